@@ -1,0 +1,3 @@
+from codewalk.cli import main
+
+raise SystemExit(main())

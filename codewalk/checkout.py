@@ -1,0 +1,60 @@
+"""The record every later stage receives: a pinned repository's files on disk.
+
+Whatever the source (a verified git checkout, a release's source distribution
+committed into a local repository, or the user's own checkout), the rest of codewalk
+sees one kind of thing: a git work tree at ``root`` with a HEAD ``commit``, and a
+``label`` that says honestly where the code came from.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SourceKind(str, enum.Enum):
+    GIT = "git"  # fetched from the pin's url (or mirror), HEAD verified
+    RELEASE = "release"  # the release's source distribution from the package index
+    LOCAL = "local"  # the user's own checkout (--source PATH)
+
+
+@dataclass(frozen=True, slots=True)
+class Checkout:
+    repo: str  # the pin's name, e.g. "transformers"
+    root: Path  # the work tree
+    package_root: str  # where the importable packages live, relative to root ("src")
+    packages: tuple[str, ...]  # import roots, e.g. ("transformers",)
+    kind: SourceKind
+    commit: str  # HEAD of the work tree (for a release: the local commit of its files)
+    tag: str  # the pin's tag, e.g. "v5.23.0"
+    release: str  # the pin's release, e.g. "transformers==5.23.0"
+    upstream_commit: str = ""  # the verified upstream commit; empty unless kind is GIT
+
+    @property
+    def version(self) -> str:
+        """Short version string for headers: ``v5.23.0`` or ``transformers==5.23.0``."""
+        if self.kind is SourceKind.RELEASE:
+            return self.release
+        if self.kind is SourceKind.LOCAL:
+            return f"local@{self.commit[:12]}" if self.commit else "local"
+        return self.tag
+
+    @property
+    def label(self) -> str:
+        """Where the code came from, in words, for every answer codewalk prints."""
+        if self.kind is SourceKind.RELEASE:
+            name, _, version = self.release.partition("==")
+            return f"release {name} {version} (source distribution)"
+        if self.kind is SourceKind.LOCAL:
+            at = f" at commit {self.commit[:12]}" if self.commit else " (not a git checkout)"
+            return f"local checkout {self.root}{at}"
+        return f"{self.tag} (commit {self.upstream_commit or self.commit})"
+
+    @property
+    def permalink_ref(self) -> str:
+        """The ref a web permalink should name: the verified commit, else the tag."""
+        return self.upstream_commit or self.tag
+
+    def package_dir(self) -> Path:
+        return self.root / self.package_root

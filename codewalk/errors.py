@@ -1,0 +1,65 @@
+"""The one family of errors codewalk raises for things a user can act on.
+
+Every error carries a message that says what was wrong, where (file, line, key,
+step) and, where there is one, what to do. The CLI prints ``str(error)`` once on
+stderr and exits with ``error.exit_code``; anything else that escapes is a bug.
+"""
+
+from __future__ import annotations
+
+
+class CodewalkError(Exception):
+    """Base of every error meant for the user, not for a traceback."""
+
+    exit_code: int = 2
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message}\n  hint: {self.hint}"
+        return self.message
+
+
+class ConfigError(CodewalkError):
+    """A configuration file (``vendor_pins.toml``, a tour) is malformed."""
+
+
+class PinError(ConfigError):
+    """``vendor_pins.toml`` is missing, malformed, or names an unknown repo."""
+
+
+class SourceError(CodewalkError):
+    """The pinned source could not be fetched, unpacked or verified."""
+
+
+class NetworkError(SourceError):
+    """A remote (git host, package index) could not be reached in time.
+
+    The source module falls back to the release when the git host raises this.
+    """
+
+
+class VerificationError(SourceError):
+    """What was fetched is not what the pin says (commit, hash, dirty tree)."""
+
+
+class UnsafeURLError(SourceError):
+    """A URL asks for a transport codewalk never uses (``ext::``, ``fd::``, ...)."""
+
+
+class CacheError(CodewalkError):
+    """The cache directory or index cannot be read or written."""
+
+
+class QueryError(CodewalkError):
+    """A query is malformed or names nothing (``find``, ``show``, ``goto``)."""
+
+    exit_code = 1
+
+
+class TourError(ConfigError):
+    """A tour file is malformed, or a tour name is unknown."""

@@ -1,0 +1,83 @@
+"""Where codewalk keeps and finds things: cache, state, shipped tours and pins.
+
+Every path codewalk touches on disk is decided here, so that tests can point all of
+them into a temporary directory with a handful of environment variables.
+
+- ``CODEWALK_HOME``: the cache (checkouts, index). Default: the platform's user cache
+  dir, ``~/.cache/codewalk`` on Linux.
+- ``CODEWALK_STATE``: remembered UI state (progress in tours). Default: the platform's
+  user state dir.
+- ``CODEWALK_PINS``: a ``vendor_pins.toml`` to use instead of the shipped one.
+- ``CODEWALK_TOURS_PATH``: extra tour directories, ``os.pathsep``-separated.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "codewalk"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def cache_home() -> Path:
+    """The root of codewalk's cache."""
+    explicit = os.environ.get("CODEWALK_HOME")
+    if explicit:
+        return Path(explicit).expanduser()
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
+
+
+def state_home() -> Path:
+    """Where small remembered state (tour progress) lives."""
+    explicit = os.environ.get("CODEWALK_STATE")
+    if explicit:
+        return Path(explicit).expanduser()
+    from platformdirs import user_state_path
+
+    return user_state_path(APP_NAME, appauthor=False)
+
+
+def sources_dir() -> Path:
+    return cache_home() / "sources"
+
+
+def locks_dir() -> Path:
+    return cache_home() / "locks"
+
+
+def scratch_dir() -> Path:
+    """Temporary work (downloads, unpacking) on the cache's own filesystem, so that a
+    finished entry can be moved into place with one atomic rename."""
+    return cache_home() / "tmp"
+
+
+def index_db_path() -> Path:
+    return cache_home() / "index.sqlite3"
+
+
+def _data_path(name: str) -> Path:
+    """A shipped data file: inside the package when installed from a wheel, at the
+    project root when running from a source checkout (editable install)."""
+    installed = _PACKAGE_DIR / "_data" / name
+    if installed.exists():
+        return installed
+    return _PACKAGE_DIR.parent / name
+
+
+def pins_path() -> Path:
+    explicit = os.environ.get("CODEWALK_PINS")
+    if explicit:
+        return Path(explicit).expanduser()
+    return _data_path("vendor_pins.toml")
+
+
+def shipped_tours_dir() -> Path:
+    return _data_path("tours")
+
+
+def extra_tour_dirs() -> list[Path]:
+    raw = os.environ.get("CODEWALK_TOURS_PATH", "")
+    return [Path(part).expanduser() for part in raw.split(os.pathsep) if part]
