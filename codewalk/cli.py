@@ -15,6 +15,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from codewalk import __version__
 from codewalk.errors import CodewalkError
@@ -34,8 +35,8 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def _available_commands() -> list[object]:
-    modules = []
+def _available_commands() -> list[ModuleType]:
+    modules: list[ModuleType] = []
     for name in COMMAND_MODULES:
         try:
             modules.append(importlib.import_module(name))
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _available_commands():
-        module.register(subparsers)  # type: ignore[attr-defined]
+        module.register(subparsers)
     return parser
 
 

@@ -25,7 +25,7 @@ from codewalk.errors import PinError
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 ALLOWED_SCHEMES = ("https", "ssh", "file", "git")
 _REQUIRED = ("url", "tag", "package_root", "packages", "release")
@@ -119,7 +119,7 @@ def _parse_table(name: str, table: dict[str, object], filename: str) -> Pin:
     if commit and not _COMMIT_RE.fullmatch(commit):
         raise PinError(
             f"{where}.commit: {commit!r} is not a full 40-character lowercase hex commit id",
-            hint="leave it empty (\"\") until it can be locked, or paste the full id",
+            hint='leave it empty ("") until it can be locked, or paste the full id',
         )
     root = PurePosixPath(package_root)
     if root.is_absolute() or ".." in root.parts:
@@ -130,7 +130,7 @@ def _parse_table(name: str, table: dict[str, object], filename: str) -> Pin:
         or not packages
         or not all(isinstance(p, str) and p.isidentifier() for p in packages)
     ):
-        raise PinError(f"{where}.packages: expected a list of import names, e.g. [\"transformers\"]")
+        raise PinError(f'{where}.packages: expected a list of import names, e.g. ["transformers"]')
     if not _RELEASE_RE.fullmatch(release):
         raise PinError(f"{where}.release: {release!r} must read NAME==VERSION, e.g. 'transformers==5.23.0'")
     return Pin(
@@ -148,7 +148,9 @@ def load_pins(path: Path) -> dict[str, Pin]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise PinError(f"{path}: pins file not found", hint="set CODEWALK_PINS to a vendor_pins.toml") from None
+        raise PinError(
+            f"{path}: pins file not found", hint="set CODEWALK_PINS to a vendor_pins.toml"
+        ) from None
     except OSError as exc:
         raise PinError(f"{path}: cannot read pins file: {exc.strerror}") from None
     return parse_pins(text, str(path))

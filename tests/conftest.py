@@ -1,0 +1,65 @@
+"""Shared fixtures: an isolated cache/state for every test, and the real release.
+
+The real transformers source comes from the package index at test time (the pinned
+release's source distribution), downloaded once and kept in pytest's cache directory
+(or ``$CODEWALK_TEST_CACHE``), so later sessions reuse it. Nothing of it is committed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.checkout import Checkout
+
+_ISOLATED_ENV = (
+    "CODEWALK_SOURCE",
+    "CODEWALK_SOURCE_PATH",
+    "CODEWALK_GIT_MIRROR",
+    "CODEWALK_GIT_TIMEOUT",
+    "CODEWALK_TOURS_PATH",
+    "CODEWALK_PINS",
+    "CODEWALK_DEBUG",
+)
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point every cache, state and config path of codewalk into ``tmp_path``."""
+    home = tmp_path / "codewalk-home"
+    monkeypatch.setenv("CODEWALK_HOME", str(home))
+    monkeypatch.setenv("CODEWALK_STATE", str(tmp_path / "codewalk-state"))
+    for name in _ISOLATED_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+def _release_cache(config: pytest.Config) -> Path:
+    explicit = os.environ.get("CODEWALK_TEST_CACHE")
+    if explicit:
+        return Path(explicit)
+    assert config.cache is not None
+    return Path(config.cache.mkdir("codewalk-release"))
+
+
+@pytest.fixture(scope="session")
+def transformers_checkout(pytestconfig: pytest.Config) -> Iterator[Checkout]:
+    """The pinned transformers release, unpacked and committed, as codewalk sees it."""
+    from codewalk import locations
+    from codewalk.pins import load_pins
+    from codewalk.sync import ensure_checkout
+
+    pin = load_pins(locations.pins_path())["transformers"]
+    saved = os.environ.get("CODEWALK_HOME")
+    os.environ["CODEWALK_HOME"] = str(_release_cache(pytestconfig))
+    try:
+        checkout = ensure_checkout(pin, mode="release").checkout
+    finally:
+        if saved is None:
+            os.environ.pop("CODEWALK_HOME", None)
+        else:
+            os.environ["CODEWALK_HOME"] = saved
+    yield checkout

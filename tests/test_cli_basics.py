@@ -1,0 +1,123 @@
+"""The command line as a user meets it: help, version, errors, sync and pins."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codewalk import __version__
+from codewalk.cli import COMMAND_MODULES, build_parser, main
+from tests.sourcefixtures import make_index, make_sdist, write_pins
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codewalk", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+def test_version() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"codewalk {__version__}"
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert {"sync", "pins"} <= set(commands)
+    for name in commands:
+        with pytest.raises(SystemExit) as exit_:
+            main([name, "--help"])
+        assert exit_.value.code == 0
+        assert f"usage: codewalk {name}" in capsys.readouterr().out
+
+
+def test_command_modules_are_all_listed() -> None:
+    shipped = {p.stem for p in (Path(__file__).parents[1] / "codewalk" / "commands").glob("*.py")}
+    listed = {name.rsplit(".", 1)[1] for name in COMMAND_MODULES}
+    assert shipped - {"__init__", "default"} <= listed
+
+
+def test_user_error_is_one_line_on_stderr_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "vendor_pins.toml"
+    bad.write_text('[transformers]\nurl = "ext::sh"\n')
+    result = run_cli("pins", env={"CODEWALK_PINS": str(bad)})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == f"codewalk: error: {bad}: [transformers]: missing key 'tag'\n"
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2  # the message, and at most a hint
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "vendor_pins.toml"
+    bad.write_text("[transformers\n")
+    result = run_cli("--debug", "pins", env={"CODEWALK_PINS": str(bad)})
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr and "PinError" in result.stderr
+    via_env = run_cli("pins", env={"CODEWALK_PINS": str(bad), "CODEWALK_DEBUG": "1"})
+    assert "Traceback" in via_env.stderr
+
+
+def test_unknown_repo_names_the_known_ones() -> None:
+    result = run_cli("sync", "diffusers")
+    assert result.returncode == 2
+    assert "unknown repo 'diffusers'" in result.stderr and "pins transformers" in result.stderr
+
+
+def test_bad_source_mode_is_a_clear_error() -> None:
+    result = run_cli("sync", env={"CODEWALK_SOURCE": "svn"})
+    assert result.returncode == 2
+    assert "CODEWALK_SOURCE='svn' is not a source mode" in result.stderr
+
+
+def test_sync_falls_back_then_pins_reports_it_and_resync_downloads_nothing(tmp_path: Path) -> None:
+    index = make_index(tmp_path / "index", make_sdist())
+    pins = write_pins(tmp_path / "vendor_pins.toml", url=(tmp_path / "nowhere.git").as_uri())
+    env = {"PIP_INDEX_URL": index, "PIP_EXTRA_INDEX_URL": "", "CODEWALK_PINS": str(pins)}
+
+    first = run_cli("sync", "transformers", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "git host unreachable" in first.stderr
+    assert "downloading transformers-5.23.0.tar.gz" in first.stderr
+    assert first.stdout.startswith(
+        "transformers: release transformers 5.23.0 (source distribution): downloaded"
+    )
+
+    listed = run_cli("pins", env=env)
+    assert listed.returncode == 0
+    assert "cache   release transformers 5.23.0 (source distribution)" in listed.stdout
+
+    second = run_cli("sync", "transformers", env=env)
+    assert second.returncode == 0
+    assert "downloading" not in second.stderr
+    assert "already in the cache, verified" in second.stdout
+
+    as_json = run_cli("pins", "--json", env=env)
+    import json
+
+    cached = json.loads(as_json.stdout)["pins"][0]["cached"]
+    assert cached["source"] == "release"
+    assert Path(cached["path"], "src/transformers/models/llama/modeling_llama.py").is_file()
+
+
+def test_non_ui_commands_never_import_textual_or_jedi(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from codewalk.cli import main\n"
+        "code = main(['pins'])\n"
+        "heavy = sorted(m for m in ('textual', 'jedi', 'libcst', 'git') if m in sys.modules)\n"
+        "print('HEAVY', heavy)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "HEAVY []" in result.stdout

@@ -1,0 +1,324 @@
+"""Getting the pinned source: git against local repositories, the release fallback
+against a package index on disk, the cache's recovery and locking."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codewalk import cache, gitsource
+from codewalk.checkout import SourceKind
+from codewalk.errors import NetworkError, SourceError, UnsafeURLError, VerificationError
+from codewalk.pins import Pin, load_pins
+from codewalk.sync import ensure_checkout, local_checkout
+from tests.sourcefixtures import Upstream, git, make_index, make_sdist, make_upstream, write_pins
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> Upstream:
+    return make_upstream(tmp_path / "remote")
+
+
+def pin_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, url: str, commit: str = "") -> Pin:
+    path = write_pins(tmp_path / "vendor_pins.toml", url=url, commit=commit)
+    monkeypatch.setenv("CODEWALK_PINS", str(path))
+    return load_pins(path)["transformers"]
+
+
+@pytest.fixture
+def local_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = make_index(tmp_path / "index", make_sdist())
+    monkeypatch.setenv("PIP_INDEX_URL", url)
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    return url
+
+
+# --- git -------------------------------------------------------------------------------
+
+
+def test_fetches_the_pinned_commit_shallow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    outcome = ensure_checkout(pin, mode="git")
+    checkout = outcome.checkout
+    assert outcome.downloaded
+    assert checkout.kind is SourceKind.GIT
+    assert checkout.commit == checkout.upstream_commit == upstream.commit
+    assert (checkout.root / "src/transformers/models/llama/modeling_llama.py").is_file()
+    assert not (checkout.root / "src/transformers/later.py").exists()  # the pin, not main
+    assert git(checkout.root, "rev-list", "--count", "HEAD") == "1"  # shallow
+    assert checkout.label == f"v5.23.0 (commit {upstream.commit})"
+
+
+def test_fetches_by_tag_when_no_commit_is_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url)
+    checkout = ensure_checkout(pin, mode="git").checkout
+    assert checkout.commit == upstream.commit
+
+
+def test_second_sync_reuses_the_verified_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    ensure_checkout(pin, mode="git")
+    again = ensure_checkout(pin, mode="git")
+    assert not again.downloaded
+    assert again.notes == []
+
+
+def test_commit_mismatch_fails_loudly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.later_commit)
+    with pytest.raises(VerificationError) as caught:
+        ensure_checkout(pin, mode="git")
+    message = str(caught.value)
+    assert f"tag v5.23.0 at {upstream.url} is commit {upstream.commit}" in message
+    assert f"not the pinned commit {upstream.later_commit}" in message
+    assert cache.current_checkout(pin) is None  # nothing half-trusted left behind
+    assert list((Path(os.environ["CODEWALK_HOME"]) / "tmp").iterdir()) == []
+
+
+def test_moved_tag_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    git(upstream.bare, "tag", "--force", "v5.23.0", upstream.later_commit)
+    with pytest.raises(VerificationError, match=f"is commit {upstream.later_commit}, not the pinned"):
+        ensure_checkout(pin, mode="auto")  # a verification failure is never a fallback
+
+
+def test_cached_entry_at_another_commit_is_refetched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    checkout = ensure_checkout(pin, mode="git").checkout
+    git(checkout.root, "fetch", "-q", upstream.url, upstream.later_commit)
+    git(checkout.root, "checkout", "-q", "--detach", upstream.later_commit)
+    outcome = ensure_checkout(pin, mode="git")
+    assert outcome.downloaded
+    assert "damaged" in outcome.notes[0] and "HEAD is" in outcome.notes[0]
+    assert git(outcome.checkout.root, "rev-parse", "HEAD") == upstream.commit
+
+
+def test_mirror_prefix_rewrites_github_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    mirror_root = tmp_path / "mirror"
+    (mirror_root / "huggingface").mkdir(parents=True)
+    os.replace(upstream.bare, mirror_root / "huggingface" / "transformers.git")
+    pin = pin_for(
+        tmp_path, monkeypatch, url="https://github.com/huggingface/transformers.git", commit=upstream.commit
+    )
+    monkeypatch.setenv("CODEWALK_GIT_MIRROR", mirror_root.as_uri() + "/")
+    assert gitsource.effective_url(pin) == (mirror_root / "huggingface" / "transformers.git").as_uri()
+    checkout = ensure_checkout(pin, mode="git").checkout
+    assert checkout.commit == upstream.commit
+
+
+def test_mirror_with_unsafe_transport_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url="https://github.com/huggingface/transformers.git")
+    monkeypatch.setenv("CODEWALK_GIT_MIRROR", "ext::sh -c touch% /tmp/pwned% >&2")
+    with pytest.raises(UnsafeURLError, match="CODEWALK_GIT_MIRROR: refusing git transport 'ext'"):
+        gitsource.effective_url(pin)
+
+
+@pytest.mark.parametrize("url", ["ext::sh -c touch% /tmp/pwned", "fd::17", "EXT::sh"])
+def test_unsafe_transports_are_refused_whatever_the_url_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url="file:///nowhere")
+    with pytest.raises(UnsafeURLError, match="refusing git transport"):
+        gitsource.fetch_pinned(pin, tmp_path / "t", url=url)
+    assert not (tmp_path / "t").exists()
+
+
+def test_git_itself_refuses_ext_even_past_our_check(tmp_path: Path) -> None:
+    """GIT_ALLOW_PROTOCOL is set on every git process: a URL smuggled past the check
+    (here, straight to git) is still refused by git."""
+    import git as gitpython
+
+    marker = tmp_path / "pwned"
+    repo = gitpython.Repo.init(tmp_path / "r")
+    with repo.git.custom_environment(**gitsource._git_env()), pytest.raises(gitpython.GitCommandError):
+        repo.git.fetch(f"ext::sh -c touch% {marker}", "main")
+    assert not marker.exists()
+
+
+def test_unreachable_git_host_is_a_network_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=(tmp_path / "missing.git").as_uri())
+    with pytest.raises(NetworkError, match="cannot reach"):
+        ensure_checkout(pin, mode="git")
+    assert cache.current_checkout(pin) is None
+
+
+def test_missing_tag_is_not_mistaken_for_an_outage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url)
+    nowhere = dataclasses.replace(pin, tag="v9.9.9")
+    with pytest.raises(SourceError, match=r"has no refs/tags/v9\.9\.9") as caught:
+        ensure_checkout(nowhere, mode="auto")
+    assert not isinstance(caught.value, NetworkError)
+
+
+# --- cache recovery and locking ---------------------------------------------------------
+
+
+def test_half_written_entry_is_redone_not_trusted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    entry = cache.entry_dir(pin, SourceKind.GIT)
+    (entry / "tree" / "src").mkdir(parents=True)  # an interrupted run: files, no manifest
+    (entry / "tree" / "src" / "partial.py").write_text("x = ")
+    leftover = cache.make_scratch(pin.name)
+    (leftover / "junk").write_text("half a download")
+    assert cache.current_checkout(pin) is None  # the fast path never trusts it
+    outcome = ensure_checkout(pin, mode="git")
+    assert outcome.downloaded
+    assert "no readable manifest" in outcome.notes[0]
+    assert not (outcome.checkout.root / "src" / "partial.py").exists()
+    assert not leftover.exists()
+
+
+def test_modified_tree_is_detected_and_refetched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    checkout = ensure_checkout(pin, mode="git").checkout
+    target = checkout.root / "src/transformers/models/llama/modeling_llama.py"
+    target.write_text("# edited by hand\n")
+    outcome = ensure_checkout(pin, mode="git")
+    assert outcome.downloaded
+    assert "files were modified" in outcome.notes[0]
+    assert "edited by hand" not in target.read_text()
+
+
+def test_two_concurrent_syncs_make_one_good_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    env = {**os.environ, "CODEWALK_SOURCE": "git"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "codewalk", "sync", "transformers"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    results = [(*proc.communicate(timeout=120), proc.returncode) for proc in procs]
+    assert [code for _, _, code in results] == [0, 0], results
+    states = sorted(out.splitlines()[0].rsplit(": ", 1)[1] for out, _, _ in results)
+    assert states == ["already in the cache, verified", "downloaded"]
+    entries = list((Path(os.environ["CODEWALK_HOME"]) / "sources" / "transformers").iterdir())
+    assert [e.name for e in entries] == [f"git-{upstream.commit}"]
+    assert gitsource.verify_tree(entries[0] / "tree", upstream.commit) is None
+    assert list((Path(os.environ["CODEWALK_HOME"]) / "tmp").iterdir()) == []
+
+
+# --- the release fallback ----------------------------------------------------------------
+
+
+def test_falls_back_to_the_release_when_git_is_unreachable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_index: str
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=(tmp_path / "unreachable.git").as_uri())
+    outcome = ensure_checkout(pin)
+    checkout = outcome.checkout
+    assert checkout.kind is SourceKind.RELEASE
+    assert "git host unreachable" in outcome.notes[0]
+    assert checkout.label == "release transformers 5.23.0 (source distribution)"
+    assert checkout.upstream_commit == ""  # never claims an upstream commit
+    assert (checkout.root / "src/transformers/models/llama/modeling_llama.py").is_file()
+    assert gitsource.verify_tree(checkout.root, checkout.commit) is None
+    again = ensure_checkout(pin)
+    assert not again.downloaded and again.checkout.commit == checkout.commit
+
+
+def test_release_commit_is_deterministic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, local_index: str
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url="https://github.com/huggingface/transformers.git")
+    first = ensure_checkout(pin, mode="release").checkout.commit
+    cache.discard(cache.entry_dir(pin, SourceKind.RELEASE))
+    assert ensure_checkout(pin, mode="release").checkout.commit == first
+
+
+def test_release_hash_mismatch_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = make_index(tmp_path / "index", make_sdist(), listed_sha256=hashlib.sha256(b"other").hexdigest())
+    monkeypatch.setenv("PIP_INDEX_URL", url)
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    pin = pin_for(tmp_path, monkeypatch, url="https://github.com/huggingface/transformers.git")
+    with pytest.raises(VerificationError, match="does not match the index's"):
+        ensure_checkout(pin, mode="release")
+    assert cache.current_checkout(pin) is None
+    assert list((Path(os.environ["CODEWALK_HOME"]) / "tmp").iterdir()) == []
+
+
+def test_release_without_published_hash_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIP_INDEX_URL", make_index(tmp_path / "index", make_sdist(), listed_sha256=""))
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    pin = pin_for(tmp_path, monkeypatch, url="https://github.com/huggingface/transformers.git")
+    with pytest.raises(VerificationError, match="without a sha256"):
+        ensure_checkout(pin, mode="release")
+
+
+def test_release_that_escapes_its_directory_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        info = tarfile.TarInfo("transformers-5.23.0/src/transformers/evil")
+        info.type = tarfile.SYMTYPE
+        info.linkname = "/etc/passwd"
+        tar.addfile(info)
+    monkeypatch.setenv("PIP_INDEX_URL", make_index(tmp_path / "index", buffer.getvalue()))
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    pin = pin_for(tmp_path, monkeypatch, url="https://github.com/huggingface/transformers.git")
+    with pytest.raises(SourceError, match="cannot unpack"):
+        ensure_checkout(pin, mode="release")
+
+
+def test_no_reachable_index_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIP_INDEX_URL", (tmp_path / "no-index").as_uri())
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    pin = pin_for(tmp_path, monkeypatch, url=(tmp_path / "unreachable.git").as_uri())
+    with pytest.raises(NetworkError, match="no package index could be reached"):
+        ensure_checkout(pin)
+
+
+# --- the user's own checkout ---------------------------------------------------------------
+
+
+def test_local_checkout_names_its_commit_and_warns_off_pin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    outcome = local_checkout(pin, upstream.work)  # work is at the later commit
+    assert outcome.checkout.kind is SourceKind.LOCAL
+    assert outcome.checkout.commit == upstream.later_commit
+    assert f"not the pinned v5.23.0 ({upstream.commit[:12]})" in outcome.notes[0]
+    git(upstream.work, "checkout", "-q", "v5.23.0")
+    assert local_checkout(pin, upstream.work).notes == []
+
+
+def test_local_checkout_without_the_package_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url="https://github.com/huggingface/transformers.git")
+    with pytest.raises(SourceError, match="no src/transformers/ inside"):
+        local_checkout(pin, tmp_path)
