@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from codewalk import cache, gitsource
-from codewalk.checkout import SourceKind
+from codewalk.checkout import Checkout, SourceKind
 from codewalk.errors import NetworkError, SourceError, UnsafeURLError, VerificationError
 from codewalk.pins import Pin, load_pins
 from codewalk.sync import ensure_checkout, local_checkout
@@ -322,3 +322,17 @@ def test_local_checkout_without_the_package_is_refused(
     pin = pin_for(tmp_path, monkeypatch, url="https://github.com/huggingface/transformers.git")
     with pytest.raises(SourceError, match="no src/transformers/ inside"):
         local_checkout(pin, tmp_path)
+
+
+# --- the real release, from the package index --------------------------------------------
+
+
+@pytest.mark.release
+def test_real_release_is_in_the_cache_and_labelled_honestly(transformers_checkout: Checkout) -> None:
+    checkout = transformers_checkout
+    assert checkout.kind is SourceKind.RELEASE
+    assert checkout.label == "release transformers 5.23.0 (source distribution)"
+    assert checkout.permalink_ref == "v5.23.0"
+    assert (checkout.root / "src/transformers/models/llama/modeling_llama.py").is_file()
+    assert sum(1 for _ in checkout.package_dir().joinpath("transformers").rglob("*.py")) == 2860
+    assert gitsource.verify_tree(checkout.root, checkout.commit) is None

@@ -1,0 +1,62 @@
+"""A normal (non-editable) install carries the shipped tours and pins, and the
+package is lint- and type-clean."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_wheel_ships_tours_and_pins(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("codewalk-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "codewalk/_data/vendor_pins.toml" in names
+    shipped = {Path(n).name for n in names if n.startswith("codewalk/_data/tours/")}
+    assert "llama-generate.yaml" in shipped, sorted(shipped)
+
+    # Installed where the source tree is not importable, it still finds them.
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    probe = (
+        "from codewalk import locations\n"
+        "print(locations.pins_path())\n"
+        "print(sorted(p.name for p in locations.shipped_tours_dir().glob('*.yaml'))[:1])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-S", "-c", probe],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert out[0] == str(target / "codewalk" / "_data" / "vendor_pins.toml")
+    assert out[1] != "[]"
+
+
+@pytest.mark.slow
+def test_package_is_ruff_and_mypy_clean() -> None:
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "codewalk"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+    mypy = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
