@@ -1,0 +1,173 @@
+"""The plain terminal rendering of a resolved tour: what ``codewalk tour NAME --plain``
+(or piped) prints.
+
+Per step: a header ``k/n  title  qualname  path:start-end  repo@version``, the code with
+line numbers (pygments; focus lines marked with ``▶`` in the gutter), then the note,
+rendered from Markdown by rich. Broken steps say what went wrong instead of code.
+A long span is cut to a window around its focus (or its first lines), saying so.
+
+Pure apart from writing to the stream it is given: source text comes from a callback.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import TextIO
+
+from codewalk.tourmodel import ResolvedStep, ResolvedTour
+
+MAX_LINES = 120  # a span longer than this is cut to a window
+WINDOW_BEFORE = 12
+WINDOW_AFTER = 30
+FOCUS_MARK = "▶"
+
+SourceText = Callable[[str, str], str]  # (repo, path) -> text
+
+
+def highlight_lines(code: str, *, color: bool) -> list[str]:
+    """Python source as one terminal string per line (ANSI colours when ``color``).
+
+    Here rather than shared with the UI's highlighter (``codewalk.ui.highlight``, which
+    produces rich segments inside the textual package): the plain path must not import
+    the UI package."""
+    lines = code.split("\n")
+    if code.endswith("\n"):
+        lines.pop()
+    if not color:
+        return lines
+    from pygments import highlight
+    from pygments.formatters import Terminal256Formatter
+    from pygments.lexers import PythonLexer
+
+    rendered = highlight(
+        code, PythonLexer(stripnl=False, ensurenl=True), Terminal256Formatter(style="monokai")
+    )
+    out = rendered.split("\n")
+    if rendered.endswith("\n"):
+        out.pop()
+    if len(out) != len(lines):  # never lose text for colours
+        return lines
+    return out
+
+
+def visible_range(start: int, end: int, focus: tuple[int, int] | None) -> tuple[int, int]:
+    """The lines shown for a span: all of it when short, else a window around the focus
+    (or the first ``MAX_LINES``)."""
+    if end - start + 1 <= MAX_LINES:
+        return start, end
+    if focus is None:
+        return start, start + MAX_LINES - 1
+    first = max(start, focus[0] - WINDOW_BEFORE)
+    last = min(end, max(focus[1], focus[0]) + WINDOW_AFTER)
+    return first, last
+
+
+def render_code(
+    text: str, start: int, end: int, focus: tuple[int, int] | None, *, color: bool
+) -> list[str]:
+    """The numbered, highlighted lines ``start..end`` of ``text`` with focus marks."""
+    all_lines = text.split("\n")
+    end = min(end, len(all_lines))
+    first, last = visible_range(start, end, focus)
+    code = "\n".join(all_lines[first - 1 : last]) + "\n"
+    painted = highlight_lines(code, color=color)
+    width = len(str(last))
+    dim, bold, reset = ("\x1b[2m", "\x1b[1;33m", "\x1b[0m") if color else ("", "", "")
+    out: list[str] = []
+    if first > start:
+        out.append(f"{dim}{' ' * (width + 3)}⋮ lines {start}-{first - 1} not shown{reset}")
+    for number, line in enumerate(painted, start=first):
+        lit = focus is not None and focus[0] <= number <= focus[1]
+        if lit:
+            out.append(f"{bold}{FOCUS_MARK} {number:>{width}}{reset} │ {line}")
+        else:
+            out.append(f"{dim}  {number:>{width}}{reset} │ {line}")
+    if last < end:
+        out.append(f"{dim}{' ' * (width + 3)}⋮ lines {last + 1}-{end} not shown{reset}")
+    return out
+
+
+def render_markdown(markdown: str, *, color: bool, width: int) -> str:
+    """Markdown rendered for a terminal by rich (rich, not textual: no UI import)."""
+    if not markdown.strip():
+        return ""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="256" if color else None,
+        highlight=False,
+        emoji=False,
+    )
+    console.print(Markdown(markdown.strip()))
+    return buffer.getvalue().rstrip("\n")
+
+
+def step_header(resolved: ResolvedStep, total: int) -> str:
+    step = resolved.step
+    target = resolved.target
+    title = step.title or (target.qualname.rsplit(".", 1)[-1] if target else step.anchor)
+    parts = [f"{step.index}/{total}", title]
+    if target is not None:
+        parts += [target.qualname, f"{target.path}:{target.start_line}-{target.end_line}"]
+    else:
+        parts.append(step.anchor)
+    parts.append(f"{resolved.repo}@{resolved.version}" if resolved.version else resolved.repo)
+    return "  ".join(parts)
+
+
+def render_step(
+    resolved: ResolvedStep, total: int, source_text: SourceText, *, color: bool, width: int
+) -> str:
+    bold, red, dim, reset = ("\x1b[1m", "\x1b[1;31m", "\x1b[2m", "\x1b[0m") if color else ("",) * 4
+    out = [f"{bold}{'─' * min(width, 100)}{reset}", f"{bold}{step_header(resolved, total)}{reset}"]
+    target = resolved.target
+    if target is not None and target.via and target.via not in ("direct", "file"):
+        out.append(f"{dim}resolved via {target.via}{reset}")
+    if resolved.status != "resolved":
+        out.append(f"{red}{resolved.status}: {resolved.error}{reset}")
+        if resolved.suggestions:
+            out.append(f"did you mean: {', '.join(resolved.suggestions)}")
+    if target is not None:
+        text = source_text(resolved.repo, target.path)
+        out.append("")
+        out.extend(
+            render_code(text, target.start_line, target.end_line, resolved.focus, color=color)
+        )
+    note = render_markdown(resolved.step.note, color=color, width=width)
+    if note:
+        out += ["", note]
+    return "\n".join(out) + "\n\n"
+
+
+def render_tour(
+    tour: ResolvedTour,
+    source_text: SourceText,
+    out: TextIO,
+    *,
+    color: bool,
+    width: int = 100,
+    only_step: int | None = None,
+) -> None:
+    """Write the tour (or its step ``only_step``) to ``out``, flushing step by step so
+    that ``| head`` shows the first steps at once."""
+    t = tour.tour
+    total = len(t.steps)
+    bold, reset = ("\x1b[1m", "\x1b[0m") if color else ("", "")
+    if only_step is None:
+        out.write(f"{bold}{t.title}{reset}  ({t.id}, {total} steps)\n")
+        summary = render_markdown(t.summary, color=color, width=width)
+        if summary:
+            out.write(summary + "\n")
+        out.write("\n")
+    for resolved in tour.steps:
+        if only_step is not None and resolved.step.index != only_step:
+            continue
+        out.write(render_step(resolved, total, source_text, color=color, width=width))
+        out.flush()
