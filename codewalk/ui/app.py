@@ -1,0 +1,104 @@
+"""The codewalk app and :func:`make_app`, the one factory the CLI and the tests share.
+
+The app holds no logic of its own: it pushes the tour screen (or the tours list, for the
+picker) and owns the app-wide keys (help, tours, quit).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from codewalk.ui.help import HelpScreen
+from codewalk.ui.session import Catalogue, TourSession
+from codewalk.ui.tour_screen import TourScreen
+from codewalk.ui.tours_screen import ToursScreen
+
+
+class CodewalkApp(App[None]):
+    TITLE = "codewalk"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("t", "tours", "Tours", show=False),
+    ]
+
+    def __init__(
+        self,
+        session: TourSession | None,
+        *,
+        start_step: int = 0,
+        catalogue: Catalogue | None = None,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.start_step = start_step
+        self.catalogue = catalogue
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        if self.session is not None:
+            self.push_screen(TourScreen(self.session, start_step=self.start_step))
+        else:
+            self.action_tours()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_tours(self) -> None:
+        if self.catalogue is None:
+            self.notify("no tours list in this session")
+            return
+        try:
+            entries = self.catalogue.entries()
+        except Exception as error:
+            self.notify(f"cannot list tours: {error}", severity="error")
+            return
+        self.push_screen(ToursScreen(entries), self._tour_chosen)
+
+    def _tour_chosen(self, tour_id: str | None) -> None:
+        if tour_id is None:
+            if self.session is None:
+                self.exit()
+            return
+        self.notify(f"opening {tour_id} …")
+        self._open_tour(tour_id)
+
+    def _open_tour(self, tour_id: str) -> None:
+        self.run_worker(lambda: self._load(tour_id), thread=True, exit_on_error=False, group="open-tour")
+
+    def _load(self, tour_id: str) -> None:
+        assert self.catalogue is not None
+        try:
+            session = self.catalogue.open_tour(tour_id)
+        except Exception as error:
+            self.call_from_thread(self.notify, f"cannot open {tour_id}: {error}", severity="error")
+            if self.session is None:
+                self.call_from_thread(self.action_tours)
+            return
+        self.call_from_thread(self._switch, session)
+
+    def _switch(self, session: TourSession) -> None:
+        previous = self.session
+        self.session = session
+        start = session.progress.step(session.tour.id) if session.progress else None
+        screen = TourScreen(session, start_step=start or 0)
+        if previous is None:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
+
+def make_app(
+    session: TourSession | None,
+    *,
+    start_step: int = 0,
+    catalogue: Catalogue | None = None,
+) -> CodewalkApp:
+    """The app for one tour session (or the picker when ``session`` is ``None``)."""
+    return CodewalkApp(session, start_step=start_step, catalogue=catalogue)

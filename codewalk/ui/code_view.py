@@ -1,0 +1,307 @@
+"""The code view: one source file, highlighted, drawn one visible line at a time.
+
+A Line API widget (``ScrollView`` + ``render_line``): only the rows on screen are built,
+from segments that :class:`~codewalk.ui.highlight.HighlightedSource` lexes lazily, chunk
+by chunk, and keeps. Opening a 5,000-line file therefore costs a split of its text and the
+lexing of the chunk on screen, not a highlight of the whole file.
+
+The step's span is lit with a bar in the gutter and a tinted background, its focus with a
+stronger tint; the cursor is one reversed cell that moves by line and by word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding, BindingType
+from textual.events import Resize
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from codewalk.ui.highlight import HighlightedSource
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_MOVE = re.compile(r"[A-Za-z0-9_]+|[^\sA-Za-z0-9_]+")
+
+_GUTTER = Style.parse("#6e7681")
+_GUTTER_CURRENT = Style.parse("bold #e6edf3")
+_GUTTER_SPAN = Style.parse("#7aa2f7")
+_SPAN_BG = Style.parse("on #1f2838")
+_FOCUS_BG = Style.parse("on #3a3520")
+_CURSOR_LINE_BG = Style.parse("on #262a33")
+_CURSOR = Style(reverse=True)
+_EMPTY = Style.parse("#f8f8f2")
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What the view shows: a file, its lit span and focus (1-based, inclusive)."""
+
+    path: str
+    span: tuple[int, int] | None = None
+    focus: tuple[int, int] | None = None
+
+
+def word_at(text: str, col: int) -> tuple[str, int] | None:
+    """The identifier touching column ``col`` of ``text`` and its start column."""
+    for match in _WORD.finditer(text):
+        if match.start() <= col < match.end() or (col == match.end() and col > 0):
+            return match.group(), match.start()
+        if match.start() > col:
+            break
+    return None
+
+
+def next_word_col(text: str, col: int) -> int | None:
+    """Start column of the next word (or run of punctuation) after ``col``."""
+    for match in _MOVE.finditer(text):
+        if match.start() > col:
+            return match.start()
+    return None
+
+
+def previous_word_col(text: str, col: int) -> int | None:
+    starts = [match.start() for match in _MOVE.finditer(text) if match.start() < col]
+    return starts[-1] if starts else None
+
+
+class CodeView(ScrollView, can_focus=True):
+    """A read-only, highlighted source file with a cursor."""
+
+    DEFAULT_CSS = """
+    CodeView {
+        background: #16181d;
+        color: #f8f8f2;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 1;
+    }
+    CodeView:focus { background-tint: transparent; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first_line", "Top", show=False),
+        Binding("end", "last_line", "Bottom", show=False),
+        Binding("ctrl+right", "word_right", "Word right", show=False),
+        Binding("ctrl+left", "word_left", "Word left", show=False),
+        Binding("ctrl+a", "line_start", "Line start", show=False),
+        Binding("ctrl+e", "line_end", "Line end", show=False),
+        Binding("enter", "app.goto_definition", "Go to def", show=False),
+    ]
+
+    class CursorMoved(Message):
+        """The cursor moved to (1-based) ``line``, (0-based) ``col``."""
+
+        def __init__(self, line: int, col: int) -> None:
+            super().__init__()
+            self.line = line
+            self.col = col
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.source: HighlightedSource | None = None
+        self.shown: Shown | None = None
+        self.cursor_line = 0  # 0-based
+        self.cursor_col = 0
+        self._pending_top: int | None = None
+        self._gutter_width = 0
+
+    # -- what to show --------------------------------------------------------------
+
+    def show(
+        self,
+        source: HighlightedSource,
+        *,
+        line: int,
+        col: int = 0,
+        span: tuple[int, int] | None = None,
+        focus: tuple[int, int] | None = None,
+        top: int | None = None,
+    ) -> None:
+        """Show ``source`` with the cursor at 1-based ``line``; ``top`` is the first
+        1-based line on screen (default: a little context above the focus or line)."""
+        self.source = source
+        self.shown = Shown(source.path, span, focus)
+        self._gutter_width = len(str(max(1, len(source)))) + 2
+        width = max((len(text) for text in source.lines), default=0) + self._gutter_width + 1
+        self.virtual_size = Size(width, len(source))
+        self.cursor_line = self._clamp_line(line - 1)
+        self.cursor_col = max(0, col)
+        if top is None:
+            anchor = focus[0] if focus else (span[0] if span else line)
+            if focus and span and focus[0] - span[0] < max(3, self.size.height // 3):
+                anchor = span[0]  # the whole of a short header + focus fits: show both
+            top = max(1, anchor - 2)
+        self._scroll_top(top - 1)
+        self.refresh()
+        self.post_message(self.CursorMoved(self.cursor_line + 1, self.cursor_col))
+
+    def clear(self) -> None:
+        self.source = None
+        self.shown = None
+        self.virtual_size = Size(0, 0)
+        self.refresh()
+
+    @property
+    def cursor(self) -> tuple[int, int]:
+        """The cursor as (1-based line, 0-based column)."""
+        return self.cursor_line + 1, self.cursor_col
+
+    @property
+    def top_line(self) -> int:
+        """The first 1-based line on screen."""
+        return int(self.scroll_y) + 1
+
+    def visible_lines(self) -> tuple[int, int]:
+        """First and last 1-based line on screen."""
+        first = self.top_line
+        count = len(self.source) if self.source is not None else 0
+        return first, min(count, first + max(0, self.scrollable_content_region.height) - 1)
+
+    def current_text(self) -> str:
+        if self.source is None or not len(self.source):
+            return ""
+        return self.source.lines[self.cursor_line]
+
+    def word_under_cursor(self) -> tuple[str, int] | None:
+        return word_at(self.current_text(), self.cursor_col)
+
+    # -- scrolling -----------------------------------------------------------------
+
+    def _clamp_line(self, index: int) -> int:
+        count = len(self.source) if self.source is not None else 0
+        return max(0, min(index, count - 1))
+
+    def _scroll_top(self, index: int) -> None:
+        if self.size.height == 0:
+            self._pending_top = index
+        self.scroll_to(y=index, animate=False, immediate=True, force=True)
+
+    def on_resize(self, event: Resize) -> None:
+        if self._pending_top is not None:
+            top, self._pending_top = self._pending_top, None
+            self.scroll_to(y=top, animate=False, immediate=True, force=True)
+        self._keep_cursor_visible()
+
+    def _keep_cursor_visible(self) -> None:
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = int(self.scroll_y)
+        if self.cursor_line < top:
+            self.scroll_to(y=self.cursor_line, animate=False, immediate=True)
+        elif self.cursor_line >= top + height:
+            self.scroll_to(y=self.cursor_line - height + 1, animate=False, immediate=True)
+
+    def move_cursor(self, line: int, col: int | None = None) -> None:
+        """Put the cursor at 1-based ``line`` (and ``col``), scrolled into view."""
+        self.cursor_line = self._clamp_line(line - 1)
+        if col is not None:
+            self.cursor_col = max(0, col)
+        self._keep_cursor_visible()
+        self.refresh()
+        self.post_message(self.CursorMoved(self.cursor_line + 1, self.cursor_col))
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self.cursor_line)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self.cursor_line + 2)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self.cursor_line + 1 - max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self.cursor_line + 1 + max(1, self.scrollable_content_region.height - 1))
+
+    def action_first_line(self) -> None:
+        self.move_cursor(1, 0)
+
+    def action_last_line(self) -> None:
+        self.move_cursor(len(self.source) if self.source else 1, 0)
+
+    def action_line_start(self) -> None:
+        text = self.current_text()
+        self.move_cursor(self.cursor_line + 1, len(text) - len(text.lstrip()))
+
+    def action_line_end(self) -> None:
+        self.move_cursor(self.cursor_line + 1, max(0, len(self.current_text()) - 1))
+
+    def action_word_right(self) -> None:
+        if self.source is None:
+            return
+        line = self.cursor_line
+        col = next_word_col(self.source.lines[line], self.cursor_col)
+        while col is None and line + 1 < len(self.source):
+            line += 1
+            col = next_word_col(self.source.lines[line], -1)
+        if col is not None:
+            self.move_cursor(line + 1, col)
+
+    def action_word_left(self) -> None:
+        if self.source is None:
+            return
+        line = self.cursor_line
+        col = previous_word_col(self.source.lines[line], min(self.cursor_col, len(self.source.lines[line])))
+        while col is None and line > 0:
+            line -= 1
+            col = previous_word_col(self.source.lines[line], len(self.source.lines[line]))
+        if col is not None:
+            self.move_cursor(line + 1, col)
+
+    # -- drawing -------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = int(self.scroll_y) + y
+        source, shown = self.source, self.shown
+        if source is None or shown is None or index >= len(source):
+            return Strip.blank(width, self.rich_style)
+        number = index + 1
+        in_span = shown.span is not None and shown.span[0] <= number <= shown.span[1]
+        in_focus = shown.focus is not None and shown.focus[0] <= number <= shown.focus[1]
+        is_cursor = index == self.cursor_line
+
+        base = self.rich_style
+        if in_focus:
+            base = base + _FOCUS_BG
+        elif in_span:
+            base = base + _SPAN_BG
+        elif is_cursor and self.has_focus:
+            base = base + _CURSOR_LINE_BG
+
+        digits = self._gutter_width - 2
+        gutter_style = _GUTTER_CURRENT if is_cursor else (_GUTTER_SPAN if in_span else _GUTTER)
+        bar = "▌" if in_focus else ("│" if in_span else " ")
+        gutter = Strip(
+            [
+                Segment(f"{number:>{digits}}", self.rich_style + gutter_style),
+                Segment(bar, self.rich_style + (_GUTTER_SPAN if in_span else _GUTTER)),
+                Segment(" ", base),
+            ]
+        )
+
+        code = Strip(source.line(index)).apply_style(base)
+        if is_cursor:
+            text = source.lines[index]
+            start = cell_len(text[: self.cursor_col])
+            end = start + (cell_len(text[self.cursor_col]) if self.cursor_col < len(text) else 1)
+            code = code.extend_cell_length(end, base)
+            before, at, after = code.divide([start, end, code.cell_length])
+            code = Strip.join([before, at.apply_style(_CURSOR), after])
+        code_width = max(0, width - self._gutter_width)
+        scroll_x = int(self.scroll_x)
+        code = code.crop_extend(scroll_x, scroll_x + code_width, base)
+        return Strip.join([gutter, code]).simplify()

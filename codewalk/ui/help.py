@@ -1,0 +1,83 @@
+"""The help screen (``?``): every key, grouped by what it is for."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "Tour",
+        (
+            ("n / →", "next step"),
+            ("p / ←", "previous step"),
+            ("1 … 9", "jump to step k (or choose it in the list)"),
+            ("r", "return to the current step"),
+            ("t", "list of tours"),
+        ),
+    ),
+    (
+        "Code",
+        (
+            ("↑ ↓ pgup pgdn", "move the cursor by line / page"),
+            ("home / end", "first / last line"),
+            ("ctrl+← / ctrl+→", "previous / next word"),
+            ("ctrl+a / ctrl+e", "start / end of the line"),
+            ("g / enter", "go to the definition of the name under the cursor"),
+            ("b / ctrl+o", "back through jumps"),
+            ("f / ctrl+i", "forward through jumps"),
+            ("x", "references of the symbol under the cursor"),
+        ),
+    ),
+    (
+        "Elsewhere",
+        (
+            ("ctrl+p", "search a symbol (command palette)"),
+            ("o", "open $EDITOR at the current line"),
+            ("y", "copy the permalink of the current lines"),
+            ("tab", "move focus: code, steps, panels"),
+            ("?", "this help"),
+            ("q", "quit"),
+        ),
+    ),
+)
+
+
+def help_text() -> str:
+    parts: list[str] = ["[b]codewalk — keys[/b]", ""]
+    for group, keys in KEYS:
+        parts.append(f"[b $accent]{group}[/]")
+        parts.extend(f"  [b]{key:<16}[/b] {what}" for key, what in keys)
+        parts.append("")
+    parts.append("[dim]escape or ? to close[/]")
+    return "\n".join(parts)
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 72;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("question_mark", "dismiss", "Close", show=False),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(help_text())

@@ -1,0 +1,58 @@
+"""Back/forward through jumps, like a browser or vim's jump list. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where the reader is: a file, a 1-based line, a 0-based column.
+
+    ``step`` is the tour step this location belongs to, or ``None`` when the reader has
+    left the tour's path (after a go-to-definition, a palette search, a reference).
+    """
+
+    path: str
+    line: int
+    col: int = 0
+    step: int | None = None
+    span: tuple[int, int] | None = None  # lit lines, 1-based inclusive
+    focus: tuple[int, int] | None = None
+
+
+class JumpHistory:
+    """A list of locations with a cursor; a new jump drops everything forward of it."""
+
+    def __init__(self, limit: int = 200) -> None:
+        self._entries: list[Location] = []
+        self._index = -1
+        self._limit = limit
+
+    def push(self, here: Location, there: Location) -> None:
+        """Record a jump from ``here`` to ``there``."""
+        del self._entries[self._index + 1 :]
+        if not self._entries or self._entries[-1] != here:
+            self._entries.append(here)
+        self._entries.append(there)
+        if len(self._entries) > self._limit:
+            del self._entries[: len(self._entries) - self._limit]
+        self._index = len(self._entries) - 1
+
+    def back(self, here: Location) -> Location | None:
+        """The location before the current one, or ``None`` at the start."""
+        if self._index <= 0:
+            return None
+        self._entries[self._index] = here  # remember where the reader moved to since
+        self._index -= 1
+        return self._entries[self._index]
+
+    def forward(self, here: Location) -> Location | None:
+        if self._index < 0 or self._index >= len(self._entries) - 1:
+            return None
+        self._entries[self._index] = here
+        self._index += 1
+        return self._entries[self._index]
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,136 @@
+"""Entry points the CLI calls on a terminal: ``run_tour`` and ``run_picker``.
+
+This is where real objects are built (checkout, workspace, step resolver, permalinks,
+progress store) and handed to :func:`codewalk.ui.app.make_app`; the app builds nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from codewalk.errors import CodewalkError
+from codewalk.tourmodel import ResolvedStep, Tour
+from codewalk.ui.session import Catalogue, TourEntry, TourSession, github_permalink
+from codewalk.ui.state import ProgressStore
+
+if TYPE_CHECKING:
+    from codewalk.checkout import Checkout
+    from codewalk.ui.session import Permalink
+
+
+class SequentialResolver:
+    """Resolves steps on demand, in tour order, so that each step gets the context
+    (modules of the steps before it) that ``codewalk check`` gives it."""
+
+    def __init__(self, workspace: Any, tour: Tour) -> None:
+        self.workspace = workspace
+        self.tour = tour
+        self._done: list[ResolvedStep] = []
+        self._context: tuple[str, ...] = ()
+        self._lock = threading.Lock()
+
+    def __call__(self, index: int) -> ResolvedStep:
+        from codewalk.tourresolve import context_after, resolve_step
+
+        with self._lock:
+            package_root = self.workspace.checkout.package_root
+            while len(self._done) <= index:
+                step = self.tour.steps[len(self._done)]
+                resolved = resolve_step(self.workspace, self.tour, step, self._context)
+                self._context = context_after(self._context, resolved, package_root)
+                self._done.append(resolved)
+            return self._done[index]
+
+
+def _permalink(checkout: Checkout) -> Permalink:
+    from codewalk import locations
+    from codewalk.pins import load_pins
+
+    try:
+        pin = load_pins(locations.pins_path())[checkout.repo]
+    except (CodewalkError, KeyError):
+        return github_permalink("", "")
+    return github_permalink(pin.url, checkout.permalink_ref)
+
+
+def open_session(
+    tour: Tour,
+    *,
+    source_path: str | None = None,
+    checkout: Checkout | None = None,
+    workspace: Any = None,
+    progress: ProgressStore | None = None,
+) -> TourSession:
+    """A session on ``tour`` at its pin (slow the first time: sync, open the index)."""
+    if checkout is None:
+        from codewalk.sync import open_checkout
+
+        checkout = open_checkout(tour.repo, source_path)
+    if workspace is None:
+        from codewalk.workspace import Workspace  # type: ignore[import-untyped,unused-ignore]
+
+        workspace = Workspace.open(checkout)
+    return TourSession(
+        tour=tour,
+        navigator=workspace,
+        resolve=SequentialResolver(workspace, tour),
+        repo=checkout.repo,
+        version=checkout.version,
+        root=checkout.root,
+        permalink=_permalink(checkout),
+        progress=progress if progress is not None else ProgressStore(),
+    )
+
+
+def start_step(args: argparse.Namespace, session: TourSession) -> int:
+    """0-based: ``--step K`` (1-based) when given, else the remembered step, else 0."""
+    explicit = getattr(args, "step", None)
+    total = len(session.tour.steps)
+    if explicit is not None:
+        if not 1 <= int(explicit) <= total:
+            raise CodewalkError(f"--step {explicit}: tour {session.tour.id!r} has steps 1 to {total}")
+        return int(explicit) - 1
+    remembered = session.progress.step(session.tour.id) if session.progress else None
+    return remembered if remembered is not None and remembered < total else 0
+
+
+def _catalogue(source_path: str | None) -> Catalogue:
+    from codewalk.tourlib import discover_tours, load_tour
+
+    def entries() -> Sequence[TourEntry]:
+        return [TourEntry(t.id, t.title, len(t.steps)) for t in discover_tours()]
+
+    def open_tour(tour_id: str) -> TourSession:
+        return open_session(load_tour(tour_id), source_path=source_path)
+
+    return Catalogue(entries, open_tour)
+
+
+def run_tour(
+    args: argparse.Namespace,
+    tour: Tour,
+    *,
+    checkout: Checkout | None = None,
+    workspace: Any = None,
+) -> int:
+    """Open the app on ``tour`` (``args.step``: 1-based start step; ``args.source``: a
+    local checkout). Pass ``checkout``/``workspace`` when the caller already has them."""
+    from codewalk.ui.app import make_app
+
+    source_path = getattr(args, "source", None)
+    session = open_session(tour, source_path=source_path, checkout=checkout, workspace=workspace)
+    app = make_app(session, start_step=start_step(args, session), catalogue=_catalogue(source_path))
+    app.run()
+    return app.return_code or 0
+
+
+def run_picker(args: argparse.Namespace) -> int:
+    """``codewalk`` alone on a terminal: choose a tour, then walk it."""
+    from codewalk.ui.app import make_app
+
+    app = make_app(None, catalogue=_catalogue(getattr(args, "source", None)))
+    app.run()
+    return app.return_code or 0

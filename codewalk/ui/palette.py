@@ -1,0 +1,58 @@
+"""Symbol search in the command palette (``ctrl+p``): fuzzy over the index."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from codewalk.ui.tour_screen import TourScreen
+
+LIMIT = 40
+
+
+class SymbolProvider(Provider):
+    """Hits come from ``Workspace.complete``; choosing one jumps there (off tour)."""
+
+    def _tour_screen(self) -> TourScreen | None:
+        from codewalk.ui.tour_screen import TourScreen
+
+        screen = self.screen
+        return screen if isinstance(screen, TourScreen) and screen.session else None
+
+    async def search(self, query: str) -> Hits:
+        screen = self._tour_screen()
+        if screen is None or len(query.strip()) < 2:
+            return
+        assert screen.session is not None
+        navigator = screen.session.serial
+        try:
+            targets = await asyncio.to_thread(navigator.complete, query.strip(), LIMIT)
+        except Exception as error:  # a failing index is a notification, not a crash
+            self.app.notify(f"symbol search failed: {error}", severity="error")
+            return
+        matcher = self.matcher(query)
+        for rank, target in enumerate(targets):
+            score = matcher.match(target.qualname)
+            yield Hit(
+                max(score, 0.5 / (rank + 2)),
+                matcher.highlight(target.qualname),
+                lambda target=target: screen.jump_to_target(target),
+                text=target.qualname,
+                help=f"{target.kind}  {target.path}:{target.line}",
+            )
+
+    async def discover(self) -> Hits:
+        screen = self._tour_screen()
+        if screen is None:
+            return
+        assert screen.session is not None
+        for number, step in enumerate(screen.session.tour.steps):
+            title = step.title or step.anchor
+            yield DiscoveryHit(
+                f"step {number + 1}: {title}",
+                lambda number=number: screen.show_step(number),
+                help=step.anchor,
+            )

@@ -1,0 +1,53 @@
+"""Shown in place of the code when a step does not resolve: what went wrong, and
+the "did you mean" list. The tour goes on."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from codewalk.tourmodel import ResolvedStep
+
+
+def problem_text(resolved: ResolvedStep) -> str:
+    step = resolved.step
+    lines = [
+        f"[b red]Step {step.index} does not resolve[/] at {resolved.repo}@{resolved.version}",
+        "",
+        f"  anchor: [b]{_esc(step.anchor)}[/b]",
+        f"  {_esc(resolved.error or resolved.status)}",
+    ]
+    if resolved.suggestions:
+        lines += ["", "Did you mean:"]
+        lines += [f"  • {_esc(name)}" for name in resolved.suggestions]
+    if resolved.candidates and resolved.target is None:
+        lines += ["", "Candidates:"]
+        lines += [f"  • {_esc(c.qualname)}  ({c.path}:{c.line})" for c in resolved.candidates]
+    lines += ["", "[dim]n / p: next / previous step   ctrl+p: search a symbol[/]"]
+    return "\n".join(lines)
+
+
+def _esc(text: str) -> str:
+    return text.replace("[", r"\[")
+
+
+class StepProblem(Static):
+    DEFAULT_CSS = """
+    StepProblem {
+        height: 1fr;
+        padding: 1 2;
+        background: #16181d;
+        display: none;
+    }
+    StepProblem.-shown { display: block; }
+    """
+
+    def show_problem(self, resolved: ResolvedStep) -> None:
+        self.update(problem_text(resolved))
+        self.add_class("-shown")
+
+    def show_message(self, text: str) -> None:
+        self.update(text)
+        self.add_class("-shown")
+
+    def hide(self) -> None:
+        self.remove_class("-shown")

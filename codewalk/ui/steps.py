@@ -1,0 +1,52 @@
+"""The steps list: one row per step, with a mark for how it resolved."""
+
+from __future__ import annotations
+
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from codewalk.tourmodel import Tour
+
+MARKS = {"resolved": "[green]●[/]", "ambiguous": "[yellow]◐[/]", "missing": "[red]✗[/]"}
+_PENDING = "[dim]○[/]"
+
+
+def step_label(index: int, title: str, status: str | None) -> str:
+    mark = MARKS.get(status or "", _PENDING)
+    safe = title.replace("[", r"\[")
+    return f"{mark} {index:>2} {safe}"
+
+
+class StepsList(OptionList):
+    """The tour's steps; choosing one (enter, click) posts ``OptionSelected``."""
+
+    DEFAULT_CSS = """
+    StepsList {
+        width: 30;
+        height: 1fr;
+        border: none;
+        border-right: vkey $foreground 20%;
+        padding: 0;
+    }
+    StepsList:focus { border: none; border-right: vkey $accent; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._titles: list[str] = []
+        self._status: list[str | None] = []
+
+    def set_tour(self, tour: Tour) -> None:
+        self._titles = [step.title or step.anchor for step in tour.steps]
+        self._status = [None] * len(self._titles)
+        self.clear_options()
+        self.add_options(
+            Option(step_label(number, title, None), id=str(number - 1))
+            for number, title in enumerate(self._titles, start=1)
+        )
+
+    def mark(self, index: int, status: str) -> None:
+        if self._status[index] == status:
+            return
+        self._status[index] = status
+        self.replace_option_prompt_at_index(index, step_label(index + 1, self._titles[index], status))

@@ -1,0 +1,396 @@
+"""The main screen: steps list, code, note; stepping, go-to-definition and history.
+
+Every call into the workspace (resolving a step, goto, references, search) runs in a
+thread worker and posts its answer back; the workspace is reached through one lock
+(:class:`~codewalk.ui.session.SerialNavigator`). A failure becomes a notification.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from codewalk.tourmodel import ResolvedStep
+from codewalk.ui.code_view import CodeView
+from codewalk.ui.header import OffTourBanner, TourHeader, header_text
+from codewalk.ui.highlight import HighlightedSource
+from codewalk.ui.history import JumpHistory, Location
+from codewalk.ui.note import NoteView
+from codewalk.ui.palette import SymbolProvider
+from codewalk.ui.ports import Reference, Target
+from codewalk.ui.problem import StepProblem
+from codewalk.ui.references import ReferencesPanel
+from codewalk.ui.session import TourSession
+from codewalk.ui.steps import StepsList
+
+NARROW = 110  # below this many columns the note goes under the code
+
+
+class TourScreen(Screen[None]):
+    DEFAULT_CSS = """
+    TourScreen #body { height: 1fr; }
+    TourScreen #center { width: 1fr; height: 1fr; }
+    TourScreen #right { width: 1fr; height: 1fr; layout: horizontal; }
+    TourScreen CodeView { height: 1fr; }
+    TourScreen.-narrow StepsList { width: 22; }
+    TourScreen.-narrow #right { layout: vertical; }
+    TourScreen.-narrow NoteView {
+        width: 1fr; height: 9; min-width: 0;
+        border-left: none; border-top: hkey $foreground 20%;
+    }
+    """
+
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SymbolProvider}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next_step", "Next"),
+        Binding("right", "next_step", "Next", show=False, priority=True),
+        Binding("p", "previous_step", "Prev"),
+        Binding("left", "previous_step", "Prev", show=False, priority=True),
+        Binding("g", "goto_definition", "Go to def"),
+        Binding("b", "back", "Back"),
+        Binding("ctrl+o", "back", "Back", show=False),
+        Binding("f", "forward", "Fwd", show=False),
+        Binding("ctrl+i", "forward", "Fwd", show=False, priority=False),
+        Binding("r", "return_to_step", "Return", show=False),
+        Binding("x", "references", "Refs"),
+        Binding("o", "open_editor", "Edit", show=False),
+        Binding("y", "copy_permalink", "Link", show=False),
+        *(Binding(str(k), f"jump({k - 1})", f"Step {k}", show=False) for k in range(1, 10)),
+    ]
+
+    def __init__(self, session: TourSession, *, start_step: int = 0) -> None:
+        super().__init__()
+        self.session: TourSession | None = session
+        self.step_index = max(0, min(start_step, len(session.tour.steps) - 1))
+        self.resolved: dict[int, ResolvedStep] = {}
+        self.sources: dict[str, HighlightedSource] = {}
+        self.file_positions: dict[str, tuple[int, int]] = {}  # last position per file
+        self.history = JumpHistory()
+        self.off_tour = False
+        self.location: Location | None = None
+
+    # -- layout --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield TourHeader(id="header")
+        with Horizontal(id="body"):
+            yield StepsList(id="steps")
+            with Horizontal(id="right"):
+                with Vertical(id="center"):
+                    yield OffTourBanner(id="banner")
+                    yield CodeView(id="code")
+                    yield StepProblem(id="problem")
+                    yield ReferencesPanel(id="references")
+                yield NoteView(id="note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        assert self.session is not None
+        self.query_one(StepsList).set_tour(self.session.tour)
+        self.query_one(CodeView).focus()
+        self.show_step(self.step_index)
+
+    def on_resize(self, event: Resize) -> None:
+        self.set_class(event.size.width < NARROW, "-narrow")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed (a bug, or an error nobody caught) is a notification."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.log.error(f"worker {event.worker.name} failed: {error!r}")
+            self.notify(f"{type(error).__name__}: {error}", title="internal error", severity="error")
+
+    @property
+    def code(self) -> CodeView:
+        return self.query_one(CodeView)
+
+    # -- steps ---------------------------------------------------------------------
+
+    def show_step(self, index: int) -> None:
+        """Make step ``index`` (0-based) current and show it."""
+        assert self.session is not None
+        tour = self.session.tour
+        if not tour.steps:
+            return
+        index = max(0, min(index, len(tour.steps) - 1))
+        self.step_index = index
+        step = tour.steps[index]
+        self.query_one(TourHeader).update(
+            header_text(tour.title, index + 1, len(tour.steps), self.session.repo, self.session.version)
+        )
+        steps = self.query_one(StepsList)
+        steps.highlighted = index
+        summary = tour.summary if index == 0 and tour.summary.strip() else ""
+        self.query_one(NoteView).show(step.title or step.anchor, step.note, summary)
+        self._set_off_tour(False)
+        if self.session.progress is not None:
+            try:
+                self.session.progress.save(tour.id, index)
+            except OSError as error:
+                self.notify(f"could not remember progress: {error}", severity="warning")
+        resolved = self.resolved.get(index)
+        if resolved is None:
+            self.query_one(StepProblem).show_message(f"[dim]resolving {step.anchor} …[/]")
+            self.code.display = False
+            self._resolve(index)
+        else:
+            self._display_step(resolved)
+
+    @work(thread=True, exit_on_error=False, group="resolve")
+    def _resolve(self, index: int) -> None:
+        assert self.session is not None
+        try:
+            with self.session.serial.lock:
+                resolved = self.session.resolve(index)
+        except Exception as error:
+            self.app.call_from_thread(
+                self.notify, f"step {index + 1}: {error}", severity="error", title="resolve failed"
+            )
+            return
+        self.app.call_from_thread(self._resolved, index, resolved)
+
+    def _resolved(self, index: int, resolved: ResolvedStep) -> None:
+        self.resolved[index] = resolved
+        self.query_one(StepsList).mark(index, resolved.status)
+        if index == self.step_index and not self.off_tour:
+            self._display_step(resolved)
+
+    def _step_location(self, resolved: ResolvedStep) -> Location | None:
+        target = resolved.target
+        if target is None or resolved.status == "missing":
+            return None
+        focus = resolved.focus
+        line = focus[0] if focus else target.line
+        return Location(
+            target.path, line, 0, resolved.step.index - 1, (target.start_line, target.end_line), focus
+        )
+
+    def _display_step(self, resolved: ResolvedStep, line: int | None = None, col: int = 0) -> None:
+        where = self._step_location(resolved)
+        if where is None:
+            self.code.display = False
+            self.query_one(StepProblem).show_problem(resolved)
+            self.location = None
+            return
+        if resolved.status == "ambiguous":
+            names = ", ".join(c.qualname for c in resolved.candidates[:4])
+            self.notify(f"step {resolved.step.index} is ambiguous; showing the first of: {names}")
+        if line is not None:
+            where = Location(where.path, line, col, where.step, where.span, where.focus)
+        self._open(where)
+
+    def action_next_step(self) -> None:
+        self.show_step(self.step_index + 1)
+
+    def action_previous_step(self) -> None:
+        self.show_step(self.step_index - 1)
+
+    def action_jump(self, index: int) -> None:
+        assert self.session is not None
+        if index < len(self.session.tour.steps):
+            self.show_step(index)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if isinstance(event.option_list, StepsList):
+            event.stop()
+            self.show_step(event.option_index)
+            self.code.focus()
+
+    def action_return_to_step(self) -> None:
+        if self.off_tour and self.location is not None:
+            resolved = self.resolved.get(self.step_index)
+            there = self._step_location(resolved) if resolved else None
+            if there is not None:
+                self.history.push(self._here(), there)
+        self.show_step(self.step_index)
+
+    # -- showing a place -----------------------------------------------------------
+
+    def source(self, path: str) -> HighlightedSource:
+        cached = self.sources.get(path)
+        if cached is None:
+            assert self.session is not None
+            cached = HighlightedSource(path, self.session.serial.source_text(path))
+            self.sources[path] = cached
+        return cached
+
+    def _open(self, where: Location) -> None:
+        try:
+            source = self.source(where.path)
+        except (OSError, ValueError) as error:
+            self.notify(f"cannot read {where.path}: {error}", severity="error")
+            return
+        self._remember_position()
+        self.query_one(StepProblem).hide()
+        self.code.display = True
+        if self.focused is None:
+            self.code.focus()
+        self.code.show(source, line=where.line, col=where.col, span=where.span, focus=where.focus)
+        self.location = where
+
+    def _remember_position(self) -> None:
+        code = self.code
+        if code.source is not None:
+            self.file_positions[code.source.path] = code.cursor
+
+    def _here(self) -> Location:
+        code = self.code
+        line, col = code.cursor
+        base = self.location
+        if base is None or code.source is None:
+            return Location("", 0, 0, self.step_index)
+        step = None if self.off_tour else self.step_index
+        return Location(base.path, line, col, step, base.span, base.focus)
+
+    def _set_off_tour(self, off: bool, where: str = "") -> None:
+        self.off_tour = off
+        banner = self.query_one(OffTourBanner)
+        if off:
+            banner.show_off(self.step_index + 1, where)
+        else:
+            banner.hide()
+
+    def _go(self, there: Location, *, record: bool = True) -> None:
+        """Jump to ``there``: a step's place (back on tour) or elsewhere (off tour)."""
+        if record:
+            self.history.push(self._here(), there)
+        if there.step is not None:
+            if there.step != self.step_index:
+                self.show_step(there.step)
+            self._set_off_tour(False)
+            self._open(there)
+        else:
+            self._open(there)
+            self._set_off_tour(True, f"{there.path}:{there.line}")
+
+    def jump_to_target(self, target: Target) -> None:
+        """Go to a definition found by goto or the palette (off tour)."""
+        self._go(Location(target.path, target.line, 0, None, (target.start_line, target.end_line)))
+
+    # -- go to definition, history, references ------------------------------------
+
+    def action_goto_definition(self) -> None:
+        code = self.code
+        if code.source is None or self.session is None:
+            return
+        word = code.word_under_cursor()
+        if word is None:
+            self.notify("no name under the cursor", severity="warning")
+            return
+        line, _ = code.cursor
+        self._goto(code.source.path, line, word[1], word[0])
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="nav")
+    def _goto(self, path: str, line: int, col: int, word: str) -> None:
+        assert self.session is not None
+        try:
+            target = self.session.serial.goto(path, line, col)
+        except Exception as error:
+            self.app.call_from_thread(self.notify, f"go to {word}: {error}", severity="error")
+            return
+        if get_current_worker().is_cancelled:
+            return
+        if target is None:
+            self.app.call_from_thread(self.notify, f"no definition found for {word}", severity="warning")
+        else:
+            self.app.call_from_thread(self.jump_to_target, target)
+
+    def action_back(self) -> None:
+        there = self.history.back(self._here())
+        if there is None:
+            self.notify("no earlier jump")
+        else:
+            self._go(there, record=False)
+
+    def action_forward(self) -> None:
+        there = self.history.forward(self._here())
+        if there is None:
+            self.notify("no later jump")
+        else:
+            self._go(there, record=False)
+
+    def action_references(self) -> None:
+        code = self.code
+        if code.source is None:
+            return
+        word = code.word_under_cursor()
+        if word is None:
+            self.notify("no name under the cursor", severity="warning")
+            return
+        line, _ = code.cursor
+        self._references(code.source.path, line, word[1], word[0])
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="nav")
+    def _references(self, path: str, line: int, col: int, word: str) -> None:
+        assert self.session is not None
+        try:
+            target = self.session.serial.goto(path, line, col)
+            qualname = target.qualname if target is not None else word
+            refs = self.session.serial.references(qualname)
+        except Exception as error:
+            self.app.call_from_thread(self.notify, f"references of {word}: {error}", severity="error")
+            return
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_references, qualname, refs)
+
+    def _show_references(self, qualname: str, refs: Sequence[Reference]) -> None:
+        self.query_one(ReferencesPanel).show_references(qualname, refs)
+
+    def on_references_panel_chosen(self, event: ReferencesPanel.Chosen) -> None:
+        ref = event.reference
+        self._go(Location(ref.path, ref.line, ref.col, None))
+        self.code.focus()
+
+    def on_references_panel_closed(self, event: ReferencesPanel.Closed) -> None:
+        self.code.focus()
+
+    # -- outside the app -----------------------------------------------------------
+
+    def _current_lines(self) -> tuple[str, int, int] | None:
+        code = self.code
+        if code.source is None or code.shown is None:
+            return None
+        line, _ = code.cursor
+        for lit in (code.shown.focus, code.shown.span):
+            if lit is not None and lit[0] <= line <= lit[1]:
+                return code.source.path, lit[0], lit[1]
+        return code.source.path, line, line
+
+    def action_copy_permalink(self) -> None:
+        lines = self._current_lines()
+        if lines is None or self.session is None:
+            return
+        link = self.session.permalink(*lines)
+        if link is None:
+            path, start, end = lines
+            link = f"{path}:{start}" if start == end else f"{path}:{start}-{end}"
+        self.app.copy_to_clipboard(link)
+        self.notify(link, title="copied")
+
+    def action_open_editor(self) -> None:
+        code = self.code
+        if code.source is None or self.session is None:
+            return
+        line, _ = code.cursor
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        command = [*shlex.split(editor), f"+{line}", str(self.session.root / code.source.path)]
+        try:
+            with self.app.suspend():
+                subprocess.run(command, check=False)
+        except Exception as error:  # SuspendNotSupported, editor not found
+            self.notify(f"cannot open {editor}: {error}", severity="error")
+        self.refresh()

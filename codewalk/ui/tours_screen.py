@@ -1,0 +1,58 @@
+"""The tours list (``t``, and the picker of a bare ``codewalk``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from codewalk.ui.session import TourEntry
+
+
+def tour_label(entry: TourEntry) -> str:
+    title = entry.title.replace("[", r"\[")
+    return f"[b]{entry.id}[/b]  {title}  [dim]({entry.steps} steps)[/]"
+
+
+class ToursScreen(ModalScreen["str | None"]):
+    """Dismisses with the chosen tour id, or ``None``."""
+
+    DEFAULT_CSS = """
+    ToursScreen { align: center middle; }
+    ToursScreen > Vertical {
+        width: 80;
+        max-width: 100%;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        background: $surface;
+    }
+    ToursScreen Label { padding: 0 1; }
+    ToursScreen OptionList { height: auto; max-height: 30; border: none; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "Close")]
+
+    def __init__(self, entries: Sequence[TourEntry]) -> None:
+        super().__init__()
+        self.entries = list(entries)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("[b]Tours[/b]  (enter: open, escape: close)")
+            yield OptionList(
+                *(Option(tour_label(entry), id=entry.id) for entry in self.entries),
+                id="tours-list",
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

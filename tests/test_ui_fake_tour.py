@@ -1,0 +1,129 @@
+"""Pilot tests of the app on a synthetic package and a fake navigator (no index)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ui_fakes import make_session, run_async
+
+from codewalk.ui.app import CodewalkApp, make_app
+from codewalk.ui.code_view import CodeView
+from codewalk.ui.header import OffTourBanner, TourHeader
+from codewalk.ui.help import HelpScreen
+from codewalk.ui.problem import StepProblem
+from codewalk.ui.references import ReferencesPanel
+from codewalk.ui.state import ProgressStore
+from codewalk.ui.tour_screen import TourScreen
+
+
+async def settle(app: CodewalkApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def where(app: CodewalkApp) -> tuple[str, int, int]:
+    code = app.screen.query_one(CodeView)
+    assert code.source is not None
+    line, col = code.cursor
+    return code.source.path, line, col
+
+
+def header(app: CodewalkApp) -> str:
+    return str(app.screen.query_one(TourHeader).render())
+
+
+@run_async
+async def test_steps_forward_back_and_jump() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, TourScreen)
+        assert where(app) == ("pkg/base.py", 11, 0)
+        assert app.screen.query_one(CodeView).shown.span == (11, 19)  # type: ignore[union-attr]
+        assert "step 1/4" in header(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        # Model.__init__ with its focus on the self.layers line
+        assert where(app) == ("pkg/base.py", 14, 0)
+        assert app.screen.query_one(CodeView).shown.focus == (14, 14)  # type: ignore[union-attr]
+        await pilot.press("right")
+        await settle(app, pilot)
+        assert "step 3/4" in header(app)
+        problem = app.screen.query_one(StepProblem)
+        assert problem.display and not app.screen.query_one(CodeView).display
+        text = str(problem.render())
+        assert "'Nowhere' names nothing" in text and "Model" in text
+        await pilot.press("left", "left")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/base.py", 11, 0)
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/use.py", 8, 0)
+        assert "step 4/4" in header(app)
+
+
+@run_async
+async def test_goto_definition_and_back() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")  # def build(): line 8; "Big(3)" is on line 9
+        await settle(app, pilot)
+        await pilot.press("down", "ctrl+right", "ctrl+right", "ctrl+right")
+        assert where(app) == ("pkg/use.py", 9, 12)
+        assert app.screen.query_one(CodeView).word_under_cursor() == ("Big", 12)
+        await pilot.press("g")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/use.py", 4, 0)
+        banner = app.screen.query_one(OffTourBanner)
+        assert banner.display and "return to step 4" in str(banner.render())
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/use.py", 9, 12)
+        assert not app.screen.query_one(OffTourBanner).display
+        await pilot.press("f")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/use.py", 4, 0)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/use.py", 8, 0)
+        assert not app.screen.query_one(OffTourBanner).display
+
+
+@run_async
+async def test_references_panel_and_jump() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+right")  # "class Model(Mixin)" -> "Model"
+        await pilot.press("x")
+        await settle(app, pilot)
+        panel = app.screen.query_one(ReferencesPanel)
+        assert panel.shown and panel.qualname == "pkg.base.Model"
+        assert [(r.path, r.line) for r in panel.references] == [
+            ("pkg/base.py", 11),
+            ("pkg/use.py", 1),
+            ("pkg/use.py", 4),
+        ]
+        await pilot.press("down", "down", "enter")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/use.py", 4, 10)
+        assert app.screen.query_one(OffTourBanner).display
+
+
+@run_async
+async def test_help_screen_and_progress_is_remembered(tmp_path: Path) -> None:
+    store = ProgressStore(tmp_path / "progress.json")
+    app = make_app(make_session(store))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n", "n")
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TourScreen)
+    assert store.step("fake-tour") == 2

@@ -1,0 +1,210 @@
+"""A small synthetic package and a fake navigator, for UI tests that need no index."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from codewalk.tourmodel import ResolvedStep, Step, Tour
+from codewalk.ui.session import TourSession
+
+FILES: dict[str, str] = {
+    "pkg/base.py": '''"""Base classes."""
+
+
+class Mixin:
+    """Adds greet."""
+
+    def greet(self, name):
+        return f"hello {name}"
+
+
+class Model(Mixin):
+    def __init__(self, size):
+        self.size = size
+        self.layers = [Layer(i) for i in range(size)]
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+class Layer:
+    def __init__(self, index):
+        self.index = index
+
+    def __call__(self, x):
+        return x + self.index
+''',
+    "pkg/use.py": '''from pkg.base import Model, Mixin
+
+
+class Big(Model):
+    """A bigger model."""
+
+
+def build():
+    model = Big(3)
+    return model.greet("you")
+''',
+}
+
+
+@dataclass(frozen=True)
+class FakeTarget:
+    repo: str
+    qualname: str
+    kind: str
+    path: str
+    line: int
+    start_line: int
+    end_line: int
+    via: str = "direct"
+    signature: str = ""
+
+
+@dataclass(frozen=True)
+class FakeReference:
+    path: str
+    line: int
+    col: int
+    text: str
+
+
+_DEF = re.compile(r"^(\s*)(class|def) (\w+)")
+
+
+def _definitions() -> list[FakeTarget]:
+    found: list[FakeTarget] = []
+    for path, text in FILES.items():
+        lines = text.splitlines()
+        for number, line in enumerate(lines, start=1):
+            match = _DEF.match(line)
+            if not match:
+                continue
+            indent = len(match.group(1))
+            end = number
+            for later in range(number, len(lines)):
+                body = lines[later]
+                if body.strip() and len(body) - len(body.lstrip()) <= indent:
+                    break
+                if body.strip():
+                    end = later + 1
+            module = path[:-3].replace("/", ".")
+            kind = "class" if match.group(2) == "class" else "function"
+            found.append(FakeTarget("pkg", f"{module}.{match.group(3)}", kind, path, number, number, end))
+    return found
+
+
+class FakeNavigator:
+    def __init__(self) -> None:
+        self.defs = _definitions()
+        self.calls: list[str] = []
+
+    def _by_name(self, name: str) -> FakeTarget | None:
+        for target in self.defs:
+            if target.qualname.rsplit(".", 1)[-1] == name:
+                return target
+        return None
+
+    def goto(self, path: str, line: int, col: int) -> FakeTarget | None:
+        self.calls.append(f"goto {path}:{line}:{col}")
+        text = FILES[path].splitlines()[line - 1]
+        for match in re.finditer(r"\w+", text):
+            if match.start() <= col < match.end():
+                return self._by_name(match.group())
+        return None
+
+    def references(self, qualname: str) -> Sequence[FakeReference]:
+        name = qualname.rsplit(".", 1)[-1]
+        refs = []
+        for path, text in FILES.items():
+            for number, line in enumerate(text.splitlines(), start=1):
+                for match in re.finditer(rf"\b{name}\b", line):
+                    refs.append(FakeReference(path, number, match.start(), line))
+        return refs
+
+    def complete(self, text: str, limit: int) -> Sequence[FakeTarget]:
+        return [t for t in self.defs if text.lower() in t.qualname.lower()][:limit]
+
+    def source_text(self, path: str) -> str:
+        return FILES[path]
+
+
+def make_tour() -> Tour:
+    def step(index: int, at: str, title: str, note: str, focus: str | None = None) -> Step:
+        return Step(index, at, None, focus, title, None, note, index * 3)
+
+    return Tour(
+        id="fake-tour",
+        title="A fake tour",
+        summary="A walk through a **tiny** package.",
+        repo="pkg",
+        steps=(
+            step(1, "Model", "The model", "The model keeps its `layers` in a list."),
+            step(2, "Model.__init__", "Building layers", "One `Layer` per index.", "self.layers"),
+            step(3, "Nowhere", "A missing step", "This step points at nothing."),
+            step(4, "build", "Using it", "`greet` comes from `Mixin`."),
+        ),
+        path=Path("fake-tour.yaml"),
+    )
+
+
+def fake_resolver(navigator: FakeNavigator, tour: Tour):  # type: ignore[no-untyped-def]
+    def resolve(index: int) -> ResolvedStep:
+        step = tour.steps[index]
+        assert step.at is not None
+        name = step.at.rsplit(".", 1)[-1]
+        target = navigator._by_name(name)
+        if target is None:
+            return ResolvedStep(
+                step,
+                "missing",
+                None,
+                None,
+                (),
+                ("Model", "Mixin"),
+                f"{step.at!r} names nothing in pkg 1.0",
+                "pkg",
+                "1.0",
+            )
+        focus = None
+        if step.focus:
+            lines = FILES[target.path].splitlines()
+            for number in range(target.start_line, target.end_line + 1):
+                if step.focus in lines[number - 1]:
+                    focus = (number, number)
+                    break
+        return ResolvedStep(step, "resolved", target, focus, (target,), (), None, "pkg", "1.0")
+
+    return resolve
+
+
+def make_session(progress=None) -> TourSession:  # type: ignore[no-untyped-def]
+    navigator = FakeNavigator()
+    tour = make_tour()
+    return TourSession(
+        tour=tour,
+        navigator=navigator,
+        resolve=fake_resolver(navigator, tour),
+        repo="pkg",
+        version="1.0",
+        root=Path("/nonexistent"),
+        permalink=lambda path, start, end: f"https://example.org/pkg/{path}#L{start}-L{end}",
+        progress=progress,
+    )
+
+
+def run_async(function):  # type: ignore[no-untyped-def]
+    """Run an ``async def`` test without an async pytest plugin."""
+    import asyncio
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return asyncio.run(function(*args, **kwargs))
+
+    return wrapper
