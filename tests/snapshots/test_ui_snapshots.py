@@ -1,0 +1,48 @@
+"""SVG snapshots of the main screens, on the synthetic tour (nothing of this machine
+in the picture: no paths, no times). Update with ``pytest --snapshot-update``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+from ui_fakes import make_session
+
+from codewalk.ui.app import make_app
+
+
+async def _settled(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _after(*keys: str) -> Any:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _settled(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await _settled(pilot)
+
+    return run_before
+
+
+def test_main_screen_wide(snap_compare: Any) -> None:
+    """Step 2 at 120x40: span and focus lit, note beside the code."""
+    assert snap_compare(make_app(make_session()), terminal_size=(120, 40), run_before=_after("n"))
+
+
+def test_main_screen_narrow(snap_compare: Any) -> None:
+    """Step 2 at 80x24: the note goes under the code."""
+    assert snap_compare(make_app(make_session()), terminal_size=(80, 24), run_before=_after("n"))
+
+
+def test_unresolved_step(snap_compare: Any) -> None:
+    """Step 3 names nothing: the error and the did-you-mean list replace the code."""
+    assert snap_compare(make_app(make_session()), terminal_size=(120, 40), run_before=_after("3"))
+
+
+def test_help_screen(snap_compare: Any) -> None:
+    assert snap_compare(
+        make_app(make_session()), terminal_size=(100, 34), run_before=_after("question_mark")
+    )
