@@ -1,0 +1,76 @@
+"""Pure pygments helpers for the plain terminal output: text in, ANSI text out.
+
+The whole API (others reuse it; keep it small):
+
+- :func:`use_color` -- should output be coloured (a terminal, and ``NO_COLOR`` unset)?
+- :func:`highlight_lines` -- Python source -> one highlighted string per source line.
+- :func:`numbered` -- a span of code with line numbers, optionally highlighted, some
+  lines marked (a tour's focus).
+- :func:`signature` -- a definition's header line(s), highlighted or not.
+
+pygments is imported only when colour is asked for, so piped output (and the ``find``
+benchmark) never pays for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Container
+from typing import TextIO
+
+_MARK = "▌"
+_DIM = "\x1b[2m"
+_RESET = "\x1b[0m"
+
+
+def use_color(stream: TextIO, *, disabled: bool = False) -> bool:
+    """Colour only on a terminal, never with ``NO_COLOR`` set or ``disabled``."""
+    if disabled or os.environ.get("NO_COLOR"):
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def highlight_lines(code: str, *, style: str = "default") -> list[str]:
+    """One ANSI-highlighted string per line of ``code`` (same count as ``splitlines``)."""
+    from pygments import highlight
+    from pygments.formatters import Terminal256Formatter
+    from pygments.lexers import PythonLexer
+
+    lines = code.splitlines()
+    if not lines:
+        return []
+    out = highlight(code, PythonLexer(stripnl=False, ensurenl=True), Terminal256Formatter(style=style))
+    result = out.split("\n")
+    if len(result) > len(lines):
+        result = result[: len(lines)]
+    while len(result) < len(lines):  # defensive: never lose a line
+        result.append(lines[len(result)])
+    return result
+
+
+def numbered(
+    code: str,
+    first_line: int = 1,
+    *,
+    color: bool = False,
+    mark: Container[int] = (),
+) -> str:
+    """``code`` (whose first line is line ``first_line`` of its file) with a line-number
+    gutter; lines whose numbers are in ``mark`` get a bar in the gutter."""
+    plain = code.splitlines()
+    shown = highlight_lines(code) if color else plain
+    width = len(str(first_line + max(len(plain) - 1, 0)))
+    rows: list[str] = []
+    for offset, text in enumerate(shown):
+        number = first_line + offset
+        bar = _MARK if number in mark else " "
+        gutter = f"{number:>{width}} {bar} "
+        rows.append(f"{_DIM}{gutter}{_RESET}{text}" if color else f"{gutter}{text}".rstrip())
+    return "\n".join(rows)
+
+
+def signature(text: str, *, color: bool = False) -> str:
+    """A definition header, highlighted when ``color``."""
+    if not color or not text:
+        return text
+    return "\n".join(highlight_lines(text))

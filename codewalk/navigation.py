@@ -1,0 +1,48 @@
+"""The one adapter around jedi: go to the definition of the name at a position.
+
+The resolver answers what the index knows (re-exports, MRO, aliases); jedi answers the
+rest (locals, parameters, attributes of inferred types). jedi is imported here only, and
+only when called. Extensions from the checkout are never loaded
+(``load_unsafe_extensions=False``): the code being read is not trusted to run.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+_LOCK = threading.Lock()  # jedi is not thread-safe
+
+
+@dataclass(frozen=True, slots=True)
+class JediTarget:
+    path: Path
+    line: int  # 1-based
+    col: int  # 0-based
+    name: str
+    kind: str  # jedi's type: "class", "function", "statement", "module", "param", ...
+    signature: str
+
+
+def goto_definition(project_root: Path, path: Path, source: str, line: int, col: int) -> JediTarget | None:
+    """Where jedi says the name at ``line`` (1-based), ``col`` (0-based) is defined."""
+    import jedi
+
+    with _LOCK:
+        project = jedi.Project(project_root, load_unsafe_extensions=False, smart_sys_path=False)
+        script = jedi.Script(code=source, path=path, project=project)
+        try:
+            names = script.goto(line, col, follow_imports=True)
+        except (ValueError, IndexError):  # position outside the file
+            return None
+        for name in names:
+            if name.module_path is None or name.line is None:
+                continue
+            kind = {"statement": "variable", "instance": "variable"}.get(name.type, name.type)
+            try:
+                text = name.get_line_code().strip()
+            except (AttributeError, OSError):
+                text = ""
+            return JediTarget(Path(name.module_path), name.line, name.column or 0, name.name, kind, text)
+    return None

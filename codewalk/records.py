@@ -1,0 +1,96 @@
+"""The records of the index: what the extractor produces and the resolver consumes.
+
+Every record is a frozen dataclass of plain values (no parser nodes). Facts about a
+module depend only on the file's *content*, never on its path: a relative import is
+kept as written (``level`` dots + module), so two files with the same bytes (the same
+git blob) share one set of facts, whatever their paths and pins.
+
+Lines are 1-based, columns 0-based (as in ``ast`` and LibCST).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Definition.flags bits
+DUMMY = 1  # a ``metaclass=DummyObject`` placeholder (utils/dummy_*_objects.py)
+TYPE_CHECKING_ONLY = 2  # defined or imported under ``if TYPE_CHECKING:``
+OVERLOAD = 4  # ``@overload`` / ``@typing.overload`` stub
+SETTER = 8  # ``@x.setter`` / ``@x.deleter`` of a property
+LAZY = 32  # an import that comes from a lazy ``_import_structure`` dict
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A class, function, method, property, assignment or alias, in one module."""
+
+    qualname: str  # inside the module: "GenerationMixin.generate"
+    name: str  # last part of qualname
+    kind: str  # class | function | method | property | variable | alias
+    parent: str  # qualname of the enclosing class, "" at module level
+    line: int  # line of the def/class keyword or of the assignment target
+    col: int
+    start_line: int  # first line including decorators
+    end_line: int
+    signature: str  # the header as written (def ... : / class ...: / first line of the assignment)
+    doc: str = ""  # first line of the docstring
+    bases: tuple[str, ...] = ()  # class bases as written, dotted ("nn.Module"); others dropped
+    target: str = ""  # alias: the dotted name assigned ("TokenizersBackend")
+    decorators: tuple[str, ...] = ()  # dotted names of decorators ("property", "x.setter", "wraps")
+    flags: int = 0
+    copied_from: str = ""  # "transformers.models.llama.modeling_llama.LlamaRMSNorm" from "# Copied from"
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """A name bound by an import (or promised by a lazy ``_import_structure`` entry)."""
+
+    level: int  # leading dots of a relative import; 0 for absolute
+    module: str  # as written after the dots ("modeling_utils", "" for "from . import x")
+    name: str  # imported name; "*" for a star import; "" for ``import a.b``
+    asname: str  # the name bound in this module ("a" for ``import a.b``)
+    line: int
+    flags: int = 0  # TYPE_CHECKING_ONLY, LAZY
+
+
+@dataclass(frozen=True, slots=True)
+class DictEntry:
+    """One ``key: value`` of a dict literal assigned to a name (a dispatch table)."""
+
+    table: (
+        str  # qualname of the assigned name: "GENERATION_MODES_MAPPING", "AttentionInterface._global_mapping"
+    )
+    key: str  # a string key's value, or a dotted key as written ("GenerationMode.SAMPLE")
+    value: str  # a string value's text, or a dotted value as written ("ForCausalLMLoss")
+    value_is_str: bool
+    line: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One use of a name (``Name`` or the attribute part of ``a.b``), with its line's text."""
+
+    path: str
+    line: int
+    col: int
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    """Everything the index keeps about one file's content."""
+
+    definitions: tuple[Definition, ...]
+    imports: tuple[Import, ...]
+    entries: tuple[DictEntry, ...]
+    all_names: tuple[str, ...] | None  # ``__all__`` when it is a literal list/tuple
+    generated_from: str  # "src/transformers/models/x/modular_x.py" from the header, else ""
+    refs: tuple[tuple[str, int, int], ...]  # (name, line, col) of every Name / attribute use
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file the extractor could not read as Python, and why."""
+
+    reason: str
