@@ -6,7 +6,8 @@ span and the focus, ``focus_lines`` finds the first match inside the span and re
 the first and last line of the innermost statement containing it: a simple statement
 (``x = f(...)`` over however many lines), or the *header* of a compound statement when
 the match is in it (``for epoch in range(...):`` lights the loop's header, not the
-whole loop). A match in a comment or between statements lights just its own lines.
+whole loop; in a ``def`` header, just the parameter that matched). A match in a
+comment or between statements lights just its own lines.
 
 Pure: text in, line numbers out. libcst parses only the symbol's own lines when they
 can stand alone (dedented), which keeps a focus inside a 500-line method cheap; the
@@ -113,7 +114,7 @@ class _Collector(cst.CSTVisitor):
         return where.start.line, where.end.line
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, cst.SimpleStatementLine):
+        if isinstance(node, (cst.SimpleStatementLine, cst.Param)):
             self.ranges.append(self._span(node))
             return True
         if isinstance(node, (cst.BaseCompoundStatement, *_HEADED)):

@@ -12,10 +12,11 @@ Pure apart from writing to the stream it is given: source text comes from a call
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import TextIO
 
-from codewalk.tourmodel import ResolvedStep, ResolvedTour
+from codewalk.tourmodel import ResolvedStep, ResolvedTour, Tour
 
 MAX_LINES = 120  # a span longer than this is cut to a window
 WINDOW_BEFORE = 12
@@ -36,11 +37,11 @@ def highlight_lines(code: str, *, color: bool) -> list[str]:
         lines.pop()
     if not color:
         return lines
-    from pygments import highlight
-    from pygments.formatters import Terminal256Formatter
-    from pygments.lexers import PythonLexer
+    from pygments import highlight  # type: ignore[import-untyped]
+    from pygments.formatters import Terminal256Formatter  # type: ignore[import-untyped]
+    from pygments.lexers import PythonLexer  # type: ignore[import-untyped]
 
-    rendered = highlight(
+    rendered: str = highlight(
         code, PythonLexer(stripnl=False, ensurenl=True), Terminal256Formatter(style="monokai")
     )
     out = rendered.split("\n")
@@ -63,9 +64,7 @@ def visible_range(start: int, end: int, focus: tuple[int, int] | None) -> tuple[
     return first, last
 
 
-def render_code(
-    text: str, start: int, end: int, focus: tuple[int, int] | None, *, color: bool
-) -> list[str]:
+def render_code(text: str, start: int, end: int, focus: tuple[int, int] | None, *, color: bool) -> list[str]:
     """The numbered, highlighted lines ``start..end`` of ``text`` with focus marks."""
     all_lines = text.split("\n")
     end = min(end, len(all_lines))
@@ -89,9 +88,12 @@ def render_code(
 
 
 def render_markdown(markdown: str, *, color: bool, width: int) -> str:
-    """Markdown rendered for a terminal by rich (rich, not textual: no UI import)."""
+    """Markdown rendered for a terminal by rich (rich, not textual: no UI import).
+    Without colour the Markdown source itself reads best (backticks and all)."""
     if not markdown.strip():
         return ""
+    if not color:
+        return markdown.strip()
     from rich.console import Console
     from rich.markdown import Markdown
 
@@ -106,7 +108,22 @@ def render_markdown(markdown: str, *, color: bool, width: int) -> str:
         emoji=False,
     )
     console.print(Markdown(markdown.strip()))
-    return buffer.getvalue().rstrip("\n")
+    # rich pads every line to the full width; trailing blanks only get in the way
+    lines = [_rstrip_padding(line) for line in buffer.getvalue().rstrip("\n").split("\n")]
+    return "\n".join(lines)
+
+
+_PADDING_RE = re.compile(r"(?:\s|\x1b\[[0-9;]*m)+$")
+
+
+def _rstrip_padding(line: str) -> str:
+    """A rendered line without the trailing spaces (and colour codes around them)."""
+    match = _PADDING_RE.search(line)
+    if match is None:
+        return line
+    tail = match.group(0)
+    codes = "".join(re.findall(r"\x1b\[[0-9;]*m", tail))
+    return line[: match.start()] + codes
 
 
 def step_header(resolved: ResolvedStep, total: int) -> str:
@@ -137,13 +154,21 @@ def render_step(
     if target is not None:
         text = source_text(resolved.repo, target.path)
         out.append("")
-        out.extend(
-            render_code(text, target.start_line, target.end_line, resolved.focus, color=color)
-        )
+        out.extend(render_code(text, target.start_line, target.end_line, resolved.focus, color=color))
     note = render_markdown(resolved.step.note, color=color, width=width)
     if note:
         out += ["", note]
     return "\n".join(out) + "\n\n"
+
+
+def render_intro(tour: Tour, *, color: bool, width: int = 100) -> str:
+    """The title line and the summary, printed before the first step."""
+    bold, reset = ("\x1b[1m", "\x1b[0m") if color else ("", "")
+    out = f"{bold}{tour.title}{reset}  ({tour.id}, {len(tour.steps)} steps)\n"
+    summary = render_markdown(tour.summary, color=color, width=width)
+    if summary:
+        out += summary + "\n"
+    return out + "\n"
 
 
 def render_tour(
@@ -157,15 +182,9 @@ def render_tour(
 ) -> None:
     """Write the tour (or its step ``only_step``) to ``out``, flushing step by step so
     that ``| head`` shows the first steps at once."""
-    t = tour.tour
-    total = len(t.steps)
-    bold, reset = ("\x1b[1m", "\x1b[0m") if color else ("", "")
+    total = len(tour.tour.steps)
     if only_step is None:
-        out.write(f"{bold}{t.title}{reset}  ({t.id}, {total} steps)\n")
-        summary = render_markdown(t.summary, color=color, width=width)
-        if summary:
-            out.write(summary + "\n")
-        out.write("\n")
+        out.write(render_intro(tour.tour, color=color, width=width))
     for resolved in tour.steps:
         if only_step is not None and resolved.step.index != only_step:
             continue

@@ -41,9 +41,7 @@ def module_of(path: str, package_root: str) -> str | None:
     return ".".join(parts) or None
 
 
-def context_after(
-    context: Sequence[str], resolved: ResolvedStep, package_root: str
-) -> tuple[str, ...]:
+def context_after(context: Sequence[str], resolved: ResolvedStep, package_root: str) -> tuple[str, ...]:
     """The context for the next step: this step's module first, then the earlier ones."""
     if resolved.target is None:
         return tuple(context)
@@ -53,9 +51,7 @@ def context_after(
     return (module, *(m for m in context if m != module))
 
 
-def resolve_step(
-    workspace: Workspace, tour: Tour, step: Step, context: Sequence[str] = ()
-) -> ResolvedStep:
+def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence[str] = ()) -> ResolvedStep:
     """Resolve one step in ``workspace`` (the step's repo), with ``context`` the modules
     of the previous steps, most recent first."""
     checkout = workspace.checkout
@@ -100,17 +96,17 @@ def resolve_step(
                 suggestions=tuple(result.suggestions),
                 error=f"{step.at!r} names nothing in {checkout.repo} {checkout.version}",
             )
-        candidates = tuple(result.results)
+        candidates = tuple(result.matches) or tuple(result.results)
         target = candidates[0]
         suggestions = tuple(result.suggestions)
-        distinct = _distinct(candidates)
-        if len(distinct) > 1:
-            shown = ", ".join(f"{c.qualname} ({c.path}:{c.line})" for c in distinct[:4])
+        rivals = _rivals(step.at, candidates, context)
+        if rivals:
+            shown = ", ".join(f"{c.qualname} ({c.path}:{c.line})" for c in (target, *rivals)[:4])
             return make(
                 "ambiguous",
                 target,
                 focus=_focus(workspace, target, step)[0] if step.focus else None,
-                candidates=distinct,
+                candidates=(target, *rivals),
                 suggestions=suggestions,
                 error=f"{step.at!r} is ambiguous: {shown}; write a qualified name",
             )
@@ -155,22 +151,24 @@ def resolve_tour(workspaces_by_repo: Mapping[str, Workspace], tour: Tour) -> Res
     return ResolvedTour(tour=tour, steps=tuple(steps))
 
 
-def _distinct(candidates: tuple[Resolved, ...]) -> tuple[Resolved, ...]:
-    """Candidates that are different places in the code (the resolver may reach one
-    definition by several routes)."""
-    seen: set[tuple[str, int]] = set()
-    out: list[Resolved] = []
-    for candidate in candidates:
-        key = (candidate.path, candidate.line)
-        if key not in seen:
-            seen.add(key)
-            out.append(candidate)
-    return tuple(out)
+def _rivals(query: str, candidates: tuple[Resolved, ...], context: Sequence[str]) -> tuple[Resolved, ...]:
+    """The other definitions a short name could mean, when the best one is not clear.
+
+    The resolver's ranking decides for dotted queries (``Trainer.train``,
+    ``transformers.PreTrainedModel``) and when the best match lives in a module of the
+    tour so far. Several names for one definition (a property's getter and setter)
+    are one answer, and ``DummyObject`` placeholders (``utils/dummy_*.py``) never
+    compete with a real definition."""
+    if "." in query or len(candidates) < 2:
+        return ()
+    best = candidates[0]
+    best_module = best.qualname.rsplit(".", 1)[0]
+    if any(best_module == module or best_module.startswith(module + ".") for module in context):
+        return ()
+    return tuple(c for c in candidates[1:] if c.qualname != best.qualname and "/dummy_" not in c.path)
 
 
-def _focus(
-    workspace: Workspace, target: Resolved, step: Step
-) -> tuple[tuple[int, int] | None, str | None]:
+def _focus(workspace: Workspace, target: Resolved, step: Step) -> tuple[tuple[int, int] | None, str | None]:
     assert step.focus is not None
     try:
         text = workspace.source_text(target.path)
