@@ -20,7 +20,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.events import Resize
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -115,6 +115,7 @@ class CodeView(ScrollView, can_focus=True):
         self.cursor_col = 0
         self._pending_top: int | None = None
         self._gutter_width = 0
+        self._row_style: Style | None = None
 
     # -- what to show --------------------------------------------------------------
 
@@ -263,18 +264,24 @@ class CodeView(ScrollView, can_focus=True):
 
     # -- drawing -------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # ``rich_style`` walks the DOM; compute it once per paint, not once per row.
+        self._row_style = self.rich_style
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         index = int(self.scroll_y) + y
         source, shown = self.source, self.shown
+        row_style = self._row_style if self._row_style is not None else self.rich_style
         if source is None or shown is None or index >= len(source):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, row_style)
         number = index + 1
         in_span = shown.span is not None and shown.span[0] <= number <= shown.span[1]
         in_focus = shown.focus is not None and shown.focus[0] <= number <= shown.focus[1]
         is_cursor = index == self.cursor_line
 
-        base = self.rich_style
+        base = row_style
         if in_focus:
             base = base + _FOCUS_BG
         elif in_span:
@@ -287,8 +294,8 @@ class CodeView(ScrollView, can_focus=True):
         bar = "▌" if in_focus else ("│" if in_span else " ")
         gutter = Strip(
             [
-                Segment(f"{number:>{digits}}", self.rich_style + gutter_style),
-                Segment(bar, self.rich_style + (_GUTTER_SPAN if in_span else _GUTTER)),
+                Segment(f"{number:>{digits}}", row_style + gutter_style),
+                Segment(bar, row_style + (_GUTTER_SPAN if in_span else _GUTTER)),
                 Segment(" ", base),
             ]
         )

@@ -1,11 +1,13 @@
-"""Pygments tokens → rich segments, one list per source line, computed lazily.
+"""Pygments tokens -> rich segments, one tuple per source line, computed lazily.
 
 Pure: text in, segments out (no textual, no disk). Lexing all of a 5,000-line module
-takes ~0.2 s, more than the budget for opening it, so a file is cut into *chunks* at
-lines that start a top-level or method-level ``def``/``class``/decorator, and a chunk is
-lexed the first time one of its lines is drawn. Python's lexer restarts cleanly at such a
-line; the rare exception (a line inside a triple-quoted string that looks like a ``def``)
-only costs colours, never text.
+takes ~0.2 s, more than the budget for opening it, so a file is cut into chunks of about
+:data:`CHUNK` lines and a chunk is lexed the first time one of its lines is drawn.
+
+Python's lexer is in its root state at the start of every line except inside a
+triple-quoted string, so chunks only start on lines outside those. One regular
+expression (run in C) over the text finds them; comments and one-line strings are
+matched too, so that quotes inside them cannot open a false triple-quoted string.
 """
 
 from __future__ import annotations
@@ -49,7 +51,17 @@ _PALETTE: dict[_TokenType, str] = {
 }
 _PLAIN = Style.parse("#f8f8f2")
 
-_CHUNK_START = re.compile(r"^( {0,4})(async def |def |class |@)")
+CHUNK = 64  # lines lexed at a time
+
+# a comment | a triple-quoted string | a one-line string (any prefix is outside the match)
+_STRINGS = re.compile(
+    r"#[^\n]*"
+    r'|"""(?:\\.|[^\\])*?"""'
+    r"|'''(?:\\.|[^\\])*?'''"
+    r'|"(?:\\.|[^"\\\n])*"'
+    r"|'(?:\\.|[^'\\\n])*'",
+    re.DOTALL,  # so that an escaped newline is one escape
+)
 
 StyledLine = tuple[Segment, ...]
 
@@ -71,12 +83,37 @@ def lexer_for(path: str) -> Lexer:
     return TextLexer(stripnl=False, ensurenl=False)
 
 
-def chunk_starts(lines: Sequence[str]) -> list[int]:
-    """0-based line indexes where lexing may (re)start; always begins with 0."""
+def split_lines(text: str) -> list[str]:
+    """Lines as every other part of codewalk counts them: split at ``\\n`` only."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def unsafe_lines(text: str) -> set[int]:
+    """0-based indexes of lines that begin inside a triple-quoted string."""
+    unsafe: set[int] = set()
+    for match in _STRINGS.finditer(text):
+        body = match.group()
+        if "\n" not in body:
+            continue
+        first = text.count("\n", 0, match.start())
+        unsafe.update(range(first + 1, first + body.count("\n") + 1))
+    return unsafe
+
+
+def chunk_starts(text: str, count: int, *, python: bool = True) -> list[int]:
+    """0-based line indexes where lexing may (re)start: about every :data:`CHUNK`
+    lines, never inside a triple-quoted string; always begins with 0."""
+    unsafe = unsafe_lines(text) if python else set()
     starts = [0]
-    for index, line in enumerate(lines):
-        if index and _CHUNK_START.match(line):
-            starts.append(index)
+    for wanted in range(CHUNK, count, CHUNK):
+        line = wanted
+        while line in unsafe:
+            line += 1
+        if starts[-1] < line < count:
+            starts.append(line)
     return starts
 
 
@@ -107,9 +144,11 @@ class HighlightedSource:
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
-        self.lines: list[str] = text.expandtabs(4).splitlines()
+        text = text.expandtabs(4)
+        self.lines: list[str] = split_lines(text)
         self._lexer = lexer_for(path)
-        self._starts = chunk_starts(self.lines) if path.endswith(".py") else [0]
+        python = path.endswith((".py", ".pyi"))
+        self._starts = chunk_starts(text, len(self.lines), python=python)
         self._styled: list[StyledLine | None] = [None] * len(self.lines)
 
     def __len__(self) -> int:

@@ -1,0 +1,204 @@
+"""Benchmark of the code view: opening a 5,000-line file, switching steps, jumping.
+
+Targets (DESIGN.md s.9): switching steps / jumping in an open file <= 50 ms; opening a
+5,000-line file <= 150 ms; a full session <= 500 MB. Figures are printed with a baseline
+measured in the same process: pygments lexing the whole file (what a naive code view
+would do before drawing anything).
+
+    .venv/bin/python bench/bench_ui.py [--root CHECKOUT_ROOT]
+
+Without ``--root`` the pinned transformers checkout is opened through codewalk's cache
+(synced if missing). Times are "action to rendered": the action, one pilot pause, and
+the code view's visible rows built (``render_line`` for every row on screen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BIG = "src/transformers/generation/utils.py"
+OTHERS = (
+    "src/transformers/models/llama/modeling_llama.py",
+    "src/transformers/modeling_utils.py",
+    "src/transformers/trainer.py",
+    "src/transformers/loss/loss_utils.py",
+)
+
+
+@dataclass(frozen=True)
+class FileTarget:
+    repo: str
+    qualname: str
+    kind: str
+    path: str
+    line: int
+    start_line: int
+    end_line: int
+    via: str = "direct"
+
+
+class FilesNavigator:
+    """Serves source text from a checkout; no index (the bench measures the view)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def goto(self, path: str, line: int, col: int) -> FileTarget | None:
+        return None
+
+    def references(self, qualname: str) -> Sequence[Any]:
+        return []
+
+    def complete(self, text: str, limit: int) -> Sequence[FileTarget]:
+        return []
+
+    def source_text(self, path: str) -> str:
+        return (self.root / path).read_text(encoding="utf-8")
+
+
+def _root(explicit: str | None) -> Path:
+    if explicit:
+        return Path(explicit)
+    from codewalk.sync import open_checkout
+
+    return open_checkout("transformers").root
+
+
+def _ms(samples: list[float]) -> str:
+    return f"median {statistics.median(samples) * 1000:7.1f} ms  max {max(samples) * 1000:7.1f} ms"
+
+
+def baseline(text: str, runs: int) -> list[float]:
+    from pygments.lexers import PythonLexer  # type: ignore[import-untyped]
+
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        list(PythonLexer().get_tokens(text))
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    raise SystemExit(f"bench: {needle!r} not found")
+
+
+async def in_app(root: Path, runs: int) -> dict[str, list[float]]:
+    from codewalk.tourmodel import Step, Tour
+    from codewalk.ui.app import make_app
+    from codewalk.ui.code_view import CodeView
+    from codewalk.ui.history import Location
+    from codewalk.ui.session import TourSession
+    from codewalk.ui.tour_screen import TourScreen
+
+    navigator = FilesNavigator(root)
+    text = navigator.source_text(BIG)
+    generate = _line_of(text, "    def generate(")
+    assisted = _line_of(text, "    def _assisted_decoding(")
+    tour = Tour(
+        "bench",
+        "bench",
+        "",
+        "transformers",
+        (Step(1, None, BIG, None, "t", None, "", 1),),
+        Path("bench.yaml"),
+    )
+
+    def never(index: int) -> Any:
+        raise RuntimeError("the bench does not resolve steps")
+
+    session = TourSession(tour, navigator, never, "transformers", "bench", root)
+    results: dict[str, list[float]] = {}
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        screen = app.screen
+        assert isinstance(screen, TourScreen)
+        code = screen.query_one(CodeView)
+
+        async def timed(name: str, action: Callable[[], None]) -> None:
+            start, cpu = time.perf_counter(), time.process_time()
+            action()
+            await pilot.pause()
+            code.render_lines(code.scrollable_content_region.reset_offset)
+            results.setdefault(name, []).append(time.perf_counter() - start)
+            results.setdefault(f"  cpu: {name}", []).append(time.process_time() - cpu)
+
+        for run in range(runs):
+            await timed("nothing (pilot pause + drawing the rows)", lambda: None)
+            screen.sources.clear()  # a cold open each run
+
+            def open_deep() -> None:
+                screen._open(Location(BIG, assisted, 0, None, (assisted, assisted + 120)))
+
+            await timed("open utils.py at _assisted_decoding (cold)", open_deep)
+
+            def open_top() -> None:
+                screen.sources.pop(BIG, None)
+                screen._open(Location(BIG, 1, 0, None))
+
+            await timed("open utils.py at line 1 (cold)", open_top)
+
+            def jump() -> None:
+                screen._open(Location(BIG, generate + run, 0, None, (generate, generate + 300)))
+
+            await timed("jump within the open file", jump)
+
+            def step_switch() -> None:
+                path = OTHERS[run % len(OTHERS)] if run % 2 else BIG
+                screen._open(Location(path, 40, 0, None, (40, 60), (45, 46)))
+
+            if run == 0:
+                for path in OTHERS:  # open once, then switching between open files
+                    screen._open(Location(path, 1, 0, None))
+            await timed("switch step between open files", step_switch)
+
+            def scroll_page() -> None:
+                code.action_page_down()
+
+            await timed("page down", scroll_page)
+
+        for path in root.joinpath("src/transformers/models").glob("*/modeling_*.py"):
+            screen._open(Location(str(path.relative_to(root)), 1, 0, None))
+            if len(screen.sources) > 200:
+                break
+        results["files open at the end"] = [float(len(screen.sources))]
+    return results
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", help="checkout root (default: the pinned transformers)")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args(argv)
+    root = _root(args.root)
+    text = (root / BIG).read_text(encoding="utf-8")
+    print(f"file: {BIG} ({len(text.splitlines())} lines)")
+    base = baseline(text, args.runs)
+    print(f"baseline  pygments lexing the whole file       {_ms(base)}")
+    results = asyncio.run(in_app(root, args.runs))
+    open_files = int(results.pop("files open at the end")[0])
+    base_median = statistics.median(base)
+    for name, samples in results.items():
+        ratio = statistics.median(samples) / base_median
+        print(f"{name:<44} {_ms(samples)}  ({ratio:.2f}x baseline)")
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS after opening {open_files} files: {rss_mb:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

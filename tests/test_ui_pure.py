@@ -1,0 +1,115 @@
+"""Pure parts of the UI: chunked highlighting, word moves, jump history, progress."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from codewalk.ui import highlight
+from codewalk.ui.code_view import next_word_col, previous_word_col, word_at
+from codewalk.ui.highlight import HighlightedSource, chunk_starts, highlight_lines, unsafe_lines
+from codewalk.ui.history import JumpHistory, Location
+from codewalk.ui.session import github_permalink
+from codewalk.ui.state import ProgressStore
+
+# A docstring that spans lines 3-8 and holds code-looking lines, one with an escaped newline.
+SOURCE = '''import os
+
+def f():
+    """Doc.
+
+    def not_code(x):
+        return 'it''s' \\
+    """
+    return "# not a comment"  # a comment
+'''
+
+
+def _plain(source: HighlightedSource, index: int) -> tuple[tuple[str, object], ...]:
+    return tuple((seg.text, seg.style) for seg in source.line(index))
+
+
+def test_unsafe_lines_are_those_inside_triple_quoted_strings() -> None:
+    assert unsafe_lines(SOURCE) == {4, 5, 6, 7}  # 0-based: lines 5-8 start inside the docstring
+
+
+def test_chunks_never_start_inside_a_string(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(highlight, "CHUNK", 2)
+    starts = chunk_starts(SOURCE, len(SOURCE.splitlines()))
+    assert starts == [0, 2, 8]  # 4 and 6 are inside the docstring, so 8 is next
+
+
+def test_chunked_highlighting_equals_whole_file_highlighting(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(highlight, "CHUNK", 2)
+    text = SOURCE * 7
+    source = HighlightedSource("m.py", text)
+    whole = highlight_lines(source.lines, highlight.lexer_for("m.py"))
+    # draw from the bottom up, as a jump to the end of a file would
+    for index in reversed(range(len(source))):
+        assert _plain(source, index) == tuple((s.text, s.style) for s in whole[index])
+    assert source.highlighted_count() == len(source)
+
+
+def test_a_line_is_lexed_only_with_its_chunk(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(highlight, "CHUNK", 4)
+    source = HighlightedSource("m.py", "x = 1\n" * 40)
+    source.line(21)
+    assert source.highlighted_count() == 4
+    assert "".join(seg.text for seg in source.line(21)) == "x = 1"
+
+
+def test_lines_split_at_newlines_only() -> None:
+    source = HighlightedSource("m.py", "a = '\x0c'\r\nb = 2\n")
+    assert source.lines == ["a = '\x0c'", "b = 2"]
+
+
+def test_word_under_cursor_and_word_moves() -> None:
+    text = "        model = Big(3)  # build"
+    assert word_at(text, 16) == ("Big", 16)
+    assert word_at(text, 18) == ("Big", 16)
+    assert word_at(text, 19) == ("Big", 16)  # just after the name still counts
+    assert word_at(text, 3) is None
+    assert next_word_col(text, 0) == 8
+    assert next_word_col(text, 8) == 14
+    assert next_word_col(text, 14) == 16
+    assert previous_word_col(text, 16) == 14
+    assert previous_word_col(text, 8) is None
+
+
+def test_jump_history_back_forward_and_truncation() -> None:
+    history = JumpHistory()
+    a, b, c = Location("a.py", 1, 0, 0), Location("b.py", 5), Location("c.py", 9)
+    history.push(a, b)
+    history.push(b, c)
+    assert history.back(c) == b
+    assert history.back(b) == a
+    assert history.back(a) is None
+    assert history.forward(a) == b
+    moved = Location("b.py", 7)
+    history.push(moved, Location("d.py", 2))  # a new jump drops c
+    assert history.forward(Location("d.py", 2)) is None
+    assert history.back(Location("d.py", 2)) == moved
+
+
+def test_progress_store_round_trip_and_bad_file(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "progress.json"
+    store = ProgressStore(path)
+    assert store.step("llama-generate") is None
+    store.save("llama-generate", 3)
+    store.save("trainer", 1)
+    assert ProgressStore(path).step("llama-generate") == 3
+    assert json.loads(path.read_text())["tours"]["trainer"] == {"step": 1}
+    assert [p.name for p in path.parent.iterdir()] == ["progress.json"]  # no temp left
+    path.write_text("{not json")
+    assert store.step("llama-generate") is None
+    store.save("trainer", 2)
+    assert store.step("trainer") == 2
+
+
+def test_github_permalink() -> None:
+    link = github_permalink("https://github.com/huggingface/transformers.git", "v5.23.0")
+    assert link("src/transformers/loss/loss_utils.py", 30, 60) == (
+        "https://github.com/huggingface/transformers/blob/v5.23.0/src/transformers/loss/loss_utils.py#L30-L60"
+    )
+    assert link("a.py", 4, 4).endswith("a.py#L4")
+    assert github_permalink("https://gitee.com/x/y.git", "v1")("a.py", 1, 2) is None
