@@ -152,12 +152,12 @@ async def in_app(root: Path, runs: int) -> dict[str, list[float]]:
 
             await timed("open utils.py at line 1 (cold)", open_top)
 
-            def jump() -> None:
+            def jump(run: int = run) -> None:
                 screen._open(Location(BIG, generate + run, 0, None, (generate, generate + 300)))
 
             await timed("jump within the open file", jump)
 
-            def step_switch() -> None:
+            def step_switch(run: int = run) -> None:
                 path = OTHERS[run % len(OTHERS)] if run % 2 else BIG
                 screen._open(Location(path, 40, 0, None, (40, 60), (45, 46)))
 
