@@ -283,10 +283,8 @@ class Resolver:
             if imp.asname != head or imp.name == "*":
                 continue
             hits.extend(self._through_import(view, imp, rest, seen, depth))
-        if hits:
-            return hits
         # a submodule of a package: transformers.models
-        if view.is_package:
+        if view.is_package and not hits:
             sub = self.facts.module(f"{view.module}.{head}")
             if sub is not None:
                 return (
@@ -294,6 +292,8 @@ class Resolver:
                     if not rest
                     else self._lookup(sub, rest, seen, depth + 1)
                 )
+        # star imports, lazy ones included (``dir(dummy_pt_objects)``): also when a
+        # named import was found, so that the dummy twin is listed (ranked after)
         for imp in view.imports:
             if imp.name == "*":
                 target = _absolute(view, imp)
@@ -450,7 +450,7 @@ class Resolver:
             module = hit.view.module
             for ctx in context:
                 if module == ctx:
-                    penalty -= 8
+                    penalty -= 20
                 elif module.rpartition(".")[0] == ctx.rpartition(".")[0]:
                     penalty -= 4
             return (penalty, module.count("."), hit.view.path, hit.definition.line)

@@ -1,0 +1,190 @@
+"""Resolution rules, one synthetic case each (tests/fixtures/toyrepo), in both modes:
+"lazy" (nothing indexed: modules are indexed on demand) and "full" (``index_all`` first)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.errors import QueryError
+from codewalk.store import Store
+from codewalk.workspace import Workspace
+from tests.toyrepo import make_toy
+
+CORE = "src/toypkg/core.py"
+TINY = "src/toypkg/models/tiny/modeling_tiny.py"
+
+
+@pytest.fixture(params=["lazy", "full"])
+def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    workspace = Workspace(make_toy(tmp_path), Store.memory())
+    if request.param == "full":
+        workspace.index_all(workers=1)
+    yield workspace
+    workspace.close()
+
+
+def where(ws: Workspace, query: str, index: int = 0) -> str:
+    found = ws.find(query)
+    assert found.results, f"{query} resolved to nothing (suggestions {found.suggestions})"
+    hit = found.results[index]
+    return f"{hit.path}:{hit.line}"
+
+
+def test_short_name_is_direct(ws: Workspace) -> None:
+    hit = ws.find("helper").results[0]
+    assert (hit.path, hit.line, hit.kind, hit.via) == (CORE, 55, "function", "direct")
+    assert hit.qualname == "toypkg.core.helper"
+    assert hit.signature == "def helper(x):"
+
+
+def test_fully_qualified_name(ws: Workspace) -> None:
+    assert where(ws, "toypkg.core.Engine") == f"{CORE}:26"
+    assert where(ws, "toypkg.core.Engine.step") == f"{CORE}:28"
+
+
+def test_module_query(ws: Workspace) -> None:
+    hit = ws.find("toypkg.models.tiny").results[0]
+    assert (hit.kind, hit.path, hit.line) == ("module", "src/toypkg/models/tiny/__init__.py", 1)
+
+
+def test_lazy_import_structure_reexport(ws: Workspace) -> None:
+    hit = ws.find("toypkg.Engine").results[0]
+    assert f"{hit.path}:{hit.line}" == f"{CORE}:26"
+    assert "lazy _import_structure" in hit.via
+
+
+def test_real_definition_outranks_dummy(ws: Workspace) -> None:
+    results = ws.find("toypkg.Model").results
+    assert [f"{r.path}:{r.line}" for r in results] == [
+        "src/toypkg/model.py:1",
+        "src/toypkg/utils/dummy_objects.py:5",
+    ]
+    short = ws.find("Model").results
+    assert f"{short[0].path}:{short[0].line}" == "src/toypkg/model.py:1"
+
+
+def test_star_reexport_through_lazy_packages(ws: Workspace) -> None:
+    hit = ws.find("toypkg.TinyModel").results[0]
+    assert f"{hit.path}:{hit.line}" == f"{TINY}:14"
+    assert "toypkg.models" in hit.via
+
+
+def test_alias_is_followed(ws: Workspace) -> None:
+    hit = ws.find("FastEngine").results[0]
+    assert f"{hit.path}:{hit.line}" == f"{CORE}:26"
+    assert hit.via.startswith("FastEngine is an alias of Engine (src/toypkg/aliases.py:3)")
+    assert where(ws, "toypkg.FastEngine") == f"{CORE}:26"
+
+
+def test_member_through_mro(ws: Workspace) -> None:
+    hit = ws.find("Engine.generate").results[0]
+    assert f"{hit.path}:{hit.line}" == f"{CORE}:18"
+    assert hit.via == "inherited from Mixin (MRO of Engine)"
+    assert where(ws, "TinyModel.run") == f"{CORE}:5"
+
+
+def test_mro_is_c3_not_depth_first(ws: Workspace) -> None:
+    # Diamond(Left, Right), Left(Top), Right(Top): C3 finds Right.who before Top.who
+    assert where(ws, "Diamond.who") == f"{CORE}:42"
+
+
+def test_property_getter_before_setter(ws: Workspace) -> None:
+    results = ws.find("Engine.mode").results
+    assert [(r.kind, r.line) for r in results[:2]] == [("property", 9), ("property", 13)]
+    assert results[1].via.endswith("(property setter)")
+
+
+def test_decorated_method_spans_its_decorators(ws: Workspace) -> None:
+    hit = ws.find("Engine.step").results[0]
+    assert (hit.path, hit.line, hit.start_line, hit.end_line) == (CORE, 28, 27, 29)
+
+
+def test_dispatch_table_entry_is_related(ws: Workspace) -> None:
+    results = ws.find("_fast_path").results
+    assert f"{results[0].path}:{results[0].line}" == f"{CORE}:22"
+    entries = [r for r in results if r.kind == "entry"]
+    assert [(e.path, e.line, e.role) for e in entries] == [(CORE, 60, "related")]
+    assert entries[0].qualname == "toypkg.core.MODES['fast']"
+    table = [r for r in ws.find("helper").results if r.kind == "entry"]
+    assert [(e.line, e.qualname) for e in table] == [(64, "toypkg.core.HANDLERS['help']")]
+
+
+def test_generated_file_points_to_modular(ws: Workspace) -> None:
+    results = ws.find("TinyModel").results
+    assert f"{results[0].path}:{results[0].line}" == f"{TINY}:14"
+    assert "generated from src/toypkg/models/tiny/modular_tiny.py" in results[0].via
+    assert any(r.path == "src/toypkg/models/tiny/modular_tiny.py" and r.line == 4 for r in results[1:])
+
+
+def test_copied_from_both_ways(ws: Workspace) -> None:
+    original = ws.find("Norm").results
+    assert f"{original[0].path}:{original[0].line}" == f"{CORE}:50"
+    copies = [r for r in original if r.role == "related" and r.path == TINY]
+    assert [c.line for c in copies] == [9]
+    copy = ws.find("TinyNorm").results
+    assert "copied from toypkg.core.Norm" in copy[0].via
+    assert any(r.path == CORE and r.line == 50 and r.role == "related" for r in copy)
+
+
+def test_context_prefers_modules_of_the_tour(ws: Workspace) -> None:
+    plain = ws.find("TinyModel").results[0]
+    preferred = ws.find("TinyModel", context=["toypkg.models.tiny.modular_tiny"]).results[0]
+    assert plain.path == TINY
+    assert preferred.path == "src/toypkg/models/tiny/modular_tiny.py"
+
+
+def test_kind_filter_and_limit(ws: Workspace) -> None:
+    assert {r.kind for r in ws.find("Model", kind="class").results} == {"class"}
+    assert len(ws.find("Norm", limit=1).results) == 1
+
+
+def test_unknown_name_suggests(ws: Workspace) -> None:
+    ws.find("Engine")  # lazy mode knows names only of what it has indexed
+    found = ws.find("Engin")
+    assert found.results == ()
+    assert "Engine" in found.suggestions
+
+
+@pytest.mark.parametrize("query", ["", "   ", "a..b", "a b", ".Engine", "Engine.", "1abc", "a-b"])
+def test_malformed_query(ws: Workspace, query: str) -> None:
+    with pytest.raises(QueryError):
+        ws.find(query)
+
+
+def test_goto_resolves_names_in_a_file(ws: Workspace) -> None:
+    # "Engine" in `class TinyModel(Engine):` of modeling_tiny.py (line 14, col 16)
+    hit = ws.goto(TINY, 14, 16)
+    assert hit is not None and (hit.path, hit.line) == (CORE, 26)
+    # `self.run()` inside Engine.step: the attribute through the MRO
+    hit = ws.goto(CORE, 29, 20)
+    assert hit is not None and (hit.path, hit.line) == (CORE, 5)
+
+
+def test_goto_falls_back_to_jedi(ws: Workspace) -> None:
+    # `value` in `self._mode = value` (core.py:14) is a parameter: the index can't say, jedi can
+    hit = ws.goto(CORE, 14, 21)
+    assert hit is not None and (hit.path, hit.line, hit.via) == (CORE, 13, "jedi")
+
+
+def test_vanished_file(ws: Workspace) -> None:
+    (ws.checkout.root / "src/toypkg/model.py").unlink()
+    with pytest.raises(QueryError, match="no such file"):
+        ws.source_text("src/toypkg/model.py")
+    with pytest.raises(QueryError, match="not a path inside"):
+        ws.source_text("../../etc/passwd")
+
+
+def test_references_by_name(ws: Workspace) -> None:
+    refs = ws.references("toypkg.core.TinyNorm")
+    assert [(r.path, r.line, r.col) for r in refs] == [(TINY, 16, 20)]
+    assert refs[0].text == "self.norm = TinyNorm()"
+
+
+def test_complete_is_fuzzy(ws: Workspace) -> None:
+    if not ws.fully_indexed:
+        ws.index_all(workers=1)
+    names = [r.qualname for r in ws.complete("fstpth")]
+    assert names[0] == "toypkg.core.Mixin._fast_path"
