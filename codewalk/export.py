@@ -129,12 +129,14 @@ def to_codetour(tour: ResolvedTour, ref: str, source_text: SourceText) -> dict[s
         assert target is not None
         first, last = resolved.focus or (target.start_line, target.end_line)
         lines = source_text(resolved.repo, target.path).split("\n")
+        first_text = lines[first - 1] if first <= len(lines) else ""
         last_text = lines[last - 1] if last <= len(lines) else ""
+        indent = len(first_text) - len(first_text.lstrip())
         step: dict[str, Any] = {
             "file": target.path,
             "line": first if resolved.focus else target.line,
             "selection": {
-                "start": {"line": first, "character": 1},
+                "start": {"line": first, "character": indent + 1},
                 "end": {"line": last, "character": len(last_text) + 1},
             },
             "description": resolved.step.note.strip() or target.qualname,

@@ -95,7 +95,7 @@ def parse_tour(text: str, path: Path) -> Tour:
     repo = _string(fields, "repo", where) if "repo" in fields else None
 
     steps_node = fields["steps"][1]
-    if not isinstance(steps_node, yaml.SequenceNode):
+    if not isinstance(steps_node, yaml.SequenceNode) or steps_node.tag != "tag:yaml.org,2002:seq":
         raise where.error(_line(steps_node), f"'steps' must be a list, found {_kind(steps_node)}")
     if not steps_node.value:
         raise where.error(_line(steps_node), "'steps' is empty", hint="add at least one step")
@@ -121,9 +121,9 @@ def _line(node: yaml.Node) -> int:
 
 
 def _kind(node: yaml.Node) -> str:
-    if isinstance(node, yaml.MappingNode):
+    if isinstance(node, yaml.MappingNode) and node.tag == "tag:yaml.org,2002:map":
         return "a mapping"
-    if isinstance(node, yaml.SequenceNode):
+    if isinstance(node, yaml.SequenceNode) and node.tag == "tag:yaml.org,2002:seq":
         return "a list"
     if node.tag == _STR_TAG:
         return "a string"
@@ -131,14 +131,12 @@ def _kind(node: yaml.Node) -> str:
 
 
 def _mapping(node: yaml.Node, where: _Where, what: str, allowed: tuple[str, ...]) -> _Fields:
-    if not isinstance(node, yaml.MappingNode):
+    if not isinstance(node, yaml.MappingNode) or node.tag != "tag:yaml.org,2002:map":
         raise where.error(_line(node), f"{what} must be a mapping of keys, found {_kind(node)}")
     fields: _Fields = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR_TAG:
-            raise where.error(
-                _line(key_node), f"keys of {what} must be names, found {_kind(key_node)}"
-            )
+            raise where.error(_line(key_node), f"keys of {what} must be names, found {_kind(key_node)}")
         key = str(key_node.value)
         if key not in allowed:
             raise where.error(
@@ -148,9 +146,7 @@ def _mapping(node: yaml.Node, where: _Where, what: str, allowed: tuple[str, ...]
             )
         if key in fields:
             first = _line(fields[key][0])
-            raise where.error(
-                _line(key_node), f"key {key!r} appears twice in {what} (first on line {first})"
-            )
+            raise where.error(_line(key_node), f"key {key!r} appears twice in {what} (first on line {first})")
         fields[key] = (key_node, value_node)
     return fields
 
@@ -161,9 +157,7 @@ def _string(fields: _Fields, key: str, where: _Where) -> str:
         raise where.error(
             _line(node),
             f"{key!r} must be a string, found {_kind(node)}",
-            hint="quote the value if it is meant as text"
-            if isinstance(node, yaml.ScalarNode)
-            else None,
+            hint="quote the value if it is meant as text" if isinstance(node, yaml.ScalarNode) else None,
         )
     return str(node.value)
 
@@ -196,9 +190,7 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
         try:
             compile_focus(focus)
         except re.error as exc:
-            raise where.error(
-                focus_line, f"{what}: invalid regex {focus!r} in 'focus': {exc}"
-            ) from None
+            raise where.error(focus_line, f"{what}: invalid regex {focus!r} in 'focus': {exc}") from None
     return Step(
         index=index,
         at=at.strip() if at is not None else None,
@@ -225,9 +217,7 @@ def _safe_path(file: str, line: int, what: str, where: _Where) -> str:
             hint="write it relative to the repository root, e.g. src/transformers/trainer.py",
         )
     if ".." in posix.parts:
-        raise where.error(
-            line, f"{what}: 'file' {file!r} leaves the repository ('..' is not allowed)"
-        )
+        raise where.error(line, f"{what}: 'file' {file!r} leaves the repository ('..' is not allowed)")
     parts = [part for part in posix.parts if part != "."]
     if not parts:
         raise where.error(line, f"{what}: 'file' {file!r} names no file")

@@ -1,0 +1,92 @@
+"""Focus: from a text or /regex/ inside a span to the whole statement around it."""
+
+from __future__ import annotations
+
+import textwrap
+
+from codewalk.focus import find_match, focus_lines
+
+SOURCE = textwrap.dedent(
+    '''
+    import torch.nn as nn
+
+
+    class Model(nn.Module):
+        def __init__(self, config):
+            super().__init__()
+            self.embed = nn.Embedding(10, 4)
+            self.layers = nn.ModuleList(
+                [Layer(config, i) for i in range(config.n)]
+            )
+            # the norm comes last
+            self.norm = Norm()
+
+        def forward(
+            self,
+            x,
+            mask=None,
+        ):
+            for layer in self.layers[
+                : self.n
+            ]:
+                x = layer(x)
+            if mask is not None: x = x * mask
+            return self.norm(x)
+
+
+    def helper():
+        text = """
+    self.layers = nn.ModuleList(  (inside a string, at column 0)
+    """
+        return text
+    '''
+).lstrip("\n")
+# lines: 4 class Model, 5 def __init__, 8-10 self.layers statement, 11 comment,
+# 14-18 def forward header, 19-21 for header, 22 body, 23 one-line if, 27 def helper
+
+
+def test_multi_line_statement_is_lit_whole() -> None:
+    assert focus_lines(SOURCE, (5, 12), "self.layers = nn.ModuleList(") == (8, 10)
+    assert focus_lines(SOURCE, (5, 12), "range(config.n)") == (8, 10)
+
+
+def test_regex_focus() -> None:
+    assert focus_lines(SOURCE, (5, 12), r"/self\.\w+ = nn\.Embedding/") == (7, 7)
+
+
+def test_compound_statement_lights_only_its_header() -> None:
+    assert focus_lines(SOURCE, (14, 24), "for layer in self.layers[") == (19, 21)
+    assert focus_lines(SOURCE, (14, 24), "x = layer(x)") == (22, 22)
+
+
+def test_one_line_compound_statement_is_whole() -> None:
+    assert focus_lines(SOURCE, (14, 24), "x = x * mask") == (23, 23)
+
+
+def test_a_parameter_of_a_def_header() -> None:
+    assert focus_lines(SOURCE, (14, 24), "mask=None") == (17, 17)
+
+
+def test_a_comment_lights_its_own_line() -> None:
+    assert focus_lines(SOURCE, (5, 12), "the norm comes last") == (11, 11)
+
+
+def test_the_span_limits_the_search() -> None:
+    assert focus_lines(SOURCE, (14, 24), "nn.ModuleList(") is None
+    # the same text inside a string further down is found only when the span includes it
+    assert focus_lines(SOURCE, (27, 31), "self.layers = nn.ModuleList(") == (28, 30)
+
+
+def test_span_that_cannot_stand_alone_falls_back_to_the_whole_file() -> None:
+    # helper's string has a line at column 0: its dedented lines don't parse alone
+    assert focus_lines(SOURCE, (27, 31), "return text") == (31, 31)
+
+
+def test_unparsable_code_lights_the_matched_lines() -> None:
+    broken = "def f(:\n    x = (\n    1)\n"
+    assert focus_lines(broken, (1, 3), "x = (") == (2, 2)
+
+
+def test_find_match_spanning_lines() -> None:
+    assert find_match(SOURCE, (1, 40), r"/ModuleList\(\n\s+\[Layer/") == (8, 9)
+    assert find_match(SOURCE, (1, 40), "no such text") is None

@@ -1,0 +1,212 @@
+"""The tour loader: every malformed tour is an error naming the file and the line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codewalk.errors import TourError
+from codewalk.tourfile import compile_focus, is_regex, parse_tour
+
+PATH = Path("tours/sample.yaml")
+
+
+def load(text: str, path: Path = PATH):  # type: ignore[no-untyped-def]
+    return parse_tour(textwrap.dedent(text).lstrip("\n"), path)
+
+
+def error_of(text: str) -> str:
+    with pytest.raises(TourError) as info:
+        load(text)
+    return str(info.value)
+
+
+GOOD = """
+id: sample
+title: A sample tour
+repo: transformers
+summary: |
+  Some *Markdown*.
+steps:
+  - at: transformers.models.llama.modeling_llama.LlamaForCausalLM
+    note: |
+      The model.
+  - at: LlamaModel.__init__
+    focus: "self.layers = nn.ModuleList("
+    title: The layers
+    note: A remark.
+  - file: src/transformers/loss/loss_utils.py
+    focus: /LOSS_MAPPING\\s*=/
+    repo: transformers
+"""
+
+
+def test_a_good_tour_becomes_records_with_step_lines() -> None:
+    tour = load(GOOD)
+    assert (tour.id, tour.title, tour.repo, tour.path) == ("sample", "A sample tour", "transformers", PATH)
+    assert tour.summary == "Some *Markdown*.\n"
+    assert [s.index for s in tour.steps] == [1, 2, 3]
+    assert [s.line for s in tour.steps] == [7, 10, 14]
+    first, second, third = tour.steps
+    assert first.at == "transformers.models.llama.modeling_llama.LlamaForCausalLM"
+    assert first.file is None and first.focus is None and first.title is None
+    assert first.note == "The model.\n"
+    assert (second.at, second.focus, second.title, second.note) == (
+        "LlamaModel.__init__",
+        "self.layers = nn.ModuleList(",
+        "The layers",
+        "A remark.",
+    )
+    assert (third.at, third.file, third.focus, third.repo, third.note) == (
+        None,
+        "src/transformers/loss/loss_utils.py",
+        r"/LOSS_MAPPING\s*=/",
+        "transformers",
+        "",
+    )
+    assert third.anchor == "file: src/transformers/loss/loss_utils.py"
+
+
+def test_id_defaults_to_the_file_stem_and_repo_to_none() -> None:
+    tour = load("title: T\nsteps:\n  - at: X\n", Path("somewhere/my-tour.yaml"))
+    assert tour.id == "my-tour"
+    assert tour.repo is None
+    assert tour.summary == ""
+
+
+def test_bad_yaml_names_the_line() -> None:
+    message = error_of(
+        """
+        title: T
+        steps:
+          - at: X
+            note: "unterminated
+        """
+    )
+    assert message.startswith("tours/sample.yaml:5: not valid YAML:")
+
+
+def test_bad_yaml_indentation_names_the_line() -> None:
+    message = error_of("title: T\nsteps:\n  - at: X\n note: bad\n")
+    assert message.startswith("tours/sample.yaml:4: not valid YAML:")
+
+
+def test_unknown_top_level_key() -> None:
+    message = error_of("title: T\nauthor: me\nsteps:\n  - at: X\n")
+    assert message.startswith("tours/sample.yaml:2: unknown key 'author' in the tour")
+    assert "allowed keys: id, title, summary, repo, steps" in message
+
+
+def test_unknown_step_key_names_its_line() -> None:
+    message = error_of(
+        """
+        title: T
+        steps:
+          - at: X
+          - at: Y
+            line: 12
+        """
+    )
+    assert message.startswith("tours/sample.yaml:5: unknown key 'line' in step 2")
+    assert "allowed keys: at, file, focus, title, repo, note" in message
+
+
+def test_wrong_type_of_a_step_value() -> None:
+    message = error_of("title: T\nsteps:\n  - at: X\n    focus: 42\n")
+    assert message.startswith("tours/sample.yaml:4: 'focus' must be a string, found a number")
+    assert "quote the value" in message
+
+
+def test_wrong_type_of_the_title() -> None:
+    message = error_of("title:\n  - a\n  - b\nsteps:\n  - at: X\n")
+    assert message == "tours/sample.yaml:2: 'title' must be a string, found a list"
+
+
+def test_steps_must_be_a_list() -> None:
+    message = error_of("title: T\nsteps:\n  at: X\n")
+    assert message == "tours/sample.yaml:3: 'steps' must be a list, found a mapping"
+
+
+def test_a_step_must_be_a_mapping() -> None:
+    message = error_of("title: T\nsteps:\n  - at: X\n  - Y\n")
+    assert message == "tours/sample.yaml:4: step 2 must be a mapping of keys, found a string"
+
+
+def test_step_with_neither_at_nor_file() -> None:
+    message = error_of("title: T\nsteps:\n  - at: X\n  - note: lonely\n    title: Z\n")
+    assert message.startswith("tours/sample.yaml:4: step 2 has neither 'at' nor 'file'")
+
+
+def test_step_with_both_at_and_file() -> None:
+    message = error_of("title: T\nsteps:\n  - at: X\n    file: src/x.py\n")
+    assert message.startswith("tours/sample.yaml:3: step 1 has both 'at' and 'file'")
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "C:/Windows/x.py", "~/x.py"])
+def test_absolute_file_path(path: str) -> None:
+    message = error_of(f"title: T\nsteps:\n  - at: X\n  - file: '{path}'\n")
+    assert message.startswith(
+        f"tours/sample.yaml:4: step 2: 'file' {path!r} is absolute; it must be a path inside the repository"
+    )
+
+
+@pytest.mark.parametrize("path", ["../outside.py", "src/../../outside.py", "src/.."])
+def test_file_path_leaving_the_checkout(path: str) -> None:
+    message = error_of(f"title: T\nsteps:\n  - file: {path}\n")
+    assert (
+        message == f"tours/sample.yaml:3: step 1: 'file' {path!r} leaves the repository ('..' is not allowed)"
+    )
+
+
+def test_file_path_is_normalised() -> None:
+    tour = load("title: T\nsteps:\n  - file: ./src//transformers/x.py\n")
+    assert tour.steps[0].file == "src/transformers/x.py"
+
+
+def test_invalid_regex_focus() -> None:
+    message = error_of("title: T\nsteps:\n  - at: X\n    note: n\n    focus: /self.layers = (/\n")
+    assert message.startswith("tours/sample.yaml:5: step 1: invalid regex '/self.layers = (/' in 'focus':")
+    assert "missing )" in message
+
+
+def test_duplicate_key_names_both_lines() -> None:
+    message = error_of("title: T\nsteps:\n  - at: X\n    note: a\n    note: b\n")
+    assert message == "tours/sample.yaml:5: key 'note' appears twice in step 1 (first on line 4)"
+
+
+def test_missing_title_and_empty_steps() -> None:
+    assert error_of("steps:\n  - at: X\n").startswith("tours/sample.yaml:1: missing key 'title'")
+    assert error_of("title: T\nsteps: []\n").startswith("tours/sample.yaml:2: 'steps' is empty")
+
+
+def test_empty_file_and_a_plain_scalar() -> None:
+    assert error_of("").startswith("tours/sample.yaml:1: the file is empty")
+    assert error_of("just text\n") == (
+        "tours/sample.yaml:1: the tour must be a mapping of keys, found a string"
+    )
+
+
+def test_bad_tour_id() -> None:
+    message = error_of("id: has space\ntitle: T\nsteps:\n  - at: X\n")
+    assert message.startswith("tours/sample.yaml:1: tour id 'has space' must be letters")
+
+
+def test_python_tags_are_never_constructed(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    text = f"title: T\nsteps:\n  - at: X\n    note: !!python/object/apply:os.system ['touch {marker}']\n"
+    with pytest.raises(TourError) as info:
+        parse_tour(text, PATH)
+    assert str(info.value).startswith(
+        "tours/sample.yaml:4: 'note' must be a string, found a value tagged "
+        "tag:yaml.org,2002:python/object/apply:os.system"
+    )
+    assert not marker.exists()
+
+
+def test_focus_forms() -> None:
+    assert is_regex("/a+b/") and not is_regex("a/b") and not is_regex("//")
+    assert compile_focus("/x\\s*=/").search("x  = 1")
+    assert compile_focus("a.b(").search("call a.b(1)")
+    assert not compile_focus("a.b(").search("aXb(")
