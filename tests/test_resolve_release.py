@@ -1,0 +1,143 @@
+"""Resolution against the real transformers 5.23.0 release (the ``transformers_checkout``
+fixture). Every expected ``path:line`` below was checked by reading the release source."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.checkout import Checkout
+from codewalk.store import Store
+from codewalk.workspace import Workspace
+
+pytestmark = [pytest.mark.release, pytest.mark.slow]
+
+GEN = "src/transformers/generation/utils.py"
+MU = "src/transformers/modeling_utils.py"
+LLAMA = "src/transformers/models/llama/modeling_llama.py"
+LOSS = "src/transformers/loss/loss_utils.py"
+TRAINER = "src/transformers/trainer.py"
+TOK = "src/transformers/tokenization_utils_tokenizers.py"
+
+# (query, path:line of the best result, words its "via" must contain)
+CASES = [
+    # short names and fully qualified names
+    ("ForCausalLMLoss", f"{LOSS}:51", "direct"),
+    ("transformers.loss.loss_utils.ForCausalLMLoss", f"{LOSS}:51", "direct"),
+    ("LlamaForCausalLM", f"{LLAMA}:410", "direct"),
+    ("LlamaPreTrainedModel", f"{LLAMA}:317", "direct"),
+    ("GenerationMixin", f"{GEN}:494", "direct"),
+    ("PreTrainedConfig", "src/transformers/configuration_utils.py:299", "direct"),
+    ("GENERATION_MODES_MAPPING", f"{GEN}:143", "direct"),
+    ("LOSS_MAPPING", f"{LOSS}:174", "direct"),
+    ("ALL_ATTENTION_FUNCTIONS", f"{MU}:5274", "direct"),
+    ("transformers.models.llama", "src/transformers/models/llama/__init__.py:1", "direct"),
+    # public API through lazy modules (real class, not the DummyObject twin)
+    ("transformers.PreTrainedModel", f"{MU}:1068", "lazy _import_structure"),
+    ("transformers.Trainer", f"{TRAINER}:260", "lazy _import_structure"),
+    ("transformers.GenerationMixin", f"{GEN}:494", "re-exported by transformers.generation"),
+    ("transformers.generation.GenerationMixin", f"{GEN}:494", "lazy _import_structure"),
+    ("transformers.LlamaForCausalLM", f"{LLAMA}:410", "transformers.models → transformers.models.llama"),
+    ("transformers.AutoModelForCausalLM", "src/transformers/models/auto/modeling_auto.py:2347", "lazy module"),
+    # Class.member, directly and through the MRO
+    ("Trainer.train", f"{TRAINER}:1450", "direct"),
+    ("Trainer._inner_training_loop", f"{TRAINER}:1583", "direct"),
+    ("LlamaModel.__init__", f"{LLAMA}:337", "direct"),
+    ("LlamaModel.forward", f"{LLAMA}:356", "direct"),
+    ("LlamaForCausalLM.generate", f"{GEN}:2582", "inherited from GenerationMixin (MRO of LlamaForCausalLM)"),
+    ("LlamaForCausalLM.from_pretrained", f"{MU}:3894", "inherited from PreTrainedModel"),
+    ("transformers.LlamaForCausalLM.generate", f"{GEN}:2582", "inherited from GenerationMixin"),
+    # properties with setters (getter first)
+    ("loss_function", f"{MU}:4762", "direct"),
+    ("LlamaForCausalLM.loss_function", f"{MU}:4762", "inherited from PreTrainedModel"),
+    # aliases
+    ("PreTrainedTokenizerFast", f"{TOK}:87", f"alias of TokenizersBackend ({TOK}:1580)"),
+    ("transformers.PretrainedConfig", "src/transformers/configuration_utils.py:299", "alias of PreTrainedConfig"),
+    # dispatch-table targets, generated and copied code
+    ("_assisted_decoding", f"{GEN}:3919", "direct"),
+    ("GenerationMixin._sample", f"{GEN}:3122", "direct"),
+    (
+        "MistralForCausalLM",
+        "src/transformers/models/mistral/modeling_mistral.py:383",
+        "generated from src/transformers/models/mistral/modular_mistral.py",
+    ),
+    (
+        "ChameleonRMSNorm",
+        "src/transformers/models/chameleon/modeling_chameleon.py:67",
+        "copied from transformers.models.llama.modeling_llama.LlamaRMSNorm",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def workspace(
+    transformers_checkout: Checkout, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Workspace]:
+    store = Store.open(tmp_path_factory.mktemp("index") / "index.sqlite3")
+    ws = Workspace(transformers_checkout, store)
+    report = ws.index_all(workers=2)
+    assert report.files > 2800 and report.skipped == ()
+    yield ws
+    ws.close()
+
+
+@pytest.mark.parametrize(("query", "expected", "via"), CASES, ids=[c[0] for c in CASES])
+def test_release_case(workspace: Workspace, query: str, expected: str, via: str) -> None:
+    best = workspace.find(query).results[0]
+    assert f"{best.path}:{best.line}" == expected
+    assert via in best.via
+
+
+def test_dummy_twin_is_ranked_after_the_real_class(workspace: Workspace) -> None:
+    results = workspace.find("transformers.GenerationMixin").results
+    assert [f"{r.path}:{r.line}" for r in results[:2]] == [
+        f"{GEN}:494",
+        "src/transformers/utils/dummy_pt_objects.py:124",
+    ]
+    short = [f"{r.path}:{r.line}" for r in workspace.find("Trainer").results]
+    assert short[0] == f"{TRAINER}:260"
+    assert short.index("src/transformers/utils/dummy_pt_objects.py:445") > 0
+
+
+def test_property_setter_follows_getter(workspace: Workspace) -> None:
+    results = workspace.find("PreTrainedModel.loss_function").results
+    assert [(r.kind, r.line) for r in results[:2]] == [("property", 4762), ("property", 4777)]
+
+
+def test_generation_modes_mapping_reaches_assisted_decoding(workspace: Workspace) -> None:
+    entries = [r for r in workspace.find("_assisted_decoding").results if r.kind == "entry"]
+    assert [(e.path, e.line) for e in entries] == [(GEN, 148)]
+    assert entries[0].qualname.endswith("GENERATION_MODES_MAPPING[GenerationMode.ASSISTED_GENERATION]")
+
+
+def test_loss_mapping_entries_reach_for_causal_lm_loss(workspace: Workspace) -> None:
+    entries = [r for r in workspace.find("ForCausalLMLoss").results if r.kind == "entry"]
+    assert (LOSS, 176) in [(e.path, e.line) for e in entries]
+
+
+def test_copies_of_llama_rms_norm(workspace: Workspace) -> None:
+    results = workspace.find("LlamaRMSNorm", limit=200).results
+    assert f"{results[0].path}:{results[0].line}" == f"{LLAMA}:52"
+    copies = {f"{r.path}:{r.line}" for r in results if r.via.startswith("copy of")}
+    assert "src/transformers/models/chameleon/modeling_chameleon.py:67" in copies
+
+
+def test_modular_source_of_a_generated_class(workspace: Workspace) -> None:
+    results = workspace.find("MistralForCausalLM").results
+    assert "src/transformers/models/mistral/modular_mistral.py:166" in [f"{r.path}:{r.line}" for r in results]
+
+
+def test_decorated_method_span(workspace: Workspace) -> None:
+    best = workspace.find("LlamaForCausalLM.forward").results[0]
+    assert (best.line, best.start_line) == (427, 425)  # @can_return_tuple, @auto_docstring
+
+
+def test_lazy_mode_resolves_a_tour_step(transformers_checkout: Checkout, tmp_path: Path) -> None:
+    with Workspace(transformers_checkout, Store.open(tmp_path / "lazy.sqlite3")) as ws:
+        assert not ws.fully_indexed
+        best = ws.find("LlamaForCausalLM.generate").results[0]
+        assert f"{best.path}:{best.line}" == f"{GEN}:2582"
+        best = ws.find("transformers.PreTrainedModel").results[0]
+        assert f"{best.path}:{best.line}" == f"{MU}:1068"
