@@ -110,33 +110,32 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
     stack: list[tuple[ast.AST, str]] = [(tree, "")]
     while stack:
         node, cls = stack.pop()
-        for child in ast.iter_child_nodes(node):
-            inner = cls
-            if isinstance(child, ast.ClassDef):
-                inner = f"{cls}.{child.name}" if cls else child.name
-                if child.lineno == line and _name_col(child, "class") <= col < _name_col(
-                    child, "class"
-                ) + len(child.name):
-                    return (child.name, cls)
-            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                keyword = "async def" if isinstance(child, ast.AsyncFunctionDef) else "def"
-                start = _name_col(child, keyword)
-                if child.lineno == line and start <= col < start + len(child.name):
-                    return (f"{cls}.{child.name}" if cls else child.name, "")
-            elif isinstance(child, ast.Name):
-                if child.lineno == line and child.col_offset <= col < child.end_col_offset:  # type: ignore[operator]
-                    best = (child.id, cls)
-            elif isinstance(child, ast.Attribute) and child.end_lineno == line:
-                end = child.end_col_offset or 0
-                if end - len(child.attr) <= col < end:
-                    chain = dotted(child)
-                    if chain:
-                        return (chain, cls)
-                    return (f"?.{child.attr}", cls)
-            elif isinstance(child, ast.alias) and child.lineno == line:
-                if child.col_offset <= col < (child.end_col_offset or 0):
-                    best = (child.name, cls)
-            stack.append((child, inner))
+        if isinstance(node, ast.ClassDef):
+            start = _name_col(node, "class")
+            if node.lineno == line and start <= col < start + len(node.name):
+                return (f"{cls}.{node.name}" if cls else node.name, "")
+            inner = f"{cls}.{node.name}" if cls else node.name
+            # bases, keywords and decorators are evaluated outside the class body
+            stack.extend((outer, cls) for outer in (*node.bases, *node.keywords, *node.decorator_list))
+            stack.extend((statement, inner) for statement in node.body)
+            continue
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            keyword = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
+            start = _name_col(node, keyword)
+            if node.lineno == line and start <= col < start + len(node.name):
+                return (f"{cls}.{node.name}" if cls else node.name, "")
+        elif isinstance(node, ast.Name):
+            if node.lineno == line and node.col_offset <= col < (node.end_col_offset or 0):
+                return (node.id, cls)
+        elif isinstance(node, ast.Attribute) and node.end_lineno == line:
+            end = node.end_col_offset or 0
+            if end - len(node.attr) <= col < end:
+                chain = dotted(node)
+                return (chain, cls) if chain else (f"?.{node.attr}", cls)
+        elif isinstance(node, ast.alias) and node.lineno == line:
+            if node.col_offset <= col < (node.end_col_offset or 0):
+                best = (node.name, cls)
+        stack.extend((child, cls) for child in ast.iter_child_nodes(node))
     return best
 
 

@@ -1,0 +1,182 @@
+"""The extractor on inline sources: exact lines, spans, flags and the comment-borne facts."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from codewalk.extract import extract, name_at
+from codewalk.records import DUMMY, LAZY, OVERLOAD, SETTER, TYPE_CHECKING_ONLY, ModuleFacts, Skipped
+
+SOURCE = dedent(
+    '''\
+    # Copyright
+    #           This file was automatically generated from src/pkg/models/x/modular_x.py.
+    from typing import TYPE_CHECKING, overload
+
+    from .base import Base as B
+    import os.path
+    import numpy as np
+
+    if TYPE_CHECKING:
+        from ..other import Other
+
+    __all__ = ["Model", "helper"]
+    __all__ += ["Alias"]
+
+
+    # Copied from pkg.models.y.Model with Y->X
+    @decorate(1)
+    @other.wrap
+    class Model(B, nn.Module, Generic[T]):
+        """A model.
+
+        More text."""
+
+        size: int = 3
+
+        def __init__(self, x):
+            self.x = x
+
+        @property
+        def mode(self):
+            return 1
+
+        @mode.setter
+        def mode(self, value):
+            pass
+
+        @overload
+        def f(self, a: int) -> int: ...
+
+        class Inner:
+            pass
+
+
+    def helper(
+        a,
+        b,
+    ) -> int:
+        return a + b
+
+
+    Alias = Model
+    TABLE = {"k": "_method", Mode.SAMPLE: helper, 3: "ignored-key"}
+
+
+    class Dummy(metaclass=DummyObject):
+        pass
+    '''
+)
+
+
+def facts() -> ModuleFacts:
+    result = extract(SOURCE.encode())
+    assert isinstance(result, ModuleFacts)
+    return result
+
+
+def by_qualname(result: ModuleFacts) -> dict[str, object]:
+    return {d.qualname: d for d in result.definitions}
+
+
+def test_class_line_span_bases_doc_and_copied_from() -> None:
+    model = {d.qualname: d for d in facts().definitions}["Model"]
+    assert (model.line, model.start_line, model.end_line) == (19, 17, 41)
+    assert model.bases == ("B", "nn.Module", "Generic")
+    assert model.decorators == ("decorate", "other.wrap")
+    assert model.doc == "A model."
+    assert model.copied_from == "pkg.models.y.Model"
+    assert model.signature == "class Model(B, nn.Module, Generic[T]):"
+
+
+def test_members_kinds_and_flags() -> None:
+    defs = {(d.qualname, d.line): d for d in facts().definitions}
+    assert defs[("Model.size", 24)].kind == "variable"
+    assert defs[("Model.__init__", 26)].kind == "method"
+    getter, setter = defs[("Model.mode", 30)], defs[("Model.mode", 34)]
+    assert (getter.kind, getter.flags & SETTER, getter.start_line) == ("property", 0, 29)
+    assert (setter.kind, bool(setter.flags & SETTER)) == ("property", True)
+    assert defs[("Model.f", 38)].flags & OVERLOAD
+    assert defs[("Model.Inner", 40)].parent == "Model"
+
+
+def test_function_header_spans_lines() -> None:
+    helper = {d.qualname: d for d in facts().definitions}["helper"]
+    assert helper.kind == "function"
+    assert helper.signature == "def helper(\n    a,\n    b,\n) -> int:"
+    assert (helper.line, helper.end_line) == (44, 48)
+
+
+def test_alias_and_dummy() -> None:
+    defs = {d.qualname: d for d in facts().definitions}
+    assert (defs["Alias"].kind, defs["Alias"].target, defs["Alias"].line) == ("alias", "Model", 51)
+    assert defs["TABLE"].kind == "variable"
+    assert defs["Dummy"].flags & DUMMY
+
+
+def test_imports_with_type_checking() -> None:
+    imports = {(i.module, i.name): i for i in facts().imports}
+    base = imports[("base", "Base")]
+    assert (base.level, base.asname, base.flags) == (1, "B", 0)
+    assert imports[("os", "")].asname == "os"  # `import os.path` binds os
+    assert imports[("numpy", "")].asname == "np"
+    other = imports[("other", "Other")]
+    assert (other.level, other.flags) == (2, TYPE_CHECKING_ONLY)
+
+
+def test_all_and_generated_header() -> None:
+    result = facts()
+    assert result.all_names == ("Model", "helper", "Alias")
+    assert result.generated_from == "src/pkg/models/x/modular_x.py"
+
+
+def test_dict_entries() -> None:
+    entries = [(e.table, e.key, e.value, e.value_is_str, e.line) for e in facts().entries]
+    assert entries == [
+        ("TABLE", "k", "_method", True, 52),
+        ("TABLE", "Mode.SAMPLE", "helper", False, 52),
+    ]
+
+
+def test_lazy_import_structure() -> None:
+    source = dedent(
+        """\
+        _import_structure = {"configuration_x": ["XConfig"], "data": []}
+        _import_structure["modeling_x"] = ["XModel", "XPreTrainedModel"]
+        _import_structure["generation"].extend(["GenerationMixin"])
+        _import_structure["utils.dummy_pt_objects"] = [n for n in dir(dummy_pt_objects) if n[0] != "_"]
+        """
+    )
+    result = extract(source)
+    assert isinstance(result, ModuleFacts)
+    lazy = [(i.level, i.module, i.name, i.line) for i in result.imports if i.flags & LAZY]
+    assert lazy == [
+        (1, "configuration_x", "XConfig", 1),
+        (1, "modeling_x", "XModel", 2),
+        (1, "modeling_x", "XPreTrainedModel", 2),
+        (1, "generation", "GenerationMixin", 3),
+        (1, "utils.dummy_pt_objects", "*", 4),
+    ]
+
+
+def test_references_have_exact_positions() -> None:
+    result = extract("import a\nx = a.b.c(y)\n")
+    assert isinstance(result, ModuleFacts)
+    assert sorted(result.refs) == [("a", 1, 7), ("a", 2, 4), ("b", 2, 6), ("c", 2, 8), ("x", 2, 0), ("y", 2, 10)]
+
+
+def test_a_file_that_does_not_parse_is_skipped() -> None:
+    result = extract(b"class {{cookiecutter.name}}:\n    pass\n")
+    assert isinstance(result, Skipped)
+    assert result.reason.startswith("syntax error at line 1")
+    assert isinstance(extract(b"x = 1\0"), Skipped)
+
+
+def test_name_at_a_cursor() -> None:
+    source = "class A(B):\n    def f(self):\n        return self.g(nn.Module)\n"
+    assert name_at(source, 1, 8) == ("B", "")
+    assert name_at(source, 3, 20) == ("self.g", "A")
+    assert name_at(source, 3, 26) == ("nn.Module", "A")
+    assert name_at(source, 2, 9) == ("A.f", "")
+    assert name_at(source, 1, 6) == ("A", "")
+    assert name_at(source, 3, 0) is None
