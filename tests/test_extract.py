@@ -177,6 +177,6 @@ def test_name_at_a_cursor() -> None:
     assert name_at(source, 1, 8) == ("B", "")
     assert name_at(source, 3, 20) == ("self.g", "A")
     assert name_at(source, 3, 26) == ("nn.Module", "A")
-    assert name_at(source, 2, 9) == ("A.f", "")
+    assert name_at(source, 2, 8) == ("A.f", "")
     assert name_at(source, 1, 6) == ("A", "")
     assert name_at(source, 3, 0) is None
