@@ -119,7 +119,15 @@ async def in_app(root: Path, runs: int) -> dict[str, list[float]]:
     def never(index: int) -> Any:
         raise RuntimeError("the bench does not resolve steps")
 
-    session = TourSession(tour, navigator, never, "transformers", "bench", root)
+    session = TourSession(
+        tour,
+        lambda: navigator,
+        lambda nav: never,
+        navigator.source_text,
+        "transformers",
+        "bench",
+        root,
+    )
     results: dict[str, list[float]] = {}
     app = make_app(session)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -171,8 +179,8 @@ async def in_app(root: Path, runs: int) -> dict[str, list[float]]:
 
             await timed("page down", scroll_page)
 
-        for path in root.joinpath("src/transformers/models").glob("*/modeling_*.py"):
-            screen._open(Location(str(path.relative_to(root)), 1, 0, None))
+        for model_file in root.joinpath("src/transformers/models").glob("*/modeling_*.py"):
+            screen._open(Location(str(model_file.relative_to(root)), 1, 0, None))
             if len(screen.sources) > 200:
                 break
         results["files open at the end"] = [float(len(screen.sources))]

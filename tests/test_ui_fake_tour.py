@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ui_fakes import make_session, run_async
+from ui_fakes import make_session, run_async, settle as settle_all
 
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
@@ -17,9 +17,7 @@ from codewalk.ui.tour_screen import TourScreen
 
 
 async def settle(app: CodewalkApp, pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle_all(pilot)
 
 
 def where(app: CodewalkApp) -> tuple[str, int, int]:

@@ -184,12 +184,12 @@ def fake_resolver(navigator: FakeNavigator, tour: Tour):  # type: ignore[no-unty
 
 
 def make_session(progress=None) -> TourSession:  # type: ignore[no-untyped-def]
-    navigator = FakeNavigator()
     tour = make_tour()
     return TourSession(
         tour=tour,
-        navigator=navigator,
-        resolve=fake_resolver(navigator, tour),
+        open_navigator=FakeNavigator,
+        resolver=lambda navigator: fake_resolver(navigator, tour),
+        read_source=FILES.__getitem__,
         repo="pkg",
         version="1.0",
         root=Path("/nonexistent"),
@@ -208,3 +208,18 @@ def run_async(function):  # type: ignore[no-untyped-def]
         return asyncio.run(function(*args, **kwargs))
 
     return wrapper
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until no worker is pending or running (workers may start more workers)."""
+    from textual.worker import WorkerState
+
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause()
+        busy = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        if not busy:
+            await pilot.pause()
+            return
+        await app.workers.wait_for_complete()
+    raise AssertionError("workers never settled")

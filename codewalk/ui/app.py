@@ -46,6 +46,10 @@ class CodewalkApp(App[None]):
         else:
             self.action_tours()
 
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.nav.shutdown()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -86,6 +90,8 @@ class CodewalkApp(App[None]):
     def _switch(self, session: TourSession) -> None:
         previous = self.session
         self.session = session
+        if previous is not None:
+            previous.nav.shutdown()
         start = session.progress.step(session.tour.id) if session.progress else None
         screen = TourScreen(session, start_step=start or 0)
         if previous is None:

@@ -139,13 +139,24 @@ class CodeView(ScrollView, can_focus=True):
         self.cursor_line = self._clamp_line(line - 1)
         self.cursor_col = max(0, col)
         if top is None:
-            anchor = focus[0] if focus else (span[0] if span else line)
-            if focus and span and focus[0] - span[0] < max(3, self.size.height // 3):
-                anchor = span[0]  # the whole of a short header + focus fits: show both
-            top = max(1, anchor - 2)
+            top = self.default_top(line, span, focus)
         self._scroll_top(top - 1)
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor_line + 1, self.cursor_col))
+
+    def default_top(
+        self, line: int, span: tuple[int, int] | None, focus: tuple[int, int] | None
+    ) -> int:
+        """First line on screen for a place: the focus a third of the way down (but not
+        above the span's first line), else the span's or the line's start, with two
+        lines of context."""
+        context = max(2, self.scrollable_content_region.height // 3)
+        if focus is not None:
+            floor = span[0] - 1 if span is not None else 1
+            return max(1, min(focus[0] - 2, max(floor, focus[0] - context)))
+        if span is not None and span[0] <= line <= span[1]:
+            return max(1, span[0] - 2)
+        return max(1, line - 2)
 
     def clear(self) -> None:
         self.source = None

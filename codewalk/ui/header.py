@@ -7,7 +7,15 @@ from textual.widgets import Static
 
 def header_text(title: str, step: int, total: int, repo: str, version: str) -> str:
     safe = title.replace("[", r"\[")
-    return f"[b]{safe}[/b]  ·  step {step}/{total}  ·  {repo}@{version}"
+    return f"[b]{safe}[/b]  ·  step {step}/{total}  ·  {repo}@{short_version(repo, version)}"
+
+
+def short_version(repo: str, version: str) -> str:
+    """``transformers==5.23.0`` (a release) reads ``5.23.0 (release)`` after the repo."""
+    name, sep, number = version.partition("==")
+    if sep and name == repo:
+        return f"{number} (release)"
+    return version
 
 
 class TourHeader(Static):

@@ -7,8 +7,8 @@ progress store) and handed to :func:`codewalk.ui.app.make_app`; the app builds n
 from __future__ import annotations
 
 import argparse
-import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codewalk.errors import CodewalkError
@@ -23,26 +23,56 @@ if TYPE_CHECKING:
 
 class SequentialResolver:
     """Resolves steps on demand, in tour order, so that each step gets the context
-    (modules of the steps before it) that ``codewalk check`` gives it."""
+    (modules of the steps before it) that ``codewalk check`` gives it. Used on the
+    nav thread only."""
 
     def __init__(self, workspace: Any, tour: Tour) -> None:
         self.workspace = workspace
         self.tour = tour
         self._done: list[ResolvedStep] = []
         self._context: tuple[str, ...] = ()
-        self._lock = threading.Lock()
 
     def __call__(self, index: int) -> ResolvedStep:
         from codewalk.tourresolve import context_after, resolve_step
 
-        with self._lock:
-            package_root = self.workspace.checkout.package_root
-            while len(self._done) <= index:
-                step = self.tour.steps[len(self._done)]
+        package_root = self.workspace.checkout.package_root
+        while len(self._done) <= index:
+            step = self.tour.steps[len(self._done)]
+            if (self.tour.step_repo(step) or self.workspace.checkout.repo) != self.workspace.checkout.repo:
+                resolved = _other_repo(step, self.workspace.checkout)
+            else:
                 resolved = resolve_step(self.workspace, self.tour, step, self._context)
-                self._context = context_after(self._context, resolved, package_root)
-                self._done.append(resolved)
-            return self._done[index]
+            self._context = context_after(self._context, resolved, package_root)
+            self._done.append(resolved)
+        return self._done[index]
+
+
+def _other_repo(step: Any, checkout: Checkout) -> ResolvedStep:
+    return ResolvedStep(
+        step=step,
+        status="missing",
+        target=None,
+        focus=None,
+        candidates=(),
+        suggestions=(),
+        error=f"step is on repo {step.repo!r}; the UI shows one repo per tour "
+        f"({checkout.repo}) — see it with `codewalk tour --plain`",
+        repo=step.repo or "",
+        version="",
+    )
+
+
+def checkout_reader(root: Path) -> Any:
+    """Read a repo-relative file of the checkout at ``root`` (never outside it)."""
+    resolved_root = root.resolve()
+
+    def read(path: str) -> str:
+        full = (resolved_root / path).resolve()
+        if resolved_root not in full.parents:
+            raise ValueError(f"{path}: not a path inside the checkout")
+        return full.read_text(encoding="utf-8", errors="replace")
+
+    return read
 
 
 def _permalink(checkout: Checkout) -> Permalink:
@@ -61,22 +91,26 @@ def open_session(
     *,
     source_path: str | None = None,
     checkout: Checkout | None = None,
-    workspace: Any = None,
     progress: ProgressStore | None = None,
 ) -> TourSession:
-    """A session on ``tour`` at its pin (slow the first time: sync, open the index)."""
+    """A session on ``tour`` at its pin. The checkout is opened here (fast when cached,
+    a sync otherwise); the index is opened later, on the session's nav thread."""
     if checkout is None:
         from codewalk.sync import open_checkout
 
         checkout = open_checkout(tour.repo, source_path)
-    if workspace is None:
-        from codewalk.workspace import Workspace  # type: ignore[import-untyped,unused-ignore]
+    pinned: Checkout = checkout
 
-        workspace = Workspace.open(checkout)
+    def open_navigator() -> Any:
+        from codewalk.workspace import Workspace
+
+        return Workspace.open(pinned)
+
     return TourSession(
         tour=tour,
-        navigator=workspace,
-        resolve=SequentialResolver(workspace, tour),
+        open_navigator=open_navigator,
+        resolver=lambda workspace: SequentialResolver(workspace, tour),
+        read_source=checkout_reader(checkout.root),
         repo=checkout.repo,
         version=checkout.version,
         root=checkout.root,
@@ -97,32 +131,30 @@ def start_step(args: argparse.Namespace, session: TourSession) -> int:
     return remembered if remembered is not None and remembered < total else 0
 
 
-def _catalogue(source_path: str | None) -> Catalogue:
+def _catalogue(source_path: str | None, tours_dirs: Iterable[str] = ()) -> Catalogue:
     from codewalk.tourlib import discover_tours, load_tour
 
+    dirs = list(tours_dirs)
+
     def entries() -> Sequence[TourEntry]:
-        return [TourEntry(t.id, t.title, len(t.steps)) for t in discover_tours()]
+        return [TourEntry(t.id, t.title, len(t.steps)) for t in discover_tours(dirs)]
 
     def open_tour(tour_id: str) -> TourSession:
-        return open_session(load_tour(tour_id), source_path=source_path)
+        return open_session(load_tour(tour_id, dirs), source_path=source_path)
 
     return Catalogue(entries, open_tour)
 
 
-def run_tour(
-    args: argparse.Namespace,
-    tour: Tour,
-    *,
-    checkout: Checkout | None = None,
-    workspace: Any = None,
-) -> int:
-    """Open the app on ``tour`` (``args.step``: 1-based start step; ``args.source``: a
-    local checkout). Pass ``checkout``/``workspace`` when the caller already has them."""
+def run_tour(args: argparse.Namespace, tour: Tour, *, checkout: Checkout | None = None) -> int:
+    """Open the app on ``tour``. Reads ``args.step`` (1-based start step),
+    ``args.source`` (a local checkout) and ``args.tours_dir`` (for the tours list),
+    each optional. Pass ``checkout`` when the caller already has it."""
     from codewalk.ui.app import make_app
 
     source_path = getattr(args, "source", None)
-    session = open_session(tour, source_path=source_path, checkout=checkout, workspace=workspace)
-    app = make_app(session, start_step=start_step(args, session), catalogue=_catalogue(source_path))
+    session = open_session(tour, source_path=source_path, checkout=checkout)
+    catalogue = _catalogue(source_path, getattr(args, "tours_dir", None) or ())
+    app = make_app(session, start_step=start_step(args, session), catalogue=catalogue)
     app.run()
     return app.return_code or 0
 
@@ -131,6 +163,7 @@ def run_picker(args: argparse.Namespace) -> int:
     """``codewalk`` alone on a terminal: choose a tour, then walk it."""
     from codewalk.ui.app import make_app
 
-    app = make_app(None, catalogue=_catalogue(getattr(args, "source", None)))
+    catalogue = _catalogue(getattr(args, "source", None), getattr(args, "tours_dir", None) or ())
+    app = make_app(None, catalogue=catalogue)
     app.run()
     return app.return_code or 0

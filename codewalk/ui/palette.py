@@ -27,7 +27,7 @@ class SymbolProvider(Provider):
         if screen is None or len(query.strip()) < 2:
             return
         assert screen.session is not None
-        navigator = screen.session.serial
+        navigator = screen.session.nav
         try:
             targets = await asyncio.to_thread(navigator.complete, query.strip(), LIMIT)
         except Exception as error:  # a failing index is a notification, not a crash

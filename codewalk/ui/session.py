@@ -1,64 +1,89 @@
 """Everything one tour needs in the UI, built by the launcher (or a test) and handed in.
 
-A :class:`TourSession` bundles the tour, the navigator over its checkout, a step
-resolver and a few small functions (permalinks), so the app itself builds nothing and
-reads no configuration. :class:`SerialNavigator` makes every navigator call take one
-lock: jedi is not thread-safe, and a cancelled thread worker keeps running until its call
-returns, so "exclusive" workers alone would not keep two calls apart.
+A :class:`TourSession` bundles the tour, a way to open the navigator over its checkout,
+a step resolver and a few small functions (reading a file, permalinks), so the app
+builds nothing and reads no configuration.
+
+Every navigator call runs on one dedicated thread (:class:`NavThread`): the index is a
+SQLite connection, which belongs to the thread that opened it, and jedi is not
+thread-safe; Textual's workers only wait on that thread, so the UI never blocks.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from codewalk.tourmodel import ResolvedStep, Tour
 from codewalk.ui.ports import Navigator, Reference, Target
 from codewalk.ui.state import ProgressStore
 
-StepResolver = Callable[[int], ResolvedStep]  # 0-based step index -> its resolution
+T = TypeVar("T")
+
+# (the navigator, 0-based step index) -> the step's resolution; runs on the nav thread
+StepResolver = Callable[[Any], Callable[[int], ResolvedStep]]
 Permalink = Callable[[str, int, int], "str | None"]
 
 
-class SerialNavigator:
-    """A navigator whose calls never overlap (one lock around each)."""
+class NavThread:
+    """One thread that opens the navigator and makes every call on it."""
 
-    def __init__(self, inner: Navigator) -> None:
-        self.inner = inner
-        self.lock = threading.Lock()
+    def __init__(self, open_navigator: Callable[[], Navigator]) -> None:
+        self._open = open_navigator
+        self._navigator: Navigator | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codewalk-nav")
+
+    def call(self, function: Callable[[Navigator], T]) -> T:
+        """Run ``function(navigator)`` on the nav thread and wait for its result."""
+        return self._executor.submit(self._run, function).result()
+
+    def _run(self, function: Callable[[Navigator], T]) -> T:
+        if self._navigator is None:
+            self._navigator = self._open()
+        return function(self._navigator)
 
     def goto(self, path: str, line: int, col: int) -> Target | None:
-        with self.lock:
-            return self.inner.goto(path, line, col)
+        return self.call(lambda nav: nav.goto(path, line, col))
 
     def references(self, qualname: str) -> Sequence[Reference]:
-        with self.lock:
-            return self.inner.references(qualname)
+        return self.call(lambda nav: list(nav.references(qualname)))
 
     def complete(self, text: str, limit: int) -> Sequence[Target]:
-        with self.lock:
-            return self.inner.complete(text, limit)
+        return self.call(lambda nav: list(nav.complete(text, limit)))
 
-    def source_text(self, path: str) -> str:
-        return self.inner.source_text(path)  # reads a file: safe beside a jedi call
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 @dataclass(frozen=True)
 class TourSession:
     tour: Tour
-    navigator: Navigator
-    resolve: StepResolver  # may be slow: called in a worker
+    open_navigator: Callable[[], Navigator]  # called once, on the nav thread
+    resolver: StepResolver  # navigator -> (step index -> ResolvedStep), on the nav thread
+    read_source: Callable[[str], str]  # repo-relative path -> text; fast, any thread
     repo: str
     version: str  # for the header, e.g. "v5.23.0" or "transformers==5.23.0"
     root: Path  # the checkout's work tree, for $EDITOR
     permalink: Permalink = field(default=lambda path, start, end: None)
     progress: ProgressStore | None = None
-    serial: SerialNavigator = field(init=False)
+    nav: NavThread = field(init=False)
+    _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "serial", SerialNavigator(self.navigator))
+        object.__setattr__(self, "nav", NavThread(self.open_navigator))
+
+    def resolve(self, index: int) -> ResolvedStep:
+        """Resolve step ``index`` (0-based) on the nav thread; slow, call from a worker."""
+
+        def run(navigator: Navigator) -> ResolvedStep:
+            if not self._resolve:
+                self._resolve.append(self.resolver(navigator))
+            return self._resolve[0](index)
+
+        return self.nav.call(run)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -11,10 +12,11 @@ MARKS = {"resolved": "[green]●[/]", "ambiguous": "[yellow]◐[/]", "missing": 
 _PENDING = "[dim]○[/]"
 
 
-def step_label(index: int, title: str, status: str | None) -> str:
+def step_label(index: int, title: str, status: str | None) -> Content:
+    """One line: the mark, the number, the title (cut with an ellipsis)."""
     mark = MARKS.get(status or "", _PENDING)
-    safe = title.replace("[", r"\[")
-    return f"{mark} {index:>2} {safe}"
+    content = Content.from_markup(f"{mark} {index:>2} ") + Content(title)
+    return content
 
 
 class StepsList(OptionList):
@@ -27,6 +29,8 @@ class StepsList(OptionList):
         border: none;
         border-right: vkey $foreground 20%;
         padding: 0;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     StepsList:focus { border: none; border-right: vkey $accent; }
     """

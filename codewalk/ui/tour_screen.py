@@ -154,8 +154,7 @@ class TourScreen(Screen[None]):
     def _resolve(self, index: int) -> None:
         assert self.session is not None
         try:
-            with self.session.serial.lock:
-                resolved = self.session.resolve(index)
+            resolved = self.session.resolve(index)
         except Exception as error:
             self.app.call_from_thread(
                 self.notify, f"step {index + 1}: {error}", severity="error", title="resolve failed"
@@ -164,10 +163,16 @@ class TourScreen(Screen[None]):
         self.app.call_from_thread(self._resolved, index, resolved)
 
     def _resolved(self, index: int, resolved: ResolvedStep) -> None:
+        assert self.session is not None
+        first = index not in self.resolved
         self.resolved[index] = resolved
         self.query_one(StepsList).mark(index, resolved.status)
-        if index == self.step_index and not self.off_tour:
+        if index == self.step_index and not self.off_tour and first:
             self._display_step(resolved)
+        following = index + 1
+        steps = len(self.session.tour.steps)
+        if index == self.step_index and following < steps and following not in self.resolved:
+            self._resolve(following)  # ahead of the reader: `n` is then instant
 
     def _step_location(self, resolved: ResolvedStep) -> Location | None:
         target = resolved.target
@@ -224,7 +229,7 @@ class TourScreen(Screen[None]):
         cached = self.sources.get(path)
         if cached is None:
             assert self.session is not None
-            cached = HighlightedSource(path, self.session.serial.source_text(path))
+            cached = HighlightedSource(path, self.session.read_source(path))
             self.sources[path] = cached
         return cached
 
@@ -278,8 +283,9 @@ class TourScreen(Screen[None]):
             self._set_off_tour(True, f"{there.path}:{there.line}")
 
     def jump_to_target(self, target: Target) -> None:
-        """Go to a definition found by goto or the palette (off tour)."""
-        self._go(Location(target.path, target.line, 0, None, (target.start_line, target.end_line)))
+        """Go to a definition found by goto or the palette (off tour); its header
+        (decorators to the ``def``/``class`` line) is lit."""
+        self._go(Location(target.path, target.line, 0, None, (target.start_line, target.line)))
 
     # -- go to definition, history, references ------------------------------------
 
@@ -298,7 +304,7 @@ class TourScreen(Screen[None]):
     def _goto(self, path: str, line: int, col: int, word: str) -> None:
         assert self.session is not None
         try:
-            target = self.session.serial.goto(path, line, col)
+            target = self.session.nav.goto(path, line, col)
         except Exception as error:
             self.app.call_from_thread(self.notify, f"go to {word}: {error}", severity="error")
             return
@@ -338,9 +344,9 @@ class TourScreen(Screen[None]):
     def _references(self, path: str, line: int, col: int, word: str) -> None:
         assert self.session is not None
         try:
-            target = self.session.serial.goto(path, line, col)
+            target = self.session.nav.goto(path, line, col)
             qualname = target.qualname if target is not None else word
-            refs = self.session.serial.references(qualname)
+            refs = self.session.nav.references(qualname)
         except Exception as error:
             self.app.call_from_thread(self.notify, f"references of {word}: {error}", severity="error")
             return

@@ -6,23 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
-from ui_fakes import make_session
+from ui_fakes import make_session, settle
 
 from codewalk.ui.app import make_app
 
 
-async def _settled(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def _after(*keys: str) -> Any:
     async def run_before(pilot: Pilot[Any]) -> None:
-        await _settled(pilot)
+        await settle(pilot)
         for key in keys:
             await pilot.press(key)
-            await _settled(pilot)
+            await settle(pilot)
 
     return run_before
 
@@ -43,6 +37,4 @@ def test_unresolved_step(snap_compare: Any) -> None:
 
 
 def test_help_screen(snap_compare: Any) -> None:
-    assert snap_compare(
-        make_app(make_session()), terminal_size=(100, 34), run_before=_after("question_mark")
-    )
+    assert snap_compare(make_app(make_session()), terminal_size=(100, 34), run_before=_after("question_mark"))
