@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import TextIO
 
-from codewalk.tourmodel import ResolvedStep, ResolvedTour, Tour
+from codewalk.tourmodel import ResolvedStep, ResolvedTour, Tour, repo_at_version
 
 MAX_LINES = 120  # a span longer than this is cut to a window
 WINDOW_BEFORE = 12
@@ -135,7 +135,7 @@ def step_header(resolved: ResolvedStep, total: int) -> str:
         parts += [target.qualname, f"{target.path}:{target.start_line}-{target.end_line}"]
     else:
         parts.append(step.anchor)
-    parts.append(f"{resolved.repo}@{resolved.version}" if resolved.version else resolved.repo)
+    parts.append(repo_at_version(resolved.repo, resolved.version))
     return "  ".join(parts)
 
 

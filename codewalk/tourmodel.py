@@ -77,3 +77,13 @@ class ResolvedTour:
     @property
     def broken(self) -> tuple[ResolvedStep, ...]:
         return tuple(step for step in self.steps if not step.ok)
+
+
+def repo_at_version(repo: str, version: str) -> str:
+    """``transformers@v5.23.0``; a version that names its repo already stands alone
+    (``transformers==5.23.0`` for a release source)."""
+    if not version:
+        return repo
+    if version.startswith(f"{repo}=="):
+        return version
+    return f"{repo}@{version}"

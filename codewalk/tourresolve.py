@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from codewalk.errors import CodewalkError
 from codewalk.focus import focus_lines
 from codewalk.resolve import Resolved
-from codewalk.tourmodel import ResolvedStep, ResolvedTour, Step, StepStatus, Tour
+from codewalk.tourmodel import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
 
 if TYPE_CHECKING:
     from codewalk.workspace import Workspace
@@ -94,7 +94,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             return make(
                 "missing",
                 suggestions=tuple(result.suggestions),
-                error=f"{step.at!r} names nothing in {checkout.repo} {checkout.version}",
+                error=f"{step.at!r} names nothing in {repo_at_version(checkout.repo, checkout.version)}",
             )
         candidates = tuple(result.matches) or tuple(result.results)
         target = candidates[0]
@@ -189,7 +189,7 @@ def _file_target(workspace: Workspace, path: str) -> Resolved | str:
     if not full.is_relative_to(root):
         return f"file {path!r} leaves the checkout"
     if not full.is_file():
-        return f"file {path!r} does not exist in {checkout.repo} {checkout.version}"
+        return f"file {path!r} does not exist in {repo_at_version(checkout.repo, checkout.version)}"
     try:
         text = workspace.source_text(path)
     except (CodewalkError, OSError) as exc:

@@ -184,12 +184,12 @@ def test_resolve_tour_statuses_focus_and_context(tmp_path: Path) -> None:
     # step 2's short name resolved in the context of step 1's module: not ambiguous
     assert workspace.contexts[1] == ("pkg.core",)
     assert second.target is not None and second.target.qualname == "pkg.core.helper"
-    assert third.error == "'Nothing' names nothing in demo local"
+    assert third.error == "'Nothing' names nothing in demo@local"
     assert third.suggestions == ("helper",)
     assert fourth.target is not None
     assert (fourth.target.kind, fourth.target.qualname, fourth.target.end_line) == ("file", "pkg.core", 14)
     assert fourth.focus == (9, 9)
-    assert fifth.error == "file 'src/pkg/missing.py' does not exist in demo local"
+    assert fifth.error == "file 'src/pkg/missing.py' does not exist in demo@local"
     assert sixth.error == "focus 'not in there' does not occur in pkg.core.Base.run (src/pkg/core.py:2-6)"
     assert [s.step.index for s in result.broken] == [3, 5, 6]
 

@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from codewalk.errors import TourError
     from codewalk.tourlib import load_tour, read_tour, tour_dirs, tour_files
-    from codewalk.tourmodel import Tour
+    from codewalk.tourmodel import Tour, repo_at_version
     from codewalk.tourresolve import resolve_tour
 
     tours: list[Tour] = []
@@ -95,8 +95,9 @@ def run(args: argparse.Namespace) -> int:
         tour = result.tour
         steps += len(result.steps)
         if not result.broken:
-            version = result.steps[0].version if result.steps else ""
-            print(f"ok      {tour.id} ({len(result.steps)} steps at {result.steps[0].repo} {version})")
+            first = result.steps[0]
+            at = repo_at_version(first.repo, first.version)
+            print(f"ok      {tour.id} ({len(result.steps)} steps at {at})")
             continue
         print(f"BROKEN  {tour.id} ({len(result.broken)} of {len(result.steps)} steps)")
         for resolved in result.broken:

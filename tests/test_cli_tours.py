@@ -1,0 +1,216 @@
+"""``codewalk tours``, ``tour``, ``check`` and ``export`` as a user runs them, against
+the real release (one shared index for the module, so each test pays only for itself)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codewalk import locations, sync
+from codewalk.checkout import Checkout
+from codewalk.cli import main
+from codewalk.export import codetour_problems
+
+
+@pytest.fixture(scope="module")
+def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cli-index") / "index.sqlite3"
+
+
+@pytest.fixture
+def pinned(transformers_checkout: Checkout, shared_index: Path, monkeypatch: pytest.MonkeyPatch) -> Checkout:
+    """Commands see the release checkout and one index shared by this module's tests."""
+    monkeypatch.setattr(sync, "open_checkout", lambda repo=None, source_path=None: transformers_checkout)
+    monkeypatch.setattr(locations, "index_db_path", lambda: shared_index)
+    return transformers_checkout
+
+
+def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tours"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        "attention-dispatch   8 steps  Which attention function runs, and who chose it",
+        "causal-lm-loss       6 steps  Where the causal-LM loss comes from",
+        "llama-generate      11 steps  From LlamaForCausalLM to assisted decoding",
+        "special-tokens       8 steps  bos_token_id and eos_token_id, from config to the stop of generation",
+        "trainer-train        7 steps  How Trainer.train reaches backward",
+    ]
+
+
+def test_an_unknown_tour_is_one_line_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tour", "no-such-tour", "--plain"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("codewalk: error: unknown tour 'no-such-tour'\n  hint: known tours:")
+
+
+def test_a_malformed_tour_file_names_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: T\nsteps:\n  - at: X\n    file: src/x.py\n", encoding="utf-8")
+    assert main(["tour", str(bad), "--plain"]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"codewalk: error: {bad}:3: step 1 has both 'at' and 'file'\n  hint: keep one of them\n"
+    )
+
+
+@pytest.mark.release
+def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:5] == [
+        "ok      attention-dispatch (8 steps at transformers==5.23.0)",
+        "ok      causal-lm-loss (6 steps at transformers==5.23.0)",
+        "ok      llama-generate (11 steps at transformers==5.23.0)",
+        "ok      special-tokens (8 steps at transformers==5.23.0)",
+        "ok      trainer-train (7 steps at transformers==5.23.0)",
+    ]
+    assert out[-1] == "5 tour(s), 40 step(s): 0 broken step(s), 0 file error(s)"
+
+
+BROKEN = """\
+title: A tour with a typo
+steps:
+  - at: ForCausalLMLoss
+    note: fine
+  - at: LlamaForCausalLM.forward
+    focus: "loss = self.loss_function("
+  - at: fixed_cross_entropyy
+    note: the typo is here, on line 7
+"""
+
+
+@pytest.mark.release
+def test_check_fails_with_the_broken_step_line(
+    pinned: Checkout, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "BROKEN  typo (1 of 3 steps)"
+    assert out[1] == (
+        f"  {path}:7: step 3 (fixed_cross_entropyy): missing: "
+        "'fixed_cross_entropyy' names nothing in transformers==5.23.0"
+    )
+    assert out[2].startswith("      did you mean: fixed_cross_entropy")
+    assert main(["check", str(path), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    steps = report["tours"][0]["steps"]
+    assert [(s["index"], s["step_line"], s["status"]) for s in steps] == [
+        (1, 3, "resolved"),
+        (2, 5, "resolved"),
+        (3, 7, "missing"),
+    ]
+    assert steps[1]["focus"] == [472, 472]
+
+
+@pytest.mark.release
+def test_check_reports_a_malformed_file_among_good_ones(
+    pinned: Checkout, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "bad.yaml").write_text("title: T\nsteps:\n  - at: X\n    line: 3\n", encoding="utf-8")
+    assert main(["check", "--tours-dir", str(tmp_path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"error: {tmp_path / 'bad.yaml'}:4: unknown key 'line' in step 1"
+
+
+@pytest.mark.release
+def test_tour_plain_prints_the_focused_step(pinned: Checkout, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tour", "llama-generate", "--plain", "--step", "2", "--no-color"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[1] == (
+        "2/11  The decoder stack is a ModuleList  "
+        "transformers.models.llama.modeling_llama.LlamaModel.__init__  "
+        "src/transformers/models/llama/modeling_llama.py:337-351  transformers==5.23.0"
+    )
+    assert "▶ 343 │         self.layers = nn.ModuleList(" in lines
+    assert "▶ 345 │         )" in lines
+    assert (
+        "  342 │         self.embed_tokens = "
+        "nn.Embedding(config.vocab_size, config.hidden_size, self.padding_idx)"
+        in lines
+    )
+    assert "`nn.ModuleList` only *holds* the modules" in out
+    assert "1/11" not in out and "3/11" not in out
+
+
+@pytest.mark.release
+def test_tour_plain_is_highlighted(pinned: Checkout, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tour", "causal-lm-loss", "--plain", "--step", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b[38;5;" in out  # pygments' 256-colour codes
+    assert "\x1b[1;33m▶ 65\x1b[0m │ " in out
+
+
+@pytest.mark.release
+def test_tour_json(pinned: Checkout, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tour", "causal-lm-loss", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["id"], data["title"], data["repo"], data["version"]) == (
+        "causal-lm-loss",
+        "Where the causal-LM loss comes from",
+        "transformers",
+        "transformers==5.23.0",
+    )
+    step = data["steps"][4]
+    assert {
+        k: step[k] for k in ("index", "status", "qualname", "path", "line", "start_line", "end_line", "focus")
+    } == {
+        "index": 5,
+        "status": "resolved",
+        "qualname": "transformers.loss.loss_utils.ForCausalLMLoss",
+        "path": "src/transformers/loss/loss_utils.py",
+        "line": 51,
+        "start_line": 51,
+        "end_line": 73,
+        "focus": [65, 65],
+    }
+    assert step["via"] and step["note"].startswith("Position *t* must predict token *t+1*.")
+
+
+@pytest.mark.release
+def test_export_codetour_and_markdown(
+    pinned: Checkout, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "loss.tour"
+    assert main(["export", "causal-lm-loss", "--format", "codetour", "-o", str(out)]) == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert codetour_problems(document) == []
+    assert document["ref"] == pinned.permalink_ref
+    assert [s["line"] for s in document["steps"]] == [472, 4774, 1280, 174, 65, 47]
+    capsys.readouterr()
+    assert main(["export", "causal-lm-loss", "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert (
+        f"(https://github.com/huggingface/transformers/blob/{pinned.permalink_ref}/"
+        "src/transformers/loss/loss_utils.py#L51-L73)"
+    ) in markdown
+
+
+@pytest.mark.release
+def test_plain_tour_never_imports_textual(transformers_checkout: Checkout, tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from codewalk.cli import main\n"
+        "code = main(['tour', 'causal-lm-loss', '--plain', '--step', '1', '--source', sys.argv[1]])\n"
+        "print('TEXTUAL' if 'textual' in sys.modules else 'NO-TEXTUAL', code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(transformers_checkout.root)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CODEWALK_HOME": str(tmp_path / "home")},
+        timeout=300,
+    )
+    assert result.stdout.splitlines()[-1] == "NO-TEXTUAL 0", result.stderr
+    assert "1/6  The model asks for a loss" in result.stdout

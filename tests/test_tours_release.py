@@ -1,0 +1,203 @@
+"""The shipped tours against the real transformers 5.23.0 release: every step resolves,
+and lands where a careful reader would put it (lines checked by reading the source)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.checkout import Checkout
+from codewalk.export import codetour_json, codetour_problems, to_markdown, web_base
+from codewalk.store import Store
+from codewalk.tourlib import discover_tours, load_tour
+from codewalk.tourmodel import ResolvedTour
+from codewalk.tourresolve import resolve_tour
+from codewalk.workspace import Workspace
+
+pytestmark = pytest.mark.release
+
+
+@pytest.fixture(scope="module")
+def workspace(
+    transformers_checkout: Checkout, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Workspace]:
+    store = Store.open(tmp_path_factory.mktemp("tour-index") / "index.sqlite3")
+    with Workspace.open(transformers_checkout, store) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def resolved(workspace: Workspace) -> dict[str, ResolvedTour]:
+    return {tour.id: resolve_tour({"transformers": workspace}, tour) for tour in discover_tours()}
+
+
+def test_every_shipped_step_resolves_at_the_pin(resolved: dict[str, ResolvedTour]) -> None:
+    assert sorted(resolved) == [
+        "attention-dispatch",
+        "causal-lm-loss",
+        "llama-generate",
+        "special-tokens",
+        "trainer-train",
+    ]
+    broken = [
+        f"{r.tour.id} step {s.step.index} ({s.step.anchor}): {s.status}: {s.error}"
+        for r in resolved.values()
+        for s in r.steps
+        if not s.ok
+    ]
+    assert broken == []
+    for tour in resolved.values():
+        for step in tour.steps:
+            assert step.step.note.strip(), f"{tour.tour.id} step {step.step.index} has no note"
+            if step.step.focus:
+                assert step.focus is not None
+
+
+def where(tour: ResolvedTour, index: int) -> tuple[str, str, int, int, int, tuple[int, int] | None]:
+    step = tour.steps[index - 1]
+    target = step.target
+    assert target is not None
+    return target.qualname, target.path, target.line, target.start_line, target.end_line, step.focus
+
+
+LLAMA = "src/transformers/models/llama/modeling_llama.py"
+GEN = "src/transformers/generation/utils.py"
+
+
+def test_llama_generate_lands_on_the_right_lines(resolved: dict[str, ResolvedTour]) -> None:
+    tour = resolved["llama-generate"]
+    assert len(tour.steps) == 11
+    assert where(tour, 1)[:3] == ("transformers.models.llama.modeling_llama.LlamaForCausalLM", LLAMA, 410)
+    # the three-line ``self.layers = nn.ModuleList(...)`` statement in LlamaModel.__init__
+    assert where(tour, 2) == (
+        "transformers.models.llama.modeling_llama.LlamaModel.__init__",
+        LLAMA,
+        337,
+        337,
+        351,
+        (343, 345),
+    )
+    assert where(tour, 3)[5] == (391, 391)  # for decoder_layer in self.layers[...]:
+    # PreTrainedModel's header, bases over three lines
+    assert (*where(tour, 6)[:3], where(tour, 6)[5]) == (
+        "transformers.modeling_utils.PreTrainedModel",
+        "src/transformers/modeling_utils.py",
+        1068,
+        (1068, 1070),
+    )
+    # LlamaForCausalLM.generate is GenerationMixin.generate, through the MRO
+    assert where(tour, 7) == (
+        "transformers.generation.utils.GenerationMixin.generate",
+        GEN,
+        2582,
+        2581,
+        3017,
+        (2590, 2590),
+    )
+    assert where(tour, 8)[5] == (573, 578)  # the `if (assistant_model is not None or ...)` header
+    assert where(tour, 9)[:5] == (
+        "transformers.generation.utils.GENERATION_MODES_MAPPING",
+        GEN,
+        143,
+        143,
+        154,
+    )
+    assert where(tour, 10)[5] == (2802, 2802)
+    assert where(tour, 11)[:3] == (
+        "transformers.generation.utils.GenerationMixin._assisted_decoding",
+        GEN,
+        3919,
+    )
+
+
+def test_causal_lm_loss_lands_on_the_right_lines(resolved: dict[str, ResolvedTour]) -> None:
+    tour = resolved["causal-lm-loss"]
+    assert where(tour, 1)[5] == (472, 472)
+    qualname, path, line, _, _, focus = where(tour, 2)
+    assert (qualname, path, line, focus) == (
+        "transformers.modeling_utils.PreTrainedModel.loss_function",
+        "src/transformers/modeling_utils.py",
+        4762,
+        (4774, 4774),
+    )
+    assert where(tour, 5) == (
+        "transformers.loss.loss_utils.ForCausalLMLoss",
+        "src/transformers/loss/loss_utils.py",
+        51,
+        51,
+        73,
+        (65, 65),
+    )
+    assert where(tour, 6)[2:] == (34, 34, 48, (47, 47))
+
+
+def test_trainer_and_attention_tours_land_on_the_right_lines(resolved: dict[str, ResolvedTour]) -> None:
+    trainer = resolved["trainer-train"]
+    assert where(trainer, 1)[:3] == (
+        "transformers.trainer.Trainer.train",
+        "src/transformers/trainer.py",
+        1450,
+    )
+    assert where(trainer, 1)[5] == (1570, 1572)
+    assert where(trainer, 2)[5] == (1658, 1658)
+    assert where(trainer, 7)[:3] == (
+        "transformers.trainer.Trainer.training_step",
+        "src/transformers/trainer.py",
+        2043,
+    )
+    assert where(trainer, 7)[5] == (2118, 2118)  # self.accelerator.backward(loss, **kwargs)
+    attention = resolved["attention-dispatch"]
+    assert where(attention, 1)[5] == (253, 255)
+    assert where(attention, 5)[:3] == (
+        "transformers.integrations.sdpa_attention.sdpa_attention_forward",
+        "src/transformers/integrations/sdpa_attention.py",
+        95,
+    )
+    assert where(attention, 7)[5] == (1846, 1846)
+    tokens = resolved["special-tokens"]
+    assert where(tokens, 1)[:2] == (
+        "transformers.models.llama.configuration_llama.LlamaConfig",
+        "src/transformers/models/llama/configuration_llama.py",
+    )
+    assert where(tokens, 1)[5] == (76, 76)
+
+
+def test_exports_of_a_real_tour(
+    resolved: dict[str, ResolvedTour], workspace: Workspace, transformers_checkout: Checkout
+) -> None:
+    tour = resolved["causal-lm-loss"]
+    ref = transformers_checkout.permalink_ref
+
+    def text(repo: str, path: str) -> str:
+        return workspace.source_text(path)
+
+    document = json.loads(codetour_json(tour, ref, text))
+    assert codetour_problems(document) == []
+    assert document["steps"][4]["file"] == "src/transformers/loss/loss_utils.py"
+    assert document["steps"][4]["line"] == 65
+    base = web_base("https://github.com/huggingface/transformers.git")
+    assert base is not None
+    markdown = to_markdown(tour, text, {"transformers": (base, ref)})
+    assert (
+        f"https://github.com/huggingface/transformers/blob/{ref}/src/transformers/loss/loss_utils.py#L51-L73"
+        in markdown
+    )
+    assert re.search(r"blob/[^/]+/src/transformers/modeling_utils\.py#L4774\)", markdown)
+
+
+def test_a_tour_with_a_nonexistent_symbol_is_broken_at_its_line(workspace: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(
+        "title: Broken\nsteps:\n  - at: ForCausalLMLoss\n    note: fine\n"
+        "  - at: ForCausalLMLosss\n    note: a typo\n",
+        encoding="utf-8",
+    )
+    result = resolve_tour({"transformers": workspace}, load_tour(str(path)))
+    assert [s.status for s in result.steps] == ["resolved", "missing"]
+    broken = result.steps[1]
+    assert broken.step.line == 5
+    assert "ForCausalLMLoss" in broken.suggestions
