@@ -15,7 +15,6 @@ of each other and of the disk layout.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sys
@@ -25,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codewalk.checkout import Checkout
-from codewalk.extract import extract
 from codewalk.store import FactRows, FileRow, Store, fact_rows
 
 Progress = Callable[[int, int], None]
@@ -45,6 +43,8 @@ class IndexReport:
 
 def blob_sha(data: bytes) -> str:
     """The git blob id of a file's content: sha1 of ``b"blob <len>\\0" + data``."""
+    import hashlib
+
     digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
     digest.update(data)
     return digest.hexdigest()
@@ -103,6 +103,8 @@ def index_paths(store: Store, snap: int, checkout: Checkout, rows: Iterable[File
             sha = blob_sha(data)
             blob = store.blob_id(sha)
             if blob is None:
+                from codewalk.extract import extract
+
                 blob = store.add_blob(sha, fact_rows(extract(data)))
             store.set_blob(snap, row.path, blob)
             done.append(FileRow(row.path, row.module, row.is_package, blob))
@@ -110,6 +112,8 @@ def index_paths(store: Store, snap: int, checkout: Checkout, rows: Iterable[File
 
 
 def _work(job: tuple[str, str]) -> tuple[str, str, FactRows]:
+    from codewalk.extract import extract
+
     root, path = job
     data = Path(root, path).read_bytes()
     return path, blob_sha(data), fact_rows(extract(data))

@@ -21,7 +21,6 @@ API (``transformers.PreTrainedModel``), class-qualified (``Trainer.train``), sho
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -196,6 +195,8 @@ class Resolver:
         return [self._resolved(h) for h in self._rank(hits, (module,))]
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
+        import difflib
+
         lowered = name.lower()
         pool = set(self.facts.names_like(f"%{lowered}%"))
         if len(name) >= 2:

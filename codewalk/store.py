@@ -44,7 +44,7 @@ CREATE TABLE files (
     blob INTEGER, PRIMARY KEY (snap, path)
 );
 CREATE INDEX files_module ON files (snap, module);
-CREATE INDEX files_blob ON files (blob);
+CREATE INDEX files_blob ON files (blob, snap);
 CREATE TABLE defs (
     blob INTEGER NOT NULL, qualname TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
     parent TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, start_line INTEGER NOT NULL,
@@ -337,7 +337,7 @@ class Store:
         columns = ", ".join(f"d.{c.strip()}" for c in _DEF_COLUMNS.split(","))
         rows = self.db.execute(
             f"SELECT f.path, f.module, f.is_package, f.blob, {columns} FROM defs d "
-            f"JOIN files f ON f.blob = d.blob AND f.snap = ? WHERE {where} ORDER BY f.path, d.rowid LIMIT ?",
+            f"CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? WHERE {where} ORDER BY f.path, d.rowid LIMIT ?",
             (snap, *args, limit),
         )
         return [(FileRow(r[0], r[1], bool(r[2]), r[3]), _definition(r[4:])) for r in rows]
@@ -345,7 +345,7 @@ class Store:
     def entries_valued(self, snap: int, name: str) -> list[tuple[FileRow, DictEntry]]:
         rows = self.db.execute(
             "SELECT f.path, f.module, f.is_package, f.blob, e.tbl, e.key, e.value, e.value_is_str, "
-            "e.line, e.col FROM entries e JOIN files f ON f.blob = e.blob AND f.snap = ? "
+            "e.line, e.col FROM entries e CROSS JOIN files f ON f.blob = e.blob AND f.snap = ? "
             "WHERE e.value_name=? ORDER BY f.path, e.line",
             (snap, name),
         )
@@ -357,8 +357,8 @@ class Store:
     def references(self, snap: int, name: str) -> list[tuple[str, int, int]]:
         """(path, line, col) of every use of ``name`` in the indexed files of ``snap``."""
         rows = self.db.execute(
-            "SELECT f.path, d.data FROM refnames r JOIN refdata d ON d.blob = r.blob "
-            "JOIN files f ON f.blob = r.blob AND f.snap = ? WHERE r.name = ? ORDER BY f.path",
+            "SELECT f.path, d.data FROM refnames r CROSS JOIN refdata d ON d.blob = r.blob "
+            "CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? WHERE r.name = ? ORDER BY f.path",
             (snap, name),
         )
         found: list[tuple[str, int, int]] = []
@@ -374,7 +374,7 @@ class Store:
     def names_like(self, snap: int, pattern: str, limit: int = 2000) -> list[str]:
         """Distinct definition names matching a SQL LIKE pattern (case-insensitive)."""
         rows = self.db.execute(
-            "SELECT DISTINCT d.name FROM defs d JOIN files f ON f.blob = d.blob AND f.snap = ? "
+            "SELECT DISTINCT d.name FROM defs d CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? "
             "WHERE d.name LIKE ? LIMIT ?",
             (snap, pattern, limit),
         )

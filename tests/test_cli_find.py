@@ -1,0 +1,151 @@
+"""``codewalk find/show/goto/index`` end to end on the toy repo: output, JSON, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codewalk.cli import main
+from tests.toyrepo import make_toy
+
+CORE = "src/toypkg/core.py"
+
+
+@pytest.fixture()
+def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    checkout = make_toy(tmp_path)
+    pins = tmp_path / "pins.toml"
+    pins.write_text(
+        '[toy]\nurl = "https://example.invalid/toy.git"\ntag = "v0"\npackage_root = "src"\n'
+        'packages = ["toypkg"]\nrelease = "toypkg==0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    return checkout.root
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_find_prints_location_version_and_via(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "find", "Engine.generate", "--source", str(toy))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "toypkg.core.Mixin.generate  method"
+    assert lines[1] == f"  {CORE}:18  [toy local]"
+    assert lines[2] == "  def generate(self):"
+    assert lines[3] == "  via: inherited from Mixin (MRO of Engine)"
+
+
+def test_find_json_shape(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "find", "toypkg.Model", "--json", "--source", str(toy))
+    assert code == 0
+    data = json.loads(out)
+    assert (data["query"], data["repo"], data["version"]) == ("toypkg.Model", "toy", "local")
+    first = data["results"][0]
+    assert set(first) >= {"qualname", "kind", "path", "line", "start_line", "end_line", "via", "signature"}
+    assert (first["qualname"], first["path"], first["line"]) == ("toypkg.model.Model", "src/toypkg/model.py", 1)
+    assert data["results"][1]["path"] == "src/toypkg/utils/dummy_objects.py"
+
+
+def test_find_refs_grouped_by_file(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "find", "TinyNorm", "--refs", "--source", str(toy))
+    assert code == 0
+    tail = out[out.index("uses of TinyNorm"):].splitlines()
+    assert tail[0] == "uses of TinyNorm (by name): 1 in 1 files"
+    assert "  src/toypkg/models/tiny/modeling_tiny.py" in tail
+    assert "    16:21  self.norm = TinyNorm()" in tail
+
+
+def test_ambiguous_short_name_lists_all(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "find", "Model", "--kind", "class", "--source", str(toy))
+    assert code == 0
+    assert out.index("src/toypkg/model.py:1") < out.index("src/toypkg/utils/dummy_objects.py:5")
+
+
+def test_unknown_name_exit_1_with_suggestions(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "index", "--source", str(toy))
+    code, _, err = run(capsys, "find", "Engin", "--source", str(toy))
+    assert code == 1
+    assert "'Engin': no definition found in toy local" in err
+    assert "did you mean: Engine" in err
+    code, out, _ = run(capsys, "find", "Engin", "--json", "--source", str(toy))
+    assert code == 1 and json.loads(out)["results"] == []
+
+
+@pytest.mark.parametrize("query", ["a..b", "two words", ""])
+def test_malformed_query_exit_1(toy: Path, capsys: pytest.CaptureFixture[str], query: str) -> None:
+    code, _, err = run(capsys, "find", query, "--source", str(toy))
+    assert code == 1
+    assert "query" in err and "Traceback" not in err
+
+
+def test_unknown_repo(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "find", "Engine", "--repo", "nope")
+    assert code == 2
+    assert "unknown repo 'nope'" in err
+
+
+def test_show_prints_numbered_source(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "show", "helper", "--source", str(toy))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "toypkg.core.helper  function  [toy local]"
+    assert lines[1] == f"{CORE}:55-56  via: direct"
+    assert lines[3:] == ["55 ▌ def helper(x):", "56       return x"]
+    code, out, _ = run(capsys, "show", "helper", "--json", "--source", str(toy))
+    data = json.loads(out)
+    assert data["result"]["line"] == 55 and data["source"] == "def helper(x):\n    return x"
+
+
+def test_goto(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # "Engine" in `class TinyModel(Engine):`, line 14, columns 17-22 (1-based)
+    code, out, _ = run(capsys, "goto", "src/toypkg/models/tiny/modeling_tiny.py:14:17", "--json", "--source", str(toy))
+    assert code == 0
+    result = json.loads(out)["result"]
+    assert (result["path"], result["line"], result["kind"]) == (CORE, 26, "class")
+    code, _, err = run(capsys, "goto", "src/toypkg/core.py:x", "--source", str(toy))
+    assert code == 1 and "malformed position" in err
+
+
+def test_index_reports_skipped(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "index", "--source", str(toy))
+    assert code == 0
+    assert "indexed toy local: 12 files (12 parsed, 0 unchanged)" in out
+    assert "skipped 1 files that do not parse:" in out
+    assert "  src/toypkg/broken_template.py: syntax error at line 1: invalid syntax" in out
+
+
+def test_unreadable_cache_is_rebuilt(
+    toy: Path, capsys: pytest.CaptureFixture[str], isolated_home: Path
+) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "index.sqlite3").write_bytes(b"garbage" * 1000)
+    code, out, err = run(capsys, "find", "helper", "--source", str(toy))
+    assert code == 0 and f"{CORE}:55" in out
+    assert "rebuilding the index" in err
+
+
+def test_vanished_file(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "index", "--source", str(toy))
+    (toy / "src/toypkg/model.py").unlink()
+    code, _, err = run(capsys, "show", "toypkg.model.Model", "--source", str(toy))
+    assert code == 1
+    assert "src/toypkg/model.py: no such file in the toy checkout" in err
+
+
+def test_warm_find_imports_no_heavy_library(toy: Path, isolated_home: Path) -> None:
+    env = {**os.environ, "CODEWALK_HOME": str(isolated_home)}
+    argv = [sys.executable, "-X", "importtime", "-m", "codewalk", "find", "helper", "--source", str(toy)]
+    subprocess.run(argv, env=env, capture_output=True, check=True)  # cold: fills the index
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
+    assert "codewalk" in imported
+    assert not imported & {"libcst", "textual", "jedi", "git", "yaml", "pygments", "rich"}

@@ -1,0 +1,105 @@
+"""The index database: blob ids, reuse across pins, skipped files, broken caches."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from codewalk import extract as extract_module
+from codewalk.errors import CacheError
+from codewalk.indexer import blob_sha, index_all, list_files
+from codewalk.records import ModuleFacts
+from codewalk.store import SCHEMA_VERSION, Store, fact_rows
+from codewalk.workspace import Workspace
+from tests.toyrepo import make_toy
+
+
+def test_blob_ids_are_gits() -> None:
+    assert blob_sha(b"") == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+    assert blob_sha(b"hello\n") == "ce013625030ba8dba906f756967f9e9ca394464a"
+
+
+def test_list_files_names_modules(tmp_path: Path) -> None:
+    files = {path: (module, pkg) for path, module, pkg in list_files(make_toy(tmp_path))}
+    assert files["src/toypkg/__init__.py"] == ("toypkg", True)
+    assert files["src/toypkg/models/tiny/modeling_tiny.py"] == ("toypkg.models.tiny.modeling_tiny", False)
+    assert len(files) == 12
+
+
+def test_full_index_reports_skipped_files(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "index.sqlite3")
+    report = index_all(store, make_toy(tmp_path), workers=1)
+    assert (report.files, report.parsed, report.reused) == (12, 12, 0)
+    assert len(report.skipped) == 1
+    path, reason = report.skipped[0]
+    assert path == "src/toypkg/broken_template.py"
+    assert reason.startswith("syntax error at line 1")
+
+
+def test_same_content_is_never_parsed_twice(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "index.sqlite3")
+    first = make_toy(tmp_path, commit="one")
+    assert index_all(store, first, workers=1).parsed == 12
+    # the "next release": same tree, one file changed
+    (first.root / "src/toypkg/model.py").write_text("class Model:\n    pass\n")
+    second = make_toy(tmp_path, commit="two")
+    report = index_all(store, second, workers=1)
+    assert (report.parsed, report.reused) == (1, 11)
+    with Workspace(second, store) as ws:
+        hit = ws.find("toypkg.model.Model").results[0]
+        assert hit.signature == "class Model:" and hit.end_line == 2
+
+
+def test_facts_round_trip(tmp_path: Path) -> None:
+    store = Store.memory()
+    facts = extract_module.extract(b"class A(B):\n    '''Doc.'''\n    x: int = 1\n")
+    assert isinstance(facts, ModuleFacts)
+    blob = store.add_blob("abc", fact_rows(facts))
+    assert store.add_blob("abc", fact_rows(facts)) == blob  # known content: no new row
+    assert tuple(store.defs_of(blob)) == facts.definitions
+
+
+def test_interrupted_index_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store.open(tmp_path / "index.sqlite3")
+    calls = {"n": 0}
+    real = extract_module.extract
+
+    def flaky(data: bytes | str) -> object:
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        return real(data)
+
+    monkeypatch.setattr(extract_module, "extract", flaky)
+    checkout = make_toy(tmp_path)
+    with pytest.raises(KeyboardInterrupt):
+        index_all(store, checkout, workers=1)
+    assert store.blob_ids() == {}
+    assert store.snapshot("toy", str(checkout.root), checkout.commit) == (1, False)
+
+
+def test_corrupt_index_is_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "index.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    store = Store.open(path)
+    assert "the index is unreadable" in capsys.readouterr().err
+    assert index_all(store, make_toy(tmp_path), workers=1).parsed == 12
+
+
+def test_other_schema_version_is_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "index.sqlite3"
+    Store.open(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value='0' WHERE key='schema_version'")
+    Store.open(path).close()
+    err = capsys.readouterr().err
+    assert f"schema version 0, this codewalk uses {SCHEMA_VERSION}" in err
+
+
+def test_unwritable_cache_is_a_cache_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(CacheError, match="cannot create the cache directory"):
+        Store.open(blocker / "sub" / "index.sqlite3")
