@@ -142,10 +142,23 @@ def test_vanished_file(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_warm_find_imports_no_heavy_library(toy: Path, isolated_home: Path) -> None:
+    """The workspace and the find command's output path import none of libcst, textual,
+    jedi, GitPython, yaml or pygments (piped output). Checked in a fresh interpreter."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from codewalk.checkout import Checkout, SourceKind\n"
+        "from codewalk.commands.find import format_result\n"
+        "from codewalk.workspace import Workspace\n"
+        f"co = Checkout('toy', Path({str(toy)!r}), 'src', ('toypkg',), SourceKind.LOCAL, 'c', 'v0', 'toypkg==0')\n"
+        "ws = Workspace.open(co)\n"
+        "print(format_result(ws.find('Engine.generate').results[0], co, color=False))\n"
+    )
     env = {**os.environ, "CODEWALK_HOME": str(isolated_home)}
-    argv = [sys.executable, "-X", "importtime", "-m", "codewalk", "find", "helper", "--source", str(toy)]
+    argv = [sys.executable, "-X", "importtime", "-c", script]
     subprocess.run(argv, env=env, capture_output=True, check=True)  # cold: fills the index
     done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
+    assert "src/toypkg/core.py:18" in done.stdout
     imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
     assert "codewalk" in imported
     assert not imported & {"libcst", "textual", "jedi", "git", "yaml", "pygments", "rich"}
