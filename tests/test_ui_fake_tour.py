@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ui_fakes import make_session, run_async, settle as settle_all
+from ui_fakes import make_session, run_async
+from ui_fakes import settle as settle_all
 
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
@@ -125,3 +126,41 @@ async def test_help_screen_and_progress_is_remembered(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, TourScreen)
     assert store.step("fake-tour") == 2
+
+
+@run_async
+async def test_palette_finds_a_symbol_and_jumps_off_tour() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Layer")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TourScreen)
+        assert where(app) == ("pkg/base.py", 22, 0)  # class Layer:
+        assert app.screen.query_one(OffTourBanner).display
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/base.py", 11, 0)
+
+
+@run_async
+async def test_worker_failure_is_a_notification() -> None:
+    session = make_session()
+
+    def broken(navigator):  # type: ignore[no-untyped-def]
+        def resolve(index: int):  # type: ignore[no-untyped-def]
+            raise RuntimeError("index is on fire")
+
+        return resolve
+
+    object.__setattr__(session, "resolver", broken)
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert any("index is on fire" in str(n.message) for n in app._notifications)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert "step 2/4" in header(app)

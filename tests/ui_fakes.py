@@ -74,6 +74,13 @@ class FakeReference:
     text: str
 
 
+@dataclass(frozen=True)
+class FakeFound:
+    query: str
+    results: tuple[FakeTarget, ...]
+    suggestions: tuple[str, ...]
+
+
 _DEF = re.compile(r"^(\s*)(class|def) (\w+)")
 
 
@@ -129,6 +136,10 @@ class FakeNavigator:
 
     def complete(self, text: str, limit: int) -> Sequence[FakeTarget]:
         return [t for t in self.defs if text.lower() in t.qualname.lower()][:limit]
+
+    def find(self, query: str, *, limit: int | None = None) -> FakeFound:
+        target = self._by_name(query.rsplit(".", 1)[-1])
+        return FakeFound(query, (target,) if target else (), ())
 
     def source_text(self, path: str) -> str:
         return FILES[path]

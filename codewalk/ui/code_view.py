@@ -113,7 +113,9 @@ class CodeView(ScrollView, can_focus=True):
         self.shown: Shown | None = None
         self.cursor_line = 0  # 0-based
         self.cursor_col = 0
-        self._pending_top: int | None = None
+        self._pending_place: tuple[int, tuple[int, int] | None, tuple[int, int] | None, int | None] | None = (
+            None
+        )
         self._gutter_width = 0
         self._row_style: Style | None = None
 
@@ -138,15 +140,15 @@ class CodeView(ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(source))
         self.cursor_line = self._clamp_line(line - 1)
         self.cursor_col = max(0, col)
-        if top is None:
-            top = self.default_top(line, span, focus)
-        self._scroll_top(top - 1)
+        if self.scrollable_content_region.height <= 0:
+            self._pending_place = (line, span, focus, top)  # placed on the first resize
+        else:
+            self._pending_place = None
+            self._scroll_top((top or self.default_top(line, span, focus)) - 1)
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor_line + 1, self.cursor_col))
 
-    def default_top(
-        self, line: int, span: tuple[int, int] | None, focus: tuple[int, int] | None
-    ) -> int:
+    def default_top(self, line: int, span: tuple[int, int] | None, focus: tuple[int, int] | None) -> int:
         """First line on screen for a place: the focus a third of the way down (but not
         above the span's first line), else the span's or the line's start, with two
         lines of context."""
@@ -195,14 +197,13 @@ class CodeView(ScrollView, can_focus=True):
         return max(0, min(index, count - 1))
 
     def _scroll_top(self, index: int) -> None:
-        if self.size.height == 0:
-            self._pending_top = index
         self.scroll_to(y=index, animate=False, immediate=True, force=True)
 
     def on_resize(self, event: Resize) -> None:
-        if self._pending_top is not None:
-            top, self._pending_top = self._pending_top, None
-            self.scroll_to(y=top, animate=False, immediate=True, force=True)
+        if self._pending_place is not None and self.scrollable_content_region.height > 0:
+            line, span, focus, top = self._pending_place
+            self._pending_place = None
+            self._scroll_top((top or self.default_top(line, span, focus)) - 1)
         self._keep_cursor_visible()
 
     def _keep_cursor_visible(self) -> None:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from codewalk.ui.tour_screen import TourScreen
 
 LIMIT = 40
+DEBOUNCE = 0.25  # seconds of no typing before a search reaches the index
 
 
 class SymbolProvider(Provider):
@@ -28,16 +29,16 @@ class SymbolProvider(Provider):
             return
         assert screen.session is not None
         navigator = screen.session.nav
+        await asyncio.sleep(DEBOUNCE)  # a newer keystroke cancels this search here
         try:
-            targets = await asyncio.to_thread(navigator.complete, query.strip(), LIMIT)
+            targets = await asyncio.to_thread(navigator.search, query.strip(), LIMIT)
         except Exception as error:  # a failing index is a notification, not a crash
             self.app.notify(f"symbol search failed: {error}", severity="error")
             return
         matcher = self.matcher(query)
         for rank, target in enumerate(targets):
-            score = matcher.match(target.qualname)
             yield Hit(
-                max(score, 0.5 / (rank + 2)),
+                (LIMIT - rank) / LIMIT,  # keep the resolver's order: real definitions first
                 matcher.highlight(target.qualname),
                 lambda target=target: screen.jump_to_target(target),
                 text=target.qualname,

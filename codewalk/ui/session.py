@@ -11,12 +11,15 @@ thread-safe; Textual's workers only wait on that thread, so the UI never blocks.
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from codewalk.errors import CodewalkError
 from codewalk.tourmodel import ResolvedStep, Tour
 from codewalk.ui.ports import Navigator, Reference, Target
 from codewalk.ui.state import ProgressStore
@@ -54,8 +57,30 @@ class NavThread:
     def complete(self, text: str, limit: int) -> Sequence[Target]:
         return self.call(lambda nav: list(nav.complete(text, limit)))
 
+    def search(self, text: str, limit: int) -> Sequence[Target]:
+        """Symbols for the palette: what the resolver finds for ``text`` (which indexes
+        the modules it needs), then the fuzzy completions over what is indexed."""
+        return self.call(lambda nav: search_symbols(nav, text, limit))
+
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+_QUERY = re.compile(r"[A-Za-z_][\w.]*")
+
+
+def search_symbols(navigator: Navigator, text: str, limit: int) -> list[Target]:
+    found: list[Target] = []
+    if _QUERY.fullmatch(text):
+        # a text the resolver rejects still gets the fuzzy list below
+        with contextlib.suppress(CodewalkError):
+            found.extend(navigator.find(text, limit=10).results)
+    seen = {(target.path, target.line) for target in found}
+    for target in navigator.complete(text, limit):
+        if (target.path, target.line) not in seen:
+            seen.add((target.path, target.line))
+            found.append(target)
+    return found[:limit]
 
 
 @dataclass(frozen=True)
