@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codewalk.checkout import Checkout
+from codewalk.checkout import Checkout, SourceKind
 from codewalk.store import FactRows, FileRow, Store, fact_rows
 
 Progress = Callable[[int, int], None]
@@ -73,9 +73,31 @@ def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
     return found
 
 
+def snapshot_key(checkout: Checkout) -> str:
+    """What identifies the checkout's content: its commit, and for the user's own
+    checkout (``--source``, maybe edited or not under git) a fingerprint of the package
+    files' paths, sizes and modification times as well."""
+    if checkout.kind is not SourceKind.LOCAL:
+        return checkout.commit
+    import hashlib
+
+    digest = hashlib.sha1(usedforsecurity=False)
+    for package in checkout.packages:
+        for directory, subdirs, names in os.walk(checkout.package_dir() / package):
+            subdirs.sort()
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    try:
+                        info = os.stat(os.path.join(directory, name))
+                    except OSError:
+                        continue
+                    digest.update(f"{directory}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return f"{checkout.commit}+{digest.hexdigest()[:16]}"
+
+
 def open_snapshot(store: Store, checkout: Checkout) -> tuple[int, bool]:
     """The snapshot of this checkout in the store (created with its file list if new)."""
-    key = (checkout.repo, str(checkout.root), checkout.commit)
+    key = (checkout.repo, str(checkout.root), snapshot_key(checkout))
     found = store.snapshot(*key)
     if found is not None:
         return found
@@ -112,11 +134,17 @@ def index_paths(store: Store, snap: int, checkout: Checkout, rows: Iterable[File
 
 
 def _work(job: tuple[str, str]) -> tuple[str, str, FactRows]:
+    import gc
+
     from codewalk.extract import extract
 
     root, path = job
     data = Path(root, path).read_bytes()
-    return path, blob_sha(data), fact_rows(extract(data))
+    gc.disable()  # syntax trees are acyclic: refcounting frees them; the collector only slows the walk
+    try:
+        return path, blob_sha(data), fact_rows(extract(data))
+    finally:
+        gc.enable()
 
 
 def index_all(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from codewalk import extract as extract_module
+from codewalk import indexer
 from codewalk.errors import CacheError
 from codewalk.indexer import blob_sha, index_all, list_files
 from codewalk.records import ModuleFacts
@@ -77,7 +78,7 @@ def test_interrupted_index_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(KeyboardInterrupt):
         index_all(store, checkout, workers=1)
     assert store.blob_ids() == {}
-    assert store.snapshot("toy", str(checkout.root), checkout.commit) == (1, False)
+    assert store.snapshot("toy", str(checkout.root), indexer.snapshot_key(checkout)) == (1, False)
 
 
 def test_corrupt_index_is_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,40 @@
+"""Helpers shared by the index/find benchmarks: the bench cache and the checkout in it."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+BENCH_HOME = Path(os.environ.get("CODEWALK_BENCH_HOME", "/tmp/codewalk-bench"))
+
+
+def bench_env() -> dict[str, str]:
+    """The environment every measured process runs in: the bench cache as CODEWALK_HOME."""
+    return {**os.environ, "CODEWALK_HOME": str(BENCH_HOME)}
+
+
+def checkout():  # type: ignore[no-untyped-def]
+    """The pinned transformers checkout in the bench cache (synced if missing)."""
+    os.environ["CODEWALK_HOME"] = str(BENCH_HOME)
+    from codewalk.sync import open_checkout
+
+    return open_checkout("transformers")
+
+
+def wall(argv: Sequence[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> float:
+    started = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - started
+
+
+def median_of(runs: int, action: Callable[[], float]) -> float:
+    return statistics.median(action() for _ in range(runs))
+
+
+def python() -> str:
+    return sys.executable

@@ -1,0 +1,57 @@
+"""``codewalk find`` as a whole process, against ripgrep on the same tree, in one run.
+
+    python bench/bench_find.py [NAME ...]      (default: ForCausalLMLoss LlamaForCausalLM.generate)
+
+Uses the bench cache ($CODEWALK_BENCH_HOME, default /tmp/codewalk-bench): the pinned
+checkout is synced and fully indexed first if needed. Prints medians and ratios:
+
+- warm find (complete index) vs ``rg -c NAME src/transformers`` and ``python -c pass``;
+- cold find (no index database at all: the lazy on-demand path) vs the 5 s target.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+
+from _common import BENCH_HOME, bench_env, checkout, median_of, python, wall
+
+RUNS = 9
+
+
+def main(names: list[str]) -> None:
+    co = checkout()
+    env = bench_env()
+    rg = shutil.which("rg")
+    index = BENCH_HOME / "index.sqlite3"
+    if not index.exists() or "--reindex" in sys.argv:
+        wall([python(), "-m", "codewalk", "index", "transformers"], env=env)
+    base = median_of(RUNS, lambda: wall([python(), "-c", "pass"]))
+    print(f"transformers {co.version}, {co.root}")
+    print(f"python -c pass: {base * 1000:.0f} ms")
+    for name in names:
+        warm = median_of(RUNS, lambda: wall([python(), "-m", "codewalk", "find", name], env=env))
+        line = f"find {name}: warm {warm * 1000:.0f} ms"
+        if rg:
+            grep = median_of(RUNS, lambda: wall([rg, "-c", name.rpartition(".")[2], "src/transformers"], cwd=co.root))
+            line += f"; ripgrep {grep * 1000:.0f} ms; ratio find/rg {warm / grep:.2f}"
+        print(line + f"; python startup share {base / warm:.0%}")
+    saved = index.with_name("index.saved")
+    shutil.move(index, saved)
+    try:
+        for name in names:
+            colds = []
+            for _ in range(3):
+                for suffix in ("", "-wal", "-shm"):
+                    index.with_name(index.name + suffix).unlink(missing_ok=True)
+                colds.append(wall([python(), "-m", "codewalk", "find", name], env=env))
+            cold = sorted(colds)[1]
+            print(f"find {name}: cold (no index) {cold:.2f} s; target 5 s; ratio {cold / 5:.2f}")
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            index.with_name(index.name + suffix).unlink(missing_ok=True)
+        shutil.move(saved, index)
+
+
+if __name__ == "__main__":
+    main([a for a in sys.argv[1:] if not a.startswith("--")] or ["ForCausalLMLoss", "LlamaForCausalLM.generate"])
