@@ -78,9 +78,8 @@ def open_checkout(repo: str | None = None, source_path: str | None = None) -> Ch
         return cached
     from codewalk.progress import TerminalReporter
 
-    outcome = ensure_checkout(pin, mode=mode, reporter=TerminalReporter())
-    _print_notes(outcome.notes)
-    return outcome.checkout
+    # The reporter already shows the notes (fallbacks, damaged entries) as they happen.
+    return ensure_checkout(pin, mode=mode, reporter=TerminalReporter()).checkout
 
 
 def _print_notes(notes: list[str]) -> None:

@@ -16,7 +16,18 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_wheel_ships_tours_and_pins(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
         timeout=300,
@@ -58,5 +69,7 @@ def test_package_is_ruff_and_mypy_clean() -> None:
         [sys.executable, "-m", "ruff", "check", "codewalk"], cwd=ROOT, capture_output=True, text=True
     )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
-    mypy = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
