@@ -30,10 +30,12 @@ def main(names: list[str]) -> None:
     print(f"transformers {co.version}, {co.root}")
     print(f"python -c pass: {base * 1000:.0f} ms")
     for name in names:
-        warm = median_of(RUNS, lambda: wall([python(), "-m", "codewalk", "find", name], env=env))
+        find_argv = [python(), "-m", "codewalk", "find", name]
+        warm = median_of(RUNS, lambda argv=find_argv: wall(argv, env=env))  # type: ignore[misc]
         line = f"find {name}: warm {warm * 1000:.0f} ms"
         if rg:
-            grep = median_of(RUNS, lambda: wall([rg, "-c", name.rpartition(".")[2], "src/transformers"], cwd=co.root))
+            rg_argv = [rg, "-c", name.rpartition(".")[2], "src/transformers"]
+            grep = median_of(RUNS, lambda argv=rg_argv: wall(argv, cwd=co.root))  # type: ignore[misc]
             line += f"; ripgrep {grep * 1000:.0f} ms; ratio find/rg {warm / grep:.2f}"
         print(line + f"; python startup share {base / warm:.0%}")
     saved = index.with_name("index.saved")
@@ -54,4 +56,7 @@ def main(names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main([a for a in sys.argv[1:] if not a.startswith("--")] or ["ForCausalLMLoss", "LlamaForCausalLM.generate"])
+    main(
+        [a for a in sys.argv[1:] if not a.startswith("--")]
+        or ["ForCausalLMLoss", "LlamaForCausalLM.generate"]
+    )

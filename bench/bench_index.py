@@ -49,7 +49,10 @@ def ctags_baseline(root: Path) -> float | None:
     started = time.perf_counter()
     subprocess.run(
         ["/usr/bin/ctags", "-R", "-f", os.devnull, "--languages=Python", "src/transformers"],
-        cwd=root, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=root,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     return time.perf_counter() - started
 
@@ -64,7 +67,18 @@ def previous_release(explicit: str | None) -> Path:
     downloads = BENCH_HOME / "previous" / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [python(), "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", PREVIOUS, "-d", str(downloads)],
+        [
+            python(),
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            PREVIOUS,
+            "-d",
+            str(downloads),
+        ],
         check=True,
     )
     archive = next(downloads.glob(f"{name}-{version}*.tar.gz"))
@@ -102,7 +116,8 @@ def main() -> None:
     if ctags is not None:
         print(f"universal-ctags -R: {ctags:.2f} s")
     print(
-        f"codewalk cold full index: {cold.seconds:.2f} s ({cold.parsed} parsed, {len(cold.skipped)} skipped); "
+        f"codewalk cold full index: {cold.seconds:.2f} s "
+        f"({cold.parsed} parsed, {len(cold.skipped)} skipped); "
         f"ratio to ast {cold.seconds / ast_s:.1f}x"
         + (f", to ctags {cold.seconds / ctags:.1f}x" if ctags else "")
         + f"; target 45 s ({cold.seconds / 45:.0%} of it)"
@@ -111,7 +126,9 @@ def main() -> None:
         f"move pin to {PREVIOUS}: {moved.seconds:.2f} s ({moved.parsed} parsed, {moved.reused} unchanged); "
         f"{moved.seconds / cold.seconds:.0%} of cold (target <= 15%)"
     )
-    print(f"move pin back (all known): {back.seconds:.2f} s ({back.parsed} parsed); {back.seconds / cold.seconds:.0%} of cold")
+    print(
+        f"move pin back (all known): {back.seconds:.2f} s ({back.parsed} parsed); {back.seconds / cold.seconds:.0%} of cold"
+    )
     print(f"index database: {size / 1e6:.0f} MB")
 
 

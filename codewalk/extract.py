@@ -132,9 +132,12 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
             if end - len(node.attr) <= col < end:
                 chain = dotted(node)
                 return (chain, cls) if chain else (f"?.{node.attr}", cls)
-        elif isinstance(node, ast.alias) and node.lineno == line:
-            if node.col_offset <= col < (node.end_col_offset or 0):
-                best = (node.name, cls)
+        elif (
+            isinstance(node, ast.alias)
+            and node.lineno == line
+            and node.col_offset <= col < (node.end_col_offset or 0)
+        ):
+            best = (node.name, cls)
         stack.extend((child, cls) for child in ast.iter_child_nodes(node))
     return best
 
@@ -411,7 +414,7 @@ class _Collector:
 def _start_line(node: ast.stmt) -> int:
     decorators = getattr(node, "decorator_list", None)
     if decorators:
-        return min(node.lineno, *(d.lineno for d in decorators))
+        return min(node.lineno, *(int(d.lineno) for d in decorators))
     return node.lineno
 
 

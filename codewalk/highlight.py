@@ -32,14 +32,14 @@ def use_color(stream: TextIO, *, disabled: bool = False) -> bool:
 
 def highlight_lines(code: str, *, style: str = "default") -> list[str]:
     """One ANSI-highlighted string per line of ``code`` (same count as ``splitlines``)."""
-    from pygments import highlight
-    from pygments.formatters import Terminal256Formatter
-    from pygments.lexers import PythonLexer
+    from pygments import highlight  # type: ignore[import-untyped]
+    from pygments.formatters import Terminal256Formatter  # type: ignore[import-untyped]
+    from pygments.lexers import PythonLexer  # type: ignore[import-untyped]
 
     lines = code.splitlines()
     if not lines:
         return []
-    out = highlight(code, PythonLexer(stripnl=False, ensurenl=True), Terminal256Formatter(style=style))
+    out: str = highlight(code, PythonLexer(stripnl=False, ensurenl=True), Terminal256Formatter(style=style))
     result = out.split("\n")
     if len(result) > len(lines):
         result = result[: len(lines)]

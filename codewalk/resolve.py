@@ -297,8 +297,8 @@ class Resolver:
         # named import was found, so that the dummy twin is listed (ranked after)
         for imp in view.imports:
             if imp.name == "*":
-                target = _absolute(view, imp)
-                hits.extend(self._through_star(view, imp, target, parts, seen, depth))
+                star_module = _absolute(view, imp)
+                hits.extend(self._through_star(view, imp, star_module, parts, seen, depth))
         return hits
 
     def _through_import(

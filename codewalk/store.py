@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from codewalk.errors import CacheError
 from codewalk.records import Definition, DictEntry, Import, ModuleFacts, Skipped
@@ -99,9 +100,9 @@ class FactRows:
     reason: str
     generated_from: str
     all_names: str | None
-    defs: list[tuple[object, ...]]
-    imports: list[tuple[object, ...]]
-    entries: list[tuple[object, ...]]
+    defs: Sequence[tuple[object, ...]]
+    imports: Sequence[tuple[object, ...]]
+    entries: Sequence[tuple[object, ...]]
     refs: dict[str, str]  # name -> "line:col line:col ..."
 
 
@@ -278,7 +279,8 @@ class Store:
             ((blob, *row) for row in rows.defs),
         )
         self.db.executemany(
-            "INSERT INTO imports (blob, level, module, name, asname, line, flags) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO imports (blob, level, module, name, asname, line, flags) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             ((blob, *row) for row in rows.imports),
         )
         self.db.executemany(
@@ -337,7 +339,8 @@ class Store:
         columns = ", ".join(f"d.{c.strip()}" for c in _DEF_COLUMNS.split(","))
         rows = self.db.execute(
             f"SELECT f.path, f.module, f.is_package, f.blob, {columns} FROM defs d "
-            f"CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? WHERE {where} ORDER BY f.path, d.rowid LIMIT ?",
+            f"CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? WHERE {where} "
+            "ORDER BY f.path, d.rowid LIMIT ?",
             (snap, *args, limit),
         )
         return [(FileRow(r[0], r[1], bool(r[2]), r[3]), _definition(r[4:])) for r in rows]
@@ -399,7 +402,7 @@ class _Transaction:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
-def _definition(row: Sequence[object]) -> Definition:
+def _definition(row: Sequence[Any]) -> Definition:
     (
         qualname,
         name,
@@ -425,14 +428,14 @@ def _definition(row: Sequence[object]) -> Definition:
         line=int(line),
         col=int(col),
         start_line=int(start),
-        end_line=int(end),  # type: ignore[call-overload]
+        end_line=int(end),
         signature=str(signature),
         doc=str(doc),
         bases=tuple(str(bases).split(_SEP)) if bases else (),
         target=str(target),
         decorators=tuple(str(decorators).split(_SEP)) if decorators else (),
         flags=int(flags),
-        copied_from=str(copied),  # type: ignore[call-overload]
+        copied_from=str(copied),
     )
 
 

@@ -51,14 +51,18 @@ def test_find_json_shape(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (data["query"], data["repo"], data["version"]) == ("toypkg.Model", "toy", "local")
     first = data["results"][0]
     assert set(first) >= {"qualname", "kind", "path", "line", "start_line", "end_line", "via", "signature"}
-    assert (first["qualname"], first["path"], first["line"]) == ("toypkg.model.Model", "src/toypkg/model.py", 1)
+    assert (first["qualname"], first["path"], first["line"]) == (
+        "toypkg.model.Model",
+        "src/toypkg/model.py",
+        1,
+    )
     assert data["results"][1]["path"] == "src/toypkg/utils/dummy_objects.py"
 
 
 def test_find_refs_grouped_by_file(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "find", "TinyNorm", "--refs", "--source", str(toy))
     assert code == 0
-    tail = out[out.index("uses of TinyNorm"):].splitlines()
+    tail = out[out.index("uses of TinyNorm") :].splitlines()
     assert tail[0] == "uses of TinyNorm (by name): 1 in 1 files"
     assert "  src/toypkg/models/tiny/modeling_tiny.py" in tail
     assert "    16:21  self.norm = TinyNorm()" in tail
@@ -102,12 +106,14 @@ def test_show_prints_numbered_source(toy: Path, capsys: pytest.CaptureFixture[st
     assert lines[3:] == ["55 ▌ def helper(x):", "56       return x"]
     code, out, _ = run(capsys, "show", "helper", "--json", "--source", str(toy))
     data = json.loads(out)
-    assert data["result"]["line"] == 55 and data["source"] == "def helper(x):\n    return x"
+    assert data["result"]["line"] == 55 and data["source_text"] == "def helper(x):\n    return x"
 
 
 def test_goto(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # "Engine" in `class TinyModel(Engine):`, line 14, columns 17-22 (1-based)
-    code, out, _ = run(capsys, "goto", "src/toypkg/models/tiny/modeling_tiny.py:14:17", "--json", "--source", str(toy))
+    code, out, _ = run(
+        capsys, "goto", "src/toypkg/models/tiny/modeling_tiny.py:14:17", "--json", "--source", str(toy)
+    )
     assert code == 0
     result = json.loads(out)["result"]
     assert (result["path"], result["line"], result["kind"]) == (CORE, 26, "class")

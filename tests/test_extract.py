@@ -162,7 +162,14 @@ def test_lazy_import_structure() -> None:
 def test_references_have_exact_positions() -> None:
     result = extract("import a\nx = a.b.c(y)\n")
     assert isinstance(result, ModuleFacts)
-    assert sorted(result.refs) == [("a", 1, 7), ("a", 2, 4), ("b", 2, 6), ("c", 2, 8), ("x", 2, 0), ("y", 2, 10)]
+    assert sorted(result.refs) == [
+        ("a", 1, 7),
+        ("a", 2, 4),
+        ("b", 2, 6),
+        ("c", 2, 8),
+        ("x", 2, 0),
+        ("y", 2, 10),
+    ]
 
 
 def test_a_file_that_does_not_parse_is_skipped() -> None:

@@ -40,7 +40,11 @@ CASES = [
     ("transformers.GenerationMixin", f"{GEN}:494", "re-exported by transformers.generation"),
     ("transformers.generation.GenerationMixin", f"{GEN}:494", "lazy _import_structure"),
     ("transformers.LlamaForCausalLM", f"{LLAMA}:410", "transformers.models → transformers.models.llama"),
-    ("transformers.AutoModelForCausalLM", "src/transformers/models/auto/modeling_auto.py:2347", "lazy module"),
+    (
+        "transformers.AutoModelForCausalLM",
+        "src/transformers/models/auto/modeling_auto.py:2347",
+        "lazy module",
+    ),
     # Class.member, directly and through the MRO
     ("Trainer.train", f"{TRAINER}:1450", "direct"),
     ("Trainer._inner_training_loop", f"{TRAINER}:1583", "direct"),
@@ -54,7 +58,11 @@ CASES = [
     ("LlamaForCausalLM.loss_function", f"{MU}:4762", "inherited from PreTrainedModel"),
     # aliases
     ("PreTrainedTokenizerFast", f"{TOK}:87", f"alias of TokenizersBackend ({TOK}:1580)"),
-    ("transformers.PretrainedConfig", "src/transformers/configuration_utils.py:299", "alias of PreTrainedConfig"),
+    (
+        "transformers.PretrainedConfig",
+        "src/transformers/configuration_utils.py:299",
+        "alias of PreTrainedConfig",
+    ),
     # dispatch-table targets, generated and copied code
     ("_assisted_decoding", f"{GEN}:3919", "direct"),
     ("GenerationMixin._sample", f"{GEN}:3122", "direct"),

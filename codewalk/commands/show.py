@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         if not found.results:
             if args.json:
                 data = header_dict(found.query, checkout)
-                data.update(result=None, source="", suggestions=list(found.suggestions))
+                data.update(result=None, source_text="", suggestions=list(found.suggestions))
                 dump(data)
                 return 1
             raise not_found(found, checkout)
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         code = "\n".join(lines[best.start_line - 1 : best.end_line])
         if args.json:
             data = header_dict(found.query, checkout)
-            data.update(result=result_dict(best), source=code)
+            data.update(result=result_dict(best), source_text=code)
             dump(data)
             return 0
         color = use_color(sys.stdout, disabled=args.no_color)
