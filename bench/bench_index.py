@@ -127,7 +127,8 @@ def main() -> None:
         f"{moved.seconds / cold.seconds:.0%} of cold (target <= 15%)"
     )
     print(
-        f"move pin back (all known): {back.seconds:.2f} s ({back.parsed} parsed); {back.seconds / cold.seconds:.0%} of cold"
+        f"move pin back (all known): {back.seconds:.2f} s ({back.parsed} parsed); "
+        f"{back.seconds / cold.seconds:.0%} of cold"
     )
     print(f"index database: {size / 1e6:.0f} MB")
 

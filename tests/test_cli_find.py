@@ -157,7 +157,8 @@ def test_warm_find_imports_no_heavy_library(toy: Path, isolated_home: Path) -> N
         "from codewalk.checkout import Checkout, SourceKind\n"
         "from codewalk.commands.find import format_result\n"
         "from codewalk.workspace import Workspace\n"
-        f"co = Checkout('toy', Path({str(toy)!r}), 'src', ('toypkg',), SourceKind.LOCAL, 'c', 'v0', 'toypkg==0')\n"
+        f"co = Checkout('toy', Path({str(toy)!r}), 'src', ('toypkg',), SourceKind.LOCAL,"
+        " 'c', 'v0', 'toypkg==0')\n"
         "ws = Workspace.open(co)\n"
         "print(format_result(ws.find('Engine.generate').results[0], co, color=False))\n"
     )
