@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError
 from codewalk.focus import focus_lines
-from codewalk.resolve import Resolved
+from codewalk.resolve import FindResult, Resolved
 from codewalk.tourmodel import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
     else:
         assert step.at is not None
         try:
-            result = workspace.find(step.at, context=context)
+            result = _find(workspace, step.at, context)
         except CodewalkError as exc:
             return make("missing", error=exc.message)
         if not result.results:
@@ -149,6 +149,18 @@ def resolve_tour(workspaces_by_repo: Mapping[str, Workspace], tour: Tour) -> Res
         contexts[repo] = context_after(context, resolved, workspace.checkout.package_root)
         steps.append(resolved)
     return ResolvedTour(tour=tour, steps=tuple(steps))
+
+
+def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResult:
+    """The workspace's answer without *related* results (copies, table entries, the
+    modular source): a step needs only the matches, and finding the related ones scans
+    every not-yet-indexed file for ``# Copied from`` lines and dict entries, which is
+    most of a warm ``codewalk tour``'s time before the full index exists."""
+    resolver = getattr(workspace, "resolver", None)
+    if resolver is not None:
+        found: FindResult = resolver.find(query, context=context, related=False)
+        return found
+    return workspace.find(query, context=context)
 
 
 def _rivals(query: str, candidates: tuple[Resolved, ...], context: Sequence[str]) -> tuple[Resolved, ...]:
