@@ -152,13 +152,18 @@ class CodeView(ScrollView, can_focus=True):
         """First line on screen for a place: the focus a third of the way down (but not
         above the span's first line), else the span's or the line's start, with two
         lines of context."""
-        context = max(2, self.scrollable_content_region.height // 3)
+        height = self.scrollable_content_region.height
+        context = max(2, height // 3)
         if focus is not None:
             floor = span[0] - 1 if span is not None else 1
-            return max(1, min(focus[0] - 2, max(floor, focus[0] - context)))
-        if span is not None and span[0] <= line <= span[1]:
-            return max(1, span[0] - 2)
-        return max(1, line - 2)
+            top = max(1, min(focus[0] - 2, max(floor, focus[0] - context)))
+        elif span is not None and span[0] <= line <= span[1]:
+            top = max(1, span[0] - 2)
+        else:
+            top = max(1, line - 2)
+        if not top <= line < top + max(1, height):
+            top = max(1, line - context)  # the cursor is always on screen
+        return top
 
     def clear(self) -> None:
         self.source = None

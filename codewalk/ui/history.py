@@ -19,6 +19,7 @@ class Location:
     step: int | None = None
     span: tuple[int, int] | None = None  # lit lines, 1-based inclusive
     focus: tuple[int, int] | None = None
+    top: int | None = None  # first line on screen, to come back to the same view
 
 
 class JumpHistory:

@@ -17,6 +17,7 @@ class NoteView(VerticalScroll, can_focus=False):
         border-left: vkey $foreground 20%;
     }
     NoteView Markdown { margin: 0; padding: 0; }
+    NoteView MarkdownH2 { margin: 0 0 1 0; }
     """
 
     def compose(self) -> ComposeResult:

@@ -36,7 +36,8 @@ from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import TourSession
 from codewalk.ui.steps import StepsList
 
-NARROW = 110  # below this many columns the note goes under the code
+NARROW = 150  # below this many columns the note goes under the code
+SLIM = 100  # below this many columns the steps list gets slimmer
 
 
 class TourScreen(Screen[None]):
@@ -45,10 +46,10 @@ class TourScreen(Screen[None]):
     TourScreen #center { width: 1fr; height: 1fr; }
     TourScreen #right { width: 1fr; height: 1fr; layout: horizontal; }
     TourScreen CodeView { height: 1fr; }
-    TourScreen.-narrow StepsList { width: 22; }
+    TourScreen.-slim StepsList { width: 22; }
     TourScreen.-narrow #right { layout: vertical; }
     TourScreen.-narrow NoteView {
-        width: 1fr; height: 9; min-width: 0;
+        width: 1fr; height: 35%; min-height: 6; min-width: 0;
         border-left: none; border-top: hkey $foreground 20%;
     }
     """
@@ -106,6 +107,7 @@ class TourScreen(Screen[None]):
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
+        self.set_class(event.size.width < SLIM, "-slim")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed (a bug, or an error nobody caught) is a notification."""
@@ -196,6 +198,11 @@ class TourScreen(Screen[None]):
             self.notify(f"step {resolved.step.index} is ambiguous; showing the first of: {names}")
         if line is not None:
             where = Location(where.path, line, col, where.step, where.span, where.focus)
+        elif resolved.target is not None and resolved.target.kind == "module":
+            # a step on a whole file: where the reader last was in it, this session
+            last = self.file_positions.get(where.path)
+            if last is not None:
+                where = Location(where.path, last[0], last[1], where.step, where.span, where.focus)
         self._open(where)
 
     def action_next_step(self) -> None:
@@ -244,7 +251,9 @@ class TourScreen(Screen[None]):
         self.code.display = True
         if self.focused is None:
             self.code.focus()
-        self.code.show(source, line=where.line, col=where.col, span=where.span, focus=where.focus)
+        self.code.show(
+            source, line=where.line, col=where.col, span=where.span, focus=where.focus, top=where.top
+        )
         self.location = where
 
     def _remember_position(self) -> None:
@@ -259,7 +268,7 @@ class TourScreen(Screen[None]):
         if base is None or code.source is None:
             return Location("", 0, 0, self.step_index)
         step = None if self.off_tour else self.step_index
-        return Location(base.path, line, col, step, base.span, base.focus)
+        return Location(base.path, line, col, step, base.span, base.focus, code.top_line)
 
     def _set_off_tour(self, off: bool, where: str = "") -> None:
         self.off_tour = off
@@ -269,7 +278,7 @@ class TourScreen(Screen[None]):
         else:
             banner.hide()
 
-    def _go(self, there: Location, *, record: bool = True) -> None:
+    def _go(self, there: Location, *, record: bool = True, what: str = "") -> None:
         """Jump to ``there``: a step's place (back on tour) or elsewhere (off tour)."""
         if record:
             self.history.push(self._here(), there)
@@ -280,12 +289,18 @@ class TourScreen(Screen[None]):
             self._open(there)
         else:
             self._open(there)
-            self._set_off_tour(True, f"{there.path}:{there.line}")
+            place = f"{there.path}:{there.line}"
+            self._set_off_tour(True, f"{what} ({place})" if what else place)
 
     def jump_to_target(self, target: Target) -> None:
         """Go to a definition found by goto or the palette (off tour); its header
         (decorators to the ``def``/``class`` line) is lit."""
-        self._go(Location(target.path, target.line, 0, None, (target.start_line, target.line)))
+        self._go(
+            Location(target.path, target.line, 0, None, (target.start_line, target.line)),
+            what=target.qualname,
+        )
+        if target.via and target.via != "direct":
+            self.notify(target.via, title=target.qualname.rsplit(".", 1)[-1], timeout=6)
 
     # -- go to definition, history, references ------------------------------------
 
