@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from codewalk.workspace import Workspace
 
 
+_CONTEXT_LOOKUPS = 3  # how many of the previous steps' modules a short name is tried in
+
+
 def module_of(path: str, package_root: str) -> str | None:
     """The dotted module name of a repo-relative ``.py`` path under ``package_root``
     (``src/transformers/loss/loss_utils.py`` -> ``transformers.loss.loss_utils``)."""
@@ -152,15 +155,27 @@ def resolve_tour(workspaces_by_repo: Mapping[str, Workspace], tour: Tour) -> Res
 
 
 def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResult:
-    """The workspace's answer without *related* results (copies, table entries, the
-    modular source): a step needs only the matches, and finding the related ones scans
-    every not-yet-indexed file for ``# Copied from`` lines and dict entries, which is
-    most of a warm ``codewalk tour``'s time before the full index exists."""
+    """The workspace's answer to a step's ``at``.
+
+    A name that is not fully qualified is first looked up *in* the modules of the
+    previous steps (``LlamaModel.__init__`` after a step in ``modeling_llama``), as a
+    reader would: it means what that name means there. Only when none of them knows it
+    is the whole repository searched, which before the full index exists costs a byte
+    scan of every unindexed file.
+
+    Related results (copies, table entries, the modular source) are not asked for: a
+    step needs only the matches, and finding the related ones scans every unindexed
+    file for ``# Copied from`` lines and dict entries."""
     resolver = getattr(workspace, "resolver", None)
-    if resolver is not None:
-        found: FindResult = resolver.find(query, context=context, related=False)
-        return found
-    return workspace.find(query, context=context)
+    if resolver is None:  # a workspace without the resolver attribute (test doubles)
+        return workspace.find(query, context=context)
+    if query.split(".", 1)[0] not in workspace.checkout.packages:
+        for module in context[:_CONTEXT_LOOKUPS]:
+            local: FindResult = resolver.find(f"{module}.{query}", related=False)
+            if local.matches:
+                return FindResult(query=query, results=local.matches, suggestions=())
+    found: FindResult = resolver.find(query, context=context, related=False)
+    return found
 
 
 def _rivals(query: str, candidates: tuple[Resolved, ...], context: Sequence[str]) -> tuple[Resolved, ...]:
