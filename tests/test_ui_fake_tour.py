@@ -29,7 +29,7 @@ def where(app: CodewalkApp) -> tuple[str, int, int]:
 
 
 def header(app: CodewalkApp) -> str:
-    return str(app.screen.query_one(TourHeader).render())
+    return app.screen.query_one(TourHeader).text
 
 
 @run_async

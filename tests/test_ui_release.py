@@ -52,7 +52,7 @@ def _where(app: CodewalkApp) -> tuple[str, int, int]:
 
 
 def _header(app: CodewalkApp) -> str:
-    return str(app.screen.query_one(TourHeader).render())
+    return app.screen.query_one(TourHeader).text
 
 
 def _banner(app: CodewalkApp) -> str | None:

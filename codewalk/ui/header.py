@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.widgets import Static
 
 
-def header_text(title: str, step: int, total: int, repo: str, version: str) -> str:
+def header_parts(title: str, step: int, total: int, repo: str, version: str) -> tuple[str, str]:
+    """The title (cut first when the line is short) and ``step k/n · repo@version``."""
     safe = title.replace("[", r"\[")
-    return f"[b]{safe}[/b]  ·  step {step}/{total}  ·  {repo}@{short_version(repo, version)}"
+    return f"[b]{safe}[/b]", f"step {step}/{total}  ·  {repo}@{short_version(repo, version)}"
 
 
 def short_version(repo: str, version: str) -> str:
@@ -18,7 +21,9 @@ def short_version(repo: str, version: str) -> str:
     return version
 
 
-class TourHeader(Static):
+class TourHeader(Horizontal):
+    """Tour title on the left; step k/n and repo@version on the right, never cut."""
+
     DEFAULT_CSS = """
     TourHeader {
         dock: top;
@@ -26,10 +31,26 @@ class TourHeader(Static):
         padding: 0 1;
         background: $primary-background;
         color: $text;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
     }
+    TourHeader > #header-title { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
+    TourHeader > #header-where { width: auto; padding-left: 2; text-wrap: nowrap; }
     """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="header-title")
+        yield Static(id="header-where")
+
+    def show(self, title: str, step: int, total: int, repo: str, version: str) -> None:
+        left, right = header_parts(title, step, total, repo, version)
+        self.query_one("#header-title", Static).update(left)
+        self.query_one("#header-where", Static).update(right)
+
+    @property
+    def text(self) -> str:
+        """The whole line as plain text (for tests and logs)."""
+        title = self.query_one("#header-title", Static).render()
+        where = self.query_one("#header-where", Static).render()
+        return f"{title}  ·  {where}"
 
 
 class OffTourBanner(Static):
@@ -49,7 +70,8 @@ class OffTourBanner(Static):
     """
 
     def show_off(self, step: int, where: str) -> None:
-        self.update(f"off tour: {where}  —  press [b]r[/b] to return to step {step}")
+        safe = where.replace("[", r"\[")
+        self.update(f"[b]off tour[/b] ([b]r[/b]: return to step {step})  {safe}")
         self.add_class("-shown")
 
     def hide(self) -> None:

@@ -8,6 +8,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
@@ -15,9 +16,9 @@ from textual.widgets.option_list import Option
 from codewalk.ui.ports import Reference
 
 
-def reference_label(ref: Reference) -> str:
-    text = ref.text.strip().replace("[", r"\[")
-    return f"[b]{ref.path}:{ref.line}[/b]  {text}"
+def reference_label(ref: Reference) -> Content:
+    """One line: ``path:line`` in bold, then the line's text."""
+    return Content.from_markup("[b]$place[/b]  ", place=f"{ref.path}:{ref.line}") + Content(ref.text.strip())
 
 
 class ReferencesPanel(Vertical):
@@ -31,7 +32,14 @@ class ReferencesPanel(Vertical):
     }
     ReferencesPanel.-shown { display: block; }
     ReferencesPanel Label { padding: 0 1; color: $text-accent; }
-    ReferencesPanel OptionList { height: 1fr; border: none; padding: 0; }
+    ReferencesPanel OptionList {
+        height: 1fr;
+        border: none;
+        padding: 0;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    ReferencesPanel OptionList:focus { border: none; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=True)]

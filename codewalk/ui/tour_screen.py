@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from codewalk.tourmodel import ResolvedStep
 from codewalk.ui.code_view import CodeView
-from codewalk.ui.header import OffTourBanner, TourHeader, header_text
+from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.highlight import HighlightedSource
 from codewalk.ui.history import JumpHistory, Location
 from codewalk.ui.note import NoteView
@@ -131,8 +131,8 @@ class TourScreen(Screen[None]):
         index = max(0, min(index, len(tour.steps) - 1))
         self.step_index = index
         step = tour.steps[index]
-        self.query_one(TourHeader).update(
-            header_text(tour.title, index + 1, len(tour.steps), self.session.repo, self.session.version)
+        self.query_one(TourHeader).show(
+            tour.title, index + 1, len(tour.steps), self.session.repo, self.session.version
         )
         steps = self.query_one(StepsList)
         steps.highlighted = index
@@ -289,8 +289,9 @@ class TourScreen(Screen[None]):
             self._open(there)
         else:
             self._open(there)
-            place = f"{there.path}:{there.line}"
-            self._set_off_tour(True, f"{what} ({place})" if what else place)
+            place = f"{there.path.rsplit('/', 1)[-1]}:{there.line}"
+            name = what.rsplit(".", 1)[-1]
+            self._set_off_tour(True, f"{name} ({place})" if name else place)
 
     def jump_to_target(self, target: Target) -> None:
         """Go to a definition found by goto or the palette (off tour); its header
@@ -353,6 +354,7 @@ class TourScreen(Screen[None]):
             self.notify("no name under the cursor", severity="warning")
             return
         line, _ = code.cursor
+        self.notify(f"finding the references of {word[0]} …", timeout=3)
         self._references(code.source.path, line, word[1], word[0])
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="nav")
