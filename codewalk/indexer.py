@@ -20,8 +20,8 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from codewalk.checkout import Checkout, SourceKind
 from codewalk.store import FactRows, FileRow, Store, fact_rows
@@ -29,8 +29,7 @@ from codewalk.store import FactRows, FileRow, Store, fact_rows
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True, slots=True)
-class IndexReport:
+class IndexReport(NamedTuple):
     repo: str
     files: int  # package files in the checkout
     parsed: int  # contents parsed in this run
@@ -38,7 +37,7 @@ class IndexReport:
     skipped: tuple[tuple[str, str], ...]  # (path, reason) of files that did not parse
     seconds: float
     workers: int = 1
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
 
 
 def blob_sha(data: bytes) -> str:

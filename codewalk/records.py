@@ -1,6 +1,9 @@
 """The records of the index: what the extractor produces and the resolver consumes.
 
-Every record is a frozen dataclass of plain values (no parser nodes). Facts about a
+Every record is an immutable ``NamedTuple`` of plain values (no parser nodes). Not
+frozen dataclasses, on purpose: defining a dataclass costs ~1.3 ms at import, a
+NamedTuple ~0.1 ms, and ``codewalk find`` on a warm index has a whole-process budget of
+a ripgrep run (DESIGN.md section 9); the records are also pickled by the index workers. Facts about a
 module depend only on the file's *content*, never on its path: a relative import is
 kept as written (``level`` dots + module), so two files with the same bytes (the same
 git blob) share one set of facts, whatever their paths and pins.
@@ -10,7 +13,7 @@ Lines are 1-based, columns 0-based (as in ``ast`` and LibCST).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Definition.flags bits
 DUMMY = 1  # a ``metaclass=DummyObject`` placeholder (utils/dummy_*_objects.py)
@@ -20,8 +23,7 @@ SETTER = 8  # ``@x.setter`` / ``@x.deleter`` of a property
 LAZY = 32  # an import that comes from a lazy ``_import_structure`` dict
 
 
-@dataclass(frozen=True, slots=True)
-class Definition:
+class Definition(NamedTuple):
     """A class, function, method, property, assignment or alias, in one module."""
 
     qualname: str  # inside the module: "GenerationMixin.generate"
@@ -41,8 +43,7 @@ class Definition:
     copied_from: str = ""  # "transformers.models.llama.modeling_llama.LlamaRMSNorm" from "# Copied from"
 
 
-@dataclass(frozen=True, slots=True)
-class Import:
+class Import(NamedTuple):
     """A name bound by an import (or promised by a lazy ``_import_structure`` entry)."""
 
     level: int  # leading dots of a relative import; 0 for absolute
@@ -53,8 +54,7 @@ class Import:
     flags: int = 0  # TYPE_CHECKING_ONLY, LAZY
 
 
-@dataclass(frozen=True, slots=True)
-class DictEntry:
+class DictEntry(NamedTuple):
     """One ``key: value`` of a dict literal assigned to a name (a dispatch table)."""
 
     table: (
@@ -67,8 +67,7 @@ class DictEntry:
     col: int
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(NamedTuple):
     """One use of a name (``Name`` or the attribute part of ``a.b``), with its line's text."""
 
     path: str
@@ -77,8 +76,7 @@ class Reference:
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleFacts:
+class ModuleFacts(NamedTuple):
     """Everything the index keeps about one file's content."""
 
     definitions: tuple[Definition, ...]
@@ -89,8 +87,7 @@ class ModuleFacts:
     refs: tuple[tuple[str, int, int], ...]  # (name, line, col) of every Name / attribute use
 
 
-@dataclass(frozen=True, slots=True)
-class Skipped:
+class Skipped(NamedTuple):
     """A file the extractor could not read as Python, and why."""
 
     reason: str

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Protocol
+from dataclasses import dataclass, replace
+from typing import NamedTuple, Protocol
 
 from codewalk.errors import QueryError
 from codewalk.records import (
@@ -40,7 +40,16 @@ from codewalk.records import (
 )
 from codewalk.store import FileRow
 
-__all__ = ["Facts", "FindResult", "ModuleView", "Reference", "Resolved", "Resolver", "parse_query"]
+__all__ = [
+    "Facts",
+    "FindResult",
+    "ModuleSource",
+    "ModuleView",
+    "Reference",
+    "Resolved",
+    "Resolver",
+    "parse_query",
+]
 
 _QUERY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _MAX_DEPTH = 40
@@ -72,29 +81,73 @@ class FindResult:
         return tuple(r for r in self.results if r.role == "match")
 
 
-@dataclass(frozen=True, slots=True)
+class ModuleSource(Protocol):
+    """Where a :class:`ModuleView` reads its facts from, one question at a time."""
+
+    def defs(self, qualname: str) -> list[Definition]: ...
+
+    def imports(self, asname: str) -> list[Import]: ...
+
+    def all_imports(self) -> list[Import]: ...
+
+    def last_line(self) -> int: ...
+
+
 class ModuleView:
-    """One indexed module as the resolver sees it."""
+    """One indexed module as the resolver sees it. Facts are read on demand (a big
+    module such as modeling_utils has hundreds of definitions; a query needs three)."""
 
-    module: str
-    path: str
-    is_package: bool
-    definitions: tuple[Definition, ...]
-    imports: tuple[Import, ...]
-    all_names: tuple[str, ...] | None
-    generated_from: str
-    by_qualname: dict[str, list[Definition]] = field(default_factory=dict, compare=False)
+    __slots__ = (
+        "_defs",
+        "_imports",
+        "_source",
+        "all_names",
+        "generated_from",
+        "is_lazy",
+        "is_package",
+        "module",
+        "path",
+    )
 
-    def __post_init__(self) -> None:
-        for definition in self.definitions:
-            self.by_qualname.setdefault(definition.qualname, []).append(definition)
+    def __init__(
+        self,
+        module: str,
+        path: str,
+        is_package: bool,
+        source: ModuleSource,
+        *,
+        all_names: tuple[str, ...] | None = None,
+        generated_from: str = "",
+        is_lazy: bool = False,
+    ) -> None:
+        self.module = module
+        self.path = path
+        self.is_package = is_package
+        self.all_names = all_names
+        self.generated_from = generated_from
+        self.is_lazy = is_lazy  # a ``_LazyModule`` package: its TYPE_CHECKING imports are its exports
+        self._source = source
+        self._defs: dict[str, list[Definition]] = {}
+        self._imports: dict[str, list[Import]] = {}
 
-    @property
-    def is_lazy(self) -> bool:
-        """A ``_LazyModule`` package: its TYPE_CHECKING imports are its real exports."""
-        return any(i.asname in ("_LazyModule", "define_import_structure") for i in self.imports) or any(
-            i.flags & LAZY for i in self.imports
-        )
+    def defs(self, qualname: str) -> list[Definition]:
+        """Definitions with this qualname in the module (several for if/else branches,
+        a property's getter and setter)."""
+        if qualname not in self._defs:
+            self._defs[qualname] = self._source.defs(qualname)
+        return self._defs[qualname]
+
+    def imports(self, asname: str) -> list[Import]:
+        """Imports binding ``asname`` ("*" for star imports)."""
+        if asname not in self._imports:
+            self._imports[asname] = self._source.imports(asname)
+        return self._imports[asname]
+
+    def all_imports(self) -> list[Import]:
+        return self._source.all_imports()
+
+    def last_line(self) -> int:
+        return self._source.last_line()
 
     def exports(self, name: str) -> bool:
         if self.all_names is not None:
@@ -120,8 +173,7 @@ class Facts(Protocol):
     def module_by_path(self, path: str) -> ModuleView | None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class _Hit:
+class _Hit(NamedTuple):
     """A candidate before ranking: where, what, how, and a penalty (lower is better)."""
 
     view: ModuleView
@@ -233,13 +285,13 @@ class Resolver:
                 for owner in self._follow_alias(base, (), 0):
                     if owner.definition.kind == "class":
                         hits.extend(
-                            replace(h, penalty=h.penalty + owner.penalty)
+                            h._replace(penalty=h.penalty + owner.penalty)
                             for h in self._members(owner.view, owner.definition.qualname, parts[1], parts[2:])
                         )
         return hits
 
     def _module_hit(self, view: ModuleView, via: str) -> _Hit:
-        end = max((d.end_line for d in view.definitions), default=1)
+        end = view.last_line()
         module_def = Definition(
             qualname="",
             name=view.module.rpartition(".")[2],
@@ -262,7 +314,7 @@ class Resolver:
             return []
         seen = (*seen, key)
         full = ".".join(parts)
-        direct = view.by_qualname.get(full)
+        direct = view.defs(full)
         if direct:
             return [
                 h
@@ -270,7 +322,7 @@ class Resolver:
                 for h in self._follow_alias(_Hit(view, d, "direct", _penalty(view, d)), seen, depth)
             ]
         head, rest = parts[0], parts[1:]
-        owners = view.by_qualname.get(head)
+        owners = view.defs(head) if rest else []
         if owners and rest:
             hits: list[_Hit] = []
             for owner in owners:
@@ -280,9 +332,7 @@ class Resolver:
                         hits.extend(self._members(target.view, target.definition.qualname, rest[0], rest[1:]))
             return hits
         hits = []
-        for imp in view.imports:
-            if imp.asname != head or imp.name == "*":
-                continue
+        for imp in view.imports(head):
             hits.extend(self._through_import(view, imp, rest, seen, depth))
         # a submodule of a package: transformers.models
         if view.is_package and not hits:
@@ -295,10 +345,9 @@ class Resolver:
                 )
         # star imports, lazy ones included (``dir(dummy_pt_objects)``): also when a
         # named import was found, so that the dummy twin is listed (ranked after)
-        for imp in view.imports:
-            if imp.name == "*":
-                star_module = _absolute(view, imp)
-                hits.extend(self._through_star(view, imp, star_module, parts, seen, depth))
+        for imp in view.imports("*"):
+            star_module = _absolute(view, imp)
+            hits.extend(self._through_star(view, imp, star_module, parts, seen, depth))
         return hits
 
     def _through_import(
@@ -318,12 +367,12 @@ class Resolver:
             if module is None:
                 return []
             sub = self.facts.module(f"{target}.{imp.name}") if module.is_package else None
-            if sub is not None and imp.name not in module.by_qualname:
+            if sub is not None and not module.defs(imp.name):
                 hits = [self._module_hit(sub, how)] if not rest else self._lookup(sub, rest, seen, depth + 1)
             else:
                 hits = self._lookup(module, [imp.name, *rest], seen, depth + 1)
         extra = 40 if imp.flags & TYPE_CHECKING_ONLY and not view.is_lazy else 0
-        return [replace(h, via=_chain(how, h.via), penalty=h.penalty + extra) for h in hits]
+        return [h._replace(via=_chain(how, h.via), penalty=h.penalty + extra) for h in hits]
 
     def _through_star(
         self,
@@ -351,7 +400,7 @@ class Resolver:
             how = _how(view, imp)
             hops = " → ".join(chain[:-1])
             via_text = f"{how}, via {hops}" if hops else how
-            hits.extend(replace(h, via=_chain(via_text, h.via)) for h in found)
+            hits.extend(h._replace(via=_chain(via_text, h.via)) for h in found)
         return hits
 
     def _star_chain(self, start: str, end: str) -> list[str] | None:
@@ -365,10 +414,7 @@ class Resolver:
                 return None
             step = end[len(current) + 1 :].split(".")[0]
             child = f"{current}.{step}"
-            if (
-                not any(i.name == "*" and _absolute(view, i) == child for i in view.imports)
-                and not view.is_lazy
-            ):
+            if not any(_absolute(view, i) == child for i in view.imports("*")) and not view.is_lazy:
                 return None
             chain.append(child)
             current = child
@@ -384,8 +430,7 @@ class Resolver:
             return [hit]
         where = f"{hit.view.path}:{definition.line}"
         return [
-            replace(
-                t,
+            t._replace(
                 via=_chain(f"{definition.name} is an alias of {definition.target} ({where})", t.via),
                 penalty=t.penalty + hit.penalty,
             )
@@ -395,7 +440,7 @@ class Resolver:
     def _members(self, view: ModuleView, class_qualname: str, member: str, rest: Sequence[str]) -> list[_Hit]:
         mro = self.mro(view, class_qualname)
         for index, (owner_view, owner) in enumerate(mro):
-            found = owner_view.by_qualname.get(f"{owner.qualname}.{member}")
+            found = owner_view.defs(f"{owner.qualname}.{member}")
             if not found:
                 continue
             definitions = sorted(found, key=lambda d: _penalty(owner_view, d))
@@ -438,7 +483,7 @@ class Resolver:
             memo[key] = result
             return result
 
-        defs = view.by_qualname.get(class_qualname, [])
+        defs = view.defs(class_qualname)
         classes = [d for d in defs if d.kind == "class"]
         if not classes:
             return []
@@ -495,7 +540,7 @@ class Resolver:
             if hit.view.generated_from:
                 modular = self.facts.module_by_path(hit.view.generated_from)
                 if modular is not None:
-                    found = modular.by_qualname.get(d.qualname)
+                    found = modular.defs(d.qualname)
                     if found:
                         related.append(
                             self._resolved(_Hit(modular, found[0], f"modular source of {full}", 0), "related")
@@ -518,7 +563,7 @@ class Resolver:
                 if view is not None:
                     related.append(
                         self._resolved(
-                            _Hit(view, replace(copy, copied_from=""), f"copy of {full} (# Copied from)", 0),
+                            _Hit(view, copy._replace(copied_from=""), f"copy of {full} (# Copied from)", 0),
                             "related",
                         )
                     )
@@ -539,7 +584,7 @@ class Resolver:
                     if entry.value != d.name or d.kind not in ("method", "function") or "." in entry.table:
                         continue
                     if view.module != hit.view.module and not any(
-                        i.asname == entry.table for i in hit.view.imports
+                        True for i in hit.view.imports(entry.table)
                     ):
                         continue
                 else:
@@ -548,7 +593,7 @@ class Resolver:
                         continue
                 shown = repr(entry.value) if entry.value_is_str else entry.value
                 key = repr(entry.key) if not _is_dotted(entry.key) else entry.key
-                table_def = view.by_qualname.get(entry.table, [])
+                table_def = view.defs(entry.table)
                 end = table_def[0].end_line if table_def else entry.line
                 related.append(
                     Resolved(

@@ -20,21 +20,21 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from codewalk.errors import CacheError
-from codewalk.records import Definition, DictEntry, Import, ModuleFacts, Skipped
+from codewalk.records import LAZY, Definition, DictEntry, Import, ModuleFacts, Skipped
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SEP = "\x1f"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE blobs (
     id INTEGER PRIMARY KEY, sha TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
-    reason TEXT NOT NULL DEFAULT '', generated_from TEXT NOT NULL DEFAULT '', all_names TEXT
+    reason TEXT NOT NULL DEFAULT '', generated_from TEXT NOT NULL DEFAULT '', all_names TEXT,
+    lazy INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE snapshots (
     id INTEGER PRIMARY KEY, repo TEXT NOT NULL, root TEXT NOT NULL, commit_id TEXT NOT NULL,
@@ -53,13 +53,13 @@ CREATE TABLE defs (
     target TEXT NOT NULL, decorators TEXT NOT NULL, flags INTEGER NOT NULL, copied_from TEXT NOT NULL
 );
 CREATE INDEX defs_name ON defs (name);
-CREATE INDEX defs_blob ON defs (blob);
+CREATE INDEX defs_blob ON defs (blob, qualname);
 CREATE INDEX defs_copied ON defs (copied_from) WHERE copied_from != '';
 CREATE TABLE imports (
     blob INTEGER NOT NULL, level INTEGER NOT NULL, module TEXT NOT NULL, name TEXT NOT NULL,
     asname TEXT NOT NULL, line INTEGER NOT NULL, flags INTEGER NOT NULL
 );
-CREATE INDEX imports_blob ON imports (blob);
+CREATE INDEX imports_blob ON imports (blob, asname);
 CREATE TABLE entries (
     blob INTEGER NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
     value_name TEXT NOT NULL, value_is_str INTEGER NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL
@@ -69,30 +69,29 @@ CREATE TABLE refnames (name TEXT NOT NULL, blob INTEGER NOT NULL, PRIMARY KEY (n
 CREATE TABLE refdata (blob INTEGER PRIMARY KEY, data TEXT NOT NULL);
 """
 
+_LAZY_MARKERS = ("_LazyModule", "define_import_structure")
 _DEF_COLUMNS = (
     "qualname, name, kind, parent, line, col, start_line, end_line, signature, doc, bases, "
     "target, decorators, flags, copied_from"
 )
 
 
-@dataclass(frozen=True, slots=True)
-class FileRow:
+class FileRow(NamedTuple):
     path: str  # repo-relative posix
     module: str  # dotted module name
     is_package: bool
     blob: int | None  # None until indexed
 
 
-@dataclass(frozen=True, slots=True)
-class BlobInfo:
+class BlobInfo(NamedTuple):
     status: str  # "ok" | "skipped"
     reason: str
     generated_from: str
     all_names: tuple[str, ...] | None
+    lazy: bool  # a ``_LazyModule`` package (lazy ``_import_structure`` / ``define_import_structure``)
 
 
-@dataclass(frozen=True, slots=True)
-class FactRows:
+class FactRows(NamedTuple):
     """A blob's facts flattened into rows, ready for ``executemany`` (picklable, so a
     worker process can build them)."""
 
@@ -100,6 +99,7 @@ class FactRows:
     reason: str
     generated_from: str
     all_names: str | None
+    lazy: bool
     defs: Sequence[tuple[object, ...]]
     imports: Sequence[tuple[object, ...]]
     entries: Sequence[tuple[object, ...]]
@@ -108,7 +108,7 @@ class FactRows:
 
 def fact_rows(facts: ModuleFacts | Skipped) -> FactRows:
     if isinstance(facts, Skipped):
-        return FactRows("skipped", facts.reason, "", None, [], [], [], {})
+        return FactRows("skipped", facts.reason, "", None, False, [], [], [], {})
     defs = [
         (
             d.qualname,
@@ -138,11 +138,13 @@ def fact_rows(facts: ModuleFacts | Skipped) -> FactRows:
     for name, line, col in facts.refs:
         refs.setdefault(name, []).append(f"{line}:{col}")
     all_names = _SEP.join(facts.all_names) if facts.all_names is not None else None
+    lazy = any(i.flags & LAZY or i.asname in _LAZY_MARKERS for i in facts.imports)
     return FactRows(
         "ok",
         "",
         facts.generated_from,
         all_names,
+        lazy,
         defs,
         imports,
         entries,
@@ -269,8 +271,9 @@ class Store:
         if existing is not None:
             return existing
         cursor = self.db.execute(
-            "INSERT INTO blobs (sha, status, reason, generated_from, all_names) VALUES (?, ?, ?, ?, ?)",
-            (sha, rows.status, rows.reason, rows.generated_from, rows.all_names),
+            "INSERT INTO blobs (sha, status, reason, generated_from, all_names, lazy) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (sha, rows.status, rows.reason, rows.generated_from, rows.all_names, int(rows.lazy)),
         )
         blob = cursor.lastrowid
         assert blob is not None
@@ -300,12 +303,12 @@ class Store:
 
     def blob_info(self, blob: int) -> BlobInfo:
         row = self.db.execute(
-            "SELECT status, reason, generated_from, all_names FROM blobs WHERE id=?", (blob,)
+            "SELECT status, reason, generated_from, all_names, lazy FROM blobs WHERE id=?", (blob,)
         ).fetchone()
         if row is None:
-            return BlobInfo("missing", "not indexed", "", None)
+            return BlobInfo("missing", "not indexed", "", None, False)
         names = tuple(row[3].split(_SEP)) if row[3] else (() if row[3] == "" else None)
-        return BlobInfo(row[0], row[1], row[2], names)
+        return BlobInfo(row[0], row[1], row[2], names, bool(row[4]))
 
     def skipped(self, snap: int) -> list[tuple[str, str]]:
         rows = self.db.execute(
@@ -319,6 +322,26 @@ class Store:
     def defs_of(self, blob: int) -> list[Definition]:
         rows = self.db.execute(f"SELECT {_DEF_COLUMNS} FROM defs WHERE blob=? ORDER BY rowid", (blob,))
         return [_definition(row) for row in rows]
+
+    def defs_where(self, blob: int, column: str, value: object) -> list[Definition]:
+        """A blob's definitions with ``column`` (``qualname`` or ``line``) equal to ``value``."""
+        assert column in ("qualname", "line")
+        rows = self.db.execute(
+            f"SELECT {_DEF_COLUMNS} FROM defs WHERE blob=? AND {column}=? ORDER BY rowid", (blob, value)
+        )
+        return [_definition(row) for row in rows]
+
+    def imports_binding(self, blob: int, asname: str) -> list[Import]:
+        rows = self.db.execute(
+            "SELECT level, module, name, asname, line, flags FROM imports WHERE blob=? AND asname=? "
+            "ORDER BY rowid",
+            (blob, asname),
+        )
+        return [Import(*row) for row in rows]
+
+    def last_line(self, blob: int) -> int:
+        row = self.db.execute("SELECT max(end_line) FROM defs WHERE blob=?", (blob,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else 1
 
     def imports_of(self, blob: int) -> list[Import]:
         rows = self.db.execute(

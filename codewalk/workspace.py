@@ -25,7 +25,7 @@ from codewalk.indexer import (
     index_paths,
     open_snapshot,
 )
-from codewalk.records import Definition, DictEntry, Reference
+from codewalk.records import Definition, DictEntry, Import, Reference
 from codewalk.resolve import FindResult, ModuleView, Resolved, Resolver, parse_query
 from codewalk.store import FileRow, Store
 
@@ -92,13 +92,13 @@ class _IndexFacts:
         assert row.blob is not None
         info = self.store.blob_info(row.blob)
         return ModuleView(
-            module=row.module,
-            path=row.path,
-            is_package=row.is_package,
-            definitions=tuple(self.store.defs_of(row.blob)),
-            imports=tuple(self.store.imports_of(row.blob)),
+            row.module,
+            row.path,
+            row.is_package,
+            _BlobSource(self.store, row.blob),
             all_names=info.all_names,
             generated_from=info.generated_from,
+            is_lazy=info.lazy,
         )
 
     def defs_named(self, name: str) -> list[tuple[FileRow, Definition]]:
@@ -115,6 +115,26 @@ class _IndexFacts:
 
     def names_like(self, pattern: str) -> list[str]:
         return self.store.names_like(self.snap, pattern)
+
+
+class _BlobSource:
+    """A module's facts, read from the index one question at a time."""
+
+    def __init__(self, store: Store, blob: int) -> None:
+        self.store = store
+        self.blob = blob
+
+    def defs(self, qualname: str) -> list[Definition]:
+        return self.store.defs_where(self.blob, "qualname", qualname)
+
+    def imports(self, asname: str) -> list[Import]:
+        return self.store.imports_binding(self.blob, asname)
+
+    def all_imports(self) -> list[Import]:
+        return self.store.imports_of(self.blob)
+
+    def last_line(self) -> int:
+        return self.store.last_line(self.blob)
 
 
 class Workspace:
@@ -193,8 +213,9 @@ class Workspace:
         except ValueError:
             return None  # outside the checkout (the standard library, torch, ...)
         view = self.facts.module_by_path(rel)
-        if view is not None:
-            at_line = [d for d in view.definitions if d.line == target.line]
+        row = self.store.file(self.snap, rel)
+        if view is not None and row is not None and row.blob is not None:
+            at_line = self.store.defs_where(row.blob, "line", target.line)
             if at_line:
                 d = at_line[0]
                 return Resolved(
