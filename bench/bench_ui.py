@@ -61,6 +61,9 @@ class FilesNavigator:
     def complete(self, text: str, limit: int) -> Sequence[FileTarget]:
         return []
 
+    def find(self, query: str, *, limit: int | None = None) -> Any:
+        raise NotImplementedError
+
     def source_text(self, path: str) -> str:
         return (self.root / path).read_text(encoding="utf-8")
 
@@ -187,10 +190,70 @@ async def in_app(root: Path, runs: int) -> dict[str, list[float]]:
     return results
 
 
+async def settle(pilot: Any) -> None:
+    """Wait until no worker is pending or running (workers start more workers)."""
+    from textual.worker import WorkerState
+
+    for _ in range(1000):
+        await pilot.pause()
+        states = (WorkerState.PENDING, WorkerState.RUNNING)
+        if not [w for w in pilot.app.workers if w.state in states]:
+            return
+        await pilot.app.workers.wait_for_complete()
+
+
+async def full_session(tour_name: str) -> dict[str, float]:
+    """Every step of a real tour with the real index, a goto and the references panel:
+    the memory of a reading session (the index is built on demand as steps need it)."""
+    from codewalk.tourlib import load_tour
+    from codewalk.ui.app import make_app
+    from codewalk.ui.code_view import CodeView
+    from codewalk.ui.launch import open_session
+
+    session = open_session(load_tour(tour_name))
+    app = make_app(session)
+    figures: dict[str, float] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        start = time.perf_counter()
+        await settle(pilot)
+        figures["first step shown (s)"] = time.perf_counter() - start
+        switches = []
+        for _ in session.tour.steps[1:]:
+            begin = time.perf_counter()
+            await pilot.press("n")
+            await settle(pilot)
+            switches.append(time.perf_counter() - begin)
+        figures["step switch, median incl. resolving (s)"] = statistics.median(switches)
+        await pilot.press("1")
+        await settle(pilot)
+        code = app.screen.query_one(CodeView)
+        line, _ = code.cursor
+        for _ in range(200):  # to the first capitalised name, then go to its definition
+            word = code.word_under_cursor()
+            if word and word[0][0].isupper() and code.cursor[0] < line:
+                break
+            await pilot.press("ctrl+left")
+        begin = time.perf_counter()
+        await pilot.press("g")
+        await settle(pilot)
+        figures["goto (s)"] = time.perf_counter() - begin
+        begin = time.perf_counter()
+        await pilot.press("x")
+        await settle(pilot)
+        figures["references, cold (s)"] = time.perf_counter() - begin
+    figures["peak RSS after the session (MB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", help="checkout root (default: the pinned transformers)")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--session",
+        metavar="TOUR",
+        help="also walk TOUR with the real index (builds what it needs in CODEWALK_HOME)",
+    )
     args = parser.parse_args(argv)
     root = _root(args.root)
     text = (root / BIG).read_text(encoding="utf-8")
@@ -205,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{name:<44} {_ms(samples)}  ({ratio:.2f}x baseline)")
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS after opening {open_files} files: {rss_mb:.0f} MB")
+    if args.session:
+        for name, value in asyncio.run(full_session(args.session)).items():
+            print(f"session {args.session}: {name:<40} {value:8.2f}")
     return 0
 
 
