@@ -14,6 +14,7 @@ from codewalk.ui.help import HelpScreen
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.state import ProgressStore
+from codewalk.ui.steps import StepsList
 from codewalk.ui.tour_screen import TourScreen
 
 
@@ -164,3 +165,71 @@ async def test_worker_failure_is_a_notification() -> None:
         await pilot.press("n")
         await settle(app, pilot)
         assert "step 2/4" in header(app)
+
+
+@run_async
+async def test_enter_goes_to_definition_and_the_list_jumps_to_a_step() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+right", "ctrl+right", "ctrl+right")  # class Model(Mixin)
+        assert app.screen.query_one(CodeView).word_under_cursor() == ("Mixin", 12)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/base.py", 4, 0)  # class Mixin:
+        steps = app.screen.query_one(StepsList)
+        steps.focus()
+        await pilot.press("down", "down", "down", "enter")
+        await settle(app, pilot)
+        assert "step 4/4" in header(app)
+        assert where(app) == ("pkg/use.py", 8, 0)
+        assert app.focused is app.screen.query_one(CodeView)
+        assert not app.screen.query_one(OffTourBanner).display
+
+
+@run_async
+async def test_tours_list_switches_tour() -> None:
+    from codewalk.ui.session import Catalogue, TourEntry
+
+    opened: list[str] = []
+
+    def open_tour(tour_id: str):  # type: ignore[no-untyped-def]
+        opened.append(tour_id)
+        return make_session()
+
+    catalogue = Catalogue(lambda: [TourEntry("fake-tour", "A fake tour", 4)], open_tour)
+    app = make_app(None, catalogue=catalogue)  # the picker of a bare `codewalk`
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ToursScreen"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert opened == ["fake-tour"]
+        assert isinstance(app.screen, TourScreen)
+        assert where(app) == ("pkg/base.py", 11, 0)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ToursScreen"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TourScreen)
+
+
+def test_start_step_explicit_remembered_and_out_of_range(tmp_path: Path) -> None:
+    import argparse
+
+    import pytest
+
+    from codewalk.errors import CodewalkError
+    from codewalk.ui.launch import start_step
+
+    store = ProgressStore(tmp_path / "progress.json")
+    session = make_session(store)
+    assert start_step(argparse.Namespace(step=None), session) == 0
+    store.save("fake-tour", 2)
+    assert start_step(argparse.Namespace(step=None), session) == 2
+    assert start_step(argparse.Namespace(step=4), session) == 3
+    with pytest.raises(CodewalkError, match="steps 1 to 4"):
+        start_step(argparse.Namespace(step=9), session)
+    store.save("fake-tour", 17)  # a tour that got shorter since
+    assert start_step(argparse.Namespace(), session) == 0

@@ -96,7 +96,7 @@ class CodeView(ScrollView, can_focus=True):
         Binding("ctrl+left", "word_left", "Word left", show=False),
         Binding("ctrl+a", "line_start", "Line start", show=False),
         Binding("ctrl+e", "line_end", "Line end", show=False),
-        Binding("enter", "app.goto_definition", "Go to def", show=False),
+        Binding("enter", "screen.goto_definition", "Go to def", show=False),
     ]
 
     class CursorMoved(Message):

@@ -30,7 +30,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("ctrl+a / ctrl+e", "start / end of the line"),
             ("g / enter", "go to the definition of the name at the cursor"),
             ("b / ctrl+o", "back through jumps"),
-            ("f / ctrl+i", "forward through jumps"),
+            ("f", "forward through jumps"),
             ("x", "references of the symbol under the cursor"),
         ),
     ),

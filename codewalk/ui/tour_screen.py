@@ -65,7 +65,6 @@ class TourScreen(Screen[None]):
         Binding("b", "back", "Back"),
         Binding("ctrl+o", "back", "Back", show=False),
         Binding("f", "forward", "Fwd", show=False),
-        Binding("ctrl+i", "forward", "Fwd", show=False, priority=False),
         Binding("r", "return_to_step", "Return", show=False),
         Binding("x", "references", "Refs"),
         Binding("o", "open_editor", "Edit", show=False),
