@@ -23,6 +23,7 @@ class JediTarget:
     name: str
     kind: str  # jedi's type: "class", "function", "statement", "module", "param", ...
     signature: str
+    full_name: str = ""  # jedi's dotted name when it knows one ("pkg.mod.Class.attr")
 
 
 def goto_definition(project_root: Path, path: Path, source: str, line: int, col: int) -> JediTarget | None:
@@ -44,5 +45,8 @@ def goto_definition(project_root: Path, path: Path, source: str, line: int, col:
                 text = name.get_line_code().strip()
             except (AttributeError, OSError):
                 text = ""
-            return JediTarget(Path(name.module_path), name.line, name.column or 0, name.name, kind, text)
+            full = name.full_name or ""
+            return JediTarget(
+                Path(name.module_path), name.line, name.column or 0, name.name, kind, text, full
+            )
     return None

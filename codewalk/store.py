@@ -419,7 +419,13 @@ class _Transaction:
         self.db = db
 
     def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # locked past the timeout, read-only file
+            raise CacheError(
+                f"cannot write the index: {exc}",
+                hint="another codewalk may be indexing; try again, or check CODEWALK_HOME is writable",
+            ) from None
 
     def __exit__(self, kind: object, value: object, traceback: object) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")

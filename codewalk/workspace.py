@@ -229,7 +229,7 @@ class Workspace:
                     via="jedi",
                     signature=d.signature,
                 )
-        qualname = f"{view.module}.{target.name}" if view is not None else target.name
+        qualname = target.full_name or (f"{view.module}.{target.name}" if view is not None else target.name)
         return Resolved(
             repo=self.checkout.repo,
             qualname=qualname,

@@ -149,3 +149,21 @@ def test_lazy_mode_resolves_a_tour_step(transformers_checkout: Checkout, tmp_pat
         assert f"{best.path}:{best.line}" == f"{GEN}:2582"
         best = ws.find("transformers.PreTrainedModel").results[0]
         assert f"{best.path}:{best.line}" == f"{MU}:1068"
+
+
+@pytest.mark.parametrize(
+    ("line", "col", "expected", "via"),
+    [
+        # `GenerationMixin` in `class LlamaForCausalLM(LlamaPreTrainedModel, GenerationMixin):`
+        (410, 47, f"{GEN}:494", "re-exported by transformers.generation"),
+        # `self.loss_function(...)` in LlamaForCausalLM.forward: a property found through the MRO
+        (472, 29, f"{MU}:4762", "inherited from PreTrainedModel"),
+        # `self.model(...)`: an instance attribute, which only jedi knows (set in __init__)
+        (456, 49, f"{LLAMA}:418", "jedi"),
+    ],
+)
+def test_goto_in_modeling_llama(workspace: Workspace, line: int, col: int, expected: str, via: str) -> None:
+    hit = workspace.goto(LLAMA, line, col)
+    assert hit is not None
+    assert f"{hit.path}:{hit.line}" == expected
+    assert via in hit.via

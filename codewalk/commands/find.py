@@ -88,8 +88,11 @@ def dump(data: dict[str, Any]) -> None:
     sys.stdout.write("\n")
 
 
-def not_found(found: FindResult, checkout: Checkout) -> QueryError:
+def not_found(found: FindResult, checkout: Checkout, *, fully_indexed: bool = True) -> QueryError:
     hint = f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else None
+    if not fully_indexed:
+        partial = f"only part of {checkout.repo} is indexed yet: `codewalk index` makes every name findable"
+        hint = f"{hint}; {partial}" if hint else partial
     return QueryError(
         f"{found.query!r}: no definition found in {checkout.repo} {checkout.version}", hint=hint
     )
@@ -132,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0 if found.results else 1
         if not found.results:
-            raise not_found(found, checkout)
+            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed)
         color = use_color(sys.stdout, disabled=args.no_color)
         out = [format_result(r, checkout, color=color) for r in found.results]
         print("\n\n".join(out))

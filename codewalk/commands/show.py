@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
                 data.update(result=None, source_text="", suggestions=list(found.suggestions))
                 dump(data)
                 return 1
-            raise not_found(found, checkout)
+            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed)
         best = found.results[0]
         lines = workspace.source_text(best.path).splitlines()
         code = "\n".join(lines[best.start_line - 1 : best.end_line])
