@@ -210,18 +210,13 @@ class Resolver:
         related: bool = True,
     ) -> FindResult:
         parts = parse_query(query)
-        hits = self._hits(parts)
-        if kind:
-            hits = [
-                h
-                for h in hits
-                if h.definition.kind == kind or (kind == "function" and h.definition.kind == "method")
-            ]
-        ranked = self._rank(hits, context)
+        ranked = self._rank(self._hits(parts), context)
         results = [self._resolved(h) for h in ranked]
         if related and results:
             results.extend(self._related(ranked))
         results = _dedupe(results)
+        if kind:  # after the related results are found, so that --kind entry lists table entries
+            results = [r for r in results if r.kind == kind]
         if limit is not None:
             results = results[:limit]
         suggestions: tuple[str, ...] = ()

@@ -139,6 +139,8 @@ def test_context_prefers_modules_of_the_tour(ws: Workspace) -> None:
 def test_kind_filter_and_limit(ws: Workspace) -> None:
     assert {r.kind for r in ws.find("Model", kind="class").results} == {"class"}
     assert len(ws.find("Norm", limit=1).results) == 1
+    entries = ws.find("_fast_path", kind="entry").results
+    assert [(e.kind, e.line) for e in entries] == [("entry", 60)]
 
 
 def test_unknown_name_suggests(ws: Workspace) -> None:
