@@ -56,12 +56,12 @@ class CodewalkApp(App[None]):
 
     def action_tours(self) -> None:
         if self.catalogue is None:
-            self.notify("no tours list in this session")
+            self.notify("no tours list in this session", markup=False)
             return
         try:
             entries = self.catalogue.entries()
         except Exception as error:
-            self.notify(f"cannot list tours: {error}", severity="error")
+            self.notify(f"cannot list tours: {error}", severity="error", markup=False)
             return
         self.push_screen(ToursScreen(entries), self._tour_chosen)
 
@@ -70,7 +70,7 @@ class CodewalkApp(App[None]):
             if self.session is None:
                 self.exit()
             return
-        self.notify(f"opening {tour_id} …")
+        self.notify(f"opening {tour_id} …", markup=False)
         self._open_tour(tour_id)
 
     def _open_tour(self, tour_id: str) -> None:
@@ -81,7 +81,9 @@ class CodewalkApp(App[None]):
         try:
             session = self.catalogue.open_tour(tour_id)
         except Exception as error:
-            self.call_from_thread(self.notify, f"cannot open {tour_id}: {error}", severity="error")
+            self.call_from_thread(
+                self.notify, f"cannot open {tour_id}: {error}", severity="error", markup=False
+            )
             if self.session is None:
                 self.call_from_thread(self.action_tours)
             return

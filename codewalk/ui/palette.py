@@ -33,7 +33,7 @@ class SymbolProvider(Provider):
         try:
             targets = await asyncio.to_thread(navigator.search, query.strip(), LIMIT)
         except Exception as error:  # a failing index is a notification, not a crash
-            self.app.notify(f"symbol search failed: {error}", severity="error")
+            self.app.notify(f"symbol search failed: {error}", severity="error", markup=False)
             return
         matcher = self.matcher(query)
         for rank, target in enumerate(targets):

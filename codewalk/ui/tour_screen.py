@@ -77,6 +77,7 @@ class TourScreen(Screen[None]):
         self.session: TourSession | None = session
         self.step_index = max(0, min(start_step, len(session.tour.steps) - 1))
         self.resolved: dict[int, ResolvedStep] = {}
+        self._pending: set[int] = set()  # steps being resolved
         self.sources: dict[str, HighlightedSource] = {}
         self.file_positions: dict[str, tuple[int, int]] = {}  # last position per file
         self.history = JumpHistory()
@@ -113,7 +114,9 @@ class TourScreen(Screen[None]):
         if event.state is WorkerState.ERROR:
             error = event.worker.error
             self.log.error(f"worker {event.worker.name} failed: {error!r}")
-            self.notify(f"{type(error).__name__}: {error}", title="internal error", severity="error")
+            self.notify(
+                f"{type(error).__name__}: {error}", title="internal error", severity="error", markup=False
+            )
 
     @property
     def code(self) -> CodeView:
@@ -142,14 +145,23 @@ class TourScreen(Screen[None]):
             try:
                 self.session.progress.save(tour.id, index)
             except OSError as error:
-                self.notify(f"could not remember progress: {error}", severity="warning")
+                self.notify(f"could not remember progress: {error}", severity="warning", markup=False)
         resolved = self.resolved.get(index)
         if resolved is None:
             self.query_one(StepProblem).show_message(f"[dim]resolving {step.anchor} …[/]")
             self.code.display = False
-            self._resolve(index)
+            self._request(index)
         else:
             self._display_step(resolved)
+            self._request(index + 1)  # ahead of the reader: `n` is then instant
+
+    def _request(self, index: int) -> None:
+        """Resolve step ``index`` in a worker, unless done or under way."""
+        assert self.session is not None
+        known = index in self.resolved or index in self._pending
+        if index < len(self.session.tour.steps) and not known:
+            self._pending.add(index)
+            self._resolve(index)
 
     @work(thread=True, exit_on_error=False, group="resolve")
     def _resolve(self, index: int) -> None:
@@ -157,23 +169,29 @@ class TourScreen(Screen[None]):
         try:
             resolved = self.session.resolve(index)
         except Exception as error:
-            self.app.call_from_thread(
-                self.notify, f"step {index + 1}: {error}", severity="error", title="resolve failed"
-            )
+            self.app.call_from_thread(self._failed, index, error)
             return
         self.app.call_from_thread(self._resolved, index, resolved)
 
+    def _failed(self, index: int, error: Exception) -> None:
+        self._pending.discard(index)
+        self.notify(f"step {index + 1}: {error}", severity="error", title="resolve failed", markup=False)
+        if index == self.step_index:
+            text = str(error).replace("[", r"\[")
+            self.query_one(StepProblem).show_message(
+                f"[b red]Step {index + 1} could not be resolved[/]\n\n{text}\n\n"
+                "[dim]n / p: next / previous step[/]"
+            )
+
     def _resolved(self, index: int, resolved: ResolvedStep) -> None:
-        assert self.session is not None
+        self._pending.discard(index)
         first = index not in self.resolved
         self.resolved[index] = resolved
         self.query_one(StepsList).mark(index, resolved.status)
-        if index == self.step_index and not self.off_tour and first:
-            self._display_step(resolved)
-        following = index + 1
-        steps = len(self.session.tour.steps)
-        if index == self.step_index and following < steps and following not in self.resolved:
-            self._resolve(following)  # ahead of the reader: `n` is then instant
+        if index == self.step_index and first:
+            if not self.off_tour:
+                self._display_step(resolved)
+            self._request(index + 1)  # ahead of the reader: `n` is then instant
 
     def _step_location(self, resolved: ResolvedStep) -> Location | None:
         target = resolved.target
@@ -194,7 +212,9 @@ class TourScreen(Screen[None]):
             return
         if resolved.status == "ambiguous":
             names = ", ".join(c.qualname for c in resolved.candidates[:4])
-            self.notify(f"step {resolved.step.index} is ambiguous; showing the first of: {names}")
+            self.notify(
+                f"step {resolved.step.index} is ambiguous; showing the first of: {names}", markup=False
+            )
         if line is not None:
             where = Location(where.path, line, col, where.step, where.span, where.focus)
         elif resolved.target is not None and resolved.target.kind == "module":
@@ -243,7 +263,7 @@ class TourScreen(Screen[None]):
         try:
             source = self.source(where.path)
         except (OSError, ValueError) as error:
-            self.notify(f"cannot read {where.path}: {error}", severity="error")
+            self.notify(f"cannot read {where.path}: {error}", severity="error", markup=False)
             return
         self._remember_position()
         self.query_one(StepProblem).hide()
@@ -300,7 +320,7 @@ class TourScreen(Screen[None]):
             what=target.qualname,
         )
         if target.via and target.via != "direct":
-            self.notify(target.via, title=target.qualname.rsplit(".", 1)[-1], timeout=6)
+            self.notify(target.via, title=target.qualname.rsplit(".", 1)[-1], timeout=6, markup=False)
 
     # -- go to definition, history, references ------------------------------------
 
@@ -310,7 +330,7 @@ class TourScreen(Screen[None]):
             return
         word = code.word_under_cursor()
         if word is None:
-            self.notify("no name under the cursor", severity="warning")
+            self.notify("no name under the cursor", severity="warning", markup=False)
             return
         line, _ = code.cursor
         self._goto(code.source.path, line, word[1], word[0])
@@ -321,26 +341,28 @@ class TourScreen(Screen[None]):
         try:
             target = self.session.nav.goto(path, line, col)
         except Exception as error:
-            self.app.call_from_thread(self.notify, f"go to {word}: {error}", severity="error")
+            self.app.call_from_thread(self.notify, f"go to {word}: {error}", severity="error", markup=False)
             return
         if get_current_worker().is_cancelled:
             return
         if target is None:
-            self.app.call_from_thread(self.notify, f"no definition found for {word}", severity="warning")
+            self.app.call_from_thread(
+                self.notify, f"no definition found for {word}", severity="warning", markup=False
+            )
         else:
             self.app.call_from_thread(self.jump_to_target, target)
 
     def action_back(self) -> None:
         there = self.history.back(self._here())
         if there is None:
-            self.notify("no earlier jump")
+            self.notify("no earlier jump", markup=False)
         else:
             self._go(there, record=False)
 
     def action_forward(self) -> None:
         there = self.history.forward(self._here())
         if there is None:
-            self.notify("no later jump")
+            self.notify("no later jump", markup=False)
         else:
             self._go(there, record=False)
 
@@ -350,10 +372,10 @@ class TourScreen(Screen[None]):
             return
         word = code.word_under_cursor()
         if word is None:
-            self.notify("no name under the cursor", severity="warning")
+            self.notify("no name under the cursor", severity="warning", markup=False)
             return
         line, _ = code.cursor
-        self.notify(f"finding the references of {word[0]} …", timeout=3)
+        self.notify(f"finding the references of {word[0]} …", timeout=3, markup=False)
         self._references(code.source.path, line, word[1], word[0])
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="nav")
@@ -364,7 +386,9 @@ class TourScreen(Screen[None]):
             qualname = target.qualname if target is not None else word
             refs = self.session.nav.references(qualname)
         except Exception as error:
-            self.app.call_from_thread(self.notify, f"references of {word}: {error}", severity="error")
+            self.app.call_from_thread(
+                self.notify, f"references of {word}: {error}", severity="error", markup=False
+            )
             return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_references, qualname, refs)
@@ -401,7 +425,7 @@ class TourScreen(Screen[None]):
             path, start, end = lines
             link = f"{path}:{start}" if start == end else f"{path}:{start}-{end}"
         self.app.copy_to_clipboard(link)
-        self.notify(link, title="copied")
+        self.notify(link, title="copied", markup=False)
 
     def action_open_editor(self) -> None:
         code = self.code
@@ -414,5 +438,5 @@ class TourScreen(Screen[None]):
             with self.app.suspend():
                 subprocess.run(command, check=False)
         except Exception as error:  # SuspendNotSupported, editor not found
-            self.notify(f"cannot open {editor}: {error}", severity="error")
+            self.notify(f"cannot open {editor}: {error}", severity="error", markup=False)
         self.refresh()
