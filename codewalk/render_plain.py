@@ -64,27 +64,49 @@ def visible_range(start: int, end: int, focus: tuple[int, int] | None) -> tuple[
     return first, last
 
 
-def render_code(text: str, start: int, end: int, focus: tuple[int, int] | None, *, color: bool) -> list[str]:
-    """The numbered, highlighted lines ``start..end`` of ``text`` with focus marks."""
+def render_code(
+    text: str,
+    start: int,
+    end: int,
+    focus: tuple[int, int] | None,
+    *,
+    color: bool,
+    header: int | None = None,
+) -> list[str]:
+    """The numbered, highlighted lines ``start..end`` of ``text`` with focus marks.
+    When the span is cut to a window, the ``header`` line (the ``def``/``class`` line,
+    with its decorators) is still shown above it, so the reader knows whose body it is."""
     all_lines = text.split("\n")
     end = min(end, len(all_lines))
     first, last = visible_range(start, end, focus)
-    code = "\n".join(all_lines[first - 1 : last]) + "\n"
-    painted = highlight_lines(code, color=color)
+    shown = list(range(first, last + 1))
+    painted = highlight_lines("\n".join(all_lines[first - 1 : last]) + "\n", color=color)
+    if header is not None and start <= header < first:
+        # the decorators and the def/class line, or that line alone under many decorators
+        heading = list(range(start, header + 1)) if header - start < 6 else [header]
+        shown[:0] = heading
+        code = "\n".join(all_lines[number - 1] for number in heading) + "\n"
+        painted = highlight_lines(code, color=color) + painted
     width = len(str(last))
     dim, bold, reset = ("\x1b[2m", "\x1b[1;33m", "\x1b[0m") if color else ("", "", "")
     out: list[str] = []
-    if first > start:
-        out.append(f"{dim}{' ' * (width + 3)}⋮ lines {start}-{first - 1} not shown{reset}")
-    for number, line in enumerate(painted, start=first):
+    previous = start - 1
+    for number, line in zip(shown, painted, strict=True):
+        if number > previous + 1:
+            out.append(f"{dim}{' ' * (width + 3)}⋮ {_lines(previous + 1, number - 1)} not shown{reset}")
+        previous = number
         lit = focus is not None and focus[0] <= number <= focus[1]
         if lit:
             out.append(f"{bold}{FOCUS_MARK} {number:>{width}}{reset} │ {line}")
         else:
             out.append(f"{dim}  {number:>{width}}{reset} │ {line}")
     if last < end:
-        out.append(f"{dim}{' ' * (width + 3)}⋮ lines {last + 1}-{end} not shown{reset}")
+        out.append(f"{dim}{' ' * (width + 3)}⋮ {_lines(last + 1, end)} not shown{reset}")
     return out
+
+
+def _lines(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
 
 
 def render_markdown(markdown: str, *, color: bool, width: int) -> str:
@@ -154,7 +176,16 @@ def render_step(
     if target is not None:
         text = source_text(resolved.repo, target.path)
         out.append("")
-        out.extend(render_code(text, target.start_line, target.end_line, resolved.focus, color=color))
+        out.extend(
+            render_code(
+                text,
+                target.start_line,
+                target.end_line,
+                resolved.focus,
+                color=color,
+                header=target.line,
+            )
+        )
     note = render_markdown(resolved.step.note, color=color, width=width)
     if note:
         out += ["", note]

@@ -137,8 +137,7 @@ def test_tour_plain_prints_the_focused_step(pinned: Checkout, capsys: pytest.Cap
     assert "▶ 345 │         )" in lines
     assert (
         "  342 │         self.embed_tokens = "
-        "nn.Embedding(config.vocab_size, config.hidden_size, self.padding_idx)"
-        in lines
+        "nn.Embedding(config.vocab_size, config.hidden_size, self.padding_idx)" in lines
     )
     assert "`nn.ModuleList` only *holds* the modules" in out
     assert "1/11" not in out and "3/11" not in out
@@ -214,3 +213,22 @@ def test_plain_tour_never_imports_textual(transformers_checkout: Checkout, tmp_p
     )
     assert result.stdout.splitlines()[-1] == "NO-TEXTUAL 0", result.stderr
     assert "1/6  The model asks for a loss" in result.stdout
+
+
+@pytest.mark.release
+def test_a_long_span_is_cut_to_a_window_around_its_focus(
+    pinned: Checkout, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["tour", "llama-generate", "--plain", "--step", "10", "--no-color"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    body = lines[lines.index("  2581 │     @torch.no_grad()") :]
+    assert body[:3] == [
+        "  2581 │     @torch.no_grad()",
+        "  2582 │     def generate(",
+        "       ⋮ lines 2583-2789 not shown",
+    ]
+    assert (
+        "▶ 2802 │             decoding_method = getattr(type(self), GENERATION_MODES_MAPPING[generation_mode])"
+        in body
+    )
+    assert "       ⋮ lines 2833-3017 not shown" in body
