@@ -228,7 +228,7 @@ def test_a_long_span_is_cut_to_a_window_around_its_focus(
         "       ⋮ lines 2583-2789 not shown",
     ]
     assert (
-        "▶ 2802 │             decoding_method = getattr(type(self), GENERATION_MODES_MAPPING[generation_mode])"
-        in body
+        "▶ 2802 │             decoding_method = "
+        "getattr(type(self), GENERATION_MODES_MAPPING[generation_mode])" in body
     )
     assert "       ⋮ lines 2833-3017 not shown" in body
