@@ -183,7 +183,7 @@ def render_step(
                 target.end_line,
                 resolved.focus,
                 color=color,
-                header=target.line,
+                header=target.line if target.kind != "file" else None,
             )
         )
     note = render_markdown(resolved.step.note, color=color, width=width)

@@ -124,6 +124,16 @@ def test_causal_lm_loss_lands_on_the_right_lines(resolved: dict[str, ResolvedTou
         4762,
         (4774, 4774),
     )
+    # a ``file:`` step: the whole module, the LOSS_MAPPING statement lit
+    assert where(tour, 4) == (
+        "transformers.loss.loss_utils",
+        "src/transformers/loss/loss_utils.py",
+        1,
+        1,
+        206,
+        (174, 206),
+    )
+    assert tour.steps[3].target is not None and tour.steps[3].target.kind == "file"
     assert where(tour, 5) == (
         "transformers.loss.loss_utils.ForCausalLMLoss",
         "src/transformers/loss/loss_utils.py",
