@@ -233,3 +233,20 @@ def test_start_step_explicit_remembered_and_out_of_range(tmp_path: Path) -> None
         start_step(argparse.Namespace(step=9), session)
     store.save("fake-tour", 17)  # a tour that got shorter since
     assert start_step(argparse.Namespace(), session) == 0
+
+
+@run_async
+async def test_cursor_keeps_in_view_sideways() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        code = app.screen.query_one(CodeView)
+        await pilot.press("end", "ctrl+e")  # the end of the GREETING line
+        await pilot.pause()
+        assert code.cursor == (13, 97)  # 98 characters
+        assert code.scroll_x > 50
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        assert code.cursor == (13, 0) and code.scroll_x == 0

@@ -49,6 +49,9 @@ class Big(Model):
 def build():
     model = Big(3)
     return model.greet("you")
+
+
+GREETING = "a line long enough to need a sideways scroll in a narrow terminal, even at 80 columns"
 ''',
 }
 

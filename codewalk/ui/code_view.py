@@ -215,6 +215,13 @@ class CodeView(ScrollView, can_focus=True):
         height = self.scrollable_content_region.height
         if height <= 0:
             return
+        width = self.scrollable_content_region.width - self._gutter_width
+        cell = cell_len(self.current_text()[: self.cursor_col])
+        left = int(self.scroll_x)
+        if cell < left:
+            self.scroll_to(x=max(0, cell - 4), animate=False, immediate=True)
+        elif width > 0 and cell >= left + width:
+            self.scroll_to(x=cell - width + 8, animate=False, immediate=True)
         top = int(self.scroll_y)
         if self.cursor_line < top:
             self.scroll_to(y=self.cursor_line, animate=False, immediate=True)
