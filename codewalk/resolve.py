@@ -180,6 +180,7 @@ class _Hit(NamedTuple):
     definition: Definition
     via: str
     penalty: int
+    alias: tuple[ModuleView, Definition] | None = None  # the ``A = B`` statement followed to here
 
 
 def parse_query(query: str) -> list[str]:
@@ -428,6 +429,7 @@ class Resolver:
             t._replace(
                 via=_chain(f"{definition.name} is an alias of {definition.target} ({where})", t.via),
                 penalty=t.penalty + hit.penalty,
+                alias=(hit.view, definition),
             )
             for t in real
         ]
@@ -531,6 +533,15 @@ class Resolver:
             if d.kind == "module":
                 continue
             full = f"{hit.view.module}.{d.qualname}"
+            # the alias statement that led here (``PreTrainedTokenizerFast = TokenizersBackend``)
+            if hit.alias is not None:
+                alias_view, alias_def = hit.alias
+                related.append(
+                    self._resolved(
+                        _Hit(alias_view, alias_def, f"the alias statement: {alias_def.name} = {full}", 0),
+                        "related",
+                    )
+                )
             # the modular definition a generated file came from
             if hit.view.generated_from:
                 modular = self.facts.module_by_path(hit.view.generated_from)

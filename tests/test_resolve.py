@@ -76,6 +76,8 @@ def test_alias_is_followed(ws: Workspace) -> None:
     hit = ws.find("FastEngine").results[0]
     assert f"{hit.path}:{hit.line}" == f"{CORE}:26"
     assert hit.via.startswith("FastEngine is an alias of Engine (src/toypkg/aliases.py:3)")
+    statement = [r for r in ws.find("FastEngine").results if r.kind == "alias"]
+    assert [(r.path, r.line, r.role) for r in statement] == [("src/toypkg/aliases.py", 3, "related")]
     assert where(ws, "toypkg.FastEngine") == f"{CORE}:26"
 
 

@@ -167,3 +167,10 @@ def test_goto_in_modeling_llama(workspace: Workspace, line: int, col: int, expec
     assert hit is not None
     assert f"{hit.path}:{hit.line}" == expected
     assert via in hit.via
+
+
+def test_alias_statement_is_listed_after_its_target(workspace: Workspace) -> None:
+    results = workspace.find("PreTrainedTokenizerFast").results
+    assert f"{results[0].path}:{results[0].line}" == f"{TOK}:87"  # class TokenizersBackend
+    statement = [r for r in results if r.kind == "alias"]
+    assert [(r.path, r.line, r.role) for r in statement] == [(TOK, 1580, "related")]
