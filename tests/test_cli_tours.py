@@ -232,3 +232,40 @@ def test_a_long_span_is_cut_to_a_window_around_its_focus(
         "getattr(type(self), GENERATION_MODES_MAPPING[generation_mode])" in body
     )
     assert "       ⋮ lines 2833-3017 not shown" in body
+
+
+@pytest.mark.release
+def test_check_lists_the_candidates_of_an_ambiguous_step(
+    pinned: Checkout, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "vague.yaml"
+    path.write_text(
+        "title: Vague\nsteps:\n  - at: eager_attention_forward\n    note: which one?\n", encoding="utf-8"
+    )
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith(
+        f"  {path}:3: step 1 (eager_attention_forward): ambiguous: 'eager_attention_forward'"
+    )
+    assert out[1].endswith("write a qualified name")
+    candidates = [line for line in out if line.startswith("      candidate: ")]
+    assert len(candidates) == 5
+    assert all(".eager_attention_forward  src/transformers/" in line for line in candidates)
+
+
+def test_a_step_out_of_range(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["tour", "causal-lm-loss", "--plain", "--step", "7"]) == 2
+    assert capsys.readouterr().err == (
+        "codewalk: error: tour 'causal-lm-loss' has steps 1-6; there is no step 7\n"
+    )
+
+
+@pytest.mark.release
+def test_an_export_to_a_missing_directory_is_one_line(
+    pinned: Checkout, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "no" / "such" / "dir" / "x.tour"
+    assert main(["export", "causal-lm-loss", "--format", "codetour", "-o", str(target)]) == 2
+    assert capsys.readouterr().err == (
+        f"codewalk: error: {target}: cannot write the export: No such file or directory\n"
+    )

@@ -29,6 +29,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from codewalk import export, locations
+    from codewalk.errors import CodewalkError
     from codewalk.pins import load_pins
     from codewalk.tourlib import load_tour
     from codewalk.tourresolve import resolve_tour
@@ -50,7 +51,10 @@ def run(args: argparse.Namespace) -> int:
         first_repo = resolved.steps[0].repo
         text = export.codetour_json(resolved, links[first_repo][1], workspaces.source_text)
     if args.output:
-        export.write_atomically(Path(args.output), text)
+        try:
+            export.write_atomically(Path(args.output), text)
+        except OSError as exc:
+            raise CodewalkError(f"{args.output}: cannot write the export: {exc.strerror}") from None
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
