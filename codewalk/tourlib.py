@@ -48,9 +48,7 @@ def tour_files(dirs: Sequence[Path]) -> list[Path]:
     for directory in dirs:
         if not directory.is_dir():
             continue
-        files.extend(
-            sorted(p for p in directory.iterdir() if p.suffix in TOUR_SUFFIXES and p.is_file())
-        )
+        files.extend(sorted(p for p in directory.iterdir() if p.suffix in TOUR_SUFFIXES and p.is_file()))
     return files
 
 
@@ -86,9 +84,5 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
 
     ids = [tour.id for tour in tours]
     close = get_close_matches(name_or_id, ids, n=3, cutoff=0.5)
-    hint = (
-        f"did you mean {', '.join(close)}?" if close else f"known tours: {', '.join(ids) or 'none'}"
-    )
-    raise TourError(
-        f"unknown tour {name_or_id!r}", hint=hint + " (list them with 'codewalk tours')"
-    )
+    hint = f"did you mean {', '.join(close)}?" if close else f"known tours: {', '.join(ids) or 'none'}"
+    raise TourError(f"unknown tour {name_or_id!r}", hint=hint + " (list them with 'codewalk tours')")
