@@ -106,7 +106,10 @@ def _markdown_step(
             out[-1] += f", focus on {span}"
     out.append("")
     text = source_text(resolved.repo, target.path).split("\n")
-    first, last = visible_range(target.start_line, target.end_line, resolved.focus)
+    if target.kind == "file" and resolved.focus is not None:
+        first, last = resolved.focus  # a whole file: its focused statement is the point
+    else:
+        first, last = visible_range(target.start_line, target.end_line, resolved.focus)
     fence = "````" if any("```" in line for line in text[first - 1 : last]) else "```"
     if first > target.start_line:
         out.append(f"*(lines {first}-{last} of {target.start_line}-{target.end_line})*")

@@ -197,6 +197,9 @@ def test_exports_of_a_real_tour(
         in markdown
     )
     assert re.search(r"blob/[^/]+/src/transformers/modeling_utils\.py#L4774\)", markdown)
+    # the file step shows its focused statement, LOSS_MAPPING, not the module's top
+    table = markdown.split("## 4/6. The table of losses\n", 1)[1].split("## 5/6.", 1)[0]
+    assert "*(lines 174-206 of 1-206)*\n\n```python\nLOSS_MAPPING = {\n" in table
 
 
 def test_a_tour_with_a_nonexistent_symbol_is_broken_at_its_line(workspace: Workspace, tmp_path: Path) -> None:
