@@ -78,6 +78,7 @@ class TourScreen(Screen[None]):
         self.step_index = max(0, min(start_step, len(session.tour.steps) - 1))
         self.resolved: dict[int, ResolvedStep] = {}
         self._pending: set[int] = set()  # steps being resolved
+        self._focus_code = False
         self.sources: dict[str, HighlightedSource] = {}
         self.file_positions: dict[str, tuple[int, int]] = {}  # last position per file
         self.history = JumpHistory()
@@ -238,8 +239,8 @@ class TourScreen(Screen[None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if isinstance(event.option_list, StepsList):
             event.stop()
+            self._focus_code = True  # once the step is on screen (it may be resolving)
             self.show_step(event.option_index)
-            self.code.focus()
 
     def action_return_to_step(self) -> None:
         if self.off_tour and self.location is not None:
@@ -268,7 +269,8 @@ class TourScreen(Screen[None]):
         self._remember_position()
         self.query_one(StepProblem).hide()
         self.code.display = True
-        if self.focused is None:
+        if self.focused is None or self._focus_code:
+            self._focus_code = False
             self.code.focus()
         self.code.show(
             source, line=where.line, col=where.col, span=where.span, focus=where.focus, top=where.top
