@@ -44,6 +44,7 @@ from codewalk.records import (
 
 _COPIED_RE = re.compile(r"#\s*Copied from\s+([A-Za-z_][\w.]*)")
 _GENERATED_RE = re.compile(r"automatically generated from\s+(\S+?\.py)\b")
+_MODULE_PATH_RE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 _HEADER_LIMIT = 30  # lines a def/class header may span before we stop looking for its colon
 _LAZY_DICT = "_import_structure"
 
@@ -66,12 +67,30 @@ def extract(data: bytes | str) -> ModuleFacts | Skipped:
     collector.body(tree.body, parent="", in_class=False, flags=0)
     return ModuleFacts(
         definitions=tuple(collector.definitions),
-        imports=tuple(collector.imports),
+        imports=(*collector.imports, *_getattr_tables(collector)),
         entries=tuple(collector.entries),
         all_names=tuple(collector.all_names) if collector.all_names is not None else None,
         generated_from=generated_from(lines),
         refs=tuple(_references(tree)),
     )
+
+
+def _getattr_tables(collector: _Collector) -> list[Import]:
+    """A module with a module-level ``__getattr__`` and a table ``{"Name": "pkg.module"}``
+    (``transformers.pipelines``) exposes each name lazily from that module."""
+    if not any(d.qualname == "__getattr__" for d in collector.definitions):
+        return []
+    tables: dict[str, list[DictEntry]] = {}
+    for entry in collector.entries:
+        if "." not in entry.table:
+            tables.setdefault(entry.table, []).append(entry)
+    found: list[Import] = []
+    for entries in tables.values():
+        if all(
+            e.value_is_str and e.key.isidentifier() and _MODULE_PATH_RE.fullmatch(e.value) for e in entries
+        ):
+            found.extend(Import(0, e.value, e.key, e.key, e.line, LAZY) for e in entries)
+    return found
 
 
 def generated_from(lines: Sequence[str]) -> str:

@@ -15,6 +15,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+# Bump when the extractor's output changes for the same source (a new fact, a fix):
+# facts are keyed by content, so an index built by an older extractor must be rebuilt.
+FACTS_VERSION = 2
+
 # Definition.flags bits
 DUMMY = 1  # a ``metaclass=DummyObject`` placeholder (utils/dummy_*_objects.py)
 TYPE_CHECKING_ONLY = 2  # defined or imported under ``if TYPE_CHECKING:``

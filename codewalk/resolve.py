@@ -652,6 +652,8 @@ def _absolute(view: ModuleView, imp: Import) -> str:
 
 def _how(view: ModuleView, imp: Import) -> str:
     if imp.flags & LAZY:
+        if imp.level == 0:
+            return f"re-exported by {view.module} (lazy module __getattr__ table)"
         return f"re-exported by {view.module} (lazy _import_structure)"
     if view.is_lazy:
         return f"re-exported by {view.module} (lazy module)"

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from codewalk.errors import CacheError
-from codewalk.records import LAZY, Definition, DictEntry, Import, ModuleFacts, Skipped
+from codewalk.records import FACTS_VERSION, LAZY, Definition, DictEntry, Import, ModuleFacts, Skipped
 
 SCHEMA_VERSION = 2
+INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
 _SEP = "\x1f"
 
 _SCHEMA = """
@@ -475,7 +476,7 @@ def _has_meta(connection: sqlite3.Connection) -> bool:
 
 def _create(connection: sqlite3.Connection) -> None:
     connection.executescript(_SCHEMA)
-    connection.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    connection.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (INDEX_VERSION,))
 
 
 def _check(path: Path) -> str:
@@ -493,9 +494,9 @@ def _check(path: Path) -> str:
             connection.close()
     except sqlite3.DatabaseError as exc:
         return f"the index is unreadable ({exc})"
-    if row is None or row[0] != str(SCHEMA_VERSION):
+    if row is None or row[0] != INDEX_VERSION:
         found = row[0] if row else "none"
-        return f"the index has schema version {found}, this codewalk uses {SCHEMA_VERSION}"
+        return f"the index has version {found}, this codewalk uses {INDEX_VERSION}"
     return ""
 
 

@@ -72,6 +72,12 @@ def test_star_reexport_through_lazy_packages(ws: Workspace) -> None:
     assert "toypkg.models" in hit.via
 
 
+def test_module_getattr_table(ws: Workspace) -> None:
+    hit = ws.find("toypkg.plugins.Norm").results[0]
+    assert f"{hit.path}:{hit.line}" == f"{CORE}:50"
+    assert hit.via == "re-exported by toypkg.plugins (lazy module __getattr__ table)"
+
+
 def test_alias_is_followed(ws: Workspace) -> None:
     hit = ws.find("FastEngine").results[0]
     assert f"{hit.path}:{hit.line}" == f"{CORE}:26"

@@ -12,7 +12,7 @@ from codewalk import indexer
 from codewalk.errors import CacheError
 from codewalk.indexer import blob_sha, index_all, list_files
 from codewalk.records import ModuleFacts
-from codewalk.store import SCHEMA_VERSION, Store, fact_rows
+from codewalk.store import INDEX_VERSION, Store, fact_rows
 from codewalk.workspace import Workspace
 from tests.toyrepo import make_toy
 
@@ -26,13 +26,13 @@ def test_list_files_names_modules(tmp_path: Path) -> None:
     files = {path: (module, pkg) for path, module, pkg in list_files(make_toy(tmp_path))}
     assert files["src/toypkg/__init__.py"] == ("toypkg", True)
     assert files["src/toypkg/models/tiny/modeling_tiny.py"] == ("toypkg.models.tiny.modeling_tiny", False)
-    assert len(files) == 12
+    assert len(files) == 13
 
 
 def test_full_index_reports_skipped_files(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "index.sqlite3")
     report = index_all(store, make_toy(tmp_path), workers=1)
-    assert (report.files, report.parsed, report.reused) == (12, 12, 0)
+    assert (report.files, report.parsed, report.reused) == (13, 13, 0)
     assert len(report.skipped) == 1
     path, reason = report.skipped[0]
     assert path == "src/toypkg/broken_template.py"
@@ -42,12 +42,12 @@ def test_full_index_reports_skipped_files(tmp_path: Path) -> None:
 def test_same_content_is_never_parsed_twice(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "index.sqlite3")
     first = make_toy(tmp_path, commit="one")
-    assert index_all(store, first, workers=1).parsed == 12
+    assert index_all(store, first, workers=1).parsed == 13
     # the "next release": same tree, one file changed
     (first.root / "src/toypkg/model.py").write_text("class Model:\n    pass\n")
     second = make_toy(tmp_path, commit="two")
     report = index_all(store, second, workers=1)
-    assert (report.parsed, report.reused) == (1, 11)
+    assert (report.parsed, report.reused) == (1, 12)
     with Workspace(second, store) as ws:
         hit = ws.find("toypkg.model.Model").results[0]
         assert hit.signature == "class Model:" and hit.end_line == 2
@@ -86,7 +86,7 @@ def test_corrupt_index_is_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[
     path.write_bytes(b"this is not a database" * 100)
     store = Store.open(path)
     assert "the index is unreadable" in capsys.readouterr().err
-    assert index_all(store, make_toy(tmp_path), workers=1).parsed == 12
+    assert index_all(store, make_toy(tmp_path), workers=1).parsed == 13
 
 
 def test_other_schema_version_is_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -96,7 +96,7 @@ def test_other_schema_version_is_rebuilt(tmp_path: Path, capsys: pytest.CaptureF
         db.execute("UPDATE meta SET value='0' WHERE key='schema_version'")
     Store.open(path).close()
     err = capsys.readouterr().err
-    assert f"schema version 0, this codewalk uses {SCHEMA_VERSION}" in err
+    assert f"the index has version 0, this codewalk uses {INDEX_VERSION}" in err
 
 
 def test_unwritable_cache_is_a_cache_error(tmp_path: Path) -> None:
