@@ -252,3 +252,21 @@ async def test_cursor_keeps_in_view_sideways() -> None:
         await pilot.press("ctrl+a")
         await pilot.pause()
         assert code.cursor == (13, 0) and code.scroll_x == 0
+
+
+@run_async
+async def test_permalink_is_copied_and_editor_failure_is_a_notification(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("EDITOR", "no-such-editor-anywhere")
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("y")
+        assert app.clipboard == "https://example.org/pkg/pkg/base.py#L11-L19"  # the span
+        await pilot.press("n", "y")
+        await settle(app, pilot)
+        assert app.clipboard == "https://example.org/pkg/pkg/base.py#L14-L14"  # the focus
+        await pilot.press("o")  # headless: cannot suspend; a real terminal runs the editor
+        await settle(app, pilot)
+        assert isinstance(app.screen, TourScreen)
+        assert any("cannot run" in str(n.message) for n in app._notifications)

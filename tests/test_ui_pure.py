@@ -113,3 +113,23 @@ def test_github_permalink() -> None:
     )
     assert link("a.py", 4, 4).endswith("a.py#L4")
     assert github_permalink("https://gitee.com/x/y.git", "v1")("a.py", 1, 2) is None
+
+
+def test_editor_command_and_lit_lines() -> None:
+    from codewalk.ui.code_view import Shown
+    from codewalk.ui.outside import editor_command, lit_lines, plain_link
+
+    path = Path("/src/pkg/base.py")
+    assert editor_command({}, 14, path) == ["vi", "+14", "/src/pkg/base.py"]
+    assert editor_command({"EDITOR": "nano", "VISUAL": "code --wait"}, 3, path) == [
+        "code",
+        "--wait",
+        "+3",
+        "/src/pkg/base.py",
+    ]
+    shown = Shown("pkg/base.py", span=(11, 19), focus=(14, 14))
+    assert lit_lines(shown, 14) == (14, 14)
+    assert lit_lines(shown, 12) == (11, 19)
+    assert lit_lines(shown, 30) == (30, 30)
+    assert plain_link("a.py", 3, 3) == "a.py:3"
+    assert plain_link("a.py", 3, 9) == "a.py:3-9"

@@ -8,13 +8,12 @@ thread worker and posts its answer back; the workspace is reached through one lo
 from __future__ import annotations
 
 import os
-import shlex
 import subprocess
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual import work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
@@ -29,6 +28,7 @@ from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.highlight import HighlightedSource
 from codewalk.ui.history import JumpHistory, Location
 from codewalk.ui.note import NoteView
+from codewalk.ui.outside import editor_command, lit_lines, plain_link
 from codewalk.ui.palette import SymbolProvider
 from codewalk.ui.ports import Reference, Target
 from codewalk.ui.problem import StepProblem
@@ -408,24 +408,13 @@ class TourScreen(Screen[None]):
 
     # -- outside the app -----------------------------------------------------------
 
-    def _current_lines(self) -> tuple[str, int, int] | None:
-        code = self.code
-        if code.source is None or code.shown is None:
-            return None
-        line, _ = code.cursor
-        for lit in (code.shown.focus, code.shown.span):
-            if lit is not None and lit[0] <= line <= lit[1]:
-                return code.source.path, lit[0], lit[1]
-        return code.source.path, line, line
-
     def action_copy_permalink(self) -> None:
-        lines = self._current_lines()
-        if lines is None or self.session is None:
+        code = self.code
+        if code.source is None or code.shown is None or self.session is None:
             return
-        link = self.session.permalink(*lines)
-        if link is None:
-            path, start, end = lines
-            link = f"{path}:{start}" if start == end else f"{path}:{start}-{end}"
+        start, end = lit_lines(code.shown, code.cursor[0])
+        path = code.source.path
+        link = self.session.permalink(path, start, end) or plain_link(path, start, end)
         self.app.copy_to_clipboard(link)
         self.notify(link, title="copied", markup=False)
 
@@ -433,12 +422,10 @@ class TourScreen(Screen[None]):
         code = self.code
         if code.source is None or self.session is None:
             return
-        line, _ = code.cursor
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        command = [*shlex.split(editor), f"+{line}", str(self.session.root / code.source.path)]
+        command = editor_command(os.environ, code.cursor[0], self.session.root / code.source.path)
         try:
             with self.app.suspend():
                 subprocess.run(command, check=False)
-        except Exception as error:  # SuspendNotSupported, editor not found
-            self.notify(f"cannot open {editor}: {error}", severity="error", markup=False)
+        except (SuspendNotSupported, OSError) as error:
+            self.notify(f"cannot run {command[0]}: {error}", severity="error", markup=False)
         self.refresh()
