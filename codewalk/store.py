@@ -182,7 +182,8 @@ class Store:
                 except OSError as exc:
                     raise CacheError(f"cannot replace the index {path}: {exc.strerror}") from None
         try:
-            connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+            # shared across threads behind the workspace's lock (the UI calls from workers)
+            connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             if not _has_meta(connection):
@@ -195,7 +196,7 @@ class Store:
 
     @classmethod
     def memory(cls) -> Store:
-        connection = sqlite3.connect(":memory:", isolation_level=None)
+        connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         _create(connection)
         return cls(connection, None)
 

@@ -10,11 +10,16 @@ checkout is seen, records its file list. Nothing is parsed until a query needs i
 
 Imports stay small (sqlite3 and codewalk's own modules): ``codewalk find`` on a warm
 index must beat ripgrep. jedi is imported only when ``goto`` falls back to it.
+
+A workspace may be shared by threads (the UI's workers): every public method holds one
+lock, so lazy indexing never interleaves with a query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from typing import Concatenate, ParamSpec, TypeVar
 
 from codewalk.checkout import Checkout
 from codewalk.errors import QueryError
@@ -30,6 +35,19 @@ from codewalk.resolve import FindResult, ModuleView, Resolved, Resolver, parse_q
 from codewalk.store import FileRow, Store
 
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
+
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+def _locked(method: Callable[Concatenate[Workspace, _P], _T]) -> Callable[Concatenate[Workspace, _P], _T]:
+    def wrapper(self: Workspace, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
 
 
 class _IndexFacts:
@@ -141,6 +159,7 @@ class Workspace:
     """One checkout with its index and resolver."""
 
     def __init__(self, checkout: Checkout, store: Store) -> None:
+        self._lock = threading.RLock()
         self.checkout = checkout
         self.store = store
         snap, complete = open_snapshot(store, checkout)
@@ -161,6 +180,7 @@ class Workspace:
         """Whether the whole checkout is indexed (else queries index modules on demand)."""
         return self.facts.complete
 
+    @_locked
     def close(self) -> None:
         self.store.close()
 
@@ -171,6 +191,7 @@ class Workspace:
         self.close()
 
     # -- queries ---------------------------------------------------------------------------
+    @_locked
     def find(
         self,
         query: str,
@@ -183,6 +204,7 @@ class Workspace:
         names (a tour's earlier steps)."""
         return self.resolver.find(query, context=context, kind=kind, limit=limit)
 
+    @_locked
     def goto(self, path: str, line: int, col: int) -> Resolved | None:
         """What the name at ``path:line:col`` (1-based line, 0-based column) refers to:
         the resolver first, jedi for what the index cannot answer."""
@@ -242,6 +264,7 @@ class Workspace:
             signature=target.signature,
         )
 
+    @_locked
     def references(self, qualname: str) -> list[Reference]:
         """Uses of the last part of ``qualname`` (by name, not by type), with line text.
         Complete only once the whole checkout is indexed."""
@@ -261,6 +284,7 @@ class Workspace:
             references.append(Reference(path, line, col, text))
         return references
 
+    @_locked
     def complete(self, text: str, limit: int = 50) -> list[Resolved]:
         """Definitions whose name fuzzily matches ``text`` (letters in order), best first."""
         letters = [c for c in text if c.isalnum() or c == "_"]
@@ -310,6 +334,7 @@ class Workspace:
             raise QueryError(f"{path}: cannot read it: {exc.strerror}") from None
 
     # -- indexing ----------------------------------------------------------------------------
+    @_locked
     def index_all(self, *, workers: int = 2, progress: Progress | None = None) -> IndexReport:
         report = index_all(self.store, self.checkout, workers=workers, progress=progress)
         self.facts.complete = True

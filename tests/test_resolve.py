@@ -198,3 +198,12 @@ def test_complete_is_fuzzy(ws: Workspace) -> None:
         ws.index_all(workers=1)
     names = [r.qualname for r in ws.complete("fstpth")]
     assert names[0] == "toypkg.core.Mixin._fast_path"
+
+
+def test_workspace_is_usable_from_other_threads(ws: Workspace) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    queries = ["Engine.generate", "toypkg.TinyModel", "Diamond.who", "FastEngine"] * 3
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        lines = list(pool.map(lambda q: ws.find(q).results[0].line, queries))
+    assert lines == [18, 14, 42, 26] * 3
