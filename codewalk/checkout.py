@@ -53,7 +53,10 @@ class Checkout:
 
     @property
     def permalink_ref(self) -> str:
-        """The ref a web permalink should name: the verified commit, else the tag."""
+        """The ref a web permalink should name: the verified upstream commit; for the
+        user's own checkout, its commit (it may be anywhere); else the pinned tag."""
+        if self.kind is SourceKind.LOCAL and self.commit:
+            return self.commit
         return self.upstream_commit or self.tag
 
     def package_dir(self) -> Path:

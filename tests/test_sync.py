@@ -336,3 +336,10 @@ def test_real_release_is_in_the_cache_and_labelled_honestly(transformers_checkou
     assert (checkout.root / "src/transformers/models/llama/modeling_llama.py").is_file()
     assert sum(1 for _ in checkout.package_dir().joinpath("transformers").rglob("*.py")) == 2860
     assert gitsource.verify_tree(checkout.root, checkout.commit) is None
+
+
+def test_permalinks_name_what_was_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    assert ensure_checkout(pin, mode="git").checkout.permalink_ref == upstream.commit
+    # A local checkout elsewhere in history links to its own commit, not the pin's tag.
+    assert local_checkout(pin, upstream.work).checkout.permalink_ref == upstream.later_commit
