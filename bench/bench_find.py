@@ -39,6 +39,7 @@ def main(names: list[str]) -> None:
             grep = median_of(RUNS, lambda argv=rg_argv: wall(argv, cwd=co.root))  # type: ignore[misc]
             line += f"; ripgrep {grep * 1000:.0f} ms; ratio find/rg {warm / grep:.2f}"
         print(line + f"; python startup share {base / warm:.0%}")
+    print(import_breakdown(names[0], env))
     saved = index.with_name("index.saved")
     shutil.move(index, saved)
     try:
@@ -54,6 +55,46 @@ def main(names: list[str]) -> None:
         for suffix in ("", "-wal", "-shm"):
             index.with_name(index.name + suffix).unlink(missing_ok=True)
         shutil.move(saved, index)
+
+
+_INDEX_MODULES = {
+    "codewalk.workspace",
+    "codewalk.store",
+    "codewalk.indexer",
+    "codewalk.resolve",
+    "codewalk.records",
+    "codewalk.commands.find",
+    "codewalk.highlight",
+    "sqlite3",
+    "sqlite3.dbapi2",
+    "_sqlite3",
+}
+
+
+def import_breakdown(name: str, env: dict[str, str]) -> str:
+    """Where a warm find's import time goes (``-X importtime`` self times, one run)."""
+    import subprocess
+
+    done = subprocess.run(
+        [python(), "-X", "importtime", "-m", "codewalk", "find", name],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    groups = {"index+resolver (+sqlite3)": 0, "other codewalk": 0, "stdlib and the rest": 0}
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, _cumulative, module = (part.strip() for part in line[len("import time:") :].split("|"))
+        if module in _INDEX_MODULES:
+            groups["index+resolver (+sqlite3)"] += int(self_us)
+        elif module.startswith("codewalk"):
+            groups["other codewalk"] += int(self_us)
+        else:
+            groups["stdlib and the rest"] += int(self_us)
+    shown = ", ".join(f"{group} {us / 1000:.0f} ms" for group, us in groups.items())
+    return f"imports of a warm find ({name}): {shown}"
 
 
 if __name__ == "__main__":
