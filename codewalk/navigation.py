@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from codewalk.errors import QueryError
+
 _LOCK = threading.Lock()  # jedi is not thread-safe
 
 
@@ -37,6 +39,9 @@ def goto_definition(project_root: Path, path: Path, source: str, line: int, col:
             names = script.goto(line, col, follow_imports=True)
         except (ValueError, IndexError):  # position outside the file
             return None
+        except Exception as exc:  # jedi's own failures on odd code: say so, no traceback
+            where = f"{path}:{line}:{col + 1}"
+            raise QueryError(f"{where}: jedi could not analyse this position ({exc})") from None
         for name in names:
             if name.module_path is None or name.line is None:
                 continue

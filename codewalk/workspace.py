@@ -326,9 +326,15 @@ class Workspace:
         try:
             return full.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
+            known = self.store.file(self.snap, path) is not None
+            hint = (
+                "the checkout changed under codewalk; run `codewalk sync` then `codewalk index`"
+                if known
+                else f"paths are relative to the repository root, e.g. {self.checkout.package_root}/..."
+            )
             raise QueryError(
                 f"{path}: no such file in the {self.checkout.repo} checkout at {self.checkout.root}",
-                hint="the checkout changed under codewalk; run `codewalk sync` then `codewalk index`",
+                hint=hint,
             ) from None
         except OSError as exc:
             raise QueryError(f"{path}: cannot read it: {exc.strerror}") from None
