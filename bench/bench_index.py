@@ -88,16 +88,14 @@ def previous_release(explicit: str | None) -> Path:
 
 
 def main() -> None:
-    from dataclasses import replace
-
     from codewalk.indexer import index_all, list_files
     from codewalk.store import Store
 
     args = sys.argv[1:]
     explicit = args[args.index("--previous") + 1] if "--previous" in args else None
     current = checkout()
-    previous = replace(
-        current, root=previous_release(explicit), commit="bench-previous", release=PREVIOUS, tag="v5.22.0"
+    previous = current._replace(
+        root=previous_release(explicit), commit="bench-previous", release=PREVIOUS, tag="v5.22.0"
     )
     files = [str(current.root / path) for path, _, _ in list_files(current)]
     lines = sum(Path(f).read_bytes().count(b"\n") for f in files)

@@ -17,14 +17,11 @@ command.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from codewalk import locations
 from codewalk.checkout import Checkout, SourceKind
@@ -35,8 +32,7 @@ MANIFEST_SCHEMA = 1
 LOCK_TIMEOUT_S = 900.0
 
 
-@dataclass(frozen=True, slots=True)
-class Manifest:
+class Manifest(NamedTuple):
     """What a cache entry holds, as recorded when it was completed."""
 
     repo: str
@@ -63,6 +59,8 @@ def entry_dir(pin: Pin, kind: SourceKind) -> Path:
 
 def read_manifest(entry: Path) -> Manifest | None:
     """The entry's manifest, or None when the entry is missing or damaged."""
+    import json
+
     try:
         data = json.loads((entry / "manifest.json").read_text(encoding="utf-8"))
         manifest = Manifest(**data)
@@ -102,8 +100,10 @@ def current_checkout(pin: Pin, kinds: tuple[SourceKind, ...] | None = None) -> C
 
 
 def write_manifest(directory: Path, manifest: Manifest) -> None:
+    import json
+
     (directory / "manifest.json").write_text(
-        json.dumps(asdict(manifest), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        json.dumps(manifest._asdict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
 
 
@@ -135,6 +135,8 @@ def repo_lock(repo: str, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
 
 def make_scratch(repo: str) -> Path:
     """A fresh scratch directory on the cache's filesystem (call with the lock held)."""
+    import tempfile
+
     root = locations.scratch_dir()
     _mkdir(root)
     return Path(tempfile.mkdtemp(prefix=f"{repo}-", dir=root))
@@ -142,6 +144,8 @@ def make_scratch(repo: str) -> Path:
 
 def clear_scratch(repo: str) -> None:
     """Remove what interrupted runs left behind (call with the lock held)."""
+    import shutil
+
     root = locations.scratch_dir()
     if root.is_dir():
         for leftover in root.glob(f"{repo}-*"):
@@ -151,6 +155,8 @@ def clear_scratch(repo: str) -> None:
 def discard(entry: Path) -> None:
     """Remove a damaged entry: first moved aside in one rename, so that nothing ever
     sees it half-deleted, then deleted."""
+    import shutil
+
     if not entry.exists():
         return
     graveyard = make_scratch(entry.parent.name)

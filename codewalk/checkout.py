@@ -9,8 +9,8 @@ sees one kind of thing: a git work tree at ``root`` with a HEAD ``commit``, and 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
 class SourceKind(str, enum.Enum):
@@ -19,8 +19,10 @@ class SourceKind(str, enum.Enum):
     LOCAL = "local"  # the user's own checkout (--source PATH)
 
 
-@dataclass(frozen=True, slots=True)
-class Checkout:
+class Checkout(NamedTuple):
+    """Immutable. A NamedTuple rather than a dataclass: this record is on the path of
+    every command, and importing dataclasses costs more than a warm ``find`` may."""
+
     repo: str  # the pin's name, e.g. "transformers"
     root: Path  # the work tree
     package_root: str  # where the importable packages live, relative to root ("src")

@@ -35,9 +35,10 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def _available_commands() -> list[ModuleType]:
+def _available_commands(only: str | None = None) -> list[ModuleType]:
     modules: list[ModuleType] = []
-    for name in COMMAND_MODULES:
+    names = [f"codewalk.commands.{only}"] if only else COMMAND_MODULES
+    for name in names:
         try:
             modules.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
@@ -46,7 +47,10 @@ def _available_commands() -> list[ModuleType]:
     return modules
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser. Given the arguments, and they name a command, only that
+    command's subparser is built: building all of them costs more than a warm
+    ``find`` may take in all."""
     parser = argparse.ArgumentParser(
         prog="codewalk",
         description="Annotated, symbol-anchored tours of Hugging Face transformers at a pinned version.",
@@ -58,14 +62,25 @@ def build_parser() -> argparse.ArgumentParser:
         default=os.environ.get("CODEWALK_DEBUG", "") not in ("", "0"),
         help="show the full traceback of an error (also CODEWALK_DEBUG=1)",
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _available_commands():
+    # An explicit prog spares argparse a help formatter (and its shutil import) here.
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", prog="codewalk")
+    for module in _available_commands(_named_command(argv)):
         module.register(subparsers)
     return parser
 
 
+def _named_command(argv: Sequence[str] | None) -> str | None:
+    """The command ``argv`` names, if it plainly names one (options before it aside)."""
+    if argv is None:
+        return None
+    first = next((arg for arg in argv if not arg.startswith("-")), None)
+    known = {name.rsplit(".", 1)[1] for name in COMMAND_MODULES}
+    return first if first in known else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         from codewalk.commands import default

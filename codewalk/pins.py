@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from codewalk.errors import PinError
 
@@ -35,8 +35,7 @@ _RELEASE_RE = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-
 _SCP_LIKE_RE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)")  # git@host:path, an ssh URL
 
 
-@dataclass(frozen=True, slots=True)
-class Pin:
+class Pin(NamedTuple):
     """One pinned repository, as written in ``vendor_pins.toml``."""
 
     name: str

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import NamedTuple, Protocol
 
 from codewalk.errors import QueryError
@@ -55,8 +54,7 @@ _QUERY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _MAX_DEPTH = 40
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(NamedTuple):
     repo: str  # pin name
     qualname: str  # "transformers.generation.utils.GenerationMixin.generate"
     kind: str  # class | function | method | property | variable | alias | module | entry
@@ -69,8 +67,7 @@ class Resolved:
     role: str = "match"  # "match": an answer to the query; "related": a copy, table entry, modular source...
 
 
-@dataclass(frozen=True, slots=True)
-class FindResult:
+class FindResult(NamedTuple):
     query: str
     results: tuple[Resolved, ...]  # best first; empty when nothing matched
     suggestions: tuple[str, ...]  # "did you mean" when results is empty
@@ -577,7 +574,7 @@ class Resolver:
             if d.copied_from:
                 for original in self.find(d.copied_from, related=False).matches[:1]:
                     related.append(
-                        replace(original, role="related", via=f"original of this copy ({original.via})")
+                        original._replace(role="related", via=f"original of this copy ({original.via})")
                     )
             # dispatch tables naming it
             for row, entry in self.facts.entries_valued(d.name):

@@ -13,9 +13,8 @@ git, and only syncs when nothing usable is cached.
 from __future__ import annotations
 
 import os
-import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from codewalk import cache, locations
 from codewalk.checkout import Checkout, SourceKind
@@ -40,11 +39,10 @@ class Reporter:
         """Something the user should know (a fallback, a mismatch)."""
 
 
-@dataclass
-class SyncOutcome:
+class SyncOutcome(NamedTuple):
     checkout: Checkout
     downloaded: bool  # False when the cache already held a verified entry
-    notes: list[str] = field(default_factory=list)
+    notes: list[str]
 
 
 def source_mode(explicit: str | None = None) -> str:
@@ -143,6 +141,8 @@ def _verified_entry(pin: Pin, kind: SourceKind, reporter: Reporter, notes: list[
 
 
 def _sync_git(pin: Pin, reporter: Reporter) -> Checkout:
+    import shutil
+
     from codewalk import gitsource
 
     url = gitsource.effective_url(pin)
@@ -165,6 +165,8 @@ def _sync_git(pin: Pin, reporter: Reporter) -> Checkout:
 
 
 def _sync_release(pin: Pin, reporter: Reporter) -> Checkout:
+    import shutil
+
     from codewalk import gitsource, release
 
     scratch = cache.make_scratch(pin.name)

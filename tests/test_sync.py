@@ -3,7 +3,6 @@ against a package index on disk, the cache's recovery and locking."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import subprocess
@@ -163,7 +162,7 @@ def test_missing_tag_is_not_mistaken_for_an_outage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
 ) -> None:
     pin = pin_for(tmp_path, monkeypatch, url=upstream.url)
-    nowhere = dataclasses.replace(pin, tag="v9.9.9")
+    nowhere = pin._replace(tag="v9.9.9")
     with pytest.raises(SourceError, match=r"has no refs/tags/v9\.9\.9") as caught:
         ensure_checkout(nowhere, mode="auto")
     assert not isinstance(caught.value, NetworkError)
@@ -338,7 +337,9 @@ def test_real_release_is_in_the_cache_and_labelled_honestly(transformers_checkou
     assert gitsource.verify_tree(checkout.root, checkout.commit) is None
 
 
-def test_permalinks_name_what_was_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream) -> None:
+def test_permalinks_name_what_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
     pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
     assert ensure_checkout(pin, mode="git").checkout.permalink_ref == upstream.commit
     # A local checkout elsewhere in history links to its own commit, not the pin's tag.

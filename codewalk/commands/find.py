@@ -8,7 +8,6 @@ sqlite3 and codewalk's own small modules: ``find`` must beat ripgrep.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
@@ -84,6 +83,8 @@ def header_dict(query: str, checkout: Checkout) -> dict[str, Any]:
 
 
 def dump(data: dict[str, Any]) -> None:
+    import json
+
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
