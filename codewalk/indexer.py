@@ -244,6 +244,20 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
     return found
 
 
+_NAME_RE = re.compile(rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|^(\w+)[ \t]*[:=]", re.MULTILINE)
+
+
+def scan_names(checkout: Checkout, files: Sequence[FileRow]) -> set[str]:
+    """Names defined (def, class, module-level assignment) in these files, read from
+    their bytes without parsing: "did you mean" for a name before the index is whole."""
+    names: set[bytes] = set()
+    for row in files:
+        data = _read(checkout.root, row.path)
+        if data is not None:
+            names.update(a or b for a, b in _NAME_RE.findall(data))
+    return {name.decode() for name in names}
+
+
 def stderr_progress(label: str) -> Progress:
     """A progress callback writing one updating line on stderr."""
     tty = sys.stderr.isatty()

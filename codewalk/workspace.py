@@ -63,6 +63,7 @@ class _IndexFacts:
         self._views: dict[str, ModuleView | None] = {}
         self._scanned: set[tuple[str, str]] = set()
         self._unindexed: list[FileRow] | None = None
+        self._unscanned_names: set[str] | None = None
 
     # -- lazy indexing ------------------------------------------------------------------
     def _pending(self) -> list[FileRow]:
@@ -132,7 +133,29 @@ class _IndexFacts:
         return self.store.entries_valued(self.snap, name)
 
     def names_like(self, pattern: str) -> list[str]:
-        return self.store.names_like(self.snap, pattern)
+        found = self.store.names_like(self.snap, pattern)
+        if self.complete:
+            return found
+        # Lazy mode: the files not indexed yet count too, or a typo in a name that
+        # no query has reached would get no "did you mean".
+        if self._unscanned_names is None:
+            from codewalk.indexer import scan_names
+
+            self._unscanned_names = scan_names(self.checkout, self._pending())
+        return found + [n for n in self._unscanned_names if _like(n, pattern)]
+
+
+def _like(name: str, pattern: str) -> bool:
+    """SQL ``LIKE`` (case-insensitive) for the patterns the resolver asks:
+    ``%x%``, ``x%``, ``%x``, ``x``."""
+    lowered, core = name.lower(), pattern.lower().strip("%")
+    if pattern.startswith("%") and pattern.endswith("%"):
+        return core in lowered
+    if pattern.endswith("%"):
+        return lowered.startswith(core)
+    if pattern.startswith("%"):
+        return lowered.endswith(core)
+    return lowered == core
 
 
 class _BlobSource:

@@ -152,7 +152,8 @@ def test_kind_filter_and_limit(ws: Workspace) -> None:
 
 
 def test_unknown_name_suggests(ws: Workspace) -> None:
-    ws.find("Engine")  # lazy mode knows names only of what it has indexed
+    # No query has reached Engine yet: in lazy mode the suggestion comes from the
+    # files' bytes, in full mode from the index.
     found = ws.find("Engin")
     assert found.results == ()
     assert "Engine" in found.suggestions
