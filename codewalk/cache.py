@@ -5,7 +5,7 @@ Layout under ``$CODEWALK_HOME``::
     sources/<repo>/<entry>/tree/           the work tree (a git repository)
     sources/<repo>/<entry>/manifest.json   what the entry is; written last
     locks/<repo>.lock                      held while an entry is built or replaced
-    tmp/<repo>-*/                          scratch; an entry is built here in full
+    tmp/<repo>/*/                          scratch; an entry is built here in full
 
 An entry is built in scratch space and moved into place with one ``rename``, so a
 crash leaves at worst a scratch directory that the next run deletes; an entry
@@ -137,18 +137,18 @@ def make_scratch(repo: str) -> Path:
     """A fresh scratch directory on the cache's filesystem (call with the lock held)."""
     import tempfile
 
-    root = locations.scratch_dir()
+    root = locations.scratch_dir() / repo
     _mkdir(root)
-    return Path(tempfile.mkdtemp(prefix=f"{repo}-", dir=root))
+    return Path(tempfile.mkdtemp(dir=root))
 
 
 def clear_scratch(repo: str) -> None:
     """Remove what interrupted runs left behind (call with the lock held)."""
     import shutil
 
-    root = locations.scratch_dir()
+    root = locations.scratch_dir() / repo
     if root.is_dir():
-        for leftover in root.glob(f"{repo}-*"):
+        for leftover in root.iterdir():
             shutil.rmtree(leftover, ignore_errors=True)
 
 

@@ -32,6 +32,7 @@ _REQUIRED = ("url", "tag", "package_root", "packages", "release")
 _OPTIONAL = ("commit",)
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _RELEASE_RE = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-Za-z0-9.+!_-]+)")
+_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")  # names cache directories and lock files
 _SCP_LIKE_RE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)")  # git@host:path, an ssh URL
 
 
@@ -84,6 +85,11 @@ def parse_pins(text: str, filename: str) -> dict[str, Pin]:
         )
     pins: dict[str, Pin] = {}
     for name, table in data.items():
+        if not _NAME_RE.fullmatch(name) or ".." in name:
+            raise PinError(
+                f"{filename}: [{name}]: a repo name may hold only letters, digits, '.', '_' and '-'",
+                hint="it names directories in the cache, so it must not be a path",
+            )
         if not isinstance(table, dict):
             raise PinError(f"{filename}: {name}: expected a table [{name}], found a plain value")
         pins[name] = _parse_table(name, table, filename)

@@ -16,6 +16,7 @@ This module does SQL only; reading files and parsing belong to ``indexer``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -171,27 +172,14 @@ class Store:
                 f"cannot create the cache directory {path.parent}: {exc.strerror}",
                 hint="set CODEWALK_HOME to a writable directory",
             ) from None
-        problem = _check(path)
-        if problem:
-            print(f"codewalk: {problem}; rebuilding the index at {path}", file=sys.stderr)
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                try:
-                    os.unlink(f"{path}{suffix}")
-                except FileNotFoundError:
-                    pass
-                except OSError as exc:
-                    raise CacheError(f"cannot replace the index {path}: {exc.strerror}") from None
-        try:
-            # shared across threads behind the workspace's lock (the UI calls from workers)
-            connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=NORMAL")
-            if not _has_meta(connection):
-                _create(connection)
-        except sqlite3.Error as exc:
-            raise CacheError(
-                f"cannot open the index {path}: {exc}", hint="delete it, or set CODEWALK_HOME"
-            ) from None
+        if _check(path) or not path.exists():
+            # Create or rebuild under a lock: another codewalk may be creating the same
+            # database right now, and must not see (or delete) it half made.
+            with _creation_lock(path):
+                _replace_if_unusable(path)
+                connection = _connect(path)
+        else:
+            connection = _connect(path)
         return cls(connection, path)
 
     @classmethod
@@ -476,8 +464,63 @@ def _has_meta(connection: sqlite3.Connection) -> bool:
 
 
 def _create(connection: sqlite3.Connection) -> None:
-    connection.executescript(_SCHEMA)
-    connection.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (INDEX_VERSION,))
+    """The schema and its version, in one transaction: never seen half made."""
+    connection.execute("BEGIN IMMEDIATE")
+    if _has_meta(connection):  # another codewalk made it while this one waited
+        connection.execute("COMMIT")
+        return
+    try:
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (INDEX_VERSION,))
+    except sqlite3.Error:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        # shared across threads behind the workspace's lock (the UI calls from workers)
+        connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        if not _has_meta(connection):
+            _create(connection)
+    except sqlite3.Error as exc:
+        raise CacheError(
+            f"cannot open the index {path}: {exc}", hint="delete it, or set CODEWALK_HOME"
+        ) from None
+    return connection
+
+
+@contextlib.contextmanager
+def _creation_lock(path: Path) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(f"{path}.lock")
+    try:
+        with lock.acquire(timeout=120):
+            yield
+    except Timeout:
+        raise CacheError(f"{path}: another codewalk has been creating the index for 2 minutes") from None
+
+
+def _replace_if_unusable(path: Path) -> None:
+    """Delete the database at ``path`` when it cannot be used as is (call under the
+    creation lock, so that no other codewalk is making it at the same time)."""
+    problem = _check(path)
+    if not problem:
+        return
+    print(f"codewalk: {problem}; rebuilding the index at {path}", file=sys.stderr)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(f"{path}{suffix}")
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise CacheError(f"cannot replace the index {path}: {exc.strerror}") from None
 
 
 def _check(path: Path) -> str:

@@ -214,9 +214,12 @@ def _install(pin: Pin, kind: SourceKind, scratch: Path, manifest: cache.Manifest
 def _git_timeout() -> float:
     raw = os.environ.get("CODEWALK_GIT_TIMEOUT", "")
     try:
-        return float(raw) if raw else 120.0
+        seconds = float(raw) if raw else 120.0
     except ValueError:
-        raise CodewalkError(f"CODEWALK_GIT_TIMEOUT={raw!r} is not a number of seconds") from None
+        seconds = -1.0
+    if not seconds > 0:  # also NaN
+        raise CodewalkError(f"CODEWALK_GIT_TIMEOUT={raw!r} is not a positive number of seconds")
+    return seconds
 
 
 def local_checkout(pin: Pin, path: Path) -> SyncOutcome:

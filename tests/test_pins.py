@@ -76,6 +76,8 @@ def _with(line_from: str, line_to: str) -> str:
             "[transformers].package_root: '../outside' must be a path inside the repo",
         ),
         ("", "pins.toml: no repository is pinned"),
+        ('["../../evil"]\nurl = "x"\n', "pins.toml: [../../evil]: a repo name may hold only letters"),
+        ('["a/b"]\nurl = "x"\n', "pins.toml: [a/b]: a repo name may hold only"),
         ('transformers = "v5"\n', "pins.toml: transformers: expected a table"),
         ("[transformers\n", "pins.toml: not valid TOML"),
     ],

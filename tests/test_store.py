@@ -104,3 +104,31 @@ def test_unwritable_cache_is_a_cache_error(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(CacheError, match="cannot create the cache directory"):
         Store.open(blocker / "sub" / "index.sqlite3")
+
+
+def _open_and_count(path: str) -> str:
+    from codewalk.errors import CacheError
+
+    try:
+        store = Store.open(Path(path))
+    except CacheError as exc:
+        return f"error: {exc}"
+    store.close()
+    return "ok"
+
+
+def test_processes_creating_the_index_at_once_all_succeed(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Two codewalk commands started together on a fresh home: neither fails, and none
+    deletes the database another is making."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    outcomes: list[str] = []
+    with context.Pool(6) as pool:
+        for attempt in range(8):
+            path = str(tmp_path / f"index-{attempt}.sqlite3")
+            outcomes += pool.map(_open_and_count, [path] * 6)
+    assert outcomes == ["ok"] * 48
+    assert "rebuilding" not in capfd.readouterr().err

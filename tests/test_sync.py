@@ -13,10 +13,15 @@ import pytest
 
 from codewalk import cache, gitsource
 from codewalk.checkout import Checkout, SourceKind
-from codewalk.errors import NetworkError, SourceError, UnsafeURLError, VerificationError
+from codewalk.errors import CodewalkError, NetworkError, SourceError, UnsafeURLError, VerificationError
 from codewalk.pins import Pin, load_pins
 from codewalk.sync import ensure_checkout, local_checkout
 from tests.sourcefixtures import Upstream, git, make_index, make_sdist, make_upstream, write_pins
+
+
+def scratch_leftovers() -> list[Path]:
+    """What builds left in the cache's scratch space (empty per-repo dirs aside)."""
+    return [p for p in (Path(os.environ["CODEWALK_HOME"]) / "tmp").glob("*/*")]
 
 
 @pytest.fixture
@@ -84,7 +89,7 @@ def test_commit_mismatch_fails_loudly(
     assert f"tag v5.23.0 at {upstream.url} is commit {upstream.commit}" in message
     assert f"not the pinned commit {upstream.later_commit}" in message
     assert cache.current_checkout(pin) is None  # nothing half-trusted left behind
-    assert list((Path(os.environ["CODEWALK_HOME"]) / "tmp").iterdir()) == []
+    assert scratch_leftovers() == []
 
 
 def test_moved_tag_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream) -> None:
@@ -223,7 +228,7 @@ def test_two_concurrent_syncs_make_one_good_checkout(
     entries = list((Path(os.environ["CODEWALK_HOME"]) / "sources" / "transformers").iterdir())
     assert [e.name for e in entries] == [f"git-{upstream.commit}"]
     assert gitsource.verify_tree(entries[0] / "tree", upstream.commit) is None
-    assert list((Path(os.environ["CODEWALK_HOME"]) / "tmp").iterdir()) == []
+    assert scratch_leftovers() == []
 
 
 # --- the release fallback ----------------------------------------------------------------
@@ -262,7 +267,7 @@ def test_release_hash_mismatch_is_refused(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(VerificationError, match="does not match the index's"):
         ensure_checkout(pin, mode="release")
     assert cache.current_checkout(pin) is None
-    assert list((Path(os.environ["CODEWALK_HOME"]) / "tmp").iterdir()) == []
+    assert scratch_leftovers() == []
 
 
 def test_release_without_published_hash_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -344,3 +349,21 @@ def test_permalinks_name_what_was_read(
     assert ensure_checkout(pin, mode="git").checkout.permalink_ref == upstream.commit
     # A local checkout elsewhere in history links to its own commit, not the pin's tag.
     assert local_checkout(pin, upstream.work).checkout.permalink_ref == upstream.later_commit
+
+
+def test_scratch_of_another_repo_is_left_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # "foo" cleaning up after itself must not touch the scratch of a concurrent "foo-bar".
+    other = cache.make_scratch("foo-bar")
+    mine = cache.make_scratch("foo")
+    cache.clear_scratch("foo")
+    assert other.is_dir() and not mine.exists()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "soon"])
+def test_git_timeout_must_be_positive(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream, value: str
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url)
+    monkeypatch.setenv("CODEWALK_GIT_TIMEOUT", value)
+    with pytest.raises(CodewalkError, match="is not a positive number of seconds"):
+        ensure_checkout(pin, mode="git")
