@@ -20,7 +20,7 @@ from pathlib import Path
 import git
 
 from codewalk.errors import NetworkError, SourceError, UnsafeURLError, VerificationError
-from codewalk.pins import ALLOWED_SCHEMES, Pin, url_scheme
+from codewalk.pins import ALLOWED_SCHEMES, Pin, redact_text, redact_url, url_scheme
 
 DEFAULT_TIMEOUT_S = 120.0
 MIRROR_ENV = "CODEWALK_GIT_MIRROR"
@@ -79,7 +79,7 @@ def check_url(url: str, *, where: str) -> None:
     scheme = url_scheme(url)
     if scheme not in ALLOWED_SCHEMES:
         raise UnsafeURLError(
-            f"{where}: refusing git transport {scheme or 'none'!r} in {url!r}",
+            f"{where}: refusing git transport {scheme or 'none'!r} in {redact_url(url)!r}",
             hint="codewalk fetches only over https, ssh, git or file URLs",
         )
 
@@ -103,35 +103,32 @@ def fetch_pinned(
     """
     check_url(url, where=f"[{pin.name}].url")
     repo = git.Repo.init(dest)
-    env = _git_env()
     want = f"refs/tags/{pin.tag}"
     try:
-        with repo.git.custom_environment(**env):
-            repo.git.remote("add", "origin", url)
+        with repo.git.custom_environment(**_git_env()):
             if progress:
-                progress(f"fetching {want} from {url}")
-            repo.git.fetch(
-                "--depth=1",
-                "--no-tags",
-                "origin",
-                want,
-                kill_after_timeout=timeout,
-            )
+                progress(f"fetching {want} from {redact_url(url)}")
+            # By URL, not through a named remote: a mirror's credentials stay out of
+            # the cached repository's config.
+            repo.git.fetch("--depth=1", "--no-tags", url, want, kill_after_timeout=timeout)
             repo.git.checkout("--detach", "--quiet", "FETCH_HEAD")
+        head = str(repo.head.commit.hexsha)
     except git.GitCommandError as exc:
         raise _classify(exc, url, want, timeout) from None
-    head = repo.head.commit.hexsha
+    finally:
+        repo.close()
     if pin.commit and head != pin.commit:
         raise VerificationError(
-            f"[{pin.name}]: tag {pin.tag} at {url} is commit {head}, not the pinned commit {pin.commit}",
+            f"[{pin.name}]: tag {pin.tag} at {redact_url(url)} is commit {head}, "
+            f"not the pinned commit {pin.commit}",
             hint="the tag moved upstream, or the mirror serves other history; check the pin and the mirror",
         )
-    repo.close()
     return head, head
 
 
 def _classify(exc: git.GitCommandError, url: str, want: str, timeout: float) -> SourceError:
-    stderr = _stderr_text(exc)
+    stderr = redact_text(_stderr_text(exc), url)
+    url = redact_url(url)
     text = stderr.lower()
     if isinstance(exc.status, int) and exc.status < 0:  # killed by kill_after_timeout
         return NetworkError(f"git fetch from {url} was stopped after {timeout:.0f} s")

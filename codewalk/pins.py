@@ -72,6 +72,28 @@ def url_scheme(url: str) -> str:
     return ""
 
 
+def redact_url(url: str) -> str:
+    """``url`` fit to show: a password, or a lone user name (often a token), becomes
+    ``****``, as pip shows index URLs."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if "@" not in parts.netloc:
+        return url
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, has_password, _ = userinfo.partition(":")
+    shown = f"{user}:****" if has_password else "****"
+    return urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
+
+
+def redact_text(text: str, url: str) -> str:
+    """``text`` (say, a tool's error message) with ``url``'s secrets hidden."""
+    return text.replace(url, redact_url(url)) if url != redact_url(url) else text
+
+
 def parse_pins(text: str, filename: str) -> dict[str, Pin]:
     """Parse and validate the text of a pins file; ``filename`` is for messages."""
     try:

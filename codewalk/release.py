@@ -27,6 +27,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from codewalk.errors import NetworkError, SourceError, VerificationError
+from codewalk.pins import redact_url
 
 DEFAULT_INDEX = "https://pypi.org/simple/"
 TIMEOUT_S = 60.0
@@ -108,9 +109,28 @@ def _open(url: str, *, accept: str | None = None, timeout: float = TIMEOUT_S):  
     headers = {"User-Agent": "codewalk"}
     if accept:
         headers["Accept"] = accept
+    url, authorization = split_credentials(url)
+    if authorization:
+        headers["Authorization"] = authorization
     request = urllib.request.Request(url, headers=headers)
     context = _ssl_context() if url.startswith("https:") else None
     return urllib.request.urlopen(request, timeout=timeout, context=context)
+
+
+def split_credentials(url: str) -> tuple[str, str]:
+    """``(url without user info, Authorization header or "")``: urllib would take
+    ``user:password@host`` for a host name, so credentials go in a header, as pip
+    sends them to a private index."""
+    import base64
+
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, ""
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    token = f"{urllib.parse.unquote(user)}:{urllib.parse.unquote(password)}"
+    bare = urllib.parse.urlunsplit(parts._replace(netloc=host))
+    return bare, "Basic " + base64.b64encode(token.encode()).decode("ascii")
 
 
 class _Links(HTMLParser):
@@ -171,10 +191,10 @@ def find_sdist(name: str, version: str, indexes: list[str]) -> Distribution:
             body, content_type = _fetch_page(page_url)
         except urllib.error.HTTPError as exc:
             reached.append(index)
-            failures.append(f"{page_url}: HTTP {exc.code}")
+            failures.append(f"{redact_url(page_url)}: HTTP {exc.code}")
             continue
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            failures.append(f"{page_url}: {getattr(exc, 'reason', exc)}")
+            failures.append(f"{redact_url(page_url)}: {getattr(exc, 'reason', exc)}")
             continue
         reached.append(index)
         files = parse_project_page(body, content_type, page_url)
@@ -183,10 +203,10 @@ def find_sdist(name: str, version: str, indexes: list[str]) -> Distribution:
                 url, digest = files[filename]
                 if not digest:
                     raise VerificationError(
-                        f"{page_url} lists {filename} without a sha256, so it cannot be verified"
+                        f"{redact_url(page_url)} lists {filename} without a sha256, so it cannot be verified"
                     )
                 return Distribution(filename, url, digest.lower(), index)
-        failures.append(f"{page_url}: no {wanted[0]}")
+        failures.append(f"{redact_url(page_url)}: no {wanted[0]}")
     if not reached:
         raise NetworkError(
             f"no package index could be reached for {name}=={version}: " + "; ".join(failures),
@@ -211,10 +231,12 @@ def download(dist: Distribution, dest: Path, progress: Progress | None = None) -
                 if progress:
                     progress(done, total)
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        raise NetworkError(f"downloading {dist.url} failed: {getattr(exc, 'reason', exc)}") from None
+        raise NetworkError(
+            f"downloading {redact_url(dist.url)} failed: {getattr(exc, 'reason', exc)}"
+        ) from None
     if digest.hexdigest() != dist.sha256:
         raise VerificationError(
-            f"{dist.filename} from {dist.index}: sha256 {digest.hexdigest()} does not match the "
+            f"{dist.filename} from {redact_url(dist.index)}: sha256 {digest.hexdigest()} does not match the "
             f"index's {dist.sha256}",
             hint="the download was damaged or the mirror serves a different file; try again",
         )

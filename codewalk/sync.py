@@ -19,7 +19,7 @@ from typing import NamedTuple
 from codewalk import cache, locations
 from codewalk.checkout import Checkout, SourceKind
 from codewalk.errors import CodewalkError, NetworkError, SourceError
-from codewalk.pins import Pin, get_pin, load_pins
+from codewalk.pins import Pin, get_pin, load_pins, redact_url
 
 SOURCE_MODE_ENV = "CODEWALK_SOURCE"  # auto (default) | git | release
 SOURCE_PATH_ENV = "CODEWALK_SOURCE_PATH"
@@ -148,7 +148,7 @@ def _sync_git(pin: Pin, reporter: Reporter) -> Checkout:
     url = gitsource.effective_url(pin)
     scratch = cache.make_scratch(pin.name)
     try:
-        reporter.phase(f"fetching {pin.tag} from {url}")
+        reporter.phase(f"fetching {pin.tag} from {redact_url(url)}")
         head, upstream = gitsource.fetch_pinned(pin, scratch / "tree", url=url, timeout=_git_timeout())
         manifest = cache.Manifest(
             repo=pin.name,
@@ -157,7 +157,7 @@ def _sync_git(pin: Pin, reporter: Reporter) -> Checkout:
             upstream_commit=upstream,
             tag=pin.tag,
             release=pin.release,
-            origin=url,
+            origin=redact_url(url),
         )
         return _install(pin, SourceKind.GIT, scratch, manifest)
     finally:
@@ -193,7 +193,7 @@ def _sync_release(pin: Pin, reporter: Reporter) -> Checkout:
             upstream_commit="",
             tag=pin.tag,
             release=pin.release,
-            origin=dist.url,
+            origin=redact_url(dist.url),
             sha256=dist.sha256,
         )
         return _install(pin, SourceKind.RELEASE, scratch, manifest)

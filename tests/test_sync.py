@@ -367,3 +367,40 @@ def test_git_timeout_must_be_positive(
     monkeypatch.setenv("CODEWALK_GIT_TIMEOUT", value)
     with pytest.raises(CodewalkError, match="is not a positive number of seconds"):
         ensure_checkout(pin, mode="git")
+
+
+def test_index_credentials_go_in_a_header_and_never_in_messages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codewalk import release
+
+    bare, header = release.split_credentials("https://user:s%40cret@index.example/simple/")
+    assert bare == "https://index.example/simple/"
+    import base64
+
+    assert base64.b64decode(header.removeprefix("Basic ")) == b"user:s@cret"
+    # An unreachable private index: the error names it, without the password.
+    monkeypatch.setenv("PIP_INDEX_URL", "http://user:s3cret@127.0.0.1:9/simple/")
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    pin = pin_for(tmp_path, monkeypatch, url="https://github.com/huggingface/transformers.git")
+    with pytest.raises(NetworkError) as caught:
+        ensure_checkout(pin, mode="release")
+    assert "http://user:****@127.0.0.1:9/simple/transformers/" in str(caught.value)
+    assert "s3cret" not in str(caught.value)
+
+
+def test_mirror_credentials_stay_out_of_messages_and_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url="https://github.com/huggingface/transformers.git")
+    monkeypatch.setenv("CODEWALK_GIT_MIRROR", "https://token123@127.0.0.1:9/")
+    with pytest.raises(NetworkError) as caught:
+        ensure_checkout(pin, mode="git")
+    assert "token123" not in str(caught.value) and "https://****@127.0.0.1:9/" in str(caught.value)
+    # A successful fetch through a mirror records no secret either.
+    mirror_root = tmp_path / "mirror"
+    (mirror_root / "huggingface").mkdir(parents=True)
+    os.replace(upstream.bare, mirror_root / "huggingface" / "transformers.git")
+    monkeypatch.setenv("CODEWALK_GIT_MIRROR", mirror_root.as_uri() + "/")
+    checkout = ensure_checkout(pin, mode="git").checkout
+    assert "url" not in (checkout.root / ".git" / "config").read_text()
