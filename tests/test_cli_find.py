@@ -170,3 +170,27 @@ def test_warm_find_imports_no_heavy_library(toy: Path, isolated_home: Path) -> N
     imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
     assert "codewalk" in imported
     assert not imported & {"libcst", "textual", "jedi", "git", "yaml", "pygments", "rich"}
+
+
+def test_refs_columns_are_what_goto_takes(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "find", "TinyNorm", "--refs", "--json", "--source", str(toy))
+    assert code == 0
+    refs = json.loads(out)["references"]
+    assert refs
+    for ref in refs:
+        code, out, _ = run(
+            capsys, "goto", f"{ref['path']}:{ref['line']}:{ref['col']}", "--json", "--source", str(toy)
+        )
+        assert code == 0, ref
+        assert json.loads(out)["result"]["qualname"].endswith("TinyNorm"), ref
+
+
+def test_a_cut_list_says_so(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "find", "TinyNorm", "--limit", "1", "--json", "--source", str(toy))
+    full = json.loads(run(capsys, "find", "TinyNorm", "--json", "--source", str(toy))[1])
+    cut = json.loads(out)
+    assert len(full["results"]) > 1 and full["truncated"] is False
+    assert cut["results"] == full["results"][:1] and cut["truncated"] is True
+    code, out, _ = run(capsys, "find", "TinyNorm", "--limit", "1", "--source", str(toy))
+    assert code == 0
+    assert out.rstrip().endswith("(more than 1 results: --limit N shows more)")

@@ -123,15 +123,18 @@ def run(args: argparse.Namespace) -> int:
     try:
         checkout = workspace.checkout
         limit = args.limit if args.limit is not None else 20
-        found = workspace.find(args.query, kind=args.kind, limit=limit)
+        found = workspace.find(args.query, kind=args.kind, limit=limit + 1)
+        truncated = len(found.results) > limit
+        found = found._replace(results=found.results[:limit])
         references = workspace.references(args.query) if args.refs and found.results else []
         if args.json:
             data = header_dict(found.query, checkout)
             data["results"] = [result_dict(r) for r in found.results]
             data["suggestions"] = list(found.suggestions)
+            data["truncated"] = truncated
             if args.refs:
                 data["references"] = [
-                    {"path": r.path, "line": r.line, "col": r.col, "text": r.text} for r in references
+                    {"path": r.path, "line": r.line, "col": r.col + 1, "text": r.text} for r in references
                 ]
             dump(data)
             return 0 if found.results else 1
@@ -140,6 +143,8 @@ def run(args: argparse.Namespace) -> int:
         color = use_color(sys.stdout, disabled=args.no_color)
         out = [format_result(r, checkout, color=color) for r in found.results]
         print("\n\n".join(out))
+        if truncated:
+            print(f"\n(more than {limit} results: --limit N shows more)")
         if args.refs:
             print()
             print(format_references(args.query, references, workspace.fully_indexed))
