@@ -15,6 +15,7 @@ of each other and of the disk layout.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
@@ -146,6 +147,9 @@ def _work(job: tuple[str, str]) -> tuple[str, str, FactRows]:
         gc.enable()
 
 
+_BATCH = 100  # files per transaction in a full index
+
+
 def index_all(
     store: Store, checkout: Checkout, *, workers: int = 2, progress: Progress | None = None
 ) -> IndexReport:
@@ -174,14 +178,20 @@ def index_all(
     jobs = [(str(checkout.root), path) for path in new.values()]
     with store.transaction():
         store.set_blobs(snap, have)
+    if progress:
+        progress(count, total)
+    # Committed in batches: every file's facts stand alone, so an interrupted run keeps
+    # what it parsed (the snapshot stays lazy until the end), and the write lock is
+    # held for moments, not for the whole run.
+    results = iter(_run(jobs, workers))
+    while batch := list(itertools.islice(results, _BATCH)):
+        with store.transaction():
+            for path, sha, rows in batch:
+                store.set_blob(snap, path, store.add_blob(sha, rows))
+        count += len(batch)
         if progress:
             progress(count, total)
-        for path, sha, rows in _run(jobs, workers):
-            blob = store.add_blob(sha, rows)
-            store.set_blob(snap, path, blob)
-            count += 1
-            if progress and (count % 50 == 0 or count == total):
-                progress(count, total)
+    with store.transaction():
         ids = store.blob_ids()
         store.set_blobs(snap, [(path, ids[sha]) for path, sha in same])
         store.mark_complete(snap)

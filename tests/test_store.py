@@ -132,3 +132,22 @@ def test_processes_creating_the_index_at_once_all_succeed(
             outcomes += pool.map(_open_and_count, [path] * 6)
     assert outcomes == ["ok"] * 48
     assert "rebuilding" not in capfd.readouterr().err
+
+
+def test_an_interrupted_full_index_keeps_what_it_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexer, "_BATCH", 4)
+    checkout = make_toy(tmp_path)
+    store = Store.memory()
+    calls: list[int] = []
+
+    def interrupt_after_first_batch(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 2:  # the first call reports the start, the second the first batch
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        index_all(store, checkout, workers=1, progress=interrupt_after_first_batch)
+    report = index_all(store, checkout, workers=1)
+    assert (report.reused, report.parsed) == (4, 9)
