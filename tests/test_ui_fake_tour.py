@@ -269,4 +269,156 @@ async def test_permalink_is_copied_and_editor_failure_is_a_notification(monkeypa
         await pilot.press("o")  # headless: cannot suspend; a real terminal runs the editor
         await settle(app, pilot)
         assert isinstance(app.screen, TourScreen)
-        assert any("cannot run" in str(n.message) for n in app._notifications)
+        assert "$EDITOR 'no-such-editor-anywhere' not found" in [str(n.message) for n in app._notifications]
+
+
+class _Terminal:
+    """Lets the headless driver "suspend" the way a real terminal's does, and records
+    it: Textual's ``App.suspend`` resumes only if its ``with`` body raised nothing."""
+
+    def __init__(self, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        from textual.drivers.headless_driver import HeadlessDriver
+
+        self.events: list[str] = []
+        monkeypatch.setattr(HeadlessDriver, "can_suspend", property(lambda driver: True))
+        monkeypatch.setattr(
+            HeadlessDriver, "suspend_application_mode", lambda d: self.events.append("suspend")
+        )
+        monkeypatch.setattr(HeadlessDriver, "resume_application_mode", lambda d: self.events.append("resume"))
+
+
+def _messages(app: CodewalkApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def _editor_env(monkeypatch, editor: str) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("EDITOR", editor)
+    monkeypatch.delenv("VISUAL", raising=False)
+
+
+@run_async
+async def test_missing_editor_is_a_notification_and_the_app_stays_live(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    terminal = _Terminal(monkeypatch)
+    _editor_env(monkeypatch, "/nonexistent-editor")
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert terminal.events.count("suspend") == terminal.events.count("resume")
+        assert terminal.events == []  # not found before the screen is given away
+        assert "$EDITOR '/nonexistent-editor' not found" in _messages(app)
+        await pilot.press("n")  # keys still work
+        await settle(app, pilot)
+        assert "step 2/4" in header(app)
+
+
+@run_async
+async def test_editor_that_fails_to_start_or_exits_nonzero_resumes_the_app(
+    monkeypatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    import signal
+    import subprocess
+
+    terminal = _Terminal(monkeypatch)
+    broken = tmp_path / "broken-editor"
+    broken.write_text("#!/nonexistent/interpreter\n")
+    broken.chmod(0o755)  # found on the path, but exec fails (OSError inside the suspend)
+    _editor_env(monkeypatch, str(broken))
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert terminal.events == ["suspend", "resume"]
+        assert any(m.startswith(f"cannot run {broken}") for m in _messages(app))
+
+        seen: list[object] = []
+        real_run = subprocess.run
+
+        def run(command, **kwargs):  # type: ignore[no-untyped-def]
+            seen.append(signal.getsignal(signal.SIGINT))  # ctrl-c belongs to the editor
+            return real_run(command, **kwargs)
+
+        monkeypatch.setattr(subprocess, "run", run)
+        _editor_env(monkeypatch, "false")
+        before = signal.getsignal(signal.SIGINT)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert terminal.events == ["suspend", "resume"] * 2
+        assert seen == [signal.SIG_IGN] and signal.getsignal(signal.SIGINT) == before
+        assert any(m.startswith("false exited with status 1") for m in _messages(app))
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert "step 2/4" in header(app)
+
+
+def _title(app: CodewalkApp) -> str:
+    from textual.widgets import Label
+
+    return str(app.screen.query_one(ReferencesPanel).query_one(Label).render())
+
+
+@run_async
+async def test_references_title_says_uses_of_the_name() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+right", "x")  # "class Model(Mixin)" -> "Model"
+        await settle(app, pilot)
+        title = _title(app)
+        # by name, not by type: the title must not claim they are all pkg.base.Model
+        assert title.startswith("3 uses of the name Model"), title
+        assert "references to" not in title
+        assert "pkg.base.Model" in title  # what the cursor is on, as secondary information
+
+
+class SlowReferences:
+    """A fake navigator whose ``references`` waits until released (a cold index)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from ui_fakes import FakeNavigator
+
+        self.inner = FakeNavigator()
+        self.release = threading.Event()
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self.inner, name)
+
+    def references(self, qualname: str):  # type: ignore[no-untyped-def]
+        assert self.release.wait(10)
+        return self.inner.references(qualname)
+
+
+@run_async
+async def test_references_show_a_finding_state_until_they_arrive() -> None:
+    from textual.widgets import OptionList
+
+    slow = SlowReferences()
+    app = make_app(make_session(navigator=lambda: slow))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+right", "x")
+        for _ in range(5):
+            await pilot.pause()
+        panel = app.screen.query_one(ReferencesPanel)
+        assert panel.shown and panel.query_one(OptionList).loading
+        assert "finding uses of the name Model" in _title(app)
+        slow.release.set()
+        await settle(app, pilot)
+        assert panel.shown and not panel.query_one(OptionList).loading
+        assert _title(app).startswith("3 uses of the name Model")
+
+        # closed while finding: the late answer does not open the panel again
+        slow.release.clear()
+        await pilot.press("escape", "x")
+        await pilot.pause()
+        assert panel.shown and panel.query_one(OptionList).loading
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not panel.shown and app.focused is app.screen.query_one(CodeView)
+        slow.release.set()
+        await settle(app, pilot)
+        assert not panel.shown and not panel.query_one(OptionList).loading

@@ -197,11 +197,11 @@ def fake_resolver(navigator: FakeNavigator, tour: Tour):  # type: ignore[no-unty
     return resolve
 
 
-def make_session(progress=None) -> TourSession:  # type: ignore[no-untyped-def]
+def make_session(progress=None, navigator=FakeNavigator) -> TourSession:  # type: ignore[no-untyped-def]
     tour = make_tour()
     return TourSession(
         tour=tour,
-        open_navigator=FakeNavigator,
+        open_navigator=navigator,
         resolver=lambda navigator: fake_resolver(navigator, tour),
         read_source=FILES.__getitem__,
         repo="pkg",

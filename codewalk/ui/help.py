@@ -31,7 +31,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("g / enter", "go to the definition of the name at the cursor"),
             ("b / ctrl+o", "back through jumps"),
             ("f", "forward through jumps"),
-            ("x", "references of the symbol under the cursor"),
+            ("x", "every use of the name under the cursor"),
         ),
     ),
     (

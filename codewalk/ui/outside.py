@@ -12,11 +12,21 @@ from pathlib import Path
 from codewalk.ui.code_view import Shown
 
 
+def editor_variable(environ: Mapping[str, str]) -> str:
+    """Where the editor comes from, for messages: ``$VISUAL``, ``$EDITOR`` or the default."""
+    for name in ("VISUAL", "EDITOR"):
+        if environ.get(name, "").strip():
+            return f"${name}"
+    return "the default editor"
+
+
 def editor_command(environ: Mapping[str, str], line: int, path: Path) -> list[str]:
     """``$VISUAL`` or ``$EDITOR`` (else ``vi``) with ``+LINE FILE``, the form vi, vim,
-    nano, emacs, micro, helix and ``code -g``-less editors all accept."""
-    editor = environ.get("VISUAL") or environ.get("EDITOR") or "vi"
-    return [*shlex.split(editor), f"+{line}", str(path)]
+    nano, emacs, micro, helix and ``code -g``-less editors all accept.
+
+    Raises ValueError if the variable is not shell-quoted properly."""
+    editor = (environ.get("VISUAL") or "").strip() or (environ.get("EDITOR") or "").strip() or "vi"
+    return [*(shlex.split(editor) or ["vi"]), f"+{line}", str(path)]
 
 
 def lit_lines(shown: Shown, line: int) -> tuple[int, int]:

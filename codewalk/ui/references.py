@@ -1,4 +1,8 @@
-"""The references panel: every use of the symbol under the cursor, one per row."""
+"""The references panel: every use of the name under the cursor, one per row.
+
+References are found by name, not by type (``Workspace.references``): ``x`` on
+``LlamaPreTrainedModel.config`` lists every ``config``. The title says so.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,21 @@ from codewalk.ui.ports import Reference
 def reference_label(ref: Reference) -> Content:
     """One line: ``path:line`` in bold, then the line's text."""
     return Content.from_markup("[b]$place[/b]  ", place=f"{ref.path}:{ref.line}") + Content(ref.text.strip())
+
+
+def references_title(qualname: str, count: int) -> Content:
+    """``N uses of the name NAME``, then the keys, then the symbol under the cursor:
+    the list holds every use of the name, whatever it is bound to."""
+    name = qualname.rsplit(".", 1)[-1]
+    title = Content.assemble(
+        f"{count} use{'s' if count != 1 else ''} of the name ",
+        (name, "bold"),
+        "  ",
+        ("(enter: go, escape: close)", "dim"),
+    )
+    if qualname != name:
+        title += Content.assemble(("  by name, not type; at the cursor: ", "dim"), qualname)
+    return title
 
 
 class ReferencesPanel(Vertical):
@@ -53,19 +72,39 @@ class ReferencesPanel(Vertical):
         super().__init__(id=id)
         self.references: list[Reference] = []
         self.qualname = ""
+        self.pending: int | None = None  # the search being waited for
 
     def compose(self) -> ComposeResult:
         yield Label("", id="references-title")
         yield OptionList(id="references-list")
 
-    def show_references(self, qualname: str, references: Sequence[Reference]) -> None:
-        self.qualname = qualname
-        self.references = list(references)
-        count = len(self.references)
+    def show_pending(self, name: str, token: int) -> None:
+        """Open the panel in its "finding" state (a cold index can take many seconds);
+        only :meth:`show_references` with the same ``token`` fills it."""
+        self.pending = token
+        self.qualname = ""
+        self.references = []
         self.query_one(Label).update(
-            f"{count} reference{'s' if count != 1 else ''} to {qualname}  (enter: go, escape: close)"
+            Content.assemble("finding uses of the name ", (name, "bold"), " …  ", ("(escape: close)", "dim"))
         )
         options = self.query_one(OptionList)
+        options.clear_options()
+        options.loading = True
+        self.add_class("-shown")
+
+    def show_references(
+        self, qualname: str, references: Sequence[Reference], token: int | None = None
+    ) -> bool:
+        """Fill the panel with ``references`` of the name ``qualname`` ends with; False
+        (and nothing shown) if it was closed or asked again since ``token`` was pending."""
+        if token is not None and token != self.pending:
+            return False
+        self.pending = None
+        self.qualname = qualname
+        self.references = list(references)
+        self.query_one(Label).update(references_title(qualname, len(self.references)))
+        options = self.query_one(OptionList)
+        options.loading = False
         options.clear_options()
         options.add_options(
             Option(reference_label(ref), id=str(number)) for number, ref in enumerate(self.references)
@@ -74,13 +113,24 @@ class ReferencesPanel(Vertical):
         if self.references:
             options.highlighted = 0
         options.focus()
+        return True
+
+    def abandon(self, token: int) -> None:
+        """The search for ``token`` failed or was cancelled: close, if still waiting on it."""
+        if token == self.pending:
+            self.close()
+
+    def close(self) -> None:
+        self.pending = None
+        self.query_one(OptionList).loading = False
+        self.remove_class("-shown")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.post_message(self.Chosen(self.references[event.option_index]))
 
     def action_close(self) -> None:
-        self.remove_class("-shown")
+        self.close()
         self.screen.focus_next()
         self.post_message(self.Closed())
 

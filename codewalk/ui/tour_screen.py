@@ -8,8 +8,12 @@ thread worker and posts its answer back; the workspace is reached through one lo
 from __future__ import annotations
 
 import os
+import shutil
+import signal
 import subprocess
+import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -18,6 +22,7 @@ from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -28,7 +33,7 @@ from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.highlight import HighlightedSource
 from codewalk.ui.history import JumpHistory, Location
 from codewalk.ui.note import NoteView
-from codewalk.ui.outside import editor_command, lit_lines, plain_link
+from codewalk.ui.outside import editor_command, editor_variable, lit_lines, plain_link
 from codewalk.ui.palette import SymbolProvider
 from codewalk.ui.ports import Reference, Target
 from codewalk.ui.problem import StepProblem
@@ -67,6 +72,7 @@ class TourScreen(Screen[None]):
         Binding("f", "forward", "Fwd", show=False),
         Binding("r", "return_to_step", "Return", show=False),
         Binding("x", "references", "Refs"),
+        Binding("escape", "close_references", "Close", show=False),
         Binding("o", "open_editor", "Edit", show=False),
         Binding("y", "copy_permalink", "Link", show=False),
         *(Binding(str(k), f"jump({k - 1})", f"Step {k}", show=False) for k in range(1, 10)),
@@ -84,6 +90,7 @@ class TourScreen(Screen[None]):
         self.history = JumpHistory()
         self.off_tour = False
         self.location: Location | None = None
+        self._references_asked = 0  # numbers each `x`, so a late answer is recognised
 
     # -- layout --------------------------------------------------------------------
 
@@ -377,26 +384,39 @@ class TourScreen(Screen[None]):
             self.notify("no name under the cursor", severity="warning", markup=False)
             return
         line, _ = code.cursor
-        self.notify(f"finding the references of {word[0]} …", timeout=3, markup=False)
-        self._references(code.source.path, line, word[1], word[0])
+        self._references_asked += 1
+        # a cold index reads every file naming the word first: say so until the answer
+        self.query_one(ReferencesPanel).show_pending(word[0], self._references_asked)
+        self._references(code.source.path, line, word[1], word[0], self._references_asked)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="nav")
-    def _references(self, path: str, line: int, col: int, word: str) -> None:
+    def _references(self, path: str, line: int, col: int, word: str, token: int) -> None:
         assert self.session is not None
         try:
             target = self.session.nav.goto(path, line, col)
             qualname = target.qualname if target is not None else word
             refs = self.session.nav.references(qualname)
         except Exception as error:
-            self.app.call_from_thread(
-                self.notify, f"references of {word}: {error}", severity="error", markup=False
-            )
+            self.app.call_from_thread(self._references_abandoned, token)
+            self.app.call_from_thread(self.notify, f"uses of {word}: {error}", severity="error", markup=False)
             return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_references, qualname, refs)
+        if get_current_worker().is_cancelled:  # another search or a goto came after
+            self.app.call_from_thread(self._references_abandoned, token)
+        else:
+            self.app.call_from_thread(self._show_references, qualname, refs, token)
 
-    def _show_references(self, qualname: str, refs: Sequence[Reference]) -> None:
-        self.query_one(ReferencesPanel).show_references(qualname, refs)
+    def _show_references(self, qualname: str, refs: Sequence[Reference], token: int) -> None:
+        self.query_one(ReferencesPanel).show_references(qualname, refs, token)
+
+    def _references_abandoned(self, token: int) -> None:
+        self.query_one(ReferencesPanel).abandon(token)
+
+    def action_close_references(self) -> None:
+        """``escape`` outside the panel (it is not focusable while finding) closes it."""
+        panel = self.query_one(ReferencesPanel)
+        if panel.shown:
+            panel.close()
+            self.code.focus()
 
     def on_references_panel_chosen(self, event: ReferencesPanel.Chosen) -> None:
         ref = event.reference
@@ -419,13 +439,54 @@ class TourScreen(Screen[None]):
         self.notify(link, title="copied", markup=False)
 
     def action_open_editor(self) -> None:
+        """Run the editor at the cursor's line, the app suspended meanwhile.
+
+        Textual's ``suspend()`` resumes the app only if its ``with`` body raises nothing,
+        so the editor is looked up before the screen is given away and every error inside
+        is caught there: whatever the editor does, the app comes back."""
         code = self.code
         if code.source is None or self.session is None:
             return
-        command = editor_command(os.environ, code.cursor[0], self.session.root / code.source.path)
+        variable = editor_variable(os.environ)
+        try:
+            command = editor_command(os.environ, code.cursor[0], self.session.root / code.source.path)
+        except ValueError as error:
+            self.notify(f"cannot read {variable}: {error}", severity="error", markup=False)
+            return
+        program = shutil.which(command[0])
+        if program is None:
+            self.notify(
+                f"{variable} {command[0]!r} not found", title="no editor", severity="error", markup=False
+            )
+            return
+        outcome: tuple[str, SeverityLevel] | None = None
         try:
             with self.app.suspend():
-                subprocess.run(command, check=False)
-        except (SuspendNotSupported, OSError) as error:
-            self.notify(f"cannot run {command[0]}: {error}", severity="error", markup=False)
+                outcome = _run_editor([program, *command[1:]])
+        except SuspendNotSupported as error:
+            outcome = (f"cannot run {command[0]}: {error}", "error")
+        if outcome is not None:
+            self.notify(outcome[0], severity=outcome[1], markup=False)
         self.refresh()
+
+
+def _run_editor(command: list[str]) -> tuple[str, SeverityLevel] | None:
+    """Run ``command`` in the foreground; what went wrong, or None. Never raises (it runs
+    inside ``App.suspend()``). Ctrl-C is the editor's while it runs, as git does it."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    if previous is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        status = subprocess.run(command, check=False).returncode
+    except Exception as error:
+        return f"cannot run {command[0]}: {error}", "error"
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    name = Path(command[0]).name
+    if status < 0:
+        return f"{name} was stopped by signal {-status}", "warning"
+    if status > 0:
+        return f"{name} exited with status {status}", "warning"
+    return None
