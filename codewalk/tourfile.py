@@ -38,6 +38,11 @@ TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "steps")
 STEP_KEYS: tuple[str, ...] = ("at", "file", "focus", "title", "repo", "note")
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _STR_TAG = "tag:yaml.org,2002:str"
+# C0 and C1 control characters (a NUL makes every path operation raise; ESC moves the
+# terminal). A focus may hold tabs and newlines (a multi-line pattern); a symbol or a
+# path never does.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_FOCUS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TAG_NAMES = {
     "tag:yaml.org,2002:int": "a number",
     "tag:yaml.org,2002:float": "a number",
@@ -174,6 +179,13 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
         return _string(fields, key, where) if key in fields else None
 
     at, file, focus = get("at"), get("file"), get("focus")
+    if at is not None:
+        at = at.strip()  # a block scalar's final newline, stray spaces
+        _refuse_controls(at, "at", _CONTROL_RE, _line(fields["at"][1]), what, where)
+    if file is not None:
+        _refuse_controls(file, "file", _CONTROL_RE, _line(fields["file"][1]), what, where)
+    if focus is not None:
+        _refuse_controls(focus, "focus", _CONTROL_IN_FOCUS_RE, _line(fields["focus"][1]), what, where)
     if at is None and file is None:
         raise where.error(
             line,
@@ -182,7 +194,7 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
         )
     if at is not None and file is not None:
         raise where.error(line, f"{what} has both 'at' and 'file'", hint="keep one of them")
-    if at is not None and not at.strip():
+    if at is not None and not at:
         raise where.error(_line(fields["at"][1]), f"{what}: 'at' is empty")
     if file is not None:
         file = _safe_path(file, _line(fields["file"][1]), what, where)
@@ -196,7 +208,7 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
             raise where.error(focus_line, f"{what}: invalid regex {focus!r} in 'focus': {exc}") from None
     return Step(
         index=index,
-        at=at.strip() if at is not None else None,
+        at=at,
         file=file,
         focus=focus,
         title=get("title"),
@@ -204,6 +216,19 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
         note=get("note") or "",
         line=line,
     )
+
+
+def _refuse_controls(
+    value: str, key: str, pattern: re.Pattern[str], line: int, what: str, where: _Where
+) -> None:
+    """A TourError for a control character in ``value``; the message shows it escaped."""
+    found = pattern.search(value)
+    if found is not None:
+        raise where.error(
+            line,
+            f"{what}: {key!r} contains a control character (U+{ord(found.group()):04X}): {value!r}",
+            hint="remove it (an escape such as \\0 or \\t in a double-quoted YAML string makes one)",
+        )
 
 
 def _safe_path(file: str, line: int, what: str, where: _Where) -> str:

@@ -80,6 +80,9 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             version=checkout.version,
         )
 
+    for key, value in (("at", step.at), ("file", step.file), ("focus", step.focus)):
+        if value is not None and "\0" in value:  # the loader refuses these; a Step built elsewhere may not
+            return make("missing", error=f"{key!r} {value!r} contains a NUL character")
     if step.file is not None:
         found = _file_target(workspace, step.file)
         if isinstance(found, str):
@@ -199,7 +202,7 @@ def _focus(workspace: Workspace, target: Resolved, step: Step) -> tuple[tuple[in
     assert step.focus is not None
     try:
         text = workspace.source_text(target.path)
-    except (CodewalkError, OSError) as exc:
+    except (CodewalkError, OSError, ValueError) as exc:  # ValueError: a NUL in the path
         return None, f"cannot read {target.path}: {exc}"
     lines = focus_lines(text, (target.start_line, target.end_line), step.focus)
     if lines is None:
@@ -211,15 +214,15 @@ def _focus(workspace: Workspace, target: Resolved, step: Step) -> tuple[tuple[in
 def _file_target(workspace: Workspace, path: str) -> Resolved | str:
     """The whole file as a target, or what went wrong."""
     checkout = workspace.checkout
-    root = checkout.root.resolve()
-    full = (checkout.root / path).resolve()
-    if not full.is_relative_to(root):
-        return f"file {path!r} leaves the checkout"
-    if not full.is_file():
-        return f"file {path!r} does not exist in {repo_at_version(checkout.repo, checkout.version)}"
     try:
+        root = checkout.root.resolve()
+        full = (checkout.root / path).resolve()
+        if not full.is_relative_to(root):
+            return f"file {path!r} leaves the checkout"
+        if not full.is_file():
+            return f"file {path!r} does not exist in {repo_at_version(checkout.repo, checkout.version)}"
         text = workspace.source_text(path)
-    except (CodewalkError, OSError) as exc:
+    except (CodewalkError, OSError, ValueError) as exc:  # ValueError: a NUL in the path
         return f"cannot read {path!r}: {exc}"
     module = module_of(path, checkout.package_root)
     return Resolved(
@@ -238,8 +241,11 @@ def _file_target(workspace: Workspace, path: str) -> Resolved | str:
 def _file_suggestions(workspace: Workspace, path: str) -> tuple[str, ...]:
     parent = PurePosixPath(path).parent
     directory = workspace.checkout.root / parent
-    if not directory.is_dir():
+    try:
+        if not directory.is_dir():
+            return ()
+        names = [p.name for p in directory.iterdir() if p.is_file()]
+    except (OSError, ValueError):
         return ()
-    names = [p.name for p in directory.iterdir() if p.is_file()]
     close = get_close_matches(PurePosixPath(path).name, names, n=3, cutoff=0.6)
     return tuple(str(parent / name) for name in close)

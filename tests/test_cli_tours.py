@@ -261,14 +261,149 @@ def test_a_step_out_of_range(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 @pytest.mark.release
-def test_an_export_to_a_missing_directory_is_one_line(
+def test_an_export_makes_its_directory_and_an_unwritable_path_is_one_line(
     pinned: Checkout, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    target = tmp_path / "no" / "such" / "dir" / "x.tour"
+    target = tmp_path / ".tours" / "x.tour"
+    assert main(["export", "causal-lm-loss", "--format", "codetour", "-o", str(target)]) == 0
+    assert json.loads(target.read_text(encoding="utf-8"))["title"]
+    capsys.readouterr()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    target = blocker / "x.tour"
     assert main(["export", "causal-lm-loss", "--format", "codetour", "-o", str(target)]) == 2
     err = capsys.readouterr().err  # (the index may add a note of its own on stderr)
-    assert (
-        err.splitlines()[-1]
-        == f"codewalk: error: {target}: cannot write the export: No such file or directory"
-    )
+    assert err.splitlines()[-1] == f"codewalk: error: {target}: cannot write the export: Not a directory"
     assert "Traceback" not in err
+
+
+# -- one bad tour file among good ones ---------------------------------------------------
+
+BAD_STEP = "title: Bad\nsteps:\n  - at: X\n  - file: /etc/passwd\n"
+GOOD_TOUR = "title: Good\nsteps:\n  - at: transformers.loss.loss_utils.ForCausalLMLoss\n    note: fine\n"
+
+
+@pytest.fixture
+def mixed_dir(tmp_path: Path) -> Path:
+    """x1: a file error on line 4; x2: a good one-step tour."""
+    directory = tmp_path / "mine"
+    directory.mkdir()
+    (directory / "x1.yaml").write_text(BAD_STEP, encoding="utf-8")
+    (directory / "x2.yaml").write_text(GOOD_TOUR, encoding="utf-8")
+    return directory
+
+
+X1_ERROR = "{}:4: step 2: 'file' '/etc/passwd' is absolute; it must be a path inside the repository"
+
+
+def test_tours_lists_the_good_tours_and_warns_about_a_bad_one(
+    mixed_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CODEWALK_TOURS_PATH", str(mixed_dir))
+    assert main(["tours"]) == 0
+    captured = capsys.readouterr()
+    ids = [line.split()[0] for line in captured.out.splitlines()]
+    assert ids == [
+        "attention-dispatch",
+        "causal-lm-loss",
+        "llama-generate",
+        "special-tokens",
+        "trainer-train",
+        "x2",
+    ]
+    assert captured.err == f"codewalk: warning: {X1_ERROR.format(mixed_dir / 'x1.yaml')} (skipped)\n"
+    assert main(["tours", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [t["id"] for t in data["tours"]][-1] == "x2"
+    assert data["errors"] == [X1_ERROR.format(mixed_dir / "x1.yaml")]
+
+
+def test_a_tour_by_id_skips_a_bad_file_unless_it_is_the_one(
+    mixed_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CODEWALK_TOURS_PATH", str(mixed_dir))
+    # (step 7 of 6: the tour loaded, and the command stops before it needs the code)
+    assert main(["tour", "causal-lm-loss", "--plain", "--step", "7"]) == 2
+    assert (
+        capsys.readouterr().err
+        == "codewalk: error: tour 'causal-lm-loss' has steps 1-6; there is no step 7\n"
+    )
+    assert main(["tour", "x1", "--plain"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == f"codewalk: error: {X1_ERROR.format(mixed_dir / 'x1.yaml')}"
+
+
+def test_check_reports_a_control_character_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "nul.yaml"
+    path.write_text('title: T\nsteps:\n  - file: "src/a\\0b.py"\n', encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        f"error: {path}:3: step 1: 'file' contains a control character (U+0000): 'src/a\\x00b.py'"
+    )
+    assert out[-1] == "1 tour(s), 0 step(s): 0 broken step(s), 1 file error(s)"
+
+
+@pytest.mark.release
+def test_plain_tour_with_a_bad_file_in_the_tours_path(
+    pinned: Checkout, mixed_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CODEWALK_TOURS_PATH", str(mixed_dir))
+    assert main(["tour", "causal-lm-loss", "--plain", "--step", "1", "--no-color"]) == 0
+    assert "1/6  " in capsys.readouterr().out
+
+
+@pytest.mark.release
+def test_check_named_tours_reports_each_once(
+    pinned: Checkout, mixed_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    x1 = X1_ERROR.format(mixed_dir / "x1.yaml")
+    assert main(["check", "--tours-dir", str(mixed_dir), "x2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [
+        "ok      x2 (1 steps at transformers==5.23.0)",
+        "1 tour(s), 1 step(s): 0 broken step(s), 0 file error(s)",
+    ]
+    assert main(["check", "--tours-dir", str(mixed_dir), "x1", "x2", "x1"]) == 1
+    out = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("  hint: ")]
+    assert out == [
+        f"error: {x1}",
+        "ok      x2 (1 steps at transformers==5.23.0)",
+        "2 tour(s), 1 step(s): 0 broken step(s), 1 file error(s)",
+    ]
+
+
+@pytest.mark.release
+def test_check_with_no_names_reports_every_bad_file(
+    pinned: Checkout, mixed_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (mixed_dir / "x3.yaml").write_text("id: x2\n" + GOOD_TOUR, encoding="utf-8")
+    assert main(["check", "--tours-dir", str(mixed_dir)]) == 1
+    out = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("  hint: ")]
+    assert out[:2] == [
+        f"error: {X1_ERROR.format(mixed_dir / 'x1.yaml')}",
+        f"error: {mixed_dir / 'x3.yaml'}:1: tour id 'x2' is also defined in {mixed_dir / 'x2.yaml'}",
+    ]
+    assert "ok      x2 (1 steps at transformers==5.23.0)" in out
+    assert out[-1] == "8 tour(s), 41 step(s): 0 broken step(s), 2 file error(s)"
+
+
+def test_a_tour_without_repo_opens_its_checkout_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The step asks for the tour's repo (None: the first pin), the rendering for the
+    resolved step's repo ('transformers'): one checkout, so its notes are printed once."""
+    from codewalk import workspace
+    from codewalk.commands.tour import Workspaces
+
+    opened: list[str | None] = []
+
+    def fake_open(repo: str | None = None, source_path: str | None = None) -> object:
+        opened.append(repo)
+        return object()
+
+    monkeypatch.setattr(sync, "open_checkout", fake_open)
+    monkeypatch.setattr(workspace.Workspace, "open", staticmethod(lambda checkout: checkout))
+    workspaces = Workspaces(str(tmp_path))
+    assert workspaces.get(None) is workspaces.get("transformers") is workspaces.get(None)
+    assert opened == ["transformers"]

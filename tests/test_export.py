@@ -4,7 +4,9 @@ fields), on a small synthetic resolved tour."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import pytest
@@ -227,3 +229,32 @@ def test_write_atomically_replaces_the_file_whole(tmp_path: Path) -> None:
     write_atomically(target, "new\n")
     assert target.read_text(encoding="utf-8") == "new\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.tour"]
+
+
+def test_write_atomically_makes_the_missing_directories(tmp_path: Path) -> None:
+    target = tmp_path / ".tours" / "deeper" / "demo.tour"
+    write_atomically(target, "{}\n")
+    assert target.read_text(encoding="utf-8") == "{}\n"
+    assert [p.name for p in target.parent.iterdir()] == ["demo.tour"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_write_atomically_follows_the_umask(tmp_path: Path, umask: int) -> None:
+    previous = os.umask(umask)
+    try:
+        target = tmp_path / "new.tour"
+        write_atomically(target, "x\n")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_write_atomically_keeps_an_existing_files_mode(tmp_path: Path) -> None:
+    target = tmp_path / "shared.tour"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o640)
+    write_atomically(target, "new\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert target.read_text(encoding="utf-8") == "new\n"

@@ -210,3 +210,28 @@ def test_focus_forms() -> None:
     assert compile_focus("/x\\s*=/").search("x  = 1")
     assert compile_focus("a.b(").search("call a.b(1)")
     assert not compile_focus("a.b(").search("aXb(")
+
+
+@pytest.mark.parametrize(
+    ("step", "line", "key", "char"),
+    [
+        ('  - file: "src/a\\0b.py"\n', 3, "file", "U+0000"),
+        ('  - file: "src/a\\tb.py"\n', 3, "file", "U+0009"),
+        ('  - at: "Foo\\x1bBar"\n', 3, "at", "U+001B"),
+        ('  - at: "Foo.bar\\nBaz"\n', 3, "at", "U+000A"),
+        ('  - at: X\n    focus: "a\\0b"\n', 4, "focus", "U+0000"),
+        ('  - at: X\n    focus: "/a\\x7fb/"\n', 4, "focus", "U+007F"),
+    ],
+)
+def test_control_characters_in_anchors_are_refused(step: str, line: int, key: str, char: str) -> None:
+    message = error_of(f"title: T\nsteps:\n{step}")
+    assert message.startswith(
+        f"tours/sample.yaml:{line}: step 1: {key!r} contains a control character ({char})"
+    )
+    assert "\n" not in message.split("\n  hint:")[0]  # one line, the value escaped
+
+
+def test_tabs_and_newlines_are_fine_in_a_focus() -> None:
+    tour = load('title: T\nsteps:\n  - at: X\n    focus: "a\\tb\\nc"\n  - at: "  Y\\n"\n')
+    assert tour.steps[0].focus == "a\tb\nc"
+    assert tour.steps[1].at == "Y"  # surrounding whitespace (a block scalar's newline) is trimmed

@@ -4,7 +4,9 @@ resolve against a workspace (here a small fake one, so the rules are tested alon
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +14,7 @@ from codewalk.checkout import Checkout, SourceKind
 from codewalk.errors import QueryError, TourError
 from codewalk.resolve import FindResult, Resolved
 from codewalk.tourfile import parse_tour
-from codewalk.tourlib import discover_tours, load_tour, tour_dirs
+from codewalk.tourlib import discover_tours, load_tour, scan_tours, tour_dirs
 from codewalk.tourresolve import module_of, resolve_step, resolve_tour
 
 SHIPPED = {"attention-dispatch", "causal-lm-loss", "llama-generate", "special-tokens", "trainer-train"}
@@ -46,15 +48,22 @@ def test_env_and_explicit_dirs_add_tours(tmp_path: Path, monkeypatch: pytest.Mon
 def test_a_duplicate_id_names_both_files(tmp_path: Path) -> None:
     first = write_tour(tmp_path / "one", "first", tour_id="same")
     second = write_tour(tmp_path / "two", "second", tour_id="same")
+    dirs = [tmp_path / "one", tmp_path / "two"]
     with pytest.raises(TourError) as info:
-        discover_tours([tmp_path / "one", tmp_path / "two"])
+        load_tour("same", dirs)
     assert str(info.value).startswith(f"tour id 'same' is defined twice: in {first} and in {second}")
+    tours, problems = scan_tours(dirs)
+    assert [t.path for t in tours if t.id == "same"] == [first]  # listed once, the first
+    assert [p.message for p in problems] == [f"{second}:1: tour id 'same' is also defined in {first}"]
+    assert load_tour("llama-generate", dirs).id == "llama-generate"  # the others still load
 
 
 def test_a_user_tour_may_not_reuse_a_shipped_id(tmp_path: Path) -> None:
     mine = write_tour(tmp_path, "mine", tour_id="llama-generate")
     with pytest.raises(TourError, match=f"defined twice: in .*llama-generate.yaml and in {mine}"):
-        discover_tours([tmp_path])
+        load_tour("llama-generate", [tmp_path])
+    (problem,) = scan_tours([tmp_path]).problems
+    assert problem.message.startswith(f"{mine}:1: tour id 'llama-generate' is also defined in ")
 
 
 def test_load_by_path_and_unknown_names(tmp_path: Path) -> None:
@@ -73,9 +82,57 @@ def test_load_by_path_and_unknown_names(tmp_path: Path) -> None:
 
 def test_a_malformed_tour_in_a_directory_is_reported_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("title: T\nsteps:\n  - at: X\n    bogus: 1\n", encoding="utf-8")
+    tours, problems = scan_tours([tmp_path])
+    assert {t.id for t in tours} == SHIPPED
+    assert [str(p).splitlines()[0] for p in problems] == [
+        f"{tmp_path / 'bad.yaml'}:4: unknown key 'bogus' in step 1"
+    ]
+    assert {t.id for t in discover_tours([tmp_path])} == SHIPPED
+
+
+BAD_FILE_STEP = "title: Bad\nsteps:\n  - file: /etc/passwd\n"
+
+
+def test_one_bad_file_does_not_hide_the_other_tours(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "x1.yaml").write_text(BAD_FILE_STEP, encoding="utf-8")
+    write_tour(tmp_path, "x2")
+    (tmp_path / "latin1.yaml").write_bytes(b"title: T\nsteps:\n  - at: caf\xe9\n")
+    monkeypatch.setenv("CODEWALK_TOURS_PATH", str(tmp_path))
+    assert load_tour("llama-generate").id == "llama-generate"
+    assert load_tour("x2").path == tmp_path / "x2.yaml"
+    tours, problems = scan_tours()
+    assert {t.id for t in tours} == {*SHIPPED, "x2"}
+    assert [p.message for p in problems] == [
+        f"{tmp_path / 'latin1.yaml'}:3: not a UTF-8 text file",
+        f"{tmp_path / 'x1.yaml'}:3: step 1: 'file' '/etc/passwd' is absolute; "
+        "it must be a path inside the repository",
+    ]
+    # the bad file *is* the tour asked for: its own error, with its line
     with pytest.raises(TourError) as info:
-        discover_tours([tmp_path])
-    assert str(info.value).startswith(f"{tmp_path / 'bad.yaml'}:4: unknown key 'bogus' in step 1")
+        load_tour("x1")
+    assert info.value.message == problems[1].message
+    with pytest.raises(TourError, match="unknown tour 'x3'"):
+        load_tour("x3")
+
+
+def test_a_bad_file_is_the_tour_its_id_line_names(tmp_path: Path) -> None:
+    (tmp_path / "draft.yaml").write_text("id: 'mine'  # a comment\n" + BAD_FILE_STEP, encoding="utf-8")
+    with pytest.raises(TourError, match=r"draft.yaml:4: step 1: 'file' '/etc/passwd' is absolute"):
+        load_tour("mine", [tmp_path])
+    with pytest.raises(TourError, match="unknown tour 'draft'"):
+        load_tour("draft", [tmp_path])
+    # a broken draft of a shipped tour is reported, not silently shadowed by the shipped one
+    (tmp_path / "draft.yaml").write_text("id: llama-generate\n" + BAD_FILE_STEP, encoding="utf-8")
+    with pytest.raises(TourError, match=r"draft\.yaml:4: "):
+        load_tour("llama-generate", [tmp_path])
+    assert load_tour("causal-lm-loss", [tmp_path]).id == "causal-lm-loss"
+
+
+def test_a_duplicate_id_is_reported_on_its_id_line(tmp_path: Path) -> None:
+    path = tmp_path / "other.yaml"
+    path.write_text("# my copy\nid: causal-lm-loss\ntitle: T\nsteps:\n  - at: X\n", encoding="utf-8")
+    (problem,) = scan_tours([tmp_path]).problems
+    assert problem.message.startswith(f"{path}:2: tour id 'causal-lm-loss' is also defined in ")
 
 
 # -- resolution -------------------------------------------------------------------------
@@ -224,3 +281,33 @@ def test_module_of() -> None:
     assert module_of("pkg/mod.py", ".") == "pkg.mod"
     assert module_of("docs/x.md", "src") is None
     assert module_of("other/x.py", "src") is None
+
+
+def test_a_nul_in_a_step_built_without_the_loader_is_a_broken_step(tmp_path: Path) -> None:
+    """The loader refuses control characters; resolution must not raise on them anyway."""
+    workspace = FakeWorkspace(tmp_path / "repo")
+    tour = parse_tour("title: T\nsteps:\n  - file: src/pkg/core.py\n  - at: helper\n", tmp_path / "t.yaml")
+    first, second = tour.steps
+    bad = (
+        replace(first, file="src/pkg/co\0re.py"),
+        replace(first, file="src/p\0kg/core.py"),
+        replace(second, at="hel\0per"),
+        replace(second, at="pkg.core.helper", focus="ret\0urn"),
+    )
+    result = resolve_tour({"demo": workspace}, replace(tour, steps=bad))  # type: ignore[dict-item]
+    assert [(s.status, s.error) for s in result.steps] == [
+        ("missing", "'file' 'src/pkg/co\\x00re.py' contains a NUL character"),
+        ("missing", "'file' 'src/p\\x00kg/core.py' contains a NUL character"),
+        ("missing", "'at' 'hel\\x00per' contains a NUL character"),
+        ("missing", "'focus' 'ret\\x00urn' contains a NUL character"),
+    ]
+
+
+def test_file_targets_survive_paths_the_os_refuses(tmp_path: Path) -> None:
+    from codewalk.tourresolve import _file_suggestions, _file_target
+
+    workspace: Any = FakeWorkspace(tmp_path / "repo")
+    assert (
+        _file_target(workspace, "src/pkg/a\0b.py") == "cannot read 'src/pkg/a\\x00b.py': embedded null byte"
+    )
+    assert _file_suggestions(workspace, "src/p\0kg/core.py") == ()

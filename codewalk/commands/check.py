@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from codewalk.commands.tour import Workspaces, add_source_options, step_json
@@ -21,7 +20,7 @@ def register(subparsers: Any) -> None:
         help="check that tours resolve at the pins",
         description="Resolve every step of the given tours (default: all tours) at the "
         "pinned versions; report each broken step with its file and line. Exit 1 if any "
-        "step is broken.",
+        "step is broken or any tour file does not load.",
     )
     parser.add_argument("tours", nargs="*", metavar="TOUR", help="tour ids or tour files")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -31,34 +30,21 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.errors import TourError
-    from codewalk.tourlib import load_tour, read_tour, tour_dirs, tour_files
+    from codewalk.tourlib import load_tour, scan_tours
     from codewalk.tourmodel import Tour, repo_at_version
     from codewalk.tourresolve import resolve_tour
 
     tours: list[Tour] = []
     load_errors: list[str] = []
     if args.tours:
-        for name in args.tours:
+        for name in dict.fromkeys(args.tours):  # each named tour once, in order
             try:
                 tours.append(load_tour(name, args.tours_dir))
             except TourError as error:
                 load_errors.append(str(error))
     else:
-        for directory in args.tours_dir:
-            if not Path(directory).is_dir():
-                raise TourError(f"{directory}: not a directory of tours")
-        seen: dict[str, Path] = {}
-        for path in tour_files(tour_dirs(args.tours_dir)):
-            try:
-                tour = read_tour(path)
-            except TourError as error:
-                load_errors.append(str(error))
-                continue
-            if tour.id in seen:
-                load_errors.append(f"{path}:1: tour id {tour.id!r} is also defined in {seen[tour.id]}")
-                continue
-            seen[tour.id] = path
-            tours.append(tour)
+        tours, problems = scan_tours(args.tours_dir)
+        load_errors = [str(problem) for problem in problems]
 
     workspaces = Workspaces(args.source)
     results = [resolve_tour(workspaces.by_repo([tour]), tour) for tour in tours]

@@ -52,13 +52,24 @@ def register(subparsers: Any) -> None:
 
 
 class Workspaces:
-    """The workspaces of the repos a tour names, opened on first use."""
+    """The workspaces of the repos a tour names, opened on first use, once each.
+
+    ``None`` (a tour without ``repo:``) means the first pin; it is kept under the
+    pin's name, so that the step (asking for ``None``) and its rendering (asking for
+    the resolved step's repo) share one checkout, and its notes are printed once."""
 
     def __init__(self, source_path: str | None) -> None:
         self.source_path = source_path
-        self._open: dict[str | None, Workspace] = {}
+        self._open: dict[str, Workspace] = {}
+        self._first_pin: str | None = None
 
     def get(self, repo: str | None) -> Workspace:
+        if repo is None:
+            if self._first_pin is None:
+                from codewalk.sync import load_pin
+
+                self._first_pin = load_pin(None).name
+            repo = self._first_pin
         if repo not in self._open:
             from codewalk.sync import open_checkout
             from codewalk.workspace import Workspace

@@ -12,7 +12,8 @@ def register(subparsers: Any) -> None:
         "tours",
         help="list the available tours",
         description="List the tours in the shipped tours/ directory, CODEWALK_TOURS_PATH "
-        "and --tours-dir: id, number of steps, title.",
+        "and --tours-dir: id, number of steps, title. A file that does not load is "
+        "skipped with a warning on stderr ('codewalk check' reports it as an error).",
     )
     parser.add_argument(
         "--tours-dir",
@@ -26,15 +27,21 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.tourlib import discover_tours
+    """Exit 0 when the listing could be made, also when some files did not load: those
+    are warned about on stderr, one line each (``codewalk check`` fails on them)."""
+    import sys
 
-    tours = discover_tours(args.tours_dir)
+    from codewalk.tourlib import scan_tours
+
+    tours, problems = scan_tours(args.tours_dir)
+    for problem in problems:
+        print(f"codewalk: warning: {problem.message} (skipped)", file=sys.stderr)
     if args.json:
         data = [
             {"id": t.id, "title": t.title, "steps": len(t.steps), "repo": t.repo, "path": str(t.path)}
             for t in tours
         ]
-        print(json.dumps({"tours": data}, indent=2))
+        print(json.dumps({"tours": data, "errors": [p.message for p in problems]}, indent=2))
         return 0
     if not tours:
         print("no tours found (add YAML files to a directory in CODEWALK_TOURS_PATH)")
