@@ -80,11 +80,18 @@ def open_checkout(repo: str | None = None, source_path: str | None = None) -> Ch
     return ensure_checkout(pin, mode=mode, reporter=TerminalReporter()).checkout
 
 
+_shown_notes: set[str] = set()
+
+
 def _print_notes(notes: list[str]) -> None:
+    """Warnings about a checkout, each shown once per process however often it is
+    opened (a tour opens it per repo, the UI again per session)."""
     import sys
 
     for text in notes:
-        print(f"codewalk: {text}", file=sys.stderr)
+        if text not in _shown_notes:
+            _shown_notes.add(text)
+            print(f"codewalk: {text}", file=sys.stderr)
 
 
 def ensure_checkout(pin: Pin, *, mode: str | None = None, reporter: Reporter | None = None) -> SyncOutcome:

@@ -167,7 +167,17 @@ def _string(fields: _Fields, key: str, where: _Where) -> str:
             f"{key!r} must be a string, found {_kind(node)}",
             hint="quote the value if it is meant as text" if isinstance(node, yaml.ScalarNode) else None,
         )
-    return str(node.value)
+    value = str(node.value)
+    # Text reaches the reader's terminal: no escape sequences from a shared tour.
+    # (The anchors at/file/focus get a stricter check, naming their step, in _step.)
+    found = None if key in ("at", "file", "focus") else _CONTROL_IN_FOCUS_RE.search(value)
+    if found:
+        raise where.error(
+            _line(node),
+            f"{key!r} contains a control character (U+{ord(found.group()):04X}): {value[:60]!r}",
+            hint="tours hold plain text; remove the escape",
+        )
+    return value
 
 
 def _step(index: int, node: yaml.Node, where: _Where) -> Step:

@@ -404,3 +404,16 @@ def test_mirror_credentials_stay_out_of_messages_and_the_cache(
     monkeypatch.setenv("CODEWALK_GIT_MIRROR", mirror_root.as_uri() + "/")
     checkout = ensure_checkout(pin, mode="git").checkout
     assert "url" not in (checkout.root / ".git" / "config").read_text()
+
+
+def test_local_checkout_warnings_show_once_per_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from codewalk import sync
+
+    pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    monkeypatch.setattr(sync, "_shown_notes", set())
+    sync.open_checkout("transformers", str(upstream.work))
+    sync.open_checkout("transformers", str(upstream.work))
+    err = capsys.readouterr().err
+    assert err.count("not the pinned v5.23.0") == 1

@@ -235,3 +235,10 @@ def test_tabs_and_newlines_are_fine_in_a_focus() -> None:
     tour = load('title: T\nsteps:\n  - at: X\n    focus: "a\\tb\\nc"\n  - at: "  Y\\n"\n')
     assert tour.steps[0].focus == "a\tb\nc"
     assert tour.steps[1].at == "Y"  # surrounding whitespace (a block scalar's newline) is trimmed
+
+
+@pytest.mark.parametrize("key", ["title", "note"])
+def test_escape_sequences_in_text_are_refused(key: str) -> None:
+    # A double-quoted YAML escape is the only way in: the raw stream refuses ESC itself.
+    message = error_of(f'title: T\nsteps:\n  - at: x\n    {key}: "red \\e[31m alert"\n')
+    assert message.startswith(f"tours/sample.yaml:4: '{key}' contains a control character (U+001B)")
