@@ -4,7 +4,7 @@ Each command lives in its own module under ``codewalk.commands`` and exposes
 ``register(subparsers)`` (cheap: no heavy imports) and ``run(args) -> int``. The
 argument parser is stdlib ``argparse`` on purpose: ``codewalk find`` on a warm index
 must finish faster than ripgrep, and a CLI framework's import alone would eat a third
-of that budget. Heavy libraries (libcst, textual, jedi, GitPython) are imported only
+of that budget. Heavy libraries (textual, jedi, GitPython, pygments) are imported only
 inside the commands that need them.
 """
 

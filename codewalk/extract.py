@@ -16,10 +16,12 @@ the index keeps are read from the source lines next to the nodes:
 - ``# Copied from transformers.X`` on the comment lines just above a definition;
 - the "This file was automatically generated from src/.../modular_x.py" header.
 
-LibCST stays the parser for layout-faithful work on single files (a tour's focus
-statement), where one file's cost is affordable. No way was found to keep LibCST in the
-bulk index under the target: its parse alone (29 s) leaves 16 s for everything else, and
-without ``PositionProvider`` (the 111 s part) it yields no line numbers.
+No way was found to keep LibCST in the bulk index under the target: its parse alone
+(29 s) leaves 16 s for everything else, and without ``PositionProvider`` (the 111 s part)
+it yields no line numbers. Nothing else needs LibCST's layout today either: a tour's
+focus statement comes from ``ast`` spans too (``focus.py``), so LibCST is not a
+dependency. A feature that needs one file's comments or exact layout should parse that
+one file with LibCST, where the cost is affordable.
 
 With this extractor, ``bench/bench_index.py`` measures the full index at 1.8-2.2x the
 time of a bare ``ast.parse`` of the same files in the same run (the rest is the walk for
