@@ -23,6 +23,16 @@ _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
 
 
+def lines_of(code: str) -> list[str]:
+    """The lines of ``code`` as files count them: split on ``\n`` only. (``splitlines``
+    also splits on form feeds and other separators a source file may hold,
+    which would shift every line number after them.)"""
+    lines = code.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def use_color(stream: TextIO, *, disabled: bool = False) -> bool:
     """Colour only on a terminal, never with ``NO_COLOR`` set or ``disabled``."""
     if disabled or os.environ.get("NO_COLOR"):
@@ -30,13 +40,16 @@ def use_color(stream: TextIO, *, disabled: bool = False) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def highlight_lines(code: str, *, style: str = "default") -> list[str]:
-    """One ANSI-highlighted string per line of ``code`` (same count as ``splitlines``)."""
+STYLE = "monokai"  # one pygments style for every plain-terminal command
+
+
+def highlight_lines(code: str, *, style: str = STYLE) -> list[str]:
+    """One ANSI-highlighted string per line of ``code`` (same count as :func:`lines_of`)."""
     from pygments import highlight  # type: ignore[import-untyped]
     from pygments.formatters import Terminal256Formatter  # type: ignore[import-untyped]
     from pygments.lexers import PythonLexer  # type: ignore[import-untyped]
 
-    lines = code.splitlines()
+    lines = lines_of(code)
     if not lines:
         return []
     out: str = highlight(code, PythonLexer(stripnl=False, ensurenl=True), Terminal256Formatter(style=style))
@@ -57,7 +70,7 @@ def numbered(
 ) -> str:
     """``code`` (whose first line is line ``first_line`` of its file) with a line-number
     gutter; lines whose numbers are in ``mark`` get a bar in the gutter."""
-    plain = code.splitlines()
+    plain = lines_of(code)
     shown = highlight_lines(code) if color else plain
     width = len(str(first_line + max(len(plain) - 1, 0)))
     rows: list[str] = []

@@ -27,29 +27,18 @@ SourceText = Callable[[str, str], str]  # (repo, path) -> text
 
 
 def highlight_lines(code: str, *, color: bool) -> list[str]:
-    """Python source as one terminal string per line (ANSI colours when ``color``).
+    """Python source as one terminal string per line (ANSI colours when ``color``),
+    as ``find`` and ``show`` print it (``codewalk.highlight``); the UI has its own
+    highlighter, producing rich segments inside the textual package."""
+    from codewalk.highlight import highlight_lines as ansi_lines
+    from codewalk.highlight import lines_of
 
-    Here rather than shared with the UI's highlighter (``codewalk.ui.highlight``, which
-    produces rich segments inside the textual package): the plain path must not import
-    the UI package."""
-    lines = code.split("\n")
-    if code.endswith("\n"):
-        lines.pop()
+    lines = lines_of(code)
     if not color:
         return lines
-    from pygments import highlight  # type: ignore[import-untyped]
-    from pygments.formatters import Terminal256Formatter  # type: ignore[import-untyped]
-    from pygments.lexers import PythonLexer  # type: ignore[import-untyped]
 
-    rendered: str = highlight(
-        code, PythonLexer(stripnl=False, ensurenl=True), Terminal256Formatter(style="monokai")
-    )
-    out = rendered.split("\n")
-    if rendered.endswith("\n"):
-        out.pop()
-    if len(out) != len(lines):  # never lose text for colours
-        return lines
-    return out
+    out = ansi_lines(code)
+    return out if len(out) == len(lines) else lines  # never lose text for colours
 
 
 def visible_range(start: int, end: int, focus: tuple[int, int] | None) -> tuple[int, int]:

@@ -194,3 +194,13 @@ def test_a_cut_list_says_so(toy: Path, capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(capsys, "find", "TinyNorm", "--limit", "1", "--source", str(toy))
     assert code == 0
     assert out.rstrip().endswith("(more than 1 results: --limit N shows more)")
+
+
+def test_line_numbers_survive_form_feeds() -> None:
+    from codewalk.highlight import numbered
+
+    code = "a = 1\n\x0c\nb = 2\n"  # a form feed line, as some transformers files have
+    for color in (False, True):
+        rows = numbered(code, 10, color=color, mark={12}).split("\n")
+        assert len(rows) == 3
+        assert "b" in rows[2] and "12" in rows[2] and "▌" in rows[2]
