@@ -208,7 +208,7 @@ class Resolver:
         related: bool = True,
     ) -> FindResult:
         parts = parse_query(query)
-        ranked = self._rank(self._hits(parts), context)
+        ranked = self._rank(self._hits(parts, context), context)
         results = [self._resolved(h) for h in ranked]
         if related and results:
             results.extend(self._related(ranked))
@@ -253,7 +253,7 @@ class Resolver:
         return [by_lower[c] for c in close]
 
     # -- candidates ------------------------------------------------------------------
-    def _hits(self, parts: list[str]) -> list[_Hit]:
+    def _hits(self, parts: list[str], context: Sequence[str] = ()) -> list[_Hit]:
         if parts[0] in self.packages:
             prefix = len(parts)
             while prefix > 0:
@@ -265,13 +265,15 @@ class Resolver:
                 prefix -= 1
             return []
         hits: list[_Hit] = []
+        bases: list[_Hit] = []
         for row, definition in self.facts.defs_named(parts[0]):
             if len(parts) > 1 and definition.kind not in ("class", "alias"):
                 continue
             view = self.facts.module(row.module)
             if view is None:
                 continue
-            base = _Hit(view, definition, "direct", _penalty(view, definition))
+            bases.append(_Hit(view, definition, "direct", _penalty(view, definition)))
+        for base in _without_modular_twins(bases, context):
             if len(parts) == 1:
                 hits.extend(self._follow_alias(base, (), 0))
             else:
@@ -407,7 +409,10 @@ class Resolver:
                 return None
             step = end[len(current) + 1 :].split(".")[0]
             child = f"{current}.{step}"
-            if not any(_absolute(view, i) == child for i in view.imports("*")) and not view.is_lazy:
+            imported = any(_absolute(view, i) == child for i in view.imports("*"))
+            # A lazy package exposes its submodules, except the modular_*.py sources:
+            # transformers' define_import_structure skips them.
+            if not imported and (not view.is_lazy or step.startswith("modular_")):
                 return None
             chain.append(child)
             current = child
@@ -613,6 +618,21 @@ class Resolver:
                     )
                 )
         return related
+
+
+def _without_modular_twins(hits: list[_Hit], context: Sequence[str] = ()) -> list[_Hit]:
+    """Drop a definition in a ``modular_x.py`` when the ``modeling_x.py`` generated
+    from it defines the same name: the generated class is the one that runs (its bases
+    are the real ones), and the modular source is listed as related to it anyway.
+    A reader already in the modular file (``context``) keeps it."""
+    generated = {
+        (hit.view.generated_from, hit.definition.qualname) for hit in hits if hit.view.generated_from
+    }
+    return [
+        hit
+        for hit in hits
+        if hit.view.module in context or (hit.view.path, hit.definition.qualname) not in generated
+    ]
 
 
 def _penalty(view: ModuleView, d: Definition) -> int:

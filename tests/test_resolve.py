@@ -208,3 +208,23 @@ def test_workspace_is_usable_from_other_threads(ws: Workspace) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         lines = list(pool.map(lambda q: ws.find(q).results[0].line, queries))
     assert lines == [18, 14, 42, 26] * 3
+
+
+def test_a_modular_source_does_not_lend_its_bases_to_the_generated_class(ws: Workspace) -> None:
+    # modular_tiny.TinyHead(Engine) inherits Engine.step; the generated TinyHead has no
+    # base and its own step. Only the generated one answers; the modular is related.
+    results = ws.find("TinyHead.step").results
+    assert [(r.path, r.line, r.role) for r in results if r.role == "match"] == [(TINY, 20, "match")]
+    assert not any("inherited" in r.via for r in results)
+    head = ws.find("TinyHead").results
+    assert [(r.path, r.role) for r in head][:2] == [
+        (TINY, "match"),
+        ("src/toypkg/models/tiny/modular_tiny.py", "related"),
+    ]
+
+
+def test_lazy_packages_do_not_export_modular_sources(ws: Workspace) -> None:
+    # toypkg -> models -> tiny are lazy packages: they expose their submodules, but
+    # define_import_structure skips modular_*.py, so only the generated class is public.
+    results = ws.find("toypkg.TinyModel").results
+    assert [r.path for r in results if r.role == "match"] == [TINY]
