@@ -645,6 +645,10 @@ def _penalty(view: ModuleView, d: Definition) -> int:
         penalty += 20
     if d.flags & SETTER:
         penalty += 5
+    if d.copied_from or view.generated_from:
+        penalty += 3  # a copy, or generated code: its original reads first
+    if d.parent and any(b.rpartition(".")[2] == "Protocol" for b in _bases_of(view, d.parent)):
+        penalty += 20  # a typing.Protocol member is a stub, like an @overload
     if "/modular_" in view.path:
         penalty += 10
     if any(part in view.path for part in ("/tests/", "/templates/", "/examples/", "/commands/")):
@@ -656,6 +660,10 @@ def _penalty(view: ModuleView, d: Definition) -> int:
     if d.name.startswith("_"):
         penalty += 1
     return penalty
+
+
+def _bases_of(view: ModuleView, class_qualname: str) -> tuple[str, ...]:
+    return next((c.bases for c in view.defs(class_qualname) if c.kind == "class"), ())
 
 
 def _absolute(view: ModuleView, imp: Import) -> str:

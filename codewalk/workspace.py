@@ -275,6 +275,9 @@ class Workspace:
                     signature=d.signature,
                 )
         qualname = target.full_name or (f"{view.module}.{target.name}" if view is not None else target.name)
+        if qualname.startswith("__main__.") and view is not None:
+            # jedi names the module it was handed as a script "__main__"
+            qualname = view.module + qualname[len("__main__") :]
         return Resolved(
             repo=self.checkout.repo,
             qualname=qualname,

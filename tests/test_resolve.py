@@ -178,6 +178,11 @@ def test_goto_falls_back_to_jedi(ws: Workspace) -> None:
     # `value` in `self._mode = value` (core.py:14) is a parameter: the index can't say, jedi can
     hit = ws.goto(CORE, 14, 21)
     assert hit is not None and (hit.path, hit.line, hit.via) == (CORE, 13, "jedi")
+    # An attribute set in a method has no index entry: jedi's answer, named by module
+    # (jedi itself calls the file it was handed "__main__").
+    norm = ws.goto(TINY, 16, 14)
+    assert norm is not None and (norm.line, norm.via) == (16, "jedi")
+    assert norm.qualname == "toypkg.models.tiny.modeling_tiny.TinyModel.__init__.norm"
 
 
 def test_vanished_file(ws: Workspace) -> None:
@@ -228,3 +233,10 @@ def test_lazy_packages_do_not_export_modular_sources(ws: Workspace) -> None:
     # define_import_structure skips modular_*.py, so only the generated class is public.
     results = ws.find("toypkg.TinyModel").results
     assert [r.path for r in results if r.role == "match"] == [TINY]
+
+
+def test_protocol_stubs_rank_after_real_methods(ws: Workspace) -> None:
+    # _typing.Runner.run is a Protocol stub; it sorts first by path, but reads last.
+    results = ws.find("run").results
+    assert f"{results[0].path}:{results[0].line}" == f"{CORE}:5"
+    assert "src/toypkg/_typing.py" in [r.path for r in results[1:]]

@@ -26,13 +26,13 @@ def test_list_files_names_modules(tmp_path: Path) -> None:
     files = {path: (module, pkg) for path, module, pkg in list_files(make_toy(tmp_path))}
     assert files["src/toypkg/__init__.py"] == ("toypkg", True)
     assert files["src/toypkg/models/tiny/modeling_tiny.py"] == ("toypkg.models.tiny.modeling_tiny", False)
-    assert len(files) == 13
+    assert len(files) == 14
 
 
 def test_full_index_reports_skipped_files(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "index.sqlite3")
     report = index_all(store, make_toy(tmp_path), workers=1)
-    assert (report.files, report.parsed, report.reused) == (13, 13, 0)
+    assert (report.files, report.parsed, report.reused) == (14, 14, 0)
     assert len(report.skipped) == 1
     path, reason = report.skipped[0]
     assert path == "src/toypkg/broken_template.py"
@@ -42,12 +42,12 @@ def test_full_index_reports_skipped_files(tmp_path: Path) -> None:
 def test_same_content_is_never_parsed_twice(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "index.sqlite3")
     first = make_toy(tmp_path, commit="one")
-    assert index_all(store, first, workers=1).parsed == 13
+    assert index_all(store, first, workers=1).parsed == 14
     # the "next release": same tree, one file changed
     (first.root / "src/toypkg/model.py").write_text("class Model:\n    pass\n")
     second = make_toy(tmp_path, commit="two")
     report = index_all(store, second, workers=1)
-    assert (report.parsed, report.reused) == (1, 12)
+    assert (report.parsed, report.reused) == (1, 13)
     with Workspace(second, store) as ws:
         hit = ws.find("toypkg.model.Model").results[0]
         assert hit.signature == "class Model:" and hit.end_line == 2
@@ -86,7 +86,7 @@ def test_corrupt_index_is_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[
     path.write_bytes(b"this is not a database" * 100)
     store = Store.open(path)
     assert "the index is unreadable" in capsys.readouterr().err
-    assert index_all(store, make_toy(tmp_path), workers=1).parsed == 13
+    assert index_all(store, make_toy(tmp_path), workers=1).parsed == 14
 
 
 def test_other_schema_version_is_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -150,4 +150,4 @@ def test_an_interrupted_full_index_keeps_what_it_parsed(
     with pytest.raises(KeyboardInterrupt):
         index_all(store, checkout, workers=1, progress=interrupt_after_first_batch)
     report = index_all(store, checkout, workers=1)
-    assert (report.reused, report.parsed) == (4, 9)
+    assert (report.reused, report.parsed) == (4, 10)
