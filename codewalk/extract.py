@@ -50,6 +50,8 @@ from codewalk.records import (
     Skipped,
 )
 
+_INIT_METHODS = ("__init__", "__post_init__")  # where instance attributes are made
+
 _COPIED_RE = re.compile(r"#\s*Copied from\s+([A-Za-z_][\w.]*)")
 _GENERATED_RE = re.compile(r"automatically generated from\s+(\S+?\.py)\b")
 _MODULE_PATH_RE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
@@ -282,6 +284,44 @@ class _Collector:
                 copied_from=self.copied_from(node),
             )
         )
+        if kind == "method" and node.name in _INIT_METHODS:
+            self.instance_attributes(node, parent, flags)
+
+    def instance_attributes(self, node: FunctionNode, parent: str, flags: int) -> None:
+        """``self.x = ...`` in ``__init__``: where a model's parts (``self.model``,
+        ``self.layers``, ``self.lm_head``) are made. The first assignment of each name."""
+        if not node.args.args:
+            return
+        me = node.args.args[0].arg
+        seen: set[str] = set()
+        for stmt in ast.walk(node):
+            if not isinstance(stmt, ast.Assign | ast.AnnAssign):
+                continue
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if not (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == me
+                    and target.attr not in seen
+                ):
+                    continue
+                seen.add(target.attr)
+                text = self.lines[stmt.lineno - 1].strip() if stmt.lineno <= len(self.lines) else ""
+                self.definitions.append(
+                    Definition(
+                        qualname=f"{parent}.{target.attr}",
+                        name=target.attr,
+                        kind="attribute",
+                        parent=parent,
+                        line=stmt.lineno,
+                        col=target.col_offset,
+                        start_line=stmt.lineno,
+                        end_line=stmt.end_lineno or stmt.lineno,
+                        signature=text[:300],
+                        flags=flags,
+                    )
+                )
 
     def assignment(self, node: ast.Assign | ast.AnnAssign, parent: str, flags: int) -> None:
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]

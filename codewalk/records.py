@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 # Bump when the extractor's output changes for the same source (a new fact, a fix):
 # facts are keyed by content, so an index built by an older extractor must be rebuilt.
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 
 # Definition.flags bits
 DUMMY = 1  # a ``metaclass=DummyObject`` placeholder (utils/dummy_*_objects.py)
@@ -32,7 +32,7 @@ class Definition(NamedTuple):
 
     qualname: str  # inside the module: "GenerationMixin.generate"
     name: str  # last part of qualname
-    kind: str  # class | function | method | property | variable | alias
+    kind: str  # class | function | method | property | variable | alias | attribute (self.x in __init__)
     parent: str  # qualname of the enclosing class, "" at module level
     line: int  # line of the def/class keyword or of the assignment target
     col: int

@@ -269,6 +269,8 @@ class Resolver:
         for row, definition in self.facts.defs_named(parts[0]):
             if len(parts) > 1 and definition.kind not in ("class", "alias"):
                 continue
+            if definition.kind == "attribute":  # self.x answers Class.x, not a bare x
+                continue
             view = self.facts.module(row.module)
             if view is None:
                 continue
@@ -657,6 +659,8 @@ def _penalty(view: ModuleView, d: Definition) -> int:
         penalty += 2
     elif d.kind in ("variable", "alias"):
         penalty += 3
+    elif d.kind == "attribute":
+        penalty += 4
     if d.name.startswith("_"):
         penalty += 1
     return penalty

@@ -398,7 +398,9 @@ class Store:
 
     def defs_like(self, snap: int, pattern: str, limit: int) -> list[tuple[FileRow, Definition]]:
         """Definitions (module level and class members) whose name matches a LIKE pattern."""
-        return self._defs_where(snap, "d.name LIKE ? AND d.kind != 'variable'", (pattern,), limit)
+        return self._defs_where(
+            snap, "d.name LIKE ? AND d.kind NOT IN ('variable', 'attribute')", (pattern,), limit
+        )
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)

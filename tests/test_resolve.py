@@ -178,11 +178,23 @@ def test_goto_falls_back_to_jedi(ws: Workspace) -> None:
     # `value` in `self._mode = value` (core.py:14) is a parameter: the index can't say, jedi can
     hit = ws.goto(CORE, 14, 21)
     assert hit is not None and (hit.path, hit.line, hit.via) == (CORE, 13, "jedi")
-    # An attribute set in a method has no index entry: jedi's answer, named by module
-    # (jedi itself calls the file it was handed "__main__").
-    norm = ws.goto(TINY, 16, 14)
-    assert norm is not None and (norm.line, norm.via) == (16, "jedi")
-    assert norm.qualname == "toypkg.models.tiny.modeling_tiny.TinyModel.__init__.norm"
+    # A local variable has no index entry: jedi's answer, named by module (jedi itself
+    # calls the file it was handed "__main__").
+    local = ws.goto(CORE, 20, 16)  # `method()` in Mixin.generate
+    assert local is not None and (local.line, local.via) == (19, "jedi")
+    assert local.qualname == "toypkg.core.Mixin.generate.method"
+
+
+def test_instance_attributes_answer_class_member_queries(ws: Workspace) -> None:
+    # `self.norm = TinyNorm()` in TinyModel.__init__ (modeling_tiny.py:16)
+    for query in ("TinyModel.norm", "toypkg.models.tiny.modeling_tiny.TinyModel.norm"):
+        hit = ws.find(query).results[0]
+        assert (hit.path, hit.line, hit.kind) == (TINY, 16, "attribute")
+        assert hit.signature == "self.norm = TinyNorm()"
+    goto = ws.goto(TINY, 16, 14)
+    assert goto is not None and (goto.line, goto.kind) == (16, "attribute")
+    # a bare name is not answered by every self.x of the package
+    assert all(r.kind != "attribute" for r in ws.find("norm").results)
 
 
 def test_vanished_file(ws: Workspace) -> None:

@@ -158,8 +158,8 @@ def test_lazy_mode_resolves_a_tour_step(transformers_checkout: Checkout, tmp_pat
         (410, 47, f"{GEN}:494", "re-exported by transformers.generation"),
         # `self.loss_function(...)` in LlamaForCausalLM.forward: a property found through the MRO
         (472, 29, f"{MU}:4762", "inherited from PreTrainedModel"),
-        # `self.model(...)`: an instance attribute, which only jedi knows (set in __init__)
-        (456, 49, f"{LLAMA}:418", "jedi"),
+        # `self.model(...)`: an instance attribute, set in __init__ (the index keeps those)
+        (456, 49, f"{LLAMA}:418", "direct"),
     ],
 )
 def test_goto_in_modeling_llama(workspace: Workspace, line: int, col: int, expected: str, via: str) -> None:

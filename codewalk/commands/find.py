@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from codewalk.resolve import FindResult, Resolved
     from codewalk.workspace import Workspace
 
-KINDS = ("class", "function", "method", "property", "variable", "alias", "module", "entry")
+KINDS = ("class", "function", "method", "property", "variable", "alias", "attribute", "module", "entry")
 
 
 def register(subparsers: Any) -> None:
