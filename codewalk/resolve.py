@@ -208,7 +208,10 @@ class Resolver:
         related: bool = True,
     ) -> FindResult:
         parts = parse_query(query)
-        ranked = self._rank(self._hits(parts, context), context)
+        hits = self._hits(parts, context)
+        if not hits and parts[0] in self.packages and parts[-1].endswith("TokenizerFast"):
+            hits = self._fast_tokenizer_fallback(parts, context)
+        ranked = self._rank(hits, context)
         results = [self._resolved(h) for h in ranked]
         if related and results:
             results.extend(self._related(ranked))
@@ -286,6 +289,13 @@ class Resolver:
                             for h in self._members(owner.view, owner.definition.qualname, parts[1], parts[2:])
                         )
         return hits
+
+    def _fast_tokenizer_fallback(self, parts: list[str], context: Sequence[str]) -> list[_Hit]:
+        """transformers 5's ``_LazyModule.__getattr__``: a ``XTokenizerFast`` that the
+        import structure lacks is served as ``XTokenizer``."""
+        slow = parts[-1][: -len("Fast")]
+        via = f"{parts[-1]} is not exported; the lazy module serves {slow} for it"
+        return [h._replace(via=_chain(via, h.via)) for h in self._hits([*parts[:-1], slow], context)]
 
     def _module_hit(self, view: ModuleView, via: str) -> _Hit:
         end = view.last_line()

@@ -252,3 +252,12 @@ def test_protocol_stubs_rank_after_real_methods(ws: Workspace) -> None:
     results = ws.find("run").results
     assert f"{results[0].path}:{results[0].line}" == f"{CORE}:5"
     assert "src/toypkg/_typing.py" in [r.path for r in results[1:]]
+
+
+def test_a_missing_fast_tokenizer_is_served_as_the_slow_one(ws: Workspace) -> None:
+    # transformers 5's lazy module answers XTokenizerFast with XTokenizer when only
+    # the latter is exported; the answer says so.
+    hit = ws.find("toypkg.TinyTokenizerFast").results[0]
+    assert (hit.path, hit.line) == (TINY, 27)
+    assert hit.via.startswith("TinyTokenizerFast is not exported; the lazy module serves TinyTokenizer")
+    assert ws.find("toypkg.TinyModelFast").results == ()  # only tokenizers fall back
