@@ -52,6 +52,7 @@ __all__ = [
 
 _QUERY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _MAX_DEPTH = 40
+_MAX_MODULE_GUESSES = 12  # modules tried for a first part that names a module by its last part
 
 
 class Resolved(NamedTuple):
@@ -169,6 +170,8 @@ class Facts(Protocol):
 
     def module_by_path(self, path: str) -> ModuleView | None: ...
 
+    def modules_named(self, last: str) -> list[str]: ...
+
 
 class _Hit(NamedTuple):
     """A candidate before ranking: where, what, how, and a penalty (lower is better)."""
@@ -211,6 +214,8 @@ class Resolver:
         hits = self._hits(parts, context)
         if not hits and parts[0] in self.packages and parts[-1].endswith("TokenizerFast"):
             hits = self._fast_tokenizer_fallback(parts, context)
+        if not hits and len(parts) > 1 and parts[0] not in self.packages:
+            hits = self._in_modules_named(parts)
         ranked = self._rank(hits, context)
         results = [self._resolved(h) for h in ranked]
         if related and results:
@@ -288,6 +293,17 @@ class Resolver:
                             h._replace(penalty=h.penalty + owner.penalty)
                             for h in self._members(owner.view, owner.definition.qualname, parts[1], parts[2:])
                         )
+        return hits
+
+    def _in_modules_named(self, parts: list[str]) -> list[_Hit]:
+        """``logging.get_logger``, as the code writes it after ``from ..utils import
+        logging``: the first part names a module by its last dotted part."""
+        hits: list[_Hit] = []
+        for module in self.facts.modules_named(parts[0])[:_MAX_MODULE_GUESSES]:
+            view = self.facts.module(module)
+            if view is not None:
+                via = f"{parts[0]} read as the module {module}"
+                hits.extend(h._replace(via=_chain(via, h.via)) for h in self._lookup(view, parts[1:], (), 0))
         return hits
 
     def _fast_tokenizer_fallback(self, parts: list[str], context: Sequence[str]) -> list[_Hit]:

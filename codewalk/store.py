@@ -239,6 +239,15 @@ class Store:
         ).fetchone()
         return FileRow(row[0], row[1], bool(row[2]), row[3]) if row else None
 
+    def modules_ending(self, snap: int, last: str) -> list[str]:
+        """Modules whose dotted name ends with the part ``last`` (``logging`` ->
+        ``transformers.utils.logging``), shallowest first."""
+        rows = self.db.execute(
+            "SELECT module FROM files WHERE snap=? AND (module=? OR module LIKE ? ESCAPE '\\')",
+            (snap, last, "%." + last.replace("_", "\\_")),
+        )
+        return sorted((r[0] for r in rows), key=lambda m: (m.count("."), m))
+
     def set_blob(self, snap: int, path: str, blob: int) -> None:
         self.db.execute("UPDATE files SET blob=? WHERE snap=? AND path=?", (blob, snap, path))
 

@@ -94,6 +94,9 @@ class _IndexFacts:
         self._views[name] = view
         return view
 
+    def modules_named(self, last: str) -> list[str]:
+        return self.store.modules_ending(self.snap, last)
+
     def module_by_path(self, path: str) -> ModuleView | None:
         row = self.store.file(self.snap, path)
         return self.module(row.module) if row is not None else None

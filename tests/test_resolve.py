@@ -261,3 +261,11 @@ def test_a_missing_fast_tokenizer_is_served_as_the_slow_one(ws: Workspace) -> No
     assert (hit.path, hit.line) == (TINY, 27)
     assert hit.via.startswith("TinyTokenizerFast is not exported; the lazy module serves TinyTokenizer")
     assert ws.find("toypkg.TinyModelFast").results == ()  # only tokenizers fall back
+
+
+def test_a_first_part_may_name_a_module_by_its_last_part(ws: Workspace) -> None:
+    # as code writes it after `from .. import core`: core.Engine
+    hit = ws.find("core.Engine").results[0]
+    assert (hit.path, hit.line) == (CORE, 26)
+    assert hit.via.startswith("core read as the module toypkg.core")
+    assert ws.find("nosuchmodule.Engine").results == ()
