@@ -72,6 +72,7 @@ class FindResult(NamedTuple):
     query: str
     results: tuple[Resolved, ...]  # best first; empty when nothing matched
     suggestions: tuple[str, ...]  # "did you mean" when results is empty
+    note: str = ""  # why nothing was found, when there is more to say than "nothing"
 
     @property
     def matches(self) -> tuple[Resolved, ...]:
@@ -226,9 +227,27 @@ class Resolver:
         if limit is not None:
             results = results[:limit]
         suggestions: tuple[str, ...] = ()
+        note = ""
         if not results:
             suggestions = tuple(self.suggest(parts[-1]))
-        return FindResult(query=query.strip(), results=tuple(results), suggestions=suggestions)
+            note = self._missing_member_note(parts, context)
+        return FindResult(query=query.strip(), results=tuple(results), suggestions=suggestions, note=note)
+
+    def _missing_member_note(self, parts: list[str], context: Sequence[str]) -> str:
+        """For ``Class.member`` where the class exists but no source defines the member:
+        where it may come from instead (a base outside the repo; made at run time)."""
+        if len(parts) < 2:
+            return ""
+        owners = [h for h in self._hits(parts[:-1], context) if h.definition.kind == "class"]
+        if not owners:
+            return ""
+        owner = self._resolved(self._rank(owners, context)[0])
+        return (
+            f"{owner.qualname} ({owner.path}:{owner.line}) exists, but neither it nor the bases "
+            f"codewalk can read define {parts[-1]!r}: it may come from a base outside "
+            f"{', '.join(self.packages)} (such as torch's nn.Module) or be made at run time "
+            "(a dataclass's __init__, a __getattr__)"
+        )
 
     def resolve_in(self, module: str, dotted_name: str, enclosing_class: str = "") -> list[Resolved]:
         """What ``dotted_name`` written in ``module`` refers to (``self.x`` inside

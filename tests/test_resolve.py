@@ -269,3 +269,10 @@ def test_a_first_part_may_name_a_module_by_its_last_part(ws: Workspace) -> None:
     assert (hit.path, hit.line) == (CORE, 26)
     assert hit.via.startswith("core read as the module toypkg.core")
     assert ws.find("nosuchmodule.Engine").results == ()
+
+
+def test_a_member_no_source_defines_says_where_the_class_is(ws: Workspace) -> None:
+    found = ws.find("Engine.__call__")
+    assert found.results == ()
+    assert found.note.startswith(f"toypkg.core.Engine ({CORE}:26) exists, but neither it nor the bases")
+    assert ws.find("NoSuchClass.x").note == ""

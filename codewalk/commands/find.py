@@ -91,6 +91,8 @@ def dump(data: dict[str, Any]) -> None:
 
 def not_found(found: FindResult, checkout: Checkout, *, fully_indexed: bool = True) -> QueryError:
     hint = f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else None
+    if found.note:
+        hint = f"{found.note}; {hint}" if hint else found.note
     if not fully_indexed:
         partial = f"only part of {checkout.repo} is indexed yet: `codewalk index` makes every name findable"
         hint = f"{hint}; {partial}" if hint else partial
@@ -132,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
             data["results"] = [result_dict(r) for r in found.results]
             data["suggestions"] = list(found.suggestions)
             data["truncated"] = truncated
+            if found.note:
+                data["note"] = found.note
             if args.refs:
                 data["references"] = [
                     {"path": r.path, "line": r.line, "col": r.col + 1, "text": r.text} for r in references
