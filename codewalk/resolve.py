@@ -256,8 +256,10 @@ class Resolver:
         if view is None:
             return []
         parts = dotted_name.split(".")
-        if parts[0] in ("self", "cls") and enclosing_class and len(parts) == 2:
+        if parts[0] in ("self", "cls") and enclosing_class and len(parts) >= 2:
             hits = self._members(view, enclosing_class, parts[1], ())
+            for name in parts[2:]:  # self.config.vocab_size: on through each attribute's type
+                hits = self._through_type(hits, name)
         elif parts[0] in ("self", "cls", "super"):
             return []
         else:
@@ -265,6 +267,28 @@ class Resolver:
             if not hits and len(parts) == 1 and enclosing_class:
                 hits = self._members(view, enclosing_class, parts[0], ())
         return [self._resolved(h) for h in self._rank(hits, (module,))]
+
+    def _through_type(self, hits: list[_Hit], member: str) -> list[_Hit]:
+        """``member`` of the class an attribute holds, as its source says: the annotation
+        (``config: LlamaConfig``), the constructor (``self.model = LlamaModel(config)``)
+        or a property's return annotation."""
+        found: list[_Hit] = []
+        for hit in hits:
+            type_name = _declared_type(hit.definition)
+            if not type_name:
+                continue
+            classes = [
+                h for h in self._lookup(hit.view, type_name.split("."), (), 0) if h.definition.kind == "class"
+            ]
+            for cls in classes[:1]:
+                via = f"{hit.definition.name} is a {cls.definition.name} ({_declared_how(hit)})"
+                found.extend(
+                    h._replace(via=_chain(via, h.via))
+                    for h in self._members(cls.view, cls.definition.qualname, member, ())
+                )
+            if found:
+                return found
+        return found
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
         import difflib
@@ -709,6 +733,29 @@ def _penalty(view: ModuleView, d: Definition) -> int:
     if d.name.startswith("_"):
         penalty += 1
     return penalty
+
+
+_ANNOTATED_RE = re.compile(r"^(?:self\.)?\w+\s*:\s*\"?([A-Za-z_][\w.]*)\"?\s*(?:=|$)")
+_CONSTRUCTED_RE = re.compile(r"^self\.\w+\s*=\s*([A-Z][\w.]*)\(")
+_RETURNS_RE = re.compile(r"->\s*\"?([A-Za-z_][\w.]*)\"?\s*:\s*$")
+
+
+def _declared_type(d: Definition) -> str:
+    """The class name an attribute, field or property is declared to hold, or ""."""
+    text = d.signature.strip()
+    if d.kind == "property":
+        match = _RETURNS_RE.search(text.splitlines()[-1] if text else "")
+    else:
+        match = _ANNOTATED_RE.match(text) or _CONSTRUCTED_RE.match(text)
+    return match.group(1) if match else ""
+
+
+def _declared_how(hit: _Hit) -> str:
+    d = hit.definition
+    if d.kind == "property":
+        return f"returned by the property at {hit.view.path}:{d.line}"
+    how = "annotated" if ":" in d.signature.split("=", 1)[0] else "set"
+    return f"{how} at {hit.view.path}:{d.line}"
 
 
 def _bases_of(view: ModuleView, class_qualname: str) -> tuple[str, ...]:

@@ -207,7 +207,7 @@ def test_vanished_file(ws: Workspace) -> None:
 
 def test_references_by_name(ws: Workspace) -> None:
     refs = ws.references("toypkg.core.TinyNorm")
-    assert [(r.path, r.line, r.col) for r in refs] == [(TINY, 16, 20)]
+    assert [(r.path, r.line, r.col) for r in refs] == [(TINY, 16, 20), (TINY, 32, 12)]
     assert refs[0].text == "self.norm = TinyNorm()"
 
 
@@ -276,3 +276,14 @@ def test_a_member_no_source_defines_says_where_the_class_is(ws: Workspace) -> No
     assert found.results == ()
     assert found.note.startswith(f"toypkg.core.Engine ({CORE}:26) exists, but neither it nor the bases")
     assert ws.find("NoSuchClass.x").note == ""
+
+
+def test_goto_follows_an_attribute_to_its_type(ws: Workspace) -> None:
+    # modeling_tiny.py:35  `return self.norm.eps + self.helper.eps`
+    # self.norm = TinyNorm() (constructed, line 16); helper: TinyNorm (annotated, line 32)
+    built = ws.goto(TINY, 35, 26)
+    assert built is not None and (built.path, built.line, built.kind) == (TINY, 11, "attribute")
+    assert built.via.startswith(f"norm is a TinyNorm (set at {TINY}:16)")
+    annotated = ws.goto(TINY, 35, 44)
+    assert annotated is not None and (annotated.path, annotated.line) == (TINY, 11)
+    assert annotated.via.startswith(f"helper is a TinyNorm (annotated at {TINY}:32)")
