@@ -21,9 +21,10 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from codewalk.resolve import Resolved
 
 BIG = "src/transformers/generation/utils.py"
 OTHERS = (
@@ -34,31 +35,19 @@ OTHERS = (
 )
 
 
-@dataclass(frozen=True)
-class FileTarget:
-    repo: str
-    qualname: str
-    kind: str
-    path: str
-    line: int
-    start_line: int
-    end_line: int
-    via: str = "direct"
-
-
 class FilesNavigator:
     """Serves source text from a checkout; no index (the bench measures the view)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def goto(self, path: str, line: int, col: int) -> FileTarget | None:
+    def goto(self, path: str, line: int, col: int) -> Resolved | None:
         return None
 
     def references(self, qualname: str) -> Sequence[Any]:
         return []
 
-    def complete(self, text: str, limit: int) -> Sequence[FileTarget]:
+    def complete(self, text: str, limit: int) -> Sequence[Resolved]:
         return []
 
     def find(self, query: str, *, limit: int | None = None) -> Any:

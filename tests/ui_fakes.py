@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
+from codewalk.records import Reference
+from codewalk.resolve import FindResult, Resolved
 from codewalk.tourmodel import ResolvedStep, Step, Tour
 from codewalk.ui.session import TourSession
 
@@ -56,39 +57,11 @@ GREETING = "a line long enough to need a sideways scroll in a narrow terminal, e
 }
 
 
-@dataclass(frozen=True)
-class FakeTarget:
-    repo: str
-    qualname: str
-    kind: str
-    path: str
-    line: int
-    start_line: int
-    end_line: int
-    via: str = "direct"
-    signature: str = ""
-
-
-@dataclass(frozen=True)
-class FakeReference:
-    path: str
-    line: int
-    col: int
-    text: str
-
-
-@dataclass(frozen=True)
-class FakeFound:
-    query: str
-    results: tuple[FakeTarget, ...]
-    suggestions: tuple[str, ...]
-
-
 _DEF = re.compile(r"^(\s*)(class|def) (\w+)")
 
 
-def _definitions() -> list[FakeTarget]:
-    found: list[FakeTarget] = []
+def _definitions() -> list[Resolved]:
+    found: list[Resolved] = []
     for path, text in FILES.items():
         lines = text.splitlines()
         for number, line in enumerate(lines, start=1):
@@ -105,7 +78,9 @@ def _definitions() -> list[FakeTarget]:
                     end = later + 1
             module = path[:-3].replace("/", ".")
             kind = "class" if match.group(2) == "class" else "function"
-            found.append(FakeTarget("pkg", f"{module}.{match.group(3)}", kind, path, number, number, end))
+            found.append(
+                Resolved("pkg", f"{module}.{match.group(3)}", kind, path, number, number, end, "direct", "")
+            )
     return found
 
 
@@ -114,13 +89,13 @@ class FakeNavigator:
         self.defs = _definitions()
         self.calls: list[str] = []
 
-    def _by_name(self, name: str) -> FakeTarget | None:
+    def _by_name(self, name: str) -> Resolved | None:
         for target in self.defs:
             if target.qualname.rsplit(".", 1)[-1] == name:
                 return target
         return None
 
-    def goto(self, path: str, line: int, col: int) -> FakeTarget | None:
+    def goto(self, path: str, line: int, col: int) -> Resolved | None:
         self.calls.append(f"goto {path}:{line}:{col}")
         text = FILES[path].splitlines()[line - 1]
         for match in re.finditer(r"\w+", text):
@@ -128,21 +103,21 @@ class FakeNavigator:
                 return self._by_name(match.group())
         return None
 
-    def references(self, qualname: str) -> Sequence[FakeReference]:
+    def references(self, qualname: str) -> Sequence[Reference]:
         name = qualname.rsplit(".", 1)[-1]
         refs = []
         for path, text in FILES.items():
             for number, line in enumerate(text.splitlines(), start=1):
                 for match in re.finditer(rf"\b{name}\b", line):
-                    refs.append(FakeReference(path, number, match.start(), line))
+                    refs.append(Reference(path, number, match.start(), line))
         return refs
 
-    def complete(self, text: str, limit: int) -> Sequence[FakeTarget]:
+    def complete(self, text: str, limit: int) -> Sequence[Resolved]:
         return [t for t in self.defs if text.lower() in t.qualname.lower()][:limit]
 
-    def find(self, query: str, *, limit: int | None = None) -> FakeFound:
+    def find(self, query: str, *, limit: int | None = None) -> FindResult:
         target = self._by_name(query.rsplit(".", 1)[-1])
-        return FakeFound(query, (target,) if target else (), ())
+        return FindResult(query, (target,) if target else (), ())
 
     def source_text(self, path: str) -> str:
         return FILES[path]
