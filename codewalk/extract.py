@@ -41,6 +41,7 @@ from codewalk.records import (
     DUMMY,
     LAZY,
     OVERLOAD,
+    PROTOCOL,
     SETTER,
     TYPE_CHECKING_ONLY,
     Definition,
@@ -253,7 +254,10 @@ class _Collector:
                 copied_from=self.copied_from(node),
             )
         )
-        self.body(node.body, parent=qualname, in_class=True, flags=flags & ~DUMMY)
+        members = flags & ~DUMMY
+        if any(base.rpartition(".")[2] == "Protocol" for base in bases):
+            members |= PROTOCOL
+        self.body(node.body, parent=qualname, in_class=True, flags=members)
 
     def function_def(self, node: FunctionNode, parent: str, in_class: bool, flags: int) -> None:
         decorators = tuple(d for d in (_decorator_name(d) for d in node.decorator_list) if d)

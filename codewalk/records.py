@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 # Bump when the extractor's output changes for the same source (a new fact, a fix):
 # facts are keyed by content, so an index built by an older extractor must be rebuilt.
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 
 # Definition.flags bits
 DUMMY = 1  # a ``metaclass=DummyObject`` placeholder (utils/dummy_*_objects.py)
@@ -25,6 +25,7 @@ TYPE_CHECKING_ONLY = 2  # defined or imported under ``if TYPE_CHECKING:``
 OVERLOAD = 4  # ``@overload`` / ``@typing.overload`` stub
 SETTER = 8  # ``@x.setter`` / ``@x.deleter`` of a property
 LAZY = 32  # an import that comes from a lazy ``_import_structure`` dict
+PROTOCOL = 64  # a member of a ``typing.Protocol`` class: a stub, like an overload
 
 
 class Definition(NamedTuple):

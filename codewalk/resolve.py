@@ -30,6 +30,7 @@ from codewalk.records import (
     DUMMY,
     LAZY,
     OVERLOAD,
+    PROTOCOL,
     SETTER,
     TYPE_CHECKING_ONLY,
     Definition,
@@ -718,7 +719,7 @@ def _penalty(view: ModuleView, d: Definition) -> int:
         penalty += 5
     if d.copied_from or view.generated_from:
         penalty += 3  # a copy, or generated code: its original reads first
-    if d.parent and any(b.rpartition(".")[2] == "Protocol" for b in _bases_of(view, d.parent)):
+    if d.flags & PROTOCOL:
         penalty += 20  # a typing.Protocol member is a stub, like an @overload
     if "/modular_" in view.path:
         penalty += 10
@@ -756,10 +757,6 @@ def _declared_how(hit: _Hit) -> str:
         return f"returned by the property at {hit.view.path}:{d.line}"
     how = "annotated" if ":" in d.signature.split("=", 1)[0] else "set"
     return f"{how} at {hit.view.path}:{d.line}"
-
-
-def _bases_of(view: ModuleView, class_qualname: str) -> tuple[str, ...]:
-    return next((c.bases for c in view.defs(class_qualname) if c.kind == "class"), ())
 
 
 def _absolute(view: ModuleView, imp: Import) -> str:
