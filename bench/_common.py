@@ -25,7 +25,7 @@ def bench_env() -> dict[str, str]:
 def checkout():  # type: ignore[no-untyped-def]
     """The pinned transformers checkout in the bench cache (synced if missing)."""
     os.environ["CODEWALK_HOME"] = str(BENCH_HOME)
-    from codewalk.sync import open_checkout
+    from codewalk.source.sync import open_checkout
 
     return open_checkout("transformers")
 

@@ -59,13 +59,13 @@ def main(names: list[str]) -> None:
 
 
 _INDEX_MODULES = {
-    "codewalk.workspace",
-    "codewalk.store",
-    "codewalk.indexer",
-    "codewalk.resolve",
-    "codewalk.records",
-    "codewalk.commands.find",
-    "codewalk.highlight",
+    "codewalk.workspace.workspace",
+    "codewalk.index.store",
+    "codewalk.index.indexer",
+    "codewalk.resolve.resolver",
+    "codewalk.index.records",
+    "codewalk.cli.commands.find",
+    "codewalk.render.highlight",
     "sqlite3",
     "sqlite3.dbapi2",
     "_sqlite3",

@@ -88,8 +88,8 @@ def previous_release(explicit: str | None) -> Path:
 
 
 def main() -> None:
-    from codewalk.indexer import index_all, list_files
-    from codewalk.store import Store
+    from codewalk.index.indexer import index_all, list_files
+    from codewalk.index.store import Store
 
     args = sys.argv[1:]
     explicit = args[args.index("--previous") + 1] if "--previous" in args else None

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from codewalk.resolve import Resolved
+from codewalk.resolve.resolver import Resolved
 
 BIG = "src/transformers/generation/utils.py"
 OTHERS = (
@@ -60,7 +60,7 @@ class FilesNavigator:
 def _root(explicit: str | None) -> Path:
     if explicit:
         return Path(explicit)
-    from codewalk.sync import open_checkout
+    from codewalk.source.sync import open_checkout
 
     return open_checkout("transformers").root
 
@@ -88,7 +88,7 @@ def _line_of(text: str, needle: str) -> int:
 
 
 async def in_app(root: Path, runs: int) -> dict[str, list[float]]:
-    from codewalk.tourmodel import Step, Tour
+    from codewalk.tours.model import Step, Tour
     from codewalk.ui.app import make_app
     from codewalk.ui.code_view import CodeView
     from codewalk.ui.history import Location
@@ -194,7 +194,7 @@ async def settle(pilot: Any) -> None:
 async def full_session(tour_name: str) -> dict[str, float]:
     """Every step of a real tour with the real index, a goto and the references panel:
     the memory of a reading session (the index is built on demand as steps need it)."""
-    from codewalk.tourlib import load_tour
+    from codewalk.tours.discovery import load_tour
     from codewalk.ui.app import make_app
     from codewalk.ui.code_view import CodeView
     from codewalk.ui.launch import open_session

@@ -1,3 +1,3 @@
-from codewalk.cli import main
+from codewalk.cli.main import main
 
 raise SystemExit(main())

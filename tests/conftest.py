@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.checkout import Checkout
+from codewalk.source.checkout import Checkout
 
 _ISOLATED_ENV = (
     "CODEWALK_SOURCE",
@@ -49,8 +49,8 @@ def _release_cache(config: pytest.Config) -> Path:
 def transformers_checkout(pytestconfig: pytest.Config) -> Iterator[Checkout]:
     """The pinned transformers release, unpacked and committed, as codewalk sees it."""
     from codewalk import locations
-    from codewalk.pins import load_pins
-    from codewalk.sync import ensure_checkout
+    from codewalk.source.pins import load_pins
+    from codewalk.source.sync import ensure_checkout
 
     pin = load_pins(locations.pins_path())["transformers"]
     saved = os.environ.get("CODEWALK_HOME")

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from codewalk import __version__
-from codewalk.cli import COMMAND_MODULES, build_parser, main
+from codewalk.cli.main import main
+from codewalk.cli.parser import COMMAND_MODULES, build_parser
 from tests.sourcefixtures import make_index, make_sdist, write_pins
 
 
@@ -113,7 +114,7 @@ def test_sync_falls_back_then_pins_reports_it_and_resync_downloads_nothing(tmp_p
 def test_non_ui_commands_never_import_textual_or_jedi(tmp_path: Path) -> None:
     probe = (
         "import sys\n"
-        "from codewalk.cli import main\n"
+        "from codewalk.cli.main import main\n"
         "code = main(['pins'])\n"
         "heavy = sorted(m for m in ('textual', 'jedi', 'libcst', 'git') if m in sys.modules)\n"
         "print('HEAVY', heavy)\n"

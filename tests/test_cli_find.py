@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.cli import main
+from codewalk.cli.main import main
 from tests.toyrepo import make_toy
 
 CORE = "src/toypkg/core.py"
@@ -154,9 +154,9 @@ def test_warm_find_imports_no_heavy_library(toy: Path, isolated_home: Path) -> N
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from codewalk.checkout import Checkout, SourceKind\n"
-        "from codewalk.commands.find import format_result\n"
-        "from codewalk.workspace import Workspace\n"
+        "from codewalk.source.checkout import Checkout, SourceKind\n"
+        "from codewalk.cli.commands.find import format_result\n"
+        "from codewalk.workspace.workspace import Workspace\n"
         f"co = Checkout('toy', Path({str(toy)!r}), 'src', ('toypkg',), SourceKind.LOCAL,"
         " 'c', 'v0', 'toypkg==0')\n"
         "ws = Workspace.open(co)\n"
@@ -197,7 +197,7 @@ def test_a_cut_list_says_so(toy: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_line_numbers_survive_form_feeds() -> None:
-    from codewalk.highlight import numbered
+    from codewalk.render.highlight import numbered
 
     code = "a = 1\n\x0c\nb = 2\n"  # a form feed line, as some transformers files have
     for color in (False, True):

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from codewalk import locations, sync
-from codewalk.checkout import Checkout
-from codewalk.cli import main
-from codewalk.export import codetour_problems
+from codewalk import locations
+from codewalk.cli.main import main
+from codewalk.render.export import codetour_problems
+from codewalk.source import sync
+from codewalk.source.checkout import Checkout
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +201,7 @@ def test_export_codetour_and_markdown(
 def test_plain_tour_never_imports_textual(transformers_checkout: Checkout, tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from codewalk.cli import main\n"
+        "from codewalk.cli.main import main\n"
         "code = main(['tour', 'causal-lm-loss', '--plain', '--step', '1', '--source', sys.argv[1]])\n"
         "print('TEXTUAL' if 'textual' in sys.modules else 'NO-TEXTUAL', code)\n"
     )
@@ -393,8 +394,8 @@ def test_check_with_no_names_reports_every_bad_file(
 def test_a_tour_without_repo_opens_its_checkout_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The step asks for the tour's repo (None: the first pin), the rendering for the
     resolved step's repo ('transformers'): one checkout, so its notes are printed once."""
-    from codewalk import workspace
-    from codewalk.commands.tour import Workspaces
+    from codewalk.cli.commands.tour import Workspaces
+    from codewalk.workspace import workspace
 
     opened: list[str | None] = []
 

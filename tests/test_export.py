@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from codewalk.errors import TourError
-from codewalk.export import (
+from codewalk.render.export import (
     codetour_json,
     codetour_problems,
     permalink,
@@ -21,9 +21,9 @@ from codewalk.export import (
     web_base,
     write_atomically,
 )
-from codewalk.resolve import Resolved
-from codewalk.tourfile import parse_tour
-from codewalk.tourmodel import ResolvedStep, ResolvedTour
+from codewalk.resolve.resolver import Resolved
+from codewalk.tours.loader import parse_tour
+from codewalk.tours.model import ResolvedStep, ResolvedTour
 
 CODE = "import x\n\n\ndef f(a):\n    if a:\n        return g(\n            a,\n        )\n    return 0\n"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from codewalk.extract import extract, name_at
-from codewalk.records import DUMMY, LAZY, OVERLOAD, SETTER, TYPE_CHECKING_ONLY, ModuleFacts, Skipped
+from codewalk.index.extract import extract, name_at
+from codewalk.index.records import DUMMY, LAZY, OVERLOAD, SETTER, TYPE_CHECKING_ONLY, ModuleFacts, Skipped
 
 SOURCE = dedent(
     '''\

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from codewalk.focus import find_match, focus_lines
+from codewalk.tours.focus import find_match, focus_lines
 
 SOURCE = textwrap.dedent(
     '''

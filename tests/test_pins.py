@@ -8,7 +8,7 @@ import pytest
 
 from codewalk import locations
 from codewalk.errors import PinError
-from codewalk.pins import load_pins, parse_pins
+from codewalk.source.pins import load_pins, parse_pins
 
 GOOD = """\
 [transformers]

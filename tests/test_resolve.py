@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from codewalk.errors import QueryError
-from codewalk.store import Store
-from codewalk.workspace import Workspace
+from codewalk.index.store import Store
+from codewalk.workspace.workspace import Workspace
 from tests.toyrepo import make_toy
 
 CORE = "src/toypkg/core.py"

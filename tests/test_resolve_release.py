@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.checkout import Checkout
-from codewalk.store import Store
-from codewalk.workspace import Workspace
+from codewalk.index.store import Store
+from codewalk.source.checkout import Checkout
+from codewalk.workspace.workspace import Workspace
 
 pytestmark = [pytest.mark.release, pytest.mark.slow]
 

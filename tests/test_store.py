@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from codewalk import extract as extract_module
-from codewalk import indexer
 from codewalk.errors import CacheError
-from codewalk.indexer import blob_sha, index_all, list_files
-from codewalk.records import ModuleFacts
-from codewalk.store import INDEX_VERSION, Store, fact_rows
-from codewalk.workspace import Workspace
+from codewalk.index import extract as extract_module
+from codewalk.index import indexer
+from codewalk.index.indexer import blob_sha, index_all, list_files
+from codewalk.index.records import ModuleFacts
+from codewalk.index.store import INDEX_VERSION, Store, fact_rows
+from codewalk.workspace.workspace import Workspace
 from tests.toyrepo import make_toy
 
 

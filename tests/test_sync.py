@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from codewalk import cache, gitsource
-from codewalk.checkout import Checkout, SourceKind
 from codewalk.errors import CodewalkError, NetworkError, SourceError, UnsafeURLError, VerificationError
-from codewalk.pins import Pin, load_pins
-from codewalk.sync import ensure_checkout, local_checkout
+from codewalk.source import cache, gitsource
+from codewalk.source.checkout import Checkout, SourceKind
+from codewalk.source.pins import Pin, load_pins
+from codewalk.source.sync import ensure_checkout, local_checkout
 from tests.sourcefixtures import Upstream, git, make_index, make_sdist, make_upstream, write_pins
 
 
@@ -372,7 +372,7 @@ def test_git_timeout_must_be_positive(
 def test_index_credentials_go_in_a_header_and_never_in_messages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from codewalk import release
+    from codewalk.source import release
 
     bare, header = release.split_credentials("https://user:s%40cret@index.example/simple/")
     assert bare == "https://index.example/simple/"
@@ -409,7 +409,7 @@ def test_mirror_credentials_stay_out_of_messages_and_the_cache(
 def test_local_checkout_warnings_show_once_per_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from codewalk import sync
+    from codewalk.source import sync
 
     pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
     monkeypatch.setattr(sync, "_shown_notes", set())

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from codewalk.errors import TourError
-from codewalk.tourfile import compile_focus, is_regex, parse_tour
+from codewalk.tours.loader import compile_focus, is_regex, parse_tour
 
 PATH = Path("tours/sample.yaml")
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from codewalk.checkout import Checkout, SourceKind
 from codewalk.errors import QueryError, TourError
-from codewalk.resolve import FindResult, Resolved
-from codewalk.tourfile import parse_tour
-from codewalk.tourlib import discover_tours, load_tour, scan_tours, tour_dirs
-from codewalk.tourresolve import module_of, resolve_step, resolve_tour
+from codewalk.resolve.resolver import FindResult, Resolved
+from codewalk.source.checkout import Checkout, SourceKind
+from codewalk.tours.discovery import discover_tours, load_tour, scan_tours, tour_dirs
+from codewalk.tours.loader import parse_tour
+from codewalk.tours.resolution import module_of, resolve_step, resolve_tour
 
 SHIPPED = {"attention-dispatch", "causal-lm-loss", "llama-generate", "special-tokens", "trainer-train"}
 
@@ -304,7 +304,7 @@ def test_a_nul_in_a_step_built_without_the_loader_is_a_broken_step(tmp_path: Pat
 
 
 def test_file_targets_survive_paths_the_os_refuses(tmp_path: Path) -> None:
-    from codewalk.tourresolve import _file_suggestions, _file_target
+    from codewalk.tours.resolution import _file_suggestions, _file_target
 
     workspace: Any = FakeWorkspace(tmp_path / "repo")
     assert (

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.checkout import Checkout
-from codewalk.export import codetour_json, codetour_problems, to_markdown, web_base
-from codewalk.store import Store
-from codewalk.tourlib import discover_tours, load_tour
-from codewalk.tourmodel import ResolvedTour
-from codewalk.tourresolve import resolve_tour
-from codewalk.workspace import Workspace
+from codewalk.index.store import Store
+from codewalk.render.export import codetour_json, codetour_problems, to_markdown, web_base
+from codewalk.source.checkout import Checkout
+from codewalk.tours.discovery import discover_tours, load_tour
+from codewalk.tours.model import ResolvedTour
+from codewalk.tours.resolution import resolve_tour
+from codewalk.workspace.workspace import Workspace
 
 pytestmark = pytest.mark.release
 

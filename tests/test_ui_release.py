@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from ui_fakes import run_async, settle
 
-from codewalk.checkout import Checkout
-from codewalk.tourlib import load_tour
+from codewalk.source.checkout import Checkout
+from codewalk.tours.discovery import load_tour
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from codewalk.checkout import Checkout, SourceKind
+from codewalk.source.checkout import Checkout, SourceKind
 
 FIXTURE = Path(__file__).parent / "fixtures" / "toyrepo"
 BROKEN_TEMPLATE = "class {{cookiecutter.name}}Model:\n    pass\n"

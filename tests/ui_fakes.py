@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from codewalk.records import Reference
-from codewalk.resolve import FindResult, Resolved
-from codewalk.tourmodel import ResolvedStep, Step, Tour
+from codewalk.index.records import Reference
+from codewalk.resolve.resolver import FindResult, Resolved
+from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.ui.session import TourSession
 
 FILES: dict[str, str] = {

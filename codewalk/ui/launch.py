@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codewalk.errors import CodewalkError
-from codewalk.tourmodel import ResolvedStep, Tour
+from codewalk.tours.model import ResolvedStep, Tour
 from codewalk.ui.session import Catalogue, TourEntry, TourSession, github_permalink
 from codewalk.ui.state import ProgressStore
 
 if TYPE_CHECKING:
-    from codewalk.checkout import Checkout
+    from codewalk.source.checkout import Checkout
     from codewalk.ui.session import Permalink
 
 
@@ -33,7 +33,7 @@ class SequentialResolver:
         self._context: tuple[str, ...] = ()
 
     def __call__(self, index: int) -> ResolvedStep:
-        from codewalk.tourresolve import context_after, resolve_step
+        from codewalk.tours.resolution import context_after, resolve_step
 
         package_root = self.workspace.checkout.package_root
         while len(self._done) <= index:
@@ -77,7 +77,7 @@ def checkout_reader(root: Path) -> Any:
 
 def _permalink(checkout: Checkout) -> Permalink:
     from codewalk import locations
-    from codewalk.pins import load_pins
+    from codewalk.source.pins import load_pins
 
     try:
         pin = load_pins(locations.pins_path())[checkout.repo]
@@ -96,13 +96,13 @@ def open_session(
     """A session on ``tour`` at its pin. The checkout is opened here (fast when cached,
     a sync otherwise); the index is opened later, on the session's nav thread."""
     if checkout is None:
-        from codewalk.sync import open_checkout
+        from codewalk.source.sync import open_checkout
 
         checkout = open_checkout(tour.repo, source_path)
     pinned: Checkout = checkout
 
     def open_navigator() -> Any:
-        from codewalk.workspace import Workspace
+        from codewalk.workspace.workspace import Workspace
 
         return Workspace.open(pinned)
 
@@ -132,7 +132,7 @@ def start_step(args: argparse.Namespace, session: TourSession) -> int:
 
 
 def _catalogue(source_path: str | None, tours_dirs: Iterable[str] = ()) -> Catalogue:
-    from codewalk.tourlib import discover_tours, load_tour
+    from codewalk.tours.discovery import discover_tours, load_tour
 
     dirs = list(tours_dirs)
 

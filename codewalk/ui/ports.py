@@ -1,7 +1,7 @@
 """What the UI needs from the rest of codewalk, as small protocols.
 
 The app is built from these, never from concrete classes, so tests can drive it with a
-fake workspace and the real one (``codewalk.workspace.Workspace``) fits without an
+fake workspace and the real one (``codewalk.workspace.workspace.Workspace``) fits without an
 adapter. Every method here may be slow (index, jedi): the UI calls them in workers only.
 """
 
@@ -12,7 +12,7 @@ from typing import Protocol
 
 
 class Target(Protocol):
-    """A definition the resolver found (``codewalk.resolve.Resolved`` fits)."""
+    """A definition the resolver found (``codewalk.resolve.resolver.Resolved`` fits)."""
 
     @property
     def repo(self) -> str: ...
@@ -44,14 +44,14 @@ class Reference(Protocol):
 
 
 class Found(Protocol):
-    """A ``codewalk.resolve.FindResult``: ranked answers to a query."""
+    """A ``codewalk.resolve.resolver.FindResult``: ranked answers to a query."""
 
     @property
     def results(self) -> Sequence[Target]: ...
 
 
 class Navigator(Protocol):
-    """The subset of ``codewalk.workspace.Workspace`` the UI uses."""
+    """The subset of ``codewalk.workspace.workspace.Workspace`` the UI uses."""
 
     def goto(self, path: str, line: int, col: int) -> Target | None: ...
     def references(self, qualname: str) -> Sequence[Reference]: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from codewalk.tourmodel import ResolvedStep
+from codewalk.tours.model import ResolvedStep
 
 
 def problem_text(resolved: ResolvedStep) -> str:

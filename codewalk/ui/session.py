@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from codewalk.errors import CodewalkError
-from codewalk.tourmodel import ResolvedStep, Tour
+from codewalk.tours.model import ResolvedStep, Tour
 from codewalk.ui.ports import Navigator, Reference, Target
 from codewalk.ui.state import ProgressStore
 

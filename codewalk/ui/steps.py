@@ -6,7 +6,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from codewalk.tourmodel import Tour
+from codewalk.tours.model import Tour
 
 MARKS = {"resolved": "[green]●[/]", "ambiguous": "[yellow]◐[/]", "missing": "[red]✗[/]"}
 _PENDING = "[dim]○[/]"

@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from codewalk.tourmodel import ResolvedStep
+from codewalk.tours.model import ResolvedStep
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.highlight import HighlightedSource

@@ -1,0 +1,101 @@
+"""``codewalk check [TOUR...]``: does every step of every tour still resolve at the pin?
+
+For each broken step: the tour file and the step's line in it, what went wrong, and
+"did you mean" candidates. Exit 1 if any step is broken or any tour file fails to
+load, so it fits a tour author's CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from codewalk.cli.commands.tour import Workspaces, add_source_options, step_json
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="check that tours resolve at the pins",
+        description="Resolve every step of the given tours (default: all tours) at the "
+        "pinned versions; report each broken step with its file and line. Exit 1 if any "
+        "step is broken or any tour file does not load.",
+    )
+    parser.add_argument("tours", nargs="*", metavar="TOUR", help="tour ids or tour files")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_source_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from codewalk.errors import TourError
+    from codewalk.tours.discovery import load_tour, scan_tours
+    from codewalk.tours.model import Tour, repo_at_version
+    from codewalk.tours.resolution import resolve_tour
+
+    tours: list[Tour] = []
+    load_errors: list[str] = []
+    if args.tours:
+        for name in dict.fromkeys(args.tours):  # each named tour once, in order
+            try:
+                tours.append(load_tour(name, args.tours_dir))
+            except TourError as error:
+                load_errors.append(str(error))
+    else:
+        tours, problems = scan_tours(args.tours_dir)
+        load_errors = [str(problem) for problem in problems]
+
+    workspaces = Workspaces(args.source)
+    results = [resolve_tour(workspaces.by_repo([tour]), tour) for tour in tours]
+    broken = sum(len(r.broken) for r in results)
+    ok = not broken and not load_errors
+    if args.json:
+        data = {
+            "ok": ok,
+            "errors": load_errors,
+            "tours": [
+                {
+                    "id": r.tour.id,
+                    "path": str(r.tour.path),
+                    "ok": not r.broken,
+                    "steps": [
+                        step_json(s)
+                        | {
+                            "step_line": s.step.line,
+                            "candidates": [c.qualname for c in s.candidates],
+                        }
+                        for s in r.steps
+                    ],
+                }
+                for r in results
+            ],
+        }
+        print(json.dumps(data, indent=2))
+        return 0 if ok else 1
+
+    for message in load_errors:
+        print(f"error: {message}")
+    steps = 0
+    for result in results:
+        tour = result.tour
+        steps += len(result.steps)
+        if not result.broken:
+            first = result.steps[0]
+            at = repo_at_version(first.repo, first.version)
+            print(f"ok      {tour.id} ({len(result.steps)} steps at {at})")
+            continue
+        print(f"BROKEN  {tour.id} ({len(result.broken)} of {len(result.steps)} steps)")
+        for resolved in result.broken:
+            step = resolved.step
+            where = f"{tour.path}:{step.line}: step {step.index} ({step.anchor})"
+            print(f"  {where}: {resolved.status}: {resolved.error}")
+            if resolved.status == "ambiguous":
+                for candidate in resolved.candidates[:5]:
+                    print(f"      candidate: {candidate.qualname}  {candidate.path}:{candidate.line}")
+            if resolved.suggestions:
+                print(f"      did you mean: {', '.join(resolved.suggestions)}")
+    total = len(results) + len(load_errors)
+    summary = f"{total} tour(s), {steps} step(s): {broken} broken step(s), {len(load_errors)} file error(s)"
+    print(summary)
+    return 0 if ok else 1

@@ -1,0 +1,62 @@
+"""``codewalk export TOUR --format markdown|codetour [-o FILE]``: a tour for readers
+without codewalk: Markdown with permalinks, or a VS Code CodeTour ``.tour`` file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from codewalk.cli.commands.tour import Workspaces, add_source_options
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="export a tour as Markdown or a CodeTour file",
+        description="Export a resolved tour: Markdown with permalinks to the exact lines at "
+        "the pin, or a CodeTour .tour JSON file for VS Code.",
+    )
+    parser.add_argument("name", metavar="TOUR", help="tour id or tour file")
+    parser.add_argument(
+        "--format", choices=("markdown", "codetour"), default="markdown", help="output format"
+    )
+    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    add_source_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from codewalk import locations
+    from codewalk.errors import CodewalkError
+    from codewalk.render import export
+    from codewalk.source.pins import load_pins
+    from codewalk.tours.discovery import load_tour
+    from codewalk.tours.resolution import resolve_tour
+
+    tour = load_tour(args.name, args.tours_dir)
+    workspaces = Workspaces(args.source)
+    by_repo = workspaces.by_repo([tour])
+    resolved = resolve_tour(by_repo, tour)
+    export.require_resolved(resolved)
+    pins = load_pins(locations.pins_path())
+    links: dict[str, tuple[str | None, str]] = {}
+    for repo, workspace in by_repo.items():
+        pin = pins.get(repo)
+        base = export.web_base(pin.url) if pin is not None else None
+        links[repo] = (base, workspace.checkout.permalink_ref)
+    if args.format == "markdown":
+        text = export.to_markdown(resolved, workspaces.source_text, links)
+    else:
+        first_repo = resolved.steps[0].repo
+        text = export.codetour_json(resolved, links[first_repo][1], workspaces.source_text)
+    if args.output:
+        try:
+            export.write_atomically(Path(args.output), text)
+        except OSError as exc:
+            raise CodewalkError(f"{args.output}: cannot write the export: {exc.strerror}") from None
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

@@ -1,0 +1,62 @@
+"""``codewalk goto PATH:LINE:COL``: what the name at a position refers to.
+
+LINE and COL are 1-based, as editors and compilers print them. The resolver answers
+first; jedi (codewalk.workspace.navigation) answers what the index can't.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from codewalk.cli.commands.find import add_common, dump, format_result, open_workspace, result_dict
+from codewalk.errors import QueryError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("goto", help="go to the definition of the name at PATH:LINE:COL")
+    parser.add_argument(
+        "position", metavar="PATH:LINE:COL", help="repo-relative path, 1-based line and column"
+    )
+    add_common(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    parser.set_defaults(handler=run)
+
+
+def parse_position(text: str) -> tuple[str, int, int]:
+    path, _, rest = text.partition(":")
+    line_text, _, col_text = rest.partition(":")
+    try:
+        line, col = int(line_text), int(col_text or "1")
+    except ValueError:
+        raise QueryError(f"malformed position {text!r}: expected PATH:LINE:COL, e.g. src/x.py:12:5") from None
+    if not path or line < 1 or col < 1:
+        raise QueryError(f"malformed position {text!r}: PATH:LINE:COL with LINE and COL from 1")
+    return path, line, col
+
+
+def run(args: argparse.Namespace) -> int:
+    from codewalk.render.highlight import use_color
+
+    path, line, col = parse_position(args.position)
+    workspace = open_workspace(args)
+    try:
+        checkout = workspace.checkout
+        result = workspace.goto(path, line, col - 1)
+        if args.json:
+            data = {
+                "repo": checkout.repo,
+                "version": checkout.version,
+                "source": checkout.label,
+                "position": {"path": path, "line": line, "col": col},
+                "result": result_dict(result) if result else None,
+            }
+            dump(data)
+            return 0 if result else 1
+        if result is None:
+            raise QueryError(f"{path}:{line}:{col}: no definition found for the name there")
+        print(format_result(result, checkout, color=use_color(sys.stdout, disabled=args.no_color)))
+        return 0
+    finally:
+        workspace.close()

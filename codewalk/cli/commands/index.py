@@ -1,0 +1,37 @@
+"""``codewalk index [REPO]``: index a whole checkout, in parallel, and report skipped files."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("index", help="index every module of a pinned checkout (for global find)")
+    parser.add_argument("repo", nargs="?", help="a repo named in vendor_pins.toml (default: the first)")
+    parser.add_argument(
+        "--source", metavar="PATH", help="index this local checkout instead of the pinned one"
+    )
+    parser.add_argument("--workers", type=int, default=2, metavar="N", help="worker processes (default 2)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from codewalk.index.indexer import stderr_progress
+    from codewalk.source.sync import open_checkout
+    from codewalk.workspace.workspace import Workspace
+
+    checkout = open_checkout(args.repo, args.source)
+    with Workspace.open(checkout) as workspace:
+        report = workspace.index_all(
+            workers=max(1, args.workers), progress=stderr_progress(f"indexing {checkout.repo}")
+        )
+    print(
+        f"indexed {checkout.repo} {checkout.version}: {report.files} files "
+        f"({report.parsed} parsed, {report.reused} unchanged) in {report.seconds:.1f} s "
+        f"with {report.workers} workers"
+    )
+    print(f"skipped {len(report.skipped)} files that do not parse" + (":" if report.skipped else ""))
+    for path, reason in report.skipped:
+        print(f"  {path}: {reason}")
+    return 0

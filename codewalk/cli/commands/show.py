@@ -1,0 +1,49 @@
+"""``codewalk show QUERY``: the source of the best match, with line numbers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from codewalk.cli.commands.find import add_common, dump, header_dict, not_found, open_workspace, result_dict
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("show", help="print the source of a symbol's best match")
+    parser.add_argument("query", metavar="QUERY")
+    add_common(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from codewalk.render.highlight import numbered, use_color
+
+    workspace = open_workspace(args)
+    try:
+        checkout = workspace.checkout
+        found = workspace.find(args.query, limit=1)
+        if not found.results:
+            if args.json:
+                data = header_dict(found.query, checkout)
+                data.update(result=None, source_text="", suggestions=list(found.suggestions))
+                dump(data)
+                return 1
+            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed)
+        best = found.results[0]
+        lines = workspace.source_text(best.path).splitlines()
+        code = "\n".join(lines[best.start_line - 1 : best.end_line])
+        if args.json:
+            data = header_dict(found.query, checkout)
+            data.update(result=result_dict(best), source_text=code)
+            dump(data)
+            return 0
+        color = use_color(sys.stdout, disabled=args.no_color)
+        print(f"{best.qualname}  {best.kind}  [{checkout.repo} {checkout.version}]")
+        print(f"{best.path}:{best.start_line}-{best.end_line}  via: {best.via}")
+        print()
+        print(numbered(code, best.start_line, color=color, mark={best.line}))
+        return 0
+    finally:
+        workspace.close()

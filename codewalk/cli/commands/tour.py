@@ -1,0 +1,184 @@
+"""``codewalk tour NAME``: walk a tour; the UI on a terminal, plain text when piped.
+
+Plain output resolves and prints one step at a time, so ``codewalk tour NAME | head``
+shows the first steps without waiting for the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codewalk.tours.model import ResolvedStep, Tour
+    from codewalk.workspace.workspace import Workspace
+
+
+def add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tours-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read tours from DIR (repeatable; CODEWALK_TOURS_PATH works too)",
+    )
+    parser.add_argument(
+        "--source",
+        metavar="PATH",
+        default=None,
+        help="read the code from this local checkout instead of the pinned cache",
+    )
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "tour",
+        help="walk through a tour",
+        description="Walk through a tour: the terminal UI on a terminal; with --plain, or "
+        "when the output is not a terminal, every step printed with its code and note.",
+    )
+    parser.add_argument("name", metavar="NAME", help="tour id (see 'codewalk tours') or a tour file")
+    parser.add_argument("--step", type=int, metavar="K", help="start at (or, plain, print only) step K")
+    parser.add_argument("--plain", action="store_true", help="print the tour instead of opening the UI")
+    parser.add_argument("--json", action="store_true", help="print the resolved steps as JSON")
+    parser.add_argument("--no-color", action="store_true", help="no ANSI colours (also NO_COLOR=1)")
+    add_source_options(parser)
+    parser.set_defaults(handler=run)
+
+
+class Workspaces:
+    """The workspaces of the repos a tour names, opened on first use, once each.
+
+    ``None`` (a tour without ``repo:``) means the first pin; it is kept under the
+    pin's name, so that the step (asking for ``None``) and its rendering (asking for
+    the resolved step's repo) share one checkout, and its notes are printed once."""
+
+    def __init__(self, source_path: str | None) -> None:
+        self.source_path = source_path
+        self._open: dict[str, Workspace] = {}
+        self._first_pin: str | None = None
+
+    def get(self, repo: str | None) -> Workspace:
+        if repo is None:
+            if self._first_pin is None:
+                from codewalk.source.sync import load_pin
+
+                self._first_pin = load_pin(None).name
+            repo = self._first_pin
+        if repo not in self._open:
+            from codewalk.source.sync import open_checkout
+            from codewalk.workspace.workspace import Workspace
+
+            checkout = open_checkout(repo, self.source_path)
+            self._open[repo] = Workspace.open(checkout)
+        return self._open[repo]
+
+    def by_repo(self, tours: Iterable[Tour]) -> dict[str, Workspace]:
+        """Every workspace the tours need, keyed by pin name (a tour without ``repo``
+        uses the first pin)."""
+        out: dict[str, Workspace] = {}
+        for tour in tours:
+            for step in tour.steps:
+                workspace = self.get(tour.step_repo(step))
+                out.setdefault(workspace.checkout.repo, workspace)
+        return out
+
+    def source_text(self, repo: str, path: str) -> str:
+        return self.get(repo).source_text(path)
+
+
+def step_json(resolved: ResolvedStep) -> dict[str, object]:
+    target = resolved.target
+    return {
+        "index": resolved.step.index,
+        "title": resolved.step.title,
+        "anchor": resolved.step.anchor,
+        "status": resolved.status,
+        "qualname": target.qualname if target else None,
+        "path": target.path if target else None,
+        "line": target.line if target else None,
+        "start_line": target.start_line if target else None,
+        "end_line": target.end_line if target else None,
+        "focus": list(resolved.focus) if resolved.focus else None,
+        "via": target.via if target else None,
+        "note": resolved.step.note,
+        "error": resolved.error,
+        "suggestions": list(resolved.suggestions),
+        "repo": resolved.repo,
+        "version": resolved.version,
+    }
+
+
+def use_color(args: argparse.Namespace) -> bool:
+    if getattr(args, "no_color", False) or os.environ.get("NO_COLOR"):
+        return False
+    return os.environ.get("TERM", "") != "dumb"
+
+
+def run(args: argparse.Namespace) -> int:
+    from codewalk.errors import TourError
+    from codewalk.tours.discovery import load_tour
+
+    tour = load_tour(args.name, args.tours_dir)
+    if args.step is not None and not 1 <= args.step <= len(tour.steps):
+        raise TourError(f"tour {tour.id!r} has steps 1-{len(tour.steps)}; there is no step {args.step}")
+    if not (args.plain or args.json) and sys.stdout.isatty() and sys.stdin.isatty():
+        try:
+            from codewalk.ui import launch
+        except ModuleNotFoundError:
+            pass  # no UI installed: print the tour
+        else:
+            return int(launch.run_tour(args, tour))
+    workspaces = Workspaces(args.source)
+    if args.json:
+        return _run_json(tour, workspaces)
+    return _run_plain(tour, workspaces, args)
+
+
+def _run_json(tour: Tour, workspaces: Workspaces) -> int:
+    from codewalk.tours.resolution import resolve_tour
+
+    resolved = resolve_tour(workspaces.by_repo([tour]), tour)
+    first = resolved.steps[0]
+    data = {
+        "id": tour.id,
+        "title": tour.title,
+        "repo": first.repo,
+        "version": first.version,
+        "steps": [step_json(step) for step in resolved.steps],
+    }
+    print(json.dumps(data, indent=2))
+    return 1 if resolved.broken else 0
+
+
+def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> int:
+    from codewalk.render.plain import render_intro, render_step
+    from codewalk.tours.resolution import context_after, resolve_step
+
+    color = use_color(args)
+    width = min(shutil.get_terminal_size((100, 24)).columns, 120)
+    out = sys.stdout
+    if args.step is None:
+        out.write(render_intro(tour, color=color, width=width))
+        out.flush()
+    contexts: dict[str, tuple[str, ...]] = {}
+    broken = 0
+    for step in tour.steps:
+        if args.step is not None and step.index > args.step:
+            break
+        workspace = workspaces.get(tour.step_repo(step))
+        repo = workspace.checkout.repo
+        resolved = resolve_step(workspace, tour, step, contexts.get(repo, ()))
+        contexts[repo] = context_after(contexts.get(repo, ()), resolved, workspace.checkout.package_root)
+        if args.step is not None and step.index != args.step:
+            continue  # resolved for its context only
+        broken += not resolved.ok
+        text = render_step(resolved, len(tour.steps), workspaces.source_text, color=color, width=width)
+        out.write(text)
+        out.flush()
+    return 1 if broken else 0

@@ -1,0 +1,52 @@
+"""``codewalk tours``: every tour codewalk can find, one line each."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "tours",
+        help="list the available tours",
+        description="List the tours in the shipped tours/ directory, CODEWALK_TOURS_PATH "
+        "and --tours-dir: id, number of steps, title. A file that does not load is "
+        "skipped with a warning on stderr ('codewalk check' reports it as an error).",
+    )
+    parser.add_argument(
+        "--tours-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read tours from DIR (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Exit 0 when the listing could be made, also when some files did not load: those
+    are warned about on stderr, one line each (``codewalk check`` fails on them)."""
+    import sys
+
+    from codewalk.tours.discovery import scan_tours
+
+    tours, problems = scan_tours(args.tours_dir)
+    for problem in problems:
+        print(f"codewalk: warning: {problem.message} (skipped)", file=sys.stderr)
+    if args.json:
+        data = [
+            {"id": t.id, "title": t.title, "steps": len(t.steps), "repo": t.repo, "path": str(t.path)}
+            for t in tours
+        ]
+        print(json.dumps({"tours": data, "errors": [p.message for p in problems]}, indent=2))
+        return 0
+    if not tours:
+        print("no tours found (add YAML files to a directory in CODEWALK_TOURS_PATH)")
+        return 0
+    width = max(len(t.id) for t in tours)
+    for tour in tours:
+        print(f"{tour.id:<{width}}  {len(tour.steps):>2} steps  {tour.title}")
+    return 0

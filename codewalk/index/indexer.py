@@ -1,0 +1,284 @@
+"""Filling the index from a checkout: the whole repo in parallel, or a few modules on demand.
+
+- :func:`index_all` (``codewalk index``): lists the package files, hashes each as git
+  does (a blob id), and parses only contents the database has never seen, in worker
+  processes; a progress line goes to stderr. All new facts land in one transaction, so
+  an interrupted run leaves nothing half-written.
+- :func:`index_paths`: the lazy path a tour or a cold ``find`` takes: parse just these
+  files, in this process.
+- :func:`candidate_paths`: the cheap byte-regex scan a cold ``find`` uses to pick the
+  files that may define a name, before anything is parsed.
+
+This is the I/O edge of the index: ``extract`` (parsing) and ``store`` (SQL) stay pure
+of each other and of the disk layout.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from codewalk.index.store import FactRows, FileRow, Store, fact_rows
+from codewalk.source.checkout import Checkout, SourceKind
+
+Progress = Callable[[int, int], None]
+
+
+class IndexReport(NamedTuple):
+    repo: str
+    files: int  # package files in the checkout
+    parsed: int  # contents parsed in this run
+    reused: int  # contents already in the database (same blob id)
+    skipped: tuple[tuple[str, str], ...]  # (path, reason) of files that did not parse
+    seconds: float
+    workers: int = 1
+    notes: tuple[str, ...] = ()
+
+
+def blob_sha(data: bytes) -> str:
+    """The git blob id of a file's content: sha1 of ``b"blob <len>\\0" + data``."""
+    import hashlib
+
+    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
+    """(repo-relative path, module name, is package) of every ``.py`` file of the
+    checkout's packages, sorted by path."""
+    root = checkout.root
+    found: list[tuple[str, str, bool]] = []
+    for package in checkout.packages:
+        top = checkout.package_dir() / package
+        for directory, subdirs, names in os.walk(top):
+            subdirs[:] = sorted(d for d in subdirs if not d.startswith((".", "__pycache__")))
+            rel_dir = Path(directory).relative_to(checkout.package_dir())
+            parts = rel_dir.parts
+            for name in names:
+                if not name.endswith(".py"):
+                    continue
+                path = Path(directory, name).relative_to(root).as_posix()
+                if name == "__init__.py":
+                    found.append((path, ".".join(parts), True))
+                else:
+                    found.append((path, ".".join((*parts, name[:-3])), False))
+    found.sort()
+    return found
+
+
+def snapshot_key(checkout: Checkout) -> str:
+    """What identifies the checkout's content: its commit, and for the user's own
+    checkout (``--source``, maybe edited or not under git) a fingerprint of the package
+    files' paths, sizes and modification times as well."""
+    if checkout.kind is not SourceKind.LOCAL:
+        return checkout.commit
+    import hashlib
+
+    digest = hashlib.sha1(usedforsecurity=False)
+    for package in checkout.packages:
+        for directory, subdirs, names in os.walk(checkout.package_dir() / package):
+            subdirs.sort()
+            for name in sorted(names):
+                if name.endswith(".py"):
+                    try:
+                        info = os.stat(os.path.join(directory, name))
+                    except OSError:
+                        continue
+                    digest.update(f"{directory}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return f"{checkout.commit}+{digest.hexdigest()[:16]}"
+
+
+def open_snapshot(store: Store, checkout: Checkout) -> tuple[int, bool]:
+    """The snapshot of this checkout in the store (created with its file list if new)."""
+    key = (checkout.repo, str(checkout.root), snapshot_key(checkout))
+    found = store.snapshot(*key)
+    if found is not None:
+        return found
+    return store.create_snapshot(*key, list_files(checkout)), False
+
+
+def _read(root: Path, path: str) -> bytes | None:
+    try:
+        return (root / path).read_bytes()
+    except OSError:
+        return None
+
+
+def index_paths(store: Store, snap: int, checkout: Checkout, rows: Iterable[FileRow]) -> list[FileRow]:
+    """Index these files now, in this process; returns them with their blob ids."""
+    done: list[FileRow] = []
+    todo = [row for row in rows if row.blob is None]
+    if not todo:
+        return done
+    with store.transaction():
+        for row in todo:
+            data = _read(checkout.root, row.path)
+            if data is None:
+                continue
+            sha = blob_sha(data)
+            blob = store.blob_id(sha)
+            if blob is None:
+                from codewalk.index.extract import extract
+
+                blob = store.add_blob(sha, fact_rows(extract(data)))
+            store.set_blob(snap, row.path, blob)
+            done.append(FileRow(row.path, row.module, row.is_package, blob))
+    return done
+
+
+def _work(job: tuple[str, str]) -> tuple[str, str, FactRows]:
+    import gc
+
+    from codewalk.index.extract import extract
+
+    root, path = job
+    data = Path(root, path).read_bytes()
+    gc.disable()  # syntax trees are acyclic: refcounting frees them; the collector only slows the walk
+    try:
+        return path, blob_sha(data), fact_rows(extract(data))
+    finally:
+        gc.enable()
+
+
+_BATCH = 100  # files per transaction in a full index
+
+
+def index_all(
+    store: Store, checkout: Checkout, *, workers: int = 2, progress: Progress | None = None
+) -> IndexReport:
+    """Index every package file of ``checkout``; contents seen before are not parsed."""
+    started = time.perf_counter()
+    snap, _complete = open_snapshot(store, checkout)
+    files = store.files(snap)
+    known = store.blob_ids()
+    have: list[tuple[str, int]] = []
+    new: dict[str, str] = {}  # sha -> first path with that content
+    same: list[tuple[str, str]] = []  # (path, sha) of duplicates of a new content
+    unreadable: list[tuple[str, str]] = []
+    for row in files:
+        data = _read(checkout.root, row.path)
+        if data is None:
+            unreadable.append((row.path, "cannot read the file"))
+            continue
+        sha = blob_sha(data)
+        if sha in known:
+            have.append((row.path, known[sha]))
+        elif sha in new:
+            same.append((row.path, sha))
+        else:
+            new[sha] = row.path
+    total, count = len(files), len(have)
+    jobs = [(str(checkout.root), path) for path in new.values()]
+    with store.transaction():
+        store.set_blobs(snap, have)
+    if progress:
+        progress(count, total)
+    # Committed in batches: every file's facts stand alone, so an interrupted run keeps
+    # what it parsed (the snapshot stays lazy until the end), and the write lock is
+    # held for moments, not for the whole run.
+    results = iter(_run(jobs, workers))
+    while batch := list(itertools.islice(results, _BATCH)):
+        with store.transaction():
+            for path, sha, rows in batch:
+                store.set_blob(snap, path, store.add_blob(sha, rows))
+        count += len(batch)
+        if progress:
+            progress(count, total)
+    with store.transaction():
+        ids = store.blob_ids()
+        store.set_blobs(snap, [(path, ids[sha]) for path, sha in same])
+        store.mark_complete(snap)
+    if progress and count < total:
+        progress(total, total)
+    skipped = tuple(sorted([*store.skipped(snap), *unreadable]))
+    return IndexReport(
+        repo=checkout.repo,
+        files=total,
+        parsed=len(jobs),
+        reused=len(have) + len(same),
+        skipped=skipped,
+        seconds=time.perf_counter() - started,
+        workers=workers,
+    )
+
+
+def _run(jobs: Sequence[tuple[str, str]], workers: int) -> Iterable[tuple[str, str, FactRows]]:
+    if workers <= 1 or len(jobs) < 8:
+        yield from map(_work, jobs)
+        return
+    import multiprocessing
+
+    # Big files first, so that no worker ends the run alone on trainer.py.
+    ordered = sorted(jobs, key=lambda job: -_size(job))
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with context.Pool(workers) as pool:
+        yield from pool.imap_unordered(_work, ordered, chunksize=8)
+
+
+def _size(job: tuple[str, str]) -> int:
+    try:
+        return os.path.getsize(os.path.join(*job))
+    except OSError:
+        return 0
+
+
+def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: str) -> list[FileRow]:
+    """The files whose bytes may hold ``needle`` as ``kind``: "def" (class/def/assignment
+    at the start of a line), "copy" (a ``# Copied from needle`` comment), "entry" (a dict
+    value) or "ref" (any whole-word use). A cheap pre-filter before parsing."""
+    word = re.escape(needle.encode())
+    if kind == "def":
+        pattern = re.compile(
+            rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+" + word + rb"\b|^[ \t]*" + word + rb"[ \t]*[:=]",
+            re.MULTILINE,
+        )
+    elif kind == "copy":
+        pattern = re.compile(rb"Copied from[ \t]+" + word + rb"\b")
+    elif kind == "entry":
+        pattern = re.compile(rb":[ \t]*[\"']?" + word + rb"[\"']?[ \t]*[,}\n]")
+    else:
+        pattern = re.compile(rb"\b" + word + rb"\b")
+    found: list[FileRow] = []
+    raw = needle.encode()
+    for row in files:
+        data = _read(checkout.root, row.path)
+        if data is not None and raw in data and pattern.search(data):
+            found.append(row)
+    return found
+
+
+_NAME_RE = re.compile(rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|^(\w+)[ \t]*[:=]", re.MULTILINE)
+
+
+def scan_names(checkout: Checkout, files: Sequence[FileRow]) -> set[str]:
+    """Names defined (def, class, module-level assignment) in these files, read from
+    their bytes without parsing: "did you mean" for a name before the index is whole."""
+    names: set[bytes] = set()
+    for row in files:
+        data = _read(checkout.root, row.path)
+        if data is not None:
+            names.update(a or b for a, b in _NAME_RE.findall(data))
+    return {name.decode() for name in names}
+
+
+def stderr_progress(label: str) -> Progress:
+    """A progress callback writing one updating line on stderr."""
+    tty = sys.stderr.isatty()
+    state = {"last": -1.0}
+
+    def report(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if done < total and now - state["last"] < (0.1 if tty else 2.0):
+            return
+        state["last"] = now
+        end = "\n" if done >= total or not tty else ""
+        print(f"\r{label}: {done}/{total} files", end=end, file=sys.stderr, flush=True)
+
+    return report

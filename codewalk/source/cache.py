@@ -1,0 +1,183 @@
+"""The source cache on disk: entries, their manifests, the lock, scratch space.
+
+Layout under ``$CODEWALK_HOME``::
+
+    sources/<repo>/<entry>/tree/           the work tree (a git repository)
+    sources/<repo>/<entry>/manifest.json   what the entry is; written last
+    locks/<repo>.lock                      held while an entry is built or replaced
+    tmp/<repo>/*/                          scratch; an entry is built here in full
+
+An entry is built in scratch space and moved into place with one ``rename``, so a
+crash leaves at worst a scratch directory that the next run deletes; an entry
+directory without a readable manifest is damaged, and is removed and rebuilt, never
+trusted. This module imports no git: reading the cache is the fast path of every
+command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+from codewalk import locations
+from codewalk.errors import CacheError
+from codewalk.source.checkout import Checkout, SourceKind
+from codewalk.source.pins import Pin
+
+MANIFEST_SCHEMA = 1
+LOCK_TIMEOUT_S = 900.0
+
+
+class Manifest(NamedTuple):
+    """What a cache entry holds, as recorded when it was completed."""
+
+    repo: str
+    kind: str  # SourceKind value
+    commit: str  # HEAD of tree/
+    upstream_commit: str  # verified upstream commit ("" for a release)
+    tag: str
+    release: str
+    origin: str  # the URL fetched, or the sdist URL
+    sha256: str = ""  # of the source distribution, for a release
+    schema: int = MANIFEST_SCHEMA
+
+
+def entry_name(pin: Pin, kind: SourceKind) -> str:
+    """The directory name of the entry a pin maps to: a new pin, a new entry."""
+    if kind is SourceKind.RELEASE:
+        return f"release-{pin.release_name}-{pin.release_version}"
+    return f"git-{pin.commit or pin.tag}"
+
+
+def entry_dir(pin: Pin, kind: SourceKind) -> Path:
+    return locations.sources_dir() / pin.name / entry_name(pin, kind)
+
+
+def read_manifest(entry: Path) -> Manifest | None:
+    """The entry's manifest, or None when the entry is missing or damaged."""
+    import json
+
+    try:
+        data = json.loads((entry / "manifest.json").read_text(encoding="utf-8"))
+        manifest = Manifest(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+    if manifest.schema != MANIFEST_SCHEMA or not (entry / "tree").is_dir():
+        return None
+    return manifest
+
+
+def checkout_from(pin: Pin, entry: Path, manifest: Manifest) -> Checkout:
+    return Checkout(
+        repo=pin.name,
+        root=entry / "tree",
+        package_root=pin.package_root,
+        packages=pin.packages,
+        kind=SourceKind(manifest.kind),
+        commit=manifest.commit,
+        tag=manifest.tag,
+        release=manifest.release,
+        upstream_commit=manifest.upstream_commit,
+    )
+
+
+def current_checkout(pin: Pin, kinds: tuple[SourceKind, ...] | None = None) -> Checkout | None:
+    """The cached checkout of ``pin`` if one is complete (git preferred), else None.
+
+    Cheap: reads one small JSON file per candidate; verification of the tree itself
+    is ``sync``'s job.
+    """
+    for kind in kinds or (SourceKind.GIT, SourceKind.RELEASE):
+        entry = entry_dir(pin, kind)
+        manifest = read_manifest(entry)
+        if manifest is not None and manifest.repo == pin.name:
+            return checkout_from(pin, entry, manifest)
+    return None
+
+
+def write_manifest(directory: Path, manifest: Manifest) -> None:
+    import json
+
+    (directory / "manifest.json").write_text(
+        json.dumps(manifest._asdict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+@contextlib.contextmanager
+def repo_lock(repo: str, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold the cache lock of ``repo``: one process at a time builds or replaces its
+    entries. Another process waits (and says so) rather than racing it."""
+    from filelock import FileLock, Timeout
+
+    path = locations.locks_dir() / f"{repo}.lock"
+    _mkdir(path.parent)
+    lock = FileLock(str(path))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"codewalk: waiting for another codewalk process using the {repo} cache...", file=sys.stderr)
+        try:
+            lock.acquire(timeout=timeout)
+        except Timeout:
+            raise CacheError(
+                f"{path}: still locked by another codewalk process after {timeout:.0f} s",
+                hint="if no other codewalk is running, delete the lock file",
+            ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def make_scratch(repo: str) -> Path:
+    """A fresh scratch directory on the cache's filesystem (call with the lock held)."""
+    import tempfile
+
+    root = locations.scratch_dir() / repo
+    _mkdir(root)
+    return Path(tempfile.mkdtemp(dir=root))
+
+
+def clear_scratch(repo: str) -> None:
+    """Remove what interrupted runs left behind (call with the lock held)."""
+    import shutil
+
+    root = locations.scratch_dir() / repo
+    if root.is_dir():
+        for leftover in root.iterdir():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def discard(entry: Path) -> None:
+    """Remove a damaged entry: first moved aside in one rename, so that nothing ever
+    sees it half-deleted, then deleted."""
+    import shutil
+
+    if not entry.exists():
+        return
+    graveyard = make_scratch(entry.parent.name)
+    os.replace(entry, graveyard / "discarded")
+    shutil.rmtree(graveyard, ignore_errors=True)
+
+
+def install(built: Path, entry: Path) -> None:
+    """Move a completed entry from scratch into place (one atomic rename)."""
+    _mkdir(entry.parent)
+    try:
+        os.replace(built, entry)
+    except OSError as exc:
+        raise CacheError(f"{entry}: cannot move the finished checkout into place: {exc.strerror}") from None
+
+
+def _mkdir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CacheError(
+            f"{path}: cannot create the cache directory: {exc.strerror}",
+            hint="set CODEWALK_HOME to a writable directory",
+        ) from None

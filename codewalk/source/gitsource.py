@@ -1,0 +1,219 @@
+"""Everything codewalk does with git: the only module that imports GitPython.
+
+- ``fetch_pinned``: a shallow fetch of exactly the pinned commit (or tag) into a new
+  repository, checked out detached and verified.
+- ``commit_tree``: make a directory of unpacked release files into a one-commit
+  repository, so that the rest of codewalk sees one kind of source.
+- ``verify_tree`` / ``describe``: HEAD and cleanliness of a work tree.
+
+Safety: only https, ssh, git and file transports are ever allowed (``GIT_ALLOW_PROTOCOL``
+is set on every git process, whatever the URL says), git never prompts for
+credentials, and every network operation has a timeout.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import git
+
+from codewalk.errors import NetworkError, SourceError, UnsafeURLError, VerificationError
+from codewalk.source.pins import ALLOWED_SCHEMES, Pin, redact_text, redact_url, url_scheme
+
+DEFAULT_TIMEOUT_S = 120.0
+MIRROR_ENV = "CODEWALK_GIT_MIRROR"
+UPSTREAM_PREFIX = "https://github.com/"
+
+# Fixed identity and dates: the same release files always make the same commit id.
+_RELEASE_ENV = {
+    "GIT_AUTHOR_NAME": "codewalk",
+    "GIT_AUTHOR_EMAIL": "codewalk@localhost",
+    "GIT_COMMITTER_NAME": "codewalk",
+    "GIT_COMMITTER_EMAIL": "codewalk@localhost",
+    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00 +0000",
+    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00 +0000",
+}
+_NETWORK_SIGNS = (
+    "could not resolve host",
+    "unable to access",
+    "failed to connect",
+    "connection timed out",
+    "connection refused",
+    "network is unreachable",
+    "could not read from remote repository",
+    "operation timed out",
+    "timed out",
+    "proxy",
+    "ssl",
+    "tls",
+)
+
+
+def _git_env() -> dict[str, str]:
+    return {
+        "GIT_ALLOW_PROTOCOL": ":".join(ALLOWED_SCHEMES),
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_ASKPASS": "",
+        "SSH_ASKPASS": "",
+        "GIT_SSH_COMMAND": os.environ.get("GIT_SSH_COMMAND", "ssh -o BatchMode=yes -o ConnectTimeout=20"),
+        "GIT_HTTP_LOW_SPEED_LIMIT": "1000",
+        "GIT_HTTP_LOW_SPEED_TIME": "30",
+    }
+
+
+def effective_url(pin: Pin, environ: Mapping[str, str] | None = None) -> str:
+    """The URL to fetch: the pin's, with ``https://github.com/`` replaced by the mirror
+    prefix in ``CODEWALK_GIT_MIRROR`` when one is set. Refuses unsafe transports."""
+    env = os.environ if environ is None else environ
+    url = pin.url
+    mirror = env.get(MIRROR_ENV, "").strip()
+    if mirror and url.startswith(UPSTREAM_PREFIX):
+        url = mirror.rstrip("/") + "/" + url[len(UPSTREAM_PREFIX) :]
+    check_url(url, where=f"{MIRROR_ENV}" if mirror and url != pin.url else f"[{pin.name}].url")
+    return url
+
+
+def check_url(url: str, *, where: str) -> None:
+    scheme = url_scheme(url)
+    if scheme not in ALLOWED_SCHEMES:
+        raise UnsafeURLError(
+            f"{where}: refusing git transport {scheme or 'none'!r} in {redact_url(url)!r}",
+            hint="codewalk fetches only over https, ssh, git or file URLs",
+        )
+
+
+def fetch_pinned(
+    pin: Pin,
+    dest: Path,
+    *,
+    url: str,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[str, str]:
+    """Fetch the pinned tag shallowly (its one commit, no history) into a new
+    repository at ``dest`` and check it out. Returns ``(head_commit, upstream_commit)``,
+    equal here.
+
+    The tag is what a human pinned; the commit, when set, is what it must be. A tag
+    that now points elsewhere (moved upstream, or a mirror serving other history) is
+    a VerificationError naming both, never silently accepted. NetworkError when the
+    remote can't be reached (callers may fall back to the release).
+    """
+    check_url(url, where=f"[{pin.name}].url")
+    repo = git.Repo.init(dest)
+    want = f"refs/tags/{pin.tag}"
+    try:
+        with repo.git.custom_environment(**_git_env()):
+            if progress:
+                progress(f"fetching {want} from {redact_url(url)}")
+            # By URL, not through a named remote: a mirror's credentials stay out of
+            # the cached repository's config.
+            repo.git.fetch("--depth=1", "--no-tags", url, want, kill_after_timeout=timeout)
+            repo.git.checkout("--detach", "--quiet", "FETCH_HEAD")
+        head = str(repo.head.commit.hexsha)
+    except git.GitCommandError as exc:
+        raise _classify(exc, url, want, timeout) from None
+    finally:
+        repo.close()
+    if pin.commit and head != pin.commit:
+        raise VerificationError(
+            f"[{pin.name}]: tag {pin.tag} at {redact_url(url)} is commit {head}, "
+            f"not the pinned commit {pin.commit}",
+            hint="the tag moved upstream, or the mirror serves other history; check the pin and the mirror",
+        )
+    return head, head
+
+
+def _classify(exc: git.GitCommandError, url: str, want: str, timeout: float) -> SourceError:
+    stderr = redact_text(_stderr_text(exc), url)
+    url = redact_url(url)
+    text = stderr.lower()
+    if isinstance(exc.status, int) and exc.status < 0:  # killed by kill_after_timeout
+        return NetworkError(f"git fetch from {url} was stopped after {timeout:.0f} s")
+    if "couldn't find remote ref" in text or "not our ref" in text or "unadvertised object" in text:
+        return SourceError(f"{url} has no {want}: {stderr}", hint="check tag/commit in vendor_pins.toml")
+    if "transport" in text and "not allowed" in text:
+        return UnsafeURLError(f"git refused the transport of {url!r}: {stderr}")
+    if any(sign in text for sign in _NETWORK_SIGNS) or "does not appear to be a git repository" in text:
+        return NetworkError(f"cannot reach {url}: {stderr or exc}")
+    return SourceError(f"git failed on {url}: {stderr or exc}")
+
+
+def _stderr_text(exc: git.GitCommandError) -> str:
+    """git's own message, without GitPython's ``stderr: '...'`` wrapping."""
+    text = str(exc.stderr or "").strip()
+    if text.startswith("stderr:"):
+        text = text[len("stderr:") :].strip().strip("'")
+    lines = [line.strip().removeprefix("fatal: ").removeprefix("error: ") for line in text.splitlines()]
+    return "; ".join(line for line in lines if line)
+
+
+def commit_tree(root: Path, message: str) -> str:
+    """Make ``root`` (unpacked release files) a repository with one commit of all of
+    them; returns the commit id (deterministic for the same files)."""
+    repo = git.Repo.init(root)
+    try:
+        with repo.git.custom_environment(**_git_env(), **_RELEASE_ENV):
+            repo.git.add("--all", "--force", ".")
+            # The user's git config may hold hooks or signing; neither belongs here.
+            repo.git.execute(
+                [
+                    "git",
+                    "-c",
+                    f"core.hooksPath={os.devnull}",
+                    "commit",
+                    "--quiet",
+                    "--no-verify",
+                    "--no-gpg-sign",
+                    "-m",
+                    message,
+                ]
+            )
+        return str(repo.head.commit.hexsha)
+    except git.GitCommandError as exc:
+        raise SourceError(f"{root}: cannot record the release files in git: {_stderr_text(exc)}") from None
+    finally:
+        repo.close()
+
+
+def verify_tree(root: Path, expected_head: str) -> str | None:
+    """None when ``root`` is a clean work tree at ``expected_head``; else what is wrong."""
+    try:
+        repo = git.Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return "not a git work tree"
+    try:
+        with repo.git.custom_environment(**_git_env()):
+            head = repo.head.commit.hexsha
+            if head != expected_head:
+                return f"HEAD is {head}, expected {expected_head}"
+            changed = repo.git.status("--porcelain", "--untracked-files=all")
+    except (git.GitCommandError, ValueError) as exc:
+        return f"git cannot read it: {exc}"
+    finally:
+        repo.close()
+    if changed.strip():
+        first = changed.strip().splitlines()[0]
+        return f"files were modified ({first.strip()}, ...)"
+    return None
+
+
+def describe(root: Path) -> tuple[str, bool, tuple[str, ...]]:
+    """``(head_commit, dirty, tags_at_head)`` of a user's checkout; head is "" when
+    ``root`` is not a git work tree."""
+    try:
+        repo = git.Repo(root, search_parent_directories=False)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return "", False, ()
+    try:
+        with repo.git.custom_environment(**_git_env()):
+            head = repo.head.commit.hexsha
+            dirty = repo.is_dirty(untracked_files=False)
+            tags = tuple(repo.git.tag("--points-at", "HEAD").split())
+        return head, dirty, tags
+    except (git.GitCommandError, ValueError):
+        return "", False, ()
+    finally:
+        repo.close()

@@ -1,0 +1,175 @@
+"""Where tours come from: the shipped ``tours/`` directory, the directories named in
+``CODEWALK_TOURS_PATH``, and any ``--tours-dir``; a tour is named by its id or by the
+path of its file.
+
+An id defined in two files is an error that names both: a reader must never wonder
+which of two tours called ``llama-generate`` they are looking at.
+
+One bad file must not hide the others: ``scan_tours`` returns the tours that load
+*and* the problems (a malformed file, a duplicate id), and ``load_tour`` reports a
+problem only when it concerns the tour asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from codewalk import locations
+from codewalk.errors import TourError
+from codewalk.tours.loader import parse_tour
+from codewalk.tours.model import Tour
+
+TOUR_SUFFIXES = (".yaml", ".yml")
+
+
+def tour_dirs(extra_dirs: Iterable[Path | str] = ()) -> list[Path]:
+    """Every directory tours are read from, in order: shipped, environment, explicit."""
+    dirs = [locations.shipped_tours_dir(), *locations.extra_tour_dirs()]
+    dirs.extend(Path(d).expanduser() for d in extra_dirs)
+    unique: list[Path] = []
+    for directory in dirs:
+        if directory not in unique:
+            unique.append(directory)
+    return unique
+
+
+class TourScan(NamedTuple):
+    """Every tour file of the tour directories, read: the tours that load, sorted by id
+    (for an id defined twice, the first definition in directory order), and one
+    ``TourError`` per file that does not load or repeats an id, in file order."""
+
+    tours: list[Tour]
+    problems: list[TourError]
+
+
+def read_tour(path: Path) -> Tour:
+    """Load one tour file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise TourError(f"{path}: tour file not found") from None
+    except OSError as exc:
+        raise TourError(f"{path}: cannot read tour file: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise TourError(f"{path}:{line}: not a UTF-8 text file") from None
+    return parse_tour(text, path)
+
+
+def tour_files(dirs: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for directory in dirs:
+        if not directory.is_dir():
+            continue
+        files.extend(sorted(p for p in directory.iterdir() if p.suffix in TOUR_SUFFIXES and p.is_file()))
+    return files
+
+
+def _checked_dirs(extra_dirs: Iterable[Path | str]) -> list[Path]:
+    """``tour_dirs``, after checking that every explicit directory exists (a typo in
+    ``--tours-dir`` is the user's mistake, reported as such)."""
+    explicit = [Path(d).expanduser() for d in extra_dirs]
+    for directory in explicit:
+        if not directory.is_dir():
+            raise TourError(f"{directory}: not a directory of tours")
+    return tour_dirs(explicit)
+
+
+def scan_tours(extra_dirs: Iterable[Path | str] = ()) -> TourScan:
+    """Read every tour file; a bad file or a repeated id is a problem, not a stop.
+    Raises TourError only for an explicit directory that does not exist."""
+    by_id: dict[str, Tour] = {}
+    problems: list[TourError] = []
+    for path in tour_files(_checked_dirs(extra_dirs)):
+        try:
+            tour = read_tour(path)
+        except TourError as error:
+            problems.append(error)
+            continue
+        if tour.id in by_id:
+            first = by_id[tour.id].path
+            problems.append(
+                TourError(
+                    f"{path}:{_id_line(path)}: tour id {tour.id!r} is also defined in {first}",
+                    hint="rename one of them (set 'id:' in the file)",
+                )
+            )
+            continue
+        by_id[tour.id] = tour
+    return TourScan(sorted(by_id.values(), key=lambda tour: tour.id), problems)
+
+
+def discover_tours(extra_dirs: Iterable[Path | str] = ()) -> list[Tour]:
+    """The tours that load, sorted by id; bad files are skipped (``scan_tours`` says
+    which). Raises TourError only for an explicit directory that does not exist."""
+    return scan_tours(extra_dirs).tours
+
+
+def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
+    """A tour by id (searched in every tour directory) or by the path of its file.
+
+    Files that do not load are skipped unless they are the tour asked for (their
+    ``id:`` line, or else their name, says so): then their own error is raised. An id
+    defined in two files is an error naming both."""
+    candidate = Path(name_or_id).expanduser()
+    if candidate.suffix in TOUR_SUFFIXES or "/" in name_or_id:
+        return read_tour(candidate)
+    found: list[Tour] = []
+    bad: list[TourError] = []
+    ids: set[str] = set()
+    for path in tour_files(_checked_dirs(tours_dirs)):
+        try:
+            tour = read_tour(path)
+        except TourError as error:
+            if _claimed_id(path) == name_or_id:
+                bad.append(error)
+            continue
+        ids.add(tour.id)
+        if tour.id == name_or_id:
+            found.append(tour)
+    if bad:
+        raise bad[0]
+    if len(found) > 1:
+        raise TourError(
+            f"tour id {name_or_id!r} is defined twice: in {found[0].path} and in {found[1].path}",
+            hint="rename one of them (set 'id:' in the file)",
+        )
+    if found:
+        return found[0]
+    from difflib import get_close_matches
+
+    known = sorted(ids)
+    close = get_close_matches(name_or_id, known, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}?" if close else f"known tours: {', '.join(known) or 'none'}"
+    raise TourError(f"unknown tour {name_or_id!r}", hint=hint + " (list them with 'codewalk tours')")
+
+
+# A top-level ``id:`` line, read without YAML: the file it is read from does not parse.
+_ID_LINE_RE = re.compile(r"""^id[ \t]*:[ \t]*(["']?)(?P<id>[^"'#\s]+)\1[ \t]*(?:#.*)?$""", re.MULTILINE)
+
+
+def _id_match(path: Path) -> re.Match[str] | None:
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    return _ID_LINE_RE.search(text)
+
+
+def _claimed_id(path: Path) -> str:
+    """The id a file that does not load means to define: its ``id:`` line, else its stem."""
+    match = _id_match(path)
+    return match["id"] if match is not None else path.stem
+
+
+def _id_line(path: Path) -> int:
+    """The line of a (loadable) file's ``id:`` key; 1 when the id is the file's name."""
+    match = _id_match(path)
+    if match is None:
+        return 1
+    return match.string.count("\n", 0, match.start()) + 1

@@ -1,0 +1,262 @@
+"""Tour files: YAML text in, a ``Tour`` record out, or a ``TourError`` naming the line.
+
+Tours are untrusted input. The text is *composed* with PyYAML's ``SafeLoader`` into a
+node tree (which keeps every node's line) and never *constructed*: only plain string
+scalars are accepted as values, so no tag, however exotic, can make the loader build
+an object, let alone run code. Pure: text in, records out; the caller reads the file.
+
+The format (see ``tours/*.yaml``)::
+
+    id: llama-generate            # optional, defaults to the file's stem
+    title: From LlamaForCausalLM to assisted decoding
+    repo: transformers            # optional default pin for the steps
+    summary: |                    # optional Markdown
+      ...
+    steps:
+      - at: LlamaModel.__init__   # a symbol, any form the resolver takes ...
+        focus: "self.layers = nn.ModuleList("   # ... text or /regex/ inside it
+        title: The decoder stack  # optional
+        note: |                   # Markdown
+          ...
+      - file: src/transformers/loss/loss_utils.py   # ... or a repo-relative file
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+from codewalk.errors import TourError
+from codewalk.tours.model import Step, Tour
+
+# libyaml's safe composer when PyYAML was built with it (5x faster), else the pure one;
+# both keep node marks and neither constructs anything.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "steps")
+STEP_KEYS: tuple[str, ...] = ("at", "file", "focus", "title", "repo", "note")
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_STR_TAG = "tag:yaml.org,2002:str"
+# C0 and C1 control characters (a NUL makes every path operation raise; ESC moves the
+# terminal). A focus may hold tabs and newlines (a multi-line pattern); a symbol or a
+# path never does.
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_FOCUS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_TAG_NAMES = {
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "a boolean",
+    "tag:yaml.org,2002:null": "nothing (null)",
+    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:binary": "binary data",
+}
+
+
+def is_regex(focus: str) -> bool:
+    """A focus written ``/like this/`` is a regular expression; anything else is text."""
+    return len(focus) >= 3 and focus.startswith("/") and focus.endswith("/")
+
+
+def compile_focus(focus: str) -> re.Pattern[str]:
+    """The pattern a focus searches for: the regex between slashes, or the literal text.
+
+    Raises ``re.error`` for an invalid regex (the loader turns it into a TourError)."""
+    if is_regex(focus):
+        return re.compile(focus[1:-1], re.MULTILINE)
+    return re.compile(re.escape(focus))
+
+
+def parse_tour(text: str, path: Path) -> Tour:
+    """Parse the text of a tour file; ``path`` names it in messages and gives the
+    default id (its stem)."""
+    where = _Where(path)
+    try:
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        problem = exc.problem or exc.context or "malformed"
+        raise where.error(line, f"not valid YAML: {problem}") from None
+    except yaml.YAMLError as exc:  # e.g. a non-printable character reader error
+        raise where.error(1, f"not valid YAML: {exc}") from None
+    if root is None:
+        raise where.error(1, "the file is empty", hint="a tour needs at least 'title' and 'steps'")
+    fields = _mapping(root, where, "the tour", TOUR_KEYS)
+    for key in ("title", "steps"):
+        if key not in fields:
+            raise where.error(
+                root.start_mark.line + 1,
+                f"missing key {key!r}",
+                hint=f"a tour needs {', '.join(repr(k) for k in ('title', 'steps'))}",
+            )
+    tour_id = _string(fields, "id", where) if "id" in fields else path.stem
+    if not _ID_RE.fullmatch(tour_id):
+        line = _line(fields["id"][1]) if "id" in fields else 1
+        raise where.error(
+            line,
+            f"tour id {tour_id!r} must be letters, digits, '.', '_' or '-'",
+            hint="rename the file or set 'id:'",
+        )
+    title = _string(fields, "title", where)
+    summary = _string(fields, "summary", where) if "summary" in fields else ""
+    repo = _string(fields, "repo", where) if "repo" in fields else None
+
+    steps_node = fields["steps"][1]
+    if not isinstance(steps_node, yaml.SequenceNode) or steps_node.tag != "tag:yaml.org,2002:seq":
+        raise where.error(_line(steps_node), f"'steps' must be a list, found {_kind(steps_node)}")
+    if not steps_node.value:
+        raise where.error(_line(steps_node), "'steps' is empty", hint="add at least one step")
+    steps = tuple(_step(index, node, where) for index, node in enumerate(steps_node.value, start=1))
+    return Tour(id=tour_id, title=title, summary=summary, repo=repo, steps=steps, path=path)
+
+
+class _Where:
+    """Builds ``TourError``s that start with ``file:line:``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def error(self, line: int, message: str, *, hint: str | None = None) -> TourError:
+        return TourError(f"{self.path}:{line}: {message}", hint=hint)
+
+
+_Fields = dict[str, tuple[yaml.Node, yaml.Node]]
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode) and node.tag == "tag:yaml.org,2002:map":
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode) and node.tag == "tag:yaml.org,2002:seq":
+        return "a list"
+    if node.tag == _STR_TAG:
+        return "a string"
+    return _TAG_NAMES.get(node.tag, f"a value tagged {node.tag}")
+
+
+def _mapping(node: yaml.Node, where: _Where, what: str, allowed: tuple[str, ...]) -> _Fields:
+    if not isinstance(node, yaml.MappingNode) or node.tag != "tag:yaml.org,2002:map":
+        raise where.error(_line(node), f"{what} must be a mapping of keys, found {_kind(node)}")
+    fields: _Fields = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR_TAG:
+            raise where.error(_line(key_node), f"keys of {what} must be names, found {_kind(key_node)}")
+        key = str(key_node.value)
+        if key not in allowed:
+            raise where.error(
+                _line(key_node),
+                f"unknown key {key!r} in {what}",
+                hint=f"allowed keys: {', '.join(allowed)}",
+            )
+        if key in fields:
+            first = _line(fields[key][0])
+            raise where.error(_line(key_node), f"key {key!r} appears twice in {what} (first on line {first})")
+        fields[key] = (key_node, value_node)
+    return fields
+
+
+def _string(fields: _Fields, key: str, where: _Where) -> str:
+    node = fields[key][1]
+    if not isinstance(node, yaml.ScalarNode) or node.tag != _STR_TAG:
+        raise where.error(
+            _line(node),
+            f"{key!r} must be a string, found {_kind(node)}",
+            hint="quote the value if it is meant as text" if isinstance(node, yaml.ScalarNode) else None,
+        )
+    value = str(node.value)
+    # Text reaches the reader's terminal: no escape sequences from a shared tour.
+    # (The anchors at/file/focus get a stricter check, naming their step, in _step.)
+    found = None if key in ("at", "file", "focus") else _CONTROL_IN_FOCUS_RE.search(value)
+    if found:
+        raise where.error(
+            _line(node),
+            f"{key!r} contains a control character (U+{ord(found.group()):04X}): {value[:60]!r}",
+            hint="tours hold plain text; remove the escape",
+        )
+    return value
+
+
+def _step(index: int, node: yaml.Node, where: _Where) -> Step:
+    what = f"step {index}"
+    fields = _mapping(node, where, what, STEP_KEYS)
+    line = _line(node)
+
+    def get(key: str) -> str | None:
+        return _string(fields, key, where) if key in fields else None
+
+    at, file, focus = get("at"), get("file"), get("focus")
+    if at is not None:
+        at = at.strip()  # a block scalar's final newline, stray spaces
+        _refuse_controls(at, "at", _CONTROL_RE, _line(fields["at"][1]), what, where)
+    if file is not None:
+        _refuse_controls(file, "file", _CONTROL_RE, _line(fields["file"][1]), what, where)
+    if focus is not None:
+        _refuse_controls(focus, "focus", _CONTROL_IN_FOCUS_RE, _line(fields["focus"][1]), what, where)
+    if at is None and file is None:
+        raise where.error(
+            line,
+            f"{what} has neither 'at' nor 'file'",
+            hint="give a symbol in 'at' or a path in 'file'",
+        )
+    if at is not None and file is not None:
+        raise where.error(line, f"{what} has both 'at' and 'file'", hint="keep one of them")
+    if at is not None and not at:
+        raise where.error(_line(fields["at"][1]), f"{what}: 'at' is empty")
+    if file is not None:
+        file = _safe_path(file, _line(fields["file"][1]), what, where)
+    if focus is not None:
+        focus_line = _line(fields["focus"][1])
+        if not focus.strip() or (is_regex(focus) and not focus[1:-1].strip()):
+            raise where.error(focus_line, f"{what}: 'focus' is empty")
+        try:
+            compile_focus(focus)
+        except re.error as exc:
+            raise where.error(focus_line, f"{what}: invalid regex {focus!r} in 'focus': {exc}") from None
+    return Step(
+        index=index,
+        at=at,
+        file=file,
+        focus=focus,
+        title=get("title"),
+        repo=get("repo"),
+        note=get("note") or "",
+        line=line,
+    )
+
+
+def _refuse_controls(
+    value: str, key: str, pattern: re.Pattern[str], line: int, what: str, where: _Where
+) -> None:
+    """A TourError for a control character in ``value``; the message shows it escaped."""
+    found = pattern.search(value)
+    if found is not None:
+        raise where.error(
+            line,
+            f"{what}: {key!r} contains a control character (U+{ord(found.group()):04X}): {value!r}",
+            hint="remove it (an escape such as \\0 or \\t in a double-quoted YAML string makes one)",
+        )
+
+
+def _safe_path(file: str, line: int, what: str, where: _Where) -> str:
+    """A repo-relative posix path that cannot leave the checkout."""
+    if not file.strip():
+        raise where.error(line, f"{what}: 'file' is empty")
+    if "\\" in file:
+        raise where.error(line, f"{what}: 'file' {file!r} must use '/' separators")
+    posix = PurePosixPath(file)
+    if posix.is_absolute() or re.match(r"[A-Za-z]:", file) or file.startswith("~"):
+        raise where.error(
+            line,
+            f"{what}: 'file' {file!r} is absolute; it must be a path inside the repository",
+            hint="write it relative to the repository root, e.g. src/transformers/trainer.py",
+        )
+    if ".." in posix.parts:
+        raise where.error(line, f"{what}: 'file' {file!r} leaves the repository ('..' is not allowed)")
+    parts = [part for part in posix.parts if part != "."]
+    if not parts:
+        raise where.error(line, f"{what}: 'file' {file!r} names no file")
+    return "/".join(parts)

@@ -1,0 +1,251 @@
+"""Tour steps at a pin: each ``Step`` becomes a ``ResolvedStep`` (where it landed,
+the focused statement, or why it did not resolve).
+
+Steps are resolved one at a time (``resolve_step``), so a UI can resolve the step it
+shows first and the rest lazily; ``resolve_tour`` does them all in order. A short
+name in ``at`` is resolved in the context of the tour: the modules of the steps before
+it, most recent first. The workspace indexes only the modules a query needs, so a tour
+never waits for the full index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from difflib import get_close_matches
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from codewalk.errors import CodewalkError
+from codewalk.resolve.resolver import FindResult, Resolved
+from codewalk.tours.focus import focus_lines
+from codewalk.tours.model import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
+
+if TYPE_CHECKING:
+    from codewalk.workspace.workspace import Workspace
+
+
+_CONTEXT_LOOKUPS = 3  # how many of the previous steps' modules a short name is tried in
+
+
+def module_of(path: str, package_root: str) -> str | None:
+    """The dotted module name of a repo-relative ``.py`` path under ``package_root``
+    (``src/transformers/loss/loss_utils.py`` -> ``transformers.loss.loss_utils``)."""
+    posix = PurePosixPath(path)
+    if posix.suffix != ".py":
+        return None
+    root = PurePosixPath(package_root) if package_root not in ("", ".") else PurePosixPath()
+    try:
+        relative = posix.relative_to(root)
+    except ValueError:
+        return None
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts) or None
+
+
+def context_after(context: Sequence[str], resolved: ResolvedStep, package_root: str) -> tuple[str, ...]:
+    """The context for the next step: this step's module first, then the earlier ones."""
+    if resolved.target is None:
+        return tuple(context)
+    module = module_of(resolved.target.path, package_root)
+    if module is None:
+        return tuple(context)
+    return (module, *(m for m in context if m != module))
+
+
+def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence[str] = ()) -> ResolvedStep:
+    """Resolve one step in ``workspace`` (the step's repo), with ``context`` the modules
+    of the previous steps, most recent first."""
+    checkout = workspace.checkout
+
+    def make(
+        status: StepStatus,
+        target: Resolved | None = None,
+        *,
+        focus: tuple[int, int] | None = None,
+        candidates: tuple[Resolved, ...] = (),
+        suggestions: tuple[str, ...] = (),
+        error: str | None = None,
+    ) -> ResolvedStep:
+        return ResolvedStep(
+            step=step,
+            status=status,
+            target=target,
+            focus=focus,
+            candidates=candidates,
+            suggestions=suggestions,
+            error=error,
+            repo=checkout.repo,
+            version=checkout.version,
+        )
+
+    for key, value in (("at", step.at), ("file", step.file), ("focus", step.focus)):
+        if value is not None and "\0" in value:  # the loader refuses these; a Step built elsewhere may not
+            return make("missing", error=f"{key!r} {value!r} contains a NUL character")
+    if step.file is not None:
+        found = _file_target(workspace, step.file)
+        if isinstance(found, str):
+            return make("missing", suggestions=_file_suggestions(workspace, step.file), error=found)
+        target: Resolved = found
+        candidates: tuple[Resolved, ...] = (found,)
+        suggestions: tuple[str, ...] = ()
+    else:
+        assert step.at is not None
+        try:
+            result = _find(workspace, step.at, context)
+        except CodewalkError as exc:
+            return make("missing", error=exc.message)
+        if not result.results:
+            return make(
+                "missing",
+                suggestions=tuple(result.suggestions),
+                error=f"{step.at!r} names nothing in {repo_at_version(checkout.repo, checkout.version)}",
+            )
+        candidates = tuple(result.matches) or tuple(result.results)
+        target = candidates[0]
+        suggestions = tuple(result.suggestions)
+        rivals = _rivals(step.at, candidates, context)
+        if rivals:
+            shown = ", ".join(f"{c.qualname} ({c.path}:{c.line})" for c in (target, *rivals)[:4])
+            return make(
+                "ambiguous",
+                target,
+                focus=_focus(workspace, target, step)[0] if step.focus else None,
+                candidates=(target, *rivals),
+                suggestions=suggestions,
+                error=f"{step.at!r} is ambiguous: {shown}; write a qualified name",
+            )
+    focus: tuple[int, int] | None = None
+    if step.focus is not None:
+        focus, problem = _focus(workspace, target, step)
+        if problem is not None:
+            return make("missing", target, candidates=candidates, error=problem)
+    return make("resolved", target, focus=focus, candidates=candidates, suggestions=suggestions)
+
+
+def resolve_tour(workspaces_by_repo: Mapping[str, Workspace], tour: Tour) -> ResolvedTour:
+    """Every step of ``tour``, in order; a step's repo is its own ``repo``, else the
+    tour's, else the first workspace's."""
+    if not workspaces_by_repo:
+        raise ValueError("resolve_tour needs at least one workspace")
+    default = next(iter(workspaces_by_repo))
+    contexts: dict[str, tuple[str, ...]] = {}
+    steps: list[ResolvedStep] = []
+    for step in tour.steps:
+        repo = tour.step_repo(step) or default
+        workspace = workspaces_by_repo.get(repo)
+        if workspace is None:
+            steps.append(
+                ResolvedStep(
+                    step=step,
+                    status="missing",
+                    target=None,
+                    focus=None,
+                    candidates=(),
+                    suggestions=tuple(workspaces_by_repo),
+                    error=f"no pinned repo named {repo!r}",
+                    repo=repo,
+                    version="",
+                )
+            )
+            continue
+        context = contexts.get(repo, ())
+        resolved = resolve_step(workspace, tour, step, context)
+        contexts[repo] = context_after(context, resolved, workspace.checkout.package_root)
+        steps.append(resolved)
+    return ResolvedTour(tour=tour, steps=tuple(steps))
+
+
+def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResult:
+    """The workspace's answer to a step's ``at``.
+
+    A name that is not fully qualified is first looked up *in* the modules of the
+    previous steps (``LlamaModel.__init__`` after a step in ``modeling_llama``), as a
+    reader would: it means what that name means there. Only when none of them knows it
+    is the whole repository searched, which before the full index exists costs a byte
+    scan of every unindexed file.
+
+    Related results (copies, table entries, the modular source) are not asked for: a
+    step needs only the matches, and finding the related ones scans every unindexed
+    file for ``# Copied from`` lines and dict entries."""
+    resolver = getattr(workspace, "resolver", None)
+    if resolver is None:  # a workspace without the resolver attribute (test doubles)
+        return workspace.find(query, context=context)
+    if query.split(".", 1)[0] not in workspace.checkout.packages:
+        for module in context[:_CONTEXT_LOOKUPS]:
+            local: FindResult = resolver.find(f"{module}.{query}", related=False)
+            if local.matches:
+                return FindResult(query=query, results=local.matches, suggestions=())
+    found: FindResult = resolver.find(query, context=context, related=False)
+    return found
+
+
+def _rivals(query: str, candidates: tuple[Resolved, ...], context: Sequence[str]) -> tuple[Resolved, ...]:
+    """The other definitions a short name could mean, when the best one is not clear.
+
+    The resolver's ranking decides for dotted queries (``Trainer.train``,
+    ``transformers.PreTrainedModel``) and when the best match lives in a module of the
+    tour so far. Several names for one definition (a property's getter and setter)
+    are one answer, and ``DummyObject`` placeholders (``utils/dummy_*.py``) never
+    compete with a real definition."""
+    if "." in query or len(candidates) < 2:
+        return ()
+    best = candidates[0]
+    best_module = best.qualname.rsplit(".", 1)[0]
+    if any(best_module == module or best_module.startswith(module + ".") for module in context):
+        return ()
+    return tuple(c for c in candidates[1:] if c.qualname != best.qualname and "/dummy_" not in c.path)
+
+
+def _focus(workspace: Workspace, target: Resolved, step: Step) -> tuple[tuple[int, int] | None, str | None]:
+    assert step.focus is not None
+    try:
+        text = workspace.source_text(target.path)
+    except (CodewalkError, OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        return None, f"cannot read {target.path}: {exc}"
+    lines = focus_lines(text, (target.start_line, target.end_line), step.focus)
+    if lines is None:
+        where = f"{target.qualname} ({target.path}:{target.start_line}-{target.end_line})"
+        return None, f"focus {step.focus!r} does not occur in {where}"
+    return lines, None
+
+
+def _file_target(workspace: Workspace, path: str) -> Resolved | str:
+    """The whole file as a target, or what went wrong."""
+    checkout = workspace.checkout
+    try:
+        root = checkout.root.resolve()
+        full = (checkout.root / path).resolve()
+        if not full.is_relative_to(root):
+            return f"file {path!r} leaves the checkout"
+        if not full.is_file():
+            return f"file {path!r} does not exist in {repo_at_version(checkout.repo, checkout.version)}"
+        text = workspace.source_text(path)
+    except (CodewalkError, OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        return f"cannot read {path!r}: {exc}"
+    module = module_of(path, checkout.package_root)
+    return Resolved(
+        repo=checkout.repo,
+        qualname=module or path,
+        kind="file",
+        path=path,
+        line=1,
+        start_line=1,
+        end_line=max(1, len(text.splitlines())),
+        via="file",
+        signature="",
+    )
+
+
+def _file_suggestions(workspace: Workspace, path: str) -> tuple[str, ...]:
+    parent = PurePosixPath(path).parent
+    directory = workspace.checkout.root / parent
+    try:
+        if not directory.is_dir():
+            return ()
+        names = [p.name for p in directory.iterdir() if p.is_file()]
+    except (OSError, ValueError):
+        return ()
+    close = get_close_matches(PurePosixPath(path).name, names, n=3, cutoff=0.6)
+    return tuple(str(parent / name) for name in close)

@@ -1,0 +1,377 @@
+"""The facade the commands, tours and the UI use: one checkout, its index, its resolver.
+
+``Workspace.open(checkout)`` is cheap: it opens the SQLite index and, the first time a
+checkout is seen, records its file list. Nothing is parsed until a query needs it:
+
+- after ``codewalk index`` (a *complete* snapshot) every query is answered from SQLite;
+- before that, a query indexes just the modules it touches (the files a byte scan says
+  may define the name, and the modules along its import chain), so a tour's first step
+  resolves in a couple of seconds on a cold cache.
+
+Imports stay small (sqlite3 and codewalk's own modules): ``codewalk find`` on a warm
+index must beat ripgrep. jedi is imported only when ``goto`` falls back to it.
+
+A workspace may be shared by threads (the UI's workers): every public method holds one
+lock, so lazy indexing never interleaves with a query.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Concatenate, ParamSpec, TypeVar
+
+from codewalk.errors import QueryError
+from codewalk.index.indexer import (
+    IndexReport,
+    Progress,
+    index_all,
+    index_paths,
+    open_snapshot,
+)
+from codewalk.index.records import Definition, DictEntry, Import, Reference
+from codewalk.index.store import FileRow, Store
+from codewalk.resolve.resolver import FindResult, ModuleView, Resolved, Resolver, parse_query
+from codewalk.source.checkout import Checkout
+
+__all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
+
+_T = TypeVar("_T")
+_P = ParamSpec("_P")
+
+
+def _locked(method: Callable[Concatenate[Workspace, _P], _T]) -> Callable[Concatenate[Workspace, _P], _T]:
+    def wrapper(self: Workspace, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    wrapper.__name__ = method.__name__
+    wrapper.__doc__ = method.__doc__
+    return wrapper
+
+
+class _IndexFacts:
+    """The resolver's view of the index; indexes modules on demand while the snapshot
+    is incomplete."""
+
+    def __init__(self, store: Store, snap: int, checkout: Checkout, complete: bool) -> None:
+        self.repo = checkout.repo
+        self.store = store
+        self.snap = snap
+        self.checkout = checkout
+        self.complete = complete
+        self._views: dict[str, ModuleView | None] = {}
+        self._scanned: set[tuple[str, str]] = set()
+        self._unindexed: list[FileRow] | None = None
+        self._unscanned_names: set[str] | None = None
+
+    # -- lazy indexing ------------------------------------------------------------------
+    def _pending(self) -> list[FileRow]:
+        if self._unindexed is None:
+            self._unindexed = [r for r in self.store.files(self.snap) if r.blob is None]
+        return self._unindexed
+
+    def _scan(self, kind: str, needle: str) -> None:
+        """Index the not-yet-indexed files that may hold ``needle`` (lazy mode only)."""
+        if self.complete or (kind, needle) in self._scanned:
+            return
+        self._scanned.add((kind, needle))
+        from codewalk.index.indexer import scan_paths
+
+        pending = self._pending()
+        hits = scan_paths(self.checkout, pending, kind, needle)
+        if hits:
+            index_paths(self.store, self.snap, self.checkout, hits)
+            done = {r.path for r in hits}
+            self._unindexed = [r for r in pending if r.path not in done]
+
+    # -- Facts ----------------------------------------------------------------------------
+    def module(self, name: str) -> ModuleView | None:
+        if name in self._views:
+            return self._views[name]
+        row = self.store.module_file(self.snap, name)
+        view = self._view(row) if row is not None else None
+        self._views[name] = view
+        return view
+
+    def modules_named(self, last: str) -> list[str]:
+        return self.store.modules_ending(self.snap, last)
+
+    def module_by_path(self, path: str) -> ModuleView | None:
+        row = self.store.file(self.snap, path)
+        return self.module(row.module) if row is not None else None
+
+    def _view(self, row: FileRow) -> ModuleView | None:
+        if row.blob is None:
+            if self.complete:
+                return None
+            done = index_paths(self.store, self.snap, self.checkout, [row])
+            if not done or done[0].blob is None:
+                return None
+            row = done[0]
+            if self._unindexed is not None:
+                self._unindexed = [r for r in self._unindexed if r.path != row.path]
+        assert row.blob is not None
+        info = self.store.blob_info(row.blob)
+        return ModuleView(
+            row.module,
+            row.path,
+            row.is_package,
+            _BlobSource(self.store, row.blob),
+            all_names=info.all_names,
+            generated_from=info.generated_from,
+            is_lazy=info.lazy,
+        )
+
+    def defs_named(self, name: str) -> list[tuple[FileRow, Definition]]:
+        self._scan("def", name)
+        return self.store.defs_named(self.snap, name)
+
+    def copies_of(self, qualname: str) -> list[tuple[FileRow, Definition]]:
+        self._scan("copy", qualname)
+        return self.store.defs_copied_from(self.snap, qualname)
+
+    def entries_valued(self, name: str) -> list[tuple[FileRow, DictEntry]]:
+        self._scan("entry", name)
+        return self.store.entries_valued(self.snap, name)
+
+    def names_like(self, pattern: str) -> list[str]:
+        found = self.store.names_like(self.snap, pattern)
+        if self.complete:
+            return found
+        # Lazy mode: the files not indexed yet count too, or a typo in a name that
+        # no query has reached would get no "did you mean".
+        if self._unscanned_names is None:
+            from codewalk.index.indexer import scan_names
+
+            self._unscanned_names = scan_names(self.checkout, self._pending())
+        return found + [n for n in self._unscanned_names if _like(n, pattern)]
+
+
+def _like(name: str, pattern: str) -> bool:
+    """SQL ``LIKE`` (case-insensitive) for the patterns the resolver asks:
+    ``%x%``, ``x%``, ``%x``, ``x``."""
+    lowered, core = name.lower(), pattern.lower().strip("%")
+    if pattern.startswith("%") and pattern.endswith("%"):
+        return core in lowered
+    if pattern.endswith("%"):
+        return lowered.startswith(core)
+    if pattern.startswith("%"):
+        return lowered.endswith(core)
+    return lowered == core
+
+
+class _BlobSource:
+    """A module's facts, read from the index one question at a time."""
+
+    def __init__(self, store: Store, blob: int) -> None:
+        self.store = store
+        self.blob = blob
+
+    def defs(self, qualname: str) -> list[Definition]:
+        return self.store.defs_where(self.blob, "qualname", qualname)
+
+    def imports(self, asname: str) -> list[Import]:
+        return self.store.imports_binding(self.blob, asname)
+
+    def all_imports(self) -> list[Import]:
+        return self.store.imports_of(self.blob)
+
+    def last_line(self) -> int:
+        return self.store.last_line(self.blob)
+
+
+class Workspace:
+    """One checkout with its index and resolver."""
+
+    def __init__(self, checkout: Checkout, store: Store) -> None:
+        self._lock = threading.RLock()
+        self.checkout = checkout
+        self.store = store
+        snap, complete = open_snapshot(store, checkout)
+        self.snap = snap
+        self.facts = _IndexFacts(store, snap, checkout, complete)
+        self.resolver = Resolver(self.facts, checkout.packages)
+
+    @classmethod
+    def open(cls, checkout: Checkout, store: Store | None = None) -> Workspace:
+        if store is None:
+            from codewalk.locations import index_db_path
+
+            store = Store.open(index_db_path())
+        return cls(checkout, store)
+
+    @property
+    def fully_indexed(self) -> bool:
+        """Whether the whole checkout is indexed (else queries index modules on demand)."""
+        return self.facts.complete
+
+    @_locked
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- queries ---------------------------------------------------------------------------
+    @_locked
+    def find(
+        self,
+        query: str,
+        *,
+        context: Sequence[str] = (),
+        kind: str | None = None,
+        limit: int | None = None,
+    ) -> FindResult:
+        """Ranked answers for ``query``; ``context`` names modules to prefer for short
+        names (a tour's earlier steps)."""
+        return self.resolver.find(query, context=context, kind=kind, limit=limit)
+
+    @_locked
+    def goto(self, path: str, line: int, col: int) -> Resolved | None:
+        """What the name at ``path:line:col`` (1-based line, 0-based column) refers to:
+        the resolver first, jedi for what the index cannot answer."""
+        from codewalk.index.extract import name_at
+
+        text = self.source_text(path)
+        row = self.store.file(self.snap, path)
+        if row is not None:
+            found = name_at(text, line, col)
+            if found is not None:
+                dotted_name, enclosing = found
+                if not dotted_name.startswith("?"):
+                    results = self.resolver.resolve_in(row.module, dotted_name, enclosing)
+                    if results:
+                        return results[0]
+        return self._goto_jedi(path, text, line, col)
+
+    def _goto_jedi(self, path: str, text: str, line: int, col: int) -> Resolved | None:
+        from codewalk.workspace import navigation
+
+        target = navigation.goto_definition(
+            self.checkout.package_dir(), self.checkout.root / path, text, line, col
+        )
+        if target is None:
+            return None
+        try:
+            rel = target.path.resolve().relative_to(self.checkout.root.resolve()).as_posix()
+        except ValueError:
+            return None  # outside the checkout (the standard library, torch, ...)
+        view = self.facts.module_by_path(rel)
+        row = self.store.file(self.snap, rel)
+        if view is not None and row is not None and row.blob is not None:
+            at_line = self.store.defs_where(row.blob, "line", target.line)
+            if at_line:
+                d = at_line[0]
+                return Resolved(
+                    repo=self.checkout.repo,
+                    qualname=f"{view.module}.{d.qualname}",
+                    kind=d.kind,
+                    path=rel,
+                    line=d.line,
+                    start_line=d.start_line,
+                    end_line=d.end_line,
+                    via="jedi",
+                    signature=d.signature,
+                )
+        qualname = target.full_name or (f"{view.module}.{target.name}" if view is not None else target.name)
+        if qualname.startswith("__main__.") and view is not None:
+            # jedi names the module it was handed as a script "__main__"
+            qualname = view.module + qualname[len("__main__") :]
+        return Resolved(
+            repo=self.checkout.repo,
+            qualname=qualname,
+            kind=target.kind,
+            path=rel,
+            line=target.line,
+            start_line=target.line,
+            end_line=target.line,
+            via="jedi",
+            signature=target.signature,
+        )
+
+    @_locked
+    def references(self, qualname: str) -> list[Reference]:
+        """Uses of the last part of ``qualname`` (by name, not by type), with line text.
+        Complete only once the whole checkout is indexed."""
+        name = parse_query(qualname)[-1]
+        self.facts._scan("ref", name)
+        found = self.store.references(self.snap, name)
+        lines_of: dict[str, list[str]] = {}
+        references: list[Reference] = []
+        for path, line, col in found:
+            if path not in lines_of:
+                try:
+                    lines_of[path] = self.source_text(path).splitlines()
+                except QueryError:
+                    lines_of[path] = []
+            lines = lines_of[path]
+            text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+            references.append(Reference(path, line, col, text))
+        return references
+
+    @_locked
+    def complete(self, text: str, limit: int = 50) -> list[Resolved]:
+        """Definitions whose name fuzzily matches ``text`` (letters in order), best first."""
+        letters = [c for c in text if c.isalnum() or c == "_"]
+        if not letters:
+            return []
+        pattern = "%" + "%".join(letters) + "%"
+        needle = "".join(letters).lower()
+        rows = self.store.defs_like(self.snap, pattern, limit * 20)
+
+        def score(item: tuple[FileRow, Definition]) -> tuple[int, int, int, str]:
+            row, d = item
+            name = d.name.lower()
+            rank = 0 if name == needle else 1 if name.startswith(needle) else 2 if needle in name else 3
+            return (rank, "/dummy_" in row.path, len(d.name), row.path)
+
+        results: list[Resolved] = []
+        for row, d in sorted(rows, key=score)[:limit]:
+            results.append(
+                Resolved(
+                    repo=self.checkout.repo,
+                    qualname=f"{row.module}.{d.qualname}",
+                    kind=d.kind,
+                    path=row.path,
+                    line=d.line,
+                    start_line=d.start_line,
+                    end_line=d.end_line,
+                    via="direct",
+                    signature=d.signature,
+                )
+            )
+        return results
+
+    def source_text(self, path: str) -> str:
+        """The text of a file of the checkout (``path`` repo-relative)."""
+        root = self.checkout.root.resolve()
+        full = (root / path).resolve()
+        if root != full and root not in full.parents:
+            raise QueryError(f"{path}: not a path inside the {self.checkout.repo} checkout")
+        try:
+            return full.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            known = self.store.file(self.snap, path) is not None
+            hint = (
+                "the checkout changed under codewalk; run `codewalk sync` then `codewalk index`"
+                if known
+                else f"paths are relative to the repository root, e.g. {self.checkout.package_root}/..."
+            )
+            raise QueryError(
+                f"{path}: no such file in the {self.checkout.repo} checkout at {self.checkout.root}",
+                hint=hint,
+            ) from None
+        except OSError as exc:
+            raise QueryError(f"{path}: cannot read it: {exc.strerror}") from None
+
+    # -- indexing ----------------------------------------------------------------------------
+    @_locked
+    def index_all(self, *, workers: int = 2, progress: Progress | None = None) -> IndexReport:
+        report = index_all(self.store, self.checkout, workers=workers, progress=progress)
+        self.facts.complete = True
+        self.facts._views.clear()
+        return report
