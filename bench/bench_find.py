@@ -58,12 +58,8 @@ def main(names: list[str]) -> None:
         shutil.move(saved, index)
 
 
+_INDEX_PACKAGES = ("codewalk.workspace", "codewalk.index", "codewalk.resolve")
 _INDEX_MODULES = {
-    "codewalk.workspace.workspace",
-    "codewalk.index.store",
-    "codewalk.index.indexer",
-    "codewalk.resolve.resolver",
-    "codewalk.index.records",
     "codewalk.cli.commands.find",
     "codewalk.render.highlight",
     "sqlite3",
@@ -88,7 +84,7 @@ def import_breakdown(name: str, env: dict[str, str]) -> str:
         if not line.startswith("import time:") or "self [us]" in line:
             continue
         self_us, _cumulative, module = (part.strip() for part in line[len("import time:") :].split("|"))
-        if module in _INDEX_MODULES:
+        if module in _INDEX_MODULES or module.startswith(_INDEX_PACKAGES):
             groups["index+resolver (+sqlite3)"] += int(self_us)
         elif module.startswith("codewalk"):
             groups["other codewalk"] += int(self_us)

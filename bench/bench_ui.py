@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from codewalk.resolve.resolver import Resolved
+from codewalk.resolve.model import Resolved
 
 BIG = "src/transformers/generation/utils.py"
 OTHERS = (

@@ -21,7 +21,7 @@ from codewalk.render.export import (
     web_base,
     write_atomically,
 )
-from codewalk.resolve.resolver import Resolved
+from codewalk.resolve.model import Resolved
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.model import ResolvedStep, ResolvedTour
 

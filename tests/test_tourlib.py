@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from codewalk.errors import QueryError, TourError
-from codewalk.resolve.resolver import FindResult, Resolved
+from codewalk.resolve.model import FindResult, Resolved
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.tours.discovery import discover_tours, load_tour, scan_tours, tour_dirs
 from codewalk.tours.loader import parse_tour

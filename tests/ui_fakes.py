@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from codewalk.index.records import Reference
-from codewalk.resolve.resolver import FindResult, Resolved
+from codewalk.resolve.model import FindResult, Resolved
 from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.ui.session import TourSession
 

@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from codewalk.index.store import FactRows, FileRow, Store, fact_rows
+from codewalk.index.records import FileRow
+from codewalk.index.store import FactRows, Store, fact_rows
 from codewalk.source.checkout import Checkout, SourceKind
 
 Progress = Callable[[int, int], None]

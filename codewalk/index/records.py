@@ -92,6 +92,16 @@ class ModuleFacts(NamedTuple):
     refs: tuple[tuple[str, int, int], ...]  # (name, line, col) of every Name / attribute use
 
 
+class FileRow(NamedTuple):
+    """A file of one indexed checkout: where it is, which module it is, its content's
+    facts (``blob``, a row id in the index; None until the file is indexed)."""
+
+    path: str  # repo-relative posix
+    module: str  # dotted module name
+    is_package: bool
+    blob: int | None  # None until indexed
+
+
 class Skipped(NamedTuple):
     """A file the extractor could not read as Python, and why."""
 

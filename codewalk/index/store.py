@@ -25,7 +25,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from codewalk.errors import CacheError
-from codewalk.index.records import FACTS_VERSION, LAZY, Definition, DictEntry, Import, ModuleFacts, Skipped
+from codewalk.index.records import (
+    FACTS_VERSION,
+    LAZY,
+    Definition,
+    DictEntry,
+    FileRow,
+    Import,
+    ModuleFacts,
+    Skipped,
+)
 
 SCHEMA_VERSION = 2
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
@@ -76,13 +85,6 @@ _DEF_COLUMNS = (
     "qualname, name, kind, parent, line, col, start_line, end_line, signature, doc, bases, "
     "target, decorators, flags, copied_from"
 )
-
-
-class FileRow(NamedTuple):
-    path: str  # repo-relative posix
-    module: str  # dotted module name
-    is_package: bool
-    blob: int | None  # None until indexed
 
 
 class BlobInfo(NamedTuple):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from codewalk.resolve.resolver import Resolved
+    from codewalk.resolve.model import Resolved
 
 StepStatus = Literal["resolved", "ambiguous", "missing"]
 

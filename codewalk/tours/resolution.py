@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError
-from codewalk.resolve.resolver import FindResult, Resolved
+from codewalk.resolve.model import FindResult, Resolved
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.model import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
 

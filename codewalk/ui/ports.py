@@ -12,7 +12,7 @@ from typing import Protocol
 
 
 class Target(Protocol):
-    """A definition the resolver found (``codewalk.resolve.resolver.Resolved`` fits)."""
+    """A definition the resolver found (``codewalk.resolve.model.Resolved`` fits)."""
 
     @property
     def repo(self) -> str: ...
@@ -44,7 +44,7 @@ class Reference(Protocol):
 
 
 class Found(Protocol):
-    """A ``codewalk.resolve.resolver.FindResult``: ranked answers to a query."""
+    """A ``codewalk.resolve.model.FindResult``: ranked answers to a query."""
 
     @property
     def results(self) -> Sequence[Target]: ...

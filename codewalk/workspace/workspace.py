@@ -29,9 +29,11 @@ from codewalk.index.indexer import (
     index_paths,
     open_snapshot,
 )
-from codewalk.index.records import Definition, DictEntry, Import, Reference
-from codewalk.index.store import FileRow, Store
-from codewalk.resolve.resolver import FindResult, ModuleView, Resolved, Resolver, parse_query
+from codewalk.index.records import Definition, DictEntry, FileRow, Import, Reference
+from codewalk.index.store import Store
+from codewalk.resolve.model import FindResult, ModuleView, Resolved
+from codewalk.resolve.query import parse_query
+from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
 
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]

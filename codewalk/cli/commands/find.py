@@ -17,7 +17,7 @@ from codewalk.source.checkout import Checkout
 # imported lazily in run(); named here for type checkers only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from codewalk.resolve.resolver import FindResult, Resolved
+    from codewalk.resolve.model import FindResult, Resolved
     from codewalk.workspace.workspace import Workspace
 
 KINDS = ("class", "function", "method", "property", "variable", "alias", "attribute", "module", "entry")

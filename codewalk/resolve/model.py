@@ -1,0 +1,177 @@
+"""The resolver's records and the view of the index it reads through.
+
+- :class:`Resolved` and :class:`FindResult`: what a query answers, each result saying
+  how it was reached (``via``);
+- :class:`ModuleView` over a :class:`ModuleSource`, and the :class:`Facts` protocol:
+  how the resolver asks the index about modules and names (the workspace backs them
+  with SQLite; tests with dictionaries);
+- :class:`Hit`: a candidate before ranking.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Protocol
+
+from codewalk.index.records import SETTER, Definition, DictEntry, FileRow, Import
+
+
+class Resolved(NamedTuple):
+    repo: str  # pin name
+    qualname: str  # "transformers.generation.utils.GenerationMixin.generate"
+    kind: str  # class | function | method | property | variable | alias | module | entry
+    path: str  # repo-relative posix
+    line: int  # line of the def/class keyword or assignment target (1-based)
+    start_line: int  # first line including decorators
+    end_line: int  # last line of the definition
+    via: str  # how it was resolved, in words
+    signature: str  # the header as written
+    role: str = "match"  # "match": an answer to the query; "related": a copy, table entry, modular source...
+
+
+class FindResult(NamedTuple):
+    query: str
+    results: tuple[Resolved, ...]  # best first; empty when nothing matched
+    suggestions: tuple[str, ...]  # "did you mean" when results is empty
+    note: str = ""  # why nothing was found, when there is more to say than "nothing"
+
+    @property
+    def matches(self) -> tuple[Resolved, ...]:
+        """The answers proper (without related copies, entries and modular sources)."""
+        return tuple(r for r in self.results if r.role == "match")
+
+
+class ModuleSource(Protocol):
+    """Where a :class:`ModuleView` reads its facts from, one question at a time."""
+
+    def defs(self, qualname: str) -> list[Definition]: ...
+
+    def imports(self, asname: str) -> list[Import]: ...
+
+    def all_imports(self) -> list[Import]: ...
+
+    def last_line(self) -> int: ...
+
+
+class ModuleView:
+    """One indexed module as the resolver sees it. Facts are read on demand (a big
+    module such as modeling_utils has hundreds of definitions; a query needs three)."""
+
+    __slots__ = (
+        "_defs",
+        "_imports",
+        "_source",
+        "all_names",
+        "generated_from",
+        "is_lazy",
+        "is_package",
+        "module",
+        "path",
+    )
+
+    def __init__(
+        self,
+        module: str,
+        path: str,
+        is_package: bool,
+        source: ModuleSource,
+        *,
+        all_names: tuple[str, ...] | None = None,
+        generated_from: str = "",
+        is_lazy: bool = False,
+    ) -> None:
+        self.module = module
+        self.path = path
+        self.is_package = is_package
+        self.all_names = all_names
+        self.generated_from = generated_from
+        self.is_lazy = is_lazy  # a ``_LazyModule`` package: its TYPE_CHECKING imports are its exports
+        self._source = source
+        self._defs: dict[str, list[Definition]] = {}
+        self._imports: dict[str, list[Import]] = {}
+
+    def defs(self, qualname: str) -> list[Definition]:
+        """Definitions with this qualname in the module (several for if/else branches,
+        a property's getter and setter)."""
+        if qualname not in self._defs:
+            self._defs[qualname] = self._source.defs(qualname)
+        return self._defs[qualname]
+
+    def imports(self, asname: str) -> list[Import]:
+        """Imports binding ``asname`` ("*" for star imports)."""
+        if asname not in self._imports:
+            self._imports[asname] = self._source.imports(asname)
+        return self._imports[asname]
+
+    def all_imports(self) -> list[Import]:
+        return self._source.all_imports()
+
+    def last_line(self) -> int:
+        return self._source.last_line()
+
+    def exports(self, name: str) -> bool:
+        if self.all_names is not None:
+            return name in self.all_names
+        return not name.startswith("_")
+
+
+class Facts(Protocol):
+    """What the resolver reads. ``module`` may index the module on demand."""
+
+    repo: str
+
+    def module(self, name: str) -> ModuleView | None: ...
+
+    def defs_named(self, name: str) -> list[tuple[FileRow, Definition]]: ...
+
+    def copies_of(self, qualname: str) -> list[tuple[FileRow, Definition]]: ...
+
+    def entries_valued(self, name: str) -> list[tuple[FileRow, DictEntry]]: ...
+
+    def names_like(self, pattern: str) -> list[str]: ...
+
+    def module_by_path(self, path: str) -> ModuleView | None: ...
+
+    def modules_named(self, last: str) -> list[str]: ...
+
+
+class Hit(NamedTuple):
+    """A candidate before ranking: where, what, how, and a penalty (lower is better)."""
+
+    view: ModuleView
+    definition: Definition
+    via: str
+    penalty: int
+    alias: tuple[ModuleView, Definition] | None = None  # the ``A = B`` statement followed to here
+
+
+def chain(outer: str, inner: str) -> str:
+    """Two ``via`` texts, the outer step first (``direct`` adds nothing)."""
+    if inner in ("", "direct"):
+        return outer
+    return f"{outer}; {inner}"
+
+
+def to_resolved(hit: Hit, repo: str, role: str = "match") -> Resolved:
+    """The answer a candidate gives, its ``via`` completed with what the definition
+    itself says (a setter, a copy, generated code)."""
+    d = hit.definition
+    qualname = f"{hit.view.module}.{d.qualname}" if d.qualname else hit.view.module
+    via = hit.via
+    if d.flags & SETTER:
+        via = f"{via} (property setter)"
+    if d.copied_from:
+        via = f"{via}; copied from {d.copied_from}"
+    if hit.view.generated_from and d.kind != "module":
+        via = f"{via}; generated from {hit.view.generated_from}"
+    return Resolved(
+        repo=repo,
+        qualname=qualname,
+        kind=d.kind,
+        path=hit.view.path,
+        line=d.line,
+        start_line=d.start_line,
+        end_line=d.end_line,
+        via=via,
+        signature=d.signature,
+        role=role,
+    )

@@ -1,0 +1,58 @@
+"""C3 linearization: the order Python looks members up in, over the classes the index
+can resolve (``nn.Module`` and other classes outside the pinned repos are left out)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from codewalk.index.records import Definition
+from codewalk.resolve.model import ModuleView
+
+ClassRef = tuple[ModuleView, Definition]
+MAX_DEPTH = 40
+
+
+def key(item: ClassRef) -> str:
+    return f"{item[0].module}.{item[1].qualname}"
+
+
+def linearize(start: ClassRef, bases_of: Callable[[ClassRef], list[ClassRef]]) -> list[ClassRef]:
+    """The MRO of ``start``; ``bases_of`` resolves a class's bases (those it can)."""
+    memo: dict[str, list[ClassRef]] = {}
+
+    def visit(cls: ClassRef, stack: tuple[str, ...]) -> list[ClassRef]:
+        name = key(cls)
+        if name in memo:
+            return memo[name]
+        if name in stack or len(stack) > MAX_DEPTH:
+            return [cls]
+        bases = bases_of(cls)
+        sequences = [visit(base, (*stack, name)) for base in bases]
+        result = [cls, *c3_merge([*sequences, bases])]
+        memo[name] = result
+        return result
+
+    return visit(start, ())
+
+
+def c3_merge(sequences: list[list[ClassRef]]) -> list[ClassRef]:
+    """Python's C3 merge; an inconsistent hierarchy falls back to depth-first order."""
+    seqs = [[*s] for s in sequences if s]
+    result: list[ClassRef] = []
+    while seqs:
+        for seq in seqs:
+            head = seq[0]
+            if not any(key(head) in {key(x) for x in other[1:]} for other in seqs):
+                break
+        else:  # inconsistent hierarchy: fall back to depth-first order
+            seen = {key(r) for r in result}
+            for seq in seqs:
+                for item in seq:
+                    if key(item) not in seen:
+                        seen.add(key(item))
+                        result.append(item)
+            return result
+        result.append(head)
+        seqs = [[x for x in s if key(x) != key(head)] for s in seqs]
+        seqs = [s for s in seqs if s]
+    return result

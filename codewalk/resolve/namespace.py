@@ -1,0 +1,254 @@
+"""A module's namespace, as Python would read it: definitions, imports (lazy ones
+included), star imports, submodules, aliases, class members through the MRO, and the
+type an attribute holds. The recursive core the :class:`~codewalk.resolve.resolver.Resolver`
+stands on; pure over :class:`~codewalk.resolve.model.Facts`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from codewalk.index.records import LAZY, TYPE_CHECKING_ONLY, Definition, Import
+from codewalk.resolve.model import Facts, Hit, ModuleView, chain
+from codewalk.resolve.mro import MAX_DEPTH, ClassRef, linearize
+from codewalk.resolve.ranking import penalty
+from codewalk.resolve.types import declared_how, declared_type
+
+
+class Namespace:
+    """Name lookup over the facts of one checkout."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+
+    def module_hit(self, view: ModuleView, via: str) -> Hit:
+        end = view.last_line()
+        module_def = Definition(
+            qualname="",
+            name=view.module.rpartition(".")[2],
+            kind="module",
+            parent="",
+            line=1,
+            col=0,
+            start_line=1,
+            end_line=end,
+            signature=f"module {view.module}",
+        )
+        return Hit(view, module_def, via, 0)
+
+    def lookup(self, view: ModuleView, parts: Sequence[str], seen: tuple[str, ...], depth: int) -> list[Hit]:
+        """``parts`` looked up in ``view``'s namespace: definitions, imports, star imports."""
+        key = f"{view.module}:{'.'.join(parts)}"
+        if key in seen or depth > MAX_DEPTH:
+            return []
+        seen = (*seen, key)
+        full = ".".join(parts)
+        direct = view.defs(full)
+        if direct:
+            return [
+                h
+                for d in direct
+                for h in self.follow_alias(Hit(view, d, "direct", penalty(view, d)), seen, depth)
+            ]
+        head, rest = parts[0], parts[1:]
+        owners = view.defs(head) if rest else []
+        if owners and rest:
+            hits: list[Hit] = []
+            for owner in owners:
+                base = Hit(view, owner, "direct", penalty(view, owner))
+                for target in self.follow_alias(base, seen, depth):
+                    if target.definition.kind == "class":
+                        hits.extend(self.members(target.view, target.definition.qualname, rest[0], rest[1:]))
+            return hits
+        hits = []
+        for imp in view.imports(head):
+            hits.extend(self.through_import(view, imp, rest, seen, depth))
+        # a submodule of a package: transformers.models
+        if view.is_package and not hits:
+            sub = self.facts.module(f"{view.module}.{head}")
+            if sub is not None:
+                return (
+                    [self.module_hit(sub, "direct")] if not rest else self.lookup(sub, rest, seen, depth + 1)
+                )
+        # star imports, lazy ones included (``dir(dummy_pt_objects)``): also when a
+        # named import was found, so that the dummy twin is listed (ranked after)
+        for imp in view.imports("*"):
+            star_module = absolute(view, imp)
+            hits.extend(self.through_star(view, imp, star_module, parts, seen, depth))
+        return hits
+
+    def through_import(
+        self, view: ModuleView, imp: Import, rest: Sequence[str], seen: tuple[str, ...], depth: int
+    ) -> list[Hit]:
+        target = absolute(view, imp)
+        how = import_how(view, imp)
+        if not imp.name:  # import a.b [as c]
+            module = self.facts.module(target)
+            if module is None:
+                return []
+            hits = [self.module_hit(module, how)] if not rest else self.lookup(module, rest, seen, depth + 1)
+        else:
+            module = self.facts.module(target)
+            if module is None:
+                return []
+            sub = self.facts.module(f"{target}.{imp.name}") if module.is_package else None
+            if sub is not None and not module.defs(imp.name):
+                hits = [self.module_hit(sub, how)] if not rest else self.lookup(sub, rest, seen, depth + 1)
+            else:
+                hits = self.lookup(module, [imp.name, *rest], seen, depth + 1)
+        extra = 40 if imp.flags & TYPE_CHECKING_ONLY and not view.is_lazy else 0
+        return [h._replace(via=chain(how, h.via), penalty=h.penalty + extra) for h in hits]
+
+    def through_star(
+        self,
+        view: ModuleView,
+        imp: Import,
+        target: str,
+        parts: Sequence[str],
+        seen: tuple[str, ...],
+        depth: int,
+    ) -> list[Hit]:
+        """``from target import *``: only modules under ``target`` that define the name
+        are visited (found by name in the index, not by loading every module)."""
+        head = parts[0]
+        hits: list[Hit] = []
+        for row, definition in self.facts.defs_named(head):
+            if definition.parent or not (row.module == target or row.module.startswith(target + ".")):
+                continue
+            owner = self.facts.module(row.module)
+            if owner is None or not owner.exports(head):
+                continue
+            hops_chain = self.star_chain(target, row.module)
+            if hops_chain is None:
+                continue
+            found = self.lookup(owner, parts, seen, depth + 1)
+            how = import_how(view, imp)
+            hops = " → ".join(hops_chain[:-1])
+            via_text = f"{how}, via {hops}" if hops else how
+            hits.extend(h._replace(via=chain(via_text, h.via)) for h in found)
+        return hits
+
+    def star_chain(self, start: str, end: str) -> list[str] | None:
+        """Modules from ``start`` down to ``end`` where each star-imports (or lazily
+        exposes) the next; None when ``end`` is not reachable that way."""
+        path = [start]
+        current = start
+        while current != end:
+            view = self.facts.module(current)
+            if view is None:
+                return None
+            step = end[len(current) + 1 :].split(".")[0]
+            child = f"{current}.{step}"
+            imported = any(absolute(view, i) == child for i in view.imports("*"))
+            # A lazy package exposes its submodules, except the modular_*.py sources:
+            # transformers' define_import_structure skips them.
+            if not imported and (not view.is_lazy or step.startswith("modular_")):
+                return None
+            path.append(child)
+            current = child
+        return path
+
+    def follow_alias(self, hit: Hit, seen: tuple[str, ...], depth: int) -> list[Hit]:
+        definition = hit.definition
+        if definition.kind != "alias" or not definition.target or depth > MAX_DEPTH:
+            return [hit]
+        targets = self.lookup(hit.view, definition.target.split("."), seen, depth + 1)
+        real = [t for t in targets if t.definition.kind in ("class", "function")]
+        if not real:
+            return [hit]
+        where = f"{hit.view.path}:{definition.line}"
+        return [
+            t._replace(
+                via=chain(f"{definition.name} is an alias of {definition.target} ({where})", t.via),
+                penalty=t.penalty + hit.penalty,
+                alias=(hit.view, definition),
+            )
+            for t in real
+        ]
+
+    def members(self, view: ModuleView, class_qualname: str, member: str, rest: Sequence[str]) -> list[Hit]:
+        mro = self.mro(view, class_qualname)
+        for index, (owner_view, owner) in enumerate(mro):
+            found = owner_view.defs(f"{owner.qualname}.{member}")
+            if not found:
+                continue
+            definitions = sorted(found, key=lambda d: penalty(owner_view, d))
+            via = (
+                "direct"
+                if index == 0
+                else f"inherited from {owner.name} (MRO of {class_qualname.rpartition('.')[2]})"
+            )
+            hits = [Hit(owner_view, d, via, penalty(owner_view, d)) for d in definitions]
+            if rest:
+                nested = [h for h in hits if h.definition.kind == "class"]
+                return [
+                    x for h in nested for x in self.members(h.view, h.definition.qualname, rest[0], rest[1:])
+                ]
+            return hits
+        return []
+
+    def mro(self, view: ModuleView, class_qualname: str) -> list[ClassRef]:
+        """C3 linearization over the bases the index can resolve (``nn.Module`` and
+        other classes outside the repo are left out)."""
+        classes = [d for d in view.defs(class_qualname) if d.kind == "class"]
+        if not classes:
+            return []
+        return linearize((view, classes[0]), self.bases)
+
+    def bases(self, cls: ClassRef) -> list[ClassRef]:
+        """The bases of ``cls`` that resolve to classes, each its best candidate."""
+        view, definition = cls
+        bases: list[ClassRef] = []
+        for base in definition.bases:
+            found = self.lookup(view, base.split("."), (), 0)
+            classes = [h for h in found if h.definition.kind == "class"]
+            if classes:
+                best = min(classes, key=lambda h: h.penalty)
+                bases.append((best.view, best.definition))
+        return bases
+
+    def through_type(self, hits: list[Hit], member: str) -> list[Hit]:
+        """``member`` of the class an attribute holds, as its source says: the annotation
+        (``config: LlamaConfig``), the constructor (``self.model = LlamaModel(config)``)
+        or a property's return annotation."""
+        found: list[Hit] = []
+        for hit in hits:
+            type_name = declared_type(hit.definition)
+            if not type_name:
+                continue
+            classes = [
+                h for h in self.lookup(hit.view, type_name.split("."), (), 0) if h.definition.kind == "class"
+            ]
+            for cls in classes[:1]:
+                via = f"{hit.definition.name} is a {cls.definition.name} ({declared_how(hit)})"
+                found.extend(
+                    h._replace(via=chain(via, h.via))
+                    for h in self.members(cls.view, cls.definition.qualname, member, ())
+                )
+            if found:
+                return found
+        return found
+
+
+def absolute(view: ModuleView, imp: Import) -> str:
+    """The absolute module an import names (relative imports resolved from ``view``)."""
+    if imp.level == 0:
+        return imp.module
+    package = view.module if view.is_package else view.module.rpartition(".")[0]
+    for _ in range(imp.level - 1):
+        package = package.rpartition(".")[0]
+    return f"{package}.{imp.module}" if imp.module else package
+
+
+def import_how(view: ModuleView, imp: Import) -> str:
+    """How a name reached ``view`` through ``imp``, for ``via``."""
+    if imp.flags & LAZY:
+        if imp.level == 0:
+            return f"re-exported by {view.module} (lazy module __getattr__ table)"
+        return f"re-exported by {view.module} (lazy _import_structure)"
+    if view.is_lazy:
+        return f"re-exported by {view.module} (lazy module)"
+    if imp.flags & TYPE_CHECKING_ONLY:
+        return f"imported by {view.module} under TYPE_CHECKING only"
+    if imp.name == "*":
+        return f"star-imported by {view.module}"
+    return f"imported by {view.module}"

@@ -1,0 +1,92 @@
+"""Which of several candidates a reader means first.
+
+A candidate's *penalty* comes from what the definition is (a ``DummyObject``
+placeholder, a ``TYPE_CHECKING`` import, an ``@overload`` or ``Protocol`` stub, a copy,
+a modular source, test or template code, a method rather than a class); the modules a
+tour has visited so far (``context``) pull their own definitions forward.
+``docs/resolution.md`` says the same in prose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from codewalk.index.records import DUMMY, OVERLOAD, PROTOCOL, SETTER, TYPE_CHECKING_ONLY, Definition
+from codewalk.resolve.model import Hit, ModuleView, Resolved
+
+
+def penalty(view: ModuleView, d: Definition) -> int:
+    """How far down a definition ranks for what it is (0: a plain class or function)."""
+    score = 0
+    if d.flags & DUMMY or "/dummy_" in view.path:
+        score += 100
+    if d.flags & TYPE_CHECKING_ONLY:
+        score += 50
+    if d.flags & OVERLOAD:
+        score += 20
+    if d.flags & SETTER:
+        score += 5
+    if d.copied_from or view.generated_from:
+        score += 3  # a copy, or generated code: its original reads first
+    if d.flags & PROTOCOL:
+        score += 20  # a typing.Protocol member is a stub, like an @overload
+    if "/modular_" in view.path:
+        score += 10
+    if any(part in view.path for part in ("/tests/", "/templates/", "/examples/", "/commands/")):
+        score += 30
+    if d.kind in ("method", "property"):
+        score += 2
+    elif d.kind in ("variable", "alias"):
+        score += 3
+    elif d.kind == "attribute":
+        score += 4
+    if d.name.startswith("_"):
+        score += 1
+    return score
+
+
+def rank(hits: list[Hit], context: Sequence[str]) -> list[Hit]:
+    """``hits`` best first, one per place (path and line)."""
+
+    def score(hit: Hit) -> tuple[int, int, str, int]:
+        value = hit.penalty
+        module = hit.view.module
+        for ctx in context:
+            if module == ctx:
+                value -= 20
+            elif module.rpartition(".")[0] == ctx.rpartition(".")[0]:
+                value -= 4
+        return (value, module.count("."), hit.view.path, hit.definition.line)
+
+    unique: dict[tuple[str, int], Hit] = {}
+    for hit in sorted(hits, key=score):
+        unique.setdefault((hit.view.path, hit.definition.line), hit)
+    return list(unique.values())
+
+
+def without_modular_twins(hits: list[Hit], context: Sequence[str] = ()) -> list[Hit]:
+    """Drop a definition in a ``modular_x.py`` when the ``modeling_x.py`` generated
+    from it defines the same name: the generated class is the one that runs (its bases
+    are the real ones), and the modular source is listed as related to it anyway.
+    A reader already in the modular file (``context``) keeps it."""
+    generated = {
+        (hit.view.generated_from, hit.definition.qualname) for hit in hits if hit.view.generated_from
+    }
+    return [
+        hit
+        for hit in hits
+        if hit.view.module in context or (hit.view.path, hit.definition.qualname) not in generated
+    ]
+
+
+def dedupe(results: list[Resolved]) -> list[Resolved]:
+    """One result per place; table entries at a place are kept apart from definitions."""
+    seen: set[tuple[str, int, str]] = set()
+    unique: list[Resolved] = []
+    for result in results:
+        key = (result.path, result.line, result.kind if result.kind == "entry" else "")
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(result)
+    return unique
