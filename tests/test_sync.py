@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from codewalk.errors import CodewalkError, NetworkError, SourceError, UnsafeURLError, VerificationError
-from codewalk.source import cache, gitsource
+from codewalk.source import cache, cached, gitsource
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.pins import Pin, load_pins
 from codewalk.source.sync import ensure_checkout, local_checkout
@@ -88,7 +88,7 @@ def test_commit_mismatch_fails_loudly(
     message = str(caught.value)
     assert f"tag v5.23.0 at {upstream.url} is commit {upstream.commit}" in message
     assert f"not the pinned commit {upstream.later_commit}" in message
-    assert cache.current_checkout(pin) is None  # nothing half-trusted left behind
+    assert cached.current(pin) is None  # nothing half-trusted left behind
     assert scratch_leftovers() == []
 
 
@@ -160,7 +160,7 @@ def test_unreachable_git_host_is_a_network_error(tmp_path: Path, monkeypatch: py
     pin = pin_for(tmp_path, monkeypatch, url=(tmp_path / "missing.git").as_uri())
     with pytest.raises(NetworkError, match="cannot reach"):
         ensure_checkout(pin, mode="git")
-    assert cache.current_checkout(pin) is None
+    assert cached.current(pin) is None
 
 
 def test_missing_tag_is_not_mistaken_for_an_outage(
@@ -185,7 +185,7 @@ def test_half_written_entry_is_redone_not_trusted(
     (entry / "tree" / "src" / "partial.py").write_text("x = ")
     leftover = cache.make_scratch(pin.name)
     (leftover / "junk").write_text("half a download")
-    assert cache.current_checkout(pin) is None  # the fast path never trusts it
+    assert cached.current(pin) is None  # the fast path never trusts it
     outcome = ensure_checkout(pin, mode="git")
     assert outcome.downloaded
     assert "no readable manifest" in outcome.notes[0]
@@ -266,7 +266,7 @@ def test_release_hash_mismatch_is_refused(tmp_path: Path, monkeypatch: pytest.Mo
     pin = pin_for(tmp_path, monkeypatch, url="https://github.com/huggingface/transformers.git")
     with pytest.raises(VerificationError, match="does not match the index's"):
         ensure_checkout(pin, mode="release")
-    assert cache.current_checkout(pin) is None
+    assert cached.current(pin) is None
     assert scratch_leftovers() == []
 
 
@@ -372,9 +372,9 @@ def test_git_timeout_must_be_positive(
 def test_index_credentials_go_in_a_header_and_never_in_messages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from codewalk.source import release
+    from codewalk.source import package_index
 
-    bare, header = release.split_credentials("https://user:s%40cret@index.example/simple/")
+    bare, header = package_index.split_credentials("https://user:s%40cret@index.example/simple/")
     assert bare == "https://index.example/simple/"
     import base64
 

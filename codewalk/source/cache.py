@@ -85,20 +85,6 @@ def checkout_from(pin: Pin, entry: Path, manifest: Manifest) -> Checkout:
     )
 
 
-def current_checkout(pin: Pin, kinds: tuple[SourceKind, ...] | None = None) -> Checkout | None:
-    """The cached checkout of ``pin`` if one is complete (git preferred), else None.
-
-    Cheap: reads one small JSON file per candidate; verification of the tree itself
-    is ``sync``'s job.
-    """
-    for kind in kinds or (SourceKind.GIT, SourceKind.RELEASE):
-        entry = entry_dir(pin, kind)
-        manifest = read_manifest(entry)
-        if manifest is not None and manifest.repo == pin.name:
-            return checkout_from(pin, entry, manifest)
-    return None
-
-
 def write_manifest(directory: Path, manifest: Manifest) -> None:
     import json
 

@@ -1,5 +1,8 @@
-"""Everything codewalk does with git: the only module that imports GitPython.
+"""The git source, and everything codewalk does with git: the only module that
+imports GitPython.
 
+- :class:`GitSource`: the pinned tag fetched from the pin's url (or the mirror),
+  verified against the pinned commit; an entry re-verified before it is trusted.
 - ``fetch_pinned``: a shallow fetch of exactly the pinned commit (or tag) into a new
   repository, checked out detached and verified.
 - ``commit_tree``: make a directory of unpacked release files into a one-commit
@@ -19,8 +22,11 @@ from pathlib import Path
 
 import git
 
-from codewalk.errors import NetworkError, SourceError, UnsafeURLError, VerificationError
+from codewalk.errors import CodewalkError, NetworkError, SourceError, UnsafeURLError, VerificationError
+from codewalk.source.cache import Manifest
+from codewalk.source.checkout import SourceKind
 from codewalk.source.pins import ALLOWED_SCHEMES, Pin, redact_text, redact_url, url_scheme
+from codewalk.source.reporter import Reporter
 
 DEFAULT_TIMEOUT_S = 120.0
 MIRROR_ENV = "CODEWALK_GIT_MIRROR"
@@ -49,6 +55,44 @@ _NETWORK_SIGNS = (
     "ssl",
     "tls",
 )
+
+
+class GitSource:
+    """The pinned tag, fetched shallowly and checked against the pinned commit."""
+
+    kind = SourceKind.GIT
+
+    def build(self, pin: Pin, tree: Path, reporter: Reporter) -> Manifest:
+        url = effective_url(pin)
+        reporter.phase(f"fetching {pin.tag} from {redact_url(url)}")
+        head, upstream = fetch_pinned(pin, tree, url=url, timeout=git_timeout())
+        return Manifest(
+            repo=pin.name,
+            kind=self.kind.value,
+            commit=head,
+            upstream_commit=upstream,
+            tag=pin.tag,
+            release=pin.release,
+            origin=redact_url(url),
+        )
+
+    def verify(self, pin: Pin, tree: Path, manifest: Manifest) -> str | None:
+        problem = verify_tree(tree, manifest.commit)
+        if problem is None and pin.commit and manifest.upstream_commit != pin.commit:
+            problem = f"it holds {manifest.upstream_commit}, not the pinned {pin.commit}"
+        return problem
+
+
+def git_timeout() -> float:
+    """Seconds a git fetch may take: ``CODEWALK_GIT_TIMEOUT``, else the default."""
+    raw = os.environ.get("CODEWALK_GIT_TIMEOUT", "")
+    try:
+        seconds = float(raw) if raw else DEFAULT_TIMEOUT_S
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:  # also NaN
+        raise CodewalkError(f"CODEWALK_GIT_TIMEOUT={raw!r} is not a positive number of seconds")
+    return seconds
 
 
 def _git_env() -> dict[str, str]:

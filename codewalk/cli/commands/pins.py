@@ -18,13 +18,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from codewalk import locations
-    from codewalk.source import cache
+    from codewalk.source import cached
     from codewalk.source.pins import load_pins
 
     path = locations.pins_path()
     rows = []
     for pin in load_pins(path).values():
-        checkout = cache.current_checkout(pin)
+        checkout = cached.current(pin)
         rows.append(
             {
                 "repo": pin.name,
@@ -50,12 +50,12 @@ def run(args: argparse.Namespace) -> int:
         commit = row["commit"] or "not locked (tag only)"
         print(f"{row['repo']}  tag {row['tag']}  commit {commit}  release {row['release']}")
         print(f"  url     {row['url']}")
-        cached = row["cached"]
-        if cached is None:
+        entry = row["cached"]
+        if entry is None:
             print("  cache   nothing yet (run: codewalk sync " + str(row["repo"]) + ")")
         else:
-            assert isinstance(cached, dict)
-            print(f"  cache   {cached['label']}")
-            print(f"          local commit {cached['commit']}")
-            print(f"          {cached['path']}")
+            assert isinstance(entry, dict)
+            print(f"  cache   {entry['label']}")
+            print(f"          local commit {entry['commit']}")
+            print(f"          {entry['path']}")
     return 0

@@ -28,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from codewalk import locations
-    from codewalk.render.progress import TerminalReporter
     from codewalk.source.pins import get_pin, load_pins
+    from codewalk.source.reporter import TerminalReporter
     from codewalk.source.sync import ensure_checkout
 
     path = locations.pins_path()

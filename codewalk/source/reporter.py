@@ -1,7 +1,8 @@
-"""Progress of long operations (sync, index) on stderr.
+"""What a sync tells its user while it works: phases, bytes downloaded, notes.
 
-On a terminal a line is redrawn in place; in a log (CI, a pipe) only phase changes and
-every tenth of a download are written, so logs stay short.
+:class:`Reporter` says nothing (tests, the UI's own progress); :class:`TerminalReporter`
+writes to stderr: on a terminal a line is redrawn in place, in a log (CI, a pipe) only
+phase changes and every tenth of a download are written, so logs stay short.
 """
 
 from __future__ import annotations
@@ -10,7 +11,18 @@ import sys
 import time
 from typing import TextIO
 
-from codewalk.source.sync import Reporter
+
+class Reporter:
+    """Receives what a sync is doing. The default says nothing; the CLI shows progress."""
+
+    def phase(self, text: str) -> None:
+        """A new phase begins: fetching, downloading, unpacking, recording, verifying."""
+
+    def transfer(self, done: int, total: int | None) -> None:
+        """Bytes downloaded so far of the current phase."""
+
+    def note(self, text: str) -> None:
+        """Something the user should know (a fallback, a mismatch)."""
 
 
 class TerminalReporter(Reporter):

@@ -1,0 +1,44 @@
+"""The cached entry as a source: found without git on every command's fast path, and
+re-verified (with git) before ``sync`` trusts it. A damaged entry is discarded, never
+trusted."""
+
+from __future__ import annotations
+
+from codewalk.source import cache
+from codewalk.source.base import Source
+from codewalk.source.checkout import Checkout, SourceKind
+from codewalk.source.pins import Pin
+from codewalk.source.reporter import Reporter
+
+
+def current(pin: Pin, kinds: tuple[SourceKind, ...] | None = None) -> Checkout | None:
+    """The cached checkout of ``pin`` if one is complete (git preferred), else None.
+
+    Cheap: reads one small JSON file per candidate; verification of the tree itself
+    is ``sync``'s job."""
+    for kind in kinds or (SourceKind.GIT, SourceKind.RELEASE):
+        entry = cache.entry_dir(pin, kind)
+        manifest = cache.read_manifest(entry)
+        if manifest is not None and manifest.repo == pin.name:
+            return cache.checkout_from(pin, entry, manifest)
+    return None
+
+
+def verified(pin: Pin, source: Source, reporter: Reporter, notes: list[str]) -> Checkout | None:
+    """The cached entry ``source`` made for ``pin``, re-verified; None when there is
+    none, or it was damaged (then it is discarded, and ``notes`` say so)."""
+    entry = cache.entry_dir(pin, source.kind)
+    if not entry.exists():
+        return None
+    manifest = cache.read_manifest(entry)
+    if manifest is None:
+        problem: str | None = "it has no readable manifest (an interrupted run?)"
+    else:
+        reporter.phase(f"verifying {entry.name}")
+        problem = source.verify(pin, entry / "tree", manifest)
+        if problem is None:
+            return cache.checkout_from(pin, entry, manifest)
+    notes.append(f"cached {pin.name} entry {entry.name} is damaged ({problem}); fetching it again")
+    reporter.note(notes[-1])
+    cache.discard(entry)
+    return None
