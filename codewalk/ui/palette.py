@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from codewalk.ui.tour_screen import TourScreen
+from codewalk.ui.ports import Target
+from codewalk.ui.session import TourSession
 
 LIMIT = 40
 DEBOUNCE = 0.25  # seconds of no typing before a search reaches the index
 
 
+class SymbolHost(Protocol):
+    """The screen the palette searches for (the tour screen): its session, and where a
+    chosen hit goes."""
+
+    session: TourSession | None
+
+    def jump_to_target(self, target: Target) -> None: ...
+
+    def show_step(self, index: int) -> None: ...
+
+
 class SymbolProvider(Provider):
     """Hits come from ``Workspace.complete``; choosing one jumps there (off tour)."""
 
-    def _tour_screen(self) -> TourScreen | None:
-        from codewalk.ui.tour_screen import TourScreen
-
+    def _tour_screen(self) -> SymbolHost | None:
         screen = self.screen
-        return screen if isinstance(screen, TourScreen) and screen.session else None
+        if getattr(screen, "session", None) is None or not hasattr(screen, "jump_to_target"):
+            return None
+        return cast(SymbolHost, screen)
 
     async def search(self, query: str) -> Hits:
         screen = self._tour_screen()
