@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from codewalk.index.extract import extract, name_at
+from codewalk.index.cursor import name_at
+from codewalk.index.extract import extract
 from codewalk.index.records import DUMMY, LAZY, OVERLOAD, SETTER, TYPE_CHECKING_ONLY, ModuleFacts, Skipped
 
 SOURCE = dedent(

@@ -6,8 +6,6 @@
   an interrupted run leaves nothing half-written.
 - :func:`index_paths`: the lazy path a tour or a cold ``find`` takes: parse just these
   files, in this process.
-- :func:`candidate_paths`: the cheap byte-regex scan a cold ``find`` uses to pick the
-  files that may define a name, before anything is parsed.
 
 This is the I/O edge of the index: ``extract`` (parsing) and ``store`` (SQL) stay pure
 of each other and of the disk layout.
@@ -17,7 +15,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -105,7 +102,8 @@ def open_snapshot(store: Store, checkout: Checkout) -> tuple[int, bool]:
     return store.create_snapshot(*key, list_files(checkout)), False
 
 
-def _read(root: Path, path: str) -> bytes | None:
+def read_file(root: Path, path: str) -> bytes | None:
+    """A file's bytes, or None when it cannot be read."""
     try:
         return (root / path).read_bytes()
     except OSError:
@@ -120,7 +118,7 @@ def index_paths(store: Store, snap: int, checkout: Checkout, rows: Iterable[File
         return done
     with store.transaction():
         for row in todo:
-            data = _read(checkout.root, row.path)
+            data = read_file(checkout.root, row.path)
             if data is None:
                 continue
             sha = blob_sha(data)
@@ -164,7 +162,7 @@ def index_all(
     same: list[tuple[str, str]] = []  # (path, sha) of duplicates of a new content
     unreadable: list[tuple[str, str]] = []
     for row in files:
-        data = _read(checkout.root, row.path)
+        data = read_file(checkout.root, row.path)
         if data is None:
             unreadable.append((row.path, "cannot read the file"))
             continue
@@ -228,45 +226,6 @@ def _size(job: tuple[str, str]) -> int:
         return os.path.getsize(os.path.join(*job))
     except OSError:
         return 0
-
-
-def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: str) -> list[FileRow]:
-    """The files whose bytes may hold ``needle`` as ``kind``: "def" (class/def/assignment
-    at the start of a line), "copy" (a ``# Copied from needle`` comment), "entry" (a dict
-    value) or "ref" (any whole-word use). A cheap pre-filter before parsing."""
-    word = re.escape(needle.encode())
-    if kind == "def":
-        pattern = re.compile(
-            rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+" + word + rb"\b|^[ \t]*" + word + rb"[ \t]*[:=]",
-            re.MULTILINE,
-        )
-    elif kind == "copy":
-        pattern = re.compile(rb"Copied from[ \t]+" + word + rb"\b")
-    elif kind == "entry":
-        pattern = re.compile(rb":[ \t]*[\"']?" + word + rb"[\"']?[ \t]*[,}\n]")
-    else:
-        pattern = re.compile(rb"\b" + word + rb"\b")
-    found: list[FileRow] = []
-    raw = needle.encode()
-    for row in files:
-        data = _read(checkout.root, row.path)
-        if data is not None and raw in data and pattern.search(data):
-            found.append(row)
-    return found
-
-
-_NAME_RE = re.compile(rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|^(\w+)[ \t]*[:=]", re.MULTILINE)
-
-
-def scan_names(checkout: Checkout, files: Sequence[FileRow]) -> set[str]:
-    """Names defined (def, class, module-level assignment) in these files, read from
-    their bytes without parsing: "did you mean" for a name before the index is whole."""
-    names: set[bytes] = set()
-    for row in files:
-        data = _read(checkout.root, row.path)
-        if data is not None:
-            names.update(a or b for a, b in _NAME_RE.findall(data))
-    return {name.decode() for name in names}
 
 
 def stderr_progress(label: str) -> Progress:

@@ -78,7 +78,7 @@ class _IndexFacts:
         if self.complete or (kind, needle) in self._scanned:
             return
         self._scanned.add((kind, needle))
-        from codewalk.index.indexer import scan_paths
+        from codewalk.index.scan import scan_paths
 
         pending = self._pending()
         hits = scan_paths(self.checkout, pending, kind, needle)
@@ -144,7 +144,7 @@ class _IndexFacts:
         # Lazy mode: the files not indexed yet count too, or a typo in a name that
         # no query has reached would get no "did you mean".
         if self._unscanned_names is None:
-            from codewalk.index.indexer import scan_names
+            from codewalk.index.scan import scan_names
 
             self._unscanned_names = scan_names(self.checkout, self._pending())
         return found + [n for n in self._unscanned_names if _like(n, pattern)]
@@ -236,7 +236,7 @@ class Workspace:
     def goto(self, path: str, line: int, col: int) -> Resolved | None:
         """What the name at ``path:line:col`` (1-based line, 0-based column) refers to:
         the resolver first, jedi for what the index cannot answer."""
-        from codewalk.index.extract import name_at
+        from codewalk.index.cursor import name_at
 
         text = self.source_text(path)
         row = self.store.file(self.snap, path)

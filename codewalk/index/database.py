@@ -1,0 +1,173 @@
+"""The index database file: its schema, and opening it safely.
+
+One SQLite file in the cache (``SCHEMA_VERSION`` below). A file that is not SQLite, has
+another layout or was built by another version is replaced, with a notice on stderr;
+creating or replacing happens under a file lock and in one transaction, so two
+codewalk processes never see (or delete) each other's half-made database.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from codewalk.errors import CacheError
+from codewalk.index.records import FACTS_VERSION
+
+SCHEMA_VERSION = 2
+INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE blobs (
+    id INTEGER PRIMARY KEY, sha TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '', generated_from TEXT NOT NULL DEFAULT '', all_names TEXT,
+    lazy INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE snapshots (
+    id INTEGER PRIMARY KEY, repo TEXT NOT NULL, root TEXT NOT NULL, commit_id TEXT NOT NULL,
+    complete INTEGER NOT NULL DEFAULT 0, UNIQUE (repo, root, commit_id)
+);
+CREATE TABLE files (
+    snap INTEGER NOT NULL, path TEXT NOT NULL, module TEXT NOT NULL, is_package INTEGER NOT NULL,
+    blob INTEGER, PRIMARY KEY (snap, path)
+);
+CREATE INDEX files_module ON files (snap, module);
+CREATE INDEX files_blob ON files (blob, snap);
+CREATE TABLE defs (
+    blob INTEGER NOT NULL, qualname TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+    parent TEXT NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, start_line INTEGER NOT NULL,
+    end_line INTEGER NOT NULL, signature TEXT NOT NULL, doc TEXT NOT NULL, bases TEXT NOT NULL,
+    target TEXT NOT NULL, decorators TEXT NOT NULL, flags INTEGER NOT NULL, copied_from TEXT NOT NULL
+);
+CREATE INDEX defs_name ON defs (name);
+CREATE INDEX defs_blob ON defs (blob, qualname);
+CREATE INDEX defs_copied ON defs (copied_from) WHERE copied_from != '';
+CREATE TABLE imports (
+    blob INTEGER NOT NULL, level INTEGER NOT NULL, module TEXT NOT NULL, name TEXT NOT NULL,
+    asname TEXT NOT NULL, line INTEGER NOT NULL, flags INTEGER NOT NULL
+);
+CREATE INDEX imports_blob ON imports (blob, asname);
+CREATE TABLE entries (
+    blob INTEGER NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    value_name TEXT NOT NULL, value_is_str INTEGER NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL
+);
+CREATE INDEX entries_value ON entries (value_name);
+CREATE TABLE refnames (name TEXT NOT NULL, blob INTEGER NOT NULL, PRIMARY KEY (name, blob)) WITHOUT ROWID;
+CREATE TABLE refdata (blob INTEGER PRIMARY KEY, data TEXT NOT NULL);
+"""
+
+
+def open_database(path: Path) -> sqlite3.Connection:
+    """Open (creating or rebuilding as needed) the database at ``path``."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CacheError(
+            f"cannot create the cache directory {path.parent}: {exc.strerror}",
+            hint="set CODEWALK_HOME to a writable directory",
+        ) from None
+    if _check(path) or not path.exists():
+        # Create or rebuild under a lock: another codewalk may be creating the same
+        # database right now, and must not see (or delete) it half made.
+        with _creation_lock(path):
+            _replace_if_unusable(path)
+            return _connect(path)
+    return _connect(path)
+
+
+def memory_database() -> sqlite3.Connection:
+    """A fresh database in memory (tests)."""
+    connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    create(connection)
+    return connection
+
+
+def _has_meta(connection: sqlite3.Connection) -> bool:
+    row = connection.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+    return row is not None
+
+
+def create(connection: sqlite3.Connection) -> None:
+    """The schema and its version, in one transaction: never seen half made."""
+    connection.execute("BEGIN IMMEDIATE")
+    if _has_meta(connection):  # another codewalk made it while this one waited
+        connection.execute("COMMIT")
+        return
+    try:
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        connection.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (INDEX_VERSION,))
+    except sqlite3.Error:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        # shared across threads behind the workspace's lock (the UI calls from workers)
+        connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        if not _has_meta(connection):
+            create(connection)
+    except sqlite3.Error as exc:
+        raise CacheError(
+            f"cannot open the index {path}: {exc}", hint="delete it, or set CODEWALK_HOME"
+        ) from None
+    return connection
+
+
+@contextlib.contextmanager
+def _creation_lock(path: Path) -> Iterator[None]:
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(f"{path}.lock")
+    try:
+        with lock.acquire(timeout=120):
+            yield
+    except Timeout:
+        raise CacheError(f"{path}: another codewalk has been creating the index for 2 minutes") from None
+
+
+def _replace_if_unusable(path: Path) -> None:
+    """Delete the database at ``path`` when it cannot be used as is (call under the
+    creation lock, so that no other codewalk is making it at the same time)."""
+    problem = _check(path)
+    if not problem:
+        return
+    print(f"codewalk: {problem}; rebuilding the index at {path}", file=sys.stderr)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(f"{path}{suffix}")
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise CacheError(f"cannot replace the index {path}: {exc.strerror}") from None
+
+
+def _check(path: Path) -> str:
+    """Why the database at ``path`` can't be used as is ("" if it can, or is absent)."""
+    if not path.exists():
+        return ""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        try:
+            if not _has_meta(connection):
+                tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                return "the index has an unknown layout" if tables else ""
+            row = connection.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        return f"the index is unreadable ({exc})"
+    if row is None or row[0] != INDEX_VERSION:
+        found = row[0] if row else "none"
+        return f"the index has version {found}, this codewalk uses {INDEX_VERSION}"
+    return ""

@@ -1,0 +1,115 @@
+"""Index records to SQLite rows and back: what the extractor made, flattened for
+``executemany``, and the definitions read back from a query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from codewalk.index.records import LAZY, Definition, ModuleFacts, Skipped
+
+SEP = "\x1f"  # joins the parts of a tuple stored in one column
+
+_LAZY_MARKERS = ("_LazyModule", "define_import_structure")
+DEF_COLUMNS = (
+    "qualname, name, kind, parent, line, col, start_line, end_line, signature, doc, bases, "
+    "target, decorators, flags, copied_from"
+)
+
+
+class FactRows(NamedTuple):
+    """A blob's facts flattened into rows, ready for ``executemany`` (picklable, so a
+    worker process can build them)."""
+
+    status: str
+    reason: str
+    generated_from: str
+    all_names: str | None
+    lazy: bool
+    defs: Sequence[tuple[object, ...]]
+    imports: Sequence[tuple[object, ...]]
+    entries: Sequence[tuple[object, ...]]
+    refs: dict[str, str]  # name -> "line:col line:col ..."
+
+
+def fact_rows(facts: ModuleFacts | Skipped) -> FactRows:
+    if isinstance(facts, Skipped):
+        return FactRows("skipped", facts.reason, "", None, False, [], [], [], {})
+    defs = [
+        (
+            d.qualname,
+            d.name,
+            d.kind,
+            d.parent,
+            d.line,
+            d.col,
+            d.start_line,
+            d.end_line,
+            d.signature,
+            d.doc,
+            SEP.join(d.bases),
+            d.target,
+            SEP.join(d.decorators),
+            d.flags,
+            d.copied_from,
+        )
+        for d in facts.definitions
+    ]
+    imports = [(i.level, i.module, i.name, i.asname, i.line, i.flags) for i in facts.imports]
+    entries = [
+        (e.table, e.key, e.value, e.value.rpartition(".")[2], int(e.value_is_str), e.line, e.col)
+        for e in facts.entries
+    ]
+    refs: dict[str, list[str]] = {}
+    for name, line, col in facts.refs:
+        refs.setdefault(name, []).append(f"{line}:{col}")
+    all_names = SEP.join(facts.all_names) if facts.all_names is not None else None
+    lazy = any(i.flags & LAZY or i.asname in _LAZY_MARKERS for i in facts.imports)
+    return FactRows(
+        "ok",
+        "",
+        facts.generated_from,
+        all_names,
+        lazy,
+        defs,
+        imports,
+        entries,
+        {name: " ".join(spots) for name, spots in refs.items()},
+    )
+
+
+def definition(row: Sequence[Any]) -> Definition:
+    (
+        qualname,
+        name,
+        kind,
+        parent,
+        line,
+        col,
+        start,
+        end,
+        signature,
+        doc,
+        bases,
+        target,
+        decorators,
+        flags,
+        copied,
+    ) = row
+    return Definition(
+        qualname=str(qualname),
+        name=str(name),
+        kind=str(kind),
+        parent=str(parent),
+        line=int(line),
+        col=int(col),
+        start_line=int(start),
+        end_line=int(end),
+        signature=str(signature),
+        doc=str(doc),
+        bases=tuple(str(bases).split(SEP)) if bases else (),
+        target=str(target),
+        decorators=tuple(str(decorators).split(SEP)) if decorators else (),
+        flags=int(flags),
+        copied_from=str(copied),
+    )

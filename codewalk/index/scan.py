@@ -1,0 +1,50 @@
+"""The byte pre-filter: which files may hold a name, read as bytes, before anything is
+parsed. A cold ``find`` (or a tour step) indexes only the files this scan picks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from codewalk.index.indexer import read_file
+from codewalk.index.records import FileRow
+from codewalk.source.checkout import Checkout
+
+
+def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: str) -> list[FileRow]:
+    """The files whose bytes may hold ``needle`` as ``kind``: "def" (class/def/assignment
+    at the start of a line), "copy" (a ``# Copied from needle`` comment), "entry" (a dict
+    value) or "ref" (any whole-word use). A cheap pre-filter before parsing."""
+    word = re.escape(needle.encode())
+    if kind == "def":
+        pattern = re.compile(
+            rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+" + word + rb"\b|^[ \t]*" + word + rb"[ \t]*[:=]",
+            re.MULTILINE,
+        )
+    elif kind == "copy":
+        pattern = re.compile(rb"Copied from[ \t]+" + word + rb"\b")
+    elif kind == "entry":
+        pattern = re.compile(rb":[ \t]*[\"']?" + word + rb"[\"']?[ \t]*[,}\n]")
+    else:
+        pattern = re.compile(rb"\b" + word + rb"\b")
+    found: list[FileRow] = []
+    raw = needle.encode()
+    for row in files:
+        data = read_file(checkout.root, row.path)
+        if data is not None and raw in data and pattern.search(data):
+            found.append(row)
+    return found
+
+
+_NAME_RE = re.compile(rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|^(\w+)[ \t]*[:=]", re.MULTILINE)
+
+
+def scan_names(checkout: Checkout, files: Sequence[FileRow]) -> set[str]:
+    """Names defined (def, class, module-level assignment) in these files, read from
+    their bytes without parsing: "did you mean" for a name before the index is whole."""
+    names: set[bytes] = set()
+    for row in files:
+        data = read_file(checkout.root, row.path)
+        if data is not None:
+            names.update(a or b for a, b in _NAME_RE.findall(data))
+    return {name.decode() for name in names}
