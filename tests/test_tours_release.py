@@ -159,6 +159,8 @@ def test_trainer_and_attention_tours_land_on_the_right_lines(resolved: dict[str,
     )
     assert where(trainer, 1)[5] == (1570, 1572)
     assert where(trainer, 2)[5] == (1658, 1658)
+    # a multi-line regex: the sync-context choice down to the training_step call
+    assert where(trainer, 4)[5] == (1897, 1909)
     assert where(trainer, 7)[:3] == (
         "transformers.trainer.Trainer.training_step",
         "src/transformers/trainer.py",
@@ -167,6 +169,7 @@ def test_trainer_and_attention_tours_land_on_the_right_lines(resolved: dict[str,
     assert where(trainer, 7)[5] == (2118, 2118)  # self.accelerator.backward(loss, **kwargs)
     attention = resolved["attention-dispatch"]
     assert where(attention, 1)[5] == (253, 255)
+    assert where(attention, 4)[5] == (5254, 5270)  # get_interface: the if/elif checks and the return
     assert where(attention, 5)[:3] == (
         "transformers.integrations.sdpa_attention.sdpa_attention_forward",
         "src/transformers/integrations/sdpa_attention.py",
