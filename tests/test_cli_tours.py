@@ -37,7 +37,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
     assert lines == [
         "attention-dispatch   8 steps  Which attention function runs, and who chose it",
         "causal-lm-loss       6 steps  Where the causal-LM loss comes from",
-        "llama-generate      11 steps  From LlamaForCausalLM to assisted decoding",
+        "llama-generate      13 steps  From LlamaForCausalLM to assisted decoding",
         "special-tokens       8 steps  bos_token_id and eos_token_id, from config to the stop of generation",
         "trainer-train        7 steps  How Trainer.train reaches backward",
     ]
@@ -69,11 +69,11 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
     assert out[:5] == [
         "ok      attention-dispatch (8 steps at transformers==5.23.0)",
         "ok      causal-lm-loss (6 steps at transformers==5.23.0)",
-        "ok      llama-generate (11 steps at transformers==5.23.0)",
+        "ok      llama-generate (13 steps at transformers==5.23.0)",
         "ok      special-tokens (8 steps at transformers==5.23.0)",
         "ok      trainer-train (7 steps at transformers==5.23.0)",
     ]
-    assert out[-1] == "5 tour(s), 40 step(s): 0 broken step(s), 0 file error(s)"
+    assert out[-1] == "5 tour(s), 42 step(s): 0 broken step(s), 0 file error(s)"
 
 
 BROKEN = """\
@@ -130,7 +130,7 @@ def test_tour_plain_prints_the_focused_step(pinned: Checkout, capsys: pytest.Cap
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[1] == (
-        "2/11  The decoder stack is a ModuleList  "
+        "2/13  The decoder stack is a ModuleList  "
         "transformers.models.llama.modeling_llama.LlamaModel.__init__  "
         "src/transformers/models/llama/modeling_llama.py:337-351  transformers==5.23.0"
     )
@@ -141,7 +141,7 @@ def test_tour_plain_prints_the_focused_step(pinned: Checkout, capsys: pytest.Cap
         "nn.Embedding(config.vocab_size, config.hidden_size, self.padding_idx)" in lines
     )
     assert "`nn.ModuleList` only *holds* the modules" in out
-    assert "1/11" not in out and "3/11" not in out
+    assert "1/13" not in out and "3/13" not in out
 
 
 @pytest.mark.release
@@ -388,7 +388,7 @@ def test_check_with_no_names_reports_every_bad_file(
         f"error: {mixed_dir / 'x3.yaml'}:1: tour id 'x2' is also defined in {mixed_dir / 'x2.yaml'}",
     ]
     assert "ok      x2 (1 steps at transformers==5.23.0)" in out
-    assert out[-1] == "8 tour(s), 41 step(s): 0 broken step(s), 2 file error(s)"
+    assert out[-1] == "8 tour(s), 43 step(s): 0 broken step(s), 2 file error(s)"
 
 
 def test_a_tour_without_repo_opens_its_checkout_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -70,7 +70,7 @@ GEN = "src/transformers/generation/utils.py"
 
 def test_llama_generate_lands_on_the_right_lines(resolved: dict[str, ResolvedTour]) -> None:
     tour = resolved["llama-generate"]
-    assert len(tour.steps) == 11
+    assert len(tour.steps) == 13
     assert where(tour, 1)[:3] == ("transformers.models.llama.modeling_llama.LlamaForCausalLM", LLAMA, 410)
     # the three-line ``self.layers = nn.ModuleList(...)`` statement in LlamaModel.__init__
     assert where(tour, 2) == (
@@ -107,11 +107,16 @@ def test_llama_generate_lands_on_the_right_lines(resolved: dict[str, ResolvedTou
         154,
     )
     assert where(tour, 10)[5] == (2802, 2802)
-    assert where(tour, 11)[:3] == (
-        "transformers.generation.utils.GenerationMixin._assisted_decoding",
-        GEN,
-        3919,
-    )
+    # _assisted_decoding in three steps: draft, verify, accept
+    for index in (11, 12, 13):
+        assert where(tour, index)[:3] == (
+            "transformers.generation.utils.GenerationMixin._assisted_decoding",
+            GEN,
+            3919,
+        )
+    assert where(tour, 11)[5] == (4041, 4050)  # the if/else around candidate_generator.get_candidates
+    assert where(tour, 12)[5] == (4087, 4087)  # outputs = self(**model_inputs)
+    assert where(tour, 13)[5] == (4132, 4132)  # n_matches = ...
 
 
 def test_causal_lm_loss_lands_on_the_right_lines(resolved: dict[str, ResolvedTour]) -> None:
@@ -154,6 +159,8 @@ def test_trainer_and_attention_tours_land_on_the_right_lines(resolved: dict[str,
     )
     assert where(trainer, 1)[5] == (1570, 1572)
     assert where(trainer, 2)[5] == (1658, 1658)
+    # a multi-line regex: the sync-context choice down to the training_step call
+    assert where(trainer, 4)[5] == (1897, 1909)
     assert where(trainer, 7)[:3] == (
         "transformers.trainer.Trainer.training_step",
         "src/transformers/trainer.py",
@@ -162,6 +169,7 @@ def test_trainer_and_attention_tours_land_on_the_right_lines(resolved: dict[str,
     assert where(trainer, 7)[5] == (2118, 2118)  # self.accelerator.backward(loss, **kwargs)
     attention = resolved["attention-dispatch"]
     assert where(attention, 1)[5] == (253, 255)
+    assert where(attention, 4)[5] == (5254, 5270)  # get_interface: the if/elif checks and the return
     assert where(attention, 5)[:3] == (
         "transformers.integrations.sdpa_attention.sdpa_attention_forward",
         "src/transformers/integrations/sdpa_attention.py",

@@ -72,12 +72,12 @@ async def test_stepping_goto_and_back(transformers_checkout: Checkout, tmp_path:
         assert code.shown.span is not None and code.shown.span[0] == 409  # decorator included
         first, last = code.visible_lines()
         assert first <= 410 and last >= 418
-        assert "step 1/11" in _header(app) and "transformers@5.23.0 (release)" in _header(app)
+        assert "step 1/13" in _header(app) and "transformers@5.23.0 (release)" in _header(app)
 
         await pilot.press("n")
         await settle(pilot)
         assert _where(app) == (LLAMA, 343, 0)  # LlamaModel.__init__, self.layers = nn.ModuleList(
-        assert "step 2/11" in _header(app)
+        assert "step 2/13" in _header(app)
         await pilot.press("p")
         await settle(pilot)
         assert _where(app) == (LLAMA, 418, 0)
@@ -98,7 +98,7 @@ async def test_stepping_goto_and_back(transformers_checkout: Checkout, tmp_path:
         assert code.current_text() == "class GenerationMixin(ContinuousMixin):"
         banner = _banner(app)
         assert banner is not None and "return to step 1" in banner
-        assert "step 1/11" in _header(app)
+        assert "step 1/13" in _header(app)
 
         await pilot.press("b")
         await settle(pilot)
