@@ -61,6 +61,7 @@ def main(names: list[str]) -> None:
 _INDEX_PACKAGES = ("codewalk.workspace", "codewalk.index", "codewalk.resolve")
 _INDEX_MODULES = {
     "codewalk.cli.commands.find",
+    "codewalk.cli.common",
     "codewalk.render.highlight",
     "sqlite3",
     "sqlite3.dbapi2",

@@ -155,7 +155,7 @@ def test_warm_find_imports_no_heavy_library(toy: Path, isolated_home: Path) -> N
         "import sys\n"
         "from pathlib import Path\n"
         "from codewalk.source.checkout import Checkout, SourceKind\n"
-        "from codewalk.cli.commands.find import format_result\n"
+        "from codewalk.cli.common import format_result\n"
         "from codewalk.workspace.workspace import Workspace\n"
         f"co = Checkout('toy', Path({str(toy)!r}), 'src', ('toypkg',), SourceKind.LOCAL,"
         " 'c', 'v0', 'toypkg==0')\n"

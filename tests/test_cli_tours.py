@@ -13,7 +13,7 @@ import pytest
 
 from codewalk import locations
 from codewalk.cli.main import main
-from codewalk.render.export import codetour_problems
+from codewalk.render.codetour import codetour_problems
 from codewalk.source import sync
 from codewalk.source.checkout import Checkout
 
@@ -394,7 +394,7 @@ def test_check_with_no_names_reports_every_bad_file(
 def test_a_tour_without_repo_opens_its_checkout_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The step asks for the tour's repo (None: the first pin), the rendering for the
     resolved step's repo ('transformers'): one checkout, so its notes are printed once."""
-    from codewalk.cli.commands.tour import Workspaces
+    from codewalk.cli.workspaces import Workspaces
     from codewalk.workspace import workspace
 
     opened: list[str | None] = []

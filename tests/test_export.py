@@ -11,16 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from codewalk.cli.output import write_atomically
 from codewalk.errors import TourError
-from codewalk.render.export import (
-    codetour_json,
-    codetour_problems,
-    permalink,
-    to_codetour,
-    to_markdown,
-    web_base,
-    write_atomically,
-)
+from codewalk.render.codetour import codetour_json, codetour_problems, to_codetour
+from codewalk.render.export import permalink, web_base
+from codewalk.render.markdown import to_markdown
 from codewalk.resolve.model import Resolved
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.model import ResolvedStep, ResolvedTour

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from codewalk.index.store import Store
-from codewalk.render.export import codetour_json, codetour_problems, to_markdown, web_base
+from codewalk.render.codetour import codetour_json, codetour_problems
+from codewalk.render.export import web_base
+from codewalk.render.markdown import to_markdown
 from codewalk.source.checkout import Checkout
 from codewalk.tours.discovery import discover_tours, load_tour
 from codewalk.tours.model import ResolvedTour

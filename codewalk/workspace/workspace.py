@@ -26,15 +26,15 @@ from codewalk.index.indexer import (
     IndexReport,
     Progress,
     index_all,
-    index_paths,
     open_snapshot,
 )
-from codewalk.index.records import Definition, DictEntry, FileRow, Import, Reference
+from codewalk.index.records import Definition, FileRow, Reference
 from codewalk.index.store import Store
-from codewalk.resolve.model import FindResult, ModuleView, Resolved
+from codewalk.resolve.model import FindResult, Resolved
 from codewalk.resolve.query import parse_query
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
+from codewalk.workspace.facts import IndexFacts
 
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
 
@@ -52,137 +52,6 @@ def _locked(method: Callable[Concatenate[Workspace, _P], _T]) -> Callable[Concat
     return wrapper
 
 
-class _IndexFacts:
-    """The resolver's view of the index; indexes modules on demand while the snapshot
-    is incomplete."""
-
-    def __init__(self, store: Store, snap: int, checkout: Checkout, complete: bool) -> None:
-        self.repo = checkout.repo
-        self.store = store
-        self.snap = snap
-        self.checkout = checkout
-        self.complete = complete
-        self._views: dict[str, ModuleView | None] = {}
-        self._scanned: set[tuple[str, str]] = set()
-        self._unindexed: list[FileRow] | None = None
-        self._unscanned_names: set[str] | None = None
-
-    # -- lazy indexing ------------------------------------------------------------------
-    def _pending(self) -> list[FileRow]:
-        if self._unindexed is None:
-            self._unindexed = [r for r in self.store.files(self.snap) if r.blob is None]
-        return self._unindexed
-
-    def _scan(self, kind: str, needle: str) -> None:
-        """Index the not-yet-indexed files that may hold ``needle`` (lazy mode only)."""
-        if self.complete or (kind, needle) in self._scanned:
-            return
-        self._scanned.add((kind, needle))
-        from codewalk.index.scan import scan_paths
-
-        pending = self._pending()
-        hits = scan_paths(self.checkout, pending, kind, needle)
-        if hits:
-            index_paths(self.store, self.snap, self.checkout, hits)
-            done = {r.path for r in hits}
-            self._unindexed = [r for r in pending if r.path not in done]
-
-    # -- Facts ----------------------------------------------------------------------------
-    def module(self, name: str) -> ModuleView | None:
-        if name in self._views:
-            return self._views[name]
-        row = self.store.module_file(self.snap, name)
-        view = self._view(row) if row is not None else None
-        self._views[name] = view
-        return view
-
-    def modules_named(self, last: str) -> list[str]:
-        return self.store.modules_ending(self.snap, last)
-
-    def module_by_path(self, path: str) -> ModuleView | None:
-        row = self.store.file(self.snap, path)
-        return self.module(row.module) if row is not None else None
-
-    def _view(self, row: FileRow) -> ModuleView | None:
-        if row.blob is None:
-            if self.complete:
-                return None
-            done = index_paths(self.store, self.snap, self.checkout, [row])
-            if not done or done[0].blob is None:
-                return None
-            row = done[0]
-            if self._unindexed is not None:
-                self._unindexed = [r for r in self._unindexed if r.path != row.path]
-        assert row.blob is not None
-        info = self.store.blob_info(row.blob)
-        return ModuleView(
-            row.module,
-            row.path,
-            row.is_package,
-            _BlobSource(self.store, row.blob),
-            all_names=info.all_names,
-            generated_from=info.generated_from,
-            is_lazy=info.lazy,
-        )
-
-    def defs_named(self, name: str) -> list[tuple[FileRow, Definition]]:
-        self._scan("def", name)
-        return self.store.defs_named(self.snap, name)
-
-    def copies_of(self, qualname: str) -> list[tuple[FileRow, Definition]]:
-        self._scan("copy", qualname)
-        return self.store.defs_copied_from(self.snap, qualname)
-
-    def entries_valued(self, name: str) -> list[tuple[FileRow, DictEntry]]:
-        self._scan("entry", name)
-        return self.store.entries_valued(self.snap, name)
-
-    def names_like(self, pattern: str) -> list[str]:
-        found = self.store.names_like(self.snap, pattern)
-        if self.complete:
-            return found
-        # Lazy mode: the files not indexed yet count too, or a typo in a name that
-        # no query has reached would get no "did you mean".
-        if self._unscanned_names is None:
-            from codewalk.index.scan import scan_names
-
-            self._unscanned_names = scan_names(self.checkout, self._pending())
-        return found + [n for n in self._unscanned_names if _like(n, pattern)]
-
-
-def _like(name: str, pattern: str) -> bool:
-    """SQL ``LIKE`` (case-insensitive) for the patterns the resolver asks:
-    ``%x%``, ``x%``, ``%x``, ``x``."""
-    lowered, core = name.lower(), pattern.lower().strip("%")
-    if pattern.startswith("%") and pattern.endswith("%"):
-        return core in lowered
-    if pattern.endswith("%"):
-        return lowered.startswith(core)
-    if pattern.startswith("%"):
-        return lowered.endswith(core)
-    return lowered == core
-
-
-class _BlobSource:
-    """A module's facts, read from the index one question at a time."""
-
-    def __init__(self, store: Store, blob: int) -> None:
-        self.store = store
-        self.blob = blob
-
-    def defs(self, qualname: str) -> list[Definition]:
-        return self.store.defs_where(self.blob, "qualname", qualname)
-
-    def imports(self, asname: str) -> list[Import]:
-        return self.store.imports_binding(self.blob, asname)
-
-    def all_imports(self) -> list[Import]:
-        return self.store.imports_of(self.blob)
-
-    def last_line(self) -> int:
-        return self.store.last_line(self.blob)
-
-
 class Workspace:
     """One checkout with its index and resolver."""
 
@@ -192,7 +61,7 @@ class Workspace:
         self.store = store
         snap, complete = open_snapshot(store, checkout)
         self.snap = snap
-        self.facts = _IndexFacts(store, snap, checkout, complete)
+        self.facts = IndexFacts(store, snap, checkout, complete)
         self.resolver = Resolver(self.facts, checkout.packages)
 
     @classmethod
@@ -300,7 +169,7 @@ class Workspace:
         """Uses of the last part of ``qualname`` (by name, not by type), with line text.
         Complete only once the whole checkout is indexed."""
         name = parse_query(qualname)[-1]
-        self.facts._scan("ref", name)
+        self.facts.scan("ref", name)
         found = self.store.references(self.snap, name)
         lines_of: dict[str, list[str]] = {}
         references: list[Reference] = []

@@ -11,7 +11,8 @@ import argparse
 import json
 from typing import Any
 
-from codewalk.cli.commands.tour import Workspaces, add_source_options, step_json
+from codewalk.cli.commands.tour import add_source_options, step_json
+from codewalk.cli.workspaces import Workspaces
 
 
 def register(subparsers: Any) -> None:

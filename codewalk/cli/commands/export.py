@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from codewalk.cli.commands.tour import Workspaces, add_source_options
+from codewalk.cli.commands.tour import add_source_options
+from codewalk.cli.workspaces import Workspaces
 
 
 def register(subparsers: Any) -> None:
@@ -29,8 +30,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from codewalk import locations
+    from codewalk.cli.output import write_atomically
     from codewalk.errors import CodewalkError
-    from codewalk.render import export
+    from codewalk.render import codetour, export, markdown
     from codewalk.source.pins import load_pins
     from codewalk.tours.discovery import load_tour
     from codewalk.tours.resolution import resolve_tour
@@ -47,13 +49,13 @@ def run(args: argparse.Namespace) -> int:
         base = export.web_base(pin.url) if pin is not None else None
         links[repo] = (base, workspace.checkout.permalink_ref)
     if args.format == "markdown":
-        text = export.to_markdown(resolved, workspaces.source_text, links)
+        text = markdown.to_markdown(resolved, workspaces.source_text, links)
     else:
         first_repo = resolved.steps[0].repo
-        text = export.codetour_json(resolved, links[first_repo][1], workspaces.source_text)
+        text = codetour.codetour_json(resolved, links[first_repo][1], workspaces.source_text)
     if args.output:
         try:
-            export.write_atomically(Path(args.output), text)
+            write_atomically(Path(args.output), text)
         except OSError as exc:
             raise CodewalkError(f"{args.output}: cannot write the export: {exc.strerror}") from None
         print(f"wrote {args.output}", file=sys.stderr)

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from codewalk.cli.commands.find import add_common, dump, format_result, open_workspace, result_dict
+from codewalk.cli.common import add_common, dump, format_result, open_workspace, result_dict
 from codewalk.errors import QueryError
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from codewalk.cli.commands.find import add_common, dump, header_dict, not_found, open_workspace, result_dict
+from codewalk.cli.common import add_common, dump, header_dict, not_found, open_workspace, result_dict
 
 
 def register(subparsers: Any) -> None:

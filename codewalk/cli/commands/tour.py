@@ -11,12 +11,12 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+
+from codewalk.cli.workspaces import Workspaces
 
 if TYPE_CHECKING:
     from codewalk.tours.model import ResolvedStep, Tour
-    from codewalk.workspace.workspace import Workspace
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -49,47 +49,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--no-color", action="store_true", help="no ANSI colours (also NO_COLOR=1)")
     add_source_options(parser)
     parser.set_defaults(handler=run)
-
-
-class Workspaces:
-    """The workspaces of the repos a tour names, opened on first use, once each.
-
-    ``None`` (a tour without ``repo:``) means the first pin; it is kept under the
-    pin's name, so that the step (asking for ``None``) and its rendering (asking for
-    the resolved step's repo) share one checkout, and its notes are printed once."""
-
-    def __init__(self, source_path: str | None) -> None:
-        self.source_path = source_path
-        self._open: dict[str, Workspace] = {}
-        self._first_pin: str | None = None
-
-    def get(self, repo: str | None) -> Workspace:
-        if repo is None:
-            if self._first_pin is None:
-                from codewalk.source.sync import load_pin
-
-                self._first_pin = load_pin(None).name
-            repo = self._first_pin
-        if repo not in self._open:
-            from codewalk.source.sync import open_checkout
-            from codewalk.workspace.workspace import Workspace
-
-            checkout = open_checkout(repo, self.source_path)
-            self._open[repo] = Workspace.open(checkout)
-        return self._open[repo]
-
-    def by_repo(self, tours: Iterable[Tour]) -> dict[str, Workspace]:
-        """Every workspace the tours need, keyed by pin name (a tour without ``repo``
-        uses the first pin)."""
-        out: dict[str, Workspace] = {}
-        for tour in tours:
-            for step in tour.steps:
-                workspace = self.get(tour.step_repo(step))
-                out.setdefault(workspace.checkout.repo, workspace)
-        return out
-
-    def source_text(self, repo: str, path: str) -> str:
-        return self.get(repo).source_text(path)
 
 
 def step_json(resolved: ResolvedStep) -> dict[str, object]:
