@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from codewalk.tours.model import ResolvedStep
+
 
 @dataclass(frozen=True, slots=True)
 class Location:
@@ -20,6 +22,19 @@ class Location:
     span: tuple[int, int] | None = None  # lit lines, 1-based inclusive
     focus: tuple[int, int] | None = None
     top: int | None = None  # first line on screen, to come back to the same view
+
+
+def step_location(resolved: ResolvedStep) -> Location | None:
+    """Where a resolved step puts the reader: its focus (else its definition line), with
+    its span lit; None for a step that did not resolve."""
+    target = resolved.target
+    if target is None or resolved.status == "missing":
+        return None
+    focus = resolved.focus
+    line = focus[0] if focus else target.line
+    return Location(
+        target.path, line, 0, resolved.step.index - 1, (target.start_line, target.end_line), focus
+    )
 
 
 class JumpHistory:

@@ -1,13 +1,19 @@
-"""What leaves the app: the ``$EDITOR`` command line and the lines a permalink names.
-
-Pure helpers for the tour screen's ``o`` and ``y`` keys.
-"""
+"""What leaves the app: ``$EDITOR`` at the cursor (the ``o`` key) and the lines a
+permalink names (``y``). The command line and the lines are pure helpers."""
 
 from __future__ import annotations
 
+import os
 import shlex
-from collections.abc import Mapping
+import shutil
+import signal
+import subprocess
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
+
+from textual.app import App, SuspendNotSupported
+from textual.notifications import SeverityLevel
 
 from codewalk.ui.code_view import Shown
 
@@ -37,6 +43,60 @@ def lit_lines(shown: Shown, line: int) -> tuple[int, int]:
     return line, line
 
 
+def link_to(shown: Shown, line: int, permalink: Callable[[str, int, int], str | None]) -> str:
+    """The permalink of the lines lit around ``line`` (else ``path:start-end``)."""
+    start, end = lit_lines(shown, line)
+    return permalink(shown.path, start, end) or plain_link(shown.path, start, end)
+
+
 def plain_link(path: str, start: int, end: int) -> str:
     """``path:start-end``, for a repo with no web permalinks."""
     return f"{path}:{start}" if start == end else f"{path}:{start}-{end}"
+
+
+def open_editor(app: App[None], path: Path, line: int) -> None:
+    """Run the editor on ``path`` at ``line``, the app suspended meanwhile.
+
+    Textual's ``suspend()`` resumes the app only if its ``with`` body raises nothing,
+    so the editor is looked up before the screen is given away and every error inside
+    is caught there: whatever the editor does, the app comes back."""
+    variable = editor_variable(os.environ)
+    try:
+        command = editor_command(os.environ, line, path)
+    except ValueError as error:
+        app.notify(f"cannot read {variable}: {error}", severity="error", markup=False)
+        return
+    program = shutil.which(command[0])
+    if program is None:
+        app.notify(f"{variable} {command[0]!r} not found", title="no editor", severity="error", markup=False)
+        return
+    outcome: tuple[str, SeverityLevel] | None = None
+    try:
+        with app.suspend():
+            outcome = _run_editor([program, *command[1:]])
+    except SuspendNotSupported as error:
+        outcome = (f"cannot run {command[0]}: {error}", "error")
+    if outcome is not None:
+        app.notify(outcome[0], severity=outcome[1], markup=False)
+
+
+def _run_editor(command: list[str]) -> tuple[str, SeverityLevel] | None:
+    """Run ``command`` in the foreground; what went wrong, or None. Never raises (it runs
+    inside ``App.suspend()``). Ctrl-C is the editor's while it runs, as git does it."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGINT) if main else None
+    if previous is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        status = subprocess.run(command, check=False).returncode
+    except Exception as error:
+        return f"cannot run {command[0]}: {error}", "error"
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    name = Path(command[0]).name
+    if status < 0:
+        return f"{name} was stopped by signal {-status}", "warning"
+    if status > 0:
+        return f"{name} exited with status {status}", "warning"
+    return None

@@ -7,7 +7,7 @@ References are found by name, not by type (``Workspace.references``): ``x`` on
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,8 +16,12 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
-from codewalk.ui.ports import Reference
+from codewalk.ui.ports import Reference, Target
+
+if TYPE_CHECKING:
+    from codewalk.ui.session import NavThread
 
 
 def reference_label(ref: Reference) -> Content:
@@ -73,10 +77,42 @@ class ReferencesPanel(Vertical):
         self.references: list[Reference] = []
         self.qualname = ""
         self.pending: int | None = None  # the search being waited for
+        self._asked = 0  # numbers each search, so that a late answer is recognised
 
     def compose(self) -> ComposeResult:
         yield Label("", id="references-title")
         yield OptionList(id="references-list")
+
+    def find(self, nav: NavThread, path: str, line: int, col: int, word: str) -> None:
+        """Find the uses of the name at ``path:line:col`` (``word``) and show them.
+
+        The search runs in a worker of the screen's ``nav`` group: a go-to-definition
+        asked after it cancels it, as one asked before it is cancelled by it."""
+        self._asked += 1
+        token = self._asked
+        # a cold index reads every file naming the word first: say so until the answer
+        self.show_pending(word, token)
+        self.screen.run_worker(
+            lambda: self._search(nav, path, line, col, word, token),
+            thread=True,
+            exit_on_error=False,
+            exclusive=True,
+            group="nav",
+        )
+
+    def _search(self, nav: NavThread, path: str, line: int, col: int, word: str, token: int) -> None:
+        try:
+            target: Target | None = nav.goto(path, line, col)
+            qualname = target.qualname if target is not None else word
+            refs = nav.references(qualname)
+        except Exception as error:
+            self.app.call_from_thread(self.abandon, token)
+            self.app.call_from_thread(self.notify, f"uses of {word}: {error}", severity="error", markup=False)
+            return
+        if get_current_worker().is_cancelled:  # another search or a goto came after
+            self.app.call_from_thread(self.abandon, token)
+        else:
+            self.app.call_from_thread(self.show_references, qualname, refs, token)
 
     def show_pending(self, name: str, token: int) -> None:
         """Open the panel in its "finding" state (a cold index can take many seconds);

@@ -1,28 +1,21 @@
 """The main screen: steps list, code, note; stepping, go-to-definition and history.
 
 Every call into the workspace (resolving a step, goto, references, search) runs in a
-thread worker and posts its answer back; the workspace is reached through one lock
-(:class:`~codewalk.ui.session.SerialNavigator`). A failure becomes a notification.
+thread worker and posts its answer back; the workspace is reached on one thread
+(:class:`~codewalk.ui.session.NavThread`). A failure becomes a notification.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import subprocess
-import threading
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import work
-from textual.app import ComposeResult, SuspendNotSupported
-from textual.binding import Binding, BindingType
+from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -31,11 +24,12 @@ from codewalk.tours.model import ResolvedStep
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.highlight import HighlightedSource
-from codewalk.ui.history import JumpHistory, Location
+from codewalk.ui.history import JumpHistory, Location, step_location
+from codewalk.ui.keys import TOUR_BINDINGS
 from codewalk.ui.note import NoteView
-from codewalk.ui.outside import editor_command, editor_variable, lit_lines, plain_link
+from codewalk.ui.outside import link_to, open_editor
 from codewalk.ui.palette import SymbolProvider
-from codewalk.ui.ports import Reference, Target
+from codewalk.ui.ports import Target
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import TourSession
@@ -61,22 +55,7 @@ class TourScreen(Screen[None]):
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SymbolProvider}
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next_step", "Next"),
-        Binding("right", "next_step", "Next", show=False, priority=True),
-        Binding("p", "previous_step", "Prev"),
-        Binding("left", "previous_step", "Prev", show=False, priority=True),
-        Binding("g", "goto_definition", "Go to def"),
-        Binding("b", "back", "Back"),
-        Binding("ctrl+o", "back", "Back", show=False),
-        Binding("f", "forward", "Fwd", show=False),
-        Binding("r", "return_to_step", "Return", show=False),
-        Binding("x", "references", "Refs"),
-        Binding("escape", "close_references", "Close", show=False),
-        Binding("o", "open_editor", "Edit", show=False),
-        Binding("y", "copy_permalink", "Link", show=False),
-        *(Binding(str(k), f"jump({k - 1})", f"Step {k}", show=False) for k in range(1, 10)),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = TOUR_BINDINGS
 
     def __init__(self, session: TourSession, *, start_step: int = 0) -> None:
         super().__init__()
@@ -90,7 +69,6 @@ class TourScreen(Screen[None]):
         self.history = JumpHistory()
         self.off_tour = False
         self.location: Location | None = None
-        self._references_asked = 0  # numbers each `x`, so a late answer is recognised
 
     # -- layout --------------------------------------------------------------------
 
@@ -201,18 +179,8 @@ class TourScreen(Screen[None]):
                 self._display_step(resolved)
             self._request(index + 1)  # ahead of the reader: `n` is then instant
 
-    def _step_location(self, resolved: ResolvedStep) -> Location | None:
-        target = resolved.target
-        if target is None or resolved.status == "missing":
-            return None
-        focus = resolved.focus
-        line = focus[0] if focus else target.line
-        return Location(
-            target.path, line, 0, resolved.step.index - 1, (target.start_line, target.end_line), focus
-        )
-
     def _display_step(self, resolved: ResolvedStep, line: int | None = None, col: int = 0) -> None:
-        where = self._step_location(resolved)
+        where = step_location(resolved)
         if where is None:
             self.code.display = False
             self.query_one(StepProblem).show_problem(resolved)
@@ -252,7 +220,7 @@ class TourScreen(Screen[None]):
     def action_return_to_step(self) -> None:
         if self.off_tour and self.location is not None:
             resolved = self.resolved.get(self.step_index)
-            there = self._step_location(resolved) if resolved else None
+            there = step_location(resolved) if resolved else None
             if there is not None:
                 self.history.push(self._here(), there)
         self.show_step(self.step_index)
@@ -377,39 +345,14 @@ class TourScreen(Screen[None]):
 
     def action_references(self) -> None:
         code = self.code
-        if code.source is None:
+        if code.source is None or self.session is None:
             return
         word = code.word_under_cursor()
         if word is None:
             self.notify("no name under the cursor", severity="warning", markup=False)
             return
         line, _ = code.cursor
-        self._references_asked += 1
-        # a cold index reads every file naming the word first: say so until the answer
-        self.query_one(ReferencesPanel).show_pending(word[0], self._references_asked)
-        self._references(code.source.path, line, word[1], word[0], self._references_asked)
-
-    @work(thread=True, exit_on_error=False, exclusive=True, group="nav")
-    def _references(self, path: str, line: int, col: int, word: str, token: int) -> None:
-        assert self.session is not None
-        try:
-            target = self.session.nav.goto(path, line, col)
-            qualname = target.qualname if target is not None else word
-            refs = self.session.nav.references(qualname)
-        except Exception as error:
-            self.app.call_from_thread(self._references_abandoned, token)
-            self.app.call_from_thread(self.notify, f"uses of {word}: {error}", severity="error", markup=False)
-            return
-        if get_current_worker().is_cancelled:  # another search or a goto came after
-            self.app.call_from_thread(self._references_abandoned, token)
-        else:
-            self.app.call_from_thread(self._show_references, qualname, refs, token)
-
-    def _show_references(self, qualname: str, refs: Sequence[Reference], token: int) -> None:
-        self.query_one(ReferencesPanel).show_references(qualname, refs, token)
-
-    def _references_abandoned(self, token: int) -> None:
-        self.query_one(ReferencesPanel).abandon(token)
+        self.query_one(ReferencesPanel).find(self.session.nav, code.source.path, line, word[1], word[0])
 
     def action_close_references(self) -> None:
         """``escape`` outside the panel (it is not focusable while finding) closes it."""
@@ -432,61 +375,14 @@ class TourScreen(Screen[None]):
         code = self.code
         if code.source is None or code.shown is None or self.session is None:
             return
-        start, end = lit_lines(code.shown, code.cursor[0])
-        path = code.source.path
-        link = self.session.permalink(path, start, end) or plain_link(path, start, end)
+        link = link_to(code.shown, code.cursor[0], self.session.permalink)
         self.app.copy_to_clipboard(link)
         self.notify(link, title="copied", markup=False)
 
     def action_open_editor(self) -> None:
-        """Run the editor at the cursor's line, the app suspended meanwhile.
-
-        Textual's ``suspend()`` resumes the app only if its ``with`` body raises nothing,
-        so the editor is looked up before the screen is given away and every error inside
-        is caught there: whatever the editor does, the app comes back."""
+        """Run the editor at the cursor's line, the app suspended meanwhile."""
         code = self.code
         if code.source is None or self.session is None:
             return
-        variable = editor_variable(os.environ)
-        try:
-            command = editor_command(os.environ, code.cursor[0], self.session.root / code.source.path)
-        except ValueError as error:
-            self.notify(f"cannot read {variable}: {error}", severity="error", markup=False)
-            return
-        program = shutil.which(command[0])
-        if program is None:
-            self.notify(
-                f"{variable} {command[0]!r} not found", title="no editor", severity="error", markup=False
-            )
-            return
-        outcome: tuple[str, SeverityLevel] | None = None
-        try:
-            with self.app.suspend():
-                outcome = _run_editor([program, *command[1:]])
-        except SuspendNotSupported as error:
-            outcome = (f"cannot run {command[0]}: {error}", "error")
-        if outcome is not None:
-            self.notify(outcome[0], severity=outcome[1], markup=False)
+        open_editor(self.app, self.session.root / code.source.path, code.cursor[0])
         self.refresh()
-
-
-def _run_editor(command: list[str]) -> tuple[str, SeverityLevel] | None:
-    """Run ``command`` in the foreground; what went wrong, or None. Never raises (it runs
-    inside ``App.suspend()``). Ctrl-C is the editor's while it runs, as git does it."""
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.getsignal(signal.SIGINT) if main else None
-    if previous is not None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        status = subprocess.run(command, check=False).returncode
-    except Exception as error:
-        return f"cannot run {command[0]}: {error}", "error"
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-    name = Path(command[0]).name
-    if status < 0:
-        return f"{name} was stopped by signal {-status}", "warning"
-    if status > 0:
-        return f"{name} exited with status {status}", "warning"
-    return None

@@ -1,0 +1,22 @@
+"""The tour screen's keys (its footer shows those with a label and ``show``)."""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+TOUR_BINDINGS: list[BindingType] = [
+    Binding("n", "next_step", "Next"),
+    Binding("right", "next_step", "Next", show=False, priority=True),
+    Binding("p", "previous_step", "Prev"),
+    Binding("left", "previous_step", "Prev", show=False, priority=True),
+    Binding("g", "goto_definition", "Go to def"),
+    Binding("b", "back", "Back"),
+    Binding("ctrl+o", "back", "Back", show=False),
+    Binding("f", "forward", "Fwd", show=False),
+    Binding("r", "return_to_step", "Return", show=False),
+    Binding("x", "references", "Refs"),
+    Binding("escape", "close_references", "Close", show=False),
+    Binding("o", "open_editor", "Edit", show=False),
+    Binding("y", "copy_permalink", "Link", show=False),
+    *(Binding(str(k), f"jump({k - 1})", f"Step {k}", show=False) for k in range(1, 10)),
+]
