@@ -1,1 +1,6 @@
-"""workspace"""
+"""The facade commands, tours and the UI ask: one checkout with its index and resolver.
+
+``workspace`` (find, goto, references, completion, source text), ``facts`` (the
+resolver's view of the index, indexing on demand) and ``navigation`` (the one adapter
+around jedi, for what the index cannot answer).
+"""

@@ -1,0 +1,166 @@
+"""The house's walls (ARCHITECTURE.md): which layer may import which, which module alone
+imports each heavy library, and what the common commands load.
+
+The contracts are import-linter's, in pyproject.toml; a second test shows that they
+catch a violation, so that a passing run means something.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codewalk.source.pins import load_pins
+from codewalk.source.sync import ensure_checkout
+from tests.sourcefixtures import make_index, make_sdist, write_pins
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = str(Path(sys.executable).with_name("lint-imports"))
+HEAVY = ("textual", "jedi", "git", "libcst")
+
+
+def lint_imports(cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [LINT_IMPORTS, "--no-cache"], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_import_contracts_hold() -> None:
+    done = lint_imports(ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
+
+
+@pytest.mark.slow
+def test_import_contracts_catch_a_core_module_importing_textual(tmp_path: Path) -> None:
+    copy = tmp_path / "project"
+    copy.mkdir()
+    shutil.copy(ROOT / "pyproject.toml", copy)
+    shutil.copytree(ROOT / "codewalk", copy / "codewalk", ignore=shutil.ignore_patterns("__pycache__"))
+    records = copy / "codewalk" / "index" / "records.py"
+    records.write_text(records.read_text() + "\nimport textual  # a wall broken on purpose\n")
+    done = lint_imports(copy, env={**os.environ, "PYTHONPATH": str(copy)})
+    assert done.returncode != 0
+    assert "The core imports no textual, not even through another module BROKEN" in done.stdout
+    assert "codewalk.index.records -> textual" in done.stdout
+
+
+TOUR = """\
+title: A fixture tour
+steps:
+  - at: LlamaModel.__init__
+    focus: "self.layers = []"
+    note: The decoder layers.
+"""
+
+PROBE = """\
+import sys
+from codewalk.cli.main import main
+code = main(sys.argv[1:])
+heavy = sorted(m for m in {heavy!r} if m in sys.modules)
+print("PROBE", code, ",".join(heavy) or "-", file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "answer"),
+    [
+        (["find", "LlamaModel"], "modeling_llama.py:1"),
+        (["show", "LlamaModel.__init__"], "self.layers = []"),
+        (["check", "{tour}"], "ok      fixture-tour (1 steps"),
+        (["tour", "{tour}", "--plain"], "The decoder layers."),
+    ],
+    ids=["find", "show", "check", "tour-plain"],
+)
+def test_common_commands_import_none_of_the_heavy_libraries(
+    argv: list[str], answer: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    """find, show, check and tour --plain, answering from a synced cache, import none of
+    textual, jedi, GitPython or libcst (checked in a fresh interpreter)."""
+    pins = write_pins(tmp_path / "vendor_pins.toml", url=(tmp_path / "unreachable.git").as_uri())
+    index = make_index(tmp_path / "index", make_sdist())
+    env = {
+        **os.environ,
+        "CODEWALK_HOME": str(isolated_home),
+        "CODEWALK_PINS": str(pins),
+        "CODEWALK_SOURCE": "release",
+        "PIP_INDEX_URL": index,
+        "PIP_EXTRA_INDEX_URL": "",
+    }
+    for name in ("CODEWALK_PINS", "CODEWALK_SOURCE", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"):
+        monkeypatch.setenv(name, env[name])
+    ensure_checkout(load_pins(pins)["transformers"])  # the sync itself may use git
+    tour = tmp_path / "fixture-tour.yaml"
+    tour.write_text(TOUR)
+    args = [arg.format(tour=tour) for arg in argv]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    probe = done.stderr.strip().splitlines()[-1]
+    assert probe == "PROBE 0 -", done.stdout + done.stderr
+    assert answer in done.stdout
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Module -> the codewalk modules it imports (at any depth of its code)."""
+    import ast
+
+    package = ROOT / "codewalk"
+    names: dict[str, Path] = {}
+    for path in package.rglob("*.py"):
+        dotted = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        names[dotted.removesuffix(".__init__")] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in names.items():
+        base = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                parts = base.split(".")
+                module = node.module or ""
+                if node.level:
+                    module = ".".join([*parts[: len(parts) - node.level + 1], *([module] if module else [])])
+                found.add(module)
+                found.update(f"{module}.{alias.name}" for alias in node.names)
+        graph[name] = {m for m in found if m in names and m != name}
+    return graph
+
+
+def test_no_import_cycles() -> None:
+    graph = _package_imports()
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1: on the path, 2: done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append([*path[path.index(nxt) :], nxt])
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for start in sorted(graph):
+        if start not in state:
+            visit(start, [start])
+    assert not cycles, " ; ".join(" -> ".join(c) for c in cycles)
+
+
+def test_no_module_over_400_lines() -> None:
+    long = {
+        str(path.relative_to(ROOT)): count
+        for path in (ROOT / "codewalk").rglob("*.py")
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert not long, long
