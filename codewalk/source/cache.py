@@ -42,14 +42,18 @@ class Manifest(NamedTuple):
     tag: str
     release: str
     origin: str  # the URL fetched, or the sdist URL
-    sha256: str = ""  # of the source distribution, for a release
+    sha256: str = ""  # of the source distribution (or wheel), for a release
     schema: int = MANIFEST_SCHEMA
+    tree: str = ""  # the upstream tree id the release was verified to be, or ""
+    recorded_commit: str = ""  # the commit a wheel says it was built from (not verified)
 
 
 def entry_name(pin: Pin, kind: SourceKind) -> str:
     """The directory name of the entry a pin maps to: a new pin, a new entry."""
     if kind is SourceKind.RELEASE:
         return f"release-{pin.release_name}-{pin.release_version}"
+    if kind is SourceKind.WHEEL:
+        return f"wheel-{pin.release_name}-{pin.release_version}"
     return f"git-{pin.commit or pin.tag}"
 
 
@@ -72,16 +76,20 @@ def read_manifest(entry: Path) -> Manifest | None:
 
 
 def checkout_from(pin: Pin, entry: Path, manifest: Manifest) -> Checkout:
+    kind = SourceKind(manifest.kind)
     return Checkout(
         repo=pin.name,
         root=entry / "tree",
-        package_root=pin.package_root,
+        package_root=pin.package_root if kind is SourceKind.GIT else pin.archive_root,
         packages=pin.packages,
-        kind=SourceKind(manifest.kind),
+        kind=kind,
         commit=manifest.commit,
         tag=manifest.tag,
         release=manifest.release,
         upstream_commit=manifest.upstream_commit,
+        tree=manifest.tree,
+        tree_omits=pin.tree_omits if manifest.tree else (),
+        recorded_commit=manifest.recorded_commit,
     )
 
 

@@ -16,12 +16,20 @@ def current(pin: Pin, kinds: tuple[SourceKind, ...] | None = None) -> Checkout |
 
     Cheap: reads one small JSON file per candidate; verification of the tree itself
     is ``sync``'s job."""
-    for kind in kinds or (SourceKind.GIT, SourceKind.RELEASE):
+    for kind in kinds or (SourceKind.GIT, SourceKind.RELEASE, SourceKind.WHEEL):
         entry = cache.entry_dir(pin, kind)
         manifest = cache.read_manifest(entry)
-        if manifest is not None and manifest.repo == pin.name:
+        if manifest is not None and manifest.repo == pin.name and _still_pinned(pin, kind, manifest):
             return cache.checkout_from(pin, entry, manifest)
     return None
+
+
+def _still_pinned(pin: Pin, kind: SourceKind, manifest: cache.Manifest) -> bool:
+    """Whether an entry still answers to the pin as written now (no git needed): the
+    pinned commit, or the upstream tree a release was verified against."""
+    if kind is SourceKind.GIT:
+        return not pin.commit or manifest.upstream_commit == pin.commit
+    return manifest.tree == pin.tree
 
 
 def verified(pin: Pin, source: Source, reporter: Reporter, notes: list[str]) -> Checkout | None:

@@ -16,6 +16,7 @@ from typing import NamedTuple
 class SourceKind(str, enum.Enum):
     GIT = "git"  # fetched from the pin's url (or mirror), HEAD verified
     RELEASE = "release"  # the release's source distribution from the package index
+    WHEEL = "wheel"  # the release's wheel, for projects that publish no source distribution
     LOCAL = "local"  # the user's own checkout (--source PATH)
 
 
@@ -32,11 +33,14 @@ class Checkout(NamedTuple):
     tag: str  # the pin's tag, e.g. "v5.23.0"
     release: str  # the pin's release, e.g. "transformers==5.23.0"
     upstream_commit: str = ""  # the verified upstream commit; empty unless kind is GIT
+    tree: str = ""  # the upstream tree id a release was verified to be ("" when not verified)
+    tree_omits: tuple[str, ...] = ()  # files of that upstream tree the release leaves out
+    recorded_commit: str = ""  # the commit a wheel says it was built from (not verified)
 
     @property
     def version(self) -> str:
         """Short version string for headers: ``v5.23.0`` or ``transformers==5.23.0``."""
-        if self.kind is SourceKind.RELEASE:
+        if self.kind in (SourceKind.RELEASE, SourceKind.WHEEL):
             return self.release
         if self.kind is SourceKind.LOCAL:
             return f"local@{self.commit[:12]}" if self.commit else "local"
@@ -45,13 +49,29 @@ class Checkout(NamedTuple):
     @property
     def label(self) -> str:
         """Where the code came from, in words, for every answer codewalk prints."""
-        if self.kind is SourceKind.RELEASE:
-            name, _, version = self.release.partition("==")
-            return f"release {name} {version} (source distribution)"
+        if self.kind in (SourceKind.RELEASE, SourceKind.WHEEL):
+            return self._release_label()
         if self.kind is SourceKind.LOCAL:
             at = f" at commit {self.commit[:12]}" if self.commit else " (not a git checkout)"
             return f"local checkout {self.root}{at}"
         return f"{self.tag} (commit {self.upstream_commit or self.commit})"
+
+    def _release_label(self) -> str:
+        name, _, version = self.release.partition("==")
+        if self.kind is SourceKind.WHEEL:
+            built = (
+                f", built from commit {self.recorded_commit} by its own account (not verified)"
+                if self.recorded_commit
+                else ""
+            )
+            return f"release {name} {version} (wheel{built})"
+        if not self.tree:
+            return f"release {name} {version} (source distribution)"
+        less = ""
+        if self.tree_omits:
+            count = len(self.tree_omits)
+            less = f", less the {count} file{'s' if count != 1 else ''} it leaves out"
+        return f"release {name} {version}, identical to upstream {self.tag} (tree {self.tree}{less})"
 
     @property
     def permalink_ref(self) -> str:

@@ -25,8 +25,9 @@ import git
 from codewalk.errors import CodewalkError, NetworkError, SourceError, UnsafeURLError, VerificationError
 from codewalk.source.cache import Manifest
 from codewalk.source.checkout import SourceKind
-from codewalk.source.pins import ALLOWED_SCHEMES, Pin, redact_text, redact_url, url_scheme
+from codewalk.source.pins import Pin
 from codewalk.source.reporter import Reporter
+from codewalk.source.urls import ALLOWED_SCHEMES, redact_text, redact_url, url_scheme
 
 DEFAULT_TIMEOUT_S = 120.0
 MIRROR_ENV = "CODEWALK_GIT_MIRROR"
@@ -218,6 +219,19 @@ def commit_tree(root: Path, message: str) -> str:
         return str(repo.head.commit.hexsha)
     except git.GitCommandError as exc:
         raise SourceError(f"{root}: cannot record the release files in git: {_stderr_text(exc)}") from None
+    finally:
+        repo.close()
+
+
+def tree_id(root: Path, path: str) -> str:
+    """The git tree id of directory ``path`` (relative) at HEAD of the repository at
+    ``root``; "" when HEAD has no such directory."""
+    repo = git.Repo(root)
+    try:
+        with repo.git.custom_environment(**_git_env()):
+            return str(repo.git.rev_parse(f"HEAD:{path}"))
+    except git.GitCommandError:
+        return ""
     finally:
         repo.close()
 

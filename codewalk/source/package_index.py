@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from codewalk.errors import NetworkError, SourceError, VerificationError
-from codewalk.source.pins import redact_url
+from codewalk.source.urls import redact_url
 
 DEFAULT_INDEX = "https://pypi.org/simple/"
 TIMEOUT_S = 60.0
@@ -180,7 +180,19 @@ def _fetch_page(url: str) -> tuple[bytes, str]:
 
 def find_sdist(name: str, version: str, indexes: list[str]) -> Distribution:
     """Locate the source distribution of ``name==version`` on the first index that has it."""
-    wanted = sdist_filenames(name, version)
+    return find_file(name, version, sdist_filenames(name, version), indexes, "source distribution")
+
+
+def find_wheel(name: str, version: str, filename: str, indexes: list[str]) -> Distribution:
+    """Locate the wheel file ``filename`` of ``name==version`` on the first index that has it."""
+    return find_file(name, version, (filename,), indexes, "wheel")
+
+
+def find_file(
+    name: str, version: str, wanted: tuple[str, ...], indexes: list[str], what: str
+) -> Distribution:
+    """The first of the ``wanted`` file names on the first index that lists one, with
+    the sha256 the index publishes for it (a file listed without one is refused)."""
     reached: list[str] = []
     failures: list[str] = []
     for index in indexes:
@@ -210,7 +222,7 @@ def find_sdist(name: str, version: str, indexes: list[str]) -> Distribution:
             f"no package index could be reached for {name}=={version}: " + "; ".join(failures),
             hint="set PIP_INDEX_URL to an index (or a mirror) you can reach",
         )
-    raise SourceError(f"no source distribution of {name}=={version} found: " + "; ".join(failures))
+    raise SourceError(f"no {what} of {name}=={version} found: " + "; ".join(failures))
 
 
 def download(dist: Distribution, dest: Path, progress: Progress | None = None) -> Path:

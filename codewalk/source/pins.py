@@ -2,13 +2,21 @@
 
 One table per repository::
 
-    [transformers]
-    url = "https://github.com/huggingface/transformers.git"
-    tag = "v5.23.0"
-    commit = ""                      # 40-hex; verified after checkout when set
-    package_root = "src"
-    packages = ["transformers"]
-    release = "transformers==5.23.0" # the same version on the package index
+    [accelerate]
+    url = "https://github.com/huggingface/accelerate.git"
+    tag = "v1.14.0"
+    commit = "beb0672aa8444ea7647aee056f624effe5996346"  # 40-hex; verified after checkout
+    package_root = "src"             # where the package lives in the git tree
+    packages = ["accelerate"]        # import roots this repo provides
+    release = "accelerate==1.14.0"   # the same version on the package index
+    tree = "a531f21bfe902b6f527f464de1716742ebe988dc"  # git tree of src/accelerate at the tag
+
+Optional keys: ``release_root`` (where the package sits in the release archive, when not
+where git has it: ``py_src`` for maturin projects), ``tree`` and ``tree_omits`` (the
+upstream tree id of the first package at the tag, less the files a release leaves out,
+listed relative to the package: a release is then verified to be exactly that tree), and
+``wheel`` (the wheel file that is the release, for projects that publish no source
+distribution).
 
 Parsing is pure (text in, pins out); every error names the file and the key.
 """
@@ -21,31 +29,36 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from codewalk.errors import PinError
+from codewalk.source.urls import ALLOWED_SCHEMES, url_scheme
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-ALLOWED_SCHEMES = ("https", "ssh", "file", "git")
 _REQUIRED = ("url", "tag", "package_root", "packages", "release")
-_OPTIONAL = ("commit",)
+_OPTIONAL = ("commit", "release_root", "tree", "tree_omits", "wheel")
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _RELEASE_RE = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-Za-z0-9.+!_-]+)")
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")  # names cache directories and lock files
-_SCP_LIKE_RE = re.compile(r"^[\w.-]+@[\w.-]+:(?!//)")  # git@host:path, an ssh URL
+_VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+!_-]*")
 
 
 class Pin(NamedTuple):
-    """One pinned repository, as written in ``vendor_pins.toml``."""
+    """One pinned repository, as written in ``vendor_pins.toml`` (or one of its other
+    versions, made by :meth:`at`)."""
 
     name: str
     url: str
     tag: str
     commit: str
-    package_root: str
+    package_root: str  # in the git tree
     packages: tuple[str, ...]
     release: str
+    release_root: str = ""  # in the release archive; "" means package_root
+    tree: str = ""  # git tree id of <root>/<packages[0]> as the release has it; "" if unknown
+    tree_omits: tuple[str, ...] = ()  # files upstream has in that tree and the release leaves out
+    wheel: str = ""  # the wheel file that is the release ("" for a source distribution)
 
     @property
     def release_name(self) -> str:
@@ -59,39 +72,34 @@ class Pin(NamedTuple):
         assert match is not None
         return match["version"]
 
+    @property
+    def archive_root(self) -> str:
+        """Where the package directories sit in the release archive."""
+        return self.release_root or self.package_root
 
-def url_scheme(url: str) -> str:
-    """The transport a git URL asks for: ``https``, ``ssh`` (also scp-like
-    ``git@host:path``), ``file``, ``git``, or whatever else it names (``ext``)."""
-    if "::" in url.split("/", 1)[0]:
-        return url.split("::", 1)[0].lower()  # git's "<transport>::<address>" syntax
-    if "://" in url:
-        return url.split("://", 1)[0].lower()
-    if _SCP_LIKE_RE.match(url):
-        return "ssh"
-    return ""
-
-
-def redact_url(url: str) -> str:
-    """``url`` fit to show: a password, or a lone user name (often a token), becomes
-    ``****``, as pip shows index URLs."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if "@" not in parts.netloc:
-        return url
-    userinfo, _, host = parts.netloc.rpartition("@")
-    user, has_password, _ = userinfo.partition(":")
-    shown = f"{user}:****" if has_password else "****"
-    return urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
-
-
-def redact_text(text: str, url: str) -> str:
-    """``text`` (say, a tool's error message) with ``url``'s secrets hidden."""
-    return text.replace(url, redact_url(url)) if url != redact_url(url) else text
+    def at(self, version: str) -> Pin:
+        """The same repository at another release ``version``: its tag follows the pin's
+        own pattern (``v5.23.0`` -> ``v4.57.6``, ``5.0.1`` -> ``4.8.5``); no commit or
+        tree is claimed for it."""
+        if not _VERSION_RE.fullmatch(version):
+            raise PinError(f"{self.name}@{version}: {version!r} is not a version, e.g. 4.57.6")
+        if version == self.release_version:
+            return self
+        current = self.release_version
+        if current not in self.tag:
+            raise PinError(
+                f"{self.name}@{version}: the pinned tag {self.tag!r} does not contain the pinned "
+                f"version {current!r}, so the tag of {version} cannot be derived from it"
+            )
+        wheel = self.wheel.replace(f"-{current}-", f"-{version}-") if self.wheel else ""
+        return self._replace(
+            tag=self.tag.replace(current, version),
+            commit="",
+            release=f"{self.release_name}=={version}",
+            tree="",
+            tree_omits=(),
+            wheel=wheel,
+        )
 
 
 def parse_pins(text: str, filename: str) -> dict[str, Pin]:
@@ -115,6 +123,7 @@ def parse_pins(text: str, filename: str) -> dict[str, Pin]:
         if not isinstance(table, dict):
             raise PinError(f"{filename}: {name}: expected a table [{name}], found a plain value")
         pins[name] = _parse_table(name, table, filename)
+    _no_shared_packages(pins, filename)
     return pins
 
 
@@ -127,12 +136,13 @@ def _parse_table(name: str, table: dict[str, object], filename: str) -> Pin:
     for key in _REQUIRED:
         if key not in table:
             raise PinError(f"{where}: missing key {key!r}")
-    strings = {key: table.get(key, "") for key in ("url", "tag", "commit", "package_root", "release")}
+    keys = ("url", "tag", "commit", "package_root", "release", "release_root", "tree", "wheel")
+    strings = {key: table.get(key, "") for key in keys}
     for key, value in strings.items():
         if not isinstance(value, str):
             raise PinError(f"{where}.{key}: expected a string, found {type(value).__name__}")
-    url, tag, commit = str(strings["url"]), str(strings["tag"]), str(strings["commit"])
-    package_root, release = str(strings["package_root"]), str(strings["release"])
+    text = {key: str(value) for key, value in strings.items()}
+    url, tag, commit, release = text["url"], text["tag"], text["commit"], text["release"]
 
     scheme = url_scheme(url)
     if scheme not in ALLOWED_SCHEMES:
@@ -143,14 +153,14 @@ def _parse_table(name: str, table: dict[str, object], filename: str) -> Pin:
         )
     if not tag.strip():
         raise PinError(f"{where}.tag: must name the release tag, e.g. 'v5.23.0'")
-    if commit and not _COMMIT_RE.fullmatch(commit):
-        raise PinError(
-            f"{where}.commit: {commit!r} is not a full 40-character lowercase hex commit id",
-            hint='leave it empty ("") until it can be locked, or paste the full id',
-        )
-    root = PurePosixPath(package_root)
-    if root.is_absolute() or ".." in root.parts:
-        raise PinError(f"{where}.package_root: {package_root!r} must be a path inside the repo")
+    for key in ("commit", "tree"):
+        if text[key] and not _COMMIT_RE.fullmatch(text[key]):
+            raise PinError(
+                f"{where}.{key}: {text[key]!r} is not a full 40-character lowercase hex {key} id",
+                hint='leave it empty ("") until it can be locked, or paste the full id',
+            )
+    package_root = _inside(text["package_root"], f"{where}.package_root")
+    release_root = _inside(text["release_root"], f"{where}.release_root") if text["release_root"] else ""
     packages = table["packages"]
     if (
         not isinstance(packages, list)
@@ -158,17 +168,64 @@ def _parse_table(name: str, table: dict[str, object], filename: str) -> Pin:
         or not all(isinstance(p, str) and p.isidentifier() for p in packages)
     ):
         raise PinError(f'{where}.packages: expected a list of import names, e.g. ["transformers"]')
-    if not _RELEASE_RE.fullmatch(release):
+    match = _RELEASE_RE.fullmatch(release)
+    if match is None:
         raise PinError(f"{where}.release: {release!r} must read NAME==VERSION, e.g. 'transformers==5.23.0'")
+    wheel = text["wheel"]
+    if wheel and not _is_wheel_of(wheel, match["name"], match["version"]):
+        raise PinError(
+            f"{where}.wheel: {wheel!r} is not a wheel file of {release}",
+            hint="name the file as the index lists it, e.g. "
+            f"{match['name']}-{match['version']}-py3-none-any.whl",
+        )
+    omits = table.get("tree_omits", [])
+    if not isinstance(omits, list) or not all(isinstance(o, str) for o in omits):
+        raise PinError(f'{where}.tree_omits: expected a list of paths, e.g. ["README.md"]')
+    if omits and not text["tree"]:
+        raise PinError(f"{where}.tree_omits: only means something with 'tree'")
     return Pin(
         name=name,
         url=url,
         tag=tag,
         commit=commit,
-        package_root=package_root.strip("/") or ".",
+        package_root=package_root,
         packages=tuple(str(p) for p in packages),
         release=release,
+        release_root=release_root,
+        tree=text["tree"],
+        tree_omits=tuple(_inside(str(o), f"{where}.tree_omits") for o in omits),
+        wheel=wheel,
     )
+
+
+def _inside(path: str, where: str) -> str:
+    """A relative posix path that stays inside its directory ("." for the top)."""
+    posix = PurePosixPath(path)
+    if posix.is_absolute() or ".." in posix.parts or "\\" in path or "\0" in path:
+        raise PinError(f"{where}: {path!r} must be a path inside the repository")
+    return path.strip("/") or "."
+
+
+def _is_wheel_of(filename: str, name: str, version: str) -> bool:
+    """Whether ``filename`` is a wheel of ``name==version`` (PEP 427 names)."""
+    if not filename.endswith(".whl") or "/" in filename:
+        return False
+    parts = filename[: -len(".whl")].split("-")
+    if len(parts) not in (5, 6):
+        return False
+    normal = re.sub(r"[-_.]+", "_", name).lower()
+    return re.sub(r"[-_.]+", "_", parts[0]).lower() == normal and parts[1] == version
+
+
+def _no_shared_packages(pins: dict[str, Pin], filename: str) -> None:
+    """An import root belongs to one pin: ``import accelerate`` must mean one repo."""
+    owner: dict[str, str] = {}
+    for pin in pins.values():
+        for package in pin.packages:
+            if package in owner:
+                where = f"{filename}: [{pin.name}].packages"
+                raise PinError(f"{where}: {package!r} is already provided by [{owner[package]}]")
+            owner[package] = pin.name
 
 
 def load_pins(path: Path) -> dict[str, Pin]:

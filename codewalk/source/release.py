@@ -14,16 +14,18 @@ import shutil
 import tarfile
 from pathlib import Path
 
-from codewalk.errors import SourceError
+from codewalk.errors import SourceError, VerificationError
 from codewalk.source import package_index
 from codewalk.source.cache import Manifest
 from codewalk.source.checkout import SourceKind
-from codewalk.source.pins import Pin, redact_url
+from codewalk.source.pins import Pin
 from codewalk.source.reporter import Reporter
+from codewalk.source.urls import redact_url
 
 
 class ReleaseSource:
-    """The release's sdist, hash-checked and committed into a local repository."""
+    """The release's sdist, hash-checked and committed into a local repository; when
+    the pin records upstream's tree, verified to be exactly that tree."""
 
     kind = SourceKind.RELEASE
 
@@ -39,12 +41,7 @@ class ReleaseSource:
         reporter.phase(f"unpacking {dist.filename}")
         unpack(archive, tree)
         archive.unlink()
-        package = tree / pin.package_root / pin.packages[0]
-        if not package.is_dir():
-            raise SourceError(
-                f"{dist.filename} has no {pin.package_root}/{pin.packages[0]}/",
-                hint="check package_root and packages in vendor_pins.toml",
-            )
+        require_package(pin, tree, dist.filename)
         reporter.phase("recording the release files in a local git repository")
         head = gitsource.commit_tree(tree, f"{pin.release} (source distribution {dist.filename})")
         return Manifest(
@@ -56,12 +53,47 @@ class ReleaseSource:
             release=pin.release,
             origin=redact_url(dist.url),
             sha256=dist.sha256,
+            tree=verified_tree(pin, tree, dist.filename),
         )
 
     def verify(self, pin: Pin, tree: Path, manifest: Manifest) -> str | None:
         from codewalk.source import gitsource
 
-        return gitsource.verify_tree(tree, manifest.commit)
+        problem = gitsource.verify_tree(tree, manifest.commit)
+        if problem is None and manifest.tree != pin.tree:
+            problem = (
+                f"it was verified against tree {manifest.tree or 'none'}, the pin says {pin.tree or 'none'}"
+            )
+        return problem
+
+
+def require_package(pin: Pin, tree: Path, filename: str) -> None:
+    """A SourceError unless the release holds the pin's first package where it says."""
+    if not (tree / pin.archive_root / pin.packages[0]).is_dir():
+        where = f"{pin.archive_root}/{pin.packages[0]}/"
+        raise SourceError(
+            f"{filename} has no {where}",
+            hint="check package_root, release_root and packages in vendor_pins.toml",
+        )
+
+
+def verified_tree(pin: Pin, tree: Path, filename: str) -> str:
+    """The pin's ``tree`` once the release's package directory (committed at ``tree``)
+    is checked to be exactly it, else a VerificationError; "" when the pin records none."""
+    if not pin.tree:
+        return ""
+    from codewalk.source import gitsource
+
+    found = gitsource.tree_id(tree, f"{pin.archive_root}/{pin.packages[0]}".removeprefix("./"))
+    if found != pin.tree:
+        less = f" less {', '.join(pin.tree_omits)}" if pin.tree_omits else ""
+        raise VerificationError(
+            f"{filename}: {pin.archive_root}/{pin.packages[0]} is tree {found or 'missing'}, not upstream "
+            f"{pin.tag}'s tree {pin.tree}{less} that [{pin.name}] pins",
+            hint="the index serves other files than upstream released, or the pin is wrong; "
+            "check the mirror and vendor_pins.toml",
+        )
+    return pin.tree
 
 
 def unpack(archive: Path, dest: Path) -> None:

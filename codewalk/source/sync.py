@@ -33,11 +33,13 @@ __all__ = ["SyncOutcome", "ensure_checkout", "local_checkout", "open_checkout"]
 SOURCE_MODE_ENV = "CODEWALK_SOURCE"  # auto (default) | git | release
 SOURCE_PATH_ENV = "CODEWALK_SOURCE_PATH"
 MODES = ("auto", "git", "release")
-_KINDS = {
-    "auto": (SourceKind.GIT, SourceKind.RELEASE),
-    "git": (SourceKind.GIT,),
-    "release": (SourceKind.RELEASE,),
-}
+
+
+def kinds_for(pin: Pin, mode: str) -> tuple[SourceKind, ...]:
+    """The kinds of source ``mode`` allows for ``pin``, in the order they are tried: the
+    release is the wheel for a pin that names one, else the source distribution."""
+    release = SourceKind.WHEEL if pin.wheel else SourceKind.RELEASE
+    return {"auto": (SourceKind.GIT, release), "git": (SourceKind.GIT,), "release": (release,)}[mode]
 
 
 def source_mode(explicit: str | None = None) -> str:
@@ -65,7 +67,7 @@ def open_checkout(repo: str | None = None, source_path: str | None = None) -> Ch
         _print_notes(outcome.notes)
         return outcome.checkout
     mode = source_mode()
-    found = cached.current(pin, _KINDS[mode] if mode != "auto" else None)
+    found = cached.current(pin, kinds_for(pin, mode))
     if found is not None:
         return found
     # The reporter already shows the notes (fallbacks, damaged entries) as they happen.
@@ -96,6 +98,10 @@ def _sources(kinds: tuple[SourceKind, ...]) -> list[Source]:
             from codewalk.source.release import ReleaseSource
 
             found.append(ReleaseSource())
+        elif kind is SourceKind.WHEEL:
+            from codewalk.source.wheel import WheelSource
+
+            found.append(WheelSource())
     return found
 
 
@@ -104,7 +110,7 @@ def ensure_checkout(pin: Pin, *, mode: str | None = None, reporter: Reporter | N
     mode = source_mode(mode)
     reporter = reporter or Reporter()
     notes: list[str] = []
-    sources = _sources(_KINDS[mode])
+    sources = _sources(kinds_for(pin, mode))
     with cache.repo_lock(pin.name):
         cache.clear_scratch(pin.name)
         for source in sources:
