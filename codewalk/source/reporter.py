@@ -1,15 +1,19 @@
 """What a sync tells its user while it works: phases, bytes downloaded, notes.
 
 :class:`Reporter` says nothing (tests, the UI's own progress); :class:`TerminalReporter`
-writes to stderr: on a terminal a line is redrawn in place, in a log (CI, a pipe) only
-phase changes and every tenth of a download are written, so logs stay short.
+writes to stderr. On a terminal a download is a rich progress bar with its size, rate
+and time left (rich comes with Textual); in a log (CI, a pipe) only phase changes and
+every tenth of a download are written, each with the same figures, so logs stay short.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
 
 
 class Reporter:
@@ -29,37 +33,73 @@ class TerminalReporter(Reporter):
     def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty()
-        self._phase = ""
         self._last_tenth = -1
         self._started = time.monotonic()
-        self._dirty = False
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
 
     def phase(self, text: str) -> None:
-        self._end_line()
-        self._phase = text
+        self._end_bar()
         self._last_tenth = -1
         self._started = time.monotonic()
         self.stream.write(f"codewalk: {text}\n")
         self.stream.flush()
 
     def transfer(self, done: int, total: int | None) -> None:
-        size = f"{done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total else "")
         if self.live:
-            percent = f" {100 * done / total:3.0f}%" if total else ""
-            self.stream.write(f"\r  {size}{percent}")
-            self._dirty = True
-            self.stream.flush()
+            self._draw(done, total)
             return
         tenth = int(10 * done / total) if total else done // 10_000_000
-        if tenth != self._last_tenth:
+        if tenth != self._last_tenth or (total and done >= total and self._last_tenth < 10):
             self._last_tenth = tenth
-            self.stream.write(f"  {size}\n")
+            self.stream.write(f"  {transfer_text(done, total, time.monotonic() - self._started)}\n")
+            self.stream.flush()
 
     def note(self, text: str) -> None:
-        self._end_line()
+        self._end_bar()
         self.stream.write(f"codewalk: {text}\n")
+        self.stream.flush()
 
-    def _end_line(self) -> None:
-        if self._dirty:
-            self.stream.write("\n")
-            self._dirty = False
+    def _draw(self, done: int, total: int | None) -> None:
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            console = Console(file=self.stream, highlight=False)
+            self._bar = Progress(
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                console=console,
+                transient=False,
+            )
+            self._task = self._bar.add_task("download", total=total)
+            self._bar.start()
+        assert self._task is not None
+        self._bar.update(self._task, completed=done, total=total)
+        if total is not None and done >= total:
+            self._end_bar()
+
+    def _end_bar(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+            self._task = None
+
+
+def transfer_text(done: int, total: int | None, seconds: float) -> str:
+    """``12.3 MB of 195.0 MB, 8.1 MB/s, 21 s left`` (what is known of it)."""
+    parts = [f"{done / 1e6:.1f} MB" + (f" of {total / 1e6:.1f} MB" if total else "")]
+    if seconds > 0 and done:
+        rate = done / seconds
+        parts.append(f"{rate / 1e6:.1f} MB/s")
+        if total and done < total:
+            parts.append(f"{(total - done) / rate:.0f} s left")
+    return ", ".join(parts)
