@@ -70,9 +70,10 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 
 
 def test_unknown_repo_names_the_known_ones() -> None:
-    result = run_cli("sync", "diffusers")
+    result = run_cli("sync", "nope")
     assert result.returncode == 2
-    assert "unknown repo 'diffusers'" in result.stderr and "pins transformers" in result.stderr
+    assert "unknown repo 'nope'" in result.stderr and "pins accelerate, datasets" in result.stderr
+    assert "transformers" in result.stderr
 
 
 def test_bad_source_mode_is_a_clear_error() -> None:

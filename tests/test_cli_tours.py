@@ -26,7 +26,7 @@ def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def pinned(transformers_checkout: Checkout, shared_index: Path, monkeypatch: pytest.MonkeyPatch) -> Checkout:
     """Commands see the release checkout and one index shared by this module's tests."""
-    monkeypatch.setattr(sync, "open_checkout", lambda repo=None, source_path=None: transformers_checkout)
+    monkeypatch.setattr(sync, "open_checkout", lambda repo=None, source_path=None, **_: transformers_checkout)
     monkeypatch.setattr(locations, "index_db_path", lambda: shared_index)
     return transformers_checkout
 
@@ -395,16 +395,15 @@ def test_a_tour_without_repo_opens_its_checkout_once(tmp_path: Path, monkeypatch
     """The step asks for the tour's repo (None: the first pin), the rendering for the
     resolved step's repo ('transformers'): one checkout, so its notes are printed once."""
     from codewalk.cli.workspaces import Workspaces
-    from codewalk.workspace import workspace
+    from tests.toyrepo import make_toy
 
     opened: list[str | None] = []
 
-    def fake_open(repo: str | None = None, source_path: str | None = None) -> object:
+    def fake_open(repo: str | None = None, source_path: str | None = None, **_: object) -> object:
         opened.append(repo)
-        return object()
+        return make_toy(tmp_path)
 
     monkeypatch.setattr(sync, "open_checkout", fake_open)
-    monkeypatch.setattr(workspace.Workspace, "open", staticmethod(lambda checkout: checkout))
-    workspaces = Workspaces(str(tmp_path))
+    workspaces = Workspaces(None)
     assert workspaces.get(None) is workspaces.get("transformers") is workspaces.get(None)
     assert opened == ["transformers"]

@@ -38,11 +38,19 @@ def positive(text: str) -> int:
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
-    from codewalk.source.sync import open_checkout
-    from codewalk.workspace.workspace import Workspace
+    """The workspace of ``--repo`` (the first pin by default), over every pin."""
+    from codewalk.workspace.pinned import PinnedStack
 
-    checkout = open_checkout(getattr(args, "repo", None), getattr(args, "source", None))
-    return Workspace.open(checkout)
+    return PinnedStack(getattr(args, "source", None)).workspace(getattr(args, "repo", None))
+
+
+def search_scope(args: argparse.Namespace, workspace: Workspace) -> list[str]:
+    """The repositories a short name is searched in: ``--repo`` alone when given, else
+    every pin whose source is in the cache (never one that would have to be fetched)."""
+    if getattr(args, "repo", None):
+        return [workspace.checkout.repo]
+    synced = workspace.stack.synced()
+    return [workspace.checkout.repo, *(repo for repo in synced if repo != workspace.checkout.repo)]
 
 
 def result_dict(result: Resolved) -> dict[str, Any]:
@@ -56,6 +64,8 @@ def result_dict(result: Resolved) -> dict[str, Any]:
         "via": result.via,
         "signature": result.signature,
         "role": result.role,
+        "repo": result.repo,
+        "version": result.version,
     }
 
 
@@ -82,6 +92,12 @@ def not_found(found: FindResult, checkout: Checkout, *, fully_indexed: bool = Tr
     )
 
 
+def repo_version(result: Resolved, checkout: Checkout) -> str:
+    """``accelerate accelerate==1.14.0``: where a result is from (its own repository,
+    which may not be the one asked about)."""
+    return f"{result.repo or checkout.repo} {result.version or checkout.version}"
+
+
 def format_result(result: Resolved, checkout: Checkout, *, color: bool) -> str:
     from codewalk.render.highlight import signature
 
@@ -89,7 +105,7 @@ def format_result(result: Resolved, checkout: Checkout, *, color: bool) -> str:
     tag = "" if result.role == "match" else "  (related)"
     lines = [
         f"{bold}{result.qualname}{reset}  {result.kind}{tag}",
-        f"  {result.path}:{result.line}  [{checkout.repo} {checkout.version}]",
+        f"  {result.path}:{result.line}  [{repo_version(result, checkout)}]",
     ]
     head = result.signature.splitlines()
     if head:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from codewalk.tours.model import Tour
+    from codewalk.workspace.pinned import PinnedStack
     from codewalk.workspace.workspace import Workspace
 
 
@@ -19,23 +20,18 @@ class Workspaces:
 
     def __init__(self, source_path: str | None) -> None:
         self.source_path = source_path
-        self._open: dict[str, Workspace] = {}
-        self._first_pin: str | None = None
+        self._pinned: PinnedStack | None = None
+
+    @property
+    def pinned(self) -> PinnedStack:
+        if self._pinned is None:
+            from codewalk.workspace.pinned import PinnedStack
+
+            self._pinned = PinnedStack(self.source_path)
+        return self._pinned
 
     def get(self, repo: str | None) -> Workspace:
-        if repo is None:
-            if self._first_pin is None:
-                from codewalk.source.sync import load_pin
-
-                self._first_pin = load_pin(None).name
-            repo = self._first_pin
-        if repo not in self._open:
-            from codewalk.source.sync import open_checkout
-            from codewalk.workspace.workspace import Workspace
-
-            checkout = open_checkout(repo, self.source_path)
-            self._open[repo] = Workspace.open(checkout)
-        return self._open[repo]
+        return self.pinned.workspace(repo)
 
     def by_repo(self, tours: Iterable[Tour]) -> dict[str, Workspace]:
         """Every workspace the tours need, keyed by pin name (a tour without ``repo``
@@ -48,4 +44,4 @@ class Workspaces:
         return out
 
     def source_text(self, repo: str, path: str) -> str:
-        return self.get(repo).source_text(path)
+        return self.get(None).source_text(path, repo)

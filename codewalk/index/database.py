@@ -18,7 +18,7 @@ from pathlib import Path
 from codewalk.errors import CacheError
 from codewalk.index.records import FACTS_VERSION
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: snapshots list .pyi stubs too
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
 
 _SCHEMA = """

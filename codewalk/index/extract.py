@@ -45,7 +45,8 @@ from codewalk.index.syntax import (
     unsubscript,
 )
 
-_INIT_METHODS = ("__init__", "__post_init__")  # where instance attributes are made
+_INIT_METHODS = ("__init__", "__post_init__")  # where instance attributes are made first
+_NOT_ON_SELF = ("staticmethod", "classmethod")  # methods whose first argument is not the instance
 
 _COPIED_RE = re.compile(r"#\s*Copied from\s+([A-Za-z_][\w.]*)")
 _GENERATED_RE = re.compile(r"automatically generated from\s+(\S+?\.py)\b")
@@ -106,6 +107,7 @@ class _Collector:
         self.imports: list[Import] = []
         self.entries: list[DictEntry] = []
         self.all_names: list[str] | None = None
+        self._methods: dict[str, list[tuple[FunctionNode, int]]] = {}  # class -> its methods, for attributes
 
     # -- walking -------------------------------------------------------------------
     def body(self, stmts: Sequence[ast.stmt], *, parent: str, in_class: bool, flags: int) -> None:
@@ -167,6 +169,21 @@ class _Collector:
         if any(base.rpartition(".")[2] == "Protocol" for base in bases):
             members |= PROTOCOL
         self.body(node.body, parent=qualname, in_class=True, flags=members)
+        self.class_attributes(qualname)
+
+    def class_attributes(self, qualname: str) -> None:
+        """``self.x = ...`` in the methods of class ``qualname``: where a model's parts
+        (``self.model``, ``self.layers``) are made, and what a trainer holds
+        (``self.accelerator``, set in ``create_accelerator_and_postprocess``). The first
+        assignment of each name, ``__init__`` read first; a name the class body itself
+        defines is left to that definition."""
+        methods = self._methods.pop(qualname, [])
+        methods.sort(key=lambda item: item[0].name not in _INIT_METHODS)  # stable: source order otherwise
+        own = {d.name for d in self.definitions if d.parent == qualname}
+        seen: set[str] = set()
+        for node, flags in methods:
+            skip = set() if node.name in _INIT_METHODS else own
+            self.instance_attributes(node, qualname, flags, seen, skip)
 
     def function_def(self, node: FunctionNode, parent: str, in_class: bool, flags: int) -> None:
         decorators = tuple(d for d in (decorator_name(d) for d in node.decorator_list) if d)
@@ -197,16 +214,17 @@ class _Collector:
                 copied_from=self.copied_from(node),
             )
         )
-        if kind == "method" and node.name in _INIT_METHODS:
-            self.instance_attributes(node, parent, flags)
+        if kind == "method" and not any(d.rpartition(".")[2] in _NOT_ON_SELF for d in decorators):
+            self._methods.setdefault(parent, []).append((node, flags))
 
-    def instance_attributes(self, node: FunctionNode, parent: str, flags: int) -> None:
-        """``self.x = ...`` in ``__init__``: where a model's parts (``self.model``,
-        ``self.layers``, ``self.lm_head``) are made. The first assignment of each name."""
+    def instance_attributes(
+        self, node: FunctionNode, parent: str, flags: int, seen: set[str], skip: set[str]
+    ) -> None:
+        """The ``self.x = ...`` of one method, but the names in ``seen`` (added to it)
+        and ``skip``."""
         if not node.args.args:
             return
         me = node.args.args[0].arg
-        seen: set[str] = set()
         for stmt in ast.walk(node):
             if not isinstance(stmt, ast.Assign | ast.AnnAssign):
                 continue
@@ -217,6 +235,7 @@ class _Collector:
                     and isinstance(target.value, ast.Name)
                     and target.value.id == me
                     and target.attr not in seen
+                    and target.attr not in skip
                 ):
                     continue
                 seen.add(target.attr)

@@ -50,7 +50,9 @@ def blob_sha(data: bytes) -> str:
 
 def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
     """(repo-relative path, module name, is package) of every ``.py`` file of the
-    checkout's packages, sorted by path."""
+    checkout's packages, and of every ``.pyi`` stub (the Python face of compiled code:
+    ``tokenizers/tokenizers.pyi``), sorted by path. A stub and a source of the same
+    module share its name; the source answers for the module."""
     root = checkout.root
     found: list[tuple[str, str, bool]] = []
     for package in checkout.packages:
@@ -60,13 +62,14 @@ def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
             rel_dir = Path(directory).relative_to(checkout.package_dir())
             parts = rel_dir.parts
             for name in names:
-                if not name.endswith(".py"):
+                stem, dot, suffix = name.rpartition(".")
+                if not dot or suffix not in ("py", "pyi"):
                     continue
                 path = Path(directory, name).relative_to(root).as_posix()
-                if name == "__init__.py":
+                if stem == "__init__":
                     found.append((path, ".".join(parts), True))
                 else:
-                    found.append((path, ".".join((*parts, name[:-3])), False))
+                    found.append((path, ".".join((*parts, stem)), False))
     found.sort()
     return found
 

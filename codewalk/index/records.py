@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 # Bump when the extractor's output changes for the same source (a new fact, a fix):
 # facts are keyed by content, so an index built by an older extractor must be rebuilt.
-FACTS_VERSION = 4
+FACTS_VERSION = 5  # 5: instance attributes from every method
 
 # Definition.flags bits
 DUMMY = 1  # a ``metaclass=DummyObject`` placeholder (utils/dummy_*_objects.py)
@@ -57,6 +57,16 @@ class Import(NamedTuple):
     asname: str  # the name bound in this module ("a" for ``import a.b``)
     line: int
     flags: int = 0  # TYPE_CHECKING_ONLY, LAZY
+
+    def absolute(self, importer: str, is_package: bool) -> str:
+        """The absolute module this import names, written in module ``importer``
+        (a package's ``__init__`` when ``is_package``)."""
+        if self.level == 0:
+            return self.module
+        package = importer if is_package else importer.rpartition(".")[0]
+        for _ in range(self.level - 1):
+            package = package.rpartition(".")[0]
+        return f"{package}.{self.module}" if self.module else package
 
 
 class DictEntry(NamedTuple):

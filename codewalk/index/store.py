@@ -98,9 +98,13 @@ class Store:
         ).fetchone()
         return FileRow(row[0], row[1], bool(row[2]), row[3]) if row else None
 
-    def module_file(self, snap: int, module: str) -> FileRow | None:
+    def module_file(self, snap: int, module: str, *, stub: bool = False) -> FileRow | None:
+        """The file of ``module``: its source (a ``.py``) if it has one, else its stub;
+        with ``stub``, only its ``.pyi`` stub."""
+        where = "snap=? AND module=?" + (" AND path LIKE '%.pyi'" if stub else "")
         row = self.db.execute(
-            "SELECT path, module, is_package, blob FROM files WHERE snap=? AND module=?",
+            f"SELECT path, module, is_package, blob FROM files WHERE {where} "
+            "ORDER BY path LIKE '%.pyi' LIMIT 1",
             (snap, module),
         ).fetchone()
         return FileRow(row[0], row[1], bool(row[2]), row[3]) if row else None
@@ -112,7 +116,7 @@ class Store:
             "SELECT module FROM files WHERE snap=? AND (module=? OR module LIKE ? ESCAPE '\\')",
             (snap, last, "%." + last.replace("_", "\\_")),
         )
-        return sorted((r[0] for r in rows), key=lambda m: (m.count("."), m))
+        return sorted({r[0] for r in rows}, key=lambda m: (m.count("."), m))
 
     def set_blob(self, snap: int, path: str, blob: int) -> None:
         self.db.execute("UPDATE files SET blob=? WHERE snap=? AND path=?", (blob, snap, path))
@@ -207,6 +211,16 @@ class Store:
     def last_line(self, blob: int) -> int:
         row = self.db.execute("SELECT max(end_line) FROM defs WHERE blob=?", (blob,)).fetchone()
         return int(row[0]) if row and row[0] is not None else 1
+
+    def imports_named(self, snap: int, asname: str) -> list[tuple[FileRow, Import]]:
+        """Every import binding ``asname`` in the indexed files of ``snap``."""
+        rows = self.db.execute(
+            "SELECT f.path, f.module, f.is_package, f.blob, i.level, i.module, i.name, i.asname, i.line, "
+            "i.flags FROM files f CROSS JOIN imports i ON i.blob = f.blob AND i.asname = ? "
+            "WHERE f.snap = ? AND f.blob IS NOT NULL ORDER BY f.path, i.rowid",
+            (asname, snap),
+        )
+        return [(FileRow(r[0], r[1], bool(r[2]), r[3]), Import(*r[4:])) for r in rows]
 
     def imports_of(self, blob: int) -> list[Import]:
         rows = self.db.execute(

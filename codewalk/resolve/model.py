@@ -26,6 +26,7 @@ class Resolved(NamedTuple):
     via: str  # how it was resolved, in words
     signature: str  # the header as written
     role: str = "match"  # "match": an answer to the query; "related": a copy, table entry, modular source...
+    version: str = ""  # the version of ``repo`` it was found at ("v5.23.0", "transformers==5.23.0")
 
 
 class FindResult(NamedTuple):
@@ -38,6 +39,15 @@ class FindResult(NamedTuple):
     def matches(self) -> tuple[Resolved, ...]:
         """The answers proper (without related copies, entries and modular sources)."""
         return tuple(r for r in self.results if r.role == "match")
+
+
+class NativeDefinition(NamedTuple):
+    """Where compiled code implements a name a stub declares (a PyO3 Rust source line)."""
+
+    path: str  # repo-relative posix
+    line: int  # 1-based
+    text: str  # the line, stripped
+    how: str  # in words: '#[pyclass(name = "Tokenizer")] struct PyTokenizer'
 
 
 class ModuleSource(Protocol):
@@ -64,8 +74,11 @@ class ModuleView:
         "generated_from",
         "is_lazy",
         "is_package",
+        "is_stub",
         "module",
         "path",
+        "repo",
+        "version",
     )
 
     def __init__(
@@ -78,6 +91,8 @@ class ModuleView:
         all_names: tuple[str, ...] | None = None,
         generated_from: str = "",
         is_lazy: bool = False,
+        repo: str = "",
+        version: str = "",
     ) -> None:
         self.module = module
         self.path = path
@@ -85,6 +100,9 @@ class ModuleView:
         self.all_names = all_names
         self.generated_from = generated_from
         self.is_lazy = is_lazy  # a ``_LazyModule`` package: its TYPE_CHECKING imports are its exports
+        self.is_stub = path.endswith(".pyi")  # a type stub: the module's code is compiled
+        self.repo = repo  # the pinned repository it belongs to
+        self.version = version
         self._source = source
         self._defs: dict[str, list[Definition]] = {}
         self._imports: dict[str, list[Import]] = {}
@@ -129,9 +147,22 @@ class Facts(Protocol):
 
     def names_like(self, pattern: str) -> list[str]: ...
 
-    def module_by_path(self, path: str) -> ModuleView | None: ...
+    def module_by_path(self, path: str, repo: str = "") -> ModuleView | None: ...
 
     def modules_named(self, last: str) -> list[str]: ...
+
+    def stub(self, name: str) -> ModuleView | None:
+        """The ``.pyi`` stub of module ``name``, when there is one."""
+        ...
+
+    def native_definitions(self, repo: str, name: str, kind: str) -> list[NativeDefinition]:
+        """Where the compiled code of ``repo`` implements ``name`` (a ``kind``: class,
+        function, method), as far as its sources ship with it."""
+        ...
+
+    def imported_from(self, name: str) -> list[str]:
+        """Modules of other repositories that code in scope imports ``name`` from."""
+        ...
 
 
 class Hit(NamedTuple):
@@ -163,8 +194,10 @@ def to_resolved(hit: Hit, repo: str, role: str = "match") -> Resolved:
         via = f"{via}; copied from {d.copied_from}"
     if hit.view.generated_from and d.kind != "module":
         via = f"{via}; generated from {hit.view.generated_from}"
+    if hit.view.is_stub and d.kind != "module":
+        via = f"{via}; a type stub: the code that runs is compiled"
     return Resolved(
-        repo=repo,
+        repo=hit.view.repo or repo,
         qualname=qualname,
         kind=d.kind,
         path=hit.view.path,
@@ -174,4 +207,5 @@ def to_resolved(hit: Hit, repo: str, role: str = "match") -> Resolved:
         via=via,
         signature=d.signature,
         role=role,
+        version=hit.view.version,
     )

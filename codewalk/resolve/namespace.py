@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codewalk.index.records import LAZY, TYPE_CHECKING_ONLY, Definition, Import
+from codewalk.index.records import LAZY, TYPE_CHECKING_ONLY, Definition, FileRow, Import
 from codewalk.resolve.model import Facts, Hit, ModuleView, chain
 from codewalk.resolve.mro import MAX_DEPTH, ClassRef, linearize
 from codewalk.resolve.ranking import penalty
@@ -37,7 +37,7 @@ class Namespace:
 
     def lookup(self, view: ModuleView, parts: Sequence[str], seen: tuple[str, ...], depth: int) -> list[Hit]:
         """``parts`` looked up in ``view``'s namespace: definitions, imports, star imports."""
-        key = f"{view.module}:{'.'.join(parts)}"
+        key = f"{view.repo}/{view.path}:{'.'.join(parts)}"  # a stub shares its module's name
         if key in seen or depth > MAX_DEPTH:
             return []
         seen = (*seen, key)
@@ -82,14 +82,14 @@ class Namespace:
         target = absolute(view, imp)
         how = import_how(view, imp)
         if not imp.name:  # import a.b [as c]
-            module = self.facts.module(target)
+            module = self.imported_module(view, target)
             if module is None:
                 return []
             hits = [self.module_hit(module, how)] if not rest else self.lookup(module, rest, seen, depth + 1)
         else:
-            module = self.facts.module(target)
+            module = self.imported_module(view, target)
             if module is None:
-                return []
+                return self.through_stub(view, imp, target, rest, seen, depth)
             sub = self.facts.module(f"{target}.{imp.name}") if module.is_package else None
             if sub is not None and not module.defs(imp.name):
                 hits = [self.module_hit(sub, how)] if not rest else self.lookup(sub, rest, seen, depth + 1)
@@ -97,6 +97,39 @@ class Namespace:
                 hits = self.lookup(module, [imp.name, *rest], seen, depth + 1)
         extra = 40 if imp.flags & TYPE_CHECKING_ONLY and not view.is_lazy else 0
         return [h._replace(via=chain(how, h.via), penalty=h.penalty + extra) for h in hits]
+
+    def imported_module(self, view: ModuleView, name: str) -> ModuleView | None:
+        """Module ``name`` as an import in ``view`` reaches it: from a stub, the module's
+        own stub when it has one (as type checkers read stubs), else the module."""
+        if view.is_stub:
+            stub = self.facts.stub(name)
+            if stub is not None:
+                return stub
+        return self.facts.module(name)
+
+    def view_of(self, row: FileRow) -> ModuleView | None:
+        """The module view of an index row (a ``.pyi`` row: the module's stub)."""
+        return self.facts.stub(row.module) if row.path.endswith(".pyi") else self.facts.module(row.module)
+
+    def through_stub(
+        self,
+        view: ModuleView,
+        imp: Import,
+        target: str,
+        rest: Sequence[str],
+        seen: tuple[str, ...],
+        depth: int,
+    ) -> list[Hit]:
+        """``from ._rust import safe_open`` where the module has no Python source (a
+        compiled extension): what the importing module's own stub declares, if it has
+        one (``safetensors/__init__.pyi``)."""
+        stub = self.facts.stub(view.module)
+        if stub is None or stub is view:
+            return []
+        how = f"imported from {target}, compiled code with no Python source; declared in the stub {stub.path}"
+        return [
+            h._replace(via=chain(how, h.via)) for h in self.lookup(stub, [imp.name, *rest], seen, depth + 1)
+        ]
 
     def through_star(
         self,
@@ -114,7 +147,7 @@ class Namespace:
         for row, definition in self.facts.defs_named(head):
             if definition.parent or not (row.module == target or row.module.startswith(target + ".")):
                 continue
-            owner = self.facts.module(row.module)
+            owner = self.view_of(row)
             if owner is None or not owner.exports(head):
                 continue
             hops_chain = self.star_chain(target, row.module)
@@ -219,7 +252,8 @@ class Namespace:
                 h for h in self.lookup(hit.view, type_name.split("."), (), 0) if h.definition.kind == "class"
             ]
             for cls in classes[:1]:
-                via = f"{hit.definition.name} is a {cls.definition.name} ({declared_how(hit)})"
+                article = "an" if cls.definition.name[:1].lower() in "aeiou" else "a"
+                via = f"{hit.definition.name} is {article} {cls.definition.name} ({declared_how(hit)})"
                 found.extend(
                     h._replace(via=chain(via, h.via))
                     for h in self.members(cls.view, cls.definition.qualname, member, ())
@@ -231,12 +265,7 @@ class Namespace:
 
 def absolute(view: ModuleView, imp: Import) -> str:
     """The absolute module an import names (relative imports resolved from ``view``)."""
-    if imp.level == 0:
-        return imp.module
-    package = view.module if view.is_package else view.module.rpartition(".")[0]
-    for _ in range(imp.level - 1):
-        package = package.rpartition(".")[0]
-    return f"{package}.{imp.module}" if imp.module else package
+    return imp.absolute(view.module, view.is_package)
 
 
 def import_how(view: ModuleView, imp: Import) -> str:

@@ -32,6 +32,8 @@ def penalty(view: ModuleView, d: Definition) -> int:
         score += 20  # a typing.Protocol member is a stub, like an @overload
     if "/modular_" in view.path:
         score += 10
+    if view.is_stub:
+        score += 2  # a stub's declaration: the module's Python source, where it has one, reads first
     if any(part in view.path for part in ("/tests/", "/templates/", "/examples/", "/commands/")):
         score += 30
     if d.kind in ("method", "property"):
@@ -45,10 +47,11 @@ def penalty(view: ModuleView, d: Definition) -> int:
     return score
 
 
-def rank(hits: list[Hit], context: Sequence[str]) -> list[Hit]:
-    """``hits`` best first, one per place (path and line)."""
+def rank(hits: list[Hit], context: Sequence[str], primary: str = "") -> list[Hit]:
+    """``hits`` best first, one per place (repository, path and line); at equal merit,
+    the ``primary`` repository's (the one asked about) first."""
 
-    def score(hit: Hit) -> tuple[int, int, str, int]:
+    def score(hit: Hit) -> tuple[int, bool, int, str, int]:
         value = hit.penalty
         module = hit.view.module
         for ctx in context:
@@ -56,11 +59,12 @@ def rank(hits: list[Hit], context: Sequence[str]) -> list[Hit]:
                 value -= 20
             elif module.rpartition(".")[0] == ctx.rpartition(".")[0]:
                 value -= 4
-        return (value, module.count("."), hit.view.path, hit.definition.line)
+        other = bool(primary) and hit.view.repo not in ("", primary)
+        return (value, other, module.count("."), hit.view.path, hit.definition.line)
 
-    unique: dict[tuple[str, int], Hit] = {}
+    unique: dict[tuple[str, str, int], Hit] = {}
     for hit in sorted(hits, key=score):
-        unique.setdefault((hit.view.path, hit.definition.line), hit)
+        unique.setdefault((hit.view.repo, hit.view.path, hit.definition.line), hit)
     return list(unique.values())
 
 
@@ -81,10 +85,10 @@ def without_modular_twins(hits: list[Hit], context: Sequence[str] = ()) -> list[
 
 def dedupe(results: list[Resolved]) -> list[Resolved]:
     """One result per place; table entries at a place are kept apart from definitions."""
-    seen: set[tuple[str, int, str]] = set()
+    seen: set[tuple[str, str, int, str]] = set()
     unique: list[Resolved] = []
     for result in results:
-        key = (result.path, result.line, result.kind if result.kind == "entry" else "")
+        key = (result.repo, result.path, result.line, result.kind if result.kind == "entry" else "")
         if key in seen:
             continue
         seen.add(key)

@@ -24,6 +24,7 @@ def related(ns: Namespace, ranked: list[Hit], find_original: FindOriginal) -> li
         found += copies(ns, hit)
         found += original(hit, find_original)
         found += table_entries(ns, hit)
+        found += native_code(ns, hit)
     return found
 
 
@@ -61,7 +62,7 @@ def copies(ns: Namespace, hit: Hit) -> list[Resolved]:
     full = _full(hit)
     found: list[Resolved] = []
     for row, copy in ns.facts.copies_of(full):
-        view = ns.facts.module(row.module)
+        view = ns.view_of(row)
         if view is not None:
             twin = Hit(view, copy._replace(copied_from=""), f"copy of {full} (# Copied from)", 0)
             found.append(to_resolved(twin, ns.facts.repo, "related"))
@@ -86,7 +87,7 @@ def table_entries(ns: Namespace, hit: Hit) -> list[Resolved]:
     facts = ns.facts
     found: list[Resolved] = []
     for row, entry in facts.entries_valued(d.name):
-        view = facts.module(row.module)
+        view = ns.view_of(row)
         if view is None:
             continue
         if entry.value_is_str:
@@ -117,3 +118,27 @@ def table_entries(ns: Namespace, hit: Hit) -> list[Resolved]:
             )
         )
     return found
+
+
+def native_code(ns: Namespace, hit: Hit) -> list[Resolved]:
+    """For a name a ``.pyi`` stub declares: the compiled (Rust) source that implements
+    it, where the release ships that source."""
+    d = hit.definition
+    if not hit.view.is_stub or d.kind not in ("class", "function", "method"):
+        return []
+    return [
+        Resolved(
+            repo=hit.view.repo,
+            qualname=f"{hit.view.module}.{d.qualname} (compiled)",
+            kind="native",
+            path=native.path,
+            line=native.line,
+            start_line=native.line,
+            end_line=native.line,
+            via=f"implemented in Rust: {native.how}",
+            signature=native.text,
+            role="related",
+            version=hit.view.version,
+        )
+        for native in ns.facts.native_definitions(hit.view.repo, d.name, d.kind)[:3]
+    ]

@@ -56,7 +56,9 @@ class Resolver:
             hits = self._fast_tokenizer_fallback(parts, context)
         if not hits and len(parts) > 1 and parts[0] not in self.packages:
             hits = self._in_modules_named(parts)
-        ranked = rank(hits, context)
+        if not hits and parts[0] not in self.packages:
+            hits = self._from_other_repositories(parts, context)
+        ranked = rank(hits, context, self.facts.repo)
         results = [self._answer(h) for h in ranked]
         if related and results:
             results.extend(related_results.related(self.ns, ranked, self._originals))
@@ -80,11 +82,11 @@ class Resolver:
         owners = [h for h in self._hits(parts[:-1], context) if h.definition.kind == "class"]
         if not owners:
             return ""
-        owner = self._answer(rank(owners, context)[0])
+        owner = self._answer(rank(owners, context, self.facts.repo)[0])
         return (
             f"{owner.qualname} ({owner.path}:{owner.line}) exists, but neither it nor the bases "
-            f"codewalk can read define {parts[-1]!r}: it may come from a base outside "
-            f"{', '.join(self.packages)} (such as torch's nn.Module) or be made at run time "
+            f"codewalk can read define {parts[-1]!r}: it may come from a base outside the "
+            "pinned repositories (such as torch's nn.Module) or be made at run time "
             "(a dataclass's __init__, a __getattr__)"
         )
 
@@ -105,7 +107,7 @@ class Resolver:
             hits = self.ns.lookup(view, parts, (), 0)
             if not hits and len(parts) == 1 and enclosing_class:
                 hits = self.ns.members(view, enclosing_class, parts[0], ())
-        return [self._answer(h) for h in rank(hits, (module,))]
+        return [self._answer(h) for h in rank(hits, (module,), self.facts.repo)]
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
         import difflib
@@ -139,7 +141,7 @@ class Resolver:
                 continue
             if definition.kind == "attribute":  # self.x answers Class.x, not a bare x
                 continue
-            view = self.facts.module(row.module)
+            view = self.ns.view_of(row)
             if view is None:
                 continue
             bases.append(Hit(view, definition, "direct", penalty(view, definition)))
@@ -163,6 +165,19 @@ class Resolver:
                 via = f"{parts[0]} read as the module {module}"
                 hits.extend(h._replace(via=chain(via, h.via)) for h in self.ns.lookup(view, parts[1:], (), 0))
         return hits
+
+    def _from_other_repositories(self, parts: list[str], context: Sequence[str]) -> list[Hit]:
+        """A name no repository in scope defines, but one imports from another pinned
+        repository (``hf_hub_download`` from ``huggingface_hub``): looked up there (which
+        opens, and may fetch, that repository)."""
+        for module in self.facts.imported_from(parts[0])[:_MAX_MODULE_GUESSES]:
+            via = f"{parts[0]} is imported from {module}"
+            hits = [
+                h._replace(via=chain(via, h.via)) for h in self._hits([*module.split("."), *parts], context)
+            ]
+            if hits:
+                return hits
+        return []
 
     def _fast_tokenizer_fallback(self, parts: list[str], context: Sequence[str]) -> list[Hit]:
         """transformers 5's ``_LazyModule.__getattr__``: a ``XTokenizerFast`` that the

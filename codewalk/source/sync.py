@@ -57,13 +57,17 @@ def load_pin(repo: str | None) -> Pin:
     return get_pin(load_pins(path), repo, str(path))
 
 
-def open_checkout(repo: str | None = None, source_path: str | None = None) -> Checkout:
-    """The checkout commands read: ``--source``/``CODEWALK_SOURCE_PATH`` if given, the
-    cached entry if complete (fast, no git), else a sync (printing progress)."""
-    pin = load_pin(repo)
-    local = source_path or os.environ.get(SOURCE_PATH_ENV)
-    if local:
-        outcome = local_checkout(pin, Path(local))
+def open_checkout(
+    repo: str | None = None, source_path: str | None = None, *, pin: Pin | None = None, local: bool = True
+) -> Checkout:
+    """The checkout commands read: ``--source``/``CODEWALK_SOURCE_PATH`` if given (and
+    ``local``: a repository other than the one asked about never reads them), the cached
+    entry if complete (fast, no git), else a sync (printing progress). ``pin`` reads
+    another version than the pinned one (``REPO@VERSION``)."""
+    pin = pin or load_pin(repo)
+    local_path = (source_path or os.environ.get(SOURCE_PATH_ENV)) if local else None
+    if local_path:
+        outcome = local_checkout(pin, Path(local_path))
         _print_notes(outcome.notes)
         return outcome.checkout
     mode = source_mode()

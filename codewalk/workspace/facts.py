@@ -8,7 +8,7 @@ from __future__ import annotations
 from codewalk.index.indexer import index_paths
 from codewalk.index.records import Definition, DictEntry, FileRow, Import
 from codewalk.index.store import Store
-from codewalk.resolve.model import ModuleView
+from codewalk.resolve.model import ModuleView, NativeDefinition
 from codewalk.source.checkout import Checkout
 
 
@@ -26,6 +26,7 @@ class IndexFacts:
         self._scanned: set[tuple[str, str]] = set()
         self._unindexed: list[FileRow] | None = None
         self._unscanned_names: set[str] | None = None
+        self._rust_files: list[str] | None = None
 
     # -- lazy indexing ------------------------------------------------------------------
     def _pending(self) -> list[FileRow]:
@@ -56,10 +57,26 @@ class IndexFacts:
         self._views[name] = view
         return view
 
+    def stub(self, name: str) -> ModuleView | None:
+        """The ``.pyi`` stub of module ``name``, if the checkout has one."""
+        key = f"{name}.pyi"
+        if key not in self._views:
+            row = self.store.module_file(self.snap, name, stub=True)
+            self._views[key] = self._view(row) if row is not None else None
+        return self._views[key]
+
+    def native_definitions(self, name: str, kind: str) -> list[NativeDefinition]:
+        """Where this checkout's Rust sources implement ``name`` (see ``native``)."""
+        from codewalk.workspace import native
+
+        if self._rust_files is None:
+            self._rust_files = native.rust_files(self.checkout.root)
+        return native.find_native(self.checkout.root, self._rust_files, name, kind)
+
     def modules_named(self, last: str) -> list[str]:
         return self.store.modules_ending(self.snap, last)
 
-    def module_by_path(self, path: str) -> ModuleView | None:
+    def module_by_path(self, path: str, repo: str = "") -> ModuleView | None:
         row = self.store.file(self.snap, path)
         return self.module(row.module) if row is not None else None
 
@@ -83,6 +100,8 @@ class IndexFacts:
             all_names=info.all_names,
             generated_from=info.generated_from,
             is_lazy=info.lazy,
+            repo=self.repo,
+            version=self.checkout.version,
         )
 
     def defs_named(self, name: str) -> list[tuple[FileRow, Definition]]:
@@ -96,6 +115,17 @@ class IndexFacts:
     def entries_valued(self, name: str) -> list[tuple[FileRow, DictEntry]]:
         self.scan("entry", name)
         return self.store.entries_valued(self.snap, name)
+
+    def imported_from(self, name: str) -> list[str]:
+        """The absolute modules this checkout imports ``name`` from (one per importing
+        file); the caller keeps those of other repositories."""
+        self.scan("ref", name)
+        found: list[str] = []
+        for row, imp in self.store.imports_named(self.snap, name):
+            if not imp.name or imp.name == "*":
+                continue
+            found.append(imp.absolute(row.module, row.is_package))
+        return found
 
     def names_like(self, pattern: str) -> list[str]:
         found = self.store.names_like(self.snap, pattern)

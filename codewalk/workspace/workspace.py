@@ -1,4 +1,6 @@
-"""The facade the commands, tours and the UI use: one checkout, its index, its resolver.
+"""The facade the commands, tours and the UI use: one checkout (the *primary* one), its
+index and its resolver, over the :class:`~codewalk.workspace.stack.Stack` of pinned
+repositories its code reaches into.
 
 ``Workspace.open(checkout)`` is cheap: it opens the SQLite index and, the first time a
 checkout is seen, records its file list. Nothing is parsed until a query needs it:
@@ -19,22 +21,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Concatenate, ParamSpec, TypeVar
 
 from codewalk.errors import QueryError
-from codewalk.index.indexer import (
-    IndexReport,
-    Progress,
-    index_all,
-    open_snapshot,
-)
+from codewalk.index.indexer import IndexReport, Progress, index_all
 from codewalk.index.records import Definition, FileRow, Reference
 from codewalk.index.store import Store
 from codewalk.resolve.model import FindResult, Resolved
 from codewalk.resolve.query import parse_query
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
-from codewalk.workspace.facts import IndexFacts
+from codewalk.workspace.stack import Stack
 
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
 
@@ -53,24 +51,33 @@ def _locked(method: Callable[Concatenate[Workspace, _P], _T]) -> Callable[Concat
 
 
 class Workspace:
-    """One checkout with its index and resolver."""
+    """One checkout with its index and resolver; other pinned repositories through its
+    stack (a workspace made without one reads its own checkout only)."""
 
-    def __init__(self, checkout: Checkout, store: Store) -> None:
+    def __init__(self, checkout: Checkout, store: Store, *, stack: Stack | None = None) -> None:
         self._lock = threading.RLock()
         self.checkout = checkout
         self.store = store
-        snap, complete = open_snapshot(store, checkout)
-        self.snap = snap
-        self.facts = IndexFacts(store, snap, checkout, complete)
-        self.resolver = Resolver(self.facts, checkout.packages)
+        self.stack = stack if stack is not None else Stack(store)
+        self.facts = self.stack.add(checkout)
+        self.snap = self.facts.snap
+        self._resolvers: dict[tuple[str, ...], Resolver] = {}
+        self.resolver = self.resolver_for((checkout.repo,))
 
     @classmethod
-    def open(cls, checkout: Checkout, store: Store | None = None) -> Workspace:
+    def open(cls, checkout: Checkout, store: Store | None = None, *, stack: Stack | None = None) -> Workspace:
         if store is None:
-            from codewalk.locations import index_db_path
+            store = stack.store if stack is not None else Store.open(_index_db_path())
+        return cls(checkout, store, stack=stack)
 
-            store = Store.open(index_db_path())
-        return cls(checkout, store)
+    def resolver_for(self, scope: Sequence[str]) -> Resolver:
+        """The resolver whose searches by name cover the repositories in ``scope``."""
+        key = tuple(scope) or (self.checkout.repo,)
+        if key not in self._resolvers:
+            facts = self.stack.scoped(key, self.checkout.repo)
+            packages = tuple(dict.fromkeys([*self.checkout.packages, *self.stack.owners]))
+            self._resolvers[key] = Resolver(facts, packages)
+        return self._resolvers[key]
 
     @property
     def fully_indexed(self) -> bool:
@@ -96,10 +103,12 @@ class Workspace:
         context: Sequence[str] = (),
         kind: str | None = None,
         limit: int | None = None,
+        scope: Sequence[str] = (),
     ) -> FindResult:
         """Ranked answers for ``query``; ``context`` names modules to prefer for short
-        names (a tour's earlier steps)."""
-        return self.resolver.find(query, context=context, kind=kind, limit=limit)
+        names (a tour's earlier steps); ``scope`` the repositories a short name is
+        searched in (default: this one; modules of other pins are reached by imports)."""
+        return self.resolver_for(scope).find(query, context=context, kind=kind, limit=limit)
 
     @_locked
     def goto(self, path: str, line: int, col: int) -> Resolved | None:
@@ -147,6 +156,7 @@ class Workspace:
                     end_line=d.end_line,
                     via="jedi",
                     signature=d.signature,
+                    version=self.checkout.version,
                 )
         qualname = target.full_name or (f"{view.module}.{target.name}" if view is not None else target.name)
         if qualname.startswith("__main__.") and view is not None:
@@ -162,6 +172,7 @@ class Workspace:
             end_line=target.line,
             via="jedi",
             signature=target.signature,
+            version=self.checkout.version,
         )
 
     @_locked
@@ -213,27 +224,40 @@ class Workspace:
                     end_line=d.end_line,
                     via="direct",
                     signature=d.signature,
+                    version=self.checkout.version,
                 )
             )
         return results
 
-    def source_text(self, path: str) -> str:
-        """The text of a file of the checkout (``path`` repo-relative)."""
-        root = self.checkout.root.resolve()
+    def checkout_of(self, repo: str = "") -> Checkout:
+        """The checkout of ``repo`` (this workspace's own by default), opened on first use."""
+        if not repo or repo == self.checkout.repo:
+            return self.checkout
+        facts = self.stack.facts(repo)
+        if facts is None:
+            why = self.stack.unavailable.get(repo, "it is not pinned")
+            raise QueryError(f"{repo}: cannot read its source: {why}")
+        return facts.checkout
+
+    def source_text(self, path: str, repo: str = "") -> str:
+        """The text of a file of the checkout (``path`` repo-relative) of ``repo``
+        (this workspace's own by default)."""
+        checkout = self.checkout_of(repo)
+        root = checkout.root.resolve()
         full = (root / path).resolve()
         if root != full and root not in full.parents:
-            raise QueryError(f"{path}: not a path inside the {self.checkout.repo} checkout")
+            raise QueryError(f"{path}: not a path inside the {checkout.repo} checkout")
         try:
             return full.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
-            known = self.store.file(self.snap, path) is not None
+            known = self.store.file(self.stack.members[checkout.repo].snap, path) is not None
             hint = (
                 "the checkout changed under codewalk; run `codewalk sync` then `codewalk index`"
                 if known
-                else f"paths are relative to the repository root, e.g. {self.checkout.package_root}/..."
+                else f"paths are relative to the repository root, e.g. {checkout.package_root}/..."
             )
             raise QueryError(
-                f"{path}: no such file in the {self.checkout.repo} checkout at {self.checkout.root}",
+                f"{path}: no such file in the {checkout.repo} checkout at {checkout.root}",
                 hint=hint,
             ) from None
         except OSError as exc:
@@ -246,3 +270,9 @@ class Workspace:
         self.facts.complete = True
         self.facts._views.clear()
         return report
+
+
+def _index_db_path() -> Path:
+    from codewalk.locations import index_db_path
+
+    return index_db_path()

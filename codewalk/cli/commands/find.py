@@ -19,6 +19,7 @@ from codewalk.cli.common import (
     open_workspace,
     positive,
     result_dict,
+    search_scope,
 )
 
 KINDS = ("class", "function", "method", "property", "variable", "alias", "attribute", "module", "entry")
@@ -48,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         checkout = workspace.checkout
         limit = args.limit if args.limit is not None else 20
-        found = workspace.find(args.query, kind=args.kind, limit=limit + 1)
+        found = workspace.find(
+            args.query, kind=args.kind, limit=limit + 1, scope=search_scope(args, workspace)
+        )
         truncated = len(found.results) > limit
         found = found._replace(results=found.results[:limit])
         references = workspace.references(args.query) if args.refs and found.results else []

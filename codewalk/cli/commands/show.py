@@ -6,7 +6,15 @@ import argparse
 import sys
 from typing import Any
 
-from codewalk.cli.common import add_common, dump, header_dict, not_found, open_workspace, result_dict
+from codewalk.cli.common import (
+    add_common,
+    dump,
+    header_dict,
+    not_found,
+    open_workspace,
+    result_dict,
+    search_scope,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -23,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     try:
         checkout = workspace.checkout
-        found = workspace.find(args.query, limit=1)
+        found = workspace.find(args.query, limit=1, scope=search_scope(args, workspace))
         if not found.results:
             if args.json:
                 data = header_dict(found.query, checkout)
@@ -32,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
                 return 1
             raise not_found(found, checkout, fully_indexed=workspace.fully_indexed)
         best = found.results[0]
-        lines = workspace.source_text(best.path).splitlines()
+        lines = workspace.source_text(best.path, best.repo).splitlines()
         code = "\n".join(lines[best.start_line - 1 : best.end_line])
         if args.json:
             data = header_dict(found.query, checkout)
@@ -40,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0
         color = use_color(sys.stdout, disabled=args.no_color)
-        print(f"{best.qualname}  {best.kind}  [{checkout.repo} {checkout.version}]")
+        print(
+            f"{best.qualname}  {best.kind}  [{best.repo or checkout.repo} {best.version or checkout.version}]"
+        )
         print(f"{best.path}:{best.start_line}-{best.end_line}  via: {best.via}")
         print()
         print(numbered(code, best.start_line, color=color, mark={best.line}))

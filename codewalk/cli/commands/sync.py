@@ -1,4 +1,4 @@
-"""``codewalk sync [REPO]``: fetch the pinned source into the cache and verify it."""
+"""``codewalk sync [REPO[@VERSION] ...] [--all]``: fetch pinned source into the cache and verify it."""
 
 from __future__ import annotations
 
@@ -9,14 +9,19 @@ import sys
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "sync",
-        help="fetch and verify the pinned source of a repo (all repos by default)",
+        help="fetch and verify the source of a pin (the first pin by default; --all for every one)",
         description=(
-            "Fetch the pinned source into the cache and verify it: a git checkout of the "
+            "Fetch pinned source into the cache and verify it: a git checkout of the "
             "pinned commit, or, when the git host can't be reached, the same release from "
-            "the package index. A verified cache entry is reused without any download."
+            "the package index (checked against upstream's tree when the pin records it). "
+            "A verified cache entry is reused without any download. REPO@VERSION fetches "
+            "another release of a pinned repo (REPO@installed: the one your Python has)."
         ),
     )
-    parser.add_argument("repo", nargs="?", help="a repo named in vendor_pins.toml (default: all)")
+    parser.add_argument(
+        "targets", nargs="*", metavar="REPO[@VERSION]", help="pins to sync (default: the first pin)"
+    )
+    parser.add_argument("--all", action="store_true", help="every pin in vendor_pins.toml")
     parser.add_argument(
         "--from",
         dest="mode",
@@ -28,18 +33,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from codewalk import locations
-    from codewalk.source.pins import get_pin, load_pins
+    from codewalk.errors import CodewalkError
+    from codewalk.source.pins import load_pins
     from codewalk.source.reporter import TerminalReporter
     from codewalk.source.sync import ensure_checkout
+    from codewalk.source.targets import resolve_target
 
+    if args.all and args.targets:
+        raise CodewalkError("give REPO names or --all, not both")
     path = locations.pins_path()
     pins = load_pins(path)
-    selected = [get_pin(pins, args.repo, str(path))] if args.repo else list(pins.values())
-    for pin in selected:
-        outcome = ensure_checkout(pin, mode=args.mode, reporter=TerminalReporter())
+    names = list(pins) if args.all else (args.targets or [None])
+    targets = [resolve_target(pins, name, str(path)) for name in names]
+    for target in targets:
+        if target.how:
+            print(f"{target.pin.name}: version {target.pin.release_version}, {target.how}")
+        outcome = ensure_checkout(target.pin, mode=args.mode, reporter=TerminalReporter())
         checkout = outcome.checkout
         state = "downloaded" if outcome.downloaded else "already in the cache, verified"
-        print(f"{pin.name}: {checkout.label}: {state}")
+        print(f"{target.pin.name}: {checkout.label}: {state}")
         print(f"  {checkout.root}")
-    sys.stdout.flush()
+        sys.stdout.flush()
+    if not args.all and not args.targets and len(pins) > 1:
+        print(f"(the other {len(pins) - 1} pins are fetched when a command first needs them, or with --all)")
     return 0

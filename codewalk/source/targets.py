@@ -1,0 +1,89 @@
+"""``REPO@VERSION``: which pin, at which version, a command reads.
+
+- ``transformers`` (or nothing): the pin's own version;
+- ``transformers@4.57.6``: another release, fetched like the pin (its tag derived from
+  the pin's, :meth:`~codewalk.source.pins.Pin.at`) and cached side by side;
+- ``transformers@installed``: the version installed in the active Python environment
+  (the ``python`` on ``PATH``, which honours ``VIRTUAL_ENV`` and ``PYTHONPATH``), read
+  from its package metadata without importing the package.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from typing import NamedTuple
+
+from codewalk.errors import PinError
+from codewalk.source.pins import Pin, get_pin
+
+INSTALLED = "installed"
+_TARGET_RE = re.compile(r"(?P<repo>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:@(?P<version>[^\s@]+))?")
+_METADATA_TIMEOUT_S = 30.0
+
+
+class Target(NamedTuple):
+    """A pin at the version asked for, and how that version was chosen (for messages)."""
+
+    pin: Pin
+    how: str  # "" for the pin's own version; "installed in <python>" for @installed
+
+
+def parse_target(text: str) -> tuple[str, str]:
+    """``(repo, version)`` from ``REPO`` or ``REPO@VERSION`` (version "" when absent)."""
+    match = _TARGET_RE.fullmatch(text.strip())
+    if match is None:
+        raise PinError(f"{text!r}: expected REPO or REPO@VERSION, e.g. transformers@4.57.6")
+    return match["repo"], match["version"] or ""
+
+
+def resolve_target(pins: dict[str, Pin], text: str | None, filename: str) -> Target:
+    """The pin ``text`` names (the first pin when None), at the version it asks for."""
+    if text is None:
+        return Target(get_pin(pins, None, filename), "")
+    repo, version = parse_target(text)
+    pin = get_pin(pins, repo, filename)
+    if not version:
+        return Target(pin, "")
+    if version == INSTALLED:
+        found, python = installed_version(pin.release_name)
+        return Target(pin.at(found), f"installed in {python}")
+    return Target(pin.at(version[1:] if re.match(r"v\d", version) else version), "")
+
+
+_PROBE = (
+    "import sys\n"
+    "from importlib import metadata\n"
+    "try:\n"
+    "    print(metadata.version(sys.argv[1]))\n"
+    "except metadata.PackageNotFoundError:\n"
+    "    sys.exit(3)\n"
+)
+
+
+def installed_version(distribution: str) -> tuple[str, str]:
+    """``(version, python)``: the version of ``distribution`` installed for the ``python``
+    on ``PATH``, read from its metadata (the package itself is not imported)."""
+    python = shutil.which("python") or shutil.which("python3")
+    if python is None:
+        raise PinError(f"{distribution}@installed: no python on PATH to ask")
+    try:
+        done = subprocess.run(
+            [python, "-c", _PROBE, distribution],
+            capture_output=True,
+            text=True,
+            timeout=_METADATA_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PinError(f"{distribution}@installed: cannot ask {python}: {exc}") from None
+    if done.returncode == 3:
+        raise PinError(
+            f"{distribution}@installed: {distribution} is not installed for {python}",
+            hint="activate the environment you run (VIRTUAL_ENV), or name a version: REPO@X.Y.Z",
+        )
+    version = done.stdout.strip()
+    if done.returncode != 0 or not version:
+        raise PinError(f"{distribution}@installed: {python} could not say: {done.stderr.strip()[:200]}")
+    return version, python

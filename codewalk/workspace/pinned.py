@@ -1,0 +1,71 @@
+"""The stack of every pinned repository, as the commands and the UI open it: a repository
+is opened from the cache when its source is there, fetched (with progress on stderr)
+the first time a question reaches into it, and read from ``--source PATH`` when that
+path holds its package.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from codewalk import locations
+from codewalk.index.store import Store
+from codewalk.source import cached, sync
+from codewalk.source.checkout import Checkout
+from codewalk.source.pins import Pin, load_pins
+from codewalk.source.sync import SOURCE_PATH_ENV, kinds_for, source_mode
+from codewalk.workspace.stack import Stack
+from codewalk.workspace.workspace import Workspace
+
+
+class PinnedStack:
+    """Opens workspaces over one :class:`Stack` of the pinned repositories.
+
+    ``versions`` holds the pins to read at another version (``REPO@VERSION``)."""
+
+    def __init__(self, source_path: str | None = None, *, versions: dict[str, Pin] | None = None) -> None:
+        path = locations.pins_path()
+        self.pins = load_pins(path)
+        self.pins.update(versions or {})
+        self.source_path = source_path or os.environ.get(SOURCE_PATH_ENV) or None
+        owners = {package: pin.name for pin in self.pins.values() for package in pin.packages}
+        self.stack = Stack(
+            Store.open(locations.index_db_path()), owners=owners, opener=self._open, synced=self._synced
+        )
+        self._workspaces: dict[str, Workspace] = {}
+
+    @property
+    def first(self) -> str:
+        """The first pin's name: the default repository."""
+        return next(iter(self.pins))
+
+    def workspace(self, repo: str | None = None) -> Workspace:
+        """The workspace whose primary checkout is ``repo`` (the first pin by default)."""
+        name = repo or self.first
+        if name not in self._workspaces:
+            from codewalk.errors import PinError
+
+            if name not in self.pins:
+                raise PinError(f"unknown repo {name!r}: the pins are {', '.join(sorted(self.pins))}")
+            checkout = self._open(name, primary=True)
+            self._workspaces[name] = Workspace(checkout, self.stack.store, stack=self.stack)
+        return self._workspaces[name]
+
+    def _open(self, repo: str, *, primary: bool = False) -> Checkout:
+        """``repo``'s checkout: ``--source`` for the repository asked about (refused if
+        it is not one), or for another whose package that path holds; else the cache."""
+        pin = self.pins[repo]
+        local = self.source_path is not None and (
+            primary or (Path(self.source_path) / pin.package_root / pin.packages[0]).is_dir()
+        )
+        return sync.open_checkout(repo, self.source_path if local else None, pin=pin, local=local)
+
+    def _synced(self) -> list[str]:
+        mode = source_mode()
+        return [
+            name for name, pin in self.pins.items() if cached.current(pin, kinds_for(pin, mode)) is not None
+        ]
+
+    def close(self) -> None:
+        self.stack.store.close()

@@ -1,0 +1,147 @@
+"""The pinned repositories as one body of facts: a module is looked up in the repository
+whose packages own it (``accelerate.accelerator`` in the accelerate pin), opened — and
+fetched, with progress — the first time a question needs it; a search by name runs over
+the repositories in the query's *scope* (the primary one for a tour step, every synced
+pin for ``find``).
+
+A repository that cannot be opened (its source cannot be fetched) is remembered with
+the reason, and its modules simply do not resolve: a transformers answer never fails
+because accelerate is out of reach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from codewalk.errors import CodewalkError
+from codewalk.index.indexer import open_snapshot
+from codewalk.index.records import Definition, DictEntry, FileRow
+from codewalk.index.store import Store
+from codewalk.resolve.model import ModuleView, NativeDefinition
+from codewalk.source.checkout import Checkout
+from codewalk.workspace.facts import IndexFacts
+
+Opener = Callable[[str], Checkout]  # repo name -> its checkout (may fetch it)
+
+
+class Stack:
+    """Every repository a command reads, by name, over one index store."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        owners: dict[str, str] | None = None,
+        opener: Opener | None = None,
+        synced: Callable[[], Iterable[str]] | None = None,
+    ) -> None:
+        self.store = store
+        self.owners = dict(owners or {})  # import root -> repo
+        self._opener = opener
+        self._synced = synced
+        self.members: dict[str, IndexFacts] = {}
+        self.unavailable: dict[str, str] = {}  # repo -> why it could not be opened
+
+    def add(self, checkout: Checkout) -> IndexFacts:
+        """Open ``checkout``'s facts (its snapshot in the store, made on first sight)."""
+        known = self.members.get(checkout.repo)
+        if known is not None and known.checkout.root == checkout.root:
+            return known
+        snap, complete = open_snapshot(self.store, checkout)
+        facts = IndexFacts(self.store, snap, checkout, complete)
+        self.members[checkout.repo] = facts
+        for package in checkout.packages:
+            self.owners.setdefault(package, checkout.repo)
+        return facts
+
+    def facts(self, repo: str) -> IndexFacts | None:
+        """The facts of ``repo``, opening (and fetching) it on first use; None when it
+        cannot be had (the reason is in ``unavailable``)."""
+        if repo in self.members:
+            return self.members[repo]
+        if repo in self.unavailable or self._opener is None:
+            return None
+        try:
+            checkout = self._opener(repo)
+        except CodewalkError as error:
+            self.unavailable[repo] = error.message
+            return None
+        return self.add(checkout)
+
+    def owner(self, module: str) -> str | None:
+        """The repository whose packages provide ``module``."""
+        return self.owners.get(module.partition(".")[0])
+
+    def synced(self) -> list[str]:
+        """The repositories whose source is in the cache (no fetch needed to open them)."""
+        found = list(self.members)
+        if self._synced is not None:
+            found += [repo for repo in self._synced() if repo not in found]
+        return found
+
+    def scoped(self, scope: Sequence[str], primary: str) -> StackFacts:
+        """The resolver's facts over this stack, searching by name in ``scope``."""
+        return StackFacts(self, tuple(scope) or (primary,), primary)
+
+
+class StackFacts:
+    """:class:`~codewalk.resolve.model.Facts` over a :class:`Stack`: modules anywhere,
+    names within the scope."""
+
+    def __init__(self, stack: Stack, scope: tuple[str, ...], primary: str) -> None:
+        self.stack = stack
+        self.scope = scope
+        self.repo = primary
+
+    def _searched(self) -> list[IndexFacts]:
+        found = []
+        for repo in self.scope:
+            facts = self.stack.facts(repo)
+            if facts is not None:
+                found.append(facts)
+        return found
+
+    def module(self, name: str) -> ModuleView | None:
+        owner = self.stack.owner(name)
+        facts = self.stack.facts(owner) if owner is not None else None
+        return facts.module(name) if facts is not None else None
+
+    def stub(self, name: str) -> ModuleView | None:
+        owner = self.stack.owner(name)
+        facts = self.stack.facts(owner) if owner is not None else None
+        return facts.stub(name) if facts is not None else None
+
+    def native_definitions(self, repo: str, name: str, kind: str) -> list[NativeDefinition]:
+        facts = self.stack.facts(repo)
+        return facts.native_definitions(name, kind) if facts is not None else []
+
+    def module_by_path(self, path: str, repo: str = "") -> ModuleView | None:
+        facts = self.stack.facts(repo or self.repo)
+        return facts.module_by_path(path) if facts is not None else None
+
+    def modules_named(self, last: str) -> list[str]:
+        return [m for facts in self._searched() for m in facts.modules_named(last)]
+
+    def defs_named(self, name: str) -> list[tuple[FileRow, Definition]]:
+        return [d for facts in self._searched() for d in facts.defs_named(name)]
+
+    def copies_of(self, qualname: str) -> list[tuple[FileRow, Definition]]:
+        return [d for facts in self._searched() for d in facts.copies_of(qualname)]
+
+    def entries_valued(self, name: str) -> list[tuple[FileRow, DictEntry]]:
+        return [e for facts in self._searched() for e in facts.entries_valued(name)]
+
+    def names_like(self, pattern: str) -> list[str]:
+        return [n for facts in self._searched() for n in facts.names_like(pattern)]
+
+    def imported_from(self, name: str) -> list[str]:
+        """Modules of *other* pinned repositories that a module in scope imports ``name``
+        from (``huggingface_hub`` for ``hf_hub_download`` in transformers), most
+        importing files first."""
+        counts: dict[str, int] = {}
+        for facts in self._searched():
+            for module in facts.imported_from(name):
+                owner = self.stack.owner(module)
+                if owner is not None and owner != facts.repo:
+                    counts[module] = counts.get(module, 0) + 1
+        return sorted(counts, key=lambda m: (-counts[m], m))
