@@ -18,7 +18,7 @@ from pathlib import Path
 from codewalk.errors import CacheError
 from codewalk.index.records import FACTS_VERSION
 
-SCHEMA_VERSION = 3  # 3: snapshots list .pyi stubs too
+SCHEMA_VERSION = 3  # 3: snapshots list .pyi stubs; a blob's line count
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
 
 _SCHEMA = """
@@ -26,7 +26,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE blobs (
     id INTEGER PRIMARY KEY, sha TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
     reason TEXT NOT NULL DEFAULT '', generated_from TEXT NOT NULL DEFAULT '', all_names TEXT,
-    lazy INTEGER NOT NULL DEFAULT 0
+    lazy INTEGER NOT NULL DEFAULT 0, lines INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE snapshots (
     id INTEGER PRIMARY KEY, repo TEXT NOT NULL, root TEXT NOT NULL, commit_id TEXT NOT NULL,

@@ -74,6 +74,7 @@ def extract(data: bytes | str) -> ModuleFacts | Skipped:
         all_names=tuple(collector.all_names) if collector.all_names is not None else None,
         generated_from=generated_from(lines),
         refs=tuple(_references(tree)),
+        lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
     )
 
 

@@ -100,6 +100,7 @@ class ModuleFacts(NamedTuple):
     all_names: tuple[str, ...] | None  # ``__all__`` when it is a literal list/tuple
     generated_from: str  # "src/transformers/models/x/modular_x.py" from the header, else ""
     refs: tuple[tuple[str, int, int], ...]  # (name, line, col) of every Name / attribute use
+    lines: int = 0  # how many lines the file has (a module's span is all of them)
 
 
 class FileRow(NamedTuple):

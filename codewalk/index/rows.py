@@ -30,11 +30,12 @@ class FactRows(NamedTuple):
     imports: Sequence[tuple[object, ...]]
     entries: Sequence[tuple[object, ...]]
     refs: dict[str, str]  # name -> "line:col line:col ..."
+    lines: int = 0
 
 
 def fact_rows(facts: ModuleFacts | Skipped) -> FactRows:
     if isinstance(facts, Skipped):
-        return FactRows("skipped", facts.reason, "", None, False, [], [], [], {})
+        return FactRows("skipped", facts.reason, "", None, False, [], [], [], {}, 0)
     defs = [
         (
             d.qualname,
@@ -75,6 +76,7 @@ def fact_rows(facts: ModuleFacts | Skipped) -> FactRows:
         imports,
         entries,
         {name: " ".join(spots) for name, spots in refs.items()},
+        facts.lines,
     )
 
 

@@ -140,9 +140,9 @@ class Store:
         if existing is not None:
             return existing
         cursor = self.db.execute(
-            "INSERT INTO blobs (sha, status, reason, generated_from, all_names, lazy) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (sha, rows.status, rows.reason, rows.generated_from, rows.all_names, int(rows.lazy)),
+            "INSERT INTO blobs (sha, status, reason, generated_from, all_names, lazy, lines) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (sha, rows.status, rows.reason, rows.generated_from, rows.all_names, int(rows.lazy), rows.lines),
         )
         blob = cursor.lastrowid
         assert blob is not None
@@ -209,7 +209,12 @@ class Store:
         return [Import(*row) for row in rows]
 
     def last_line(self, blob: int) -> int:
-        row = self.db.execute("SELECT max(end_line) FROM defs WHERE blob=?", (blob,)).fetchone()
+        """The last line of the file: its line count (else its last definition's end)."""
+        row = self.db.execute(
+            "SELECT max(b.lines, coalesce((SELECT max(end_line) FROM defs WHERE blob=b.id), 1)) "
+            "FROM blobs b WHERE b.id=?",
+            (blob,),
+        ).fetchone()
         return int(row[0]) if row and row[0] is not None else 1
 
     def imports_named(self, snap: int, asname: str) -> list[tuple[FileRow, Import]]:

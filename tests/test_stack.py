@@ -1,0 +1,150 @@
+"""Resolution across pinned repositories (tests/fixtures/stack): ``app`` calls into
+``lib``, whose Python face is partly a compiled extension with a ``.pyi`` stub and
+PyO3 sources. Each repository is opened only when a question reaches into it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.errors import SourceError
+from codewalk.index.store import Store
+from codewalk.source.checkout import Checkout, SourceKind
+from codewalk.workspace.stack import Stack
+from codewalk.workspace.workspace import Workspace
+
+FIXTURES = Path(__file__).parent / "fixtures" / "stack"
+
+
+def checkout(root: Path, repo: str, package_root: str) -> Checkout:
+    return Checkout(
+        repo=repo,
+        root=root,
+        package_root=package_root,
+        packages=(repo,),
+        kind=SourceKind.RELEASE,
+        commit=f"{repo}-commit",
+        tag="v1",
+        release=f"{repo}==1.0",
+    )
+
+
+class Opener:
+    """Opens ``lib`` from the fixtures, counting how often (a fetch, in real life)."""
+
+    def __init__(self, root: Path, *, reachable: bool = True) -> None:
+        self.root = root
+        self.reachable = reachable
+        self.opened: list[str] = []
+
+    def __call__(self, repo: str) -> Checkout:
+        self.opened.append(repo)
+        if not self.reachable:
+            raise SourceError(f"{repo}: the package index could not be reached")
+        return checkout(self.root / repo, repo, "py_src")
+
+
+@pytest.fixture
+def roots(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURES, tmp_path / "stack")
+    return tmp_path / "stack"
+
+
+def open_app(roots: Path, opener: Opener) -> Workspace:
+    stack = Stack(Store.memory(), owners={"app": "app", "lib": "lib"}, opener=opener)
+    return Workspace(checkout(roots / "app", "app", "src"), stack.store, stack=stack)
+
+
+@pytest.fixture
+def app(roots: Path) -> Iterator[tuple[Workspace, Opener]]:
+    opener = Opener(roots)
+    workspace = open_app(roots, opener)
+    yield workspace, opener
+    workspace.close()
+
+
+def test_a_question_about_one_repo_opens_no_other(app: tuple[Workspace, Opener]) -> None:
+    ws, opener = app
+    hit = ws.find("Trainer.step").results[0]
+    assert (hit.repo, hit.version, hit.path) == ("app", "app==1.0", "src/app/trainer.py")
+    assert opener.opened == []
+
+
+def test_an_import_of_another_pins_package_resolves_there(app: tuple[Workspace, Opener]) -> None:
+    ws, opener = app
+    hit = ws.find("app.trainer.load").results[0]
+    assert (hit.repo, hit.qualname, hit.path, hit.line) == ("lib", "lib.io.load", "py_src/lib/io.py", 1)
+    assert hit.version == "lib==1.0"
+    assert opener.opened == ["lib"]
+
+
+def test_goto_follows_an_attribute_set_outside_init_into_the_other_repo(
+    app: tuple[Workspace, Opener],
+) -> None:
+    ws, _ = app
+    text = ws.source_text("src/app/trainer.py").split("\n")
+    line = next(n for n, t in enumerate(text, 1) if "self.engine.backward(loss)" in t)
+    target = ws.goto("src/app/trainer.py", line, text[line - 1].index("backward"))
+    assert target is not None
+    assert (target.repo, target.qualname, target.path) == (
+        "lib",
+        "lib.Engine.backward",
+        "py_src/lib/__init__.pyi",
+    )
+    assert target.via.startswith("engine is an Engine (set at src/app/trainer.py:10)")
+    assert "a type stub: the code that runs is compiled" in target.via
+
+
+def test_a_name_from_compiled_code_lands_on_its_stub_and_its_rust_source(
+    app: tuple[Workspace, Opener],
+) -> None:
+    ws, _ = app
+    found = ws.find("lib.Engine")
+    best = found.matches[0]
+    assert (best.repo, best.path, best.line) == ("lib", "py_src/lib/__init__.pyi", 1)
+    assert "imported from lib._native, compiled code with no Python source" in best.via
+    native = [r for r in found.results if r.kind == "native"]
+    assert [(r.path, r.line, r.signature) for r in native] == [
+        ("bindings/src/lib.rs", 8, "pub struct PyEngine {")
+    ]
+    assert native[0].via == 'implemented in Rust: #[pyclass(name = "Engine")] struct PyEngine'
+    function = [r for r in ws.find("lib.fetch").results if r.kind == "native"]
+    assert [(r.path, r.line) for r in function] == [("bindings/src/lib.rs", 20)]
+
+
+def test_a_short_name_another_pin_defines_is_followed_through_the_import(
+    app: tuple[Workspace, Opener],
+) -> None:
+    ws, opener = app
+    hit = ws.find("load").results[0]  # only lib defines it; app imports it from lib.io
+    assert (hit.repo, hit.qualname) == ("lib", "lib.io.load")
+    assert hit.via.startswith("load is imported from lib.io")
+    assert opener.opened == ["lib"]
+
+
+def test_scope_says_where_a_short_name_is_searched(app: tuple[Workspace, Opener]) -> None:
+    ws, _ = app
+    assert [r.repo for r in ws.find("Engine", scope=("app", "lib")).matches] == ["lib"]
+    only_app = ws.find("train", scope=("app",))
+    assert [r.qualname for r in only_app.matches] == ["app.trainer.train"]
+
+
+def test_an_unreachable_repo_leaves_the_rest_answering(roots: Path) -> None:
+    opener = Opener(roots, reachable=False)
+    ws = open_app(roots, opener)
+    assert ws.find("app.trainer.load").results == ()
+    assert ws.find("Trainer.setup").results[0].repo == "app"
+    assert ws.stack.unavailable == {"lib": "lib: the package index could not be reached"}
+    assert opener.opened == ["lib"]  # tried once, not at every question
+    ws.find("app.trainer.fetch")
+    assert opener.opened == ["lib"]
+
+
+def test_a_module_spans_its_whole_file(app: tuple[Workspace, Opener]) -> None:
+    ws, _ = app
+    module = ws.find("app.ops").results[0]
+    lines = ws.source_text("src/app/ops.py").count("\n")
+    assert (module.kind, module.start_line, module.end_line) == ("module", 1, lines)
