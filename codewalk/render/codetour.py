@@ -9,22 +9,35 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from codewalk.render.export import SourceText, require_resolved
-from codewalk.tours.model import ResolvedTour
+from codewalk.render.export import SourceText, permalink, require_resolved
+from codewalk.tours.model import ResolvedStep, ResolvedTour, repo_at_version
 
 CODETOUR_SCHEMA = "https://aka.ms/codetour-schema"
 
 
-def to_codetour(tour: ResolvedTour, ref: str, source_text: SourceText) -> dict[str, Any]:
+def to_codetour(
+    tour: ResolvedTour,
+    ref: str,
+    source_text: SourceText,
+    links: Mapping[str, tuple[str | None, str]] | None = None,
+) -> dict[str, Any]:
     """The tour as a CodeTour document (a dict ready for ``json.dumps``): each step's
     ``line`` is its focus (else its definition line), its ``selection`` the focused
-    statement (else the whole span), whole lines, 1-based."""
+    statement (else the whole span), whole lines, 1-based.
+
+    A CodeTour belongs to one repository (the first step's): a step in another pinned
+    repository becomes a ``uri`` step, the permalink of its lines (from ``links``: repo ->
+    web base and ref), its note saying which repository and version it reads."""
     require_resolved(tour)
     t = tour.tour
+    home = tour.steps[0].repo
     steps: list[dict[str, Any]] = []
     for resolved in tour.steps:
         target = resolved.target
         assert target is not None
+        if resolved.repo != home:
+            steps.append(_elsewhere(resolved, links or {}))
+            continue
         first, last = resolved.focus or (target.start_line, target.end_line)
         lines = source_text(resolved.repo, target.path).split("\n")
         first_text = lines[first - 1] if first <= len(lines) else ""
@@ -49,8 +62,28 @@ def to_codetour(tour: ResolvedTour, ref: str, source_text: SourceText) -> dict[s
     return document
 
 
-def codetour_json(tour: ResolvedTour, ref: str, source_text: SourceText) -> str:
-    return json.dumps(to_codetour(tour, ref, source_text), indent=2, ensure_ascii=False) + "\n"
+def _elsewhere(resolved: ResolvedStep, links: Mapping[str, tuple[str | None, str]]) -> dict[str, Any]:
+    """A step in another repository: its permalink, and where it is in words."""
+    target = resolved.target
+    assert target is not None
+    first, last = resolved.focus or (target.start_line, target.end_line)
+    where = f"{repo_at_version(resolved.repo, resolved.version)}: `{target.path}:{first}-{last}`"
+    note = resolved.step.note.strip() or target.qualname
+    step: dict[str, Any] = {"description": f"*{where}*\n\n{note}"}
+    base, ref = links.get(resolved.repo, (None, ""))
+    if base is not None and ref:
+        step["uri"] = permalink(base, ref, target.path, first, last)
+    step["title"] = resolved.step.title or target.qualname.rsplit(".", 1)[-1]
+    return step
+
+
+def codetour_json(
+    tour: ResolvedTour,
+    ref: str,
+    source_text: SourceText,
+    links: Mapping[str, tuple[str | None, str]] | None = None,
+) -> str:
+    return json.dumps(to_codetour(tour, ref, source_text, links), indent=2, ensure_ascii=False) + "\n"
 
 
 # The fields of CodeTour's published schema (https://aka.ms/codetour-schema), by type.

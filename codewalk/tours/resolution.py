@@ -76,8 +76,8 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             candidates=candidates,
             suggestions=suggestions,
             error=error,
-            repo=checkout.repo,
-            version=checkout.version,
+            repo=target.repo if target is not None and target.repo else checkout.repo,
+            version=target.version if target is not None and target.version else checkout.version,
         )
 
     for key, value in (("at", step.at), ("file", step.file), ("focus", step.focus)):
@@ -232,9 +232,10 @@ def _file_target(workspace: Workspace, path: str) -> Resolved | str:
         path=path,
         line=1,
         start_line=1,
-        end_line=max(1, len(text.splitlines())),
+        end_line=max(1, text.count("\n") + (0 if text.endswith("\n") else 1)),
         via="file",
         signature="",
+        version=checkout.version,
     )
 
 

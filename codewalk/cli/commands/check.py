@@ -82,8 +82,7 @@ def run(args: argparse.Namespace) -> int:
         tour = result.tour
         steps += len(result.steps)
         if not result.broken:
-            first = result.steps[0]
-            at = repo_at_version(first.repo, first.version)
+            at = ", ".join(dict.fromkeys(repo_at_version(s.repo, s.version) for s in result.steps))
             print(f"ok      {tour.id} ({len(result.steps)} steps at {at})")
             continue
         print(f"BROKEN  {tour.id} ({len(result.broken)} of {len(result.steps)} steps)")

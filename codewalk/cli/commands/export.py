@@ -44,15 +44,15 @@ def run(args: argparse.Namespace) -> int:
     export.require_resolved(resolved)
     pins = load_pins(locations.pins_path())
     links: dict[str, tuple[str | None, str]] = {}
-    for repo, workspace in by_repo.items():
+    for repo in dict.fromkeys([*by_repo, *(step.repo for step in resolved.steps)]):
         pin = pins.get(repo)
         base = export.web_base(pin.url) if pin is not None else None
-        links[repo] = (base, workspace.checkout.permalink_ref)
+        links[repo] = (base, workspaces.get(repo).checkout.permalink_ref)
     if args.format == "markdown":
         text = markdown.to_markdown(resolved, workspaces.source_text, links)
     else:
         first_repo = resolved.steps[0].repo
-        text = codetour.codetour_json(resolved, links[first_repo][1], workspaces.source_text)
+        text = codetour.codetour_json(resolved, links[first_repo][1], workspaces.source_text, links)
     if args.output:
         try:
             write_atomically(Path(args.output), text)
