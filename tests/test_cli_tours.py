@@ -35,11 +35,20 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["tours"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        "attention-dispatch   8 steps  Which attention function runs, and who chose it",
-        "causal-lm-loss       6 steps  Where the causal-LM loss comes from",
-        "llama-generate      13 steps  From LlamaForCausalLM to assisted decoding",
-        "special-tokens       8 steps  bos_token_id and eos_token_id, from config to the stop of generation",
-        "trainer-train        7 steps  How Trainer.train reaches backward",
+        "accelerate-backends  13 steps  How Accelerator.prepare picks DeepSpeed, FSDP or DDP",
+        "attention-dispatch    8 steps  Which attention function runs, and who chose it",
+        "causal-lm-loss        6 steps  Where the causal-LM loss comes from",
+        'datasets-json        11 steps  load_dataset("json"), from a file name to a memory-mapped Arrow table',
+        "diffusers-denoising  11 steps  The denoising loop of StableDiffusionPipeline",
+        "from-pretrained      15 steps  from_pretrained, from a Hub name to tensors in memory",
+        "llama-generate       13 steps  From LlamaForCausalLM to assisted decoding",
+        "optimum-backends      9 steps  optimum, a namespace that backends plug into",
+        "paddle-layer-call     9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
+        "peft-lora            10 steps  How PEFT puts a LoRA layer into a model",
+        "special-tokens        8 steps  bos_token_id and eos_token_id, from config to the stop of generation",
+        "tokenizer-call       12 steps  tokenizer(\"text\"), from transformers down to Rust",
+        "trainer-train        17 steps  How Trainer.train reaches backward",
+        "xformers-dispatch     9 steps  xformers' memory_efficient_attention, and how it picks a kernel",
     ]
 
 
@@ -305,17 +314,26 @@ def test_tours_lists_the_good_tours_and_warns_about_a_bad_one(
     captured = capsys.readouterr()
     ids = [line.split()[0] for line in captured.out.splitlines()]
     assert ids == [
+        "accelerate-backends",
         "attention-dispatch",
         "causal-lm-loss",
+        "datasets-json",
+        "diffusers-denoising",
+        "from-pretrained",
         "llama-generate",
+        "optimum-backends",
+        "paddle-layer-call",
+        "peft-lora",
         "special-tokens",
+        "tokenizer-call",
         "trainer-train",
         "x2",
+        "xformers-dispatch",
     ]
     assert captured.err == f"codewalk: warning: {X1_ERROR.format(mixed_dir / 'x1.yaml')} (skipped)\n"
     assert main(["tours", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert [t["id"] for t in data["tours"]][-1] == "x2"
+    assert [t["id"] for t in data["tours"]] == ids
     assert data["errors"] == [X1_ERROR.format(mixed_dir / "x1.yaml")]
 
 

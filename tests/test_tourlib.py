@@ -17,7 +17,22 @@ from codewalk.tours.discovery import discover_tours, load_tour, scan_tours, tour
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.resolution import module_of, resolve_step, resolve_tour
 
-SHIPPED = {"attention-dispatch", "causal-lm-loss", "llama-generate", "special-tokens", "trainer-train"}
+SHIPPED = {
+    "accelerate-backends",
+    "attention-dispatch",
+    "causal-lm-loss",
+    "datasets-json",
+    "diffusers-denoising",
+    "from-pretrained",
+    "llama-generate",
+    "optimum-backends",
+    "paddle-layer-call",
+    "peft-lora",
+    "special-tokens",
+    "tokenizer-call",
+    "trainer-train",
+    "xformers-dispatch",
+}
 
 
 def write_tour(directory: Path, name: str, tour_id: str | None = None, at: str = "X") -> Path:
