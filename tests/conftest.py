@@ -63,3 +63,35 @@ def transformers_checkout(pytestconfig: pytest.Config) -> Iterator[Checkout]:
         else:
             os.environ["CODEWALK_HOME"] = saved
     yield checkout
+
+
+@pytest.fixture(scope="session")
+def stack_sources(pytestconfig: pytest.Config, transformers_checkout: Checkout) -> Path:
+    """Every pin's release (the shipped vendor_pins.toml), synced once into the release
+    cache; returns its ``sources`` directory, to be read, never written."""
+    from codewalk import locations
+    from codewalk.source.pins import load_pins
+    from codewalk.source.sync import ensure_checkout
+
+    home = _release_cache(pytestconfig)
+    saved = os.environ.get("CODEWALK_HOME")
+    os.environ["CODEWALK_HOME"] = str(home)
+    try:
+        for pin in load_pins(locations.pins_path()).values():
+            ensure_checkout(pin, mode="release")
+    finally:
+        if saved is None:
+            os.environ.pop("CODEWALK_HOME", None)
+        else:
+            os.environ["CODEWALK_HOME"] = saved
+    return home / "sources"
+
+
+@pytest.fixture
+def stack_home(stack_sources: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's CODEWALK_HOME, with every pin's release in it (linked to the shared
+    synced sources) and an empty index of its own."""
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "sources").symlink_to(stack_sources, target_is_directory=True)
+    monkeypatch.setenv("CODEWALK_SOURCE", "release")
+    return isolated_home

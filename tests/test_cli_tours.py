@@ -24,11 +24,15 @@ def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def pinned(transformers_checkout: Checkout, shared_index: Path, monkeypatch: pytest.MonkeyPatch) -> Checkout:
-    """Commands see the release checkout and one index shared by this module's tests."""
-    monkeypatch.setattr(sync, "open_checkout", lambda repo=None, source_path=None, **_: transformers_checkout)
+def pinned(
+    transformers_checkout: Checkout, stack_home: Path, shared_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> Checkout:
+    """Commands see every pin's release and one index shared by this module's tests; the
+    transformers checkout they read is returned."""
     monkeypatch.setattr(locations, "index_db_path", lambda: shared_index)
-    return transformers_checkout
+    from codewalk.source.sync import open_checkout
+
+    return open_checkout("transformers")
 
 
 def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> None:
@@ -38,7 +42,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "accelerate-backends  13 steps  How Accelerator.prepare picks DeepSpeed, FSDP or DDP",
         "attention-dispatch    8 steps  Which attention function runs, and who chose it",
         "causal-lm-loss        6 steps  Where the causal-LM loss comes from",
-        'datasets-json        11 steps  load_dataset("json"), from a file name to a memory-mapped Arrow table',
+        "datasets-json        11 steps  "
+        'load_dataset("json"), from a file name to a memory-mapped Arrow table',
         "diffusers-denoising  11 steps  The denoising loop of StableDiffusionPipeline",
         "from-pretrained      15 steps  from_pretrained, from a Hub name to tensors in memory",
         "llama-generate       13 steps  From LlamaForCausalLM to assisted decoding",
@@ -46,7 +51,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "paddle-layer-call     9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
         "peft-lora            10 steps  How PEFT puts a LoRA layer into a model",
         "special-tokens        8 steps  bos_token_id and eos_token_id, from config to the stop of generation",
-        "tokenizer-call       12 steps  tokenizer(\"text\"), from transformers down to Rust",
+        'tokenizer-call       12 steps  tokenizer("text"), from transformers down to Rust',
         "trainer-train        17 steps  How Trainer.train reaches backward",
         "xformers-dispatch     9 steps  xformers' memory_efficient_attention, and how it picks a kernel",
     ]
@@ -75,14 +80,20 @@ def test_a_malformed_tour_file_names_file_and_line(
 def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[:5] == [
+    assert out[:3] == [
+        "ok      accelerate-backends (13 steps at accelerate==1.14.0)",
         "ok      attention-dispatch (8 steps at transformers==5.23.0)",
         "ok      causal-lm-loss (6 steps at transformers==5.23.0)",
-        "ok      llama-generate (13 steps at transformers==5.23.0)",
-        "ok      special-tokens (8 steps at transformers==5.23.0)",
-        "ok      trainer-train (7 steps at transformers==5.23.0)",
     ]
-    assert out[-1] == "5 tour(s), 42 step(s): 0 broken step(s), 0 file error(s)"
+    assert "ok      paddle-layer-call (9 steps at paddle (paddlepaddle==3.3.1))" in out
+    crossing = [line for line in out if line.count("==") >= 2]
+    assert crossing == [
+        "ok      from-pretrained (15 steps at "
+        "transformers==5.23.0, huggingface_hub==1.33.0, safetensors==0.8.0)",
+        "ok      tokenizer-call (12 steps at transformers==5.23.0, tokenizers==0.23.1)",
+        "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
+    ]
+    assert out[-1] == "14 tour(s), 151 step(s): 0 broken step(s), 0 file error(s)"
 
 
 BROKEN = """\
@@ -406,7 +417,7 @@ def test_check_with_no_names_reports_every_bad_file(
         f"error: {mixed_dir / 'x3.yaml'}:1: tour id 'x2' is also defined in {mixed_dir / 'x2.yaml'}",
     ]
     assert "ok      x2 (1 steps at transformers==5.23.0)" in out
-    assert out[-1] == "8 tour(s), 43 step(s): 0 broken step(s), 2 file error(s)"
+    assert out[-1] == "17 tour(s), 152 step(s): 0 broken step(s), 2 file error(s)"
 
 
 def test_a_tour_without_repo_opens_its_checkout_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.index.store import Store
+from codewalk.cli.workspaces import Workspaces
 from codewalk.render.codetour import codetour_json, codetour_problems
 from codewalk.render.export import web_base
 from codewalk.render.markdown import to_markdown
@@ -24,26 +24,47 @@ pytestmark = pytest.mark.release
 
 
 @pytest.fixture(scope="module")
-def workspace(
-    transformers_checkout: Checkout, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Workspace]:
-    store = Store.open(tmp_path_factory.mktemp("tour-index") / "index.sqlite3")
-    with Workspace.open(transformers_checkout, store) as opened:
+def workspaces(stack_sources: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspaces]:
+    """Every pin's release (linked, read only) and an index of this module's own."""
+    home = tmp_path_factory.mktemp("tour-home")
+    (home / "sources").symlink_to(stack_sources, target_is_directory=True)
+    env = pytest.MonkeyPatch()
+    env.setenv("CODEWALK_HOME", str(home))
+    env.setenv("CODEWALK_SOURCE", "release")
+    opened = Workspaces(None)
+    try:
         yield opened
+    finally:
+        opened.pinned.close()
+        env.undo()
 
 
 @pytest.fixture(scope="module")
-def resolved(workspace: Workspace) -> dict[str, ResolvedTour]:
-    return {tour.id: resolve_tour({"transformers": workspace}, tour) for tour in discover_tours()}
+def workspace(workspaces: Workspaces) -> Workspace:
+    return workspaces.get("transformers")
+
+
+@pytest.fixture(scope="module")
+def resolved(workspaces: Workspaces) -> dict[str, ResolvedTour]:
+    return {tour.id: resolve_tour(workspaces.by_repo([tour]), tour) for tour in discover_tours()}
 
 
 def test_every_shipped_step_resolves_at_the_pin(resolved: dict[str, ResolvedTour]) -> None:
     assert sorted(resolved) == [
+        "accelerate-backends",
         "attention-dispatch",
         "causal-lm-loss",
+        "datasets-json",
+        "diffusers-denoising",
+        "from-pretrained",
         "llama-generate",
+        "optimum-backends",
+        "paddle-layer-call",
+        "peft-lora",
         "special-tokens",
+        "tokenizer-call",
         "trainer-train",
+        "xformers-dispatch",
     ]
     broken = [
         f"{r.tour.id} step {s.step.index} ({s.step.anchor}): {s.status}: {s.error}"
@@ -169,6 +190,13 @@ def test_trainer_and_attention_tours_land_on_the_right_lines(resolved: dict[str,
         2043,
     )
     assert where(trainer, 7)[5] == (2118, 2118)  # self.accelerator.backward(loss, **kwargs)
+    # ... and on into accelerate, read at its own pin
+    assert where(trainer, 8)[:3] == (
+        "accelerate.accelerator.Accelerator.backward",
+        "src/accelerate/accelerator.py",
+        2818,
+    )
+    assert (trainer.steps[7].repo, trainer.steps[7].version) == ("accelerate", "accelerate==1.14.0")
     attention = resolved["attention-dispatch"]
     assert where(attention, 1)[5] == (253, 255)
     assert where(attention, 4)[5] == (5254, 5270)  # get_interface: the if/elif checks and the return

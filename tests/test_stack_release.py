@@ -1,0 +1,117 @@
+"""The pinned Hugging Face stack, for real (the releases the shipped pins name, from the
+package index, downloaded once per machine): answers land in the repository that holds
+the code, and say which repository and version it is."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codewalk.cli.main import main
+
+pytestmark = pytest.mark.release
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, object]:
+    assert main([*argv, "--json"]) == 0
+    data: dict[str, object] = json.loads(capsys.readouterr().out)
+    return data
+
+
+def first(data: dict[str, object]) -> dict[str, object]:
+    results = data["results"]
+    assert isinstance(results, list) and results
+    best: dict[str, object] = results[0]
+    return best
+
+
+def test_find_lands_in_the_repository_that_defines_the_name(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = first(run_json(capsys, "find", "hf_hub_download"))
+    assert (hub["repo"], hub["version"], hub["kind"]) == (
+        "huggingface_hub",
+        "huggingface_hub==1.33.0",
+        "function",
+    )
+    assert (hub["path"], hub["line"]) == (
+        "src/huggingface_hub/file_download.py",
+        857,
+    )  # not the @overload stubs
+    backward = first(run_json(capsys, "find", "accelerate.Accelerator.backward"))
+    assert (backward["repo"], backward["path"], backward["line"]) == (
+        "accelerate",
+        "src/accelerate/accelerator.py",
+        2818,
+    )
+    load = first(run_json(capsys, "find", "safetensors.torch.load_file"))
+    assert (load["repo"], load["version"], load["path"]) == (
+        "safetensors",
+        "safetensors==0.8.0",
+        "py_src/safetensors/torch.py",
+    )
+
+
+def test_goto_on_the_trainers_backward_lands_in_accelerate(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(_goto(capsys, "src/transformers/trainer.py:2118:30"))
+    result = data["result"]
+    assert (result["repo"], result["qualname"], result["path"], result["line"]) == (
+        "accelerate",
+        "accelerate.accelerator.Accelerator.backward",
+        "src/accelerate/accelerator.py",
+        2818,
+    )
+    assert result["via"].startswith("accelerator is an Accelerator (set at src/transformers/trainer.py:864)")
+
+
+def _goto(capsys: pytest.CaptureFixture[str], position: str) -> str:
+    assert main(["goto", position, "--json"]) == 0
+    return capsys.readouterr().out
+
+
+def test_compiled_code_is_said_plainly(stack_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    found = run_json(capsys, "find", "safetensors.safe_open")
+    results = found["results"]
+    assert isinstance(results, list)
+    stub, native = results[0], next(r for r in results if r["kind"] == "native")
+    assert (stub["path"], stub["kind"]) == ("py_src/safetensors/__init__.pyi", "class")
+    assert "compiled code with no Python source" in stub["via"]
+    assert native["path"] == "bindings/python/src/lib.rs" and native["signature"] == "struct safe_open {"
+    tokenizer = run_json(capsys, "find", "tokenizers.Tokenizer")["results"]
+    assert isinstance(tokenizer, list)
+    rust = next(r for r in tokenizer if r["kind"] == "native")
+    assert rust["via"] == 'implemented in Rust: #[pyclass(name = "Tokenizer")] struct PyTokenizer'
+
+
+def test_a_transformers_tour_fetches_transformers_alone(
+    stack_sources: Path, isolated_home: Path, tmp_path: Path
+) -> None:
+    """On a home holding only transformers, with every other fetch doomed (no index, no
+    git host), a transformers tour runs through and nothing else is fetched."""
+    (isolated_home / "sources").mkdir(parents=True)
+    (isolated_home / "sources" / "transformers").symlink_to(stack_sources / "transformers")
+    env = {
+        **os.environ,
+        "CODEWALK_HOME": str(isolated_home),
+        "CODEWALK_SOURCE": "release",
+        "PIP_INDEX_URL": (tmp_path / "no-index").as_uri() + "/",
+        "PIP_EXTRA_INDEX_URL": "",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "codewalk", "tour", "llama-generate", "--plain", "--no-color"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "13/13" in done.stdout
+    assert "looking up" not in done.stderr and "downloading" not in done.stderr
+    assert sorted(p.name for p in (isolated_home / "sources").iterdir()) == ["transformers"]
