@@ -18,13 +18,36 @@ from codewalk.source.checkout import Checkout
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from codewalk.resolve.model import FindResult, Resolved
+    from codewalk.workspace.pinned import PinnedStack
     from codewalk.workspace.workspace import Workspace
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo", metavar="R", help="a repo named in vendor_pins.toml (default: the first)")
+    add_at(parser)
     parser.add_argument("--source", metavar="PATH", help="read this local checkout instead of the pinned one")
     parser.add_argument("--no-color", action="store_true", help="no ANSI colours (also NO_COLOR=1)")
+
+
+def add_at(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="REPO@VERSION",
+        help="read REPO at another release, e.g. transformers@4.57.6 (REPO@installed: the version "
+        "your Python has); repeatable",
+    )
+
+
+def open_stack(args: argparse.Namespace) -> PinnedStack:
+    """Every pin, the ``--at`` ones at their versions; says how an @installed was read."""
+    from codewalk.workspace.pinned import PinnedStack
+
+    pinned = PinnedStack(getattr(args, "source", None), at=getattr(args, "at", None) or ())
+    for note in pinned.notes:
+        print(f"codewalk: {note}", file=sys.stderr)
+    return pinned
 
 
 def positive(text: str) -> int:
@@ -38,10 +61,9 @@ def positive(text: str) -> int:
 
 
 def open_workspace(args: argparse.Namespace) -> Workspace:
-    """The workspace of ``--repo`` (the first pin by default), over every pin."""
-    from codewalk.workspace.pinned import PinnedStack
-
-    return PinnedStack(getattr(args, "source", None)).workspace(getattr(args, "repo", None))
+    """The workspace of ``--repo`` (else the repo ``--at`` names, else the first pin),
+    over every pin."""
+    return open_stack(args).workspace(getattr(args, "repo", None))
 
 
 def search_scope(args: argparse.Namespace, workspace: Workspace) -> list[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,20 +18,25 @@ class Workspaces:
     pin's name, so that the step (asking for ``None``) and its rendering (asking for
     the resolved step's repo) share one checkout, and its notes are printed once."""
 
-    def __init__(self, source_path: str | None) -> None:
+    def __init__(self, source_path: str | None, at: Sequence[str] = ()) -> None:
         self.source_path = source_path
+        self.at = tuple(at)
         self._pinned: PinnedStack | None = None
 
     @property
     def pinned(self) -> PinnedStack:
         if self._pinned is None:
+            import sys
+
             from codewalk.workspace.pinned import PinnedStack
 
-            self._pinned = PinnedStack(self.source_path)
+            self._pinned = PinnedStack(self.source_path, at=self.at)
+            for note in self._pinned.notes:
+                print(f"codewalk: {note}", file=sys.stderr)
         return self._pinned
 
     def get(self, repo: str | None) -> Workspace:
-        return self.pinned.workspace(repo)
+        return self.pinned.workspace(repo or self.pinned.first_pin)
 
     def by_repo(self, tours: Iterable[Tour]) -> dict[str, Workspace]:
         """Every workspace the tours need, keyed by pin name (a tour without ``repo``

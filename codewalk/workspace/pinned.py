@@ -7,14 +7,16 @@ path holds its package.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from codewalk import locations
 from codewalk.index.store import Store
 from codewalk.source import cached, sync
 from codewalk.source.checkout import Checkout
-from codewalk.source.pins import Pin, load_pins
+from codewalk.source.pins import load_pins
 from codewalk.source.sync import SOURCE_PATH_ENV, kinds_for, source_mode
+from codewalk.source.targets import resolve_target
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
 
@@ -22,12 +24,22 @@ from codewalk.workspace.workspace import Workspace
 class PinnedStack:
     """Opens workspaces over one :class:`Stack` of the pinned repositories.
 
-    ``versions`` holds the pins to read at another version (``REPO@VERSION``)."""
+    ``at`` names repositories to read at another version (``REPO@VERSION``,
+    ``REPO@installed``); the first of them is the default repository."""
 
-    def __init__(self, source_path: str | None = None, *, versions: dict[str, Pin] | None = None) -> None:
+    def __init__(self, source_path: str | None = None, *, at: Sequence[str] = ()) -> None:
         path = locations.pins_path()
         self.pins = load_pins(path)
-        self.pins.update(versions or {})
+        self.notes: list[str] = []  # how a version was chosen (REPO@installed), to show the user
+        self.asked: list[str] = []  # the repositories named by ``at``, in order
+        for text in at:
+            target = resolve_target(self.pins, text, str(path))
+            self.pins[target.pin.name] = target.pin
+            self.asked.append(target.pin.name)
+            if target.how:
+                self.notes.append(
+                    f"{target.pin.name}@installed is {target.pin.release_version}, {target.how}"
+                )
         self.source_path = source_path or os.environ.get(SOURCE_PATH_ENV) or None
         owners = {package: pin.name for pin in self.pins.values() for package in pin.packages}
         self.stack = Stack(
@@ -36,9 +48,14 @@ class PinnedStack:
         self._workspaces: dict[str, Workspace] = {}
 
     @property
-    def first(self) -> str:
-        """The first pin's name: the default repository."""
+    def first_pin(self) -> str:
+        """The first pin of the pins file (a tour's repository when it names none)."""
         return next(iter(self.pins))
+
+    @property
+    def first(self) -> str:
+        """The default repository of a query: the first one ``at`` names, else the first pin."""
+        return self.asked[0] if self.asked else self.first_pin
 
     def workspace(self, repo: str | None = None) -> Workspace:
         """The workspace whose primary checkout is ``repo`` (the first pin by default)."""

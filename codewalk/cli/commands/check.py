@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         tours, problems = scan_tours(args.tours_dir)
         load_errors = [str(problem) for problem in problems]
 
-    workspaces = Workspaces(args.source)
+    workspaces = Workspaces(args.source, args.at)
     results = [resolve_tour(workspaces.by_repo([tour]), tour) for tour in tours]
     broken = sum(len(r.broken) for r in results)
     ok = not broken and not load_errors

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.tours.resolution import resolve_tour
 
     tour = load_tour(args.name, args.tours_dir)
-    workspaces = Workspaces(args.source)
+    workspaces = Workspaces(args.source, args.at)
     by_repo = workspaces.by_repo([tour])
     resolved = resolve_tour(by_repo, tour)
     export.require_resolved(resolved)

@@ -13,6 +13,7 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
+from codewalk.cli.common import add_at
 from codewalk.cli.workspaces import Workspaces
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ def add_source_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="read the code from this local checkout instead of the pinned cache",
     )
+    add_at(parser)
 
 
 def register(subparsers: Any) -> None:
@@ -93,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             pass  # no UI installed: print the tour
         else:
             return int(launch.run_tour(args, tour))
-    workspaces = Workspaces(args.source)
+    workspaces = Workspaces(args.source, args.at)
     if args.json:
         return _run_json(tour, workspaces)
     return _run_plain(tour, workspaces, args)
