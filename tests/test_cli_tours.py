@@ -116,7 +116,7 @@ def test_check_fails_with_the_broken_step_line(
     path.write_text(BROKEN, encoding="utf-8")
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "BROKEN  typo (1 of 3 steps)"
+    assert out[0] == "BROKEN  typo (1 of 3 steps at transformers==5.23.0)"
     assert out[1] == (
         f"  {path}:7: step 3 (fixed_cross_entropyy): missing: "
         "'fixed_cross_entropyy' names nothing in transformers==5.23.0"

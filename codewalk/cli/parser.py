@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "codewalk.cli.commands.find",
     "codewalk.cli.commands.show",
     "codewalk.cli.commands.goto",
+    "codewalk.cli.commands.diff",
     "codewalk.cli.commands.check",
     "codewalk.cli.commands.export",
     "codewalk.cli.commands.sync",

@@ -33,6 +33,8 @@ def to_codetour(
     home = tour.steps[0].repo
     steps: list[dict[str, Any]] = []
     for resolved in tour.steps:
+        if resolved.status == "skipped":
+            continue  # not part of the tour at this version
         target = resolved.target
         assert target is not None
         if resolved.repo != home:

@@ -25,6 +25,8 @@ def to_markdown(
     if t.summary.strip():
         out += [t.summary.strip(), ""]
     for resolved in tour.steps:
+        if resolved.status == "skipped":
+            continue  # not part of the tour at this version
         out += _markdown_step(resolved, len(t.steps), source_text, links)
     return "\n".join(out).rstrip("\n") + "\n"
 

@@ -158,7 +158,9 @@ def render_step(
     target = resolved.target
     if target is not None and target.via and target.via not in ("direct", "file"):
         out.append(f"{dim}resolved via {target.via}{reset}")
-    if resolved.status != "resolved":
+    if resolved.status == "skipped":
+        out.append(f"{dim}skipped: {resolved.error}{reset}")
+    elif resolved.status != "resolved":
         out.append(f"{red}{resolved.status}: {resolved.error}{reset}")
         if resolved.suggestions:
             out.append(f"did you mean: {', '.join(resolved.suggestions)}")

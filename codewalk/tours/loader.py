@@ -30,12 +30,13 @@ import yaml
 
 from codewalk.errors import TourError
 from codewalk.tours.model import Step, Tour
+from codewalk.tours.versions import valid_range, valid_version
 
 # libyaml's safe composer when PyYAML was built with it (5x faster), else the pure one;
 # both keep node marks and neither constructs anything.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "steps")
-STEP_KEYS: tuple[str, ...] = ("at", "file", "focus", "title", "repo", "note")
+TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "versions", "steps")
+STEP_KEYS: tuple[str, ...] = ("at", "file", "focus", "title", "repo", "versions", "note")
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _STR_TAG = "tag:yaml.org,2002:str"
 # C0 and C1 control characters (a NUL makes every path operation raise; ESC moves the
@@ -108,7 +109,25 @@ def parse_tour(text: str, path: Path) -> Tour:
     if not steps_node.value:
         raise where.error(_line(steps_node), "'steps' is empty", hint="add at least one step")
     steps = tuple(_step(index, node, where) for index, node in enumerate(steps_node.value, start=1))
-    return Tour(id=tour_id, title=title, summary=summary, repo=repo, steps=steps, path=path)
+    versions = _versions(fields["versions"][1], where) if "versions" in fields else ()
+    return Tour(
+        id=tour_id, title=title, summary=summary, repo=repo, steps=steps, path=path, versions=versions
+    )
+
+
+def _versions(node: yaml.Node, where: _Where) -> tuple[str, ...]:
+    """A tour's ``versions``: a list of release versions of its repository."""
+    if not isinstance(node, yaml.SequenceNode) or node.tag != "tag:yaml.org,2002:seq":
+        raise where.error(_line(node), f"'versions' must be a list of versions, found {_kind(node)}")
+    found: list[str] = []
+    for item in node.value:
+        if not isinstance(item, yaml.ScalarNode) or _CONTROL_RE.search(str(item.value)):
+            raise where.error(_line(item), "'versions' must list versions such as 4.57.6")
+        problem = valid_version(str(item.value))
+        if problem:
+            raise where.error(_line(item), f"'versions': {problem}")
+        found.append(str(item.value))
+    return tuple(dict.fromkeys(found))
 
 
 class _Where:
@@ -216,6 +235,11 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
             compile_focus(focus)
         except re.error as exc:
             raise where.error(focus_line, f"{what}: invalid regex {focus!r} in 'focus': {exc}") from None
+    versions = get("versions")
+    if versions is not None:
+        problem = valid_range(versions)
+        if problem:
+            raise where.error(_line(fields["versions"][1]), f"{what}: 'versions': {problem}")
     return Step(
         index=index,
         at=at,
@@ -225,6 +249,7 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
         repo=get("repo"),
         note=get("note") or "",
         line=line,
+        versions=versions,
     )
 
 

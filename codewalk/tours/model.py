@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from codewalk.resolve.model import Resolved
 
-StepStatus = Literal["resolved", "ambiguous", "missing"]
+StepStatus = Literal["resolved", "ambiguous", "missing", "skipped"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +30,7 @@ class Step:
     repo: str | None  # overrides the tour's repo for this step
     note: str  # Markdown
     line: int  # the step's line in the YAML file (1-based)
+    versions: str | None = None  # a PEP 440 range: the releases of its repo the step is for
 
     @property
     def anchor(self) -> str:
@@ -45,6 +46,7 @@ class Tour:
     repo: str | None  # the default pin for the steps (None: the first pin)
     steps: tuple[Step, ...]
     path: Path  # the YAML file it was loaded from
+    versions: tuple[str, ...] = ()  # releases of its repo it is meant for, besides the pin
 
     def step_repo(self, step: Step) -> str | None:
         return step.repo if step.repo is not None else self.repo
@@ -66,7 +68,8 @@ class ResolvedStep:
 
     @property
     def ok(self) -> bool:
-        return self.status == "resolved"
+        """Resolved, or skipped at a release its ``versions`` leave out."""
+        return self.status in ("resolved", "skipped")
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from codewalk.errors import CodewalkError
 from codewalk.resolve.model import FindResult, Resolved
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.model import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
+from codewalk.tours.versions import in_range, release_of
 
 if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
@@ -80,6 +81,12 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             version=target.version if target is not None and target.version else checkout.version,
         )
 
+    if step.versions is not None and not in_range(release_of(checkout.version), step.versions):
+        return make(
+            "skipped",
+            error=f"not read at {repo_at_version(checkout.repo, checkout.version)}: "
+            f"this step is for {checkout.repo} {step.versions}",
+        )
     for key, value in (("at", step.at), ("file", step.file), ("focus", step.focus)):
         if value is not None and "\0" in value:  # the loader refuses these; a Step built elsewhere may not
             return make("missing", error=f"{key!r} {value!r} contains a NUL character")

@@ -28,7 +28,7 @@ def step_location(resolved: ResolvedStep) -> Location | None:
     """Where a resolved step puts the reader: its focus (else its definition line), with
     its span lit; None for a step that did not resolve."""
     target = resolved.target
-    if target is None or resolved.status == "missing":
+    if target is None or resolved.status in ("missing", "skipped"):
         return None
     focus = resolved.focus
     line = focus[0] if focus else target.line

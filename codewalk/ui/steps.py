@@ -8,7 +8,12 @@ from textual.widgets.option_list import Option
 
 from codewalk.tours.model import Tour
 
-MARKS = {"resolved": "[green]●[/]", "ambiguous": "[yellow]◐[/]", "missing": "[red]✗[/]"}
+MARKS = {
+    "resolved": "[green]●[/]",
+    "ambiguous": "[yellow]◐[/]",
+    "missing": "[red]✗[/]",
+    "skipped": "[dim]◌[/]",
+}
 _PENDING = "[dim]○[/]"
 
 

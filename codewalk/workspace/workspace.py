@@ -104,11 +104,51 @@ class Workspace:
         kind: str | None = None,
         limit: int | None = None,
         scope: Sequence[str] = (),
+        related: bool = True,
     ) -> FindResult:
         """Ranked answers for ``query``; ``context`` names modules to prefer for short
         names (a tour's earlier steps); ``scope`` the repositories a short name is
         searched in (default: this one; modules of other pins are reached by imports)."""
-        return self.resolver_for(scope).find(query, context=context, kind=kind, limit=limit)
+        return self.resolver_for(scope).find(query, context=context, kind=kind, limit=limit, related=related)
+
+    @_locked
+    def members_of(self, owner: str) -> list[Resolved]:
+        """The definitions directly in ``owner``: a module's top level, or a class's
+        members (a fully qualified name)."""
+        resolver = self.resolver
+        view = resolver.facts.module(owner)
+        parent = ""
+        if view is None:
+            classes = [r for r in resolver.find(owner, related=False).matches if r.kind == "class"]
+            if not classes:
+                raise QueryError(f"{owner!r} is neither a module nor a class here")
+            view = resolver.facts.module(classes[0].qualname.rpartition(".")[0])
+            parent = classes[0].qualname.rpartition(".")[2]
+            if view is None:
+                return []
+        repo_facts = self.stack.facts(view.repo or self.checkout.repo)
+        row = repo_facts.store.file(repo_facts.snap, view.path) if repo_facts is not None else None
+        if row is None or row.blob is None:
+            return []
+        found: list[Resolved] = []
+        for d in self.store.defs_of(row.blob):
+            if d.parent != parent:
+                continue
+            found.append(
+                Resolved(
+                    repo=view.repo,
+                    qualname=f"{view.module}.{d.qualname}",
+                    kind=d.kind,
+                    path=view.path,
+                    line=d.line,
+                    start_line=d.start_line,
+                    end_line=d.end_line,
+                    via="direct",
+                    signature=d.signature,
+                    version=view.version,
+                )
+            )
+        return found
 
     @_locked
     def goto(self, path: str, line: int, col: int) -> Resolved | None:

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.commands.tour import add_source_options, step_json
 from codewalk.cli.workspaces import Workspaces
+
+if TYPE_CHECKING:
+    from codewalk.source.pins import Pin
+    from codewalk.tours.model import ResolvedTour, Tour
 
 
 def register(subparsers: Any) -> None:
@@ -29,10 +34,30 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def versions_to_check(
+    tour: Tour, at: Sequence[str], stacks: dict[tuple[str, ...], Workspaces]
+) -> list[tuple[str, ...]]:
+    """The ``--at`` lists a tour is checked at: the ones asked for; else the pins, and
+    each release the tour lists in ``versions`` (of its repository) besides its pin's."""
+    if at:
+        return [tuple(at)]
+    pins = next(iter(stacks.values())).pinned.pins if stacks else _pins()
+    repo = tour.repo or next(iter(pins))
+    pinned = pins[repo].release_version if repo in pins else ""
+    return [(), *((f"{repo}@{version}",) for version in tour.versions if version != pinned)]
+
+
+def _pins() -> dict[str, Pin]:
+    from codewalk import locations
+    from codewalk.source.pins import load_pins
+
+    return load_pins(locations.pins_path())
+
+
 def run(args: argparse.Namespace) -> int:
     from codewalk.errors import TourError
     from codewalk.tours.discovery import load_tour, scan_tours
-    from codewalk.tours.model import Tour, repo_at_version
+    from codewalk.tours.model import repo_at_version
     from codewalk.tours.resolution import resolve_tour
 
     tours: list[Tour] = []
@@ -47,8 +72,15 @@ def run(args: argparse.Namespace) -> int:
         tours, problems = scan_tours(args.tours_dir)
         load_errors = [str(problem) for problem in problems]
 
-    workspaces = Workspaces(args.source, args.at)
-    results = [resolve_tour(workspaces.by_repo([tour]), tour) for tour in tours]
+    stacks: dict[tuple[str, ...], Workspaces] = {}
+    results: list[ResolvedTour] = []
+    runs: list[tuple[str, ...]] = []  # the REPO@VERSION each result was resolved at
+    for tour in tours:
+        for at in versions_to_check(tour, args.at, stacks):
+            if at not in stacks:
+                stacks[at] = Workspaces(args.source, at)
+            results.append(resolve_tour(stacks[at].by_repo([tour]), tour))
+            runs.append(at)
     broken = sum(len(r.broken) for r in results)
     ok = not broken and not load_errors
     if args.json:
@@ -59,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
                 {
                     "id": r.tour.id,
                     "path": str(r.tour.path),
+                    "at": list(at),
                     "ok": not r.broken,
                     "steps": [
                         step_json(s)
@@ -69,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
                         for s in r.steps
                     ],
                 }
-                for r in results
+                for r, at in zip(results, runs, strict=True)
             ],
         }
         print(json.dumps(data, indent=2))
@@ -81,11 +114,14 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         tour = result.tour
         steps += len(result.steps)
+        read = [s for s in result.steps if s.status != "skipped"] or list(result.steps)
+        where_read = ", ".join(dict.fromkeys(repo_at_version(s.repo, s.version) for s in read))
+        skipped = len(result.steps) - len(read)
+        also = f", {skipped} not at this version" if skipped else ""
         if not result.broken:
-            at = ", ".join(dict.fromkeys(repo_at_version(s.repo, s.version) for s in result.steps))
-            print(f"ok      {tour.id} ({len(result.steps)} steps at {at})")
+            print(f"ok      {tour.id} ({len(result.steps)} steps at {where_read}{also})")
             continue
-        print(f"BROKEN  {tour.id} ({len(result.broken)} of {len(result.steps)} steps)")
+        print(f"BROKEN  {tour.id} ({len(result.broken)} of {len(result.steps)} steps at {where_read})")
         for resolved in result.broken:
             step = resolved.step
             where = f"{tour.path}:{step.line}: step {step.index} ({step.anchor})"
