@@ -65,10 +65,14 @@ def transformers_checkout(pytestconfig: pytest.Config) -> Iterator[Checkout]:
     yield checkout
 
 
+OTHER_TRANSFORMERS = ("4.46.3", "4.57.6")
+
+
 @pytest.fixture(scope="session")
 def stack_sources(pytestconfig: pytest.Config, transformers_checkout: Checkout) -> Path:
-    """Every pin's release (the shipped vendor_pins.toml), synced once into the release
-    cache; returns its ``sources`` directory, to be read, never written."""
+    """Every pin's release (the shipped vendor_pins.toml), and two older transformers
+    releases, synced once into the release cache; returns its ``sources`` directory, to
+    be read, never written."""
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.source.sync import ensure_checkout
@@ -77,8 +81,11 @@ def stack_sources(pytestconfig: pytest.Config, transformers_checkout: Checkout) 
     saved = os.environ.get("CODEWALK_HOME")
     os.environ["CODEWALK_HOME"] = str(home)
     try:
-        for pin in load_pins(locations.pins_path()).values():
+        pins = load_pins(locations.pins_path())
+        for pin in pins.values():
             ensure_checkout(pin, mode="release")
+        for version in OTHER_TRANSFORMERS:  # read by the any-version tests
+            ensure_checkout(pins["transformers"].at(version), mode="release")
     finally:
         if saved is None:
             os.environ.pop("CODEWALK_HOME", None)

@@ -107,3 +107,18 @@ def make_index(root: Path, sdist: bytes, *, listed_sha256: str | None = None) ->
         "</body></html>\n"
     )
     return (root / "simple").as_uri() + "/"
+
+
+def index_with(root: Path, project: str, files: dict[str, bytes]) -> str:
+    """A PEP 503 index on disk listing ``files`` (name -> bytes) of ``project`` with
+    their sha256; returns its file:// URL."""
+    store = root / "files"
+    store.mkdir(parents=True, exist_ok=True)
+    links = []
+    for name, data in files.items():
+        (store / name).write_bytes(data)
+        links.append(f'<a href="../../files/{name}#sha256={hashlib.sha256(data).hexdigest()}">{name}</a>')
+    page = root / "simple" / project
+    page.mkdir(parents=True)
+    (page / "index.html").write_text("<html><body>\n" + "\n".join(links) + "\n</body></html>\n")
+    return (root / "simple").as_uri() + "/"

@@ -15,7 +15,7 @@ from codewalk.errors import PinError, SourceError, VerificationError
 from codewalk.source.checkout import SourceKind
 from codewalk.source.pins import Pin, load_pins, parse_pins
 from codewalk.source.sync import ensure_checkout, open_checkout
-from tests.sourcefixtures import git, make_sdist
+from tests.sourcefixtures import git, index_with, make_sdist
 
 PACKAGE = {
     "src/accel/__init__.py": "from .core import Accel\n",
@@ -39,20 +39,6 @@ def upstream_tree(files: dict[str, str], package: str, omit: tuple[str, ...] = (
             (root / rel).write_text(text)
         git(root, "add", "-A")
         return git(root, "write-tree", f"--prefix={package}/")
-
-
-def index_with(root: Path, project: str, files: dict[str, bytes]) -> str:
-    """A PEP 503 index on disk listing ``files`` (name -> bytes) with their sha256."""
-    store = root / "files"
-    store.mkdir(parents=True)
-    links = []
-    for name, data in files.items():
-        (store / name).write_bytes(data)
-        links.append(f'<a href="../../files/{name}#sha256={hashlib.sha256(data).hexdigest()}">{name}</a>')
-    page = root / "simple" / project
-    page.mkdir(parents=True)
-    (page / "index.html").write_text("<html><body>\n" + "\n".join(links) + "\n</body></html>\n")
-    return (root / "simple").as_uri() + "/"
 
 
 def pins_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, table: str) -> Pin:

@@ -96,7 +96,7 @@ def test_bad_yaml_indentation_names_the_line() -> None:
 def test_unknown_top_level_key() -> None:
     message = error_of("title: T\nauthor: me\nsteps:\n  - at: X\n")
     assert message.startswith("tours/sample.yaml:2: unknown key 'author' in the tour")
-    assert "allowed keys: id, title, summary, repo, steps" in message
+    assert "allowed keys: id, title, summary, repo, versions, steps" in message
 
 
 def test_unknown_step_key_names_its_line() -> None:
@@ -110,7 +110,7 @@ def test_unknown_step_key_names_its_line() -> None:
         """
     )
     assert message.startswith("tours/sample.yaml:5: unknown key 'line' in step 2")
-    assert "allowed keys: at, file, focus, title, repo, note" in message
+    assert "allowed keys: at, file, focus, title, repo, versions, note" in message
 
 
 def test_wrong_type_of_a_step_value() -> None:

@@ -1,0 +1,261 @@
+"""Any version (REPO@VERSION): three releases of a fixture project on a local package
+index, in which a symbol moves (``Engine.run``), one is renamed (``load`` becomes
+``load_weights``) and one vanishes (``legacy``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from codewalk.cli.main import main
+from tests.sourcefixtures import index_with, make_sdist
+
+UTIL = "def shared(x):\n    return x\n"
+LOAD_BODY = "    data = open(path, 'rb').read()\n    header = data[:8]\n    return header, data[8:]\n"
+RUN_V1 = "    def run(self, batch):\n        out = self.step(batch)\n        return out\n"
+RUN_V2 = (
+    "    def run(self, batch, *, scale=1.0):\n        out = self.step(batch) * scale\n        return out\n"
+)
+RELEASES = {
+    "1.0": {
+        "src/demo/__init__.py": "from .core import Engine, legacy, load\n",
+        "src/demo/core.py": (
+            "class Engine:\n    def step(self, batch):\n        return batch\n\n"
+            + RUN_V1
+            + "\n\ndef load(path):\n"
+            + LOAD_BODY
+            + "\n\ndef legacy():\n    return 'old'\n"
+        ),
+        "src/demo/util.py": UTIL,
+    },
+    "2.0": {
+        "src/demo/__init__.py": "from .core import load\nfrom .engine import Engine\n",
+        "src/demo/core.py": "def load(path):\n" + LOAD_BODY,
+        "src/demo/engine.py": "class Engine:\n    def step(self, batch):\n        return batch\n\n" + RUN_V2,
+        "src/demo/util.py": UTIL,
+    },
+    "3.0": {
+        "src/demo/__init__.py": "from .core import load_weights\nfrom .engine import Engine\n",
+        "src/demo/core.py": "def load_weights(path):\n" + LOAD_BODY,
+        "src/demo/engine.py": "class Engine:\n    def step(self, batch):\n        return batch\n\n" + RUN_V2,
+        "src/demo/util.py": UTIL,
+    },
+}
+PINS = """\
+[demo]
+url = "file:///nonexistent/demo.git"
+tag = "v2.0"
+package_root = "src"
+packages = ["demo"]
+release = "demo==2.0"
+"""
+
+
+@pytest.fixture
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The three releases on an index, demo==2.0 pinned; the environment to run in."""
+    files = {f"demo-{v}.tar.gz": make_sdist(f, top=f"demo-{v}") for v, f in RELEASES.items()}
+    pins = tmp_path / "vendor_pins.toml"
+    pins.write_text(PINS)
+    env = {
+        "CODEWALK_PINS": str(pins),
+        "CODEWALK_SOURCE": "release",
+        "PIP_INDEX_URL": index_with(tmp_path / "index", "demo", files),
+        "PIP_EXTRA_INDEX_URL": "",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env
+
+
+def json_of(capsys: pytest.CaptureFixture[str], *argv: str, code: int = 0) -> dict[str, object]:
+    assert main([*argv, "--json"]) == code
+    data: dict[str, object] = json.loads(capsys.readouterr().out)
+    return data
+
+
+def test_find_at_another_version(demo: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    old = json_of(capsys, "find", "Engine.run", "--at", "demo@1.0")["results"]
+    pinned = json_of(capsys, "find", "Engine.run")["results"]
+    assert isinstance(old, list) and isinstance(pinned, list)
+    assert (old[0]["path"], old[0]["line"], old[0]["version"]) == ("src/demo/core.py", 5, "demo==1.0")
+    assert (pinned[0]["path"], pinned[0]["line"], pinned[0]["version"]) == (
+        "src/demo/engine.py",
+        5,
+        "demo==2.0",
+    )
+
+
+def test_versions_share_every_unchanged_file(demo: dict[str, str], isolated_home: Path) -> None:
+    assert main(["find", "shared", "--at", "demo@1.0"]) == 0
+    assert main(["find", "shared", "--at", "demo@3.0"]) == 0
+    import hashlib
+    import sqlite3
+
+    sha = hashlib.sha1(b"blob %d\0" % len(UTIL.encode()) + UTIL.encode()).hexdigest()
+    db = sqlite3.connect(isolated_home / "index.sqlite3")
+    assert db.execute("SELECT count(*) FROM blobs WHERE sha=?", (sha,)).fetchone() == (1,)
+    blob = db.execute("SELECT id FROM blobs WHERE sha=?", (sha,)).fetchone()[0]
+    users = db.execute("SELECT count(DISTINCT snap) FROM files WHERE blob=?", (blob,)).fetchone()
+    assert users == (2,)  # one content, parsed once, read by both versions
+    assert sorted(p.name for p in (isolated_home / "sources" / "demo").iterdir()) == [
+        "release-demo-1.0",
+        "release-demo-3.0",
+    ]
+
+
+def test_diff_follows_a_moved_symbol(demo: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    data = json_of(capsys, "diff", "Engine.run", "--from", "demo@1.0", "--to", "demo@2.0")
+    before, after = data["from"], data["to"]
+    assert isinstance(before, dict) and isinstance(after, dict)
+    assert (before["version"], before["result"]["path"], before["how"]) == (
+        "demo==1.0",
+        "src/demo/core.py",
+        "by the query 'Engine.run'",
+    )
+    assert after["result"]["path"] == "src/demo/engine.py"
+    assert after["how"] == "by the query 'Engine.run', moved from src/demo/core.py to src/demo/engine.py"
+    assert data["hunks"] == [
+        {
+            "from_start": 5,
+            "from_lines": 3,
+            "to_start": 5,
+            "to_lines": 3,
+            "lines": [
+                "-    def run(self, batch):",
+                "-        out = self.step(batch)",
+                "+    def run(self, batch, *, scale=1.0):",
+                "+        out = self.step(batch) * scale",
+                "         return out",
+            ],
+        }
+    ]
+
+
+def test_diff_finds_a_rename_by_its_code(demo: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "load", "--from", "2.0", "--to", "3.0", "--no-color"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "from demo==2.0: demo.core.load  src/demo/core.py:1-4  (by the query 'load')"
+    assert out[1].startswith(
+        "to   demo==3.0: demo.core.load_weights  src/demo/core.py:1-4  (renamed load -> "
+    )
+    assert "-def load(path):" in out and "+def load_weights(path):" in out
+
+
+def test_diff_of_a_vanished_symbol_says_where_it_is_missing(
+    demo: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["diff", "legacy", "--from", "demo@1.0", "--to", "demo@2.0"]) == 1
+    captured = capsys.readouterr()
+    assert "to   demo==2.0: not found ('legacy' names nothing here)" in captured.out
+    assert "codewalk: error: 'legacy': not found in demo==2.0" in captured.err
+    data = json_of(capsys, "diff", "legacy", "--from", "demo@1.0", "--to", "demo@2.0", code=1)
+    assert data["hunks"] == [] and data["to"]["result"] is None  # type: ignore[index]
+
+
+TOUR = """\
+title: The demo engine
+repo: demo
+versions: ["1.0", "3.0"]
+steps:
+  - at: Engine.run
+    note: runs a batch
+  - at: legacy
+    versions: "<2"
+    note: only the first release had it
+  - at: demo.core.load
+    note: reads weights
+"""
+
+
+def test_check_reads_a_tour_at_every_version_it_lists(
+    demo: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tour = tmp_path / "demo-tour.yaml"
+    tour.write_text(TOUR)
+    assert main(["check", str(tour)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "ok      demo-tour (3 steps at demo==2.0, 1 not at this version)"
+    assert out[1] == "ok      demo-tour (3 steps at demo==1.0)"
+    assert out[2] == "BROKEN  demo-tour (1 of 3 steps at demo==3.0)"
+    assert out[3] == (
+        f"  {tour}:10: step 3 (demo.core.load): missing: 'demo.core.load' names nothing in demo==3.0"
+    )
+    assert out[-1] == "3 tour(s), 9 step(s): 1 broken step(s), 0 file error(s)"
+    assert main(["check", str(tour), "--at", "demo@1.0"]) == 0  # --at: that version alone
+    plain = capsys.readouterr()
+    assert main(["tour", str(tour), "--plain", "--no-color"]) == 0
+    shown = capsys.readouterr().out
+    assert "skipped: not read at demo==2.0: this step is for demo <2" in shown
+    assert plain.out.splitlines()[0] == "ok      demo-tour (3 steps at demo==1.0)"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('versions: "1.0"\n', "'versions' must be a list of versions, found a string"),
+        ("versions: [banana]\n", "'versions': 'banana' is not a release version, e.g. 4.57.6"),
+    ],
+)
+def test_a_bad_tour_versions_list_names_its_line(text: str, message: str, tmp_path: Path) -> None:
+    from codewalk.errors import TourError
+    from codewalk.tours.loader import parse_tour
+
+    with pytest.raises(TourError) as caught:
+        parse_tour("title: T\n" + text + "steps:\n  - at: x\n", tmp_path / "t.yaml")
+    assert str(caught.value).startswith(f"{tmp_path / 't.yaml'}:2: {message}")
+
+
+def test_a_bad_step_range_names_its_line(tmp_path: Path) -> None:
+    from codewalk.errors import TourError
+    from codewalk.tours.loader import parse_tour
+
+    with pytest.raises(TourError) as caught:
+        parse_tour('title: T\nsteps:\n  - at: x\n    versions: "=>5"\n', tmp_path / "t.yaml")
+    assert "t.yaml:4: step 1: 'versions': '=>5' is not a version range" in str(caught.value)
+
+
+def test_at_installed_reads_the_active_environments_version(
+    demo: dict[str, str], tmp_path: Path, isolated_home: Path
+) -> None:
+    site = tmp_path / "site"
+    (site / "demo-1.0.dist-info").mkdir(parents=True)
+    (site / "demo-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+    env = {**os.environ, **demo, "CODEWALK_HOME": str(isolated_home), "PYTHONPATH": str(site)}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    done = subprocess.run(
+        [sys.executable, "-m", "codewalk", "find", "Engine.run", "--at", "demo@installed"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "src/demo/core.py:5  [demo demo==1.0]" in done.stdout
+    assert "codewalk: demo@installed is 1.0, installed in " in done.stderr
+    env["PYTHONPATH"] = str(tmp_path / "empty")
+    missing = subprocess.run(
+        [sys.executable, "-m", "codewalk", "find", "Engine.run", "--at", "demo@installed"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode == 2
+    assert "demo@installed: demo is not installed for" in missing.stderr
+
+
+def test_a_version_that_is_not_on_the_index_is_one_clear_line(
+    demo: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["find", "Engine", "--at", "demo@9.9"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1].startswith("codewalk: error: no source distribution of demo==9.9 found:")
+    assert err[-1].endswith("no demo-9.9.tar.gz")
+    assert main(["find", "Engine", "--at", "nope@1.0"]) == 2
+    assert "unknown repo 'nope'" in capsys.readouterr().err
