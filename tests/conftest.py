@@ -65,7 +65,7 @@ def transformers_checkout(pytestconfig: pytest.Config) -> Iterator[Checkout]:
     yield checkout
 
 
-OTHER_TRANSFORMERS = ("4.46.3", "4.57.6")
+OTHER_TRANSFORMERS = ("4.46.3", "4.57.6", "5.24.0")  # 5.24.0: listed by the shipped tours
 
 
 @pytest.fixture(scope="session")

@@ -186,7 +186,9 @@ def test_check_reads_a_tour_at_every_version_it_lists(
     assert out[3] == (
         f"  {tour}:10: step 3 (demo.core.load): missing: 'demo.core.load' names nothing in demo==3.0"
     )
-    assert out[-1] == "3 tour(s), 9 step(s): 1 broken step(s), 0 file error(s)"
+    assert (
+        out[-1] == "1 tour(s) (3 readings, with their versions), 9 step(s): 1 broken step(s), 0 file error(s)"
+    )
     assert main(["check", str(tour), "--at", "demo@1.0"]) == 0  # --at: that version alone
     plain = capsys.readouterr()
     assert main(["tour", str(tour), "--plain", "--no-color"]) == 0

@@ -131,7 +131,11 @@ def run(args: argparse.Namespace) -> int:
                     print(f"      candidate: {candidate.qualname}  {candidate.path}:{candidate.line}")
             if resolved.suggestions:
                 print(f"      did you mean: {', '.join(resolved.suggestions)}")
-    total = len(results) + len(load_errors)
-    summary = f"{total} tour(s), {steps} step(s): {broken} broken step(s), {len(load_errors)} file error(s)"
+    total = len(tours) + len(load_errors)
+    readings = f" ({len(results)} readings, with their versions)" if len(results) > len(tours) else ""
+    summary = (
+        f"{total} tour(s){readings}, {steps} step(s): {broken} broken step(s), "
+        f"{len(load_errors)} file error(s)"
+    )
     print(summary)
     return 0 if ok else 1
