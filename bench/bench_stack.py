@@ -102,7 +102,8 @@ def main() -> None:
             store.close()
 
     def show(name: str, values: list[float]) -> str:
-        return f"{name:<34} min {min(values):6.2f} s  median {statistics.median(values):6.2f} s  max {max(values):6.2f} s"
+        low, mid, high = min(values), statistics.median(values), max(values)
+        return f"{name:<34} min {low:6.2f} s  median {mid:6.2f} s  max {high:6.2f} s"
 
     print(show("stdlib ast.parse, 2 processes", asts))
     if ctags:
