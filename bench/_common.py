@@ -42,3 +42,26 @@ def median_of(runs: int, action: Callable[[], float]) -> float:
 
 def python() -> str:
     return sys.executable
+
+
+def _parse(path: str) -> int:
+    import ast
+
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        ast.parse(data)
+    except (SyntaxError, ValueError):
+        return 0
+    return 1
+
+
+def ast_baseline(files: list[str]) -> float:
+    """Seconds stdlib ``ast.parse`` takes over ``files`` on 2 processes: the floor of
+    any index built on it."""
+    import multiprocessing
+
+    started = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        pool.map(_parse, files, chunksize=16)
+    return time.perf_counter() - started

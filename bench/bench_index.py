@@ -11,35 +11,15 @@ a second version: report its cost against cold).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from _common import checkout
+from _common import ast_baseline, checkout
 
 PREVIOUS = "transformers==5.22.0"
-
-
-def _parse(path: str) -> int:
-    import ast
-
-    with open(path, "rb") as handle:
-        data = handle.read()
-    try:
-        ast.parse(data)
-    except SyntaxError:
-        return 0
-    return 1
-
-
-def ast_baseline(files: list[str]) -> float:
-    started = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        pool.map(_parse, files, chunksize=16)
-    return time.perf_counter() - started
 
 
 def ctags_baseline(root: Path) -> float | None:

@@ -11,7 +11,6 @@ an empty database (cold). Target (issue "Speed"): the stack's index <= 3x ast.pa
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import statistics
 import subprocess
@@ -20,26 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import BENCH_HOME
-
-
-def _parse(path: str) -> int:
-    import ast
-
-    with open(path, "rb") as handle:
-        data = handle.read()
-    try:
-        ast.parse(data)
-    except (SyntaxError, ValueError):
-        return 0
-    return 1
-
-
-def ast_baseline(files: list[str]) -> float:
-    started = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        pool.map(_parse, files, chunksize=16)
-    return time.perf_counter() - started
+from _common import BENCH_HOME, ast_baseline
 
 
 def ctags_baseline(dirs: list[Path]) -> float | None:

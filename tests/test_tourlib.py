@@ -16,23 +16,9 @@ from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.tours.discovery import discover_tours, load_tour, scan_tours, tour_dirs
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.resolution import module_of, resolve_step, resolve_tour
+from tests.shipped import SHIPPED_TOURS
 
-SHIPPED = {
-    "accelerate-backends",
-    "attention-dispatch",
-    "causal-lm-loss",
-    "datasets-json",
-    "diffusers-denoising",
-    "from-pretrained",
-    "llama-generate",
-    "optimum-backends",
-    "paddle-layer-call",
-    "peft-lora",
-    "special-tokens",
-    "tokenizer-call",
-    "trainer-train",
-    "xformers-dispatch",
-}
+SHIPPED = set(SHIPPED_TOURS)
 
 
 def write_tour(directory: Path, name: str, tour_id: str | None = None, at: str = "X") -> Path:

@@ -19,6 +19,7 @@ from codewalk.tours.discovery import discover_tours, load_tour
 from codewalk.tours.model import ResolvedTour
 from codewalk.tours.resolution import resolve_tour
 from codewalk.workspace.workspace import Workspace
+from tests.shipped import SHIPPED_TOURS
 
 pytestmark = pytest.mark.release
 
@@ -50,22 +51,7 @@ def resolved(workspaces: Workspaces) -> dict[str, ResolvedTour]:
 
 
 def test_every_shipped_step_resolves_at_the_pin(resolved: dict[str, ResolvedTour]) -> None:
-    assert sorted(resolved) == [
-        "accelerate-backends",
-        "attention-dispatch",
-        "causal-lm-loss",
-        "datasets-json",
-        "diffusers-denoising",
-        "from-pretrained",
-        "llama-generate",
-        "optimum-backends",
-        "paddle-layer-call",
-        "peft-lora",
-        "special-tokens",
-        "tokenizer-call",
-        "trainer-train",
-        "xformers-dispatch",
-    ]
+    assert sorted(resolved) == list(SHIPPED_TOURS)
     broken = [
         f"{r.tour.id} step {s.step.index} ({s.step.anchor}): {s.status}: {s.error}"
         for r in resolved.values()

@@ -184,9 +184,8 @@ def chain(outer: str, inner: str) -> str:
 
 def to_resolved(hit: Hit, repo: str, role: str = "match") -> Resolved:
     """The answer a candidate gives, its ``via`` completed with what the definition
-    itself says (a setter, a copy, generated code)."""
+    itself says (a setter, a copy, generated code, a stub)."""
     d = hit.definition
-    qualname = f"{hit.view.module}.{d.qualname}" if d.qualname else hit.view.module
     via = hit.via
     if d.flags & SETTER:
         via = f"{via} (property setter)"
@@ -196,16 +195,33 @@ def to_resolved(hit: Hit, repo: str, role: str = "match") -> Resolved:
         via = f"{via}; generated from {hit.view.generated_from}"
     if hit.view.is_stub and d.kind != "module":
         via = f"{via}; a type stub: the code that runs is compiled"
+    view = hit.view
+    return result_of(
+        d, view.module, view.path, repo=view.repo or repo, version=view.version, via=via, role=role
+    )
+
+
+def result_of(
+    d: Definition,
+    module: str,
+    path: str,
+    *,
+    repo: str,
+    version: str,
+    via: str = "direct",
+    role: str = "match",
+) -> Resolved:
+    """The answer for definition ``d`` of ``module`` (in file ``path`` of ``repo``)."""
     return Resolved(
-        repo=hit.view.repo or repo,
-        qualname=qualname,
+        repo=repo,
+        qualname=f"{module}.{d.qualname}" if d.qualname else module,
         kind=d.kind,
-        path=hit.view.path,
+        path=path,
         line=d.line,
         start_line=d.start_line,
         end_line=d.end_line,
         via=via,
         signature=d.signature,
         role=role,
-        version=hit.view.version,
+        version=version,
     )

@@ -44,17 +44,7 @@ class ReleaseSource:
         require_package(pin, tree, dist.filename)
         reporter.phase("recording the release files in a local git repository")
         head = gitsource.commit_tree(tree, f"{pin.release} (source distribution {dist.filename})")
-        return Manifest(
-            repo=pin.name,
-            kind=self.kind.value,
-            commit=head,
-            upstream_commit="",
-            tag=pin.tag,
-            release=pin.release,
-            origin=redact_url(dist.url),
-            sha256=dist.sha256,
-            tree=verified_tree(pin, tree, dist.filename),
-        )
+        return release_manifest(pin, self.kind, head, dist, tree=verified_tree(pin, tree, dist.filename))
 
     def verify(self, pin: Pin, tree: Path, manifest: Manifest) -> str | None:
         from codewalk.source import gitsource
@@ -65,6 +55,32 @@ class ReleaseSource:
                 f"it was verified against tree {manifest.tree or 'none'}, the pin says {pin.tree or 'none'}"
             )
         return problem
+
+
+def release_manifest(
+    pin: Pin,
+    kind: SourceKind,
+    head: str,
+    dist: package_index.Distribution,
+    *,
+    tree: str = "",
+    recorded_commit: str = "",
+) -> Manifest:
+    """What a release entry is: the local commit of its files, the archive it came from
+    (its URL without credentials, its sha256), and what more was established (the
+    verified ``tree``, a wheel's ``recorded_commit``). Never an upstream commit."""
+    return Manifest(
+        repo=pin.name,
+        kind=kind.value,
+        commit=head,
+        upstream_commit="",
+        tag=pin.tag,
+        release=pin.release,
+        origin=redact_url(dist.url),
+        sha256=dist.sha256,
+        tree=tree,
+        recorded_commit=recorded_commit,
+    )
 
 
 def require_package(pin: Pin, tree: Path, filename: str) -> None:

@@ -24,9 +24,8 @@ from codewalk.source import package_index
 from codewalk.source.cache import Manifest
 from codewalk.source.checkout import SourceKind
 from codewalk.source.pins import Pin
-from codewalk.source.release import require_package
+from codewalk.source.release import release_manifest, require_package
 from codewalk.source.reporter import Reporter
-from codewalk.source.urls import redact_url
 
 SOURCE_SUFFIXES = (".py", ".pyi")
 SOURCE_NAMES = ("py.typed",)
@@ -55,17 +54,7 @@ class WheelSource:
         require_package(pin, tree, dist.filename)
         reporter.phase("recording the wheel's sources in a local git repository")
         head = gitsource.commit_tree(tree, f"{pin.release} (wheel {dist.filename}, Python sources)")
-        return Manifest(
-            repo=pin.name,
-            kind=self.kind.value,
-            commit=head,
-            upstream_commit="",
-            tag=pin.tag,
-            release=pin.release,
-            origin=redact_url(dist.url),
-            sha256=dist.sha256,
-            recorded_commit=recorded_commit(tree, pin),
-        )
+        return release_manifest(pin, self.kind, head, dist, recorded_commit=recorded_commit(tree, pin))
 
     def verify(self, pin: Pin, tree: Path, manifest: Manifest) -> str | None:
         from codewalk.source import gitsource

@@ -28,7 +28,7 @@ from codewalk.errors import QueryError
 from codewalk.index.indexer import IndexReport, Progress, index_all
 from codewalk.index.records import Definition, FileRow, Reference
 from codewalk.index.store import Store
-from codewalk.resolve.model import FindResult, Resolved
+from codewalk.resolve.model import FindResult, Resolved, result_of
 from codewalk.resolve.query import parse_query
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
@@ -134,20 +134,7 @@ class Workspace:
         for d in self.store.defs_of(row.blob):
             if d.parent != parent:
                 continue
-            found.append(
-                Resolved(
-                    repo=view.repo,
-                    qualname=f"{view.module}.{d.qualname}",
-                    kind=d.kind,
-                    path=view.path,
-                    line=d.line,
-                    start_line=d.start_line,
-                    end_line=d.end_line,
-                    via="direct",
-                    signature=d.signature,
-                    version=view.version,
-                )
-            )
+            found.append(result_of(d, view.module, view.path, repo=view.repo, version=view.version))
         return found
 
     @_locked
@@ -185,18 +172,13 @@ class Workspace:
         if view is not None and row is not None and row.blob is not None:
             at_line = self.store.defs_where(row.blob, "line", target.line)
             if at_line:
-                d = at_line[0]
-                return Resolved(
+                return result_of(
+                    at_line[0],
+                    view.module,
+                    rel,
                     repo=self.checkout.repo,
-                    qualname=f"{view.module}.{d.qualname}",
-                    kind=d.kind,
-                    path=rel,
-                    line=d.line,
-                    start_line=d.start_line,
-                    end_line=d.end_line,
-                    via="jedi",
-                    signature=d.signature,
                     version=self.checkout.version,
+                    via="jedi",
                 )
         qualname = target.full_name or (f"{view.module}.{target.name}" if view is not None else target.name)
         if qualname.startswith("__main__.") and view is not None:
@@ -251,23 +233,11 @@ class Workspace:
             rank = 0 if name == needle else 1 if name.startswith(needle) else 2 if needle in name else 3
             return (rank, "/dummy_" in row.path, len(d.name), row.path)
 
-        results: list[Resolved] = []
-        for row, d in sorted(rows, key=score)[:limit]:
-            results.append(
-                Resolved(
-                    repo=self.checkout.repo,
-                    qualname=f"{row.module}.{d.qualname}",
-                    kind=d.kind,
-                    path=row.path,
-                    line=d.line,
-                    start_line=d.start_line,
-                    end_line=d.end_line,
-                    via="direct",
-                    signature=d.signature,
-                    version=self.checkout.version,
-                )
-            )
-        return results
+        repo, version = self.checkout.repo, self.checkout.version
+        return [
+            result_of(d, row.module, row.path, repo=repo, version=version)
+            for row, d in sorted(rows, key=score)[:limit]
+        ]
 
     def checkout_of(self, repo: str = "") -> Checkout:
         """The checkout of ``repo`` (this workspace's own by default), opened on first use."""

@@ -1,0 +1,18 @@
+"""The tours codewalk ships (tours/*.yaml), by id: one list for every test that counts them."""
+
+SHIPPED_TOURS = (
+    "accelerate-backends",
+    "attention-dispatch",
+    "causal-lm-loss",
+    "datasets-json",
+    "diffusers-denoising",
+    "from-pretrained",
+    "llama-generate",
+    "optimum-backends",
+    "paddle-layer-call",
+    "peft-lora",
+    "special-tokens",
+    "tokenizer-call",
+    "trainer-train",
+    "xformers-dispatch",
+)
