@@ -1,0 +1,89 @@
+"""Call facts in the index database: one row per function body, keyed by its file's
+blob and the line of its ``def``, so a body is analysed once, ever, across pins.
+
+The table has its own version (``CALLS_VERSION``), apart from the index's schema: an
+index built before call facts existed simply lacks the table (it is made on first use),
+and a row of another version is treated as absent, then replaced. The symbol index
+never waits for call facts; they are computed on demand (:func:`facts_of`) or by the
+optional full pass (``codewalk index --calls``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from codewalk.calls.model import Body
+from codewalk.calls.records import CALLS_VERSION, CallFacts, from_json, to_json
+from codewalk.errors import CacheError
+
+_CREATE = (
+    "CREATE TABLE IF NOT EXISTS callfacts (blob INTEGER NOT NULL, line INTEGER NOT NULL, "
+    "version INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (blob, line)) WITHOUT ROWID"
+)
+
+
+class CallFactsTable:
+    """The ``callfacts`` table of an index database connection."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self._exists = False
+
+    def _table_exists(self) -> bool:
+        if not self._exists:
+            row = self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='callfacts'"
+            ).fetchone()
+            self._exists = row is not None
+        return self._exists
+
+    def get(self, blob: int, line: int) -> CallFacts | None:
+        if not self._table_exists():
+            return None
+        row = self.db.execute(
+            "SELECT data FROM callfacts WHERE blob=? AND line=? AND version=?", (blob, line, CALLS_VERSION)
+        ).fetchone()
+        return from_json(row[0]) if row else None
+
+    def known(self) -> set[tuple[int, int]]:
+        """(blob, line) of every body with facts of this version."""
+        if not self._table_exists():
+            return set()
+        rows = self.db.execute("SELECT blob, line FROM callfacts WHERE version=?", (CALLS_VERSION,))
+        return {(int(b), int(n)) for b, n in rows}
+
+    def put(self, rows: Iterable[tuple[int, int, CallFacts]]) -> None:
+        """Store facts, in one transaction (replacing rows of another version)."""
+        data = [(blob, line, CALLS_VERSION, to_json(facts)) for blob, line, facts in rows]
+        if not data:
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise CacheError(
+                f"cannot write call facts to the index: {exc}",
+                hint="another codewalk may be indexing; try again, or check CODEWALK_HOME is writable",
+            ) from None
+        try:
+            if not self._exists:
+                self.db.execute(_CREATE)
+                self._exists = True
+            self.db.executemany("INSERT OR REPLACE INTO callfacts VALUES (?, ?, ?, ?)", data)
+        except sqlite3.Error:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+
+def facts_of(table: CallFactsTable, body: Body) -> CallFacts:
+    """The call facts of ``body``: from the index, else analysed now and stored."""
+    line = body.target.line
+    found = table.get(body.blob, line)
+    if found is not None:
+        return found
+    from codewalk.calls.analyse import analyse
+
+    facts = analyse(body.text, body.target.start_line, method=bool(body.cls))
+    table.put([(body.blob, line, facts)])
+    return facts

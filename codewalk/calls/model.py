@@ -1,0 +1,87 @@
+"""What the call layer reads and answers.
+
+- :class:`Body`: a function definition with its text, the unit call facts are kept for;
+- :class:`Callee`: one call site resolved, saying how (or why not);
+- :class:`Code`: what the call layer asks of the code it reads: a resolver per pinned
+  repo, function bodies, dispatch-table entries, subclasses, and the definitions of a
+  name in another package. The workspace backs it; today with one checkout, and with
+  every pin once a workspace spans several, with nothing to change here.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Protocol
+
+from codewalk.calls.records import Site
+from codewalk.index.records import DictEntry
+from codewalk.resolve.model import Resolved
+from codewalk.resolve.resolver import Resolver
+
+# Callee.status
+RESOLVED = "resolved"  # one or more definitions in a pinned repo
+EXTERNAL = "external"  # a name in another package that no pin provides: Callee.external names it
+UNRESOLVED = "unresolved"  # codewalk cannot tell what it calls: Callee.how says what is known
+BUILTIN = "builtin"  # a Python builtin (len, isinstance, ...)
+
+
+class Body(NamedTuple):
+    """A function, method or property of a pinned repo, with its source lines."""
+
+    repo: str
+    module: str  # "transformers.trainer"
+    cls: str  # the enclosing class's qualname in the module ("Trainer"), "" for a function
+    target: Resolved  # its definition
+    blob: int  # the file's content id in the index
+    text: str  # lines start_line..end_line of the file (decorators included)
+
+    @property
+    def name(self) -> str:
+        """``Trainer.training_step``: the qualname inside its module."""
+        return self.target.qualname[len(self.module) + 1 :]
+
+
+class Callee(NamedTuple):
+    """A call site and what it reaches."""
+
+    site: Site
+    targets: tuple[Resolved, ...]  # best first; empty unless status is "resolved"
+    how: str  # how it was reached, or what is known when it was not
+    status: str  # resolved | external | unresolved | builtin
+    external: str = ""  # the dotted name in another package ("accelerate.Accelerator.backward")
+
+    @property
+    def label(self) -> str:
+        """What the site calls, in one name: the first target, else what is known."""
+        if self.targets:
+            return self.targets[0].qualname
+        return self.external or self.site.name.expr or self.site.text
+
+
+class Code(Protocol):
+    """The code the call layer reads (implemented by the workspace)."""
+
+    def resolver(self, repo: str) -> Resolver | None:
+        """The resolver of a pinned repo the workspace holds, else None."""
+        ...
+
+    def body(self, target: Resolved) -> Body | None:
+        """The body of a function, method or property definition (None for others,
+        or when its source cannot be read)."""
+        ...
+
+    def lines(self, repo: str, path: str) -> list[str]:
+        """The lines of a file of a pinned repo (with their ends); [] when unreadable."""
+        ...
+
+    def table(self, repo: str, module: str, table: str) -> list[DictEntry]:
+        """The entries of a dict literal assigned to ``table`` (a qualname) in ``module``."""
+        ...
+
+    def subclasses(self, repo: str, module: str, cls: str) -> list[Resolved]:
+        """Classes whose bases name the class ``cls`` of ``module`` (as far as the index can tell)."""
+        ...
+
+    def elsewhere(self, qualname: str) -> list[Resolved]:
+        """The definitions of a dotted name of another package, in whichever pinned repo
+        provides it; [] when no pin does."""
+        ...

@@ -1,0 +1,106 @@
+"""The call facts of one function body: what the libcst analysis leaves behind.
+
+Plain ``NamedTuple`` records (no libcst nodes), serialised to JSON for the index. They
+say what a body calls and how each name is *bound* (a parameter, a local assigned from
+something, a module-level name, an import inside the function, a builtin); which
+definition a name reaches is decided later, by the resolver, at query time. So the facts
+of a body depend on its text alone (its file's blob and the function's line), and a body
+is analysed once, ever.
+
+Lines are 1-based and columns 0-based, in the file (not in the analysed span).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NamedTuple
+
+# Bump when the analysis emits different facts for the same text: stored facts of another
+# version are ignored (and replaced when computed again).
+CALLS_VERSION = 1
+
+# Name.root: how the first name of a dotted expression is bound
+SELF = "self"  # the first parameter of a method (self / cls, whatever it is called)
+PARAM = "param"  # another parameter (of the function, a nested function or a lambda)
+LOCAL = "local"  # assigned in the body: see CallFacts.locals
+IMPORT = "import"  # imported inside the body: Name.qualified is the imported dotted name
+GLOBAL = "global"  # not bound in the body: a module-level name (or one the module imports)
+BUILTIN = "builtin"  # a builtin (len, getattr, ...)
+SUPER = "super"  # super().x
+EXPR = "expr"  # not a name: a call on a call, a subscript of a call, ...
+
+
+class Name(NamedTuple):
+    """A dotted expression as written, and how its first name is bound."""
+
+    expr: str  # "self.accelerator.backward", "LOSS_MAPPING[]" (a subscript), "super().__init__", ""
+    root: str  # one of the constants above
+    qualified: str = ""  # IMPORT / BUILTIN: the qualified name ("torch.nn.functional.relu", "..utils.x")
+
+
+class Origin(NamedTuple):
+    """What a local name (or a return value) was bound to."""
+
+    kind: str  # name | call | item | getattr | str | param | loop | def | import | other
+    name: Name  # name: the dotted value; call: the callee; item/getattr: the table; loop: the iterable
+    line: int
+    keys: tuple[str, ...] = ()  # item/getattr: the string keys the code names (a literal, a default)
+    args: tuple[Name, ...] = ()  # call: dotted names passed as arguments (a wrapped method, a default)
+    text: str = ""  # the value as written, cut to one short line
+
+
+class Site(NamedTuple):
+    """One call, decorator or callable reference in a body, in source order."""
+
+    kind: str  # call | ref (a dotted name passed or stored as a value) | decorator
+    name: Name  # the callee
+    line: int
+    col: int  # where the callee's last name starts (where ``goto`` points)
+    end_col: int
+    args: tuple[Name, ...] = ()  # call: the dotted names among its arguments
+    text: str = ""  # the call as written, cut to one short line
+
+
+class CallFacts(NamedTuple):
+    """Everything the analysis keeps about one function body."""
+
+    sites: tuple[Site, ...]
+    locals: dict[str, tuple[Origin, ...]]  # local name -> what it was bound to, in order
+    returns: tuple[Origin, ...]  # what the function returns (a property's value)
+    error: str = ""  # why the body could not be analysed ("" when it was)
+
+
+def to_json(facts: CallFacts) -> str:
+    return json.dumps(
+        {
+            "sites": [list(s) for s in facts.sites],
+            "locals": {k: [list(o) for o in v] for k, v in facts.locals.items()},
+            "returns": [list(o) for o in facts.returns],
+            "error": facts.error,
+        },
+        separators=(",", ":"),
+    )
+
+
+def from_json(text: str) -> CallFacts:
+    data = json.loads(text)
+    return CallFacts(
+        sites=tuple(_site(s) for s in data["sites"]),
+        locals={k: tuple(_origin(o) for o in v) for k, v in data["locals"].items()},
+        returns=tuple(_origin(o) for o in data["returns"]),
+        error=data["error"],
+    )
+
+
+def _name(data: list[Any]) -> Name:
+    return Name(*data)
+
+
+def _origin(data: list[Any]) -> Origin:
+    kind, name, line, keys, args, text = data
+    return Origin(kind, _name(name), line, tuple(keys), tuple(_name(a) for a in args), text)
+
+
+def _site(data: list[Any]) -> Site:
+    kind, name, line, col, end_col, args, text = data
+    return Site(kind, _name(name), line, col, end_col, tuple(_name(a) for a in args), text)
