@@ -264,6 +264,29 @@ class Store:
             for r in rows
         ]
 
+    def table_entries(self, blob: int, table: str) -> list[DictEntry]:
+        """The entries of the dict literal assigned to ``table`` in a blob; for a class's
+        qualname, those of the dicts assigned in its body (``Cls._global_mapping``)."""
+        rows = self.db.execute(
+            "SELECT tbl, key, value, value_is_str, line, col FROM entries WHERE blob=? "
+            "AND (tbl=? OR (substr(tbl, 1, ?)=? AND instr(substr(tbl, ?), '.')=0)) ORDER BY line, col",
+            (blob, table, len(table) + 1, table + ".", len(table) + 2),
+        )
+        return [DictEntry(r[0], r[1], r[2], bool(r[3]), r[4], r[5]) for r in rows]
+
+    def classes_naming_base(self, snap: int, name: str) -> list[tuple[FileRow, Definition]]:
+        """Classes whose bases, as written, end with the name ``name`` (``GenerationMixin``,
+        ``generation.GenerationMixin``), among the files that use the name."""
+        columns = ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
+        rows = self.db.execute(
+            f"SELECT f.path, f.module, f.is_package, f.blob, {columns} FROM refnames r "
+            "CROSS JOIN defs d ON d.blob = r.blob CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? "
+            "WHERE r.name = ? AND d.kind = 'class' AND instr(d.bases, ?) > 0 ORDER BY f.path, d.line",
+            (snap, name, name),
+        )
+        found = [(FileRow(r[0], r[1], bool(r[2]), r[3]), definition(r[4:])) for r in rows]
+        return [(row, d) for row, d in found if any(b.rpartition(".")[2] == name for b in d.bases)]
+
     def references(self, snap: int, name: str) -> list[tuple[str, int, int]]:
         """(path, line, col) of every use of ``name`` in the indexed files of ``snap``."""
         rows = self.db.execute(

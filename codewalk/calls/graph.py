@@ -1,0 +1,180 @@
+"""The call graph, walked on demand: a function's callees to some depth, and the
+shortest call chains from one definition to another.
+
+Only the bodies a walk reaches are analysed (each once, ever: the facts are kept in the
+index). An edge goes from a body to each definition a call site or a callable reference
+of it reaches; constructing a class goes on into its ``__init__``; a name in another
+package that no pin provides ends a chain, and can be its goal
+(``accelerate.Accelerator.backward``).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
+
+from codewalk.calls.model import EXTERNAL, Body, Callee
+from codewalk.calls.sites import CallResolver
+from codewalk.resolve.model import Resolved
+
+FUNCTIONS = ("function", "method", "property")
+MAX_BODIES = 1500  # bodies a path search analyses before it gives up
+
+
+def key(target: Resolved) -> tuple[str, str, int]:
+    return (target.repo, target.path, target.line)
+
+
+def body_for(cr: CallResolver, target: Resolved) -> Body | None:
+    """The body that runs when ``target`` is called: itself, or a class's ``__init__``."""
+    if target.kind in FUNCTIONS:
+        return cr.code.body(target)
+    if target.kind == "class":
+        for init in cr.members(target, "__init__"):
+            return cr.code.body(init)
+    return None
+
+
+class Hop(NamedTuple):
+    """One edge of a chain: ``caller``'s call site ``callee`` reaches ``target``."""
+
+    caller: Body
+    callee: Callee
+    target: Resolved | None  # None: the name of another package in ``callee.external``
+
+    @property
+    def reached(self) -> str:
+        return self.target.qualname if self.target is not None else self.callee.external
+
+
+class Level(NamedTuple):
+    """One callee of a ``calls --depth N`` tree, at its depth (1: called by the root)."""
+
+    depth: int
+    callee: Callee
+    expanded: bool  # its first target's own callees follow (False: seen above, or too deep)
+
+
+def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
+    """The callees of ``root``, then (depth first) theirs, to ``depth`` levels; a
+    definition already expanded is not expanded again."""
+    out: list[Level] = []
+    seen = {key(root.target)}
+
+    def visit(body: Body, level: int) -> None:
+        for callee in cr.callees(body):
+            target = callee.targets[0] if callee.targets else None
+            child = body_for(cr, target) if target is not None and level < depth else None
+            expand = child is not None and target is not None and key(target) not in seen
+            out.append(Level(level, callee, expand))
+            if expand and child is not None and target is not None:
+                seen.add(key(target))
+                visit(child, level + 1)
+
+    visit(root, 1)
+    return out
+
+
+def edges(cr: CallResolver, body: Body) -> Iterator[Hop]:
+    for callee in cr.callees(body):
+        if callee.site.kind == "decorator":
+            continue
+        if callee.status == EXTERNAL:
+            yield Hop(body, callee, None)
+        for target in callee.targets:
+            yield Hop(body, callee, target)
+
+
+class PathSearch(NamedTuple):
+    chains: tuple[tuple[Hop, ...], ...]  # shortest first
+    bodies: int  # bodies analysed
+    complete: bool  # False when the search stopped at its bounds before finding all
+
+
+def shortest_paths(
+    cr: CallResolver,
+    start: Body,
+    goals: Sequence[Resolved],
+    goal_name: str,
+    *,
+    max_depth: int = 8,
+    limit: int = 3,
+    max_bodies: int = MAX_BODIES,
+) -> PathSearch:
+    """Up to ``limit`` shortest chains from ``start`` to one of ``goals`` (or to the
+    name ``goal_name`` of another package), breadth first."""
+    goal_keys = {key(g) for g in goals}
+    bodies: dict[tuple[str, str, int], Body | None] = {}
+    parents: dict[tuple[str, str, int], list[Hop]] = {}
+    depth_of: dict[tuple[str, str, int], int] = {key(start.target): 0}
+    frontier: deque[Body] = deque([start])
+    ends: list[Hop] = []
+    analysed = 0
+    complete = True
+    best: int | None = None
+    while frontier:
+        body = frontier.popleft()
+        level = depth_of[key(body.target)]
+        if (best is not None and level >= best) or level >= max_depth:
+            break
+        if analysed >= max_bodies:
+            complete = False
+            break
+        analysed += 1
+        for hop in edges(cr, body):
+            if _is_goal(hop, goal_keys, goal_name):
+                ends.append(hop)
+                best = level + 1
+                continue
+            if hop.target is None or best is not None:
+                continue
+            target_key = key(hop.target)
+            if target_key not in bodies:
+                bodies[target_key] = body_for(cr, hop.target)
+            child = bodies[target_key]
+            if child is None:
+                continue
+            here = key(child.target)  # a class's node is its __init__
+            known = depth_of.get(here)
+            if known is None:
+                depth_of[here] = level + 1
+                parents[here] = [hop]
+                frontier.append(child)
+            elif known == level + 1:
+                parents[here].append(hop)
+    chains = _chains(ends, parents, limit)
+    return PathSearch(tuple(chains), analysed, complete)
+
+
+def _is_goal(hop: Hop, goal_keys: set[tuple[str, str, int]], goal_name: str) -> bool:
+    if hop.target is not None:
+        return key(hop.target) in goal_keys
+    return bool(goal_name) and (
+        hop.callee.external == goal_name or hop.callee.external.endswith("." + goal_name)
+    )
+
+
+def _chains(
+    ends: list[Hop], parents: dict[tuple[str, str, int], list[Hop]], limit: int
+) -> list[tuple[Hop, ...]]:
+    out: list[tuple[Hop, ...]] = []
+    seen: set[tuple[tuple[str, int, int], ...]] = set()
+
+    def back(hop: Hop, tail: tuple[Hop, ...]) -> None:
+        if len(out) >= limit:
+            return
+        chain = (hop, *tail)
+        here = key(hop.caller.target)
+        if here not in parents:
+            marker = tuple((h.caller.target.path, h.callee.site.line, h.callee.site.col) for h in chain)
+            if marker not in seen:
+                seen.add(marker)
+                out.append(chain)
+            return
+        for parent in parents[here]:
+            back(parent, chain)
+
+    for end in ends:
+        back(end, ())
+    return out

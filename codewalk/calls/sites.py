@@ -1,0 +1,117 @@
+"""Call sites resolved: :class:`CallResolver`, the one object commands and the graph use.
+
+It completes :class:`~codewalk.calls.reach.Reacher` (module-level names, ``self``,
+``super()``, imports, other packages) with what needs the body's own facts: locals and
+what they were assigned (:mod:`codewalk.calls.tables`), subscripted tables, and what
+calling a definition runs (a property and what it returns, an instance's ``forward``).
+"""
+
+from __future__ import annotations
+
+from codewalk.calls.cache import facts_of
+from codewalk.calls.model import EXTERNAL, RESOLVED, Body, Callee
+from codewalk.calls.reach import CALLABLE, MAX_DEPTH, Reach, Reacher, found, unresolved, with_via
+from codewalk.calls.records import LOCAL, CallFacts, Name
+from codewalk.calls.tables import origin, returned, subscript
+from codewalk.resolve.model import Resolved
+
+
+class CallResolver(Reacher):
+    """Resolves the call sites of bodies (memoising what names reach)."""
+
+    def facts(self, body: Body) -> CallFacts:
+        return facts_of(self.table, body)
+
+    def callees(self, body: Body) -> list[Callee]:
+        """Every call, decorator and callable reference of ``body``, in source order,
+        each resolved (or saying what is known). References that do not reach a
+        function or method (``self.args``) are left out: they are not calls."""
+        facts = self.facts(body)
+        out: list[Callee] = []
+        for site in facts.sites:
+            if site.kind == "ref":
+                reach = self.reach_name(body, facts, site.name, call=False)
+                targets = tuple(
+                    t._replace(
+                        via=f"passed as a value; {t.via}" if t.via != "direct" else "passed as a value"
+                    )
+                    for t in reach.targets
+                    if t.kind in CALLABLE
+                )
+                if targets:
+                    out.append(Callee(site, targets, targets[0].via, RESOLVED))
+                continue
+            reach = self.reach_name(body, facts, site.name, call=site.kind == "call")
+            out.append(Callee(site, reach.targets, reach.how, reach.status, reach.external))
+        return out
+
+    # -- Reacher ------------------------------------------------------------------------------
+    def reach_name(self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0) -> Reach:
+        if name.root == LOCAL:
+            return self.local(body, facts, name.expr, call=call, depth=depth)
+        reach = self.dotted(body, name)
+        if name.expr.endswith("[]"):
+            reach = subscript(self, reach, (), [], "")
+        return self.called(body, reach, depth) if call else reach
+
+    # -- calling what a name reaches ---------------------------------------------------------
+    def called(self, body: Body, reach: Reach, depth: int = 0) -> Reach:
+        """What calling the definitions of ``reach`` runs: a function itself, a property
+        and what it returns, an instance's ``__call__`` or ``forward``, a class's
+        construction."""
+        if reach.status != RESOLVED:
+            return reach
+        out: list[Resolved] = []
+        for target in reach.targets:
+            if reach.instance and target.kind == "class":
+                out.extend(self.instance_call(target))
+            elif target.kind == "property":
+                out.append(target)
+                if depth < MAX_DEPTH:
+                    out.extend(returned(self, target, body, depth + 1).targets)
+            elif target.kind in ("attribute", "variable"):
+                out.extend(self.held_call(target) or [target])
+            else:
+                out.append(target)
+        return found(out, reach.how if out == list(reach.targets) else "")
+
+    # -- locals ------------------------------------------------------------------------------
+    def local(self, body: Body, facts: CallFacts, expr: str, *, call: bool, depth: int) -> Reach:
+        parts = expr.removesuffix("[]").split(".")
+        origins = facts.locals.get(parts[0], ())
+        if not origins or depth > MAX_DEPTH:
+            return unresolved(f"{parts[0]}: a local name codewalk cannot follow")
+        targets: list[Resolved] = []
+        known: list[str] = []
+        external = ""
+        for o in origins:
+            if len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:
+                longer = o.name._replace(expr=".".join([o.name.expr, *parts[1:]]))
+                reach = self.dotted(body, longer)
+                reach = self.called(body, reach, depth) if call else reach
+            elif len(parts) > 1:
+                reach = origin(self, body, facts, o, call=False, depth=depth + 1)
+                reach = self.attribute_of(reach, parts[1:], call)
+            else:
+                reach = origin(self, body, facts, o, call=call, depth=depth + 1)
+            step = f"{o.text or parts[0] + ' = ' + o.name.expr} (line {o.line})"
+            if reach.targets:
+                targets.extend(with_via(list(reach.targets), step))
+            else:
+                known.append(f"{step}: {reach.how}" if reach.how else step)
+                external = external or reach.external
+        if targets:
+            return found(targets)
+        if external and len(origins) == 1:
+            return Reach((), known[0], EXTERNAL, external)
+        return unresolved("; ".join(known[:3]))
+
+    def attribute_of(self, reach: Reach, rest: list[str], call: bool) -> Reach:
+        """``x.y`` where ``x`` holds an instance of the classes of ``reach``."""
+        if not reach.instance or not reach.targets:
+            return unresolved(f"{'.'.join(rest)} of a value whose type codewalk does not know")
+        hits: list[Resolved] = []
+        for cls in reach.targets:
+            found_ = self.members(cls, rest[0]) if len(rest) == 1 else []
+            hits.extend(found_)
+        return found(hits, f"a {reach.targets[0].qualname.rpartition('.')[2]}")

@@ -1,0 +1,237 @@
+"""Values that lead to calls: locals' origins, dispatch tables, registries, properties.
+
+What a local holds is what it was assigned (:class:`~codewalk.calls.records.Origin`):
+
+- ``TABLE[key]`` / ``TABLE.get(key, default)``: the table's entries, resolved in its
+  module; the default the code names first (``LOSS_MAPPING["ForCausalLM"]``), and, for a
+  property called from a class, the entry whose key is in that class's name before it;
+- ``getattr(self, TABLE[mode])``: the methods the table's strings name
+  (``GENERATION_MODES_MAPPING``);
+- ``REGISTRY.get_interface(key, default)``: a registry object whose class keeps a dict
+  of functions (``ALL_ATTENTION_FUNCTIONS``): the default passed first, then the entries;
+- ``f(self.method, ...)``: a wrapper called with a method (``find_executable_batch_size``)
+  returns something that runs that method;
+- ``Cls(...)``: an instance, whose call runs ``__call__`` or ``forward``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from codewalk.calls.model import RESOLVED, Body
+from codewalk.calls.reach import CALLABLE, Reach, Reacher, found, unresolved
+from codewalk.calls.records import SELF, CallFacts, Name, Origin
+from codewalk.index.records import DictEntry
+from codewalk.resolve.model import Resolved, to_resolved
+from codewalk.resolve.query import is_dotted
+from codewalk.resolve.types import declared_type
+
+
+def origin(
+    r: Reacher, body: Body, facts: CallFacts, o: Origin, *, call: bool, depth: int, for_class: str = ""
+) -> Reach:
+    """What a local (or a return value) holds, from one of its assignments."""
+    if o.kind == "name":
+        return r.reach_name(body, facts, o.name, call=call, depth=depth)
+    if o.kind == "call":
+        return _call_result(r, body, facts, o, call=call, depth=depth, for_class=for_class)
+    if o.kind == "item":
+        table = r.reach_name(body, facts, o.name, call=False, depth=depth)
+        defaults = _callable_args(r, body, facts, o.args, depth)
+        reach = subscript(r, table, o.keys, defaults, for_class)
+        return r.called(body, reach, depth) if call else reach
+    if o.kind == "getattr":
+        return _getattr(r, body, facts, o, depth)
+    if o.kind == "loop":
+        return unresolved(f"a loop variable over {o.name.expr or 'an expression'}")
+    if o.kind == "def":
+        return unresolved(f"defined in the body (line {o.line}); its calls are listed with this body's")
+    return unresolved("")
+
+
+def _callable_args(
+    r: Reacher, body: Body, facts: CallFacts, args: Sequence[Name], depth: int
+) -> list[Resolved]:
+    out: list[Resolved] = []
+    for arg in args:
+        reach = r.reach_name(body, facts, arg, call=False, depth=depth + 1)
+        out.extend(t for t in reach.targets if t.kind in CALLABLE)
+    return out
+
+
+def _call_result(
+    r: Reacher, body: Body, facts: CallFacts, o: Origin, *, call: bool, depth: int, for_class: str
+) -> Reach:
+    what = o.name.expr or "an expression"
+    callee = r.reach_name(body, facts, o.name, call=False, depth=depth)
+    registry = _registry(r, body, facts, o, depth, for_class)
+    if registry is not None:
+        return r.called(body, registry, depth) if call else registry
+    if call and callee.status == RESOLVED and any(t.kind in CALLABLE for t in callee.targets):
+        wrapped = _callable_args(r, body, facts, o.args, depth)
+        if wrapped:
+            name = wrapped[0].qualname.rpartition(".")[2]
+            how = f"returned by {what}(…), a wrapper around {name}, passed to it"
+            return found([t._replace(via=how) for t in wrapped[:1]], how)
+    classes = [t for t in callee.targets if t.kind == "class"]
+    if callee.status == RESOLVED and classes:
+        instance = Reach(tuple(classes), f"an instance of {classes[0].qualname}", RESOLVED, instance=True)
+        return r.called(body, instance, depth) if call else instance
+    return unresolved(f"what {what}(…) returns")
+
+
+def _registry(
+    r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: int, for_class: str
+) -> Reach | None:
+    """``REGISTRY.method(key, default)``: a registry object whose class keeps a dict of
+    functions (``ALL_ATTENTION_FUNCTIONS.get_interface``), or a dict table itself."""
+    receiver, _, method = o.name.expr.rpartition(".")
+    if not receiver or receiver.endswith("]"):
+        return None
+    holder = r.reach_name(body, facts, o.name._replace(expr=receiver), call=False, depth=depth + 1)
+    entries = _entries_of(r, holder)
+    if entries is None:
+        return None
+    table, items = entries
+    defaults = _callable_args(r, body, facts, o.args, depth)
+    reach = _targets(r, table, items, o.keys, defaults, for_class)
+    how = f"{receiver}.{method}(…): a registry, {len(items)} entries ({table.path}:{table.line})"
+    return reach._replace(how=how) if reach.targets else None
+
+
+def _entries_of(r: Reacher, holder: Reach) -> tuple[Resolved, list[DictEntry]] | None:
+    """The table a name holds: a dict literal, or the dicts the class of the object it
+    holds keeps at class level (through the MRO); None when it holds neither."""
+    for target in holder.targets:
+        place = r.place(target)
+        if place is None:
+            continue
+        _resolver, view, qualname = place
+        if target.kind in ("variable", "attribute"):
+            items = r.code.table(target.repo, view.module, qualname)
+            if items:
+                return target, items
+            classes = _declared_classes(r, target)
+        elif target.kind == "class" and holder.instance:
+            classes = [target]
+        else:
+            continue
+        for cls in classes:
+            cls_place = r.place(cls)
+            if cls_place is None:
+                continue
+            cls_resolver, cls_view, cls_name = cls_place
+            for owner_view, owner in cls_resolver.ns.mro(cls_view, cls_name):
+                items = r.code.table(cls.repo, owner_view.module, owner.qualname)
+                if items:
+                    where = [t for t in r.members(cls, items[0].table.rpartition(".")[2])]
+                    return (where[0] if where else cls), items
+    return None
+
+
+def _declared_classes(r: Reacher, holder: Resolved) -> list[Resolved]:
+    """The classes a variable or attribute is declared to hold (annotation, constructor)."""
+    place = r.place(holder)
+    if place is None:
+        return []
+    resolver, view, qualname = place
+    out: list[Resolved] = []
+    for d in view.defs(qualname):
+        type_name = declared_type(d)
+        if type_name:
+            hits = resolver.ns.lookup(view, type_name.split("."), (), 0)
+            out.extend(to_resolved(h, resolver.facts.repo) for h in hits if h.definition.kind == "class")
+    return out
+
+
+def subscript(
+    r: Reacher, table: Reach, keys: Sequence[str], defaults: list[Resolved], for_class: str
+) -> Reach:
+    entries = _entries_of(r, table)
+    if entries is None:
+        what = table.targets[0].qualname if table.targets else "a value"
+        return unresolved(f"an item of {what}, which is not a dict literal codewalk can read")
+    return _targets(r, entries[0], entries[1], keys, defaults, for_class)
+
+
+def _targets(
+    r: Reacher,
+    table: Resolved,
+    items: list[DictEntry],
+    keys: Sequence[str],
+    defaults: list[Resolved],
+    for_class: str,
+) -> Reach:
+    """The entries' values, resolved in the table's module: the default the call names
+    first, then the entry for the calling class, the keys the code names, the rest."""
+    place = r.place(table)
+    if place is None:
+        return unresolved("")
+    resolver, view, _ = place
+    name = items[0].table if items else table.qualname.rpartition(".")[2]
+
+    def rank(entry: DictEntry) -> int:
+        if for_class and entry.value_is_str is False and entry.key and entry.key in for_class:
+            return 0
+        return 1 if entry.key in keys else 2
+
+    ordered = sorted(items, key=rank)
+    out: list[Resolved] = [t._replace(via=f"the default named by the call: {t.via}") for t in defaults]
+    for entry in ordered:
+        if entry.value_is_str or not (is_dotted(entry.value) or entry.value.isidentifier()):
+            continue
+        key = entry.key if is_dotted(entry.key) else repr(entry.key)
+        note = ""
+        if rank(entry) == 0:
+            note = f" (the key in {for_class}'s name)"
+        elif rank(entry) == 1:
+            note = " (the key the code names)"
+        via = f"{name}[{key}] -> {entry.value} ({view.path}:{entry.line}){note}"
+        hits = resolver.resolve_in(view.module, entry.value)
+        out.extend(h._replace(via=f"{via}; {h.via}" if h.via != "direct" else via) for h in hits[:1])
+    return found(out, f"through the table {name} ({view.path}:{table.line}), {len(items)} entries")
+
+
+def _getattr(r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: int) -> Reach:
+    """``getattr(self, TABLE[key])``: the methods the table's strings name."""
+    table = r.reach_name(body, facts, o.name, call=False, depth=depth)
+    entries = _entries_of(r, table)
+    if entries is None:
+        return unresolved(f"getattr through {o.name.expr}, which is not a dict literal codewalk can read")
+    where, items = entries
+    owner = o.args[0] if o.args else Name("", "expr")
+    out: list[Resolved] = []
+    other: list[str] = []
+    for entry in sorted(items, key=lambda e: e.key not in o.keys):
+        if not (entry.value_is_str and entry.value.isidentifier()):
+            other.append(entry.value)
+            continue
+        if owner.root == SELF:
+            member = owner._replace(expr=f"{owner.expr.split('.')[0]}.{entry.value}")
+        else:
+            member = owner._replace(expr=f"{owner.expr}.{entry.value}")
+        reach = r.reach_name(body, facts, member, call=False, depth=depth + 1)
+        key = entry.key if is_dotted(entry.key) else repr(entry.key)
+        table_name = entries[1][0].table
+        entry_text = f"{table_name}[{key}] -> {entry.value!r} ({where.path}:{entry.line})"
+        via = f"getattr through the dispatch table {entry_text}"
+        out.extend(t._replace(via=f"{via}; {t.via}" if t.via != "direct" else via) for t in reach.targets[:1])
+    extra = f"; {len(other)} entries name no method ({other[0]!r}…)" if other else ""
+    return found(out, f"through the dispatch table {entries[1][0].table} ({where.path}:{where.line}){extra}")
+
+
+def returned(r: Reacher, prop: Resolved, caller: Body, depth: int) -> Reach:
+    """What the property ``prop`` returns, as the class of ``caller`` would get it."""
+    from codewalk.calls.cache import facts_of
+
+    body = r.code.body(prop)
+    if body is None:
+        return unresolved("")
+    facts = facts_of(r.table, body)
+    for_class = caller.cls.rpartition(".")[2]
+    targets: list[Resolved] = []
+    for o in facts.returns:
+        reach = origin(r, body, facts, o, call=True, depth=depth, for_class=for_class)
+        where = f"returned by the property {prop.qualname.rpartition('.')[2]} ({prop.path}:{o.line})"
+        targets.extend(t._replace(via=f"{where}: {t.via}") for t in reach.targets)
+    return found(targets, f"what the property {prop.qualname.rpartition('.')[2]} returns")
