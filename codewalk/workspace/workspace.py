@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from codewalk.errors import QueryError
 from codewalk.index.indexer import IndexReport, Progress, index_all
@@ -33,6 +33,9 @@ from codewalk.resolve.query import parse_query
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
 from codewalk.workspace.stack import Stack
+
+if TYPE_CHECKING:
+    from codewalk.workspace.calling import CallersAnswer, Calling, CallsAnswer, GotoAnswer, PathAnswer
 
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
 
@@ -63,6 +66,7 @@ class Workspace:
         self.snap = self.facts.snap
         self._resolvers: dict[tuple[str, ...], Resolver] = {}
         self.resolver = self.resolver_for((checkout.repo,))
+        self._calling: Calling | None = None
 
     @classmethod
     def open(cls, checkout: Checkout, store: Store | None = None, *, stack: Stack | None = None) -> Workspace:
@@ -140,20 +144,34 @@ class Workspace:
     @_locked
     def goto(self, path: str, line: int, col: int) -> Resolved | None:
         """What the name at ``path:line:col`` (1-based line, 0-based column) refers to:
-        the resolver first, jedi for what the index cannot answer."""
+        the best of :meth:`goto_all`."""
+        answer = self.goto_all(path, line, col)
+        return answer.results[0] if answer.results else None
+
+    @_locked
+    def goto_all(self, path: str, line: int, col: int) -> GotoAnswer:
+        """Every definition the name at ``path:line:col`` may reach, best first, each
+        saying how: at a call site, what the call facts say it calls (a dispatch table's
+        targets, a property and what it returns, a method of the classes that mix this
+        one in); elsewhere, the resolver; jedi for what the index cannot answer."""
         from codewalk.index.cursor import name_at
+        from codewalk.workspace.calling import GotoAnswer
 
         text = self.source_text(path)
         row = self.store.file(self.snap, path)
         if row is not None:
+            at_call = self.calling.goto(path, line, col)
+            if at_call is not None:
+                return at_call
             found = name_at(text, line, col)
             if found is not None:
                 dotted_name, enclosing = found
                 if not dotted_name.startswith("?"):
                     results = self.resolver.resolve_in(row.module, dotted_name, enclosing)
                     if results:
-                        return results[0]
-        return self._goto_jedi(path, text, line, col)
+                        return GotoAnswer(tuple(results))
+        jedi = self._goto_jedi(path, text, line, col)
+        return GotoAnswer((jedi,) if jedi is not None else ())
 
     def _goto_jedi(self, path: str, text: str, line: int, col: int) -> Resolved | None:
         from codewalk.workspace import navigation
@@ -196,6 +214,31 @@ class Workspace:
             signature=target.signature,
             version=self.checkout.version,
         )
+
+    # -- calls -----------------------------------------------------------------------------
+    @property
+    def calling(self) -> Calling:
+        """The call questions (loads the call layer on first use)."""
+        if self._calling is None:
+            from codewalk.workspace.calling import Calling
+
+            self._calling = Calling(self)
+        return self._calling
+
+    @_locked
+    def calls(self, query: str, *, depth: int = 1) -> CallsAnswer:
+        """What the function ``query`` names calls, resolved; ``depth`` levels deep."""
+        return self.calling.calls(query, depth)
+
+    @_locked
+    def callers(self, query: str) -> CallersAnswer:
+        """The call sites (and table entries, and value references) that reach ``query``."""
+        return self.calling.callers(query)
+
+    @_locked
+    def path(self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8) -> PathAnswer:
+        """The shortest call chains from ``start`` to ``goal``."""
+        return self.calling.path(start, goal, limit=limit, max_depth=max_depth)
 
     @_locked
     def references(self, qualname: str) -> list[Reference]:
@@ -279,6 +322,7 @@ class Workspace:
         report = index_all(self.store, self.checkout, workers=workers, progress=progress)
         self.facts.complete = True
         self.facts._views.clear()
+        self._calling = None
         return report
 
 

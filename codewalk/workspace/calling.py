@@ -1,0 +1,170 @@
+"""The call questions a workspace answers: ``calls``, ``callers``, ``path`` and ``goto``
+at a call site, over :mod:`codewalk.calls` (imported when first asked: the common
+commands never load it, nor libcst)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from codewalk.errors import QueryError
+from codewalk.resolve.model import FindResult, Resolved
+
+if TYPE_CHECKING:
+    from codewalk.calls.callers import Caller
+    from codewalk.calls.graph import Level, PathSearch
+    from codewalk.calls.model import Body, Callee
+    from codewalk.calls.sites import CallResolver
+    from codewalk.workspace.code import WorkspaceCode
+    from codewalk.workspace.workspace import Workspace
+
+CALLABLE_KINDS = ("function", "method", "property", "class")
+
+
+class NotCallable(QueryError):
+    """The query names something that is not a function, method, property or class."""
+
+
+class NoDefinition(QueryError):
+    """The query names nothing; ``suggestions`` holds "did you mean" names."""
+
+    def __init__(self, message: str, *, hint: str | None, suggestions: Sequence[str]) -> None:
+        super().__init__(message, hint=hint)
+        self.suggestions = tuple(suggestions)
+
+
+class CallsAnswer(NamedTuple):
+    target: Resolved
+    levels: tuple[Level, ...]
+
+
+class CallersAnswer(NamedTuple):
+    target: Resolved
+    callers: tuple[Caller, ...]
+    complete: bool  # False while the index is partial (uses in unindexed files may be missed)
+
+
+class PathAnswer(NamedTuple):
+    start: Resolved
+    goal: str  # the goal's qualname, or the dotted name in another package
+    goal_found: bool  # the goal resolved to a definition in a pinned repo
+    search: PathSearch
+
+
+class GotoAnswer(NamedTuple):
+    """What the name at a position reaches: one or several definitions (a dispatch
+    table's targets, a property and what it returns), or a note saying why none."""
+
+    results: tuple[Resolved, ...]
+    note: str = ""
+
+
+class Calling:
+    """The call questions of one workspace; one :class:`CallResolver` memoises what
+    names reach across questions (cleared when the index changes)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        from codewalk.calls.cache import CallFactsTable
+        from codewalk.calls.sites import CallResolver
+        from codewalk.workspace.code import WorkspaceCode
+
+        self.ws = workspace
+        self.code: WorkspaceCode = WorkspaceCode(workspace)
+        self.table = CallFactsTable(workspace.store.db)
+        self.cr: CallResolver = CallResolver(self.code, self.table)
+
+    # -- finding the definition asked about --------------------------------------------
+    def definition(self, query: str) -> Resolved:
+        found = self.ws.resolver.find(query)
+        return self.callable_match(found)
+
+    def callable_match(self, found: FindResult) -> Resolved:
+        matches = found.matches
+        if not matches:
+            checkout = self.ws.checkout
+            hint = (
+                f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else found.note or None
+            )
+            raise NoDefinition(
+                f"{found.query!r}: no definition found in {checkout.repo} {checkout.version}",
+                hint=hint,
+                suggestions=found.suggestions,
+            )
+        for match in matches:
+            if match.kind in CALLABLE_KINDS:
+                return match
+        first = matches[0]
+        raise NotCallable(
+            f"{found.query!r} is a {first.kind} ({first.path}:{first.line}): calls are followed "
+            "from functions, methods, properties and classes",
+        )
+
+    def body_of(self, target: Resolved) -> Body:
+        from codewalk.calls.graph import body_for
+
+        body = body_for(self.cr, target)
+        if body is None:
+            raise QueryError(
+                f"{target.qualname}: no body to read ({target.path}:{target.line})",
+                hint="a class without an __init__ codewalk can read, or a source file that is missing",
+            )
+        return body
+
+    # -- questions ---------------------------------------------------------------------------
+    def calls(self, query: str, depth: int = 1) -> CallsAnswer:
+        from codewalk.calls.graph import tree
+
+        target = self.definition(query)
+        return CallsAnswer(target, tuple(tree(self.cr, self.body_of(target), depth)))
+
+    def callers(self, query: str) -> CallersAnswer:
+        from codewalk.calls.callers import callers
+
+        found = self.ws.resolver.find(query)
+        target = self.callable_match(found)
+        entries = [r for r in found.results if r.kind == "entry" and r.role == "related"]
+        found_callers = callers(self.cr, target, self.code.mentions, entries)
+        return CallersAnswer(target, tuple(found_callers), self.ws.facts.complete)
+
+    def path(self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8) -> PathAnswer:
+        from codewalk.calls.graph import shortest_paths
+        from codewalk.resolve.query import parse_query
+
+        source = self.definition(start)
+        body = self.body_of(source)
+        parts = parse_query(goal)
+        goals: Sequence[Resolved] = ()
+        found = self.ws.resolver.find(goal, related=False)
+        if found.matches:
+            goals = [m for m in found.matches if m.kind in CALLABLE_KINDS] or list(found.matches)
+        elif len(parts) > 1 and parts[0] not in self.ws.checkout.packages and parts[0].islower():
+            goals = self.code.elsewhere(goal)  # another package: its pin, if any; else matched by name
+        else:
+            self.callable_match(found)  # raises: not found, with suggestions
+        search = shortest_paths(self.cr, body, goals, goal, max_depth=max_depth, limit=limit)
+        name = goals[0].qualname if goals else goal
+        return PathAnswer(source, name, bool(goals), search)
+
+    def callees_at(self, path: str, line: int) -> tuple[Resolved, list[Callee]] | None:
+        """The function around ``path:line`` and its callees (the UI's ``c``)."""
+        body = self.code.body_at(path, line)
+        if body is None:
+            return None
+        return body.target, self.cr.callees(body)
+
+    def goto(self, path: str, line: int, col: int) -> GotoAnswer | None:
+        """What the call site at ``path:line:col`` reaches (None: no call site there)."""
+        from codewalk.calls.model import EXTERNAL, RESOLVED
+
+        body = self.code.body_at(path, line)
+        if body is None:
+            return None
+        for callee in self.cr.callees(body):
+            site = callee.site
+            if site.line == line and site.col <= col < max(site.end_col, site.col + 1):
+                if callee.status == RESOLVED:
+                    return GotoAnswer(callee.targets)
+                if callee.status == EXTERNAL:
+                    return GotoAnswer((), callee.how)
+                return None  # the resolver and jedi say what they can (a parameter, an assignment)
+        return None
