@@ -1,0 +1,171 @@
+"""How ``calls``, ``callers``, ``path`` and ``draft`` print their answers: text for a
+reader, and the JSON shapes of docs/json.md."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from codewalk.cli.common import result_dict
+
+if TYPE_CHECKING:
+    from codewalk.calls.callers import Caller
+    from codewalk.calls.graph import Hop, Level
+    from codewalk.calls.model import Callee
+    from codewalk.resolve.model import Resolved
+
+MORE_TARGETS = 3  # targets shown under a call site before "... and N more"
+_GROUPED_ROOTS = ("param", "expr")  # unresolved calls on values of these roots are summarised
+
+
+def place(result: Resolved) -> str:
+    return f"{result.path}:{result.line}"
+
+
+def callee_dict(callee: Callee) -> dict[str, Any]:
+    site = callee.site
+    return {
+        "line": site.line,
+        "col": site.col + 1,
+        "kind": site.kind,
+        "expr": site.name.expr,
+        "text": site.text,
+        "status": callee.status,
+        "how": callee.how,
+        "external": callee.external or None,
+        "targets": [result_dict(t) for t in callee.targets],
+    }
+
+
+def levels_json(levels: Sequence[Level]) -> list[dict[str, Any]]:
+    """The flat depth-first list of a ``calls --depth N`` tree, nested by depth."""
+    root: list[dict[str, Any]] = []
+    stack: list[list[dict[str, Any]]] = [root]
+    for level in levels:
+        del stack[level.depth :]
+        item = callee_dict(level.callee)
+        item["calls"] = []
+        stack[-1].append(item)
+        stack.append(item["calls"])
+    return root
+
+
+def _grouped(callee: Callee) -> bool:
+    """A call on a value codewalk cannot type (a parameter, an expression, a local's
+    attribute): listed in the summary, not line by line."""
+    if callee.status != "unresolved":
+        return callee.status == "builtin"
+    root = callee.site.name.root
+    return root in _GROUPED_ROOTS or (root == "local" and "." in callee.site.name.expr)
+
+
+def format_levels(levels: Sequence[Level], *, show_all: bool) -> str:
+    lines: list[str] = []
+    untyped: list[str] = []
+    builtins: list[str] = []
+    for level in levels:
+        callee = level.callee
+        indent = "  " * level.depth
+        if not show_all and _grouped(callee):
+            name = callee.site.name.expr or callee.site.text
+            (builtins if callee.status == "builtin" else untyped).append(f"{name} ({callee.site.line})")
+            continue
+        lines.extend(callee_lines(callee, indent))
+    if untyped:
+        lines.append(f"\n{len(untyped)} calls on values codewalk cannot type (--all lists them):")
+        lines.append("  " + ", ".join(untyped))
+    if builtins:
+        lines.append(f"builtins: {', '.join(builtins)}")
+    return "\n".join(lines)
+
+
+def callee_lines(callee: Callee, indent: str = "  ") -> list[str]:
+    site = callee.site
+    what = site.name.expr or site.text
+    kind = {"ref": "  (passed as a value)", "decorator": "  (decorator)"}.get(site.kind, "")
+    pad = indent + " " * 8
+    if callee.targets:
+        first = callee.targets[0]
+        out = [f"{indent}{site.line:>6}  {what} -> {first.qualname}  {place(first)}{kind}"]
+        if first.via != "direct":
+            out.append(f"{pad}via: {first.via}")
+        for other in callee.targets[1 : 1 + MORE_TARGETS]:
+            out.append(f"{pad}or {other.qualname}  {place(other)}")
+        if len(callee.targets) > 1 + MORE_TARGETS:
+            out.append(f"{pad}... and {len(callee.targets) - 1 - MORE_TARGETS} more (--json lists them)")
+        return out
+    if callee.external:
+        return [
+            f"{indent}{site.line:>6}  {what} -> {callee.external}, in another package{kind}",
+            f"{pad}{callee.how}",
+        ]
+    label = "builtin" if callee.status == "builtin" else "not resolved"
+    return (
+        [f"{indent}{site.line:>6}  {what}  ({label}){kind}", f"{pad}{callee.how}"]
+        if callee.how
+        else [f"{indent}{site.line:>6}  {what}  ({label}){kind}"]
+    )
+
+
+def caller_dict(caller: Caller) -> dict[str, Any]:
+    return {
+        "kind": caller.kind,
+        "path": caller.path,
+        "line": caller.line,
+        "col": caller.col + 1,
+        "text": caller.text,
+        "caller": result_dict(caller.caller) if caller.caller is not None else None,
+        "how": caller.how,
+    }
+
+
+def format_callers(callers: Sequence[Caller]) -> str:
+    lines: list[str] = []
+    headings = {
+        "call": "call sites",
+        "entry": "dispatch-table entries that reach it",
+        "maybe": "possible callers: the name is called, but codewalk cannot tell on what",
+    }
+    current = ""
+    for caller in callers:
+        group = "call" if caller.kind in ("call", "ref", "decorator") else caller.kind
+        if group != current:
+            current = group
+            lines.append(f"{headings[group]}:")
+        where = f"{caller.path}:{caller.line}"
+        inside = f"  in {caller.caller.qualname.rpartition('.')[2]}" if caller.caller is not None else ""
+        kind = {"ref": " (passed as a value)", "decorator": " (decorator)"}.get(caller.kind, "")
+        lines.append(f"  {where}{inside}{kind}")
+        if caller.text:
+            lines.append(f"      {caller.text}")
+        if caller.kind == "maybe" or (caller.how and caller.how not in ("direct",)):
+            lines.append(f"      via: {caller.how}")
+    return "\n".join(lines)
+
+
+def hop_dict(hop: Hop) -> dict[str, Any]:
+    return {
+        "caller": result_dict(hop.caller.target),
+        **callee_dict(hop.callee),
+        "target": result_dict(hop.target) if hop.target is not None else None,
+        "reached": hop.reached,
+    }
+
+
+def format_chain(chain: Sequence[Hop]) -> str:
+    lines: list[str] = []
+    for hop in chain:
+        caller = hop.caller.target
+        site = hop.callee.site
+        lines.append(f"  {caller.qualname}  {place(caller)}")
+        kind = "  (passed as a value)" if site.kind == "ref" else ""
+        lines.append(f"    {site.line:>6}  {site.text}{kind}")
+        via = hop.target.via if hop.target is not None else hop.callee.how
+        if via and via != "direct":
+            lines.append(f"            via: {via}")
+    last = chain[-1]
+    if last.target is not None:
+        lines.append(f"  {last.target.qualname}  {place(last.target)}")
+    else:
+        lines.append(f"  {last.callee.external}  (in another package, not pinned)")
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""``codewalk callers SYMBOL``: the call sites that reach a definition, binding-precise."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from codewalk.cli.common import add_common, dump, header_dict, open_workspace, result_dict
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "callers",
+        help="the call sites that reach a definition (not every use of its name)",
+        description="The call sites that reach SYMBOL: binding-aware (a local of the same name is "
+        "not a caller), through the MRO for methods, plus the dispatch-table entries and the "
+        "references that pass it as a value; calls of the name on values codewalk cannot type "
+        "are listed apart.",
+    )
+    parser.add_argument("query", metavar="SYMBOL")
+    add_common(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from codewalk.cli.calls_output import caller_dict, format_callers, place
+    from codewalk.workspace.calling import NoDefinition
+
+    workspace = open_workspace(args)
+    try:
+        checkout = workspace.checkout
+        try:
+            answer = workspace.callers(args.query)
+        except NoDefinition as error:
+            if not args.json:
+                raise
+            data = header_dict(args.query.strip(), checkout)
+            data.update(function=None, callers=[], complete=workspace.fully_indexed)
+            data["suggestions"] = list(error.suggestions)
+            dump(data)
+            return 1
+        if args.json:
+            data = header_dict(args.query.strip(), checkout)
+            data.update(
+                function=result_dict(answer.target),
+                callers=[caller_dict(c) for c in answer.callers],
+                complete=answer.complete,
+            )
+            dump(data)
+            return 0
+        target = answer.target
+        precise = sum(1 for c in answer.callers if c.kind in ("call", "ref", "decorator"))
+        print(f"callers of {target.qualname}  {place(target)}  [{checkout.repo} {checkout.version}]")
+        print(f"{precise} call site{'s' if precise != 1 else ''} reach it")
+        if answer.callers:
+            print(format_callers(answer.callers))
+        if not answer.complete:
+            print("(the index is partial: `codewalk index` makes callers complete)")
+        return 0
+    finally:
+        workspace.close()

@@ -1,0 +1,57 @@
+"""``codewalk calls SYMBOL``: what a function calls, each call resolved (or saying why not)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from codewalk.cli.common import add_common, dump, header_dict, open_workspace, positive, result_dict
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "calls",
+        help="what a function calls, in order, each call resolved",
+        description="The calls and callable references of SYMBOL's body, in source order, each "
+        "resolved the transformers way (self and the MRO, super(), properties, dispatch tables, "
+        "methods passed as values, attribute types) and saying how; what cannot be resolved is "
+        "listed as such.",
+    )
+    parser.add_argument("query", metavar="SYMBOL")
+    add_common(parser)
+    parser.add_argument("--depth", type=positive, default=1, metavar="N", help="follow callees N levels deep")
+    parser.add_argument("--all", action="store_true", help="list builtins and calls on untyped values too")
+    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from codewalk.cli.calls_output import format_levels, levels_json, place
+    from codewalk.workspace.calling import NoDefinition
+
+    workspace = open_workspace(args)
+    try:
+        checkout = workspace.checkout
+        try:
+            answer = workspace.calls(args.query, depth=args.depth)
+        except NoDefinition as error:
+            if not args.json:
+                raise
+            data = header_dict(args.query.strip(), checkout)
+            data.update(function=None, calls=[], suggestions=list(error.suggestions))
+            dump(data)
+            return 1
+        if args.json:
+            data = header_dict(args.query.strip(), checkout)
+            data.update(function=result_dict(answer.target), calls=levels_json(answer.levels))
+            dump(data)
+            return 0
+        target = answer.target
+        print(f"{target.qualname}  {target.kind}  {place(target)}  [{checkout.repo} {checkout.version}]")
+        if target.via != "direct":
+            print(f"  via: {target.via}")
+        body = format_levels(answer.levels, show_all=args.all)
+        print(body if body else "  (calls nothing)")
+        return 0
+    finally:
+        workspace.close()

@@ -1,0 +1,55 @@
+"""``codewalk draft FROM TO -o FILE``: a tour skeleton along the shortest call chain."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from codewalk.cli.common import add_common, open_workspace, positive
+from codewalk.errors import CodewalkError, QueryError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "draft",
+        help="write a tour skeleton along the call chain from one symbol to another",
+        description="Find the shortest call chain from FROM to TO (as `codewalk path` does) and "
+        "write a tour along it: one step per call, at the calling function, focused on the call "
+        "site, with titles filled in and notes left for you to write.",
+    )
+    parser.add_argument("start", metavar="FROM")
+    parser.add_argument("goal", metavar="TO")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the tour file to write")
+    add_common(parser)
+    parser.add_argument("--depth", type=positive, default=8, metavar="N", help="chains of at most N calls")
+    parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from codewalk.cli.output import write_atomically
+    from codewalk.tours.draft import draft_tour
+
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        raise CodewalkError(f"{output}: the file exists", hint="--force replaces it")
+    workspace = open_workspace(args)
+    try:
+        answer = workspace.path(args.start, args.goal, limit=1, max_depth=args.depth)
+        if not answer.search.chains:
+            raise QueryError(f"no call chain from {answer.start.qualname} to {answer.goal}: nothing to draft")
+        chain = answer.search.chains[0]
+        sources = {hop.caller.target.path: workspace.source_text(hop.caller.target.path) for hop in chain}
+        text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
+    finally:
+        workspace.close()
+    try:
+        write_atomically(output, text)
+    except OSError as error:
+        raise CodewalkError(f"{output}: cannot write it: {error.strerror or error}") from None
+    steps = text.count("\n  - at: ")
+    hops = " -> ".join([*(h.caller.target.qualname.rpartition(".")[2] for h in chain), chain[-1].reached])
+    print(f"wrote {output}: {steps} steps along {hops}")
+    print(f"write the notes (TODO), then: codewalk check {output}")
+    return 0

@@ -1,0 +1,69 @@
+"""``codewalk path FROM TO``: the shortest call chains from one symbol to another."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from codewalk.cli.common import add_common, dump, header_dict, open_workspace, positive, result_dict
+from codewalk.errors import QueryError
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "path",
+        help="the shortest call chains from one symbol to another",
+        description="The shortest call chains from FROM to TO, through methods passed as values, "
+        "properties, dispatch tables and attribute types. TO may name a function of another "
+        "package (accelerate.Accelerator.backward).",
+    )
+    parser.add_argument("start", metavar="FROM")
+    parser.add_argument("goal", metavar="TO")
+    add_common(parser)
+    parser.add_argument("--limit", type=positive, default=3, metavar="N", help="at most N chains (default 3)")
+    parser.add_argument("--depth", type=positive, default=8, metavar="N", help="chains of at most N calls")
+    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from codewalk.cli.calls_output import format_chain, hop_dict
+
+    workspace = open_workspace(args)
+    try:
+        checkout = workspace.checkout
+        answer = workspace.path(args.start, args.goal, limit=args.limit, max_depth=args.depth)
+        search = answer.search
+        if args.json:
+            data = header_dict(f"{args.start} {args.goal}", checkout)
+            data.update(
+                start=result_dict(answer.start),
+                goal=answer.goal,
+                goal_found=answer.goal_found,
+                chains=[[hop_dict(h) for h in chain] for chain in search.chains],
+                searched=search.bodies,
+                complete=search.complete,
+            )
+            dump(data)
+            return 0 if search.chains else 1
+        if not search.chains:
+            why = "" if search.complete else f" (the search stopped after {search.bodies} functions)"
+            raise QueryError(
+                f"no call chain from {answer.start.qualname} to {answer.goal} within {args.depth} calls{why}",
+                hint="--depth N searches longer chains" if search.complete else None,
+            )
+        count = len(search.chains)
+        hops = len(search.chains[0])
+        print(
+            f"{answer.start.qualname} -> {answer.goal}: {count} shortest chain{'s' if count != 1 else ''} "
+            f"of {hops} call{'s' if hops != 1 else ''} ({search.bodies} functions read) "
+            f"[{checkout.repo} {checkout.version}]"
+        )
+        for number, chain in enumerate(search.chains, start=1):
+            print(f"\n{number}.")
+            print(format_chain(chain))
+        if not answer.goal_found:
+            print(f"\n({answer.goal} is in a package no pin provides: the chain ends at its call site)")
+        return 0
+    finally:
+        workspace.close()

@@ -1,0 +1,141 @@
+"""A tour skeleton along a call chain (``codewalk draft FROM TO``).
+
+One step per hop, at the calling function, with ``focus:`` on the call site (text that
+first matches inside the function at that very line, checked here with the same
+matcher the tour uses), a title saying what calls what and how, and a note for the
+author to write. The goal is a last step when a pinned repo defines it; a name of
+another package that no pin provides is named in a comment instead, so the draft
+resolves with ``tour`` and ``check`` as it stands.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+from codewalk.calls.graph import Hop
+from codewalk.resolve.model import Resolved
+from codewalk.tours.focus import find_match
+
+TODO = "TODO: what the reader should see here."
+
+
+def draft_tour(
+    chain: Sequence[Hop], start: str, goal: str, sources: dict[str, str], default_repo: str
+) -> str:
+    """The YAML text of the tour. ``sources`` maps each caller's path to its file's text."""
+    first = chain[0].caller.target
+    last = chain[-1]
+    ident = _slug(f"{_short(first.qualname)}-to-{goal.rpartition('.')[2]}")
+    lines = [
+        f"# A tour drafted by `codewalk draft {start} {goal}` along one call chain.",
+        "# Titles and focus lines are filled in; write each note (TODO), then run `codewalk check`.",
+        f"id: {ident}",
+        f"title: {_quote(f'From {_short(first.qualname)} to {_short(last.reached)}')}",
+        f"repo: {default_repo}",
+        "summary: |",
+        f"  TODO: what this walk from {_short(first.qualname)} to {_short(last.reached)} shows.",
+        "steps:",
+    ]
+    for hop in chain:
+        lines.extend(_step(hop, sources.get(hop.caller.target.path, ""), default_repo))
+    if last.target is not None:
+        lines.extend(_goal_step(last.target, default_repo))
+    else:
+        lines.append(f"  # {last.callee.external} is in another package that no pin provides:")
+        lines.append("  # add a step for it once that package is pinned.")
+    return "\n".join(lines) + "\n"
+
+
+def _step(hop: Hop, text: str, default_repo: str) -> list[str]:
+    caller = hop.caller.target
+    out = [f"  - at: {caller.qualname}"]
+    if caller.repo != default_repo:
+        out.append(f"    repo: {caller.repo}")
+    out.append(f"    title: {_quote(_title(hop))}")
+    focus = focus_for(text, (caller.start_line, caller.end_line), hop.callee.site.line)
+    if focus is not None:
+        out.append(f"    focus: {_quote(focus)}")
+    via = hop.target.via if hop.target is not None else hop.callee.how
+    out.append("    note: |")
+    out.append(f"      {TODO}")
+    if via and via != "direct":
+        out.append(f"      (how codewalk got here: {_one_line(via)})")
+    out.append("")
+    return out
+
+
+def _goal_step(target: Resolved, default_repo: str) -> list[str]:
+    out = [f"  - at: {target.qualname}"]
+    if target.repo != default_repo:
+        out.append(f"    repo: {target.repo}")
+    out += [f"    title: {_quote(_short(target.qualname))}", "    note: |", f"      {TODO}"]
+    return out
+
+
+def _title(hop: Hop) -> str:
+    caller = _short(hop.caller.target.qualname)
+    callee = _short(hop.reached)
+    via = hop.target.via if hop.target is not None else ""
+    if hop.callee.site.kind == "ref":
+        return f"{caller} passes {callee} as a value"
+    if "dispatch table" in via or "registry" in via:
+        return f"{caller} reaches {callee} through a dispatch table"
+    if "wrapper" in via:
+        return f"{caller} calls {callee} through a wrapper"
+    if "property" in via:
+        return f"{caller} calls {callee}, returned by a property"
+    if hop.target is None:
+        return f"{caller} calls {callee} (in another package)"
+    return f"{caller} calls {callee}"
+
+
+def focus_for(text: str, span: tuple[int, int], line: int) -> str | None:
+    """A focus text whose first match inside ``span`` is on ``line``: the line itself,
+    or, when that text occurs earlier in the span, a regex with the lines before it."""
+    lines = text.splitlines()
+    if not 0 < line <= len(lines):
+        return None
+    here = lines[line - 1].strip()
+    if here and _lands(text, span, here, line):
+        return here
+    for back in range(1, 4):
+        if line - back < span[0]:
+            break
+        before = [lines[i].strip() for i in range(line - 1 - back, line - 1)]
+        pattern = r"\n\s*".join(re.escape(part) for part in [*before, here])
+        candidate = f"/{pattern}/"
+        if _lands(text, span, candidate, line):
+            return candidate
+    return None
+
+
+def _lands(text: str, span: tuple[int, int], focus: str, line: int) -> bool:
+    try:
+        found = find_match(text, span, focus)
+    except re.error:  # a focus the tour loader would reject is no focus
+        return False
+    return found is not None and found[0] <= line <= found[1]
+
+
+def _short(qualname: str) -> str:
+    """``Trainer.train`` of ``transformers.trainer.Trainer.train``: the last two parts
+    when the second to last is a class, else the last."""
+    parts = qualname.split(".")
+    if len(parts) >= 2 and parts[-2][:1].isupper():
+        return ".".join(parts[-2:])
+    return parts[-1]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "draft"
+
+
+def _quote(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's escapes are YAML's)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
