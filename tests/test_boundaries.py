@@ -82,6 +82,25 @@ def test_common_commands_import_none_of_the_heavy_libraries(
 ) -> None:
     """find, show, check and tour --plain, answering from a synced cache, import none of
     textual, jedi, GitPython or libcst (checked in a fresh interpreter)."""
+    done, probe = _probe(argv, tmp_path, monkeypatch, isolated_home)
+    assert probe == "PROBE 0 -", done.stdout + done.stderr
+    assert answer in done.stdout
+
+
+def test_calls_loads_libcst_and_nothing_else_heavy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    """``calls`` analyses the body with libcst (the only heavy library it needs)."""
+    done, probe = _probe(["calls", "LlamaModel.__init__"], tmp_path, monkeypatch, isolated_home)
+    assert probe == "PROBE 0 libcst", done.stdout + done.stderr
+    assert "transformers.models.llama.modeling_llama.LlamaModel.__init__  method" in done.stdout
+
+
+def _probe(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run codewalk with ``argv`` in a fresh interpreter on a synced fixture release;
+    its output and the probe line naming the heavy libraries it loaded."""
     pins = write_pins(tmp_path / "vendor_pins.toml", url=(tmp_path / "unreachable.git").as_uri())
     index = make_index(tmp_path / "index", make_sdist())
     env = {
@@ -105,9 +124,7 @@ def test_common_commands_import_none_of_the_heavy_libraries(
         text=True,
         timeout=120,
     )
-    probe = done.stderr.strip().splitlines()[-1]
-    assert probe == "PROBE 0 -", done.stdout + done.stderr
-    assert answer in done.stdout
+    return done, done.stderr.strip().splitlines()[-1]
 
 
 def _package_imports() -> dict[str, set[str]]:

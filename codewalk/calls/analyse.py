@@ -62,7 +62,8 @@ def analyse(text: str, first_line: int, *, method: bool) -> CallFacts:
     try:
         module = cst.parse_module("".join(dedented))
     except cst.ParserSyntaxError as exc:
-        return CallFacts((), {}, (), f"does not parse: {exc.message} (line {exc.raw_line + first_line - 1})")
+        reason = exc.message.rpartition(": ")[2] or "a syntax error"
+        return CallFacts((), {}, (), f"does not parse (line {exc.raw_line + first_line - 1}): {reason}")
     wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
     visitor = _Visitor(lines, shifts, first_line, method)
     wrapper.visit(visitor)
@@ -160,6 +161,8 @@ class _Visitor(cst.CSTVisitor):
             node = node.value
         if isinstance(node, cst.Name):
             root, qualified = self.bind(node)
+            if root == IMPORT and parts:  # nn.functional.relu: torch.nn + .functional.relu
+                qualified = ".".join([qualified, *reversed(parts)])
             parts.append(node.value)
             return Name(".".join(reversed(parts)), root, qualified), last or node
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
@@ -328,6 +331,7 @@ class _Visitor(cst.CSTVisitor):
             name = Name("", EXPR)
             line, col, end = self.where(node.func)
         listed = id(node) in self.decorator_calls  # @f(...): the decorator site says it
+        listed = listed or (name.root == BUILTIN and name.expr == "super")  # super().f(): f is the call
         if not listed and self.constant_getattr(node) is None:  # getattr(self, "x"): the x is used
             self.sites.append(
                 Site("call", name, line, col, end, self.arg_names(node.args), self.text_at(line))

@@ -60,20 +60,20 @@ class CallFactsTable:
             return
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
+            try:
+                if not self._exists:
+                    self.db.execute(_CREATE)
+                    self._exists = True
+                self.db.executemany("INSERT OR REPLACE INTO callfacts VALUES (?, ?, ?, ?)", data)
+            except sqlite3.Error:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:  # locked past the timeout, a read-only file or disk
             raise CacheError(
                 f"cannot write call facts to the index: {exc}",
                 hint="another codewalk may be indexing; try again, or check CODEWALK_HOME is writable",
             ) from None
-        try:
-            if not self._exists:
-                self.db.execute(_CREATE)
-                self._exists = True
-            self.db.executemany("INSERT OR REPLACE INTO callfacts VALUES (?, ?, ?, ?)", data)
-        except sqlite3.Error:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
 
 def facts_of(table: CallFactsTable, body: Body) -> CallFacts:

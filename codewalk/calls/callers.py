@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk.calls.graph import key
-from codewalk.calls.model import RESOLVED, Body
+from codewalk.calls.model import RESOLVED, Body, Callee
+from codewalk.calls.records import LOCAL, PARAM
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import Resolved
 
 PRECISE = ("call", "ref", "decorator")  # Caller.kind of a binding-precise caller
+_HOPS = 3  # tables and the functions returning their items, followed this far
 
 
 class Mention(NamedTuple):
@@ -58,68 +60,80 @@ def callers(
         owner = target.qualname.rpartition(".")[0]
         names.add(owner.rpartition(".")[2])  # Cls(...) constructs, and runs __init__
         goals.update(key(c) for c in _classes(cr, target))
-    bodies: dict[tuple[str, str, int], Body] = {}
-    module_level: list[Mention] = []
-    for needle in sorted(names | {e.qualname.rpartition(".")[0].rpartition(".")[2] for e in entries}):
-        for mention in mentions(needle):
-            if mention.body is None:
-                if needle in names:
-                    module_level.append(mention)
-            else:
-                bodies.setdefault(key(mention.body.target), mention.body)
+    tables = {e.qualname.rpartition("[")[0].rpartition(".")[2] for e in entries}
+    bodies, module_level = _bodies(cr, mentions, names, tables)
     found: list[Caller] = []
     maybe: list[Caller] = []
     for body in bodies.values():
         for callee in cr.callees(body):
             site = callee.site
-            last = site.name.expr.removesuffix("[]").rpartition(".")[2]
             hits = [t for t in callee.targets if key(t) in goals]
             if hits:
-                found.append(
-                    Caller(
-                        site.kind,
-                        body.repo,
-                        body.target.path,
-                        site.line,
-                        site.col,
-                        site.text,
-                        body.target,
-                        hits[0].via,
-                    )
-                )
-            elif last in names and callee.status != RESOLVED and site.kind != "ref":
-                maybe.append(
-                    Caller(
-                        "maybe",
-                        body.repo,
-                        body.target.path,
-                        site.line,
-                        site.col,
-                        site.text,
-                        body.target,
-                        callee.how,
-                    )
-                )
+                found.append(_caller(site.kind, body, site.line, site.col, site.text, hits[0].via))
+            elif _maybe(callee, names):
+                maybe.append(_caller("maybe", body, site.line, site.col, site.text, callee.how))
     for mention in module_level:
-        maybe.append(
-            Caller(
-                "maybe",
-                mention.repo,
-                mention.path,
-                mention.line,
-                mention.col,
-                "",
-                None,
-                "at module or class level, outside any function",
+        lines = cr.code.lines(mention.repo, mention.path)
+        text = lines[mention.line - 1].strip() if 0 < mention.line <= len(lines) else ""
+        if any(f"{n}(" in text for n in names):  # a call at module level (not an import, an entry)
+            where = "at module or class level, outside any function"
+            maybe.append(
+                Caller("maybe", mention.repo, mention.path, mention.line, mention.col, text, None, where)
             )
-        )
-    tables = [Caller("entry", e.repo, e.path, e.line, 0, e.signature, None, e.via) for e in entries]
-    order = {"call": 0, "decorator": 0, "ref": 0}
-    found.sort(key=lambda c: (order.get(c.kind, 1), c.path, c.line, c.col))
+    table_rows = [Caller("entry", e.repo, e.path, e.line, 0, e.signature, None, e.via) for e in entries]
+    found.sort(key=lambda c: (c.path, c.line, c.col))
     unique: dict[tuple[str, int, int], Caller] = {}
-    for caller in (*found, *tables, *sorted(maybe, key=lambda c: (c.path, c.line))):
+    for caller in (*found, *table_rows, *sorted(maybe, key=lambda c: (c.path, c.line))):
         unique.setdefault((caller.path, caller.line, caller.col if caller.kind != "entry" else -1), caller)
     return list(unique.values())
+
+
+def _caller(kind: str, body: Body, line: int, col: int, text: str, how: str) -> Caller:
+    return Caller(kind, body.repo, body.target.path, line, col, text, body.target, how)
+
+
+def _maybe(callee: Callee, names: set[str]) -> bool:
+    """A call of the name that codewalk cannot tie to a definition: a method called on
+    a value it cannot type, or a module-level name it cannot follow. A parameter or a
+    local of that name is something else, known not to be the definition."""
+    site = callee.site
+    if callee.status == RESOLVED or site.kind == "ref":
+        return False
+    expr = site.name.expr.removesuffix("[]")
+    if expr.rpartition(".")[2] not in names:
+        return False
+    return "." in expr or site.name.root not in (LOCAL, PARAM)
+
+
+def _bodies(
+    cr: CallResolver, mentions: Mentions, names: set[str], tables: set[str]
+) -> tuple[dict[tuple[str, str, int], Body], list[Mention]]:
+    """The bodies that may reach the definition: those that name it, or name a table
+    holding it, or a function or property that returns such a table's item (two hops:
+    ``LOSS_MAPPING`` -> ``loss_function`` -> ``self.loss_function(...)``)."""
+    bodies: dict[tuple[str, str, int], Body] = {}
+    module_level: list[Mention] = []
+    frontier = set(names) | tables
+    asked: set[str] = set()
+    for _ in range(_HOPS):
+        returned: set[str] = set()
+        for needle in sorted(frontier - asked):
+            asked.add(needle)
+            for mention in mentions(needle):
+                if mention.body is None:
+                    if needle in names:
+                        module_level.append(mention)
+                    continue
+                bodies.setdefault(key(mention.body.target), mention.body)
+                if needle not in names and _returns(cr, mention.body, needle):
+                    returned.add(mention.body.target.qualname.rpartition(".")[2])
+        frontier = returned
+    return bodies, module_level
+
+
+def _returns(cr: CallResolver, body: Body, needle: str) -> bool:
+    facts = cr.facts(body)
+    return any(needle in o.name.expr.removesuffix("[]").split(".") for o in facts.returns)
 
 
 def _classes(cr: CallResolver, init: Resolved) -> list[Resolved]:

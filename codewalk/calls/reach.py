@@ -19,9 +19,9 @@ Calling a property reaches the property and what it returns; calling an instance
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
+from codewalk.calls.assigned import assigned_attribute
 from codewalk.calls.cache import CallFactsTable
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, UNRESOLVED, Body, Code
 from codewalk.calls.records import (
@@ -43,7 +43,6 @@ from codewalk.resolve.resolver import Resolver
 from codewalk.resolve.types import declared_how, declared_type
 
 CALLABLE = ("function", "method")
-_CONSTRUCTOR = re.compile(r"([A-Z][\w.]*)\(")
 _MAX_SUBCLASSES = 40  # classes that mix a class in, tried for a member it lacks
 MAX_DEPTH = 6  # locals assigned from locals, properties returning properties
 
@@ -261,21 +260,12 @@ class Reacher:
     def _assigned(
         self, body: Body, resolver: Resolver, view: ModuleView, attr: str
     ) -> tuple[ModuleView, int, str, str] | None:
-        """``self.attr = ...`` in a method other than ``__init__`` (which the index keeps):
-        the first such line in the class or its bases, and the type it names (an
-        annotation, or the class constructed), read from the source text."""
-        pattern = re.compile(
-            rf"^[ \t]*self\.{re.escape(attr)}[ \t]*(?::[ \t]*\"?([A-Za-z_][\w.]*)\"?[^=]*)?=[ \t]*(?!=)(.*)$"
-        )
+        """``self.attr = ...`` in a method other than ``__init__``, in the class or its bases."""
         for owner_view, owner in resolver.ns.mro(view, body.cls):
             lines = self.code.lines(resolver.facts.repo, owner_view.path)
-            for index in range(owner.start_line - 1, min(owner.end_line, len(lines))):
-                match = pattern.match(lines[index])
-                if match:
-                    value = match.group(2).strip()
-                    built = _CONSTRUCTOR.match(value)
-                    type_name = match.group(1) or (built.group(1) if built else "")
-                    return owner_view, index + 1, lines[index].strip(), type_name
+            found = assigned_attribute(lines, owner.start_line, owner.end_line, attr)
+            if found is not None:
+                return owner_view, found.line, found.text, found.type_name
         return None
 
     def _through_assigned(

@@ -9,7 +9,7 @@ calling a definition runs (a property and what it returns, an instance's ``forwa
 from __future__ import annotations
 
 from codewalk.calls.cache import facts_of
-from codewalk.calls.model import EXTERNAL, RESOLVED, Body, Callee
+from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee
 from codewalk.calls.reach import CALLABLE, MAX_DEPTH, Reach, Reacher, found, unresolved, with_via
 from codewalk.calls.records import LOCAL, CallFacts, Name
 from codewalk.calls.tables import origin, returned, subscript
@@ -84,6 +84,7 @@ class CallResolver(Reacher):
         targets: list[Resolved] = []
         known: list[str] = []
         external = ""
+        statuses: list[str] = []
         for o in origins:
             if len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:
                 longer = o.name._replace(expr=".".join([o.name.expr, *parts[1:]]))
@@ -99,11 +100,12 @@ class CallResolver(Reacher):
                 targets.extend(with_via(list(reach.targets), step))
             else:
                 known.append(f"{step}: {reach.how}" if reach.how else step)
+                statuses.append(reach.status)
                 external = external or reach.external
         if targets:
             return found(targets)
-        if external and len(origins) == 1:
-            return Reach((), known[0], EXTERNAL, external)
+        if len(origins) == 1 and statuses[0] in (EXTERNAL, BUILTIN):
+            return Reach((), known[0], statuses[0], external)
         return unresolved("; ".join(known[:3]))
 
     def attribute_of(self, reach: Reach, rest: list[str], call: bool) -> Reach:

@@ -15,8 +15,7 @@ if TYPE_CHECKING:
     from codewalk.calls.graph import Level, PathSearch
     from codewalk.calls.model import Body, Callee
     from codewalk.calls.sites import CallResolver
-    from codewalk.workspace.code import WorkspaceCode
-    from codewalk.workspace.workspace import Workspace
+    from codewalk.workspace.code import Parts, WorkspaceCode
 
 CALLABLE_KINDS = ("function", "method", "property", "class")
 
@@ -63,7 +62,7 @@ class Calling:
     """The call questions of one workspace; one :class:`CallResolver` memoises what
     names reach across questions (cleared when the index changes)."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Parts) -> None:
         from codewalk.calls.cache import CallFactsTable
         from codewalk.calls.sites import CallResolver
         from codewalk.workspace.code import WorkspaceCode

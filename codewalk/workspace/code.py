@@ -10,18 +10,31 @@ workspace holds several; until then no pin provides it and the call layer lists 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from codewalk.calls.callers import Mention
 from codewalk.calls.model import Body
 from codewalk.errors import QueryError
 from codewalk.index.records import Definition, DictEntry
+from codewalk.index.store import Store
 from codewalk.resolve.model import Resolved, to_resolved
 from codewalk.resolve.namespace import Namespace
 from codewalk.resolve.resolver import Resolver
+from codewalk.source.checkout import Checkout
+from codewalk.workspace.facts import IndexFacts
 
-if TYPE_CHECKING:
-    from codewalk.workspace.workspace import Workspace
+
+class Parts(Protocol):
+    """What the call questions use of a :class:`~codewalk.workspace.workspace.Workspace`."""
+
+    checkout: Checkout
+    store: Store
+    snap: int
+    facts: IndexFacts
+    resolver: Resolver
+
+    def source_text(self, path: str) -> str: ...
+
 
 BODY_KINDS = ("function", "method", "property")
 _FILES_KEPT = 64  # source files kept in memory while walking
@@ -30,7 +43,7 @@ _FILES_KEPT = 64  # source files kept in memory while walking
 class WorkspaceCode:
     """:class:`~codewalk.calls.model.Code` over one workspace."""
 
-    def __init__(self, workspace: Workspace) -> None:
+    def __init__(self, workspace: Parts) -> None:
         self.ws = workspace
         self._lines: dict[str, list[str]] = {}
         self._subclasses: dict[tuple[str, str], list[Resolved]] = {}

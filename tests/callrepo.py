@@ -1,0 +1,27 @@
+"""The synthetic package for call facts (tests/fixtures/callrepo) as a codewalk checkout."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from codewalk.source.checkout import Checkout, SourceKind
+
+FIXTURE = Path(__file__).parent / "fixtures" / "callrepo"
+
+
+def make_callrepo(tmp_path: Path, commit: str = "calls-1") -> Checkout:
+    """A fresh copy of the call fixture package (tests may change it)."""
+    root = tmp_path / "callrepo"
+    if not root.exists():
+        shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__"))
+    return Checkout(
+        repo="calls",
+        root=root,
+        package_root="src",
+        packages=("callpkg",),
+        kind=SourceKind.LOCAL,
+        commit=commit,
+        tag="v0",
+        release="callpkg==0",
+    )

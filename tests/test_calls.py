@@ -1,0 +1,200 @@
+"""Call facts resolved on the synthetic call package (tests/fixtures/callrepo), the index
+lazy (modules indexed on demand) and full: each convention a transformers call goes
+through, callers, paths, and goto at a call site."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.calls.model import Callee
+from codewalk.errors import QueryError
+from codewalk.index.store import Store
+from codewalk.workspace.calling import NoDefinition, NotCallable
+from codewalk.workspace.workspace import Workspace
+from tests.callrepo import make_callrepo
+
+TRAINER = "src/callpkg/trainer.py"
+GEN = "src/callpkg/generation.py"
+LOSSES = "src/callpkg/losses.py"
+
+
+@pytest.fixture(params=["lazy", "full"])
+def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    workspace = Workspace(make_callrepo(tmp_path), Store.memory())
+    if request.param == "full":
+        workspace.index_all(workers=1)
+    yield workspace
+    workspace.close()
+
+
+def callees(ws: Workspace, query: str) -> dict[tuple[int, str], Callee]:
+    return {(lv.callee.site.line, lv.callee.site.name.expr): lv.callee for lv in ws.calls(query).levels}
+
+
+def targets(callee: Callee) -> list[str]:
+    return [f"{t.qualname.removeprefix('callpkg.')}:{t.line}" for t in callee.targets]
+
+
+def test_an_instance_held_in_an_attribute_runs_its_forward(ws: Workspace) -> None:
+    layer = callees(ws, "Trainer.step")[(38, "self.layer")]
+    assert targets(layer) == ["trainer.Layer.forward:10"]
+    assert layer.how.startswith(
+        f"self.layer is a Layer (set at {TRAINER}:16); calling a Layer runs its forward"
+    )
+
+
+def test_a_property_and_what_it_returns_the_default_the_code_names_first(ws: Workspace) -> None:
+    loss = callees(ws, "Trainer.step")[(39, "self.loss_function")]
+    assert targets(loss) == [
+        "trainer.Trainer.loss_function:23",
+        "losses.causal_loss:5",
+        "losses.masked_loss:9",
+    ]
+    assert "LOSSES['ForCausalLM'] -> causal_loss" in loss.targets[1].via
+    assert "(the key the code names)" in loss.targets[1].via
+
+
+def test_what_a_property_returns_for_the_calling_class(ws: Workspace) -> None:
+    loss = callees(ws, "ToyForMaskedLM.predict")[(48, "self.loss_function")]
+    assert targets(loss)[1:] == ["losses.masked_loss:9", "losses.causal_loss:5"]
+    assert "(the key in ToyForMaskedLM's name)" in loss.targets[1].via
+
+
+def test_a_registry_object_lists_the_default_passed_then_its_entries(ws: Workspace) -> None:
+    step = callees(ws, "Trainer.step")
+    assert targets(step[(40, "REGISTRY.get_interface")]) == ["registry.Registry.get_interface:7"]
+    attention = step[(41, "attention")]
+    assert targets(attention) == ["utils.helper:8", "losses.causal_loss:5", "losses.masked_loss:9"]
+    assert "the default named by the call" in attention.targets[0].via
+    assert "Registry._mapping['fast'] -> causal_loss" in attention.targets[1].via
+
+
+def test_another_package_is_named_not_dropped(ws: Workspace) -> None:
+    step = callees(ws, "Trainer.step")
+    backward = step[(42, "self.accelerator.backward")]
+    assert (backward.status, backward.external, backward.targets) == (
+        "external",
+        "accelerate.Accelerator.backward",
+        (),
+    )
+    assert backward.how.startswith(f"self.accelerator is an Accelerator (set at {TRAINER}:20)")
+    relu = step[(43, "nn.functional.relu")]
+    assert (relu.status, relu.external) == ("external", "torch.nn.functional.relu")
+
+
+def test_a_method_passed_to_a_wrapper_is_reached_both_ways(ws: Workspace) -> None:
+    train = callees(ws, "Trainer.train")
+    passed = train[(30, "self._inner_loop")]
+    assert (passed.site.kind, targets(passed)) == ("ref", ["trainer.Trainer._inner_loop:33"])
+    loop = train[(31, "loop")]
+    assert targets(loop) == ["trainer.Trainer._inner_loop:33"]
+    assert "a wrapper around _inner_loop" in loop.how
+
+
+def test_getattr_through_a_dispatch_table_in_a_mixin(ws: Workspace) -> None:
+    generate = callees(ws, "Mixin.generate")
+    decoding = generate[(12, "decoding")]
+    assert targets(decoding) == ["generation.Model._fast:30", "generation.Model._slow:33"]
+    assert "getattr through the dispatch table MODES['fast'] -> '_fast'" in decoding.how
+    assert "Mixin does not define _fast; the classes that mix it in do (Model)" in decoding.how
+    forward = generate[(11, "self.forward")]
+    assert (forward.site.kind, targets(forward)) == ("ref", ["generation.Model.forward:27"])
+
+
+def test_super_goes_on_in_the_mro(ws: Workspace) -> None:
+    init = callees(ws, "Model.__init__")[(25, "super().__init__")]
+    assert targets(init) == ["generation.Base.__init__:19"]
+    assert init.how == "super() in Model: Base.__init__, next in the MRO of Model"
+
+
+def test_a_local_of_the_same_name_is_not_the_function(ws: Workspace) -> None:
+    shadowed = callees(ws, "masked_loss")[(11, "fixed_loss")]
+    assert (shadowed.status, shadowed.targets) == ("builtin", ())
+
+
+def test_depth_follows_callees(ws: Workspace) -> None:
+    levels = ws.calls("Trainer.train", depth=3).levels
+    seen = [(lv.depth, lv.callee.site.name.expr) for lv in levels]
+    assert (1, "self._inner_loop") in seen and (2, "self.step") in seen and (3, "self.layer") in seen
+    assert [lv.depth for lv in ws.calls("Trainer.train").levels] == [1, 1, 1]
+
+
+def test_callers_are_binding_precise(ws: Workspace) -> None:
+    answer = ws.callers("fixed_loss")
+    assert [(c.kind, c.path, c.line) for c in answer.callers] == [("call", LOSSES, 6)]
+    assert (
+        answer.callers[0].caller is not None
+        and answer.callers[0].caller.qualname == "callpkg.losses.causal_loss"
+    )
+
+
+def test_callers_through_a_property_a_registry_and_table_entries(ws: Workspace) -> None:
+    found = {(c.kind, c.path, c.line) for c in ws.callers("causal_loss").callers}
+    assert ("call", TRAINER, 39) in found  # self.loss_function(out): the property returns it
+    assert ("call", TRAINER, 41) in found  # attention(x): the registry holds it
+    assert ("call", TRAINER, 48) in found  # ToyForMaskedLM.predict, through the same property
+    assert ("entry", LOSSES, 15) in found
+
+
+def test_callers_of_a_method_include_value_references(ws: Workspace) -> None:
+    found = [(c.kind, c.line) for c in ws.callers("Trainer._inner_loop").callers]
+    assert found == [("ref", 30), ("call", 31)]
+
+
+def test_path_to_a_function_of_another_package(ws: Workspace) -> None:
+    answer = ws.path("Trainer.train", "accelerate.Accelerator.backward")
+    assert not answer.goal_found
+    chains = [[h.caller.target.qualname.rpartition(".")[2] for h in chain] for chain in answer.search.chains]
+    assert chains == [["train", "_inner_loop", "step"], ["train", "_inner_loop", "step"]]
+    assert [h.callee.site.line for h in answer.search.chains[0]] == [30, 35, 42]
+    assert answer.search.chains[0][-1].reached == "accelerate.Accelerator.backward"
+
+
+def test_path_through_a_dispatch_table(ws: Workspace) -> None:
+    (chain,) = ws.path("Mixin.generate", "Model._slow").search.chains
+    assert [(h.caller.target.qualname, h.callee.site.line) for h in chain] == [
+        ("callpkg.generation.Mixin.generate", 12)
+    ]
+
+
+def test_no_path_is_an_empty_answer(ws: Workspace) -> None:
+    search = ws.path("helper", "Trainer.train").search
+    assert (search.chains, search.complete) == ((), True)
+
+
+def test_goto_at_a_call_site_lists_every_target(ws: Workspace) -> None:
+    answer = ws.goto_all(GEN, 12, 16)  # `decoding(self)`
+    assert [r.qualname for r in answer.results] == [
+        "callpkg.generation.Model._fast",
+        "callpkg.generation.Model._slow",
+    ]
+    answer = ws.goto_all(TRAINER, 39, 25)  # `self.loss_function(out)`
+    assert [r.kind for r in answer.results] == ["property", "function", "function"]
+    assert answer.results[1].qualname == "callpkg.losses.causal_loss"
+    answer = ws.goto_all(TRAINER, 42, 27)  # `backward` in self.accelerator.backward(loss)
+    assert answer.results == ()
+    assert "Accelerator is imported from accelerate (another package, not pinned)" in answer.note
+    hit = ws.goto(TRAINER, 42, 16)  # `accelerator` itself: not a call site, the resolver answers
+    assert hit is None or hit.qualname != "callpkg.trainer.Trainer.setup"
+
+
+def test_query_errors(ws: Workspace) -> None:
+    with pytest.raises(NoDefinition) as missing:
+        ws.calls("Trainer.stepp")
+    assert "step" in missing.value.suggestions
+    with pytest.raises(NotCallable, match="'LOSSES' is a variable"):
+        ws.calls("LOSSES")
+    with pytest.raises(NotCallable):
+        ws.callers("MODES")
+    with pytest.raises(QueryError, match="no definition found"):
+        ws.path("Trainer.train", "callpkg.nothing_here")
+
+
+def test_a_body_whose_file_is_gone_is_an_error(ws: Workspace) -> None:
+    assert ws.find("Trainer.train").results  # indexed while the file was there
+    (ws.checkout.root / TRAINER).unlink()
+    with pytest.raises(QueryError, match="no body to read"):
+        ws.calls("Trainer.train")

@@ -1,0 +1,74 @@
+"""Call facts kept in the index: analysed once per body, ever; an index without the
+table, or with rows of another version, gets them computed on demand."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from codewalk.calls import analyse as analyse_module
+from codewalk.calls import cache
+from codewalk.calls.cache import CallFactsTable
+from codewalk.calls.records import CallFacts
+from codewalk.errors import CacheError
+from codewalk.index.store import Store
+from codewalk.workspace.workspace import Workspace
+from tests.callrepo import make_callrepo
+
+
+def counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the bodies analysed from now on."""
+    counted: list[int] = []
+    real = analyse_module.analyse
+
+    def analyse(text: str, first_line: int, *, method: bool) -> CallFacts:
+        counted.append(first_line)
+        return real(text, first_line, method=method)
+
+    monkeypatch.setattr(analyse_module, "analyse", analyse)
+    return counted
+
+
+def test_a_body_is_analysed_once_across_workspaces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    counted = counting(monkeypatch)
+    checkout = make_callrepo(tmp_path)
+    with Workspace(checkout, Store.open(tmp_path / "index.sqlite3")) as ws:
+        first = ws.calls("Trainer.train").levels
+    assert counted == [29]
+    with Workspace(checkout, Store.open(tmp_path / "index.sqlite3")) as ws:
+        again = ws.calls("Trainer.train").levels
+    assert counted == [29]  # read back from the index
+    assert again == first
+
+
+def test_an_index_built_before_lacks_the_table_and_gets_it(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "index.sqlite3")
+    table = CallFactsTable(store.db)
+    assert table.get(1, 1) is None and table.known() == set()
+    table.put([(1, 1, CallFacts((), {}, (), "empty body"))])
+    assert table.get(1, 1) == CallFacts((), {}, (), "empty body")
+    assert table.known() == {(1, 1)}
+    store.close()
+
+
+def test_rows_of_another_version_are_computed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checkout = make_callrepo(tmp_path)
+    with Workspace(checkout, Store.open(tmp_path / "index.sqlite3")) as ws:
+        ws.calls("Trainer.train")
+    monkeypatch.setattr(cache, "CALLS_VERSION", cache.CALLS_VERSION + 1)
+    counted = counting(monkeypatch)
+    with Workspace(checkout, Store.open(tmp_path / "index.sqlite3")) as ws:
+        ws.calls("Trainer.train")
+        assert CallFactsTable(ws.store.db).known() != set()
+    assert counted == [29]
+
+
+def test_a_read_only_index_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite3"
+    Store.open(path).close()
+    readonly = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    with pytest.raises(CacheError, match="cannot write call facts to the index"):
+        CallFactsTable(readonly).put([(1, 1, CallFacts((), {}, (), ""))])
+    readonly.close()

@@ -1,0 +1,180 @@
+"""``codewalk calls/callers/path/draft`` end to end on the call fixture package: text,
+JSON shapes (docs/json.md), exit codes and the error paths."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from codewalk.cli.main import main
+from tests.callrepo import make_callrepo
+
+TRAINER = "src/callpkg/trainer.py"
+
+
+@pytest.fixture()
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    checkout = make_callrepo(tmp_path)
+    pins = tmp_path / "pins.toml"
+    pins.write_text(
+        '[calls]\nurl = "https://example.invalid/calls.git"\ntag = "v0"\npackage_root = "src"\n'
+        'packages = ["callpkg"]\nrelease = "callpkg==0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    monkeypatch.setenv("CODEWALK_SOURCE_PATH", str(checkout.root))
+    return checkout.root
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_calls_lists_callees_in_order_with_how(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "calls", "Trainer.step")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == f"callpkg.trainer.Trainer.step  method  {TRAINER}:37  [calls local]"
+    assert lines[1] == f"      38  self.layer -> callpkg.trainer.Layer.forward  {TRAINER}:10"
+    assert (
+        "      42  self.accelerator.backward -> accelerate.Accelerator.backward, in another package" in lines
+    )
+    assert "          or callpkg.losses.causal_loss  src/callpkg/losses.py:5" in lines
+
+
+def test_calls_depth_and_untyped_summary(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "calls", "Mixin.generate", "--depth", "2")
+    assert code == 0
+    assert "        31  self.forward -> callpkg.generation.Model.forward  src/callpkg/generation.py:27" in out
+    assert "builtins: getattr (10), type (10)" in out
+    code, out, _ = run(capsys, "calls", "masked_loss", "--all")
+    assert "      11  fixed_loss  (builtin)" in out
+
+
+def test_calls_json_shape(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "calls", "Trainer.train", "--json", "--depth", "2")
+    assert code == 0
+    data = json.loads(out)
+    assert data["function"]["qualname"] == "callpkg.trainer.Trainer.train"
+    first = data["calls"][0]
+    assert set(first) == {
+        "line",
+        "col",
+        "kind",
+        "expr",
+        "text",
+        "status",
+        "how",
+        "external",
+        "targets",
+        "calls",
+    }
+    assert (first["line"], first["col"], first["expr"], first["status"]) == (30, 16, "retry", "resolved")
+    passed = data["calls"][1]
+    assert (passed["kind"], passed["targets"][0]["qualname"]) == (
+        "ref",
+        "callpkg.trainer.Trainer._inner_loop",
+    )
+    assert [c["expr"] for c in passed["calls"]][:2] == ["range", "self.step"]
+
+
+def test_calls_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "calls", "Trainer.stepp")
+    assert code == 1
+    assert "no definition found" in err and "did you mean: step" in err
+    code, out, _ = run(capsys, "calls", "Trainer.stepp", "--json")
+    assert code == 1 and json.loads(out)["function"] is None and "step" in json.loads(out)["suggestions"]
+    code, _, err = run(capsys, "calls", "LOSSES")
+    assert code == 1 and "'LOSSES' is a variable (src/callpkg/losses.py:14)" in err
+    code, _, err = run(capsys, "calls", "not a name")
+    assert code == 1 and "malformed query" in err
+    with pytest.raises(SystemExit) as exited:
+        main(["calls", "Trainer.step", "--depth", "0"])
+    assert exited.value.code == 2
+
+
+def test_callers_text_and_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "callers", "causal_loss")
+    assert code == 0
+    assert out.splitlines()[1] == "3 call sites reach it"
+    assert f"  {TRAINER}:39  in step" in out
+    assert "dispatch-table entries that reach it:" in out
+    code, out, _ = run(capsys, "callers", "fixed_loss", "--json")
+    data = json.loads(out)
+    assert data["complete"] is False  # nothing indexed yet: files naming it were read on demand
+    (caller,) = data["callers"]
+    assert set(caller) == {"kind", "path", "line", "col", "text", "caller", "how"}
+    assert (caller["kind"], caller["line"], caller["caller"]["qualname"]) == (
+        "call",
+        6,
+        "callpkg.losses.causal_loss",
+    )
+    code, _, err = run(capsys, "callers", "MODES")
+    assert code == 1 and "is a variable" in err
+
+
+def test_path_text_json_and_no_chain(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "path", "Trainer.train", "accelerate.Accelerator.backward", "--limit", "1")
+    assert code == 0
+    assert out.splitlines()[0].startswith(
+        "callpkg.trainer.Trainer.train -> accelerate.Accelerator.backward: 1 shortest chain of 3 calls"
+    )
+    assert "  accelerate.Accelerator.backward  (in another package, not pinned)" in out
+    code, out, _ = run(capsys, "path", "Mixin.generate", "Model._slow", "--json")
+    data = json.loads(out)
+    (chain,) = data["chains"]
+    assert (chain[0]["line"], chain[0]["target"]["qualname"]) == (12, "callpkg.generation.Model._slow")
+    assert data["goal_found"] is True and data["complete"] is True
+    code, _, err = run(capsys, "path", "helper", "Trainer.train")
+    assert code == 1 and "no call chain from callpkg.utils.helper to callpkg.trainer.Trainer.train" in err
+    code, out, _ = run(capsys, "path", "helper", "Trainer.train", "--json")
+    assert code == 1 and json.loads(out)["chains"] == []
+    code, _, err = run(capsys, "path", "Trainer.train", "Trainer.nothing")
+    assert code == 1 and "no definition found" in err
+
+
+def test_draft_writes_a_tour_that_checks(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tour = tmp_path / "drafts" / "x.yaml"
+    code, out, _ = run(capsys, "draft", "Trainer.train", "accelerate.Accelerator.backward", "-o", str(tour))
+    assert code == 0 and f"wrote {tour}: 3 steps along train -> _inner_loop -> step" in out
+    text = tour.read_text()
+    assert '    focus: "loop = retry(self._inner_loop, 8)"' in text
+    assert '    focus: "self.accelerator.backward(loss)"' in text
+    assert "  # accelerate.Accelerator.backward is in another package that no pin provides:" in text
+    code, out, _ = run(capsys, "check", str(tour))
+    assert code == 0, out
+    code, out, _ = run(capsys, "tour", str(tour), "--plain", "--no-color")
+    assert code == 0 and "self.accelerator.backward(loss)" in out
+
+
+def test_draft_to_a_pinned_goal_ends_on_it(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tour = tmp_path / "y.yaml"
+    code, _, _ = run(capsys, "draft", "Mixin.generate", "Model._slow", "-o", str(tour))
+    assert code == 0
+    text = tour.read_text()
+    assert text.count("  - at: ") == 2 and "  - at: callpkg.generation.Model._slow" in text
+    assert "reaches Model._slow through a dispatch table" in text
+    assert run(capsys, "check", str(tour))[0] == 0
+
+
+def test_draft_errors_leave_no_file(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tour = tmp_path / "z.yaml"
+    code, _, err = run(capsys, "draft", "helper", "Trainer.train", "-o", str(tour))
+    assert code == 1 and "nothing to draft" in err and not tour.exists()
+    tour.write_text("mine\n")
+    code, _, err = run(capsys, "draft", "Mixin.generate", "Model._slow", "-o", str(tour))
+    assert code == 2 and "the file exists" in err and tour.read_text() == "mine\n"
+    assert run(capsys, "draft", "Mixin.generate", "Model._slow", "-o", str(tour), "--force")[0] == 0
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    code, _, err = run(capsys, "draft", "Mixin.generate", "Model._slow", "-o", str(blocked / "t.yaml"))
+    assert code == 2 and "cannot write it" in err
+    assert os.listdir(tmp_path).count("file") == 1
