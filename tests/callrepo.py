@@ -10,6 +10,20 @@ from codewalk.source.checkout import Checkout, SourceKind
 FIXTURE = Path(__file__).parent / "fixtures" / "callrepo"
 
 
+def make_accel(root: Path) -> Checkout:
+    """The ``accelerate`` stand-in beside ``callpkg`` in the same tree, as a pin of its own."""
+    return Checkout(
+        repo="accel",
+        root=root,
+        package_root="src",
+        packages=("accelerate",),
+        kind=SourceKind.LOCAL,
+        commit="accel-1",
+        tag="v1",
+        release="accelerate==1",
+    )
+
+
 def make_callrepo(tmp_path: Path, commit: str = "calls-1") -> Checkout:
     """A fresh copy of the call fixture package (tests may change it)."""
     root = tmp_path / "callrepo"

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 
 from codewalk.calls.model import Callee
-from codewalk.errors import QueryError
+from codewalk.errors import QueryError, SourceError
 from codewalk.index.store import Store
+from codewalk.source.checkout import Checkout
 from codewalk.workspace.calling import NoDefinition, NotCallable
+from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
-from tests.callrepo import make_callrepo
+from tests.callrepo import make_accel, make_callrepo
 
 TRAINER = "src/callpkg/trainer.py"
 GEN = "src/callpkg/generation.py"
@@ -176,7 +178,7 @@ def test_goto_at_a_call_site_lists_every_target(ws: Workspace) -> None:
     assert answer.results[1].qualname == "callpkg.losses.causal_loss"
     answer = ws.goto_all(TRAINER, 42, 27)  # `backward` in self.accelerator.backward(loss)
     assert answer.results == ()
-    assert "Accelerator is imported from accelerate (another package, not pinned)" in answer.note
+    assert "Accelerator is imported from accelerate (no pin provides accelerate)" in answer.note
     hit = ws.goto(TRAINER, 42, 16)  # `accelerator` itself: not a call site, the resolver answers
     assert hit is None or hit.qualname != "callpkg.trainer.Trainer.setup"
 
@@ -198,3 +200,69 @@ def test_a_body_whose_file_is_gone_is_an_error(ws: Workspace) -> None:
     (ws.checkout.root / TRAINER).unlink()
     with pytest.raises(QueryError, match="no body to read"):
         ws.calls("Trainer.train")
+
+
+@pytest.fixture()
+def stacked(tmp_path: Path) -> Iterator[Workspace]:
+    """The call package with ``accelerate`` as a second pin, opened when a call reaches it."""
+    checkout = make_callrepo(tmp_path)
+    stack = Stack(
+        Store.memory(),
+        owners={"callpkg": "calls", "accelerate": "accel"},
+        opener=lambda repo: make_accel(checkout.root),
+    )
+    workspace = Workspace(checkout, stack.store, stack=stack)
+    yield workspace
+    workspace.close()
+
+
+ACCEL = "src/accelerate/accelerator.py"
+
+
+def test_a_call_into_another_pin_lands_there(stacked: Workspace) -> None:
+    backward = callees(stacked, "Trainer.step")[(42, "self.accelerator.backward")]
+    assert backward.status == "resolved"
+    (target,) = backward.targets
+    assert (target.repo, target.qualname, target.path, target.line) == (
+        "accel",
+        "accelerate.accelerator.Accelerator.backward",
+        ACCEL,
+        2,
+    )
+    assert "accelerator is an Accelerator" in target.via
+
+
+def test_a_path_into_another_pin_ends_on_its_definition(stacked: Workspace) -> None:
+    answer = stacked.path("Trainer.train", "accelerate.Accelerator.backward", limit=1)
+    assert answer.goal_found and answer.goal == "accelerate.accelerator.Accelerator.backward"
+    (chain,) = answer.search.chains
+    assert [h.caller.target.qualname.rpartition(".")[2] for h in chain] == ["train", "_inner_loop", "step"]
+    assert chain[-1].target is not None and chain[-1].target.repo == "accel"
+
+
+def test_calls_and_callers_of_a_body_in_another_pin(stacked: Workspace) -> None:
+    stacked.calls("Trainer.step")  # reaches, and opens, the accel pin
+    levels = stacked.calls("accelerate.accelerator.Accelerator.backward").levels
+    scale = levels[0].callee
+    assert (scale.site.name.expr, [t.qualname for t in scale.targets]) == (
+        "self.scale",
+        ["accelerate.accelerator.Accelerator.scale"],
+    )
+    found = [
+        (c.repo, c.path, c.line)
+        for c in stacked.callers("accelerate.accelerator.Accelerator.backward").callers
+    ]
+    assert ("calls", TRAINER, 42) in found
+
+
+def test_a_pin_that_cannot_be_opened_is_named_with_why(tmp_path: Path) -> None:
+    checkout = make_callrepo(tmp_path)
+
+    def unreachable(repo: str) -> Checkout:
+        raise SourceError(f"{repo}: the package index could not be reached")
+
+    stack = Stack(Store.memory(), owners={"callpkg": "calls", "accelerate": "accel"}, opener=unreachable)
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        backward = callees(ws, "Trainer.step")[(42, "self.accelerator.backward")]
+    assert (backward.status, backward.external) == ("external", "accelerate.Accelerator.backward")
+    assert "the accel pin cannot be opened: accel: the package index could not be reached" in backward.how

@@ -178,3 +178,43 @@ def test_draft_errors_leave_no_file(repo: Path, tmp_path: Path, capsys: pytest.C
     code, _, err = run(capsys, "draft", "Mixin.generate", "Model._slow", "-o", str(blocked / "t.yaml"))
     assert code == 2 and "cannot write it" in err
     assert os.listdir(tmp_path).count("file") == 1
+
+
+@pytest.fixture()
+def stack_repo(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The call package and its ``accelerate`` stand-in, two pins read from one tree."""
+    pins = tmp_path / "stack-pins.toml"
+    pins.write_text(
+        '[calls]\nurl = "https://example.invalid/calls.git"\ntag = "v0"\npackage_root = "src"\n'
+        'packages = ["callpkg"]\nrelease = "callpkg==0"\n\n'
+        '[accel]\nurl = "https://example.invalid/accel.git"\ntag = "v1"\npackage_root = "src"\n'
+        'packages = ["accelerate"]\nrelease = "accelerate==1"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    return repo
+
+
+def test_calls_and_path_across_pins(stack_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "calls", "Trainer.step")
+    assert code == 0
+    assert (
+        "      42  self.accelerator.backward -> accelerate.accelerator.Accelerator.backward  "
+        "src/accelerate/accelerator.py:2  [accel local]"
+    ) in out.splitlines()
+    code, out, _ = run(capsys, "path", "Trainer.train", "accelerate.Accelerator.backward", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["goal_found"] is True
+    assert data["chains"][0][-1]["target"]["repo"] == "accel"
+
+
+def test_draft_across_pins_resolves_in_full(
+    stack_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tour = tmp_path / "across.yaml"
+    code, out, _ = run(capsys, "draft", "Trainer.train", "accelerate.Accelerator.backward", "-o", str(tour))
+    assert code == 0 and "4 steps along train -> _inner_loop -> step -> " in out
+    text = tour.read_text()
+    assert "  - at: accelerate.accelerator.Accelerator.backward\n    repo: accel\n" in text
+    code, out, _ = run(capsys, "check", str(tour))
+    assert code == 0, out
+    assert "(4 steps at calls@local, accel@local)" in out

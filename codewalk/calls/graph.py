@@ -11,7 +11,7 @@ package that no pin provides ends a chain, and can be its goal
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from typing import NamedTuple
 
 from codewalk.calls.model import EXTERNAL, Body, Callee
@@ -101,9 +101,12 @@ def shortest_paths(
     max_depth: int = 8,
     limit: int = 3,
     max_bodies: int = MAX_BODIES,
+    repos: Collection[str] = (),
 ) -> PathSearch:
     """Up to ``limit`` shortest chains from ``start`` to one of ``goals`` (or to the
-    name ``goal_name`` of another package), breadth first."""
+    name ``goal_name`` of another package), breadth first. Bodies are read in ``repos``
+    only (default: the start's and the goals'); a call into another pin ends there."""
+    within = set(repos) or {start.repo, *(g.repo for g in goals)}
     goal_keys = {key(g) for g in goals}
     bodies: dict[tuple[str, str, int], Body | None] = {}
     parents: dict[tuple[str, str, int], list[Hop]] = {}
@@ -127,7 +130,7 @@ def shortest_paths(
                 ends.append(hop)
                 best = level + 1
                 continue
-            if hop.target is None or best is not None:
+            if hop.target is None or best is not None or hop.target.repo not in within:
                 continue
             target_key = key(hop.target)
             if target_key not in bodies:

@@ -4,8 +4,7 @@
 - :class:`Callee`: one call site resolved, saying how (or why not);
 - :class:`Code`: what the call layer asks of the code it reads: a resolver per pinned
   repo, function bodies, dispatch-table entries, subclasses, and the definitions of a
-  name in another package. The workspace backs it; today with one checkout, and with
-  every pin once a workspace spans several, with nothing to change here.
+  name in another package. The workspace backs it over its stack of pins.
 """
 
 from __future__ import annotations
@@ -81,7 +80,12 @@ class Code(Protocol):
         """Classes whose bases name the class ``cls`` of ``module`` (as far as the index can tell)."""
         ...
 
-    def elsewhere(self, qualname: str) -> list[Resolved]:
-        """The definitions of a dotted name of another package, in whichever pinned repo
-        provides it; [] when no pin does."""
+    def owner(self, dotted: str) -> str | None:
+        """The pinned repo whose packages provide the module or name ``dotted``."""
+        ...
+
+    def elsewhere(self, qualname: str) -> tuple[list[Resolved], str]:
+        """The definitions of a dotted name of another package, in the pinned repo that
+        provides it; else [] and why ("no pin provides accelerate", "the accelerate pin
+        cannot be opened: ...")."""
         ...

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from codewalk.calls.assigned import assigned_attribute
 from codewalk.calls.cache import CallFactsTable
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, UNRESOLVED, Body, Code
 from codewalk.calls.records import (
@@ -105,7 +104,7 @@ class Reacher:
         resolver = self.code.resolver(target.repo)
         if resolver is None:
             return None
-        view = resolver.facts.module_by_path(target.path)
+        view = resolver.facts.module_by_path(target.path, target.repo)
         if view is None or not target.qualname.startswith(view.module + "."):
             return None
         return resolver, view, target.qualname[len(view.module) + 1 :]
@@ -229,16 +228,10 @@ class Reacher:
         """``self.a.b`` where ``a`` holds an instance of a class of another package."""
         attrs = resolver.ns.members(view, body.cls, parts[1], ())
         if not attrs:
-            assigned = self._assigned(body, resolver, view, parts[1])
-            if assigned is not None and len(parts) > 2:
-                return self._through_assigned(resolver, assigned, parts)
-            if assigned is not None:
-                return unresolved(
-                    f"{'.'.join(parts)}: set at {assigned[0].path}:{assigned[1]}: {assigned[2]}"
-                )
             return unresolved(
                 f"{'.'.join(parts[:2])}: neither {body.cls} nor the bases codewalk can read define "
-                f"{parts[1]} (it may come from a base outside {', '.join(resolver.packages)})"
+                f"{parts[1]} (it may come from a base outside the pinned repositories, or be made at "
+                "run time)"
             )
         if len(parts) == 2:
             return unresolved(f"{'.'.join(parts)}: {attrs[0].definition.signature}")
@@ -256,36 +249,6 @@ class Reacher:
             f"{'.'.join(parts[:2])}: its type is not declared ({first.view.path}:{first.definition.line}: "
             f"{first.definition.signature})"
         )
-
-    def _assigned(
-        self, body: Body, resolver: Resolver, view: ModuleView, attr: str
-    ) -> tuple[ModuleView, int, str, str] | None:
-        """``self.attr = ...`` in a method other than ``__init__``, in the class or its bases."""
-        for owner_view, owner in resolver.ns.mro(view, body.cls):
-            lines = self.code.lines(resolver.facts.repo, owner_view.path)
-            found = assigned_attribute(lines, owner.start_line, owner.end_line, attr)
-            if found is not None:
-                return owner_view, found.line, found.text, found.type_name
-        return None
-
-    def _through_assigned(
-        self, resolver: Resolver, assigned: tuple[ModuleView, int, str, str], parts: list[str]
-    ) -> Reach:
-        owner_view, line, text, type_name = assigned
-        prefix = f"{'.'.join(parts[:2])} is set at {owner_view.path}:{line} ({text})"
-        if not type_name:
-            return unresolved(f"{prefix}; its type is not declared")
-        hits = resolver.ns.lookup(owner_view, type_name.split("."), (), 0)
-        classes = [to_resolved(h, resolver.facts.repo) for h in hits if h.definition.kind == "class"]
-        if classes:
-            members = self.members(classes[0], parts[2]) if len(parts) == 3 else []
-            how = f"{'.'.join(parts[:2])} is {a(type_name)} (set at {owner_view.path}:{line})"
-            if members:
-                return found(with_via(members, how), how)
-            return unresolved(f"{how}, which defines no {'.'.join(parts[2:])} codewalk can read")
-        outside = self._outside(resolver, owner_view, [*type_name.split("."), *parts[2:]])
-        how = f"{'.'.join(parts[:2])} is {a(type_name)} (set at {owner_view.path}:{line})"
-        return outside._replace(how=f"{how}; {outside.how}")
 
     def _super(self, body: Body, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach:
         mro = resolver.ns.mro(view, body.cls) if body.cls else []
@@ -315,21 +278,22 @@ class Reacher:
             for _ in range(level - 1):
                 package = package.rpartition(".")[0]
             dotted = f"{package}.{dotted}" if dotted else package
-        if dotted.split(".")[0] in resolver.packages:
+        if self.code.owner(dotted) == body.repo:
             hits = resolver.find(dotted, related=False).matches
             how = f"imported in the body from {dotted.rpartition('.')[0]}"
             if hits:
                 return found(with_via(list(hits), how), how)
-            return unresolved(f"{dotted}: imported in the body, but not found in {resolver.facts.repo}")
-        return self._elsewhere(dotted, "imported in the body")
+            return unresolved(f"{dotted}: imported in the body, but not found in {body.repo}")
+        return self._elsewhere(dotted, f"imported in the body from {dotted.rpartition('.')[0]}")
 
     def _outside(self, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach:
         """A module-level name the resolver could not follow: imported from another
         package (then what that package's pin says), or defined as something else."""
+        here = view.repo or self.code.owner(view.module)
         for imp in view.imports(parts[0]):
             base = absolute(view, imp)
             full = ".".join(p for p in (base, imp.name, *parts[1:]) if p)
-            if full.split(".")[0] not in resolver.packages:
+            if self.code.owner(full) != here:
                 return self._elsewhere(full, f"{parts[0]} is imported from {base}")
         defs = view.defs(parts[0])
         if defs:
@@ -342,11 +306,13 @@ class Reacher:
         return unresolved(f"{parts[0]}: not defined in {view.module}")
 
     def _elsewhere(self, dotted: str, how: str) -> Reach:
-        hits = self.code.elsewhere(dotted)
+        """A name of another package: its definition in the pin that provides it, else
+        the name, and why it is not followed."""
+        hits, why = self.code.elsewhere(dotted)
         if hits:
-            via = f"{how}; {dotted}, in the pinned {hits[0].repo}"
+            via = f"{how}, in the {hits[0].repo} pin"
             return found(with_via(hits, via), via)
-        return Reach((), f"{how} (another package, not pinned)", EXTERNAL, dotted)
+        return Reach((), f"{how} ({why})", EXTERNAL, dotted)
 
     # -- what the call layer adds (codewalk.calls.sites), named here for tables.py --------
     def reach_name(self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0) -> Reach:

@@ -18,8 +18,13 @@ MORE_TARGETS = 3  # targets shown under a call site before "... and N more"
 _GROUPED_ROOTS = ("param", "expr")  # unresolved calls on values of these roots are summarised
 
 
-def place(result: Resolved) -> str:
-    return f"{result.path}:{result.line}"
+def place(result: Resolved, home: str = "") -> str:
+    """``path:line``, and the repository and version when it is not ``home``'s."""
+    where = f"{result.path}:{result.line}"
+    if result.repo and home and result.repo != home:
+        label = f"{result.repo} {result.version}".strip()
+        where += f"  [{label}]"
+    return where
 
 
 def callee_dict(callee: Callee) -> dict[str, Any]:
@@ -59,7 +64,7 @@ def _grouped(callee: Callee) -> bool:
     return root in _GROUPED_ROOTS or (root == "local" and "." in callee.site.name.expr)
 
 
-def format_levels(levels: Sequence[Level], *, show_all: bool) -> str:
+def format_levels(levels: Sequence[Level], *, show_all: bool, home: str = "") -> str:
     lines: list[str] = []
     untyped: list[str] = []
     builtins: list[str] = []
@@ -70,7 +75,7 @@ def format_levels(levels: Sequence[Level], *, show_all: bool) -> str:
             name = callee.site.name.expr or callee.site.text
             (builtins if callee.status == "builtin" else untyped).append(f"{name} ({callee.site.line})")
             continue
-        lines.extend(callee_lines(callee, indent))
+        lines.extend(callee_lines(callee, indent, home))
     if untyped:
         lines.append(f"\n{len(untyped)} calls on values codewalk cannot type (--all lists them):")
         lines.append("  " + ", ".join(untyped))
@@ -79,18 +84,18 @@ def format_levels(levels: Sequence[Level], *, show_all: bool) -> str:
     return "\n".join(lines)
 
 
-def callee_lines(callee: Callee, indent: str = "  ") -> list[str]:
+def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str]:
     site = callee.site
     what = site.name.expr or site.text
     kind = {"ref": "  (passed as a value)", "decorator": "  (decorator)"}.get(site.kind, "")
     pad = indent + " " * 8
     if callee.targets:
         first = callee.targets[0]
-        out = [f"{indent}{site.line:>6}  {what} -> {first.qualname}  {place(first)}{kind}"]
+        out = [f"{indent}{site.line:>6}  {what} -> {first.qualname}  {place(first, home)}{kind}"]
         if first.via != "direct":
             out.append(f"{pad}via: {first.via}")
         for other in callee.targets[1 : 1 + MORE_TARGETS]:
-            out.append(f"{pad}or {other.qualname}  {place(other)}")
+            out.append(f"{pad}or {other.qualname}  {place(other, home)}")
         if len(callee.targets) > 1 + MORE_TARGETS:
             out.append(f"{pad}... and {len(callee.targets) - 1 - MORE_TARGETS} more (--json lists them)")
         return out
@@ -119,7 +124,7 @@ def caller_dict(caller: Caller) -> dict[str, Any]:
     }
 
 
-def format_callers(callers: Sequence[Caller]) -> str:
+def format_callers(callers: Sequence[Caller], home: str = "") -> str:
     lines: list[str] = []
     headings = {
         "call": "call sites",
@@ -132,7 +137,9 @@ def format_callers(callers: Sequence[Caller]) -> str:
         if group != current:
             current = group
             lines.append(f"{headings[group]}:")
-        where = f"{caller.path}:{caller.line}"
+        where = f"{caller.path}:{caller.line}" + (
+            f"  [{caller.repo}]" if home and caller.repo != home else ""
+        )
         inside = f"  in {caller.caller.qualname.rpartition('.')[2]}" if caller.caller is not None else ""
         kind = {"ref": " (passed as a value)", "decorator": " (decorator)"}.get(caller.kind, "")
         lines.append(f"  {where}{inside}{kind}")
@@ -152,12 +159,12 @@ def hop_dict(hop: Hop) -> dict[str, Any]:
     }
 
 
-def format_chain(chain: Sequence[Hop]) -> str:
+def format_chain(chain: Sequence[Hop], home: str = "") -> str:
     lines: list[str] = []
     for hop in chain:
         caller = hop.caller.target
         site = hop.callee.site
-        lines.append(f"  {caller.qualname}  {place(caller)}")
+        lines.append(f"  {caller.qualname}  {place(caller, home)}")
         kind = "  (passed as a value)" if site.kind == "ref" else ""
         lines.append(f"    {site.line:>6}  {site.text}{kind}")
         via = hop.target.via if hop.target is not None else hop.callee.how
@@ -165,7 +172,7 @@ def format_chain(chain: Sequence[Hop]) -> str:
             lines.append(f"            via: {via}")
     last = chain[-1]
     if last.target is not None:
-        lines.append(f"  {last.target.qualname}  {place(last.target)}")
+        lines.append(f"  {last.target.qualname}  {place(last.target, home)}")
     else:
         lines.append(f"  {last.callee.external}  (in another package, not pinned)")
     return "\n".join(lines)

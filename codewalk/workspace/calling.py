@@ -137,7 +137,7 @@ class Calling:
         if found.matches:
             goals = [m for m in found.matches if m.kind in CALLABLE_KINDS] or list(found.matches)
         elif len(parts) > 1 and parts[0] not in self.ws.checkout.packages and parts[0].islower():
-            goals = self.code.elsewhere(goal)  # another package: its pin, if any; else matched by name
+            goals = self.code.elsewhere(goal)[0]  # another package: its pin, if any; else matched by name
         else:
             self.callable_match(found)  # raises: not found, with suggestions
         search = shortest_paths(self.cr, body, goals, goal, max_depth=max_depth, limit=limit)

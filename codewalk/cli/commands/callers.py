@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"callers of {target.qualname}  {place(target)}  [{checkout.repo} {checkout.version}]")
         print(f"{precise} call site{'s' if precise != 1 else ''} reach it")
         if answer.callers:
-            print(format_callers(answer.callers))
+            print(format_callers(answer.callers, checkout.repo))
         if not answer.complete:
             print("(the index is partial: `codewalk index` makes callers complete)")
         return 0

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"{target.qualname}  {target.kind}  {place(target)}  [{checkout.repo} {checkout.version}]")
         if target.via != "direct":
             print(f"  via: {target.via}")
-        body = format_levels(answer.levels, show_all=args.all)
+        body = format_levels(answer.levels, show_all=args.all, home=checkout.repo)
         print(body if body else "  (calls nothing)")
         return 0
     finally:

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         )
         for number, chain in enumerate(search.chains, start=1):
             print(f"\n{number}.")
-            print(format_chain(chain))
+            print(format_chain(chain, checkout.repo))
         if not answer.goal_found:
             print(f"\n({answer.goal} is in a package no pin provides: the chain ends at its call site)")
         return 0
