@@ -45,24 +45,34 @@ def _release_cache(config: pytest.Config) -> Path:
     return Path(config.cache.mkdir("codewalk-release"))
 
 
-@pytest.fixture(scope="session")
-def transformers_checkout(pytestconfig: pytest.Config) -> Iterator[Checkout]:
-    """The pinned transformers release, unpacked and committed, as codewalk sees it."""
+def _release_checkout(config: pytest.Config, repo: str) -> Checkout:
+    """The pinned release of ``repo``, unpacked and committed, as codewalk sees it."""
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.source.sync import ensure_checkout
 
-    pin = load_pins(locations.pins_path())["transformers"]
+    pin = load_pins(locations.pins_path())[repo]
     saved = os.environ.get("CODEWALK_HOME")
-    os.environ["CODEWALK_HOME"] = str(_release_cache(pytestconfig))
+    os.environ["CODEWALK_HOME"] = str(_release_cache(config))
     try:
-        checkout = ensure_checkout(pin, mode="release").checkout
+        return ensure_checkout(pin, mode="release").checkout
     finally:
         if saved is None:
             os.environ.pop("CODEWALK_HOME", None)
         else:
             os.environ["CODEWALK_HOME"] = saved
-    yield checkout
+
+
+@pytest.fixture(scope="session")
+def transformers_checkout(pytestconfig: pytest.Config) -> Iterator[Checkout]:
+    """The pinned transformers release, unpacked and committed, as codewalk sees it."""
+    yield _release_checkout(pytestconfig, "transformers")
+
+
+@pytest.fixture(scope="session")
+def accelerate_checkout(pytestconfig: pytest.Config) -> Iterator[Checkout]:
+    """The pinned accelerate release (where Trainer's backward goes)."""
+    yield _release_checkout(pytestconfig, "accelerate")
 
 
 OTHER_TRANSFORMERS = ("4.46.3", "4.57.6", "5.24.0")  # 5.24.0: listed by the shipped tours

@@ -192,9 +192,10 @@ class Reacher:
         hits = resolver.resolve_in(body.module, ".".join(["self", *parts[1:]]), body.cls)
         if hits:
             return found(hits)
-        mixed = self._through_subclasses(body, parts[1:])
-        if mixed.targets:
-            return mixed
+        if "Mixin" in body.cls.rpartition(".")[2]:
+            mixed = self._through_subclasses(body, parts[1:])
+            if mixed.targets:
+                return mixed
         return self._self_outside(body, resolver, view, parts)
 
     def _through_subclasses(self, body: Body, parts: list[str]) -> Reach:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from codewalk.calls.cache import facts_of
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee
 from codewalk.calls.reach import CALLABLE, MAX_DEPTH, Reach, Reacher, found, unresolved, with_via
-from codewalk.calls.records import LOCAL, CallFacts, Name
+from codewalk.calls.records import LOCAL, CallFacts, Name, Site
 from codewalk.calls.tables import origin, returned, subscript
 from codewalk.resolve.model import Resolved
 
@@ -27,23 +27,23 @@ class CallResolver(Reacher):
         each resolved (or saying what is known). References that do not reach a
         function or method (``self.args``) are left out: they are not calls."""
         facts = self.facts(body)
-        out: list[Callee] = []
-        for site in facts.sites:
-            if site.kind == "ref":
-                reach = self.reach_name(body, facts, site.name, call=False)
-                targets = tuple(
-                    t._replace(
-                        via=f"passed as a value; {t.via}" if t.via != "direct" else "passed as a value"
-                    )
-                    for t in reach.targets
-                    if t.kind in CALLABLE
-                )
-                if targets:
-                    out.append(Callee(site, targets, targets[0].via, RESOLVED))
-                continue
-            reach = self.reach_name(body, facts, site.name, call=site.kind == "call")
-            out.append(Callee(site, reach.targets, reach.how, reach.status, reach.external))
-        return out
+        found = (self.callee(body, site, facts) for site in facts.sites)
+        return [callee for callee in found if callee is not None]
+
+    def callee(self, body: Body, site: Site, facts: CallFacts | None = None) -> Callee | None:
+        """What one site of ``body`` reaches; None for a reference to no function."""
+        facts = facts if facts is not None else self.facts(body)
+        if site.kind == "ref":
+            reach = self.reach_name(body, facts, site.name, call=False)
+            passed = "passed as a value"
+            targets = tuple(
+                t._replace(via=f"{passed}; {t.via}" if t.via != "direct" else passed)
+                for t in reach.targets
+                if t.kind in CALLABLE
+            )
+            return Callee(site, targets, targets[0].via, RESOLVED) if targets else None
+        reach = self.reach_name(body, facts, site.name, call=site.kind == "call")
+        return Callee(site, reach.targets, reach.how, reach.status, reach.external)
 
     # -- Reacher ------------------------------------------------------------------------------
     def reach_name(self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0) -> Reach:

@@ -14,7 +14,8 @@ from codewalk.source.checkout import Checkout
 def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: str) -> list[FileRow]:
     """The files whose bytes may hold ``needle`` as ``kind``: "def" (class/def/assignment
     at the start of a line), "copy" (a ``# Copied from needle`` comment), "entry" (a dict
-    value) or "ref" (any whole-word use). A cheap pre-filter before parsing."""
+    value), "base" (a class naming it among its bases) or "ref" (any whole-word use). A
+    cheap pre-filter before parsing."""
     word = re.escape(needle.encode())
     if kind == "def":
         pattern = re.compile(
@@ -23,6 +24,8 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
         )
     elif kind == "copy":
         pattern = re.compile(rb"Copied from[ \t]+" + word + rb"\b")
+    elif kind == "base":
+        pattern = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b" + word + rb"\b", re.MULTILINE)
     elif kind == "entry":
         pattern = re.compile(rb":[ \t]*[\"']?" + word + rb"[\"']?[ \t]*[,}\n]")
     else:

@@ -158,9 +158,12 @@ class Calling:
         body = self.code.body_at(path, line)
         if body is None:
             return None
-        for callee in self.cr.callees(body):
-            site = callee.site
+        facts = self.cr.facts(body)
+        for site in facts.sites:
             if site.line == line and site.col <= col < max(site.end_col, site.col + 1):
+                callee = self.cr.callee(body, site, facts)
+                if callee is None:
+                    return None
                 if callee.status == RESOLVED:
                     return GotoAnswer(callee.targets)
                 if callee.status == EXTERNAL:

@@ -25,6 +25,7 @@ from codewalk.workspace.facts import IndexFacts
 from codewalk.workspace.stack import Stack
 
 BODY_KINDS = ("function", "method", "property")
+MAX_SUBCLASSES = 40  # files indexed to find the classes that mix a class in, while the index is partial
 _FILES_KEPT = 64  # source files kept in memory while walking
 
 
@@ -155,12 +156,15 @@ class WorkspaceCode:
         return self._subclasses[(repo, module, cls)]
 
     def _find_subclasses(self, repo: str, module: str, cls: str) -> list[Resolved]:
-        """Classes of the opened repositories whose bases resolve to ``module.cls``."""
+        """Classes of the opened repositories whose bases resolve to ``module.cls`` (at
+        most ``MAX_SUBCLASSES`` of them while a snapshot is partial: the files that may
+        define one are indexed, first by path, until that many are)."""
         name = cls.rpartition(".")[2]
         ns = self.ws.resolver.ns
         out: list[Resolved] = []
         for facts in list(self.ws.stack.members.values()):
-            facts.scan("ref", name)
+            if not facts.complete:
+                self._index_some(facts, "base", name)
             for row, d in self.ws.store.classes_naming_base(facts.snap, name):
                 view = facts.module(row.module)
                 if view is None:
@@ -169,6 +173,14 @@ class WorkspaceCode:
                 if any(b_view.module == module and b.qualname == cls for b_view, b in bases):
                     out.append(to_resolved(Hit(view, d, "direct", 0), facts.repo))
         return out
+
+    def _index_some(self, facts: IndexFacts, kind: str, needle: str) -> None:
+        from codewalk.index.indexer import index_paths
+        from codewalk.index.scan import scan_paths
+
+        pending = [row for row in self.ws.store.files(facts.snap) if row.blob is None]
+        hits = scan_paths(facts.checkout, pending, kind, needle)
+        index_paths(self.ws.store, facts.snap, facts.checkout, hits[:MAX_SUBCLASSES])
 
     def mentions(self, name: str) -> list[Mention]:
         """Every use of ``name`` in the opened repositories, with the body around it."""

@@ -1,0 +1,154 @@
+"""Call facts on the real transformers 5.23.0 release, with accelerate 1.14.0 as a second
+pin (both downloaded once per machine): what issue "Follow the calls" must show. Every
+line below was checked by reading the release source. The index is lazy: each question
+indexes the modules it needs, as a first run on a fresh cache does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.index.store import Store
+from codewalk.source.checkout import Checkout
+from codewalk.tours.draft import draft_tour
+from codewalk.tours.loader import parse_tour
+from codewalk.tours.resolution import resolve_tour
+from codewalk.workspace.stack import Stack
+from codewalk.workspace.workspace import Workspace
+
+pytestmark = [pytest.mark.release, pytest.mark.slow]
+
+TRAINER = "src/transformers/trainer.py"
+GEN = "src/transformers/generation/utils.py"
+LOSS = "src/transformers/loss/loss_utils.py"
+LLAMA = "src/transformers/models/llama/modeling_llama.py"
+ACCEL = "src/accelerate/accelerator.py"
+
+
+@pytest.fixture(scope="module")
+def stack(
+    transformers_checkout: Checkout, accelerate_checkout: Checkout, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    store = Store.open(tmp_path_factory.mktemp("calls-index") / "index.sqlite3")
+    owners = {"transformers": "transformers", "accelerate": "accelerate"}
+    yield Stack(store, owners=owners, opener=lambda repo: accelerate_checkout)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def ws(stack: Stack, transformers_checkout: Checkout) -> Workspace:
+    return Workspace(transformers_checkout, stack.store, stack=stack)
+
+
+def test_training_step_calls_compute_loss_and_accelerates_backward(ws: Workspace) -> None:
+    callees = {
+        (lv.callee.site.line, lv.callee.site.name.expr): lv.callee
+        for lv in ws.calls("Trainer.training_step").levels
+    }
+    compute = callees[(2082, "self.compute_loss")]
+    assert [(t.qualname, t.path, t.line) for t in compute.targets] == [
+        ("transformers.trainer.Trainer.compute_loss", TRAINER, 2122)
+    ]
+    backward = callees[(2118, "self.accelerator.backward")]
+    (target,) = backward.targets
+    assert (target.repo, target.qualname, target.path, target.line) == (
+        "accelerate",
+        "accelerate.accelerator.Accelerator.backward",
+        ACCEL,
+        2818,
+    )
+    assert "accelerator is an Accelerator (set at src/transformers/trainer.py:864)" in target.via
+
+
+def test_path_from_train_to_backward(ws: Workspace) -> None:
+    answer = ws.path("Trainer.train", "accelerate.Accelerator.backward")
+    assert answer.goal_found
+    chains = {
+        tuple((h.caller.target.qualname.rpartition(".")[2], h.callee.site.line) for h in chain)
+        for chain in answer.search.chains
+    }
+    assert chains == {
+        (("train", 1571), ("_inner_training_loop", 1660), ("_run_epoch", 1909), ("training_step", 2118)),
+        (("train", 1576), ("_inner_training_loop", 1660), ("_run_epoch", 1909), ("training_step", 2118)),
+    }
+    first = answer.search.chains[0]
+    assert first[0].callee.site.kind == "ref"  # find_executable_batch_size(self._inner_training_loop, ...)
+    assert first[-1].target is not None and first[-1].target.repo == "accelerate"
+
+
+def test_path_from_generate_to_assisted_decoding_goes_through_the_table(ws: Workspace) -> None:
+    (chain,) = ws.path(
+        "GenerationMixin.generate", "GenerationMixin._assisted_decoding", limit=1
+    ).search.chains
+    (hop,) = chain
+    assert (hop.caller.target.line, hop.callee.site.line) == (2582, 3007)
+    assert hop.target is not None and hop.target.line == 3919
+    assert (
+        "GENERATION_MODES_MAPPING[GenerationMode.ASSISTED_GENERATION] -> '_assisted_decoding'"
+        in hop.target.via
+    )
+
+
+def test_callers_of_fixed_cross_entropy_are_the_loss_functions(ws: Workspace) -> None:
+    callers = ws.callers("fixed_cross_entropy").callers
+    assert [(c.kind, c.path, c.line) for c in callers] == [
+        ("call", LOSS, line) for line in (72, 92, 114, 136, 137, 148, 161, 168)
+    ]
+    assert {c.caller.qualname.rpartition(".")[2] for c in callers if c.caller is not None} == {
+        "ForCausalLMLoss",
+        "ForMaskedLMLoss",
+        "ForSequenceClassificationLoss",
+        "ForQuestionAnsweringLoss",
+        "ForTokenClassification",
+        "ForSemanticSegmentationLoss",
+    }
+
+
+def test_callers_of_a_dispatch_table_target(ws: Workspace) -> None:
+    found = {(c.kind, c.path, c.line) for c in ws.callers("GenerationMixin._assisted_decoding").callers}
+    assert ("call", GEN, 3007) in found and ("entry", GEN, 148) in found
+
+
+def test_goto_at_the_decoding_call_lists_the_tables_targets(ws: Workspace) -> None:
+    answer = ws.goto_all(GEN, 3007, 17)  # `decoding_method` in `result = decoding_method(`
+    assert [r.qualname.rpartition(".")[2] for r in answer.results] == [
+        "_sample",
+        "_beam_search",
+        "_assisted_decoding",
+    ]
+    assert all("getattr through the dispatch table GENERATION_MODES_MAPPING" in r.via for r in answer.results)
+
+
+def test_goto_at_a_property_call_lands_on_it_and_what_it_returns(ws: Workspace) -> None:
+    answer = ws.goto_all(LLAMA, 472, 25)  # `self.loss_function(...)` in LlamaForCausalLM.forward
+    first, second = answer.results[:2]
+    assert (first.qualname, first.line) == ("transformers.modeling_utils.PreTrainedModel.loss_function", 4762)
+    assert (second.qualname, second.path) == ("transformers.loss.loss_utils.ForCausalLMLoss", LOSS)
+    assert "(the key in LlamaForCausalLM's name)" in second.via
+
+
+def test_a_drafted_tour_resolves_in_full(
+    ws: Workspace, stack: Stack, accelerate_checkout: Checkout, tmp_path: Path
+) -> None:
+    (chain,) = ws.path("Trainer.train", "accelerate.Accelerator.backward", limit=1).search.chains
+    sources = {hop.caller.target.path: ws.source_text(hop.caller.target.path) for hop in chain}
+    text = draft_tour(chain, "Trainer.train", "accelerate.Accelerator.backward", sources, "transformers")
+    tour = parse_tour(text, tmp_path / "drafted.yaml")
+    assert [step.at for step in tour.steps] == [
+        "transformers.trainer.Trainer.train",
+        "transformers.trainer.Trainer._inner_training_loop",
+        "transformers.trainer.Trainer._run_epoch",
+        "transformers.trainer.Trainer.training_step",
+        "accelerate.accelerator.Accelerator.backward",
+    ]
+    accelerate = Workspace(accelerate_checkout, stack.store, stack=stack)
+    resolved = resolve_tour({"transformers": ws, "accelerate": accelerate}, tour)
+    assert [(s.status, s.focus) for s in resolved.steps] == [
+        ("resolved", (1570, 1572)),
+        ("resolved", (1660, 1672)),
+        ("resolved", (1909, 1909)),
+        ("resolved", (2118, 2118)),
+        ("resolved", None),
+    ]
