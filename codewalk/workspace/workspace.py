@@ -35,6 +35,7 @@ from codewalk.source.checkout import Checkout
 from codewalk.workspace.stack import Stack
 
 if TYPE_CHECKING:
+    from codewalk.calls.fullpass import CallsReport
     from codewalk.workspace.calling import CallersAnswer, Calling, CallsAnswer, GotoAnswer, PathAnswer
 
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
@@ -324,6 +325,13 @@ class Workspace:
         self.facts._views.clear()
         self._calling = None
         return report
+
+    @_locked
+    def index_calls(self, *, workers: int = 2, progress: Progress | None = None) -> CallsReport:
+        """The call facts of every body of the checkout (``codewalk index --calls``)."""
+        from codewalk.calls.fullpass import index_calls
+
+        return index_calls(self.store, self.snap, self.checkout, workers=workers, progress=progress)
 
 
 def _index_db_path() -> Path:

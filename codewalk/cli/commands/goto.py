@@ -1,7 +1,8 @@
 """``codewalk goto PATH:LINE:COL``: what the name at a position refers to.
 
-LINE and COL are 1-based, as editors and compilers print them. The resolver answers
-first; jedi (codewalk.workspace.navigation) answers what the index can't.
+LINE and COL are 1-based, as editors and compilers print them. At a call site the call
+facts answer first (every target of a dispatch table, a property and what it returns);
+then the resolver; jedi (codewalk.workspace.navigation) answers what the index can't.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     try:
         checkout = workspace.checkout
-        result = workspace.goto(path, line, col - 1)
+        answer = workspace.goto_all(path, line, col - 1)
+        result = answer.results[0] if answer.results else None
         if args.json:
             data = {
                 "repo": checkout.repo,
@@ -51,12 +53,17 @@ def run(args: argparse.Namespace) -> int:
                 "source": checkout.label,
                 "position": {"path": path, "line": line, "col": col},
                 "result": result_dict(result) if result else None,
+                "results": [result_dict(r) for r in answer.results],
+                "note": answer.note or None,
             }
             dump(data)
             return 0 if result else 1
         if result is None:
-            raise QueryError(f"{path}:{line}:{col}: no definition found for the name there")
-        print(format_result(result, checkout, color=use_color(sys.stdout, disabled=args.no_color)))
+            raise QueryError(
+                f"{path}:{line}:{col}: no definition found for the name there", hint=answer.note or None
+            )
+        color = use_color(sys.stdout, disabled=args.no_color)
+        print("\n\n".join(format_result(r, checkout, color=color) for r in answer.results))
         return 0
     finally:
         workspace.close()

@@ -13,6 +13,11 @@ def register(subparsers: Any) -> None:
         "--source", metavar="PATH", help="index this local checkout instead of the pinned one"
     )
     parser.add_argument("--workers", type=int, default=2, metavar="N", help="worker processes (default 2)")
+    parser.add_argument(
+        "--calls",
+        action="store_true",
+        help="also analyse the calls of every function now (commands otherwise do it on demand)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -26,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
         report = workspace.index_all(
             workers=max(1, args.workers), progress=stderr_progress(f"indexing {checkout.repo}")
         )
+        calls = None
+        if args.calls:
+            label = f"call facts of {checkout.repo}"
+            calls = workspace.index_calls(workers=max(1, args.workers), progress=stderr_progress(label))
     print(
         f"indexed {checkout.repo} {checkout.version}: {report.files} files "
         f"({report.parsed} parsed, {report.reused} unchanged) in {report.seconds:.1f} s "
@@ -34,4 +43,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"skipped {len(report.skipped)} files that do not parse" + (":" if report.skipped else ""))
     for path, reason in report.skipped:
         print(f"  {path}: {reason}")
+    if calls is not None:
+        print(
+            f"call facts: {calls.bodies} bodies analysed in {calls.files} files, {calls.known} already "
+            f"known, in {calls.seconds:.1f} s with {calls.workers} workers"
+            + (f"; {calls.failed} do not parse on their own" if calls.failed else "")
+        )
     return 0

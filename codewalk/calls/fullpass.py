@@ -1,0 +1,117 @@
+"""The optional full pass (``codewalk index --calls``): the call facts of every function,
+method and property of an indexed checkout, in worker processes, with progress.
+
+Commands compute the facts they need on demand; this pass is for a reader who wants
+every answer warm (``callers`` of a common name reads many bodies). Bodies whose facts
+the index already has (by blob and line, at this version) are skipped, so a second run,
+or a second version sharing most files, costs little. The symbol index never waits for
+it: ``codewalk index`` alone does not run it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+from codewalk.calls.cache import CallFactsTable
+from codewalk.calls.records import CallFacts
+from codewalk.index.store import Store
+from codewalk.source.checkout import Checkout
+
+Progress = Callable[[int, int], None]
+BODY_KINDS = ("function", "method", "property")
+_BATCH = 50  # files per transaction
+
+# (blob, def line, first line, last line, in a class) of one body
+Span = tuple[int, int, int, int, bool]
+
+
+class CallsReport(NamedTuple):
+    files: int  # files with bodies to analyse
+    bodies: int  # bodies analysed in this run
+    known: int  # bodies whose facts the index had
+    failed: int  # bodies that did not parse on their own
+    seconds: float
+    workers: int
+
+
+def plan(store: Store, snap: int, table: CallFactsTable) -> tuple[list[tuple[str, list[Span]]], int]:
+    """Per file (one per blob), the bodies still to analyse; and how many were known."""
+    known = table.known()
+    seen_blobs: set[int] = set()
+    jobs: list[tuple[str, list[Span]]] = []
+    skipped = 0
+    for row in store.files(snap):
+        if row.blob is None or row.blob in seen_blobs:
+            continue
+        seen_blobs.add(row.blob)
+        spans: list[Span] = []
+        for d in store.defs_of(row.blob):
+            if d.kind not in BODY_KINDS:
+                continue
+            if (row.blob, d.line) in known:
+                skipped += 1
+            else:
+                spans.append((row.blob, d.line, d.start_line, d.end_line, bool(d.parent)))
+        if spans:
+            jobs.append((row.path, spans))
+    return jobs, skipped
+
+
+def analyse_file(job: tuple[str, str, list[Span]]) -> list[tuple[int, int, CallFacts]]:
+    """The facts of the bodies of one file (a worker's unit of work)."""
+    from codewalk.calls.analyse import analyse
+
+    root, path, spans = job
+    try:
+        lines = Path(root, path).read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+    except OSError as exc:
+        return [
+            (blob, line, CallFacts((), {}, (), f"cannot read: {exc.strerror}")) for blob, line, *_ in spans
+        ]
+    out: list[tuple[int, int, CallFacts]] = []
+    for blob, line, first, last, method in spans:
+        text = "".join(lines[first - 1 : last])
+        out.append((blob, line, analyse(text, first, method=method)))
+    return out
+
+
+def index_calls(
+    store: Store, snap: int, checkout: Checkout, *, workers: int = 2, progress: Progress | None = None
+) -> CallsReport:
+    """Analyse every body of the snapshot that the index has no call facts for."""
+    started = time.perf_counter()
+    table = CallFactsTable(store.db)
+    jobs, known = plan(store, snap, table)
+    work = [(str(checkout.root), path, spans) for path, spans in jobs]
+    done = bodies = failed = 0
+    if progress:
+        progress(0, len(work))
+    results = iter(_run(work, workers))
+    while batch := list(itertools.islice(results, _BATCH)):
+        rows = [row for rows in batch for row in rows]
+        table.put(rows)
+        bodies += len(rows)
+        failed += sum(1 for _, _, facts in rows if facts.error)
+        done += len(batch)
+        if progress:
+            progress(done, len(work))
+    return CallsReport(len(work), bodies, known, failed, time.perf_counter() - started, workers)
+
+
+def _run(
+    jobs: Sequence[tuple[str, str, list[Span]]], workers: int
+) -> Iterable[list[tuple[int, int, CallFacts]]]:
+    if workers <= 1 or len(jobs) < 8:
+        yield from map(analyse_file, jobs)
+        return
+    import multiprocessing
+
+    ordered = sorted(jobs, key=lambda job: -sum(last - first for _, _, first, last, _ in job[2]))
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with context.Pool(workers) as pool:
+        yield from pool.imap_unordered(analyse_file, ordered, chunksize=4)
