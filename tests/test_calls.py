@@ -42,8 +42,8 @@ def targets(callee: Callee) -> list[str]:
 
 def test_an_instance_held_in_an_attribute_runs_its_forward(ws: Workspace) -> None:
     layer = callees(ws, "Trainer.step")[(38, "self.layer")]
-    assert targets(layer) == ["trainer.Layer.forward:10"]
-    assert layer.how.startswith(
+    assert targets(layer) == ["trainer.Trainer.layer:16", "trainer.Layer.forward:10"]
+    assert layer.targets[1].via.startswith(
         f"self.layer is a Layer (set at {TRAINER}:16); calling a Layer runs its forward"
     )
 

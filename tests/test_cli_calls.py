@@ -39,11 +39,13 @@ def test_calls_lists_callees_in_order_with_how(repo: Path, capsys: pytest.Captur
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == f"callpkg.trainer.Trainer.step  method  {TRAINER}:37  [calls local]"
-    assert lines[1] == f"      38  self.layer -> callpkg.trainer.Layer.forward  {TRAINER}:10"
+    assert lines[1] == f"      38  self.layer -> callpkg.trainer.Trainer.layer  {TRAINER}:16"
+    assert lines[2] == f"          then callpkg.trainer.Layer.forward  {TRAINER}:10"
     assert (
         "      42  self.accelerator.backward -> accelerate.Accelerator.backward, in another package" in lines
     )
-    assert "          or callpkg.losses.causal_loss  src/callpkg/losses.py:5" in lines
+    assert "          then callpkg.losses.causal_loss  src/callpkg/losses.py:5" in lines
+    assert "          or callpkg.losses.causal_loss  src/callpkg/losses.py:5" in lines  # the registry's
 
 
 def test_calls_depth_and_untyped_summary(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -180,9 +180,13 @@ def test_goto_falls_back_to_jedi(ws: Workspace) -> None:
     assert hit is not None and (hit.path, hit.line, hit.via) == (CORE, 13, "jedi")
     # A local variable has no index entry: jedi's answer, named by module (jedi itself
     # calls the file it was handed "__main__").
-    local = ws.goto(CORE, 20, 16)  # `method()` in Mixin.generate
+    local = ws.goto(CORE, 19, 9)  # `method` in `method = getattr(self, MODES["fast"])`
     assert local is not None and (local.line, local.via) == (19, "jedi")
     assert local.qualname == "toypkg.core.Mixin.generate.method"
+    # Called, the same local is a call site: the dispatch-table entry the code names
+    called = ws.goto_all(CORE, 20, 16)  # `method()`
+    assert [(r.qualname, r.line) for r in called.results] == [("toypkg.core.Mixin._fast_path", 22)]
+    assert "getattr through the dispatch table MODES['fast'] -> '_fast_path'" in called.results[0].via
 
 
 def test_instance_attributes_answer_class_member_queries(ws: Workspace) -> None:

@@ -207,7 +207,9 @@ class _Visitor(cst.CSTVisitor):
             table = self.name_of(value.value)
             index = value.slice[0].slice
             if table is not None and isinstance(index, cst.Index):
-                return [Origin("item", table[0], line, self.keys(index.value), text=text)]
+                keys = self.keys(index.value)
+                exact = _string(index.value) is not None
+                return [Origin("item", table[0], line, keys, text=text, exact=exact)]
         named = self.name_of(value)
         if named is not None:
             return [Origin("name", named[0], line, text=text)]
@@ -228,7 +230,9 @@ class _Visitor(cst.CSTVisitor):
                 table = self.name_of(attr.value)
                 if table is not None:
                     args = (obj[0],) if obj is not None else (Name("", EXPR),)
-                    return Origin("getattr", table[0], line, self.keys(attr.slice[0].slice.value), args, text)
+                    key = attr.slice[0].slice.value
+                    exact = _string(key) is not None
+                    return Origin("getattr", table[0], line, self.keys(key), args, text, exact)
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and call.args:
             table = self.name_of(func.value)
             if table is not None:

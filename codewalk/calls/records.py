@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text: stored facts of another
 # version are ignored (and replaced when computed again).
-CALLS_VERSION = 1
+CALLS_VERSION = 2  # 2: a literal key is exact
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method (self / cls, whatever it is called)
@@ -47,6 +47,7 @@ class Origin(NamedTuple):
     keys: tuple[str, ...] = ()  # item/getattr: the string keys the code names (a literal, a default)
     args: tuple[Name, ...] = ()  # call: dotted names passed as arguments (a wrapped method, a default)
     text: str = ""  # the value as written, cut to one short line
+    exact: bool = False  # item/getattr: the key is a literal, so ``keys`` holds the only key
 
 
 class Site(NamedTuple):
@@ -97,8 +98,8 @@ def _name(data: list[Any]) -> Name:
 
 
 def _origin(data: list[Any]) -> Origin:
-    kind, name, line, keys, args, text = data
-    return Origin(kind, _name(name), line, tuple(keys), tuple(_name(a) for a in args), text)
+    kind, name, line, keys, args, text, exact = data
+    return Origin(kind, _name(name), line, tuple(keys), tuple(_name(a) for a in args), text, exact)
 
 
 def _site(data: list[Any]) -> Site:

@@ -70,7 +70,8 @@ class CallResolver(Reacher):
                 if depth < MAX_DEPTH:
                     out.extend(returned(self, target, body, depth + 1).targets)
             elif target.kind in ("attribute", "variable"):
-                out.extend(self.held_call(target) or [target])
+                out.append(target)  # the attribute (where its type shows), then what calling it runs
+                out.extend(self.held_call(target))
             else:
                 out.append(target)
         return found(out, reach.how if out == list(reach.targets) else "")

@@ -38,7 +38,7 @@ def origin(
     if o.kind == "item":
         table = r.reach_name(body, facts, o.name, call=False, depth=depth)
         defaults = _callable_args(r, body, facts, o.args, depth)
-        reach = subscript(r, table, o.keys, defaults, for_class)
+        reach = subscript(r, table, o.keys, defaults, for_class, exact=o.exact)
         return r.called(body, reach, depth) if call else reach
     if o.kind == "getattr":
         return _getattr(r, body, facts, o, depth)
@@ -145,13 +145,23 @@ def _declared_classes(r: Reacher, holder: Resolved) -> list[Resolved]:
 
 
 def subscript(
-    r: Reacher, table: Reach, keys: Sequence[str], defaults: list[Resolved], for_class: str
+    r: Reacher,
+    table: Reach,
+    keys: Sequence[str],
+    defaults: list[Resolved],
+    for_class: str,
+    *,
+    exact: bool = False,
 ) -> Reach:
+    """What ``TABLE[key]`` holds: the entries named by ``keys`` only, when ``exact``."""
     entries = _entries_of(r, table)
     if entries is None:
         what = table.targets[0].qualname if table.targets else "a value"
         return unresolved(f"an item of {what}, which is not a dict literal codewalk can read")
-    return _targets(r, entries[0], entries[1], keys, defaults, for_class)
+    items = entries[1]
+    if exact:
+        items = [e for e in items if e.key in keys] or items
+    return _targets(r, entries[0], items, keys, defaults, for_class)
 
 
 def _targets(
@@ -202,6 +212,8 @@ def _getattr(r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: int) ->
     owner = o.args[0] if o.args else Name("", "expr")
     out: list[Resolved] = []
     other: list[str] = []
+    if o.exact:  # getattr(self, TABLE["fast"]): that entry, no other
+        items = [e for e in items if e.key in o.keys] or items
     for entry in sorted(items, key=lambda e: e.key not in o.keys):
         if not (entry.value_is_str and entry.value.isidentifier()):
             other.append(entry.value)

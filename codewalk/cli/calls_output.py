@@ -94,8 +94,10 @@ def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str
         out = [f"{indent}{site.line:>6}  {what} -> {first.qualname}  {place(first, home)}{kind}"]
         if first.via != "direct":
             out.append(f"{pad}via: {first.via}")
+        # a property or an attribute is followed by what calling it runs; else alternatives
+        word = "then" if first.kind in ("property", "attribute", "variable") else "or"
         for other in callee.targets[1 : 1 + MORE_TARGETS]:
-            out.append(f"{pad}or {other.qualname}  {place(other, home)}")
+            out.append(f"{pad}{word} {other.qualname}  {place(other, home)}")
         if len(callee.targets) > 1 + MORE_TARGETS:
             out.append(f"{pad}... and {len(callee.targets) - 1 - MORE_TARGETS} more (--json lists them)")
         return out
