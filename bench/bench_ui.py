@@ -38,6 +38,8 @@ OTHERS = (
 class FilesNavigator:
     """Serves source text from a checkout; no index (the bench measures the view)."""
 
+    fully_indexed = False
+
     def __init__(self, root: Path) -> None:
         self.root = root
 

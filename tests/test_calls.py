@@ -266,3 +266,26 @@ def test_a_pin_that_cannot_be_opened_is_named_with_why(tmp_path: Path) -> None:
         backward = callees(ws, "Trainer.step")[(42, "self.accelerator.backward")]
     assert (backward.status, backward.external) == ("external", "accelerate.Accelerator.backward")
     assert "the accel pin cannot be opened: accel: the package index could not be reached" in backward.how
+
+
+def test_calls_at_a_line_and_callers_at_a_definition(ws: Workspace) -> None:
+    found = ws.calls_at(TRAINER, 40)  # inside Trainer.step
+    assert found is not None and found.function.qualname == "callpkg.trainer.Trainer.step"
+    attention = next(row for row in found.rows if row.expr == "attention")
+    assert (attention.line, attention.status, len(attention.targets)) == (41, "resolved", 3)
+    assert [row.minor for row in found.rows if row.expr == "nn.functional.relu"] == [False]
+    assert ws.calls_at(TRAINER, 1) is None  # an import line: no function around it
+    callers = ws.callers_at(LOSSES, 1, 4)  # `fixed_loss` in `def fixed_loss(logits):`
+    assert callers is not None and [(c.path, c.line) for c in callers.callers] == [(LOSSES, 6)]
+    assert ws.callers_at(LOSSES, 1, 0) is None  # on `def`
+    assert ws.callers_at(LOSSES, 6, 12) is None  # a use of the name, not its definition
+
+
+def test_complete_as_the_reader_types(ws: Workspace) -> None:
+    if not ws.fully_indexed:
+        ws.find("causal_loss")  # a partial index knows what was read
+    assert [r.qualname for r in ws.complete("caus", 5)][:1] == ["callpkg.losses.causal_loss"]
+    assert [r.qualname for r in ws.complete("csl", 5)][:1] == [
+        "callpkg.losses.causal_loss"
+    ]  # letters in order
+    assert ws.complete("", 5) == [] and ws.complete("zzz", 5) == []

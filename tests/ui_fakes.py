@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from codewalk.calls.callers import Caller
 from codewalk.index.records import Reference
 from codewalk.resolve.model import FindResult, Resolved
 from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.ui.session import TourSession
+from codewalk.workspace.calling import CallersAnswer, CallList, CallRow
 
 FILES: dict[str, str] = {
     "pkg/base.py": '''"""Base classes."""
@@ -85,6 +88,8 @@ def _definitions() -> list[Resolved]:
 
 
 class FakeNavigator:
+    fully_indexed = False
+
     def __init__(self) -> None:
         self.defs = _definitions()
         self.calls: list[str] = []
@@ -121,6 +126,55 @@ class FakeNavigator:
 
     def source_text(self, path: str) -> str:
         return FILES[path]
+
+    def calls_at(self, path: str, line: int) -> CallList | None:
+        """The calls of the definition around ``path:line``: each ``name(`` in its lines."""
+        self.calls.append(f"calls_at {path}:{line}")
+        around = [t for t in self.defs if t.path == path and t.start_line <= line <= t.end_line]
+        if not around:
+            return None
+        function = max(around, key=lambda t: t.start_line)
+        lines = FILES[path].splitlines()
+        rows = []
+        for number in range(function.start_line + 1, function.end_line + 1):
+            for match in re.finditer(r"(\w+)\(", lines[number - 1]):
+                target = self._by_name(match.group(1))
+                status = "resolved" if target else "unresolved"
+                how = "direct" if target else f"{match.group(1)}: not found"
+                targets = (target,) if target else ()
+                row = CallRow(
+                    number,
+                    match.start(),
+                    "call",
+                    match.group(1),
+                    lines[number - 1].strip(),
+                    status,
+                    how,
+                    targets,
+                    "",
+                    match.group(1) in dir(builtins),  # a builtin: left out of the list
+                )
+                rows.append(row)
+        return CallList(function, tuple(rows))
+
+    def callers_at(self, path: str, line: int, col: int) -> CallersAnswer | None:
+        """On a ``def``/``class`` name: the lines that call it (``name(``), else None."""
+        self.calls.append(f"callers_at {path}:{line}:{col}")
+        match = _DEF.match(FILES[path].splitlines()[line - 1])
+        if match is None or not match.start(3) <= col < match.end(3):
+            return None
+        target = self._by_name(match.group(3))
+        assert target is not None
+        found = []
+        for where, text in FILES.items():
+            for number, text_line in enumerate(text.splitlines(), start=1):
+                if _DEF.match(text_line):
+                    continue
+                for call in re.finditer(rf"\b{match.group(3)}\(", text_line):
+                    found.append(
+                        Caller("call", "pkg", where, number, call.start(), text_line.strip(), None, "direct")
+                    )
+        return CallersAnswer(target, tuple(found), True)
 
 
 def make_tour() -> Tour:

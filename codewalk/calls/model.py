@@ -49,6 +49,17 @@ class Callee(NamedTuple):
     external: str = ""  # the dotted name in another package ("accelerate.Accelerator.backward")
 
     @property
+    def minor(self) -> bool:
+        """A builtin, or a call on a value codewalk cannot type (a parameter's method, a
+        local's attribute, an expression's): summarised rather than listed, by default."""
+        if self.status == BUILTIN:
+            return True
+        if self.status != UNRESOLVED:
+            return False
+        root = self.site.name.root
+        return root in ("param", "expr") or (root == "local" and "." in self.site.name.expr)
+
+    @property
     def label(self) -> str:
         """What the site calls, in one name: the first target, else what is known."""
         if self.targets:

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
     from codewalk.resolve.model import Resolved
 
 MORE_TARGETS = 3  # targets shown under a call site before "... and N more"
-_GROUPED_ROOTS = ("param", "expr")  # unresolved calls on values of these roots are summarised
 
 
 def place(result: Resolved, home: str = "") -> str:
@@ -55,15 +54,6 @@ def levels_json(levels: Sequence[Level]) -> list[dict[str, Any]]:
     return root
 
 
-def _grouped(callee: Callee) -> bool:
-    """A call on a value codewalk cannot type (a parameter, an expression, a local's
-    attribute): listed in the summary, not line by line."""
-    if callee.status != "unresolved":
-        return callee.status == "builtin"
-    root = callee.site.name.root
-    return root in _GROUPED_ROOTS or (root == "local" and "." in callee.site.name.expr)
-
-
 def format_levels(levels: Sequence[Level], *, show_all: bool, home: str = "") -> str:
     lines: list[str] = []
     untyped: list[str] = []
@@ -71,7 +61,7 @@ def format_levels(levels: Sequence[Level], *, show_all: bool, home: str = "") ->
     for level in levels:
         callee = level.callee
         indent = "  " * level.depth
-        if not show_all and _grouped(callee):
+        if not show_all and callee.minor:
             name = callee.site.name.expr or callee.site.text
             (builtins if callee.status == "builtin" else untyped).append(f"{name} ({callee.site.line})")
             continue

@@ -234,8 +234,22 @@ class Store:
         )
         return [Import(*row) for row in rows]
 
-    def defs_named(self, snap: int, name: str) -> list[tuple[FileRow, Definition]]:
-        return self._defs_where(snap, "d.name=?", (name,))
+    def defs_named(self, snap: int, name: str, limit: int = -1) -> list[tuple[FileRow, Definition]]:
+        return self._defs_where(snap, "d.name=?", (name,), limit)
+
+    def defs_in(self, snap: int, names: Sequence[str], per_name: int) -> list[tuple[FileRow, Definition]]:
+        """Definitions named any of ``names``, at most ``per_name`` of each (in no
+        particular order: a name such as ``forward`` has thousands)."""
+        columns = ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
+        found: list[tuple[FileRow, Definition]] = []
+        for name in names:
+            rows = self.db.execute(
+                f"SELECT f.path, f.module, f.is_package, f.blob, {columns} FROM defs d "
+                "CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? WHERE d.name = ? LIMIT ?",
+                (snap, name, per_name),
+            )
+            found.extend((FileRow(r[0], r[1], bool(r[2]), r[3]), definition(r[4:])) for r in rows)
+        return found
 
     def defs_copied_from(self, snap: int, target: str) -> list[tuple[FileRow, Definition]]:
         return self._defs_where(snap, "d.copied_from=? AND d.copied_from != ''", (target,))

@@ -6,20 +6,26 @@ picker) and owns the app-wide keys (help, tours, quit).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette, Provider
 
 from codewalk.ui.help import HelpScreen
 from codewalk.ui.session import Catalogue, TourSession
 from codewalk.ui.tour_screen import TourScreen
 from codewalk.ui.tours_screen import ToursScreen
 
+PALETTE_PLACEHOLDER = "Search symbols: classes, functions, methods (not commands)…"
+
 
 class CodewalkApp(App[None]):
     TITLE = "codewalk"
     ENABLE_COMMAND_PALETTE = True
+    # the palette searches symbols only (the tour screen's provider); no app commands
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = set()
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
@@ -49,6 +55,11 @@ class CodewalkApp(App[None]):
     def on_unmount(self) -> None:
         if self.session is not None:
             self.session.nav.shutdown()
+
+    def action_command_palette(self) -> None:
+        """The palette, saying what it searches."""
+        if self.use_command_palette and not any(isinstance(s, CommandPalette) for s in self.screen_stack):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=PALETTE_PLACEHOLDER))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

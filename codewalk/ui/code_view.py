@@ -145,6 +145,7 @@ class CodeView(ScrollView, can_focus=True):
         else:
             self._pending_place = None
             self._scroll_top((top or self.default_top(line, span, focus)) - 1)
+            self._fit_focus(focus)
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor_line + 1, self.cursor_col))
 
@@ -209,7 +210,28 @@ class CodeView(ScrollView, can_focus=True):
             line, span, focus, top = self._pending_place
             self._pending_place = None
             self._scroll_top((top or self.default_top(line, span, focus)) - 1)
+            self._fit_focus(focus)
         self._keep_cursor_visible()
+
+    def _fit_focus(self, focus: tuple[int, int] | None) -> None:
+        """Scroll sideways so that the focused lines are not cut: as far as needed for the
+        longest to fit, but never past the indentation of a line on screen (no line loses
+        a character of code); the cursor goes to the focus's start."""
+        if focus is None or self.source is None:
+            return
+        lines = [t for t in self.source.lines[focus[0] - 1 : focus[1]] if t.strip()]
+        width = self.scrollable_content_region.width - self._gutter_width
+        if not lines or width <= 0:
+            return
+        first, last = self.visible_lines()
+        on_screen = [t for t in self.source.lines[first - 1 : last] if t.strip()] or lines
+        longest = max(cell_len(t) for t in lines)
+        indent = min(len(t) - len(t.lstrip()) for t in on_screen)
+        shift = min(indent, max(0, longest - width))
+        self.scroll_to(x=shift, animate=False, immediate=True, force=True)
+        if self.cursor_line == focus[0] - 1:
+            text = self.source.lines[self.cursor_line]
+            self.cursor_col = max(self.cursor_col, len(text) - len(text.lstrip()))
 
     def _keep_cursor_visible(self) -> None:
         height = self.scrollable_content_region.height

@@ -23,9 +23,10 @@ class NoteView(VerticalScroll, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Markdown(id="note-markdown")
 
-    def show(self, title: str, markdown: str, extra: str = "") -> None:
+    def show(self, title: str, markdown: str, summary: str = "") -> None:
+        """The step's note under its title; ``summary`` (the tour's, at step 1) first."""
         text = f"## {title}\n\n{markdown.strip()}\n"
-        if extra:
-            text += f"\n---\n\n{extra}\n"
+        if summary:
+            text = f"{summary.strip()}\n\n---\n\n{text}"
         self.query_one(Markdown).update(text)
         self.scroll_home(animate=False)

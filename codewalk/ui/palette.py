@@ -1,4 +1,6 @@
-"""Symbol search in the command palette (``ctrl+p``): fuzzy over the index."""
+"""Symbol search in the command palette (``ctrl+p``): the index's names as the reader
+types (``Workspace.complete``, a few milliseconds a keystroke on the full index;
+``bench/bench_palette.py``). The palette lists symbols only: the app has no commands."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from codewalk.ui.ports import Target
 from codewalk.ui.session import TourSession
 
 LIMIT = 40
-DEBOUNCE = 0.25  # seconds of no typing before a search reaches the index
+DEBOUNCE = 0.02  # seconds of no typing before a search reaches the index (a search takes a few ms)
 
 
 class SymbolHost(Protocol):

@@ -1,7 +1,10 @@
-"""The references panel: every use of the name under the cursor, one per row.
+"""The references panel: the callers of the definition under the cursor, or every use
+of the name under it, one per row.
 
-References are found by name, not by type (``Workspace.references``): ``x`` on
-``LlamaPreTrainedModel.config`` lists every ``config``. The title says so.
+On a definition's name (``def training_step``), ``x`` lists its callers, binding-precise
+(``Workspace.callers_at``). Elsewhere, uses are found by name, not by type
+(``Workspace.references``): ``x`` on ``LlamaPreTrainedModel.config`` lists every
+``config``. The title says which it is.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from codewalk.ui.ports import Reference, Target
+from codewalk.ui.ports import Caller, Callers, Reference, Target
 
 if TYPE_CHECKING:
     from codewalk.ui.session import NavThread
@@ -27,6 +30,34 @@ if TYPE_CHECKING:
 def reference_label(ref: Reference) -> Content:
     """One line: ``path:line`` in bold, then the line's text."""
     return Content.from_markup("[b]$place[/b]  ", place=f"{ref.path}:{ref.line}") + Content(ref.text.strip())
+
+
+_KIND = {"ref": "passed  ", "decorator": "decorates  ", "entry": "table entry  ", "maybe": "maybe  "}
+
+
+def caller_label(ref: Reference) -> Content:
+    """A caller: ``path:line``, how it reaches the definition when not by a plain call,
+    then the line's text."""
+    kind = _KIND.get(getattr(ref, "kind", ""), "")
+    return Content.from_markup("[b]$place[/b]  ", place=f"{ref.path}:{ref.line}") + Content.assemble(
+        (kind, "dim italic"), ref.text.strip()
+    )
+
+
+def callers_title(qualname: str, callers: Sequence[Caller]) -> Content:
+    """``N callers of NAME``: the calls that reach this definition, not its name's uses."""
+    name = qualname.rsplit(".", 1)[-1]
+    count = sum(1 for c in callers if c.kind in ("call", "ref", "decorator"))
+    maybe = sum(1 for c in callers if c.kind == "maybe")
+    title = Content.assemble(
+        f"{count} caller{'s' if count != 1 else ''} of ",
+        (name, "bold"),
+        ("  (calls that reach this definition", "dim"),
+        (f"; {maybe} maybe)" if maybe else ")", "dim"),
+        "  ",
+        ("(enter: go, escape: close)", "dim"),
+    )
+    return title
 
 
 def references_title(qualname: str, count: int) -> Content:
@@ -102,6 +133,13 @@ class ReferencesPanel(Vertical):
 
     def _search(self, nav: NavThread, path: str, line: int, col: int, word: str, token: int) -> None:
         try:
+            callers = nav.callers_at(path, line, col)
+            if callers is not None:  # on a definition: who calls it
+                if get_current_worker().is_cancelled:
+                    self.app.call_from_thread(self.abandon, token)
+                else:
+                    self.app.call_from_thread(self.show_callers, callers, token)
+                return
             target: Target | None = nav.goto(path, line, col)
             qualname = target.qualname if target is not None else word
             refs = nav.references(qualname)
@@ -114,6 +152,28 @@ class ReferencesPanel(Vertical):
         else:
             self.app.call_from_thread(self.show_references, qualname, refs, token)
 
+    def show_callers(self, callers: Callers, token: int | None = None) -> bool:
+        """Fill the panel with the callers of a definition; False when it was closed or
+        asked again since ``token``."""
+        if token is not None and token != self.pending:
+            return False
+        self.pending = None
+        self.qualname = callers.target.qualname
+        self.references = list(callers.callers)
+        self.query_one(Label).update(callers_title(self.qualname, callers.callers))
+        self._fill([caller_label(ref) for ref in self.references])
+        return True
+
+    def _fill(self, labels: list[Content]) -> None:
+        options = self.query_one(OptionList)
+        options.loading = False
+        options.clear_options()
+        options.add_options(Option(label, id=str(number)) for number, label in enumerate(labels))
+        self.add_class("-shown")
+        if labels:
+            options.highlighted = 0
+        options.focus()
+
     def show_pending(self, name: str, token: int) -> None:
         """Open the panel in its "finding" state (a cold index can take many seconds);
         only :meth:`show_references` with the same ``token`` fills it."""
@@ -121,7 +181,9 @@ class ReferencesPanel(Vertical):
         self.qualname = ""
         self.references = []
         self.query_one(Label).update(
-            Content.assemble("finding uses of the name ", (name, "bold"), " …  ", ("(escape: close)", "dim"))
+            Content.assemble(
+                "finding the callers or uses of ", (name, "bold"), " …  ", ("(escape: close)", "dim")
+            )
         )
         options = self.query_one(OptionList)
         options.clear_options()
@@ -139,22 +201,14 @@ class ReferencesPanel(Vertical):
         self.qualname = qualname
         self.references = list(references)
         self.query_one(Label).update(references_title(qualname, len(self.references)))
-        options = self.query_one(OptionList)
-        options.loading = False
-        options.clear_options()
-        options.add_options(
-            Option(reference_label(ref), id=str(number)) for number, ref in enumerate(self.references)
-        )
-        self.add_class("-shown")
-        if self.references:
-            options.highlighted = 0
-        options.focus()
+        self._fill([reference_label(ref) for ref in self.references])
         return True
 
     def abandon(self, token: int) -> None:
         """The search for ``token`` failed or was cancelled: close, if still waiting on it."""
         if token == self.pending:
             self.close()
+            self.post_message(self.Closed())
 
     def close(self) -> None:
         self.pending = None

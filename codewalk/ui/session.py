@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import ResolvedStep, Tour
-from codewalk.ui.ports import Navigator, Reference, Target
+from codewalk.ui.ports import Callers, CallList, Navigator, Reference, Target
 from codewalk.ui.state import ProgressStore
 
 T = TypeVar("T")
@@ -57,6 +57,12 @@ class NavThread:
     def complete(self, text: str, limit: int) -> Sequence[Target]:
         return self.call(lambda nav: list(nav.complete(text, limit)))
 
+    def calls_at(self, path: str, line: int) -> CallList | None:
+        return self.call(lambda nav: nav.calls_at(path, line))
+
+    def callers_at(self, path: str, line: int, col: int) -> Callers | None:
+        return self.call(lambda nav: nav.callers_at(path, line, col))
+
     def search(self, text: str, limit: int) -> Sequence[Target]:
         """Symbols for the palette: what the resolver finds for ``text`` (which indexes
         the modules it needs), then the fuzzy completions over what is indexed."""
@@ -70,8 +76,11 @@ _QUERY = re.compile(r"[A-Za-z_][\w.]*")
 
 
 def search_symbols(navigator: Navigator, text: str, limit: int) -> list[Target]:
+    """Symbols matching ``text``, for the palette: the names of the index as the reader
+    types; while the index is partial, first what the resolver finds for the text (it
+    indexes the files a byte scan picks), which costs more than a keystroke should."""
     found: list[Target] = []
-    if _QUERY.fullmatch(text):
+    if _QUERY.fullmatch(text) and not navigator.fully_indexed:
         # a text the resolver rejects still gets the fuzzy list below
         with contextlib.suppress(CodewalkError):
             found.extend(navigator.find(text, limit=10).results)

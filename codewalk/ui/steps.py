@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.content import Content
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from codewalk.tours.model import Tour
@@ -15,6 +15,11 @@ MARKS = {
     "skipped": "[dim]◌[/]",
 }
 _PENDING = "[dim]○[/]"
+LEGEND = (
+    f"{MARKS['resolved']} found  {MARKS['ambiguous']} ambiguous\n"
+    f"{MARKS['missing']} missing  {MARKS['skipped']} skipped\n"
+    f"{_PENDING} not resolved yet"
+)
 
 
 def step_label(index: int, title: str, status: str | None) -> Content:
@@ -29,7 +34,7 @@ class StepsList(OptionList):
 
     DEFAULT_CSS = """
     StepsList {
-        width: 30;
+        width: 100%;
         height: 1fr;
         border: none;
         border-right: vkey $foreground 20%;
@@ -59,3 +64,21 @@ class StepsList(OptionList):
             return
         self._status[index] = status
         self.replace_option_prompt_at_index(index, step_label(index + 1, self._titles[index], status))
+
+
+class StepsLegend(Static):
+    """What the marks before the steps mean."""
+
+    DEFAULT_CSS = """
+    StepsLegend {
+        height: 3;
+        padding: 0 1;
+        color: $text-muted;
+        border-right: vkey $foreground 20%;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(LEGEND, id=id)

@@ -16,16 +16,17 @@ from textual.binding import BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, OptionList
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
 from codewalk.tours.model import ResolvedStep
+from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.highlight import HighlightedSource
 from codewalk.ui.history import JumpHistory, Location, step_location
 from codewalk.ui.keys import TOUR_BINDINGS
+from codewalk.ui.lookups import LookupActions
 from codewalk.ui.note import NoteView
 from codewalk.ui.outside import link_to, open_editor
 from codewalk.ui.palette import SymbolProvider
@@ -33,20 +34,23 @@ from codewalk.ui.ports import Target
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import TourSession
-from codewalk.ui.steps import StepsList
+from codewalk.ui.steps import StepsLegend, StepsList
 
 NARROW = 150  # below this many columns the note goes under the code
-SLIM = 100  # below this many columns the steps list gets slimmer
+SLIM = 100  # below this many columns the code gets the width: the steps list is hidden (``s`` shows it)
 
 
-class TourScreen(Screen[None]):
+class TourScreen(LookupActions):
     DEFAULT_CSS = """
     TourScreen #body { height: 1fr; }
     TourScreen #center { width: 1fr; height: 1fr; }
     TourScreen #right { width: 1fr; height: 1fr; layout: horizontal; }
     TourScreen CodeView { height: 1fr; }
-    TourScreen.-slim StepsList { width: 22; }
+    TourScreen #steps-column { width: 30; height: 1fr; }
+    TourScreen.-slim #steps-column, TourScreen.-steps-hidden #steps-column { display: none; }
+    TourScreen.-slim.-steps-shown #steps-column { display: block; width: 24; }
     TourScreen.-narrow #right { layout: vertical; }
+    TourScreen.-narrow.-panel-open NoteView { display: none; }
     TourScreen.-narrow NoteView {
         width: 1fr; height: 35%; min-height: 6; min-width: 0;
         border-left: none; border-top: hkey $foreground 20%;
@@ -75,13 +79,16 @@ class TourScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield TourHeader(id="header")
         with Horizontal(id="body"):
-            yield StepsList(id="steps")
+            with Vertical(id="steps-column"):
+                yield StepsList(id="steps")
+                yield StepsLegend(id="legend")
             with Horizontal(id="right"):
                 with Vertical(id="center"):
                     yield OffTourBanner(id="banner")
                     yield CodeView(id="code")
                     yield StepProblem(id="problem")
                     yield ReferencesPanel(id="references")
+                    yield CallsPanel(id="calls")
                 yield NoteView(id="note")
         yield Footer()
 
@@ -95,6 +102,16 @@ class TourScreen(Screen[None]):
         self.set_class(event.size.width < NARROW, "-narrow")
         self.set_class(event.size.width < SLIM, "-slim")
 
+    def action_toggle_steps(self) -> None:
+        """Show or hide the steps list (hidden by default on a narrow terminal)."""
+        if self.has_class("-slim"):
+            self.toggle_class("-steps-shown")
+        else:
+            self.toggle_class("-steps-hidden")
+
+    def go_to(self, there: Location) -> None:
+        self._go(there)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed (a bug, or an error nobody caught) is a notification."""
         if event.state is WorkerState.ERROR:
@@ -103,10 +120,6 @@ class TourScreen(Screen[None]):
             self.notify(
                 f"{type(error).__name__}: {error}", title="internal error", severity="error", markup=False
             )
-
-    @property
-    def code(self) -> CodeView:
-        return self.query_one(CodeView)
 
     # -- steps ---------------------------------------------------------------------
 
@@ -301,34 +314,6 @@ class TourScreen(Screen[None]):
 
     # -- go to definition, history, references ------------------------------------
 
-    def action_goto_definition(self) -> None:
-        code = self.code
-        if code.source is None or self.session is None:
-            return
-        word = code.word_under_cursor()
-        if word is None:
-            self.notify("no name under the cursor", severity="warning", markup=False)
-            return
-        line, _ = code.cursor
-        self._goto(code.source.path, line, word[1], word[0])
-
-    @work(thread=True, exit_on_error=False, exclusive=True, group="nav")
-    def _goto(self, path: str, line: int, col: int, word: str) -> None:
-        assert self.session is not None
-        try:
-            target = self.session.nav.goto(path, line, col)
-        except Exception as error:
-            self.app.call_from_thread(self.notify, f"go to {word}: {error}", severity="error", markup=False)
-            return
-        if get_current_worker().is_cancelled:
-            return
-        if target is None:
-            self.app.call_from_thread(
-                self.notify, f"no definition found for {word}", severity="warning", markup=False
-            )
-        else:
-            self.app.call_from_thread(self.jump_to_target, target)
-
     def action_back(self) -> None:
         there = self.history.back(self._here())
         if there is None:
@@ -342,32 +327,6 @@ class TourScreen(Screen[None]):
             self.notify("no later jump", markup=False)
         else:
             self._go(there, record=False)
-
-    def action_references(self) -> None:
-        code = self.code
-        if code.source is None or self.session is None:
-            return
-        word = code.word_under_cursor()
-        if word is None:
-            self.notify("no name under the cursor", severity="warning", markup=False)
-            return
-        line, _ = code.cursor
-        self.query_one(ReferencesPanel).find(self.session.nav, code.source.path, line, word[1], word[0])
-
-    def action_close_references(self) -> None:
-        """``escape`` outside the panel (it is not focusable while finding) closes it."""
-        panel = self.query_one(ReferencesPanel)
-        if panel.shown:
-            panel.close()
-            self.code.focus()
-
-    def on_references_panel_chosen(self, event: ReferencesPanel.Chosen) -> None:
-        ref = event.reference
-        self._go(Location(ref.path, ref.line, ref.col, None))
-        self.code.focus()
-
-    def on_references_panel_closed(self, event: ReferencesPanel.Closed) -> None:
-        self.code.focus()
 
     # -- outside the app -----------------------------------------------------------
 

@@ -50,6 +50,42 @@ class PathAnswer(NamedTuple):
     search: PathSearch
 
 
+class CallRow(NamedTuple):
+    """One call of a :class:`CallList`, flat, for a list on screen."""
+
+    line: int
+    col: int  # 0-based
+    kind: str  # call | ref | decorator
+    expr: str
+    text: str
+    status: str
+    how: str
+    targets: tuple[Resolved, ...]
+    external: str
+    minor: bool  # a builtin, or a call on a value codewalk cannot type
+
+    @classmethod
+    def of(cls, callee: Callee) -> CallRow:
+        site = callee.site
+        return cls(
+            site.line,
+            site.col,
+            site.kind,
+            site.name.expr,
+            site.text,
+            callee.status,
+            callee.how,
+            callee.targets,
+            callee.external,
+            callee.minor,
+        )
+
+
+class CallList(NamedTuple):
+    function: Resolved
+    rows: tuple[CallRow, ...]
+
+
 class GotoAnswer(NamedTuple):
     """What the name at a position reaches: one or several definitions (a dispatch
     table's targets, a property and what it returns), or a note saying why none."""
@@ -117,13 +153,38 @@ class Calling:
         return CallsAnswer(target, tuple(tree(self.cr, self.body_of(target), depth)))
 
     def callers(self, query: str) -> CallersAnswer:
-        from codewalk.calls.callers import callers
-
         found = self.ws.resolver.find(query)
         target = self.callable_match(found)
         entries = [r for r in found.results if r.kind == "entry" and r.role == "related"]
+        return self.callers_of(target, entries)
+
+    def callers_of(self, target: Resolved, entries: Sequence[Resolved] | None = None) -> CallersAnswer:
+        from codewalk.calls.callers import callers
+
+        if entries is None:
+            related = self.ws.resolver.find(target.qualname).results
+            entries = [r for r in related if r.kind == "entry" and r.role == "related"]
         found_callers = callers(self.cr, target, self.code.mentions, entries)
         return CallersAnswer(target, tuple(found_callers), self.ws.facts.complete)
+
+    def definition_at(self, path: str, line: int, col: int) -> Resolved | None:
+        """The function, method, property or class whose name is at ``path:line:col``
+        (the cursor on a definition, not on a use of its name)."""
+        lines = self.code.lines(self.ws.checkout.repo, path)
+        row = self.ws.store.file(self.ws.snap, path)
+        view = self.ws.facts.module_by_path(path)
+        if not 0 < line <= len(lines) or row is None or row.blob is None or view is None:
+            return None
+        text = lines[line - 1]
+        for d in self.ws.store.defs_where(row.blob, "line", line):
+            if d.kind not in CALLABLE_KINDS:
+                continue
+            start = text.find(d.name, d.col)
+            if start >= 0 and start <= col < start + len(d.name):
+                from codewalk.resolve.model import Hit, to_resolved
+
+                return to_resolved(Hit(view, d, "direct", 0), self.ws.checkout.repo)
+        return None
 
     def path(self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8) -> PathAnswer:
         from codewalk.calls.graph import shortest_paths
@@ -144,12 +205,13 @@ class Calling:
         name = goals[0].qualname if goals else goal
         return PathAnswer(source, name, bool(goals), search)
 
-    def callees_at(self, path: str, line: int) -> tuple[Resolved, list[Callee]] | None:
-        """The function around ``path:line`` and its callees (the UI's ``c``)."""
+    def calls_at(self, path: str, line: int) -> CallList | None:
+        """The function around ``path:line`` and its calls, resolved (the UI's ``c``)."""
         body = self.code.body_at(path, line)
         if body is None:
             return None
-        return body.target, self.cr.callees(body)
+        rows = tuple(CallRow.of(callee) for callee in self.cr.callees(body))
+        return CallList(body.target, rows)
 
     def goto(self, path: str, line: int, col: int) -> GotoAnswer | None:
         """What the call site at ``path:line:col`` reaches (None: no call site there)."""

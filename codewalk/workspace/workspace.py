@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from codewalk.errors import QueryError
 from codewalk.index.indexer import IndexReport, Progress, index_all
-from codewalk.index.records import Definition, FileRow, Reference
+from codewalk.index.records import Reference
 from codewalk.index.store import Store
 from codewalk.resolve.model import FindResult, Resolved, result_of
 from codewalk.resolve.query import parse_query
@@ -36,7 +36,15 @@ from codewalk.workspace.stack import Stack
 
 if TYPE_CHECKING:
     from codewalk.calls.fullpass import CallsReport
-    from codewalk.workspace.calling import CallersAnswer, Calling, CallsAnswer, GotoAnswer, PathAnswer
+    from codewalk.workspace.calling import (
+        CallersAnswer,
+        Calling,
+        CallList,
+        CallsAnswer,
+        GotoAnswer,
+        PathAnswer,
+    )
+    from codewalk.workspace.symbols import SymbolNames
 
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
 
@@ -68,6 +76,7 @@ class Workspace:
         self._resolvers: dict[tuple[str, ...], Resolver] = {}
         self.resolver = self.resolver_for((checkout.repo,))
         self._calling: Calling | None = None
+        self._symbols: SymbolNames | None = None
 
     @classmethod
     def open(cls, checkout: Checkout, store: Store | None = None, *, stack: Stack | None = None) -> Workspace:
@@ -237,6 +246,18 @@ class Workspace:
         return self.calling.callers(query)
 
     @_locked
+    def calls_at(self, path: str, line: int) -> CallList | None:
+        """The calls of the function around ``path:line`` (None: not in a function)."""
+        return self.calling.calls_at(path, line)
+
+    @_locked
+    def callers_at(self, path: str, line: int, col: int) -> CallersAnswer | None:
+        """The callers of the definition whose name is at ``path:line:col`` (0-based
+        column); None when the position is not on a definition's name."""
+        target = self.calling.definition_at(path, line, col)
+        return self.calling.callers_of(target) if target is not None else None
+
+    @_locked
     def path(self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8) -> PathAnswer:
         """The shortest call chains from ``start`` to ``goal``."""
         return self.calling.path(start, goal, limit=limit, max_depth=max_depth)
@@ -263,24 +284,16 @@ class Workspace:
 
     @_locked
     def complete(self, text: str, limit: int = 50) -> list[Resolved]:
-        """Definitions whose name fuzzily matches ``text`` (letters in order), best first."""
-        letters = [c for c in text if c.isalnum() or c == "_"]
-        if not letters:
-            return []
-        pattern = "%" + "%".join(letters) + "%"
-        needle = "".join(letters).lower()
-        rows = self.store.defs_like(self.snap, pattern, limit * 20)
+        """Definitions whose name matches ``text`` as the reader types it (exact, prefix,
+        substring, letters in order), best first; ``Owner.part`` narrows to ``Owner``."""
+        if self._symbols is None:
+            from codewalk.workspace.symbols import SymbolNames
 
-        def score(item: tuple[FileRow, Definition]) -> tuple[int, int, int, str]:
-            row, d = item
-            name = d.name.lower()
-            rank = 0 if name == needle else 1 if name.startswith(needle) else 2 if needle in name else 3
-            return (rank, "/dummy_" in row.path, len(d.name), row.path)
-
+            self._symbols = SymbolNames(self.store, self.snap)
         repo, version = self.checkout.repo, self.checkout.version
         return [
             result_of(d, row.module, row.path, repo=repo, version=version)
-            for row, d in sorted(rows, key=score)[:limit]
+            for row, d in self._symbols.definitions(text, limit)
         ]
 
     def checkout_of(self, repo: str = "") -> Checkout:
@@ -324,6 +337,7 @@ class Workspace:
         self.facts.complete = True
         self.facts._views.clear()
         self._calling = None
+        self._symbols = None
         return report
 
     @_locked

@@ -1,0 +1,173 @@
+"""The calls panel (``c``): what the function under the cursor calls, one call per row.
+
+Each row is a call site (its line, the callee as written) and what it reaches, resolved
+the way ``codewalk calls`` resolves it; ``enter`` goes to the definition it reaches (the
+first, for a dispatch table), or to the call site when codewalk cannot tell.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from codewalk.ui.ports import CallList, CallRow
+
+if TYPE_CHECKING:
+    from codewalk.ui.session import NavThread
+
+_STATUS = {"external": "another package", "unresolved": "not resolved", "builtin": "builtin"}
+
+
+def call_label(row: CallRow) -> Content:
+    """One line: ``line``, the callee as written, and what it reaches."""
+    written = row.expr or row.text
+    head = Content.from_markup("[b]$line[/b]  ", line=f"{row.line:>5}") + Content(written)
+    if row.kind == "ref":
+        head += Content.assemble(("  (passed)", "dim"))
+    if row.targets:
+        first = row.targets[0].qualname
+        more = f"  +{len(row.targets) - 1}" if len(row.targets) > 1 else ""
+        return head + Content.assemble("  → ", (first, "bold"), (more, "dim"))
+    reached = row.external or _STATUS.get(row.status, row.status)
+    return head + Content.assemble(("  → ", "dim"), (reached, "dim italic"))
+
+
+class CallsPanel(Vertical):
+    """Hidden until shown; ``enter`` on a row posts :class:`CallsPanel.Chosen`."""
+
+    DEFAULT_CSS = """
+    CallsPanel {
+        height: 12;
+        display: none;
+        border-top: hkey $accent;
+    }
+    CallsPanel.-shown { display: block; }
+    CallsPanel Label { padding: 0 1; color: $text-accent; }
+    CallsPanel OptionList {
+        height: 1fr;
+        border: none;
+        padding: 0;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    CallsPanel OptionList:focus { border: none; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=True)]
+
+    class Chosen(Message):
+        def __init__(self, row: CallRow, path: str) -> None:
+            super().__init__()
+            self.row = row
+            self.path = path  # the file the call sites are in
+
+    class Closed(Message):
+        pass
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.calls: CallList | None = None
+        self.rows: list[CallRow] = []  # the calls listed (builtins and untyped values left out)
+        self.pending: int | None = None
+        self._asked = 0
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="calls-title")
+        yield OptionList(id="calls-list")
+
+    @property
+    def shown(self) -> bool:
+        return self.has_class("-shown")
+
+    def find(self, nav: NavThread, path: str, line: int) -> None:
+        """Find the calls of the function around ``path:line`` and show them."""
+        self._asked += 1
+        token = self._asked
+        self.pending = token
+        self.calls = None
+        self.query_one(Label).update(Content.assemble("reading the calls …  ", ("(escape: close)", "dim")))
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.loading = True
+        self.add_class("-shown")
+        self.screen.run_worker(
+            lambda: self._search(nav, path, line, token),
+            thread=True,
+            exit_on_error=False,
+            exclusive=True,
+            group="nav",
+        )
+
+    def _search(self, nav: NavThread, path: str, line: int, token: int) -> None:
+        try:
+            found = nav.calls_at(path, line)
+        except Exception as error:
+            self.app.call_from_thread(self.abandon, token)
+            self.app.call_from_thread(self.notify, f"calls: {error}", severity="error", markup=False)
+            return
+        if get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.abandon, token)
+        elif found is None:
+            self.app.call_from_thread(self.abandon, token)
+            self.app.call_from_thread(
+                self.notify, "the cursor is not in a function: no calls to list", markup=False
+            )
+        else:
+            self.app.call_from_thread(self.show_calls, found, token)
+
+    def show_calls(self, calls: CallList, token: int | None = None) -> bool:
+        """Fill the panel; False (nothing shown) when another search came since ``token``."""
+        if token is not None and token != self.pending:
+            return False
+        self.pending = None
+        self.calls = calls
+        self.rows = [row for row in calls.rows if not row.minor]
+        name = calls.function.qualname.rpartition(".")[2]
+        count = len(self.rows)
+        left_out = len(calls.rows) - count
+        self.query_one(Label).update(
+            Content.assemble(
+                f"{count} call{'s' if count != 1 else ''} in ",
+                (name, "bold"),
+                (f" (and {left_out} builtins or calls on untyped values)" if left_out else "", "dim"),
+                "  ",
+                ("(enter: go, escape: close)", "dim"),
+            )
+        )
+        options = self.query_one(OptionList)
+        options.loading = False
+        options.clear_options()
+        options.add_options(Option(call_label(row), id=str(n)) for n, row in enumerate(self.rows))
+        self.add_class("-shown")
+        if self.rows:
+            options.highlighted = 0
+        options.focus()
+        return True
+
+    def abandon(self, token: int) -> None:
+        if token == self.pending:
+            self.close()
+            self.post_message(self.Closed())
+
+    def close(self) -> None:
+        self.pending = None
+        self.query_one(OptionList).loading = False
+        self.remove_class("-shown")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self.calls is not None:
+            self.post_message(self.Chosen(self.rows[event.option_index], self.calls.function.path))
+
+    def action_close(self) -> None:
+        self.close()
+        self.screen.focus_next()
+        self.post_message(self.Closed())

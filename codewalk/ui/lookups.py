@@ -1,0 +1,142 @@
+"""What the reader asks about the code under the cursor: go to a definition (``g``), its
+callers or the uses of a name (``x``), the calls of the function around it (``c``).
+
+A mixin of the tour screen: each question runs in a worker of the screen's ``nav``
+group (a later question cancels an earlier one) and answers in a panel or a jump. A
+Python keyword, or ``self``, is not a name to look up: the reader is told so.
+"""
+
+from __future__ import annotations
+
+import keyword
+
+from textual import work
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from codewalk.ui.calls_panel import CallsPanel
+from codewalk.ui.code_view import CodeView
+from codewalk.ui.history import Location
+from codewalk.ui.ports import Target
+from codewalk.ui.references import ReferencesPanel
+from codewalk.ui.session import TourSession
+
+_ITSELF = {"self": "the instance itself", "cls": "the class itself"}
+
+
+def not_a_name(word: str) -> str | None:
+    """Why ``word`` is nothing to look up (a keyword, ``self``), or None."""
+    if keyword.iskeyword(word) or keyword.issoftkeyword(word):
+        return f"{word!r} is a Python keyword, not a name to look up"
+    if word in _ITSELF:
+        return f"{word!r} is {_ITSELF[word]}: move to a name after it"
+    return None
+
+
+class LookupActions(Screen[None]):
+    """Go to definition, callers and uses, calls: the tour screen's lookups."""
+
+    session: TourSession | None
+
+    @property
+    def code(self) -> CodeView:
+        return self.query_one(CodeView)
+
+    def jump_to_target(self, target: Target) -> None:
+        raise NotImplementedError
+
+    def go_to(self, there: Location) -> None:
+        raise NotImplementedError
+
+    def _word(self) -> tuple[str, int] | None:
+        """The name under the cursor (said when there is none, or it is a keyword)."""
+        word = self.code.word_under_cursor()
+        if word is None:
+            self.notify("no name under the cursor", severity="warning", markup=False)
+            return None
+        why = not_a_name(word[0])
+        if why is not None:
+            self.notify(why, markup=False)
+            return None
+        return word
+
+    # -- go to definition ------------------------------------------------------------
+    def action_goto_definition(self) -> None:
+        code = self.code
+        if code.source is None or self.session is None:
+            return
+        word = self._word()
+        if word is None:
+            return
+        line, _ = code.cursor
+        self._goto(code.source.path, line, word[1], word[0])
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="nav")
+    def _goto(self, path: str, line: int, col: int, word: str) -> None:
+        assert self.session is not None
+        try:
+            target = self.session.nav.goto(path, line, col)
+        except Exception as error:
+            self.app.call_from_thread(self.notify, f"go to {word}: {error}", severity="error", markup=False)
+            return
+        if get_current_worker().is_cancelled:
+            return
+        if target is None:
+            self.app.call_from_thread(
+                self.notify, f"no definition found for {word}", severity="warning", markup=False
+            )
+        else:
+            self.app.call_from_thread(self.jump_to_target, target)
+
+    # -- callers and uses, calls ---------------------------------------------------------
+    def action_references(self) -> None:
+        code = self.code
+        if code.source is None or self.session is None:
+            return
+        word = self._word()
+        if word is None:
+            return
+        line, _ = code.cursor
+        self.query_one(CallsPanel).close()
+        self.add_class("-panel-open")
+        self.query_one(ReferencesPanel).find(self.session.nav, code.source.path, line, word[1], word[0])
+
+    def action_calls(self) -> None:
+        """The calls of the function around the cursor."""
+        code = self.code
+        if code.source is None or self.session is None:
+            return
+        self.query_one(ReferencesPanel).close()
+        self.add_class("-panel-open")
+        self.query_one(CallsPanel).find(self.session.nav, code.source.path, code.cursor[0])
+
+    def action_close_references(self) -> None:
+        """``escape`` outside a panel (it is not focusable while finding) closes it."""
+        for panel in (self.query_one(ReferencesPanel), self.query_one(CallsPanel)):
+            if panel.shown:
+                panel.close()
+                self.code.focus()
+        self.remove_class("-panel-open")
+
+    def on_references_panel_chosen(self, event: ReferencesPanel.Chosen) -> None:
+        ref = event.reference
+        self.go_to(Location(ref.path, ref.line, ref.col, None))
+        self.code.focus()
+
+    def on_references_panel_closed(self, event: ReferencesPanel.Closed) -> None:
+        self.remove_class("-panel-open")
+        self.code.focus()
+
+    def on_calls_panel_chosen(self, event: CallsPanel.Chosen) -> None:
+        row = event.row
+        if row.targets:
+            self.jump_to_target(row.targets[0])
+        else:  # nothing to reach: the call site, and what codewalk knows about it
+            self.go_to(Location(event.path, row.line, row.col, None))
+            if row.how:
+                self.notify(row.how, title=row.expr or "this call", timeout=8, markup=False)
+        self.code.focus()
+
+    def on_calls_panel_closed(self, event: CallsPanel.Closed) -> None:
+        self.remove_class("-panel-open")
+        self.code.focus()

@@ -1,0 +1,97 @@
+"""Symbol search as the reader types (the UI's command palette): every definition name
+of the index, held in memory once, matched on each keystroke without SQL.
+
+A keystroke matches the names (exact, then prefix, then substring, then the letters in
+order) with one regular-expression pass over all of them joined, then reads the few
+definitions of the best names by the name index. ``bench/bench_palette.py`` measures it
+against the 50 ms budget of a keystroke.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import re
+
+from codewalk.index.records import Definition, FileRow
+from codewalk.index.store import Store
+
+_KINDS = ("class", "function", "method", "property", "alias")
+_PER_NAME = 25  # definitions read per name (``forward`` has thousands)
+
+
+class SymbolNames:
+    """The distinct definition names of one snapshot, loaded on first use."""
+
+    def __init__(self, store: Store, snap: int) -> None:
+        self.store = store
+        self.snap = snap
+        self._lowered: list[str] = []  # sorted, lowercased
+        self._names: list[str] = []  # the same names as written, in that order
+        self._joined: str | None = None
+        self._last: tuple[str, str] = ("", "")  # (needle, its matches joined): typing narrows
+
+    def load(self) -> None:
+        rows = self.store.db.execute(
+            "SELECT DISTINCT d.name FROM defs d CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? "
+            f"WHERE d.kind IN ({', '.join('?' * len(_KINDS))})",
+            (self.snap, *_KINDS),
+        )
+        pairs = sorted((r[0].lower(), r[0]) for r in rows)
+        self._lowered = [lowered for lowered, _ in pairs]
+        self._names = [name for _, name in pairs]
+        self._joined = "\n".join(self._names)
+        self._last = ("", "")
+
+    def names(self, text: str, limit: int) -> list[str]:
+        """Names matching ``text`` best first: exact, prefix, substring, then its letters
+        in order (case-insensitive); shorter names first within each."""
+        letters = "".join(c for c in text if c.isalnum() or c == "_")
+        if not letters:
+            return []
+        if self._joined is None:
+            self.load()
+        assert self._joined is not None
+        needle = letters.lower()
+        # exact and prefix matches: a range of the sorted names, found by bisection
+        start = bisect.bisect_left(self._lowered, needle)
+        end = bisect.bisect_left(self._lowered, needle + "\uffff", lo=start)
+        prefixed = heapq.nsmallest(
+            limit, self._names[start:end], key=lambda n: (n.lower() != needle, len(n), n)
+        )
+        if len(prefixed) >= limit:
+            return prefixed
+        loose = "[^\n]*?".join(re.escape(c) for c in letters)
+        pattern = re.compile(rf"^[^\n]*?{loose}[^\n]*$", re.MULTILINE | re.IGNORECASE)
+        # a keystroke that adds letters searches only what the previous one matched
+        before, matched = self._last
+        pool = matched if before and needle.startswith(before) else self._joined
+        found = pattern.findall(pool)
+        self._last = (needle, "\n".join(found))
+        taken = set(prefixed)
+        rest = (n for n in found if n not in taken)
+        more = heapq.nsmallest(
+            limit - len(prefixed), rest, key=lambda n: (needle not in n.lower(), len(n), n)
+        )
+        return prefixed + more
+
+    def definitions(self, text: str, limit: int) -> list[tuple[FileRow, Definition]]:
+        """The definitions of the best names for ``text`` (``Owner.part`` keeps those
+        whose qualified name holds ``Owner``), real ones before placeholders."""
+        owner, _, last = text.strip().rpartition(".")
+        names = self.names(last, limit * 2 if owner else limit)
+        order = {name: index for index, name in enumerate(names)}
+        rows = [
+            (row, d)
+            for row, d in self.store.defs_in(self.snap, names, _PER_NAME)
+            if d.kind in _KINDS and (not owner or owner.lower() in f"{row.module}.{d.qualname}".lower())
+        ]
+        rows.sort(
+            key=lambda item: (
+                order[item[1].name],
+                "/dummy_" in item[0].path,
+                "/modular_" in item[0].path,
+                item[0].path,
+            )
+        )
+        return rows[:limit]

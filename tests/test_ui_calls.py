@@ -1,0 +1,138 @@
+"""Pilot tests of the call features of the UI (``c``, ``x`` on a definition, keywords),
+the symbols-only palette and the narrow-terminal layout, on the synthetic package."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+from textual.widgets import Label, Markdown, OptionList
+from ui_fakes import make_session, run_async, settle
+
+from codewalk.ui.app import PALETTE_PLACEHOLDER, CodewalkApp, make_app
+from codewalk.ui.calls_panel import CallsPanel
+from codewalk.ui.code_view import CodeView
+from codewalk.ui.header import OffTourBanner
+from codewalk.ui.references import ReferencesPanel
+from codewalk.ui.steps import StepsLegend
+from codewalk.ui.tour_screen import TourScreen
+
+
+def where(app: CodewalkApp) -> tuple[str, int, int]:
+    code = app.screen.query_one(CodeView)
+    assert code.source is not None
+    return (code.source.path, *code.cursor)
+
+
+def label_of(panel: CallsPanel | ReferencesPanel) -> str:
+    return str(panel.query_one(Label).render())
+
+
+def notifications(app: CodewalkApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+@run_async
+async def test_c_lists_the_calls_of_the_function_and_jumps_into_one() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "c")  # step 2: Model.__init__, its `Layer(i)` and `range(size)`
+        await settle(pilot)
+        panel = app.screen.query_one(CallsPanel)
+        assert panel.shown
+        assert [row.expr for row in panel.rows] == ["Layer"]  # range, a builtin, is left out
+        assert label_of(panel).startswith("1 call in __init__ (and 1 builtins or calls on untyped values)")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert where(app) == ("pkg/base.py", 22, 0)  # class Layer:
+        assert app.screen.query_one(OffTourBanner).display
+
+
+@run_async
+async def test_c_outside_a_function_says_so() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("home", "c")  # line 1: a module docstring, in no function
+        await settle(pilot)
+        assert not app.screen.query_one(CallsPanel).shown
+        assert "the cursor is not in a function: no calls to list" in notifications(app)
+        assert not app.screen.has_class("-panel-open")
+
+
+@run_async
+async def test_x_on_a_definition_lists_its_callers() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*["down"] * 11, "ctrl+right", "x")  # `class Layer:` -> "Layer"
+        await settle(pilot)
+        panel = app.screen.query_one(ReferencesPanel)
+        assert panel.shown
+        assert label_of(panel).startswith("1 caller of Layer  (calls that reach this definition)")
+        assert [(r.path, r.line) for r in panel.references] == [("pkg/base.py", 14)]
+
+
+@run_async
+async def test_keywords_and_self_are_not_looked_up() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")  # on `class`
+        await settle(pilot)
+        assert not app.screen.query_one(ReferencesPanel).shown
+        assert "'class' is a Python keyword, not a name to look up" in notifications(app)
+        await pilot.press("g")
+        await settle(pilot)
+        assert notifications(app).count("'class' is a Python keyword, not a name to look up") == 2
+        await pilot.press("n")  # step 2, the cursor on `self.layers = ...`
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert "'self' is the instance itself: move to a name after it" in notifications(app)
+
+
+@run_async
+async def test_the_palette_searches_symbols_only() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        assert palette.query_one("CommandInput").placeholder == PALETTE_PLACEHOLDER
+        await pilot.press(*"quit")  # Textual's own "Quit the application" is not offered
+        await settle(pilot)
+        shown = [str(option.prompt) for option in palette.query_one(OptionList).options]
+        assert not any("Quit" in text for text in shown)
+
+
+@run_async
+async def test_a_narrow_terminal_gives_the_code_the_width() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen)
+        column = screen.query_one("#steps-column")
+        assert not column.display or column.region.width == 0
+        assert screen.query_one(CodeView).region.width == 80
+        await pilot.press("s")
+        await settle(pilot)
+        assert screen.query_one("#steps-column").region.width == 24
+        assert "found" in str(screen.query_one(StepsLegend).render())
+        await pilot.press("s")
+        await settle(pilot)
+        assert screen.query_one(CodeView).region.width == 80
+
+
+@run_async
+async def test_the_summary_comes_before_step_one() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        source = app.screen.query_one("#note-markdown", Markdown).source
+        assert source.index("A walk through a **tiny** package.") < source.index("## The model")
+        await pilot.press("n")
+        await settle(pilot)
+        assert "tiny" not in app.screen.query_one("#note-markdown", Markdown).source
