@@ -79,6 +79,10 @@ class Code(Protocol):
         or when its source cannot be read)."""
         ...
 
+    def around(self, repo: str, path: str, line: int) -> Body | None:
+        """The function, method or property whose span holds ``line`` (the innermost)."""
+        ...
+
     def lines(self, repo: str, path: str) -> list[str]:
         """The lines of a file of a pinned repo (with their ends); [] when unreadable."""
         ...

@@ -19,6 +19,7 @@ Calling a property reaches the property and what it returns; calling an instance
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from codewalk.calls.cache import CallFactsTable
@@ -192,11 +193,45 @@ class Reacher:
         hits = resolver.resolve_in(body.module, ".".join(["self", *parts[1:]]), body.cls)
         if hits:
             return found(hits)
+        typed = self._through_parameter(body, resolver, view, parts)
+        if typed is not None:
+            return typed
         if "Mixin" in body.cls.rpartition(".")[2]:
             mixed = self._through_subclasses(body, parts[1:])
             if mixed.targets:
                 return mixed
         return self._self_outside(body, resolver, view, parts)
+
+    def _through_parameter(
+        self, body: Body, resolver: Resolver, view: ModuleView, parts: list[str]
+    ) -> Reach | None:
+        """``self.a.b`` where ``self.a = a`` keeps a parameter of the method that sets it,
+        annotated with classes (``model: PreTrainedModel | nn.Module | None`` in
+        ``Trainer.__init__``): ``b`` of the first of them that has it."""
+        if len(parts) < 3:
+            return None
+        for hit in resolver.ns.members(view, body.cls, parts[1], ()):
+            value = hit.definition.signature.partition("=")[2].strip()
+            method = self.code.around(hit.view.repo or body.repo, hit.view.path, hit.definition.line)
+            if not value.isidentifier() or method is None:
+                continue
+            for name in annotation(method.target.signature, value):
+                classes = [
+                    c
+                    for c in resolver.ns.lookup(hit.view, name.split("."), (), 0)
+                    if c.definition.kind == "class"
+                ]
+                for cls in classes[:1]:
+                    members = resolver.ns.members(cls.view, cls.definition.qualname, parts[2], parts[3:])
+                    how = (
+                        f"{'.'.join(parts[:2])} = {value} (line {hit.definition.line}), annotated "
+                        f"{name} in {method.name}"
+                    )
+                    if members:
+                        return found(
+                            with_via([to_resolved(m, resolver.facts.repo) for m in members], how), how
+                        )
+        return None
 
     def _through_subclasses(self, body: Body, parts: list[str]) -> Reach:
         """``self.x`` in a class (a mixin) that does not define ``x``: what the classes
@@ -313,6 +348,12 @@ class Reacher:
         if hits:
             via = f"{how}, in the {hits[0].repo} pin"
             return found(with_via(hits, via), via)
+        owner = self.code.owner(dotted)
+        if owner is not None and self.code.resolver(owner) is not None:  # read, and not there
+            return unresolved(
+                f"{how}; {dotted}: no such definition in the {owner} pin (an attribute "
+                "of undeclared type, or made at run time)"
+            )
         return Reach((), f"{how} ({why})", EXTERNAL, dotted)
 
     # -- what the call layer adds (codewalk.calls.sites), named here for tables.py --------
@@ -324,38 +365,26 @@ class Reacher:
         """What calling the definitions of ``reach`` runs."""
         raise NotImplementedError
 
-    def instance_call(self, cls: Resolved) -> list[Resolved]:
-        """Calling an instance of ``cls``: its ``__call__``, else (a torch module) ``forward``."""
-        name = cls.qualname.rpartition(".")[2]
-        for member in ("__call__", "forward"):
-            hits = self.members(cls, member)
-            if hits:
-                how = f"calling {a(name)} runs its {member}" + (
-                    " (nn.Module.__call__)" if member == "forward" else ""
-                )
-                return with_via(hits[:1], how)
-        return []
 
-    def held_call(self, holder: Resolved) -> list[Resolved]:
-        """Calling an attribute or variable: the class its declaration names, called."""
-        place = self.place(holder)
-        if place is None:
-            return []
-        resolver, view, qualname = place
-        for d in view.defs(qualname):
-            type_name = declared_type(d)
-            if not type_name:
-                continue
-            classes = [
-                h
-                for h in resolver.ns.lookup(view, type_name.split("."), (), 0)
-                if h.definition.kind == "class"
-            ]
-            for cls in classes[:1]:
-                hit = Hit(view, d, "direct", 0)
-                runs = self.instance_call(to_resolved(cls, resolver.facts.repo))
-                held = holder.qualname.rpartition(".")[2]
-                held = f"self.{held}" if holder.kind == "attribute" else held
-                how = f"{held} is {a(type_name)} ({declared_how(hit)})"
-                return with_via(runs, how)
+def annotation(signature: str, parameter: str) -> list[str]:
+    """The class names a parameter's annotation names, in a ``def`` header as written:
+    ``["PreTrainedModel", "nn.Module"]`` for ``model: PreTrainedModel | nn.Module | None``."""
+    start = re.search(rf"[(,]\s*{re.escape(parameter)}\s*:", signature)
+    if start is None:
         return []
+    depth, end = 0, len(signature)
+    for index in range(start.end(), len(signature)):
+        char = signature[index]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            if depth == 0:
+                end = index
+                break
+            depth -= 1
+        elif char in "=," and depth == 0:
+            end = index
+            break
+    text = signature[start.end() : end].replace('"', "").replace("'", "")
+    names = [part.strip() for part in text.split("|")]
+    return [n for n in names if re.fullmatch(r"[A-Za-z_][\w.]*", n) and n not in ("None", "Any")]

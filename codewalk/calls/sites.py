@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from codewalk.calls.cache import facts_of
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee
-from codewalk.calls.reach import CALLABLE, MAX_DEPTH, Reach, Reacher, found, unresolved, with_via
+from codewalk.calls.reach import CALLABLE, MAX_DEPTH, Reach, Reacher, a, found, unresolved, with_via
 from codewalk.calls.records import LOCAL, CallFacts, Name, Site
 from codewalk.calls.tables import origin, returned, subscript
-from codewalk.resolve.model import Resolved
+from codewalk.resolve.model import Hit, Resolved, to_resolved
+from codewalk.resolve.types import declared_how, declared_type
 
 
 class CallResolver(Reacher):
@@ -64,7 +65,10 @@ class CallResolver(Reacher):
         out: list[Resolved] = []
         for target in reach.targets:
             if reach.instance and target.kind == "class":
-                out.extend(self.instance_call(target))
+                runs = self.instance_call(target)
+                if not runs and target.qualname == f"{body.module}.{body.cls}" and "Mixin" in body.cls:
+                    runs = list(self._through_subclasses(body, ["forward"]).targets)  # self(...) in a mixin
+                out.extend(runs)
             elif target.kind == "property":
                 out.append(target)
                 if depth < MAX_DEPTH:
@@ -74,7 +78,46 @@ class CallResolver(Reacher):
                 out.extend(self.held_call(target))
             else:
                 out.append(target)
+        if not out and reach.instance:
+            name = reach.targets[0].qualname.rpartition(".")[2]
+            return unresolved(f"calling {a(name)}: it defines no __call__ or forward codewalk can read")
         return found(out, reach.how if out == list(reach.targets) else "")
+
+    def instance_call(self, cls: Resolved) -> list[Resolved]:
+        """Calling an instance of ``cls``: its ``__call__``, else (a torch module) ``forward``."""
+        name = cls.qualname.rpartition(".")[2]
+        for member in ("__call__", "forward"):
+            hits = self.members(cls, member)
+            if hits:
+                how = f"calling {a(name)} runs its {member}" + (
+                    " (nn.Module.__call__)" if member == "forward" else ""
+                )
+                return with_via(hits[:1], how)
+        return []
+
+    def held_call(self, holder: Resolved) -> list[Resolved]:
+        """Calling an attribute or variable: the class its declaration names, called."""
+        place = self.place(holder)
+        if place is None:
+            return []
+        resolver, view, qualname = place
+        for d in view.defs(qualname):
+            type_name = declared_type(d)
+            if not type_name:
+                continue
+            classes = [
+                h
+                for h in resolver.ns.lookup(view, type_name.split("."), (), 0)
+                if h.definition.kind == "class"
+            ]
+            for cls in classes[:1]:
+                hit = Hit(view, d, "direct", 0)
+                runs = self.instance_call(to_resolved(cls, resolver.facts.repo))
+                held = holder.qualname.rpartition(".")[2]
+                held = f"self.{held}" if holder.kind == "attribute" else held
+                how = f"{held} is {a(type_name)} ({declared_how(hit)})"
+                return with_via(runs, how)
+        return []
 
     # -- locals ------------------------------------------------------------------------------
     def local(self, body: Body, facts: CallFacts, expr: str, *, call: bool, depth: int) -> Reach:

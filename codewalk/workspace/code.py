@@ -111,6 +111,9 @@ class WorkspaceCode:
         text = "".join(lines[d.start_line - 1 : d.end_line])
         return Body(repo, module, d.parent, target, blob, text)
 
+    def around(self, repo: str, path: str, line: int) -> Body | None:
+        return self.body_at(path, line, repo)
+
     def body_at(self, path: str, line: int, repo: str = "") -> Body | None:
         """The innermost function, method or property whose span holds ``line``."""
         return self.bodies_at(repo or self.repo, path, [line]).get(line)
