@@ -92,6 +92,7 @@ class _Visitor(cst.CSTVisitor):
         self.self_param: cst.Param | None = None
         self.depth = 0  # function nesting: 1 in the analysed function's own body
         self.decorator_calls: set[int] = set()  # @f(...): that call is the decorator's site
+        self.called_getattrs: set[int] = set()  # getattr(obj, "x") whose result is called
 
     def facts(self) -> CallFacts:
         strings = {
@@ -334,9 +335,11 @@ class _Visitor(cst.CSTVisitor):
         else:
             name = Name("", EXPR)
             line, col, end = self.where(node.func)
+        if isinstance(node.func, cst.Call) and self.constant_getattr(node.func) is not None:
+            self.called_getattrs.add(id(node.func))  # getattr(self, "x")(...): self.x is the call
         listed = id(node) in self.decorator_calls  # @f(...): the decorator site says it
         listed = listed or (name.root == BUILTIN and name.expr == "super")  # super().f(): f is the call
-        if not listed and self.constant_getattr(node) is None:  # getattr(self, "x"): the x is used
+        if not listed and id(node) not in self.called_getattrs:
             self.sites.append(
                 Site("call", name, line, col, end, self.arg_names(node.args), self.text_at(line))
             )

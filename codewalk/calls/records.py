@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text: stored facts of another
 # version are ignored (and replaced when computed again).
-CALLS_VERSION = 2  # 2: a literal key is exact
+CALLS_VERSION = 3  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method (self / cls, whatever it is called)

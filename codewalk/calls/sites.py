@@ -146,6 +146,8 @@ class CallResolver(Reacher):
                 known.append(f"{step}: {reach.how}" if reach.how else step)
                 statuses.append(reach.status)
                 external = external or reach.external
+        if targets and known:  # the other assignments stay in view: none is dropped
+            return found(targets, f"{targets[0].via}; also {'; '.join(known[:2])}")
         if targets:
             return found(targets)
         if len(origins) == 1 and statuses[0] in (EXTERNAL, BUILTIN):

@@ -26,6 +26,8 @@ from codewalk.resolve.model import Resolved, to_resolved
 from codewalk.resolve.query import is_dotted
 from codewalk.resolve.types import declared_type
 
+_PARTIAL = ("functools.partial", "functools.wraps")  # another package's wrappers that run their argument
+
 
 def origin(
     r: Reacher, body: Body, facts: CallFacts, o: Origin, *, call: bool, depth: int, for_class: str = ""
@@ -67,7 +69,8 @@ def _call_result(
     registry = _registry(r, body, facts, o, depth, for_class)
     if registry is not None:
         return r.called(body, registry, depth) if call else registry
-    if call and callee.status == RESOLVED and any(t.kind in CALLABLE for t in callee.targets):
+    wraps = callee.status == RESOLVED and any(t.kind in CALLABLE for t in callee.targets)
+    if call and (wraps or callee.external in _PARTIAL):
         wrapped = _callable_args(r, body, facts, o.args, depth)
         if wrapped:
             name = wrapped[0].qualname.rpartition(".")[2]
