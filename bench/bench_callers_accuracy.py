@@ -74,10 +74,11 @@ def jedi_sites(root: Path, target, text: list[str]) -> dict[Site, str]:  # type:
 
 def classify_codewalk_only(how: str) -> str:
     for word, label in (
-        ("table", "through a dispatch table or registry (jedi does not follow strings/dicts)"),
+        ("wrapper", "a method passed to a wrapper"),
+        ("dispatch table", "through a dispatch table (jedi does not follow strings/dicts)"),
+        ("registry", "through a registry object (jedi does not follow dicts)"),
         ("property", "through a property's return"),
         ("mix it in", "self.x in a mixin, through the classes that mix it in"),
-        ("wrapper", "a method passed to a wrapper"),
         ("annotated", "an attribute typed by an annotation"),
         (" is a", "an attribute typed by its constructor"),
         ("inherited", "inherited through the MRO"),

@@ -13,6 +13,8 @@ the command, stdlib ``ast`` on two processes for the tree.
   (cold: libcst imported, the body analysed) and five more times (warm: read back).
 - tree: every function, method and property body of the checkout analysed, as
   ``index --calls`` does (2 workers), against ``ast.parse`` of the files they are in.
+- sample: a sample of files, each parsed by ``ast`` then its bodies analysed, back
+  to back in one process (a ratio that the machine's other work does not skew).
 - index: plain ``codewalk index`` and ``codewalk index --calls``, each into a fresh
   index database; the symbol part of both is the same work.
 """
@@ -20,6 +22,7 @@ the command, stdlib ``ast`` on two processes for the tree.
 from __future__ import annotations
 
 import argparse
+import ast
 import multiprocessing
 import shutil
 import sqlite3
@@ -51,8 +54,6 @@ def part_calls() -> None:
 
 
 def _parse(path: str) -> None:
-    import ast
-
     ast.parse(Path(path).read_bytes())
 
 
@@ -85,6 +86,39 @@ def part_tree() -> None:
     print(f"  {report.failed} bodies do not parse on their own")
 
 
+def part_sample(count: int = 150) -> None:
+    """The ratio on a sample of files, each parsed by ``ast`` then its bodies analysed,
+    back to back in one process: a ratio the machine's other work does not skew."""
+    import random
+
+    from codewalk.calls.analyse import analyse
+    from codewalk.index.store import Store
+    from codewalk.workspace.workspace import Workspace
+
+    co = checkout()
+    with Workspace.open(co, Store.open(BENCH_HOME / "index.sqlite3")) as ws:
+        files = [row for row in ws.store.files(ws.snap) if row.blob is not None]
+        chosen = random.Random(0).sample(files, min(count, len(files)))
+        parse = facts = 0.0
+        bodies = 0
+        for row in chosen:
+            data = (co.root / row.path).read_bytes()
+            started = time.perf_counter()
+            ast.parse(data)
+            parse += time.perf_counter() - started
+            lines = data.decode("utf-8", errors="replace").splitlines(keepends=True)
+            for d in ws.store.defs_of(row.blob):
+                if d.kind in ("function", "method", "property"):
+                    text = "".join(lines[d.start_line - 1 : d.end_line])
+                    started = time.perf_counter()
+                    analyse(text, d.start_line, method=bool(d.parent))
+                    facts += time.perf_counter() - started
+                    bodies += 1
+    print(f"sample of {len(chosen)} files ({bodies} bodies), one process, each file then its bodies:")
+    print(f"  ast.parse {parse:6.2f} s, call facts {facts:6.1f} s: {facts / parse:.0f}x")
+    print(f"  {facts / max(1, bodies) * 1000:.1f} ms a body")
+
+
 def part_index() -> None:
     env = bench_env()
     home = Path(tempfile.mkdtemp(prefix="codewalk-bench-index-"))
@@ -113,12 +147,14 @@ def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, list[str]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--part", choices=("calls", "tree", "index", "all"), default="all")
+    parser.add_argument("--part", choices=("calls", "tree", "sample", "index", "all"), default="all")
     part = parser.parse_args().part
     if part in ("calls", "all"):
         part_calls()
     if part in ("tree", "all"):
         part_tree()
+    if part in ("sample", "all"):
+        part_sample()
     if part in ("index", "all"):
         part_index()
 

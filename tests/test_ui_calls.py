@@ -136,3 +136,34 @@ async def test_the_summary_comes_before_step_one() -> None:
         await pilot.press("n")
         await settle(pilot)
         assert "tiny" not in app.screen.query_one("#note-markdown", Markdown).source
+
+
+@run_async
+async def test_g_at_a_call_with_several_targets_lists_them() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(
+            *["down"] * 7, "ctrl+right", "ctrl+right", "ctrl+right", "ctrl+right", "g"
+        )  # x = layer(x)
+        await settle(pilot)
+        panel = app.screen.query_one(ReferencesPanel)
+        assert panel.shown and label_of(panel).startswith("2 definitions layer may reach")
+        assert [(r.path, r.line) for r in panel.references] == [("pkg/base.py", 22), ("pkg/base.py", 26)]
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert where(app)[:2] == ("pkg/base.py", 26)
+
+
+@run_async
+async def test_c_outside_any_function_lists_the_steps_function() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")  # step 4: `def build():` in pkg/use.py
+        await settle(pilot)
+        await pilot.press("end", "c")  # the last line of the file: no function around it
+        await settle(pilot)
+        panel = app.screen.query_one(CallsPanel)
+        assert panel.shown and panel.calls is not None
+        assert panel.calls.function.qualname == "pkg.use.build"

@@ -12,7 +12,7 @@ from codewalk.index.records import Reference
 from codewalk.resolve.model import FindResult, Resolved
 from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.ui.session import TourSession
-from codewalk.workspace.calling import CallersAnswer, CallList, CallRow
+from codewalk.workspace.calling import CallersAnswer, CallList, CallRow, GotoAnswer
 
 FILES: dict[str, str] = {
     "pkg/base.py": '''"""Base classes."""
@@ -107,6 +107,17 @@ class FakeNavigator:
             if match.start() <= col < match.end():
                 return self._by_name(match.group())
         return None
+
+    def goto_all(self, path: str, line: int, col: int) -> GotoAnswer:
+        """As ``goto``; at ``layer(x)`` (an instance called), the class and its ``__call__``."""
+        text = FILES[path].splitlines()[line - 1]
+        if re.search(r"\blayer\(", text) and text.index("layer(") <= col < text.index("layer(") + 5:
+            cls = self._by_name("Layer")
+            call = next(t for t in self.defs if t.qualname.endswith("__call__"))
+            assert cls is not None
+            return GotoAnswer((cls, call._replace(via="calling a Layer runs its __call__")))
+        target = self.goto(path, line, col)
+        return GotoAnswer((target,) if target else ())
 
     def references(self, qualname: str) -> Sequence[Reference]:
         name = qualname.rsplit(".", 1)[-1]

@@ -87,8 +87,9 @@ class CallsPanel(Vertical):
     def shown(self) -> bool:
         return self.has_class("-shown")
 
-    def find(self, nav: NavThread, path: str, line: int) -> None:
-        """Find the calls of the function around ``path:line`` and show them."""
+    def find(self, nav: NavThread, path: str, line: int, fallback: int | None = None) -> None:
+        """Find the calls of the function around ``path:line`` (else around ``fallback``,
+        the step's own function) and show them."""
         self._asked += 1
         token = self._asked
         self.pending = token
@@ -99,16 +100,18 @@ class CallsPanel(Vertical):
         options.loading = True
         self.add_class("-shown")
         self.screen.run_worker(
-            lambda: self._search(nav, path, line, token),
+            lambda: self._search(nav, path, line, fallback, token),
             thread=True,
             exit_on_error=False,
             exclusive=True,
             group="nav",
         )
 
-    def _search(self, nav: NavThread, path: str, line: int, token: int) -> None:
+    def _search(self, nav: NavThread, path: str, line: int, fallback: int | None, token: int) -> None:
         try:
             found = nav.calls_at(path, line)
+            if found is None and fallback is not None:
+                found = nav.calls_at(path, fallback)
         except Exception as error:
             self.app.call_from_thread(self.abandon, token)
             self.app.call_from_thread(self.notify, f"calls: {error}", severity="error", markup=False)

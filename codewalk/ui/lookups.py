@@ -75,18 +75,22 @@ class LookupActions(Screen[None]):
     def _goto(self, path: str, line: int, col: int, word: str) -> None:
         assert self.session is not None
         try:
-            target = self.session.nav.goto(path, line, col)
+            answer = self.session.nav.goto_all(path, line, col)
         except Exception as error:
             self.app.call_from_thread(self.notify, f"go to {word}: {error}", severity="error", markup=False)
             return
         if get_current_worker().is_cancelled:
             return
-        if target is None:
-            self.app.call_from_thread(
-                self.notify, f"no definition found for {word}", severity="warning", markup=False
-            )
+        if len(answer.results) > 1:  # a dispatch table's targets, a property and what it returns
+            self.app.call_from_thread(self.query_one(ReferencesPanel).show_targets, word, answer.results)
+            self.app.call_from_thread(self.add_class, "-panel-open")
+        elif answer.results:
+            self.app.call_from_thread(self.jump_to_target, answer.results[0])
         else:
-            self.app.call_from_thread(self.jump_to_target, target)
+            why = f": {answer.note}" if answer.note else ""
+            self.app.call_from_thread(
+                self.notify, f"no definition found for {word}{why}", severity="warning", markup=False
+            )
 
     # -- callers and uses, calls ---------------------------------------------------------
     def action_references(self) -> None:
@@ -108,7 +112,12 @@ class LookupActions(Screen[None]):
             return
         self.query_one(ReferencesPanel).close()
         self.add_class("-panel-open")
-        self.query_one(CallsPanel).find(self.session.nav, code.source.path, code.cursor[0])
+        self.query_one(CallsPanel).find(self.session.nav, code.source.path, code.cursor[0], self.step_line())
+
+    def step_line(self) -> int | None:
+        """The line of the current step's function, when the code on screen is its file:
+        what ``c`` lists when the cursor is in no function."""
+        return None
 
     def action_close_references(self) -> None:
         """``escape`` outside a panel (it is not focusable while finding) closes it."""

@@ -44,6 +44,23 @@ def caller_label(ref: Reference) -> Content:
     )
 
 
+class _TargetRow:
+    """A definition as a row of the panel (a :class:`Reference` to its ``def`` line)."""
+
+    def __init__(self, target: Target) -> None:
+        self.path = target.path
+        self.line = target.line
+        self.col = 0
+        self.text = target.qualname
+
+
+def target_label(target: Target) -> Content:
+    """A definition the call may reach: its name, where, and how."""
+    return Content.assemble(
+        (target.qualname, "bold"), "  ", (f"{target.path}:{target.line}", "dim"), "  ", (target.via, "italic")
+    )
+
+
 def callers_title(qualname: str, callers: Sequence[Caller]) -> Content:
     """``N callers of NAME``: the calls that reach this definition, not its name's uses."""
     name = qualname.rsplit(".", 1)[-1]
@@ -173,6 +190,22 @@ class ReferencesPanel(Vertical):
         if labels:
             options.highlighted = 0
         options.focus()
+
+    def show_targets(self, word: str, targets: Sequence[Target]) -> None:
+        """The definitions a call may reach (``g`` at a dispatch through a table, a
+        property and what it returns), each with how; ``enter`` goes to one."""
+        self.pending = None
+        self.qualname = word
+        self.references = [_TargetRow(t) for t in targets]
+        self.query_one(Label).update(
+            Content.assemble(
+                f"{len(targets)} definitions ",
+                (word, "bold"),
+                " may reach  ",
+                ("(enter: go, escape: close)", "dim"),
+            )
+        )
+        self._fill([target_label(t) for t in targets])
 
     def show_pending(self, name: str, token: int) -> None:
         """Open the panel in its "finding" state (a cold index can take many seconds);

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import ResolvedStep, Tour
-from codewalk.ui.ports import Callers, CallList, Navigator, Reference, Target
+from codewalk.ui.ports import Callers, CallList, Navigator, Reached, Reference, Target
 from codewalk.ui.state import ProgressStore
 
 T = TypeVar("T")
@@ -56,6 +56,9 @@ class NavThread:
 
     def complete(self, text: str, limit: int) -> Sequence[Target]:
         return self.call(lambda nav: list(nav.complete(text, limit)))
+
+    def goto_all(self, path: str, line: int, col: int) -> Reached:
+        return self.call(lambda nav: nav.goto_all(path, line, col))
 
     def calls_at(self, path: str, line: int) -> CallList | None:
         return self.call(lambda nav: nav.calls_at(path, line))

@@ -112,6 +112,14 @@ class TourScreen(LookupActions):
     def go_to(self, there: Location) -> None:
         self._go(there)
 
+    def step_line(self) -> int | None:
+        resolved = self.resolved.get(self.step_index)
+        target = resolved.target if resolved is not None else None
+        code = self.code
+        if self.off_tour or target is None or code.source is None or target.path != code.source.path:
+            return None
+        return target.line if target.kind in ("function", "method", "property") else None
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed (a bug, or an error nobody caught) is a notification."""
         if event.state is WorkerState.ERROR:
