@@ -2,5 +2,6 @@
 
 ``workspace`` (find, goto, references, completion, source text), ``facts`` (the
 resolver's view of the index, indexing on demand) and ``navigation`` (the one adapter
-around jedi, for what the index cannot answer).
+around jedi, for what the index cannot answer); ``calling`` and ``code`` (the call
+questions, over the call layer), ``symbols`` (the palette's names).
 """
