@@ -167,3 +167,29 @@ async def test_c_outside_any_function_lists_the_steps_function() -> None:
         panel = app.screen.query_one(CallsPanel)
         assert panel.shown and panel.calls is not None
         assert panel.calls.function.qualname == "pkg.use.build"
+
+
+@run_async
+async def test_a_target_in_another_repository_is_named_not_opened() -> None:
+    from codewalk.resolve.model import Resolved
+
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen)
+        elsewhere = Resolved(
+            "accel",
+            "accelerate.accelerator.Accelerator.backward",
+            "method",
+            "src/accelerate/accelerator.py",
+            2,
+            2,
+            4,
+            "direct",
+            "",
+        )
+        screen.jump_to_target(elsewhere)
+        await settle(pilot)
+        assert where(app)[:2] == ("pkg/base.py", 11)  # still on step 1
+        assert any("is in accel (src/accelerate/accelerator.py:2)" in text for text in notifications(app))

@@ -312,7 +312,18 @@ class TourScreen(LookupActions):
 
     def jump_to_target(self, target: Target) -> None:
         """Go to a definition found by goto or the palette (off tour); its header
-        (decorators to the ``def``/``class`` line) is lit."""
+        (decorators to the ``def``/``class`` line) is lit. A definition in another pinned
+        repository is named, with where it is: this screen reads the tour's repository."""
+        assert self.session is not None
+        if target.repo and target.repo != self.session.repo:
+            self.notify(
+                f"{target.qualname} is in {target.repo} ({target.path}:{target.line}); "
+                f"this view reads {self.session.repo}: `codewalk show {target.qualname}` shows it",
+                title="another repository",
+                timeout=10,
+                markup=False,
+            )
+            return
         self._go(
             Location(target.path, target.line, 0, None, (target.start_line, target.line)),
             what=target.qualname,
