@@ -84,9 +84,9 @@ async def test_keywords_and_self_are_not_looked_up() -> None:
         await pilot.press("g")
         await settle(pilot)
         assert notifications(app).count("'class' is a Python keyword, not a name to look up") == 2
-        await pilot.press("n")  # step 2, the cursor on `self.layers = ...`
+        await pilot.press("n")  # step 2, its focus on `self.layers = ...`
         await settle(pilot)
-        await pilot.press("x")
+        await pilot.press("ctrl+right", "x")  # on `self`
         await settle(pilot)
         assert "'self' is the instance itself: move to a name after it" in notifications(app)
 

@@ -44,8 +44,8 @@ async def test_steps_forward_back_and_jump() -> None:
         assert "step 1/4" in header(app)
         await pilot.press("n")
         await settle(app, pilot)
-        # Model.__init__ with its focus on the self.layers line, the cursor at its start
-        assert where(app) == ("pkg/base.py", 14, 8)
+        # Model.__init__ with its focus on the self.layers line
+        assert where(app) == ("pkg/base.py", 14, 0)
         assert app.screen.query_one(CodeView).shown.focus == (14, 14)  # type: ignore[union-attr]
         await pilot.press("right")
         await settle(app, pilot)

@@ -216,7 +216,7 @@ class CodeView(ScrollView, can_focus=True):
     def _fit_focus(self, focus: tuple[int, int] | None) -> None:
         """Scroll sideways so that the focused lines are not cut: as far as needed for the
         longest to fit, but never past the indentation of a line on screen (no line loses
-        a character of code); the cursor goes to the focus's start."""
+        a character of code); the cursor then goes to the first character of the focus."""
         if focus is None or self.source is None:
             return
         lines = [t for t in self.source.lines[focus[0] - 1 : focus[1]] if t.strip()]
@@ -229,7 +229,7 @@ class CodeView(ScrollView, can_focus=True):
         indent = min(len(t) - len(t.lstrip()) for t in on_screen)
         shift = min(indent, max(0, longest - width))
         self.scroll_to(x=shift, animate=False, immediate=True, force=True)
-        if self.cursor_line == focus[0] - 1:
+        if shift and self.cursor_line == focus[0] - 1:  # the cursor stays on screen, on the code
             text = self.source.lines[self.cursor_line]
             self.cursor_col = max(self.cursor_col, len(text) - len(text.lstrip()))
 
