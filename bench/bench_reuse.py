@@ -38,10 +38,11 @@ def segments(source: bytes) -> dict[str, str]:
         tree = ast.parse(source)
     except (SyntaxError, ValueError):
         return {}
-    text = source.decode("utf-8", errors="replace")
+    lines = source.decode("utf-8", errors="replace").split("\n")
     found: dict[str, str] = {}
     for node in tree.body:
-        segment = ast.get_source_segment(text, node) or ""
+        first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
+        segment = "\n".join(lines[first - 1 : node.end_lineno or node.lineno])
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             key = f"{type(node).__name__} {node.name}"
         else:
