@@ -16,6 +16,10 @@ from codewalk.errors import CodewalkError
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (codewalk completion)
+        from codewalk.cli.completion import complete
+
+        complete(argv)
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:

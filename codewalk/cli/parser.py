@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "codewalk.cli.commands.sync",
     "codewalk.cli.commands.index",
     "codewalk.cli.commands.pins",
+    "codewalk.cli.commands.completion",
 )
 _PACKAGE = "codewalk.cli.commands"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from codewalk.errors import CacheError
 from codewalk.index.records import FACTS_VERSION
 
-SCHEMA_VERSION = 3  # 3: snapshots list .pyi stubs; a blob's line count
+SCHEMA_VERSION = 4  # 3: .pyi stubs listed, a blob's line count; 4: members by class
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
 
 _SCHEMA = """
@@ -45,6 +45,7 @@ CREATE TABLE defs (
     target TEXT NOT NULL, decorators TEXT NOT NULL, flags INTEGER NOT NULL, copied_from TEXT NOT NULL
 );
 CREATE INDEX defs_name ON defs (name);
+CREATE INDEX defs_parent ON defs (parent, name);
 CREATE INDEX defs_blob ON defs (blob, qualname);
 CREATE INDEX defs_copied ON defs (copied_from) WHERE copied_from != '';
 CREATE TABLE imports (
