@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from codewalk.cli.parser import build_parser
 from codewalk.errors import CodewalkError
+from codewalk.visible import visible
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CodewalkError as error:
         if args.debug:
             raise
-        print(f"codewalk: error: {error}", file=sys.stderr)
+        print(f"codewalk: error: {visible(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("codewalk: interrupted", file=sys.stderr)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from codewalk.errors import CacheError
 from codewalk.index.records import FACTS_VERSION
+from codewalk.visible import visible
 
 SCHEMA_VERSION = 3  # 3: snapshots list .pyi stubs; a blob's line count
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
@@ -142,7 +143,7 @@ def _replace_if_unusable(path: Path) -> None:
     problem = _check(path)
     if not problem:
         return
-    print(f"codewalk: {problem}; rebuilding the index at {path}", file=sys.stderr)
+    print(visible(f"codewalk: {problem}; rebuilding the index at {path}"), file=sys.stderr)
     for suffix in ("", "-wal", "-shm", "-journal"):
         try:
             os.unlink(f"{path}{suffix}")

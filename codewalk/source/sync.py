@@ -27,6 +27,7 @@ from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.local import SyncOutcome, local_checkout
 from codewalk.source.pins import Pin, get_pin, load_pins
 from codewalk.source.reporter import Reporter, TerminalReporter
+from codewalk.visible import visible
 
 __all__ = ["SyncOutcome", "ensure_checkout", "local_checkout", "open_checkout"]
 
@@ -87,7 +88,7 @@ def _print_notes(notes: list[str]) -> None:
     for text in notes:
         if text not in _shown_notes:
             _shown_notes.add(text)
-            print(f"codewalk: {text}", file=sys.stderr)
+            print(f"codewalk: {visible(text)}", file=sys.stderr)
 
 
 def _sources(kinds: tuple[SourceKind, ...]) -> list[Source]:

@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from codewalk.ui.ports import Caller, Callers, Reference, Target
+from codewalk.visible import visible
 
 if TYPE_CHECKING:
     from codewalk.ui.session import NavThread
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
 
 def reference_label(ref: Reference) -> Content:
     """One line: ``path:line`` in bold, then the line's text."""
-    return Content.from_markup("[b]$place[/b]  ", place=f"{ref.path}:{ref.line}") + Content(ref.text.strip())
+    place = visible(f"{ref.path}:{ref.line}")
+    return Content.from_markup("[b]$place[/b]  ", place=place) + Content(visible(ref.text.strip()))
 
 
 _KIND = {"ref": "passed  ", "decorator": "decorates  ", "entry": "table entry  ", "maybe": "maybe  "}
@@ -80,6 +82,7 @@ def callers_title(qualname: str, callers: Sequence[Caller]) -> Content:
 def references_title(qualname: str, count: int) -> Content:
     """``N uses of the name NAME``, then the keys, then the symbol under the cursor:
     the list holds every use of the name, whatever it is bound to."""
+    qualname = visible(qualname)
     name = qualname.rsplit(".", 1)[-1]
     title = Content.assemble(
         f"{count} use{'s' if count != 1 else ''} of the name ",
@@ -215,7 +218,7 @@ class ReferencesPanel(Vertical):
         self.references = []
         self.query_one(Label).update(
             Content.assemble(
-                "finding the callers or uses of ", (name, "bold"), " …  ", ("(escape: close)", "dim")
+                "finding the callers or uses of ", (visible(name), "bold"), " …  ", ("(escape: close)", "dim")
             )
         )
         options = self.query_one(OptionList)

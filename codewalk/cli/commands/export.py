@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.source.pins import load_pins
     from codewalk.tours.discovery import load_tour
     from codewalk.tours.resolution import resolve_tour
+    from codewalk.visible import visible
 
     tour = load_tour(args.name, args.tours_dir)
     workspaces = Workspaces(args.source, args.at)
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             write_atomically(Path(args.output), text)
         except OSError as exc:
             raise CodewalkError(f"{args.output}: cannot write the export: {exc.strerror}") from None
-        print(f"wrote {args.output}", file=sys.stderr)
+        print(visible(f"wrote {args.output}"), file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -21,6 +21,7 @@ from codewalk.cli.common import (
     result_dict,
     search_scope,
 )
+from codewalk.visible import visible
 
 KINDS = ("class", "function", "method", "property", "variable", "alias", "attribute", "module", "entry")
 
@@ -95,4 +96,4 @@ def format_references(query: str, references: list[Any], complete: bool) -> str:
             current = ref.path
             lines.append(f"  {current}")
         lines.append(f"    {ref.line}:{ref.col + 1}  {ref.text}")
-    return "\n".join(lines)
+    return visible("\n".join(lines))

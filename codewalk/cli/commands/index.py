@@ -24,6 +24,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from codewalk.index.indexer import stderr_progress
     from codewalk.source.sync import open_checkout
+    from codewalk.visible import visible
     from codewalk.workspace.workspace import Workspace
 
     checkout = open_checkout(args.repo, args.source)
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"skipped {len(report.skipped)} files that do not parse" + (":" if report.skipped else ""))
     for path, reason in report.skipped:
-        print(f"  {path}: {reason}")
+        print(visible(f"  {path}: {reason}"))
     if calls is not None:
         print(
             f"call facts: {calls.bodies} bodies analysed in {calls.files} files, {calls.known} already "

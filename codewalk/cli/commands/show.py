@@ -15,6 +15,7 @@ from codewalk.cli.common import (
     result_dict,
     search_scope,
 )
+from codewalk.visible import visible
 
 
 def register(subparsers: Any) -> None:
@@ -48,12 +49,11 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0
         color = use_color(sys.stdout, disabled=args.no_color)
-        print(
-            f"{best.qualname}  {best.kind}  [{best.repo or checkout.repo} {best.version or checkout.version}]"
-        )
-        print(f"{best.path}:{best.start_line}-{best.end_line}  via: {best.via}")
+        at = f"{best.repo or checkout.repo} {best.version or checkout.version}"
+        print(visible(f"{best.qualname}  {best.kind}  [{at}]"))
+        print(visible(f"{best.path}:{best.start_line}-{best.end_line}  via: {best.via}"))
         print()
-        print(numbered(code, best.start_line, color=color, mark={best.line}))
+        print(numbered(visible(code), best.start_line, color=color, mark={best.line}))
         return 0
     finally:
         workspace.close()

@@ -7,7 +7,6 @@ shows the first steps without waiting for the rest.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -102,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_json(tour: Tour, workspaces: Workspaces) -> int:
+    from codewalk.cli.common import dump
     from codewalk.tours.resolution import resolve_tour
 
     resolved = resolve_tour(workspaces.by_repo([tour]), tour)
@@ -113,7 +113,7 @@ def _run_json(tour: Tour, workspaces: Workspaces) -> int:
         "version": first.version,
         "steps": [step_json(step) for step in resolved.steps],
     }
-    print(json.dumps(data, indent=2))
+    dump(data)
     return 1 if resolved.broken else 0
 
 
