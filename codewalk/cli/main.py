@@ -17,6 +17,10 @@ from codewalk.visible import visible
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    for arg in argv:
+        if "\0" in arg:  # no shell can pass one; a caller in process can
+            print(f"codewalk: error: argument {visible(repr(arg))} holds a NUL character", file=sys.stderr)
+            return 2
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:

@@ -10,6 +10,12 @@ from codewalk.index.indexer import read_file
 from codewalk.index.records import FileRow
 from codewalk.source.checkout import Checkout
 
+# Word boundaries for names that may not be ASCII (``Modèle_日本語``): bytes regexes know
+# only ASCII word characters, so every byte of a UTF-8 sequence counts as one here.
+_WORD_BYTE = rb"[A-Za-z0-9_\x80-\xff]"
+_START = rb"(?<!" + _WORD_BYTE + rb")"
+_END = rb"(?!" + _WORD_BYTE + rb")"
+
 
 def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: str) -> list[FileRow]:
     """The files whose bytes may hold ``needle`` as ``kind``: "def" (class/def/assignment
@@ -19,17 +25,22 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
     word = re.escape(needle.encode())
     if kind == "def":
         pattern = re.compile(
-            rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+" + word + rb"\b|^[ \t]*" + word + rb"[ \t]*[:=]",
+            rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+"
+            + word
+            + _END
+            + rb"|^[ \t]*"
+            + word
+            + rb"[ \t]*[:=]",
             re.MULTILINE,
         )
     elif kind == "copy":
-        pattern = re.compile(rb"Copied from[ \t]+" + word + rb"\b")
+        pattern = re.compile(rb"Copied from[ \t]+" + word + _END)
     elif kind == "base":
-        pattern = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b" + word + rb"\b", re.MULTILINE)
+        pattern = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*" + _START + word + _END, re.MULTILINE)
     elif kind == "entry":
         pattern = re.compile(rb":[ \t]*[\"']?" + word + rb"[\"']?[ \t]*[,}\n]")
     else:
-        pattern = re.compile(rb"\b" + word + rb"\b")
+        pattern = re.compile(_START + word + _END)
     found: list[FileRow] = []
     raw = needle.encode()
     for row in files:
@@ -39,7 +50,10 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
     return found
 
 
-_NAME_RE = re.compile(rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|^(\w+)[ \t]*[:=]", re.MULTILINE)
+_NAME = rb"(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)"
+_NAME_RE = re.compile(
+    rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+(" + _NAME + rb")|^(" + _NAME + rb")[ \t]*[:=]", re.MULTILINE
+)
 
 
 def scan_names(checkout: Checkout, files: Sequence[FileRow]) -> set[str]:
@@ -50,4 +64,4 @@ def scan_names(checkout: Checkout, files: Sequence[FileRow]) -> set[str]:
         data = read_file(checkout.root, row.path)
         if data is not None:
             names.update(a or b for a, b in _NAME_RE.findall(data))
-    return {name.decode() for name in names}
+    return {name.decode("utf-8", errors="replace") for name in names}

@@ -226,8 +226,11 @@ def _file_target(workspace: Workspace, path: str) -> Resolved | str:
         full = (checkout.root / path).resolve()
         if not full.is_relative_to(root):
             return f"file {path!r} leaves the checkout"
+        at = repo_at_version(checkout.repo, checkout.version)
+        if full.is_dir():
+            return f"file {path!r} is a directory in {at}, not a file"
         if not full.is_file():
-            return f"file {path!r} does not exist in {repo_at_version(checkout.repo, checkout.version)}"
+            return f"file {path!r} does not exist in {at}"
         text = workspace.source_text(path)
     except (CodewalkError, OSError, ValueError) as exc:  # ValueError: a NUL in the path
         return f"cannot read {path!r}: {exc}"

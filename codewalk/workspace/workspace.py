@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
 
+_MAX_FUZZY = 64  # characters of a fuzzy search kept: a longer pattern only costs
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
 
@@ -286,6 +287,7 @@ class Workspace:
     def complete(self, text: str, limit: int = 50) -> list[Resolved]:
         """Definitions whose name matches ``text`` as the reader types it (exact, prefix,
         substring, letters in order), best first; ``Owner.part`` narrows to ``Owner``."""
+        text = text[:_MAX_FUZZY]  # a keystroke's text, not a 50,000-character pattern
         if self._symbols is None:
             from codewalk.workspace.symbols import SymbolNames
 
@@ -311,9 +313,14 @@ class Workspace:
         (this workspace's own by default)."""
         checkout = self.checkout_of(repo)
         root = checkout.root.resolve()
-        full = (root / path).resolve()
+        try:
+            full = (root / path).resolve()
+        except ValueError:  # a NUL
+            raise QueryError(f"{path!r}: not a path (it holds a NUL character)") from None
         if root != full and root not in full.parents:
             raise QueryError(f"{path}: not a path inside the {checkout.repo} checkout")
+        if full.is_dir():
+            raise QueryError(f"{path}: a directory of the {checkout.repo} checkout, not a file")
         try:
             return full.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:

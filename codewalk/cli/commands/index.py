@@ -12,13 +12,33 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--source", metavar="PATH", help="index this local checkout instead of the pinned one"
     )
-    parser.add_argument("--workers", type=int, default=2, metavar="N", help="worker processes (default 2)")
+    parser.add_argument(
+        "--workers",
+        type=workers,
+        default=2,
+        metavar="N",
+        help=f"worker processes (default 2, at most {MAX_WORKERS})",
+    )
     parser.add_argument(
         "--calls",
         action="store_true",
         help="also analyse the calls of every function now (commands otherwise do it on demand)",
     )
     parser.set_defaults(handler=run)
+
+
+MAX_WORKERS = 64
+
+
+def workers(text: str) -> int:
+    """``--workers N``: a number of processes this machine can start."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WORKERS}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
