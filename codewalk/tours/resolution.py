@@ -15,7 +15,7 @@ from difflib import get_close_matches
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from codewalk.errors import CodewalkError
+from codewalk.errors import CodewalkError, FocusTimeout
 from codewalk.resolve.model import FindResult, Resolved
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.model import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
@@ -118,14 +118,14 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             return make(
                 "ambiguous",
                 target,
-                focus=_focus(workspace, target, step)[0] if step.focus else None,
+                focus=_focus(workspace, target, step, tour.path)[0] if step.focus else None,
                 candidates=(target, *rivals),
                 suggestions=suggestions,
                 error=f"{step.at!r} is ambiguous: {shown}; write a qualified name",
             )
     focus: tuple[int, int] | None = None
     if step.focus is not None:
-        focus, problem = _focus(workspace, target, step)
+        focus, problem = _focus(workspace, target, step, tour.path)
         if problem is not None:
             return make("missing", target, candidates=candidates, error=problem)
     return make("resolved", target, focus=focus, candidates=candidates, suggestions=suggestions)
@@ -205,13 +205,23 @@ def _rivals(query: str, candidates: tuple[Resolved, ...], context: Sequence[str]
     return tuple(c for c in candidates[1:] if c.qualname != best.qualname and "/dummy_" not in c.path)
 
 
-def _focus(workspace: Workspace, target: Resolved, step: Step) -> tuple[tuple[int, int] | None, str | None]:
+def _where(path: object, line: int) -> str:
+    """``file:line: `` for a message, when the tour came from a file."""
+    return f"{path}:{line}: " if path else ""
+
+
+def _focus(
+    workspace: Workspace, target: Resolved, step: Step, tour_path: object = None
+) -> tuple[tuple[int, int] | None, str | None]:
     assert step.focus is not None
     try:
         text = workspace.source_text(target.path)
     except (CodewalkError, OSError, ValueError) as exc:  # ValueError: a NUL in the path
         return None, f"cannot read {target.path}: {exc}"
-    lines = focus_lines(text, (target.start_line, target.end_line), step.focus)
+    try:
+        lines = focus_lines(text, (target.start_line, target.end_line), step.focus)
+    except FocusTimeout as exc:
+        return None, f"{_where(tour_path, step.focus_line or step.line)}{exc.message}"
     if lines is None:
         where = f"{target.qualname} ({target.path}:{target.start_line}-{target.end_line})"
         return None, f"focus {step.focus!r} does not occur in {where}"
