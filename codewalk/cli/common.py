@@ -47,7 +47,7 @@ def open_stack(args: argparse.Namespace) -> PinnedStack:
 
     pinned = PinnedStack(getattr(args, "source", None), at=getattr(args, "at", None) or ())
     for note in pinned.notes:
-        print(f"codewalk: {note}", file=sys.stderr)
+        print(visible(f"codewalk: {note}"), file=sys.stderr)
     return pinned
 
 

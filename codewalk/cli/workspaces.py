@@ -28,11 +28,12 @@ class Workspaces:
         if self._pinned is None:
             import sys
 
+            from codewalk.visible import visible
             from codewalk.workspace.pinned import PinnedStack
 
             self._pinned = PinnedStack(self.source_path, at=self.at)
             for note in self._pinned.notes:
-                print(f"codewalk: {note}", file=sys.stderr)
+                print(visible(f"codewalk: {note}"), file=sys.stderr)
         return self._pinned
 
     def get(self, repo: str | None) -> Workspace:

@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     targets = [resolve_target(pins, name, str(path)) for name in names]
     for target in targets:
         if target.how:
-            print(f"{target.pin.name}: version {target.pin.release_version}, {target.how}")
+            print(visible(f"{target.pin.name}: version {target.pin.release_version}, {target.how}"))
         outcome = ensure_checkout(target.pin, mode=args.mode, reporter=TerminalReporter())
         checkout = outcome.checkout
         state = "downloaded" if outcome.downloaded else "already in the cache, verified"
