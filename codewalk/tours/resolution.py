@@ -131,31 +131,40 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
     return make("resolved", target, focus=focus, candidates=candidates, suggestions=suggestions)
 
 
-def resolve_tour(workspaces_by_repo: Mapping[str, Workspace], tour: Tour) -> ResolvedTour:
+def unopened(step: Step, repo: str, error: str, suggestions: Sequence[str] = ()) -> ResolvedStep:
+    """A step whose repository could not be opened (unknown, or its source not to be
+    had): missing, with the reason."""
+    return ResolvedStep(
+        step=step,
+        status="missing",
+        target=None,
+        focus=None,
+        candidates=(),
+        suggestions=tuple(suggestions),
+        error=error,
+        repo=repo,
+        version="",
+    )
+
+
+def resolve_tour(
+    workspaces_by_repo: Mapping[str, Workspace], tour: Tour, problems: Mapping[str, str] | None = None
+) -> ResolvedTour:
     """Every step of ``tour``, in order; a step's repo is its own ``repo``, else the
-    tour's, else the first workspace's."""
-    if not workspaces_by_repo:
+    tour's, else the first workspace's. A repo without a workspace makes its steps
+    missing, with the reason in ``problems`` (repo -> why it could not be opened)."""
+    problems = problems or {}
+    if not workspaces_by_repo and not problems:
         raise ValueError("resolve_tour needs at least one workspace")
-    default = next(iter(workspaces_by_repo))
+    default = next(iter(workspaces_by_repo), None) or next(iter(problems))
     contexts: dict[str, tuple[str, ...]] = {}
     steps: list[ResolvedStep] = []
     for step in tour.steps:
         repo = tour.step_repo(step) or default
         workspace = workspaces_by_repo.get(repo)
         if workspace is None:
-            steps.append(
-                ResolvedStep(
-                    step=step,
-                    status="missing",
-                    target=None,
-                    focus=None,
-                    candidates=(),
-                    suggestions=tuple(workspaces_by_repo),
-                    error=f"no pinned repo named {repo!r}",
-                    repo=repo,
-                    version="",
-                )
-            )
+            why = problems.get(repo, f"no pinned repo named {repo!r}")
+            steps.append(unopened(step, repo, why, tuple(workspaces_by_repo)))
             continue
         context = contexts.get(repo, ())
         resolved = resolve_step(workspace, tour, step, context)

@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
         for at in versions_to_check(tour, args.at, stacks):
             if at not in stacks:
                 stacks[at] = Workspaces(args.source, at)
-            results.append(resolve_tour(stacks[at].by_repo([tour]), tour))
+            by_repo = stacks[at].by_repo([tour])
+            results.append(resolve_tour(by_repo, tour, stacks[at].problems))
             runs.append(at)
     broken = sum(len(r.broken) for r in results)
     ok = not broken and not load_errors

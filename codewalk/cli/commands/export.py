@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     tour = load_tour(args.name, args.tours_dir)
     workspaces = Workspaces(args.source, args.at)
     by_repo = workspaces.by_repo([tour])
-    resolved = resolve_tour(by_repo, tour)
+    resolved = resolve_tour(by_repo, tour, workspaces.problems)
     export.require_resolved(resolved)
     pins = load_pins(locations.pins_path())
     links: dict[str, tuple[str | None, str]] = {}
