@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from codewalk.index.indexer import read_file
+from codewalk.index.indexer import read_checked
 from codewalk.index.records import FileRow
 from codewalk.source.checkout import Checkout
 
@@ -44,8 +44,8 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
     found: list[FileRow] = []
     raw = needle.encode()
     for row in files:
-        data = read_file(checkout.root, row.path)
-        if data is not None and raw in data and pattern.search(data):
+        read = read_checked(checkout, row.path)  # what the pin has, not an edited copy
+        if read is not None and raw in read[0] and pattern.search(read[0]):
             found.append(row)
     return found
 
@@ -61,7 +61,7 @@ def scan_names(checkout: Checkout, files: Sequence[FileRow]) -> set[str]:
     their bytes without parsing: "did you mean" for a name before the index is whole."""
     names: set[bytes] = set()
     for row in files:
-        data = read_file(checkout.root, row.path)
-        if data is not None:
-            names.update(a or b for a, b in _NAME_RE.findall(data))
+        read = read_checked(checkout, row.path)
+        if read is not None:
+            names.update(a or b for a, b in _NAME_RE.findall(read[0]))
     return {name.decode("utf-8", errors="replace") for name in names}

@@ -93,6 +93,16 @@ def checkout_from(pin: Pin, entry: Path, manifest: Manifest) -> Checkout:
     )
 
 
+def entry_stamp(checkout: Checkout) -> str:
+    """What tells one build of a cached entry from the next: its manifest, written last
+    when the entry was built (``""`` when there is none to read)."""
+    try:
+        info = (checkout.root.parent / "manifest.json").stat()
+    except OSError:
+        return ""
+    return f"{info.st_ino}.{info.st_mtime_ns}"
+
+
 def write_manifest(directory: Path, manifest: Manifest) -> None:
     import json
 

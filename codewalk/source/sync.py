@@ -21,7 +21,7 @@ from pathlib import Path
 
 from codewalk import locations
 from codewalk.errors import CodewalkError, NetworkError
-from codewalk.source import cache, cached
+from codewalk.source import cache, cached, integrity
 from codewalk.source.base import Source
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.local import SyncOutcome, local_checkout
@@ -144,6 +144,7 @@ def _build(pin: Pin, source: Source, reporter: Reporter) -> Checkout:
         built.mkdir()
         os.replace(scratch / "tree", built / "tree")
         cache.write_manifest(built, manifest)  # last: an entry with a manifest is complete
+        integrity.protect_entry(built)  # read-only: a reader's editor cannot change it by accident
         entry = cache.entry_dir(pin, source.kind)
         cache.install(built, entry)
         return cache.checkout_from(pin, entry, manifest)

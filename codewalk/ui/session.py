@@ -102,6 +102,7 @@ class TourSession:
     root: Path  # the checkout's work tree, for $EDITOR
     permalink: Permalink = field(default=lambda path, start, end: None)
     progress: ProgressStore | None = None
+    read_only: bool = True  # ``o`` opens the editor read-only (the cache); False: the user's own files
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
 

@@ -32,6 +32,7 @@ from codewalk.resolve.model import FindResult, Resolved, result_of
 from codewalk.resolve.query import parse_query
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
+from codewalk.source.integrity import read_verified
 from codewalk.workspace.stack import Stack
 
 if TYPE_CHECKING:
@@ -322,7 +323,9 @@ class Workspace:
         if full.is_dir():
             raise QueryError(f"{path}: a directory of the {checkout.repo} checkout, not a file")
         try:
-            return full.read_text(encoding="utf-8", errors="replace")
+            # a cached file is checked against the blob its entry records (and restored
+            # if it was edited) before any answer is printed from it
+            data = read_verified(checkout._replace(root=root), full.relative_to(root).as_posix())
         except FileNotFoundError:
             known = self.store.file(self.stack.members[checkout.repo].snap, path) is not None
             hint = (
@@ -336,6 +339,8 @@ class Workspace:
             ) from None
         except OSError as exc:
             raise QueryError(f"{path}: cannot read it: {exc.strerror}") from None
+        # as text mode reads it: universal newlines, undecodable bytes replaced
+        return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
     # -- indexing ----------------------------------------------------------------------------
     @_locked
