@@ -103,8 +103,19 @@ def dump(data: dict[str, Any]) -> None:
     sys.stdout.write(json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
-def not_found(found: FindResult, checkout: Checkout, *, fully_indexed: bool = True) -> QueryError:
+def unavailable_owner(workspace: Workspace, query: str) -> str:
+    """Why the repository a dotted query names could not be opened, or ""."""
+    owner = workspace.stack.owner(query.strip())
+    why = workspace.stack.unavailable.get(owner or "", "")
+    return f"{owner} could not be opened: {why}" if why else ""
+
+
+def not_found(
+    found: FindResult, checkout: Checkout, *, fully_indexed: bool = True, why: str = ""
+) -> QueryError:
     hint = f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else None
+    if why:  # the repository that would answer could not be opened: that first
+        hint = f"{why}; {hint}" if hint else why
     if found.note:
         hint = f"{found.note}; {hint}" if hint else found.note
     if not fully_indexed:

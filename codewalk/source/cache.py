@@ -122,6 +122,11 @@ def repo_lock(repo: str, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     lock = FileLock(str(path))
     try:
         lock.acquire(timeout=0)
+    except PermissionError:  # a cache that is not this user's to write
+        raise CacheError(
+            f"cannot fetch {repo} into the cache at {locations.cache_home()}: it is not writable here",
+            hint="set CODEWALK_HOME to a directory of your own",
+        ) from None
     except Timeout:
         print(f"codewalk: waiting for another codewalk process using the {repo} cache...", file=sys.stderr)
         try:

@@ -185,15 +185,15 @@ def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResul
     Related results (copies, table entries, the modular source) are not asked for: a
     step needs only the matches, and finding the related ones scans every unindexed
     file for ``# Copied from`` lines and dict entries."""
-    resolver = getattr(workspace, "resolver", None)
-    if resolver is None:  # a workspace without the resolver attribute (test doubles)
+    if getattr(workspace, "resolver", None) is None:  # test doubles: find alone
         return workspace.find(query, context=context)
+    # through the workspace, not its resolver: its lock, and its repair of a damaged index
     if query.split(".", 1)[0] not in workspace.checkout.packages:
         for module in context[:_CONTEXT_LOOKUPS]:
-            local: FindResult = resolver.find(f"{module}.{query}", related=False)
+            local: FindResult = workspace.find(f"{module}.{query}", related=False)
             if local.matches:
                 return FindResult(query=query, results=local.matches, suggestions=())
-    found: FindResult = resolver.find(query, context=context, related=False)
+    found: FindResult = workspace.find(query, context=context, related=False)
     return found
 
 

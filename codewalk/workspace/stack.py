@@ -54,6 +54,12 @@ class Stack:
             self.owners.setdefault(package, checkout.repo)
         return facts
 
+    def reopen(self) -> None:
+        """Open every member's snapshot again (the store was replaced after damage)."""
+        for repo, facts in list(self.members.items()):
+            snap, complete = open_snapshot(self.store, facts.checkout)
+            self.members[repo] = IndexFacts(self.store, snap, facts.checkout, complete)
+
     def facts(self, repo: str) -> IndexFacts | None:
         """The facts of ``repo``, opening (and fetching) it on first use; None when it
         cannot be had (the reason is in ``unavailable``)."""

@@ -19,12 +19,14 @@ lock, so lazy indexing never interleaves with a query.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
-from codewalk.errors import QueryError
+from codewalk.errors import CacheError, QueryError
+from codewalk.index.database import is_damage
 from codewalk.index.indexer import IndexReport, Progress, index_all
 from codewalk.index.records import Reference
 from codewalk.index.store import Store
@@ -33,6 +35,7 @@ from codewalk.resolve.query import parse_query
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
 from codewalk.source.integrity import read_verified
+from codewalk.workspace.facts import IndexFacts
 from codewalk.workspace.stack import Stack
 
 if TYPE_CHECKING:
@@ -55,13 +58,28 @@ _P = ParamSpec("_P")
 
 
 def _locked(method: Callable[Concatenate[Workspace, _P], _T]) -> Callable[Concatenate[Workspace, _P], _T]:
+    """One caller at a time; a damaged index met on the way is moved aside, a new one
+    started and the call made once more (``Store.recover``): the store boundary."""
+
     def wrapper(self: Workspace, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
         with self._lock:
-            return method(self, *args, **kwargs)
+            return _guarded(self, lambda: method(self, *args, **kwargs))
 
     wrapper.__name__ = method.__name__
     wrapper.__doc__ = method.__doc__
     return wrapper
+
+
+def _guarded(workspace: Workspace, call: Callable[[], _T]) -> _T:
+    """``call()``; SQLite's errors become one line, and damage is repaired once."""
+    for attempt in (1, 2):
+        try:
+            return call()
+        except sqlite3.DatabaseError as error:
+            if attempt == 2 or not is_damage(error):
+                raise CacheError(f"the index {workspace.store.path or '(in memory)'}: {error}") from None
+            workspace.recover(str(error))
+    raise AssertionError("unreachable")
 
 
 class Workspace:
@@ -73,12 +91,31 @@ class Workspace:
         self.checkout = checkout
         self.store = store
         self.stack = stack if stack is not None else Stack(store)
-        self.facts = self.stack.add(checkout)
-        self.snap = self.facts.snap
         self._resolvers: dict[tuple[str, ...], Resolver] = {}
+        _guarded(self, lambda: self.stack.add(checkout))
         self.resolver = self.resolver_for((checkout.repo,))
         self._calling: Calling | None = None
         self._symbols: SymbolNames | None = None
+
+    @property
+    def facts(self) -> IndexFacts:
+        """This checkout's facts in the stack (opened again after a repair)."""
+        known = self.stack.members.get(self.checkout.repo)
+        if known is not None and known.checkout.root == self.checkout.root:
+            return known
+        return self.stack.add(self.checkout)
+
+    @property
+    def snap(self) -> int:
+        return self.facts.snap
+
+    def recover(self, reason: str) -> None:
+        """A query met a damaged index: a new one is started, every snapshot of the
+        stack opened again in it (files listed; facts are parsed again as needed)."""
+        self.store.recover(reason)
+        self.stack.reopen()
+        self._resolvers.clear()
+        self.resolver = self.resolver_for((self.checkout.repo,))
 
     @classmethod
     def open(cls, checkout: Checkout, store: Store | None = None, *, stack: Stack | None = None) -> Workspace:
@@ -299,6 +336,7 @@ class Workspace:
             for row, d in self._symbols.definitions(text, limit)
         ]
 
+    @_locked
     def checkout_of(self, repo: str = "") -> Checkout:
         """The checkout of ``repo`` (this workspace's own by default), opened on first use."""
         if not repo or repo == self.checkout.repo:
@@ -309,6 +347,7 @@ class Workspace:
             raise QueryError(f"{repo}: cannot read its source: {why}")
         return facts.checkout
 
+    @_locked
     def source_text(self, path: str, repo: str = "") -> str:
         """The text of a file of the checkout (``path`` repo-relative) of ``repo``
         (this workspace's own by default)."""

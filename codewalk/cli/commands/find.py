@@ -20,6 +20,7 @@ from codewalk.cli.common import (
     positive,
     result_dict,
     search_scope,
+    unavailable_owner,
 )
 from codewalk.visible import visible
 
@@ -70,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0 if found.results else 1
         if not found.results:
-            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed)
+            why = unavailable_owner(workspace, args.query)
+            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why)
         color = use_color(sys.stdout, disabled=args.no_color)
         out = [format_result(r, checkout, color=color) for r in found.results]
         print("\n\n".join(out))

@@ -14,6 +14,7 @@ from codewalk.cli.common import (
     open_workspace,
     result_dict,
     search_scope,
+    unavailable_owner,
 )
 from codewalk.visible import visible
 
@@ -39,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
                 data.update(result=None, source_text="", suggestions=list(found.suggestions))
                 dump(data)
                 return 1
-            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed)
+            why = unavailable_owner(workspace, args.query)
+            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why)
         best = found.results[0]
         lines = workspace.source_text(best.path, best.repo).splitlines()
         code = "\n".join(lines[best.start_line - 1 : best.end_line])
