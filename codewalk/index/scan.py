@@ -23,14 +23,19 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
     value), "base" (a class naming it among its bases) or "ref" (any whole-word use). A
     cheap pre-filter before parsing."""
     word = re.escape(needle.encode())
-    if kind == "def":
+    if kind == "def":  # a def, a class, an assignment, or a keyword taken out of **kwargs
         pattern = re.compile(
             rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+"
             + word
             + _END
             + rb"|^[ \t]*"
             + word
-            + rb"[ \t]*[:=]",
+            + rb"[ \t]*[:=]"
+            + rb"|\.(?:pop|get|setdefault)\([ \t]*[\"']"
+            + word
+            + rb"[\"']|\[[\"']"
+            + word
+            + rb"[\"']\]",
             re.MULTILINE,
         )
     elif kind == "copy":
@@ -54,6 +59,25 @@ _NAME = rb"(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)"
 _NAME_RE = re.compile(
     rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+(" + _NAME + rb")|^(" + _NAME + rb")[ \t]*[:=]", re.MULTILINE
 )
+
+
+_CLASS_RE = re.compile(rb"^[ \t]*class[ \t]+(" + _NAME + rb")[ \t]*\(([^)]*)\)", re.MULTILINE)
+_BASE_RE = re.compile(rb"(?:^|,)\s*([A-Za-z_][\w.]*)\s*(?:\[[^,]*)?(?=,|$)")
+
+
+def scan_class_bases(checkout: Checkout, files: Sequence[FileRow]) -> list[tuple[str, tuple[str, ...]]]:
+    """Classes and the last names of their bases, read from the bytes of files not
+    indexed yet (``class X(a.B, C[T]):``; keywords such as ``metaclass=`` left out)."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for row in files:
+        read = read_checked(checkout, row.path)
+        if read is None or b"class" not in read[0]:
+            continue
+        for name, bases in _CLASS_RE.findall(read[0]):
+            last = tuple(b.rpartition(b".")[2].decode() for b in _BASE_RE.findall(bases.replace(b"\n", b" ")))
+            if last:
+                found.append((name.decode("utf-8", errors="replace"), last))
+    return found
 
 
 def scan_names(checkout: Checkout, files: Sequence[FileRow]) -> set[str]:

@@ -359,8 +359,20 @@ class Store:
     def defs_like(self, snap: int, pattern: str, limit: int) -> list[tuple[FileRow, Definition]]:
         """Definitions (module level and class members) whose name matches a LIKE pattern."""
         return self._defs_where(
-            snap, "d.name LIKE ? AND d.kind NOT IN ('variable', 'attribute')", (pattern,), limit
+            snap,
+            "d.name LIKE ? AND d.kind NOT IN ('variable', 'attribute', 'rebind', 'applies', 'keyword')",
+            (pattern,),
+            limit,
         )
+
+    def class_bases(self, snap: int) -> list[tuple[str, tuple[str, ...]]]:
+        """Every class of the indexed files of ``snap`` with the last names of its bases."""
+        rows = self.db.execute(
+            "SELECT d.name, d.bases FROM defs d CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? "
+            "WHERE d.kind = 'class' AND d.bases != ''",
+            (snap,),
+        )
+        return [(name, tuple(b.rpartition(".")[2] for b in bases.split(SEP))) for name, bases in rows]
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)

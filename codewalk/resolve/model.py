@@ -164,6 +164,11 @@ class Facts(Protocol):
         """Modules of other repositories that code in scope imports ``name`` from."""
         ...
 
+    def class_bases(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Every class the index (and, before it is whole, a byte scan) knows in scope,
+        with the last names of its bases: what importance is counted from."""
+        ...
+
 
 class Hit(NamedTuple):
     """A candidate before ranking: where, what, how, and a penalty (lower is better)."""

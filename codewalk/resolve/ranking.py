@@ -3,13 +3,15 @@
 A candidate's *penalty* comes from what the definition is (a ``DummyObject``
 placeholder, a ``TYPE_CHECKING`` import, an ``@overload`` or ``Protocol`` stub, a copy,
 a modular source, test or template code, a method rather than a class); the modules a
-tour has visited so far (``context``) pull their own definitions forward.
-``docs/resolution.md`` says the same in prose.
+tour has visited so far (``context``) pull their own definitions forward. At equal
+penalty, *importance* decides: whether the class (a method's class) is public API, then
+how many classes derive from it, directly or once removed (``PreTrainedModel`` has
+thousands, an activation function none). ``docs/resolution.md`` says the same in prose.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from codewalk.index.records import DUMMY, OVERLOAD, PROTOCOL, SETTER, TYPE_CHECKING_ONLY, Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved
@@ -47,11 +49,41 @@ def penalty(view: ModuleView, d: Definition) -> int:
     return score
 
 
-def rank(hits: list[Hit], context: Sequence[str], primary: str = "") -> list[Hit]:
-    """``hits`` best first, one per place (repository, path and line); at equal merit,
-    the ``primary`` repository's (the one asked about) first."""
+Importance = Mapping[str, tuple[bool, int]]  # owner name -> (public API, classes derived from it)
 
-    def score(hit: Hit) -> tuple[int, bool, int, str, int]:
+
+def owner_name(hit: Hit) -> str:
+    """The class whose importance ranks ``hit``: its class for a member, else itself."""
+    d = hit.definition
+    return d.parent.rpartition(".")[2] if d.parent else d.name
+
+
+def subclass_counts(
+    class_bases: Iterable[tuple[str, tuple[str, ...]]], names: Iterable[str]
+) -> dict[str, int]:
+    """For each of ``names``: how many classes name it as a base, plus how many name
+    one of those (by last name, over the classes the index knows)."""
+    children: dict[str, set[str]] = {}
+    direct: dict[str, int] = {}
+    for name, bases in class_bases:
+        for base in bases:
+            direct[base] = direct.get(base, 0) + 1
+            children.setdefault(base, set()).add(name)
+    return {
+        name: direct.get(name, 0) + sum(direct.get(child, 0) for child in children.get(name, ()))
+        for name in names
+    }
+
+
+def rank(
+    hits: list[Hit], context: Sequence[str], primary: str = "", importance: Importance | None = None
+) -> list[Hit]:
+    """``hits`` best first, one per place (repository, path and line); at equal merit,
+    the more important owner first (``importance``), then the ``primary`` repository's
+    (the one asked about)."""
+    weight = importance or {}
+
+    def score(hit: Hit) -> tuple[int, bool, bool, int, int, str, int]:
         value = hit.penalty
         module = hit.view.module
         for ctx in context:
@@ -60,7 +92,8 @@ def rank(hits: list[Hit], context: Sequence[str], primary: str = "") -> list[Hit
             elif module.rpartition(".")[0] == ctx.rpartition(".")[0]:
                 value -= 4
         other = bool(primary) and hit.view.repo not in ("", primary)
-        return (value, other, module.count("."), hit.view.path, hit.definition.line)
+        public, derived = weight.get(owner_name(hit), (False, 0))
+        return (value, other, not public, -derived, module.count("."), hit.view.path, hit.definition.line)
 
     unique: dict[tuple[str, str, int], Hit] = {}
     for hit in sorted(hits, key=score):

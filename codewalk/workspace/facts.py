@@ -26,6 +26,7 @@ class IndexFacts:
         self._scanned: set[tuple[str, str]] = set()
         self._unindexed: list[FileRow] | None = None
         self._unscanned_names: set[str] | None = None
+        self._class_bases: list[tuple[str, tuple[str, ...]]] | None = None
         self._rust_files: list[str] | None = None
 
     # -- lazy indexing ------------------------------------------------------------------
@@ -126,6 +127,18 @@ class IndexFacts:
                 continue
             found.append(imp.absolute(row.module, row.is_package))
         return found
+
+    def class_bases(self) -> list[tuple[str, tuple[str, ...]]]:
+        """Classes and their bases' last names: from SQL once whole, else also from a
+        byte scan of the files not indexed yet (once per process)."""
+        if self._class_bases is None:
+            found = self.store.class_bases(self.snap)
+            if not self.complete:
+                from codewalk.index.scan import scan_class_bases
+
+                found += scan_class_bases(self.checkout, self._pending())
+            self._class_bases = found
+        return self._class_bases
 
     def names_like(self, pattern: str) -> list[str]:
         found = self.store.names_like(self.snap, pattern)

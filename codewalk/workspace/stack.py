@@ -140,6 +140,9 @@ class StackFacts:
     def names_like(self, pattern: str) -> list[str]:
         return [n for facts in self._searched() for n in facts.names_like(pattern)]
 
+    def class_bases(self) -> list[tuple[str, tuple[str, ...]]]:
+        return [pair for facts in self._searched() for pair in facts.class_bases()]
+
     def imported_from(self, name: str) -> list[str]:
         """Modules of *other* pinned repositories that a module in scope imports ``name``
         from (``huggingface_hub`` for ``hf_hub_download`` in transformers), most

@@ -24,7 +24,19 @@ from codewalk.cli.common import (
 )
 from codewalk.visible import visible
 
-KINDS = ("class", "function", "method", "property", "variable", "alias", "attribute", "module", "entry")
+KINDS = (
+    "class",
+    "function",
+    "method",
+    "property",
+    "variable",
+    "alias",
+    "attribute",
+    "module",
+    "entry",
+    "keyword",
+    "rebind",
+)
 
 
 def register(subparsers: Any) -> None:
