@@ -125,6 +125,7 @@ def test_a_symlink_out_of_the_checkout_is_neither_indexed_nor_shown(
     code, out, _ = run(capsys, "tour", str(tour), "--plain", "--no-color", "--source", str(root))
     assert code == 1
     assert "missing: file 'src/toypkg/leak.py' leaves the checkout" in out
+    assert "did you mean: src/toypkg/leak.py" not in out
     assert "missing: file 'src/toypkg/leakdir/secret.py' leaves the checkout" in out
     assert "do not show" not in out
     code, _, err = run(capsys, "goto", "src/toypkg/leak.py:1:7", "--source", str(root))

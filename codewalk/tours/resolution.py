@@ -270,11 +270,13 @@ def _file_target(workspace: Workspace, path: str) -> Resolved | str:
 
 def _file_suggestions(workspace: Workspace, path: str) -> tuple[str, ...]:
     parent = PurePosixPath(path).parent
+    root = workspace.checkout.root.resolve()
     directory = workspace.checkout.root / parent
     try:
-        if not directory.is_dir():
+        if not directory.is_dir() or not directory.resolve().is_relative_to(root):
             return ()
-        names = [p.name for p in directory.iterdir() if p.is_file()]
+        # files of the checkout only: a symlink out of it is never offered
+        names = [p.name for p in directory.iterdir() if p.is_file() and p.resolve().is_relative_to(root)]
     except (OSError, ValueError):
         return ()
     close = get_close_matches(PurePosixPath(path).name, names, n=3, cutoff=0.6)
