@@ -365,14 +365,19 @@ class Store:
             limit,
         )
 
-    def class_bases(self, snap: int) -> list[tuple[str, tuple[str, ...]]]:
-        """Every class of the indexed files of ``snap`` with the last names of its bases."""
-        rows = self.db.execute(
-            "SELECT d.name, d.bases FROM defs d CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? "
-            "WHERE d.kind = 'class' AND d.bases != ''",
-            (snap,),
-        )
-        return [(name, tuple(b.rpartition(".")[2] for b in bases.split(SEP))) for name, bases in rows]
+    def reference_counts(self, snap: int, names: Sequence[str]) -> dict[str, int]:
+        """For each of ``names``: how many indexed files of ``snap`` use it."""
+        found: dict[str, int] = {}
+        for start in range(0, len(names), 500):  # SQLite's limit on bound parameters
+            chunk = list(names[start : start + 500])
+            rows = self.db.execute(
+                "SELECT r.name, count(*) FROM refnames r CROSS JOIN files f "
+                "ON f.blob = r.blob AND f.snap = ? "
+                f"WHERE r.name IN ({', '.join('?' * len(chunk))}) GROUP BY r.name",
+                (snap, *chunk),
+            )
+            found.update((name, int(count)) for name, count in rows)
+        return found
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)

@@ -5,13 +5,13 @@ placeholder, a ``TYPE_CHECKING`` import, an ``@overload`` or ``Protocol`` stub, 
 a modular source, test or template code, a method rather than a class); the modules a
 tour has visited so far (``context``) pull their own definitions forward. At equal
 penalty, *importance* decides: whether the class (a method's class) is public API, then
-how many classes derive from it, directly or once removed (``PreTrainedModel`` has
-thousands, an activation function none). ``docs/resolution.md`` says the same in prose.
+how many modules use its name (``PreTrainedModel``: every modeling file derives from it;
+an activation function: its own module). ``docs/resolution.md`` says the same in prose.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from codewalk.index.records import DUMMY, OVERLOAD, PROTOCOL, SETTER, TYPE_CHECKING_ONLY, Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved
@@ -46,33 +46,18 @@ def penalty(view: ModuleView, d: Definition) -> int:
         score += 4
     if d.name.startswith("_"):
         score += 1
+    if "<locals>" in d.qualname:
+        score += 3  # made inside another function: reached through what binds it, not by its name
     return score
 
 
-Importance = Mapping[str, tuple[bool, int]]  # owner name -> (public API, classes derived from it)
+Importance = Mapping[str, tuple[bool, int]]  # owner name -> (public API, modules using the name)
 
 
 def owner_name(hit: Hit) -> str:
     """The class whose importance ranks ``hit``: its class for a member, else itself."""
     d = hit.definition
     return d.parent.rpartition(".")[2] if d.parent else d.name
-
-
-def subclass_counts(
-    class_bases: Iterable[tuple[str, tuple[str, ...]]], names: Iterable[str]
-) -> dict[str, int]:
-    """For each of ``names``: how many classes name it as a base, plus how many name
-    one of those (by last name, over the classes the index knows)."""
-    children: dict[str, set[str]] = {}
-    direct: dict[str, int] = {}
-    for name, bases in class_bases:
-        for base in bases:
-            direct[base] = direct.get(base, 0) + 1
-            children.setdefault(base, set()).add(name)
-    return {
-        name: direct.get(name, 0) + sum(direct.get(child, 0) for child in children.get(name, ()))
-        for name in names
-    }
 
 
 def rank(

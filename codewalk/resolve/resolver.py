@@ -33,7 +33,6 @@ from codewalk.resolve.ranking import (
     owner_name,
     penalty,
     rank,
-    subclass_counts,
     without_modular_twins,
 )
 
@@ -220,17 +219,17 @@ class Resolver:
         return [h._replace(via=chain(via, h.via)) for h in self._hits([*renamed, last], context)]
 
     def _importance(self, hits: list[Hit]) -> dict[str, tuple[bool, int]] | None:
-        """Public API and derived classes of the owners, when hits of several owners
-        compete (computed only then: it reads every class the index knows)."""
+        """Public API and the number of modules using the name, for the owners of hits
+        of several owners (computed only then)."""
         if len({(h.view.path, owner_name(h)) for h in hits}) < 2:
             return None
-        names = {owner_name(h) for h in hits}
-        counts = subclass_counts(self.facts.class_bases(), names)
-        roots = [view for view in (self.facts.module(p) for p in self.packages[:1]) if view is not None]
-        return {
-            name: (any(root.imports(name) or root.defs(name) for root in roots), counts[name])
-            for name in names
-        }
+        names = sorted({owner_name(h) for h in hits})
+        counts = self.facts.reference_counts(names)
+        root = self.facts.module(self.packages[0]) if self.packages else None
+        public = {imp.asname for imp in root.all_imports()} if root is not None else set()
+        if root is not None and root.all_names:
+            public.update(root.all_names)
+        return {name: (name in public, counts.get(name, 0)) for name in names}
 
     def _answer(self, hit: Hit, role: str = "match") -> Resolved:
         return to_resolved(hit, self.facts.repo, role)

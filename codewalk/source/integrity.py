@@ -29,7 +29,7 @@ from codewalk.visible import visible
 
 _REGULAR = (0o100644, 0o100755)
 _WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
-_recorded: dict[tuple[str, int, int], dict[str, str]] = {}
+_recorded: dict[str, dict[str, str] | None] = {}  # tree -> what its git index records
 
 
 def blob_sha(data: bytes) -> str:
@@ -44,17 +44,12 @@ def recorded_blobs(checkout: Checkout) -> dict[str, str] | None:
     own checkout, or a tree without a readable git index (then nothing is checked)."""
     if checkout.kind is SourceKind.LOCAL:
         return None
-    index = checkout.root / ".git" / "index"
-    try:
-        info = index.stat()
-    except OSError:
-        return None
-    key = (str(index), info.st_mtime_ns, info.st_size)
-    if key not in _recorded:
+    key = str(checkout.root)
+    if key not in _recorded:  # read once per process (a restore here forgets it)
         try:
-            _recorded[key] = parse_git_index(index.read_bytes())
+            _recorded[key] = parse_git_index((checkout.root / ".git" / "index").read_bytes())
         except (OSError, ValueError, struct.error):
-            return None
+            _recorded[key] = None
     return _recorded[key]
 
 
@@ -137,6 +132,7 @@ def _restore(checkout: Checkout, path: str) -> None:
             f"restored ({problem})",
             hint=f"run `{how}` to fetch the entry again",
         )
+    _recorded.pop(str(checkout.root), None)  # git rewrote its index
     protect_file(checkout.root / path)
     print(
         visible(

@@ -5,11 +5,15 @@ picks them; only those are parsed)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from codewalk.index.indexer import index_paths
 from codewalk.index.records import Definition, DictEntry, FileRow, Import
 from codewalk.index.store import Store
 from codewalk.resolve.model import ModuleView, NativeDefinition
 from codewalk.source.checkout import Checkout
+
+_SCANNED_COUNTS = 40  # names counted by a byte scan while the index is not whole
 
 
 class IndexFacts:
@@ -26,7 +30,6 @@ class IndexFacts:
         self._scanned: set[tuple[str, str]] = set()
         self._unindexed: list[FileRow] | None = None
         self._unscanned_names: set[str] | None = None
-        self._class_bases: list[tuple[str, tuple[str, ...]]] | None = None
         self._rust_files: list[str] | None = None
 
     # -- lazy indexing ------------------------------------------------------------------
@@ -128,17 +131,16 @@ class IndexFacts:
             found.append(imp.absolute(row.module, row.is_package))
         return found
 
-    def class_bases(self) -> list[tuple[str, tuple[str, ...]]]:
-        """Classes and their bases' last names: from SQL once whole, else also from a
-        byte scan of the files not indexed yet (once per process)."""
-        if self._class_bases is None:
-            found = self.store.class_bases(self.snap)
-            if not self.complete:
-                from codewalk.index.scan import scan_class_bases
+    def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
+        """Modules using each name: the index's count, and while it is not whole, a byte
+        scan of the files not indexed yet (for a handful of names only: it reads them all)."""
+        found = self.store.reference_counts(self.snap, names)
+        if not self.complete and len(names) <= _SCANNED_COUNTS:
+            from codewalk.index.scan import scan_counts
 
-                found += scan_class_bases(self.checkout, self._pending())
-            self._class_bases = found
-        return self._class_bases
+            for name, count in scan_counts(self.checkout, self._pending(), names).items():
+                found[name] = found.get(name, 0) + count
+        return found
 
     def names_like(self, pattern: str) -> list[str]:
         found = self.store.names_like(self.snap, pattern)

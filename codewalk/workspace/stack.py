@@ -140,8 +140,12 @@ class StackFacts:
     def names_like(self, pattern: str) -> list[str]:
         return [n for facts in self._searched() for n in facts.names_like(pattern)]
 
-    def class_bases(self) -> list[tuple[str, tuple[str, ...]]]:
-        return [pair for facts in self._searched() for pair in facts.class_bases()]
+    def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for facts in self._searched():
+            for name, count in facts.reference_counts(names).items():
+                found[name] = found.get(name, 0) + count
+        return found
 
     def imported_from(self, name: str) -> list[str]:
         """Modules of *other* pinned repositories that a module in scope imports ``name``
