@@ -50,7 +50,9 @@ def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
     found: list[tuple[str, str, bool]] = []
     for package in checkout.packages:
         top = checkout.package_dir() / package
-        for directory, subdirs, names in os.walk(top):
+        if not inside(root, top):
+            continue  # a package that is a symlink out of the checkout
+        for directory, subdirs, names in os.walk(top):  # symlinked directories are not entered
             subdirs[:] = sorted(d for d in subdirs if not d.startswith((".", "__pycache__")))
             rel_dir = Path(directory).relative_to(checkout.package_dir())
             parts = rel_dir.parts
@@ -58,7 +60,8 @@ def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
                 stem, dot, suffix = name.rpartition(".")
                 if not dot or suffix not in ("py", "pyi"):
                     continue
-                if not inside(root, Path(directory, name)):
+                full = os.path.join(directory, name)
+                if os.path.islink(full) and not inside(root, Path(full)):
                     continue  # a symlink out of the checkout: not its code
                 path = Path(directory, name).relative_to(root).as_posix()
                 if stem == "__init__":
@@ -113,8 +116,8 @@ def inside(root: Path, path: Path) -> bool:
 def read_checked(checkout: Checkout, path: str) -> tuple[bytes, str] | None:
     """A file's bytes and blob id as the pin records them (a damaged cached file is
     restored first), or None when it cannot be read or leaves the tree."""
-    full = checkout.root / path
-    if full.is_symlink() and not inside(checkout.root, full):
+    full = os.path.join(checkout.root, path)
+    if os.path.islink(full) and not inside(checkout.root, Path(full)):
         return None
     try:
         return read_with_sha(checkout, path)

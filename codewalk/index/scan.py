@@ -23,20 +23,20 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
     value), "base" (a class naming it among its bases) or "ref" (any whole-word use). A
     cheap pre-filter before parsing."""
     word = re.escape(needle.encode())
-    if kind == "def":  # a def, a class, an assignment, or a keyword taken out of **kwargs
+    keyword: re.Pattern[bytes] | None = None
+    if kind == "def":  # a def, a class, an assignment (or a keyword taken out of **kwargs)
         pattern = re.compile(
             rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+"
             + word
             + _END
             + rb"|^[ \t]*"
             + word
-            + rb"[ \t]*[:=]"
-            + rb"|\.(?:pop|get|setdefault)\([ \t]*[\"']"
-            + word
-            + rb"[\"']|\[[\"']"
-            + word
-            + rb"[\"']\]",
+            + rb"[ \t]*[:=]",
             re.MULTILINE,
+        )
+        # unanchored, so tried only where the name is quoted: it would slow every search
+        keyword = re.compile(
+            rb"\.(?:pop|get|setdefault)\([ \t]*[\"']" + word + rb"[\"']|\[[\"']" + word + rb"[\"']\]"
         )
     elif kind == "copy":
         pattern = re.compile(rb"Copied from[ \t]+" + word + _END)
@@ -48,9 +48,15 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
         pattern = re.compile(_START + word + _END)
     found: list[FileRow] = []
     raw = needle.encode()
+    quoted = (b'"' + raw + b'"', b"'" + raw + b"'")
     for row in files:
         read = read_checked(checkout, row.path)  # what the pin has, not an edited copy
-        if read is not None and raw in read[0] and pattern.search(read[0]):
+        if read is None or raw not in read[0]:
+            continue
+        data = read[0]
+        if pattern.search(data) or (
+            keyword is not None and (quoted[0] in data or quoted[1] in data) and keyword.search(data)
+        ):
             found.append(row)
     return found
 
@@ -62,16 +68,20 @@ _NAME_RE = re.compile(
 
 
 def scan_counts(checkout: Checkout, files: Sequence[FileRow], names: Sequence[str]) -> dict[str, int]:
-    """For each of ``names``: in how many of these files (not indexed yet) its bytes
-    occur as a whole word. A cheap stand-in for the index's count of uses."""
-    patterns = {name: re.compile(_START + re.escape(name.encode()) + _END) for name in names}
+    """For each of ``names``: in how many of these files (not indexed yet) it occurs, in
+    one pass of one pattern per file. A cheap stand-in for the index's count of uses."""
     found = dict.fromkeys(names, 0)
+    if not names:
+        return found
+    longest_first = sorted(names, key=len, reverse=True)
+    pattern = re.compile(b"|".join(re.escape(name.encode()) for name in longest_first))
     for row in files:
         read = read_checked(checkout, row.path)
         if read is None:
             continue
-        for name, pattern in patterns.items():
-            if name.encode() in read[0] and pattern.search(read[0]):
+        for hit in set(pattern.findall(read[0])):
+            name = hit.decode("utf-8", errors="replace")
+            if name in found:
                 found[name] += 1
     return found
 

@@ -102,15 +102,17 @@ def read_verified(checkout: Checkout, path: str) -> bytes:
 
 def read_with_sha(checkout: Checkout, path: str) -> tuple[bytes, str]:
     """:func:`read_verified`, with the blob id of the bytes (computed once)."""
-    full = checkout.root / path
-    data = full.read_bytes()
+    full = os.path.join(checkout.root, path)
+    with open(full, "rb") as handle:
+        data = handle.read()
     sha = blob_sha(data)
     recorded = recorded_blobs(checkout)
     expected = recorded.get(path) if recorded is not None else None
     if expected is None or sha == expected:
         return data, sha
     _restore(checkout, path)
-    data = full.read_bytes()
+    with open(full, "rb") as handle:
+        data = handle.read()
     if blob_sha(data) != expected:
         raise CacheError(f"{path}: the cached file still differs from the pinned version after a restore")
     return data, expected

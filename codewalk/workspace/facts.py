@@ -13,7 +13,7 @@ from codewalk.index.store import Store
 from codewalk.resolve.model import ModuleView, NativeDefinition
 from codewalk.source.checkout import Checkout
 
-_SCANNED_COUNTS = 40  # names counted by a byte scan while the index is not whole
+_SCANNED_COUNTS = 200  # names counted by a byte scan (one pass) while the index is not whole
 
 
 class IndexFacts:
