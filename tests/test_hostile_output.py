@@ -136,3 +136,24 @@ def test_a_regular_file_is_replaced_whole_keeping_its_mode(
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
     assert sorted(p.name for p in tmp_path.glob(".tour.md.*")) == []  # no temporary left
     assert_untouched(before, outside_cache(tmp_path, isolated_home), allowed=["tour.md"])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_draft_writes_through_a_fifo_too(
+    tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = toy_source(tmp_path, monkeypatch)
+    fifo = tmp_path / "draft.yaml"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    before = outside_cache(tmp_path, isolated_home)
+    argv = ["draft", "toypkg.core.Engine.step", "toypkg.core.Base.run", "-o", str(fifo), "--force"]
+    code, out, err = run(capsys, *argv, "--source", str(root))
+    reader.join(timeout=60)
+    assert code == 0, err
+    assert "written through: it is not a regular file" in out
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert received and b"- at: " in received[0]
+    assert_untouched(before, outside_cache(tmp_path, isolated_home))

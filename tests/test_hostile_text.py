@@ -31,6 +31,10 @@ COLOURS = {{
 
 def paint(text):
     return COLOURS["clear"] + text
+
+
+def shout():
+    return paint("{CLEAR_SCREEN}loud")
 '''
 RLO = "\u202e"
 
@@ -62,6 +66,24 @@ def test_show_prints_an_escape_in_a_string_literal_as_text(
     assert '"title": "\\x1b]0;owned\\x07",' in out
     assert not raw_controls(out + err)
     assert_untouched(before, outside_cache(tmp_path, isolated_home))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["callers", "toypkg.paint.paint"],
+        ["calls", "toypkg.paint.shout"],
+        ["path", "toypkg.paint.shout", "toypkg.paint.paint"],
+    ],
+    ids=["callers", "calls", "path"],
+)
+def test_call_commands_print_source_lines_escaped(
+    argv: list[str], toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, *argv, "--source", str(toy))
+    assert code == 0, err
+    assert "shout" in out
+    assert not raw_controls(out + err)
 
 
 def test_json_keeps_the_data_and_sends_no_control_character(

@@ -41,8 +41,9 @@ def caller_label(ref: Reference) -> Content:
     """A caller: ``path:line``, how it reaches the definition when not by a plain call,
     then the line's text."""
     kind = _KIND.get(getattr(ref, "kind", ""), "")
-    return Content.from_markup("[b]$place[/b]  ", place=f"{ref.path}:{ref.line}") + Content.assemble(
-        (kind, "dim italic"), ref.text.strip()
+    place = visible(f"{ref.path}:{ref.line}")
+    return Content.from_markup("[b]$place[/b]  ", place=place) + Content.assemble(
+        (kind, "dim italic"), visible(ref.text.strip())
     )
 
 
@@ -59,12 +60,17 @@ class _TargetRow:
 def target_label(target: Target) -> Content:
     """A definition the call may reach: its name, where, and how."""
     return Content.assemble(
-        (target.qualname, "bold"), "  ", (f"{target.path}:{target.line}", "dim"), "  ", (target.via, "italic")
+        (visible(target.qualname), "bold"),
+        "  ",
+        (visible(f"{target.path}:{target.line}"), "dim"),
+        "  ",
+        (visible(target.via), "italic"),
     )
 
 
 def callers_title(qualname: str, callers: Sequence[Caller]) -> Content:
     """``N callers of NAME``: the calls that reach this definition, not its name's uses."""
+    qualname = visible(qualname)
     name = qualname.rsplit(".", 1)[-1]
     count = sum(1 for c in callers if c.kind in ("call", "ref", "decorator"))
     maybe = sum(1 for c in callers if c.kind == "maybe")

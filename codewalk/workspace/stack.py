@@ -41,6 +41,7 @@ class Stack:
         self._synced = synced
         self.members: dict[str, IndexFacts] = {}
         self.unavailable: dict[str, str] = {}  # repo -> why it could not be opened
+        self.generation = 0  # counts the times the store was replaced (workspaces follow)
 
     def add(self, checkout: Checkout) -> IndexFacts:
         """Open ``checkout``'s facts (its snapshot in the store, made on first sight)."""
@@ -56,6 +57,7 @@ class Stack:
 
     def reopen(self) -> None:
         """Open every member's snapshot again (the store was replaced after damage)."""
+        self.generation += 1
         for repo, facts in list(self.members.items()):
             snap, complete = open_snapshot(self.store, facts.checkout)
             self.members[repo] = IndexFacts(self.store, snap, facts.checkout, complete)

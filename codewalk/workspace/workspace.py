@@ -74,6 +74,7 @@ def _guarded(workspace: Workspace, call: Callable[[], _T]) -> _T:
     """``call()``; SQLite's errors become one line, and damage is repaired once."""
     for attempt in (1, 2):
         try:
+            workspace.refresh()
             return call()
         except sqlite3.DatabaseError as error:
             if attempt == 2 or not is_damage(error):
@@ -92,30 +93,29 @@ class Workspace:
         self.store = store
         self.stack = stack if stack is not None else Stack(store)
         self._resolvers: dict[tuple[str, ...], Resolver] = {}
-        _guarded(self, lambda: self.stack.add(checkout))
-        self.resolver = self.resolver_for((checkout.repo,))
         self._calling: Calling | None = None
         self._symbols: SymbolNames | None = None
+        self._generation = -1  # the stack's, when this workspace last opened its facts
+        _guarded(self, lambda: None)  # opens this checkout's facts (repairing a damaged index)
 
-    @property
-    def facts(self) -> IndexFacts:
-        """This checkout's facts in the stack (opened again after a repair)."""
-        known = self.stack.members.get(self.checkout.repo)
-        if known is not None and known.checkout.root == self.checkout.root:
-            return known
-        return self.stack.add(self.checkout)
-
-    @property
-    def snap(self) -> int:
-        return self.facts.snap
+    def refresh(self) -> None:
+        """This checkout's facts, opened again after the shared index was replaced (by
+        this workspace or another on the same stack)."""
+        if self._generation == self.stack.generation:
+            return
+        self.facts: IndexFacts = self.stack.add(self.checkout)
+        self.snap = self.facts.snap
+        self._generation = self.stack.generation
+        self._resolvers.clear()
+        self.resolver = self.resolver_for((self.checkout.repo,))
+        self._calling = None
+        self._symbols = None
 
     def recover(self, reason: str) -> None:
         """A query met a damaged index: a new one is started, every snapshot of the
         stack opened again in it (files listed; facts are parsed again as needed)."""
         self.store.recover(reason)
         self.stack.reopen()
-        self._resolvers.clear()
-        self.resolver = self.resolver_for((self.checkout.repo,))
 
     @classmethod
     def open(cls, checkout: Checkout, store: Store | None = None, *, stack: Stack | None = None) -> Workspace:
