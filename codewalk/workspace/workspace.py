@@ -19,14 +19,12 @@ lock, so lazy indexing never interleaves with a query.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING
 
-from codewalk.errors import CacheError, QueryError
-from codewalk.index.database import is_damage
+from codewalk.errors import QueryError
 from codewalk.index.indexer import IndexReport, Progress, index_all
 from codewalk.index.records import Reference
 from codewalk.index.store import Store
@@ -36,6 +34,7 @@ from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
 from codewalk.source.integrity import read_verified
 from codewalk.workspace.facts import IndexFacts
+from codewalk.workspace.guard import guarded, locked
 from codewalk.workspace.stack import Stack
 
 if TYPE_CHECKING:
@@ -53,34 +52,6 @@ if TYPE_CHECKING:
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
 
 _MAX_FUZZY = 64  # characters of a fuzzy search kept: a longer pattern only costs
-_T = TypeVar("_T")
-_P = ParamSpec("_P")
-
-
-def _locked(method: Callable[Concatenate[Workspace, _P], _T]) -> Callable[Concatenate[Workspace, _P], _T]:
-    """One caller at a time; a damaged index met on the way is moved aside, a new one
-    started and the call made once more (``Store.recover``): the store boundary."""
-
-    def wrapper(self: Workspace, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        with self._lock:
-            return _guarded(self, lambda: method(self, *args, **kwargs))
-
-    wrapper.__name__ = method.__name__
-    wrapper.__doc__ = method.__doc__
-    return wrapper
-
-
-def _guarded(workspace: Workspace, call: Callable[[], _T]) -> _T:
-    """``call()``; SQLite's errors become one line, and damage is repaired once."""
-    for attempt in (1, 2):
-        try:
-            workspace.refresh()
-            return call()
-        except sqlite3.DatabaseError as error:
-            if attempt == 2 or not is_damage(error):
-                raise CacheError(f"the index {workspace.store.path or '(in memory)'}: {error}") from None
-            workspace.recover(str(error))
-    raise AssertionError("unreachable")
 
 
 class Workspace:
@@ -96,7 +67,7 @@ class Workspace:
         self._calling: Calling | None = None
         self._symbols: SymbolNames | None = None
         self._generation = -1  # the stack's, when this workspace last opened its facts
-        _guarded(self, lambda: None)  # opens this checkout's facts (repairing a damaged index)
+        guarded(self, lambda: None)  # opens this checkout's facts (repairing a damaged index)
 
     def refresh(self) -> None:
         """This checkout's facts, opened again after the shared index was replaced (by
@@ -137,7 +108,7 @@ class Workspace:
         """Whether the whole checkout is indexed (else queries index modules on demand)."""
         return self.facts.complete
 
-    @_locked
+    @locked
     def close(self) -> None:
         self.store.close()
 
@@ -148,7 +119,7 @@ class Workspace:
         self.close()
 
     # -- queries ---------------------------------------------------------------------------
-    @_locked
+    @locked
     def find(
         self,
         query: str,
@@ -164,7 +135,7 @@ class Workspace:
         searched in (default: this one; modules of other pins are reached by imports)."""
         return self.resolver_for(scope).find(query, context=context, kind=kind, limit=limit, related=related)
 
-    @_locked
+    @locked
     def members_of(self, owner: str) -> list[Resolved]:
         """The definitions directly in ``owner``: a module's top level, or a class's
         members (a fully qualified name)."""
@@ -190,14 +161,14 @@ class Workspace:
             found.append(result_of(d, view.module, view.path, repo=view.repo, version=view.version))
         return found
 
-    @_locked
+    @locked
     def goto(self, path: str, line: int, col: int) -> Resolved | None:
         """What the name at ``path:line:col`` (1-based line, 0-based column) refers to:
         the best of :meth:`goto_all`."""
         answer = self.goto_all(path, line, col)
         return answer.results[0] if answer.results else None
 
-    @_locked
+    @locked
     def goto_all(self, path: str, line: int, col: int) -> GotoAnswer:
         """Every definition the name at ``path:line:col`` may reach, best first, each
         saying how: at a call site, what the call facts say it calls (a dispatch table's
@@ -274,34 +245,34 @@ class Workspace:
             self._calling = Calling(self)
         return self._calling
 
-    @_locked
+    @locked
     def calls(self, query: str, *, depth: int = 1) -> CallsAnswer:
         """What the function ``query`` names calls, resolved; ``depth`` levels deep."""
         return self.calling.calls(query, depth)
 
-    @_locked
+    @locked
     def callers(self, query: str) -> CallersAnswer:
         """The call sites (and table entries, and value references) that reach ``query``."""
         return self.calling.callers(query)
 
-    @_locked
+    @locked
     def calls_at(self, path: str, line: int) -> CallList | None:
         """The calls of the function around ``path:line`` (None: not in a function)."""
         return self.calling.calls_at(path, line)
 
-    @_locked
+    @locked
     def callers_at(self, path: str, line: int, col: int) -> CallersAnswer | None:
         """The callers of the definition whose name is at ``path:line:col`` (0-based
         column); None when the position is not on a definition's name."""
         target = self.calling.definition_at(path, line, col)
         return self.calling.callers_of(target) if target is not None else None
 
-    @_locked
+    @locked
     def path(self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8) -> PathAnswer:
         """The shortest call chains from ``start`` to ``goal``."""
         return self.calling.path(start, goal, limit=limit, max_depth=max_depth)
 
-    @_locked
+    @locked
     def references(self, qualname: str) -> list[Reference]:
         """Uses of the last part of ``qualname`` (by name, not by type), with line text.
         Complete only once the whole checkout is indexed."""
@@ -321,7 +292,7 @@ class Workspace:
             references.append(Reference(path, line, col, text))
         return references
 
-    @_locked
+    @locked
     def complete(self, text: str, limit: int = 50) -> list[Resolved]:
         """Definitions whose name matches ``text`` as the reader types it (exact, prefix,
         substring, letters in order), best first; ``Owner.part`` narrows to ``Owner``."""
@@ -336,7 +307,7 @@ class Workspace:
             for row, d in self._symbols.definitions(text, limit)
         ]
 
-    @_locked
+    @locked
     def checkout_of(self, repo: str = "") -> Checkout:
         """The checkout of ``repo`` (this workspace's own by default), opened on first use."""
         if not repo or repo == self.checkout.repo:
@@ -347,7 +318,7 @@ class Workspace:
             raise QueryError(f"{repo}: cannot read its source: {why}")
         return facts.checkout
 
-    @_locked
+    @locked
     def source_text(self, path: str, repo: str = "") -> str:
         """The text of a file of the checkout (``path`` repo-relative) of ``repo``
         (this workspace's own by default)."""
@@ -382,7 +353,7 @@ class Workspace:
         return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
     # -- indexing ----------------------------------------------------------------------------
-    @_locked
+    @locked
     def index_all(self, *, workers: int = 2, progress: Progress | None = None) -> IndexReport:
         report = index_all(self.store, self.checkout, workers=workers, progress=progress)
         self.facts.complete = True
@@ -391,7 +362,7 @@ class Workspace:
         self._symbols = None
         return report
 
-    @_locked
+    @locked
     def index_calls(self, *, workers: int = 2, progress: Progress | None = None) -> CallsReport:
         """The call facts of every body of the checkout (``codewalk index --calls``)."""
         from codewalk.calls.fullpass import index_calls
