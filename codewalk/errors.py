@@ -63,3 +63,7 @@ class QueryError(CodewalkError):
 
 class TourError(ConfigError):
     """A tour file is malformed, or a tour name is unknown."""
+
+
+class FocusTimeout(TourError):
+    """A tour's ``focus: /regex/`` did not finish matching in its time bound."""

@@ -81,3 +81,23 @@ def shipped_tours_dir() -> Path:
 def extra_tour_dirs() -> list[Path]:
     raw = os.environ.get("CODEWALK_TOURS_PATH", "")
     return [Path(part).expanduser() for part in raw.split(os.pathsep) if part]
+
+
+CONFIG_LIMIT = 1 << 20  # 1 MiB: far more than any tour or pins file holds
+
+
+class TooLarge(ValueError):
+    """A file the user named holds more than codewalk reads of such a file."""
+
+
+def read_limited(path: Path, limit: int = CONFIG_LIMIT) -> bytes:
+    """The bytes of a file the user names (a tour, a pins file), never more than
+    ``limit``: a device such as ``/dev/zero`` or a runaway file is not read whole.
+
+    Raises ``OSError`` as ``open`` does (a directory, a missing file), ``ValueError``
+    for a path holding a NUL, and :class:`TooLarge` beyond ``limit`` bytes."""
+    with open(path, "rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"more than {limit // (1 << 20)} MiB")
+    return data

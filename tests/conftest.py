@@ -8,6 +8,7 @@ release's source distribution), downloaded once and kept in pytest's cache direc
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,17 @@ _ISOLATED_ENV = (
     "CODEWALK_PINS",
     "CODEWALK_DEBUG",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis keeps its files (examples, constants) in a temporary directory of this
+    run, never in the project."""
+    import tempfile
+
+    if "HYPOTHESIS_STORAGE_DIRECTORY" not in os.environ:
+        home = tempfile.mkdtemp(prefix="codewalk-hypothesis-")
+        os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = home
+        config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
 
 
 @pytest.fixture(autouse=True)

@@ -76,6 +76,34 @@ CASES = [
         "src/transformers/models/chameleon/modeling_chameleon.py:67",
         "copied from transformers.models.llama.modeling_llama.LlamaRMSNorm",
     ),
+    # what a careful reader (and Python) says: importance, members from outside the class body
+    ("from_pretrained", f"{MU}:3894", "direct"),
+    (
+        "Trainer.save_state",
+        "src/transformers/trainer_pt_utils.py:1282",
+        "bound in the body of Trainer by an import",
+    ),
+    (
+        "AutoModelForCausalLM.from_pretrained",
+        "src/transformers/models/auto/auto_factory.py:261",
+        "auto_class_update(AutoModelForCausalLM, ...) at import time",
+    ),
+    (
+        "LlamaConfig.__init__",
+        "src/transformers/configuration_utils.py:145",
+        "PreTrainedConfig.__init_subclass__ (src/transformers/configuration_utils.py:519) hands the class to "
+        "wrap_init_to_accept_kwargs",
+    ),
+    (
+        "LlamaConfig.per_layer_config",
+        "src/transformers/integrations/heterogeneity/configuration_utils.py:319",
+        "a property of HeterogeneousConfigMixin",
+    ),
+    (
+        "transformers.tokenization_utils_fast.PreTrainedTokenizerFast",
+        f"{TOK}:87",
+        "legacy module path transformers.tokenization_utils_fast",
+    ),
 ]
 
 
@@ -174,3 +202,14 @@ def test_alias_statement_is_listed_after_its_target(workspace: Workspace) -> Non
     assert f"{results[0].path}:{results[0].line}" == f"{TOK}:87"  # class TokenizersBackend
     statement = [r for r in results if r.kind == "alias"]
     assert [(r.path, r.line, r.role) for r in statement] == [(TOK, 1580, "related")]
+
+
+def test_forward_does_not_start_with_an_activation(workspace: Workspace) -> None:
+    first = workspace.find("forward").results[0]
+    assert "activations" not in first.path and first.kind == "method"
+
+
+def test_a_keyword_argument_leads_to_where_it_is_consumed(workspace: Workspace) -> None:
+    found = workspace.find("attn_implementation")
+    assert found.results and all(r.kind == "keyword" for r in found.results)
+    assert 'kwargs.pop("attn_implementation"' in found.results[0].signature

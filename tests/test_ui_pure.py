@@ -60,7 +60,7 @@ def test_a_line_is_lexed_only_with_its_chunk(monkeypatch) -> None:  # type: igno
 
 def test_lines_split_at_newlines_only() -> None:
     source = HighlightedSource("m.py", "a = '\x0c'\r\nb = 2\n")
-    assert source.lines == ["a = '\x0c'", "b = 2"]
+    assert source.lines == ["a = '\\f'", "b = 2"]  # one line each; the form feed shown, not sent
 
 
 def test_word_under_cursor_and_word_moves() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from codewalk.errors import QueryError
 from codewalk.source.checkout import Checkout
+from codewalk.visible import json_text, visible
 
 # imported lazily where used; named here for type checkers only
 TYPE_CHECKING = False
@@ -46,7 +47,7 @@ def open_stack(args: argparse.Namespace) -> PinnedStack:
 
     pinned = PinnedStack(getattr(args, "source", None), at=getattr(args, "at", None) or ())
     for note in pinned.notes:
-        print(f"codewalk: {note}", file=sys.stderr)
+        print(visible(f"codewalk: {note}"), file=sys.stderr)
     return pinned
 
 
@@ -96,14 +97,25 @@ def header_dict(query: str, checkout: Checkout) -> dict[str, Any]:
 
 
 def dump(data: dict[str, Any]) -> None:
+    """``data`` as JSON on stdout: the data exact, no control character raw."""
     import json
 
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
+    sys.stdout.write(json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
 
 
-def not_found(found: FindResult, checkout: Checkout, *, fully_indexed: bool = True) -> QueryError:
+def unavailable_owner(workspace: Workspace, query: str) -> str:
+    """Why the repository a dotted query names could not be opened, or ""."""
+    owner = workspace.stack.owner(query.strip())
+    why = workspace.stack.unavailable.get(owner or "", "")
+    return f"{owner} could not be opened: {why}" if why else ""
+
+
+def not_found(
+    found: FindResult, checkout: Checkout, *, fully_indexed: bool = True, why: str = ""
+) -> QueryError:
     hint = f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else None
+    if why:  # the repository that would answer could not be opened: that first
+        hint = f"{why}; {hint}" if hint else why
     if found.note:
         hint = f"{found.note}; {hint}" if hint else found.note
     if not fully_indexed:
@@ -126,12 +138,12 @@ def format_result(result: Resolved, checkout: Checkout, *, color: bool) -> str:
     bold, reset = ("\x1b[1m", "\x1b[0m") if color else ("", "")
     tag = "" if result.role == "match" else "  (related)"
     lines = [
-        f"{bold}{result.qualname}{reset}  {result.kind}{tag}",
-        f"  {result.path}:{result.line}  [{repo_version(result, checkout)}]",
+        f"{bold}{visible(result.qualname)}{reset}  {visible(result.kind)}{tag}",
+        visible(f"  {result.path}:{result.line}  [{repo_version(result, checkout)}]"),
     ]
     head = result.signature.splitlines()
     if head:
         first = head[0] + (" ..." if len(head) > 1 else "")
-        lines.append("  " + signature(first, color=color))
-    lines.append(f"  via: {result.via}")
+        lines.append("  " + signature(visible(first), color=color))
+    lines.append(visible(f"  via: {result.via}"))
     return "\n".join(lines)

@@ -12,10 +12,15 @@ from collections.abc import Sequence
 
 from codewalk.cli.parser import build_parser
 from codewalk.errors import CodewalkError
+from codewalk.visible import visible
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    for arg in argv:
+        if "\0" in arg:  # no shell can pass one; a caller in process can
+            print(f"codewalk: error: argument {visible(repr(arg))} holds a NUL character", file=sys.stderr)
+            return 2
     if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (codewalk completion)
         from codewalk.cli.completion import complete
 
@@ -33,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CodewalkError as error:
         if args.debug:
             raise
-        print(f"codewalk: error: {error}", file=sys.stderr)
+        print(f"codewalk: error: {visible(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("codewalk: interrupted", file=sys.stderr)

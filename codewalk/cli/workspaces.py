@@ -22,30 +22,48 @@ class Workspaces:
         self.source_path = source_path
         self.at = tuple(at)
         self._pinned: PinnedStack | None = None
+        self.problems: dict[str, str] = {}  # repo -> why its workspace could not be opened
 
     @property
     def pinned(self) -> PinnedStack:
         if self._pinned is None:
             import sys
 
+            from codewalk.visible import visible
             from codewalk.workspace.pinned import PinnedStack
 
             self._pinned = PinnedStack(self.source_path, at=self.at)
             for note in self._pinned.notes:
-                print(f"codewalk: {note}", file=sys.stderr)
+                print(visible(f"codewalk: {note}"), file=sys.stderr)
         return self._pinned
 
     def get(self, repo: str | None) -> Workspace:
         return self.pinned.workspace(repo or self.pinned.first_pin)
 
+    def get_or_problem(self, repo: str | None) -> Workspace | str:
+        """The workspace of ``repo``, or why it cannot be had (an unknown repo, a source
+        that cannot be fetched), said once per repo: one tour's bad ``repo:`` is that
+        tour's error, not the end of ``check``."""
+        from codewalk.errors import CodewalkError
+
+        name = repo or self.pinned.first_pin
+        if name in self.problems:
+            return self.problems[name]
+        try:
+            return self.get(name)
+        except CodewalkError as error:
+            self.problems[name] = error.message
+            return error.message
+
     def by_repo(self, tours: Iterable[Tour]) -> dict[str, Workspace]:
-        """Every workspace the tours need, keyed by pin name (a tour without ``repo``
-        uses the first pin)."""
+        """Every workspace the tours need that can be opened, keyed by pin name (a tour
+        without ``repo`` uses the first pin); the others are in ``problems``."""
         out: dict[str, Workspace] = {}
         for tour in tours:
             for step in tour.steps:
-                workspace = self.get(tour.step_repo(step))
-                out.setdefault(workspace.checkout.repo, workspace)
+                workspace = self.get_or_problem(tour.step_repo(step))
+                if not isinstance(workspace, str):
+                    out.setdefault(workspace.checkout.repo, workspace)
         return out
 
     def source_text(self, repo: str, path: str) -> str:

@@ -4,6 +4,12 @@ One SQLite file in the cache (``SCHEMA_VERSION`` below). A file that is not SQLi
 another layout or was built by another version is replaced, with a notice on stderr;
 creating or replacing happens under a file lock and in one transaction, so two
 codewalk processes never see (or delete) each other's half-made database.
+
+A database damaged inside (bad pages: SQLite says "malformed" only when a query reaches
+them) is moved aside whole, and a new one started (:func:`quarantine`, called by the
+workspace when a query meets the damage). A database this process may not write (a
+shared cache, another user's) is read into memory and answered from there: queries see
+what it holds, and what this run indexes is not kept (:func:`read_only_copy`).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 
 from codewalk.errors import CacheError
 from codewalk.index.records import FACTS_VERSION
+from codewalk.visible import visible
 
 SCHEMA_VERSION = 4  # 3: .pyi stubs listed, a blob's line count; 4: members by class
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
@@ -64,7 +71,8 @@ CREATE TABLE refdata (blob INTEGER PRIMARY KEY, data TEXT NOT NULL);
 
 
 def open_database(path: Path) -> sqlite3.Connection:
-    """Open (creating or rebuilding as needed) the database at ``path``."""
+    """Open (creating or rebuilding as needed) the database at ``path``; a copy in
+    memory when it may not be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -72,6 +80,8 @@ def open_database(path: Path) -> sqlite3.Connection:
             f"cannot create the cache directory {path.parent}: {exc.strerror}",
             hint="set CODEWALK_HOME to a writable directory",
         ) from None
+    if not writable(path):
+        return read_only_copy(path)
     if _check(path) or not path.exists():
         # Create or rebuild under a lock: another codewalk may be creating the same
         # database right now, and must not see (or delete) it half made.
@@ -143,7 +153,7 @@ def _replace_if_unusable(path: Path) -> None:
     problem = _check(path)
     if not problem:
         return
-    print(f"codewalk: {problem}; rebuilding the index at {path}", file=sys.stderr)
+    print(visible(f"codewalk: {problem}; rebuilding the index at {path}"), file=sys.stderr)
     for suffix in ("", "-wal", "-shm", "-journal"):
         try:
             os.unlink(f"{path}{suffix}")
@@ -151,6 +161,91 @@ def _replace_if_unusable(path: Path) -> None:
             pass
         except OSError as exc:
             raise CacheError(f"cannot replace the index {path}: {exc.strerror}") from None
+
+
+def writable(path: Path) -> bool:
+    """Whether this process may change the database at ``path`` (and its directory,
+    where SQLite keeps its journal and lock files)."""
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return False
+    return not path.exists() or os.access(path, os.R_OK | os.W_OK)
+
+
+def read_only_copy(path: Path) -> sqlite3.Connection:
+    """The database at ``path``, which may not be written, copied into memory: queries
+    answer from what it holds; what is indexed now is kept for this run only."""
+    note = "set CODEWALK_HOME to a directory of your own to keep what this run indexes"
+    if path.exists():
+        for uri in (f"file:{path}?mode=ro", f"file:{path}?immutable=1"):
+            memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            try:  # a WAL database in a read-only directory opens only as immutable
+                disk = sqlite3.connect(uri, uri=True, timeout=30)
+                try:
+                    disk.backup(memory)
+                finally:
+                    disk.close()
+                usable = _has_meta(memory) and _version(memory) == INDEX_VERSION
+            except sqlite3.Error:
+                memory.close()
+                continue
+            if usable:
+                _say(f"the index {path} is read-only (another user's?); answering from what it holds: {note}")
+                return memory
+            memory.close()
+            break
+    memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    create(memory)
+    _say(f"the index {path} cannot be used or replaced here; indexing in memory for this run: {note}")
+    return memory
+
+
+def _version(connection: sqlite3.Connection) -> str:
+    row = connection.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return str(row[0]) if row else ""
+
+
+_said: set[str] = set()
+
+
+def _say(text: str) -> None:
+    """One line on stderr, once per process."""
+    if text not in _said:
+        _said.add(text)
+        print(visible(f"codewalk: {text}"), file=sys.stderr)
+
+
+def is_damage(error: sqlite3.DatabaseError) -> bool:
+    """Whether ``error`` says the database file is damaged (SQLITE_CORRUPT or NOTADB),
+    not that it is busy, read-only or full."""
+    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+
+    if isinstance(code, int):
+        return code & 0xFF in (11, 26)
+    text = str(error).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def quarantine(path: Path, reason: str, inode: int | None) -> None:
+    """Move the damaged database at ``path`` aside (to ``<name>.damaged``) and start a
+    new one there, saying so in one line. ``inode`` is the file the caller found
+    damaged: when ``path`` is another file by now, another codewalk has replaced it."""
+    with _creation_lock(path):
+        try:
+            current = path.stat().st_ino
+        except FileNotFoundError:
+            current = None
+        if current is not None and current == inode:
+            aside = path.with_name(path.name + ".damaged")
+            try:
+                os.replace(path, aside)
+                for suffix in ("-wal", "-shm", "-journal"):  # they belong to the damaged file
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+            except OSError as exc:
+                raise CacheError(
+                    f"the index {path} is damaged ({reason}) and cannot be moved aside: {exc.strerror}",
+                    hint=f"delete {path}, or set CODEWALK_HOME to another directory",
+                ) from None
+            _say(f"the index {path} was damaged ({reason}); moved it to {aside.name} and started a new one")
+        _connect(path).close()
 
 
 def _check(path: Path) -> str:

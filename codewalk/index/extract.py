@@ -19,11 +19,12 @@ import ast
 import re
 from collections.abc import Iterable, Sequence
 
-from codewalk.index import lazy
+from codewalk.index import bindings, lazy
 from codewalk.index.records import (
     DUMMY,
     OVERLOAD,
     PROTOCOL,
+    REBOUND,
     SETTER,
     TYPE_CHECKING_ONLY,
     Definition,
@@ -128,6 +129,8 @@ class _Collector:
             self.imports += lazy.from_call(stmt)
         elif isinstance(stmt, ast.Import | ast.ImportFrom) and not in_class:
             self.import_(stmt, flags)
+        elif isinstance(stmt, ast.Import | ast.ImportFrom):  # members bound by an import
+            self.definitions += bindings.class_body_import(stmt, parent, flags, self.line_text)
         elif isinstance(stmt, ast.If):
             inner = flags | TYPE_CHECKING_ONLY if is_type_checking(stmt.test) else flags
             self.body(stmt.body, parent=parent, in_class=in_class, flags=inner)
@@ -217,6 +220,12 @@ class _Collector:
         )
         if kind == "method" and not any(d.rpartition(".")[2] in _NOT_ON_SELF for d in decorators):
             self._methods.setdefault(parent, []).append((node, flags))
+        self.definitions += bindings.class_facts(node, qualname, self.line_text)
+        self.definitions += bindings.keyword_uses(node, qualname, self.line_text)
+
+    def line_text(self, number: int) -> str:
+        """Line ``number`` (1-based) of the file, stripped."""
+        return self.lines[number - 1].strip() if 0 < number <= len(self.lines) else ""
 
     def instance_attributes(
         self, node: FunctionNode, parent: str, flags: int, seen: set[str], skip: set[str]
@@ -277,6 +286,9 @@ class _Collector:
                 self.imports += lazy.from_dict(value)
             if isinstance(value, ast.Dict):
                 self.dict_entries(qualname, value)
+                if not parent:
+                    self.imports += bindings.module_aliases(qualname, value)
+            rebound = bindings.rebound_by(value, name.id) if not parent and len(names) == 1 else ""
             self.definitions.append(
                 Definition(
                     qualname=qualname,
@@ -288,8 +300,8 @@ class _Collector:
                     start_line=node.lineno,
                     end_line=node.end_lineno or node.lineno,
                     signature=first[:300],
-                    target=alias_target,
-                    flags=flags,
+                    target=alias_target or rebound,
+                    flags=flags | (REBOUND if rebound else 0),
                     copied_from=self.copied_from(node),
                 )
             )

@@ -23,7 +23,9 @@ from typing import NamedTuple
 
 from codewalk.index.records import FileRow
 from codewalk.index.store import FactRows, Store, fact_rows
+from codewalk.source.cache import entry_stamp
 from codewalk.source.checkout import Checkout, SourceKind
+from codewalk.source.integrity import blob_sha, read_with_sha
 
 Progress = Callable[[int, int], None]
 
@@ -39,15 +41,6 @@ class IndexReport(NamedTuple):
     notes: tuple[str, ...] = ()
 
 
-def blob_sha(data: bytes) -> str:
-    """The git blob id of a file's content: sha1 of ``b"blob <len>\\0" + data``."""
-    import hashlib
-
-    digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
-    digest.update(data)
-    return digest.hexdigest()
-
-
 def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
     """(repo-relative path, module name, is package) of every ``.py`` file of the
     checkout's packages, and of every ``.pyi`` stub (the Python face of compiled code:
@@ -57,7 +50,9 @@ def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
     found: list[tuple[str, str, bool]] = []
     for package in checkout.packages:
         top = checkout.package_dir() / package
-        for directory, subdirs, names in os.walk(top):
+        if not inside(root, top):
+            continue  # a package that is a symlink out of the checkout
+        for directory, subdirs, names in os.walk(top):  # symlinked directories are not entered
             subdirs[:] = sorted(d for d in subdirs if not d.startswith((".", "__pycache__")))
             rel_dir = Path(directory).relative_to(checkout.package_dir())
             parts = rel_dir.parts
@@ -65,6 +60,9 @@ def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
                 stem, dot, suffix = name.rpartition(".")
                 if not dot or suffix not in ("py", "pyi"):
                     continue
+                full = os.path.join(directory, name)
+                if os.path.islink(full) and not inside(root, Path(full)):
+                    continue  # a symlink out of the checkout: not its code
                 path = Path(directory, name).relative_to(root).as_posix()
                 if stem == "__init__":
                     found.append((path, ".".join(parts), True))
@@ -79,7 +77,9 @@ def snapshot_key(checkout: Checkout) -> str:
     checkout (``--source``, maybe edited or not under git) a fingerprint of the package
     files' paths, sizes and modification times as well."""
     if checkout.kind is not SourceKind.LOCAL:
-        return checkout.commit
+        # the entry's build as well: an entry fetched again (``sync`` repairing it)
+        # gets a new snapshot, whose file list is read from the new tree
+        return f"{checkout.commit}@{entry_stamp(checkout)}"
     import hashlib
 
     digest = hashlib.sha1(usedforsecurity=False)
@@ -105,10 +105,22 @@ def open_snapshot(store: Store, checkout: Checkout) -> tuple[int, bool]:
     return store.create_snapshot(*key, list_files(checkout)), False
 
 
-def read_file(root: Path, path: str) -> bytes | None:
-    """A file's bytes, or None when it cannot be read."""
+def inside(root: Path, path: Path) -> bool:
+    """Whether ``path`` is in the tree at ``root`` once symlinks are followed."""
     try:
-        return (root / path).read_bytes()
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, ValueError):
+        return False
+
+
+def read_checked(checkout: Checkout, path: str) -> tuple[bytes, str] | None:
+    """A file's bytes and blob id as the pin records them (a damaged cached file is
+    restored first), or None when it cannot be read or leaves the tree."""
+    full = os.path.join(checkout.root, path)
+    if os.path.islink(full) and not inside(checkout.root, Path(full)):
+        return None
+    try:
+        return read_with_sha(checkout, path)
     except OSError:
         return None
 
@@ -121,10 +133,10 @@ def index_paths(store: Store, snap: int, checkout: Checkout, rows: Iterable[File
         return done
     with store.transaction():
         for row in todo:
-            data = read_file(checkout.root, row.path)
-            if data is None:
+            read = read_checked(checkout, row.path)
+            if read is None:
                 continue
-            sha = blob_sha(data)
+            data, sha = read
             blob = store.blob_id(sha)
             if blob is None:
                 from codewalk.index.extract import extract
@@ -141,7 +153,7 @@ def _work(job: tuple[str, str]) -> tuple[str, str, FactRows]:
     from codewalk.index.extract import extract
 
     root, path = job
-    data = Path(root, path).read_bytes()
+    data = Path(root, path).read_bytes()  # read_checked made it what the pin records
     gc.disable()  # syntax trees are acyclic: refcounting frees them; the collector only slows the walk
     try:
         return path, blob_sha(data), fact_rows(extract(data))
@@ -165,11 +177,11 @@ def index_all(
     same: list[tuple[str, str]] = []  # (path, sha) of duplicates of a new content
     unreadable: list[tuple[str, str]] = []
     for row in files:
-        data = read_file(checkout.root, row.path)
-        if data is None:
+        read = read_checked(checkout, row.path)
+        if read is None:
             unreadable.append((row.path, "cannot read the file"))
             continue
-        sha = blob_sha(data)
+        sha = read[1]
         if sha in known:
             have.append((row.path, known[sha]))
         elif sha in new:

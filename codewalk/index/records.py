@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 # Bump when the extractor's output changes for the same source (a new fact, a fix):
 # facts are keyed by content, so an index built by an older extractor must be rebuilt.
-FACTS_VERSION = 5  # 5: instance attributes from every method
+FACTS_VERSION = 6  # 5: instance attributes from every method; 6: class-body imports, rebinds, keywords
 
 # Definition.flags bits
 DUMMY = 1  # a ``metaclass=DummyObject`` placeholder (utils/dummy_*_objects.py)
@@ -26,6 +26,9 @@ OVERLOAD = 4  # ``@overload`` / ``@typing.overload`` stub
 SETTER = 8  # ``@x.setter`` / ``@x.deleter`` of a property
 LAZY = 32  # an import that comes from a lazy ``_import_structure`` dict
 PROTOCOL = 64  # a member of a ``typing.Protocol`` class: a stub, like an overload
+BOUND_BY_IMPORT = 128  # a class member bound by an import in the class body (target: the import)
+REBOUND = 256  # ``Name = f(Name)`` at module level: ``f`` remakes the class at import time
+LEGACY_ALIAS = 512  # an import a package's module-alias table declares (a legacy module path)
 
 
 class Definition(NamedTuple):

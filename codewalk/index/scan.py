@@ -6,9 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from codewalk.index.indexer import read_file
+from codewalk.index.indexer import read_checked
 from codewalk.index.records import FileRow
 from codewalk.source.checkout import Checkout
+
+# Word boundaries for names that may not be ASCII (``Modèle_日本語``): bytes regexes know
+# only ASCII word characters, so every byte of a UTF-8 sequence counts as one here.
+_WORD_BYTE = rb"[A-Za-z0-9_\x80-\xff]"
+_START = rb"(?<!" + _WORD_BYTE + rb")"
+_END = rb"(?!" + _WORD_BYTE + rb")"
 
 
 def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: str) -> list[FileRow]:
@@ -17,29 +23,67 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
     value), "base" (a class naming it among its bases) or "ref" (any whole-word use). A
     cheap pre-filter before parsing."""
     word = re.escape(needle.encode())
-    if kind == "def":
+    keyword: re.Pattern[bytes] | None = None
+    if kind == "def":  # a def, a class, an assignment (or a keyword taken out of **kwargs)
         pattern = re.compile(
-            rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+" + word + rb"\b|^[ \t]*" + word + rb"[ \t]*[:=]",
+            rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+"
+            + word
+            + _END
+            + rb"|^[ \t]*"
+            + word
+            + rb"[ \t]*[:=]",
             re.MULTILINE,
         )
+        # unanchored, so tried only where the name is quoted: it would slow every search
+        keyword = re.compile(
+            rb"\.(?:pop|get|setdefault)\([ \t]*[\"']" + word + rb"[\"']|\[[\"']" + word + rb"[\"']\]"
+        )
     elif kind == "copy":
-        pattern = re.compile(rb"Copied from[ \t]+" + word + rb"\b")
+        pattern = re.compile(rb"Copied from[ \t]+" + word + _END)
     elif kind == "base":
-        pattern = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*\b" + word + rb"\b", re.MULTILINE)
+        pattern = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*" + _START + word + _END, re.MULTILINE)
     elif kind == "entry":
         pattern = re.compile(rb":[ \t]*[\"']?" + word + rb"[\"']?[ \t]*[,}\n]")
     else:
-        pattern = re.compile(rb"\b" + word + rb"\b")
+        pattern = re.compile(_START + word + _END)
     found: list[FileRow] = []
     raw = needle.encode()
+    quoted = (b'"' + raw + b'"', b"'" + raw + b"'")
     for row in files:
-        data = read_file(checkout.root, row.path)
-        if data is not None and raw in data and pattern.search(data):
+        read = read_checked(checkout, row.path)  # what the pin has, not an edited copy
+        if read is None or raw not in read[0]:
+            continue
+        data = read[0]
+        if pattern.search(data) or (
+            keyword is not None and (quoted[0] in data or quoted[1] in data) and keyword.search(data)
+        ):
             found.append(row)
     return found
 
 
-_NAME_RE = re.compile(rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+(\w+)|^(\w+)[ \t]*[:=]", re.MULTILINE)
+_NAME = rb"(?:[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*)"
+_NAME_RE = re.compile(
+    rb"^[ \t]*(?:(?:async[ \t]+)?def|class)[ \t]+(" + _NAME + rb")|^(" + _NAME + rb")[ \t]*[:=]", re.MULTILINE
+)
+
+
+def scan_counts(checkout: Checkout, files: Sequence[FileRow], names: Sequence[str]) -> dict[str, int]:
+    """For each of ``names``: in how many of these files (not indexed yet) it occurs, in
+    one pass of one pattern per file. A cheap stand-in for the index's count of uses."""
+    found = dict.fromkeys(names, 0)
+    if not names:
+        return found
+    longest_first = sorted(names, key=len, reverse=True)
+    pattern = re.compile(b"|".join(re.escape(name.encode()) for name in longest_first))
+    for row in files:
+        read = read_checked(checkout, row.path)
+        if read is None:
+            continue
+        for hit in set(pattern.findall(read[0])):
+            name = hit.decode("utf-8", errors="replace")
+            if name in found:
+                found[name] += 1
+    return found
 
 
 def scan_names(checkout: Checkout, files: Sequence[FileRow]) -> set[str]:
@@ -47,7 +91,7 @@ def scan_names(checkout: Checkout, files: Sequence[FileRow]) -> set[str]:
     their bytes without parsing: "did you mean" for a name before the index is whole."""
     names: set[bytes] = set()
     for row in files:
-        data = read_file(checkout.root, row.path)
-        if data is not None:
-            names.update(a or b for a, b in _NAME_RE.findall(data))
-    return {name.decode() for name in names}
+        read = read_checked(checkout, row.path)
+        if read is not None:
+            names.update(a or b for a, b in _NAME_RE.findall(read[0]))
+    return {name.decode("utf-8", errors="replace") for name in names}

@@ -15,13 +15,21 @@ This module does SQL only; reading files and parsing belong to ``indexer``.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 from codewalk.errors import CacheError
-from codewalk.index.database import INDEX_VERSION, SCHEMA_VERSION, memory_database, open_database
+from codewalk.index.database import (
+    INDEX_VERSION,
+    SCHEMA_VERSION,
+    memory_database,
+    open_database,
+    quarantine,
+    writable,
+)
 from codewalk.index.records import Definition, DictEntry, FileRow, Import
 from codewalk.index.rows import DEF_COLUMNS, SEP, FactRows, definition, fact_rows
 
@@ -42,13 +50,34 @@ class Store:
     def __init__(self, connection: sqlite3.Connection, path: Path | None) -> None:
         self.db = connection
         self.path = path
+        self.read_only = False  # a copy in memory of a database this process may not write
+        self._inode: int | None = None  # the file opened, to recognise it once replaced
 
-    # -- opening ---------------------------------------------------------------------
     # -- opening ---------------------------------------------------------------------
     @classmethod
     def open(cls, path: Path) -> Store:
         """Open (creating or rebuilding as needed) the database at ``path``."""
-        return cls(open_database(path), path)
+        store = cls(open_database(path), path)
+        store.read_only = not writable(path)
+        if not store.read_only:
+            store._inode = path.stat().st_ino
+        return store
+
+    def recover(self, reason: str) -> None:
+        """After a query met damage in the file (bad pages): move it aside, start a new
+        one and reconnect; the caller reopens its snapshots. One line says so. A copy
+        of a read-only database cannot be replaced: that is one line of error."""
+        if self.path is None or self._inode is None:
+            where = f"the index {self.path}" if self.path is not None else "the index in memory"
+            raise CacheError(
+                f"{where} is damaged ({reason}) and cannot be replaced here",
+                hint="ask the cache's owner to run any codewalk command, or set CODEWALK_HOME",
+            )
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+        quarantine(self.path, reason, self._inode)
+        self.db = open_database(self.path)
+        self._inode = self.path.stat().st_ino
 
     @classmethod
     def memory(cls) -> Store:
@@ -330,8 +359,25 @@ class Store:
     def defs_like(self, snap: int, pattern: str, limit: int) -> list[tuple[FileRow, Definition]]:
         """Definitions (module level and class members) whose name matches a LIKE pattern."""
         return self._defs_where(
-            snap, "d.name LIKE ? AND d.kind NOT IN ('variable', 'attribute')", (pattern,), limit
+            snap,
+            "d.name LIKE ? AND d.kind NOT IN ('variable', 'attribute', 'rebind', 'applies', 'keyword')",
+            (pattern,),
+            limit,
         )
+
+    def reference_counts(self, snap: int, names: Sequence[str]) -> dict[str, int]:
+        """For each of ``names``: how many indexed files of ``snap`` use it."""
+        found: dict[str, int] = {}
+        for start in range(0, len(names), 500):  # SQLite's limit on bound parameters
+            chunk = list(names[start : start + 500])
+            rows = self.db.execute(
+                "SELECT r.name, count(*) FROM refnames r CROSS JOIN files f "
+                "ON f.blob = r.blob AND f.snap = ? "
+                f"WHERE r.name IN ({', '.join('?' * len(chunk))}) GROUP BY r.name",
+                (snap, *chunk),
+            )
+            found.update((name, int(count)) for name, count in rows)
+        return found
 
     def transaction(self) -> _Transaction:
         return _Transaction(self.db)

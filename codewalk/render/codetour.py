@@ -11,6 +11,7 @@ from typing import Any
 
 from codewalk.render.export import SourceText, permalink, require_resolved
 from codewalk.tours.model import ResolvedStep, ResolvedTour, repo_at_version
+from codewalk.visible import json_text
 
 CODETOUR_SCHEMA = "https://aka.ms/codetour-schema"
 
@@ -85,7 +86,9 @@ def codetour_json(
     source_text: SourceText,
     links: Mapping[str, tuple[str | None, str]] | None = None,
 ) -> str:
-    return json.dumps(to_codetour(tour, ref, source_text, links), indent=2, ensure_ascii=False) + "\n"
+    # the same data, with the characters JSON leaves raw (C1, bidi controls) escaped
+    document = to_codetour(tour, ref, source_text, links)
+    return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 # The fields of CodeTour's published schema (https://aka.ms/codetour-schema), by type.

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from codewalk.render.export import SourceText, permalink, require_resolved
 from codewalk.render.plain import visible_range
 from codewalk.tours.model import ResolvedStep, ResolvedTour
+from codewalk.visible import visible
 
 
 def to_markdown(
@@ -28,7 +29,8 @@ def to_markdown(
         if resolved.status == "skipped":
             continue  # not part of the tour at this version
         out += _markdown_step(resolved, len(t.steps), source_text, links)
-    return "\n".join(out).rstrip("\n") + "\n"
+    # a document for reading: a control character in a note or the code is shown, not sent
+    return visible("\n".join(out).rstrip("\n") + "\n")
 
 
 def _markdown_step(

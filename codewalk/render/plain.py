@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from codewalk.tours.model import ResolvedStep, ResolvedTour, Tour, repo_at_version
+from codewalk.visible import visible
 
 MAX_LINES = 120  # a span longer than this is cut to a window
 WINDOW_BEFORE = 12
@@ -65,7 +66,7 @@ def render_code(
     """The numbered, highlighted lines ``start..end`` of ``text`` with focus marks.
     When the span is cut to a window, the ``header`` line (the ``def``/``class`` line,
     with its decorators) is still shown above it, so the reader knows whose body it is."""
-    all_lines = text.split("\n")
+    all_lines = visible(text).split("\n")
     end = min(end, len(all_lines))
     first, last = visible_range(start, end, focus)
     shown = list(range(first, last + 1))
@@ -101,6 +102,7 @@ def _lines(first: int, last: int) -> str:
 def render_markdown(markdown: str, *, color: bool, width: int) -> str:
     """Markdown rendered for a terminal by rich (rich, not textual: no UI import).
     Without colour the Markdown source itself reads best (backticks and all)."""
+    markdown = visible(markdown)
     if not markdown.strip():
         return ""
     if not color:
@@ -147,7 +149,7 @@ def step_header(resolved: ResolvedStep, total: int) -> str:
     else:
         parts.append(step.anchor)
     parts.append(repo_at_version(resolved.repo, resolved.version))
-    return "  ".join(parts)
+    return visible("  ".join(parts))
 
 
 def render_step(
@@ -157,13 +159,13 @@ def render_step(
     out = [f"{bold}{'─' * min(width, 100)}{reset}", f"{bold}{step_header(resolved, total)}{reset}"]
     target = resolved.target
     if target is not None and target.via and target.via not in ("direct", "file"):
-        out.append(f"{dim}resolved via {target.via}{reset}")
+        out.append(f"{dim}resolved via {visible(target.via)}{reset}")
     if resolved.status == "skipped":
-        out.append(f"{dim}skipped: {resolved.error}{reset}")
+        out.append(f"{dim}skipped: {visible(resolved.error or '')}{reset}")
     elif resolved.status != "resolved":
-        out.append(f"{red}{resolved.status}: {resolved.error}{reset}")
+        out.append(f"{red}{resolved.status}: {visible(resolved.error or '')}{reset}")
         if resolved.suggestions:
-            out.append(f"did you mean: {', '.join(resolved.suggestions)}")
+            out.append(visible(f"did you mean: {', '.join(resolved.suggestions)}"))
     if target is not None:
         text = source_text(resolved.repo, target.path)
         out.append("")
@@ -186,7 +188,7 @@ def render_step(
 def render_intro(tour: Tour, *, color: bool, width: int = 100) -> str:
     """The title line and the summary, printed before the first step."""
     bold, reset = ("\x1b[1m", "\x1b[0m") if color else ("", "")
-    out = f"{bold}{tour.title}{reset}  ({tour.id}, {len(tour.steps)} steps)\n"
+    out = f"{bold}{visible(tour.title)}{reset}  ({visible(tour.id)}, {len(tour.steps)} steps)\n"
     summary = render_markdown(tour.summary, color=color, width=width)
     if summary:
         out += summary + "\n"

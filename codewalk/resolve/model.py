@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk.index.records import SETTER, Definition, DictEntry, FileRow, Import
@@ -162,6 +163,11 @@ class Facts(Protocol):
 
     def imported_from(self, name: str) -> list[str]:
         """Modules of other repositories that code in scope imports ``name`` from."""
+        ...
+
+    def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
+        """For each name: how many modules in scope use it (import it, derive from it,
+        call it), by the index, and before it is whole by a byte scan of the rest."""
         ...
 
 

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codewalk.index.records import LAZY, TYPE_CHECKING_ONLY, Definition, FileRow, Import
+from codewalk.index.records import (
+    BOUND_BY_IMPORT,
+    LAZY,
+    LEGACY_ALIAS,
+    TYPE_CHECKING_ONLY,
+    Definition,
+    FileRow,
+    Import,
+)
+from codewalk.resolve import rebinding
 from codewalk.resolve.model import Facts, Hit, ModuleView, chain
 from codewalk.resolve.mro import MAX_DEPTH, ClassRef, linearize
 from codewalk.resolve.ranking import penalty
@@ -184,14 +193,22 @@ class Namespace:
         definition = hit.definition
         if definition.kind != "alias" or not definition.target or depth > MAX_DEPTH:
             return [hit]
-        targets = self.lookup(hit.view, definition.target.split("."), seen, depth + 1)
-        real = [t for t in targets if t.definition.kind in ("class", "function")]
+        where = f"{hit.view.path}:{definition.line}"
+        if definition.flags & BOUND_BY_IMPORT:  # ``from .x import f`` in a class body
+            module, _, name = definition.target.partition(":")
+            level = len(module) - len(module.lstrip("."))
+            imp = Import(level, module.lstrip("."), name, definition.name, definition.line)
+            targets = self.through_import(hit.view, imp, [], seen, depth + 1)
+            how = f"{definition.name} is bound in the body of {definition.parent} by an import ({where})"
+        else:
+            targets = self.lookup(hit.view, definition.target.split("."), seen, depth + 1)
+            how = f"{definition.name} is an alias of {definition.target} ({where})"
+        real = [t for t in targets if t.definition.kind in ("class", "function", "method")]
         if not real:
             return [hit]
-        where = f"{hit.view.path}:{definition.line}"
         return [
             t._replace(
-                via=chain(f"{definition.name} is an alias of {definition.target} ({where})", t.via),
+                via=chain(how, t.via),
                 penalty=t.penalty + hit.penalty,
                 alias=(hit.view, definition),
             )
@@ -199,7 +216,18 @@ class Namespace:
         ]
 
     def members(self, view: ModuleView, class_qualname: str, member: str, rest: Sequence[str]) -> list[Hit]:
+        """``member`` of a class, as Python finds it: through the MRO (a property
+        anywhere in it before an instance attribute; aliases and members bound by an
+        import followed), and what import time and class creation set in its place."""
         mro = self.mro(view, class_qualname)
+        hits = self._through_mro(mro, class_qualname, member, rest)
+        if rest or not mro:
+            return hits
+        return rebinding.with_rebinds(self, mro, member, hits)
+
+    def _through_mro(
+        self, mro: list[ClassRef], class_qualname: str, member: str, rest: Sequence[str]
+    ) -> list[Hit]:
         for index, (owner_view, owner) in enumerate(mro):
             found = owner_view.defs(f"{owner.qualname}.{member}")
             if not found:
@@ -216,7 +244,24 @@ class Namespace:
                 return [
                     x for h in nested for x in self.members(h.view, h.definition.qualname, rest[0], rest[1:])
                 ]
-            return hits
+            if all(d.kind == "attribute" for d in definitions):
+                descriptor = self._property_after(mro[index + 1 :], member, owner)
+                if descriptor:  # a data descriptor on the type wins over the instance's dict
+                    return descriptor + [h._replace(penalty=h.penalty + 5) for h in hits]
+            return [x for h in hits for x in self.follow_alias(h, (), 0)]
+        return []
+
+    def _property_after(self, later: list[ClassRef], member: str, setter: Definition) -> list[Hit]:
+        """A property ``member`` on a class later in the MRO: Python finds it before the
+        instance attribute ``setter``'s methods assign (a property is a data descriptor)."""
+        for owner_view, owner in later:
+            found = [d for d in owner_view.defs(f"{owner.qualname}.{member}") if d.kind == "property"]
+            if found:
+                how = (
+                    f"a property of {owner.name}: Python finds it before the instance attribute "
+                    f"{setter.name}'s methods assign (a data descriptor wins)"
+                )
+                return [Hit(owner_view, d, how, penalty(owner_view, d)) for d in found]
         return []
 
     def mro(self, view: ModuleView, class_qualname: str) -> list[ClassRef]:
@@ -270,6 +315,8 @@ def absolute(view: ModuleView, imp: Import) -> str:
 
 def import_how(view: ModuleView, imp: Import) -> str:
     """How a name reached ``view`` through ``imp``, for ``via``."""
+    if imp.flags & LEGACY_ALIAS:
+        return f"legacy module path {view.module}.{imp.asname}, served as {view.module}.{imp.name}"
     if imp.flags & LAZY:
         if imp.level == 0:
             return f"re-exported by {view.module} (lazy module __getattr__ table)"

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 from codewalk.errors import QueryError
 
-QUERY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+MAX_QUERY = 1000  # characters; the longest dotted name in transformers has under 200
+
+
+def _shown(text: str) -> str:
+    """``text`` as a message quotes it: whole when short, else its start and its length."""
+    if len(text) <= 80:
+        return repr(text)
+    return f"{text[:60]!r}… ({len(text)} characters)"
+
+
+def is_name(text: str) -> bool:
+    """``a.b.c``: every part a Python identifier (``Modèle_日本語`` is one)."""
+    return bool(text) and all(part.isidentifier() for part in text.split("."))
 
 
 def parse_query(query: str) -> list[str]:
@@ -14,9 +24,13 @@ def parse_query(query: str) -> list[str]:
     text = query.strip()
     if not text:
         raise QueryError("empty query", hint="name a symbol, e.g. ForCausalLMLoss or Trainer.train")
-    if not QUERY_RE.fullmatch(text):
+    if len(text) > MAX_QUERY:
         raise QueryError(
-            f"malformed query {query!r}: expected a dotted Python name such as "
+            f"query {_shown(text)} is too long: a dotted name has at most {MAX_QUERY} characters"
+        )
+    if not is_name(text):
+        raise QueryError(
+            f"malformed query {_shown(query)}: expected a dotted Python name such as "
             "transformers.PreTrainedModel or LlamaForCausalLM.generate"
         )
     return text.split(".")
@@ -24,4 +38,4 @@ def parse_query(query: str) -> list[str]:
 
 def is_dotted(text: str) -> bool:
     """``a.b``, a dotted name (not a lone name, not other text)."""
-    return bool(QUERY_RE.fullmatch(text)) and "." in text
+    return "." in text and is_name(text)

@@ -3,13 +3,15 @@
 A candidate's *penalty* comes from what the definition is (a ``DummyObject``
 placeholder, a ``TYPE_CHECKING`` import, an ``@overload`` or ``Protocol`` stub, a copy,
 a modular source, test or template code, a method rather than a class); the modules a
-tour has visited so far (``context``) pull their own definitions forward.
-``docs/resolution.md`` says the same in prose.
+tour has visited so far (``context``) pull their own definitions forward. At equal
+penalty, *importance* decides: whether the class (a method's class) is public API, then
+how many modules use its name (``PreTrainedModel``: every modeling file derives from it;
+an activation function: its own module). ``docs/resolution.md`` says the same in prose.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from codewalk.index.records import DUMMY, OVERLOAD, PROTOCOL, SETTER, TYPE_CHECKING_ONLY, Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved
@@ -44,14 +46,29 @@ def penalty(view: ModuleView, d: Definition) -> int:
         score += 4
     if d.name.startswith("_"):
         score += 1
+    if "<locals>" in d.qualname:
+        score += 3  # made inside another function: reached through what binds it, not by its name
     return score
 
 
-def rank(hits: list[Hit], context: Sequence[str], primary: str = "") -> list[Hit]:
-    """``hits`` best first, one per place (repository, path and line); at equal merit,
-    the ``primary`` repository's (the one asked about) first."""
+Importance = Mapping[str, tuple[bool, int]]  # owner name -> (public API, modules using the name)
 
-    def score(hit: Hit) -> tuple[int, bool, int, str, int]:
+
+def owner_name(hit: Hit) -> str:
+    """The class whose importance ranks ``hit``: its class for a member, else itself."""
+    d = hit.definition
+    return d.parent.rpartition(".")[2] if d.parent else d.name
+
+
+def rank(
+    hits: list[Hit], context: Sequence[str], primary: str = "", importance: Importance | None = None
+) -> list[Hit]:
+    """``hits`` best first, one per place (repository, path and line); at equal merit,
+    the more important owner first (``importance``), then the ``primary`` repository's
+    (the one asked about)."""
+    weight = importance or {}
+
+    def score(hit: Hit) -> tuple[int, bool, bool, int, int, str, int]:
         value = hit.penalty
         module = hit.view.module
         for ctx in context:
@@ -60,7 +77,8 @@ def rank(hits: list[Hit], context: Sequence[str], primary: str = "") -> list[Hit
             elif module.rpartition(".")[0] == ctx.rpartition(".")[0]:
                 value -= 4
         other = bool(primary) and hit.view.repo not in ("", primary)
-        return (value, other, module.count("."), hit.view.path, hit.definition.line)
+        public, derived = weight.get(owner_name(hit), (False, 0))
+        return (value, other, not public, -derived, module.count("."), hit.view.path, hit.definition.line)
 
     unique: dict[tuple[str, str, int], Hit] = {}
     for hit in sorted(hits, key=score):

@@ -21,15 +21,24 @@ API (``transformers.PreTrainedModel``), class-qualified (``Trainer.train``), sho
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from codewalk.resolve import related as related_results
 from codewalk.resolve.model import Facts, FindResult, Hit, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import Namespace
 from codewalk.resolve.query import parse_query
-from codewalk.resolve.ranking import dedupe, penalty, rank, without_modular_twins
+from codewalk.resolve.ranking import (
+    dedupe,
+    owner_name,
+    penalty,
+    rank,
+    without_modular_twins,
+)
 
 _MAX_MODULE_GUESSES = 12  # modules tried for a first part that names a module by its last part
+_NOT_A_NAME = ("attribute", "rebind", "applies")  # facts about names, not definitions of one
+_LEGACY_FAST_MODULE = re.compile(r"^(image_processing_(?!pil_)\w+)_fast$")
 
 
 class Resolver:
@@ -54,11 +63,13 @@ class Resolver:
         hits = self._hits(parts, context)
         if not hits and parts[0] in self.packages and parts[-1].endswith("TokenizerFast"):
             hits = self._fast_tokenizer_fallback(parts, context)
+        if not hits and parts[0] in self.packages:
+            hits = self._legacy_fast_fallback(parts, context)
         if not hits and len(parts) > 1 and parts[0] not in self.packages:
             hits = self._in_modules_named(parts)
         if not hits and parts[0] not in self.packages:
             hits = self._from_other_repositories(parts, context)
-        ranked = rank(hits, context, self.facts.repo)
+        ranked = rank(hits, context, self.facts.repo, self._importance(hits))
         results = [self._answer(h) for h in ranked]
         if related and results:
             results.extend(related_results.related(self.ns, ranked, self._originals))
@@ -119,6 +130,7 @@ class Resolver:
         if len(name) >= 4:
             pool.update(self.facts.names_like(f"%{lowered[-4:]}"))
         by_lower = {p.lower(): p for p in pool}
+        by_lower.pop(lowered, None)  # the name itself answered nothing: never "did you mean" it
         close = difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=0.6)
         return [by_lower[c] for c in close]
 
@@ -136,15 +148,22 @@ class Resolver:
             return []
         hits: list[Hit] = []
         bases: list[Hit] = []
+        keywords: list[Hit] = []
         for row, definition in self.facts.defs_named(parts[0]):
             if len(parts) > 1 and definition.kind not in ("class", "alias"):
                 continue
-            if definition.kind == "attribute":  # self.x answers Class.x, not a bare x
+            if definition.kind in _NOT_A_NAME:  # self.x answers Class.x, not a bare x
                 continue
             view = self.ns.view_of(row)
             if view is None:
                 continue
-            bases.append(Hit(view, definition, "direct", penalty(view, definition)))
+            hit = Hit(view, definition, "direct", penalty(view, definition))
+            if definition.kind == "keyword":
+                keywords.append(hit._replace(via=f"a keyword argument, consumed here by {definition.parent}"))
+                continue
+            bases.append(hit)
+        if not bases and len(parts) == 1:  # only a keyword argument: where it is consumed
+            return keywords
         for base in without_modular_twins(bases, context):
             if len(parts) == 1:
                 hits.extend(self.ns.follow_alias(base, (), 0))
@@ -185,6 +204,32 @@ class Resolver:
         slow = parts[-1][: -len("Fast")]
         via = f"{parts[-1]} is not exported; the lazy module serves {slow} for it"
         return [h._replace(via=chain(via, h.via)) for h in self._hits([*parts[:-1], slow], context)]
+
+    def _legacy_fast_fallback(self, parts: list[str], context: Sequence[str]) -> list[Hit]:
+        """transformers' legacy module paths: ``models.x.image_processing_x_fast`` is
+        served as ``models.x.image_processing_x`` (its ``_LegacyModuleAliasFinder``), and
+        ``XImageProcessorFast`` there as ``XImageProcessor``."""
+        renamed = [_LEGACY_FAST_MODULE.sub(r"\1", part) for part in parts[:-1]]
+        last = parts[-1]
+        if last.endswith("ImageProcessorFast"):
+            last = last[: -len("Fast")]
+        if renamed == parts[:-1] and last == parts[-1]:
+            return []
+        via = f"{'.'.join(parts)} is a legacy path, served as {'.'.join([*renamed, last])}"
+        return [h._replace(via=chain(via, h.via)) for h in self._hits([*renamed, last], context)]
+
+    def _importance(self, hits: list[Hit]) -> dict[str, tuple[bool, int]] | None:
+        """Public API and the number of modules using the name, for the owners of hits
+        of several owners (computed only then)."""
+        if len({(h.view.path, owner_name(h)) for h in hits}) < 2:
+            return None
+        names = sorted({owner_name(h) for h in hits})
+        counts = self.facts.reference_counts(names)
+        root = self.facts.module(self.packages[0]) if self.packages else None
+        public = {imp.asname for imp in root.all_imports()} if root is not None else set()
+        if root is not None and root.all_names:
+            public.update(root.all_names)
+        return {name: (name in public, counts.get(name, 0)) for name in names}
 
     def _answer(self, hit: Hit, role: str = "match") -> Resolved:
         return to_resolved(hit, self.facts.repo, role)

@@ -93,6 +93,16 @@ def checkout_from(pin: Pin, entry: Path, manifest: Manifest) -> Checkout:
     )
 
 
+def entry_stamp(checkout: Checkout) -> str:
+    """What tells one build of a cached entry from the next: its manifest, written last
+    when the entry was built (``""`` when there is none to read)."""
+    try:
+        info = (checkout.root.parent / "manifest.json").stat()
+    except OSError:
+        return ""
+    return f"{info.st_ino}.{info.st_mtime_ns}"
+
+
 def write_manifest(directory: Path, manifest: Manifest) -> None:
     import json
 
@@ -112,6 +122,11 @@ def repo_lock(repo: str, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     lock = FileLock(str(path))
     try:
         lock.acquire(timeout=0)
+    except PermissionError:  # a cache that is not this user's to write
+        raise CacheError(
+            f"cannot fetch {repo} into the cache at {locations.cache_home()}: it is not writable here",
+            hint="set CODEWALK_HOME to a directory of your own",
+        ) from None
     except Timeout:
         print(f"codewalk: waiting for another codewalk process using the {repo} cache...", file=sys.stderr)
         try:

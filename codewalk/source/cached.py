@@ -4,7 +4,7 @@ trusted."""
 
 from __future__ import annotations
 
-from codewalk.source import cache
+from codewalk.source import cache, integrity
 from codewalk.source.base import Source
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.pins import Pin
@@ -20,6 +20,7 @@ def current(pin: Pin, kinds: tuple[SourceKind, ...] | None = None) -> Checkout |
         entry = cache.entry_dir(pin, kind)
         manifest = cache.read_manifest(entry)
         if manifest is not None and manifest.repo == pin.name and _still_pinned(pin, kind, manifest):
+            integrity.protect_entry(entry)  # an entry made before files were protected
             return cache.checkout_from(pin, entry, manifest)
     return None
 

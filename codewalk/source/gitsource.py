@@ -236,6 +236,23 @@ def tree_id(root: Path, path: str) -> str:
         repo.close()
 
 
+def restore_file(root: Path, path: str) -> str | None:
+    """Put ``path`` of the work tree at ``root`` back as HEAD has it; what went wrong,
+    or None."""
+    try:
+        repo = git.Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return "not a git work tree"
+    try:
+        with repo.git.custom_environment(**_git_env()):
+            repo.git.checkout("HEAD", "--", path)
+    except git.GitCommandError as exc:
+        return _stderr_text(exc) or str(exc)
+    finally:
+        repo.close()
+    return None
+
+
 def verify_tree(root: Path, expected_head: str) -> str | None:
     """None when ``root`` is a clean work tree at ``expected_head``; else what is wrong."""
     try:

@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from codewalk.errors import PinError
+from codewalk.locations import TooLarge, read_limited
 from codewalk.source.urls import ALLOWED_SCHEMES, url_scheme
 
 if sys.version_info >= (3, 11):
@@ -42,6 +43,7 @@ _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _RELEASE_RE = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-Za-z0-9.+!_-]+)")
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")  # names cache directories and lock files
 _VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+!_-]*")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class Pin(NamedTuple):
@@ -141,6 +143,13 @@ def _parse_table(name: str, table: dict[str, object], filename: str) -> Pin:
     for key, value in strings.items():
         if not isinstance(value, str):
             raise PinError(f"{where}.{key}: expected a string, found {type(value).__name__}")
+        # every value names a URL, a ref, a directory or a file: a control character
+        # (a NUL makes every path and git call fail) is a mistake, said as such
+        control = _CONTROL_RE.search(value)
+        if control is not None:
+            raise PinError(
+                f"{where}.{key}: {value!r} holds a control character (U+{ord(control.group()):04X})"
+            )
     text = {key: str(value) for key, value in strings.items()}
     url, tag, commit, release = text["url"], text["tag"], text["commit"], text["release"]
 
@@ -230,13 +239,21 @@ def _no_shared_packages(pins: dict[str, Pin], filename: str) -> None:
 
 def load_pins(path: Path) -> dict[str, Pin]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path).decode("utf-8")
     except FileNotFoundError:
         raise PinError(
             f"{path}: pins file not found", hint="set CODEWALK_PINS to a vendor_pins.toml"
         ) from None
     except OSError as exc:
         raise PinError(f"{path}: cannot read pins file: {exc.strerror}") from None
+    except TooLarge as exc:
+        raise PinError(
+            f"{path}: not a pins file: {exc}", hint="set CODEWALK_PINS to a vendor_pins.toml"
+        ) from None
+    except UnicodeDecodeError:
+        raise PinError(f"{path}: not a pins file: not UTF-8 text") from None
+    except ValueError:  # a NUL in the path
+        raise PinError(f"{path!r}: not a usable path (it holds a NUL character)") from None
     return parse_pins(text, str(path))
 
 

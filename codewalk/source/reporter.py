@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+from codewalk.visible import visible
+
 
 class Reporter:
     """Receives what a sync is doing. The default says nothing; the CLI shows progress."""
@@ -42,7 +44,7 @@ class TerminalReporter(Reporter):
         self._end_bar()
         self._last_tenth = -1
         self._started = time.monotonic()
-        self.stream.write(f"codewalk: {text}\n")
+        self.stream.write(f"codewalk: {visible(text)}\n")
         self.stream.flush()
 
     def transfer(self, done: int, total: int | None) -> None:
@@ -57,7 +59,7 @@ class TerminalReporter(Reporter):
 
     def note(self, text: str) -> None:
         self._end_bar()
-        self.stream.write(f"codewalk: {text}\n")
+        self.stream.write(f"codewalk: {visible(text)}\n")
         self.stream.flush()
 
     def _draw(self, done: int, total: int | None) -> None:

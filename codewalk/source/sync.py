@@ -21,12 +21,13 @@ from pathlib import Path
 
 from codewalk import locations
 from codewalk.errors import CodewalkError, NetworkError
-from codewalk.source import cache, cached
+from codewalk.source import cache, cached, integrity
 from codewalk.source.base import Source
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.local import SyncOutcome, local_checkout
 from codewalk.source.pins import Pin, get_pin, load_pins
 from codewalk.source.reporter import Reporter, TerminalReporter
+from codewalk.visible import visible
 
 __all__ = ["SyncOutcome", "ensure_checkout", "local_checkout", "open_checkout"]
 
@@ -87,7 +88,7 @@ def _print_notes(notes: list[str]) -> None:
     for text in notes:
         if text not in _shown_notes:
             _shown_notes.add(text)
-            print(f"codewalk: {text}", file=sys.stderr)
+            print(f"codewalk: {visible(text)}", file=sys.stderr)
 
 
 def _sources(kinds: tuple[SourceKind, ...]) -> list[Source]:
@@ -143,6 +144,7 @@ def _build(pin: Pin, source: Source, reporter: Reporter) -> Checkout:
         built.mkdir()
         os.replace(scratch / "tree", built / "tree")
         cache.write_manifest(built, manifest)  # last: an entry with a manifest is complete
+        integrity.protect_entry(built)  # read-only: a reader's editor cannot change it by accident
         entry = cache.entry_dir(pin, source.kind)
         cache.install(built, entry)
         return cache.checkout_from(pin, entry, manifest)

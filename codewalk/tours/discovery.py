@@ -48,11 +48,19 @@ class TourScan(NamedTuple):
 def read_tour(path: Path) -> Tour:
     """Load one tour file."""
     try:
-        data = path.read_bytes()
+        data = locations.read_limited(path)
     except FileNotFoundError:
         raise TourError(f"{path}: tour file not found") from None
+    except IsADirectoryError:
+        raise TourError(
+            f"{path}: a directory, not a tour file", hint="name a .yaml file, or a tour id"
+        ) from None
     except OSError as exc:
         raise TourError(f"{path}: cannot read tour file: {exc.strerror}") from None
+    except locations.TooLarge as exc:
+        raise TourError(f"{path}: not a tour file: {exc}", hint="a tour is a small YAML text file") from None
+    except ValueError:  # a NUL in the path
+        raise TourError(f"{path!r}: not a usable path (it holds a NUL character)") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -155,8 +163,8 @@ _ID_LINE_RE = re.compile(r"""^id[ \t]*:[ \t]*(["']?)(?P<id>[^"'#\s]+)\1[ \t]*(?:
 
 def _id_match(path: Path) -> re.Match[str] | None:
     try:
-        text = path.read_bytes().decode("utf-8", errors="replace")
-    except OSError:
+        text = locations.read_limited(path).decode("utf-8", errors="replace")
+    except (OSError, ValueError):
         return None
     return _ID_LINE_RE.search(text)
 

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Any
 
+from codewalk.errors import FocusTimeout
 from codewalk.tours.loader import compile_focus
 
 Lines = tuple[int, int]
@@ -43,14 +45,30 @@ _COMPOUND = (
 )
 
 
-def find_match(text: str, span: Lines, focus: str | re.Pattern[str]) -> Lines | None:
-    """First and last line of the first match of ``focus`` inside ``span`` (1-based,
-    inclusive), or None when it does not occur there."""
+FOCUS_TIMEOUT_S = 1.0  # far beyond what any sane pattern takes on a 5,000-line span
+
+
+def search_focus(pattern: Any, text: str) -> Any:
+    """``pattern.search(text)``; a ``/regex/`` focus within :data:`FOCUS_TIMEOUT_S`, and
+    without holding the interpreter's lock (the UI keeps drawing and taking keys
+    meanwhile). Raises :class:`~codewalk.errors.FocusTimeout` when time runs out."""
+    if isinstance(pattern, re.Pattern):  # literal text: linear
+        return pattern.search(text)
+    try:
+        return pattern.search(text, timeout=FOCUS_TIMEOUT_S, concurrent=True)
+    except TimeoutError:
+        raise FocusTimeout("focus pattern took too long") from None
+
+
+def find_match(text: str, span: Lines, focus: Any) -> Lines | None:
+    """First and last line of the first match of ``focus`` (text, ``/regex/``, or a
+    compiled pattern) inside ``span`` (1-based, inclusive), or None when it does not
+    occur there. Raises FocusTimeout for a regex that runs out of time."""
     pattern = compile_focus(focus) if isinstance(focus, str) else focus
     lines = text.splitlines(keepends=True)
     start, end = max(span[0], 1), min(span[1], len(lines))
     segment = "".join(lines[start - 1 : end])
-    match = pattern.search(segment)
+    match = search_focus(pattern, segment)
     if match is None:
         return None
     first = start + segment.count("\n", 0, match.start())
@@ -59,7 +77,7 @@ def find_match(text: str, span: Lines, focus: str | re.Pattern[str]) -> Lines | 
     return first, last
 
 
-def focus_lines(text: str, span: Lines, focus: str | re.Pattern[str]) -> Lines | None:
+def focus_lines(text: str, span: Lines, focus: Any) -> Lines | None:
     """The lines of the statement containing the first match of ``focus`` in ``span``,
     or None when the focus does not occur in the span."""
     found = find_match(text, span, focus)

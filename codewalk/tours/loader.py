@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import yaml
 
@@ -59,12 +60,19 @@ def is_regex(focus: str) -> bool:
     return len(focus) >= 3 and focus.startswith("/") and focus.endswith("/")
 
 
-def compile_focus(focus: str) -> re.Pattern[str]:
-    """The pattern a focus searches for: the regex between slashes, or the literal text.
+def compile_focus(focus: str) -> Any:
+    """The pattern a focus searches for: the regex between slashes, or the literal text
+    (an ``re`` pattern of the escaped text: matched in linear time).
 
-    Raises ``re.error`` for an invalid regex (the loader turns it into a TourError)."""
+    A regex is compiled by the ``regex`` package, whose matching takes a time bound
+    (``search_focus``): tours are shared files, and a pattern with catastrophic
+    backtracking must not hang ``check`` or the UI. Its syntax is Python's (``V0``).
+    Raises ``re.error`` or ``regex.error`` for an invalid regex (the loader turns
+    either into a TourError)."""
     if is_regex(focus):
-        return re.compile(focus[1:-1], re.MULTILINE)
+        import regex
+
+        return regex.compile(focus[1:-1], regex.MULTILINE | regex.V0)
     return re.compile(re.escape(focus))
 
 
@@ -233,7 +241,7 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
             raise where.error(focus_line, f"{what}: 'focus' is empty")
         try:
             compile_focus(focus)
-        except re.error as exc:
+        except (re.error, _regex_error()) as exc:
             raise where.error(focus_line, f"{what}: invalid regex {focus!r} in 'focus': {exc}") from None
     versions = get("versions")
     if versions is not None:
@@ -250,7 +258,15 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
         note=get("note") or "",
         line=line,
         versions=versions,
+        focus_line=_line(fields["focus"][1]) if "focus" in fields else line,
     )
+
+
+def _regex_error() -> type[Exception]:
+    import regex
+
+    error: type[Exception] = regex.error
+    return error
 
 
 def _refuse_controls(

@@ -31,6 +31,7 @@ class Step:
     note: str  # Markdown
     line: int  # the step's line in the YAML file (1-based)
     versions: str | None = None  # a PEP 440 range: the releases of its repo the step is for
+    focus_line: int = 0  # the line of its ``focus:`` (0: none, or not read from a file)
 
     @property
     def anchor(self) -> str:

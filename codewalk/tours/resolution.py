@@ -15,7 +15,7 @@ from difflib import get_close_matches
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from codewalk.errors import CodewalkError
+from codewalk.errors import CodewalkError, FocusTimeout
 from codewalk.resolve.model import FindResult, Resolved
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.model import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
@@ -118,44 +118,53 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             return make(
                 "ambiguous",
                 target,
-                focus=_focus(workspace, target, step)[0] if step.focus else None,
+                focus=_focus(workspace, target, step, tour.path)[0] if step.focus else None,
                 candidates=(target, *rivals),
                 suggestions=suggestions,
                 error=f"{step.at!r} is ambiguous: {shown}; write a qualified name",
             )
     focus: tuple[int, int] | None = None
     if step.focus is not None:
-        focus, problem = _focus(workspace, target, step)
+        focus, problem = _focus(workspace, target, step, tour.path)
         if problem is not None:
             return make("missing", target, candidates=candidates, error=problem)
     return make("resolved", target, focus=focus, candidates=candidates, suggestions=suggestions)
 
 
-def resolve_tour(workspaces_by_repo: Mapping[str, Workspace], tour: Tour) -> ResolvedTour:
+def unopened(step: Step, repo: str, error: str, suggestions: Sequence[str] = ()) -> ResolvedStep:
+    """A step whose repository could not be opened (unknown, or its source not to be
+    had): missing, with the reason."""
+    return ResolvedStep(
+        step=step,
+        status="missing",
+        target=None,
+        focus=None,
+        candidates=(),
+        suggestions=tuple(suggestions),
+        error=error,
+        repo=repo,
+        version="",
+    )
+
+
+def resolve_tour(
+    workspaces_by_repo: Mapping[str, Workspace], tour: Tour, problems: Mapping[str, str] | None = None
+) -> ResolvedTour:
     """Every step of ``tour``, in order; a step's repo is its own ``repo``, else the
-    tour's, else the first workspace's."""
-    if not workspaces_by_repo:
+    tour's, else the first workspace's. A repo without a workspace makes its steps
+    missing, with the reason in ``problems`` (repo -> why it could not be opened)."""
+    problems = problems or {}
+    if not workspaces_by_repo and not problems:
         raise ValueError("resolve_tour needs at least one workspace")
-    default = next(iter(workspaces_by_repo))
+    default = next(iter(workspaces_by_repo), None) or next(iter(problems))
     contexts: dict[str, tuple[str, ...]] = {}
     steps: list[ResolvedStep] = []
     for step in tour.steps:
         repo = tour.step_repo(step) or default
         workspace = workspaces_by_repo.get(repo)
         if workspace is None:
-            steps.append(
-                ResolvedStep(
-                    step=step,
-                    status="missing",
-                    target=None,
-                    focus=None,
-                    candidates=(),
-                    suggestions=tuple(workspaces_by_repo),
-                    error=f"no pinned repo named {repo!r}",
-                    repo=repo,
-                    version="",
-                )
-            )
+            why = problems.get(repo, f"no pinned repo named {repo!r}")
+            steps.append(unopened(step, repo, why, tuple(workspaces_by_repo)))
             continue
         context = contexts.get(repo, ())
         resolved = resolve_step(workspace, tour, step, context)
@@ -176,15 +185,15 @@ def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResul
     Related results (copies, table entries, the modular source) are not asked for: a
     step needs only the matches, and finding the related ones scans every unindexed
     file for ``# Copied from`` lines and dict entries."""
-    resolver = getattr(workspace, "resolver", None)
-    if resolver is None:  # a workspace without the resolver attribute (test doubles)
+    if getattr(workspace, "resolver", None) is None:  # test doubles: find alone
         return workspace.find(query, context=context)
+    # through the workspace, not its resolver: its lock, and its repair of a damaged index
     if query.split(".", 1)[0] not in workspace.checkout.packages:
         for module in context[:_CONTEXT_LOOKUPS]:
-            local: FindResult = resolver.find(f"{module}.{query}", related=False)
+            local: FindResult = workspace.find(f"{module}.{query}", related=False)
             if local.matches:
                 return FindResult(query=query, results=local.matches, suggestions=())
-    found: FindResult = resolver.find(query, context=context, related=False)
+    found: FindResult = workspace.find(query, context=context, related=False)
     return found
 
 
@@ -205,13 +214,23 @@ def _rivals(query: str, candidates: tuple[Resolved, ...], context: Sequence[str]
     return tuple(c for c in candidates[1:] if c.qualname != best.qualname and "/dummy_" not in c.path)
 
 
-def _focus(workspace: Workspace, target: Resolved, step: Step) -> tuple[tuple[int, int] | None, str | None]:
+def _where(path: object, line: int) -> str:
+    """``file:line: `` for a message, when the tour came from a file."""
+    return f"{path}:{line}: " if path else ""
+
+
+def _focus(
+    workspace: Workspace, target: Resolved, step: Step, tour_path: object = None
+) -> tuple[tuple[int, int] | None, str | None]:
     assert step.focus is not None
     try:
         text = workspace.source_text(target.path)
     except (CodewalkError, OSError, ValueError) as exc:  # ValueError: a NUL in the path
         return None, f"cannot read {target.path}: {exc}"
-    lines = focus_lines(text, (target.start_line, target.end_line), step.focus)
+    try:
+        lines = focus_lines(text, (target.start_line, target.end_line), step.focus)
+    except FocusTimeout as exc:
+        return None, f"{_where(tour_path, step.focus_line or step.line)}{exc.message}"
     if lines is None:
         where = f"{target.qualname} ({target.path}:{target.start_line}-{target.end_line})"
         return None, f"focus {step.focus!r} does not occur in {where}"
@@ -226,8 +245,11 @@ def _file_target(workspace: Workspace, path: str) -> Resolved | str:
         full = (checkout.root / path).resolve()
         if not full.is_relative_to(root):
             return f"file {path!r} leaves the checkout"
+        at = repo_at_version(checkout.repo, checkout.version)
+        if full.is_dir():
+            return f"file {path!r} is a directory in {at}, not a file"
         if not full.is_file():
-            return f"file {path!r} does not exist in {repo_at_version(checkout.repo, checkout.version)}"
+            return f"file {path!r} does not exist in {at}"
         text = workspace.source_text(path)
     except (CodewalkError, OSError, ValueError) as exc:  # ValueError: a NUL in the path
         return f"cannot read {path!r}: {exc}"
@@ -248,11 +270,13 @@ def _file_target(workspace: Workspace, path: str) -> Resolved | str:
 
 def _file_suggestions(workspace: Workspace, path: str) -> tuple[str, ...]:
     parent = PurePosixPath(path).parent
+    root = workspace.checkout.root.resolve()
     directory = workspace.checkout.root / parent
     try:
-        if not directory.is_dir():
+        if not directory.is_dir() or not directory.resolve().is_relative_to(root):
             return ()
-        names = [p.name for p in directory.iterdir() if p.is_file()]
+        # files of the checkout only: a symlink out of it is never offered
+        names = [p.name for p in directory.iterdir() if p.is_file() and p.resolve().is_relative_to(root)]
     except (OSError, ValueError):
         return ()
     close = get_close_matches(PurePosixPath(path).name, names, n=3, cutoff=0.6)

@@ -12,11 +12,13 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
+from textual.notifications import SeverityLevel
 
 from codewalk.ui.help import HelpScreen
 from codewalk.ui.session import Catalogue, TourSession
 from codewalk.ui.tour_screen import TourScreen
 from codewalk.ui.tours_screen import ToursScreen
+from codewalk.visible import visible
 
 PALETTE_PLACEHOLDER = "Search symbols: classes, functions, methods (not commands)…"
 
@@ -51,6 +53,21 @@ class CodewalkApp(App[None]):
             self.push_screen(TourScreen(self.session, start_step=self.start_step))
         else:
             self.action_tours()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification of the app (errors carry paths and names from files that
+        are not codewalk's) with its control characters made visible."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=markup
+        )
 
     def on_unmount(self) -> None:
         if self.session is not None:

@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from codewalk.ui.ports import CallList, CallRow
+from codewalk.visible import visible
 
 if TYPE_CHECKING:
     from codewalk.ui.session import NavThread
@@ -28,15 +29,15 @@ _STATUS = {"external": "another package", "unresolved": "not resolved", "builtin
 
 def call_label(row: CallRow) -> Content:
     """One line: ``line``, the callee as written, and what it reaches."""
-    written = row.expr or row.text
+    written = visible(row.expr or row.text)
     head = Content.from_markup("[b]$line[/b]  ", line=f"{row.line:>5}") + Content(written)
     if row.kind == "ref":
         head += Content.assemble(("  (passed)", "dim"))
     if row.targets:
-        first = row.targets[0].qualname
+        first = visible(row.targets[0].qualname)
         more = f"  +{len(row.targets) - 1}" if len(row.targets) > 1 else ""
         return head + Content.assemble("  → ", (first, "bold"), (more, "dim"))
-    reached = row.external or _STATUS.get(row.status, row.status)
+    reached = visible(row.external or _STATUS.get(row.status, row.status))
     return head + Content.assemble(("  → ", "dim"), (reached, "dim italic"))
 
 
@@ -133,7 +134,7 @@ class CallsPanel(Vertical):
         self.pending = None
         self.calls = calls
         self.rows = [row for row in calls.rows if not row.minor]
-        name = calls.function.qualname.rpartition(".")[2]
+        name = visible(calls.function.qualname.rpartition(".")[2])
         count = len(self.rows)
         left_out = len(calls.rows) - count
         self.query_one(Label).update(

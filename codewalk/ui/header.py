@@ -6,10 +6,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from codewalk.visible import visible
+
 
 def header_parts(title: str, step: int, total: int, repo: str, version: str) -> tuple[str, str]:
     """The title (cut first when the line is short) and ``step k/n · repo@version``."""
-    safe = title.replace("[", r"\[")
+    safe = visible(title).replace("[", r"\[")
     return f"[b]{safe}[/b]", f"step {step}/{total}  ·  {repo}@{short_version(repo, version)}"
 
 
@@ -70,7 +72,7 @@ class OffTourBanner(Static):
     """
 
     def show_off(self, step: int, where: str) -> None:
-        safe = where.replace("[", r"\[")
+        safe = visible(where).replace("[", r"\[")
         self.update(f"[b]off tour[/b] ([b]r[/b]: return to step {step})  {safe}")
         self.add_class("-shown")
 

@@ -23,6 +23,8 @@ from pygments.token import Token, _TokenType  # type: ignore[import-untyped]
 from rich.segment import Segment
 from rich.style import Style
 
+from codewalk.visible import visible
+
 # Colours follow the monokai palette, on the widget's own background.
 _PALETTE: dict[_TokenType, str] = {
     Token.Comment: "#75715e italic",
@@ -144,7 +146,8 @@ class HighlightedSource:
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
-        text = text.expandtabs(4)
+        # shown, never sent: a control character in the file is drawn as its escape
+        text = visible(text.expandtabs(4))
         self.lines: list[str] = split_lines(text)
         self._lexer = lexer_for(path)
         python = path.endswith((".py", ".pyi"))

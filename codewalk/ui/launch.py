@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codewalk.errors import CodewalkError
+from codewalk.source.checkout import SourceKind
 from codewalk.tours.model import ResolvedStep, Tour
 from codewalk.ui.session import Catalogue, TourEntry, TourSession, github_permalink
 from codewalk.ui.state import ProgressStore
@@ -62,15 +62,20 @@ def _other_repo(step: Any, checkout: Checkout) -> ResolvedStep:
     )
 
 
-def checkout_reader(root: Path) -> Any:
-    """Read a repo-relative file of the checkout at ``root`` (never outside it)."""
-    resolved_root = root.resolve()
+def checkout_reader(checkout: Checkout) -> Any:
+    """Read a repo-relative file of ``checkout`` (never outside it), as the pin has it:
+    a cached file that was edited is restored first (or refused, in words)."""
+    from codewalk.source.integrity import read_verified
+
+    resolved_root = checkout.root.resolve()
+    pinned = checkout._replace(root=resolved_root)
 
     def read(path: str) -> str:
         full = (resolved_root / path).resolve()
         if resolved_root not in full.parents:
             raise ValueError(f"{path}: not a path inside the checkout")
-        return full.read_text(encoding="utf-8", errors="replace")
+        data = read_verified(pinned, full.relative_to(resolved_root).as_posix())
+        return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
     return read
 
@@ -110,7 +115,8 @@ def open_session(
         tour=tour,
         open_navigator=open_navigator,
         resolver=lambda workspace: SequentialResolver(workspace, tour),
-        read_source=checkout_reader(checkout.root),
+        read_source=checkout_reader(checkout),
+        read_only=checkout.kind is not SourceKind.LOCAL,  # the cache: read it, never change it
         repo=checkout.repo,
         version=checkout.version,
         root=checkout.root,

@@ -6,6 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 
+from codewalk.visible import visible
+
 
 class NoteView(VerticalScroll, can_focus=False):
     DEFAULT_CSS = """
@@ -28,5 +30,6 @@ class NoteView(VerticalScroll, can_focus=False):
         text = f"## {title}\n\n{markdown.strip()}\n"
         if summary:
             text = f"{summary.strip()}\n\n---\n\n{text}"
+        text = visible(text)
         self.query_one(Markdown).update(text)
         self.scroll_home(animate=False)

@@ -26,13 +26,38 @@ def editor_variable(environ: Mapping[str, str]) -> str:
     return "the default editor"
 
 
-def editor_command(environ: Mapping[str, str], line: int, path: Path) -> list[str]:
+# How each editor opens a file without letting it be changed: flags before ``+LINE FILE``
+# and after. An editor not listed has no read-only mode codewalk knows of.
+_READ_ONLY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    **{name: (("-R",), ()) for name in ("vi", "vim", "nvim", "gvim", "mvim", "nvi", "view", "vim.tiny")},
+    "nano": (("-v",), ()),
+    "emacs": ((), ("-f", "view-mode")),
+    "micro": (("-readonly", "true"), ()),
+    "kak": (("-ro",), ()),
+    "joe": (("-rdonly",), ()),
+    "less": ((), ()),
+    "more": ((), ()),
+}
+
+
+def editor_command(
+    environ: Mapping[str, str], line: int, path: Path, *, read_only: bool = False
+) -> list[str]:
     """``$VISUAL`` or ``$EDITOR`` (else ``vi``) with ``+LINE FILE``, the form vi, vim,
-    nano, emacs, micro, helix and ``code -g``-less editors all accept.
+    nano, emacs, micro, helix and ``code -g``-less editors all accept; with
+    ``read_only``, and the editor known to have such a mode, opened in it (``vi -R``,
+    ``nano -v``, emacs's view-mode, ...).
 
     Raises ValueError if the variable is not shell-quoted properly."""
     editor = (environ.get("VISUAL") or "").strip() or (environ.get("EDITOR") or "").strip() or "vi"
-    return [*(shlex.split(editor) or ["vi"]), f"+{line}", str(path)]
+    words = shlex.split(editor) or ["vi"]
+    before, after = _READ_ONLY.get(Path(words[0]).name, ((), ())) if read_only else ((), ())
+    return [*words, *before, f"+{line}", str(path), *after]
+
+
+def has_read_only_mode(command: list[str]) -> bool:
+    """Whether codewalk knows how to open ``command``'s editor read-only."""
+    return Path(command[0]).name in _READ_ONLY
 
 
 def lit_lines(shown: Shown, line: int) -> tuple[int, int]:
@@ -54,7 +79,7 @@ def plain_link(path: str, start: int, end: int) -> str:
     return f"{path}:{start}" if start == end else f"{path}:{start}-{end}"
 
 
-def open_editor(app: App[None], path: Path, line: int) -> None:
+def open_editor(app: App[None], path: Path, line: int, *, read_only: bool = True) -> None:
     """Run the editor on ``path`` at ``line``, the app suspended meanwhile.
 
     Textual's ``suspend()`` resumes the app only if its ``with`` body raises nothing,
@@ -62,7 +87,7 @@ def open_editor(app: App[None], path: Path, line: int) -> None:
     is caught there: whatever the editor does, the app comes back."""
     variable = editor_variable(os.environ)
     try:
-        command = editor_command(os.environ, line, path)
+        command = editor_command(os.environ, line, path, read_only=read_only)
     except ValueError as error:
         app.notify(f"cannot read {variable}: {error}", severity="error", markup=False)
         return
@@ -78,6 +103,13 @@ def open_editor(app: App[None], path: Path, line: int) -> None:
         outcome = (f"cannot run {command[0]}: {error}", "error")
     if outcome is not None:
         app.notify(outcome[0], severity=outcome[1], markup=False)
+    elif read_only and not has_read_only_mode(command):
+        app.notify(
+            f"{command[0]} has no read-only mode codewalk knows: the cached file is read-only on "
+            "disk, and a changed one is restored before codewalk reads it again",
+            severity="warning",
+            markup=False,
+        )
 
 
 def _run_editor(command: list[str]) -> tuple[str, SeverityLevel] | None:

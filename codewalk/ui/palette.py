@@ -11,6 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from codewalk.ui.ports import Target
 from codewalk.ui.session import TourSession
+from codewalk.visible import visible
 
 LIMIT = 40
 DEBOUNCE = 0.02  # seconds of no typing before a search reaches the index (a search takes a few ms)
@@ -52,10 +53,10 @@ class SymbolProvider(Provider):
         for rank, target in enumerate(targets):
             yield Hit(
                 (LIMIT - rank) / LIMIT,  # keep the resolver's order: real definitions first
-                matcher.highlight(target.qualname),
+                matcher.highlight(visible(target.qualname)),
                 lambda target=target: screen.jump_to_target(target),
                 text=target.qualname,
-                help=f"{target.kind}  {target.path}:{target.line}",
+                help=visible(f"{target.kind}  {target.path}:{target.line}"),
             )
 
     async def discover(self) -> Hits:
@@ -64,7 +65,7 @@ class SymbolProvider(Provider):
             return
         assert screen.session is not None
         for number, step in enumerate(screen.session.tour.steps):
-            title = step.title or step.anchor
+            title = visible(step.title or step.anchor)
             yield DiscoveryHit(
                 f"step {number + 1}: {title}",
                 lambda number=number: screen.show_step(number),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from codewalk.tours.model import ResolvedStep
+from codewalk.visible import visible
 
 
 def problem_text(resolved: ResolvedStep) -> str:
@@ -21,13 +22,13 @@ def problem_text(resolved: ResolvedStep) -> str:
         lines += [f"  • {_esc(name)}" for name in resolved.suggestions]
     if resolved.candidates and resolved.target is None:
         lines += ["", "Candidates:"]
-        lines += [f"  • {_esc(c.qualname)}  ({c.path}:{c.line})" for c in resolved.candidates]
+        lines += [f"  • {_esc(c.qualname)}  ({_esc(c.path)}:{c.line})" for c in resolved.candidates]
     lines += ["", "[dim]n / p: next / previous step   ctrl+p: search a symbol[/]"]
     return "\n".join(lines)
 
 
 def _esc(text: str) -> str:
-    return text.replace("[", r"\[")
+    return visible(text).replace("[", r"\[")
 
 
 class StepProblem(Static):

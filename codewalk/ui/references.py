@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from codewalk.ui.ports import Caller, Callers, Reference, Target
+from codewalk.visible import visible
 
 if TYPE_CHECKING:
     from codewalk.ui.session import NavThread
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
 
 def reference_label(ref: Reference) -> Content:
     """One line: ``path:line`` in bold, then the line's text."""
-    return Content.from_markup("[b]$place[/b]  ", place=f"{ref.path}:{ref.line}") + Content(ref.text.strip())
+    place = visible(f"{ref.path}:{ref.line}")
+    return Content.from_markup("[b]$place[/b]  ", place=place) + Content(visible(ref.text.strip()))
 
 
 _KIND = {"ref": "passed  ", "decorator": "decorates  ", "entry": "table entry  ", "maybe": "maybe  "}
@@ -39,8 +41,9 @@ def caller_label(ref: Reference) -> Content:
     """A caller: ``path:line``, how it reaches the definition when not by a plain call,
     then the line's text."""
     kind = _KIND.get(getattr(ref, "kind", ""), "")
-    return Content.from_markup("[b]$place[/b]  ", place=f"{ref.path}:{ref.line}") + Content.assemble(
-        (kind, "dim italic"), ref.text.strip()
+    place = visible(f"{ref.path}:{ref.line}")
+    return Content.from_markup("[b]$place[/b]  ", place=place) + Content.assemble(
+        (kind, "dim italic"), visible(ref.text.strip())
     )
 
 
@@ -57,12 +60,17 @@ class _TargetRow:
 def target_label(target: Target) -> Content:
     """A definition the call may reach: its name, where, and how."""
     return Content.assemble(
-        (target.qualname, "bold"), "  ", (f"{target.path}:{target.line}", "dim"), "  ", (target.via, "italic")
+        (visible(target.qualname), "bold"),
+        "  ",
+        (visible(f"{target.path}:{target.line}"), "dim"),
+        "  ",
+        (visible(target.via), "italic"),
     )
 
 
 def callers_title(qualname: str, callers: Sequence[Caller]) -> Content:
     """``N callers of NAME``: the calls that reach this definition, not its name's uses."""
+    qualname = visible(qualname)
     name = qualname.rsplit(".", 1)[-1]
     count = sum(1 for c in callers if c.kind in ("call", "ref", "decorator"))
     maybe = sum(1 for c in callers if c.kind == "maybe")
@@ -80,6 +88,7 @@ def callers_title(qualname: str, callers: Sequence[Caller]) -> Content:
 def references_title(qualname: str, count: int) -> Content:
     """``N uses of the name NAME``, then the keys, then the symbol under the cursor:
     the list holds every use of the name, whatever it is bound to."""
+    qualname = visible(qualname)
     name = qualname.rsplit(".", 1)[-1]
     title = Content.assemble(
         f"{count} use{'s' if count != 1 else ''} of the name ",
@@ -215,7 +224,7 @@ class ReferencesPanel(Vertical):
         self.references = []
         self.query_one(Label).update(
             Content.assemble(
-                "finding the callers or uses of ", (name, "bold"), " …  ", ("(escape: close)", "dim")
+                "finding the callers or uses of ", (visible(name), "bold"), " …  ", ("(escape: close)", "dim")
             )
         )
         options = self.query_one(OptionList)

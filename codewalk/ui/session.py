@@ -12,7 +12,6 @@ thread-safe; Textual's workers only wait on that thread, so the UI never blocks.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -75,15 +74,12 @@ class NavThread:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
-_QUERY = re.compile(r"[A-Za-z_][\w.]*")
-
-
 def search_symbols(navigator: Navigator, text: str, limit: int) -> list[Target]:
     """Symbols matching ``text``, for the palette: the names of the index as the reader
     types; while the index is partial, first what the resolver finds for the text (it
     indexes the files a byte scan picks), which costs more than a keystroke should."""
     found: list[Target] = []
-    if _QUERY.fullmatch(text) and not navigator.fully_indexed:
+    if text and all(part.isidentifier() for part in text.split(".")) and not navigator.fully_indexed:
         # a text the resolver rejects still gets the fuzzy list below
         with contextlib.suppress(CodewalkError):
             found.extend(navigator.find(text, limit=10).results)
@@ -106,6 +102,7 @@ class TourSession:
     root: Path  # the checkout's work tree, for $EDITOR
     permalink: Permalink = field(default=lambda path, start, end: None)
     progress: ProgressStore | None = None
+    read_only: bool = True  # ``o`` opens the editor read-only (the cache); False: the user's own files
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
 

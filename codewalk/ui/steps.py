@@ -7,6 +7,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from codewalk.tours.model import Tour
+from codewalk.visible import visible
 
 MARKS = {
     "resolved": "[green]●[/]",
@@ -51,7 +52,7 @@ class StepsList(OptionList):
         self._status: list[str | None] = []
 
     def set_tour(self, tour: Tour) -> None:
-        self._titles = [step.title or step.anchor for step in tour.steps]
+        self._titles = [visible(step.title or step.anchor) for step in tour.steps]
         self._status = [None] * len(self._titles)
         self.clear_options()
         self.add_options(

@@ -19,6 +19,7 @@ from textual.events import Resize
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState
 
+from codewalk.errors import CodewalkError
 from codewalk.tours.model import ResolvedStep
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
@@ -259,7 +260,7 @@ class TourScreen(LookupActions):
     def _open(self, where: Location) -> None:
         try:
             source = self.source(where.path)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, CodewalkError) as error:
             self.notify(f"cannot read {where.path}: {error}", severity="error", markup=False)
             return
         self._remember_position()
@@ -362,5 +363,7 @@ class TourScreen(LookupActions):
         code = self.code
         if code.source is None or self.session is None:
             return
-        open_editor(self.app, self.session.root / code.source.path, code.cursor[0])
+        open_editor(
+            self.app, self.session.root / code.source.path, code.cursor[0], read_only=self.session.read_only
+        )
         self.refresh()

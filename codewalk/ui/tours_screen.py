@@ -13,10 +13,11 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from codewalk.ui.session import TourEntry
+from codewalk.visible import visible
 
 
 def tour_label(entry: TourEntry) -> str:
-    title = entry.title.replace("[", r"\[")
+    title = visible(entry.title).replace("[", r"\[")
     return f"[b]{entry.id}[/b]  {title}  [dim]({entry.steps} steps)[/]"
 
 

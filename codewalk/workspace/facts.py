@@ -5,11 +5,15 @@ picks them; only those are parsed)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from codewalk.index.indexer import index_paths
 from codewalk.index.records import Definition, DictEntry, FileRow, Import
 from codewalk.index.store import Store
 from codewalk.resolve.model import ModuleView, NativeDefinition
 from codewalk.source.checkout import Checkout
+
+_SCANNED_COUNTS = 200  # names counted by a byte scan (one pass) while the index is not whole
 
 
 class IndexFacts:
@@ -125,6 +129,17 @@ class IndexFacts:
             if not imp.name or imp.name == "*":
                 continue
             found.append(imp.absolute(row.module, row.is_package))
+        return found
+
+    def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
+        """Modules using each name: the index's count, and while it is not whole, a byte
+        scan of the files not indexed yet (for a handful of names only: it reads them all)."""
+        found = self.store.reference_counts(self.snap, names)
+        if not self.complete and len(names) <= _SCANNED_COUNTS:
+            from codewalk.index.scan import scan_counts
+
+            for name, count in scan_counts(self.checkout, self._pending(), names).items():
+                found[name] = found.get(name, 0) + count
         return found
 
     def names_like(self, pattern: str) -> list[str]:

@@ -41,6 +41,7 @@ class Stack:
         self._synced = synced
         self.members: dict[str, IndexFacts] = {}
         self.unavailable: dict[str, str] = {}  # repo -> why it could not be opened
+        self.generation = 0  # counts the times the store was replaced (workspaces follow)
 
     def add(self, checkout: Checkout) -> IndexFacts:
         """Open ``checkout``'s facts (its snapshot in the store, made on first sight)."""
@@ -53,6 +54,13 @@ class Stack:
         for package in checkout.packages:
             self.owners.setdefault(package, checkout.repo)
         return facts
+
+    def reopen(self) -> None:
+        """Open every member's snapshot again (the store was replaced after damage)."""
+        self.generation += 1
+        for repo, facts in list(self.members.items()):
+            snap, complete = open_snapshot(self.store, facts.checkout)
+            self.members[repo] = IndexFacts(self.store, snap, facts.checkout, complete)
 
     def facts(self, repo: str) -> IndexFacts | None:
         """The facts of ``repo``, opening (and fetching) it on first use; None when it
@@ -133,6 +141,13 @@ class StackFacts:
 
     def names_like(self, pattern: str) -> list[str]:
         return [n for facts in self._searched() for n in facts.names_like(pattern)]
+
+    def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for facts in self._searched():
+            for name, count in facts.reference_counts(names).items():
+                found[name] = found.get(name, 0) + count
+        return found
 
     def imported_from(self, name: str) -> list[str]:
         """Modules of *other* pinned repositories that a module in scope imports ``name``

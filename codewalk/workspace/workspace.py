@@ -20,9 +20,9 @@ lock, so lazy indexing never interleaves with a query.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING
 
 from codewalk.errors import QueryError
 from codewalk.index.indexer import IndexReport, Progress, index_all
@@ -32,6 +32,9 @@ from codewalk.resolve.model import FindResult, Resolved, result_of
 from codewalk.resolve.query import parse_query
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
+from codewalk.source.integrity import read_verified
+from codewalk.workspace.facts import IndexFacts
+from codewalk.workspace.guard import guarded, locked
 from codewalk.workspace.stack import Stack
 
 if TYPE_CHECKING:
@@ -48,18 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
 
-_T = TypeVar("_T")
-_P = ParamSpec("_P")
-
-
-def _locked(method: Callable[Concatenate[Workspace, _P], _T]) -> Callable[Concatenate[Workspace, _P], _T]:
-    def wrapper(self: Workspace, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        with self._lock:
-            return method(self, *args, **kwargs)
-
-    wrapper.__name__ = method.__name__
-    wrapper.__doc__ = method.__doc__
-    return wrapper
+_MAX_FUZZY = 64  # characters of a fuzzy search kept: a longer pattern only costs
 
 
 class Workspace:
@@ -71,12 +63,30 @@ class Workspace:
         self.checkout = checkout
         self.store = store
         self.stack = stack if stack is not None else Stack(store)
-        self.facts = self.stack.add(checkout)
-        self.snap = self.facts.snap
         self._resolvers: dict[tuple[str, ...], Resolver] = {}
-        self.resolver = self.resolver_for((checkout.repo,))
         self._calling: Calling | None = None
         self._symbols: SymbolNames | None = None
+        self._generation = -1  # the stack's, when this workspace last opened its facts
+        guarded(self, lambda: None)  # opens this checkout's facts (repairing a damaged index)
+
+    def refresh(self) -> None:
+        """This checkout's facts, opened again after the shared index was replaced (by
+        this workspace or another on the same stack)."""
+        if self._generation == self.stack.generation:
+            return
+        self.facts: IndexFacts = self.stack.add(self.checkout)
+        self.snap = self.facts.snap
+        self._generation = self.stack.generation
+        self._resolvers.clear()
+        self.resolver = self.resolver_for((self.checkout.repo,))
+        self._calling = None
+        self._symbols = None
+
+    def recover(self, reason: str) -> None:
+        """A query met a damaged index: a new one is started, every snapshot of the
+        stack opened again in it (files listed; facts are parsed again as needed)."""
+        self.store.recover(reason)
+        self.stack.reopen()
 
     @classmethod
     def open(cls, checkout: Checkout, store: Store | None = None, *, stack: Stack | None = None) -> Workspace:
@@ -98,7 +108,7 @@ class Workspace:
         """Whether the whole checkout is indexed (else queries index modules on demand)."""
         return self.facts.complete
 
-    @_locked
+    @locked
     def close(self) -> None:
         self.store.close()
 
@@ -109,7 +119,7 @@ class Workspace:
         self.close()
 
     # -- queries ---------------------------------------------------------------------------
-    @_locked
+    @locked
     def find(
         self,
         query: str,
@@ -125,7 +135,7 @@ class Workspace:
         searched in (default: this one; modules of other pins are reached by imports)."""
         return self.resolver_for(scope).find(query, context=context, kind=kind, limit=limit, related=related)
 
-    @_locked
+    @locked
     def members_of(self, owner: str) -> list[Resolved]:
         """The definitions directly in ``owner``: a module's top level, or a class's
         members (a fully qualified name)."""
@@ -151,14 +161,14 @@ class Workspace:
             found.append(result_of(d, view.module, view.path, repo=view.repo, version=view.version))
         return found
 
-    @_locked
+    @locked
     def goto(self, path: str, line: int, col: int) -> Resolved | None:
         """What the name at ``path:line:col`` (1-based line, 0-based column) refers to:
         the best of :meth:`goto_all`."""
         answer = self.goto_all(path, line, col)
         return answer.results[0] if answer.results else None
 
-    @_locked
+    @locked
     def goto_all(self, path: str, line: int, col: int) -> GotoAnswer:
         """Every definition the name at ``path:line:col`` may reach, best first, each
         saying how: at a call site, what the call facts say it calls (a dispatch table's
@@ -235,34 +245,34 @@ class Workspace:
             self._calling = Calling(self)
         return self._calling
 
-    @_locked
+    @locked
     def calls(self, query: str, *, depth: int = 1) -> CallsAnswer:
         """What the function ``query`` names calls, resolved; ``depth`` levels deep."""
         return self.calling.calls(query, depth)
 
-    @_locked
+    @locked
     def callers(self, query: str) -> CallersAnswer:
         """The call sites (and table entries, and value references) that reach ``query``."""
         return self.calling.callers(query)
 
-    @_locked
+    @locked
     def calls_at(self, path: str, line: int) -> CallList | None:
         """The calls of the function around ``path:line`` (None: not in a function)."""
         return self.calling.calls_at(path, line)
 
-    @_locked
+    @locked
     def callers_at(self, path: str, line: int, col: int) -> CallersAnswer | None:
         """The callers of the definition whose name is at ``path:line:col`` (0-based
         column); None when the position is not on a definition's name."""
         target = self.calling.definition_at(path, line, col)
         return self.calling.callers_of(target) if target is not None else None
 
-    @_locked
+    @locked
     def path(self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8) -> PathAnswer:
         """The shortest call chains from ``start`` to ``goal``."""
         return self.calling.path(start, goal, limit=limit, max_depth=max_depth)
 
-    @_locked
+    @locked
     def references(self, qualname: str) -> list[Reference]:
         """Uses of the last part of ``qualname`` (by name, not by type), with line text.
         Complete only once the whole checkout is indexed."""
@@ -282,10 +292,11 @@ class Workspace:
             references.append(Reference(path, line, col, text))
         return references
 
-    @_locked
+    @locked
     def complete(self, text: str, limit: int = 50) -> list[Resolved]:
         """Definitions whose name matches ``text`` as the reader types it (exact, prefix,
         substring, letters in order), best first; ``Owner.part`` narrows to ``Owner``."""
+        text = text[:_MAX_FUZZY]  # a keystroke's text, not a 50,000-character pattern
         if self._symbols is None:
             from codewalk.workspace.symbols import SymbolNames
 
@@ -296,6 +307,7 @@ class Workspace:
             for row, d in self._symbols.definitions(text, limit)
         ]
 
+    @locked
     def checkout_of(self, repo: str = "") -> Checkout:
         """The checkout of ``repo`` (this workspace's own by default), opened on first use."""
         if not repo or repo == self.checkout.repo:
@@ -306,16 +318,24 @@ class Workspace:
             raise QueryError(f"{repo}: cannot read its source: {why}")
         return facts.checkout
 
+    @locked
     def source_text(self, path: str, repo: str = "") -> str:
         """The text of a file of the checkout (``path`` repo-relative) of ``repo``
         (this workspace's own by default)."""
         checkout = self.checkout_of(repo)
         root = checkout.root.resolve()
-        full = (root / path).resolve()
+        try:
+            full = (root / path).resolve()
+        except ValueError:  # a NUL
+            raise QueryError(f"{path!r}: not a path (it holds a NUL character)") from None
         if root != full and root not in full.parents:
             raise QueryError(f"{path}: not a path inside the {checkout.repo} checkout")
+        if full.is_dir():
+            raise QueryError(f"{path}: a directory of the {checkout.repo} checkout, not a file")
         try:
-            return full.read_text(encoding="utf-8", errors="replace")
+            # a cached file is checked against the blob its entry records (and restored
+            # if it was edited) before any answer is printed from it
+            data = read_verified(checkout._replace(root=root), full.relative_to(root).as_posix())
         except FileNotFoundError:
             known = self.store.file(self.stack.members[checkout.repo].snap, path) is not None
             hint = (
@@ -329,9 +349,11 @@ class Workspace:
             ) from None
         except OSError as exc:
             raise QueryError(f"{path}: cannot read it: {exc.strerror}") from None
+        # as text mode reads it: universal newlines, undecodable bytes replaced
+        return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
     # -- indexing ----------------------------------------------------------------------------
-    @_locked
+    @locked
     def index_all(self, *, workers: int = 2, progress: Progress | None = None) -> IndexReport:
         report = index_all(self.store, self.checkout, workers=workers, progress=progress)
         self.facts.complete = True
@@ -340,7 +362,7 @@ class Workspace:
         self._symbols = None
         return report
 
-    @_locked
+    @locked
     def index_calls(self, *, workers: int = 2, progress: Progress | None = None) -> CallsReport:
         """The call facts of every body of the checkout (``codewalk index --calls``)."""
         from codewalk.calls.fullpass import index_calls

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from codewalk.cli.common import add_common, dump, header_dict, open_workspace, result_dict
+from codewalk.visible import visible
 
 
 def register(subparsers: Any) -> None:
@@ -51,10 +52,10 @@ def run(args: argparse.Namespace) -> int:
             return 0
         target = answer.target
         precise = sum(1 for c in answer.callers if c.kind in ("call", "ref", "decorator"))
-        print(f"callers of {target.qualname}  {place(target)}  [{checkout.repo} {checkout.version}]")
+        print(visible(f"callers of {target.qualname}  {place(target)}  [{checkout.repo} {checkout.version}]"))
         print(f"{precise} call site{'s' if precise != 1 else ''} reach it")
         if answer.callers:
-            print(format_callers(answer.callers, checkout.repo))
+            print(visible(format_callers(answer.callers, checkout.repo)))
         if not answer.complete:
             print("(the index is partial: `codewalk index` makes callers complete)")
         return 0

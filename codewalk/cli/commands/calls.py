@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from codewalk.cli.common import add_common, dump, header_dict, open_workspace, positive, result_dict
+from codewalk.visible import visible
 
 
 def register(subparsers: Any) -> None:
@@ -47,11 +48,15 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0
         target = answer.target
-        print(f"{target.qualname}  {target.kind}  {place(target)}  [{checkout.repo} {checkout.version}]")
+        print(
+            visible(
+                f"{target.qualname}  {target.kind}  {place(target)}  [{checkout.repo} {checkout.version}]"
+            )
+        )
         if target.via != "direct":
-            print(f"  via: {target.via}")
+            print(visible(f"  via: {target.via}"))
         body = format_levels(answer.levels, show_all=args.all, home=checkout.repo)
-        print(body if body else "  (calls nothing)")
+        print(visible(body) if body else "  (calls nothing)")
         return 0
     finally:
         workspace.close()

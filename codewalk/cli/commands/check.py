@@ -8,12 +8,13 @@ load, so it fits a tour author's CI.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.commands.tour import add_source_options, step_json
+from codewalk.cli.common import dump
 from codewalk.cli.workspaces import Workspaces
+from codewalk.visible import visible
 
 if TYPE_CHECKING:
     from codewalk.source.pins import Pin
@@ -79,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
         for at in versions_to_check(tour, args.at, stacks):
             if at not in stacks:
                 stacks[at] = Workspaces(args.source, at)
-            results.append(resolve_tour(stacks[at].by_repo([tour]), tour))
+            by_repo = stacks[at].by_repo([tour])
+            results.append(resolve_tour(by_repo, tour, stacks[at].problems))
             runs.append(at)
     broken = sum(len(r.broken) for r in results)
     ok = not broken and not load_errors
@@ -105,11 +107,11 @@ def run(args: argparse.Namespace) -> int:
                 for r, at in zip(results, runs, strict=True)
             ],
         }
-        print(json.dumps(data, indent=2))
+        dump(data)
         return 0 if ok else 1
 
     for message in load_errors:
-        print(f"error: {message}")
+        print(visible(f"error: {message}"))
     steps = 0
     for result in results:
         tour = result.tour
@@ -119,18 +121,21 @@ def run(args: argparse.Namespace) -> int:
         skipped = len(result.steps) - len(read)
         also = f", {skipped} not at this version" if skipped else ""
         if not result.broken:
-            print(f"ok      {tour.id} ({len(result.steps)} steps at {where_read}{also})")
+            print(visible(f"ok      {tour.id} ({len(result.steps)} steps at {where_read}{also})"))
             continue
-        print(f"BROKEN  {tour.id} ({len(result.broken)} of {len(result.steps)} steps at {where_read})")
+        broken_of = f"{len(result.broken)} of {len(result.steps)} steps"
+        print(visible(f"BROKEN  {tour.id} ({broken_of} at {where_read})"))
         for resolved in result.broken:
             step = resolved.step
             where = f"{tour.path}:{step.line}: step {step.index} ({step.anchor})"
-            print(f"  {where}: {resolved.status}: {resolved.error}")
+            print(visible(f"  {where}: {resolved.status}: {resolved.error}"))
             if resolved.status == "ambiguous":
                 for candidate in resolved.candidates[:5]:
-                    print(f"      candidate: {candidate.qualname}  {candidate.path}:{candidate.line}")
+                    print(
+                        visible(f"      candidate: {candidate.qualname}  {candidate.path}:{candidate.line}")
+                    )
             if resolved.suggestions:
-                print(f"      did you mean: {', '.join(resolved.suggestions)}")
+                print(visible(f"      did you mean: {', '.join(resolved.suggestions)}"))
     total = len(tours) + len(load_errors)
     readings = f" ({len(results)} readings, with their versions)" if len(results) > len(tours) else ""
     summary = (

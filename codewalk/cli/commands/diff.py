@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from codewalk.cli.common import dump, result_dict
+from codewalk.visible import visible
 
 
 def register(subparsers: Any) -> None:
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     for text in (args.before, args.after):
         pinned = PinnedStack(at=[_target(text, repo)])
         for note in pinned.notes:
-            print(f"codewalk: {note}", file=sys.stderr)
+            print(visible(f"codewalk: {note}"), file=sys.stderr)
         sides.append(pinned)
     try:
         old_ws, new_ws = (side.workspace(side.first) for side in sides)
@@ -79,8 +80,8 @@ def run(args: argparse.Namespace) -> int:
             )
             return 0 if both else 1
         color = use_color(sys.stdout, disabled=args.no_color)
-        print(_where("from", labels[0], before))
-        print(_where("to  ", labels[1], after))
+        print(visible(_where("from", labels[0], before)))
+        print(visible(_where("to  ", labels[1], after)))
         missing: Located | None = next((s for s in (before, after) if s.target is None), None)
         if missing is not None:
             where = labels[0] if missing is before else labels[1]
@@ -118,12 +119,15 @@ def _unified(changes: list[Any], labels: list[str], old_path: str, new_path: str
     red, green, cyan, bold, reset = (
         ("\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[1m", "\x1b[0m") if color else ("",) * 5
     )
-    out = [f"{bold}--- {labels[0]} {old_path}{reset}", f"{bold}+++ {labels[1]} {new_path}{reset}"]
+    out = [
+        f"{bold}{visible(f'--- {labels[0]} {old_path}')}{reset}",
+        f"{bold}{visible(f'+++ {labels[1]} {new_path}')}{reset}",
+    ]
     for hunk in changes:
         out.append(
             f"{cyan}@@ -{hunk.from_start},{hunk.from_lines} +{hunk.to_start},{hunk.to_lines} @@{reset}"
         )
         for line in hunk.lines:
             paint = red if line[:1] == "-" else green if line[:1] == "+" else ""
-            out.append(f"{paint}{line}{reset if paint else ''}")
+            out.append(f"{paint}{visible(line)}{reset if paint else ''}")
     return "\n".join(out)

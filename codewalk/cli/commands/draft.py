@@ -28,8 +28,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.cli.output import write_atomically
+    from codewalk.cli.output import write_output
     from codewalk.tours.draft import draft_tour
+    from codewalk.visible import visible
 
     output = Path(args.output)
     if output.exists() and not args.force:
@@ -45,11 +46,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         workspace.close()
     try:
-        write_atomically(output, text)
+        where = write_output(str(output), text)  # as export -o: a link or a FIFO is written through
     except OSError as error:
         raise CodewalkError(f"{output}: cannot write it: {error.strerror or error}") from None
     steps = text.count("\n  - at: ")
     hops = " -> ".join([*(h.caller.target.qualname.rpartition(".")[2] for h in chain), chain[-1].reached])
-    print(f"wrote {output}: {steps} steps along {hops}")
-    print(f"write the notes (TODO), then: codewalk check {output}")
+    print(visible(f"wrote {where}: {steps} steps along {hops}"))
+    print(visible(f"write the notes (TODO), then: codewalk check {output}"))
     return 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from codewalk.cli.commands.tour import add_source_options
@@ -23,24 +22,30 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--format", choices=("markdown", "codetour"), default="markdown", help="output format"
     )
-    parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default: stdout)")
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE, as a shell's > would (a regular file is replaced whole; '-': stdout)",
+    )
     add_source_options(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from codewalk import locations
-    from codewalk.cli.output import write_atomically
+    from codewalk.cli.output import write_output
     from codewalk.errors import CodewalkError
     from codewalk.render import codetour, export, markdown
     from codewalk.source.pins import load_pins
     from codewalk.tours.discovery import load_tour
     from codewalk.tours.resolution import resolve_tour
+    from codewalk.visible import visible
 
     tour = load_tour(args.name, args.tours_dir)
     workspaces = Workspaces(args.source, args.at)
     by_repo = workspaces.by_repo([tour])
-    resolved = resolve_tour(by_repo, tour)
+    resolved = resolve_tour(by_repo, tour, workspaces.problems)
     export.require_resolved(resolved)
     pins = load_pins(locations.pins_path())
     links: dict[str, tuple[str | None, str]] = {}
@@ -53,12 +58,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         first_repo = resolved.steps[0].repo
         text = codetour.codetour_json(resolved, links[first_repo][1], workspaces.source_text, links)
-    if args.output:
+    if args.output and args.output != "-":
         try:
-            write_atomically(Path(args.output), text)
+            where = write_output(args.output, text)
         except OSError as exc:
             raise CodewalkError(f"{args.output}: cannot write the export: {exc.strerror}") from None
-        print(f"wrote {args.output}", file=sys.stderr)
+        print(visible(f"wrote {where}"), file=sys.stderr)
     else:
-        sys.stdout.write(text)
+        write_output("-", text)
     return 0

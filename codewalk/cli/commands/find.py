@@ -20,9 +20,23 @@ from codewalk.cli.common import (
     positive,
     result_dict,
     search_scope,
+    unavailable_owner,
 )
+from codewalk.visible import visible
 
-KINDS = ("class", "function", "method", "property", "variable", "alias", "attribute", "module", "entry")
+KINDS = (
+    "class",
+    "function",
+    "method",
+    "property",
+    "variable",
+    "alias",
+    "attribute",
+    "module",
+    "entry",
+    "keyword",
+    "rebind",
+)
 
 
 def register(subparsers: Any) -> None:
@@ -69,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0 if found.results else 1
         if not found.results:
-            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed)
+            why = unavailable_owner(workspace, args.query)
+            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why)
         color = use_color(sys.stdout, disabled=args.no_color)
         out = [format_result(r, checkout, color=color) for r in found.results]
         print("\n\n".join(out))
@@ -95,4 +110,4 @@ def format_references(query: str, references: list[Any], complete: bool) -> str:
             current = ref.path
             lines.append(f"  {current}")
         lines.append(f"    {ref.line}:{ref.col + 1}  {ref.text}")
-    return "\n".join(lines)
+    return visible("\n".join(lines))

@@ -12,7 +12,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--source", metavar="PATH", help="index this local checkout instead of the pinned one"
     )
-    parser.add_argument("--workers", type=int, default=2, metavar="N", help="worker processes (default 2)")
+    parser.add_argument(
+        "--workers",
+        type=workers,
+        default=2,
+        metavar="N",
+        help=f"worker processes (default 2, at most {MAX_WORKERS})",
+    )
     parser.add_argument(
         "--calls",
         action="store_true",
@@ -21,9 +27,24 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+MAX_WORKERS = 64
+
+
+def workers(text: str) -> int:
+    """``--workers N``: a number of processes this machine can start."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WORKERS}")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
     from codewalk.index.indexer import stderr_progress
     from codewalk.source.sync import open_checkout
+    from codewalk.visible import visible
     from codewalk.workspace.workspace import Workspace
 
     checkout = open_checkout(args.repo, args.source)
@@ -42,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"skipped {len(report.skipped)} files that do not parse" + (":" if report.skipped else ""))
     for path, reason in report.skipped:
-        print(f"  {path}: {reason}")
+        print(visible(f"  {path}: {reason}"))
     if calls is not None:
         print(
             f"call facts: {calls.bodies} bodies analysed in {calls.files} files, {calls.known} already "

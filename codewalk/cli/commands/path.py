@@ -7,6 +7,7 @@ from typing import Any
 
 from codewalk.cli.common import add_common, dump, header_dict, open_workspace, positive, result_dict
 from codewalk.errors import QueryError
+from codewalk.visible import visible
 
 
 def register(subparsers: Any) -> None:
@@ -55,15 +56,18 @@ def run(args: argparse.Namespace) -> int:
         count = len(search.chains)
         hops = len(search.chains[0])
         print(
-            f"{answer.start.qualname} -> {answer.goal}: {count} shortest chain{'s' if count != 1 else ''} "
+            visible(f"{answer.start.qualname} -> {answer.goal}: ")
+            + f"{count} shortest chain{'s' if count != 1 else ''} "
             f"of {hops} call{'s' if hops != 1 else ''} ({search.bodies} functions read) "
             f"[{checkout.repo} {checkout.version}]"
         )
         for number, chain in enumerate(search.chains, start=1):
             print(f"\n{number}.")
-            print(format_chain(chain, checkout.repo))
+            print(visible(format_chain(chain, checkout.repo)))
         if not answer.goal_found:
-            print(f"\n({answer.goal} is in a package no pin provides: the chain ends at its call site)")
+            print(
+                visible(f"\n({answer.goal} is in a package no pin provides: the chain ends at its call site)")
+            )
         return 0
     finally:
         workspace.close()

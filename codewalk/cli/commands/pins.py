@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,8 +17,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from codewalk import locations
+    from codewalk.cli.common import dump
     from codewalk.source import cached
     from codewalk.source.pins import load_pins
+    from codewalk.visible import visible
 
     path = locations.pins_path()
     rows = []
@@ -43,19 +44,19 @@ def run(args: argparse.Namespace) -> int:
             }
         )
     if args.json:
-        print(json.dumps({"pins_file": str(path), "pins": rows}, indent=2))
+        dump({"pins_file": str(path), "pins": rows})
         return 0
-    print(f"pins: {path}")
+    print(visible(f"pins: {path}"))
     for row in rows:
         commit = row["commit"] or "not locked (tag only)"
-        print(f"{row['repo']}  tag {row['tag']}  commit {commit}  release {row['release']}")
-        print(f"  url     {row['url']}")
+        print(visible(f"{row['repo']}  tag {row['tag']}  commit {commit}  release {row['release']}"))
+        print(visible(f"  url     {row['url']}"))
         entry = row["cached"]
         if entry is None:
-            print("  cache   nothing yet (run: codewalk sync " + str(row["repo"]) + ")")
+            print(visible("  cache   nothing yet (run: codewalk sync " + str(row["repo"]) + ")"))
         else:
             assert isinstance(entry, dict)
-            print(f"  cache   {entry['label']}")
+            print(visible(f"  cache   {entry['label']}"))
             print(f"          local commit {entry['commit']}")
-            print(f"          {entry['path']}")
+            print(visible(f"          {entry['path']}"))
     return 0

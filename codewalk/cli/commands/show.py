@@ -14,7 +14,9 @@ from codewalk.cli.common import (
     open_workspace,
     result_dict,
     search_scope,
+    unavailable_owner,
 )
+from codewalk.visible import visible
 
 
 def register(subparsers: Any) -> None:
@@ -38,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
                 data.update(result=None, source_text="", suggestions=list(found.suggestions))
                 dump(data)
                 return 1
-            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed)
+            why = unavailable_owner(workspace, args.query)
+            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why)
         best = found.results[0]
         lines = workspace.source_text(best.path, best.repo).splitlines()
         code = "\n".join(lines[best.start_line - 1 : best.end_line])
@@ -48,12 +51,11 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0
         color = use_color(sys.stdout, disabled=args.no_color)
-        print(
-            f"{best.qualname}  {best.kind}  [{best.repo or checkout.repo} {best.version or checkout.version}]"
-        )
-        print(f"{best.path}:{best.start_line}-{best.end_line}  via: {best.via}")
+        at = f"{best.repo or checkout.repo} {best.version or checkout.version}"
+        print(visible(f"{best.qualname}  {best.kind}  [{at}]"))
+        print(visible(f"{best.path}:{best.start_line}-{best.end_line}  via: {best.via}"))
         print()
-        print(numbered(code, best.start_line, color=color, mark={best.line}))
+        print(numbered(visible(code), best.start_line, color=color, mark={best.line}))
         return 0
     finally:
         workspace.close()

@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.source.reporter import TerminalReporter
     from codewalk.source.sync import ensure_checkout
     from codewalk.source.targets import resolve_target
+    from codewalk.visible import visible
 
     if args.all and args.targets:
         raise CodewalkError("give REPO names or --all, not both")
@@ -47,12 +48,12 @@ def run(args: argparse.Namespace) -> int:
     targets = [resolve_target(pins, name, str(path)) for name in names]
     for target in targets:
         if target.how:
-            print(f"{target.pin.name}: version {target.pin.release_version}, {target.how}")
+            print(visible(f"{target.pin.name}: version {target.pin.release_version}, {target.how}"))
         outcome = ensure_checkout(target.pin, mode=args.mode, reporter=TerminalReporter())
         checkout = outcome.checkout
         state = "downloaded" if outcome.downloaded else "already in the cache, verified"
-        print(f"{target.pin.name}: {checkout.label}: {state}")
-        print(f"  {checkout.root}")
+        print(visible(f"{target.pin.name}: {checkout.label}: {state}"))
+        print(visible(f"  {checkout.root}"))
         sys.stdout.flush()
     if not args.all and not args.targets and len(pins) > 1:
         print(f"(the other {len(pins) - 1} pins are fetched when a command first needs them, or with --all)")

@@ -7,7 +7,6 @@ shows the first steps without waiting for the rest.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
@@ -102,9 +101,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_json(tour: Tour, workspaces: Workspaces) -> int:
+    from codewalk.cli.common import dump
     from codewalk.tours.resolution import resolve_tour
 
-    resolved = resolve_tour(workspaces.by_repo([tour]), tour)
+    resolved = resolve_tour(workspaces.by_repo([tour]), tour, workspaces.problems)
     first = resolved.steps[0]
     data = {
         "id": tour.id,
@@ -113,13 +113,13 @@ def _run_json(tour: Tour, workspaces: Workspaces) -> int:
         "version": first.version,
         "steps": [step_json(step) for step in resolved.steps],
     }
-    print(json.dumps(data, indent=2))
+    dump(data)
     return 1 if resolved.broken else 0
 
 
 def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> int:
     from codewalk.render.plain import render_intro, render_step
-    from codewalk.tours.resolution import context_after, resolve_step
+    from codewalk.tours.resolution import context_after, resolve_step, unopened
 
     color = use_color(args)
     width = min(shutil.get_terminal_size((100, 24)).columns, 120)
@@ -132,10 +132,13 @@ def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> 
     for step in tour.steps:
         if args.step is not None and step.index > args.step:
             break
-        workspace = workspaces.get(tour.step_repo(step))
-        repo = workspace.checkout.repo
-        resolved = resolve_step(workspace, tour, step, contexts.get(repo, ()))
-        contexts[repo] = context_after(contexts.get(repo, ()), resolved, workspace.checkout.package_root)
+        workspace = workspaces.get_or_problem(tour.step_repo(step))
+        if isinstance(workspace, str):
+            resolved = unopened(step, tour.step_repo(step) or "", workspace)
+        else:
+            repo = workspace.checkout.repo
+            resolved = resolve_step(workspace, tour, step, contexts.get(repo, ()))
+            contexts[repo] = context_after(contexts.get(repo, ()), resolved, workspace.checkout.package_root)
         if args.step is not None and step.index != args.step:
             continue  # resolved for its context only
         broken += not resolved.ok

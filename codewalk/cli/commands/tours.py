@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 
@@ -31,22 +30,24 @@ def run(args: argparse.Namespace) -> int:
     are warned about on stderr, one line each (``codewalk check`` fails on them)."""
     import sys
 
+    from codewalk.cli.common import dump
     from codewalk.tours.discovery import scan_tours
+    from codewalk.visible import visible
 
     tours, problems = scan_tours(args.tours_dir)
     for problem in problems:
-        print(f"codewalk: warning: {problem.message} (skipped)", file=sys.stderr)
+        print(visible(f"codewalk: warning: {problem.message} (skipped)"), file=sys.stderr)
     if args.json:
         data = [
             {"id": t.id, "title": t.title, "steps": len(t.steps), "repo": t.repo, "path": str(t.path)}
             for t in tours
         ]
-        print(json.dumps({"tours": data, "errors": [p.message for p in problems]}, indent=2))
+        dump({"tours": data, "errors": [p.message for p in problems]})
         return 0
     if not tours:
         print("no tours found (add YAML files to a directory in CODEWALK_TOURS_PATH)")
         return 0
     width = max(len(t.id) for t in tours)
     for tour in tours:
-        print(f"{tour.id:<{width}}  {len(tour.steps):>2} steps  {tour.title}")
+        print(visible(f"{tour.id:<{width}}  {len(tour.steps):>2} steps  {tour.title}"))
     return 0

@@ -1,0 +1,300 @@
+"""Facts about what code binds outside its own ``def``: members a class gets from an
+import in its body, what a function does to the class it is handed, the keyword
+arguments a function takes out of its ``**kwargs``, the module aliases a package table
+declares. Pure: ``ast`` nodes in, :mod:`~codewalk.index.records` out.
+
+- A class body's ``from .trainer_pt_utils import save_state`` binds ``Trainer.save_state``:
+  an ``alias`` flagged ``BOUND_BY_IMPORT``, whose target is the import as written
+  (``.trainer_pt_utils:save_state``).
+- A function whose first parameter is ``cls`` (``auto_class_update(cls)``,
+  ``__init_subclass__(cls)``, ``wrap_init_to_accept_kwargs(cls)``):
+
+  - ``cls.NAME = ...`` is a ``rebind`` fact, ``F.NAME``, whose target is what then runs:
+    a function reached through wrappers and local names (``copy_func(X.from_pretrained)``
+    gives ``X.from_pretrained``), or a ``def`` nested in ``F``, recorded too as
+    ``F.<locals>.name`` (Python's own ``__qualname__``);
+  - handing ``cls`` to another function (``cls = dataclass(cls)``,
+    ``wrap_init_to_accept_kwargs(cls)``) is an ``applies`` fact, ``F.<applies>``, whose
+    target is that function.
+
+- ``kwargs.pop("attn_implementation", None)`` (also ``.get``, ``.setdefault``,
+  ``kwargs["x"]``) on a function's ``**kwargs`` is a ``keyword`` fact named after the key:
+  where a keyword argument is consumed.
+- A module-level dict whose name says it holds module aliases (``*MODULE_ALIASES*``) of
+  ``"old_name": "new_name"`` becomes imports flagged ``LEGACY_ALIAS``: ``old_name`` is a
+  submodule served as ``new_name`` (transformers' ``_LEGACY_MODULE_ALIASES``).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator
+
+from codewalk.index.records import BOUND_BY_IMPORT, LEGACY_ALIAS, Definition, Import
+from codewalk.index.syntax import FunctionNode, dotted
+
+CLASS_PARAMETERS = ("cls", "klass", "class_")
+_WRAPPERS_IGNORED = {
+    "setattr",
+    "getattr",
+    "hasattr",
+    "delattr",
+    "isinstance",
+    "issubclass",
+    "type",
+    "print",
+    "len",
+    "repr",
+    "str",
+    "id",
+    "vars",
+    "dir",
+    "super",
+    "fields",
+    "is_dataclass",
+}
+_CONSUMERS = ("pop", "get", "setdefault")
+_MAX_HOPS = 6  # local names followed from cls.NAME = ... back to what it was made from
+
+Line = Callable[[int], str]  # 1-based line number -> its text, stripped
+
+
+def class_body_import(
+    stmt: ast.Import | ast.ImportFrom, parent: str, flags: int, line: Line
+) -> list[Definition]:
+    """The members an import in a class body binds."""
+    found: list[Definition] = []
+    for alias in stmt.names:
+        if alias.name == "*":
+            continue
+        if isinstance(stmt, ast.Import):
+            bound = alias.asname or alias.name.partition(".")[0]
+            target = f"{alias.name if alias.asname else bound}:"
+        else:
+            bound = alias.asname or alias.name
+            target = f"{'.' * stmt.level}{stmt.module or ''}:{alias.name}"
+        found.append(_definition(f"{parent}.{bound}", bound, "alias", parent, stmt, line, target, flags))
+    return found
+
+
+def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definition]:
+    """The ``rebind`` and ``applies`` facts of a function whose first parameter is the
+    class it works on (and of the functions nested in it that take one), and the
+    nested defs those name."""
+    params = node.args.posonlyargs + node.args.args
+    if not params or params[0].arg not in CLASS_PARAMETERS:
+        return []
+    me = params[0].arg
+    nested = {
+        s.name: s for s in _statements(node.body) if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    values: dict[str, list[ast.expr]] = {}
+    for stmt in _statements(node.body):
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            values.setdefault(stmt.targets[0].id, []).append(stmt.value)
+    found: list[Definition] = []
+    named: set[str] = set()
+
+    def local(name: str) -> str:
+        named.add(name)
+        return f"{qualname}.<locals>.{name}"
+
+    for stmt in _statements(node.body):
+        for attr, value in _sets(stmt, me):
+            source = _source(value, attr, me, nested, values, qualname)
+            if source.startswith(f"{qualname}.<locals>."):
+                named.add(source.rpartition(".")[2])
+            found.append(_definition(f"{qualname}.{attr}", attr, "rebind", "", stmt, line, source, 0))
+        for call in _calls(stmt):
+            if not (call.args and _is_name(call.args[0], me)):
+                continue
+            function = dotted(call.func)
+            if not function or function.rpartition(".")[2] in _WRAPPERS_IGNORED:
+                continue
+            target = local(function) if function in nested else function
+            name = function.rpartition(".")[2]
+            found.append(_definition(f"{qualname}.<applies>", name, "applies", "", stmt, line, target, 0))
+    for name in sorted(named):
+        inner = nested[name]
+        inner_name = f"{qualname}.<locals>.{name}"
+        found.append(_definition(inner_name, name, "function", "", inner, line, "", 0, span=True))
+        found += class_facts(inner, inner_name, line)
+    return found
+
+
+def _sets(stmt: ast.stmt, me: str) -> list[tuple[str, ast.expr]]:
+    """``me.NAME = value`` and ``setattr(me, "NAME", value)`` in one statement."""
+    if isinstance(stmt, ast.Assign):
+        return [
+            (target.attr, stmt.value)
+            for target in stmt.targets
+            if isinstance(target, ast.Attribute) and _is_name(target.value, me)
+        ]
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    if (
+        isinstance(call, ast.Call)
+        and _is_name(call.func, "setattr")
+        and len(call.args) == 3
+        and _is_name(call.args[0], me)
+    ):
+        name = _string(call.args[1])
+        if name is not None:
+            return [(name, call.args[2])]
+    return []
+
+
+def _calls(stmt: ast.stmt) -> Iterator[ast.Call]:
+    """The calls in one statement's own expressions (not in nested defs or lambdas, not
+    in the statements of its blocks, which come on their own)."""
+    todo: list[ast.AST] = [
+        child
+        for field, child in ast.iter_fields(stmt)
+        if field not in ("body", "orelse", "finalbody", "handlers") and isinstance(child, ast.AST)
+    ]
+    for field, child in ast.iter_fields(stmt):
+        if field not in ("body", "orelse", "finalbody", "handlers") and isinstance(child, list):
+            todo.extend(c for c in child if isinstance(c, ast.AST))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Call):
+            yield node
+        todo.extend(ast.iter_child_nodes(node))
+
+
+def keyword_uses(node: FunctionNode, qualname: str, line: Line) -> list[Definition]:
+    """Where the function takes a keyword argument out of its ``**kwargs`` by name."""
+    if node.args.kwarg is None:
+        return []
+    kwargs = node.args.kwarg.arg
+    found: list[Definition] = []
+    seen: set[tuple[str, int]] = set()
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.expr):
+            continue
+        key: str | None = None
+        if (
+            isinstance(sub, ast.Call)
+            and isinstance(sub.func, ast.Attribute)
+            and sub.func.attr in _CONSUMERS
+            and _is_name(sub.func.value, kwargs)
+            and sub.args
+        ):
+            key = _string(sub.args[0])
+        elif isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and _is_name(sub.value, kwargs):
+            key = _string(sub.slice)
+        if key is None or not key.isidentifier() or (key, sub.lineno) in seen:
+            continue
+        seen.add((key, sub.lineno))
+        found.append(
+            _definition(
+                f"{qualname}({key}=...)", key, "keyword", qualname.rpartition(".")[0], sub, line, "", 0
+            )
+        )
+    return found
+
+
+def module_aliases(table: str, value: ast.Dict) -> list[Import]:
+    """``_LEGACY_MODULE_ALIASES = {"old": "new"}``: ``old`` served as the submodule ``new``."""
+    if "MODULE_ALIAS" not in table.upper():
+        return []
+    found: list[Import] = []
+    for key, item in zip(value.keys, value.values, strict=False):
+        old, new = _string(key) if key is not None else None, _string(item)
+        if old and new and old.isidentifier() and all(p.isidentifier() for p in new.split(".")):
+            found.append(Import(1, "", new, old, item.lineno, LEGACY_ALIAS))
+    return found
+
+
+def rebound_by(value: ast.expr | None, name: str) -> str:
+    """``Name = f(Name, ...)`` at module level: the function ``f`` that remakes ``Name``
+    at import time (``AutoModel = auto_class_update(AutoModel)``), else ""."""
+    if isinstance(value, ast.Call) and value.args and _is_name(value.args[0], name):
+        return dotted(value.func)
+    return ""
+
+
+def _source(
+    value: ast.expr,
+    attr: str,
+    me: str,
+    nested: dict[str, FunctionNode],
+    values: dict[str, list[ast.expr]],
+    qualname: str,
+) -> str:
+    """What ``cls.attr = value`` makes run: a nested def, or a dotted name (one ending in
+    ``.attr`` preferred: ``copy_func(_BaseAutoModelClass.from_pretrained)``)."""
+    candidates: list[str] = []
+    todo: list[tuple[ast.expr, int]] = [(value, 0)]
+    while todo:
+        node, hops = todo.pop(0)
+        if hops > _MAX_HOPS:
+            continue
+        if isinstance(node, ast.Call):
+            todo.extend((arg, hops + 1) for arg in node.args[:1])
+            if isinstance(node.func, ast.Call):  # decorator_factory(...)(function)
+                todo.append((node.func, hops + 1))
+        elif isinstance(node, ast.Name):
+            if node.id in nested:
+                return f"{qualname}.<locals>.{node.id}"
+            todo.extend((earlier, hops + 1) for earlier in values.get(node.id, []))
+        elif isinstance(node, ast.Attribute):
+            text = dotted(node)
+            if text and not text.startswith(f"{me}."):
+                candidates.append(text)
+    ending = [c for c in candidates if c.endswith(f".{attr}")]
+    return (ending or candidates or [""])[0]
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a function body, into if/for/while/with/try blocks (not into
+    nested defs or classes)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                yield from _statements(inner)
+        for handler in getattr(stmt, "handlers", ()):
+            yield from _statements(handler.body)
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _string(node: ast.expr) -> str | None:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _definition(
+    qualname: str,
+    name: str,
+    kind: str,
+    parent: str,
+    node: ast.stmt | ast.expr,
+    line: Line,
+    target: str,
+    flags: int,
+    *,
+    span: bool = False,
+) -> Definition:
+    first = node.lineno
+    if span and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list:
+        first = min(first, *(d.lineno for d in node.decorator_list))
+    return Definition(
+        qualname=qualname,
+        name=name,
+        kind=kind,
+        parent=parent,
+        line=node.lineno,
+        col=node.col_offset,
+        start_line=first,
+        end_line=getattr(node, "end_lineno", None) or node.lineno,
+        signature=line(node.lineno)[:300],
+        target=target,
+        flags=flags | (BOUND_BY_IMPORT if kind == "alias" else 0),
+    )

@@ -1,0 +1,164 @@
+"""Members a class gets after its body has run, as Python builds it:
+
+- rebound at import time: ``AutoModelForCausalLM = auto_class_update(AutoModelForCausalLM)``
+  runs ``auto_class_update``, which sets ``cls.from_pretrained`` to a copy of
+  ``_BaseAutoModelClass.from_pretrained``: that function is what runs, whatever the class
+  body defined (its stub is listed after it);
+- made at class creation: a base's ``__init_subclass__`` hands the new class to functions
+  (``dataclass(cls)``, ``wrap_init_to_accept_kwargs(cls)``) that set its members: a
+  config class's ``__init__`` is the wrapper those set, around the one ``dataclass`` made
+  from the fields (applied when the class body defines no such member);
+- made by a class decorator (``@strict`` wraps ``__init__``): followed for the special
+  methods, the topmost decorator that sets one having the last word;
+- made by ``@dataclass``: ``__init__``, ``__repr__`` and ``__eq__`` of a dataclass whose
+  body defines none have no source of their own: the class (its fields) is the answer.
+
+Read from the ``rebind``/``applies`` facts of :mod:`codewalk.index.bindings`. Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from codewalk.index.records import REBOUND, Definition
+from codewalk.resolve.model import Hit, ModuleView, chain
+from codewalk.resolve.mro import ClassRef
+
+
+class Namespace(Protocol):
+    """What is asked of :class:`~codewalk.resolve.namespace.Namespace` here."""
+
+    def lookup(
+        self, view: ModuleView, parts: Sequence[str], seen: tuple[str, ...], depth: int
+    ) -> list[Hit]: ...
+
+
+DATACLASS_MADE = ("__init__", "__repr__", "__eq__")
+_CALLABLE = ("function", "method", "class", "property")
+_DEPTH = 3  # functions handing the class on to functions
+
+
+def with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` (the members the MRO finds) with what import time and class creation
+    set in their place, in the order Python would find them."""
+    view, cls = mro[0]
+    own = any(h.view.path == view.path and h.definition.parent == cls.qualname for h in hits)
+    at_import = _rebound_at_import(ns, view, cls, member)
+    if at_import:
+        return at_import + [_replaced(h, "rebound at import time") for h in hits]
+    # class decorators are followed for the special methods they make (``__init__``):
+    # following one for every member would open (and fetch) the repositories they live in
+    decorated = _decorated(ns, view, cls, member) if member.startswith("__") else []
+    if decorated:
+        before = _made_at_creation(ns, mro, member, hits, own)
+        around = f", around {before[0].definition.qualname}" if before else ""
+        return [h._replace(via=f"{h.via}{around}") for h in decorated] + [
+            _replaced(h, "wrapped by the class's decorator") for h in before
+        ]
+    return _made_at_creation(ns, mro, member, hits, own)
+
+
+def _made_at_creation(
+    ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit], own: bool
+) -> list[Hit]:
+    """``hits``, or what a base's ``__init_subclass__`` (or ``@dataclass``) made."""
+    cls = mro[0][1]
+    if not own:
+        for base_view, base in mro[1:]:
+            created = [
+                hit
+                for hook in base_view.defs(f"{base.qualname}.__init_subclass__")
+                if hook.kind == "method"
+                for hit in _set_by(ns, base_view, hook, member, _made(cls, base, base_view, hook), 0)
+            ]
+            if created:
+                return created + [_replaced(h, "set on the class when it is made") for h in hits]
+    if not hits and member in DATACLASS_MADE:
+        for class_view, klass in mro:
+            if any(d.rpartition(".")[2] == "dataclass" for d in klass.decorators):
+                how = f"made by @dataclass from the fields of {klass.name} ({class_view.path}:{klass.line})"
+                return [Hit(class_view, klass, how, 0)]
+    return hits
+
+
+def _decorated(ns: Namespace, view: ModuleView, cls: Definition, member: str) -> list[Hit]:
+    """What the class's decorators set ``member`` to (applied bottom-up: the topmost one
+    that sets it has the last word)."""
+    found: list[Hit] = []
+    for name in reversed(cls.decorators):
+        for function in _functions(ns, view, name):
+            how = f"made by the decorator @{name} of {cls.name} ({view.path}:{cls.start_line})"
+            later = _set_by(ns, function.view, function.definition, member, how, 0)
+            found = later or found
+    return found
+
+
+def _rebound_at_import(ns: Namespace, view: ModuleView, cls: Definition, member: str) -> list[Hit]:
+    """``Cls = f(Cls, ...)`` in the class's module: what ``f`` sets ``cls.member`` to."""
+    if cls.parent:
+        return []
+    found: list[Hit] = []
+    for statement in view.defs(cls.name):
+        if not statement.flags & REBOUND or not statement.target:
+            continue
+        where = f"{view.path}:{statement.line}"
+        for function in _functions(ns, view, statement.target):
+            how = f"{cls.name} = {statement.target}({cls.name}, ...) at import time ({where})"
+            found += _set_by(ns, function.view, function.definition, member, how, 0)
+    return found
+
+
+def _set_by(
+    ns: Namespace, view: ModuleView, function: Definition, member: str, how: str, depth: int
+) -> list[Hit]:
+    """What ``function`` (handed the class) sets ``cls.member`` to, itself or through
+    the functions it hands the class on to (the last one to set it wins)."""
+    if depth > _DEPTH:
+        return []
+    found: list[Hit] = []
+    made_by_dataclass = False
+    for rebind in view.defs(f"{function.qualname}.{member}"):
+        if rebind.kind == "rebind":
+            found = _targets(ns, view, rebind, f"{how} sets cls.{member} ({view.path}:{rebind.line})")
+    for applied in sorted(view.defs(f"{function.qualname}.<applies>"), key=lambda d: d.line):
+        if applied.kind != "applies":
+            continue
+        if applied.target.rpartition(".")[2] == "dataclass":
+            made_by_dataclass = member in DATACLASS_MADE
+            continue
+        for inner in _functions(ns, view, applied.target):
+            onward = f"{how} hands the class to {applied.target} ({view.path}:{applied.line}), which"
+            later = _set_by(ns, inner.view, inner.definition, member, onward, depth + 1)
+            found = later or found
+    if made_by_dataclass and found:
+        around = f"around the {member} dataclass(cls) made from the fields"
+        found = [h._replace(via=f"{h.via}, {around}") for h in found]
+    return found
+
+
+def _targets(ns: Namespace, view: ModuleView, rebind: Definition, how: str) -> list[Hit]:
+    """The definitions a ``rebind`` fact names: a nested def, a dotted name, or (when
+    what is set cannot be read) the statement itself."""
+    if "<locals>" in rebind.target:
+        return [Hit(view, d, how, -1) for d in view.defs(rebind.target)]
+    if rebind.target:
+        hits = [h for h in ns.lookup(view, rebind.target.split("."), (), 0) if h.definition.kind in _CALLABLE]
+        if hits:
+            return [h._replace(via=chain(how, h.via), penalty=-1) for h in hits]
+    return [Hit(view, rebind, how, -1)]
+
+
+def _functions(ns: Namespace, view: ModuleView, name: str) -> list[Hit]:
+    """The functions ``name`` means in ``view`` (a nested ``f.<locals>.g`` as recorded)."""
+    if "<locals>" in name:
+        return [Hit(view, d, "direct", 0) for d in view.defs(name) if d.kind == "function"]
+    return [h for h in ns.lookup(view, name.split("."), (), 0) if h.definition.kind in ("function", "method")]
+
+
+def _made(cls: Definition, base: Definition, view: ModuleView, hook: Definition) -> str:
+    return f"made when {cls.name} is created: {base.name}.__init_subclass__ ({view.path}:{hook.line})"
+
+
+def _replaced(hit: Hit, how: str) -> Hit:
+    return hit._replace(via=f"{hit.via} ({how}: replaced by the first result)", penalty=hit.penalty + 10)

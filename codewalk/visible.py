@@ -1,0 +1,56 @@
+"""Text fit for a terminal: control characters made visible, never sent raw.
+
+Source files, tour files and the paths and queries a user types are not codewalk's: a
+string literal holding ESC (``transformers.utils.loading_report`` has some), a binary
+file named by a tour step, a title with a right-to-left override (U+202E) would move
+the cursor, recolour or reorder what the reader sees. Every printer (the plain tour,
+``find``/``show``/``goto``, error messages, the terminal UI) passes such text through
+:func:`visible` before adding colour of its own, so the only escape sequences that
+reach a terminal are codewalk's own SGR colours. JSON output keeps the data exact and
+escapes the same characters as JSON does (:func:`json_text`).
+
+Made visible, as Python writes them in a string literal: C0 controls but tab and
+newline, DEL, C1 controls, the bidirectional controls of Unicode (the "Trojan Source"
+set: U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) and the line and paragraph
+separators U+2028 and U+2029. A carriage return before a newline is a line end, not a
+character to show.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+_UNSAFE_RE = re.compile(f"[{_UNSAFE}]")
+_SHORT = {"\r": "\\r", "\x0b": "\\v", "\x0c": "\\f", "\x1b": "\\x1b"}
+# what JSON leaves raw (it escapes C0 itself): DEL, C1, the bidi controls, U+2028/9
+_JSON_RAW_RE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    short = _SHORT.get(char)
+    if short is not None:
+        return short
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character (but tab and newline) written as its
+    escape (``\\x1b``, ``\\u202e``); unchanged, and cheap, when it holds none."""
+    if _UNSAFE_RE.search(text) is None:
+        return text
+    return _UNSAFE_RE.sub(_escape, text.replace("\r\n", "\n"))
+
+
+def has_controls(text: str) -> bool:
+    """Whether :func:`visible` would change ``text``."""
+    return _UNSAFE_RE.search(text) is not None
+
+
+def json_text(encoded: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with the characters JSON
+    leaves raw escaped as ``\\uXXXX``: the same data, safe to print. They occur only
+    inside strings, where the escape means the same character."""
+    return _JSON_RAW_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)

@@ -1,0 +1,169 @@
+"""The answers a careful reader gives, and Python agrees with: members a class gets from
+outside its own defs, classes rebound at import time, __init__ made by @dataclass and
+wrapped at class creation and by a decorator, a property before an instance attribute,
+a keyword argument's consumer, legacy module paths, ranking by importance.
+
+On a fixture package (tests/fixtures/careful) that builds its classes as transformers
+does; each runtime case is checked against ``inspect`` on the same files, in both index
+modes (lazy and full)."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codewalk.index.store import Store
+from codewalk.source.checkout import Checkout, SourceKind
+from codewalk.workspace.workspace import Workspace
+
+FIXTURE = Path(__file__).parent / "fixtures" / "careful"
+PKG = "src/carefulpkg"
+
+
+@pytest.fixture()
+def root(tmp_path: Path) -> Path:
+    copy = tmp_path / "careful"
+    shutil.copytree(FIXTURE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+@pytest.fixture(params=["lazy", "full"])
+def ws(request: pytest.FixtureRequest, root: Path) -> Iterator[Workspace]:
+    checkout = Checkout(
+        repo="careful",
+        root=root,
+        package_root="src",
+        packages=("carefulpkg",),
+        kind=SourceKind.LOCAL,
+        commit="careful-1",
+        tag="v0",
+        release="carefulpkg==0",
+    )
+    workspace = Workspace(checkout, Store.memory())
+    if request.param == "full":
+        workspace.index_all(workers=1)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture()
+def runtime(root: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The fixture package imported by Python (from the test's copy, no bytecode written)."""
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    monkeypatch.syspath_prepend(str(root / "src"))
+    for name in [m for m in sys.modules if m.split(".")[0] == "carefulpkg"]:
+        del sys.modules[name]
+    yield importlib.import_module
+    for name in [m for m in sys.modules if m.split(".")[0] == "carefulpkg"]:
+        del sys.modules[name]
+
+
+def first(ws: Workspace, query: str) -> Any:
+    found = ws.find(query)
+    assert found.results, f"{query}: nothing found ({found.suggestions})"
+    return found.results[0]
+
+
+def where(function: Any) -> tuple[str, str, int]:
+    """(qualified code name, file, first line) of the code Python runs."""
+    code = function.__code__
+    return getattr(code, "co_qualname", code.co_name), Path(code.co_filename).name, code.co_firstlineno
+
+
+def agrees(result: Any, function: Any) -> None:
+    name, filename, line = where(function)
+    assert Path(result.path).name == filename
+    assert line in (result.line, result.start_line), (result, name, line)
+    if sys.version_info >= (3, 11):
+        assert result.qualname.endswith(f".{name}"), (result.qualname, name)
+
+
+def test_a_member_bound_by_an_import_in_the_class_body(ws: Workspace, runtime: Any) -> None:
+    hit = first(ws, "Trainer.save_state")
+    assert (hit.qualname, hit.kind) == ("carefulpkg.helpers.save_state", "function")
+    assert hit.via.startswith(f"save_state is bound in the body of Trainer by an import ({PKG}/trainer.py:2)")
+    agrees(hit, runtime("carefulpkg.trainer").Trainer.save_state)
+
+
+def test_a_class_rebound_at_import_time_lists_the_function_that_runs(ws: Workspace, runtime: Any) -> None:
+    results = ws.find("AutoThing.from_pretrained").results
+    hit, stub = results[0], results[1]
+    assert hit.qualname == "carefulpkg.auto.BaseAuto.from_pretrained"
+    assert hit.via.startswith(
+        f"AutoThing = auto_update(AutoThing, ...) at import time ({PKG}/auto.py:22) "
+        f"sets cls.from_pretrained ({PKG}/auto.py:12)"
+    )
+    assert stub.qualname == "carefulpkg.auto.AutoThing.from_pretrained"
+    assert "rebound at import time: replaced by the first result" in stub.via
+    agrees(hit, runtime("carefulpkg.auto").AutoThing.from_pretrained.__func__)
+
+
+def test_a_dataclass_init_wrapped_at_class_creation(ws: Workspace, runtime: Any) -> None:
+    hit = first(ws, "TinyConfig.__init__")
+    assert hit.qualname == "carefulpkg.configs.wrap_init.<locals>.__init__"
+    assert hit.via == (
+        f"made when TinyConfig is created: BaseConfig.__init_subclass__ ({PKG}/configs.py:44) hands the "
+        f"class to wrap_init ({PKG}/configs.py:49), which sets cls.__init__ ({PKG}/configs.py:13), "
+        "around the __init__ dataclass(cls) made from the fields"
+    )
+    agrees(hit, runtime("carefulpkg.configs").TinyConfig.__init__)
+
+
+def test_a_class_decorator_has_the_last_word(ws: Workspace, runtime: Any) -> None:
+    results = ws.find("StrictConfig.__init__").results
+    assert results[0].qualname == "carefulpkg.configs.validated.<locals>.wrap.<locals>.init_with_validate"
+    assert results[0].via.startswith("made by the decorator @validated of StrictConfig")
+    assert results[0].via.endswith("around wrap_init.<locals>.__init__")
+    assert results[1].qualname == "carefulpkg.configs.wrap_init.<locals>.__init__"
+    agrees(results[0], runtime("carefulpkg.configs").StrictConfig.__init__)
+
+
+def test_a_dataclass_init_has_no_source_but_its_fields(ws: Workspace, runtime: Any) -> None:
+    hit = first(ws, "BaseConfig.__init__")
+    assert (hit.qualname, hit.kind) == ("carefulpkg.configs.BaseConfig", "class")
+    assert hit.via == f"made by @dataclass from the fields of BaseConfig ({PKG}/configs.py:41)"
+    assert runtime("carefulpkg.configs").BaseConfig.__init__.__code__.co_filename == "<string>"
+
+
+def test_a_property_anywhere_in_the_mro_wins_over_an_instance_attribute(ws: Workspace, runtime: Any) -> None:
+    hit = first(ws, "TinyConfig.per_layer")
+    assert (hit.qualname, hit.kind) == ("carefulpkg.configs.HeterogeneousMixin.per_layer", "property")
+    assert "Python finds it before the instance attribute BaseConfig's methods assign" in hit.via
+    found = inspect.getattr_static(runtime("carefulpkg.configs").TinyConfig, "per_layer")
+    assert isinstance(found, property)
+    agrees(hit, found.fget)
+
+
+def test_a_name_that_is_only_a_keyword_leads_to_where_it_is_consumed(ws: Workspace) -> None:
+    found = ws.find("attn_implementation")
+    assert [(r.qualname, r.kind, r.line) for r in found.results] == [
+        ("carefulpkg.configs.BaseConfig.__post_init__(attn_implementation=...)", "keyword", 53)
+    ]
+    assert found.results[0].signature == 'self.implementation = kwargs.pop("attn_implementation", None)'
+    missing = ws.find("implementation_attn")
+    assert "implementation_attn" not in missing.suggestions  # never "did you mean" itself
+
+
+def test_legacy_module_paths(ws: Workspace) -> None:
+    hit = first(ws, "carefulpkg.old_helpers.save_state")
+    assert hit.qualname == "carefulpkg.helpers.save_state"
+    assert hit.via.startswith("legacy module path carefulpkg.old_helpers, served as carefulpkg.helpers")
+    hit = first(ws, "carefulpkg.image_processing_tiny_fast.TinyImageProcessorFast")
+    assert hit.qualname == "carefulpkg.image_processing_tiny.TinyImageProcessor"
+    assert hit.via.startswith("carefulpkg.image_processing_tiny_fast.TinyImageProcessorFast is a legacy path")
+
+
+def test_a_short_name_ranks_by_importance_not_by_path(ws: Workspace) -> None:
+    ranked = [r.qualname for r in ws.find("from_pretrained").matches]
+    assert ranked[0] == "carefulpkg.modeling.Model.from_pretrained"  # used by 5 modules, Config by 2
+    assert ranked.index("carefulpkg.configuration.Config.from_pretrained") < ranked.index(
+        "carefulpkg.auto.BaseAuto.from_pretrained"  # public API first
+    )
+    assert first(ws, "forward").qualname == "carefulpkg.modeling.Model.forward"  # not the activation's
