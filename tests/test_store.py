@@ -134,6 +134,28 @@ def test_processes_creating_the_index_at_once_all_succeed(
     assert "rebuilding" not in capfd.readouterr().err
 
 
+def test_an_index_busy_in_another_process_is_waited_for_not_rebuilt(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A database another codewalk holds locked (creating or writing it) is not taken
+    for a damaged one: the second opener waits, and nothing is deleted."""
+    path = tmp_path / "index.sqlite3"
+    Store.open(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=DELETE")  # a reader is locked out, as during a create
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO meta (key, value) VALUES ('held', 'yes')")
+    inode = path.stat().st_ino
+    from codewalk.index import database
+
+    assert database._check(path) == ""  # busy is not damage
+    holder.execute("COMMIT")
+    holder.close()
+    Store.open(path).close()
+    assert path.stat().st_ino == inode
+    assert "rebuilding" not in capsys.readouterr().err
+
+
 def test_an_interrupted_full_index_keeps_what_it_parsed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

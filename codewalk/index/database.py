@@ -25,7 +25,7 @@ from codewalk.errors import CacheError
 from codewalk.index.records import FACTS_VERSION
 from codewalk.visible import visible
 
-SCHEMA_VERSION = 4  # 3: .pyi stubs listed, a blob's line count; 4: members by class
+SCHEMA_VERSION = 5  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and counts kept
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
 
 _SCHEMA = """
@@ -66,7 +66,13 @@ CREATE TABLE entries (
 );
 CREATE INDEX entries_value ON entries (value_name);
 CREATE TABLE refnames (name TEXT NOT NULL, blob INTEGER NOT NULL, PRIMARY KEY (name, blob)) WITHOUT ROWID;
+CREATE TABLE counts (
+    snap INTEGER NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (snap, name)
+) WITHOUT ROWID;
 CREATE TABLE refdata (blob INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE scans (
+    snap INTEGER NOT NULL, kind TEXT NOT NULL, needle TEXT NOT NULL, PRIMARY KEY (snap, kind, needle)
+) WITHOUT ROWID;
 """
 
 
@@ -253,7 +259,7 @@ def _check(path: Path) -> str:
     if not path.exists():
         return ""
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
         try:
             if not _has_meta(connection):
                 tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -262,7 +268,9 @@ def _check(path: Path) -> str:
         finally:
             connection.close()
     except sqlite3.DatabaseError as exc:
-        return f"the index is unreadable ({exc})"
+        # Busy or locked is another codewalk creating or writing it: not a reason to
+        # delete it (connecting waits for the lock); only damage is.
+        return f"the index is unreadable ({exc})" if is_damage(exc) else ""
     if row is None or row[0] != INDEX_VERSION:
         found = row[0] if row else "none"
         return f"the index has version {found}, this codewalk uses {INDEX_VERSION}"

@@ -43,6 +43,10 @@ class IndexFacts:
         if self.complete or (kind, needle) in self._scanned:
             return
         self._scanned.add((kind, needle))
+        from codewalk.index import scans
+
+        if scans.done(self.store, self.snap, kind, needle):  # an earlier process indexed its finds
+            return
         from codewalk.index.scan import scan_paths
 
         pending = self._pending()
@@ -51,6 +55,7 @@ class IndexFacts:
             index_paths(self.store, self.snap, self.checkout, hits)
             done = {r.path for r in hits}
             self._unindexed = [r for r in pending if r.path not in done]
+        scans.record(self.store, self.snap, kind, needle)
 
     # -- Facts ----------------------------------------------------------------------------
     def module(self, name: str) -> ModuleView | None:
@@ -134,13 +139,22 @@ class IndexFacts:
     def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
         """Modules using each name: the index's count, and while it is not whole, a byte
         scan of the files not indexed yet (for a handful of names only: it reads them all)."""
-        found = self.store.reference_counts(self.snap, names)
-        if not self.complete and len(names) <= _SCANNED_COUNTS:
+        if self.complete or len(names) > _SCANNED_COUNTS:
+            return self.store.reference_counts(self.snap, names)
+        from codewalk.index import scans
+
+        kept = scans.counts(self.store, self.snap, list(names))
+        missing = [name for name in names if name not in kept]
+        if missing:
             from codewalk.index.scan import scan_counts
 
-            for name, count in scan_counts(self.checkout, self._pending(), names).items():
-                found[name] = found.get(name, 0) + count
-        return found
+            totals = self.store.reference_counts(self.snap, missing)
+            for name, count in scan_counts(self.checkout, self._pending(), missing).items():
+                totals[name] = totals.get(name, 0) + count
+            totals = {name: totals.get(name, 0) for name in missing}
+            scans.record_counts(self.store, self.snap, totals)
+            kept.update(totals)
+        return kept
 
     def names_like(self, pattern: str) -> list[str]:
         found = self.store.names_like(self.snap, pattern)
