@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from codewalk.index import bindings, lazy
 from codewalk.index.records import (
@@ -35,12 +35,14 @@ from codewalk.index.records import (
 )
 from codewalk.index.syntax import (
     FunctionNode,
+    assignments,
     decorator_name,
     dedent,
     doc_line,
     dotted,
     is_type_checking,
     literal_or_dotted,
+    name_uses,
     start_line,
     string_list,
     unsubscript,
@@ -74,7 +76,7 @@ def extract(data: bytes | str) -> ModuleFacts | Skipped:
         entries=tuple(collector.entries),
         all_names=tuple(collector.all_names) if collector.all_names is not None else None,
         generated_from=generated_from(lines),
-        refs=tuple(_references(tree)),
+        refs=tuple(name_uses(tree)),
         lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
     )
 
@@ -86,18 +88,6 @@ def generated_from(lines: Sequence[str]) -> str:
         if match:
             return match.group(1)
     return ""
-
-
-def _references(tree: ast.AST) -> Iterable[tuple[str, int, int]]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            yield (node.id, node.lineno, node.col_offset)
-        elif isinstance(node, ast.Attribute):
-            end_line, end_col = node.end_lineno, node.end_col_offset
-            if end_line is not None and end_col is not None:
-                yield (node.attr, end_line, end_col - len(node.attr))
-        elif isinstance(node, ast.alias) and node.name != "*":
-            yield (node.name.rpartition(".")[2], node.lineno, node.col_offset)
 
 
 class _Collector:
@@ -235,9 +225,7 @@ class _Collector:
         if not node.args.args:
             return
         me = node.args.args[0].arg
-        for stmt in ast.walk(node):
-            if not isinstance(stmt, ast.Assign | ast.AnnAssign):
-                continue
+        for stmt in assignments(node.body):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
                 if not (

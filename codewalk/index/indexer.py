@@ -113,16 +113,33 @@ def inside(root: Path, path: Path) -> bool:
         return False
 
 
+# Verified bytes of cached (pinned, read-only) files, kept for the process: a cold query
+# or tour scans the same files for several names, and each read is checked against its
+# blob. The user's own checkout is never kept: it may change under a long session.
+_KEPT: dict[tuple[str, str], tuple[bytes, str]] = {}
+_KEPT_LIMIT = 160 << 20  # bytes
+_kept_size = 0
+
+
 def read_checked(checkout: Checkout, path: str) -> tuple[bytes, str] | None:
     """A file's bytes and blob id as the pin records them (a damaged cached file is
     restored first), or None when it cannot be read or leaves the tree."""
+    global _kept_size
+    key = (str(checkout.root), path)
+    kept = _KEPT.get(key)
+    if kept is not None:
+        return kept
     full = os.path.join(checkout.root, path)
     if os.path.islink(full) and not inside(checkout.root, Path(full)):
         return None
     try:
-        return read_with_sha(checkout, path)
+        read = read_with_sha(checkout, path)
     except OSError:
         return None
+    if checkout.kind is not SourceKind.LOCAL and _kept_size + len(read[0]) <= _KEPT_LIMIT:
+        _KEPT[key] = read
+        _kept_size += len(read[0])
+    return read
 
 
 def index_paths(store: Store, snap: int, checkout: Checkout, rows: Iterable[FileRow]) -> list[FileRow]:

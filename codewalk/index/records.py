@@ -17,7 +17,9 @@ from typing import NamedTuple
 
 # Bump when the extractor's output changes for the same source (a new fact, a fix):
 # facts are keyed by content, so an index built by an older extractor must be rebuilt.
-FACTS_VERSION = 6  # 5: instance attributes from every method; 6: class-body imports, rebinds, keywords
+# 5: attributes from every method; 6: class-body imports, rebinds, keywords;
+# 7: an attribute's first assignment in source order
+FACTS_VERSION = 7
 
 # Definition.flags bits
 DUMMY = 1  # a ``metaclass=DummyObject`` placeholder (utils/dummy_*_objects.py)

@@ -4,6 +4,7 @@ cursor lookup."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -80,3 +81,57 @@ def dedent(lines: list[str]) -> str:
     if indent == 0:
         return "\n".join(lines).rstrip()
     return "\n".join(line[indent:] if line[:indent].isspace() else line.strip() for line in lines).rstrip()
+
+
+def assignments(body: list[ast.stmt]) -> Iterator[ast.Assign | ast.AnnAssign]:
+    """The assignment statements of a function body, in source order: into its blocks
+    and the functions nested in it (a closure's ``self`` is the method's), not into
+    nested classes. Statements only: an assignment is never inside an expression."""
+    for stmt in body:
+        if isinstance(stmt, ast.Assign | ast.AnnAssign):
+            yield stmt
+        elif isinstance(stmt, ast.ClassDef):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                yield from assignments(inner)
+        for handler in getattr(stmt, "handlers", ()):
+            yield from assignments(handler.body)
+        for case in getattr(stmt, "cases", ()):
+            yield from assignments(case.body)
+
+
+def name_uses(tree: ast.AST) -> list[tuple[str, int, int]]:
+    """Every use of a name (a ``Name``, the attribute part of ``a.b``, an imported name),
+    by position. A walk of its own rather than ``ast.walk``: it is the extractor's
+    largest cost on big files, and this one does half the work (no generator per node,
+    no descent into a ``Name``'s context)."""
+    found: list[tuple[str, int, int]] = []
+    todo: list[ast.AST] = [tree]
+    name_type, attribute_type, alias_type, node_type = ast.Name, ast.Attribute, ast.alias, ast.AST
+    while todo:
+        node = todo.pop()
+        kind = node.__class__
+        if kind is name_type:
+            found.append((node.id, node.lineno, node.col_offset))  # type: ignore[attr-defined]
+            continue
+        if kind is attribute_type:
+            end_line, end_col = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
+            if end_line is not None and end_col is not None:
+                attr = node.attr  # type: ignore[attr-defined]
+                found.append((attr, end_line, end_col - len(attr)))
+            todo.append(node.value)  # type: ignore[attr-defined]
+            continue
+        if kind is alias_type:
+            if node.name != "*":  # type: ignore[attr-defined]
+                found.append((node.name.rpartition(".")[2], node.lineno, node.col_offset))  # type: ignore[attr-defined]
+            continue
+        for field in kind._fields:
+            value = getattr(node, field, None)
+            if value.__class__ is list:
+                todo.extend(item for item in value if isinstance(item, node_type))
+            elif isinstance(value, node_type):
+                todo.append(value)
+    found.sort(key=lambda ref: (ref[1], ref[2]))
+    return found
