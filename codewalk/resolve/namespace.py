@@ -28,6 +28,7 @@ class Namespace:
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
+        self.thorough = True  # every candidate, placeholders included; off: the best is enough
 
     def module_hit(self, view: ModuleView, via: str) -> Hit:
         end = view.last_line()
@@ -79,7 +80,10 @@ class Namespace:
                     [self.module_hit(sub, "direct")] if not rest else self.lookup(sub, rest, seen, depth + 1)
                 )
         # star imports, lazy ones included (``dir(dummy_pt_objects)``): also when a
-        # named import was found, so that the dummy twin is listed (ranked after)
+        # named import was found, so that the dummy twin is listed (ranked after),
+        # unless only the best answer is wanted (``thorough`` off)
+        if hits and not self.thorough:
+            return hits
         for imp in view.imports("*"):
             star_module = absolute(view, imp)
             hits.extend(self.through_star(view, imp, star_module, parts, seen, depth))

@@ -58,9 +58,19 @@ class Resolver:
         kind: str | None = None,
         limit: int | None = None,
         related: bool = True,
+        suggest: bool = True,
+        thorough: bool = True,
     ) -> FindResult:
+        """Ranked answers for ``query``. ``related`` adds copies, table entries and the
+        like; ``suggest``, "did you mean" when nothing is found; without ``thorough``,
+        a name found through an import is not looked for in star imports as well (their
+        placeholders would rank after it): for callers that want the best answer only."""
         parts = parse_query(query)
-        hits = self._hits(parts, context)
+        self.ns.thorough = thorough
+        try:
+            hits = self._hits(parts, context)
+        finally:
+            self.ns.thorough = True
         if not hits and parts[0] in self.packages and parts[-1].endswith("TokenizerFast"):
             hits = self._fast_tokenizer_fallback(parts, context)
         if not hits and parts[0] in self.packages:
@@ -80,7 +90,7 @@ class Resolver:
             results = results[:limit]
         suggestions: tuple[str, ...] = ()
         note = ""
-        if not results:
+        if not results and suggest:
             suggestions = tuple(self.suggest(parts[-1]))
             note = self._missing_member_note(parts, context)
         return FindResult(query=query.strip(), results=tuple(results), suggestions=suggestions, note=note)
@@ -236,4 +246,4 @@ class Resolver:
 
     def _originals(self, qualname: str) -> tuple[Resolved, ...]:
         """What a ``# Copied from qualname`` comment points at."""
-        return self.find(qualname, related=False).matches
+        return self.find(qualname, related=False, suggest=False).matches

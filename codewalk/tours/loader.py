@@ -23,6 +23,7 @@ The format (see ``tours/*.yaml``)::
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -60,6 +61,7 @@ def is_regex(focus: str) -> bool:
     return len(focus) >= 3 and focus.startswith("/") and focus.endswith("/")
 
 
+@functools.lru_cache(maxsize=512)
 def compile_focus(focus: str) -> Any:
     """The pattern a focus searches for: the regex between slashes, or the literal text
     (an ``re`` pattern of the escaped text: matched in linear time).

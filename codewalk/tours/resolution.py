@@ -190,10 +190,12 @@ def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResul
     # through the workspace, not its resolver: its lock, and its repair of a damaged index
     if query.split(".", 1)[0] not in workspace.checkout.packages:
         for module in context[:_CONTEXT_LOOKUPS]:
-            local: FindResult = workspace.find(f"{module}.{query}", related=False)
+            local: FindResult = workspace.find(
+                f"{module}.{query}", related=False, suggest=False, thorough=False
+            )
             if local.matches:
                 return FindResult(query=query, results=local.matches, suggestions=())
-    found: FindResult = workspace.find(query, context=context, related=False)
+    found: FindResult = workspace.find(query, context=context, related=False, thorough=False)
     return found
 
 

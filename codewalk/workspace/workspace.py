@@ -129,11 +129,22 @@ class Workspace:
         limit: int | None = None,
         scope: Sequence[str] = (),
         related: bool = True,
+        suggest: bool = True,
+        thorough: bool = True,
     ) -> FindResult:
         """Ranked answers for ``query``; ``context`` names modules to prefer for short
         names (a tour's earlier steps); ``scope`` the repositories a short name is
         searched in (default: this one; modules of other pins are reached by imports)."""
-        return self.resolver_for(scope).find(query, context=context, kind=kind, limit=limit, related=related)
+        resolver = self.resolver_for(scope)
+        return resolver.find(
+            query,
+            context=context,
+            kind=kind,
+            limit=limit,
+            related=related,
+            suggest=suggest,
+            thorough=thorough,
+        )
 
     @locked
     def members_of(self, owner: str) -> list[Resolved]:
