@@ -1,0 +1,78 @@
+"""Pure parts of ``v``: which versions are offered, what a typed one means, the order of
+the two sides; and of the UI across repositories: the steps list's runs, the palette's
+interleaving."""
+
+from __future__ import annotations
+
+import pytest
+
+from codewalk.resolve.model import Resolved
+from codewalk.ui.versions import DiffSide, offers, older_first, parse_choice, version_label
+
+
+def test_offers_asked_then_the_tours_then_the_pin_never_the_one_on_screen() -> None:
+    found = offers(
+        "transformers",
+        "4.57.6",
+        pinned="5.23.0",
+        tour_versions=("5.24.0", "4.57.6", "v5.23.0"),
+        asked=("transformers@4.46.3", "accelerate@1.13.0", "transformers@5.24.0"),
+    )
+    assert [(o.spec, o.why) for o in found] == [
+        ("transformers@4.46.3", "asked before"),
+        ("transformers@5.24.0", "asked before"),
+        ("transformers@5.23.0", "a version the tour is meant for"),
+    ]
+    assert offers("accelerate", "1.14.0", pinned="1.14.0") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "spec"),
+    [
+        ("4.46.3", "transformers@4.46.3"),
+        (" v4.46.3 ", "transformers@4.46.3"),
+        ("transformers@4.57.6", "transformers@4.57.6"),
+        ("installed", "transformers@installed"),
+        ("transformers@installed", "transformers@installed"),
+        ("5.0.0rc1", "transformers@5.0.0rc1"),
+    ],
+)
+def test_a_typed_version_of_the_steps_repo(typed: str, spec: str) -> None:
+    assert parse_choice(typed, "transformers", "5.23.0") == spec
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ("", "type a version of transformers: e.g. 4.57.6"),
+        ("accelerate@1.13.0", "this step is in transformers: type a version of transformers"),
+        ("5.23.0", "transformers@5.23.0 is the version on screen"),
+        ("v5.23", "transformers@5.23 is the version on screen"),
+        ("latest", "'latest' is not a release version, e.g. 4.57.6"),
+        ("4.57.6; rm -rf /", "'4.57.6; rm -rf /' is not a release version"),
+    ],
+)
+def test_a_typed_version_that_is_refused_says_why(typed: str, why: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_choice(typed, "transformers", "5.23.0")
+    assert str(info.value).startswith(why)
+
+
+def _side(label: str, on_screen: bool = False) -> DiffSide:
+    target = Resolved("transformers", "t.f", "function", "t.py", 1, 1, 2, "direct", "")
+    return DiffSide(label, target, "", "", on_screen)
+
+
+def test_the_older_version_comes_first() -> None:
+    here, older, newer = _side("transformers@5.23.0", True), _side("transformers@4.46.3"), _side("x@5.24.0")
+    assert older_first(here, older) == (older, here)
+    assert older_first(here, newer) == (here, newer)
+    local = _side("transformers@0123abc")  # a local checkout's commit: the one on screen first
+    assert older_first(here, local) == (here, local)
+
+
+def test_version_label() -> None:
+    assert version_label("transformers", "transformers==4.57.6") == "transformers@4.57.6"
+    assert version_label("accelerate", "v1.14.0") == "accelerate@1.14.0"
+    assert version_label("paddle", "paddlepaddle==3.3.1") == "paddle@3.3.1"
+    assert version_label("demo", "") == "demo"
