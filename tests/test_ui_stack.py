@@ -1,11 +1,14 @@
 """Pilot tests of the UI across repositories and versions, on the synthetic packages:
-a tour from ``pkg`` into ``ext`` and back, jumps that land in the other repository."""
+a tour from ``pkg`` into ``ext`` and back, jumps that land in the other repository, and
+the step's symbol at another version as a diff (``v``)."""
 
 from __future__ import annotations
 
+import threading
+
 from textual.command import CommandPalette
-from textual.widgets import OptionList
-from ui_fakes import make_session, make_stack_tour, make_tour, run_async, settle
+from textual.widgets import Input, OptionList
+from ui_fakes import VERSIONS, make_session, make_stack_tour, make_tour, run_async, settle
 
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
@@ -13,6 +16,8 @@ from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.steps import StepsList
 from codewalk.ui.tour_screen import TourScreen
+from codewalk.ui.version_chooser import VersionChooser
+from codewalk.ui.version_diff import VersionDiff
 
 
 def where(app: CodewalkApp) -> tuple[str, str, int, int]:
@@ -136,6 +141,141 @@ async def test_calls_panel_and_palette_reach_the_other_repository() -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert where(app) == ("ext", "ext/engine.py", 9, 0)
+
+
+@run_async
+async def test_v_shows_the_steps_symbol_at_another_version_and_v_goes_back() -> None:
+    app = stack_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "down")  # Model.forward, in pkg 1.0
+        await settle(pilot)
+        before = where(app)
+        await pilot.press("v")
+        await settle(pilot)
+        chooser = app.screen
+        assert isinstance(chooser, VersionChooser)
+        # the tour's versions are offered; the pin is the version on screen, so it is not
+        assert [offer.spec for offer in chooser.offers] == ["pkg@0.9"]
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen)
+        diff = screen.query_one(VersionDiff)
+        assert diff.shown and diff.diff is not None and not screen.query_one(CodeView).display
+        assert (diff.diff.before.label, diff.diff.after.label) == ("pkg@0.9", "pkg@1.0")
+        assert diff.diff.after.on_screen and diff.diff.counts == (1, 3)
+        title = str(screen.query_one("#version-title").render())
+        assert "base.forward  pkg@0.9 → pkg@1.0" in title
+        assert "0.9  pkg/base.py:16-17  by the same qualified name" in title
+        assert "1.0  pkg/base.py:16-19  the step  (on screen)" in title
+        body = str(screen.query_one("#version-body").render())
+        assert "-         return self.layers[0](x)" in body.replace("17   ", "")  # old line 18
+        assert "+         for layer in self.layers:" in body.replace("17 ", "")
+
+        await pilot.press("v")
+        await settle(pilot)
+        assert not diff.shown and screen.query_one(CodeView).display
+        assert where(app) == before and app.focused is screen.query_one(CodeView)
+
+        # asked before: offered first next time; escape goes back too
+        await pilot.press("v")
+        await settle(pilot)
+        assert [offer.why for offer in app.screen.offers] == ["asked before"]  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert diff.shown
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not diff.shown and screen.query_one(CodeView).display
+
+
+@run_async
+async def test_the_version_typed_is_checked_before_anything_is_fetched() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        chooser = app.screen
+        assert isinstance(chooser, VersionChooser)
+        assert chooser.offers == []  # no tour versions, the pin is on screen: type one
+        assert app.focused is chooser.query_one(Input)
+        for typed, said in (
+            ("ext@2.0", "this step is in pkg: type a version of pkg"),
+            ("1.0", "pkg@1.0 is the version on screen"),
+            ("banana", "'banana' is not a release version"),
+            ("", "type a version of pkg"),
+        ):
+            chooser.query_one(Input).value = typed
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is chooser and chooser.error.startswith(said), chooser.error
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen)
+        assert not app.screen.query_one(VersionDiff).shown and app.screen.query_one(CodeView).display
+
+
+@run_async
+async def test_a_symbol_missing_at_that_version_says_so_with_did_you_mean() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "v")  # `build`, which 0.9 called `make`
+        await settle(pilot)
+        app.screen.query_one(Input).value = "v0.9"
+        await pilot.press("enter")
+        await settle(pilot)
+        diff = app.screen.query_one(VersionDiff)
+        assert diff.shown and diff.diff is not None and diff.diff.missing is diff.diff.before
+        title = str(app.screen.query_one("#version-title").render())
+        assert "not there: 'build' names nothing here" in title
+        assert "use.build is not at pkg@0.9; its code at pkg@1.0 is below" in title
+        assert "did you mean: make" in title
+        assert "def build():" in str(app.screen.query_one("#version-body").render())
+
+
+@run_async
+async def test_a_comparison_under_way_says_so_and_a_failed_one_is_a_notification() -> None:
+    from ui_fakes import fake_compare
+
+    release = threading.Event()
+
+    def slow(repos, resolved, spec, say):  # type: ignore[no-untyped-def]
+        say(f"fetching {spec}: 1.0 MB of 3.0 MB")
+        assert release.wait(10)
+        return fake_compare(repos, resolved, spec, say)
+
+    app = make_app(make_session(tour=make_stack_tour(), compare=slow))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "v")
+        await settle(pilot)
+        await pilot.press("enter")
+        for _ in range(10):
+            await pilot.pause()
+        diff = app.screen.query_one(VersionDiff)
+        assert diff.shown and diff.pending is not None and diff.diff is None
+        assert diff.status == "fetching pkg@0.9: 1.0 MB of 3.0 MB"
+        assert "fetching pkg@0.9" in str(app.screen.query_one("#version-title").render())
+        await pilot.press("escape")  # the UI answers while the nav thread works
+        await pilot.pause()
+        assert not diff.shown and app.screen.query_one(CodeView).display
+        release.set()
+        await settle(pilot)
+        assert not diff.shown and diff.diff is None  # the late answer is dropped
+
+        VERSIONS.pop("pkg@0.8", None)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("tab")  # from the offers (pkg@0.9, asked before) to the field
+        assert app.focused is app.screen.query_one(Input)
+        await pilot.press(*"0.8", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen) and not diff.shown
+        assert app.screen.query_one(CodeView).display
+        assert "pkg@0.8: pkg@0.8: no such release on the package index" in messages(app)
 
 
 @run_async

@@ -34,6 +34,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("f", "forward through jumps"),
             ("x", "on a definition's name: its callers; elsewhere: every use of the name"),
             ("c", "the calls of the function around the cursor, to jump into"),
+            ("v", "the step's symbol at another version, as a diff"),
         ),
     ),
     (
@@ -44,6 +45,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("✗", "missing: nothing by that name at this version"),
             ("◌", "skipped: the step is not in this version of the tour"),
             ("○", "not resolved yet"),
+            ("── repo ↗", "the steps below it are in another repository than the tour's"),
         ),
     ),
     (

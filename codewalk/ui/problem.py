@@ -9,7 +9,7 @@ from textual.widgets import Static
 from codewalk.tours.model import ResolvedStep, repo_at_version
 from codewalk.visible import visible
 
-_KEYS = "[dim]n / p: next / previous step   ctrl+p: search a symbol[/]"
+_KEYS = "[dim]n / p: next / previous step   v: this step at another version   ctrl+p: search a symbol[/]"
 
 
 def problem_text(resolved: ResolvedStep) -> str:

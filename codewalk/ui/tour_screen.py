@@ -1,8 +1,9 @@
 """The main screen: steps list, code, note; stepping through the tour.
 
 Places and jumps are :class:`~codewalk.ui.places.Places`' (any pinned repository),
-lookups under the cursor :class:`~codewalk.ui.lookups.LookupActions`'. Every call
-into the workspace runs in a thread worker and posts its answer back; the workspace is
+lookups under the cursor :class:`~codewalk.ui.lookups.LookupActions`', another version
+of the step's symbol :class:`~codewalk.ui.version_diff.VersionDiff`'s. Every call into
+the workspace runs in a thread worker and posts its answer back; the workspace is
 reached on one thread (:class:`~codewalk.ui.session.NavThread`). A failure becomes a
 notification.
 """
@@ -35,6 +36,7 @@ from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import TourSession
 from codewalk.ui.steps import StepsLegend, StepsList
+from codewalk.ui.version_diff import VersionDiff
 
 NARROW = 150  # below this many columns the note goes under the code
 SLIM = 100  # below this many columns the code gets the width: the steps list is hidden (``s`` shows it)
@@ -50,7 +52,7 @@ class TourScreen(Places):
     TourScreen.-slim #steps-column, TourScreen.-steps-hidden #steps-column { display: none; }
     TourScreen.-slim.-steps-shown #steps-column { display: block; width: 24; }
     TourScreen.-narrow #right { layout: vertical; }
-    TourScreen.-narrow.-panel-open NoteView { display: none; }
+    TourScreen.-narrow.-panel-open NoteView, TourScreen.-narrow.-version-open NoteView { display: none; }
     TourScreen.-narrow NoteView {
         width: 1fr; height: 35%; min-height: 6; min-width: 0;
         border-left: none; border-top: hkey $foreground 20%;
@@ -67,6 +69,7 @@ class TourScreen(Places):
         self.step_index = max(0, min(start_step, len(session.tour.steps) - 1))
         self.resolved: dict[int, ResolvedStep] = {}
         self._pending: set[int] = set()  # steps being resolved
+        self._under_version: tuple[bool, bool] | None = None  # what the version diff hides
 
     # -- layout --------------------------------------------------------------------
 
@@ -80,11 +83,12 @@ class TourScreen(Places):
                 with Vertical(id="center"):
                     yield OffTourBanner(id="banner")
                     yield CodeView(id="code")
+                    yield VersionDiff(id="version")
                     yield StepProblem(id="problem")
                     yield ReferencesPanel(id="references")
                     yield CallsPanel(id="calls")
                 yield NoteView(id="note")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         assert self.session is not None
@@ -250,3 +254,51 @@ class TourScreen(Places):
             if there is not None:
                 self.history.push(self._here(), there)
         self.show_step(self.step_index)
+
+    # -- another version of the step's symbol ----------------------------------------
+
+    def action_other_version(self) -> None:
+        """Ask for another version of the step's symbol and show its diff in place of
+        the code; again (or escape) goes back to the code."""
+        if self.query_one(VersionDiff).shown:
+            self.close_version()
+            return
+        assert self.session is not None
+        resolved = self.resolved.get(self.step_index)
+        if resolved is None:
+            self.notify("this step is still being resolved", markup=False)
+            return
+        self.query_one(VersionDiff).ask(self.session, resolved, self._make_room_for_version)
+
+    def _make_room_for_version(self) -> None:
+        if self._under_version is None:
+            problem = self.query_one(StepProblem)
+            self._under_version = (self.code.display, problem.has_class("-shown"))
+            self.code.display = False
+            problem.hide()
+            self.add_class("-version-open")
+
+    def close_version(self) -> None:
+        diff = self.query_one(VersionDiff)
+        if diff.shown:
+            diff.close()
+        self._restore_from_version()
+
+    def _restore_from_version(self) -> None:
+        if self._under_version is None:
+            return
+        code_shown, problem_shown = self._under_version
+        self._under_version = None
+        self.remove_class("-version-open")
+        self.code.display = code_shown
+        self.query_one(StepProblem).set_class(problem_shown, "-shown")
+        if code_shown:
+            self.code.focus()
+
+    def on_version_diff_closed(self, event: VersionDiff.Closed) -> None:
+        self._restore_from_version()
+
+    def action_close_references(self) -> None:
+        """``escape``: closes a panel, or the version diff (even while it is reading)."""
+        super().action_close_references()
+        self.close_version()
