@@ -11,6 +11,7 @@ from textual.widgets import Input, OptionList
 from ui_fakes import VERSIONS, make_session, make_stack_tour, make_tour, run_async, settle
 
 from codewalk.ui.app import CodewalkApp, make_app
+from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.problem import StepProblem
@@ -238,16 +239,10 @@ async def test_a_symbol_missing_at_that_version_says_so_with_did_you_mean() -> N
 
 @run_async
 async def test_a_comparison_under_way_says_so_and_a_failed_one_is_a_notification() -> None:
-    from ui_fakes import fake_compare
+    from ui_fakes import FakeVersions
 
     release = threading.Event()
-
-    def slow(repos, resolved, spec, say):  # type: ignore[no-untyped-def]
-        say(f"fetching {spec}: 1.0 MB of 3.0 MB")
-        assert release.wait(10)
-        return fake_compare(repos, resolved, spec, say)
-
-    app = make_app(make_session(tour=make_stack_tour(), compare=slow))
+    app = make_app(make_session(tour=make_stack_tour(), versions=FakeVersions(gate=release)))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("4", "v")
@@ -259,9 +254,18 @@ async def test_a_comparison_under_way_says_so_and_a_failed_one_is_a_notification
         assert diff.shown and diff.pending is not None and diff.diff is None
         assert diff.status == "fetching pkg@0.9: 1.0 MB of 3.0 MB"
         assert "fetching pkg@0.9" in str(app.screen.query_one("#version-title").render())
-        await pilot.press("escape")  # the UI answers while the nav thread works
+        await pilot.press("escape")  # the UI answers while the version is fetched
         await pilot.pause()
         assert not diff.shown and app.screen.query_one(CodeView).display
+        panel = app.screen.query_one(CallsPanel)
+        await pilot.press("c")  # and so does the nav thread: the fetch is not on it
+        for _ in range(100):
+            await pilot.pause()
+            if panel.calls is not None:
+                break
+        assert panel.shown and [row.expr for row in panel.rows] == ["layer"]
+        assert not release.is_set()
+        await pilot.press("escape")
         release.set()
         await settle(pilot)
         assert not diff.shown and diff.diff is None  # the late answer is dropped

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import builtins
 import re
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -356,41 +357,52 @@ def _code(files: dict[str, str], target: Resolved) -> str:
     return "\n".join(files[target.path].split("\n")[target.start_line - 1 : target.end_line])
 
 
-def fake_compare(repos: FakeStack, resolved: ResolvedStep, spec: str, say: Callable[[str], None]) -> StepDiff:
-    """The step's symbol at ``spec`` (only ``pkg@0.9`` exists) against the one on
-    screen, diffed by the real ``workspace.compare.hunks``."""
-    if spec not in VERSIONS:
-        raise SourceError(f"{spec}: no such release on the package index")
-    say(f"fetching {spec} …")
-    version, files = VERSIONS[spec]
-    target = resolved.target
-    assert target is not None
-    here = repos.inner(resolved.repo)
-    mine = Located(target, "the step", _code(here.files, target))
-    same = [d for d in _definitions(files, resolved.repo, version) if d.qualname == target.qualname]
-    theirs = (
-        Located(same[0], "by the same qualified name", _code(files, same[0]))
-        if same
-        else Located(None, f"{resolved.step.at!r} names nothing here", "", ("make",))
-    )
-    before, after = older_first(
-        DiffSide(f"{resolved.repo}@{here.version}", mine.target, mine.how, mine.code, on_screen=True),
-        DiffSide(spec, theirs.target, theirs.how, theirs.code),
-    )
-    pair = (mine, theirs) if before.on_screen else (theirs, mine)
-    changes = tuple(hunks(*pair)) if theirs.target is not None else ()
-    name = ".".join(target.qualname.split(".")[-2:])
-    return StepDiff(name, before, after, changes, theirs.suggestions)
+class FakeVersions:
+    """Other versions of the fakes (only ``pkg@0.9`` exists), compared with the real
+    ``workspace.compare.hunks``; ``gate``, when given, holds the fetch until it is set."""
 
+    def __init__(self, gate: threading.Event | None = None) -> None:
+        self.gate = gate
+        self.fetched: list[str] = []
 
-Compare = Callable[[FakeStack, ResolvedStep, str, Callable[[str], None]], StepDiff]
+    def fetch(self, spec: str, repo: str, say: Callable[[str], None]) -> None:
+        if spec not in VERSIONS:
+            raise SourceError(f"{spec}: no such release on the package index")
+        say(f"fetching {spec}: 1.0 MB of 3.0 MB")
+        if self.gate is not None:
+            assert self.gate.wait(10)
+        self.fetched.append(spec)
+
+    def compare(
+        self, repos: FakeStack, resolved: ResolvedStep, spec: str, say: Callable[[str], None]
+    ) -> StepDiff:
+        assert spec in self.fetched
+        version, files = VERSIONS[spec]
+        target = resolved.target
+        assert target is not None
+        here = repos.inner(resolved.repo)
+        mine = Located(target, "the step", _code(here.files, target))
+        same = [d for d in _definitions(files, resolved.repo, version) if d.qualname == target.qualname]
+        theirs = (
+            Located(same[0], "by the same qualified name", _code(files, same[0]))
+            if same
+            else Located(None, f"{resolved.step.at!r} names nothing here", "", ("make",))
+        )
+        before, after = older_first(
+            DiffSide(f"{resolved.repo}@{here.version}", mine.target, mine.how, mine.code, on_screen=True),
+            DiffSide(spec, theirs.target, theirs.how, theirs.code),
+        )
+        pair = (mine, theirs) if before.on_screen else (theirs, mine)
+        changes = tuple(hunks(*pair)) if theirs.target is not None else ()
+        name = ".".join(target.qualname.split(".")[-2:])
+        return StepDiff(name, before, after, changes, theirs.suggestions)
 
 
 def make_session(
     progress: object = None,
     navigator: Callable[[], object] = FakeNavigator,
     tour: Tour | None = None,
-    compare: Compare | None = fake_compare,
+    versions: FakeVersions | None = None,
 ) -> TourSession:
     chosen = tour or make_tour()
     return TourSession(
@@ -399,7 +411,7 @@ def make_session(
         resolver=lambda repos: fake_resolver(repos, chosen),
         describe=describe,
         repo="pkg",
-        compare=compare,
+        versions=versions or FakeVersions(),
         progress=progress,  # type: ignore[arg-type]
     )
 

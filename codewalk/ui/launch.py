@@ -37,7 +37,7 @@ def open_session(
     from codewalk.source.pins import load_pins
     from codewalk.source.sync import open_checkout
     from codewalk.tours.resolution import TourSteps
-    from codewalk.ui.stack import OtherVersions, describer
+    from codewalk.ui.stack import VersionReader, describer
     from codewalk.workspace.pinned import PinnedStack
 
     stack = PinnedStack(source_path, at=at)
@@ -57,7 +57,7 @@ def open_session(
         resolver=steps,
         describe=describer(load_pins(locations.pins_path())),
         repo=repo,
-        compare=OtherVersions(),
+        versions=VersionReader(),
         progress=progress if progress is not None else ProgressStore(),
         notes=tuple(stack.notes),
     )

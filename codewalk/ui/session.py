@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import ResolvedStep, Tour
@@ -31,9 +31,21 @@ T = TypeVar("T")
 # (the repos, 0-based step index) -> the step's resolution; runs on the nav thread
 StepResolver = Callable[[Any], Callable[[int], ResolvedStep]]
 Permalink = Callable[[str, int, int], "str | None"]
-# (the repos, a resolved step, REPO@VERSION, a way to say what it is doing) -> the step's
-# symbol at that version against the one on screen; runs on the nav thread
-Compare = Callable[[Any, ResolvedStep, str, Callable[[str], None]], StepDiff]
+Say = Callable[[str], None]  # what a slow task is doing, in words, for the reader
+
+
+class OtherVersions(Protocol):
+    """The step's symbol at another version of its repository."""
+
+    def fetch(self, spec: str, repo: str, say: Say) -> None:
+        """Make ``repo`` at ``spec`` (``REPO@VERSION``) ready to read, fetching it if the
+        cache does not hold it: slow, and never on the nav thread, which stays free to
+        answer the reader meanwhile. Raises CodewalkError."""
+        ...
+
+    def compare(self, repos: Any, resolved: ResolvedStep, spec: str, say: Say) -> StepDiff:
+        """The step's symbol at ``spec`` against the one on screen, on the nav thread."""
+        ...
 
 
 def no_permalink(path: str, start: int, end: int) -> str | None:
@@ -193,7 +205,7 @@ class TourSession:
     resolver: StepResolver  # repos -> (step index -> ResolvedStep), on the nav thread
     describe: Callable[[Any], RepoInfo]  # a repository's navigator -> RepoInfo, on the nav thread
     repo: str  # the tour's repository (steps in another are marked)
-    compare: Compare | None = None
+    versions: OtherVersions | None = None
     progress: ProgressStore | None = None
     notes: tuple[str, ...] = ()  # how the versions read were chosen (REPO@installed), to show once
     nav: NavThread = field(init=False)
@@ -218,13 +230,14 @@ class TourSession:
         """What the nav thread has learnt of ``repo`` (None: not yet; any thread)."""
         return self.nav.known.get(repo)
 
-    def compare_step(self, resolved: ResolvedStep, other: str, say: Callable[[str], None]) -> StepDiff:
-        """The step's symbol at ``other`` (REPO@VERSION) against the one on screen, on the
-        nav thread; slow (the first read of a version fetches it), call from a worker."""
-        compare = self.compare
-        if compare is None:
+    def compare_step(self, resolved: ResolvedStep, other: str, say: Say) -> StepDiff:
+        """The step's symbol at ``other`` (REPO@VERSION) against the one on screen: the
+        version fetched here (call from a worker), then compared on the nav thread."""
+        versions = self.versions
+        if versions is None:
             raise CodewalkError("this session cannot read other versions")
-        return self.nav.call(lambda repos: compare(repos, resolved, other, say))
+        versions.fetch(other, resolved.repo, say)
+        return self.nav.call(lambda repos: versions.compare(repos, resolved, other, say))
 
 
 @dataclass(frozen=True, slots=True)

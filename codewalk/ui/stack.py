@@ -8,6 +8,7 @@ session's nav thread. The UI itself knows them only through ``ui.ports`` and
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from codewalk.source.checkout import SourceKind
 from codewalk.source.reporter import Reporter, transfer_text
 from codewalk.tours.model import ResolvedStep
 from codewalk.ui.session import Permalink, RepoInfo, github_permalink
-from codewalk.ui.versions import DiffSide, StepDiff, older_first, version_label
+from codewalk.ui.versions import DiffSide, StepDiff, older_first, same_version, version_label
 
 if TYPE_CHECKING:
     from codewalk.resolve.model import Resolved
@@ -98,39 +99,42 @@ class _Saying(Reporter):
         self.say(f"{self.what}: {text}")
 
 
-class OtherVersions:
-    """The ``compare`` of a session: the step's symbol at another version of its
-    repository, against the one on screen. Each version asked for is opened once (a
-    :class:`PinnedStack` of its own, fetched on first use) and kept for the session;
-    on the nav thread only."""
+class VersionReader:
+    """The session's :class:`~codewalk.ui.session.OtherVersions`: each version asked for
+    is opened once (a :class:`PinnedStack` of its own, fetched on first use, off the nav
+    thread) and kept for the session; compared on the nav thread."""
 
     def __init__(self) -> None:
         self._stacks: dict[str, PinnedStack] = {}
+        self._lock = threading.Lock()
 
-    def workspace(self, spec: str, repo: str, say: Say) -> Workspace:
-        """``repo``'s workspace at ``spec`` (``REPO@VERSION``), fetched if needed."""
-        stack = self._stacks.get(spec)
-        if stack is None:
-            from codewalk.source import cached
-            from codewalk.source.sync import ensure_checkout, kinds_for, source_mode
-            from codewalk.workspace.pinned import PinnedStack
+    def fetch(self, spec: str, repo: str, say: Say) -> None:
+        with self._lock:
+            if spec in self._stacks:
+                return
+        from codewalk.source import cached
+        from codewalk.source.sync import ensure_checkout, kinds_for, source_mode
+        from codewalk.workspace.pinned import PinnedStack
 
-            stack = PinnedStack(at=[spec])
-            pin = stack.pins[repo]
-            mode = source_mode()
-            if stack.source_path is None and cached.current(pin, kinds_for(pin, mode)) is None:
-                what = f"fetching {repo} {pin.release_version}"
-                say(f"{what} …")
-                ensure_checkout(pin, mode=mode, reporter=_Saying(say, what))
-            self._stacks[spec] = stack
-        return stack.workspace(repo)
+        stack = PinnedStack(at=[spec])  # REPO@installed: asks the python on PATH
+        pin = stack.pins[repo]
+        mode = source_mode()
+        if stack.source_path is None and cached.current(pin, kinds_for(pin, mode)) is None:
+            what = f"fetching {repo} {pin.release_version}"
+            say(f"{what} …")
+            ensure_checkout(pin, mode=mode, reporter=_Saying(say, what))  # the cache's lock per repo
+        with self._lock:
+            kept = self._stacks.setdefault(spec, stack)
+        if kept is not stack:  # fetched twice at once: one is enough
+            stack.close()
 
-    def __call__(self, repos: PinnedStack, resolved: ResolvedStep, spec: str, say: Say) -> StepDiff:
+    def compare(self, repos: PinnedStack, resolved: ResolvedStep, spec: str, say: Say) -> StepDiff:
         from codewalk.workspace.compare import hunks
 
         repo = resolved.repo
-        here = repos.workspace(repo)
-        there = self.workspace(spec, repo, say)
+        with self._lock:
+            stack = self._stacks[spec]
+        here, there = repos.workspace(repo), stack.workspace(repo)
         here_label = version_label(repo, here.checkout.version)
         there_label = version_label(repo, there.checkout.version)
         say(f"reading {resolved.step.anchor} at {there_label} …")
@@ -141,19 +145,27 @@ class OtherVersions:
         )
         located = (mine, theirs) if sides[0].on_screen else (theirs, mine)
         both = mine.target is not None and theirs.target is not None
-        name = resolved.step.anchor if mine.target is None else _short(mine.target)
-        same = here.checkout.root.resolve() == there.checkout.root.resolve()
         return StepDiff(
-            name=name,
+            name=resolved.step.anchor if mine.target is None else _short(mine.target),
             before=sides[0],
             after=sides[1],
             hunks=tuple(hunks(*located)) if both else (),
             suggestions=tuple(theirs.suggestions or mine.suggestions),
-            note=f"both versions read the same checkout ({here.checkout.root.name}): a local "
-            "source is read as it is"
-            if same
-            else "",
+            note=_note(here, there, stack.notes, spec),
         )
+
+
+def _note(here: Workspace, there: Workspace, notes: list[str], spec: str) -> str:
+    """What the reader should know about the two sides: how ``spec`` was chosen, and
+    when it is the version on screen after all."""
+    said = list(notes)
+    if here.checkout.root.resolve() == there.checkout.root.resolve():
+        said.append(
+            f"both sides read the same checkout ({here.checkout.root.name}): a local source is read as it is"
+        )
+    elif same_version(here.checkout.version, there.checkout.version):
+        said.append(f"{spec} is the version on screen")
+    return "; ".join(said)
 
 
 def _short(target: Resolved) -> str:
