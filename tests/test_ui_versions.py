@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from codewalk.resolve.model import Resolved
-from codewalk.ui.versions import DiffSide, offers, older_first, parse_choice, version_label
+from codewalk.ui.versions import DiffSide, example_version, offers, older_first, parse_choice, version_label
 
 
 def test_offers_asked_then_the_tours_then_the_pin_never_the_one_on_screen() -> None:
@@ -44,11 +44,11 @@ def test_a_typed_version_of_the_steps_repo(typed: str, spec: str) -> None:
 @pytest.mark.parametrize(
     ("typed", "why"),
     [
-        ("", "type a version of transformers: e.g. 4.57.6"),
+        ("", "type a version of transformers: e.g. 5.22.0, transformers@5.22.0 or installed"),
         ("accelerate@1.13.0", "this step is in transformers: type a version of transformers"),
         ("5.23.0", "transformers@5.23.0 is the version on screen"),
         ("v5.23", "transformers@5.23 is the version on screen"),
-        ("latest", "'latest' is not a release version, e.g. 4.57.6"),
+        ("latest", "'latest' is not a release version: e.g. 5.22.0, transformers@5.22.0 or installed"),
         ("4.57.6; rm -rf /", "'4.57.6; rm -rf /' is not a release version"),
     ],
 )
@@ -69,6 +69,18 @@ def test_the_older_version_comes_first() -> None:
     assert older_first(here, newer) == (here, newer)
     local = _side("transformers@0123abc")  # a local checkout's commit: the one on screen first
     assert older_first(here, local) == (here, local)
+
+
+def test_the_example_is_a_version_before_the_one_on_screen() -> None:
+    assert [
+        example_version(v) for v in ("5.23.0", "transformers==1.14.0", "0.0.35", "3.0.0", "nonsense")
+    ] == [
+        "5.22.0",
+        "1.13.0",
+        "0.0.34",
+        "2.0.0",
+        "1.0.0",
+    ]
 
 
 def test_version_label() -> None:

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from codewalk.ui.versions import INSTALLED, Offer, parse_choice
+from codewalk.ui.versions import INSTALLED, Offer, example_version, parse_choice
 
 
 def offer_label(offer: Offer) -> Content:
@@ -69,8 +69,9 @@ class VersionChooser(ModalScreen[str | None]):
                 yield OptionList(
                     *(Option(offer_label(o), id=o.spec) for o in self.offers), id="chooser-offers"
                 )
+            example = example_version(self.read)
             yield Input(
-                placeholder=f"or type one: 4.57.6, {self.repo}@4.46.3, {INSTALLED}", id="chooser-input"
+                placeholder=f"or type one: {example}, {self.repo}@{example}, {INSTALLED}", id="chooser-input"
             )
             yield Label("", id="chooser-error")
             yield Label("enter: compare   tab: offers / type one   escape: back", id="chooser-keys")

@@ -61,11 +61,25 @@ def same_version(one: str, other: str) -> bool:
         return a == b
 
 
+def example_version(read: str) -> str:
+    """A version to show as an example beside ``read`` (the release on screen): the
+    minor release before it (``5.23.0`` -> ``5.22.0``, ``0.0.35`` -> ``0.0.34``)."""
+    try:
+        major, minor, micro = (*Version(release_of(read)).release, 0, 0)[:3]
+    except InvalidVersion:
+        return "1.0.0"
+    if minor:
+        return f"{major}.{minor - 1}.0"
+    if micro:
+        return f"{major}.{minor}.{micro - 1}"
+    return f"{max(major - 1, 0)}.0.0"
+
+
 def parse_choice(text: str, repo: str, read: str) -> str:
     """``REPO@VERSION`` for what the reader typed, of ``repo`` (the step's) and not
     ``read`` (the release on screen); ValueError with what to type instead."""
     text = text.strip()
-    example = f"e.g. 4.57.6, {repo}@4.57.6 or {INSTALLED}"
+    example = f"e.g. {example_version(read)}, {repo}@{example_version(read)} or {INSTALLED}"
     if not text:
         raise ValueError(f"type a version of {repo}: {example}")
     named, at, version = text.rpartition("@")
@@ -74,9 +88,8 @@ def parse_choice(text: str, repo: str, read: str) -> str:
     if version[:1] == "v" and version[1:2].isdigit():
         version = version[1:]
     if version != INSTALLED:
-        why = valid_version(version)
-        if why is not None:
-            raise ValueError(f"{why} ({example})")
+        if valid_version(version) is not None:
+            raise ValueError(f"{version!r} is not a release version: {example}")
         if same_version(version, read):
             raise ValueError(f"{repo}@{version} is the version on screen")
     return f"{repo}@{version}"
