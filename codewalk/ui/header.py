@@ -44,6 +44,7 @@ class TourHeader(Horizontal):
         super().__init__(id=id)
         self._step = ("", 0, 0)
         self._repo = ("", "")
+        self._shown: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="header-title")
@@ -60,9 +61,12 @@ class TourHeader(Horizontal):
         self._update()
 
     def _update(self) -> None:
-        left, right = header_parts(*self._step, *self._repo)
-        self.query_one("#header-title", Static).update(left)
-        self.query_one("#header-where", Static).update(right)
+        parts = header_parts(*self._step, *self._repo)
+        if parts == self._shown:  # a jump within one repo changes nothing here: no relayout
+            return
+        self._shown = parts
+        self.query_one("#header-title", Static).update(parts[0])
+        self.query_one("#header-where", Static).update(parts[1])
 
     @property
     def text(self) -> str:
