@@ -33,8 +33,9 @@ TRAINER = "src/transformers/trainer.py"
 ACCELERATOR = "src/accelerate/accelerator.py"
 
 
-def _app(tmp_path: Path, start_step: int) -> CodewalkApp:
-    session = open_session(load_tour("trainer-train"), progress=ProgressStore(tmp_path / "progress.json"))
+def _app(tmp_path: Path, start_step: int, at: tuple[str, ...] = ()) -> CodewalkApp:
+    progress = ProgressStore(tmp_path / "progress.json")
+    session = open_session(load_tour("trainer-train"), at=at, progress=progress)
     return make_app(session, start_step=start_step)
 
 
@@ -107,3 +108,29 @@ async def test_v_compares_trainer_train_with_4_46_3(stack_home: Path, tmp_path: 
         await pilot.press("v")
         await settle(pilot)
         assert not diff.shown and _where(app)[:2] == ("transformers", TRAINER)
+
+
+@run_async
+async def test_the_tour_at_4_57_6_shows_the_steps_it_lacks_in_place(stack_home: Path, tmp_path: Path) -> None:
+    """``codewalk tour trainer-train --at transformers@4.57.6`` on a terminal: the
+    transformers steps at 4.57.6, those on ``Trainer._run_epoch`` (5.x only) in place,
+    with why and the nearest names; accelerate still at its pin."""
+    from codewalk.ui.problem import StepProblem
+
+    app = _app(tmp_path, start_step=2, at=("transformers@4.57.6",))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "step 3/17" in _header(app) and _header(app).endswith("transformers@4.57.6 (release)")
+        problem = app.screen.query_one(StepProblem)
+        text = str(problem.render())
+        assert problem.display and not app.screen.query_one(CodeView).display
+        assert "Step 3 does not resolve at transformers==4.57.6" in text
+        assert "'Trainer._run_epoch' names nothing in transformers==4.57.6" in text
+        assert "Did you mean:" in text
+        await pilot.press("1")
+        await settle(pilot)
+        assert _where(app)[:2] == ("transformers", TRAINER) and app.screen.query_one(CodeView).display
+        await pilot.press("8")
+        await settle(pilot)
+        assert _where(app) == ("accelerate", ACCELERATOR, 2840, 0)
+        assert _header(app).endswith("accelerate@1.14.0 (release)")
