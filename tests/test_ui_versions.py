@@ -88,3 +88,22 @@ def test_version_label() -> None:
     assert version_label("accelerate", "v1.14.0") == "accelerate@1.14.0"
     assert version_label("paddle", "paddlepaddle==3.3.1") == "paddle@3.3.1"
     assert version_label("demo", "") == "demo"
+
+
+def test_the_diff_view_shows_control_characters_never_sends_them() -> None:
+    from codewalk.ui.version_diff import diff_body, diff_title
+    from codewalk.ui.versions import StepDiff
+    from codewalk.workspace.compare import Located, hunks
+
+    def side(label: str, code: str, on_screen: bool = False) -> DiffSide:
+        lines = code.count("\n") + 1
+        target = Resolved("pkg", "pkg.m.f", "function", "pkg/m.py", 1, 1, lines, "direct", "")
+        return DiffSide(label, target, "by the same qualified name\x1b[2J", code, on_screen)
+
+    old = side("pkg@0.9", 'def f():\n    return "\x1b[31mred"')
+    new = side("pkg@1.0", 'def f():\n    return "\u202ebidi"', on_screen=True)
+    changes = tuple(hunks(Located(old.target, "", old.code), Located(new.target, "", new.code)))
+    diff = StepDiff("m.f\x07", old, new, changes)
+    shown = f"{diff_title(diff).plain}\n{diff_body(diff).plain}"
+    assert "\\x1b[31mred" in shown and "\\u202ebidi" in shown and "m.f\\x07" in shown
+    assert not any(ch in shown for ch in "\x1b\u202e\x07")

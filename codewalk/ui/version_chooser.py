@@ -20,10 +20,11 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from codewalk.ui.versions import INSTALLED, Offer, example_version, parse_choice
+from codewalk.visible import visible
 
 
 def offer_label(offer: Offer) -> Content:
-    return Content.assemble((offer.spec, "bold"), "  ", (offer.why, "dim"))
+    return Content.assemble((visible(offer.spec), "bold"), "  ", (offer.why, "dim"))
 
 
 class VersionChooser(ModalScreen[str | None]):
@@ -61,7 +62,8 @@ class VersionChooser(ModalScreen[str | None]):
         with Vertical():
             yield Label(
                 Content.assemble(
-                    (self.symbol, "bold"), f" at another version of {self.repo} (on screen: {self.read})"
+                    (visible(self.symbol), "bold"),
+                    visible(f" at another version of {self.repo} (on screen: {self.read})"),
                 ),
                 id="chooser-title",
             )
@@ -93,7 +95,7 @@ class VersionChooser(ModalScreen[str | None]):
         try:
             spec = parse_choice(event.value, self.repo, self.read)
         except ValueError as error:
-            self.query_one("#chooser-error", Label).update(Content(str(error)))
+            self.query_one("#chooser-error", Label).update(Content(visible(str(error))))
             return
         self.dismiss(spec)
 

@@ -27,6 +27,7 @@ from codewalk.ui.highlight import highlight_lines, lexer_for
 from codewalk.ui.session import TourSession
 from codewalk.ui.version_chooser import VersionChooser
 from codewalk.ui.versions import DiffSide, StepDiff, offers
+from codewalk.visible import visible
 
 _REMOVED = Style.parse("on #3c1f24")
 _ADDED = Style.parse("on #1f3a26")
@@ -47,11 +48,11 @@ def _side(side: DiffSide, width: int) -> Text:
     text = Text.assemble("  ", (f"{label:<{width}}", "bold"), "  ")
     if side.target is None:
         text.append("not there", "bold red")
-        text.append(f": {side.how}")
+        text.append(f": {visible(side.how)}")
     else:
         t = side.target
-        text.append(f"{t.path}:{t.start_line}-{t.end_line}")
-        text.append(f"  {side.how}", "italic")
+        text.append(visible(f"{t.path}:{t.start_line}-{t.end_line}"))
+        text.append(f"  {visible(side.how)}", "italic")
     if side.on_screen:
         text.append("  (on screen)", "dim")
     return text
@@ -59,19 +60,21 @@ def _side(side: DiffSide, width: int) -> Text:
 
 def diff_title(diff: StepDiff) -> Text:
     """The lines above the diff: the symbol, the two versions, where it is at each and
-    how it was matched, what changed."""
-    title = Text.assemble((diff.name, "bold"), "  ", diff.before.label, " → ", diff.after.label)
+    how it was matched, what changed. Names and paths come from files that are not
+    codewalk's: their control characters are shown, never sent."""
+    name = visible(diff.name)
+    title = Text.assemble((name, "bold"), "  ", visible(diff.before.label), " → ", visible(diff.after.label))
     width = max(len(side.label.rpartition("@")[2]) for side in (diff.before, diff.after))
     lines = [title, _side(diff.before, width), _side(diff.after, width)]
     missing = diff.missing
     if missing is not None:
         found = diff.after if missing is diff.before else diff.before
-        what = f"{diff.name} is not at {missing.label}"
+        what = visible(f"{diff.name} is not at {missing.label}")
         if found.target is not None:
-            what += f"; its code at {found.label} is below"
+            what += visible(f"; its code at {found.label} is below")
         lines.append(Text(f"  {what}", "yellow"))
         if diff.suggestions:
-            lines.append(Text(f"  did you mean: {', '.join(diff.suggestions)}", "yellow"))
+            lines.append(Text(visible(f"  did you mean: {', '.join(diff.suggestions)}"), "yellow"))
     elif not diff.hunks:
         lines.append(Text("  no change in its code", "green"))
     else:
@@ -87,7 +90,7 @@ def diff_title(diff: StepDiff) -> Text:
             )
         )
     if diff.note:
-        lines.append(Text(f"  {diff.note}", "yellow"))
+        lines.append(Text(visible(f"  {diff.note}"), "yellow"))
     lines[-1].append(f"   ({_KEYS})", "dim")
     return Text("\n").join(lines)
 
@@ -96,7 +99,8 @@ def _styled(side: DiffSide) -> list[Text]:
     """The code of a side, highlighted, one Text per line."""
     if side.target is None:
         return []
-    lines = visible_code(side.code).split("\n")
+    # shown, never sent: a control character in the code is drawn as its escape
+    lines = visible(side.code.expandtabs(4)).split("\n")
     styled: list[Text] = []
     for segments in highlight_lines(lines, lexer_for(side.target.path)):
         text = Text()
@@ -104,14 +108,6 @@ def _styled(side: DiffSide) -> list[Text]:
             text.append(segment.text, segment.style)
         styled.append(text)
     return styled
-
-
-def visible_code(text: str) -> str:
-    """Code fit for the screen: tabs expanded, control characters shown as escapes."""
-    return "".join(
-        ch if ch in "\t\n" or (ord(ch) >= 32 and not 0x7F <= ord(ch) <= 0x9F) else f"\\x{ord(ch):02x}"
-        for ch in text.expandtabs(4)
-    )
 
 
 def diff_body(diff: StepDiff) -> Text:
@@ -257,7 +253,7 @@ class VersionDiff(Vertical, can_focus=False):
         self.status = text
         self.query_one("#version-title", Static).update(
             Text.assemble(
-                (text, "italic"),
+                (visible(text), "italic"),
                 "   ",
                 ("(a first read of a version fetches it)", "dim"),
                 "   ",
