@@ -26,6 +26,7 @@ from typing import Any
 
 from codewalk.resolve.model import Resolved
 
+REPO = "transformers"
 BIG = "src/transformers/generation/utils.py"
 OTHERS = (
     "src/transformers/models/llama/modeling_llama.py",
@@ -57,6 +58,16 @@ class FilesNavigator:
 
     def source_text(self, path: str) -> str:
         return (self.root / path).read_text(encoding="utf-8")
+
+
+class OneRepo:
+    """The stack the session opens: transformers alone, served by ``navigator``."""
+
+    def __init__(self, navigator: FilesNavigator) -> None:
+        self.navigator = navigator
+
+    def workspace(self, repo: str | None = None) -> FilesNavigator:
+        return self.navigator
 
 
 def _root(explicit: str | None) -> Path:
@@ -94,7 +105,7 @@ async def in_app(root: Path, runs: int) -> dict[str, list[float]]:
     from codewalk.ui.app import make_app
     from codewalk.ui.code_view import CodeView
     from codewalk.ui.history import Location
-    from codewalk.ui.session import TourSession
+    from codewalk.ui.session import RepoInfo, TourSession
     from codewalk.ui.tour_screen import TourScreen
 
     navigator = FilesNavigator(root)
@@ -115,13 +126,12 @@ async def in_app(root: Path, runs: int) -> dict[str, list[float]]:
 
     session = TourSession(
         tour,
-        lambda: navigator,
-        lambda nav: never,
-        navigator.source_text,
-        "transformers",
-        "bench",
-        root,
+        open_repos=lambda: OneRepo(navigator),  # type: ignore[arg-type,return-value]
+        resolver=lambda repos: never,
+        describe=lambda nav: RepoInfo("transformers", "bench", navigator.source_text, root),
+        repo="transformers",
     )
+    session.nav.info("transformers")  # described before the clock starts: places open at once
     results: dict[str, list[float]] = {}
     app = make_app(session)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -144,28 +154,28 @@ async def in_app(root: Path, runs: int) -> dict[str, list[float]]:
             screen.sources.clear()  # a cold open each run
 
             def open_deep() -> None:
-                screen._open(Location(BIG, assisted, 0, None, (assisted, assisted + 120)))
+                screen._open(Location(BIG, assisted, 0, None, (assisted, assisted + 120), repo=REPO))
 
             await timed("open utils.py at _assisted_decoding (cold)", open_deep)
 
             def open_top() -> None:
-                screen.sources.pop(BIG, None)
-                screen._open(Location(BIG, 1, 0, None))
+                screen.sources.pop((REPO, BIG), None)
+                screen._open(Location(BIG, 1, 0, None, repo=REPO))
 
             await timed("open utils.py at line 1 (cold)", open_top)
 
             def jump(run: int = run) -> None:
-                screen._open(Location(BIG, generate + run, 0, None, (generate, generate + 300)))
+                screen._open(Location(BIG, generate + run, 0, None, (generate, generate + 300), repo=REPO))
 
             await timed("jump within the open file", jump)
 
             def step_switch(run: int = run) -> None:
                 path = OTHERS[run % len(OTHERS)] if run % 2 else BIG
-                screen._open(Location(path, 40, 0, None, (40, 60), (45, 46)))
+                screen._open(Location(path, 40, 0, None, (40, 60), (45, 46), repo=REPO))
 
             if run == 0:
                 for path in OTHERS:  # open once, then switching between open files
-                    screen._open(Location(path, 1, 0, None))
+                    screen._open(Location(path, 1, 0, None, repo=REPO))
             await timed("switch step between open files", step_switch)
 
             def scroll_page() -> None:
@@ -174,7 +184,7 @@ async def in_app(root: Path, runs: int) -> dict[str, list[float]]:
             await timed("page down", scroll_page)
 
         for model_file in root.joinpath("src/transformers/models").glob("*/modeling_*.py"):
-            screen._open(Location(str(model_file.relative_to(root)), 1, 0, None))
+            screen._open(Location(str(model_file.relative_to(root)), 1, 0, None, repo=REPO))
             if len(screen.sources) > 200:
                 break
         results["files open at the end"] = [float(len(screen.sources))]

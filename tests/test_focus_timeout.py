@@ -20,7 +20,6 @@ from codewalk.ui.problem import StepProblem
 from codewalk.ui.state import ProgressStore
 from codewalk.ui.tour_screen import TourScreen
 from tests.hardening import assert_untouched, outside_cache, run, toy_source
-from tests.toyrepo import make_toy
 
 # Fails only after trying every way to split the span into twelve pieces ending in "e":
 # hours with Python's re, a bound with the regex package.
@@ -83,13 +82,13 @@ def test_check_plain_and_json_report_the_step_and_go_on(
     assert_untouched(before, outside_cache(tmp_path, isolated_home))
 
 
-def _session(tmp_path: Path):  # type: ignore[no-untyped-def]
-    checkout = make_toy(tmp_path)
-    add_slow_module(checkout.root)
+def _session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    root = toy_source(tmp_path, monkeypatch)
+    add_slow_module(root)
     tour_file = tmp_path / "hostile.yaml"
     tour_file.write_text(TOUR)
     return open_session(
-        read_tour(tour_file), checkout=checkout, progress=ProgressStore(tmp_path / "progress.json")
+        read_tour(tour_file), source_path=str(root), progress=ProgressStore(tmp_path / "progress.json")
     )
 
 
@@ -103,7 +102,7 @@ async def test_the_ui_takes_keys_while_a_step_resolves(
     (Each key is handled at once; had the match held the lock, it would be handled only
     once the match had run out of time.)"""
     monkeypatch.setattr(focus, "FOCUS_TIMEOUT_S", 3.0)
-    session = _session(tmp_path)
+    session = _session(tmp_path, monkeypatch)
     finished = threading.Event()
     resolver = session.resolver
 
@@ -146,10 +145,12 @@ async def test_the_ui_takes_keys_while_a_step_resolves(
 
 
 @run_async
-async def test_the_ui_shows_the_timeout_as_the_step_s_problem(short_bound: None, tmp_path: Path) -> None:
+async def test_the_ui_shows_the_timeout_as_the_step_s_problem(
+    short_bound: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ui_fakes import settle
 
-    app = make_app(_session(tmp_path))
+    app = make_app(_session(tmp_path, monkeypatch))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         problem = app.screen.query_one(StepProblem)

@@ -15,7 +15,7 @@ from codewalk.resolve.model import FindResult, Resolved
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.tours.discovery import discover_tours, load_tour, scan_tours, tour_dirs
 from codewalk.tours.loader import parse_tour
-from codewalk.tours.resolution import module_of, resolve_step, resolve_tour
+from codewalk.tours.resolution import TourSteps, module_of, resolve_step, resolve_tour
 from tests.shipped import SHIPPED_TOURS
 
 SHIPPED = set(SHIPPED_TOURS)
@@ -274,6 +274,37 @@ def test_a_step_naming_an_unknown_repo(tmp_path: Path) -> None:
         "no pinned repo named 'elsewhere'",
         ("demo",),
     )
+
+
+def test_steps_one_at_a_time_get_the_context_of_the_earlier_steps_in_their_repo(tmp_path: Path) -> None:
+    """What the UI does: step 2 first, which resolves step 1 before it (its context),
+    each step once; a repo that cannot be read makes its steps missing, with why."""
+    from codewalk.errors import SourceError
+
+    workspace = FakeWorkspace(tmp_path / "repo")
+    text = (
+        "title: T\nrepo: demo\nsteps:\n  - at: Child.run\n  - at: helper\n"
+        "  - at: backward\n    repo: far\n  - at: helper\n    repo: nowhere\n"
+    )
+    tour = parse_tour(text, tmp_path / "t.yaml")
+    asked: list[str] = []
+
+    def workspace_of(repo: str) -> Any:
+        asked.append(repo)
+        if repo == "far":
+            raise SourceError("far: the package index cannot be reached")
+        return workspace if repo == "demo" else None
+
+    steps = TourSteps(tour, workspace_of, "demo", ("demo", "far"))
+    second = steps(1)
+    assert workspace.contexts == [(), ("pkg.core",)]  # step 1, then step 2 in step 1's module
+    assert second.status == "resolved" and second.target is not None
+    assert second.target.qualname == "pkg.core.helper"
+    assert steps(0).status == "resolved" and len(workspace.contexts) == 2  # not resolved again
+    far, nowhere = steps(2), steps(3)
+    assert (far.status, far.repo, far.error) == ("missing", "far", "far: the package index cannot be reached")
+    assert (nowhere.error, nowhere.suggestions) == ("no pinned repo named 'nowhere'", ("demo", "far"))
+    assert asked == ["demo", "demo", "far", "nowhere"]
 
 
 def test_module_of() -> None:

@@ -170,7 +170,7 @@ async def test_c_outside_any_function_lists_the_steps_function() -> None:
 
 
 @run_async
-async def test_a_target_in_another_repository_is_named_not_opened() -> None:
+async def test_a_target_in_a_repository_that_cannot_be_read_is_a_notification() -> None:
     from codewalk.resolve.model import Resolved
 
     app = make_app(make_session())
@@ -192,4 +192,5 @@ async def test_a_target_in_another_repository_is_named_not_opened() -> None:
         screen.jump_to_target(elsewhere)
         await settle(pilot)
         assert where(app)[:2] == ("pkg/base.py", 11)  # still on step 1
-        assert any("is in accel (src/accelerate/accelerator.py:2)" in text for text in notifications(app))
+        assert any(text.startswith("cannot read accel: unknown repo 'accel'") for text in notifications(app))
+        assert isinstance(app.screen, TourScreen)

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from ui_fakes import run_async, settle
 
-from codewalk.source.checkout import Checkout
 from codewalk.tours.discovery import load_tour
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
@@ -31,12 +30,8 @@ LLAMA = "src/transformers/models/llama/modeling_llama.py"
 GEN_UTILS = "src/transformers/generation/utils.py"
 
 
-def _app(checkout: Checkout, tmp_path: Path) -> CodewalkApp:
-    session = open_session(
-        load_tour("llama-generate"),
-        checkout=checkout,
-        progress=ProgressStore(tmp_path / "progress.json"),
-    )
+def _app(tmp_path: Path) -> CodewalkApp:
+    session = open_session(load_tour("llama-generate"), progress=ProgressStore(tmp_path / "progress.json"))
     return make_app(session)
 
 
@@ -61,8 +56,8 @@ def _banner(app: CodewalkApp) -> str | None:
 
 
 @run_async
-async def test_stepping_goto_and_back(transformers_checkout: Checkout, tmp_path: Path) -> None:
-    app = _app(transformers_checkout, tmp_path)
+async def test_stepping_goto_and_back(stack_home: Path, tmp_path: Path) -> None:
+    app = _app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         # step 1: LlamaForCausalLM, its focus statement lit, the class line on screen
@@ -115,8 +110,8 @@ async def test_stepping_goto_and_back(transformers_checkout: Checkout, tmp_path:
 
 
 @run_async
-async def test_palette_search_and_references(transformers_checkout: Checkout, tmp_path: Path) -> None:
-    app = _app(transformers_checkout, tmp_path)
+async def test_palette_search_and_references(stack_home: Path, tmp_path: Path) -> None:
+    app = _app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert _where(app) == (LLAMA, 418, 0)

@@ -1,18 +1,25 @@
-"""A small synthetic package and a fake navigator, for UI tests that need no index."""
+"""Small synthetic packages in two repositories (``pkg``, and ``ext`` which ``pkg``
+calls into), an older version of ``pkg``, and fake navigators over them, for UI tests
+that need no index."""
 
 from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from codewalk.calls.callers import Caller
+from codewalk.errors import PinError, SourceError
 from codewalk.index.records import Reference
 from codewalk.resolve.model import FindResult, Resolved
 from codewalk.tours.model import ResolvedStep, Step, Tour
-from codewalk.ui.session import TourSession
+from codewalk.tours.versions import in_range
+from codewalk.ui.session import RepoInfo, TourSession
+from codewalk.ui.versions import DiffSide, StepDiff, older_first
 from codewalk.workspace.calling import CallersAnswer, CallList, CallRow, GotoAnswer
+from codewalk.workspace.compare import Located, hunks
 
 FILES: dict[str, str] = {
     "pkg/base.py": '''"""Base classes."""
@@ -60,12 +67,49 @@ GREETING = "a line long enough to need a sideways scroll in a narrow terminal, e
 }
 
 
+# pkg/train.py reaches into the other repository: ``Engine`` is ext's
+FILES["pkg/train.py"] = """from ext.engine import Engine
+
+
+def train(model):
+    engine = Engine()
+    return engine.backward(model)
+"""
+
+EXT_FILES: dict[str, str] = {
+    "ext/engine.py": '''"""The engine of the other repository."""
+
+
+class Engine:
+    def backward(self, loss):
+        scaled = loss / 2
+        return scaled
+
+    def step(self):
+        return None
+''',
+}
+
+# pkg at 0.9: Model.forward was shorter; ``build`` was called ``make``
+OLD_FILES: dict[str, str] = {
+    "pkg/base.py": FILES["pkg/base.py"].replace(
+        """        for layer in self.layers:
+            x = layer(x)
+        return x""",
+        """        return self.layers[0](x)""",
+    ),
+    "pkg/use.py": FILES["pkg/use.py"].replace("def build():", "def make():"),
+}
+
+REPOS: dict[str, tuple[str, dict[str, str]]] = {"pkg": ("1.0", FILES), "ext": ("2.0", EXT_FILES)}
+VERSIONS: dict[str, tuple[str, dict[str, str]]] = {"pkg@0.9": ("0.9", OLD_FILES)}
+
 _DEF = re.compile(r"^(\s*)(class|def) (\w+)")
 
 
-def _definitions() -> list[Resolved]:
+def _definitions(files: dict[str, str], repo: str, version: str) -> list[Resolved]:
     found: list[Resolved] = []
-    for path, text in FILES.items():
+    for path, text in files.items():
         lines = text.splitlines()
         for number, line in enumerate(lines, start=1):
             match = _DEF.match(line)
@@ -81,28 +125,43 @@ def _definitions() -> list[Resolved]:
                     end = later + 1
             module = path[:-3].replace("/", ".")
             kind = "class" if match.group(2) == "class" else "function"
+            qualname = f"{module}.{match.group(3)}"
             found.append(
-                Resolved("pkg", f"{module}.{match.group(3)}", kind, path, number, number, end, "direct", "")
+                Resolved(repo, qualname, kind, path, number, number, end, "direct", "", version=version)
             )
     return found
 
 
 class FakeNavigator:
+    """One repository's navigator; a name it does not define is looked up in the
+    stack's other repositories (as an import would reach them)."""
+
     fully_indexed = False
 
-    def __init__(self) -> None:
-        self.defs = _definitions()
+    def __init__(self, repo: str = "pkg") -> None:
+        self.repo = repo
+        self.version, self.files = REPOS[repo]
+        self.defs = _definitions(self.files, repo, self.version)
+        self.stack: FakeStack | None = None
         self.calls: list[str] = []
 
-    def _by_name(self, name: str) -> Resolved | None:
+    def own(self, name: str) -> Resolved | None:
         for target in self.defs:
             if target.qualname.rsplit(".", 1)[-1] == name:
                 return target
         return None
 
+    def _by_name(self, name: str) -> Resolved | None:
+        found = self.own(name)
+        if found is None and self.stack is not None:
+            for repo in REPOS:
+                if repo != self.repo and found is None:
+                    found = self.stack.inner(repo).own(name)
+        return found
+
     def goto(self, path: str, line: int, col: int) -> Resolved | None:
         self.calls.append(f"goto {path}:{line}:{col}")
-        text = FILES[path].splitlines()[line - 1]
+        text = self.files[path].splitlines()[line - 1]
         for match in re.finditer(r"\w+", text):
             if match.start() <= col < match.end():
                 return self._by_name(match.group())
@@ -110,7 +169,7 @@ class FakeNavigator:
 
     def goto_all(self, path: str, line: int, col: int) -> GotoAnswer:
         """As ``goto``; at ``layer(x)`` (an instance called), the class and its ``__call__``."""
-        text = FILES[path].splitlines()[line - 1]
+        text = self.files[path].splitlines()[line - 1]
         if re.search(r"\blayer\(", text) and text.index("layer(") <= col < text.index("layer(") + 5:
             cls = self._by_name("Layer")
             call = next(t for t in self.defs if t.qualname.endswith("__call__"))
@@ -122,7 +181,7 @@ class FakeNavigator:
     def references(self, qualname: str) -> Sequence[Reference]:
         name = qualname.rsplit(".", 1)[-1]
         refs = []
-        for path, text in FILES.items():
+        for path, text in self.files.items():
             for number, line in enumerate(text.splitlines(), start=1):
                 for match in re.finditer(rf"\b{name}\b", line):
                     refs.append(Reference(path, number, match.start(), line))
@@ -136,7 +195,7 @@ class FakeNavigator:
         return FindResult(query, (target,) if target else (), ())
 
     def source_text(self, path: str) -> str:
-        return FILES[path]
+        return self.files[path]
 
     def calls_at(self, path: str, line: int) -> CallList | None:
         """The calls of the definition around ``path:line``: each ``name(`` in its lines."""
@@ -145,7 +204,7 @@ class FakeNavigator:
         if not around:
             return None
         function = max(around, key=lambda t: t.start_line)
-        lines = FILES[path].splitlines()
+        lines = self.files[path].splitlines()
         rows = []
         for number in range(function.start_line + 1, function.end_line + 1):
             for match in re.finditer(r"(\w+)\(", lines[number - 1]):
@@ -171,19 +230,21 @@ class FakeNavigator:
     def callers_at(self, path: str, line: int, col: int) -> CallersAnswer | None:
         """On a ``def``/``class`` name: the lines that call it (``name(``), else None."""
         self.calls.append(f"callers_at {path}:{line}:{col}")
-        match = _DEF.match(FILES[path].splitlines()[line - 1])
+        match = _DEF.match(self.files[path].splitlines()[line - 1])
         if match is None or not match.start(3) <= col < match.end(3):
             return None
         target = self._by_name(match.group(3))
         assert target is not None
         found = []
-        for where, text in FILES.items():
+        for where, text in self.files.items():
             for number, text_line in enumerate(text.splitlines(), start=1):
                 if _DEF.match(text_line):
                     continue
                 for call in re.finditer(rf"\b{match.group(3)}\(", text_line):
                     found.append(
-                        Caller("call", "pkg", where, number, call.start(), text_line.strip(), None, "direct")
+                        Caller(
+                            "call", self.repo, where, number, call.start(), text_line.strip(), None, "direct"
+                        )
                     )
         return CallersAnswer(target, tuple(found), True)
 
@@ -207,48 +268,151 @@ def make_tour() -> Tour:
     )
 
 
-def fake_resolver(navigator: FakeNavigator, tour: Tour):  # type: ignore[no-untyped-def]
+class FakeStack:
+    """The fakes' repositories, each navigator made on first use (``pkg``'s by
+    ``navigator``: a test may hand in a wrapper of its own)."""
+
+    def __init__(self, navigator: Callable[[], object] = FakeNavigator) -> None:
+        self._make = navigator
+        self.navigators: dict[str, object] = {}
+
+    def workspace(self, repo: str | None = None) -> FakeNavigator:
+        name = repo or "pkg"
+        if name not in self.navigators:
+            if name not in REPOS:
+                raise PinError(f"unknown repo {name!r}: the pins are {', '.join(sorted(REPOS))}")
+            made = self._make() if name == "pkg" else FakeNavigator(name)
+            self.navigators[name] = made
+            getattr(made, "inner", made).stack = self
+        return self.navigators[name]  # type: ignore[return-value]
+
+    def inner(self, repo: str) -> FakeNavigator:
+        made = self.workspace(repo)
+        return getattr(made, "inner", made)  # type: ignore[no-any-return]
+
+
+def describe(navigator: FakeNavigator) -> RepoInfo:
+    repo = navigator.repo
+    return RepoInfo(
+        repo=repo,
+        version=navigator.version,
+        read=REPOS[repo][1].__getitem__,
+        root=Path("/nonexistent") / repo,
+        permalink=lambda path, start, end: f"https://example.org/{repo}/{path}#L{start}-L{end}",
+        pinned=navigator.version,
+    )
+
+
+def fake_resolver(repos: FakeStack, tour: Tour) -> Callable[[int], ResolvedStep]:
     def resolve(index: int) -> ResolvedStep:
         step = tour.steps[index]
+        repo = tour.step_repo(step) or "pkg"
+        navigator = repos.inner(repo)
+        version = navigator.version
+        if step.versions is not None and not in_range(version, step.versions):
+            why = f"not read at {repo}@{version}: this step is for {repo} {step.versions}"
+            return ResolvedStep(step, "skipped", None, None, (), (), why, repo, version)
         assert step.at is not None
-        name = step.at.rsplit(".", 1)[-1]
-        target = navigator._by_name(name)
+        target = navigator.own(step.at.rsplit(".", 1)[-1])
         if target is None:
-            return ResolvedStep(
-                step,
-                "missing",
-                None,
-                None,
-                (),
-                ("Model", "Mixin"),
-                f"{step.at!r} names nothing in pkg 1.0",
-                "pkg",
-                "1.0",
-            )
+            error = f"{step.at!r} names nothing in {repo} {version}"
+            return ResolvedStep(step, "missing", None, None, (), ("Model", "Mixin"), error, repo, version)
         focus = None
         if step.focus:
-            lines = FILES[target.path].splitlines()
+            lines = navigator.files[target.path].splitlines()
             for number in range(target.start_line, target.end_line + 1):
                 if step.focus in lines[number - 1]:
                     focus = (number, number)
                     break
-        return ResolvedStep(step, "resolved", target, focus, (target,), (), None, "pkg", "1.0")
+        return ResolvedStep(step, "resolved", target, focus, (target,), (), None, repo, version)
 
     return resolve
 
 
-def make_session(progress=None, navigator=FakeNavigator) -> TourSession:  # type: ignore[no-untyped-def]
-    tour = make_tour()
-    return TourSession(
-        tour=tour,
-        open_navigator=navigator,
-        resolver=lambda navigator: fake_resolver(navigator, tour),
-        read_source=FILES.__getitem__,
+def make_stack_tour() -> Tour:
+    """A tour over both repositories: pkg, then ext, then pkg again; its last step is
+    only for pkg 2 and later (skipped at 1.0)."""
+
+    def step(index: int, at: str, title: str, repo: str | None = None, versions: str | None = None) -> Step:
+        return Step(index, at, None, None, title, repo, f"Step {index}.", index * 3, versions)
+
+    return Tour(
+        id="stack-tour",
+        title="Across two repositories",
+        summary="From pkg into ext and back.",
         repo="pkg",
-        version="1.0",
-        root=Path("/nonexistent"),
-        permalink=lambda path, start, end: f"https://example.org/pkg/{path}#L{start}-L{end}",
-        progress=progress,
+        steps=(
+            step(1, "train", "Training calls the engine"),
+            step(2, "Engine.backward", "The engine's backward", repo="ext"),
+            step(3, "Engine.step", "The engine's step", repo="ext"),
+            step(4, "Model.forward", "Back in pkg: forward"),
+            step(5, "Model.fuse", "Fused layers (pkg 2)", versions=">=2"),
+        ),
+        path=Path("stack-tour.yaml"),
+        versions=("0.9",),
+    )
+
+
+def _code(files: dict[str, str], target: Resolved) -> str:
+    return "\n".join(files[target.path].split("\n")[target.start_line - 1 : target.end_line])
+
+
+class FakeVersions:
+    """Other versions of the fakes (only ``pkg@0.9`` exists), compared with the real
+    ``workspace.compare.hunks``; ``gate``, when given, holds the fetch until it is set."""
+
+    def __init__(self, gate: threading.Event | None = None) -> None:
+        self.gate = gate
+        self.fetched: list[str] = []
+
+    def fetch(self, spec: str, repo: str, say: Callable[[str], None]) -> None:
+        if spec not in VERSIONS:
+            raise SourceError(f"{spec}: no such release on the package index")
+        say(f"fetching {spec}: 1.0 MB of 3.0 MB")
+        if self.gate is not None:
+            assert self.gate.wait(10)
+        self.fetched.append(spec)
+
+    def compare(
+        self, repos: FakeStack, resolved: ResolvedStep, spec: str, say: Callable[[str], None]
+    ) -> StepDiff:
+        assert spec in self.fetched
+        version, files = VERSIONS[spec]
+        target = resolved.target
+        assert target is not None
+        here = repos.inner(resolved.repo)
+        mine = Located(target, "the step", _code(here.files, target))
+        same = [d for d in _definitions(files, resolved.repo, version) if d.qualname == target.qualname]
+        theirs = (
+            Located(same[0], "by the same qualified name", _code(files, same[0]))
+            if same
+            else Located(None, f"{resolved.step.at!r} names nothing here", "", ("make",))
+        )
+        before, after = older_first(
+            DiffSide(f"{resolved.repo}@{here.version}", mine.target, mine.how, mine.code, on_screen=True),
+            DiffSide(spec, theirs.target, theirs.how, theirs.code),
+        )
+        pair = (mine, theirs) if before.on_screen else (theirs, mine)
+        changes = tuple(hunks(*pair)) if theirs.target is not None else ()
+        name = ".".join(target.qualname.split(".")[-2:])
+        return StepDiff(name, before, after, changes, theirs.suggestions)
+
+
+def make_session(
+    progress: object = None,
+    navigator: Callable[[], object] = FakeNavigator,
+    tour: Tour | None = None,
+    versions: FakeVersions | None = None,
+) -> TourSession:
+    chosen = tour or make_tour()
+    return TourSession(
+        tour=chosen,
+        open_repos=lambda: FakeStack(navigator),  # type: ignore[arg-type,return-value]
+        resolver=lambda repos: fake_resolver(repos, chosen),
+        describe=describe,
+        repo="pkg",
+        versions=versions or FakeVersions(),
+        progress=progress,  # type: ignore[arg-type]
     )
 
 

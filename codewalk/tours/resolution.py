@@ -2,15 +2,15 @@
 the focused statement, or why it did not resolve).
 
 Steps are resolved one at a time (``resolve_step``), so a UI can resolve the step it
-shows first and the rest lazily; ``resolve_tour`` does them all in order. A short
-name in ``at`` is resolved in the context of the tour: the modules of the steps before
-it, most recent first. The workspace indexes only the modules a query needs, so a tour
-never waits for the full index.
+shows first and the rest lazily (``TourSteps``, in order); ``resolve_tour`` does them
+all. A short name in ``at`` is resolved in the context of the tour: the modules of the
+steps before it in the same repo, most recent first. The workspace indexes only the
+modules a query needs, so a tour never waits for the full index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from difflib import get_close_matches
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -131,6 +131,53 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
     return make("resolved", target, focus=focus, candidates=candidates, suggestions=suggestions)
 
 
+class TourSteps:
+    """A tour's steps, resolved one at a time and in order, each in the workspace of its
+    repo (its own ``repo``, else the tour's, else ``default``) with the context of the
+    earlier steps *in that repo*: what :func:`resolve_tour` does for the whole tour, for a
+    reader (the UI) that wants the first steps before the rest.
+
+    ``workspace_of(repo)`` gives a repo's workspace; ``None`` means no such pin (the step
+    is missing, the ``known`` repos suggested), a :class:`CodewalkError` a pin that cannot
+    be read (the step is missing, with why)."""
+
+    def __init__(
+        self,
+        tour: Tour,
+        workspace_of: Callable[[str], Workspace | None],
+        default: str,
+        known: Sequence[str] = (),
+    ) -> None:
+        self.tour = tour
+        self.default = default
+        self._workspace_of = workspace_of
+        self._known = tuple(known)
+        self._contexts: dict[str, tuple[str, ...]] = {}
+        self._done: list[ResolvedStep] = []
+
+    def repo_of(self, step: Step) -> str:
+        return self.tour.step_repo(step) or self.default
+
+    def __call__(self, index: int) -> ResolvedStep:
+        """Step ``index`` (0-based), resolving the steps before it first."""
+        while len(self._done) <= index:
+            self._done.append(self._next(self.tour.steps[len(self._done)]))
+        return self._done[index]
+
+    def _next(self, step: Step) -> ResolvedStep:
+        repo = self.repo_of(step)
+        try:
+            workspace = self._workspace_of(repo)
+        except CodewalkError as exc:
+            return unopened(step, repo, exc.message, self._known)
+        if workspace is None:
+            return unopened(step, repo, f"no pinned repo named {repo!r}", self._known)
+        context = self._contexts.get(repo, ())
+        resolved = resolve_step(workspace, self.tour, step, context)
+        self._contexts[repo] = context_after(context, resolved, workspace.checkout.package_root)
+        return resolved
+
+
 def unopened(step: Step, repo: str, error: str, suggestions: Sequence[str] = ()) -> ResolvedStep:
     """A step whose repository could not be opened (unknown, or its source not to be
     had): missing, with the reason."""
@@ -157,20 +204,14 @@ def resolve_tour(
     if not workspaces_by_repo and not problems:
         raise ValueError("resolve_tour needs at least one workspace")
     default = next(iter(workspaces_by_repo), None) or next(iter(problems))
-    contexts: dict[str, tuple[str, ...]] = {}
-    steps: list[ResolvedStep] = []
-    for step in tour.steps:
-        repo = tour.step_repo(step) or default
-        workspace = workspaces_by_repo.get(repo)
-        if workspace is None:
-            why = problems.get(repo, f"no pinned repo named {repo!r}")
-            steps.append(unopened(step, repo, why, tuple(workspaces_by_repo)))
-            continue
-        context = contexts.get(repo, ())
-        resolved = resolve_step(workspace, tour, step, context)
-        contexts[repo] = context_after(context, resolved, workspace.checkout.package_root)
-        steps.append(resolved)
-    return ResolvedTour(tour=tour, steps=tuple(steps))
+
+    def workspace_of(repo: str) -> Workspace | None:
+        if repo not in workspaces_by_repo and repo in problems:
+            raise CodewalkError(problems[repo])
+        return workspaces_by_repo.get(repo)
+
+    steps = TourSteps(tour, workspace_of, default, tuple(workspaces_by_repo))
+    return ResolvedTour(tour=tour, steps=tuple(steps(index) for index in range(len(tour.steps))))
 
 
 def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResult:

@@ -65,10 +65,11 @@ class CallsPanel(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=True)]
 
     class Chosen(Message):
-        def __init__(self, row: CallRow, path: str) -> None:
+        def __init__(self, row: CallRow, path: str, repo: str) -> None:
             super().__init__()
             self.row = row
             self.path = path  # the file the call sites are in
+            self.repo = repo  # and its repository
 
     class Closed(Message):
         pass
@@ -88,9 +89,9 @@ class CallsPanel(Vertical):
     def shown(self) -> bool:
         return self.has_class("-shown")
 
-    def find(self, nav: NavThread, path: str, line: int, fallback: int | None = None) -> None:
-        """Find the calls of the function around ``path:line`` (else around ``fallback``,
-        the step's own function) and show them."""
+    def find(self, nav: NavThread, repo: str, path: str, line: int, fallback: int | None = None) -> None:
+        """Find the calls of the function around ``path:line`` of ``repo`` (else around
+        ``fallback``, the step's own function) and show them."""
         self._asked += 1
         token = self._asked
         self.pending = token
@@ -101,18 +102,20 @@ class CallsPanel(Vertical):
         options.loading = True
         self.add_class("-shown")
         self.screen.run_worker(
-            lambda: self._search(nav, path, line, fallback, token),
+            lambda: self._search(nav, repo, path, line, fallback, token),
             thread=True,
             exit_on_error=False,
             exclusive=True,
             group="nav",
         )
 
-    def _search(self, nav: NavThread, path: str, line: int, fallback: int | None, token: int) -> None:
+    def _search(
+        self, nav: NavThread, repo: str, path: str, line: int, fallback: int | None, token: int
+    ) -> None:
         try:
-            found = nav.calls_at(path, line)
+            found = nav.calls_at(repo, path, line)
             if found is None and fallback is not None:
-                found = nav.calls_at(path, fallback)
+                found = nav.calls_at(repo, path, fallback)
         except Exception as error:
             self.app.call_from_thread(self.abandon, token)
             self.app.call_from_thread(self.notify, f"calls: {error}", severity="error", markup=False)
@@ -169,7 +172,8 @@ class CallsPanel(Vertical):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if self.calls is not None:
-            self.post_message(self.Chosen(self.rows[event.option_index], self.calls.function.path))
+            function = self.calls.function
+            self.post_message(self.Chosen(self.rows[event.option_index], function.path, function.repo))
 
     def action_close(self) -> None:
         self.close()

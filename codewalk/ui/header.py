@@ -12,7 +12,8 @@ from codewalk.visible import visible
 def header_parts(title: str, step: int, total: int, repo: str, version: str) -> tuple[str, str]:
     """The title (cut first when the line is short) and ``step k/n · repo@version``."""
     safe = visible(title).replace("[", r"\[")
-    return f"[b]{safe}[/b]", f"step {step}/{total}  ·  {repo}@{short_version(repo, version)}"
+    where = visible(f"{repo}@{short_version(repo, version)}" if version else repo).replace("[", r"\[")
+    return f"[b]{safe}[/b]", f"step {step}/{total}  ·  {where}"
 
 
 def short_version(repo: str, version: str) -> str:
@@ -24,7 +25,8 @@ def short_version(repo: str, version: str) -> str:
 
 
 class TourHeader(Horizontal):
-    """Tour title on the left; step k/n and repo@version on the right, never cut."""
+    """Tour title on the left; step k/n and the repo@version of the code on screen on the
+    right, never cut."""
 
     DEFAULT_CSS = """
     TourHeader {
@@ -38,14 +40,33 @@ class TourHeader(Horizontal):
     TourHeader > #header-where { width: auto; padding-left: 2; text-wrap: nowrap; }
     """
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._step = ("", 0, 0)
+        self._repo = ("", "")
+        self._shown: tuple[str, str] | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="header-title")
         yield Static(id="header-where")
 
-    def show(self, title: str, step: int, total: int, repo: str, version: str) -> None:
-        left, right = header_parts(title, step, total, repo, version)
-        self.query_one("#header-title", Static).update(left)
-        self.query_one("#header-where", Static).update(right)
+    def show(self, title: str, step: int, total: int) -> None:
+        """The tour's title and the current step."""
+        self._step = (title, step, total)
+        self._update()
+
+    def show_repo(self, repo: str, version: str) -> None:
+        """The repository and version of the code on screen."""
+        self._repo = (repo, version)
+        self._update()
+
+    def _update(self) -> None:
+        parts = header_parts(*self._step, *self._repo)
+        if parts == self._shown:  # a jump within one repo changes nothing here: no relayout
+            return
+        self._shown = parts
+        self.query_one("#header-title", Static).update(parts[0])
+        self.query_one("#header-where", Static).update(parts[1])
 
     @property
     def text(self) -> str:

@@ -29,11 +29,12 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("home / end", "first / last line"),
             ("ctrl+← / ctrl+→", "previous / next word"),
             ("ctrl+a / ctrl+e", "start / end of the line"),
-            ("g / enter", "go to the definition of the name at the cursor"),
+            ("g / enter", "go to the definition of the name at the cursor, in any pinned repo"),
             ("b / ctrl+o", "back through jumps"),
             ("f", "forward through jumps"),
             ("x", "on a definition's name: its callers; elsewhere: every use of the name"),
             ("c", "the calls of the function around the cursor, to jump into"),
+            ("v", "the step's symbol at another version, as a diff"),
         ),
     ),
     (
@@ -44,12 +45,13 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("✗", "missing: nothing by that name at this version"),
             ("◌", "skipped: the step is not in this version of the tour"),
             ("○", "not resolved yet"),
+            ("── repo ↗", "the steps below it are in another repository than the tour's"),
         ),
     ),
     (
         "Elsewhere",
         (
-            ("ctrl+p", "search a symbol (the palette lists symbols, not commands)"),
+            ("ctrl+p", "search a symbol in the repos the tour reads (symbols, not commands)"),
             ("o", "open $EDITOR at the current line"),
             ("y", "copy the permalink of the current lines"),
             ("tab", "move focus: code, steps, panels"),

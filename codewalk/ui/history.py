@@ -9,7 +9,7 @@ from codewalk.tours.model import ResolvedStep
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where the reader is: a file, a 1-based line, a 0-based column.
+    """Where the reader is: a repository's file, a 1-based line, a 0-based column.
 
     ``step`` is the tour step this location belongs to, or ``None`` when the reader has
     left the tour's path (after a go-to-definition, a palette search, a reference).
@@ -22,6 +22,12 @@ class Location:
     span: tuple[int, int] | None = None  # lit lines, 1-based inclusive
     focus: tuple[int, int] | None = None
     top: int | None = None  # first line on screen, to come back to the same view
+    repo: str = ""  # the repository ``path`` is in
+
+    @property
+    def file(self) -> tuple[str, str]:
+        """``(repo, path)``: a file of the stack."""
+        return self.repo, self.path
 
 
 def step_location(resolved: ResolvedStep) -> Location | None:
@@ -33,7 +39,13 @@ def step_location(resolved: ResolvedStep) -> Location | None:
     focus = resolved.focus
     line = focus[0] if focus else target.line
     return Location(
-        target.path, line, 0, resolved.step.index - 1, (target.start_line, target.end_line), focus
+        target.path,
+        line,
+        0,
+        resolved.step.index - 1,
+        (target.start_line, target.end_line),
+        focus,
+        repo=target.repo or resolved.repo,
     )
 
 

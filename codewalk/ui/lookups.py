@@ -39,6 +39,11 @@ class LookupActions(Screen[None]):
     session: TourSession | None
 
     @property
+    def here_repo(self) -> str:
+        """The repository of the code on screen."""
+        raise NotImplementedError
+
+    @property
     def code(self) -> CodeView:
         return self.query_one(CodeView)
 
@@ -69,13 +74,13 @@ class LookupActions(Screen[None]):
         if word is None:
             return
         line, _ = code.cursor
-        self._goto(code.source.path, line, word[1], word[0])
+        self._goto(self.here_repo, code.source.path, line, word[1], word[0])
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="nav")
-    def _goto(self, path: str, line: int, col: int, word: str) -> None:
+    def _goto(self, repo: str, path: str, line: int, col: int, word: str) -> None:
         assert self.session is not None
         try:
-            answer = self.session.nav.goto_all(path, line, col)
+            answer = self.session.nav.goto_all(repo, path, line, col)
         except Exception as error:
             self.app.call_from_thread(self.notify, f"go to {word}: {error}", severity="error", markup=False)
             return
@@ -103,7 +108,9 @@ class LookupActions(Screen[None]):
         line, _ = code.cursor
         self.query_one(CallsPanel).close()
         self.add_class("-panel-open")
-        self.query_one(ReferencesPanel).find(self.session.nav, code.source.path, line, word[1], word[0])
+        self.query_one(ReferencesPanel).find(
+            self.session.nav, self.here_repo, code.source.path, line, word[1], word[0]
+        )
 
     def action_calls(self) -> None:
         """The calls of the function around the cursor."""
@@ -112,7 +119,9 @@ class LookupActions(Screen[None]):
             return
         self.query_one(ReferencesPanel).close()
         self.add_class("-panel-open")
-        self.query_one(CallsPanel).find(self.session.nav, code.source.path, code.cursor[0], self.step_line())
+        self.query_one(CallsPanel).find(
+            self.session.nav, self.here_repo, code.source.path, code.cursor[0], self.step_line()
+        )
 
     def step_line(self) -> int | None:
         """The line of the current step's function, when the code on screen is its file:
@@ -129,7 +138,7 @@ class LookupActions(Screen[None]):
 
     def on_references_panel_chosen(self, event: ReferencesPanel.Chosen) -> None:
         ref = event.reference
-        self.go_to(Location(ref.path, ref.line, ref.col, None))
+        self.go_to(Location(ref.path, ref.line, ref.col, None, repo=event.repo))
         self.code.focus()
 
     def on_references_panel_closed(self, event: ReferencesPanel.Closed) -> None:
@@ -141,7 +150,7 @@ class LookupActions(Screen[None]):
         if row.targets:
             self.jump_to_target(row.targets[0])
         else:  # nothing to reach: the call site, and what codewalk knows about it
-            self.go_to(Location(event.path, row.line, row.col, None))
+            self.go_to(Location(event.path, row.line, row.col, None, repo=event.repo))
             if row.how:
                 self.notify(row.how, title=row.expr or "this call", timeout=8, markup=False)
         self.code.focus()

@@ -1,6 +1,7 @@
 """Symbol search in the command palette (``ctrl+p``): the index's names as the reader
 types (``Workspace.complete``, a few milliseconds a keystroke on the full index;
-``bench/bench_palette.py``). The palette lists symbols only: the app has no commands."""
+``bench/bench_palette.py``), in the repository on screen and those the tour reads, each
+hit naming its repository. The palette lists symbols only: the app has no commands."""
 
 from __future__ import annotations
 
@@ -23,9 +24,20 @@ class SymbolHost(Protocol):
 
     session: TourSession | None
 
+    @property
+    def here_repo(self) -> str: ...
+
     def jump_to_target(self, target: Target) -> None: ...
 
     def show_step(self, index: int) -> None: ...
+
+
+def searched_repos(host: SymbolHost) -> list[str]:
+    """The repository on screen, then the others the tour reads, each once."""
+    assert host.session is not None
+    tour = host.session.tour
+    repos = [host.here_repo, host.session.repo, *(tour.step_repo(step) or "" for step in tour.steps)]
+    return [repo for index, repo in enumerate(repos) if repo and repo not in repos[:index]]
 
 
 class SymbolProvider(Provider):
@@ -43,9 +55,10 @@ class SymbolProvider(Provider):
             return
         assert screen.session is not None
         navigator = screen.session.nav
+        repos = searched_repos(screen)
         await asyncio.sleep(DEBOUNCE)  # a newer keystroke cancels this search here
         try:
-            targets = await asyncio.to_thread(navigator.search, query.strip(), LIMIT)
+            targets = await asyncio.to_thread(navigator.search, repos, query.strip(), LIMIT)
         except Exception as error:  # a failing index is a notification, not a crash
             self.app.notify(f"symbol search failed: {error}", severity="error", markup=False)
             return
@@ -56,7 +69,7 @@ class SymbolProvider(Provider):
                 matcher.highlight(visible(target.qualname)),
                 lambda target=target: screen.jump_to_target(target),
                 text=target.qualname,
-                help=visible(f"{target.kind}  {target.path}:{target.line}"),
+                help=visible(f"{target.repo}  {target.kind}  {target.path}:{target.line}"),
             )
 
     async def discover(self) -> Hits:
@@ -64,10 +77,12 @@ class SymbolProvider(Provider):
         if screen is None:
             return
         assert screen.session is not None
-        for number, step in enumerate(screen.session.tour.steps):
+        tour = screen.session.tour
+        for number, step in enumerate(tour.steps):
             title = visible(step.title or step.anchor)
+            repo = tour.step_repo(step) or screen.session.repo
             yield DiscoveryHit(
                 f"step {number + 1}: {title}",
                 lambda number=number: screen.show_step(number),
-                help=step.anchor,
+                help=visible(f"{repo}  {step.anchor}"),
             )

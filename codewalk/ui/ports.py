@@ -30,6 +30,8 @@ class Target(Protocol):
     def end_line(self) -> int: ...
     @property
     def via(self) -> str: ...
+    @property
+    def version(self) -> str: ...  # of ``repo`` ("" when the answer does not say)
 
 
 class Reference(Protocol):
@@ -82,6 +84,8 @@ class Caller(Reference, Protocol):
 
     @property
     def kind(self) -> str: ...
+    @property
+    def repo(self) -> str: ...
 
 
 class Callers(Protocol):
@@ -110,7 +114,8 @@ class Found(Protocol):
 
 
 class Navigator(Protocol):
-    """The subset of ``codewalk.workspace.workspace.Workspace`` the UI uses."""
+    """The subset of ``codewalk.workspace.workspace.Workspace`` the UI uses: questions
+    about the code of one repository (its paths are that repository's)."""
 
     @property
     def fully_indexed(self) -> bool: ...
@@ -123,3 +128,28 @@ class Navigator(Protocol):
     def source_text(self, path: str) -> str: ...
     def calls_at(self, path: str, line: int) -> CallList | None: ...
     def callers_at(self, path: str, line: int, col: int) -> Callers | None: ...
+
+
+class Repos(Protocol):
+    """Every pinned repository, each read through its own navigator
+    (``codewalk.workspace.pinned.PinnedStack`` fits)."""
+
+    def workspace(self, repo: str | None = None) -> Navigator:
+        """``repo``'s navigator (opened, and fetched, on first use); raises
+        ``CodewalkError`` when it cannot be read."""
+        ...
+
+
+class Hunk(Protocol):
+    """Changed lines of a symbol at two versions (``codewalk.workspace.compare.Hunk`` fits)."""
+
+    @property
+    def from_start(self) -> int: ...
+    @property
+    def from_lines(self) -> int: ...
+    @property
+    def to_start(self) -> int: ...
+    @property
+    def to_lines(self) -> int: ...
+    @property
+    def lines(self) -> tuple[str, ...]: ...  # " x", "-x", "+x"

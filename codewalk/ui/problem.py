@@ -1,18 +1,33 @@
 """Shown in place of the code when a step does not resolve: what went wrong, and
-the "did you mean" list. The tour goes on."""
+the "did you mean" list; or, for a step the version read leaves out (its ``versions``),
+that it is skipped there, and why. The tour goes on."""
 
 from __future__ import annotations
 
 from textual.widgets import Static
 
-from codewalk.tours.model import ResolvedStep
+from codewalk.tours.model import ResolvedStep, repo_at_version
 from codewalk.visible import visible
+
+_KEYS = "[dim]n / p: next / previous step   v: this step at another version   ctrl+p: search a symbol[/]"
 
 
 def problem_text(resolved: ResolvedStep) -> str:
     step = resolved.step
+    where = _esc(repo_at_version(resolved.repo, resolved.version))
+    if resolved.status == "skipped":
+        return "\n".join(
+            [
+                f"[b]Step {step.index} is skipped[/b] at {where}",
+                "",
+                f"  anchor: [b]{_esc(step.anchor)}[/b]",
+                f"  {_esc(resolved.error or 'not read at this version')}",
+                "",
+                _KEYS,
+            ]
+        )
     lines = [
-        f"[b red]Step {step.index} does not resolve[/] at {resolved.repo}@{resolved.version}",
+        f"[b red]Step {step.index} does not resolve[/] at {where}",
         "",
         f"  anchor: [b]{_esc(step.anchor)}[/b]",
         f"  {_esc(resolved.error or resolved.status)}",
@@ -23,7 +38,7 @@ def problem_text(resolved: ResolvedStep) -> str:
     if resolved.candidates and resolved.target is None:
         lines += ["", "Candidates:"]
         lines += [f"  • {_esc(c.qualname)}  ({_esc(c.path)}:{c.line})" for c in resolved.candidates]
-    lines += ["", "[dim]n / p: next / previous step   ctrl+p: search a symbol[/]"]
+    lines += ["", _KEYS]
     return "\n".join(lines)
 
 

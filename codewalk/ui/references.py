@@ -51,6 +51,7 @@ class _TargetRow:
     """A definition as a row of the panel (a :class:`Reference` to its ``def`` line)."""
 
     def __init__(self, target: Target) -> None:
+        self.repo = target.repo
         self.path = target.path
         self.line = target.line
         self.col = 0
@@ -58,10 +59,11 @@ class _TargetRow:
 
 
 def target_label(target: Target) -> Content:
-    """A definition the call may reach: its name, where, and how."""
+    """A definition the call may reach: its name, where (in which repository), and how."""
     return Content.assemble(
         (visible(target.qualname), "bold"),
         "  ",
+        (visible(f"{target.repo}  ") if target.repo else "", "bold $text-accent"),
         (visible(f"{target.path}:{target.line}"), "dim"),
         "  ",
         (visible(target.via), "italic"),
@@ -125,23 +127,25 @@ class ReferencesPanel(Vertical):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=True)]
 
     class Chosen(Message):
-        def __init__(self, reference: Reference) -> None:
+        def __init__(self, reference: Reference, repo: str) -> None:
             super().__init__()
             self.reference = reference
+            self.repo = repo  # the repository the reference is in
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.references: list[Reference] = []
         self.qualname = ""
         self.pending: int | None = None  # the search being waited for
+        self.repo = ""  # the repository searched (a reference's, unless it names its own)
         self._asked = 0  # numbers each search, so that a late answer is recognised
 
     def compose(self) -> ComposeResult:
         yield Label("", id="references-title")
         yield OptionList(id="references-list")
 
-    def find(self, nav: NavThread, path: str, line: int, col: int, word: str) -> None:
-        """Find the uses of the name at ``path:line:col`` (``word``) and show them.
+    def find(self, nav: NavThread, repo: str, path: str, line: int, col: int, word: str) -> None:
+        """Find the uses of the name at ``path:line:col`` of ``repo`` (``word``) and show them.
 
         The search runs in a worker of the screen's ``nav`` group: a go-to-definition
         asked after it cancels it, as one asked before it is cancelled by it."""
@@ -149,26 +153,29 @@ class ReferencesPanel(Vertical):
         token = self._asked
         # a cold index reads every file naming the word first: say so until the answer
         self.show_pending(word, token)
+        self.repo = repo
         self.screen.run_worker(
-            lambda: self._search(nav, path, line, col, word, token),
+            lambda: self._search(nav, repo, path, line, col, word, token),
             thread=True,
             exit_on_error=False,
             exclusive=True,
             group="nav",
         )
 
-    def _search(self, nav: NavThread, path: str, line: int, col: int, word: str, token: int) -> None:
+    def _search(
+        self, nav: NavThread, repo: str, path: str, line: int, col: int, word: str, token: int
+    ) -> None:
         try:
-            callers = nav.callers_at(path, line, col)
+            callers = nav.callers_at(repo, path, line, col)
             if callers is not None:  # on a definition: who calls it
                 if get_current_worker().is_cancelled:
                     self.app.call_from_thread(self.abandon, token)
                 else:
                     self.app.call_from_thread(self.show_callers, callers, token)
                 return
-            target: Target | None = nav.goto(path, line, col)
+            target: Target | None = nav.goto(repo, path, line, col)
             qualname = target.qualname if target is not None else word
-            refs = nav.references(qualname)
+            refs = nav.references(repo, qualname)
         except Exception as error:
             self.app.call_from_thread(self.abandon, token)
             self.app.call_from_thread(self.notify, f"uses of {word}: {error}", severity="error", markup=False)
@@ -259,7 +266,8 @@ class ReferencesPanel(Vertical):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.post_message(self.Chosen(self.references[event.option_index]))
+        reference = self.references[event.option_index]
+        self.post_message(self.Chosen(reference, getattr(reference, "repo", "") or self.repo))
 
     def action_close(self) -> None:
         self.close()

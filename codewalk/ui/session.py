@@ -1,77 +1,184 @@
 """Everything one tour needs in the UI, built by the launcher (or a test) and handed in.
 
-A :class:`TourSession` bundles the tour, a way to open the navigator over its checkout,
-a step resolver and a few small functions (reading a file, permalinks), so the app
-builds nothing and reads no configuration.
+A :class:`TourSession` bundles the tour, a way to open the pinned repositories
+(:class:`~codewalk.ui.ports.Repos`), a step resolver, a way to describe a repository
+(:class:`RepoInfo`: its version, how to read its files, its permalinks) and the
+comparison of a step's symbol with another version, so the app builds nothing and reads
+no configuration.
 
 Every navigator call runs on one dedicated thread (:class:`NavThread`): the index is a
-SQLite connection, which belongs to the thread that opened it, and jedi is not
-thread-safe; Textual's workers only wait on that thread, so the UI never blocks.
+SQLite connection, used by one thread at a time, and jedi is not thread-safe; Textual's
+workers only wait on that thread, so the UI never blocks.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import ResolvedStep, Tour
-from codewalk.ui.ports import Callers, CallList, Navigator, Reached, Reference, Target
+from codewalk.ui.ports import Callers, CallList, Navigator, Reached, Reference, Repos, Target
 from codewalk.ui.state import ProgressStore
+from codewalk.ui.versions import StepDiff
 
 T = TypeVar("T")
 
-# (the navigator, 0-based step index) -> the step's resolution; runs on the nav thread
+# (the repos, 0-based step index) -> the step's resolution; runs on the nav thread
 StepResolver = Callable[[Any], Callable[[int], ResolvedStep]]
 Permalink = Callable[[str, int, int], "str | None"]
+Say = Callable[[str], None]  # what a slow task is doing, in words, for the reader
+
+
+class OtherVersions(Protocol):
+    """The step's symbol at another version of its repository."""
+
+    def fetch(self, spec: str, repo: str, say: Say) -> None:
+        """Make ``repo`` at ``spec`` (``REPO@VERSION``) ready to read, fetching it if the
+        cache does not hold it: slow, and never on the nav thread, which stays free to
+        answer the reader meanwhile. Raises CodewalkError."""
+        ...
+
+    def compare(self, repos: Any, resolved: ResolvedStep, spec: str, say: Say) -> StepDiff:
+        """The step's symbol at ``spec`` against the one on screen, on the nav thread."""
+        ...
+
+
+def no_permalink(path: str, start: int, end: int) -> str | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class RepoInfo:
+    """A repository as the UI shows it: the version read, its files, where its work tree
+    is (for ``$EDITOR``) and its permalinks."""
+
+    repo: str
+    version: str  # as its checkout says it: "v5.23.0", "transformers==5.23.0"
+    read: Callable[[str], str]  # repo-relative path -> text; fast, any thread
+    root: Path
+    permalink: Permalink = no_permalink
+    pinned: str = ""  # the pin's release of this repo, when another one is read
+    read_only: bool = True  # ``o`` opens the editor read-only (the cache); False: the user's own files
 
 
 class NavThread:
-    """One thread that opens the navigator and makes every call on it."""
+    """One thread that opens the repositories and makes every call on them.
 
-    def __init__(self, open_navigator: Callable[[], Navigator]) -> None:
-        self._open = open_navigator
-        self._navigator: Navigator | None = None
+    What it learns of a repository (:class:`RepoInfo`) as answers reach into it is kept in
+    :attr:`known`, which the UI thread reads: a place in a repository the nav thread has
+    answered about opens at once."""
+
+    def __init__(self, open_repos: Callable[[], Repos], describe: Callable[[Any], RepoInfo]) -> None:
+        self._open = open_repos
+        self._describe = describe
+        self._repos: Repos | None = None
+        self.known: dict[str, RepoInfo] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codewalk-nav")
 
-    def call(self, function: Callable[[Navigator], T]) -> T:
-        """Run ``function(navigator)`` on the nav thread and wait for its result."""
+    def call(self, function: Callable[[Repos], T]) -> T:
+        """Run ``function(repos)`` on the nav thread and wait for its result."""
         return self._executor.submit(self._run, function).result()
 
-    def _run(self, function: Callable[[Navigator], T]) -> T:
-        if self._navigator is None:
-            self._navigator = self._open()
-        return function(self._navigator)
+    def _run(self, function: Callable[[Repos], T]) -> T:
+        if self._repos is None:
+            self._repos = self._open()
+        return function(self._repos)
 
-    def goto(self, path: str, line: int, col: int) -> Target | None:
-        return self.call(lambda nav: nav.goto(path, line, col))
+    def on(
+        self,
+        repo: str,
+        function: Callable[[Navigator], T],
+        reaches: Callable[[T], Iterable[str]] = lambda _: (),
+    ) -> T:
+        """Run ``function`` on ``repo``'s navigator; ``repo`` and the repositories its
+        answer ``reaches`` are learnt before it returns."""
 
-    def references(self, qualname: str) -> Sequence[Reference]:
-        return self.call(lambda nav: list(nav.references(qualname)))
+        def run(repos: Repos) -> T:
+            answer = function(repos.workspace(repo))
+            self._learn(repos, [repo, *reaches(answer)])
+            return answer
 
-    def complete(self, text: str, limit: int) -> Sequence[Target]:
-        return self.call(lambda nav: list(nav.complete(text, limit)))
+        return self.call(run)
 
-    def goto_all(self, path: str, line: int, col: int) -> Reached:
-        return self.call(lambda nav: nav.goto_all(path, line, col))
+    def info(self, repo: str) -> RepoInfo:
+        """``repo`` described (opened, fetched, on first use); raises CodewalkError."""
 
-    def calls_at(self, path: str, line: int) -> CallList | None:
-        return self.call(lambda nav: nav.calls_at(path, line))
+        def run(repos: Repos) -> RepoInfo:
+            self._learn(repos, [repo], quiet=False)
+            return self.known[repo]
 
-    def callers_at(self, path: str, line: int, col: int) -> Callers | None:
-        return self.call(lambda nav: nav.callers_at(path, line, col))
+        return self.call(run)
 
-    def search(self, text: str, limit: int) -> Sequence[Target]:
-        """Symbols for the palette: what the resolver finds for ``text`` (which indexes
-        the modules it needs), then the fuzzy completions over what is indexed."""
-        return self.call(lambda nav: search_symbols(nav, text, limit))
+    def learn(self, repos: Repos, names: Iterable[str]) -> None:
+        """On the nav thread: describe the repositories in ``names`` not known yet."""
+        self._learn(repos, names)
+
+    def _learn(self, repos: Repos, names: Iterable[str], *, quiet: bool = True) -> None:
+        for name in names:
+            if name and name not in self.known:
+                try:
+                    self.known[name] = self._describe(repos.workspace(name))
+                except CodewalkError:
+                    if not quiet:
+                        raise
+
+    def goto(self, repo: str, path: str, line: int, col: int) -> Target | None:
+        return self.on(repo, lambda nav: nav.goto(path, line, col), lambda t: [t.repo] if t else [])
+
+    def references(self, repo: str, qualname: str) -> Sequence[Reference]:
+        return self.on(repo, lambda nav: list(nav.references(qualname)))
+
+    def goto_all(self, repo: str, path: str, line: int, col: int) -> Reached:
+        return self.on(repo, lambda nav: nav.goto_all(path, line, col), lambda a: [t.repo for t in a.results])
+
+    def calls_at(self, repo: str, path: str, line: int) -> CallList | None:
+        def reaches(calls: CallList | None) -> list[str]:
+            if calls is None:
+                return []
+            return [calls.function.repo, *(t.repo for row in calls.rows for t in row.targets)]
+
+        return self.on(repo, lambda nav: nav.calls_at(path, line), reaches)
+
+    def callers_at(self, repo: str, path: str, line: int, col: int) -> Callers | None:
+        def reaches(found: Callers | None) -> list[str]:
+            return [found.target.repo, *(c.repo for c in found.callers)] if found is not None else []
+
+        return self.on(repo, lambda nav: nav.callers_at(path, line, col), reaches)
+
+    def search(self, repos: Sequence[str], text: str, limit: int) -> Sequence[Target]:
+        """Symbols for the palette, in ``repos`` (the one on screen first): what each
+        finds for ``text``, interleaved so that every repo's best hits come early."""
+
+        def run(stack: Repos) -> list[Target]:
+            found = interleave(search_symbols(stack.workspace(repo), text, limit) for repo in repos)[:limit]
+            self._learn(stack, [target.repo for target in found])
+            return found
+
+        return self.call(run)
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def interleave(lists: Iterable[Sequence[Target]]) -> list[Target]:
+    """The first of each list, then the second of each, ...; each place once."""
+    columns = [list(items) for items in lists]
+    seen: set[tuple[str, str, int]] = set()
+    out: list[Target] = []
+    for row in range(max((len(c) for c in columns), default=0)):
+        for column in columns:
+            if row < len(column):
+                target = column[row]
+                key = (target.repo, target.path, target.line)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(target)
+    return out
 
 
 def search_symbols(navigator: Navigator, text: str, limit: int) -> list[Target]:
@@ -94,30 +201,43 @@ def search_symbols(navigator: Navigator, text: str, limit: int) -> list[Target]:
 @dataclass(frozen=True)
 class TourSession:
     tour: Tour
-    open_navigator: Callable[[], Navigator]  # called once, on the nav thread
-    resolver: StepResolver  # navigator -> (step index -> ResolvedStep), on the nav thread
-    read_source: Callable[[str], str]  # repo-relative path -> text; fast, any thread
-    repo: str
-    version: str  # for the header, e.g. "v5.23.0" or "transformers==5.23.0"
-    root: Path  # the checkout's work tree, for $EDITOR
-    permalink: Permalink = field(default=lambda path, start, end: None)
+    open_repos: Callable[[], Repos]  # called once, on the nav thread
+    resolver: StepResolver  # repos -> (step index -> ResolvedStep), on the nav thread
+    describe: Callable[[Any], RepoInfo]  # a repository's navigator -> RepoInfo, on the nav thread
+    repo: str  # the tour's repository (steps in another are marked)
+    versions: OtherVersions | None = None
     progress: ProgressStore | None = None
-    read_only: bool = True  # ``o`` opens the editor read-only (the cache); False: the user's own files
+    notes: tuple[str, ...] = ()  # how the versions read were chosen (REPO@installed), to show once
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "nav", NavThread(self.open_navigator))
+        object.__setattr__(self, "nav", NavThread(self.open_repos, self.describe))
 
     def resolve(self, index: int) -> ResolvedStep:
         """Resolve step ``index`` (0-based) on the nav thread; slow, call from a worker."""
 
-        def run(navigator: Navigator) -> ResolvedStep:
+        def run(repos: Repos) -> ResolvedStep:
             if not self._resolve:
-                self._resolve.append(self.resolver(navigator))
-            return self._resolve[0](index)
+                self._resolve.append(self.resolver(repos))
+            resolved = self._resolve[0](index)
+            self.nav.learn(repos, [resolved.repo] if resolved.target is not None else [])
+            return resolved
 
         return self.nav.call(run)
+
+    def info(self, repo: str) -> RepoInfo | None:
+        """What the nav thread has learnt of ``repo`` (None: not yet; any thread)."""
+        return self.nav.known.get(repo)
+
+    def compare_step(self, resolved: ResolvedStep, other: str, say: Say) -> StepDiff:
+        """The step's symbol at ``other`` (REPO@VERSION) against the one on screen: the
+        version fetched here (call from a worker), then compared on the nav thread."""
+        versions = self.versions
+        if versions is None:
+            raise CodewalkError("this session cannot read other versions")
+        versions.fetch(other, resolved.repo, say)
+        return self.nav.call(lambda repos: versions.compare(repos, resolved, other, say))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,9 @@
-"""The steps list: one row per step, with a mark for how it resolved."""
+"""The steps list: one row per step, with a mark for how it resolved.
+
+A tour that reads several repositories has a heading row before each run of steps in one
+repository (``── accelerate``): the steps under it are in that repository, and those in
+another than the tour's are told apart at a glance, at any width.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,23 @@ LEGEND = (
     f"{MARKS['missing']} missing  {MARKS['skipped']} skipped\n"
     f"{_PENDING} not resolved yet"
 )
+
+
+def repo_runs(tour: Tour, repo: str) -> list[tuple[str, int]]:
+    """``(repo, first step index)`` for each run of consecutive steps in one repository
+    (0-based); a single run when the tour reads one repository."""
+    runs: list[tuple[str, int]] = []
+    for index, step in enumerate(tour.steps):
+        step_repo = tour.step_repo(step) or repo
+        if not runs or runs[-1][0] != step_repo:
+            runs.append((step_repo, index))
+    return runs
+
+
+def heading_label(repo: str, home: bool) -> Content:
+    """The row above a run of steps in ``repo`` (``home``: the tour's own)."""
+    style = "dim" if home else "bold $text-accent"
+    return Content.assemble(("── ", "dim"), (visible(repo), style), (" ──" if home else " ↗", "dim"))
 
 
 def step_label(index: int, title: str, status: str | None) -> Content:
@@ -50,21 +72,44 @@ class StepsList(OptionList):
         super().__init__(id=id)
         self._titles: list[str] = []
         self._status: list[str | None] = []
+        self.repos: list[str] = []  # each step's repository
 
-    def set_tour(self, tour: Tour) -> None:
+    def set_tour(self, tour: Tour, repo: str) -> None:
+        """List ``tour``'s steps; ``repo`` is the tour's repository (its steps' default)."""
         self._titles = [visible(step.title or step.anchor) for step in tour.steps]
         self._status = [None] * len(self._titles)
+        self.repos = [tour.step_repo(step) or repo for step in tour.steps]
+        runs = repo_runs(tour, repo)
+        starts = {first: run_repo for run_repo, first in runs} if len(runs) > 1 else {}
         self.clear_options()
-        self.add_options(
-            Option(step_label(number, title, None), id=str(number - 1))
-            for number, title in enumerate(self._titles, start=1)
-        )
+        options: list[Option] = []
+        for index, title in enumerate(self._titles):
+            if index in starts:
+                heading = starts[index]
+                options.append(
+                    Option(heading_label(heading, heading == repo), id=f"repo-{index}", disabled=True)
+                )
+            options.append(Option(step_label(index + 1, title, None), id=str(index)))
+        self.add_options(options)
+
+    def highlight_step(self, index: int) -> None:
+        self.highlighted = self.get_option_index(str(index))
+
+    def step_of(self, option: Option) -> int | None:
+        """The step (0-based) a row is, None for a heading."""
+        return int(option.id) if option.id is not None and option.id.isdigit() else None
+
+    @property
+    def highlighted_step(self) -> int | None:
+        if self.highlighted is None:
+            return None
+        return self.step_of(self.get_option_at_index(self.highlighted))
 
     def mark(self, index: int, status: str) -> None:
         if self._status[index] == status:
             return
         self._status[index] = status
-        self.replace_option_prompt_at_index(index, step_label(index + 1, self._titles[index], status))
+        self.replace_option_prompt(str(index), step_label(index + 1, self._titles[index], status))
 
 
 class StepsLegend(Static):

@@ -1,13 +1,17 @@
-"""The main screen: steps list, code, note; stepping, go-to-definition and history.
+"""The main screen: steps list, code, note; stepping through the tour.
 
-Every call into the workspace (resolving a step, goto, references, search) runs in a
-thread worker and posts its answer back; the workspace is reached on one thread
-(:class:`~codewalk.ui.session.NavThread`). A failure becomes a notification.
+Places and jumps are :class:`~codewalk.ui.places.Places`' (any pinned repository),
+lookups under the cursor :class:`~codewalk.ui.lookups.LookupActions`', another version
+of the step's symbol :class:`~codewalk.ui.version_diff.VersionDiff`'s. Every call into
+the workspace runs in a thread worker and posts its answer back; the workspace is
+reached on one thread (:class:`~codewalk.ui.session.NavThread`). A failure becomes a
+notification.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import ClassVar
 
 from textual import work
@@ -19,29 +23,26 @@ from textual.events import Resize
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState
 
-from codewalk.errors import CodewalkError
 from codewalk.tours.model import ResolvedStep
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
-from codewalk.ui.highlight import HighlightedSource
-from codewalk.ui.history import JumpHistory, Location, step_location
+from codewalk.ui.history import step_location
 from codewalk.ui.keys import TOUR_BINDINGS
-from codewalk.ui.lookups import LookupActions
 from codewalk.ui.note import NoteView
-from codewalk.ui.outside import link_to, open_editor
 from codewalk.ui.palette import SymbolProvider
-from codewalk.ui.ports import Target
+from codewalk.ui.places import Places
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import TourSession
 from codewalk.ui.steps import StepsLegend, StepsList
+from codewalk.ui.version_diff import VersionDiff
 
 NARROW = 150  # below this many columns the note goes under the code
 SLIM = 100  # below this many columns the code gets the width: the steps list is hidden (``s`` shows it)
 
 
-class TourScreen(LookupActions):
+class TourScreen(Places):
     DEFAULT_CSS = """
     TourScreen #body { height: 1fr; }
     TourScreen #center { width: 1fr; height: 1fr; }
@@ -51,7 +52,7 @@ class TourScreen(LookupActions):
     TourScreen.-slim #steps-column, TourScreen.-steps-hidden #steps-column { display: none; }
     TourScreen.-slim.-steps-shown #steps-column { display: block; width: 24; }
     TourScreen.-narrow #right { layout: vertical; }
-    TourScreen.-narrow.-panel-open NoteView { display: none; }
+    TourScreen.-narrow.-panel-open NoteView, TourScreen.-narrow.-version-open NoteView { display: none; }
     TourScreen.-narrow NoteView {
         width: 1fr; height: 35%; min-height: 6; min-width: 0;
         border-left: none; border-top: hkey $foreground 20%;
@@ -68,12 +69,7 @@ class TourScreen(LookupActions):
         self.step_index = max(0, min(start_step, len(session.tour.steps) - 1))
         self.resolved: dict[int, ResolvedStep] = {}
         self._pending: set[int] = set()  # steps being resolved
-        self._focus_code = False
-        self.sources: dict[str, HighlightedSource] = {}
-        self.file_positions: dict[str, tuple[int, int]] = {}  # last position per file
-        self.history = JumpHistory()
-        self.off_tour = False
-        self.location: Location | None = None
+        self._under_version: tuple[bool, bool] | None = None  # what the version diff hides
 
     # -- layout --------------------------------------------------------------------
 
@@ -87,17 +83,20 @@ class TourScreen(LookupActions):
                 with Vertical(id="center"):
                     yield OffTourBanner(id="banner")
                     yield CodeView(id="code")
+                    yield VersionDiff(id="version")
                     yield StepProblem(id="problem")
                     yield ReferencesPanel(id="references")
                     yield CallsPanel(id="calls")
                 yield NoteView(id="note")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         assert self.session is not None
-        self.query_one(StepsList).set_tour(self.session.tour)
+        self.query_one(StepsList).set_tour(self.session.tour, self.session.repo)
         self.query_one(CodeView).focus()
         self.show_step(self.step_index)
+        for note in self.session.notes:
+            self.notify(note, markup=False)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
@@ -110,14 +109,13 @@ class TourScreen(LookupActions):
         else:
             self.toggle_class("-steps-hidden")
 
-    def go_to(self, there: Location) -> None:
-        self._go(there)
-
     def step_line(self) -> int | None:
         resolved = self.resolved.get(self.step_index)
         target = resolved.target if resolved is not None else None
         code = self.code
         if self.off_tour or target is None or code.source is None or target.path != code.source.path:
+            return None
+        if target.repo and target.repo != self.here_repo:
             return None
         return target.line if target.kind in ("function", "method", "property") else None
 
@@ -141,11 +139,8 @@ class TourScreen(LookupActions):
         index = max(0, min(index, len(tour.steps) - 1))
         self.step_index = index
         step = tour.steps[index]
-        self.query_one(TourHeader).show(
-            tour.title, index + 1, len(tour.steps), self.session.repo, self.session.version
-        )
-        steps = self.query_one(StepsList)
-        steps.highlighted = index
+        self.query_one(TourHeader).show(tour.title, index + 1, len(tour.steps))
+        self.query_one(StepsList).highlight_step(index)
         summary = tour.summary if index == 0 and tour.summary.strip() else ""
         self.query_one(NoteView).show(step.title or step.anchor, step.note, summary)
         self._set_off_tour(False)
@@ -156,7 +151,11 @@ class TourScreen(LookupActions):
                 self.notify(f"could not remember progress: {error}", severity="warning", markup=False)
         resolved = self.resolved.get(index)
         if resolved is None:
-            self.query_one(StepProblem).show_message(f"[dim]resolving {step.anchor} …[/]")
+            repo = tour.step_repo(step) or self.session.repo
+            self.show_repo(repo)
+            anchor = step.anchor.replace("[", r"\[")
+            self.close_version()
+            self.query_one(StepProblem).show_message(f"[dim]resolving {anchor} in {repo} …[/]")
             self.code.display = False
             self._request(index)
         else:
@@ -176,10 +175,14 @@ class TourScreen(LookupActions):
         assert self.session is not None
         try:
             resolved = self.session.resolve(index)
+            # the steps before it were resolved on the way (in order, for their context)
+            earlier = [(i, self.session.resolve(i)) for i in range(index) if i not in self.resolved]
         except Exception as error:
             self.app.call_from_thread(self._failed, index, error)
             return
         self.app.call_from_thread(self._resolved, index, resolved)
+        for number, step in earlier:
+            self.app.call_from_thread(self._resolved, number, step)
 
     def _failed(self, index: int, error: Exception) -> None:
         self._pending.discard(index)
@@ -204,8 +207,11 @@ class TourScreen(LookupActions):
     def _display_step(self, resolved: ResolvedStep, line: int | None = None, col: int = 0) -> None:
         where = step_location(resolved)
         if where is None:
+            self._remember_position()
+            self.close_version()
             self.code.display = False
             self.query_one(StepProblem).show_problem(resolved)
+            self.show_repo(resolved.repo, resolved.version)
             self.location = None
             return
         if resolved.status == "ambiguous":
@@ -214,12 +220,12 @@ class TourScreen(LookupActions):
                 f"step {resolved.step.index} is ambiguous; showing the first of: {names}", markup=False
             )
         if line is not None:
-            where = Location(where.path, line, col, where.step, where.span, where.focus)
-        elif resolved.target is not None and resolved.target.kind == "module":
+            where = replace(where, line=line, col=col)
+        elif resolved.target is not None and resolved.target.kind in ("module", "file"):
             # a step on a whole file: where the reader last was in it, this session
-            last = self.file_positions.get(where.path)
+            last = self.file_positions.get(where.file)
             if last is not None:
-                where = Location(where.path, last[0], last[1], where.step, where.span, where.focus)
+                where = replace(where, line=last[0], col=last[1])
         self._open(where)
 
     def action_next_step(self) -> None:
@@ -236,8 +242,10 @@ class TourScreen(LookupActions):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if isinstance(event.option_list, StepsList):
             event.stop()
-            self._focus_code = True  # once the step is on screen (it may be resolving)
-            self.show_step(event.option_index)
+            index = event.option_list.step_of(event.option)
+            if index is not None:
+                self._focus_code = True  # once the step is on screen (it may be resolving)
+                self.show_step(index)
 
     def action_return_to_step(self) -> None:
         if self.off_tour and self.location is not None:
@@ -247,123 +255,50 @@ class TourScreen(LookupActions):
                 self.history.push(self._here(), there)
         self.show_step(self.step_index)
 
-    # -- showing a place -----------------------------------------------------------
+    # -- another version of the step's symbol ----------------------------------------
 
-    def source(self, path: str) -> HighlightedSource:
-        cached = self.sources.get(path)
-        if cached is None:
-            assert self.session is not None
-            cached = HighlightedSource(path, self.session.read_source(path))
-            self.sources[path] = cached
-        return cached
-
-    def _open(self, where: Location) -> None:
-        try:
-            source = self.source(where.path)
-        except (OSError, ValueError, CodewalkError) as error:
-            self.notify(f"cannot read {where.path}: {error}", severity="error", markup=False)
+    def action_other_version(self) -> None:
+        """Ask for another version of the step's symbol and show its diff in place of
+        the code; again (or escape) goes back to the code."""
+        if self.query_one(VersionDiff).shown:
+            self.close_version()
             return
-        self._remember_position()
-        self.query_one(StepProblem).hide()
-        self.code.display = True
-        if self.focused is None or self._focus_code:
-            self._focus_code = False
-            self.code.focus()
-        self.code.show(
-            source, line=where.line, col=where.col, span=where.span, focus=where.focus, top=where.top
-        )
-        self.location = where
-
-    def _remember_position(self) -> None:
-        code = self.code
-        if code.source is not None:
-            self.file_positions[code.source.path] = code.cursor
-
-    def _here(self) -> Location:
-        code = self.code
-        line, col = code.cursor
-        base = self.location
-        if base is None or code.source is None:
-            return Location("", 0, 0, self.step_index)
-        step = None if self.off_tour else self.step_index
-        return Location(base.path, line, col, step, base.span, base.focus, code.top_line)
-
-    def _set_off_tour(self, off: bool, where: str = "") -> None:
-        self.off_tour = off
-        banner = self.query_one(OffTourBanner)
-        if off:
-            banner.show_off(self.step_index + 1, where)
-        else:
-            banner.hide()
-
-    def _go(self, there: Location, *, record: bool = True, what: str = "") -> None:
-        """Jump to ``there``: a step's place (back on tour) or elsewhere (off tour)."""
-        if record:
-            self.history.push(self._here(), there)
-        if there.step is not None:
-            if there.step != self.step_index:
-                self.show_step(there.step)
-            self._set_off_tour(False)
-            self._open(there)
-        else:
-            self._open(there)
-            place = f"{there.path.rsplit('/', 1)[-1]}:{there.line}"
-            name = what.rsplit(".", 1)[-1]
-            self._set_off_tour(True, f"{name} ({place})" if name else place)
-
-    def jump_to_target(self, target: Target) -> None:
-        """Go to a definition found by goto or the palette (off tour); its header
-        (decorators to the ``def``/``class`` line) is lit. A definition in another pinned
-        repository is named, with where it is: this screen reads the tour's repository."""
         assert self.session is not None
-        if target.repo and target.repo != self.session.repo:
-            self.notify(
-                f"{target.qualname} is in {target.repo} ({target.path}:{target.line}); "
-                f"this view reads {self.session.repo}: `codewalk show {target.qualname}` shows it",
-                title="another repository",
-                timeout=10,
-                markup=False,
-            )
+        resolved = self.resolved.get(self.step_index)
+        if resolved is None:
+            self.notify("this step is still being resolved", markup=False)
             return
-        self._go(
-            Location(target.path, target.line, 0, None, (target.start_line, target.line)),
-            what=target.qualname,
-        )
-        if target.via and target.via != "direct":
-            self.notify(target.via, title=target.qualname.rsplit(".", 1)[-1], timeout=6, markup=False)
+        self.query_one(VersionDiff).ask(self.session, resolved, self._make_room_for_version)
 
-    # -- go to definition, history, references ------------------------------------
+    def _make_room_for_version(self) -> None:
+        if self._under_version is None:
+            problem = self.query_one(StepProblem)
+            self._under_version = (self.code.display, problem.has_class("-shown"))
+            self.code.display = False
+            problem.hide()
+            self.add_class("-version-open")
 
-    def action_back(self) -> None:
-        there = self.history.back(self._here())
-        if there is None:
-            self.notify("no earlier jump", markup=False)
-        else:
-            self._go(there, record=False)
+    def close_version(self) -> None:
+        diff = self.query_one(VersionDiff)
+        if diff.shown:
+            diff.close()
+        self._restore_from_version()
 
-    def action_forward(self) -> None:
-        there = self.history.forward(self._here())
-        if there is None:
-            self.notify("no later jump", markup=False)
-        else:
-            self._go(there, record=False)
-
-    # -- outside the app -----------------------------------------------------------
-
-    def action_copy_permalink(self) -> None:
-        code = self.code
-        if code.source is None or code.shown is None or self.session is None:
+    def _restore_from_version(self) -> None:
+        if self._under_version is None:
             return
-        link = link_to(code.shown, code.cursor[0], self.session.permalink)
-        self.app.copy_to_clipboard(link)
-        self.notify(link, title="copied", markup=False)
+        code_shown, problem_shown = self._under_version
+        self._under_version = None
+        self.remove_class("-version-open")
+        self.code.display = code_shown
+        self.query_one(StepProblem).set_class(problem_shown, "-shown")
+        if code_shown:
+            self.code.focus()
 
-    def action_open_editor(self) -> None:
-        """Run the editor at the cursor's line, the app suspended meanwhile."""
-        code = self.code
-        if code.source is None or self.session is None:
-            return
-        open_editor(
-            self.app, self.session.root / code.source.path, code.cursor[0], read_only=self.session.read_only
-        )
-        self.refresh()
+    def on_version_diff_closed(self, event: VersionDiff.Closed) -> None:
+        self._restore_from_version()
+
+    def action_close_references(self) -> None:
+        """``escape``: closes a panel, or the version diff (even while it is reading)."""
+        super().action_close_references()
+        self.close_version()

@@ -38,3 +38,21 @@ def test_unresolved_step(snap_compare: Any) -> None:
 
 def test_help_screen(snap_compare: Any) -> None:
     assert snap_compare(make_app(make_session()), terminal_size=(100, 34), run_before=_after("question_mark"))
+
+
+def test_version_diff(snap_compare: Any) -> None:
+    """Step 4 of the two-repository tour (pkg 1.0) against pkg 0.9 (``v``, the offer the
+    tour lists): where it is at each version, how it was matched, the changed lines."""
+    from ui_fakes import make_stack_tour
+
+    app = make_app(make_session(tour=make_stack_tour()))
+    assert snap_compare(app, terminal_size=(120, 34), run_before=_after("4", "v", "enter"))
+
+
+def test_steps_across_repositories_narrow(snap_compare: Any) -> None:
+    """Step 2 of the two-repository tour at 80x24, the steps list shown (``s``): a heading
+    over each run of steps in one repo, ext's marked; the header names ext@2.0."""
+    from ui_fakes import make_stack_tour
+
+    app = make_app(make_session(tour=make_stack_tour()))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_after("2", "s"))

@@ -1,0 +1,208 @@
+"""Where the reader is, in any pinned repository: opening a place of a file, jumping to a
+definition (``g``, the palette, a panel), back and forward, and what leaves the app for
+the place on screen (``$EDITOR``, the permalink).
+
+A mixin of the tour screen. Files and positions are kept per ``(repo, path)``; the
+header names the repository and version of what is on screen. A place in a repository
+the nav thread has not described yet is opened once a worker has (the first jump into
+a repository may fetch it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from textual import work
+
+from codewalk.errors import CodewalkError
+from codewalk.ui.header import OffTourBanner, TourHeader
+from codewalk.ui.highlight import HighlightedSource
+from codewalk.ui.history import JumpHistory, Location
+from codewalk.ui.lookups import LookupActions
+from codewalk.ui.outside import link_to, open_editor
+from codewalk.ui.ports import Target
+from codewalk.ui.problem import StepProblem
+from codewalk.ui.session import RepoInfo
+
+
+class Places(LookupActions):
+    """Opening places, jumping, history; the header's repo@version."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.step_index = 0
+        self.sources: dict[tuple[str, str], HighlightedSource] = {}
+        self.file_positions: dict[tuple[str, str], tuple[int, int]] = {}  # last position per file
+        self.history = JumpHistory()
+        self.off_tour = False
+        self.location: Location | None = None
+        self._focus_code = False
+
+    @property
+    def here_repo(self) -> str:
+        """The repository of the code on screen (the tour's before any is shown)."""
+        if self.location is not None and self.location.repo:
+            return self.location.repo
+        return self.session.repo if self.session is not None else ""
+
+    def show_repo(self, repo: str, version: str = "") -> None:
+        """Name ``repo`` and its version in the header (the version read, when known)."""
+        info = self.session.info(repo) if self.session is not None else None
+        self.query_one(TourHeader).show_repo(repo, info.version if info is not None else version)
+
+    def source(self, repo: str, path: str) -> HighlightedSource:
+        """A file of ``repo``, highlighted lazily; kept for the session. Raises
+        LookupError when ``repo`` is not described yet, OSError or ValueError when the
+        file cannot be read."""
+        cached = self.sources.get((repo, path))
+        if cached is None:
+            info = self.session.info(repo) if self.session is not None else None
+            if info is None:
+                raise LookupError(repo)
+            cached = HighlightedSource(path, info.read(path))
+            self.sources[(repo, path)] = cached
+        return cached
+
+    def _open(self, where: Location) -> None:
+        try:
+            source = self.source(where.repo, where.path)
+        except LookupError:
+            self._describe_then(where.repo, lambda: self._open(where))
+            return
+        except (OSError, ValueError, CodewalkError) as error:
+            self.notify(f"cannot read {where.path} of {where.repo}: {error}", severity="error", markup=False)
+            return
+        self._remember_position()
+        self.close_version()
+        self.query_one(StepProblem).hide()
+        self.code.display = True
+        if self.focused is None or self._focus_code:
+            self._focus_code = False
+            self.code.focus()
+        self.code.show(
+            source, line=where.line, col=where.col, span=where.span, focus=where.focus, top=where.top
+        )
+        self.location = where
+        self.show_repo(where.repo)
+
+    def _known(self, repo: str) -> bool:
+        return self.session is not None and self.session.info(repo) is not None
+
+    @work(thread=True, exit_on_error=False, group="describe")
+    def _describe_then(self, repo: str, then: Callable[[], None]) -> None:
+        """Describe ``repo`` on the nav thread (its first use may fetch it), then run
+        ``then`` on the UI thread; a repository that cannot be read is a notification."""
+        assert self.session is not None
+        try:
+            self.session.nav.info(repo)
+        except Exception as error:
+            self.app.call_from_thread(
+                self.notify, f"cannot read {repo}: {error}", severity="error", markup=False
+            )
+            return
+        self.app.call_from_thread(then)
+
+    def close_version(self) -> None:
+        """Put the code back in place of another version's diff (the tour screen's)."""
+
+    def _remember_position(self) -> None:
+        code = self.code
+        if code.source is not None and self.location is not None:
+            self.file_positions[(self.location.repo, code.source.path)] = code.cursor
+
+    def _here(self) -> Location:
+        code = self.code
+        line, col = code.cursor
+        base = self.location
+        if base is None or code.source is None:
+            return Location("", 0, 0, self.step_index)
+        step = None if self.off_tour else self.step_index
+        return replace(base, line=line, col=col, step=step, top=code.top_line)
+
+    def _set_off_tour(self, off: bool, where: str = "") -> None:
+        self.off_tour = off
+        banner = self.query_one(OffTourBanner)
+        if off:
+            banner.show_off(self.step_index + 1, where)
+        else:
+            banner.hide()
+
+    def show_step(self, index: int) -> None:
+        raise NotImplementedError
+
+    def go_to(self, there: Location) -> None:
+        self._go(there)
+
+    def _go(self, there: Location, *, record: bool = True, what: str = "") -> None:
+        """Jump to ``there``: a step's place (back on tour) or elsewhere (off tour); in a
+        repository not read yet, once it is."""
+        if not self._known(there.repo):
+            self._describe_then(there.repo, lambda: self._go(there, record=record, what=what))
+            return
+        if record:
+            self.history.push(self._here(), there)
+        if there.step is not None:
+            if there.step != self.step_index:
+                self.show_step(there.step)
+            self._set_off_tour(False)
+            self._open(there)
+        else:
+            self._open(there)
+            place = f"{there.path.rsplit('/', 1)[-1]}:{there.line}"
+            if self.session is not None and there.repo != self.session.repo:
+                place = f"{there.repo}: {place}"
+            name = what.rsplit(".", 1)[-1]
+            self._set_off_tour(True, f"{name} ({place})" if name else place)
+
+    def jump_to_target(self, target: Target) -> None:
+        """Go to a definition found by goto, the palette or a panel (off tour), in
+        whichever repository it is; its header (decorators to the ``def``/``class`` line)
+        is lit."""
+        repo = target.repo or self.here_repo
+        self._go(
+            Location(target.path, target.line, 0, None, (target.start_line, target.line), repo=repo),
+            what=target.qualname,
+        )
+        if target.via and target.via != "direct":
+            self.notify(target.via, title=target.qualname.rsplit(".", 1)[-1], timeout=6, markup=False)
+
+    def action_back(self) -> None:
+        there = self.history.back(self._here())
+        if there is None:
+            self.notify("no earlier jump", markup=False)
+        else:
+            self._go(there, record=False)
+
+    def action_forward(self) -> None:
+        there = self.history.forward(self._here())
+        if there is None:
+            self.notify("no later jump", markup=False)
+        else:
+            self._go(there, record=False)
+
+    # -- outside the app -----------------------------------------------------------
+
+    def _info_on_screen(self) -> RepoInfo | None:
+        code = self.code
+        if code.source is None or code.shown is None or self.session is None or not code.display:
+            return None
+        return self.session.info(self.here_repo)
+
+    def action_copy_permalink(self) -> None:
+        info = self._info_on_screen()
+        if info is None or self.code.shown is None:
+            return
+        link = link_to(self.code.shown, self.code.cursor[0], info.permalink)
+        self.app.copy_to_clipboard(link)
+        self.notify(link, title="copied", markup=False)
+
+    def action_open_editor(self) -> None:
+        """Run the editor at the cursor's line, the app suspended meanwhile."""
+        info = self._info_on_screen()
+        if info is None or self.code.source is None:
+            return
+        open_editor(
+            self.app, info.root / self.code.source.path, self.code.cursor[0], read_only=info.read_only
+        )
+        self.refresh()

@@ -1,0 +1,105 @@
+"""The question ``v`` asks: which version of the step's repository to compare with.
+
+Offers first (the versions asked before, the tour's, the pin), then a field for any other
+(``4.57.6``, ``transformers@4.57.6``, ``installed``), checked as it is entered: a
+version of another repository, the version on screen, or something that is no version
+is said, and the question stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from codewalk.ui.versions import INSTALLED, Offer, example_version, parse_choice
+from codewalk.visible import visible
+
+
+def offer_label(offer: Offer) -> Content:
+    return Content.assemble((visible(offer.spec), "bold"), "  ", (offer.why, "dim"))
+
+
+class VersionChooser(ModalScreen[str | None]):
+    """Dismissed with ``REPO@VERSION``, or None (escape)."""
+
+    DEFAULT_CSS = """
+    VersionChooser { align: center middle; }
+    VersionChooser > Vertical {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    VersionChooser Label { width: 100%; }
+    VersionChooser #chooser-title { color: $text-accent; }
+    VersionChooser OptionList { height: auto; max-height: 8; border: none; padding: 0; }
+    VersionChooser OptionList:focus { border: none; }
+    VersionChooser #chooser-error { color: $error; height: auto; }
+    VersionChooser #chooser-keys { color: $text-muted; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Back")]
+
+    def __init__(self, name: str, repo: str, read: str, offers: Sequence[Offer]) -> None:
+        super().__init__()
+        self.symbol = name
+        self.repo = repo
+        self.read = read  # the release on screen
+        self.offers = list(offers)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                Content.assemble(
+                    (visible(self.symbol), "bold"),
+                    visible(f" at another version of {self.repo} (on screen: {self.read})"),
+                ),
+                id="chooser-title",
+            )
+            if self.offers:
+                yield OptionList(
+                    *(Option(offer_label(o), id=o.spec) for o in self.offers), id="chooser-offers"
+                )
+            example = example_version(self.read)
+            yield Input(
+                placeholder=f"or type one: {example}, {self.repo}@{example}, {INSTALLED}", id="chooser-input"
+            )
+            yield Label("", id="chooser-error")
+            yield Label("enter: compare   tab: offers / type one   escape: back", id="chooser-keys")
+
+    def on_mount(self) -> None:
+        if self.offers:
+            options = self.query_one(OptionList)
+            options.highlighted = 0
+            options.focus()
+        else:
+            self.query_one(Input).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(self.offers[event.option_index].spec)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            spec = parse_choice(event.value, self.repo, self.read)
+        except ValueError as error:
+            self.query_one("#chooser-error", Label).update(Content(visible(str(error))))
+            return
+        self.dismiss(spec)
+
+    @property
+    def error(self) -> str:
+        """The message under the field (for tests)."""
+        return str(self.query_one("#chooser-error", Label).render())

@@ -1,0 +1,291 @@
+"""Pilot tests of the UI across repositories and versions, on the synthetic packages:
+a tour from ``pkg`` into ``ext`` and back, jumps that land in the other repository, and
+the step's symbol at another version as a diff (``v``)."""
+
+from __future__ import annotations
+
+import threading
+
+from textual.command import CommandPalette
+from textual.widgets import Input, OptionList
+from ui_fakes import VERSIONS, make_session, make_stack_tour, make_tour, run_async, settle
+
+from codewalk.ui.app import CodewalkApp, make_app
+from codewalk.ui.calls_panel import CallsPanel
+from codewalk.ui.code_view import CodeView
+from codewalk.ui.header import OffTourBanner, TourHeader
+from codewalk.ui.problem import StepProblem
+from codewalk.ui.steps import StepsList
+from codewalk.ui.tour_screen import TourScreen
+from codewalk.ui.version_chooser import VersionChooser
+from codewalk.ui.version_diff import VersionDiff
+
+
+def where(app: CodewalkApp) -> tuple[str, str, int, int]:
+    """(repo, path, line, col) of the code on screen."""
+    screen = app.screen
+    assert isinstance(screen, TourScreen)
+    code = screen.query_one(CodeView)
+    assert code.source is not None and screen.location is not None
+    return (screen.location.repo, code.source.path, *code.cursor)
+
+
+def header(app: CodewalkApp) -> str:
+    return app.screen.query_one(TourHeader).text
+
+
+def banner(app: CodewalkApp) -> str | None:
+    shown = app.screen.query_one(OffTourBanner)
+    return str(shown.render()) if shown.display and shown.has_class("-shown") else None
+
+
+def messages(app: CodewalkApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+def stack_app() -> CodewalkApp:
+    return make_app(make_session(tour=make_stack_tour()))
+
+
+@run_async
+async def test_steps_in_another_repository_show_it_and_name_it() -> None:
+    app = stack_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert where(app) == ("pkg", "pkg/train.py", 4, 0)
+        assert "step 1/5" in header(app) and header(app).endswith("pkg@1.0")
+
+        steps = app.screen.query_one(StepsList)
+        rows = [str(option.prompt) for option in steps.options]
+        # a heading before each run of steps in one repository; the other one marked
+        assert rows[0] == "── pkg ──" and rows[2] == "── ext ↗" and rows[5] == "── pkg ──"
+        assert [steps.step_of(option) for option in steps.options] == [None, 0, None, 1, 2, None, 3, 4]
+        assert steps.highlighted_step == 0
+
+        await pilot.press("n")
+        await settle(pilot)
+        assert where(app) == ("ext", "ext/engine.py", 5, 0)  # Engine.backward, in ext
+        assert "step 2/5" in header(app) and header(app).endswith("ext@2.0")
+        assert steps.highlighted_step == 1 and banner(app) is None
+        assert ("ext", "ext/engine.py") in app.screen.sources  # type: ignore[attr-defined]
+
+        await pilot.press("y")
+        assert app.clipboard == "https://example.org/ext/ext/engine.py#L5-L7"  # ext's permalink
+
+        await pilot.press("4")
+        await settle(pilot)
+        assert where(app) == ("pkg", "pkg/base.py", 16, 0)
+        assert header(app).endswith("pkg@1.0")
+
+
+@run_async
+async def test_a_step_the_version_leaves_out_is_skipped_with_why() -> None:
+    app = stack_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        problem = app.screen.query_one(StepProblem)
+        text = str(problem.render())
+        assert problem.display and not app.screen.query_one(CodeView).display
+        assert "Step 5 is skipped at pkg@1.0" in text
+        assert "this step is for pkg >=2" in text
+        assert "does not resolve" not in text and "Did you mean" not in text
+        assert "◌" in str(app.screen.query_one(StepsList).options[7].prompt)
+        assert header(app).endswith("pkg@1.0")
+
+
+@run_async
+async def test_g_into_the_other_repository_and_back() -> None:
+    app = stack_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        # `    return engine.backward(model)`: to "backward"
+        await pilot.press("down", "down", "ctrl+right", "ctrl+right", "ctrl+right", "ctrl+right")
+        assert app.screen.query_one(CodeView).word_under_cursor() == ("backward", 18)
+        await pilot.press("g")
+        await settle(pilot)
+        assert where(app) == ("ext", "ext/engine.py", 5, 0)
+        assert header(app).endswith("ext@2.0") and "step 1/5" in header(app)
+        off = banner(app)
+        assert off is not None and "return to step 1" in off and "ext: engine.py:5" in off
+
+        await pilot.press("b")
+        await settle(pilot)
+        assert where(app) == ("pkg", "pkg/train.py", 6, 18)
+        assert header(app).endswith("pkg@1.0") and banner(app) is None
+        await pilot.press("f")
+        await settle(pilot)
+        assert where(app)[:2] == ("ext", "ext/engine.py")
+
+
+@run_async
+async def test_calls_panel_and_palette_reach_the_other_repository() -> None:
+    app = stack_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")  # the calls of train(): Engine(), engine.backward(...)
+        await settle(pilot)
+        await pilot.press("enter")  # Engine: ext's class
+        await settle(pilot)
+        assert where(app) == ("ext", "ext/engine.py", 4, 0)
+        assert header(app).endswith("ext@2.0")
+
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"step")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        hits = [str(option.prompt) for option in palette.query_one(OptionList).options]
+        assert "ext.engine.step\next  function  ext/engine.py:9" in hits  # the fakes' names are flat
+        await pilot.press("enter")
+        await settle(pilot)
+        assert where(app) == ("ext", "ext/engine.py", 9, 0)
+
+
+@run_async
+async def test_v_shows_the_steps_symbol_at_another_version_and_v_goes_back() -> None:
+    app = stack_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "down")  # Model.forward, in pkg 1.0
+        await settle(pilot)
+        before = where(app)
+        await pilot.press("v")
+        await settle(pilot)
+        chooser = app.screen
+        assert isinstance(chooser, VersionChooser)
+        # the tour's versions are offered; the pin is the version on screen, so it is not
+        assert [offer.spec for offer in chooser.offers] == ["pkg@0.9"]
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen)
+        diff = screen.query_one(VersionDiff)
+        assert diff.shown and diff.diff is not None and not screen.query_one(CodeView).display
+        assert (diff.diff.before.label, diff.diff.after.label) == ("pkg@0.9", "pkg@1.0")
+        assert diff.diff.after.on_screen and diff.diff.counts == (1, 3)
+        title = str(screen.query_one("#version-title").render())
+        assert "base.forward  pkg@0.9 → pkg@1.0" in title
+        assert "0.9  pkg/base.py:16-17  by the same qualified name" in title
+        assert "1.0  pkg/base.py:16-19  the step  (on screen)" in title
+        body = str(screen.query_one("#version-body").render())
+        assert "-         return self.layers[0](x)" in body.replace("17   ", "")  # old line 18
+        assert "+         for layer in self.layers:" in body.replace("17 ", "")
+
+        await pilot.press("v")
+        await settle(pilot)
+        assert not diff.shown and screen.query_one(CodeView).display
+        assert where(app) == before and app.focused is screen.query_one(CodeView)
+
+        # asked before: offered first next time; escape goes back too
+        await pilot.press("v")
+        await settle(pilot)
+        assert [offer.why for offer in app.screen.offers] == ["asked before"]  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert diff.shown
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not diff.shown and screen.query_one(CodeView).display
+
+
+@run_async
+async def test_the_version_typed_is_checked_before_anything_is_fetched() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        chooser = app.screen
+        assert isinstance(chooser, VersionChooser)
+        assert chooser.offers == []  # no tour versions, the pin is on screen: type one
+        assert app.focused is chooser.query_one(Input)
+        for typed, said in (
+            ("ext@2.0", "this step is in pkg: type a version of pkg"),
+            ("1.0", "pkg@1.0 is the version on screen"),
+            ("banana", "'banana' is not a release version"),
+            ("", "type a version of pkg"),
+        ):
+            chooser.query_one(Input).value = typed
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is chooser and chooser.error.startswith(said), chooser.error
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen)
+        assert not app.screen.query_one(VersionDiff).shown and app.screen.query_one(CodeView).display
+
+
+@run_async
+async def test_a_symbol_missing_at_that_version_says_so_with_did_you_mean() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "v")  # `build`, which 0.9 called `make`
+        await settle(pilot)
+        app.screen.query_one(Input).value = "v0.9"
+        await pilot.press("enter")
+        await settle(pilot)
+        diff = app.screen.query_one(VersionDiff)
+        assert diff.shown and diff.diff is not None and diff.diff.missing is diff.diff.before
+        title = str(app.screen.query_one("#version-title").render())
+        assert "not there: 'build' names nothing here" in title
+        assert "use.build is not at pkg@0.9; its code at pkg@1.0 is below" in title
+        assert "did you mean: make" in title
+        assert "def build():" in str(app.screen.query_one("#version-body").render())
+
+
+@run_async
+async def test_a_comparison_under_way_says_so_and_a_failed_one_is_a_notification() -> None:
+    from ui_fakes import FakeVersions
+
+    release = threading.Event()
+    app = make_app(make_session(tour=make_stack_tour(), versions=FakeVersions(gate=release)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "v")
+        await settle(pilot)
+        await pilot.press("enter")
+        for _ in range(10):
+            await pilot.pause()
+        diff = app.screen.query_one(VersionDiff)
+        assert diff.shown and diff.pending is not None and diff.diff is None
+        assert diff.status == "fetching pkg@0.9: 1.0 MB of 3.0 MB"
+        assert "fetching pkg@0.9" in str(app.screen.query_one("#version-title").render())
+        await pilot.press("escape")  # the UI answers while the version is fetched
+        await pilot.pause()
+        assert not diff.shown and app.screen.query_one(CodeView).display
+        panel = app.screen.query_one(CallsPanel)
+        await pilot.press("c")  # and so does the nav thread: the fetch is not on it
+        for _ in range(100):
+            await pilot.pause()
+            if panel.calls is not None:
+                break
+        assert panel.shown and [row.expr for row in panel.rows] == ["layer"]
+        assert not release.is_set()
+        await pilot.press("escape")
+        release.set()
+        await settle(pilot)
+        assert not diff.shown and diff.diff is None  # the late answer is dropped
+
+        VERSIONS.pop("pkg@0.8", None)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("tab")  # from the offers (pkg@0.9, asked before) to the field
+        assert app.focused is app.screen.query_one(Input)
+        await pilot.press(*"0.8", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen) and not diff.shown
+        assert app.screen.query_one(CodeView).display
+        assert "pkg@0.8: pkg@0.8: no such release on the package index" in messages(app)
+
+
+@run_async
+async def test_the_steps_list_of_a_one_repository_tour_has_no_headings() -> None:
+    app = make_app(make_session(tour=make_tour()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        steps = app.screen.query_one(StepsList)
+        assert [steps.step_of(option) for option in steps.options] == [0, 1, 2, 3]
