@@ -14,27 +14,41 @@ them into a temporary directory with a handful of environment variables.
 from __future__ import annotations
 
 import os
-from pathlib import Path
+
+TYPE_CHECKING = False  # typing is not imported on the quick path (cli/quick.py)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 APP_NAME = "codewalk"
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = os.path.dirname(os.path.realpath(__file__))
+
+
+def _path(text: str) -> Path:
+    from pathlib import Path
+
+    return Path(text)
+
+
+def home_dir() -> str:
+    """The root of codewalk's cache, as a string (the quick path takes no pathlib)."""
+    explicit = os.environ.get("CODEWALK_HOME")
+    if explicit:
+        return os.path.expanduser(explicit)
+    from platformdirs import user_cache_dir
+
+    return user_cache_dir(APP_NAME, appauthor=False)
 
 
 def cache_home() -> Path:
     """The root of codewalk's cache."""
-    explicit = os.environ.get("CODEWALK_HOME")
-    if explicit:
-        return Path(explicit).expanduser()
-    from platformdirs import user_cache_path
-
-    return user_cache_path(APP_NAME, appauthor=False)
+    return _path(home_dir())
 
 
 def state_home() -> Path:
     """Where small remembered state (tour progress) lives."""
     explicit = os.environ.get("CODEWALK_STATE")
     if explicit:
-        return Path(explicit).expanduser()
+        return _path(explicit).expanduser()
     from platformdirs import user_state_path
 
     return user_state_path(APP_NAME, appauthor=False)
@@ -54,33 +68,41 @@ def scratch_dir() -> Path:
     return cache_home() / "tmp"
 
 
+def index_db_file() -> str:
+    return os.path.join(home_dir(), "index.sqlite3")
+
+
 def index_db_path() -> Path:
-    return cache_home() / "index.sqlite3"
+    return _path(index_db_file())
 
 
-def _data_path(name: str) -> Path:
+def _data_file(name: str) -> str:
     """A shipped data file: inside the package when installed from a wheel, at the
     project root when running from a source checkout (editable install)."""
-    installed = _PACKAGE_DIR / "_data" / name
-    if installed.exists():
+    installed = os.path.join(_PACKAGE_DIR, "_data", name)
+    if os.path.exists(installed):
         return installed
-    return _PACKAGE_DIR.parent / name
+    return os.path.join(os.path.dirname(_PACKAGE_DIR), name)
+
+
+def pins_file() -> str:
+    explicit = os.environ.get("CODEWALK_PINS")
+    if explicit:
+        return os.path.expanduser(explicit)
+    return _data_file("vendor_pins.toml")
 
 
 def pins_path() -> Path:
-    explicit = os.environ.get("CODEWALK_PINS")
-    if explicit:
-        return Path(explicit).expanduser()
-    return _data_path("vendor_pins.toml")
+    return _path(pins_file())
 
 
 def shipped_tours_dir() -> Path:
-    return _data_path("tours")
+    return _path(_data_file("tours"))
 
 
 def extra_tour_dirs() -> list[Path]:
     raw = os.environ.get("CODEWALK_TOURS_PATH", "")
-    return [Path(part).expanduser() for part in raw.split(os.pathsep) if part]
+    return [_path(part).expanduser() for part in raw.split(os.pathsep) if part]
 
 
 CONFIG_LIMIT = 1 << 20  # 1 MiB: far more than any tour or pins file holds

@@ -87,6 +87,43 @@ def test_common_commands_import_none_of_the_heavy_libraries(
     assert answer in done.stdout
 
 
+QUICK_PROBE = """\
+import sys
+from codewalk.cli.main import main
+code = main(sys.argv[1:])
+mods = set(sys.modules)
+loaded = sorted(m for m in {forbidden!r} if m in mods or any(k.startswith(m + ".") for k in mods))
+print("PROBE", code, ",".join(loaded) or "-", file=sys.stderr)
+"""
+# What the quick path must not import: the parser, the layers below the index's own
+# answers table, typing and pathlib (each costs a share of a ripgrep run), nor anything heavy.
+QUICK_FORBIDDEN = (
+    "argparse",
+    "typing",
+    "pathlib",
+    "json",
+    "codewalk.workspace",
+    "codewalk.resolve",
+    "codewalk.source",
+    "codewalk.render",
+    *HEAVY,
+)
+
+
+def test_a_find_asked_again_imports_only_the_quick_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    """The second and third ``find`` of a name (the first indexes, the second keeps its
+    answer) print it again without argparse, the resolver, typing or pathlib."""
+    env = _synced(tmp_path, monkeypatch, isolated_home)
+    argv = ["find", "LlamaModel"]
+    first, _ = _run(PROBE.format(heavy=HEAVY), argv, env)
+    _run(PROBE.format(heavy=HEAVY), argv, env)
+    done, probe = _run(QUICK_PROBE.format(forbidden=QUICK_FORBIDDEN), argv, env)
+    assert probe == "PROBE 0 -", done.stderr
+    assert done.stdout == first.stdout and "modeling_llama.py:1" in done.stdout
+
+
 def test_calls_loads_libcst_and_nothing_else_heavy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
 ) -> None:
@@ -101,6 +138,14 @@ def _probe(
 ) -> tuple[subprocess.CompletedProcess[str], str]:
     """Run codewalk with ``argv`` in a fresh interpreter on a synced fixture release;
     its output and the probe line naming the heavy libraries it loaded."""
+    env = _synced(tmp_path, monkeypatch, isolated_home)
+    return _run(
+        PROBE.format(heavy=HEAVY), [arg.format(tour=tmp_path / "fixture-tour.yaml") for arg in argv], env
+    )
+
+
+def _synced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path) -> dict[str, str]:
+    """The environment of a codewalk with the fixture release synced (and a tour)."""
     pins = write_pins(tmp_path / "vendor_pins.toml", url=(tmp_path / "unreachable.git").as_uri())
     index = make_index(tmp_path / "index", make_sdist())
     env = {
@@ -114,15 +159,13 @@ def _probe(
     for name in ("CODEWALK_PINS", "CODEWALK_SOURCE", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL"):
         monkeypatch.setenv(name, env[name])
     ensure_checkout(load_pins(pins)["transformers"])  # the sync itself may use git
-    tour = tmp_path / "fixture-tour.yaml"
-    tour.write_text(TOUR)
-    args = [arg.format(tour=tour) for arg in argv]
+    (tmp_path / "fixture-tour.yaml").write_text(TOUR)
+    return env
+
+
+def _run(script: str, args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], str]:
     done = subprocess.run(
-        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+        [sys.executable, "-c", script, *args], env=env, capture_output=True, text=True, timeout=120
     )
     return done, done.stderr.strip().splitlines()[-1]
 

@@ -1,30 +1,44 @@
 """The ``codewalk`` command line: parse arguments, run one command, map errors to exits.
 
 Heavy libraries (textual, jedi, GitPython, pygments) are imported only inside the
-commands that need them (see :mod:`codewalk.cli.parser` for why argparse).
+commands that need them (see :mod:`codewalk.cli.parser` for why argparse); a ``find``
+asked before is answered by :mod:`codewalk.cli.quick` before argparse is imported.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
 
-from codewalk.cli.parser import build_parser
-from codewalk.errors import CodewalkError
-from codewalk.visible import visible
+from codewalk.cli import quick
+
+TYPE_CHECKING = False  # no typing on the quick path
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     for arg in argv:
         if "\0" in arg:  # no shell can pass one; a caller in process can
+            from codewalk.visible import visible
+
             print(f"codewalk: error: argument {visible(repr(arg))} holds a NUL character", file=sys.stderr)
             return 2
     if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (codewalk completion)
         from codewalk.cli.completion import complete
 
         complete(argv)
+    try:
+        replayed = quick.replay(argv)
+    except BrokenPipeError:
+        return _reader_gone()
+    if replayed is not None:
+        return replayed
+    from codewalk.cli.parser import build_parser
+    from codewalk.errors import CodewalkError
+    from codewalk.visible import visible
+
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is None:
@@ -34,7 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         handler = args.handler
     try:
-        return int(handler(args))
+        with quick.Recording(argv):
+            return int(handler(args))
     except CodewalkError as error:
         if args.debug:
             raise
@@ -44,7 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("codewalk: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # ``codewalk tour x | head``: the reader has what they wanted.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        return _reader_gone()
+
+
+def _reader_gone() -> int:
+    """``codewalk tour x | head``: the reader has what they wanted."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0

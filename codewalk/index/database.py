@@ -22,11 +22,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from codewalk.errors import CacheError
-from codewalk.index.records import FACTS_VERSION
+from codewalk.index import answers
+from codewalk.index.versions import INDEX_VERSION
 from codewalk.visible import visible
-
-SCHEMA_VERSION = 5  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and counts kept
-INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -116,9 +114,9 @@ def create(connection: sqlite3.Connection) -> None:
         connection.execute("COMMIT")
         return
     try:
-        for statement in _SCHEMA.split(";"):
-            if statement.strip():
-                connection.execute(statement)
+        statements = [s for s in _SCHEMA.split(";") if s.strip()] + answers.schema()
+        for statement in statements:
+            connection.execute(statement)
         connection.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (INDEX_VERSION,))
     except sqlite3.Error:
         connection.execute("ROLLBACK")

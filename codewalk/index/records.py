@@ -15,12 +15,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-# Bump when the extractor's output changes for the same source (a new fact, a fix):
-# facts are keyed by content, so an index built by an older extractor must be rebuilt.
-# 5: attributes from every method; 6: class-body imports, rebinds, keywords;
-# 7: an attribute's first assignment in source order
-FACTS_VERSION = 7
-
 # Definition.flags bits
 DUMMY = 1  # a ``metaclass=DummyObject`` placeholder (utils/dummy_*_objects.py)
 TYPE_CHECKING_ONLY = 2  # defined or imported under ``if TYPE_CHECKING:``

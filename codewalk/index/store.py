@@ -23,8 +23,6 @@ from typing import NamedTuple
 
 from codewalk.errors import CacheError
 from codewalk.index.database import (
-    INDEX_VERSION,
-    SCHEMA_VERSION,
     memory_database,
     open_database,
     quarantine,
@@ -32,6 +30,7 @@ from codewalk.index.database import (
 )
 from codewalk.index.records import Definition, DictEntry, FileRow, Import
 from codewalk.index.rows import DEF_COLUMNS, SEP, FactRows, definition, fact_rows
+from codewalk.index.versions import INDEX_VERSION, SCHEMA_VERSION
 
 __all__ = ["INDEX_VERSION", "SCHEMA_VERSION", "BlobInfo", "FactRows", "Store", "fact_rows"]
 

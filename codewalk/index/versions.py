@@ -1,0 +1,12 @@
+"""The versions of the index: its layout and the extractor that filled it. A module of
+its own, importing nothing, so that the quick path can compare them cheaply."""
+
+# Bump when the extractor's output changes for the same source (a new fact, a fix):
+# facts are keyed by content, so an index built by an older extractor must be rebuilt.
+# 5: attributes from every method; 6: class-body imports, rebinds, keywords;
+# 7: an attribute's first assignment in source order
+FACTS_VERSION = 7
+
+SCHEMA_VERSION = 6  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
+# counts kept; 6: answers kept for replay (index/answers.py)
+INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
