@@ -12,13 +12,13 @@ import sys
 from typing import Any
 
 from codewalk.errors import QueryError
-from codewalk.source.checkout import Checkout
 from codewalk.visible import json_text, visible
 
 # imported lazily where used; named here for type checkers only
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from codewalk.resolve.model import FindResult, Resolved
+    from codewalk.source.checkout import Checkout
     from codewalk.workspace.pinned import PinnedStack
     from codewalk.workspace.workspace import Workspace
 

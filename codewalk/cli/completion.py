@@ -165,12 +165,13 @@ def _pins() -> list[str]:
 
 def _index() -> sqlite3.Connection | None:
     from codewalk import locations
+    from codewalk.cli.quick import read_only
 
-    path = locations.index_db_path()
-    if not path.exists():
+    path = locations.index_db_file()
+    if not os.path.isfile(path):
         return None
     try:
-        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        return read_only(path, timeout=1)
     except sqlite3.Error:
         return None
 
