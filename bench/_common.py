@@ -40,6 +40,22 @@ def median_of(runs: int, action: Callable[[], float]) -> float:
     return statistics.median(action() for _ in range(runs))
 
 
+def interleaved(runs: int, actions: dict[str, Callable[[], float]]) -> dict[str, list[float]]:
+    """Each action's times over ``runs`` rounds, one of each per round, so that load on
+    a shared machine falls on all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(runs):
+        for name, action in actions.items():
+            times[name].append(action())
+    return times
+
+
+def spread(seconds: list[float]) -> str:
+    """``min/median/max`` in milliseconds."""
+    ms = sorted(s * 1000 for s in seconds)
+    return f"{ms[0]:.1f}/{statistics.median(ms):.1f}/{ms[-1]:.1f} ms"
+
+
 def python() -> str:
     return sys.executable
 
