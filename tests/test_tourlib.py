@@ -81,6 +81,31 @@ def test_load_by_path_and_unknown_names(tmp_path: Path) -> None:
         discover_tours([tmp_path / "nowhere"])
 
 
+def test_a_tour_is_loaded_without_parsing_the_tours_that_plainly_name_another_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding a tour by id reads the other files' ``id:`` lines, and parses only a file
+    that may be it: its own id, no plain ``id:`` line (the stem or YAML says), or two."""
+    from codewalk.tours import discovery
+
+    write_tour(tmp_path, "other", tour_id="another-id")
+    write_tour(tmp_path, "stem-named")  # no id line: only loading it says its id
+    (tmp_path / "two-ids.yaml").write_text("id: a\nid: b\ntitle: T\nsteps:\n  - at: X\n")
+    wanted = write_tour(tmp_path, "wanted", tour_id="wanted-tour")
+    parsed: list[str] = []
+    read_tour = discovery.read_tour
+
+    def counting(path: Path) -> object:
+        parsed.append(path.name)
+        return read_tour(path)
+
+    monkeypatch.setattr(discovery, "read_tour", counting)
+    assert load_tour("wanted-tour", [tmp_path]).path == wanted
+    assert sorted(parsed) == ["stem-named.yaml", "two-ids.yaml", "wanted.yaml"]
+    with pytest.raises(TourError, match="did you mean another-id"):
+        load_tour("another-i", [tmp_path])
+
+
 def test_a_malformed_tour_in_a_directory_is_reported_with_its_line(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("title: T\nsteps:\n  - at: X\n    bogus: 1\n", encoding="utf-8")
     tours, problems = scan_tours([tmp_path])

@@ -16,7 +16,6 @@ checked or protected.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import struct
@@ -34,6 +33,8 @@ _recorded: dict[str, dict[str, str] | None] = {}  # tree -> what its git index r
 
 def blob_sha(data: bytes) -> str:
     """The git blob id of a file's content: sha1 of ``b"blob <len>\\0" + data``."""
+    import hashlib  # here: a warm find hashes nothing, and its import costs ~4 ms
+
     digest = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
     digest.update(data)
     return digest.hexdigest()

@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from typing import NamedTuple
 
 from codewalk.errors import PinError
@@ -65,6 +63,9 @@ _PROBE = (
 def installed_version(distribution: str) -> tuple[str, str]:
     """``(version, python)``: the version of ``distribution`` installed for the ``python``
     on ``PATH``, read from its metadata (the package itself is not imported)."""
+    import shutil
+    import subprocess  # here: every command imports this module, few ask for @installed
+
     python = shutil.which("python") or shutil.which("python3")
     if python is None:
         raise PinError(f"{distribution}@installed: no python on PATH to ask")

@@ -131,6 +131,10 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
     bad: list[TourError] = []
     ids: set[str] = set()
     for path in tour_files(_checked_dirs(tours_dirs)):
+        named = _plain_id(path)
+        if named is not None and named != name_or_id:
+            ids.add(named)  # another tour: not parsed (a cold tour would read them all)
+            continue
         try:
             tour = read_tour(path)
         except TourError as error:
@@ -167,6 +171,17 @@ def _id_match(path: Path) -> re.Match[str] | None:
     except (OSError, ValueError):
         return None
     return _ID_LINE_RE.search(text)
+
+
+def _plain_id(path: Path) -> str | None:
+    """The id a tour file plainly states (one top-level ``id:`` line), else None: then
+    only loading the file says what its id is."""
+    try:
+        text = locations.read_limited(path).decode("utf-8", errors="replace")
+    except (OSError, ValueError):
+        return None
+    found = _ID_LINE_RE.findall(text)
+    return found[0][1] if len(found) == 1 else None
 
 
 def _claimed_id(path: Path) -> str:
