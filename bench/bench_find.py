@@ -19,6 +19,7 @@ last, cold find (no index database at all) against its 5 s target.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
 import sys
@@ -70,8 +71,7 @@ def measure(name: str, script: str, rg: str, root: Path, env: dict[str, str], in
         wall([python(), "-m", "codewalk", "find", name], env=env)
 
     def first_time() -> float:
-        with sqlite3.connect(index) as connection:
-            connection.execute("DELETE FROM answers")
+        forget_answers(index)
         return wall([script, "find", name], env=env)
 
     times = interleaved(
@@ -94,6 +94,12 @@ def measure(name: str, script: str, rg: str, root: Path, env: dict[str, str], in
     wall([script, "find", name], env=env)  # keep the answer again for the next bench run
 
 
+def forget_answers(index: Path) -> None:
+    """Empty the kept answers (a codewalk before the quick path has none to empty)."""
+    with sqlite3.connect(index) as connection, contextlib.suppress(sqlite3.OperationalError):
+        connection.execute("DELETE FROM answers")
+
+
 _INDEX_PACKAGES = ("codewalk.workspace", "codewalk.index", "codewalk.resolve")
 _INDEX_MODULES = {
     "codewalk.cli.commands.find",
@@ -109,8 +115,7 @@ def import_breakdown(name: str, env: dict[str, str], index: Path) -> str:
     """Where a first-time warm find's import time goes (``-X importtime`` self times)."""
     import subprocess
 
-    with sqlite3.connect(index) as connection:
-        connection.execute("DELETE FROM answers")
+    forget_answers(index)
 
     done = subprocess.run(
         [python(), "-X", "importtime", "-m", "codewalk", "find", name],
