@@ -189,6 +189,22 @@ def test_goto_falls_back_to_jedi(ws: Workspace) -> None:
     assert "getattr through the dispatch table MODES['fast'] -> '_fast_path'" in called.results[0].via
 
 
+def test_jedi_can_be_asked_apart_from_the_index(ws: Workspace) -> None:
+    """The UI asks the index first (``fallback=False``) and jedi on a thread of its own:
+    the same answer in two halves."""
+    assert ws.goto_all(CORE, 14, 21, fallback=False).results == ()
+    query = ws.jedi_query(CORE, 14, 21)
+    import threading
+
+    asked: list[object] = []
+    worker = threading.Thread(target=lambda: asked.append(query()))  # reads no index
+    worker.start()
+    worker.join(60)
+    (hit,) = ws.from_jedi(asked[0]).results  # type: ignore[arg-type]
+    assert (hit.path, hit.line, hit.via) == (CORE, 13, "jedi")
+    assert ws.from_jedi(None).results == ()
+
+
 def test_instance_attributes_answer_class_member_queries(ws: Workspace) -> None:
     # `self.norm = TinyNorm()` in TinyModel.__init__ (modeling_tiny.py:16)
     for query in ("TinyModel.norm", "toypkg.models.tiny.modeling_tiny.TinyModel.norm"):

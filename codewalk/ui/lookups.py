@@ -21,6 +21,7 @@ from codewalk.ui.ports import Target
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import TourSession
 
+JEDI_WAIT_S = 5.0  # how long ``g`` waits for jedi once the index has no answer
 _ITSELF = {"self": "the instance itself", "cls": "the class itself"}
 
 
@@ -79,8 +80,28 @@ class LookupActions(Screen[None]):
     @work(thread=True, exit_on_error=False, exclusive=True, group="nav")
     def _goto(self, repo: str, path: str, line: int, col: int, word: str) -> None:
         assert self.session is not None
+        nav = self.session.nav
         try:
-            answer = self.session.nav.goto_all(repo, path, line, col)
+            answer = nav.goto_all(repo, path, line, col, fallback=False)
+            if not answer.results and not get_current_worker().is_cancelled:
+                # Said at once; jedi (seconds on a big module) is asked apart, and what it
+                # finds in time replaces this message.
+                why = f" ({answer.note})" if answer.note else ""
+                said = f"{word}: not in the index{why}; asking jedi…"
+                self.app.call_from_thread(self.notify, said, markup=False, timeout=JEDI_WAIT_S)
+                later = nav.goto_jedi(repo, path, line, col, timeout=JEDI_WAIT_S)
+                if get_current_worker().is_cancelled:
+                    return
+                self.app.call_from_thread(self.app.clear_notifications)
+                if later is None:
+                    self.app.call_from_thread(
+                        self.notify,
+                        f"no definition found for {word}: jedi gave no answer within {JEDI_WAIT_S:g} s",
+                        severity="warning",
+                        markup=False,
+                    )
+                    return
+                answer = later
         except Exception as error:
             self.app.call_from_thread(self.notify, f"go to {word}: {error}", severity="error", markup=False)
             return

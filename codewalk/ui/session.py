@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -79,6 +80,7 @@ class NavThread:
         self._repos: Repos | None = None
         self.known: dict[str, RepoInfo] = {}
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codewalk-nav")
+        self._jedi = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codewalk-jedi")
 
     def call(self, function: Callable[[Repos], T]) -> T:
         """Run ``function(repos)`` on the nav thread and wait for its result."""
@@ -133,8 +135,23 @@ class NavThread:
     def references(self, repo: str, qualname: str) -> Sequence[Reference]:
         return self.on(repo, lambda nav: list(nav.references(qualname)))
 
-    def goto_all(self, repo: str, path: str, line: int, col: int) -> Reached:
-        return self.on(repo, lambda nav: nav.goto_all(path, line, col), lambda a: [t.repo for t in a.results])
+    def goto_all(self, repo: str, path: str, line: int, col: int, *, fallback: bool = True) -> Reached:
+        def goto(nav: Navigator) -> Reached:
+            return nav.goto_all(path, line, col, fallback=fallback)
+
+        return self.on(repo, goto, lambda a: [t.repo for t in a.results])
+
+    def goto_jedi(self, repo: str, path: str, line: int, col: int, *, timeout: float) -> Reached | None:
+        """What jedi says the name there is, asked on a thread of its own (it takes
+        seconds on a big module, and the nav thread must keep answering meanwhile);
+        None when it has not answered within ``timeout`` seconds (its late answer is
+        dropped)."""
+        query = self.on(repo, lambda nav: nav.jedi_query(path, line, col))
+        try:
+            target = self._jedi.submit(query).result(timeout=timeout)
+        except FutureTimeout:
+            return None
+        return self.on(repo, lambda nav: nav.from_jedi(target), lambda a: [t.repo for t in a.results])
 
     def calls_at(self, repo: str, path: str, line: int) -> CallList | None:
         def reaches(calls: CallList | None) -> list[str]:
@@ -163,6 +180,7 @@ class NavThread:
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._jedi.shutdown(wait=False, cancel_futures=True)
 
 
 def interleave(lists: Iterable[Sequence[Target]]) -> list[Target]:

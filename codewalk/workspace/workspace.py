@@ -20,7 +20,8 @@ lock, so lazy indexing never interleaves with a query.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
         GotoAnswer,
         PathAnswer,
     )
+    from codewalk.workspace.navigation import JediTarget
     from codewalk.workspace.symbols import SymbolNames
 
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
@@ -180,11 +182,12 @@ class Workspace:
         return answer.results[0] if answer.results else None
 
     @locked
-    def goto_all(self, path: str, line: int, col: int) -> GotoAnswer:
+    def goto_all(self, path: str, line: int, col: int, *, fallback: bool = True) -> GotoAnswer:
         """Every definition the name at ``path:line:col`` may reach, best first, each
         saying how: at a call site, what the call facts say it calls (a dispatch table's
         targets, a property and what it returns, a method of the classes that mix this
-        one in); elsewhere, the resolver; jedi for what the index cannot answer."""
+        one in); elsewhere, the resolver; jedi for what the index cannot answer (unless
+        ``fallback`` is False: the UI asks jedi apart, :meth:`jedi_query`)."""
         from codewalk.index.cursor import name_at
         from codewalk.workspace.calling import GotoAnswer
 
@@ -201,17 +204,27 @@ class Workspace:
                     results = self.resolver.resolve_in(row.module, dotted_name, enclosing)
                     if results:
                         return GotoAnswer(tuple(results))
-        jedi = self._goto_jedi(path, text, line, col)
-        return GotoAnswer((jedi,) if jedi is not None else ())
+        if not fallback:
+            return GotoAnswer(())
+        return self.from_jedi(self.jedi_query(path, line, col)())
 
-    def _goto_jedi(self, path: str, text: str, line: int, col: int) -> Resolved | None:
+    def jedi_query(self, path: str, line: int, col: int) -> Callable[[], JediTarget | None]:
+        """jedi's question about the name at ``path:line:col``, to be asked on any thread
+        (it reads no index): slow (seconds, on a big module), so the UI asks it apart."""
         from codewalk.workspace import navigation
 
-        target = navigation.goto_definition(
-            self.checkout.package_dir(), self.checkout.root / path, text, line, col
-        )
-        if target is None:
-            return None
+        text = self.source_text(path)
+        root = self.checkout.package_dir()
+        return partial(navigation.goto_definition, root, self.checkout.root / path, text, line, col)
+
+    def from_jedi(self, target: JediTarget | None) -> GotoAnswer:
+        """jedi's answer as a definition of this checkout (none when it is outside)."""
+        from codewalk.workspace.calling import GotoAnswer
+
+        found = self._from_jedi(target) if target is not None else None
+        return GotoAnswer((found,) if found is not None else ())
+
+    def _from_jedi(self, target: JediTarget) -> Resolved | None:
         try:
             rel = target.path.resolve().relative_to(self.checkout.root.resolve()).as_posix()
         except ValueError:
