@@ -14,9 +14,10 @@ benchmark) never pays for it.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Container
-from typing import TextIO
+from typing import Any, TextIO
 
 _MARK = "▌"
 _DIM = "\x1b[2m"
@@ -46,13 +47,12 @@ STYLE = "monokai"  # one pygments style for every plain-terminal command
 def highlight_lines(code: str, *, style: str = STYLE) -> list[str]:
     """One ANSI-highlighted string per line of ``code`` (same count as :func:`lines_of`)."""
     from pygments import highlight  # type: ignore[import-untyped]
-    from pygments.formatters import Terminal256Formatter  # type: ignore[import-untyped]
-    from pygments.lexers import PythonLexer  # type: ignore[import-untyped]
 
     lines = lines_of(code)
     if not lines:
         return []
-    out: str = highlight(code, PythonLexer(stripnl=False, ensurenl=True), Terminal256Formatter(style=style))
+    lexer, formatter = _pygments(style)
+    out: str = highlight(code, lexer, formatter)
     result = out.split("\n")
     if len(result) > len(lines):
         result = result[: len(lines)]
@@ -87,3 +87,14 @@ def signature(text: str, *, color: bool = False) -> str:
     if not color or not text:
         return text
     return "\n".join(highlight_lines(text))
+
+
+@functools.lru_cache(maxsize=4)
+def _pygments(style: str) -> tuple[Any, Any]:
+    """One lexer and formatter per process: a formatter works out its whole palette when
+    made (~5 ms), and a tour highlights a dozen snippets. Both keep no state between
+    calls."""
+    from pygments.formatters import Terminal256Formatter  # type: ignore[import-untyped]
+    from pygments.lexers import PythonLexer  # type: ignore[import-untyped]
+
+    return PythonLexer(stripnl=False, ensurenl=True), Terminal256Formatter(style=style)

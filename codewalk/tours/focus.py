@@ -83,16 +83,18 @@ def focus_lines(text: str, span: Lines, focus: Any) -> Lines | None:
     found = find_match(text, span, focus)
     if found is None:
         return None
-    statements = statement_ranges(text, span)
+    statements = statement_ranges(text, span, around=found)
     containing = [r for r in statements if r[0] <= found[0] and found[1] <= r[1]]
     if not containing:
         return found
     return min(containing, key=lambda r: (r[1] - r[0], -r[0]))
 
 
-def statement_ranges(text: str, span: Lines) -> list[Lines]:
+def statement_ranges(text: str, span: Lines, around: Lines | None = None) -> list[Lines]:
     """Line ranges of every simple statement, compound-statement header and function
-    parameter in the span (file line numbers); empty when the code does not parse."""
+    parameter in the span (file line numbers); empty when the code does not parse.
+    With ``around`` (file lines), only those of the statements that may contain it: a
+    step's focus needs no more, and walking the whole of ``generate`` for it is slow."""
     lines = text.splitlines(keepends=True)
     start, end = max(span[0], 1), min(span[1], len(lines))
     snippet = _dedented(lines[start - 1 : end])
@@ -103,13 +105,15 @@ def statement_ranges(text: str, span: Lines) -> list[Lines]:
             pass  # not a standalone block: parse the whole file below
         else:
             local = [line.rstrip("\r\n") for line in snippet.splitlines()]
-            return [(a + start - 1, b + start - 1) for a, b in _ranges(tree, local)]
+            shift = start - 1
+            inside = (around[0] - shift, around[1] - shift) if around else None
+            return [(a + shift, b + shift) for a, b in _ranges(tree, local, inside)]
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
     whole = [line.rstrip("\r\n") for line in lines]
-    return [(a, b) for a, b in _ranges(tree, whole) if a <= end and b >= start]
+    return [(a, b) for a, b in _ranges(tree, whole, around) if a <= end and b >= start]
 
 
 def _dedented(lines: list[str]) -> str | None:
@@ -132,9 +136,16 @@ def _dedented(lines: list[str]) -> str | None:
     return "".join(out)
 
 
-def _ranges(tree: ast.AST, lines: list[str]) -> list[Lines]:
+def _ranges(tree: ast.AST, lines: list[str], around: Lines | None = None) -> list[Lines]:
+    """The ranges of :func:`statement_ranges` in ``tree``; with ``around``, only in the
+    subtrees whose lines (decorators included) reach over it."""
     ranges: list[Lines] = []
-    for node in ast.walk(tree):
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        if around is not None and not _reaches_over(node, around):
+            continue
+        pending.extend(ast.iter_child_nodes(node))
         if isinstance(node, ast.arg):
             ranges.append((node.lineno, node.end_lineno or node.lineno))
         elif isinstance(node, _COMPOUND):
@@ -142,6 +153,16 @@ def _ranges(tree: ast.AST, lines: list[str]) -> list[Lines]:
         elif isinstance(node, ast.stmt):
             ranges.append((node.lineno, node.end_lineno or node.lineno))
     return ranges
+
+
+def _reaches_over(node: ast.AST, around: Lines) -> bool:
+    first: int | None = getattr(node, "lineno", None)
+    if first is None:  # the module, an operator, a context: no lines of its own
+        return True
+    for decorator in getattr(node, "decorator_list", ()):
+        first = min(first, decorator.lineno)
+    last: int = getattr(node, "end_lineno", None) or first
+    return first <= around[0] and around[1] <= last
 
 
 def _header(node: ast.stmt | ast.excepthandler, lines: list[str]) -> Lines:
