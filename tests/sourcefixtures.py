@@ -14,6 +14,8 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 FILES = {
     "src/transformers/__init__.py": '__version__ = "5.23.0"\n',
     "src/transformers/models/llama/modeling_llama.py": (
@@ -122,3 +124,17 @@ def index_with(root: Path, project: str, files: dict[str, bytes]) -> str:
     page.mkdir(parents=True)
     (page / "index.html").write_text("<html><body>\n" + "\n".join(links) + "\n</body></html>\n")
     return (root / "simple").as_uri() + "/"
+
+
+def pin_upstream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Upstream:
+    """A git upstream of the tiny transformers, pinned (``CODEWALK_PINS``), fetched into
+    the cache of this test's ``CODEWALK_HOME``."""
+    from codewalk.source.pins import load_pins
+    from codewalk.source.sync import ensure_checkout
+
+    upstream = make_upstream(tmp_path / "remote")
+    pins = write_pins(tmp_path / "vendor_pins.toml", url=upstream.url, commit=upstream.commit)
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    monkeypatch.setenv("CODEWALK_SOURCE", "git")
+    ensure_checkout(load_pins(pins)["transformers"], mode="git")
+    return upstream

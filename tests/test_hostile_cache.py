@@ -12,10 +12,9 @@ import pytest
 from codewalk.source import integrity
 from codewalk.source.checkout import SourceKind
 from codewalk.source.pins import load_pins
-from codewalk.source.sync import ensure_checkout
 from codewalk.ui.outside import editor_command, has_read_only_mode
 from tests.hardening import assert_untouched, outside_cache, run, toy_source
-from tests.sourcefixtures import Upstream, make_upstream, write_pins
+from tests.sourcefixtures import Upstream, pin_upstream
 
 LLAMA = "src/transformers/models/llama/modeling_llama.py"
 WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
@@ -24,12 +23,7 @@ WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 @pytest.fixture()
 def pinned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Upstream:
     """A git upstream of the tiny transformers, pinned, fetched into the cache."""
-    upstream = make_upstream(tmp_path / "remote")
-    pins = write_pins(tmp_path / "vendor_pins.toml", url=upstream.url, commit=upstream.commit)
-    monkeypatch.setenv("CODEWALK_PINS", str(pins))
-    monkeypatch.setenv("CODEWALK_SOURCE", "git")
-    ensure_checkout(load_pins(pins)["transformers"], mode="git")
-    return upstream
+    return pin_upstream(tmp_path, monkeypatch)
 
 
 def tree(home: Path) -> Path:

@@ -13,10 +13,8 @@ import pytest
 
 from codewalk.cli import parser as parser_module
 from codewalk.cli import quick
-from codewalk.source.pins import load_pins
-from codewalk.source.sync import ensure_checkout
 from tests.hardening import run
-from tests.sourcefixtures import Upstream, make_upstream, write_pins
+from tests.sourcefixtures import Upstream, pin_upstream
 
 LLAMA = "src/transformers/models/llama/modeling_llama.py"
 QUERY = ("find", "LlamaModel")
@@ -25,12 +23,7 @@ QUERY = ("find", "LlamaModel")
 @pytest.fixture()
 def pinned(tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Upstream:
     """A git upstream of the tiny transformers, pinned, fetched into the cache."""
-    upstream = make_upstream(tmp_path / "remote")
-    pins = write_pins(tmp_path / "vendor_pins.toml", url=upstream.url, commit=upstream.commit)
-    monkeypatch.setenv("CODEWALK_PINS", str(pins))
-    monkeypatch.setenv("CODEWALK_SOURCE", "git")
-    ensure_checkout(load_pins(pins)["transformers"], mode="git")
-    return upstream
+    return pin_upstream(tmp_path, monkeypatch)
 
 
 def _kept(home: Path) -> int:
