@@ -25,7 +25,10 @@ def bench_env() -> dict[str, str]:
 def checkout():  # type: ignore[no-untyped-def]
     """The pinned transformers checkout in the bench cache (synced if missing)."""
     os.environ["CODEWALK_HOME"] = str(BENCH_HOME)
-    from codewalk.source.sync import open_checkout
+    try:
+        from codewalk.source.sync import open_checkout
+    except ImportError:  # a codewalk from before the layered layout, measured for "before"
+        from codewalk.sync import open_checkout  # type: ignore[import-not-found,no-redef]
 
     return open_checkout("transformers")
 
