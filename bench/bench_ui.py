@@ -242,8 +242,31 @@ async def full_session(tour_name: str) -> dict[str, float]:
         await pilot.press("x")
         await settle(pilot)
         figures["references, cold (s)"] = time.perf_counter() - begin
+        figures["g on a name the index lacks: said (s)"] = await _goto_nowhere(app, pilot, code)
     figures["peak RSS after the session (MB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
+
+
+async def _goto_nowhere(app: Any, pilot: Any, code: Any) -> float:
+    """Seconds from ``g`` on a name no pin defines (``nn`` of ``nn.Linear``, torch's) to
+    the message that says so (jedi is asked after it, apart); nan when no such name is
+    on screen."""
+    await pilot.press("escape", "1")  # step 1: LlamaForCausalLM, whose lm_head is an nn.Linear
+    await settle(pilot)
+    assert code.source is not None
+    lines = code.source.lines
+    line = next((n for n, text in enumerate(lines, 1) if " nn.Linear(" in text), None)
+    if line is None:
+        return float("nan")
+    code.move_cursor(line, lines[line - 1].index("nn.Linear(") + 1)
+    app.clear_notifications()
+    begin = time.perf_counter()
+    await pilot.press("g")
+    while time.perf_counter() - begin < 10:
+        await pilot.pause(0.005)
+        if any("not in the index" in str(n.message) for n in app._notifications):
+            return time.perf_counter() - begin
+    return float("nan")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -94,3 +94,39 @@ async def test_a_name_neither_the_index_nor_jedi_knows_is_no_definition() -> Non
         await settle(pilot)
         assert _messages(app) == ["no definition found for model"]
         assert _where(app) == ("pkg/use.py", 10, 11)
+
+
+@run_async
+async def test_libcst_and_jedi_are_loaded_in_the_background_once_the_first_step_shows() -> None:
+    """So that the first ``g`` at a call site does not wait ~0.4 s for libcst's import."""
+    from codewalk.ui import session as session_module
+    from codewalk.ui import tour_screen
+
+    threads: list[str] = []
+    saved = session_module._warm_up, tour_screen.WARM_UP_AFTER_S
+    session_module._warm_up = lambda: threads.append(threading.current_thread().name)  # type: ignore[assignment]
+    tour_screen.WARM_UP_AFTER_S = 0.05
+    try:
+        app = make_app(make_session())
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            for _ in range(100):
+                await pilot.pause(0.02)
+                if threads:
+                    break
+            assert len(threads) == 1 and threads[0].startswith("codewalk-jedi")
+    finally:
+        session_module._warm_up, tour_screen.WARM_UP_AFTER_S = saved
+
+
+def test_the_warm_up_loads_libcst_and_jedi() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom codewalk.ui.session import _warm_up\n"
+        "before = {m for m in ('libcst', 'jedi') if m in sys.modules}\n_warm_up()\n"
+        "print(sorted(before), sorted(m for m in ('libcst', 'jedi') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[] ['jedi', 'libcst']", done.stderr

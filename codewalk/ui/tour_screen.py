@@ -42,6 +42,9 @@ NARROW = 150  # below this many columns the note goes under the code
 SLIM = 100  # below this many columns the code gets the width: the steps list is hidden (``s`` shows it)
 
 
+WARM_UP_AFTER_S = 1.0  # after mounting, load libcst and jedi in the background
+
+
 class TourScreen(Places):
     DEFAULT_CSS = """
     TourScreen #body { height: 1fr; }
@@ -97,6 +100,8 @@ class TourScreen(Places):
         self.show_step(self.step_index)
         for note in self.session.notes:
             self.notify(note, markup=False)
+        # once the first step is on screen: what the first call question and jedi load
+        self.set_timer(WARM_UP_AFTER_S, self.session.nav.warm_up)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")

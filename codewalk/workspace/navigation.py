@@ -28,6 +28,11 @@ class JediTarget:
     full_name: str = ""  # jedi's dotted name when it knows one ("pkg.mod.Class.attr")
 
 
+def warm_up() -> None:
+    """Import jedi now (a UI does it in the background, before the first fallback)."""
+    import jedi  # noqa: F401
+
+
 def goto_definition(project_root: Path, path: Path, source: str, line: int, col: int) -> JediTarget | None:
     """Where jedi says the name at ``line`` (1-based), ``col`` (0-based) is defined."""
     import jedi
