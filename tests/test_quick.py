@@ -89,6 +89,14 @@ def test_colour_is_part_of_the_question() -> None:
         del os.environ["NO_COLOR"]
 
 
+def test_the_kind_of_source_asked_for_is_part_of_the_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A git entry and a release of one pin may both be cached: CODEWALK_SOURCE picks."""
+    monkeypatch.setenv("CODEWALK_SOURCE", "git")
+    as_git = quick._key(QUERY, None)
+    monkeypatch.setenv("CODEWALK_SOURCE", "release")
+    assert quick._key(QUERY, None) != as_git
+
+
 def _edit_file(home: Path, upstream: Upstream) -> None:
     (entry,) = (home / "sources" / "transformers").iterdir()
     path = entry / "tree" / LLAMA

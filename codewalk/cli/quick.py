@@ -113,9 +113,13 @@ def remember(workspace: Workspace, mark: answers.Mark, files: Iterable[str]) -> 
 
 
 def _key(argv: Sequence[str], stdout: object) -> str:
+    """The command line, and what else shapes its answer: colour, and which kind of
+    cached entry may answer (``CODEWALK_SOURCE``: a git entry and a release may both be
+    in the cache)."""
     isatty = getattr(stdout, "isatty", None)
     color = bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
-    return repr(("color" if color else "plain", *argv))
+    kinds = os.environ.get("CODEWALK_SOURCE", "")
+    return repr(("color" if color else "plain", kinds, *argv))
 
 
 def read_only(path: str, *, timeout: float) -> sqlite3.Connection:
