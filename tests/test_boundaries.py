@@ -124,6 +124,18 @@ def test_a_find_asked_again_imports_only_the_quick_path(
     assert done.stdout == first.stdout and "modeling_llama.py:1" in done.stdout
 
 
+def test_a_warm_find_parses_no_pins_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    """Once the index keeps the parse of the pins file, a find of a name never asked
+    before (the full path) imports no TOML parser."""
+    env = _synced(tmp_path, monkeypatch, isolated_home)
+    _run(PROBE.format(heavy=HEAVY), ["find", "LlamaModel"], env)
+    done, probe = _run(PROBE.format(heavy=("tomllib", "tomli")), ["find", "LlamaModel.__init__"], env)
+    assert probe == "PROBE 0 -", done.stderr
+    assert "modeling_llama.py" in done.stdout
+
+
 def test_calls_loads_libcst_and_nothing_else_heavy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
 ) -> None:

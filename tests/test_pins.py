@@ -101,3 +101,43 @@ def test_scp_like_ssh_url_is_allowed() -> None:
 def test_missing_pins_file(tmp_path: Path) -> None:
     with pytest.raises(PinError, match="pins file not found"):
         load_pins(tmp_path / "nope.toml")
+
+
+def test_parsed_pins_survive_their_json_exactly() -> None:
+    from codewalk.source.pins import pins_as_json, pins_from_json
+
+    pins = load_pins(locations.pins_path())
+    assert len(pins) == 11
+    assert pins_from_json(pins_as_json(pins)) == pins
+
+
+def test_the_index_keeps_the_parse_of_the_pins_text_it_was_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm command reads the parsed pins from the index, but only for the very text
+    the file holds now: an edited file is parsed again, a damaged kept value ignored."""
+    from codewalk.index import meta
+    from codewalk.index.store import Store
+    from codewalk.source import pins as pins_module
+    from codewalk.workspace.pinned import _pins
+
+    path = tmp_path / "vendor_pins.toml"
+    shipped = locations.pins_path().read_text(encoding="utf-8")
+    path.write_text(shipped, encoding="utf-8")
+    store = Store.memory()
+    parsed = []
+    parse = pins_module.parse_pins
+
+    def counting(text: str, filename: str) -> object:
+        parsed.append(filename)
+        return parse(text, filename)
+
+    monkeypatch.setattr("codewalk.workspace.pinned.parse_pins", counting)
+    first = _pins(path, store)
+    assert _pins(path, store) == first and len(parsed) == 1  # the second from the index
+    path.write_text(shipped.replace('tag = "v1.14.0"', 'tag = "v1.14.0-edited"'), encoding="utf-8")
+    assert _pins(path, store)["accelerate"].tag == "v1.14.0-edited" and len(parsed) == 2
+    meta.put(store.db, "pins", "[not, json")
+    assert _pins(path, store)["accelerate"].tag == "v1.14.0-edited" and len(parsed) == 3
+    with pytest.raises(ValueError):
+        meta.put(store.db, "schema_version", "0")

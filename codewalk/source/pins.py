@@ -32,11 +32,6 @@ from codewalk.errors import PinError
 from codewalk.locations import TooLarge, read_limited
 from codewalk.source.urls import ALLOWED_SCHEMES, url_scheme
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
-
 _REQUIRED = ("url", "tag", "package_root", "packages", "release")
 _OPTIONAL = ("commit", "release_root", "tree", "tree_omits", "wheel")
 _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
@@ -106,6 +101,11 @@ class Pin(NamedTuple):
 
 def parse_pins(text: str, filename: str) -> dict[str, Pin]:
     """Parse and validate the text of a pins file; ``filename`` is for messages."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -238,8 +238,13 @@ def _no_shared_packages(pins: dict[str, Pin], filename: str) -> None:
 
 
 def load_pins(path: Path) -> dict[str, Pin]:
+    return parse_pins(read_pins_text(path), str(path))
+
+
+def read_pins_text(path: Path) -> str:
+    """The text of the pins file at ``path``; a PinError saying why it cannot be read."""
     try:
-        text = read_limited(path).decode("utf-8")
+        return read_limited(path).decode("utf-8")
     except FileNotFoundError:
         raise PinError(
             f"{path}: pins file not found", hint="set CODEWALK_PINS to a vendor_pins.toml"
@@ -254,7 +259,28 @@ def load_pins(path: Path) -> dict[str, Pin]:
         raise PinError(f"{path}: not a pins file: not UTF-8 text") from None
     except ValueError:  # a NUL in the path
         raise PinError(f"{path!r}: not a usable path (it holds a NUL character)") from None
-    return parse_pins(text, str(path))
+
+
+def pins_as_json(pins: dict[str, Pin]) -> str:
+    """Parsed pins as JSON (:func:`pins_from_json` reads it back): kept beside the index,
+    so that a warm command need not parse the TOML again."""
+    import json
+
+    return json.dumps([pin._asdict() for pin in pins.values()])
+
+
+def pins_from_json(text: str) -> dict[str, Pin]:
+    """What :func:`pins_as_json` wrote; ValueError (or KeyError, TypeError) when it is
+    not that."""
+    import json
+
+    pins: dict[str, Pin] = {}
+    for fields in json.loads(text):
+        fields["packages"] = tuple(fields["packages"])
+        fields["tree_omits"] = tuple(fields["tree_omits"])
+        pin = Pin(**fields)
+        pins[pin.name] = pin
+    return pins
 
 
 def get_pin(pins: dict[str, Pin], name: str | None, filename: str) -> Pin:
