@@ -17,7 +17,6 @@ from codewalk.source import cached, sync
 from codewalk.source.checkout import Checkout
 from codewalk.source.pins import Pin, parse_pins, pins_as_json, pins_from_json, read_pins_text
 from codewalk.source.sync import SOURCE_PATH_ENV, kinds_for, source_mode
-from codewalk.source.targets import resolve_target
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
 
@@ -35,6 +34,8 @@ class PinnedStack:
         self.notes: list[str] = []  # how a version was chosen (REPO@installed), to show the user
         self.asked: list[str] = []  # the repositories named by ``at``, in order
         for text in at:
+            from codewalk.source.targets import resolve_target  # only for --at
+
             target = resolve_target(self.pins, text, str(path))
             self.pins[target.pin.name] = target.pin
             self.asked.append(target.pin.name)
