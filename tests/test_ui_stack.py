@@ -219,6 +219,25 @@ async def test_the_version_typed_is_checked_before_anything_is_fetched() -> None
 
 
 @run_async
+async def test_typing_on_the_offers_types_into_the_field() -> None:
+    """A reader who knows the version types it at once, offers or not: enter then takes
+    what was typed, not the highlighted offer."""
+    app = make_app(make_session(tour=make_stack_tour()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "down", "v")
+        await settle(pilot)
+        chooser = app.screen
+        assert isinstance(chooser, VersionChooser) and chooser.offers
+        assert app.focused is chooser.query_one(OptionList)
+        await pilot.press(*"banana", "enter")
+        await settle(pilot)
+        assert app.screen is chooser and app.focused is chooser.query_one(Input)
+        assert chooser.query_one(Input).value == "banana"
+        assert chooser.error.startswith("'banana' is not a release version"), chooser.error
+
+
+@run_async
 async def test_a_symbol_missing_at_that_version_says_so_with_did_you_mean() -> None:
     app = make_app(make_session())
     async with app.run_test(size=(120, 40)) as pilot:

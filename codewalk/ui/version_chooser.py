@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -72,8 +73,10 @@ class VersionChooser(ModalScreen[str | None]):
                     *(Option(offer_label(o), id=o.spec) for o in self.offers), id="chooser-offers"
                 )
             example = example_version(self.read)
-            yield Input(
-                placeholder=f"or type one: {example}, {self.repo}@{example}, {INSTALLED}", id="chooser-input"
+            yield Input(  # not selected on focus: a key typed on the offers is its first character
+                placeholder=f"or type one: {example}, {self.repo}@{example}, {INSTALLED}",
+                id="chooser-input",
+                select_on_focus=False,
             )
             yield Label("", id="chooser-error")
             yield Label("enter: compare   tab: offers / type one   escape: back", id="chooser-keys")
@@ -85,6 +88,16 @@ class VersionChooser(ModalScreen[str | None]):
             options.focus()
         else:
             self.query_one(Input).focus()
+
+    def on_key(self, event: Key) -> None:
+        """Typing on the offers types into the field: a reader who knows the version
+        types it at once (enter on the offers would take the highlighted one)."""
+        field = self.query_one(Input)
+        if event.is_printable and event.character and not field.has_focus:
+            event.stop()
+            event.prevent_default()
+            field.focus()
+            field.insert_text_at_cursor(event.character)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
