@@ -115,3 +115,22 @@ def test_a_transformers_tour_fetches_transformers_alone(
     assert "13/13" in done.stdout
     assert "looking up" not in done.stderr and "downloading" not in done.stderr
     assert sorted(p.name for p in (isolated_home / "sources").iterdir()) == ["transformers"]
+
+
+def test_the_accelerate_release_is_verified_to_be_upstreams_tree(accelerate_checkout) -> None:  # type: ignore[no-untyped-def]
+    """The pinned accelerate release is byte for byte upstream's ``src/accelerate`` at
+    v1.14.0: codewalk says so, and git itself, asked about the release's files, agrees."""
+    from codewalk import locations
+    from codewalk.source.pins import load_pins
+
+    pin = load_pins(locations.pins_path())["accelerate"]
+    assert pin.tree == "a531f21bfe902b6f527f464de1716742ebe988dc"
+    said = f"release accelerate 1.14.0, identical to upstream v1.14.0 (tree {pin.tree})"
+    assert accelerate_checkout.label == said
+
+    def git(*args: str) -> str:
+        root = str(accelerate_checkout.root)
+        return subprocess.run(["git", "-C", root, *args], capture_output=True, text=True, check=True).stdout
+
+    assert git("status", "--porcelain") == ""  # the files are the ones recorded
+    assert git("rev-parse", "HEAD:src/accelerate").strip() == pin.tree
