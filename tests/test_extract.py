@@ -188,3 +188,44 @@ def test_name_at_a_cursor() -> None:
     assert name_at(source, 2, 8) == ("A.f", "")
     assert name_at(source, 1, 6) == ("A", "")
     assert name_at(source, 3, 0) is None
+
+
+KEYWORD_READS = dedent(
+    """
+    def spaced(**kwargs):
+        a = kwargs .pop("spaced_key", None)
+
+
+    def parenthesised(**options):
+        return (options).get("paren_key")
+
+
+    def continued(**kwargs):
+        b = kwargs \\
+            .setdefault("continued_key", 1)
+
+
+    def nested(**kwargs):
+        def inner():
+            return kwargs["nested_key"]
+        return inner
+
+
+    def passes_on(**kwargs):
+        return other(**kwargs)
+    """
+)
+
+
+def test_keywords_taken_out_of_kwargs_however_the_read_is_written() -> None:
+    """The line prefilter before the walk (bindings._may_take_from) lets every way of
+    reading an item through, and a body that only passes ``**kwargs`` on is skipped."""
+    facts = extract(KEYWORD_READS)
+    assert isinstance(facts, ModuleFacts)
+    keywords = sorted((d.qualname, d.line) for d in facts.definitions if d.kind == "keyword")
+    assert keywords == [
+        ("continued(continued_key=...)", 11),
+        ("nested(nested_key=...)", 17),
+        ("parenthesised(paren_key=...)", 7),
+        ("spaced(spaced_key=...)", 3),
+    ]

@@ -28,6 +28,7 @@ declares. Pure: ``ast`` nodes in, :mod:`~codewalk.index.records` out.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Iterator
 
 from codewalk.index.records import BOUND_BY_IMPORT, LEGACY_ALIAS, Definition, Import
@@ -168,6 +169,8 @@ def keyword_uses(node: FunctionNode, qualname: str, line: Line) -> list[Definiti
     if node.args.kwarg is None:
         return []
     kwargs = node.args.kwarg.arg
+    if node.body and not _may_take_from(kwargs, node, line):
+        return []  # the body never reads an item of it: no need to walk every node
     found: list[Definition] = []
     seen: set[tuple[str, int]] = set()
     for sub in ast.walk(node):
@@ -193,6 +196,21 @@ def keyword_uses(node: FunctionNode, qualname: str, line: Line) -> list[Definiti
             )
         )
     return found
+
+
+def _may_take_from(kwargs: str, node: FunctionNode, line: Line) -> bool:
+    """Whether the body's text reads an attribute or an item of ``kwargs`` anywhere
+    (``kwargs.pop(``, ``kwargs[``, also across a line break or after a parenthesis): a
+    cheap test on the lines, before the walk of every node that finds them."""
+    first, last = node.body[0].lineno, node.end_lineno or node.body[-1].lineno
+    text = "\n".join(line(number) for number in range(first, last + 1))
+    pattern = _KWARGS_READ.get(kwargs)
+    if pattern is None:
+        pattern = _KWARGS_READ[kwargs] = re.compile(rf"\b{re.escape(kwargs)}\b\)?[\s\\]*[.\[]")
+    return pattern.search(text) is not None
+
+
+_KWARGS_READ: dict[str, re.Pattern[str]] = {}
 
 
 def module_aliases(table: str, value: ast.Dict) -> list[Import]:
