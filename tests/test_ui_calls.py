@@ -194,3 +194,21 @@ async def test_a_target_in_a_repository_that_cannot_be_read_is_a_notification() 
         assert where(app)[:2] == ("pkg/base.py", 11)  # still on step 1
         assert any(text.startswith("cannot read accel: unknown repo 'accel'") for text in notifications(app))
         assert isinstance(app.screen, TourScreen)
+
+
+@run_async
+async def test_both_panels_take_the_shared_panel_style() -> None:
+    """Hidden until shown, twelve rows tall, a rule above: the style of ui/panel.py."""
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for panel in (app.screen.query_one(CallsPanel), app.screen.query_one(ReferencesPanel)):
+            assert not panel.display and not panel.shown
+            panel.add_class("-shown")
+            await pilot.pause()
+            assert panel.display and panel.shown
+            assert panel.styles.height is not None and panel.styles.height.value == 12
+            assert panel.styles.border_top[0] == "hkey"
+            panel.close()
+            await pilot.pause()
+            assert not panel.display

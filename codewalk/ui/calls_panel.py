@@ -7,17 +7,16 @@ first, for a dispatch table), or to the call site when codewalk cannot tell.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from codewalk.ui.panel import BottomPanel
 from codewalk.ui.ports import CallList, CallRow
 from codewalk.visible import visible
 
@@ -41,28 +40,8 @@ def call_label(row: CallRow) -> Content:
     return head + Content.assemble(("  → ", "dim"), (reached, "dim italic"))
 
 
-class CallsPanel(Vertical):
+class CallsPanel(BottomPanel):
     """Hidden until shown; ``enter`` on a row posts :class:`CallsPanel.Chosen`."""
-
-    DEFAULT_CSS = """
-    CallsPanel {
-        height: 12;
-        display: none;
-        border-top: hkey $accent;
-    }
-    CallsPanel.-shown { display: block; }
-    CallsPanel Label { padding: 0 1; color: $text-accent; }
-    CallsPanel OptionList {
-        height: 1fr;
-        border: none;
-        padding: 0;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    CallsPanel OptionList:focus { border: none; }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=True)]
 
     class Chosen(Message):
         def __init__(self, row: CallRow, path: str, repo: str) -> None:
@@ -84,10 +63,6 @@ class CallsPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("", id="calls-title")
         yield OptionList(id="calls-list")
-
-    @property
-    def shown(self) -> bool:
-        return self.has_class("-shown")
 
     def find(self, nav: NavThread, repo: str, path: str, line: int, fallback: int | None = None) -> None:
         """Find the calls of the function around ``path:line`` of ``repo`` (else around
@@ -159,23 +134,8 @@ class CallsPanel(Vertical):
         options.focus()
         return True
 
-    def abandon(self, token: int) -> None:
-        if token == self.pending:
-            self.close()
-            self.post_message(self.Closed())
-
-    def close(self) -> None:
-        self.pending = None
-        self.query_one(OptionList).loading = False
-        self.remove_class("-shown")
-
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if self.calls is not None:
             function = self.calls.function
             self.post_message(self.Chosen(self.rows[event.option_index], function.path, function.repo))
-
-    def action_close(self) -> None:
-        self.close()
-        self.screen.focus_next()
-        self.post_message(self.Closed())

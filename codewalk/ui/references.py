@@ -10,17 +10,16 @@ On a definition's name (``def training_step``), ``x`` lists its callers, binding
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from codewalk.ui.panel import BottomPanel
 from codewalk.ui.ports import Caller, Callers, Reference, Target
 from codewalk.visible import visible
 
@@ -103,28 +102,8 @@ def references_title(qualname: str, count: int) -> Content:
     return title
 
 
-class ReferencesPanel(Vertical):
+class ReferencesPanel(BottomPanel):
     """Hidden until shown; ``enter`` on a row posts :class:`ReferencesPanel.Chosen`."""
-
-    DEFAULT_CSS = """
-    ReferencesPanel {
-        height: 12;
-        display: none;
-        border-top: hkey $accent;
-    }
-    ReferencesPanel.-shown { display: block; }
-    ReferencesPanel Label { padding: 0 1; color: $text-accent; }
-    ReferencesPanel OptionList {
-        height: 1fr;
-        border: none;
-        padding: 0;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    ReferencesPanel OptionList:focus { border: none; }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=True)]
 
     class Chosen(Message):
         def __init__(self, reference: Reference, repo: str) -> None:
@@ -253,30 +232,10 @@ class ReferencesPanel(Vertical):
         self._fill([reference_label(ref) for ref in self.references])
         return True
 
-    def abandon(self, token: int) -> None:
-        """The search for ``token`` failed or was cancelled: close, if still waiting on it."""
-        if token == self.pending:
-            self.close()
-            self.post_message(self.Closed())
-
-    def close(self) -> None:
-        self.pending = None
-        self.query_one(OptionList).loading = False
-        self.remove_class("-shown")
-
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         reference = self.references[event.option_index]
         self.post_message(self.Chosen(reference, getattr(reference, "repo", "") or self.repo))
 
-    def action_close(self) -> None:
-        self.close()
-        self.screen.focus_next()
-        self.post_message(self.Closed())
-
     class Closed(Message):
         pass
-
-    @property
-    def shown(self) -> bool:
-        return self.has_class("-shown")
