@@ -67,15 +67,21 @@ class LookupActions(Screen[None]):
         return word
 
     # -- go to definition ------------------------------------------------------------
-    def action_goto_definition(self) -> None:
+    def _name_at_cursor(self) -> tuple[str, int, int, str] | None:
+        """``(path, line, col, name)`` of the name under the cursor; None (said when
+        there is no name) when there is nothing to ask about."""
         code = self.code
         if code.source is None or self.session is None:
-            return
+            return None
         word = self._word()
         if word is None:
-            return
-        line, _ = code.cursor
-        self._goto(self.here_repo, code.source.path, line, word[1], word[0])
+            return None
+        return code.source.path, code.cursor[0], word[1], word[0]
+
+    def action_goto_definition(self) -> None:
+        at = self._name_at_cursor()
+        if at is not None:
+            self._goto(self.here_repo, *at)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="nav")
     def _goto(self, repo: str, path: str, line: int, col: int, word: str) -> None:
@@ -120,18 +126,13 @@ class LookupActions(Screen[None]):
 
     # -- callers and uses, calls ---------------------------------------------------------
     def action_references(self) -> None:
-        code = self.code
-        if code.source is None or self.session is None:
+        at = self._name_at_cursor()
+        if at is None:
             return
-        word = self._word()
-        if word is None:
-            return
-        line, _ = code.cursor
+        assert self.session is not None
         self.query_one(CallsPanel).close()
         self.add_class("-panel-open")
-        self.query_one(ReferencesPanel).find(
-            self.session.nav, self.here_repo, code.source.path, line, word[1], word[0]
-        )
+        self.query_one(ReferencesPanel).find(self.session.nav, self.here_repo, *at)
 
     def action_calls(self) -> None:
         """The calls of the function around the cursor."""
