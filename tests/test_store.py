@@ -156,6 +156,40 @@ def test_an_index_busy_in_another_process_is_waited_for_not_rebuilt(
     assert "rebuilding" not in capsys.readouterr().err
 
 
+def test_an_index_another_codewalk_is_still_making_is_waited_for(tmp_path: Path) -> None:
+    """Caught once by CI: a second codewalk found the file a first one was still making
+    (its schema not committed yet), took it as ready and failed with "database is
+    locked" switching it to WAL. Such a file is opened under the creation lock."""
+    import threading
+    import time
+
+    from filelock import FileLock
+
+    path = tmp_path / "index.sqlite3"
+    started = threading.Event()
+
+    def make_slowly() -> None:  # what a first codewalk does, holding the creation lock
+        with FileLock(f"{path}.lock"):
+            maker = sqlite3.connect(path, isolation_level=None)
+            maker.execute("BEGIN IMMEDIATE")
+            maker.execute("CREATE TABLE half_made (x)")  # the file exists; nothing committed
+            started.set()
+            time.sleep(0.3)
+            maker.execute("ROLLBACK")
+            maker.close()
+
+    finisher = threading.Thread(target=make_slowly)
+    finisher.start()
+    assert started.wait(10)
+    store = Store.open(path)  # waits for the maker, then makes the index itself
+    finisher.join()
+    try:
+        made = store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        assert made == (INDEX_VERSION,)
+    finally:
+        store.close()
+
+
 def test_an_interrupted_full_index_keeps_what_it_parsed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

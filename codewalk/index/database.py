@@ -86,9 +86,11 @@ def open_database(path: Path) -> sqlite3.Connection:
         ) from None
     if not writable(path):
         return read_only_copy(path)
-    if _check(path) or not path.exists():
-        # Create or rebuild under a lock: another codewalk may be creating the same
-        # database right now, and must not see (or delete) it half made.
+    problem, ready = _inspect(path)
+    if problem or not ready:
+        # Create, rebuild or wait for it under a lock: another codewalk may be creating
+        # the same database right now (switching it to WAL needs it alone), and must not
+        # see (or delete) it half made.
         with _creation_lock(path):
             _replace_if_unusable(path)
             return _connect(path)
@@ -254,22 +256,29 @@ def quarantine(path: Path, reason: str, inode: int | None) -> None:
 
 def _check(path: Path) -> str:
     """Why the database at ``path`` can't be used as is ("" if it can, or is absent)."""
+    return _inspect(path)[0]
+
+
+def _inspect(path: Path) -> tuple[str, bool]:
+    """Why the database at ``path`` must be replaced ("" if not), and whether it is
+    ready: made in full and readable now. One not ready (absent, being made by another
+    codewalk, busy) is opened under the creation lock, never deleted."""
     if not path.exists():
-        return ""
+        return "", False
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
         try:
             if not _has_meta(connection):
                 tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-                return "the index has an unknown layout" if tables else ""
+                return ("the index has an unknown layout" if tables else ""), False
             row = connection.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         finally:
             connection.close()
     except sqlite3.DatabaseError as exc:
         # Busy or locked is another codewalk creating or writing it: not a reason to
         # delete it (connecting waits for the lock); only damage is.
-        return f"the index is unreadable ({exc})" if is_damage(exc) else ""
+        return (f"the index is unreadable ({exc})" if is_damage(exc) else ""), False
     if row is None or row[0] != INDEX_VERSION:
         found = row[0] if row else "none"
-        return f"the index has version {found}, this codewalk uses {INDEX_VERSION}"
-    return ""
+        return f"the index has version {found}, this codewalk uses {INDEX_VERSION}", False
+    return "", True
