@@ -96,9 +96,11 @@ loaded = sorted(m for m in {forbidden!r} if m in mods or any(k.startswith(m + ".
 print("PROBE", code, ",".join(loaded) or "-", file=sys.stderr)
 """
 # What the quick path must not import: the parser, the layers below the index's own
-# answers table, typing and pathlib (each costs a share of a ripgrep run), nor anything heavy.
+# answers table, re, typing and pathlib (each costs a share of a ripgrep run), nor anything
+# heavy. (The `codewalk` script itself imports nothing: bin/codewalk.)
 QUICK_FORBIDDEN = (
     "argparse",
+    "re",
     "typing",
     "pathlib",
     "json",
