@@ -95,9 +95,15 @@ def measure(name: str, script: str, rg: str, root: Path, env: dict[str, str], in
 
 
 def forget_answers(index: Path) -> None:
-    """Empty the kept answers (a codewalk before the quick path has none to empty)."""
-    with sqlite3.connect(index) as connection, contextlib.suppress(sqlite3.OperationalError):
-        connection.execute("DELETE FROM answers")
+    """Remove the kept answers: files beside the index, or (a codewalk that kept them in
+    the index) its table's rows; a codewalk before the quick path has none."""
+    shutil.rmtree(index.with_name("answers"), ignore_errors=True)
+    connection = sqlite3.connect(index, isolation_level=None)
+    try:
+        with contextlib.suppress(sqlite3.OperationalError):
+            connection.execute("DELETE FROM answers")
+    finally:
+        connection.close()  # open, it would hold the log and change the index's files later
 
 
 _INDEX_PACKAGES = ("codewalk.workspace", "codewalk.index", "codewalk.resolve")

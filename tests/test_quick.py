@@ -1,5 +1,5 @@
-"""The quick path: a ``find`` asked again is printed back from the index, exactly as
-the full path printed it, and never once anything it depends on has changed."""
+"""The quick path: a ``find`` asked again is printed back from the answer kept for it,
+exactly as the full path printed it, and never once anything it depends on has changed."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import os
 import sqlite3
 import stat
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from codewalk.cli import parser as parser_module
 from codewalk.cli import quick
+from codewalk.index import answers
 from tests.hardening import run
 from tests.sourcefixtures import Upstream, pin_upstream
 
@@ -27,8 +29,14 @@ def pinned(tmp_path: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch)
 
 
 def _kept(home: Path) -> int:
-    with sqlite3.connect(home / "index.sqlite3") as connection:
-        return int(connection.execute("SELECT count(*) FROM answers").fetchone()[0])
+    directory = home / "answers"
+    return len([p for p in directory.iterdir() if p.name != "state"]) if directory.is_dir() else 0
+
+
+def _settle() -> None:
+    """An index written in the last moment keeps no answer (its files' times could be
+    a later write's too): let it settle."""
+    time.sleep(answers.SETTLE_NS / 1e9 * 2)
 
 
 def _no_full_path(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,6 +51,7 @@ def _answered_and_kept(capsys: pytest.CaptureFixture[str], home: Path) -> str:
     code, first, err = run(capsys, *QUERY)
     assert (code, err) == (0, "")
     assert _kept(home) == 0  # it indexed while answering: nothing kept
+    _settle()
     code, second, err = run(capsys, *QUERY)
     assert (code, second, err) == (0, first, "")
     assert _kept(home) == 1
@@ -120,8 +129,11 @@ def _edit_pins(home: Path, upstream: Upstream) -> None:
 
 
 def _change_index(home: Path, upstream: Upstream) -> None:
-    with sqlite3.connect(home / "index.sqlite3") as connection:
-        connection.execute("UPDATE snapshots SET complete = complete")
+    connection = sqlite3.connect(home / "index.sqlite3", isolation_level=None)
+    try:
+        connection.execute("INSERT OR REPLACE INTO meta VALUES ('touched', hex(randomblob(8)))")
+    finally:
+        connection.close()
 
 
 def _other_codewalk(home: Path, upstream: Upstream) -> None:
@@ -167,8 +179,7 @@ def test_an_answer_that_said_something_on_stderr_or_was_not_found_is_not_kept(
         code, _out, err = run(capsys, "find", "NoSuchNameAnywhere")
         assert code == 1 and "NoSuchNameAnywhere" in err
     assert _kept(isolated_home) == 1
-    with sqlite3.connect(isolated_home / "index.sqlite3") as connection:
-        connection.execute("DELETE FROM answers")
+    answers.forget(str(isolated_home / "answers"))
     from codewalk.cli.commands import find
 
     format_result = find.format_result
@@ -229,3 +240,91 @@ def test_an_index_whose_path_holds_uri_characters_opens_read_only(tmp_path: Path
     finally:
         reader.close()
     assert not (tmp_path / "odd").exists()  # not a database made at the path cut at "?"
+
+
+def test_an_index_written_too_recently_to_tell_apart_keeps_no_answer(tmp_path: Path) -> None:
+    """File times are only as fine as the clock's tick: an index written within the
+    settling time of the moment the answer was checked could be written again with the
+    same times, so no answer is kept; older, it is. Whole-second times need two seconds."""
+    index = tmp_path / "index.sqlite3"
+    index.write_bytes(b"x")
+    written = index.stat().st_ctime_ns  # the kernel's time of the write
+    assert not answers.settled(str(index), written + answers.SETTLE_NS // 2)
+    assert answers.settled(str(index), written + 2 * answers.SETTLE_NS)
+    wal = Path(f"{index}-wal")
+    wal.write_bytes(b"y")  # the log counts as much as the database
+    logged = wal.stat().st_ctime_ns
+    assert not answers.settled(str(index), logged + answers.SETTLE_NS // 2)
+    assert answers.settled(str(index), logged + 2 * answers.SETTLE_NS)
+    fine, whole = 1_700_000_000_123_456_789, 1_700_000_000_000_000_000
+    assert answers.settled_times([fine], fine + 2 * answers.SETTLE_NS)
+    assert not answers.settled_times([whole, whole], whole + 2 * answers.SETTLE_NS)
+    assert not answers.settled_times([whole], whole + 1_900_000_000)
+    assert answers.settled_times([whole], whole + 2_100_000_000)
+    assert answers.settled_times([], 0)  # no index at all: nothing can be mistaken
+
+
+def test_an_index_changed_after_the_answer_was_checked_keeps_it_not(
+    pinned: Upstream, isolated_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another codewalk indexing between the check and the keep: the answer may predate
+    its write, so it is not kept (the write is too recent to tell apart)."""
+    run(capsys, *QUERY)
+    _settle()
+    remember = quick.remember
+
+    def then_another_codewalk_writes(*args: object) -> None:
+        remember(*args)  # type: ignore[arg-type]
+        _change_index(isolated_home, pinned)
+
+    monkeypatch.setattr(quick, "remember", then_another_codewalk_writes)
+    assert run(capsys, *QUERY)[0] == 0
+    assert _kept(isolated_home) == 0
+
+
+def test_a_damaged_or_foreign_answer_file_is_a_miss(
+    pinned: Upstream, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _answered_and_kept(capsys, isolated_home)
+    (kept,) = [p for p in (isolated_home / "answers").iterdir() if p.name != "state"]
+    whole = kept.read_bytes()
+    for damaged in (
+        whole[:-1],  # cut short
+        whole + b"x",  # grown
+        b"",
+        whole.replace(b"codewalk answer 1", b"codewalk answer 9"),
+        whole.replace(b"LlamaModel", b"LlamaModeL", 1),  # another question's answer
+        os.urandom(200),
+    ):
+        kept.write_bytes(damaged)
+        assert quick.replay(list(QUERY)) is None, damaged[:80]
+        assert capsys.readouterr().out == ""
+    code, out, err = run(capsys, *QUERY)  # the full path answers, and keeps it again
+    assert (code, out, err) == (0, first, "")
+    assert kept.read_bytes() == whole
+
+
+def test_answers_of_an_older_index_are_removed_when_one_is_kept(
+    pinned: Upstream, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _answered_and_kept(capsys, isolated_home)
+    _change_index(isolated_home, pinned)
+    _settle()
+    other = ("find", "LlamaModel.__init__")
+    for _ in range(2):
+        assert run(capsys, *other)[0] == 0
+        _settle()
+    assert _kept(isolated_home) == 1
+    assert quick.replay(list(QUERY)) is None
+    assert quick.replay(list(other)) == 0
+
+
+def test_a_place_for_answers_that_cannot_be_written_costs_nothing_but_speed(
+    pinned: Upstream, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (isolated_home / "answers").write_text("a file where the directory would go")
+    first = run(capsys, *QUERY)
+    _settle()
+    assert run(capsys, *QUERY) == first == (0, first[1], "")
+    assert (isolated_home / "answers").read_text() == "a file where the directory would go"
+    assert quick.replay(list(QUERY)) is None

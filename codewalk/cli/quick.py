@@ -1,14 +1,13 @@
-"""The quick path: a ``find`` asked before, answered again from the index without
-importing argparse, the resolver or the pins parser.
+"""The quick path: a ``find`` asked before, answered again without importing argparse,
+SQLite, the resolver or the pins parser.
 
 A warm ``find`` must take no longer than ripgrep takes to search the tree; Python's
 start and the imports of the full path alone take longer. So the full path, when it
 answers a ``find`` cleanly (exit 0, nothing on stderr, nothing indexed while it
-answered), keeps its exact output in the index (:mod:`codewalk.index.answers`),
-and the next identical command prints it back, if and only if nothing it depends on
-has changed:
+answered), keeps its exact output (:mod:`codewalk.index.answers`), and the next
+identical command prints it back, if and only if nothing it depends on has changed:
 
-- the index: any change to it empties the kept answers (triggers);
+- the index: its files' state (any write to it is another state);
 - codewalk itself: its version, the index's version and its modules' times;
 - the pins file's bytes, and the cache entries (every manifest, by inode and time), so
   a ``sync`` (of any repo: a short name is searched in every synced one) is seen;
@@ -16,13 +15,13 @@ has changed:
 - how the output is shaped: colour (a terminal, ``NO_COLOR``), the command line.
 
 Anything else (``--source``, ``@installed``, ``--refs``) always takes the full path.
-Any doubt (a missing table, a busy or unreadable database) is a miss, never an error.
+Any doubt (a missing or damaged answer file, an index that moved) is a miss, never an
+error.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 
 from codewalk import __version__, locations
@@ -31,6 +30,7 @@ from codewalk.index.versions import INDEX_VERSION
 
 TYPE_CHECKING = False  # no typing, no pathlib, no argparse here: this is the quick path
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Iterable, Sequence
     from typing import Any, TextIO
 
@@ -57,20 +57,15 @@ def replay(argv: Sequence[str]) -> int | None:
     none that still holds (the caller takes the full path)."""
     if not eligible(argv):
         return None
-    path = locations.index_db_file()
-    if not os.path.isfile(path):
+    index = locations.index_db_file()
+    kept = answers.lookup(_answers_dir(), _key(argv, sys.stdout))
+    if kept is None or kept[0] != answers.state(index) or kept[1] != _stamp() or not _unchanged(kept[3]):
         return None
     try:
-        connection = read_only(path, timeout=0.5)
-        try:
-            kept = answers.lookup(connection, _key(argv, sys.stdout))
-        finally:
-            connection.close()
-    except sqlite3.Error:
+        output = kept[2].decode("utf-8", "surrogateescape")
+    except UnicodeDecodeError:
         return None
-    if kept is None or kept[0] != _stamp() or not _unchanged(kept[2]):
-        return None
-    sys.stdout.write(kept[1])
+    sys.stdout.write(output)
     sys.stdout.flush()
     return 0
 
@@ -82,6 +77,9 @@ class Recording:
     def __init__(self, argv: Sequence[str]) -> None:
         self.argv = list(argv)
         self._saved: tuple[TextIO, TextIO] | None = None
+        # what remember() found worth keeping: (output, files, when it saw the index
+        # unchanged); kept on the way out, once the command has closed the index
+        self.pending: tuple[str, list[str], int] | None = None
 
     def __enter__(self) -> None:
         global _recording
@@ -91,25 +89,44 @@ class Recording:
             sys.stdout, sys.stderr = self.out, self.err
             _recording = self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, *exc: object) -> None:
         global _recording
         if self._saved is not None:
             sys.stdout, sys.stderr = self._saved
             self._saved = None
             _recording = None
+        if self.pending is not None and kind is None and not self.err.written:
+            _keep(self.argv, self.out, *self.pending)
 
 
 def remember(workspace: Workspace, mark: answers.Mark, files: Iterable[str]) -> None:
     """Keep what the command printed so far as the answer to its command line, if it
     was a clean one: nothing said on stderr, nothing indexed since ``mark`` (a lazy
     index answers the same way from the same state). ``files`` are the absolute paths
-    the answer points into."""
+    the answer points into. It is written when the command is done (the index closed),
+    and only if it said nothing on stderr by then."""
+    import time
+
     recording = _recording
     if recording is None or recording.err.written:
         return
+    checked_ns = time.time_ns()
+    if answers.mark(workspace.store.db) != mark:
+        return
     sys.stdout.flush()
-    kept = (_stamp(), recording.out.text(), _file_stamps(files))
-    answers.keep(workspace.store.db, mark, _key(recording.argv, recording.out), kept)
+    recording.pending = (recording.out.text(), list(files), checked_ns)
+
+
+def _keep(argv: Sequence[str], out: object, output: str, files: list[str], checked_ns: int) -> None:
+    index = locations.index_db_file()
+    if not answers.settled(index, checked_ns):
+        return
+    kept = (answers.state(index), _stamp(), output.encode("utf-8", "surrogateescape"), _file_stamps(files))
+    answers.keep(_answers_dir(), _key(argv, out), kept)
+
+
+def _answers_dir() -> str:
+    return os.path.join(locations.home_dir(), "answers")
 
 
 def _key(argv: Sequence[str], stdout: object) -> str:
@@ -124,6 +141,8 @@ def _key(argv: Sequence[str], stdout: object) -> str:
 
 def read_only(path: str, *, timeout: float) -> sqlite3.Connection:
     """The database at ``path``, opened read-only (never created, never changed)."""
+    import sqlite3
+
     # a file: URI reads "?" and "#" in the path as its own, and "%" as an escape
     quoted = os.path.abspath(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
     return sqlite3.connect(f"file:{quoted}?mode=ro", uri=True, timeout=timeout)

@@ -1,75 +1,172 @@
 """Answers kept for replay: the exact output of a command that read only the index,
-keyed by its command line, valid while nothing it depends on has changed.
+keyed by its command line, each in a file of its own beside the index (``answers/``), so
+that printing one back needs neither SQLite nor the resolver.
 
-The table is emptied by triggers whenever the index itself changes (a snapshot, a
-file list or a blob added, changed or removed), so a kept answer can only be as old as
-the index it was computed from. What lies outside the index (the code of codewalk, the
-pins file, the cache entries and the files the answer printed from) is the caller's
-``stamp`` and ``files``: :func:`lookup` hands back the row, the caller compares.
+A kept answer holds the state of the index it was computed from, as the index's files
+show it (inode, size and times of the database and of its write-ahead log): every change
+to the index writes one of them, so a changed index is another state and the answer a
+miss. File times are only as fine as the kernel's clock tick (a second or two on some
+file systems), so an answer is kept only if neither file was written within ``SETTLE_NS``
+(or two seconds, where times have no fraction) before the command last saw that no one
+had indexed anything: a write after that moment cannot carry the times of the state kept.
+What lies outside the index (the code of codewalk, the pins file, the cache entries and
+the files the answer printed from) is the caller's ``stamp`` and ``files``.
 
-Only ``sqlite3`` here: the quick path (:mod:`codewalk.cli.quick`) imports this module
-and nothing of the resolver.
+Nothing but ``os`` and ``binascii`` at import: the quick path (:mod:`codewalk.cli.quick`)
+imports this module; ``sqlite3`` only for the full path's :func:`mark`.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import binascii
+import os
 
-_TABLE = """CREATE TABLE answers (
-    key TEXT PRIMARY KEY, stamp BLOB NOT NULL, output TEXT NOT NULL, files BLOB NOT NULL
-)"""
-_WATCHED = ("snapshots", "files", "blobs")
+TYPE_CHECKING = False  # no typing on the quick path
+if TYPE_CHECKING:
+    import sqlite3
 
+_MAGIC = b"codewalk answer 1\n"
+_LIMIT = 16 << 20  # an answer file larger than this is not one codewalk wrote
+_MOST = 2000  # answers kept at most; beyond, the directory is emptied and starts again
+SETTLE_NS = 50_000_000  # an index written this recently (ns) keeps no answer
+_COARSE_SETTLE_NS = 2_000_000_000  # ... where file times have whole seconds only
+_STATE = "state"  # the index's state when the kept answers were kept
 
-def schema() -> list[str]:
-    """The statements that make the table and its triggers (one statement each: a
-    trigger's body holds a semicolon)."""
-    statements = [_TABLE]
-    for table in _WATCHED:
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            statements.append(
-                f"CREATE TRIGGER answers_after_{table}_{event.lower()} AFTER {event} ON {table} "
-                "BEGIN DELETE FROM answers; END"
-            )
-    return statements
-
-
-# Plain tuples, not NamedTuples: this module is on the quick path, which takes no typing.
-# Kept: (stamp, output, files), as bytes, str, bytes (NULs separate their fields).
-Kept = tuple[bytes, str, bytes]
+# Kept: (state, stamp, output, files), as bytes; the caller compares state, stamp and
+# files (NULs separate the fields within stamp and files).
+Kept = tuple[bytes, bytes, bytes, bytes]
 # Mark: the state of the database as one connection saw it, (data_version, changes):
 # changed by another connection or by this one since, it is not the state an answer
 # was computed from.
 Mark = tuple[int, int]
 
 
-def lookup(connection: sqlite3.Connection, key: str) -> Kept | None:
-    row = connection.execute("SELECT stamp, output, files FROM answers WHERE key = ?", (key,)).fetchone()
-    return (bytes(row[0]), str(row[1]), bytes(row[2])) if row else None
-
-
 def mark(connection: sqlite3.Connection) -> Mark:
     return connection.execute("PRAGMA data_version").fetchone()[0], connection.total_changes
 
 
-def keep(connection: sqlite3.Connection, since: Mark, key: str, kept: Kept) -> bool:
-    """Keep ``kept`` (stamp, output, files) under ``key`` if the database is still as it
-    was at ``since`` (no one has indexed anything meanwhile); whether it was kept."""
+def state(index: str) -> bytes:
+    """The state of the index at ``index`` as its files show it."""
+    return b"\0".join(_stat_of(path) for path in (index, index + "-wal"))
+
+
+def settled(index: str, checked_ns: int) -> bool:
+    """Whether the index's files were last written well before ``checked_ns`` (the time
+    the command saw the index unchanged since it began), by the files' own precision."""
+    times: list[int] = []
+    for path in (index, index + "-wal"):
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        times += (st.st_mtime_ns, st.st_ctime_ns)
+    return settled_times(times, checked_ns)
+
+
+def settled_times(times: list[int], checked_ns: int) -> bool:
+    """Whether file times ``times`` are all well before ``checked_ns``: by ``SETTLE_NS``,
+    or by two seconds where none has a fraction of a second (a coarse file system)."""
+    if not times:
+        return True
+    coarse = all(ns % 1_000_000_000 == 0 for ns in times)
+    return max(times) < checked_ns - (_COARSE_SETTLE_NS if coarse else SETTLE_NS)
+
+
+def lookup(directory: str, key: str) -> Kept | None:
+    """The answer kept under ``key``, if there is one and its file is whole."""
+    raw = key.encode("utf-8", "surrogateescape")
     try:
-        connection.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError:  # busy: another codewalk is writing; keep nothing
+        with open(os.path.join(directory, _name(raw)), "rb") as handle:
+            data = handle.read(_LIMIT + 1)
+    except (OSError, ValueError):
+        return None
+    return _parse(data, raw)
+
+
+def keep(directory: str, key: str, kept: Kept) -> bool:
+    """Keep ``kept`` under ``key`` (whole or not at all); whether it was kept. The kept
+    answers of an earlier state of the index are removed first: none can hold again."""
+    raw = key.encode("utf-8", "surrogateescape")
+    fields = (raw, *kept)
+    data = b"".join((_MAGIC, b" ".join(b"%d" % len(field) for field in fields), b"\n", *fields))
+    if len(data) > _LIMIT:
         return False
+    name = _name(raw)
+    temporary = os.path.join(directory, f".{name}.{os.getpid()}.tmp")
     try:
-        if mark(connection) != since:
-            connection.execute("ROLLBACK")
-            return False
-        connection.execute(
-            "INSERT OR REPLACE INTO answers (key, stamp, output, files) VALUES (?, ?, ?, ?)",
-            (key, *kept),
-        )
-        connection.execute("COMMIT")
-    except sqlite3.Error:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
+        os.makedirs(directory, exist_ok=True)
+        _forget_other_states(directory, kept[0])
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, os.path.join(directory, name))
+    except OSError:
+        _unlink(temporary)
         return False
     return True
+
+
+def forget(directory: str) -> None:
+    """Remove every kept answer (a file another codewalk is writing fails to land)."""
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        _unlink(os.path.join(directory, name))
+
+
+def _unlink(path: str) -> None:
+    """Remove ``path`` if it can be (contextlib.suppress would cost the quick path its
+    import)."""
+    try:
+        os.unlink(path)
+    except OSError:
+        return
+
+
+def _forget_other_states(directory: str, index_state: bytes) -> None:
+    marker = os.path.join(directory, _STATE)
+    try:
+        with open(marker, "rb") as handle:
+            same = handle.read(len(index_state) + 1) == index_state
+    except OSError:
+        same = False
+    if same and len(os.listdir(directory)) <= _MOST:
+        return
+    forget(directory)
+    with open(marker + f".{os.getpid()}.tmp", "wb") as handle:
+        handle.write(index_state)
+    os.replace(marker + f".{os.getpid()}.tmp", marker)
+
+
+def _name(raw: bytes) -> str:
+    """The file of a key: its CRC and length (two keys that share one overwrite each
+    other; the key itself, kept in the file, is compared on lookup)."""
+    return f"{binascii.crc32(raw):08x}-{len(raw):x}"
+
+
+def _parse(data: bytes, raw: bytes) -> Kept | None:
+    if not data.startswith(_MAGIC) or len(data) > _LIMIT:
+        return None
+    header, newline, body = data[len(_MAGIC) :].partition(b"\n")
+    try:
+        sizes = [int(part) for part in header.split(b" ")]
+    except ValueError:
+        return None
+    if not newline or len(sizes) != 5 or min(sizes) < 0 or sum(sizes) != len(body):
+        return None
+    fields, start = [], 0
+    for size in sizes:
+        fields.append(body[start : start + size])
+        start += size
+    if fields[0] != raw:
+        return None
+    return fields[1], fields[2], fields[3], fields[4]
+
+
+def _stat_of(path: str) -> bytes:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return b"-"
+    return b"%d.%d.%d.%d" % (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)

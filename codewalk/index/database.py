@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from codewalk.errors import CacheError
-from codewalk.index import answers
 from codewalk.index.versions import INDEX_VERSION
 from codewalk.visible import visible
 
@@ -116,7 +115,7 @@ def create(connection: sqlite3.Connection) -> None:
         connection.execute("COMMIT")
         return
     try:
-        statements = [s for s in _SCHEMA.split(";") if s.strip()] + answers.schema()
+        statements = [s for s in _SCHEMA.split(";") if s.strip()]
         for statement in statements:
             connection.execute(statement)
         connection.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (INDEX_VERSION,))

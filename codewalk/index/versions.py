@@ -7,6 +7,6 @@ its own, importing nothing, so that the quick path can compare them cheaply."""
 # 7: an attribute's first assignment in source order
 FACTS_VERSION = 7
 
-SCHEMA_VERSION = 6  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
-# counts kept; 6: answers kept for replay (index/answers.py)
+SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
+# counts kept; 6: answers kept for replay; 7: ... kept in files, not the index (index/answers.py)
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
