@@ -14,6 +14,7 @@ them into a temporary directory with a handful of environment variables.
 from __future__ import annotations
 
 import os
+import sys
 
 TYPE_CHECKING = False  # typing is not imported on the quick path (cli/quick.py)
 if TYPE_CHECKING:
@@ -30,13 +31,73 @@ def _path(text: str) -> Path:
 
 
 def home_dir() -> str:
-    """The root of codewalk's cache, as a string (the quick path takes no pathlib)."""
+    """The root of codewalk's cache, as a string (the quick path takes no pathlib).
+
+    platformdirs decides it, but its import costs as much as a warm ``find`` may take in
+    all; so the directory it gave is marked with what it was given (:func:`_home_inputs`),
+    and while those are the same, the plain rule's directory (:func:`_plain_home`)
+    carrying that mark is taken without asking it again."""
     explicit = os.environ.get("CODEWALK_HOME")
     if explicit:
         return os.path.expanduser(explicit)
+    plain = _plain_home()
+    if plain is not None and _marked(plain, _home_inputs()):
+        return plain
     from platformdirs import user_cache_dir
 
-    return user_cache_dir(APP_NAME, appauthor=False)
+    home = user_cache_dir(APP_NAME, appauthor=False)
+    if plain is not None and home == plain:
+        _mark(home, _home_inputs())
+    return home
+
+
+_HOME_MARK = ".home-for"  # in the cache: what platformdirs was given when it named it
+
+
+def _plain_home() -> str | None:
+    """The user cache directory by the plain rule (XDG's, or macOS's): what platformdirs
+    gives but for its special cases, which the mark rules out; None elsewhere."""
+    if sys.platform == "darwin":
+        base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/Library/Caches")
+    elif sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
+    else:
+        return None
+    return os.path.join(base, APP_NAME)
+
+
+def _home_inputs() -> bytes:
+    """What platformdirs' answer can depend on here: the platform, the user, the
+    environment variables it reads."""
+    names = ("HOME", "XDG_CACHE_HOME", "USER", "LOGNAME", "SUDO_USER", "SUDO_UID")
+    values = [sys.platform, str(os.getuid()), str(os.geteuid())]
+    values += [f"{name}={os.environ.get(name)!r}" for name in names]
+    return "\n".join(values).encode("utf-8", "surrogateescape")
+
+
+def _marked(home: str, inputs: bytes) -> bool:
+    try:
+        with open(os.path.join(home, _HOME_MARK), "rb") as handle:
+            return handle.read(len(inputs) + 1) == inputs
+    except OSError:
+        return False
+
+
+def _mark(home: str, inputs: bytes) -> None:
+    """Mark ``home`` (if it exists: codewalk makes it when it first fetches)."""
+    mark = os.path.join(home, _HOME_MARK)
+    if not os.path.isdir(home) or _marked(home, inputs):
+        return
+    temporary = f"{mark}.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(inputs)
+        os.replace(temporary, mark)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            return
 
 
 def cache_home() -> Path:
