@@ -9,7 +9,8 @@ needed. For each name, interleaved over RUNS rounds, min/median/max of:
 
 - ``rg -c NAME src/transformers`` (the baseline) and ``python -c pass`` (the floor);
 - warm find, asked again: the ``codewalk`` script and ``python -m codewalk`` (the
-  quick path prints the kept answer);
+  quick path prints the kept answer), and the script with the cache in its default
+  place (no CODEWALK_HOME: as most users run it);
 - warm find, asked for the first time: the kept answers are cleared before each run
   (outside the timing), so the full path (argparse, pins, resolver) answers;
 
@@ -66,9 +67,11 @@ def main(names: list[str]) -> None:
 def measure(name: str, script: str, rg: str, root: Path, env: dict[str, str], index: Path) -> None:
     """One name: every command of the module's docstring, interleaved; their spread and
     their medians' ratio to ripgrep's."""
+    user = default_home_env(env)
     for _ in range(2):  # the first run may index what the name needs; the second keeps it
         wall([script, "find", name], env=env)
         wall([python(), "-m", "codewalk", "find", name], env=env)
+        wall([script, "find", name], env=user)
 
     def first_time() -> float:
         forget_answers(index)
@@ -80,6 +83,7 @@ def measure(name: str, script: str, rg: str, root: Path, env: dict[str, str], in
             "rg": partial(wall, [rg, "-c", name.rpartition(".")[2], "src/transformers"], cwd=root),
             "python -c pass": partial(wall, [python(), "-c", "pass"], env=env),
             "codewalk find, asked again": partial(wall, [script, "find", name], env=env),
+            "... the cache in its default place": partial(wall, [script, "find", name], env=user),
             "python -m codewalk find, asked again": partial(
                 wall, [python(), "-m", "codewalk", "find", name], env=env
             ),
@@ -92,6 +96,19 @@ def measure(name: str, script: str, rg: str, root: Path, env: dict[str, str], in
         ratio = sorted(seconds)[RUNS // 2] / grep
         print(f"  {label:40} {spread(seconds):>26}   {ratio:.2f}x rg")
     wall([script, "find", name], env=env)  # keep the answer again for the next bench run
+
+
+def default_home_env(env: dict[str, str]) -> dict[str, str]:
+    """``env`` as a user has it: no CODEWALK_HOME, the cache where codewalk puts it by
+    default (a HOME whose ~/.cache/codewalk is the bench cache)."""
+    home = BENCH_HOME.with_name(BENCH_HOME.name + "-user")
+    link = home / ".cache" / "codewalk"
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.is_symlink():
+        link.symlink_to(BENCH_HOME)
+    user = {k: v for k, v in env.items() if k != "CODEWALK_HOME" and not k.startswith("XDG_")}
+    user["HOME"] = str(home)
+    return user
 
 
 def forget_answers(index: Path) -> None:
