@@ -157,8 +157,12 @@ def pins_path() -> Path:
     return _path(pins_file())
 
 
+def shipped_tours_dirname() -> str:
+    return _data_file("tours")
+
+
 def shipped_tours_dir() -> Path:
-    return _path(_data_file("tours"))
+    return _path(shipped_tours_dirname())
 
 
 def extra_tour_dirs() -> list[Path]:

@@ -14,7 +14,7 @@ import pytest
 
 from codewalk.cli import parser as parser_module
 from codewalk.cli import quick
-from codewalk.index import answers
+from codewalk.index import answers, names
 from tests.hardening import run
 from tests.sourcefixtures import Upstream, pin_upstream
 
@@ -232,7 +232,7 @@ def test_an_index_whose_path_holds_uri_characters_opens_read_only(tmp_path: Path
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE t (x)")
         connection.execute("INSERT INTO t VALUES (1)")
-    reader = quick.read_only(str(path), timeout=0.1)
+    reader = names.read_only(str(path), timeout=0.1)
     try:
         assert reader.execute("SELECT x FROM t").fetchall() == [(1,)]
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
@@ -248,12 +248,12 @@ def test_an_index_written_too_recently_to_tell_apart_keeps_no_answer(tmp_path: P
     same times, so no answer is kept; older, it is. Whole-second times need two seconds."""
     index = tmp_path / "index.sqlite3"
     index.write_bytes(b"x")
-    written = index.stat().st_ctime_ns  # the kernel's time of the write
+    written = index.stat().st_mtime_ns
     assert not answers.settled(str(index), written + answers.SETTLE_NS // 2)
     assert answers.settled(str(index), written + 2 * answers.SETTLE_NS)
     wal = Path(f"{index}-wal")
     wal.write_bytes(b"y")  # the log counts as much as the database
-    logged = wal.stat().st_ctime_ns
+    logged = wal.stat().st_mtime_ns
     assert not answers.settled(str(index), logged + answers.SETTLE_NS // 2)
     assert answers.settled(str(index), logged + 2 * answers.SETTLE_NS)
     fine, whole = 1_700_000_000_123_456_789, 1_700_000_000_000_000_000
@@ -328,3 +328,17 @@ def test_a_place_for_answers_that_cannot_be_written_costs_nothing_but_speed(
     assert run(capsys, *QUERY) == first == (0, first[1], "")
     assert (isolated_home / "answers").read_text() == "a file where the directory would go"
     assert quick.replay(list(QUERY)) is None
+
+
+def test_reading_the_index_leaves_the_kept_answers_standing(
+    pinned: Upstream, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A TAB reads the index between two finds; SQLite, run by root, gives the log its
+    owner again when it opens it (its change time moves, its content does not)."""
+    _answered_and_kept(capsys, isolated_home)
+    index = isolated_home / "index.sqlite3"
+    assert names.starting_with(str(index), "Llama")
+    for path in (index, Path(f"{index}-wal")):
+        if path.exists():
+            os.chown(path, path.stat().st_uid, path.stat().st_gid)
+    assert quick.replay(list(QUERY)) == 0

@@ -12,27 +12,83 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
-
-LIMIT = 200  # completions offered at most
 
 
 def active() -> bool:
     return "_ARGCOMPLETE" in os.environ
 
 
-def complete(argv: Sequence[str]) -> None:
-    """Answer the shell's completion request and exit (argcomplete's protocol)."""
+def complete(argv: Sequence[str], **stream_and_exit: Any) -> None:
+    """Answer the shell's completion request and exit (argcomplete's protocol; what it
+    writes to, and how it ends, may be given as argcomplete takes them: ``output_stream``,
+    ``exit_method``)."""
     import argcomplete
 
     from codewalk.cli.parser import build_parser
 
-    words = os.environ.get("COMP_LINE", "").split()[1:]
-    parser = build_parser(words or list(argv))
+    parser = build_parser(_typed_words() or list(argv))
     attach(parser)
-    argcomplete.autocomplete(parser, always_complete_options="long")
+    if not stream_and_exit:  # as the shell asks: keep the answer for the same TAB again
+        stream_and_exit = _Keeper().arguments()
+    argcomplete.autocomplete(parser, always_complete_options="long", **stream_and_exit)
+
+
+class _Keeper:
+    """argcomplete's answer, written where the shell reads it and kept for the quick
+    path (:func:`codewalk.cli.quick_completion.keep`), unless it listed files (which
+    change under it) or failed."""
+
+    def __init__(self) -> None:
+        import io
+        import time
+
+        from argcomplete.completers import FilesCompleter
+
+        self.began_ns = time.time_ns()
+        self.copy = io.StringIO()
+        self.files = FilesCompleter()
+        self.listed_files = False
+
+    def arguments(self) -> dict[str, Any]:
+        from codewalk.cli import quick_completion
+
+        try:
+            self.stream = quick_completion.output_stream(os.environ)
+        except OSError:
+            return {}  # argcomplete finds no stream either, and says so
+        return {"output_stream": self, "exit_method": self.exit, "default_completer": self.complete_files}
+
+    def complete_files(self, *args: Any, **kwargs: Any) -> Any:
+        self.listed_files = True
+        return self.files(*args, **kwargs)
+
+    def write(self, text: str) -> int:
+        self.copy.write(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def exit(self, code: int) -> None:
+        from codewalk.cli import quick_completion
+
+        self.stream.close()
+        if code == 0 and not self.listed_files:
+            quick_completion.keep(os.environ, self.copy.getvalue(), self.began_ns)
+        os._exit(code)
+
+
+def _typed_words() -> list[str]:
+    """The words before the one being completed: they may name the command (whose
+    subparser alone is then built); the one under the cursor names none yet (``tour``
+    may become ``tours``)."""
+    line = os.environ.get("COMP_LINE", "")
+    point = os.environ.get("COMP_POINT", "")
+    line = line[: int(point)] if point.isdigit() else line
+    words = line.split()[1:]
+    return words if line.endswith(" ") else words[:-1]
 
 
 def attach(parser: argparse.ArgumentParser) -> None:
@@ -58,76 +114,17 @@ def _actions(parser: argparse.ArgumentParser) -> Iterable[argparse.Action]:
 
 
 def symbols(prefix: str, **kwargs: Any) -> list[str]:
-    """Names the index knows that start with ``prefix``: definitions by name, and for a
-    dotted prefix, the members of a class (``LlamaForCausalLM.ge``) or the modules and
-    names of a package path (``transformers.models.ll``)."""
-    if not prefix or not all(part.isidentifier() for part in prefix.split(".")[:-1]):
-        return []
-    db = _index()
-    if db is None:
-        return []
-    try:
-        if "." not in prefix:
-            rows = db.execute(
-                "SELECT DISTINCT name FROM defs WHERE name >= ? AND name < ? AND parent = '' LIMIT ?",
-                (prefix, prefix + "\uffff", LIMIT),
-            )
-            return [row[0] for row in rows]
-        owner, _, start = prefix.rpartition(".")
-        classes = _class_and_bases(db, owner.rpartition(".")[2])
-        marks = ", ".join("?" * len(classes))
-        found = [
-            f"{owner}.{row[0]}"
-            for row in db.execute(
-                f"SELECT DISTINCT name FROM defs WHERE parent IN ({marks}) "
-                "AND name >= ? AND name < ? LIMIT ?",
-                (*classes, start, start + "\uffff", LIMIT),
-            )
-        ]
-        found += [
-            row[0]
-            for row in db.execute(
-                "SELECT DISTINCT module FROM files WHERE module >= ? AND module < ? LIMIT ?",
-                (prefix, prefix + "\uffff", LIMIT),
-            )
-        ]
-        return sorted(set(found))[:LIMIT]
-    except sqlite3.Error:
-        return []
-    finally:
-        db.close()
+    """Names the index knows that start with ``prefix`` (:mod:`codewalk.index.names`)."""
+    from codewalk import locations
+    from codewalk.index import names
 
-
-def _class_and_bases(db: sqlite3.Connection, name: str, depth: int = 6) -> list[str]:
-    """``name`` and the names of its bases, as written, some levels up (members come
-    through the MRO; a completion need not be exact, only quick)."""
-    from codewalk.index.rows import SEP
-
-    seen = [name]
-    frontier = [name]
-    for _ in range(depth):
-        found: list[str] = []
-        for cls in frontier:
-            for (bases,) in db.execute(
-                "SELECT bases FROM defs WHERE name = ? AND kind = 'class' LIMIT 20", (cls,)
-            ):
-                found += [base.rpartition(".")[2] for base in bases.split(SEP) if base]
-        frontier = [b for b in dict.fromkeys(found) if b not in seen]
-        seen += frontier
-        if not frontier:
-            break
-    return seen
+    return names.starting_with(locations.index_db_file(), prefix)
 
 
 def tour_ids(prefix: str, **_: Any) -> list[str]:
-    from codewalk.errors import CodewalkError
-    from codewalk.tours.discovery import tour_dirs, tour_files
+    from codewalk.tours import listing
 
-    try:
-        names = {path.stem for path in tour_files(tour_dirs())}
-    except (CodewalkError, OSError):
-        return []
-    return sorted(name for name in names if name.startswith(prefix))
+    return listing.tour_names(prefix)
 
 
 def repos(prefix: str, **_: Any) -> list[str]:
@@ -161,19 +158,6 @@ def _pins() -> list[str]:
         return list(load_pins(locations.pins_path()))
     except CodewalkError:
         return []
-
-
-def _index() -> sqlite3.Connection | None:
-    from codewalk import locations
-    from codewalk.cli.quick import read_only
-
-    path = locations.index_db_file()
-    if not os.path.isfile(path):
-        return None
-    try:
-        return read_only(path, timeout=1)
-    except sqlite3.Error:
-        return None
 
 
 def shellcode(shell: str) -> str:

@@ -17,27 +17,10 @@ from types import ModuleType
 from typing import Any
 
 from codewalk import __version__
+from codewalk.cli.commands import NAMES
 
-# Order is the order of ``codewalk --help``.
-COMMAND_MODULES: tuple[str, ...] = (
-    "codewalk.cli.commands.tours",
-    "codewalk.cli.commands.tour",
-    "codewalk.cli.commands.find",
-    "codewalk.cli.commands.show",
-    "codewalk.cli.commands.goto",
-    "codewalk.cli.commands.calls",
-    "codewalk.cli.commands.callers",
-    "codewalk.cli.commands.path",
-    "codewalk.cli.commands.draft",
-    "codewalk.cli.commands.diff",
-    "codewalk.cli.commands.check",
-    "codewalk.cli.commands.export",
-    "codewalk.cli.commands.sync",
-    "codewalk.cli.commands.index",
-    "codewalk.cli.commands.pins",
-    "codewalk.cli.commands.completion",
-)
 _PACKAGE = "codewalk.cli.commands"
+COMMAND_MODULES: tuple[str, ...] = tuple(f"{_PACKAGE}.{name}" for name in NAMES)
 
 
 def _available_commands(only: str | None = None) -> list[ModuleType]:

@@ -30,7 +30,6 @@ from codewalk.index.versions import INDEX_VERSION
 
 TYPE_CHECKING = False  # no typing, no pathlib, no argparse here: this is the quick path
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Iterable, Sequence
     from typing import Any, TextIO
 
@@ -58,8 +57,8 @@ def replay(argv: Sequence[str]) -> int | None:
     if not eligible(argv):
         return None
     index = locations.index_db_file()
-    kept = answers.lookup(_answers_dir(), _key(argv, sys.stdout))
-    if kept is None or kept[0] != answers.state(index) or kept[1] != _stamp() or not _unchanged(kept[3]):
+    kept = answers.lookup(answers_dir(), _key(argv, sys.stdout))
+    if kept is None or kept[0] != answers.state(index) or kept[1] != stamp() or not _unchanged(kept[3]):
         return None
     try:
         output = kept[2].decode("utf-8", "surrogateescape")
@@ -121,11 +120,11 @@ def _keep(argv: Sequence[str], out: object, output: str, files: list[str], check
     index = locations.index_db_file()
     if not answers.settled(index, checked_ns):
         return
-    kept = (answers.state(index), _stamp(), output.encode("utf-8", "surrogateescape"), _file_stamps(files))
-    answers.keep(_answers_dir(), _key(argv, out), kept)
+    kept = (answers.state(index), stamp(), output.encode("utf-8", "surrogateescape"), _file_stamps(files))
+    answers.keep(answers_dir(), _key(argv, out), kept)
 
 
-def _answers_dir() -> str:
+def answers_dir() -> str:
     return os.path.join(locations.home_dir(), "answers")
 
 
@@ -139,16 +138,7 @@ def _key(argv: Sequence[str], stdout: object) -> str:
     return repr(("color" if color else "plain", kinds, *argv))
 
 
-def read_only(path: str, *, timeout: float) -> sqlite3.Connection:
-    """The database at ``path``, opened read-only (never created, never changed)."""
-    import sqlite3
-
-    # a file: URI reads "?" and "#" in the path as its own, and "%" as an escape
-    quoted = os.path.abspath(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
-    return sqlite3.connect(f"file:{quoted}?mode=ro", uri=True, timeout=timeout)
-
-
-def _stamp() -> bytes:
+def stamp() -> bytes:
     """What the answers depend on outside the index and the files they point into."""
     parts = [__version__, INDEX_VERSION, _code_stamp(), _sources_stamp()]
     try:
@@ -192,11 +182,11 @@ def _sources_stamp() -> str:
         except OSError:
             continue
         for entry in entries:
-            parts.append(f"{repo}/{entry}:{_stat_of(os.path.join(root, repo, entry, 'manifest.json'))}")
+            parts.append(f"{repo}/{entry}:{stat_of(os.path.join(root, repo, entry, 'manifest.json'))}")
     return "|".join(parts)
 
 
-def _stat_of(path: str) -> str:
+def stat_of(path: str) -> str:
     try:
         st = os.stat(path)
     except OSError:
@@ -205,7 +195,7 @@ def _stat_of(path: str) -> str:
 
 
 def _file_stamps(files: Iterable[str]) -> bytes:
-    return b"\0".join(os.fsencode(f"{path}\0{_stat_of(path)}") for path in sorted(set(files)))
+    return b"\0".join(os.fsencode(f"{path}\0{stat_of(path)}") for path in sorted(set(files)))
 
 
 def _unchanged(stamps: bytes) -> bool:
@@ -214,7 +204,7 @@ def _unchanged(stamps: bytes) -> bool:
     fields = [os.fsdecode(field) for field in stamps.split(b"\0")]
     if len(fields) % 2:
         return False
-    return all(_stat_of(path) == stat for path, stat in zip(fields[::2], fields[1::2], strict=True))
+    return all(stat_of(path) == stat for path, stat in zip(fields[::2], fields[1::2], strict=True))
 
 
 class _Tee:

@@ -3,12 +3,16 @@ keyed by its command line, each in a file of its own beside the index (``answers
 that printing one back needs neither SQLite nor the resolver.
 
 A kept answer holds the state of the index it was computed from, as the index's files
-show it (inode, size and times of the database and of its write-ahead log): every change
-to the index writes one of them, so a changed index is another state and the answer a
-miss. File times are only as fine as the kernel's clock tick (a second or two on some
-file systems), so an answer is kept only if neither file was written within ``SETTLE_NS``
-(or two seconds, where times have no fraction) before the command last saw that no one
-had indexed anything: a write after that moment cannot carry the times of the state kept.
+show it (inode, size and modification time of the database and of its write-ahead log):
+every change to the index writes one of them, so a changed index is another state and
+the answer a miss. An empty log is no log: a reader makes one and leaves it, and it
+holds nothing (a checkpoint that empties it writes the database). Not the change time
+either: SQLite, run by root, gives the log its owner again each time it opens it.
+
+File times are only as fine as the kernel's clock tick (a second or two on some file
+systems), so an answer is kept only if neither file was written within ``SETTLE_NS`` (or
+two seconds, where times have no fraction) before the command last saw that no one had
+indexed anything: a write after that moment cannot carry the times of the state kept.
 What lies outside the index (the code of codewalk, the pins file, the cache entries and
 the files the answer printed from) is the caller's ``stamp`` and ``files``.
 
@@ -47,7 +51,7 @@ def mark(connection: sqlite3.Connection) -> Mark:
 
 def state(index: str) -> bytes:
     """The state of the index at ``index`` as its files show it."""
-    return b"\0".join(_stat_of(path) for path in (index, index + "-wal"))
+    return _written(index) + b"\0" + _written(index + "-wal", empty_is_absent=True)
 
 
 def settled(index: str, checked_ns: int) -> bool:
@@ -59,7 +63,8 @@ def settled(index: str, checked_ns: int) -> bool:
             st = os.stat(path)
         except OSError:
             continue
-        times += (st.st_mtime_ns, st.st_ctime_ns)
+        if st.st_size or path == index:
+            times.append(st.st_mtime_ns)
     return settled_times(times, checked_ns)
 
 
@@ -105,8 +110,12 @@ def keep(directory: str, key: str, kept: Kept) -> bool:
     return True
 
 
-def forget(directory: str) -> None:
-    """Remove every kept answer (a file another codewalk is writing fails to land)."""
+def forget(directory: str, key: str | None = None) -> None:
+    """Remove the answer kept under ``key``, or every kept answer (a file another
+    codewalk is writing then fails to land)."""
+    if key is not None:
+        _unlink(os.path.join(directory, _name(key.encode("utf-8", "surrogateescape"))))
+        return
     try:
         names = os.listdir(directory)
     except OSError:
@@ -164,9 +173,13 @@ def _parse(data: bytes, raw: bytes) -> Kept | None:
     return fields[1], fields[2], fields[3], fields[4]
 
 
-def _stat_of(path: str) -> bytes:
+def _written(path: str, *, empty_is_absent: bool = False) -> bytes:
+    """The file's inode, size and modification time; ``-`` if it is absent (or empty,
+    where that is as good)."""
     try:
         st = os.stat(path)
     except OSError:
         return b"-"
-    return b"%d.%d.%d.%d" % (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if empty_is_absent and not st.st_size:
+        return b"-"
+    return b"%d.%d.%d" % (st.st_ino, st.st_size, st.st_mtime_ns)

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from codewalk.index.records import LAZY, Definition, ModuleFacts, Skipped
-
-SEP = "\x1f"  # joins the parts of a tuple stored in one column
+from codewalk.index.versions import SEP
 
 _LAZY_MARKERS = ("_LazyModule", "define_import_structure")
 DEF_COLUMNS = (

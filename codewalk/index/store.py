@@ -29,8 +29,8 @@ from codewalk.index.database import (
     writable,
 )
 from codewalk.index.records import Definition, DictEntry, FileRow, Import
-from codewalk.index.rows import DEF_COLUMNS, SEP, FactRows, definition, fact_rows
-from codewalk.index.versions import INDEX_VERSION, SCHEMA_VERSION
+from codewalk.index.rows import DEF_COLUMNS, FactRows, definition, fact_rows
+from codewalk.index.versions import INDEX_VERSION, SCHEMA_VERSION, SEP
 
 __all__ = ["INDEX_VERSION", "SCHEMA_VERSION", "BlobInfo", "FactRows", "Store", "fact_rows"]
 

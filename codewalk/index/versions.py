@@ -10,3 +10,5 @@ FACTS_VERSION = 7
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: ... kept in files, not the index (index/answers.py)
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
+
+SEP = "\x1f"  # joins the parts of a tuple stored in one column (a class's bases, ...)
