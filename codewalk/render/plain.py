@@ -12,10 +12,11 @@ Pure apart from writing to the stream it is given: source text comes from a call
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable
 from typing import TextIO
 
+from codewalk.render import inline_markdown
+from codewalk.render.inline_markdown import rstrip_padding
 from codewalk.tours.model import ResolvedStep, ResolvedTour, Tour, repo_at_version
 from codewalk.visible import visible
 
@@ -100,13 +101,20 @@ def _lines(first: int, last: int) -> str:
 
 
 def render_markdown(markdown: str, *, color: bool, width: int) -> str:
-    """Markdown rendered for a terminal by rich (rich, not textual: no UI import).
-    Without colour the Markdown source itself reads best (backticks and all)."""
+    """Markdown rendered for a terminal as rich renders it (rich, not textual: no UI
+    import); most notes by :mod:`codewalk.render.inline_markdown`, which spares rich's
+    import. Without colour the Markdown source itself reads best (backticks and all)."""
     markdown = visible(markdown)
     if not markdown.strip():
         return ""
     if not color:
         return markdown.strip()
+    rendered = inline_markdown.render(markdown.strip(), width)
+    return rendered if rendered is not None else rich_markdown(markdown, width=width)
+
+
+def rich_markdown(markdown: str, *, width: int) -> str:
+    """``markdown`` rendered in colour by rich."""
     from rich.console import Console
     from rich.markdown import Markdown
 
@@ -114,29 +122,16 @@ def render_markdown(markdown: str, *, color: bool, width: int) -> str:
     console = Console(
         file=buffer,
         width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system="256" if color else None,
+        force_terminal=True,
+        no_color=False,
+        color_system="256",
         highlight=False,
         emoji=False,
     )
     console.print(Markdown(markdown.strip()))
     # rich pads every line to the full width; trailing blanks only get in the way
-    lines = [_rstrip_padding(line) for line in buffer.getvalue().rstrip("\n").split("\n")]
+    lines = [rstrip_padding(line) for line in buffer.getvalue().rstrip("\n").split("\n")]
     return "\n".join(lines)
-
-
-_PADDING_RE = re.compile(r"(?:\s|\x1b\[[0-9;]*m)+$")
-
-
-def _rstrip_padding(line: str) -> str:
-    """A rendered line without the trailing spaces (and colour codes around them)."""
-    match = _PADDING_RE.search(line)
-    if match is None:
-        return line
-    tail = match.group(0)
-    codes = "".join(re.findall(r"\x1b\[[0-9;]*m", tail))
-    return line[: match.start()] + codes
 
 
 def step_header(resolved: ResolvedStep, total: int) -> str:
