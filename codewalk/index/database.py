@@ -142,14 +142,14 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 @contextlib.contextmanager
 def _creation_lock(path: Path) -> Iterator[None]:
-    from filelock import FileLock, Timeout
+    from codewalk import locks
 
-    lock = FileLock(f"{path}.lock")
-    try:
-        with lock.acquire(timeout=120):
-            yield
-    except Timeout:
-        raise CacheError(f"{path}: another codewalk has been creating the index for 2 minutes") from None
+    with contextlib.ExitStack() as holding:
+        try:
+            holding.enter_context(locks.held(f"{path}.lock", timeout=120))
+        except locks.Timeout:
+            raise CacheError(f"{path}: another codewalk has been creating the index for 2 minutes") from None
+        yield
 
 
 def _replace_if_unusable(path: Path) -> None:
@@ -281,3 +281,23 @@ def _inspect(path: Path) -> tuple[str, bool]:
         found = row[0] if row else "none"
         return f"the index has version {found}, this codewalk uses {INDEX_VERSION}", False
     return "", True
+
+
+class Transaction:
+    """One write transaction: the index locked for writing from the start (IMMEDIATE),
+    committed, or rolled back on an exception."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # locked past the timeout, read-only file
+            raise CacheError(
+                f"cannot write the index: {exc}",
+                hint="another codewalk may be indexing; try again, or check CODEWALK_HOME is writable",
+            ) from None
+
+    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")

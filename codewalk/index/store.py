@@ -22,12 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from codewalk.errors import CacheError
-from codewalk.index.database import (
-    memory_database,
-    open_database,
-    quarantine,
-    writable,
-)
+from codewalk.index.database import Transaction, memory_database, open_database, quarantine, writable
 from codewalk.index.records import Definition, DictEntry, FileRow, Import
 from codewalk.index.rows import DEF_COLUMNS, FactRows, definition, fact_rows
 from codewalk.index.versions import INDEX_VERSION, SCHEMA_VERSION, SEP
@@ -84,6 +79,10 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    def checkpoint(self) -> None:
+        """Copy what was written to the log into the database file (PASSIVE: never waits)."""
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     # -- snapshots and files ---------------------------------------------------------
     def snapshot(self, repo: str, root: str, commit: str) -> tuple[int, bool] | None:
@@ -378,22 +377,5 @@ class Store:
             found.update((name, int(count)) for name, count in rows)
         return found
 
-    def transaction(self) -> _Transaction:
-        return _Transaction(self.db)
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:  # locked past the timeout, read-only file
-            raise CacheError(
-                f"cannot write the index: {exc}",
-                hint="another codewalk may be indexing; try again, or check CODEWALK_HOME is writable",
-            ) from None
-
-    def __exit__(self, kind: object, value: object, traceback: object) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+    def transaction(self) -> Transaction:
+        return Transaction(self.db)

@@ -115,31 +115,29 @@ def write_manifest(directory: Path, manifest: Manifest) -> None:
 def repo_lock(repo: str, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     """Hold the cache lock of ``repo``: one process at a time builds or replaces its
     entries. Another process waits (and says so) rather than racing it."""
-    from filelock import FileLock, Timeout
+    from codewalk import locks
 
     path = locations.locks_dir() / f"{repo}.lock"
     _mkdir(path.parent)
-    lock = FileLock(str(path))
-    try:
-        lock.acquire(timeout=0)
-    except PermissionError:  # a cache that is not this user's to write
-        raise CacheError(
-            f"cannot fetch {repo} into the cache at {locations.cache_home()}: it is not writable here",
-            hint="set CODEWALK_HOME to a directory of your own",
-        ) from None
-    except Timeout:
-        print(f"codewalk: waiting for another codewalk process using the {repo} cache...", file=sys.stderr)
+    with contextlib.ExitStack() as holding:
         try:
-            lock.acquire(timeout=timeout)
-        except Timeout:
+            holding.enter_context(locks.held(str(path), timeout=0))
+        except PermissionError:  # a cache that is not this user's to write
             raise CacheError(
-                f"{path}: still locked by another codewalk process after {timeout:.0f} s",
-                hint="if no other codewalk is running, delete the lock file",
+                f"cannot fetch {repo} into the cache at {locations.cache_home()}: it is not writable here",
+                hint="set CODEWALK_HOME to a directory of your own",
             ) from None
-    try:
+        except locks.Timeout:
+            waiting = f"codewalk: waiting for another codewalk process using the {repo} cache..."
+            print(waiting, file=sys.stderr)
+            try:
+                holding.enter_context(locks.held(str(path), timeout=timeout))
+            except locks.Timeout:
+                raise CacheError(
+                    f"{path}: still locked by another codewalk process after {timeout:.0f} s",
+                    hint="if no other codewalk is running, delete the lock file",
+                ) from None
         yield
-    finally:
-        lock.release()
 
 
 def make_scratch(repo: str) -> Path:
