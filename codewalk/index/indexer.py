@@ -56,16 +56,26 @@ def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
         base = str(checkout.package_dir())
         prefix = os.path.relpath(base, root).replace(os.sep, "/")
         prefix = "" if prefix == "." else prefix + "/"
-        for directory, subdirs, names in os.walk(top):  # symlinked directories are not entered
-            subdirs[:] = sorted(d for d in subdirs if not d.startswith((".", "__pycache__")))
+        pending = [str(top)]
+        while pending:  # os.scandir, not os.walk: a walk would lstat every file for symlinks
+            directory = pending.pop()
+            try:
+                with os.scandir(directory) as listing:
+                    entries = list(listing)
+            except OSError:
+                continue
             rel_dir = directory[len(base) :].strip(os.sep)
             parts = tuple(rel_dir.split(os.sep)) if rel_dir else ()
-            for name in names:
+            for entry in entries:
+                name = entry.name
+                if entry.is_dir():  # symlinked directories are not entered
+                    if not entry.is_symlink() and not name.startswith((".", "__pycache__")):
+                        pending.append(entry.path)
+                    continue
                 stem, dot, suffix = name.rpartition(".")
                 if not dot or suffix not in ("py", "pyi"):
                     continue
-                full = os.path.join(directory, name)
-                if os.path.islink(full) and not inside(root, Path(full)):
+                if entry.is_symlink() and not inside(root, Path(entry.path)):
                     continue  # a symlink out of the checkout: not its code
                 path = prefix + "/".join((*parts, name))
                 if stem == "__init__":
@@ -147,22 +157,29 @@ def read_checked(checkout: Checkout, path: str) -> tuple[bytes, str] | None:
 
 
 def index_paths(store: Store, snap: int, checkout: Checkout, rows: Iterable[FileRow]) -> list[FileRow]:
-    """Index these files now, in this process; returns them with their blob ids."""
+    """Index these files now, in this process; returns them with their blob ids. The
+    files are parsed before the index is locked for writing, which then takes only the
+    writes: another codewalk indexing at the same time waits for those alone."""
+    from codewalk.index.extract import extract
+
     done: list[FileRow] = []
-    todo = [row for row in rows if row.blob is None]
-    if not todo:
+    read: list[tuple[FileRow, bytes, str, FactRows | None]] = []
+    for row in rows:
+        if row.blob is not None:
+            continue
+        found = read_checked(checkout, row.path)
+        if found is None:
+            continue
+        data, sha = found
+        facts = fact_rows(extract(data)) if store.blob_id(sha) is None else None
+        read.append((row, data, sha, facts))
+    if not read:
         return done
     with store.transaction():
-        for row in todo:
-            read = read_checked(checkout, row.path)
-            if read is None:
-                continue
-            data, sha = read
-            blob = store.blob_id(sha)
+        for row, data, sha, facts in read:
+            blob = store.blob_id(sha)  # another codewalk may have added it meanwhile
             if blob is None:
-                from codewalk.index.extract import extract
-
-                blob = store.add_blob(sha, fact_rows(extract(data)))
+                blob = store.add_blob(sha, facts if facts is not None else fact_rows(extract(data)))
             store.set_blob(snap, row.path, blob)
             done.append(FileRow(row.path, row.module, row.is_package, blob))
     return done
