@@ -66,5 +66,11 @@ class Workspaces:
                     out.setdefault(workspace.checkout.repo, workspace)
         return out
 
+    def checkpoint(self) -> None:
+        """Copy what this process wrote to the index into its file: a process that wrote
+        much and is about to go leaves the last one to close little to copy."""
+        if self._pinned is not None:
+            self._pinned.stack.store.checkpoint()
+
     def source_text(self, repo: str, path: str) -> str:
         return self.get(None).source_text(path, repo)

@@ -89,6 +89,12 @@ def signature(text: str, *, color: bool = False) -> str:
     return "\n".join(highlight_lines(text))
 
 
+def prepare(style: str = STYLE) -> None:
+    """Make the lexer and formatter now: the first lexer compiles its patterns (~60 ms),
+    which a caller waiting on something else may as well spend meanwhile."""
+    _pygments(style)
+
+
 @functools.lru_cache(maxsize=4)
 def _pygments(style: str) -> tuple[Any, Any]:
     """One lexer and formatter per process: a formatter works out its whole palette when

@@ -16,7 +16,9 @@ from codewalk.cli.common import add_at
 from codewalk.cli.workspaces import Workspaces
 
 if TYPE_CHECKING:
-    from codewalk.tours.model import ResolvedStep, Tour
+    from collections.abc import Callable, Sequence
+
+    from codewalk.tours.model import ResolvedStep, Step, Tour
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -118,31 +120,70 @@ def _run_json(tour: Tour, workspaces: Workspaces) -> int:
 
 
 def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> int:
+    from codewalk.cli.ahead import Ahead
     from codewalk.render.plain import render_intro, render_step
-    from codewalk.tours.resolution import context_after, resolve_step, unopened
 
     color = use_color(args)
     width = min(shutil.get_terminal_size((100, 24)).columns, 120)
+    steps = tour.steps[: args.step] if args.step is not None else tour.steps
+    # A child resolves the steps, ahead of this process printing them (cli/ahead.py).
+    ahead = Ahead.start(lambda send: _Walk(tour, Workspaces(args.source, args.at)).resolve_all(steps, send))
+    walk = _Walk(tour, workspaces)
     out = sys.stdout
-    if args.step is None:
-        out.write(render_intro(tour, color=color, width=width))
-        out.flush()
-    contexts: dict[str, tuple[str, ...]] = {}
-    broken = 0
-    for step in tour.steps:
-        if args.step is not None and step.index > args.step:
-            break
-        workspace = workspaces.get_or_problem(tour.step_repo(step))
-        if isinstance(workspace, str):
-            resolved = unopened(step, tour.step_repo(step) or "", workspace)
-        else:
-            repo = workspace.checkout.repo
-            resolved = resolve_step(workspace, tour, step, contexts.get(repo, ()))
-            contexts[repo] = context_after(contexts.get(repo, ()), resolved, workspace.checkout.package_root)
-        if args.step is not None and step.index != args.step:
-            continue  # resolved for its context only
-        broken += not resolved.ok
-        text = render_step(resolved, len(tour.steps), workspaces.source_text, color=color, width=width)
-        out.write(text)
-        out.flush()
+    try:
+        if args.step is None:
+            out.write(render_intro(tour, color=color, width=width))
+            out.flush()
+        if color:
+            from codewalk.render.highlight import prepare
+
+            prepare()
+        broken = 0
+        for step in steps:
+            resolved = ahead.take(step) if ahead is not None else None
+            resolved = walk.resolve(step) if resolved is None else walk.follow(step, resolved)
+            if args.step is not None and step.index != args.step:
+                continue  # resolved for its context only
+            broken += not resolved.ok
+            text = render_step(resolved, len(tour.steps), workspaces.source_text, color=color, width=width)
+            out.write(text)
+            out.flush()
+    finally:
+        if ahead is not None:
+            ahead.stop()
     return 1 if broken else 0
+
+
+class _Walk:
+    """A tour's steps resolved in order, each short name read in the context of the
+    modules of the steps before it in the same repo."""
+
+    def __init__(self, tour: Tour, workspaces: Workspaces) -> None:
+        self.tour = tour
+        self.workspaces = workspaces
+        self.contexts: dict[str, tuple[str, ...]] = {}
+
+    def resolve(self, step: Step) -> ResolvedStep:
+        from codewalk.tours.resolution import resolve_step, unopened
+
+        workspace = self.workspaces.get_or_problem(self.tour.step_repo(step))
+        if isinstance(workspace, str):
+            return unopened(step, self.tour.step_repo(step) or "", workspace)
+        resolved = resolve_step(workspace, self.tour, step, self.contexts.get(workspace.checkout.repo, ()))
+        return self.follow(step, resolved)
+
+    def follow(self, step: Step, resolved: ResolvedStep) -> ResolvedStep:
+        """Take ``resolved`` (resolved elsewhere) as this walk's step: its context."""
+        from codewalk.tours.resolution import context_after
+
+        workspace = self.workspaces.get_or_problem(self.tour.step_repo(step))
+        if not isinstance(workspace, str):
+            checkout = workspace.checkout
+            before = self.contexts.get(checkout.repo, ())
+            self.contexts[checkout.repo] = context_after(before, resolved, checkout.package_root)
+        return resolved
+
+    def resolve_all(self, steps: Sequence[Step], send: Callable[[ResolvedStep], None]) -> None:
+        for step in steps:
+            send(self.resolve(step))
+        self.workspaces.checkpoint()

@@ -1,0 +1,166 @@
+"""A tour's steps resolved in a child process, ahead of the printing.
+
+On an index that has not yet seen the modules a tour reads, resolving its steps is most
+of ``codewalk tour NAME --plain``; printing them (highlighting, notes) is most of the
+rest. They need not wait for each other: a forked child resolves the steps in order and
+hands each over through a pipe, while the process the reader watches prepares its
+renderer and prints the steps as they come, each as soon as it is resolved.
+
+The child works silently and never does what the reader should see happen: it never
+fetches (:func:`codewalk.source.sync.forbid_fetching`) and never writes to stdout or
+stderr. Where it would (a repo to fetch, a note to say, an error), it stops, and the
+parent resolves that step and the rest itself, as it would have without a child, saying
+what there is to say. So the output is the same either way, byte for byte. The parent
+kills the child when it stops waiting for it (the tour printed, an error, ctrl+c), and
+before resolving a step itself, so that the index has one writer at a time.
+
+Only where ``fork`` is safe and cheap (Linux and the BSDs) and the process runs no other
+thread; elsewhere the parent resolves every step, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import select
+import signal
+import sys
+import threading
+from collections.abc import Callable
+
+from codewalk.tours.model import ResolvedStep, Step
+
+STEP_TIMEOUT_S = 60.0  # a child silent this long on one step is stopped; the parent does it
+_SIZE = 8  # bytes of the length before each pickled step
+
+
+class Ahead:
+    """Steps ``1..last`` being resolved by a child; :meth:`take` each, in order."""
+
+    def __init__(self, pid: int, reader: int) -> None:
+        self._pid: int | None = pid
+        self._reader = reader  # the pipe's end, read unbuffered: select sees all there is
+        self._next = 1
+
+    @classmethod
+    def start(cls, resolve_all: Callable[[Callable[[ResolvedStep], None]], None]) -> Ahead | None:
+        """Fork a child that runs ``resolve_all(send)``, ``send`` handing each resolved
+        step to this process; None where forking is not for here (the parent then
+        resolves every step itself)."""
+        if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+            return None
+        if threading.active_count() > 1:  # a fork copies no other thread; its locks may be held
+            return None
+        sys.stdout.flush()
+        sys.stderr.flush()
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return None
+        if pid == 0:  # the child
+            os.close(read)
+            _child(write, resolve_all)
+        os.close(write)
+        return cls(pid, read)
+
+    def take(self, step: Step) -> ResolvedStep | None:
+        """``step`` as the child resolved it, once it has; None if it will not (it
+        stopped, or failed): the child is then gone, and the parent resolves this step
+        and every later one itself."""
+        if self._pid is None or step.index != self._next:
+            self.stop()
+            return None
+        try:
+            size = int.from_bytes(self._read(_SIZE), "big")
+            resolved = pickle.loads(self._read(size))
+        except (EOFError, OSError, pickle.UnpicklingError, AttributeError, ImportError, IndexError):
+            resolved = None
+        if not isinstance(resolved, ResolvedStep) or resolved.step != step:
+            self.stop()
+            return None
+        self._next += 1
+        return resolved
+
+    def _read(self, size: int) -> bytes:
+        """``size`` bytes from the child, each part within the step's time; EOFError if
+        it closes the pipe first or stays silent too long."""
+        parts: list[bytes] = []
+        while size:
+            ready, _, _ = select.select([self._reader], [], [], STEP_TIMEOUT_S)
+            part = os.read(self._reader, min(size, 1 << 20)) if ready else b""
+            if not part:
+                raise EOFError
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
+
+    def stop(self) -> None:
+        """Stop the child (if it still runs) and reap it."""
+        pid, self._pid = self._pid, None
+        if pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+        os.close(self._reader)
+
+
+def _child(write: int, resolve_all: Callable[[Callable[[ResolvedStep], None]], None]) -> None:
+    """The child's life: resolve, send, and leave by ``os._exit`` (no exit handler, no
+    buffer of the parent's flushed twice)."""
+    code = 1
+    try:
+        from codewalk.source import sync
+
+        sync.forbid_fetching()
+        _silence()
+        with os.fdopen(write, "wb") as out:
+
+            def send(resolved: ResolvedStep) -> None:
+                if _Silent.spoke:
+                    raise _Stop
+                data = pickle.dumps(resolved, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(len(data).to_bytes(_SIZE, "big") + data)
+                out.flush()
+
+            resolve_all(send)
+        code = 0
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+class _Stop(Exception):
+    """The child had something to say: the parent resolves from this step on."""
+
+
+class _Silent:
+    """sys.stdout and sys.stderr of the child: what is written there would be lost, so
+    writing is noted (the step being resolved is then left to the parent)."""
+
+    spoke = False
+
+    def write(self, text: str) -> int:
+        if text:
+            _Silent.spoke = True
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _silence() -> None:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+    sys.stdout = sys.stderr = _Silent()

@@ -1,0 +1,193 @@
+"""A tour's steps resolved by a child ahead of the printing: the same output as without
+it, byte for byte; the child silent, never fetching, handing over where it would speak,
+and gone when the parent stops."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from codewalk.cli import ahead as ahead_module
+from codewalk.cli.ahead import Ahead
+from codewalk.cli.main import main
+from codewalk.tours.model import ResolvedStep, Step
+from tests.test_boundaries import _synced
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the child is forked on Linux")
+
+LONGER_TOUR = """\
+id: fixture-ahead
+title: A tour of the fixture, four steps
+steps:
+  - at: LlamaModel.__init__
+    focus: "self.layers = []"
+    note: The decoder layers.
+  - at: LlamaForCausalLM
+    note: The model with its head.
+  - at: NoSuchThingAnywhere
+    note: A step that does not resolve.
+  - at: LlamaModel
+    note: Back to the body.
+"""
+
+
+def _steps(count: int) -> list[Step]:
+    return [Step(index=i, at=f"S{i}", file=None, focus=None, title=None, repo=None, note="", line=i)
+            for i in range(1, count + 1)]
+
+
+def _resolved(step: Step) -> ResolvedStep:
+    return ResolvedStep(step=step, status="missing", target=None, focus=None, candidates=(),
+                        suggestions=(), error="nowhere", repo="transformers", version="1")
+
+
+def test_steps_come_over_in_order_and_a_child_that_speaks_hands_over() -> None:
+    assert threading.active_count() == 1  # else no child is forked, and this proves nothing
+    steps = _steps(3)
+
+    def resolve_all(send: object) -> None:
+        send(_resolved(steps[0]))  # type: ignore[operator]
+        print("codewalk: something the reader should see", file=sys.stderr)
+        send(_resolved(steps[1]))  # type: ignore[operator]
+        send(_resolved(steps[2]))  # type: ignore[operator]
+
+    child = Ahead.start(resolve_all)
+    assert child is not None
+    try:
+        assert child.take(steps[0]) == _resolved(steps[0])
+        assert child.take(steps[1]) is None  # it spoke while resolving step 2: the parent does it
+        assert child.take(steps[2]) is None  # ... and every later one
+    finally:
+        child.stop()
+
+
+def test_a_child_that_fails_or_falls_silent_hands_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    steps = _steps(2)
+
+    def fails(send: object) -> None:
+        raise RuntimeError("a bug in the child")
+
+    child = Ahead.start(fails)
+    assert child is not None and child.take(steps[0]) is None
+    child.stop()
+
+    monkeypatch.setattr(ahead_module, "STEP_TIMEOUT_S", 0.2)
+    child = Ahead.start(lambda send: time.sleep(30))
+    assert child is not None
+    started = time.monotonic()
+    assert child.take(steps[0]) is None
+    assert time.monotonic() - started < 5
+    child.stop()  # killed and reaped, not left to sleep
+
+
+def test_the_child_never_fetches() -> None:
+    probe = (
+        "from codewalk.source import sync\n"
+        "from codewalk.source.pins import load_pins\n"
+        "from codewalk import locations\n"
+        "sync.forbid_fetching()\n"
+        "try:\n"
+        "    sync.ensure_checkout(load_pins(locations.pins_path())['accelerate'])\n"
+        "except sync.NotFetched as stopped:\n"
+        "    print('not fetched:', stopped)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "not fetched: accelerate", done.stderr
+    # not an error of the user's: nothing may turn it into a step's error
+    from codewalk.errors import CodewalkError
+    from codewalk.source.sync import NotFetched
+
+    assert not issubclass(NotFetched, CodewalkError)
+
+
+def _tour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path, text: str = LONGER_TOUR
+) -> tuple[dict[str, str], Path]:
+    env = _synced(tmp_path, monkeypatch, isolated_home)
+    tour = tmp_path / "fixture-ahead.yaml"
+    tour.write_text(text)
+    return env, tour
+
+
+THREADED = """\
+import sys, threading, time
+threading.Thread(target=time.sleep, args=(60,), daemon=True).start()  # no fork with a thread
+from codewalk.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_tour_prints_the_same_with_the_child_as_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    env, tour = _tour(tmp_path, monkeypatch, isolated_home)
+    argv = ["tour", str(tour), "--plain"]
+    outputs = []
+    for script in (None, THREADED):  # with the child; then without (a thread forbids the fork)
+        for suffix in ("", "-wal", "-shm"):  # each from an empty index
+            Path(f"{isolated_home}/index.sqlite3{suffix}").unlink(missing_ok=True)
+        run = ["-m", "codewalk"] if script is None else ["-c", script]
+        command = [sys.executable, *run, *argv]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        outputs.append((done.returncode, done.stdout, done.stderr))
+    assert outputs[0] == outputs[1]
+    code, out, _ = outputs[0]
+    assert code == 1 and "NoSuchThingAnywhere" in out and "4/4" in out and "The decoder layers." in out
+
+
+def test_the_steps_the_parent_printed_were_the_child_s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, tour = _tour(tmp_path, monkeypatch, isolated_home)
+    taken: list[object] = []
+    take = Ahead.take
+
+    def counted(self: Ahead, step: Step) -> ResolvedStep | None:
+        resolved = take(self, step)
+        taken.append(resolved)
+        return resolved
+
+    monkeypatch.setattr(Ahead, "take", counted)
+    assert main(["tour", str(tour), "--plain"]) == 1
+    assert len(taken) == 4 and all(isinstance(r, ResolvedStep) for r in taken)
+    assert "Back to the body." in capsys.readouterr().out
+
+
+SLOW_TOUR = """\
+id: fixture-slow
+title: Two steps whose focus runs out of time (a second each)
+steps:
+  - at: LlamaModel.__init__
+    note: First.
+  - at: LlamaModel.__init__
+    focus: "/(?s)(.*e){12}[#!@]/"
+    note: Slow.
+  - at: LlamaModel.__init__
+    focus: "/(?s)(.*e){12}[#!@]/"
+    note: Slow again.
+"""
+
+
+def test_the_child_is_gone_when_the_reader_stops_reading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    env, tour = _tour(tmp_path, monkeypatch, isolated_home, SLOW_TOUR)
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "codewalk", "tour", str(tour), "--plain"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    assert parent.stdout is not None
+    parent.stdout.read(1)
+    (child,) = Path(f"/proc/{parent.pid}/task/{parent.pid}/children").read_text().split()
+    assert Path(f"/proc/{child}").exists()  # resolving the slow steps
+    parent.stdout.close()  # the reader goes (as `| head` does)
+    parent.wait(60)
+    # killed and reaped by the parent, not left running (it had two seconds of work)
+    assert not Path(f"/proc/{child}").exists()
