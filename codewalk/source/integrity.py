@@ -28,7 +28,7 @@ from codewalk.visible import visible
 
 _REGULAR = (0o100644, 0o100755)
 _WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
-_recorded: dict[str, dict[str, str] | None] = {}  # tree -> what its git index records
+_recorded: dict[str, dict[str, str] | None] = {}  # git index file (by stat) -> what it records
 
 
 def blob_sha(data: bytes) -> str:
@@ -45,10 +45,16 @@ def recorded_blobs(checkout: Checkout) -> dict[str, str] | None:
     own checkout, or a tree without a readable git index (then nothing is checked)."""
     if checkout.kind is SourceKind.LOCAL:
         return None
-    key = str(checkout.root)
-    if key not in _recorded:  # read once per process (a restore here forgets it)
+    index = os.path.join(checkout.root, ".git", "index")
+    try:  # read once per process and index file (one tree may be reached by two paths)
+        st = os.stat(index)
+        key = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+    except OSError:
+        return None
+    if key not in _recorded:
         try:
-            _recorded[key] = parse_git_index((checkout.root / ".git" / "index").read_bytes())
+            with open(index, "rb") as handle:
+                _recorded[key] = parse_git_index(handle.read())
         except (OSError, ValueError, struct.error):
             _recorded[key] = None
     return _recorded[key]
@@ -135,7 +141,7 @@ def _restore(checkout: Checkout, path: str) -> None:
             f"restored ({problem})",
             hint=f"run `{how}` to fetch the entry again",
         )
-    _recorded.pop(str(checkout.root), None)  # git rewrote its index
+    # git rewrote its index: another file (by stat), read again when next asked
     protect_file(checkout.root / path)
     print(
         visible(
