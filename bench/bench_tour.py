@@ -56,7 +56,10 @@ def main() -> int:
     parser.add_argument("--tour", default="llama-generate")
     args = parser.parse_args()
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("CODEWALK_")}
-    command = [PYTHON, "-m", "codewalk", "tour", args.tour, "--plain"]
+    # the `codewalk` script beside the interpreter, as users run it (else `python -m`)
+    script = Path(PYTHON).with_name("codewalk")
+    launcher = [str(script)] if script.exists() else [PYTHON, "-m", "codewalk"]
+    command = [*launcher, "tour", args.tour, "--plain"]
     if args.source:
         source = str(Path(args.source).resolve())
         command += ["--source", source]

@@ -138,6 +138,8 @@ def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> 
             from codewalk.render.highlight import prepare
 
             prepare()
+        if ahead is not None and steps:
+            _open_for_printing(workspaces, tour.step_repo(steps[0]))
         broken = 0
         for step in steps:
             resolved = ahead.take(step) if ahead is not None else None
@@ -152,6 +154,16 @@ def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> 
         if ahead is not None:
             ahead.stop()
     return 1 if broken else 0
+
+
+def _open_for_printing(workspaces: Workspaces, repo: str | None) -> None:
+    """While the child resolves the first step: open what printing it reads, the
+    workspace and the cache's record of its files (each read is checked against it)."""
+    from codewalk.source.integrity import recorded_blobs
+
+    workspace = workspaces.get_or_problem(repo)
+    if not isinstance(workspace, str):
+        recorded_blobs(workspace.checkout)
 
 
 class _Walk:
