@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import sys
+from pathlib import Path
 from textwrap import dedent
 
 from codewalk.index.cursor import name_at
@@ -229,3 +232,55 @@ def test_keywords_taken_out_of_kwargs_however_the_read_is_written() -> None:
         ("parenthesised(paren_key=...)", 7),
         ("spaced(spaced_key=...)", 3),
     ]
+
+
+SHAPES = '''
+import os.path as osp, sys
+from a.b import c as d, e
+from . import *
+global_x = {**os.environ, "k": sys.argv[0]}
+def f(p: "T", *args: int, q=lambda r: r.s, **kw) -> dict[str, int]:
+    global global_x
+    def g():
+        nonlocal p
+        return [y.z for y in p if y] + [f"{w.v!r:>{n.m}}" for w, n in kw.items()]
+    match p:
+        case {"a": A.b, **rest}: pass
+        case Point(x=0, y=Y.z) | [1, *others]: pass
+        case str() as named: pass
+    try:
+        pass
+    except (E1, mod.E2) as err:
+        raise err.with_traceback(None) from None
+    return {k: v for k, v in kw.items()}
+@deco.rator(arg)
+class C(Base, metaclass=Meta):
+    attr: Annotated[int, Field(gt=0)] = 0
+'''
+
+
+def _by_ast_walk(tree: ast.AST) -> list[tuple[str, int, int]]:
+    """name_uses, the plain way: every Name, Attribute and alias ast.walk meets."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            found.append((node.id, node.lineno, node.col_offset))
+        elif isinstance(node, ast.Attribute) and node.end_lineno and node.end_col_offset is not None:
+            found.append((node.attr, node.end_lineno, node.end_col_offset - len(node.attr)))
+        elif isinstance(node, ast.alias) and node.name != "*":
+            found.append((node.name.rpartition(".")[2], node.lineno, node.col_offset))
+    return sorted(found, key=lambda ref: (ref[1], ref[2]))
+
+
+def test_name_uses_are_every_use_ast_walk_meets() -> None:
+    """The extractor's own walk (the fields of each node type that can hold nodes) finds
+    what ast.walk finds, on every shape of statement and on codewalk's own code."""
+    from codewalk.index.syntax import name_uses
+
+    own = sorted(Path(__file__).parents[1].glob("codewalk/**/*.py"))
+    sources = [SHAPES, *(path.read_text() for path in own)]
+    if sys.version_info >= (3, 12):
+        sources.append("type Alias[T] = list[T] | other.Thing\n")
+    for source in sources:
+        tree = ast.parse(source)
+        assert name_uses(tree) == _by_ast_walk(tree)
