@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from codewalk.index.records import BOUND_BY_IMPORT, LEGACY_ALIAS, Definition, Import
-from codewalk.index.syntax import FunctionNode, dotted
+from codewalk.index.syntax import FunctionNode, child_nodes, dotted, walk
 
 CLASS_PARAMETERS = ("cls", "klass", "class_")
 _WRAPPERS_IGNORED = {
@@ -161,7 +161,7 @@ def _calls(stmt: ast.stmt) -> Iterator[ast.Call]:
             continue
         if isinstance(node, ast.Call):
             yield node
-        todo.extend(ast.iter_child_nodes(node))
+        todo.extend(child_nodes(node))
 
 
 def keyword_uses(node: FunctionNode, qualname: str, line: Line) -> list[Definition]:
@@ -173,7 +173,7 @@ def keyword_uses(node: FunctionNode, qualname: str, line: Line) -> list[Definiti
         return []  # the body never reads an item of it: no need to walk every node
     found: list[Definition] = []
     seen: set[tuple[str, int]] = set()
-    for sub in ast.walk(node):
+    for sub in walk(node):
         if not isinstance(sub, ast.expr):
             continue
         key: str | None = None

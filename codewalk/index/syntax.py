@@ -4,6 +4,7 @@ cursor lookup."""
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -158,6 +159,50 @@ _STRING_FIELDS = frozenset(
     ((ast.Global, "names"), (ast.Nonlocal, "names"), (ast.MatchClass, "kwd_attrs"), (ast.Constant, "value"))
 )
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def walk(node: ast.AST) -> Iterator[Any]:
+    """The nodes under ``node`` (itself first), breadth first, as ``ast.walk`` yields
+    them, less the expression contexts (``Load``, ``Store``) and faster: only the
+    fields of each node type that can hold nodes are looked into."""
+    todo: deque[Any] = deque([node])  # nodes, and the None a Dict's keys may hold
+    pop, push, extend, child_fields = todo.popleft, todo.append, todo.extend, _CHILD_FIELDS
+    while todo:
+        current = pop()
+        if current is None:
+            continue
+        kind = current.__class__
+        fields = child_fields.get(kind)
+        if fields is None:
+            fields = _child_fields(kind)
+        for field in fields:
+            value = getattr(current, field, None)
+            if value is None:
+                continue
+            if value.__class__ is list:
+                extend(value)
+            else:
+                push(value)
+        yield current
+
+
+def child_nodes(node: ast.AST) -> list[Any]:
+    """The nodes directly under ``node``, in ``ast.iter_child_nodes``'s order, less the
+    expression contexts; quicker (the fields of its type that can hold nodes)."""
+    kind = node.__class__
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = _child_fields(kind)
+    found: list[Any] = []
+    for field in fields:
+        value = getattr(node, field, None)
+        if value is None:
+            continue
+        if value.__class__ is list:
+            found.extend(item for item in value if item is not None)
+        else:
+            found.append(value)
+    return found
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:
