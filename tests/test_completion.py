@@ -17,21 +17,9 @@ from tests.toyrepo import make_toy
 
 
 def complete(line: str, tmp_path: Path, home: Path) -> list[str]:
-    out = tmp_path / "completions.txt"
-    env = {
-        **os.environ,
-        "CODEWALK_HOME": str(home),
-        "COMP_LINE": line,
-        "COMP_POINT": str(len(line)),
-        "_ARGCOMPLETE": "1",
-        "_ARGCOMPLETE_IFS": "\n",
-        "_ARGCOMPLETE_STDOUT_FILENAME": str(out),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "codewalk"], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    return [word.strip() for word in out.read_text().split("\n") if word.strip()]
+    """The words a TAB at the end of ``line`` offers."""
+    answer, _ = _tab(line, tmp_path, home, _ARGCOMPLETE_IFS="\n")
+    return [word.strip() for word in answer.split("\n") if word.strip()]
 
 
 @pytest.fixture

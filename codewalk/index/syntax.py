@@ -134,6 +134,7 @@ def name_uses(tree: ast.AST) -> list[tuple[str, int, int]]:
             if node.name != "*":
                 add((node.name.rpartition(".")[2], node.lineno, node.col_offset))
             continue
+        # walk()'s step, inlined: through its generator this walk takes 60 % longer
         fields = child_fields.get(kind)
         if fields is None:
             fields = _child_fields(kind)
