@@ -4,10 +4,12 @@ and gone when the parent stops."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,15 +52,18 @@ def test_steps_come_over_in_order_and_a_child_that_speaks_hands_over() -> None:
     assert threading.active_count() == 1  # else no child is forked, and this proves nothing
     steps = _steps(3)
 
-    def resolve_all(send: object) -> None:
-        send(_resolved(steps[0]))  # type: ignore[operator]
+    def resolve_all(receive: Callable[[], object], send: Callable[[ResolvedStep], None]) -> None:
+        given = receive()  # the steps it is handed, once the parent has them
+        assert isinstance(given, list)
+        send(_resolved(given[0]))
         print("codewalk: something the reader should see", file=sys.stderr)
-        send(_resolved(steps[1]))  # type: ignore[operator]
-        send(_resolved(steps[2]))  # type: ignore[operator]
+        send(_resolved(given[1]))
+        send(_resolved(given[2]))
 
     child = Ahead.start(resolve_all)
     assert child is not None
     try:
+        child.give(steps)
         assert child.take(steps[0]) == _resolved(steps[0])
         assert child.take(steps[1]) is None  # it spoke while resolving step 2: the parent does it
         assert child.take(steps[2]) is None  # ... and every later one
@@ -69,20 +74,33 @@ def test_steps_come_over_in_order_and_a_child_that_speaks_hands_over() -> None:
 def test_a_child_that_fails_or_falls_silent_hands_over(monkeypatch: pytest.MonkeyPatch) -> None:
     steps = _steps(2)
 
-    def fails(send: object) -> None:
+    def fails(receive: object, send: object) -> None:
         raise RuntimeError("a bug in the child")
 
     child = Ahead.start(fails)
-    assert child is not None and child.take(steps[0]) is None
+    assert child is not None
+    child.give(steps)  # to a child that is gone already: no error
+    assert child.take(steps[0]) is None
     child.stop()
 
     monkeypatch.setattr(ahead_module, "STEP_TIMEOUT_S", 0.2)
-    child = Ahead.start(lambda send: time.sleep(30))
+    child = Ahead.start(lambda receive, send: time.sleep(30))
     assert child is not None
     started = time.monotonic()
     assert child.take(steps[0]) is None
     assert time.monotonic() - started < 5
     child.stop()  # killed and reaped, not left to sleep
+
+
+def test_a_child_never_handed_its_job_ends_when_the_parent_stops() -> None:
+    """The tour could not be read: the child, waiting for it, is killed and reaped."""
+    me = os.getpid()
+    child = Ahead.start(lambda receive, send: receive())
+    assert child is not None
+    (pid,) = Path(f"/proc/{me}/task/{me}/children").read_text().split()
+    assert Path(f"/proc/{pid}").exists()
+    child.stop()
+    assert not Path(f"/proc/{pid}").exists()
 
 
 def test_the_child_never_fetches() -> None:

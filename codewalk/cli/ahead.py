@@ -31,6 +31,7 @@ from collections.abc import Callable
 
 from codewalk.tours.model import ResolvedStep, Step
 
+Work = Callable[[Callable[[], object], Callable[[ResolvedStep], None]], None]
 STEP_TIMEOUT_S = 60.0  # a child silent this long on one step is stopped; the parent does it
 _SIZE = 8  # bytes of the length before each pickled step
 
@@ -38,15 +39,17 @@ _SIZE = 8  # bytes of the length before each pickled step
 class Ahead:
     """Steps ``1..last`` being resolved by a child; :meth:`take` each, in order."""
 
-    def __init__(self, pid: int, reader: int) -> None:
+    def __init__(self, pid: int, reader: int, writer: int) -> None:
         self._pid: int | None = pid
         self._reader = reader  # the pipe's end, read unbuffered: select sees all there is
+        self._writer: int | None = writer  # where the job goes, once the parent has it
         self._next = 1
 
     @classmethod
-    def start(cls, resolve_all: Callable[[Callable[[ResolvedStep], None]], None]) -> Ahead | None:
-        """Fork a child that runs ``resolve_all(send)``, ``send`` handing each resolved
-        step to this process; None where forking is not for here (the parent then
+    def start(cls, work: Work) -> Ahead | None:
+        """Fork a child that runs ``work(receive, send)``: ``receive()`` waits for the job
+        this process hands over (:meth:`give`; None if it never does), ``send`` hands
+        each resolved step back. None where forking is not for here (the parent then
         resolves every step itself)."""
         if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
             return None
@@ -54,18 +57,33 @@ class Ahead:
             return None
         sys.stdout.flush()
         sys.stderr.flush()
-        read, write = os.pipe()
+        steps_read, steps_write = os.pipe()
+        job_read, job_write = os.pipe()
         try:
             pid = os.fork()
         except OSError:
-            os.close(read)
-            os.close(write)
+            for end in (steps_read, steps_write, job_read, job_write):
+                os.close(end)
             return None
         if pid == 0:  # the child
-            os.close(read)
-            _child(write, resolve_all)
-        os.close(write)
-        return cls(pid, read)
+            os.close(steps_read)
+            os.close(job_write)
+            _child(job_read, steps_write, work)
+        os.close(steps_write)
+        os.close(job_read)
+        return cls(pid, steps_read, job_write)
+
+    def give(self, job: object) -> None:
+        """Hand the child its job (what :meth:`start`'s ``receive`` returns there)."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            _write(writer, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL), sized=False)
+        except OSError:
+            self.stop()  # the child is gone: take() will say so
+        finally:
+            os.close(writer)
 
     def take(self, step: Step) -> ResolvedStep | None:
         """``step`` as the child resolved it, once it has; None if it will not (it
@@ -110,30 +128,39 @@ class Ahead:
         os.close(self._reader)
 
 
-def _child(write: int, resolve_all: Callable[[Callable[[ResolvedStep], None]], None]) -> None:
-    """The child's life: resolve, send, and leave by ``os._exit`` (no exit handler, no
-    buffer of the parent's flushed twice)."""
+def _child(job: int, steps: int, work: Work) -> None:
+    """The child's life: wait for the job, resolve, send, and leave by ``os._exit`` (no
+    exit handler, no buffer of the parent's flushed twice)."""
     code = 1
     try:
         from codewalk.source import sync
 
         sync.forbid_fetching()
         _silence()
-        with os.fdopen(write, "wb") as out:
 
-            def send(resolved: ResolvedStep) -> None:
-                if _Silent.spoke:
-                    raise _Stop
-                data = pickle.dumps(resolved, protocol=pickle.HIGHEST_PROTOCOL)
-                out.write(len(data).to_bytes(_SIZE, "big") + data)
-                out.flush()
+        def receive() -> object:
+            with os.fdopen(job, "rb") as given:
+                data = given.read()
+            return pickle.loads(data) if data else None
 
-            resolve_all(send)
+        def send(resolved: ResolvedStep) -> None:
+            if _Silent.spoke:
+                raise _Stop
+            _write(steps, pickle.dumps(resolved, protocol=pickle.HIGHEST_PROTOCOL))
+
+        work(receive, send)
         code = 0
     except BaseException:
         code = 1
     finally:
         os._exit(code)
+
+
+def _write(descriptor: int, data: bytes, *, sized: bool = True) -> None:
+    """All of ``data``, its length first if ``sized`` (else the reader reads to the end)."""
+    view = memoryview(len(data).to_bytes(_SIZE, "big") + data if sized else data)
+    while view:
+        view = view[os.write(descriptor, view) :]
 
 
 class _Stop(Exception):

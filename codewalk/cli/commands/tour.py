@@ -18,6 +18,7 @@ from codewalk.cli.workspaces import Workspaces
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+    from codewalk.cli.ahead import Ahead
     from codewalk.tours.model import ResolvedStep, Step, Tour
 
 
@@ -83,12 +84,30 @@ def use_color(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    interactive = not (args.plain or args.json) and sys.stdout.isatty() and sys.stdin.isatty()
+    if interactive or args.json:
+        return _run(args, None)
+    from codewalk.cli.ahead import Ahead
+
+    # A child resolves the steps, ahead of this process printing them (cli/ahead.py): it
+    # opens the index while this process reads the tour, which it is then handed.
+    ahead = Ahead.start(lambda receive, send: _resolve_ahead(args, receive, send))
+    try:
+        return _run(args, ahead)
+    finally:
+        if ahead is not None:
+            ahead.stop()
+
+
+def _run(args: argparse.Namespace, ahead: Ahead | None) -> int:
     from codewalk.errors import TourError
     from codewalk.tours.discovery import load_tour
 
     tour = load_tour(args.name, args.tours_dir)
     if args.step is not None and not 1 <= args.step <= len(tour.steps):
         raise TourError(f"tour {tour.id!r} has steps 1-{len(tour.steps)}; there is no step {args.step}")
+    if ahead is not None:
+        ahead.give(tour)
     if not (args.plain or args.json) and sys.stdout.isatty() and sys.stdin.isatty():
         try:
             from codewalk.ui import launch
@@ -99,7 +118,23 @@ def run(args: argparse.Namespace) -> int:
     workspaces = Workspaces(args.source, args.at)
     if args.json:
         return _run_json(tour, workspaces)
-    return _run_plain(tour, workspaces, args)
+    return _run_plain(tour, workspaces, args, ahead)
+
+
+def _resolve_ahead(
+    args: argparse.Namespace, receive: Callable[[], object], send: Callable[[ResolvedStep], None]
+) -> None:
+    """The child's work: open the first pin's workspace (most tours read it), then
+    resolve the steps of the tour it is handed, in order."""
+    from codewalk.tours.model import Tour
+
+    workspaces = Workspaces(args.source, args.at)
+    workspaces.get_or_problem(None)
+    tour = receive()
+    if not isinstance(tour, Tour):
+        return  # the parent could not read the tour: it says why
+    steps = tour.steps[: args.step] if args.step is not None else tour.steps
+    _Walk(tour, workspaces).resolve_all(steps, send)
 
 
 def _run_json(tour: Tour, workspaces: Workspaces) -> int:
@@ -119,40 +154,33 @@ def _run_json(tour: Tour, workspaces: Workspaces) -> int:
     return 1 if resolved.broken else 0
 
 
-def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> int:
-    from codewalk.cli.ahead import Ahead
+def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace, ahead: Ahead | None) -> int:
     from codewalk.render.plain import render_intro, render_step
 
     color = use_color(args)
     width = min(shutil.get_terminal_size((100, 24)).columns, 120)
     steps = tour.steps[: args.step] if args.step is not None else tour.steps
-    # A child resolves the steps, ahead of this process printing them (cli/ahead.py).
-    ahead = Ahead.start(lambda send: _Walk(tour, Workspaces(args.source, args.at)).resolve_all(steps, send))
     walk = _Walk(tour, workspaces)
     out = sys.stdout
-    try:
-        if args.step is None:
-            out.write(render_intro(tour, color=color, width=width))
-            out.flush()
-        if color:
-            from codewalk.render.highlight import prepare
+    if args.step is None:
+        out.write(render_intro(tour, color=color, width=width))
+        out.flush()
+    if color:
+        from codewalk.render.highlight import prepare
 
-            prepare()
-        if ahead is not None and steps:
-            _open_for_printing(workspaces, tour.step_repo(steps[0]))
-        broken = 0
-        for step in steps:
-            resolved = ahead.take(step) if ahead is not None else None
-            resolved = walk.resolve(step) if resolved is None else walk.follow(step, resolved)
-            if args.step is not None and step.index != args.step:
-                continue  # resolved for its context only
-            broken += not resolved.ok
-            text = render_step(resolved, len(tour.steps), workspaces.source_text, color=color, width=width)
-            out.write(text)
-            out.flush()
-    finally:
-        if ahead is not None:
-            ahead.stop()
+        prepare()
+    if ahead is not None and steps:
+        _open_for_printing(workspaces, tour.step_repo(steps[0]))
+    broken = 0
+    for step in steps:
+        resolved = ahead.take(step) if ahead is not None else None
+        resolved = walk.resolve(step) if resolved is None else walk.follow(step, resolved)
+        if args.step is not None and step.index != args.step:
+            continue  # resolved for its context only
+        broken += not resolved.ok
+        text = render_step(resolved, len(tour.steps), workspaces.source_text, color=color, width=width)
+        out.write(text)
+        out.flush()
     return 1 if broken else 0
 
 
