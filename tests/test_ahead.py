@@ -24,7 +24,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="th
 
 LONGER_TOUR = """\
 id: fixture-ahead
-title: A tour of the fixture, four steps
+title: A tour of the fixture, five steps
 steps:
   - at: LlamaModel.__init__
     focus: "self.layers = []"
@@ -35,6 +35,8 @@ steps:
     note: A step that does not resolve.
   - at: LlamaModel
     note: Back to the body.
+  - at: transformers.models.llama.modeling_llama.LlamaForCausalLM
+    note: By its module (read ahead by the parent while it waits).
 """
 
 
@@ -155,7 +157,7 @@ def test_a_tour_prints_the_same_with_the_child_as_without(
         outputs.append((done.returncode, done.stdout, done.stderr))
     assert outputs[0] == outputs[1]
     code, out, _ = outputs[0]
-    assert code == 1 and "NoSuchThingAnywhere" in out and "4/4" in out and "The decoder layers." in out
+    assert code == 1 and "NoSuchThingAnywhere" in out and "5/5" in out and "The decoder layers." in out
 
 
 def test_the_steps_the_parent_printed_were_the_child_s(
@@ -172,7 +174,7 @@ def test_the_steps_the_parent_printed_were_the_child_s(
 
     monkeypatch.setattr(Ahead, "take", counted)
     assert main(["tour", str(tour), "--plain"]) == 1
-    assert len(taken) == 4 and all(isinstance(r, ResolvedStep) for r in taken)
+    assert len(taken) == 5 and all(isinstance(r, ResolvedStep) for r in taken)
     assert "Back to the body." in capsys.readouterr().out
 
 
@@ -209,3 +211,27 @@ def test_the_child_is_gone_when_the_reader_stops_reading(
     parent.wait(60)
     # killed and reaped by the parent, not left running (it had two seconds of work)
     assert not Path(f"/proc/{child}").exists()
+
+
+def test_the_parent_reads_ahead_the_modules_later_steps_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    """While it waits for the child, the parent indexes the module a later step names
+    (its longest prefix that is one); a name that is no module's indexes nothing."""
+    import sqlite3
+
+    from codewalk.cli.workspaces import Workspaces
+
+    _synced(tmp_path, monkeypatch, isolated_home)
+    workspaces = Workspaces(None)
+
+    def indexed() -> set[str]:
+        with sqlite3.connect(isolated_home / "index.sqlite3") as db:
+            return {row[0] for row in db.execute("SELECT path FROM files WHERE blob IS NOT NULL")}
+
+    workspaces.get(None)
+    assert indexed() == set()
+    workspaces.read_ahead(None, "NoSuchModule.anything")
+    assert indexed() == set()
+    workspaces.read_ahead(None, "transformers.models.llama.modeling_llama.LlamaModel.forward")
+    assert indexed() == {"src/transformers/models/llama/modeling_llama.py"}

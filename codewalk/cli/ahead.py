@@ -103,6 +103,13 @@ class Ahead:
         self._next += 1
         return resolved
 
+    def ready(self) -> bool:
+        """Whether the child has sent something (or gone): :meth:`take` would not wait."""
+        if self._pid is None:
+            return True
+        ready, _, _ = select.select([self._reader], [], [], 0)
+        return bool(ready)
+
     def _read(self, size: int) -> bytes:
         """``size`` bytes from the child, each part within the step's time; EOFError if
         it closes the pipe first or stays silent too long."""

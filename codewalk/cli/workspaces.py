@@ -72,5 +72,26 @@ class Workspaces:
         if self._pinned is not None:
             self._pinned.stack.store.checkpoint()
 
+    def read_ahead(self, repo: str | None, dotted: str) -> None:
+        """Index the module ``dotted`` names (its longest prefix that is a module of the
+        repo's checkout), if it is not yet: a process waiting on another may do now what
+        that one will need later."""
+        from functools import partial
+
+        from codewalk.workspace.guard import guarded
+
+        workspace = self.get_or_problem(repo)
+        if isinstance(workspace, str):
+            return
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            if guarded(workspace, partial(_module, workspace, ".".join(parts[:end]))) is not None:
+                return
+
     def source_text(self, repo: str, path: str) -> str:
         return self.get(None).source_text(path, repo)
+
+
+def _module(workspace: Workspace, name: str) -> object:
+    """The facts of module ``name`` of the workspace's checkout, indexed if need be."""
+    return workspace.facts.module(name)

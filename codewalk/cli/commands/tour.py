@@ -171,8 +171,12 @@ def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace, ahe
         prepare()
     if ahead is not None and steps:
         _open_for_printing(workspaces, tour.step_repo(steps[0]))
+    # what later steps name by module, last first: read ahead while the child works
+    later = [(tour.step_repo(s), s.at) for s in steps[1:] if s.at and "." in s.at]
     broken = 0
     for step in steps:
+        while ahead is not None and later and not ahead.ready():
+            workspaces.read_ahead(*later.pop())
         resolved = ahead.take(step) if ahead is not None else None
         resolved = walk.resolve(step) if resolved is None else walk.follow(step, resolved)
         if args.step is not None and step.index != args.step:
