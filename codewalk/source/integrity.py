@@ -29,6 +29,7 @@ from codewalk.visible import visible
 _REGULAR = (0o100644, 0o100755)
 _WRITE_BITS = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
 _recorded: dict[str, dict[str, str] | None] = {}  # git index file (by stat) -> what it records
+_index_of: dict[str, str] = {}  # tree -> the identity of its git index file, as first seen
 
 
 def blob_sha(data: bytes) -> str:
@@ -45,13 +46,17 @@ def recorded_blobs(checkout: Checkout) -> dict[str, str] | None:
     own checkout, or a tree without a readable git index (then nothing is checked)."""
     if checkout.kind is SourceKind.LOCAL:
         return None
-    index = os.path.join(checkout.root, ".git", "index")
-    try:  # read once per process and index file (one tree may be reached by two paths)
-        st = os.stat(index)
-        key = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
-    except OSError:
-        return None
+    root = str(checkout.root)
+    key = _index_of.get(root)
+    if key is None:  # once per process and tree: every file read asks
+        index = os.path.join(root, ".git", "index")
+        try:  # by the index file's identity: one tree may be reached by two paths
+            st = os.stat(index)
+        except OSError:
+            return None
+        key = _index_of[root] = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
     if key not in _recorded:
+        index = os.path.join(root, ".git", "index")
         try:
             with open(index, "rb") as handle:
                 _recorded[key] = parse_git_index(handle.read())
@@ -141,7 +146,7 @@ def _restore(checkout: Checkout, path: str) -> None:
             f"restored ({problem})",
             hint=f"run `{how}` to fetch the entry again",
         )
-    # git rewrote its index: another file (by stat), read again when next asked
+    _index_of.pop(str(checkout.root), None)  # git rewrote its index: see it anew
     protect_file(checkout.root / path)
     print(
         visible(
