@@ -235,3 +235,30 @@ def test_the_parent_reads_ahead_the_modules_later_steps_name(
     assert indexed() == set()
     workspaces.read_ahead(None, "transformers.models.llama.modeling_llama.LlamaModel.forward")
     assert indexed() == {"src/transformers/models/llama/modeling_llama.py"}
+
+
+def test_a_job_larger_than_a_pipe_arrives_whole_and_a_child_not_taking_it_is_stopped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    steps = _steps(1)
+    big = "x" * (4 << 20)  # far more than a pipe holds
+
+    def slow_reader(receive: Callable[[], object], send: Callable[[ResolvedStep], None]) -> None:
+        time.sleep(0.3)  # busy opening the index, as the real child is
+        given = receive()
+        assert given == big
+        send(_resolved(steps[0]))
+
+    child = Ahead.start(slow_reader)
+    assert child is not None
+    child.give(big)
+    assert child.take(steps[0]) == _resolved(steps[0])
+    child.stop()
+
+    monkeypatch.setattr(ahead_module, "STEP_TIMEOUT_S", 0.3)
+    child = Ahead.start(lambda receive, send: time.sleep(30))  # never takes its job
+    assert child is not None
+    started = time.monotonic()
+    child.give(big)
+    assert time.monotonic() - started < 5
+    assert child.take(steps[0]) is None  # stopped: the parent does the work

@@ -74,14 +74,25 @@ class Ahead:
         return cls(pid, steps_read, job_write)
 
     def give(self, job: object) -> None:
-        """Hand the child its job (what :meth:`start`'s ``receive`` returns there)."""
+        """Hand the child its job (what :meth:`start`'s ``receive`` returns there). A
+        child that does not take it within the step's time (or is gone) is stopped:
+        take() then says so, and the parent does the work."""
         writer, self._writer = self._writer, None
         if writer is None:
             return
+        data = memoryview(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
         try:
-            _write(writer, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL), sized=False)
-        except OSError:
-            self.stop()  # the child is gone: take() will say so
+            os.set_blocking(writer, False)  # a job larger than the pipe waits for the child
+            while data:
+                _, writable, _ = select.select([], [writer], [], STEP_TIMEOUT_S)
+                if not writable:
+                    raise TimeoutError
+                try:
+                    data = data[os.write(writer, data) :]
+                except BlockingIOError:
+                    continue
+        except OSError:  # TimeoutError, BrokenPipeError: the child will not take it
+            self.stop()
         finally:
             os.close(writer)
 
@@ -163,9 +174,9 @@ def _child(job: int, steps: int, work: Work) -> None:
         os._exit(code)
 
 
-def _write(descriptor: int, data: bytes, *, sized: bool = True) -> None:
-    """All of ``data``, its length first if ``sized`` (else the reader reads to the end)."""
-    view = memoryview(len(data).to_bytes(_SIZE, "big") + data if sized else data)
+def _write(descriptor: int, data: bytes) -> None:
+    """All of ``data``, its length first (the child's side: the parent reads it)."""
+    view = memoryview(len(data).to_bytes(_SIZE, "big") + data)
     while view:
         view = view[os.write(descriptor, view) :]
 
