@@ -76,11 +76,29 @@ def _home_inputs() -> bytes:
 
 
 def _marked(home: str, inputs: bytes) -> bool:
+    return read_regular(os.path.join(home, _HOME_MARK), len(inputs) + 1) == inputs
+
+
+def read_regular(path: str, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of the regular file at ``path``; None if it is absent,
+    unreadable or not a regular file (a FIFO in its place would block a plain open)."""
+    import stat
+
     try:
-        with open(os.path.join(home, _HOME_MARK), "rb") as handle:
-            return handle.read(len(inputs) + 1) == inputs
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError):
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        with os.fdopen(descriptor, "rb") as handle:
+            descriptor = -1
+            return handle.read(limit)
     except OSError:
-        return False
+        return None
+    finally:
+        if descriptor >= 0:
+            os.close(descriptor)
 
 
 def _mark(home: str, inputs: bytes) -> None:

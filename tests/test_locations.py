@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,13 @@ def test_an_explicit_home_wins_and_marks_nothing(tmp_path: Path) -> None:
     (tmp_path / "explicit").mkdir()
     assert _home(env) == (str(tmp_path / "explicit"), False)
     assert not (tmp_path / "explicit" / locations._HOME_MARK).exists()
+
+
+def test_a_fifo_where_the_mark_goes_is_no_mark_and_no_hang(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    home = Path(_platformdirs(env))
+    home.mkdir(parents=True)
+    os.mkfifo(home / locations._HOME_MARK)
+    started = time.monotonic()
+    assert _home(env) == (str(home), True)
+    assert time.monotonic() - started < 10

@@ -215,6 +215,9 @@ def test_a_damaged_or_foreign_index_is_a_miss_not_an_error(
         ["find", "X", "--source", "."],
         ["find", "X", "--source=."],
         ["find", "X", "--refs"],
+        ["find", "X", "--sou", "."],  # argparse reads a long option's beginning as it
+        ["find", "X", "--ref"],
+        ["find", "X", "--he"],
         ["find", "X", "--at", "transformers@installed"],
         ["find", "X", "-h"],
         ["show", "X"],
@@ -294,11 +297,19 @@ def test_a_damaged_or_foreign_answer_file_is_a_miss(
         b"",
         whole.replace(b"codewalk answer 1", b"codewalk answer 9"),
         whole.replace(b"LlamaModel", b"LlamaModeL", 1),  # another question's answer
+        whole[:-3] + b"\xff" + whole[-2:],  # not UTF-8 where the output is
         os.urandom(200),
     ):
         kept.write_bytes(damaged)
         assert quick.replay(list(QUERY)) is None, damaged[:80]
         assert capsys.readouterr().out == ""
+    kept.unlink()
+    os.mkfifo(kept)  # a FIFO in its place would block a plain open
+    started = time.monotonic()
+    assert quick.replay(list(QUERY)) is None
+    assert time.monotonic() - started < 2
+    kept.unlink()
+    _settle()
     code, out, err = run(capsys, *QUERY)  # the full path answers, and keeps it again
     assert (code, out, err) == (0, first, "")
     assert kept.read_bytes() == whole
@@ -342,3 +353,25 @@ def test_reading_the_index_leaves_the_kept_answers_standing(
         if path.exists():
             os.chown(path, path.stat().st_uid, path.stat().st_gid)
     assert quick.replay(list(QUERY)) == 0
+
+
+def test_an_index_changed_right_after_its_files_were_looked_at_keeps_a_stale_answer_not(
+    pinned: Upstream, isolated_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state kept with an answer and the check that the index had settled come from
+    one look at its files: a write just after that look is a state the answer lacks."""
+    run(capsys, *QUERY)
+    _settle()
+    look = answers._state
+    writes = []
+
+    def then_another_codewalk_writes(index: str) -> tuple[bytes, list[int]]:
+        seen = look(index)
+        if not writes:  # once, just after the first look
+            writes.append(_change_index(isolated_home, pinned))
+        return seen
+
+    monkeypatch.setattr(answers, "_state", then_another_codewalk_writes)
+    assert run(capsys, *QUERY)[0] == 0
+    monkeypatch.setattr(answers, "_state", look)
+    assert quick.replay(list(QUERY)) is None  # kept, perhaps, but for the state before the write

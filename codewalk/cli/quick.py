@@ -46,7 +46,11 @@ def eligible(argv: Sequence[str]) -> bool:
     if not argv or argv[0] not in _COMMANDS or os.environ.get(_SOURCE_PATH_ENV):
         return False
     for arg in argv[1:]:
-        if arg.partition("=")[0] in _FULL_PATH_ONLY or arg.endswith("@installed"):
+        name = arg.partition("=")[0]
+        if arg.endswith("@installed") or name in _FULL_PATH_ONLY:
+            return False
+        # argparse takes a long option's unambiguous beginning for it (--sou: --source)
+        if name.startswith("--") and any(full.startswith(name) for full in _FULL_PATH_ONLY):
             return False
     return True
 
@@ -61,8 +65,8 @@ def replay(argv: Sequence[str]) -> int | None:
     if kept is None or kept[0] != answers.state(index) or kept[1] != stamp() or not _unchanged(kept[3]):
         return None
     try:
-        output = kept[2].decode("utf-8", "surrogateescape")
-    except UnicodeDecodeError:
+        output = kept[2].decode("utf-8")
+    except UnicodeDecodeError:  # not what was kept: only UTF-8 is
         return None
     sys.stdout.write(output)
     sys.stdout.flush()
@@ -117,11 +121,13 @@ def remember(workspace: Workspace, mark: answers.Mark, files: Iterable[str]) -> 
 
 
 def _keep(argv: Sequence[str], out: object, output: str, files: list[str], checked_ns: int) -> None:
-    index = locations.index_db_file()
-    if not answers.settled(index, checked_ns):
+    state = answers.settled_state(locations.index_db_file(), checked_ns)
+    try:
+        data = output.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (bytes of a path): not kept
         return
-    kept = (answers.state(index), stamp(), output.encode("utf-8", "surrogateescape"), _file_stamps(files))
-    answers.keep(answers_dir(), _key(argv, out), kept)
+    if state is not None:
+        answers.keep(answers_dir(), _key(argv, out), (state, stamp(), data, _file_stamps(files)))
 
 
 def answers_dir() -> str:

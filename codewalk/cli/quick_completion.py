@@ -88,18 +88,21 @@ def kept(environ: Mapping[str, str]) -> str | None:
     if found is None or found[0] != answers.state(locations.index_db_file()) or found[1] != _stamp():
         return None
     try:
-        return found[2].decode("utf-8", "surrogateescape")
-    except UnicodeDecodeError:
+        return found[2].decode("utf-8")
+    except UnicodeDecodeError:  # not what was kept: only UTF-8 is
         return None
 
 
 def keep(environ: Mapping[str, str], text: str, checked_ns: int) -> None:
     """Keep argcomplete's answer ``text`` for this line (it began at ``checked_ns``)."""
-    key, index = _key(environ), locations.index_db_file()
-    if key is None or not answers.settled(index, checked_ns):
+    key, state = _key(environ), answers.settled_state(locations.index_db_file(), checked_ns)
+    if key is None or state is None:
         return
-    output = text.encode("utf-8", "surrogateescape")
-    answers.keep(quick.answers_dir(), key, (answers.state(index), _stamp(), output, b""))
+    try:
+        output = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: not kept
+        return
+    answers.keep(quick.answers_dir(), key, (state, _stamp(), output, b""))
 
 
 def _key(environ: Mapping[str, str]) -> str | None:

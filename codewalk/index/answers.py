@@ -25,6 +25,8 @@ from __future__ import annotations
 import binascii
 import os
 
+from codewalk.locations import read_regular
+
 TYPE_CHECKING = False  # no typing on the quick path
 if TYPE_CHECKING:
     import sqlite3
@@ -51,21 +53,40 @@ def mark(connection: sqlite3.Connection) -> Mark:
 
 def state(index: str) -> bytes:
     """The state of the index at ``index`` as its files show it."""
-    return _written(index) + b"\0" + _written(index + "-wal", empty_is_absent=True)
+    return _state(index)[0]
+
+
+def settled_state(index: str, checked_ns: int) -> bytes | None:
+    """The index's state, if its files were last written well before ``checked_ns``
+    (the time the command saw the index unchanged since it began), by the files' own
+    precision; else None. One look at the files for both: a write between two looks
+    would pair the new state with the old answer."""
+    found, times = _state(index)
+    return found if settled_times(times, checked_ns) else None
 
 
 def settled(index: str, checked_ns: int) -> bool:
-    """Whether the index's files were last written well before ``checked_ns`` (the time
-    the command saw the index unchanged since it began), by the files' own precision."""
+    """Whether the index's files were last written well before ``checked_ns``."""
+    return settled_state(index, checked_ns) is not None
+
+
+def _state(index: str) -> tuple[bytes, list[int]]:
+    """The state (inode, size, modification time of the database and of its log; an
+    empty log is none) and the modification times that count."""
+    parts: list[bytes] = []
     times: list[int] = []
     for path in (index, index + "-wal"):
         try:
             st = os.stat(path)
         except OSError:
+            parts.append(b"-")
             continue
-        if st.st_size or path == index:
-            times.append(st.st_mtime_ns)
-    return settled_times(times, checked_ns)
+        if path != index and not st.st_size:
+            parts.append(b"-")
+            continue
+        parts.append(b"%d.%d.%d" % (st.st_ino, st.st_size, st.st_mtime_ns))
+        times.append(st.st_mtime_ns)
+    return b"\0".join(parts), times
 
 
 def settled_times(times: list[int], checked_ns: int) -> bool:
@@ -80,12 +101,8 @@ def settled_times(times: list[int], checked_ns: int) -> bool:
 def lookup(directory: str, key: str) -> Kept | None:
     """The answer kept under ``key``, if there is one and its file is whole."""
     raw = key.encode("utf-8", "surrogateescape")
-    try:
-        with open(os.path.join(directory, _name(raw)), "rb") as handle:
-            data = handle.read(_LIMIT + 1)
-    except (OSError, ValueError):
-        return None
-    return _parse(data, raw)
+    data = read_regular(os.path.join(directory, _name(raw)), _LIMIT + 1)
+    return _parse(data, raw) if data is not None else None
 
 
 def keep(directory: str, key: str, kept: Kept) -> bool:
@@ -135,11 +152,7 @@ def _unlink(path: str) -> None:
 
 def _forget_other_states(directory: str, index_state: bytes) -> None:
     marker = os.path.join(directory, _STATE)
-    try:
-        with open(marker, "rb") as handle:
-            same = handle.read(len(index_state) + 1) == index_state
-    except OSError:
-        same = False
+    same = read_regular(marker, len(index_state) + 1) == index_state
     if same and len(os.listdir(directory)) <= _MOST:
         return
     forget(directory)
@@ -171,15 +184,3 @@ def _parse(data: bytes, raw: bytes) -> Kept | None:
     if fields[0] != raw:
         return None
     return fields[1], fields[2], fields[3], fields[4]
-
-
-def _written(path: str, *, empty_is_absent: bool = False) -> bytes:
-    """The file's inode, size and modification time; ``-`` if it is absent (or empty,
-    where that is as good)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return b"-"
-    if empty_is_absent and not st.st_size:
-        return b"-"
-    return b"%d.%d.%d" % (st.st_ino, st.st_size, st.st_mtime_ns)
