@@ -162,6 +162,9 @@ def _cases() -> list[dict[str, str]]:
                 if value is not None:
                     case[key] = value
             cases.append(case)
+    for odd in ("+{}", " {}", "{}\t"):  # argcomplete reads COMP_POINT with int(), as the quick path
+        for line in ("codewalk tour", "codewalk find Eng", "codewalk fi"):
+            cases.append({"COMP_LINE": line, "COMP_POINT": odd.format(len(line)), "_ARGCOMPLETE": "1"})
     cursor_inside = "codewalk find Engine.generate"
     cases.append({"COMP_LINE": cursor_inside, "COMP_POINT": "17", "_ARGCOMPLETE": "1"})
     cases.append({"COMP_LINE": "codewalk find Eng", "COMP_POINT": "17", "_ARGCOMPLETE": "1",

@@ -11,6 +11,7 @@ never fetching or indexing anything.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -85,8 +86,8 @@ def _typed_words() -> list[str]:
     subparser alone is then built); the one under the cursor names none yet (``tour``
     may become ``tours``)."""
     line = os.environ.get("COMP_LINE", "")
-    point = os.environ.get("COMP_POINT", "")
-    line = line[: int(point)] if point.isdigit() else line
+    with contextlib.suppress(ValueError):  # read as argcomplete reads it: int(" 10") is 10
+        line = line[: int(os.environ.get("COMP_POINT", ""))]
     words = line.split()[1:]
     return words if line.endswith(" ") else words[:-1]
 

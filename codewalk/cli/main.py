@@ -25,7 +25,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print(f"codewalk: error: argument {visible(repr(arg))} holds a NUL character", file=sys.stderr)
             return 2
-    if "_ARGCOMPLETE" in os.environ and "COMP_LINE" in os.environ:  # the shell asks for completions
+    if "_ARGCOMPLETE" in os.environ and "COMP_LINE" in os.environ and "COMP_POINT" in os.environ:
+        # the shell asks for completions (codewalk completion)
         from codewalk.cli import quick_completion
 
         quick_completion.answer()  # the common TABs; returns if argcomplete must answer
