@@ -94,6 +94,8 @@ def test_whatever_the_quick_renderer_renders_rich_renders_alike(paragraphs: list
         "line one  \nhard break",
         "a | b\n--- | ---",
         "`` `tick` ``",
+        "`a``b`",  # one code span: a single backtick closes only on a single one
+        "use `x``y` here",
         "AT&amp;T",
         "escaped \\*star\\*",
     ],

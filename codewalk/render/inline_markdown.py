@@ -45,7 +45,7 @@ def _spans(paragraph: str) -> list[tuple[str, str]] | None:
     if not paragraph or any(not line or line != line.strip() or _BLOCK.match(line) for line in lines):
         return None
     text = " ".join(lines)
-    if "  " in text:
+    if "  " in text or "``" in text:  # a code span of longer backtick runs, or an empty one
         return None
     spans: list[tuple[str, str]] = []
     position = 0
