@@ -262,3 +262,25 @@ def test_a_job_larger_than_a_pipe_arrives_whole_and_a_child_not_taking_it_is_sto
     child.give(big)
     assert time.monotonic() - started < 5
     assert child.take(steps[0]) is None  # stopped: the parent does the work
+
+
+def test_what_opening_the_index_says_is_said_with_the_child_as_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
+) -> None:
+    """An index an older codewalk made is rebuilt once, and that is said: by the process
+    the reader sees, not by the silent child that would otherwise open it first."""
+    import sqlite3
+
+    env, tour = _tour(tmp_path, monkeypatch, isolated_home)
+    assert subprocess.run([sys.executable, "-m", "codewalk", "tour", str(tour), "--plain"], env=env,
+                          capture_output=True, timeout=120).returncode == 1
+    index = isolated_home / "index.sqlite3"
+    connection = sqlite3.connect(index, isolation_level=None)
+    connection.execute("UPDATE meta SET value = '6.7' WHERE key = 'schema_version'")
+    connection.close()
+    done = subprocess.run(
+        [sys.executable, "-m", "codewalk", "tour", str(tour), "--plain"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert "rebuilding the index" in done.stderr, done.stderr
+    assert "5/5" in done.stdout

@@ -12,7 +12,9 @@ stderr. Where it would (a repo to fetch, a note to say, an error), it stops, and
 parent resolves that step and the rest itself, as it would have without a child, saying
 what there is to say. So the output is the same either way, byte for byte. The parent
 kills the child when it stops waiting for it (the tour printed, an error, ctrl+c), and
-before resolving a step itself, so that the index has one writer at a time.
+before resolving a step itself, so that the two never resolve the same step. (Both may
+write the index meanwhile, the parent only to read ahead: SQLite takes their writes
+one at a time, and a file's facts are the same whoever extracts them.)
 
 Only where ``fork`` is safe and cheap (Linux and the BSDs) and the process runs no other
 thread; elsewhere the parent resolves every step, as before.
@@ -80,8 +82,8 @@ class Ahead:
         writer, self._writer = self._writer, None
         if writer is None:
             return
-        data = memoryview(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
         try:
+            data = memoryview(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
             os.set_blocking(writer, False)  # a job larger than the pipe waits for the child
             while data:
                 _, writable, _ = select.select([], [writer], [], STEP_TIMEOUT_S)
@@ -91,8 +93,8 @@ class Ahead:
                     data = data[os.write(writer, data) :]
                 except BlockingIOError:
                     continue
-        except OSError:  # TimeoutError, BrokenPipeError: the child will not take it
-            self.stop()
+        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+            self.stop()  # TimeoutError, BrokenPipeError, a job that will not pickle
         finally:
             os.close(writer)
 

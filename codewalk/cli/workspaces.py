@@ -78,15 +78,19 @@ class Workspaces:
         that one will need later."""
         from functools import partial
 
+        from codewalk.errors import CodewalkError
         from codewalk.workspace.guard import guarded
 
         workspace = self.get_or_problem(repo)
         if isinstance(workspace, str):
             return
         parts = dotted.split(".")
-        for end in range(len(parts), 0, -1):
-            if guarded(workspace, partial(_module, workspace, ".".join(parts[:end]))) is not None:
-                return
+        try:
+            for end in range(len(parts), 0, -1):
+                if guarded(workspace, partial(_module, workspace, ".".join(parts[:end]))) is not None:
+                    return
+        except CodewalkError:
+            return  # only a head start: the step, when resolved, says what is wrong
 
     def source_text(self, repo: str, path: str) -> str:
         return self.get(None).source_text(path, repo)
@@ -95,3 +99,13 @@ class Workspaces:
 def _module(workspace: Workspace, name: str) -> object:
     """The facts of module ``name`` of the workspace's checkout, indexed if need be."""
     return workspace.facts.module(name)
+
+
+def open_index_once() -> None:
+    """Open the index and close it: create, rebuild or copy it as needed, saying so. A
+    process about to fork a silent child does this first, so that what opening the
+    index has to say (a rebuild happens once) is said by the process the reader sees."""
+    from codewalk import locations
+    from codewalk.index.store import Store
+
+    Store.open(locations.index_db_path()).close()

@@ -88,9 +88,11 @@ def run(args: argparse.Namespace) -> int:
     if interactive or args.json:
         return _run(args, None)
     from codewalk.cli.ahead import Ahead
+    from codewalk.cli.workspaces import open_index_once
 
     # A child resolves the steps, ahead of this process printing them (cli/ahead.py): it
-    # opens the index while this process reads the tour, which it is then handed.
+    # opens the workspace while this process reads the tour, which it is then handed.
+    open_index_once()  # what opening it says (a rebuild), this process says
     ahead = Ahead.start(lambda receive, send: _resolve_ahead(args, receive, send))
     try:
         return _run(args, ahead)
@@ -171,8 +173,14 @@ def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace, ahe
         prepare()
     if ahead is not None and steps:
         _open_for_printing(workspaces, tour.step_repo(steps[0]))
-    # what later steps name by module, last first: read ahead while the child works
-    later = [(tour.step_repo(s), s.at) for s in steps[1:] if s.at and "." in s.at]
+    # what later steps of the first step's repo name by module, last first: read ahead
+    # while the child works (never a repo not yet open: that could mean a fetch)
+    first_repo = tour.step_repo(steps[0]) if steps else None
+    later = [
+        (first_repo, later_step.at)
+        for later_step in steps[1:]
+        if later_step.at and "." in later_step.at and tour.step_repo(later_step) == first_repo
+    ]
     broken = 0
     for step in steps:
         while ahead is not None and later and not ahead.ready():
