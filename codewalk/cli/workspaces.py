@@ -102,10 +102,15 @@ def _module(workspace: Workspace, name: str) -> object:
 
 
 def open_index_once() -> None:
-    """Open the index and close it: create, rebuild or copy it as needed, saying so. A
-    process about to fork a silent child does this first, so that what opening the
-    index has to say (a rebuild happens once) is said by the process the reader sees."""
+    """Open the index and close it: create or rebuild it as needed, saying so. A process
+    about to fork a silent child does this first, so that what opening the index has to
+    say (a rebuild happens once) is said by the process the reader sees. An index this
+    process may not write is left alone: opening it copies it whole into memory, and
+    every process that opens it says so itself."""
     from codewalk import locations
+    from codewalk.index.database import writable
     from codewalk.index.store import Store
 
-    Store.open(locations.index_db_path()).close()
+    path = locations.index_db_path()
+    if writable(path):
+        Store.open(path).close()

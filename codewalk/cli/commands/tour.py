@@ -84,8 +84,7 @@ def use_color(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    interactive = not (args.plain or args.json) and sys.stdout.isatty() and sys.stdin.isatty()
-    if interactive or args.json:
+    if _interactive(args) or args.json:
         return _run(args, None)
     from codewalk.cli.ahead import Ahead
     from codewalk.cli.workspaces import open_index_once
@@ -110,7 +109,7 @@ def _run(args: argparse.Namespace, ahead: Ahead | None) -> int:
         raise TourError(f"tour {tour.id!r} has steps 1-{len(tour.steps)}; there is no step {args.step}")
     if ahead is not None:
         ahead.give(tour)
-    if not (args.plain or args.json) and sys.stdout.isatty() and sys.stdin.isatty():
+    if _interactive(args):
         try:
             from codewalk.ui import launch
         except ModuleNotFoundError:
@@ -121,6 +120,11 @@ def _run(args: argparse.Namespace, ahead: Ahead | None) -> int:
     if args.json:
         return _run_json(tour, workspaces)
     return _run_plain(tour, workspaces, args, ahead)
+
+
+def _interactive(args: argparse.Namespace) -> bool:
+    """Whether the tour is read in the terminal UI (not asked for as text or JSON)."""
+    return not (args.plain or args.json) and sys.stdout.isatty() and sys.stdin.isatty()
 
 
 def _resolve_ahead(
