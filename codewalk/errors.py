@@ -7,6 +7,8 @@ stderr and exits with ``error.exit_code``; anything else that escapes is a bug.
 
 from __future__ import annotations
 
+import errno
+
 
 class CodewalkError(Exception):
     """Base of every error meant for the user, not for a traceback."""
@@ -67,3 +69,20 @@ class TourError(ConfigError):
 
 class FocusTimeout(TourError):
     """A tour's ``focus: /regex/`` did not finish matching in its time bound."""
+
+
+FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+DISK_FULL_HINT = "free some space there (or set CODEWALK_HOME to a directory on another disk), then try again"
+
+
+def why_not_written(error: OSError) -> str:
+    """Why a write into the cache failed, in the words a user acts on: the disk is full,
+    the file system is mounted read-only, the directory is not theirs, else the system's
+    own words."""
+    if error.errno in FULL_ERRNOS:
+        return "the disk is full"
+    if error.errno == errno.EROFS:
+        return "it is on a read-only file system"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "it is not writable here"
+    return error.strerror or str(error)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from codewalk import locations
-from codewalk.errors import CacheError
+from codewalk.errors import DISK_FULL_HINT, FULL_ERRNOS, CacheError, why_not_written
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.pins import Pin
 
@@ -122,10 +122,11 @@ def repo_lock(repo: str, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     with contextlib.ExitStack() as holding:
         try:
             holding.enter_context(locks.held(str(path), timeout=0))
-        except PermissionError:  # a cache that is not this user's to write
+        except OSError as error:  # not this user's, a read-only mount, a full disk
+            full = error.errno in FULL_ERRNOS
             raise CacheError(
-                f"cannot fetch {repo} into the cache at {locations.cache_home()}: it is not writable here",
-                hint="set CODEWALK_HOME to a directory of your own",
+                f"cannot fetch {repo} into the cache at {locations.cache_home()}: {why_not_written(error)}",
+                hint=DISK_FULL_HINT if full else "set CODEWALK_HOME to a directory of your own",
             ) from None
         except locks.Timeout:
             waiting = f"codewalk: waiting for another codewalk process using the {repo} cache..."

@@ -1,0 +1,51 @@
+"""A cache on a disk that fills up or is mounted read-only, for real (a small tmpfs, as
+root; skipped elsewhere): codewalk says "disk full" or "read-only" in one line, keeps
+what the cache holds, and never turns the system's refusal into damage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.hardening import run
+from tests.mounts import remount_read_only, small_tmpfs
+from tests.sourcefixtures import Upstream, make_upstream, write_pins
+
+
+@pytest.fixture()
+def disk(tmp_path: Path) -> Iterator[Path]:
+    with small_tmpfs(tmp_path / "disk", megabytes=16) as where:
+        yield where
+
+
+@pytest.fixture()
+def home_on_disk(disk: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = disk / "home"
+    monkeypatch.setenv("CODEWALK_HOME", str(home))
+    return home
+
+
+@pytest.fixture()
+def pinned_upstream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Upstream:
+    """A git upstream of the tiny transformers, pinned (git only), not fetched yet."""
+    upstream = make_upstream(tmp_path / "remote")
+    pins = write_pins(tmp_path / "vendor_pins.toml", url=upstream.url, commit=upstream.commit)
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    monkeypatch.setenv("CODEWALK_SOURCE", "git")
+    return upstream
+
+
+def test_a_fetch_into_a_home_mounted_read_only_is_one_line(
+    home_on_disk: Path, disk: Path, pinned_upstream: Upstream, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (home_on_disk / "locks").mkdir(parents=True)  # a home used before, now mounted read-only
+    remount_read_only(disk)
+    code, _out, err = run(capsys, "sync")
+    assert code == 2
+    assert err.splitlines() == [
+        f"codewalk: error: cannot fetch transformers into the cache at {home_on_disk}: "
+        "it is on a read-only file system",
+        "  hint: set CODEWALK_HOME to a directory of your own",
+    ]
