@@ -261,3 +261,55 @@ def test_a_version_that_is_not_on_the_index_is_one_clear_line(
     assert err[-1].endswith("no demo-9.9.tar.gz")
     assert main(["find", "Engine", "--at", "nope@1.0"]) == 2
     assert "unknown repo 'nope'" in capsys.readouterr().err
+
+
+LONG = "1" * 300  # a version no release has: longer than any file name may be
+
+
+@pytest.mark.parametrize(
+    "argv", [("find", "Engine", "--at", f"demo@{LONG}"), ("sync", f"demo@{LONG}")], ids=["find-at", "sync"]
+)
+def test_a_version_of_hundreds_of_characters_is_not_a_version(
+    demo: dict[str, str], argv: tuple[str, ...], isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(list(argv)) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"codewalk: error: demo@{'1' * 40}...: {'1' * 40!r}... (300 characters) is not a version "
+        "(more than 100 characters), e.g. 4.57.6"
+    ]
+    assert not (isolated_home / "sources" / "demo").exists()  # nothing made for it
+
+
+def test_a_python_reporting_a_version_of_thousands_of_characters_is_refused(
+    demo: dict[str, str], tmp_path: Path, isolated_home: Path
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    python = bin_dir / "python"
+    python.write_text(f"#!/bin/sh\necho {'7' * 5000}\n")
+    python.chmod(0o755)
+    env = {**os.environ, **demo, "CODEWALK_HOME": str(isolated_home)}
+    env["PATH"] = str(bin_dir) + os.pathsep + env.get("PATH", "")
+    done = subprocess.run(
+        [sys.executable, "-m", "codewalk", "find", "Engine.run", "--at", "demo@installed"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("codewalk: error: demo@7777777777")
+    assert "(5000 characters) is not a version (more than 100 characters)" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr) < 400
+
+
+def test_a_pins_file_with_a_release_of_hundreds_of_characters_names_the_key(tmp_path: Path) -> None:
+    from codewalk.errors import PinError
+    from codewalk.source.pins import parse_pins
+
+    text = PINS.replace('release = "demo==2.0"', f'release = "demo=={LONG}"')
+    with pytest.raises(PinError) as caught:
+        parse_pins(text, "pins.toml")
+    assert str(caught.value).startswith("pins.toml: [demo].release: 'demo==1111")
+    assert "each at most 100 characters" in str(caught.value)
