@@ -128,10 +128,11 @@ def parse_pins(text: str, filename: str) -> dict[str, Pin]:
         )
     pins: dict[str, Pin] = {}
     for name, table in data.items():
-        if not _NAME_RE.fullmatch(name) or ".." in name or len(name) > MAX_PART:
+        if len(name) > MAX_PART:
+            raise PinError(f"{filename}: [{quoted(name)}]: a repo name has at most {MAX_PART} characters")
+        if not _NAME_RE.fullmatch(name) or ".." in name:
             raise PinError(
-                f"{filename}: [{quoted(name)}]: a repo name holds at most {MAX_PART} letters, digits, "
-                "'.', '_' and '-'",
+                f"{filename}: [{name}]: a repo name may hold only letters, digits, '.', '_' and '-'",
                 hint="it names directories in the cache, so it must not be a path",
             )
         if not isinstance(table, dict):
