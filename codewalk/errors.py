@@ -45,6 +45,10 @@ class NetworkError(SourceError):
     """
 
 
+class GitMissing(SourceError):
+    """No git program to run: fetching, recording and verifying source need one."""
+
+
 class VerificationError(SourceError):
     """What was fetched is not what the pin says (commit, hash, dirty tree)."""
 

@@ -417,3 +417,51 @@ def test_local_checkout_warnings_show_once_per_process(
     sync.open_checkout("transformers", str(upstream.work))
     err = capsys.readouterr().err
     assert err.count("not the pinned v5.23.0") == 1
+
+
+# --- no git on PATH ----------------------------------------------------------------------
+
+
+def _without_git(**extra: str) -> dict[str, str]:
+    """This environment with a PATH that holds Python but no git program."""
+    env = {**os.environ, **extra, "PATH": str(Path(sys.executable).parent)}
+    env.pop("GIT_PYTHON_GIT_EXECUTABLE", None)
+    return env
+
+
+def _codewalk(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codewalk", *argv], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_without_git_a_fetch_says_git_is_not_installed_and_the_cache_still_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    assert not any((Path(sys.executable).parent / name).exists() for name in ("git", "git.exe"))
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    ensure_checkout(pin, mode="git")  # what the cache held before git went away
+    env = _without_git()
+    done = _codewalk(env, "sync", "transformers@5.24.0")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "codewalk: error: git is not installed (no 'git' program on PATH): codewalk needs it to fetch, "
+        "record and verify source",
+        "  hint: install git, or put it on PATH; what is already in the cache is read without it",
+    ]
+    found = _codewalk(env, "find", "LlamaModel", "--no-color")
+    assert found.returncode == 0, found.stderr
+    assert "src/transformers/models/llama/modeling_llama.py:1" in found.stdout
+
+
+def test_without_git_a_local_checkout_is_read_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pin_for(tmp_path, monkeypatch, url="https://example.invalid/t.git")
+    root = tmp_path / "mine"
+    (root / "src" / "transformers").mkdir(parents=True)
+    (root / "src" / "transformers" / "__init__.py").write_text("def hello():\n    return 1\n")
+    done = _codewalk(_without_git(), "find", "hello", "--source", str(root), "--no-color")
+    assert done.returncode == 0, done.stderr
+    assert "src/transformers/__init__.py:1" in done.stdout
+    assert f"codewalk: {root}: git is not installed" in done.stderr

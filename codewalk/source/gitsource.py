@@ -20,14 +20,41 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import git
-
-from codewalk.errors import CodewalkError, NetworkError, SourceError, UnsafeURLError, VerificationError
+from codewalk.errors import (
+    CodewalkError,
+    GitMissing,
+    NetworkError,
+    SourceError,
+    UnsafeURLError,
+    VerificationError,
+)
 from codewalk.source.cache import Manifest
 from codewalk.source.checkout import SourceKind
 from codewalk.source.pins import Pin
 from codewalk.source.reporter import Reporter
 from codewalk.source.urls import ALLOWED_SCHEMES, redact_text, redact_url, url_scheme
+
+
+def _git_missing(error: ImportError) -> GitMissing:
+    """What GitPython's refusal to load means for the reader: git is not installed (or
+    not on PATH), or the git it found cannot be run."""
+    import shutil
+
+    program = os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"
+    if shutil.which(program) is None:
+        return GitMissing(
+            f"git is not installed (no {program!r} program on PATH): codewalk needs it to fetch, "
+            "record and verify source",
+            hint="install git, or put it on PATH; what is already in the cache is read without it",
+        )
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return GitMissing(f"git cannot be run ({first})", hint="check the git on PATH (git --version)")
+
+
+try:
+    import git
+except ImportError as error:  # GitPython refuses to load without a git program to run
+    raise _git_missing(error) from None
 
 DEFAULT_TIMEOUT_S = 120.0
 MIRROR_ENV = "CODEWALK_GIT_MIRROR"
