@@ -4,13 +4,14 @@ what the cache holds, and never turns the system's refusal into damage."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.hardening import run
-from tests.mounts import remount_read_only, small_tmpfs
+from tests.hardening import assert_untouched, picture, run
+from tests.mounts import fill, remount_read_only, small_tmpfs
 from tests.sourcefixtures import Upstream, make_upstream, write_pins
 
 
@@ -49,3 +50,37 @@ def test_a_fetch_into_a_home_mounted_read_only_is_one_line(
         "it is on a read-only file system",
         "  hint: set CODEWALK_HOME to a directory of your own",
     ]
+
+
+def _entry(home: Path) -> Path:
+    (entry,) = (home / "sources" / "transformers").iterdir()
+    return entry
+
+
+def test_sync_on_a_full_disk_says_so_and_keeps_the_verified_entry(
+    home_on_disk: Path, disk: Path, pinned_upstream: Upstream, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "sync")[0] == 0
+    entry = _entry(home_on_disk)
+    before = picture(entry, skip=[entry / "tree" / ".git"])
+    llama = entry / "tree" / "src/transformers/models/llama/modeling_llama.py"
+    os.utime(llama, (1_000_000_000, 1_000_000_000))  # same bytes: git must refresh its index to say so
+    filler = fill(disk)
+    code, _out, err = run(capsys, "sync")
+    assert code == 2
+    lines = err.strip().splitlines()
+    said = f"codewalk: error: the disk is full: git could not check the cached entry {entry.name}"
+    assert lines[-2].startswith(said)
+    assert lines[-2].endswith("; the entry is kept as it is")
+    assert lines[-1].startswith("  hint: free some space there")
+    assert "damaged" not in err
+    after = picture(entry, skip=[entry / "tree" / ".git"])
+    assert_untouched(before, after, allowed=["tree/src/transformers/models/llama"])  # its mtime only
+    filler.unlink()  # space again, and the upstream out of reach: the entry is all there is
+    pinned_upstream.bare.rename(pinned_upstream.bare.with_name("gone.git"))
+    code, out, err = run(capsys, "find", "LlamaModel", "--no-color")
+    assert code == 0, err
+    assert "src/transformers/models/llama/modeling_llama.py:1" in out
+    code, out, err = run(capsys, "sync")
+    assert code == 0, err
+    assert "already in the cache, verified" in out

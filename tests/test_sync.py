@@ -206,6 +206,26 @@ def test_modified_tree_is_detected_and_refetched(
     assert "edited by hand" not in target.read_text()
 
 
+def test_a_damaged_entry_is_kept_until_a_new_one_replaces_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    checkout = ensure_checkout(pin, mode="git").checkout
+    target = checkout.root / "src/transformers/models/llama/modeling_llama.py"
+    target.chmod(0o644)
+    target.write_text("# edited by hand\n")
+    upstream.bare.rename(upstream.bare.with_name("moved.git"))  # offline
+    with pytest.raises(SourceError):
+        ensure_checkout(pin, mode="git")
+    assert cached.current(pin) == checkout  # what the cache held is still there to read
+    assert (checkout.root / "src/transformers/__init__.py").read_text() == '__version__ = "5.23.0"\n'
+    upstream.bare.with_name("moved.git").rename(upstream.bare)
+    outcome = ensure_checkout(pin, mode="git")  # online again: replaced, whole
+    assert outcome.downloaded and "files were modified" in outcome.notes[0]
+    assert "edited by hand" not in target.read_text()
+    assert scratch_leftovers() == []
+
+
 def test_two_concurrent_syncs_make_one_good_checkout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
 ) -> None:

@@ -9,7 +9,7 @@ Layout under ``$CODEWALK_HOME``::
 
 An entry is built in scratch space and moved into place with one ``rename``, so a
 crash leaves at worst a scratch directory that the next run deletes; an entry
-directory without a readable manifest is damaged, and is removed and rebuilt, never
+directory without a readable manifest is damaged, and is rebuilt and replaced, never
 trusted. This module imports no git: reading the cache is the fast path of every
 command.
 """
@@ -161,8 +161,8 @@ def clear_scratch(repo: str) -> None:
 
 
 def discard(entry: Path) -> None:
-    """Remove a damaged entry: first moved aside in one rename, so that nothing ever
-    sees it half-deleted, then deleted."""
+    """Remove a damaged entry that a good one of another kind replaces: moved aside in
+    one rename, so that nothing ever sees it half-deleted, then deleted."""
     import shutil
 
     if not entry.exists():
@@ -173,12 +173,22 @@ def discard(entry: Path) -> None:
 
 
 def install(built: Path, entry: Path) -> None:
-    """Move a completed entry from scratch into place (one atomic rename)."""
+    """Move a completed entry from scratch into place (one atomic rename). A damaged
+    entry there is replaced only now that its replacement exists: moved aside in one
+    rename (nothing ever sees it half-deleted), the new one moved in, the old deleted."""
+    import shutil
+
     _mkdir(entry.parent)
+    aside: Path | None = None
     try:
+        if entry.exists():
+            aside = make_scratch(entry.parent.name)
+            os.replace(entry, aside / "replaced")
         os.replace(built, entry)
     except OSError as exc:
         raise CacheError(f"{entry}: cannot move the finished checkout into place: {exc.strerror}") from None
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def _mkdir(path: Path) -> None:

@@ -136,19 +136,30 @@ def ensure_checkout(pin: Pin, *, mode: str | None = None, reporter: Reporter | N
     sources = _sources(kinds_for(pin, mode))
     with cache.repo_lock(pin.name):
         cache.clear_scratch(pin.name)
+        damaged: list[Path] = []  # kept until a good entry is there to be read instead
         for source in sources:
             found = cached.verified(pin, source, reporter, notes)
             if found is not None:
+                _discard_all(damaged)
                 return SyncOutcome(found, downloaded=False, notes=notes)
+            if cache.entry_dir(pin, source.kind).exists():
+                damaged.append(cache.entry_dir(pin, source.kind))
         for number, source in enumerate(sources):
             try:
-                return SyncOutcome(_build(pin, source, reporter), downloaded=True, notes=notes)
+                built = _build(pin, source, reporter)
+                _discard_all([entry for entry in damaged if entry.exists() and entry != built.root.parent])
+                return SyncOutcome(built, downloaded=True, notes=notes)
             except NetworkError as exc:
                 if number == len(sources) - 1:
                     raise
                 notes.append(f"git host unreachable ({exc.message}); using the release {pin.release} instead")
                 reporter.note(notes[-1])
     raise AssertionError("unreachable: every mode names at least one source")
+
+
+def _discard_all(entries: list[Path]) -> None:
+    for entry in entries:
+        cache.discard(entry)
 
 
 def _build(pin: Pin, source: Source, reporter: Reporter) -> Checkout:
