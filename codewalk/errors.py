@@ -90,3 +90,10 @@ def why_not_written(error: OSError) -> str:
     if error.errno in (errno.EACCES, errno.EPERM):
         return "it is not writable here"
     return error.strerror or str(error)
+
+
+def cache_refused(what: str, error: OSError) -> CacheError:
+    """A write into the cache that the system refused: ``what`` could not be done, why,
+    and what to do about it."""
+    hint = DISK_FULL_HINT if error.errno in FULL_ERRNOS else "set CODEWALK_HOME to a directory of your own"
+    return CacheError(f"{what}: {why_not_written(error)}", hint=hint)

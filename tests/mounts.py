@@ -41,9 +41,9 @@ def remount_read_only(where: Path) -> None:
         pytest.skip(f"cannot remount {where} read-only: {done.stderr.strip()}")
 
 
-def fill(where: Path) -> Path:
-    """Write a file at ``where`` until the file system is full; returns it (delete it to
-    free the space)."""
+def fill(where: Path, leave: int = 0) -> Path:
+    """Write a file at ``where`` until the file system is full, then give back ``leave``
+    bytes of it; returns it (delete it to free the space)."""
     filler = where / "filler"
     block = b"\0" * (1 << 16)
     with open(filler, "wb") as handle:
@@ -58,4 +58,6 @@ def fill(where: Path) -> Path:
         while True:
             handle.write(b"\0")
             handle.flush()
+    if leave:
+        os.truncate(filler, max(0, filler.stat().st_size - leave))
     return filler

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening import assert_untouched, picture, run
+from tests.hardening import assert_untouched, picture, run, toy_source
 from tests.mounts import fill, remount_read_only, small_tmpfs
 from tests.sourcefixtures import Upstream, make_upstream, write_pins
 
@@ -84,3 +84,60 @@ def test_sync_on_a_full_disk_says_so_and_keeps_the_verified_entry(
     code, out, err = run(capsys, "sync")
     assert code == 0, err
     assert "already in the cache, verified" in out
+
+
+def _generated_package(root: Path, modules: int = 150) -> None:
+    """Enough code that indexing it writes megabytes: a full disk is met half-way."""
+    generated = root / "src" / "toypkg" / "generated"
+    generated.mkdir()
+    (generated / "__init__.py").write_text("")
+    body = "".join(
+        f"def function_{n}(first, second=None):\n    '''Return the {n}th thing.'''\n"
+        f"    value = helper_{n}(first) + other_{n}(second)\n    return value\n\n\n"
+        for n in range(60)
+    )
+    for number in range(modules):
+        (generated / f"module_{number}.py").write_text(f"class Generated{number}:\n    pass\n\n\n{body}")
+
+
+def test_index_on_a_disk_that_fills_says_disk_full_and_the_index_still_answers(
+    home_on_disk: Path, disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = toy_source(tmp_path, monkeypatch)
+    _generated_package(root)
+    assert run(capsys, "find", "Engine", "--source", str(root))[0] == 0
+    filler = fill(disk, leave=300_000)
+    code, _out, err = run(capsys, "index", "--source", str(root))
+    assert code == 2
+    assert "rollback" not in err
+    line = err.strip().splitlines()[-2]
+    assert line.startswith(f"codewalk: error: the disk holding the index {home_on_disk}/index")
+    assert line.endswith("is full (database or disk is full); the index is left as it was")
+    assert err.strip().splitlines()[-1].startswith("  hint: free some space there")
+    filler.unlink()
+    assert run(capsys, "index", "--source", str(root))[0] == 0
+    code, out, err = run(capsys, "find", "Generated149", "--source", str(root), "--no-color")
+    assert code == 0, err
+    assert "src/toypkg/generated/module_149.py:1" in out
+
+
+def test_a_query_on_a_full_disk_says_disk_full_not_delete_the_index(
+    home_on_disk: Path, disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    root = toy_source(tmp_path, monkeypatch)
+    assert run(capsys, "find", "Engine", "--source", str(root))[0] == 0
+    before = picture(home_on_disk)
+    filler = fill(disk)
+    code, _out, err = run(capsys, "find", "Base", "--source", str(root))
+    assert code == 2
+    said = err.strip().splitlines()
+    assert said[-2].startswith(f"codewalk: error: the disk holding the index {home_on_disk}/index")
+    assert said[-2].endswith("; the index is left as it was")
+    assert said[-1].startswith("  hint: free some space there")
+    assert "delete" not in err
+    # the index's file as it was (SQLite may leave its empty log and shared-memory files)
+    assert_untouched(before, picture(home_on_disk), allowed=["index.sqlite3-wal", "index.sqlite3-shm"])
+    filler.unlink()
+    assert run(capsys, "find", "Base", "--source", str(root))[0] == 0

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from codewalk import locations
-from codewalk.errors import DISK_FULL_HINT, FULL_ERRNOS, CacheError, why_not_written
+from codewalk.errors import CacheError, cache_refused
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.pins import Pin
 
@@ -123,11 +123,8 @@ def repo_lock(repo: str, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
         try:
             holding.enter_context(locks.held(str(path), timeout=0))
         except OSError as error:  # not this user's, a read-only mount, a full disk
-            full = error.errno in FULL_ERRNOS
-            raise CacheError(
-                f"cannot fetch {repo} into the cache at {locations.cache_home()}: {why_not_written(error)}",
-                hint=DISK_FULL_HINT if full else "set CODEWALK_HOME to a directory of your own",
-            ) from None
+            what = f"cannot fetch {repo} into the cache at {locations.cache_home()}"
+            raise cache_refused(what, error) from None
         except locks.Timeout:
             waiting = f"codewalk: waiting for another codewalk process using the {repo} cache..."
             print(waiting, file=sys.stderr)
