@@ -7,16 +7,26 @@ import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from codewalk.cli.main import main
 from codewalk.errors import CodewalkError, NetworkError, SourceError, UnsafeURLError, VerificationError
 from codewalk.source import cache, cached, gitsource
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.pins import Pin, load_pins
 from codewalk.source.sync import ensure_checkout, local_checkout
-from tests.sourcefixtures import Upstream, git, make_index, make_sdist, make_upstream, write_pins
+from tests.sourcefixtures import (
+    SilentServer,
+    Upstream,
+    git,
+    make_index,
+    make_sdist,
+    make_upstream,
+    write_pins,
+)
 
 
 def scratch_leftovers() -> list[Path]:
@@ -485,3 +495,98 @@ def test_without_git_a_local_checkout_is_read_as_it_is(
     assert done.returncode == 0, done.stderr
     assert "src/transformers/__init__.py:1" in done.stdout
     assert f"codewalk: {root}: git is not installed" in done.stderr
+
+
+# --- a package index that accepts and never answers ------------------------------------
+
+
+@pytest.fixture
+def silent_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SilentServer]:
+    server = SilentServer()
+    write_pins(tmp_path / "vendor_pins.toml", url="https://example.invalid/transformers.git")
+    monkeypatch.setenv("CODEWALK_PINS", str(tmp_path / "vendor_pins.toml"))
+    monkeypatch.setenv("CODEWALK_SOURCE", "release")
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_INDEX_URL", server.url)
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    for name in ("PIP_TIMEOUT", "PIP_DEFAULT_TIMEOUT"):  # pip's own default, whatever this machine sets
+        monkeypatch.delenv(name, raising=False)
+    yield server
+    server.close()
+
+
+def _started(*argv: str) -> tuple[subprocess.Popen[str], list[tuple[float, str]]]:
+    """``codewalk ARGV`` started, and its stderr lines as they come, each with when."""
+    import threading
+    import time
+
+    command = [sys.executable, "-m", "codewalk", *argv]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines: list[tuple[float, str]] = []
+    started = time.monotonic()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append((time.monotonic() - started, line.rstrip("\n")))
+
+    threading.Thread(target=read, daemon=True).start()
+    return process, lines
+
+
+def _wait_for(lines: list[tuple[float, str]], text: str, seconds: float) -> float:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for when, line in list(lines):
+            if text in line:
+                return when
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} not said within {seconds} s: {lines}")
+
+
+def test_a_silent_index_is_said_within_seconds_and_ctrl_c_ends_the_fetch_at_once(
+    silent_index: SilentServer,
+) -> None:
+    import signal
+    import time
+
+    process, lines = _started("sync")
+    try:
+        said = _wait_for(lines, "waiting for the package index at " + silent_index.url + "transformers/", 10)
+        assert said < 6  # two seconds of silence, and the start of a Python process
+        assert "no answer for 2 s (given up after 15 s of silence; PIP_TIMEOUT sets it)" in lines[-1][1]
+        assert silent_index.connections == 1
+        process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        assert process.wait(timeout=10) == 130
+        assert time.monotonic() - interrupted < 5  # at once, not when the index gives up
+    finally:
+        process.kill()
+        process.wait()
+    _wait_for(lines, "codewalk: interrupted", 2)
+
+
+@pytest.mark.slow
+def test_a_silent_index_is_given_up_after_pips_timeout(silent_index: SilentServer) -> None:
+    process, lines = _started("sync")
+    try:
+        assert process.wait(timeout=45) == 2  # pip's default: 15 s of silence, where it was 60
+    finally:
+        process.kill()
+    _wait_for(lines, f"no package index could be reached for transformers==5.23.0: {silent_index.url}", 2)
+    assert lines[-2][1].endswith("transformers/: no answer in 15 s")
+
+
+def test_pip_timeout_sets_how_long_a_silent_index_is_waited_for(
+    silent_index: SilentServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PIP_TIMEOUT", "1.5")
+    assert main(["sync"]) == 2
+    assert "transformers/: no answer in 1.5 s" in capsys.readouterr().err
+    monkeypatch.setenv("PIP_TIMEOUT", "soon")
+    assert main(["sync"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "codewalk: error: PIP_TIMEOUT='soon' is not a number of seconds the package index may take"
+    )
