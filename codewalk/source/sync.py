@@ -59,12 +59,18 @@ def load_pin(repo: str | None) -> Pin:
 
 
 def open_checkout(
-    repo: str | None = None, source_path: str | None = None, *, pin: Pin | None = None, local: bool = True
+    repo: str | None = None,
+    source_path: str | None = None,
+    *,
+    pin: Pin | None = None,
+    local: bool = True,
+    reporter: Reporter | None = None,
 ) -> Checkout:
     """The checkout commands read: ``--source``/``CODEWALK_SOURCE_PATH`` if given (and
     ``local``: a repository other than the one asked about never reads them), the cached
-    entry if complete (fast, no git), else a sync (printing progress). ``pin`` reads
-    another version than the pinned one (``REPO@VERSION``)."""
+    entry if complete (fast, no git), else a sync (its progress told to ``reporter``,
+    by default on stderr). ``pin`` reads another version than the pinned one
+    (``REPO@VERSION``)."""
     pin = pin or load_pin(repo)
     local_path = (source_path or os.environ.get(SOURCE_PATH_ENV)) if local else None
     if local_path:
@@ -76,7 +82,7 @@ def open_checkout(
     if found is not None:
         return found
     # The reporter already shows the notes (fallbacks, damaged entries) as they happen.
-    return ensure_checkout(pin, mode=mode, reporter=TerminalReporter()).checkout
+    return ensure_checkout(pin, mode=mode, reporter=reporter or TerminalReporter()).checkout
 
 
 _shown_notes: set[str] = set()

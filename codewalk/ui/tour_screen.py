@@ -20,6 +20,7 @@ from textual.binding import BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.message import Message
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState
 
@@ -37,6 +38,7 @@ from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import TourSession
 from codewalk.ui.steps import StepsLegend, StepsList
 from codewalk.ui.version_diff import VersionDiff
+from codewalk.visible import visible
 
 NARROW = 150  # below this many columns the note goes under the code
 SLIM = 100  # below this many columns the code gets the width: the steps list is hidden (``s`` shows it)
@@ -93,8 +95,16 @@ class TourScreen(Places):
                 yield NoteView(id="note")
         yield Footer(compact=True)
 
+    class Busy(Message):
+        """What the session's slow work is doing (said from its thread)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
     def on_mount(self) -> None:
         assert self.session is not None
+        self.session.activity.listen(self._heard)
         self.query_one(StepsList).set_tour(self.session.tour, self.session.repo)
         self.query_one(CodeView).focus()
         self.show_step(self.step_index)
@@ -102,6 +112,28 @@ class TourScreen(Places):
             self.notify(note, markup=False)
         # once the first step is on screen: what the first call question and jedi load
         self.set_timer(WARM_UP_AFTER_S, self.session.nav.warm_up)
+
+    def _heard(self, text: str) -> None:
+        """From any thread: post what the session's slow work says to this screen."""
+        self.post_message(self.Busy(text))
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.activity.listen(None)
+
+    def on_tour_screen_busy(self, event: Busy) -> None:
+        """Under the step that waits for it, what a fetch is doing (a silent index)."""
+        if self.step_index in self._pending and self.step_index not in self.resolved:
+            self.query_one(StepProblem).show_message(
+                self._resolving_text(self.step_index) + "\n\n" + visible(event.text).replace("[", r"\[")
+            )
+
+    def _resolving_text(self, index: int) -> str:
+        assert self.session is not None
+        step = self.session.tour.steps[index]
+        repo = self.session.tour.step_repo(step) or self.session.repo
+        anchor = visible(step.anchor).replace("[", r"\[")
+        return f"[dim]resolving {anchor} in {repo} …[/]"
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
@@ -156,11 +188,9 @@ class TourScreen(Places):
                 self.notify(f"could not remember progress: {error}", severity="warning", markup=False)
         resolved = self.resolved.get(index)
         if resolved is None:
-            repo = tour.step_repo(step) or self.session.repo
-            self.show_repo(repo)
-            anchor = step.anchor.replace("[", r"\[")
+            self.show_repo(tour.step_repo(step) or self.session.repo)
             self.close_version()
-            self.query_one(StepProblem).show_message(f"[dim]resolving {anchor} in {repo} …[/]")
+            self.query_one(StepProblem).show_message(self._resolving_text(index))
             self.code.display = False
             self._request(index)
         else:

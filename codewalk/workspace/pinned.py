@@ -7,7 +7,7 @@ path holds its package.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from codewalk import locations
@@ -16,6 +16,7 @@ from codewalk.index.store import Store
 from codewalk.source import cached, sync
 from codewalk.source.checkout import Checkout
 from codewalk.source.pins import Pin, parse_pins, pins_as_json, pins_from_json, read_pins_text
+from codewalk.source.reporter import Reporter
 from codewalk.source.sync import SOURCE_PATH_ENV, kinds_for, source_mode
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
@@ -25,9 +26,16 @@ class PinnedStack:
     """Opens workspaces over one :class:`Stack` of the pinned repositories.
 
     ``at`` names repositories to read at another version (``REPO@VERSION``,
-    ``REPO@installed``); the first of them is the default repository."""
+    ``REPO@installed``); the first of them is the default repository. A repository
+    fetched on first use tells ``reporter(repo)`` how it goes (by default, stderr)."""
 
-    def __init__(self, source_path: str | None = None, *, at: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        source_path: str | None = None,
+        *,
+        at: Sequence[str] = (),
+        reporter: Callable[[str], Reporter] | None = None,
+    ) -> None:
         path = locations.pins_path()
         store = Store.open(locations.index_db_path())
         self.pins = _pins(path, store)
@@ -44,6 +52,7 @@ class PinnedStack:
                     f"{target.pin.name}@installed is {target.pin.release_version}, {target.how}"
                 )
         self.source_path = source_path or os.environ.get(SOURCE_PATH_ENV) or None
+        self._reporter = reporter
         owners = {package: pin.name for pin in self.pins.values() for package in pin.packages}
         self.stack = Stack(store, owners=owners, opener=self._open, synced=self._synced)
         self._workspaces: dict[str, Workspace] = {}
@@ -77,7 +86,10 @@ class PinnedStack:
         local = self.source_path is not None and (
             primary or (Path(self.source_path) / pin.package_root / pin.packages[0]).is_dir()
         )
-        return sync.open_checkout(repo, self.source_path if local else None, pin=pin, local=local)
+        reporter = self._reporter(repo) if self._reporter is not None else None
+        return sync.open_checkout(
+            repo, self.source_path if local else None, pin=pin, local=local, reporter=reporter
+        )
 
     def _synced(self) -> list[str]:
         mode = source_mode()
