@@ -78,3 +78,30 @@ def test_a_stub_is_listed_and_read_again_when_it_changes(
     stub.write_text("def stubbed_two() -> int: ...\n")
     assert found(capsys, checkout, "stubbed_two")
     assert not found(capsys, checkout, "stubbed_one")
+
+
+def test_did_you_mean_names_the_checkout_asked_about_first(
+    checkout: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another pin in the cache (``hub``) defines a name closer to the query than the
+    checkout does: the checkout's comes first, as the error names the checkout."""
+    from tests.sourcefixtures import git
+
+    hub = tmp_path / "hub-upstream"
+    (hub / "src" / "hub").mkdir(parents=True)
+    (hub / "src" / "hub" / "__init__.py").write_text("SECRET_TOKENS = 1\n")
+    git(hub, "init", "-q", "-b", "main")
+    git(hub, "add", "-A")
+    git(hub, "commit", "-q", "-m", "hub")
+    git(hub, "tag", "v1.0")
+    pins = Path(os.environ["CODEWALK_PINS"])
+    pins.write_text(
+        pins.read_text() + f'\n[hub]\nurl = "{hub.as_uri()}"\ntag = "v1.0"\npackage_root = "src"\n'
+        'packages = ["hub"]\nrelease = "hub==1.0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_SOURCE", "git")
+    assert run(capsys, "sync", "hub")[0] == 0
+    (checkout / INIT).write_text("def hello():\n    return 1\n\n\nSECRET_TOKEN_VALUE = 2\n")
+    code, _out, err = run(capsys, "find", "SECRET_TOKEN", "--source", str(checkout))
+    assert code == 1
+    assert "did you mean: SECRET_TOKEN_VALUE, SECRET_TOKENS" in err

@@ -131,15 +131,23 @@ class Resolver:
         return [self._answer(h) for h in rank(hits, (module,), self.facts.repo)]
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
+        """Names close to ``name``: those of the repository asked about first (the one the
+        "not found" names: ``--source DIR``'s, not another pin's), then the rest of the
+        scope's."""
+        own = self._close_names(name, limit, self.facts.repo)
+        others = [n for n in self._close_names(name, limit + len(own), None) if n not in own]
+        return (own + others)[:limit]
+
+    def _close_names(self, name: str, limit: int, repo: str | None) -> list[str]:
         import difflib
 
         lowered = name.lower()
-        pool = set(self.facts.names_like(f"%{lowered}%"))
+        pool = set(self.facts.names_like(f"%{lowered}%", repo=repo))
         if len(name) >= 2:
-            pool.update(self.facts.names_like(f"{lowered[:2]}%"))
+            pool.update(self.facts.names_like(f"{lowered[:2]}%", repo=repo))
         if len(name) >= 4:
-            pool.update(self.facts.names_like(f"%{lowered[-4:]}"))
-        by_lower = {p.lower(): p for p in pool}
+            pool.update(self.facts.names_like(f"%{lowered[-4:]}", repo=repo))
+        by_lower = {p.lower(): p for p in sorted(pool)}
         by_lower.pop(lowered, None)  # the name itself answered nothing: never "did you mean" it
         close = difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=0.6)
         return [by_lower[c] for c in close]
