@@ -148,7 +148,11 @@ def scratch_dir() -> Path:
 
 
 def index_db_file() -> str:
-    return os.path.join(home_dir(), "index.sqlite3")
+    """The index: one file per layout and extractor (``index-7.8.sqlite3``), so that two
+    codewalk versions sharing a home each keep their own, never rebuilding the other's."""
+    from codewalk.index.versions import INDEX_VERSION  # imports nothing
+
+    return os.path.join(home_dir(), f"index-{INDEX_VERSION}.sqlite3")
 
 
 def index_db_path() -> Path:

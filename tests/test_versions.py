@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from codewalk import locations
 from codewalk.cli.main import main
 from tests.sourcefixtures import index_with, make_sdist
 
@@ -98,7 +99,7 @@ def test_versions_share_every_unchanged_file(demo: dict[str, str], isolated_home
     import sqlite3
 
     sha = hashlib.sha1(b"blob %d\0" % len(UTIL.encode()) + UTIL.encode()).hexdigest()
-    db = sqlite3.connect(isolated_home / "index.sqlite3")
+    db = sqlite3.connect(locations.index_db_path())
     assert db.execute("SELECT count(*) FROM blobs WHERE sha=?", (sha,)).fetchone() == (1,)
     blob = db.execute("SELECT id FROM blobs WHERE sha=?", (sha,)).fetchone()[0]
     users = db.execute("SELECT count(DISTINCT snap) FROM files WHERE blob=?", (blob,)).fetchone()
