@@ -13,11 +13,12 @@ of each other and of the disk layout.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -251,14 +252,16 @@ def index_all(
     # Committed in batches: every file's facts stand alone, so an interrupted run keeps
     # what it parsed (the snapshot stays lazy until the end), and the write lock is
     # held for moments, not for the whole run.
-    results = iter(_run(jobs, workers))
-    while batch := list(itertools.islice(results, _BATCH)):
-        with store.transaction():
-            for path, sha, rows in batch:
-                store.set_blob(snap, path, store.add_blob(sha, rows))
-        count += len(batch)
-        if progress:
-            progress(count, total)
+    # closed however the loop ends: a write that fails (a full disk) stops the workers
+    # now, not whenever the generator holding their pool is collected
+    with contextlib.closing(_run(jobs, workers)) as results:
+        while batch := list(itertools.islice(results, _BATCH)):
+            with store.transaction():
+                for path, sha, rows in batch:
+                    store.set_blob(snap, path, store.add_blob(sha, rows))
+            count += len(batch)
+            if progress:
+                progress(count, total)
     with store.transaction():
         ids = store.blob_ids()
         store.set_blobs(snap, [(path, ids[sha]) for path, sha in same])
@@ -277,7 +280,7 @@ def index_all(
     )
 
 
-def _run(jobs: Sequence[tuple[str, str]], workers: int) -> Iterable[tuple[str, str, FactRows]]:
+def _run(jobs: Sequence[tuple[str, str]], workers: int) -> Generator[tuple[str, str, FactRows]]:
     if workers <= 1 or len(jobs) < 8:
         yield from map(_work, jobs)
         return
