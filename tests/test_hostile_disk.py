@@ -143,3 +143,30 @@ def test_a_query_on_a_full_disk_says_disk_full_not_delete_the_index(
     assert_untouched(before, picture(home_on_disk), allowed=[f"{index}-wal", f"{index}-shm"])
     filler.unlink()
     assert run(capsys, "find", "Base", "--source", str(root))[0] == 0
+
+
+@pytest.mark.parametrize("leave", [0, 180_000], ids=["full", "fills-while-indexing"])
+def test_check_on_a_full_disk_says_disk_full_not_broken_steps(
+    leave: int,
+    home_on_disk: Path,
+    disk: Path,
+    pinned_upstream: Upstream,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Full from the start; or with room to make the index (SQLite here) but not to fill
+    it, where steps came out BROKEN, each citing the disk."""
+    assert run(capsys, "sync")[0] == 0
+    tour = tmp_path / "t.yaml"
+    tour.write_text("title: T\nsteps:\n  - at: LlamaModel\n  - at: LlamaModel.__init__\n")
+    filler = fill(disk, leave=leave)
+    code, out, err = run(capsys, "check", str(tour))
+    assert code == 2
+    assert "BROKEN" not in out and "missing" not in out
+    said = err.strip().splitlines()
+    assert "the disk holding the index" in said[-2] and "is full" in said[-2]
+    assert said[-1].startswith("  hint: free some space there")
+    filler.unlink()
+    code, out, err = run(capsys, "check", str(tour))
+    assert code == 0, out + err
+    assert out.startswith("ok      t (2 steps at transformers")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from codewalk.errors import CodewalkError
+
 if TYPE_CHECKING:
     from codewalk.tours.model import Tour
     from codewalk.workspace.pinned import PinnedStack
@@ -22,7 +24,7 @@ class Workspaces:
         self.source_path = source_path
         self.at = tuple(at)
         self._pinned: PinnedStack | None = None
-        self.problems: dict[str, str] = {}  # repo -> why its workspace could not be opened
+        self.problems: dict[str, CodewalkError] = {}  # repo -> why its workspace could not be opened
 
     @property
     def pinned(self) -> PinnedStack:
@@ -40,11 +42,10 @@ class Workspaces:
     def get(self, repo: str | None) -> Workspace:
         return self.pinned.workspace(repo or self.pinned.first_pin)
 
-    def get_or_problem(self, repo: str | None) -> Workspace | str:
+    def get_or_problem(self, repo: str | None) -> Workspace | CodewalkError:
         """The workspace of ``repo``, or why it cannot be had (an unknown repo, a source
-        that cannot be fetched), said once per repo: one tour's bad ``repo:`` is that
+        that cannot be fetched), found once per repo: one tour's bad ``repo:`` is that
         tour's error, not the end of ``check``."""
-        from codewalk.errors import CodewalkError
 
         name = repo or self.pinned.first_pin
         if name in self.problems:
@@ -52,8 +53,8 @@ class Workspaces:
         try:
             return self.get(name)
         except CodewalkError as error:
-            self.problems[name] = error.message
-            return error.message
+            self.problems[name] = error
+            return error
 
     def by_repo(self, tours: Iterable[Tour]) -> dict[str, Workspace]:
         """Every workspace the tours need that can be opened, keyed by pin name (a tour
@@ -62,9 +63,23 @@ class Workspaces:
         for tour in tours:
             for step in tour.steps:
                 workspace = self.get_or_problem(tour.step_repo(step))
-                if not isinstance(workspace, str):
+                if not isinstance(workspace, CodewalkError):
                     out.setdefault(workspace.checkout.repo, workspace)
         return out
+
+    def refuse_unreadable(self, tour: Tour) -> None:
+        """Raise why a pin ``tour`` reads cannot be read, when that is the machine's
+        doing (an index out of reach, a full disk), not the tour's (an unknown repo):
+        ``check`` then says the pin could not be had, never that the tour is broken."""
+        from codewalk.errors import PinError
+
+        for step in tour.steps:
+            error = self.problems.get(tour.step_repo(step) or self.pinned.first_pin)
+            if error is not None and not isinstance(error, PinError):
+                repo = tour.step_repo(step) or self.pinned.first_pin
+                raise type(error)(
+                    f"cannot check {tour.id}: the {repo} pin cannot be read: {error.message}", hint=error.hint
+                )
 
     def checkpoint(self) -> None:
         """Copy what this process wrote to the index into its file: a process that wrote
@@ -82,7 +97,7 @@ class Workspaces:
         from codewalk.workspace.guard import guarded
 
         workspace = self.get_or_problem(repo)
-        if isinstance(workspace, str):
+        if isinstance(workspace, CodewalkError):
             return
         parts = dotted.split(".")
         try:

@@ -15,7 +15,7 @@ from difflib import get_close_matches
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from codewalk.errors import CodewalkError, FocusTimeout
+from codewalk.errors import CodewalkError, FocusTimeout, PinError, QueryError
 from codewalk.resolve.model import FindResult, Resolved
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.model import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
@@ -101,7 +101,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
         assert step.at is not None
         try:
             result = _find(workspace, step.at, context)
-        except CodewalkError as exc:
+        except QueryError as exc:  # the step's query; the index failing (a full disk) is no step's fault
             return make("missing", error=exc.message)
         if not result.results:
             return make(
@@ -168,8 +168,10 @@ class TourSteps:
         repo = self.repo_of(step)
         try:
             workspace = self._workspace_of(repo)
-        except CodewalkError as exc:
+        except PinError as exc:  # no such pin: the ones there are
             return unopened(step, repo, exc.message, self._known)
+        except CodewalkError as exc:  # a pin whose source cannot be had: nothing to suggest
+            return unopened(step, repo, exc.message)
         if workspace is None:
             return unopened(step, repo, f"no pinned repo named {repo!r}", self._known)
         context = self._contexts.get(repo, ())
@@ -195,7 +197,9 @@ def unopened(step: Step, repo: str, error: str, suggestions: Sequence[str] = ())
 
 
 def resolve_tour(
-    workspaces_by_repo: Mapping[str, Workspace], tour: Tour, problems: Mapping[str, str] | None = None
+    workspaces_by_repo: Mapping[str, Workspace],
+    tour: Tour,
+    problems: Mapping[str, CodewalkError] | None = None,
 ) -> ResolvedTour:
     """Every step of ``tour``, in order; a step's repo is its own ``repo``, else the
     tour's, else the first workspace's. A repo without a workspace makes its steps
@@ -207,7 +211,7 @@ def resolve_tour(
 
     def workspace_of(repo: str) -> Workspace | None:
         if repo not in workspaces_by_repo and repo in problems:
-            raise CodewalkError(problems[repo])
+            raise problems[repo]
         return workspaces_by_repo.get(repo)
 
     steps = TourSteps(tour, workspace_of, default, tuple(workspaces_by_repo))

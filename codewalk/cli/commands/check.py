@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
             if at not in stacks:
                 stacks[at] = Workspaces(args.source, at)
             by_repo = stacks[at].by_repo([tour])
+            stacks[at].refuse_unreadable(tour)  # a pin out of reach is not a broken step
             results.append(resolve_tour(by_repo, tour, stacks[at].problems))
             runs.append(at)
     broken = sum(len(r.broken) for r in results)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import add_at
 from codewalk.cli.workspaces import Workspaces
+from codewalk.errors import CodewalkError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -206,7 +207,7 @@ def _open_for_printing(workspaces: Workspaces, repo: str | None) -> None:
     from codewalk.source.integrity import recorded_blobs
 
     workspace = workspaces.get_or_problem(repo)
-    if not isinstance(workspace, str):
+    if not isinstance(workspace, CodewalkError):
         recorded_blobs(workspace.checkout)
 
 
@@ -223,8 +224,8 @@ class _Walk:
         from codewalk.tours.resolution import resolve_step, unopened
 
         workspace = self.workspaces.get_or_problem(self.tour.step_repo(step))
-        if isinstance(workspace, str):
-            return unopened(step, self.tour.step_repo(step) or "", workspace)
+        if isinstance(workspace, CodewalkError):
+            return unopened(step, self.tour.step_repo(step) or "", workspace.message)
         resolved = resolve_step(workspace, self.tour, step, self.contexts.get(workspace.checkout.repo, ()))
         return self.follow(step, resolved)
 
@@ -233,7 +234,7 @@ class _Walk:
         from codewalk.tours.resolution import context_after
 
         workspace = self.workspaces.get_or_problem(self.tour.step_repo(step))
-        if not isinstance(workspace, str):
+        if not isinstance(workspace, CodewalkError):
             checkout = workspace.checkout
             before = self.contexts.get(checkout.repo, ())
             self.contexts[checkout.repo] = context_after(before, resolved, checkout.package_root)
