@@ -75,7 +75,7 @@ async def test_goto_definition_and_back() -> None:
         assert app.screen.query_one(CodeView).word_under_cursor() == ("Big", 12)
         await pilot.press("g")
         await settle(app, pilot)
-        assert where(app) == ("pkg/use.py", 4, 0)
+        assert where(app) == ("pkg/use.py", 4, 6)  # class Big(Model): on its name
         banner = app.screen.query_one(OffTourBanner)
         assert banner.display and "return to step 4" in str(banner.render())
         await pilot.press("b")
@@ -84,7 +84,7 @@ async def test_goto_definition_and_back() -> None:
         assert not app.screen.query_one(OffTourBanner).display
         await pilot.press("f")
         await settle(app, pilot)
-        assert where(app) == ("pkg/use.py", 4, 0)
+        assert where(app) == ("pkg/use.py", 4, 6)
         await pilot.press("r")
         await settle(app, pilot)
         assert where(app) == ("pkg/use.py", 8, 0)
@@ -140,7 +140,7 @@ async def test_palette_finds_a_symbol_and_jumps_off_tour() -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TourScreen)
-        assert where(app) == ("pkg/base.py", 22, 0)  # class Layer:
+        assert where(app) == ("pkg/base.py", 22, 6)  # class Layer: on its name
         assert app.screen.query_one(OffTourBanner).display
         await pilot.press("b")
         await settle(app, pilot)
@@ -176,7 +176,7 @@ async def test_enter_goes_to_definition_and_the_list_jumps_to_a_step() -> None:
         assert app.screen.query_one(CodeView).word_under_cursor() == ("Mixin", 12)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert where(app) == ("pkg/base.py", 4, 0)  # class Mixin:
+        assert where(app) == ("pkg/base.py", 4, 6)  # class Mixin: on its name
         steps = app.screen.query_one(StepsList)
         steps.focus()
         await pilot.press("down", "down", "down", "enter")

@@ -59,6 +59,16 @@ def word_at(text: str, col: int) -> tuple[str, int] | None:
     return None
 
 
+def name_col(text: str, name: str) -> int:
+    """The column where ``text`` (a definition's line) names ``name`` (``def name``,
+    ``class name``, ``name = ...``, ``self.name = ...``): its first whole occurrence,
+    else the line's first character."""
+    for match in _WORD.finditer(text):
+        if match.group() == name:
+            return match.start()
+    return len(text) - len(text.lstrip())
+
+
 def next_word_col(text: str, col: int) -> int | None:
     """Start column of the next word (or run of punctuation) after ``col``."""
     for match in _MOVE.finditer(text):
