@@ -167,3 +167,11 @@ def test_a_short_name_ranks_by_importance_not_by_path(ws: Workspace) -> None:
         "carefulpkg.auto.BaseAuto.from_pretrained"  # public API first
     )
     assert first(ws, "forward").qualname == "carefulpkg.modeling.Model.forward"  # not the activation's
+
+
+def test_overload_signatures_fold_into_the_function_python_binds(ws: Workspace, runtime: Any) -> None:
+    found = ws.find("fetch")
+    assert [(r.qualname, r.line) for r in found.matches] == [("carefulpkg.loading.fetch", 14)]
+    assert "@overload" not in " ".join(r.via for r in found.results)
+    agrees(found.matches[0], runtime("carefulpkg.loading").fetch)
+

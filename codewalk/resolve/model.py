@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
-from codewalk.index.records import SETTER, Definition, DictEntry, FileRow, Import
+from codewalk.index.records import FALLBACK, OVERLOAD, SETTER, Definition, DictEntry, FileRow, Import
 
 
 class Resolved(NamedTuple):
@@ -198,6 +198,10 @@ def to_resolved(hit: Hit, repo: str, role: str = "match") -> Resolved:
     via = hit.via
     if d.flags & SETTER:
         via = f"{via} (property setter)"
+    if d.flags & OVERLOAD:
+        via = f"{via} (an @overload signature)"
+    if d.flags & FALLBACK:
+        via = f"{via} (a fallback: what the name is when its import fails)"
     if d.copied_from:
         via = f"{via}; copied from {d.copied_from}"
     if hit.view.generated_from and d.kind != "module":

@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from codewalk.index.records import DUMMY, OVERLOAD, PROTOCOL, SETTER, TYPE_CHECKING_ONLY, Definition
+from codewalk.index.records import (
+    DUMMY,
+    FALLBACK,
+    OVERLOAD,
+    PROTOCOL,
+    SETTER,
+    TYPE_CHECKING_ONLY,
+    Definition,
+)
 from codewalk.resolve.model import Hit, ModuleView, Resolved
 
 
@@ -24,6 +32,8 @@ def penalty(view: ModuleView, d: Definition) -> int:
         score += 100
     if d.flags & TYPE_CHECKING_ONLY:
         score += 50
+    if d.flags & FALLBACK:
+        score += 40  # ``X = None`` where an import failed: the name's stand-in, not the name
     if d.flags & OVERLOAD:
         score += 20
     if d.flags & SETTER:
@@ -84,6 +94,23 @@ def rank(
     for hit in sorted(hits, key=score):
         unique.setdefault((hit.view.repo, hit.view.path, hit.definition.line), hit)
     return list(unique.values())
+
+
+def without_overload_stubs(hits: list[Hit]) -> list[Hit]:
+    """Drop an ``@overload`` signature of a function its module also defines plainly:
+    Python binds the name to that one, which is listed; the signatures are its own
+    (a stub with no such definition, in a ``.pyi``, stays)."""
+    return [
+        hit
+        for hit in hits
+        if not hit.definition.flags & OVERLOAD
+        or not any(not d.flags & OVERLOAD for d in hit.view.defs(hit.definition.qualname))
+    ]
+
+
+def is_fallback(hit: Hit) -> bool:
+    """A module-level stand-in for a name whose import failed (``X = None``)."""
+    return bool(hit.definition.flags & FALLBACK)
 
 
 def without_modular_twins(hits: list[Hit], context: Sequence[str] = ()) -> list[Hit]:

@@ -30,10 +30,12 @@ from codewalk.resolve.namespace import Namespace
 from codewalk.resolve.query import parse_query
 from codewalk.resolve.ranking import (
     dedupe,
+    is_fallback,
     owner_name,
     penalty,
     rank,
     without_modular_twins,
+    without_overload_stubs,
 )
 
 _MAX_MODULE_GUESSES = 12  # modules tried for a first part that names a module by its last part
@@ -77,8 +79,15 @@ class Resolver:
             hits = self._legacy_fast_fallback(parts, context)
         if not hits and len(parts) > 1 and parts[0] not in self.packages:
             hits = self._in_modules_named(parts)
-        if not hits and parts[0] not in self.packages:
-            hits = self._from_other_repositories(parts, context)
+        note = ""
+        if parts[0] not in self.packages and all(is_fallback(h) for h in hits):
+            # nothing here but stand-ins (``X = None`` where an import failed): the name
+            # is the one imported, from the pin that provides it
+            followed = self._from_other_repositories(parts, context)
+            if hits and not followed:
+                note = self._unfollowed_note(parts[0])
+            hits = [*followed, *hits]
+        hits = without_overload_stubs(hits)
         ranked = rank(hits, context, self.facts.repo, self._importance(hits))
         results = [self._answer(h) for h in ranked]
         if related and results:
@@ -89,11 +98,21 @@ class Resolver:
         if limit is not None:
             results = results[:limit]
         suggestions: tuple[str, ...] = ()
-        note = ""
         if not results and suggest:
             suggestions = tuple(self.suggest(parts[-1]))
             note = self._missing_member_note(parts, context)
         return FindResult(query=query.strip(), results=tuple(results), suggestions=suggestions, note=note)
+
+    def _unfollowed_note(self, name: str) -> str:
+        """Why only a fallback stand-in answers: the real definition is in another pin,
+        which could not be read."""
+        modules = self.facts.imported_from(name)
+        if not modules:
+            return ""
+        return (
+            f"{name} is defined here only as a fallback, for when importing it from {modules[0]} "
+            f"fails; its definition in {modules[0]} could not be read"
+        )
 
     def _missing_member_note(self, parts: list[str], context: Sequence[str]) -> str:
         """For ``Class.member`` where the class exists but no source defines the member:
@@ -128,7 +147,7 @@ class Resolver:
             hits = self.ns.lookup(view, parts, (), 0)
             if not hits and len(parts) == 1 and enclosing_class:
                 hits = self.ns.members(view, enclosing_class, parts[0], ())
-        return [self._answer(h) for h in rank(hits, (module,), self.facts.repo)]
+        return [self._answer(h) for h in rank(without_overload_stubs(hits), (module,), self.facts.repo)]
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
         """Names close to ``name``: those of the repository asked about first (the one the
