@@ -168,6 +168,14 @@ class Facts(Protocol):
         """Modules of other repositories that code in scope imports ``name`` from."""
         ...
 
+    def importers(self, name: str) -> list[tuple[FileRow, Import]]:
+        """Every import binding ``name`` in the modules in scope, with its module's file."""
+        ...
+
+    def copy_counts(self, name: str) -> dict[str, int]:
+        """For each ``# Copied from X.name`` target in scope: how many definitions say it."""
+        ...
+
     def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
         """For each name: how many modules in scope use it (import it, derive from it,
         call it), by the index, and before it is whole by a byte scan of the rest."""

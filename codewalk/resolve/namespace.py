@@ -154,12 +154,35 @@ class Namespace:
         depth: int,
     ) -> list[Hit]:
         """``from target import *``: only modules under ``target`` that define the name
-        are visited (found by name in the index, not by loading every module)."""
+        are visited (found by name in the index, not by loading every module); when none
+        does, those that import it, which a star import exports as well unless their
+        ``__all__`` says otherwise (``DummyObject``, imported by the dummy modules that
+        transformers exposes whole through ``dir()``)."""
+        head = parts[0]
+        defining = [row for row, definition in self.facts.defs_named(head) if not definition.parent]
+        hits = self._through_star_modules(view, imp, target, parts, seen, depth, defining)
+        if not hits:
+            importing = [row for row, found in self.facts.importers(head) if found.name not in ("", "*")]
+            hits = self._through_star_modules(view, imp, target, parts, seen, depth, importing)
+        return hits
+
+    def _through_star_modules(
+        self,
+        view: ModuleView,
+        imp: Import,
+        target: str,
+        parts: Sequence[str],
+        seen: tuple[str, ...],
+        depth: int,
+        rows: Sequence[FileRow],
+    ) -> list[Hit]:
         head = parts[0]
         hits: list[Hit] = []
-        for row, definition in self.facts.defs_named(head):
-            if definition.parent or not (row.module == target or row.module.startswith(target + ".")):
+        visited: set[str] = set()
+        for row in rows:
+            if row.module in visited or not (row.module == target or row.module.startswith(target + ".")):
                 continue
+            visited.add(row.module)
             owner = self.view_of(row)
             if owner is None or not owner.exports(head):
                 continue

@@ -71,14 +71,21 @@ def owner_name(hit: Hit) -> str:
 
 
 def rank(
-    hits: list[Hit], context: Sequence[str], primary: str = "", importance: Importance | None = None
+    hits: list[Hit],
+    context: Sequence[str],
+    primary: str = "",
+    importance: Importance | None = None,
+    named: Mapping[str, int] | None = None,
 ) -> list[Hit]:
     """``hits`` best first, one per place (repository, path and line); at equal merit,
-    the more important owner first (``importance``), then the ``primary`` repository's
-    (the one asked about)."""
+    the more important owner first (``importance``), then among copies of one name the
+    one more modules name (``named``: module -> imports of it and ``# Copied from`` it),
+    then the ``primary`` repository's (the one asked about); last, by place, so that
+    equal answers always come in the same order."""
     weight = importance or {}
+    naming = named or {}
 
-    def score(hit: Hit) -> tuple[int, bool, bool, int, int, str, int]:
+    def score(hit: Hit) -> tuple[int, bool, bool, int, int, int, str, str, int]:
         value = hit.penalty
         module = hit.view.module
         for ctx in context:
@@ -88,7 +95,9 @@ def rank(
                 value -= 4
         other = bool(primary) and hit.view.repo not in ("", primary)
         public, derived = weight.get(owner_name(hit), (False, 0))
-        return (value, other, not public, -derived, module.count("."), hit.view.path, hit.definition.line)
+        named_by = naming.get(module, 0)
+        place = (hit.view.repo, hit.view.path, hit.definition.line)
+        return (value, other, not public, -derived, -named_by, module.count("."), *place)
 
     unique: dict[tuple[str, str, int], Hit] = {}
     for hit in sorted(hits, key=score):

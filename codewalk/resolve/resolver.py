@@ -88,7 +88,7 @@ class Resolver:
                 note = self._unfollowed_note(parts[0])
             hits = [*followed, *hits]
         hits = without_overload_stubs(hits)
-        ranked = rank(hits, context, self.facts.repo, self._importance(hits))
+        ranked = rank(hits, context, self.facts.repo, self._importance(hits), self._named_by(hits))
         results = [self._answer(h) for h in ranked]
         if related and results:
             results.extend(related_results.related(self.ns, ranked, self._originals))
@@ -267,6 +267,27 @@ class Resolver:
         if root is not None and root.all_names:
             public.update(root.all_names)
         return {name: (name in public, counts.get(name, 0)) for name in names}
+
+    def _named_by(self, hits: list[Hit]) -> dict[str, int] | None:
+        """For copies of one definition in several modules (``eager_attention_forward``
+        in 348 modeling files): how many modules name each module's copy, by importing it
+        from there or marking a copy ``# Copied from`` it. The one a reader means is the
+        one the others take (llama's, which the modular files import). Computed only when
+        every hit has the same owner name."""
+        owners = {owner_name(h) for h in hits}
+        if len(owners) != 1 or len({h.view.module for h in hits}) < 2:
+            return None
+        (owner,) = owners
+        counts: dict[str, int] = {}
+        for row, imp in self.facts.importers(owner):
+            if imp.name == owner:
+                source = imp.absolute(row.module, row.is_package)
+                counts[source] = counts.get(source, 0) + 1
+        for original, count in self.facts.copy_counts(owner).items():
+            module = original.rpartition(".")[0]
+            if original.rpartition(".")[2] == owner:  # a function's or a class's own copies
+                counts[module] = counts.get(module, 0) + count
+        return counts
 
     def _answer(self, hit: Hit, role: str = "match") -> Resolved:
         return to_resolved(hit, self.facts.repo, role)
