@@ -42,11 +42,21 @@ _EMPTY = Style.parse("#f8f8f2")
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """What the view shows: a file, its lit span and focus (1-based, inclusive)."""
+    """What the view shows: a file, its lit span, its focus (where the view went) and
+    every region lit (1-based, inclusive; the focus is the first)."""
 
     path: str
     span: tuple[int, int] | None = None
     focus: tuple[int, int] | None = None
+    regions: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.regions and self.focus is not None:  # the focus alone is lit
+            object.__setattr__(self, "regions", (self.focus,))
+
+    def lit(self, number: int) -> bool:
+        """Whether line ``number`` is in a region."""
+        return any(first <= number <= last for first, last in self.regions)
 
 
 def word_at(text: str, col: int) -> tuple[str, int] | None:
@@ -130,11 +140,13 @@ class CodeView(ScrollView, can_focus=True):
         span: tuple[int, int] | None = None,
         focus: tuple[int, int] | None = None,
         top: int | None = None,
+        regions: tuple[tuple[int, int], ...] = (),
     ) -> None:
         """Show ``source`` with the cursor at 1-based ``line``; ``top`` is the first
-        1-based line on screen (default: a little context above the focus or line)."""
+        1-based line on screen (default: a little context above the focus or line);
+        ``regions`` are lit (default: the focus alone)."""
         self.source = source
-        self.shown = Shown(source.path, span, focus)
+        self.shown = Shown(source.path, span, focus, regions)
         self._gutter_width = len(str(max(1, len(source)))) + 2
         width = max((len(text) for text in source.lines), default=0) + self._gutter_width + 1
         self.virtual_size = Size(width, len(source))
@@ -324,7 +336,7 @@ class CodeView(ScrollView, can_focus=True):
             return Strip.blank(width, row_style)
         number = index + 1
         in_span = shown.span is not None and shown.span[0] <= number <= shown.span[1]
-        in_focus = shown.focus is not None and shown.focus[0] <= number <= shown.focus[1]
+        in_focus = shown.lit(number)
         is_cursor = index == self.cursor_line
 
         base = row_style

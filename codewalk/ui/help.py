@@ -34,6 +34,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("f", "forward through jumps"),
             ("x", "on a definition's name: its callers; elsewhere: every use of the name"),
             ("c", "the calls of the function around the cursor, to jump into"),
+            ("l", "the links of the step's note (again: the next one); enter follows, b comes back"),
             ("v", "the step's symbol at another version, as a diff"),
         ),
     ),

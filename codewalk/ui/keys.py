@@ -16,6 +16,7 @@ TOUR_BINDINGS: list[BindingType] = [
     Binding("r", "return_to_step", "Return", show=False),
     Binding("x", "references", "Callers"),
     Binding("c", "calls", "Calls"),
+    Binding("l", "links", "Links", show=False),  # the note says it has links
     Binding("v", "other_version", "Version"),
     Binding("s", "toggle_steps", "Steps", show=False),
     Binding("escape", "close_references", "Close", show=False),

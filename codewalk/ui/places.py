@@ -81,7 +81,13 @@ class Places(LookupActions):
             self._focus_code = False
             self.code.focus()
         self.code.show(
-            source, line=where.line, col=where.col, span=where.span, focus=where.focus, top=where.top
+            source,
+            line=where.line,
+            col=where.col,
+            span=where.span,
+            focus=where.focus,
+            top=where.top,
+            regions=where.regions,
         )
         self.location = where
         self.show_repo(where.repo)
