@@ -79,6 +79,13 @@ def compile_focus(focus: str) -> Any:
     return re.compile(re.escape(focus))
 
 
+def valid_id(tour_id: str) -> str | None:
+    """Why ``tour_id`` is no tour id, or None."""
+    if _ID_RE.fullmatch(tour_id):
+        return None
+    return f"tour id {tour_id!r} must be letters, digits, '.', '_' or '-'"
+
+
 def parse_tour(text: str, path: Path) -> Tour:
     """Parse the text of a tour file; ``path`` names it in messages and gives the
     default id (its stem)."""
@@ -103,13 +110,10 @@ def parse_tour(text: str, path: Path) -> Tour:
                 hint=f"a tour needs {', '.join(repr(k) for k in ('title', 'steps'))}",
             )
     tour_id = _string(fields, "id", where) if "id" in fields else path.stem
-    if not _ID_RE.fullmatch(tour_id):
+    bad_id = valid_id(tour_id)
+    if bad_id:
         line = _line(fields["id"][1]) if "id" in fields else 1
-        raise where.error(
-            line,
-            f"tour id {tour_id!r} must be letters, digits, '.', '_' or '-'",
-            hint="rename the file or set 'id:'",
-        )
+        raise where.error(line, bad_id, hint="rename the file or set 'id:'")
     title = _string(fields, "title", where)
     summary = _string(fields, "summary", where) if "summary" in fields else ""
     repo = _string(fields, "repo", where) if "repo" in fields else None
