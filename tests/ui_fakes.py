@@ -14,6 +14,7 @@ from codewalk.calls.callers import Caller
 from codewalk.errors import PinError, SourceError
 from codewalk.index.records import Reference
 from codewalk.resolve.model import FindResult, Resolved
+from codewalk.tours.focus import focus_lines
 from codewalk.tours.model import ResolvedLink, ResolvedStep, Step, Tour
 from codewalk.tours.notes import Link
 from codewalk.tours.versions import in_range
@@ -326,6 +327,7 @@ def describe(navigator: FakeNavigator) -> RepoInfo:
         root=Path("/nonexistent") / repo,
         permalink=lambda path, start, end: f"https://example.org/{repo}/{path}#L{start}-L{end}",
         pinned=navigator.version,
+        package_root="",
     )
 
 
@@ -352,9 +354,11 @@ def fake_resolver(repos: FakeStack, tour: Tour) -> Callable[[int], ResolvedStep]
 
 
 def _line_of(files: dict[str, str], target: Resolved, text: str) -> tuple[int, int]:
-    """The first line of ``target`` holding ``text``."""
-    lines = files[target.path].splitlines()
-    return next((n, n) for n in range(target.start_line, target.end_line + 1) if text in lines[n - 1])
+    """The statement of ``target`` where the focus ``text`` (or ``/regex/``) is, by the
+    tours' own rule."""
+    found = focus_lines(files[target.path], (target.start_line, target.end_line), text)
+    assert found is not None, f"{text!r} is not in {target.qualname}"
+    return found
 
 
 def _link(repos: FakeStack, navigator: FakeNavigator, home: Resolved, link: Link) -> ResolvedLink:
@@ -438,6 +442,17 @@ class FakeVersions:
         return StepDiff(name, before, after, changes, theirs.suggestions)
 
 
+def fake_check(repos: FakeStack, tour: Tour) -> list[tuple[int | None, str]]:
+    """What the fakes' ``check`` says: each step that does not resolve, as the fake
+    resolver has it (the last name of ``at`` in its repository)."""
+    resolve = fake_resolver(repos, tour)
+    found: list[tuple[int | None, str]] = []
+    for index, step in enumerate(tour.steps):
+        resolved = resolve(index)
+        found += [(index, f"step {index + 1} ({step.anchor}): {p}") for p in resolved.problems]
+    return found
+
+
 def make_session(
     progress: object = None,
     navigator: Callable[[], object] = FakeNavigator,
@@ -453,6 +468,7 @@ def make_session(
         repo="pkg",
         versions=versions or FakeVersions(),
         progress=progress,  # type: ignore[arg-type]
+        check=fake_check,  # type: ignore[arg-type]
     )
 
 

@@ -21,6 +21,7 @@ TOUR_BINDINGS: list[BindingType] = [
     Binding("s", "toggle_steps", "Steps", show=False),
     Binding("escape", "close_references", "Close", show=False),
     Binding("o", "open_editor", "Edit", show=False),
+    Binding("R", "record", "Record", show=False),
     Binding("y", "copy_permalink", "Link", show=False),
     *(Binding(str(k), f"jump({k - 1})", f"Step {k}", show=False) for k in range(1, 10)),
 ]

@@ -314,6 +314,28 @@ class TourScreen(Places):
             self.code.focus()
         self.close_version()
 
+    # -- recording ---------------------------------------------------------------------
+
+    def action_record(self) -> None:
+        """Record this tour: its steps, to edit, reorder and add to, then write back."""
+        from codewalk.errors import TourError
+        from codewalk.tours.discovery import read_tour
+        from codewalk.tours.recording import draft_of
+        from codewalk.ui.record_screen import RecordScreen
+
+        assert self.session is not None
+        tour = self.session.tour
+        try:
+            text = tour.path.read_text(encoding="utf-8")
+            again = read_tour(tour.path)
+        except (OSError, UnicodeDecodeError, TourError) as error:
+            self.notify(f"cannot record {tour.id}: {error}", severity="error", markup=False)
+            return
+        if again.steps != tour.steps:
+            self.notify(f"{tour.path} changed since it was opened: open it again to record", markup=False)
+            return
+        self.app.push_screen(RecordScreen(self.session, draft_of(tour, text), on_disk=text))
+
     # -- the note's links ---------------------------------------------------------------
 
     def action_links(self) -> None:

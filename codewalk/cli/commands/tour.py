@@ -46,7 +46,20 @@ def register(subparsers: Any) -> None:
         description="Walk through a tour: the terminal UI on a terminal; with --plain, or "
         "when the output is not a terminal, every step printed with its code and note.",
     )
-    parser.add_argument("name", metavar="NAME", help="tour id (see 'codewalk tours') or a tour file")
+    parser.add_argument(
+        "name", nargs="?", metavar="NAME", help="tour id (see 'codewalk tours') or a tour file"
+    )
+    parser.add_argument(
+        "--new",
+        metavar="ID",
+        help="record a new tour in the terminal UI, written as ID.yaml to the first --tours-dir "
+        "(else the first CODEWALK_TOURS_PATH directory, else the current directory)",
+    )
+    parser.add_argument(
+        "--edit",
+        action="store_true",
+        help="record: edit the tour's steps and notes in the terminal UI, and write them to its file",
+    )
     parser.add_argument("--step", type=int, metavar="K", help="start at (or, plain, print only) step K")
     parser.add_argument("--plain", action="store_true", help="print the tour instead of opening the UI")
     parser.add_argument("--json", action="store_true", help="print the resolved steps as JSON")
@@ -102,6 +115,14 @@ def use_color(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.new is not None or args.edit:
+        from codewalk.cli.recording import record
+
+        return record(args)
+    if args.name is None:
+        from codewalk.errors import TourError
+
+        raise TourError("name a tour (see 'codewalk tours'), or record one with --new ID")
     if _interactive(args) or args.json:
         return _run(args, None)
     from codewalk.cli.ahead import Ahead
