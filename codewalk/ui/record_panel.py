@@ -15,11 +15,13 @@ from codewalk.tours.recording import Draft, DraftStep
 from codewalk.visible import visible
 
 KEYS_HELP = (
-    "[b]a[/] add a step at the cursor (shift+↑↓ selects lines)\n"
-    "[b]e[/] edit the note   [b]E[/] the tour's title\n"
-    "[b][[/] / [b]][/] move up / down   [b]D[/] delete\n"
-    "[b]w[/] write the tour, then check it\n"
-    "[b]ctrl+p[/] find a symbol   [b]g[/] go to definition"
+    "[b]a[/] add a step at the cursor\n"
+    "  (shift+↑↓ chooses lines)\n"
+    "[b]e[/] its note   [b]E[/] the tour's title\n"
+    "[b]\\[[/] [b]][/] move up, down  [b]D[/] delete\n"
+    "[b]n[/] [b]p[/] next, previous step\n"
+    "[b]w[/] write the tour, and check it\n"
+    "[b]ctrl+p[/] a symbol  [b]g[/] its definition"
 )
 
 

@@ -42,9 +42,10 @@ from codewalk.ui.session import TourSession
 
 HINT = (
     "[b]Recording a tour.[/b]\n\n"
-    "[b]ctrl+p[/b] finds a symbol (in any pinned repository); [b]g[/b] goes to the definition of\n"
-    "the name at the cursor. [b]a[/b] adds a step at the cursor: on the symbol around it, lit\n"
-    "on its statement (or the lines chosen with shift+↑↓). [b]e[/b] writes its note, [b]w[/b] the tour."
+    "[b]ctrl+p[/b] finds a symbol (in any pinned repository), [b]g[/b] goes to the definition of the "
+    "name at the cursor, [b]b[/b] comes back.\n\n"
+    "[b]a[/b] adds a step at the cursor: on the symbol around it, lit on its statement (or on the "
+    "lines chosen with shift+↑ / shift+↓). [b]e[/b] writes its note, [b]w[/b] writes the tour."
 )
 
 
@@ -107,6 +108,8 @@ class RecordScreen(Places):
     def on_mount(self) -> None:
         self.code.display = False
         self.code.focus()
+        if self.session is not None:
+            self.show_repo(self.session.repo)
         self.query_one(StepProblem).show_message(HINT)
         self._refresh()
         if self.selected is not None:
@@ -220,8 +223,9 @@ class RecordScreen(Places):
         self._changed(self.draft.add(step, self.selected), where)
         lit = f", focus {step.focus[0]!r}" if step.focus else ", no focus (the symbol's header)"
         self.notify(f"step {where + 1}: {step.anchor}{lit}", markup=False)
-        code.selection_anchor = None
-        code.refresh()
+        line, col = code.cursor
+        self._show_place(where)  # what the step lights
+        code.move_cursor(line, col)  # the reader goes on from where they were
 
     def action_move(self, by: int) -> None:
         if self.selected is None:
