@@ -10,14 +10,7 @@ from pathlib import Path
 import pytest
 
 from codewalk.cli.main import main
-from tests.callrepo import make_callrepo
-
-PINS = (
-    '[calls]\nurl = "https://example.org/calls.git"\ntag = "v0"\npackage_root = "src"\n'
-    'packages = ["callpkg"]\nrelease = "callpkg==0"\n\n'
-    '[accel]\nurl = "https://example.org/accel.git"\ntag = "v1"\npackage_root = "src"\n'
-    'packages = ["accelerate"]\nrelease = "accelerate==1"\n'
-)
+from tests.callrepo import pin_callrepo
 
 TOUR = """\
 title: Links
@@ -35,11 +28,7 @@ steps:
 
 @pytest.fixture()
 def tour(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    checkout = make_callrepo(tmp_path)
-    pins = tmp_path / "pins.toml"
-    pins.write_text(PINS)
-    monkeypatch.setenv("CODEWALK_PINS", str(pins))
-    monkeypatch.setenv("CODEWALK_SOURCE_PATH", str(checkout.root))
+    pin_callrepo(tmp_path, monkeypatch, accel=True)
     path = tmp_path / "links.yaml"
     path.write_text(TOUR)
     return path

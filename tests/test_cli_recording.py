@@ -12,7 +12,7 @@ import pytest
 
 from codewalk.cli import recording
 from codewalk.cli.main import main
-from tests.callrepo import make_callrepo
+from tests.callrepo import pin_callrepo
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
@@ -71,14 +71,7 @@ def test_tour_new_and_edit_hand_the_recorder_a_draft(
 def test_draft_edit_opens_the_draft_and_refuses_an_existing_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], opened: list[Any]
 ) -> None:
-    checkout = make_callrepo(tmp_path)
-    pins = tmp_path / "pins.toml"
-    pins.write_text(
-        '[calls]\nurl = "https://example.org/calls.git"\ntag = "v0"\npackage_root = "src"\n'
-        'packages = ["callpkg"]\nrelease = "callpkg==0"\n'
-    )
-    monkeypatch.setenv("CODEWALK_PINS", str(pins))
-    monkeypatch.setenv("CODEWALK_SOURCE_PATH", str(checkout.root))
+    pin_callrepo(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     code, err = run(capsys, "draft", "Mixin.generate", "Model._slow")
     assert code == 2 and "draft needs -o FILE (the tour to write), or --edit" in err

@@ -153,12 +153,17 @@ steps:
 """
 
 
+def recording_of(path: Path, text: str = COMMENTED) -> CodewalkApp:
+    """The app recording the tour ``text``, written to ``path`` first."""
+    path.write_text(text)
+    tour = parse_tour(text, path)
+    return make_app(make_session(tour=tour), recording=(draft_of(tour, text), text))
+
+
 @run_async
 async def test_comments_survive_an_edit_and_the_file_is_checked(tmp_path: Path) -> None:
     path = tmp_path / "kept.yaml"
-    path.write_text(COMMENTED)
-    tour = parse_tour(COMMENTED, path)
-    app = make_app(make_session(tour=tour), recording=(draft_of(tour, COMMENTED), COMMENTED))
+    app = recording_of(path)
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
         assert code(app).source is not None and code(app).source.path == "pkg/base.py"  # step 1's place
@@ -203,9 +208,7 @@ async def test_a_file_that_appeared_or_changed_is_never_written_over(tmp_path: P
         assert "new: w writes it" in str(app.screen.query_one("#record-where").render())
 
     kept = tmp_path / "kept.yaml"
-    kept.write_text(COMMENTED)
-    tour = parse_tour(COMMENTED, kept)
-    app = make_app(make_session(tour=tour), recording=(draft_of(tour, COMMENTED), COMMENTED))
+    app = recording_of(kept)
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
         await pilot.press("D")

@@ -27,14 +27,13 @@ from codewalk.tours.loader import parse_tour
 from codewalk.tours.recording import Draft, Spot, step_at
 from codewalk.tours.saving import write_tour
 from codewalk.ui.calls_panel import CallsPanel
-from codewalk.ui.code_view import CodeView
 from codewalk.ui.confirm import Confirm
-from codewalk.ui.header import OffTourBanner, TourHeader
+from codewalk.ui.header import TourHeader
 from codewalk.ui.history import Location, step_location
 from codewalk.ui.note import NoteView
 from codewalk.ui.note_editor import Edited, NoteEditor
 from codewalk.ui.palette import SymbolProvider
-from codewalk.ui.places import Places
+from codewalk.ui.places import Places, code_column
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.record_panel import RecordPanel
 from codewalk.ui.references import ReferencesPanel
@@ -97,11 +96,7 @@ class RecordScreen(Places):
         with Horizontal(id="body"):
             yield RecordPanel(id="record")
             with Vertical(id="center"):
-                yield OffTourBanner(id="banner")
-                yield CodeView(id="code")
-                yield StepProblem(id="problem")
-                yield ReferencesPanel(id="references")
-                yield CallsPanel(id="calls")
+                yield from code_column()
             yield NoteView(id="note")
         yield Footer(compact=True)
 

@@ -26,13 +26,13 @@ from textual.worker import Worker, WorkerState
 from codewalk.tours.model import ResolvedLink, ResolvedStep
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
-from codewalk.ui.header import OffTourBanner, TourHeader
+from codewalk.ui.header import TourHeader
 from codewalk.ui.history import Location, step_location
 from codewalk.ui.keys import TOUR_BINDINGS
 from codewalk.ui.links_panel import LinksPanel, link_text
 from codewalk.ui.note import NoteView
 from codewalk.ui.palette import SymbolProvider
-from codewalk.ui.places import Places
+from codewalk.ui.places import Places, code_column
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import TourSession
@@ -85,12 +85,7 @@ class TourScreen(Places):
                 yield StepsLegend(id="legend")
             with Horizontal(id="right"):
                 with Vertical(id="center"):
-                    yield OffTourBanner(id="banner")
-                    yield CodeView(id="code")
-                    yield VersionDiff(id="version")
-                    yield StepProblem(id="problem")
-                    yield ReferencesPanel(id="references")
-                    yield CallsPanel(id="calls")
+                    yield from code_column(VersionDiff(id="version"))
                     yield LinksPanel(id="links")
                 yield NoteView(id="note")
         yield Footer(compact=True)
