@@ -147,16 +147,15 @@ def scratch_dir() -> Path:
     return cache_home() / "tmp"
 
 
-def index_db_file() -> str:
-    """The index: one file per layout and extractor (``index-7.8.sqlite3``), so that two
-    codewalk versions sharing a home each keep their own, never rebuilding the other's."""
-    from codewalk.index.versions import INDEX_VERSION  # imports nothing
+def index_db_file(version: str) -> str:
+    """The index of layout ``version`` (``INDEX_VERSION``, which the index layer owns):
+    one file per layout (``index-7.8.sqlite3``), so that two codewalk versions sharing a
+    home each keep their own, never rebuilding the other's."""
+    return os.path.join(home_dir(), f"index-{version}.sqlite3")
 
-    return os.path.join(home_dir(), f"index-{INDEX_VERSION}.sqlite3")
 
-
-def index_db_path() -> Path:
-    return _path(index_db_file())
+def index_db_path(version: str) -> Path:
+    return _path(index_db_file(version))
 
 
 def _data_file(name: str) -> str:

@@ -18,6 +18,7 @@ from codewalk import locations
 from codewalk.cli import ahead as ahead_module
 from codewalk.cli.ahead import Ahead
 from codewalk.cli.main import main
+from codewalk.index.versions import INDEX_VERSION
 from codewalk.tours.model import ResolvedStep, Step
 from tests.test_boundaries import _synced
 
@@ -42,7 +43,7 @@ steps:
 
 
 def _steps(count: int) -> list[Step]:
-    return [Step(index=i, at=f"S{i}", file=None, focus=None, title=None, repo=None, note="", line=i)
+    return [Step(index=i, at=f"S{i}", file=None, focus=(), title=None, repo=None, note="", line=i)
             for i in range(1, count + 1)]
 
 
@@ -151,7 +152,7 @@ def test_a_tour_prints_the_same_with_the_child_as_without(
     outputs = []
     for script in (None, THREADED):  # with the child; then without (a thread forbids the fork)
         for suffix in ("", "-wal", "-shm"):  # each from an empty index
-            Path(f"{locations.index_db_file()}{suffix}").unlink(missing_ok=True)
+            Path(f"{locations.index_db_file(INDEX_VERSION)}{suffix}").unlink(missing_ok=True)
         run = ["-m", "codewalk"] if script is None else ["-c", script]
         command = [sys.executable, *run, *argv]
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
@@ -227,7 +228,7 @@ def test_the_parent_reads_ahead_the_modules_later_steps_name(
     workspaces = Workspaces(None)
 
     def indexed() -> set[str]:
-        with sqlite3.connect(locations.index_db_path()) as db:
+        with sqlite3.connect(locations.index_db_path(INDEX_VERSION)) as db:
             return {row[0] for row in db.execute("SELECT path FROM files WHERE blob IS NOT NULL")}
 
     workspaces.get(None)
@@ -275,7 +276,7 @@ def test_what_opening_the_index_says_is_said_with_the_child_as_without(
     env, tour = _tour(tmp_path, monkeypatch, isolated_home)
     assert subprocess.run([sys.executable, "-m", "codewalk", "tour", str(tour), "--plain"], env=env,
                           capture_output=True, timeout=120).returncode == 1
-    index = locations.index_db_path()
+    index = locations.index_db_path(INDEX_VERSION)
     connection = sqlite3.connect(index, isolation_level=None)
     connection.execute("UPDATE meta SET value = '6.7' WHERE key = 'schema_version'")
     connection.close()

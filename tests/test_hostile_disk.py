@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from codewalk import locations
+from codewalk.index.versions import INDEX_VERSION
 from tests.hardening import assert_untouched, picture, run, toy_source
 from tests.mounts import fill, remount_read_only, small_tmpfs
 from tests.sourcefixtures import Upstream, make_upstream, write_pins
@@ -139,7 +140,7 @@ def test_a_query_on_a_full_disk_says_disk_full_not_delete_the_index(
     assert said[-1].startswith("  hint: free some space there")
     assert "delete" not in err
     # the index's file as it was (SQLite may leave its empty log and shared-memory files)
-    index = locations.index_db_path().name
+    index = locations.index_db_path(INDEX_VERSION).name
     assert_untouched(before, picture(home_on_disk), allowed=[f"{index}-wal", f"{index}-shm"])
     filler.unlink()
     assert run(capsys, "find", "Base", "--source", str(root))[0] == 0

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from codewalk import locations
+from codewalk.index.versions import INDEX_VERSION
 from codewalk.source.pins import load_pins
 from codewalk.source.sync import ensure_checkout
 from tests.hardening import assert_untouched, outside_cache, picture, run, toy_source
@@ -44,7 +45,7 @@ def test_bad_pages_in_the_middle_are_moved_aside_and_rebuilt_in_one_line(
 ) -> None:
     root = toy_source(tmp_path, monkeypatch)
     assert run(capsys, "index", "--source", str(root))[0] == 0
-    database = locations.index_db_path()
+    database = locations.index_db_path(INDEX_VERSION)
     damage_pages(database, "defs", "defs_name")
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:  # the header still reads
         assert connection.execute("SELECT value FROM meta").fetchone()
@@ -101,7 +102,7 @@ def test_a_read_only_cache_answers_from_what_it_holds(
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines()[0] == "toypkg.core.Mixin.generate  method"
         assert (
-            f"codewalk: the index {locations.index_db_path()} is read-only (another user's?); "
+            f"codewalk: the index {locations.index_db_path(INDEX_VERSION)} is read-only (another user's?); "
             "answering from what it holds"
         ) in done.stderr
         done = _as_another_user(["find", "Engin", "--source", str(root)])
@@ -167,4 +168,5 @@ def test_the_index_of_another_codewalk_version_on_the_same_home_is_left_alone(
         assert code == 0, err
         assert "rebuilding" not in err
     assert {path: path.read_bytes() for path in others} == before
-    assert locations.index_db_path() not in others and locations.index_db_path().is_file()
+    mine = locations.index_db_path(INDEX_VERSION)
+    assert mine not in others and mine.is_file()

@@ -16,6 +16,7 @@ from codewalk import locations
 from codewalk.cli import parser as parser_module
 from codewalk.cli import quick
 from codewalk.index import answers, names
+from codewalk.index.versions import INDEX_VERSION
 from tests.hardening import run
 from tests.sourcefixtures import Upstream, pin_upstream
 
@@ -130,7 +131,7 @@ def _edit_pins(home: Path, upstream: Upstream) -> None:
 
 
 def _change_index(home: Path, upstream: Upstream) -> None:
-    connection = sqlite3.connect(locations.index_db_path(), isolation_level=None)
+    connection = sqlite3.connect(locations.index_db_path(INDEX_VERSION), isolation_level=None)
     try:
         connection.execute("INSERT OR REPLACE INTO meta VALUES ('touched', hex(randomblob(8)))")
     finally:
@@ -200,7 +201,7 @@ def test_a_damaged_or_foreign_index_is_a_miss_not_an_error(
     pinned: Upstream, isolated_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _answered_and_kept(capsys, isolated_home)
-    index = locations.index_db_path()
+    index = locations.index_db_path(INDEX_VERSION)
     for suffix in ("-wal", "-shm"):
         Path(f"{index}{suffix}").unlink(missing_ok=True)
     index.write_bytes(b"not a database at all" * 100)
@@ -348,7 +349,7 @@ def test_reading_the_index_leaves_the_kept_answers_standing(
     """A TAB reads the index between two finds; SQLite, run by root, gives the log its
     owner again when it opens it (its change time moves, its content does not)."""
     _answered_and_kept(capsys, isolated_home)
-    index = locations.index_db_path()
+    index = locations.index_db_path(INDEX_VERSION)
     assert names.starting_with(str(index), "Llama")
     for path in (index, Path(f"{index}-wal")):
         if path.exists():

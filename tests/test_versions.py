@@ -14,6 +14,7 @@ import pytest
 
 from codewalk import locations
 from codewalk.cli.main import main
+from codewalk.index.versions import INDEX_VERSION
 from tests.sourcefixtures import index_with, make_sdist
 
 UTIL = "def shared(x):\n    return x\n"
@@ -99,7 +100,7 @@ def test_versions_share_every_unchanged_file(demo: dict[str, str], isolated_home
     import sqlite3
 
     sha = hashlib.sha1(b"blob %d\0" % len(UTIL.encode()) + UTIL.encode()).hexdigest()
-    db = sqlite3.connect(locations.index_db_path())
+    db = sqlite3.connect(locations.index_db_path(INDEX_VERSION))
     assert db.execute("SELECT count(*) FROM blobs WHERE sha=?", (sha,)).fetchone() == (1,)
     blob = db.execute("SELECT id FROM blobs WHERE sha=?", (sha,)).fetchone()[0]
     users = db.execute("SELECT count(DISTINCT snap) FROM files WHERE blob=?", (blob,)).fetchone()

@@ -118,8 +118,9 @@ def symbols(prefix: str, **kwargs: Any) -> list[str]:
     """Names the index knows that start with ``prefix`` (:mod:`codewalk.index.names`)."""
     from codewalk import locations
     from codewalk.index import names
+    from codewalk.index.versions import INDEX_VERSION
 
-    return names.starting_with(locations.index_db_file(), prefix)
+    return names.starting_with(locations.index_db_file(INDEX_VERSION), prefix)
 
 
 def tour_ids(prefix: str, **_: Any) -> list[str]:

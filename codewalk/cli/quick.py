@@ -60,7 +60,7 @@ def replay(argv: Sequence[str]) -> int | None:
     none that still holds (the caller takes the full path)."""
     if not eligible(argv):
         return None
-    index = locations.index_db_file()
+    index = locations.index_db_file(INDEX_VERSION)
     kept = answers.lookup(answers_dir(), _key(argv, sys.stdout))
     if kept is None or kept[0] != answers.state(index) or kept[1] != stamp() or not _unchanged(kept[3]):
         return None
@@ -121,7 +121,7 @@ def remember(workspace: Workspace, mark: answers.Mark, files: Iterable[str]) -> 
 
 
 def _keep(argv: Sequence[str], out: object, output: str, files: list[str], checked_ns: int) -> None:
-    state = answers.settled_state(locations.index_db_file(), checked_ns)
+    state = answers.settled_state(locations.index_db_file(INDEX_VERSION), checked_ns)
     try:
         data = output.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (bytes of a path): not kept

@@ -31,6 +31,7 @@ from codewalk import locations
 from codewalk.cli import quick
 from codewalk.cli.commands import NAMES
 from codewalk.index import answers
+from codewalk.index.versions import INDEX_VERSION
 
 TYPE_CHECKING = False  # no typing on a quick path
 if TYPE_CHECKING:
@@ -85,7 +86,8 @@ def kept(environ: Mapping[str, str]) -> str | None:
     if key is None:
         return None
     found = answers.lookup(quick.answers_dir(), key)
-    if found is None or found[0] != answers.state(locations.index_db_file()) or found[1] != _stamp():
+    index = locations.index_db_file(INDEX_VERSION)
+    if found is None or found[0] != answers.state(index) or found[1] != _stamp():
         return None
     try:
         return found[2].decode("utf-8")
@@ -95,7 +97,7 @@ def kept(environ: Mapping[str, str]) -> str | None:
 
 def keep(environ: Mapping[str, str], text: str, checked_ns: int) -> None:
     """Keep argcomplete's answer ``text`` for this line (it began at ``checked_ns``)."""
-    key, state = _key(environ), answers.settled_state(locations.index_db_file(), checked_ns)
+    key, state = _key(environ), answers.settled_state(locations.index_db_file(INDEX_VERSION), checked_ns)
     if key is None or state is None:
         return
     try:
@@ -197,7 +199,7 @@ def completions(environ: Mapping[str, str]) -> list[str] | None:
     if kind.rstrip("*") == "symbol":
         from codewalk.index import names
 
-        found = names.starting_with(locations.index_db_file(), current)
+        found = names.starting_with(locations.index_db_file(INDEX_VERSION), current)
     else:
         from codewalk.tours import listing
 

@@ -125,7 +125,8 @@ def open_index_once() -> None:
     from codewalk import locations
     from codewalk.index.database import writable
     from codewalk.index.store import Store
+    from codewalk.index.versions import INDEX_VERSION
 
-    path = locations.index_db_path()
+    path = locations.index_db_path(INDEX_VERSION)
     if writable(path):
         Store.open(path).close()

@@ -13,6 +13,7 @@ from pathlib import Path
 from codewalk import locations
 from codewalk.index import meta
 from codewalk.index.store import Store
+from codewalk.index.versions import INDEX_VERSION
 from codewalk.source import cached, sync
 from codewalk.source.checkout import Checkout
 from codewalk.source.pins import Pin, parse_pins, pins_as_json, pins_from_json, read_pins_text
@@ -37,7 +38,7 @@ class PinnedStack:
         reporter: Callable[[str], Reporter] | None = None,
     ) -> None:
         path = locations.pins_path()
-        store = Store.open(locations.index_db_path())
+        store = Store.open(locations.index_db_path(INDEX_VERSION))
         self.pins = _pins(path, store)
         self.notes: list[str] = []  # how a version was chosen (REPO@installed), to show the user
         self.asked: list[str] = []  # the repositories named by ``at``, in order
