@@ -224,6 +224,12 @@ def test_a_bad_step_range_names_its_line(tmp_path: Path) -> None:
     assert "t.yaml:4: step 1: 'versions': '=>5' is not a version range" in str(caught.value)
 
 
+def _find_installed(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``codewalk find Engine.run --at demo@installed`` in ``env``."""
+    command = [sys.executable, "-m", "codewalk", "find", "Engine.run", "--at", "demo@installed"]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+
 def test_at_installed_reads_the_active_environments_version(
     demo: dict[str, str], tmp_path: Path, isolated_home: Path
 ) -> None:
@@ -232,24 +238,12 @@ def test_at_installed_reads_the_active_environments_version(
     (site / "demo-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
     env = {**os.environ, **demo, "CODEWALK_HOME": str(isolated_home), "PYTHONPATH": str(site)}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    done = subprocess.run(
-        [sys.executable, "-m", "codewalk", "find", "Engine.run", "--at", "demo@installed"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _find_installed(env)
     assert done.returncode == 0, done.stderr
     assert "src/demo/core.py:5  [demo demo==1.0]" in done.stdout
     assert "codewalk: demo@installed is 1.0, installed in " in done.stderr
     env["PYTHONPATH"] = str(tmp_path / "empty")
-    missing = subprocess.run(
-        [sys.executable, "-m", "codewalk", "find", "Engine.run", "--at", "demo@installed"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    missing = _find_installed(env)
     assert missing.returncode == 2
     assert "demo@installed: demo is not installed for" in missing.stderr
 
@@ -293,13 +287,7 @@ def test_a_python_reporting_a_version_of_thousands_of_characters_is_refused(
     python.chmod(0o755)
     env = {**os.environ, **demo, "CODEWALK_HOME": str(isolated_home)}
     env["PATH"] = str(bin_dir) + os.pathsep + env.get("PATH", "")
-    done = subprocess.run(
-        [sys.executable, "-m", "codewalk", "find", "Engine.run", "--at", "demo@installed"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _find_installed(env)
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith("codewalk: error: demo@7777777777")
     assert "(5000 characters) is not a version (more than 100 characters)" in done.stderr
