@@ -46,7 +46,6 @@ class Workspaces:
         """The workspace of ``repo``, or why it cannot be had (an unknown repo, a source
         that cannot be fetched), found once per repo: one tour's bad ``repo:`` is that
         tour's error, not the end of ``check``."""
-
         name = repo or self.pinned.first_pin
         if name in self.problems:
             return self.problems[name]
@@ -74,9 +73,9 @@ class Workspaces:
         from codewalk.errors import PinError
 
         for step in tour.steps:
-            error = self.problems.get(tour.step_repo(step) or self.pinned.first_pin)
+            repo = tour.step_repo(step) or self.pinned.first_pin
+            error = self.problems.get(repo)
             if error is not None and not isinstance(error, PinError):
-                repo = tour.step_repo(step) or self.pinned.first_pin
                 raise type(error)(
                     f"cannot check {tour.id}: the {repo} pin cannot be read: {error.message}", hint=error.hint
                 )

@@ -330,7 +330,7 @@ def download(
     limit = timeout()
     try:
         with (
-            Silence(f"{redact_url(dist.url)}", waiting, limit) as silence,
+            Silence(redact_url(dist.url), waiting, limit) as silence,
             _open(dist.url, timeout=limit) as response,
             target.open("wb") as out,
         ):
