@@ -48,7 +48,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "diffusers-denoising  11 steps  The denoising loop of StableDiffusionPipeline",
         "from-pretrained      15 steps  from_pretrained, from a Hub name to tensors in memory",
         "llama-generate       13 steps  From LlamaForCausalLM to assisted decoding",
-        "modular-qwen3        12 steps  modular_qwen3.py is edited, the generated modeling_qwen3.py is what runs",
+        "modular-qwen3        12 steps  modular_qwen3.py is edited; the generated modeling_qwen3.py runs",
         "optimum-backends      9 steps  optimum, a namespace that backends plug into",
         "paddle-layer-call     9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
         "peft-lora            10 steps  How PEFT puts a LoRA layer into a model",
