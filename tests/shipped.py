@@ -8,6 +8,7 @@ SHIPPED_TOURS = (
     "diffusers-denoising",
     "from-pretrained",
     "llama-generate",
+    "logits-processors",
     "modular-qwen3",
     "optimum-backends",
     "paddle-layer-call",

@@ -48,6 +48,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "diffusers-denoising  11 steps  The denoising loop of StableDiffusionPipeline",
         "from-pretrained      15 steps  from_pretrained, from a Hub name to tensors in memory",
         "llama-generate       13 steps  From LlamaForCausalLM to assisted decoding",
+        "logits-processors    13 steps  Logits processors and stopping criteria, from the config to _sample",
         "modular-qwen3        12 steps  modular_qwen3.py is edited; the generated modeling_qwen3.py runs",
         "optimum-backends      9 steps  optimum, a namespace that backends plug into",
         "paddle-layer-call     9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
@@ -97,7 +98,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "15 tour(s) (22 readings, with their versions), 242 step(s): 0 broken step(s), 0 file error(s)"
+        "16 tour(s) (23 readings, with their versions), 255 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -407,7 +408,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 steps at transformers==5.23.0)" in out
     assert out[-1] == (
-        "18 tour(s) (23 readings, with their versions), 243 step(s): 0 broken step(s), 2 file error(s)"
+        "19 tour(s) (24 readings, with their versions), 256 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
