@@ -3,6 +3,7 @@
 SHIPPED_TOURS = (
     "accelerate-backends",
     "attention-dispatch",
+    "beam-search",
     "causal-lm-loss",
     "datasets-json",
     "diffusers-denoising",
