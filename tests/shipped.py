@@ -16,6 +16,7 @@ SHIPPED_TOURS = (
     "peft-lora",
     "special-tokens",
     "tokenizer-call",
+    "trainer-evaluate",
     "trainer-train",
     "xformers-dispatch",
 )

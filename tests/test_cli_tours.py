@@ -56,6 +56,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "peft-lora            10 steps  How PEFT puts a LoRA layer into a model",
         "special-tokens        8 steps  bos_token_id and eos_token_id, from config to the stop of generation",
         'tokenizer-call       12 steps  tokenizer("text"), from transformers down to Rust',
+        "trainer-evaluate     13 steps  Trainer.evaluate, from the eval dataloader to the eval_ metrics",
         "trainer-train        17 steps  How Trainer.train reaches backward",
         "xformers-dispatch     9 steps  xformers' memory_efficient_attention, and how it picks a kernel",
     ]
@@ -96,10 +97,11 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      from-pretrained (15 steps at "
         "transformers==5.23.0, huggingface_hub==1.33.0, safetensors==0.8.0)",
         "ok      tokenizer-call (12 steps at transformers==5.23.0, tokenizers==0.23.1)",
+        "ok      trainer-evaluate (13 steps at transformers==5.23.0, accelerate==1.14.0)",
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "17 tour(s) (24 readings, with their versions), 268 step(s): 0 broken step(s), 0 file error(s)"
+        "18 tour(s) (25 readings, with their versions), 281 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -409,7 +411,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 steps at transformers==5.23.0)" in out
     assert out[-1] == (
-        "20 tour(s) (25 readings, with their versions), 269 step(s): 0 broken step(s), 2 file error(s)"
+        "21 tour(s) (26 readings, with their versions), 282 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
