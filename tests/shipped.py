@@ -8,6 +8,7 @@ SHIPPED_TOURS = (
     "datasets-json",
     "diffusers-denoising",
     "from-pretrained",
+    "gradient-checkpointing",
     "llama-generate",
     "logits-processors",
     "modular-qwen3",
