@@ -7,6 +7,7 @@ SHIPPED_TOURS = (
     "datasets-json",
     "diffusers-denoising",
     "from-pretrained",
+    "kv-cache",
     "llama-generate",
     "optimum-backends",
     "paddle-layer-call",

@@ -47,6 +47,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         'load_dataset("json"), from a file name to a memory-mapped Arrow table',
         "diffusers-denoising  11 steps  The denoising loop of StableDiffusionPipeline",
         "from-pretrained      15 steps  from_pretrained, from a Hub name to tensors in memory",
+        "kv-cache             14 steps  The KV cache, grown by concatenation or preallocated for compilation",
         "llama-generate       13 steps  From LlamaForCausalLM to assisted decoding",
         "optimum-backends      9 steps  optimum, a namespace that backends plug into",
         "paddle-layer-call     9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
@@ -96,7 +97,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "14 tour(s) (21 readings, with their versions), 230 step(s): 0 broken step(s), 0 file error(s)"
+        "15 tour(s) (22 readings, with their versions), 244 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -406,7 +407,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 steps at transformers==5.23.0)" in out
     assert out[-1] == (
-        "17 tour(s) (22 readings, with their versions), 231 step(s): 0 broken step(s), 2 file error(s)"
+        "18 tour(s) (23 readings, with their versions), 245 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
