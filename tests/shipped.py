@@ -13,6 +13,7 @@ SHIPPED_TOURS = (
     "paddle-layer-call",
     "peft-lora",
     "special-tokens",
+    "text-generation-pipeline",
     "tokenizer-call",
     "trainer-train",
     "xformers-dispatch",

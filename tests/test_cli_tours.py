@@ -40,22 +40,26 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["tours"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        "accelerate-backends  13 steps  How Accelerator.prepare picks DeepSpeed, FSDP or DDP",
-        "attention-dispatch    8 steps  Which attention function runs, and who chose it",
-        "causal-lm-loss        6 steps  Where the causal-LM loss comes from",
-        "datasets-json        11 steps  "
+        "accelerate-backends       13 steps  How Accelerator.prepare picks DeepSpeed, FSDP or DDP",
+        "attention-dispatch         8 steps  Which attention function runs, and who chose it",
+        "causal-lm-loss             6 steps  Where the causal-LM loss comes from",
+        "datasets-json             11 steps  "
         'load_dataset("json"), from a file name to a memory-mapped Arrow table',
-        "diffusers-denoising  11 steps  The denoising loop of StableDiffusionPipeline",
-        "from-pretrained      15 steps  from_pretrained, from a Hub name to tensors in memory",
-        "kv-cache             14 steps  The KV cache, grown by concatenation or preallocated for compilation",
-        "llama-generate       13 steps  From LlamaForCausalLM to assisted decoding",
-        "optimum-backends      9 steps  optimum, a namespace that backends plug into",
-        "paddle-layer-call     9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
-        "peft-lora            10 steps  How PEFT puts a LoRA layer into a model",
-        "special-tokens        8 steps  bos_token_id and eos_token_id, from config to the stop of generation",
-        'tokenizer-call       12 steps  tokenizer("text"), from transformers down to Rust',
-        "trainer-train        17 steps  How Trainer.train reaches backward",
-        "xformers-dispatch     9 steps  xformers' memory_efficient_attention, and how it picks a kernel",
+        "diffusers-denoising       11 steps  The denoising loop of StableDiffusionPipeline",
+        "from-pretrained           15 steps  from_pretrained, from a Hub name to tensors in memory",
+        "kv-cache                  14 steps  "
+        "The KV cache, grown by concatenation or preallocated for compilation",
+        "llama-generate            13 steps  From LlamaForCausalLM to assisted decoding",
+        "optimum-backends           9 steps  optimum, a namespace that backends plug into",
+        "paddle-layer-call          9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
+        "peft-lora                 10 steps  How PEFT puts a LoRA layer into a model",
+        "special-tokens             8 steps  "
+        "bos_token_id and eos_token_id, from config to the stop of generation",
+        "text-generation-pipeline  14 steps  "
+        'pipeline("text-generation"), from the task name to generated text',
+        'tokenizer-call            12 steps  tokenizer("text"), from transformers down to Rust',
+        "trainer-train             17 steps  How Trainer.train reaches backward",
+        "xformers-dispatch          9 steps  xformers' memory_efficient_attention, and how it picks a kernel",
     ]
 
 
@@ -97,7 +101,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "15 tour(s) (22 readings, with their versions), 244 step(s): 0 broken step(s), 0 file error(s)"
+        "16 tour(s) (23 readings, with their versions), 258 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -407,7 +411,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 steps at transformers==5.23.0)" in out
     assert out[-1] == (
-        "18 tour(s) (23 readings, with their versions), 245 step(s): 0 broken step(s), 2 file error(s)"
+        "19 tour(s) (24 readings, with their versions), 259 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
