@@ -12,6 +12,7 @@ SHIPPED_TOURS = (
     "optimum-backends",
     "paddle-layer-call",
     "peft-lora",
+    "quantized-loading",
     "special-tokens",
     "text-generation-pipeline",
     "tokenizer-call",

@@ -53,6 +53,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "optimum-backends           9 steps  optimum, a namespace that backends plug into",
         "paddle-layer-call          9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
         "peft-lora                 10 steps  How PEFT puts a LoRA layer into a model",
+        "quantized-loading         13 steps  "
+        "from_pretrained(quantization_config=...), the quantizer's hooks, and FP8 weights made on load",
         "special-tokens             8 steps  "
         "bos_token_id and eos_token_id, from config to the stop of generation",
         "text-generation-pipeline  14 steps  "
@@ -101,7 +103,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "16 tour(s) (23 readings, with their versions), 258 step(s): 0 broken step(s), 0 file error(s)"
+        "17 tour(s) (24 readings, with their versions), 271 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -411,7 +413,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 steps at transformers==5.23.0)" in out
     assert out[-1] == (
-        "19 tour(s) (24 readings, with their versions), 259 step(s): 0 broken step(s), 2 file error(s)"
+        "20 tour(s) (25 readings, with their versions), 272 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
