@@ -3,6 +3,7 @@
 SHIPPED_TOURS = (
     "accelerate-backends",
     "attention-dispatch",
+    "big-model-loading",
     "causal-lm-loss",
     "datasets-json",
     "diffusers-denoising",

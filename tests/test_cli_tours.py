@@ -42,6 +42,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
     assert lines == [
         "accelerate-backends       13 steps  How Accelerator.prepare picks DeepSpeed, FSDP or DDP",
         "attention-dispatch         8 steps  Which attention function runs, and who chose it",
+        'big-model-loading         14 steps  device_map="auto", from free memory to accelerate\'s hooks',
         "causal-lm-loss             6 steps  Where the causal-LM loss comes from",
         "datasets-json             11 steps  "
         'load_dataset("json"), from a file name to a memory-mapped Arrow table',
@@ -92,18 +93,19 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      accelerate-backends (13 steps at accelerate==1.14.0)",
         "ok      attention-dispatch (8 steps at transformers==5.23.0)",
         "ok      attention-dispatch (8 steps at transformers==5.24.0)",  # the tour lists 5.24.0
-        "ok      causal-lm-loss (6 steps at transformers==5.23.0)",
+        "ok      big-model-loading (14 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert "ok      paddle-layer-call (9 steps at paddle (paddlepaddle==3.3.1))" in out
     crossing = [line for line in out if line.count("==") >= 2 and "5.23.0" in line]
     assert crossing == [
+        "ok      big-model-loading (14 steps at transformers==5.23.0, accelerate==1.14.0)",
         "ok      from-pretrained (15 steps at "
         "transformers==5.23.0, huggingface_hub==1.33.0, safetensors==0.8.0)",
         "ok      tokenizer-call (12 steps at transformers==5.23.0, tokenizers==0.23.1)",
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "17 tour(s) (24 readings, with their versions), 271 step(s): 0 broken step(s), 0 file error(s)"
+        "18 tour(s) (25 readings, with their versions), 285 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -413,7 +415,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 steps at transformers==5.23.0)" in out
     assert out[-1] == (
-        "20 tour(s) (25 readings, with their versions), 272 step(s): 0 broken step(s), 2 file error(s)"
+        "21 tour(s) (26 readings, with their versions), 286 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
