@@ -5,6 +5,7 @@ SHIPPED_TOURS = (
     "attention-dispatch",
     "big-model-loading",
     "causal-lm-loss",
+    "chat-template",
     "datasets-json",
     "diffusers-denoising",
     "from-pretrained",

@@ -44,6 +44,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "attention-dispatch         8 steps  Which attention function runs, and who chose it",
         'big-model-loading         14 steps  device_map="auto", from free memory to accelerate\'s hooks',
         "causal-lm-loss             6 steps  Where the causal-LM loss comes from",
+        "chat-template              9 steps  "
+        "apply_chat_template, from messages to a Jinja-rendered prompt and its token ids",
         "datasets-json             11 steps  "
         'load_dataset("json"), from a file name to a memory-mapped Arrow table',
         "diffusers-denoising       11 steps  The denoising loop of StableDiffusionPipeline",
@@ -105,7 +107,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "18 tour(s) (25 readings, with their versions), 285 step(s): 0 broken step(s), 0 file error(s)"
+        "19 tour(s) (26 readings, with their versions), 294 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -415,7 +417,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 steps at transformers==5.23.0)" in out
     assert out[-1] == (
-        "21 tour(s) (26 readings, with their versions), 286 step(s): 0 broken step(s), 2 file error(s)"
+        "22 tour(s) (27 readings, with their versions), 295 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
