@@ -16,8 +16,9 @@ from codewalk.tours.loader import parse_tour
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTHS = (12, 40, 79, 100, 120)
-# A note's link to code, `[text](codewalk:SYMBOL)` or `[text](<codewalk:SYMBOL#FOCUS>)`:
-# the plain tour prints its text (and where it leads), never the Markdown link itself
+# A note's link to code, `[text](codewalk:SYMBOL)` or `[text](<codewalk:SYMBOL#FOCUS>)`, is
+# printed by the link format's plain renderer as its text and the place it leads to, so the
+# notes are measured with each link as its text
 CODEWALK_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\((?:<codewalk:[^>\n]*>|codewalk:[^)\s]*)\)")
 
 
