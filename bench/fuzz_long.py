@@ -14,6 +14,7 @@ untyped exceptions``. Exits 1 if K > 0.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -37,6 +38,13 @@ SHARES = {
 
 def main(total: int) -> int:
     work = Path(tempfile.mkdtemp(prefix="codewalk-fuzz-"))
+    try:
+        return _run(total, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # its cache, state and drafts
+
+
+def _run(total: int, work: Path) -> int:
     os.environ["CODEWALK_HOME"] = str(work / "home")
     os.environ["CODEWALK_STATE"] = str(work / "state")
     os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(work / "hypothesis")
