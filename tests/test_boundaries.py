@@ -87,57 +87,6 @@ def test_common_commands_import_none_of_the_heavy_libraries(
     assert answer in done.stdout
 
 
-QUICK_PROBE = """\
-import sys
-from codewalk.cli.main import main
-code = main(sys.argv[1:])
-mods = set(sys.modules)
-loaded = sorted(m for m in {forbidden!r} if m in mods or any(k.startswith(m + ".") for k in mods))
-print("PROBE", code, ",".join(loaded) or "-", file=sys.stderr)
-"""
-# What the quick path must not import: the parser, the layers below the index's own
-# answers table, re, typing and pathlib (each costs a share of a ripgrep run), nor anything
-# heavy. (The `codewalk` script itself imports nothing: bin/codewalk.)
-QUICK_FORBIDDEN = (
-    "argparse",
-    "re",
-    "typing",
-    "pathlib",
-    "json",
-    "codewalk.workspace",
-    "codewalk.resolve",
-    "codewalk.source",
-    "codewalk.render",
-    *HEAVY,
-)
-
-
-def test_a_find_asked_again_imports_only_the_quick_path(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
-) -> None:
-    """The second and third ``find`` of a name (the first indexes, the second keeps its
-    answer) print it again without argparse, the resolver, typing or pathlib."""
-    env = _synced(tmp_path, monkeypatch, isolated_home)
-    argv = ["find", "LlamaModel"]
-    first, _ = _run(PROBE.format(heavy=HEAVY), argv, env)
-    _run(PROBE.format(heavy=HEAVY), argv, env)
-    done, probe = _run(QUICK_PROBE.format(forbidden=QUICK_FORBIDDEN), argv, env)
-    assert probe == "PROBE 0 -", done.stderr
-    assert done.stdout == first.stdout and "modeling_llama.py:1" in done.stdout
-
-
-def test_a_warm_find_parses_no_pins_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
-) -> None:
-    """Once the index keeps the parse of the pins file, a find of a name never asked
-    before (the full path) imports no TOML parser."""
-    env = _synced(tmp_path, monkeypatch, isolated_home)
-    _run(PROBE.format(heavy=HEAVY), ["find", "LlamaModel"], env)
-    done, probe = _run(PROBE.format(heavy=("tomllib", "tomli")), ["find", "LlamaModel.__init__"], env)
-    assert probe == "PROBE 0 -", done.stderr
-    assert "modeling_llama.py" in done.stdout
-
-
 def test_calls_loads_libcst_and_nothing_else_heavy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
 ) -> None:

@@ -1,21 +1,15 @@
 """What several commands share: the common options, opening the workspace a command
-answers from, and the shapes of a result in text and JSON (docs/json.md).
-
-The warm ``find`` path imports only argparse, json, sqlite3 and codewalk's own small
-modules: ``find`` must beat ripgrep.
-"""
+answers from, and the shapes of a result in text and JSON (docs/json.md)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codewalk.errors import QueryError
 from codewalk.visible import json_text, visible
 
-# imported lazily where used; named here for type checkers only
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from codewalk.resolve.model import FindResult, Resolved
     from codewalk.source.checkout import Checkout

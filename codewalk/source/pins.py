@@ -261,28 +261,6 @@ def read_pins_text(path: Path) -> str:
         raise PinError(f"{path!r}: not a usable path (it holds a NUL character)") from None
 
 
-def pins_as_json(pins: dict[str, Pin]) -> str:
-    """Parsed pins as JSON (:func:`pins_from_json` reads it back): kept beside the index,
-    so that a warm command need not parse the TOML again."""
-    import json
-
-    return json.dumps([pin._asdict() for pin in pins.values()])
-
-
-def pins_from_json(text: str) -> dict[str, Pin]:
-    """What :func:`pins_as_json` wrote; ValueError (or KeyError, TypeError) when it is
-    not that."""
-    import json
-
-    pins: dict[str, Pin] = {}
-    for fields in json.loads(text):
-        fields["packages"] = tuple(fields["packages"])
-        fields["tree_omits"] = tuple(fields["tree_omits"])
-        pin = Pin(**fields)
-        pins[pin.name] = pin
-    return pins
-
-
 def get_pin(pins: dict[str, Pin], name: str | None, filename: str) -> Pin:
     """The pin named ``name``, or the only/first one when ``name`` is None."""
     if name is None:

@@ -139,7 +139,7 @@ class TourSteps:
 
     ``workspace_of(repo)`` gives a repo's workspace; ``None`` means no such pin (the step
     is missing, the ``known`` repos suggested), a :class:`CodewalkError` a pin that cannot
-    be read (the step is missing, with why)."""
+    be read (the step is missing, with why: another repository is no better guess)."""
 
     def __init__(
         self,
@@ -164,14 +164,19 @@ class TourSteps:
             self._done.append(self._next(self.tour.steps[len(self._done)]))
         return self._done[index]
 
+    def resolved(self) -> ResolvedTour:
+        """Every step, in order."""
+        return ResolvedTour(self.tour, tuple(self(index) for index in range(len(self.tour.steps))))
+
     def _next(self, step: Step) -> ResolvedStep:
         repo = self.repo_of(step)
         try:
             workspace = self._workspace_of(repo)
         except CodewalkError as exc:
-            return unopened(step, repo, exc.message, self._known)
+            return unopened(step, repo, exc.message)
         if workspace is None:
-            return unopened(step, repo, f"no pinned repo named {repo!r}", self._known)
+            known = ", ".join(sorted(self._known)) or "none"
+            return unopened(step, repo, f"unknown repo {repo!r}: the pins are {known}", self._known)
         context = self._contexts.get(repo, ())
         resolved = resolve_step(workspace, self.tour, step, context)
         self._contexts[repo] = context_after(context, resolved, workspace.checkout.package_root)
@@ -210,8 +215,7 @@ def resolve_tour(
             raise CodewalkError(problems[repo])
         return workspaces_by_repo.get(repo)
 
-    steps = TourSteps(tour, workspace_of, default, tuple(workspaces_by_repo))
-    return ResolvedTour(tour=tour, steps=tuple(steps(index) for index in range(len(tour.steps))))
+    return TourSteps(tour, workspace_of, default, tuple(workspaces_by_repo)).resolved()
 
 
 def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResult:
@@ -226,8 +230,6 @@ def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResul
     Related results (copies, table entries, the modular source) are not asked for: a
     step needs only the matches, and finding the related ones scans every unindexed
     file for ``# Copied from`` lines and dict entries."""
-    if getattr(workspace, "resolver", None) is None:  # test doubles: find alone
-        return workspace.find(query, context=context)
     # through the workspace, not its resolver: its lock, and its repair of a damaged index
     if query.split(".", 1)[0] not in workspace.checkout.packages:
         for module in context[:_CONTEXT_LOOKUPS]:

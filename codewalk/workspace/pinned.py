@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from codewalk import locations
-from codewalk.index import meta
 from codewalk.index.store import Store
 from codewalk.source import cached, sync
 from codewalk.source.checkout import Checkout
-from codewalk.source.pins import Pin, parse_pins, pins_as_json, pins_from_json, read_pins_text
+from codewalk.source.pins import load_pins
 from codewalk.source.sync import SOURCE_PATH_ENV, kinds_for, source_mode
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
@@ -29,8 +28,8 @@ class PinnedStack:
 
     def __init__(self, source_path: str | None = None, *, at: Sequence[str] = ()) -> None:
         path = locations.pins_path()
+        self.pins = load_pins(path)
         store = Store.open(locations.index_db_path())
-        self.pins = _pins(path, store)
         self.notes: list[str] = []  # how a version was chosen (REPO@installed), to show the user
         self.asked: list[str] = []  # the repositories named by ``at``, in order
         for text in at:
@@ -87,22 +86,3 @@ class PinnedStack:
 
     def close(self) -> None:
         self.stack.store.close()
-
-
-def _pins(path: Path, store: Store) -> dict[str, Pin]:
-    """The pins file at ``path``, parsed: from the index when it keeps the parse of this
-    very text (a warm command then imports no TOML parser), else parsed and kept."""
-    import json
-
-    text = read_pins_text(path)
-    kept = meta.get(store.db, "pins")
-    if kept is not None:
-        try:
-            kept_text, parsed = json.loads(kept)
-            if kept_text == text:
-                return pins_from_json(parsed)
-        except (ValueError, KeyError, TypeError):
-            pass  # written by another codewalk: parse again
-    pins = parse_pins(text, str(path))
-    meta.put(store.db, "pins", json.dumps([text, pins_as_json(pins)]))
-    return pins

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from codewalk.cli.commands.tour import add_source_options, step_json
 from codewalk.cli.common import dump
@@ -55,92 +55,116 @@ def _pins() -> dict[str, Pin]:
     return load_pins(locations.pins_path())
 
 
+class Report(NamedTuple):
+    """What ``check`` found: each tour resolved at each set of versions it is read at
+    (the ``--at`` list beside it), and the tour files that did not load."""
+
+    readings: list[tuple[ResolvedTour, tuple[str, ...]]]
+    errors: list[str]
+    tours: int  # tours that loaded
+
+    @property
+    def broken(self) -> int:
+        return sum(len(resolved.broken) for resolved, _ in self.readings)
+
+    @property
+    def ok(self) -> bool:
+        return not self.broken and not self.errors
+
+
 def run(args: argparse.Namespace) -> int:
+    report = collect(args)
+    if args.json:
+        dump(report_json(report))
+    else:
+        print(visible(report_text(report)))
+    return 0 if report.ok else 1
+
+
+def collect(args: argparse.Namespace) -> Report:
+    """Every step of the tours ``args`` names (all by default), resolved at the pins and
+    at the releases each tour lists (or at ``--at``)."""
     from codewalk.errors import TourError
     from codewalk.tours.discovery import load_tour, scan_tours
-    from codewalk.tours.model import repo_at_version
-    from codewalk.tours.resolution import resolve_tour
 
     tours: list[Tour] = []
-    load_errors: list[str] = []
+    errors: list[str] = []
     if args.tours:
         for name in dict.fromkeys(args.tours):  # each named tour once, in order
             try:
                 tours.append(load_tour(name, args.tours_dir))
             except TourError as error:
-                load_errors.append(str(error))
+                errors.append(str(error))
     else:
         tours, problems = scan_tours(args.tours_dir)
-        load_errors = [str(problem) for problem in problems]
-
+        errors = [str(problem) for problem in problems]
     stacks: dict[tuple[str, ...], Workspaces] = {}
-    results: list[ResolvedTour] = []
-    runs: list[tuple[str, ...]] = []  # the REPO@VERSION each result was resolved at
+    readings: list[tuple[ResolvedTour, tuple[str, ...]]] = []
     for tour in tours:
         for at in versions_to_check(tour, args.at, stacks):
             if at not in stacks:
                 stacks[at] = Workspaces(args.source, at)
-            by_repo = stacks[at].by_repo([tour])
-            results.append(resolve_tour(by_repo, tour, stacks[at].problems))
-            runs.append(at)
-    broken = sum(len(r.broken) for r in results)
-    ok = not broken and not load_errors
-    if args.json:
-        data = {
-            "ok": ok,
-            "errors": load_errors,
-            "tours": [
-                {
-                    "id": r.tour.id,
-                    "path": str(r.tour.path),
-                    "at": list(at),
-                    "ok": not r.broken,
-                    "steps": [
-                        step_json(s)
-                        | {
-                            "step_line": s.step.line,
-                            "candidates": [c.qualname for c in s.candidates],
-                        }
-                        for s in r.steps
-                    ],
-                }
-                for r, at in zip(results, runs, strict=True)
-            ],
-        }
-        dump(data)
-        return 0 if ok else 1
+            readings.append((stacks[at].steps(tour).resolved(), at))
+    return Report(readings, errors, len(tours))
 
-    for message in load_errors:
-        print(visible(f"error: {message}"))
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The report as docs/json.md describes it."""
+    return {
+        "ok": report.ok,
+        "errors": report.errors,
+        "tours": [
+            {
+                "id": resolved.tour.id,
+                "path": str(resolved.tour.path),
+                "at": list(at),
+                "ok": not resolved.broken,
+                "steps": [
+                    step_json(s)
+                    | {"step_line": s.step.line, "candidates": [c.qualname for c in s.candidates]}
+                    for s in resolved.steps
+                ],
+            }
+            for resolved, at in report.readings
+        ],
+    }
+
+
+def report_text(report: Report) -> str:
+    """The report for a reader: a line per tour reading, and for each broken step its
+    file and line, what went wrong and the nearest names; a summary last."""
+    from codewalk.tours.model import repo_at_version
+
+    lines = [f"error: {message}" for message in report.errors]
     steps = 0
-    for result in results:
-        tour = result.tour
-        steps += len(result.steps)
-        read = [s for s in result.steps if s.status != "skipped"] or list(result.steps)
+    for resolved, _ in report.readings:
+        tour = resolved.tour
+        steps += len(resolved.steps)
+        read = [s for s in resolved.steps if s.status != "skipped"] or list(resolved.steps)
         where_read = ", ".join(dict.fromkeys(repo_at_version(s.repo, s.version) for s in read))
-        skipped = len(result.steps) - len(read)
+        skipped = len(resolved.steps) - len(read)
         also = f", {skipped} not at this version" if skipped else ""
-        if not result.broken:
-            print(visible(f"ok      {tour.id} ({len(result.steps)} steps at {where_read}{also})"))
+        if not resolved.broken:
+            lines.append(f"ok      {tour.id} ({len(resolved.steps)} steps at {where_read}{also})")
             continue
-        broken_of = f"{len(result.broken)} of {len(result.steps)} steps"
-        print(visible(f"BROKEN  {tour.id} ({broken_of} at {where_read})"))
-        for resolved in result.broken:
-            step = resolved.step
-            where = f"{tour.path}:{step.line}: step {step.index} ({step.anchor})"
-            print(visible(f"  {where}: {resolved.status}: {resolved.error}"))
-            if resolved.status == "ambiguous":
-                for candidate in resolved.candidates[:5]:
-                    print(
-                        visible(f"      candidate: {candidate.qualname}  {candidate.path}:{candidate.line}")
-                    )
-            if resolved.suggestions:
-                print(visible(f"      did you mean: {', '.join(resolved.suggestions)}"))
-    total = len(tours) + len(load_errors)
-    readings = f" ({len(results)} readings, with their versions)" if len(results) > len(tours) else ""
-    summary = (
-        f"{total} tour(s){readings}, {steps} step(s): {broken} broken step(s), "
-        f"{len(load_errors)} file error(s)"
+        lines.append(
+            f"BROKEN  {tour.id} ({len(resolved.broken)} of {len(resolved.steps)} steps at {where_read})"
+        )
+        for step in resolved.broken:
+            where = f"{tour.path}:{step.step.line}: step {step.step.index} ({step.step.anchor})"
+            lines.append(f"  {where}: {step.status}: {step.error}")
+            if step.status == "ambiguous":
+                lines += [f"      candidate: {c.qualname}  {c.path}:{c.line}" for c in step.candidates[:5]]
+            if step.suggestions:
+                lines.append(f"      did you mean: {', '.join(step.suggestions)}")
+    total = report.tours + len(report.errors)
+    readings = (
+        f" ({len(report.readings)} readings, with their versions)"
+        if len(report.readings) > report.tours
+        else ""
     )
-    print(summary)
-    return 0 if ok else 1
+    lines.append(
+        f"{total} tour(s){readings}, {steps} step(s): {report.broken} broken step(s), "
+        f"{len(report.errors)} file error(s)"
+    )
+    return "\n".join(lines)

@@ -33,23 +33,19 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk import locations
     from codewalk.cli.output import write_output
     from codewalk.errors import CodewalkError
     from codewalk.render import codetour, export, markdown
-    from codewalk.source.pins import load_pins
     from codewalk.tours.discovery import load_tour
-    from codewalk.tours.resolution import resolve_tour
     from codewalk.visible import visible
 
     tour = load_tour(args.name, args.tours_dir)
     workspaces = Workspaces(args.source, args.at)
-    by_repo = workspaces.by_repo([tour])
-    resolved = resolve_tour(by_repo, tour, workspaces.problems)
+    resolved = workspaces.steps(tour).resolved()
     export.require_resolved(resolved)
-    pins = load_pins(locations.pins_path())
+    pins = workspaces.pinned.pins
     links: dict[str, tuple[str | None, str]] = {}
-    for repo in dict.fromkeys([*by_repo, *(step.repo for step in resolved.steps)]):
+    for repo in dict.fromkeys(step.repo for step in resolved.steps):
         pin = pins.get(repo)
         base = export.web_base(pin.url) if pin is not None else None
         links[repo] = (base, workspaces.get(repo).checkout.permalink_ref)
