@@ -33,6 +33,10 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.visible import visible
 
     output = Path(args.output)
+    if output.is_dir():
+        raise CodewalkError(
+            f"{output}: is a directory", hint="name the tour file to write, e.g. DIR/draft.yaml"
+        )
     if output.exists() and not args.force:
         raise CodewalkError(f"{output}: the file exists", hint="--force replaces it")
     workspace = open_workspace(args)
@@ -45,8 +49,12 @@ def run(args: argparse.Namespace) -> int:
         text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
     finally:
         workspace.close()
-    try:
-        where = write_output(str(output), text)  # as export -o: a link or a FIFO is written through
+    try:  # as export -o: a link or a FIFO is written through
+        where = write_output(str(output), text, replace=args.force)
+    except FileExistsError:
+        raise CodewalkError(
+            f"{output}: the file exists (it was made while the draft was written)", hint="--force replaces it"
+        ) from None
     except OSError as error:
         raise CodewalkError(f"{output}: cannot write it: {error.strerror or error}") from None
     steps = text.count("\n  - at: ")
