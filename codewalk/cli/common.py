@@ -91,10 +91,16 @@ def header_dict(query: str, checkout: Checkout) -> dict[str, Any]:
 
 
 def dump(data: dict[str, Any]) -> None:
-    """``data`` as JSON on stdout: the data exact, no control character raw."""
+    """``data`` as JSON on stdout: the data exact, no control character raw; all of it
+    as ``\\uXXXX`` escapes where stdout cannot encode it (the same JSON)."""
     import json
 
-    sys.stdout.write(json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, indent=2)
+    sys.stdout.write(json_text(text) + "\n")
 
 
 def unavailable_owner(workspace: Workspace, query: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    _escape_what_cannot_be_written()
     for arg in argv:
         if "\0" in arg:  # no shell can pass one; a caller in process can
             from codewalk.visible import visible
@@ -55,3 +56,12 @@ def _reader_gone() -> int:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     return 0
+
+
+def _escape_what_cannot_be_written() -> None:
+    """A stream that cannot encode every character (``PYTHONIOENCODING=ascii``, a C
+    locale) gets escapes (``\u2500``) for the rest, never a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            reconfigure(errors="backslashreplace")
