@@ -20,7 +20,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from codewalk.ui.versions import INSTALLED, Offer, example_version, parse_choice
+from codewalk.source.targets import INSTALLED
+from codewalk.ui.versions import Offer, example_version, parse_choice
 from codewalk.visible import visible
 
 

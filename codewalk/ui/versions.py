@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
+from codewalk.source.targets import INSTALLED
 from codewalk.tours.versions import release_of, valid_version
 from codewalk.ui.ports import Hunk, Target
-
-INSTALLED = "installed"
 
 
 @dataclass(frozen=True, slots=True)
