@@ -377,5 +377,51 @@ class Store:
             found.update((name, int(count)) for name, count in rows)
         return found
 
+    def def_names(self, snap: int, kinds: Sequence[str]) -> list[str]:
+        """The distinct names of the definitions of ``kinds`` in ``snap``'s indexed files."""
+        rows = self.db.execute(
+            "SELECT DISTINCT d.name FROM defs d CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? "
+            f"WHERE d.kind IN ({', '.join('?' * len(kinds))})",
+            (snap, *kinds),
+        )
+        return [r[0] for r in rows]
+
+    # -- what the byte scans of a snapshot found (a snapshot's files never change) ------
+    def scanned(self, snap: int, kind: str, needle: str) -> bool:
+        """Whether the scan for ``needle`` as ``kind`` has run over ``snap``'s files (and
+        indexed every file that may hold it): no later process need scan again."""
+        row = self.db.execute(
+            "SELECT 1 FROM scans WHERE snap=? AND kind=? AND needle=?", (snap, kind, needle)
+        ).fetchone()
+        return row is not None
+
+    def record_scan(self, snap: int, kind: str, needle: str) -> None:
+        """Remember that the scan ran (a read-only index keeps nothing: the next process
+        scans again)."""
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.db.execute(
+                "INSERT OR IGNORE INTO scans (snap, kind, needle) VALUES (?, ?, ?)", (snap, kind, needle)
+            )
+
+    def scanned_counts(self, snap: int, names: Sequence[str]) -> dict[str, int]:
+        """The use counts kept for ``names`` (those not kept are absent): how many files
+        use each, the same total whichever files were indexed since."""
+        found: dict[str, int] = {}
+        for start in range(0, len(names), 500):  # SQLite's limit on bound parameters
+            chunk = list(names[start : start + 500])
+            rows = self.db.execute(
+                f"SELECT name, n FROM counts WHERE snap=? AND name IN ({', '.join('?' * len(chunk))})",
+                (snap, *chunk),
+            )
+            found.update((name, int(n)) for name, n in rows)
+        return found
+
+    def record_counts(self, snap: int, totals: dict[str, int]) -> None:
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.db.executemany(
+                "INSERT OR REPLACE INTO counts (snap, name, n) VALUES (?, ?, ?)",
+                ((snap, name, n) for name, n in totals.items()),
+            )
+
     def transaction(self) -> Transaction:
         return Transaction(self.db)

@@ -380,8 +380,7 @@ class Workspace:
     @locked
     def index_all(self, *, workers: int = 2, progress: Progress | None = None) -> IndexReport:
         report = index_all(self.store, self.checkout, workers=workers, progress=progress)
-        self.facts.complete = True
-        self.facts._views.clear()
+        self.facts.completed()
         self._calling = None
         self._symbols = None
         return report
