@@ -116,3 +116,12 @@ class Skipped(NamedTuple):
     """A file the extractor could not read as Python, and why."""
 
     reason: str
+
+
+class NativeDefinition(NamedTuple):
+    """Where compiled code implements a name a stub declares (a PyO3 Rust source line)."""
+
+    path: str  # repo-relative posix
+    line: int  # 1-based
+    text: str  # the line, stripped
+    how: str  # in words: '#[pyclass(name = "Tokenizer")] struct PyTokenizer'

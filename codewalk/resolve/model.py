@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
-from codewalk.index.records import SETTER, Definition, DictEntry, FileRow, Import
+from codewalk.index.records import SETTER, Definition, DictEntry, FileRow, Import, NativeDefinition
 
 
 class Resolved(NamedTuple):
@@ -40,15 +40,6 @@ class FindResult(NamedTuple):
     def matches(self) -> tuple[Resolved, ...]:
         """The answers proper (without related copies, entries and modular sources)."""
         return tuple(r for r in self.results if r.role == "match")
-
-
-class NativeDefinition(NamedTuple):
-    """Where compiled code implements a name a stub declares (a PyO3 Rust source line)."""
-
-    path: str  # repo-relative posix
-    line: int  # 1-based
-    text: str  # the line, stripped
-    how: str  # in words: '#[pyclass(name = "Tokenizer")] struct PyTokenizer'
 
 
 class ModuleSource(Protocol):

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError, FocusTimeout
 from codewalk.resolve.model import FindResult, Resolved
+from codewalk.source.versions import in_range, release_of
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.model import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
-from codewalk.tours.versions import in_range, release_of
 
 if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from codewalk.index.indexer import index_paths
-from codewalk.index.records import Definition, DictEntry, FileRow, Import
+from codewalk.index.records import Definition, DictEntry, FileRow, Import, NativeDefinition
 from codewalk.index.store import Store
-from codewalk.resolve.model import ModuleView, NativeDefinition
+from codewalk.resolve.model import ModuleView
 from codewalk.source.checkout import Checkout
 
 _SCANNED_COUNTS = 200  # names counted by a byte scan (one pass) while the index is not whole
@@ -81,7 +81,7 @@ class IndexFacts:
 
     def native_definitions(self, name: str, kind: str) -> list[NativeDefinition]:
         """Where this checkout's Rust sources implement ``name`` (see ``native``)."""
-        from codewalk.workspace import native
+        from codewalk.index import native
 
         if self._rust_files is None:
             self._rust_files = native.rust_files(self.checkout.root)
