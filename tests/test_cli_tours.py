@@ -13,9 +13,9 @@ import pytest
 
 from codewalk import locations
 from codewalk.cli.main import main
-from codewalk.render.codetour import codetour_problems
 from codewalk.source import sync
 from codewalk.source.checkout import Checkout
+from tests.codetour_schema import codetour_problems
 from tests.shipped import SHIPPED_TOURS
 
 

@@ -11,12 +11,13 @@ import pytest
 
 from codewalk.cli.output import write_output
 from codewalk.errors import TourError
-from codewalk.render.codetour import codetour_json, codetour_problems, to_codetour
+from codewalk.render.codetour import codetour_json, to_codetour
 from codewalk.render.export import permalink, web_base
 from codewalk.render.markdown import to_markdown
 from codewalk.resolve.model import Resolved
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.model import ResolvedStep, ResolvedTour
+from tests.codetour_schema import codetour_problems
 
 CODE = "import x\n\n\ndef f(a):\n    if a:\n        return g(\n            a,\n        )\n    return 0\n"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"

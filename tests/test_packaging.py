@@ -91,3 +91,11 @@ def test_package_is_ruff_and_mypy_clean() -> None:
         [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+
+
+@pytest.mark.slow
+def test_the_package_holds_no_dead_code() -> None:
+    """vulture (configured in pyproject.toml) finds no code that nothing uses, but for
+    the names frameworks call."""
+    vulture = subprocess.run([sys.executable, "-m", "vulture"], cwd=ROOT, capture_output=True, text=True)
+    assert vulture.returncode == 0, vulture.stdout + vulture.stderr

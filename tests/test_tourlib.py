@@ -15,8 +15,9 @@ from codewalk.resolve.model import FindResult, Resolved
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.tours.discovery import discover_tours, load_tour, scan_tours, tour_dirs
 from codewalk.tours.loader import parse_tour
-from codewalk.tours.resolution import TourSteps, module_of, resolve_step, resolve_tour
+from codewalk.tours.resolution import TourSteps, module_of, resolve_step
 from tests.shipped import SHIPPED_TOURS
+from tests.tourwalk import resolve_tour
 
 SHIPPED = set(SHIPPED_TOURS)
 
@@ -261,7 +262,7 @@ steps:
 def test_resolve_tour_statuses_focus_and_context(tmp_path: Path) -> None:
     workspace = FakeWorkspace(tmp_path / "repo")
     tour = parse_tour(TOUR, tmp_path / "t.yaml")
-    result = resolve_tour({"demo": workspace}, tour)  # type: ignore[dict-item]
+    result = resolve_tour({"demo": workspace}, tour)
     statuses = [(s.step.index, s.status) for s in result.steps]
     assert statuses == [
         (1, "resolved"),
@@ -303,7 +304,7 @@ def test_an_ambiguous_short_name_without_context(tmp_path: Path) -> None:
 def test_a_step_naming_an_unknown_repo(tmp_path: Path) -> None:
     workspace = FakeWorkspace(tmp_path / "repo")
     tour = parse_tour("title: T\nsteps:\n  - at: helper\n    repo: elsewhere\n", tmp_path / "t.yaml")
-    step = resolve_tour({"demo": workspace}, tour).steps[0]  # type: ignore[dict-item]
+    step = resolve_tour({"demo": workspace}, tour).steps[0]
     assert (step.status, step.error, step.suggestions) == (
         "missing",
         "unknown repo 'elsewhere': the pins are demo",
@@ -365,7 +366,7 @@ def test_a_nul_in_a_step_built_without_the_loader_is_a_broken_step(tmp_path: Pat
         replace(second, at="hel\0per"),
         replace(second, at="pkg.core.helper", focus="ret\0urn"),
     )
-    result = resolve_tour({"demo": workspace}, replace(tour, steps=bad))  # type: ignore[dict-item]
+    result = resolve_tour({"demo": workspace}, replace(tour, steps=bad))
     assert [(s.status, s.error) for s in result.steps] == [
         ("missing", "'file' 'src/pkg/co\\x00re.py' contains a NUL character"),
         ("missing", "'file' 'src/p\\x00kg/core.py' contains a NUL character"),

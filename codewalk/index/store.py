@@ -80,10 +80,6 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    def checkpoint(self) -> None:
-        """Copy what was written to the log into the database file (PASSIVE: never waits)."""
-        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-
     # -- snapshots and files ---------------------------------------------------------
     def snapshot(self, repo: str, root: str, commit: str) -> tuple[int, bool] | None:
         row = self.db.execute(
@@ -353,15 +349,6 @@ class Store:
             (snap, pattern, limit),
         )
         return [r[0] for r in rows]
-
-    def defs_like(self, snap: int, pattern: str, limit: int) -> list[tuple[FileRow, Definition]]:
-        """Definitions (module level and class members) whose name matches a LIKE pattern."""
-        return self._defs_where(
-            snap,
-            "d.name LIKE ? AND d.kind NOT IN ('variable', 'attribute', 'rebind', 'applies', 'keyword')",
-            (pattern,),
-            limit,
-        )
 
     def reference_counts(self, snap: int, names: Sequence[str]) -> dict[str, int]:
         """For each of ``names``: how many indexed files of ``snap`` use it."""

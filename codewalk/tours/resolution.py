@@ -1,16 +1,17 @@
 """Tour steps at a pin: each ``Step`` becomes a ``ResolvedStep`` (where it landed,
 the focused statement, or why it did not resolve).
 
-Steps are resolved one at a time (``resolve_step``), so a UI can resolve the step it
-shows first and the rest lazily (``TourSteps``, in order); ``resolve_tour`` does them
-all. A short name in ``at`` is resolved in the context of the tour: the modules of the
-steps before it in the same repo, most recent first. The workspace indexes only the
-modules a query needs, so a tour never waits for the full index.
+Steps are resolved one at a time (``resolve_step``), in order (``TourSteps``), so a UI
+can resolve the step it shows first and the rest when they are asked for, and a plain
+tour prints each step as soon as it is resolved. A short name in ``at`` is resolved in the
+context of the tour: the modules of the steps before it in the same repo, most recent
+first. The workspace indexes only the modules a query needs, so a tour never waits for
+the full index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from difflib import get_close_matches
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
@@ -134,8 +135,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
 class TourSteps:
     """A tour's steps, resolved one at a time and in order, each in the workspace of its
     repo (its own ``repo``, else the tour's, else ``default``) with the context of the
-    earlier steps *in that repo*: what :func:`resolve_tour` does for the whole tour, for a
-    reader (the UI) that wants the first steps before the rest.
+    earlier steps *in that repo*.
 
     ``workspace_of(repo)`` gives a repo's workspace; ``None`` means no such pin (the step
     is missing, the ``known`` repos suggested), a :class:`CodewalkError` a pin that cannot
@@ -197,25 +197,6 @@ def unopened(step: Step, repo: str, error: str, suggestions: Sequence[str] = ())
         repo=repo,
         version="",
     )
-
-
-def resolve_tour(
-    workspaces_by_repo: Mapping[str, Workspace], tour: Tour, problems: Mapping[str, str] | None = None
-) -> ResolvedTour:
-    """Every step of ``tour``, in order; a step's repo is its own ``repo``, else the
-    tour's, else the first workspace's. A repo without a workspace makes its steps
-    missing, with the reason in ``problems`` (repo -> why it could not be opened)."""
-    problems = problems or {}
-    if not workspaces_by_repo and not problems:
-        raise ValueError("resolve_tour needs at least one workspace")
-    default = next(iter(workspaces_by_repo), None) or next(iter(problems))
-
-    def workspace_of(repo: str) -> Workspace | None:
-        if repo not in workspaces_by_repo and repo in problems:
-            raise CodewalkError(problems[repo])
-        return workspaces_by_repo.get(repo)
-
-    return TourSteps(tour, workspace_of, default, tuple(workspaces_by_repo)).resolved()
 
 
 def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResult:

@@ -166,9 +166,6 @@ class HighlightedSource:
             assert styled is not None
         return styled
 
-    def highlighted_count(self) -> int:
-        return sum(1 for styled in self._styled if styled is not None)
-
     def _highlight_chunk_of(self, index: int) -> None:
         chunk = bisect_right(self._starts, index) - 1
         start = self._starts[chunk]

@@ -99,12 +99,6 @@ class StepsList(OptionList):
         """The step (0-based) a row is, None for a heading."""
         return int(option.id) if option.id is not None and option.id.isdigit() else None
 
-    @property
-    def highlighted_step(self) -> int | None:
-        if self.highlighted is None:
-            return None
-        return self.step_of(self.get_option_at_index(self.highlighted))
-
     def mark(self, index: int, status: str) -> None:
         if self._status[index] == status:
             return
