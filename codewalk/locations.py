@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from codewalk.errors import CodewalkError
+
 APP_NAME = "codewalk"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -84,6 +86,29 @@ CONFIG_LIMIT = 1 << 20  # 1 MiB: far more than any tour or pins file holds
 
 class TooLarge(ValueError):
     """A file the user named holds more than codewalk reads of such a file."""
+
+
+def read_text(path: Path, what: str, error: type[CodewalkError], hint: str | None = None) -> str:
+    """The UTF-8 text of a file the user names, ``what`` it is (``tour file``, ``pins
+    file``), read by :func:`read_limited`; else an ``error`` naming the file and saying
+    why (``hint`` where naming another file is the way out)."""
+    try:
+        data = read_limited(path)
+    except FileNotFoundError:
+        raise error(f"{path}: {what} not found", hint=hint) from None
+    except IsADirectoryError:
+        raise error(f"{path}: a directory, not a {what}", hint=hint) from None
+    except OSError as exc:
+        raise error(f"{path}: cannot read {what}: {exc.strerror}") from None
+    except TooLarge as exc:
+        raise error(f"{path}: not a {what}: {exc}", hint=hint) from None
+    except ValueError:  # a NUL in the path
+        raise error(f"{path!r}: not a usable path (it holds a NUL character)") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(f"{path}:{line}: not a UTF-8 text file") from None
 
 
 def read_limited(path: Path, limit: int = CONFIG_LIMIT) -> bytes:

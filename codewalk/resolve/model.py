@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypedDict
 
 from codewalk.index.records import SETTER, Definition, DictEntry, FileRow, Import, NativeDefinition
 
@@ -40,6 +40,17 @@ class FindResult(NamedTuple):
     def matches(self) -> tuple[Resolved, ...]:
         """The answers proper (without related copies, entries and modular sources)."""
         return tuple(r for r in self.results if r.role == "match")
+
+
+class FindOptions(TypedDict, total=False):
+    """How :meth:`Resolver.find <codewalk.resolve.resolver.Resolver.find>` answers."""
+
+    context: Sequence[str]  # modules to prefer for a short name (a tour's earlier steps)
+    kind: str | None  # only definitions of this kind
+    limit: int | None  # at most this many results
+    related: bool  # also copies, table entries, the modular source
+    suggest: bool  # "did you mean" when nothing is found
+    thorough: bool  # also star imports after a name found through an import
 
 
 class ModuleSource(Protocol):

@@ -34,26 +34,9 @@ class TourScan(NamedTuple):
 
 def read_tour(path: Path) -> Tour:
     """Load one tour file."""
-    try:
-        data = locations.read_limited(path)
-    except FileNotFoundError:
-        raise TourError(f"{path}: tour file not found") from None
-    except IsADirectoryError:
-        raise TourError(
-            f"{path}: a directory, not a tour file", hint="name a .yaml file, or a tour id"
-        ) from None
-    except OSError as exc:
-        raise TourError(f"{path}: cannot read tour file: {exc.strerror}") from None
-    except locations.TooLarge as exc:
-        raise TourError(f"{path}: not a tour file: {exc}", hint="a tour is a small YAML text file") from None
-    except ValueError:  # a NUL in the path
-        raise TourError(f"{path!r}: not a usable path (it holds a NUL character)") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise TourError(f"{path}:{line}: not a UTF-8 text file") from None
-    return parse_tour(text, path)
+    return parse_tour(
+        locations.read_text(path, "tour file", TourError, hint="name a .yaml file, or a tour id"), path
+    )
 
 
 def _checked_dirs(extra_dirs: Iterable[Path | str]) -> list[Path]:

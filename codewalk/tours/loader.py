@@ -34,7 +34,7 @@ from codewalk.errors import TourError
 from codewalk.source.versions import valid_range, valid_version
 from codewalk.tours.model import Step, Tour
 
-# libyaml's safe composer when PyYAML was built with it (5x faster), else the pure one;
+# libyaml's safe composer when PyYAML was built with it (faster), else the pure one;
 # both keep node marks and neither constructs anything.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "versions", "steps")

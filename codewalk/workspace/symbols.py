@@ -3,8 +3,8 @@ of the index, held in memory once, matched on each keystroke without SQL.
 
 A keystroke matches the names (exact, then prefix, then substring, then the letters in
 order) with one regular-expression pass over all of them joined, then reads the few
-definitions of the best names by the name index. ``bench/bench_palette.py`` measures it
-against the 50 ms budget of a keystroke.
+definitions of the best names by the name index. ``bench/bench_palette.py`` measures a
+keystroke.
 """
 
 from __future__ import annotations

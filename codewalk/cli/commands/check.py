@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from codewalk.cli.commands.tour import add_source_options, step_json
-from codewalk.cli.common import dump
+from codewalk.cli.commands.tour import step_json
+from codewalk.cli.common import add_tours, dump
 from codewalk.cli.workspaces import Workspaces
+from codewalk.tours.model import ResolvedTour, Tour
 from codewalk.visible import visible
-
-if TYPE_CHECKING:
-    from codewalk.source.pins import Pin
-    from codewalk.tours.model import ResolvedTour, Tour
 
 
 def register(subparsers: Any) -> None:
@@ -31,28 +28,22 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("tours", nargs="*", metavar="TOUR", help="tour ids or tour files")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    add_source_options(parser)
+    add_tours(parser)
     parser.set_defaults(handler=run)
 
 
 def versions_to_check(
     tour: Tour, at: Sequence[str], stacks: dict[tuple[str, ...], Workspaces]
 ) -> list[tuple[str, ...]]:
-    """The ``--at`` lists a tour is checked at: the ones asked for; else the pins, and
-    each release the tour lists in ``versions`` (of its repository) besides its pin's."""
+    """The ``--at`` lists a tour is checked at: the ones asked for; else the pins
+    (``stacks[()]``), and each release the tour lists in ``versions`` (of its repository)
+    besides its pin's."""
     if at:
         return [tuple(at)]
-    pins = next(iter(stacks.values())).pinned.pins if stacks else _pins()
+    pins = stacks[()].pinned.pins
     repo = tour.repo or next(iter(pins))
     pinned = pins[repo].release_version if repo in pins else ""
     return [(), *((f"{repo}@{version}",) for version in tour.versions if version != pinned)]
-
-
-def _pins() -> dict[str, Pin]:
-    from codewalk import locations
-    from codewalk.source.pins import load_pins
-
-    return load_pins(locations.pins_path())
 
 
 class Report(NamedTuple):
@@ -98,7 +89,7 @@ def collect(args: argparse.Namespace) -> Report:
     else:
         tours, problems = scan_tours(args.tours_dir)
         errors = [str(problem) for problem in problems]
-    stacks: dict[tuple[str, ...], Workspaces] = {}
+    stacks: dict[tuple[str, ...], Workspaces] = {(): Workspaces(args.source)}  # the pins first
     readings: list[tuple[ResolvedTour, tuple[str, ...]]] = []
     for tour in tours:
         for at in versions_to_check(tour, args.at, stacks):

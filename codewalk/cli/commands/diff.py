@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from codewalk.cli.common import dump, result_dict
+from codewalk.cli.common import add_json, add_no_color, dump, result_dict
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -31,8 +31,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--to", dest="after", required=True, metavar="B", help="the newer version")
     parser.add_argument("--repo", metavar="R", help="the repo a bare VERSION is of (default: the first pin)")
     parser.add_argument("--context", type=int, default=3, metavar="N", help="lines of context (default 3)")
-    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
-    parser.add_argument("--no-color", action="store_true", help="no ANSI colours (also NO_COLOR=1)")
+    add_json(parser)
+    add_no_color(parser)
     parser.set_defaults(handler=run)
 
 

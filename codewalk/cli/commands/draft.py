@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from codewalk.cli.common import add_common, open_workspace, positive
+from codewalk.cli.common import add_chain, open_workspace
 from codewalk.errors import CodewalkError, QueryError
 
 
@@ -18,11 +18,8 @@ def register(subparsers: Any) -> None:
         "write a tour along it: one step per call, at the calling function, focused on the call "
         "site, with titles filled in and notes left for you to write.",
     )
-    parser.add_argument("start", metavar="FROM")
-    parser.add_argument("goal", metavar="TO")
+    add_chain(parser)
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the tour file to write")
-    add_common(parser)
-    parser.add_argument("--depth", type=positive, default=8, metavar="N", help="chains of at most N calls")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.set_defaults(handler=run)
 

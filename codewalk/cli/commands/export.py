@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from codewalk.cli.commands.tour import add_source_options
+from codewalk.cli.common import add_tour
 from codewalk.cli.workspaces import Workspaces
 
 
@@ -18,7 +18,7 @@ def register(subparsers: Any) -> None:
         description="Export a resolved tour: Markdown with permalinks to the exact lines at "
         "the pin, or a CodeTour .tour JSON file for VS Code.",
     )
-    parser.add_argument("name", metavar="TOUR", help="tour id or tour file")
+    add_tour(parser)
     parser.add_argument(
         "--format", choices=("markdown", "codetour"), default="markdown", help="output format"
     )
@@ -28,7 +28,6 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="write to FILE, as a shell's > would (a regular file is replaced whole; '-': stdout)",
     )
-    add_source_options(parser)
     parser.set_defaults(handler=run)
 
 

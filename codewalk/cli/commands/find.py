@@ -8,6 +8,7 @@ from typing import Any
 
 from codewalk.cli.common import (
     add_common,
+    add_json,
     dump,
     format_result,
     header_dict,
@@ -48,15 +49,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--kind", choices=KINDS, help="only definitions of this kind")
     parser.add_argument("--limit", type=positive, metavar="N", help="at most N results (default 20)")
     parser.add_argument("--refs", action="store_true", help="also list uses of the name, grouped by file")
-    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    add_json(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.render.highlight import use_color
 
-    workspace = open_workspace(args)
-    try:
+    with open_workspace(args) as workspace:
         checkout = workspace.checkout
         limit = args.limit if args.limit is not None else 20
         found = workspace.find(
@@ -90,8 +90,6 @@ def run(args: argparse.Namespace) -> int:
             print()
             print(format_references(args.query, references, workspace.fully_indexed))
         return 0
-    finally:
-        workspace.close()
 
 
 def format_references(query: str, references: list[Any], complete: bool) -> str:

@@ -9,30 +9,11 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from codewalk.cli.common import add_at
+from codewalk.cli.common import add_no_color, add_tour
 from codewalk.cli.workspaces import Workspaces
-
-if TYPE_CHECKING:
-    from codewalk.tours.model import ResolvedStep, Tour
-
-
-def add_source_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--tours-dir",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="also read tours from DIR (repeatable; CODEWALK_TOURS_PATH works too)",
-    )
-    parser.add_argument(
-        "--source",
-        metavar="PATH",
-        default=None,
-        help="read the code from this local checkout instead of the pinned cache",
-    )
-    add_at(parser)
+from codewalk.tours.model import ResolvedStep, Tour
 
 
 def register(subparsers: Any) -> None:
@@ -42,12 +23,11 @@ def register(subparsers: Any) -> None:
         description="Walk through a tour: the terminal UI on a terminal; with --plain, or "
         "when the output is not a terminal, every step printed with its code and note.",
     )
-    parser.add_argument("name", metavar="NAME", help="tour id (see 'codewalk tours') or a tour file")
+    add_tour(parser)
     parser.add_argument("--step", type=int, metavar="K", help="start at (or, plain, print only) step K")
     parser.add_argument("--plain", action="store_true", help="print the tour instead of opening the UI")
     parser.add_argument("--json", action="store_true", help="print the resolved steps as JSON")
-    parser.add_argument("--no-color", action="store_true", help="no ANSI colours (also NO_COLOR=1)")
-    add_source_options(parser)
+    add_no_color(parser)
     parser.set_defaults(handler=run)
 
 
