@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -66,7 +65,7 @@ def _create_beside(path: Path, mode: int) -> tuple[Path, int]:
 
 
 def _token() -> str:
-    return secrets.token_hex(8)
+    return os.urandom(8).hex()
 
 
 def _link_new(temporary: Path, path: Path, data: bytes) -> None:
