@@ -35,8 +35,7 @@ def _available_commands(only: str | None = None) -> list[ModuleType]:
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser. Given the arguments, and they name a command, only that
-    command's subparser is built: building all of them costs more than a warm
-    ``find`` may take in all."""
+    command's subparser is built (all of them would import every command's module)."""
     parser = argparse.ArgumentParser(
         prog="codewalk",
         description="Annotated, symbol-anchored tours of Hugging Face transformers at a pinned version.",

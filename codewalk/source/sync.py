@@ -53,6 +53,12 @@ def source_mode(explicit: str | None = None) -> str:
     return mode
 
 
+def local_path(explicit: str | None = None) -> str | None:
+    """The user's own checkout to read instead of the cache: ``--source``, else
+    ``CODEWALK_SOURCE_PATH`` (an empty one is none)."""
+    return explicit or os.environ.get(SOURCE_PATH_ENV) or None
+
+
 def load_pin(repo: str | None) -> Pin:
     path = locations.pins_path()
     return get_pin(load_pins(path), repo, str(path))
@@ -66,9 +72,9 @@ def open_checkout(
     entry if complete (fast, no git), else a sync (printing progress). ``pin`` reads
     another version than the pinned one (``REPO@VERSION``)."""
     pin = pin or load_pin(repo)
-    local_path = (source_path or os.environ.get(SOURCE_PATH_ENV)) if local else None
-    if local_path:
-        outcome = local_checkout(pin, Path(local_path))
+    own = local_path(source_path) if local else None
+    if own:
+        outcome = local_checkout(pin, Path(own))
         _print_notes(outcome.notes)
         return outcome.checkout
     mode = source_mode()

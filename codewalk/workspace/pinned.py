@@ -6,7 +6,6 @@ path holds its package.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from codewalk.index.store import Store
 from codewalk.source import cached, sync
 from codewalk.source.checkout import Checkout
 from codewalk.source.pins import load_pins
-from codewalk.source.sync import SOURCE_PATH_ENV, kinds_for, source_mode
+from codewalk.source.sync import kinds_for, source_mode
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
 
@@ -42,7 +41,7 @@ class PinnedStack:
                 self.notes.append(
                     f"{target.pin.name}@installed is {target.pin.release_version}, {target.how}"
                 )
-        self.source_path = source_path or os.environ.get(SOURCE_PATH_ENV) or None
+        self.source_path = sync.local_path(source_path)
         owners = {package: pin.name for pin in self.pins.values() for package in pin.packages}
         self.stack = Stack(store, owners=owners, opener=self._open, synced=self._synced)
         self._workspaces: dict[str, Workspace] = {}
