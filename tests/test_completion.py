@@ -109,6 +109,18 @@ def test_a_malformed_cursor_is_one_line_not_a_traceback(
     assert done.stderr.strip() == f"codewalk: completion: COMP_POINT={point!r} is not a number"
 
 
+def test_a_request_without_the_line_is_one_line(tmp_path: Path, isolated_home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMP_", "_ARGCOMPLETE"))}
+    env.update(_ARGCOMPLETE="1", COMP_POINT="3")
+    done = subprocess.run(
+        [sys.executable, "-m", "codewalk"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stderr.strip()) == (
+        2,
+        "codewalk: completion: COMP_LINE is not set (the shell sets it)",
+    )
+
+
 def test_a_tour_is_offered_by_its_id_from_every_tour_directory(tmp_path: Path, isolated_home: Path) -> None:
     """A tour file whose ``id:`` is not its name is offered by its id (``tour ID`` is
     what works), and ``--tours-dir`` is read as ``tour`` reads it."""
