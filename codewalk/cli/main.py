@@ -60,7 +60,7 @@ def _reader_gone() -> int:
 
 def _escape_what_cannot_be_written() -> None:
     """A stream that cannot encode every character (``PYTHONIOENCODING=ascii``, a C
-    locale) gets escapes (``\u2500``) for the rest, never a UnicodeEncodeError."""
+    locale) gets escapes (``\\u2500``) for the rest, never a UnicodeEncodeError."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None and getattr(stream, "errors", "") == "strict":
