@@ -1,8 +1,10 @@
 """``codewalk check [TOUR...]``: does every step of every tour still resolve at the pin?
 
-For each broken step: the tour file and the step's line in it, what went wrong, and
-"did you mean" candidates. Exit 1 if any step is broken or any tour file fails to
-load, so it fits a tour author's CI.
+For each broken step (its symbol, a region, a link of its note): the tour file and the
+step's line in it, what went wrong, and "did you mean" candidates. Exit 1 if any step
+is broken or any tour file fails to load, so it fits a tour author's CI. Notes that name
+code the step does not show are warnings (:mod:`codewalk.tours.note_warnings`), read at
+the pins (or at ``--at``); they fail the check only with ``--strict``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from codewalk.cli.commands.tour import step_json
 from codewalk.cli.common import add_tours, dump
 from codewalk.cli.workspaces import Workspaces
 from codewalk.tours.model import ResolvedTour, Tour
+from codewalk.tours.note_warnings import NoteWarning, tour_warnings
 from codewalk.visible import visible
 
 
@@ -28,6 +31,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("tours", nargs="*", metavar="TOUR", help="tour ids or tour files")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--strict", action="store_true", help="note warnings fail the check too (exit 1), for CI"
+    )
     add_tours(parser)
     parser.set_defaults(handler=run)
 
@@ -46,21 +52,34 @@ def versions_to_check(
     return [(), *((f"{repo}@{version}",) for version in tour.versions if version != pinned)]
 
 
-class Report(NamedTuple):
-    """What ``check`` found: each tour resolved at each set of versions it is read at
-    (the ``--at`` list beside it), and the tour files that did not load."""
+class Reading(NamedTuple):
+    """A tour resolved at one set of versions (the ``--at`` list beside it), and the
+    warnings of its notes (read at the first set only)."""
 
-    readings: list[tuple[ResolvedTour, tuple[str, ...]]]
+    resolved: ResolvedTour
+    at: tuple[str, ...]
+    warnings: list[NoteWarning]
+
+
+class Report(NamedTuple):
+    """What ``check`` found: each tour's readings, and the tour files that did not load."""
+
+    readings: list[Reading]
     errors: list[str]
     tours: int  # tours that loaded
+    strict: bool  # warnings fail the check
 
     @property
     def broken(self) -> int:
-        return sum(len(resolved.broken) for resolved, _ in self.readings)
+        return sum(len(reading.resolved.broken) for reading in self.readings)
+
+    @property
+    def warned(self) -> int:
+        return sum(len(reading.warnings) for reading in self.readings)
 
     @property
     def ok(self) -> bool:
-        return not self.broken and not self.errors
+        return not self.broken and not self.errors and not (self.strict and self.warned)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -90,13 +109,15 @@ def collect(args: argparse.Namespace) -> Report:
         tours, problems = scan_tours(args.tours_dir)
         errors = [str(problem) for problem in problems]
     stacks: dict[tuple[str, ...], Workspaces] = {(): Workspaces(args.source)}  # the pins first
-    readings: list[tuple[ResolvedTour, tuple[str, ...]]] = []
+    readings: list[Reading] = []
     for tour in tours:
-        for at in versions_to_check(tour, args.at, stacks):
+        for number, at in enumerate(versions_to_check(tour, args.at, stacks)):
             if at not in stacks:
                 stacks[at] = Workspaces(args.source, at)
-            readings.append((stacks[at].steps(tour).resolved(), at))
-    return Report(readings, errors, len(tours))
+            resolved = stacks[at].steps(tour).resolved()
+            warned = tour_warnings(resolved, stacks[at].source_text) if number == 0 else []
+            readings.append(Reading(resolved, at, warned))
+    return Report(readings, errors, len(tours), args.strict)
 
 
 def report_json(report: Report) -> dict[str, Any]:
@@ -115,20 +136,24 @@ def report_json(report: Report) -> dict[str, Any]:
                     | {"step_line": s.step.line, "candidates": [c.qualname for c in s.candidates]}
                     for s in resolved.steps
                 ],
+                "warnings": [
+                    {"step": w.step, "step_line": w.step_line, "name": w.name, "message": w.message}
+                    for w in warned
+                ],
             }
-            for resolved, at in report.readings
+            for resolved, at, warned in report.readings
         ],
     }
 
 
 def report_text(report: Report) -> str:
-    """The report for a reader: a line per tour reading, and for each broken step its
-    file and line, what went wrong and the nearest names; a summary last."""
+    """The report for a reader: a line per tour reading, its note warnings, and for each
+    broken step its file and line, what went wrong and the nearest names; a summary last."""
     from codewalk.tours.model import repo_at_version
 
     lines = [f"error: {message}" for message in report.errors]
     steps = 0
-    for resolved, _ in report.readings:
+    for resolved, _, warned in report.readings:
         tour = resolved.tour
         steps += len(resolved.steps)
         read = [s for s in resolved.steps if s.status != "skipped"] or list(resolved.steps)
@@ -137,25 +162,24 @@ def report_text(report: Report) -> str:
         also = f", {skipped} not at this version" if skipped else ""
         if not resolved.broken:
             lines.append(f"ok      {tour.id} ({len(resolved.steps)} steps at {where_read}{also})")
-            continue
-        lines.append(
-            f"BROKEN  {tour.id} ({len(resolved.broken)} of {len(resolved.steps)} steps at {where_read})"
-        )
+        else:
+            broken_of = f"{len(resolved.broken)} of {len(resolved.steps)} steps"
+            lines.append(f"BROKEN  {tour.id} ({broken_of} at {where_read})")
+        lines += [f"  warning: {warning.message}" for warning in warned]
         for step in resolved.broken:
             where = f"{tour.path}:{step.step.line}: step {step.step.index} ({step.step.anchor})"
-            lines.append(f"  {where}: {step.status}: {step.error}")
+            status = step.status if step.status != "resolved" else "broken link"
+            lines += [f"  {where}: {status}: {problem}" for problem in step.problems]
             if step.status == "ambiguous":
                 lines += [f"      candidate: {c.qualname}  {c.path}:{c.line}" for c in step.candidates[:5]]
             if step.suggestions:
                 lines.append(f"      did you mean: {', '.join(step.suggestions)}")
     total = report.tours + len(report.errors)
-    readings = (
-        f" ({len(report.readings)} readings, with their versions)"
-        if len(report.readings) > report.tours
-        else ""
-    )
+    many = len(report.readings) > report.tours
+    readings = f" ({len(report.readings)} readings, with their versions)" if many else ""
+    warnings = f"{report.warned} note warning(s), " if report.warned else ""
     lines.append(
         f"{total} tour(s){readings}, {steps} step(s): {report.broken} broken step(s), "
-        f"{len(report.errors)} file error(s)"
+        f"{warnings}{len(report.errors)} file error(s)"
     )
     return "\n".join(lines)

@@ -19,7 +19,13 @@ def register(subparsers: Any) -> None:
         "site, with titles filled in and notes left for you to write.",
     )
     add_chain(parser)
-    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the tour file to write")
+    parser.add_argument("-o", "--output", metavar="FILE", help="the tour file to write")
+    parser.add_argument(
+        "--edit",
+        action="store_true",
+        help="open the draft in the terminal UI's recorder instead (it writes FILE, else ID.yaml where a "
+        "new tour goes: the first CODEWALK_TOURS_PATH directory, else the current directory)",
+    )
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.set_defaults(handler=run)
 
@@ -29,13 +35,16 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.tours.draft import draft_tour
     from codewalk.visible import visible
 
-    output = Path(args.output)
-    if output.is_dir():
+    if args.output is None and not args.edit:
+        raise CodewalkError("draft needs -o FILE (the tour to write), or --edit (to open it in the recorder)")
+    output = Path(args.output) if args.output else None
+    if output is not None and output.is_dir():
         raise CodewalkError(
             f"{output}: is a directory", hint="name the tour file to write, e.g. DIR/draft.yaml"
         )
-    if output.exists() and not args.force:
-        raise CodewalkError(f"{output}: the file exists", hint="--force replaces it")
+    if output is not None and output.exists() and (args.edit or not args.force):
+        hint = "the recorder writes a new file: name another" if args.edit else "--force replaces it"
+        raise CodewalkError(f"{output}: the file exists", hint=hint)
     workspace = open_workspace(args)
     try:
         answer = workspace.path(args.start, args.goal, limit=1, max_depth=args.depth)
@@ -46,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
         text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
     finally:
         workspace.close()
+    if args.edit:
+        return _edit(args, text)
+    assert output is not None
     try:  # as export -o: a link or a FIFO is written through
         where = write_output(str(output), text, replace=args.force)
     except FileExistsError:
@@ -59,3 +71,22 @@ def run(args: argparse.Namespace) -> int:
     print(visible(f"wrote {where}: {steps} steps along {hops}"))
     print(visible(f"write the notes (TODO), then: codewalk check {output}"))
     return 0
+
+
+def _edit(args: argparse.Namespace, text: str) -> int:
+    """The draft in the recorder, to be written where ``-o`` says (else where a new tour
+    goes) once the author has seen where."""
+    from dataclasses import replace
+
+    from codewalk.cli.recording import draft_path, open_recorder
+    from codewalk.tours.loader import parse_tour
+    from codewalk.tours.recording import draft_of
+
+    tour = parse_tour(text, Path("draft.yaml"))
+    path = draft_path(tour.id, args.output)
+    if path.exists():
+        raise CodewalkError(
+            f"{path}: the file exists", hint="the recorder writes a new file: give -o another"
+        )
+    tour = replace(tour, path=path)
+    return open_recorder(args, tour, draft_of(tour, text), None)

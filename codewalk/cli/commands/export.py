@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     export.require_resolved(resolved)
     pins = workspaces.pinned.pins
     links: dict[str, tuple[str | None, str]] = {}
-    for repo in dict.fromkeys(step.repo for step in resolved.steps):
+    reached = (link.repo for step in resolved.steps for link in step.links)  # a link may reach another pin
+    for repo in dict.fromkeys([*(step.repo for step in resolved.steps), *reached]):
         pin = pins.get(repo)
         base = export.web_base(pin.url) if pin is not None else None
         links[repo] = (base, workspaces.get(repo).checkout.permalink_ref)

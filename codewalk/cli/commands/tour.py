@@ -11,9 +11,9 @@ import shutil
 import sys
 from typing import Any
 
-from codewalk.cli.common import add_no_color, add_tour
+from codewalk.cli.common import add_no_color, add_tours
 from codewalk.cli.workspaces import Workspaces
-from codewalk.tours.model import ResolvedStep, Tour
+from codewalk.tours.model import ResolvedLink, ResolvedStep, Tour
 
 
 def register(subparsers: Any) -> None:
@@ -23,11 +23,25 @@ def register(subparsers: Any) -> None:
         description="Walk through a tour: the terminal UI on a terminal; with --plain, or "
         "when the output is not a terminal, every step printed with its code and note.",
     )
-    add_tour(parser)
+    parser.add_argument(
+        "name", nargs="?", metavar="TOUR", help="a tour id (see 'codewalk tours') or a tour file"
+    )
+    parser.add_argument(
+        "--new",
+        metavar="ID",
+        help="record a new tour in the terminal UI, written as ID.yaml to the first --tours-dir "
+        "(else the first CODEWALK_TOURS_PATH directory, else the current directory)",
+    )
+    parser.add_argument(
+        "--edit",
+        action="store_true",
+        help="record: edit the tour's steps and notes in the terminal UI, and write them to its file",
+    )
     parser.add_argument("--step", type=int, metavar="K", help="start at (or, plain, print only) step K")
     parser.add_argument("--plain", action="store_true", help="print the tour instead of opening the UI")
     parser.add_argument("--json", action="store_true", help="print the resolved steps as JSON")
     add_no_color(parser)
+    add_tours(parser)
     parser.set_defaults(handler=run)
 
 
@@ -44,16 +58,42 @@ def step_json(resolved: ResolvedStep) -> dict[str, object]:
         "start_line": target.start_line if target else None,
         "end_line": target.end_line if target else None,
         "focus": list(resolved.focus) if resolved.focus else None,
+        "regions": [list(region) for region in resolved.regions],
         "via": target.via if target else None,
         "note": resolved.step.note,
         "error": resolved.error,
         "suggestions": list(resolved.suggestions),
         "repo": resolved.repo,
         "version": resolved.version,
+        "links": [link_json(link) for link in resolved.links],
+    }
+
+
+def link_json(link: ResolvedLink) -> dict[str, object]:
+    target = link.target
+    return {
+        "text": link.link.text,
+        "target": link.link.target,
+        "qualname": target.qualname if target else None,
+        "path": target.path if target else None,
+        "line": link.line or None,
+        "start_line": link.lines[0] if link.lines else None,
+        "end_line": link.lines[1] if link.lines else None,
+        "repo": link.repo,
+        "version": link.version,
+        "error": link.error,
     }
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.new is not None or args.edit:
+        from codewalk.cli.recording import record
+
+        return record(args)
+    if args.name is None:
+        from codewalk.errors import TourError
+
+        raise TourError("name a tour (see 'codewalk tours'), or record one with --new ID")
     from codewalk.errors import TourError
     from codewalk.tours.discovery import load_tour
 
