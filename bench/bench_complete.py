@@ -9,7 +9,7 @@ bench cache ($CODEWALK_BENCH_HOME, default /tmp/codewalk-bench), fully indexed f
 needed. Each line is completed as the shell code of ``codewalk completion bash|zsh``
 asks (argcomplete's environment; the answer in a file, as ARGCOMPLETE_USE_TEMPFILES
 has it), interleaved over RUNS rounds with ``python -c pass`` (the floor): min/median/max,
-and the median against the target.
+and the median against the target; beside it, the median processor time of the process.
 """
 
 from __future__ import annotations
@@ -85,7 +85,8 @@ def main() -> None:
         actions[f"{shell}: {line}<TAB>"] = partial(tab, shell, line, env)
     for action in actions.values():  # warm: bytecode, the page cache
         action()
-    times = interleaved(RUNS, actions)
+    cpu: dict[str, list[float]] = {}
+    times = interleaved(RUNS, actions, cpu)
     floor = statistics.median(times["python -c pass (the floor)"])
     for label, seconds in times.items():
         median = statistics.median(seconds)
@@ -94,7 +95,9 @@ def main() -> None:
             if label.startswith("python")
             else f"   target <= 100 ms: {'met' if median <= TARGET_S else 'MISSED'}"
         )
-        print(f"  {label:48} {spread(seconds):>24}   {median / floor:4.1f}x python -c pass{verdict}")
+        used = statistics.median(cpu[label]) * 1000
+        ratio = f"{median / floor:4.1f}x python -c pass"
+        print(f"  {label:48} {spread(seconds):>24}  cpu {used:5.1f} ms  {ratio}{verdict}")
 
 
 if __name__ == "__main__":

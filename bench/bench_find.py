@@ -13,7 +13,9 @@ min/median/max of:
   find always does;
 - the same with the cache in its default place (no CODEWALK_HOME: as most users run it);
 
-then each median's ratio to ripgrep's, against the targets: <= 100 ms and <= 2.5x rg.
+then each median's ratio to ripgrep's, against the targets: <= 100 ms and <= 2.5x rg;
+beside it, the median processor time the process used (on a loaded machine, closer to
+what it takes on an idle one than its wall time).
 Last, a cold find (no index database at all), for the record.
 """
 
@@ -67,6 +69,7 @@ def measure(name: str, script: str, rg: str, root: Path, env: dict[str, str]) ->
     medians' ratio to ripgrep's, and the targets."""
     user = default_home_env(env)
     wall([script, "find", name], env=env)  # indexes what the name needs, if anything
+    cpu: dict[str, list[float]] = {}
     times = interleaved(
         RUNS,
         {
@@ -77,6 +80,7 @@ def measure(name: str, script: str, rg: str, root: Path, env: dict[str, str]) ->
             "codewalk find": partial(wall, [script, "find", name], env=env),
             "... the cache in its default place": partial(wall, [script, "find", name], env=user),
         },
+        cpu,
     )
     grep = statistics.median(times["rg (the baseline)"])
     print(f"find {name}:")
@@ -88,7 +92,8 @@ def measure(name: str, script: str, rg: str, root: Path, env: dict[str, str]) ->
             verdict = (
                 f"   target <= {TARGET_S * 1000:.0f} ms and <= {TARGET_RG}x rg: {'met' if met else 'MISSED'}"
             )
-        print(f"  {label:36} {spread(seconds):>26}   {median / grep:.2f}x rg{verdict}")
+        used = statistics.median(cpu[label]) * 1000
+        print(f"  {label:36} {spread(seconds):>26}  cpu {used:5.1f} ms  {median / grep:.2f}x rg{verdict}")
 
 
 def default_home_env(env: dict[str, str]) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """Benchmark: ``codewalk tour llama-generate --plain``, whole process.
 
 Target: the whole tour on a cold index (the source present, nothing indexed) <= 1.0 s.
-Measured as separate processes over interleaved rounds (min/median/max), against a bare
-``python -c pass`` run in the same rounds (the floor of any Python CLI):
+Measured as separate processes over interleaved rounds (min/median/max, and the median
+processor time they used), against a bare ``python -c pass`` run in the same rounds (the
+floor of any Python CLI):
 
 - cold: a fresh ``CODEWALK_HOME`` (empty index) for every run;
 - warm: the same home again, after the cold run indexed what the tour needed;
@@ -36,10 +37,21 @@ from pathlib import Path
 PYTHON = sys.executable
 
 
-def timed(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
-    start = time.perf_counter()
+CPU: dict[str, list[float]] = {}  # processor time of each figure's processes
+
+
+def children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], env: dict[str, str], name: str = "") -> tuple[float, str]:
+    start, cpu = time.perf_counter(), children_cpu()
     result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
     elapsed = time.perf_counter() - start
+    CPU.setdefault(name, []).append(children_cpu() - cpu)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({result.returncode}):\n{result.stderr}")
     return elapsed, result.stdout
@@ -110,18 +122,20 @@ def main() -> int:
     times: dict[str, list[float]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory(prefix="bench-tour-") as scratch:
         for run in range(args.runs):
-            times["python -c pass"].append(timed([PYTHON, "-c", "pass"], base_env)[0])
+            times["python -c pass"].append(timed([PYTHON, "-c", "pass"], base_env, "python -c pass")[0])
             env = home(scratch, f"first-{run}")
-            seconds, out = timed(first_step, env)
+            seconds, out = timed(first_step, env, "first step, cold")
             if "1/" not in out:
                 raise SystemExit("the first step was not printed:\n" + out[:2000])
             times["first step, cold"].append(seconds)
-            times["first step, warm"].append(timed(first_step, env)[0])
+            times["first step, warm"].append(timed(first_step, env, "first step, warm")[0])
             env = home(scratch, f"whole-{run}")
+            cpu = children_cpu()
             first_printed, ended = printed(whole, env, b"\x1b[1m1/")  # the step-1 header, in bold
+            CPU.setdefault("whole tour, cold", []).append(children_cpu() - cpu)
             times["whole tour, cold"].append(ended)
             times["  its first step printed"].append(first_printed)
-            times["whole tour, warm"].append(timed(whole, env)[0])
+            times["whole tour, warm"].append(timed(whole, env, "whole tour, warm")[0])
     baseline = statistics.median(times["python -c pass"])
     targets = {"whole tour, cold": 1.0}
     print(f"tour {args.tour}, source {source}; {args.runs} interleaved rounds; min/median/max")
@@ -130,8 +144,9 @@ def main() -> int:
         median = statistics.median(ms) / 1000
         target = targets.get(name)
         goal = f"  target <= {target:.1f} s: {'met' if median <= target else 'MISSED'}" if target else ""
+        used = f"cpu {statistics.median(CPU[name]) * 1000:5.0f} ms" if name in CPU else " " * 12
         print(
-            f"{name:<20} {ms[0]:7.0f}/{statistics.median(ms):.0f}/{ms[-1]:.0f} ms"
+            f"{name:<20} {ms[0]:7.0f}/{statistics.median(ms):.0f}/{ms[-1]:.0f} ms  {used}"
             f"  {median / baseline:5.1f}x python -c pass{goal}"
         )
     return 0
