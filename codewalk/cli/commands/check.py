@@ -11,14 +11,46 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from codewalk.cli.commands.tour import step_json
 from codewalk.cli.common import add_tours, dump
 from codewalk.cli.workspaces import Workspaces
-from codewalk.tours.model import ResolvedTour, Tour
-from codewalk.tours.note_warnings import NoteWarning, tour_warnings
 from codewalk.visible import visible
+
+if TYPE_CHECKING:  # imported when the check runs, not when the parser is built
+    from codewalk.tours.model import ResolvedTour, Tour
+    from codewalk.tours.note_warnings import NoteWarning
+
+
+class Reading(NamedTuple):
+    """A tour resolved at one set of versions (the ``--at`` list beside it), and the
+    warnings of its notes (read at the first set only)."""
+
+    resolved: ResolvedTour
+    at: tuple[str, ...]
+    warnings: list[NoteWarning]
+
+
+class Report(NamedTuple):
+    """What ``check`` found: each tour's readings, and the tour files that did not load."""
+
+    readings: list[Reading]
+    errors: list[str]
+    tours: int  # tours that loaded
+    strict: bool  # warnings fail the check
+
+    @property
+    def broken(self) -> int:
+        return sum(len(reading.resolved.broken) for reading in self.readings)
+
+    @property
+    def warned(self) -> int:
+        return sum(len(reading.warnings) for reading in self.readings)
+
+    @property
+    def ok(self) -> bool:
+        return not self.broken and not self.errors and not (self.strict and self.warned)
 
 
 def register(subparsers: Any) -> None:
@@ -52,36 +84,6 @@ def versions_to_check(
     return [(), *((f"{repo}@{version}",) for version in tour.versions if version != pinned)]
 
 
-class Reading(NamedTuple):
-    """A tour resolved at one set of versions (the ``--at`` list beside it), and the
-    warnings of its notes (read at the first set only)."""
-
-    resolved: ResolvedTour
-    at: tuple[str, ...]
-    warnings: list[NoteWarning]
-
-
-class Report(NamedTuple):
-    """What ``check`` found: each tour's readings, and the tour files that did not load."""
-
-    readings: list[Reading]
-    errors: list[str]
-    tours: int  # tours that loaded
-    strict: bool  # warnings fail the check
-
-    @property
-    def broken(self) -> int:
-        return sum(len(reading.resolved.broken) for reading in self.readings)
-
-    @property
-    def warned(self) -> int:
-        return sum(len(reading.warnings) for reading in self.readings)
-
-    @property
-    def ok(self) -> bool:
-        return not self.broken and not self.errors and not (self.strict and self.warned)
-
-
 def run(args: argparse.Namespace) -> int:
     report = collect(args)
     if args.json:
@@ -96,6 +98,7 @@ def collect(args: argparse.Namespace) -> Report:
     at the releases each tour lists (or at ``--at``)."""
     from codewalk.errors import TourError
     from codewalk.tours.discovery import load_tour, scan_tours
+    from codewalk.tours.note_warnings import tour_warnings
 
     tours: list[Tour] = []
     errors: list[str] = []

@@ -18,6 +18,26 @@ if TYPE_CHECKING:
     from codewalk.workspace.compare import Hunk, Located
 
 
+class Comparison(NamedTuple):
+    """A symbol at two versions of one repository: each side's checkout and where the
+    symbol is there (or why not), and the hunks of its code."""
+
+    query: str
+    sides: tuple[tuple[Checkout, Located], tuple[Checkout, Located]]
+    hunks: list[Hunk]
+
+    @property
+    def found(self) -> bool:
+        return all(located.target is not None for _, located in self.sides)
+
+    @property
+    def labels(self) -> list[str]:
+        """``transformers==4.57.6``: each side's version, as answers name it."""
+        from codewalk.tours.model import repo_at_version
+
+        return [repo_at_version(checkout.repo, checkout.version) for checkout, _ in self.sides]
+
+
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "diff",
@@ -44,26 +64,6 @@ def _target(text: str, repo: str | None) -> str:
     text = text.strip()
     bare = text == INSTALLED or text[:1].isdigit() or (text[:1] == "v" and text[1:2].isdigit())
     return f"{repo}@{text}" if bare and repo else text
-
-
-class Comparison(NamedTuple):
-    """A symbol at two versions of one repository: each side's checkout and where the
-    symbol is there (or why not), and the hunks of its code."""
-
-    query: str
-    sides: tuple[tuple[Checkout, Located], tuple[Checkout, Located]]
-    hunks: list[Hunk]
-
-    @property
-    def found(self) -> bool:
-        return all(located.target is not None for _, located in self.sides)
-
-    @property
-    def labels(self) -> list[str]:
-        """``transformers==4.57.6``: each side's version, as answers name it."""
-        from codewalk.tours.model import repo_at_version
-
-        return [repo_at_version(checkout.repo, checkout.version) for checkout, _ in self.sides]
 
 
 def run(args: argparse.Namespace) -> int:

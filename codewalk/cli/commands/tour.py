@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import add_no_color, add_tours
 from codewalk.cli.workspaces import Workspaces
-from codewalk.tours.model import ResolvedLink, ResolvedStep, Tour
+
+if TYPE_CHECKING:  # the records of a tour, needed only when one is read
+    from codewalk.tours.model import ResolvedLink, ResolvedStep, Tour
 
 
 def register(subparsers: Any) -> None:
