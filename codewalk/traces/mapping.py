@@ -81,9 +81,8 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
     for root, where in (raw.get("imported_from") or {}).items():
         expected = packages.get(root, {}).get("dirs", [])
         if where and sorted(where) != sorted(expected):
-            notes.append(
-                f"{root} was imported from {', '.join(where)}, not {', '.join(expected) or 'where it is installed'}: its code there is not in the trace"
-            )
+            installed = ", ".join(expected) or "where it is installed"
+            notes.append(f"{root} was imported from {', '.join(where)}, not {installed}: not in the trace")
     runs: dict[str, RepoRun] = {}
     for repo, ran in sorted(files.items()):
         pin = pins[repo]

@@ -46,7 +46,7 @@ class Node(NamedTuple):
     line: int  # the call-site line in the parent's function (for a root: in the program)
     function: int  # index in Trace.functions; -1 for node 0
     via: int  # index in Trace.others: the first frame of other code on the way; -1: direct
-    count: int
+    calls: int
     seconds: float  # inclusive
 
 

@@ -31,6 +31,7 @@ starts are recorded too.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -223,7 +224,7 @@ class SettraceEngine:
         import threading
 
         sys.settrace(None)
-        threading.settrace(None)  # type: ignore[arg-type]
+        threading.settrace(None)  # type: ignore[arg-type,unused-ignore]
 
 
 # -- the engine from 3.12 on: sys.monitoring ---------------------------------------------
@@ -357,8 +358,8 @@ def imported_from(roots: list[str]) -> dict[str, list[str]]:
         path = getattr(module, "__path__", None) if module is not None else None
         if path is not None:
             out[root] = [os.path.abspath(p) for p in path]
-        elif module is not None and getattr(module, "__file__", None):
-            out[root] = [os.path.dirname(os.path.abspath(module.__file__))]  # type: ignore[type-var]
+        elif module is not None and isinstance(getattr(module, "__file__", None), str):
+            out[root] = [os.path.dirname(os.path.abspath(str(module.__file__)))]
     return out
 
 
@@ -432,10 +433,8 @@ class Run:
             return
         self.written = True
         self.finish()
-        try:
+        with contextlib.suppress(Exception):  # the program may have closed its stdout
             sys.stdout.flush()
-        except Exception:  # the program closed its stdout
-            pass
         record = {
             "format": FORMAT,
             "engine": self.engine.name,

@@ -70,10 +70,10 @@ def record_and_keep(name: str, program: list[str], *, module: bool, python: str 
 
 def summary(trace: Any) -> list[str]:
     """What a reader is told once a trace is kept."""
-    calls = sum(node.count for node in trace.nodes)
+    calls = sum(node.calls for node in trace.nodes)
     lines = [
-        f"trace {trace.name!r}: {len(trace.functions):,} functions, {calls:,} calls in {trace.versions or 'no pinned package'} "
-        f"({trace.seconds:.1f} s, {trace.engine})"
+        f"trace {trace.name!r}: {len(trace.functions):,} functions, {calls:,} calls in "
+        f"{trace.versions or 'no pinned package'} ({trace.seconds:.1f} s, {trace.engine})"
     ]
     for repo in trace.repos:
         if repo.why:

@@ -83,5 +83,5 @@ def _json(item: Any) -> dict[str, Any]:
             for r in trace.repos
         ],
         "functions": len(trace.functions),
-        "calls": sum(node.count for node in trace.nodes),
+        "calls": sum(node.calls for node in trace.nodes),
     }
