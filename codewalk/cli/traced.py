@@ -195,9 +195,7 @@ def run_calls(args: argparse.Namespace) -> int:
             print(visible(_site_lines(site, args.all)))
         hidden = len(answer.sites) - len(shown)
         if hidden:
-            print(
-                f"\n{hidden} calls of builtins or on values codewalk cannot type did not run (--all lists them)"
-            )
+            print(f"\n{hidden} calls of builtins or on untyped values did not run (--all lists them)")
         if answer.unplaced:
             print("\nalso ran, at lines with no call site codewalk lists:")
             for line, function, calls in answer.unplaced:

@@ -91,13 +91,13 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
             continue
         got[owner][function] = got[owner].get(function, 0) + calls
     sites: list[SiteRun] = []
-    for callee, here in zip(callees, got, strict=True):
+    for callee, ran_here in zip(callees, got, strict=True):
         marks = tuple(
             (t, sum(n for f, n in here.items() if is_definition(trace.functions[f], t)))
             for t in callee.targets
         )
-        reached = tuple((trace.functions[f], n) for f, n in here.items() if not names(callee, f))
-        sites.append(SiteRun(callee, marks, sum(here.values()), reached))
+        reached = tuple((trace.functions[f], n) for f, n in ran_here.items() if not names(callee, f))
+        sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached))
     calls = sum(node.calls for i, node in enumerate(trace.nodes) if i and node.function in functions)
     return CallsRun(calls, tuple(sites), tuple(unplaced))
 
