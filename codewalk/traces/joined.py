@@ -93,7 +93,7 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
     sites: list[SiteRun] = []
     for callee, ran_here in zip(callees, got, strict=True):
         marks = tuple(
-            (t, sum(n for f, n in here.items() if is_definition(trace.functions[f], t)))
+            (t, sum(n for f, n in ran_here.items() if is_definition(trace.functions[f], t)))
             for t in callee.targets
         )
         reached = tuple((trace.functions[f], n) for f, n in ran_here.items() if not names(callee, f))
