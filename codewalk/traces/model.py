@@ -102,11 +102,14 @@ class Trace(NamedTuple):
 
     def executed(self, repo: str, path: str) -> frozenset[int]:
         """The lines of a file that executed (empty when none of its code ran)."""
-        found: set[int] = set()
+        return self.executed_by_file().get((repo, path), frozenset())
+
+    def executed_by_file(self) -> dict[tuple[str, str], frozenset[int]]:
+        """``(repo, path) -> the lines that executed`` of every file that ran."""
+        found: dict[tuple[str, str], set[int]] = {}
         for function, lines in zip(self.functions, self.lines, strict=True):
-            if function.repo == repo and function.path == path:
-                found.update(lines)
-        return frozenset(found)
+            found.setdefault((function.repo, function.path), set()).update(lines)
+        return {key: frozenset(lines) for key, lines in found.items()}
 
     def files(self) -> set[tuple[str, str]]:
         return {(f.repo, f.path) for f in self.functions}

@@ -123,3 +123,16 @@ def calls_from(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int,
                 key = (callee.line, callee.function)
                 out[key] = out.get(key, 0) + callee.calls
     return out
+
+
+def folded(trace: Trace, tree: Tree) -> Iterator[tuple[int, int, int]]:
+    """``(node, depth, folded)`` depth first, what ran while a module was imported folded
+    into the module's node (``folded``: how many nodes it hides)."""
+    stack = [(child, 0) for child in reversed(tree.children[0])]
+    while stack:
+        node, depth = stack.pop()
+        if trace.functions[trace.nodes[node].function].name == "<module>":
+            yield node, depth, sum(1 for _ in tree.walk(node))
+            continue
+        yield node, depth, 0
+        stack.extend((child, depth + 1) for child in reversed(tree.children[node]))

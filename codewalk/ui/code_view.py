@@ -37,6 +37,8 @@ _SPAN_BG = Style.parse("on #1f2838")
 _FOCUS_BG = Style.parse("on #3a3520")
 _CURSOR_LINE_BG = Style.parse("on #262a33")
 _CURSOR = Style(reverse=True)
+_RAN = Style.parse("#9ece6a")  # the gutter mark of a line a trace saw execute
+_NOT_RAN = Style(dim=True)
 _EMPTY = Style.parse("#f8f8f2")
 
 
@@ -47,6 +49,7 @@ class Shown:
     path: str
     span: tuple[int, int] | None = None
     focus: tuple[int, int] | None = None
+    ran: frozenset[int] | None = None  # a trace's executed lines: lit, the others dimmed
 
 
 def word_at(text: str, col: int) -> tuple[str, int] | None:
@@ -130,11 +133,13 @@ class CodeView(ScrollView, can_focus=True):
         span: tuple[int, int] | None = None,
         focus: tuple[int, int] | None = None,
         top: int | None = None,
+        ran: frozenset[int] | None = None,
     ) -> None:
         """Show ``source`` with the cursor at 1-based ``line``; ``top`` is the first
-        1-based line on screen (default: a little context above the focus or line)."""
+        1-based line on screen (default: a little context above the focus or line);
+        ``ran``: the lines a trace saw execute (lit; the others dimmed)."""
         self.source = source
-        self.shown = Shown(source.path, span, focus)
+        self.shown = Shown(source.path, span, focus, ran)
         self._gutter_width = len(str(max(1, len(source)))) + 2
         width = max((len(text) for text in source.lines), default=0) + self._gutter_width + 1
         self.virtual_size = Size(width, len(source))
@@ -338,15 +343,21 @@ class CodeView(ScrollView, can_focus=True):
         digits = self._gutter_width - 2
         gutter_style = _GUTTER_CURRENT if is_cursor else (_GUTTER_SPAN if in_span else _GUTTER)
         bar = "▌" if in_focus else ("│" if in_span else " ")
+        bar_style = _GUTTER_SPAN if in_span else _GUTTER
+        ran = shown.ran is not None and number in shown.ran
+        if ran:
+            bar, bar_style = "▌", _RAN
         gutter = Strip(
             [
                 Segment(f"{number:>{digits}}", row_style + gutter_style),
-                Segment(bar, row_style + (_GUTTER_SPAN if in_span else _GUTTER)),
+                Segment(bar, row_style + bar_style),
                 Segment(" ", base),
             ]
         )
 
         code = Strip(source.line(index)).apply_style(base)
+        if shown.ran is not None and not ran:
+            code = code.apply_style(_NOT_RAN)
         if is_cursor:
             text = source.lines[index]
             start = cell_len(text[: self.cursor_col])

@@ -80,8 +80,9 @@ class Places(LookupActions):
         if self.focused is None or self._focus_code:
             self._focus_code = False
             self.code.focus()
+        ran = self.session.ran(where.repo, where.path) if self.session is not None else None
         self.code.show(
-            source, line=where.line, col=where.col, span=where.span, focus=where.focus, top=where.top
+            source, line=where.line, col=where.col, span=where.span, focus=where.focus, top=where.top, ran=ran
         )
         self.location = where
         self.show_repo(where.repo)

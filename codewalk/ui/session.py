@@ -232,6 +232,7 @@ class TourSession:
     versions: OtherVersions | None = None
     progress: ProgressStore | None = None
     notes: tuple[str, ...] = ()  # how the versions read were chosen (REPO@installed), to show once
+    executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
 
@@ -249,6 +250,11 @@ class TourSession:
             return resolved
 
         return self.nav.call(run)
+
+    def ran(self, repo: str, path: str) -> frozenset[int] | None:
+        """The lines of a file that executed in the trace read (None: no trace, or one
+        that did not run ``repo``)."""
+        return self.executed(repo, path) if self.executed is not None else None
 
     def info(self, repo: str) -> RepoInfo | None:
         """What the nav thread has learnt of ``repo`` (None: not yet; any thread)."""

@@ -46,7 +46,10 @@ def register(subparsers: Any) -> None:
         description="Walk through a tour: the terminal UI on a terminal; with --plain, or "
         "when the output is not a terminal, every step printed with its code and note.",
     )
-    parser.add_argument("name", metavar="NAME", help="tour id (see 'codewalk tours') or a tour file")
+    parser.add_argument(
+        "name", metavar="NAME", nargs="?", help="tour id (see 'codewalk tours') or a tour file"
+    )
+    parser.add_argument("--trace", metavar="TRACE", help="read a recorded run (codewalk trace) like a tour")
     parser.add_argument("--step", type=int, metavar="K", help="start at (or, plain, print only) step K")
     parser.add_argument("--plain", action="store_true", help="print the tour instead of opening the UI")
     parser.add_argument("--json", action="store_true", help="print the resolved steps as JSON")
@@ -84,6 +87,14 @@ def use_color(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.trace:
+        from codewalk.cli import trace_tour
+
+        return trace_tour.run(args)
+    if not args.name:
+        from codewalk.errors import TourError
+
+        raise TourError("name a tour (codewalk tours lists them), or --trace NAME")
     if _interactive(args) or args.json:
         return _run(args, None)
     from codewalk.cli.ahead import Ahead
