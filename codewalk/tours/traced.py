@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codewalk.render.trace_tree import header, node_label, seconds_text, where_called
+from codewalk.render.trace_tree import header, seconds_text, where_called
 from codewalk.resolve.model import Resolved
 from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.traces.joined import definition_of, why_not_indexed
@@ -22,14 +22,15 @@ from codewalk.traces.tree import Tree, folded
 if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
 
-INDENT = "  "
+INDENT = " "  # per level of the tree, in the steps list
+MAX_INDENT = 16  # deeper levels are shown at this indent
 
 
 def trace_tour(trace: Trace, tree: Tree) -> tuple[Tour, tuple[int, ...]]:
     """The tour of ``trace`` and the tree node of each of its steps."""
     steps: list[Step] = []
     nodes: list[int] = []
-    for index, depth, hidden in folded(trace, tree):
+    for index, depth, hidden in folded(trace, tree):  # a step per line of the plain tree
         node = trace.nodes[index]
         function = trace.functions[node.function]
         steps.append(
@@ -38,7 +39,7 @@ def trace_tour(trace: Trace, tree: Tree) -> tuple[Tour, tuple[int, ...]]:
                 at=function.qualname,
                 file=None,
                 focus=None,
-                title=INDENT * depth + node_label(trace, index, hidden),
+                title=INDENT * min(depth, MAX_INDENT) + f"{function.short} x{node.calls}",
                 repo=function.repo,
                 note=_note(trace, index, hidden),
                 line=0,
