@@ -103,21 +103,27 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
 
 
 class StepRun(NamedTuple):
-    """Whether a tour step's code ran: its function was called (``calls``), which of its
-    lines executed, and whether its focus did."""
+    """Whether a tour step's code ran: calls of its function (of a class: of the functions
+    inside it), how many lines of its span executed, whether its focus did."""
 
-    calls: int  # calls of the step's function (0: it did not run)
-    executed: int  # lines of its span that executed
+    calls: int
+    executed: int
     focus_ran: bool | None  # None: the step has no focus
 
 
 def step_run(trace: Trace, target: Resolved, focus: tuple[int, int] | None) -> StepRun:
     executed = trace.executed(target.repo, target.path)
-    span = range(target.start_line, target.end_line + 1)
+    inside = target.kind == "class"
+
+    def counts(function: Function) -> bool:
+        if inside:  # its methods, not the class body that ran on import
+            same = function.repo == target.repo and function.path == target.path
+            return same and target.line < function.line <= target.end_line
+        return is_definition(function, target)
+
     calls = sum(
-        node.calls
-        for i, node in enumerate(trace.nodes)
-        if i and is_definition(trace.functions[node.function], target)
+        node.calls for i, node in enumerate(trace.nodes) if i and counts(trace.functions[node.function])
     )
+    span = range(target.start_line, target.end_line + 1)
     focus_ran = None if focus is None else any(line in executed for line in range(focus[0], focus[1] + 1))
     return StepRun(calls, sum(1 for line in span if line in executed), focus_ran)

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TextIO
 
 from codewalk.errors import TraceError
 from codewalk.locations import TooLarge, read_limited
@@ -45,15 +45,22 @@ def command(
     return [*argv, *(("-m",) if module else ()), *program]
 
 
-def record(python: str, packages: Sequence[tuple[str, str]], program: Sequence[str], *, module: bool) -> Ran:
-    """Run ``program`` under the recorder with ``python``; raises TraceError when the
-    interpreter cannot be started at all."""
+def record(
+    python: str,
+    packages: Sequence[tuple[str, str]],
+    program: Sequence[str],
+    *,
+    module: bool,
+    stdout: TextIO | None = None,
+) -> Ran:
+    """Run ``program`` under the recorder with ``python`` (its output on ``stdout``,
+    default codewalk's own); raises TraceError when the interpreter cannot be started."""
     if not module and not Path(program[0]).is_file():
         raise TraceError(f"{program[0]}: no such program file")
     with tempfile.TemporaryDirectory(prefix="codewalk-trace-") as scratch:
         out = os.path.join(scratch, "record.json")
         try:
-            child = subprocess.Popen(command(python, out, packages, program, module))
+            child = subprocess.Popen(command(python, out, packages, program, module), stdout=stdout)
         except OSError as error:
             raise TraceError(
                 f"{python}: cannot run it: {error.strerror or error}",

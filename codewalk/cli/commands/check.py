@@ -31,6 +31,12 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("tours", nargs="*", metavar="TOUR", help="tour ids or tour files")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--run", action="store_true", help="run each tour's program: and say which steps ran (see README)"
+    )
+    parser.add_argument(
+        "--python", metavar="PY", help="with --run: the interpreter (default: python on PATH)"
+    )
     add_source_options(parser)
     parser.set_defaults(handler=run)
 
@@ -73,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
         tours, problems = scan_tours(args.tours_dir)
         load_errors = [str(problem) for problem in problems]
 
+    if args.run:
+        from codewalk.cli import check_run
+
+        return check_run.run(args, tours, load_errors)
     stacks: dict[tuple[str, ...], Workspaces] = {}
     results: list[ResolvedTour] = []
     runs: list[tuple[str, ...]] = []  # the REPO@VERSION each result was resolved at

@@ -45,8 +45,11 @@ def run(args: argparse.Namespace) -> int:
     return record_and_keep(name, program, module=bool(args.module), python=args.python)
 
 
-def record_and_keep(name: str, program: list[str], *, module: bool, python: str | None) -> int:
-    """Run ``program`` under the recorder, keep its trace as ``name``; the program's status."""
+def record_and_keep(
+    name: str, program: list[str], *, module: bool, python: str | None, stdout: Any = None
+) -> int:
+    """Run ``program`` under the recorder, keep its trace as ``name``; the program's status
+    (its output on ``stdout``, default codewalk's own)."""
     from codewalk.cli.output import write_atomically
     from codewalk.errors import TraceError
     from codewalk.traces import store
@@ -54,7 +57,7 @@ def record_and_keep(name: str, program: list[str], *, module: bool, python: str 
 
     pins = _pins()
     interpreter = python or _reader_python()
-    ran = record(interpreter, _packages(pins), program, module=module)
+    ran = record(interpreter, _packages(pins), program, module=module, stdout=stdout)
     if ran.record is None:
         print(visible(f"codewalk: no trace: {ran.problem}"), file=sys.stderr)
         return ran.status or 2
