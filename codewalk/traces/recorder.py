@@ -395,7 +395,9 @@ class Run:
         try:
             if self.module:
                 runpy.run_module(self.target, run_name="__main__", alter_sys=True)
-            else:
+            elif os.path.isfile(self.target):
+                run_script(self.target)
+            else:  # a directory or a zip file with a __main__.py
                 runpy.run_path(self.target, run_name="__main__")
         except SystemExit as exit_:
             self.ended = "exit"
@@ -456,6 +458,26 @@ class Run:
         with open(partial, "w", encoding="utf-8") as handle:
             json.dump(record, handle, separators=(",", ":"))
         os.replace(partial, self.out)
+
+
+def run_script(target: str) -> None:
+    """Run a script file as ``python SCRIPT`` does: as ``__main__``, its ``__file__`` and
+    its code's file name absolute, ``sys.argv[0]`` as given."""
+    import importlib.machinery
+    import io
+    import types
+
+    path = os.path.abspath(target)
+    with io.open_code(path) as handle:
+        source = handle.read()
+    module = types.ModuleType("__main__")
+    module.__file__ = path
+    module.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
+    module.__builtins__ = __builtins__  # type: ignore[attr-defined]
+    module.__cached__ = None  # type: ignore[attr-defined]
+    module.__spec__ = None
+    sys.modules["__main__"] = module
+    exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
 
 
 def parse(argv: list[str]) -> tuple[str, list[tuple[str, str]], bool, str, list[str]]:
