@@ -49,7 +49,9 @@ def tree(record: dict[str, Any]) -> dict[tuple[str, ...], tuple[int, int]]:
 
 
 def lines_of(record: dict[str, Any], name: str) -> set[int]:
-    return next(set(lines) for code, lines in zip(record["codes"], record["lines"]) if code[1] == name)
+    return next(
+        set(lines) for code, lines in zip(record["codes"], record["lines"], strict=True) if code[1] == name
+    )
 
 
 @pytest.mark.parametrize("python", PYTHONS)
