@@ -64,7 +64,12 @@ def verdict(trace: Trace, resolved: ResolvedStep) -> Verdict:
     if target.kind in FUNCTIONS:
         ran, what = run.calls > 0, f"x{run.calls}"
     elif target.kind == "class":
-        ran, what = run.calls > 0, f"{run.calls} calls of its methods"
+        ran = run.calls > 0 or run.executed > 0
+        what = (
+            f"{run.calls} calls of its methods"
+            if run.calls
+            else "its class body ran; none of its methods was called"
+        )
     else:
         ran, what = run.executed > 0, f"{run.executed} of its lines executed"
     if not ran:

@@ -4,6 +4,7 @@ what a recorded run did, in text and in the JSON shapes of docs/json.md."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -232,3 +233,37 @@ def _site_lines(site: Any, show_all: bool) -> str:
     if not site.targets and callee.external:
         out[0] += f"  ({callee.external}, in another package)"
     return "\n".join(out)
+
+
+# -- draft A B --trace NAME -o FILE -------------------------------------------------------
+def run_draft(args: argparse.Namespace) -> str:
+    """The text of a tour along the first chain that ran from ``args.start`` to
+    ``args.goal``: a step per function with a definition of its own (a wrapper between
+    two is left out, its caller's call site kept)."""
+    from codewalk.tours.draft import draft_ran
+    from codewalk.traces.joined import definition_of
+    from codewalk.traces.tree import chains, functions_of
+
+    opened, workspace = open_traced(args)
+    try:
+        trace = opened.trace
+        start = workspace.calling.definition(args.start)
+        goal = workspace.calling.definition(args.goal)
+        found = chains(trace, opened.tree, functions_of(trace, [start]), functions_of(trace, [goal]))
+        if not found:
+            raise QueryError(f"no chain from {start.qualname} to {goal.qualname} ran in trace {trace.name!r}")
+        nodes = [trace.nodes[n] for n in found[0].nodes]
+        hops: list[tuple[Any, int, str, int]] = []
+        sources: dict[str, str] = {}
+        for here, following in itertools.pairwise(nodes):
+            function = trace.functions[here.function]
+            caller = definition_of(opened.stack.workspace(function.repo), function)
+            if caller is None:
+                continue
+            callee = trace.functions[following.function].qualname
+            hops.append((caller, following.line, callee, following.calls))
+            sources.setdefault(caller.path, opened.stack.workspace(caller.repo).source_text(caller.path))
+        command = f"codewalk draft {args.start} {args.goal} --trace {trace.name}"
+        return draft_ran(hops, goal, command, sources, workspace.checkout.repo)
+    finally:
+        workspace.close()
