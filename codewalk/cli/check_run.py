@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     from codewalk.traces.model import Trace
 
 FUNCTIONS = ("function", "method", "property")
+STDERR = 2  # the program's output goes to codewalk's standard error (the descriptor: a test's may be no file)
 
 
 class Verdict(NamedTuple):
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace, tours: list[Tour], load_errors: list[str]) -> 
         try:
             script = program_path(tour)
             status = record_and_keep(
-                name, [str(script), *tour.program[1:]], module=False, python=args.python, stdout=sys.stderr
+                name, [str(script), *tour.program[1:]], module=False, python=args.python, stdout=STDERR
             )
             opened = open_trace(name)
         except CodewalkError as error:

@@ -51,7 +51,7 @@ def record(
     program: Sequence[str],
     *,
     module: bool,
-    stdout: TextIO | None = None,
+    stdout: TextIO | int | None = None,
 ) -> Ran:
     """Run ``program`` under the recorder with ``python`` (its output on ``stdout``,
     default codewalk's own); raises TraceError when the interpreter cannot be started."""
