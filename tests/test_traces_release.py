@@ -89,7 +89,7 @@ def test_the_tokenizer_and_config_path_mapped_onto_the_release(
     trace = store.load("light")
     runs = {r.repo: r for r in trace.repos}
     assert runs["transformers"].source == "release" and runs["transformers"].version == "5.23.0"
-    assert runs["transformers"].files >= 40 and not runs["transformers"].differs  # every file is the release's
+    assert runs["transformers"].files >= 40 and not runs["transformers"].differs  # each file the release's
     assert runs["tokenizers"].source == "release"
     code, out, _ = run(capsys, "tour", "--trace", "light", "--plain")
     assert code == 0
