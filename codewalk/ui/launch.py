@@ -118,13 +118,12 @@ def run_picker(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def run_trace(args: argparse.Namespace, opened: Opened) -> int:
-    """Open the app on a trace read like a tour: its call tree as the steps, the lines
-    that ran lit in the code. ``args.step``: the 1-based step to start at."""
+def trace_session(opened: Opened) -> TourSession:
+    """A session on a trace read like a tour: its call tree as the steps, the lines that
+    ran lit in the code."""
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.tours.traced import TraceSteps, trace_tour
-    from codewalk.ui.app import make_app
     from codewalk.ui.stack import VersionReader, describer
 
     trace = opened.trace
@@ -138,7 +137,7 @@ def run_trace(args: argparse.Namespace, opened: Opened) -> int:
     def steps(stack: PinnedStack) -> TraceSteps:
         return TraceSteps(tour, trace, nodes, stack.workspace)
 
-    session = TourSession(
+    return TourSession(
         tour=tour,
         open_repos=lambda: opened.stack,
         resolver=steps,
@@ -148,6 +147,13 @@ def run_trace(args: argparse.Namespace, opened: Opened) -> int:
         progress=None,
         executed=executed,
     )
+
+
+def run_trace(args: argparse.Namespace, opened: Opened) -> int:
+    """Open the app on a trace (``args.step``: the 1-based step to start at)."""
+    from codewalk.ui.app import make_app
+
+    session = trace_session(opened)
     app = make_app(session, start_step=start_step(args, session))
     app.run()
     return app.return_code or 0
