@@ -128,9 +128,10 @@ def test_module_mode_runs_as_python_dash_m(tmp_path: Path) -> None:
     assert tree(json.loads(out.read_text()))[("square",)][0] == 1
 
 
-def test_recorder_imports_only_the_standard_library() -> None:
+@pytest.mark.parametrize("name", ["recorder.py", "recording.py"])
+def test_recorder_imports_only_the_standard_library(name: str) -> None:
     found: set[str] = set()
-    for node in ast.walk(ast.parse(RECORDER.read_text())):
+    for node in ast.walk(ast.parse(RECORDER.with_name(name).read_text())):
         if isinstance(node, ast.Import):
             found.update(alias.name.partition(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

@@ -18,6 +18,7 @@ from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Trace
 from codewalk.traces.tree import Tree, folded
+from codewalk.visible import visible
 
 if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
@@ -73,7 +74,7 @@ def _note(trace: Trace, index: int, hidden: int) -> str:
         lines += ["", f"It has no definition of its own: {why}."]
     if hidden:
         lines += ["", f"What ran while the module was imported ({hidden} calls) is folded here."]
-    return "\n".join(lines)
+    return visible("\n".join(lines))  # names of frames outside the packages come from the program
 
 
 class TraceSteps:

@@ -82,6 +82,11 @@ def summary(trace: Any) -> list[str]:
         if repo.why:
             lines.append(f"{repo.repo} is read from the installed copy at {repo.root}: {repo.why}")
     lines.extend(trace.notes)
+    if not trace.functions:
+        lines.append(
+            f"nothing of the pinned packages ran in {trace.executable}: "
+            "is it the Python that has them? (--python PY names another)"
+        )
     if trace.ended != "returned" or trace.status:
         how = {"exception": "raised", "interrupted": "was interrupted", "exit": "exited"}.get(
             trace.ended, "ended"
