@@ -170,12 +170,10 @@ def _trace(record: dict[str, Any]) -> Trace:
         Other(_typed(o[0], str, "other"), _typed(o[1], str, "other"), _typed(o[2], int, "other"))
         for o in record["others"]
     )
-    nodes = tuple(_node(i, n, len(functions), len(others)) for i, n in enumerate(record["nodes"]))
-    lines = tuple(tuple(_typed(line, int, "line") for line in ls) for ls in record["lines"])
+    nodes = _nodes(record["nodes"], len(functions), len(others))
+    lines = tuple(_ints(ls, "line") for ls in record["lines"])
     if len(lines) != len(functions):
         raise ValueError("the lines do not match the functions")
-    if not nodes or nodes[0].function != -1:
-        raise ValueError("no program node")
     notes = tuple(_typed(n, str, "note") for n in record["notes"])
     return Trace(
         program=program,
@@ -187,6 +185,34 @@ def _trace(record: dict[str, Any]) -> Trace:
         notes=notes,
         **scalars,
     )
+
+
+def _ints(values: list[Any], what: str) -> tuple[int, ...]:
+    if {type(value) for value in values} - {int}:
+        raise ValueError(f"a {what} is not a whole number")
+    return tuple(values)
+
+
+def _nodes(raw: list[Any], functions: int, others: int) -> tuple[Node, ...]:
+    """The tree's nodes, each checked to name only what is there (node 0: the program)."""
+    out: list[Node] = []
+    for index, item in enumerate(raw):
+        parent, line, function, via, calls, seconds = item
+        if type(seconds) is int:
+            seconds = float(seconds)
+        if {type(parent), type(line), type(function), type(via), type(calls)} != {int} or type(
+            seconds
+        ) is not float:
+            raise ValueError(f"node {index} is not numbers")
+        if index == 0:
+            if parent != -1 or function != -1:
+                raise ValueError("no program node")
+        elif not (0 <= parent < index and 0 <= function < functions and -1 <= via < others):
+            raise ValueError(f"node {index} names what is not there")
+        out.append(Node(parent, line, function, via, calls, seconds))
+    if not out:
+        raise ValueError("no program node")
+    return tuple(out)
 
 
 def _repo(r: list[Any]) -> RepoRun:
@@ -213,22 +239,3 @@ def _function(f: list[Any]) -> Function:
         _typed(name, str, "name"),
         _typed(line, int, "line"),
     )
-
-
-def _node(index: int, n: list[Any], functions: int, others: int) -> Node:
-    parent, line, function, via, count, seconds = n
-    node = Node(
-        _typed(parent, int, "parent"),
-        _typed(line, int, "line"),
-        _typed(function, int, "function"),
-        _typed(via, int, "via"),
-        _typed(count, int, "count"),
-        _typed(seconds, float, "seconds"),
-    )
-    if index == 0:
-        if node.parent != -1:
-            raise ValueError("node 0 has a parent")
-        return node
-    if not 0 <= node.parent < index or not 0 <= node.function < functions or not -1 <= node.via < others:
-        raise ValueError(f"node {index} names what is not there")
-    return node
