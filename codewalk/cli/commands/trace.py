@@ -24,7 +24,10 @@ def register(subparsers: Any) -> None:
         "--python", metavar="PY", help="the interpreter to run it with (default: python on PATH)"
     )
     parser.add_argument(
-        "--name", metavar="NAME", help="the trace's name (default: the program's and the time)"
+        "--name",
+        dest="trace_name",
+        metavar="NAME",
+        help="the trace's name (default: the program's and the time)",
     )
     parser.add_argument("--force", action="store_true", help="replace a trace of that name")
     parser.add_argument("-m", dest="module", metavar="MODULE", help="run a module, as python -m does")
@@ -39,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     program = [args.module, *args.program] if args.module else list(args.program)
     if not program or (not args.module and not program[0]):
         raise TraceError("name the program to trace: codewalk trace SCRIPT [ARGS...] or -m MODULE")
-    name = store.check_name(args.name) if args.name else store.default_name(program[0])
+    name = store.check_name(args.trace_name) if args.trace_name else store.default_name(program[0])
     if store.path_of(name).exists() and not args.force:
         raise TraceError(f"a trace named {name!r} exists", hint="--force replaces it, --name names another")
     return record_and_keep(name, program, module=bool(args.module), python=args.python)
