@@ -12,11 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codewalk.render.trace_tree import header, seconds_text, where_called
 from codewalk.resolve.model import Resolved
 from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Trace
+from codewalk.traces.text import header, seconds_text, where_called
 from codewalk.traces.tree import Tree, folded
 from codewalk.visible import visible
 
