@@ -89,7 +89,10 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         roots = [package for package in pin.packages if package in packages]
         version = next((str(packages[r]["version"]) for r in roots if packages[r].get("version")), "")
         directory = next(d for d, r in located.dirs if owners[r].name == repo)
-        runs[repo] = _repo_run(pin, version, os.path.dirname(os.path.realpath(directory)), ran, fetch)
+        run = _repo_run(pin, version, os.path.dirname(os.path.realpath(directory)), ran, fetch)
+        if run.why and any(packages[r].get("editable") for r in roots):
+            run = run._replace(why=f"an editable install; {run.why}")
+        runs[repo] = run
     functions: list[Function] = []
     index_of: dict[Function, int] = {}
     remap: list[int] = []

@@ -64,11 +64,8 @@ def locate(packages: list[tuple[str, str]]) -> dict[str, dict[str, object]]:
     for root, dist in packages:
         entry: dict[str, object] = {"dist": dist, "dirs": [], "version": None, "editable": False}
         spec = importlib.machinery.PathFinder.find_spec(root)
-        if spec is not None:
-            locations = list(spec.submodule_search_locations or [])
-            if not locations and spec.origin:
-                locations = [os.path.dirname(spec.origin)]  # a single-file module
-            entry["dirs"] = [os.path.abspath(d) for d in locations]
+        if spec is not None:  # a package's directories (a single-file module has none: not recorded)
+            entry["dirs"] = [os.path.abspath(d) for d in spec.submodule_search_locations or []]
         try:
             from importlib import metadata
 
