@@ -117,7 +117,7 @@ async def in_app(root: Path, runs: int) -> dict[str, list[float]]:
         "bench",
         "",
         "transformers",
-        (Step(1, None, BIG, None, "t", None, "", 1),),
+        (Step(1, None, BIG, (), "t", None, "", 1),),
         Path("bench.yaml"),
     )
 

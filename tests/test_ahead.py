@@ -41,7 +41,7 @@ steps:
 
 
 def _steps(count: int) -> list[Step]:
-    return [Step(index=i, at=f"S{i}", file=None, focus=None, title=None, repo=None, note="", line=i)
+    return [Step(index=i, at=f"S{i}", file=None, focus=(), title=None, repo=None, note="", line=i)
             for i in range(1, count + 1)]
 
 

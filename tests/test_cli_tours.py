@@ -43,16 +43,16 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "accelerate-backends  13 steps  How Accelerator.prepare picks DeepSpeed, FSDP or DDP",
         "attention-dispatch    8 steps  Which attention function runs, and who chose it",
         "causal-lm-loss        6 steps  Where the causal-LM loss comes from",
-        "datasets-json        11 steps  "
+        "datasets-json        12 steps  "
         'load_dataset("json"), from a file name to a memory-mapped Arrow table',
         "diffusers-denoising  11 steps  The denoising loop of StableDiffusionPipeline",
-        "from-pretrained      15 steps  from_pretrained, from a Hub name to tensors in memory",
+        "from-pretrained      20 steps  from_pretrained, from a Hub name to tensors in memory",
         "llama-generate       13 steps  From LlamaForCausalLM to assisted decoding",
         "optimum-backends      9 steps  optimum, a namespace that backends plug into",
         "paddle-layer-call     9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
         "peft-lora            10 steps  How PEFT puts a LoRA layer into a model",
         "special-tokens        8 steps  bos_token_id and eos_token_id, from config to the stop of generation",
-        'tokenizer-call       12 steps  tokenizer("text"), from transformers down to Rust',
+        'tokenizer-call       15 steps  tokenizer("text"), from transformers down to Rust',
         "trainer-train        17 steps  How Trainer.train reaches backward",
         "xformers-dispatch     9 steps  xformers' memory_efficient_attention, and how it picks a kernel",
     ]
@@ -80,7 +80,9 @@ def test_a_malformed_tour_file_names_file_and_line(
 @pytest.mark.release
 def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
-    out = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if "warning" in line] == []  # every note shows or links what it names
+    out = lines
     assert out[:4] == [
         "ok      accelerate-backends (13 steps at accelerate==1.14.0)",
         "ok      attention-dispatch (8 steps at transformers==5.23.0)",
@@ -90,13 +92,13 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
     assert "ok      paddle-layer-call (9 steps at paddle (paddlepaddle==3.3.1))" in out
     crossing = [line for line in out if line.count("==") >= 2 and "5.23.0" in line]
     assert crossing == [
-        "ok      from-pretrained (15 steps at "
+        "ok      from-pretrained (20 steps at "
         "transformers==5.23.0, huggingface_hub==1.33.0, safetensors==0.8.0)",
-        "ok      tokenizer-call (12 steps at transformers==5.23.0, tokenizers==0.23.1)",
+        "ok      tokenizer-call (15 steps at transformers==5.23.0, tokenizers==0.23.1)",
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "14 tour(s) (21 readings, with their versions), 230 step(s): 0 broken step(s), 0 file error(s)"
+        "14 tour(s) (21 readings, with their versions), 247 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -406,7 +408,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 steps at transformers==5.23.0)" in out
     assert out[-1] == (
-        "17 tour(s) (22 readings, with their versions), 231 step(s): 0 broken step(s), 2 file error(s)"
+        "17 tour(s) (22 readings, with their versions), 248 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

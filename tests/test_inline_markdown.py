@@ -16,6 +16,9 @@ from codewalk.tours.loader import parse_tour
 
 ROOT = Path(__file__).resolve().parents[1]
 WIDTHS = (12, 40, 79, 100, 120)
+# A note's link to code, `[text](codewalk:SYMBOL)` or `[text](<codewalk:SYMBOL#FOCUS>)`:
+# the plain tour prints its text (and where it leads), never the Markdown link itself
+CODEWALK_LINK = re.compile(r"\[((?:[^\]\\]|\\.)*)\]\((?:<codewalk:[^>\n]*>|codewalk:[^)\s]*)\)")
 
 
 def _notes() -> list[str]:
@@ -23,7 +26,7 @@ def _notes() -> list[str]:
     for path in sorted((ROOT / "tours").glob("*.yaml")):
         tour = parse_tour(path.read_text(), path)
         notes += [tour.summary, *(step.note for step in tour.steps)]
-    return [note.strip() for note in notes if note.strip()]
+    return [CODEWALK_LINK.sub(r"\1", note).strip() for note in notes if note.strip()]
 
 
 def test_the_shipped_notes_render_as_rich_renders_them() -> None:

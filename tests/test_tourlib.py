@@ -349,7 +349,7 @@ def test_a_nul_in_a_step_built_without_the_loader_is_a_broken_step(tmp_path: Pat
         replace(first, file="src/pkg/co\0re.py"),
         replace(first, file="src/p\0kg/core.py"),
         replace(second, at="hel\0per"),
-        replace(second, at="pkg.core.helper", focus="ret\0urn"),
+        replace(second, at="pkg.core.helper", focus=("ret\0urn",)),
     )
     result = resolve_tour({"demo": workspace}, replace(tour, steps=bad))  # type: ignore[dict-item]
     assert [(s.status, s.error) for s in result.steps] == [

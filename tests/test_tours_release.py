@@ -47,7 +47,10 @@ def workspace(workspaces: Workspaces) -> Workspace:
 
 @pytest.fixture(scope="module")
 def resolved(workspaces: Workspaces) -> dict[str, ResolvedTour]:
-    return {tour.id: resolve_tour(workspaces.by_repo([tour]), tour) for tour in discover_tours()}
+    return {
+        tour.id: resolve_tour(workspaces.by_repo([tour]), tour, workspaces.problems, workspaces.get)
+        for tour in discover_tours()
+    }
 
 
 def test_every_shipped_step_resolves_at_the_pin(resolved: dict[str, ResolvedTour]) -> None:

@@ -60,7 +60,7 @@ def verdict(trace: Trace, resolved: ResolvedStep) -> Verdict:
         return Verdict("not traced", "not Python: a trace sees only Python code")
     if trace.repo_run(target.repo) is None:
         return Verdict("not run", f"nothing of {target.repo} ran")
-    run = step_run(trace, target, resolved.focus)
+    run = step_run(trace, target, [(r[0], r[1]) for r in resolved.regions])
     if target.kind in FUNCTIONS:
         ran, what = run.calls > 0, f"x{run.calls}"
     elif target.kind == "class":
@@ -74,10 +74,15 @@ def verdict(trace: Trace, resolved: ResolvedStep) -> Verdict:
         ran, what = run.executed > 0, f"{run.executed} of its lines executed"
     if not ran:
         return Verdict("not run", "its code did not run")
-    if run.focus_ran is False and resolved.focus is not None:
-        first, last = resolved.focus
+    if run.idle:
+        first, last = run.idle[0]
         lines = f"line {first}" if first == last else f"lines {first}-{last}"
-        return Verdict("not run", f"ran ({what}), but its focus ({lines}) did not execute")
+        which = (
+            "its focus"
+            if len(resolved.regions) == 1
+            else f"{len(run.idle)} of its {len(resolved.regions)} focus regions"
+        )
+        return Verdict("not run", f"ran ({what}), but {which} ({lines}) did not execute")
     return Verdict("ran", what)
 
 

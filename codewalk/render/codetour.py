@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from codewalk.render.export import SourceText, permalink, require_resolved
+from codewalk.render.export import SourceText, note_with_permalinks, permalink, require_resolved
 from codewalk.tours.model import ResolvedStep, ResolvedTour, repo_at_version
 from codewalk.visible import json_text
 
@@ -24,7 +24,9 @@ def to_codetour(
 ) -> dict[str, Any]:
     """The tour as a CodeTour document (a dict ready for ``json.dumps``): each step's
     ``line`` is its focus (else its definition line), its ``selection`` the focused
-    statement (else the whole span), whole lines, 1-based.
+    statement (else the whole span), whole lines, 1-based; a CodeTour step selects one
+    range, so a step's other regions are listed after its note, as permalinks. The
+    note's ``codewalk:`` links are permalinks too.
 
     A CodeTour belongs to one repository (the first step's): a step in another pinned
     repository becomes a ``uri`` step, the permalink of its lines (from ``links``: repo ->
@@ -53,7 +55,7 @@ def to_codetour(
                 "start": {"line": first, "character": indent + 1},
                 "end": {"line": last, "character": len(last_text) + 1},
             },
-            "description": resolved.step.note.strip() or target.qualname,
+            "description": _description(resolved, links or {}),
         }
         step["title"] = resolved.step.title or target.qualname.rsplit(".", 1)[-1]
         steps.append(step)
@@ -71,13 +73,29 @@ def _elsewhere(resolved: ResolvedStep, links: Mapping[str, tuple[str | None, str
     assert target is not None
     first, last = resolved.focus or (target.start_line, target.end_line)
     where = f"{repo_at_version(resolved.repo, resolved.version)}: `{target.path}:{first}-{last}`"
-    note = resolved.step.note.strip() or target.qualname
-    step: dict[str, Any] = {"description": f"*{where}*\n\n{note}"}
+    step: dict[str, Any] = {"description": f"*{where}*\n\n{_description(resolved, links)}"}
     base, ref = links.get(resolved.repo, (None, ""))
     if base is not None and ref:
         step["uri"] = permalink(base, ref, target.path, first, last)
     step["title"] = resolved.step.title or target.qualname.rsplit(".", 1)[-1]
     return step
+
+
+def _description(resolved: ResolvedStep, links: Mapping[str, tuple[str | None, str]]) -> str:
+    """The note (its links made permalinks), then the regions after the first."""
+    target = resolved.target
+    assert target is not None
+    note = note_with_permalinks(resolved, links).strip() or target.qualname
+    others = resolved.regions[1:]
+    if not others:
+        return note
+    base, ref = links.get(resolved.repo, (None, ""))
+    shown = []
+    for first, last in others:
+        span = f"line {first}" if first == last else f"lines {first}-{last}"
+        url = permalink(base, ref, target.path, first, last) if base is not None and ref else None
+        shown.append(f"[{span}]({url})" if url else span)
+    return f"{note}\n\n*Also lit: {', '.join(shown)}.*"
 
 
 def codetour_json(

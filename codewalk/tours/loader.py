@@ -14,9 +14,9 @@ The format (see ``tours/*.yaml``)::
       ...
     steps:
       - at: LlamaModel.__init__   # a symbol, any form the resolver takes ...
-        focus: "self.layers = nn.ModuleList("   # ... text or /regex/ inside it
+        focus: "self.layers = nn.ModuleList("   # ... text or /regex/ inside it, or a list of them
         title: The decoder stack  # optional
-        note: |                   # Markdown
+        note: |                   # Markdown; codewalk: links are parsed (tours/notes.py)
           ...
       - file: src/transformers/loss/loss_utils.py   # ... or a repo-relative file
 """
@@ -32,6 +32,7 @@ import yaml
 
 from codewalk.errors import TourError
 from codewalk.tours.model import Step, Tour
+from codewalk.tours.notes import SCHEME, Link, scan
 from codewalk.tours.versions import valid_range, valid_version
 
 # libyaml's safe composer when PyYAML was built with it (5x faster), else the pure one;
@@ -78,6 +79,13 @@ def compile_focus(focus: str) -> Any:
     return re.compile(re.escape(focus))
 
 
+def valid_id(tour_id: str) -> str | None:
+    """Why ``tour_id`` is no tour id, or None."""
+    if _ID_RE.fullmatch(tour_id):
+        return None
+    return f"tour id {tour_id!r} must be letters, digits, '.', '_' or '-'"
+
+
 def parse_tour(text: str, path: Path) -> Tour:
     """Parse the text of a tour file; ``path`` names it in messages and gives the
     default id (its stem)."""
@@ -102,13 +110,10 @@ def parse_tour(text: str, path: Path) -> Tour:
                 hint=f"a tour needs {', '.join(repr(k) for k in ('title', 'steps'))}",
             )
     tour_id = _string(fields, "id", where) if "id" in fields else path.stem
-    if not _ID_RE.fullmatch(tour_id):
+    bad_id = valid_id(tour_id)
+    if bad_id:
         line = _line(fields["id"][1]) if "id" in fields else 1
-        raise where.error(
-            line,
-            f"tour id {tour_id!r} must be letters, digits, '.', '_' or '-'",
-            hint="rename the file or set 'id:'",
-        )
+        raise where.error(line, bad_id, hint="rename the file or set 'id:'")
     title = _string(fields, "title", where)
     summary = _string(fields, "summary", where) if "summary" in fields else ""
     repo = _string(fields, "repo", where) if "repo" in fields else None
@@ -258,14 +263,12 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
     def get(key: str) -> str | None:
         return _string(fields, key, where) if key in fields else None
 
-    at, file, focus = get("at"), get("file"), get("focus")
+    at, file = get("at"), get("file")
     if at is not None:
         at = at.strip()  # a block scalar's final newline, stray spaces
         _refuse_controls(at, "at", _CONTROL_RE, _line(fields["at"][1]), what, where)
     if file is not None:
         _refuse_controls(file, "file", _CONTROL_RE, _line(fields["file"][1]), what, where)
-    if focus is not None:
-        _refuse_controls(focus, "focus", _CONTROL_IN_FOCUS_RE, _line(fields["focus"][1]), what, where)
     if at is None and file is None:
         raise where.error(
             line,
@@ -278,31 +281,76 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
         raise where.error(_line(fields["at"][1]), f"{what}: 'at' is empty")
     if file is not None:
         file = _safe_path(file, _line(fields["file"][1]), what, where)
-    if focus is not None:
-        focus_line = _line(fields["focus"][1])
-        if not focus.strip() or (is_regex(focus) and not focus[1:-1].strip()):
-            raise where.error(focus_line, f"{what}: 'focus' is empty")
-        try:
-            compile_focus(focus)
-        except (re.error, _regex_error()) as exc:
-            raise where.error(focus_line, f"{what}: invalid regex {focus!r} in 'focus': {exc}") from None
+    regions = _regions(fields["focus"][1], what, where) if "focus" in fields else ()
     versions = get("versions")
     if versions is not None:
         problem = valid_range(versions)
         if problem:
             raise where.error(_line(fields["versions"][1]), f"{what}: 'versions': {problem}")
+    note = get("note") or ""
+    links = _links(note, _line(fields["note"][1]) if "note" in fields else line, what, where)
     return Step(
         index=index,
         at=at,
         file=file,
-        focus=focus,
+        focus=tuple(text for text, _ in regions),
         title=get("title"),
         repo=get("repo"),
-        note=get("note") or "",
+        note=note,
         line=line,
         versions=versions,
-        focus_line=_line(fields["focus"][1]) if "focus" in fields else line,
+        focus_lines=tuple(focus_line for _, focus_line in regions),
+        links=links,
     )
+
+
+def _regions(node: yaml.Node, what: str, where: _Where) -> list[tuple[str, int]]:
+    """A step's ``focus``: a text or ``/regex/``, or a list of them; each with its line."""
+    if isinstance(node, yaml.SequenceNode) and node.tag == "tag:yaml.org,2002:seq":
+        items = list(node.value)
+        if not items:
+            raise where.error(_line(node), f"{what}: 'focus' is an empty list")
+    else:
+        items = [node]
+    regions: list[tuple[str, int]] = []
+    for number, item in enumerate(items, start=1):
+        focus_line = _line(item)
+        key = "focus" if len(items) == 1 else f"focus {number}"
+        if not isinstance(item, yaml.ScalarNode) or item.tag != _STR_TAG:
+            expected = "a string (a text or /regex/)" + (" or a list of them" if item is node else "")
+            raise where.error(
+                focus_line,
+                f"{what}: {key!r} must be {expected}, found {_kind(item)}",
+                hint="quote the value if it is meant as text" if isinstance(item, yaml.ScalarNode) else None,
+            )
+        focus = str(item.value)
+        _refuse_controls(focus, key, _CONTROL_IN_FOCUS_RE, focus_line, what, where)
+        regions.append((_checked_focus(focus, focus_line, what, repr(key), where), focus_line))
+    return regions
+
+
+def _checked_focus(focus: str, line: int, what: str, key: str, where: _Where) -> str:
+    """``focus`` when it is a text or a valid ``/regex/``; a TourError naming ``what``
+    (the step) and ``key`` (where in it)."""
+    if not focus.strip() or (is_regex(focus) and not focus[1:-1].strip()):
+        raise where.error(line, f"{what}: {key} is empty")
+    try:
+        compile_focus(focus)
+    except (re.error, _regex_error()) as exc:
+        raise where.error(line, f"{what}: invalid regex {focus!r} in {key}: {exc}") from None
+    return focus
+
+
+def _links(note: str, line: int, what: str, where: _Where) -> tuple[Link, ...]:
+    """The note's ``codewalk:`` links; a link that names nothing, or whose focus is an
+    invalid regex, is an error of the tour file."""
+    parts = scan(note)
+    if parts.problems:
+        raise where.error(line, f"{what}: {parts.problems[0]}")
+    for link in parts.links:
+        if link.focus is not None:
+            _checked_focus(link.focus, line, what, f"link [{link.text}]({SCHEME}{link.target})", where)
+    return parts.links
 
 
 def _regex_error() -> type[Exception]:

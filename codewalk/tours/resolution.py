@@ -15,17 +15,23 @@ from difflib import get_close_matches
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from codewalk.errors import CodewalkError, FocusTimeout
-from codewalk.resolve.model import FindResult, Resolved
-from codewalk.tours.focus import focus_lines
-from codewalk.tours.model import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
+from codewalk.errors import CodewalkError
+from codewalk.resolve.model import Resolved
+from codewalk.tours.linking import resolve_links
+from codewalk.tours.model import (
+    Lines,
+    ResolvedStep,
+    ResolvedTour,
+    Step,
+    StepStatus,
+    Tour,
+    repo_at_version,
+)
+from codewalk.tours.targets import find_step_target, region_lines, rivals
 from codewalk.tours.versions import in_range, release_of
 
 if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
-
-
-_CONTEXT_LOOKUPS = 3  # how many of the previous steps' modules a short name is tried in
 
 
 def module_of(path: str, package_root: str) -> str | None:
@@ -64,7 +70,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
         status: StepStatus,
         target: Resolved | None = None,
         *,
-        focus: tuple[int, int] | None = None,
+        regions: tuple[Lines, ...] = (),
         candidates: tuple[Resolved, ...] = (),
         suggestions: tuple[str, ...] = (),
         error: str | None = None,
@@ -73,12 +79,13 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             step=step,
             status=status,
             target=target,
-            focus=focus,
+            focus=regions[0] if regions else None,
             candidates=candidates,
             suggestions=suggestions,
             error=error,
             repo=target.repo if target is not None and target.repo else checkout.repo,
             version=target.version if target is not None and target.version else checkout.version,
+            regions=regions,
         )
 
     if step.versions is not None and not in_range(release_of(checkout.version), step.versions):
@@ -87,7 +94,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             error=f"not read at {repo_at_version(checkout.repo, checkout.version)}: "
             f"this step is for {checkout.repo} {step.versions}",
         )
-    for key, value in (("at", step.at), ("file", step.file), ("focus", step.focus)):
+    for key, value in (("at", step.at), ("file", step.file), *(("focus", f) for f in step.focus)):
         if value is not None and "\0" in value:  # the loader refuses these; a Step built elsewhere may not
             return make("missing", error=f"{key!r} {value!r} contains a NUL character")
     if step.file is not None:
@@ -100,7 +107,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
     else:
         assert step.at is not None
         try:
-            result = _find(workspace, step.at, context)
+            result = find_step_target(workspace, step.at, context)
         except CodewalkError as exc:
             return make("missing", error=exc.message)
         if not result.results:
@@ -112,23 +119,21 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
         candidates = tuple(result.matches) or tuple(result.results)
         target = candidates[0]
         suggestions = tuple(result.suggestions)
-        rivals = _rivals(step.at, candidates, context)
-        if rivals:
-            shown = ", ".join(f"{c.qualname} ({c.path}:{c.line})" for c in (target, *rivals)[:4])
+        others = rivals(step.at, candidates, context)
+        if others:
+            shown = ", ".join(f"{c.qualname} ({c.path}:{c.line})" for c in (target, *others)[:4])
             return make(
                 "ambiguous",
                 target,
-                focus=_focus(workspace, target, step, tour.path)[0] if step.focus else None,
-                candidates=(target, *rivals),
+                regions=_regions(workspace, target, step, tour.path)[0],
+                candidates=(target, *others),
                 suggestions=suggestions,
                 error=f"{step.at!r} is ambiguous: {shown}; write a qualified name",
             )
-    focus: tuple[int, int] | None = None
-    if step.focus is not None:
-        focus, problem = _focus(workspace, target, step, tour.path)
-        if problem is not None:
-            return make("missing", target, candidates=candidates, error=problem)
-    return make("resolved", target, focus=focus, candidates=candidates, suggestions=suggestions)
+    regions, problem = _regions(workspace, target, step, tour.path)
+    if problem is not None:
+        return make("missing", target, candidates=candidates, error=problem)
+    return make("resolved", target, regions=regions, candidates=candidates, suggestions=suggestions)
 
 
 class TourSteps:
@@ -175,7 +180,7 @@ class TourSteps:
         context = self._contexts.get(repo, ())
         resolved = resolve_step(workspace, self.tour, step, context)
         self._contexts[repo] = context_after(context, resolved, workspace.checkout.package_root)
-        return resolved
+        return resolve_links(resolved, workspace, self._workspace_of, self._contexts[repo])
 
 
 def unopened(step: Step, repo: str, error: str, suggestions: Sequence[str] = ()) -> ResolvedStep:
@@ -195,11 +200,15 @@ def unopened(step: Step, repo: str, error: str, suggestions: Sequence[str] = ())
 
 
 def resolve_tour(
-    workspaces_by_repo: Mapping[str, Workspace], tour: Tour, problems: Mapping[str, str] | None = None
+    workspaces_by_repo: Mapping[str, Workspace],
+    tour: Tour,
+    problems: Mapping[str, str] | None = None,
+    open_other: Callable[[str], Workspace] | None = None,
 ) -> ResolvedTour:
     """Every step of ``tour``, in order; a step's repo is its own ``repo``, else the
     tour's, else the first workspace's. A repo without a workspace makes its steps
-    missing, with the reason in ``problems`` (repo -> why it could not be opened)."""
+    missing, with the reason in ``problems`` (repo -> why it could not be opened).
+    ``open_other`` opens a pin that only a note's link reaches (raises CodewalkError)."""
     problems = problems or {}
     if not workspaces_by_repo and not problems:
         raise ValueError("resolve_tour needs at least one workspace")
@@ -208,53 +217,12 @@ def resolve_tour(
     def workspace_of(repo: str) -> Workspace | None:
         if repo not in workspaces_by_repo and repo in problems:
             raise CodewalkError(problems[repo])
+        if repo not in workspaces_by_repo and open_other is not None:
+            return open_other(repo)
         return workspaces_by_repo.get(repo)
 
     steps = TourSteps(tour, workspace_of, default, tuple(workspaces_by_repo))
     return ResolvedTour(tour=tour, steps=tuple(steps(index) for index in range(len(tour.steps))))
-
-
-def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResult:
-    """The workspace's answer to a step's ``at``.
-
-    A name that is not fully qualified is first looked up *in* the modules of the
-    previous steps (``LlamaModel.__init__`` after a step in ``modeling_llama``), as a
-    reader would: it means what that name means there. Only when none of them knows it
-    is the whole repository searched, which before the full index exists costs a byte
-    scan of every unindexed file.
-
-    Related results (copies, table entries, the modular source) are not asked for: a
-    step needs only the matches, and finding the related ones scans every unindexed
-    file for ``# Copied from`` lines and dict entries."""
-    if getattr(workspace, "resolver", None) is None:  # test doubles: find alone
-        return workspace.find(query, context=context)
-    # through the workspace, not its resolver: its lock, and its repair of a damaged index
-    if query.split(".", 1)[0] not in workspace.checkout.packages:
-        for module in context[:_CONTEXT_LOOKUPS]:
-            local: FindResult = workspace.find(
-                f"{module}.{query}", related=False, suggest=False, thorough=False
-            )
-            if local.matches:
-                return FindResult(query=query, results=local.matches, suggestions=())
-    found: FindResult = workspace.find(query, context=context, related=False, thorough=False)
-    return found
-
-
-def _rivals(query: str, candidates: tuple[Resolved, ...], context: Sequence[str]) -> tuple[Resolved, ...]:
-    """The other definitions a short name could mean, when the best one is not clear.
-
-    The resolver's ranking decides for dotted queries (``Trainer.train``,
-    ``transformers.PreTrainedModel``) and when the best match lives in a module of the
-    tour so far. Several names for one definition (a property's getter and setter)
-    are one answer, and ``DummyObject`` placeholders (``utils/dummy_*.py``) never
-    compete with a real definition."""
-    if "." in query or len(candidates) < 2:
-        return ()
-    best = candidates[0]
-    best_module = best.qualname.rsplit(".", 1)[0]
-    if any(best_module == module or best_module.startswith(module + ".") for module in context):
-        return ()
-    return tuple(c for c in candidates[1:] if c.qualname != best.qualname and "/dummy_" not in c.path)
 
 
 def _where(path: object, line: int) -> str:
@@ -262,22 +230,29 @@ def _where(path: object, line: int) -> str:
     return f"{path}:{line}: " if path else ""
 
 
-def _focus(
+def _regions(
     workspace: Workspace, target: Resolved, step: Step, tour_path: object = None
-) -> tuple[tuple[int, int] | None, str | None]:
-    assert step.focus is not None
+) -> tuple[tuple[Lines, ...], str | None]:
+    """The lines of each of the step's regions in ``target``, or what went wrong with
+    the first that did not resolve."""
+    if not step.focus:
+        return (), None
     try:
         text = workspace.source_text(target.path)
     except (CodewalkError, OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        return None, f"cannot read {target.path}: {exc}"
-    try:
-        lines = focus_lines(text, (target.start_line, target.end_line), step.focus)
-    except FocusTimeout as exc:
-        return None, f"{_where(tour_path, step.focus_line or step.line)}{exc.message}"
-    if lines is None:
-        where = f"{target.qualname} ({target.path}:{target.start_line}-{target.end_line})"
-        return None, f"focus {step.focus!r} does not occur in {where}"
-    return lines, None
+        return (), f"cannot read {target.path}: {exc}"
+    found: list[Lines] = []
+    for number, focus in enumerate(step.focus):
+        lines, problem = region_lines(text, target, focus)
+        if problem is not None:
+            which = f"focus {number + 1} " if len(step.focus) > 1 else "focus "
+            if problem == "timeout":
+                where = _where(tour_path, step.focus_line(number))
+                return tuple(found), f"{where}{which}pattern took too long"
+            return tuple(found), f"{which}{problem}"
+        assert lines is not None
+        found.append(lines)
+    return tuple(found), None
 
 
 def _file_target(workspace: Workspace, path: str) -> Resolved | str:

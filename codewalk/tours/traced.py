@@ -39,7 +39,7 @@ def trace_tour(trace: Trace, tree: Tree) -> tuple[Tour, tuple[int, ...]]:
                 index=len(steps) + 1,
                 at=function.qualname,
                 file=None,
-                focus=None,
+                focus=(),
                 title=INDENT * min(depth, MAX_INDENT) + f"{function.short} x{node.calls}",
                 repo=function.repo,
                 note=_note(trace, index, hidden),

@@ -104,14 +104,15 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
 
 class StepRun(NamedTuple):
     """Whether a tour step's code ran: calls of its function (of a class: of the functions
-    inside it), how many lines of its span executed, whether its focus did."""
+    inside it), how many lines of its span executed, and its focus regions none of whose
+    lines executed."""
 
     calls: int
     executed: int
-    focus_ran: bool | None  # None: the step has no focus
+    idle: tuple[tuple[int, int], ...]
 
 
-def step_run(trace: Trace, target: Resolved, focus: tuple[int, int] | None) -> StepRun:
+def step_run(trace: Trace, target: Resolved, regions: Sequence[tuple[int, int]]) -> StepRun:
     executed = trace.executed(target.repo, target.path)
     inside = target.kind == "class"
 
@@ -125,5 +126,5 @@ def step_run(trace: Trace, target: Resolved, focus: tuple[int, int] | None) -> S
         node.calls for i, node in enumerate(trace.nodes) if i and counts(trace.functions[node.function])
     )
     span = range(target.start_line, target.end_line + 1)
-    focus_ran = None if focus is None else any(line in executed for line in range(focus[0], focus[1] + 1))
-    return StepRun(calls, sum(1 for line in span if line in executed), focus_ran)
+    idle = tuple(r for r in regions if not any(line in executed for line in range(r[0], r[1] + 1)))
+    return StepRun(calls, sum(1 for line in span if line in executed), idle)

@@ -20,6 +20,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("r", "return to the current step"),
             ("s", "show / hide the steps list (hidden on a narrow terminal)"),
             ("t", "list of tours"),
+            ("R", "record: edit this tour's steps and notes, add steps, write it back"),
         ),
     ),
     (
@@ -34,6 +35,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("f", "forward through jumps"),
             ("x", "on a definition's name: its callers; elsewhere: every use of the name"),
             ("c", "the calls of the function around the cursor, to jump into"),
+            ("l", "the links of the step's note (again: the next one); enter follows, b comes back"),
             ("v", "the step's symbol at another version, as a diff"),
         ),
     ),

@@ -18,6 +18,7 @@ from codewalk.ui.session import Catalogue, TourEntry, TourSession
 from codewalk.ui.state import ProgressStore
 
 if TYPE_CHECKING:
+    from codewalk.tours.recording import Draft
     from codewalk.traces.reading import Opened
     from codewalk.workspace.pinned import PinnedStack
 
@@ -38,7 +39,7 @@ def open_session(
     from codewalk.source.pins import load_pins
     from codewalk.source.sync import open_checkout
     from codewalk.tours.resolution import TourSteps
-    from codewalk.ui.stack import VersionReader, describer
+    from codewalk.ui.stack import VersionReader, check_tour, describer
     from codewalk.workspace.pinned import PinnedStack
 
     stack = PinnedStack(source_path, at=at)
@@ -61,6 +62,7 @@ def open_session(
         versions=VersionReader(),
         progress=progress if progress is not None else ProgressStore(),
         notes=tuple(stack.notes),
+        check=check_tour,
     )
 
 
@@ -103,6 +105,21 @@ def run_tour(args: argparse.Namespace, tour: Tour) -> int:
         print(f"codewalk: {note}", file=sys.stderr)
     catalogue = _catalogue(source_path, at, getattr(args, "tours_dir", None) or ())
     app = make_app(session, start_step=start_step(args, session), catalogue=catalogue)
+    app.run()
+    return app.return_code or 0
+
+
+def run_recording(args: argparse.Namespace, tour: Tour, draft: Draft, on_disk: str | None) -> int:
+    """Record ``draft``, read from ``tour`` (its steps are where the draft's resolve; a
+    new tour has none) with ``on_disk`` its file's text (None: a new file), over every
+    pinned repository; ``args.source`` and ``args.at`` as for a tour."""
+    from codewalk.ui.app import make_app
+
+    at = tuple(getattr(args, "at", None) or ())
+    session = open_session(tour, source_path=getattr(args, "source", None), at=at)
+    for note in session.notes:
+        print(f"codewalk: {note}", file=sys.stderr)
+    app = make_app(session, recording=(draft, on_disk))
     app.run()
     return app.return_code or 0
 

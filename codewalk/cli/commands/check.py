@@ -1,8 +1,10 @@
 """``codewalk check [TOUR...]``: does every step of every tour still resolve at the pin?
 
-For each broken step: the tour file and the step's line in it, what went wrong, and
-"did you mean" candidates. Exit 1 if any step is broken or any tour file fails to
-load, so it fits a tour author's CI.
+For each broken step (its symbol, a region, a link of its note): the tour file and the
+step's line in it, what went wrong, and "did you mean" candidates. Exit 1 if any step
+is broken or any tour file fails to load, so it fits a tour author's CI. Notes that name
+code the step does not show are warnings (:mod:`codewalk.tours.note_warnings`), read at
+the pins (or at ``--at``); they fail the check only with ``--strict``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("tours", nargs="*", metavar="TOUR", help="tour ids or tour files")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--strict", action="store_true", help="note warnings fail the check too (exit 1), for CI"
+    )
     parser.add_argument(
         "--run", action="store_true", help="run each tour's program: and say which steps ran (see README)"
     )
@@ -65,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.errors import TourError
     from codewalk.tours.discovery import load_tour, scan_tours
     from codewalk.tours.model import repo_at_version
+    from codewalk.tours.note_warnings import NoteWarning, tour_warnings
     from codewalk.tours.resolution import resolve_tour
 
     tours: list[Tour] = []
@@ -86,15 +92,18 @@ def run(args: argparse.Namespace) -> int:
     stacks: dict[tuple[str, ...], Workspaces] = {}
     results: list[ResolvedTour] = []
     runs: list[tuple[str, ...]] = []  # the REPO@VERSION each result was resolved at
+    warnings: list[list[NoteWarning]] = []  # each result's (a note is read at the pins, or --at)
     for tour in tours:
-        for at in versions_to_check(tour, args.at, stacks):
+        for number, at in enumerate(versions_to_check(tour, args.at, stacks)):
             if at not in stacks:
                 stacks[at] = Workspaces(args.source, at)
             by_repo = stacks[at].by_repo([tour])
-            results.append(resolve_tour(by_repo, tour, stacks[at].problems))
+            results.append(resolve_tour(by_repo, tour, stacks[at].problems, stacks[at].get))
             runs.append(at)
+            warnings.append(tour_warnings(results[-1], stacks[at].source_text) if number == 0 else [])
     broken = sum(len(r.broken) for r in results)
-    ok = not broken and not load_errors
+    warned = sum(len(w) for w in warnings)
+    ok = not broken and not load_errors and not (args.strict and warned)
     if args.json:
         data = {
             "ok": ok,
@@ -113,8 +122,12 @@ def run(args: argparse.Namespace) -> int:
                         }
                         for s in r.steps
                     ],
+                    "warnings": [
+                        {"step": w.step, "step_line": w.step_line, "name": w.name, "message": w.message}
+                        for w in tour_warned
+                    ],
                 }
-                for r, at in zip(results, runs, strict=True)
+                for r, at, tour_warned in zip(results, runs, warnings, strict=True)
             ],
         }
         dump(data)
@@ -123,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
     for message in load_errors:
         print(visible(f"error: {message}"))
     steps = 0
-    for result in results:
+    for result, tour_warned in zip(results, warnings, strict=True):
         tour = result.tour
         steps += len(result.steps)
         read = [s for s in result.steps if s.status != "skipped"] or list(result.steps)
@@ -132,13 +145,17 @@ def run(args: argparse.Namespace) -> int:
         also = f", {skipped} not at this version" if skipped else ""
         if not result.broken:
             print(visible(f"ok      {tour.id} ({len(result.steps)} steps at {where_read}{also})"))
-            continue
-        broken_of = f"{len(result.broken)} of {len(result.steps)} steps"
-        print(visible(f"BROKEN  {tour.id} ({broken_of} at {where_read})"))
+        else:
+            broken_of = f"{len(result.broken)} of {len(result.steps)} steps"
+            print(visible(f"BROKEN  {tour.id} ({broken_of} at {where_read})"))
+        for warning in tour_warned:
+            print(visible(f"  warning: {warning.message}"))
         for resolved in result.broken:
             step = resolved.step
             where = f"{tour.path}:{step.line}: step {step.index} ({step.anchor})"
-            print(visible(f"  {where}: {resolved.status}: {resolved.error}"))
+            status = resolved.status if resolved.status != "resolved" else "broken link"
+            for problem in resolved.problems:
+                print(visible(f"  {where}: {status}: {problem}"))
             if resolved.status == "ambiguous":
                 for candidate in resolved.candidates[:5]:
                     print(
@@ -150,7 +167,8 @@ def run(args: argparse.Namespace) -> int:
     readings = f" ({len(results)} readings, with their versions)" if len(results) > len(tours) else ""
     summary = (
         f"{total} tour(s){readings}, {steps} step(s): {broken} broken step(s), "
-        f"{len(load_errors)} file error(s)"
+        + (f"{warned} note warning(s), " if warned else "")
+        + f"{len(load_errors)} file error(s)"
     )
     print(summary)
     return 0 if ok else 1

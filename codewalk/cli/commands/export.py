@@ -45,11 +45,12 @@ def run(args: argparse.Namespace) -> int:
     tour = load_tour(args.name, args.tours_dir)
     workspaces = Workspaces(args.source, args.at)
     by_repo = workspaces.by_repo([tour])
-    resolved = resolve_tour(by_repo, tour, workspaces.problems)
+    resolved = resolve_tour(by_repo, tour, workspaces.problems, workspaces.get)
     export.require_resolved(resolved)
     pins = load_pins(locations.pins_path())
     links: dict[str, tuple[str | None, str]] = {}
-    for repo in dict.fromkeys([*by_repo, *(step.repo for step in resolved.steps)]):
+    reached = (link.repo for step in resolved.steps for link in step.links)  # a link may reach another pin
+    for repo in dict.fromkeys([*by_repo, *(step.repo for step in resolved.steps), *reached]):
         pin = pins.get(repo)
         base = export.web_base(pin.url) if pin is not None else None
         links[repo] = (base, workspaces.get(repo).checkout.permalink_ref)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from codewalk.cli.ahead import Ahead
-    from codewalk.tours.model import ResolvedStep, Step, Tour
+    from codewalk.tours.model import ResolvedLink, ResolvedStep, Step, Tour
 
 
 def add_source_options(parser: argparse.ArgumentParser) -> None:
@@ -47,9 +47,20 @@ def register(subparsers: Any) -> None:
         "when the output is not a terminal, every step printed with its code and note.",
     )
     parser.add_argument(
-        "name", metavar="NAME", nargs="?", help="tour id (see 'codewalk tours') or a tour file"
+        "name", nargs="?", metavar="NAME", help="tour id (see 'codewalk tours') or a tour file"
     )
     parser.add_argument("--trace", metavar="TRACE", help="read a recorded run (codewalk trace) like a tour")
+    parser.add_argument(
+        "--new",
+        metavar="ID",
+        help="record a new tour in the terminal UI, written as ID.yaml to the first --tours-dir "
+        "(else the first CODEWALK_TOURS_PATH directory, else the current directory)",
+    )
+    parser.add_argument(
+        "--edit",
+        action="store_true",
+        help="record: edit the tour's steps and notes in the terminal UI, and write them to its file",
+    )
     parser.add_argument("--step", type=int, metavar="K", help="start at (or, plain, print only) step K")
     parser.add_argument("--plain", action="store_true", help="print the tour instead of opening the UI")
     parser.add_argument("--json", action="store_true", help="print the resolved steps as JSON")
@@ -71,12 +82,30 @@ def step_json(resolved: ResolvedStep) -> dict[str, object]:
         "start_line": target.start_line if target else None,
         "end_line": target.end_line if target else None,
         "focus": list(resolved.focus) if resolved.focus else None,
+        "regions": [list(region) for region in resolved.regions],
         "via": target.via if target else None,
         "note": resolved.step.note,
         "error": resolved.error,
         "suggestions": list(resolved.suggestions),
         "repo": resolved.repo,
         "version": resolved.version,
+        "links": [link_json(link) for link in resolved.links],
+    }
+
+
+def link_json(link: ResolvedLink) -> dict[str, object]:
+    target = link.target
+    return {
+        "text": link.link.text,
+        "target": link.link.target,
+        "qualname": target.qualname if target else None,
+        "path": target.path if target else None,
+        "line": link.line or None,
+        "start_line": link.lines[0] if link.lines else None,
+        "end_line": link.lines[1] if link.lines else None,
+        "repo": link.repo,
+        "version": link.version,
+        "error": link.error,
     }
 
 
@@ -91,10 +120,16 @@ def run(args: argparse.Namespace) -> int:
         from codewalk.cli import trace_tour
 
         return trace_tour.run(args)
-    if not args.name:
+    if args.new is not None or args.edit:
+        from codewalk.cli.recording import record
+
+        return record(args)
+    if args.name is None:
         from codewalk.errors import TourError
 
-        raise TourError("name a tour (codewalk tours lists them), or --trace NAME")
+        raise TourError(
+            "name a tour (see 'codewalk tours'), record one with --new ID, or read a run with --trace NAME"
+        )
     if _interactive(args) or args.json:
         return _run(args, None)
     from codewalk.cli.ahead import Ahead
@@ -158,7 +193,7 @@ def _run_json(tour: Tour, workspaces: Workspaces) -> int:
     from codewalk.cli.common import dump
     from codewalk.tours.resolution import resolve_tour
 
-    resolved = resolve_tour(workspaces.by_repo([tour]), tour, workspaces.problems)
+    resolved = resolve_tour(workspaces.by_repo([tour]), tour, workspaces.problems, workspaces.get)
     first = resolved.steps[0]
     data = {
         "id": tour.id,
@@ -231,13 +266,15 @@ class _Walk:
         self.contexts: dict[str, tuple[str, ...]] = {}
 
     def resolve(self, step: Step) -> ResolvedStep:
+        from codewalk.tours.linking import resolve_links
         from codewalk.tours.resolution import resolve_step, unopened
 
         workspace = self.workspaces.get_or_problem(self.tour.step_repo(step))
         if isinstance(workspace, str):
             return unopened(step, self.tour.step_repo(step) or "", workspace)
         resolved = resolve_step(workspace, self.tour, step, self.contexts.get(workspace.checkout.repo, ()))
-        return self.follow(step, resolved)
+        self.follow(step, resolved)
+        return resolve_links(resolved, workspace, self.workspaces.get, self.contexts[workspace.checkout.repo])
 
     def follow(self, step: Step, resolved: ResolvedStep) -> ResolvedStep:
         """Take ``resolved`` (resolved elsewhere) as this walk's step: its context."""
