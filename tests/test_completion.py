@@ -39,7 +39,8 @@ def test_commands_and_options(tmp_path: Path, isolated_home: Path) -> None:
 
 def test_tour_ids(tmp_path: Path, isolated_home: Path) -> None:
     assert complete("codewalk tour llama", tmp_path, isolated_home) == ["llama-generate"]
-    assert complete("codewalk check trainer", tmp_path, isolated_home) == ["trainer-train"]
+    trainer_tours = ["trainer-evaluate", "trainer-train"]
+    assert complete("codewalk check trainer", tmp_path, isolated_home) == trainer_tours
 
 
 def test_symbol_names_from_the_index(tmp_path: Path, indexed: Path) -> None:
