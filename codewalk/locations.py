@@ -147,6 +147,11 @@ def scratch_dir() -> Path:
     return cache_home() / "tmp"
 
 
+def traces_dir() -> Path:
+    """Where recorded runs are kept (``codewalk trace``): the user's data, in the cache."""
+    return cache_home() / "traces"
+
+
 def index_db_file() -> str:
     return os.path.join(home_dir(), "index.sqlite3")
 

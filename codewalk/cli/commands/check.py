@@ -36,6 +36,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="note warnings fail the check too (exit 1), for CI"
     )
+    parser.add_argument(
+        "--run", action="store_true", help="run each tour's program: and say which steps ran (see README)"
+    )
+    parser.add_argument(
+        "--python", metavar="PY", help="with --run: the interpreter (default: python on PATH)"
+    )
     add_source_options(parser)
     parser.set_defaults(handler=run)
 
@@ -79,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
         tours, problems = scan_tours(args.tours_dir)
         load_errors = [str(problem) for problem in problems]
 
+    if args.run:
+        from codewalk.cli import check_run
+
+        return check_run.run(args, tours, load_errors)
     stacks: dict[tuple[str, ...], Workspaces] = {}
     results: list[ResolvedTour] = []
     runs: list[tuple[str, ...]] = []  # the REPO@VERSION each result was resolved at

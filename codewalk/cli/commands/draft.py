@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from codewalk.cli.common import add_common, open_workspace, positive
+from codewalk.cli.traced import add_trace_option
 from codewalk.errors import CodewalkError, QueryError
 
 
@@ -30,13 +31,12 @@ def register(subparsers: Any) -> None:
     add_common(parser)
     parser.add_argument("--depth", type=positive, default=8, metavar="N", help="chains of at most N calls")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_trace_option(parser, "draft along the chain that ran in this recorded run")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.cli.output import write_output
     from codewalk.tours.draft import draft_tour
-    from codewalk.visible import visible
 
     if args.output is None and not args.edit:
         raise CodewalkError("draft needs -o FILE (the tour to write), or --edit (to open it in the recorder)")
@@ -44,26 +44,41 @@ def run(args: argparse.Namespace) -> int:
     if output is not None and output.exists() and (args.edit or not args.force):
         hint = "the recorder writes a new file: name another" if args.edit else "--force replaces it"
         raise CodewalkError(f"{output}: the file exists", hint=hint)
-    workspace = open_workspace(args)
-    try:
-        answer = workspace.path(args.start, args.goal, limit=1, max_depth=args.depth)
-        if not answer.search.chains:
-            raise QueryError(f"no call chain from {answer.start.qualname} to {answer.goal}: nothing to draft")
-        chain = answer.search.chains[0]
-        sources = {hop.caller.target.path: workspace.source_text(hop.caller.target.path) for hop in chain}
-        text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
-    finally:
-        workspace.close()
+    if args.trace:
+        from codewalk.cli.traced import run_draft
+
+        text, along = run_draft(args), "along the chain that ran"
+    else:
+        workspace = open_workspace(args)
+        try:
+            answer = workspace.path(args.start, args.goal, limit=1, max_depth=args.depth)
+            if not answer.search.chains:
+                raise QueryError(
+                    f"no call chain from {answer.start.qualname} to {answer.goal}: nothing to draft"
+                )
+            chain = answer.search.chains[0]
+            sources = {hop.caller.target.path: workspace.source_text(hop.caller.target.path) for hop in chain}
+            text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
+        finally:
+            workspace.close()
+        hops = [*(h.caller.target.qualname.rpartition(".")[2] for h in chain), chain[-1].reached]
+        along = f"along {' -> '.join(hops)}"
     if args.edit:
         return _edit(args, text)
     assert output is not None
+    return _write(output, text, along)
+
+
+def _write(output: Path, text: str, along: str) -> int:
+    from codewalk.cli.output import write_output
+    from codewalk.visible import visible
+
     try:
         where = write_output(str(output), text)  # as export -o: a link or a FIFO is written through
     except OSError as error:
         raise CodewalkError(f"{output}: cannot write it: {error.strerror or error}") from None
     steps = text.count("\n  - at: ")
-    hops = " -> ".join([*(h.caller.target.qualname.rpartition(".")[2] for h in chain), chain[-1].reached])
-    print(visible(f"wrote {where}: {steps} steps along {hops}"))
+    print(visible(f"wrote {where}: {steps} steps {along}"))
     print(visible(f"write the notes (TODO), then: codewalk check {output}"))
     return 0
 

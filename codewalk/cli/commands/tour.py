@@ -49,6 +49,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "name", nargs="?", metavar="NAME", help="tour id (see 'codewalk tours') or a tour file"
     )
+    parser.add_argument("--trace", metavar="TRACE", help="read a recorded run (codewalk trace) like a tour")
     parser.add_argument(
         "--new",
         metavar="ID",
@@ -115,6 +116,10 @@ def use_color(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.trace:
+        from codewalk.cli import trace_tour
+
+        return trace_tour.run(args)
     if args.new is not None or args.edit:
         from codewalk.cli.recording import record
 
@@ -122,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
     if args.name is None:
         from codewalk.errors import TourError
 
-        raise TourError("name a tour (see 'codewalk tours'), or record one with --new ID")
+        raise TourError(
+            "name a tour (see 'codewalk tours'), record one with --new ID, or read a run with --trace NAME"
+        )
     if _interactive(args) or args.json:
         return _run(args, None)
     from codewalk.cli.ahead import Ahead
