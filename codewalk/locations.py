@@ -56,6 +56,11 @@ def scratch_dir() -> Path:
     return cache_home() / "tmp"
 
 
+def traces_dir() -> Path:
+    """Where recorded runs are kept (``codewalk trace``): the user's data, in the cache."""
+    return cache_home() / "traces"
+
+
 def index_db_path() -> Path:
     return cache_home() / "index.sqlite3"
 

@@ -77,6 +77,8 @@ def attach(parser: argparse.ArgumentParser) -> None:
             action.completer = repo_versions  # type: ignore[attr-defined]
         elif dest == "repo":
             action.completer = repos  # type: ignore[attr-defined]
+        elif dest in ("trace", "delete"):
+            action.completer = trace_names  # type: ignore[attr-defined]
 
 
 def _actions(parser: argparse.ArgumentParser) -> Iterable[argparse.Action]:
@@ -93,6 +95,13 @@ def symbols(prefix: str, **_: Any) -> list[str]:
     from codewalk.index import names
 
     return names.starting_with(locations.index_db_path(), prefix)
+
+
+def trace_names(prefix: str, **_: Any) -> list[str]:
+    """The kept traces whose names start with ``prefix``."""
+    from codewalk.traces.store import names
+
+    return [name for name in names() if name.startswith(prefix)]
 
 
 def tour_ids(prefix: str, parsed_args: argparse.Namespace | None = None, **_: Any) -> list[str]:

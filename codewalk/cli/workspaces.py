@@ -23,10 +23,12 @@ class Workspaces:
     pin's name, so that the step (asking for ``None``) and its rendering (asking for
     the resolved step's repo) share one checkout, and its notes are printed once."""
 
-    def __init__(self, source_path: str | None, at: Sequence[str] = ()) -> None:
+    def __init__(
+        self, source_path: str | None, at: Sequence[str] = (), pinned: PinnedStack | None = None
+    ) -> None:
         self.source_path = source_path
         self.at = tuple(at)
-        self._pinned: PinnedStack | None = None
+        self._pinned = pinned  # else opened on first use
         self.problems: dict[str, str] = {}  # repo -> why its workspace could not be opened
 
     @property

@@ -97,6 +97,7 @@ class Places(LookupActions):
         if self.focused is None or self._focus_code:
             self._focus_code = False
             self.code.focus()
+        ran = self.session.ran(where.repo, where.path) if self.session is not None else None
         self.code.show(
             source,
             line=where.line,
@@ -105,6 +106,7 @@ class Places(LookupActions):
             focus=where.focus,
             top=where.top,
             regions=where.regions,
+            ran=ran,
         )
         self.location = where
         self.show_repo(where.repo)

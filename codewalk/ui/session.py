@@ -236,6 +236,7 @@ class TourSession:
     progress: ProgressStore | None = None
     notes: tuple[str, ...] = ()  # how the versions read were chosen (REPO@installed), to show once
     check: TourCheck | None = None  # a recorded tour, checked once written
+    executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
 
@@ -253,6 +254,11 @@ class TourSession:
             return resolved
 
         return self.nav.call(run)
+
+    def ran(self, repo: str, path: str) -> frozenset[int] | None:
+        """The lines of a file that executed in the trace read (None: no trace, or one
+        that did not run ``repo``)."""
+        return self.executed(repo, path) if self.executed is not None else None
 
     def check_tour(self, tour: Tour) -> Sequence[tuple[int | None, str]]:
         """What ``check`` says of ``tour`` at the repositories read (call from a worker):

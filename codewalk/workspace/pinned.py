@@ -6,7 +6,7 @@ path holds its package.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from codewalk import locations
@@ -23,9 +23,17 @@ class PinnedStack:
     """Opens workspaces over one :class:`Stack` of the pinned repositories.
 
     ``at`` names repositories to read at another version (``REPO@VERSION``,
-    ``REPO@installed``); the first of them is the default repository."""
+    ``REPO@installed``); the first of them is the default repository. ``local`` reads
+    repositories from a directory that holds their packages, as they are (a trace's
+    installed copy that is not the release)."""
 
-    def __init__(self, source_path: str | None = None, *, at: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        source_path: str | None = None,
+        *,
+        at: Sequence[str] = (),
+        local: Mapping[str, str] | None = None,
+    ) -> None:
         path = locations.pins_path()
         self.pins = load_pins(path)
         store = Store.open(locations.index_db_path())
@@ -42,6 +50,7 @@ class PinnedStack:
                     f"{target.pin.name}@installed is {target.pin.release_version}, {target.how}"
                 )
         self.source_path = sync.local_path(source_path)
+        self.local = dict(local or {})
         owners = {package: pin.name for pin in self.pins.values() for package in pin.packages}
         self.stack = Stack(store, owners=owners, opener=self._open, synced=self._synced)
         self._workspaces: dict[str, Workspace] = {}
@@ -68,10 +77,16 @@ class PinnedStack:
             self._workspaces[name] = Workspace(checkout, self.stack.store, stack=self.stack)
         return self._workspaces[name]
 
+    def checkout(self, repo: str) -> Checkout:
+        """``repo``'s checkout (fetched if need be), without opening its index."""
+        return self._open(repo)
+
     def _open(self, repo: str, *, primary: bool = False) -> Checkout:
         """``repo``'s checkout: ``--source`` for the repository asked about (refused if
         it is not one), or for another whose package that path holds; else the cache."""
         pin = self.pins[repo]
+        if repo in self.local:
+            return sync.local_checkout(pin._replace(package_root="."), Path(self.local[repo])).checkout
         local = self.source_path is not None and (
             primary or (Path(self.source_path) / pin.package_root / pin.packages[0]).is_dir()
         )

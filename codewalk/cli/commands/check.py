@@ -66,6 +66,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--strict", action="store_true", help="note warnings fail the check too (exit 1), for CI"
     )
+    parser.add_argument(
+        "--run", action="store_true", help="run each tour's program: and say which steps ran (see README)"
+    )
+    parser.add_argument(
+        "--python", metavar="PY", help="with --run: the interpreter (default: python on PATH)"
+    )
     add_tours(parser)
     parser.set_defaults(handler=run)
 
@@ -85,7 +91,12 @@ def versions_to_check(
 
 
 def run(args: argparse.Namespace) -> int:
-    report = collect(args)
+    tours, errors = load(args)
+    if args.run:
+        from codewalk.cli import check_run
+
+        return check_run.run(args, tours, errors)
+    report = collect(args, tours, errors)
     if args.json:
         dump(report_json(report))
     else:
@@ -93,12 +104,11 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def collect(args: argparse.Namespace) -> Report:
-    """Every step of the tours ``args`` names (all by default), resolved at the pins and
-    at the releases each tour lists (or at ``--at``)."""
+def load(args: argparse.Namespace) -> tuple[list[Tour], list[str]]:
+    """The tours ``args`` names (all by default), and why each file that did not load
+    did not."""
     from codewalk.errors import TourError
     from codewalk.tours.discovery import load_tour, scan_tours
-    from codewalk.tours.note_warnings import tour_warnings
 
     tours: list[Tour] = []
     errors: list[str] = []
@@ -111,6 +121,14 @@ def collect(args: argparse.Namespace) -> Report:
     else:
         tours, problems = scan_tours(args.tours_dir)
         errors = [str(problem) for problem in problems]
+    return tours, errors
+
+
+def collect(args: argparse.Namespace, tours: list[Tour], errors: list[str]) -> Report:
+    """Every step of ``tours``, resolved at the pins and at the releases each tour lists
+    (or at ``--at``); ``errors``, the tour files that did not load."""
+    from codewalk.tours.note_warnings import tour_warnings
+
     stacks: dict[tuple[str, ...], Workspaces] = {(): Workspaces(args.source)}  # the pins first
     readings: list[Reading] = []
     for tour in tours:

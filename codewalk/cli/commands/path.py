@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from codewalk.cli.common import add_chain, add_json, dump, header_dict, open_workspace, positive, result_dict
+from codewalk.cli.traced import add_trace_option
 from codewalk.errors import QueryError
 from codewalk.visible import visible
 
@@ -21,11 +22,17 @@ def register(subparsers: Any) -> None:
     add_chain(parser)
     parser.add_argument("--limit", type=positive, default=3, metavar="N", help="at most N chains (default 3)")
     add_json(parser)
+    add_trace_option(parser, "the chains that ran in this recorded run")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.cli.calls_output import format_chain, hop_dict
+
+    if args.trace:
+        from codewalk.cli.traced import run_path
+
+        return run_path(args)
 
     workspace = open_workspace(args)
     try:

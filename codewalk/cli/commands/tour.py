@@ -28,6 +28,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "name", nargs="?", metavar="TOUR", help="a tour id (see 'codewalk tours') or a tour file"
     )
+    parser.add_argument("--trace", metavar="TRACE", help="read a recorded run (codewalk trace) like a tour")
     parser.add_argument(
         "--new",
         metavar="ID",
@@ -88,6 +89,10 @@ def link_json(link: ResolvedLink) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.trace:
+        from codewalk.cli import trace_tour
+
+        return trace_tour.run(args)
     if args.new is not None or args.edit:
         from codewalk.cli.recording import record
 
@@ -95,7 +100,9 @@ def run(args: argparse.Namespace) -> int:
     if args.name is None:
         from codewalk.errors import TourError
 
-        raise TourError("name a tour (see 'codewalk tours'), or record one with --new ID")
+        raise TourError(
+            "name a tour (see 'codewalk tours'), record one with --new ID, or read a run with --trace NAME"
+        )
     from codewalk.errors import TourError
     from codewalk.tours.discovery import load_tour
 
