@@ -147,7 +147,7 @@ def test_generate_with_an_assistant_runs_through_assisted_decoding(
     python = os.environ.get("CODEWALK_TEST_TORCH_PYTHON", "")
     if not python or subprocess.run([python, "-c", "import torch"], capture_output=True).returncode != 0:
         pytest.skip("no Python with torch: set CODEWALK_TEST_TORCH_PYTHON to one with the pinned stack")
-    program = Path(locations.shipped_tours_dirname()) / "programs" / "llama_generate.py"
+    program = locations.shipped_tours_dir() / "programs" / "llama_generate.py"
     code, _, err = run(capsys, "trace", "--python", python, "--name", "assisted", str(program))
     assert code == 0, err
     code, out, _ = run(

@@ -142,18 +142,9 @@ def run(args: argparse.Namespace, tours: list[Tour], load_errors: list[str]) -> 
 
 
 def _steps(tour: Tour, opened: Any) -> list[tuple[ResolvedStep, Verdict]]:
-    from codewalk.tours.resolution import resolve_tour
+    from codewalk.cli.workspaces import Workspaces
 
-    workspaces: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    for step in tour.steps:
-        repo = tour.step_repo(step) or opened.stack.first_pin
-        if repo not in workspaces and repo not in problems:
-            try:
-                workspaces[repo] = opened.stack.workspace(repo)
-            except CodewalkError as error:
-                problems[repo] = error.message
-    resolved = resolve_tour(workspaces, tour, problems)
+    resolved = Workspaces(None, pinned=opened.stack).steps(tour).resolved()
     return [(step, verdict(opened.trace, step)) for step in resolved.steps]
 
 

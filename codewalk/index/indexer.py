@@ -52,7 +52,7 @@ def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
         top = checkout.package_dir() / package
         if not inside(root, top):
             continue  # a package that is a symlink out of the checkout
-        # plain strings, not Paths: a cold tour lists every file, and pathlib is 5x slower
+        # plain strings, not Paths: a cold tour lists every file, and pathlib is slower
         base = str(checkout.package_dir())
         prefix = os.path.relpath(base, root).replace(os.sep, "/")
         prefix = "" if prefix == "." else prefix + "/"

@@ -31,11 +31,11 @@ from typing import Any
 import yaml
 
 from codewalk.errors import TourError
+from codewalk.source.versions import valid_range, valid_version
 from codewalk.tours.model import Step, Tour
 from codewalk.tours.notes import SCHEME, Link, scan
-from codewalk.tours.versions import valid_range, valid_version
 
-# libyaml's safe composer when PyYAML was built with it (5x faster), else the pure one;
+# libyaml's safe composer when PyYAML was built with it (faster), else the pure one;
 # both keep node marks and neither constructs anything.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "versions", "program", "steps")

@@ -2,7 +2,7 @@
 resolved to at a pin (``ResolvedTour``, ``ResolvedStep``).
 
 Plain frozen dataclasses, no behaviour beyond small derived properties; the loader
-(``tourfile``) builds the first two, the resolver (``tourresolve``) the last two, and
+(``loader``) builds the first two, the resolution (``resolution``) the last two, and
 every renderer (plain, Markdown, CodeTour, the UI) reads them.
 """
 

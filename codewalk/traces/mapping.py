@@ -12,7 +12,7 @@ shown on another file's lines.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -63,26 +63,8 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
     owners = {package: pin for pin in pins.values() for package in pin.packages}
     packages: Mapping[str, Any] = raw["packages"]
     located = _Located(packages, owners)
-    notes: list[str] = []
-    # each code: (repo, directory, path relative to the directory's parent, name, line)
-    placed: list[tuple[str, str, str, str, int] | None] = []
-    files: dict[str, dict[str, str]] = {}  # repo -> relative path -> installed file
-    for filename, qualname, line in raw["codes"]:
-        where = located.find(str(filename))
-        if where is None:
-            placed.append(None)
-            continue
-        directory, root = where
-        repo = owners[root].name
-        relative = os.path.relpath(os.path.realpath(filename), os.path.dirname(os.path.realpath(directory)))
-        relative = relative.replace(os.sep, "/")
-        files.setdefault(repo, {})[relative] = str(filename)
-        placed.append((repo, directory, relative, str(qualname), int(line)))
-    for root, where in (raw.get("imported_from") or {}).items():
-        expected = packages.get(root, {}).get("dirs", [])
-        if where and sorted(where) != sorted(expected):
-            installed = ", ".join(expected) or "where it is installed"
-            notes.append(f"{root} was imported from {', '.join(where)}, not {installed}: not in the trace")
+    placed, files = _placed(raw["codes"], located, owners)
+    notes = _import_notes(raw.get("imported_from") or {}, packages)
     runs: dict[str, RepoRun] = {}
     for repo, ran in sorted(files.items()):
         pin = pins[repo]
@@ -93,23 +75,7 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         if run.why and any(packages[r].get("editable") for r in roots):
             run = run._replace(why=f"an editable install; {run.why}")
         runs[repo] = run
-    functions: list[Function] = []
-    index_of: dict[Function, int] = {}
-    remap: list[int] = []
-    lines_of: list[set[int]] = []
-    for place, lines in zip(placed, raw["lines"], strict=True):
-        if place is None:
-            remap.append(-1)
-            continue
-        repo, _directory, relative, qualname, line = place
-        function = Function(repo, relative, _module(relative), qualname, line)
-        index = index_of.get(function)
-        if index is None:
-            index = index_of[function] = len(functions)
-            functions.append(function)
-            lines_of.append(set())
-        lines_of[index].update(int(n) for n in lines)
-        remap.append(index)
+    functions, lines_of, remap = _functions(placed, raw["lines"])
     others = tuple(Other(str(f), str(q), int(n)) for f, q, n in raw["others"])
     nodes = [Node(-1, 0, -1, -1, 0, 0.0)]
     for parent, site, code, via, count, seconds in raw["nodes"][1:]:
@@ -140,6 +106,66 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         lines=tuple(tuple(sorted(lines)) for lines in lines_of),
         notes=tuple(notes),
     )
+
+
+Placed = tuple[str, str, str, str, int]  # (repo, directory, path from its parent, name, line)
+
+
+def _placed(
+    codes: Sequence[Any], located: _Located, owners: Mapping[str, Pin]
+) -> tuple[list[Placed | None], dict[str, dict[str, str]]]:
+    """Where each recorded code is (None: in no pinned package), and the files that ran,
+    by repository (path relative to its package directory's parent -> installed file)."""
+    placed: list[Placed | None] = []
+    files: dict[str, dict[str, str]] = {}
+    for filename, qualname, line in codes:
+        where = located.find(str(filename))
+        if where is None:
+            placed.append(None)
+            continue
+        directory, root = where
+        repo = owners[root].name
+        relative = os.path.relpath(os.path.realpath(filename), os.path.dirname(os.path.realpath(directory)))
+        relative = relative.replace(os.sep, "/")
+        files.setdefault(repo, {})[relative] = str(filename)
+        placed.append((repo, directory, relative, str(qualname), int(line)))
+    return placed, files
+
+
+def _import_notes(imported_from: Mapping[str, Any], packages: Mapping[str, Any]) -> list[str]:
+    """A package imported from somewhere other than where it is installed: not traced."""
+    notes: list[str] = []
+    for root, where in imported_from.items():
+        expected = packages.get(root, {}).get("dirs", [])
+        if where and sorted(where) != sorted(expected):
+            installed = ", ".join(expected) or "where it is installed"
+            notes.append(f"{root} was imported from {', '.join(where)}, not {installed}: not in the trace")
+    return notes
+
+
+def _functions(
+    placed: Sequence[Placed | None], recorded_lines: Sequence[Any]
+) -> tuple[list[Function], list[set[int]], list[int]]:
+    """The functions that ran (one per place, however many codes), the lines each ran,
+    and each recorded code's function (-1: in no pinned package)."""
+    functions: list[Function] = []
+    index_of: dict[Function, int] = {}
+    remap: list[int] = []
+    lines_of: list[set[int]] = []
+    for place, lines in zip(placed, recorded_lines, strict=True):
+        if place is None:
+            remap.append(-1)
+            continue
+        repo, _directory, relative, qualname, line = place
+        function = Function(repo, relative, _module(relative), qualname, line)
+        index = index_of.get(function)
+        if index is None:
+            index = index_of[function] = len(functions)
+            functions.append(function)
+            lines_of.append(set())
+        lines_of[index].update(int(n) for n in lines)
+        remap.append(index)
+    return functions, lines_of, remap
 
 
 def _repo_run(pin: Pin, version: str, root: str, ran: Mapping[str, str], fetch: Fetch) -> RepoRun:

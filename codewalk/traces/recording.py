@@ -255,7 +255,7 @@ class MonitoringEngine:
         def on_yield(code, offset, value):  # type: ignore[no-untyped-def]
             recorder.leave(getframe(1), clock(), True)
 
-        def on_unwind(code, offset, exception):  # type: ignore[no-untyped-def]
+        def on_unwind(code, offset, _exception):  # type: ignore[no-untyped-def]
             if recorder.codes.get(code, -1) >= 0:
                 recorder.leave(getframe(1), clock(), False)
 

@@ -183,8 +183,8 @@ class NavThread:
 
     def warm_up(self) -> None:
         """Load libcst and jedi on the jedi thread, out of the reader's way: the first
-        call question (``g`` at a call site, ``c``, ``x``) would wait ~0.4 s for libcst,
-        the first jedi fallback ~0.1 s for jedi."""
+        call question (``g`` at a call site, ``c``, ``x``) would wait for libcst's
+        import, the first jedi fallback for jedi's."""
         self._jedi.submit(_warm_up)
 
     def shutdown(self) -> None:

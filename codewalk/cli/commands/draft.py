@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from codewalk.cli.common import add_common, open_workspace, positive
+from codewalk.cli.common import add_chain, open_workspace
 from codewalk.cli.traced import add_trace_option
 from codewalk.errors import CodewalkError, QueryError
 
@@ -19,8 +19,7 @@ def register(subparsers: Any) -> None:
         "write a tour along it: one step per call, at the calling function, focused on the call "
         "site, with titles filled in and notes left for you to write.",
     )
-    parser.add_argument("start", metavar="FROM")
-    parser.add_argument("goal", metavar="TO")
+    add_chain(parser)
     parser.add_argument("-o", "--output", metavar="FILE", help="the tour file to write")
     parser.add_argument(
         "--edit",
@@ -28,8 +27,6 @@ def register(subparsers: Any) -> None:
         help="open the draft in the terminal UI's recorder instead (it writes FILE, else ID.yaml where a "
         "new tour goes: the first CODEWALK_TOURS_PATH directory, else the current directory)",
     )
-    add_common(parser)
-    parser.add_argument("--depth", type=positive, default=8, metavar="N", help="chains of at most N calls")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     add_trace_option(parser, "draft along the chain that ran in this recorded run")
     parser.set_defaults(handler=run)
@@ -41,6 +38,10 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None and not args.edit:
         raise CodewalkError("draft needs -o FILE (the tour to write), or --edit (to open it in the recorder)")
     output = Path(args.output) if args.output else None
+    if output is not None and output.is_dir():
+        raise CodewalkError(
+            f"{output}: is a directory", hint="name the tour file to write, e.g. DIR/draft.yaml"
+        )
     if output is not None and output.exists() and (args.edit or not args.force):
         hint = "the recorder writes a new file: name another" if args.edit else "--force replaces it"
         raise CodewalkError(f"{output}: the file exists", hint=hint)
@@ -66,15 +67,19 @@ def run(args: argparse.Namespace) -> int:
     if args.edit:
         return _edit(args, text)
     assert output is not None
-    return _write(output, text, along)
+    return _write(output, text, along, replace=args.force)
 
 
-def _write(output: Path, text: str, along: str) -> int:
+def _write(output: Path, text: str, along: str, *, replace: bool) -> int:
     from codewalk.cli.output import write_output
     from codewalk.visible import visible
 
-    try:
-        where = write_output(str(output), text)  # as export -o: a link or a FIFO is written through
+    try:  # as export -o: a link or a FIFO is written through
+        where = write_output(str(output), text, replace=replace)
+    except FileExistsError:
+        raise CodewalkError(
+            f"{output}: the file exists (it was made while the draft was written)", hint="--force replaces it"
+        ) from None
     except OSError as error:
         raise CodewalkError(f"{output}: cannot write it: {error.strerror or error}") from None
     steps = text.count("\n  - at: ")

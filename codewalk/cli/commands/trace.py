@@ -53,8 +53,8 @@ def record_and_keep(
 ) -> int:
     """Run ``program`` under the recorder, keep its trace as ``name``; the program's status
     (its output on ``stdout``, default codewalk's own)."""
-    from codewalk.cli.output import write_atomically
     from codewalk.errors import TraceError
+    from codewalk.files import write_atomically
     from codewalk.traces import store
     from codewalk.traces.run import record
 
@@ -66,6 +66,7 @@ def record_and_keep(
         return ran.status or 2
     trace = _map(ran.record, pins, name)
     try:
+        store.path_of(name).parent.mkdir(parents=True, exist_ok=True)
         write_atomically(store.path_of(name), store.encode(trace))
     except OSError as error:
         raise TraceError(f"cannot keep the trace {name!r}: {error.strerror or error}") from None
