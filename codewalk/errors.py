@@ -75,6 +75,11 @@ class FocusTimeout(TourError):
     """A tour's ``focus: /regex/`` did not finish matching in its time bound."""
 
 
+class TraceError(CodewalkError):
+    """A trace cannot be made, found or read (an unknown name, a damaged file, a program
+    that cannot be started)."""
+
+
 FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 DISK_FULL_HINT = "free some space there (or set CODEWALK_HOME to a directory on another disk), then try again"
 

@@ -21,8 +21,8 @@ from codewalk.cli.main import main
 from codewalk.errors import CodewalkError
 from codewalk.source.pins import parse_pins
 from codewalk.tours.loader import STEP_KEYS, TOUR_KEYS, parse_tour
-from codewalk.tours.resolution import resolve_tour
 from codewalk.workspace.workspace import Workspace
+from tests.tourwalk import resolve_tour
 
 # Characters that break things: controls, bidi overrides, separators, quotes, YAML and
 # regex syntax, path syntax, non-ASCII letters, and a lone surrogate.
@@ -219,7 +219,7 @@ def cli_target(args: list[str], source: Path, encoding: str = "utf-8", drafts: P
         at = args.index("-o") + 1
         if args[at] != "-":
             assert drafts is not None, "draft -o needs a directory to write into"
-            args[at] = str(drafts / args[at].replace("/", "_"))  # one part: at most the directory's parent
+            args[at] = str(drafts / args[at].replace("/", "_"))  # one part: the directory's at most
     if not args or args[0] not in _NO_SOURCE:
         args += ["--source", str(source)]
     out = io.TextIOWrapper(io.BytesIO(), encoding=encoding, errors="strict")

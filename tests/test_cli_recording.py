@@ -51,7 +51,11 @@ def test_what_tour_new_and_edit_refuse(tmp_path: Path, capsys: pytest.CaptureFix
     code, err = run(capsys, "tour", "--edit")
     assert code == 2 and "--edit needs the tour to edit" in err
     code, err = run(capsys, "tour")
-    assert code == 2 and "name a tour (see 'codewalk tours'), or record one with --new ID" in err
+    assert (
+        code == 2
+        and "name a tour (see 'codewalk tours'), record one with --new ID, or read a run with --trace NAME"
+        in err
+    )
 
 
 def test_tour_new_and_edit_hand_the_recorder_a_draft(

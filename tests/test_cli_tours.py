@@ -13,9 +13,9 @@ import pytest
 
 from codewalk import locations
 from codewalk.cli.main import main
-from codewalk.render.codetour import codetour_problems
 from codewalk.source import sync
 from codewalk.source.checkout import Checkout
+from tests.codetour_schema import codetour_problems
 from tests.shipped import SHIPPED_TOURS
 
 
@@ -197,6 +197,17 @@ def test_tour_plain_is_highlighted(pinned: Checkout, capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert "\x1b[38;5;" in out  # pygments' 256-colour codes
     assert "\x1b[1;33m▶ 65\x1b[0m │ " in out
+
+
+def test_a_note_is_rendered_by_rich_in_colour_and_shown_as_markdown_without() -> None:
+    from codewalk.render.plain import render_markdown
+
+    note = "The `loss` is **summed**, then\ndivided.\n\n- one\n- two\x1b[2J"
+    coloured = render_markdown(note, color=True, width=40)
+    assert coloured.split("\n")[0] == "The \x1b[1;36;40mloss\x1b[0m is \x1b[1msummed\x1b[0m, then divided."
+    assert "\x1b[1m • \x1b[0mtwo\\x1b[2J" in coloured  # a list; the note's own escape made visible
+    assert not any(line.endswith(" ") for line in coloured.split("\n"))  # not padded to the width
+    assert render_markdown(note, color=False, width=40) == note.replace("\x1b", "\\x1b")
 
 
 @pytest.mark.release

@@ -75,7 +75,7 @@ def test_repo_specs(spec: str) -> None:
 
 
 @settings(BOUNDED, max_examples=300)
-@given(args=fuzzing.argv, encoding=st.just("utf-8"))
+@given(args=fuzzing.argv, encoding=fuzzing.stdout_encoding)
 def test_command_lines(
     args: list[str], encoding: str, toy_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

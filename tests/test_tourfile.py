@@ -96,7 +96,23 @@ def test_bad_yaml_indentation_names_the_line() -> None:
 def test_unknown_top_level_key() -> None:
     message = error_of("title: T\nauthor: me\nsteps:\n  - at: X\n")
     assert message.startswith("tours/sample.yaml:2: unknown key 'author' in the tour")
-    assert "allowed keys: id, title, summary, repo, versions, steps" in message
+    assert "allowed keys: id, title, summary, repo, versions, program, steps" in message
+
+
+def test_program_is_a_script_inside_the_tours_directory_and_its_arguments() -> None:
+    tour = load("title: T\nprogram: programs/run.py --assistant 'two words'\nsteps:\n  - at: X\n")
+    assert tour.program == ("programs/run.py", "--assistant", "two words")
+    assert tour.program_line == 2
+    for bad in (
+        "/tmp/run.py",
+        "../run.py",
+        "programs/../../run.py",
+        "~/run.py",
+        "run.sh",
+        "run.py 'unclosed",
+    ):
+        message = error_of(f"title: T\nprogram: {bad}\nsteps:\n  - at: X\n")
+        assert message.startswith("tours/sample.yaml:2: 'program'"), message
 
 
 def test_unknown_step_key_names_its_line() -> None:

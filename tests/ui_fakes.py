@@ -14,10 +14,10 @@ from codewalk.calls.callers import Caller
 from codewalk.errors import PinError, SourceError
 from codewalk.index.records import Reference
 from codewalk.resolve.model import FindResult, Resolved
+from codewalk.source.versions import in_range
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.model import ResolvedLink, ResolvedStep, Step, Tour
 from codewalk.tours.notes import Link
-from codewalk.tours.versions import in_range
 from codewalk.ui.session import RepoInfo, TourSession
 from codewalk.ui.versions import DiffSide, StepDiff, older_first
 from codewalk.workspace.calling import CallersAnswer, CallList, CallRow, GotoAnswer

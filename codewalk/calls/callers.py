@@ -19,7 +19,6 @@ from codewalk.calls.records import LOCAL, PARAM
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import Resolved
 
-PRECISE = ("call", "ref", "decorator")  # Caller.kind of a binding-precise caller
 _HOPS = 3  # tables and the functions returning their items, followed this far
 
 

@@ -53,7 +53,6 @@ class Level(NamedTuple):
 
     depth: int
     callee: Callee
-    expanded: bool  # its first target's own callees follow (False: seen above, or too deep)
 
 
 def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
@@ -67,7 +66,7 @@ def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
             target = callee.targets[0] if callee.targets else None
             child = body_for(cr, target) if target is not None and level < depth else None
             expand = child is not None and target is not None and key(target) not in seen
-            out.append(Level(level, callee, expand))
+            out.append(Level(level, callee))
             if expand and child is not None and target is not None:
                 seen.add(key(target))
                 visit(child, level + 1)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError
+from codewalk.visible import visible
 
 if TYPE_CHECKING:
     from codewalk.tours.model import Tour
+    from codewalk.tours.resolution import TourSteps
     from codewalk.workspace.pinned import PinnedStack
     from codewalk.workspace.workspace import Workspace
 
@@ -20,18 +23,17 @@ class Workspaces:
     pin's name, so that the step (asking for ``None``) and its rendering (asking for
     the resolved step's repo) share one checkout, and its notes are printed once."""
 
-    def __init__(self, source_path: str | None, at: Sequence[str] = ()) -> None:
+    def __init__(
+        self, source_path: str | None, at: Sequence[str] = (), pinned: PinnedStack | None = None
+    ) -> None:
         self.source_path = source_path
         self.at = tuple(at)
-        self._pinned: PinnedStack | None = None
+        self._pinned = pinned  # else opened on first use
         self.problems: dict[str, CodewalkError] = {}  # repo -> why its workspace could not be opened
 
     @property
     def pinned(self) -> PinnedStack:
         if self._pinned is None:
-            import sys
-
-            from codewalk.visible import visible
             from codewalk.workspace.pinned import PinnedStack
 
             self._pinned = PinnedStack(self.source_path, at=self.at)
@@ -55,77 +57,31 @@ class Workspaces:
             self.problems[name] = error
             return error
 
-    def by_repo(self, tours: Iterable[Tour]) -> dict[str, Workspace]:
-        """Every workspace the tours need that can be opened, keyed by pin name (a tour
-        without ``repo`` uses the first pin); the others are in ``problems``."""
-        out: dict[str, Workspace] = {}
-        for tour in tours:
-            for step in tour.steps:
-                workspace = self.get_or_problem(tour.step_repo(step))
-                if not isinstance(workspace, CodewalkError):
-                    out.setdefault(workspace.checkout.repo, workspace)
-        return out
+    def steps(self, tour: Tour) -> TourSteps:
+        """``tour``'s steps, each resolved in the workspace of its repository."""
+        from codewalk.tours.resolution import TourSteps
+
+        def workspace_of(repo: str) -> Workspace | None:
+            if repo not in self.pinned.pins:
+                return None  # unknown: the step says so, and names the pins
+            found = self.get_or_problem(repo)
+            if isinstance(found, CodewalkError):
+                raise found
+            return found
+
+        return TourSteps(tour, workspace_of, self.pinned.first_pin, tuple(self.pinned.pins))
 
     def refuse_unreadable(self, tour: Tour) -> None:
         """Raise why a pin ``tour`` reads cannot be read, when that is the machine's
         doing (an index out of reach, a full disk), not the tour's (an unknown repo):
         ``check`` then says the pin could not be had, never that the tour is broken."""
-        from codewalk.errors import PinError
-
         for step in tour.steps:
             repo = tour.step_repo(step) or self.pinned.first_pin
             error = self.problems.get(repo)
-            if error is not None and not isinstance(error, PinError):
+            if error is not None and repo in self.pinned.pins:
                 raise type(error)(
                     f"cannot check {tour.id}: the {repo} pin cannot be read: {error.message}", hint=error.hint
                 )
 
-    def checkpoint(self) -> None:
-        """Copy what this process wrote to the index into its file: a process that wrote
-        much and is about to go leaves the last one to close little to copy."""
-        if self._pinned is not None:
-            self._pinned.stack.store.checkpoint()
-
-    def read_ahead(self, repo: str | None, dotted: str) -> None:
-        """Index the module ``dotted`` names (its longest prefix that is a module of the
-        repo's checkout), if it is not yet: a process waiting on another may do now what
-        that one will need later."""
-        from functools import partial
-
-        from codewalk.errors import CodewalkError
-        from codewalk.workspace.guard import guarded
-
-        workspace = self.get_or_problem(repo)
-        if isinstance(workspace, CodewalkError):
-            return
-        parts = dotted.split(".")
-        try:
-            for end in range(len(parts), 0, -1):
-                if guarded(workspace, partial(_module, workspace, ".".join(parts[:end]))) is not None:
-                    return
-        except CodewalkError:
-            return  # only a head start: the step, when resolved, says what is wrong
-
     def source_text(self, repo: str, path: str) -> str:
         return self.get(None).source_text(path, repo)
-
-
-def _module(workspace: Workspace, name: str) -> object:
-    """The facts of module ``name`` of the workspace's checkout, indexed if need be."""
-    return workspace.facts.module(name)
-
-
-def open_index_once() -> None:
-    """Open the index and close it: create or rebuild it as needed, saying so. A process
-    about to fork a silent child does this first, so that what opening the index has to
-    say (a rebuild happens once) is said by the process the reader sees. An index this
-    process may not write is left alone: opening it copies it whole into memory, and
-    every process that opens it says so itself."""
-    from codewalk import locations
-    from codewalk.index.database import writable
-    from codewalk.index.store import Store
-    from codewalk.index.versions import INDEX_VERSION
-
-    path = locations.index_db_path(INDEX_VERSION)
-    if writable(path):
-        Store.open(path).close()

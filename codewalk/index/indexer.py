@@ -57,7 +57,7 @@ def _package_files(checkout: Checkout) -> Iterator[tuple[str, str, bool, os.DirE
         top = checkout.package_dir() / package
         if not inside(root, top):
             continue  # a package that is a symlink out of the checkout
-        # plain strings, not Paths: a cold tour lists every file, and pathlib is 5x slower
+        # plain strings, not Paths: a cold tour lists every file, and pathlib is slower
         base = str(checkout.package_dir())
         prefix = os.path.relpath(base, root).replace(os.sep, "/")
         prefix = "" if prefix == "." else prefix + "/"

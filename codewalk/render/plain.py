@@ -6,18 +6,16 @@ line numbers (pygments; focus lines marked with ``▶`` in the gutter), then the
 rendered from Markdown by rich. Broken steps say what went wrong instead of code.
 A long span is cut to a window around its focus (or its first lines), saying so.
 
-Pure apart from writing to the stream it is given: source text comes from a callback.
+Pure: source text comes from a callback, and the text is returned.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
-from typing import TextIO
 
-from codewalk.render import inline_markdown
-from codewalk.render.inline_markdown import rstrip_padding
-from codewalk.tours.model import Lines, ResolvedStep, ResolvedTour, Tour, repo_at_version
+from codewalk.tours.model import Lines, ResolvedStep, Tour, repo_at_version
 from codewalk.tours.notes import Link, rewrite_links
 from codewalk.tours.shown import shown_lines
 from codewalk.visible import visible
@@ -96,20 +94,13 @@ def _lines(first: int, last: int) -> str:
 
 
 def render_markdown(markdown: str, *, color: bool, width: int) -> str:
-    """Markdown rendered for a terminal as rich renders it (rich, not textual: no UI
-    import); most notes by :mod:`codewalk.render.inline_markdown`, which spares rich's
-    import. Without colour the Markdown source itself reads best (backticks and all)."""
+    """Markdown rendered for a terminal by rich (rich, not textual: no UI import).
+    Without colour the Markdown source itself reads best (backticks and all)."""
     markdown = visible(markdown)
     if not markdown.strip():
         return ""
     if not color:
         return markdown.strip()
-    rendered = inline_markdown.render(markdown.strip(), width)
-    return rendered if rendered is not None else rich_markdown(markdown, width=width)
-
-
-def rich_markdown(markdown: str, *, width: int) -> str:
-    """``markdown`` rendered in colour by rich."""
     from rich.console import Console
     from rich.markdown import Markdown
 
@@ -124,9 +115,19 @@ def rich_markdown(markdown: str, *, width: int) -> str:
         emoji=False,
     )
     console.print(Markdown(markdown.strip()))
-    # rich pads every line to the full width; trailing blanks only get in the way
-    lines = [rstrip_padding(line) for line in buffer.getvalue().rstrip("\n").split("\n")]
-    return "\n".join(lines)
+    return "\n".join(_unpadded(line) for line in buffer.getvalue().rstrip("\n").split("\n"))
+
+
+_PADDING_RE = re.compile(r"(?:\s|\x1b\[[0-9;]*m)+$")
+
+
+def _unpadded(line: str) -> str:
+    """A rendered line without its trailing blanks, the colour codes among them kept
+    (rich pads every line to the full width; the blanks only get in the way)."""
+    match = _PADDING_RE.search(line)
+    if match is None:
+        return line
+    return line[: match.start()] + "".join(re.findall(r"\x1b\[[0-9;]*m", match.group(0)))
 
 
 def step_header(resolved: ResolvedStep, total: int) -> str:
@@ -202,24 +203,3 @@ def render_intro(tour: Tour, *, color: bool, width: int = 100) -> str:
     if summary:
         out += summary + "\n"
     return out + "\n"
-
-
-def render_tour(
-    tour: ResolvedTour,
-    source_text: SourceText,
-    out: TextIO,
-    *,
-    color: bool,
-    width: int = 100,
-    only_step: int | None = None,
-) -> None:
-    """Write the tour (or its step ``only_step``) to ``out``, flushing step by step so
-    that ``| head`` shows the first steps at once."""
-    total = len(tour.tour.steps)
-    if only_step is None:
-        out.write(render_intro(tour.tour, color=color, width=width))
-    for resolved in tour.steps:
-        if only_step is not None and resolved.step.index != only_step:
-            continue
-        out.write(render_step(resolved, total, source_text, color=color, width=width))
-        out.flush()

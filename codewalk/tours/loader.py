@@ -31,14 +31,14 @@ from typing import Any
 import yaml
 
 from codewalk.errors import TourError
+from codewalk.source.versions import valid_range, valid_version
 from codewalk.tours.model import Step, Tour
 from codewalk.tours.notes import SCHEME, Link, scan
-from codewalk.tours.versions import valid_range, valid_version
 
-# libyaml's safe composer when PyYAML was built with it (5x faster), else the pure one;
+# libyaml's safe composer when PyYAML was built with it (faster), else the pure one;
 # both keep node marks and neither constructs anything.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "versions", "steps")
+TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "versions", "program", "steps")
 STEP_KEYS: tuple[str, ...] = ("at", "file", "focus", "title", "repo", "versions", "note")
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -125,9 +125,50 @@ def parse_tour(text: str, path: Path) -> Tour:
         raise where.error(_line(steps_node), "'steps' is empty", hint="add at least one step")
     steps = tuple(_step(index, node, where) for index, node in enumerate(steps_node.value, start=1))
     versions = _versions(fields["versions"][1], where) if "versions" in fields else ()
+    program: tuple[str, ...] = ()
+    program_line = 0
+    if "program" in fields:
+        program_line = _line(fields["program"][1])
+        program = _program(_string(fields, "program", where), program_line, where)
     return Tour(
-        id=tour_id, title=title, summary=summary, repo=repo, steps=steps, path=path, versions=versions
+        id=tour_id,
+        title=title,
+        summary=summary,
+        repo=repo,
+        steps=steps,
+        path=path,
+        versions=versions,
+        program=program,
+        program_line=program_line,
     )
+
+
+def _program(text: str, line: int, where: _Where) -> tuple[str, ...]:
+    """``program:``: a script beside the tour (a relative path that stays in the tour's
+    directory) and its arguments, split as a shell would, without one."""
+    import shlex
+
+    _refuse_controls(text, "program", _CONTROL_RE, line, "the tour", where)
+    try:
+        words = tuple(shlex.split(text))
+    except ValueError as error:
+        raise where.error(line, f"'program': {error}") from None
+    if not words:
+        raise where.error(line, "'program' is empty")
+    script = words[0]
+    posix = PurePosixPath(script)
+    if (
+        "\\" in script
+        or posix.is_absolute()
+        or ".." in posix.parts
+        or script.startswith("~")
+        or not script.endswith(".py")
+    ):
+        raise where.error(
+            line,
+            f"'program' {script!r} must be a .py file inside the tour's directory (a relative path, no '..')",
+        )
+    return words
 
 
 def _versions(node: yaml.Node, where: _Where) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 resolved to at a pin (``ResolvedTour``, ``ResolvedStep``).
 
 Plain frozen dataclasses, no behaviour beyond small derived properties; the loader
-(``tourfile``) builds the first two, the resolver (``tourresolve``) the last two, and
+(``loader``) builds the first two, the resolution (``resolution``) the last two, and
 every renderer (plain, Markdown, CodeTour, the UI) reads them.
 """
 
@@ -56,6 +56,8 @@ class Tour:
     steps: tuple[Step, ...]
     path: Path  # the YAML file it was loaded from
     versions: tuple[str, ...] = ()  # releases of its repo it is meant for, besides the pin
+    program: tuple[str, ...] = ()  # a script beside the tour and its arguments (run by check --run only)
+    program_line: int = 0  # the line of ``program:`` in the file
 
     def step_repo(self, step: Step) -> str | None:
         return step.repo if step.repo is not None else self.repo

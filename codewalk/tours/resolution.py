@@ -1,22 +1,24 @@
 """Tour steps at a pin: each ``Step`` becomes a ``ResolvedStep`` (where it landed,
 the focused statement, or why it did not resolve).
 
-Steps are resolved one at a time (``resolve_step``), so a UI can resolve the step it
-shows first and the rest lazily (``TourSteps``, in order); ``resolve_tour`` does them
-all. A short name in ``at`` is resolved in the context of the tour: the modules of the
-steps before it in the same repo, most recent first. The workspace indexes only the
-modules a query needs, so a tour never waits for the full index.
+Steps are resolved one at a time (``resolve_step``), in order (``TourSteps``), so a UI
+can resolve the step it shows first and the rest when they are asked for, and a plain
+tour prints each step as soon as it is resolved. A short name in ``at`` is resolved in the
+context of the tour: the modules of the steps before it in the same repo, most recent
+first. The workspace indexes only the modules a query needs, so a tour never waits for
+the full index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from difflib import get_close_matches
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError, PinError, QueryError
 from codewalk.resolve.model import Resolved
+from codewalk.source.versions import in_range, release_of
 from codewalk.tours.linking import resolve_links
 from codewalk.tours.model import (
     Lines,
@@ -28,7 +30,6 @@ from codewalk.tours.model import (
     repo_at_version,
 )
 from codewalk.tours.targets import find_step_target, region_lines, rivals
-from codewalk.tours.versions import in_range, release_of
 
 if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
@@ -139,12 +140,12 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
 class TourSteps:
     """A tour's steps, resolved one at a time and in order, each in the workspace of its
     repo (its own ``repo``, else the tour's, else ``default``) with the context of the
-    earlier steps *in that repo*: what :func:`resolve_tour` does for the whole tour, for a
-    reader (the UI) that wants the first steps before the rest.
+    earlier steps *in that repo*.
 
-    ``workspace_of(repo)`` gives a repo's workspace; ``None`` means no such pin (the step
-    is missing, the ``known`` repos suggested), a :class:`CodewalkError` a pin that cannot
-    be read (the step is missing, with why)."""
+    ``workspace_of(repo)`` gives a repo's workspace (a note's link may reach any pin);
+    ``None`` means no such pin (the step is missing, the ``known`` repos suggested), a
+    :class:`CodewalkError` a pin that cannot be read (the step is missing, with why:
+    another repository is no better guess)."""
 
     def __init__(
         self,
@@ -169,6 +170,10 @@ class TourSteps:
             self._done.append(self._next(self.tour.steps[len(self._done)]))
         return self._done[index]
 
+    def resolved(self) -> ResolvedTour:
+        """Every step, in order."""
+        return ResolvedTour(self.tour, tuple(self(index) for index in range(len(self.tour.steps))))
+
     def _next(self, step: Step) -> ResolvedStep:
         repo = self.repo_of(step)
         try:
@@ -178,7 +183,8 @@ class TourSteps:
         except CodewalkError as exc:  # a pin whose source cannot be had: nothing to suggest
             return unopened(step, repo, exc.message)
         if workspace is None:
-            return unopened(step, repo, f"no pinned repo named {repo!r}", self._known)
+            known = ", ".join(sorted(self._known)) or "none"
+            return unopened(step, repo, f"unknown repo {repo!r}: the pins are {known}", self._known)
         context = self._contexts.get(repo, ())
         resolved = resolve_step(workspace, self.tour, step, context)
         self._contexts[repo] = context_after(context, resolved, workspace.checkout.package_root)
@@ -199,32 +205,6 @@ def unopened(step: Step, repo: str, error: str, suggestions: Sequence[str] = ())
         repo=repo,
         version="",
     )
-
-
-def resolve_tour(
-    workspaces_by_repo: Mapping[str, Workspace],
-    tour: Tour,
-    problems: Mapping[str, CodewalkError] | None = None,
-    open_other: Callable[[str], Workspace] | None = None,
-) -> ResolvedTour:
-    """Every step of ``tour``, in order; a step's repo is its own ``repo``, else the
-    tour's, else the first workspace's. A repo without a workspace makes its steps
-    missing, with the reason in ``problems`` (repo -> why it could not be opened).
-    ``open_other`` opens a pin that only a note's link reaches (raises CodewalkError)."""
-    problems = problems or {}
-    if not workspaces_by_repo and not problems:
-        raise ValueError("resolve_tour needs at least one workspace")
-    default = next(iter(workspaces_by_repo), None) or next(iter(problems))
-
-    def workspace_of(repo: str) -> Workspace | None:
-        if repo not in workspaces_by_repo and repo in problems:
-            raise problems[repo]
-        if repo not in workspaces_by_repo and open_other is not None:
-            return open_other(repo)
-        return workspaces_by_repo.get(repo)
-
-    steps = TourSteps(tour, workspace_of, default, tuple(workspaces_by_repo))
-    return ResolvedTour(tour=tour, steps=tuple(steps(index) for index in range(len(tour.steps))))
 
 
 def _where(path: object, line: int) -> str:

@@ -10,15 +10,12 @@ still holds the text it was read from. The file is written whole or not at all.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import stat
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from codewalk import locations
 from codewalk.errors import TourError
+from codewalk.files import write_atomically
 
 
 def new_tour_path(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
@@ -47,7 +44,7 @@ def write_tour(path: Path, text: str, was: str | None) -> None:
                 f"{path}: the file changed since it was read; not written",
                 hint="reopen it to record on what it holds now",
             )
-        _replace(path, text)
+        write_atomically(path, text)  # replaced whole, keeping its mode
     except OSError as error:
         raise TourError(f"{path}: cannot write the tour: {error.strerror or error}") from None
 
@@ -55,26 +52,9 @@ def write_tour(path: Path, text: str, was: str | None) -> None:
 def _create(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with open(path, "x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        write_atomically(path, text, replace=False)
     except FileExistsError:
         raise TourError(
             f"{path}: a file is there already; the new tour is not written over it",
             hint="give the tour another id, or another --tours-dir",
         ) from None
-
-
-def _replace(path: Path, text: str) -> None:
-    """``path`` replaced whole: a temporary file beside it, then one rename; the file
-    keeps its mode."""
-    mode = stat.S_IMODE(path.stat().st_mode)
-    descriptor, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()

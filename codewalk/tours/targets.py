@@ -29,8 +29,6 @@ def find_step_target(workspace: Workspace, query: str, context: Sequence[str]) -
     Related results (copies, table entries, the modular source) are not asked for: a
     step needs only the matches, and finding the related ones scans every unindexed
     file for ``# Copied from`` lines and dict entries."""
-    if getattr(workspace, "resolver", None) is None:  # test doubles: find alone
-        return workspace.find(query, context=context)
     # through the workspace, not its resolver: its lock, and its repair of a damaged index
     if query.split(".", 1)[0] not in workspace.checkout.packages:
         for module in context[:_CONTEXT_LOOKUPS]:

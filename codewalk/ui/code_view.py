@@ -11,7 +11,6 @@ stronger tint; the cursor is one reversed cell that moves by line and by word.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -26,9 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from codewalk.ui.highlight import HighlightedSource
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_MOVE = re.compile(r"[A-Za-z0-9_]+|[^\sA-Za-z0-9_]+")
+from codewalk.ui.words import next_word_col, previous_word_col, word_at
 
 _GUTTER = Style.parse("#6e7681")
 _GUTTER_CURRENT = Style.parse("bold #e6edf3")
@@ -38,6 +35,8 @@ _FOCUS_BG = Style.parse("on #3a3520")
 _CURSOR_LINE_BG = Style.parse("on #262a33")
 _SELECTED_BG = Style.parse("on #27456b")
 _CURSOR = Style(reverse=True)
+_RAN = Style.parse("#9ece6a")  # the gutter mark of a line a trace saw execute
+_NOT_RAN = Style(dim=True)
 _EMPTY = Style.parse("#f8f8f2")
 
 
@@ -50,6 +49,7 @@ class Shown:
     span: tuple[int, int] | None = None
     focus: tuple[int, int] | None = None
     regions: tuple[tuple[int, int], ...] = ()
+    ran: frozenset[int] | None = None  # a trace's executed lines: lit, the others dimmed
 
     def __post_init__(self) -> None:
         if not self.regions and self.focus is not None:  # the focus alone is lit
@@ -58,29 +58,6 @@ class Shown:
     def lit(self, number: int) -> bool:
         """Whether line ``number`` is in a region."""
         return any(first <= number <= last for first, last in self.regions)
-
-
-def word_at(text: str, col: int) -> tuple[str, int] | None:
-    """The identifier touching column ``col`` of ``text`` and its start column."""
-    for match in _WORD.finditer(text):
-        if match.start() <= col < match.end() or (col == match.end() and col > 0):
-            return match.group(), match.start()
-        if match.start() > col:
-            break
-    return None
-
-
-def next_word_col(text: str, col: int) -> int | None:
-    """Start column of the next word (or run of punctuation) after ``col``."""
-    for match in _MOVE.finditer(text):
-        if match.start() > col:
-            return match.start()
-    return None
-
-
-def previous_word_col(text: str, col: int) -> int | None:
-    starts = [match.start() for match in _MOVE.finditer(text) if match.start() < col]
-    return starts[-1] if starts else None
 
 
 class CodeView(ScrollView, can_focus=True):
@@ -145,13 +122,15 @@ class CodeView(ScrollView, can_focus=True):
         focus: tuple[int, int] | None = None,
         top: int | None = None,
         regions: tuple[tuple[int, int], ...] = (),
+        ran: frozenset[int] | None = None,
     ) -> None:
         """Show ``source`` with the cursor at 1-based ``line``; ``top`` is the first
         1-based line on screen (default: a little context above the focus or line);
-        ``regions`` are lit (default: the focus alone)."""
+        ``regions`` are lit (default: the focus alone); ``ran``: the lines a trace saw
+        execute (marked; the others dimmed)."""
         self.source = source
         self.selection_anchor = None
-        self.shown = Shown(source.path, span, focus, regions)
+        self.shown = Shown(source.path, span, focus, regions, ran)
         self._gutter_width = len(str(max(1, len(source)))) + 2
         width = max((len(text) for text in source.lines), default=0) + self._gutter_width + 1
         self.virtual_size = Size(width, len(source))
@@ -378,15 +357,21 @@ class CodeView(ScrollView, can_focus=True):
         digits = self._gutter_width - 2
         gutter_style = _GUTTER_CURRENT if is_cursor else (_GUTTER_SPAN if in_span else _GUTTER)
         bar = "▌" if in_focus else ("│" if in_span else " ")
+        bar_style = _GUTTER_SPAN if in_span else _GUTTER
+        ran = shown.ran is not None and number in shown.ran
+        if ran:
+            bar, bar_style = "▌", _RAN
         gutter = Strip(
             [
                 Segment(f"{number:>{digits}}", row_style + gutter_style),
-                Segment(bar, row_style + (_GUTTER_SPAN if in_span else _GUTTER)),
+                Segment(bar, row_style + bar_style),
                 Segment(" ", base),
             ]
         )
 
         code = Strip(source.line(index)).apply_style(base)
+        if shown.ran is not None and not ran:
+            code = code.apply_style(_NOT_RAN)
         if is_cursor:
             text = source.lines[index]
             start = cell_len(text[: self.cursor_col])

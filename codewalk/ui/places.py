@@ -19,7 +19,7 @@ from textual.widget import Widget
 
 from codewalk.errors import CodewalkError
 from codewalk.ui.calls_panel import CallsPanel
-from codewalk.ui.code_view import CodeView, word_at
+from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.highlight import HighlightedSource
 from codewalk.ui.history import JumpHistory, Location
@@ -29,6 +29,7 @@ from codewalk.ui.ports import Target
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import RepoInfo
+from codewalk.ui.words import name_col
 
 
 def code_column(*in_place: Widget) -> ComposeResult:
@@ -97,6 +98,7 @@ class Places(LookupActions):
         if self.focused is None or self._focus_code:
             self._focus_code = False
             self.code.focus()
+        ran = self.session.ran(where.repo, where.path) if self.session is not None else None
         self.code.show(
             source,
             line=where.line,
@@ -105,6 +107,7 @@ class Places(LookupActions):
             focus=where.focus,
             top=where.top,
             regions=where.regions,
+            ran=ran,
         )
         self.location = where
         self.show_repo(where.repo)
@@ -238,13 +241,3 @@ class Places(LookupActions):
             self.app, info.root / self.code.source.path, self.code.cursor[0], read_only=info.read_only
         )
         self.refresh()
-
-
-def name_col(text: str, name: str) -> int:
-    """The column where ``text`` (a definition's line) names ``name`` (``def name``,
-    ``class name``, ``name = ...``, ``self.name = ...``): its first whole occurrence as
-    the code view reads words, else the line's first character."""
-    for col in range(len(text)):
-        if word_at(text, col) == (name, col):
-            return col
-    return len(text) - len(text.lstrip())

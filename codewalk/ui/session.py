@@ -193,8 +193,8 @@ class NavThread:
 
     def warm_up(self) -> None:
         """Load libcst and jedi on the jedi thread, out of the reader's way: the first
-        call question (``g`` at a call site, ``c``, ``x``) would wait ~0.4 s for libcst,
-        the first jedi fallback ~0.1 s for jedi."""
+        call question (``g`` at a call site, ``c``, ``x``) would wait for libcst's
+        import, the first jedi fallback for jedi's."""
         self._jedi.submit(_warm_up)
 
     def shutdown(self) -> None:
@@ -268,6 +268,7 @@ class TourSession:
     notes: tuple[str, ...] = ()  # how the versions read were chosen (REPO@installed), to show once
     activity: Activity = field(default_factory=Activity)  # what slow work is doing, for the screen
     check: TourCheck | None = None  # a recorded tour, checked once written
+    executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
 
@@ -285,6 +286,11 @@ class TourSession:
             return resolved
 
         return self.nav.call(run)
+
+    def ran(self, repo: str, path: str) -> frozenset[int] | None:
+        """The lines of a file that executed in the trace read (None: no trace, or one
+        that did not run ``repo``)."""
+        return self.executed(repo, path) if self.executed is not None else None
 
     def check_tour(self, tour: Tour) -> Sequence[tuple[int | None, str]]:
         """What ``check`` says of ``tour`` at the repositories read (call from a worker):

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from codewalk.errors import CodewalkError
 from codewalk.source.checkout import SourceKind
 from codewalk.source.reporter import Reporter, transfer_text
+from codewalk.source.versions import same_version
 from codewalk.tours.model import ResolvedStep, Tour
 from codewalk.ui.session import Permalink, RepoInfo, github_permalink
-from codewalk.ui.versions import DiffSide, StepDiff, older_first, same_version, version_label
+from codewalk.ui.versions import DiffSide, StepDiff, older_first, version_label
 
 if TYPE_CHECKING:
     from codewalk.resolve.model import Resolved

@@ -180,14 +180,19 @@ class TourScreen(Places):
         assert self.session is not None
         try:
             resolved = self.session.resolve(index)
-            # the steps before it were resolved on the way (in order, for their context)
+        except Exception as error:
+            self.app.call_from_thread(self._failed, index, error)
+            return
+        self.app.call_from_thread(self._resolved, index, resolved)  # on screen first
+        # the steps before it were resolved on the way (in order, for their context): marked
+        # in the list after it, at once (a trace's tour opened deep has a thousand of them)
+        try:
             earlier = [(i, self.session.resolve(i)) for i in range(index) if i not in self.resolved]
         except Exception as error:
             self.app.call_from_thread(self._failed, index, error)
             return
-        self.app.call_from_thread(self._resolved, index, resolved)
-        for number, step in earlier:
-            self.app.call_from_thread(self._resolved, number, step)
+        if earlier:
+            self.app.call_from_thread(self._resolved_earlier, earlier)
 
     def _failed(self, index: int, error: Exception) -> None:
         self._pending.discard(index)
@@ -198,6 +203,12 @@ class TourScreen(Places):
                 f"[b red]Step {index + 1} could not be resolved[/]\n\n{text}\n\n"
                 "[dim]n / p: next / previous step[/]"
             )
+
+    def _resolved_earlier(self, steps: list[tuple[int, ResolvedStep]]) -> None:
+        for index, resolved in steps:
+            self._pending.discard(index)
+            self.resolved[index] = resolved
+        self.query_one(StepsList).mark_many({index: resolved.status for index, resolved in steps})
 
     def _resolved(self, index: int, resolved: ResolvedStep) -> None:
         self._pending.discard(index)

@@ -179,7 +179,7 @@ class WorkspaceCode:
 
     def _index_some(self, facts: IndexFacts, kind: str, needle: str) -> None:
         from codewalk.index.indexer import index_paths
-        from codewalk.index.scan import scan_paths
+        from codewalk.index.prefilter import scan_paths
 
         pending = [row for row in self.ws.store.files(facts.snap) if row.blob is None]
         hits = scan_paths(facts.checkout, pending, kind, needle)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from codewalk.index.indexer import index_paths
-from codewalk.index.records import Definition, DictEntry, FileRow, Import
+from codewalk.index.records import Definition, DictEntry, FileRow, Import, NativeDefinition
 from codewalk.index.store import Store
-from codewalk.resolve.model import ModuleView, NativeDefinition
+from codewalk.resolve.model import ModuleView
 from codewalk.source.checkout import Checkout
 
 
@@ -30,6 +30,13 @@ class IndexFacts:
         self._unscanned_names: set[str] | None = None
         self._rust_files: list[str] | None = None
 
+    def completed(self) -> None:
+        """The whole checkout was indexed (``codewalk index``): answer from the index
+        alone from now on, reading every module again."""
+        self.complete = True
+        self._views.clear()
+        self._unindexed = None
+
     # -- lazy indexing ------------------------------------------------------------------
     def _pending(self) -> list[FileRow]:
         if self._unindexed is None:
@@ -41,11 +48,9 @@ class IndexFacts:
         if self.complete or (kind, needle) in self._scanned:
             return
         self._scanned.add((kind, needle))
-        from codewalk.index import scans
-
-        if scans.done(self.store, self.snap, kind, needle):  # an earlier process indexed its finds
+        if self.store.scanned(self.snap, kind, needle):  # an earlier process indexed its finds
             return
-        from codewalk.index.scan import scan_paths
+        from codewalk.index.prefilter import scan_paths
 
         pending = self._pending()
         hits = scan_paths(self.checkout, pending, kind, needle)
@@ -53,7 +58,7 @@ class IndexFacts:
             index_paths(self.store, self.snap, self.checkout, hits)
             done = {r.path for r in hits}
             self._unindexed = [r for r in pending if r.path not in done]
-        scans.record(self.store, self.snap, kind, needle)
+        self.store.record_scan(self.snap, kind, needle)
 
     # -- Facts ----------------------------------------------------------------------------
     def module(self, name: str) -> ModuleView | None:
@@ -74,7 +79,7 @@ class IndexFacts:
 
     def native_definitions(self, name: str, kind: str) -> list[NativeDefinition]:
         """Where this checkout's Rust sources implement ``name`` (see ``native``)."""
-        from codewalk.workspace import native
+        from codewalk.index import native
 
         if self._rust_files is None:
             self._rust_files = native.rust_files(self.checkout.root)
@@ -150,15 +155,13 @@ class IndexFacts:
         the order of answers), counted once per snapshot and kept."""
         if self.complete:
             return self.store.reference_counts(self.snap, names)
-        from codewalk.index import scans
-
-        kept = scans.counts(self.store, self.snap, list(names))
+        kept = self.store.scanned_counts(self.snap, names)
         missing = [name for name in names if name not in kept]
         if missing:
-            from codewalk.index.scan import scan_counts
+            from codewalk.index.prefilter import scan_counts
 
             totals = scan_counts(self.checkout, self.store.files(self.snap), missing)
-            scans.record_counts(self.store, self.snap, totals)
+            self.store.record_counts(self.snap, totals)
             kept.update(totals)
         return kept
 
@@ -169,7 +172,7 @@ class IndexFacts:
         # Lazy mode: the files not indexed yet count too, or a typo in a name that
         # no query has reached would get no "did you mean".
         if self._unscanned_names is None:
-            from codewalk.index.scan import scan_names
+            from codewalk.index.prefilter import scan_names
 
             self._unscanned_names = scan_names(self.checkout, self._pending())
         return found + [n for n in self._unscanned_names if _like(n, pattern)]

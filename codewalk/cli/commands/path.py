@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from codewalk.cli.common import add_common, dump, header_dict, open_workspace, positive, result_dict
+from codewalk.cli.common import add_chain, add_json, dump, header_dict, open_workspace, positive, result_dict
+from codewalk.cli.traced import add_trace_option
 from codewalk.errors import QueryError
 from codewalk.visible import visible
 
@@ -18,17 +19,20 @@ def register(subparsers: Any) -> None:
         "properties, dispatch tables and attribute types. TO may name a function of another "
         "package (accelerate.Accelerator.backward).",
     )
-    parser.add_argument("start", metavar="FROM")
-    parser.add_argument("goal", metavar="TO")
-    add_common(parser)
+    add_chain(parser)
     parser.add_argument("--limit", type=positive, default=3, metavar="N", help="at most N chains (default 3)")
-    parser.add_argument("--depth", type=positive, default=8, metavar="N", help="chains of at most N calls")
-    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    add_json(parser)
+    add_trace_option(parser, "the chains that ran in this recorded run")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.cli.calls_output import format_chain, hop_dict
+
+    if args.trace:
+        from codewalk.cli.traced import run_path
+
+        return run_path(args)
 
     workspace = open_workspace(args)
     try:
