@@ -152,3 +152,41 @@ def test_a_tour_step_in_a_pin_that_cannot_be_fetched_suggests_no_other_pin(
     assert code == 1
     assert "missing: no package index could be reached for ext==1.0" in out
     assert "did you mean" not in out
+
+
+def test_find_says_so_when_only_a_fallback_answers_and_its_pin_cannot_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``save = None`` where ``from ext.io import save`` fails, and ext out of reach:
+    the stand-in is the answer printed, and one line on stderr says why it is only that."""
+    from codewalk.source.pins import load_pins
+    from codewalk.source.sync import ensure_checkout
+    from tests.sourcefixtures import git, write_pins
+
+    work = tmp_path / "upstream"
+    (work / "src" / "transformers").mkdir(parents=True)
+    (work / "src" / "transformers" / "__init__.py").write_text("")
+    (work / "src" / "transformers" / "hub.py").write_text(
+        "try:\n    from ext.io import save\nexcept ImportError:\n    save = None\n"
+    )
+    git(work, "init", "-q", "-b", "main")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "release")
+    git(work, "tag", "v5.23.0")
+    pins = write_pins(tmp_path / "vendor_pins.toml", url=work.as_uri())
+    pins.write_text(
+        pins.read_text() + '\n[ext]\nurl = "file:///nonexistent/ext.git"\ntag = "v1.0"\n'
+        'package_root = "src"\npackages = ["ext"]\nrelease = "ext==1.0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    ensure_checkout(load_pins(pins)["transformers"], mode="git")
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{_refused_port()}/simple/")
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    code, out, err = run(capsys, "find", "save", "--no-color")
+    assert code == 0
+    assert out.startswith("transformers.hub.save  variable")
+    assert "(a fallback: what the name is when its import fails)" in out
+    assert err.strip().splitlines()[-1].startswith(
+        "codewalk: save is defined here only as a fallback, for when importing it from ext.io fails; "
+        "its definition in ext.io could not be read (ext: no package index could be reached"
+    )
