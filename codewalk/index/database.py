@@ -335,7 +335,7 @@ class Transaction:
                 hint="another codewalk may be indexing; try again, or check CODEWALK_HOME is writable",
             ) from None
 
-    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+    def __exit__(self, kind: object, *_: object) -> None:
         if kind is None:
             self.db.execute("COMMIT")
         elif self.db.in_transaction:  # SQLite ends some failed ones itself (a full disk)
