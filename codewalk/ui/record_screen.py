@@ -319,7 +319,8 @@ class RecordScreen(Places):
         self._broken = {steps[index].key for index, _ in found if index is not None and index < len(steps)}
         self._refresh()
         if not found:
-            self.notify(f"check: all {len(steps)} steps resolve, no note warnings", markup=False)
+            resolve = "the step resolves" if len(steps) == 1 else f"all {len(steps)} steps resolve"
+            self.notify(f"check: {resolve}, no note warnings", markup=False)
             return
         lines = "\n".join(message for _, message in found)
         self.notify(f"check: {len(found)} to fix\n{lines}", severity="warning", markup=False, timeout=30)
