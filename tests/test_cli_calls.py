@@ -231,7 +231,7 @@ def test_calls_and_path_across_pins(stack_repo: Path, capsys: pytest.CaptureFixt
     assert code == 0
     assert (
         "      42  self.accelerator.backward -> accelerate.accelerator.Accelerator.backward  "
-        "src/accelerate/accelerator.py:2  [accel local]"
+        "src/accelerate/accelerator.py:2  [accel@local]"
     ) in out.splitlines()
     code, out, _ = run(capsys, "path", "Trainer.train", "accelerate.Accelerator.backward", "--json")
     data = json.loads(out)

@@ -41,7 +41,7 @@ def test_find_prints_location_version_and_via(toy: Path, capsys: pytest.CaptureF
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "toypkg.core.Mixin.generate  method"
-    assert lines[1] == f"  {CORE}:18  [toy local]"
+    assert lines[1] == f"  {CORE}:18  [toy@local]"
     assert lines[2] == "  def generate(self):"
     assert lines[3] == "  via: inherited from Mixin (MRO of Engine)"
 
@@ -80,7 +80,7 @@ def test_unknown_name_exit_1_with_suggestions(toy: Path, capsys: pytest.CaptureF
     run(capsys, "index", "--source", str(toy))
     code, _, err = run(capsys, "find", "Engin", "--source", str(toy))
     assert code == 1
-    assert "'Engin': no definition found in toy local" in err
+    assert "'Engin': no definition found in toy@local" in err
     assert "did you mean: Engine" in err
     code, out, _ = run(capsys, "find", "Engin", "--json", "--source", str(toy))
     assert code == 1 and json.loads(out)["results"] == []
@@ -103,7 +103,7 @@ def test_show_prints_numbered_source(toy: Path, capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "show", "helper", "--source", str(toy))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "toypkg.core.helper  function  [toy local]"
+    assert lines[0] == "toypkg.core.helper  function  [toy@local]"
     assert lines[1] == f"{CORE}:55-56  via: direct"
     assert lines[3:] == ["55 ▌ def helper(x):", "56       return x"]
     code, out, _ = run(capsys, "show", "helper", "--json", "--source", str(toy))
@@ -147,7 +147,7 @@ def test_vanished_file(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "show", "toypkg.model.Model", "--source", str(toy))
     assert code == 1
     # the user's checkout changed: codewalk notices (new fingerprint) and says the name is gone
-    assert "'toypkg.model.Model': no definition found in toy local" in err
+    assert "'toypkg.model.Model': no definition found in toy@local" in err
 
 
 def test_warm_find_imports_no_heavy_library(toy: Path, isolated_home: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from codewalk.render.export import SourceText, note_with_permalinks, permalink, require_resolved
-from codewalk.tours.model import Lines, ResolvedStep, ResolvedTour
+from codewalk.tours.model import Lines, ResolvedStep, ResolvedTour, repo_at_version
 from codewalk.tours.shown import windows
 from codewalk.visible import visible
 
@@ -21,7 +21,7 @@ def to_markdown(
     require_resolved(tour)
     t = tour.tour
     out = [f"# {t.title}", ""]
-    versions = sorted({f"{s.repo} {s.version}" for s in tour.steps})
+    versions = sorted({repo_at_version(s.repo, s.version) for s in tour.steps})
     out += [f"*Tour `{t.id}`, {len(t.steps)} steps, at {', '.join(versions)}.*", ""]
     if t.summary.strip():
         out += [t.summary.strip(), ""]

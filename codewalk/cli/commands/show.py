@@ -13,6 +13,7 @@ from codewalk.cli.common import (
     header_dict,
     not_found,
     open_workspace,
+    repo_version,
     result_dict,
     search_scope,
     unavailable_owner,
@@ -51,8 +52,7 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0
         color = use_color(sys.stdout, disabled=args.no_color)
-        at = f"{best.repo or checkout.repo} {best.version or checkout.version}"
-        print(visible(f"{best.qualname}  {best.kind}  [{at}]"))
+        print(visible(f"{best.qualname}  {best.kind}  [{repo_version(best, checkout)}]"))
         print(visible(f"{best.path}:{best.start_line}-{best.end_line}  via: {best.via}"))
         print()
         print(numbered(visible(code), best.start_line, color=color, mark={best.line}))
