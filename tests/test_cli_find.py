@@ -121,6 +121,17 @@ def test_goto(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (result["path"], result["line"], result["kind"]) == (CORE, 26, "class")
     code, _, err = run(capsys, "goto", "src/toypkg/core.py:x", "--source", str(toy))
     assert code == 1 and "malformed position" in err
+    lines = len((toy / "src/toypkg/models/tiny/modeling_tiny.py").read_text().splitlines())
+    code, _, err = run(capsys, "goto", "src/toypkg/models/tiny/modeling_tiny.py:9999:1", "--source", str(toy))
+    assert code == 1 and err.startswith(
+        "codewalk: error: src/toypkg/models/tiny/modeling_tiny.py:9999:1: past the end of the file "
+        f"(it has {lines} lines)"
+    )
+    code, _, err = run(capsys, "goto", "src/toypkg/models/tiny/modeling_tiny.py:16:5", "--source", str(toy))
+    assert code == 1 and err.startswith(
+        "codewalk: error: src/toypkg/models/tiny/modeling_tiny.py:16:5: no name at column 5 "
+        "(the line is 'self.norm = TinyNorm()')"
+    )
 
 
 def test_index_reports_skipped(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
