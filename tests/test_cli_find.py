@@ -99,6 +99,16 @@ def test_unknown_repo(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "unknown repo 'nope'" in err
 
 
+@pytest.mark.parametrize("at", ["4.57.6", "v4.57.6", "installed"])
+def test_a_version_alone_in_at_says_to_name_the_repository(
+    at: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "find", "Trainer.train", "--at", at)
+    assert code == 2
+    assert err.startswith(f"codewalk: error: {at!r} names no repository\n  hint: write REPO@VERSION, e.g. ")
+    assert err.rstrip().endswith(f"@{at}")
+
+
 def test_show_prints_numbered_source(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "show", "helper", "--source", str(toy))
     assert code == 0
