@@ -82,8 +82,8 @@ def facts_of(table: CallFactsTable, body: Body) -> CallFacts:
     found = table.get(body.blob, line)
     if found is not None:
         return found
-    from codewalk.calls.analyse import analyse
+    from codewalk.calls.extract import call_facts
 
-    facts = analyse(body.text, body.target.start_line, method=bool(body.cls))
+    facts = call_facts(body.text, body.target.start_line, method=bool(body.cls))
     table.put([(body.blob, line, facts)])
     return facts

@@ -1,6 +1,6 @@
-"""The call facts of one function body: what the libcst analysis leaves behind.
+"""The call facts of one function body: what the analysis (:mod:`codewalk.calls.extract`) leaves behind.
 
-Plain ``NamedTuple`` records (no libcst nodes), serialised to JSON for the index. They
+Plain ``NamedTuple`` records (no parser nodes), serialised to JSON for the index. They
 say what a body calls and how each name is *bound* (a parameter, a local assigned from
 something, a module-level name, an import inside the function, a builtin); which
 definition a name reaches is decided later, by the resolver, at query time. So the facts
@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text: stored facts of another
 # version are ignored (and replaced when computed again).
-CALLS_VERSION = 3  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site
+CALLS_VERSION = 4  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method (self / cls, whatever it is called)
