@@ -155,7 +155,8 @@ def test_decorators_refs_and_getattr_forms() -> None:
     assert ("call", "self.prepare") in kinds  # getattr(self, "prepare") is self.prepare
     assert ("ref", "self._inner_loop") in kinds and ("ref", "helper") in kinds
     (decoding,) = result.locals["decoding"]
-    assert (decoding.kind, decoding.name.expr, decoding.args) == ("getattr", "MODES", (Name("self", "self"),))
+    owner = (Name("self.__class__", "self"),)  # type(self): the class of the instance
+    assert (decoding.kind, decoding.name.expr, decoding.args) == ("getattr", "MODES", owner)
     (loop,) = result.locals["loop"]
     assert (loop.kind, loop.name.expr, [a.expr for a in loop.args]) == ("call", "retry", ["self._inner_loop"])
     assert [(o.kind, o.name.expr) for o in result.returns] == [("name", "helper")]

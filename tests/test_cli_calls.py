@@ -225,9 +225,9 @@ def test_draft_across_pins_resolves_in_full(
 def test_index_calls_analyses_every_body_once(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "index", "--calls", "--workers", "1")
     assert code == 0
-    assert "call facts: 21 bodies analysed in 5 files, 0 already known" in out
-    assert "call facts of calls: 5/5 files" in err
+    assert "call facts: 36 bodies analysed in 6 files, 0 already known" in out
+    assert "call facts of calls: 6/6 files" in err
     code, out, _ = run(capsys, "index", "--calls", "--workers", "1")
-    assert "call facts: 0 bodies analysed in 0 files, 21 already known" in out
+    assert "call facts: 0 bodies analysed in 0 files, 36 already known" in out
     code, out, _ = run(capsys, "index")
     assert code == 0 and "call facts" not in out

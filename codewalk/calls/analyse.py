@@ -20,7 +20,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from codewalk.calls.records import BUILTIN, GLOBAL, IMPORT, LOCAL, PARAM, SELF
+from codewalk.calls.records import BUILTIN, CLS, GLOBAL, IMPORT, LOCAL, PARAM, SELF
 
 Bindings = dict[tuple[int, int], tuple[str, str]]  # (line, column) -> (root, qualified)
 
@@ -47,6 +47,7 @@ class _Visitor(cst.CSTVisitor):
         super().__init__()
         self.method = method
         self.self_param: cst.Param | None = None
+        self.self_root = SELF  # CLS in a classmethod
         self.depth = 0
         self.found: Bindings = {}
 
@@ -59,6 +60,12 @@ class _Visitor(cst.CSTVisitor):
             params = [*node.params.posonly_params, *node.params.params]
             if params and not static:
                 self.self_param = params[0]
+                classy = any(
+                    isinstance(d.decorator, cst.Name) and d.decorator.value == "classmethod"
+                    for d in node.decorators
+                )
+                if classy or node.name.value in ("__new__", "__init_subclass__", "__class_getitem__"):
+                    self.self_root = CLS
         self.depth += 1
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
@@ -84,7 +91,7 @@ class _Visitor(cst.CSTVisitor):
             return GLOBAL, ""
         nodes = [getattr(a, "node", None) for a in assignments]
         if self.self_param is not None and any(n is self.self_param for n in nodes):
-            return SELF, ""
+            return self.self_root, ""
         if any(isinstance(n, cst.Param) for n in nodes):
             return PARAM, ""
         return LOCAL, ""

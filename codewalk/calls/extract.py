@@ -20,10 +20,23 @@ import ast
 from collections.abc import Iterator
 
 from codewalk.calls.naming import Namer, arguments
-from codewalk.calls.records import BUILTIN, EXPR, GLOBAL, IMPORT, LOCAL, SELF, CallFacts, Name, Origin, Site
+from codewalk.calls.records import (
+    BUILTIN,
+    CLS,
+    EXPR,
+    GLOBAL,
+    IMPORT,
+    LOCAL,
+    SELF,
+    CallFacts,
+    Name,
+    Origin,
+    Site,
+)
 from codewalk.calls.scopes import Scopes
 
 _NestedFunction = ast.FunctionDef | ast.AsyncFunctionDef
+_REFERENCED = (SELF, CLS, GLOBAL, IMPORT)  # roots of a name passed as a value that may be a function
 
 
 def call_facts(text: str, first_line: int, *, method: bool) -> CallFacts:
@@ -127,7 +140,7 @@ class _Visitor(Namer, ast.NodeVisitor):
     def add_refs(self, value: ast.expr) -> None:
         for node in self.refs(value):
             named = self.name_of(node)
-            if named is None or named[0].root not in (SELF, GLOBAL, IMPORT) or named[0].expr.endswith("]"):
+            if named is None or named[0].root not in _REFERENCED or named[0].expr.endswith("]"):
                 continue
             line, col, end = named[1]
             self.sites.append(Site("ref", named[0], line, col, end, (), self.text_at(line)))
@@ -222,10 +235,36 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.generic_visit(node)
 
     def loop(self, target: ast.expr, iterable: ast.expr) -> None:
+        """A loop variable holds an element of what it iterates: of each of ``zip``'s
+        arguments, of ``enumerate``'s, of a mapping's ``values()`` and ``items()``."""
         line = self.where(iterable)[0]
-        named = self.name_of(iterable)
-        name = named[0] if named is not None else Name("", EXPR)
-        self.bind_target(target, [Origin("loop", name, line, text=self.text_at(line))])
+        text = self.text_at(line)
+        pairs = self.elements(target, iterable)
+        for bound, over in pairs:
+            if over is None:  # enumerate's count, a mapping's key
+                self.bind_target(bound, [Origin("other", Name("", EXPR), line, text=text)])
+                continue
+            named = self.name_of(over)
+            name = named[0] if named is not None else Name("", EXPR)
+            self.bind_target(bound, [Origin("loop", name, line, text=text)])
+
+    def elements(self, target: ast.expr, iterable: ast.expr) -> list[tuple[ast.expr, ast.expr | None]]:
+        """(loop target, the container it holds an element of, or None)."""
+        if not isinstance(iterable, ast.Call):  # zip(..., strict=True), enumerate(x, start=1): the same
+            return [(target, iterable)]
+        func, args = iterable.func, iterable.args
+        names = target.elts if isinstance(target, ast.Tuple | ast.List) else []
+        if isinstance(func, ast.Name) and args and self.bind(func)[0] == BUILTIN:
+            if func.id == "zip" and len(names) == len(args):
+                return list(zip(names, args, strict=True))
+            if func.id == "enumerate" and len(names) == 2:
+                return [(names[0], None), (names[1], args[0])]
+        if isinstance(func, ast.Attribute) and not args:
+            if func.attr == "values":
+                return [(target, func.value)]
+            if func.attr == "items" and len(names) == 2:
+                return [(names[0], None), (names[1], func.value)]
+        return [(target, iterable)]
 
     def visit_withitem(self, node: ast.withitem) -> None:
         if node.optional_vars is not None:

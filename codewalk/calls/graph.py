@@ -26,14 +26,28 @@ def key(target: Resolved) -> tuple[str, str, int]:
     return (target.repo, target.path, target.line)
 
 
+def node(body: Body) -> tuple[str, str, int, str]:
+    return body.key
+
+
 def body_for(cr: CallResolver, target: Resolved) -> Body | None:
-    """The body that runs when ``target`` is called: itself, or a class's ``__init__``."""
+    """The body that runs when ``target`` is called: itself, or a class's ``__init__``;
+    ``self`` there is the class the call reached it through, when the call said."""
+    body: Body | None = None
+    receiver = target.receiver
     if target.kind in FUNCTIONS:
-        return cr.code.body(target)
-    if target.kind == "class":
+        body = cr.code.body(target)
+    elif target.kind == "class":
+        receiver = target.qualname
         for init in cr.members(target, "__init__"):
-            return cr.code.body(init)
-    return None
+            body = cr.code.body(init)
+            break
+    if body is None or not receiver or not body.cls:
+        return body
+    cls = cr.class_named(receiver)
+    if cls is None:
+        return body
+    return body._replace(receiver=cls._replace(via="the class the call reached it through"))
 
 
 class Hop(NamedTuple):
@@ -60,16 +74,16 @@ def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
     """The callees of ``root``, then (depth first) theirs, to ``depth`` levels; a
     definition already expanded is not expanded again."""
     out: list[Level] = []
-    seen = {key(root.target)}
+    seen = {node(root)}
 
     def visit(body: Body, level: int) -> None:
         for callee in cr.callees(body):
             target = callee.targets[0] if callee.targets else None
             child = body_for(cr, target) if target is not None and level < depth else None
-            expand = child is not None and target is not None and key(target) not in seen
+            expand = child is not None and node(child) not in seen
             out.append(Level(level, callee, expand))
-            if expand and child is not None and target is not None:
-                seen.add(key(target))
+            if expand and child is not None:
+                seen.add(node(child))
                 visit(child, level + 1)
 
     visit(root, 1)
@@ -108,9 +122,9 @@ def shortest_paths(
     only (default: the start's and the goals'); a call into another pin ends there."""
     within = set(repos) or {start.repo, *(g.repo for g in goals)}
     goal_keys = {key(g) for g in goals}
-    bodies: dict[tuple[str, str, int], Body | None] = {}
-    parents: dict[tuple[str, str, int], list[Hop]] = {}
-    depth_of: dict[tuple[str, str, int], int] = {key(start.target): 0}
+    bodies: dict[tuple[str, str, int, str], Body | None] = {}
+    parents: dict[tuple[str, str, int, str], list[Hop]] = {}
+    depth_of: dict[tuple[str, str, int, str], int] = {node(start): 0}
     frontier: deque[Body] = deque([start])
     ends: list[Hop] = []
     analysed = 0
@@ -118,7 +132,7 @@ def shortest_paths(
     best: int | None = None
     while frontier:
         body = frontier.popleft()
-        level = depth_of[key(body.target)]
+        level = depth_of[node(body)]
         if (best is not None and level >= best) or level >= max_depth:
             break
         if analysed >= max_bodies:
@@ -132,13 +146,13 @@ def shortest_paths(
                 continue
             if hop.target is None or best is not None or hop.target.repo not in within:
                 continue
-            target_key = key(hop.target)
+            target_key = (*key(hop.target), hop.target.receiver or hop.target.qualname)
             if target_key not in bodies:
                 bodies[target_key] = body_for(cr, hop.target)
             child = bodies[target_key]
             if child is None:
                 continue
-            here = key(child.target)  # a class's node is its __init__
+            here = node(child)  # a class's node is its __init__
             known = depth_of.get(here)
             if known is None:
                 depth_of[here] = level + 1
@@ -159,7 +173,7 @@ def _is_goal(hop: Hop, goal_keys: set[tuple[str, str, int]], goal_name: str) -> 
 
 
 def _chains(
-    ends: list[Hop], parents: dict[tuple[str, str, int], list[Hop]], limit: int
+    ends: list[Hop], parents: dict[tuple[str, str, int, str], list[Hop]], limit: int
 ) -> list[tuple[Hop, ...]]:
     out: list[tuple[Hop, ...]] = []
     seen: set[tuple[tuple[str, int, int], ...]] = set()
@@ -168,7 +182,7 @@ def _chains(
         if len(out) >= limit:
             return
         chain = (hop, *tail)
-        here = key(hop.caller.target)
+        here = node(hop.caller)
         if here not in parents:
             marker = tuple((h.caller.target.path, h.callee.site.line, h.callee.site.col) for h in chain)
             if marker not in seen:

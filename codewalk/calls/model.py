@@ -3,8 +3,8 @@
 - :class:`Body`: a function definition with its text, the unit call facts are kept for;
 - :class:`Callee`: one call site resolved, saying how (or why not);
 - :class:`Code`: what the call layer asks of the code it reads: a resolver per pinned
-  repo, function bodies, dispatch-table entries, subclasses, and the definitions of a
-  name in another package. The workspace backs it over its stack of pins.
+  repo, function bodies, dispatch-table entries, the classes deriving from a class, and
+  the definitions of a name in another package. The workspace backs it over its stack of pins.
 """
 
 from __future__ import annotations
@@ -32,11 +32,21 @@ class Body(NamedTuple):
     target: Resolved  # its definition
     blob: int  # the file's content id in the index
     text: str  # lines start_line..end_line of the file (decorators included)
+    # the class ``self`` (or ``cls``) is taken to be when narrower than ``cls``: named by
+    # the question (``LlamaForCausalLM.generate``) or carried down a chain; its ``via``
+    # says why. None: some instance of ``cls`` (or of any class deriving from it)
+    receiver: Resolved | None = None
 
     @property
     def name(self) -> str:
         """``Trainer.training_step``: the qualname inside its module."""
         return self.target.qualname[len(self.module) + 1 :]
+
+    @property
+    def key(self) -> tuple[str, str, int, str]:
+        """The body as a walk sees it: a definition, and the class ``self`` is there."""
+        receiver = self.receiver.qualname if self.receiver is not None else ""
+        return (self.repo, self.target.path, self.target.line, receiver)
 
 
 class Callee(NamedTuple):
@@ -91,8 +101,13 @@ class Code(Protocol):
         """The entries of a dict literal assigned to ``table`` (a qualname) in ``module``."""
         ...
 
-    def subclasses(self, repo: str, module: str, cls: str) -> list[Resolved]:
-        """Classes whose bases name the class ``cls`` of ``module`` (as far as the index can tell)."""
+    def descendants(self, repo: str, module: str, cls: str) -> list[Resolved]:
+        """Every class deriving from the class ``cls`` of ``module``, nearest first."""
+        ...
+
+    def named(self, name: str) -> list[Resolved]:
+        """Every definition named ``name`` in the opened repositories (the overrides of a
+        method are among them)."""
         ...
 
     def owner(self, dotted: str) -> str | None:

@@ -110,7 +110,7 @@ class Namer:
             ):
                 inner = self.name_of(node.args[0])  # type(self).x: a member of the class
                 if inner is not None and inner[0].root != EXPR and not inner[0].expr.endswith("]"):
-                    expr = ".".join([inner[0].expr, *reversed(parts)])
+                    expr = ".".join([inner[0].expr, *reversed(parts or ["__class__"])])
                     return inner[0]._replace(expr=expr), last or inner[1]
             if func.id == "super" and parts:
                 return Name("super()." + ".".join(reversed(parts)), SUPER), last or self.where(node)

@@ -17,10 +17,11 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text: stored facts of another
 # version are ignored (and replaced when computed again).
-CALLS_VERSION = 4  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast
+CALLS_VERSION = 5  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls
 
 # Name.root: how the first name of a dotted expression is bound
-SELF = "self"  # the first parameter of a method (self / cls, whatever it is called)
+SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
+CLS = "cls"  # the first parameter of a classmethod, ``__new__`` or ``__init_subclass__``: the class
 PARAM = "param"  # another parameter (of the function, a nested function or a lambda)
 LOCAL = "local"  # assigned in the body: see CallFacts.locals
 IMPORT = "import"  # imported inside the body: Name.qualified is the imported dotted name
@@ -34,6 +35,7 @@ class Name(NamedTuple):
     """A dotted expression as written, and how its first name is bound."""
 
     expr: str  # "self.accelerator.backward", "LOSS_MAPPING[]" (a subscript), "super().__init__", ""
+    # ("self.__class__" for ``type(self)`` and ``self.__class__``: the class of the instance)
     root: str  # one of the constants above
     qualified: str = ""  # IMPORT / BUILTIN: the qualified name ("torch.nn.functional.relu", "..utils.x")
 

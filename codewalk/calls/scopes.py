@@ -21,7 +21,7 @@ import builtins
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from codewalk.calls.records import BUILTIN, GLOBAL, IMPORT, LOCAL, PARAM, SELF
+from codewalk.calls.records import BUILTIN, CLS, GLOBAL, IMPORT, LOCAL, PARAM, SELF
 
 _BUILTINS = frozenset(dir(builtins))
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -29,7 +29,7 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class Binding(NamedTuple):
-    root: str  # records.SELF, PARAM, LOCAL, IMPORT, GLOBAL or BUILTIN
+    root: str  # records.SELF, CLS, PARAM, LOCAL, IMPORT, GLOBAL or BUILTIN
     qualified: str = ""  # IMPORT: the dotted name imported ("..utils.helper"); BUILTIN: the name
 
 
@@ -55,11 +55,13 @@ class Scopes:
         self.scope_of: dict[int, _Scope] = {}  # id(Name node) -> the scope it is read in
         self.doubtful: set[str] = set()
         self.self_name = ""
+        self.self_root = SELF  # CLS in a classmethod
         self._top: _Scope | None = None
         for stmt in tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 if method and stmt.args.posonlyargs + stmt.args.args and not _static(stmt):
                     self.self_name = (stmt.args.posonlyargs + stmt.args.args)[0].arg
+                    self.self_root = CLS if takes_class(stmt) else SELF
                 self._function(stmt, self.module, top=True)
             else:
                 self._visit(stmt, self.module)
@@ -75,7 +77,7 @@ class Scopes:
                 return Binding(IMPORT, scope.imports[name])
             if name in scope.params or name in scope.bound:
                 if scope is self._top and name == self.self_name:
-                    return Binding(SELF)
+                    return Binding(self.self_root)
                 return Binding(PARAM if name in scope.params else LOCAL)
             scope = scope.parent
         if name not in self.module.bound and name in _BUILTINS:
@@ -179,6 +181,14 @@ class Scopes:
 
 def _static(node: FunctionNode) -> bool:
     return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
+
+
+def takes_class(node: FunctionNode) -> bool:
+    """A method whose first parameter is the class: a classmethod, or one Python makes
+    so (``__new__``, ``__init_subclass__``, ``__class_getitem__``)."""
+    if node.name in ("__new__", "__init_subclass__", "__class_getitem__"):
+        return True
+    return any(isinstance(d, ast.Name) and d.id == "classmethod" for d in node.decorator_list)
 
 
 def _annotations(node: FunctionNode) -> Iterator[ast.expr]:

@@ -8,17 +8,22 @@ calling a definition runs (a property and what it returns, an instance's ``forwa
 
 from __future__ import annotations
 
-from codewalk.calls.cache import facts_of
-from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee
-from codewalk.calls.reach import CALLABLE, MAX_DEPTH, Reach, Reacher, a, found, unresolved, with_via
+from codewalk.calls.cache import CallFactsTable, facts_of
+from codewalk.calls.holders import holds
+from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
+from codewalk.calls.reach import Reacher
+from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, found, unresolved, with_via
 from codewalk.calls.records import LOCAL, CallFacts, Name, Site
 from codewalk.calls.tables import origin, returned, subscript
-from codewalk.resolve.model import Hit, Resolved, to_resolved
-from codewalk.resolve.types import declared_how, declared_type
+from codewalk.resolve.model import Resolved
 
 
 class CallResolver(Reacher):
     """Resolves the call sites of bodies (memoising what names reach)."""
+
+    def __init__(self, code: Code, table: CallFactsTable) -> None:
+        super().__init__(code, table)
+        self._locals: dict[tuple[str, str, int, str, str, bool], Reach] = {}
 
     def facts(self, body: Body) -> CallFacts:
         return facts_of(self.table, body)
@@ -66,9 +71,9 @@ class CallResolver(Reacher):
         for target in reach.targets:
             if reach.instance and target.kind == "class":
                 runs = self.instance_call(target)
-                if not runs and target.qualname == f"{body.module}.{body.cls}" and "Mixin" in body.cls:
-                    runs = list(self._through_subclasses(body, ["forward"]).targets)  # self(...) in a mixin
-                out.extend(runs)
+                if not runs and body.receiver is None and target.qualname == f"{body.module}.{body.cls}":
+                    runs = self.overridden_call(target)  # self(...) in a mixin: any class deriving from it
+                out.extend(with_via(runs, target.via) if target.via != "direct" else runs)
             elif target.kind == "property":
                 out.append(target)
                 if depth < MAX_DEPTH:
@@ -92,35 +97,47 @@ class CallResolver(Reacher):
                 how = f"calling {a(name)} runs its {member}" + (
                     " (nn.Module.__call__)" if member == "forward" else ""
                 )
-                return with_via(hits[:1], how)
+                return [h._replace(receiver=cls.qualname) for h in with_via(hits[:1], how)]
         return []
 
+    def overridden_call(self, cls: Resolved) -> list[Resolved]:
+        """Calling an instance of a class deriving from ``cls`` (which defines neither
+        ``__call__`` nor ``forward``): each one's ``forward``."""
+        from codewalk.calls.selves import overrides
+
+        name = cls.qualname.rpartition(".")[2]
+        found_ = overrides(self, cls, "forward")
+        how = f"self may be any {name}: calling one runs its forward ({len(found_)} classes deriving from it)"
+        return with_via(found_, how)
+
     def held_call(self, holder: Resolved) -> list[Resolved]:
-        """Calling an attribute or variable: the class its declaration names, called."""
-        place = self.place(holder)
-        if place is None:
-            return []
-        resolver, view, qualname = place
-        for d in view.defs(qualname):
-            type_name = declared_type(d)
-            if not type_name:
-                continue
-            classes = [
-                h
-                for h in resolver.ns.lookup(view, type_name.split("."), (), 0)
-                if h.definition.kind == "class"
-            ]
-            for cls in classes[:1]:
-                hit = Hit(view, d, "direct", 0)
-                runs = self.instance_call(to_resolved(cls, resolver.facts.repo))
-                held = holder.qualname.rpartition(".")[2]
-                held = f"self.{held}" if holder.kind == "attribute" else held
-                how = f"{held} is {a(type_name)} ({declared_how(hit)})"
-                return with_via(runs, how)
-        return []
+        """Calling an attribute or variable: an instance it holds (its ``__call__`` or
+        ``forward``; every class deriving from an annotated class without one), or a class
+        it holds (constructing one)."""
+        found = holds(self, holder)
+        out: list[Resolved] = []
+        for cls in found.instances:
+            runs = self.instance_call(cls)
+            if found.annotated:  # of this class, or of one deriving from it
+                runs = [t._replace(receiver="") for t in runs] or self.overridden_call(cls)
+            out.extend(with_via(runs, found.how))
+        out.extend(c._replace(via=f"{found.how}; calling it makes one") for c in found.classes)
+        return out
 
     # -- locals ------------------------------------------------------------------------------
     def local(self, body: Body, facts: CallFacts, expr: str, *, call: bool, depth: int) -> Reach:
+        """What a local name (or an attribute of it) reaches, memoised per body (a local
+        assigned from itself, ``x = f(x)``, is cut where it loops)."""
+        key = (*body.key, expr, call)
+        known = self._locals.get(key)
+        if known is not None:
+            return known
+        self._locals[key] = unresolved(f"{expr}: assigned from itself")
+        reach = self._local(body, facts, expr, call=call, depth=depth)
+        self._locals[key] = reach
+        return reach
+
+    def _local(self, body: Body, facts: CallFacts, expr: str, *, call: bool, depth: int) -> Reach:
         parts = expr.removesuffix("[]").split(".")
         origins = facts.locals.get(parts[0], ())
         if not origins or depth > MAX_DEPTH:

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from codewalk.calls.holders import holds
 from codewalk.calls.model import RESOLVED, Body
-from codewalk.calls.reach import CALLABLE, Reach, Reacher, found, unresolved
-from codewalk.calls.records import SELF, CallFacts, Name, Origin
+from codewalk.calls.reach import Reacher
+from codewalk.calls.reached import CALLABLE, Reach, found, unresolved
+from codewalk.calls.records import CLS, GLOBAL, IMPORT, SELF, CallFacts, Name, Origin
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import Resolved, to_resolved
 from codewalk.resolve.query import is_dotted
@@ -45,10 +47,32 @@ def origin(
     if o.kind == "getattr":
         return _getattr(r, body, facts, o, depth)
     if o.kind == "loop":
-        return unresolved(f"a loop variable over {o.name.expr or 'an expression'}")
+        reach = _element(r, body, facts, o.name, depth)
+        return r.called(body, reach, depth) if call and reach.targets else reach
     if o.kind == "def":
         return unresolved(f"defined in the body (line {o.line}); its calls are listed with this body's")
     return unresolved("")
+
+
+def _element(r: Reacher, body: Body, facts: CallFacts, over: Name, depth: int) -> Reach:
+    """A loop variable over ``over``: an element of the container it names."""
+    what = over.expr.removesuffix("[]")
+    if not what:
+        return unresolved("a loop variable over an expression")
+    container = r.reach_name(body, facts, over._replace(expr=what), call=False, depth=depth + 1)
+    return elements(r, container) or unresolved(f"a loop variable over {what}")
+
+
+def elements(r: Reacher, container: Reach) -> Reach | None:
+    """The elements of the containers ``container`` reaches, as their declarations say."""
+    out: list[Resolved] = []
+    hows: list[str] = []
+    for target in container.targets:
+        if target.kind in ("attribute", "variable"):
+            found = holds(r, target)
+            out.extend(c._replace(via=found.how) for c in found.elements)
+            hows.extend([found.how] if found.elements else [])
+    return Reach(tuple(out), hows[0], RESOLVED, instance=True) if out else None
 
 
 def _callable_args(
@@ -89,8 +113,8 @@ def _registry(
     """``REGISTRY.method(key, default)``: a registry object whose class keeps a dict of
     functions (``ALL_ATTENTION_FUNCTIONS.get_interface``), or a dict table itself."""
     receiver, _, method = o.name.expr.rpartition(".")
-    if not receiver or receiver.endswith("]"):
-        return None
+    if not receiver or receiver.endswith("]") or o.name.root not in (GLOBAL, IMPORT):
+        return None  # a registry is an object a module holds
     holder = r.reach_name(body, facts, o.name._replace(expr=receiver), call=False, depth=depth + 1)
     entries = _entries_of(r, holder)
     if entries is None:
@@ -104,7 +128,14 @@ def _registry(
 
 def _entries_of(r: Reacher, holder: Reach) -> tuple[Resolved, list[DictEntry]] | None:
     """The table a name holds: a dict literal, or the dicts the class of the object it
-    holds keeps at class level (through the MRO); None when it holds neither."""
+    holds keeps at class level (through the MRO); None when it holds neither (memoised)."""
+    key = (holder.instance, *((t.repo, t.path, t.line) for t in holder.targets))
+    if key not in r.tables:
+        r.tables[key] = _find_entries(r, holder)
+    return r.tables[key]
+
+
+def _find_entries(r: Reacher, holder: Reach) -> tuple[Resolved, list[DictEntry]] | None:
     for target in holder.targets:
         place = r.place(target)
         if place is None:
@@ -159,6 +190,9 @@ def subscript(
     """What ``TABLE[key]`` holds: the entries named by ``keys`` only, when ``exact``."""
     entries = _entries_of(r, table)
     if entries is None:
+        held = elements(r, table)  # self.layers[i]: an element of a module list
+        if held is not None:
+            return held
         what = table.targets[0].qualname if table.targets else "a value"
         return unresolved(f"an item of {what}, which is not a dict literal codewalk can read")
     items = entries[1]
@@ -221,7 +255,7 @@ def _getattr(r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: int) ->
         if not (entry.value_is_str and entry.value.isidentifier()):
             other.append(entry.value)
             continue
-        if owner.root == SELF:
+        if owner.root in (SELF, CLS):
             member = owner._replace(expr=f"{owner.expr.split('.')[0]}.{entry.value}")
         else:
             member = owner._replace(expr=f"{owner.expr}.{entry.value}")
@@ -236,7 +270,16 @@ def _getattr(r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: int) ->
 
 
 def returned(r: Reacher, prop: Resolved, caller: Body, depth: int) -> Reach:
-    """What the property ``prop`` returns, as the class of ``caller`` would get it."""
+    """What the property ``prop`` returns, as the class of ``caller`` would get it
+    (memoised)."""
+    key = (prop.repo, prop.path, prop.line, caller.cls, caller.key[3])
+    if key not in r.returns:
+        r.returns[key] = unresolved("")  # a property returning itself, through others
+        r.returns[key] = _returned(r, prop, caller, depth)
+    return r.returns[key]
+
+
+def _returned(r: Reacher, prop: Resolved, caller: Body, depth: int) -> Reach:
     from codewalk.calls.cache import facts_of
 
     body = r.code.body(prop)

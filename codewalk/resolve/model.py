@@ -28,6 +28,9 @@ class Resolved(NamedTuple):
     signature: str  # the header as written
     role: str = "match"  # "match": an answer to the query; "related": a copy, table entry, modular source...
     version: str = ""  # the version of ``repo`` it was found at ("v5.23.0", "transformers==5.23.0")
+    # a method, property or class reached through a class narrower than the one defining
+    # it: that class (fully qualified), whose instance ``self`` is when it runs ("" when not)
+    receiver: str = ""
 
 
 class FindResult(NamedTuple):

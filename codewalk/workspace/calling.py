@@ -35,6 +35,7 @@ class NoDefinition(QueryError):
 class CallsAnswer(NamedTuple):
     target: Resolved
     levels: tuple[Level, ...]
+    receiver: Resolved | None = None  # the class ``self`` was taken to be, when the query named one
 
 
 class CallersAnswer(NamedTuple):
@@ -134,7 +135,23 @@ class Calling:
             "from functions, methods, properties and classes",
         )
 
-    def body_of(self, target: Resolved) -> Body:
+    def receiver(self, query: str, target: Resolved) -> Resolved | None:
+        """The class a ``Class.member`` query names, when the member was found in its
+        MRO on another class (``LlamaForCausalLM.generate``: ``self`` is a
+        ``LlamaForCausalLM``, not any ``GenerationMixin``)."""
+        from codewalk.resolve.query import parse_query
+
+        parts = parse_query(query)
+        owner = target.qualname.rpartition(".")[0]
+        if len(parts) < 2 or target.kind not in ("method", "property") or owner.endswith(parts[-2]):
+            return None
+        named = self.ws.resolver.find(".".join(parts[:-1]), related=False).matches
+        classes = [c for c in named if c.kind == "class"]
+        if not classes or classes[0].qualname == owner:
+            return None
+        return classes[0]._replace(via="the class the question names")
+
+    def body_of(self, target: Resolved, receiver: Resolved | None = None) -> Body:
         from codewalk.calls.graph import body_for
 
         body = body_for(self.cr, target)
@@ -143,14 +160,15 @@ class Calling:
                 f"{target.qualname}: no body to read ({target.path}:{target.line})",
                 hint="a class without an __init__ codewalk can read, or a source file that is missing",
             )
-        return body
+        return body._replace(receiver=receiver) if receiver is not None else body
 
     # -- questions ---------------------------------------------------------------------------
     def calls(self, query: str, depth: int = 1) -> CallsAnswer:
         from codewalk.calls.graph import tree
 
         target = self.definition(query)
-        return CallsAnswer(target, tuple(tree(self.cr, self.body_of(target), depth)))
+        body = self.body_of(target, self.receiver(query, target))
+        return CallsAnswer(target, tuple(tree(self.cr, body, depth)), body.receiver)
 
     def callers(self, query: str) -> CallersAnswer:
         found = self.ws.resolver.find(query)
@@ -191,7 +209,7 @@ class Calling:
         from codewalk.resolve.query import parse_query
 
         source = self.definition(start)
-        body = self.body_of(source)
+        body = self.body_of(source, self.receiver(start, source))
         parts = parse_query(goal)
         goals: Sequence[Resolved] = ()
         found = self.ws.resolver.find(goal, related=False)

@@ -25,7 +25,6 @@ from codewalk.workspace.facts import IndexFacts
 from codewalk.workspace.stack import Stack
 
 BODY_KINDS = ("function", "method", "property")
-MAX_SUBCLASSES = 40  # files indexed to find the classes that mix a class in, while the index is partial
 _FILES_KEPT = 64  # source files kept in memory while walking
 
 
@@ -48,7 +47,7 @@ class WorkspaceCode:
     def __init__(self, workspace: Parts) -> None:
         self.ws = workspace
         self._lines: dict[tuple[str, str], list[str]] = {}
-        self._subclasses: dict[tuple[str, str, str], list[Resolved]] = {}
+        self._descendants: dict[tuple[str, str, str], list[Resolved]] = {}
 
     @property
     def repo(self) -> str:
@@ -153,37 +152,53 @@ class WorkspaceCode:
             return []
         return self.ws.store.table_entries(row.blob, table)
 
-    def subclasses(self, repo: str, module: str, cls: str) -> list[Resolved]:
-        if (repo, module, cls) not in self._subclasses:
-            self._subclasses[(repo, module, cls)] = self._find_subclasses(repo, module, cls)
-        return self._subclasses[(repo, module, cls)]
+    def descendants(self, repo: str, module: str, cls: str) -> list[Resolved]:
+        if (repo, module, cls) not in self._descendants:
+            self._descendants[(repo, module, cls)] = self._find_descendants(module, cls)
+        return self._descendants[(repo, module, cls)]
 
-    def _find_subclasses(self, repo: str, module: str, cls: str) -> list[Resolved]:
-        """Classes of the opened repositories whose bases resolve to ``module.cls`` (at
-        most ``MAX_SUBCLASSES`` of them while a snapshot is partial: the files that may
-        define one are indexed, first by path, until that many are)."""
+    def _find_descendants(self, module: str, cls: str) -> list[Resolved]:
+        """Classes of the opened repositories deriving from ``module.cls``, a level at a
+        time (while a snapshot is partial, the files that may define a level are indexed
+        first, in one pass over the files per level)."""
+        out: dict[tuple[str, str], Resolved] = {}
+        frontier = [(module, cls)]
+        while frontier:
+            names = [qualname.rpartition(".")[2] for _, qualname in frontier]
+            for facts in list(self.ws.stack.members.values()):
+                facts.scan_bases(names)
+            later: list[tuple[str, str]] = []
+            for base_module, base in frontier:
+                for sub_module, sub in self._subclasses(base_module, base):
+                    if (sub_module, sub.qualname) not in out:
+                        out[(sub_module, sub.qualname)] = sub
+                        later.append((sub_module, sub.qualname[len(sub_module) + 1 :]))
+            frontier = later
+        return list(out.values())
+
+    def _subclasses(self, module: str, cls: str) -> list[tuple[str, Resolved]]:
+        """(module, class) of the indexed classes whose bases resolve to ``module.cls``."""
         name = cls.rpartition(".")[2]
         ns = self.ws.resolver.ns
-        out: list[Resolved] = []
+        out: list[tuple[str, Resolved]] = []
         for facts in list(self.ws.stack.members.values()):
-            if not facts.complete:
-                self._index_some(facts, "base", name)
             for row, d in self.ws.store.classes_naming_base(facts.snap, name):
                 view = facts.module(row.module)
                 if view is None:
                     continue
                 bases = ns.bases((view, d))
                 if any(b_view.module == module and b.qualname == cls for b_view, b in bases):
-                    out.append(to_resolved(Hit(view, d, "direct", 0), facts.repo))
+                    out.append((view.module, to_resolved(Hit(view, d, "direct", 0), facts.repo)))
         return out
 
-    def _index_some(self, facts: IndexFacts, kind: str, needle: str) -> None:
-        from codewalk.index.indexer import index_paths
-        from codewalk.index.scan import scan_paths
-
-        pending = [row for row in self.ws.store.files(facts.snap) if row.blob is None]
-        hits = scan_paths(facts.checkout, pending, kind, needle)
-        index_paths(self.ws.store, facts.snap, facts.checkout, hits[:MAX_SUBCLASSES])
+    def named(self, name: str) -> list[Resolved]:
+        found: list[Resolved] = []
+        for facts in list(self.ws.stack.members.values()):
+            for row, d in facts.defs_named(name):
+                view = facts.module(row.module)
+                if view is not None:
+                    found.append(to_resolved(Hit(view, d, "direct", 0), facts.repo))
+        return found
 
     def mentions(self, name: str) -> list[Mention]:
         """Every use of ``name`` in the opened repositories, with the body around it."""

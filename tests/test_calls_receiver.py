@@ -1,0 +1,88 @@
+"""The class ``self`` is, carried down a chain, and torch's module protocol, on the
+synthetic package's models (tests/fixtures/callrepo/src/callpkg/models.py): a mixin's
+``self(...)`` and ``self.prepare()`` through a concrete class or every candidate,
+``super()`` in the receiver's MRO, ``cls(...)``/``type(self)()`` constructing, loops over
+``nn.ModuleList`` / ``zip`` / ``enumerate``, an index into one, and a path through them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.calls.model import Callee
+from codewalk.index.store import Store
+from codewalk.workspace.workspace import Workspace
+from tests.callrepo import make_callrepo
+
+M = "callpkg.models."
+
+
+@pytest.fixture(params=["lazy", "full"])
+def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    workspace = Workspace(make_callrepo(tmp_path), Store.memory())
+    if request.param == "full":
+        workspace.index_all(workers=1)
+    yield workspace
+    workspace.close()
+
+
+def calls(ws: Workspace, query: str) -> dict[tuple[int, str], Callee]:
+    return {(lv.callee.site.line, lv.callee.site.name.expr): lv.callee for lv in ws.calls(query).levels}
+
+
+def targets(callee: Callee) -> list[str]:
+    return [t.qualname.removeprefix(M) for t in callee.targets]
+
+
+def test_a_concrete_class_is_self_in_the_mixin_and_the_override_wins(ws: Workspace) -> None:
+    answer = ws.calls("ChatModel._sample")
+    assert answer.receiver is not None and answer.receiver.qualname == M + "ChatModel"
+    found = {(lv.callee.site.line, lv.callee.site.name.expr): lv.callee for lv in answer.levels}
+    assert targets(found[(10, "self")]) == ["ChatModel.forward"]
+    assert found[(10, "self")].how.startswith("self is a ChatModel (the class the question names)")
+    assert targets(found[(11, "self.prepare")]) == ["ChatModel.prepare"]
+    assert targets(found[(11, "forward")]) == ["ChatModel.forward"]  # forward = self.__call__
+
+
+def test_without_a_concrete_class_every_candidate_is_listed(ws: Workspace) -> None:
+    found = calls(ws, "GenerationMixin._sample")
+    assert targets(found[(10, "self")]) == ["ChatModel.forward", "OtherChatModel.forward"]
+    assert "2 classes deriving from it" in found[(10, "self")].how
+    prepare = found[(11, "self.prepare")]
+    assert targets(prepare) == ["GenerationMixin.prepare", "ChatModel.prepare"]
+    assert prepare.how.startswith("self may be any GenerationMixin: its prepare, then the 1 override")
+
+
+def test_super_cls_and_type_of_self(ws: Workspace) -> None:
+    (sup,) = calls(ws, "ChatModel.prepare").values()
+    assert targets(sup) == ["GenerationMixin.prepare"]
+    assert sup.targets[0].receiver == M + "ChatModel"
+    (made,) = calls(ws, "OtherChatModel.from_config").values()
+    assert targets(made) == ["OtherChatModel"] and made.targets[0].kind == "class"  # cls(config) makes one
+    clone = calls(ws, "OtherChatModel.clone")[(77, "self.__class__")]
+    assert targets(clone) == ["OtherChatModel"]
+
+
+def test_the_module_protocol_over_module_lists(ws: Workspace) -> None:
+    found = calls(ws, M + "Model.forward")
+    layer = found[(50, "layer")]
+    assert targets(layer) == ["DecoderLayer.forward"]
+    assert "self.layers holds DecoderLayer elements" in layer.how
+    assert targets(found[(50, "norm")]) == ["Norm.forward"]  # zip(self.layers, self.norms); .append
+    assert targets(found[(52, "layer")]) == ["DecoderLayer.forward"]  # enumerate(self.layers[1:])
+    assert targets(found[(53, "self.layers[]")]) == ["DecoderLayer.forward"]  # self.layers[0](x)
+
+
+def test_a_path_down_the_model_through_the_concrete_class(ws: Workspace) -> None:
+    search = ws.path("ChatModel.generate", "Attention.forward").search
+    chain = search.chains[0]
+    assert [hop.caller.target.qualname.removeprefix(M) for hop in chain] == [
+        "GenerationMixin.generate",
+        "GenerationMixin._sample",
+        "ChatModel.forward",
+        "Model.forward",
+        "DecoderLayer.forward",
+    ]
+    assert chain[1].caller.receiver is not None and chain[1].caller.receiver.qualname == M + "ChatModel"
