@@ -86,3 +86,14 @@ def test_a_path_down_the_model_through_the_concrete_class(ws: Workspace) -> None
         "DecoderLayer.forward",
     ]
     assert chain[1].caller.receiver is not None and chain[1].caller.receiver.qualname == M + "ChatModel"
+
+
+def test_a_property_read_runs_its_getter(ws: Workspace) -> None:
+    found = calls(ws, "Reader.size")
+    assert {key: targets(c) for key, c in found.items()} == {
+        (91, "self.config.hidden"): ["Config.hidden"],  # self.config = config: Config
+        (91, "self.plain"): ["Reader.plain"],
+    }
+    assert all(c.site.kind == "read" for c in found.values())  # self.config itself runs nothing
+    sites = [(c.line, c.kind) for c in ws.callers("Config.hidden").callers]
+    assert sites == [(91, "read")]

@@ -19,7 +19,7 @@ from codewalk.calls.records import LOCAL, PARAM
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import Resolved
 
-PRECISE = ("call", "ref", "decorator")  # Caller.kind of a binding-precise caller
+PRECISE = ("call", "ref", "decorator", "read")  # Caller.kind of a binding-precise caller
 _HOPS = 3  # tables and the functions returning their items, followed this far
 
 
@@ -38,7 +38,7 @@ class Mentions(Protocol):
 
 
 class Caller(NamedTuple):
-    kind: str  # call | ref (passed as a value) | decorator | entry (a dispatch table) | maybe
+    kind: str  # call | ref (passed as a value) | decorator | read (a property) | entry (a table) | maybe
     repo: str
     path: str
     line: int

@@ -85,6 +85,7 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.depth = 0  # function nesting: 1 in the analysed function's own body
         self.decorator_calls: set[int] = set()  # @f(...): that call is the decorator's site
         self.called_getattrs: set[int] = set()  # getattr(obj, "x") whose result is called
+        self.not_read: set[int] = set()  # attributes called or decorating: not ``read`` sites
 
     def uses_doubtful(self, tree: ast.Module) -> bool:
         return any(
@@ -181,12 +182,24 @@ class _Visitor(Namer, ast.NodeVisitor):
     def decorator(self, decorator: ast.expr) -> None:
         self.decorator_calls.add(id(decorator))
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        self.not_read.add(id(target))
         named = self.name_of(target)
         if named is not None and named[0].root != BUILTIN:
             line, col, end = named[1]
             self.sites.append(Site("decorator", named[0], line, col, end, (), self.text_at(line)))
 
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        """An attribute read (not called, not assigned): a ``read`` site, which runs code
+        when it is a property."""
+        if isinstance(node.ctx, ast.Load) and id(node) not in self.not_read:
+            named = self.name_of(node)
+            if named is not None and named[0].root not in (BUILTIN, EXPR) and not named[0].expr.endswith("]"):
+                line, col, end = named[1]
+                self.sites.append(Site("read", named[0], line, col, end, (), self.text_at(line)))
+        self.generic_visit(node)
+
     def visit_Call(self, node: ast.Call) -> None:
+        self.not_read.add(id(node.func))  # called: the call site says it
         named = self.name_of(node.func)
         if named is not None:
             name, (line, col, end) = named

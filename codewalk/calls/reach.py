@@ -49,7 +49,7 @@ class Reacher:
     def __init__(self, code: Code, table: CallFactsTable) -> None:
         self.code = code
         self.table = table
-        self._memo: dict[tuple[str, str, str, str, str, str, str], Reach] = {}
+        self._memo: dict[tuple[str, str, str, str, str, str, str, bool], Reach] = {}
         self._descendants: dict[tuple[str, str, int], list[Resolved]] = {}
         self._classes: dict[str, Resolved | None] = {}
         self.returns: dict[tuple[str, str, int, str, str], Reach] = {}  # what properties return
@@ -100,15 +100,17 @@ class Reacher:
         return self._classes[qualname]
 
     # -- names ------------------------------------------------------------------------------
-    def dotted(self, body: Body, name: Name) -> Reach:
-        """The definitions a (non-local) dotted name reaches, memoised."""
+    def dotted(self, body: Body, name: Name, *, read: bool = False) -> Reach:
+        """The definitions a (non-local) dotted name reaches, memoised; ``read``: an
+        attribute read (``self.x`` then reaches what the class finds, not the overrides in
+        the classes deriving from it)."""
         receiver = body.receiver.qualname if body.receiver is not None else ""
-        key = (body.repo, body.module, body.cls, receiver, name.root, name.expr, name.qualified)
+        key = (body.repo, body.module, body.cls, receiver, name.root, name.expr, name.qualified, read)
         if key not in self._memo:
-            self._memo[key] = self._dotted(body, name)
+            self._memo[key] = self._dotted(body, name, read)
         return self._memo[key]
 
-    def _dotted(self, body: Body, name: Name) -> Reach:
+    def _dotted(self, body: Body, name: Name, read: bool) -> Reach:
         where = self.view(body)
         if where is None:
             return unresolved(f"{name.expr}: {body.module} is not in the index")
@@ -116,7 +118,7 @@ class Reacher:
         parts = name.expr.removesuffix("[]").split(".")
         root = name.root
         if root in (SELF, CLS):
-            return selves.reach_self(self, body, name)
+            return selves.reach_self(self, body, name, candidates=not read)
         if root == SUPER:
             return selves.reach_super(self, body, parts[1:])
         if root in (GLOBAL, BUILTIN_ROOT):

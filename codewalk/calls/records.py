@@ -17,7 +17,8 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text: stored facts of another
 # version are ignored (and replaced when computed again).
-CALLS_VERSION = 5  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls
+CALLS_VERSION = 6  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+# 6: attribute reads
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -53,9 +54,9 @@ class Origin(NamedTuple):
 
 
 class Site(NamedTuple):
-    """One call, decorator or callable reference in a body, in source order."""
+    """One call, decorator, callable reference or attribute read in a body, in source order."""
 
-    kind: str  # call | ref (a dotted name passed or stored as a value) | decorator
+    kind: str  # call | ref (a dotted name passed or stored as a value) | decorator | read (an attribute read)
     name: Name  # the callee
     line: int
     col: int  # where the callee's last name starts (where ``goto`` points)

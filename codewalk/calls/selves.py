@@ -43,8 +43,9 @@ def self_class(r: Reaching, body: Body) -> tuple[Resolved | None, str]:
     return enclosing_class(r, body), ""
 
 
-def reach_self(r: Reaching, body: Body, name: Name) -> Reach:
-    """``self``, ``self.x``, ``self.a.b``, ``cls(...)``, ``type(self)``."""
+def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) -> Reach:
+    """``self``, ``self.x``, ``self.a.b``, ``cls(...)``, ``type(self)``; without a
+    receiver, the overrides of ``self.x`` too, when ``candidates``."""
 
     parts = name.expr.removesuffix("[]").split(".")
     if not body.cls:
@@ -66,7 +67,7 @@ def reach_self(r: Reaching, body: Body, name: Name) -> Reach:
         return found([cls._replace(via=how, receiver=cls.qualname)], how, instance=True)
     if len(parts) == 2:
         hits = [h._replace(receiver=cls.qualname) for h in hits]
-        if body.receiver is None:
+        if body.receiver is None and candidates:
             others = overrides(r, cls, parts[1])
             if others:
                 return _candidates(cls, parts[1], hits, others)

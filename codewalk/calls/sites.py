@@ -48,6 +48,14 @@ class CallResolver(Reacher):
                 if t.kind in CALLABLE
             )
             return Callee(site, targets, targets[0].via, RESOLVED) if targets else None
+        if site.kind == "read":
+            reach = (
+                self.dotted(body, site.name, read=True)
+                if site.name.root != LOCAL
+                else self.local(body, facts, site.name.expr, call=False, depth=0)
+            )
+            props = tuple(t for t in reach.targets if t.kind == "property")
+            return Callee(site, props, props[0].via, RESOLVED) if props else None
         reach = self.reach_name(body, facts, site.name, call=site.kind == "call")
         return Callee(site, reach.targets, reach.how, reach.status, reach.external)
 

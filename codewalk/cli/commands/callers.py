@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0
         target = answer.target
-        precise = sum(1 for c in answer.callers if c.kind in ("call", "ref", "decorator"))
+        precise = sum(1 for c in answer.callers if c.kind in ("call", "ref", "decorator", "read"))
         print(visible(f"callers of {target.qualname}  {place(target)}  [{checkout.repo} {checkout.version}]"))
         print(f"{precise} call site{'s' if precise != 1 else ''} reach it")
         if answer.callers:
