@@ -97,3 +97,17 @@ def test_a_property_read_runs_its_getter(ws: Workspace) -> None:
     assert all(c.site.kind == "read" for c in found.values())  # self.config itself runs nothing
     sites = [(c.line, c.kind) for c in ws.callers("Config.hidden").callers]
     assert sites == [(91, "read")]
+
+
+def test_types_from_annotations_and_constructors(ws: Workspace) -> None:
+    found = calls(ws, M + "use")
+    build = M + "Builder.build"
+    for key in [
+        (112, "builder.build"),  # builder: Builder | None
+        (113, "Builder().build"),  # a constructor's result
+        (115, "made.build"),  # made = make_builder(), annotated -> "Builder"
+        (116, "unannotated().build"),  # what its return statement constructs
+        (118, "item.build"),  # items: list[Builder]
+    ]:
+        assert [t.qualname for t in found[key].targets] == [build], key
+    assert "builder is annotated (builder: Builder | None in use)" in found[(112, "builder.build")].how

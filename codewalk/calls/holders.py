@@ -6,11 +6,13 @@ into it, or ``zip``/``enumerate`` of it gives), or a class itself."""
 
 from __future__ import annotations
 
+import ast
 from typing import NamedTuple, Protocol
 
+from codewalk.index.declared import ANNOTATED, annotated, parameters
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.resolver import Resolver
-from codewalk.resolve.types import declared, declared_how
+from codewalk.resolve.types import declared, declared_how, parse
 
 
 class Holds(NamedTuple):
@@ -24,7 +26,7 @@ class Holds(NamedTuple):
 class Places(Protocol):
     """What :func:`holds` asks of the :class:`~codewalk.calls.reach.Reacher`."""
 
-    held: dict[tuple[str, str, int], Holds]
+    held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds]
 
     def place(self, target: Resolved) -> tuple[Resolver, ModuleView, str] | None: ...
 
@@ -72,3 +74,52 @@ def _holds(r: Places, holder: Resolved) -> Holds:
             article = "an" if names[:1].lower() in "aeiou" else "a"
             return found._replace(how=f"{held} is {article} {names} ({where})")
     return Holds()
+
+
+def parameter(r: Places, function: Resolved, name: str) -> Holds:
+    """What the parameter ``name`` of ``function`` holds, as its annotation says (an
+    instance of those classes or of classes deriving from them), memoised."""
+    key = (function.repo, function.path, -function.line, name)
+    if key not in r.held:
+        r.held[key] = _parameter(r, function, name)
+    return r.held[key]
+
+
+def _parameter(r: Places, function: Resolved, name: str) -> Holds:
+    place = r.place(function)
+    annotation = parameter_annotations(function.signature).get(name)
+    if place is None or annotation is None:
+        return Holds()
+    resolver, view, _ = place
+    said = parse(ANNOTATED + annotated(annotation))
+
+    def classes(names: tuple[str, ...]) -> tuple[Resolved, ...]:
+        out: list[Resolved] = []
+        for dotted in names:
+            hits = [
+                h for h in resolver.ns.lookup(view, dotted.split("."), (), 0) if h.definition.kind == "class"
+            ]
+            out.extend(to_resolved(h, resolver.facts.repo) for h in hits[:1])
+        return tuple(out)
+
+    text = ast.unparse(annotation)
+    where = f"{name}: {text} in {function.qualname.rpartition('.')[2]}"
+    return Holds(
+        classes(said.classes),
+        classes(said.elements),
+        classes(said.held),
+        True,
+        f"{name} is annotated ({where})",
+    )
+
+
+def parameter_annotations(signature: str) -> dict[str, ast.expr]:
+    """The annotations of a ``def`` header's parameters, by name ({} when it does not parse)."""
+    try:
+        tree = ast.parse(signature.strip() + "\n    pass\n")
+    except SyntaxError:
+        return {}
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return {}
+    return parameters(node)

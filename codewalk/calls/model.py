@@ -66,8 +66,8 @@ class Callee(NamedTuple):
             return True
         if self.status != UNRESOLVED:
             return False
-        root = self.site.name.root
-        return root in ("param", "expr") or (root == "local" and "." in self.site.name.expr)
+        root, expr = self.site.name.root, self.site.name.expr
+        return root in ("param", "expr") or (root == "local" and "." in expr) or "()." in expr
 
     @property
     def label(self) -> str:

@@ -120,7 +120,11 @@ class Namer:
                 if inner is not None and not inner[0].expr.endswith("]"):
                     expr = ".".join([inner[0].expr, attribute, *reversed(parts)])
                     return inner[0]._replace(expr=expr), last or self.where(node)
-        if parts and last is not None:  # a method of a value: f(x).to(...), x[0].detach()
+        if parts and last is not None and isinstance(node, ast.Call):  # X(...).m: of what X returns
+            inner = self.name_of(node.func)
+            if inner is not None and inner[0].root != EXPR and not inner[0].expr.endswith("]"):
+                return inner[0]._replace(expr=f"{inner[0].expr}().{'.'.join(reversed(parts))}"), last
+        if parts and last is not None:  # a method of a value: x[0].detach(), (a + b).m()
             return Name("(…)." + ".".join(reversed(parts)), EXPR), last
         return None
 

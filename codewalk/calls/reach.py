@@ -52,9 +52,10 @@ class Reacher:
         self._memo: dict[tuple[str, str, str, str, str, str, str, bool], Reach] = {}
         self._descendants: dict[tuple[str, str, int], list[Resolved]] = {}
         self._classes: dict[str, Resolved | None] = {}
-        self.returns: dict[tuple[str, str, int, str, str], Reach] = {}  # what properties return
+        self.returns: dict[tuple[str, str, int, str, str], Reach] = {}  # what properties, functions return
         self.tables: dict[tuple[object, ...], tuple[Resolved, list[DictEntry]] | None] = {}  # a name's table
-        self.held: dict[tuple[str, str, int], Holds] = {}  # what attributes and variables hold
+        # what attributes, variables (by definition) and parameters (and their name) hold
+        self.held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds] = {}
 
     # -- helpers ----------------------------------------------------------------------------
     def view(self, body: Body) -> tuple[Resolver, ModuleView] | None:

@@ -25,20 +25,27 @@ class Reach(NamedTuple):
     status: str
     external: str = ""
     instance: bool = False  # the targets are classes whose *instances* the name holds
+    loose: bool = False  # instances of them or of classes deriving from them (an annotation said)
 
 
 def unresolved(how: str) -> Reach:
     return Reach((), how, UNRESOLVED)
 
 
-def found(targets: list[Resolved] | tuple[Resolved, ...], how: str = "", *, instance: bool = False) -> Reach:
+def found(
+    targets: list[Resolved] | tuple[Resolved, ...],
+    how: str = "",
+    *,
+    instance: bool = False,
+    loose: bool = False,
+) -> Reach:
     unique: dict[tuple[str, str, int], Resolved] = {}
     for target in targets:
         unique.setdefault((target.repo, target.path, target.line), target)
     if not unique:
         return unresolved(how or "nothing found")
     first = next(iter(unique.values()))
-    return Reach(tuple(unique.values()), how or first.via, RESOLVED, instance=instance)
+    return Reach(tuple(unique.values()), how or first.via, RESOLVED, instance=instance, loose=loose)
 
 
 def with_via(targets: list[Resolved], how: str) -> list[Resolved]:
@@ -60,7 +67,7 @@ class Reaching(Protocol):
     """What the resolving modules ask of the :class:`~codewalk.calls.reach.Reacher`."""
 
     code: Code
-    held: dict[tuple[str, str, int], Holds]
+    held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds]
 
     def view(self, body: Body) -> tuple[Resolver, ModuleView] | None: ...
 

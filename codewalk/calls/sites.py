@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from codewalk.calls.cache import CallFactsTable, facts_of
 from codewalk.calls.holders import holds
+from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, found, unresolved, with_via
-from codewalk.calls.records import LOCAL, CallFacts, Name, Site
-from codewalk.calls.tables import origin, returned, subscript
+from codewalk.calls.records import LOCAL, PARAM, CallFacts, Name, Site
+from codewalk.calls.selves import overrides
+from codewalk.calls.tables import call_result, origin, returned, subscript
 from codewalk.resolve.model import Resolved
 
 
@@ -61,8 +63,17 @@ class CallResolver(Reacher):
 
     # -- Reacher ------------------------------------------------------------------------------
     def reach_name(self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0) -> Reach:
+        head, _, rest = name.expr.rpartition("().")
+        if head and head != "super":  # X(...).m: m of what calling X returns
+            callee = self.reach_name(body, facts, name._replace(expr=head), call=False)
+            made = call_result(self, callee, depth)
+            if not made.targets:
+                return unresolved(f"{rest} of what {head}(…) returns, whose class codewalk does not know")
+            return self.member_of(body, made, rest.split("."), call, depth)
         if name.root == LOCAL:
             return self.local(body, facts, name.expr, call=call, depth=depth)
+        if name.root == PARAM:
+            return self.parameter(body, facts, name, call=call, depth=depth)
         reach = self.dotted(body, name)
         if name.expr.endswith("[]"):
             reach = subscript(self, reach, (), [], "")
@@ -154,6 +165,7 @@ class CallResolver(Reacher):
         known: list[str] = []
         external = ""
         statuses: list[str] = []
+        instances: list[bool] = []  # each assignment that reaches something holds instances
         for o in origins:
             if len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:
                 longer = o.name._replace(expr=".".join([o.name.expr, *parts[1:]]))
@@ -161,30 +173,60 @@ class CallResolver(Reacher):
                 reach = self.called(body, reach, depth) if call else reach
             elif len(parts) > 1:
                 reach = origin(self, body, facts, o, call=False, depth=depth + 1)
-                reach = self.attribute_of(reach, parts[1:], call)
+                reach = self.member_of(body, reach, parts[1:], call, depth)
             else:
                 reach = origin(self, body, facts, o, call=call, depth=depth + 1)
             step = f"{o.text or parts[0] + ' = ' + o.name.expr} (line {o.line})"
             if reach.targets:
                 targets.extend(with_via(list(reach.targets), step))
+                instances.append(reach.instance)
             else:
                 known.append(f"{step}: {reach.how}" if reach.how else step)
                 statuses.append(reach.status)
                 external = external or reach.external
+        held = bool(instances) and all(instances) and not call
         if targets and known:  # the other assignments stay in view: none is dropped
-            return found(targets, f"{targets[0].via}; also {'; '.join(known[:2])}")
+            return found(targets, f"{targets[0].via}; also {'; '.join(known[:2])}", instance=held)
         if targets:
-            return found(targets)
+            return found(targets, instance=held)
         if len(origins) == 1 and statuses[0] in (EXTERNAL, BUILTIN):
             return Reach((), known[0], statuses[0], external)
         return unresolved("; ".join(known[:3]))
 
-    def attribute_of(self, reach: Reach, rest: list[str], call: bool) -> Reach:
-        """``x.y`` where ``x`` holds an instance of the classes of ``reach``."""
+    def member_of(self, body: Body, reach: Reach, rest: list[str], call: bool, depth: int) -> Reach:
+        """``x.y...`` where ``x`` holds an instance of the classes of ``reach`` (of classes
+        deriving from them too, when ``reach`` is loose: then every override of ``y``)."""
         if not reach.instance or not reach.targets:
             return unresolved(f"{'.'.join(rest)} of a value whose type codewalk does not know")
         hits: list[Resolved] = []
         for cls in reach.targets:
-            found_ = self.members(cls, rest[0]) if len(rest) == 1 else []
-            hits.extend(found_)
-        return found(hits, f"a {reach.targets[0].qualname.rpartition('.')[2]}")
+            place = self.place(cls)
+            if place is None:
+                continue
+            resolver, view, qualname = place
+            own = resolver.resolve_in(view.module, ".".join(["self", *rest]), qualname)
+            if len(rest) == 1:
+                own = [h._replace(receiver="" if reach.loose else cls.qualname) for h in own]
+                own += overrides(self, cls, rest[0]) if reach.loose else []
+            hits.extend(own)
+        result = (
+            found(with_via(hits, reach.how), reach.how)
+            if hits
+            else unresolved(f"{reach.how}, which defines no {'.'.join(rest)} codewalk can read")
+        )
+        return self.called(body, result, depth) if call else result
+
+    def parameter(self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int) -> Reach:
+        """A parameter, as its annotation says (an instance of those classes or of
+        classes deriving from them); else its value is the caller's."""
+        parts = name.expr.removesuffix("[]").split(".")
+        found_ = holds_parameter(self, body.target, parts[0])
+        if not found_.instances and not found_.classes:
+            return unresolved(f"{parts[0]} is a parameter of {body.name}: its value is the caller's")
+        if found_.classes:  # type[X]: the class itself
+            reach = Reach(found_.classes, found_.how, RESOLVED)
+        else:
+            reach = Reach(found_.instances, found_.how, RESOLVED, instance=True, loose=True)
+        if len(parts) > 1:
+            return self.member_of(body, reach, parts[1:], call, depth)
+        return self.called(body, reach, depth) if call else reach

@@ -18,15 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codewalk.calls.holders import holds
+from codewalk.calls.holders import holds, parameter
 from codewalk.calls.model import RESOLVED, Body
 from codewalk.calls.reach import Reacher
-from codewalk.calls.reached import CALLABLE, Reach, found, unresolved
-from codewalk.calls.records import CLS, GLOBAL, IMPORT, SELF, CallFacts, Name, Origin
+from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, found, unresolved
+from codewalk.calls.records import CLS, GLOBAL, IMPORT, PARAM, SELF, CallFacts, Name, Origin
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import Resolved, to_resolved
 from codewalk.resolve.query import is_dotted
-from codewalk.resolve.types import declared_type
+from codewalk.resolve.types import declared_type, returns
 
 _PARTIAL = ("functools.partial", "functools.wraps")  # another package's wrappers that run their argument
 
@@ -59,6 +59,10 @@ def _element(r: Reacher, body: Body, facts: CallFacts, over: Name, depth: int) -
     what = over.expr.removesuffix("[]")
     if not what:
         return unresolved("a loop variable over an expression")
+    if over.root == PARAM and "." not in what:  # items: list[Item]
+        said = parameter(r, body.target, what)
+        if said.elements:
+            return Reach(said.elements, said.how, RESOLVED, instance=True, loose=True)
     container = r.reach_name(body, facts, over._replace(expr=what), call=False, depth=depth + 1)
     return elements(r, container) or unresolved(f"a loop variable over {what}")
 
@@ -100,11 +104,72 @@ def _call_result(
             name = wrapped[0].qualname.rpartition(".")[2]
             how = f"returned by {what}(…), a wrapper around {name}, passed to it"
             return found([t._replace(via=how) for t in wrapped[:1]], how)
-    classes = [t for t in callee.targets if t.kind == "class"]
-    if callee.status == RESOLVED and classes:
-        instance = Reach(tuple(classes), f"an instance of {classes[0].qualname}", RESOLVED, instance=True)
-        return r.called(body, instance, depth) if call else instance
+    result = call_result(r, callee, depth)
+    if result.targets:
+        return r.called(body, result, depth) if call else result
     return unresolved(f"what {what}(…) returns")
+
+
+def call_result(r: Reacher, callee: Reach, depth: int) -> Reach:
+    """What calling the definitions of ``callee`` returns, as instances: of a class it
+    constructs (``cls(...)``, ``X(...)``), of what a function's return annotation names,
+    else of the classes its ``return`` statements construct."""
+    out: list[Resolved] = []
+    loose = False
+    for target in callee.targets if callee.status == RESOLVED else ():
+        if target.kind == "class" and not callee.instance:
+            out.append(target._replace(via=f"an instance of {target.qualname.rpartition('.')[2]}"))
+        elif target.kind in ("function", "method", "property") and depth < MAX_DEPTH:
+            made = returned_instances(r, target, depth + 1)
+            out.extend(made.targets)
+            loose = loose or made.loose
+    if not out:
+        return unresolved("")
+    return found(
+        [c._replace(receiver="" if loose else c.qualname) for c in out],
+        out[0].via,
+        instance=True,
+        loose=loose,
+    )
+
+
+def returned_instances(r: Reacher, function: Resolved, depth: int) -> Reach:
+    """The instances ``function`` returns (memoised): what its return annotation names,
+    else what its ``return`` statements construct or return from other calls."""
+    key = (function.repo, function.path, function.line, "", "instances")
+    if key not in r.returns:
+        r.returns[key] = unresolved("")  # a function returning what it returns
+        r.returns[key] = _returned_instances(r, function, depth)
+    return r.returns[key]
+
+
+def _returned_instances(r: Reacher, function: Resolved, depth: int) -> Reach:
+    from codewalk.calls.cache import facts_of
+
+    name = function.qualname.rpartition(".")[2]
+    place = r.place(function)
+    said = returns(function.signature)
+    if place is not None and said.classes:
+        resolver, view, _ = place
+        classes: list[Resolved] = []
+        for dotted in said.classes:
+            hits = [
+                h for h in resolver.ns.lookup(view, dotted.split("."), (), 0) if h.definition.kind == "class"
+            ]
+            classes.extend(to_resolved(h, resolver.facts.repo) for h in hits[:1])
+        how = f"{name} returns {' or '.join(c.qualname.rpartition('.')[2] for c in classes)} (annotated)"
+        return found([c._replace(via=how) for c in classes], how, instance=True, loose=True)
+    body = r.code.body(function) if function.kind != "class" else None
+    if body is None:
+        return unresolved("")
+    facts = facts_of(r.table, body)
+    out: list[Resolved] = []
+    for o in facts.returns:
+        if o.kind in ("call", "name", "item"):
+            reach = origin(r, body, facts, o, call=False, depth=depth)
+            if reach.instance:
+                out.extend(t._replace(via=f"returned by {name} (line {o.line})") for t in reach.targets)
+    return found(out, out[0].via, instance=True) if out else unresolved("")
 
 
 def _registry(
