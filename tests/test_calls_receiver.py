@@ -13,6 +13,7 @@ import pytest
 
 from codewalk.calls.model import Callee
 from codewalk.index.store import Store
+from codewalk.workspace.calling import NoDefinition
 from codewalk.workspace.workspace import Workspace
 from tests.callrepo import make_callrepo
 
@@ -111,3 +112,21 @@ def test_types_from_annotations_and_constructors(ws: Workspace) -> None:
     ]:
         assert [t.qualname for t in found[key].targets] == [build], key
     assert "builder is annotated (builder: Builder | None in use)" in found[(112, "builder.build")].how
+
+
+def test_a_function_defined_in_another_is_called_by_name_and_asked_about(ws: Workspace) -> None:
+    found = calls(ws, M + "outer")
+    assert targets(found[(128, "inner")]) == ["outer.<locals>.inner"]
+    nested = ws.calls(M + "outer.<locals>.inner")
+    assert nested.target.qualname == M + "outer.<locals>.inner" and nested.target.line == 122
+    assert [(lv.callee.site.line, targets(lv.callee)) for lv in nested.levels] == [
+        (123, ["outer.<locals>.helper_of_inner"])  # its own lines only
+    ]
+    chain = ws.path(M + "outer", "Builder.build").search.chains[0]
+    assert [hop.reached.removeprefix(M) for hop in chain] == [
+        "outer.<locals>.inner",
+        "outer.<locals>.helper_of_inner",
+        "Builder.build",
+    ]
+    with pytest.raises(NoDefinition, match="defines no function nothing"):
+        ws.calls(M + "outer.<locals>.nothing")

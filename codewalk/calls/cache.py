@@ -77,13 +77,15 @@ class CallFactsTable:
 
 
 def facts_of(table: CallFactsTable, body: Body) -> CallFacts:
-    """The call facts of ``body``: from the index, else analysed now and stored."""
-    line = body.target.line
+    """The call facts of ``body`` (of its host, for a nested function): from the index,
+    else analysed now and stored."""
+    analysed = body.host or body.target
+    line = analysed.line
     found = table.get(body.blob, line)
     if found is not None:
         return found
     from codewalk.calls.extract import call_facts
 
-    facts = call_facts(body.text, body.target.start_line, method=bool(body.cls))
+    facts = call_facts(body.text, analysed.start_line, method=bool(body.cls))
     table.put([(body.blob, line, facts)])
     return facts

@@ -86,6 +86,7 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.decorator_calls: set[int] = set()  # @f(...): that call is the decorator's site
         self.called_getattrs: set[int] = set()  # getattr(obj, "x") whose result is called
         self.not_read: set[int] = set()  # attributes called or decorating: not ``read`` sites
+        self.nested: list[str] = []  # the path of the definition the walk is in ("inner.<locals>.")
 
     def uses_doubtful(self, tree: ast.Module) -> bool:
         return any(
@@ -157,13 +158,24 @@ class _Visitor(Namer, ast.NodeVisitor):
         for decorator in node.decorator_list:
             self.decorator(decorator)
         if self.depth > 0:
-            line = self.file_position(node.lineno, 0)[0]
-            self.locals.setdefault(node.name, []).append(
-                Origin("def", Name(node.name, LOCAL), line, text=self.text_at(line))
-            )
+            self.nested.append(self.nested_def(node) + ".<locals>.")
         self.depth += 1
         self.generic_visit(node)
         self.depth -= 1
+        if self.depth > 0:
+            self.nested.pop()
+
+    def nested_def(self, node: _NestedFunction | ast.ClassDef) -> str:
+        """A function or class defined in the body: a local, and where it is; returns its
+        path in the body as Python names it (``inner``, ``inner.<locals>.Cls.method``)."""
+        line = self.file_position(node.lineno, 0)[0]
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        span = (self.file_position(first, 0)[0], self.file_position(node.end_lineno or node.lineno, 0)[0])
+        path = (self.nested[-1] if self.nested else "") + node.name
+        self.locals.setdefault(node.name, []).append(
+            Origin("def", Name(node.name, LOCAL, path), line, text=self.text_at(line), span=span)
+        )
+        return path
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self.depth += 1
@@ -171,13 +183,11 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.depth -= 1
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        line = self.file_position(node.lineno, 0)[0]
-        self.locals.setdefault(node.name, []).append(
-            Origin("def", Name(node.name, LOCAL), line, text=self.text_at(line))
-        )
+        self.nested.append(self.nested_def(node) + ".")
         for decorator in node.decorator_list:
             self.decorator(decorator)
         self.generic_visit(node)
+        self.nested.pop()
 
     def decorator(self, decorator: ast.expr) -> None:
         self.decorator_calls.add(id(decorator))

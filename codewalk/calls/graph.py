@@ -35,7 +35,11 @@ def body_for(cr: CallResolver, target: Resolved) -> Body | None:
     ``self`` there is the class the call reached it through, when the call said."""
     body: Body | None = None
     receiver = target.receiver
-    if target.kind in FUNCTIONS:
+    host, _, path = target.qualname.partition(".<locals>.")
+    if path and target.kind in FUNCTIONS:  # a nested function: the one its host defines
+        outer = cr.code.around(target.repo, target.path, target.start_line)
+        body = cr.nested(outer, path) if outer is not None and outer.target.qualname == host else None
+    elif target.kind in FUNCTIONS:
         body = cr.code.body(target)
     elif target.kind == "class":
         receiver = target.qualname

@@ -36,6 +36,9 @@ class Body(NamedTuple):
     # the question (``LlamaForCausalLM.generate``) or carried down a chain; its ``via``
     # says why. None: some instance of ``cls`` (or of any class deriving from it)
     receiver: Resolved | None = None
+    # a function nested in another (``f.<locals>.g``): ``host`` is the function whose
+    # lines (``text``) hold it; its sites are those of host's facts within its own lines
+    host: Resolved | None = None
 
     @property
     def name(self) -> str:

@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text: stored facts of another
 # version are ignored (and replaced when computed again).
-CALLS_VERSION = 7  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
-# 6: attribute reads; 7: X().m
+CALLS_VERSION = 8  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+# 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -46,12 +46,15 @@ class Origin(NamedTuple):
     """What a local name (or a return value) was bound to."""
 
     kind: str  # name | call | item | getattr | str | param | loop | def | import | other
+    # (def: a function or class defined in the body; ``name.qualified`` is its path there,
+    # "inner" or "inner.<locals>.deeper")
     name: Name  # name: the dotted value; call: the callee; item/getattr: the table; loop: the iterable
     line: int
     keys: tuple[str, ...] = ()  # item/getattr: the string keys the code names (a literal, a default)
     args: tuple[Name, ...] = ()  # call: dotted names passed as arguments (a wrapped method, a default)
     text: str = ""  # the value as written, cut to one short line
     exact: bool = False  # item/getattr: the key is a literal, so ``keys`` holds the only key
+    span: tuple[int, int] = (0, 0)  # def: its first (decorators included) and last lines
 
 
 class Site(NamedTuple):
@@ -102,8 +105,10 @@ def _name(data: list[Any]) -> Name:
 
 
 def _origin(data: list[Any]) -> Origin:
-    kind, name, line, keys, args, text, exact = data
-    return Origin(kind, _name(name), line, tuple(keys), tuple(_name(a) for a in args), text, exact)
+    kind, name, line, keys, args, text, exact, span = data
+    return Origin(
+        kind, _name(name), line, tuple(keys), tuple(_name(a) for a in args), text, exact, tuple(span)
+    )
 
 
 def _site(data: list[Any]) -> Site:

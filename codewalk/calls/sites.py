@@ -16,7 +16,7 @@ from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, found, unresolved, with_via
 from codewalk.calls.records import LOCAL, PARAM, CallFacts, Name, Site
 from codewalk.calls.selves import overrides
-from codewalk.calls.tables import call_result, origin, returned, subscript
+from codewalk.calls.tables import call_result, nested_definition, origin, returned, subscript
 from codewalk.resolve.model import Resolved
 
 
@@ -35,8 +35,16 @@ class CallResolver(Reacher):
         each resolved (or saying what is known). References that do not reach a
         function or method (``self.args``) are left out: they are not calls."""
         facts = self.facts(body)
-        found = (self.callee(body, site, facts) for site in facts.sites)
+        found = (self.callee(body, site, facts) for site in own_sites(body, facts))
         return [callee for callee in found if callee is not None]
+
+    def nested(self, host: Body, path: str) -> Body | None:
+        """The function ``path`` (``inner``, ``inner.<locals>.deeper``) defined in ``host``."""
+        for o in self.facts(host).locals.get(path.rpartition(".")[2], ()):
+            if o.kind == "def" and o.name.qualified == path:
+                target = nested_definition(host, o)
+                return host._replace(target=target, host=host.host or host.target)
+        return None
 
     def callee(self, body: Body, site: Site, facts: CallFacts | None = None) -> Callee | None:
         """What one site of ``body`` reaches; None for a reference to no function."""
@@ -230,3 +238,25 @@ class CallResolver(Reacher):
         if len(parts) > 1:
             return self.member_of(body, reach, parts[1:], call, depth)
         return self.called(body, reach, depth) if call else reach
+
+
+def own_sites(body: Body, facts: CallFacts) -> tuple[Site, ...]:
+    """The sites that run when ``body`` runs: its own lines (of its host's, for a nested
+    function), less the bodies of the functions it defines (they run when called; their
+    decorators run here)."""
+    first, last = body.target.start_line, body.target.end_line
+    inner = [
+        (o.line, o.span[1])
+        for origins in facts.locals.values()
+        for o in origins
+        if o.kind == "def"
+        and o.span != (0, 0)
+        and first <= o.line
+        and o.span[1] <= last
+        and (o.line, o.span[1]) != (body.target.line, last)
+    ]
+    return tuple(
+        s
+        for s in facts.sites
+        if first <= s.line <= last and not any(start <= s.line <= end for start, end in inner)
+    )

@@ -49,9 +49,30 @@ def origin(
     if o.kind == "loop":
         reach = _element(r, body, facts, o.name, depth)
         return r.called(body, reach, depth) if call and reach.targets else reach
-    if o.kind == "def":
-        return unresolved(f"defined in the body (line {o.line}); its calls are listed with this body's")
+    if o.kind == "def" and o.span != (0, 0):
+        target = nested_definition(body, o)
+        reach = found([target], target.via) if target.kind == "function" else unresolved(target.via)
+        return r.called(body, reach, depth) if call else reach
     return unresolved("")
+
+
+def nested_definition(body: Body, o: Origin) -> Resolved:
+    """A function (or class) defined in ``body``, named as Python names it
+    (``Trainer.train.<locals>.inner``)."""
+    host = body.host or body.target
+    kind = "class" if o.text.startswith("class ") else "function"
+    return Resolved(
+        repo=host.repo,
+        qualname=f"{host.qualname}.<locals>.{o.name.qualified}",
+        kind=kind,
+        path=host.path,
+        line=o.line,
+        start_line=o.span[0],
+        end_line=o.span[1],
+        via=f"defined in {host.qualname.rpartition('.')[2]} (line {o.line})",
+        signature=o.text,
+        version=host.version,
+    )
 
 
 def _element(r: Reacher, body: Body, facts: CallFacts, over: Name, depth: int) -> Reach:

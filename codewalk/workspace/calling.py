@@ -111,8 +111,24 @@ class Calling:
 
     # -- finding the definition asked about --------------------------------------------
     def definition(self, query: str) -> Resolved:
+        host, nested, path = query.strip().partition(".<locals>.")
+        if nested:  # a function defined in another: Trainer.train.<locals>.inner
+            return self.nested(self.definition(host), path, query)
         found = self.ws.resolver.find(query)
         return self.callable_match(found)
+
+    def nested(self, host: Resolved, path: str, query: str) -> Resolved:
+        """The function ``path`` (``inner``, ``inner.<locals>.deeper``) defined in ``host``."""
+        if not all(part.isidentifier() or part == "<locals>" for part in path.split(".")):
+            raise QueryError(f"malformed query {query!r}: <locals> is followed by the name of a function")
+        body = self.cr.nested(self.body_of(host), path)
+        if body is None:
+            raise NoDefinition(
+                f"{query!r}: {host.qualname} defines no function {path}",
+                hint=f"`codewalk calls {host.qualname}` lists what it defines and calls",
+                suggestions=(),
+            )
+        return body.target
 
     def callable_match(self, found: FindResult) -> Resolved:
         matches = found.matches
@@ -141,6 +157,8 @@ class Calling:
         ``LlamaForCausalLM``, not any ``GenerationMixin``)."""
         from codewalk.resolve.query import parse_query
 
+        if "<locals>" in query:
+            return None
         parts = parse_query(query)
         owner = target.qualname.rpartition(".")[0]
         if len(parts) < 2 or target.kind not in ("method", "property") or owner.endswith(parts[-2]):
