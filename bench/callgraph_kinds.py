@@ -12,7 +12,7 @@ installed source is the call as written. Its *kind*:
 - ``instantiation``: ``X(...)``, ``cls(...)``, running ``__init__``/``__new__``/``__post_init__``;
 - ``module protocol``: an ``nn.Module`` called (``self.layer(x)``: torch's
   ``Module._call_impl`` in between), reaching its ``forward``;
-- ``property``: an attribute read that ran a getter;
+- ``property``: an attribute read that ran a getter (``obj.x``, ``getattr(obj, "x")``);
 - ``alias``: a module-level name (or a module's attribute) of another name than the
   callee's (``hf_tqdm``, ``A = B``);
 
@@ -20,14 +20,16 @@ those are the kinds a reader follows. Apart: ``attribute`` (an attribute holding
 function of another name), ``local`` (a local holding one: a dispatch table's item),
 ``instance call`` (``__call__`` of an instance), ``parameter`` (a parameter's value: the
 caller decides), ``dynamic`` (a call of an expression), ``generator`` (a generator's
-first step), ``callback`` (run by code outside the pinned packages) and ``implicit``
-(operators, ``for``, ``with``, subscripts: dunder methods no name is written for).
+first step), ``callback`` (run by code outside the pinned packages, or by a builtin:
+``sorted(key=...)``, ``copy.deepcopy``) and ``implicit`` (operators, ``for``, ``with``,
+subscripts: dunder methods no name is written for).
 Module and class bodies (import time) are not scored.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -50,6 +52,7 @@ FOLLOWED = (
 OTHER = ("attribute", "local", "instance call", "parameter", "dynamic", "generator", "callback", "implicit")
 _CONSTRUCTION = ("__init__", "__new__", "__post_init__")
 _PROTOCOL = "torch/nn/modules/module.py:Module._call_impl"
+_BUILTINS = frozenset(dir(builtins))
 
 
 class Function(NamedTuple):
@@ -273,7 +276,16 @@ def classify(edge: Edge, site: str) -> Classified:
             if protocol:
                 return "module protocol"
             if callee in _CONSTRUCTION and called != callee:
-                return "instantiation"
+                # X(...) runs __init__ (a dataclass's made __init__ its __post_init__); code
+                # outside the pinned packages making one (copy.deepcopy) is a callback
+                return "instantiation" if all(map(_constructing, edge.chain)) else "callback"
+            builtin = isinstance(node.func, ast.Name) and node.func.id in _BUILTINS
+            if builtin and src.binding(node, node.func.id) == "global" and called != callee:  # type: ignore[union-attr]
+                attribute = node.args[1] if len(node.args) >= 2 else None
+                named = isinstance(attribute, ast.Constant) and attribute.value == callee
+                if called in ("getattr", "hasattr") and named:
+                    return "property"  # getattr(obj, "x") reading a property
+                return "callback"  # sorted(key=...), map(f, ...): the builtin calls it
             if _dunder(callee) and called != callee and callee != "__call__":
                 return "implicit"  # getattr() reaching __getattribute__, a dataclass's __setattr__
             if called == callee:
@@ -321,6 +333,11 @@ def classify(edge: Edge, site: str) -> Classified:
     if edge.chain and not wrapped and not protocol:
         return Classified(edge, "callback", (line, col), "")
     return Classified(edge, "implicit", (line, col), "")
+
+
+def _constructing(frame: str) -> bool:
+    """A frame of making an instance: a wrapper, a made ``__init__``, a metaclass's ``__call__``."""
+    return frame.startswith("wrapper:") or frame.rpartition(".")[2] in ("__init__", "__new__", "__call__")
 
 
 def _dunder(name: str) -> bool:

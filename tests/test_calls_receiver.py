@@ -130,3 +130,8 @@ def test_a_function_defined_in_another_is_called_by_name_and_asked_about(ws: Wor
     ]
     with pytest.raises(NoDefinition, match="defines no function nothing"):
         ws.calls(M + "outer.<locals>.nothing")
+
+
+def test_a_method_of_an_item_of_a_list(ws: Workspace) -> None:
+    (first,) = calls(ws, "Stack.first").values()
+    assert (first.site.name.expr, targets(first)) == ("self.items[].build", ["Builder.build"])

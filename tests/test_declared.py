@@ -9,7 +9,7 @@ from codewalk.index.extract import extract
 from codewalk.index.records import ModuleFacts
 from codewalk.resolve.types import Declared, declared, returns
 
-SOURCE = '''
+SOURCE = """
 from typing import Optional
 import torch.nn as nn
 
@@ -20,7 +20,14 @@ REGISTRY = make_registry()
 class Block(nn.Module):
     config: Optional[BlockConfig]
 
-    def __init__(self, config, model: PreTrainedModel | nn.Module | None = None, cache: "Cache" = None):
+    def __init__(
+        self,
+        config,
+        model: PreTrainedModel | nn.Module | None = None,
+        cache: "Cache" = None,
+        layers: list[Layer] | None = None,
+        download: Optional[Download] = None,
+    ):
         self.layers = nn.ModuleList([Layer(config, i) for i in range(config.n)])
         self.pairs = nn.ModuleList([First(config), Second(config)])
         self.stack = nn.ModuleList([Layer(config)] * 4)
@@ -40,7 +47,9 @@ class Block(nn.Module):
         self.factory = LayerFactory
         self.size = config.hidden_size
         self.mlp = Mlp(config) if config.mlp else Gated(config)
-'''
+        self.layer_list = layers if layers is not None else []
+        self.download = download or Download()
+"""
 
 
 def targets(facts: ModuleFacts) -> dict[str, str]:
@@ -67,6 +76,8 @@ def test_what_each_assignment_declares() -> None:
     assert found["Block.factory"] == "type[LayerFactory]"  # the class itself
     assert found["Block.size"] == ""
     assert found["Block.mlp"] == "Mlp|Gated"  # a conditional: either
+    assert found["Block.layer_list"] == ":list[Layer]"  # the parameter, or an empty list
+    assert found["Block.download"] == ":Download"  # the parameter, or one made
 
 
 def test_the_type_text_read_back() -> None:

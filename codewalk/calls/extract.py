@@ -223,6 +223,11 @@ class _Visitor(Namer, ast.NodeVisitor):
         args = arguments(node)
         if not listed and id(node) not in self.called_getattrs:
             self.sites.append(Site("call", name, line, col, end, self.arg_names(args), self.text_at(line)))
+        if id(node) not in self.called_getattrs and self.constant_getattr(node) is not None:
+            read = self.name_of(node)  # getattr(obj, "x"): reads obj.x
+            if read is not None and read[0].root not in (BUILTIN, EXPR) and not read[0].expr.endswith("]"):
+                line, col, end = read[1]
+                self.sites.append(Site("read", read[0], line, col, end, (), self.text_at(line)))
         for arg in args:
             self.add_refs(arg)
         self.generic_visit(node)

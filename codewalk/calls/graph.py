@@ -35,10 +35,10 @@ def body_for(cr: CallResolver, target: Resolved) -> Body | None:
     ``self`` there is the class the call reached it through, when the call said."""
     body: Body | None = None
     receiver = target.receiver
-    host, _, path = target.qualname.partition(".<locals>.")
+    path = target.qualname.partition(".<locals>.")[2]
     if path and target.kind in FUNCTIONS:  # a nested function: the one its host defines
-        outer = cr.code.around(target.repo, target.path, target.start_line)
-        body = cr.nested(outer, path) if outer is not None and outer.target.qualname == host else None
+        outer = cr.host_of(target)
+        body = cr.nested(outer, path) if outer is not None else None
     elif target.kind in FUNCTIONS:
         body = cr.code.body(target)
     elif target.kind == "class":

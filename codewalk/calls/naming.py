@@ -124,7 +124,11 @@ class Namer:
             inner = self.name_of(node.func)
             if inner is not None and inner[0].root != EXPR and not inner[0].expr.endswith("]"):
                 return inner[0]._replace(expr=f"{inner[0].expr}().{'.'.join(reversed(parts))}"), last
-        if parts and last is not None:  # a method of a value: x[0].detach(), (a + b).m()
+        if parts and last is not None and isinstance(node, ast.Subscript):  # X[i].m: of an element
+            inner = self.name_of(node)
+            if inner is not None:
+                return inner[0]._replace(expr=f"{inner[0].expr}.{'.'.join(reversed(parts))}"), last
+        if parts and last is not None:  # a method of a value: (a + b).m(), x[0][1].m()
             return Name("(…)." + ".".join(reversed(parts)), EXPR), last
         return None
 

@@ -36,6 +36,7 @@ from codewalk.calls.records import (
     CallFacts,
     Name,
 )
+from codewalk.errors import QueryError
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.namespace import absolute
@@ -96,7 +97,10 @@ class Reacher:
         if qualname not in self._classes:
             owner = self.code.owner(qualname)
             resolver = self.code.resolver(owner) if owner is not None else None
-            found_ = resolver.find(qualname, related=False).matches if resolver is not None else ()
+            try:
+                found_ = resolver.find(qualname, related=False).matches if resolver is not None else ()
+            except QueryError:  # not a name a question can take
+                found_ = ()
             self._classes[qualname] = next((c for c in found_ if c.kind == "class"), None)
         return self._classes[qualname]
 
@@ -112,6 +116,8 @@ class Reacher:
         return self._memo[key]
 
     def _dotted(self, body: Body, name: Name, read: bool) -> Reach:
+        if "(" in name.expr and name.root != SUPER:  # X().m: CallResolver.reach_name's
+            return unresolved(f"{name.expr}: of what a call returns")
         where = self.view(body)
         if where is None:
             return unresolved(f"{name.expr}: {body.module} is not in the index")

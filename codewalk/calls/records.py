@@ -17,8 +17,9 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text: stored facts of another
 # version are ignored (and replaced when computed again).
-CALLS_VERSION = 8  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
-# 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans
+CALLS_VERSION = 10  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+# 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
+# 10: X[i].m
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -37,7 +38,7 @@ class Name(NamedTuple):
 
     expr: str  # "self.accelerator.backward", "LOSS_MAPPING[]" (a subscript), "super().__init__", ""
     # ("self.__class__" for ``type(self)`` and ``self.__class__``: the class of the instance;
-    # "X().m": ``m`` of what calling ``X`` returns)
+    # "X().m": ``m`` of what calling ``X`` returns; "X[].m": ``m`` of an item of ``X``)
     root: str  # one of the constants above
     qualified: str = ""  # IMPORT / BUILTIN: the qualified name ("torch.nn.functional.relu", "..utils.x")
 

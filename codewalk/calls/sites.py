@@ -38,6 +38,15 @@ class CallResolver(Reacher):
         found = (self.callee(body, site, facts) for site in own_sites(body, facts))
         return [callee for callee in found if callee is not None]
 
+    def host_of(self, nested: Resolved) -> Body | None:
+        """The body of the function (not nested) that defines ``nested``."""
+        host = nested.qualname.partition(".<locals>.")[0]
+        resolver = self.code.resolver(nested.repo)
+        for match in resolver.find(host, related=False).matches if resolver is not None else ():
+            if match.path == nested.path and match.start_line <= nested.start_line <= match.end_line:
+                return self.code.body(match)
+        return None
+
     def nested(self, host: Body, path: str) -> Body | None:
         """The function ``path`` (``inner``, ``inner.<locals>.deeper``) defined in ``host``."""
         for o in self.facts(host).locals.get(path.rpartition(".")[2], ()):
@@ -59,30 +68,37 @@ class CallResolver(Reacher):
             )
             return Callee(site, targets, targets[0].via, RESOLVED) if targets else None
         if site.kind == "read":
-            reach = (
-                self.dotted(body, site.name, read=True)
-                if site.name.root != LOCAL
-                else self.local(body, facts, site.name.expr, call=False, depth=0)
-            )
+            reach = self.reach_name(body, facts, site.name, call=False, read=True)
             props = tuple(t for t in reach.targets if t.kind == "property")
             return Callee(site, props, props[0].via, RESOLVED) if props else None
         reach = self.reach_name(body, facts, site.name, call=site.kind == "call")
         return Callee(site, reach.targets, reach.how, reach.status, reach.external)
 
     # -- Reacher ------------------------------------------------------------------------------
-    def reach_name(self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0) -> Reach:
+    def reach_name(
+        self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0, read: bool = False
+    ) -> Reach:
+        """What ``name`` reaches in ``body``; called, if ``call``. ``read``: an attribute
+        read, which runs what the owner's class finds (not the overrides in the classes
+        deriving from it)."""
+        container, _, member = name.expr.rpartition("[].")
+        if container and "()." not in member:  # X[i].m: m of an item of X
+            items = self.reach_name(
+                body, facts, name._replace(expr=container + "[]"), call=False, depth=depth
+            )
+            return self.member_of(body, items, member.split("."), call, depth, read=read)
         head, _, rest = name.expr.rpartition("().")
         if head and head != "super":  # X(...).m: m of what calling X returns
             callee = self.reach_name(body, facts, name._replace(expr=head), call=False)
             made = call_result(self, callee, depth)
             if not made.targets:
                 return unresolved(f"{rest} of what {head}(…) returns, whose class codewalk does not know")
-            return self.member_of(body, made, rest.split("."), call, depth)
+            return self.member_of(body, made, rest.split("."), call, depth, read=read)
         if name.root == LOCAL:
             return self.local(body, facts, name.expr, call=call, depth=depth)
         if name.root == PARAM:
-            return self.parameter(body, facts, name, call=call, depth=depth)
-        reach = self.dotted(body, name)
+            return self.parameter(body, facts, name, call=call, depth=depth, read=read)
+        reach = self.dotted(body, name, read=read)
         if name.expr.endswith("[]"):
             reach = subscript(self, reach, (), [], "")
         return self.called(body, reach, depth) if call else reach
@@ -177,8 +193,7 @@ class CallResolver(Reacher):
         for o in origins:
             if len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:
                 longer = o.name._replace(expr=".".join([o.name.expr, *parts[1:]]))
-                reach = self.dotted(body, longer)
-                reach = self.called(body, reach, depth) if call else reach
+                reach = self.reach_name(body, facts, longer, call=call, depth=depth + 1)
             elif len(parts) > 1:
                 reach = origin(self, body, facts, o, call=False, depth=depth + 1)
                 reach = self.member_of(body, reach, parts[1:], call, depth)
@@ -201,7 +216,9 @@ class CallResolver(Reacher):
             return Reach((), known[0], statuses[0], external)
         return unresolved("; ".join(known[:3]))
 
-    def member_of(self, body: Body, reach: Reach, rest: list[str], call: bool, depth: int) -> Reach:
+    def member_of(
+        self, body: Body, reach: Reach, rest: list[str], call: bool, depth: int, *, read: bool = False
+    ) -> Reach:
         """``x.y...`` where ``x`` holds an instance of the classes of ``reach`` (of classes
         deriving from them too, when ``reach`` is loose: then every override of ``y``)."""
         if not reach.instance or not reach.targets:
@@ -215,7 +232,7 @@ class CallResolver(Reacher):
             own = resolver.resolve_in(view.module, ".".join(["self", *rest]), qualname)
             if len(rest) == 1:
                 own = [h._replace(receiver="" if reach.loose else cls.qualname) for h in own]
-                own += overrides(self, cls, rest[0]) if reach.loose else []
+                own += overrides(self, cls, rest[0]) if reach.loose and not read else []
             hits.extend(own)
         result = (
             found(with_via(hits, reach.how), reach.how)
@@ -224,7 +241,9 @@ class CallResolver(Reacher):
         )
         return self.called(body, result, depth) if call else result
 
-    def parameter(self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int) -> Reach:
+    def parameter(
+        self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int, read: bool = False
+    ) -> Reach:
         """A parameter, as its annotation says (an instance of those classes or of
         classes deriving from them); else its value is the caller's."""
         parts = name.expr.removesuffix("[]").split(".")
@@ -236,7 +255,7 @@ class CallResolver(Reacher):
         else:
             reach = Reach(found_.instances, found_.how, RESOLVED, instance=True, loose=True)
         if len(parts) > 1:
-            return self.member_of(body, reach, parts[1:], call, depth)
+            return self.member_of(body, reach, parts[1:], call, depth, read=read)
         return self.called(body, reach, depth) if call else reach
 
 

@@ -45,6 +45,11 @@ def declared(
             return ANNOTATED + found
     if value is None:
         return ""
+    if isinstance(value, ast.IfExp | ast.BoolOp):  # X() if ... else Y(), x or X(): either
+        either = [value.body, value.orelse] if isinstance(value, ast.IfExp) else value.values
+        found = [declared(branch, None, lists, params) for branch in either]
+        joined = "|".join(dict.fromkeys(f.removeprefix(ANNOTATED) for f in found if f))
+        return ANNOTATED + joined if joined and any(f.startswith(ANNOTATED) for f in found) else joined
     if isinstance(value, ast.Name) and params and value.id in params:
         found = annotated(params[value.id])
         return ANNOTATED + found if found else ""
@@ -92,8 +97,6 @@ def _value(value: ast.expr, lists: dict[str, list[str]]) -> str:
             elements = _elements(value, lists)
             return f"{name}[{'|'.join(elements)}]" if elements else name
         return name if _class_like(name) else ""
-    if isinstance(value, ast.IfExp):  # X(...) if ... else Y(...)
-        return "|".join(dict.fromkeys(constructed(value)))
     if isinstance(value, ast.List | ast.ListComp | ast.Tuple | ast.BinOp):
         elements = list(dict.fromkeys(elements_of(value, lists)))
         return f"list[{'|'.join(elements)}]" if elements else ""
