@@ -135,3 +135,11 @@ def test_a_function_defined_in_another_is_called_by_name_and_asked_about(ws: Wor
 def test_a_method_of_an_item_of_a_list(ws: Workspace) -> None:
     (first,) = calls(ws, "Stack.first").values()
     assert (first.site.name.expr, targets(first)) == ("self.items[].build", ["Builder.build"])
+
+
+def test_a_package_rebinding_a_submodule_name_holds_the_class(ws: Workspace) -> None:
+    """``progress/__init__.py`` imports ``bar`` from its submodule ``bar``: that runs after
+    the submodule is imported, so ``progress.bar`` is the class, not the module."""
+    for query in ("callpkg.progress_user.show", "callpkg.progress_user.show_later"):
+        (made,) = [c for c in calls(ws, query).values() if c.site.kind == "call"]
+        assert [(t.qualname, t.kind) for t in made.targets] == [("callpkg.progress.bar.bar", "class")], query

@@ -178,7 +178,15 @@ class Reacher:
                 package = package.rpartition(".")[0]
             dotted = f"{package}.{dotted}" if dotted else package
         if self.code.owner(dotted) == body.repo:
-            hits = resolver.find(dotted, related=False).matches
+            # as Python reads it: attributes from the top package down (a package's own
+            # import of a name wins over its submodule of that name), else the index's answer
+            parts = dotted.split(".")
+            top = resolver.facts.module(parts[0]) if len(parts) > 1 else None
+            found_ = resolver.ns.lookup(top, parts[1:], (), 0) if top is not None else []
+            hits = (
+                tuple(to_resolved(h, resolver.facts.repo) for h in found_)
+                or resolver.find(dotted, related=False).matches
+            )
             how = f"imported in the body from {dotted.rpartition('.')[0]}"
             if hits:
                 return found(with_via(list(hits), how), how)

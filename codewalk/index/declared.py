@@ -47,9 +47,9 @@ def declared(
         return ""
     if isinstance(value, ast.IfExp | ast.BoolOp):  # X() if ... else Y(), x or X(): either
         either = [value.body, value.orelse] if isinstance(value, ast.IfExp) else value.values
-        found = [declared(branch, None, lists, params) for branch in either]
-        joined = "|".join(dict.fromkeys(f.removeprefix(ANNOTATED) for f in found if f))
-        return ANNOTATED + joined if joined and any(f.startswith(ANNOTATED) for f in found) else joined
+        branches = [declared(branch, None, lists, params) for branch in either]
+        joined = "|".join(dict.fromkeys(b.removeprefix(ANNOTATED) for b in branches if b))
+        return ANNOTATED + joined if joined and any(b.startswith(ANNOTATED) for b in branches) else joined
     if isinstance(value, ast.Name) and params and value.id in params:
         found = annotated(params[value.id])
         return ANNOTATED + found if found else ""

@@ -104,12 +104,24 @@ class Namespace:
             if module is None:
                 return self.through_stub(view, imp, target, rest, seen, depth)
             sub = self.facts.module(f"{target}.{imp.name}") if module.is_package else None
-            if sub is not None and not module.defs(imp.name):
+            if sub is not None and not module.defs(imp.name) and not self.rebinds(module, imp.name):
                 hits = [self.module_hit(sub, how)] if not rest else self.lookup(sub, rest, seen, depth + 1)
             else:
                 hits = self.lookup(module, [imp.name, *rest], seen, depth + 1)
         extra = 40 if imp.flags & TYPE_CHECKING_ONLY and not view.is_lazy else 0
         return [h._replace(via=chain(how, h.via), penalty=h.penalty + extra) for h in hits]
+
+    @staticmethod
+    def rebinds(package: ModuleView, name: str) -> bool:
+        """Whether the package's ``__init__`` imports ``name`` from somewhere else than
+        its submodule ``name``: ``from .tqdm import tqdm`` runs after the submodule is
+        imported (which set the attribute), so the class, not the module, is what the
+        package holds."""
+        submodule = f"{package.module}.{name}"
+        return any(
+            imp.name and imp.name != "*" and f"{absolute(package, imp)}.{imp.name}" != submodule
+            for imp in package.imports(name)
+        )
 
     def imported_module(self, view: ModuleView, name: str) -> ModuleView | None:
         """Module ``name`` as an import in ``view`` reaches it: from a stub, the module's
