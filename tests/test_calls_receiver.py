@@ -143,3 +143,8 @@ def test_a_package_rebinding_a_submodule_name_holds_the_class(ws: Workspace) -> 
     for query in ("callpkg.progress_user.show", "callpkg.progress_user.show_later"):
         (made,) = [c for c in calls(ws, query).values() if c.site.kind == "call"]
         assert [(t.qualname, t.kind) for t in made.targets] == [("callpkg.progress.bar.bar", "class")], query
+
+
+def test_a_module_list_filled_by_a_factory(ws: Workspace) -> None:
+    (part,) = [c for c in calls(ws, "Factory.forward").values() if c.site.name.expr == "part"]
+    assert targets(part) == ["Attention.forward", "Norm.forward"]  # what make_layer returns

@@ -49,6 +49,10 @@ class Block(nn.Module):
         self.mlp = Mlp(config) if config.mlp else Gated(config)
         self.layer_list = layers if layers is not None else []
         self.download = download or Download()
+        self.downs = nn.ModuleList([])
+        for kind in config.kinds:
+            down = get_down_block(kind)
+            self.downs.append(down)
 """
 
 
@@ -61,7 +65,7 @@ def test_what_each_assignment_declares() -> None:
     assert isinstance(facts, ModuleFacts)
     found = targets(facts)
     assert found["ATTENTION"] == ":AttentionInterface"  # a string annotation
-    assert found["REGISTRY"] == ""  # a function's result: the syntax says nothing
+    assert found["REGISTRY"] == "make_registry()"  # what the function returns
     assert found["Block.config"] == ":BlockConfig"  # Optional[...] at class level
     assert found["Block.layers"] == "nn.ModuleList[Layer]"  # a comprehension
     assert found["Block.pairs"] == "nn.ModuleList[First|Second]"
@@ -78,6 +82,7 @@ def test_what_each_assignment_declares() -> None:
     assert found["Block.mlp"] == "Mlp|Gated"  # a conditional: either
     assert found["Block.layer_list"] == ":list[Layer]"  # the parameter, or an empty list
     assert found["Block.download"] == ":Download"  # the parameter, or one made
+    assert found["Block.downs"] == "nn.ModuleList[get_down_block()]"  # filled by a factory
 
 
 def test_the_type_text_read_back() -> None:

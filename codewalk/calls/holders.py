@@ -30,6 +30,10 @@ class Places(Protocol):
 
     def place(self, target: Resolved) -> tuple[Resolver, ModuleView, str] | None: ...
 
+    def made_by(self, function: Resolved) -> tuple[Resolved, ...]:
+        """The classes whose instances ``function`` returns."""
+        ...
+
 
 def holds(r: Places, holder: Resolved) -> Holds:
     """What ``holder`` (an attribute or a variable) holds, memoised."""
@@ -48,32 +52,41 @@ def _holds(r: Places, holder: Resolved) -> Holds:
         said = declared(d)
         if not (said.classes or said.elements or said.held):
             continue
-
-        def classes(names: tuple[str, ...]) -> tuple[Resolved, ...]:
-            out: list[Resolved] = []
-            for name in names:
-                hits = [
-                    h
-                    for h in resolver.ns.lookup(view, name.split("."), (), 0)
-                    if h.definition.kind == "class"
-                ]
-                out.extend(to_resolved(h, resolver.facts.repo) for h in hits[:1])
-            return tuple(out)
-
-        found = Holds(classes(said.classes), classes(said.elements), classes(said.held), said.annotated)
+        found = Holds(
+            _classes(r, resolver, view, said.classes),
+            _classes(r, resolver, view, said.elements),
+            _classes(r, resolver, view, said.held),
+            said.annotated,
+        )
         held = f"self.{d.name}" if d.kind == "attribute" else d.name
         where = declared_how(Hit(view, d, "", 0))
         if found.elements:
-            names = ", ".join(c.qualname.rpartition(".")[2] for c in found.elements)
+            names = ", ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.elements))
             return found._replace(how=f"{held} holds {names} elements ({where})")
         if found.classes:
             names = " or ".join(c.qualname.rpartition(".")[2] for c in found.classes)
             return found._replace(how=f"{held} holds the class {names} ({where})")
         if found.instances:
-            names = " or ".join(c.qualname.rpartition(".")[2] for c in found.instances)
+            names = " or ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.instances))
             article = "an" if names[:1].lower() in "aeiou" else "a"
             return found._replace(how=f"{held} is {article} {names} ({where})")
     return Holds()
+
+
+def _classes(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, ...]) -> tuple[Resolved, ...]:
+    """The classes ``names`` (as written in ``view``'s module) are: a class, or for
+    ``f()`` the classes whose instances the function ``f`` returns."""
+    out: list[Resolved] = []
+    for name in names:
+        made = name.endswith("()")
+        hits = resolver.ns.lookup(view, name.removesuffix("()").split("."), (), 0)
+        for hit in hits[:1]:
+            target = to_resolved(hit, resolver.facts.repo)
+            if made and hit.definition.kind in ("function", "method"):
+                out.extend(r.made_by(target))
+            elif not made and hit.definition.kind == "class":
+                out.append(target)
+    return tuple(out)
 
 
 def parameter(r: Places, function: Resolved, name: str) -> Holds:
@@ -94,13 +107,7 @@ def _parameter(r: Places, function: Resolved, name: str) -> Holds:
     said = parse(ANNOTATED + annotated(annotation))
 
     def classes(names: tuple[str, ...]) -> tuple[Resolved, ...]:
-        out: list[Resolved] = []
-        for dotted in names:
-            hits = [
-                h for h in resolver.ns.lookup(view, dotted.split("."), (), 0) if h.definition.kind == "class"
-            ]
-            out.extend(to_resolved(h, resolver.facts.repo) for h in hits[:1])
-        return tuple(out)
+        return _classes(r, resolver, view, names)
 
     text = ast.unparse(annotation)
     where = f"{name}: {text} in {function.qualname.rpartition('.')[2]}"

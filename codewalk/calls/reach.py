@@ -235,3 +235,7 @@ class Reacher:
     def called(self, body: Body, reach: Reach, depth: int = 0) -> Reach:
         """What calling the definitions of ``reach`` runs."""
         raise NotImplementedError
+
+    def made_by(self, function: Resolved) -> tuple[Resolved, ...]:
+        """The classes whose instances ``function`` returns."""
+        raise NotImplementedError

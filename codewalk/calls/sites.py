@@ -16,7 +16,14 @@ from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, found, unresolved, with_via
 from codewalk.calls.records import LOCAL, PARAM, CallFacts, Name, Site
 from codewalk.calls.selves import overrides
-from codewalk.calls.tables import call_result, nested_definition, origin, returned, subscript
+from codewalk.calls.tables import (
+    call_result,
+    nested_definition,
+    origin,
+    returned,
+    returned_instances,
+    subscript,
+)
 from codewalk.resolve.model import Resolved
 
 
@@ -37,6 +44,9 @@ class CallResolver(Reacher):
         facts = self.facts(body)
         found = (self.callee(body, site, facts) for site in own_sites(body, facts))
         return [callee for callee in found if callee is not None]
+
+    def made_by(self, function: Resolved) -> tuple[Resolved, ...]:
+        return returned_instances(self, function, 0).targets
 
     def host_of(self, nested: Resolved) -> Body | None:
         """The body of the function (not nested) that defines ``nested``."""

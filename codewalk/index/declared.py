@@ -10,7 +10,9 @@ The text is a small type expression, names as written in the module:
   literal, a comprehension, ``[X(...)] * n``, the ``append`` calls that fill a list, the
   arguments of ``nn.Sequential``, the values of ``nn.ModuleDict`` (or ``list[X]``,
   ``Sequence[X]`` in an annotation);
-- ``type[SomeClass]``: the class itself (``self.factory = SomeClass``).
+- ``type[SomeClass]``: the class itself (``self.factory = SomeClass``);
+- ``make_block()``: what the function ``make_block`` returns (an instance made by a
+  factory: ``self.blocks.append(get_down_block(...))``).
 
 "" when the syntax says nothing. Pure: ``ast`` nodes in, text out.
 """
@@ -18,6 +20,7 @@ The text is a small type expression, names as written in the module:
 from __future__ import annotations
 
 import ast
+import builtins
 from collections.abc import Iterable, Iterator, Sequence
 
 from codewalk.index.syntax import dotted
@@ -28,6 +31,7 @@ _ELEMENT_ANNOTATIONS = ("list", "List", "Sequence", "Iterable", "Iterator", "tup
 _MAPPINGS = ("dict", "Dict", "Mapping", "MutableMapping", "OrderedDict")
 _UNIONS = ("Optional", "Union")
 _NOT_CLASSES = frozenset(("None", "Any", "object", "Callable", "type", "Type"))
+_BUILTINS = frozenset(dir(builtins))
 
 
 def declared(
@@ -96,7 +100,7 @@ def _value(value: ast.expr, lists: dict[str, list[str]]) -> str:
         if last in _CONTAINERS:
             elements = _elements(value, lists)
             return f"{name}[{'|'.join(elements)}]" if elements else name
-        return name if _class_like(name) else ""
+        return "|".join(constructed(value))
     if isinstance(value, ast.List | ast.ListComp | ast.Tuple | ast.BinOp):
         elements = list(dict.fromkeys(elements_of(value, lists)))
         return f"list[{'|'.join(elements)}]" if elements else ""
@@ -136,12 +140,16 @@ def elements_of(node: ast.expr, lists: dict[str, list[str]]) -> list[str]:
 
 
 def constructed(node: ast.expr) -> list[str]:
-    """The class a ``Class(...)`` expression constructs (both of a conditional one)."""
+    """The class a ``Class(...)`` expression constructs (both of a conditional one), or
+    ``f()`` for what a function ``f(...)`` returns (``get_down_block(...)``)."""
     if isinstance(node, ast.IfExp):
         return [*constructed(node.body), *constructed(node.orelse)]
     if isinstance(node, ast.Call):
         name = dotted(node.func)
-        return [name] if _class_like(name) else []
+        if _class_like(name):
+            return [name]
+        if name and name not in _BUILTINS and not name.startswith(("self.", "cls.")):
+            return [f"{name}()"]
     return []
 
 

@@ -5,8 +5,8 @@ its own, importing nothing, so that the quick path can compare them cheaply."""
 # facts are keyed by content, so an index built by an older extractor must be rebuilt.
 # 5: attributes from every method; 6: class-body imports, rebinds, keywords;
 # 7: an attribute's first assignment in source order; 8: the type an attribute declares;
-# 9: ... through conditionals
-FACTS_VERSION = 9
+# 9: ... through conditionals; 10: ... and what a function returns
+FACTS_VERSION = 10
 
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: ... kept in files, not the index (index/answers.py)
