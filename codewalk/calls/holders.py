@@ -1,5 +1,6 @@
-"""What an attribute or a variable holds, as its declaration says (the index's type text,
-:func:`codewalk.resolve.types.declared`), resolved to classes: an instance of a class
+"""What an attribute, a variable or a property holds, as its declaration says (the index's
+type text, a property's return annotation: :func:`codewalk.resolve.types.declared`),
+resolved to classes: an instance of a class
 (constructed, or annotated: then of it or of a class deriving from it), a container of
 instances (``nn.ModuleList([LlamaDecoderLayer(...) ...])``: what a loop over it, an index
 into it, or ``zip``/``enumerate`` of it gives), or a class itself."""
@@ -45,7 +46,7 @@ def holds(r: Places, holder: Resolved) -> Holds:
 
 def _holds(r: Places, holder: Resolved) -> Holds:
     place = r.place(holder)
-    if place is None or holder.kind not in ("attribute", "variable"):
+    if place is None or holder.kind not in ("attribute", "variable", "property"):
         return Holds()
     resolver, view, qualname = place
     for d in view.defs(qualname):
@@ -58,7 +59,7 @@ def _holds(r: Places, holder: Resolved) -> Holds:
             _classes(r, resolver, view, said.held),
             said.annotated,
         )
-        held = f"self.{d.name}" if d.kind == "attribute" else d.name
+        held = f"self.{d.name}" if d.kind in ("attribute", "property") else d.name
         where = declared_how(Hit(view, d, "", 0))
         if found.elements:
             names = ", ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.elements))

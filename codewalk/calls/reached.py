@@ -79,6 +79,8 @@ class Reaching(Protocol):
 
     def outside(self, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach: ...
 
+    def made_by(self, function: Resolved) -> tuple[Resolved, ...]: ...
+
 
 def annotation(signature: str, parameter: str) -> list[str]:
     """The class names a parameter's annotation names, in a ``def`` header as written:

@@ -71,6 +71,8 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
             others = overrides(r, cls, parts[1])
             if others:
                 return _candidates(cls, parts[1], hits, others)
+    if not hits and len(parts) > 2:  # self.prop.x: x of what the property returns
+        hits = _through_property(r, resolver, view, qualname, parts)
     if hits:
         return found(with_via(hits, said)) if said else found(hits)
     typed = through_parameter(r, body, resolver, view, parts)
@@ -148,6 +150,24 @@ def reach_super(r: Reaching, body: Body, parts: list[str]) -> Reach:
             if outside.status == EXTERNAL or outside.targets:
                 return outside._replace(how=f"super() in {me}: a base outside the repo; {outside.how}")
     return unresolved(f"super().{member}: no class in {within} that codewalk can read defines it")
+
+
+def _through_property(
+    r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str]
+) -> list[Resolved]:
+    """``self.prop.x...`` where the property ``prop`` declares no type: ``x`` of the
+    classes whose instances its return statements give."""
+    out: list[Resolved] = []
+    for prop in resolver.resolve_in(view.module, f"self.{parts[1]}", qualname):
+        if prop.kind != "property":
+            continue
+        how = f"{'.'.join(parts[:2])} returns what its return statements give"
+        for cls in r.made_by(prop):
+            place = r.place(cls)
+            if place is not None:
+                hits = place[0].resolve_in(place[1].module, ".".join(["self", *parts[2:]]), place[2])
+                out.extend(with_via(hits, f"{how}: {_a(cls.qualname.rpartition('.')[2])}"))
+    return out
 
 
 def through_parameter(

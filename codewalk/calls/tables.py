@@ -93,7 +93,7 @@ def elements(r: Reacher, container: Reach) -> Reach | None:
     out: list[Resolved] = []
     hows: list[str] = []
     for target in container.targets:
-        if target.kind in ("attribute", "variable"):
+        if target.kind in ("attribute", "variable", "property"):
             found = holds(r, target)
             out.extend(c._replace(via=found.how) for c in found.elements)
             hows.extend([found.how] if found.elements else [])
