@@ -139,13 +139,16 @@ class _Visitor(Namer, ast.NodeVisitor):
                 if key is not None:
                     yield from self.refs(item)
 
-    def add_refs(self, value: ast.expr) -> None:
+    def add_refs(self, value: ast.expr, passed_to: Name | None = None) -> None:
+        """Dotted names used as values in ``value``, each a ``ref`` site; ``passed_to``:
+        the function they are passed to (kept in the site's ``args``)."""
         for node in self.refs(value):
             named = self.name_of(node)
             if named is None or named[0].root not in _REFERENCED or named[0].expr.endswith("]"):
                 continue
             line, col, end = named[1]
-            self.sites.append(Site("ref", named[0], line, col, end, (), self.text_at(line)))
+            to = (passed_to,) if passed_to is not None else ()
+            self.sites.append(Site("ref", named[0], line, col, end, to, self.text_at(line)))
 
     # -- visiting ------------------------------------------------------------------------
     def visit_FunctionDef(self, node: _NestedFunction) -> None:
@@ -229,7 +232,7 @@ class _Visitor(Namer, ast.NodeVisitor):
                 line, col, end = read[1]
                 self.sites.append(Site("read", read[0], line, col, end, (), self.text_at(line)))
         for arg in args:
-            self.add_refs(arg)
+            self.add_refs(arg, name)
         self.generic_visit(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:

@@ -96,7 +96,7 @@ def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
 
 def edges(cr: CallResolver, body: Body) -> Iterator[Hop]:
     for callee in cr.callees(body):
-        if callee.site.kind == "decorator":
+        if callee.site.kind == "decorator" or not callee.followed:
             continue
         if callee.status == EXTERNAL:
             yield Hop(body, callee, None)

@@ -60,6 +60,9 @@ class Callee(NamedTuple):
     how: str  # how it was reached, or what is known when it was not
     status: str  # resolved | external | unresolved | builtin
     external: str = ""  # the dotted name in another package ("accelerate.Accelerator.backward")
+    # a path goes through it: not a reference passed to code codewalk cannot read
+    # (``inspect.signature(self.forward)`` inspects, it does not call) or only stored
+    followed: bool = True
 
     @property
     def minor(self) -> bool:

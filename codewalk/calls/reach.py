@@ -53,6 +53,7 @@ class Reacher:
         self._memo: dict[tuple[str, str, str, str, str, str, str, bool], Reach] = {}
         self._descendants: dict[tuple[str, str, int], list[Resolved]] = {}
         self._classes: dict[str, Resolved | None] = {}
+        self._named: dict[str, list[Resolved]] = {}
         self.returns: dict[tuple[str, str, int, str, str], Reach] = {}  # what properties, functions return
         self.tables: dict[tuple[object, ...], tuple[Resolved, list[DictEntry]] | None] = {}  # a name's table
         # what attributes, variables (by definition) and parameters (and their name) hold
@@ -91,6 +92,12 @@ class Reacher:
             found_ = self.code.descendants(cls.repo, place[1].module, place[2]) if place is not None else []
             self._descendants[key] = [c for c in found_ if "/modular_" not in c.path]  # its twin runs
         return self._descendants[key]
+
+    def named(self, name: str) -> list[Resolved]:
+        """Every definition named ``name`` in the opened repositories (memoised)."""
+        if name not in self._named:
+            self._named[name] = self.code.named(name)
+        return self._named[name]
 
     def class_named(self, qualname: str) -> Resolved | None:
         """The class of a fully qualified name (a receiver's), memoised."""

@@ -17,9 +17,9 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text: stored facts of another
 # version are ignored (and replaced when computed again).
-CALLS_VERSION = 10  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 11  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
-# 10: X[i].m
+# 10: X[i].m; 11: what a reference is passed to
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -66,7 +66,7 @@ class Site(NamedTuple):
     line: int
     col: int  # where the callee's last name starts (where ``goto`` points)
     end_col: int
-    args: tuple[Name, ...] = ()  # call: the dotted names among its arguments
+    args: tuple[Name, ...] = ()  # call: the dotted names among its arguments; ref: what it is passed to
     text: str = ""  # the call as written, cut to one short line
 
 

@@ -111,13 +111,13 @@ _MEMBER_KINDS = ("method", "property", "function", "attribute", "variable", "ali
 
 def overrides(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
     """The definitions of ``member`` in the classes deriving from ``cls`` (each class's
-    own, not inherited), in the order of :func:`descendants`."""
+    own, not inherited), in the order of :meth:`Reaching.descendants`."""
     below = r.descendants(cls)
     if not below:
         return []
     order = {d.qualname: index for index, d in enumerate(below)}
     own: dict[str, Resolved] = {}
-    for d in r.code.named(member):
+    for d in r.named(member):
         owner = d.qualname.rpartition(".")[0]
         if owner in order and d.kind in _MEMBER_KINDS and owner not in own:
             own[owner] = d

@@ -14,7 +14,7 @@ from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, found, unresolved, with_via
-from codewalk.calls.records import LOCAL, PARAM, CallFacts, Name, Site
+from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Site
 from codewalk.calls.selves import overrides
 from codewalk.calls.tables import (
     call_result,
@@ -45,6 +45,22 @@ class CallResolver(Reacher):
         found = (self.callee(body, site, facts) for site in own_sites(body, facts))
         return [callee for callee in found if callee is not None]
 
+    def passed(self, body: Body, facts: CallFacts, site: Site) -> tuple[str, bool]:
+        """How a reference is used, and whether a path goes through it: passed to a
+        function codewalk can read (which may call it), yes; passed to one it cannot read
+        (``inspect.signature``), or only stored, no."""
+        if not site.args:
+            return "passed as a value", False
+        to = site.args[0]
+        reach = self.reach_name(body, facts, to, call=False)
+        read = reach.status == RESOLVED and any(t.kind in (*CALLABLE, "class") for t in reach.targets)
+        if read:
+            return f"passed as a value to {to.expr}", True
+        return (
+            f"passed as a value to {to.expr or 'an expression'} (code codewalk cannot read: not followed)",
+            False,
+        )
+
     def made_by(self, function: Resolved) -> tuple[Resolved, ...]:
         return returned_instances(self, function, 0).targets
 
@@ -70,19 +86,32 @@ class CallResolver(Reacher):
         facts = facts if facts is not None else self.facts(body)
         if site.kind == "ref":
             reach = self.reach_name(body, facts, site.name, call=False)
-            passed = "passed as a value"
+            passed, followed = self.passed(body, facts, site)
             targets = tuple(
                 t._replace(via=f"{passed}; {t.via}" if t.via != "direct" else passed)
                 for t in reach.targets
                 if t.kind in CALLABLE
             )
-            return Callee(site, targets, targets[0].via, RESOLVED) if targets else None
+            return Callee(site, targets, targets[0].via, RESOLVED, followed=followed) if targets else None
         if site.kind == "read":
             reach = self.reach_name(body, facts, site.name, call=False, read=True)
             props = tuple(t for t in reach.targets if t.kind == "property")
             return Callee(site, props, props[0].via, RESOLVED) if props else None
         reach = self.reach_name(body, facts, site.name, call=site.kind == "call")
-        return Callee(site, reach.targets, reach.how, reach.status, reach.external)
+        targets = reach.targets
+        first = site.args[0] if site.args else None
+        unbound = site.name.root in (GLOBAL, IMPORT) and "." in site.name.expr  # Class.method(self, ...)
+        if (
+            unbound
+            and body.receiver is not None
+            and first is not None
+            and first.root == SELF
+            and "." not in first.expr
+        ):
+            # GenerationMixin.generate(self, ...): the method runs on this self
+            mine = body.receiver.qualname
+            targets = tuple(t._replace(receiver=mine) if t.kind == "method" else t for t in targets)
+        return Callee(site, targets, reach.how, reach.status, reach.external)
 
     # -- Reacher ------------------------------------------------------------------------------
     def reach_name(

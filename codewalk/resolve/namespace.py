@@ -29,6 +29,7 @@ class Namespace:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.thorough = True  # every candidate, placeholders included; off: the best is enough
+        self._mro: dict[tuple[str, str, str], list[ClassRef]] = {}  # a class's MRO, once
 
     def module_hit(self, view: ModuleView, via: str) -> Hit:
         end = view.last_line()
@@ -283,10 +284,11 @@ class Namespace:
     def mro(self, view: ModuleView, class_qualname: str) -> list[ClassRef]:
         """C3 linearization over the bases the index can resolve (``nn.Module`` and
         other classes outside the repo are left out)."""
-        classes = [d for d in view.defs(class_qualname) if d.kind == "class"]
-        if not classes:
-            return []
-        return linearize((view, classes[0]), self.bases)
+        key = (view.repo, view.path, class_qualname)
+        if key not in self._mro:
+            classes = [d for d in view.defs(class_qualname) if d.kind == "class"]
+            self._mro[key] = linearize((view, classes[0]), self.bases) if classes else []
+        return self._mro[key]
 
     def bases(self, cls: ClassRef) -> list[ClassRef]:
         """The bases of ``cls`` that resolve to classes, each its best candidate."""
