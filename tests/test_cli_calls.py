@@ -251,3 +251,29 @@ def test_index_calls_analyses_every_body_once(repo: Path, capsys: pytest.Capture
     assert f"call facts: 0 bodies analysed in 0 files, {bodies} already known" in out
     code, out, _ = run(capsys, "index")
     assert code == 0 and "call facts" not in out
+
+
+@pytest.mark.parametrize("command", ["calls", "callers", "show", "path"])
+def test_a_short_name_of_several_definitions_is_ambiguous(
+    repo: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """``forward`` is defined by several classes: no command picks one silently."""
+    argv = [command, "forward", *(["Attention.forward"] if command == "path" else [])]
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert "'forward' is ambiguous: " in err and "definitions" in err
+    assert "name one: callpkg." in err and "`codewalk find forward` lists them" in err
+    code, out, _ = run(capsys, *argv, "--json")
+    assert code == 1
+    if command != "path":
+        names = [c["qualname"] for c in json.loads(out)["candidates"]]
+        assert "callpkg.models.Attention.forward" in names and "callpkg.models.Norm.forward" in names
+
+
+def test_callers_of_init_is_ambiguous_and_a_class_s_init_is_not(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "callers", "__init__")
+    assert code == 1 and "'__init__' is ambiguous" in err
+    code, out, _ = run(capsys, "callers", "DecoderLayer.__init__")
+    assert code == 0 and "callers of callpkg.models.DecoderLayer.__init__" in out

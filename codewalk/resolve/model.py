@@ -45,6 +45,23 @@ class FindResult(NamedTuple):
         return tuple(r for r in self.results if r.role == "match")
 
 
+def rivals(query: str, candidates: Sequence[Resolved], context: Sequence[str] = ()) -> tuple[Resolved, ...]:
+    """The other definitions a short name could mean, when the best one is not clear.
+
+    The resolver's ranking decides for dotted queries (``Trainer.train``,
+    ``transformers.PreTrainedModel``) and when the best match lives in a module of
+    ``context`` (a tour so far). Several names for one definition (a property's getter
+    and setter) are one answer, and ``DummyObject`` placeholders (``utils/dummy_*.py``)
+    never compete with a real definition."""
+    if "." in query or len(candidates) < 2:
+        return ()
+    best = candidates[0]
+    best_module = best.qualname.rsplit(".", 1)[0]
+    if any(best_module == module or best_module.startswith(module + ".") for module in context):
+        return ()
+    return tuple(c for c in candidates[1:] if c.qualname != best.qualname and "/dummy_" not in c.path)
+
+
 class NativeDefinition(NamedTuple):
     """Where compiled code implements a name a stub declares (a PyO3 Rust source line)."""
 

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError, FocusTimeout
-from codewalk.resolve.model import FindResult, Resolved
+from codewalk.resolve.model import FindResult, Resolved, rivals
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.model import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
 from codewalk.tours.versions import in_range, release_of
@@ -112,14 +112,14 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
         candidates = tuple(result.matches) or tuple(result.results)
         target = candidates[0]
         suggestions = tuple(result.suggestions)
-        rivals = _rivals(step.at, candidates, context)
-        if rivals:
-            shown = ", ".join(f"{c.qualname} ({c.path}:{c.line})" for c in (target, *rivals)[:4])
+        others = rivals(step.at, candidates, context)
+        if others:
+            shown = ", ".join(f"{c.qualname} ({c.path}:{c.line})" for c in (target, *others)[:4])
             return make(
                 "ambiguous",
                 target,
                 focus=_focus(workspace, target, step, tour.path)[0] if step.focus else None,
-                candidates=(target, *rivals),
+                candidates=(target, *others),
                 suggestions=suggestions,
                 error=f"{step.at!r} is ambiguous: {shown}; write a qualified name",
             )
@@ -238,23 +238,6 @@ def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResul
                 return FindResult(query=query, results=local.matches, suggestions=())
     found: FindResult = workspace.find(query, context=context, related=False, thorough=False)
     return found
-
-
-def _rivals(query: str, candidates: tuple[Resolved, ...], context: Sequence[str]) -> tuple[Resolved, ...]:
-    """The other definitions a short name could mean, when the best one is not clear.
-
-    The resolver's ranking decides for dotted queries (``Trainer.train``,
-    ``transformers.PreTrainedModel``) and when the best match lives in a module of the
-    tour so far. Several names for one definition (a property's getter and setter)
-    are one answer, and ``DummyObject`` placeholders (``utils/dummy_*.py``) never
-    compete with a real definition."""
-    if "." in query or len(candidates) < 2:
-        return ()
-    best = candidates[0]
-    best_module = best.qualname.rsplit(".", 1)[0]
-    if any(best_module == module or best_module.startswith(module + ".") for module in context):
-        return ()
-    return tuple(c for c in candidates[1:] if c.qualname != best.qualname and "/dummy_" not in c.path)
 
 
 def _where(path: object, line: int) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import QueryError
-from codewalk.resolve.model import FindResult, Resolved
+from codewalk.resolve.model import FindResult, Resolved, rivals
 
 if TYPE_CHECKING:
     from codewalk.calls.callers import Caller
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from codewalk.workspace.code import Parts, WorkspaceCode
 
 CALLABLE_KINDS = ("function", "method", "property", "class")
+_SHOWN = 5  # candidates an ambiguity names
 
 
 class NotCallable(QueryError):
@@ -30,6 +31,29 @@ class NoDefinition(QueryError):
     def __init__(self, message: str, *, hint: str | None, suggestions: Sequence[str]) -> None:
         super().__init__(message, hint=hint)
         self.suggestions = tuple(suggestions)
+
+
+class Ambiguous(QueryError):
+    """The query is a short name several definitions have; ``candidates`` holds them,
+    best first (a call question answers for one definition: the reader names it)."""
+
+    def __init__(self, found: FindResult, candidates: Sequence[Resolved]) -> None:
+        shown = ", ".join(f"{c.qualname} ({c.path}:{c.line})" for c in candidates[:_SHOWN])
+        more = f", and {len(candidates) - _SHOWN:,} more" if len(candidates) > _SHOWN else ""
+        super().__init__(
+            f"{found.query!r} is ambiguous: {len(candidates):,} definitions",
+            hint=f"name one: {shown}{more} (`codewalk find {found.query}` lists them)",
+        )
+        self.candidates = tuple(candidates)
+
+
+def unambiguous(found: FindResult) -> None:
+    """Raise :class:`Ambiguous` when ``found`` answers a short name with several
+    definitions, none of which the ranking makes the clear answer (as a tour step)."""
+    matches = found.matches or found.results
+    others = rivals(found.query, matches)
+    if others:
+        raise Ambiguous(found, (matches[0], *others))
 
 
 class CallsAnswer(NamedTuple):
@@ -142,9 +166,10 @@ class Calling:
                 hint=hint,
                 suggestions=found.suggestions,
             )
-        for match in matches:
-            if match.kind in CALLABLE_KINDS:
-                return match
+        callable_matches = [m for m in matches if m.kind in CALLABLE_KINDS]
+        if callable_matches:
+            unambiguous(found._replace(results=tuple(callable_matches)))
+            return callable_matches[0]
         first = matches[0]
         raise NotCallable(
             f"{found.query!r} is a {first.kind} ({first.path}:{first.line}): calls are followed "

@@ -26,19 +26,21 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.cli.calls_output import caller_dict, format_callers, place
-    from codewalk.workspace.calling import NoDefinition
+    from codewalk.workspace.calling import Ambiguous, NoDefinition
 
     workspace = open_workspace(args)
     try:
         checkout = workspace.checkout
         try:
             answer = workspace.callers(args.query)
-        except NoDefinition as error:
+        except (NoDefinition, Ambiguous) as error:
             if not args.json:
                 raise
             data = header_dict(args.query.strip(), checkout)
             data.update(function=None, callers=[], complete=workspace.fully_indexed)
-            data["suggestions"] = list(error.suggestions)
+            data["suggestions"] = list(getattr(error, "suggestions", ()))
+            if isinstance(error, Ambiguous):
+                data["candidates"] = [result_dict(c) for c in error.candidates]
             dump(data)
             return 1
         if args.json:

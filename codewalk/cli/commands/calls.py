@@ -28,18 +28,20 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.cli.calls_output import format_levels, levels_json, place
-    from codewalk.workspace.calling import NoDefinition
+    from codewalk.workspace.calling import Ambiguous, NoDefinition
 
     workspace = open_workspace(args)
     try:
         checkout = workspace.checkout
         try:
             answer = workspace.calls(args.query, depth=args.depth)
-        except NoDefinition as error:
+        except (NoDefinition, Ambiguous) as error:
             if not args.json:
                 raise
             data = header_dict(args.query.strip(), checkout)
-            data.update(function=None, calls=[], suggestions=list(error.suggestions))
+            data.update(function=None, calls=[], suggestions=list(getattr(error, "suggestions", ())))
+            if isinstance(error, Ambiguous):
+                data["candidates"] = [result_dict(c) for c in error.candidates]
             dump(data)
             return 1
         if args.json:
