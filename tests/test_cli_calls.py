@@ -209,6 +209,20 @@ def test_calls_and_path_across_pins(stack_repo: Path, capsys: pytest.CaptureFixt
     assert data["chains"][0][-1]["target"]["repo"] == "accel"
 
 
+def test_a_definition_in_another_pin_is_headed_with_its_own(
+    stack_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The header names the repository the answer is in, not the one asked from."""
+    code, out, _ = run(capsys, "callers", "accelerate.Accelerator.scale")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "callers of accelerate.accelerator.Accelerator.scale  src/accelerate/accelerator.py:6  [accel local]"
+    )
+    assert "src/accelerate/accelerator.py:3  in backward" in out
+    code, out, _ = run(capsys, "calls", "accelerate.Accelerator.backward")
+    assert out.splitlines()[0].endswith("src/accelerate/accelerator.py:2  [accel local]")
+
+
 def test_draft_across_pins_resolves_in_full(
     stack_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -277,3 +291,22 @@ def test_callers_of_init_is_ambiguous_and_a_class_s_init_is_not(
     assert code == 1 and "'__init__' is ambiguous" in err
     code, out, _ = run(capsys, "callers", "DecoderLayer.__init__")
     assert code == 0 and "callers of callpkg.models.DecoderLayer.__init__" in out
+
+
+def test_path_from_a_definition_to_itself_says_so(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "path", "Trainer.train", "callpkg.trainer.Trainer.train")
+    assert code == 1 and out == ""
+    assert "FROM and TO are the same: callpkg.trainer.Trainer.train (src/callpkg/trainer.py:29)" in err
+
+
+def test_a_function_passed_to_code_that_only_inspects_it_is_not_a_call(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``inspect.signature(self.forward)``: listed by calls, not followed by path."""
+    code, out, _ = run(capsys, "calls", "Inspecting.check")
+    assert code == 0
+    assert "passed as a value to inspect.signature (code codewalk cannot read: not followed)" in out
+    code, _, err = run(capsys, "path", "Inspecting.check", "Inspecting.forward")
+    assert code == 1 and "no call chain from callpkg.models.Inspecting.check" in err
+    code, out, _ = run(capsys, "path", "Trainer.train", "Trainer.step")  # passed to retry: followed
+    assert code == 0 and "(passed as a value)" in out

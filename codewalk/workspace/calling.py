@@ -262,6 +262,12 @@ class Calling:
             goals = self.code.elsewhere(goal)[0]  # another package: its pin, if any; else matched by name
         else:
             self.callable_match(found)  # raises: not found, with suggestions
+        same = [g for g in goals if (g.repo, g.path, g.line) == (source.repo, source.path, source.line)]
+        if same:
+            raise QueryError(
+                f"FROM and TO are the same: {source.qualname} ({source.path}:{source.line})",
+                hint="name two definitions; `codewalk calls SYMBOL` lists what one calls",
+            )
         search = shortest_paths(self.cr, body, goals, goal, max_depth=max_depth, limit=limit)
         name = goals[0].qualname if goals else goal
         return PathAnswer(source, name, bool(goals), search)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from codewalk.cli.common import add_common, dump, header_dict, open_workspace, result_dict
+from codewalk.cli.common import add_common, dump, header_dict, open_workspace, repo_version, result_dict
 from codewalk.visible import visible
 
 
@@ -54,10 +54,10 @@ def run(args: argparse.Namespace) -> int:
             return 0
         target = answer.target
         precise = sum(1 for c in answer.callers if c.kind in ("call", "ref", "decorator", "read"))
-        print(visible(f"callers of {target.qualname}  {place(target)}  [{checkout.repo} {checkout.version}]"))
+        print(visible(f"callers of {target.qualname}  {place(target)}  [{repo_version(target, checkout)}]"))
         print(f"{precise} call site{'s' if precise != 1 else ''} reach it")
         if answer.callers:
-            print(visible(format_callers(answer.callers, checkout.repo)))
+            print(visible(format_callers(answer.callers, target.repo or checkout.repo)))
         if not answer.complete:
             print("(the index is partial: `codewalk index` makes callers complete)")
         return 0

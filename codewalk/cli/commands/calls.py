@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from codewalk.cli.common import add_common, dump, header_dict, open_workspace, positive, result_dict
+from codewalk.cli.common import (
+    add_common,
+    dump,
+    header_dict,
+    open_workspace,
+    positive,
+    repo_version,
+    result_dict,
+)
 from codewalk.visible import visible
 
 
@@ -51,13 +59,11 @@ def run(args: argparse.Namespace) -> int:
             return 0
         target = answer.target
         print(
-            visible(
-                f"{target.qualname}  {target.kind}  {place(target)}  [{checkout.repo} {checkout.version}]"
-            )
+            visible(f"{target.qualname}  {target.kind}  {place(target)}  [{repo_version(target, checkout)}]")
         )
         if target.via != "direct":
             print(visible(f"  via: {target.via}"))
-        body = format_levels(answer.levels, show_all=args.all, home=checkout.repo)
+        body = format_levels(answer.levels, show_all=args.all, home=target.repo or checkout.repo)
         print(visible(body) if body else "  (calls nothing)")
         return 0
     finally:

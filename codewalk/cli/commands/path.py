@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from codewalk.cli.common import add_common, dump, header_dict, open_workspace, positive, result_dict
+from codewalk.cli.common import (
+    add_common,
+    dump,
+    header_dict,
+    open_workspace,
+    positive,
+    repo_version,
+    result_dict,
+)
 from codewalk.errors import QueryError
 from codewalk.visible import visible
 
@@ -59,11 +67,11 @@ def run(args: argparse.Namespace) -> int:
             visible(f"{answer.start.qualname} -> {answer.goal}: ")
             + f"{count} shortest chain{'s' if count != 1 else ''} "
             f"of {hops} call{'s' if hops != 1 else ''} ({search.bodies} functions read) "
-            f"[{checkout.repo} {checkout.version}]"
+            f"[{repo_version(answer.start, checkout)}]"
         )
         for number, chain in enumerate(search.chains, start=1):
             print(f"\n{number}.")
-            print(visible(format_chain(chain, checkout.repo)))
+            print(visible(format_chain(chain, answer.start.repo or checkout.repo)))
         if not answer.goal_found:
             print(
                 visible(f"\n({answer.goal} is in a package no pin provides: the chain ends at its call site)")
