@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
 from codewalk.calls.records import Site
@@ -31,7 +32,9 @@ class Body(NamedTuple):
     cls: str  # the enclosing class's qualname in the module ("Trainer"), "" for a function
     target: Resolved  # its definition
     blob: int  # the file's content id in the index
-    text: str  # lines start_line..end_line of the file (decorators included)
+    # lines start_line..end_line of the file (decorators included), read when asked: the
+    # facts of most bodies are in the index already, and reading a file costs
+    source: Callable[[], str]
     # the class ``self`` (or ``cls``) is taken to be when narrower than ``cls``: named by
     # the question (``LlamaForCausalLM.generate``) or carried down a chain; its ``via``
     # says why. None: some instance of ``cls`` (or of any class deriving from it)

@@ -54,6 +54,7 @@ class Reacher:
         self._descendants: dict[tuple[str, str, int], list[Resolved]] = {}
         self._classes: dict[str, Resolved | None] = {}
         self._named: dict[str, list[Resolved]] = {}
+        self._views: dict[tuple[str, str], ModuleView | None] = {}  # a file's module
         self.returns: dict[tuple[str, str, int, str, str], Reach] = {}  # what properties, functions return
         self.tables: dict[tuple[object, ...], tuple[Resolved, list[DictEntry]] | None] = {}  # a name's table
         # what attributes, variables (by definition) and parameters (and their name) hold
@@ -70,7 +71,10 @@ class Reacher:
         resolver = self.code.resolver(target.repo)
         if resolver is None:
             return None
-        view = resolver.facts.module_by_path(target.path, target.repo)
+        where = (target.repo, target.path)
+        if where not in self._views:
+            self._views[where] = resolver.facts.module_by_path(target.path, target.repo)
+        view = self._views[where]
         if view is None or not target.qualname.startswith(view.module + "."):
             return None
         return resolver, view, target.qualname[len(view.module) + 1 :]

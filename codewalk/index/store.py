@@ -219,6 +219,15 @@ class Store:
         rows = self.db.execute(f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? ORDER BY rowid", (blob,))
         return [definition(row) for row in rows]
 
+    def functions_of(self, blob: int) -> list[Definition]:
+        """A blob's functions, methods and properties (the bodies it holds)."""
+        rows = self.db.execute(
+            f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND kind IN ('function', 'method', 'property') "
+            "ORDER BY rowid",
+            (blob,),
+        )
+        return [definition(row) for row in rows]
+
     def defs_where(self, blob: int, column: str, value: object) -> list[Definition]:
         """A blob's definitions with ``column`` (``qualname`` or ``line``) equal to ``value``."""
         assert column in ("qualname", "line")

@@ -30,6 +30,7 @@ class Namespace:
         self.facts = facts
         self.thorough = True  # every candidate, placeholders included; off: the best is enough
         self._mro: dict[tuple[str, str, str], list[ClassRef]] = {}  # a class's MRO, once
+        self._linear: dict[str, list[ClassRef]] = {}  # the same, by module.Class, while computing
 
     def module_hit(self, view: ModuleView, via: str) -> Hit:
         end = view.last_line()
@@ -287,7 +288,7 @@ class Namespace:
         key = (view.repo, view.path, class_qualname)
         if key not in self._mro:
             classes = [d for d in view.defs(class_qualname) if d.kind == "class"]
-            self._mro[key] = linearize((view, classes[0]), self.bases) if classes else []
+            self._mro[key] = linearize((view, classes[0]), self.bases, self._linear) if classes else []
         return self._mro[key]
 
     def bases(self, cls: ClassRef) -> list[ClassRef]:

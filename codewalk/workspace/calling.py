@@ -11,7 +11,7 @@ from codewalk.errors import QueryError
 from codewalk.resolve.model import FindResult, Resolved, rivals
 
 if TYPE_CHECKING:
-    from codewalk.calls.callers import Caller
+    from codewalk.calls.callers import Caller, Progress
     from codewalk.calls.graph import Level, PathSearch
     from codewalk.calls.model import Body, Callee
     from codewalk.calls.sites import CallResolver
@@ -213,19 +213,21 @@ class Calling:
         body = self.body_of(target, self.receiver(query, target))
         return CallsAnswer(target, tuple(tree(self.cr, body, depth)), body.receiver)
 
-    def callers(self, query: str) -> CallersAnswer:
+    def callers(self, query: str, progress: Progress | None = None) -> CallersAnswer:
         found = self.ws.resolver.find(query)
         target = self.callable_match(found)
         entries = [r for r in found.results if r.kind == "entry" and r.role == "related"]
-        return self.callers_of(target, entries)
+        return self.callers_of(target, entries, progress)
 
-    def callers_of(self, target: Resolved, entries: Sequence[Resolved] | None = None) -> CallersAnswer:
+    def callers_of(
+        self, target: Resolved, entries: Sequence[Resolved] | None = None, progress: Progress | None = None
+    ) -> CallersAnswer:
         from codewalk.calls.callers import callers
 
         if entries is None:
             related = self.ws.resolver.find(target.qualname).results
             entries = [r for r in related if r.kind == "entry" and r.role == "related"]
-        found_callers = callers(self.cr, target, self.code.mentions, entries)
+        found_callers = callers(self.cr, target, self.code.mentions, entries, progress)
         return CallersAnswer(target, tuple(found_callers), self.ws.facts.complete)
 
     def definition_at(self, path: str, line: int, col: int) -> Resolved | None:

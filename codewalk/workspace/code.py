@@ -11,6 +11,7 @@ the reason.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Protocol
 
 from codewalk.calls.callers import Mention
@@ -103,12 +104,18 @@ class WorkspaceCode:
             return None
         return self._body(target.repo, view.module, row.blob, defs[0], target)
 
-    def _body(self, repo: str, module: str, blob: int, d: Definition, target: Resolved) -> Body | None:
-        lines = self.lines(repo, target.path)
+    def _body(self, repo: str, module: str, blob: int, d: Definition, target: Resolved) -> Body:
+        return Body(repo, module, d.parent, target, blob, partial(self._text, repo, target.path, d))
+
+    def _text(self, repo: str, path: str, d: Definition) -> str:
+        """Lines ``d.start_line`` to ``d.end_line`` of a file."""
+        lines = self.lines(repo, path)
         if not lines:
-            return None
-        text = "".join(lines[d.start_line - 1 : d.end_line])
-        return Body(repo, module, d.parent, target, blob, text)
+            raise QueryError(
+                f"{d.qualname}: no body to read ({path}:{d.line})",
+                hint="its source file cannot be read: `codewalk sync` restores a pinned checkout",
+            )
+        return "".join(lines[d.start_line - 1 : d.end_line])
 
     def around(self, repo: str, path: str, line: int) -> Body | None:
         return self.body_at(path, line, repo)
@@ -126,7 +133,7 @@ class WorkspaceCode:
         row = self.ws.store.file(facts.snap, path)
         if view is None or row is None or row.blob is None:
             return {}
-        functions = [d for d in self.ws.store.defs_of(row.blob) if d.kind in BODY_KINDS]
+        functions = self.ws.store.functions_of(row.blob)
         out: dict[int, Body] = {}
         made: dict[int, Body | None] = {}
         for line in lines:

@@ -32,7 +32,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         checkout = workspace.checkout
         try:
-            answer = workspace.callers(args.query)
+            from codewalk.index.indexer import stderr_progress
+
+            name = args.query.strip().rpartition(".")[2]
+            progress = stderr_progress(
+                f"callers of {name}: reading", unit="functions that name it", after=1.0
+            )
+            answer = workspace.callers(args.query, progress=progress)
         except (NoDefinition, Ambiguous) as error:
             if not args.json:
                 raise
