@@ -11,15 +11,16 @@ package that no pin provides ends a chain, and can be its goal
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import NamedTuple
 
-from codewalk.calls.model import EXTERNAL, Body, Callee
+from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import Resolved
 
 FUNCTIONS = ("function", "method", "property")
 MAX_BODIES = 1500  # bodies a path search analyses before it gives up
+WIDE = 12  # candidates of a call above which path searches it lazily
 
 
 def key(target: Resolved) -> tuple[str, str, int]:
@@ -104,10 +105,14 @@ def edges(cr: CallResolver, body: Body) -> Iterator[Hop]:
             yield Hop(body, callee, target)
 
 
+Near = dict[tuple[str, str, int], Resolved]  # definitions that may lead to the goal (backward.py)
+
+
 class PathSearch(NamedTuple):
     chains: tuple[tuple[Hop, ...], ...]  # shortest first
     bodies: int  # bodies analysed
     complete: bool  # False when the search stopped at its bounds before finding all
+    widened: bool = False  # the calls of many candidates were searched (toward the goal only)
 
 
 def shortest_paths(
@@ -120,11 +125,67 @@ def shortest_paths(
     limit: int = 3,
     max_bodies: int = MAX_BODIES,
     repos: Collection[str] = (),
+    toward: Callable[[], Near] | None = None,
 ) -> PathSearch:
     """Up to ``limit`` shortest chains from ``start`` to one of ``goals`` (or to the
     name ``goal_name`` of another package), breadth first. Bodies are read in ``repos``
-    only (default: the start's and the goals'); a call into another pin ends there."""
+    only (default: the start's and the goals'); a call into another pin ends there.
+
+    A call of more than ``WIDE`` candidates (``self(...)`` in a mixin, an annotated base
+    class's instance) is searched lazily: first not at all; then, when no chain was found,
+    through the candidates that ``toward()`` says may lead to the goal, with the calls
+    of a method on a value codewalk cannot type reaching those of that name."""
     within = set(repos) or {start.repo, *(g.repo for g in goals)}
+    first = _search(cr, start, goals, goal_name, max_depth, limit, max_bodies, within, None)
+    if first.chains or toward is None:
+        return first
+    near = toward()
+    second = _search(cr, start, goals, goal_name, max_depth, limit, max_bodies, within, near)
+    return second._replace(bodies=first.bodies + second.bodies, widened=True)
+
+
+def _hops(
+    cr: CallResolver, body: Body, goal_keys: set[tuple[str, str, int]], near: Near | None
+) -> Iterator[Hop]:
+    """A body's hops: a call of many candidates only toward the goal (none without
+    ``near``), an untyped method call to the definitions of that name ``near`` holds."""
+    for callee in cr.callees(body):
+        if callee.site.kind == "decorator" or not callee.followed:
+            continue
+        if callee.status == EXTERNAL:
+            yield Hop(body, callee, None)
+        wide = len(callee.targets) > WIDE
+        for target in callee.targets:
+            if not wide or key(target) in goal_keys or (near is not None and key(target) in near):
+                yield Hop(body, callee, target)
+        if near is not None and callee.status == UNRESOLVED and callee.site.kind == "call":
+            yield from _possible(body, callee, near)
+
+
+def _possible(body: Body, callee: Callee, near: Near) -> Iterator[Hop]:
+    """``x.m(...)`` on a value codewalk cannot type: the definitions named ``m`` that may
+    lead to the goal, each said to be a possible target."""
+    expr = callee.site.name.expr
+    if "." not in expr:
+        return
+    name = expr.rpartition(".")[2]
+    for target in near.values():
+        if target.qualname.rpartition(".")[2] == name and target.kind in FUNCTIONS:
+            how = f"{expr}(…) on a value codewalk cannot type: possibly {target.qualname}, which leads on"
+            yield Hop(body, callee._replace(how=how), target._replace(via=how))
+
+
+def _search(
+    cr: CallResolver,
+    start: Body,
+    goals: Sequence[Resolved],
+    goal_name: str,
+    max_depth: int,
+    limit: int,
+    max_bodies: int,
+    within: set[str],
+    near: Near | None,
+) -> PathSearch:
     goal_keys = {key(g) for g in goals}
     bodies: dict[tuple[str, str, int, str], Body | None] = {}
     parents: dict[tuple[str, str, int, str], list[Hop]] = {}
@@ -143,7 +204,7 @@ def shortest_paths(
             complete = False
             break
         analysed += 1
-        for hop in edges(cr, body):
+        for hop in _hops(cr, body, goal_keys, near):
             if _is_goal(hop, goal_keys, goal_name):
                 ends.append(hop)
                 best = level + 1

@@ -110,6 +110,15 @@ class Code(Protocol):
         """The entries of a dict literal assigned to ``table`` (a qualname) in ``module``."""
         ...
 
+    def holder(self, repo: str, path: str, line: int) -> str:
+        """The name of the module-level assignment whose value spans ``line`` of a file
+        (``LOSS_MAPPING`` for an entry of its dict), "" when none does."""
+        ...
+
+    def methods(self, repo: str, path: str, cls: str) -> list[Resolved]:
+        """The functions, methods and properties of the class ``cls`` of a file."""
+        ...
+
     def descendants(self, repo: str, module: str, cls: str) -> list[Resolved]:
         """Every class deriving from the class ``cls`` of ``module``, nearest first."""
         ...

@@ -250,6 +250,9 @@ class Calling:
         return None
 
     def path(self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8) -> PathAnswer:
+        from functools import partial
+
+        from codewalk.calls.backward import toward
         from codewalk.calls.graph import shortest_paths
         from codewalk.resolve.query import parse_query
 
@@ -270,7 +273,15 @@ class Calling:
                 f"FROM and TO are the same: {source.qualname} ({source.path}:{source.line})",
                 hint="name two definitions; `codewalk calls SYMBOL` lists what one calls",
             )
-        search = shortest_paths(self.cr, body, goals, goal, max_depth=max_depth, limit=limit)
+        search = shortest_paths(
+            self.cr,
+            body,
+            goals,
+            goal,
+            max_depth=max_depth,
+            limit=limit,
+            toward=partial(toward, self.cr, goals, self.code.mentions, max_depth - 1),
+        )
         name = goals[0].qualname if goals else goal
         return PathAnswer(source, name, bool(goals), search)
 

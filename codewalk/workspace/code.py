@@ -19,7 +19,7 @@ from codewalk.calls.model import Body
 from codewalk.errors import QueryError
 from codewalk.index.records import Definition, DictEntry
 from codewalk.index.store import Store
-from codewalk.resolve.model import Hit, Resolved, to_resolved
+from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
 from codewalk.workspace.facts import IndexFacts
@@ -197,6 +197,35 @@ class WorkspaceCode:
                 if any(b_view.module == module and b.qualname == cls for b_view, b in bases):
                     out.append((view.module, to_resolved(Hit(view, d, "direct", 0), facts.repo)))
         return out
+
+    def holder(self, repo: str, path: str, line: int) -> str:
+        found = self._file(repo, path)
+        if found is None:
+            return ""
+        _, row_blob = found
+        for d in self.ws.store.defs_of(row_blob):
+            if not d.parent and d.kind in ("variable", "alias") and d.start_line <= line <= d.end_line:
+                return d.name
+        return ""
+
+    def methods(self, repo: str, path: str, cls: str) -> list[Resolved]:
+        found = self._file(repo, path)
+        if found is None:
+            return []
+        view, blob = found
+        return [
+            to_resolved(Hit(view, d, "direct", 0), repo)
+            for d in self.ws.store.functions_of(blob)
+            if d.parent == cls
+        ]
+
+    def _file(self, repo: str, path: str) -> tuple[ModuleView, int] | None:
+        facts = self._member(repo)
+        view = facts.module_by_path(path) if facts is not None else None
+        row = self.ws.store.file(facts.snap, path) if facts is not None else None
+        if view is None or row is None or row.blob is None:
+            return None
+        return view, row.blob
 
     def named(self, name: str) -> list[Resolved]:
         found: list[Resolved] = []
