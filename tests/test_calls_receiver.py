@@ -148,3 +148,20 @@ def test_a_package_rebinding_a_submodule_name_holds_the_class(ws: Workspace) -> 
 def test_a_module_list_filled_by_a_factory(ws: Workspace) -> None:
     (part,) = [c for c in calls(ws, "Factory.forward").values() if c.site.name.expr == "part"]
     assert targets(part) == ["Attention.forward", "Norm.forward"]  # what make_layer returns
+
+
+def test_a_parameter_holds_what_the_call_that_reached_it_passed(ws: Workspace) -> None:
+    """``model = self._wrap(self.model)`` where ``_wrap`` returns its parameter holds
+    the annotated ``Model``; ``self._step(model, x)`` passes it on, so ``model(x)`` in
+    ``_step`` (an unannotated parameter) runs ``Model.forward`` on the way from train."""
+    (wrap,) = [c for c in calls(ws, "Runner.train").values() if c.site.name.expr == "self._step"]
+    assert targets(wrap) == ["Runner._step"]
+    (alone,) = calls(ws, "Runner._step").values()
+    assert not alone.targets  # asked alone, its parameter is the caller's
+    chain = ws.path("Runner.train", "Attention.forward").search.chains[0]
+    assert [hop.caller.target.qualname.removeprefix(M) for hop in chain][:3] == [
+        "Runner.train",
+        "Runner._step",
+        "Model.forward",
+    ]
+    assert "passed" in chain[1].callee.how

@@ -225,7 +225,8 @@ class _Visitor(Namer, ast.NodeVisitor):
         listed = listed or (name.root == BUILTIN and name.expr == "super")  # super().f(): f is the call
         args = arguments(node)
         if not listed and id(node) not in self.called_getattrs:
-            self.sites.append(Site("call", name, line, col, end, self.arg_names(args), self.text_at(line)))
+            passed, slots = self.slotted_names(node)
+            self.sites.append(Site("call", name, line, col, end, passed, self.text_at(line), slots))
         if id(node) not in self.called_getattrs and self.constant_getattr(node) is not None:
             read = self.name_of(node)  # getattr(obj, "x"): reads obj.x
             if read is not None and read[0].root not in (BUILTIN, EXPR) and not read[0].expr.endswith("]"):

@@ -15,12 +15,14 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import NamedTuple
 
 from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee
+from codewalk.calls.records import PARAM
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import Resolved
 
 FUNCTIONS = ("function", "method", "property")
 MAX_BODIES = 1500  # bodies a path search analyses before it gives up
 WIDE = 12  # candidates of a call above which path searches it lazily
+NARROW_BODIES = 400  # bodies searched before the calls of many candidates are
 
 
 def key(target: Resolved) -> tuple[str, str, int]:
@@ -29,6 +31,19 @@ def key(target: Resolved) -> tuple[str, str, int]:
 
 def node(body: Body) -> tuple[str, str, int, str]:
     return body.key
+
+
+def reached(cr: CallResolver, hop: Hop, bodies: dict[tuple[str, str, int, str], Body | None]) -> Body | None:
+    """The body a hop runs (``bodies`` keeps them by definition and receiver), told what
+    the call passed to its parameters."""
+    assert hop.target is not None
+    target_key = (*key(hop.target), hop.target.receiver or hop.target.qualname)
+    if target_key not in bodies:
+        bodies[target_key] = body_for(cr, hop.target)
+    child = bodies[target_key]
+    if child is None or hop.callee.site.kind != "call" or not hop.callee.site.slots:
+        return child
+    return child._replace(arguments=cr.passed_in(hop.caller, hop.callee.site, child))
 
 
 def body_for(cr: CallResolver, target: Resolved) -> Body | None:
@@ -81,10 +96,16 @@ def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
     out: list[Level] = []
     seen = {node(root)}
 
+    bodies: dict[tuple[str, str, int, str], Body | None] = {}
+
     def visit(body: Body, level: int) -> None:
         for callee in cr.callees(body):
             target = callee.targets[0] if callee.targets else None
-            child = body_for(cr, target) if target is not None and level < depth else None
+            child = (
+                reached(cr, Hop(body, callee, target), bodies)
+                if target is not None and level < depth
+                else None
+            )
             expand = child is not None and node(child) not in seen
             out.append(Level(level, callee, expand))
             if expand and child is not None:
@@ -133,19 +154,25 @@ def shortest_paths(
 
     A call of more than ``WIDE`` candidates (``self(...)`` in a mixin, an annotated base
     class's instance) is searched lazily: first not at all; then, when no chain was found,
-    through the candidates that ``toward()`` says may lead to the goal, with the calls
-    of a method on a value codewalk cannot type reaching those of that name."""
+    through the candidates that ``toward()`` says may lead to the goal; last, with the
+    calls of a method on a value codewalk cannot type reaching those of that name."""
     within = set(repos) or {start.repo, *(g.repo for g in goals)}
-    first = _search(cr, start, goals, goal_name, max_depth, limit, max_bodies, within, None)
+    narrow = max_bodies if toward is None else min(max_bodies, NARROW_BODIES)
+    first = _search(cr, start, goals, goal_name, max_depth, limit, narrow, within, None)
     if first.chains or toward is None:
         return first
     near = toward()
-    second = _search(cr, start, goals, goal_name, max_depth, limit, max_bodies, within, near)
+    left = max_bodies - first.bodies
+    second = _search(cr, start, goals, goal_name, max_depth, limit, left, within, near, possible=False)
+    if not second.chains:  # last: the calls on values codewalk cannot type, by name
+        left -= second.bodies
+        third = _search(cr, start, goals, goal_name, max_depth, limit, left, within, near, possible=True)
+        second = third._replace(bodies=second.bodies + third.bodies)
     return second._replace(bodies=first.bodies + second.bodies, widened=True)
 
 
 def _hops(
-    cr: CallResolver, body: Body, goal_keys: set[tuple[str, str, int]], near: Near | None
+    cr: CallResolver, body: Body, goal_keys: set[tuple[str, str, int]], near: Near | None, possible: bool
 ) -> Iterator[Hop]:
     """A body's hops: a call of many candidates only toward the goal (none without
     ``near``), an untyped method call to the definitions of that name ``near`` holds."""
@@ -158,7 +185,7 @@ def _hops(
         for target in callee.targets:
             if not wide or key(target) in goal_keys or (near is not None and key(target) in near):
                 yield Hop(body, callee, target)
-        if near is not None and callee.status == UNRESOLVED and callee.site.kind == "call":
+        if possible and near is not None and callee.status == UNRESOLVED and callee.site.kind == "call":
             yield from _possible(body, callee, near)
 
 
@@ -166,11 +193,12 @@ def _possible(body: Body, callee: Callee, near: Near) -> Iterator[Hop]:
     """``x.m(...)`` on a value codewalk cannot type: the definitions named ``m`` that may
     lead to the goal, each said to be a possible target."""
     expr = callee.site.name.expr
-    if "." not in expr:
+    if not expr or "[" in expr or "(" in expr or ("." not in expr and callee.site.name.root != PARAM):
         return
-    name = expr.rpartition(".")[2]
+    # x.m(...): a method m; model(...) of a parameter: an nn.Module's forward, a __call__
+    names = (expr.rpartition(".")[2],) if "." in expr else ("forward", "__call__")
     for target in near.values():
-        if target.qualname.rpartition(".")[2] == name and target.kind in FUNCTIONS:
+        if target.qualname.rpartition(".")[2] in names and target.kind in FUNCTIONS:
             how = f"{expr}(…) on a value codewalk cannot type: possibly {target.qualname}, which leads on"
             yield Hop(body, callee._replace(how=how), target._replace(via=how))
 
@@ -185,6 +213,8 @@ def _search(
     max_bodies: int,
     within: set[str],
     near: Near | None,
+    *,
+    possible: bool = False,
 ) -> PathSearch:
     goal_keys = {key(g) for g in goals}
     bodies: dict[tuple[str, str, int, str], Body | None] = {}
@@ -204,17 +234,16 @@ def _search(
             complete = False
             break
         analysed += 1
-        for hop in _hops(cr, body, goal_keys, near):
+        if len(ends) >= limit:  # enough chains of the shortest length
+            break
+        for hop in _hops(cr, body, goal_keys, near, possible):
             if _is_goal(hop, goal_keys, goal_name):
                 ends.append(hop)
                 best = level + 1
                 continue
             if hop.target is None or best is not None or hop.target.repo not in within:
                 continue
-            target_key = (*key(hop.target), hop.target.receiver or hop.target.qualname)
-            if target_key not in bodies:
-                bodies[target_key] = body_for(cr, hop.target)
-            child = bodies[target_key]
+            child = reached(cr, hop, bodies)
             if child is None:
                 continue
             here = node(child)  # a class's node is its __init__

@@ -121,13 +121,25 @@ def _parameter(r: Places, function: Resolved, name: str) -> Holds:
     )
 
 
-def parameter_annotations(signature: str) -> dict[str, ast.expr]:
-    """The annotations of a ``def`` header's parameters, by name ({} when it does not parse)."""
+def parameter_names(signature: str) -> list[str]:
+    """A ``def`` header's parameters in order, positional ones first ([] when it does not parse)."""
+    node = _header(signature)
+    if node is None:
+        return []
+    args = node.args
+    return [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+
+
+def _header(signature: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     try:
         tree = ast.parse(signature.strip() + "\n    pass\n")
     except SyntaxError:
-        return {}
+        return None
     node = tree.body[0] if tree.body else None
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        return {}
-    return parameters(node)
+    return node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else None
+
+
+def parameter_annotations(signature: str) -> dict[str, ast.expr]:
+    """The annotations of a ``def`` header's parameters, by name ({} when it does not parse)."""
+    node = _header(signature)
+    return parameters(node) if node is not None else {}

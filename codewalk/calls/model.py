@@ -42,6 +42,10 @@ class Body(NamedTuple):
     # a function nested in another (``f.<locals>.g``): ``host`` is the function whose
     # lines (``text``) hold it; its sites are those of host's facts within its own lines
     host: Resolved | None = None
+    # what the call that reached it passed to its unannotated parameters, when the caller
+    # could tell: (parameter, the classes of the instance passed, loosely: of a class
+    # deriving from them too)
+    arguments: tuple[tuple[str, tuple[Resolved, ...], bool], ...] = ()
 
     @property
     def name(self) -> str:
@@ -50,8 +54,12 @@ class Body(NamedTuple):
 
     @property
     def key(self) -> tuple[str, str, int, str]:
-        """The body as a walk sees it: a definition, and the class ``self`` is there."""
+        """The body as a walk sees it: a definition, the class ``self`` is there and what
+        its parameters were passed."""
         receiver = self.receiver.qualname if self.receiver is not None else ""
+        if self.arguments:
+            passed = ",".join(f"{p}={'|'.join(c.qualname for c in cs)}" for p, cs, _ in self.arguments)
+            receiver = f"{receiver}({passed})"
         return (self.repo, self.target.path, self.target.line, receiver)
 
 

@@ -185,7 +185,8 @@ class Namer:
                 return Origin("item", table[0], line, self.keys(args[0]), default, text)
         callee = self.name_of(func)
         name = callee[0] if callee is not None else Name("", EXPR)
-        return Origin("call", name, line, args=self.arg_names(args), text=text)
+        passed, slots = self.slotted_names(call)
+        return Origin("call", name, line, args=passed, text=text, slots=slots)
 
     def keys(self, key: ast.expr) -> tuple[str, ...]:
         string = string_value(key)
@@ -200,6 +201,27 @@ class Namer:
         return tuple(
             named[0] for named in found if named is not None and named[0].root not in (BUILTIN, EXPR)
         )
+
+    def slotted_names(self, call: ast.Call) -> tuple[tuple[Name, ...], tuple[str, ...]]:
+        """The dotted names among a call's arguments, in the order written (as
+        :meth:`arg_names`), and the slot each is passed in: ``#0`` for the first
+        positional one (none after a ``*args``), else its keyword."""
+        slot: dict[int, str] = {}
+        for index, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred):
+                break
+            slot[id(arg)] = f"#{index}"
+        for keyword in call.keywords:
+            if keyword.arg is not None:
+                slot[id(keyword.value)] = keyword.arg
+        names: list[Name] = []
+        slots: list[str] = []
+        for arg in arguments(call):
+            named = self.name_of(arg)
+            if named is not None and named[0].root not in (BUILTIN, EXPR):
+                names.append(named[0])
+                slots.append(slot.get(id(arg), ""))
+        return tuple(names), tuple(slots)
 
 
 def string_value(node: ast.AST) -> str | None:

@@ -17,9 +17,10 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text: stored facts of another
 # version are ignored (and replaced when computed again).
-CALLS_VERSION = 11  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 13  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
-# 10: X[i].m; 11: what a reference is passed to
+# 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
+# 13: an assignment's call's too
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -56,6 +57,7 @@ class Origin(NamedTuple):
     text: str = ""  # the value as written, cut to one short line
     exact: bool = False  # item/getattr: the key is a literal, so ``keys`` holds the only key
     span: tuple[int, int] = (0, 0)  # def: its first (decorators included) and last lines
+    slots: tuple[str, ...] = ()  # call: the slot each of ``args`` is passed in (as Site.slots)
 
 
 class Site(NamedTuple):
@@ -68,6 +70,7 @@ class Site(NamedTuple):
     end_col: int
     args: tuple[Name, ...] = ()  # call: the dotted names among its arguments; ref: what it is passed to
     text: str = ""  # the call as written, cut to one short line
+    slots: tuple[str, ...] = ()  # call: the slot each of ``args`` is passed in ("#0", "config", "" unknown)
 
 
 class CallFacts(NamedTuple):
@@ -106,12 +109,11 @@ def _name(data: list[Any]) -> Name:
 
 
 def _origin(data: list[Any]) -> Origin:
-    kind, name, line, keys, args, text, exact, span = data
-    return Origin(
-        kind, _name(name), line, tuple(keys), tuple(_name(a) for a in args), text, exact, tuple(span)
-    )
+    kind, name, line, keys, args, text, exact, span, slots = data
+    passed = tuple(_name(a) for a in args)
+    return Origin(kind, _name(name), line, tuple(keys), passed, text, exact, tuple(span), tuple(slots))
 
 
 def _site(data: list[Any]) -> Site:
-    kind, name, line, col, end_col, args, text = data
-    return Site(kind, _name(name), line, col, end_col, tuple(_name(a) for a in args), text)
+    kind, name, line, col, end_col, args, text, slots = data
+    return Site(kind, _name(name), line, col, end_col, tuple(_name(a) for a in args), text, tuple(slots))

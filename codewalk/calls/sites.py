@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from codewalk.calls.cache import CallFactsTable, facts_of
-from codewalk.calls.holders import holds
+from codewalk.calls.holders import holds, parameter_annotations, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
+from codewalk.calls.passed import instances
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, found, unresolved, with_via
 from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Site
@@ -68,6 +69,32 @@ class CallResolver(Reacher):
             f"passed as a value to {to.expr or 'an expression'} (code codewalk cannot read: not followed)",
             False,
         )
+
+    def passed_in(
+        self, caller: Body, site: Site, callee: Body
+    ) -> tuple[tuple[str, tuple[Resolved, ...], bool], ...]:
+        """What ``site`` of ``caller`` passes to the unannotated parameters of ``callee``
+        it reaches: the instances its arguments hold, when the caller can tell."""
+        params = parameter_names(callee.target.signature)
+        annotated = parameter_annotations(callee.target.signature)
+        unbound = site.name.root in (GLOBAL, IMPORT)  # Class.method(self, ...), a function
+        bound = callee.cls and params[:1] in (["self"], ["cls"]) and not unbound
+        offset = 1 if bound or callee.target.kind == "class" else 0
+        facts = self.facts(caller)
+        out: list[tuple[str, tuple[Resolved, ...], bool]] = []
+        for arg, slot in zip(site.args, site.slots, strict=False):
+            if slot.startswith("#"):
+                index = int(slot[1:]) + offset
+                param = params[index] if index < len(params) else ""
+            else:
+                param = slot if slot in params else ""
+            if not param or param in annotated or param in ("self", "cls"):
+                continue
+            reach = instances(self, self.reach_name(caller, facts, arg, call=False))
+            classes = tuple(c for c in reach.targets if c.kind == "class")
+            if reach.instance and classes:
+                out.append((param, classes, reach.loose))
+        return tuple(out)
 
     def made_by(self, function: Resolved) -> tuple[Resolved, ...]:
         return returned_instances(self, function, 0).targets
@@ -296,15 +323,22 @@ class CallResolver(Reacher):
         self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int, read: bool = False
     ) -> Reach:
         """A parameter, as its annotation says (an instance of those classes or of
-        classes deriving from them); else its value is the caller's."""
+        classes deriving from them), else as the call that reached the body passed it;
+        else its value is the caller's."""
         parts = name.expr.removesuffix("[]").split(".")
         found_ = holds_parameter(self, body.target, parts[0])
+        for param, classes, loose in body.arguments if not (found_.instances or found_.classes) else ():
+            if param == parts[0]:
+                names = " or ".join(c.qualname.rpartition(".")[2] for c in classes)
+                how = f"{param} is {a(names)}, passed by the call that reached {body.name}"
+                passed = tuple(c._replace(via=f"{how} ({c.via})") for c in classes)
+                found_ = found_._replace(instances=passed, annotated=loose, how=how)
         if not found_.instances and not found_.classes:
             return unresolved(f"{parts[0]} is a parameter of {body.name}: its value is the caller's")
         if found_.classes:  # type[X]: the class itself
             reach = Reach(found_.classes, found_.how, RESOLVED)
         else:
-            reach = Reach(found_.instances, found_.how, RESOLVED, instance=True, loose=True)
+            reach = Reach(found_.instances, found_.how, RESOLVED, instance=True, loose=found_.annotated)
         if len(parts) > 1:
             return self.member_of(body, reach, parts[1:], call, depth, read=read)
         return self.called(body, reach, depth) if call else reach

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 from codewalk.calls.holders import holds, parameter
 from codewalk.calls.model import RESOLVED, Body
+from codewalk.calls.passed import returned_argument
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, found, unresolved
 from codewalk.calls.records import CLS, GLOBAL, IMPORT, PARAM, SELF, CallFacts, Name, Origin
@@ -126,6 +127,8 @@ def _call_result(
             how = f"returned by {what}(…), a wrapper around {name}, passed to it"
             return found([t._replace(via=how) for t in wrapped[:1]], how)
     result = call_result(r, callee, depth)
+    if not result.targets and o.slots:
+        result = returned_argument(r, body, facts, o, callee, depth)
     if result.targets:
         return r.called(body, result, depth) if call else result
     return unresolved(f"what {what}(…) returns")

@@ -282,7 +282,8 @@ class Calling:
             limit=limit,
             toward=partial(toward, self.cr, goals, self.code.mentions, max_depth - 1),
         )
-        name = goals[0].qualname if goals else goal
+        reached = search.chains[0][-1].reached if search.chains else ""  # of several goals, the one reached
+        name = reached or (goals[0].qualname if goals else goal)
         return PathAnswer(source, name, bool(goals), search)
 
     def calls_at(self, path: str, line: int) -> CallList | None:

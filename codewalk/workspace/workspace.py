@@ -276,8 +276,7 @@ class Workspace:
 
     @locked
     def callers(self, query: str, progress: Progress | None = None) -> CallersAnswer:
-        """The call sites (and table entries, and value references) that reach ``query``;
-        ``progress`` hears of the functions read."""
+        """The call sites (and table entries, and value references) that reach ``query``."""
         return self.calling.callers(query, progress)
 
     @locked
