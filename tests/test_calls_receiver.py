@@ -165,3 +165,14 @@ def test_a_parameter_holds_what_the_call_that_reached_it_passed(ws: Workspace) -
         "Model.forward",
     ]
     assert "passed" in chain[1].callee.how
+
+
+def test_a_name_unpacked_from_a_returned_tuple_holds_that_element(ws: Workspace) -> None:
+    """``model, data = self._prepare(x)`` where ``_prepare`` ends in ``return model, [x]``:
+    ``model`` is its first element; ``first, second = data, model`` pairs the names."""
+    chain = ws.path("Runner.fit", "Attention.forward").search.chains[0]
+    assert [hop.caller.target.qualname.removeprefix(M) for hop in chain][:3] == [
+        "Runner.fit",
+        "Runner._step",
+        "Model.forward",
+    ]

@@ -113,6 +113,14 @@ class _Visitor(Namer, ast.NodeVisitor):
         return CallFacts(tuple(sites), local_origins, tuple(keyed(o) for o in self.returns))
 
     # -- positions ---------------------------------------------------------------------
+    def assign(self, target: ast.expr, value: ast.expr, line: int) -> None:
+        """``target = value``; ``a, b = x, y`` pairs each name with its value."""
+        pairs = _paired(target, value)
+        if pairs is None:
+            self.bind_target(target, self.origins(value, line))
+        for name, part in pairs or ():
+            self.assign(name, part, line)
+
     def bind_target(self, target: ast.expr, origins: list[Origin]) -> None:
         if isinstance(target, ast.Name):
             self.locals.setdefault(target.id, []).extend(origins)
@@ -120,8 +128,14 @@ class _Visitor(Namer, ast.NodeVisitor):
             self.bind_target(target.value, origins)
         elif isinstance(target, ast.Tuple | ast.List):
             line = origins[0].line if origins else 0
-            for element in target.elts:
-                unpacked = [Origin("other", Name("", EXPR), line, text=o.text) for o in origins[:1]]
+            starred = any(isinstance(e, ast.Starred) for e in target.elts)
+            for index, element in enumerate(target.elts):
+                unpacked = [  # a part of what a call returns, by its index (none after a *rest)
+                    o._replace(part=index)
+                    if o.kind == "call" and not starred and o.part < 0 and isinstance(element, ast.Name)
+                    else Origin("other", Name("", EXPR), line, text=o.text)
+                    for o in origins[:1]
+                ]
                 self.bind_target(element, unpacked)
 
     def refs(self, value: ast.expr) -> Iterator[ast.expr]:
@@ -238,9 +252,8 @@ class _Visitor(Namer, ast.NodeVisitor):
 
     def visit_Assign(self, node: ast.Assign) -> None:
         line = self.where(node)[0]
-        origins = self.origins(node.value, line)
         for target in node.targets:
-            self.bind_target(target, origins)
+            self.assign(target, node.value, line)
         self.add_refs(node.value)
         self.generic_visit(node)
 
@@ -309,7 +322,23 @@ class _Visitor(Namer, ast.NodeVisitor):
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
             line = self.where(node)[0]
-            if self.depth == 1:
+            if self.depth == 1 and isinstance(node.value, ast.Tuple) and _unstarred(node.value):
+                for index, element in enumerate(node.value.elts):  # return model, loader
+                    self.returns.extend(o._replace(part=index) for o in self.origins(element, line))
+            elif self.depth == 1:
                 self.returns.extend(self.origins(node.value, line))
             self.add_refs(node.value)
         self.generic_visit(node)
+
+
+def _unstarred(value: ast.Tuple | ast.List) -> bool:
+    return not any(isinstance(e, ast.Starred) for e in value.elts)
+
+
+def _paired(target: ast.expr, value: ast.expr) -> list[tuple[ast.expr, ast.expr]] | None:
+    """``a, b = x, y``: each name with its value (None unless both are tuples of a length)."""
+    if not isinstance(target, ast.Tuple | ast.List) or not isinstance(value, ast.Tuple | ast.List):
+        return None
+    if len(target.elts) != len(value.elts) or not (_unstarred(target) and _unstarred(value)):
+        return None
+    return list(zip(target.elts, value.elts, strict=True))

@@ -8,6 +8,7 @@ into it, or ``zip``/``enumerate`` of it gives), or a class itself."""
 from __future__ import annotations
 
 import ast
+import functools
 from typing import NamedTuple, Protocol
 
 from codewalk.index.declared import ANNOTATED, annotated, parameters
@@ -130,7 +131,9 @@ def parameter_names(signature: str) -> list[str]:
     return [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
 
 
+@functools.lru_cache(maxsize=4096)
 def _header(signature: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """A ``def`` header parsed (shared: read it, never change it)."""
     try:
         tree = ast.parse(signature.strip() + "\n    pass\n")
     except SyntaxError:

@@ -26,7 +26,8 @@ def returned_argument(
             continue
         params = parameter_names(function.signature)
         offset = 1 if inner.cls and params[:1] in (["self"], ["cls"]) else 0
-        returned = {ret.name.expr for ret in facts_of(r.table, inner).returns if ret.name.root == PARAM}
+        returns = facts_of(r.table, inner).returns
+        returned = {ret.name.expr for ret in returns if ret.name.root == PARAM and ret.part == o.part}
         for arg, slot in zip(o.args, o.slots, strict=False):
             index = int(slot[1:]) + offset if slot.startswith("#") else -1
             param = params[index] if 0 <= index < len(params) else slot

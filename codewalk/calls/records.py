@@ -17,10 +17,10 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text: stored facts of another
 # version are ignored (and replaced when computed again).
-CALLS_VERSION = 13  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 14  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
-# 13: an assignment's call's too
+# 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -58,6 +58,9 @@ class Origin(NamedTuple):
     exact: bool = False  # item/getattr: the key is a literal, so ``keys`` holds the only key
     span: tuple[int, int] = (0, 0)  # def: its first (decorators included) and last lines
     slots: tuple[str, ...] = ()  # call: the slot each of ``args`` is passed in (as Site.slots)
+    # a name unpacked from a call's result (``model, loader = f()``): the index of its part;
+    # a return of a tuple (``return model, loader``): the index of this element; else -1
+    part: int = -1
 
 
 class Site(NamedTuple):
@@ -109,9 +112,9 @@ def _name(data: list[Any]) -> Name:
 
 
 def _origin(data: list[Any]) -> Origin:
-    kind, name, line, keys, args, text, exact, span, slots = data
+    kind, name, line, keys, args, text, exact, span, slots, part = data
     passed = tuple(_name(a) for a in args)
-    return Origin(kind, _name(name), line, tuple(keys), passed, text, exact, tuple(span), tuple(slots))
+    return Origin(kind, _name(name), line, tuple(keys), passed, text, exact, tuple(span), tuple(slots), part)
 
 
 def _site(data: list[Any]) -> Site:

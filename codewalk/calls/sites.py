@@ -8,10 +8,11 @@ calling a definition runs (a property and what it returns, an instance's ``forwa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from codewalk.calls.cache import CallFactsTable, facts_of
-from codewalk.calls.holders import holds, parameter_annotations, parameter_names
+from codewalk.calls.holders import holds, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
 from codewalk.calls.passed import instances
@@ -73,10 +74,10 @@ class CallResolver(Reacher):
     def passed_in(
         self, caller: Body, site: Site, callee: Body
     ) -> tuple[tuple[str, tuple[Resolved, ...], bool], ...]:
-        """What ``site`` of ``caller`` passes to the unannotated parameters of ``callee``
-        it reaches: the instances its arguments hold, when the caller can tell."""
+        """What ``site`` of ``caller`` passes to the parameters of ``callee`` it reaches
+        that no annotation types (none, or another package's: ``model: nn.Module``): the
+        instances its arguments hold, when the caller can tell."""
         params = parameter_names(callee.target.signature)
-        annotated = parameter_annotations(callee.target.signature)
         unbound = site.name.root in (GLOBAL, IMPORT)  # Class.method(self, ...), a function
         bound = callee.cls and params[:1] in (["self"], ["cls"]) and not unbound
         offset = 1 if bound or callee.target.kind == "class" else 0
@@ -88,7 +89,10 @@ class CallResolver(Reacher):
                 param = params[index] if index < len(params) else ""
             else:
                 param = slot if slot in params else ""
-            if not param or param in annotated or param in ("self", "cls"):
+            if not param or param in ("self", "cls"):
+                continue
+            said = holds_parameter(self, callee.target, param)
+            if said.instances or said.classes:  # annotated with a class codewalk reads
                 continue
             reach = instances(self, self.reach_name(caller, facts, arg, call=False))
             classes = tuple(c for c in reach.targets if c.kind == "class")
@@ -192,7 +196,9 @@ class CallResolver(Reacher):
         for target in reach.targets:
             if reach.instance and target.kind == "class":
                 runs = self.instance_call(target)
-                if not runs and body.receiver is None and target.qualname == f"{body.module}.{body.cls}":
+                if reach.loose:  # of this class or of one deriving from it
+                    runs = [t._replace(receiver="") for t in runs] or self.overridden_call(target)
+                elif not runs and body.receiver is None and target.qualname == f"{body.module}.{body.cls}":
                     runs = self.overridden_call(target)  # self(...) in a mixin: any class deriving from it
                 out.extend(with_via(runs, target.via) if target.via != "direct" else runs)
             elif target.kind == "property":
@@ -268,6 +274,7 @@ class CallResolver(Reacher):
         external = ""
         statuses: list[str] = []
         instances: list[bool] = []  # each assignment that reaches something holds instances
+        loose = False  # of a class deriving from those too, as one assignment says
         for o in origins:
             if len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:
                 longer = o.name._replace(expr=".".join([o.name.expr, *parts[1:]]))
@@ -281,15 +288,17 @@ class CallResolver(Reacher):
             if reach.targets:
                 targets.extend(with_via(list(reach.targets), step))
                 instances.append(reach.instance)
+                loose = loose or reach.loose
             else:
                 known.append(f"{step}: {reach.how}" if reach.how else step)
                 statuses.append(reach.status)
                 external = external or reach.external
         held = bool(instances) and all(instances) and not call
         if targets and known:  # the other assignments stay in view: none is dropped
-            return found(targets, f"{targets[0].via}; also {'; '.join(known[:2])}", instance=held)
+            also = f"{targets[0].via}; also {'; '.join(known[:2])}"
+            return found(targets, also, instance=held, loose=held and loose)
         if targets:
-            return found(targets, instance=held)
+            return found(targets, instance=held, loose=held and loose)
         if len(origins) == 1 and statuses[0] in (EXTERNAL, BUILTIN):
             return Reach((), known[0], statuses[0], external)
         return unresolved("; ".join(known[:3]))
@@ -331,7 +340,7 @@ class CallResolver(Reacher):
             if param == parts[0]:
                 names = " or ".join(c.qualname.rpartition(".")[2] for c in classes)
                 how = f"{param} is {a(names)}, passed by the call that reached {body.name}"
-                passed = tuple(c._replace(via=f"{how} ({c.via})") for c in classes)
+                passed = tuple(c._replace(via=f"{how} ({_first_passed(c.via)})") for c in classes)
                 found_ = found_._replace(instances=passed, annotated=loose, how=how)
         if not found_.instances and not found_.classes:
             return unresolved(f"{parts[0]} is a parameter of {body.name}: its value is the caller's")
@@ -364,3 +373,13 @@ def own_sites(body: Body, facts: CallFacts) -> tuple[Site, ...]:
         for s in facts.sites
         if first <= s.line <= last and not any(start <= s.line <= end for start, end in inner)
     )
+
+
+_PASSED = re.compile(r"\w+ is an? [\w .]+, passed by the call that reached [\w.<>]+ \((.*)\)")
+
+
+def _first_passed(via: str) -> str:
+    """Where a value passed down several calls came from, said once."""
+    while (match := _PASSED.fullmatch(via)) is not None:
+        via = match.group(1)
+    return via

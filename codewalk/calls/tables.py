@@ -126,7 +126,7 @@ def _call_result(
             name = wrapped[0].qualname.rpartition(".")[2]
             how = f"returned by {what}(…), a wrapper around {name}, passed to it"
             return found([t._replace(via=how) for t in wrapped[:1]], how)
-    result = call_result(r, callee, depth)
+    result = call_result(r, callee, depth, o.part)
     if not result.targets and o.slots:
         result = returned_argument(r, body, facts, o, callee, depth)
     if result.targets:
@@ -134,17 +134,18 @@ def _call_result(
     return unresolved(f"what {what}(…) returns")
 
 
-def call_result(r: Reacher, callee: Reach, depth: int) -> Reach:
+def call_result(r: Reacher, callee: Reach, depth: int, part: int = -1) -> Reach:
     """What calling the definitions of ``callee`` returns, as instances: of a class it
     constructs (``cls(...)``, ``X(...)``), of what a function's return annotation names,
-    else of the classes its ``return`` statements construct."""
+    else of the classes its ``return`` statements construct; ``part``: of the element of
+    that index of the tuple it returns."""
     out: list[Resolved] = []
     loose = False
     for target in callee.targets if callee.status == RESOLVED else ():
-        if target.kind == "class" and not callee.instance:
+        if target.kind == "class" and not callee.instance and part < 0:
             out.append(target._replace(via=f"an instance of {target.qualname.rpartition('.')[2]}"))
         elif target.kind in ("function", "method", "property") and depth < MAX_DEPTH:
-            made = returned_instances(r, target, depth + 1)
+            made = returned_instances(r, target, depth + 1, part)
             out.extend(made.targets)
             loose = loose or made.loose
     if not out:
@@ -157,23 +158,24 @@ def call_result(r: Reacher, callee: Reach, depth: int) -> Reach:
     )
 
 
-def returned_instances(r: Reacher, function: Resolved, depth: int) -> Reach:
+def returned_instances(r: Reacher, function: Resolved, depth: int, part: int = -1) -> Reach:
     """The instances ``function`` returns (memoised): what its return annotation names,
-    else what its ``return`` statements construct or return from other calls."""
-    key = (function.repo, function.path, function.line, "", "instances")
+    else what its ``return`` statements construct or return from other calls; ``part``:
+    the element of that index of the tuples it returns."""
+    key = (function.repo, function.path, function.line, "", f"instances{part}")
     if key not in r.returns:
         r.returns[key] = unresolved("")  # a function returning what it returns
-        r.returns[key] = _returned_instances(r, function, depth)
+        r.returns[key] = _returned_instances(r, function, depth, part)
     return r.returns[key]
 
 
-def _returned_instances(r: Reacher, function: Resolved, depth: int) -> Reach:
+def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -> Reach:
     from codewalk.calls.cache import facts_of
 
     name = function.qualname.rpartition(".")[2]
     place = r.place(function)
     said = returns(function.signature)
-    if place is not None and said.classes:
+    if place is not None and said.classes and part < 0:
         resolver, view, _ = place
         classes: list[Resolved] = []
         for dotted in said.classes:
@@ -188,12 +190,14 @@ def _returned_instances(r: Reacher, function: Resolved, depth: int) -> Reach:
         return unresolved("")
     facts = facts_of(r.table, body)
     out: list[Resolved] = []
+    loose = False
     for o in facts.returns:
-        if o.kind in ("call", "name", "item"):
-            reach = origin(r, body, facts, o, call=False, depth=depth)
+        if o.kind in ("call", "name", "item") and o.part == part:
+            reach = origin(r, body, facts, o._replace(part=-1), call=False, depth=depth)
             if reach.instance:
                 out.extend(t._replace(via=f"returned by {name} (line {o.line})") for t in reach.targets)
-    return found(out, out[0].via, instance=True) if out else unresolved("")
+                loose = loose or reach.loose
+    return found(out, out[0].via, instance=True, loose=loose) if out else unresolved("")
 
 
 def _registry(
@@ -377,7 +381,7 @@ def _returned(r: Reacher, prop: Resolved, caller: Body, depth: int) -> Reach:
     facts = facts_of(r.table, body)
     for_class = caller.cls.rpartition(".")[2]
     targets: list[Resolved] = []
-    for o in facts.returns:
+    for o in (o for o in facts.returns if o.part < 0):
         reach = origin(r, body, facts, o, call=True, depth=depth, for_class=for_class)
         where = f"returned by the property {prop.qualname.rpartition('.')[2]} ({prop.path}:{o.line})"
         targets.extend(t._replace(via=f"{where}: {t.via}") for t in reach.targets)

@@ -27,6 +27,8 @@ from codewalk.index.records import Definition, DictEntry, FileRow, Import
 from codewalk.index.rows import DEF_COLUMNS, FactRows, definition, fact_rows
 from codewalk.index.versions import INDEX_VERSION, SCHEMA_VERSION, SEP
 
+_BASES = [c.strip() for c in DEF_COLUMNS.split(",")].index("bases")
+
 __all__ = ["INDEX_VERSION", "SCHEMA_VERSION", "BlobInfo", "FactRows", "Store", "fact_rows"]
 
 
@@ -324,18 +326,25 @@ class Store:
         )
         return [DictEntry(r[0], r[1], r[2], bool(r[3]), r[4], r[5]) for r in rows]
 
-    def classes_naming_base(self, snap: int, name: str) -> list[tuple[FileRow, Definition]]:
-        """Classes whose bases, as written, end with the name ``name`` (``GenerationMixin``,
+    def classes_naming_bases(self, snap: int, names: list[str]) -> list[tuple[FileRow, Definition]]:
+        """Classes whose bases, as written, end with one of ``names`` (``GenerationMixin``,
         ``generation.GenerationMixin``), among the files that use the name."""
         columns = ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
-        rows = self.db.execute(
-            f"SELECT f.path, f.module, f.is_package, f.blob, {columns} FROM refnames r "
-            "CROSS JOIN defs d ON d.blob = r.blob CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? "
-            "WHERE r.name = ? AND d.kind = 'class' AND instr(d.bases, ?) > 0 ORDER BY f.path, d.line",
-            (snap, name, name),
-        )
-        found = [(FileRow(r[0], r[1], bool(r[2]), r[3]), definition(r[4:])) for r in rows]
-        return [(row, d) for row, d in found if any(b.rpartition(".")[2] == name for b in d.bases)]
+        wanted = set(names)
+        found: dict[tuple[str, int], tuple[FileRow, Definition]] = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start : start + 500]
+            rows = self.db.execute(
+                f"SELECT f.path, f.module, f.is_package, f.blob, {columns} FROM refnames r "
+                "CROSS JOIN defs d ON d.blob = r.blob CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? "
+                f"WHERE r.name IN ({', '.join('?' * len(chunk))}) AND d.kind = 'class' AND d.bases != ''",
+                (snap, *chunk),
+            )
+            for r in rows:
+                if any(b.rpartition(".")[2] in wanted for b in r[4 + _BASES].split(SEP)):
+                    d = definition(r[4:])
+                    found[(r[0], d.line)] = (FileRow(r[0], r[1], bool(r[2]), r[3]), d)
+        return [found[k] for k in sorted(found)]
 
     def references(self, snap: int, name: str) -> list[tuple[str, int, int]]:
         """(path, line, col) of every use of ``name`` in the indexed files of ``snap``."""

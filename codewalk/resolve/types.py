@@ -7,6 +7,7 @@ elements ``nn.ModuleList([...])`` was built with."""
 from __future__ import annotations
 
 import ast
+import functools
 from typing import NamedTuple
 
 from codewalk.index.declared import ANNOTATED, annotated
@@ -34,6 +35,7 @@ def declared(d: Definition) -> Declared:
     return Declared()
 
 
+@functools.lru_cache(maxsize=4096)
 def returns(signature: str) -> Declared:
     """What a ``def`` header's return annotation names (``-> Optional[Cache]``)."""
     if "->" not in signature:

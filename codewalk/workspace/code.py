@@ -49,6 +49,9 @@ class WorkspaceCode:
         self.ws = workspace
         self._lines: dict[tuple[str, str], list[str]] = {}
         self._descendants: dict[tuple[str, str, str], list[Resolved]] = {}
+        self._children: dict[tuple[str, str], list[tuple[str, Resolved]]] = {}  # direct subclasses
+        self._functions: dict[int, list[Definition]] = {}  # by blob: a blob's text never changes
+        self._globals: dict[int, list[Definition]] = {}
 
     @property
     def repo(self) -> str:
@@ -70,7 +73,7 @@ class WorkspaceCode:
         package = qualname.partition(".")[0]
         if owner is None:
             return [], f"no pin provides {package}"
-        matches = list(self.ws.resolver.find(qualname, related=False).matches)
+        matches = list(self.ws.resolver.find(qualname, related=False, suggest=False).matches)
         if matches:
             return matches, ""
         why = self.ws.stack.unavailable.get(owner)
@@ -133,7 +136,7 @@ class WorkspaceCode:
         row = self.ws.store.file(facts.snap, path)
         if view is None or row is None or row.blob is None:
             return {}
-        functions = self.ws.store.functions_of(row.blob)
+        functions = self.functions_of(row.blob)
         out: dict[int, Body] = {}
         made: dict[int, Body | None] = {}
         for line in lines:
@@ -167,46 +170,62 @@ class WorkspaceCode:
     def _find_descendants(self, module: str, cls: str) -> list[Resolved]:
         """Classes of the opened repositories deriving from ``module.cls``, a level at a
         time (while a snapshot is partial, the files that may define a level are indexed
-        first, in one pass over the files per level)."""
+        first, in one pass over the files per level); each class's direct subclasses are
+        looked up once, shared by the questions about its bases."""
         out: dict[tuple[str, str], Resolved] = {}
         frontier = [(module, cls)]
         while frontier:
-            names = [qualname.rpartition(".")[2] for _, qualname in frontier]
-            for facts in list(self.ws.stack.members.values()):
-                facts.scan_bases(names)
+            todo = [base for base in dict.fromkeys(frontier) if base not in self._children]
+            for base in todo:
+                self._children[base] = []
+            for base, sub_module, sub in self._subclasses(set(todo)):
+                self._children[base].append((sub_module, sub))
             later: list[tuple[str, str]] = []
-            for base_module, base in frontier:
-                for sub_module, sub in self._subclasses(base_module, base):
+            for base in frontier:
+                for sub_module, sub in self._children[base]:
                     if (sub_module, sub.qualname) not in out:
                         out[(sub_module, sub.qualname)] = sub
                         later.append((sub_module, sub.qualname[len(sub_module) + 1 :]))
             frontier = later
         return list(out.values())
 
-    def _subclasses(self, module: str, cls: str) -> list[tuple[str, Resolved]]:
-        """(module, class) of the indexed classes whose bases resolve to ``module.cls``."""
-        name = cls.rpartition(".")[2]
+    def _subclasses(self, bases: set[tuple[str, str]]) -> list[tuple[tuple[str, str], str, Resolved]]:
+        """(base, module, class) of the indexed classes whose bases resolve to one of
+        ``bases`` ((module, class)): one query a repository."""
+        if not bases:
+            return []
+        names = sorted({qualname.rpartition(".")[2] for _, qualname in bases})
         ns = self.ws.resolver.ns
-        out: list[tuple[str, Resolved]] = []
+        out: list[tuple[tuple[str, str], str, Resolved]] = []
         for facts in list(self.ws.stack.members.values()):
-            for row, d in self.ws.store.classes_naming_base(facts.snap, name):
+            facts.scan_bases(names)
+            for row, d in self.ws.store.classes_naming_bases(facts.snap, names):
                 view = facts.module(row.module)
                 if view is None:
                     continue
-                bases = ns.bases((view, d))
-                if any(b_view.module == module and b.qualname == cls for b_view, b in bases):
-                    out.append((view.module, to_resolved(Hit(view, d, "direct", 0), facts.repo)))
+                for b_view, b in ns.bases((view, d)):
+                    if (b_view.module, b.qualname) in bases:
+                        found = to_resolved(Hit(view, d, "direct", 0), facts.repo)
+                        out.append(((b_view.module, b.qualname), view.module, found))
         return out
 
     def holder(self, repo: str, path: str, line: int) -> str:
         found = self._file(repo, path)
         if found is None:
             return ""
-        _, row_blob = found
-        for d in self.ws.store.defs_of(row_blob):
-            if not d.parent and d.kind in ("variable", "alias") and d.start_line <= line <= d.end_line:
+        _, blob = found
+        if blob not in self._globals:
+            kinds = ("variable", "alias")
+            self._globals[blob] = [d for d in self.ws.store.defs_of(blob) if not d.parent and d.kind in kinds]
+        for d in self._globals[blob]:
+            if d.start_line <= line <= d.end_line:
                 return d.name
         return ""
+
+    def functions_of(self, blob: int) -> list[Definition]:
+        if blob not in self._functions:
+            self._functions[blob] = self.ws.store.functions_of(blob)
+        return self._functions[blob]
 
     def methods(self, repo: str, path: str, cls: str) -> list[Resolved]:
         found = self._file(repo, path)
@@ -214,9 +233,7 @@ class WorkspaceCode:
             return []
         view, blob = found
         return [
-            to_resolved(Hit(view, d, "direct", 0), repo)
-            for d in self.ws.store.functions_of(blob)
-            if d.parent == cls
+            to_resolved(Hit(view, d, "direct", 0), repo) for d in self.functions_of(blob) if d.parent == cls
         ]
 
     def _file(self, repo: str, path: str) -> tuple[ModuleView, int] | None:
