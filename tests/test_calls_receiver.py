@@ -176,3 +176,34 @@ def test_a_name_unpacked_from_a_returned_tuple_holds_that_element(ws: Workspace)
         "Runner._step",
         "Model.forward",
     ]
+
+
+def test_a_call_of_many_candidates_is_searched_lazily_toward_the_goal(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``self(x)`` in the mixin, asked about without a concrete class, has two candidates:
+    made "many" here, path first searches without them, then through those that may lead
+    to the goal (ChatModel.forward, which builds a Model; not OtherChatModel.forward)."""
+    from codewalk.calls import graph
+
+    monkeypatch.setattr(graph, "WIDE", 1)
+    search = ws.path("GenerationMixin.generate", "Attention.forward").search
+    assert search.widened
+    chains = [[hop.caller.target.qualname.removeprefix(M) for hop in chain] for chain in search.chains]
+    assert chains[0][:4] == [
+        "GenerationMixin.generate",
+        "GenerationMixin._sample",
+        "ChatModel.forward",
+        "Model.forward",
+    ]
+    assert all("OtherChatModel.forward" not in chain for chain in chains)
+
+
+def test_an_untyped_call_may_reach_the_definitions_of_its_name_as_a_guess(ws: Workspace) -> None:
+    """Asked alone, ``model(x)`` in Runner._step calls a parameter codewalk cannot type: a
+    path goes on through the forwards that may lead to the goal, each said to be possible."""
+    search = ws.path("Runner._step", "Attention.forward").search
+    first = search.chains[0]
+    assert first[0].callee.site.name.expr == "model"
+    assert "cannot type: possibly" in first[0].callee.how
+    assert first[0].target is not None and first[0].target.qualname.endswith(".forward")

@@ -22,7 +22,11 @@ from codewalk.resolve.model import Resolved
 FUNCTIONS = ("function", "method", "property")
 MAX_BODIES = 1500  # bodies a path search analyses before it gives up
 WIDE = 12  # candidates of a call above which path searches it lazily
-NARROW_BODIES = 400  # bodies searched before the calls of many candidates are
+NARROW_BODIES = 800  # bodies searched before the calls of many candidates are
+# in the order bodies are searched, a hop through one of a call's many candidates counts
+# as WIDE_HOP calls; a hop to a definition an untyped x.m(...) may reach by name, as POSSIBLE_HOP
+WIDE_HOP = 2
+POSSIBLE_HOP = 4
 
 
 def key(target: Resolved) -> tuple[str, str, int]:
@@ -154,39 +158,37 @@ def shortest_paths(
 
     A call of more than ``WIDE`` candidates (``self(...)`` in a mixin, an annotated base
     class's instance) is searched lazily: first not at all; then, when no chain was found,
-    through the candidates that ``toward()`` says may lead to the goal; last, with the
-    calls of a method on a value codewalk cannot type reaching those of that name."""
+    through the candidates that ``toward()`` says may lead to the goal, as are the calls of
+    a method on a value codewalk cannot type, to the definitions of that name. Such a hop
+    is a guess: it counts as ``WIDE_HOP`` (``POSSIBLE_HOP``) calls in the order bodies are
+    searched, so a chain of definite calls comes before one as long through a guess."""
     within = set(repos) or {start.repo, *(g.repo for g in goals)}
     narrow = max_bodies if toward is None else min(max_bodies, NARROW_BODIES)
     first = _search(cr, start, goals, goal_name, max_depth, limit, narrow, within, None)
     if first.chains or toward is None:
         return first
     near = toward()
-    left = max_bodies - first.bodies
-    second = _search(cr, start, goals, goal_name, max_depth, limit, left, within, near, possible=False)
-    if not second.chains:  # last: the calls on values codewalk cannot type, by name
-        left -= second.bodies
-        third = _search(cr, start, goals, goal_name, max_depth, limit, left, within, near, possible=True)
-        second = third._replace(bodies=second.bodies + third.bodies)
+    second = _search(cr, start, goals, goal_name, max_depth, limit, max_bodies - first.bodies, within, near)
     return second._replace(bodies=first.bodies + second.bodies, widened=True)
 
 
 def _hops(
-    cr: CallResolver, body: Body, goal_keys: set[tuple[str, str, int]], near: Near | None, possible: bool
-) -> Iterator[Hop]:
-    """A body's hops: a call of many candidates only toward the goal (none without
-    ``near``), an untyped method call to the definitions of that name ``near`` holds."""
+    cr: CallResolver, body: Body, goal_keys: set[tuple[str, str, int]], near: Near | None
+) -> Iterator[tuple[Hop, int]]:
+    """A body's hops, each with the calls it counts as: a call of many candidates only
+    toward the goal (none without ``near``), an untyped method call to the definitions
+    of that name ``near`` holds."""
     for callee in cr.callees(body):
         if callee.site.kind == "decorator" or not callee.followed:
             continue
         if callee.status == EXTERNAL:
-            yield Hop(body, callee, None)
+            yield Hop(body, callee, None), 1
         wide = len(callee.targets) > WIDE
         for target in callee.targets:
             if not wide or key(target) in goal_keys or (near is not None and key(target) in near):
-                yield Hop(body, callee, target)
-        if possible and near is not None and callee.status == UNRESOLVED and callee.site.kind == "call":
-            yield from _possible(body, callee, near)
+                yield Hop(body, callee, target), WIDE_HOP if wide else 1
+        if near is not None and callee.status == UNRESOLVED and callee.site.kind == "call":
+            yield from ((hop, POSSIBLE_HOP) for hop in _possible(body, callee, near))
 
 
 def _possible(body: Body, callee: Callee, near: Near) -> Iterator[Hop]:
@@ -213,48 +215,64 @@ def _search(
     max_bodies: int,
     within: set[str],
     near: Near | None,
-    *,
-    possible: bool = False,
 ) -> PathSearch:
+    """Bodies in the order of their cost from ``start`` (a call 1, a guess more; of two as
+    costly, the one through fewer guesses first), within ``max_depth`` calls; the chains
+    of the least cost, each body's parents being the hops that reached it at its cost."""
     goal_keys = {key(g) for g in goals}
     bodies: dict[tuple[str, str, int, str], Body | None] = {}
     parents: dict[tuple[str, str, int, str], list[Hop]] = {}
+    cost_of: dict[tuple[str, str, int, str], tuple[int, int]] = {node(start): (0, 0)}
     depth_of: dict[tuple[str, str, int, str], int] = {node(start): 0}
-    frontier: deque[Body] = deque([start])
-    ends: list[Hop] = []
+    buckets: dict[tuple[int, int], deque[Body]] = {(0, 0): deque([start])}
+    ends: list[tuple[tuple[int, int], Hop]] = []
     analysed = 0
     complete = True
-    best: int | None = None
-    while frontier:
-        body = frontier.popleft()
-        level = depth_of[node(body)]
-        if (best is not None and level >= best) or level >= max_depth:
+    enough = False
+    while buckets and not enough:
+        order = min(buckets)
+        body = buckets[order].popleft()
+        if not buckets[order]:
+            del buckets[order]
+        here = node(body)
+        if cost_of[here] != order:  # reached again at less cost: searched there
+            continue
+        best = min((end[0][0] for end in ends), default=None)
+        if best is not None and order[0] >= best:
             break
+        level = depth_of[here]
+        if level >= max_depth:
+            continue
         if analysed >= max_bodies:
             complete = False
             break
         analysed += 1
-        if len(ends) >= limit:  # enough chains of the shortest length
-            break
-        for hop in _hops(cr, body, goal_keys, near, possible):
+        for hop, calls in _hops(cr, body, goal_keys, near):
+            cost = (order[0] + calls, order[1] + (calls > 1))
             if _is_goal(hop, goal_keys, goal_name):
-                ends.append(hop)
-                best = level + 1
+                ends.append((cost, hop))
+                # enough chains that nothing searched later can be shorter than
+                done = [h for c, h in sorted(ends, key=lambda end: end[0]) if c[0] <= order[0] + 1]
+                enough = len(_chains(done, parents, limit)) >= limit
                 continue
-            if hop.target is None or best is not None or hop.target.repo not in within:
+            if hop.target is None or hop.target.repo not in within:
+                continue
+            if best is not None and cost[0] >= best:
                 continue
             child = reached(cr, hop, bodies)
             if child is None:
                 continue
-            here = node(child)  # a class's node is its __init__
-            known = depth_of.get(here)
-            if known is None:
-                depth_of[here] = level + 1
-                parents[here] = [hop]
-                frontier.append(child)
-            elif known == level + 1:
-                parents[here].append(hop)
-    chains = _chains(ends, parents, limit)
+            there = node(child)  # a class's node is its __init__
+            known = cost_of.get(there)
+            if known is None or cost < known:
+                cost_of[there] = cost
+                depth_of[there] = level + 1
+                parents[there] = [hop]
+                buckets.setdefault(cost, deque()).append(child)
+            elif known == cost:
+                parents[there].append(hop)
+    ordered = [hop for _, hop in sorted(ends, key=lambda end: end[0])]
+    chains = _chains(ordered, parents, limit)
     return PathSearch(tuple(chains), analysed, complete)
 
 

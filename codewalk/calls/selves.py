@@ -65,8 +65,8 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
     if parts[1:] == ["__call__"] and not hits:  # self.__call__ of an nn.Module: calling self
         how = f"{said + '; ' if said else ''}self.__call__ is calling self"
         return found([cls._replace(via=how, receiver=cls.qualname)], how, instance=True)
-    if len(parts) == 2:
-        hits = [h._replace(receiver=cls.qualname) for h in hits]
+    if len(parts) == 2:  # the receiver goes on to the body reached; without one, none does
+        hits = [h._replace(receiver=cls.qualname if body.receiver is not None else "") for h in hits]
         if body.receiver is None and candidates:
             others = overrides(r, cls, parts[1])
             if others:
