@@ -43,14 +43,29 @@ def median_of(runs: int, action: Callable[[], float]) -> float:
     return statistics.median(action() for _ in range(runs))
 
 
-def interleaved(runs: int, actions: dict[str, Callable[[], float]]) -> dict[str, list[float]]:
+def interleaved(
+    runs: int, actions: dict[str, Callable[[], float]], cpu: dict[str, list[float]] | None = None
+) -> dict[str, list[float]]:
     """Each action's times over ``runs`` rounds, one of each per round, so that load on
-    a shared machine falls on all of them alike."""
+    a shared machine falls on all of them alike; ``cpu`` gets the processor time (user
+    and system) of the processes each action ran, which load on a shared machine
+    stretches far less than their wall time."""
     times: dict[str, list[float]] = {name: [] for name in actions}
     for _ in range(runs):
         for name, action in actions.items():
+            before = children_cpu()
             times[name].append(action())
+            if cpu is not None:
+                cpu.setdefault(name, []).append(children_cpu() - before)
     return times
+
+
+def children_cpu() -> float:
+    """Seconds of processor time the finished child processes used so far."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def spread(seconds: list[float]) -> str:

@@ -1,6 +1,6 @@
 """The symbol palette, keystroke by keystroke, on the full index of transformers.
 
-Target (DESIGN.md s.9): each keystroke answered in <= 50 ms. Queries are typed one
+Target: each keystroke answered in <= 50 ms. Queries are typed one
 character at a time, as a reader would, through what the palette calls on the nav
 thread (``search_symbols``: the workspace's ``complete``); each keystroke's time is
 printed as median and worst over the queries, against a baseline in the same process:
@@ -18,6 +18,11 @@ import time
 
 from _common import BENCH_HOME
 
+_LIKE = (  # the baseline: one scan of every definition's name
+    "SELECT f.path, d.name FROM defs d CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? "
+    "WHERE d.name LIKE ? AND d.kind NOT IN ('variable', 'attribute', 'rebind', 'applies', 'keyword') "
+    "LIMIT 800"
+)
 QUERIES = ("ForCausalLMLoss", "Trainer.train", "generate", "llamaattention", "fixed_cross", "loss_fn")
 
 
@@ -44,7 +49,7 @@ def main() -> None:
             per_key.append(time.perf_counter() - started)
             pattern = "%" + "%".join(c for c in text if c.isalnum() or c == "_") + "%"
             started = time.perf_counter()
-            workspace.store.defs_like(workspace.snap, pattern, 800)
+            workspace.store.db.execute(_LIKE, (workspace.snap, pattern)).fetchall()
             baseline.append(time.perf_counter() - started)
     ms = [t * 1000 for t in per_key]
     base = [t * 1000 for t in baseline]

@@ -1,3 +1,3 @@
 """codewalk: annotated, symbol-anchored source tours of Hugging Face transformers."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -67,3 +67,8 @@ class TourError(ConfigError):
 
 class FocusTimeout(TourError):
     """A tour's ``focus: /regex/`` did not finish matching in its time bound."""
+
+
+class TraceError(CodewalkError):
+    """A trace cannot be made, found or read (an unknown name, a damaged file, a program
+    that cannot be started)."""

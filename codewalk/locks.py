@@ -1,10 +1,11 @@
 """Locks between codewalk processes: a file each, held with the system's advisory lock.
 
-``fcntl.flock`` where there is one (POSIX): nothing to import, where the filelock
-package's import costs 80 ms of a command that must start at once. It is the lock
-filelock itself takes there, so a codewalk of either kind waits for the other. Elsewhere
-(Windows), filelock's. Held again by the thread that holds it, a lock is re-entered
-(counted), never waited for; another thread waits as another process does.
+``fcntl.flock`` where there is one (POSIX): nothing to install or import, where the
+filelock package's import is a noticeable part of a command that must start at once. It
+is the lock filelock itself takes there, so a codewalk of either kind waits for the
+other. Elsewhere (Windows), filelock's (a dependency there only). Held again by the
+thread that holds it, a lock is re-entered (counted), never waited for; another thread
+waits as another process does.
 """
 
 from __future__ import annotations

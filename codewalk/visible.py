@@ -44,11 +44,6 @@ def visible(text: str) -> str:
     return _UNSAFE_RE.sub(_escape, text.replace("\r\n", "\n"))
 
 
-def has_controls(text: str) -> bool:
-    """Whether :func:`visible` would change ``text``."""
-    return _UNSAFE_RE.search(text) is not None
-
-
 def json_text(encoded: str) -> str:
     """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with the characters JSON
     leaves raw escaped as ``\\uXXXX``: the same data, safe to print. They occur only

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from codewalk.source.checkout import Checkout, SourceKind
 
@@ -39,3 +40,24 @@ def make_callrepo(tmp_path: Path, commit: str = "calls-1") -> Checkout:
         tag="v0",
         release="callpkg==0",
     )
+
+
+CALLS_PIN = (
+    '[calls]\nurl = "https://example.org/calls.git"\ntag = "v0"\npackage_root = "src"\n'
+    'packages = ["callpkg"]\nrelease = "callpkg==0"\n'
+)
+ACCEL_PIN = (
+    '[accel]\nurl = "https://example.org/accel.git"\ntag = "v1"\npackage_root = "src"\n'
+    'packages = ["accelerate"]\nrelease = "accelerate==1"\n'
+)
+
+
+def pin_callrepo(tmp_path: Path, monkeypatch: Any, *, accel: bool = False) -> Checkout:
+    """The call package (and, with ``accel``, its ``accelerate`` stand-in as a second pin
+    read from the same tree) as the pins every command reads."""
+    checkout = make_callrepo(tmp_path)
+    pins = tmp_path / "pins.toml"
+    pins.write_text(CALLS_PIN + ("\n" + ACCEL_PIN if accel else ""))
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    monkeypatch.setenv("CODEWALK_SOURCE_PATH", str(checkout.root))
+    return checkout

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from codewalk.errors import CodewalkError
 from codewalk.source.checkout import Checkout
+from codewalk.source.pins import Pin
 
 _ISOLATED_ENV = (
     "CODEWALK_SOURCE",
@@ -61,18 +63,29 @@ def _release_checkout(config: pytest.Config, repo: str) -> Checkout:
     """The pinned release of ``repo``, unpacked and committed, as codewalk sees it."""
     from codewalk import locations
     from codewalk.source.pins import load_pins
-    from codewalk.source.sync import ensure_checkout
 
     pin = load_pins(locations.pins_path())[repo]
     saved = os.environ.get("CODEWALK_HOME")
     os.environ["CODEWALK_HOME"] = str(_release_cache(config))
     try:
-        return ensure_checkout(pin, mode="release").checkout
+        return _fetched(pin)
     finally:
         if saved is None:
             os.environ.pop("CODEWALK_HOME", None)
         else:
             os.environ["CODEWALK_HOME"] = saved
+
+
+def _fetched(pin: Pin) -> Checkout:
+    """``pin``'s release in the release cache; offline (say), the test fails in one line
+    naming what it needs and why it could not be had."""
+    from codewalk.source.sync import ensure_checkout
+
+    try:
+        return ensure_checkout(pin, mode="release").checkout
+    except CodewalkError as error:
+        why = error.message
+    pytest.fail(f"needs the {pin.release} release from the package index: {why}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -97,17 +110,15 @@ def stack_sources(pytestconfig: pytest.Config, transformers_checkout: Checkout) 
     be read, never written."""
     from codewalk import locations
     from codewalk.source.pins import load_pins
-    from codewalk.source.sync import ensure_checkout
 
     home = _release_cache(pytestconfig)
     saved = os.environ.get("CODEWALK_HOME")
     os.environ["CODEWALK_HOME"] = str(home)
     try:
         pins = load_pins(locations.pins_path())
-        for pin in pins.values():
-            ensure_checkout(pin, mode="release")
-        for version in OTHER_TRANSFORMERS:  # read by the any-version tests
-            ensure_checkout(pins["transformers"].at(version), mode="release")
+        wanted = [*pins.values(), *(pins["transformers"].at(v) for v in OTHER_TRANSFORMERS)]
+        for pin in wanted:  # every pin, and the releases the any-version tests read
+            _fetched(pin)
     finally:
         if saved is None:
             os.environ.pop("CODEWALK_HOME", None)

@@ -18,8 +18,8 @@ from codewalk.cli.main import main
 from codewalk.errors import CodewalkError
 from codewalk.source.pins import parse_pins
 from codewalk.tours.loader import STEP_KEYS, TOUR_KEYS, parse_tour
-from codewalk.tours.resolution import resolve_tour
 from codewalk.workspace.workspace import Workspace
+from tests.tourwalk import resolve_tour
 
 # Characters that break things: controls, bidi overrides, separators, quotes, YAML and
 # regex syntax, path syntax, non-ASCII letters, and a lone surrogate.

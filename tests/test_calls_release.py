@@ -14,9 +14,9 @@ from codewalk.index.store import Store
 from codewalk.source.checkout import Checkout
 from codewalk.tours.draft import draft_tour
 from codewalk.tours.loader import parse_tour
-from codewalk.tours.resolution import resolve_tour
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
+from tests.tourwalk import resolve_tour
 
 pytestmark = [pytest.mark.release, pytest.mark.slow]
 

@@ -123,18 +123,3 @@ def test_non_ui_commands_never_import_textual_or_jedi(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stdout
-
-
-@pytest.mark.parametrize("columns", ["", "50", "200", "junk"])
-def test_help_is_as_wide_as_shutil_would_make_it(columns: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The parser's formatter finds the terminal's width without importing shutil (a
-    warm find's budget); it is the width shutil would give."""
-    import shutil
-
-    from codewalk.cli.parser import _columns
-
-    if columns:
-        monkeypatch.setenv("COLUMNS", columns)
-    else:
-        monkeypatch.delenv("COLUMNS", raising=False)
-    assert _columns() == shutil.get_terminal_size().columns

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,7 +124,7 @@ def test_path_text_json_and_no_chain(repo: Path, capsys: pytest.CaptureFixture[s
     code, out, _ = run(capsys, "path", "Trainer.train", "accelerate.Accelerator.backward", "--limit", "1")
     assert code == 0
     assert out.splitlines()[0].startswith(
-        "callpkg.trainer.Trainer.train -> accelerate.Accelerator.backward: 1 shortest chain of 3 calls"
+        "callpkg.trainer.Trainer.train -> accelerate.Accelerator.backward: 1 chain of 3 calls"
     )
     assert "  accelerate.Accelerator.backward  (in another package, not pinned)" in out
     code, out, _ = run(capsys, "path", "Mixin.generate", "Model._slow", "--json")
@@ -180,6 +181,32 @@ def test_draft_errors_leave_no_file(repo: Path, tmp_path: Path, capsys: pytest.C
     code, _, err = run(capsys, "draft", "Mixin.generate", "Model._slow", "-o", str(blocked / "t.yaml"))
     assert code == 2 and "cannot write it" in err
     assert os.listdir(tmp_path).count("file") == 1
+
+
+def test_draft_keeps_a_file_made_while_it_ran_and_says_a_directory_is_one(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codewalk.tours import draft
+
+    (tmp_path / "out").mkdir()
+    tour = tmp_path / "out" / "race.yaml"
+    drafted = draft.draft_tour
+
+    def meanwhile(*args: Any, **kwargs: Any) -> str:
+        tour.write_text("my precious notes\n")  # made after the draft checked the path
+        return drafted(*args, **kwargs)
+
+    monkeypatch.setattr(draft, "draft_tour", meanwhile)
+    code, _, err = run(capsys, "draft", "Mixin.generate", "Model._slow", "-o", str(tour))
+    assert code == 2 and "race.yaml: the file exists (it was made while the draft was written)" in err
+    assert tour.read_text() == "my precious notes\n" and os.listdir(tmp_path / "out") == ["race.yaml"]
+    assert run(capsys, "draft", "Mixin.generate", "Model._slow", "-o", str(tour), "--force")[0] == 0
+    assert "  - at: callpkg.generation.Model._slow" in tour.read_text()
+    for force in ([], ["--force"]):
+        code, _, err = run(
+            capsys, "draft", "Mixin.generate", "Model._slow", "-o", str(tmp_path / "out"), *force
+        )
+        assert code == 2 and f"{tmp_path / 'out'}: is a directory" in err
 
 
 @pytest.fixture()

@@ -206,3 +206,41 @@ def test_line_numbers_survive_form_feeds() -> None:
         rows = numbered(code, 10, color=color, mark={12}).split("\n")
         assert len(rows) == 3
         assert "b" in rows[2] and "12" in rows[2] and "▌" in rows[2]
+
+
+def _on_a_terminal(argv: list[str], term: str) -> str:
+    """What ``codewalk ARGV`` writes to a terminal (a pseudo-terminal) whose TERM is ``term``."""
+    import pty
+
+    leader, follower = pty.openpty()
+    env = {**os.environ, "TERM": term}
+    env.pop("NO_COLOR", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "codewalk", *argv],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        env=env,
+        timeout=120,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal is closed and read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert done.returncode == 0, done.stderr
+    return b"".join(chunks).decode()
+
+
+@pytest.mark.parametrize("command", ["find", "show"])
+def test_a_dumb_terminal_gets_no_colour(command: str, toy: Path) -> None:
+    """``TERM=dumb`` is a terminal that shows escapes as text: no colour, as for ``tour``."""
+    argv = [command, "Engine.generate", "--source", str(toy)]
+    assert "\x1b[" in _on_a_terminal(argv, "xterm-256color")
+    plain = _on_a_terminal(argv, "dumb")
+    assert "\x1b" not in plain and "def generate(self):" in plain

@@ -13,9 +13,9 @@ import pytest
 
 from codewalk import locations
 from codewalk.cli.main import main
-from codewalk.render.codetour import codetour_problems
 from codewalk.source import sync
 from codewalk.source.checkout import Checkout
+from tests.codetour_schema import codetour_problems
 from tests.shipped import SHIPPED_TOURS
 
 
@@ -40,21 +40,40 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["tours"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
-        "accelerate-backends  13 steps  How Accelerator.prepare picks DeepSpeed, FSDP or DDP",
-        "attention-dispatch    8 steps  Which attention function runs, and who chose it",
-        "causal-lm-loss        6 steps  Where the causal-LM loss comes from",
-        "datasets-json        11 steps  "
+        "accelerate-backends       13 steps  How Accelerator.prepare picks DeepSpeed, FSDP or DDP",
+        "attention-dispatch         8 steps  Which attention function runs, and who chose it",
+        "beam-search               13 steps  "
+        "_beam_search: running beams, finished hypotheses, early stopping",
+        "big-model-loading         14 steps  "
+        'device_map="auto", from free memory to accelerate\'s hooks',
+        "causal-lm-loss             6 steps  Where the causal-LM loss comes from",
+        "chat-template              9 steps  "
+        "apply_chat_template, from messages to a Jinja-rendered prompt and its token ids",
+        "datasets-json             12 steps  "
         'load_dataset("json"), from a file name to a memory-mapped Arrow table',
-        "diffusers-denoising  11 steps  The denoising loop of StableDiffusionPipeline",
-        "from-pretrained      15 steps  from_pretrained, from a Hub name to tensors in memory",
-        "llama-generate       13 steps  From LlamaForCausalLM to assisted decoding",
-        "optimum-backends      9 steps  optimum, a namespace that backends plug into",
-        "paddle-layer-call     9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
-        "peft-lora            10 steps  How PEFT puts a LoRA layer into a model",
-        "special-tokens        8 steps  bos_token_id and eos_token_id, from config to the stop of generation",
-        'tokenizer-call       12 steps  tokenizer("text"), from transformers down to Rust',
-        "trainer-train        17 steps  How Trainer.train reaches backward",
-        "xformers-dispatch     9 steps  xformers' memory_efficient_attention, and how it picks a kernel",
+        "diffusers-denoising       11 steps  The denoising loop of StableDiffusionPipeline",
+        "from-pretrained           20 steps  from_pretrained, from a Hub name to tensors in memory",
+        "gradient-checkpointing    11 steps  Gradient checkpointing: from the Trainer's flag to each layer",
+        "kv-cache                  14 steps  "
+        "The KV cache, grown by concatenation or preallocated for compilation",
+        "llama-generate            13 steps  From LlamaForCausalLM to assisted decoding",
+        "logits-processors         13 steps  "
+        "Logits processors and stopping criteria, from the config to _sample",
+        "modular-qwen3             12 steps  "
+        "modular_qwen3.py is edited; the generated modeling_qwen3.py runs",
+        "optimum-backends           9 steps  optimum, a namespace that backends plug into",
+        "paddle-layer-call          9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
+        "peft-lora                 10 steps  How PEFT puts a LoRA layer into a model",
+        "quantized-loading         13 steps  "
+        "from_pretrained(quantization_config=...), the quantizer's hooks, and FP8 weights made on load",
+        "special-tokens             8 steps  "
+        "bos_token_id and eos_token_id, from config to the stop of generation",
+        "text-generation-pipeline  14 steps  "
+        'pipeline("text-generation"), from the task name to generated text',
+        'tokenizer-call            15 steps  tokenizer("text"), from transformers down to Rust',
+        "trainer-evaluate          13 steps  Trainer.evaluate, from the eval dataloader to the eval_ metrics",
+        "trainer-train             17 steps  How Trainer.train reaches backward",
+        "xformers-dispatch          9 steps  xformers' memory_efficient_attention, and how it picks a kernel",
     ]
 
 
@@ -80,23 +99,27 @@ def test_a_malformed_tour_file_names_file_and_line(
 @pytest.mark.release
 def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
-    out = capsys.readouterr().out.splitlines()
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if "warning" in line] == []  # every note shows or links what it names
+    out = lines
     assert out[:4] == [
         "ok      accelerate-backends (13 steps at accelerate==1.14.0)",
         "ok      attention-dispatch (8 steps at transformers==5.23.0)",
         "ok      attention-dispatch (8 steps at transformers==5.24.0)",  # the tour lists 5.24.0
-        "ok      causal-lm-loss (6 steps at transformers==5.23.0)",
+        "ok      beam-search (13 steps at transformers==5.23.0)",
     ]
     assert "ok      paddle-layer-call (9 steps at paddle (paddlepaddle==3.3.1))" in out
     crossing = [line for line in out if line.count("==") >= 2 and "5.23.0" in line]
     assert crossing == [
-        "ok      from-pretrained (15 steps at "
+        "ok      big-model-loading (14 steps at transformers==5.23.0, accelerate==1.14.0)",
+        "ok      from-pretrained (20 steps at "
         "transformers==5.23.0, huggingface_hub==1.33.0, safetensors==0.8.0)",
-        "ok      tokenizer-call (12 steps at transformers==5.23.0, tokenizers==0.23.1)",
+        "ok      tokenizer-call (15 steps at transformers==5.23.0, tokenizers==0.23.1)",
+        "ok      trainer-evaluate (13 steps at transformers==5.23.0, accelerate==1.14.0)",
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "14 tour(s) (21 readings, with their versions), 230 step(s): 0 broken step(s), 0 file error(s)"
+        "24 tour(s) (31 readings, with their versions), 373 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -174,6 +197,17 @@ def test_tour_plain_is_highlighted(pinned: Checkout, capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert "\x1b[38;5;" in out  # pygments' 256-colour codes
     assert "\x1b[1;33m▶ 65\x1b[0m │ " in out
+
+
+def test_a_note_is_rendered_by_rich_in_colour_and_shown_as_markdown_without() -> None:
+    from codewalk.render.plain import render_markdown
+
+    note = "The `loss` is **summed**, then\ndivided.\n\n- one\n- two\x1b[2J"
+    coloured = render_markdown(note, color=True, width=40)
+    assert coloured.split("\n")[0] == "The \x1b[1;36;40mloss\x1b[0m is \x1b[1msummed\x1b[0m, then divided."
+    assert "\x1b[1m • \x1b[0mtwo\\x1b[2J" in coloured  # a list; the note's own escape made visible
+    assert not any(line.endswith(" ") for line in coloured.split("\n"))  # not padded to the width
+    assert render_markdown(note, color=False, width=40) == note.replace("\x1b", "\\x1b")
 
 
 @pytest.mark.release
@@ -406,7 +440,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 steps at transformers==5.23.0)" in out
     assert out[-1] == (
-        "17 tour(s) (22 readings, with their versions), 231 step(s): 0 broken step(s), 2 file error(s)"
+        "27 tour(s) (32 readings, with their versions), 374 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

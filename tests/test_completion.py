@@ -15,11 +15,35 @@ from codewalk.index.store import Store
 from codewalk.workspace.workspace import Workspace
 from tests.toyrepo import make_toy
 
+BASH_BREAKS = " \t\n\"'@><=;|&(:"  # bash's default COMP_WORDBREAKS
 
-def complete(line: str, tmp_path: Path, home: Path) -> list[str]:
+
+def complete(line: str, tmp_path: Path, home: Path, **env: str) -> list[str]:
     """The words a TAB at the end of ``line`` offers."""
-    answer, _ = _tab(line, tmp_path, home, _ARGCOMPLETE_IFS="\n")
-    return [word.strip() for word in answer.split("\n") if word.strip()]
+    done = _tab(line, tmp_path, home, _ARGCOMPLETE_IFS="\n", **env)
+    assert done.returncode == 0, done.stderr
+    return [word.strip() for word in (tmp_path / "answer.txt").read_text().split("\n") if word.strip()]
+
+
+def _tab(line: str, tmp_path: Path, home: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    """One TAB as bash's shell code asks it (the answer goes to ``answer.txt``)."""
+    out = tmp_path / "answer.txt"
+    out.unlink(missing_ok=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("COMP_", "_ARGCOMPLETE"))},
+        "CODEWALK_HOME": str(home),
+        "COMP_LINE": line,
+        "COMP_POINT": str(len(line)),
+        "_ARGCOMPLETE": "1",
+        "_ARGCOMPLETE_SHELL": "bash",
+        "_ARGCOMPLETE_SUPPRESS_SPACE": "1",
+        "_ARGCOMPLETE_COMP_WORDBREAKS": BASH_BREAKS,
+        "_ARGCOMPLETE_STDOUT_FILENAME": str(out),
+        **extra,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "codewalk"], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
 
 
 @pytest.fixture
@@ -39,7 +63,8 @@ def test_commands_and_options(tmp_path: Path, isolated_home: Path) -> None:
 
 def test_tour_ids(tmp_path: Path, isolated_home: Path) -> None:
     assert complete("codewalk tour llama", tmp_path, isolated_home) == ["llama-generate"]
-    assert complete("codewalk check trainer", tmp_path, isolated_home) == ["trainer-train"]
+    trainer_tours = ["trainer-evaluate", "trainer-train"]
+    assert complete("codewalk check trainer", tmp_path, isolated_home) == trainer_tours
 
 
 def test_symbol_names_from_the_index(tmp_path: Path, indexed: Path) -> None:
@@ -59,8 +84,59 @@ def test_no_index_means_no_symbols_and_no_index_made(tmp_path: Path, isolated_ho
 def test_repo_at_version(tmp_path: Path, isolated_home: Path) -> None:
     (isolated_home / "sources" / "transformers" / "release-transformers-4.57.6").mkdir(parents=True)
     found = complete("codewalk find X --at transformers@", tmp_path, isolated_home)
+    assert found == ["@4.57.6", "@installed"]  # bash replaces the word from its "@" on
+    found = complete(
+        "codewalk find X --at transformers@", tmp_path, isolated_home, _ARGCOMPLETE_COMP_WORDBREAKS=" "
+    )
     assert found == ["transformers@4.57.6", "transformers@installed"]
     assert "accelerate" in complete("codewalk sync acc", tmp_path, isolated_home)[0]
+
+
+def test_bash_keeps_the_at_sign_in_the_word_a_tab_replaces(tmp_path: Path, isolated_home: Path) -> None:
+    """bash breaks words at "@" but keeps it in the word it replaces: ``sync paddle@3``
+    must become ``paddle@3.3.1``, not ``paddle3.3.1``; a break before it cuts as usual."""
+    (isolated_home / "sources" / "paddle" / "wheel-paddlepaddle-3.3.1").mkdir(parents=True)
+    assert complete("codewalk sync paddle@3", tmp_path, isolated_home) == ["@3.3.1"]
+    assert complete("codewalk find X --at=paddle@", tmp_path, isolated_home) == ["@3.3.1", "@installed"]
+    assert complete("codewalk sync paddle", tmp_path, isolated_home)[0] == "paddle"
+
+
+@pytest.mark.parametrize("point", ["1e3", "13x", ""])
+def test_a_malformed_cursor_is_one_line_not_a_traceback(
+    point: str, tmp_path: Path, isolated_home: Path
+) -> None:
+    done = _tab("codewalk find Eng", tmp_path, isolated_home, COMP_POINT=point)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"codewalk: completion: COMP_POINT={point!r} is not a number"
+
+
+def test_a_request_without_the_line_is_one_line(tmp_path: Path, isolated_home: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMP_", "_ARGCOMPLETE"))}
+    env.update(_ARGCOMPLETE="1", COMP_POINT="3")
+    done = subprocess.run(
+        [sys.executable, "-m", "codewalk"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stderr.strip()) == (
+        2,
+        "codewalk: completion: COMP_LINE is not set (the shell sets it)",
+    )
+
+
+def test_a_tour_is_offered_by_its_id_from_every_tour_directory(tmp_path: Path, isolated_home: Path) -> None:
+    """A tour file whose ``id:`` is not its name is offered by its id (``tour ID`` is
+    what works), and ``--tours-dir`` is read as ``tour`` reads it."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "file-stem.yaml").write_text("id: zeta-tour\ntitle: Z\nsteps:\n  - at: x\n")
+    (mine / "alpha-tour.yaml").write_text("title: A\nsteps:\n  - at: x\n")
+    env = {"CODEWALK_TOURS_PATH": str(mine)}
+    assert complete("codewalk tour ze", tmp_path, isolated_home, **env) == ["zeta-tour"]
+    assert complete("codewalk tour fil", tmp_path, isolated_home, **env) == []
+    assert complete("codewalk tour al", tmp_path, isolated_home) == []
+    assert complete(f"codewalk tour --tours-dir {mine} al", tmp_path, isolated_home) == ["alpha-tour"]
+    assert complete(f"codewalk check --tours-dir {mine} llama-generate ze", tmp_path, isolated_home) == [
+        "zeta-tour"
+    ]
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])
@@ -70,236 +146,3 @@ def test_the_install_line_prints_the_shell_code(shell: str, capsys: pytest.Captu
     assert main(["completion", shell]) == 0
     code = capsys.readouterr().out
     assert "codewalk" in code and "_ARGCOMPLETE" in code
-
-
-# --- the quick path: argcomplete's own answer, without argcomplete ------------------------
-
-ARGCOMPLETE_ORACLE = """\
-import io, json, os, sys
-from codewalk.cli import completion
-answers = []
-for case in json.loads(sys.stdin.read()):
-    for key in [k for k in os.environ if k.startswith(("COMP_", "_ARGCOMPLETE"))]:
-        del os.environ[key]
-    os.environ.update(case)
-    out = io.StringIO()
-    try:
-        completion.complete([], output_stream=out, exit_method=sys.exit)
-        code = None
-    except SystemExit as done:
-        code = done.code
-    answers.append([code, out.getvalue()])
-print(json.dumps(answers))
-"""
-
-BASH_BREAKS = " \t\n\"'><=;|&(:"
-LINES = [
-    # command names
-    *(f"codewalk {p}" for p in ("f", "fi", "find", "t", "tour", "c", "ca", "d", "p", "s", "x", "completion")),
-    # symbols, in every command that takes one, in every place it does
-    *(f"codewalk {c} {p}" for c in ("find", "show", "calls", "callers", "diff") for p in ("Eng", "E", "No")),
-    "codewalk find Engine.gen",
-    "codewalk find toypkg.mod",
-    "codewalk find toypkg.models.ti",
-    "codewalk find Engine",
-    "codewalk path Engine.generate Eng",
-    "codewalk draft Eng",
-    "codewalk find Engine Eng",  # no second symbol to find
-    "codewalk path a b Eng",
-    # tours
-    "codewalk tour ll",
-    "codewalk tour llama-generate",
-    "codewalk export tr",
-    "codewalk check ll",
-    "codewalk check llama-generate tr",
-    "codewalk tour nothing-like-it",
-    # what argcomplete alone answers
-    "codewalk find --j",
-    "codewalk find ",
-    "codewalk ",
-    "codewalk find --at ",
-    "codewalk find --json Eng",
-    "codewalk sync acc",
-    "codewalk find 'Eng",
-    "codewalk find Eng\\\\",
-    "codewalk goto sr",
-]
-
-
-def _oracle(cases: list[dict[str, str]], home: Path) -> list[tuple[int | None, str]]:
-    import json
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMP_", "_ARGCOMPLETE"))}
-    env["CODEWALK_HOME"] = str(home)
-    done = subprocess.run(
-        [sys.executable, "-c", ARGCOMPLETE_ORACLE],
-        input=json.dumps(cases),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    return [tuple(answer) for answer in json.loads(done.stdout)]  # type: ignore[misc]
-
-
-def _cases() -> list[dict[str, str]]:
-    cases = []
-    for line in LINES:
-        for shell, suppress, ifs, breaks in (
-            ("bash", "1", "\013", BASH_BREAKS),
-            ("bash", "0", "\n", BASH_BREAKS),
-            ("zsh", "1", "\013", None),
-            (None, None, None, None),  # what a caller that sets only the minimum gets
-        ):
-            case = {"COMP_LINE": line, "COMP_POINT": str(len(line)), "_ARGCOMPLETE": "1"}
-            for key, value in (
-                ("_ARGCOMPLETE_SHELL", shell),
-                ("_ARGCOMPLETE_SUPPRESS_SPACE", suppress),
-                ("_ARGCOMPLETE_IFS", ifs),
-                ("_ARGCOMPLETE_COMP_WORDBREAKS", breaks),
-            ):
-                if value is not None:
-                    case[key] = value
-            cases.append(case)
-    for odd in ("+{}", " {}", "{}\t"):  # argcomplete reads COMP_POINT with int(), as the quick path
-        for line in ("codewalk tour", "codewalk find Eng", "codewalk fi"):
-            cases.append({"COMP_LINE": line, "COMP_POINT": odd.format(len(line)), "_ARGCOMPLETE": "1"})
-    cursor_inside = "codewalk find Engine.generate"
-    cases.append({"COMP_LINE": cursor_inside, "COMP_POINT": "17", "_ARGCOMPLETE": "1"})
-    cases.append({"COMP_LINE": "codewalk find Eng", "COMP_POINT": "17", "_ARGCOMPLETE": "1",
-                  "_ARGCOMPLETE_COMP_WORDBREAKS": "."})  # a shell that breaks words at dots
-    return cases
-
-
-def test_the_quick_path_answers_exactly_as_argcomplete(tmp_path: Path, indexed: Path) -> None:
-    """Over every command, shell and separator: where the quick path answers, it prints
-    what argcomplete prints, byte for byte; and it answers the common TABs."""
-    from codewalk.cli import quick_completion
-
-    cases = _cases()
-    expected = _oracle(cases, indexed)
-    answered = set()
-    for case, (code, text) in zip(cases, expected, strict=True):
-        found = quick_completion.completions(case)
-        if found is None:
-            continue
-        assert code == 0, case
-        assert quick_completion.formatted(found, case) == text, case
-        answered.add(case["COMP_LINE"])
-    assert {
-        "codewalk fi",
-        "codewalk find Eng",
-        "codewalk find Engine.gen",
-        "codewalk path Engine.generate Eng",
-        "codewalk tour ll",
-        "codewalk check llama-generate tr",
-    } <= answered
-    assert not answered & {"codewalk find --j", "codewalk find ", "codewalk find 'Eng", "codewalk goto sr"}
-
-
-def test_a_quick_completion_imports_neither_argparse_nor_argcomplete(tmp_path: Path, indexed: Path) -> None:
-    probe = (
-        "import sys, os\n"
-        "from codewalk.cli.main import main\n"
-        "try:\n"
-        "    main([])\n"
-        "finally:\n"
-        "    pass\n"
-    )
-    out = tmp_path / "answer.txt"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("COMP_", "_ARGCOMPLETE"))},
-        "CODEWALK_HOME": str(indexed),
-        "COMP_LINE": "codewalk find Engine.gen",
-        "COMP_POINT": "24",
-        "_ARGCOMPLETE": "1",
-        "_ARGCOMPLETE_SUPPRESS_SPACE": "1",
-        "_ARGCOMPLETE_STDOUT_FILENAME": str(out),
-        "PYTHONPROFILEIMPORTTIME": "1",
-    }
-    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
-    assert "Engine.generate" in out.read_text().split("\013")
-    imported = {line.rpartition("|")[2].strip() for line in done.stderr.splitlines()}
-    assert "codewalk.cli.quick_completion" in imported
-    heavy = {"argparse", "argcomplete", "typing", "codewalk.cli.parser", "codewalk.cli.completion"}
-    assert not imported & heavy
-
-
-def _tab(line: str, tmp_path: Path, home: Path, **extra: str) -> tuple[str, bool]:
-    """One TAB as bash's shell code asks: the answer's bytes, and whether argcomplete
-    (not the quick path) gave it."""
-    out = tmp_path / "answer.txt"
-    out.unlink(missing_ok=True)
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("COMP_", "_ARGCOMPLETE"))},
-        "CODEWALK_HOME": str(home),
-        "COMP_LINE": line,
-        "COMP_POINT": str(len(line)),
-        "_ARGCOMPLETE": "1",
-        "_ARGCOMPLETE_SHELL": "bash",
-        "_ARGCOMPLETE_SUPPRESS_SPACE": "1",
-        "_ARGCOMPLETE_COMP_WORDBREAKS": BASH_BREAKS,
-        "_ARGCOMPLETE_STDOUT_FILENAME": str(out),
-        "PYTHONPROFILEIMPORTTIME": "1",
-        **extra,
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "codewalk"], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path
-    )
-    assert done.returncode == 0, done.stderr
-    imported = {row.rpartition("|")[2].strip() for row in done.stderr.splitlines()}
-    return out.read_text(), "argcomplete" in imported
-
-
-def _settle() -> None:
-    import time
-
-    from codewalk.index import answers
-
-    time.sleep(answers.SETTLE_NS / 1e9 * 2)
-
-
-def test_argcomplete_s_answer_is_kept_and_given_again_without_it(tmp_path: Path, indexed: Path) -> None:
-    _settle()
-    first, by_argcomplete = _tab("codewalk find --j", tmp_path, indexed)
-    assert by_argcomplete and first == "--json"
-    assert _tab("codewalk find --j", tmp_path, indexed) == (first, False)
-    # another question: the shell, the separator, the cursor
-    assert _tab("codewalk find --j", tmp_path, indexed, _ARGCOMPLETE_SHELL="zsh")[1]
-    assert _tab("codewalk find --j", tmp_path, indexed, _ARGCOMPLETE_IFS="\n")[1]
-    assert _tab("codewalk find --js", tmp_path, indexed)[1]
-
-
-def test_a_kept_completion_is_not_given_once_what_it_listed_changed(
-    tmp_path: Path, indexed: Path
-) -> None:
-    tours = tmp_path / "my-tours"
-    tours.mkdir()
-    env = {"CODEWALK_TOURS_PATH": str(tours)}
-    _settle()
-    before, by_argcomplete = _tab("codewalk tour ", tmp_path, indexed, **env)
-    assert by_argcomplete and "llama-generate" in before.split("\013")
-    assert _tab("codewalk tour ", tmp_path, indexed, **env) == (before, False)
-    (tours / "my-own.yaml").write_text("id: my-own\n")
-    after, by_argcomplete = _tab("codewalk tour ", tmp_path, indexed, **env)
-    assert by_argcomplete and "my-own" in after.split("\013")
-
-    versions = "codewalk find X --at transformers@"
-    before, _ = _tab(versions, tmp_path, indexed)
-    assert _tab(versions, tmp_path, indexed) == (before, False)
-    (indexed / "sources" / "transformers" / "release-transformers-4.57.6").mkdir(parents=True)
-    after, by_argcomplete = _tab(versions, tmp_path, indexed)
-    assert by_argcomplete and "transformers@4.57.6" in after.split("\013")
-
-
-def test_an_answer_that_listed_files_is_never_kept(tmp_path: Path, indexed: Path) -> None:
-    (tmp_path / "src").mkdir()
-    _settle()
-    for _ in range(2):
-        answer, by_argcomplete = _tab("codewalk goto sr", tmp_path, indexed)
-        assert by_argcomplete and answer == "src/"
-    (tmp_path / "src").rmdir()
-    (tmp_path / "srcs.py").write_text("")
-    assert _tab("codewalk goto sr", tmp_path, indexed) == ("srcs.py", True)

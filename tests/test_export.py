@@ -4,21 +4,20 @@ fields), on a small synthetic resolved tour."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from pathlib import Path
 
 import pytest
 
-from codewalk.cli.output import write_atomically
+from codewalk.cli.output import write_output
 from codewalk.errors import TourError
-from codewalk.render.codetour import codetour_json, codetour_problems, to_codetour
+from codewalk.render.codetour import codetour_json, to_codetour
 from codewalk.render.export import permalink, web_base
 from codewalk.render.markdown import to_markdown
 from codewalk.resolve.model import Resolved
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.model import ResolvedStep, ResolvedTour
+from tests.codetour_schema import codetour_problems
 
 CODE = "import x\n\n\ndef f(a):\n    if a:\n        return g(\n            a,\n        )\n    return 0\n"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -218,38 +217,8 @@ def test_a_broken_tour_is_not_exported(tmp_path: Path) -> None:
         to_markdown(tour, source_text, {})
 
 
-def test_write_atomically_replaces_the_file_whole(tmp_path: Path) -> None:
-    target = tmp_path / "out.tour"
-    target.write_text("old", encoding="utf-8")
-    write_atomically(target, "new\n")
-    assert target.read_text(encoding="utf-8") == "new\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.tour"]
-
-
-def test_write_atomically_makes_the_missing_directories(tmp_path: Path) -> None:
+def test_an_output_s_missing_directories_are_made(tmp_path: Path) -> None:
     target = tmp_path / ".tours" / "deeper" / "demo.tour"
-    write_atomically(target, "{}\n")
+    assert write_output(str(target), "{}\n") == str(target)
     assert target.read_text(encoding="utf-8") == "{}\n"
     assert [p.name for p in target.parent.iterdir()] == ["demo.tour"]
-
-
-@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
-@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
-def test_write_atomically_follows_the_umask(tmp_path: Path, umask: int) -> None:
-    previous = os.umask(umask)
-    try:
-        target = tmp_path / "new.tour"
-        write_atomically(target, "x\n")
-    finally:
-        os.umask(previous)
-    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask
-
-
-@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
-def test_write_atomically_keeps_an_existing_files_mode(tmp_path: Path) -> None:
-    target = tmp_path / "shared.tour"
-    target.write_text("old", encoding="utf-8")
-    target.chmod(0o640)
-    write_atomically(target, "new\n")
-    assert stat.S_IMODE(target.stat().st_mode) == 0o640
-    assert target.read_text(encoding="utf-8") == "new\n"

@@ -90,3 +90,37 @@ def test_unparsable_code_lights_the_matched_lines() -> None:
 def test_find_match_spanning_lines() -> None:
     assert find_match(SOURCE, (1, 40), r"/ModuleList\(\n\s+\[Layer/") == (8, 9)
     assert find_match(SOURCE, (1, 40), "no such text") is None
+
+
+TABLE = textwrap.dedent(
+    """
+    TASKS = {
+        "text-classification": {
+            "impl": "TextClassificationPipeline",
+            "type": "text",
+        },
+        "text-generation": {
+            "impl": "TextGenerationPipeline",
+            "type": "text",
+        },
+        **EXTRA,
+    }
+    ORDER = [
+        "first",
+        ("second", 2),
+    ]
+    """
+).lstrip("\n")
+
+
+def test_an_entry_of_a_long_literal_lights_that_entry() -> None:
+    assert focus_lines(TABLE, (1, 16), '"text-generation": {') == (6, 9)
+    assert focus_lines(TABLE, (1, 16), '"impl": "TextGenerationPipeline"') == (7, 7)
+    assert focus_lines(TABLE, (1, 16), "**EXTRA") == (10, 10)
+    assert focus_lines(TABLE, (1, 16), '("second", 2)') == (14, 14)
+
+
+def test_the_head_of_a_long_literal_lights_the_whole_statement() -> None:
+    assert focus_lines(TABLE, (1, 16), "TASKS = {") == (1, 11)
+    # a match across two entries belongs to no one entry: the statement
+    assert focus_lines(TABLE, (1, 16), '/"type": "text",\n    },\n    "text-generation"/') == (1, 11)

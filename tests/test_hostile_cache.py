@@ -142,3 +142,34 @@ def test_the_editor_opens_cached_files_read_only_where_it_can() -> None:
     ]
     assert editor_command({"EDITOR": "vim"}, 7, path) == ["vim", "+7", str(path)]  # the user's own files
     assert not has_read_only_mode(editor_command({"EDITOR": "code --wait"}, 7, path, read_only=True))
+
+
+def test_a_link_planted_in_the_cache_is_never_written_through(
+    pinned: Upstream, isolated_home: Path, tmp_path: Path
+) -> None:
+    """Whoever may write to a shared cache may plant a link where a codewalk would write a
+    temporary file at a name it can guess (its PID, a hash of the command line): no
+    command writes through one. (Such names were those of answers kept for replay.)"""
+    import binascii
+    import os
+    import subprocess
+    import sys
+    import time
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine\n")
+    argv = ["find", "LlamaModel"]
+    key = repr(("plain", os.environ.get("CODEWALK_SOURCE", ""), *argv)).encode()
+    name = f"{binascii.crc32(key):08x}-{len(key):x}"
+    answers = isolated_home / "answers"
+    answers.mkdir()
+    for _ in range(3):  # the first indexes; a later one finds the index settled
+        done = subprocess.run([sys.executable, "-m", "codewalk", *argv], capture_output=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        time.sleep(0.2)
+    (answers / name).unlink(missing_ok=True)
+    plant = f'ln -s "$0" "{answers}/.{name}.$$.tmp"; exec "$@"'
+    command = ["bash", "-c", plant, str(victim), sys.executable, "-m", "codewalk", *argv]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "modeling_llama.py" in done.stdout, done.stderr
+    assert victim.read_text() == "mine\n"

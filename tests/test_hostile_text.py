@@ -169,3 +169,44 @@ def test_the_terminal_ui_draws_escapes_not_controls() -> None:
     assert drawn == 'X = "\\x1b[2J"'
     title, _ = header_parts(f"A {RLO}B", 1, 2, "toy", "v0")
     assert RLO not in title and "\\u202e" in title
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["find", "greet"],
+        ["show", "greet"],
+        ["tour", "{tour}", "--plain"],
+        ["check", "{tour}"],
+        ["tours"],
+        ["find", "greet", "--json"],
+    ],
+    ids=["find", "show", "tour-plain", "check", "tours", "json"],
+)
+def test_a_stdout_that_cannot_encode_gets_escapes(argv: list[str], toy: Path, tmp_path: Path) -> None:
+    """``PYTHONIOENCODING=ascii``: what the stream cannot encode is escaped (the box-drawing
+    rule of a plain tour, a comment in another script), never a UnicodeEncodeError."""
+    import os
+    import subprocess
+    import sys
+
+    (toy / "src" / "toypkg" / "hello.py").write_text('def greet():  # 你好\n    return "héllo"\n')
+    tour = tmp_path / "accents.yaml"
+    tour.write_text("title: Ça va\nsteps:\n  - at: toypkg.hello.greet\n    note: « bonjour »\n")
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "CODEWALK_SOURCE_PATH": str(toy)}
+    env["CODEWALK_TOURS_PATH"] = str(tmp_path)
+    command = [sys.executable, "-m", "codewalk", *(arg.format(tour=tour) for arg in argv)]
+    done = subprocess.run(command, capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.isascii() and b"Traceback" not in done.stderr
+    expected = {
+        "find": b"# \\u4f60\\u597d",
+        "show": b'"h\\xe9llo"',
+        "tour": b"\\u2500" * 20,
+        "check": b"ok      accents",
+        "tours": b"\\xc7a va",
+    }
+    if "--json" in argv:
+        assert json.loads(done.stdout)["results"][0]["signature"] == "def greet():  # 你好"
+    else:
+        assert expected[argv[0]] in done.stdout

@@ -38,13 +38,12 @@ def test_wheel_ships_tours_and_pins(tmp_path: Path) -> None:
     shipped = {Path(n).name for n in names if n.startswith("codewalk/_data/tours/")}
     assert "llama-generate.yaml" in shipped, sorted(shipped)
 
-    # The command is codewalk's own script (no console-script wrapper importing `re`),
-    # with the `#!python` line an installer rewrites to its interpreter.
+    # The command is a console-script entry point: pip makes a `codewalk` program of it
+    # on every platform (a .exe on Windows).
     wheel_zip = zipfile.ZipFile(wheel)
-    (script,) = [n for n in names if n.endswith(".data/scripts/codewalk")]
-    text = wheel_zip.read(script).decode()
-    assert text.startswith("#!python\n") and "import re" not in text
-    assert not any(n.endswith("entry_points.txt") and b"codewalk" in wheel_zip.read(n) for n in names)
+    (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    text = wheel_zip.read(entry_points).decode()
+    assert "[console_scripts]\ncodewalk = codewalk.cli.main:main" in text
 
     # Installed where the source tree is not importable, it still finds them.
     target = tmp_path / "site"
@@ -69,7 +68,7 @@ def test_wheel_ships_tours_and_pins(tmp_path: Path) -> None:
     ).stdout.splitlines()
     assert out[0] == str(target / "codewalk" / "_data" / "vendor_pins.toml")
     assert out[1] != "[]"
-    # ... and the installed script runs, with the interpreter it was installed for.
+    # ... and the installed command runs, with the interpreter it was installed for.
     installed = (target / "bin" / "codewalk").read_text()
     assert installed.startswith(f"#!{sys.executable}\n"), installed[:200]
     version = subprocess.run(
@@ -92,3 +91,11 @@ def test_package_is_ruff_and_mypy_clean() -> None:
         [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=600
     )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+
+
+@pytest.mark.slow
+def test_the_package_holds_no_dead_code() -> None:
+    """vulture (configured in pyproject.toml) finds no code that nothing uses, but for
+    the names frameworks call."""
+    vulture = subprocess.run([sys.executable, "-m", "vulture"], cwd=ROOT, capture_output=True, text=True)
+    assert vulture.returncode == 0, vulture.stdout + vulture.stderr

@@ -51,18 +51,18 @@ def test_a_good_tour_becomes_records_with_step_lines() -> None:
     assert [s.line for s in tour.steps] == [7, 10, 14]
     first, second, third = tour.steps
     assert first.at == "transformers.models.llama.modeling_llama.LlamaForCausalLM"
-    assert first.file is None and first.focus is None and first.title is None
+    assert first.file is None and first.focus == () and first.title is None
     assert first.note == "The model.\n"
     assert (second.at, second.focus, second.title, second.note) == (
         "LlamaModel.__init__",
-        "self.layers = nn.ModuleList(",
+        ("self.layers = nn.ModuleList(",),
         "The layers",
         "A remark.",
     )
     assert (third.at, third.file, third.focus, third.repo, third.note) == (
         None,
         "src/transformers/loss/loss_utils.py",
-        r"/LOSS_MAPPING\s*=/",
+        (r"/LOSS_MAPPING\s*=/",),
         "transformers",
         "",
     )
@@ -96,7 +96,23 @@ def test_bad_yaml_indentation_names_the_line() -> None:
 def test_unknown_top_level_key() -> None:
     message = error_of("title: T\nauthor: me\nsteps:\n  - at: X\n")
     assert message.startswith("tours/sample.yaml:2: unknown key 'author' in the tour")
-    assert "allowed keys: id, title, summary, repo, versions, steps" in message
+    assert "allowed keys: id, title, summary, repo, versions, program, steps" in message
+
+
+def test_program_is_a_script_inside_the_tours_directory_and_its_arguments() -> None:
+    tour = load("title: T\nprogram: programs/run.py --assistant 'two words'\nsteps:\n  - at: X\n")
+    assert tour.program == ("programs/run.py", "--assistant", "two words")
+    assert tour.program_line == 2
+    for bad in (
+        "/tmp/run.py",
+        "../run.py",
+        "programs/../../run.py",
+        "~/run.py",
+        "run.sh",
+        "run.py 'unclosed",
+    ):
+        message = error_of(f"title: T\nprogram: {bad}\nsteps:\n  - at: X\n")
+        assert message.startswith("tours/sample.yaml:2: 'program'"), message
 
 
 def test_unknown_step_key_names_its_line() -> None:
@@ -115,7 +131,10 @@ def test_unknown_step_key_names_its_line() -> None:
 
 def test_wrong_type_of_a_step_value() -> None:
     message = error_of("title: T\nsteps:\n  - at: X\n    focus: 42\n")
-    assert message.startswith("tours/sample.yaml:4: 'focus' must be a string, found a number")
+    assert message.startswith(
+        "tours/sample.yaml:4: step 1: 'focus' must be a string (a text or /regex/) or a list of them, "
+        "found a number"
+    )
     assert "quote the value" in message
 
 
@@ -233,7 +252,7 @@ def test_control_characters_in_anchors_are_refused(step: str, line: int, key: st
 
 def test_tabs_and_newlines_are_fine_in_a_focus() -> None:
     tour = load('title: T\nsteps:\n  - at: X\n    focus: "a\\tb\\nc"\n  - at: "  Y\\n"\n')
-    assert tour.steps[0].focus == "a\tb\nc"
+    assert tour.steps[0].focus == ("a\tb\nc",)
     assert tour.steps[1].at == "Y"  # surrounding whitespace (a block scalar's newline) is trimmed
 
 

@@ -15,8 +15,9 @@ from codewalk.resolve.model import FindResult, Resolved
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.tours.discovery import discover_tours, load_tour, scan_tours, tour_dirs
 from codewalk.tours.loader import parse_tour
-from codewalk.tours.resolution import TourSteps, module_of, resolve_step, resolve_tour
+from codewalk.tours.resolution import TourSteps, module_of, resolve_step
 from tests.shipped import SHIPPED_TOURS
+from tests.tourwalk import resolve_tour
 
 SHIPPED = set(SHIPPED_TOURS)
 
@@ -210,7 +211,7 @@ class FakeWorkspace:
             tag="v1",
             release="demo==1",
         )
-        self.contexts: list[tuple[str, ...]] = []
+        self.queries: list[tuple[str, tuple[str, ...]]] = []  # (query, context) asked
         self.answers: dict[str, tuple[Resolved, ...]] = {
             "Child.run": (resolved("pkg.core.Base.run", 2, 6),),
             "helper": (
@@ -221,13 +222,23 @@ class FakeWorkspace:
         }
 
     def find(
-        self, query: str, *, context: Sequence[str] = (), kind: str | None = None, limit: int | None = None
+        self,
+        query: str,
+        *,
+        context: Sequence[str] = (),
+        kind: str | None = None,
+        limit: int | None = None,
+        scope: Sequence[str] = (),
+        related: bool = True,
+        suggest: bool = True,
+        thorough: bool = True,
     ) -> FindResult:
+        """As ``Workspace.find``: ranked answers for ``query`` (the fixed ones here)."""
         if query == "bad query!":
             raise QueryError("malformed query 'bad query!'")
-        self.contexts.append(tuple(context))
+        self.queries.append((query, tuple(context)))
         results = self.answers.get(query, ())
-        return FindResult(query, results, () if results else ("helper",))
+        return FindResult(query, results, () if results or not suggest else ("helper",))
 
     def source_text(self, path: str) -> str:
         return (self.checkout.root / path).read_text(encoding="utf-8")
@@ -251,7 +262,7 @@ steps:
 def test_resolve_tour_statuses_focus_and_context(tmp_path: Path) -> None:
     workspace = FakeWorkspace(tmp_path / "repo")
     tour = parse_tour(TOUR, tmp_path / "t.yaml")
-    result = resolve_tour({"demo": workspace}, tour)  # type: ignore[dict-item]
+    result = resolve_tour({"demo": workspace}, tour)
     statuses = [(s.step.index, s.status) for s in result.steps]
     assert statuses == [
         (1, "resolved"),
@@ -264,8 +275,8 @@ def test_resolve_tour_statuses_focus_and_context(tmp_path: Path) -> None:
     first, second, third, fourth, fifth, sixth = result.steps
     assert first.focus == (4, 4) and first.target is not None
     assert (first.repo, first.version) == ("demo", "local")
-    # step 2's short name resolved in the context of step 1's module: not ambiguous
-    assert workspace.contexts[1] == ("pkg.core",)
+    # step 2's short name looked up in step 1's module first: not ambiguous
+    assert workspace.queries[1] == ("pkg.core.helper", ())
     assert second.target is not None and second.target.qualname == "pkg.core.helper"
     assert third.error == "'Nothing' names nothing in demo@local"
     assert third.suggestions == ("helper",)
@@ -293,10 +304,10 @@ def test_an_ambiguous_short_name_without_context(tmp_path: Path) -> None:
 def test_a_step_naming_an_unknown_repo(tmp_path: Path) -> None:
     workspace = FakeWorkspace(tmp_path / "repo")
     tour = parse_tour("title: T\nsteps:\n  - at: helper\n    repo: elsewhere\n", tmp_path / "t.yaml")
-    step = resolve_tour({"demo": workspace}, tour).steps[0]  # type: ignore[dict-item]
+    step = resolve_tour({"demo": workspace}, tour).steps[0]
     assert (step.status, step.error, step.suggestions) == (
         "missing",
-        "no pinned repo named 'elsewhere'",
+        "unknown repo 'elsewhere': the pins are demo",
         ("demo",),
     )
 
@@ -322,13 +333,17 @@ def test_steps_one_at_a_time_get_the_context_of_the_earlier_steps_in_their_repo(
 
     steps = TourSteps(tour, workspace_of, "demo", ("demo", "far"))
     second = steps(1)
-    assert workspace.contexts == [(), ("pkg.core",)]  # step 1, then step 2 in step 1's module
+    # step 1, then step 2 looked up in step 1's module
+    assert workspace.queries == [("Child.run", ()), ("pkg.core.helper", ())]
     assert second.status == "resolved" and second.target is not None
     assert second.target.qualname == "pkg.core.helper"
-    assert steps(0).status == "resolved" and len(workspace.contexts) == 2  # not resolved again
+    assert steps(0).status == "resolved" and len(workspace.queries) == 2  # not resolved again
     far, nowhere = steps(2), steps(3)
     assert (far.status, far.repo, far.error) == ("missing", "far", "far: the package index cannot be reached")
-    assert (nowhere.error, nowhere.suggestions) == ("no pinned repo named 'nowhere'", ("demo", "far"))
+    assert (nowhere.error, nowhere.suggestions) == (
+        "unknown repo 'nowhere': the pins are demo, far",
+        ("demo", "far"),
+    )
     assert asked == ["demo", "demo", "far", "nowhere"]
 
 
@@ -349,9 +364,9 @@ def test_a_nul_in_a_step_built_without_the_loader_is_a_broken_step(tmp_path: Pat
         replace(first, file="src/pkg/co\0re.py"),
         replace(first, file="src/p\0kg/core.py"),
         replace(second, at="hel\0per"),
-        replace(second, at="pkg.core.helper", focus="ret\0urn"),
+        replace(second, at="pkg.core.helper", focus=("ret\0urn",)),
     )
-    result = resolve_tour({"demo": workspace}, replace(tour, steps=bad))  # type: ignore[dict-item]
+    result = resolve_tour({"demo": workspace}, replace(tour, steps=bad))
     assert [(s.status, s.error) for s in result.steps] == [
         ("missing", "'file' 'src/pkg/co\\x00re.py' contains a NUL character"),
         ("missing", "'file' 'src/p\\x00kg/core.py' contains a NUL character"),

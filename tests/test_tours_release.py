@@ -11,15 +11,16 @@ from pathlib import Path
 import pytest
 
 from codewalk.cli.workspaces import Workspaces
-from codewalk.render.codetour import codetour_json, codetour_problems
+from codewalk.render.codetour import codetour_json
 from codewalk.render.export import web_base
 from codewalk.render.markdown import to_markdown
 from codewalk.source.checkout import Checkout
 from codewalk.tours.discovery import discover_tours, load_tour
 from codewalk.tours.model import ResolvedTour
-from codewalk.tours.resolution import resolve_tour
 from codewalk.workspace.workspace import Workspace
+from tests.codetour_schema import codetour_problems
 from tests.shipped import SHIPPED_TOURS
+from tests.tourwalk import resolve_tour
 
 pytestmark = pytest.mark.release
 
@@ -47,7 +48,7 @@ def workspace(workspaces: Workspaces) -> Workspace:
 
 @pytest.fixture(scope="module")
 def resolved(workspaces: Workspaces) -> dict[str, ResolvedTour]:
-    return {tour.id: resolve_tour(workspaces.by_repo([tour]), tour) for tour in discover_tours()}
+    return {tour.id: workspaces.steps(tour).resolved() for tour in discover_tours()}
 
 
 def test_every_shipped_step_resolves_at_the_pin(resolved: dict[str, ResolvedTour]) -> None:

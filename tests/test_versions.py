@@ -73,6 +73,21 @@ def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return env
 
 
+def installed(demo: dict[str, str], tmp_path: Path, home: Path) -> dict[str, str]:
+    """The environment of a python that has demo 1.0 installed (its metadata alone)."""
+    site = tmp_path / "site"
+    (site / "demo-1.0.dist-info").mkdir(parents=True)
+    (site / "demo-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+    env = {**os.environ, **demo, "CODEWALK_HOME": str(home), "PYTHONPATH": str(site)}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def codewalk(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "codewalk", *argv]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+
 def json_of(capsys: pytest.CaptureFixture[str], *argv: str, code: int = 0) -> dict[str, object]:
     assert main([*argv, "--json"]) == code
     data: dict[str, object] = json.loads(capsys.readouterr().out)
@@ -158,6 +173,57 @@ def test_diff_of_a_vanished_symbol_says_where_it_is_missing(
     assert data["hunks"] == [] and data["to"]["result"] is None  # type: ignore[index]
 
 
+APP_PIN = """
+[app]
+url = "file:///nonexistent/app.git"
+tag = "v1.1"
+package_root = "src"
+packages = ["app"]
+release = "app==1.1"
+"""
+APP = {
+    "src/app/__init__.py": "",
+    "src/app/use.py": "from demo.engine import Engine\n\n\ndef go():\n    return 1\n",
+}
+
+
+def test_diff_reads_one_repository_and_only_its_code(
+    demo: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--from`` and ``--to`` in two repositories is an error; a name a repository only
+    imports from another pin is not in it (that pin's code is at that pin's version)."""
+    releases = {f"app-{v}.tar.gz": make_sdist(APP, top=f"app-{v}") for v in ("1.0", "1.1")}
+    index_with(tmp_path / "index", "app", releases)
+    Path(demo["CODEWALK_PINS"]).write_text(PINS + APP_PIN)
+    assert main(["diff", "Engine.run", "--from", "app@1.0", "--to", "demo@2.0"]) == 1
+    err = capsys.readouterr().err
+    assert "--from app@1.0 and --to demo@2.0 name different repositories (app, demo)" in err
+    assert "downloading" not in err  # said before either is fetched
+    data = json_of(capsys, "diff", "Engine.run", "--from", "app@1.0", "--to", "app", code=1)
+    for side in ("from", "to"):
+        assert data[side]["result"] is None  # type: ignore[index]
+        how = "'Engine.run' is not in app: it names demo.engine.Engine.run of demo"
+        assert data[side]["how"] == how  # type: ignore[index]
+    assert main(["diff", "Engine.run", "--from", "app@1.0", "--to", "app"]) == 1
+    assert "codewalk: error: 'Engine.run': not found in app==1.0" in capsys.readouterr().err
+
+
+def test_diff_takes_installed_as_a_version_of_the_repo(
+    demo: dict[str, str], tmp_path: Path, isolated_home: Path
+) -> None:
+    """``--from installed`` is the version of ``--repo`` (default: the first pin) the
+    python on PATH has, as the terminal UI's ``v`` takes it."""
+    env = installed(demo, tmp_path, isolated_home)
+    for argv in (
+        ["--from", "installed", "--to", "2.0"],
+        ["--from", "2.0", "--to", "installed", "--repo", "demo"],
+    ):
+        done = codewalk(env, "diff", "Engine.run", *argv, "--no-color")
+        assert done.returncode == 0, done.stderr
+        assert "demo==1.0: demo.core.Engine.run  src/demo/core.py:5-7" in done.stdout
+        assert "codewalk: demo@installed is 1.0, installed in " in done.stderr
+
+
 TOUR = """\
 title: The demo engine
 repo: demo
@@ -225,29 +291,13 @@ def test_a_bad_step_range_names_its_line(tmp_path: Path) -> None:
 def test_at_installed_reads_the_active_environments_version(
     demo: dict[str, str], tmp_path: Path, isolated_home: Path
 ) -> None:
-    site = tmp_path / "site"
-    (site / "demo-1.0.dist-info").mkdir(parents=True)
-    (site / "demo-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
-    env = {**os.environ, **demo, "CODEWALK_HOME": str(isolated_home), "PYTHONPATH": str(site)}
-    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
-    done = subprocess.run(
-        [sys.executable, "-m", "codewalk", "find", "Engine.run", "--at", "demo@installed"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    env = installed(demo, tmp_path, isolated_home)
+    done = codewalk(env, "find", "Engine.run", "--at", "demo@installed")
     assert done.returncode == 0, done.stderr
     assert "src/demo/core.py:5  [demo demo==1.0]" in done.stdout
     assert "codewalk: demo@installed is 1.0, installed in " in done.stderr
     env["PYTHONPATH"] = str(tmp_path / "empty")
-    missing = subprocess.run(
-        [sys.executable, "-m", "codewalk", "find", "Engine.run", "--at", "demo@installed"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    missing = codewalk(env, "find", "Engine.run", "--at", "demo@installed")
     assert missing.returncode == 2
     assert "demo@installed: demo is not installed for" in missing.stderr
 

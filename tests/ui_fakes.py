@@ -14,8 +14,10 @@ from codewalk.calls.callers import Caller
 from codewalk.errors import PinError, SourceError
 from codewalk.index.records import Reference
 from codewalk.resolve.model import FindResult, Resolved
-from codewalk.tours.model import ResolvedStep, Step, Tour
-from codewalk.tours.versions import in_range
+from codewalk.source.versions import in_range
+from codewalk.tours.focus import focus_lines
+from codewalk.tours.model import ResolvedLink, ResolvedStep, Step, Tour
+from codewalk.tours.notes import Link
 from codewalk.ui.session import RepoInfo, TourSession
 from codewalk.ui.versions import DiffSide, StepDiff, older_first
 from codewalk.workspace.calling import CallersAnswer, CallList, CallRow, GotoAnswer
@@ -276,7 +278,7 @@ class FakeNavigator:
 
 def make_tour() -> Tour:
     def step(index: int, at: str, title: str, note: str, focus: str | None = None) -> Step:
-        return Step(index, at, None, focus, title, None, note, index * 3)
+        return Step(index, at, None, (focus,) if focus else (), title, None, note, index * 3)
 
     return Tour(
         id="fake-tour",
@@ -325,6 +327,7 @@ def describe(navigator: FakeNavigator) -> RepoInfo:
         root=Path("/nonexistent") / repo,
         permalink=lambda path, start, end: f"https://example.org/{repo}/{path}#L{start}-L{end}",
         pinned=navigator.version,
+        package_root="",
     )
 
 
@@ -342,16 +345,32 @@ def fake_resolver(repos: FakeStack, tour: Tour) -> Callable[[int], ResolvedStep]
         if target is None:
             error = f"{step.at!r} names nothing in {repo} {version}"
             return ResolvedStep(step, "missing", None, None, (), ("Model", "Mixin"), error, repo, version)
-        focus = None
-        if step.focus:
-            lines = navigator.files[target.path].splitlines()
-            for number in range(target.start_line, target.end_line + 1):
-                if step.focus in lines[number - 1]:
-                    focus = (number, number)
-                    break
-        return ResolvedStep(step, "resolved", target, focus, (target,), (), None, repo, version)
+        regions = tuple(_line_of(navigator.files, target, focus) for focus in step.focus)
+        links = tuple(_link(repos, navigator, target, link) for link in step.links)
+        found = (target,)
+        return ResolvedStep(step, "resolved", target, None, found, (), None, repo, version, regions, links)
 
     return resolve
+
+
+def _line_of(files: dict[str, str], target: Resolved, text: str) -> tuple[int, int]:
+    """The statement of ``target`` where the focus ``text`` (or ``/regex/``) is, by the
+    tours' own rule."""
+    found = focus_lines(files[target.path], (target.start_line, target.end_line), text)
+    assert found is not None, f"{text!r} is not in {target.qualname}"
+    return found
+
+
+def _link(repos: FakeStack, navigator: FakeNavigator, home: Resolved, link: Link) -> ResolvedLink:
+    """A note's link among the fakes: a query by its last name (in any repository), a
+    focus as the first line holding its text."""
+    target = navigator._by_name(link.query.rsplit(".", 1)[-1]) if link.query else home
+    if target is None:
+        error = f"{link.query!r} names nothing"
+        return ResolvedLink(link, None, None, navigator.repo, navigator.version, error)
+    files = repos.inner(target.repo).files
+    lines = _line_of(files, target, link.focus) if link.focus else (target.start_line, target.end_line)
+    return ResolvedLink(link, target, lines, target.repo, target.version)
 
 
 def make_stack_tour() -> Tour:
@@ -359,7 +378,7 @@ def make_stack_tour() -> Tour:
     only for pkg 2 and later (skipped at 1.0)."""
 
     def step(index: int, at: str, title: str, repo: str | None = None, versions: str | None = None) -> Step:
-        return Step(index, at, None, None, title, repo, f"Step {index}.", index * 3, versions)
+        return Step(index, at, None, (), title, repo, f"Step {index}.", index * 3, versions)
 
     return Tour(
         id="stack-tour",
@@ -423,6 +442,17 @@ class FakeVersions:
         return StepDiff(name, before, after, changes, theirs.suggestions)
 
 
+def fake_check(repos: FakeStack, tour: Tour) -> list[tuple[int | None, str]]:
+    """What the fakes' ``check`` says: each step that does not resolve, as the fake
+    resolver has it (the last name of ``at`` in its repository)."""
+    resolve = fake_resolver(repos, tour)
+    found: list[tuple[int | None, str]] = []
+    for index, step in enumerate(tour.steps):
+        resolved = resolve(index)
+        found += [(index, f"step {index + 1} ({step.anchor}): {p}") for p in resolved.problems]
+    return found
+
+
 def make_session(
     progress: object = None,
     navigator: Callable[[], object] = FakeNavigator,
@@ -438,6 +468,7 @@ def make_session(
         repo="pkg",
         versions=versions or FakeVersions(),
         progress=progress,  # type: ignore[arg-type]
+        check=fake_check,  # type: ignore[arg-type]
     )
 
 

@@ -20,7 +20,6 @@ from codewalk.calls.records import CLS, LOCAL, PARAM, SELF, CallFacts, Site
 from codewalk.calls.sites import CallResolver, own_sites
 from codewalk.resolve.model import Resolved
 
-PRECISE = ("call", "ref", "decorator", "read")  # Caller.kind of a binding-precise caller
 Progress = Callable[[int, int], None]  # (bodies read, bodies to read)
 _HOPS = 3  # tables and the functions returning their items, followed this far
 

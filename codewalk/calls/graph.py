@@ -91,7 +91,6 @@ class Level(NamedTuple):
 
     depth: int
     callee: Callee
-    expanded: bool  # its first target's own callees follow (False: seen above, or too deep)
 
 
 def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
@@ -111,23 +110,13 @@ def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
                 else None
             )
             expand = child is not None and node(child) not in seen
-            out.append(Level(level, callee, expand))
+            out.append(Level(level, callee))
             if expand and child is not None:
                 seen.add(node(child))
                 visit(child, level + 1)
 
     visit(root, 1)
     return out
-
-
-def edges(cr: CallResolver, body: Body) -> Iterator[Hop]:
-    for callee in cr.callees(body):
-        if callee.site.kind == "decorator" or not callee.followed:
-            continue
-        if callee.status == EXTERNAL:
-            yield Hop(body, callee, None)
-        for target in callee.targets:
-            yield Hop(body, callee, target)
 
 
 Near = dict[tuple[str, str, int], Resolved]  # definitions that may lead to the goal (backward.py)

@@ -1,21 +1,15 @@
 """What several commands share: the common options, opening the workspace a command
-answers from, and the shapes of a result in text and JSON (docs/json.md).
-
-The warm ``find`` path imports only argparse, json, sqlite3 and codewalk's own small
-modules: ``find`` must beat ripgrep.
-"""
+answers from, and the shapes of a result in text and JSON (docs/json.md)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codewalk.errors import QueryError
 from codewalk.visible import json_text, visible
 
-# imported lazily where used; named here for type checkers only
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from codewalk.resolve.model import FindResult, Resolved
     from codewalk.source.checkout import Checkout
@@ -25,12 +19,27 @@ if TYPE_CHECKING:
 
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo", metavar="R", help="a repo named in vendor_pins.toml (default: the first)")
-    add_at(parser)
+    add_source(parser)
+    add_no_color(parser)
+
+
+def add_chain(parser: argparse.ArgumentParser) -> None:
+    """``FROM TO`` and how long a call chain between them may be (``path``, ``draft``)."""
+    parser.add_argument("start", metavar="FROM")
+    parser.add_argument("goal", metavar="TO")
+    add_common(parser)
+    parser.add_argument("--depth", type=positive, default=8, metavar="N", help="chains of at most N calls")
+
+
+def add_tour(parser: argparse.ArgumentParser) -> None:
+    """The tour a command reads (``tour``, ``export``), and where tours are read from."""
+    parser.add_argument("name", metavar="TOUR", help="a tour id (see 'codewalk tours') or a tour file")
+    add_tours(parser)
+
+
+def add_source(parser: argparse.ArgumentParser) -> None:
+    """``--source PATH`` and ``--at REPO@VERSION``: which code is read."""
     parser.add_argument("--source", metavar="PATH", help="read this local checkout instead of the pinned one")
-    parser.add_argument("--no-color", action="store_true", help="no ANSI colours (also NO_COLOR=1)")
-
-
-def add_at(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--at",
         action="append",
@@ -39,6 +48,26 @@ def add_at(parser: argparse.ArgumentParser) -> None:
         help="read REPO at another release, e.g. transformers@4.57.6 (REPO@installed: the version "
         "your Python has); repeatable",
     )
+
+
+def add_tours(parser: argparse.ArgumentParser) -> None:
+    """What a command over tours reads: ``--tours-dir`` besides the code's options."""
+    parser.add_argument(
+        "--tours-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also read tours from DIR (repeatable; CODEWALK_TOURS_PATH works too)",
+    )
+    add_source(parser)
+
+
+def add_no_color(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-color", action="store_true", help="no ANSI colours (also NO_COLOR=1)")
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
 
 
 def open_stack(args: argparse.Namespace) -> PinnedStack:
@@ -98,10 +127,16 @@ def header_dict(query: str, checkout: Checkout) -> dict[str, Any]:
 
 
 def dump(data: dict[str, Any]) -> None:
-    """``data`` as JSON on stdout: the data exact, no control character raw."""
+    """``data`` as JSON on stdout: the data exact, no control character raw; all of it
+    as ``\\uXXXX`` escapes where stdout cannot encode it (the same JSON)."""
     import json
 
-    sys.stdout.write(json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n")
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(data, indent=2)
+    sys.stdout.write(json_text(text) + "\n")
 
 
 def unavailable_owner(workspace: Workspace, query: str) -> str:

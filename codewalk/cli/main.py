@@ -1,44 +1,30 @@
 """The ``codewalk`` command line: parse arguments, run one command, map errors to exits.
 
-Heavy libraries (textual, jedi, GitPython, pygments) are imported only inside the
-commands that need them (see :mod:`codewalk.cli.parser` for why argparse); a ``find``
-asked before is answered by :mod:`codewalk.cli.quick` before argparse is imported.
+Heavy libraries (textual, jedi, GitPython, libcst, pygments) are imported only inside the
+commands that need them, and only the named command's subparser is built
+(:mod:`codewalk.cli.parser`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-
-from codewalk.cli import quick
-
-TYPE_CHECKING = False  # no typing on the quick path
-if TYPE_CHECKING:
-    from collections.abc import Sequence
+from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    _escape_what_cannot_be_written()
     for arg in argv:
         if "\0" in arg:  # no shell can pass one; a caller in process can
             from codewalk.visible import visible
 
             print(f"codewalk: error: argument {visible(repr(arg))} holds a NUL character", file=sys.stderr)
             return 2
-    if "_ARGCOMPLETE" in os.environ and "COMP_LINE" in os.environ and "COMP_POINT" in os.environ:
-        # the shell asks for completions (codewalk completion)
-        from codewalk.cli import quick_completion
-
-        quick_completion.answer()  # the common TABs; returns if argcomplete must answer
+    if "_ARGCOMPLETE" in os.environ:  # the shell asks for completions (codewalk completion)
         from codewalk.cli.completion import complete
 
-        complete(argv)
-    try:
-        replayed = quick.replay(argv)
-    except BrokenPipeError:
-        return _reader_gone()
-    if replayed is not None:
-        return replayed
+        return complete()
     from codewalk.cli.parser import build_parser
     from codewalk.errors import CodewalkError
     from codewalk.visible import visible
@@ -52,8 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         handler = args.handler
     try:
-        with quick.Recording(argv):
-            return int(handler(args))
+        return int(handler(args))
     except CodewalkError as error:
         if args.debug:
             raise
@@ -71,3 +56,12 @@ def _reader_gone() -> int:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     return 0
+
+
+def _escape_what_cannot_be_written() -> None:
+    """A stream that cannot encode every character (``PYTHONIOENCODING=ascii``, a C
+    locale) gets escapes (``\\u2500``) for the rest, never a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            reconfigure(errors="backslashreplace")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from codewalk.errors import CodewalkError
+from codewalk.visible import visible
 
 if TYPE_CHECKING:
     from codewalk.tours.model import Tour
+    from codewalk.tours.resolution import TourSteps
     from codewalk.workspace.pinned import PinnedStack
     from codewalk.workspace.workspace import Workspace
 
@@ -18,18 +23,17 @@ class Workspaces:
     pin's name, so that the step (asking for ``None``) and its rendering (asking for
     the resolved step's repo) share one checkout, and its notes are printed once."""
 
-    def __init__(self, source_path: str | None, at: Sequence[str] = ()) -> None:
+    def __init__(
+        self, source_path: str | None, at: Sequence[str] = (), pinned: PinnedStack | None = None
+    ) -> None:
         self.source_path = source_path
         self.at = tuple(at)
-        self._pinned: PinnedStack | None = None
+        self._pinned = pinned  # else opened on first use
         self.problems: dict[str, str] = {}  # repo -> why its workspace could not be opened
 
     @property
     def pinned(self) -> PinnedStack:
         if self._pinned is None:
-            import sys
-
-            from codewalk.visible import visible
             from codewalk.workspace.pinned import PinnedStack
 
             self._pinned = PinnedStack(self.source_path, at=self.at)
@@ -44,8 +48,6 @@ class Workspaces:
         """The workspace of ``repo``, or why it cannot be had (an unknown repo, a source
         that cannot be fetched), said once per repo: one tour's bad ``repo:`` is that
         tour's error, not the end of ``check``."""
-        from codewalk.errors import CodewalkError
-
         name = repo or self.pinned.first_pin
         if name in self.problems:
             return self.problems[name]
@@ -55,62 +57,19 @@ class Workspaces:
             self.problems[name] = error.message
             return error.message
 
-    def by_repo(self, tours: Iterable[Tour]) -> dict[str, Workspace]:
-        """Every workspace the tours need that can be opened, keyed by pin name (a tour
-        without ``repo`` uses the first pin); the others are in ``problems``."""
-        out: dict[str, Workspace] = {}
-        for tour in tours:
-            for step in tour.steps:
-                workspace = self.get_or_problem(tour.step_repo(step))
-                if not isinstance(workspace, str):
-                    out.setdefault(workspace.checkout.repo, workspace)
-        return out
+    def steps(self, tour: Tour) -> TourSteps:
+        """``tour``'s steps, each resolved in the workspace of its repository."""
+        from codewalk.tours.resolution import TourSteps
 
-    def checkpoint(self) -> None:
-        """Copy what this process wrote to the index into its file: a process that wrote
-        much and is about to go leaves the last one to close little to copy."""
-        if self._pinned is not None:
-            self._pinned.stack.store.checkpoint()
+        def workspace_of(repo: str) -> Workspace | None:
+            if repo not in self.pinned.pins:
+                return None  # unknown: the step says so, and names the pins
+            found = self.get_or_problem(repo)
+            if isinstance(found, str):
+                raise CodewalkError(found)
+            return found
 
-    def read_ahead(self, repo: str | None, dotted: str) -> None:
-        """Index the module ``dotted`` names (its longest prefix that is a module of the
-        repo's checkout), if it is not yet: a process waiting on another may do now what
-        that one will need later."""
-        from functools import partial
-
-        from codewalk.errors import CodewalkError
-        from codewalk.workspace.guard import guarded
-
-        workspace = self.get_or_problem(repo)
-        if isinstance(workspace, str):
-            return
-        parts = dotted.split(".")
-        try:
-            for end in range(len(parts), 0, -1):
-                if guarded(workspace, partial(_module, workspace, ".".join(parts[:end]))) is not None:
-                    return
-        except CodewalkError:
-            return  # only a head start: the step, when resolved, says what is wrong
+        return TourSteps(tour, workspace_of, self.pinned.first_pin, tuple(self.pinned.pins))
 
     def source_text(self, repo: str, path: str) -> str:
         return self.get(None).source_text(path, repo)
-
-
-def _module(workspace: Workspace, name: str) -> object:
-    """The facts of module ``name`` of the workspace's checkout, indexed if need be."""
-    return workspace.facts.module(name)
-
-
-def open_index_once() -> None:
-    """Open the index and close it: create or rebuild it as needed, saying so. A process
-    about to fork a silent child does this first, so that what opening the index has to
-    say (a rebuild happens once) is said by the process the reader sees. An index this
-    process may not write is left alone: opening it copies it whole into memory, and
-    every process that opens it says so itself."""
-    from codewalk import locations
-    from codewalk.index.database import writable
-    from codewalk.index.store import Store
-
-    path = locations.index_db_path()
-    if writable(path):
-        Store.open(path).close()

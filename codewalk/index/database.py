@@ -299,5 +299,5 @@ class Transaction:
                 hint="another codewalk may be indexing; try again, or check CODEWALK_HOME is writable",
             ) from None
 
-    def __exit__(self, kind: object, value: object, traceback: object) -> None:
+    def __exit__(self, kind: object, *_: object) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")

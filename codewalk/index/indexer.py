@@ -52,7 +52,7 @@ def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
         top = checkout.package_dir() / package
         if not inside(root, top):
             continue  # a package that is a symlink out of the checkout
-        # plain strings, not Paths: a cold tour lists every file, and pathlib is 5x slower
+        # plain strings, not Paths: a cold tour lists every file, and pathlib is slower
         base = str(checkout.package_dir())
         prefix = os.path.relpath(base, root).replace(os.sep, "/")
         prefix = "" if prefix == "." else prefix + "/"
@@ -279,21 +279,3 @@ def _size(job: tuple[str, str]) -> int:
         return os.path.getsize(os.path.join(*job))
     except OSError:
         return 0
-
-
-def stderr_progress(label: str, unit: str = "files", after: float = 0.0) -> Progress:
-    """A progress callback writing one updating line on stderr, once the work has taken
-    ``after`` seconds (a short one says nothing)."""
-    tty = sys.stderr.isatty()
-    started = time.perf_counter()
-    state = {"last": -1.0}
-
-    def report(done: int, total: int) -> None:
-        now = time.perf_counter()
-        if now - started < after or (done < total and now - state["last"] < (0.1 if tty else 2.0)):
-            return
-        state["last"] = now
-        end = "\n" if done >= total or not tty else ""
-        print(f"\r{label}: {done}/{total} {unit}", end=end, file=sys.stderr, flush=True)
-
-    return report

@@ -1,33 +1,34 @@
 """Names the index holds that start with a prefix: what ``codewalk find LlamaFor<TAB>``
-offers. ``os`` and ``sqlite3`` only: shell completion's quick path
-(:mod:`codewalk.cli.quick_completion`) runs it on every TAB.
+offers. The index is opened read-only: shell completion never creates, fills or waits on
+it.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from pathlib import Path
 
 from codewalk.index.versions import SEP
 
 LIMIT = 200  # names offered at most
 
 
-def read_only(path: str, *, timeout: float) -> sqlite3.Connection:
+def read_only(path: Path, *, timeout: float) -> sqlite3.Connection:
     """The database at ``path``, opened read-only (never created, never changed)."""
     # a file: URI reads "?" and "#" in the path as its own, and "%" as an escape
     quoted = os.path.abspath(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
     return sqlite3.connect(f"file:{quoted}?mode=ro", uri=True, timeout=timeout)
 
 
-def starting_with(index: str, prefix: str) -> list[str]:
+def starting_with(index: Path, prefix: str) -> list[str]:
     """Names the index at ``index`` knows that start with ``prefix``: definitions by
     name, and for a dotted prefix, the members of a class (``LlamaForCausalLM.ge``) or
     the modules and names of a package path (``transformers.models.ll``). No index, or
     one that cannot be read, knows none; nothing is ever created or indexed."""
     if not prefix or not all(part.isidentifier() for part in prefix.split(".")[:-1]):
         return []
-    if not os.path.isfile(index):
+    if not index.is_file():
         return []
     try:
         db = read_only(index, timeout=1)

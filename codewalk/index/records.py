@@ -1,10 +1,8 @@
 """The records of the index: what the extractor produces and the resolver consumes.
 
-Every record is an immutable ``NamedTuple`` of plain values (no parser nodes). Not
-frozen dataclasses, on purpose: defining a dataclass costs ~1.3 ms at import, a
-NamedTuple ~0.1 ms, and ``codewalk find`` on a warm index has a whole-process budget of
-a ripgrep run (DESIGN.md section 9); the records are also pickled by the index workers. Facts about a
-module depend only on the file's *content*, never on its path: a relative import is
+Every record is an immutable ``NamedTuple`` of plain values (no parser nodes): cheap
+to define and to make by the million, and pickled as they are by the index workers.
+Facts about a module depend only on the file's *content*, never on its path: a relative import is
 kept as written (``level`` dots + module), so two files with the same bytes (the same
 git blob) share one set of facts, whatever their paths and pins.
 
@@ -118,3 +116,12 @@ class Skipped(NamedTuple):
     """A file the extractor could not read as Python, and why."""
 
     reason: str
+
+
+class NativeDefinition(NamedTuple):
+    """Where compiled code implements a name a stub declares (a PyO3 Rust source line)."""
+
+    path: str  # repo-relative posix
+    line: int  # 1-based
+    text: str  # the line, stripped
+    how: str  # in words: '#[pyclass(name = "Tokenizer")] struct PyTokenizer'

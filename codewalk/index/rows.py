@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from codewalk.index.records import LAZY, Definition, ModuleFacts, Skipped
+from codewalk.index.records import LAZY, Definition, FileRow, ModuleFacts, Skipped
 from codewalk.index.versions import SEP
 
 _LAZY_MARKERS = ("_LazyModule", "define_import_structure")
@@ -77,6 +77,11 @@ def fact_rows(facts: ModuleFacts | Skipped) -> FactRows:
         {name: " ".join(spots) for name, spots in refs.items()},
         facts.lines,
     )
+
+
+def file_row(row: Sequence[Any]) -> FileRow:
+    """A file's row (path, module, is_package, blob) as its record."""
+    return FileRow(str(row[0]), str(row[1]), bool(row[2]), row[3])
 
 
 def definition(row: Sequence[Any]) -> Definition:

@@ -24,12 +24,16 @@ from typing import NamedTuple
 from codewalk.errors import CacheError
 from codewalk.index.database import Transaction, memory_database, open_database, quarantine, writable
 from codewalk.index.records import Definition, DictEntry, FileRow, Import
-from codewalk.index.rows import DEF_COLUMNS, FactRows, definition, fact_rows
+from codewalk.index.rows import DEF_COLUMNS, FactRows, definition, fact_rows, file_row
 from codewalk.index.versions import INDEX_VERSION, SCHEMA_VERSION, SEP
 
 _BASES = [c.strip() for c in DEF_COLUMNS.split(",")].index("bases")
 
 __all__ = ["INDEX_VERSION", "SCHEMA_VERSION", "BlobInfo", "FactRows", "Store", "fact_rows"]
+
+# a file's row (files f), as rows.file_row reads it; then a definition's (defs d)
+_FILE = "f.path, f.module, f.is_package, f.blob"
+_FILE_DEF = f"{_FILE}, " + ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
 
 
 class BlobInfo(NamedTuple):
@@ -82,10 +86,6 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    def checkpoint(self) -> None:
-        """Copy what was written to the log into the database file (PASSIVE: never waits)."""
-        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
-
     # -- snapshots and files ---------------------------------------------------------
     def snapshot(self, repo: str, root: str, commit: str) -> tuple[int, bool] | None:
         row = self.db.execute(
@@ -119,13 +119,13 @@ class Store:
         rows = self.db.execute(
             "SELECT path, module, is_package, blob FROM files WHERE snap=? ORDER BY path", (snap,)
         )
-        return [FileRow(p, m, bool(k), b) for p, m, k, b in rows]
+        return [file_row(row) for row in rows]
 
     def file(self, snap: int, path: str) -> FileRow | None:
         row = self.db.execute(
             "SELECT path, module, is_package, blob FROM files WHERE snap=? AND path=?", (snap, path)
         ).fetchone()
-        return FileRow(row[0], row[1], bool(row[2]), row[3]) if row else None
+        return file_row(row) if row else None
 
     def module_file(self, snap: int, module: str, *, stub: bool = False) -> FileRow | None:
         """The file of ``module``: its source (a ``.py``) if it has one, else its stub;
@@ -136,7 +136,7 @@ class Store:
             "ORDER BY path LIKE '%.pyi' LIMIT 1",
             (snap, module),
         ).fetchone()
-        return FileRow(row[0], row[1], bool(row[2]), row[3]) if row else None
+        return file_row(row) if row else None
 
     def modules_ending(self, snap: int, last: str) -> list[str]:
         """Modules whose dotted name ends with the part ``last`` (``logging`` ->
@@ -258,12 +258,12 @@ class Store:
     def imports_named(self, snap: int, asname: str) -> list[tuple[FileRow, Import]]:
         """Every import binding ``asname`` in the indexed files of ``snap``."""
         rows = self.db.execute(
-            "SELECT f.path, f.module, f.is_package, f.blob, i.level, i.module, i.name, i.asname, i.line, "
-            "i.flags FROM files f CROSS JOIN imports i ON i.blob = f.blob AND i.asname = ? "
+            f"SELECT {_FILE}, i.level, i.module, i.name, i.asname, i.line, i.flags "
+            "FROM files f CROSS JOIN imports i ON i.blob = f.blob AND i.asname = ? "
             "WHERE f.snap = ? AND f.blob IS NOT NULL ORDER BY f.path, i.rowid",
             (asname, snap),
         )
-        return [(FileRow(r[0], r[1], bool(r[2]), r[3]), Import(*r[4:])) for r in rows]
+        return [(file_row(r), Import(*r[4:])) for r in rows]
 
     def imports_of(self, blob: int) -> list[Import]:
         rows = self.db.execute(
@@ -278,15 +278,14 @@ class Store:
     def defs_in(self, snap: int, names: Sequence[str], per_name: int) -> list[tuple[FileRow, Definition]]:
         """Definitions named any of ``names``, at most ``per_name`` of each (in no
         particular order: a name such as ``forward`` has thousands)."""
-        columns = ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
         found: list[tuple[FileRow, Definition]] = []
         for name in names:
             rows = self.db.execute(
-                f"SELECT f.path, f.module, f.is_package, f.blob, {columns} FROM defs d "
+                f"SELECT {_FILE_DEF} FROM defs d "
                 "CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? WHERE d.name = ? LIMIT ?",
                 (snap, name, per_name),
             )
-            found.extend((FileRow(r[0], r[1], bool(r[2]), r[3]), definition(r[4:])) for r in rows)
+            found.extend((file_row(r), definition(r[4:])) for r in rows)
         return found
 
     def defs_copied_from(self, snap: int, target: str) -> list[tuple[FileRow, Definition]]:
@@ -295,26 +294,22 @@ class Store:
     def _defs_where(
         self, snap: int, where: str, args: tuple[object, ...], limit: int = -1
     ) -> list[tuple[FileRow, Definition]]:
-        columns = ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
         rows = self.db.execute(
-            f"SELECT f.path, f.module, f.is_package, f.blob, {columns} FROM defs d "
+            f"SELECT {_FILE_DEF} FROM defs d "
             f"CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? WHERE {where} "
             "ORDER BY f.path, d.rowid LIMIT ?",
             (snap, *args, limit),
         )
-        return [(FileRow(r[0], r[1], bool(r[2]), r[3]), definition(r[4:])) for r in rows]
+        return [(file_row(r), definition(r[4:])) for r in rows]
 
     def entries_valued(self, snap: int, name: str) -> list[tuple[FileRow, DictEntry]]:
         rows = self.db.execute(
-            "SELECT f.path, f.module, f.is_package, f.blob, e.tbl, e.key, e.value, e.value_is_str, "
-            "e.line, e.col FROM entries e CROSS JOIN files f ON f.blob = e.blob AND f.snap = ? "
+            f"SELECT {_FILE}, e.tbl, e.key, e.value, e.value_is_str, e.line, e.col "
+            "FROM entries e CROSS JOIN files f ON f.blob = e.blob AND f.snap = ? "
             "WHERE e.value_name=? ORDER BY f.path, e.line",
             (snap, name),
         )
-        return [
-            (FileRow(r[0], r[1], bool(r[2]), r[3]), DictEntry(r[4], r[5], r[6], bool(r[7]), r[8], r[9]))
-            for r in rows
-        ]
+        return [(file_row(r), DictEntry(r[4], r[5], r[6], bool(r[7]), r[8], r[9])) for r in rows]
 
     def table_entries(self, blob: int, table: str) -> list[DictEntry]:
         """The entries of the dict literal assigned to ``table`` in a blob; for a class's
@@ -329,13 +324,12 @@ class Store:
     def classes_naming_bases(self, snap: int, names: list[str]) -> list[tuple[FileRow, Definition]]:
         """Classes whose bases, as written, end with one of ``names`` (``GenerationMixin``,
         ``generation.GenerationMixin``), among the files that use the name."""
-        columns = ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
         wanted = set(names)
         found: dict[tuple[str, int], tuple[FileRow, Definition]] = {}
         for start in range(0, len(names), 500):
             chunk = names[start : start + 500]
             rows = self.db.execute(
-                f"SELECT f.path, f.module, f.is_package, f.blob, {columns} FROM refnames r "
+                f"SELECT {_FILE_DEF} FROM refnames r "
                 "CROSS JOIN defs d ON d.blob = r.blob CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? "
                 f"WHERE r.name IN ({', '.join('?' * len(chunk))}) AND d.kind = 'class' AND d.bases != ''",
                 (snap, *chunk),
@@ -343,7 +337,7 @@ class Store:
             for r in rows:
                 if any(b.rpartition(".")[2] in wanted for b in r[4 + _BASES].split(SEP)):
                     d = definition(r[4:])
-                    found[(r[0], d.line)] = (FileRow(r[0], r[1], bool(r[2]), r[3]), d)
+                    found[(r[0], d.line)] = (file_row(r), d)
         return [found[k] for k in sorted(found)]
 
     def references(self, snap: int, name: str) -> list[tuple[str, int, int]]:
@@ -372,15 +366,6 @@ class Store:
         )
         return [r[0] for r in rows]
 
-    def defs_like(self, snap: int, pattern: str, limit: int) -> list[tuple[FileRow, Definition]]:
-        """Definitions (module level and class members) whose name matches a LIKE pattern."""
-        return self._defs_where(
-            snap,
-            "d.name LIKE ? AND d.kind NOT IN ('variable', 'attribute', 'rebind', 'applies', 'keyword')",
-            (pattern,),
-            limit,
-        )
-
     def reference_counts(self, snap: int, names: Sequence[str]) -> dict[str, int]:
         """For each of ``names``: how many indexed files of ``snap`` use it."""
         found: dict[str, int] = {}
@@ -394,6 +379,52 @@ class Store:
             )
             found.update((name, int(count)) for name, count in rows)
         return found
+
+    def def_names(self, snap: int, kinds: Sequence[str]) -> list[str]:
+        """The distinct names of the definitions of ``kinds`` in ``snap``'s indexed files."""
+        rows = self.db.execute(
+            "SELECT DISTINCT d.name FROM defs d CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? "
+            f"WHERE d.kind IN ({', '.join('?' * len(kinds))})",
+            (snap, *kinds),
+        )
+        return [r[0] for r in rows]
+
+    # -- what the byte scans of a snapshot found (a snapshot's files never change) ------
+    def scanned(self, snap: int, kind: str, needle: str) -> bool:
+        """Whether the scan for ``needle`` as ``kind`` has run over ``snap``'s files (and
+        indexed every file that may hold it): no later process need scan again."""
+        row = self.db.execute(
+            "SELECT 1 FROM scans WHERE snap=? AND kind=? AND needle=?", (snap, kind, needle)
+        ).fetchone()
+        return row is not None
+
+    def record_scan(self, snap: int, kind: str, needle: str) -> None:
+        """Remember that the scan ran (a read-only index keeps nothing: the next process
+        scans again)."""
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.db.execute(
+                "INSERT OR IGNORE INTO scans (snap, kind, needle) VALUES (?, ?, ?)", (snap, kind, needle)
+            )
+
+    def scanned_counts(self, snap: int, names: Sequence[str]) -> dict[str, int]:
+        """The use counts kept for ``names`` (those not kept are absent): how many files
+        use each, the same total whichever files were indexed since."""
+        found: dict[str, int] = {}
+        for start in range(0, len(names), 500):  # SQLite's limit on bound parameters
+            chunk = list(names[start : start + 500])
+            rows = self.db.execute(
+                f"SELECT name, n FROM counts WHERE snap=? AND name IN ({', '.join('?' * len(chunk))})",
+                (snap, *chunk),
+            )
+            found.update((name, int(n)) for name, n in rows)
+        return found
+
+    def record_counts(self, snap: int, totals: dict[str, int]) -> None:
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.db.executemany(
+                "INSERT OR REPLACE INTO counts (snap, name, n) VALUES (?, ?, ?)",
+                ((snap, name, n) for name, n in totals.items()),
+            )
 
     def transaction(self) -> Transaction:
         return Transaction(self.db)

@@ -107,9 +107,9 @@ def assignments(body: list[ast.stmt]) -> Iterator[ast.Assign | ast.AnnAssign]:
 def name_uses(tree: ast.AST) -> list[tuple[str, int, int]]:
     """Every use of a name (a ``Name``, the attribute part of ``a.b``, an imported name),
     by position. A walk of its own rather than ``ast.walk``: it is the extractor's
-    largest cost on big files, and this one does a third of the work (no generator per
-    node, only the fields of each node type that can hold nodes, no descent into a
-    ``Name``'s context)."""
+    largest cost on big files, and this one does less work (no generator per node, only
+    the fields of each node type that can hold nodes, no descent into a ``Name``'s
+    context)."""
     found: list[tuple[str, int, int]] = []
     todo: list[Any] = [tree]  # nodes, and the None a Dict's keys may hold
     pop, push, extend, add = todo.pop, todo.append, todo.extend, found.append

@@ -1,5 +1,4 @@
-"""The versions of the index: its layout and the extractor that filled it. A module of
-its own, importing nothing, so that the quick path can compare them cheaply."""
+"""The versions of the index: its layout and the extractor that filled it."""
 
 # Bump when the extractor's output changes for the same source (a new fact, a fix):
 # facts are keyed by content, so an index built by an older extractor must be rebuilt.
@@ -9,7 +8,7 @@ its own, importing nothing, so that the quick path can compare them cheaply."""
 FACTS_VERSION = 10
 
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
-# counts kept; 6: answers kept for replay; 7: ... kept in files, not the index (index/answers.py)
+# counts kept; 6: answers kept for replay; 7: no answers table
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
 
 SEP = "\x1f"  # joins the parts of a tuple stored in one column (a class's bases, ...)

@@ -1,7 +1,7 @@
 """A tour as a VS Code CodeTour file (``.tour`` JSON): ``title``, ``description``,
 ``ref`` and ``steps`` with ``file``, ``line``, ``selection`` and ``description``, lines
 computed at the pin, so the exported tour is right for that ref (CodeTour's own anchors
-are line numbers); and a check of a document against CodeTour's published schema. Pure."""
+are line numbers). Pure."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from codewalk.render.export import SourceText, permalink, require_resolved
+from codewalk.render.export import SourceText, note_with_permalinks, permalink, require_resolved
 from codewalk.tours.model import ResolvedStep, ResolvedTour, repo_at_version
 from codewalk.visible import json_text
 
@@ -24,7 +24,9 @@ def to_codetour(
 ) -> dict[str, Any]:
     """The tour as a CodeTour document (a dict ready for ``json.dumps``): each step's
     ``line`` is its focus (else its definition line), its ``selection`` the focused
-    statement (else the whole span), whole lines, 1-based.
+    statement (else the whole span), whole lines, 1-based; a CodeTour step selects one
+    range, so a step's other regions are listed after its note, as permalinks. The
+    note's ``codewalk:`` links are permalinks too.
 
     A CodeTour belongs to one repository (the first step's): a step in another pinned
     repository becomes a ``uri`` step, the permalink of its lines (from ``links``: repo ->
@@ -53,7 +55,7 @@ def to_codetour(
                 "start": {"line": first, "character": indent + 1},
                 "end": {"line": last, "character": len(last_text) + 1},
             },
-            "description": resolved.step.note.strip() or target.qualname,
+            "description": _description(resolved, links or {}),
         }
         step["title"] = resolved.step.title or target.qualname.rsplit(".", 1)[-1]
         steps.append(step)
@@ -71,13 +73,29 @@ def _elsewhere(resolved: ResolvedStep, links: Mapping[str, tuple[str | None, str
     assert target is not None
     first, last = resolved.focus or (target.start_line, target.end_line)
     where = f"{repo_at_version(resolved.repo, resolved.version)}: `{target.path}:{first}-{last}`"
-    note = resolved.step.note.strip() or target.qualname
-    step: dict[str, Any] = {"description": f"*{where}*\n\n{note}"}
+    step: dict[str, Any] = {"description": f"*{where}*\n\n{_description(resolved, links)}"}
     base, ref = links.get(resolved.repo, (None, ""))
     if base is not None and ref:
         step["uri"] = permalink(base, ref, target.path, first, last)
     step["title"] = resolved.step.title or target.qualname.rsplit(".", 1)[-1]
     return step
+
+
+def _description(resolved: ResolvedStep, links: Mapping[str, tuple[str | None, str]]) -> str:
+    """The note (its links made permalinks), then the regions after the first."""
+    target = resolved.target
+    assert target is not None
+    note = note_with_permalinks(resolved, links).strip() or target.qualname
+    others = resolved.regions[1:]
+    if not others:
+        return note
+    base, ref = links.get(resolved.repo, (None, ""))
+    shown = []
+    for first, last in others:
+        span = f"line {first}" if first == last else f"lines {first}-{last}"
+        url = permalink(base, ref, target.path, first, last) if base is not None and ref else None
+        shown.append(f"[{span}]({url})" if url else span)
+    return f"{note}\n\n*Also lit: {', '.join(shown)}.*"
 
 
 def codetour_json(
@@ -89,104 +107,3 @@ def codetour_json(
     # the same data, with the characters JSON leaves raw (C1, bidi controls) escaped
     document = to_codetour(tour, ref, source_text, links)
     return json_text(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
-
-
-# The fields of CodeTour's published schema (https://aka.ms/codetour-schema), by type.
-_TOUR_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "$schema": str,
-    "title": str,
-    "description": str,
-    "ref": str,
-    "isPrimary": bool,
-    "nextTour": str,
-    "steps": list,
-}
-_STEP_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "file": str,
-    "directory": str,
-    "uri": str,
-    "view": str,
-    "line": int,
-    "title": str,
-    "description": str,
-    "pattern": str,
-    "selection": dict,
-    "commands": list,
-}
-
-
-def codetour_problems(document: object) -> list[str]:
-    """What is wrong with a CodeTour document, checked against the schema's fields:
-    required ``title`` and ``steps``; each step an object with a ``description``, at
-    most one of ``file``/``directory``/``uri``, a positive ``line``, a ``selection``
-    with 1-based ``start``/``end`` positions; no field the schema does not know."""
-    if not isinstance(document, dict):
-        return ["a tour must be a JSON object"]
-    problems = _fields(document, _TOUR_FIELDS, "tour")
-    for key in ("title", "steps"):
-        if key not in document:
-            problems.append(f"tour: missing required field {key!r}")
-    steps = document.get("steps")
-    if isinstance(steps, list):
-        for number, step in enumerate(steps, start=1):
-            problems += _step_problems(step, f"steps[{number}]")
-    return problems
-
-
-def _step_problems(step: object, where: str) -> list[str]:
-    if not isinstance(step, dict):
-        return [f"{where}: a step must be an object"]
-    problems = _fields(step, _STEP_FIELDS, where)
-    if "description" not in step:
-        problems.append(f"{where}: missing required field 'description'")
-    anchors = [key for key in ("file", "directory", "uri") if key in step]
-    if len(anchors) > 1:
-        problems.append(f"{where}: more than one of file/directory/uri: {anchors}")
-    line = step.get("line")
-    if isinstance(line, int) and not isinstance(line, bool) and line < 1:
-        problems.append(f"{where}.line: must be 1-based, found {line}")
-    if "line" in step and not anchors:
-        problems.append(f"{where}: 'line' without a 'file'")
-    selection = step.get("selection")
-    if isinstance(selection, dict):
-        for end in ("start", "end"):
-            position = selection.get(end)
-            if not isinstance(position, dict):
-                problems.append(f"{where}.selection: missing {end!r} position")
-                continue
-            for key in ("line", "character"):
-                value = position.get(key)
-                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                    problems.append(f"{where}.selection.{end}.{key}: expected a number >= 1")
-        start, stop = selection.get("start"), selection.get("end")
-        if (
-            isinstance(start, dict)
-            and isinstance(stop, dict)
-            and (start.get("line", 0), start.get("character", 0))
-            > (stop.get("line", 0), stop.get("character", 0))
-        ):
-            problems.append(f"{where}.selection: ends before it starts")
-    commands = step.get("commands")
-    if isinstance(commands, list) and not all(isinstance(c, str) for c in commands):
-        problems.append(f"{where}.commands: expected a list of strings")
-    return problems
-
-
-def _fields(data: dict[str, Any], fields: Mapping[str, type | tuple[type, ...]], where: str) -> list[str]:
-    problems: list[str] = []
-    for key, value in data.items():
-        expected = fields.get(key)
-        if expected is None:
-            problems.append(f"{where}: unknown field {key!r}")
-        elif isinstance(value, bool) and expected is not bool:
-            problems.append(f"{where}.{key}: expected {_name(expected)}, found a boolean")
-        elif not isinstance(value, expected):
-            problems.append(f"{where}.{key}: expected {_name(expected)}, found {type(value).__name__}")
-    return problems
-
-
-def _name(expected: type | tuple[type, ...]) -> str:
-    names = {str: "a string", int: "a number", bool: "a boolean", list: "an array", dict: "an object"}
-    if isinstance(expected, tuple):
-        return " or ".join(names.get(t, t.__name__) for t in expected)
-    return names.get(expected, expected.__name__)

@@ -5,10 +5,11 @@ that only a tour whose every step resolves is exported (:mod:`~codewalk.render.m
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from codewalk.errors import TourError
-from codewalk.tours.model import ResolvedTour
+from codewalk.tours.model import ResolvedStep, ResolvedTour
+from codewalk.tours.notes import Link, rewrite_links
 
 SourceText = Callable[[str, str], str]  # (repo, path) -> text
 
@@ -34,12 +35,32 @@ def permalink(base: str, ref: str, path: str, start: int, end: int) -> str:
     return f"{base}/blob/{ref}/{path}{anchor}"
 
 
+def note_with_permalinks(resolved: ResolvedStep, links: Mapping[str, tuple[str | None, str]]) -> str:
+    """The step's note, each ``codewalk:`` link made a link to the permalink of the lines
+    it resolves to (``links``: repo -> web base or None, ref); where there is no
+    permalink, the link's text followed by ``path:line``."""
+    step = resolved.step
+
+    def place(index: int, link: Link) -> str:
+        found = resolved.links[index] if index < len(resolved.links) else None
+        if found is None or not found.ok or found.lines is None:
+            return link.text
+        base, ref = links.get(found.repo, (None, found.version))
+        if base is None or not ref:
+            where = f"{found.repo} " if found.repo != resolved.repo else ""
+            return f"{link.text} ({where}`{found.path}:{found.line}`)"
+        return f"[{link.text}]({permalink(base, ref, found.path, *found.lines)})"
+
+    return rewrite_links(step.note, step.links, place)
+
+
 def require_resolved(tour: ResolvedTour) -> None:
     broken = tour.broken
     if broken:
         first = broken[0]
+        what = first.status if first.status != "resolved" else "broken"
         raise TourError(
             f"{tour.tour.path}:{first.step.line}: step {first.step.index} of {tour.tour.id!r} "
-            f"is {first.status}: {first.error}",
+            f"is {what}: {'; '.join(first.problems)}",
             hint=f"{len(broken)} broken step(s); run 'codewalk check {tour.tour.id}'",
         )

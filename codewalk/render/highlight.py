@@ -2,7 +2,7 @@
 
 The whole API (others reuse it; keep it small):
 
-- :func:`use_color` -- should output be coloured (a terminal, and ``NO_COLOR`` unset)?
+- :func:`use_color` -- should output be coloured (the one rule: ``NO_COLOR``, ``TERM``, a terminal)?
 - :func:`highlight_lines` -- Python source -> one highlighted string per source line.
 - :func:`numbered` -- a span of code with line numbers, optionally highlighted, some
   lines marked (a tour's focus).
@@ -34,11 +34,14 @@ def lines_of(code: str) -> list[str]:
     return lines
 
 
-def use_color(stream: TextIO, *, disabled: bool = False) -> bool:
-    """Colour only on a terminal, never with ``NO_COLOR`` set or ``disabled``."""
-    if disabled or os.environ.get("NO_COLOR"):
+def use_color(stream: TextIO, *, disabled: bool = False, piped: bool = False) -> bool:
+    """Whether to colour what goes to ``stream``: the one rule of every command. Never
+    when ``disabled`` (``--no-color``), with ``NO_COLOR`` set or on a ``TERM=dumb``
+    terminal; else on a terminal, or anywhere for output read through a pager
+    (``piped``: ``tour``, so that ``| less -R`` shows it highlighted)."""
+    if disabled or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
-    return bool(getattr(stream, "isatty", lambda: False)())
+    return piped or bool(getattr(stream, "isatty", lambda: False)())
 
 
 STYLE = "monokai"  # one pygments style for every plain-terminal command
@@ -89,17 +92,10 @@ def signature(text: str, *, color: bool = False) -> str:
     return "\n".join(highlight_lines(text))
 
 
-def prepare(style: str = STYLE) -> None:
-    """Make the lexer and formatter now: the first lexer compiles its patterns (~60 ms),
-    which a caller waiting on something else may as well spend meanwhile."""
-    _pygments(style)
-
-
 @functools.lru_cache(maxsize=4)
 def _pygments(style: str) -> tuple[Any, Any]:
     """One lexer and formatter per process: a formatter works out its whole palette when
-    made (~5 ms), and a tour highlights a dozen snippets. Both keep no state between
-    calls."""
+    made, and a tour highlights a dozen snippets. Both keep no state between calls."""
     from pygments.formatters import Terminal256Formatter  # type: ignore[import-untyped]
     from pygments.lexers import PythonLexer  # type: ignore[import-untyped]
 

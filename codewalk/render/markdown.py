@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from codewalk.render.export import SourceText, permalink, require_resolved
-from codewalk.render.plain import visible_range
-from codewalk.tours.model import ResolvedStep, ResolvedTour
+from codewalk.render.export import SourceText, note_with_permalinks, permalink, require_resolved
+from codewalk.tours.model import Lines, ResolvedStep, ResolvedTour
+from codewalk.tours.shown import windows
 from codewalk.visible import visible
 
 
@@ -51,24 +51,47 @@ def _markdown_step(
         out.append(f"`{target.qualname}` in [`{where}`]({url})")
     else:
         out.append(f"`{target.qualname}` in `{where}`")
-    if resolved.focus is not None:
-        first, last = resolved.focus
-        span = f"line {first}" if first == last else f"lines {first}-{last}"
+    if resolved.regions:
+        spans = [_span(first, last) for first, last in resolved.regions]
         if base is not None:
-            out[-1] += f", focus on [{span}]({permalink(base, ref, target.path, first, last)})"
-        else:
-            out[-1] += f", focus on {span}"
+            spans = [
+                f"[{span}]({permalink(base, ref, target.path, first, last)})"
+                for span, (first, last) in zip(spans, resolved.regions, strict=True)
+            ]
+        out[-1] += f", focus on {', '.join(spans)}"
     out.append("")
     text = source_text(resolved.repo, target.path).split("\n")
-    if target.kind == "file" and resolved.focus is not None:
-        first, last = resolved.focus  # a whole file: its focused statement is the point
-    else:
-        first, last = visible_range(target.start_line, target.end_line, resolved.focus)
-    fence = "````" if any("```" in line for line in text[first - 1 : last]) else "```"
-    if first > target.start_line:
-        out.append(f"*(lines {first}-{last} of {target.start_line}-{target.end_line})*")
-        out.append("")
-    out += [f"{fence}python", *text[first - 1 : last], fence, ""]
-    if step.note.strip():
-        out += [step.note.strip(), ""]
+    for first, last in _quoted(resolved):
+        fence = "````" if any("```" in line for line in text[first - 1 : last]) else "```"
+        if (first, last) != (target.start_line, target.end_line):
+            out.append(f"*(lines {first}-{last} of {target.start_line}-{target.end_line})*")
+            out.append("")
+        out += [f"{fence}python", *text[first - 1 : last], fence, ""]
+    note = note_with_permalinks(resolved, links).strip()
+    if note:
+        out += [note, ""]
     return out
+
+
+def _span(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
+def _quoted(resolved: ResolvedStep) -> list[Lines]:
+    """The pieces of code a step quotes: a whole file's regions (they are its point),
+    else what the plain tour shows of its span."""
+    target = resolved.target
+    assert target is not None
+    if target.kind == "file" and resolved.regions:
+        return _merged(resolved.regions)
+    return windows(target.start_line, target.end_line, resolved.regions)
+
+
+def _merged(regions: tuple[Lines, ...]) -> list[Lines]:
+    merged: list[Lines] = []
+    for first, last in sorted(regions):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged

@@ -6,23 +6,20 @@ line numbers (pygments; focus lines marked with ``▶`` in the gutter), then the
 rendered from Markdown by rich. Broken steps say what went wrong instead of code.
 A long span is cut to a window around its focus (or its first lines), saying so.
 
-Pure apart from writing to the stream it is given: source text comes from a callback.
+Pure: source text comes from a callback, and the text is returned.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
-from typing import TextIO
+import re
+from collections.abc import Callable, Sequence
 
-from codewalk.render import inline_markdown
-from codewalk.render.inline_markdown import rstrip_padding
-from codewalk.tours.model import ResolvedStep, ResolvedTour, Tour, repo_at_version
+from codewalk.tours.model import Lines, ResolvedStep, Tour, repo_at_version
+from codewalk.tours.notes import Link, rewrite_links
+from codewalk.tours.shown import shown_lines
 from codewalk.visible import visible
 
-MAX_LINES = 120  # a span longer than this is cut to a window
-WINDOW_BEFORE = 12
-WINDOW_AFTER = 30
 FOCUS_MARK = "▶"
 
 SourceText = Callable[[str, str], str]  # (repo, path) -> text
@@ -43,42 +40,27 @@ def highlight_lines(code: str, *, color: bool) -> list[str]:
     return out if len(out) == len(lines) else lines  # never lose text for colours
 
 
-def visible_range(start: int, end: int, focus: tuple[int, int] | None) -> tuple[int, int]:
-    """The lines shown for a span: all of it when short, else a window around the focus
-    (or the first ``MAX_LINES``)."""
-    if end - start + 1 <= MAX_LINES:
-        return start, end
-    if focus is None:
-        return start, start + MAX_LINES - 1
-    first = max(start, focus[0] - WINDOW_BEFORE)
-    last = min(end, max(focus[1], focus[0]) + WINDOW_AFTER)
-    return first, last
-
-
 def render_code(
     text: str,
     start: int,
     end: int,
-    focus: tuple[int, int] | None,
+    regions: Sequence[Lines],
     *,
     color: bool,
     header: int | None = None,
 ) -> list[str]:
-    """The numbered, highlighted lines ``start..end`` of ``text`` with focus marks.
-    When the span is cut to a window, the ``header`` line (the ``def``/``class`` line,
-    with its decorators) is still shown above it, so the reader knows whose body it is."""
+    """The numbered, highlighted lines ``start..end`` of ``text``, each line of a region
+    marked, cut as :mod:`codewalk.tours.shown` says (windows around the regions, under
+    the ``header`` line of the ``def``/``class``), each gap said."""
     all_lines = visible(text).split("\n")
     end = min(end, len(all_lines))
-    first, last = visible_range(start, end, focus)
-    shown = list(range(first, last + 1))
-    painted = highlight_lines("\n".join(all_lines[first - 1 : last]) + "\n", color=color)
-    if header is not None and start <= header < first:
-        # the decorators and the def/class line, or that line alone under many decorators
-        heading = list(range(start, header + 1)) if header - start < 6 else [header]
-        shown[:0] = heading
-        code = "\n".join(all_lines[number - 1] for number in heading) + "\n"
-        painted = highlight_lines(code, color=color) + painted
-    width = len(str(last))
+    shown = shown_lines(start, end, regions, header)
+    if not shown:
+        return []
+    painted: list[str] = []
+    for first, last in _runs(shown):
+        painted += highlight_lines("\n".join(all_lines[first - 1 : last]) + "\n", color=color)
+    width = len(str(shown[-1]))
     dim, bold, reset = ("\x1b[2m", "\x1b[1;33m", "\x1b[0m") if color else ("", "", "")
     out: list[str] = []
     previous = start - 1
@@ -86,14 +68,25 @@ def render_code(
         if number > previous + 1:
             out.append(f"{dim}{' ' * (width + 3)}⋮ {_lines(previous + 1, number - 1)} not shown{reset}")
         previous = number
-        lit = focus is not None and focus[0] <= number <= focus[1]
-        if lit:
+        if any(first <= number <= last for first, last in regions):
             out.append(f"{bold}{FOCUS_MARK} {number:>{width}}{reset} │ {line}")
         else:
             out.append(f"{dim}  {number:>{width}}{reset} │ {line}")
-    if last < end:
-        out.append(f"{dim}{' ' * (width + 3)}⋮ {_lines(last + 1, end)} not shown{reset}")
+    if shown[-1] < end:
+        out.append(f"{dim}{' ' * (width + 3)}⋮ {_lines(shown[-1] + 1, end)} not shown{reset}")
     return out
+
+
+def _runs(numbers: list[int]) -> list[tuple[int, int]]:
+    """Consecutive line numbers as (first, last) runs: each highlighted on its own, as
+    a piece of code that stands together."""
+    runs: list[tuple[int, int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], number)
+        else:
+            runs.append((number, number))
+    return runs
 
 
 def _lines(first: int, last: int) -> str:
@@ -101,20 +94,13 @@ def _lines(first: int, last: int) -> str:
 
 
 def render_markdown(markdown: str, *, color: bool, width: int) -> str:
-    """Markdown rendered for a terminal as rich renders it (rich, not textual: no UI
-    import); most notes by :mod:`codewalk.render.inline_markdown`, which spares rich's
-    import. Without colour the Markdown source itself reads best (backticks and all)."""
+    """Markdown rendered for a terminal by rich (rich, not textual: no UI import).
+    Without colour the Markdown source itself reads best (backticks and all)."""
     markdown = visible(markdown)
     if not markdown.strip():
         return ""
     if not color:
         return markdown.strip()
-    rendered = inline_markdown.render(markdown.strip(), width)
-    return rendered if rendered is not None else rich_markdown(markdown, width=width)
-
-
-def rich_markdown(markdown: str, *, width: int) -> str:
-    """``markdown`` rendered in colour by rich."""
     from rich.console import Console
     from rich.markdown import Markdown
 
@@ -129,9 +115,19 @@ def rich_markdown(markdown: str, *, width: int) -> str:
         emoji=False,
     )
     console.print(Markdown(markdown.strip()))
-    # rich pads every line to the full width; trailing blanks only get in the way
-    lines = [rstrip_padding(line) for line in buffer.getvalue().rstrip("\n").split("\n")]
-    return "\n".join(lines)
+    return "\n".join(_unpadded(line) for line in buffer.getvalue().rstrip("\n").split("\n"))
+
+
+_PADDING_RE = re.compile(r"(?:\s|\x1b\[[0-9;]*m)+$")
+
+
+def _unpadded(line: str) -> str:
+    """A rendered line without its trailing blanks, the colour codes among them kept
+    (rich pads every line to the full width; the blanks only get in the way)."""
+    match = _PADDING_RE.search(line)
+    if match is None:
+        return line
+    return line[: match.start()] + "".join(re.findall(r"\x1b\[[0-9;]*m", match.group(0)))
 
 
 def step_header(resolved: ResolvedStep, total: int) -> str:
@@ -169,15 +165,34 @@ def render_step(
                 text,
                 target.start_line,
                 target.end_line,
-                resolved.focus,
+                resolved.regions,
                 color=color,
                 header=target.line if target.kind != "file" else None,
             )
         )
-    note = render_markdown(resolved.step.note, color=color, width=width)
+    note = render_markdown(note_with_places(resolved), color=color, width=width)
     if note:
         out += ["", note]
     return "\n".join(out) + "\n\n"
+
+
+def note_with_places(resolved: ResolvedStep) -> str:
+    """The step's note, each ``codewalk:`` link written as its text followed by where it
+    resolves (``path:line``, after the repository when it is not the step's)."""
+    step = resolved.step
+    if not step.links:
+        return step.note
+
+    def place(index: int, link: Link) -> str:
+        if index >= len(resolved.links) or not resolved.links[index].ok:
+            return link.text
+        found = resolved.links[index]
+        where = f"`{found.path}:{found.line}`"
+        if found.repo != resolved.repo:
+            where = f"{found.repo} {where}"
+        return f"{link.text} ({where})"
+
+    return rewrite_links(step.note, step.links, place)
 
 
 def render_intro(tour: Tour, *, color: bool, width: int = 100) -> str:
@@ -188,24 +203,3 @@ def render_intro(tour: Tour, *, color: bool, width: int = 100) -> str:
     if summary:
         out += summary + "\n"
     return out + "\n"
-
-
-def render_tour(
-    tour: ResolvedTour,
-    source_text: SourceText,
-    out: TextIO,
-    *,
-    color: bool,
-    width: int = 100,
-    only_step: int | None = None,
-) -> None:
-    """Write the tour (or its step ``only_step``) to ``out``, flushing step by step so
-    that ``| head`` shows the first steps at once."""
-    total = len(tour.tour.steps)
-    if only_step is None:
-        out.write(render_intro(tour.tour, color=color, width=width))
-    for resolved in tour.steps:
-        if only_step is not None and resolved.step.index != only_step:
-            continue
-        out.write(render_step(resolved, total, source_text, color=color, width=width))
-        out.flush()

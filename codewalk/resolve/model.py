@@ -11,9 +11,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, TypedDict
 
-from codewalk.index.records import SETTER, Definition, DictEntry, FileRow, Import
+from codewalk.index.records import SETTER, Definition, DictEntry, FileRow, Import, NativeDefinition
 
 
 class Resolved(NamedTuple):
@@ -62,13 +62,15 @@ def rivals(query: str, candidates: Sequence[Resolved], context: Sequence[str] = 
     return tuple(c for c in candidates[1:] if c.qualname != best.qualname and "/dummy_" not in c.path)
 
 
-class NativeDefinition(NamedTuple):
-    """Where compiled code implements a name a stub declares (a PyO3 Rust source line)."""
+class FindOptions(TypedDict, total=False):
+    """How :meth:`Resolver.find <codewalk.resolve.resolver.Resolver.find>` answers."""
 
-    path: str  # repo-relative posix
-    line: int  # 1-based
-    text: str  # the line, stripped
-    how: str  # in words: '#[pyclass(name = "Tokenizer")] struct PyTokenizer'
+    context: Sequence[str]  # modules to prefer for a short name (a tour's earlier steps)
+    kind: str | None  # only definitions of this kind
+    limit: int | None  # at most this many results
+    related: bool  # also copies, table entries, the modular source
+    suggest: bool  # "did you mean" when nothing is found
+    thorough: bool  # also star imports after a name found through an import
 
 
 class ModuleSource(Protocol):

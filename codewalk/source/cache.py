@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 from codewalk import locations
 from codewalk.errors import CacheError
+from codewalk.files import write_atomically
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.pins import Pin
 
@@ -106,8 +107,8 @@ def entry_stamp(checkout: Checkout) -> str:
 def write_manifest(directory: Path, manifest: Manifest) -> None:
     import json
 
-    (directory / "manifest.json").write_text(
-        json.dumps(manifest._asdict(), indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    write_atomically(
+        directory / "manifest.json", json.dumps(manifest._asdict(), indent=2, sort_keys=True) + "\n"
     )
 
 

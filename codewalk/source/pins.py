@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from codewalk.errors import PinError
-from codewalk.locations import TooLarge, read_limited
+from codewalk.locations import read_text
 from codewalk.source.urls import ALLOWED_SCHEMES, url_scheme
 
 _REQUIRED = ("url", "tag", "package_root", "packages", "release")
@@ -138,38 +138,8 @@ def _parse_table(name: str, table: dict[str, object], filename: str) -> Pin:
     for key in _REQUIRED:
         if key not in table:
             raise PinError(f"{where}: missing key {key!r}")
-    keys = ("url", "tag", "commit", "package_root", "release", "release_root", "tree", "wheel")
-    strings = {key: table.get(key, "") for key in keys}
-    for key, value in strings.items():
-        if not isinstance(value, str):
-            raise PinError(f"{where}.{key}: expected a string, found {type(value).__name__}")
-        # every value names a URL, a ref, a directory or a file: a control character
-        # (a NUL makes every path and git call fail) is a mistake, said as such
-        control = _CONTROL_RE.search(value)
-        if control is not None:
-            raise PinError(
-                f"{where}.{key}: {value!r} holds a control character (U+{ord(control.group()):04X})"
-            )
-    text = {key: str(value) for key, value in strings.items()}
-    url, tag, commit, release = text["url"], text["tag"], text["commit"], text["release"]
-
-    scheme = url_scheme(url)
-    if scheme not in ALLOWED_SCHEMES:
-        shown = f"{scheme!r}" if scheme else "none"
-        raise PinError(
-            f"{where}.url: transport {shown} is not allowed in {url!r}",
-            hint="use an https://, ssh://, git:// or file:// URL",
-        )
-    if not tag.strip():
-        raise PinError(f"{where}.tag: must name the release tag, e.g. 'v5.23.0'")
-    for key in ("commit", "tree"):
-        if text[key] and not _COMMIT_RE.fullmatch(text[key]):
-            raise PinError(
-                f"{where}.{key}: {text[key]!r} is not a full 40-character lowercase hex {key} id",
-                hint='leave it empty ("") until it can be locked, or paste the full id',
-            )
-    package_root = _inside(text["package_root"], f"{where}.package_root")
-    release_root = _inside(text["release_root"], f"{where}.release_root") if text["release_root"] else ""
+    text = _strings(table, where)
+    _check_source(text, where)
     packages = table["packages"]
     if (
         not isinstance(packages, list)
@@ -177,6 +147,65 @@ def _parse_table(name: str, table: dict[str, object], filename: str) -> Pin:
         or not all(isinstance(p, str) and p.isidentifier() for p in packages)
     ):
         raise PinError(f'{where}.packages: expected a list of import names, e.g. ["transformers"]')
+    omits = table.get("tree_omits", [])
+    if not isinstance(omits, list) or not all(isinstance(o, str) for o in omits):
+        raise PinError(f'{where}.tree_omits: expected a list of paths, e.g. ["README.md"]')
+    if omits and not text["tree"]:
+        raise PinError(f"{where}.tree_omits: only means something with 'tree'")
+    return Pin(
+        name=name,
+        url=text["url"],
+        tag=text["tag"],
+        commit=text["commit"],
+        package_root=_inside(text["package_root"], f"{where}.package_root"),
+        packages=tuple(str(p) for p in packages),
+        release=text["release"],
+        release_root=_inside(text["release_root"], f"{where}.release_root") if text["release_root"] else "",
+        tree=text["tree"],
+        tree_omits=tuple(_inside(str(o), f"{where}.tree_omits") for o in omits),
+        wheel=text["wheel"],
+    )
+
+
+def _strings(table: dict[str, object], where: str) -> dict[str, str]:
+    """The table's text values (absent: ""), each a string with no control character:
+    every one names a URL, a ref, a directory or a file, where a control character (a
+    NUL makes every path and git call fail) is a mistake, said as such."""
+    keys = ("url", "tag", "commit", "package_root", "release", "release_root", "tree", "wheel")
+    text: dict[str, str] = {}
+    for key in keys:
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise PinError(f"{where}.{key}: expected a string, found {type(value).__name__}")
+        control = _CONTROL_RE.search(value)
+        if control is not None:
+            raise PinError(
+                f"{where}.{key}: {value!r} holds a control character (U+{ord(control.group()):04X})"
+            )
+        text[key] = value
+    return text
+
+
+def _check_source(text: dict[str, str], where: str) -> None:
+    """Where the code comes from is well said: an allowed transport, a tag, full ids, a
+    release ``NAME==VERSION`` and a wheel of that release."""
+    url = text["url"]
+    scheme = url_scheme(url)
+    if scheme not in ALLOWED_SCHEMES:
+        shown = f"{scheme!r}" if scheme else "none"
+        raise PinError(
+            f"{where}.url: transport {shown} is not allowed in {url!r}",
+            hint="use an https://, ssh://, git:// or file:// URL",
+        )
+    if not text["tag"].strip():
+        raise PinError(f"{where}.tag: must name the release tag, e.g. 'v5.23.0'")
+    for key in ("commit", "tree"):
+        if text[key] and not _COMMIT_RE.fullmatch(text[key]):
+            raise PinError(
+                f"{where}.{key}: {text[key]!r} is not a full 40-character lowercase hex {key} id",
+                hint='leave it empty ("") until it can be locked, or paste the full id',
+            )
+    release = text["release"]
     match = _RELEASE_RE.fullmatch(release)
     if match is None:
         raise PinError(f"{where}.release: {release!r} must read NAME==VERSION, e.g. 'transformers==5.23.0'")
@@ -187,24 +216,6 @@ def _parse_table(name: str, table: dict[str, object], filename: str) -> Pin:
             hint="name the file as the index lists it, e.g. "
             f"{match['name']}-{match['version']}-py3-none-any.whl",
         )
-    omits = table.get("tree_omits", [])
-    if not isinstance(omits, list) or not all(isinstance(o, str) for o in omits):
-        raise PinError(f'{where}.tree_omits: expected a list of paths, e.g. ["README.md"]')
-    if omits and not text["tree"]:
-        raise PinError(f"{where}.tree_omits: only means something with 'tree'")
-    return Pin(
-        name=name,
-        url=url,
-        tag=tag,
-        commit=commit,
-        package_root=package_root,
-        packages=tuple(str(p) for p in packages),
-        release=release,
-        release_root=release_root,
-        tree=text["tree"],
-        tree_omits=tuple(_inside(str(o), f"{where}.tree_omits") for o in omits),
-        wheel=wheel,
-    )
 
 
 def _inside(path: str, where: str) -> str:
@@ -243,44 +254,7 @@ def load_pins(path: Path) -> dict[str, Pin]:
 
 def read_pins_text(path: Path) -> str:
     """The text of the pins file at ``path``; a PinError saying why it cannot be read."""
-    try:
-        return read_limited(path).decode("utf-8")
-    except FileNotFoundError:
-        raise PinError(
-            f"{path}: pins file not found", hint="set CODEWALK_PINS to a vendor_pins.toml"
-        ) from None
-    except OSError as exc:
-        raise PinError(f"{path}: cannot read pins file: {exc.strerror}") from None
-    except TooLarge as exc:
-        raise PinError(
-            f"{path}: not a pins file: {exc}", hint="set CODEWALK_PINS to a vendor_pins.toml"
-        ) from None
-    except UnicodeDecodeError:
-        raise PinError(f"{path}: not a pins file: not UTF-8 text") from None
-    except ValueError:  # a NUL in the path
-        raise PinError(f"{path!r}: not a usable path (it holds a NUL character)") from None
-
-
-def pins_as_json(pins: dict[str, Pin]) -> str:
-    """Parsed pins as JSON (:func:`pins_from_json` reads it back): kept beside the index,
-    so that a warm command need not parse the TOML again."""
-    import json
-
-    return json.dumps([pin._asdict() for pin in pins.values()])
-
-
-def pins_from_json(text: str) -> dict[str, Pin]:
-    """What :func:`pins_as_json` wrote; ValueError (or KeyError, TypeError) when it is
-    not that."""
-    import json
-
-    pins: dict[str, Pin] = {}
-    for fields in json.loads(text):
-        fields["packages"] = tuple(fields["packages"])
-        fields["tree_omits"] = tuple(fields["tree_omits"])
-        pin = Pin(**fields)
-        pins[pin.name] = pin
-    return pins
+    return read_text(path, "pins file", PinError, hint="set CODEWALK_PINS to a vendor_pins.toml")
 
 
 def get_pin(pins: dict[str, Pin], name: str | None, filename: str) -> Pin:

@@ -1,5 +1,5 @@
 """Getting a pin's code onto this machine: the one place that decides the order in
-which sources are tried (DESIGN.md section 4), first that works:
+which sources are tried, first that works:
 
 1. a complete, verified entry already in the cache (:mod:`~codewalk.source.cached`);
 2. git: a shallow fetch of the pinned tag from the pin's url or the mirror
@@ -53,6 +53,12 @@ def source_mode(explicit: str | None = None) -> str:
     return mode
 
 
+def local_path(explicit: str | None = None) -> str | None:
+    """The user's own checkout to read instead of the cache: ``--source``, else
+    ``CODEWALK_SOURCE_PATH`` (an empty one is none)."""
+    return explicit or os.environ.get(SOURCE_PATH_ENV) or None
+
+
 def load_pin(repo: str | None) -> Pin:
     path = locations.pins_path()
     return get_pin(load_pins(path), repo, str(path))
@@ -66,9 +72,9 @@ def open_checkout(
     entry if complete (fast, no git), else a sync (printing progress). ``pin`` reads
     another version than the pinned one (``REPO@VERSION``)."""
     pin = pin or load_pin(repo)
-    local_path = (source_path or os.environ.get(SOURCE_PATH_ENV)) if local else None
-    if local_path:
-        outcome = local_checkout(pin, Path(local_path))
+    own = local_path(source_path) if local else None
+    if own:
+        outcome = local_checkout(pin, Path(own))
         _print_notes(outcome.notes)
         return outcome.checkout
     mode = source_mode()
@@ -110,26 +116,8 @@ def _sources(kinds: tuple[SourceKind, ...]) -> list[Source]:
     return found
 
 
-class NotFetched(Exception):
-    """A fetch asked of a process that may not fetch (:func:`forbid_fetching`). Not a
-    CodewalkError: nothing may turn it into an answer, such as a step's error."""
-
-
-_may_fetch = True
-
-
-def forbid_fetching() -> None:
-    """From now on, this process never fetches: a process working silently ahead of
-    another (a tour's resolver, ahead of its printer) must leave a fetch, and its
-    progress, to the one the reader watches. Asked to fetch, it raises NotFetched."""
-    global _may_fetch
-    _may_fetch = False
-
-
 def ensure_checkout(pin: Pin, *, mode: str | None = None, reporter: Reporter | None = None) -> SyncOutcome:
     """Make sure a verified checkout of ``pin`` is in the cache; return it."""
-    if not _may_fetch:
-        raise NotFetched(pin.name)
     mode = source_mode(mode)
     reporter = reporter or Reporter()
     notes: list[str] = []

@@ -60,13 +60,20 @@ _PROBE = (
 )
 
 
+def reader_python() -> str | None:
+    """The reader's interpreter: the ``python`` on ``PATH`` (an active virtualenv's
+    first), else ``python3``; None when there is neither."""
+    import shutil
+
+    return shutil.which("python") or shutil.which("python3")
+
+
 def installed_version(distribution: str) -> tuple[str, str]:
     """``(version, python)``: the version of ``distribution`` installed for the ``python``
     on ``PATH``, read from its metadata (the package itself is not imported)."""
-    import shutil
     import subprocess  # here: every command imports this module, few ask for @installed
 
-    python = shutil.which("python") or shutil.which("python3")
+    python = reader_python()
     if python is None:
         raise PinError(f"{distribution}@installed: no python on PATH to ask")
     try:

@@ -12,28 +12,15 @@ problem only when it concerns the tour asked for.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
 from codewalk import locations
 from codewalk.errors import TourError
+from codewalk.tours.listing import ID_LINE_RE, TOUR_SUFFIXES, plain_id, stated_ids, tour_dirs, tour_files
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.model import Tour
-
-TOUR_SUFFIXES = (".yaml", ".yml")
-
-
-def tour_dirs(extra_dirs: Iterable[Path | str] = ()) -> list[Path]:
-    """Every directory tours are read from, in order: shipped, environment, explicit."""
-    dirs = [locations.shipped_tours_dir(), *locations.extra_tour_dirs()]
-    dirs.extend(Path(d).expanduser() for d in extra_dirs)
-    unique: list[Path] = []
-    for directory in dirs:
-        if directory not in unique:
-            unique.append(directory)
-    return unique
 
 
 class TourScan(NamedTuple):
@@ -47,35 +34,9 @@ class TourScan(NamedTuple):
 
 def read_tour(path: Path) -> Tour:
     """Load one tour file."""
-    try:
-        data = locations.read_limited(path)
-    except FileNotFoundError:
-        raise TourError(f"{path}: tour file not found") from None
-    except IsADirectoryError:
-        raise TourError(
-            f"{path}: a directory, not a tour file", hint="name a .yaml file, or a tour id"
-        ) from None
-    except OSError as exc:
-        raise TourError(f"{path}: cannot read tour file: {exc.strerror}") from None
-    except locations.TooLarge as exc:
-        raise TourError(f"{path}: not a tour file: {exc}", hint="a tour is a small YAML text file") from None
-    except ValueError:  # a NUL in the path
-        raise TourError(f"{path!r}: not a usable path (it holds a NUL character)") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise TourError(f"{path}:{line}: not a UTF-8 text file") from None
-    return parse_tour(text, path)
-
-
-def tour_files(dirs: Sequence[Path]) -> list[Path]:
-    files: list[Path] = []
-    for directory in dirs:
-        if not directory.is_dir():
-            continue
-        files.extend(sorted(p for p in directory.iterdir() if p.suffix in TOUR_SUFFIXES and p.is_file()))
-    return files
+    return parse_tour(
+        locations.read_text(path, "tour file", TourError, hint="name a .yaml file, or a tour id"), path
+    )
 
 
 def _checked_dirs(extra_dirs: Iterable[Path | str]) -> list[Path]:
@@ -130,10 +91,13 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
     found: list[Tour] = []
     bad: list[TourError] = []
     ids: set[str] = set()
+    stem_of: dict[str, Path] = {}  # a file named as asked, whose tour has another id
     for path in tour_files(_checked_dirs(tours_dirs)):
-        named = _plain_id(path)
+        named = plain_id(path)
         if named is not None and named != name_or_id:
             ids.add(named)  # another tour: not parsed (a cold tour would read them all)
+            if path.stem == name_or_id:
+                stem_of[named] = path
             continue
         try:
             tour = read_tour(path)
@@ -158,41 +122,22 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
     known = sorted(ids)
     close = get_close_matches(name_or_id, known, n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(close)}?" if close else f"known tours: {', '.join(known) or 'none'}"
+    for tour_id, path in stem_of.items():
+        hint = f"{path} holds the tour {tour_id!r}; {hint}"
     raise TourError(f"unknown tour {name_or_id!r}", hint=hint + " (list them with 'codewalk tours')")
-
-
-# A top-level ``id:`` line, read without YAML: the file it is read from does not parse.
-_ID_LINE_RE = re.compile(r"""^id[ \t]*:[ \t]*(["']?)(?P<id>[^"'#\s]+)\1[ \t]*(?:#.*)?$""", re.MULTILINE)
-
-
-def _id_match(path: Path) -> re.Match[str] | None:
-    try:
-        text = locations.read_limited(path).decode("utf-8", errors="replace")
-    except (OSError, ValueError):
-        return None
-    return _ID_LINE_RE.search(text)
-
-
-def _plain_id(path: Path) -> str | None:
-    """The id a tour file plainly states (one top-level ``id:`` line), else None: then
-    only loading the file says what its id is."""
-    try:
-        text = locations.read_limited(path).decode("utf-8", errors="replace")
-    except (OSError, ValueError):
-        return None
-    found = _ID_LINE_RE.findall(text)
-    return found[0][1] if len(found) == 1 else None
 
 
 def _claimed_id(path: Path) -> str:
     """The id a file that does not load means to define: its ``id:`` line, else its stem."""
-    match = _id_match(path)
-    return match["id"] if match is not None else path.stem
+    ids = stated_ids(path)
+    return ids[0] if ids else path.stem
 
 
 def _id_line(path: Path) -> int:
     """The line of a (loadable) file's ``id:`` key; 1 when the id is the file's name."""
-    match = _id_match(path)
-    if match is None:
+    try:
+        text = locations.read_limited(path).decode("utf-8", errors="replace")
+    except (OSError, ValueError):
         return 1
-    return match.string.count("\n", 0, match.start()) + 1
+    match = ID_LINE_RE.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match is not None else 1

@@ -139,3 +139,40 @@ def _quote(text: str) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def draft_ran(
+    hops: Sequence[tuple[Resolved, int, str, int]],
+    goal: Resolved,
+    command: str,
+    sources: dict[str, str],
+    default_repo: str,
+) -> str:
+    """The YAML text of a tour along a chain that ran: ``hops`` are ``(caller, call-site
+    line, what it called, calls)``; each step is focused on the call site that executed."""
+    first = hops[0][0] if hops else goal
+    ident = _slug(f"{_short(first.qualname)}-to-{_short(goal.qualname)}-ran")
+    lines = [
+        f"# A tour drafted by `{command}` along the chain that ran.",
+        "# Titles and focus lines are filled in; write each note (TODO), then run `codewalk check`.",
+        f"id: {ident}",
+        f"title: {_quote(f'From {_short(first.qualname)} to {_short(goal.qualname)}, as it ran')}",
+        f"repo: {default_repo}",
+        "summary: |",
+        f"  TODO: what this run from {_short(first.qualname)} to {_short(goal.qualname)} shows.",
+        "steps:",
+    ]
+    for caller, line, callee, calls in hops:
+        lines.append(f"  - at: {caller.qualname}")
+        if caller.repo != default_repo:
+            lines.append(f"    repo: {caller.repo}")
+        times = f"{calls} time{'s' if calls != 1 else ''}"
+        lines.append(
+            f"    title: {_quote(f'{_short(caller.qualname)} calls {_short(callee)} (ran {times})')}"
+        )
+        focus = focus_for(sources.get(caller.path, ""), (caller.start_line, caller.end_line), line)
+        if focus is not None:
+            lines.append(f"    focus: {_quote(focus)}")
+        lines += ["    note: |", f"      {TODO}", ""]
+    lines.extend(_goal_step(goal, default_repo))
+    return "\n".join(lines) + "\n"

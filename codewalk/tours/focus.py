@@ -6,15 +6,16 @@ span and the focus, ``focus_lines`` finds the first match inside the span and re
 the first and last line of the innermost statement containing it: a simple statement
 (``x = f(...)`` over however many lines), or the *header* of a compound statement when
 the match is in it (``for epoch in range(...):`` lights the loop's header, not the
-whole loop; in a ``def`` header, just the parameter that matched). A match in a
+whole loop; in a ``def`` header, just the parameter that matched), or one entry of a
+dict, list, tuple or set literal over several lines (``"text-generation": {...}`` in a
+table of 160 lines). A match in a
 comment or between statements lights just its own lines.
 
 Pure: text in, line numbers out. Statement boundaries come from the standard library's
 ``ast`` rather than libcst: only line spans are needed here (no comments, no layout),
-and importing libcst with its metadata costs ~0.17 s, a third of the 0.5 s budget for a
-warm ``codewalk tour``. Only the symbol's own lines are parsed when they can stand alone
-(dedented), which keeps a focus inside a 500-line method cheap; the whole file is
-parsed only when they cannot.
+and a plain tour need not import libcst at all. Only the symbol's own lines are parsed
+when they can stand alone (dedented), which keeps a focus inside a 500-line method
+cheap; the whole file is parsed only when they cannot.
 """
 
 from __future__ import annotations
@@ -152,7 +153,21 @@ def _ranges(tree: ast.AST, lines: list[str], around: Lines | None = None) -> lis
             ranges.append(_header(node, lines))
         elif isinstance(node, ast.stmt):
             ranges.append((node.lineno, node.end_lineno or node.lineno))
+        elif isinstance(node, (ast.Dict, ast.List, ast.Tuple, ast.Set)) and node.end_lineno != node.lineno:
+            ranges.extend(_entries(node))
     return ranges
+
+
+def _entries(node: ast.Dict | ast.List | ast.Tuple | ast.Set) -> list[Lines]:
+    """The lines of each entry of a literal over several lines: a key with its value
+    (``**spread`` alone), or an element. A focus on one entry of a long table lights
+    that entry, not the whole assignment."""
+    if isinstance(node, ast.Dict):
+        entries = zip(node.keys, node.values, strict=True)
+        pairs = [(key if key is not None else value, value) for key, value in entries]
+    else:
+        pairs = [(element, element) for element in node.elts]
+    return [(first.lineno, last.end_lineno or last.lineno) for first, last in pairs]
 
 
 def _reaches_over(node: ast.AST, around: Lines) -> bool:

@@ -14,9 +14,9 @@ The format (see ``tours/*.yaml``)::
       ...
     steps:
       - at: LlamaModel.__init__   # a symbol, any form the resolver takes ...
-        focus: "self.layers = nn.ModuleList("   # ... text or /regex/ inside it
+        focus: "self.layers = nn.ModuleList("   # ... text or /regex/ inside it, or a list of them
         title: The decoder stack  # optional
-        note: |                   # Markdown
+        note: |                   # Markdown; codewalk: links are parsed (tours/notes.py)
           ...
       - file: src/transformers/loss/loss_utils.py   # ... or a repo-relative file
 """
@@ -31,13 +31,14 @@ from typing import Any
 import yaml
 
 from codewalk.errors import TourError
+from codewalk.source.versions import valid_range, valid_version
 from codewalk.tours.model import Step, Tour
-from codewalk.tours.versions import valid_range, valid_version
+from codewalk.tours.notes import SCHEME, Link, scan
 
-# libyaml's safe composer when PyYAML was built with it (5x faster), else the pure one;
+# libyaml's safe composer when PyYAML was built with it (faster), else the pure one;
 # both keep node marks and neither constructs anything.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "versions", "steps")
+TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "versions", "program", "steps")
 STEP_KEYS: tuple[str, ...] = ("at", "file", "focus", "title", "repo", "versions", "note")
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -78,6 +79,13 @@ def compile_focus(focus: str) -> Any:
     return re.compile(re.escape(focus))
 
 
+def valid_id(tour_id: str) -> str | None:
+    """Why ``tour_id`` is no tour id, or None."""
+    if _ID_RE.fullmatch(tour_id):
+        return None
+    return f"tour id {tour_id!r} must be letters, digits, '.', '_' or '-'"
+
+
 def parse_tour(text: str, path: Path) -> Tour:
     """Parse the text of a tour file; ``path`` names it in messages and gives the
     default id (its stem)."""
@@ -102,13 +110,10 @@ def parse_tour(text: str, path: Path) -> Tour:
                 hint=f"a tour needs {', '.join(repr(k) for k in ('title', 'steps'))}",
             )
     tour_id = _string(fields, "id", where) if "id" in fields else path.stem
-    if not _ID_RE.fullmatch(tour_id):
+    bad_id = valid_id(tour_id)
+    if bad_id:
         line = _line(fields["id"][1]) if "id" in fields else 1
-        raise where.error(
-            line,
-            f"tour id {tour_id!r} must be letters, digits, '.', '_' or '-'",
-            hint="rename the file or set 'id:'",
-        )
+        raise where.error(line, bad_id, hint="rename the file or set 'id:'")
     title = _string(fields, "title", where)
     summary = _string(fields, "summary", where) if "summary" in fields else ""
     repo = _string(fields, "repo", where) if "repo" in fields else None
@@ -120,9 +125,50 @@ def parse_tour(text: str, path: Path) -> Tour:
         raise where.error(_line(steps_node), "'steps' is empty", hint="add at least one step")
     steps = tuple(_step(index, node, where) for index, node in enumerate(steps_node.value, start=1))
     versions = _versions(fields["versions"][1], where) if "versions" in fields else ()
+    program: tuple[str, ...] = ()
+    program_line = 0
+    if "program" in fields:
+        program_line = _line(fields["program"][1])
+        program = _program(_string(fields, "program", where), program_line, where)
     return Tour(
-        id=tour_id, title=title, summary=summary, repo=repo, steps=steps, path=path, versions=versions
+        id=tour_id,
+        title=title,
+        summary=summary,
+        repo=repo,
+        steps=steps,
+        path=path,
+        versions=versions,
+        program=program,
+        program_line=program_line,
     )
+
+
+def _program(text: str, line: int, where: _Where) -> tuple[str, ...]:
+    """``program:``: a script beside the tour (a relative path that stays in the tour's
+    directory) and its arguments, split as a shell would, without one."""
+    import shlex
+
+    _refuse_controls(text, "program", _CONTROL_RE, line, "the tour", where)
+    try:
+        words = tuple(shlex.split(text))
+    except ValueError as error:
+        raise where.error(line, f"'program': {error}") from None
+    if not words:
+        raise where.error(line, "'program' is empty")
+    script = words[0]
+    posix = PurePosixPath(script)
+    if (
+        "\\" in script
+        or posix.is_absolute()
+        or ".." in posix.parts
+        or script.startswith("~")
+        or not script.endswith(".py")
+    ):
+        raise where.error(
+            line,
+            f"'program' {script!r} must be a .py file inside the tour's directory (a relative path, no '..')",
+        )
+    return words
 
 
 def _versions(node: yaml.Node, where: _Where) -> tuple[str, ...]:
@@ -217,14 +263,12 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
     def get(key: str) -> str | None:
         return _string(fields, key, where) if key in fields else None
 
-    at, file, focus = get("at"), get("file"), get("focus")
+    at, file = get("at"), get("file")
     if at is not None:
         at = at.strip()  # a block scalar's final newline, stray spaces
         _refuse_controls(at, "at", _CONTROL_RE, _line(fields["at"][1]), what, where)
     if file is not None:
         _refuse_controls(file, "file", _CONTROL_RE, _line(fields["file"][1]), what, where)
-    if focus is not None:
-        _refuse_controls(focus, "focus", _CONTROL_IN_FOCUS_RE, _line(fields["focus"][1]), what, where)
     if at is None and file is None:
         raise where.error(
             line,
@@ -237,31 +281,76 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
         raise where.error(_line(fields["at"][1]), f"{what}: 'at' is empty")
     if file is not None:
         file = _safe_path(file, _line(fields["file"][1]), what, where)
-    if focus is not None:
-        focus_line = _line(fields["focus"][1])
-        if not focus.strip() or (is_regex(focus) and not focus[1:-1].strip()):
-            raise where.error(focus_line, f"{what}: 'focus' is empty")
-        try:
-            compile_focus(focus)
-        except (re.error, _regex_error()) as exc:
-            raise where.error(focus_line, f"{what}: invalid regex {focus!r} in 'focus': {exc}") from None
+    regions = _regions(fields["focus"][1], what, where) if "focus" in fields else ()
     versions = get("versions")
     if versions is not None:
         problem = valid_range(versions)
         if problem:
             raise where.error(_line(fields["versions"][1]), f"{what}: 'versions': {problem}")
+    note = get("note") or ""
+    links = _links(note, _line(fields["note"][1]) if "note" in fields else line, what, where)
     return Step(
         index=index,
         at=at,
         file=file,
-        focus=focus,
+        focus=tuple(text for text, _ in regions),
         title=get("title"),
         repo=get("repo"),
-        note=get("note") or "",
+        note=note,
         line=line,
         versions=versions,
-        focus_line=_line(fields["focus"][1]) if "focus" in fields else line,
+        focus_lines=tuple(focus_line for _, focus_line in regions),
+        links=links,
     )
+
+
+def _regions(node: yaml.Node, what: str, where: _Where) -> list[tuple[str, int]]:
+    """A step's ``focus``: a text or ``/regex/``, or a list of them; each with its line."""
+    if isinstance(node, yaml.SequenceNode) and node.tag == "tag:yaml.org,2002:seq":
+        items = list(node.value)
+        if not items:
+            raise where.error(_line(node), f"{what}: 'focus' is an empty list")
+    else:
+        items = [node]
+    regions: list[tuple[str, int]] = []
+    for number, item in enumerate(items, start=1):
+        focus_line = _line(item)
+        key = "focus" if len(items) == 1 else f"focus {number}"
+        if not isinstance(item, yaml.ScalarNode) or item.tag != _STR_TAG:
+            expected = "a string (a text or /regex/)" + (" or a list of them" if item is node else "")
+            raise where.error(
+                focus_line,
+                f"{what}: {key!r} must be {expected}, found {_kind(item)}",
+                hint="quote the value if it is meant as text" if isinstance(item, yaml.ScalarNode) else None,
+            )
+        focus = str(item.value)
+        _refuse_controls(focus, key, _CONTROL_IN_FOCUS_RE, focus_line, what, where)
+        regions.append((_checked_focus(focus, focus_line, what, repr(key), where), focus_line))
+    return regions
+
+
+def _checked_focus(focus: str, line: int, what: str, key: str, where: _Where) -> str:
+    """``focus`` when it is a text or a valid ``/regex/``; a TourError naming ``what``
+    (the step) and ``key`` (where in it)."""
+    if not focus.strip() or (is_regex(focus) and not focus[1:-1].strip()):
+        raise where.error(line, f"{what}: {key} is empty")
+    try:
+        compile_focus(focus)
+    except (re.error, _regex_error()) as exc:
+        raise where.error(line, f"{what}: invalid regex {focus!r} in {key}: {exc}") from None
+    return focus
+
+
+def _links(note: str, line: int, what: str, where: _Where) -> tuple[Link, ...]:
+    """The note's ``codewalk:`` links; a link that names nothing, or whose focus is an
+    invalid regex, is an error of the tour file."""
+    parts = scan(note)
+    if parts.problems:
+        raise where.error(line, f"{what}: {parts.problems[0]}")
+    for link in parts.links:
+        if link.focus is not None:
+            _checked_focus(link.focus, line, what, f"link [{link.text}]({SCHEME}{link.target})", where)
+    return parts.links
 
 
 def _regex_error() -> type[Exception]:

@@ -1,31 +1,38 @@
 """Tour steps at a pin: each ``Step`` becomes a ``ResolvedStep`` (where it landed,
 the focused statement, or why it did not resolve).
 
-Steps are resolved one at a time (``resolve_step``), so a UI can resolve the step it
-shows first and the rest lazily (``TourSteps``, in order); ``resolve_tour`` does them
-all. A short name in ``at`` is resolved in the context of the tour: the modules of the
-steps before it in the same repo, most recent first. The workspace indexes only the
-modules a query needs, so a tour never waits for the full index.
+Steps are resolved one at a time (``resolve_step``), in order (``TourSteps``), so a UI
+can resolve the step it shows first and the rest when they are asked for, and a plain
+tour prints each step as soon as it is resolved. A short name in ``at`` is resolved in the
+context of the tour: the modules of the steps before it in the same repo, most recent
+first. The workspace indexes only the modules a query needs, so a tour never waits for
+the full index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from difflib import get_close_matches
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from codewalk.errors import CodewalkError, FocusTimeout
-from codewalk.resolve.model import FindResult, Resolved, rivals
-from codewalk.tours.focus import focus_lines
-from codewalk.tours.model import ResolvedStep, ResolvedTour, Step, StepStatus, Tour, repo_at_version
-from codewalk.tours.versions import in_range, release_of
+from codewalk.errors import CodewalkError
+from codewalk.resolve.model import Resolved, rivals
+from codewalk.source.versions import in_range, release_of
+from codewalk.tours.linking import resolve_links
+from codewalk.tours.model import (
+    Lines,
+    ResolvedStep,
+    ResolvedTour,
+    Step,
+    StepStatus,
+    Tour,
+    repo_at_version,
+)
+from codewalk.tours.targets import find_step_target, region_lines
 
 if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
-
-
-_CONTEXT_LOOKUPS = 3  # how many of the previous steps' modules a short name is tried in
 
 
 def module_of(path: str, package_root: str) -> str | None:
@@ -64,7 +71,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
         status: StepStatus,
         target: Resolved | None = None,
         *,
-        focus: tuple[int, int] | None = None,
+        regions: tuple[Lines, ...] = (),
         candidates: tuple[Resolved, ...] = (),
         suggestions: tuple[str, ...] = (),
         error: str | None = None,
@@ -73,12 +80,13 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             step=step,
             status=status,
             target=target,
-            focus=focus,
+            focus=regions[0] if regions else None,
             candidates=candidates,
             suggestions=suggestions,
             error=error,
             repo=target.repo if target is not None and target.repo else checkout.repo,
             version=target.version if target is not None and target.version else checkout.version,
+            regions=regions,
         )
 
     if step.versions is not None and not in_range(release_of(checkout.version), step.versions):
@@ -87,7 +95,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             error=f"not read at {repo_at_version(checkout.repo, checkout.version)}: "
             f"this step is for {checkout.repo} {step.versions}",
         )
-    for key, value in (("at", step.at), ("file", step.file), ("focus", step.focus)):
+    for key, value in (("at", step.at), ("file", step.file), *(("focus", f) for f in step.focus)):
         if value is not None and "\0" in value:  # the loader refuses these; a Step built elsewhere may not
             return make("missing", error=f"{key!r} {value!r} contains a NUL character")
     if step.file is not None:
@@ -100,7 +108,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
     else:
         assert step.at is not None
         try:
-            result = _find(workspace, step.at, context)
+            result = find_step_target(workspace, step.at, context)
         except CodewalkError as exc:
             return make("missing", error=exc.message)
         if not result.results:
@@ -118,28 +126,26 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             return make(
                 "ambiguous",
                 target,
-                focus=_focus(workspace, target, step, tour.path)[0] if step.focus else None,
+                regions=_regions(workspace, target, step, tour.path)[0],
                 candidates=(target, *others),
                 suggestions=suggestions,
                 error=f"{step.at!r} is ambiguous: {shown}; write a qualified name",
             )
-    focus: tuple[int, int] | None = None
-    if step.focus is not None:
-        focus, problem = _focus(workspace, target, step, tour.path)
-        if problem is not None:
-            return make("missing", target, candidates=candidates, error=problem)
-    return make("resolved", target, focus=focus, candidates=candidates, suggestions=suggestions)
+    regions, problem = _regions(workspace, target, step, tour.path)
+    if problem is not None:
+        return make("missing", target, candidates=candidates, error=problem)
+    return make("resolved", target, regions=regions, candidates=candidates, suggestions=suggestions)
 
 
 class TourSteps:
     """A tour's steps, resolved one at a time and in order, each in the workspace of its
     repo (its own ``repo``, else the tour's, else ``default``) with the context of the
-    earlier steps *in that repo*: what :func:`resolve_tour` does for the whole tour, for a
-    reader (the UI) that wants the first steps before the rest.
+    earlier steps *in that repo*.
 
-    ``workspace_of(repo)`` gives a repo's workspace; ``None`` means no such pin (the step
-    is missing, the ``known`` repos suggested), a :class:`CodewalkError` a pin that cannot
-    be read (the step is missing, with why)."""
+    ``workspace_of(repo)`` gives a repo's workspace (a note's link may reach any pin);
+    ``None`` means no such pin (the step is missing, the ``known`` repos suggested), a
+    :class:`CodewalkError` a pin that cannot be read (the step is missing, with why:
+    another repository is no better guess)."""
 
     def __init__(
         self,
@@ -164,18 +170,23 @@ class TourSteps:
             self._done.append(self._next(self.tour.steps[len(self._done)]))
         return self._done[index]
 
+    def resolved(self) -> ResolvedTour:
+        """Every step, in order."""
+        return ResolvedTour(self.tour, tuple(self(index) for index in range(len(self.tour.steps))))
+
     def _next(self, step: Step) -> ResolvedStep:
         repo = self.repo_of(step)
         try:
             workspace = self._workspace_of(repo)
         except CodewalkError as exc:
-            return unopened(step, repo, exc.message, self._known)
+            return unopened(step, repo, exc.message)
         if workspace is None:
-            return unopened(step, repo, f"no pinned repo named {repo!r}", self._known)
+            known = ", ".join(sorted(self._known)) or "none"
+            return unopened(step, repo, f"unknown repo {repo!r}: the pins are {known}", self._known)
         context = self._contexts.get(repo, ())
         resolved = resolve_step(workspace, self.tour, step, context)
         self._contexts[repo] = context_after(context, resolved, workspace.checkout.package_root)
-        return resolved
+        return resolve_links(resolved, workspace, self._workspace_of, self._contexts[repo])
 
 
 def unopened(step: Step, repo: str, error: str, suggestions: Sequence[str] = ()) -> ResolvedStep:
@@ -194,73 +205,34 @@ def unopened(step: Step, repo: str, error: str, suggestions: Sequence[str] = ())
     )
 
 
-def resolve_tour(
-    workspaces_by_repo: Mapping[str, Workspace], tour: Tour, problems: Mapping[str, str] | None = None
-) -> ResolvedTour:
-    """Every step of ``tour``, in order; a step's repo is its own ``repo``, else the
-    tour's, else the first workspace's. A repo without a workspace makes its steps
-    missing, with the reason in ``problems`` (repo -> why it could not be opened)."""
-    problems = problems or {}
-    if not workspaces_by_repo and not problems:
-        raise ValueError("resolve_tour needs at least one workspace")
-    default = next(iter(workspaces_by_repo), None) or next(iter(problems))
-
-    def workspace_of(repo: str) -> Workspace | None:
-        if repo not in workspaces_by_repo and repo in problems:
-            raise CodewalkError(problems[repo])
-        return workspaces_by_repo.get(repo)
-
-    steps = TourSteps(tour, workspace_of, default, tuple(workspaces_by_repo))
-    return ResolvedTour(tour=tour, steps=tuple(steps(index) for index in range(len(tour.steps))))
-
-
-def _find(workspace: Workspace, query: str, context: Sequence[str]) -> FindResult:
-    """The workspace's answer to a step's ``at``.
-
-    A name that is not fully qualified is first looked up *in* the modules of the
-    previous steps (``LlamaModel.__init__`` after a step in ``modeling_llama``), as a
-    reader would: it means what that name means there. Only when none of them knows it
-    is the whole repository searched, which before the full index exists costs a byte
-    scan of every unindexed file.
-
-    Related results (copies, table entries, the modular source) are not asked for: a
-    step needs only the matches, and finding the related ones scans every unindexed
-    file for ``# Copied from`` lines and dict entries."""
-    if getattr(workspace, "resolver", None) is None:  # test doubles: find alone
-        return workspace.find(query, context=context)
-    # through the workspace, not its resolver: its lock, and its repair of a damaged index
-    if query.split(".", 1)[0] not in workspace.checkout.packages:
-        for module in context[:_CONTEXT_LOOKUPS]:
-            local: FindResult = workspace.find(
-                f"{module}.{query}", related=False, suggest=False, thorough=False
-            )
-            if local.matches:
-                return FindResult(query=query, results=local.matches, suggestions=())
-    found: FindResult = workspace.find(query, context=context, related=False, thorough=False)
-    return found
-
-
 def _where(path: object, line: int) -> str:
     """``file:line: `` for a message, when the tour came from a file."""
     return f"{path}:{line}: " if path else ""
 
 
-def _focus(
+def _regions(
     workspace: Workspace, target: Resolved, step: Step, tour_path: object = None
-) -> tuple[tuple[int, int] | None, str | None]:
-    assert step.focus is not None
+) -> tuple[tuple[Lines, ...], str | None]:
+    """The lines of each of the step's regions in ``target``, or what went wrong with
+    the first that did not resolve."""
+    if not step.focus:
+        return (), None
     try:
         text = workspace.source_text(target.path)
     except (CodewalkError, OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        return None, f"cannot read {target.path}: {exc}"
-    try:
-        lines = focus_lines(text, (target.start_line, target.end_line), step.focus)
-    except FocusTimeout as exc:
-        return None, f"{_where(tour_path, step.focus_line or step.line)}{exc.message}"
-    if lines is None:
-        where = f"{target.qualname} ({target.path}:{target.start_line}-{target.end_line})"
-        return None, f"focus {step.focus!r} does not occur in {where}"
-    return lines, None
+        return (), f"cannot read {target.path}: {exc}"
+    found: list[Lines] = []
+    for number, focus in enumerate(step.focus):
+        lines, problem = region_lines(text, target, focus)
+        if problem is not None:
+            which = f"focus {number + 1} " if len(step.focus) > 1 else "focus "
+            if problem == "timeout":
+                where = _where(tour_path, step.focus_line(number))
+                return tuple(found), f"{where}{which}pattern took too long"
+            return tuple(found), f"{which}{problem}"
+        assert lines is not None
+        found.append(lines)
+    return tuple(found), None
 
 
 def _file_target(workspace: Workspace, path: str) -> Resolved | str:

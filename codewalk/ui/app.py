@@ -14,11 +14,15 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
 from textual.notifications import SeverityLevel
 
+from codewalk.tours.recording import Draft
 from codewalk.ui.help import HelpScreen
+from codewalk.ui.record_screen import RecordScreen
 from codewalk.ui.session import Catalogue, TourSession
 from codewalk.ui.tour_screen import TourScreen
 from codewalk.ui.tours_screen import ToursScreen
 from codewalk.visible import visible
+
+Recording = tuple[Draft, "str | None"]  # a draft, and the text of its file as read (None: new)
 
 PALETTE_PLACEHOLDER = "Search symbols: classes, functions, methods (not commands)…"
 
@@ -41,15 +45,20 @@ class CodewalkApp(App[None]):
         *,
         start_step: int = 0,
         catalogue: Catalogue | None = None,
+        recording: Recording | None = None,
     ) -> None:
         super().__init__()
         self.session = session
         self.start_step = start_step
         self.catalogue = catalogue
+        self.recording = recording
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
-        if self.session is not None:
+        if self.session is not None and self.recording is not None:
+            draft, on_disk = self.recording
+            self.push_screen(RecordScreen(self.session, draft, on_disk=on_disk))
+        elif self.session is not None:
             self.push_screen(TourScreen(self.session, start_step=self.start_step))
         else:
             self.action_tours()
@@ -135,6 +144,9 @@ def make_app(
     *,
     start_step: int = 0,
     catalogue: Catalogue | None = None,
+    recording: Recording | None = None,
 ) -> CodewalkApp:
-    """The app for one tour session (or the picker when ``session`` is ``None``)."""
-    return CodewalkApp(session, start_step=start_step, catalogue=catalogue)
+    """The app for one tour session (or the picker when ``session`` is ``None``); with
+    ``recording`` (a draft, and its file's text as read or None for a new file), the
+    session's repositories are read to record that tour."""
+    return CodewalkApp(session, start_step=start_step, catalogue=catalogue, recording=recording)

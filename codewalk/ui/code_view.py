@@ -11,7 +11,6 @@ stronger tint; the cursor is one reversed cell that moves by line and by word.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -26,9 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from codewalk.ui.highlight import HighlightedSource
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_MOVE = re.compile(r"[A-Za-z0-9_]+|[^\sA-Za-z0-9_]+")
+from codewalk.ui.words import next_word_col, previous_word_col, word_at
 
 _GUTTER = Style.parse("#6e7681")
 _GUTTER_CURRENT = Style.parse("bold #e6edf3")
@@ -36,40 +33,31 @@ _GUTTER_SPAN = Style.parse("#7aa2f7")
 _SPAN_BG = Style.parse("on #1f2838")
 _FOCUS_BG = Style.parse("on #3a3520")
 _CURSOR_LINE_BG = Style.parse("on #262a33")
+_SELECTED_BG = Style.parse("on #27456b")
 _CURSOR = Style(reverse=True)
+_RAN = Style.parse("#9ece6a")  # the gutter mark of a line a trace saw execute
+_NOT_RAN = Style(dim=True)
 _EMPTY = Style.parse("#f8f8f2")
 
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """What the view shows: a file, its lit span and focus (1-based, inclusive)."""
+    """What the view shows: a file, its lit span, its focus (where the view went) and
+    every region lit (1-based, inclusive; the focus is the first)."""
 
     path: str
     span: tuple[int, int] | None = None
     focus: tuple[int, int] | None = None
+    regions: tuple[tuple[int, int], ...] = ()
+    ran: frozenset[int] | None = None  # a trace's executed lines: lit, the others dimmed
 
+    def __post_init__(self) -> None:
+        if not self.regions and self.focus is not None:  # the focus alone is lit
+            object.__setattr__(self, "regions", (self.focus,))
 
-def word_at(text: str, col: int) -> tuple[str, int] | None:
-    """The identifier touching column ``col`` of ``text`` and its start column."""
-    for match in _WORD.finditer(text):
-        if match.start() <= col < match.end() or (col == match.end() and col > 0):
-            return match.group(), match.start()
-        if match.start() > col:
-            break
-    return None
-
-
-def next_word_col(text: str, col: int) -> int | None:
-    """Start column of the next word (or run of punctuation) after ``col``."""
-    for match in _MOVE.finditer(text):
-        if match.start() > col:
-            return match.start()
-    return None
-
-
-def previous_word_col(text: str, col: int) -> int | None:
-    starts = [match.start() for match in _MOVE.finditer(text) if match.start() < col]
-    return starts[-1] if starts else None
+    def lit(self, number: int) -> bool:
+        """Whether line ``number`` is in a region."""
+        return any(first <= number <= last for first, last in self.regions)
 
 
 class CodeView(ScrollView, can_focus=True):
@@ -97,6 +85,8 @@ class CodeView(ScrollView, can_focus=True):
         Binding("ctrl+a", "line_start", "Line start", show=False),
         Binding("ctrl+e", "line_end", "Line end", show=False),
         Binding("enter", "screen.goto_definition", "Go to def", show=False),
+        Binding("shift+up", "select_up", "Select up", show=False),
+        Binding("shift+down", "select_down", "Select down", show=False),
     ]
 
     class CursorMoved(Message):
@@ -118,6 +108,7 @@ class CodeView(ScrollView, can_focus=True):
         )
         self._gutter_width = 0
         self._row_style: Style | None = None
+        self.selection_anchor: int | None = None  # 0-based line where shift+↑↓ started
 
     # -- what to show --------------------------------------------------------------
 
@@ -130,11 +121,16 @@ class CodeView(ScrollView, can_focus=True):
         span: tuple[int, int] | None = None,
         focus: tuple[int, int] | None = None,
         top: int | None = None,
+        regions: tuple[tuple[int, int], ...] = (),
+        ran: frozenset[int] | None = None,
     ) -> None:
         """Show ``source`` with the cursor at 1-based ``line``; ``top`` is the first
-        1-based line on screen (default: a little context above the focus or line)."""
+        1-based line on screen (default: a little context above the focus or line);
+        ``regions`` are lit (default: the focus alone); ``ran``: the lines a trace saw
+        execute (marked; the others dimmed)."""
         self.source = source
-        self.shown = Shown(source.path, span, focus)
+        self.selection_anchor = None
+        self.shown = Shown(source.path, span, focus, regions, ran)
         self._gutter_width = len(str(max(1, len(source)))) + 2
         width = max((len(text) for text in source.lines), default=0) + self._gutter_width + 1
         self.virtual_size = Size(width, len(source))
@@ -250,8 +246,21 @@ class CodeView(ScrollView, can_focus=True):
         elif self.cursor_line >= top + height:
             self.scroll_to(y=self.cursor_line - height + 1, animate=False, immediate=True)
 
-    def move_cursor(self, line: int, col: int | None = None) -> None:
-        """Put the cursor at 1-based ``line`` (and ``col``), scrolled into view."""
+    @property
+    def selected_lines(self) -> tuple[int, int] | None:
+        """The lines chosen with shift+↑↓ (1-based, inclusive), or None."""
+        if self.selection_anchor is None:
+            return None
+        first, last = sorted((self.selection_anchor, self.cursor_line))
+        return first + 1, last + 1
+
+    def move_cursor(self, line: int, col: int | None = None, *, select: bool = False) -> None:
+        """Put the cursor at 1-based ``line`` (and ``col``), scrolled into view; with
+        ``select``, the lines from where the selection started to it are chosen."""
+        if select and self.selection_anchor is None:
+            self.selection_anchor = self.cursor_line
+        elif not select:
+            self.selection_anchor = None
         self.cursor_line = self._clamp_line(line - 1)
         if col is not None:
             self.cursor_col = max(0, col)
@@ -266,6 +275,12 @@ class CodeView(ScrollView, can_focus=True):
 
     def action_cursor_down(self) -> None:
         self.move_cursor(self.cursor_line + 2)
+
+    def action_select_up(self) -> None:
+        self.move_cursor(self.cursor_line, select=True)
+
+    def action_select_down(self) -> None:
+        self.move_cursor(self.cursor_line + 2, select=True)
 
     def action_page_up(self) -> None:
         self.move_cursor(self.cursor_line + 1 - max(1, self.scrollable_content_region.height - 1))
@@ -324,11 +339,15 @@ class CodeView(ScrollView, can_focus=True):
             return Strip.blank(width, row_style)
         number = index + 1
         in_span = shown.span is not None and shown.span[0] <= number <= shown.span[1]
-        in_focus = shown.focus is not None and shown.focus[0] <= number <= shown.focus[1]
+        in_focus = shown.lit(number)
         is_cursor = index == self.cursor_line
+        chosen = self.selected_lines
+        in_selection = chosen is not None and chosen[0] <= number <= chosen[1]
 
         base = row_style
-        if in_focus:
+        if in_selection:
+            base = base + _SELECTED_BG
+        elif in_focus:
             base = base + _FOCUS_BG
         elif in_span:
             base = base + _SPAN_BG
@@ -338,15 +357,21 @@ class CodeView(ScrollView, can_focus=True):
         digits = self._gutter_width - 2
         gutter_style = _GUTTER_CURRENT if is_cursor else (_GUTTER_SPAN if in_span else _GUTTER)
         bar = "▌" if in_focus else ("│" if in_span else " ")
+        bar_style = _GUTTER_SPAN if in_span else _GUTTER
+        ran = shown.ran is not None and number in shown.ran
+        if ran:
+            bar, bar_style = "▌", _RAN
         gutter = Strip(
             [
                 Segment(f"{number:>{digits}}", row_style + gutter_style),
-                Segment(bar, row_style + (_GUTTER_SPAN if in_span else _GUTTER)),
+                Segment(bar, row_style + bar_style),
                 Segment(" ", base),
             ]
         )
 
         code = Strip(source.line(index)).apply_style(base)
+        if shown.ran is not None and not ran:
+            code = code.apply_style(_NOT_RAN)
         if is_cursor:
             text = source.lines[index]
             start = cell_len(text[: self.cursor_col])

@@ -7,8 +7,9 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from codewalk.ui.dialog import Dialog
 
 KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
@@ -20,6 +21,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("r", "return to the current step"),
             ("s", "show / hide the steps list (hidden on a narrow terminal)"),
             ("t", "list of tours"),
+            ("R", "record: edit this tour's steps and notes, add steps, write it back"),
         ),
     ),
     (
@@ -34,6 +36,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("f", "forward through jumps"),
             ("x", "on a definition's name: its callers; elsewhere: every use of the name"),
             ("c", "the calls of the function around the cursor, to jump into"),
+            ("l", "the links of the step's note (again: the next one); enter follows, b comes back"),
             ("v", "the step's symbol at another version, as a diff"),
         ),
     ),
@@ -72,18 +75,9 @@ def help_text() -> str:
     return "\n".join(parts)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
-        width: 72;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    HelpScreen > VerticalScroll { width: 72; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -1,8 +1,9 @@
 """Pygments tokens -> rich segments, one tuple per source line, computed lazily.
 
 Pure: text in, segments out (no textual, no disk). Lexing all of a 5,000-line module
-takes ~0.2 s, more than the budget for opening it, so a file is cut into chunks of about
-:data:`CHUNK` lines and a chunk is lexed the first time one of its lines is drawn.
+takes longer than a reader should wait to see it open, so a file is cut into chunks of
+about :data:`CHUNK` lines and a chunk is lexed the first time one of its lines is drawn
+(``bench/bench_ui.py`` measures it).
 
 Python's lexer is in its root state at the start of every line except inside a
 triple-quoted string, so chunks only start on lines outside those. One regular
@@ -165,9 +166,6 @@ class HighlightedSource:
             styled = self._styled[index]
             assert styled is not None
         return styled
-
-    def highlighted_count(self) -> int:
-        return sum(1 for styled in self._styled if styled is not None)
 
     def _highlight_chunk_of(self, index: int) -> None:
         chunk = bisect_right(self._starts, index) - 1

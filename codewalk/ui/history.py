@@ -23,6 +23,7 @@ class Location:
     focus: tuple[int, int] | None = None
     top: int | None = None  # first line on screen, to come back to the same view
     repo: str = ""  # the repository ``path`` is in
+    regions: tuple[tuple[int, int], ...] = ()  # every region lit (the focus first); empty: the focus
 
     @property
     def file(self) -> tuple[str, str]:
@@ -46,6 +47,7 @@ def step_location(resolved: ResolvedStep) -> Location | None:
         (target.start_line, target.end_line),
         focus,
         repo=target.repo or resolved.repo,
+        regions=resolved.regions,
     )
 
 

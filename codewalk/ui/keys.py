@@ -16,10 +16,12 @@ TOUR_BINDINGS: list[BindingType] = [
     Binding("r", "return_to_step", "Return", show=False),
     Binding("x", "references", "Callers"),
     Binding("c", "calls", "Calls"),
+    Binding("l", "links", "Links", show=False),  # the note says it has links
     Binding("v", "other_version", "Version"),
     Binding("s", "toggle_steps", "Steps", show=False),
     Binding("escape", "close_references", "Close", show=False),
     Binding("o", "open_editor", "Edit", show=False),
+    Binding("R", "record", "Record", show=False),
     Binding("y", "copy_permalink", "Link", show=False),
     *(Binding(str(k), f"jump({k - 1})", f"Step {k}", show=False) for k in range(1, 10)),
 ]

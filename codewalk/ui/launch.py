@@ -18,6 +18,8 @@ from codewalk.ui.session import Catalogue, TourEntry, TourSession
 from codewalk.ui.state import ProgressStore
 
 if TYPE_CHECKING:
+    from codewalk.tours.recording import Draft
+    from codewalk.traces.reading import Opened
     from codewalk.workspace.pinned import PinnedStack
 
 
@@ -37,7 +39,7 @@ def open_session(
     from codewalk.source.pins import load_pins
     from codewalk.source.sync import open_checkout
     from codewalk.tours.resolution import TourSteps
-    from codewalk.ui.stack import VersionReader, describer
+    from codewalk.ui.stack import VersionReader, check_tour, describer
     from codewalk.workspace.pinned import PinnedStack
 
     stack = PinnedStack(source_path, at=at)
@@ -60,6 +62,7 @@ def open_session(
         versions=VersionReader(),
         progress=progress if progress is not None else ProgressStore(),
         notes=tuple(stack.notes),
+        check=check_tour,
     )
 
 
@@ -106,6 +109,21 @@ def run_tour(args: argparse.Namespace, tour: Tour) -> int:
     return app.return_code or 0
 
 
+def run_recording(args: argparse.Namespace, tour: Tour, draft: Draft, on_disk: str | None) -> int:
+    """Record ``draft``, read from ``tour`` (its steps are where the draft's resolve; a
+    new tour has none) with ``on_disk`` its file's text (None: a new file), over every
+    pinned repository; ``args.source`` and ``args.at`` as for a tour."""
+    from codewalk.ui.app import make_app
+
+    at = tuple(getattr(args, "at", None) or ())
+    session = open_session(tour, source_path=getattr(args, "source", None), at=at)
+    for note in session.notes:
+        print(f"codewalk: {note}", file=sys.stderr)
+    app = make_app(session, recording=(draft, on_disk))
+    app.run()
+    return app.return_code or 0
+
+
 def run_picker(args: argparse.Namespace) -> int:
     """``codewalk`` alone on a terminal: choose a tour, then walk it."""
     from codewalk.ui.app import make_app
@@ -113,5 +131,46 @@ def run_picker(args: argparse.Namespace) -> int:
     at = tuple(getattr(args, "at", None) or ())
     catalogue = _catalogue(getattr(args, "source", None), at, getattr(args, "tours_dir", None) or ())
     app = make_app(None, catalogue=catalogue)
+    app.run()
+    return app.return_code or 0
+
+
+def trace_session(opened: Opened) -> TourSession:
+    """A session on a trace read like a tour: its call tree as the steps, the lines that
+    ran lit in the code."""
+    from codewalk import locations
+    from codewalk.source.pins import load_pins
+    from codewalk.tours.traced import TraceSteps, trace_tour
+    from codewalk.ui.stack import VersionReader, describer
+
+    trace = opened.trace
+    tour, nodes = trace_tour(trace, opened.tree)
+    ran = trace.executed_by_file()
+    repos = {repo.repo for repo in trace.repos}
+
+    def executed(repo: str, path: str) -> frozenset[int] | None:
+        return ran.get((repo, path), frozenset()) if repo in repos else None
+
+    def steps(stack: PinnedStack) -> TraceSteps:
+        return TraceSteps(tour, trace, nodes, stack.workspace)
+
+    return TourSession(
+        tour=tour,
+        open_repos=lambda: opened.stack,
+        resolver=steps,
+        describe=describer(load_pins(locations.pins_path())),
+        repo=tour.repo or opened.home,
+        versions=VersionReader(),
+        progress=None,
+        executed=executed,
+    )
+
+
+def run_trace(args: argparse.Namespace, opened: Opened) -> int:
+    """Open the app on a trace (``args.step``: the 1-based step to start at)."""
+    from codewalk.ui.app import make_app
+
+    session = trace_session(opened)
+    app = make_app(session, start_step=start_step(args, session))
     app.run()
     return app.return_code or 0

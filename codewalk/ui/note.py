@@ -1,11 +1,15 @@
-"""The note beside the code: the step's Markdown, under its title."""
+"""The note beside the code: the step's Markdown, under its title. A click on a
+``codewalk:`` link of the note follows it (:class:`NoteView.LinkClicked`); another link
+opens in the browser."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Markdown
 
+from codewalk.tours.notes import SCHEME
 from codewalk.visible import visible
 
 
@@ -22,12 +26,29 @@ class NoteView(VerticalScroll, can_focus=False):
     NoteView MarkdownH2 { margin: 0 0 1 0; }
     """
 
-    def compose(self) -> ComposeResult:
-        yield Markdown(id="note-markdown")
+    class LinkClicked(Message):
+        """A ``codewalk:`` link of the note was clicked; ``target`` follows the scheme."""
 
-    def show(self, title: str, markdown: str, summary: str = "") -> None:
-        """The step's note under its title; ``summary`` (the tour's, at step 1) first."""
+        def __init__(self, target: str) -> None:
+            super().__init__()
+            self.target = target
+
+    def compose(self) -> ComposeResult:
+        yield Markdown(id="note-markdown", open_links=False)
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        if event.href.startswith(SCHEME):
+            self.post_message(self.LinkClicked(event.href[len(SCHEME) :]))
+        else:
+            self.app.open_url(event.href)
+
+    def show(self, title: str, markdown: str, summary: str = "", links: int = 0) -> None:
+        """The step's note under its title; ``summary`` (the tour's, at step 1) first;
+        when the note has ``links``, the key that lists them after it."""
         text = f"## {title}\n\n{markdown.strip()}\n"
+        if links:
+            text += f"\n*`l`: the note's {links} link{'s' if links != 1 else ''}, to follow*\n"
         if summary:
             text = f"{summary.strip()}\n\n---\n\n{text}"
         text = visible(text)

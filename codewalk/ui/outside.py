@@ -61,8 +61,8 @@ def has_read_only_mode(command: list[str]) -> bool:
 
 
 def lit_lines(shown: Shown, line: int) -> tuple[int, int]:
-    """The lines a permalink names: the focus or span the cursor is in, else its line."""
-    for lit in (shown.focus, shown.span):
+    """The lines a permalink names: the region or span the cursor is in, else its line."""
+    for lit in (*shown.regions, shown.span):
         if lit is not None and lit[0] <= line <= lit[1]:
             return lit
     return line, line

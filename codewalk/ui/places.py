@@ -14,8 +14,12 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from textual import work
+from textual.app import ComposeResult
+from textual.widget import Widget
 
 from codewalk.errors import CodewalkError
+from codewalk.ui.calls_panel import CallsPanel
+from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.highlight import HighlightedSource
 from codewalk.ui.history import JumpHistory, Location
@@ -23,7 +27,20 @@ from codewalk.ui.lookups import LookupActions
 from codewalk.ui.outside import link_to, open_editor
 from codewalk.ui.ports import Target
 from codewalk.ui.problem import StepProblem
+from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import RepoInfo
+
+
+def code_column(*in_place: Widget) -> ComposeResult:
+    """The column of the code, as every screen with places has it: the banner of a place
+    off the tour, the code, what may stand in its place (``in_place``, then a step's
+    problem), the panels of the lookups under it."""
+    yield OffTourBanner(id="banner")
+    yield CodeView(id="code")
+    yield from in_place
+    yield StepProblem(id="problem")
+    yield ReferencesPanel(id="references")
+    yield CallsPanel(id="calls")
 
 
 class Places(LookupActions):
@@ -80,8 +97,16 @@ class Places(LookupActions):
         if self.focused is None or self._focus_code:
             self._focus_code = False
             self.code.focus()
+        ran = self.session.ran(where.repo, where.path) if self.session is not None else None
         self.code.show(
-            source, line=where.line, col=where.col, span=where.span, focus=where.focus, top=where.top
+            source,
+            line=where.line,
+            col=where.col,
+            span=where.span,
+            focus=where.focus,
+            top=where.top,
+            regions=where.regions,
+            ran=ran,
         )
         self.location = where
         self.show_repo(where.repo)

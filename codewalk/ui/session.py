@@ -31,6 +31,8 @@ T = TypeVar("T")
 
 # (the repos, 0-based step index) -> the step's resolution; runs on the nav thread
 StepResolver = Callable[[Any], Callable[[int], ResolvedStep]]
+# (the repos, a tour) -> what `check` says of it: (0-based step or None, message); on the nav thread
+TourCheck = Callable[[Any, Tour], "Sequence[tuple[int | None, str]]"]
 Permalink = Callable[[str, int, int], "str | None"]
 Say = Callable[[str], None]  # what a slow task is doing, in words, for the reader
 
@@ -65,6 +67,7 @@ class RepoInfo:
     permalink: Permalink = no_permalink
     pinned: str = ""  # the pin's release of this repo, when another one is read
     read_only: bool = True  # ``o`` opens the editor read-only (the cache); False: the user's own files
+    package_root: str = ""  # where its packages are (``src``): a file's module name, for a recorded step
 
 
 class NavThread:
@@ -181,7 +184,7 @@ class NavThread:
     def warm_up(self) -> None:
         """Load the call analysis (libcst with it) and jedi on the jedi thread, out of the
         reader's way: the first body whose bindings are in doubt (``g`` at a call site,
-        ``c``, ``x``) would wait ~0.4 s for libcst, the first jedi fallback ~0.1 s for jedi."""
+        ``c``, ``x``) would wait for libcst's import, the first jedi fallback for jedi's."""
         self._jedi.submit(_warm_up)
 
     def shutdown(self) -> None:
@@ -232,6 +235,8 @@ class TourSession:
     versions: OtherVersions | None = None
     progress: ProgressStore | None = None
     notes: tuple[str, ...] = ()  # how the versions read were chosen (REPO@installed), to show once
+    check: TourCheck | None = None  # a recorded tour, checked once written
+    executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
 
@@ -249,6 +254,19 @@ class TourSession:
             return resolved
 
         return self.nav.call(run)
+
+    def ran(self, repo: str, path: str) -> frozenset[int] | None:
+        """The lines of a file that executed in the trace read (None: no trace, or one
+        that did not run ``repo``)."""
+        return self.executed(repo, path) if self.executed is not None else None
+
+    def check_tour(self, tour: Tour) -> Sequence[tuple[int | None, str]]:
+        """What ``check`` says of ``tour`` at the repositories read (call from a worker):
+        each broken step and each note warning, with the step it is about."""
+        check = self.check
+        if check is None:
+            raise CodewalkError("this session cannot check a tour")
+        return self.nav.call(lambda repos: check(repos, tour))
 
     def info(self, repo: str) -> RepoInfo | None:
         """What the nav thread has learnt of ``repo`` (None: not yet; any thread)."""

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from codewalk.errors import CodewalkError
 from codewalk.source.checkout import SourceKind
 from codewalk.source.reporter import Reporter, transfer_text
-from codewalk.tours.model import ResolvedStep
+from codewalk.source.versions import same_version
+from codewalk.tours.model import ResolvedStep, Tour
 from codewalk.ui.session import Permalink, RepoInfo, github_permalink
-from codewalk.ui.versions import DiffSide, StepDiff, older_first, same_version, version_label
+from codewalk.ui.versions import DiffSide, StepDiff, older_first, version_label
 
 if TYPE_CHECKING:
     from codewalk.resolve.model import Resolved
@@ -70,9 +71,35 @@ def describer(pins: Mapping[str, Pin]) -> Callable[[Workspace], RepoInfo]:
             permalink=permalink_of(checkout, pin),
             pinned=pin.release_version if pin is not None else "",
             read_only=checkout.kind is not SourceKind.LOCAL,  # the cache: read it, never change it
+            package_root=checkout.package_root,
         )
 
     return describe
+
+
+def check_tour(repos: PinnedStack, tour: Tour) -> list[tuple[int | None, str]]:
+    """What ``codewalk check`` says of ``tour`` at the pins read: each problem of a broken
+    step, then each note warning, with its step (0-based)."""
+    from codewalk.tours.model import ResolvedTour
+    from codewalk.tours.note_warnings import tour_warnings
+    from codewalk.tours.resolution import TourSteps
+
+    def workspace_of(name: str) -> Workspace | None:
+        return repos.workspace(name) if name in repos.pins else None
+
+    steps = TourSteps(tour, workspace_of, tour.repo or repos.first_pin, tuple(repos.pins))
+    resolved = ResolvedTour(tour, tuple(steps(index) for index in range(len(tour.steps))))
+    found: list[tuple[int | None, str]] = [
+        (step.step.index - 1, f"step {step.step.index} ({step.step.anchor}): {problem}")
+        for step in resolved.broken
+        for problem in step.problems
+    ]
+
+    def source_text(repo: str, path: str) -> str:
+        return repos.workspace(repo).source_text(path)
+
+    found += [(warning.step - 1, warning.message) for warning in tour_warnings(resolved, source_text)]
+    return found
 
 
 class _Saying(Reporter):

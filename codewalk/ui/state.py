@@ -1,19 +1,18 @@
 """Progress per tour, remembered across runs in one small JSON file.
 
-The file lives in :func:`codewalk.locations.state_home` and is replaced atomically
-(write a temporary file beside it, then ``os.replace``), so a crash never leaves a
-half-written file; an unreadable file is treated as empty, never an error.
+The file lives in :func:`codewalk.locations.state_home` and is replaced whole
+(:func:`codewalk.files.write_atomically`), so a crash never leaves a half-written file;
+an unreadable file is treated as empty, never an error.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from codewalk import locations
+from codewalk.files import write_atomically
 
 _VERSION = 1
 _FILE_NAME = "progress.json"
@@ -52,11 +51,4 @@ class ProgressStore:
         tours[tour_id] = {"step": step}
         payload = json.dumps({"version": _VERSION, "tours": tours}, indent=1, sort_keys=True)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".progress-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, payload)

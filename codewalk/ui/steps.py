@@ -45,11 +45,15 @@ def heading_label(repo: str, home: bool) -> Content:
     return Content.assemble(("── ", "dim"), (visible(repo), style), (" ──" if home else " ↗", "dim"))
 
 
+_MARK_CONTENT: dict[str, Content] = {}  # each mark parsed once: a trace's tour has thousands of steps
+
+
 def step_label(index: int, title: str, status: str | None) -> Content:
     """One line: the mark, the number, the title (cut with an ellipsis)."""
     mark = MARKS.get(status or "", _PENDING)
-    content = Content.from_markup(f"{mark} {index:>2} ") + Content(title)
-    return content
+    if mark not in _MARK_CONTENT:
+        _MARK_CONTENT[mark] = Content.from_markup(mark)
+    return _MARK_CONTENT[mark] + Content(f" {index:>2} {title}")
 
 
 class StepsList(OptionList):
@@ -73,6 +77,8 @@ class StepsList(OptionList):
         self._titles: list[str] = []
         self._status: list[str | None] = []
         self.repos: list[str] = []  # each step's repository
+        self._starts: dict[int, str] = {}  # the step each run of one repository starts at
+        self._home = ""
 
     def set_tour(self, tour: Tour, repo: str) -> None:
         """List ``tour``'s steps; ``repo`` is the tour's repository (its steps' default)."""
@@ -80,17 +86,25 @@ class StepsList(OptionList):
         self._status = [None] * len(self._titles)
         self.repos = [tour.step_repo(step) or repo for step in tour.steps]
         runs = repo_runs(tour, repo)
-        starts = {first: run_repo for run_repo, first in runs} if len(runs) > 1 else {}
+        self._starts = {first: run_repo for run_repo, first in runs} if len(runs) > 1 else {}
+        self._home = repo
+        self._fill()
+
+    def _fill(self) -> None:
+        """(Re)make every row from the titles and marks."""
+        highlighted = self.highlighted_step if self.option_count else None
         self.clear_options()
         options: list[Option] = []
         for index, title in enumerate(self._titles):
-            if index in starts:
-                heading = starts[index]
+            if index in self._starts:
+                heading = self._starts[index]
                 options.append(
-                    Option(heading_label(heading, heading == repo), id=f"repo-{index}", disabled=True)
+                    Option(heading_label(heading, heading == self._home), id=f"repo-{index}", disabled=True)
                 )
-            options.append(Option(step_label(index + 1, title, None), id=str(index)))
+            options.append(Option(step_label(index + 1, title, self._status[index]), id=str(index)))
         self.add_options(options)
+        if highlighted is not None:
+            self.highlight_step(highlighted)
 
     def highlight_step(self, index: int) -> None:
         self.highlighted = self.get_option_index(str(index))
@@ -110,6 +124,18 @@ class StepsList(OptionList):
             return
         self._status[index] = status
         self.replace_option_prompt(str(index), step_label(index + 1, self._titles[index], status))
+
+    def mark_many(self, marks: dict[int, str]) -> None:
+        """Mark several steps at once: the rows are made again once, where marking them one
+        by one would measure every row each time."""
+        changed = {index: status for index, status in marks.items() if self._status[index] != status}
+        if len(changed) <= 1:
+            for index, status in changed.items():
+                self.mark(index, status)
+            return
+        for index, status in changed.items():
+            self._status[index] = status
+        self._fill()
 
 
 class StepsLegend(Static):

@@ -23,15 +23,16 @@ from textual.events import Resize
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState
 
-from codewalk.tours.model import ResolvedStep
+from codewalk.tours.model import ResolvedLink, ResolvedStep
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
-from codewalk.ui.header import OffTourBanner, TourHeader
-from codewalk.ui.history import step_location
+from codewalk.ui.header import TourHeader
+from codewalk.ui.history import Location, step_location
 from codewalk.ui.keys import TOUR_BINDINGS
+from codewalk.ui.links_panel import LinksPanel, link_text
 from codewalk.ui.note import NoteView
 from codewalk.ui.palette import SymbolProvider
-from codewalk.ui.places import Places
+from codewalk.ui.places import Places, code_column
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import TourSession
@@ -84,12 +85,8 @@ class TourScreen(Places):
                 yield StepsLegend(id="legend")
             with Horizontal(id="right"):
                 with Vertical(id="center"):
-                    yield OffTourBanner(id="banner")
-                    yield CodeView(id="code")
-                    yield VersionDiff(id="version")
-                    yield StepProblem(id="problem")
-                    yield ReferencesPanel(id="references")
-                    yield CallsPanel(id="calls")
+                    yield from code_column(VersionDiff(id="version"))
+                    yield LinksPanel(id="links")
                 yield NoteView(id="note")
         yield Footer(compact=True)
 
@@ -147,7 +144,7 @@ class TourScreen(Places):
         self.query_one(TourHeader).show(tour.title, index + 1, len(tour.steps))
         self.query_one(StepsList).highlight_step(index)
         summary = tour.summary if index == 0 and tour.summary.strip() else ""
-        self.query_one(NoteView).show(step.title or step.anchor, step.note, summary)
+        self.query_one(NoteView).show(step.title or step.anchor, step.note, summary, len(step.links))
         self._set_off_tour(False)
         if self.session.progress is not None:
             try:
@@ -180,14 +177,19 @@ class TourScreen(Places):
         assert self.session is not None
         try:
             resolved = self.session.resolve(index)
-            # the steps before it were resolved on the way (in order, for their context)
+        except Exception as error:
+            self.app.call_from_thread(self._failed, index, error)
+            return
+        self.app.call_from_thread(self._resolved, index, resolved)  # on screen first
+        # the steps before it were resolved on the way (in order, for their context): marked
+        # in the list after it, at once (a trace's tour opened deep has a thousand of them)
+        try:
             earlier = [(i, self.session.resolve(i)) for i in range(index) if i not in self.resolved]
         except Exception as error:
             self.app.call_from_thread(self._failed, index, error)
             return
-        self.app.call_from_thread(self._resolved, index, resolved)
-        for number, step in earlier:
-            self.app.call_from_thread(self._resolved, number, step)
+        if earlier:
+            self.app.call_from_thread(self._resolved_earlier, earlier)
 
     def _failed(self, index: int, error: Exception) -> None:
         self._pending.discard(index)
@@ -198,6 +200,12 @@ class TourScreen(Places):
                 f"[b red]Step {index + 1} could not be resolved[/]\n\n{text}\n\n"
                 "[dim]n / p: next / previous step[/]"
             )
+
+    def _resolved_earlier(self, steps: list[tuple[int, ResolvedStep]]) -> None:
+        for index, resolved in steps:
+            self._pending.discard(index)
+            self.resolved[index] = resolved
+        self.query_one(StepsList).mark_many({index: resolved.status for index, resolved in steps})
 
     def _resolved(self, index: int, resolved: ResolvedStep) -> None:
         self._pending.discard(index)
@@ -306,4 +314,86 @@ class TourScreen(Places):
     def action_close_references(self) -> None:
         """``escape``: closes a panel, or the version diff (even while it is reading)."""
         super().action_close_references()
+        links = self.query_one(LinksPanel)
+        if links.shown:
+            links.close()
+            self.code.focus()
         self.close_version()
+
+    # -- recording ---------------------------------------------------------------------
+
+    def action_record(self) -> None:
+        """Record this tour: its steps, to edit, reorder and add to, then write back."""
+        from codewalk.errors import TourError
+        from codewalk.tours.discovery import read_tour
+        from codewalk.tours.recording import draft_of
+        from codewalk.ui.record_screen import RecordScreen
+
+        assert self.session is not None
+        tour = self.session.tour
+        try:
+            text = tour.path.read_text(encoding="utf-8")
+            again = read_tour(tour.path)
+        except (OSError, UnicodeDecodeError, TourError) as error:
+            self.notify(f"cannot record {tour.id}: {error}", severity="error", markup=False)
+            return
+        if again.steps != tour.steps:
+            self.notify(f"{tour.path} changed since it was opened: open it again to record", markup=False)
+            return
+        self.app.push_screen(RecordScreen(self.session, draft_of(tour, text), on_disk=text))
+
+    # -- the note's links ---------------------------------------------------------------
+
+    def action_links(self) -> None:
+        """List the note's links (again: the next one); ``enter`` follows one."""
+        panel = self.query_one(LinksPanel)
+        if panel.shown:
+            panel.next_link()
+            return
+        resolved = self.resolved.get(self.step_index)
+        step = resolved.step if resolved is not None else None
+        if step is None or not step.links:
+            self.notify("this step's note has no codewalk: links", markup=False)
+            return
+        assert resolved is not None
+        if not resolved.links:
+            self.notify(f"step {step.index} did not resolve: its links cannot be followed", markup=False)
+            return
+        for other in (self.query_one(ReferencesPanel), self.query_one(CallsPanel)):
+            other.close()
+        self.add_class("-panel-open")
+        panel.show_links(resolved.links, resolved.repo)
+
+    def on_links_panel_chosen(self, event: LinksPanel.Chosen) -> None:
+        self.follow_link(event.link)
+
+    def on_note_view_link_clicked(self, event: NoteView.LinkClicked) -> None:
+        resolved = self.resolved.get(self.step_index)
+        found = [link for link in resolved.links if link.link.target == event.target] if resolved else []
+        if found:
+            self.follow_link(found[0])
+        else:
+            self.notify("this step is still being resolved", markup=False)
+
+    def follow_link(self, link: ResolvedLink) -> None:
+        """Go where a note's link points (off tour, like ``g``: ``b`` comes back)."""
+        target = link.target
+        if not link.ok or target is None or link.lines is None:
+            self.notify(link.error or f"{link_text(link)} does not resolve", severity="warning", markup=False)
+            return
+        region = link.lines if link.link.focus is not None else None
+        there = Location(
+            link.path,
+            link.line,
+            0,
+            None,
+            (target.start_line, target.end_line),
+            region,
+            repo=link.repo,
+        )
+        self._go(there, what=target.qualname)
+        self.code.focus()
+
+    def on_links_panel_closed(self, event: LinksPanel.Closed) -> None:
+        self.remove_class("-panel-open")
+        self.code.focus()

@@ -8,10 +8,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from codewalk.ui.dialog import Dialog
 from codewalk.ui.session import TourEntry
 from codewalk.visible import visible
 
@@ -21,19 +21,11 @@ def tour_label(entry: TourEntry) -> str:
     return f"[b]{entry.id}[/b]  {title}  [dim]({entry.steps} steps)[/]"
 
 
-class ToursScreen(ModalScreen["str | None"]):
+class ToursScreen(Dialog["str | None"]):
     """Dismisses with the chosen tour id, or ``None``."""
 
     DEFAULT_CSS = """
-    ToursScreen { align: center middle; }
-    ToursScreen > Vertical {
-        width: 80;
-        max-width: 100%;
-        height: auto;
-        max-height: 90%;
-        border: round $accent;
-        background: $surface;
-    }
+    ToursScreen > Vertical { width: 80; max-height: 90%; padding: 0; }
     ToursScreen Label { padding: 0 1; }
     ToursScreen OptionList { height: auto; max-height: 30; border: none; }
     """

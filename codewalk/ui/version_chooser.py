@@ -16,11 +16,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Key
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from codewalk.ui.versions import INSTALLED, Offer, example_version, parse_choice
+from codewalk.source.targets import INSTALLED
+from codewalk.ui.dialog import Dialog
+from codewalk.ui.versions import Offer, example_version, parse_choice
 from codewalk.visible import visible
 
 
@@ -28,20 +29,11 @@ def offer_label(offer: Offer) -> Content:
     return Content.assemble((visible(offer.spec), "bold"), "  ", (offer.why, "dim"))
 
 
-class VersionChooser(ModalScreen[str | None]):
+class VersionChooser(Dialog[str | None]):
     """Dismissed with ``REPO@VERSION``, or None (escape)."""
 
     DEFAULT_CSS = """
-    VersionChooser { align: center middle; }
-    VersionChooser > Vertical {
-        width: 76;
-        max-width: 100%;
-        height: auto;
-        max-height: 100%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
-    }
+    VersionChooser > Vertical { width: 76; }
     VersionChooser Label { width: 100%; }
     VersionChooser #chooser-title { color: $text-accent; }
     VersionChooser OptionList { height: auto; max-height: 8; border: none; padding: 0; }

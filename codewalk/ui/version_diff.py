@@ -21,8 +21,8 @@ from textual.containers import ScrollableContainer, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from codewalk.source.versions import release_of
 from codewalk.tours.model import ResolvedStep
-from codewalk.tours.versions import release_of
 from codewalk.ui.highlight import highlight_lines, lexer_for
 from codewalk.ui.session import TourSession
 from codewalk.ui.version_chooser import VersionChooser

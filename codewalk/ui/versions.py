@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from packaging.version import InvalidVersion, Version
 
-from codewalk.tours.versions import release_of, valid_version
+from codewalk.source.targets import INSTALLED
+from codewalk.source.versions import older, release_of, same_version, valid_version
 from codewalk.ui.ports import Hunk, Target
-
-INSTALLED = "installed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,16 +48,6 @@ def offers(
             seen.append(version)
             found.append(Offer(f"{repo}@{release_of(version)}", why))
     return found
-
-
-def same_version(one: str, other: str) -> bool:
-    """Whether two versions are one release (``v5.23``, ``5.23.0``,
-    ``transformers==5.23.0``)."""
-    a, b = release_of(one), release_of(other)
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return a == b
 
 
 def example_version(read: str) -> str:
@@ -133,13 +122,8 @@ class StepDiff:
 def older_first(here: DiffSide, there: DiffSide) -> tuple[DiffSide, DiffSide]:
     """The two sides in release order (the one on screen first when they cannot be
     ordered, e.g. a local checkout)."""
-    try:
-        if Version(release_of(there.label.rpartition("@")[2])) < Version(
-            release_of(here.label.rpartition("@")[2])
-        ):
-            return there, here
-    except InvalidVersion:
-        pass
+    if older(there.label.rpartition("@")[2], here.label.rpartition("@")[2]):
+        return there, here
     return here, there
 
 

@@ -38,26 +38,41 @@ def code_of(workspace: Workspace, target: Resolved) -> str:
 def locate(workspace: Workspace, query: str) -> Located:
     """``query`` at ``workspace``'s version, as ``find`` would answer it."""
     found = workspace.find(query, related=False)
-    if found.matches:
-        best = found.matches[0]
-        return Located(best, f"by the query {query!r}", code_of(workspace, best))
-    return Located(None, f"{query!r} names nothing here", "", found.suggestions)
+    matches = _own(workspace, found.matches)
+    if matches:
+        return Located(matches[0], f"by the query {query!r}", code_of(workspace, matches[0]))
+    return Located(None, _nothing(workspace, query, found.matches), "", found.suggestions)
 
 
 def follow(workspace: Workspace, query: str, before: Resolved, before_code: str) -> Located:
     """The symbol found as ``before`` in another version, followed into ``workspace``."""
-    same = workspace.find(before.qualname, related=False).matches
+    same = _own(workspace, workspace.find(before.qualname, related=False).matches)
     if same and same[0].qualname == before.qualname:
         return Located(same[0], "by the same qualified name", code_of(workspace, same[0]))
     by_query = workspace.find(query, related=False)
-    if by_query.matches:
-        best = by_query.matches[0]
+    matches = _own(workspace, by_query.matches)
+    if matches:
+        best = matches[0]
         moved = f", moved from {before.path} to {best.path}" if best.path != before.path else ""
         return Located(best, f"by the query {query!r}{moved}", code_of(workspace, best))
     renamed = _renamed(workspace, before, before_code)
     if renamed is not None:
         return renamed
-    return Located(None, f"{query!r} names nothing here", "", by_query.suggestions)
+    return Located(None, _nothing(workspace, query, by_query.matches), "", by_query.suggestions)
+
+
+def _own(workspace: Workspace, matches: tuple[Resolved, ...]) -> tuple[Resolved, ...]:
+    """The matches in ``workspace``'s own repository, at its version: a name followed
+    into another pin is that pin's code, at that pin's version, not this one's."""
+    return tuple(m for m in matches if m.repo in ("", workspace.checkout.repo))
+
+
+def _nothing(workspace: Workspace, query: str, elsewhere: tuple[Resolved, ...]) -> str:
+    """Why ``query`` is not here: it names nothing, or only something of another pin."""
+    if elsewhere:
+        other = elsewhere[0]
+        return f"{query!r} is not in {workspace.checkout.repo}: it names {other.qualname} of {other.repo}"
+    return f"{query!r} names nothing here"
 
 
 def _renamed(workspace: Workspace, before: Resolved, before_code: str) -> Located | None:

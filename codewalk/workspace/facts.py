@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from codewalk.index.indexer import index_paths
-from codewalk.index.records import Definition, DictEntry, FileRow, Import
+from codewalk.index.records import Definition, DictEntry, FileRow, Import, NativeDefinition
 from codewalk.index.store import Store
-from codewalk.resolve.model import ModuleView, NativeDefinition
+from codewalk.resolve.model import ModuleView
 from codewalk.source.checkout import Checkout
 
 _SCANNED_COUNTS = 200  # names counted by a byte scan (one pass) while the index is not whole
@@ -32,6 +32,13 @@ class IndexFacts:
         self._unscanned_names: set[str] | None = None
         self._rust_files: list[str] | None = None
 
+    def completed(self) -> None:
+        """The whole checkout was indexed (``codewalk index``): answer from the index
+        alone from now on, reading every module again."""
+        self.complete = True
+        self._views.clear()
+        self._unindexed = None
+
     # -- lazy indexing ------------------------------------------------------------------
     def _pending(self) -> list[FileRow]:
         if self._unindexed is None:
@@ -43,11 +50,9 @@ class IndexFacts:
         if self.complete or (kind, needle) in self._scanned:
             return
         self._scanned.add((kind, needle))
-        from codewalk.index import scans
-
-        if scans.done(self.store, self.snap, kind, needle):  # an earlier process indexed its finds
+        if self.store.scanned(self.snap, kind, needle):  # an earlier process indexed its finds
             return
-        from codewalk.index.scan import scan_paths
+        from codewalk.index.prefilter import scan_paths
 
         pending = self._pending()
         hits = scan_paths(self.checkout, pending, kind, needle)
@@ -55,21 +60,19 @@ class IndexFacts:
             index_paths(self.store, self.snap, self.checkout, hits)
             done = {r.path for r in hits}
             self._unindexed = [r for r in pending if r.path not in done]
-        scans.record(self.store, self.snap, kind, needle)
+        self.store.record_scan(self.snap, kind, needle)
 
     def scan_bases(self, names: Sequence[str]) -> None:
         """Index the not-yet-indexed files with a class deriving from one of ``names``
         (lazy mode only): one pass over the files for all of them."""
         if self.complete:
             return
-        from codewalk.index import scans
-
         todo = [n for n in dict.fromkeys(names) if ("base", n) not in self._scanned]
         self._scanned.update(("base", n) for n in todo)
-        todo = [n for n in todo if not scans.done(self.store, self.snap, "base", n)]
+        todo = [n for n in todo if not self.store.scanned(self.snap, "base", n)]
         if not todo:
             return
-        from codewalk.index.scan import base_paths
+        from codewalk.index.prefilter import base_paths
 
         pending = self._pending()
         hits = base_paths(self.checkout, pending, todo)
@@ -78,7 +81,7 @@ class IndexFacts:
             done = {r.path for r in hits}
             self._unindexed = [r for r in pending if r.path not in done]
         for name in todo:
-            scans.record(self.store, self.snap, "base", name)
+            self.store.record_scan(self.snap, "base", name)
 
     # -- Facts ----------------------------------------------------------------------------
     def module(self, name: str) -> ModuleView | None:
@@ -99,7 +102,7 @@ class IndexFacts:
 
     def native_definitions(self, name: str, kind: str) -> list[NativeDefinition]:
         """Where this checkout's Rust sources implement ``name`` (see ``native``)."""
-        from codewalk.workspace import native
+        from codewalk.index import native
 
         if self._rust_files is None:
             self._rust_files = native.rust_files(self.checkout.root)
@@ -164,18 +167,16 @@ class IndexFacts:
         scan of the files not indexed yet (for a handful of names only: it reads them all)."""
         if self.complete or len(names) > _SCANNED_COUNTS:
             return self.store.reference_counts(self.snap, names)
-        from codewalk.index import scans
-
-        kept = scans.counts(self.store, self.snap, list(names))
+        kept = self.store.scanned_counts(self.snap, names)
         missing = [name for name in names if name not in kept]
         if missing:
-            from codewalk.index.scan import scan_counts
+            from codewalk.index.prefilter import scan_counts
 
             totals = self.store.reference_counts(self.snap, missing)
             for name, count in scan_counts(self.checkout, self._pending(), missing).items():
                 totals[name] = totals.get(name, 0) + count
             totals = {name: totals.get(name, 0) for name in missing}
-            scans.record_counts(self.store, self.snap, totals)
+            self.store.record_counts(self.snap, totals)
             kept.update(totals)
         return kept
 
@@ -186,7 +187,7 @@ class IndexFacts:
         # Lazy mode: the files not indexed yet count too, or a typo in a name that
         # no query has reached would get no "did you mean".
         if self._unscanned_names is None:
-            from codewalk.index.scan import scan_names
+            from codewalk.index.prefilter import scan_names
 
             self._unscanned_names = scan_names(self.checkout, self._pending())
         return found + [n for n in self._unscanned_names if _like(n, pattern)]

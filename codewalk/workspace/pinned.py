@@ -6,17 +6,15 @@ path holds its package.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from codewalk import locations
-from codewalk.index import meta
 from codewalk.index.store import Store
 from codewalk.source import cached, sync
 from codewalk.source.checkout import Checkout
-from codewalk.source.pins import Pin, parse_pins, pins_as_json, pins_from_json, read_pins_text
-from codewalk.source.sync import SOURCE_PATH_ENV, kinds_for, source_mode
+from codewalk.source.pins import load_pins
+from codewalk.source.sync import kinds_for, source_mode
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
 
@@ -25,12 +23,20 @@ class PinnedStack:
     """Opens workspaces over one :class:`Stack` of the pinned repositories.
 
     ``at`` names repositories to read at another version (``REPO@VERSION``,
-    ``REPO@installed``); the first of them is the default repository."""
+    ``REPO@installed``); the first of them is the default repository. ``local`` reads
+    repositories from a directory that holds their packages, as they are (a trace's
+    installed copy that is not the release)."""
 
-    def __init__(self, source_path: str | None = None, *, at: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        source_path: str | None = None,
+        *,
+        at: Sequence[str] = (),
+        local: Mapping[str, str] | None = None,
+    ) -> None:
         path = locations.pins_path()
+        self.pins = load_pins(path)
         store = Store.open(locations.index_db_path())
-        self.pins = _pins(path, store)
         self.notes: list[str] = []  # how a version was chosen (REPO@installed), to show the user
         self.asked: list[str] = []  # the repositories named by ``at``, in order
         for text in at:
@@ -43,7 +49,8 @@ class PinnedStack:
                 self.notes.append(
                     f"{target.pin.name}@installed is {target.pin.release_version}, {target.how}"
                 )
-        self.source_path = source_path or os.environ.get(SOURCE_PATH_ENV) or None
+        self.source_path = sync.local_path(source_path)
+        self.local = dict(local or {})
         owners = {package: pin.name for pin in self.pins.values() for package in pin.packages}
         self.stack = Stack(store, owners=owners, opener=self._open, synced=self._synced)
         self._workspaces: dict[str, Workspace] = {}
@@ -70,10 +77,16 @@ class PinnedStack:
             self._workspaces[name] = Workspace(checkout, self.stack.store, stack=self.stack)
         return self._workspaces[name]
 
+    def checkout(self, repo: str) -> Checkout:
+        """``repo``'s checkout (fetched if need be), without opening its index."""
+        return self._open(repo)
+
     def _open(self, repo: str, *, primary: bool = False) -> Checkout:
         """``repo``'s checkout: ``--source`` for the repository asked about (refused if
         it is not one), or for another whose package that path holds; else the cache."""
         pin = self.pins[repo]
+        if repo in self.local:
+            return sync.local_checkout(pin._replace(package_root="."), Path(self.local[repo])).checkout
         local = self.source_path is not None and (
             primary or (Path(self.source_path) / pin.package_root / pin.packages[0]).is_dir()
         )
@@ -87,22 +100,3 @@ class PinnedStack:
 
     def close(self) -> None:
         self.stack.store.close()
-
-
-def _pins(path: Path, store: Store) -> dict[str, Pin]:
-    """The pins file at ``path``, parsed: from the index when it keeps the parse of this
-    very text (a warm command then imports no TOML parser), else parsed and kept."""
-    import json
-
-    text = read_pins_text(path)
-    kept = meta.get(store.db, "pins")
-    if kept is not None:
-        try:
-            kept_text, parsed = json.loads(kept)
-            if kept_text == text:
-                return pins_from_json(parsed)
-        except (ValueError, KeyError, TypeError):
-            pass  # written by another codewalk: parse again
-    pins = parse_pins(text, str(path))
-    meta.put(store.db, "pins", json.dumps([text, pins_as_json(pins)]))
-    return pins

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Sequence
 
 from codewalk.errors import CodewalkError
 from codewalk.index.indexer import open_snapshot
-from codewalk.index.records import Definition, DictEntry, FileRow
+from codewalk.index.records import Definition, DictEntry, FileRow, NativeDefinition
 from codewalk.index.store import Store
-from codewalk.resolve.model import ModuleView, NativeDefinition
+from codewalk.resolve.model import ModuleView
 from codewalk.source.checkout import Checkout
 from codewalk.workspace.facts import IndexFacts
 

@@ -3,8 +3,8 @@ of the index, held in memory once, matched on each keystroke without SQL.
 
 A keystroke matches the names (exact, then prefix, then substring, then the letters in
 order) with one regular-expression pass over all of them joined, then reads the few
-definitions of the best names by the name index. ``bench/bench_palette.py`` measures it
-against the 50 ms budget of a keystroke.
+definitions of the best names by the name index. ``bench/bench_palette.py`` measures a
+keystroke.
 """
 
 from __future__ import annotations
@@ -32,12 +32,7 @@ class SymbolNames:
         self._last: tuple[str, str] = ("", "")  # (needle, its matches joined): typing narrows
 
     def load(self) -> None:
-        rows = self.store.db.execute(
-            "SELECT DISTINCT d.name FROM defs d CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? "
-            f"WHERE d.kind IN ({', '.join('?' * len(_KINDS))})",
-            (self.snap, *_KINDS),
-        )
-        pairs = sorted((r[0].lower(), r[0]) for r in rows)
+        pairs = sorted((name.lower(), name) for name in self.store.def_names(self.snap, _KINDS))
         self._lowered = [lowered for lowered, _ in pairs]
         self._names = [name for _, name in pairs]
         self._joined = "\n".join(self._names)

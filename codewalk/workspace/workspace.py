@@ -10,8 +10,8 @@ checkout is seen, records its file list. Nothing is parsed until a query needs i
   may define the name, and the modules along its import chain), so a tour's first step
   resolves in a couple of seconds on a cold cache.
 
-Imports stay small (sqlite3 and codewalk's own modules): ``codewalk find`` on a warm
-index must beat ripgrep. jedi is imported only when ``goto`` falls back to it.
+Imports stay small (sqlite3 and codewalk's own modules): jedi is imported only when
+``goto`` falls back to it, libcst only for the call questions.
 
 A workspace may be shared by threads (the UI's workers): every public method holds one
 lock, so lazy indexing never interleaves with a query.
@@ -29,7 +29,7 @@ from codewalk.errors import QueryError
 from codewalk.index.indexer import IndexReport, Progress, index_all
 from codewalk.index.records import Reference
 from codewalk.index.store import Store
-from codewalk.resolve.model import FindResult, Resolved, result_of
+from codewalk.resolve.model import FindOptions, FindResult, Resolved, result_of
 from codewalk.resolve.query import parse_query
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
@@ -39,6 +39,8 @@ from codewalk.workspace.guard import guarded, locked
 from codewalk.workspace.stack import Stack
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from codewalk.calls.fullpass import CallsReport
     from codewalk.workspace.calling import (
         CallersAnswer,
@@ -122,31 +124,11 @@ class Workspace:
 
     # -- queries ---------------------------------------------------------------------------
     @locked
-    def find(
-        self,
-        query: str,
-        *,
-        context: Sequence[str] = (),
-        kind: str | None = None,
-        limit: int | None = None,
-        scope: Sequence[str] = (),
-        related: bool = True,
-        suggest: bool = True,
-        thorough: bool = True,
-    ) -> FindResult:
-        """Ranked answers for ``query``; ``context`` names modules to prefer for short
-        names (a tour's earlier steps); ``scope`` the repositories a short name is
-        searched in (default: this one; modules of other pins are reached by imports)."""
-        resolver = self.resolver_for(scope)
-        return resolver.find(
-            query,
-            context=context,
-            kind=kind,
-            limit=limit,
-            related=related,
-            suggest=suggest,
-            thorough=thorough,
-        )
+    def find(self, query: str, *, scope: Sequence[str] = (), **options: Unpack[FindOptions]) -> FindResult:
+        """Ranked answers for ``query`` (:meth:`Resolver.find <codewalk.resolve.resolver.Resolver.find>`
+        says what the ``options`` do); ``scope``: the repositories a short name is searched
+        in (default: this one; modules of other pins are reached by imports)."""
+        return self.resolver_for(scope).find(query, **options)
 
     @locked
     def members_of(self, owner: str) -> list[Resolved]:
@@ -380,8 +362,7 @@ class Workspace:
     @locked
     def index_all(self, *, workers: int = 2, progress: Progress | None = None) -> IndexReport:
         report = index_all(self.store, self.checkout, workers=workers, progress=progress)
-        self.facts.complete = True
-        self.facts._views.clear()
+        self.facts.completed()
         self._calling = None
         self._symbols = None
         return report

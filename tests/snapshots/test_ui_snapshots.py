@@ -56,3 +56,18 @@ def test_steps_across_repositories_narrow(snap_compare: Any) -> None:
 
     app = make_app(make_session(tour=make_stack_tour()))
     assert snap_compare(app, terminal_size=(80, 24), run_before=_after("2", "s"))
+
+
+def test_recording_screen(snap_compare: Any) -> None:
+    """Recording the fake tour at 130x36: where it will be written, its steps (a new one
+    added after step 2, at the cursor), the code of the selected step, its note."""
+    from pathlib import Path
+
+    from ui_fakes import make_tour
+
+    from codewalk.tours.recording import draft_of
+
+    tour = make_tour()
+    draft = draft_of(tour, "", Path("tours/fake-tour.yaml"))
+    app = make_app(make_session(tour=tour), recording=(draft, None))
+    assert snap_compare(app, terminal_size=(130, 36), run_before=_after("n", "down", "down", "a"))

@@ -17,6 +17,8 @@ NAMES = (
     "draft",
     "diff",
     "check",
+    "trace",
+    "traces",
     "export",
     "sync",
     "index",

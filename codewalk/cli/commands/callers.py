@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         checkout = workspace.checkout
         try:
-            from codewalk.index.indexer import stderr_progress
+            from codewalk.cli.progress import stderr_progress
 
             name = args.query.strip().rpartition(".")[2]
             progress = stderr_progress(

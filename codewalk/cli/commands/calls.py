@@ -14,6 +14,7 @@ from codewalk.cli.common import (
     repo_version,
     result_dict,
 )
+from codewalk.cli.traced import add_trace_option
 from codewalk.visible import visible
 
 
@@ -31,12 +32,18 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--depth", type=positive, default=1, metavar="N", help="follow callees N levels deep")
     parser.add_argument("--all", action="store_true", help="list builtins and calls on untyped values too")
     parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    add_trace_option(parser, "mark each call ran (xN) or not in this recorded run")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.cli.calls_output import format_levels, levels_json, place
     from codewalk.workspace.calling import Ambiguous, NoDefinition
+
+    if args.trace:
+        from codewalk.cli.traced import run_calls
+
+        return run_calls(args)
 
     workspace = open_workspace(args)
     try:

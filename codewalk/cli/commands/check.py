@@ -1,24 +1,56 @@
 """``codewalk check [TOUR...]``: does every step of every tour still resolve at the pin?
 
-For each broken step: the tour file and the step's line in it, what went wrong, and
-"did you mean" candidates. Exit 1 if any step is broken or any tour file fails to
-load, so it fits a tour author's CI.
+For each broken step (its symbol, a region, a link of its note): the tour file and the
+step's line in it, what went wrong, and "did you mean" candidates. Exit 1 if any step
+is broken or any tour file fails to load, so it fits a tour author's CI. Notes that name
+code the step does not show are warnings (:mod:`codewalk.tours.note_warnings`), read at
+the pins (or at ``--at``); they fail the check only with ``--strict``.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from codewalk.cli.commands.tour import add_source_options, step_json
-from codewalk.cli.common import dump
+from codewalk.cli.commands.tour import step_json
+from codewalk.cli.common import add_tours, dump
 from codewalk.cli.workspaces import Workspaces
 from codewalk.visible import visible
 
-if TYPE_CHECKING:
-    from codewalk.source.pins import Pin
+if TYPE_CHECKING:  # imported when the check runs, not when the parser is built
     from codewalk.tours.model import ResolvedTour, Tour
+    from codewalk.tours.note_warnings import NoteWarning
+
+
+class Reading(NamedTuple):
+    """A tour resolved at one set of versions (the ``--at`` list beside it), and the
+    warnings of its notes (read at the first set only)."""
+
+    resolved: ResolvedTour
+    at: tuple[str, ...]
+    warnings: list[NoteWarning]
+
+
+class Report(NamedTuple):
+    """What ``check`` found: each tour's readings, and the tour files that did not load."""
+
+    readings: list[Reading]
+    errors: list[str]
+    tours: int  # tours that loaded
+    strict: bool  # warnings fail the check
+
+    @property
+    def broken(self) -> int:
+        return sum(len(reading.resolved.broken) for reading in self.readings)
+
+    @property
+    def warned(self) -> int:
+        return sum(len(reading.warnings) for reading in self.readings)
+
+    @property
+    def ok(self) -> bool:
+        return not self.broken and not self.errors and not (self.strict and self.warned)
 
 
 def register(subparsers: Any) -> None:
@@ -31,116 +63,144 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("tours", nargs="*", metavar="TOUR", help="tour ids or tour files")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    add_source_options(parser)
+    parser.add_argument(
+        "--strict", action="store_true", help="note warnings fail the check too (exit 1), for CI"
+    )
+    parser.add_argument(
+        "--run", action="store_true", help="run each tour's program: and say which steps ran (see README)"
+    )
+    parser.add_argument(
+        "--python", metavar="PY", help="with --run: the interpreter (default: python on PATH)"
+    )
+    add_tours(parser)
     parser.set_defaults(handler=run)
 
 
 def versions_to_check(
     tour: Tour, at: Sequence[str], stacks: dict[tuple[str, ...], Workspaces]
 ) -> list[tuple[str, ...]]:
-    """The ``--at`` lists a tour is checked at: the ones asked for; else the pins, and
-    each release the tour lists in ``versions`` (of its repository) besides its pin's."""
+    """The ``--at`` lists a tour is checked at: the ones asked for; else the pins
+    (``stacks[()]``), and each release the tour lists in ``versions`` (of its repository)
+    besides its pin's."""
     if at:
         return [tuple(at)]
-    pins = next(iter(stacks.values())).pinned.pins if stacks else _pins()
+    pins = stacks[()].pinned.pins
     repo = tour.repo or next(iter(pins))
     pinned = pins[repo].release_version if repo in pins else ""
     return [(), *((f"{repo}@{version}",) for version in tour.versions if version != pinned)]
 
 
-def _pins() -> dict[str, Pin]:
-    from codewalk import locations
-    from codewalk.source.pins import load_pins
-
-    return load_pins(locations.pins_path())
-
-
 def run(args: argparse.Namespace) -> int:
+    tours, errors = load(args)
+    if args.run:
+        from codewalk.cli import check_run
+
+        return check_run.run(args, tours, errors)
+    report = collect(args, tours, errors)
+    if args.json:
+        dump(report_json(report))
+    else:
+        print(visible(report_text(report)))
+    return 0 if report.ok else 1
+
+
+def load(args: argparse.Namespace) -> tuple[list[Tour], list[str]]:
+    """The tours ``args`` names (all by default), and why each file that did not load
+    did not."""
     from codewalk.errors import TourError
     from codewalk.tours.discovery import load_tour, scan_tours
-    from codewalk.tours.model import repo_at_version
-    from codewalk.tours.resolution import resolve_tour
 
     tours: list[Tour] = []
-    load_errors: list[str] = []
+    errors: list[str] = []
     if args.tours:
         for name in dict.fromkeys(args.tours):  # each named tour once, in order
             try:
                 tours.append(load_tour(name, args.tours_dir))
             except TourError as error:
-                load_errors.append(str(error))
+                errors.append(str(error))
     else:
         tours, problems = scan_tours(args.tours_dir)
-        load_errors = [str(problem) for problem in problems]
+        errors = [str(problem) for problem in problems]
+    return tours, errors
 
-    stacks: dict[tuple[str, ...], Workspaces] = {}
-    results: list[ResolvedTour] = []
-    runs: list[tuple[str, ...]] = []  # the REPO@VERSION each result was resolved at
+
+def collect(args: argparse.Namespace, tours: list[Tour], errors: list[str]) -> Report:
+    """Every step of ``tours``, resolved at the pins and at the releases each tour lists
+    (or at ``--at``); ``errors``, the tour files that did not load."""
+    from codewalk.tours.note_warnings import tour_warnings
+
+    stacks: dict[tuple[str, ...], Workspaces] = {(): Workspaces(args.source)}  # the pins first
+    readings: list[Reading] = []
     for tour in tours:
-        for at in versions_to_check(tour, args.at, stacks):
+        for number, at in enumerate(versions_to_check(tour, args.at, stacks)):
             if at not in stacks:
                 stacks[at] = Workspaces(args.source, at)
-            by_repo = stacks[at].by_repo([tour])
-            results.append(resolve_tour(by_repo, tour, stacks[at].problems))
-            runs.append(at)
-    broken = sum(len(r.broken) for r in results)
-    ok = not broken and not load_errors
-    if args.json:
-        data = {
-            "ok": ok,
-            "errors": load_errors,
-            "tours": [
-                {
-                    "id": r.tour.id,
-                    "path": str(r.tour.path),
-                    "at": list(at),
-                    "ok": not r.broken,
-                    "steps": [
-                        step_json(s)
-                        | {
-                            "step_line": s.step.line,
-                            "candidates": [c.qualname for c in s.candidates],
-                        }
-                        for s in r.steps
-                    ],
-                }
-                for r, at in zip(results, runs, strict=True)
-            ],
-        }
-        dump(data)
-        return 0 if ok else 1
+            resolved = stacks[at].steps(tour).resolved()
+            warned = tour_warnings(resolved, stacks[at].source_text) if number == 0 else []
+            readings.append(Reading(resolved, at, warned))
+    return Report(readings, errors, len(tours), args.strict)
 
-    for message in load_errors:
-        print(visible(f"error: {message}"))
+
+def report_json(report: Report) -> dict[str, Any]:
+    """The report as docs/json.md describes it."""
+    return {
+        "ok": report.ok,
+        "errors": report.errors,
+        "tours": [
+            {
+                "id": resolved.tour.id,
+                "path": str(resolved.tour.path),
+                "at": list(at),
+                "ok": not resolved.broken,
+                "steps": [
+                    step_json(s)
+                    | {"step_line": s.step.line, "candidates": [c.qualname for c in s.candidates]}
+                    for s in resolved.steps
+                ],
+                "warnings": [
+                    {"step": w.step, "step_line": w.step_line, "name": w.name, "message": w.message}
+                    for w in warned
+                ],
+            }
+            for resolved, at, warned in report.readings
+        ],
+    }
+
+
+def report_text(report: Report) -> str:
+    """The report for a reader: a line per tour reading, its note warnings, and for each
+    broken step its file and line, what went wrong and the nearest names; a summary last."""
+    from codewalk.tours.model import repo_at_version
+
+    lines = [f"error: {message}" for message in report.errors]
     steps = 0
-    for result in results:
-        tour = result.tour
-        steps += len(result.steps)
-        read = [s for s in result.steps if s.status != "skipped"] or list(result.steps)
+    for resolved, _, warned in report.readings:
+        tour = resolved.tour
+        steps += len(resolved.steps)
+        read = [s for s in resolved.steps if s.status != "skipped"] or list(resolved.steps)
         where_read = ", ".join(dict.fromkeys(repo_at_version(s.repo, s.version) for s in read))
-        skipped = len(result.steps) - len(read)
+        skipped = len(resolved.steps) - len(read)
         also = f", {skipped} not at this version" if skipped else ""
-        if not result.broken:
-            print(visible(f"ok      {tour.id} ({len(result.steps)} steps at {where_read}{also})"))
-            continue
-        broken_of = f"{len(result.broken)} of {len(result.steps)} steps"
-        print(visible(f"BROKEN  {tour.id} ({broken_of} at {where_read})"))
-        for resolved in result.broken:
-            step = resolved.step
-            where = f"{tour.path}:{step.line}: step {step.index} ({step.anchor})"
-            print(visible(f"  {where}: {resolved.status}: {resolved.error}"))
-            if resolved.status == "ambiguous":
-                for candidate in resolved.candidates[:5]:
-                    print(
-                        visible(f"      candidate: {candidate.qualname}  {candidate.path}:{candidate.line}")
-                    )
-            if resolved.suggestions:
-                print(visible(f"      did you mean: {', '.join(resolved.suggestions)}"))
-    total = len(tours) + len(load_errors)
-    readings = f" ({len(results)} readings, with their versions)" if len(results) > len(tours) else ""
-    summary = (
-        f"{total} tour(s){readings}, {steps} step(s): {broken} broken step(s), "
-        f"{len(load_errors)} file error(s)"
+        if not resolved.broken:
+            lines.append(f"ok      {tour.id} ({len(resolved.steps)} steps at {where_read}{also})")
+        else:
+            broken_of = f"{len(resolved.broken)} of {len(resolved.steps)} steps"
+            lines.append(f"BROKEN  {tour.id} ({broken_of} at {where_read})")
+        lines += [f"  warning: {warning.message}" for warning in warned]
+        for step in resolved.broken:
+            where = f"{tour.path}:{step.step.line}: step {step.step.index} ({step.step.anchor})"
+            status = step.status if step.status != "resolved" else "broken link"
+            lines += [f"  {where}: {status}: {problem}" for problem in step.problems]
+            if step.status == "ambiguous":
+                lines += [f"      candidate: {c.qualname}  {c.path}:{c.line}" for c in step.candidates[:5]]
+            if step.suggestions:
+                lines.append(f"      did you mean: {', '.join(step.suggestions)}")
+    total = report.tours + len(report.errors)
+    many = len(report.readings) > report.tours
+    readings = f" ({len(report.readings)} readings, with their versions)" if many else ""
+    warnings = f"{report.warned} note warning(s), " if report.warned else ""
+    lines.append(
+        f"{total} tour(s){readings}, {steps} step(s): {report.broken} broken step(s), "
+        f"{warnings}{len(report.errors)} file error(s)"
     )
-    print(summary)
-    return 0 if ok else 1
+    return "\n".join(lines)

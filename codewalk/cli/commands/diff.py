@@ -8,10 +8,34 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from codewalk.cli.common import dump, result_dict
+from codewalk.cli.common import add_json, add_no_color, dump, result_dict
 from codewalk.visible import visible
+
+if TYPE_CHECKING:
+    from codewalk.source.checkout import Checkout
+    from codewalk.workspace.compare import Hunk, Located
+
+
+class Comparison(NamedTuple):
+    """A symbol at two versions of one repository: each side's checkout and where the
+    symbol is there (or why not), and the hunks of its code."""
+
+    query: str
+    sides: tuple[tuple[Checkout, Located], tuple[Checkout, Located]]
+    hunks: list[Hunk]
+
+    @property
+    def found(self) -> bool:
+        return all(located.target is not None for _, located in self.sides)
+
+    @property
+    def labels(self) -> list[str]:
+        """``transformers==4.57.6``: each side's version, as answers name it."""
+        from codewalk.tours.model import repo_at_version
+
+        return [repo_at_version(checkout.repo, checkout.version) for checkout, _ in self.sides]
 
 
 def register(subparsers: Any) -> None:
@@ -20,30 +44,48 @@ def register(subparsers: Any) -> None:
         help="a symbol's code at two versions, and where it moved",
         description="Show where SYMBOL is at two versions and how its code changed. A and B "
         "are REPO@VERSION (transformers@4.57.6), a bare VERSION of --repo (default: the first "
-        "pin), REPO alone for its pinned version, or REPO@installed.",
+        "pin), REPO alone for its pinned version, REPO@installed, or installed (of --repo).",
     )
     parser.add_argument("query", metavar="SYMBOL")
     parser.add_argument("--from", dest="before", required=True, metavar="A", help="the older version")
     parser.add_argument("--to", dest="after", required=True, metavar="B", help="the newer version")
     parser.add_argument("--repo", metavar="R", help="the repo a bare VERSION is of (default: the first pin)")
     parser.add_argument("--context", type=int, default=3, metavar="N", help="lines of context (default 3)")
-    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
-    parser.add_argument("--no-color", action="store_true", help="no ANSI colours (also NO_COLOR=1)")
+    add_json(parser)
+    add_no_color(parser)
     parser.set_defaults(handler=run)
 
 
 def _target(text: str, repo: str | None) -> str:
-    """``REPO@VERSION`` from what the user wrote (a bare version is of ``repo``)."""
-    if "@" in text or (not text[:1].isdigit() and not (text[:1] == "v" and text[1:2].isdigit())):
-        return text
-    return f"{repo}@{text}" if repo else text
+    """``REPO@VERSION`` from what the user wrote: a bare version (``4.57.6``, ``v4.57.6``,
+    ``installed``) is of ``repo``; a name alone is a repository at its pin."""
+    from codewalk.source.targets import INSTALLED
+
+    text = text.strip()
+    bare = text == INSTALLED or text[:1].isdigit() or (text[:1] == "v" and text[1:2].isdigit())
+    return f"{repo}@{text}" if bare and repo else text
 
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.errors import QueryError
     from codewalk.render.highlight import use_color
-    from codewalk.tours.model import repo_at_version
-    from codewalk.workspace.compare import Located, follow, hunks, locate
+
+    comparison = collect(args)
+    if args.json:
+        dump(comparison_json(comparison))
+        return 0 if comparison.found else 1
+    print(comparison_text(comparison, color=use_color(sys.stdout, disabled=args.no_color)))
+    for label, (_, located) in zip(comparison.labels, comparison.sides, strict=True):
+        if located.target is None:
+            hint = f"did you mean: {', '.join(located.suggestions)}" if located.suggestions else None
+            raise QueryError(f"{comparison.query!r}: not found in {label}", hint=hint)
+    return 0
+
+
+def collect(args: argparse.Namespace) -> Comparison:
+    """``args.query`` at ``--from`` and at ``--to``: found at one, followed into the other."""
+    from codewalk.errors import QueryError
+    from codewalk.workspace.compare import follow, hunks, locate
     from codewalk.workspace.pinned import PinnedStack
 
     if args.context < 0:
@@ -51,14 +93,19 @@ def run(args: argparse.Namespace) -> int:
     first = PinnedStack()
     repo = args.repo or first.first_pin
     first.close()
-    sides = []
-    for text in (args.before, args.after):
-        pinned = PinnedStack(at=[_target(text, repo)])
-        for note in pinned.notes:
-            print(visible(f"codewalk: {note}"), file=sys.stderr)
-        sides.append(pinned)
+    stacks: list[PinnedStack] = []
     try:
-        old_ws, new_ws = (side.workspace(side.first) for side in sides)
+        for text in (args.before, args.after):
+            stacks.append(PinnedStack(at=[_target(text, repo)]))
+            for note in stacks[-1].notes:
+                print(visible(f"codewalk: {note}"), file=sys.stderr)
+        if stacks[0].first != stacks[1].first:  # before either is fetched
+            raise QueryError(
+                f"--from {args.before} and --to {args.after} name different repositories "
+                f"({stacks[0].first}, {stacks[1].first})",
+                hint="diff reads one repository at two versions: --from transformers@4.57.6 --to 5.23.0",
+            )
+        old_ws, new_ws = (stack.workspace(stack.first) for stack in stacks)
         before = locate(old_ws, args.query)
         if before.target is not None:
             after = follow(new_ws, args.query, before.target, before.code)
@@ -66,56 +113,57 @@ def run(args: argparse.Namespace) -> int:
             after = locate(new_ws, args.query)
             if after.target is not None:
                 before = follow(old_ws, args.query, after.target, after.code)
-        labels = [repo_at_version(ws.checkout.repo, ws.checkout.version) for ws in (old_ws, new_ws)]
-        both = before.target is not None and after.target is not None
-        changes = hunks(before, after, args.context) if both else []
-        if args.json:
-            dump(
-                {
-                    "query": args.query,
-                    "from": _side_json(before, old_ws.checkout),
-                    "to": _side_json(after, new_ws.checkout),
-                    "hunks": [h._asdict() | {"lines": list(h.lines)} for h in changes],
-                }
-            )
-            return 0 if both else 1
-        color = use_color(sys.stdout, disabled=args.no_color)
-        print(visible(_where("from", labels[0], before)))
-        print(visible(_where("to  ", labels[1], after)))
-        missing: Located | None = next((s for s in (before, after) if s.target is None), None)
-        if missing is not None:
-            where = labels[0] if missing is before else labels[1]
-            hint = f"did you mean: {', '.join(missing.suggestions)}" if missing.suggestions else None
-            raise QueryError(f"{args.query!r}: not found in {where}", hint=hint)
-        assert before.target is not None and after.target is not None
-        if not changes:
-            print("\nno change in its code")
-            return 0
-        print(_unified(changes, labels, before.target.path, after.target.path, color=color))
-        return 0
+        found = before.target is not None and after.target is not None
+        changes = hunks(before, after, args.context) if found else []
+        return Comparison(args.query, ((old_ws.checkout, before), (new_ws.checkout, after)), changes)
     finally:
-        for side in sides:
-            side.close()
+        for stack in stacks:
+            stack.close()
 
 
-def _side_json(side: Any, checkout: Any) -> dict[str, Any]:
+def comparison_json(comparison: Comparison) -> dict[str, Any]:
+    """The comparison as docs/json.md describes it."""
+
+    def side(checkout: Checkout, located: Located) -> dict[str, Any]:
+        return {
+            "repo": checkout.repo,
+            "version": checkout.version,
+            "result": result_dict(located.target) if located.target is not None else None,
+            "how": located.how,
+            "suggestions": list(located.suggestions),
+        }
+
     return {
-        "repo": checkout.repo,
-        "version": checkout.version,
-        "result": result_dict(side.target) if side.target is not None else None,
-        "how": side.how,
-        "suggestions": list(side.suggestions),
+        "query": comparison.query,
+        "from": side(*comparison.sides[0]),
+        "to": side(*comparison.sides[1]),
+        "hunks": [h._asdict() | {"lines": list(h.lines)} for h in comparison.hunks],
     }
 
 
-def _where(label: str, version: str, side: Any) -> str:
-    if side.target is None:
-        return f"{label} {version}: not found ({side.how})"
-    t = side.target
-    return f"{label} {version}: {t.qualname}  {t.path}:{t.start_line}-{t.end_line}  ({side.how})"
+def comparison_text(comparison: Comparison, *, color: bool) -> str:
+    """Where the symbol is at each version, then a unified diff of its code (or that it
+    did not change); the where-lines alone when one side lacks it."""
+    labels = comparison.labels
+    where = [_where(*row) for row in zip(("from", "to  "), labels, comparison.sides, strict=True)]
+    (_, before), (_, after) = comparison.sides
+    if before.target is None or after.target is None:
+        return "\n".join(where)
+    if not comparison.hunks:
+        return "\n".join([*where, "", "no change in its code"])
+    paths = (before.target.path, after.target.path)
+    return "\n".join([*where, _unified(comparison.hunks, labels, *paths, color=color)])
 
 
-def _unified(changes: list[Any], labels: list[str], old_path: str, new_path: str, *, color: bool) -> str:
+def _where(label: str, version: str, side: tuple[Checkout, Located]) -> str:
+    located = side[1]
+    if located.target is None:
+        return visible(f"{label} {version}: not found ({located.how})")
+    t = located.target
+    return visible(f"{label} {version}: {t.qualname}  {t.path}:{t.start_line}-{t.end_line}  ({located.how})")
+
+
+def _unified(changes: list[Hunk], labels: list[str], old_path: str, new_path: str, *, color: bool) -> str:
     red, green, cyan, bold, reset = (
         ("\x1b[31m", "\x1b[32m", "\x1b[36m", "\x1b[1m", "\x1b[0m") if color else ("",) * 5
     )

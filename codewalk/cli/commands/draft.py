@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from codewalk.cli.common import add_common, open_workspace, positive
+from codewalk.cli.common import add_chain, open_workspace
+from codewalk.cli.traced import add_trace_option
 from codewalk.errors import CodewalkError, QueryError
 
 
@@ -18,39 +19,89 @@ def register(subparsers: Any) -> None:
         "write a tour along it: one step per call, at the calling function, focused on the call "
         "site, with titles filled in and notes left for you to write.",
     )
-    parser.add_argument("start", metavar="FROM")
-    parser.add_argument("goal", metavar="TO")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the tour file to write")
-    add_common(parser)
-    parser.add_argument("--depth", type=positive, default=8, metavar="N", help="chains of at most N calls")
+    add_chain(parser)
+    parser.add_argument("-o", "--output", metavar="FILE", help="the tour file to write")
+    parser.add_argument(
+        "--edit",
+        action="store_true",
+        help="open the draft in the terminal UI's recorder instead (it writes FILE, else ID.yaml where a "
+        "new tour goes: the first CODEWALK_TOURS_PATH directory, else the current directory)",
+    )
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_trace_option(parser, "draft along the chain that ran in this recorded run")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.cli.output import write_output
     from codewalk.tours.draft import draft_tour
+
+    if args.output is None and not args.edit:
+        raise CodewalkError("draft needs -o FILE (the tour to write), or --edit (to open it in the recorder)")
+    output = Path(args.output) if args.output else None
+    if output is not None and output.is_dir():
+        raise CodewalkError(
+            f"{output}: is a directory", hint="name the tour file to write, e.g. DIR/draft.yaml"
+        )
+    if output is not None and output.exists() and (args.edit or not args.force):
+        hint = "the recorder writes a new file: name another" if args.edit else "--force replaces it"
+        raise CodewalkError(f"{output}: the file exists", hint=hint)
+    if args.trace:
+        from codewalk.cli.traced import run_draft
+
+        text, along = run_draft(args), "along the chain that ran"
+    else:
+        workspace = open_workspace(args)
+        try:
+            answer = workspace.path(args.start, args.goal, limit=1, max_depth=args.depth)
+            if not answer.search.chains:
+                raise QueryError(
+                    f"no call chain from {answer.start.qualname} to {answer.goal}: nothing to draft"
+                )
+            chain = answer.search.chains[0]
+            sources = {hop.caller.target.path: workspace.source_text(hop.caller.target.path) for hop in chain}
+            text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
+        finally:
+            workspace.close()
+        hops = [*(h.caller.target.qualname.rpartition(".")[2] for h in chain), chain[-1].reached]
+        along = f"along {' -> '.join(hops)}"
+    if args.edit:
+        return _edit(args, text)
+    assert output is not None
+    return _write(output, text, along, replace=args.force)
+
+
+def _write(output: Path, text: str, along: str, *, replace: bool) -> int:
+    from codewalk.cli.output import write_output
     from codewalk.visible import visible
 
-    output = Path(args.output)
-    if output.exists() and not args.force:
-        raise CodewalkError(f"{output}: the file exists", hint="--force replaces it")
-    workspace = open_workspace(args)
-    try:
-        answer = workspace.path(args.start, args.goal, limit=1, max_depth=args.depth)
-        if not answer.search.chains:
-            raise QueryError(f"no call chain from {answer.start.qualname} to {answer.goal}: nothing to draft")
-        chain = answer.search.chains[0]
-        sources = {hop.caller.target.path: workspace.source_text(hop.caller.target.path) for hop in chain}
-        text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
-    finally:
-        workspace.close()
-    try:
-        where = write_output(str(output), text)  # as export -o: a link or a FIFO is written through
+    try:  # as export -o: a link or a FIFO is written through
+        where = write_output(str(output), text, replace=replace)
+    except FileExistsError:
+        raise CodewalkError(
+            f"{output}: the file exists (it was made while the draft was written)", hint="--force replaces it"
+        ) from None
     except OSError as error:
         raise CodewalkError(f"{output}: cannot write it: {error.strerror or error}") from None
     steps = text.count("\n  - at: ")
-    hops = " -> ".join([*(h.caller.target.qualname.rpartition(".")[2] for h in chain), chain[-1].reached])
-    print(visible(f"wrote {where}: {steps} steps along {hops}"))
+    print(visible(f"wrote {where}: {steps} steps {along}"))
     print(visible(f"write the notes (TODO), then: codewalk check {output}"))
     return 0
+
+
+def _edit(args: argparse.Namespace, text: str) -> int:
+    """The draft in the recorder, to be written where ``-o`` says (else where a new tour
+    goes) once the author has seen where."""
+    from dataclasses import replace
+
+    from codewalk.cli.recording import draft_path, open_recorder
+    from codewalk.tours.loader import parse_tour
+    from codewalk.tours.recording import draft_of
+
+    tour = parse_tour(text, Path("draft.yaml"))
+    path = draft_path(tour.id, args.output)
+    if path.exists():
+        raise CodewalkError(
+            f"{path}: the file exists", hint="the recorder writes a new file: give -o another"
+        )
+    tour = replace(tour, path=path)
+    return open_recorder(args, tour, draft_of(tour, text), None)

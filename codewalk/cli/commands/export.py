@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from codewalk.cli.commands.tour import add_source_options
+from codewalk.cli.common import add_tour
 from codewalk.cli.workspaces import Workspaces
 
 
@@ -18,7 +18,7 @@ def register(subparsers: Any) -> None:
         description="Export a resolved tour: Markdown with permalinks to the exact lines at "
         "the pin, or a CodeTour .tour JSON file for VS Code.",
     )
-    parser.add_argument("name", metavar="TOUR", help="tour id or tour file")
+    add_tour(parser)
     parser.add_argument(
         "--format", choices=("markdown", "codetour"), default="markdown", help="output format"
     )
@@ -28,28 +28,24 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="write to FILE, as a shell's > would (a regular file is replaced whole; '-': stdout)",
     )
-    add_source_options(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk import locations
     from codewalk.cli.output import write_output
     from codewalk.errors import CodewalkError
     from codewalk.render import codetour, export, markdown
-    from codewalk.source.pins import load_pins
     from codewalk.tours.discovery import load_tour
-    from codewalk.tours.resolution import resolve_tour
     from codewalk.visible import visible
 
     tour = load_tour(args.name, args.tours_dir)
     workspaces = Workspaces(args.source, args.at)
-    by_repo = workspaces.by_repo([tour])
-    resolved = resolve_tour(by_repo, tour, workspaces.problems)
+    resolved = workspaces.steps(tour).resolved()
     export.require_resolved(resolved)
-    pins = load_pins(locations.pins_path())
+    pins = workspaces.pinned.pins
     links: dict[str, tuple[str | None, str]] = {}
-    for repo in dict.fromkeys([*by_repo, *(step.repo for step in resolved.steps)]):
+    reached = (link.repo for step in resolved.steps for link in step.links)  # a link may reach another pin
+    for repo in dict.fromkeys([*(step.repo for step in resolved.steps), *reached]):
         pin = pins.get(repo)
         base = export.web_base(pin.url) if pin is not None else None
         links[repo] = (base, workspaces.get(repo).checkout.permalink_ref)

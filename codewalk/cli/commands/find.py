@@ -1,9 +1,4 @@
-"""``codewalk find QUERY``: where a name is defined, how it was reached, what uses it.
-
-The warm path imports only argparse, json, sqlite3 and codewalk's own small modules,
-and its answer is kept for :mod:`codewalk.cli.quick`, which answers the same question
-again without argparse or the resolver: ``find`` must beat ripgrep.
-"""
+"""``codewalk find QUERY``: where a name is defined, how it was reached, what uses it."""
 
 from __future__ import annotations
 
@@ -13,6 +8,7 @@ from typing import Any
 
 from codewalk.cli.common import (
     add_common,
+    add_json,
     dump,
     format_result,
     header_dict,
@@ -53,18 +49,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--kind", choices=KINDS, help="only definitions of this kind")
     parser.add_argument("--limit", type=positive, metavar="N", help="at most N results (default 20)")
     parser.add_argument("--refs", action="store_true", help="also list uses of the name, grouped by file")
-    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    add_json(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.cli import quick
-    from codewalk.index import answers
     from codewalk.render.highlight import use_color
 
-    workspace = open_workspace(args)
-    try:
-        mark = answers.mark(workspace.store.db)
+    with open_workspace(args) as workspace:
         checkout = workspace.checkout
         limit = args.limit if args.limit is not None else 20
         found = workspace.find(
@@ -85,8 +77,6 @@ def run(args: argparse.Namespace) -> int:
                     {"path": r.path, "line": r.line, "col": r.col + 1, "text": r.text} for r in references
                 ]
             dump(data)
-            if found.results:
-                quick.remember(workspace, mark, _files(workspace, found.results))
             return 0 if found.results else 1
         if not found.results:
             why = unavailable_owner(workspace, args.query)
@@ -99,15 +89,7 @@ def run(args: argparse.Namespace) -> int:
         if args.refs:
             print()
             print(format_references(args.query, references, workspace.fully_indexed))
-        quick.remember(workspace, mark, _files(workspace, found.results))
         return 0
-    finally:
-        workspace.close()
-
-
-def _files(workspace: Any, results: Any) -> list[str]:
-    """The files an answer points into (absolute), for the quick path to check."""
-    return [str(workspace.checkout_of(r.repo).root / r.path) for r in results]
 
 
 def format_references(query: str, references: list[Any], complete: bool) -> str:

@@ -11,7 +11,7 @@ import argparse
 import sys
 from typing import Any
 
-from codewalk.cli.common import add_common, dump, format_result, open_workspace, result_dict
+from codewalk.cli.common import add_common, add_json, dump, format_result, open_workspace, result_dict
 from codewalk.errors import QueryError
 
 
@@ -21,7 +21,7 @@ def register(subparsers: Any) -> None:
         "position", metavar="PATH:LINE:COL", help="repo-relative path, 1-based line and column"
     )
     add_common(parser)
-    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    add_json(parser)
     parser.set_defaults(handler=run)
 
 
@@ -41,8 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.render.highlight import use_color
 
     path, line, col = parse_position(args.position)
-    workspace = open_workspace(args)
-    try:
+    with open_workspace(args) as workspace:
         checkout = workspace.checkout
         answer = workspace.goto_all(path, line, col - 1)
         result = answer.results[0] if answer.results else None
@@ -65,5 +64,3 @@ def run(args: argparse.Namespace) -> int:
         color = use_color(sys.stdout, disabled=args.no_color)
         print("\n\n".join(format_result(r, checkout, color=color) for r in answer.results))
         return 0
-    finally:
-        workspace.close()

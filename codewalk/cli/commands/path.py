@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from codewalk.cli.common import (
-    add_common,
+    add_chain,
+    add_json,
     dump,
     header_dict,
     open_workspace,
@@ -14,6 +15,7 @@ from codewalk.cli.common import (
     repo_version,
     result_dict,
 )
+from codewalk.cli.traced import add_trace_option
 from codewalk.errors import QueryError
 from codewalk.visible import visible
 
@@ -26,17 +28,20 @@ def register(subparsers: Any) -> None:
         "properties, dispatch tables and attribute types. TO may name a function of another "
         "package (accelerate.Accelerator.backward).",
     )
-    parser.add_argument("start", metavar="FROM")
-    parser.add_argument("goal", metavar="TO")
-    add_common(parser)
+    add_chain(parser)
     parser.add_argument("--limit", type=positive, default=3, metavar="N", help="at most N chains (default 3)")
-    parser.add_argument("--depth", type=positive, default=8, metavar="N", help="chains of at most N calls")
-    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    add_json(parser)
+    add_trace_option(parser, "the chains that ran in this recorded run")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.cli.calls_output import format_chain, hop_dict
+
+    if args.trace:
+        from codewalk.cli.traced import run_path
+
+        return run_path(args)
 
     workspace = open_workspace(args)
     try:
@@ -52,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
                 chains=[[hop_dict(h) for h in chain] for chain in search.chains],
                 searched=search.bodies,
                 complete=search.complete,
+                widened=search.widened,
             )
             dump(data)
             return 0 if search.chains else 1
@@ -63,10 +69,14 @@ def run(args: argparse.Namespace) -> int:
             )
         count = len(search.chains)
         hops = len(search.chains[0])
+        lengths = {len(chain) for chain in search.chains}
+        of = (
+            f"of {hops} call{'s' if hops != 1 else ''}" if len(lengths) == 1 else f"the first of {hops} calls"
+        )
+        guessed = ", through calls of many candidates" if search.widened else ""
         print(
             visible(f"{answer.start.qualname} -> {answer.goal}: ")
-            + f"{count} shortest chain{'s' if count != 1 else ''} "
-            f"of {hops} call{'s' if hops != 1 else ''} ({search.bodies} functions read) "
+            + f"{count} chain{'s' if count != 1 else ''} {of} ({search.bodies} functions read{guessed}) "
             f"[{repo_version(answer.start, checkout)}]"
         )
         for number, chain in enumerate(search.chains, start=1):

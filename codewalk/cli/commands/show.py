@@ -8,6 +8,7 @@ from typing import Any
 
 from codewalk.cli.common import (
     add_common,
+    add_json,
     dump,
     header_dict,
     not_found,
@@ -23,15 +24,14 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("show", help="print the source of a symbol's best match")
     parser.add_argument("query", metavar="QUERY")
     add_common(parser)
-    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    add_json(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.render.highlight import numbered, use_color
 
-    workspace = open_workspace(args)
-    try:
+    with open_workspace(args) as workspace:
         checkout = workspace.checkout
         found = workspace.find(args.query, scope=search_scope(args, workspace))
         if found.results:
@@ -71,5 +71,3 @@ def run(args: argparse.Namespace) -> int:
         print()
         print(numbered(visible(code), best.start_line, color=color, mark={best.line}))
         return 0
-    finally:
-        workspace.close()

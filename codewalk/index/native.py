@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from codewalk.resolve.model import NativeDefinition
+from codewalk.index.records import NativeDefinition
 
 _SKIP_DIRS = {".git", "target", "node_modules", "__pycache__"}
 _MAX_FILE = 2_000_000  # bytes: generated or vendored monsters are not what a reader wants

@@ -1,10 +1,9 @@
-"""Versions in tours: the releases a tour is meant for (``versions: [4.57.6, 5.23.0]``,
-which a bare ``codewalk check`` verifies besides the pin), and a step's own range
-(``versions: ">=5.0"``): at a release outside it, the step is *skipped*, not broken, so
-one tour can read several releases whose code differs.
-
-Versions and ranges are PEP 440, read with ``packaging`` (imported when a tour has
-versions: most have none, and its import costs a cold tour ~12 ms). Pure.
+"""Release versions, read as PEP 440 with ``packaging``: whether a text is a version or
+a range, whether a release lies in a range, whether two spellings are one release, which
+of two is older. Tours use them (a tour's ``versions: [4.57.6, 5.23.0]``, which a bare
+``codewalk check`` verifies besides the pin, and a step's ``versions: ">=5.0"``: at a
+release outside it, the step is *skipped*, not broken), and so does the terminal UI's
+``v``. ``packaging`` is imported when a version is read: most tours name none. Pure.
 """
 
 from __future__ import annotations
@@ -51,3 +50,26 @@ def release_of(version: str) -> str:
     ``v4.57.6`` are ``4.57.6``."""
     number = version.rpartition("==")[2]
     return number[1:] if number[:1] == "v" and number[1:2].isdigit() else number
+
+
+def same_version(one: str, other: str) -> bool:
+    """Whether two versions are one release (``v5.23``, ``5.23.0``,
+    ``transformers==5.23.0``)."""
+    from packaging.version import InvalidVersion, Version
+
+    a, b = release_of(one), release_of(other)
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
+
+
+def older(one: str, other: str) -> bool:
+    """Whether release ``one`` comes before ``other`` (False when either cannot be
+    read as a version, e.g. a local checkout's)."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(release_of(one)) < Version(release_of(other))
+    except InvalidVersion:
+        return False

@@ -1,0 +1,165 @@
+"""``check --run [TOUR...]``: run each tour's ``program:`` under the recorder and say, per
+step, whether its code ran (and whether its focus line executed).
+
+A program is code: it runs only here and under ``trace``, and only from a path inside the
+tour's own directory (a link out of it is refused). Its output goes to stderr, so the
+report (or ``--json``) is alone on stdout. The trace of each run is kept as
+``check-TOUR`` for ``tour --trace`` to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from codewalk.errors import CodewalkError, TourError
+from codewalk.visible import visible
+
+if TYPE_CHECKING:
+    from codewalk.tours.model import ResolvedStep, Tour
+    from codewalk.traces.model import Trace
+
+FUNCTIONS = ("function", "method", "property")
+STDERR = 2  # the program's output goes to codewalk's standard error (the descriptor: a test's may be no file)
+
+
+class Verdict(NamedTuple):
+    word: str  # ran | not run | not traced | broken
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.word in ("ran", "not traced")
+
+
+def program_path(tour: Tour) -> Path:
+    """The tour's program, refused unless it is a file inside the tour's directory."""
+    home = Path(os.path.realpath(tour.path.parent))
+    script = Path(os.path.realpath(tour.path.parent / tour.program[0]))
+    where = f"{tour.path}:{tour.program_line}"
+    if home not in script.parents:
+        raise TourError(f"{where}: program {tour.program[0]!r} is not inside the tour's directory {home}")
+    if not script.is_file():
+        raise TourError(f"{where}: program {tour.program[0]!r}: no such file beside the tour")
+    return script
+
+
+def verdict(trace: Trace, resolved: ResolvedStep) -> Verdict:
+    from codewalk.traces.joined import step_run
+
+    target = resolved.target
+    if not resolved.ok or target is None:
+        return Verdict("broken", resolved.error or resolved.status)
+    if resolved.status == "skipped":
+        return Verdict("not traced", "not read at this version")
+    if target.path.endswith(".pyi"):
+        return Verdict("not traced", "a stub: it never runs")
+    if not target.path.endswith(".py"):
+        return Verdict("not traced", "not Python: a trace sees only Python code")
+    if trace.repo_run(target.repo) is None:
+        return Verdict("not run", f"nothing of {target.repo} ran")
+    run = step_run(trace, target, [(r[0], r[1]) for r in resolved.regions])
+    if target.kind in FUNCTIONS:
+        ran, what = run.calls > 0, f"x{run.calls}"
+    elif target.kind == "class":
+        ran = run.calls > 0 or run.executed > 0
+        what = (
+            f"{run.calls} calls of its methods"
+            if run.calls
+            else "its class body ran; none of its methods was called"
+        )
+    else:
+        ran, what = run.executed > 0, f"{run.executed} of its lines executed"
+    if not ran:
+        return Verdict("not run", "its code did not run")
+    if run.idle:
+        first, last = run.idle[0]
+        lines = f"line {first}" if first == last else f"lines {first}-{last}"
+        which = (
+            "its focus"
+            if len(resolved.regions) == 1
+            else f"{len(run.idle)} of its {len(resolved.regions)} focus regions"
+        )
+        return Verdict("not run", f"ran ({what}), but {which} ({lines}) did not execute")
+    return Verdict("ran", what)
+
+
+def run(args: argparse.Namespace, tours: list[Tour], load_errors: list[str]) -> int:
+    from codewalk.cli.commands.trace import record_and_keep
+    from codewalk.traces.reading import open_trace
+    from codewalk.traces.store import check_name
+
+    reports: list[dict[str, Any]] = []
+    for tour in tours:
+        if not tour.program:
+            reports.append(
+                {"id": tour.id, "path": str(tour.path), "ok": True, "error": "no program: nothing to run"}
+            )
+            continue
+        name = check_name(f"check-{tour.id}"[:100])
+        try:
+            script = program_path(tour)
+            status = record_and_keep(
+                name, [str(script), *tour.program[1:]], module=False, python=args.python, stdout=STDERR
+            )
+            opened = open_trace(name)
+        except CodewalkError as error:
+            reports.append({"id": tour.id, "path": str(tour.path), "ok": False, "error": error.message})
+            continue
+        steps = _steps(tour, opened)
+        reports.append(
+            {
+                "id": tour.id,
+                "path": str(tour.path),
+                "trace": name,
+                "status": status,
+                "ok": all(v.ok for _, v in steps),
+                "steps": [
+                    {
+                        "index": r.step.index,
+                        "line": r.step.line,
+                        "anchor": r.step.anchor,
+                        "ran": v.word,
+                        "detail": v.detail,
+                    }
+                    for r, v in steps
+                ],
+            }
+        )
+    ok = not load_errors and all(report["ok"] for report in reports)
+    if args.json:
+        from codewalk.cli.common import dump
+
+        dump({"ok": ok, "errors": load_errors, "tours": reports})
+        return 0 if ok else 1
+    for message in load_errors:
+        print(visible(f"error: {message}"))
+    for report in reports:
+        _print(report)
+    return 0 if ok else 1
+
+
+def _steps(tour: Tour, opened: Any) -> list[tuple[ResolvedStep, Verdict]]:
+    from codewalk.cli.workspaces import Workspaces
+
+    resolved = Workspaces(None, pinned=opened.stack).steps(tour).resolved()
+    return [(step, verdict(opened.trace, step)) for step in resolved.steps]
+
+
+def _print(report: dict[str, Any]) -> None:
+    if "steps" not in report:
+        word = "no run " if report["ok"] else "FAILED "
+        print(visible(f"{word} {report['id']}: {report['error']}"))
+        return
+    steps = report["steps"]
+    ran = sum(1 for s in steps if s["ran"] == "ran")
+    word = "ran    " if report["ok"] else "NOT RUN"
+    status = f", the program exited with {report['status']}" if report["status"] else ""
+    print(
+        visible(f"{word} {report['id']}: {ran} of {len(steps)} steps ran (trace {report['trace']!r}{status})")
+    )
+    for step in steps:
+        where = f"{report['path']}:{step['line']}: step {step['index']} ({step['anchor']})"
+        print(visible(f"  {step['ran']:<10} {where}: {step['detail']}"))

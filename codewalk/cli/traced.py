@@ -1,0 +1,269 @@
+"""``--trace NAME`` on ``path``, ``calls`` and ``draft``: the static answer read beside
+what a recorded run did, in text and in the JSON shapes of docs/json.md."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+from typing import TYPE_CHECKING, Any
+
+from codewalk.cli.common import dump, result_dict
+from codewalk.errors import QueryError
+from codewalk.visible import visible
+
+if TYPE_CHECKING:
+    from codewalk.traces.model import Function, Trace
+    from codewalk.traces.reading import Opened
+    from codewalk.traces.tree import Chain
+    from codewalk.workspace.workspace import Workspace
+
+
+def add_trace_option(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--trace", metavar="NAME", help=f"{what} (a trace of codewalk trace)")
+
+
+def open_traced(args: argparse.Namespace) -> tuple[Opened, Workspace]:
+    """The trace ``--trace`` names, its repositories at the versions that ran, and the
+    workspace of ``--repo`` (else the first pin that ran)."""
+    from codewalk.traces.reading import open_trace
+
+    if getattr(args, "at", None):
+        raise QueryError("--trace reads each repository at the version that ran: leave out --at")
+    if getattr(args, "source", None):
+        raise QueryError("--trace reads the code that ran: leave out --source")
+    opened = open_trace(args.trace)
+    return opened, opened.stack.workspace(getattr(args, "repo", None) or opened.home)
+
+
+def function_dict(function: Function) -> dict[str, Any]:
+    return {
+        "qualname": function.qualname,
+        "repo": function.repo,
+        "path": function.path,
+        "line": function.line,
+    }
+
+
+def via_text(trace: Trace, via: int) -> str:
+    if via < 0:
+        return ""
+    other = trace.others[via]
+    filename = other.filename.replace(os.sep, "/")
+    tail = (
+        filename.rpartition("site-packages/")[2]
+        if "site-packages/" in filename
+        else os.path.basename(filename)
+    )
+    return f"through {other.name} ({tail}), outside the pinned packages"
+
+
+# -- path A B --trace NAME ---------------------------------------------------------------
+def run_path(args: argparse.Namespace) -> int:
+    from codewalk.traces.tree import chains, functions_of
+
+    opened, workspace = open_traced(args)
+    try:
+        trace = opened.trace
+        start = workspace.calling.definition(args.start)
+        found = workspace.resolver.find(args.goal, related=False)
+        goals = list(found.matches) or [workspace.calling.definition(args.goal)]
+        starts, ends = functions_of(trace, [start]), functions_of(trace, goals)
+        found_chains = chains(trace, opened.tree, starts, ends) if starts and ends else []
+        shown = found_chains[: args.limit]
+        if args.json:
+            data: dict[str, Any] = {
+                "query": f"{args.start} {args.goal}",
+                "trace": trace.name,
+                "start": result_dict(start),
+                "goal": result_dict(goals[0]),
+                "chains": [_chain_json(trace, chain) for chain in shown],
+                "more": len(found_chains) - len(shown),
+            }
+            dump(data)
+            return 0 if shown else 1
+        if not shown:
+            did_not = start.qualname if not starts else goals[0].qualname
+            raise QueryError(
+                f"{did_not} did not run in trace {trace.name!r}"
+                if not (starts and ends)
+                else f"no chain from {start.qualname} to {goals[0].qualname} ran in trace {trace.name!r}",
+                hint=f"codewalk path {args.start} {args.goal} (without --trace) says what could run",
+            )
+        count = len(found_chains)
+        print(
+            visible(
+                f"{start.qualname} -> {goals[0].qualname}: {count} chain{'s' if count != 1 else ''} ran "
+                f"in trace {trace.name!r} ({trace.command}) [{trace.versions}]"
+            )
+        )
+        for number, chain in enumerate(shown, start=1):
+            print(f"\n{number}.")
+            print(visible(format_ran_chain(opened, chain)))
+        if count > len(shown):
+            print(f"\n... and {count - len(shown)} more (--limit N shows them)")
+        return 0
+    finally:
+        workspace.close()
+
+
+def format_ran_chain(opened: Opened, chain: Chain) -> str:
+    trace = opened.trace
+    lines: list[str] = []
+    nodes = [trace.nodes[n] for n in chain.nodes]
+    for here, following in zip(nodes, [*nodes[1:], None], strict=True):
+        function = trace.functions[here.function]
+        lines.append(f"  {function.short}  {function.path}:{function.line}  [{function.repo}]")
+        if following is None:
+            lines.append(f"            ran x{here.calls}")
+            continue
+        text = _line_text(opened, function, following.line)
+        lines.append(f"    {following.line:>6}  {text}    x{following.calls}")
+        via = via_text(trace, following.via)
+        if via:
+            lines.append(f"            {via}")
+    return "\n".join(lines)
+
+
+def _line_text(opened: Opened, function: Function, line: int) -> str:
+    from codewalk.errors import CodewalkError
+
+    try:
+        text = opened.stack.workspace(function.repo).source_text(function.path)
+    except (CodewalkError, OSError):
+        return ""
+    source = text.splitlines()
+    return source[line - 1].strip() if 0 < line <= len(source) else ""
+
+
+def _chain_json(trace: Trace, chain: Chain) -> list[dict[str, Any]]:
+    out = []
+    for index in chain.nodes:
+        node = trace.nodes[index]
+        out.append(
+            {
+                **function_dict(trace.functions[node.function]),
+                "call_line": node.line,  # in the function before it
+                "calls": node.calls,
+                "via": via_text(trace, node.via) or None,
+            }
+        )
+    return out
+
+
+# -- calls SYMBOL --trace NAME -----------------------------------------------------------
+def run_calls(args: argparse.Namespace) -> int:
+    from codewalk.calls.graph import tree as call_tree
+    from codewalk.cli.calls_output import callee_dict, place
+    from codewalk.traces.joined import calls_run
+    from codewalk.traces.tree import functions_of
+
+    opened, workspace = open_traced(args)
+    try:
+        trace = opened.trace
+        target = workspace.calling.definition(args.query)
+        body = workspace.calling.body_of(target)
+        callees = [level.callee for level in call_tree(workspace.calling.cr, body, 1)]
+        answer = calls_run(trace, opened.tree, functions_of(trace, [target]), callees)
+        if args.json:
+            data = {
+                "query": args.query.strip(),
+                "trace": trace.name,
+                "function": result_dict(target),
+                "ran": answer.ran,
+                "calls": [
+                    callee_dict(site.callee)
+                    | {
+                        "ran": site.calls,
+                        "targets_ran": [t.qualname for t, n in site.targets if n] or None,
+                        "ran_by_target": [n for _, n in site.targets],
+                        "reached": [function_dict(f) | {"calls": n} for f, n in site.reached],
+                    }
+                    for site in answer.sites
+                ],
+                "unplaced": [
+                    {"line": line, **function_dict(f), "calls": n} for line, f, n in answer.unplaced
+                ],
+            }
+            dump(data)
+            return 0
+        ran = f"ran x{answer.ran}" if answer.ran else "did not run"
+        print(
+            visible(f"{target.qualname}  {place(target)}  {ran} in trace {trace.name!r} [{trace.versions}]")
+        )
+        shown = [s for s in answer.sites if args.all or not s.callee.minor or s.calls]
+        for site in shown:
+            print(visible(_site_lines(site, args.all)))
+        hidden = len(answer.sites) - len(shown)
+        if hidden:
+            print(f"\n{hidden} calls of builtins or on untyped values did not run (--all lists them)")
+        if answer.unplaced:
+            print("\nalso ran, at lines with no call site codewalk lists:")
+            for line, function, calls in answer.unplaced:
+                print(visible(f"  {line:>6}  -> {function.qualname}  x{calls}"))
+        return 0
+    finally:
+        workspace.close()
+
+
+def _mark(calls: int) -> str:
+    return f"ran x{calls}" if calls else "not run"
+
+
+def _site_lines(site: Any, show_all: bool) -> str:
+    from codewalk.cli.calls_output import MORE_TARGETS
+
+    callee = site.callee
+    what = callee.site.name.expr or callee.site.text
+    if callee.site.kind == "decorator":
+        return f"  {callee.site.line:>6}  {what}  (decorator: runs when the function is defined)"
+    if len(site.targets) == 1 and not site.reached:
+        target, calls = site.targets[0]
+        return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{_mark(calls)}]"
+    out = [f"  {callee.site.line:>6}  {what}  [{_mark(site.calls)}]"]
+    ran = [(t, n) for t, n in site.targets if n]
+    idle = [(t, n) for t, n in site.targets if not n]
+    shown = idle if show_all else idle[: max(0, MORE_TARGETS + 1 - len(ran))]
+    for target, calls in [*ran, *shown]:
+        out.append(f"            -> {target.qualname}  [{_mark(calls)}]")
+    if len(idle) > len(shown):
+        out.append(f"            ... and {len(idle) - len(shown)} more targets, not run (--all lists them)")
+    for function, calls in site.reached:
+        out.append(f"            -> {function.qualname}  [ran x{calls}, not among the static targets]")
+    if not site.targets and callee.external:
+        out[0] += f"  ({callee.external}, in another package)"
+    return "\n".join(out)
+
+
+# -- draft A B --trace NAME -o FILE -------------------------------------------------------
+def run_draft(args: argparse.Namespace) -> str:
+    """The text of a tour along the first chain that ran from ``args.start`` to
+    ``args.goal``: a step per function with a definition of its own (a wrapper between
+    two is left out, its caller's call site kept)."""
+    from codewalk.tours.draft import draft_ran
+    from codewalk.traces.joined import definition_of
+    from codewalk.traces.tree import chains, functions_of
+
+    opened, workspace = open_traced(args)
+    try:
+        trace = opened.trace
+        start = workspace.calling.definition(args.start)
+        goal = workspace.calling.definition(args.goal)
+        found = chains(trace, opened.tree, functions_of(trace, [start]), functions_of(trace, [goal]))
+        if not found:
+            raise QueryError(f"no chain from {start.qualname} to {goal.qualname} ran in trace {trace.name!r}")
+        nodes = [trace.nodes[n] for n in found[0].nodes]
+        hops: list[tuple[Any, int, str, int]] = []
+        sources: dict[str, str] = {}
+        for here, following in itertools.pairwise(nodes):
+            function = trace.functions[here.function]
+            caller = definition_of(opened.stack.workspace(function.repo), function)
+            if caller is None:
+                continue
+            callee = trace.functions[following.function].qualname
+            hops.append((caller, following.line, callee, following.calls))
+            sources.setdefault(caller.path, opened.stack.workspace(caller.repo).source_text(caller.path))
+        command = f"codewalk draft {args.start} {args.goal} --trace {trace.name}"
+        return draft_ran(hops, goal, command, sources, workspace.checkout.repo)
+    finally:
+        workspace.close()

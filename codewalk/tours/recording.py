@@ -1,0 +1,213 @@
+"""A tour being recorded: its steps as the author arranges them, and a step made from a
+place in the code (the symbol around the cursor, the statement or lines lit).
+
+A :class:`Draft` is a value: every edit (add, move, delete, a note) returns a new one,
+so the UI keeps no state but the draft and which step is selected. A step read from
+the tour's file keeps ``origin``, its position in the file, so that writing it back
+keeps its YAML as it was (:mod:`codewalk.tours.yaml_edit`). Pure: text in, records out.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from codewalk.errors import FocusTimeout
+from codewalk.tours.draft import focus_for
+from codewalk.tours.focus import focus_lines, statement_ranges
+from codewalk.tours.model import Lines, Tour
+from codewalk.tours.resolution import module_of
+
+_KEYS = itertools.count(1)
+
+
+@dataclass(frozen=True, slots=True)
+class Spot:
+    """Where a step was recorded: a file of a repository, the symbol's span, the lines
+    lit. The UI shows a recorded step there before it is written and resolved."""
+
+    repo: str
+    path: str
+    line: int
+    span: Lines
+    regions: tuple[Lines, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DraftStep:
+    at: str | None
+    file: str | None
+    focus: tuple[str, ...] = ()
+    repo: str | None = None  # set when it is not the tour's
+    title: str | None = None
+    note: str = ""
+    origin: int | None = None  # its 0-based position in the file's text (``Draft.text``)
+    tour_step: int | None = None  # the step of the tour read it comes from (where it resolves)
+    spot: Spot | None = None
+    key: int = field(default_factory=lambda: next(_KEYS))  # tells steps apart in the UI
+
+    @property
+    def anchor(self) -> str:
+        return self.at if self.at is not None else f"file: {self.file}"
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A tour being written: what goes to ``path``. ``text`` is the file as it was read
+    ("" for a tour that has no file yet): writing keeps its comments and layout."""
+
+    id: str
+    title: str
+    repo: str | None
+    steps: tuple[DraftStep, ...]
+    path: Path
+    text: str = ""
+    summary: str = ""
+
+    def add(self, step: DraftStep, after: int | None) -> Draft:
+        """``step`` inserted after step ``after`` (0-based; None: at the end)."""
+        where = len(self.steps) if after is None else max(0, min(after + 1, len(self.steps)))
+        return replace(self, steps=(*self.steps[:where], step, *self.steps[where:]))
+
+    def move(self, index: int, by: int) -> Draft:
+        """Step ``index`` moved ``by`` places (-1: up), within the tour."""
+        target = index + by
+        if not (0 <= index < len(self.steps) and 0 <= target < len(self.steps)):
+            return self
+        steps = list(self.steps)
+        steps[index], steps[target] = steps[target], steps[index]
+        return replace(self, steps=tuple(steps))
+
+    def delete(self, index: int) -> Draft:
+        return replace(self, steps=self.steps[:index] + self.steps[index + 1 :])
+
+    def edit(self, index: int, *, note: str, title: str | None) -> Draft:
+        steps = list(self.steps)
+        steps[index] = replace(steps[index], note=note, title=title or None)
+        return replace(self, steps=tuple(steps))
+
+
+def draft_of(tour: Tour, text: str, path: Path | None = None) -> Draft:
+    """The draft of a tour read from ``text`` (its file's), to be written to ``path``
+    (default: where it was read from)."""
+    steps = tuple(
+        DraftStep(
+            at=step.at,
+            file=step.file,
+            focus=step.focus,
+            repo=step.repo,
+            title=step.title,
+            note=step.note,
+            origin=index,
+            tour_step=index,
+        )
+        for index, step in enumerate(tour.steps)
+    )
+    return Draft(tour.id, tour.title, tour.repo, steps, path or tour.path, text, tour.summary)
+
+
+def new_draft(tour_id: str, path: Path, repo: str | None) -> Draft:
+    """An empty tour, titled by its id until the author writes a title."""
+    return Draft(tour_id, tour_id, repo, (), path)
+
+
+def step_at(
+    text: str,
+    *,
+    repo: str,
+    path: str,
+    package_root: str,
+    first: int,
+    last: int | None = None,
+    tour_repo: str | None = None,
+) -> DraftStep:
+    """A step at lines ``first``-``last`` (1-based; ``last`` None: the statement at
+    ``first``) of ``path`` in ``repo``, whose text is ``text``: anchored on the symbol
+    around it (a class, function or method, by its qualified name; a ``file:`` where
+    there is none, or the module has no name), its focus the statement there or the
+    lines chosen (none when the place is the symbol's own header, or no text finds it).
+    ``repo`` is written only when it is not ``tour_repo``."""
+    lines = text.split("\n")
+    first = max(1, min(first, len(lines)))
+    last = first if last is None else max(first, min(last, len(lines)))
+    module = module_of(path, package_root)
+    symbol = enclosing(text, first, last) if module is not None else None
+    if symbol is not None:
+        name, span, header = symbol
+        at, file = f"{module}.{name}", None
+    else:
+        span, header = (1, len(lines)), None
+        at, file = None, path
+    focus, lit = _focus(text, span, first, last, header)
+    spot = Spot(repo, path, lit[0] if lit else first, span, (lit,) if lit else ())
+    return DraftStep(at=at, file=file, focus=focus, repo=repo if repo != tour_repo else None, spot=spot)
+
+
+def enclosing(text: str, first: int, last: int) -> tuple[str, Lines, int] | None:
+    """The innermost class, function or method whose span (decorators included) holds
+    lines ``first``-``last``, as its qualified name in the module, its span and its
+    ``def``/``class`` line; a function's own nested definitions are not named (a
+    ``<locals>`` name is no anchor), so the function is. None at module level, or when
+    the file does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    found: tuple[str, Lines, int] | None = None
+    prefix = ""
+    body: list[ast.stmt] = tree.body
+    while True:
+        for node in body:
+            if not isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            end = node.end_lineno or node.lineno
+            if start <= first and last <= end:
+                found = (f"{prefix}{node.name}", (start, end), node.lineno)
+                if isinstance(node, ast.ClassDef):
+                    prefix, body = f"{found[0]}.", node.body
+                    break
+                return found
+        else:
+            return found
+
+
+def _focus(
+    text: str, span: Lines, first: int, last: int, header: int | None
+) -> tuple[tuple[str, ...], Lines | None]:
+    """The focus for lines ``first``-``last`` inside ``span``, and the lines it lights."""
+    if first == last:
+        around = [r for r in statement_ranges(text, span, around=(first, first)) if r[0] <= first <= r[1]]
+        statement = min(around, key=_size) if around else None
+        if statement is None or (header is not None and statement[0] <= header):
+            return (), None  # between statements, or on the symbol's own header
+        found = focus_for(text, span, statement[0])  # its first line reads best
+        return ((found,), _lit(text, span, found)) if found else ((), None)
+    lines = text.split("\n")
+    parts = [lines[number - 1].strip() for number in range(first, last + 1)]
+    pattern = r"\n\s*".join(_escape(part) for part in parts if part)
+    candidate = f"/{pattern}/"
+    lit = _lit(text, span, candidate)
+    if lit is None or not (lit[0] <= first and last <= lit[1]):
+        return (), None
+    return (candidate,), lit
+
+
+def _escape(text: str) -> str:
+    """``text`` as a regex that matches it, escaping only what a regex reads specially
+    (``re.escape`` escapes spaces too, which a reader of the tour has to unpick)."""
+    return re.sub(r"([.^$*+?{}\[\]\\|()/])", r"\\\1", text)
+
+
+def _lit(text: str, span: Lines, focus: str) -> Lines | None:
+    try:
+        return focus_lines(text, span, focus)
+    except FocusTimeout:
+        return None
+
+
+def _size(lines: Lines) -> int:
+    return lines[1] - lines[0]

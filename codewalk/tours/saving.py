@@ -1,0 +1,60 @@
+"""Where a recorded tour is written, and the writing: never over a file that is not the
+one the author started from.
+
+A new tour goes into the first ``--tours-dir``, else the first directory of
+``CODEWALK_TOURS_PATH``, else the current directory, as ``ID.yaml`` (where ``tours``
+and ``tour ID`` then find it). A new file is created only if nothing is there, even a
+file made while the author was recording; an existing one is replaced only while it
+still holds the text it was read from. The file is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from codewalk import locations
+from codewalk.errors import TourError
+from codewalk.files import write_atomically
+
+
+def new_tour_path(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
+    """Where the new tour ``tour_id`` is written."""
+    if tours_dirs:
+        base = Path(tours_dirs[0]).expanduser()
+    else:
+        extra = locations.extra_tour_dirs()
+        base = extra[0] if extra else Path.cwd()
+    return base / f"{tour_id}.yaml"
+
+
+def write_tour(path: Path, text: str, was: str | None) -> None:
+    """Write ``text`` to ``path``: a new file when ``was`` is None (refused if a file is
+    there), else over the file only while it still holds ``was``. Raises TourError."""
+    try:
+        if was is None:
+            _create(path, text)
+            return
+        try:
+            now = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise TourError(f"{path}: the tour file was removed since it was read; not written") from None
+        if now != was:
+            raise TourError(
+                f"{path}: the file changed since it was read; not written",
+                hint="reopen it to record on what it holds now",
+            )
+        write_atomically(path, text)  # replaced whole, keeping its mode
+    except OSError as error:
+        raise TourError(f"{path}: cannot write the tour: {error.strerror or error}") from None
+
+
+def _create(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        write_atomically(path, text, replace=False)
+    except FileExistsError:
+        raise TourError(
+            f"{path}: a file is there already; the new tour is not written over it",
+            hint="give the tour another id, or another --tours-dir",
+        ) from None

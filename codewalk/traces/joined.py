@@ -1,0 +1,130 @@
+"""A trace beside the static facts: which definition a function that ran is, which of a
+function's call sites ran (and how often), and whether a tour's step ran.
+
+A function that ran is its definition in the index when a definition of its qualified
+name starts on its first line in its file; nested functions (a decorator's wrapper),
+lambdas, comprehensions and a module's or class's own code have no definition of their
+own, and say which they are (:func:`why_not_indexed`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from codewalk.errors import CodewalkError
+from codewalk.resolve.model import Resolved
+from codewalk.traces.model import Function, Trace
+from codewalk.traces.tree import Tree, is_definition
+
+if TYPE_CHECKING:
+    from codewalk.calls.model import Callee
+    from codewalk.workspace.workspace import Workspace
+
+
+def why_not_indexed(function: Function) -> str:
+    """Why a function that ran has no definition of its own, or "" when it may have."""
+    name = function.name
+    if name == "<module>":
+        return "a module's own code (run on import)"
+    last = name.rpartition(".")[2]
+    if last in ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"):
+        return "a comprehension"
+    if last == "<lambda>":
+        return "a lambda"
+    if "<locals>" in name:
+        return "a function defined inside another (a decorator's wrapper, a closure)"
+    return ""
+
+
+def definition_of(workspace: Workspace, function: Function) -> Resolved | None:
+    """The indexed definition that is ``function`` (``workspace`` is its repository's), or
+    None (see :func:`why_not_indexed`)."""
+    if why_not_indexed(function):
+        return None
+    try:
+        found = workspace.resolver.find(function.qualname, related=False)
+    except CodewalkError:
+        return None
+    return next((r for r in found.matches if is_definition(function, r)), None)
+
+
+class SiteRun(NamedTuple):
+    """A static call site and what ran there: per target, how many calls (0: not run)."""
+
+    callee: Callee
+    targets: tuple[tuple[Resolved, int], ...]
+    calls: int  # all calls recorded at the site, whatever they reached
+    reached: tuple[tuple[Function, int], ...]  # functions it reached that are none of ``targets``
+
+
+class CallsRun(NamedTuple):
+    ran: int  # calls of the function in the trace
+    sites: tuple[SiteRun, ...]
+    unplaced: tuple[tuple[int, Function, int], ...]  # (line, function, calls) at no static site
+
+
+def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[Callee]) -> CallsRun:
+    """Each static call site of a function (``callees``) with what ran there. A call the
+    trace recorded goes to the site at its line that names what it reached, else to the
+    one there that codewalk could not resolve; a call at a line with no site goes to the
+    first site that names what it reached; the rest is ``unplaced``."""
+    from codewalk.traces.tree import calls_from
+
+    def names(callee: Callee, function: int) -> bool:
+        return any(is_definition(trace.functions[function], t) for t in callee.targets)
+
+    by_line: dict[int, list[int]] = {}
+    for number, callee in enumerate(callees):
+        by_line.setdefault(callee.site.line, []).append(number)
+    got: list[dict[int, int]] = [{} for _ in callees]
+    unplaced: list[tuple[int, Function, int]] = []
+    for (line, function), calls in sorted(calls_from(trace, tree, functions).items()):
+        here = by_line.get(line, [])
+        owner = next((n for n in here if names(callees[n], function)), None)
+        if owner is None:
+            owner = next((n for n in here if not callees[n].targets), None)
+        if owner is None and not here:
+            owner = next((n for n, c in enumerate(callees) if names(c, function)), None)
+        if owner is None:
+            unplaced.append((line, trace.functions[function], calls))
+            continue
+        got[owner][function] = got[owner].get(function, 0) + calls
+    sites: list[SiteRun] = []
+    for callee, ran_here in zip(callees, got, strict=True):
+        marks = tuple(
+            (t, sum(n for f, n in ran_here.items() if is_definition(trace.functions[f], t)))
+            for t in callee.targets
+        )
+        reached = tuple((trace.functions[f], n) for f, n in ran_here.items() if not names(callee, f))
+        sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached))
+    calls = sum(node.calls for i, node in enumerate(trace.nodes) if i and node.function in functions)
+    return CallsRun(calls, tuple(sites), tuple(unplaced))
+
+
+class StepRun(NamedTuple):
+    """Whether a tour step's code ran: calls of its function (of a class: of the functions
+    inside it), how many lines of its span executed, and its focus regions none of whose
+    lines executed."""
+
+    calls: int
+    executed: int
+    idle: tuple[tuple[int, int], ...]
+
+
+def step_run(trace: Trace, target: Resolved, regions: Sequence[tuple[int, int]]) -> StepRun:
+    executed = trace.executed(target.repo, target.path)
+    inside = target.kind == "class"
+
+    def counts(function: Function) -> bool:
+        if inside:  # its methods, not the class body that ran on import
+            same = function.repo == target.repo and function.path == target.path
+            return same and target.line < function.line <= target.end_line
+        return is_definition(function, target)
+
+    calls = sum(
+        node.calls for i, node in enumerate(trace.nodes) if i and counts(trace.functions[node.function])
+    )
+    span = range(target.start_line, target.end_line + 1)
+    idle = tuple(r for r in regions if not any(line in executed for line in range(r[0], r[1] + 1)))
+    return StepRun(calls, sum(1 for line in span if line in executed), idle)

@@ -1,0 +1,211 @@
+"""From what the recorder wrote to a :class:`~codewalk.traces.model.Trace`: every file
+that ran mapped onto the exact source codewalk reads.
+
+Each pinned repository that ran is read at the version its installed distribution's
+metadata names (``REPO@VERSION``, fetched and verified as any other version), and every
+file of it that ran is checked against that release's blob. When one differs (an
+editable install, a local patch), or the release cannot be had, the repository is read
+from the installed copy, as a local source, and the trace says why: a frame is never
+shown on another file's lines.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import PurePosixPath
+from typing import Any
+
+from codewalk.errors import CodewalkError, TraceError
+from codewalk.source.checkout import Checkout
+from codewalk.source.integrity import blob_sha, recorded_blobs
+from codewalk.source.pins import Pin
+from codewalk.traces.model import LOCAL, RELEASE, Function, Node, Other, RepoRun, Trace
+
+Fetch = Callable[[Pin], Checkout]  # a pin at a version -> its verified checkout (may download)
+_SHOWN_DIFFERENT = 3  # files named in the note of a repository read from its installed copy
+
+
+def packages_of(pins: Mapping[str, Pin]) -> list[tuple[str, str]]:
+    """``(import root, distribution)`` of every pin: what the recorder is told to record."""
+    return [(package, pin.release_name) for pin in pins.values() for package in pin.packages]
+
+
+class _Located:
+    """Which pinned package directory a file that ran is in."""
+
+    def __init__(self, raw: Mapping[str, Any], owners: Mapping[str, Pin]) -> None:
+        self.dirs: list[tuple[str, str]] = []  # (directory, import root), longest first
+        for root, entry in raw.items():
+            if root in owners:
+                for directory in entry.get("dirs", []):
+                    self.dirs.append((str(directory), root))
+        self.dirs.sort(key=lambda item: -len(item[0]))
+
+    def find(self, filename: str) -> tuple[str, str] | None:
+        for candidate in (filename, os.path.realpath(filename)):
+            for directory, root in self.dirs:
+                if candidate.startswith(os.path.join(directory, "")):
+                    return directory, root
+        return None
+
+
+def map_record(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetch) -> Trace:
+    """The trace named ``name`` of the recorder's output ``raw``; TraceError when that is
+    not what the recorder writes."""
+    try:
+        return _map(raw, pins, name, fetch)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
+        raise TraceError(f"the recorder's output is malformed: {error!r}") from None
+
+
+def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetch) -> Trace:
+    owners = {package: pin for pin in pins.values() for package in pin.packages}
+    packages: Mapping[str, Any] = raw["packages"]
+    located = _Located(packages, owners)
+    placed, files = _placed(raw["codes"], located, owners)
+    notes = _import_notes(raw.get("imported_from") or {}, packages)
+    runs: dict[str, RepoRun] = {}
+    for repo, ran in sorted(files.items()):
+        pin = pins[repo]
+        roots = [package for package in pin.packages if package in packages]
+        version = next((str(packages[r]["version"]) for r in roots if packages[r].get("version")), "")
+        directory = next(d for d, r in located.dirs if owners[r].name == repo)
+        run = _repo_run(pin, version, os.path.dirname(os.path.realpath(directory)), ran, fetch)
+        if run.why and any(packages[r].get("editable") for r in roots):
+            run = run._replace(why=f"an editable install; {run.why}")
+        runs[repo] = run
+    functions, lines_of, remap = _functions(placed, raw["lines"])
+    others = tuple(Other(str(f), str(q), int(n)) for f, q, n in raw["others"])
+    nodes = [Node(-1, 0, -1, -1, 0, 0.0)]
+    for parent, site, code, via, count, seconds in raw["nodes"][1:]:
+        function = remap[code]
+        if function < 0:
+            raise ValueError(f"a node of code {code} that is in no pinned package")
+        nodes.append(Node(int(parent), int(site), function, int(via), int(count), float(seconds)))
+    dropped = sum(1 for place in placed if place is None)
+    if dropped:
+        notes.append(f"{dropped} recorded functions are in no pinned package's directory")
+    return Trace(
+        name=name,
+        program=tuple(str(p) for p in raw["program"]),
+        module=bool(raw["module"]),
+        cwd=str(raw["cwd"]),
+        python=str(raw["python"]),
+        executable=str(raw["executable"]),
+        engine=str(raw["engine"]),
+        started=float(raw["started"]),
+        seconds=float(raw["seconds"]),
+        ended=str(raw["ended"]),
+        status=int(raw["status"]),
+        error=str(raw["error"]),
+        repos=tuple(runs.values()),
+        functions=tuple(functions),
+        others=others,
+        nodes=tuple(nodes),
+        lines=tuple(tuple(sorted(lines)) for lines in lines_of),
+        notes=tuple(notes),
+    )
+
+
+Placed = tuple[str, str, str, str, int]  # (repo, directory, path from its parent, name, line)
+
+
+def _placed(
+    codes: Sequence[Any], located: _Located, owners: Mapping[str, Pin]
+) -> tuple[list[Placed | None], dict[str, dict[str, str]]]:
+    """Where each recorded code is (None: in no pinned package), and the files that ran,
+    by repository (path relative to its package directory's parent -> installed file)."""
+    placed: list[Placed | None] = []
+    files: dict[str, dict[str, str]] = {}
+    for filename, qualname, line in codes:
+        where = located.find(str(filename))
+        if where is None:
+            placed.append(None)
+            continue
+        directory, root = where
+        repo = owners[root].name
+        relative = os.path.relpath(os.path.realpath(filename), os.path.dirname(os.path.realpath(directory)))
+        relative = relative.replace(os.sep, "/")
+        files.setdefault(repo, {})[relative] = str(filename)
+        placed.append((repo, directory, relative, str(qualname), int(line)))
+    return placed, files
+
+
+def _import_notes(imported_from: Mapping[str, Any], packages: Mapping[str, Any]) -> list[str]:
+    """A package imported from somewhere other than where it is installed: not traced."""
+    notes: list[str] = []
+    for root, where in imported_from.items():
+        expected = packages.get(root, {}).get("dirs", [])
+        if where and sorted(where) != sorted(expected):
+            installed = ", ".join(expected) or "where it is installed"
+            notes.append(f"{root} was imported from {', '.join(where)}, not {installed}: not in the trace")
+    return notes
+
+
+def _functions(
+    placed: Sequence[Placed | None], recorded_lines: Sequence[Any]
+) -> tuple[list[Function], list[set[int]], list[int]]:
+    """The functions that ran (one per place, however many codes), the lines each ran,
+    and each recorded code's function (-1: in no pinned package)."""
+    functions: list[Function] = []
+    index_of: dict[Function, int] = {}
+    remap: list[int] = []
+    lines_of: list[set[int]] = []
+    for place, lines in zip(placed, recorded_lines, strict=True):
+        if place is None:
+            remap.append(-1)
+            continue
+        repo, _directory, relative, qualname, line = place
+        function = Function(repo, relative, _module(relative), qualname, line)
+        index = index_of.get(function)
+        if index is None:
+            index = index_of[function] = len(functions)
+            functions.append(function)
+            lines_of.append(set())
+        lines_of[index].update(int(n) for n in lines)
+        remap.append(index)
+    return functions, lines_of, remap
+
+
+def _repo_run(pin: Pin, version: str, root: str, ran: Mapping[str, str], fetch: Fetch) -> RepoRun:
+    """How ``pin``'s files that ran are read: at the release ``version`` when each is that
+    release's blob, else from the installed copy under ``root``."""
+
+    def local(why: str, differs: tuple[str, ...] = ()) -> RepoRun:
+        return RepoRun(pin.name, version, LOCAL, root, len(ran), differs, why)
+
+    if not version:
+        return local(f"the installed {pin.release_name} has no version in its metadata")
+    try:
+        checkout = fetch(pin.at(version))
+    except CodewalkError as error:
+        return local(f"{pin.name} {version} cannot be had ({error.message})")
+    recorded = recorded_blobs(checkout) or {}
+    differs: list[str] = []
+    for relative, installed in sorted(ran.items()):
+        try:
+            with open(installed, "rb") as handle:
+                sha = blob_sha(handle.read())
+        except OSError:
+            differs.append(relative)
+            continue
+        if recorded.get(in_repo(checkout.package_root, relative)) != sha:
+            differs.append(relative)
+    if not differs:
+        return RepoRun(pin.name, version, RELEASE, "", len(ran), (), "")
+    shown = ", ".join(differs[:_SHOWN_DIFFERENT]) + (" ..." if len(differs) > _SHOWN_DIFFERENT else "")
+    why = f"{len(differs)} of the {len(ran)} files that ran differ from the release {version}: {shown}"
+    return local(why, tuple(differs))
+
+
+def in_repo(package_root: str, relative: str) -> str:
+    """The repo-relative path of a file ``relative`` to the directory holding the package."""
+    return relative if package_root in ("", ".") else f"{package_root}/{relative}"
+
+
+def _module(relative: str) -> str:
+    parts = list(PurePosixPath(relative).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)

@@ -1,0 +1,126 @@
+"""The records of a trace, as codewalk keeps and reads it (``store`` writes them as JSON).
+
+A trace is a calling-context tree: node 0 is the program, every other node one function
+of a pinned package called from its parent at a call-site line, with how many times and
+for how long (inclusive). Each function is named by the repository and the file it ran
+from as codewalk reads it (the release, or the installed copy when that differs), so a
+frame is always shown on the lines that ran.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+RELEASE = "release"  # the installed files are the release's, blob for blob
+LOCAL = "local"  # read from the installed copy (it differs from the release, or has no version)
+
+
+class Function(NamedTuple):
+    repo: str
+    path: str  # posix, relative to the directory holding the package ("transformers/trainer.py");
+    # repo-relative once the trace is opened on its checkouts (Trace.placed)
+    module: str  # "transformers.generation.utils"
+    name: str  # inside the module: "GenerationMixin.generate", "<module>", "f.<locals>.g"
+    line: int  # the code's first line (its first decorator's, as Python counts it)
+
+    @property
+    def qualname(self) -> str:
+        return f"{self.module}.{self.name}" if self.name != "<module>" else self.module
+
+    @property
+    def short(self) -> str:
+        """``GenerationMixin.generate``; a module's code is ``<module transformers.x>``."""
+        return self.name if self.name != "<module>" else f"<module {self.module}>"
+
+
+class Other(NamedTuple):
+    """A frame of code outside the pinned packages that a call passed through."""
+
+    filename: str
+    name: str
+    line: int
+
+
+class Node(NamedTuple):
+    parent: int  # -1 for the program (node 0)
+    line: int  # the call-site line in the parent's function (for a root: in the program)
+    function: int  # index in Trace.functions; -1 for node 0
+    via: int  # index in Trace.others: the first frame of other code on the way; -1: direct
+    calls: int
+    seconds: float  # inclusive
+
+
+class RepoRun(NamedTuple):
+    """A pinned repository as the program ran it."""
+
+    repo: str
+    version: str  # the installed distribution's version ("" when it has none)
+    source: str  # RELEASE | LOCAL
+    root: str  # for LOCAL: the directory holding the package (read as a local checkout)
+    files: int  # its files that ran
+    differs: tuple[str, ...]  # files that are not the release's (LOCAL only)
+    why: str  # why it is LOCAL, in words ("" for RELEASE)
+
+    @property
+    def label(self) -> str:
+        if self.source == RELEASE:
+            return f"{self.repo} {self.version}"
+        return f"{self.repo} {self.version or '(no version)'} (installed copy at {self.root})"
+
+
+class Trace(NamedTuple):
+    name: str
+    program: tuple[str, ...]  # the script (or module) and its arguments
+    module: bool  # run as ``-m MODULE``
+    cwd: str
+    python: str  # its version
+    executable: str
+    engine: str  # sys.monitoring | sys.settrace
+    started: float  # seconds since the epoch
+    seconds: float  # the program's wall time, recorded
+    ended: str  # returned | exit | exception | interrupted
+    status: int  # its exit status
+    error: str  # the exception that ended it, in one line
+    repos: tuple[RepoRun, ...]
+    functions: tuple[Function, ...]
+    others: tuple[Other, ...]
+    nodes: tuple[Node, ...]
+    lines: tuple[tuple[int, ...], ...]  # by function: the lines that executed
+    notes: tuple[str, ...]  # what the mapping has to say (a package imported from elsewhere)
+
+    @property
+    def command(self) -> str:
+        head = ("-m", *self.program) if self.module else self.program
+        return " ".join(head)
+
+    @property
+    def versions(self) -> str:
+        return ", ".join(repo.label for repo in self.repos)
+
+    def repo_run(self, repo: str) -> RepoRun | None:
+        return next((r for r in self.repos if r.repo == repo), None)
+
+    def executed(self, repo: str, path: str) -> frozenset[int]:
+        """The lines of a file that executed (empty when none of its code ran)."""
+        return self.executed_by_file().get((repo, path), frozenset())
+
+    def executed_by_file(self) -> dict[tuple[str, str], frozenset[int]]:
+        """``(repo, path) -> the lines that executed`` of every file that ran."""
+        found: dict[tuple[str, str], set[int]] = {}
+        for function, lines in zip(self.functions, self.lines, strict=True):
+            found.setdefault((function.repo, function.path), set()).update(lines)
+        return {key: frozenset(lines) for key, lines in found.items()}
+
+    def files(self) -> set[tuple[str, str]]:
+        return {(f.repo, f.path) for f in self.functions}
+
+    def placed(self, package_roots: dict[str, str]) -> Trace:
+        """The trace with each function's path made repo-relative, ``package_roots``
+        naming where each repository's checkout holds its packages."""
+
+        def place(function: Function) -> Function:
+            root = package_roots.get(function.repo, ".")
+            path = function.path if root in ("", ".") else f"{root}/{function.path}"
+            return function._replace(path=path)
+
+        return self._replace(functions=tuple(place(f) for f in self.functions))

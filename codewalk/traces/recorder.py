@@ -1,0 +1,254 @@
+"""Records what a program runs in the pinned packages' files: run by codewalk as a file,
+in the reader's own interpreter (any Python >= 3.10), where codewalk is not installed.
+
+    PY recorder.py --out FILE [--package ROOT=DIST ...] SCRIPT [ARGS...]
+    PY recorder.py --out FILE [--package ROOT=DIST ...] -m MODULE [ARGS...]
+
+It imports nothing but the standard library and nothing of codewalk. The program runs
+through ``runpy`` as ``python SCRIPT`` (or ``python -m MODULE``) would run it: the same
+``sys.argv``, ``__main__`` and ``sys.path[0]``; its stdout, stderr and stdin are the
+recorder's own; an exception prints its traceback and exits 1, ``sys.exit(3)`` exits 3,
+ctrl+c exits 130. The record is written when the interpreter exits (after the program's
+threads are joined), whatever the program did, and says how it ended.
+
+What is recorded, for frames whose code lives in the files of the ``--package`` import
+roots (found on the program's ``sys.path`` without importing them):
+
+- a calling-context tree of those functions: each node a function called from its
+  nearest recorded caller at a call-site line, with a count and inclusive seconds; a call
+  that passed through frames of other code (torch's ``Module.__call__``) names the first
+  of them (``via``); a call from outside every recorded package is a root, naming the
+  frame it came from;
+- the lines of each recorded function that executed.
+
+Two engines: ``sys.monitoring`` on Python 3.12+ (each line reported once, then disabled;
+other code stops reporting after its first call), ``sys.settrace`` before (a line tracer
+only on frames of the recorded files, ``None`` elsewhere). Generators and coroutines count
+one call when they start, their time while they run; exceptions end a frame as a return
+does; recursion makes nodes deeper in the tree; threads started after the recording
+starts are recorded too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from typing import Any
+
+FORMAT = 1  # of what this file writes; codewalk reads it back (traces/run.py)
+
+
+def _recording() -> Any:
+    """``recording.py`` beside this file, loaded by its path under a name no program uses
+    (this file runs as a script: its directory is not a package on ``sys.path``)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recording.py")
+    spec = importlib.util.spec_from_file_location("_codewalk_trace_recording", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# -- the packages, found without importing them ------------------------------------------
+def locate(packages: list[tuple[str, str]]) -> dict[str, dict[str, object]]:
+    """Where each import root is on ``sys.path`` (its directories), and the installed
+    version of the distribution that provides it, read from its metadata."""
+    import importlib.machinery
+    import json
+
+    found: dict[str, dict[str, object]] = {}
+    for root, dist in packages:
+        entry: dict[str, object] = {"dist": dist, "dirs": [], "version": None, "editable": False}
+        spec = importlib.machinery.PathFinder.find_spec(root)
+        if spec is not None:  # a package's directories (a single-file module has none: not recorded)
+            entry["dirs"] = [os.path.abspath(d) for d in spec.submodule_search_locations or []]
+        try:
+            from importlib import metadata
+
+            distribution = metadata.distribution(dist)
+            entry["version"] = distribution.version
+            direct = distribution.read_text("direct_url.json")
+            if direct:
+                entry["editable"] = bool(json.loads(direct).get("dir_info", {}).get("editable"))
+        except Exception:  # not installed, or metadata that cannot be read: said as no version
+            pass
+        found[root] = entry
+    return found
+
+
+def imported_from(roots: list[str]) -> dict[str, list[str]]:
+    """Where the program really imported each root from (it may have changed sys.path)."""
+    out: dict[str, list[str]] = {}
+    for root in roots:
+        module = sys.modules.get(root)
+        path = getattr(module, "__path__", None) if module is not None else None
+        if path is not None:
+            out[root] = [os.path.abspath(p) for p in path]
+        elif module is not None and isinstance(getattr(module, "__file__", None), str):
+            out[root] = [os.path.dirname(os.path.abspath(str(module.__file__)))]
+    return out
+
+
+# -- running the program -----------------------------------------------------------------
+class Run:
+    """One recorded run: the program, how it ended, the record written at exit."""
+
+    def __init__(self, out: str, packages: list[tuple[str, str]], module: bool, target: str, args: list[str]):
+        self.out = out
+        self.module = module
+        self.target = target
+        self.args = args
+        self.roots = [root for root, _ in packages]
+        self.located = locate(packages)
+        dirs = [d for entry in self.located.values() for d in entry["dirs"]]  # type: ignore[attr-defined]
+        recording = _recording()
+        self.recorder = recording.Recorder(dirs)
+        self.engine = recording.engine_for(self.recorder)
+        self.status = 0
+        self.ended = "returned"  # returned | exit | exception | interrupted
+        self.error = ""
+        self.started = time.time()
+        self.clock = time.perf_counter()
+        self.seconds = 0.0
+        self.written = False
+
+    def run(self) -> None:
+        import atexit
+        import runpy
+
+        atexit.register(self.write)
+        skipped = {os.path.abspath(__file__), runpy.__file__, "<frozen runpy>"}
+        self.engine.start()
+        try:
+            if self.module:
+                runpy.run_module(self.target, run_name="__main__", alter_sys=True)
+            elif os.path.isfile(self.target):
+                run_script(self.target)
+            else:  # a directory or a zip file with a __main__.py
+                runpy.run_path(self.target, run_name="__main__")
+        except SystemExit as exit_:
+            self.ended = "exit"
+            code = exit_.code
+            self.status = code if isinstance(code, int) else (0 if code is None else 1)
+            self.finish()
+            raise
+        except BaseException as error:  # the program's: its traceback, as python prints it
+            self.finish()
+            self.ended = "interrupted" if isinstance(error, KeyboardInterrupt) else "exception"
+            self.error = f"{type(error).__name__}: {error}"[:2000]
+            self.status = 130 if isinstance(error, KeyboardInterrupt) else 1
+            tb = error.__traceback__
+            while tb is not None and tb.tb_frame.f_code.co_filename in skipped:
+                tb = tb.tb_next
+            sys.excepthook(type(error), error.with_traceback(tb), tb)
+            raise SystemExit(self.status) from None  # the record is written at exit
+        self.finish()
+
+    def finish(self) -> None:
+        """The run is over: nothing more is recorded (the interpreter's shutdown is not
+        the program's)."""
+        if not self.seconds:
+            self.engine.stop()
+            now = time.perf_counter()
+            self.seconds = now - self.clock
+            for node, started in self.recorder.running.values():  # frames of threads still running
+                self.recorder.seconds[node] += now - started
+            self.recorder.running.clear()
+
+    def write(self) -> None:
+        import json
+
+        if self.written:
+            return
+        self.written = True
+        self.finish()
+        with contextlib.suppress(Exception):  # the program may have closed its stdout
+            sys.stdout.flush()
+        record = {
+            "format": FORMAT,
+            "engine": self.engine.name,
+            "python": sys.version.split()[0],
+            "executable": sys.executable,
+            "program": [self.target, *self.args],
+            "module": self.module,
+            "cwd": os.getcwd(),
+            "started": self.started,
+            "seconds": self.seconds,
+            "ended": self.ended,
+            "status": self.status,
+            "error": self.error,
+            "packages": self.located,
+            "imported_from": imported_from(self.roots),
+            **self.recorder.as_json(),
+        }
+        partial = f"{self.out}.part"
+        with open(partial, "w", encoding="utf-8") as handle:
+            json.dump(record, handle, separators=(",", ":"))
+        os.replace(partial, self.out)
+
+
+def run_script(target: str) -> None:
+    """Run a script file as ``python SCRIPT`` does: as ``__main__``, its ``__file__`` and
+    its code's file name absolute, ``sys.argv[0]`` as given."""
+    import importlib.machinery
+    import io
+    import types
+
+    path = os.path.abspath(target)
+    with io.open_code(path) as handle:
+        source = handle.read()
+    module = types.ModuleType("__main__")
+    module.__file__ = path
+    module.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
+    module.__builtins__ = __builtins__  # type: ignore[attr-defined]
+    module.__cached__ = None  # type: ignore[attr-defined]
+    module.__spec__ = None
+    sys.modules["__main__"] = module
+    exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
+
+
+def parse(argv: list[str]) -> tuple[str, list[tuple[str, str]], bool, str, list[str]]:
+    out = ""
+    packages: list[tuple[str, str]] = []
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg == "--out" and index + 1 < len(argv):
+            out = argv[index + 1]
+            index += 2
+        elif arg == "--package" and index + 1 < len(argv):
+            root, _, dist = argv[index + 1].partition("=")
+            packages.append((root, dist or root))
+            index += 2
+        elif arg == "--":
+            index += 1
+            break
+        else:
+            break
+    rest = argv[index:]
+    if not out or not rest or (rest[0] == "-m" and len(rest) < 2):
+        raise SystemExit(
+            "usage: recorder.py --out FILE [--package ROOT=DIST ...] (SCRIPT | -m MODULE) [ARGS...]"
+        )
+    if rest[0] == "-m":
+        return out, packages, True, rest[1], rest[2:]
+    return out, packages, False, rest[0], rest[1:]
+
+
+def main() -> None:
+    out, packages, module, target, args = parse(sys.argv[1:])
+    if module:
+        sys.argv = [target, *args]  # runpy puts the module's file in argv[0]
+        sys.path[0] = os.getcwd()
+    else:
+        sys.argv = [target, *args]
+        sys.path[0] = os.path.dirname(os.path.abspath(target))
+    Run(out, packages, module, target, args).run()
+
+
+if __name__ == "__main__":
+    main()

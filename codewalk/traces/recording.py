@@ -1,0 +1,294 @@
+"""What the recorder keeps while a program runs, and the two engines that feed it: the
+calling-context tree of the recorded functions, their executed lines, and the hooks of
+``sys.monitoring`` (Python 3.12+) or ``sys.settrace`` (before).
+
+Like ``recorder.py``, which loads it by its path, this file imports only the standard
+library and nothing of codewalk: it runs in the reader's interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+
+class Recorder:
+    """The tree and the lines, as the program runs; one per process."""
+
+    def __init__(self, dirs: list[str]) -> None:
+        self.prefixes = tuple(os.path.join(d, "") for d in dirs)
+        self.codes: dict[object, int] = {}  # code object -> index in ``recorded``, -1 elsewhere
+        self.recorded: list[list[object]] = []  # [filename, qualname, first line]
+        self.generator: list[bool] = []  # by code index: a generator or coroutine
+        self.lines: list[set[int]] = []  # by code index
+        self.others: dict[tuple[str, str, int], int] = {}  # a frame of other code -> its index
+        # the tree: node 0 is the program; parallel lists, for speed
+        self.parent: list[int] = [-1]
+        self.site: list[int] = [0]  # the caller's line
+        self.code: list[int] = [-1]
+        self.via: list[int] = [-1]  # index in ``others``, -1 when the caller called it directly
+        self.count: list[int] = [0]
+        self.seconds: list[float] = [0.0]
+        self.children: dict[tuple[int, int, int, int], int] = {}
+        self.running: dict[int, tuple[int, float]] = {}  # id(frame) -> (node, started)
+        self.suspended: dict[int, int] = {}  # id(generator frame) -> node
+
+    # -- what is recorded ------------------------------------------------------------
+    def learn(self, code: object) -> int:
+        """The index of ``code`` if it lives in a recorded file, else -1 (kept)."""
+        filename = getattr(code, "co_filename", "")
+        recorded = filename.startswith(self.prefixes)
+        if not recorded and filename and not filename.startswith("<"):
+            real = os.path.realpath(filename)
+            recorded = real.startswith(self.prefixes)
+        if not recorded:
+            self.codes[code] = -1
+            return -1
+        index = len(self.recorded)
+        qualname = getattr(code, "co_qualname", None) or code.co_name  # type: ignore[attr-defined]
+        self.recorded.append([filename, qualname, code.co_firstlineno])  # type: ignore[attr-defined]
+        self.generator.append(bool(code.co_flags & 0x2A0))  # type: ignore[attr-defined]
+        self.lines.append(set())
+        self.codes[code] = index
+        return index
+
+    def other(self, frame: object) -> int:
+        code = frame.f_code  # type: ignore[attr-defined]
+        key = (code.co_filename, getattr(code, "co_qualname", None) or code.co_name, code.co_firstlineno)
+        found = self.others.get(key)
+        if found is None:
+            found = self.others[key] = len(self.others)
+        return found
+
+    def enter(self, frame: object, index: int) -> int:
+        """The node of a new call of recorded function ``index`` in ``frame``."""
+        codes = self.codes
+        caller = frame.f_back  # type: ignore[attr-defined]
+        first = None  # the outermost frame of other code between the caller and ``frame``
+        while caller is not None:
+            found = codes.get(caller.f_code)
+            if found is None:
+                found = self.learn(caller.f_code)
+            if found >= 0:
+                break
+            first = caller
+            caller = caller.f_back
+        if caller is None:  # a root: called from the program, or a thread's start
+            parent = 0
+            back = frame.f_back  # type: ignore[attr-defined]
+            line = back.f_lineno if back is not None else 0
+            via = self.other(back) if back is not None else -1
+        else:
+            running = self.running.get(id(caller))
+            parent = running[0] if running is not None else 0
+            line = caller.f_lineno
+            via = self.other(first) if first is not None else -1
+        key = (parent, line, index, via)
+        node = self.children.get(key)
+        if node is None:
+            node = self.children[key] = len(self.parent)
+            self.parent.append(parent)
+            self.site.append(line)
+            self.code.append(index)
+            self.via.append(via)
+            self.count.append(0)
+            self.seconds.append(0.0)
+        self.count[node] += 1
+        return node
+
+    def leave(self, frame: object, now: float, suspended: bool) -> None:
+        running = self.running.pop(id(frame), None)
+        if running is None:
+            return
+        node, started = running
+        self.seconds[node] += now - started
+        if suspended:
+            self.suspended[id(frame)] = node
+
+    # -- the record ------------------------------------------------------------------
+    def as_json(self) -> dict[str, object]:
+        others = [list(key) for key, _ in sorted(self.others.items(), key=lambda item: item[1])]
+        return {
+            "codes": self.recorded,
+            "others": others,
+            "nodes": [
+                [self.parent[i], self.site[i], self.code[i], self.via[i], self.count[i], self.seconds[i]]
+                for i in range(len(self.parent))
+            ],
+            "lines": [sorted(lines) for lines in self.lines],
+        }
+
+
+# -- the engine before 3.12: sys.settrace ------------------------------------------------
+def _opcode(name: str) -> int:
+    import dis
+
+    return dis.opmap.get(name, -1)
+
+
+class SettraceEngine:
+    """``sys.settrace``: the global function sees every call; only frames of recorded
+    code get a local function (lines, returns), every other frame gets ``None``."""
+
+    name = "sys.settrace"
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self.resume = _opcode("RESUME")
+        self.yield_value = _opcode("YIELD_VALUE")
+        self.local: list[object] = []  # by code index: its local trace function
+
+    def _local_for(self, index: int) -> object:
+        while len(self.local) <= index:
+            self.local.append(self._make_local(len(self.local)))
+        return self.local[index]
+
+    def _make_local(self, index: int) -> object:
+        recorder = self.recorder
+        add = recorder.lines[index].add
+        generator = recorder.generator[index]
+        yield_value = self.yield_value
+        clock = time.perf_counter
+
+        def local(frame, event, arg):  # type: ignore[no-untyped-def]
+            if event == "line":
+                add(frame.f_lineno)
+            elif event == "return":
+                suspended = generator and frame.f_code.co_code[frame.f_lasti] == yield_value
+                recorder.leave(frame, clock(), suspended)
+            return local
+
+        return local
+
+    def _global(self, frame, event, arg):  # type: ignore[no-untyped-def]
+        if event != "call":
+            return None
+        recorder = self.recorder
+        code = frame.f_code
+        index = recorder.codes.get(code)
+        if index is None:
+            index = recorder.learn(code)
+        if index < 0:
+            return None
+        node = None
+        if recorder.generator[index] and not self._fresh(frame):
+            node = recorder.suspended.pop(id(frame), None)
+        if node is None:
+            node = recorder.enter(frame, index)
+        recorder.running[id(frame)] = (node, time.perf_counter())
+        return self._local_for(index)
+
+    def _fresh(self, frame: object) -> bool:
+        """Whether a generator's frame starts (not resumes): before 3.11 its last
+        instruction is -1, from 3.11 on it is the ``RESUME 0`` of its start."""
+        lasti = frame.f_lasti  # type: ignore[attr-defined]
+        if lasti < 0:
+            return True
+        code = frame.f_code.co_code  # type: ignore[attr-defined]
+        return self.resume >= 0 and code[lasti] == self.resume and code[lasti + 1] == 0
+
+    def start(self) -> None:
+        import threading
+
+        threading.settrace(self._global)
+        sys.settrace(self._global)
+
+    def stop(self) -> None:
+        import threading
+
+        sys.settrace(None)
+        threading.settrace(None)  # type: ignore[arg-type,unused-ignore]
+
+
+# -- the engine from 3.12 on: sys.monitoring ---------------------------------------------
+class MonitoringEngine:
+    """``sys.monitoring``: a function's start is seen once per code object before it is
+    known to be recorded or not (others are then disabled); recorded code gets its lines
+    (each reported once), returns, yields and resumes as local events."""
+
+    name = "sys.monitoring"
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self.monitoring = sys.monitoring  # type: ignore[attr-defined]
+        self.tool = -1
+
+    def start(self) -> None:
+        mon = self.monitoring
+        events = mon.events
+        for tool in (mon.PROFILER_ID, 5, 4, 3):
+            if mon.get_tool(tool) is None:
+                mon.use_tool_id(tool, "codewalk trace")
+                self.tool = tool
+                break
+        else:
+            raise RuntimeError("every sys.monitoring tool id is taken")
+        recorder = self.recorder
+        disable = mon.DISABLE
+        getframe = sys._getframe
+        clock = time.perf_counter
+        local_events = events.LINE | events.PY_RETURN | events.PY_YIELD | events.PY_RESUME
+        tool = self.tool
+
+        def on_start(code, offset):  # type: ignore[no-untyped-def]
+            index = recorder.codes.get(code)
+            if index is None:
+                index = recorder.learn(code)
+                if index >= 0:
+                    mon.set_local_events(tool, code, local_events)
+            if index < 0:
+                return disable
+            frame = getframe(1)
+            recorder.running[id(frame)] = (recorder.enter(frame, index), clock())
+            return None
+
+        def on_resume(code, offset):  # type: ignore[no-untyped-def]
+            frame = getframe(1)
+            node = recorder.suspended.pop(id(frame), None)
+            if node is not None:
+                recorder.running[id(frame)] = (node, clock())
+
+        def on_return(code, offset, value):  # type: ignore[no-untyped-def]
+            recorder.leave(getframe(1), clock(), False)
+
+        def on_yield(code, offset, value):  # type: ignore[no-untyped-def]
+            recorder.leave(getframe(1), clock(), True)
+
+        def on_unwind(code, offset, _exception):  # type: ignore[no-untyped-def]
+            if recorder.codes.get(code, -1) >= 0:
+                recorder.leave(getframe(1), clock(), False)
+
+        def on_line(code, line):  # type: ignore[no-untyped-def]
+            index = recorder.codes.get(code, -1)
+            if index >= 0:
+                recorder.lines[index].add(line)
+            return disable
+
+        for event, callback in (
+            (events.PY_START, on_start),
+            (events.PY_RESUME, on_resume),
+            (events.PY_RETURN, on_return),
+            (events.PY_YIELD, on_yield),
+            (events.PY_UNWIND, on_unwind),
+            (events.LINE, on_line),
+        ):
+            mon.register_callback(tool, event, callback)
+        mon.set_events(tool, events.PY_START | events.PY_UNWIND)
+
+    def stop(self) -> None:
+        if self.tool < 0:
+            return
+        mon = self.monitoring
+        mon.set_events(self.tool, 0)
+        for code, index in self.recorder.codes.items():
+            if index >= 0:
+                mon.set_local_events(self.tool, code, 0)
+        mon.free_tool_id(self.tool)
+        self.tool = -1
+
+
+def engine_for(recorder: Recorder) -> SettraceEngine | MonitoringEngine:
+    if sys.version_info >= (3, 12) and os.environ.get("CODEWALK_TRACE_ENGINE") != "settrace":
+        return MonitoringEngine(recorder)
+    return SettraceEngine(recorder)

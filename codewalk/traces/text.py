@@ -1,0 +1,45 @@
+"""A trace's parts in words: durations, where a call came from, a node's line, the
+trace's heading. Shared by the plain tree (``render/trace_tree.py``) and a trace read
+as a tour (``tours/traced.py``)."""
+
+from __future__ import annotations
+
+import os
+
+from codewalk.traces.model import Node, Trace
+
+
+def seconds_text(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 0.001:
+        return f"{seconds * 1000:.1f} ms"
+    return f"{seconds * 1_000_000:.0f} us"
+
+
+def where_called(trace: Trace, node: Node) -> str:
+    """``line 3007``; for a call from outside the pinned packages, where it came from."""
+    if node.via < 0:
+        return f"line {node.line}"
+    other = trace.others[node.via]
+    if node.parent == 0:
+        return f"from {os.path.basename(other.filename)}:{node.line} {other.name}"
+    return f"line {node.line}, through {other.name}"
+
+
+def node_label(trace: Trace, index: int, hidden: int = 0) -> str:
+    node = trace.nodes[index]
+    function = trace.functions[node.function]
+    inside = f", {hidden} calls inside folded" if hidden else ""
+    took = seconds_text(node.seconds)
+    return f"{function.short}  x{node.calls}  {took}  ({where_called(trace, node)}{inside})"
+
+
+def header(trace: Trace) -> str:
+    ended = (
+        "" if trace.ended == "returned" and not trace.status else f", status {trace.status} ({trace.ended})"
+    )
+    return (
+        f"trace {trace.name!r}: {trace.command}  [{trace.versions or 'no pinned package ran'}]\n"
+        f"  Python {trace.python}, {trace.engine}, {seconds_text(trace.seconds)}{ended}"
+    )

@@ -1,0 +1,78 @@
+"""Editing a step's note (or the tour's title and summary): a title line, a text area
+for the Markdown and, beside it, the note as the reader will see it, redrawn as you
+type. ``ctrl+s`` keeps the text, ``escape`` drops it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Markdown, TextArea
+
+from codewalk.visible import visible
+
+Edited = tuple[str, str]  # (title, Markdown)
+
+
+class NoteEditor(ModalScreen[Edited | None]):
+    """Dismissed with the (title, note) written, or None when dropped."""
+
+    DEFAULT_CSS = """
+    NoteEditor { align: center middle; }
+    NoteEditor > Vertical {
+        width: 95%; height: 90%; border: thick $accent; background: $surface; padding: 0 1;
+    }
+    NoteEditor #editor-what { height: 1; color: $text-muted; }
+    NoteEditor Input { height: 3; }
+    NoteEditor Horizontal { height: 1fr; }
+    NoteEditor TextArea { width: 1fr; height: 1fr; }
+    NoteEditor VerticalScroll { width: 1fr; height: 1fr; border-left: vkey $foreground 30%; padding: 0 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "keep", "Keep", priority=True),
+        Binding("escape", "drop", "Drop", priority=True),
+        Binding("tab", "switch", "Title / note", priority=True),
+    ]
+
+    def __init__(self, what: str, title: str, markdown: str, *, title_label: str = "title") -> None:
+        super().__init__()
+        self.what = what
+        self.title_text = title
+        self.markdown = markdown
+        self.title_label = title_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(
+                visible(f"{self.what}  ·  ctrl+s: keep, escape: drop, tab: title / note"),
+                id="editor-what",
+                markup=False,
+            )
+            yield Input(self.title_text, placeholder=self.title_label, id="editor-title")
+            with Horizontal():
+                yield TextArea(self.markdown, language="markdown", id="editor-text", soft_wrap=True)
+                with VerticalScroll(can_focus=False):
+                    yield Markdown(visible(self.markdown), id="editor-preview", open_links=False)
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        self.call_after_refresh(area.move_cursor, area.document.end)  # go on writing at the end
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self.query_one(Markdown).update(visible(event.text_area.text))
+
+    def action_switch(self) -> None:
+        """From the note to the title, and back."""
+        area = self.query_one(TextArea)
+        (self.query_one(Input) if area.has_focus else area).focus()
+
+    def action_keep(self) -> None:
+        self.dismiss((self.query_one(Input).value.strip(), self.query_one(TextArea).text))
+
+    def action_drop(self) -> None:
+        self.dismiss(None)

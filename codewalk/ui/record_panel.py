@@ -1,0 +1,86 @@
+"""The recording's column: where the tour will be written, its steps as they stand (the
+one selected is the one the keys act on), and the keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from codewalk.tours.recording import Draft, DraftStep
+from codewalk.visible import visible
+
+KEYS_HELP = (
+    "[b]a[/] add a step at the cursor\n"
+    "  (shift+↑↓ chooses lines)\n"
+    "[b]e[/] its note   [b]E[/] the tour's title\n"
+    "[b]\\[[/] [b]][/] move up, down  [b]D[/] delete\n"
+    "[b]n[/] [b]p[/] next, previous step\n"
+    "[b]w[/] write the tour, and check it\n"
+    "[b]ctrl+p[/] a symbol  [b]g[/] its definition"
+)
+
+
+def step_row(number: int, step: DraftStep, home: str | None, problem: bool) -> Content:
+    """One step: its number, what it is anchored on (its last names), the repository
+    when not the tour's, how many regions, whether it has a note."""
+    anchor = step.at.rsplit(".", 2) if step.at else [step.file or ""]
+    name = ".".join(anchor[-2:]) if step.at and len(anchor) > 1 and anchor[-2][:1].isupper() else anchor[-1]
+    mark = ("✗ ", "bold red") if problem else ("● ", "green") if step.note.strip() else ("○ ", "dim")
+    parts: list[str | tuple[str, str]] = [mark, (f"{number:>2} ", "bold"), visible(step.title or name)]
+    if step.repo and step.repo != home:
+        parts.append((f"  {visible(step.repo)} ↗", "bold $text-accent"))
+    if len(step.focus) > 1:
+        parts.append((f"  {len(step.focus)} regions", "dim"))
+    return Content.assemble(*parts)
+
+
+class RecordPanel(Vertical):
+    """The draft's steps (an OptionList) under a line saying where it will be written."""
+
+    DEFAULT_CSS = """
+    RecordPanel { width: 36; height: 1fr; border-right: vkey $accent; }
+    RecordPanel #record-where { padding: 0 1; background: $error 25%; height: auto; }
+    RecordPanel OptionList {
+        height: 1fr; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    RecordPanel OptionList:focus { border: none; }
+    RecordPanel #record-keys { padding: 0 1; color: $text-muted; height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="record-where")
+        steps = OptionList(id="record-steps")
+        steps.can_focus = False  # n / p (or a click) choose a step; the keys stay the code's
+        yield steps
+        yield Static(KEYS_HELP, id="record-keys")
+
+    def show(self, draft: Draft, selected: int | None, *, state: str, problems: set[int]) -> None:
+        """List ``draft``'s steps, ``selected`` highlighted; ``state`` says whether it is
+        written; ``problems``: the keys of the steps the last check found broken."""
+        self.query_one("#record-where", Static).update(where_line(draft.id, draft.path, state))
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(
+            Option(step_row(n, step, draft.repo, step.key in problems), id=str(step.key))
+            for n, step in enumerate(draft.steps, start=1)
+        )
+        if not draft.steps:
+            options.add_option(Option(Content.styled("no steps yet: a adds one", "dim"), disabled=True))
+        options.highlighted = selected if selected is not None and draft.steps else None
+
+
+def where_line(tour_id: str, path: Path, state: str) -> Content:
+    """``● recording ID`` and the file it goes to, said before it is written."""
+    return Content.assemble(
+        ("● recording ", "bold"),
+        (visible(tour_id), "bold"),
+        "\n",
+        (visible(str(path)), ""),
+        "\n",
+        (state, "italic"),
+    )

@@ -1,0 +1,351 @@
+"""Recording a tour where the reader reads: move through the code as in a tour (``g``,
+``b``, ``ctrl+p``, ``x``, ``c``), add a step at the cursor (``a``), write its note with a
+live preview (``e``), order the steps (``[`` ``]``, ``D``), write the file (``w``) and
+see at once what ``check`` says of it.
+
+The draft (:class:`~codewalk.tours.recording.Draft`) is a value the screen replaces at
+each edit; the YAML is written by :mod:`codewalk.tours.yaml_edit`, which keeps the
+file's comments and layout, and only to the file the recording started from, or to a
+new file that nothing has taken meanwhile (:mod:`codewalk.tours.saving`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import Provider
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, OptionList
+
+from codewalk.errors import TourError
+from codewalk.tours.loader import parse_tour
+from codewalk.tours.recording import Draft, Spot, step_at
+from codewalk.tours.saving import write_tour
+from codewalk.ui.calls_panel import CallsPanel
+from codewalk.ui.confirm import Confirm
+from codewalk.ui.header import TourHeader
+from codewalk.ui.history import Location, step_location
+from codewalk.ui.note import NoteView
+from codewalk.ui.note_editor import Edited, NoteEditor
+from codewalk.ui.palette import SymbolProvider
+from codewalk.ui.places import Places, code_column
+from codewalk.ui.problem import StepProblem
+from codewalk.ui.record_panel import RecordPanel
+from codewalk.ui.references import ReferencesPanel
+from codewalk.ui.session import TourSession
+
+HINT = (
+    "[b]Recording a tour.[/b]\n\n"
+    "[b]ctrl+p[/b] finds a symbol (in any pinned repository), [b]g[/b] goes to the definition of the "
+    "name at the cursor, [b]b[/b] comes back.\n\n"
+    "[b]a[/b] adds a step at the cursor: on the symbol around it, lit on its statement (or on the "
+    "lines chosen with shift+↑ / shift+↓). [b]e[/b] writes its note, [b]w[/b] writes the tour."
+)
+
+
+class RecordScreen(Places):
+    DEFAULT_CSS = """
+    RecordScreen #body { height: 1fr; }
+    RecordScreen #center { width: 1fr; height: 1fr; }
+    RecordScreen CodeView { height: 1fr; }
+    RecordScreen NoteView { width: 34%; }
+    """
+
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SymbolProvider}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "add_step", "Add step"),
+        Binding("e", "edit_note", "Note"),
+        Binding("E", "edit_tour", "Tour title", show=False),
+        Binding("left_square_bracket", "move(-1)", "Up"),
+        Binding("right_square_bracket", "move(1)", "Down"),
+        Binding("D", "delete_step", "Delete"),
+        Binding("w", "write", "Write"),
+        Binding("n", "select(1)", "Next", show=False),
+        Binding("p", "select(-1)", "Prev", show=False),
+        Binding("g", "goto_definition", "Def"),
+        Binding("b", "back", "Back"),
+        Binding("f", "forward", "Fwd", show=False),
+        Binding("x", "references", "Callers", show=False),
+        Binding("c", "calls", "Calls", show=False),
+        Binding("escape", "leave", "Close", show=False),
+        Binding("q", "quit_recording", "Quit"),
+    ]
+
+    def __init__(self, session: TourSession, draft: Draft, *, on_disk: str | None) -> None:
+        """Record ``draft`` over ``session``'s repositories; ``on_disk`` is the text of
+        its file as read (None: the file is new, and may not exist when written)."""
+        super().__init__()
+        self.session: TourSession | None = session
+        self.draft = draft
+        self.on_disk = on_disk
+        self.selected: int | None = 0 if draft.steps else None
+        self.saved = True
+        self._wrote = False
+        self._warned = False  # of unsaved steps, by the first q
+        self._broken: set[int] = set()  # the keys of the steps the last check found broken
+        self.off_tour = True  # every place is the reader's own: no step to return to
+
+    def compose(self) -> ComposeResult:
+        yield TourHeader(id="header")
+        with Horizontal(id="body"):
+            yield RecordPanel(id="record")
+            with Vertical(id="center"):
+                yield from code_column()
+            yield NoteView(id="note")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.code.display = False
+        self.code.focus()
+        if self.session is not None:
+            self.show_repo(self.session.repo)
+        self.query_one(StepProblem).show_message(HINT)
+        self._refresh()
+        if self.selected is not None:
+            self._show_place(self.selected)
+
+    # -- what is on screen ---------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        draft = self.draft
+        total = len(draft.steps)
+        number = self.selected + 1 if self.selected is not None else 0
+        self.query_one(TourHeader).show(f"recording: {draft.title}", number, total)
+        if self.on_disk is None:
+            state = "new: w writes it"
+        elif not self.saved:
+            state = "changed: w writes it"
+        else:
+            state = "written" if self._wrote else "as read: nothing to write"
+        self.query_one(RecordPanel).show(draft, self.selected, state=state, problems=self._broken)
+        note = self.query_one(NoteView)
+        if self.selected is None:
+            note.show(draft.title, draft.summary or "*No step yet.*")
+        else:
+            step = draft.steps[self.selected]
+            note.show(step.title or step.anchor, step.note or "*No note yet: e writes it.*")
+
+    def show_step(self, index: int) -> None:
+        self._select(index)
+
+    def _set_off_tour(self, off: bool, where: str = "") -> None:
+        self.off_tour = True  # a recording has no tour to return to
+
+    def _select(self, index: int) -> None:
+        if not self.draft.steps:
+            return
+        self.selected = max(0, min(index, len(self.draft.steps) - 1))
+        self._refresh()
+        self._show_place(self.selected)
+
+    def action_select(self, by: int) -> None:
+        if self.selected is not None:
+            self._select(self.selected + by)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if isinstance(event.option_list.parent, RecordPanel) and event.option_index != self.selected:
+            event.stop()
+            self._select(event.option_index)
+
+    def _show_place(self, index: int) -> None:
+        """Show the code of step ``index``: where it was recorded, else where it resolves."""
+        step = self.draft.steps[index]
+        if step.spot is not None:
+            self._open(_location(step.spot))
+        elif step.tour_step is not None:
+            self._resolve_place(step.key, step.tour_step)
+
+    @work(thread=True, exit_on_error=False, group="resolve")
+    def _resolve_place(self, key: int, tour_step: int) -> None:
+        assert self.session is not None
+        try:
+            resolved = self.session.resolve(tour_step)
+        except Exception as error:
+            self.app.call_from_thread(
+                self.notify, f"cannot resolve it: {error}", severity="error", markup=False
+            )
+            return
+        where = step_location(resolved)
+        self.app.call_from_thread(self._placed, key, where, resolved.error)
+
+    def _placed(self, key: int, where: Location | None, error: str | None) -> None:
+        steps = list(self.draft.steps)
+        found = [n for n, step in enumerate(steps) if step.key == key]
+        if not found:
+            return
+        if where is None:
+            self.notify(f"this step does not resolve: {error}", severity="warning", markup=False)
+            return
+        spot = Spot(where.repo, where.path, where.line, where.span or (where.line, where.line), where.regions)
+        steps[found[0]] = replace(steps[found[0]], spot=spot)
+        self.draft = replace(self.draft, steps=tuple(steps))
+        if self.selected == found[0]:
+            self._open(_location(spot))
+
+    # -- editing -----------------------------------------------------------------------
+
+    def _changed(self, draft: Draft, selected: int | None) -> None:
+        self.draft = draft
+        self.selected = selected
+        self.saved = False
+        self._warned = False
+        self._refresh()
+
+    def action_add_step(self) -> None:
+        """A step at the cursor (or on the lines chosen), after the selected one."""
+        code = self.code
+        info = self.session.info(self.here_repo) if self.session is not None else None
+        if code.source is None or not code.display or info is None:
+            self.notify("no code on screen: ctrl+p finds a symbol, g goes to a definition", markup=False)
+            return
+        first, last = code.selected_lines or (code.cursor[0], None)
+        step = step_at(
+            "\n".join(code.source.lines),
+            repo=info.repo,
+            path=code.source.path,
+            package_root=info.package_root,
+            first=first,
+            last=last,
+            tour_repo=self.draft.repo or (self.session.repo if self.session else None),
+        )
+        where = self.selected + 1 if self.selected is not None else len(self.draft.steps)
+        self._changed(self.draft.add(step, self.selected), where)
+        lit = f", focus {step.focus[0]!r}" if step.focus else ", no focus (the symbol's header)"
+        self.notify(f"step {where + 1}: {step.anchor}{lit}", markup=False)
+        line, col = code.cursor
+        self._show_place(where)  # what the step lights
+        code.move_cursor(line, col)  # the reader goes on from where they were
+
+    def action_move(self, by: int) -> None:
+        if self.selected is None:
+            return
+        moved = self.draft.move(self.selected, by)
+        if moved is not self.draft:
+            self._changed(moved, self.selected + by)
+
+    def action_delete_step(self) -> None:
+        if self.selected is None:
+            return
+        draft = self.draft.delete(self.selected)
+        self._changed(draft, min(self.selected, len(draft.steps) - 1) if draft.steps else None)
+        if self.selected is not None:
+            self._show_place(self.selected)
+
+    def action_edit_note(self) -> None:
+        if self.selected is None:
+            self.notify("no step to write a note for: a adds one at the cursor", markup=False)
+            return
+        index = self.selected
+        step = self.draft.steps[index]
+
+        def done(edited: Edited | None) -> None:
+            if edited is not None and index < len(self.draft.steps):
+                title, note = edited
+                if (title or None, note) != (step.title, step.note):
+                    self._changed(self.draft.edit(index, note=note, title=title), index)
+
+        self.app.push_screen(
+            NoteEditor(f"step {index + 1}: {step.anchor}", step.title or "", step.note), done
+        )
+
+    def action_edit_tour(self) -> None:
+        """The tour's title and summary."""
+
+        def done(edited: Edited | None) -> None:
+            if edited is not None and edited != (self.draft.title, self.draft.summary):
+                title, summary = edited
+                self._changed(
+                    replace(self.draft, title=title or self.draft.id, summary=summary), self.selected
+                )
+
+        editor = NoteEditor(
+            f"the tour {self.draft.id}: its title and summary", self.draft.title, self.draft.summary
+        )
+        self.app.push_screen(editor, done)
+
+    # -- writing -----------------------------------------------------------------------
+
+    def action_write(self) -> None:
+        """Write the tour (a new file: once the reader has seen where), then check it."""
+        from codewalk.tours.yaml_edit import draft_text
+
+        text = draft_text(self.draft)
+        try:
+            tour = parse_tour(text, self.draft.path)
+        except TourError as error:
+            self.notify(f"not written: {error}", severity="error", markup=False, timeout=10)
+            return
+        if self.on_disk is None:
+            question = f"Write the new tour {self.draft.id} to {self.draft.path}?"
+            self.app.push_screen(Confirm(question), lambda yes: self._write(text, tour) if yes else None)
+        else:
+            self._write(text, tour)
+
+    def _write(self, text: str, tour: object) -> None:
+        try:
+            write_tour(self.draft.path, text, self.on_disk)
+        except TourError as error:
+            self.notify(str(error), severity="error", markup=False, timeout=10)
+            return
+        self.on_disk = text
+        steps = tuple(replace(step, origin=number) for number, step in enumerate(self.draft.steps))
+        self.draft = replace(self.draft, text=text, steps=steps)
+        self.saved = self._wrote = True
+        self._refresh()
+        self.notify(f"wrote {self.draft.path}; checking it …", markup=False)
+        self._check(tour)
+
+    @work(thread=True, exit_on_error=False, group="check")
+    def _check(self, tour: object) -> None:
+        from codewalk.tours.model import Tour
+
+        assert self.session is not None and isinstance(tour, Tour)
+        try:
+            found = self.session.check_tour(tour)
+        except Exception as error:
+            self.app.call_from_thread(self.notify, f"check: {error}", severity="error", markup=False)
+            return
+        self.app.call_from_thread(self._checked, found)
+
+    def _checked(self, found: Sequence[tuple[int | None, str]]) -> None:
+        steps = self.draft.steps
+        self._broken = {steps[index].key for index, _ in found if index is not None and index < len(steps)}
+        self._refresh()
+        if not found:
+            self.notify(f"check: all {len(steps)} steps resolve, no note warnings", markup=False)
+            return
+        lines = "\n".join(message for _, message in found)
+        self.notify(f"check: {len(found)} to fix\n{lines}", severity="warning", markup=False, timeout=30)
+
+    # -- leaving -----------------------------------------------------------------------
+
+    def _may_leave(self) -> bool:
+        if self.saved or self._warned:
+            return True
+        self._warned = True
+        self.notify("the tour has changes not written: w writes it; again to leave without", markup=False)
+        return False
+
+    def action_quit_recording(self) -> None:
+        if self._may_leave():
+            self.app.exit()
+
+    def action_leave(self) -> None:
+        """``escape``: closes a panel; else leaves the recording for the tour it was
+        started from."""
+        if any(panel.shown for panel in (self.query_one(ReferencesPanel), self.query_one(CallsPanel))):
+            self.action_close_references()
+            return
+        if len(self.app.screen_stack) > 2 and self._may_leave():
+            self.dismiss()
+
+
+def _location(spot: Spot) -> Location:
+    focus = spot.regions[0] if spot.regions else None
+    return Location(spot.path, spot.line, 0, None, spot.span, focus, repo=spot.repo, regions=spot.regions)

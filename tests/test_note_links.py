@@ -1,0 +1,197 @@
+"""A note's links and code spans (tours/notes.py), several regions and links in a tour
+file (the loader), the lines a step shows (tours/shown.py) and the note warnings of
+``check`` (tours/note_warnings.py): pure, on inline text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codewalk.errors import TourError
+from codewalk.resolve.model import Resolved
+from codewalk.tours.loader import parse_tour
+from codewalk.tours.model import ResolvedLink, ResolvedStep, Step
+from codewalk.tours.note_warnings import step_warnings
+from codewalk.tours.notes import identifier, rewrite_links, scan
+from codewalk.tours.shown import shown_lines, windows
+
+PATH = Path("tours/t.yaml")
+
+
+def test_the_three_link_forms_and_their_parts() -> None:
+    note = (
+        "Then [`Accelerator.backward`](codewalk:accelerate.Accelerator.backward) runs,\n"
+        "after [the fp16 check](<codewalk:Trainer._inner_training_loop#if args.fp16>) and\n"
+        "[this test](<codewalk:#/if labels is not None:/>)."
+    )
+    links = scan(note).links
+    assert [(link.query, link.focus, link.plain_text) for link in links] == [
+        ("accelerate.Accelerator.backward", None, "Accelerator.backward"),
+        ("Trainer._inner_training_loop", "if args.fp16", "the fp16 check"),
+        ("", "/if labels is not None:/", "this test"),
+    ]
+    assert note[links[0].start : links[0].end] == (
+        "[`Accelerator.backward`](codewalk:accelerate.Accelerator.backward)"
+    )
+    assert rewrite_links(note, links, lambda i, link: f"<{i}:{link.plain_text}>") == (
+        "Then <0:Accelerator.backward> runs,\nafter <1:the fp16 check> and\n<2:this test>."
+    )
+
+
+def test_what_is_not_a_codewalk_link() -> None:
+    note = (
+        "[web](https://example.org/a_(b)) \\[not](codewalk:x) `[code](codewalk:y)`\n"
+        "[spaces](codewalk:a b) [unclosed](<codewalk:z)\n"
+        "```\n[fenced](codewalk:w) `fenced`\n```\n"
+        "[nested [brackets]](codewalk:n.m) [title](codewalk:t 'a title')"
+    )
+    parts = scan(note)
+    assert [link.target for link in parts.links] == ["n.m", "t"]
+    assert [span.text for span in parts.code_spans] == ["[code](codewalk:y)"]
+    assert parts.problems == ()
+
+
+def test_a_link_that_names_nothing_is_a_problem() -> None:
+    problems = scan("[a](codewalk:) [b](codewalk:#) [c](<codewalk:x#  >) [d](codewalk:1x)").problems
+    assert problems == (
+        "link [a](codewalk:) names nothing: write codewalk:SYMBOL, codewalk:SYMBOL#FOCUS or codewalk:#FOCUS",
+        "link [b](codewalk:#) names nothing: write codewalk:SYMBOL, codewalk:SYMBOL#FOCUS or codewalk:#FOCUS",
+        "link [c](codewalk:x#  ): the focus after '#' is empty",
+        "link [d](codewalk:1x): '1x' is not a dotted name",
+    )
+
+
+def test_code_spans_as_commonmark_reads_them() -> None:
+    spans = scan("`a` ``b`c`` ` d ` ``unclosed `f\ng`").code_spans
+    assert [span.text for span in spans] == ["a", "b`c", "d", "f g"]
+    assert [identifier(text) for text in ("x", "a.b", "f()", "a.f(...)", "f(x)", "a b", "1a", "x.")] == [
+        "x",
+        "a.b",
+        "f",
+        "a.f",
+        None,
+        None,
+        None,
+        None,
+    ]
+
+
+TOUR = """\
+title: T
+steps:
+  - at: Trainer.step
+    focus:
+      - "out = self.layer(x)"
+      - /self\\.accelerator\\.backward/
+    note: |
+      See [`backward`](codewalk:accelerate.Accelerator.backward).
+  - at: Trainer.train
+    focus: "loop = retry("
+"""
+
+
+def test_focus_may_list_regions_each_with_its_line() -> None:
+    first, second = parse_tour(TOUR, PATH).steps
+    assert first.focus == ("out = self.layer(x)", r"/self\.accelerator\.backward/")
+    assert first.focus_lines == (5, 6)
+    assert [link.target for link in first.links] == ["accelerate.Accelerator.backward"]
+    assert (second.focus, second.focus_lines) == (("loop = retry(",), (10,))
+
+
+@pytest.mark.parametrize(
+    ("focus", "message"),
+    [
+        ("[]", "t.yaml:4: step 1: 'focus' is an empty list"),
+        ('["a", 3]', "t.yaml:4: step 1: 'focus 2' must be a string (a text or /regex/), found a number"),
+        ('["a", "/(/"]', "t.yaml:4: step 1: invalid regex '/(/' in 'focus 2': "),
+        ('["a", "  "]', "t.yaml:4: step 1: 'focus 2' is empty"),
+        (
+            '["a", {"b": 1}]',
+            "t.yaml:4: step 1: 'focus 2' must be a string (a text or /regex/), found a mapping",
+        ),
+    ],
+)
+def test_a_bad_region_names_its_place(focus: str, message: str) -> None:
+    with pytest.raises(TourError) as info:
+        parse_tour(f"title: T\nsteps:\n  - at: X\n    focus: {focus}\n", PATH)
+    assert str(info.value).startswith(f"tours/{message}")
+
+
+def test_a_bad_link_is_an_error_of_the_tour_file() -> None:
+    with pytest.raises(TourError) as info:
+        parse_tour("title: T\nsteps:\n  - at: X\n    note: see [it](codewalk:)\n", PATH)
+    assert str(info.value).startswith("tours/t.yaml:4: step 1: link [it](codewalk:) names nothing")
+    with pytest.raises(TourError) as info:
+        parse_tour("title: T\nsteps:\n  - at: X\n    note: |\n      [r](<codewalk:#/a(/>)\n", PATH)
+    assert str(info.value).startswith(
+        "tours/t.yaml:4: step 1: invalid regex '/a(/' in link [r](codewalk:#/a(/)"
+    )
+
+
+def test_windows_around_each_region_of_a_long_span() -> None:
+    assert windows(1, 100, [(50, 50)]) == [(1, 100)]  # short: whole
+    assert windows(1, 500, []) == [(1, 120)]
+    assert windows(1, 500, [(200, 201), (400, 400)]) == [(188, 231), (388, 430)]
+    assert windows(1, 500, [(200, 200), (240, 240)]) == [(188, 270)]  # touching windows are one
+    assert windows(1, 500, [(490, 495)]) == [(478, 500)]
+    shown = shown_lines(10, 500, [(300, 300)], header=13)
+    assert shown[:5] == [10, 11, 12, 13, 288] and shown[-1] == 330
+    assert shown_lines(10, 500, [(300, 300)], header=30)[:2] == [30, 288]  # many decorators: the def line
+
+
+def _target(start: int, end: int, line: int | None = None) -> Resolved:
+    return Resolved(
+        "app", "app.m.f", "function", "m.py", line or start, start, end, "direct", "", version="1"
+    )
+
+
+def _resolved(note: str, start: int, end: int, regions: tuple[tuple[int, int], ...] = ()) -> ResolvedStep:
+    step = Step(1, "f", None, (), None, None, note, 7, links=scan(note).links)
+    target = _target(start, end)
+    links = tuple(ResolvedLink(link, target, (start, end), "app", "1") for link in step.links)
+    return ResolvedStep(step, "resolved", target, None, (target,), (), None, "app", "1", regions, links)
+
+
+CODE = "\n".join(
+    ["def f(x):", "    y = helper(x)", "    return y.total"]
+    + [f"    line_{n} = {n}" for n in range(4, 300)]
+    + ["    hidden_call(y)"]
+)
+
+
+def test_a_note_warns_about_a_name_the_step_does_not_show() -> None:
+    note = (
+        "`f` calls `helper` and reads `Y.total`, then `hidden_call(...)` and `gone()`; "
+        "`None` is a keyword, `a + b` no name, [`gone`](codewalk:gone) a link, `x.y(z)` a call."
+    )
+    warnings = step_warnings(_resolved(note, 1, 300), PATH, CODE)
+    assert [w.name for w in warnings] == ["hidden_call(...)"]
+    assert warnings[0].message == (
+        "tours/t.yaml:7: step 1 (f): the note names `hidden_call(...)`, which is neither on the "
+        "lines 1-120 the step shows nor linked: link it, or widen the focus"
+    )
+    # a second region brings the line on screen
+    assert step_warnings(_resolved(note, 1, 300, ((2, 2), (300, 300))), PATH, CODE) == []
+
+
+def test_a_broken_step_or_an_empty_note_has_no_warning() -> None:
+    resolved = _resolved("`nowhere`", 1, 3)
+    assert [w.name for w in step_warnings(resolved, PATH, CODE)] == ["nowhere"]
+    missing = ResolvedStep(resolved.step, "missing", None, None, (), (), "gone", "app", "1")
+    assert step_warnings(missing, PATH, CODE) == []
+    assert step_warnings(_resolved("   ", 1, 3), PATH, CODE) == []
+
+
+def test_a_resolved_step_keeps_focus_and_regions_as_one() -> None:
+    step = Step(1, "f", None, (), None, None, "", 1)
+    target = _target(1, 3)
+    made_with_focus = ResolvedStep(step, "resolved", target, (2, 2), (), (), None, "app", "1")
+    assert made_with_focus.regions == ((2, 2),)
+    made_with_regions = ResolvedStep(
+        step, "resolved", target, None, (), (), None, "app", "1", ((3, 3), (1, 1))
+    )
+    assert made_with_regions.focus == (3, 3)
+    broken = ResolvedLink(scan("[a](codewalk:a)").links[0], None, None, "app", "1", "link [a]: gone")
+    with_broken = ResolvedStep(step, "resolved", target, None, (), (), None, "app", "1", links=(broken,))
+    assert not with_broken.ok and with_broken.problems == ("link [a]: gone",)

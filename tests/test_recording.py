@@ -1,0 +1,242 @@
+"""Recording, the pure parts: a step made from a place in the code (tours/recording.py),
+the draft written back as YAML that keeps the file's comments and layout
+(tours/yaml_edit.py), and where and how a recorded tour is written (tours/saving.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from codewalk.errors import TourError
+from codewalk.tours.focus import focus_lines
+from codewalk.tours.loader import parse_tour
+from codewalk.tours.recording import DraftStep, draft_of, enclosing, new_draft, step_at
+from codewalk.tours.saving import new_tour_path, write_tour
+from codewalk.tours.yaml_edit import draft_text
+from tests.shipped import SHIPPED_TOURS
+
+SHIPPED = Path(__file__).parent.parent / "tours"
+
+CODE = '''\
+"""A module."""
+import os
+
+
+@decorated
+class Trainer:
+    """Trains."""
+
+    def step(self, x):
+        out = self.layer(
+            x,
+        )
+        if out:
+            return out
+        return None
+
+    def helper(self):
+        def inner():
+            return os.sep
+        return inner
+
+
+TABLE = {"a": 1}
+'''
+
+
+def at(first: int, last: int | None = None, tour_repo: str | None = "pkg") -> DraftStep:
+    return step_at(
+        CODE,
+        repo="pkg",
+        path="src/pkg/mod.py",
+        package_root="src",
+        first=first,
+        last=last,
+        tour_repo=tour_repo,
+    )
+
+
+def test_a_step_at_the_cursor_is_anchored_on_the_symbol_around_it() -> None:
+    step = at(11)  # inside the call's arguments: the whole statement is lit
+    assert (step.at, step.file, step.focus, step.repo) == (
+        "pkg.mod.Trainer.step",
+        None,
+        ("out = self.layer(",),
+        None,
+    )
+    assert step.spot is not None and step.spot.regions == ((10, 12),) and step.spot.span == (9, 15)
+    assert at(13).focus == ("if out:",)
+    assert at(14).focus == ("return out",)
+    assert at(15).focus == ("return None",)  # the first "return" of the span is another line
+    assert at(9).focus == ()  # the symbol's own header: nothing more to light
+    assert at(19).at == "pkg.mod.Trainer.helper"  # a nested function is no anchor: the method is
+    assert at(5).at == "pkg.mod.Trainer" and at(5).focus == ()  # the decorator is the class's
+    assert at(7).focus == ('"""Trains."""',)
+
+
+def test_a_chosen_range_and_a_place_outside_any_symbol() -> None:
+    step = at(10, 13)
+    assert step.focus == (r"/out = self\.layer\(\n\s*x,\n\s*\)\n\s*if out:/",)
+    assert step.spot is not None and step.spot.regions == ((10, 13),)
+    assert focus_lines(CODE, (9, 15), step.focus[0]) == (10, 13)
+    module_level = at(23)
+    assert (module_level.at, module_level.file, module_level.focus) == (
+        None,
+        "src/pkg/mod.py",
+        ('TABLE = {"a": 1}',),
+    )
+    assert at(2).focus == ("import os",)
+    other = at(14, tour_repo="transformers")
+    assert other.repo == "pkg"  # not the tour's repository: said
+    outside = step_at(CODE, repo="pkg", path="scripts/run.py", package_root="src", first=10)
+    assert (outside.at, outside.file) == (None, "scripts/run.py")  # no module name: the file
+
+
+def test_enclosing_needs_a_file_that_parses() -> None:
+    assert enclosing("def f(:\n", 1, 1) is None
+    assert enclosing(CODE, 2, 2) is None
+    assert enclosing(CODE, 9, 20) == ("Trainer", (5, 20), 6)  # over two methods: the class
+    assert enclosing(CODE, 14, 14) == ("Trainer.step", (9, 15), 9)
+
+
+def test_the_draft_edits_are_values() -> None:
+    draft = new_draft("t", Path("t.yaml"), "pkg")
+    one, two, three = (DraftStep(at=name, file=None) for name in ("a", "b", "c"))
+    draft = draft.add(one, None).add(three, 0).add(two, 0)
+    assert [s.at for s in draft.steps] == ["a", "b", "c"]
+    assert [s.at for s in draft.move(2, -1).steps] == ["a", "c", "b"]
+    assert draft.move(0, -1) is draft and draft.move(2, 1) is draft
+    assert [s.at for s in draft.delete(1).steps] == ["a", "c"]
+    edited = draft.edit(1, note="N", title="")
+    assert (edited.steps[1].note, edited.steps[1].title) == ("N", None)
+
+
+@pytest.mark.parametrize("name", SHIPPED_TOURS)
+def test_every_shipped_tour_is_written_back_byte_for_byte(name: str) -> None:
+    path = SHIPPED / f"{name}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert draft_text(draft_of(parse_tour(text, path), text)) == text
+
+
+KEPT = """\
+# kept by hand
+id: kept
+title: "Kept"   # quoted on purpose
+steps:
+  # the entry point
+  - at: A
+    focus: 'x = 1'   # single quotes
+    note: |
+      First.
+
+  # the loop
+  - at: B
+    note: Second.   # inline
+  - at: C
+# the end
+"""
+
+
+def kept() -> tuple[str, list[str]]:
+    draft = draft_of(parse_tour(KEPT, Path("kept.yaml")), KEPT)
+    return draft_text(draft.move(0, 1)), draft_text(
+        draft.delete(1).add(DraftStep(at="D", file=None), None)
+    ).split("\n")
+
+
+def test_a_step_moves_with_its_comments_and_the_rest_stays_as_written() -> None:
+    moved, _ = kept()
+    assert moved == (
+        "# kept by hand\n"
+        "id: kept\n"
+        'title: "Kept"   # quoted on purpose\n'
+        "steps:\n"
+        "\n"  # the blank line above the loop's comment goes with it
+        "  # the loop\n"
+        "  - at: B\n"
+        "    note: Second.   # inline\n"
+        "  # the entry point\n"
+        "  - at: A\n"
+        "    focus: 'x = 1'   # single quotes\n"
+        "    note: |\n"
+        "      First.\n"
+        "  - at: C\n"
+        "# the end\n"
+    )
+    assert [s.at for s in parse_tour(moved, Path("kept.yaml")).steps] == ["B", "A", "C"]
+
+
+def test_a_new_step_and_new_keys_follow_the_files_layout() -> None:
+    draft = draft_of(parse_tour(KEPT, Path("kept.yaml")), KEPT)
+    draft = draft.edit(1, note="Two\nlines.", title="The loop")
+    added = DraftStep(at="pkg.D", file=None, focus=("a: b", "/c/"), repo="other", note="`d` first.")
+    text = draft_text(draft.add(added, None))
+    assert text.endswith(
+        "  - at: B\n"
+        "    title: The loop\n"
+        "    note: |\n"
+        "      Two\n"
+        "      lines.\n"
+        "    # inline\n"  # the comment beside the old note, on a line of its own after the new one
+        "  - at: C\n"
+        "  - at: pkg.D\n"
+        "    repo: other\n"
+        "    focus:\n"
+        "      - 'a: b'\n"
+        "      - /c/\n"
+        "    note: |\n"
+        "      `d` first.\n"
+        "# the end\n"
+    )
+    steps = parse_tour(text, Path("kept.yaml")).steps
+    assert steps[3].focus == ("a: b", "/c/") and steps[3].repo == "other"
+
+
+def test_a_new_tour_is_written_from_nothing() -> None:
+    draft = new_draft("fresh", Path("fresh.yaml"), "transformers")
+    draft = draft.add(DraftStep(at="Trainer.train", file=None, focus=("loop = f(",), note="Why."), None)
+    text = draft_text(draft)
+    assert text == (
+        "id: fresh\n"
+        "title: fresh\n"
+        "repo: transformers\n"
+        "steps:\n"
+        "  - at: Trainer.train\n"
+        "    focus: loop = f(\n"
+        "    note: |\n"
+        "      Why.\n"
+    )
+    assert parse_tour(text, Path("fresh.yaml")).steps[0].note == "Why.\n"
+
+
+def test_where_a_new_tour_goes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert new_tour_path("x") == tmp_path / "x.yaml"
+    monkeypatch.setenv("CODEWALK_TOURS_PATH", os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "b")]))
+    assert new_tour_path("x") == tmp_path / "a" / "x.yaml"
+    assert new_tour_path("x", [tmp_path / "c"]) == tmp_path / "c" / "x.yaml"
+
+
+def test_a_tour_is_written_only_over_what_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "dir" / "t.yaml"
+    write_tour(path, "one\n", None)  # new: the directory is made
+    assert path.read_text() == "one\n"
+    with pytest.raises(TourError, match="a file is there already; the new tour is not written over it"):
+        write_tour(path, "two\n", None)
+    path.chmod(0o640)
+    write_tour(path, "two\n", "one\n")
+    assert path.read_text() == "two\n" and path.stat().st_mode & 0o777 == 0o640
+    with pytest.raises(TourError, match="the file changed since it was read; not written"):
+        write_tour(path, "three\n", "one\n")
+    assert path.read_text() == "two\n"
+    path.unlink()
+    with pytest.raises(TourError, match="the tour file was removed since it was read"):
+        write_tour(path, "three\n", "two\n")
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    with pytest.raises(TourError, match="cannot write the tour"):
+        write_tour(blocked / "t.yaml", "x\n", None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir", "file"]
+    assert list((tmp_path / "dir").iterdir()) == []  # no temporary file left behind

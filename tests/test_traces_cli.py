@@ -1,0 +1,225 @@
+"""``codewalk trace``, ``traces``, ``tour --trace``, ``path``/``calls``/``draft --trace`` and
+``check --run`` end to end on a toy package (read from the installed copy: it has no
+release), and every way a kept trace can be refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from codewalk.cli.main import main
+from codewalk.traces import store
+from tests.traceprog import BRANCH_NO, BRANCH_YES, write_program
+
+
+@pytest.fixture()
+def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The toy program in a directory of its own, the pins naming its package."""
+    pins = tmp_path / "pins.toml"
+    pins.write_text(
+        '[toy]\nurl = "https://example.invalid/toy.git"\ntag = "v1"\npackage_root = "."\n'
+        'packages = ["toypkg"]\nrelease = "toypkg==1"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    work = tmp_path / "work"
+    write_program(work)
+    monkeypatch.chdir(work)
+    return work
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def traced(capsys: pytest.CaptureFixture[str], name: str = "toy", *args: str) -> tuple[int, str]:
+    code = main(["trace", "--python", sys.executable, "--name", name, "prog.py", *args])
+    return code, capsys.readouterr().err
+
+
+def test_trace_keeps_a_run_read_from_the_installed_copy(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = traced(capsys)
+    assert code == 0
+    assert "codewalk: trace 'toy': " in err
+    assert "toy is read from the installed copy at" in err  # no version in its metadata
+    assert "read it: codewalk tour --trace toy" in err
+    trace = store.load("toy")
+    assert trace.repos[0].source == "local"
+    assert {f.name for f in trace.functions} >= {"fib", "numbers", "square", "order", "key", "branch"}
+    branch = next(i for i, f in enumerate(trace.functions) if f.name == "branch")
+    assert BRANCH_YES in trace.lines[branch] and BRANCH_NO not in trace.lines[branch]
+    code, out, _ = run(capsys, "traces")
+    assert code == 0 and out.startswith("toy  prog.py  toy (no version) (installed copy at ")
+    code, out, _ = run(capsys, "traces", "--json")
+    listed = json.loads(out)["traces"][0]
+    assert (listed["name"], listed["program"], listed["status"]) == ("toy", ["prog.py"], 0)
+    assert listed["repos"][0]["source"] == "local"
+
+
+def test_trace_passes_the_programs_status_through_and_keeps_the_trace(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = traced(capsys, "failed", "raise")
+    assert code == 1
+    assert "ValueError: toy" in err
+    assert "the program raised with status 1 (ValueError: toy): the trace holds what ran until then" in err
+    assert store.load("failed").ended == "exception"
+    code, err = traced(capsys, "exited", "exit")
+    assert code == 3
+
+
+def test_trace_refuses_what_it_cannot_do(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert traced(capsys)[0] == 0
+    code, _, err = run(capsys, "trace", "--name", "toy", "prog.py")
+    assert code == 2 and "a trace named 'toy' exists" in err and "--force" in err
+    code, _, err = run(capsys, "trace", "--name", "../x", "prog.py")
+    assert code == 2 and "cannot name a trace" in err
+    code, _, err = run(capsys, "trace", "--name", "y", "missing.py")
+    assert code == 2 and "missing.py: no such program file" in err
+    code, _, err = run(capsys, "trace", "--python", str(toy / "nope"), "--name", "z", "prog.py")
+    assert code == 2 and "cannot run it" in err
+    code, _, err = run(capsys, "trace")
+    assert code == 2 and "name the program to trace" in err
+    assert not store.path_of("y").exists() and not store.path_of("z").exists()
+
+
+def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    traced(capsys)
+    code, out, _ = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "trace 'toy': prog.py  [toy (no version) (installed copy at " + str(toy) + ")]"
+    fib = [line for line in lines if line.strip().startswith("fib  ")]
+    assert [len(line) - len(line.lstrip()) for line in fib] == [2, 4, 6, 8]  # recursion, deeper each level
+    assert any(line.startswith("    key  x3 ") for line in lines)  # under order, through sorted
+    code, out, _ = run(capsys, "tour", "--trace", "toy", "--json")
+    data = json.loads(out)
+    order = next(node for node in data["tree"] if node["qualname"] == "toypkg.order")
+    assert [(c["qualname"], c["calls"]) for c in order["calls_made"]] == [("toypkg.key", 3)]
+
+
+def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    traced(capsys)
+    code, out, _ = run(capsys, "path", "toypkg.total", "toypkg.square", "--trace", "toy")
+    assert code == 0
+    assert "toypkg.total -> toypkg.square: 1 chain ran in trace 'toy'" in out
+    assert "  numbers  toypkg/__init__.py:" in out
+    code, out, _ = run(capsys, "path", "toypkg.total", "toypkg.square", "--trace", "toy", "--json")
+    chain = json.loads(out)["chains"][0]
+    assert [hop["qualname"] for hop in chain] == ["toypkg.total", "toypkg.numbers", "toypkg.square"]
+    code, _, err = run(capsys, "path", "toypkg.branch", "toypkg.square", "--trace", "toy")
+    assert code == 1 and "toypkg.square did not run" not in err and "no chain from toypkg.branch" in err
+    code, out, _ = run(capsys, "calls", "toypkg.recover", "--trace", "toy")
+    assert code == 0
+    assert "toypkg.recover" in out.splitlines()[0] and "ran x1" in out.splitlines()[0]
+    assert "fail -> toypkg.fail  [ran x1]" in out
+    code, out, _ = run(capsys, "calls", "toypkg.in_thread", "--trace", "toy", "--json")
+    data = json.loads(out)
+    assert data["ran"] == 1
+    code, _, err = run(capsys, "calls", "toypkg.fib", "--trace", "nothere")
+    assert code == 2 and "no trace named 'nothere'" in err
+    code, _, err = run(capsys, "calls", "toypkg.fib", "--trace", "toy", "--at", "toy@2")
+    assert code == 1 and "leave out --at" in err
+
+
+def test_draft_along_the_chain_that_ran(
+    toy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    traced(capsys)
+    out = tmp_path / "drafted.yaml"
+    code, printed, _ = run(capsys, "draft", "toypkg.total", "toypkg.square", "--trace", "toy", "-o", str(out))
+    assert code == 0, printed
+    text = out.read_text()
+    assert "  - at: toypkg.total\n" in text and "  - at: toypkg.numbers\n" in text
+    assert 'focus: "yield square(i)"' in text
+    code, printed, _ = run(capsys, "check", str(out), "--source", str(toy))
+    assert code == 0, printed
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not json", "is not a trace file (not JSON)"),
+        (b"[1, 2]", "is not a trace file"),
+        (b'{"format": 99}', "is of trace format 99, and this codewalk reads format 1"),
+        (b'{"format": 1}', "is damaged"),
+    ],
+)
+def test_a_kept_trace_that_cannot_be_read_is_one_line(
+    toy: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
+    path = store.path_of("bad")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    code, _, err = run(capsys, "tour", "--trace", "bad", "--plain")
+    assert code == 2 and message in err and "Traceback" not in err and len(err.strip().splitlines()) <= 2
+    code, out, _ = run(capsys, "traces")
+    assert code == 0 and "bad  (cannot be read: " in out
+
+
+def test_damaged_nodes_are_refused_not_followed(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    traced(capsys)
+    data = json.loads(store.path_of("toy").read_text())
+    data["nodes"][1][2] = 10_000  # a function that is not there
+    store.path_of("toy").write_text(json.dumps(data))
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and "is damaged: node 1 names what is not there" in err
+
+
+def test_traces_delete(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    traced(capsys)
+    code, out, _ = run(capsys, "traces", "--delete", "toy")
+    assert code == 0 and "deleted trace 'toy'" in out
+    code, _, err = run(capsys, "traces", "--delete", "toy")
+    assert code == 2 and "no trace named 'toy'" in err
+    code, out, _ = run(capsys, "traces")
+    assert out.startswith("no traces yet")
+
+
+def write_tour(directory: Path, program: str, focus: str = "return sum(numbers(n))") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    tour = directory / "toy.yaml"
+    tour.write_text(
+        f"title: Toy\nrepo: toy\nprogram: {program}\nsteps:\n"
+        f"  - at: toypkg.total\n    focus: {json.dumps(focus)}\n"
+        "  - at: toypkg.branch\n    focus: 'return \"no\"'\n"
+        "  - at: toypkg.fail\n"
+    )
+    return tour
+
+
+def test_check_run_says_which_steps_ran(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tour = write_tour(toy, "prog.py")
+    code, out, _ = run(capsys, "check", "--run", "--python", sys.executable, str(tour))
+    assert code == 1  # step 2's focus is a branch that does not run
+    lines = out.splitlines()
+    assert lines[0] == "NOT RUN toy: 2 of 3 steps ran (trace 'check-toy')"
+    assert lines[1].startswith("  ran        ") and lines[1].endswith("step 1 (toypkg.total): x1")
+    assert "step 2 (toypkg.branch): ran (x1), but its focus (line 65) did not execute" in lines[2]
+    assert lines[3].endswith("step 3 (toypkg.fail): x1")
+    code, out, _ = run(capsys, "check", "--run", "--json", "--python", sys.executable, str(tour))
+    data = json.loads(out)
+    assert [s["ran"] for s in data["tours"][0]["steps"]] == ["ran", "not run", "ran"]
+
+
+def test_a_program_outside_the_tours_directory_never_runs(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tours = toy / "tours"
+    tour = write_tour(tours, "../prog.py")
+    code, out, _ = run(capsys, "check", "--run", str(tour))
+    assert code == 1 and "'program' '../prog.py' must be a .py file inside the tour's directory" in out
+    os.symlink(toy / "prog.py", tours / "linked.py")
+    tour = write_tour(tours, "linked.py")
+    code, out, _ = run(capsys, "check", "--run", "--python", sys.executable, str(tour))
+    assert code == 1 and "is not inside the tour's directory" in out
+    assert not store.path_of("check-toy").exists()
+    code, out, _ = run(capsys, "check", str(tour), "--source", str(toy))  # without --run, nothing runs
+    assert code == 0 and not store.path_of("check-toy").exists()

@@ -1,0 +1,142 @@
+"""The recorder on its own, in a fresh interpreter: what it records of a toy package
+(recursion, generators, exceptions, threads, a callback through C code, a decorator's
+wrapper, lines), and that the program runs as ``python SCRIPT`` would (argv,
+``__main__``, streams, exit status, traceback). ``CODEWALK_TEST_PYTHONS`` names more
+interpreters to run it with (``os.pathsep``-separated: a 3.12 runs the sys.monitoring
+engine, a 3.10 the oldest Python codewalk supports)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codewalk.traces.run import RECORDER, command
+from tests.traceprog import BRANCH_NO, BRANCH_YES, FIB_RECURSES, write_program
+
+PYTHONS = [sys.executable, *(p for p in os.environ.get("CODEWALK_TEST_PYTHONS", "").split(os.pathsep) if p)]
+
+
+def record(
+    python: str, directory: Path, *args: str, stdin: str = ""
+) -> tuple[subprocess.CompletedProcess[str], Any]:
+    program = write_program(directory)
+    out = directory / "record.json"
+    argv = command(python, str(out), [("toypkg", "toypkg")], [program.name, *args], False)
+    done = subprocess.run(argv, cwd=directory, input=stdin, capture_output=True, text=True, timeout=120)
+    return done, json.loads(out.read_text()) if out.exists() else None
+
+
+def tree(record: dict[str, Any]) -> dict[tuple[str, ...], tuple[int, int]]:
+    """Each node as the names from its root down, with its calls and call-site line."""
+    names = [code[1] for code in record["codes"]]
+    nodes = record["nodes"]
+    out: dict[tuple[str, ...], tuple[int, int]] = {}
+    for index, (parent, line, code, _via, calls, _seconds) in enumerate(nodes[1:], start=1):
+        path = [names[code]]
+        while parent > 0:
+            path.append(names[nodes[parent][2]])
+            parent = nodes[parent][0]
+        out[tuple(reversed(path))] = (calls, line)
+        assert index
+    return out
+
+
+def lines_of(record: dict[str, Any], name: str) -> set[int]:
+    return next(
+        set(lines) for code, lines in zip(record["codes"], record["lines"], strict=True) if code[1] == name
+    )
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_what_the_recorder_sees(python: str, tmp_path: Path) -> None:
+    done, data = record(python, tmp_path, "a", "b", stdin="piped in")
+    assert done.returncode == 0, done.stderr
+    assert data["engine"] == (
+        "sys.monitoring"
+        if "3.1" in data["python"][:4] and int(data["python"].split(".")[1]) >= 12
+        else "sys.settrace"
+    )
+    nodes = tree(data)
+    # recursion: deeper nodes, each level its calls
+    assert nodes[("fib",)][0] == 1
+    assert nodes[("fib", "fib")] == (2, FIB_RECURSES)
+    assert nodes[("fib", "fib", "fib")][0] == 4
+    assert nodes[("fib", "fib", "fib", "fib")][0] == 2
+    # a generator counts one call, however often it resumes; what it calls is under it
+    assert nodes[("total", "numbers")][0] == 1
+    assert nodes[("total", "numbers", "square")][0] == 3
+    # a callback through C code (sorted) is under the function that called sorted
+    assert nodes[("order", "key")][0] == 3
+    # an exception: the caller goes on, and so does the tree
+    assert nodes[("recover", "fail")][0] == 1
+    # a thread's function is a root of its own (called from threading, outside the package)
+    assert ("square",) in nodes
+    assert ("in_thread", "square") not in nodes
+    # a decorator's wrapper is what ran, the function it wraps under it
+    wrapper = next(key for key in nodes if key[0].endswith("wrapper") and len(key) == 1)
+    assert nodes[(*wrapper, "double")][0] == 1
+    # lines: the branch taken executed, the other did not
+    assert BRANCH_YES in lines_of(data, "branch")
+    assert BRANCH_NO not in lines_of(data, "branch")
+    # what the program saw: its own argv, __main__, stdin; its output passed through
+    assert "argv ['prog.py', 'a', 'b'] __main__" in done.stdout
+    assert "stdin piped in" in done.stdout
+    assert "to stderr" in done.stderr
+    assert data["ended"] == "returned" and data["status"] == 0
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) -> None:
+    done, data = record(python, tmp_path, "exit")
+    assert done.returncode == 3
+    assert (data["ended"], data["status"]) == ("exit", 3)
+    done, data = record(python, tmp_path, "raise")
+    assert done.returncode == 1
+    assert (data["ended"], data["status"]) == ("exception", 1)
+    assert data["error"] == "ValueError: toy"
+    plain = subprocess.run([python, "prog.py", "raise"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.stderr == plain.stderr  # the recorder's own frames are not in the traceback
+    assert "recorder.py" not in done.stderr
+    done, data = record(python, tmp_path, "interrupt")
+    assert done.returncode == 130
+    assert data["ended"] == "interrupted"
+    assert nodes_named(data, "fib")  # what ran before the failure is kept
+
+
+def nodes_named(data: dict[str, Any], name: str) -> bool:
+    return any(key[-1] == name for key in tree(data))
+
+
+def test_module_mode_runs_as_python_dash_m(tmp_path: Path) -> None:
+    write_program(tmp_path)
+    (tmp_path / "toymain.py").write_text("import sys, toypkg\nprint(sys.argv, __name__, toypkg.square(3))\n")
+    out = tmp_path / "record.json"
+    argv = command(sys.executable, str(out), [("toypkg", "toypkg")], ["toymain", "x"], True)
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    plain = subprocess.run(
+        [sys.executable, "-m", "toymain", "x"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == plain.stdout
+    assert tree(json.loads(out.read_text()))[("square",)][0] == 1
+
+
+@pytest.mark.parametrize("name", ["recorder.py", "recording.py"])
+def test_recorder_imports_only_the_standard_library(name: str) -> None:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(RECORDER.with_name(name).read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, "a relative import would need codewalk"
+            found.add((node.module or "").partition(".")[0])
+    assert found, "the recorder imports something"
+    assert not {name for name in found if name not in sys.stdlib_module_names}
+    assert "codewalk" not in found

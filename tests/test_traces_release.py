@@ -1,0 +1,160 @@
+"""Real runs of the pinned stack, traced: transformers' tokenizer path and config loading
+in a virtualenv with transformers and tokenizers and no torch (built once, kept in the
+release cache), a locally patched copy read as such, and, where a Python with torch is
+named (``CODEWALK_TEST_TORCH_PYTHON``), the tiny llama of the llama-generate tour
+generating with an assistant."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codewalk import locations
+from codewalk.cli.main import main
+from codewalk.source.pins import load_pins
+from codewalk.traces import store
+
+pytestmark = pytest.mark.release
+
+LIGHT = ("transformers", "tokenizers", "huggingface_hub", "safetensors")
+PROGRAM = """
+import os, sys, tempfile
+os.environ["HF_HUB_OFFLINE"] = "1"
+from tokenizers import Tokenizer, models, pre_tokenizers
+from transformers import AutoConfig, LlamaConfig, PreTrainedTokenizerFast
+
+with tempfile.TemporaryDirectory() as saved:
+    LlamaConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=4).save_pretrained(saved)
+    config = AutoConfig.from_pretrained(saved)
+words = ["[UNK]", "[PAD]", "the", "cat", "sat"]
+backend = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+backend.pre_tokenizer = pre_tokenizers.Whitespace()
+tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="[UNK]", pad_token="[PAD]")
+print(type(config).__name__, tokenizer("the cat sat")["input_ids"])
+"""
+
+
+@pytest.fixture(scope="session")
+def light_python(pytestconfig: pytest.Config) -> str:
+    """A virtualenv with the pinned transformers, tokenizers, huggingface_hub and
+    safetensors (and no torch), made once in the release cache."""
+    cache = Path(os.environ.get("CODEWALK_TEST_CACHE") or pytestconfig.cache.mkdir("codewalk-release"))  # type: ignore[union-attr]
+    pins = load_pins(locations.pins_path())
+    wanted = [pins[name].release for name in LIGHT]
+    tag = f"py{sys.version_info[0]}{sys.version_info[1]}-" + "-".join(w.replace("==", "") for w in wanted)
+    venv = cache / "trace-venvs" / tag
+    python = venv / "bin" / "python"
+    if not python.exists():
+        building = venv.with_name(f"{tag}.building-{os.getpid()}")
+        shutil.rmtree(building, ignore_errors=True)
+        subprocess.run([sys.executable, "-m", "venv", str(building)], check=True)
+        done = subprocess.run(
+            [str(building / "bin" / "pip"), "install", "-q", *wanted], capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            pytest.fail(f"cannot install {' '.join(wanted)}: {done.stderr[-500:]}")
+        # the venv's scripts name its directory: made again where it is kept
+        shutil.rmtree(building)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", *wanted], check=True, capture_output=True)
+    return str(python)
+
+
+@pytest.fixture()
+def program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "light.py"
+    path.write_text(textwrap.dedent(PROGRAM).lstrip())
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_tokenizer_and_config_path_mapped_onto_the_release(
+    stack_home: Path, light_python: str, program: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "trace", "--python", light_python, "--name", "light", program.name)
+    assert code == 0, err
+    trace = store.load("light")
+    runs = {r.repo: r for r in trace.repos}
+    assert runs["transformers"].source == "release" and runs["transformers"].version == "5.23.0"
+    assert runs["transformers"].files >= 40 and not runs["transformers"].differs  # each file the release's
+    assert runs["tokenizers"].source == "release"
+    code, out, _ = run(capsys, "tour", "--trace", "light", "--plain")
+    assert code == 0
+    assert "  AutoConfig.from_pretrained  x1 " in out
+    call = next(
+        line for line in out.splitlines() if line.strip().startswith("PreTrainedTokenizerBase.__call__")
+    )
+    under = out.splitlines()[out.splitlines().index(call) + 1]
+    assert len(under) - len(under.lstrip()) > len(call) - len(call.lstrip())  # what it called, under it
+    code, out, _ = run(
+        capsys, "path", "AutoConfig.from_pretrained", "PreTrainedConfig._get_config_dict", "--trace", "light"
+    )
+    assert code == 0, out
+    assert "chain" in out.splitlines()[0] and "ran in trace 'light'" in out.splitlines()[0]
+    code, out, _ = run(capsys, "calls", "PreTrainedTokenizerBase.__call__", "--trace", "light", "--json")
+    data = json.loads(out)
+    assert data["ran"] == 1
+    assert any(site["ran"] for site in data["calls"])
+
+
+def test_a_patched_installed_file_is_read_from_the_installed_copy(
+    stack_home: Path, light_python: str, program: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = Path(
+        subprocess.run(
+            [light_python, "-c", "import transformers, os; print(os.path.dirname(transformers.__file__))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
+    patched = tmp_path / "patched"
+    shutil.copytree(site, patched / "transformers", ignore=shutil.ignore_patterns("__pycache__"))
+    target = patched / "transformers" / "configuration_utils.py"
+    target.write_text("# a local patch\n" + target.read_text())
+    os.environ["PYTHONPATH"] = str(patched)
+    try:
+        code, _, err = run(capsys, "trace", "--python", light_python, "--name", "patched", program.name)
+    finally:
+        del os.environ["PYTHONPATH"]
+    assert code == 0, err
+    assert "transformers is read from the installed copy at " + str(patched) in err
+    assert "transformers/configuration_utils.py" in err
+    trace = store.load("patched")
+    transformers = next(r for r in trace.repos if r.repo == "transformers")
+    assert transformers.source == "local" and transformers.differs == ("transformers/configuration_utils.py",)
+    code, out, _ = run(capsys, "tour", "--trace", "patched", "--json")
+    data = json.loads(out)
+    assert next(r for r in data["repos"] if r["repo"] == "transformers")["root"] == str(patched)
+
+
+def test_generate_with_an_assistant_runs_through_assisted_decoding(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    python = os.environ.get("CODEWALK_TEST_TORCH_PYTHON", "")
+    if not python or subprocess.run([python, "-c", "import torch"], capture_output=True).returncode != 0:
+        pytest.skip("no Python with torch: set CODEWALK_TEST_TORCH_PYTHON to one with the pinned stack")
+    program = locations.shipped_tours_dir() / "programs" / "llama_generate.py"
+    code, _, err = run(capsys, "trace", "--python", python, "--name", "assisted", str(program))
+    assert code == 0, err
+    code, out, _ = run(
+        capsys, "path", "LlamaForCausalLM.generate", "LlamaAttention.forward", "--trace", "assisted"
+    )
+    assert code == 0
+    assert "GenerationMixin._assisted_decoding" in out and "AssistedCandidateGenerator.get_candidates" in out
+    code, out, _ = run(capsys, "calls", "GenerationMixin.generate", "--trace", "assisted")
+    assert "-> transformers.generation.utils.GenerationMixin._assisted_decoding  [ran x1]" in out
+    assert "-> transformers.generation.utils.GenerationMixin._beam_search  [not run]" in out

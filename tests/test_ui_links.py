@@ -1,0 +1,96 @@
+"""Several regions lit, and a note's links followed (``l``, ``enter``, ``b``), in the app on
+the fake packages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ui_fakes import make_session, run_async, settle
+
+from codewalk.tours.model import Step, Tour
+from codewalk.tours.notes import scan
+from codewalk.ui.app import make_app
+from codewalk.ui.code_view import CodeView
+from codewalk.ui.header import OffTourBanner
+from codewalk.ui.links_panel import LinksPanel
+from codewalk.ui.note import NoteView
+
+NOTE = (
+    "The engine's [`backward`](codewalk:ext.engine.Engine.backward) "
+    "[halves the loss](<codewalk:Engine.backward#scaled = loss / 2>); "
+    "[this line](<codewalk:#engine = Engine()>) made it, [gone](codewalk:Nowhere) is not."
+)
+
+
+def links_tour() -> Tour:
+    step = Step(
+        1,
+        "train",
+        None,
+        ("engine = Engine()", "return engine.backward"),
+        "Training",
+        None,
+        NOTE,
+        3,
+        links=scan(NOTE).links,
+    )
+    return Tour("links", "Links", "", "pkg", (step,), Path("links.yaml"))
+
+
+def code(app) -> CodeView:  # type: ignore[no-untyped-def]
+    return app.screen.query_one(CodeView)
+
+
+@run_async
+async def test_every_region_is_lit_and_the_view_goes_to_the_first() -> None:
+    app = make_app(make_session(tour=links_tour()))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        view = code(app)
+        assert view.shown is not None and view.shown.regions == ((5, 5), (6, 6))
+        assert view.shown.focus == (5, 5) and view.cursor == (5, 0)
+        assert view.shown.lit(6) and not view.shown.lit(4)
+        markdown = app.screen.query_one(NoteView).query_one("Markdown")
+        assert "the note's 4 links, to follow" in markdown.source  # type: ignore[attr-defined]
+
+
+@run_async
+async def test_l_lists_the_links_and_enter_follows_one_b_comes_back() -> None:
+    app = make_app(make_session(tour=links_tour()))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        panel = app.screen.query_one(LinksPanel)
+        assert panel.shown and len(panel.links) == 4
+        rows = [str(panel.query_one("OptionList").get_option_at_index(n).prompt) for n in range(4)]
+        assert rows[0] == "backward  ext  ext/engine.py:5-7  ext.engine.backward"
+        assert rows[3] == "gone  'Nowhere' names nothing"
+        await pilot.press("l", "enter")  # the second: a region in another repository
+        await settle(pilot)
+        view = code(app)
+        assert view.source is not None and view.source.path == "ext/engine.py"
+        assert view.shown is not None and view.shown.regions == ((6, 6),) and view.cursor == (6, 0)
+        assert app.screen.query_one(OffTourBanner).display
+        await pilot.press("b")
+        await settle(pilot)
+        assert view.source.path == "pkg/train.py" and view.cursor == (5, 0)
+        await pilot.press(
+            "escape", "l", "l", "l", "l", "enter"
+        )  # the fourth goes nowhere: said, not followed
+        await settle(pilot)
+        assert view.source.path == "pkg/train.py"
+        assert any("'Nowhere' names nothing" in str(n.message) for n in app._notifications)
+
+
+@run_async
+async def test_a_click_on_a_link_of_the_note_follows_it() -> None:
+    app = make_app(make_session(tour=links_tour()))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one(NoteView).post_message(NoteView.LinkClicked("#engine = Engine()"))
+        await settle(pilot)
+        view = code(app)
+        assert view.source is not None and view.source.path == "pkg/train.py"
+        assert view.shown is not None and view.shown.regions == ((5, 5),)
+        assert app.screen.query_one(OffTourBanner).display  # a jump: b comes back

@@ -1,0 +1,254 @@
+"""Recording a tour in the app (pilot tests on the fake packages): steps added at the
+cursor in two repositories, a note written, a step moved, the file written and checked;
+a tour file's comments kept through an edit; the file the recording never writes over."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ui_fakes import make_session, make_tour, run_async, settle
+
+from codewalk.tours.loader import parse_tour
+from codewalk.tours.model import Tour
+from codewalk.tours.recording import draft_of, new_draft
+from codewalk.ui.app import CodewalkApp, make_app
+from codewalk.ui.code_view import CodeView
+from codewalk.ui.confirm import Confirm
+from codewalk.ui.note_editor import NoteEditor
+from codewalk.ui.problem import StepProblem
+from codewalk.ui.record_panel import RecordPanel
+from codewalk.ui.record_screen import RecordScreen
+from codewalk.ui.tour_screen import TourScreen
+
+
+def empty_tour(path: Path) -> Tour:
+    return Tour("rec", "rec", "", "pkg", (), path)
+
+
+def code(app: CodewalkApp) -> CodeView:
+    return app.screen.query_one(CodeView)
+
+
+def notes(app: CodewalkApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def go_to(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """ctrl+p, the text, enter: the first symbol found."""
+    await pilot.press("ctrl+p", *text)
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+RECORDED = """\
+id: rec
+title: rec
+repo: pkg
+steps:
+  - at: pkg.use.build
+    title: Building
+    focus: model = Big(3)
+    note: |
+      `build` makes a `Big` model.
+  - at: pkg.base.Model.forward
+    focus: /for layer in self\\.layers:\\n\\s*x = layer\\(x\\)/
+  - at: ext.engine.Engine.backward
+    repo: ext
+    focus: scaled = loss / 2
+"""
+
+
+@run_async
+async def test_a_new_tour_recorded_in_two_repositories_is_written_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "tours" / "rec.yaml"
+    session = make_session(tour=empty_tour(path))
+    app = make_app(session, recording=(new_draft("rec", path, "pkg"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert "Recording a tour" in str(app.screen.query_one(StepProblem).render())
+        where = str(app.screen.query_one("#record-where").render())
+        assert "● recording rec" in where and str(path) in where and "new: w writes it" in where
+
+        await pilot.press("a")  # nothing on screen yet
+        assert "no code on screen" in notes(app)[-1]
+        await go_to(pilot, "build")
+        assert code(app).source is not None and code(app).source.path == "pkg/use.py"
+        await pilot.press("down")  # model = Big(3)
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen.draft.steps[0].at == "pkg.use.build"
+        assert app.screen.draft.steps[0].focus == ("model = Big(3)",)
+
+        await go_to(pilot, "train")  # pkg/train.py: engine.backward(model) goes into ext
+        await pilot.press("down", "down", "ctrl+right", "ctrl+right", "ctrl+right", "ctrl+right")
+        await pilot.press("g")
+        await settle(pilot)
+        assert code(app).source.path == "ext/engine.py"
+        await pilot.press("down", "a")
+        await settle(pilot)
+        second = app.screen.draft.steps[1]
+        assert (second.at, second.repo, second.focus) == (
+            "ext.engine.Engine.backward",
+            "ext",
+            ("scaled = loss / 2",),
+        )
+
+        await go_to(pilot, "Model.forward")
+        await pilot.press("down", "shift+down")  # two lines chosen: the loop header and its body
+        assert code(app).selected_lines == (17, 18)
+        await pilot.press("a")
+        await settle(pilot)
+        third = app.screen.draft.steps[2]
+        assert third.focus == (r"/for layer in self\.layers:\n\s*x = layer\(x\)/",)
+        assert code(app).selected_lines is None
+
+        await pilot.press("[")  # the third step goes up: second now
+        assert [s.anchor for s in app.screen.draft.steps] == [
+            "pkg.use.build",
+            "pkg.base.Model.forward",
+            "ext.engine.Engine.backward",
+        ]
+        await pilot.press("1")  # not a recording key: nothing happens
+        app.screen._select(0)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press(*"`build` makes a `Big` model.")
+        preview = app.screen.query_one("#editor-preview")
+        await settle(pilot)
+        assert "build" in str(preview.source)  # type: ignore[attr-defined]
+        await pilot.press("tab")
+        await pilot.press(*"Building")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert app.screen.draft.steps[0].note == "`build` makes a `Big` model."
+
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm) and not path.exists()
+        await pilot.press("y")
+        await settle(pilot)
+        assert path.read_text() == RECORDED
+        assert parse_tour(path.read_text(), path).steps[2].repo == "ext"
+        assert any("check: all 3 steps resolve" in n for n in notes(app))
+        assert "written" in str(app.screen.query_one("#record-where").render())
+
+
+COMMENTED = """\
+# A tour kept by hand: this comment stays.
+id: kept
+title: "Kept"   # quoted on purpose
+repo: pkg
+steps:
+  # the model itself
+  - at: Model
+    note: First.
+  # building the layers
+  - at: Model.__init__
+    focus: 'self.layers'   # single quotes
+    note: Second.
+"""
+
+
+def recording_of(path: Path, text: str = COMMENTED) -> CodewalkApp:
+    """The app recording the tour ``text``, written to ``path`` first."""
+    path.write_text(text)
+    tour = parse_tour(text, path)
+    return make_app(make_session(tour=tour), recording=(draft_of(tour, text), text))
+
+
+@run_async
+async def test_comments_survive_an_edit_and_the_file_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "kept.yaml"
+    app = recording_of(path)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert code(app).source is not None and code(app).source.path == "pkg/base.py"  # step 1's place
+        await pilot.press("n", "e")
+        await settle(pilot)
+        await pilot.press(*" More.")  # the text area's cursor is at the end of the note
+        await pilot.press("ctrl+s", "[", "w")
+        await settle(pilot)
+        assert not isinstance(app.screen, Confirm)  # the file it came from: written at once
+        assert path.read_text() == (
+            "# A tour kept by hand: this comment stays.\n"
+            "id: kept\n"
+            'title: "Kept"   # quoted on purpose\n'
+            "repo: pkg\n"
+            "steps:\n"
+            "  # building the layers\n"
+            "  - at: Model.__init__\n"
+            "    focus: 'self.layers'   # single quotes\n"
+            "    note: Second. More.\n"
+            "  # the model itself\n"
+            "  - at: Model\n"
+            "    note: First.\n"
+        )
+        assert any("check: all 2 steps resolve" in n for n in notes(app))
+
+
+@run_async
+async def test_a_file_that_appeared_or_changed_is_never_written_over(tmp_path: Path) -> None:
+    path = tmp_path / "rec.yaml"
+    tour = make_tour()
+    draft = draft_of(tour, "", path)
+    app = make_app(make_session(tour=tour), recording=(draft, None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        path.write_text("mine\n")  # made while recording
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert path.read_text() == "mine\n"
+        assert any("a file is there already" in n for n in notes(app))
+        assert "new: w writes it" in str(app.screen.query_one("#record-where").render())
+
+    kept = tmp_path / "kept.yaml"
+    app = recording_of(kept)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("D")
+        kept.write_text(COMMENTED + "# someone else's line\n")
+        await pilot.press("w")
+        await settle(pilot)
+        assert kept.read_text().endswith("# someone else's line\n")
+        assert any("changed since it was read; not written" in n for n in notes(app))
+
+
+@run_async
+async def test_the_check_after_writing_marks_a_step_that_does_not_resolve(tmp_path: Path) -> None:
+    path = tmp_path / "fake.yaml"
+    tour = make_tour()  # its step 3 names nothing
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", path), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("w", "y")
+        await settle(pilot)
+        assert any("check: 1 to fix\nstep 3 (Nowhere): 'Nowhere' names nothing" in n for n in notes(app))
+        rows = app.screen.query_one(RecordPanel).query_one("OptionList")
+        assert str(rows.get_option_at_index(2).prompt).startswith("✗  3")  # type: ignore[attr-defined]
+
+
+@run_async
+async def test_r_records_the_tour_on_screen_and_q_warns_of_unsaved_steps(tmp_path: Path) -> None:
+    path = tmp_path / "kept.yaml"
+    path.write_text(COMMENTED)
+    app = make_app(make_session(tour=parse_tour(COMMENTED, path)))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen)
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert [s.anchor for s in app.screen.draft.steps] == ["Model", "Model.__init__"]
+        await pilot.press("D", "escape")
+        assert isinstance(app.screen, RecordScreen)  # not written: said first
+        assert "not written" in notes(app)[-1]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen)
+        assert path.read_text() == COMMENTED

@@ -1,0 +1,114 @@
+"""A toy package and a program that calls into it, written into a directory for the trace
+tests: recursion, a generator, an exception caught, a thread, a callback through C code
+(``sorted(key=...)``), a decorator's wrapper, a branch taken and one not."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+PACKAGE = """
+import functools
+import threading
+
+
+def fib(n):
+    if n < 2:
+        return n
+    return fib(n - 1) + fib(n - 2)
+
+
+def square(x):
+    return x * x
+
+
+def numbers(n):
+    for i in range(n):
+        yield square(i)
+
+
+def total(n):
+    return sum(numbers(n))
+
+
+def key(x):
+    return -x
+
+
+def order(xs):
+    return sorted(xs, key=key)
+
+
+def fail():
+    raise ValueError("toy")
+
+
+def recover():
+    try:
+        fail()
+    except ValueError:
+        return "recovered"
+
+
+def in_thread():
+    worker = threading.Thread(target=square, args=(3,))
+    worker.start()
+    worker.join()
+
+
+def logged(func):
+    @functools.wraps(func)
+    def wrapper(*args):
+        return func(*args)
+
+    return wrapper
+
+
+@logged
+def double(x):
+    return 2 * x
+
+
+def branch(flag):
+    if flag:
+        return "yes"
+    return "no"
+"""
+
+PROGRAM = """
+import sys
+
+import toypkg
+
+toypkg.fib(4)
+toypkg.total(3)
+toypkg.order([1, 3, 2])
+toypkg.recover()
+toypkg.in_thread()
+toypkg.double(1)
+toypkg.branch(True)
+print("argv", sys.argv, __name__)
+print("stdin", sys.stdin.read().strip())
+print("to stderr", file=sys.stderr)
+if sys.argv[1:] == ["exit"]:
+    sys.exit(3)
+if sys.argv[1:] == ["raise"]:
+    toypkg.fail()
+if sys.argv[1:] == ["interrupt"]:
+    raise KeyboardInterrupt
+"""
+
+# line numbers in PACKAGE (the test asserts on them)
+FIB_RECURSES = 8  # return fib(n - 1) + fib(n - 2)
+BRANCH_YES = 64
+BRANCH_NO = 65
+
+
+def write_program(directory: Path) -> Path:
+    """The toy package ``toypkg`` and ``prog.py`` beside it; returns the program."""
+    package = directory / "toypkg"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text(textwrap.dedent(PACKAGE).lstrip("\n"))
+    program = directory / "prog.py"
+    program.write_text(textwrap.dedent(PROGRAM).lstrip("\n"))
+    return program
