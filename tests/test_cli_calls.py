@@ -337,3 +337,47 @@ def test_a_function_passed_to_code_that_only_inspects_it_is_not_a_call(
     assert code == 1 and "no call chain from callpkg.models.Inspecting.check" in err
     code, out, _ = run(capsys, "path", "Trainer.train", "Trainer.step")  # passed to retry: followed
     assert code == 0 and "(passed as a value)" in out
+
+
+def test_callers_opens_no_pin_its_answer_does_not_reach_into(
+    stack_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``callers helper`` reads Trainer.step, which also calls into the accelerate pin:
+    only the sites that may reach ``helper`` are resolved, so that pin is never opened
+    (a transformers question fetches no other library); ``calls Trainer.step`` opens it."""
+    from codewalk.workspace.stack import Stack
+
+    opened: list[str] = []
+    facts = Stack.facts
+
+    def recording(self: Stack, repo: str) -> Any:
+        if repo not in self.members:
+            opened.append(repo)
+        return facts(self, repo)
+
+    monkeypatch.setattr(Stack, "facts", recording)
+    code, out, _ = run(capsys, "callers", "callpkg.utils.helper")
+    assert code == 0 and "src/callpkg/trainer.py:40" in out, out
+    assert "accel" not in opened
+    code, out, _ = run(capsys, "calls", "Trainer.step")
+    assert code == 0 and "accel" in opened
+
+
+def test_callers_says_how_far_it_is_on_stderr(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``callers`` reports the functions it has read against those it will read, on
+    stderr, once it has taken longer than a second (here: from the start)."""
+    from codewalk.cli import progress
+
+    shown = progress.stderr_progress
+
+    def at_once(label: str, unit: str = "files", after: float = 0.0) -> Any:
+        return shown(label, unit=unit, after=0.0)
+
+    monkeypatch.setattr(progress, "stderr_progress", at_once)
+    code, out, err = run(capsys, "callers", "callpkg.utils.helper")
+    assert code == 0 and "3 call sites reach it" in out
+    last = err.strip().splitlines()[-1]
+    done, _, total = last.rpartition(": ")[2].partition(" ")[0].partition("/")
+    assert last.startswith("callers of helper: reading: ") and done == total and int(total) > 0
