@@ -339,11 +339,13 @@ class Store:
         found: dict[tuple[str, int], tuple[FileRow, Definition]] = {}
         for start in range(0, len(names), 500):
             chunk = names[start : start + 500]
-            rows = self.db.execute(
-                f"SELECT {_FILE_DEF} FROM refnames r "
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(  # each file once, however many of the names it uses
+                f"WITH users AS (SELECT DISTINCT blob FROM refnames WHERE name IN ({marks})) "
+                f"SELECT {_FILE_DEF} FROM users r "
                 "CROSS JOIN defs d ON d.blob = r.blob CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? "
-                f"WHERE r.name IN ({', '.join('?' * len(chunk))}) AND d.kind = 'class' AND d.bases != ''",
-                (snap, *chunk),
+                "WHERE d.kind = 'class' AND d.bases != ''",
+                (*chunk, snap),
             )
             for r in rows:
                 if any(b.rpartition(".")[2] in wanted for b in r[4 + _BASES].split(SEP)):
