@@ -27,7 +27,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from _common import BENCH_HOME, bench_env, checkout, interleaved, python, spread, wall
+from _common import bench_env, checkout, interleaved, python, spread, wall
 
 ROUNDS = 5
 CALLERS = "PreTrainedModel.post_init"
@@ -46,7 +46,9 @@ PARSE = "import ast, sys\nfor path in sys.argv[1:]:\n    ast.parse(open(path, 'r
 
 def drop_call_facts() -> None:
     """Forget every body's kept call facts: the next question analyses what it reads."""
-    with sqlite3.connect(BENCH_HOME / "index.sqlite3") as connection:
+    from codewalk.index.versions import index_path  # the bench cache's: checkout() set the home
+
+    with sqlite3.connect(index_path()) as connection:
         connection.execute("DELETE FROM callfacts")
 
 
