@@ -240,34 +240,15 @@ def calls_tables(scored: list[tuple[kinds.Classified, Verdict, bool | None]]) ->
     rows.append(row("**followed kinds**", followed))
     rows += [row(f"_{k}_ (not in the bar)", by_kind[k]) for k in kinds.OTHER if by_kind[k]]
     out = [table(rows, head), ""]
-    repo_rows = [
-        (
-            repo,
-            str(len(v)),
-            percent(sum(x.listed for x in v), len(v)),
-            percent(sum(x.first for x in v), len(v)),
-        )
-        for repo, v in sorted(by_repo.items())
-    ]
+
+    def tally(name: str, v: list[Verdict]) -> tuple[str, ...]:
+        listed, first = sum(x.listed for x in v), sum(x.first for x in v)
+        return (name, str(len(v)), percent(listed, len(v)), percent(first, len(v)))
+
+    repo_rows = [tally(repo, v) for repo, v in sorted(by_repo.items())]
     out += [table(repo_rows, ("library (caller's), followed kinds", "edges", "listed", "first")), ""]
-    all_cross = [v for vs in cross.values() for v in vs]
-    cross_rows = [
-        (
-            pair,
-            str(len(v)),
-            percent(sum(x.listed for x in v), len(v)),
-            percent(sum(x.first for x in v), len(v)),
-        )
-        for pair, v in sorted(cross.items())
-    ]
-    cross_rows.append(
-        (
-            "**across repositories**",
-            str(len(all_cross)),
-            percent(sum(x.listed for x in all_cross), len(all_cross)),
-            percent(sum(x.first for x in all_cross), len(all_cross)),
-        )
-    )
+    cross_rows = [tally(pair, v) for pair, v in sorted(cross.items())]
+    cross_rows.append(tally("**across repositories**", [v for vs in cross.values() for v in vs]))
     out += [table(cross_rows, ("cross-repository, followed kinds", "edges", "listed", "first")), ""]
     return "\n".join(out)
 

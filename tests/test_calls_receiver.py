@@ -12,25 +12,16 @@ from pathlib import Path
 import pytest
 
 from codewalk.calls.model import Callee
-from codewalk.index.store import Store
 from codewalk.workspace.calling import NoDefinition
 from codewalk.workspace.workspace import Workspace
-from tests.callrepo import make_callrepo
+from tests.callrepo import callees, callrepo_workspace
 
 M = "callpkg.models."
 
 
 @pytest.fixture(params=["lazy", "full"])
 def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
-    workspace = Workspace(make_callrepo(tmp_path), Store.memory())
-    if request.param == "full":
-        workspace.index_all(workers=1)
-    yield workspace
-    workspace.close()
-
-
-def calls(ws: Workspace, query: str) -> dict[tuple[int, str], Callee]:
-    return {(lv.callee.site.line, lv.callee.site.name.expr): lv.callee for lv in ws.calls(query).levels}
+    yield from callrepo_workspace(tmp_path, request.param)
 
 
 def targets(callee: Callee) -> list[str]:
@@ -48,7 +39,7 @@ def test_a_concrete_class_is_self_in_the_mixin_and_the_override_wins(ws: Workspa
 
 
 def test_without_a_concrete_class_every_candidate_is_listed(ws: Workspace) -> None:
-    found = calls(ws, "GenerationMixin._sample")
+    found = callees(ws, "GenerationMixin._sample")
     assert targets(found[(10, "self")]) == ["ChatModel.forward", "OtherChatModel.forward"]
     assert "2 classes deriving from it" in found[(10, "self")].how
     prepare = found[(11, "self.prepare")]
@@ -57,17 +48,17 @@ def test_without_a_concrete_class_every_candidate_is_listed(ws: Workspace) -> No
 
 
 def test_super_cls_and_type_of_self(ws: Workspace) -> None:
-    (sup,) = calls(ws, "ChatModel.prepare").values()
+    (sup,) = callees(ws, "ChatModel.prepare").values()
     assert targets(sup) == ["GenerationMixin.prepare"]
     assert sup.targets[0].receiver == M + "ChatModel"
-    (made,) = calls(ws, "OtherChatModel.from_config").values()
+    (made,) = callees(ws, "OtherChatModel.from_config").values()
     assert targets(made) == ["OtherChatModel"] and made.targets[0].kind == "class"  # cls(config) makes one
-    clone = calls(ws, "OtherChatModel.clone")[(77, "self.__class__")]
+    clone = callees(ws, "OtherChatModel.clone")[(77, "self.__class__")]
     assert targets(clone) == ["OtherChatModel"]
 
 
 def test_the_module_protocol_over_module_lists(ws: Workspace) -> None:
-    found = calls(ws, M + "Model.forward")
+    found = callees(ws, M + "Model.forward")
     layer = found[(50, "layer")]
     assert targets(layer) == ["DecoderLayer.forward"]
     assert "self.layers holds DecoderLayer elements" in layer.how
@@ -90,7 +81,7 @@ def test_a_path_down_the_model_through_the_concrete_class(ws: Workspace) -> None
 
 
 def test_a_property_read_runs_its_getter(ws: Workspace) -> None:
-    found = calls(ws, "Reader.size")
+    found = callees(ws, "Reader.size")
     assert {key: targets(c) for key, c in found.items()} == {
         (91, "self.config.hidden"): ["Config.hidden"],  # self.config = config: Config
         (91, "self.plain"): ["Reader.plain"],
@@ -101,7 +92,7 @@ def test_a_property_read_runs_its_getter(ws: Workspace) -> None:
 
 
 def test_types_from_annotations_and_constructors(ws: Workspace) -> None:
-    found = calls(ws, M + "use")
+    found = callees(ws, M + "use")
     build = M + "Builder.build"
     for key in [
         (112, "builder.build"),  # builder: Builder | None
@@ -115,7 +106,7 @@ def test_types_from_annotations_and_constructors(ws: Workspace) -> None:
 
 
 def test_a_function_defined_in_another_is_called_by_name_and_asked_about(ws: Workspace) -> None:
-    found = calls(ws, M + "outer")
+    found = callees(ws, M + "outer")
     assert targets(found[(128, "inner")]) == ["outer.<locals>.inner"]
     nested = ws.calls(M + "outer.<locals>.inner")
     assert nested.target.qualname == M + "outer.<locals>.inner" and nested.target.line == 122
@@ -133,7 +124,7 @@ def test_a_function_defined_in_another_is_called_by_name_and_asked_about(ws: Wor
 
 
 def test_a_method_of_an_item_of_a_list(ws: Workspace) -> None:
-    (first,) = calls(ws, "Stack.first").values()
+    (first,) = callees(ws, "Stack.first").values()
     assert (first.site.name.expr, targets(first)) == ("self.items[].build", ["Builder.build"])
 
 
@@ -141,12 +132,12 @@ def test_a_package_rebinding_a_submodule_name_holds_the_class(ws: Workspace) -> 
     """``progress/__init__.py`` imports ``bar`` from its submodule ``bar``: that runs after
     the submodule is imported, so ``progress.bar`` is the class, not the module."""
     for query in ("callpkg.progress_user.show", "callpkg.progress_user.show_later"):
-        (made,) = [c for c in calls(ws, query).values() if c.site.kind == "call"]
+        (made,) = [c for c in callees(ws, query).values() if c.site.kind == "call"]
         assert [(t.qualname, t.kind) for t in made.targets] == [("callpkg.progress.bar.bar", "class")], query
 
 
 def test_a_module_list_filled_by_a_factory(ws: Workspace) -> None:
-    (part,) = [c for c in calls(ws, "Factory.forward").values() if c.site.name.expr == "part"]
+    (part,) = [c for c in callees(ws, "Factory.forward").values() if c.site.name.expr == "part"]
     assert targets(part) == ["Attention.forward", "Norm.forward"]  # what make_layer returns
 
 
@@ -154,9 +145,9 @@ def test_a_parameter_holds_what_the_call_that_reached_it_passed(ws: Workspace) -
     """``model = self._wrap(self.model)`` where ``_wrap`` returns its parameter holds
     the annotated ``Model``; ``self._step(model, x)`` passes it on, so ``model(x)`` in
     ``_step`` (an unannotated parameter) runs ``Model.forward`` on the way from train."""
-    (wrap,) = [c for c in calls(ws, "Runner.train").values() if c.site.name.expr == "self._step"]
+    (wrap,) = [c for c in callees(ws, "Runner.train").values() if c.site.name.expr == "self._step"]
     assert targets(wrap) == ["Runner._step"]
-    (alone,) = calls(ws, "Runner._step").values()
+    (alone,) = callees(ws, "Runner._step").values()
     assert not alone.targets  # asked alone, its parameter is the caller's
     chain = ws.path("Runner.train", "Attention.forward").search.chains[0]
     assert [hop.caller.target.qualname.removeprefix(M) for hop in chain][:3] == [
