@@ -161,8 +161,24 @@ def shortest_paths(
     return second._replace(bodies=first.bodies + second.bodies, widened=True)
 
 
+Named = dict[str, list[tuple[int, Resolved]]]  # the functions of a Near by name, with their place
+
+
+def _functions_by_name(near: Near) -> Named:
+    """The functions of ``near`` by their name (``forward``), each with its place in ``near``."""
+    named: Named = {}
+    for place, target in enumerate(near.values()):
+        if target.kind in FUNCTIONS:
+            named.setdefault(target.qualname.rpartition(".")[2], []).append((place, target))
+    return named
+
+
 def _hops(
-    cr: CallResolver, body: Body, goal_keys: set[tuple[str, str, int]], near: Near | None
+    cr: CallResolver,
+    body: Body,
+    goal_keys: set[tuple[str, str, int]],
+    near: Near | None,
+    named: Named,
 ) -> Iterator[tuple[Hop, int]]:
     """A body's hops, each with the calls it counts as: a call of many candidates only
     toward the goal (none without ``near``), an untyped method call to the definitions
@@ -177,10 +193,10 @@ def _hops(
             if not wide or key(target) in goal_keys or (near is not None and key(target) in near):
                 yield Hop(body, callee, target), WIDE_HOP if wide else 1
         if near is not None and callee.status == UNRESOLVED and callee.site.kind == "call":
-            yield from ((hop, POSSIBLE_HOP) for hop in _possible(body, callee, near))
+            yield from ((hop, POSSIBLE_HOP) for hop in _possible(body, callee, named))
 
 
-def _possible(body: Body, callee: Callee, near: Near) -> Iterator[Hop]:
+def _possible(body: Body, callee: Callee, named: Named) -> Iterator[Hop]:
     """``x.m(...)`` on a value codewalk cannot type: the definitions named ``m`` that may
     lead to the goal, each said to be a possible target."""
     expr = callee.site.name.expr
@@ -188,10 +204,9 @@ def _possible(body: Body, callee: Callee, near: Near) -> Iterator[Hop]:
         return
     # x.m(...): a method m; model(...) of a parameter: an nn.Module's forward, a __call__
     names = (expr.rpartition(".")[2],) if "." in expr else ("forward", "__call__")
-    for target in near.values():
-        if target.qualname.rpartition(".")[2] in names and target.kind in FUNCTIONS:
-            how = f"{expr}(…) on a value codewalk cannot type: possibly {target.qualname}, which leads on"
-            yield Hop(body, callee._replace(how=how), target._replace(via=how))
+    for _, target in sorted(found for n in names for found in named.get(n, ())):
+        how = f"{expr}(…) on a value codewalk cannot type: possibly {target.qualname}, which leads on"
+        yield Hop(body, callee._replace(how=how), target._replace(via=how))
 
 
 def _search(
@@ -209,6 +224,7 @@ def _search(
     costly, the one through fewer guesses first), within ``max_depth`` calls; the chains
     of the least cost, each body's parents being the hops that reached it at its cost."""
     goal_keys = {key(g) for g in goals}
+    named = _functions_by_name(near) if near is not None else {}
     bodies: dict[tuple[str, str, int, str], Body | None] = {}
     parents: dict[tuple[str, str, int, str], list[Hop]] = {}
     cost_of: dict[tuple[str, str, int, str], tuple[int, int]] = {node(start): (0, 0)}
@@ -236,7 +252,7 @@ def _search(
             complete = False
             break
         analysed += 1
-        for hop, calls in _hops(cr, body, goal_keys, near):
+        for hop, calls in _hops(cr, body, goal_keys, near, named):
             cost = (order[0] + calls, order[1] + (calls > 1))
             if _is_goal(hop, goal_keys, goal_name):
                 ends.append((cost, hop))
