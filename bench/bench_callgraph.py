@@ -1,4 +1,4 @@
-"""The call graph's speed targets (issue 20), each beside ``ast.parse`` of the files it reads.
+"""The call graph's speed targets, each beside ``ast.parse`` of the files it reads.
 
     python bench/bench_callgraph.py [--rounds N] [--only callers|path]
 
@@ -8,7 +8,8 @@ synced and fully indexed first if needed (``codewalk index transformers``). Ques
 
 - ``callers PreTrainedModel.post_init``: cold (the kept call facts dropped first: every
   body it reads is analysed) and warm (asked again); targets <= 10 s and <= 1 s;
-- ``path`` of issue 20's must-shows, cold; target <= 5 s each.
+- ``path`` from generate, forward, Trainer.train, a tokenizer call and from_pretrained
+  to what a reader looks for there (``PATHS``), cold; target <= 5 s each.
 
 For each, over ROUNDS interleaved rounds, min/median/max of the whole process and of the
 baseline: stdlib ``ast.parse`` of the files holding the bodies the question read (found
