@@ -89,3 +89,25 @@ def test_draft_edit_opens_the_draft_and_refuses_an_existing_file(
     code, err = run(capsys, "draft", "Mixin.generate", "Model._slow", "--edit", "-o", str(taken), "--force")
     assert code == 2 and "the file exists" in err and "the recorder writes a new file" in err
     assert taken.read_text() == "mine\n" and len(opened) == 1
+
+
+def test_a_tour_shipped_inside_the_installed_package_is_not_edited_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], opened: list[Any]
+) -> None:
+    """Installed from a wheel, the shipped tours live in the package's ``_data``: an edit
+    there would be lost at the next upgrade, so the recorder does not open on one."""
+    from codewalk import locations
+
+    package = tmp_path / "site-packages" / "codewalk"
+    (package / "_data" / "tours").mkdir(parents=True)
+    shipped = package / "_data" / "tours" / "shipped-one.yaml"
+    shipped.write_text("id: shipped-one\ntitle: T\nsteps:\n  - at: X\n")
+    monkeypatch.setattr(locations, "_PACKAGE_DIR", package)
+    code, err = run(capsys, "tour", "shipped-one", "--edit")
+    assert code == 2 and opened == []
+    assert f"shipped-one is shipped inside the installed codewalk ({shipped})" in err
+    assert f"hint: record your own copy: cp {shipped} my-shipped-one.yaml" in err
+    mine = tmp_path / "my-shipped-one.yaml"
+    mine.write_text(shipped.read_text().replace("shipped-one", "mine"))
+    assert run(capsys, "tour", str(mine), "--edit") == (0, "")
+    assert [tour.id for tour, _, _ in opened] == ["mine"]
