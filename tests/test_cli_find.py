@@ -110,13 +110,15 @@ def test_a_version_alone_in_at_says_to_name_the_repository(
 
 
 def test_show_prints_numbered_source(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "show", "helper", "--source", str(toy))
+    code, out, err = run(capsys, "show", "helper", "--source", str(toy))
+    assert code == 1 and "'helper' is ambiguous: 2 definitions" in err  # and TinyUser.helper
+    code, out, _ = run(capsys, "show", "toypkg.core.helper", "--source", str(toy))
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "toypkg.core.helper  function  [toy@local]"
     assert lines[1] == f"{CORE}:55-56  via: direct"
     assert lines[3:] == ["55 ▌ def helper(x):", "56       return x"]
-    code, out, _ = run(capsys, "show", "helper", "--json", "--source", str(toy))
+    code, out, _ = run(capsys, "show", "toypkg.core.helper", "--json", "--source", str(toy))
     data = json.loads(out)
     assert data["result"]["line"] == 55 and data["source_text"] == "def helper(x):\n    return x"
 

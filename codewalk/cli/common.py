@@ -118,6 +118,7 @@ def result_dict(result: Resolved) -> dict[str, Any]:
         "role": result.role,
         "repo": result.repo,
         "version": result.version,
+        "receiver": result.receiver or None,
     }
 
 

@@ -15,9 +15,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError, QueryError
+from codewalk.resolve.model import rivals
 from codewalk.tours.model import ResolvedLink, ResolvedStep, repo_at_version
 from codewalk.tours.notes import SCHEME, Link
-from codewalk.tours.targets import find_step_target, region_lines, rivals
+from codewalk.tours.targets import find_step_target, region_lines
 
 if TYPE_CHECKING:
     from codewalk.resolve.model import Resolved

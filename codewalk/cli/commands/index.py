@@ -42,7 +42,7 @@ def workers(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.index.indexer import stderr_progress
+    from codewalk.cli.progress import stderr_progress
     from codewalk.source.sync import open_checkout
     from codewalk.visible import visible
     from codewalk.workspace.workspace import Workspace

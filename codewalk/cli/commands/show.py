@@ -34,7 +34,21 @@ def run(args: argparse.Namespace) -> int:
 
     with open_workspace(args) as workspace:
         checkout = workspace.checkout
-        found = workspace.find(args.query, limit=1, scope=search_scope(args, workspace))
+        found = workspace.find(args.query, scope=search_scope(args, workspace))
+        if found.results:
+            from codewalk.workspace.calling import Ambiguous, unambiguous
+
+            try:
+                unambiguous(found)
+            except Ambiguous as error:
+                if not args.json:
+                    raise
+                data = header_dict(found.query, checkout)
+                data.update(
+                    result=None, source_text="", candidates=[result_dict(c) for c in error.candidates]
+                )
+                dump(data)
+                return 1
         if not found.results:
             if args.json:
                 data = header_dict(found.query, checkout)
