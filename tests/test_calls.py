@@ -281,3 +281,17 @@ def test_complete_as_the_reader_types(ws: Workspace) -> None:
         "callpkg.losses.causal_loss"
     ]  # letters in order
     assert ws.complete("", 5) == [] and ws.complete("zzz", 5) == []
+
+
+def test_a_module_level_mention_is_a_possible_call_only_when_it_calls_the_name() -> None:
+    """``callers LlamaModel`` listed ``class DiffLlamaModel(LlamaModel):`` (its text holds
+    ``LlamaModel(``): subclassing is no call, nor is a longer name's call."""
+    from codewalk.calls.callers import calls_by_name
+
+    names = {"LlamaModel"}
+    assert calls_by_name("model = LlamaModel(config)", names)
+    assert calls_by_name("MODEL = modeling.LlamaModel (config)", names)
+    assert not calls_by_name("class DiffLlamaModel(LlamaModel):", names)
+    assert not calls_by_name("class Wrapped(LlamaModel):", names)
+    assert not calls_by_name("other = DiffLlamaModel(config)", names)
+    assert not calls_by_name("from .modeling import LlamaModel", names)

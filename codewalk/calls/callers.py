@@ -97,7 +97,7 @@ def callers(
     for mention in module_level:
         lines = cr.code.lines(mention.repo, mention.path)
         text = lines[mention.line - 1].strip() if 0 < mention.line <= len(lines) else ""
-        if any(f"{n}(" in text for n in names):  # a call at module level (not an import, an entry)
+        if calls_by_name(text, names):  # a call at module level (not an import, an entry)
             where = "at module or class level, outside any function"
             maybe.append(
                 Caller("maybe", mention.repo, mention.path, mention.line, mention.col, text, None, where)
@@ -108,6 +108,15 @@ def callers(
     for caller in (*found, *table_rows, *sorted(maybe, key=lambda c: (c.path, c.line))):
         unique.setdefault((caller.path, caller.line, caller.col if caller.kind != "entry" else -1), caller)
     return list(unique.values())
+
+
+def calls_by_name(text: str, names: set[str]) -> bool:
+    """Whether the statement ``text`` calls one of ``names`` (``X(``, ``m.X(``), not a
+    longer name that ends with one (``DiffX(``) nor a class statement naming it as a
+    base (``class DiffX(X):`` subclasses, it calls nothing)."""
+    if text.startswith(("class ", "def ", "async def ")):
+        return False
+    return any(re.search(rf"(?<![\w]){re.escape(name)}\s*\(", text) for name in names)
 
 
 def _caller(kind: str, body: Body, line: int, col: int, text: str, how: str) -> Caller:

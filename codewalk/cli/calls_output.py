@@ -21,7 +21,7 @@ def place(result: Resolved, home: str = "") -> str:
     """``path:line``, and the repository and version when it is not ``home``'s."""
     where = f"{result.path}:{result.line}"
     if result.repo and home and result.repo != home:
-        from codewalk.tours.model import repo_at_version
+        from codewalk.source.checkout import repo_at_version
 
         where += f"  [{repo_at_version(result.repo, result.version)}]"
     return where

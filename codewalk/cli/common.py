@@ -157,7 +157,7 @@ def not_found(
     if not fully_indexed:
         partial = f"only part of {checkout.repo} is indexed yet: `codewalk index` makes every name findable"
         hint = f"{hint}; {partial}" if hint else partial
-    from codewalk.tours.model import repo_at_version
+    from codewalk.source.checkout import repo_at_version
 
     return QueryError(
         f"{found.query!r}: no definition found in {repo_at_version(checkout.repo, checkout.version)}",
@@ -168,7 +168,7 @@ def not_found(
 def repo_version(result: Resolved, checkout: Checkout) -> str:
     """``accelerate==1.14.0``, ``transformers@v5.23.0``: where a result is from (its own
     repository, which may not be the one asked about)."""
-    from codewalk.tours.model import repo_at_version
+    from codewalk.source.checkout import repo_at_version
 
     return repo_at_version(result.repo or checkout.repo, result.version or checkout.version)
 

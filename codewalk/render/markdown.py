@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from codewalk.render.export import SourceText, note_with_permalinks, permalink, require_resolved
-from codewalk.tours.model import Lines, ResolvedStep, ResolvedTour, repo_at_version
+from codewalk.source.checkout import repo_at_version
+from codewalk.tours.model import Lines, ResolvedStep, ResolvedTour
 from codewalk.tours.shown import windows
 from codewalk.visible import visible
 

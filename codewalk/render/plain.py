@@ -15,7 +15,8 @@ import io
 import re
 from collections.abc import Callable, Sequence
 
-from codewalk.tours.model import Lines, ResolvedStep, Tour, repo_at_version
+from codewalk.source.checkout import repo_at_version
+from codewalk.tours.model import Lines, ResolvedStep, Tour
 from codewalk.tours.notes import Link, rewrite_links
 from codewalk.tours.shown import shown_lines
 from codewalk.visible import visible

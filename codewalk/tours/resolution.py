@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError, PinError, QueryError
 from codewalk.resolve.model import Resolved, rivals
+from codewalk.source.checkout import repo_at_version
 from codewalk.source.versions import in_range, release_of
 from codewalk.tours.linking import resolve_links
 from codewalk.tours.model import (
@@ -27,7 +28,6 @@ from codewalk.tours.model import (
     Step,
     StepStatus,
     Tour,
-    repo_at_version,
 )
 from codewalk.tours.targets import find_step_target, region_lines
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import QueryError
 from codewalk.resolve.model import FindResult, Resolved, rivals
+from codewalk.source.checkout import repo_at_version
 
 if TYPE_CHECKING:
     from codewalk.calls.callers import Caller, Progress
@@ -162,7 +163,7 @@ class Calling:
                 f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else found.note or None
             )
             raise NoDefinition(
-                f"{found.query!r}: no definition found in {checkout.repo} {checkout.version}",
+                f"{found.query!r}: no definition found in {repo_at_version(checkout.repo, checkout.version)}",
                 hint=hint,
                 suggestions=found.suggestions,
             )
