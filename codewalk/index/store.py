@@ -27,8 +27,6 @@ from codewalk.index.records import Definition, DictEntry, FileRow, Import
 from codewalk.index.rows import DEF_COLUMNS, FactRows, definition, fact_rows, file_row
 from codewalk.index.versions import INDEX_VERSION, SCHEMA_VERSION, SEP
 
-_BASES = [c.strip() for c in DEF_COLUMNS.split(",")].index("bases")
-
 __all__ = ["INDEX_VERSION", "SCHEMA_VERSION", "BlobInfo", "FactRows", "Store", "fact_rows"]
 
 # a file's row (files f), as rows.file_row reads it; then a definition's (defs d)
@@ -332,26 +330,23 @@ class Store:
         )
         return [DictEntry(r[0], r[1], r[2], bool(r[3]), r[4], r[5]) for r in rows]
 
-    def classes_naming_bases(self, snap: int, names: list[str]) -> list[tuple[FileRow, Definition]]:
-        """Classes whose bases, as written, end with one of ``names`` (``GenerationMixin``,
-        ``generation.GenerationMixin``), among the files that use the name."""
-        wanted = set(names)
-        found: dict[tuple[str, int], tuple[FileRow, Definition]] = {}
-        for start in range(0, len(names), 500):
-            chunk = names[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            rows = self.db.execute(  # each file once, however many of the names it uses
-                f"WITH users AS (SELECT DISTINCT blob FROM refnames WHERE name IN ({marks})) "
-                f"SELECT {_FILE_DEF} FROM users r "
-                "CROSS JOIN defs d ON d.blob = r.blob CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? "
-                "WHERE d.kind = 'class' AND d.bases != ''",
-                (*chunk, snap),
+    def indexed_count(self, snap: int) -> int:
+        """How many of ``snap``'s files are indexed (a number that only grows)."""
+        rows = self.db.execute("SELECT count(*) FROM files WHERE snap=? AND blob IS NOT NULL", (snap,))
+        return int(rows.fetchone()[0])
+
+    def classes_with_bases(self, blobs: Sequence[int]) -> list[tuple[int, Definition]]:
+        """(blob, class) of the classes of ``blobs`` that name a base: each row read once."""
+        found: list[tuple[int, Definition]] = []
+        for start in range(0, len(blobs), 500):  # SQLite's limit on bound parameters
+            chunk = list(blobs[start : start + 500])
+            rows = self.db.execute(
+                f"SELECT blob, {DEF_COLUMNS} FROM defs WHERE blob IN ({', '.join('?' * len(chunk))}) "
+                "AND kind = 'class' AND bases != ''",
+                chunk,
             )
-            for r in rows:
-                if any(b.rpartition(".")[2] in wanted for b in r[4 + _BASES].split(SEP)):
-                    d = definition(r[4:])
-                    found[(r[0], d.line)] = (file_row(r), d)
-        return [found[k] for k in sorted(found)]
+            found.extend((int(r[0]), definition(r[1:])) for r in rows)
+        return found
 
     def references(self, snap: int, name: str) -> list[tuple[str, int, int]]:
         """(path, line, col) of every use of ``name`` in the indexed files of ``snap``."""

@@ -198,8 +198,7 @@ class WorkspaceCode:
         ns = self.ws.resolver.ns
         out: list[tuple[tuple[str, str], str, Resolved]] = []
         for facts in list(self.ws.stack.members.values()):
-            facts.scan_bases(names)
-            for row, d in self.ws.store.classes_naming_bases(facts.snap, names):
+            for row, d in facts.classes_naming_bases(names):
                 view = facts.module(row.module)
                 if view is None:
                     continue

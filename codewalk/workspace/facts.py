@@ -29,6 +29,9 @@ class IndexFacts:
         self._unindexed: list[FileRow] | None = None
         self._unscanned_names: set[str] | None = None
         self._rust_files: list[str] | None = None
+        self._by_base: dict[str, list[tuple[FileRow, Definition]]] = {}  # classes, by a base's last name
+        self._classes_read: set[str] = set()  # the files whose classes _by_base holds
+        self._classes_count = 0  # of the indexed files, when _by_base last read them
 
     def completed(self) -> None:
         """The whole checkout was indexed (``codewalk index``): answer from the index
@@ -80,6 +83,34 @@ class IndexFacts:
             self._unindexed = [r for r in pending if r.path not in done]
         for name in todo:
             self.store.record_scan(self.snap, "base", name)
+
+    def classes_naming_bases(self, names: Sequence[str]) -> list[tuple[FileRow, Definition]]:
+        """Classes whose bases, as written, end with one of ``names`` (``GenerationMixin``,
+        ``generation.GenerationMixin``), in path and line order; while the snapshot is
+        partial, the files that may hold one are indexed first."""
+        self.scan_bases(names)
+        self._read_classes()
+        found: dict[tuple[str, int], tuple[FileRow, Definition]] = {}
+        for name in dict.fromkeys(names):
+            for row, d in self._by_base.get(name, ()):
+                found[(row.path, d.line)] = (row, d)
+        return [found[k] for k in sorted(found)]
+
+    def _read_classes(self) -> None:
+        """Bring the classes by base name up to the files indexed now (by this process or
+        another): each file's classes are read once, not once per question."""
+        count = self.store.indexed_count(self.snap)
+        if count == self._classes_count:
+            return
+        rows: dict[int, list[FileRow]] = {}  # by blob: two files may have one content
+        for row in self.store.files(self.snap):
+            if row.blob is not None and row.path not in self._classes_read:
+                rows.setdefault(row.blob, []).append(row)
+        for blob, d in self.store.classes_with_bases(list(rows)):
+            for base in dict.fromkeys(b.rpartition(".")[2] for b in d.bases):
+                self._by_base.setdefault(base, []).extend((row, d) for row in rows[blob])
+        self._classes_read.update(row.path for found in rows.values() for row in found)
+        self._classes_count = count
 
     # -- Facts ----------------------------------------------------------------------------
     def module(self, name: str) -> ModuleView | None:
