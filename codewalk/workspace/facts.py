@@ -29,9 +29,12 @@ class IndexFacts:
         self._unindexed: list[FileRow] | None = None
         self._unscanned_names: set[str] | None = None
         self._rust_files: list[str] | None = None
+        # What this process keeps of the facts of the indexed files (_catch_up), so that a
+        # question asked a thousand times reads them once:
+        self._indexed = -1  # how many files were indexed when _catch_up last looked
+        self._read: set[str] = set()  # the files whose classes _by_base holds
         self._by_base: dict[str, list[tuple[FileRow, Definition]]] = {}  # classes, by a base's last name
-        self._classes_read: set[str] = set()  # the files whose classes _by_base holds
-        self._classes_count = 0  # of the indexed files, when _by_base last read them
+        self._importers: dict[str, list[tuple[FileRow, Import]]] = {}  # by the name bound
 
     def completed(self) -> None:
         """The whole checkout was indexed (``codewalk index``): answer from the index
@@ -39,6 +42,7 @@ class IndexFacts:
         self.complete = True
         self._views.clear()
         self._unindexed = None
+        self._indexed = -1
 
     # -- lazy indexing ------------------------------------------------------------------
     def _pending(self) -> list[FileRow]:
@@ -89,28 +93,32 @@ class IndexFacts:
         ``generation.GenerationMixin``), in path and line order; while the snapshot is
         partial, the files that may hold one are indexed first."""
         self.scan_bases(names)
-        self._read_classes()
+        self._catch_up()
         found: dict[tuple[str, int], tuple[FileRow, Definition]] = {}
         for name in dict.fromkeys(names):
             for row, d in self._by_base.get(name, ()):
                 found[(row.path, d.line)] = (row, d)
         return [found[k] for k in sorted(found)]
 
-    def _read_classes(self) -> None:
-        """Bring the classes by base name up to the files indexed now (by this process or
-        another): each file's classes are read once, not once per question."""
+    def _catch_up(self) -> None:
+        """Bring what this process keeps up to the files indexed now (by it or another
+        process; a complete snapshot gains none): the classes of each file new since
+        are read, the importers of a name asked again."""
+        if self.complete and self._indexed >= 0:
+            return
         count = self.store.indexed_count(self.snap)
-        if count == self._classes_count:
+        if count == self._indexed:
             return
         rows: dict[int, list[FileRow]] = {}  # by blob: two files may have one content
         for row in self.store.files(self.snap):
-            if row.blob is not None and row.path not in self._classes_read:
+            if row.blob is not None and row.path not in self._read:
                 rows.setdefault(row.blob, []).append(row)
         for blob, d in self.store.classes_with_bases(list(rows)):
             for base in dict.fromkeys(b.rpartition(".")[2] for b in d.bases):
                 self._by_base.setdefault(base, []).extend((row, d) for row in rows[blob])
-        self._classes_read.update(row.path for found in rows.values() for row in found)
-        self._classes_count = count
+        self._read.update(row.path for found in rows.values() for row in found)
+        self._importers.clear()
+        self._indexed = count
 
     # -- Facts ----------------------------------------------------------------------------
     def module(self, name: str) -> ModuleView | None:
@@ -198,7 +206,10 @@ class IndexFacts:
         """Every import binding ``name`` in this checkout (its files that may use the
         name indexed first)."""
         self.scan("ref", name)
-        return self.store.imports_named(self.snap, name)
+        self._catch_up()
+        if name not in self._importers:
+            self._importers[name] = self.store.imports_named(self.snap, name)
+        return self._importers[name]
 
     def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
         """Modules using each name: once the index is whole, its count of uses; before,
