@@ -29,12 +29,15 @@ class IndexFacts:
         self._unindexed: list[FileRow] | None = None
         self._unscanned_names: set[str] | None = None
         self._rust_files: list[str] | None = None
-        # What this process keeps of the facts of the indexed files (_catch_up), so that a
-        # question asked a thousand times reads them once:
-        self._indexed = -1  # how many files were indexed when _catch_up last looked
-        self._read: set[str] = set()  # the files whose classes _by_base holds
+        # What this process keeps of the facts of the indexed files, so that a question
+        # asked a thousand times reads them once; each says how many files were indexed
+        # when it was read, and is read again (or what is new) when more are:
+        self._indexed = -1  # how many files are indexed (_indexed_now)
         self._by_base: dict[str, list[tuple[FileRow, Definition]]] = {}  # classes, by a base's last name
+        self._read: set[str] = set()  # the files whose classes _by_base holds
+        self._by_base_at = -1
         self._importers: dict[str, list[tuple[FileRow, Import]]] = {}  # by the name bound
+        self._importers_at = -1
 
     def completed(self) -> None:
         """The whole checkout was indexed (``codewalk index``): answer from the index
@@ -93,21 +96,25 @@ class IndexFacts:
         ``generation.GenerationMixin``), in path and line order; while the snapshot is
         partial, the files that may hold one are indexed first."""
         self.scan_bases(names)
-        self._catch_up()
+        self._read_classes()
         found: dict[tuple[str, int], tuple[FileRow, Definition]] = {}
         for name in dict.fromkeys(names):
             for row, d in self._by_base.get(name, ()):
                 found[(row.path, d.line)] = (row, d)
         return [found[k] for k in sorted(found)]
 
-    def _catch_up(self) -> None:
-        """Bring what this process keeps up to the files indexed now (by it or another
-        process; a complete snapshot gains none): the classes of each file new since
-        are read, the importers of a name asked again."""
-        if self.complete and self._indexed >= 0:
-            return
-        count = self.store.indexed_count(self.snap)
-        if count == self._indexed:
+    def _indexed_now(self) -> int:
+        """How many of the snapshot's files are indexed, by this process or another (a
+        complete snapshot's number is read once: it gains no file)."""
+        if not self.complete or self._indexed < 0:
+            self._indexed = self.store.indexed_count(self.snap)
+        return self._indexed
+
+    def _read_classes(self) -> None:
+        """Bring the classes by base name up to the files indexed now: each file's
+        classes are read once."""
+        now = self._indexed_now()
+        if now == self._by_base_at:
             return
         rows: dict[int, list[FileRow]] = {}  # by blob: two files may have one content
         for row in self.store.files(self.snap):
@@ -117,8 +124,7 @@ class IndexFacts:
             for base in dict.fromkeys(b.rpartition(".")[2] for b in d.bases):
                 self._by_base.setdefault(base, []).extend((row, d) for row in rows[blob])
         self._read.update(row.path for found in rows.values() for row in found)
-        self._importers.clear()
-        self._indexed = count
+        self._by_base_at = now
 
     # -- Facts ----------------------------------------------------------------------------
     def module(self, name: str) -> ModuleView | None:
@@ -206,7 +212,10 @@ class IndexFacts:
         """Every import binding ``name`` in this checkout (its files that may use the
         name indexed first)."""
         self.scan("ref", name)
-        self._catch_up()
+        now = self._indexed_now()
+        if now != self._importers_at:  # a file indexed since may import it
+            self._importers.clear()
+            self._importers_at = now
         if name not in self._importers:
             self._importers[name] = self.store.imports_named(self.snap, name)
         return self._importers[name]
