@@ -335,8 +335,22 @@ class Store:
         rows = self.db.execute("SELECT count(*) FROM files WHERE snap=? AND blob IS NOT NULL", (snap,))
         return int(rows.fetchone()[0])
 
+    def files_using(self, snap: int, names: Sequence[str]) -> list[FileRow]:
+        """The indexed files of ``snap`` that use one of ``names``, each once, by path."""
+        found: dict[str, FileRow] = {}
+        for start in range(0, len(names), 500):  # SQLite's limit on bound parameters
+            chunk = list(names[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"WITH users AS (SELECT DISTINCT blob FROM refnames WHERE name IN ({marks})) "
+                f"SELECT {_FILE} FROM users r CROSS JOIN files f ON f.blob = r.blob AND f.snap = ?",
+                (*chunk, snap),
+            )
+            found.update((r[0], file_row(r)) for r in rows)
+        return [found[path] for path in sorted(found)]
+
     def classes_with_bases(self, blobs: Sequence[int]) -> list[tuple[int, Definition]]:
-        """(blob, class) of the classes of ``blobs`` that name a base: each row read once."""
+        """(blob, class) of the classes of ``blobs`` that name a base."""
         found: list[tuple[int, Definition]] = []
         for start in range(0, len(blobs), 500):  # SQLite's limit on bound parameters
             chunk = list(blobs[start : start + 500])

@@ -29,15 +29,13 @@ class IndexFacts:
         self._unindexed: list[FileRow] | None = None
         self._unscanned_names: set[str] | None = None
         self._rust_files: list[str] | None = None
-        # What this process keeps of the facts of the indexed files, so that a question
-        # asked a thousand times reads them once; each says how many files were indexed
-        # when it was read, and is read again (or what is new) when more are:
-        self._indexed = -1  # how many files are indexed (_indexed_now)
-        self._by_base: dict[str, list[tuple[FileRow, Definition]]] = {}  # classes, by a base's last name
-        self._read: set[str] = set()  # the files whose classes _by_base holds
-        self._by_base_at = -1
-        self._importers: dict[str, list[tuple[FileRow, Import]]] = {}  # by the name bound
+        # What this process keeps of the index, so that a question asked a thousand times
+        # reads it once: the classes naming a base, by blob (a blob's facts never change);
+        # the importers of a name, read again when more files are indexed (_indexed_now)
+        self._classes: dict[int, list[Definition]] = {}
+        self._importers: dict[str, list[tuple[FileRow, Import]]] = {}
         self._importers_at = -1
+        self._indexed = -1
 
     def completed(self) -> None:
         """The whole checkout was indexed (``codewalk index``): answer from the index
@@ -96,12 +94,20 @@ class IndexFacts:
         ``generation.GenerationMixin``), in path and line order; while the snapshot is
         partial, the files that may hold one are indexed first."""
         self.scan_bases(names)
-        self._read_classes()
-        found: dict[tuple[str, int], tuple[FileRow, Definition]] = {}
-        for name in dict.fromkeys(names):
-            for row, d in self._by_base.get(name, ()):
-                found[(row.path, d.line)] = (row, d)
-        return [found[k] for k in sorted(found)]
+        users = self.store.files_using(self.snap, names)  # a base's last part is a name its file uses
+        new = sorted({row.blob for row in users if row.blob is not None} - self._classes.keys())
+        for blob in new:
+            self._classes[blob] = []
+        for blob, d in self.store.classes_with_bases(new):
+            self._classes[blob].append(d)
+        wanted = set(names)
+        return [
+            (row, d)
+            for row in users
+            if row.blob is not None
+            for d in sorted(self._classes[row.blob], key=lambda d: d.line)
+            if any(b.rpartition(".")[2] in wanted for b in d.bases)
+        ]
 
     def _indexed_now(self) -> int:
         """How many of the snapshot's files are indexed, by this process or another (a
@@ -109,22 +115,6 @@ class IndexFacts:
         if not self.complete or self._indexed < 0:
             self._indexed = self.store.indexed_count(self.snap)
         return self._indexed
-
-    def _read_classes(self) -> None:
-        """Bring the classes by base name up to the files indexed now: each file's
-        classes are read once."""
-        now = self._indexed_now()
-        if now == self._by_base_at:
-            return
-        rows: dict[int, list[FileRow]] = {}  # by blob: two files may have one content
-        for row in self.store.files(self.snap):
-            if row.blob is not None and row.path not in self._read:
-                rows.setdefault(row.blob, []).append(row)
-        for blob, d in self.store.classes_with_bases(list(rows)):
-            for base in dict.fromkeys(b.rpartition(".")[2] for b in d.bases):
-                self._by_base.setdefault(base, []).extend((row, d) for row in rows[blob])
-        self._read.update(row.path for found in rows.values() for row in found)
-        self._by_base_at = now
 
     # -- Facts ----------------------------------------------------------------------------
     def module(self, name: str) -> ModuleView | None:
