@@ -95,6 +95,8 @@ def load(name: str) -> Trace:
         raise TraceError(f"no trace named {name!r}", hint=_known_hint()) from None
     except locations.TooLarge:
         raise TraceError(f"trace {name!r} ({path}) is larger than any trace codewalk writes") from None
+    except locations.NotRegular as error:
+        raise TraceError(f"trace {name!r} ({path}) is {error}") from None
     except OSError as error:
         raise TraceError(f"trace {name!r}: cannot read {path}: {error.strerror or error}") from None
     return decode(data, f"trace {name!r} ({path})")
