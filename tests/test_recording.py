@@ -240,3 +240,22 @@ def test_a_tour_is_written_only_over_what_was_read(tmp_path: Path) -> None:
         write_tour(blocked / "t.yaml", "x\n", None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir", "file"]
     assert list((tmp_path / "dir").iterdir()) == []  # no temporary file left behind
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_a_symlinked_tour_file_stays_a_link_and_its_target_is_written(tmp_path: Path) -> None:
+    """``tour rv-link --edit``, then ``w``: the file the link points to gets the tour,
+    the link stays a link (as an editor saving through it, or ``>``, leaves it)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "rv.yaml"
+    target.write_text("one\n")
+    link = tmp_path / "tours" / "rv-link.yaml"
+    link.parent.mkdir()
+    link.symlink_to(Path("..") / "shared" / "rv.yaml")
+    write_tour(link, "two\n", "one\n")
+    assert link.is_symlink() and os.readlink(link) == str(Path("..") / "shared" / "rv.yaml")
+    assert target.read_text() == "two\n"
+    assert sorted(p.name for p in shared.iterdir()) == ["rv.yaml"]  # the temporary file was beside it
+    with pytest.raises(TourError, match="the file changed since it was read"):
+        write_tour(link, "three\n", "one\n")
