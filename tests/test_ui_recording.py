@@ -252,3 +252,23 @@ async def test_r_records_the_tour_on_screen_and_q_warns_of_unsaved_steps(tmp_pat
         await settle(pilot)
         assert isinstance(app.screen, TourScreen)
         assert path.read_text() == COMMENTED
+
+
+@run_async
+async def test_a_draft_not_yet_written_is_not_lost_on_one_q(tmp_path: Path) -> None:
+    """``draft FROM TO --edit`` opens steps that are in no file yet: the first ``q`` says
+    so, the second leaves."""
+    path = tmp_path / "drafted.yaml"
+    tour = parse_tour(RECORDED, path)
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, RECORDED), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert "new: w writes it" in str(app.screen.query_one(RecordPanel).query_one("#record-where").render())
+        await pilot.press("q")
+        await settle(pilot)
+        assert app.is_running and isinstance(app.screen, RecordScreen)
+        assert "the tour has changes not written" in notes(app)[-1]
+        await pilot.press("q")
+        await settle(pilot)
+    assert not path.exists()

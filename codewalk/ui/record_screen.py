@@ -85,7 +85,7 @@ class RecordScreen(Places):
         self.draft = draft
         self.on_disk = on_disk
         self.selected: int | None = 0 if draft.steps else None
-        self.saved = True
+        self.saved = on_disk is not None or not draft.steps  # a draft's steps are on no disk yet
         self._wrote = False
         self._warned = False  # of unsaved steps, by the first q
         self._broken: set[int] = set()  # the keys of the steps the last check found broken
