@@ -264,7 +264,8 @@ async def test_a_draft_not_yet_written_is_not_lost_on_one_q(tmp_path: Path) -> N
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, RecordScreen)
-        assert "new: w writes it" in str(app.screen.query_one(RecordPanel).query_one("#record-where").render())
+        where = app.screen.query_one(RecordPanel).query_one("#record-where")
+        assert "new: w writes it" in str(where.render())
         await pilot.press("q")
         await settle(pilot)
         assert app.is_running and isinstance(app.screen, RecordScreen)
