@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +39,12 @@ def tree(record: dict[str, Any]) -> dict[tuple[str, ...], tuple[int, int]]:
     names = [code[1] for code in record["codes"]]
     nodes = record["nodes"]
     out: dict[tuple[str, ...], tuple[int, int]] = {}
-    for index, (parent, line, code, _via, calls, _seconds) in enumerate(nodes[1:], start=1):
+    for parent, line, code, _via, calls, _seconds in nodes[1:]:
         path = [names[code]]
         while parent > 0:
             path.append(names[nodes[parent][2]])
             parent = nodes[parent][0]
         out[tuple(reversed(path))] = (calls, line)
-        assert index
     return out
 
 
@@ -140,3 +140,56 @@ def test_recorder_imports_only_the_standard_library(name: str) -> None:
     assert found, "the recorder imports something"
     assert not {name for name in found if name not in sys.stdlib_module_names}
     assert "codewalk" not in found
+
+
+FORKS = """
+import os, sys, time
+import toypkg
+
+toypkg.square(2)
+child = os.fork()
+if child == 0:  # the child: a daemon that outlives the program, then exits its own way
+    toypkg.fib(3)
+    time.sleep(1.0)
+    sys.exit(7)
+print(child, flush=True)
+os.chdir("..")  # the record says where the program started, not where it ended
+toypkg.branch(False)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_forked_child_records_nothing_and_never_writes_the_record(python: str, tmp_path: Path) -> None:
+    write_program(tmp_path)
+    (tmp_path / "forks.py").write_text(FORKS)
+    out = tmp_path / "record.json"
+    argv = command(python, str(out), [("toypkg", "toypkg")], ["forks.py"], False)
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    child = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 30
+    while _alive(child) and time.monotonic() < deadline:  # until the child has exited
+        time.sleep(0.05)
+    data = json.loads(out.read_text())
+    assert (data["ended"], data["status"]) == ("returned", 0)  # the program's, not the child's 7
+    assert data["cwd"] == str(tmp_path)
+    nodes = tree(data)
+    assert ("square",) in nodes and ("branch",) in nodes
+    assert not nodes_named(data, "fib")  # what the child ran is not the program's
+    assert sorted(p.name for p in tmp_path.iterdir() if "record" in p.name) == ["record.json"]
+    assert "Traceback" not in done.stderr
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie (exited, not reaped yet) has ended
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return True

@@ -9,7 +9,8 @@ through ``runpy`` as ``python SCRIPT`` (or ``python -m MODULE``) would run it: t
 ``sys.argv``, ``__main__`` and ``sys.path[0]``; its stdout, stderr and stdin are the
 recorder's own; an exception prints its traceback and exits 1, ``sys.exit(3)`` exits 3,
 ctrl+c exits 130. The record is written when the interpreter exits (after the program's
-threads are joined), whatever the program did, and says how it ended.
+threads are joined), whatever the program did, and says how it ended; a child the
+program forks records nothing and never writes it.
 
 What is recorded, for frames whose code lives in the files of the ``--package`` import
 roots (found on the program's ``sys.path`` without importing them):
@@ -99,6 +100,8 @@ class Run:
 
     def __init__(self, out: str, packages: list[tuple[str, str]], module: bool, target: str, args: list[str]):
         self.out = out
+        self.pid = os.getpid()  # a forked child is not this run: it never writes the record
+        self.cwd = os.getcwd()  # where the program started (relative paths in it are from here)
         self.module = module
         self.target = target
         self.args = args
@@ -121,6 +124,8 @@ class Run:
         import runpy
 
         atexit.register(self.write)
+        if hasattr(os, "register_at_fork"):  # POSIX
+            os.register_at_fork(after_in_child=self.forked)
         skipped = {os.path.abspath(__file__), runpy.__file__, "<frozen runpy>"}
         self.engine.start()
         try:
@@ -159,10 +164,15 @@ class Run:
                 self.recorder.seconds[node] += now - started
             self.recorder.running.clear()
 
+    def forked(self) -> None:
+        """In a child the program forked (a daemon, a DataLoader worker): nothing more
+        is recorded there, and the record stays the parent's to write."""
+        self.engine.stop()
+
     def write(self) -> None:
         import json
 
-        if self.written:
+        if self.written or os.getpid() != self.pid:
             return
         self.written = True
         self.finish()
@@ -175,7 +185,7 @@ class Run:
             "executable": sys.executable,
             "program": [self.target, *self.args],
             "module": self.module,
-            "cwd": os.getcwd(),
+            "cwd": self.cwd,
             "started": self.started,
             "seconds": self.seconds,
             "ended": self.ended,
@@ -185,7 +195,7 @@ class Run:
             "imported_from": imported_from(self.roots),
             **self.recorder.as_json(),
         }
-        partial = f"{self.out}.part"
+        partial = f"{self.out}.{self.pid}.part"
         with open(partial, "w", encoding="utf-8") as handle:
             json.dump(record, handle, separators=(",", ":"))
         os.replace(partial, self.out)
