@@ -209,6 +209,22 @@ def test_check_run_says_which_steps_ran(toy: Path, capsys: pytest.CaptureFixture
     assert [s["ran"] for s in data["tours"][0]["steps"]] == ["ran", "not run", "ran"]
 
 
+def test_a_step_skipped_at_the_version_that_ran_is_not_traced_not_broken(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``check`` says a step for other versions is skipped (ok); ``check --run`` says the
+    same of it, never "broken" (a skipped step has no target)."""
+    from codewalk.cli.check_run import verdict
+    from codewalk.tours.model import ResolvedStep, Step
+
+    traced(capsys)
+    step = Step(2, "toypkg.gone", None, (), None, None, "", 6, versions="<1")
+    error = "not read at toy@2.0: this step is for toy <1"
+    skipped = ResolvedStep(step, "skipped", None, None, (), (), error, "toy", "2.0")
+    found = verdict(store.load("toy"), skipped)
+    assert (found.word, found.detail, found.ok) == ("not traced", error, True)
+
+
 def test_a_program_outside_the_tours_directory_never_runs(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
