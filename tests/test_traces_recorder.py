@@ -193,3 +193,31 @@ def _alive(pid: int) -> bool:
             return handle.read().rpartition(")")[2].split()[0] != "Z"
     except OSError:
         return True
+
+
+PROFILES = """
+import cProfile, pstats, io
+import toypkg
+
+profile = cProfile.Profile()
+profile.enable()
+toypkg.fib(5)
+profile.disable()
+out = io.StringIO()
+pstats.Stats(profile, stream=out).print_stats()
+print("profiled", "fib" in out.getvalue())
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_program_that_profiles_itself_still_can(python: str, tmp_path: Path) -> None:
+    """cProfile claims sys.monitoring's profiler id on 3.12 and later: the recorder
+    takes another."""
+    write_program(tmp_path)
+    (tmp_path / "profiles.py").write_text(PROFILES)
+    out = tmp_path / "record.json"
+    argv = command(python, str(out), [("toypkg", "toypkg")], ["profiles.py"], False)
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "profiled True"
+    assert tree(json.loads(out.read_text()))[("fib",)][0] == 1

@@ -202,6 +202,12 @@ class SettraceEngine:
 
 
 # -- the engine from 3.12 on: sys.monitoring ---------------------------------------------
+# The tool ids no tool of the standard library claims: 0, 1 and 2 are the debugger's,
+# coverage's and the profiler's (cProfile takes 2 from 3.12 on), so a program that
+# profiles itself still can.
+_TOOL_IDS = (3, 4, 5)
+
+
 class MonitoringEngine:
     """``sys.monitoring``: a function's start is seen once per code object before it is
     known to be recorded or not (others are then disabled); recorded code gets its lines
@@ -217,7 +223,7 @@ class MonitoringEngine:
     def start(self) -> None:
         mon = self.monitoring
         events = mon.events
-        for tool in (mon.PROFILER_ID, 5, 4, 3):
+        for tool in _TOOL_IDS:
             if mon.get_tool(tool) is None:
                 mon.use_tool_id(tool, "codewalk trace")
                 self.tool = tool
