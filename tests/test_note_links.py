@@ -249,3 +249,26 @@ def test_a_resolved_step_keeps_focus_and_regions_as_one() -> None:
     broken = ResolvedLink(scan("[a](codewalk:a)").links[0], None, None, "app", "1", "link [a]: gone")
     with_broken = ResolvedStep(step, "resolved", target, None, (), (), None, "app", "1", links=(broken,))
     assert not with_broken.ok and with_broken.problems == ("link [a]: gone",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__init__ of <module transformers>",
+        "strict.<locals>.wrap.<locals>.init_with_validate",
+        "from <frozen importlib._bootstrap>:1229 _handle_fromlist",
+        "a `quoted` *name* [x](y) & #1 | ~~z~~ \\",
+    ],
+)
+def test_names_in_markdown_show_as_written(text: str) -> None:
+    """As a title (plain) and in a code span, a name reads in Markdown as it is written:
+    no bold ``__init__``, no ``<locals>`` taken for an HTML tag."""
+    import html
+
+    from markdown_it import MarkdownIt
+
+    from codewalk.tours.notes import code_span, plain_markdown
+
+    render = MarkdownIt("commonmark").render
+    assert render(f"## {plain_markdown(text)}") == f"<h2>{html.escape(text, quote=False)}</h2>\n"
+    assert render(code_span(text)) == f"<p><code>{html.escape(text, quote=False)}</code></p>\n"

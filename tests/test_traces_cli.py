@@ -105,6 +105,22 @@ def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]
     assert [(c["qualname"], c["calls"]) for c in order["calls_made"]] == [("toypkg.key", 3)]
 
 
+def test_a_trace_read_as_a_tour_writes_names_as_code(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """In a step's note every name of code is a code span: ``logged.<locals>.wrapper`` is
+    not cut at its ``<locals>``, the program's ``<module>`` frame is shown as it is."""
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.reading import open_trace
+
+    traced(capsys)
+    opened = open_trace("toy")
+    tour, _nodes = trace_tour(opened.trace, opened.tree)
+    notes = {step.at: step.note for step in tour.steps}
+    wrapper = notes["toypkg.logged.<locals>.wrapper"]
+    assert wrapper.startswith("`toypkg.logged.<locals>.wrapper` ran **1** time here, ")
+    assert "Called by the program (from `prog.py:10` `<module>`)." in wrapper
+    assert "Called by `logged.<locals>.wrapper` (line " in notes["toypkg.double"]
+
+
 def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     traced(capsys)
     code, out, _ = run(capsys, "path", "toypkg.total", "toypkg.square", "--trace", "toy")

@@ -29,6 +29,7 @@ _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _IDENTIFIER_RE = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)*(?:\(\)|\(\.\.\.\))?")
 _SPECIAL_RE = re.compile(r"[\\`\[\]]")  # what the scanner acts on; the rest is text
 _BACKTICKS_RE = re.compile(r"`+")
+_MARKDOWN_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>!|~&#])")
 _MAX_PARENS = 32  # how deep parentheses nest in a link destination
 
 
@@ -89,6 +90,21 @@ def identifier(span: str) -> str | None:
     if not _IDENTIFIER_RE.fullmatch(span):
         return None
     return span.split("(", 1)[0]
+
+
+def code_span(text: str) -> str:
+    """``text`` as a Markdown code span, shown as it is (``strict.<locals>.wrap``,
+    ``<frozen importlib._bootstrap>``): fenced by one backtick more than its longest run
+    of them, with a space inside where it starts or ends with one."""
+    fence = "`" * (max((len(run) for run in _BACKTICKS_RE.findall(text)), default=0) + 1)
+    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def plain_markdown(text: str) -> str:
+    """``text`` escaped so that Markdown shows it as written (a title such as
+    ``__init__ of Config`` is not bold, ``<module x>`` is no HTML tag)."""
+    return _MARKDOWN_SPECIAL_RE.sub(r"\\\1", text)
 
 
 def rewrite_links(note: str, links: tuple[Link, ...], replace: Callable[[int, Link], str]) -> str:
@@ -259,10 +275,10 @@ class _Scanner:
             destination = _unescape(note[i + 1 : j])
             j += 1
         else:
-            j = _bare_destination_end(note, i, end)
-            if j is None:
+            bare = _bare_destination_end(note, i, end)
+            if bare is None:
                 return None
-            destination = _unescape(note[i:j])
+            destination, j = _unescape(note[i:bare]), bare
         j = _skip_space(note, j, end)
         if j < end and note[j] in "\"'(":  # a title
             k = self._find(")" if note[j] == "(" else note[j], j + 1, end)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from codewalk.resolve.model import Resolved
 from codewalk.tours.model import ResolvedStep, Step, Tour
+from codewalk.tours.notes import code_span
 from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Trace
 from codewalk.traces.text import header, seconds_text, where_called
@@ -62,12 +63,16 @@ def trace_tour(trace: Trace, tree: Tree) -> tuple[Tour, tuple[int, ...]]:
 def _note(trace: Trace, index: int, hidden: int) -> str:
     node = trace.nodes[index]
     function = trace.functions[node.function]
-    caller = trace.functions[trace.nodes[node.parent].function].short if node.parent > 0 else "the program"
+    caller = (
+        code_span(trace.functions[trace.nodes[node.parent].function].short)
+        if node.parent > 0
+        else "the program"
+    )
     lines = [
-        f"**{function.qualname}** ran **{node.calls}** time{'s' if node.calls != 1 else ''} here, "
+        f"{code_span(function.qualname)} ran **{node.calls}** time{'s' if node.calls != 1 else ''} here, "
         f"{seconds_text(node.seconds)} in all (with what it called).",
         "",
-        f"Called by `{caller}` ({where_called(trace, node)}).",
+        f"Called by {caller} ({where_called(trace, node, code_span)}).",
     ]
     why = why_not_indexed(function)
     if why:

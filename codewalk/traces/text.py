@@ -5,6 +5,7 @@ as a tour (``tours/traced.py``)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from codewalk.traces.model import Node, Trace
 
@@ -17,14 +18,15 @@ def seconds_text(seconds: float) -> str:
     return f"{seconds * 1_000_000:.0f} us"
 
 
-def where_called(trace: Trace, node: Node) -> str:
-    """``line 3007``; for a call from outside the pinned packages, where it came from."""
+def where_called(trace: Trace, node: Node, name: Callable[[str], str] = str) -> str:
+    """``line 3007``; for a call from outside the pinned packages, where it came from.
+    ``name`` writes a name of code (a Markdown note puts it in a code span)."""
     if node.via < 0:
         return f"line {node.line}"
     other = trace.others[node.via]
     if node.parent == 0:
-        return f"from {os.path.basename(other.filename)}:{node.line} {other.name}"
-    return f"line {node.line}, through {other.name}"
+        return f"from {name(f'{os.path.basename(other.filename)}:{node.line}')} {name(other.name)}"
+    return f"line {node.line}, through {name(other.name)}"
 
 
 def node_label(trace: Trace, index: int, hidden: int = 0) -> str:
