@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -164,8 +165,9 @@ def test_draft_along_the_chain_that_ran(
     [
         (b"not json", "is not a trace file (not JSON)"),
         (b"[1, 2]", "is not a trace file"),
-        (b'{"format": 99}', "is of trace format 99, and this codewalk reads format 1"),
-        (b'{"format": 1}', "is damaged"),
+        (b'{"format": 99}', "is of trace format 99, and this codewalk reads format 2"),
+        (b'{"format": 1, "nodes": []}', "is of trace format 1, and this codewalk reads format 2"),
+        (b'{"format": 2}', "is damaged: 'module'"),
     ],
 )
 def test_a_kept_trace_that_cannot_be_read_is_one_line(
@@ -180,13 +182,57 @@ def test_a_kept_trace_that_cannot_be_read_is_one_line(
     assert code == 0 and "bad  (cannot be read: " in out
 
 
-def test_damaged_nodes_are_refused_not_followed(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def damage(part: int, change: Any) -> None:
+    """Change line ``part`` (0: the summary, 1: the records) of the kept trace 'toy'."""
+    path = store.path_of("toy")
+    parts = [json.loads(line) for line in path.read_text().splitlines()]
+    change(parts[part])
+    path.write_text("".join(json.dumps(part) + "\n" for part in parts))
+
+
+DAMAGES = {  # what a damaged file says: (which line, the change)
+    "node 1 names what is not there": (1, lambda body: body["nodes"][1].__setitem__(2, 10_000)),
+    "a function of 'elsewhere', a repository the trace does not name": (
+        1,
+        lambda body: body["functions"][0].__setitem__(0, "elsewhere"),
+    ),
+    "the installed copy of 'toy' is not at an absolute path": (
+        0,
+        lambda head: head["repos"][0].__setitem__(3, "relative/dir"),
+    ),
+    "a wrapper names a function that is not there": (1, lambda body: body["wrappers"].append([0, 10_000])),
+    "its summary counts another number of functions": (0, lambda head: head.__setitem__("functions", 1)),
+}
+
+
+@pytest.mark.parametrize("message", DAMAGES)
+def test_damaged_records_are_refused_not_followed(
+    toy: Path, capsys: pytest.CaptureFixture[str], message: str
+) -> None:
     traced(capsys)
-    data = json.loads(store.path_of("toy").read_text())
-    data["nodes"][1][2] = 10_000  # a function that is not there
-    store.path_of("toy").write_text(json.dumps(data))
+    damage(*DAMAGES[message])
     code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
-    assert code == 2 and "is damaged: node 1 names what is not there" in err
+    assert code == 2 and f"is damaged: {message}" in err, err
+
+
+def test_traces_lists_from_the_summary_and_a_trace_is_named_by_its_file(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    traced(capsys)
+    copy = store.path_of("copy")
+    copy.write_bytes(store.path_of("toy").read_bytes())
+    code, out, _ = run(capsys, "traces", "--json")
+    assert sorted(item["name"] for item in json.loads(out)["traces"]) == ["copy", "toy"]
+    code, out, _ = run(capsys, "tour", "--trace", "copy", "--plain")
+    assert code == 0 and out.startswith("trace 'copy': prog.py")
+    store.path_of("toy").write_text(store.path_of("toy").read_text().splitlines()[0] + "\n{not json\n")
+    code, out, _ = run(capsys, "traces")
+    assert code == 0 and "toy  prog.py  toy (no version)" in out  # the summary is all a listing reads
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and "is damaged: its records are not JSON" in err
+    store.path_of("toy").write_bytes(copy.read_bytes().replace(str(toy).encode(), str(toy / "gone").encode()))
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and f"ran toy from its installed copy at {toy / 'gone'}, which is gone" in err
 
 
 def test_traces_delete(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
