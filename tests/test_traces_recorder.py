@@ -79,9 +79,13 @@ def test_what_the_recorder_sees(python: str, tmp_path: Path) -> None:
     # a thread's function is a root of its own (called from threading, outside the package)
     assert ("square",) in nodes
     assert ("in_thread", "square") not in nodes
-    # a decorator's wrapper is what ran, the function it wraps under it
+    # a decorator's wrapper is what ran, the function it wraps under it; the run says which
+    # function the wrapper's closure held (and that a closure calling nothing it holds wraps none)
     wrapper = next(key for key in nodes if key[0].endswith("wrapper") and len(key) == 1)
     assert nodes[(*wrapper, "double")][0] == 1
+    assert nodes[("counting", "counting.<locals>.count", "square")][0] == 1
+    names = [code[1] for code in data["codes"]]
+    assert [(names[a], names[b]) for a, b in data["wraps"]] == [("logged.<locals>.wrapper", "double")]
     # lines: the branch taken executed, the other did not
     assert BRANCH_YES in lines_of(data, "branch")
     assert BRANCH_NO not in lines_of(data, "branch")

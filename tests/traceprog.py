@@ -1,6 +1,7 @@
 """A toy package and a program that calls into it, written into a directory for the trace
 tests: recursion, a generator, an exception caught, a thread, a callback through C code
-(``sorted(key=...)``), a decorator's wrapper, a branch taken and one not."""
+(``sorted(key=...)``), a decorator's wrapper, a closure that wraps nothing, a branch taken
+and one not."""
 
 from __future__ import annotations
 
@@ -73,6 +74,16 @@ def branch(flag):
     if flag:
         return "yes"
     return "no"
+
+
+def counting():
+    seen = []
+
+    def count(x):  # a closure that calls a function it does not hold: no wrapper
+        seen.append(x)
+        return square(x)
+
+    return count(2)
 """
 
 PROGRAM = """
@@ -87,6 +98,7 @@ toypkg.recover()
 toypkg.in_thread()
 toypkg.double(1)
 toypkg.branch(True)
+toypkg.counting()
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)

@@ -83,6 +83,7 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         if function < 0:
             raise ValueError(f"a node of code {code} that is in no pinned package")
         nodes.append(Node(int(parent), int(site), function, int(via), int(count), float(seconds)))
+    wrappers = {(remap[outer], remap[inner]) for outer, inner in raw["wraps"]}
     dropped = sum(1 for place in placed if place is None)
     if dropped:
         notes.append(f"{dropped} recorded functions are in no pinned package's directory")
@@ -105,6 +106,7 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         nodes=tuple(nodes),
         lines=tuple(tuple(sorted(lines)) for lines in lines_of),
         notes=tuple(notes),
+        wrappers=tuple(sorted((a, b) for a, b in wrappers if a >= 0 and b >= 0 and a != b)),
     )
 
 

@@ -38,7 +38,7 @@ import sys
 import time
 from typing import Any
 
-FORMAT = 1  # of what this file writes; codewalk reads it back (traces/run.py)
+FORMAT = 2  # of what this file writes; codewalk reads it back (traces/run.py)
 
 
 def _recording() -> Any:
