@@ -92,10 +92,11 @@ async def open_in_ui(step_of: str) -> float:
 
     started = time.perf_counter()
     opened = open_trace(NAME)
-    tour, _nodes = trace_tour(opened.trace, opened.tree)
-    step = 0
+    traced = trace_tour(opened.trace, opened.tree)
+    step = traced.first
     if step_of:
-        step = next(i for i, s in enumerate(tour.steps) if (s.title or "").strip().startswith(step_of + " "))
+        titles = [(s.title or "").strip() for s in traced.tour.steps]
+        step = next(i for i, title in enumerate(titles) if title.startswith(step_of + " "))
     return await _drawn(_app(opened, step), started)
 
 
@@ -124,7 +125,7 @@ def _app(opened: Any, step: int) -> Any:
     from codewalk.ui.app import make_app
     from codewalk.ui.launch import trace_session
 
-    return make_app(trace_session(opened), start_step=step)
+    return make_app(trace_session(opened)[0], start_step=step)
 
 
 def edges_on_defs() -> str:
@@ -192,7 +193,7 @@ def main() -> None:
     opens = interleaved(
         args.rounds,
         {
-            "trace, first step": lambda: asyncio.run(open_in_ui("")),
+            "trace, the program's first call": lambda: asyncio.run(open_in_ui("")),
             "trace, at GenerationMixin.generate": lambda: asyncio.run(open_in_ui("GenerationMixin.generate")),
             "baseline: the llama-generate tour": lambda: asyncio.run(open_tour_in_ui()),
         },

@@ -14,7 +14,7 @@ import pytest
 
 from codewalk.cli.main import main
 from codewalk.traces import store
-from tests.traceprog import BRANCH_NO, BRANCH_YES, write_program
+from tests.traceprog import BRANCH_NO, BRANCH_YES, TWICE_CALLS, write_program
 
 
 @pytest.fixture()
@@ -91,6 +91,18 @@ def test_trace_refuses_what_it_cannot_do(toy: Path, capsys: pytest.CaptureFixtur
     assert not store.path_of("y").exists() and not store.path_of("z").exists()
 
 
+def test_a_trace_where_nothing_pinned_ran_says_so(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (toy / "idle.py").write_text("print('nothing of toypkg')\n")
+    assert main(["trace", "--python", sys.executable, "--name", "idle", "idle.py"]) == 0
+    assert "nothing of the pinned packages ran in " in capsys.readouterr().err
+    for shown in ("--plain", "--no-color"):  # as text, and in the terminal UI (were there one)
+        code, out, err = run(capsys, "tour", "--trace", "idle", shown)
+        assert (code, out) == (2, "")
+        assert err.startswith("codewalk: error: trace 'idle' holds no call: nothing of the pinned")
+    code, out, _ = run(capsys, "tour", "--trace", "idle", "--json")
+    assert code == 0 and json.loads(out)["nodes"] == []
+
+
 def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     traced(capsys)
     code, out, _ = run(capsys, "tour", "--trace", "toy", "--plain")
@@ -101,25 +113,51 @@ def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]
     assert [len(line) - len(line.lstrip()) for line in fib] == [2, 4, 6, 8]  # recursion, deeper each level
     assert any(line.startswith("    key  x3 ") for line in lines)  # under order, through sorted
     code, out, _ = run(capsys, "tour", "--trace", "toy", "--json")
-    data = json.loads(out)
-    order = next(node for node in data["tree"] if node["qualname"] == "toypkg.order")
-    assert [(c["qualname"], c["calls"]) for c in order["calls_made"]] == [("toypkg.key", 3)]
+    nodes = json.loads(out)["nodes"]
+    order = next(i for i, node in enumerate(nodes) if node["qualname"] == "toypkg.order")
+    assert [(n["qualname"], n["calls"]) for n in nodes if n["parent"] == order] == [("toypkg.key", 3)]
+    wrapper = next(i for i, node in enumerate(nodes) if node["qualname"].endswith("logged.<locals>.wrapper"))
+    assert nodes[nodes[wrapper]["wraps"]]["qualname"] == "toypkg.double"
+    assert nodes[json.loads(out)["first_call"]]["qualname"] == "toypkg.fib"  # after the import of toypkg
+
+
+def test_a_deep_tree_prints_as_json_and_as_text(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A recursion 3,000 calls deep: the JSON is a flat list (nested objects overflowed
+    the stack), the text is one line per call."""
+    deep = "import sys\nimport toypkg\nsys.setrecursionlimit(10_000)\ntoypkg.down(3000)\n"
+    (toy / "deep.py").write_text(deep)
+    with (toy / "toypkg" / "__init__.py").open("a") as handle:
+        handle.write("\n\ndef down(n):\n    return down(n - 1) if n else 0\n")
+    assert main(["trace", "--python", sys.executable, "--name", "deep", "deep.py"]) == 0
+    code, out, _ = run(capsys, "tour", "--trace", "deep", "--json")
+    assert code == 0
+    nodes = json.loads(out)["nodes"]
+    downs = [node for node in nodes if node["qualname"] == "toypkg.down"]
+    assert len(downs) == 3001
+    assert all(nodes[node["parent"]]["qualname"] == "toypkg.down" for node in downs[1:])
+    code, out, _ = run(capsys, "tour", "--trace", "deep", "--plain")
+    assert code == 0 and sum(1 for line in out.splitlines() if line.strip().startswith("down  x1 ")) == 3001
 
 
 def test_a_trace_read_as_a_tour_writes_names_as_code(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """In a step's note every name of code is a code span: ``logged.<locals>.wrapper`` is
-    not cut at its ``<locals>``, the program's ``<module>`` frame is shown as it is."""
+    """In a step's note every name of code is a code span: ``counting.<locals>.count`` is
+    not cut at its ``<locals>``, the program's ``<module>`` frame is shown as it is; a
+    decorator's wrapper is read as the function it wraps, called through it."""
     from codewalk.tours.traced import trace_tour
     from codewalk.traces.reading import open_trace
 
     traced(capsys)
     opened = open_trace("toy")
-    tour, _nodes = trace_tour(opened.trace, opened.tree)
-    notes = {step.at: step.note for step in tour.steps}
-    wrapper = notes["toypkg.logged.<locals>.wrapper"]
-    assert wrapper.startswith("`toypkg.logged.<locals>.wrapper` ran **1** time here, ")
-    assert "Called by the program (from `prog.py:10` `<module>`)." in wrapper
-    assert "Called by `logged.<locals>.wrapper` (line " in notes["toypkg.double"]
+    steps = trace_tour(opened.trace, opened.tree).tour.steps
+    notes = {step.at: step.note for step in steps if step.title and not step.title.startswith(" ")}
+    assert "toypkg.logged.<locals>.wrapper" not in notes
+    double = notes["toypkg.double"]  # the program's call (another is under twice)
+    assert double.startswith("`toypkg.double` ran **1** time here, ")
+    called = "Called by the program (from `prog.py:10` `<module>`, through `logged.<locals>.wrapper`)."
+    assert called in double
+    count = next(step.note for step in steps if step.at == "toypkg.counting.<locals>.count")
+    assert count.startswith("`toypkg.counting.<locals>.count` ran **1** time here, ")
+    assert "Called by `counting` (line " in count
 
 
 def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -144,6 +182,31 @@ def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[st
     assert code == 2 and "no trace named 'nothere'" in err
     code, _, err = run(capsys, "calls", "toypkg.fib", "--trace", "toy", "--at", "toy@2")
     assert code == 1 and "leave out --at" in err
+
+
+def test_a_wrapper_is_read_as_the_function_it_wraps(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``twice`` calls ``double`` through ``logged``'s wrapper: the chain, the calls and a
+    draft name ``double``, called through the wrapper; the plain tree shows it so."""
+    traced(capsys)
+    code, out, _ = run(capsys, "path", "toypkg.twice", "toypkg.double", "--trace", "toy")
+    assert code == 0, out
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  twice  "))
+    assert lines[at + 1].split() == [str(TWICE_CALLS), "return", "double(x)", "+", "double(x)", "x2"]
+    assert lines[at + 2].strip() == "through logged.<locals>.wrapper, a decorator's wrapper"
+    assert lines[at + 3].startswith("  double  toypkg/__init__.py:")
+    code, out, _ = run(capsys, "path", "toypkg.twice", "toypkg.double", "--trace", "toy", "--json")
+    hops = json.loads(out)["chains"][0]
+    assert [hop["qualname"] for hop in hops] == ["toypkg.twice", "toypkg.double"]
+    assert hops[1]["through"] == ["toypkg.logged.<locals>.wrapper"]
+    code, out, _ = run(capsys, "calls", "toypkg.twice", "--trace", "toy")
+    assert "double -> toypkg.double  [ran x2]" in out, out
+    code, out, _ = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert "    double  x2 " in out and f"(line {TWICE_CALLS}, through logged.<locals>.wrapper)" in out
+    assert "wrapper  x" not in out
+    draft = toy / "twice.yaml"
+    run(capsys, "draft", "toypkg.twice", "toypkg.double", "--trace", "toy", "-o", str(draft))
+    assert 'title: "twice calls double through logged.<locals>.wrapper (ran 2 times)"' in draft.read_text()
 
 
 def test_draft_along_the_chain_that_ran(

@@ -84,6 +84,10 @@ def counting():
         return square(x)
 
     return count(2)
+
+
+def twice(x):
+    return double(x) + double(x)
 """
 
 PROGRAM = """
@@ -99,6 +103,7 @@ toypkg.in_thread()
 toypkg.double(1)
 toypkg.branch(True)
 toypkg.counting()
+toypkg.twice(2)
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)
@@ -114,6 +119,7 @@ if sys.argv[1:] == ["interrupt"]:
 FIB_RECURSES = 8  # return fib(n - 1) + fib(n - 2)
 BRANCH_YES = 64
 BRANCH_NO = 65
+TWICE_CALLS = 79  # return double(x) + double(x)
 
 
 def write_program(directory: Path) -> Path:

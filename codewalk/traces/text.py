@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 
 from codewalk.traces.model import Node, Trace
+from codewalk.traces.tree import Shown
 
 
 def seconds_text(seconds: float) -> str:
@@ -29,12 +30,20 @@ def where_called(trace: Trace, node: Node, name: Callable[[str], str] = str) -> 
     return f"line {node.line}, through {name(other.name)}"
 
 
-def node_label(trace: Trace, index: int, hidden: int = 0) -> str:
-    node = trace.nodes[index]
+def where_shown(trace: Trace, shown: Shown, name: Callable[[str], str] = str) -> str:
+    """Where the call of a function read through its wrappers came from, and each
+    wrapper it went through: ``line 172, through can_return_tuple.<locals>.wrapper``."""
+    wrappers = (trace.functions[trace.nodes[node].function].short for node in shown.through)
+    where = where_called(trace, trace.nodes[shown.call], name)
+    return ", ".join([where, *(f"through {name(wrapper)}" for wrapper in wrappers)])
+
+
+def node_label(trace: Trace, shown: Shown, hidden: int = 0) -> str:
+    node = trace.nodes[shown.node]
     function = trace.functions[node.function]
     inside = f", {hidden} calls inside folded" if hidden else ""
     took = seconds_text(node.seconds)
-    return f"{function.short}  x{node.calls}  {took}  ({where_called(trace, node)}{inside})"
+    return f"{function.short}  x{node.calls}  {took}  ({where_shown(trace, shown)}{inside})"
 
 
 def header(trace: Trace) -> str:

@@ -135,16 +135,16 @@ def run_picker(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def trace_session(opened: Opened) -> TourSession:
+def trace_session(opened: Opened) -> tuple[TourSession, int]:
     """A session on a trace read like a tour: its call tree as the steps, the lines that
-    ran lit in the code."""
+    ran lit in the code; and the step of the program's first call (past its imports)."""
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.tours.traced import TraceSteps, trace_tour
     from codewalk.ui.stack import VersionReader, describer
 
     trace = opened.trace
-    tour, nodes = trace_tour(trace, opened.tree)
+    traced = trace_tour(trace, opened.tree)
     ran = trace.executed_by_file()
     repos = {repo.repo for repo in trace.repos}
 
@@ -152,25 +152,28 @@ def trace_session(opened: Opened) -> TourSession:
         return ran.get((repo, path), frozenset()) if repo in repos else None
 
     def steps(stack: PinnedStack) -> TraceSteps:
-        return TraceSteps(tour, trace, nodes, stack.workspace)
+        return TraceSteps(traced, trace, stack.workspace)
 
-    return TourSession(
-        tour=tour,
+    session = TourSession(
+        tour=traced.tour,
         open_repos=lambda: opened.stack,
         resolver=steps,
         describe=describer(load_pins(locations.pins_path())),
-        repo=tour.repo or opened.home,
+        repo=traced.tour.repo or opened.home,
         versions=VersionReader(),
         progress=None,
         executed=executed,
     )
+    return session, traced.first
 
 
 def run_trace(args: argparse.Namespace, opened: Opened) -> int:
-    """Open the app on a trace (``args.step``: the 1-based step to start at)."""
+    """Open the app on a trace, at the program's first call (``args.step``: the 1-based
+    step to start at instead)."""
     from codewalk.ui.app import make_app
 
-    session = trace_session(opened)
-    app = make_app(session, start_step=start_step(args, session))
+    session, first = trace_session(opened)
+    start = start_step(args, session) if getattr(args, "step", None) is not None else first
+    app = make_app(session, start_step=start)
     app.run()
     return app.return_code or 0

@@ -87,10 +87,7 @@ def summary(trace: Any) -> list[str]:
             lines.append(f"{repo.repo} is read from the installed copy at {repo.root}: {repo.why}")
     lines.extend(trace.notes)
     if not trace.functions:
-        lines.append(
-            f"nothing of the pinned packages ran in {trace.executable}: "
-            "is it the Python that has them? (--python PY names another)"
-        )
+        lines.append(nothing_ran(trace))
     if trace.ended != "returned" or trace.status:
         how = {"exception": "raised", "interrupted": "was interrupted", "exit": "exited"}.get(
             trace.ended, "ended"
@@ -101,6 +98,13 @@ def summary(trace: Any) -> list[str]:
         )
     lines.append(f"read it: codewalk tour --trace {trace.name}")
     return lines
+
+
+def nothing_ran(trace: Any) -> str:
+    return (
+        f"nothing of the pinned packages ran in {trace.executable}: "
+        "is it the Python that has them? (--python PY names another)"
+    )
 
 
 def _pins() -> Any:
