@@ -2,15 +2,19 @@
 
     python bench/fuzz_long.py [TOTAL]          (default: 102,000 cases; about 15-30 min)
 
-Tour documents (parsed and resolved), queries, paths, pins files and command lines are
-fed to the toy repository of the tests, in a temporary cache. Every exception that is not
-codewalk's own typed error (``CodewalkError``) is counted, with the first few printed; the
-summary line is the figure to report: ``N cases, K untyped exceptions``. Exits 1 if K > 0.
+Tour documents (parsed and resolved), queries, paths, pins files, ``REPO@VERSION``
+strings and command lines (find, show, goto, calls, callers, path, draft, diff, sync,
+writing to stdout streams of odd encodings) are fed to the toy repository of the tests,
+in a temporary cache, with an empty package index on disk (a fetch is refused at once).
+Every exception that is not codewalk's own typed error (``CodewalkError``) is counted,
+with the first few printed; the summary line is the figure to report: ``N cases, K
+untyped exceptions``. Exits 1 if K > 0.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -22,16 +26,32 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 # shares = fractions of the total per target (the command lines are the slow ones)
-SHARES = {"tours": 0.30, "queries": 0.30, "paths": 0.18, "pins": 0.20, "command lines": 0.02}
+SHARES = {
+    "tours": 0.25,
+    "queries": 0.25,
+    "paths": 0.15,
+    "pins": 0.15,
+    "REPO@VERSION": 0.14,
+    "command lines": 0.06,
+}
 
 
 def main(total: int) -> int:
     work = Path(tempfile.mkdtemp(prefix="codewalk-fuzz-"))
+    try:
+        return _run(total, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # its cache, state and drafts
+
+
+def _run(total: int, work: Path) -> int:
     os.environ["CODEWALK_HOME"] = str(work / "home")
     os.environ["CODEWALK_STATE"] = str(work / "state")
     os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(work / "hypothesis")
     (work / "pins.toml").write_text(_toy_pins())
     os.environ["CODEWALK_PINS"] = str(work / "pins.toml")
+    drafts = work / "drafts"
+    drafts.mkdir()
 
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
@@ -44,6 +64,7 @@ def main(total: int) -> int:
     from tests.toyrepo import make_toy
 
     focus.FOCUS_TIMEOUT_S = 0.02
+    fuzzing.offline(work, os.environ.__setitem__)
     checkout = make_toy(work)
     workspace = Workspace(checkout, Store.memory())
     workspace.index_all(workers=1)
@@ -89,7 +110,12 @@ def main(total: int) -> int:
         lambda t: fuzzing.path_target(t[0], workspace, t[1], t[2]),
     )
     run("pins", fuzzing.pins_document(), fuzzing.pins_target)
-    run("command lines", fuzzing.argv, lambda args: fuzzing.cli_target(args, checkout.root))
+    run("REPO@VERSION", fuzzing.repo_spec, fuzzing.spec_target)
+    run(
+        "command lines",
+        st.tuples(fuzzing.argv, fuzzing.stdout_encoding),
+        lambda t: fuzzing.cli_target(t[0], checkout.root, t[1], drafts),
+    )
 
     cases = sum(counts.values())
     for text in shown:

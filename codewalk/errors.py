@@ -7,6 +7,8 @@ stderr and exits with ``error.exit_code``; anything else that escapes is a bug.
 
 from __future__ import annotations
 
+import errno
+
 
 class CodewalkError(Exception):
     """Base of every error meant for the user, not for a traceback."""
@@ -43,6 +45,10 @@ class NetworkError(SourceError):
     """
 
 
+class GitMissing(SourceError):
+    """No git program to run: fetching, recording and verifying source need one."""
+
+
 class VerificationError(SourceError):
     """What was fetched is not what the pin says (commit, hash, dirty tree)."""
 
@@ -72,3 +78,27 @@ class FocusTimeout(TourError):
 class TraceError(CodewalkError):
     """A trace cannot be made, found or read (an unknown name, a damaged file, a program
     that cannot be started)."""
+
+
+FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+DISK_FULL_HINT = "free some space there (or set CODEWALK_HOME to a directory on another disk), then try again"
+
+
+def why_not_written(error: OSError) -> str:
+    """Why a write into the cache failed, in the words a user acts on: the disk is full,
+    the file system is mounted read-only, the directory is not theirs, else the system's
+    own words."""
+    if error.errno in FULL_ERRNOS:
+        return "the disk is full"
+    if error.errno == errno.EROFS:
+        return "it is on a read-only file system"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "it is not writable here"
+    return error.strerror or str(error)
+
+
+def cache_refused(what: str, error: OSError) -> CacheError:
+    """A write into the cache that the system refused: ``what`` could not be done, why,
+    and what to do about it."""
+    hint = DISK_FULL_HINT if error.errno in FULL_ERRNOS else "set CODEWALK_HOME to a directory of your own"
+    return CacheError(f"{what}: {why_not_written(error)}", hint=hint)

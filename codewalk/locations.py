@@ -63,8 +63,11 @@ def traces_dir() -> Path:
     return cache_home() / "traces"
 
 
-def index_db_path() -> Path:
-    return cache_home() / "index.sqlite3"
+def index_db_path(version: str) -> Path:
+    """The index of layout ``version`` (``INDEX_VERSION``, which the index layer owns):
+    one file per layout (``index-7.8.sqlite3``), so that two codewalk versions sharing a
+    home each keep their own, never rebuilding the other's."""
+    return cache_home() / f"index-{version}.sqlite3"
 
 
 def _data_file(name: str) -> Path:

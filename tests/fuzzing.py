@@ -1,7 +1,9 @@
 """Hostile inputs for codewalk, as hypothesis strategies, and the targets they are fed to:
-tour documents (parsed, then resolved), queries, paths, pins files and whole command
-lines. Each target lets only codewalk's own typed errors (``CodewalkError``) escape; for a
-command line, ``main`` must return an exit code (argparse's own usage errors aside).
+tour documents (parsed, then resolved), queries, paths, pins files, ``REPO@VERSION``
+strings and whole command lines (find, show, goto, calls, callers, path, draft, diff,
+sync, their output going to streams of odd encodings). Each target lets only codewalk's
+own typed errors (``CodewalkError``) escape; for a command line, ``main`` must return an
+exit code (argparse's own usage errors aside).
 
 Shared by the bounded test in the suite (tests/test_fuzz.py) and the long run
 (bench/fuzz_long.py)."""
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -117,8 +120,35 @@ def _toml_key(name: str) -> str:
     return json.dumps(name, ensure_ascii=True)
 
 
+# REPO@VERSION: the pins' names and others, versions a release may have and junk (long,
+# empty, path-like, "installed", which asks the python on PATH)
+version = st.one_of(
+    st.sampled_from(["1.0", "0", "installed", "v1", "1!2.0", "1.0+local", "latest", "", "../..", "-rf"]),
+    st.from_regex(r"v?[0-9]{1,4}(\.[0-9]{1,4}){0,3}((a|b|rc|\.dev|\.post)[0-9]{0,3})?", fullmatch=True),
+    st.integers(0, 400).map(lambda n: "1" * n),
+    text,
+)
+repo_spec = st.one_of(
+    st.tuples(
+        st.one_of(st.sampled_from(["toy", "transformers", "nope", ""]), text),
+        st.sampled_from(["@", "", "@@", " @"]),
+        version,
+    ).map("".join),
+    text,
+)
+number = st.one_of(st.integers(-3, 60).map(str), text, st.just("1e3"))
+draft_output = st.one_of(st.just("-"), st.just(""), text, identifier.map(lambda name: f"{name}.yaml"))
+stdout_encoding = st.sampled_from(["utf-8", "ascii", "latin-1", "cp1252", "utf-16"])
+
 argv = st.one_of(
     st.tuples(st.sampled_from(["find", "show"]), query).map(list),
+    st.tuples(st.sampled_from(["find", "show", "calls"]), query, st.just("--at"), repo_spec).map(list),
+    st.tuples(st.just("sync"), repo_spec).map(list),
+    st.tuples(st.just("diff"), query, st.just("--from"), repo_spec, st.just("--to"), repo_spec).map(list),
+    st.tuples(st.just("calls"), query, st.sampled_from(["--depth", "--all"]), number).map(list),
+    st.tuples(st.just("callers"), query).map(list),
+    st.tuples(st.just("path"), query, query, st.sampled_from(["--limit", "--depth"]), number).map(list),
+    st.tuples(st.just("draft"), query, query, st.just("-o"), draft_output).map(list),
     st.tuples(st.just("goto"), st.tuples(path, st.integers(-3, 10**20), st.integers(-3, 200))).map(
         lambda t: ["goto", f"{t[1][0]}:{t[1][1]}:{t[1][2]}"]
     ),
@@ -166,13 +196,53 @@ def pins_target(document: str) -> None:
         parse_pins(document, "fuzz.toml")
 
 
-def cli_target(args: list[str], source: Path) -> int:
-    """``codewalk ARGS --source SOURCE`` in process: an exit code, never an exception
-    (argparse's usage errors exit 2 through SystemExit)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+def offline(where: Path, setenv: Callable[[str, str], object]) -> None:
+    """Point every fetch (sync, diff, --at) at an empty package index on disk: a version
+    codewalk must fetch is refused at once, never asked of the network."""
+    index = where / "empty-index"
+    index.mkdir(exist_ok=True)
+    setenv("CODEWALK_SOURCE", "release")
+    setenv("PIP_INDEX_URL", index.as_uri() + "/")
+    setenv("PIP_EXTRA_INDEX_URL", "")
+
+
+_NO_SOURCE = ("sync", "diff")  # commands that read pins at versions, never a local checkout
+
+
+def cli_target(args: list[str], source: Path, encoding: str = "utf-8", drafts: Path | None = None) -> int:
+    """``codewalk ARGS --source SOURCE`` in process, its output going to a stream that
+    encodes as ``encoding`` (strictly, as Python's own stdout does): an exit code, never
+    an exception (argparse's usage errors exit 2 through SystemExit). ``draft -o NAME``
+    writes into ``drafts`` (a name of one part, or the directory itself), never elsewhere."""
+    args = list(args)
+    if args and args[0] == "draft" and "-o" in args:
+        at = args.index("-o") + 1
+        if args[at] != "-":
+            assert drafts is not None, "draft -o needs a directory to write into"
+            args[at] = str(drafts / args[at].replace("/", "_"))  # one part: the directory's at most
+    if not args or args[0] not in _NO_SOURCE:
+        args += ["--source", str(source)]
+    out = io.TextIOWrapper(io.BytesIO(), encoding=encoding, errors="strict")
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         try:
-            return main([*args, "--source", str(source)])
+            return main(args)
         except SystemExit as exit_:
             assert exit_.code == 2, exit_
             return 2
+        finally:
+            with contextlib.suppress(ValueError, UnicodeError):
+                out.flush()
+
+
+def spec_target(spec: str) -> None:
+    """``REPO@VERSION`` as --at, sync and diff read it: a pin at a version, or a typed error."""
+    from codewalk.source.targets import resolve_target
+
+    pins = parse_pins(
+        '[toy]\nurl = "https://example.invalid/toy.git"\ntag = "v0"\npackage_root = "src"\n'
+        'packages = ["toypkg"]\nrelease = "toypkg==0"\n',
+        "fuzz.toml",
+    )
+    with contextlib.suppress(CodewalkError):
+        target = resolve_target(pins, spec, "fuzz.toml")
+        assert target.pin.name == "toy"

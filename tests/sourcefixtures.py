@@ -138,3 +138,38 @@ def pin_upstream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Upstream:
     monkeypatch.setenv("CODEWALK_SOURCE", "git")
     ensure_checkout(load_pins(pins)["transformers"], mode="git")
     return upstream
+
+
+class SilentServer:
+    """A server on 127.0.0.1 that accepts every connection and never answers (a package
+    index or proxy that hangs), in a thread of the test."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        self.port = self._socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/simple/"
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:  # closed
+                return
+            self._held.append(connection)  # held open, never read, never answered
+
+    @property
+    def connections(self) -> int:
+        return len(self._held)
+
+    def close(self) -> None:
+        self._socket.close()
+        for connection in self._held:
+            connection.close()

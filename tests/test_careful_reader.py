@@ -167,3 +167,30 @@ def test_a_short_name_ranks_by_importance_not_by_path(ws: Workspace) -> None:
         "carefulpkg.auto.BaseAuto.from_pretrained"  # public API first
     )
     assert first(ws, "forward").qualname == "carefulpkg.modeling.Model.forward"  # not the activation's
+
+
+def test_overload_signatures_fold_into_the_function_python_binds(ws: Workspace, runtime: Any) -> None:
+    found = ws.find("fetch")
+    assert [(r.qualname, r.line) for r in found.matches] == [("carefulpkg.loading.fetch", 14)]
+    assert "@overload" not in " ".join(r.via for r in found.results)
+    agrees(found.matches[0], runtime("carefulpkg.loading").fetch)
+
+
+def test_a_star_import_exposes_the_names_a_module_imports(ws: Workspace, runtime: Any) -> None:
+    hit = first(ws, "carefulpkg.fetch")
+    assert (hit.qualname, hit.line) == ("carefulpkg.loading.fetch", 14)
+    assert hit.via == "star-imported by carefulpkg; imported by carefulpkg.reexports"
+    package = runtime("carefulpkg")
+    assert package.fetch is runtime("carefulpkg.loading").fetch
+    agrees(hit, package.fetch)
+
+
+def test_among_copies_of_a_function_the_one_other_modules_import_comes_first(
+    ws: Workspace, runtime: Any
+) -> None:
+    ranked = [r.qualname for r in ws.find("eager_forward").matches]
+    assert ranked == ["carefulpkg.attention_z.eager_forward", "carefulpkg.attention_a.eager_forward"]
+    used = runtime("carefulpkg.block_one").eager_forward
+    assert used is runtime("carefulpkg.block_two").eager_forward
+    assert used is runtime("carefulpkg.attention_z").eager_forward
+    agrees(ws.find("eager_forward").results[0], used)

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from codewalk import locations
 from codewalk.cli.main import main
+from codewalk.index.versions import INDEX_VERSION
 from tests.toyrepo import make_toy
 
 CORE = "src/toypkg/core.py"
@@ -133,7 +135,7 @@ def test_unreadable_cache_is_rebuilt(
     toy: Path, capsys: pytest.CaptureFixture[str], isolated_home: Path
 ) -> None:
     isolated_home.mkdir(parents=True, exist_ok=True)
-    (isolated_home / "index.sqlite3").write_bytes(b"garbage" * 1000)
+    locations.index_db_path(INDEX_VERSION).write_bytes(b"garbage" * 1000)
     code, out, err = run(capsys, "find", "helper", "--source", str(toy))
     assert code == 0 and f"{CORE}:55" in out
     assert "rebuilding the index" in err

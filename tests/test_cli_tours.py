@@ -30,7 +30,7 @@ def pinned(
 ) -> Checkout:
     """Commands see every pin's release and one index shared by this module's tests; the
     transformers checkout they read is returned."""
-    monkeypatch.setattr(locations, "index_db_path", lambda: shared_index)
+    monkeypatch.setattr(locations, "index_db_path", lambda version: shared_index)
     from codewalk.source.sync import open_checkout
 
     return open_checkout("transformers")

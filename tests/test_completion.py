@@ -12,6 +12,7 @@ import pytest
 
 from codewalk import locations
 from codewalk.index.store import Store
+from codewalk.index.versions import INDEX_VERSION
 from codewalk.workspace.workspace import Workspace
 from tests.toyrepo import make_toy
 
@@ -49,7 +50,7 @@ def _tab(line: str, tmp_path: Path, home: Path, **extra: str) -> subprocess.Comp
 @pytest.fixture
 def indexed(tmp_path: Path, isolated_home: Path) -> Path:
     """A home whose index holds the toy package, fully indexed."""
-    with Workspace(make_toy(tmp_path), Store.open(locations.index_db_path())) as workspace:
+    with Workspace(make_toy(tmp_path), Store.open(locations.index_db_path(INDEX_VERSION))) as workspace:
         workspace.index_all(workers=1)
     return isolated_home
 
@@ -78,7 +79,7 @@ def test_symbol_names_from_the_index(tmp_path: Path, indexed: Path) -> None:
 
 def test_no_index_means_no_symbols_and_no_index_made(tmp_path: Path, isolated_home: Path) -> None:
     assert complete("codewalk find Eng", tmp_path, isolated_home) == []
-    assert not locations.index_db_path().exists()  # completion never creates or fills one
+    assert not locations.index_db_path(INDEX_VERSION).exists()  # completion never creates or fills one
 
 
 def test_repo_at_version(tmp_path: Path, isolated_home: Path) -> None:

@@ -284,3 +284,48 @@ def test_name_uses_are_every_use_ast_walk_meets() -> None:
     for source in sources:
         tree = ast.parse(source)
         assert name_uses(tree) == _by_ast_walk(tree)
+
+
+def test_fallbacks_are_flagged_as_stand_ins() -> None:
+    """What a module puts in a name's place when its import fails is marked: ``X = None``
+    at module level, and what an ``except`` that catches a failed import defines."""
+    from codewalk.index.records import FALLBACK
+
+    source = dedent(
+        """
+        try:
+            from hub import download, Client
+        except ImportError:
+            download = None
+
+            class Client:
+                pass
+        try:
+            import torch
+        except (OptionalDependencyNotAvailable, ValueError):
+            Tensor = object
+        try:
+            value = compute()
+        except KeyError:
+            value = 0
+        LIMIT = None
+        real = 1
+
+
+        class Config:
+            name = None
+        """
+    )
+    result = extract(source.encode())
+    assert isinstance(result, ModuleFacts)
+    flagged = {d.qualname: bool(d.flags & FALLBACK) for d in result.definitions}
+    assert flagged == {
+        "download": True,
+        "Client": True,
+        "Tensor": True,
+        "value": False,  # twice: a KeyError is not a failed import
+        "LIMIT": True,
+        "real": False,
+        "Config": False,
+        "Config.name": False,  # a class attribute's default is the attribute itself
+    }

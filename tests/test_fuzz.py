@@ -68,12 +68,21 @@ def test_pins(document: str) -> None:
     fuzzing.pins_target(document)
 
 
-@settings(BOUNDED, max_examples=200)
-@given(args=fuzzing.argv)
+@settings(BOUNDED, max_examples=500)
+@given(spec=fuzzing.repo_spec)
+def test_repo_specs(spec: str) -> None:
+    fuzzing.spec_target(spec)
+
+
+@settings(BOUNDED, max_examples=300)
+@given(args=fuzzing.argv, encoding=fuzzing.stdout_encoding)
 def test_command_lines(
-    args: list[str], toy_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    args: list[str], encoding: str, toy_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pins = tmp_path / "pins.toml"
     pins.write_text(TOY_PINS)
     monkeypatch.setenv("CODEWALK_PINS", str(pins))
-    assert fuzzing.cli_target(args, toy_root) in (0, 1, 2)
+    fuzzing.offline(tmp_path, monkeypatch.setenv)
+    drafts = tmp_path / "drafts"
+    drafts.mkdir(exist_ok=True)
+    assert fuzzing.cli_target(args, toy_root, encoding, drafts) in (0, 1, 2)

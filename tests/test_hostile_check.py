@@ -76,3 +76,117 @@ def test_plain_and_export_of_that_tour_say_so_in_its_step(
         f"codewalk: error: {tour}:4: step 1 of 'm-nope' is missing: unknown repo 'nope': the pins are toy"
     )
     assert_untouched(before, outside_cache(tmp_path, isolated_home))
+
+
+def _refused_port() -> int:
+    """A local port nothing listens on: a connection there is refused at once."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture()
+def unreachable_ext(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """transformers in the cache, and a second pin ``ext`` whose source can be had from
+    neither its git host nor the package index; a tour reading both."""
+    from codewalk.source.pins import load_pins
+    from codewalk.source.sync import ensure_checkout
+    from tests.sourcefixtures import make_upstream, write_pins
+
+    upstream = make_upstream(tmp_path / "remote")
+    pins = write_pins(tmp_path / "vendor_pins.toml", url=upstream.url, commit=upstream.commit)
+    pins.write_text(
+        pins.read_text() + '\n[ext]\nurl = "file:///nonexistent/ext.git"\ntag = "v1.0"\n'
+        'package_root = "src"\npackages = ["ext"]\nrelease = "ext==1.0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    ensure_checkout(load_pins(pins)["transformers"], mode="git")
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{_refused_port()}/simple/")
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    tour = tmp_path / "both.yaml"
+    tour.write_text(
+        "title: Both\nrepo: transformers\nsteps:\n  - at: LlamaModel\n"
+        "  - at: ext.Thing\n    repo: ext\n  - at: ext.Other\n    repo: ext\n"
+    )
+    return tour
+
+
+def test_check_says_a_pin_it_cannot_fetch_cannot_be_read_not_that_steps_broke(
+    unreachable_ext: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "check", str(unreachable_ext))
+    assert code == 2
+    assert "BROKEN" not in out and "did you mean" not in out + err
+    error, hint = err.strip().splitlines()[-2:]
+    assert error.startswith(
+        "codewalk: error: cannot check both: the ext pin cannot be read: no package index could be "
+        "reached for ext==1.0: http://127.0.0.1:"
+    )
+    assert hint == "  hint: set PIP_INDEX_URL to an index (or a mirror) you can reach"
+
+
+def test_a_tour_step_in_a_pin_that_cannot_be_fetched_suggests_no_other_pin(
+    unreachable_ext: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The UI's steps (TourSteps): a pin whose source cannot be had is said, with no
+    "did you mean" list of the pins; an unknown repo still lists them."""
+    from codewalk.errors import NetworkError, PinError
+    from codewalk.tours.discovery import load_tour
+    from codewalk.tours.resolution import TourSteps
+
+    tour = load_tour(str(unreachable_ext))
+
+    def workspace_of(repo: str):  # type: ignore[no-untyped-def]
+        if repo == "ext":
+            raise NetworkError("no package index could be reached for ext==1.0")
+        raise PinError(f"unknown repo {repo!r}")
+
+    steps = TourSteps(tour, workspace_of, "transformers", ("transformers", "ext"))
+    unknown, unreachable = steps(0), steps(1)
+    assert (unknown.status, unknown.suggestions) == ("missing", ("transformers", "ext"))
+    assert (unreachable.status, unreachable.suggestions) == ("missing", ())
+    assert unreachable.error == "no package index could be reached for ext==1.0"
+    code, out, _err = run(capsys, "tour", str(unreachable_ext), "--plain", "--no-color")
+    assert code == 1
+    assert "missing: no package index could be reached for ext==1.0" in out
+    assert "did you mean" not in out
+
+
+def test_find_says_so_when_only_a_fallback_answers_and_its_pin_cannot_be_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``save = None`` where ``from ext.io import save`` fails, and ext out of reach:
+    the stand-in is the answer printed, and one line on stderr says why it is only that."""
+    from codewalk.source.pins import load_pins
+    from codewalk.source.sync import ensure_checkout
+    from tests.sourcefixtures import git, write_pins
+
+    work = tmp_path / "upstream"
+    (work / "src" / "transformers").mkdir(parents=True)
+    (work / "src" / "transformers" / "__init__.py").write_text("")
+    (work / "src" / "transformers" / "hub.py").write_text(
+        "try:\n    from ext.io import save\nexcept ImportError:\n    save = None\n"
+    )
+    git(work, "init", "-q", "-b", "main")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "release")
+    git(work, "tag", "v5.23.0")
+    pins = write_pins(tmp_path / "vendor_pins.toml", url=work.as_uri())
+    pins.write_text(
+        pins.read_text() + '\n[ext]\nurl = "file:///nonexistent/ext.git"\ntag = "v1.0"\n'
+        'package_root = "src"\npackages = ["ext"]\nrelease = "ext==1.0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    ensure_checkout(load_pins(pins)["transformers"], mode="git")
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{_refused_port()}/simple/")
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    code, out, err = run(capsys, "find", "save", "--no-color")
+    assert code == 0
+    assert out.startswith("transformers.hub.save  variable")
+    assert "(a fallback: what the name is when its import fails)" in out
+    assert err.strip().splitlines()[-1].startswith(
+        "codewalk: save is defined here only as a fallback, for when importing it from ext.io fails; "
+        "its definition in ext.io could not be read (ext: no package index could be reached"
+    )

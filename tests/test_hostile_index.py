@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from codewalk import locations
+from codewalk.index.versions import INDEX_VERSION
 from codewalk.source.pins import load_pins
 from codewalk.source.sync import ensure_checkout
 from tests.hardening import assert_untouched, outside_cache, picture, run, toy_source
@@ -43,7 +45,7 @@ def test_bad_pages_in_the_middle_are_moved_aside_and_rebuilt_in_one_line(
 ) -> None:
     root = toy_source(tmp_path, monkeypatch)
     assert run(capsys, "index", "--source", str(root))[0] == 0
-    database = isolated_home / "index.sqlite3"
+    database = locations.index_db_path(INDEX_VERSION)
     damage_pages(database, "defs", "defs_name")
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:  # the header still reads
         assert connection.execute("SELECT value FROM meta").fetchone()
@@ -54,9 +56,9 @@ def test_bad_pages_in_the_middle_are_moved_aside_and_rebuilt_in_one_line(
     notice = [line for line in err.splitlines() if "damaged" in line]
     assert notice == [
         f"codewalk: the index {database} was damaged (database disk image is malformed); "
-        "moved it to index.sqlite3.damaged and started a new one"
+        f"moved it to {database.name}.damaged and started a new one"
     ]
-    assert (isolated_home / "index.sqlite3.damaged").is_file()
+    assert database.with_name(database.name + ".damaged").is_file()
     code, out, err = run(capsys, "find", "Engine.generate", "--source", str(root))
     assert (code, "damaged" in err) == (0, False)  # the new index is sound
     assert_untouched(before, outside_cache(tmp_path, isolated_home))
@@ -100,7 +102,7 @@ def test_a_read_only_cache_answers_from_what_it_holds(
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines()[0] == "toypkg.core.Mixin.generate  method"
         assert (
-            f"codewalk: the index {isolated_home / 'index.sqlite3'} is read-only (another user's?); "
+            f"codewalk: the index {locations.index_db_path(INDEX_VERSION)} is read-only (another user's?); "
             "answering from what it holds"
         ) in done.stderr
         done = _as_another_user(["find", "Engin", "--source", str(root)])
@@ -144,3 +146,27 @@ def test_a_read_only_cache_says_in_one_line_what_it_cannot_do(
         assert picture(isolated_home) == cache_before
     finally:
         writable_again(isolated_home)
+
+
+def test_the_index_of_another_codewalk_version_on_the_same_home_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two codewalk versions used in turn on one home: each keeps its own index, so
+    neither rebuilds the other's (130 MB of facts) at each switch."""
+    root = toy_source(tmp_path, monkeypatch)
+    isolated_home.mkdir(parents=True)
+    others = [isolated_home / "index.sqlite3", isolated_home / "index-99.1.sqlite3"]  # older, newer
+    for path, version in zip(others, ("6.7", "99.1"), strict=True):
+        with sqlite3.connect(path) as connection:
+            connection.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            connection.execute("INSERT INTO meta VALUES ('schema_version', ?)", (version,))
+            connection.execute("CREATE TABLE facts (x)")
+            connection.executemany("INSERT INTO facts VALUES (?)", [(n,) for n in range(1000)])
+    before = {path: path.read_bytes() for path in others}
+    for _ in range(2):
+        code, _out, err = run(capsys, "find", "Engine", "--source", str(root))
+        assert code == 0, err
+        assert "rebuilding" not in err
+    assert {path: path.read_bytes() for path in others} == before
+    mine = locations.index_db_path(INDEX_VERSION)
+    assert mine not in others and mine.is_file()

@@ -19,7 +19,7 @@ def test_the_cache_and_state_are_where_platformdirs_says(monkeypatch: pytest.Mon
     monkeypatch.delenv("CODEWALK_STATE")
     assert locations.cache_home() == platformdirs.user_cache_path("codewalk", appauthor=False)
     assert locations.state_home() == platformdirs.user_state_path("codewalk", appauthor=False)
-    assert locations.index_db_path().parent == locations.cache_home()
+    assert locations.index_db_path("7.8").parent == locations.cache_home()
 
 
 def test_the_environment_names_them_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -77,6 +77,15 @@ def _with(line_from: str, line_to: str) -> str:
         ),
         ("", "pins.toml: no repository is pinned"),
         ('["../../evil"]\nurl = "x"\n', "pins.toml: [../../evil]: a repo name may hold only letters"),
+        (
+            f"[{'r' * 300}]\nurl = 'x'\n",
+            f"pins.toml: [{'r' * 40!r}... (300 characters)]: a repo name has at most 100",
+        ),
+        (
+            "[t]\nurl = 'https://x/t.git'\ntag = 'v" + "1" * 300 + "'\npackage_root = 'src'\n"
+            "packages = ['t']\nrelease = 't==1'\n",
+            "pins.toml: [t].tag: 'v111",
+        ),
         ('["a/b"]\nurl = "x"\n', "pins.toml: [a/b]: a repo name may hold only"),
         ('transformers = "v5"\n', "pins.toml: transformers: expected a table"),
         ("[transformers\n", "pins.toml: not valid TOML"),

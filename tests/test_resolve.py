@@ -307,3 +307,34 @@ def test_goto_follows_an_attribute_to_its_type(ws: Workspace) -> None:
     annotated = ws.goto(TINY, 35, 44)
     assert annotated is not None and (annotated.path, annotated.line) == (TINY, 11)
     assert annotated.via.startswith(f"helper is a TinyNorm (annotated at {TINY}:32)")
+
+
+RANKED_PACKAGE = {
+    "__init__.py": "",
+    "alpha.py": "class Alpha:\n    def run(self):\n        return 1\n",
+    "bravo.py": "class Bravo:\n    def run(self):\n        return 2\n",
+    "uses_one.py": "from .alpha import Alpha\n\nfirst = Alpha()\n",
+    "uses_two.py": "from .alpha import Alpha\n\nsecond = Alpha()\n",
+    "notes_one.py": '"""See Bravo for the other one."""\n\n\ndef note_one():\n    pass\n',
+    "notes_two.py": "# Bravo is described elsewhere\n\n\ndef note_two():\n    pass\n",
+    "notes_three.py": '"""Bravo again."""\n\n\ndef note_three():\n    pass\n',
+}
+
+
+def test_the_order_of_answers_does_not_depend_on_what_was_indexed_before(tmp_path: Path) -> None:
+    """Two runs on one checkout, one after queries that indexed other files: the same
+    order (the count of modules using each owner's name is read from every file alike)."""
+    from codewalk.source.checkout import Checkout, SourceKind
+
+    root = tmp_path / "ranked"
+    for name, text in RANKED_PACKAGE.items():
+        (root / "src" / "ranked" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "src" / "ranked" / name).write_text(text)
+    checkout = Checkout("ranked", root, "src", ("ranked",), SourceKind.LOCAL, "r-1", "v0", "ranked==0")
+    orders = []
+    for earlier in ((), ("note_one", "note_two", "note_three")):
+        with Workspace(checkout, Store.memory()) as workspace:
+            for query in earlier:  # indexes the files that only mention Bravo
+                assert workspace.find(query).results
+            orders.append([r.qualname for r in workspace.find("run").matches])
+    assert orders[0] == orders[1] == ["ranked.bravo.Bravo.run", "ranked.alpha.Alpha.run"]

@@ -34,6 +34,14 @@ CASES = [
     ("LOSS_MAPPING", f"{LOSS}:174", "direct"),
     ("ALL_ATTENTION_FUNCTIONS", f"{MU}:5274", "direct"),
     ("transformers.models.llama", "src/transformers/models/llama/__init__.py:1", "direct"),
+    # public through dir() of the dummy modules, which import it (Python: utils/import_utils.py)
+    (
+        "transformers.DummyObject",
+        "src/transformers/utils/import_utils.py:2517",
+        "imported by transformers.utils.dummy_",
+    ),
+    # 348 copies; llama's is the one the modular files import (Python: modeling_llama.py:180)
+    ("eager_attention_forward", f"{LLAMA}:180", "direct"),
     # public API through lazy modules (real class, not the DummyObject twin)
     ("transformers.PreTrainedModel", f"{MU}:1068", "lazy _import_structure"),
     ("transformers.Trainer", f"{TRAINER}:260", "lazy _import_structure"),

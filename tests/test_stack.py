@@ -148,3 +148,30 @@ def test_a_module_spans_its_whole_file(app: tuple[Workspace, Opener]) -> None:
     module = ws.find("app.ops").results[0]
     lines = ws.source_text("src/app/ops.py").count("\n")
     assert (module.kind, module.start_line, module.end_line) == ("module", 1, lines)
+
+
+def test_a_fallback_stand_in_does_not_hide_the_definition_in_the_other_pin(
+    app: tuple[Workspace, Opener],
+) -> None:
+    """``save = None`` where ``from lib.io import save`` failed is not what ``save`` is:
+    the import is followed into ``lib`` (opened for it), the stand-in listed after."""
+    ws, opener = app
+    found = ws.find("save")
+    best, stand_in = found.matches[0], found.matches[1]
+    assert (best.repo, best.qualname, best.path) == ("lib", "lib.io.save", "py_src/lib/io.py")
+    assert best.via.startswith("save is imported from lib.io")
+    assert (stand_in.repo, stand_in.qualname) == ("app", "app.hub.save")
+    assert stand_in.via.endswith("(a fallback: what the name is when its import fails)")
+    assert opener.opened == ["lib"] and found.note == ""
+
+
+def test_a_fallback_stand_in_alone_says_the_other_pin_could_not_be_read(roots: Path) -> None:
+    opener = Opener(roots, reachable=False)
+    ws = open_app(roots, opener)
+    found = ws.find("save")
+    assert [(r.repo, r.qualname) for r in found.matches] == [("app", "app.hub.save")]
+    assert found.note == (
+        "save is defined here only as a fallback, for when importing it from lib.io fails; "
+        "its definition in lib.io could not be read"
+    )
+    assert ws.stack.unavailable == {"lib": "lib: the package index could not be reached"}

@@ -57,6 +57,31 @@ def test_find_lands_in_the_repository_that_defines_the_name(
     )
 
 
+def test_a_fallback_stand_in_does_not_hide_a_pin_not_synced_yet(
+    stack_sources: Path,
+    isolated_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The README's ``find hf_hub_download`` on a home that holds transformers alone:
+    oneformer's ``hf_hub_download = None`` (where its import fails) is not the answer;
+    the import is followed into huggingface_hub, fetched for it."""
+    (isolated_home / "sources").mkdir(parents=True)
+    (isolated_home / "sources" / "transformers").symlink_to(stack_sources / "transformers")
+    monkeypatch.setenv("CODEWALK_SOURCE", "release")
+    found = run_json(capsys, "find", "hf_hub_download")
+    hub, stand_in = found["results"][0], found["results"][-1]  # type: ignore[index]
+    assert (hub["repo"], hub["path"], hub["line"]) == (
+        "huggingface_hub",
+        "src/huggingface_hub/file_download.py",
+        857,
+    )
+    assert (stand_in["repo"], stand_in["signature"]) == ("transformers", "hf_hub_download = None")
+    assert stand_in["via"].endswith("(a fallback: what the name is when its import fails)")
+    assert not [r for r in found["results"] if "@overload" in r["via"]]  # type: ignore[union-attr]
+    assert (isolated_home / "sources" / "huggingface_hub").is_dir()
+
+
 def test_goto_on_the_trainers_backward_lands_in_accelerate(
     stack_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

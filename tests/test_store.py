@@ -207,3 +207,17 @@ def test_an_interrupted_full_index_keeps_what_it_parsed(
         index_all(store, checkout, workers=1, progress=interrupt_after_first_batch)
     report = index_all(store, checkout, workers=1)
     assert (report.reused, report.parsed) == (4, 10)
+
+
+def test_a_transaction_that_sqlite_ended_itself_lets_its_error_through(tmp_path: Path) -> None:
+    """SQLite rolls back a transaction itself on some errors (a full disk): the error
+    that ended it is what the reader sees, not "cannot rollback"."""
+    import sqlite3
+
+    store = Store.open(tmp_path / "index.sqlite3")
+    with pytest.raises(sqlite3.OperationalError, match="the original error"), store.transaction():
+        store.db.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+        store.db.execute("ROLLBACK")  # as SQLite does on SQLITE_FULL
+        raise sqlite3.OperationalError("the original error")
+    assert store.db.execute("SELECT count(*) FROM meta WHERE key='k'").fetchone()[0] == 0
+    store.close()

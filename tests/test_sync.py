@@ -7,16 +7,26 @@ import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from codewalk.cli.main import main
 from codewalk.errors import CodewalkError, NetworkError, SourceError, UnsafeURLError, VerificationError
 from codewalk.source import cache, cached, gitsource
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.pins import Pin, load_pins
 from codewalk.source.sync import ensure_checkout, local_checkout
-from tests.sourcefixtures import Upstream, git, make_index, make_sdist, make_upstream, write_pins
+from tests.sourcefixtures import (
+    SilentServer,
+    Upstream,
+    git,
+    make_index,
+    make_sdist,
+    make_upstream,
+    write_pins,
+)
 
 
 def scratch_leftovers() -> list[Path]:
@@ -193,17 +203,24 @@ def test_half_written_entry_is_redone_not_trusted(
     assert not leftover.exists()
 
 
-def test_modified_tree_is_detected_and_refetched(
+def test_modified_tree_is_detected_and_kept_until_a_new_one_replaces_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
 ) -> None:
     pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
     checkout = ensure_checkout(pin, mode="git").checkout
     target = checkout.root / "src/transformers/models/llama/modeling_llama.py"
     target.write_text("# edited by hand\n")
-    outcome = ensure_checkout(pin, mode="git")
+    upstream.bare.rename(upstream.bare.with_name("moved.git"))  # offline
+    with pytest.raises(SourceError):
+        ensure_checkout(pin, mode="git")
+    assert cached.current(pin) == checkout  # what the cache held is still there to read
+    assert (checkout.root / "src/transformers/__init__.py").read_text() == '__version__ = "5.23.0"\n'
+    upstream.bare.with_name("moved.git").rename(upstream.bare)
+    outcome = ensure_checkout(pin, mode="git")  # online again: replaced, whole
     assert outcome.downloaded
     assert "files were modified" in outcome.notes[0]
     assert "edited by hand" not in target.read_text()
+    assert scratch_leftovers() == []
 
 
 def test_two_concurrent_syncs_make_one_good_checkout(
@@ -417,3 +434,146 @@ def test_local_checkout_warnings_show_once_per_process(
     sync.open_checkout("transformers", str(upstream.work))
     err = capsys.readouterr().err
     assert err.count("not the pinned v5.23.0") == 1
+
+
+# --- no git on PATH ----------------------------------------------------------------------
+
+
+def _without_git(**extra: str) -> dict[str, str]:
+    """This environment with a PATH that holds Python but no git program."""
+    env = {**os.environ, **extra, "PATH": str(Path(sys.executable).parent)}
+    env.pop("GIT_PYTHON_GIT_EXECUTABLE", None)
+    return env
+
+
+def _codewalk(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codewalk", *argv], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_without_git_a_fetch_says_git_is_not_installed_and_the_cache_still_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upstream: Upstream
+) -> None:
+    assert not any((Path(sys.executable).parent / name).exists() for name in ("git", "git.exe"))
+    pin = pin_for(tmp_path, monkeypatch, url=upstream.url, commit=upstream.commit)
+    ensure_checkout(pin, mode="git")  # what the cache held before git went away
+    env = _without_git()
+    done = _codewalk(env, "sync", "transformers@5.24.0")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        "codewalk: error: git is not installed (no 'git' program on PATH): codewalk needs it to fetch, "
+        "record and verify source",
+        "  hint: install git, or put it on PATH; what is already in the cache is read without it",
+    ]
+    found = _codewalk(env, "find", "LlamaModel", "--no-color")
+    assert found.returncode == 0, found.stderr
+    assert "src/transformers/models/llama/modeling_llama.py:1" in found.stdout
+
+
+def test_without_git_a_local_checkout_is_read_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pin_for(tmp_path, monkeypatch, url="https://example.invalid/t.git")
+    root = tmp_path / "mine"
+    (root / "src" / "transformers").mkdir(parents=True)
+    (root / "src" / "transformers" / "__init__.py").write_text("def hello():\n    return 1\n")
+    done = _codewalk(_without_git(), "find", "hello", "--source", str(root), "--no-color")
+    assert done.returncode == 0, done.stderr
+    assert "src/transformers/__init__.py:1" in done.stdout
+    assert f"codewalk: {root}: git is not installed" in done.stderr
+
+
+# --- a package index that accepts and never answers ------------------------------------
+
+
+@pytest.fixture
+def silent_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SilentServer]:
+    server = SilentServer()
+    write_pins(tmp_path / "vendor_pins.toml", url="https://example.invalid/transformers.git")
+    monkeypatch.setenv("CODEWALK_PINS", str(tmp_path / "vendor_pins.toml"))
+    monkeypatch.setenv("CODEWALK_SOURCE", "release")
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_INDEX_URL", server.url)
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    for name in ("PIP_TIMEOUT", "PIP_DEFAULT_TIMEOUT"):  # pip's own default, whatever this machine sets
+        monkeypatch.delenv(name, raising=False)
+    yield server
+    server.close()
+
+
+def _started(*argv: str) -> tuple[subprocess.Popen[str], list[tuple[float, str]]]:
+    """``codewalk ARGV`` started, and its stderr lines as they come, each with when."""
+    import threading
+    import time
+
+    command = [sys.executable, "-m", "codewalk", *argv]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    lines: list[tuple[float, str]] = []
+    started = time.monotonic()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append((time.monotonic() - started, line.rstrip("\n")))
+
+    threading.Thread(target=read, daemon=True).start()
+    return process, lines
+
+
+def _wait_for(lines: list[tuple[float, str]], text: str, seconds: float) -> float:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for when, line in list(lines):
+            if text in line:
+                return when
+        time.sleep(0.05)
+    raise AssertionError(f"{text!r} not said within {seconds} s: {lines}")
+
+
+def test_a_silent_index_is_said_within_seconds_and_ctrl_c_ends_the_fetch_at_once(
+    silent_index: SilentServer,
+) -> None:
+    import signal
+    import time
+
+    process, lines = _started("sync")
+    try:
+        said = _wait_for(lines, "waiting for the package index at " + silent_index.url + "transformers/", 10)
+        assert said < 6  # two seconds of silence, and the start of a Python process
+        assert "no answer for 2 s (given up after 15 s of silence; PIP_TIMEOUT sets it)" in lines[-1][1]
+        assert silent_index.connections == 1
+        process.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        assert process.wait(timeout=10) == 130
+        assert time.monotonic() - interrupted < 5  # at once, not when the index gives up
+    finally:
+        process.kill()
+        process.wait()
+    _wait_for(lines, "codewalk: interrupted", 2)
+
+
+@pytest.mark.slow
+def test_a_silent_index_is_given_up_after_pips_timeout(silent_index: SilentServer) -> None:
+    process, lines = _started("sync")
+    try:
+        assert process.wait(timeout=45) == 2  # pip's default: 15 s of silence, where it was 60
+    finally:
+        process.kill()
+    _wait_for(lines, f"no package index could be reached for transformers==5.23.0: {silent_index.url}", 2)
+    assert lines[-2][1].endswith("transformers/: no answer in 15 s")
+
+
+def test_pip_timeout_sets_how_long_a_silent_index_is_waited_for(
+    silent_index: SilentServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PIP_TIMEOUT", "1.5")
+    assert main(["sync"]) == 2
+    assert "transformers/: no answer in 1.5 s" in capsys.readouterr().err
+    monkeypatch.setenv("PIP_TIMEOUT", "soon")
+    assert main(["sync"]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "codewalk: error: PIP_TIMEOUT='soon' is not a number of seconds the package index may take"
+    )

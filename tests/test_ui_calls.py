@@ -43,7 +43,7 @@ async def test_c_lists_the_calls_of_the_function_and_jumps_into_one() -> None:
         assert label_of(panel).startswith("1 call in __init__ (and 1 builtins or calls on untyped values)")
         await pilot.press("enter")
         await settle(pilot)
-        assert where(app) == ("pkg/base.py", 22, 0)  # class Layer:
+        assert where(app) == ("pkg/base.py", 22, 6)  # class Layer: on its name
         assert app.screen.query_one(OffTourBanner).display
 
 
@@ -70,6 +70,27 @@ async def test_x_on_a_definition_lists_its_callers() -> None:
         assert panel.shown
         assert label_of(panel).startswith("1 caller of Layer  (calls that reach this definition)")
         assert [(r.path, r.line) for r in panel.references] == [("pkg/base.py", 14)]
+
+
+@run_async
+async def test_g_lands_on_the_definitions_name_so_x_lists_its_callers() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        code = app.screen.query_one(CodeView)
+        await pilot.press(*["down"] * (14 - code.cursor[0]), "home")  # self.layers = [Layer(i) ...]
+        while code.word_under_cursor() is None or code.word_under_cursor()[0] != "Layer":
+            await pilot.press("ctrl+right")
+        assert code.cursor[0] == 14
+        await pilot.press("g")  # to `class Layer:`, on its name
+        await settle(pilot)
+        assert code.cursor == (22, 6)
+        await pilot.press("x")
+        await settle(pilot)
+        assert "no name under the cursor" not in notifications(app)
+        panel = app.screen.query_one(ReferencesPanel)
+        assert panel.shown
+        assert label_of(panel).startswith("1 caller of Layer  (calls that reach this definition)")
 
 
 @run_async

@@ -75,7 +75,7 @@ async def test_goto_definition_and_back() -> None:
         assert app.screen.query_one(CodeView).word_under_cursor() == ("Big", 12)
         await pilot.press("g")
         await settle(app, pilot)
-        assert where(app) == ("pkg/use.py", 4, 0)
+        assert where(app) == ("pkg/use.py", 4, 6)  # class Big(Model): on its name
         banner = app.screen.query_one(OffTourBanner)
         assert banner.display and "return to step 4" in str(banner.render())
         await pilot.press("b")
@@ -84,7 +84,7 @@ async def test_goto_definition_and_back() -> None:
         assert not app.screen.query_one(OffTourBanner).display
         await pilot.press("f")
         await settle(app, pilot)
-        assert where(app) == ("pkg/use.py", 4, 0)
+        assert where(app) == ("pkg/use.py", 4, 6)
         await pilot.press("r")
         await settle(app, pilot)
         assert where(app) == ("pkg/use.py", 8, 0)
@@ -140,7 +140,7 @@ async def test_palette_finds_a_symbol_and_jumps_off_tour() -> None:
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TourScreen)
-        assert where(app) == ("pkg/base.py", 22, 0)  # class Layer:
+        assert where(app) == ("pkg/base.py", 22, 6)  # class Layer: on its name
         assert app.screen.query_one(OffTourBanner).display
         await pilot.press("b")
         await settle(app, pilot)
@@ -176,7 +176,7 @@ async def test_enter_goes_to_definition_and_the_list_jumps_to_a_step() -> None:
         assert app.screen.query_one(CodeView).word_under_cursor() == ("Mixin", 12)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert where(app) == ("pkg/base.py", 4, 0)  # class Mixin:
+        assert where(app) == ("pkg/base.py", 4, 6)  # class Mixin: on its name
         steps = app.screen.query_one(StepsList)
         steps.focus()
         await pilot.press("down", "down", "down", "enter")
@@ -422,3 +422,61 @@ async def test_references_show_a_finding_state_until_they_arrive() -> None:
         slow.release.set()
         await settle(app, pilot)
         assert not panel.shown and not panel.query_one(OptionList).loading
+
+
+def test_quit_while_a_step_waits_on_a_silent_index_is_at_once_and_says_what_it_waited_on() -> None:
+    """A step whose repository is being fetched from an index that never answers: the
+    screen says what it waits on, and ``q`` ends the app without waiting for the fetch
+    (which here would last until ``gate`` is set)."""
+    import asyncio
+    import threading
+
+    from ui_fakes import FakeStack, describe, fake_resolver, make_tour
+
+    from codewalk.ui.session import TourSession
+
+    gate, asked, finished = threading.Event(), threading.Event(), threading.Event()
+    tour = make_tour()
+    waiting = "fetching pkg: waiting for the package index at http://127.0.0.1:9/simple/: no answer for 2 s"
+
+    def resolver(repos: FakeStack):  # type: ignore[no-untyped-def]
+        resolve = fake_resolver(repos, tour)
+
+        def slow(index: int):  # type: ignore[no-untyped-def]
+            asked.set()
+            activity = getattr(session, "activity", None)
+            if activity is not None:  # as the fetch's reporter says it, from the nav thread
+                activity.say(waiting)
+            gate.wait(30)
+            finished.set()
+            return resolve(index)
+
+        return slow
+
+    session = TourSession(
+        tour=tour,
+        open_repos=lambda: FakeStack(),  # type: ignore[arg-type,return-value]
+        resolver=resolver,
+        describe=describe,  # type: ignore[arg-type]
+        repo="pkg",
+    )
+    shown: list[str] = []
+
+    async def run() -> None:
+        app = make_app(session)
+        async with app.run_test(size=(120, 40)) as pilot:
+            assert await asyncio.to_thread(asked.wait, 20)
+            problem = app.screen.query_one(StepProblem)
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if waiting in str(problem.render()):
+                    break
+            shown.append(str(problem.render()))
+            await pilot.press("q")
+
+    try:
+        asyncio.run(run())  # returns once every thread of the app's own is done
+        assert not finished.is_set()  # the fetch is still under way: nothing waited for it
+        assert "resolving Model in pkg …" in shown[0] and waiting in shown[0]
+    finally:
+        gate.set()

@@ -58,7 +58,7 @@ async def test_a_name_the_index_lacks_is_said_at_once_and_jedis_answer_replaces_
         assert meanwhile.results[0].qualname.endswith("Big")
         GatedNavigator.gate.set()
         await settle(pilot)
-        assert _where(app) == ("pkg/use.py", 9, 0)
+        assert _where(app) == ("pkg/use.py", 9, 4)  # on the name jedi found
         assert _messages(app) == ["jedi"]  # the asking message replaced by how it was found
 
 

@@ -89,7 +89,7 @@ async def test_stepping_goto_and_back(stack_home: Path, tmp_path: Path) -> None:
         assert code.word_under_cursor() == ("GenerationMixin", 45)
         await pilot.press("g")
         await settle(pilot)
-        assert _where(app) == (GEN_UTILS, 494, 0)
+        assert _where(app) == (GEN_UTILS, 494, 6)  # on its name
         assert code.current_text() == "class GenerationMixin(ContinuousMixin):"
         banner = _banner(app)
         assert banner is not None and "return to step 1" in banner
@@ -101,7 +101,7 @@ async def test_stepping_goto_and_back(stack_home: Path, tmp_path: Path) -> None:
         assert _banner(app) is None
         await pilot.press("f")
         await settle(pilot)
-        assert _where(app) == (GEN_UTILS, 494, 0)
+        assert _where(app) == (GEN_UTILS, 494, 6)  # on its name
         await pilot.press("r")  # return to the step
         await settle(pilot)
         assert _where(app) == (LLAMA, 418, 0)
@@ -124,7 +124,7 @@ async def test_palette_search_and_references(stack_home: Path, tmp_path: Path) -
         assert type(palette).__name__ == "CommandPalette"
         await pilot.press("enter")  # the first hit: the real class, not the dummy
         await settle(pilot)
-        assert _where(app) == (GEN_UTILS, 494, 0)
+        assert _where(app) == (GEN_UTILS, 494, 6)  # on its name
         assert _banner(app) is not None
 
         await pilot.press("b")

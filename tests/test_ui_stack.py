@@ -110,7 +110,7 @@ async def test_g_into_the_other_repository_and_back() -> None:
         assert app.screen.query_one(CodeView).word_under_cursor() == ("backward", 18)
         await pilot.press("g")
         await settle(pilot)
-        assert where(app) == ("ext", "ext/engine.py", 5, 0)
+        assert where(app) == ("ext", "ext/engine.py", 5, 8)  # on its name
         assert header(app).endswith("ext@2.0") and "step 1/5" in header(app)
         off = banner(app)
         assert off is not None and "return to step 1" in off and "ext: engine.py:5" in off
@@ -133,7 +133,7 @@ async def test_calls_panel_and_palette_reach_the_other_repository() -> None:
         await settle(pilot)
         await pilot.press("enter")  # Engine: ext's class
         await settle(pilot)
-        assert where(app) == ("ext", "ext/engine.py", 4, 0)
+        assert where(app) == ("ext", "ext/engine.py", 4, 6)  # on its name
         assert header(app).endswith("ext@2.0")
 
         await pilot.press("r")
@@ -146,7 +146,7 @@ async def test_calls_panel_and_palette_reach_the_other_repository() -> None:
         assert "ext.engine.step\next  function  ext/engine.py:9" in hits  # the fakes' names are flat
         await pilot.press("enter")
         await settle(pilot)
-        assert where(app) == ("ext", "ext/engine.py", 9, 0)
+        assert where(app) == ("ext", "ext/engine.py", 9, 8)
 
 
 @run_async

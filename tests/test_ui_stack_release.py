@@ -64,7 +64,7 @@ async def test_a_step_in_accelerate_and_g_into_it_from_the_trainer(stack_home: P
         assert code.word_under_cursor() == ("backward", 29)
         await pilot.press("g")
         await settle(pilot)
-        assert _where(app) == ("accelerate", ACCELERATOR, 2818, 0)
+        assert _where(app) == ("accelerate", ACCELERATOR, 2818, 8)  # on its name
         assert code.current_text() == "    def backward(self, loss, **kwargs):"
         assert _header(app).endswith("accelerate@1.14.0 (release)") and "step 7/17" in _header(app)
         banner = app.screen.query_one(OffTourBanner)

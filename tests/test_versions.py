@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from codewalk import locations
 from codewalk.cli.main import main
+from codewalk.index.versions import INDEX_VERSION
 from tests.sourcefixtures import index_with, make_sdist
 
 UTIL = "def shared(x):\n    return x\n"
@@ -113,7 +115,7 @@ def test_versions_share_every_unchanged_file(demo: dict[str, str], isolated_home
     import sqlite3
 
     sha = hashlib.sha1(b"blob %d\0" % len(UTIL.encode()) + UTIL.encode()).hexdigest()
-    db = sqlite3.connect(isolated_home / "index.sqlite3")
+    db = sqlite3.connect(locations.index_db_path(INDEX_VERSION))
     assert db.execute("SELECT count(*) FROM blobs WHERE sha=?", (sha,)).fetchone() == (1,)
     blob = db.execute("SELECT id FROM blobs WHERE sha=?", (sha,)).fetchone()[0]
     users = db.execute("SELECT count(DISTINCT snap) FROM files WHERE blob=?", (blob,)).fetchone()
@@ -311,3 +313,49 @@ def test_a_version_that_is_not_on_the_index_is_one_clear_line(
     assert err[-1].endswith("no demo-9.9.tar.gz")
     assert main(["find", "Engine", "--at", "nope@1.0"]) == 2
     assert "unknown repo 'nope'" in capsys.readouterr().err
+
+
+LONG = "1" * 300  # a version no release has: longer than any file name may be
+
+
+@pytest.mark.parametrize(
+    "argv", [("find", "Engine", "--at", f"demo@{LONG}"), ("sync", f"demo@{LONG}")], ids=["find-at", "sync"]
+)
+def test_a_version_of_hundreds_of_characters_is_not_a_version(
+    demo: dict[str, str], argv: tuple[str, ...], isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(list(argv)) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"codewalk: error: demo@{'1' * 40}...: {'1' * 40!r}... (300 characters) is not a version "
+        "(more than 100 characters), e.g. 4.57.6"
+    ]
+    assert not (isolated_home / "sources" / "demo").exists()  # nothing made for it
+
+
+def test_a_python_reporting_a_version_of_thousands_of_characters_is_refused(
+    demo: dict[str, str], tmp_path: Path, isolated_home: Path
+) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    python = bin_dir / "python"
+    python.write_text(f"#!/bin/sh\necho {'7' * 5000}\n")
+    python.chmod(0o755)
+    env = {**os.environ, **demo, "CODEWALK_HOME": str(isolated_home)}
+    env["PATH"] = str(bin_dir) + os.pathsep + env.get("PATH", "")
+    done = codewalk(env, "find", "Engine.run", "--at", "demo@installed")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("codewalk: error: demo@7777777777")
+    assert "(5000 characters) is not a version (more than 100 characters)" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr) < 400
+
+
+def test_a_pins_file_with_a_release_of_hundreds_of_characters_names_the_key(tmp_path: Path) -> None:
+    from codewalk.errors import PinError
+    from codewalk.source.pins import parse_pins
+
+    text = PINS.replace('release = "demo==2.0"', f'release = "demo=={LONG}"')
+    with pytest.raises(PinError) as caught:
+        parse_pins(text, "pins.toml")
+    assert str(caught.value).startswith("pins.toml: [demo].release: 'demo==1111")
+    assert "each at most 100 characters" in str(caught.value)

@@ -91,10 +91,9 @@ def _actions(parser: argparse.ArgumentParser) -> Iterable[argparse.Action]:
 
 def symbols(prefix: str, **_: Any) -> list[str]:
     """Names the index knows that start with ``prefix`` (:mod:`codewalk.index.names`)."""
-    from codewalk import locations
     from codewalk.index import names
 
-    return names.starting_with(locations.index_db_path(), prefix)
+    return names.starting_with(names.index_path(), prefix)
 
 
 def trace_names(prefix: str, **_: Any) -> list[str]:

@@ -29,7 +29,7 @@ class Workspaces:
         self.source_path = source_path
         self.at = tuple(at)
         self._pinned = pinned  # else opened on first use
-        self.problems: dict[str, str] = {}  # repo -> why its workspace could not be opened
+        self.problems: dict[str, CodewalkError] = {}  # repo -> why its workspace could not be opened
 
     @property
     def pinned(self) -> PinnedStack:
@@ -44,9 +44,9 @@ class Workspaces:
     def get(self, repo: str | None) -> Workspace:
         return self.pinned.workspace(repo or self.pinned.first_pin)
 
-    def get_or_problem(self, repo: str | None) -> Workspace | str:
+    def get_or_problem(self, repo: str | None) -> Workspace | CodewalkError:
         """The workspace of ``repo``, or why it cannot be had (an unknown repo, a source
-        that cannot be fetched), said once per repo: one tour's bad ``repo:`` is that
+        that cannot be fetched), found once per repo: one tour's bad ``repo:`` is that
         tour's error, not the end of ``check``."""
         name = repo or self.pinned.first_pin
         if name in self.problems:
@@ -54,8 +54,8 @@ class Workspaces:
         try:
             return self.get(name)
         except CodewalkError as error:
-            self.problems[name] = error.message
-            return error.message
+            self.problems[name] = error
+            return error
 
     def steps(self, tour: Tour) -> TourSteps:
         """``tour``'s steps, each resolved in the workspace of its repository."""
@@ -65,11 +65,23 @@ class Workspaces:
             if repo not in self.pinned.pins:
                 return None  # unknown: the step says so, and names the pins
             found = self.get_or_problem(repo)
-            if isinstance(found, str):
-                raise CodewalkError(found)
+            if isinstance(found, CodewalkError):
+                raise found
             return found
 
         return TourSteps(tour, workspace_of, self.pinned.first_pin, tuple(self.pinned.pins))
+
+    def refuse_unreadable(self, tour: Tour) -> None:
+        """Raise why a pin ``tour`` reads cannot be read, when that is the machine's
+        doing (an index out of reach, a full disk), not the tour's (an unknown repo):
+        ``check`` then says the pin could not be had, never that the tour is broken."""
+        for step in tour.steps:
+            repo = tour.step_repo(step) or self.pinned.first_pin
+            error = self.problems.get(repo)
+            if error is not None and repo in self.pinned.pins:
+                raise type(error)(
+                    f"cannot check {tour.id}: the {repo} pin cannot be read: {error.message}", hint=error.hint
+                )
 
     def source_text(self, repo: str, path: str) -> str:
         return self.get(None).source_text(path, repo)

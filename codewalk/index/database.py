@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from codewalk.errors import CacheError
+from codewalk.errors import DISK_FULL_HINT, CacheError, cache_refused
 from codewalk.index.versions import INDEX_VERSION
 from codewalk.visible import visible
 
@@ -126,6 +126,7 @@ def create(connection: sqlite3.Connection) -> None:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    connection: sqlite3.Connection | None = None
     try:
         # shared across threads behind the workspace's lock (the UI calls from workers)
         connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -134,10 +135,43 @@ def _connect(path: Path) -> sqlite3.Connection:
         if not _has_meta(connection):
             create(connection)
     except sqlite3.Error as exc:
+        if connection is not None:
+            connection.close()
+        if is_full(exc, path):
+            raise disk_full(path, exc) from None
         raise CacheError(
             f"cannot open the index {path}: {exc}", hint="delete it, or set CODEWALK_HOME"
         ) from None
     return connection
+
+
+_NEARLY_FULL = 1 << 20  # bytes: less than this left, an I/O error is the disk filling up
+
+
+def is_full(error: sqlite3.Error, path: Path | None) -> bool:
+    """Whether ``error`` is the disk holding the index at ``path`` running out of space:
+    SQLite's "database or disk is full", or an I/O error (creating its shared-memory
+    file, writing its log) where the file system has next to nothing left."""
+    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(error).lower()
+    if primary == 13 or "database or disk is full" in text:  # SQLITE_FULL
+        return True
+    if path is None or not (primary == 10 or "disk i/o error" in text):  # SQLITE_IOERR
+        return False
+    try:
+        info = os.statvfs(path.parent)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False
+    return info.f_bavail * info.f_frsize < _NEARLY_FULL
+
+
+def disk_full(path: Path, error: sqlite3.Error) -> CacheError:
+    """The one message for an index on a full disk: nothing to delete, space to free."""
+    return CacheError(
+        f"the disk holding the index {path} is full ({error}); the index is left as it was",
+        hint=DISK_FULL_HINT,
+    )
 
 
 @contextlib.contextmanager
@@ -149,6 +183,8 @@ def _creation_lock(path: Path) -> Iterator[None]:
             holding.enter_context(locks.held(f"{path}.lock", timeout=120))
         except locks.Timeout:
             raise CacheError(f"{path}: another codewalk has been creating the index for 2 minutes") from None
+        except OSError as exc:  # the lock file cannot be made: a full disk, a read-only mount
+            raise cache_refused(f"cannot open the index {path}", exc) from None
         yield
 
 
@@ -300,4 +336,8 @@ class Transaction:
             ) from None
 
     def __exit__(self, kind: object, *_: object) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            self.db.execute("COMMIT")
+        elif self.db.in_transaction:  # SQLite ends some failed ones itself (a full disk)
+            with contextlib.suppress(sqlite3.Error):  # the error that ended it says more
+                self.db.execute("ROLLBACK")

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from codewalk.index import bindings, lazy
 from codewalk.index.records import (
     DUMMY,
+    FALLBACK,
     OVERLOAD,
     PROTOCOL,
     REBOUND,
@@ -36,10 +37,12 @@ from codewalk.index.records import (
 from codewalk.index.syntax import (
     FunctionNode,
     assignments,
+    catches_import_failure,
     decorator_name,
     dedent,
     doc_line,
     dotted,
+    is_none,
     is_type_checking,
     literal_or_dotted,
     name_uses,
@@ -129,7 +132,9 @@ class _Collector:
             for block in (stmt.body, stmt.orelse, stmt.finalbody):
                 self.body(block, parent=parent, in_class=in_class, flags=flags)
             for handler in stmt.handlers:
-                self.body(handler.body, parent=parent, in_class=in_class, flags=flags)
+                # at module level, what a failed import leaves in place of the name
+                fallback = FALLBACK if not parent and catches_import_failure(handler) else 0
+                self.body(handler.body, parent=parent, in_class=in_class, flags=flags | fallback)
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             self.body(stmt.body, parent=parent, in_class=in_class, flags=flags)
 
@@ -277,6 +282,7 @@ class _Collector:
                 if not parent:
                     self.imports += bindings.module_aliases(qualname, value)
             rebound = bindings.rebound_by(value, name.id) if not parent and len(names) == 1 else ""
+            placeholder = FALLBACK if not parent and is_none(value) else 0  # X = None: not X itself
             self.definitions.append(
                 Definition(
                     qualname=qualname,
@@ -289,7 +295,7 @@ class _Collector:
                     end_line=node.end_lineno or node.lineno,
                     signature=first[:300],
                     target=alias_target or rebound,
-                    flags=flags | (REBOUND if rebound else 0),
+                    flags=flags | (REBOUND if rebound else 0) | placeholder,
                     copied_from=self.copied_from(node),
                 )
             )

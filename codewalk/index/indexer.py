@@ -13,11 +13,12 @@ of each other and of the disk layout.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -46,8 +47,12 @@ def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
     checkout's packages, and of every ``.pyi`` stub (the Python face of compiled code:
     ``tokenizers/tokenizers.pyi``), sorted by path. A stub and a source of the same
     module share its name; the source answers for the module."""
+    return sorted((path, module, is_package) for path, module, is_package, _ in _package_files(checkout))
+
+
+def _package_files(checkout: Checkout) -> Iterator[tuple[str, str, bool, os.DirEntry[str]]]:
+    """Every package file :func:`list_files` lists, with its directory entry."""
     root = checkout.root
-    found: list[tuple[str, str, bool]] = []
     for package in checkout.packages:
         top = checkout.package_dir() / package
         if not inside(root, top):
@@ -79,34 +84,46 @@ def list_files(checkout: Checkout) -> list[tuple[str, str, bool]]:
                     continue  # a symlink out of the checkout: not its code
                 path = prefix + "/".join((*parts, name))
                 if stem == "__init__":
-                    found.append((path, ".".join(parts), True))
+                    yield path, ".".join(parts), True, entry
                 else:
-                    found.append((path, ".".join((*parts, stem)), False))
-    found.sort()
-    return found
+                    yield path, ".".join((*parts, stem)), False, entry
+
+
+_RACY_NS = 3_000_000_000  # a file changed this recently may change again within its timestamps' tick
 
 
 def snapshot_key(checkout: Checkout) -> str:
     """What identifies the checkout's content: its commit, and for the user's own
-    checkout (``--source``, maybe edited or not under git) a fingerprint of the package
-    files' paths, sizes and modification times as well."""
+    checkout (``--source``, maybe edited or not under git) a fingerprint of every file
+    :func:`list_files` lists (``.pyi`` stubs too).
+
+    A file is known by its stat: size, modification time, and the inode change time,
+    which no tool sets back (``touch -d``, ``cp -p``, ``rsync -a`` and ``tar x`` keep an
+    old mtime, never an old ctime), with the inode (a file replaced by a rename). The
+    only change a stat can miss is a second one within the same tick of the clock that
+    stamps files (coarse on some file systems): a file changed within the last seconds
+    is known by its content as well."""
     if checkout.kind is not SourceKind.LOCAL:
         # the entry's build as well: an entry fetched again (``sync`` repairing it)
         # gets a new snapshot, whose file list is read from the new tree
         return f"{checkout.commit}@{entry_stamp(checkout)}"
     import hashlib
+    import time
 
     digest = hashlib.sha1(usedforsecurity=False)
-    for package in checkout.packages:
-        for directory, subdirs, names in os.walk(checkout.package_dir() / package):
-            subdirs.sort()
-            for name in sorted(names):
-                if name.endswith(".py"):
-                    try:
-                        info = os.stat(os.path.join(directory, name))
-                    except OSError:
-                        continue
-                    digest.update(f"{directory}/{name}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    now = time.time_ns()
+    for path, _module, _is_package, entry in sorted(_package_files(checkout), key=lambda found: found[0]):
+        try:
+            info = entry.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}\n".encode())
+        if now - max(info.st_mtime_ns, info.st_ctime_ns) < _RACY_NS:
+            try:
+                with open(entry.path, "rb") as handle:
+                    digest.update(blob_sha(handle.read()).encode())
+            except OSError:
+                continue
     return f"{checkout.commit}+{digest.hexdigest()[:16]}"
 
 
@@ -235,14 +252,16 @@ def index_all(
     # Committed in batches: every file's facts stand alone, so an interrupted run keeps
     # what it parsed (the snapshot stays lazy until the end), and the write lock is
     # held for moments, not for the whole run.
-    results = iter(_run(jobs, workers))
-    while batch := list(itertools.islice(results, _BATCH)):
-        with store.transaction():
-            for path, sha, rows in batch:
-                store.set_blob(snap, path, store.add_blob(sha, rows))
-        count += len(batch)
-        if progress:
-            progress(count, total)
+    # closed however the loop ends: a write that fails (a full disk) stops the workers
+    # now, not whenever the generator holding their pool is collected
+    with contextlib.closing(_run(jobs, workers)) as results:
+        while batch := list(itertools.islice(results, _BATCH)):
+            with store.transaction():
+                for path, sha, rows in batch:
+                    store.set_blob(snap, path, store.add_blob(sha, rows))
+            count += len(batch)
+            if progress:
+                progress(count, total)
     with store.transaction():
         ids = store.blob_ids()
         store.set_blobs(snap, [(path, ids[sha]) for path, sha in same])
@@ -261,7 +280,7 @@ def index_all(
     )
 
 
-def _run(jobs: Sequence[tuple[str, str]], workers: int) -> Iterable[tuple[str, str, FactRows]]:
+def _run(jobs: Sequence[tuple[str, str]], workers: int) -> Generator[tuple[str, str, FactRows]]:
     if workers <= 1 or len(jobs) < 8:
         yield from map(_work, jobs)
         return

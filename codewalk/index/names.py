@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from codewalk.index.versions import SEP
+from codewalk.index.versions import index_path as index_path  # the index a TAB reads
 
 LIMIT = 200  # names offered at most
 

@@ -19,7 +19,8 @@ _END = rb"(?!" + _WORD_BYTE + rb")"
 
 def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: str) -> list[FileRow]:
     """The files whose bytes may hold ``needle`` as ``kind``: "def" (class/def/assignment
-    at the start of a line), "copy" (a ``# Copied from needle`` comment), "entry" (a dict
+    at the start of a line), "copy" (a ``# Copied from needle`` comment), "copy-of" (one
+    of ``X.needle``, any X), "entry" (a dict
     value), "base" (a class naming it among its bases) or "ref" (any whole-word use). A
     cheap pre-filter before parsing."""
     word = re.escape(needle.encode())
@@ -40,6 +41,8 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
         )
     elif kind == "copy":
         pattern = re.compile(rb"Copied from[ \t]+" + word + _END)
+    elif kind == "copy-of":  # a copy of anything named needle, in any module
+        pattern = re.compile(rb"Copied from[ \t]+[\w.]*\." + word + _END)
     elif kind == "base":
         pattern = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*" + _START + word + _END, re.MULTILINE)
     elif kind == "entry":
@@ -88,21 +91,31 @@ _NAME_RE = re.compile(
 )
 
 
+_MANY_NAMES = 200  # past this many names, one pass over each file's words beats a pattern of them all
+_IDENTIFIER = re.compile(rb"[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*")
+
+
 def scan_counts(checkout: Checkout, files: Sequence[FileRow], names: Sequence[str]) -> dict[str, int]:
-    """For each of ``names``: in how many of these files (not indexed yet) it occurs, in
-    one pass of one pattern per file. A cheap stand-in for the index's count of uses."""
+    """For each of ``names``: in how many of these files its bytes occur as a whole word,
+    in one pass per file (one pattern of the names, or the file's words when the names
+    are many). A stand-in for the index's count of uses that reads every file alike,
+    whatever was indexed before."""
     found = dict.fromkeys(names, 0)
     if not names:
         return found
-    longest_first = sorted(names, key=len, reverse=True)
-    pattern = re.compile(b"|".join(re.escape(name.encode()) for name in longest_first))
+    wanted = {name.encode(): name for name in names}
+    pattern: re.Pattern[bytes] | None = None
+    if len(names) <= _MANY_NAMES:
+        longest_first = b"|".join(re.escape(name) for name in sorted(wanted, key=len, reverse=True))
+        pattern = re.compile(_START + b"(?:" + longest_first + b")" + _END)
     for row in files:
         read = read_checked(checkout, row.path)
         if read is None:
             continue
-        for hit in set(pattern.findall(read[0])):
-            name = hit.decode("utf-8", errors="replace")
-            if name in found:
+        words = set(pattern.findall(read[0])) if pattern is not None else set(_IDENTIFIER.findall(read[0]))
+        for word in words:
+            name = wanted.get(word)
+            if name is not None:
                 found[name] += 1
     return found
 

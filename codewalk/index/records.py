@@ -23,6 +23,7 @@ PROTOCOL = 64  # a member of a ``typing.Protocol`` class: a stub, like an overlo
 BOUND_BY_IMPORT = 128  # a class member bound by an import in the class body (target: the import)
 REBOUND = 256  # ``Name = f(Name)`` at module level: ``f`` remakes the class at import time
 LEGACY_ALIAS = 512  # an import a package's module-alias table declares (a legacy module path)
+FALLBACK = 1024  # a module-level placeholder: ``X = None``, or made where an import failed
 
 
 class Definition(NamedTuple):

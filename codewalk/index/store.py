@@ -280,6 +280,17 @@ class Store:
     def defs_copied_from(self, snap: int, target: str) -> list[tuple[FileRow, Definition]]:
         return self._defs_where(snap, "d.copied_from=? AND d.copied_from != ''", (target,))
 
+    def copy_counts(self, snap: int, name: str) -> dict[str, int]:
+        """For each ``# Copied from`` target ending in ``.name``: how many definitions of
+        the indexed files of ``snap`` name it."""
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.db.execute(
+            "SELECT d.copied_from, count(*) FROM defs d CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? "
+            "WHERE d.copied_from != '' AND d.copied_from LIKE ? ESCAPE '\\' GROUP BY d.copied_from",
+            (snap, f"%.{escaped}"),
+        )
+        return {original: int(count) for original, count in rows}
+
     def _defs_where(
         self, snap: int, where: str, args: tuple[object, ...], limit: int = -1
     ) -> list[tuple[FileRow, Definition]]:

@@ -48,6 +48,24 @@ def is_type_checking(test: ast.expr) -> bool:
     return dotted(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING")
 
 
+def is_none(value: ast.expr | None) -> bool:
+    return isinstance(value, ast.Constant) and value.value is None
+
+
+_IMPORT_FAILURES = ("ImportError", "ModuleNotFoundError", "Exception", "BaseException")
+
+
+def catches_import_failure(handler: ast.ExceptHandler) -> bool:
+    """Whether an ``except`` clause catches a failed import (``ImportError``, a bare
+    ``except``, transformers' ``OptionalDependencyNotAvailable``, or a tuple of them)."""
+    caught = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    for kind in caught:
+        name = dotted(kind).rpartition(".")[2] if kind is not None else "BaseException"
+        if name in _IMPORT_FAILURES or name.endswith("NotAvailable"):
+            return True
+    return False
+
+
 def doc_line(node: ast.ClassDef | FunctionNode) -> str:
     if not node.body:
         return ""

@@ -13,7 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol, TypedDict
 
-from codewalk.index.records import SETTER, Definition, DictEntry, FileRow, Import, NativeDefinition
+from codewalk.index.records import (
+    FALLBACK,
+    OVERLOAD,
+    SETTER,
+    Definition,
+    DictEntry,
+    FileRow,
+    Import,
+    NativeDefinition,
+)
 
 
 class Resolved(NamedTuple):
@@ -148,7 +157,10 @@ class Facts(Protocol):
 
     def entries_valued(self, name: str) -> list[tuple[FileRow, DictEntry]]: ...
 
-    def names_like(self, pattern: str) -> list[str]: ...
+    def names_like(self, pattern: str, *, repo: str | None = None) -> list[str]:
+        """Names defined in scope matching a SQL LIKE ``pattern``; with ``repo``, in that
+        repository of the scope only."""
+        ...
 
     def module_by_path(self, path: str, repo: str = "") -> ModuleView | None: ...
 
@@ -165,6 +177,14 @@ class Facts(Protocol):
 
     def imported_from(self, name: str) -> list[str]:
         """Modules of other repositories that code in scope imports ``name`` from."""
+        ...
+
+    def importers(self, name: str) -> list[tuple[FileRow, Import]]:
+        """Every import binding ``name`` in the modules in scope, with its module's file."""
+        ...
+
+    def copy_counts(self, name: str) -> dict[str, int]:
+        """For each ``# Copied from X.name`` target in scope: how many definitions say it."""
         ...
 
     def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
@@ -197,6 +217,10 @@ def to_resolved(hit: Hit, repo: str, role: str = "match") -> Resolved:
     via = hit.via
     if d.flags & SETTER:
         via = f"{via} (property setter)"
+    if d.flags & OVERLOAD:
+        via = f"{via} (an @overload signature)"
+    if d.flags & FALLBACK:
+        via = f"{via} (a fallback: what the name is when its import fails)"
     if d.copied_from:
         via = f"{via}; copied from {d.copied_from}"
     if hit.view.generated_from and d.kind != "module":

@@ -154,24 +154,36 @@ class Namespace:
         depth: int,
     ) -> list[Hit]:
         """``from target import *``: only modules under ``target`` that define the name
-        are visited (found by name in the index, not by loading every module)."""
+        are visited (found by name in the index, not by loading every module); when none
+        does, those that import it, which a star import exports as well unless their
+        ``__all__`` says otherwise (``DummyObject``, imported by the dummy modules that
+        transformers exposes whole through ``dir()``)."""
         head = parts[0]
-        hits: list[Hit] = []
-        for row, definition in self.facts.defs_named(head):
-            if definition.parent or not (row.module == target or row.module.startswith(target + ".")):
-                continue
-            owner = self.view_of(row)
-            if owner is None or not owner.exports(head):
-                continue
-            hops_chain = self.star_chain(target, row.module)
-            if hops_chain is None:
-                continue
-            found = self.lookup(owner, parts, seen, depth + 1)
-            how = import_how(view, imp)
-            hops = " → ".join(hops_chain[:-1])
-            via_text = f"{how}, via {hops}" if hops else how
-            hits.extend(h._replace(via=chain(via_text, h.via)) for h in found)
-        return hits
+
+        def through(rows: Sequence[FileRow]) -> list[Hit]:
+            hits: list[Hit] = []
+            visited: set[str] = set()
+            for row in rows:
+                if row.module in visited or not (row.module == target or row.module.startswith(target + ".")):
+                    continue
+                visited.add(row.module)
+                owner = self.view_of(row)
+                if owner is None or not owner.exports(head):
+                    continue
+                hops_chain = self.star_chain(target, row.module)
+                if hops_chain is None:
+                    continue
+                found = self.lookup(owner, parts, seen, depth + 1)
+                how = import_how(view, imp)
+                hops = " → ".join(hops_chain[:-1])
+                via_text = f"{how}, via {hops}" if hops else how
+                hits.extend(h._replace(via=chain(via_text, h.via)) for h in found)
+            return hits
+
+        defining = through([row for row, definition in self.facts.defs_named(head) if not definition.parent])
+        if defining:
+            return defining
+        return through([row for row, found in self.facts.importers(head) if found.name not in ("", "*")])
 
     def star_chain(self, start: str, end: str) -> list[str] | None:
         """Modules from ``start`` down to ``end`` where each star-imports (or lazily

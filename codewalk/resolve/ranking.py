@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from codewalk.index.records import DUMMY, OVERLOAD, PROTOCOL, SETTER, TYPE_CHECKING_ONLY, Definition
+from codewalk.index.records import (
+    DUMMY,
+    FALLBACK,
+    OVERLOAD,
+    PROTOCOL,
+    SETTER,
+    TYPE_CHECKING_ONLY,
+    Definition,
+)
 from codewalk.resolve.model import Hit, ModuleView, Resolved
 
 
@@ -24,6 +32,8 @@ def penalty(view: ModuleView, d: Definition) -> int:
         score += 100
     if d.flags & TYPE_CHECKING_ONLY:
         score += 50
+    if d.flags & FALLBACK:
+        score += 40  # ``X = None`` where an import failed: the name's stand-in, not the name
     if d.flags & OVERLOAD:
         score += 20
     if d.flags & SETTER:
@@ -61,14 +71,21 @@ def owner_name(hit: Hit) -> str:
 
 
 def rank(
-    hits: list[Hit], context: Sequence[str], primary: str = "", importance: Importance | None = None
+    hits: list[Hit],
+    context: Sequence[str],
+    primary: str = "",
+    importance: Importance | None = None,
+    named: Mapping[str, int] | None = None,
 ) -> list[Hit]:
     """``hits`` best first, one per place (repository, path and line); at equal merit,
-    the more important owner first (``importance``), then the ``primary`` repository's
-    (the one asked about)."""
+    the more important owner first (``importance``), then among copies of one name the
+    one more modules name (``named``: module -> imports of it and ``# Copied from`` it),
+    then the ``primary`` repository's (the one asked about); last, by place, so that
+    equal answers always come in the same order."""
     weight = importance or {}
+    naming = named or {}
 
-    def score(hit: Hit) -> tuple[int, bool, bool, int, int, str, int]:
+    def score(hit: Hit) -> tuple[int, bool, bool, int, int, int, str, str, int]:
         value = hit.penalty
         module = hit.view.module
         for ctx in context:
@@ -78,12 +95,31 @@ def rank(
                 value -= 4
         other = bool(primary) and hit.view.repo not in ("", primary)
         public, derived = weight.get(owner_name(hit), (False, 0))
-        return (value, other, not public, -derived, module.count("."), hit.view.path, hit.definition.line)
+        named_by = naming.get(module, 0)
+        place = (hit.view.repo, hit.view.path, hit.definition.line)
+        return (value, other, not public, -derived, -named_by, module.count("."), *place)
 
     unique: dict[tuple[str, str, int], Hit] = {}
     for hit in sorted(hits, key=score):
         unique.setdefault((hit.view.repo, hit.view.path, hit.definition.line), hit)
     return list(unique.values())
+
+
+def without_overload_stubs(hits: list[Hit]) -> list[Hit]:
+    """Drop an ``@overload`` signature of a function its module also defines plainly:
+    Python binds the name to that one, which is listed; the signatures are its own
+    (a stub with no such definition, in a ``.pyi``, stays)."""
+    return [
+        hit
+        for hit in hits
+        if not hit.definition.flags & OVERLOAD
+        or not any(not d.flags & OVERLOAD for d in hit.view.defs(hit.definition.qualname))
+    ]
+
+
+def is_fallback(hit: Hit) -> bool:
+    """A module-level stand-in for a name whose import failed (``X = None``)."""
+    return bool(hit.definition.flags & FALLBACK)
 
 
 def without_modular_twins(hits: list[Hit], context: Sequence[str] = ()) -> list[Hit]:

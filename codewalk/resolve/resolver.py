@@ -30,10 +30,12 @@ from codewalk.resolve.namespace import Namespace
 from codewalk.resolve.query import parse_query
 from codewalk.resolve.ranking import (
     dedupe,
+    is_fallback,
     owner_name,
     penalty,
     rank,
     without_modular_twins,
+    without_overload_stubs,
 )
 
 _MAX_MODULE_GUESSES = 12  # modules tried for a first part that names a module by its last part
@@ -77,9 +79,16 @@ class Resolver:
             hits = self._legacy_fast_fallback(parts, context)
         if not hits and len(parts) > 1 and parts[0] not in self.packages:
             hits = self._in_modules_named(parts)
-        if not hits and parts[0] not in self.packages:
-            hits = self._from_other_repositories(parts, context)
-        ranked = rank(hits, context, self.facts.repo, self._importance(hits))
+        note = ""
+        if parts[0] not in self.packages and all(is_fallback(h) for h in hits):
+            # nothing here but stand-ins (``X = None`` where an import failed): the name
+            # is the one imported, from the pin that provides it
+            followed = self._from_other_repositories(parts, context)
+            if hits and not followed:
+                note = self._unfollowed_note(parts[0])
+            hits = [*followed, *hits]
+        hits = without_overload_stubs(hits)
+        ranked = rank(hits, context, self.facts.repo, self._importance(hits), self._named_by(hits))
         results = [self._answer(h) for h in ranked]
         if related and results:
             results.extend(related_results.related(self.ns, ranked, self._originals))
@@ -89,11 +98,21 @@ class Resolver:
         if limit is not None:
             results = results[:limit]
         suggestions: tuple[str, ...] = ()
-        note = ""
         if not results and suggest:
             suggestions = tuple(self.suggest(parts[-1]))
             note = self._missing_member_note(parts, context)
         return FindResult(query=query.strip(), results=tuple(results), suggestions=suggestions, note=note)
+
+    def _unfollowed_note(self, name: str) -> str:
+        """Why only a fallback stand-in answers: the real definition is in another pin,
+        which could not be read."""
+        modules = self.facts.imported_from(name)
+        if not modules:
+            return ""
+        return (
+            f"{name} is defined here only as a fallback, for when importing it from {modules[0]} "
+            f"fails; its definition in {modules[0]} could not be read"
+        )
 
     def _missing_member_note(self, parts: list[str], context: Sequence[str]) -> str:
         """For ``Class.member`` where the class exists but no source defines the member:
@@ -128,18 +147,26 @@ class Resolver:
             hits = self.ns.lookup(view, parts, (), 0)
             if not hits and len(parts) == 1 and enclosing_class:
                 hits = self.ns.members(view, enclosing_class, parts[0], ())
-        return [self._answer(h) for h in rank(hits, (module,), self.facts.repo)]
+        return [self._answer(h) for h in rank(without_overload_stubs(hits), (module,), self.facts.repo)]
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
+        """Names close to ``name``: those of the repository asked about first (the one the
+        "not found" names: ``--source DIR``'s, not another pin's), then the rest of the
+        scope's."""
+        own = self._close_names(name, limit, self.facts.repo)
+        others = [n for n in self._close_names(name, limit + len(own), None) if n not in own]
+        return (own + others)[:limit]
+
+    def _close_names(self, name: str, limit: int, repo: str | None) -> list[str]:
         import difflib
 
         lowered = name.lower()
-        pool = set(self.facts.names_like(f"%{lowered}%"))
+        pool = set(self.facts.names_like(f"%{lowered}%", repo=repo))
         if len(name) >= 2:
-            pool.update(self.facts.names_like(f"{lowered[:2]}%"))
+            pool.update(self.facts.names_like(f"{lowered[:2]}%", repo=repo))
         if len(name) >= 4:
-            pool.update(self.facts.names_like(f"%{lowered[-4:]}"))
-        by_lower = {p.lower(): p for p in pool}
+            pool.update(self.facts.names_like(f"%{lowered[-4:]}", repo=repo))
+        by_lower = {p.lower(): p for p in sorted(pool)}
         by_lower.pop(lowered, None)  # the name itself answered nothing: never "did you mean" it
         close = difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=0.6)
         return [by_lower[c] for c in close]
@@ -240,6 +267,27 @@ class Resolver:
         if root is not None and root.all_names:
             public.update(root.all_names)
         return {name: (name in public, counts.get(name, 0)) for name in names}
+
+    def _named_by(self, hits: list[Hit]) -> dict[str, int] | None:
+        """For copies of one definition in several modules (``eager_attention_forward``
+        in 348 modeling files): how many modules name each module's copy, by importing it
+        from there or marking a copy ``# Copied from`` it. The one a reader means is the
+        one the others take (llama's, which the modular files import). Computed only when
+        every hit has the same owner name."""
+        owners = {owner_name(h) for h in hits}
+        if len(owners) != 1 or len({h.view.module for h in hits}) < 2:
+            return None
+        (owner,) = owners
+        counts: dict[str, int] = {}
+        for row, imp in self.facts.importers(owner):
+            if imp.name == owner:
+                source = imp.absolute(row.module, row.is_package)
+                counts[source] = counts.get(source, 0) + 1
+        for original, count in self.facts.copy_counts(owner).items():
+            module = original.rpartition(".")[0]
+            if original.rpartition(".")[2] == owner:  # a function's or a class's own copies
+                counts[module] = counts.get(module, 0) + count
+        return counts
 
     def _answer(self, hit: Hit, role: str = "match") -> Resolved:
         return to_resolved(hit, self.facts.repo, role)

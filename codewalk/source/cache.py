@@ -9,7 +9,7 @@ Layout under ``$CODEWALK_HOME``::
 
 An entry is built in scratch space and moved into place with one ``rename``, so a
 crash leaves at worst a scratch directory that the next run deletes; an entry
-directory without a readable manifest is damaged, and is removed and rebuilt, never
+directory without a readable manifest is damaged, and is rebuilt and replaced, never
 trusted. This module imports no git: reading the cache is the fast path of every
 command.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from codewalk import locations
-from codewalk.errors import CacheError
+from codewalk.errors import CacheError, cache_refused
 from codewalk.files import write_atomically
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.pins import Pin
@@ -123,11 +123,9 @@ def repo_lock(repo: str, *, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     with contextlib.ExitStack() as holding:
         try:
             holding.enter_context(locks.held(str(path), timeout=0))
-        except PermissionError:  # a cache that is not this user's to write
-            raise CacheError(
-                f"cannot fetch {repo} into the cache at {locations.cache_home()}: it is not writable here",
-                hint="set CODEWALK_HOME to a directory of your own",
-            ) from None
+        except OSError as error:  # not this user's, a read-only mount, a full disk
+            what = f"cannot fetch {repo} into the cache at {locations.cache_home()}"
+            raise cache_refused(what, error) from None
         except locks.Timeout:
             waiting = f"codewalk: waiting for another codewalk process using the {repo} cache..."
             print(waiting, file=sys.stderr)
@@ -161,8 +159,8 @@ def clear_scratch(repo: str) -> None:
 
 
 def discard(entry: Path) -> None:
-    """Remove a damaged entry: first moved aside in one rename, so that nothing ever
-    sees it half-deleted, then deleted."""
+    """Remove a damaged entry that a good one of another kind replaces: moved aside in
+    one rename, so that nothing ever sees it half-deleted, then deleted."""
     import shutil
 
     if not entry.exists():
@@ -173,12 +171,22 @@ def discard(entry: Path) -> None:
 
 
 def install(built: Path, entry: Path) -> None:
-    """Move a completed entry from scratch into place (one atomic rename)."""
+    """Move a completed entry from scratch into place (one atomic rename). A damaged
+    entry there is replaced only now that its replacement exists: moved aside in one
+    rename (nothing ever sees it half-deleted), the new one moved in, the old deleted."""
+    import shutil
+
     _mkdir(entry.parent)
+    aside: Path | None = None
     try:
+        if entry.exists():
+            aside = make_scratch(entry.parent.name)
+            os.replace(entry, aside / "replaced")
         os.replace(built, entry)
     except OSError as exc:
         raise CacheError(f"{entry}: cannot move the finished checkout into place: {exc.strerror}") from None
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def _mkdir(path: Path) -> None:

@@ -1,6 +1,6 @@
 """The cached entry as a source: found without git on every command's fast path, and
-re-verified (with git) before ``sync`` trusts it. A damaged entry is discarded, never
-trusted."""
+re-verified (with git) before ``sync`` trusts it. A damaged entry is never trusted, and
+is replaced once a new one is built."""
 
 from __future__ import annotations
 
@@ -35,7 +35,10 @@ def _still_pinned(pin: Pin, kind: SourceKind, manifest: cache.Manifest) -> bool:
 
 def verified(pin: Pin, source: Source, reporter: Reporter, notes: list[str]) -> Checkout | None:
     """The cached entry ``source`` made for ``pin``, re-verified; None when there is
-    none, or it was damaged (then it is discarded, and ``notes`` say so)."""
+    none, or it is damaged (``notes`` say so). A damaged entry stays where it is until
+    a new one is built to replace it (:func:`codewalk.source.cache.install`): a fetch
+    that fails, offline, leaves the reader what the cache held. When git cannot check
+    the entry (a full disk), that is a CacheError, and the entry is kept as it is."""
     entry = cache.entry_dir(pin, source.kind)
     if not entry.exists():
         return None
@@ -49,5 +52,4 @@ def verified(pin: Pin, source: Source, reporter: Reporter, notes: list[str]) -> 
             return cache.checkout_from(pin, entry, manifest)
     notes.append(f"cached {pin.name} entry {entry.name} is damaged ({problem}); fetching it again")
     reporter.note(notes[-1])
-    cache.discard(entry)
     return None

@@ -20,14 +20,43 @@ import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import git
-
-from codewalk.errors import CodewalkError, NetworkError, SourceError, UnsafeURLError, VerificationError
+from codewalk.errors import (
+    DISK_FULL_HINT,
+    CacheError,
+    CodewalkError,
+    GitMissing,
+    NetworkError,
+    SourceError,
+    UnsafeURLError,
+    VerificationError,
+)
 from codewalk.source.cache import Manifest
 from codewalk.source.checkout import SourceKind
 from codewalk.source.pins import Pin
 from codewalk.source.reporter import Reporter
 from codewalk.source.urls import ALLOWED_SCHEMES, redact_text, redact_url, url_scheme
+
+
+def _git_missing(error: ImportError) -> GitMissing:
+    """What GitPython's refusal to load means for the reader: git is not installed (or
+    not on PATH), or the git it found cannot be run."""
+    import shutil
+
+    program = os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"
+    if shutil.which(program) is None:
+        return GitMissing(
+            f"git is not installed (no {program!r} program on PATH): codewalk needs it to fetch, "
+            "record and verify source",
+            hint="install git, or put it on PATH; what is already in the cache is read without it",
+        )
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return GitMissing(f"git cannot be run ({first})", hint="check the git on PATH (git --version)")
+
+
+try:
+    import git
+except ImportError as error:  # GitPython refuses to load without a git program to run
+    raise _git_missing(error) from None
 
 DEFAULT_TIMEOUT_S = 120.0
 MIRROR_ENV = "CODEWALK_GIT_MIRROR"
@@ -253,8 +282,17 @@ def restore_file(root: Path, path: str) -> str | None:
     return None
 
 
+# What git says when its repository is damaged, as opposed to when the machine refuses
+# it something (a full disk, a read-only mount, memory): only the first is damage.
+_DAMAGE_SIGNS = ("corrupt", "bad signature", "bad object", "bad index", "not a valid object")
+_DISK_FULL_SIGNS = ("no space left", "out of diskspace", "disk quota exceeded")
+
+
 def verify_tree(root: Path, expected_head: str) -> str | None:
-    """None when ``root`` is a clean work tree at ``expected_head``; else what is wrong."""
+    """None when ``root`` is a clean work tree at ``expected_head``; else what is wrong
+    with it (damage: not a repository, another HEAD, modified files, git's own data
+    corrupt). When git cannot do its work for another reason (the disk is full, the
+    file system read-only), that says nothing of the tree: a CacheError, never damage."""
     try:
         repo = git.Repo(root)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -265,14 +303,34 @@ def verify_tree(root: Path, expected_head: str) -> str | None:
             if head != expected_head:
                 return f"HEAD is {head}, expected {expected_head}"
             changed = repo.git.status("--porcelain", "--untracked-files=all")
-    except (git.GitCommandError, ValueError) as exc:
-        return f"git cannot read it: {exc}"
+    except ValueError as exc:  # HEAD names nothing git can read
+        return f"git cannot read its HEAD: {exc}"
+    except git.GitCommandError as exc:
+        said = _stderr_text(exc) or str(exc)
+        if any(sign in said.lower() for sign in _DAMAGE_SIGNS):
+            return f"git cannot read it: {said}"
+        raise _cannot_check(root, said) from None
     finally:
         repo.close()
     if changed.strip():
         first = changed.strip().splitlines()[0]
         return f"files were modified ({first.strip()}, ...)"
     return None
+
+
+def _cannot_check(root: Path, said: str) -> CacheError:
+    """Git could not check the tree at ``root`` for a reason of the machine's."""
+    entry = root.parent
+    if any(sign in said.lower() for sign in _DISK_FULL_SIGNS):
+        return CacheError(
+            f"the disk is full: git could not check the cached entry {entry.name} ({said}); "
+            "the entry is kept as it is",
+            hint=DISK_FULL_HINT,
+        )
+    return CacheError(
+        f"git could not check the cached entry {entry.name}: {said}; the entry is kept as it is",
+        hint=f"if it is damaged, delete {entry} and run `codewalk sync` again",
+    )
 
 
 def describe(root: Path) -> tuple[str, bool, tuple[str, ...]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
-from codewalk.errors import SourceError
+from codewalk.errors import GitMissing, SourceError
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.pins import Pin
 
@@ -27,15 +27,20 @@ def local_checkout(pin: Pin, path: Path) -> SyncOutcome:
             f"{path}: no {pin.package_root}/{pin.packages[0]}/ inside, so it is not a {pin.name} checkout",
             hint="point --source at the repository's top directory",
         )
-    from codewalk.source import gitsource
-
-    head, dirty, tags = gitsource.describe(root)
     notes: list[str] = []
-    if not head:
-        notes.append(f"{root} is not a git checkout; reading its files as they are")
-    elif pin.commit and head != pin.commit:
+    tags: tuple[str, ...] = ()
+    try:
+        from codewalk.source import gitsource
+    except GitMissing as missing:  # its files are read without git; only its commit is not named
+        head, dirty = "", False
+        notes.append(f"{root}: {missing.message}; reading its files as they are")
+    else:
+        head, dirty, tags = gitsource.describe(root)
+        if not head:
+            notes.append(f"{root} is not a git checkout; reading its files as they are")
+    if head and pin.commit and head != pin.commit:
         notes.append(f"{root} is at {head[:12]}, not the pinned {pin.tag} ({pin.commit[:12]})")
-    elif not pin.commit and pin.tag not in tags:
+    elif head and not pin.commit and pin.tag not in tags:
         notes.append(f"{root} is at {head[:12]}, which is not tagged {pin.tag} (the pin)")
     if dirty:
         notes.append(f"{root} has uncommitted changes; answers describe the files as they are now")

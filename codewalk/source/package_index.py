@@ -2,9 +2,13 @@
 
 The index is the one the user already has configured for pip: ``PIP_INDEX_URL`` (and
 ``PIP_EXTRA_INDEX_URL``), else pip's own configuration files, else PyPI. A file is
-found through the index's simple API (PEP 691 JSON, or PEP 503 HTML), downloaded with
-a timeout and checked against the sha256 the index publishes. Credentials in an index
-URL travel in a header and never appear in a message.
+found through the index's simple API (PEP 691 JSON, or PEP 503 HTML), downloaded and
+checked against the sha256 the index publishes. Credentials in an index URL travel in
+a header and never appear in a message.
+
+An index that does not answer is given up after pip's own timeout (``PIP_TIMEOUT``,
+else pip's configuration, else 15 s of silence), and after two seconds of silence the
+reader is told what is being waited on (the ``waiting`` callback).
 """
 
 from __future__ import annotations
@@ -16,22 +20,27 @@ import re
 import ssl
 import subprocess
 import sys
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from codewalk.errors import NetworkError, SourceError, VerificationError
+from codewalk.errors import CodewalkError, NetworkError, SourceError, VerificationError
 from codewalk.source.urls import redact_url
 
 DEFAULT_INDEX = "https://pypi.org/simple/"
-TIMEOUT_S = 60.0
+DEFAULT_TIMEOUT_S = 15.0  # pip's own: seconds an index may stay silent before it is given up
+WAIT_NOTICE_S = 2.0  # seconds of silence before the reader is told what is waited on
 _CHUNK = 1 << 16
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
+Waiting = Callable[[str], None]  # told, in words, what a silent index is waited on for
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +76,35 @@ def configured_indexes(environ: dict[str, str] | None = None) -> list[str]:
     return [url if url.endswith("/") else url + "/" for url in dict.fromkeys(indexes)]
 
 
+def timeout() -> float:
+    """Seconds the index may stay silent (to connect, or between two reads) before it is
+    given up: pip's setting (``PIP_TIMEOUT``, ``PIP_DEFAULT_TIMEOUT``, ``timeout`` in its
+    configuration), else pip's default."""
+    for where in ("PIP_TIMEOUT", "PIP_DEFAULT_TIMEOUT"):
+        raw = os.environ.get(where, "").strip()
+        if raw:
+            return _seconds(raw, where)
+    config = _pip_config()
+    for option in ("timeout", "default-timeout"):
+        if config.get(option):
+            return _seconds(config[option], f"pip's configuration ({option})")
+    return DEFAULT_TIMEOUT_S
+
+
+def _seconds(raw: str, where: str) -> float:
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 1e6:  # also NaN and inf
+        raise CodewalkError(f"{where}={raw!r} is not a number of seconds the package index may take")
+    return seconds
+
+
+@cache
 def _pip_config() -> dict[str, str]:
-    """``index-url`` / ``extra-index-url`` / ``cert`` from pip's configuration files.
+    """``index-url`` / ``extra-index-url`` / ``cert`` / ``timeout`` from pip's
+    configuration files (asked once per process).
 
     Asks pip itself, so every place pip reads (PIP_CONFIG_FILE, user, site, global)
     counts; without pip, the defaults."""
@@ -90,6 +126,8 @@ def _pip_config() -> dict[str, str]:
             "index-url",
             "extra-index-url",
             "cert",
+            "timeout",
+            "default-timeout",
         ):
             found.setdefault(option, value.strip().strip("'\""))
     return found
@@ -103,7 +141,53 @@ def _ssl_context() -> ssl.SSLContext:
         return ssl.create_default_context()
 
 
-def _open(url: str, *, accept: str | None = None, timeout: float = TIMEOUT_S):  # type: ignore[no-untyped-def]
+class Silence:
+    """Watches a network wait: after :data:`WAIT_NOTICE_S` of silence, says once (until
+    bytes arrive again, :meth:`heard`) what is being waited on, from a thread of its own,
+    so that the reader is told while the read blocks."""
+
+    def __init__(self, what: str, waiting: Waiting | None, limit: float) -> None:
+        self.what = what
+        self.limit = limit
+        self._waiting = waiting
+        self._last = time.monotonic()
+        self._said = False
+        self._stop = threading.Event()
+
+    def __enter__(self) -> Silence:
+        if self._waiting is not None:
+            threading.Thread(target=self._watch, name="codewalk-silence", daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+
+    def heard(self) -> None:
+        """Bytes arrived: the silence, if any, is over."""
+        self._last = time.monotonic()
+        self._said = False
+
+    def _watch(self) -> None:
+        assert self._waiting is not None
+        while not self._stop.wait(0.1):
+            silent = time.monotonic() - self._last
+            if not self._said and silent >= WAIT_NOTICE_S:
+                self._said = True
+                self._waiting(
+                    f"waiting for {self.what}: no answer for {silent:.0f} s "
+                    f"(given up after {self.limit:g} s of silence; PIP_TIMEOUT sets it)"
+                )
+
+
+def _why(error: BaseException, limit: float) -> str:
+    """What went wrong with a request, in words (a silent index: for how long)."""
+    reason = getattr(error, "reason", error)
+    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+        return f"no answer in {limit:g} s"
+    return str(reason)
+
+
+def _open(url: str, *, accept: str | None = None, timeout: float = DEFAULT_TIMEOUT_S):  # type: ignore[no-untyped-def]
     headers = {"User-Agent": "codewalk"}
     if accept:
         headers["Accept"] = accept
@@ -162,7 +246,7 @@ def parse_project_page(body: bytes, content_type: str, page_url: str) -> dict[st
     return files
 
 
-def _fetch_page(url: str) -> tuple[bytes, str]:
+def _fetch_page(url: str, limit: float, waiting: Waiting | None = None) -> tuple[bytes, str]:
     """A project page's body and content type. A ``file://`` index is a directory
     tree, as pip reads it: a project's page is its ``index.html``."""
     if url.startswith("file:"):
@@ -174,37 +258,49 @@ def _fetch_page(url: str) -> tuple[bytes, str]:
         except OSError as exc:
             raise urllib.error.URLError(exc.strerror or str(exc)) from None
         return body, "application/json" if body.lstrip().startswith(b"{") else "text/html"
-    with _open(url, accept="application/vnd.pypi.simple.v1+json, text/html;q=0.1") as response:
+    accept = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
+    with (
+        Silence(f"the package index at {redact_url(url)}", waiting, limit),
+        _open(url, accept=accept, timeout=limit) as response,
+    ):
         return response.read(), response.headers.get("Content-Type", "")
 
 
-def find_sdist(name: str, version: str, indexes: list[str]) -> Distribution:
+def find_sdist(name: str, version: str, indexes: list[str], waiting: Waiting | None = None) -> Distribution:
     """Locate the source distribution of ``name==version`` on the first index that has it."""
-    return find_file(name, version, sdist_filenames(name, version), indexes, "source distribution")
+    return find_file(name, version, sdist_filenames(name, version), indexes, "source distribution", waiting)
 
 
-def find_wheel(name: str, version: str, filename: str, indexes: list[str]) -> Distribution:
+def find_wheel(
+    name: str, version: str, filename: str, indexes: list[str], waiting: Waiting | None = None
+) -> Distribution:
     """Locate the wheel file ``filename`` of ``name==version`` on the first index that has it."""
-    return find_file(name, version, (filename,), indexes, "wheel")
+    return find_file(name, version, (filename,), indexes, "wheel", waiting)
 
 
 def find_file(
-    name: str, version: str, wanted: tuple[str, ...], indexes: list[str], what: str
+    name: str,
+    version: str,
+    wanted: tuple[str, ...],
+    indexes: list[str],
+    what: str,
+    waiting: Waiting | None = None,
 ) -> Distribution:
     """The first of the ``wanted`` file names on the first index that lists one, with
     the sha256 the index publishes for it (a file listed without one is refused)."""
     reached: list[str] = []
     failures: list[str] = []
+    limit = timeout()
     for index in indexes:
         page_url = urllib.parse.urljoin(index, normalize(name) + "/")
         try:
-            body, content_type = _fetch_page(page_url)
+            body, content_type = _fetch_page(page_url, limit, waiting)
         except urllib.error.HTTPError as exc:
             reached.append(index)
             failures.append(f"{redact_url(page_url)}: HTTP {exc.code}")
             continue
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            failures.append(f"{redact_url(page_url)}: {getattr(exc, 'reason', exc)}")
+            failures.append(f"{redact_url(page_url)}: {_why(exc, limit)}")
             continue
         reached.append(index)
         files = parse_project_page(body, content_type, page_url)
@@ -225,25 +321,31 @@ def find_file(
     raise SourceError(f"no {what} of {name}=={version} found: " + "; ".join(failures))
 
 
-def download(dist: Distribution, dest: Path, progress: Progress | None = None) -> Path:
+def download(
+    dist: Distribution, dest: Path, progress: Progress | None = None, waiting: Waiting | None = None
+) -> Path:
     """Download ``dist`` into directory ``dest`` and verify its sha256."""
     target = dest / dist.filename
     digest = hashlib.sha256()
+    limit = timeout()
     try:
-        with _open(dist.url) as response, target.open("wb") as out:
+        with (
+            Silence(redact_url(dist.url), waiting, limit) as silence,
+            _open(dist.url, timeout=limit) as response,
+            target.open("wb") as out,
+        ):
             length = response.headers.get("Content-Length") if response.headers else None
             total = int(length) if length and length.isdigit() else None
             done = 0
             while chunk := response.read(_CHUNK):
+                silence.heard()
                 out.write(chunk)
                 digest.update(chunk)
                 done += len(chunk)
                 if progress:
                     progress(done, total)
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
-        raise NetworkError(
-            f"downloading {redact_url(dist.url)} failed: {getattr(exc, 'reason', exc)}"
-        ) from None
+        raise NetworkError(f"downloading {redact_url(dist.url)} failed: {_why(exc, limit)}") from None
     if digest.hexdigest() != dist.sha256:
         raise VerificationError(
             f"{dist.filename} from {redact_url(dist.index)}: sha256 {digest.hexdigest()} does not match the "

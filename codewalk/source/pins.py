@@ -39,6 +39,15 @@ _RELEASE_RE = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")  # names cache directories and lock files
 _VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+!_-]*")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# A repo name, a tag and a version each name a directory or file of the cache, so they
+# are bounded well below any file system's limit on a name (255 bytes): a longer one is
+# a mistake, never a release (PEP 440 versions seen in the wild are under 40).
+MAX_PART = 100
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """``text`` as a message quotes it: repr'd, and cut to ``limit`` characters."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
 
 
 class Pin(NamedTuple):
@@ -78,8 +87,10 @@ class Pin(NamedTuple):
         """The same repository at another release ``version``: its tag follows the pin's
         own pattern (``v5.23.0`` -> ``v4.57.6``, ``5.0.1`` -> ``4.8.5``); no commit or
         tree is claimed for it."""
-        if not _VERSION_RE.fullmatch(version):
-            raise PinError(f"{self.name}@{version}: {version!r} is not a version, e.g. 4.57.6")
+        if len(version) > MAX_PART or not _VERSION_RE.fullmatch(version):
+            too_long = f" (more than {MAX_PART} characters)" if len(version) > MAX_PART else ""
+            at = version if len(version) <= 40 else version[:40] + "..."
+            raise PinError(f"{self.name}@{at}: {quoted(version)} is not a version{too_long}, e.g. 4.57.6")
         if version == self.release_version:
             return self
         current = self.release_version
@@ -117,6 +128,8 @@ def parse_pins(text: str, filename: str) -> dict[str, Pin]:
         )
     pins: dict[str, Pin] = {}
     for name, table in data.items():
+        if len(name) > MAX_PART:
+            raise PinError(f"{filename}: [{quoted(name)}]: a repo name has at most {MAX_PART} characters")
         if not _NAME_RE.fullmatch(name) or ".." in name:
             raise PinError(
                 f"{filename}: [{name}]: a repo name may hold only letters, digits, '.', '_' and '-'",
@@ -199,6 +212,8 @@ def _check_source(text: dict[str, str], where: str) -> None:
         )
     if not text["tag"].strip():
         raise PinError(f"{where}.tag: must name the release tag, e.g. 'v5.23.0'")
+    if len(text["tag"]) > MAX_PART:
+        raise PinError(f"{where}.tag: {quoted(text['tag'])} is not a tag (more than {MAX_PART} characters)")
     for key in ("commit", "tree"):
         if text[key] and not _COMMIT_RE.fullmatch(text[key]):
             raise PinError(
@@ -207,8 +222,11 @@ def _check_source(text: dict[str, str], where: str) -> None:
             )
     release = text["release"]
     match = _RELEASE_RE.fullmatch(release)
-    if match is None:
-        raise PinError(f"{where}.release: {release!r} must read NAME==VERSION, e.g. 'transformers==5.23.0'")
+    if match is None or len(match["name"]) > MAX_PART or len(match["version"]) > MAX_PART:
+        raise PinError(
+            f"{where}.release: {quoted(release)} must read NAME==VERSION, each at most {MAX_PART} "
+            "characters, e.g. 'transformers==5.23.0'"
+        )
     wheel = text["wheel"]
     if wheel and not _is_wheel_of(wheel, match["name"], match["version"]):
         raise PinError(

@@ -34,10 +34,10 @@ class ReleaseSource:
 
         reporter.phase(f"looking up {pin.release} on the package index")
         dist = package_index.find_sdist(
-            pin.release_name, pin.release_version, package_index.configured_indexes()
+            pin.release_name, pin.release_version, package_index.configured_indexes(), reporter.note
         )
         reporter.phase(f"downloading {dist.filename}")
-        archive = package_index.download(dist, tree.parent, reporter.transfer)
+        archive = package_index.download(dist, tree.parent, reporter.transfer, reporter.note)
         reporter.phase(f"unpacking {dist.filename}")
         unpack(archive, tree)
         archive.unlink()

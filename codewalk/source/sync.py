@@ -65,12 +65,18 @@ def load_pin(repo: str | None) -> Pin:
 
 
 def open_checkout(
-    repo: str | None = None, source_path: str | None = None, *, pin: Pin | None = None, local: bool = True
+    repo: str | None = None,
+    source_path: str | None = None,
+    *,
+    pin: Pin | None = None,
+    local: bool = True,
+    reporter: Reporter | None = None,
 ) -> Checkout:
     """The checkout commands read: ``--source``/``CODEWALK_SOURCE_PATH`` if given (and
     ``local``: a repository other than the one asked about never reads them), the cached
-    entry if complete (fast, no git), else a sync (printing progress). ``pin`` reads
-    another version than the pinned one (``REPO@VERSION``)."""
+    entry if complete (fast, no git), else a sync (its progress told to ``reporter``,
+    by default on stderr). ``pin`` reads another version than the pinned one
+    (``REPO@VERSION``)."""
     pin = pin or load_pin(repo)
     own = local_path(source_path) if local else None
     if own:
@@ -82,7 +88,7 @@ def open_checkout(
     if found is not None:
         return found
     # The reporter already shows the notes (fallbacks, damaged entries) as they happen.
-    return ensure_checkout(pin, mode=mode, reporter=TerminalReporter()).checkout
+    return ensure_checkout(pin, mode=mode, reporter=reporter or TerminalReporter()).checkout
 
 
 _shown_notes: set[str] = set()
@@ -124,19 +130,30 @@ def ensure_checkout(pin: Pin, *, mode: str | None = None, reporter: Reporter | N
     sources = _sources(kinds_for(pin, mode))
     with cache.repo_lock(pin.name):
         cache.clear_scratch(pin.name)
+        damaged: list[Path] = []  # kept until a good entry is there to be read instead
         for source in sources:
             found = cached.verified(pin, source, reporter, notes)
             if found is not None:
+                _discard_all(damaged)
                 return SyncOutcome(found, downloaded=False, notes=notes)
+            if cache.entry_dir(pin, source.kind).exists():
+                damaged.append(cache.entry_dir(pin, source.kind))
         for number, source in enumerate(sources):
             try:
-                return SyncOutcome(_build(pin, source, reporter), downloaded=True, notes=notes)
+                built = _build(pin, source, reporter)
+                _discard_all([entry for entry in damaged if entry.exists() and entry != built.root.parent])
+                return SyncOutcome(built, downloaded=True, notes=notes)
             except NetworkError as exc:
                 if number == len(sources) - 1:
                     raise
                 notes.append(f"git host unreachable ({exc.message}); using the release {pin.release} instead")
                 reporter.note(notes[-1])
     raise AssertionError("unreachable: every mode names at least one source")
+
+
+def _discard_all(entries: list[Path]) -> None:
+    for entry in entries:
+        cache.discard(entry)
 
 
 def _build(pin: Pin, source: Source, reporter: Reporter) -> Checkout:

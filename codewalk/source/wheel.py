@@ -43,11 +43,11 @@ class WheelSource:
         from codewalk.source import gitsource
 
         reporter.phase(f"looking up {pin.wheel} on the package index")
-        dist = package_index.find_wheel(
-            pin.release_name, pin.release_version, pin.wheel, package_index.configured_indexes()
-        )
+        indexes = package_index.configured_indexes()
+        name, version = pin.release_name, pin.release_version
+        dist = package_index.find_wheel(name, version, pin.wheel, indexes, reporter.note)
         reporter.phase(f"downloading {dist.filename}")
-        archive = package_index.download(dist, tree.parent, reporter.transfer)
+        archive = package_index.download(dist, tree.parent, reporter.transfer, reporter.note)
         reporter.phase(f"taking the Python sources out of {dist.filename}")
         extract_sources(archive, tree, prefixes(pin))
         archive.unlink()

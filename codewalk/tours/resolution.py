@@ -16,7 +16,7 @@ from difflib import get_close_matches
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from codewalk.errors import CodewalkError
+from codewalk.errors import CodewalkError, PinError, QueryError
 from codewalk.resolve.model import Resolved
 from codewalk.source.versions import in_range, release_of
 from codewalk.tours.linking import resolve_links
@@ -109,7 +109,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
         assert step.at is not None
         try:
             result = find_step_target(workspace, step.at, context)
-        except CodewalkError as exc:
+        except QueryError as exc:  # the step's query; the index failing (a full disk) is no step's fault
             return make("missing", error=exc.message)
         if not result.results:
             return make(
@@ -178,7 +178,9 @@ class TourSteps:
         repo = self.repo_of(step)
         try:
             workspace = self._workspace_of(repo)
-        except CodewalkError as exc:
+        except PinError as exc:  # no such pin: the ones there are
+            return unopened(step, repo, exc.message, self._known)
+        except CodewalkError as exc:  # a pin whose source cannot be had: nothing to suggest
             return unopened(step, repo, exc.message)
         if workspace is None:
             known = ", ".join(sorted(self._known)) or "none"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import Tour
-from codewalk.ui.session import Catalogue, TourEntry, TourSession
+from codewalk.ui.session import Activity, Catalogue, TourEntry, TourSession
 from codewalk.ui.state import ProgressStore
 
 if TYPE_CHECKING:
@@ -39,12 +39,13 @@ def open_session(
     from codewalk.source.pins import load_pins
     from codewalk.source.sync import open_checkout
     from codewalk.tours.resolution import TourSteps
-    from codewalk.ui.stack import VersionReader, check_tour, describer
+    from codewalk.ui.stack import Saying, VersionReader, check_tour, describer
     from codewalk.workspace.pinned import PinnedStack
 
-    stack = PinnedStack(source_path, at=at)
+    activity = Activity()  # a repository fetched once the UI runs says how it goes there
+    stack = PinnedStack(source_path, at=at, reporter=lambda name: Saying(activity.say, f"fetching {name}"))
     repo = tour.repo or stack.first_pin
-    if repo in stack.pins:
+    if repo in stack.pins:  # before the UI runs: its progress on stderr
         open_checkout(repo, stack.source_path, pin=stack.pins[repo])
 
     def steps(repos: PinnedStack) -> TourSteps:
@@ -62,6 +63,7 @@ def open_session(
         versions=VersionReader(),
         progress=progress if progress is not None else ProgressStore(),
         notes=tuple(stack.notes),
+        activity=activity,
         check=check_tour,
     )
 

@@ -29,6 +29,7 @@ from codewalk.ui.ports import Target
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import RepoInfo
+from codewalk.ui.words import name_col
 
 
 def code_column(*in_place: Widget) -> ComposeResult:
@@ -182,11 +183,20 @@ class Places(LookupActions):
 
     def jump_to_target(self, target: Target) -> None:
         """Go to a definition found by goto, the palette or a panel (off tour), in
-        whichever repository it is; its header (decorators to the ``def``/``class`` line)
-        is lit."""
+        whichever repository it is, the cursor on its name (where ``x`` asks for its
+        callers); its header (decorators to the ``def``/``class`` line) is lit."""
         repo = target.repo or self.here_repo
+        if not self._known(repo):  # its first use may fetch it: its file is read after
+            self._describe_then(repo, lambda: self.jump_to_target(target))
+            return
+        name = target.qualname.rsplit(".", 1)[-1]
+        try:
+            lines = self.source(repo, target.path).lines
+            col = name_col(lines[target.line - 1], name) if 0 < target.line <= len(lines) else 0
+        except (LookupError, OSError, ValueError, CodewalkError):
+            col = 0  # opening it says what is wrong
         self._go(
-            Location(target.path, target.line, 0, None, (target.start_line, target.line), repo=repo),
+            Location(target.path, target.line, col, None, (target.start_line, target.line), repo=repo),
             what=target.qualname,
         )
         if target.via and target.via != "direct":

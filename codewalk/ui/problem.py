@@ -4,6 +4,7 @@ that it is skipped there, and why. The tour goes on."""
 
 from __future__ import annotations
 
+from textual.message import Message
 from textual.widgets import Static
 
 from codewalk.tours.model import ResolvedStep, repo_at_version
@@ -57,13 +58,36 @@ class StepProblem(Static):
     StepProblem.-shown { display: block; }
     """
 
+    class Busy(Message):
+        """What the session's slow work is doing (said from its thread)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    _resolving: str | None = None  # the "resolving ..." shown, while it is
+
     def show_problem(self, resolved: ResolvedStep) -> None:
-        self.update(problem_text(resolved))
-        self.add_class("-shown")
+        self.show_message(problem_text(resolved))
 
     def show_message(self, text: str) -> None:
+        self._resolving = None
         self.update(text)
         self.add_class("-shown")
 
+    def show_resolving(self, anchor: str, repo: str) -> None:
+        """A step being resolved; what the work it waits on says is added under it."""
+        self.show_message(f"[dim]resolving {_esc(anchor)} in {_esc(repo)} …[/]")
+        self._resolving = f"[dim]resolving {_esc(anchor)} in {_esc(repo)} …[/]"
+
+    def heard(self, text: str) -> None:
+        """From any thread: what the session's slow work says (a fetch that waits)."""
+        self.post_message(self.Busy(text))
+
+    def on_step_problem_busy(self, event: Busy) -> None:
+        if self._resolving is not None and self.has_class("-shown"):
+            self.update(f"{self._resolving}\n\n{_esc(event.text)}")
+
     def hide(self) -> None:
+        self._resolving = None
         self.remove_class("-shown")

@@ -8,14 +8,16 @@ no configuration.
 
 Every navigator call runs on one dedicated thread (:class:`NavThread`): the index is a
 SQLite connection, used by one thread at a time, and jedi is not thread-safe; Textual's
-workers only wait on that thread, so the UI never blocks.
+workers only wait on that thread, so the UI never blocks, and quitting never waits for
+a call under way (:mod:`codewalk.ui.lanes`). What a slow call is doing (a fetch waiting
+on a package index) is said to the screen through :class:`Activity`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import ResolvedStep, Tour
+from codewalk.ui.lanes import Lane
 from codewalk.ui.ports import Callers, CallList, Navigator, Reached, Reference, Repos, Target
 from codewalk.ui.state import ProgressStore
 from codewalk.ui.versions import StepDiff
@@ -82,12 +85,19 @@ class NavThread:
         self._describe = describe
         self._repos: Repos | None = None
         self.known: dict[str, RepoInfo] = {}
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codewalk-nav")
-        self._jedi = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codewalk-jedi")
+        self._nav = Lane("codewalk-nav")
+        self._jedi = Lane("codewalk-jedi")
+        self._fetches = Lane("codewalk-fetch")
 
     def call(self, function: Callable[[Repos], T]) -> T:
-        """Run ``function(repos)`` on the nav thread and wait for its result."""
-        return self._executor.submit(self._run, function).result()
+        """Run ``function(repos)`` on the nav thread and wait for its result (raises
+        :class:`~codewalk.ui.lanes.SessionClosed` when the session closes meanwhile)."""
+        return self._nav.submit(lambda: self._run(function)).result()
+
+    def fetch(self, function: Callable[[], T]) -> T:
+        """Run ``function()`` (a fetch of another version: slow, and never on the nav
+        thread, which stays free to answer the reader) on a thread of its own, and wait."""
+        return self._fetches.submit(function).result()
 
     def _run(self, function: Callable[[Repos], T]) -> T:
         if self._repos is None:
@@ -188,8 +198,9 @@ class NavThread:
         self._jedi.submit(_warm_up)
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._jedi.shutdown(wait=False, cancel_futures=True)
+        """Stop waiting for everything under way: every wait fails at once."""
+        for lane in (self._nav, self._jedi, self._fetches):
+            lane.close()
 
 
 def interleave(lists: Iterable[Sequence[Target]]) -> list[Target]:
@@ -225,6 +236,26 @@ def search_symbols(navigator: Navigator, text: str, limit: int) -> list[Target]:
     return found[:limit]
 
 
+class Activity:
+    """What the session's slow work is doing, said in words (a fetch that waits on a
+    package index): said from any thread, heard by the screen that listens."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listener: Say | None = None
+
+    def listen(self, listener: Say | None) -> None:
+        """``listener`` hears what is said from now on (None: nobody does)."""
+        with self._lock:
+            self._listener = listener
+
+    def say(self, text: str) -> None:
+        with self._lock:
+            listener = self._listener
+        if listener is not None:
+            listener(text)
+
+
 @dataclass(frozen=True)
 class TourSession:
     tour: Tour
@@ -235,6 +266,7 @@ class TourSession:
     versions: OtherVersions | None = None
     progress: ProgressStore | None = None
     notes: tuple[str, ...] = ()  # how the versions read were chosen (REPO@installed), to show once
+    activity: Activity = field(default_factory=Activity)  # what slow work is doing, for the screen
     check: TourCheck | None = None  # a recorded tour, checked once written
     executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
     nav: NavThread = field(init=False)
@@ -278,7 +310,7 @@ class TourSession:
         versions = self.versions
         if versions is None:
             raise CodewalkError("this session cannot read other versions")
-        versions.fetch(other, resolved.repo, say)
+        self.nav.fetch(lambda: versions.fetch(other, resolved.repo, say))
         return self.nav.call(lambda repos: versions.compare(repos, resolved, other, say))
 
 

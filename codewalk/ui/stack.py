@@ -102,7 +102,7 @@ def check_tour(repos: PinnedStack, tour: Tour) -> list[tuple[int | None, str]]:
     return found
 
 
-class _Saying(Reporter):
+class Saying(Reporter):
     """A sync's progress, said in words to the UI (a percent at a time)."""
 
     def __init__(self, say: Say, what: str) -> None:
@@ -149,7 +149,7 @@ class VersionReader:
         if stack.source_path is None and cached.current(pin, kinds_for(pin, mode)) is None:
             what = f"fetching {repo} {pin.release_version}"
             say(f"{what} …")
-            ensure_checkout(pin, mode=mode, reporter=_Saying(say, what))  # the cache's lock per repo
+            ensure_checkout(pin, mode=mode, reporter=Saying(say, what))  # the cache's lock per repo
         with self._lock:
             kept = self._stacks.setdefault(spec, stack)
         if kept is not stack:  # fetched twice at once: one is enough

@@ -92,6 +92,7 @@ class TourScreen(Places):
 
     def on_mount(self) -> None:
         assert self.session is not None
+        self.session.activity.listen(self.query_one(StepProblem).heard)
         self.query_one(StepsList).set_tour(self.session.tour, self.session.repo)
         self.query_one(CodeView).focus()
         self.show_step(self.step_index)
@@ -99,6 +100,10 @@ class TourScreen(Places):
             self.notify(note, markup=False)
         # once the first step is on screen: what the first call question and jedi load
         self.set_timer(WARM_UP_AFTER_S, self.session.nav.warm_up)
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.activity.listen(None)
 
     def on_resize(self, event: Resize) -> None:
         self.set_class(event.size.width < NARROW, "-narrow")
@@ -153,11 +158,9 @@ class TourScreen(Places):
                 self.notify(f"could not remember progress: {error}", severity="warning", markup=False)
         resolved = self.resolved.get(index)
         if resolved is None:
-            repo = tour.step_repo(step) or self.session.repo
-            self.show_repo(repo)
-            anchor = step.anchor.replace("[", r"\[")
+            self.show_repo(tour.step_repo(step) or self.session.repo)
             self.close_version()
-            self.query_one(StepProblem).show_message(f"[dim]resolving {anchor} in {repo} …[/]")
+            self.query_one(StepProblem).show_resolving(step.anchor, tour.step_repo(step) or self.session.repo)
             self.code.display = False
             self._request(index)
         else:

@@ -32,3 +32,13 @@ def next_word_col(text: str, col: int) -> int | None:
 def previous_word_col(text: str, col: int) -> int | None:
     starts = [match.start() for match in _MOVE.finditer(text) if match.start() < col]
     return starts[-1] if starts else None
+
+
+def name_col(text: str, name: str) -> int:
+    """The column where ``text`` (a definition's line) names ``name`` (``def name``,
+    ``class name``, ``name = ...``, ``self.name = ...``): its first whole word, else the
+    line's first character."""
+    for match in _WORD.finditer(text):
+        if match.group() == name:
+            return match.start()
+    return len(text) - len(text.lstrip())

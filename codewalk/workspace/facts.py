@@ -13,8 +13,6 @@ from codewalk.index.store import Store
 from codewalk.resolve.model import ModuleView
 from codewalk.source.checkout import Checkout
 
-_SCANNED_COUNTS = 200  # names counted by a byte scan (one pass) while the index is not whole
-
 
 class IndexFacts:
     """The resolver's view of the index; indexes modules on demand while the snapshot
@@ -126,6 +124,10 @@ class IndexFacts:
         self.scan("copy", qualname)
         return self.store.defs_copied_from(self.snap, qualname)
 
+    def copy_counts(self, name: str) -> dict[str, int]:
+        self.scan("copy-of", name)
+        return self.store.copy_counts(self.snap, name)
+
     def entries_valued(self, name: str) -> list[tuple[FileRow, DictEntry]]:
         self.scan("entry", name)
         return self.store.entries_valued(self.snap, name)
@@ -133,28 +135,32 @@ class IndexFacts:
     def imported_from(self, name: str) -> list[str]:
         """The absolute modules this checkout imports ``name`` from (one per importing
         file); the caller keeps those of other repositories."""
-        self.scan("ref", name)
         found: list[str] = []
-        for row, imp in self.store.imports_named(self.snap, name):
+        for row, imp in self.importers(name):
             if not imp.name or imp.name == "*":
                 continue
             found.append(imp.absolute(row.module, row.is_package))
         return found
 
+    def importers(self, name: str) -> list[tuple[FileRow, Import]]:
+        """Every import binding ``name`` in this checkout (its files that may use the
+        name indexed first)."""
+        self.scan("ref", name)
+        return self.store.imports_named(self.snap, name)
+
     def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
-        """Modules using each name: the index's count, and while it is not whole, a byte
-        scan of the files not indexed yet (for a handful of names only: it reads them all)."""
-        if self.complete or len(names) > _SCANNED_COUNTS:
+        """Modules using each name: once the index is whole, its count of uses; before,
+        the files whose bytes hold the name as a word, every file read alike (never a
+        mix of the two that would change with what happens to be indexed, and with it
+        the order of answers), counted once per snapshot and kept."""
+        if self.complete:
             return self.store.reference_counts(self.snap, names)
         kept = self.store.scanned_counts(self.snap, names)
         missing = [name for name in names if name not in kept]
         if missing:
             from codewalk.index.prefilter import scan_counts
 
-            totals = self.store.reference_counts(self.snap, missing)
-            for name, count in scan_counts(self.checkout, self._pending(), missing).items():
-                totals[name] = totals.get(name, 0) + count
-            totals = {name: totals.get(name, 0) for name in missing}
+            totals = scan_counts(self.checkout, self.store.files(self.snap), missing)
             self.store.record_counts(self.snap, totals)
             kept.update(totals)
         return kept

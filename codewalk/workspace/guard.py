@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, Protocol, TypeVar
 
 from codewalk.errors import CacheError
-from codewalk.index.database import is_damage
+from codewalk.index.database import disk_full, is_damage, is_full
 
 if TYPE_CHECKING:
     import threading
@@ -54,6 +54,9 @@ def guarded(workspace: Guarded, call: Callable[[], _T]) -> _T:
             workspace.refresh()
             return call()
         except sqlite3.DatabaseError as error:
+            if is_full(error, workspace.store.path):
+                assert workspace.store.path is not None  # a database in memory fills no disk
+                raise disk_full(workspace.store.path, error) from None
             if attempt == 2 or not is_damage(error):
                 raise CacheError(f"the index {workspace.store.path or '(in memory)'}: {error}") from None
             workspace.recover(str(error))

@@ -6,14 +6,16 @@ path holds its package.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from codewalk import locations
 from codewalk.index.store import Store
+from codewalk.index.versions import index_path
 from codewalk.source import cached, sync
 from codewalk.source.checkout import Checkout
 from codewalk.source.pins import load_pins
+from codewalk.source.reporter import Reporter
 from codewalk.source.sync import kinds_for, source_mode
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
@@ -25,7 +27,8 @@ class PinnedStack:
     ``at`` names repositories to read at another version (``REPO@VERSION``,
     ``REPO@installed``); the first of them is the default repository. ``local`` reads
     repositories from a directory that holds their packages, as they are (a trace's
-    installed copy that is not the release)."""
+    installed copy that is not the release). A repository fetched on first use tells
+    ``reporter(repo)`` how it goes (by default, stderr)."""
 
     def __init__(
         self,
@@ -33,10 +36,11 @@ class PinnedStack:
         *,
         at: Sequence[str] = (),
         local: Mapping[str, str] | None = None,
+        reporter: Callable[[str], Reporter] | None = None,
     ) -> None:
         path = locations.pins_path()
         self.pins = load_pins(path)
-        store = Store.open(locations.index_db_path())
+        store = Store.open(index_path())
         self.notes: list[str] = []  # how a version was chosen (REPO@installed), to show the user
         self.asked: list[str] = []  # the repositories named by ``at``, in order
         for text in at:
@@ -51,6 +55,7 @@ class PinnedStack:
                 )
         self.source_path = sync.local_path(source_path)
         self.local = dict(local or {})
+        self._reporter = reporter
         owners = {package: pin.name for pin in self.pins.values() for package in pin.packages}
         self.stack = Stack(store, owners=owners, opener=self._open, synced=self._synced)
         self._workspaces: dict[str, Workspace] = {}
@@ -90,7 +95,10 @@ class PinnedStack:
         local = self.source_path is not None and (
             primary or (Path(self.source_path) / pin.package_root / pin.packages[0]).is_dir()
         )
-        return sync.open_checkout(repo, self.source_path if local else None, pin=pin, local=local)
+        reporter = self._reporter(repo) if self._reporter is not None else None
+        return sync.open_checkout(
+            repo, self.source_path if local else None, pin=pin, local=local, reporter=reporter
+        )
 
     def _synced(self) -> list[str]:
         mode = source_mode()

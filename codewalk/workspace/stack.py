@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from codewalk.errors import CodewalkError
 from codewalk.index.indexer import open_snapshot
-from codewalk.index.records import Definition, DictEntry, FileRow, NativeDefinition
+from codewalk.index.records import Definition, DictEntry, FileRow, Import, NativeDefinition
 from codewalk.index.store import Store
 from codewalk.resolve.model import ModuleView
 from codewalk.source.checkout import Checkout
@@ -136,11 +136,19 @@ class StackFacts:
     def copies_of(self, qualname: str) -> list[tuple[FileRow, Definition]]:
         return [d for facts in self._searched() for d in facts.copies_of(qualname)]
 
+    def copy_counts(self, name: str) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for facts in self._searched():
+            for original, count in facts.copy_counts(name).items():
+                found[original] = found.get(original, 0) + count
+        return found
+
     def entries_valued(self, name: str) -> list[tuple[FileRow, DictEntry]]:
         return [e for facts in self._searched() for e in facts.entries_valued(name)]
 
-    def names_like(self, pattern: str) -> list[str]:
-        return [n for facts in self._searched() for n in facts.names_like(pattern)]
+    def names_like(self, pattern: str, *, repo: str | None = None) -> list[str]:
+        searched = [facts for facts in self._searched() if repo is None or facts.repo == repo]
+        return [n for facts in searched for n in facts.names_like(pattern)]
 
     def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -148,6 +156,9 @@ class StackFacts:
             for name, count in facts.reference_counts(names).items():
                 found[name] = found.get(name, 0) + count
         return found
+
+    def importers(self, name: str) -> list[tuple[FileRow, Import]]:
+        return [found for facts in self._searched() for found in facts.importers(name)]
 
     def imported_from(self, name: str) -> list[str]:
         """Modules of *other* pinned repositories that a module in scope imports ``name``

@@ -22,13 +22,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codewalk.errors import QueryError
 from codewalk.index.indexer import IndexReport, Progress, index_all
 from codewalk.index.records import Reference
 from codewalk.index.store import Store
+from codewalk.index.versions import index_path
 from codewalk.resolve.model import FindOptions, FindResult, Resolved, result_of
 from codewalk.resolve.query import parse_query
 from codewalk.resolve.resolver import Resolver
@@ -95,7 +95,7 @@ class Workspace:
     @classmethod
     def open(cls, checkout: Checkout, store: Store | None = None, *, stack: Stack | None = None) -> Workspace:
         if store is None:
-            store = stack.store if stack is not None else Store.open(_index_db_path())
+            store = stack.store if stack is not None else Store.open(index_path())
         return cls(checkout, store, stack=stack)
 
     def resolver_for(self, scope: Sequence[str]) -> Resolver:
@@ -374,8 +374,3 @@ class Workspace:
 
         return index_calls(self.store, self.snap, self.checkout, workers=workers, progress=progress)
 
-
-def _index_db_path() -> Path:
-    from codewalk.locations import index_db_path
-
-    return index_db_path()

@@ -136,6 +136,7 @@ def collect(args: argparse.Namespace, tours: list[Tour], errors: list[str]) -> R
             if at not in stacks:
                 stacks[at] = Workspaces(args.source, at)
             resolved = stacks[at].steps(tour).resolved()
+            stacks[at].refuse_unreadable(tour)  # a pin out of reach is not a broken step
             warned = tour_warnings(resolved, stacks[at].source_text) if number == 0 else []
             readings.append(Reading(resolved, at, warned))
     return Report(readings, errors, len(tours), args.strict)

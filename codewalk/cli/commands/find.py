@@ -84,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
         color = use_color(sys.stdout, disabled=args.no_color)
         out = [format_result(r, checkout, color=color) for r in found.results]
         print("\n\n".join(out))
+        if found.note:  # an answer to take with care (only a fallback stand-in was found)
+            why = "; ".join(f"{repo}: {reason}" for repo, reason in workspace.stack.unavailable.items())
+            print(visible(f"codewalk: {found.note}" + (f" ({why})" if why else "")), file=sys.stderr)
         if truncated:
             print(f"\n(more than {limit} results: --limit N shows more)")
         if args.refs:

@@ -1,0 +1,107 @@
+"""A local checkout (``--source DIR``) answers what its files say now: an edit that keeps
+the file's size and modification time is seen, ``.pyi`` stubs are listed and read
+again, and "did you mean" draws on the checkout asked about first."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.hardening import run
+from tests.sourcefixtures import write_pins
+
+INIT = "src/transformers/__init__.py"
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git checkout of a tiny transformers of the user's own, and pins naming it."""
+    pins = write_pins(tmp_path / "vendor_pins.toml", url="https://example.invalid/transformers.git")
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    root = tmp_path / "mine"
+    (root / "src" / "transformers").mkdir(parents=True)
+    (root / INIT).write_text("def hello():\n    return 1\n")
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a"}
+    env["GIT_COMMITTER_EMAIL"] = "a@b"
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "mine"]):
+        subprocess.run(["git", *command], cwd=root, env=env, check=True, capture_output=True)
+    return root
+
+
+def found(capsys: pytest.CaptureFixture[str], root: Path, name: str) -> bool:
+    code, _out, err = run(capsys, "find", name, "--source", str(root), "--no-color")
+    assert code in (0, 1), err
+    return code == 0
+
+
+def rewrite_keeping_size_and_mtime(path: Path, text: str) -> None:
+    """What ``cp -p``, ``rsync -a`` or ``touch -d`` leave: new bytes, same size, old mtime."""
+    before = path.stat()
+    assert len(text.encode()) == before.st_size
+    path.write_text(text)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+def test_an_edit_keeping_size_and_mtime_is_seen(checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert found(capsys, checkout, "hello")
+    rewrite_keeping_size_and_mtime(checkout / INIT, "def hellq():\n    return 1\n")
+    assert found(capsys, checkout, "hellq")
+    assert not found(capsys, checkout, "hello")
+
+
+def test_an_edit_long_after_the_last_query_is_seen_by_its_stat(
+    checkout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Past the seconds in which a file's timestamps may not tell two changes apart:
+    the inode change time, which no tool sets back, tells this one."""
+    assert found(capsys, checkout, "hello")
+    time.sleep(3.5)
+    rewrite_keeping_size_and_mtime(checkout / INIT, "def hellq():\n    return 1\n")
+    time.sleep(3.5)
+    assert found(capsys, checkout, "hellq")
+    assert not found(capsys, checkout, "hello")
+
+
+def test_a_stub_is_listed_and_read_again_when_it_changes(
+    checkout: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert found(capsys, checkout, "hello")
+    stub = checkout / "src" / "transformers" / "stubs.pyi"
+    stub.write_text("def stubbed_one() -> int: ...\n")
+    code, out, _err = run(capsys, "index", "--source", str(checkout))
+    assert code == 0 and "2 files" in out
+    assert found(capsys, checkout, "stubbed_one")
+    stub.write_text("def stubbed_two() -> int: ...\n")
+    assert found(capsys, checkout, "stubbed_two")
+    assert not found(capsys, checkout, "stubbed_one")
+
+
+def test_did_you_mean_names_the_checkout_asked_about_first(
+    checkout: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another pin in the cache (``hub``) defines a name closer to the query than the
+    checkout does: the checkout's comes first, as the error names the checkout."""
+    from tests.sourcefixtures import git
+
+    hub = tmp_path / "hub-upstream"
+    (hub / "src" / "hub").mkdir(parents=True)
+    (hub / "src" / "hub" / "__init__.py").write_text("SECRET_TOKENS = 1\n")
+    git(hub, "init", "-q", "-b", "main")
+    git(hub, "add", "-A")
+    git(hub, "commit", "-q", "-m", "hub")
+    git(hub, "tag", "v1.0")
+    pins = Path(os.environ["CODEWALK_PINS"])
+    pins.write_text(
+        pins.read_text() + f'\n[hub]\nurl = "{hub.as_uri()}"\ntag = "v1.0"\npackage_root = "src"\n'
+        'packages = ["hub"]\nrelease = "hub==1.0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_SOURCE", "git")
+    assert run(capsys, "sync", "hub")[0] == 0
+    (checkout / INIT).write_text("def hello():\n    return 1\n\n\nSECRET_TOKEN_VALUE = 2\n")
+    code, _out, err = run(capsys, "find", "SECRET_TOKEN", "--source", str(checkout))
+    assert code == 1
+    assert "did you mean: SECRET_TOKEN_VALUE, SECRET_TOKENS" in err
