@@ -29,12 +29,14 @@ def open_session(
     source_path: str | None = None,
     at: Sequence[str] = (),
     progress: ProgressStore | None = None,
+    stack: PinnedStack | None = None,
 ) -> TourSession:
     """A session on ``tour`` over every pinned repository, ``at`` naming those read at
     another version (``REPO@VERSION``). The tour's repository is opened here (fast when
     cached, a sync with progress on the terminal otherwise); the index is opened later,
     on the session's nav thread, and other repositories when a step or a jump reaches
-    them."""
+    them. ``stack``: the repositories to read instead (a trace's, at the versions that
+    ran, opened as they are needed)."""
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.source.sync import open_checkout
@@ -43,10 +45,14 @@ def open_session(
     from codewalk.workspace.pinned import PinnedStack
 
     activity = Activity()  # a repository fetched once the UI runs says how it goes there
-    stack = PinnedStack(source_path, at=at, reporter=lambda name: Saying(activity.say, f"fetching {name}"))
-    repo = tour.repo or stack.first_pin
-    if repo in stack.pins:  # before the UI runs: its progress on stderr
-        open_checkout(repo, stack.source_path, pin=stack.pins[repo])
+
+    def saying(name: str) -> Saying:
+        return Saying(activity.say, f"fetching {name}")
+
+    pinned = stack if stack is not None else PinnedStack(source_path, at=at, reporter=saying)
+    repo = tour.repo or pinned.first_pin
+    if repo in pinned.pins and stack is None:  # before the UI runs: its progress on stderr
+        open_checkout(repo, pinned.source_path, pin=pinned.pins[repo])
 
     def steps(repos: PinnedStack) -> TourSteps:
         def workspace_of(name: str) -> Any:
@@ -56,13 +62,13 @@ def open_session(
 
     return TourSession(
         tour=tour,
-        open_repos=lambda: stack,
+        open_repos=lambda: pinned,
         resolver=steps,
         describe=describer(load_pins(locations.pins_path())),
         repo=repo,
         versions=VersionReader(),
         progress=progress if progress is not None else ProgressStore(),
-        notes=tuple(stack.notes),
+        notes=tuple(pinned.notes),
         activity=activity,
         check=check_tour,
     )
@@ -111,14 +117,17 @@ def run_tour(args: argparse.Namespace, tour: Tour) -> int:
     return app.return_code or 0
 
 
-def run_recording(args: argparse.Namespace, tour: Tour, draft: Draft, on_disk: str | None) -> int:
+def run_recording(
+    args: argparse.Namespace, tour: Tour, draft: Draft, on_disk: str | None, stack: PinnedStack | None = None
+) -> int:
     """Record ``draft``, read from ``tour`` (its steps are where the draft's resolve; a
     new tour has none) with ``on_disk`` its file's text (None: a new file), over every
-    pinned repository; ``args.source`` and ``args.at`` as for a tour."""
+    pinned repository (``stack``: these instead); ``args.source`` and ``args.at`` as for
+    a tour."""
     from codewalk.ui.app import make_app
 
     at = tuple(getattr(args, "at", None) or ())
-    session = open_session(tour, source_path=getattr(args, "source", None), at=at)
+    session = open_session(tour, source_path=getattr(args, "source", None), at=at, stack=stack)
     for note in session.notes:
         print(f"codewalk: {note}", file=sys.stderr)
     app = make_app(session, recording=(draft, on_disk))
@@ -143,7 +152,7 @@ def trace_session(opened: Opened) -> tuple[TourSession, int]:
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.tours.traced import TraceSteps, trace_tour
-    from codewalk.ui.stack import VersionReader, describer
+    from codewalk.ui.stack import VersionReader, check_tour, describer
 
     trace = opened.trace
     traced = trace_tour(trace, opened.tree)
@@ -165,6 +174,8 @@ def trace_session(opened: Opened) -> tuple[TourSession, int]:
         versions=VersionReader(),
         progress=None,
         executed=executed,
+        check=check_tour,  # a tour recorded from the trace (R), at the versions that ran
+        trace=trace.name,
     )
     return session, traced.first
 
