@@ -160,6 +160,33 @@ def test_a_trace_read_as_a_tour_writes_names_as_code(toy: Path, capsys: pytest.C
     assert "Called by `counting` (line " in count
 
 
+def test_each_function_that_ran_is_read_as_a_definition(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A module's own code is the module; a comprehension or a lambda the function around
+    it; a function defined inside another has no definition of its own (yet)."""
+    from codewalk.traces.joined import ENCLOSING, MODULE, OWN, definition_of, read_as
+    from codewalk.traces.reading import open_trace
+
+    traced(capsys)
+    opened = open_trace("toy")
+    workspace = opened.stack.workspace("toy")
+    functions = {f.name: f for f in opened.trace.functions}
+    found = {name: definition_of(workspace, f) for name, f in functions.items()}
+    module = found["<module>"]
+    assert module is not None and module.kind == "module"
+    assert (module.path, module.start_line) == ("toypkg/__init__.py", 1)
+    for name in ("squares.<locals>.<listcomp>", "squares.<locals>.<lambda>"):
+        around = found[name]
+        assert around is not None and around.qualname == "toypkg.squares", name
+        assert read_as(functions[name]) == ENCLOSING
+    fib = found["fib"]
+    assert fib is not None and fib.qualname == "toypkg.fib" and read_as(functions["fib"]) == OWN
+    assert read_as(functions["<module>"]) == MODULE
+    for nested in ("counting.<locals>.count", "logged.<locals>.wrapper"):
+        assert found[nested] is None and read_as(functions[nested]) == ""
+
+
 def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     traced(capsys)
     code, out, _ = run(capsys, "path", "toypkg.total", "toypkg.square", "--trace", "toy")

@@ -88,6 +88,10 @@ def counting():
 
 def twice(x):
     return double(x) + double(x)
+
+
+def squares(n):  # a comprehension, a lambda called through C code
+    return [square(i) for i in range(n)] + list(map(lambda i: square(i), range(n)))
 """
 
 PROGRAM = """
@@ -104,6 +108,7 @@ toypkg.double(1)
 toypkg.branch(True)
 toypkg.counting()
 toypkg.twice(2)
+toypkg.squares(2)
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)
