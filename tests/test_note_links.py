@@ -272,3 +272,31 @@ def test_names_in_markdown_show_as_written(text: str) -> None:
     render = MarkdownIt("commonmark").render
     assert render(f"## {plain_markdown(text)}") == f"<h2>{html.escape(text, quote=False)}</h2>\n"
     assert render(code_span(text)) == f"<p><code>{html.escape(text, quote=False)}</code></p>\n"
+
+
+def test_a_link_whose_query_fails_is_broken_but_a_failing_index_is_no_link_s_fault(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A query the resolver refuses makes the link broken, as a step's does; the index
+    failing under it (a full disk) is the command's error, never shown as a link problem."""
+    from types import SimpleNamespace
+
+    from codewalk.errors import CacheError, QueryError
+    from codewalk.tours import linking
+
+    workspace = SimpleNamespace(checkout=SimpleNamespace(repo="app", version="1"))
+    step = _resolved("See [g](codewalk:g).", 1, 3)
+
+    def refuse(*_: object) -> None:
+        raise QueryError("'g' is not a name")
+
+    monkeypatch.setattr(linking, "find_step_target", refuse)
+    resolved = linking.resolve_links(step, workspace, lambda repo: None, ())  # type: ignore[arg-type]
+    assert resolved.links[0].error == "link [g](codewalk:g): 'g' is not a name"
+
+    def disk_full(*_: object) -> None:
+        raise CacheError("the disk is full: the index cannot be read")
+
+    monkeypatch.setattr(linking, "find_step_target", disk_full)
+    with pytest.raises(CacheError, match="disk is full"):
+        linking.resolve_links(step, workspace, lambda repo: None, ())  # type: ignore[arg-type]

@@ -480,3 +480,14 @@ def test_quit_while_a_step_waits_on_a_silent_index_is_at_once_and_says_what_it_w
         assert "resolving Model in pkg …" in shown[0] and waiting in shown[0]
     finally:
         gate.set()
+
+
+@run_async
+async def test_ctrl_c_quits_as_q_does() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.return_code is None
+        await pilot.press("ctrl+c")
+        await settle(app, pilot)
+    assert app.return_code == 0

@@ -273,3 +273,22 @@ async def test_a_draft_not_yet_written_is_not_lost_on_one_q(tmp_path: Path) -> N
         await pilot.press("q")
         await settle(pilot)
     assert not path.exists()
+
+
+@run_async
+async def test_ctrl_c_quits_like_q_and_warns_first_of_unsaved_steps(tmp_path: Path) -> None:
+    path = tmp_path / "kept.yaml"
+    path.write_text(COMMENTED)
+    app = make_app(make_session(tour=parse_tour(COMMENTED, path)))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("D", "ctrl+c")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and app.return_code is None
+        assert "not written" in notes(app)[-1]
+        await pilot.press("ctrl+c")
+        await settle(pilot)
+    assert app.return_code == 0
+    assert path.read_text() == COMMENTED

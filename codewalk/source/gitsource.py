@@ -17,7 +17,8 @@ credentials, and every network operation has a timeout.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from codewalk.errors import (
@@ -137,6 +138,26 @@ def _git_env() -> dict[str, str]:
     }
 
 
+def _work_tree(root: Path) -> git.Repo | None:
+    """The repository of the work tree at ``root`` (not of a directory above it), or
+    None when there is none."""
+    try:
+        return git.Repo(root, search_parent_directories=False)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+
+
+@contextmanager
+def _running(repo: git.Repo, **env: str) -> Iterator[git.Git]:
+    """``repo``'s git, run in codewalk's environment (and ``env``); the repository is
+    closed after, whatever happens."""
+    try:
+        with repo.git.custom_environment(**_git_env(), **env):
+            yield repo.git
+    finally:
+        repo.close()
+
+
 def effective_url(pin: Pin, environ: Mapping[str, str] | None = None) -> str:
     """The URL to fetch: the pin's, with ``https://github.com/`` replaced by the mirror
     prefix in ``CODEWALK_GIT_MIRROR`` when one is set. Refuses unsafe transports."""
@@ -179,18 +200,16 @@ def fetch_pinned(
     repo = git.Repo.init(dest)
     want = f"refs/tags/{pin.tag}"
     try:
-        with repo.git.custom_environment(**_git_env()):
+        with _running(repo) as run:
             if progress:
                 progress(f"fetching {want} from {redact_url(url)}")
             # By URL, not through a named remote: a mirror's credentials stay out of
             # the cached repository's config.
-            repo.git.fetch("--depth=1", "--no-tags", url, want, kill_after_timeout=timeout)
-            repo.git.checkout("--detach", "--quiet", "FETCH_HEAD")
-        head = str(repo.head.commit.hexsha)
+            run.fetch("--depth=1", "--no-tags", url, want, kill_after_timeout=timeout)
+            run.checkout("--detach", "--quiet", "FETCH_HEAD")
+            head = str(repo.head.commit.hexsha)
     except git.GitCommandError as exc:
         raise _classify(exc, url, want, timeout) from None
-    finally:
-        repo.close()
     if pin.commit and head != pin.commit:
         raise VerificationError(
             f"[{pin.name}]: tag {pin.tag} at {redact_url(url)} is commit {head}, "
@@ -229,10 +248,10 @@ def commit_tree(root: Path, message: str) -> str:
     them; returns the commit id (deterministic for the same files)."""
     repo = git.Repo.init(root)
     try:
-        with repo.git.custom_environment(**_git_env(), **_RELEASE_ENV):
-            repo.git.add("--all", "--force", ".")
+        with _running(repo, **_RELEASE_ENV) as run:
+            run.add("--all", "--force", ".")
             # The user's git config may hold hooks or signing; neither belongs here.
-            repo.git.execute(
+            run.execute(
                 [
                     "git",
                     "-c",
@@ -245,40 +264,32 @@ def commit_tree(root: Path, message: str) -> str:
                     message,
                 ]
             )
-        return str(repo.head.commit.hexsha)
+            return str(repo.head.commit.hexsha)
     except git.GitCommandError as exc:
         raise SourceError(f"{root}: cannot record the release files in git: {_stderr_text(exc)}") from None
-    finally:
-        repo.close()
 
 
 def tree_id(root: Path, path: str) -> str:
     """The git tree id of directory ``path`` (relative) at HEAD of the repository at
     ``root``; "" when HEAD has no such directory."""
-    repo = git.Repo(root)
     try:
-        with repo.git.custom_environment(**_git_env()):
-            return str(repo.git.rev_parse(f"HEAD:{path}"))
+        with _running(git.Repo(root)) as run:
+            return str(run.rev_parse(f"HEAD:{path}"))
     except git.GitCommandError:
         return ""
-    finally:
-        repo.close()
 
 
 def restore_file(root: Path, path: str) -> str | None:
     """Put ``path`` of the work tree at ``root`` back as HEAD has it; what went wrong,
     or None."""
-    try:
-        repo = git.Repo(root)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    repo = _work_tree(root)
+    if repo is None:
         return "not a git work tree"
     try:
-        with repo.git.custom_environment(**_git_env()):
-            repo.git.checkout("HEAD", "--", path)
+        with _running(repo) as run:
+            run.checkout("HEAD", "--", path)
     except git.GitCommandError as exc:
         return _stderr_text(exc) or str(exc)
-    finally:
-        repo.close()
     return None
 
 
@@ -293,16 +304,15 @@ def verify_tree(root: Path, expected_head: str) -> str | None:
     with it (damage: not a repository, another HEAD, modified files, git's own data
     corrupt). When git cannot do its work for another reason (the disk is full, the
     file system read-only), that says nothing of the tree: a CacheError, never damage."""
-    try:
-        repo = git.Repo(root)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    repo = _work_tree(root)
+    if repo is None:
         return "not a git work tree"
     try:
-        with repo.git.custom_environment(**_git_env()):
+        with _running(repo) as run:
             head = repo.head.commit.hexsha
             if head != expected_head:
                 return f"HEAD is {head}, expected {expected_head}"
-            changed = repo.git.status("--porcelain", "--untracked-files=all")
+            changed = run.status("--porcelain", "--untracked-files=all")
     except ValueError as exc:  # HEAD names nothing git can read
         return f"git cannot read its HEAD: {exc}"
     except git.GitCommandError as exc:
@@ -310,8 +320,6 @@ def verify_tree(root: Path, expected_head: str) -> str | None:
         if any(sign in said.lower() for sign in _DAMAGE_SIGNS):
             return f"git cannot read it: {said}"
         raise _cannot_check(root, said) from None
-    finally:
-        repo.close()
     if changed.strip():
         first = changed.strip().splitlines()[0]
         return f"files were modified ({first.strip()}, ...)"
@@ -336,17 +344,14 @@ def _cannot_check(root: Path, said: str) -> CacheError:
 def describe(root: Path) -> tuple[str, bool, tuple[str, ...]]:
     """``(head_commit, dirty, tags_at_head)`` of a user's checkout; head is "" when
     ``root`` is not a git work tree."""
-    try:
-        repo = git.Repo(root, search_parent_directories=False)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+    repo = _work_tree(root)
+    if repo is None:
         return "", False, ()
     try:
-        with repo.git.custom_environment(**_git_env()):
+        with _running(repo) as run:
             head = repo.head.commit.hexsha
             dirty = repo.is_dirty(untracked_files=False)
-            tags = tuple(repo.git.tag("--points-at", "HEAD").split())
+            tags = tuple(run.tag("--points-at", "HEAD").split())
         return head, dirty, tags
     except (git.GitCommandError, ValueError):
         return "", False, ()
-    finally:
-        repo.close()

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from codewalk.errors import CodewalkError
+from codewalk.errors import CodewalkError, QueryError
 from codewalk.tours.model import ResolvedLink, ResolvedStep, repo_at_version
 from codewalk.tours.notes import SCHEME, Link
 from codewalk.tours.targets import find_step_target, region_lines, rivals
@@ -54,8 +54,11 @@ def _resolve(
     else:
         try:
             where = _workspace_for(link.query, workspace, workspace_of)
+        except CodewalkError as error:  # the pin's source cannot be had, as for a step
+            return broken(error.message)
+        try:
             found = find_step_target(where, link.query, context if where is workspace else ())
-        except CodewalkError as error:
+        except QueryError as error:  # the link's query; the index failing (a full disk) is no link's fault
             return broken(error.message)
         if not found.results:
             at = repo_at_version(where.checkout.repo, where.checkout.version)

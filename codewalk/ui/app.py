@@ -35,6 +35,9 @@ class CodewalkApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
+        # ctrl+c quits as in any terminal program (Textual's own binding only says how to quit);
+        # a text area being edited takes it first, to copy
+        Binding("ctrl+c", "quit", "Quit", show=False),
         Binding("question_mark", "help", "Help"),
         Binding("t", "tours", "Tours", show=False),
     ]

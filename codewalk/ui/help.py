@@ -59,7 +59,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("y", "copy the permalink of the current lines"),
             ("tab", "move focus: code, steps, panels"),
             ("?", "this help"),
-            ("q", "quit"),
+            ("q  ctrl+c", "quit"),
         ),
     ),
 )

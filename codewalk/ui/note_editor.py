@@ -33,7 +33,9 @@ class NoteEditor(ModalScreen[Edited | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "keep", "Keep", priority=True),
+        # not a priority binding: it waits behind the keys typed before it (a priority one
+        # was taken ahead of them, and kept the note without its last words)
+        Binding("ctrl+s", "keep", "Keep"),
         Binding("escape", "drop", "Drop", priority=True),
         Binding("tab", "switch", "Title / note", priority=True),
     ]

@@ -203,16 +203,14 @@ class Places(LookupActions):
             self.notify(target.via, title=target.qualname.rsplit(".", 1)[-1], timeout=6, markup=False)
 
     def action_back(self) -> None:
-        there = self.history.back(self._here())
-        if there is None:
-            self.notify("no earlier jump", markup=False)
-        else:
-            self._go(there, record=False)
+        self._return_to(self.history.back(self._here()), "no earlier jump")
 
     def action_forward(self) -> None:
-        there = self.history.forward(self._here())
+        self._return_to(self.history.forward(self._here()), "no later jump")
+
+    def _return_to(self, there: Location | None, none_said: str) -> None:
         if there is None:
-            self.notify("no later jump", markup=False)
+            self.notify(none_said, markup=False)
         else:
             self._go(there, record=False)
 

@@ -75,6 +75,7 @@ class RecordScreen(Places):
         Binding("c", "calls", "Calls", show=False),
         Binding("escape", "leave", "Close", show=False),
         Binding("q", "quit_recording", "Quit"),
+        Binding("ctrl+c", "quit_recording", "Quit", show=False),
     ]
 
     def __init__(

@@ -11,7 +11,8 @@ because accelerate is out of reach.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from codewalk.errors import CodewalkError
 from codewalk.index.indexer import open_snapshot
@@ -137,11 +138,7 @@ class StackFacts:
         return [d for facts in self._searched() for d in facts.copies_of(qualname)]
 
     def copy_counts(self, name: str) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for facts in self._searched():
-            for original, count in facts.copy_counts(name).items():
-                found[original] = found.get(original, 0) + count
-        return found
+        return _summed(facts.copy_counts(name) for facts in self._searched())
 
     def entries_valued(self, name: str) -> list[tuple[FileRow, DictEntry]]:
         return [e for facts in self._searched() for e in facts.entries_valued(name)]
@@ -151,11 +148,7 @@ class StackFacts:
         return [n for facts in searched for n in facts.names_like(pattern)]
 
     def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for facts in self._searched():
-            for name, count in facts.reference_counts(names).items():
-                found[name] = found.get(name, 0) + count
-        return found
+        return _summed(facts.reference_counts(names) for facts in self._searched())
 
     def importers(self, name: str) -> list[tuple[FileRow, Import]]:
         return [found for facts in self._searched() for found in facts.importers(name)]
@@ -171,3 +164,11 @@ class StackFacts:
                 if owner is not None and owner != facts.repo:
                     counts[module] = counts.get(module, 0) + 1
         return sorted(counts, key=lambda m: (-counts[m], m))
+
+
+def _summed(counts: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """Counts of the same names from several repositories, added up."""
+    total: Counter[str] = Counter()
+    for each in counts:
+        total.update(each)
+    return dict(total)

@@ -1,6 +1,10 @@
 """Tiny random-weight models and a word-level tokenizer for the tours' programs, built
 from configs in memory: nothing is downloaded (the offline switches are set before any
-Hugging Face library is imported), and each runs on a CPU in seconds."""
+Hugging Face library is imported), and each runs on a CPU in seconds.
+
+bench/programs/tiny.py builds the same models for the benchmarks: a tour's program is
+shipped with the tours (a wheel carries it) and must stand alone, so the two are kept
+apart on purpose."""
 
 from __future__ import annotations
 
