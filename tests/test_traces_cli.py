@@ -14,22 +14,13 @@ import pytest
 
 from codewalk.cli.main import main
 from codewalk.traces import store
-from tests.traceprog import BRANCH_NO, BRANCH_YES, TWICE_CALLS, write_program
+from tests.traceprog import BRANCH_NO, BRANCH_YES, TWICE_CALLS, use_toy
 
 
 @pytest.fixture()
 def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The toy program in a directory of its own, the pins naming its package."""
-    pins = tmp_path / "pins.toml"
-    pins.write_text(
-        '[toy]\nurl = "https://example.invalid/toy.git"\ntag = "v1"\npackage_root = "."\n'
-        'packages = ["toypkg"]\nrelease = "toypkg==1"\n'
-    )
-    monkeypatch.setenv("CODEWALK_PINS", str(pins))
-    work = tmp_path / "work"
-    write_program(work)
-    monkeypatch.chdir(work)
-    return work
+    return use_toy(tmp_path, monkeypatch)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -25,9 +25,13 @@ PYTHONS = [sys.executable, *(p for p in os.environ.get("CODEWALK_TEST_PYTHONS", 
 
 
 def record(
-    python: str, directory: Path, *args: str, stdin: str = ""
+    python: str, directory: Path, *args: str, stdin: str = "", script: str = ""
 ) -> tuple[subprocess.CompletedProcess[str], Any]:
+    """The toy program (or ``script``, beside the toy package) run under the recorder."""
     program = write_program(directory)
+    if script:
+        program = directory / "script.py"
+        program.write_text(script)
     out = directory / "record.json"
     argv = command(python, str(out), [("toypkg", "toypkg")], [program.name, *args], False)
     done = subprocess.run(argv, cwd=directory, input=stdin, capture_output=True, text=True, timeout=120)
@@ -165,17 +169,13 @@ toypkg.branch(False)
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 @pytest.mark.parametrize("python", PYTHONS)
 def test_a_forked_child_records_nothing_and_never_writes_the_record(python: str, tmp_path: Path) -> None:
-    write_program(tmp_path)
-    (tmp_path / "forks.py").write_text(FORKS)
-    out = tmp_path / "record.json"
-    argv = command(python, str(out), [("toypkg", "toypkg")], ["forks.py"], False)
-    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    done, _ = record(python, tmp_path, script=FORKS)
     assert done.returncode == 0, done.stderr
     child = int(done.stdout.split()[0])
     deadline = time.monotonic() + 30
     while _alive(child) and time.monotonic() < deadline:  # until the child has exited
         time.sleep(0.05)
-    data = json.loads(out.read_text())
+    data = json.loads((tmp_path / "record.json").read_text())
     assert (data["ended"], data["status"]) == ("returned", 0)  # the program's, not the child's 7
     assert data["cwd"] == str(tmp_path)
     nodes = tree(data)
@@ -217,11 +217,7 @@ print("profiled", "fib" in out.getvalue())
 def test_a_program_that_profiles_itself_still_can(python: str, tmp_path: Path) -> None:
     """cProfile claims sys.monitoring's profiler id on 3.12 and later: the recorder
     takes another."""
-    write_program(tmp_path)
-    (tmp_path / "profiles.py").write_text(PROFILES)
-    out = tmp_path / "record.json"
-    argv = command(python, str(out), [("toypkg", "toypkg")], ["profiles.py"], False)
-    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    done, data = record(python, tmp_path, script=PROFILES)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "profiled True"
-    assert tree(json.loads(out.read_text()))[("fib",)][0] == 1
+    assert tree(data)[("fib",)][0] == 1

@@ -18,23 +18,15 @@ from codewalk.ui.confirm import Confirm
 from codewalk.ui.launch import trace_session
 from codewalk.ui.record_screen import RecordScreen
 from codewalk.ui.tour_screen import TourScreen
-from tests.traceprog import write_program
+from tests.traceprog import use_toy
 
 
 @pytest.fixture()
 def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A trace of the toy program, named ``toy``; new tours go to ``tmp_path/tours``."""
-    pins = tmp_path / "pins.toml"
-    pins.write_text(
-        '[toy]\nurl = "https://example.invalid/toy.git"\ntag = "v1"\npackage_root = "."\n'
-        'packages = ["toypkg"]\nrelease = "toypkg==1"\n'
-    )
-    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    use_toy(tmp_path, monkeypatch)
     (tmp_path / "tours").mkdir()
     monkeypatch.setenv("CODEWALK_TOURS_PATH", str(tmp_path / "tours"))
-    work = tmp_path / "work"
-    write_program(work)
-    monkeypatch.chdir(work)
     assert main(["trace", "--python", sys.executable, "--name", "toy", "prog.py"]) == 0
     return tmp_path
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pytest
+
 PACKAGE = """
 import functools
 import threading
@@ -135,3 +137,18 @@ def write_program(directory: Path) -> Path:
     program = directory / "prog.py"
     program.write_text(textwrap.dedent(PROGRAM).lstrip("\n"))
     return program
+
+
+def use_toy(directory: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The toy program in ``directory/work`` (the current directory from now on), the
+    pins naming its package (read from that installed copy: it has no release)."""
+    pins = directory / "pins.toml"
+    pins.write_text(
+        '[toy]\nurl = "https://example.invalid/toy.git"\ntag = "v1"\npackage_root = "."\n'
+        'packages = ["toypkg"]\nrelease = "toypkg==1"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    work = directory / "work"
+    write_program(work)
+    monkeypatch.chdir(work)
+    return work

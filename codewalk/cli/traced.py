@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
 
 
+def _versions(trace: Trace) -> str:
+    from codewalk.traces.model import versions_of
+
+    return versions_of(trace.repos)
+
+
 def add_trace_option(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--trace", metavar="NAME", help=f"{what} (a trace of codewalk trace)")
 
@@ -94,7 +100,7 @@ def run_path(args: argparse.Namespace) -> int:
         print(
             visible(
                 f"{start.qualname} -> {goals[0].qualname}: {count} chain{'s' if count != 1 else ''} ran "
-                f"in trace {trace.name!r} ({trace.command}) [{trace.versions}]"
+                f"in trace {trace.name!r} ({trace.command}) [{_versions(trace)}]"
             )
         )
         for number, chain in enumerate(shown, start=1):
@@ -211,7 +217,7 @@ def run_calls(args: argparse.Namespace) -> int:
             return 0
         ran = f"ran x{answer.ran}" if answer.ran else "did not run"
         print(
-            visible(f"{target.qualname}  {place(target)}  {ran} in trace {trace.name!r} [{trace.versions}]")
+            visible(f"{target.qualname}  {place(target)}  {ran} in trace {trace.name!r} [{_versions(trace)}]")
         )
         shown = [s for s in answer.sites if args.all or not s.callee.minor or s.calls]
         for site in shown:

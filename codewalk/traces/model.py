@@ -132,10 +132,6 @@ class Trace(NamedTuple):
         return command_of(self.program, self.module)
 
     @property
-    def versions(self) -> str:
-        return versions_of(self.repos)
-
-    @property
     def summary(self) -> Summary:
         return Summary(
             self.name,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from codewalk.traces.model import Node, Trace
+from codewalk.traces.model import Node, Trace, versions_of
 from codewalk.traces.tree import Shown
 
 
@@ -51,6 +51,6 @@ def header(trace: Trace) -> str:
         "" if trace.ended == "returned" and not trace.status else f", status {trace.status} ({trace.ended})"
     )
     return (
-        f"trace {trace.name!r}: {trace.command}  [{trace.versions or 'no pinned package ran'}]\n"
+        f"trace {trace.name!r}: {trace.command}  [{versions_of(trace.repos) or 'no pinned package ran'}]\n"
         f"  Python {trace.python}, {trace.engine}, {seconds_text(trace.seconds)}{ended}"
     )

@@ -77,10 +77,10 @@ def record_and_keep(
 
 def summary(trace: Any) -> list[str]:
     """What a reader is told once a trace is kept."""
-    calls = sum(node.calls for node in trace.nodes)
+    kept = trace.summary
     lines = [
-        f"trace {trace.name!r}: {len(trace.functions):,} functions, {calls:,} calls in "
-        f"{trace.versions or 'no pinned package'} ({trace.seconds:.1f} s, {trace.engine})"
+        f"trace {trace.name!r}: {kept.functions:,} functions, {kept.calls:,} calls in "
+        f"{kept.versions or 'no pinned package'} ({trace.seconds:.1f} s, {trace.engine})"
     ]
     for repo in trace.repos:
         if repo.why:
