@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,7 @@ import pytest
 
 from codewalk.cli.main import main
 from codewalk.traces import store
-from tests.traceprog import BRANCH_NO, BRANCH_YES, TWICE_CALLS, use_toy
+from tests.traceprog import BRANCH_NO, BRANCH_YES, TWICE_CALLS, running, use_toy
 
 
 @pytest.fixture()
@@ -80,6 +83,51 @@ def test_trace_refuses_what_it_cannot_do(toy: Path, capsys: pytest.CaptureFixtur
     code, _, err = run(capsys, "trace")
     assert code == 2 and "name the program to trace" in err
     assert not store.path_of("y").exists() and not store.path_of("z").exists()
+
+
+def test_a_trace_kept_under_the_same_name_while_the_program_ran_is_not_replaced(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another run keeps a trace of the name while this one runs (here: the program
+    itself): without --force it stays, and this run says its own is not kept."""
+    kept = store.path_of("race")
+    (toy / "race.py").write_text(
+        f"import pathlib, toypkg\ntoypkg.fib(2)\n"
+        f"path = pathlib.Path({str(kept)!r})\npath.parent.mkdir(parents=True, exist_ok=True)\n"
+        "path.write_text('the other run')\n"
+    )
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "race", "race.py")
+    assert code == 2 and "a trace named 'race' was kept by another run while this one ran" in err
+    assert kept.read_text() == "the other run"
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "race", "--force", "race.py")
+    assert code == 0 and store.load("race").name == "race"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_to_trace_ends_the_program_and_leaves_no_scratch(toy: Path, tmp_path: Path) -> None:
+    """SIGTERM (or SIGHUP) to codewalk trace is passed on to the program: it never
+    outlives codewalk, and the scratch directory goes."""
+    (toy / "slow.py").write_text("import os, time, toypkg\nprint(os.getpid(), flush=True)\ntime.sleep(120)\n")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    argv = [sys.executable, "-m", "codewalk", "trace", "--python", sys.executable, "--name", "s", "slow.py"]
+    codewalk = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert codewalk.stdout is not None
+    program = int(codewalk.stdout.readline())
+    try:
+        codewalk.send_signal(signal.SIGTERM)
+        _, err = codewalk.communicate(timeout=60)
+        assert codewalk.returncode == 128 + signal.SIGTERM, err
+        assert "no trace: the program ended before the recorder could write" in err
+        deadline = time.monotonic() + 10
+        while running(program) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not running(program)
+        assert list(scratch.iterdir()) == []
+    finally:
+        if running(program):
+            os.kill(program, signal.SIGKILL)
 
 
 def test_a_trace_where_nothing_pinned_ran_says_so(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:

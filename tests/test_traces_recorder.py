@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from codewalk.traces.run import RECORDER, command
-from tests.traceprog import BRANCH_NO, BRANCH_YES, FIB_RECURSES, write_program
+from tests.traceprog import BRANCH_NO, BRANCH_YES, FIB_RECURSES, running, write_program
 
 PYTHONS = [sys.executable, *(p for p in os.environ.get("CODEWALK_TEST_PYTHONS", "").split(os.pathsep) if p)]
 
@@ -173,7 +173,7 @@ def test_a_forked_child_records_nothing_and_never_writes_the_record(python: str,
     assert done.returncode == 0, done.stderr
     child = int(done.stdout.split()[0])
     deadline = time.monotonic() + 30
-    while _alive(child) and time.monotonic() < deadline:  # until the child has exited
+    while running(child) and time.monotonic() < deadline:  # until the child has exited
         time.sleep(0.05)
     data = json.loads((tmp_path / "record.json").read_text())
     assert (data["ended"], data["status"]) == ("returned", 0)  # the program's, not the child's 7
@@ -183,20 +183,6 @@ def test_a_forked_child_records_nothing_and_never_writes_the_record(python: str,
     assert not nodes_named(data, "fib")  # what the child ran is not the program's
     assert sorted(p.name for p in tmp_path.iterdir() if "record" in p.name) == ["record.json"]
     assert "Traceback" not in done.stderr
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (exited, not reaped yet) has ended
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rpartition(")")[2].split()[0] != "Z"
-    except OSError:
-        return True
 
 
 PROFILES = """

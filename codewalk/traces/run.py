@@ -3,8 +3,9 @@ exit status passed through, the recorder's JSON read back.
 
 The recorder (``recorder.py``, beside this file) is started as a file, so it needs
 nothing of codewalk in that interpreter. While the program runs, codewalk ignores ctrl+c
-(the program gets it, as it would in a shell, and the record it leaves is still read);
-its exit status is the program's (128 + N when a signal N ended it).
+(the program gets it, as it would in a shell, and the record it leaves is still read),
+and passes SIGTERM and SIGHUP on to it; the program never outlives codewalk. Its exit
+status is the program's (128 + N when a signal N ended it).
 """
 
 from __future__ import annotations
@@ -66,14 +67,33 @@ def record(
                 f"{python}: cannot run it: {error.strerror or error}",
                 hint="--python PY names another interpreter",
             ) from None
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # after the start: the child keeps ctrl+c
         try:
-            code = child.wait()
+            code = _wait(child)
         finally:
-            signal.signal(signal.SIGINT, previous)
+            if child.poll() is None:  # codewalk itself failed: the program goes with it
+                child.kill()
+                child.wait()
         status = 128 - code if code < 0 else code
         data, problem = _read(out)
         return Ran(status, data, problem)
+
+
+_PASSED_ON = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _wait(child: subprocess.Popen[bytes]) -> int:
+    """The program's exit code, ctrl+c left to it, SIGTERM and SIGHUP passed on to it."""
+
+    def pass_on(signum: int, _frame: object) -> None:
+        child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, pass_on) for signum in _PASSED_ON}
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c: the program's
+    try:
+        return child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _read(out: str) -> tuple[dict[str, Any] | None, str]:

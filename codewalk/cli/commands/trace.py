@@ -45,14 +45,23 @@ def run(args: argparse.Namespace) -> int:
     name = store.check_name(args.trace_name) if args.trace_name else store.default_name(program[0])
     if store.path_of(name).exists() and not args.force:
         raise TraceError(f"a trace named {name!r} exists", hint="--force replaces it, --name names another")
-    return record_and_keep(name, program, module=bool(args.module), python=args.python)
+    return record_and_keep(
+        name, program, module=bool(args.module), python=args.python, replace=args.force
+    )
 
 
 def record_and_keep(
-    name: str, program: list[str], *, module: bool, python: str | None, stdout: Any = None
+    name: str,
+    program: list[str],
+    *,
+    module: bool,
+    python: str | None,
+    stdout: Any = None,
+    replace: bool = True,
 ) -> int:
-    """Run ``program`` under the recorder, keep its trace as ``name``; the program's status
-    (its output on ``stdout``, default codewalk's own)."""
+    """Run ``program`` under the recorder, keep its trace as ``name`` (not over a trace of
+    that name kept meanwhile, unless ``replace``); the program's status (its output on
+    ``stdout``, default codewalk's own)."""
     from codewalk.errors import TraceError
     from codewalk.files import write_atomically
     from codewalk.traces import store
@@ -67,7 +76,12 @@ def record_and_keep(
     trace = _map(ran.record, pins, name)
     try:
         store.path_of(name).parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(store.path_of(name), store.encode(trace))
+        write_atomically(store.path_of(name), store.encode(trace), replace=replace)
+    except FileExistsError:
+        raise TraceError(
+            f"a trace named {name!r} was kept by another run while this one ran: this run's is not kept",
+            hint="--force replaces it, --name names another",
+        ) from None
     except OSError as error:
         raise TraceError(f"cannot keep the trace {name!r}: {error.strerror or error}") from None
     for line in summary(trace):
