@@ -86,6 +86,12 @@ def shipped_tours_dir() -> Path:
     return _data_file("tours")
 
 
+def installed_tours_dir() -> Path:
+    """The tours installed inside the package (from a wheel): codewalk's files, which an
+    upgrade replaces (from a source checkout, the shipped tours are the project's own)."""
+    return _PACKAGE_DIR / "_data" / "tours"
+
+
 def extra_tour_dirs() -> list[Path]:
     raw = os.environ.get("CODEWALK_TOURS_PATH", "")
     return [Path(part).expanduser() for part in raw.split(os.pathsep) if part]

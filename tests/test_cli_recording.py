@@ -89,3 +89,25 @@ def test_draft_edit_opens_the_draft_and_refuses_an_existing_file(
     code, err = run(capsys, "draft", "Mixin.generate", "Model._slow", "--edit", "-o", str(taken), "--force")
     assert code == 2 and "the file exists" in err and "the recorder writes a new file" in err
     assert taken.read_text() == "mine\n" and len(opened) == 1
+
+
+def test_a_tour_installed_with_codewalk_is_never_recorded_over(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], opened: list[Any]
+) -> None:
+    """A wheel puts the shipped tours inside the package: tour ID --edit (and any write)
+    refuses them, and says to edit a copy; the file stays as it was."""
+    from codewalk import locations
+    from codewalk.errors import TourError
+    from codewalk.tours.saving import write_tour
+
+    installed = tmp_path / "site" / "codewalk" / "_data" / "tours"
+    installed.mkdir(parents=True)
+    text = "id: shipped\ntitle: Shipped\nsteps:\n  - at: X\n"
+    (installed / "shipped.yaml").write_text(text)
+    monkeypatch.setattr(locations, "installed_tours_dir", lambda: installed)
+    code, err = run(capsys, "tour", str(installed / "shipped.yaml"), "--edit")
+    assert code == 2 and "a tour installed with codewalk (an upgrade replaces it): it is not" in err
+    assert "copy it into a tours directory of yours" in err and not opened
+    with pytest.raises(TourError, match="a tour installed with codewalk"):
+        write_tour(installed / "shipped.yaml", text + "  - at: Y\n", text)
+    assert (installed / "shipped.yaml").read_text() == text

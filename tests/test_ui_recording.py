@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from ui_fakes import make_session, make_tour, run_async, settle
 
 from codewalk.tours.loader import parse_tour
@@ -292,3 +293,23 @@ async def test_ctrl_c_quits_like_q_and_warns_first_of_unsaved_steps(tmp_path: Pa
         await settle(pilot)
     assert app.return_code == 0
     assert path.read_text() == COMMENTED
+
+
+@run_async
+async def test_r_refuses_a_tour_installed_with_codewalk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from codewalk import locations
+
+    installed = tmp_path / "_data" / "tours"
+    installed.mkdir(parents=True)
+    path = installed / "kept.yaml"
+    path.write_text(COMMENTED)
+    monkeypatch.setattr(locations, "installed_tours_dir", lambda: installed)
+    app = make_app(make_session(tour=parse_tour(COMMENTED, path)))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen)
+        assert "a tour installed with codewalk" in notes(app)[-1]

@@ -20,6 +20,7 @@ def record(args: argparse.Namespace) -> int:
     """``tour --new ID`` or ``tour NAME --edit``."""
     from codewalk.tours.discovery import load_tour
     from codewalk.tours.recording import draft_of
+    from codewalk.tours.saving import refuse_installed
 
     if args.new is not None and (args.edit or args.name is not None):
         raise TourError("--new ID records a new tour: name no other", hint="to edit a tour: tour NAME --edit")
@@ -28,6 +29,7 @@ def record(args: argparse.Namespace) -> int:
     if args.name is None:
         raise TourError("--edit needs the tour to edit: tour NAME --edit")
     tour = load_tour(args.name, args.tours_dir)
+    refuse_installed(tour.path)
     try:
         text = tour.path.read_text(encoding="utf-8")
     except OSError as error:

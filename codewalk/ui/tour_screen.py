@@ -330,6 +330,7 @@ class TourScreen(Places):
         from codewalk.errors import TourError
         from codewalk.tours.discovery import read_tour
         from codewalk.tours.recording import draft_of
+        from codewalk.tours.saving import refuse_installed
         from codewalk.ui.record_screen import RecordScreen
 
         assert self.session is not None
@@ -338,6 +339,7 @@ class TourScreen(Places):
             return
         tour = self.session.tour
         try:
+            refuse_installed(tour.path)
             text = tour.path.read_text(encoding="utf-8")
             again = read_tour(tour.path)
         except (OSError, UnicodeDecodeError, TourError) as error:
