@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -82,6 +83,14 @@ def test_trace_refuses_what_it_cannot_do(toy: Path, capsys: pytest.CaptureFixtur
     assert code == 2 and "cannot run it" in err
     code, _, err = run(capsys, "trace")
     assert code == 2 and "name the program to trace" in err
+    false = shutil.which("false")
+    if false is not None:  # an interpreter that is none: its status, not a signal
+        code, _, err = run(capsys, "trace", "--python", false, "--name", "f", "prog.py")
+        assert code == 1 and f"{false} exited with status 1 and the recorder never wrote" in err
+    (toy / "quits.py").write_text("import os, toypkg\ntoypkg.fib(2)\nos._exit(5)\n")
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "q", "quits.py")
+    assert code == 5 and "exited with status 5 and the recorder never wrote: os._exit in the program" in err
+    assert not store.path_of("f").exists() and not store.path_of("q").exists()
     assert not store.path_of("y").exists() and not store.path_of("z").exists()
 
 
@@ -119,7 +128,7 @@ def test_sigterm_to_trace_ends_the_program_and_leaves_no_scratch(toy: Path, tmp_
         codewalk.send_signal(signal.SIGTERM)
         _, err = codewalk.communicate(timeout=60)
         assert codewalk.returncode == 128 + signal.SIGTERM, err
-        assert "no trace: the program ended before the recorder could write" in err
+        assert "no trace: SIGTERM ended the program before the recorder could write" in err
         deadline = time.monotonic() + 10
         while running(program) and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -75,7 +75,7 @@ def record(
                 child.wait()
         status = 128 - code if code < 0 else code
         data, problem = _read(out)
-        return Ran(status, data, problem)
+        return Ran(status, data, problem or _nothing_written(python, code))
 
 
 _PASSED_ON = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
@@ -96,11 +96,25 @@ def _wait(child: subprocess.Popen[bytes]) -> int:
             signal.signal(signum, handler)
 
 
+def _nothing_written(python: str, code: int) -> str:
+    """Why the recorder wrote nothing, from how the interpreter ended (``code``)."""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"{name} ended the program before the recorder could write"
+    return (
+        f"{python} exited with status {code} and the recorder never wrote: os._exit in the "
+        "program, or an interpreter that cannot run the recorder (Python 3.10 or later)"
+    )
+
+
 def _read(out: str) -> tuple[dict[str, Any] | None, str]:
     try:
         data = json.loads(read_limited(Path(out), RECORD_LIMIT))
     except FileNotFoundError:
-        return None, "the program ended before the recorder could write (a signal, or os._exit)"
+        return None, ""
     except (OSError, ValueError, TooLarge) as error:
         return None, visible(f"the recorder's output cannot be read: {error}")
     if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT:
