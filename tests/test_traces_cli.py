@@ -439,3 +439,24 @@ def test_a_program_outside_the_tours_directory_never_runs(
     assert not store.path_of("check-toy").exists()
     code, out, _ = run(capsys, "check", str(tour), "--source", str(toy))  # without --run, nothing runs
     assert code == 0 and not store.path_of("check-toy").exists()
+
+
+def test_what_a_trace_would_ignore_is_refused(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """check --run reads each tour at the versions its program ran, calls --trace marks
+    one level: an option they would ignore is said, not dropped."""
+    tour = toy / "t.yaml"
+    tour.write_text("id: t\ntitle: T\nrepo: toy\nprogram: prog.py\nsteps:\n  - at: toypkg.fib\n")
+    for extra, said in (
+        (["--at", "toy@2"], "leave out --at"),
+        (["--source", str(toy)], "leave out --source"),
+        (["--strict"], "leave out --strict"),
+    ):
+        code, out, err = run(capsys, "check", "--run", *extra, str(tour))
+        assert (code, out) == (2, "") and "check --run reads each tour at the versions its program ran" in err
+        assert said in err
+    code, _, err = run(capsys, "check", "--python", sys.executable, str(tour))
+    assert code == 2 and "--python names the interpreter of check --run" in err
+    assert not store.path_of("check-t").exists()  # nothing ran
+    traced(capsys)
+    code, out, err = run(capsys, "calls", "toypkg.fib", "--trace", "toy", "--depth", "2")
+    assert (code, out) == (1, "") and "calls --trace marks the calls one level deep: leave out --depth" in err

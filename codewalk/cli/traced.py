@@ -186,6 +186,8 @@ def run_calls(args: argparse.Namespace) -> int:
     from codewalk.traces.joined import calls_run
     from codewalk.traces.tree import functions_of
 
+    if getattr(args, "depth", 1) != 1:
+        raise QueryError("calls --trace marks the calls one level deep: leave out --depth")
     opened, workspace = open_traced(args)
     try:
         trace = opened.trace
