@@ -11,7 +11,7 @@ defined inside another (a decorator's wrapper, a closure) has none yet, and says
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import CodewalkError
@@ -119,12 +119,7 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
     got: list[dict[int, int]] = [{} for _ in callees]
     unplaced: list[tuple[int, Function, int]] = []
     for (line, function), calls in sorted(calls_from(trace, tree, functions).items()):
-        here = by_line.get(line, [])
-        owner = next((n for n in here if names(callees[n], function)), None)
-        if owner is None:
-            owner = next((n for n in here if not callees[n].targets), None)
-        if owner is None and not here:
-            owner = next((n for n, c in enumerate(callees) if names(c, function)), None)
+        owner = _site_of(function, by_line.get(line, []), callees, names)
         if owner is None:
             unplaced.append((line, trace.functions[function], calls))
             continue
@@ -139,6 +134,20 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
         sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached))
     calls = sum(node.calls for i, node in enumerate(trace.nodes) if i and node.function in functions)
     return CallsRun(calls, tuple(sites), tuple(unplaced))
+
+
+def _site_of(
+    function: int, here: Sequence[int], callees: Sequence[Callee], names: Callable[[Callee, int], bool]
+) -> int | None:
+    """The static site a call of ``function`` recorded at a line goes to (``here``: the
+    sites at that line): the one that names it, else the one codewalk could not resolve;
+    at a line with no site, the first site anywhere that names it."""
+    owner = next((n for n in here if names(callees[n], function)), None)
+    if owner is None:
+        owner = next((n for n in here if not callees[n].targets), None)
+    if owner is None and not here:
+        owner = next((n for n, c in enumerate(callees) if names(c, function)), None)
+    return owner
 
 
 class StepRun(NamedTuple):
