@@ -78,7 +78,7 @@ def test_trace_refuses_what_it_cannot_do(toy: Path, capsys: pytest.CaptureFixtur
     code, _, err = run(capsys, "trace", "--name", "../x", "prog.py")
     assert code == 2 and "cannot name a trace" in err
     code, _, err = run(capsys, "trace", "--name", "y", "missing.py")
-    assert code == 2 and "missing.py: no such program file" in err
+    assert code == 2 and "missing.py: no such program file or directory" in err
     code, _, err = run(capsys, "trace", "--python", str(toy / "nope"), "--name", "z", "prog.py")
     assert code == 2 and "cannot run it" in err
     code, _, err = run(capsys, "trace")
@@ -460,3 +460,21 @@ def test_what_a_trace_would_ignore_is_refused(toy: Path, capsys: pytest.CaptureF
     traced(capsys)
     code, out, err = run(capsys, "calls", "toypkg.fib", "--trace", "toy", "--depth", "2")
     assert (code, out) == (1, "") and "calls --trace marks the calls one level deep: leave out --depth" in err
+
+
+def test_a_directory_or_a_zip_with_a_main_runs_as_python_runs_it(
+    toy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``python DIR`` and ``python APP.pyz`` run their ``__main__.py``: so does trace (a
+    directory was refused as no program file, a zip run as source: a SyntaxError)."""
+    import zipapp
+
+    app = toy / "app"
+    app.mkdir()
+    (app / "__main__.py").write_text("import toypkg\nprint('app', toypkg.fib(5))\n")
+    zipapp.create_archive(app, tmp_path / "app.pyz")
+    monkeypatch.setenv("PYTHONPATH", str(toy))  # a zip's sys.path[0] is the zip
+    for name, target in (("dir", "app"), ("zip", str(tmp_path / "app.pyz"))):
+        code, out, err = run(capfd, "trace", "--python", sys.executable, "--name", name, target)
+        assert code == 0 and "app 5" in out, err
+        assert "fib" in {f.name for f in store.load(name).functions}

@@ -122,6 +122,7 @@ class Run:
     def run(self) -> None:
         import atexit
         import runpy
+        import zipfile
 
         atexit.register(self.write)
         if hasattr(os, "register_at_fork"):  # POSIX
@@ -131,7 +132,7 @@ class Run:
         try:
             if self.module:
                 runpy.run_module(self.target, run_name="__main__", alter_sys=True)
-            elif os.path.isfile(self.target):
+            elif os.path.isfile(self.target) and not zipfile.is_zipfile(self.target):
                 run_script(self.target)
             else:  # a directory or a zip file with a __main__.py
                 runpy.run_path(self.target, run_name="__main__")

@@ -56,8 +56,8 @@ def record(
 ) -> Ran:
     """Run ``program`` under the recorder with ``python`` (its output on ``stdout``,
     default codewalk's own); raises TraceError when the interpreter cannot be started."""
-    if not module and not Path(program[0]).is_file():
-        raise TraceError(f"{program[0]}: no such program file")
+    if not module and not (Path(program[0]).is_file() or Path(program[0]).is_dir()):
+        raise TraceError(f"{program[0]}: no such program file or directory")
     with tempfile.TemporaryDirectory(prefix="codewalk-trace-") as scratch:
         out = os.path.join(scratch, "record.json")
         try:
