@@ -259,3 +259,17 @@ def test_a_symlinked_tour_file_stays_a_link_and_its_target_is_written(tmp_path: 
     assert sorted(p.name for p in shared.iterdir()) == ["rv.yaml"]  # the temporary file was beside it
     with pytest.raises(TourError, match="the file changed since it was read"):
         write_tour(link, "three\n", "one\n")
+
+
+SPACED = "\n# a tour with a blank line first\nid: t\ntitle: T\nsteps:\n  - at: A\n\n  - at: B\n"
+
+
+def test_a_leading_blank_line_stays_and_a_new_step_is_spaced_as_the_others() -> None:
+    """Only what the author changed changes: the file's first blank line was dropped,
+    and a new step in a file that puts a blank line between steps got none."""
+    draft = draft_of(parse_tour(SPACED, Path("t.yaml")), SPACED)
+    assert draft_text(draft) == SPACED
+    middle = draft_text(draft.add(DraftStep(at="N", file=None), 0))
+    assert middle == SPACED.replace("  - at: B\n", "  - at: N\n\n  - at: B\n")
+    last = draft_text(draft.add(DraftStep(at="Z", file=None), 1))
+    assert last == SPACED + "\n  - at: Z\n"
