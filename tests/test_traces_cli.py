@@ -213,7 +213,8 @@ def test_each_function_that_ran_is_read_as_a_definition(
 ) -> None:
     """A module's own code is the module; a comprehension or a lambda the function around
     it; a function defined inside another has no definition of its own (yet)."""
-    from codewalk.traces.joined import ENCLOSING, MODULE, OWN, definition_of, read_as
+    from codewalk.traces.joined import ENCLOSING, MODULE, OWN, definition_of, read_as, why_not_indexed
+    from codewalk.traces.model import Function
     from codewalk.traces.reading import open_trace
 
     traced(capsys)
@@ -233,6 +234,10 @@ def test_each_function_that_ran_is_read_as_a_definition(
     assert read_as(functions["<module>"]) == MODULE
     for nested in ("counting.<locals>.count", "logged.<locals>.wrapper"):
         assert found[nested] is None and read_as(functions[nested]) == ""
+    inner = Function("toy", "toypkg/__init__.py", "toypkg", "f.<locals>.g.<locals>.<listcomp>", 3)
+    assert read_as(inner) == "" and why_not_indexed(inner) == (
+        "a comprehension or lambda in a function defined inside another"
+    )
 
 
 def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:

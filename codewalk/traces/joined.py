@@ -55,6 +55,8 @@ def why_not_indexed(function: Function) -> str:
     if name == "<module>":
         return "a module's own code (run on import)"
     last = name.rpartition(".")[2]
+    if last in _ANONYMOUS and "<locals>" in owner_name(name):
+        return "a comprehension or lambda in a function defined inside another"
     if last in _ANONYMOUS[:-1]:
         return "a comprehension"
     if last == "<lambda>":
