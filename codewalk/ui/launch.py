@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import Tour
@@ -40,7 +40,7 @@ def open_session(
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.source.sync import open_checkout
-    from codewalk.tours.resolution import TourSteps
+    from codewalk.tours.resolution import TourSteps, steps_over
     from codewalk.ui.stack import Saying, VersionReader, check_tour, describer
     from codewalk.workspace.pinned import PinnedStack
 
@@ -55,10 +55,7 @@ def open_session(
         open_checkout(repo, pinned.source_path, pin=pinned.pins[repo])
 
     def steps(repos: PinnedStack) -> TourSteps:
-        def workspace_of(name: str) -> Any:
-            return repos.workspace(name) if name in repos.pins else None
-
-        return TourSteps(tour, workspace_of, repo, tuple(repos.pins))
+        return steps_over(tour, repos)
 
     return TourSession(
         tour=tour,
