@@ -234,20 +234,11 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
     if len(lines) != len(functions):
         raise ValueError("the lines do not match the functions")
     wrappers = tuple(_pair(pair, len(functions)) for pair in body["wrappers"])
+    said = {key: value for key, value in summary._asdict().items() if key not in ("functions", "calls")}
     return Trace(
-        name=summary.name,
-        program=summary.program,
-        module=summary.module,
+        **said,  # what the summary line says: name, program, python, engine, how it ended, repos
         cwd=_typed(body["cwd"], str, "cwd"),
-        python=summary.python,
         executable=_typed(body["executable"], str, "executable"),
-        engine=summary.engine,
-        started=summary.started,
-        seconds=summary.seconds,
-        ended=summary.ended,
-        status=summary.status,
-        error=summary.error,
-        repos=summary.repos,
         functions=functions,
         others=others,
         nodes=nodes,
