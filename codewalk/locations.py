@@ -77,6 +77,15 @@ def _data_file(name: str) -> Path:
     return installed if installed.exists() else _PACKAGE_DIR.parent / name
 
 
+def installed_with_codewalk(path: Path) -> bool:
+    """Whether ``path`` is a data file inside the installed package (a wheel's
+    ``_data``): replaced whole when codewalk is upgraded or reinstalled."""
+    try:
+        return path.resolve().is_relative_to((_PACKAGE_DIR / "_data").resolve())
+    except (OSError, RuntimeError):  # a loop of links: not ours
+        return False
+
+
 def pins_path() -> Path:
     explicit = os.environ.get("CODEWALK_PINS")
     return Path(explicit).expanduser() if explicit else _data_file("vendor_pins.toml")
@@ -84,12 +93,6 @@ def pins_path() -> Path:
 
 def shipped_tours_dir() -> Path:
     return _data_file("tours")
-
-
-def installed_tours_dir() -> Path:
-    """The tours installed inside the package (from a wheel): codewalk's files, which an
-    upgrade replaces (from a source checkout, the shipped tours are the project's own)."""
-    return _PACKAGE_DIR / "_data" / "tours"
 
 
 def extra_tour_dirs() -> list[Path]:

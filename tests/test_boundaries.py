@@ -72,7 +72,7 @@ print("PROBE", code, ",".join(heavy) or "-", file=sys.stderr)
     [
         (["find", "LlamaModel"], "modeling_llama.py:1"),
         (["show", "LlamaModel.__init__"], "self.layers = []"),
-        (["check", "{tour}"], "ok      fixture-tour (1 steps"),
+        (["check", "{tour}"], "ok      fixture-tour (1 step"),
         (["tour", "{tour}", "--plain"], "The decoder layers."),
     ],
     ids=["find", "show", "check", "tour-plain"],

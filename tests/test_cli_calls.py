@@ -150,9 +150,12 @@ def test_draft_writes_a_tour_that_checks(
     assert '    focus: "loop = retry(self._inner_loop, 8)"' in text
     assert '    focus: "self.accelerator.backward(loss)"' in text
     assert "  # accelerate.Accelerator.backward is in another package that no pin provides:" in text
+    assert "\nid: x\n" in text  # the file's name, as the README says the id defaults to
     code, out, _ = run(capsys, "check", str(tour))
     assert code == 0, out
     code, out, _ = run(capsys, "tour", str(tour), "--plain", "--no-color")
+    assert code == 0 and "self.accelerator.backward(loss)" in out
+    code, out, _ = run(capsys, "tour", "x", "--tours-dir", str(tour.parent), "--plain", "--no-color")
     assert code == 0 and "self.accelerator.backward(loss)" in out
 
 

@@ -45,12 +45,13 @@ def test_check_resolves_the_links_and_warns_about_a_name_not_shown(
     code, out = run(capsys, "check", str(tour))
     assert code == 0, out
     assert out.splitlines() == [
-        "ok      links (1 steps at calls@local)",
+        "ok      links (1 step at calls@local)",
         f"  warning: {tour}:4: step 1 (Trainer.step): the note names `retry`, which is neither on "
         "the lines 37-43 the step shows nor linked: link it, or widen the focus",
         "1 tour(s), 1 step(s): 0 broken step(s), 1 note warning(s), 0 file error(s)",
     ]
-    assert run(capsys, "check", str(tour), "--strict")[0] == 1
+    code, out = run(capsys, "check", str(tour), "--strict")
+    assert code == 1 and out.startswith("WARNED  links (1 step at calls@local)\n  warning: ")
     code, out = run(capsys, "check", str(tour), "--json", "--strict")
     data = json.loads(out)
     assert code == 1 and data["ok"] is False and data["tours"][0]["ok"] is True

@@ -91,23 +91,23 @@ def test_draft_edit_opens_the_draft_and_refuses_an_existing_file(
     assert taken.read_text() == "mine\n" and len(opened) == 1
 
 
-def test_a_tour_installed_with_codewalk_is_never_recorded_over(
+def test_a_tour_shipped_inside_the_installed_package_is_not_edited_in_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], opened: list[Any]
 ) -> None:
-    """A wheel puts the shipped tours inside the package: tour ID --edit (and any write)
-    refuses them, and says to edit a copy; the file stays as it was."""
+    """Installed from a wheel, the shipped tours live in the package's ``_data``: an edit
+    there would be lost at the next upgrade, so the recorder does not open on one."""
     from codewalk import locations
-    from codewalk.errors import TourError
-    from codewalk.tours.saving import write_tour
 
-    installed = tmp_path / "site" / "codewalk" / "_data" / "tours"
-    installed.mkdir(parents=True)
-    text = "id: shipped\ntitle: Shipped\nsteps:\n  - at: X\n"
-    (installed / "shipped.yaml").write_text(text)
-    monkeypatch.setattr(locations, "installed_tours_dir", lambda: installed)
-    code, err = run(capsys, "tour", str(installed / "shipped.yaml"), "--edit")
-    assert code == 2 and "a tour installed with codewalk (an upgrade replaces it): it is not" in err
-    assert "copy it into a tours directory of yours" in err and not opened
-    with pytest.raises(TourError, match="a tour installed with codewalk"):
-        write_tour(installed / "shipped.yaml", text + "  - at: Y\n", text)
-    assert (installed / "shipped.yaml").read_text() == text
+    package = tmp_path / "site-packages" / "codewalk"
+    (package / "_data" / "tours").mkdir(parents=True)
+    shipped = package / "_data" / "tours" / "shipped-one.yaml"
+    shipped.write_text("id: shipped-one\ntitle: T\nsteps:\n  - at: X\n")
+    monkeypatch.setattr(locations, "_PACKAGE_DIR", package)
+    code, err = run(capsys, "tour", "shipped-one", "--edit")
+    assert code == 2 and opened == []
+    assert f"shipped-one is shipped inside the installed codewalk ({shipped})" in err
+    assert f"hint: record your own copy: cp {shipped} my-shipped-one.yaml" in err
+    mine = tmp_path / "my-shipped-one.yaml"
+    mine.write_text(shipped.read_text().replace("shipped-one", "mine"))
+    assert run(capsys, "tour", str(mine), "--edit") == (0, "")
+    assert [tour.id for tour, _, _ in opened] == ["mine"]

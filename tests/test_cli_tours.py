@@ -415,14 +415,14 @@ def test_check_named_tours_reports_each_once(
     assert main(["check", "--tours-dir", str(mixed_dir), "x2"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == [
-        "ok      x2 (1 steps at transformers==5.23.0)",
+        "ok      x2 (1 step at transformers==5.23.0)",
         "1 tour(s), 1 step(s): 0 broken step(s), 0 file error(s)",
     ]
     assert main(["check", "--tours-dir", str(mixed_dir), "x1", "x2", "x1"]) == 1
     out = [line for line in capsys.readouterr().out.splitlines() if not line.startswith("  hint: ")]
     assert out == [
         f"error: {x1}",
-        "ok      x2 (1 steps at transformers==5.23.0)",
+        "ok      x2 (1 step at transformers==5.23.0)",
         "2 tour(s), 1 step(s): 0 broken step(s), 1 file error(s)",
     ]
 
@@ -438,7 +438,7 @@ def test_check_with_no_names_reports_every_bad_file(
         f"error: {X1_ERROR.format(mixed_dir / 'x1.yaml')}",
         f"error: {mixed_dir / 'x3.yaml'}:1: tour id 'x2' is also defined in {mixed_dir / 'x2.yaml'}",
     ]
-    assert "ok      x2 (1 steps at transformers==5.23.0)" in out
+    assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
         "27 tour(s) (32 readings, with their versions), 374 step(s): 0 broken step(s), 2 file error(s)"
     )

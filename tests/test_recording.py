@@ -273,3 +273,21 @@ def test_a_leading_blank_line_stays_and_a_new_step_is_spaced_as_the_others() -> 
     assert middle == SPACED.replace("  - at: B\n", "  - at: N\n\n  - at: B\n")
     last = draft_text(draft.add(DraftStep(at="Z", file=None), 1))
     assert last == SPACED + "\n  - at: Z\n"
+
+
+def test_a_tour_shipped_inside_the_installed_package_is_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever reached it (a tours path pointed into the package), write_tour does not
+    write into the installed package, where the next upgrade replaces the file."""
+    from codewalk import locations
+
+    package = tmp_path / "site-packages" / "codewalk"
+    shipped = package / "_data" / "tours" / "one.yaml"
+    shipped.parent.mkdir(parents=True)
+    shipped.write_text(SPACED)
+    monkeypatch.setattr(locations, "_PACKAGE_DIR", package)
+    for was in (SPACED, None):
+        with pytest.raises(TourError, match="shipped inside the installed codewalk is not written over"):
+            write_tour(shipped if was else shipped.with_name("two.yaml"), SPACED + "  - at: C\n", was)
+    assert shipped.read_text() == SPACED and not shipped.with_name("two.yaml").exists()

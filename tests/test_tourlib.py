@@ -383,3 +383,20 @@ def test_file_targets_survive_paths_the_os_refuses(tmp_path: Path) -> None:
         _file_target(workspace, "src/pkg/a\0b.py") == "cannot read 'src/pkg/a\\x00b.py': embedded null byte"
     )
     assert _file_suggestions(workspace, "src/p\0kg/core.py") == ()
+
+
+def test_a_tour_recorded_in_this_directory_is_named_in_the_hint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tour --new mine`` writes ./mine.yaml when no tour directory is named; ``tour mine``
+    then says where it is rather than only listing the shipped tours."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.yaml").write_text("id: mine\ntitle: T\nsteps:\n  - at: X\n", encoding="utf-8")
+    with pytest.raises(TourError) as info:
+        load_tour("mine")
+    assert info.value.message == "unknown tour 'mine'"
+    assert info.value.hint is not None
+    assert info.value.hint.startswith(
+        "mine.yaml is in this directory, which is not a tour directory: codewalk tour mine.yaml;"
+    )
+    assert load_tour("mine.yaml").id == "mine"

@@ -256,27 +256,6 @@ async def test_r_records_the_tour_on_screen_and_q_warns_of_unsaved_steps(tmp_pat
 
 
 @run_async
-async def test_a_draft_not_yet_written_is_not_lost_on_one_q(tmp_path: Path) -> None:
-    """``draft FROM TO --edit`` opens steps that are in no file yet: the first ``q`` says
-    so, the second leaves."""
-    path = tmp_path / "drafted.yaml"
-    tour = parse_tour(RECORDED, path)
-    app = make_app(make_session(tour=tour), recording=(draft_of(tour, RECORDED), None))
-    async with app.run_test(size=(150, 44)) as pilot:
-        await settle(pilot)
-        assert isinstance(app.screen, RecordScreen)
-        where = app.screen.query_one(RecordPanel).query_one("#record-where")
-        assert "new: w writes it" in str(where.render())
-        await pilot.press("q")
-        await settle(pilot)
-        assert app.is_running and isinstance(app.screen, RecordScreen)
-        assert "the tour has changes not written" in notes(app)[-1]
-        await pilot.press("q")
-        await settle(pilot)
-    assert not path.exists()
-
-
-@run_async
 async def test_ctrl_c_quits_like_q_and_warns_first_of_unsaved_steps(tmp_path: Path) -> None:
     path = tmp_path / "kept.yaml"
     path.write_text(COMMENTED)
@@ -296,20 +275,46 @@ async def test_ctrl_c_quits_like_q_and_warns_first_of_unsaved_steps(tmp_path: Pa
 
 
 @run_async
-async def test_r_refuses_a_tour_installed_with_codewalk(
+async def test_r_on_a_tour_shipped_inside_the_installed_package_says_to_copy_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from codewalk import locations
 
-    installed = tmp_path / "_data" / "tours"
-    installed.mkdir(parents=True)
-    path = installed / "kept.yaml"
+    package = tmp_path / "codewalk"
+    (package / "_data" / "tours").mkdir(parents=True)
+    path = package / "_data" / "tours" / "kept.yaml"
     path.write_text(COMMENTED)
-    monkeypatch.setattr(locations, "installed_tours_dir", lambda: installed)
+    monkeypatch.setattr(locations, "_PACKAGE_DIR", package)
     app = make_app(make_session(tour=parse_tour(COMMENTED, path)))
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
         await pilot.press("R")
         await settle(pilot)
         assert isinstance(app.screen, TourScreen)
-        assert "a tour installed with codewalk" in notes(app)[-1]
+        assert "is shipped inside the installed codewalk" in notes(app)[-1]
+        assert "record your own copy" in notes(app)[-1]
+
+
+@run_async
+async def test_a_draft_not_written_yet_is_not_lost_on_one_q(tmp_path: Path) -> None:
+    """``draft A B --edit`` opens on steps no file holds yet: q warns as for any change."""
+    path = tmp_path / "drafted.yaml"
+    tour = make_tour()
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", path), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and app.return_code is None
+        assert "not written" in notes(app)[-1]
+        await pilot.press("q")
+        await settle(pilot)
+    assert app.return_code == 0 and not path.exists()
+
+    empty = new_draft("empty", tmp_path / "empty.yaml", "pkg")
+    app = make_app(make_session(tour=tour), recording=(empty, None))
+    async with app.run_test(size=(150, 44)) as pilot:  # nothing recorded yet: nothing to lose
+        await settle(pilot)
+        await pilot.press("q")
+        await settle(pilot)
+    assert app.return_code == 0

@@ -19,8 +19,7 @@ if TYPE_CHECKING:
 def record(args: argparse.Namespace) -> int:
     """``tour --new ID`` or ``tour NAME --edit``."""
     from codewalk.tours.discovery import load_tour
-    from codewalk.tours.recording import draft_of
-    from codewalk.tours.saving import refuse_installed
+    from codewalk.tours.recording import draft_of, refusal_to_record
 
     if args.new is not None and (args.edit or args.name is not None):
         raise TourError("--new ID records a new tour: name no other", hint="to edit a tour: tour NAME --edit")
@@ -29,7 +28,9 @@ def record(args: argparse.Namespace) -> int:
     if args.name is None:
         raise TourError("--edit needs the tour to edit: tour NAME --edit")
     tour = load_tour(args.name, args.tours_dir)
-    refuse_installed(tour.path)
+    refused = refusal_to_record(tour)
+    if refused is not None:
+        raise refused
     try:
         text = tour.path.read_text(encoding="utf-8")
     except OSError as error:

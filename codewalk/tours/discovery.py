@@ -124,6 +124,11 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
     hint = f"did you mean {', '.join(close)}?" if close else f"known tours: {', '.join(known) or 'none'}"
     for tour_id, path in stem_of.items():
         hint = f"{path} holds the tour {tour_id!r}; {hint}"
+    here = next(
+        (Path(name_or_id + suffix) for suffix in TOUR_SUFFIXES if Path(name_or_id + suffix).is_file()), None
+    )
+    if here is not None:  # where `tour --new` writes when no tour directory is named
+        hint = f"{here} is in this directory, which is not a tour directory: codewalk tour {here}; {hint}"
     raise TourError(f"unknown tour {name_or_id!r}", hint=hint + " (list them with 'codewalk tours')")
 
 

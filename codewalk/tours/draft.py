@@ -22,6 +22,13 @@ from codewalk.tours.focus import find_match
 TODO = "TODO: what the reader should see here."
 
 
+def named(text: str, ident: str) -> str:
+    """A drafted tour's ``text`` with the id ``ident`` (a file's name, as a tour file
+    without ``id:`` would have it) in place of the one made from its chain."""
+    head, sep, rest = text.partition("\nid: ")
+    return f"{head}{sep}{ident}\n{rest.partition(chr(10))[2]}" if sep else text
+
+
 def draft_tour(
     chain: Sequence[Hop], start: str, goal: str, sources: dict[str, str], default_repo: str
 ) -> str:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from codewalk.errors import FocusTimeout
+from codewalk.errors import FocusTimeout, TourError
 from codewalk.tours.draft import focus_for
 from codewalk.tours.focus import focus_lines, statement_ranges
 from codewalk.tours.model import Lines, Tour
@@ -88,6 +88,22 @@ class Draft:
         steps = list(self.steps)
         steps[index] = replace(steps[index], note=note, title=title or None)
         return replace(self, steps=tuple(steps))
+
+
+def refusal_to_record(tour: Tour) -> TourError | None:
+    """Why ``tour`` is not to be recorded in its own file, or None: a tour shipped inside
+    the installed codewalk is replaced whole by the next upgrade, and an edit with it."""
+    from codewalk.locations import installed_with_codewalk
+
+    if not installed_with_codewalk(tour.path):
+        return None
+    mine = f"my-{tour.id}.yaml"
+    return TourError(
+        f"{tour.id} is shipped inside the installed codewalk ({tour.path}): "
+        "an edit there is lost when codewalk is upgraded or reinstalled",
+        hint=f"record your own copy: cp {tour.path} {mine}, change its 'id:', "
+        f"then codewalk tour {mine} --edit",
+    )
 
 
 def draft_of(tour: Tour, text: str, path: Path | None = None) -> Draft:

@@ -47,24 +47,12 @@ def new_tour_place(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
     return path
 
 
-def refuse_installed(path: Path) -> None:
-    """TourError when ``path`` is a tour installed with codewalk: never recorded over."""
-    try:
-        inside = Path(path).resolve().is_relative_to(locations.installed_tours_dir().resolve())
-    except OSError:
-        inside = False
-    if inside:
-        raise TourError(
-            f"{path}: a tour installed with codewalk (an upgrade replaces it): it is not written over",
-            hint="copy it into a tours directory of yours under another id, and edit that copy",
-        )
-
-
 def write_tour(path: Path, text: str, was: str | None) -> None:
     """Write ``text`` to ``path``: a new file when ``was`` is None (refused if a file is
     there), else over the file only while it still holds ``was``; never a tour installed
     with codewalk. Raises TourError."""
-    refuse_installed(path)
+    if locations.installed_with_codewalk(path):  # however it was reached: an upgrade replaces it
+        raise TourError(f"{path}: a tour shipped inside the installed codewalk is not written over")
     try:
         if was is None:
             _create(path, text)

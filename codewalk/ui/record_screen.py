@@ -90,7 +90,7 @@ class RecordScreen(Places):
         self.draft = draft
         self.on_disk = on_disk
         self.selected: int | None = 0 if draft.steps else None
-        self.saved = on_disk is not None or not draft.steps  # a draft's steps are on no disk yet
+        self.saved = on_disk is not None or not draft.steps  # a draft's steps are not written yet
         self._wrote = False
         self._warned = False  # of unsaved steps, by the first q
         self._broken: set[int] = set()  # the keys of the steps the last check found broken
@@ -325,7 +325,8 @@ class RecordScreen(Places):
         self._broken = {steps[index].key for index, _ in found if index is not None and index < len(steps)}
         self._refresh()
         if not found:
-            self.notify(f"check: all {len(steps)} steps resolve, no note warnings", markup=False)
+            resolve = "the step resolves" if len(steps) == 1 else f"all {len(steps)} steps resolve"
+            self.notify(f"check: {resolve}, no note warnings", markup=False)
             return
         lines = "\n".join(message for _, message in found)
         self.notify(f"check: {len(found)} to fix\n{lines}", severity="warning", markup=False, timeout=30)

@@ -329,8 +329,7 @@ class TourScreen(Places):
         """Record this tour: its steps, to edit, reorder and add to, then write back."""
         from codewalk.errors import TourError
         from codewalk.tours.discovery import read_tour
-        from codewalk.tours.recording import draft_of
-        from codewalk.tours.saving import refuse_installed
+        from codewalk.tours.recording import draft_of, refusal_to_record
         from codewalk.ui.record_screen import RecordScreen
 
         assert self.session is not None
@@ -338,8 +337,11 @@ class TourScreen(Places):
             self._record_new(self.session.trace)
             return
         tour = self.session.tour
+        refused = refusal_to_record(tour)
+        if refused is not None:
+            self.notify(f"{refused.message}; {refused.hint}", severity="warning", markup=False, timeout=12)
+            return
         try:
-            refuse_installed(tour.path)
             text = tour.path.read_text(encoding="utf-8")
             again = read_tour(tour.path)
         except (OSError, UnicodeDecodeError, TourError) as error:

@@ -199,8 +199,10 @@ def report_text(report: Report) -> str:
         where_read = ", ".join(dict.fromkeys(repo_at_version(s.repo, s.version) for s in read))
         skipped = len(resolved.steps) - len(read)
         also = f", {skipped} not at this version" if skipped else ""
+        count = f"{len(resolved.steps)} step{'s' if len(resolved.steps) != 1 else ''}"
         if not resolved.broken:
-            lines.append(f"ok      {tour.id} ({len(resolved.steps)} steps at {where_read}{also})")
+            word = "WARNED " if report.strict and warned else "ok     "  # --strict fails on warnings
+            lines.append(f"{word} {tour.id} ({count} at {where_read}{also})")
         else:
             broken_of = f"{len(resolved.broken)} of {len(resolved.steps)} steps"
             lines.append(f"BROKEN  {tour.id} ({broken_of} at {where_read})")

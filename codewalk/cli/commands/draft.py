@@ -33,7 +33,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.tours.draft import draft_tour
+    from codewalk.tours.draft import draft_tour, named
+    from codewalk.tours.loader import valid_id
 
     if args.output is None and not args.edit:
         raise CodewalkError("draft needs -o FILE (the tour to write), or --edit (to open it in the recorder)")
@@ -64,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
             workspace.close()
         hops = [*(h.caller.target.qualname.rpartition(".")[2] for h in chain), chain[-1].reached]
         along = f"along {' -> '.join(hops)}"
+    if output is not None and valid_id(output.stem) is None:
+        text = named(text, output.stem)  # the file's name, as the loader's default
     if args.edit:
         return _edit(args, text)
     assert output is not None
