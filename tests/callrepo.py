@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from codewalk.index.store import Store
 from codewalk.source.checkout import Checkout, SourceKind
+from codewalk.workspace.workspace import Workspace
+
+if TYPE_CHECKING:
+    from codewalk.calls.model import Callee
 
 FIXTURE = Path(__file__).parent / "fixtures" / "callrepo"
 
@@ -40,6 +46,21 @@ def make_callrepo(tmp_path: Path, commit: str = "calls-1") -> Checkout:
         tag="v0",
         release="callpkg==0",
     )
+
+
+def callrepo_workspace(tmp_path: Path, mode: str) -> Iterator[Workspace]:
+    """A workspace on a fresh call package: indexed on demand (``lazy``) or all at once
+    (``full``), closed after (the body of a fixture parametrized over both)."""
+    workspace = Workspace(make_callrepo(tmp_path), Store.memory())
+    if mode == "full":
+        workspace.index_all(workers=1)
+    yield workspace
+    workspace.close()
+
+
+def callees(ws: Workspace, query: str) -> dict[tuple[int, str], Callee]:
+    """The calls of ``query`` by (line, the called expression)."""
+    return {(lv.callee.site.line, lv.callee.site.name.expr): lv.callee for lv in ws.calls(query).levels}
 
 
 CALLS_PIN = (

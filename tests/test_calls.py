@@ -16,7 +16,7 @@ from codewalk.source.checkout import Checkout
 from codewalk.workspace.calling import NoDefinition, NotCallable
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
-from tests.callrepo import make_accel, make_callrepo
+from tests.callrepo import callees, callrepo_workspace, make_accel, make_callrepo
 
 TRAINER = "src/callpkg/trainer.py"
 GEN = "src/callpkg/generation.py"
@@ -25,15 +25,7 @@ LOSSES = "src/callpkg/losses.py"
 
 @pytest.fixture(params=["lazy", "full"])
 def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
-    workspace = Workspace(make_callrepo(tmp_path), Store.memory())
-    if request.param == "full":
-        workspace.index_all(workers=1)
-    yield workspace
-    workspace.close()
-
-
-def callees(ws: Workspace, query: str) -> dict[tuple[int, str], Callee]:
-    return {(lv.callee.site.line, lv.callee.site.name.expr): lv.callee for lv in ws.calls(query).levels}
+    yield from callrepo_workspace(tmp_path, request.param)
 
 
 def targets(callee: Callee) -> list[str]:
@@ -101,7 +93,7 @@ def test_getattr_through_a_dispatch_table_in_a_mixin(ws: Workspace) -> None:
     decoding = generate[(12, "decoding")]
     assert targets(decoding) == ["generation.Model._fast:30", "generation.Model._slow:33"]
     assert "getattr through the dispatch table MODES['fast'] -> '_fast'" in decoding.how
-    assert "Mixin does not define _fast; the classes that mix it in do (Model)" in decoding.how
+    assert "defined in Model, a class deriving from Mixin" in decoding.how
     forward = generate[(11, "self.forward")]
     assert (forward.site.kind, targets(forward)) == ("ref", ["generation.Model.forward:27"])
 
@@ -289,3 +281,17 @@ def test_complete_as_the_reader_types(ws: Workspace) -> None:
         "callpkg.losses.causal_loss"
     ]  # letters in order
     assert ws.complete("", 5) == [] and ws.complete("zzz", 5) == []
+
+
+def test_a_module_level_mention_is_a_possible_call_only_when_it_calls_the_name() -> None:
+    """``callers LlamaModel`` listed ``class DiffLlamaModel(LlamaModel):`` (its text holds
+    ``LlamaModel(``): subclassing is no call, nor is a longer name's call."""
+    from codewalk.calls.callers import calls_by_name
+
+    names = {"LlamaModel"}
+    assert calls_by_name("model = LlamaModel(config)", names)
+    assert calls_by_name("MODEL = modeling.LlamaModel (config)", names)
+    assert not calls_by_name("class DiffLlamaModel(LlamaModel):", names)
+    assert not calls_by_name("class Wrapped(LlamaModel):", names)
+    assert not calls_by_name("other = DiffLlamaModel(config)", names)
+    assert not calls_by_name("from .modeling import LlamaModel", names)

@@ -1,12 +1,40 @@
 """The call analysis on inline sources: how each name is bound, positions in the file,
-what locals and return values hold, and the facts' round trip through JSON."""
+what locals and return values hold, and the facts' round trip through JSON. Every
+source is analysed twice: with the ``ast`` pass's bindings, and with libcst's for every
+name (as for a body whose bindings are in doubt); the two must agree."""
 
 from __future__ import annotations
 
+import ast
 import textwrap
 
-from codewalk.calls.analyse import analyse
+import pytest
+
+from codewalk.calls import extract
+from codewalk.calls.extract import call_facts
 from codewalk.calls.records import CallFacts, Name, Site, from_json, to_json
+from codewalk.calls.scopes import Binding, Scopes
+
+
+class _AllInDoubt(Scopes):
+    """Every name in doubt: libcst binds them all."""
+
+    def __init__(self, tree: ast.Module, *, method: bool) -> None:
+        super().__init__(tree, method=method)
+        self.doubtful = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} or {"-"}
+
+    def bind(self, node: ast.Name) -> Binding | None:
+        return None
+
+
+def analyse(text: str, first_line: int, *, method: bool) -> CallFacts:
+    """The facts of ``text`` by the ast pass, checked against libcst's bindings."""
+    found = call_facts(text, first_line, method=method)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(extract, "Scopes", _AllInDoubt)
+        by_libcst = call_facts(text, first_line, method=method)
+    assert found == by_libcst
+    return found
 
 
 def facts(source: str, first_line: int = 1, *, method: bool = False) -> CallFacts:
@@ -127,7 +155,8 @@ def test_decorators_refs_and_getattr_forms() -> None:
     assert ("call", "self.prepare") in kinds  # getattr(self, "prepare") is self.prepare
     assert ("ref", "self._inner_loop") in kinds and ("ref", "helper") in kinds
     (decoding,) = result.locals["decoding"]
-    assert (decoding.kind, decoding.name.expr, decoding.args) == ("getattr", "MODES", (Name("self", "self"),))
+    owner = (Name("self.__class__", "self"),)  # type(self): the class of the instance
+    assert (decoding.kind, decoding.name.expr, decoding.args) == ("getattr", "MODES", owner)
     (loop,) = result.locals["loop"]
     assert (loop.kind, loop.name.expr, [a.expr for a in loop.args]) == ("call", "retry", ["self._inner_loop"])
     assert [(o.kind, o.name.expr) for o in result.returns] == [("name", "helper")]
@@ -153,13 +182,13 @@ def test_table_keys_the_code_names_are_kept() -> None:
 
 def test_calls_on_values_are_named_by_their_method() -> None:
     result = facts("def f(x):\n    return g(x).detach().to(x)\n")
-    assert [expr for expr, _, _ in calls(result)] == ["g", "(…).detach", "(…).to"]  # reading order
+    assert [expr for expr, _, _ in calls(result)] == ["g", "g().detach", "g().detach().to"]  # reading order
 
 
 def test_a_body_that_does_not_parse_says_so() -> None:
     result = facts("def f(:\n    pass\n", 40)
     assert result.sites == ()
-    assert result.error == "does not parse (line 41): expected one of ), *, **, NAME"
+    assert result.error == "does not parse (line 40): invalid syntax"
     assert analyse("", 1, method=False).error == "empty body"
 
 
@@ -173,3 +202,32 @@ def test_facts_survive_json() -> None:
         method=True,
     )
     assert from_json(to_json(result)) == result
+
+
+def test_libcst_binds_only_the_bodies_whose_bindings_are_in_doubt(monkeypatch: pytest.MonkeyPatch) -> None:
+    from codewalk.calls import analyse as libcst_analysis
+
+    asked: list[str] = []
+    real = libcst_analysis.bindings
+
+    def bindings(source: str, *, method: bool) -> dict[tuple[int, int], tuple[str, str]]:
+        asked.append(source)
+        return real(source, method=method)
+
+    monkeypatch.setattr(libcst_analysis, "bindings", bindings)
+    plain = call_facts("def f(x):\n    y = g(x)\n    return [h(i) for i in y]\n", 1, method=False)
+    assert asked == [] and [s.name.root for s in plain.sites if s.kind == "call"] == ["global", "global"]
+    for bound in ("[(g := i) for i in x]", "match x:\n        case [g]:\n            pass"):
+        result = call_facts(f"def f(x):\n    {bound}\n    return g(x)\n", 1, method=False)
+        assert asked == [] and [s.name.root for s in result.sites] == ["local"]  # f's own, as Python binds it
+    in_doubt = {
+        "global": "def f(x):\n    global g\n    g = make()\n    return g(x)\n",
+        "a class body": "def f(x):\n    class C:\n        g = 1\n    return g(x)\n",
+        "del": "def f(x):\n    g = 1\n    del g\n    return g(x)\n",
+    }
+    for why, source in in_doubt.items():
+        asked.clear()
+        result = call_facts(source, 1, method=False)
+        assert len(asked) == 1, why
+        (call,) = [s for s in result.sites if s.name.expr == "g"]
+        assert call.name.root == ("global" if why in ("global", "a class body") else "local"), why

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.calls import analyse as analyse_module
-from codewalk.calls import cache
+from codewalk.calls import cache, extract
 from codewalk.calls.cache import CallFactsTable
 from codewalk.calls.records import CallFacts
 from codewalk.errors import CacheError
@@ -21,13 +20,13 @@ from tests.callrepo import make_callrepo
 def counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the bodies analysed from now on."""
     counted: list[int] = []
-    real = analyse_module.analyse
+    real = extract.call_facts
 
-    def analyse(text: str, first_line: int, *, method: bool) -> CallFacts:
+    def call_facts(text: str, first_line: int, *, method: bool) -> CallFacts:
         counted.append(first_line)
         return real(text, first_line, method=method)
 
-    monkeypatch.setattr(analyse_module, "analyse", analyse)
+    monkeypatch.setattr(extract, "call_facts", call_facts)
     return counted
 
 

@@ -124,7 +124,7 @@ def test_path_text_json_and_no_chain(repo: Path, capsys: pytest.CaptureFixture[s
     code, out, _ = run(capsys, "path", "Trainer.train", "accelerate.Accelerator.backward", "--limit", "1")
     assert code == 0
     assert out.splitlines()[0].startswith(
-        "callpkg.trainer.Trainer.train -> accelerate.Accelerator.backward: 1 shortest chain of 3 calls"
+        "callpkg.trainer.Trainer.train -> accelerate.Accelerator.backward: 1 chain of 3 calls"
     )
     assert "  accelerate.Accelerator.backward  (in another package, not pinned)" in out
     code, out, _ = run(capsys, "path", "Mixin.generate", "Model._slow", "--json")
@@ -231,12 +231,26 @@ def test_calls_and_path_across_pins(stack_repo: Path, capsys: pytest.CaptureFixt
     assert code == 0
     assert (
         "      42  self.accelerator.backward -> accelerate.accelerator.Accelerator.backward  "
-        "src/accelerate/accelerator.py:2  [accel local]"
+        "src/accelerate/accelerator.py:2  [accel@local]"
     ) in out.splitlines()
     code, out, _ = run(capsys, "path", "Trainer.train", "accelerate.Accelerator.backward", "--json")
     data = json.loads(out)
     assert code == 0 and data["goal_found"] is True
     assert data["chains"][0][-1]["target"]["repo"] == "accel"
+
+
+def test_a_definition_in_another_pin_is_headed_with_its_own(
+    stack_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The header names the repository the answer is in, not the one asked from."""
+    code, out, _ = run(capsys, "callers", "accelerate.Accelerator.scale")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "callers of accelerate.accelerator.Accelerator.scale  src/accelerate/accelerator.py:6  [accel local]"
+    )
+    assert "src/accelerate/accelerator.py:3  in backward" in out
+    code, out, _ = run(capsys, "calls", "accelerate.Accelerator.backward")
+    assert out.splitlines()[0].endswith("src/accelerate/accelerator.py:2  [accel local]")
 
 
 def test_draft_across_pins_resolves_in_full(
@@ -252,12 +266,121 @@ def test_draft_across_pins_resolves_in_full(
     assert "(4 steps at calls@local, accel@local)" in out
 
 
+def _bodies(root: Path) -> tuple[int, int]:
+    """(functions, methods and properties; the files holding them) of a package, by ast."""
+    import ast
+
+    counts = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        top = [n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+        members = [
+            m
+            for c in tree.body
+            if isinstance(c, ast.ClassDef)
+            for m in c.body
+            if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef)
+        ]
+        counts.append(len(top) + len(members))
+    return sum(counts), sum(1 for c in counts if c)
+
+
 def test_index_calls_analyses_every_body_once(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bodies, files = _bodies(repo / "src" / "callpkg")
     code, out, err = run(capsys, "index", "--calls", "--workers", "1")
     assert code == 0
-    assert "call facts: 21 bodies analysed in 5 files, 0 already known" in out
-    assert "call facts of calls: 5/5 files" in err
+    assert f"call facts: {bodies} bodies analysed in {files} files, 0 already known" in out
+    assert f"call facts of calls: {files}/{files} files" in err
     code, out, _ = run(capsys, "index", "--calls", "--workers", "1")
-    assert "call facts: 0 bodies analysed in 0 files, 21 already known" in out
+    assert f"call facts: 0 bodies analysed in 0 files, {bodies} already known" in out
     code, out, _ = run(capsys, "index")
     assert code == 0 and "call facts" not in out
+
+
+@pytest.mark.parametrize("command", ["calls", "callers", "show", "path"])
+def test_a_short_name_of_several_definitions_is_ambiguous(
+    repo: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """``forward`` is defined by several classes: no command picks one silently."""
+    argv = [command, "forward", *(["Attention.forward"] if command == "path" else [])]
+    code, out, err = run(capsys, *argv)
+    assert code == 1 and out == ""
+    assert "'forward' is ambiguous: " in err and "definitions" in err
+    assert "name one: callpkg." in err and "`codewalk find forward` lists them" in err
+    code, out, _ = run(capsys, *argv, "--json")
+    assert code == 1
+    if command != "path":
+        names = [c["qualname"] for c in json.loads(out)["candidates"]]
+        assert "callpkg.models.Attention.forward" in names and "callpkg.models.Norm.forward" in names
+
+
+def test_callers_of_init_is_ambiguous_and_a_class_s_init_is_not(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "callers", "__init__")
+    assert code == 1 and "'__init__' is ambiguous" in err
+    code, out, _ = run(capsys, "callers", "DecoderLayer.__init__")
+    assert code == 0 and "callers of callpkg.models.DecoderLayer.__init__" in out
+
+
+def test_path_from_a_definition_to_itself_says_so(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "path", "Trainer.train", "callpkg.trainer.Trainer.train")
+    assert code == 1 and out == ""
+    assert "FROM and TO are the same: callpkg.trainer.Trainer.train (src/callpkg/trainer.py:29)" in err
+
+
+def test_a_function_passed_to_code_that_only_inspects_it_is_not_a_call(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``inspect.signature(self.forward)``: listed by calls, not followed by path."""
+    code, out, _ = run(capsys, "calls", "Inspecting.check")
+    assert code == 0
+    assert "passed as a value to inspect.signature (code codewalk cannot read: not followed)" in out
+    code, _, err = run(capsys, "path", "Inspecting.check", "Inspecting.forward")
+    assert code == 1 and "no call chain from callpkg.models.Inspecting.check" in err
+    code, out, _ = run(capsys, "path", "Trainer.train", "Trainer.step")  # passed to retry: followed
+    assert code == 0 and "(passed as a value)" in out
+
+
+def test_callers_opens_no_pin_its_answer_does_not_reach_into(
+    stack_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``callers helper`` reads Trainer.step, which also calls into the accelerate pin:
+    only the sites that may reach ``helper`` are resolved, so that pin is never opened
+    (a transformers question fetches no other library); ``calls Trainer.step`` opens it."""
+    from codewalk.workspace.stack import Stack
+
+    opened: list[str] = []
+    facts = Stack.facts
+
+    def recording(self: Stack, repo: str) -> Any:
+        if repo not in self.members:
+            opened.append(repo)
+        return facts(self, repo)
+
+    monkeypatch.setattr(Stack, "facts", recording)
+    code, out, _ = run(capsys, "callers", "callpkg.utils.helper")
+    assert code == 0 and "src/callpkg/trainer.py:40" in out, out
+    assert "accel" not in opened
+    code, out, _ = run(capsys, "calls", "Trainer.step")
+    assert code == 0 and "accel" in opened
+
+
+def test_callers_says_how_far_it_is_on_stderr(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``callers`` reports the functions it has read against those it will read, on
+    stderr, once it has taken longer than a second (here: from the start)."""
+    from codewalk.cli import progress
+
+    shown = progress.stderr_progress
+
+    def at_once(label: str, unit: str = "files", after: float = 0.0) -> Any:
+        return shown(label, unit=unit, after=0.0)
+
+    monkeypatch.setattr(progress, "stderr_progress", at_once)
+    code, out, err = run(capsys, "callers", "callpkg.utils.helper")
+    assert code == 0 and "3 call sites reach it" in out
+    last = err.strip().splitlines()[-1]
+    done, _, total = last.rpartition(": ")[2].partition(" ")[0].partition("/")
+    assert last.startswith("callers of helper: reading: ") and done == total and int(total) > 0

@@ -41,7 +41,7 @@ def test_find_prints_location_version_and_via(toy: Path, capsys: pytest.CaptureF
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "toypkg.core.Mixin.generate  method"
-    assert lines[1] == f"  {CORE}:18  [toy local]"
+    assert lines[1] == f"  {CORE}:18  [toy@local]"
     assert lines[2] == "  def generate(self):"
     assert lines[3] == "  via: inherited from Mixin (MRO of Engine)"
 
@@ -80,7 +80,7 @@ def test_unknown_name_exit_1_with_suggestions(toy: Path, capsys: pytest.CaptureF
     run(capsys, "index", "--source", str(toy))
     code, _, err = run(capsys, "find", "Engin", "--source", str(toy))
     assert code == 1
-    assert "'Engin': no definition found in toy local" in err
+    assert "'Engin': no definition found in toy@local" in err
     assert "did you mean: Engine" in err
     code, out, _ = run(capsys, "find", "Engin", "--json", "--source", str(toy))
     assert code == 1 and json.loads(out)["results"] == []
@@ -99,14 +99,26 @@ def test_unknown_repo(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "unknown repo 'nope'" in err
 
 
+@pytest.mark.parametrize("at", ["4.57.6", "v4.57.6", "installed"])
+def test_a_version_alone_in_at_says_to_name_the_repository(
+    at: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "find", "Trainer.train", "--at", at)
+    assert code == 2
+    assert err.startswith(f"codewalk: error: {at!r} names no repository\n  hint: write REPO@VERSION, e.g. ")
+    assert err.rstrip().endswith(f"@{at}")
+
+
 def test_show_prints_numbered_source(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "show", "helper", "--source", str(toy))
+    code, out, err = run(capsys, "show", "helper", "--source", str(toy))
+    assert code == 1 and "'helper' is ambiguous: 2 definitions" in err  # and TinyUser.helper
+    code, out, _ = run(capsys, "show", "toypkg.core.helper", "--source", str(toy))
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "toypkg.core.helper  function  [toy local]"
+    assert lines[0] == "toypkg.core.helper  function  [toy@local]"
     assert lines[1] == f"{CORE}:55-56  via: direct"
     assert lines[3:] == ["55 ▌ def helper(x):", "56       return x"]
-    code, out, _ = run(capsys, "show", "helper", "--json", "--source", str(toy))
+    code, out, _ = run(capsys, "show", "toypkg.core.helper", "--json", "--source", str(toy))
     data = json.loads(out)
     assert data["result"]["line"] == 55 and data["source_text"] == "def helper(x):\n    return x"
 
@@ -121,12 +133,23 @@ def test_goto(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert (result["path"], result["line"], result["kind"]) == (CORE, 26, "class")
     code, _, err = run(capsys, "goto", "src/toypkg/core.py:x", "--source", str(toy))
     assert code == 1 and "malformed position" in err
+    lines = len((toy / "src/toypkg/models/tiny/modeling_tiny.py").read_text().splitlines())
+    code, _, err = run(capsys, "goto", "src/toypkg/models/tiny/modeling_tiny.py:9999:1", "--source", str(toy))
+    assert code == 1 and err.startswith(
+        "codewalk: error: src/toypkg/models/tiny/modeling_tiny.py:9999:1: past the end of the file "
+        f"(it has {lines} lines)"
+    )
+    code, _, err = run(capsys, "goto", "src/toypkg/models/tiny/modeling_tiny.py:16:5", "--source", str(toy))
+    assert code == 1 and err.startswith(
+        "codewalk: error: src/toypkg/models/tiny/modeling_tiny.py:16:5: no name at column 5 "
+        "(the line is 'self.norm = TinyNorm()')"
+    )
 
 
 def test_index_reports_skipped(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "index", "--source", str(toy))
     assert code == 0
-    assert "indexed toy local: 14 files (14 parsed, 0 unchanged)" in out
+    assert "indexed toy@local: 14 files (14 parsed, 0 unchanged)" in out
     assert "skipped 1 files that do not parse:" in out
     assert "  src/toypkg/broken_template.py: syntax error at line 1: invalid syntax" in out
 
@@ -147,7 +170,7 @@ def test_vanished_file(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "show", "toypkg.model.Model", "--source", str(toy))
     assert code == 1
     # the user's checkout changed: codewalk notices (new fingerprint) and says the name is gone
-    assert "'toypkg.model.Model': no definition found in toy local" in err
+    assert "'toypkg.model.Model': no definition found in toy@local" in err
 
 
 def test_warm_find_imports_no_heavy_library(toy: Path, isolated_home: Path) -> None:

@@ -115,7 +115,7 @@ def test_markdown_export_has_well_formed_permalinks(tmp_path: Path) -> None:
         {"ref": COMMIT, "path": "src/pkg/mod.py", "start": "6", "end": "8"},
         {"ref": COMMIT, "path": "src/pkg/mod.py", "start": "4", "end": "9"},
     ]
-    assert text.startswith("# Demo tour\n\n*Tour `demo`, 2 steps, at transformers v5.23.0.*\n\nWhy.\n")
+    assert text.startswith("# Demo tour\n\n*Tour `demo`, 2 steps, at transformers@v5.23.0.*\n\nWhy.\n")
     assert "## 1/2. The call\n" in text and "## 2/2. f\n" in text
     assert "```python\ndef f(a):\n    if a:\n        return g(\n" in text
     assert "A *note*." in text

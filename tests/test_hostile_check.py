@@ -69,6 +69,7 @@ def test_plain_and_export_of_that_tour_say_so_in_its_step(
     code, out, _ = run(capsys, "tour", str(tour), "--plain", "--no-color", "--source", str(root))
     assert code == 1
     assert "missing: unknown repo 'nope': the pins are toy" in out
+    assert "\n1/2  Trainer.train  nope\n" in out  # a step with no title names its query once
     assert "def helper(x):" in out  # the step in the toy repo is shown
     code, out, err = run(capsys, "export", str(tour), "--source", str(root))
     assert (code, out) == (2, "")

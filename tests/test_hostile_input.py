@@ -79,7 +79,7 @@ def test_a_non_ascii_identifier_is_a_query_like_any_other(
     assert code == 0, err
     assert out.splitlines()[:2] == [
         f"toypkg.intl.{UNICODE_NAME}  class",
-        "  src/toypkg/intl.py:1  [toy local]",
+        "  src/toypkg/intl.py:1  [toy@local]",
     ]
     code, out, _ = run(capsys, "find", f"{UNICODE_NAME}.forward", "--source", str(toy))
     assert (code, out.splitlines()[0]) == (0, f"toypkg.intl.{UNICODE_NAME}.forward  method")

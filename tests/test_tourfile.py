@@ -85,7 +85,14 @@ def test_bad_yaml_names_the_line() -> None:
             note: "unterminated
         """
     )
-    assert message.startswith("tours/sample.yaml:5: not valid YAML:")
+    unclosed = "not valid YAML: a quoted scalar begins here and is never closed"
+    assert message.startswith(f"tours/sample.yaml:4: {unclosed}")  # the quote's line, not past the end
+    message = error_of('id: x\ntitle: T\nsteps:\n  - at: X\n    note: "never closed\n    title: a\n')
+    assert message.startswith(f"tours/sample.yaml:5: {unclosed}")
+    message = error_of("id: x\nsteps: [a, b\ntitle: T\n")
+    first = message.splitlines()[0]  # the words of the problem are the YAML library's
+    assert first.startswith("tours/sample.yaml:3: not valid YAML: ")
+    assert first.endswith("(in a flow sequence from line 2)")
 
 
 def test_bad_yaml_indentation_names_the_line() -> None:

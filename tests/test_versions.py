@@ -296,7 +296,7 @@ def test_at_installed_reads_the_active_environments_version(
     env = installed(demo, tmp_path, isolated_home)
     done = codewalk(env, "find", "Engine.run", "--at", "demo@installed")
     assert done.returncode == 0, done.stderr
-    assert "src/demo/core.py:5  [demo demo==1.0]" in done.stdout
+    assert "src/demo/core.py:5  [demo==1.0]" in done.stdout
     assert "codewalk: demo@installed is 1.0, installed in " in done.stderr
     env["PYTHONPATH"] = str(tmp_path / "empty")
     missing = codewalk(env, "find", "Engine.run", "--at", "demo@installed")

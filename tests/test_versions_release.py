@@ -41,7 +41,7 @@ def test_find_at_the_installed_release(stack_home: Path, tmp_path: Path) -> None
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    assert "src/transformers/trainer.py:2022  [transformers transformers==4.46.3]" in done.stdout
+    assert "src/transformers/trainer.py:2022  [transformers==4.46.3]" in done.stdout
     assert "transformers@installed is 4.46.3" in done.stderr
 
 

@@ -17,6 +17,7 @@ from codewalk.calls.model import Body
 from codewalk.calls.records import CALLS_VERSION, CallFacts, from_json, to_json
 from codewalk.errors import CacheError
 
+_CHUNK = 400  # bodies asked for in one query (two parameters each)
 _CREATE = (
     "CREATE TABLE IF NOT EXISTS callfacts (blob INTEGER NOT NULL, line INTEGER NOT NULL, "
     "version INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (blob, line)) WITHOUT ROWID"
@@ -45,6 +46,23 @@ class CallFactsTable:
             "SELECT data FROM callfacts WHERE blob=? AND line=? AND version=?", (blob, line, CALLS_VERSION)
         ).fetchone()
         return from_json(row[0]) if row else None
+
+    def get_many(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], CallFacts]:
+        """The facts of many bodies, by (blob, line), in few queries (those the index has)."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[tuple[int, int], CallFacts] = {}
+        if not self._table_exists():
+            return found
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            pairs = ", ".join("(?, ?)" for _ in chunk)
+            rows = self.db.execute(
+                "SELECT blob, line, data FROM callfacts WHERE version=? AND (blob, line) IN "
+                f"(VALUES {pairs})",
+                (CALLS_VERSION, *(n for key in chunk for n in key)),
+            )
+            found.update(((int(b), int(n)), from_json(data)) for b, n, data in rows)
+        return found
 
     def known(self) -> set[tuple[int, int]]:
         """(blob, line) of every body with facts of this version."""
@@ -76,14 +94,23 @@ class CallFactsTable:
             ) from None
 
 
-def facts_of(table: CallFactsTable, body: Body) -> CallFacts:
-    """The call facts of ``body``: from the index, else analysed now and stored."""
-    line = body.target.line
-    found = table.get(body.blob, line)
+def facts_of(
+    table: CallFactsTable, body: Body, known: dict[tuple[int, int], CallFacts] | None = None
+) -> CallFacts:
+    """The call facts of ``body`` (of its host, for a nested function): from ``known``
+    (the facts read so far, which they join), the index, else analysed now and stored."""
+    analysed = body.host or body.target
+    line = analysed.line
+    found = known.get((body.blob, line)) if known is not None else None
+    found = found if found is not None else table.get(body.blob, line)
     if found is not None:
+        if known is not None:
+            known[(body.blob, line)] = found
         return found
-    from codewalk.calls.analyse import analyse
+    from codewalk.calls.extract import call_facts
 
-    facts = analyse(body.text, body.target.start_line, method=bool(body.cls))
+    facts = call_facts(body.source(), analysed.start_line, method=bool(body.cls))
     table.put([(body.blob, line, facts)])
+    if known is not None:
+        known[(body.blob, line)] = facts
     return facts

@@ -10,15 +10,17 @@ name whose receiver codewalk cannot type is listed apart, as a possible caller.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk.calls.graph import key
 from codewalk.calls.model import RESOLVED, Body, Callee
-from codewalk.calls.records import LOCAL, PARAM
-from codewalk.calls.sites import CallResolver
+from codewalk.calls.records import CLS, LOCAL, PARAM, SELF, CallFacts, Site
+from codewalk.calls.sites import CallResolver, own_sites
 from codewalk.resolve.model import Resolved
 
+Progress = Callable[[int, int], None]  # (bodies read, bodies to read)
 _HOPS = 3  # tables and the functions returning their items, followed this far
 
 
@@ -37,7 +39,7 @@ class Mentions(Protocol):
 
 
 class Caller(NamedTuple):
-    kind: str  # call | ref (passed as a value) | decorator | entry (a dispatch table) | maybe
+    kind: str  # call | ref (passed as a value) | decorator | read (a property) | entry (a table) | maybe
     repo: str
     path: str
     line: int
@@ -48,33 +50,54 @@ class Caller(NamedTuple):
 
 
 def callers(
-    cr: CallResolver, target: Resolved, mentions: Mentions, entries: Sequence[Resolved] = ()
+    cr: CallResolver,
+    target: Resolved,
+    mentions: Mentions,
+    entries: Sequence[Resolved] = (),
+    progress: Progress | None = None,
 ) -> list[Caller]:
     """The call sites that reach ``target`` (binding-precise, then table entries, then
-    possible callers), each once, in file order within each kind."""
+    possible callers), each once, in file order within each kind. Only the sites of a
+    body whose name may reach it are resolved: a library none of them reaches into is
+    never opened (nor fetched)."""
     name = target.qualname.rpartition(".")[2]
     goals = {key(target)}
     names = {name}
-    if name == "__init__" and target.kind == "method":
+    constructs = name == "__init__" and target.kind == "method"
+    if constructs:
         owner = target.qualname.rpartition(".")[0]
         names.add(owner.rpartition(".")[2])  # Cls(...) constructs, and runs __init__
         goals.update(key(c) for c in _classes(cr, target))
     tables = {e.qualname.rpartition("[")[0].rpartition(".")[2] for e in entries}
-    bodies, module_level = _bodies(cr, mentions, names, tables)
+    bodies, module_level, needles = _bodies(cr, mentions, names, tables)
+    below = _below(cr, target)
+    cr.read_ahead(bodies.values())
     found: list[Caller] = []
     maybe: list[Caller] = []
-    for body in bodies.values():
-        for callee in cr.callees(body):
-            site = callee.site
-            hits = [t for t in callee.targets if key(t) in goals]
+    for done, body in enumerate(bodies.values()):
+        if progress is not None:
+            progress(done, len(bodies))
+        facts = cr.facts(body)
+        for site in own_sites(body, facts):
+            if not _may_reach(site, facts, needles, constructs):
+                continue
+            callee = cr.callee(body, site, facts, candidates=False)
+            hits = [t for t in callee.targets if key(t) in goals] if callee is not None else []
+            if not hits and site.name.root in (SELF, CLS) and f"{body.module}.{body.cls}" in below:
+                callee = cr.callee(body, site, facts)  # self may be of the class that defines it
+                hits = [t for t in callee.targets if key(t) in goals] if callee is not None else []
+            if callee is None:
+                continue
             if hits:
                 found.append(_caller(site.kind, body, site.line, site.col, site.text, hits[0].via))
             elif _maybe(callee, names):
                 maybe.append(_caller("maybe", body, site.line, site.col, site.text, callee.how))
+    if progress is not None:
+        progress(len(bodies), len(bodies))
     for mention in module_level:
         lines = cr.code.lines(mention.repo, mention.path)
         text = lines[mention.line - 1].strip() if 0 < mention.line <= len(lines) else ""
-        if any(f"{n}(" in text for n in names):  # a call at module level (not an import, an entry)
+        if calls_by_name(text, names):  # a call at module level (not an import, an entry)
             where = "at module or class level, outside any function"
             maybe.append(
                 Caller("maybe", mention.repo, mention.path, mention.line, mention.col, text, None, where)
@@ -85,6 +108,15 @@ def callers(
     for caller in (*found, *table_rows, *sorted(maybe, key=lambda c: (c.path, c.line))):
         unique.setdefault((caller.path, caller.line, caller.col if caller.kind != "entry" else -1), caller)
     return list(unique.values())
+
+
+def calls_by_name(text: str, names: set[str]) -> bool:
+    """Whether the statement ``text`` calls one of ``names`` (``X(``, ``m.X(``), not a
+    longer name that ends with one (``DiffX(``) nor a class statement naming it as a
+    base (``class DiffX(X):`` subclasses, it calls nothing)."""
+    if text.startswith(("class ", "def ", "async def ")):
+        return False
+    return any(re.search(rf"(?<![\w]){re.escape(name)}\s*\(", text) for name in names)
 
 
 def _caller(kind: str, body: Body, line: int, col: int, text: str, how: str) -> Caller:
@@ -104,9 +136,34 @@ def _maybe(callee: Callee, names: set[str]) -> bool:
     return "." in expr or site.name.root not in (LOCAL, PARAM)
 
 
+def _may_reach(site: Site, facts: CallFacts, needles: set[str], constructs: bool) -> bool:
+    """Whether a site may reach the definition, by the names it is written with: its
+    last name is one of ``needles`` (the definition's, a table's, a function's returning
+    a table's item), a local assigned from one, or (for an ``__init__``) ``cls(...)``."""
+    parts = set(site.name.expr.replace("[]", "").replace("()", "").split("."))
+    if parts & needles:
+        return True
+    if constructs and (site.name.root == CLS or "__class__" in parts):
+        return True
+    if site.name.root == LOCAL:
+        origins = facts.locals.get(site.name.expr.partition(".")[0].removesuffix("[]"), ())
+        return any(needles & set(re.findall(r"\w+", o.text)) for o in origins)
+    return False
+
+
+def _below(cr: CallResolver, target: Resolved) -> set[str]:
+    """The classes in the MRO of the class defining ``target`` (``module.Class``): a
+    ``self.name()`` in one of them may reach it when ``self`` is of that class."""
+    place = cr.place(target)
+    if place is None or "." not in place[2]:
+        return set()
+    _, view, qualname = place
+    return {f"{v.module}.{c.qualname}" for v, c in place[0].ns.mro(view, qualname.rpartition(".")[0])}
+
+
 def _bodies(
     cr: CallResolver, mentions: Mentions, names: set[str], tables: set[str]
-) -> tuple[dict[tuple[str, str, int], Body], list[Mention]]:
+) -> tuple[dict[tuple[str, str, int], Body], list[Mention], set[str]]:
     """The bodies that may reach the definition: those that name it, or name a table
     holding it, or a function or property that returns such a table's item (two hops:
     ``LOSS_MAPPING`` -> ``loss_function`` -> ``self.loss_function(...)``)."""
@@ -127,7 +184,7 @@ def _bodies(
                 if needle not in names and _returns(cr, mention.body, needle):
                     returned.add(mention.body.target.qualname.rpartition(".")[2])
         frontier = returned
-    return bodies, module_level
+    return bodies, module_level, asked
 
 
 def _returns(cr: CallResolver, body: Body, needle: str) -> bool:

@@ -64,7 +64,7 @@ def plan(store: Store, snap: int, table: CallFactsTable) -> tuple[list[tuple[str
 
 def analyse_file(job: tuple[str, str, list[Span]]) -> list[tuple[int, int, CallFacts]]:
     """The facts of the bodies of one file (a worker's unit of work)."""
-    from codewalk.calls.analyse import analyse
+    from codewalk.calls.extract import call_facts
 
     root, path, spans = job
     try:
@@ -76,7 +76,7 @@ def analyse_file(job: tuple[str, str, list[Span]]) -> list[tuple[int, int, CallF
     out: list[tuple[int, int, CallFacts]] = []
     for blob, line, first, last, method in spans:
         text = "".join(lines[first - 1 : last])
-        out.append((blob, line, analyse(text, first, method=method)))
+        out.append((blob, line, call_facts(text, first, method=method)))
     return out
 
 

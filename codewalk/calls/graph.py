@@ -11,29 +11,67 @@ package that no pin provides ends a chain, and can be its goal
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import NamedTuple
 
-from codewalk.calls.model import EXTERNAL, Body, Callee
+from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee
+from codewalk.calls.records import PARAM
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import Resolved
 
 FUNCTIONS = ("function", "method", "property")
 MAX_BODIES = 1500  # bodies a path search analyses before it gives up
+WIDE = 12  # candidates of a call above which path searches it lazily
+NARROW_BODIES = 800  # bodies searched before the calls of many candidates are
+# in the order bodies are searched, a hop through one of a call's many candidates counts
+# as WIDE_HOP calls; a hop to a definition an untyped x.m(...) may reach by name, as POSSIBLE_HOP
+WIDE_HOP = 2
+POSSIBLE_HOP = 4
 
 
 def key(target: Resolved) -> tuple[str, str, int]:
     return (target.repo, target.path, target.line)
 
 
+def node(body: Body) -> tuple[str, str, int, str]:
+    return body.key
+
+
+def reached(cr: CallResolver, hop: Hop, bodies: dict[tuple[str, str, int, str], Body | None]) -> Body | None:
+    """The body a hop runs (``bodies`` keeps them by definition and receiver), told what
+    the call passed to its parameters."""
+    assert hop.target is not None
+    target_key = (*key(hop.target), hop.target.receiver or hop.target.qualname)
+    if target_key not in bodies:
+        bodies[target_key] = body_for(cr, hop.target)
+    child = bodies[target_key]
+    if child is None or hop.callee.site.kind != "call" or not hop.callee.site.slots:
+        return child
+    return child._replace(arguments=cr.passed_in(hop.caller, hop.callee.site, child))
+
+
 def body_for(cr: CallResolver, target: Resolved) -> Body | None:
-    """The body that runs when ``target`` is called: itself, or a class's ``__init__``."""
-    if target.kind in FUNCTIONS:
-        return cr.code.body(target)
-    if target.kind == "class":
+    """The body that runs when ``target`` is called: itself, or a class's ``__init__``;
+    ``self`` there is the class the call reached it through, when the call said."""
+    body: Body | None = None
+    receiver = target.receiver
+    path = target.qualname.partition(".<locals>.")[2]
+    if path and target.kind in FUNCTIONS:  # a nested function: the one its host defines
+        outer = cr.host_of(target)
+        body = cr.nested(outer, path) if outer is not None else None
+    elif target.kind in FUNCTIONS:
+        body = cr.code.body(target)
+    elif target.kind == "class":
+        receiver = target.qualname
         for init in cr.members(target, "__init__"):
-            return cr.code.body(init)
-    return None
+            body = cr.code.body(init)
+            break
+    if body is None or not receiver or not body.cls:
+        return body
+    cls = cr.class_named(receiver)
+    if cls is None:
+        return body
+    return body._replace(receiver=cls._replace(via="the class the call reached it through"))
 
 
 class Hop(NamedTuple):
@@ -59,36 +97,36 @@ def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
     """The callees of ``root``, then (depth first) theirs, to ``depth`` levels; a
     definition already expanded is not expanded again."""
     out: list[Level] = []
-    seen = {key(root.target)}
+    seen = {node(root)}
+
+    bodies: dict[tuple[str, str, int, str], Body | None] = {}
 
     def visit(body: Body, level: int) -> None:
         for callee in cr.callees(body):
             target = callee.targets[0] if callee.targets else None
-            child = body_for(cr, target) if target is not None and level < depth else None
-            expand = child is not None and target is not None and key(target) not in seen
+            child = (
+                reached(cr, Hop(body, callee, target), bodies)
+                if target is not None and level < depth
+                else None
+            )
+            expand = child is not None and node(child) not in seen
             out.append(Level(level, callee))
-            if expand and child is not None and target is not None:
-                seen.add(key(target))
+            if expand and child is not None:
+                seen.add(node(child))
                 visit(child, level + 1)
 
     visit(root, 1)
     return out
 
 
-def edges(cr: CallResolver, body: Body) -> Iterator[Hop]:
-    for callee in cr.callees(body):
-        if callee.site.kind == "decorator":
-            continue
-        if callee.status == EXTERNAL:
-            yield Hop(body, callee, None)
-        for target in callee.targets:
-            yield Hop(body, callee, target)
+Near = dict[tuple[str, str, int], Resolved]  # definitions that may lead to the goal (backward.py)
 
 
 class PathSearch(NamedTuple):
     chains: tuple[tuple[Hop, ...], ...]  # shortest first
     bodies: int  # bodies analysed
     complete: bool  # False when the search stopped at its bounds before finding all
+    widened: bool = False  # the calls of many candidates were searched (toward the goal only)
 
 
 def shortest_paths(
@@ -101,51 +139,145 @@ def shortest_paths(
     limit: int = 3,
     max_bodies: int = MAX_BODIES,
     repos: Collection[str] = (),
+    toward: Callable[[], Near] | None = None,
 ) -> PathSearch:
     """Up to ``limit`` shortest chains from ``start`` to one of ``goals`` (or to the
     name ``goal_name`` of another package), breadth first. Bodies are read in ``repos``
-    only (default: the start's and the goals'); a call into another pin ends there."""
+    only (default: the start's and the goals'); a call into another pin ends there.
+
+    A call of more than ``WIDE`` candidates (``self(...)`` in a mixin, an annotated base
+    class's instance) is searched lazily: first not at all; then, when no chain was found,
+    through the candidates that ``toward()`` says may lead to the goal, as are the calls of
+    a method on a value codewalk cannot type, to the definitions of that name. Such a hop
+    is a guess: it counts as ``WIDE_HOP`` (``POSSIBLE_HOP``) calls in the order bodies are
+    searched, so a chain of definite calls comes before one as long through a guess."""
     within = set(repos) or {start.repo, *(g.repo for g in goals)}
+    narrow = max_bodies if toward is None else min(max_bodies, NARROW_BODIES)
+    first = _search(cr, start, goals, goal_name, max_depth, limit, narrow, within, None)
+    if first.chains or toward is None:
+        return first
+    near = toward()
+    second = _search(cr, start, goals, goal_name, max_depth, limit, max_bodies - first.bodies, within, near)
+    return second._replace(bodies=first.bodies + second.bodies, widened=True)
+
+
+Named = dict[str, list[tuple[int, Resolved]]]  # the functions of a Near by name, with their place
+
+
+def _functions_by_name(near: Near) -> Named:
+    """The functions of ``near`` by their name (``forward``), each with its place in ``near``."""
+    named: Named = {}
+    for place, target in enumerate(near.values()):
+        if target.kind in FUNCTIONS:
+            named.setdefault(target.qualname.rpartition(".")[2], []).append((place, target))
+    return named
+
+
+def _hops(
+    cr: CallResolver,
+    body: Body,
+    goal_keys: set[tuple[str, str, int]],
+    near: Near | None,
+    named: Named,
+) -> Iterator[tuple[Hop, int]]:
+    """A body's hops, each with the calls it counts as: a call of many candidates only
+    toward the goal (none without ``near``), an untyped method call to the definitions
+    of that name ``near`` holds."""
+    for callee in cr.callees(body):
+        if callee.site.kind == "decorator" or not callee.followed:
+            continue
+        if callee.status == EXTERNAL:
+            yield Hop(body, callee, None), 1
+        wide = len(callee.targets) > WIDE
+        for target in callee.targets:
+            if not wide or key(target) in goal_keys or (near is not None and key(target) in near):
+                yield Hop(body, callee, target), WIDE_HOP if wide else 1
+        if near is not None and callee.status == UNRESOLVED and callee.site.kind == "call":
+            yield from ((hop, POSSIBLE_HOP) for hop in _possible(body, callee, named))
+
+
+def _possible(body: Body, callee: Callee, named: Named) -> Iterator[Hop]:
+    """``x.m(...)`` on a value codewalk cannot type: the definitions named ``m`` that may
+    lead to the goal, each said to be a possible target."""
+    expr = callee.site.name.expr
+    if not expr or "[" in expr or "(" in expr or ("." not in expr and callee.site.name.root != PARAM):
+        return
+    # x.m(...): a method m; model(...) of a parameter: an nn.Module's forward, a __call__
+    names = (expr.rpartition(".")[2],) if "." in expr else ("forward", "__call__")
+    for _, target in sorted(found for n in names for found in named.get(n, ())):
+        how = f"{expr}(…) on a value codewalk cannot type: possibly {target.qualname}, which leads on"
+        yield Hop(body, callee._replace(how=how), target._replace(via=how))
+
+
+def _search(
+    cr: CallResolver,
+    start: Body,
+    goals: Sequence[Resolved],
+    goal_name: str,
+    max_depth: int,
+    limit: int,
+    max_bodies: int,
+    within: set[str],
+    near: Near | None,
+) -> PathSearch:
+    """Bodies in the order of their cost from ``start`` (a call 1, a guess more; of two as
+    costly, the one through fewer guesses first), within ``max_depth`` calls; the chains
+    of the least cost, each body's parents being the hops that reached it at its cost."""
     goal_keys = {key(g) for g in goals}
-    bodies: dict[tuple[str, str, int], Body | None] = {}
-    parents: dict[tuple[str, str, int], list[Hop]] = {}
-    depth_of: dict[tuple[str, str, int], int] = {key(start.target): 0}
-    frontier: deque[Body] = deque([start])
-    ends: list[Hop] = []
+    named = _functions_by_name(near) if near is not None else {}
+    bodies: dict[tuple[str, str, int, str], Body | None] = {}
+    parents: dict[tuple[str, str, int, str], list[Hop]] = {}
+    cost_of: dict[tuple[str, str, int, str], tuple[int, int]] = {node(start): (0, 0)}
+    depth_of: dict[tuple[str, str, int, str], int] = {node(start): 0}
+    buckets: dict[tuple[int, int], deque[Body]] = {(0, 0): deque([start])}
+    ends: list[tuple[tuple[int, int], Hop]] = []
     analysed = 0
     complete = True
-    best: int | None = None
-    while frontier:
-        body = frontier.popleft()
-        level = depth_of[key(body.target)]
-        if (best is not None and level >= best) or level >= max_depth:
+    enough = False
+    while buckets and not enough:
+        order = min(buckets)
+        body = buckets[order].popleft()
+        if not buckets[order]:
+            del buckets[order]
+        here = node(body)
+        if cost_of[here] != order:  # reached again at less cost: searched there
+            continue
+        best = min((end[0][0] for end in ends), default=None)
+        if best is not None and order[0] >= best:
             break
+        level = depth_of[here]
+        if level >= max_depth:
+            continue
         if analysed >= max_bodies:
             complete = False
             break
         analysed += 1
-        for hop in edges(cr, body):
+        for hop, calls in _hops(cr, body, goal_keys, near, named):
+            cost = (order[0] + calls, order[1] + (calls > 1))
             if _is_goal(hop, goal_keys, goal_name):
-                ends.append(hop)
-                best = level + 1
+                ends.append((cost, hop))
+                # enough chains that nothing searched later can be shorter than
+                done = [h for c, h in sorted(ends, key=lambda end: end[0]) if c[0] <= order[0] + 1]
+                enough = len(_chains(done, parents, limit)) >= limit
                 continue
-            if hop.target is None or best is not None or hop.target.repo not in within:
+            if hop.target is None or hop.target.repo not in within:
                 continue
-            target_key = key(hop.target)
-            if target_key not in bodies:
-                bodies[target_key] = body_for(cr, hop.target)
-            child = bodies[target_key]
+            if best is not None and cost[0] >= best:
+                continue
+            child = reached(cr, hop, bodies)
             if child is None:
                 continue
-            here = key(child.target)  # a class's node is its __init__
-            known = depth_of.get(here)
-            if known is None:
-                depth_of[here] = level + 1
-                parents[here] = [hop]
-                frontier.append(child)
-            elif known == level + 1:
-                parents[here].append(hop)
-    chains = _chains(ends, parents, limit)
+            there = node(child)  # a class's node is its __init__
+            known = cost_of.get(there)
+            if known is None or cost < known:
+                cost_of[there] = cost
+                depth_of[there] = level + 1
+                parents[there] = [hop]
+                buckets.setdefault(cost, deque()).append(child)
+            elif known == cost:
+                parents[there].append(hop)
+    ordered = [hop for _, hop in sorted(ends, key=lambda end: end[0])]
+    chains = _chains(ordered, parents, limit)
     return PathSearch(tuple(chains), analysed, complete)
 
 
@@ -158,7 +290,7 @@ def _is_goal(hop: Hop, goal_keys: set[tuple[str, str, int]], goal_name: str) -> 
 
 
 def _chains(
-    ends: list[Hop], parents: dict[tuple[str, str, int], list[Hop]], limit: int
+    ends: list[Hop], parents: dict[tuple[str, str, int, str], list[Hop]], limit: int
 ) -> list[tuple[Hop, ...]]:
     out: list[tuple[Hop, ...]] = []
     seen: set[tuple[tuple[str, int, int], ...]] = set()
@@ -167,7 +299,7 @@ def _chains(
         if len(out) >= limit:
             return
         chain = (hop, *tail)
-        here = key(hop.caller.target)
+        here = node(hop.caller)
         if here not in parents:
             marker = tuple((h.caller.target.path, h.callee.site.line, h.callee.site.col) for h in chain)
             if marker not in seen:

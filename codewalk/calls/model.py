@@ -3,12 +3,13 @@
 - :class:`Body`: a function definition with its text, the unit call facts are kept for;
 - :class:`Callee`: one call site resolved, saying how (or why not);
 - :class:`Code`: what the call layer asks of the code it reads: a resolver per pinned
-  repo, function bodies, dispatch-table entries, subclasses, and the definitions of a
-  name in another package. The workspace backs it over its stack of pins.
+  repo, function bodies, dispatch-table entries, the classes deriving from a class, and
+  the definitions of a name in another package. The workspace backs it over its stack of pins.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
 from codewalk.calls.records import Site
@@ -31,12 +32,35 @@ class Body(NamedTuple):
     cls: str  # the enclosing class's qualname in the module ("Trainer"), "" for a function
     target: Resolved  # its definition
     blob: int  # the file's content id in the index
-    text: str  # lines start_line..end_line of the file (decorators included)
+    # lines start_line..end_line of the file (decorators included), read when asked: the
+    # facts of most bodies are in the index already, and reading a file costs
+    source: Callable[[], str]
+    # the class ``self`` (or ``cls``) is taken to be when narrower than ``cls``: named by
+    # the question (``LlamaForCausalLM.generate``) or carried down a chain; its ``via``
+    # says why. None: some instance of ``cls`` (or of any class deriving from it)
+    receiver: Resolved | None = None
+    # a function nested in another (``f.<locals>.g``): ``host`` is the function whose
+    # lines (``text``) hold it; its sites are those of host's facts within its own lines
+    host: Resolved | None = None
+    # what the call that reached it passed to its unannotated parameters, when the caller
+    # could tell: (parameter, the classes of the instance passed, loosely: of a class
+    # deriving from them too)
+    arguments: tuple[tuple[str, tuple[Resolved, ...], bool], ...] = ()
 
     @property
     def name(self) -> str:
         """``Trainer.training_step``: the qualname inside its module."""
         return self.target.qualname[len(self.module) + 1 :]
+
+    @property
+    def key(self) -> tuple[str, str, int, str]:
+        """The body as a walk sees it: a definition, the class ``self`` is there and what
+        its parameters were passed."""
+        receiver = self.receiver.qualname if self.receiver is not None else ""
+        if self.arguments:
+            passed = ",".join(f"{p}={'|'.join(c.qualname for c in cs)}" for p, cs, _ in self.arguments)
+            receiver = f"{receiver}({passed})"
+        return (self.repo, self.target.path, self.target.line, receiver)
 
 
 class Callee(NamedTuple):
@@ -47,6 +71,9 @@ class Callee(NamedTuple):
     how: str  # how it was reached, or what is known when it was not
     status: str  # resolved | external | unresolved | builtin
     external: str = ""  # the dotted name in another package ("accelerate.Accelerator.backward")
+    # a path goes through it: not a reference passed to code codewalk cannot read
+    # (``inspect.signature(self.forward)`` inspects, it does not call) or only stored
+    followed: bool = True
 
     @property
     def minor(self) -> bool:
@@ -56,8 +83,8 @@ class Callee(NamedTuple):
             return True
         if self.status != UNRESOLVED:
             return False
-        root = self.site.name.root
-        return root in ("param", "expr") or (root == "local" and "." in self.site.name.expr)
+        root, expr = self.site.name.root, self.site.name.expr
+        return root in ("param", "expr") or (root == "local" and "." in expr) or "()." in expr
 
     @property
     def label(self) -> str:
@@ -91,8 +118,22 @@ class Code(Protocol):
         """The entries of a dict literal assigned to ``table`` (a qualname) in ``module``."""
         ...
 
-    def subclasses(self, repo: str, module: str, cls: str) -> list[Resolved]:
-        """Classes whose bases name the class ``cls`` of ``module`` (as far as the index can tell)."""
+    def holder(self, repo: str, path: str, line: int) -> str:
+        """The name of the module-level assignment whose value spans ``line`` of a file
+        (``LOSS_MAPPING`` for an entry of its dict), "" when none does."""
+        ...
+
+    def methods(self, repo: str, path: str, cls: str) -> list[Resolved]:
+        """The functions, methods and properties of the class ``cls`` of a file."""
+        ...
+
+    def descendants(self, repo: str, module: str, cls: str) -> list[Resolved]:
+        """Every class deriving from the class ``cls`` of ``module``, nearest first."""
+        ...
+
+    def named(self, name: str) -> list[Resolved]:
+        """Every definition named ``name`` in the opened repositories (the overrides of a
+        method are among them)."""
         ...
 
     def owner(self, dotted: str) -> str | None:

@@ -1,6 +1,6 @@
-"""The call facts of one function body: what the libcst analysis leaves behind.
+"""The call facts of one function body: what the analysis (:mod:`codewalk.calls.extract`) leaves behind.
 
-Plain ``NamedTuple`` records (no libcst nodes), serialised to JSON for the index. They
+Plain ``NamedTuple`` records (no parser nodes), serialised to JSON for the index. They
 say what a body calls and how each name is *bound* (a parameter, a local assigned from
 something, a module-level name, an import inside the function, a builtin); which
 definition a name reaches is decided later, by the resolver, at query time. So the facts
@@ -17,10 +17,14 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text: stored facts of another
 # version are ignored (and replaced when computed again).
-CALLS_VERSION = 3  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site
+CALLS_VERSION = 14  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+# 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
+# 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
+# 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from
 
 # Name.root: how the first name of a dotted expression is bound
-SELF = "self"  # the first parameter of a method (self / cls, whatever it is called)
+SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
+CLS = "cls"  # the first parameter of a classmethod, ``__new__`` or ``__init_subclass__``: the class
 PARAM = "param"  # another parameter (of the function, a nested function or a lambda)
 LOCAL = "local"  # assigned in the body: see CallFacts.locals
 IMPORT = "import"  # imported inside the body: Name.qualified is the imported dotted name
@@ -34,6 +38,8 @@ class Name(NamedTuple):
     """A dotted expression as written, and how its first name is bound."""
 
     expr: str  # "self.accelerator.backward", "LOSS_MAPPING[]" (a subscript), "super().__init__", ""
+    # ("self.__class__" for ``type(self)`` and ``self.__class__``: the class of the instance;
+    # "X().m": ``m`` of what calling ``X`` returns; "X[].m": ``m`` of an item of ``X``)
     root: str  # one of the constants above
     qualified: str = ""  # IMPORT / BUILTIN: the qualified name ("torch.nn.functional.relu", "..utils.x")
 
@@ -42,24 +48,32 @@ class Origin(NamedTuple):
     """What a local name (or a return value) was bound to."""
 
     kind: str  # name | call | item | getattr | str | param | loop | def | import | other
+    # (def: a function or class defined in the body; ``name.qualified`` is its path there,
+    # "inner" or "inner.<locals>.deeper")
     name: Name  # name: the dotted value; call: the callee; item/getattr: the table; loop: the iterable
     line: int
     keys: tuple[str, ...] = ()  # item/getattr: the string keys the code names (a literal, a default)
     args: tuple[Name, ...] = ()  # call: dotted names passed as arguments (a wrapped method, a default)
     text: str = ""  # the value as written, cut to one short line
     exact: bool = False  # item/getattr: the key is a literal, so ``keys`` holds the only key
+    span: tuple[int, int] = (0, 0)  # def: its first (decorators included) and last lines
+    slots: tuple[str, ...] = ()  # call: the slot each of ``args`` is passed in (as Site.slots)
+    # a name unpacked from a call's result (``model, loader = f()``): the index of its part;
+    # a return of a tuple (``return model, loader``): the index of this element; else -1
+    part: int = -1
 
 
 class Site(NamedTuple):
-    """One call, decorator or callable reference in a body, in source order."""
+    """One call, decorator, callable reference or attribute read in a body, in source order."""
 
-    kind: str  # call | ref (a dotted name passed or stored as a value) | decorator
+    kind: str  # call | ref (a dotted name passed or stored as a value) | decorator | read (an attribute read)
     name: Name  # the callee
     line: int
     col: int  # where the callee's last name starts (where ``goto`` points)
     end_col: int
-    args: tuple[Name, ...] = ()  # call: the dotted names among its arguments
+    args: tuple[Name, ...] = ()  # call: the dotted names among its arguments; ref: what it is passed to
     text: str = ""  # the call as written, cut to one short line
+    slots: tuple[str, ...] = ()  # call: the slot each of ``args`` is passed in ("#0", "config", "" unknown)
 
 
 class CallFacts(NamedTuple):
@@ -98,10 +112,11 @@ def _name(data: list[Any]) -> Name:
 
 
 def _origin(data: list[Any]) -> Origin:
-    kind, name, line, keys, args, text, exact = data
-    return Origin(kind, _name(name), line, tuple(keys), tuple(_name(a) for a in args), text, exact)
+    kind, name, line, keys, args, text, exact, span, slots, part = data
+    passed = tuple(_name(a) for a in args)
+    return Origin(kind, _name(name), line, tuple(keys), passed, text, exact, tuple(span), tuple(slots), part)
 
 
 def _site(data: list[Any]) -> Site:
-    kind, name, line, col, end_col, args, text = data
-    return Site(kind, _name(name), line, col, end_col, tuple(_name(a) for a in args), text)
+    kind, name, line, col, end_col, args, text, slots = data
+    return Site(kind, _name(name), line, col, end_col, tuple(_name(a) for a in args), text, tuple(slots))

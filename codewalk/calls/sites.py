@@ -8,49 +8,179 @@ calling a definition runs (a property and what it returns, an instance's ``forwa
 
 from __future__ import annotations
 
-from codewalk.calls.cache import facts_of
-from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee
-from codewalk.calls.reach import CALLABLE, MAX_DEPTH, Reach, Reacher, a, found, unresolved, with_via
-from codewalk.calls.records import LOCAL, CallFacts, Name, Site
-from codewalk.calls.tables import origin, returned, subscript
-from codewalk.resolve.model import Hit, Resolved, to_resolved
-from codewalk.resolve.types import declared_how, declared_type
+import re
+from collections.abc import Iterable
+
+from codewalk.calls.cache import CallFactsTable, facts_of
+from codewalk.calls.holders import holds, parameter_names
+from codewalk.calls.holders import parameter as holds_parameter
+from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
+from codewalk.calls.passed import instances
+from codewalk.calls.reach import Reacher
+from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, found, unresolved, with_via
+from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Site
+from codewalk.calls.selves import overrides
+from codewalk.calls.tables import (
+    call_result,
+    nested_definition,
+    origin,
+    returned,
+    returned_instances,
+    subscript,
+)
+from codewalk.resolve.model import Resolved
 
 
 class CallResolver(Reacher):
     """Resolves the call sites of bodies (memoising what names reach)."""
 
+    def __init__(self, code: Code, table: CallFactsTable) -> None:
+        super().__init__(code, table)
+        self._locals: dict[tuple[str, str, int, str, str, bool], Reach] = {}
+        self._facts: dict[tuple[int, int], CallFacts] = {}  # the facts read, by (blob, line)
+
     def facts(self, body: Body) -> CallFacts:
-        return facts_of(self.table, body)
+        return facts_of(self.table, body, self._facts)
+
+    def read_ahead(self, bodies: Iterable[Body]) -> None:
+        """Read the kept facts of many bodies at once (``callers`` reads thousands)."""
+        wanted = [(b.blob, (b.host or b.target).line) for b in bodies]
+        self._facts.update(self.table.get_many(k for k in wanted if k not in self._facts))
 
     def callees(self, body: Body) -> list[Callee]:
         """Every call, decorator and callable reference of ``body``, in source order,
         each resolved (or saying what is known). References that do not reach a
         function or method (``self.args``) are left out: they are not calls."""
         facts = self.facts(body)
-        found = (self.callee(body, site, facts) for site in facts.sites)
+        found = (self.callee(body, site, facts) for site in own_sites(body, facts))
         return [callee for callee in found if callee is not None]
 
-    def callee(self, body: Body, site: Site, facts: CallFacts | None = None) -> Callee | None:
-        """What one site of ``body`` reaches; None for a reference to no function."""
+    def passed(self, body: Body, facts: CallFacts, site: Site) -> tuple[str, bool]:
+        """How a reference is used, and whether a path goes through it: passed to a
+        function codewalk can read (which may call it), yes; passed to one it cannot read
+        (``inspect.signature``), or only stored, no."""
+        if not site.args:
+            return "passed as a value", False
+        to = site.args[0]
+        reach = self.reach_name(body, facts, to, call=False)
+        read = reach.status == RESOLVED and any(t.kind in (*CALLABLE, "class") for t in reach.targets)
+        if read:
+            return f"passed as a value to {to.expr}", True
+        return (
+            f"passed as a value to {to.expr or 'an expression'} (code codewalk cannot read: not followed)",
+            False,
+        )
+
+    def passed_in(
+        self, caller: Body, site: Site, callee: Body
+    ) -> tuple[tuple[str, tuple[Resolved, ...], bool], ...]:
+        """What ``site`` of ``caller`` passes to the parameters of ``callee`` it reaches
+        that no annotation types (none, or another package's: ``model: nn.Module``): the
+        instances its arguments hold, when the caller can tell."""
+        params = parameter_names(callee.target.signature)
+        unbound = site.name.root in (GLOBAL, IMPORT)  # Class.method(self, ...), a function
+        bound = callee.cls and params[:1] in (["self"], ["cls"]) and not unbound
+        offset = 1 if bound or callee.target.kind == "class" else 0
+        facts = self.facts(caller)
+        out: list[tuple[str, tuple[Resolved, ...], bool]] = []
+        for arg, slot in zip(site.args, site.slots, strict=False):
+            if slot.startswith("#"):
+                index = int(slot[1:]) + offset
+                param = params[index] if index < len(params) else ""
+            else:
+                param = slot if slot in params else ""
+            if not param or param in ("self", "cls"):
+                continue
+            said = holds_parameter(self, callee.target, param)
+            if said.instances or said.classes:  # annotated with a class codewalk reads
+                continue
+            reach = instances(self, self.reach_name(caller, facts, arg, call=False))
+            classes = tuple(c for c in reach.targets if c.kind == "class")
+            if reach.instance and classes:
+                out.append((param, classes, reach.loose))
+        return tuple(out)
+
+    def made_by(self, function: Resolved) -> tuple[Resolved, ...]:
+        return returned_instances(self, function, 0).targets
+
+    def host_of(self, nested: Resolved) -> Body | None:
+        """The body of the function (not nested) that defines ``nested``."""
+        host = nested.qualname.partition(".<locals>.")[0]
+        resolver = self.code.resolver(nested.repo)
+        for match in resolver.find(host, related=False).matches if resolver is not None else ():
+            if match.path == nested.path and match.start_line <= nested.start_line <= match.end_line:
+                return self.code.body(match)
+        return None
+
+    def nested(self, host: Body, path: str) -> Body | None:
+        """The function ``path`` (``inner``, ``inner.<locals>.deeper``) defined in ``host``."""
+        for o in self.facts(host).locals.get(path.rpartition(".")[2], ()):
+            if o.kind == "def" and o.name.qualified == path:
+                target = nested_definition(host, o)
+                return host._replace(target=target, host=host.host or host.target)
+        return None
+
+    def callee(
+        self, body: Body, site: Site, facts: CallFacts | None = None, *, candidates: bool = True
+    ) -> Callee | None:
+        """What one site of ``body`` reaches; None for a reference to no function.
+        Without ``candidates``, ``self.m()`` reaches what the class finds (not the
+        overrides in classes deriving from it)."""
         facts = facts if facts is not None else self.facts(body)
         if site.kind == "ref":
             reach = self.reach_name(body, facts, site.name, call=False)
-            passed = "passed as a value"
+            passed, followed = self.passed(body, facts, site)
             targets = tuple(
                 t._replace(via=f"{passed}; {t.via}" if t.via != "direct" else passed)
                 for t in reach.targets
                 if t.kind in CALLABLE
             )
-            return Callee(site, targets, targets[0].via, RESOLVED) if targets else None
-        reach = self.reach_name(body, facts, site.name, call=site.kind == "call")
-        return Callee(site, reach.targets, reach.how, reach.status, reach.external)
+            return Callee(site, targets, targets[0].via, RESOLVED, followed=followed) if targets else None
+        if site.kind == "read":
+            reach = self.reach_name(body, facts, site.name, call=False, read=True)
+            props = tuple(t for t in reach.targets if t.kind == "property")
+            return Callee(site, props, props[0].via, RESOLVED) if props else None
+        reach = self.reach_name(body, facts, site.name, call=site.kind == "call", read=not candidates)
+        targets = reach.targets
+        first = site.args[0] if site.args else None
+        unbound = site.name.root in (GLOBAL, IMPORT) and "." in site.name.expr  # Class.method(self, ...)
+        if (
+            unbound
+            and body.receiver is not None
+            and first is not None
+            and first.root == SELF
+            and "." not in first.expr
+        ):
+            # GenerationMixin.generate(self, ...): the method runs on this self
+            mine = body.receiver.qualname
+            targets = tuple(t._replace(receiver=mine) if t.kind == "method" else t for t in targets)
+        return Callee(site, targets, reach.how, reach.status, reach.external)
 
     # -- Reacher ------------------------------------------------------------------------------
-    def reach_name(self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0) -> Reach:
+    def reach_name(
+        self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0, read: bool = False
+    ) -> Reach:
+        """What ``name`` reaches in ``body``; called, if ``call``. ``read``: an attribute
+        read, which runs what the owner's class finds (not the overrides in the classes
+        deriving from it)."""
+        container, _, member = name.expr.rpartition("[].")
+        if container and "()." not in member:  # X[i].m: m of an item of X
+            items = self.reach_name(
+                body, facts, name._replace(expr=container + "[]"), call=False, depth=depth
+            )
+            return self.member_of(body, items, member.split("."), call, depth, read=read)
+        head, _, rest = name.expr.rpartition("().")
+        if head and head != "super":  # X(...).m: m of what calling X returns
+            callee = self.reach_name(body, facts, name._replace(expr=head), call=False)
+            made = call_result(self, callee, depth)
+            if not made.targets:
+                return unresolved(f"{rest} of what {head}(…) returns, whose class codewalk does not know")
+            return self.member_of(body, made, rest.split("."), call, depth, read=read)
         if name.root == LOCAL:
             return self.local(body, facts, name.expr, call=call, depth=depth)
-        reach = self.dotted(body, name)
+        if name.root == PARAM:
+            return self.parameter(body, facts, name, call=call, depth=depth, read=read)
+        reach = self.dotted(body, name, read=read)
         if name.expr.endswith("[]"):
             reach = subscript(self, reach, (), [], "")
         return self.called(body, reach, depth) if call else reach
@@ -66,9 +196,11 @@ class CallResolver(Reacher):
         for target in reach.targets:
             if reach.instance and target.kind == "class":
                 runs = self.instance_call(target)
-                if not runs and target.qualname == f"{body.module}.{body.cls}" and "Mixin" in body.cls:
-                    runs = list(self._through_subclasses(body, ["forward"]).targets)  # self(...) in a mixin
-                out.extend(runs)
+                if reach.loose:  # of this class or of one deriving from it
+                    runs = [t._replace(receiver="") for t in runs] or self.overridden_call(target)
+                elif not runs and body.receiver is None and target.qualname == f"{body.module}.{body.cls}":
+                    runs = self.overridden_call(target)  # self(...) in a mixin: any class deriving from it
+                out.extend(with_via(runs, target.via) if target.via != "direct" else runs)
             elif target.kind == "property":
                 out.append(target)
                 if depth < MAX_DEPTH:
@@ -92,35 +224,47 @@ class CallResolver(Reacher):
                 how = f"calling {a(name)} runs its {member}" + (
                     " (nn.Module.__call__)" if member == "forward" else ""
                 )
-                return with_via(hits[:1], how)
+                return [h._replace(receiver=cls.qualname) for h in with_via(hits[:1], how)]
         return []
 
+    def overridden_call(self, cls: Resolved) -> list[Resolved]:
+        """Calling an instance of a class deriving from ``cls`` (which defines neither
+        ``__call__`` nor ``forward``): each one's ``forward``."""
+        from codewalk.calls.selves import overrides
+
+        name = cls.qualname.rpartition(".")[2]
+        found_ = overrides(self, cls, "forward")
+        how = f"self may be any {name}: calling one runs its forward ({len(found_)} classes deriving from it)"
+        return with_via(found_, how)
+
     def held_call(self, holder: Resolved) -> list[Resolved]:
-        """Calling an attribute or variable: the class its declaration names, called."""
-        place = self.place(holder)
-        if place is None:
-            return []
-        resolver, view, qualname = place
-        for d in view.defs(qualname):
-            type_name = declared_type(d)
-            if not type_name:
-                continue
-            classes = [
-                h
-                for h in resolver.ns.lookup(view, type_name.split("."), (), 0)
-                if h.definition.kind == "class"
-            ]
-            for cls in classes[:1]:
-                hit = Hit(view, d, "direct", 0)
-                runs = self.instance_call(to_resolved(cls, resolver.facts.repo))
-                held = holder.qualname.rpartition(".")[2]
-                held = f"self.{held}" if holder.kind == "attribute" else held
-                how = f"{held} is {a(type_name)} ({declared_how(hit)})"
-                return with_via(runs, how)
-        return []
+        """Calling an attribute or variable: an instance it holds (its ``__call__`` or
+        ``forward``; every class deriving from an annotated class without one), or a class
+        it holds (constructing one)."""
+        found = holds(self, holder)
+        out: list[Resolved] = []
+        for cls in found.instances:
+            runs = self.instance_call(cls)
+            if found.annotated:  # of this class, or of one deriving from it
+                runs = [t._replace(receiver="") for t in runs] or self.overridden_call(cls)
+            out.extend(with_via(runs, found.how))
+        out.extend(c._replace(via=f"{found.how}; calling it makes one") for c in found.classes)
+        return out
 
     # -- locals ------------------------------------------------------------------------------
     def local(self, body: Body, facts: CallFacts, expr: str, *, call: bool, depth: int) -> Reach:
+        """What a local name (or an attribute of it) reaches, memoised per body (a local
+        assigned from itself, ``x = f(x)``, is cut where it loops)."""
+        key = (*body.key, expr, call)
+        known = self._locals.get(key)
+        if known is not None:
+            return known
+        self._locals[key] = unresolved(f"{expr}: assigned from itself")
+        reach = self._local(body, facts, expr, call=call, depth=depth)
+        self._locals[key] = reach
+        return reach
+
+    def _local(self, body: Body, facts: CallFacts, expr: str, *, call: bool, depth: int) -> Reach:
         parts = expr.removesuffix("[]").split(".")
         origins = facts.locals.get(parts[0], ())
         if not origins or depth > MAX_DEPTH:
@@ -129,37 +273,113 @@ class CallResolver(Reacher):
         known: list[str] = []
         external = ""
         statuses: list[str] = []
+        instances: list[bool] = []  # each assignment that reaches something holds instances
+        loose = False  # of a class deriving from those too, as one assignment says
         for o in origins:
             if len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:
                 longer = o.name._replace(expr=".".join([o.name.expr, *parts[1:]]))
-                reach = self.dotted(body, longer)
-                reach = self.called(body, reach, depth) if call else reach
+                reach = self.reach_name(body, facts, longer, call=call, depth=depth + 1)
             elif len(parts) > 1:
                 reach = origin(self, body, facts, o, call=False, depth=depth + 1)
-                reach = self.attribute_of(reach, parts[1:], call)
+                reach = self.member_of(body, reach, parts[1:], call, depth)
             else:
                 reach = origin(self, body, facts, o, call=call, depth=depth + 1)
             step = f"{o.text or parts[0] + ' = ' + o.name.expr} (line {o.line})"
             if reach.targets:
                 targets.extend(with_via(list(reach.targets), step))
+                instances.append(reach.instance)
+                loose = loose or reach.loose
             else:
                 known.append(f"{step}: {reach.how}" if reach.how else step)
                 statuses.append(reach.status)
                 external = external or reach.external
+        held = bool(instances) and all(instances) and not call
         if targets and known:  # the other assignments stay in view: none is dropped
-            return found(targets, f"{targets[0].via}; also {'; '.join(known[:2])}")
+            also = f"{targets[0].via}; also {'; '.join(known[:2])}"
+            return found(targets, also, instance=held, loose=held and loose)
         if targets:
-            return found(targets)
+            return found(targets, instance=held, loose=held and loose)
         if len(origins) == 1 and statuses[0] in (EXTERNAL, BUILTIN):
             return Reach((), known[0], statuses[0], external)
         return unresolved("; ".join(known[:3]))
 
-    def attribute_of(self, reach: Reach, rest: list[str], call: bool) -> Reach:
-        """``x.y`` where ``x`` holds an instance of the classes of ``reach``."""
+    def member_of(
+        self, body: Body, reach: Reach, rest: list[str], call: bool, depth: int, *, read: bool = False
+    ) -> Reach:
+        """``x.y...`` where ``x`` holds an instance of the classes of ``reach`` (of classes
+        deriving from them too, when ``reach`` is loose: then every override of ``y``)."""
         if not reach.instance or not reach.targets:
             return unresolved(f"{'.'.join(rest)} of a value whose type codewalk does not know")
         hits: list[Resolved] = []
         for cls in reach.targets:
-            found_ = self.members(cls, rest[0]) if len(rest) == 1 else []
-            hits.extend(found_)
-        return found(hits, f"a {reach.targets[0].qualname.rpartition('.')[2]}")
+            place = self.place(cls)
+            if place is None:
+                continue
+            resolver, view, qualname = place
+            own = resolver.resolve_in(view.module, ".".join(["self", *rest]), qualname)
+            if len(rest) == 1:
+                own = [h._replace(receiver="" if reach.loose else cls.qualname) for h in own]
+                own += overrides(self, cls, rest[0]) if reach.loose and not read else []
+            hits.extend(own)
+        result = (
+            found(with_via(hits, reach.how), reach.how)
+            if hits
+            else unresolved(f"{reach.how}, which defines no {'.'.join(rest)} codewalk can read")
+        )
+        return self.called(body, result, depth) if call else result
+
+    def parameter(
+        self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int, read: bool = False
+    ) -> Reach:
+        """A parameter, as its annotation says (an instance of those classes or of
+        classes deriving from them), else as the call that reached the body passed it;
+        else its value is the caller's."""
+        parts = name.expr.removesuffix("[]").split(".")
+        found_ = holds_parameter(self, body.target, parts[0])
+        for param, classes, loose in body.arguments if not (found_.instances or found_.classes) else ():
+            if param == parts[0]:
+                names = " or ".join(c.qualname.rpartition(".")[2] for c in classes)
+                how = f"{param} is {a(names)}, passed by the call that reached {body.name}"
+                passed = tuple(c._replace(via=f"{how} ({_first_passed(c.via)})") for c in classes)
+                found_ = found_._replace(instances=passed, annotated=loose, how=how)
+        if not found_.instances and not found_.classes:
+            return unresolved(f"{parts[0]} is a parameter of {body.name}: its value is the caller's")
+        if found_.classes:  # type[X]: the class itself
+            reach = Reach(found_.classes, found_.how, RESOLVED)
+        else:
+            reach = Reach(found_.instances, found_.how, RESOLVED, instance=True, loose=found_.annotated)
+        if len(parts) > 1:
+            return self.member_of(body, reach, parts[1:], call, depth, read=read)
+        return self.called(body, reach, depth) if call else reach
+
+
+def own_sites(body: Body, facts: CallFacts) -> tuple[Site, ...]:
+    """The sites that run when ``body`` runs: its own lines (of its host's, for a nested
+    function), less the bodies of the functions it defines (they run when called; their
+    decorators run here)."""
+    first, last = body.target.start_line, body.target.end_line
+    inner = [
+        (o.line, o.span[1])
+        for origins in facts.locals.values()
+        for o in origins
+        if o.kind == "def"
+        and o.span != (0, 0)
+        and first <= o.line
+        and o.span[1] <= last
+        and (o.line, o.span[1]) != (body.target.line, last)
+    ]
+    return tuple(
+        s
+        for s in facts.sites
+        if first <= s.line <= last and not any(start <= s.line <= end for start, end in inner)
+    )
+
+
+_PASSED = re.compile(r"\w+ is an? [\w .]+, passed by the call that reached [\w.<>]+ \((.*)\)")
+
+
+def _first_passed(via: str) -> str:
+    """Where a value passed down several calls came from, said once."""
+    while (match := _PASSED.fullmatch(via)) is not None:
+        via = match.group(1)
+    return via

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from codewalk.calls.holders import holds, parameter
 from codewalk.calls.model import RESOLVED, Body
-from codewalk.calls.reach import CALLABLE, Reach, Reacher, found, unresolved
-from codewalk.calls.records import SELF, CallFacts, Name, Origin
+from codewalk.calls.passed import returned_argument
+from codewalk.calls.reach import Reacher
+from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, found, unresolved
+from codewalk.calls.records import CLS, GLOBAL, IMPORT, PARAM, SELF, CallFacts, Name, Origin
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import Resolved, to_resolved
 from codewalk.resolve.query import is_dotted
-from codewalk.resolve.types import declared_type
+from codewalk.resolve.types import declared_type, returns
 
 _PARTIAL = ("functools.partial", "functools.wraps")  # another package's wrappers that run their argument
 
@@ -45,10 +48,57 @@ def origin(
     if o.kind == "getattr":
         return _getattr(r, body, facts, o, depth)
     if o.kind == "loop":
-        return unresolved(f"a loop variable over {o.name.expr or 'an expression'}")
-    if o.kind == "def":
-        return unresolved(f"defined in the body (line {o.line}); its calls are listed with this body's")
+        reach = _element(r, body, facts, o.name, depth)
+        return r.called(body, reach, depth) if call and reach.targets else reach
+    if o.kind == "def" and o.span != (0, 0):
+        target = nested_definition(body, o)
+        reach = found([target], target.via) if target.kind == "function" else unresolved(target.via)
+        return r.called(body, reach, depth) if call else reach
     return unresolved("")
+
+
+def nested_definition(body: Body, o: Origin) -> Resolved:
+    """A function (or class) defined in ``body``, named as Python names it
+    (``Trainer.train.<locals>.inner``)."""
+    host = body.host or body.target
+    kind = "class" if o.text.startswith("class ") else "function"
+    return Resolved(
+        repo=host.repo,
+        qualname=f"{host.qualname}.<locals>.{o.name.qualified}",
+        kind=kind,
+        path=host.path,
+        line=o.line,
+        start_line=o.span[0],
+        end_line=o.span[1],
+        via=f"defined in {host.qualname.rpartition('.')[2]} (line {o.line})",
+        signature=o.text,
+        version=host.version,
+    )
+
+
+def _element(r: Reacher, body: Body, facts: CallFacts, over: Name, depth: int) -> Reach:
+    """A loop variable over ``over``: an element of the container it names."""
+    what = over.expr.removesuffix("[]")
+    if not what:
+        return unresolved("a loop variable over an expression")
+    if over.root == PARAM and "." not in what:  # items: list[Item]
+        said = parameter(r, body.target, what)
+        if said.elements:
+            return Reach(said.elements, said.how, RESOLVED, instance=True, loose=True)
+    container = r.reach_name(body, facts, over._replace(expr=what), call=False, depth=depth + 1)
+    return elements(r, container) or unresolved(f"a loop variable over {what}")
+
+
+def elements(r: Reacher, container: Reach) -> Reach | None:
+    """The elements of the containers ``container`` reaches, as their declarations say."""
+    out: list[Resolved] = []
+    hows: list[str] = []
+    for target in container.targets:
+        if target.kind in ("attribute", "variable", "property"):
+            found = holds(r, target)
+            out.extend(c._replace(via=found.how) for c in found.elements)
+            hows.extend([found.how] if found.elements else [])
+    return Reach(tuple(out), hows[0], RESOLVED, instance=True) if out else None
 
 
 def _callable_args(
@@ -76,11 +126,78 @@ def _call_result(
             name = wrapped[0].qualname.rpartition(".")[2]
             how = f"returned by {what}(…), a wrapper around {name}, passed to it"
             return found([t._replace(via=how) for t in wrapped[:1]], how)
-    classes = [t for t in callee.targets if t.kind == "class"]
-    if callee.status == RESOLVED and classes:
-        instance = Reach(tuple(classes), f"an instance of {classes[0].qualname}", RESOLVED, instance=True)
-        return r.called(body, instance, depth) if call else instance
+    result = call_result(r, callee, depth, o.part)
+    if not result.targets and o.slots:
+        result = returned_argument(r, body, facts, o, callee, depth)
+    if result.targets:
+        return r.called(body, result, depth) if call else result
     return unresolved(f"what {what}(…) returns")
+
+
+def call_result(r: Reacher, callee: Reach, depth: int, part: int = -1) -> Reach:
+    """What calling the definitions of ``callee`` returns, as instances: of a class it
+    constructs (``cls(...)``, ``X(...)``), of what a function's return annotation names,
+    else of the classes its ``return`` statements construct; ``part``: of the element of
+    that index of the tuple it returns."""
+    out: list[Resolved] = []
+    loose = False
+    for target in callee.targets if callee.status == RESOLVED else ():
+        if target.kind == "class" and not callee.instance and part < 0:
+            out.append(target._replace(via=f"an instance of {target.qualname.rpartition('.')[2]}"))
+        elif target.kind in ("function", "method", "property") and depth < MAX_DEPTH:
+            made = returned_instances(r, target, depth + 1, part)
+            out.extend(made.targets)
+            loose = loose or made.loose
+    if not out:
+        return unresolved("")
+    return found(
+        [c._replace(receiver="" if loose else c.qualname) for c in out],
+        out[0].via,
+        instance=True,
+        loose=loose,
+    )
+
+
+def returned_instances(r: Reacher, function: Resolved, depth: int, part: int = -1) -> Reach:
+    """The instances ``function`` returns (memoised): what its return annotation names,
+    else what its ``return`` statements construct or return from other calls; ``part``:
+    the element of that index of the tuples it returns."""
+    key = (function.repo, function.path, function.line, "", f"instances{part}")
+    if key not in r.returns:
+        r.returns[key] = unresolved("")  # a function returning what it returns
+        r.returns[key] = _returned_instances(r, function, depth, part)
+    return r.returns[key]
+
+
+def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -> Reach:
+    from codewalk.calls.cache import facts_of
+
+    name = function.qualname.rpartition(".")[2]
+    place = r.place(function)
+    said = returns(function.signature)
+    if place is not None and said.classes and part < 0:
+        resolver, view, _ = place
+        classes: list[Resolved] = []
+        for dotted in said.classes:
+            hits = [
+                h for h in resolver.ns.lookup(view, dotted.split("."), (), 0) if h.definition.kind == "class"
+            ]
+            classes.extend(to_resolved(h, resolver.facts.repo) for h in hits[:1])
+        how = f"{name} returns {' or '.join(c.qualname.rpartition('.')[2] for c in classes)} (annotated)"
+        return found([c._replace(via=how) for c in classes], how, instance=True, loose=True)
+    body = r.code.body(function) if function.kind != "class" else None
+    if body is None:
+        return unresolved("")
+    facts = facts_of(r.table, body)
+    out: list[Resolved] = []
+    loose = False
+    for o in facts.returns:
+        if o.kind in ("call", "name", "item") and o.part == part:
+            reach = origin(r, body, facts, o._replace(part=-1), call=False, depth=depth)
+            if reach.instance:
+                out.extend(t._replace(via=f"returned by {name} (line {o.line})") for t in reach.targets)
+                loose = loose or reach.loose
+    return found(out, out[0].via, instance=True, loose=loose) if out else unresolved("")
 
 
 def _registry(
@@ -89,8 +206,8 @@ def _registry(
     """``REGISTRY.method(key, default)``: a registry object whose class keeps a dict of
     functions (``ALL_ATTENTION_FUNCTIONS.get_interface``), or a dict table itself."""
     receiver, _, method = o.name.expr.rpartition(".")
-    if not receiver or receiver.endswith("]"):
-        return None
+    if not receiver or receiver.endswith(("]", ")")) or o.name.root not in (GLOBAL, IMPORT):
+        return None  # a registry is an object a module holds
     holder = r.reach_name(body, facts, o.name._replace(expr=receiver), call=False, depth=depth + 1)
     entries = _entries_of(r, holder)
     if entries is None:
@@ -104,7 +221,14 @@ def _registry(
 
 def _entries_of(r: Reacher, holder: Reach) -> tuple[Resolved, list[DictEntry]] | None:
     """The table a name holds: a dict literal, or the dicts the class of the object it
-    holds keeps at class level (through the MRO); None when it holds neither."""
+    holds keeps at class level (through the MRO); None when it holds neither (memoised)."""
+    key = (holder.instance, *((t.repo, t.path, t.line) for t in holder.targets))
+    if key not in r.tables:
+        r.tables[key] = _find_entries(r, holder)
+    return r.tables[key]
+
+
+def _find_entries(r: Reacher, holder: Reach) -> tuple[Resolved, list[DictEntry]] | None:
     for target in holder.targets:
         place = r.place(target)
         if place is None:
@@ -159,6 +283,9 @@ def subscript(
     """What ``TABLE[key]`` holds: the entries named by ``keys`` only, when ``exact``."""
     entries = _entries_of(r, table)
     if entries is None:
+        held = elements(r, table)  # self.layers[i]: an element of a module list
+        if held is not None:
+            return held
         what = table.targets[0].qualname if table.targets else "a value"
         return unresolved(f"an item of {what}, which is not a dict literal codewalk can read")
     items = entries[1]
@@ -221,7 +348,7 @@ def _getattr(r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: int) ->
         if not (entry.value_is_str and entry.value.isidentifier()):
             other.append(entry.value)
             continue
-        if owner.root == SELF:
+        if owner.root in (SELF, CLS):
             member = owner._replace(expr=f"{owner.expr.split('.')[0]}.{entry.value}")
         else:
             member = owner._replace(expr=f"{owner.expr}.{entry.value}")
@@ -236,7 +363,16 @@ def _getattr(r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: int) ->
 
 
 def returned(r: Reacher, prop: Resolved, caller: Body, depth: int) -> Reach:
-    """What the property ``prop`` returns, as the class of ``caller`` would get it."""
+    """What the property ``prop`` returns, as the class of ``caller`` would get it
+    (memoised)."""
+    key = (prop.repo, prop.path, prop.line, caller.cls, caller.key[3])
+    if key not in r.returns:
+        r.returns[key] = unresolved("")  # a property returning itself, through others
+        r.returns[key] = _returned(r, prop, caller, depth)
+    return r.returns[key]
+
+
+def _returned(r: Reacher, prop: Resolved, caller: Body, depth: int) -> Reach:
     from codewalk.calls.cache import facts_of
 
     body = r.code.body(prop)
@@ -245,7 +381,7 @@ def returned(r: Reacher, prop: Resolved, caller: Body, depth: int) -> Reach:
     facts = facts_of(r.table, body)
     for_class = caller.cls.rpartition(".")[2]
     targets: list[Resolved] = []
-    for o in facts.returns:
+    for o in (o for o in facts.returns if o.part < 0):
         reach = origin(r, body, facts, o, call=True, depth=depth, for_class=for_class)
         where = f"returned by the property {prop.qualname.rpartition('.')[2]} ({prop.path}:{o.line})"
         targets.extend(t._replace(via=f"{where}: {t.via}") for t in reach.targets)

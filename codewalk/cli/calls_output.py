@@ -21,8 +21,9 @@ def place(result: Resolved, home: str = "") -> str:
     """``path:line``, and the repository and version when it is not ``home``'s."""
     where = f"{result.path}:{result.line}"
     if result.repo and home and result.repo != home:
-        label = f"{result.repo} {result.version}".strip()
-        where += f"  [{label}]"
+        from codewalk.source.checkout import repo_at_version
+
+        where += f"  [{repo_at_version(result.repo, result.version)}]"
     return where
 
 
@@ -77,7 +78,9 @@ def format_levels(levels: Sequence[Level], *, show_all: bool, home: str = "") ->
 def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str]:
     site = callee.site
     what = site.name.expr or site.text
-    kind = {"ref": "  (passed as a value)", "decorator": "  (decorator)"}.get(site.kind, "")
+    kind = {"ref": "  (passed as a value)", "decorator": "  (decorator)", "read": "  (property read)"}.get(
+        site.kind, ""
+    )
     pad = indent + " " * 8
     if callee.targets:
         first = callee.targets[0]
@@ -127,7 +130,7 @@ def format_callers(callers: Sequence[Caller], home: str = "") -> str:
     }
     current = ""
     for caller in callers:
-        group = "call" if caller.kind in ("call", "ref", "decorator") else caller.kind
+        group = "call" if caller.kind in ("call", "ref", "decorator", "read") else caller.kind
         if group != current:
             current = group
             lines.append(f"{headings[group]}:")
@@ -135,7 +138,9 @@ def format_callers(callers: Sequence[Caller], home: str = "") -> str:
             f"  [{caller.repo}]" if home and caller.repo != home else ""
         )
         inside = f"  in {caller.caller.qualname.rpartition('.')[2]}" if caller.caller is not None else ""
-        kind = {"ref": " (passed as a value)", "decorator": " (decorator)"}.get(caller.kind, "")
+        kind = {"ref": " (passed as a value)", "decorator": " (decorator)", "read": " (property read)"}.get(
+            caller.kind, ""
+        )
         lines.append(f"  {where}{inside}{kind}")
         if caller.text:
             lines.append(f"      {caller.text}")

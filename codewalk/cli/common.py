@@ -118,6 +118,7 @@ def result_dict(result: Resolved) -> dict[str, Any]:
         "role": result.role,
         "repo": result.repo,
         "version": result.version,
+        "receiver": result.receiver or None,
     }
 
 
@@ -156,15 +157,20 @@ def not_found(
     if not fully_indexed:
         partial = f"only part of {checkout.repo} is indexed yet: `codewalk index` makes every name findable"
         hint = f"{hint}; {partial}" if hint else partial
+    from codewalk.source.checkout import repo_at_version
+
     return QueryError(
-        f"{found.query!r}: no definition found in {checkout.repo} {checkout.version}", hint=hint
+        f"{found.query!r}: no definition found in {repo_at_version(checkout.repo, checkout.version)}",
+        hint=hint,
     )
 
 
 def repo_version(result: Resolved, checkout: Checkout) -> str:
-    """``accelerate accelerate==1.14.0``: where a result is from (its own repository,
-    which may not be the one asked about)."""
-    return f"{result.repo or checkout.repo} {result.version or checkout.version}"
+    """``accelerate==1.14.0``, ``transformers@v5.23.0``: where a result is from (its own
+    repository, which may not be the one asked about)."""
+    from codewalk.source.checkout import repo_at_version
+
+    return repo_at_version(result.repo or checkout.repo, result.version or checkout.version)
 
 
 def format_result(result: Resolved, checkout: Checkout, *, color: bool) -> str:

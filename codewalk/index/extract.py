@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 
 from codewalk.index import bindings, lazy
+from codewalk.index.declared import ANNOTATED, declared, filled_lists, parameters
 from codewalk.index.records import (
     DUMMY,
     FALLBACK,
@@ -230,6 +231,8 @@ class _Collector:
         if not node.args.args:
             return
         me = node.args.args[0].arg
+        lists = filled_lists(node.body)
+        params = parameters(node)
         for stmt in assignments(node.body):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
@@ -243,6 +246,11 @@ class _Collector:
                     continue
                 seen.add(target.attr)
                 text = self.lines[stmt.lineno - 1].strip() if stmt.lineno <= len(self.lines) else ""
+                annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
+                held = declared(stmt.value, annotation, lists, params)
+                filled = lists.get(f"{me}.{target.attr}")
+                if filled and "[" not in held and not held.startswith(ANNOTATED):
+                    held = f"{held or 'list'}[{'|'.join(filled)}]"  # self.layers.append(X(...))
                 self.definitions.append(
                     Definition(
                         qualname=f"{parent}.{target.attr}",
@@ -254,6 +262,7 @@ class _Collector:
                         start_line=stmt.lineno,
                         end_line=stmt.end_lineno or stmt.lineno,
                         signature=text[:300],
+                        target=held,
                         flags=flags,
                     )
                 )
@@ -282,6 +291,8 @@ class _Collector:
                 if not parent:
                     self.imports += bindings.module_aliases(qualname, value)
             rebound = bindings.rebound_by(value, name.id) if not parent and len(names) == 1 else ""
+            annotation = node.annotation if isinstance(node, ast.AnnAssign) else None
+            held = "" if alias_target or rebound or len(names) != 1 else declared(value, annotation)
             placeholder = FALLBACK if not parent and is_none(value) else 0  # X = None: not X itself
             self.definitions.append(
                 Definition(
@@ -294,7 +305,7 @@ class _Collector:
                     start_line=node.lineno,
                     end_line=node.end_lineno or node.lineno,
                     signature=first[:300],
-                    target=alias_target or rebound,
+                    target=alias_target or rebound or held,
                     flags=flags | (REBOUND if rebound else 0) | placeholder,
                     copied_from=self.copied_from(node),
                 )

@@ -298,19 +298,3 @@ def _size(job: tuple[str, str]) -> int:
         return os.path.getsize(os.path.join(*job))
     except OSError:
         return 0
-
-
-def stderr_progress(label: str) -> Progress:
-    """A progress callback writing one updating line on stderr."""
-    tty = sys.stderr.isatty()
-    state = {"last": -1.0}
-
-    def report(done: int, total: int) -> None:
-        now = time.perf_counter()
-        if done < total and now - state["last"] < (0.1 if tty else 2.0):
-            return
-        state["last"] = now
-        end = "\n" if done >= total or not tty else ""
-        print(f"\r{label}: {done}/{total} files", end=end, file=sys.stderr, flush=True)
-
-    return report

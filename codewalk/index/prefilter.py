@@ -4,7 +4,7 @@ parsed. A cold ``find`` (or a tour step) indexes only the files this scan picks.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from codewalk.index.indexer import read_checked
 from codewalk.index.records import FileRow
@@ -66,6 +66,25 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
 
 
 _BASES_REACH = 2000  # bytes a class's bases may span before the name
+_CLASS_RE = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\(([^)]*)\)", re.MULTILINE)
+_WORD_RE = re.compile(rb"[A-Za-z_\x80-\xff][A-Za-z0-9_\x80-\xff]*")
+
+
+def base_paths(checkout: Checkout, files: Sequence[FileRow], names: Collection[str]) -> list[FileRow]:
+    """The files with a class statement naming one of ``names`` among its bases, in one
+    pass over each file however many names are asked (the classes deriving from a
+    class, a level of them at a time)."""
+    wanted = {name.encode() for name in names}
+    found: list[FileRow] = []
+    for row in files:
+        read = read_checked(checkout, row.path)
+        if read is None or b"class" not in read[0]:
+            continue
+        for bases in _CLASS_RE.findall(read[0]):
+            if wanted.intersection(_WORD_RE.findall(bases)):
+                found.append(row)
+                break
+    return found
 
 
 def _occurs(data: bytes, raw: bytes, pattern: re.Pattern[bytes], reach: int) -> bool:

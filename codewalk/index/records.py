@@ -40,7 +40,9 @@ class Definition(NamedTuple):
     signature: str  # the header as written (def ... : / class ...: / first line of the assignment)
     doc: str = ""  # first line of the docstring
     bases: tuple[str, ...] = ()  # class bases as written, dotted ("nn.Module"); others dropped
-    target: str = ""  # alias: the dotted name assigned ("TokenizersBackend")
+    # alias: the dotted name assigned ("TokenizersBackend"); attribute, variable: the type
+    # it declares (index/declared.py: "LlamaModel", ":Cache|None", "nn.ModuleList[X]")
+    target: str = ""
     decorators: tuple[str, ...] = ()  # dotted names of decorators ("property", "x.setter", "wraps")
     flags: int = 0
     copied_from: str = ""  # "transformers.models.llama.modeling_llama.LlamaRMSNorm" from "# Copied from"

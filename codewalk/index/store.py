@@ -27,6 +27,8 @@ from codewalk.index.records import Definition, DictEntry, FileRow, Import
 from codewalk.index.rows import DEF_COLUMNS, FactRows, definition, fact_rows, file_row
 from codewalk.index.versions import INDEX_VERSION, SCHEMA_VERSION, SEP
 
+_BASES = [c.strip() for c in DEF_COLUMNS.split(",")].index("bases")
+
 __all__ = ["INDEX_VERSION", "SCHEMA_VERSION", "BlobInfo", "FactRows", "Store", "fact_rows"]
 
 # a file's row (files f), as rows.file_row reads it; then a definition's (defs d)
@@ -219,6 +221,15 @@ class Store:
         rows = self.db.execute(f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? ORDER BY rowid", (blob,))
         return [definition(row) for row in rows]
 
+    def functions_of(self, blob: int) -> list[Definition]:
+        """A blob's functions, methods and properties (the bodies it holds)."""
+        rows = self.db.execute(
+            f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND kind IN ('function', 'method', 'property') "
+            "ORDER BY rowid",
+            (blob,),
+        )
+        return [definition(row) for row in rows]
+
     def defs_where(self, blob: int, column: str, value: object) -> list[Definition]:
         """A blob's definitions with ``column`` (``qualname`` or ``line``) equal to ``value``."""
         assert column in ("qualname", "line")
@@ -321,17 +332,26 @@ class Store:
         )
         return [DictEntry(r[0], r[1], r[2], bool(r[3]), r[4], r[5]) for r in rows]
 
-    def classes_naming_base(self, snap: int, name: str) -> list[tuple[FileRow, Definition]]:
-        """Classes whose bases, as written, end with the name ``name`` (``GenerationMixin``,
+    def classes_naming_bases(self, snap: int, names: list[str]) -> list[tuple[FileRow, Definition]]:
+        """Classes whose bases, as written, end with one of ``names`` (``GenerationMixin``,
         ``generation.GenerationMixin``), among the files that use the name."""
-        rows = self.db.execute(
-            f"SELECT {_FILE_DEF} FROM refnames r "
-            "CROSS JOIN defs d ON d.blob = r.blob CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? "
-            "WHERE r.name = ? AND d.kind = 'class' AND instr(d.bases, ?) > 0 ORDER BY f.path, d.line",
-            (snap, name, name),
-        )
-        found = [(file_row(r), definition(r[4:])) for r in rows]
-        return [(row, d) for row, d in found if any(b.rpartition(".")[2] == name for b in d.bases)]
+        wanted = set(names)
+        found: dict[tuple[str, int], tuple[FileRow, Definition]] = {}
+        for start in range(0, len(names), 500):
+            chunk = names[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(  # each file once, however many of the names it uses
+                f"WITH users AS (SELECT DISTINCT blob FROM refnames WHERE name IN ({marks})) "
+                f"SELECT {_FILE_DEF} FROM users r "
+                "CROSS JOIN defs d ON d.blob = r.blob CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? "
+                "WHERE d.kind = 'class' AND d.bases != ''",
+                (*chunk, snap),
+            )
+            for r in rows:
+                if any(b.rpartition(".")[2] in wanted for b in r[4 + _BASES].split(SEP)):
+                    d = definition(r[4:])
+                    found[(r[0], d.line)] = (file_row(r), d)
+        return [found[k] for k in sorted(found)]
 
     def references(self, snap: int, name: str) -> list[tuple[str, int, int]]:
         """(path, line, col) of every use of ``name`` in the indexed files of ``snap``."""

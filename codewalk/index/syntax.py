@@ -171,8 +171,24 @@ def name_uses(tree: ast.AST) -> list[tuple[str, int, int]]:
 # Fields that never hold a node (names, flags, a Constant's value; but a TypeAlias's
 # name is a Name), or hold a list of strings: what name_uses need not look into.
 _SCALAR_FIELDS = frozenset(
-    ("id", "attr", "name", "arg", "asname", "module", "level", "kind", "type_comment", "conversion",
-     "is_async", "simple", "n", "s", "ctx", "rest")
+    (
+        "id",
+        "attr",
+        "name",
+        "arg",
+        "asname",
+        "module",
+        "level",
+        "kind",
+        "type_comment",
+        "conversion",
+        "is_async",
+        "simple",
+        "n",
+        "s",
+        "ctx",
+        "rest",
+    )
 )
 _STRING_FIELDS = frozenset(
     ((ast.Global, "names"), (ast.Nonlocal, "names"), (ast.MatchClass, "kwd_attrs"), (ast.Constant, "value"))

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from codewalk.render.export import SourceText, note_with_permalinks, permalink, require_resolved
-from codewalk.tours.model import ResolvedStep, ResolvedTour, repo_at_version
+from codewalk.source.checkout import repo_at_version
+from codewalk.tours.model import ResolvedStep, ResolvedTour
 from codewalk.visible import json_text
 
 CODETOUR_SCHEMA = "https://aka.ms/codetour-schema"

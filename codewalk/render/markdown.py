@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from codewalk.render.export import SourceText, note_with_permalinks, permalink, require_resolved
+from codewalk.source.checkout import repo_at_version
 from codewalk.tours.model import Lines, ResolvedStep, ResolvedTour
 from codewalk.tours.notes import plain_markdown
 from codewalk.tours.shown import windows
@@ -22,7 +23,7 @@ def to_markdown(
     require_resolved(tour)
     t = tour.tour
     out = [f"# {plain_markdown(t.title)}", ""]  # a title is plain text
-    versions = sorted({f"{s.repo} {s.version}" for s in tour.steps})
+    versions = sorted({repo_at_version(s.repo, s.version) for s in tour.steps})
     out += [f"*Tour `{t.id}`, {len(t.steps)} steps, at {', '.join(versions)}.*", ""]
     if t.summary.strip():
         out += [t.summary.strip(), ""]

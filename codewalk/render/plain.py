@@ -15,7 +15,8 @@ import io
 import re
 from collections.abc import Callable, Sequence
 
-from codewalk.tours.model import Lines, ResolvedStep, Tour, repo_at_version
+from codewalk.source.checkout import repo_at_version
+from codewalk.tours.model import Lines, ResolvedStep, Tour
 from codewalk.tours.notes import Link, rewrite_links
 from codewalk.tours.shown import shown_lines
 from codewalk.visible import visible
@@ -133,12 +134,12 @@ def _unpadded(line: str) -> str:
 def step_header(resolved: ResolvedStep, total: int) -> str:
     step = resolved.step
     target = resolved.target
-    title = step.title or (target.qualname.rsplit(".", 1)[-1] if target else step.anchor)
-    parts = [f"{step.index}/{total}", title]
+    title = step.title or (target.qualname.rsplit(".", 1)[-1] if target else None)
+    parts = [f"{step.index}/{total}"] + ([title] if title else [])
     if target is not None:
         parts += [target.qualname, f"{target.path}:{target.start_line}-{target.end_line}"]
     else:
-        parts.append(step.anchor)
+        parts.append(step.anchor)  # once: a step without a title has only its query to show
     parts.append(repo_at_version(resolved.repo, resolved.version))
     return visible("  ".join(parts))
 

@@ -37,6 +37,9 @@ class Resolved(NamedTuple):
     signature: str  # the header as written
     role: str = "match"  # "match": an answer to the query; "related": a copy, table entry, modular source...
     version: str = ""  # the version of ``repo`` it was found at ("v5.23.0", "transformers==5.23.0")
+    # a method, property or class reached through a class narrower than the one defining
+    # it: that class (fully qualified), whose instance ``self`` is when it runs ("" when not)
+    receiver: str = ""
 
 
 class FindResult(NamedTuple):
@@ -49,6 +52,23 @@ class FindResult(NamedTuple):
     def matches(self) -> tuple[Resolved, ...]:
         """The answers proper (without related copies, entries and modular sources)."""
         return tuple(r for r in self.results if r.role == "match")
+
+
+def rivals(query: str, candidates: Sequence[Resolved], context: Sequence[str] = ()) -> tuple[Resolved, ...]:
+    """The other definitions a short name could mean, when the best one is not clear.
+
+    The resolver's ranking decides for dotted queries (``Trainer.train``,
+    ``transformers.PreTrainedModel``) and when the best match lives in a module of
+    ``context`` (a tour so far). Several names for one definition (a property's getter
+    and setter) are one answer, and ``DummyObject`` placeholders (``utils/dummy_*.py``)
+    never compete with a real definition."""
+    if "." in query or len(candidates) < 2:
+        return ()
+    best = candidates[0]
+    best_module = best.qualname.rsplit(".", 1)[0]
+    if any(best_module == module or best_module.startswith(module + ".") for module in context):
+        return ()
+    return tuple(c for c in candidates[1:] if c.qualname != best.qualname and "/dummy_" not in c.path)
 
 
 class FindOptions(TypedDict, total=False):

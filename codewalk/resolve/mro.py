@@ -16,9 +16,14 @@ def key(item: ClassRef) -> str:
     return f"{item[0].module}.{item[1].qualname}"
 
 
-def linearize(start: ClassRef, bases_of: Callable[[ClassRef], list[ClassRef]]) -> list[ClassRef]:
-    """The MRO of ``start``; ``bases_of`` resolves a class's bases (those it can)."""
-    memo: dict[str, list[ClassRef]] = {}
+def linearize(
+    start: ClassRef,
+    bases_of: Callable[[ClassRef], list[ClassRef]],
+    memo: dict[str, list[ClassRef]] | None = None,
+) -> list[ClassRef]:
+    """The MRO of ``start``; ``bases_of`` resolves a class's bases (those it can);
+    ``memo`` keeps the MROs found on the way (of the bases), for the next call."""
+    memo = {} if memo is None else memo
 
     def visit(cls: ClassRef, stack: tuple[str, ...]) -> list[ClassRef]:
         name = key(cls)
@@ -37,22 +42,23 @@ def linearize(start: ClassRef, bases_of: Callable[[ClassRef], list[ClassRef]]) -
 
 def c3_merge(sequences: list[list[ClassRef]]) -> list[ClassRef]:
     """Python's C3 merge; an inconsistent hierarchy falls back to depth-first order."""
-    seqs = [[*s] for s in sequences if s]
+    seqs = [[(key(x), x) for x in s] for s in sequences if s]
     result: list[ClassRef] = []
     while seqs:
+        tails = [{k for k, _ in seq[1:]} for seq in seqs]
         for seq in seqs:
-            head = seq[0]
-            if not any(key(head) in {key(x) for x in other[1:]} for other in seqs):
+            head_key, head = seq[0]
+            if not any(head_key in tail for tail in tails):
                 break
         else:  # inconsistent hierarchy: fall back to depth-first order
             seen = {key(r) for r in result}
             for seq in seqs:
-                for item in seq:
-                    if key(item) not in seen:
-                        seen.add(key(item))
+                for item_key, item in seq:
+                    if item_key not in seen:
+                        seen.add(item_key)
                         result.append(item)
             return result
         result.append(head)
-        seqs = [[x for x in s if key(x) != key(head)] for s in seqs]
+        seqs = [[x for x in s if x[0] != head_key] for s in seqs]
         seqs = [s for s in seqs if s]
     return result

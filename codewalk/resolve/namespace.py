@@ -29,6 +29,8 @@ class Namespace:
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
         self.thorough = True  # every candidate, placeholders included; off: the best is enough
+        self._mro: dict[tuple[str, str, str], list[ClassRef]] = {}  # a class's MRO, once
+        self._linear: dict[str, list[ClassRef]] = {}  # the same, by module.Class, while computing
 
     def module_hit(self, view: ModuleView, via: str) -> Hit:
         end = view.last_line()
@@ -104,12 +106,24 @@ class Namespace:
             if module is None:
                 return self.through_stub(view, imp, target, rest, seen, depth)
             sub = self.facts.module(f"{target}.{imp.name}") if module.is_package else None
-            if sub is not None and not module.defs(imp.name):
+            if sub is not None and not module.defs(imp.name) and not self.rebinds(module, imp.name):
                 hits = [self.module_hit(sub, how)] if not rest else self.lookup(sub, rest, seen, depth + 1)
             else:
                 hits = self.lookup(module, [imp.name, *rest], seen, depth + 1)
         extra = 40 if imp.flags & TYPE_CHECKING_ONLY and not view.is_lazy else 0
         return [h._replace(via=chain(how, h.via), penalty=h.penalty + extra) for h in hits]
+
+    @staticmethod
+    def rebinds(package: ModuleView, name: str) -> bool:
+        """Whether the package's ``__init__`` imports ``name`` from somewhere else than
+        its submodule ``name``: ``from .tqdm import tqdm`` runs after the submodule is
+        imported (which set the attribute), so the class, not the module, is what the
+        package holds."""
+        submodule = f"{package.module}.{name}"
+        return any(
+            imp.name and imp.name != "*" and f"{absolute(package, imp)}.{imp.name}" != submodule
+            for imp in package.imports(name)
+        )
 
     def imported_module(self, view: ModuleView, name: str) -> ModuleView | None:
         """Module ``name`` as an import in ``view`` reaches it: from a stub, the module's
@@ -283,10 +297,11 @@ class Namespace:
     def mro(self, view: ModuleView, class_qualname: str) -> list[ClassRef]:
         """C3 linearization over the bases the index can resolve (``nn.Module`` and
         other classes outside the repo are left out)."""
-        classes = [d for d in view.defs(class_qualname) if d.kind == "class"]
-        if not classes:
-            return []
-        return linearize((view, classes[0]), self.bases)
+        key = (view.repo, view.path, class_qualname)
+        if key not in self._mro:
+            classes = [d for d in view.defs(class_qualname) if d.kind == "class"]
+            self._mro[key] = linearize((view, classes[0]), self.bases, self._linear) if classes else []
+        return self._mro[key]
 
     def bases(self, cls: ClassRef) -> list[ClassRef]:
         """The bases of ``cls`` that resolve to classes, each its best candidate."""

@@ -47,9 +47,10 @@ def with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit
     at_import = _rebound_at_import(ns, view, cls, member)
     if at_import:
         return at_import + [_replaced(h, "rebound at import time") for h in hits]
-    # class decorators are followed for the special methods they make (``__init__``):
-    # following one for every member would open (and fetch) the repositories they live in
-    decorated = _decorated(ns, view, cls, member) if member.startswith("__") else []
+    # class decorators are followed for the special methods they make (``__init__``) and
+    # for a member the class has not otherwise (``@strict``'s ``validate``): following one
+    # for every member would open (and fetch) the repositories they live in
+    decorated = _decorated(ns, view, cls, member) if member.startswith("__") or not hits else []
     if decorated:
         before = _made_at_creation(ns, mro, member, hits, own)
         around = f", around {before[0].definition.qualname}" if before else ""

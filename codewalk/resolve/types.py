@@ -1,32 +1,100 @@
-"""The class an attribute holds, as its source declares it: ``self.config.vocab_size``
-goes on from ``config`` to the class its annotation, constructor or property names."""
+"""The class an attribute, a variable or a property holds, as its source declares it
+(the index's type text, :mod:`codewalk.index.declared`; a property's or a function's
+return annotation): ``self.config.vocab_size`` goes on from ``config`` to the class its
+annotation or constructor names; ``for layer in self.layers`` to the class of the
+elements ``nn.ModuleList([...])`` was built with."""
 
 from __future__ import annotations
 
-import re
+import ast
+import functools
+from typing import NamedTuple
 
+from codewalk.index.declared import ANNOTATED, annotated
 from codewalk.index.records import Definition
 from codewalk.resolve.model import Hit
 
-_ANNOTATED_RE = re.compile(r"^(?:self\.)?\w+\s*:\s*\"?([A-Za-z_][\w.]*)\"?\s*(?:=|$)")
-_CONSTRUCTED_RE = re.compile(r"^self\.\w+\s*=\s*([A-Z][\w.]*)\(")
-_RETURNS_RE = re.compile(r"->\s*\"?([A-Za-z_][\w.]*)\"?\s*:\s*$")
+_CONTAINERS = ("list", "dict", "ModuleList", "Sequential", "ModuleDict", "ParameterList", "tuple")
+
+
+class Declared(NamedTuple):
+    """What a declaration says a name holds."""
+
+    classes: tuple[str, ...] = ()  # an instance of one of these (names as written in its module)
+    elements: tuple[str, ...] = ()  # a container of instances of these
+    held: tuple[str, ...] = ()  # the class itself (``type[X]``)
+    annotated: bool = False  # only annotated: an instance of one of them or of a class deriving from one
+
+
+def declared(d: Definition) -> Declared:
+    """What an attribute, a variable, a property or a function is declared to hold or return."""
+    if d.kind in ("property", "function", "method"):
+        return returns(d.signature)
+    if d.kind in ("attribute", "variable"):
+        return parse(d.target)
+    return Declared()
+
+
+@functools.lru_cache(maxsize=4096)
+def returns(signature: str) -> Declared:
+    """What a ``def`` header's return annotation names (``-> Optional[Cache]``)."""
+    if "->" not in signature:
+        return Declared()
+    try:
+        tree = ast.parse(signature.strip() + "\n    pass\n")
+    except SyntaxError:
+        return Declared()
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.returns is None:
+        return Declared()
+    return parse(ANNOTATED + annotated(node.returns))
+
+
+def parse(text: str) -> Declared:
+    """The type text of the index (``:A|B``, ``nn.ModuleList[X|Y]``, ``type[X]``)."""
+    is_annotated = text.startswith(ANNOTATED)
+    classes: list[str] = []
+    elements: list[str] = []
+    held: list[str] = []
+    for alternative in _split(text.removeprefix(ANNOTATED)):
+        outer, bracket, inner = alternative.partition("[")
+        if not bracket:
+            classes.append(outer)
+        elif outer == "type":
+            held.extend(_split(inner[:-1]))
+        elif outer.rpartition(".")[2] in _CONTAINERS:
+            elements.extend(a for a in _split(inner[:-1]) if "[" not in a)
+    return Declared(tuple(classes), tuple(elements), tuple(held), is_annotated)
+
+
+def _split(text: str) -> list[str]:
+    """``A|B[C|D]|E`` into ``A``, ``B[C|D]``, ``E``."""
+    out: list[str] = []
+    depth, start = 0, 0
+    for index, char in enumerate(text):
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            out.append(text[start:index])
+            start = index + 1
+    out.append(text[start:])
+    return [part for part in out if part]
 
 
 def declared_type(d: Definition) -> str:
-    """The class name an attribute, field or property is declared to hold, or ""."""
-    text = d.signature.strip()
-    if d.kind == "property":
-        match = _RETURNS_RE.search(text.splitlines()[-1] if text else "")
-    else:
-        match = _ANNOTATED_RE.match(text) or _CONSTRUCTED_RE.match(text)
-    return match.group(1) if match else ""
+    """The class name an attribute, field or property is declared to hold (the first),
+    or ""."""
+    found = declared(d)
+    return found.classes[0] if found.classes else ""
 
 
 def declared_how(hit: Hit) -> str:
     """Where and how the type was declared, for ``via``."""
     d = hit.definition
-    if d.kind == "property":
-        return f"returned by the property at {hit.view.path}:{d.line}"
-    how = "annotated" if ":" in d.signature.split("=", 1)[0] else "set"
+    if d.kind in ("property", "function", "method"):
+        what = "property" if d.kind == "property" else "function"
+        return f"returned by the {what} at {hit.view.path}:{d.line}"
+    how = "annotated" if d.target.startswith(ANNOTATED) else "set"
     return f"{how} at {hit.view.path}:{d.line}"

@@ -41,6 +41,9 @@ def resolve_target(pins: dict[str, Pin], text: str | None, filename: str) -> Tar
     if text is None:
         return Target(get_pin(pins, None, filename), "")
     repo, version = parse_target(text)
+    if not version and repo not in pins and (repo == INSTALLED or re.fullmatch(r"v?\d[\w.+!-]*", repo)):
+        first = next(iter(pins), "transformers")  # a version alone: which repository's?
+        raise PinError(f"{text!r} names no repository", hint=f"write REPO@VERSION, e.g. {first}@{repo}")
     pin = get_pin(pins, repo, filename)
     if not version:
         return Target(pin, "")

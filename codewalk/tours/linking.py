@@ -15,9 +15,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError, QueryError
-from codewalk.tours.model import ResolvedLink, ResolvedStep, repo_at_version
+from codewalk.resolve.model import rivals
+from codewalk.source.checkout import repo_at_version
+from codewalk.tours.model import ResolvedLink, ResolvedStep
 from codewalk.tours.notes import SCHEME, Link
-from codewalk.tours.targets import find_step_target, region_lines, rivals
+from codewalk.tours.targets import find_step_target, region_lines
 
 if TYPE_CHECKING:
     from codewalk.resolve.model import Resolved

@@ -86,6 +86,22 @@ def valid_id(tour_id: str) -> str | None:
     return f"tour id {tour_id!r} must be letters, digits, '.', '_' or '-'"
 
 
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
+    """The line and words of a YAML error: where what it was reading began when the file
+    ended inside it (an unclosed quote is named where it opens, not past the last line)."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    problem = exc.problem or exc.context or "malformed"
+    if exc.context and exc.context_mark is not None:
+        what = exc.context.removeprefix("while scanning ").removeprefix("while parsing ")
+        began = exc.context_mark.line + 1
+        if "end of stream" in (exc.problem or ""):
+            return began, f"{what} begins here and is never closed"
+        if began != line:
+            problem = f"{problem} (in {what} from line {began})"
+    return line, problem
+
+
 def parse_tour(text: str, path: Path) -> Tour:
     """Parse the text of a tour file; ``path`` names it in messages and gives the
     default id (its stem)."""
@@ -93,9 +109,7 @@ def parse_tour(text: str, path: Path) -> Tour:
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problem = exc.problem or exc.context or "malformed"
+        line, problem = _yaml_problem(exc)
         raise where.error(line, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:  # e.g. a non-printable character reader error
         raise where.error(1, f"not valid YAML: {exc}") from None

@@ -141,16 +141,3 @@ class ResolvedTour:
     @property
     def broken(self) -> tuple[ResolvedStep, ...]:
         return tuple(step for step in self.steps if not step.ok)
-
-
-def repo_at_version(repo: str, version: str) -> str:
-    """``transformers@v5.23.0``; a version that names its repo already stands alone
-    (``transformers==5.23.0`` for a release source), one that names another
-    distribution says so (``paddle (paddlepaddle==3.3.1)``)."""
-    if not version:
-        return repo
-    if version.startswith(f"{repo}=="):
-        return version
-    if "==" in version:
-        return f"{repo} ({version})"
-    return f"{repo}@{version}"

@@ -17,7 +17,8 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError, PinError, QueryError
-from codewalk.resolve.model import Resolved
+from codewalk.resolve.model import Resolved, rivals
+from codewalk.source.checkout import repo_at_version
 from codewalk.source.versions import in_range, release_of
 from codewalk.tours.linking import resolve_links
 from codewalk.tours.model import (
@@ -27,9 +28,8 @@ from codewalk.tours.model import (
     Step,
     StepStatus,
     Tour,
-    repo_at_version,
 )
-from codewalk.tours.targets import find_step_target, region_lines, rivals
+from codewalk.tours.targets import find_step_target, region_lines
 
 if TYPE_CHECKING:
     from codewalk.workspace.pinned import PinnedStack

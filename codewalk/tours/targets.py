@@ -41,23 +41,6 @@ def find_step_target(workspace: Workspace, query: str, context: Sequence[str]) -
     return found
 
 
-def rivals(query: str, candidates: tuple[Resolved, ...], context: Sequence[str]) -> tuple[Resolved, ...]:
-    """The other definitions a short name could mean, when the best one is not clear.
-
-    The resolver's ranking decides for dotted queries (``Trainer.train``,
-    ``transformers.PreTrainedModel``) and when the best match lives in a module of the
-    tour so far. Several names for one definition (a property's getter and setter)
-    are one answer, and ``DummyObject`` placeholders (``utils/dummy_*.py``) never
-    compete with a real definition."""
-    if "." in query or len(candidates) < 2:
-        return ()
-    best = candidates[0]
-    best_module = best.qualname.rsplit(".", 1)[0]
-    if any(best_module == module or best_module.startswith(module + ".") for module in context):
-        return ()
-    return tuple(c for c in candidates[1:] if c.qualname != best.qualname and "/dummy_" not in c.path)
-
-
 def region_lines(text: str, target: Resolved, focus: str) -> tuple[Lines | None, str | None]:
     """The statement lines of ``focus`` inside ``target`` (whose file's text is
     ``text``), or why there are none: ``"timeout"``, or that it does not occur."""

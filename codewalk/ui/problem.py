@@ -7,7 +7,8 @@ from __future__ import annotations
 from textual.message import Message
 from textual.widgets import Static
 
-from codewalk.tours.model import ResolvedStep, repo_at_version
+from codewalk.source.checkout import repo_at_version
+from codewalk.tours.model import ResolvedStep
 from codewalk.visible import visible
 
 _KEYS = "[dim]n / p: next / previous step   v: this step at another version   ctrl+p: search a symbol[/]"

@@ -33,7 +33,13 @@ def reference_label(ref: Reference) -> Content:
     return Content.from_markup("[b]$place[/b]  ", place=place) + Content(visible(ref.text.strip()))
 
 
-_KIND = {"ref": "passed  ", "decorator": "decorates  ", "entry": "table entry  ", "maybe": "maybe  "}
+_KIND = {
+    "ref": "passed  ",
+    "decorator": "decorates  ",
+    "read": "reads  ",
+    "entry": "table entry  ",
+    "maybe": "maybe  ",
+}
 
 
 def caller_label(ref: Reference) -> Content:
@@ -73,7 +79,7 @@ def callers_title(qualname: str, callers: Sequence[Caller]) -> Content:
     """``N callers of NAME``: the calls that reach this definition, not its name's uses."""
     qualname = visible(qualname)
     name = qualname.rsplit(".", 1)[-1]
-    count = sum(1 for c in callers if c.kind in ("call", "ref", "decorator"))
+    count = sum(1 for c in callers if c.kind in ("call", "ref", "decorator", "read"))
     maybe = sum(1 for c in callers if c.kind == "maybe")
     title = Content.assemble(
         f"{count} caller{'s' if count != 1 else ''} of ",

@@ -192,9 +192,9 @@ class NavThread:
         return self.call(run)
 
     def warm_up(self) -> None:
-        """Load libcst and jedi on the jedi thread, out of the reader's way: the first
-        call question (``g`` at a call site, ``c``, ``x``) would wait for libcst's
-        import, the first jedi fallback for jedi's."""
+        """Load the call analysis (libcst with it) and jedi on the jedi thread, out of the
+        reader's way: the first body whose bindings are in doubt (``g`` at a call site,
+        ``c``, ``x``) would wait for libcst's import, the first jedi fallback for jedi's."""
         self._jedi.submit(_warm_up)
 
     def shutdown(self) -> None:
@@ -347,8 +347,8 @@ def github_permalink(url: str, ref: str) -> Permalink:
 
 
 def _warm_up() -> None:
-    from codewalk.calls.analyse import analyse
+    from codewalk.calls.extract import call_facts
     from codewalk.workspace.navigation import warm_up as warm_jedi
 
-    analyse("def f(x):\n    return g(x)\n", 1, method=False)
+    call_facts("def f(x):\n    global g\n    return g(x)\n", 1, method=False)  # in doubt: libcst
     warm_jedi()

@@ -8,16 +8,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import QueryError
-from codewalk.resolve.model import FindResult, Resolved
+from codewalk.resolve.model import FindResult, Resolved, rivals
+from codewalk.source.checkout import repo_at_version
 
 if TYPE_CHECKING:
-    from codewalk.calls.callers import Caller
+    from codewalk.calls.callers import Caller, Progress
     from codewalk.calls.graph import Level, PathSearch
     from codewalk.calls.model import Body, Callee
     from codewalk.calls.sites import CallResolver
     from codewalk.workspace.code import Parts, WorkspaceCode
 
 CALLABLE_KINDS = ("function", "method", "property", "class")
+_SHOWN = 5  # candidates an ambiguity names
 
 
 class NotCallable(QueryError):
@@ -32,9 +34,33 @@ class NoDefinition(QueryError):
         self.suggestions = tuple(suggestions)
 
 
+class Ambiguous(QueryError):
+    """The query is a short name several definitions have; ``candidates`` holds them,
+    best first (a call question answers for one definition: the reader names it)."""
+
+    def __init__(self, found: FindResult, candidates: Sequence[Resolved]) -> None:
+        shown = ", ".join(f"{c.qualname} ({c.path}:{c.line})" for c in candidates[:_SHOWN])
+        more = f", and {len(candidates) - _SHOWN:,} more" if len(candidates) > _SHOWN else ""
+        super().__init__(
+            f"{found.query!r} is ambiguous: {len(candidates):,} definitions",
+            hint=f"name one: {shown}{more} (`codewalk find {found.query}` lists them)",
+        )
+        self.candidates = tuple(candidates)
+
+
+def unambiguous(found: FindResult) -> None:
+    """Raise :class:`Ambiguous` when ``found`` answers a short name with several
+    definitions, none of which the ranking makes the clear answer (as a tour step)."""
+    matches = found.matches or found.results
+    others = rivals(found.query, matches)
+    if others:
+        raise Ambiguous(found, (matches[0], *others))
+
+
 class CallsAnswer(NamedTuple):
     target: Resolved
     levels: tuple[Level, ...]
+    receiver: Resolved | None = None  # the class ``self`` was taken to be, when the query named one
 
 
 class CallersAnswer(NamedTuple):
@@ -110,8 +136,24 @@ class Calling:
 
     # -- finding the definition asked about --------------------------------------------
     def definition(self, query: str) -> Resolved:
+        host, nested, path = query.strip().partition(".<locals>.")
+        if nested:  # a function defined in another: Trainer.train.<locals>.inner
+            return self.nested(self.definition(host), path, query)
         found = self.ws.resolver.find(query)
         return self.callable_match(found)
+
+    def nested(self, host: Resolved, path: str, query: str) -> Resolved:
+        """The function ``path`` (``inner``, ``inner.<locals>.deeper``) defined in ``host``."""
+        if not all(part.isidentifier() or part == "<locals>" for part in path.split(".")):
+            raise QueryError(f"malformed query {query!r}: <locals> is followed by the name of a function")
+        body = self.cr.nested(self.body_of(host), path)
+        if body is None:
+            raise NoDefinition(
+                f"{query!r}: {host.qualname} defines no function {path}",
+                hint=f"`codewalk calls {host.qualname}` lists what it defines and calls",
+                suggestions=(),
+            )
+        return body.target
 
     def callable_match(self, found: FindResult) -> Resolved:
         matches = found.matches
@@ -121,20 +163,39 @@ class Calling:
                 f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else found.note or None
             )
             raise NoDefinition(
-                f"{found.query!r}: no definition found in {checkout.repo} {checkout.version}",
+                f"{found.query!r}: no definition found in {repo_at_version(checkout.repo, checkout.version)}",
                 hint=hint,
                 suggestions=found.suggestions,
             )
-        for match in matches:
-            if match.kind in CALLABLE_KINDS:
-                return match
+        callable_matches = [m for m in matches if m.kind in CALLABLE_KINDS]
+        if callable_matches:
+            unambiguous(found._replace(results=tuple(callable_matches)))
+            return callable_matches[0]
         first = matches[0]
         raise NotCallable(
             f"{found.query!r} is a {first.kind} ({first.path}:{first.line}): calls are followed "
             "from functions, methods, properties and classes",
         )
 
-    def body_of(self, target: Resolved) -> Body:
+    def receiver(self, query: str, target: Resolved) -> Resolved | None:
+        """The class a ``Class.member`` query names, when the member was found in its
+        MRO on another class (``LlamaForCausalLM.generate``: ``self`` is a
+        ``LlamaForCausalLM``, not any ``GenerationMixin``)."""
+        from codewalk.resolve.query import parse_query
+
+        if "<locals>" in query:
+            return None
+        parts = parse_query(query)
+        owner = target.qualname.rpartition(".")[0]
+        if len(parts) < 2 or target.kind not in ("method", "property") or owner.endswith(parts[-2]):
+            return None
+        named = self.ws.resolver.find(".".join(parts[:-1]), related=False).matches
+        classes = [c for c in named if c.kind == "class"]
+        if not classes or classes[0].qualname == owner:
+            return None
+        return classes[0]._replace(via="the class the question names")
+
+    def body_of(self, target: Resolved, receiver: Resolved | None = None) -> Body:
         from codewalk.calls.graph import body_for
 
         body = body_for(self.cr, target)
@@ -143,28 +204,31 @@ class Calling:
                 f"{target.qualname}: no body to read ({target.path}:{target.line})",
                 hint="a class without an __init__ codewalk can read, or a source file that is missing",
             )
-        return body
+        return body._replace(receiver=receiver) if receiver is not None else body
 
     # -- questions ---------------------------------------------------------------------------
     def calls(self, query: str, depth: int = 1) -> CallsAnswer:
         from codewalk.calls.graph import tree
 
         target = self.definition(query)
-        return CallsAnswer(target, tuple(tree(self.cr, self.body_of(target), depth)))
+        body = self.body_of(target, self.receiver(query, target))
+        return CallsAnswer(target, tuple(tree(self.cr, body, depth)), body.receiver)
 
-    def callers(self, query: str) -> CallersAnswer:
+    def callers(self, query: str, progress: Progress | None = None) -> CallersAnswer:
         found = self.ws.resolver.find(query)
         target = self.callable_match(found)
         entries = [r for r in found.results if r.kind == "entry" and r.role == "related"]
-        return self.callers_of(target, entries)
+        return self.callers_of(target, entries, progress)
 
-    def callers_of(self, target: Resolved, entries: Sequence[Resolved] | None = None) -> CallersAnswer:
+    def callers_of(
+        self, target: Resolved, entries: Sequence[Resolved] | None = None, progress: Progress | None = None
+    ) -> CallersAnswer:
         from codewalk.calls.callers import callers
 
         if entries is None:
             related = self.ws.resolver.find(target.qualname).results
             entries = [r for r in related if r.kind == "entry" and r.role == "related"]
-        found_callers = callers(self.cr, target, self.code.mentions, entries)
+        found_callers = callers(self.cr, target, self.code.mentions, entries, progress)
         return CallersAnswer(target, tuple(found_callers), self.ws.facts.complete)
 
     def definition_at(self, path: str, line: int, col: int) -> Resolved | None:
@@ -187,11 +251,14 @@ class Calling:
         return None
 
     def path(self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8) -> PathAnswer:
+        from functools import partial
+
+        from codewalk.calls.backward import toward
         from codewalk.calls.graph import shortest_paths
         from codewalk.resolve.query import parse_query
 
         source = self.definition(start)
-        body = self.body_of(source)
+        body = self.body_of(source, self.receiver(start, source))
         parts = parse_query(goal)
         goals: Sequence[Resolved] = ()
         found = self.ws.resolver.find(goal, related=False)
@@ -201,8 +268,23 @@ class Calling:
             goals = self.code.elsewhere(goal)[0]  # another package: its pin, if any; else matched by name
         else:
             self.callable_match(found)  # raises: not found, with suggestions
-        search = shortest_paths(self.cr, body, goals, goal, max_depth=max_depth, limit=limit)
-        name = goals[0].qualname if goals else goal
+        same = [g for g in goals if (g.repo, g.path, g.line) == (source.repo, source.path, source.line)]
+        if same:
+            raise QueryError(
+                f"FROM and TO are the same: {source.qualname} ({source.path}:{source.line})",
+                hint="name two definitions; `codewalk calls SYMBOL` lists what one calls",
+            )
+        search = shortest_paths(
+            self.cr,
+            body,
+            goals,
+            goal,
+            max_depth=max_depth,
+            limit=limit,
+            toward=partial(toward, self.cr, goals, self.code.mentions, max_depth - 1),
+        )
+        reached = search.chains[0][-1].reached if search.chains else ""  # of several goals, the one reached
+        name = reached or (goals[0].qualname if goals else goal)
         return PathAnswer(source, name, bool(goals), search)
 
     def calls_at(self, path: str, line: int) -> CallList | None:

@@ -11,6 +11,7 @@ the reason.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Protocol
 
 from codewalk.calls.callers import Mention
@@ -18,14 +19,13 @@ from codewalk.calls.model import Body
 from codewalk.errors import QueryError
 from codewalk.index.records import Definition, DictEntry
 from codewalk.index.store import Store
-from codewalk.resolve.model import Hit, Resolved, to_resolved
+from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
 from codewalk.workspace.facts import IndexFacts
 from codewalk.workspace.stack import Stack
 
 BODY_KINDS = ("function", "method", "property")
-MAX_SUBCLASSES = 40  # files indexed to find the classes that mix a class in, while the index is partial
 _FILES_KEPT = 64  # source files kept in memory while walking
 
 
@@ -48,7 +48,10 @@ class WorkspaceCode:
     def __init__(self, workspace: Parts) -> None:
         self.ws = workspace
         self._lines: dict[tuple[str, str], list[str]] = {}
-        self._subclasses: dict[tuple[str, str, str], list[Resolved]] = {}
+        self._descendants: dict[tuple[str, str, str], list[Resolved]] = {}
+        self._children: dict[tuple[str, str], list[tuple[str, Resolved]]] = {}  # direct subclasses
+        self._functions: dict[int, list[Definition]] = {}  # by blob: a blob's text never changes
+        self._globals: dict[int, list[Definition]] = {}
 
     @property
     def repo(self) -> str:
@@ -70,7 +73,7 @@ class WorkspaceCode:
         package = qualname.partition(".")[0]
         if owner is None:
             return [], f"no pin provides {package}"
-        matches = list(self.ws.resolver.find(qualname, related=False).matches)
+        matches = list(self.ws.resolver.find(qualname, related=False, suggest=False).matches)
         if matches:
             return matches, ""
         why = self.ws.stack.unavailable.get(owner)
@@ -104,12 +107,18 @@ class WorkspaceCode:
             return None
         return self._body(target.repo, view.module, row.blob, defs[0], target)
 
-    def _body(self, repo: str, module: str, blob: int, d: Definition, target: Resolved) -> Body | None:
-        lines = self.lines(repo, target.path)
+    def _body(self, repo: str, module: str, blob: int, d: Definition, target: Resolved) -> Body:
+        return Body(repo, module, d.parent, target, blob, partial(self._text, repo, target.path, d))
+
+    def _text(self, repo: str, path: str, d: Definition) -> str:
+        """Lines ``d.start_line`` to ``d.end_line`` of a file."""
+        lines = self.lines(repo, path)
         if not lines:
-            return None
-        text = "".join(lines[d.start_line - 1 : d.end_line])
-        return Body(repo, module, d.parent, target, blob, text)
+            raise QueryError(
+                f"{d.qualname}: no body to read ({path}:{d.line})",
+                hint="its source file cannot be read: `codewalk sync` restores a pinned checkout",
+            )
+        return "".join(lines[d.start_line - 1 : d.end_line])
 
     def around(self, repo: str, path: str, line: int) -> Body | None:
         return self.body_at(path, line, repo)
@@ -127,7 +136,7 @@ class WorkspaceCode:
         row = self.ws.store.file(facts.snap, path)
         if view is None or row is None or row.blob is None:
             return {}
-        functions = [d for d in self.ws.store.defs_of(row.blob) if d.kind in BODY_KINDS]
+        functions = self.functions_of(row.blob)
         out: dict[int, Body] = {}
         made: dict[int, Body | None] = {}
         for line in lines:
@@ -153,37 +162,96 @@ class WorkspaceCode:
             return []
         return self.ws.store.table_entries(row.blob, table)
 
-    def subclasses(self, repo: str, module: str, cls: str) -> list[Resolved]:
-        if (repo, module, cls) not in self._subclasses:
-            self._subclasses[(repo, module, cls)] = self._find_subclasses(repo, module, cls)
-        return self._subclasses[(repo, module, cls)]
+    def descendants(self, repo: str, module: str, cls: str) -> list[Resolved]:
+        if (repo, module, cls) not in self._descendants:
+            self._descendants[(repo, module, cls)] = self._find_descendants(module, cls)
+        return self._descendants[(repo, module, cls)]
 
-    def _find_subclasses(self, repo: str, module: str, cls: str) -> list[Resolved]:
-        """Classes of the opened repositories whose bases resolve to ``module.cls`` (at
-        most ``MAX_SUBCLASSES`` of them while a snapshot is partial: the files that may
-        define one are indexed, first by path, until that many are)."""
-        name = cls.rpartition(".")[2]
+    def _find_descendants(self, module: str, cls: str) -> list[Resolved]:
+        """Classes of the opened repositories deriving from ``module.cls``, a level at a
+        time (while a snapshot is partial, the files that may define a level are indexed
+        first, in one pass over the files per level); each class's direct subclasses are
+        looked up once, shared by the questions about its bases."""
+        out: dict[tuple[str, str], Resolved] = {}
+        frontier = [(module, cls)]
+        while frontier:
+            todo = [base for base in dict.fromkeys(frontier) if base not in self._children]
+            for base in todo:
+                self._children[base] = []
+            for base, sub_module, sub in self._subclasses(set(todo)):
+                self._children[base].append((sub_module, sub))
+            later: list[tuple[str, str]] = []
+            for base in frontier:
+                for sub_module, sub in self._children[base]:
+                    if (sub_module, sub.qualname) not in out:
+                        out[(sub_module, sub.qualname)] = sub
+                        later.append((sub_module, sub.qualname[len(sub_module) + 1 :]))
+            frontier = later
+        return list(out.values())
+
+    def _subclasses(self, bases: set[tuple[str, str]]) -> list[tuple[tuple[str, str], str, Resolved]]:
+        """(base, module, class) of the indexed classes whose bases resolve to one of
+        ``bases`` ((module, class)): one query a repository."""
+        if not bases:
+            return []
+        names = sorted({qualname.rpartition(".")[2] for _, qualname in bases})
         ns = self.ws.resolver.ns
-        out: list[Resolved] = []
+        out: list[tuple[tuple[str, str], str, Resolved]] = []
         for facts in list(self.ws.stack.members.values()):
-            if not facts.complete:
-                self._index_some(facts, "base", name)
-            for row, d in self.ws.store.classes_naming_base(facts.snap, name):
+            facts.scan_bases(names)
+            for row, d in self.ws.store.classes_naming_bases(facts.snap, names):
                 view = facts.module(row.module)
                 if view is None:
                     continue
-                bases = ns.bases((view, d))
-                if any(b_view.module == module and b.qualname == cls for b_view, b in bases):
-                    out.append(to_resolved(Hit(view, d, "direct", 0), facts.repo))
+                for b_view, b in ns.bases((view, d)):
+                    if (b_view.module, b.qualname) in bases:
+                        found = to_resolved(Hit(view, d, "direct", 0), facts.repo)
+                        out.append(((b_view.module, b.qualname), view.module, found))
         return out
 
-    def _index_some(self, facts: IndexFacts, kind: str, needle: str) -> None:
-        from codewalk.index.indexer import index_paths
-        from codewalk.index.prefilter import scan_paths
+    def holder(self, repo: str, path: str, line: int) -> str:
+        found = self._file(repo, path)
+        if found is None:
+            return ""
+        _, blob = found
+        if blob not in self._globals:
+            kinds = ("variable", "alias")
+            self._globals[blob] = [d for d in self.ws.store.defs_of(blob) if not d.parent and d.kind in kinds]
+        for d in self._globals[blob]:
+            if d.start_line <= line <= d.end_line:
+                return d.name
+        return ""
 
-        pending = [row for row in self.ws.store.files(facts.snap) if row.blob is None]
-        hits = scan_paths(facts.checkout, pending, kind, needle)
-        index_paths(self.ws.store, facts.snap, facts.checkout, hits[:MAX_SUBCLASSES])
+    def functions_of(self, blob: int) -> list[Definition]:
+        if blob not in self._functions:
+            self._functions[blob] = self.ws.store.functions_of(blob)
+        return self._functions[blob]
+
+    def methods(self, repo: str, path: str, cls: str) -> list[Resolved]:
+        found = self._file(repo, path)
+        if found is None:
+            return []
+        view, blob = found
+        return [
+            to_resolved(Hit(view, d, "direct", 0), repo) for d in self.functions_of(blob) if d.parent == cls
+        ]
+
+    def _file(self, repo: str, path: str) -> tuple[ModuleView, int] | None:
+        facts = self._member(repo)
+        view = facts.module_by_path(path) if facts is not None else None
+        row = self.ws.store.file(facts.snap, path) if facts is not None else None
+        if view is None or row is None or row.blob is None:
+            return None
+        return view, row.blob
+
+    def named(self, name: str) -> list[Resolved]:
+        found: list[Resolved] = []
+        for facts in list(self.ws.stack.members.values()):
+            for row, d in facts.defs_named(name):
+                view = facts.module(row.module)
+                if view is not None:
+                    found.append(to_resolved(Hit(view, d, "direct", 0), facts.repo))
+        return found
 
     def mentions(self, name: str) -> list[Mention]:
         """Every use of ``name`` in the opened repositories, with the body around it."""

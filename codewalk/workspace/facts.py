@@ -60,6 +60,27 @@ class IndexFacts:
             self._unindexed = [r for r in pending if r.path not in done]
         self.store.record_scan(self.snap, kind, needle)
 
+    def scan_bases(self, names: Sequence[str]) -> None:
+        """Index the not-yet-indexed files with a class deriving from one of ``names``
+        (lazy mode only): one pass over the files for all of them."""
+        if self.complete:
+            return
+        todo = [n for n in dict.fromkeys(names) if ("base", n) not in self._scanned]
+        self._scanned.update(("base", n) for n in todo)
+        todo = [n for n in todo if not self.store.scanned(self.snap, "base", n)]
+        if not todo:
+            return
+        from codewalk.index.prefilter import base_paths
+
+        pending = self._pending()
+        hits = base_paths(self.checkout, pending, todo)
+        if hits:
+            index_paths(self.store, self.snap, self.checkout, hits)
+            done = {r.path for r in hits}
+            self._unindexed = [r for r in pending if r.path not in done]
+        for name in todo:
+            self.store.record_scan(self.snap, "base", name)
+
     # -- Facts ----------------------------------------------------------------------------
     def module(self, name: str) -> ModuleView | None:
         if name in self._views:

@@ -257,9 +257,9 @@ class Workspace:
         return self.calling.calls(query, depth)
 
     @locked
-    def callers(self, query: str) -> CallersAnswer:
+    def callers(self, query: str, progress: Progress | None = None) -> CallersAnswer:
         """The call sites (and table entries, and value references) that reach ``query``."""
-        return self.calling.callers(query)
+        return self.calling.callers(query, progress)
 
     @locked
     def calls_at(self, path: str, line: int) -> CallList | None:

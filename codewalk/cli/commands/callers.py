@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from codewalk.cli.common import add_common, dump, header_dict, open_workspace, result_dict
+from codewalk.cli.common import add_common, dump, header_dict, open_workspace, repo_version, result_dict
 from codewalk.visible import visible
 
 
@@ -26,19 +26,27 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.cli.calls_output import caller_dict, format_callers, place
-    from codewalk.workspace.calling import NoDefinition
+    from codewalk.workspace.calling import Ambiguous, NoDefinition
 
     workspace = open_workspace(args)
     try:
         checkout = workspace.checkout
         try:
-            answer = workspace.callers(args.query)
-        except NoDefinition as error:
+            from codewalk.cli.progress import stderr_progress
+
+            name = args.query.strip().rpartition(".")[2]
+            progress = stderr_progress(
+                f"callers of {name}: reading", unit="functions that name it", after=1.0
+            )
+            answer = workspace.callers(args.query, progress=progress)
+        except (NoDefinition, Ambiguous) as error:
             if not args.json:
                 raise
             data = header_dict(args.query.strip(), checkout)
             data.update(function=None, callers=[], complete=workspace.fully_indexed)
-            data["suggestions"] = list(error.suggestions)
+            data["suggestions"] = list(getattr(error, "suggestions", ()))
+            if isinstance(error, Ambiguous):
+                data["candidates"] = [result_dict(c) for c in error.candidates]
             dump(data)
             return 1
         if args.json:
@@ -51,11 +59,11 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0
         target = answer.target
-        precise = sum(1 for c in answer.callers if c.kind in ("call", "ref", "decorator"))
-        print(visible(f"callers of {target.qualname}  {place(target)}  [{checkout.repo} {checkout.version}]"))
+        precise = sum(1 for c in answer.callers if c.kind in ("call", "ref", "decorator", "read"))
+        print(visible(f"callers of {target.qualname}  {place(target)}  [{repo_version(target, checkout)}]"))
         print(f"{precise} call site{'s' if precise != 1 else ''} reach it")
         if answer.callers:
-            print(visible(format_callers(answer.callers, checkout.repo)))
+            print(visible(format_callers(answer.callers, target.repo or checkout.repo)))
         if not answer.complete:
             print("(the index is partial: `codewalk index` makes callers complete)")
         return 0

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from codewalk.cli.common import add_common, dump, header_dict, open_workspace, positive, result_dict
+from codewalk.cli.common import (
+    add_common,
+    dump,
+    header_dict,
+    open_workspace,
+    positive,
+    repo_version,
+    result_dict,
+)
 from codewalk.cli.traced import add_trace_option
 from codewalk.visible import visible
 
@@ -30,7 +38,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.cli.calls_output import format_levels, levels_json, place
-    from codewalk.workspace.calling import NoDefinition
+    from codewalk.workspace.calling import Ambiguous, NoDefinition
 
     if args.trace:
         from codewalk.cli.traced import run_calls
@@ -42,11 +50,13 @@ def run(args: argparse.Namespace) -> int:
         checkout = workspace.checkout
         try:
             answer = workspace.calls(args.query, depth=args.depth)
-        except NoDefinition as error:
+        except (NoDefinition, Ambiguous) as error:
             if not args.json:
                 raise
             data = header_dict(args.query.strip(), checkout)
-            data.update(function=None, calls=[], suggestions=list(error.suggestions))
+            data.update(function=None, calls=[], suggestions=list(getattr(error, "suggestions", ())))
+            if isinstance(error, Ambiguous):
+                data["candidates"] = [result_dict(c) for c in error.candidates]
             dump(data)
             return 1
         if args.json:
@@ -56,13 +66,11 @@ def run(args: argparse.Namespace) -> int:
             return 0
         target = answer.target
         print(
-            visible(
-                f"{target.qualname}  {target.kind}  {place(target)}  [{checkout.repo} {checkout.version}]"
-            )
+            visible(f"{target.qualname}  {target.kind}  {place(target)}  [{repo_version(target, checkout)}]")
         )
         if target.via != "direct":
             print(visible(f"  via: {target.via}"))
-        body = format_levels(answer.levels, show_all=args.all, home=checkout.repo)
+        body = format_levels(answer.levels, show_all=args.all, home=target.repo or checkout.repo)
         print(visible(body) if body else "  (calls nothing)")
         return 0
     finally:

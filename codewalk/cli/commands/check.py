@@ -188,7 +188,7 @@ def report_json(report: Report) -> dict[str, Any]:
 def report_text(report: Report) -> str:
     """The report for a reader: a line per tour reading, its note warnings, and for each
     broken step its file and line, what went wrong and the nearest names; a summary last."""
-    from codewalk.tours.model import repo_at_version
+    from codewalk.source.checkout import repo_at_version
 
     lines = [f"error: {message}" for message in report.errors]
     steps = 0

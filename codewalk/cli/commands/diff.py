@@ -33,7 +33,7 @@ class Comparison(NamedTuple):
     @property
     def labels(self) -> list[str]:
         """``transformers==4.57.6``: each side's version, as answers name it."""
-        from codewalk.tours.model import repo_at_version
+        from codewalk.source.checkout import repo_at_version
 
         return [repo_at_version(checkout.repo, checkout.version) for checkout, _ in self.sides]
 

@@ -26,7 +26,8 @@ def register(subparsers: Any) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="write to FILE, as a shell's > would (a regular file is replaced whole; '-': stdout)",
+        help="write to FILE, as a shell's > would (a regular file is replaced whole; missing "
+        "directories are made; '-': stdout)",
     )
     parser.set_defaults(handler=run)
 

@@ -58,9 +58,23 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0 if result else 1
         if result is None:
+            said = _nothing_there(workspace.source_text(path), line, col)
             raise QueryError(
-                f"{path}:{line}:{col}: no definition found for the name there", hint=answer.note or None
+                f"{path}:{line}:{col}: {said or 'no definition found for the name there'}",
+                hint=answer.note or None,
             )
         color = use_color(sys.stdout, disabled=args.no_color)
         print("\n\n".join(format_result(r, checkout, color=color) for r in answer.results))
         return 0
+
+
+def _nothing_there(text: str, line: int, col: int) -> str | None:
+    """What is wrong with the position itself (past the file's end, or on no name), or
+    None when a name stands there."""
+    lines = text.splitlines()
+    if line > len(lines):
+        return f"past the end of the file (it has {len(lines)} lines)"
+    here = lines[line - 1]
+    if col > len(here) or not (here[col - 1].isidentifier() or here[col - 1].isdigit()):
+        return f"no name at column {col} (the line is {here.strip()[:60]!r})"
+    return None

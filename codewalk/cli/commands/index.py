@@ -42,7 +42,8 @@ def workers(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.index.indexer import stderr_progress
+    from codewalk.cli.progress import stderr_progress
+    from codewalk.source.checkout import repo_at_version
     from codewalk.source.sync import open_checkout
     from codewalk.visible import visible
     from codewalk.workspace.workspace import Workspace
@@ -57,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             label = f"call facts of {checkout.repo}"
             calls = workspace.index_calls(workers=max(1, args.workers), progress=stderr_progress(label))
     print(
-        f"indexed {checkout.repo} {checkout.version}: {report.files} files "
+        f"indexed {repo_at_version(checkout.repo, checkout.version)}: {report.files} files "
         f"({report.parsed} parsed, {report.reused} unchanged) in {report.seconds:.1f} s "
         f"with {report.workers} workers"
     )

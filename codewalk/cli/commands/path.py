@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from codewalk.cli.common import add_chain, add_json, dump, header_dict, open_workspace, positive, result_dict
+from codewalk.cli.common import (
+    add_chain,
+    add_json,
+    dump,
+    header_dict,
+    open_workspace,
+    positive,
+    repo_version,
+    result_dict,
+)
 from codewalk.cli.traced import add_trace_option
 from codewalk.errors import QueryError
 from codewalk.visible import visible
@@ -48,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
                 chains=[[hop_dict(h) for h in chain] for chain in search.chains],
                 searched=search.bodies,
                 complete=search.complete,
+                widened=search.widened,
             )
             dump(data)
             return 0 if search.chains else 1
@@ -59,15 +69,19 @@ def run(args: argparse.Namespace) -> int:
             )
         count = len(search.chains)
         hops = len(search.chains[0])
+        lengths = {len(chain) for chain in search.chains}
+        of = (
+            f"of {hops} call{'s' if hops != 1 else ''}" if len(lengths) == 1 else f"the first of {hops} calls"
+        )
+        guessed = ", through calls of many candidates" if search.widened else ""
         print(
             visible(f"{answer.start.qualname} -> {answer.goal}: ")
-            + f"{count} shortest chain{'s' if count != 1 else ''} "
-            f"of {hops} call{'s' if hops != 1 else ''} ({search.bodies} functions read) "
-            f"[{checkout.repo} {checkout.version}]"
+            + f"{count} chain{'s' if count != 1 else ''} {of} ({search.bodies} functions read{guessed}) "
+            f"[{repo_version(answer.start, checkout)}]"
         )
         for number, chain in enumerate(search.chains, start=1):
             print(f"\n{number}.")
-            print(visible(format_chain(chain, checkout.repo)))
+            print(visible(format_chain(chain, answer.start.repo or checkout.repo)))
         if not answer.goal_found:
             print(
                 visible(f"\n({answer.goal} is in a package no pin provides: the chain ends at its call site)")

@@ -13,6 +13,7 @@ from codewalk.cli.common import (
     header_dict,
     not_found,
     open_workspace,
+    repo_version,
     result_dict,
     search_scope,
     unavailable_owner,
@@ -33,7 +34,21 @@ def run(args: argparse.Namespace) -> int:
 
     with open_workspace(args) as workspace:
         checkout = workspace.checkout
-        found = workspace.find(args.query, limit=1, scope=search_scope(args, workspace))
+        found = workspace.find(args.query, scope=search_scope(args, workspace))
+        if found.results:
+            from codewalk.workspace.calling import Ambiguous, unambiguous
+
+            try:
+                unambiguous(found)
+            except Ambiguous as error:
+                if not args.json:
+                    raise
+                data = header_dict(found.query, checkout)
+                data.update(
+                    result=None, source_text="", candidates=[result_dict(c) for c in error.candidates]
+                )
+                dump(data)
+                return 1
         if not found.results:
             if args.json:
                 data = header_dict(found.query, checkout)
@@ -51,8 +66,7 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0
         color = use_color(sys.stdout, disabled=args.no_color)
-        at = f"{best.repo or checkout.repo} {best.version or checkout.version}"
-        print(visible(f"{best.qualname}  {best.kind}  [{at}]"))
+        print(visible(f"{best.qualname}  {best.kind}  [{repo_version(best, checkout)}]"))
         print(visible(f"{best.path}:{best.start_line}-{best.end_line}  via: {best.via}"))
         print()
         print(numbered(visible(code), best.start_line, color=color, mark={best.line}))

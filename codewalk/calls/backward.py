@@ -1,0 +1,62 @@
+"""The definitions that may lead to a goal, found backwards by the names code is
+written with: what ``path`` uses to search, lazily, the calls with many candidates
+(``self.model(...)`` where ``model`` may be any of two thousand models) and the calls of
+a method on a value codewalk cannot type (``model_class.from_pretrained(...)``).
+
+From a definition one step back are the bodies that name it: a function or method by
+its name, a class (and so its ``__init__``, its ``forward`` or ``__call__``) by the
+class's name, and the methods of a class whose body names it (``self.self_attn =
+LlamaAttention(...)`` in ``LlamaDecoderLayer.__init__``: its ``forward`` calls
+``self.self_attn(...)``); a name in a dict literal stands for the dict's name
+(``LOSS_MAPPING``). A name is not a call, so this over-approximates: it only says where
+to look.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from codewalk.calls.callers import Mentions
+from codewalk.calls.graph import key
+from codewalk.calls.sites import CallResolver
+from codewalk.resolve.model import Resolved
+
+MAX_NEAR = 4000  # definitions kept before the backward search stops widening
+_BY_CLASS = ("__init__", "__new__", "forward", "__call__")  # reached through their class's name
+Near = dict[tuple[str, str, int], Resolved]
+
+
+def toward(cr: CallResolver, goals: Sequence[Resolved], mentions: Mentions, hops: int) -> Near:
+    """The definitions within ``hops`` name-steps of one of ``goals``, by key."""
+    near: Near = {key(g): g for g in goals}
+    names = {n for g in goals for n in _names(g)}
+    asked: set[str] = set()
+    for _ in range(hops):
+        later: set[str] = set()
+        for name in sorted(names - asked):
+            asked.add(name)
+            for mention in mentions(name):
+                if mention.body is None:  # an entry of a table (LOSS_MAPPING), a module-level use
+                    later.add(cr.code.holder(mention.repo, mention.path, mention.line))
+                    continue
+                found = [mention.body.target]
+                if mention.body.cls and name[:1].isupper():  # a class named in a method: its class's methods
+                    found += cr.code.methods(mention.repo, mention.path, mention.body.cls)
+                for d in found:
+                    if key(d) not in near:
+                        near[key(d)] = d
+                        later.update(_names(d))
+        names = later - {""}
+        if len(near) > MAX_NEAR:
+            break
+    return near
+
+
+def _names(d: Resolved) -> set[str]:
+    """The names a call of ``d`` is written with."""
+    parts = d.qualname.split(".")
+    if d.kind == "class":
+        return {parts[-1]}
+    if parts[-1] in _BY_CLASS and len(parts) > 1:
+        return {parts[-2]}
+    return {parts[-1]}

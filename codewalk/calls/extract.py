@@ -1,0 +1,344 @@
+"""One function body in, its call facts out: stdlib ``ast`` on the body alone.
+
+The function's own lines (decorators included) are dedented and parsed as a module of
+their own: a method's body cannot see its class's namespace anyway, so what is not bound
+in the body is a module-level name, which the resolver answers later from the index.
+Each name's binding is decided by :mod:`codewalk.calls.scopes` (Python's scope rules
+for functions, lambdas and comprehensions); a body using a name whose binding is in
+doubt there (``global``, ``nonlocal``, a class body inside the function...) has its
+names bound by libcst's analysis instead (:mod:`codewalk.calls.analyse`). ``ast`` parses
+a body in well under a millisecond where libcst takes a hundred times longer, so a
+``callers`` or ``path`` that reads a thousand bodies pays libcst for the few that need it.
+
+Pure: text in, records out; no node leaves. Lines are 1-based and columns 0-based
+characters, in the file.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from codewalk.calls.naming import Namer, arguments
+from codewalk.calls.records import (
+    BUILTIN,
+    CLS,
+    EXPR,
+    GLOBAL,
+    IMPORT,
+    LOCAL,
+    SELF,
+    CallFacts,
+    Name,
+    Origin,
+    Site,
+)
+from codewalk.calls.scopes import Scopes
+
+_NestedFunction = ast.FunctionDef | ast.AsyncFunctionDef
+_REFERENCED = (SELF, CLS, GLOBAL, IMPORT)  # roots of a name passed as a value that may be a function
+
+
+def call_facts(text: str, first_line: int, *, method: bool) -> CallFacts:
+    """The call facts of the function whose lines (``def`` and decorators included) are
+    ``text``, starting at line ``first_line`` of its file. ``method``: it is defined in a
+    class body, so its first parameter is the instance (or the class) unless it is a
+    ``staticmethod``."""
+    lines = text.splitlines(keepends=True)
+    if not lines:
+        return CallFacts((), {}, (), "empty body")
+    first = lines[0]
+    indent = first[: len(first) - len(first.lstrip(" \t"))]
+    shifts: list[int] = []
+    dedented: list[str] = []
+    for line in lines:
+        # a line indented less than the def is inside a string or brackets: kept as is
+        cut = len(indent) if indent and line.startswith(indent) else 0
+        shifts.append(cut)
+        dedented.append(line[cut:])
+    source = "".join(dedented)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        where = (exc.lineno or 1) + first_line - 1
+        return CallFacts((), {}, (), f"does not parse (line {where}): {exc.msg}")
+    except ValueError as exc:  # a NUL byte
+        return CallFacts((), {}, (), f"does not parse: {exc}")
+    scopes = Scopes(tree, method=method)
+    visitor = _Visitor(lines, dedented, shifts, first_line, scopes)
+    if scopes.doubtful and visitor.uses_doubtful(tree):
+        from codewalk.calls.analyse import bindings
+
+        visitor.bound = bindings(source, method=method)
+    visitor.visit(tree)
+    return visitor.facts()
+
+
+class _Visitor(Namer, ast.NodeVisitor):
+    def __init__(
+        self, lines: list[str], dedented: list[str], shifts: list[int], first_line: int, scopes: Scopes
+    ) -> None:
+        super().__init__(lines, dedented, shifts, first_line, scopes)
+        self.sites: list[Site] = []
+        self.locals: dict[str, list[Origin]] = {}
+        self.returns: list[Origin] = []
+        self.depth = 0  # function nesting: 1 in the analysed function's own body
+        self.decorator_calls: set[int] = set()  # @f(...): that call is the decorator's site
+        self.called_getattrs: set[int] = set()  # getattr(obj, "x") whose result is called
+        self.not_read: set[int] = set()  # attributes called or decorating: not ``read`` sites
+        self.nested: list[str] = []  # the path of the definition the walk is in ("inner.<locals>.")
+
+    def uses_doubtful(self, tree: ast.Module) -> bool:
+        return any(
+            isinstance(n, ast.Name) and n.id in self.scopes.doubtful and not isinstance(n.ctx, ast.Store)
+            for n in ast.walk(tree)
+        )
+
+    def facts(self) -> CallFacts:
+        strings = {
+            name: tuple(o.name.expr for o in origins if o.kind == "str")
+            for name, origins in self.locals.items()
+        }
+
+        def keyed(origin: Origin) -> Origin:
+            if not any(k.startswith("=") for k in origin.keys):
+                return origin
+            keys: list[str] = []
+            for key in origin.keys:
+                keys.extend(strings.get(key[1:], ()) if key.startswith("=") else (key,))
+            return origin._replace(keys=tuple(keys))
+
+        sites = sorted(self.sites, key=lambda s: (s.line, s.col, s.kind != "call"))
+        local_origins = {name: tuple(keyed(o) for o in origins) for name, origins in self.locals.items()}
+        return CallFacts(tuple(sites), local_origins, tuple(keyed(o) for o in self.returns))
+
+    # -- positions ---------------------------------------------------------------------
+    def assign(self, target: ast.expr, value: ast.expr, line: int) -> None:
+        """``target = value``; ``a, b = x, y`` pairs each name with its value."""
+        pairs = _paired(target, value)
+        if pairs is None:
+            self.bind_target(target, self.origins(value, line))
+        for name, part in pairs or ():
+            self.assign(name, part, line)
+
+    def bind_target(self, target: ast.expr, origins: list[Origin]) -> None:
+        if isinstance(target, ast.Name):
+            self.locals.setdefault(target.id, []).extend(origins)
+        elif isinstance(target, ast.Starred):
+            self.bind_target(target.value, origins)
+        elif isinstance(target, ast.Tuple | ast.List):
+            line = origins[0].line if origins else 0
+            starred = any(isinstance(e, ast.Starred) for e in target.elts)
+            for index, element in enumerate(target.elts):
+                unpacked = [  # a part of what a call returns, by its index (none after a *rest)
+                    o._replace(part=index)
+                    if o.kind == "call" and not starred and o.part < 0 and isinstance(element, ast.Name)
+                    else Origin("other", Name("", EXPR), line, text=o.text)
+                    for o in origins[:1]
+                ]
+                self.bind_target(element, unpacked)
+
+    def refs(self, value: ast.expr) -> Iterator[ast.expr]:
+        """Dotted names used as values in ``value``: the value itself, the elements of a
+        literal list/tuple/set/dict it builds."""
+        if isinstance(value, ast.Name | ast.Attribute):
+            yield value
+        elif isinstance(value, ast.Starred):
+            yield from self.refs(value.value)
+        elif isinstance(value, ast.List | ast.Tuple | ast.Set):
+            for element in value.elts:
+                yield from self.refs(element)
+        elif isinstance(value, ast.Dict):
+            for key, item in zip(value.keys, value.values, strict=True):
+                if key is not None:
+                    yield from self.refs(item)
+
+    def add_refs(self, value: ast.expr, passed_to: Name | None = None) -> None:
+        """Dotted names used as values in ``value``, each a ``ref`` site; ``passed_to``:
+        the function they are passed to (kept in the site's ``args``)."""
+        for node in self.refs(value):
+            named = self.name_of(node)
+            if named is None or named[0].root not in _REFERENCED or named[0].expr.endswith("]"):
+                continue
+            line, col, end = named[1]
+            to = (passed_to,) if passed_to is not None else ()
+            self.sites.append(Site("ref", named[0], line, col, end, to, self.text_at(line)))
+
+    # -- visiting ------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: _NestedFunction) -> None:
+        self.function(node)
+
+    def visit_AsyncFunctionDef(self, node: _NestedFunction) -> None:
+        self.function(node)
+
+    def function(self, node: _NestedFunction) -> None:
+        for decorator in node.decorator_list:
+            self.decorator(decorator)
+        if self.depth > 0:
+            self.nested.append(self.nested_def(node) + ".<locals>.")
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+        if self.depth > 0:
+            self.nested.pop()
+
+    def nested_def(self, node: _NestedFunction | ast.ClassDef) -> str:
+        """A function or class defined in the body: a local, and where it is; returns its
+        path in the body as Python names it (``inner``, ``inner.<locals>.Cls.method``)."""
+        line = self.file_position(node.lineno, 0)[0]
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        span = (self.file_position(first, 0)[0], self.file_position(node.end_lineno or node.lineno, 0)[0])
+        path = (self.nested[-1] if self.nested else "") + node.name
+        self.locals.setdefault(node.name, []).append(
+            Origin("def", Name(node.name, LOCAL, path), line, text=self.text_at(line), span=span)
+        )
+        return path
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.nested.append(self.nested_def(node) + ".")
+        for decorator in node.decorator_list:
+            self.decorator(decorator)
+        self.generic_visit(node)
+        self.nested.pop()
+
+    def decorator(self, decorator: ast.expr) -> None:
+        self.decorator_calls.add(id(decorator))
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        self.not_read.add(id(target))
+        named = self.name_of(target)
+        if named is not None and named[0].root != BUILTIN:
+            line, col, end = named[1]
+            self.sites.append(Site("decorator", named[0], line, col, end, (), self.text_at(line)))
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        """An attribute read (not called, not assigned): a ``read`` site, which runs code
+        when it is a property."""
+        if isinstance(node.ctx, ast.Load) and id(node) not in self.not_read:
+            named = self.name_of(node)
+            if named is not None and named[0].root not in (BUILTIN, EXPR) and not named[0].expr.endswith("]"):
+                line, col, end = named[1]
+                self.sites.append(Site("read", named[0], line, col, end, (), self.text_at(line)))
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        self.not_read.add(id(node.func))  # called: the call site says it
+        named = self.name_of(node.func)
+        if named is not None:
+            name, (line, col, end) = named
+        else:
+            name = Name("", EXPR)
+            line, col, end = self.where(node.func)
+        if isinstance(node.func, ast.Call) and self.constant_getattr(node.func) is not None:
+            self.called_getattrs.add(id(node.func))  # getattr(self, "x")(...): self.x is the call
+        listed = id(node) in self.decorator_calls  # @f(...): the decorator site says it
+        listed = listed or (name.root == BUILTIN and name.expr == "super")  # super().f(): f is the call
+        args = arguments(node)
+        if not listed and id(node) not in self.called_getattrs:
+            passed, slots = self.slotted_names(node)
+            self.sites.append(Site("call", name, line, col, end, passed, self.text_at(line), slots))
+        if id(node) not in self.called_getattrs and self.constant_getattr(node) is not None:
+            read = self.name_of(node)  # getattr(obj, "x"): reads obj.x
+            if read is not None and read[0].root not in (BUILTIN, EXPR) and not read[0].expr.endswith("]"):
+                line, col, end = read[1]
+                self.sites.append(Site("read", read[0], line, col, end, (), self.text_at(line)))
+        for arg in args:
+            self.add_refs(arg, name)
+        self.generic_visit(node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        line = self.where(node)[0]
+        for target in node.targets:
+            self.assign(target, node.value, line)
+        self.add_refs(node.value)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            line = self.where(node)[0]
+            self.bind_target(node.target, self.origins(node.value, line))
+            self.add_refs(node.value)
+        self.generic_visit(node)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        line = self.where(node)[0]
+        self.bind_target(node.target, self.origins(node.value, line))
+        self.generic_visit(node)
+
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.loop(node.target, node.iter)
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        self.loop(node.target, node.iter)
+        self.generic_visit(node)
+
+    def loop(self, target: ast.expr, iterable: ast.expr) -> None:
+        """A loop variable holds an element of what it iterates: of each of ``zip``'s
+        arguments, of ``enumerate``'s, of a mapping's ``values()`` and ``items()``."""
+        line = self.where(iterable)[0]
+        text = self.text_at(line)
+        pairs = self.elements(target, iterable)
+        for bound, over in pairs:
+            if over is None:  # enumerate's count, a mapping's key
+                self.bind_target(bound, [Origin("other", Name("", EXPR), line, text=text)])
+                continue
+            named = self.name_of(over)
+            name = named[0] if named is not None else Name("", EXPR)
+            self.bind_target(bound, [Origin("loop", name, line, text=text)])
+
+    def elements(self, target: ast.expr, iterable: ast.expr) -> list[tuple[ast.expr, ast.expr | None]]:
+        """(loop target, the container it holds an element of, or None)."""
+        if not isinstance(iterable, ast.Call):  # zip(..., strict=True), enumerate(x, start=1): the same
+            return [(target, iterable)]
+        func, args = iterable.func, iterable.args
+        names = target.elts if isinstance(target, ast.Tuple | ast.List) else []
+        if isinstance(func, ast.Name) and args and self.bind(func)[0] == BUILTIN:
+            if func.id == "zip" and len(names) == len(args):
+                return list(zip(names, args, strict=True))
+            if func.id == "enumerate" and len(names) == 2:
+                return [(names[0], None), (names[1], args[0])]
+        if isinstance(func, ast.Attribute) and not args:
+            if func.attr == "values":
+                return [(target, func.value)]
+            if func.attr == "items" and len(names) == 2:
+                return [(names[0], None), (names[1], func.value)]
+        return [(target, iterable)]
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            line = self.where(node.context_expr)[0]
+            self.bind_target(
+                node.optional_vars, [Origin("other", Name("", EXPR), line, text=self.text_at(line))]
+            )
+        self.generic_visit(node)
+
+    def visit_Return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            line = self.where(node)[0]
+            if self.depth == 1 and isinstance(node.value, ast.Tuple) and _unstarred(node.value):
+                for index, element in enumerate(node.value.elts):  # return model, loader
+                    self.returns.extend(o._replace(part=index) for o in self.origins(element, line))
+            elif self.depth == 1:
+                self.returns.extend(self.origins(node.value, line))
+            self.add_refs(node.value)
+        self.generic_visit(node)
+
+
+def _unstarred(value: ast.Tuple | ast.List) -> bool:
+    return not any(isinstance(e, ast.Starred) for e in value.elts)
+
+
+def _paired(target: ast.expr, value: ast.expr) -> list[tuple[ast.expr, ast.expr]] | None:
+    """``a, b = x, y``: each name with its value (None unless both are tuples of a length)."""
+    if not isinstance(target, ast.Tuple | ast.List) or not isinstance(value, ast.Tuple | ast.List):
+        return None
+    if len(target.elts) != len(value.elts) or not (_unstarred(target) and _unstarred(value)):
+        return None
+    return list(zip(target.elts, value.elts, strict=True))

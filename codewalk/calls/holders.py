@@ -1,0 +1,148 @@
+"""What an attribute, a variable or a property holds, as its declaration says (the index's
+type text, a property's return annotation: :func:`codewalk.resolve.types.declared`),
+resolved to classes: an instance of a class
+(constructed, or annotated: then of it or of a class deriving from it), a container of
+instances (``nn.ModuleList([LlamaDecoderLayer(...) ...])``: what a loop over it, an index
+into it, or ``zip``/``enumerate`` of it gives), or a class itself."""
+
+from __future__ import annotations
+
+import ast
+import functools
+from typing import NamedTuple, Protocol
+
+from codewalk.index.declared import ANNOTATED, annotated, parameters
+from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
+from codewalk.resolve.resolver import Resolver
+from codewalk.resolve.types import declared, declared_how, parse
+
+
+class Holds(NamedTuple):
+    instances: tuple[Resolved, ...] = ()  # an instance of one of these
+    elements: tuple[Resolved, ...] = ()  # a container of instances of these
+    classes: tuple[Resolved, ...] = ()  # one of these classes itself
+    annotated: bool = False  # annotated only: of a class deriving from one of them, maybe
+    how: str = ""  # "self.layers holds LlamaDecoderLayer elements (set at path:line)"
+
+
+class Places(Protocol):
+    """What :func:`holds` asks of the :class:`~codewalk.calls.reach.Reacher`."""
+
+    held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds]
+
+    def place(self, target: Resolved) -> tuple[Resolver, ModuleView, str] | None: ...
+
+    def made_by(self, function: Resolved) -> tuple[Resolved, ...]:
+        """The classes whose instances ``function`` returns."""
+        ...
+
+
+def holds(r: Places, holder: Resolved) -> Holds:
+    """What ``holder`` (an attribute or a variable) holds, memoised."""
+    key = (holder.repo, holder.path, holder.line)
+    if key not in r.held:
+        r.held[key] = _holds(r, holder)
+    return r.held[key]
+
+
+def _holds(r: Places, holder: Resolved) -> Holds:
+    place = r.place(holder)
+    if place is None or holder.kind not in ("attribute", "variable", "property"):
+        return Holds()
+    resolver, view, qualname = place
+    for d in view.defs(qualname):
+        said = declared(d)
+        if not (said.classes or said.elements or said.held):
+            continue
+        found = Holds(
+            _classes(r, resolver, view, said.classes),
+            _classes(r, resolver, view, said.elements),
+            _classes(r, resolver, view, said.held),
+            said.annotated,
+        )
+        held = f"self.{d.name}" if d.kind in ("attribute", "property") else d.name
+        where = declared_how(Hit(view, d, "", 0))
+        if found.elements:
+            names = ", ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.elements))
+            return found._replace(how=f"{held} holds {names} elements ({where})")
+        if found.classes:
+            names = " or ".join(c.qualname.rpartition(".")[2] for c in found.classes)
+            return found._replace(how=f"{held} holds the class {names} ({where})")
+        if found.instances:
+            names = " or ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.instances))
+            article = "an" if names[:1].lower() in "aeiou" else "a"
+            return found._replace(how=f"{held} is {article} {names} ({where})")
+    return Holds()
+
+
+def _classes(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, ...]) -> tuple[Resolved, ...]:
+    """The classes ``names`` (as written in ``view``'s module) are: a class, or for
+    ``f()`` the classes whose instances the function ``f`` returns."""
+    out: list[Resolved] = []
+    for name in names:
+        made = name.endswith("()")
+        hits = resolver.ns.lookup(view, name.removesuffix("()").split("."), (), 0)
+        for hit in hits[:1]:
+            target = to_resolved(hit, resolver.facts.repo)
+            if made and hit.definition.kind in ("function", "method"):
+                out.extend(r.made_by(target))
+            elif not made and hit.definition.kind == "class":
+                out.append(target)
+    return tuple(out)
+
+
+def parameter(r: Places, function: Resolved, name: str) -> Holds:
+    """What the parameter ``name`` of ``function`` holds, as its annotation says (an
+    instance of those classes or of classes deriving from them), memoised."""
+    key = (function.repo, function.path, -function.line, name)
+    if key not in r.held:
+        r.held[key] = _parameter(r, function, name)
+    return r.held[key]
+
+
+def _parameter(r: Places, function: Resolved, name: str) -> Holds:
+    place = r.place(function)
+    annotation = parameter_annotations(function.signature).get(name)
+    if place is None or annotation is None:
+        return Holds()
+    resolver, view, _ = place
+    said = parse(ANNOTATED + annotated(annotation))
+
+    def classes(names: tuple[str, ...]) -> tuple[Resolved, ...]:
+        return _classes(r, resolver, view, names)
+
+    text = ast.unparse(annotation)
+    where = f"{name}: {text} in {function.qualname.rpartition('.')[2]}"
+    return Holds(
+        classes(said.classes),
+        classes(said.elements),
+        classes(said.held),
+        True,
+        f"{name} is annotated ({where})",
+    )
+
+
+def parameter_names(signature: str) -> list[str]:
+    """A ``def`` header's parameters in order, positional ones first ([] when it does not parse)."""
+    node = _header(signature)
+    if node is None:
+        return []
+    args = node.args
+    return [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
+
+
+@functools.lru_cache(maxsize=4096)
+def _header(signature: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """A ``def`` header parsed (shared: read it, never change it)."""
+    try:
+        tree = ast.parse(signature.strip() + "\n    pass\n")
+    except SyntaxError:
+        return None
+    node = tree.body[0] if tree.body else None
+    return node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else None
+
+
+def parameter_annotations(signature: str) -> dict[str, ast.expr]:
+    """The annotations of a ``def`` header's parameters, by name ({} when it does not parse)."""
+    node = _header(signature)
+    return parameters(node) if node is not None else {}

@@ -1,0 +1,55 @@
+"""What a call passes on: an argument a function returns as it was given.
+
+``model = self._wrap_model(self.model_wrapped)``, where ``_wrap_model`` ends in
+``return model``, holds what was passed, not what ``_wrap_model`` constructs.
+"""
+
+from __future__ import annotations
+
+from codewalk.calls.cache import facts_of
+from codewalk.calls.holders import holds, parameter_names
+from codewalk.calls.model import RESOLVED, Body
+from codewalk.calls.reach import Reacher
+from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, found, unresolved
+from codewalk.calls.records import PARAM, CallFacts, Origin
+from codewalk.resolve.model import Resolved
+
+
+def returned_argument(
+    r: Reacher, body: Body, facts: CallFacts, o: Origin, callee: Reach, depth: int
+) -> Reach:
+    """``model = self._wrap_model(self.model_wrapped)`` where ``_wrap_model`` returns its
+    parameter: what this call passed in it."""
+    for function in callee.targets if callee.status == RESOLVED and depth < MAX_DEPTH else ():
+        inner = r.code.body(function) if function.kind in CALLABLE else None
+        if inner is None:
+            continue
+        params = parameter_names(function.signature)
+        offset = 1 if inner.cls and params[:1] in (["self"], ["cls"]) else 0
+        returns = facts_of(r.table, inner).returns
+        returned = {ret.name.expr for ret in returns if ret.name.root == PARAM and ret.part == o.part}
+        for arg, slot in zip(o.args, o.slots, strict=False):
+            index = int(slot[1:]) + offset if slot.startswith("#") else -1
+            param = params[index] if 0 <= index < len(params) else slot
+            if param in returned:
+                reach = instances(r, r.reach_name(body, facts, arg, call=False, depth=depth + 1))
+                if reach.targets:
+                    how = f"{function.qualname.rpartition('.')[2]} returns its {param}, passed {arg.expr}"
+                    return reach._replace(how=how)
+    return unresolved("")
+
+
+def instances(r: Reacher, reach: Reach) -> Reach:
+    """The instances a value is: itself when it is one, else what the attributes or
+    variables it reaches hold (``self.model``, declared ``self.model = model`` of a
+    ``model: Model`` parameter); none otherwise."""
+    if reach.instance:
+        return reach
+    out: list[Resolved] = []
+    loose = False
+    for target in reach.targets:
+        if target.kind in ("attribute", "variable"):
+            held = holds(r, target)
+            out.extend(c._replace(via=held.how) for c in held.instances)
+            loose = loose or held.annotated
+    return found(out, out[0].via, instance=True, loose=loose) if out else unresolved("")

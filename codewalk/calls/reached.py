@@ -1,0 +1,108 @@
+"""What a name in a body reaches (:class:`Reach`) and the helpers every resolving
+module shares; :class:`Reaching` is what :mod:`codewalk.calls.selves`,
+:mod:`codewalk.calls.holders` and :mod:`codewalk.calls.tables` ask of the
+:class:`~codewalk.calls.reach.Reacher` (so that they need not import it)."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple, Protocol
+
+from codewalk.calls.holders import Holds
+from codewalk.calls.model import RESOLVED, UNRESOLVED, Body, Code
+from codewalk.resolve.model import ModuleView, Resolved
+from codewalk.resolve.resolver import Resolver
+
+CALLABLE = ("function", "method")
+MAX_DEPTH = 6  # locals assigned from locals, properties returning properties
+
+
+class Reach(NamedTuple):
+    """What a name reaches: definitions (each with its own ``via``), or what is known."""
+
+    targets: tuple[Resolved, ...]
+    how: str
+    status: str
+    external: str = ""
+    instance: bool = False  # the targets are classes whose *instances* the name holds
+    loose: bool = False  # instances of them or of classes deriving from them (an annotation said)
+
+
+def unresolved(how: str) -> Reach:
+    return Reach((), how, UNRESOLVED)
+
+
+def found(
+    targets: list[Resolved] | tuple[Resolved, ...],
+    how: str = "",
+    *,
+    instance: bool = False,
+    loose: bool = False,
+) -> Reach:
+    unique: dict[tuple[str, str, int], Resolved] = {}
+    for target in targets:
+        unique.setdefault((target.repo, target.path, target.line), target)
+    if not unique:
+        return unresolved(how or "nothing found")
+    first = next(iter(unique.values()))
+    return Reach(tuple(unique.values()), how or first.via, RESOLVED, instance=instance, loose=loose)
+
+
+def with_via(targets: list[Resolved], how: str) -> list[Resolved]:
+    """``targets``, each reached by ``how`` first (then by its own way, unless direct)."""
+    return [t._replace(via=_then(how, t.via)) for t in targets]
+
+
+def _then(how: str, via: str) -> str:
+    rest = via.removeprefix("direct; ") if via != "direct" else ""
+    return f"{how}; {rest}" if rest else how
+
+
+def a(name: str) -> str:
+    """``a LlamaModel``, ``an Accelerator``."""
+    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
+
+
+class Reaching(Protocol):
+    """What the resolving modules ask of the :class:`~codewalk.calls.reach.Reacher`."""
+
+    code: Code
+    held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds]
+
+    def view(self, body: Body) -> tuple[Resolver, ModuleView] | None: ...
+
+    def place(self, target: Resolved) -> tuple[Resolver, ModuleView, str] | None: ...
+
+    def members(self, cls: Resolved, member: str) -> list[Resolved]: ...
+
+    def descendants(self, cls: Resolved) -> list[Resolved]: ...
+
+    def named(self, name: str) -> list[Resolved]: ...
+
+    def outside(self, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach: ...
+
+    def made_by(self, function: Resolved) -> tuple[Resolved, ...]: ...
+
+
+def annotation(signature: str, parameter: str) -> list[str]:
+    """The class names a parameter's annotation names, in a ``def`` header as written:
+    ``["PreTrainedModel", "nn.Module"]`` for ``model: PreTrainedModel | nn.Module | None``."""
+    start = re.search(rf"[(,]\s*{re.escape(parameter)}\s*:", signature)
+    if start is None:
+        return []
+    depth, end = 0, len(signature)
+    for index in range(start.end(), len(signature)):
+        char = signature[index]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            if depth == 0:
+                end = index
+                break
+            depth -= 1
+        elif char in "=," and depth == 0:
+            end = index
+            break
+    text = signature[start.end() : end].replace('"', "").replace("'", "")
+    names = [part.strip() for part in text.split("|")]
+    return [n for n in names if re.fullmatch(r"[A-Za-z_][\w.]*", n) and n not in ("None", "Any")]

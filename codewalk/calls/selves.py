@@ -1,0 +1,233 @@
+"""What ``self``, ``cls`` and ``super()`` reach in a method.
+
+``self`` is an instance of the body's *receiver* when the question named a concrete
+class (``calls LlamaForCausalLM.generate``) or a chain carried one down
+(:attr:`~codewalk.calls.model.Body.receiver`): ``self.x`` is then looked up in that
+class's MRO, the override wins, ``self(...)`` is its ``forward``, ``super().x`` is the
+next class after the body's own in *its* MRO. Without one, ``self`` may be an instance of
+the body's class or of any class deriving from it: ``self.x`` is the definition the
+class's MRO finds, then every override in a class deriving from it (all of them, said
+with their number), and a member only subclasses define is looked for there.
+
+``cls`` (a classmethod's first parameter), ``type(self)`` and ``self.__class__`` are the
+class itself: calling it constructs one.
+"""
+
+from __future__ import annotations
+
+from codewalk.calls.model import EXTERNAL, Body
+from codewalk.calls.reached import Reach, Reaching, annotation, found, unresolved, with_via
+from codewalk.calls.records import CLS, Name
+from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
+from codewalk.resolve.resolver import Resolver
+from codewalk.resolve.types import declared_how, declared_type
+
+NAMED = 3  # classes named in a ``how`` before "and N more"
+
+
+def enclosing_class(r: Reaching, body: Body) -> Resolved | None:
+    """The class the body is defined in."""
+    where = r.view(body)
+    if where is None or not body.cls:
+        return None
+    resolver, view = where
+    classes = [d for d in view.defs(body.cls) if d.kind == "class"]
+    return to_resolved(Hit(view, classes[0], "direct", 0), resolver.facts.repo) if classes else None
+
+
+def self_class(r: Reaching, body: Body) -> tuple[Resolved | None, str]:
+    """The class ``self`` is taken to be in ``body``, and, when it is a receiver, why."""
+    if body.receiver is not None:
+        name = body.receiver.qualname.rpartition(".")[2]
+        return body.receiver, f"self is {_a(name)} ({body.receiver.via})"
+    return enclosing_class(r, body), ""
+
+
+def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) -> Reach:
+    """``self``, ``self.x``, ``self.a.b``, ``cls(...)``, ``type(self)``; without a
+    receiver, the overrides of ``self.x`` too, when ``candidates``."""
+
+    parts = name.expr.removesuffix("[]").split(".")
+    if not body.cls:
+        return unresolved(f"{parts[0]} is the first parameter, but {body.name} is not in a class")
+    klass = name.root == CLS or parts[-1] == "__class__"
+    if parts[-1] == "__class__":
+        parts = parts[:-1]
+    cls, said = self_class(r, body)
+    place = r.place(cls) if cls is not None else None
+    if cls is None or place is None:
+        return unresolved(f"{parts[0]}: the class of {body.name} is not in the index")
+    resolver, view, qualname = place
+    if len(parts) == 1:  # self itself: an instance (calling it runs its forward), or the class
+        how = said or f"{parts[0]} is {'the class' if klass else _a(cls.qualname.rpartition('.')[2])}"
+        return found([cls._replace(via=how, receiver=cls.qualname)], how, instance=not klass)
+    hits = resolver.resolve_in(view.module, ".".join(["self", *parts[1:]]), qualname)
+    if parts[1:] == ["__call__"] and not hits:  # self.__call__ of an nn.Module: calling self
+        how = f"{said + '; ' if said else ''}self.__call__ is calling self"
+        return found([cls._replace(via=how, receiver=cls.qualname)], how, instance=True)
+    if len(parts) == 2:  # the receiver goes on to the body reached; without one, none does
+        hits = [h._replace(receiver=cls.qualname if body.receiver is not None else "") for h in hits]
+        if body.receiver is None and candidates:
+            others = overrides(r, cls, parts[1])
+            if others:
+                return _candidates(cls, parts[1], hits, others)
+    if not hits and len(parts) > 2:  # self.prop.x: x of what the property returns
+        hits = _through_property(r, resolver, view, qualname, parts)
+    if hits:
+        return found(with_via(hits, said)) if said else found(hits)
+    typed = through_parameter(r, body, resolver, view, parts)
+    if typed is not None:
+        return typed
+    return self_outside(r, body, resolver, view, parts)
+
+
+def _candidates(cls: Resolved, member: str, own: list[Resolved], others: list[Resolved]) -> Reach:
+    """``self.member`` where ``self`` may be any class deriving from ``cls``."""
+
+    owners = [o.qualname.rpartition(".")[0].rpartition(".")[2] for o in others]
+    more = f" and {len(owners) - NAMED} more" if len(owners) > NAMED else ""
+    listed = f"{', '.join(owners[:NAMED])}{more}"
+    name = cls.qualname.rpartition(".")[2]
+    count = len(others)
+    if own:
+        how = (
+            f"self may be any {name}: its {member}, then the {count} override{'s' if count != 1 else ''} "
+            f"in classes deriving from it ({listed})"
+        )
+        word = "an override in"
+    else:
+        classes = f"{count} class{'es' if count != 1 else ''}"
+        how = f"{name} does not define {member}; {classes} deriving from it do ({listed})"
+        word = "defined in"
+    overriding = [
+        o._replace(via=chain(f"{word} {owner}, a class deriving from {name}", o.via))
+        for o, owner in zip(others, owners, strict=True)
+    ]
+    return found([*own, *overriding], how)
+
+
+_MEMBER_KINDS = ("method", "property", "function", "attribute", "variable", "alias")
+
+
+def overrides(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
+    """The definitions of ``member`` in the classes deriving from ``cls`` (each class's
+    own, not inherited), in the order of :meth:`Reaching.descendants`."""
+    below = r.descendants(cls)
+    if not below:
+        return []
+    order = {d.qualname: index for index, d in enumerate(below)}
+    own: dict[str, Resolved] = {}
+    for d in r.named(member):
+        owner = d.qualname.rpartition(".")[0]
+        if owner in order and d.kind in _MEMBER_KINDS and owner not in own:
+            own[owner] = d
+    return sorted(own.values(), key=lambda d: order[d.qualname.rpartition(".")[0]])
+
+
+def reach_super(r: Reaching, body: Body, parts: list[str]) -> Reach:
+    """``super().x``: the next class after the body's own in the MRO of ``self``'s class."""
+
+    cls, said = self_class(r, body)
+    place = r.place(cls) if cls is not None else None
+    if not parts or cls is None or place is None:
+        return unresolved(f"super().{'.'.join(parts)} outside a class codewalk can read")
+    resolver, view, qualname = place
+    mro = resolver.ns.mro(view, qualname)
+    me = body.cls.rpartition(".")[2]
+    own = [i for i, (v, c) in enumerate(mro) if v.module == body.module and c.qualname == body.cls]
+    after = mro[own[0] + 1 :] if own else mro[1:]
+    member = parts[0]
+    within = f"the MRO of {cls.qualname.rpartition('.')[2]}" if said else f"the MRO of {me}"
+    for owner_view, owner in after:
+        defs = owner_view.defs(f"{owner.qualname}.{member}")
+        if defs:
+            how = f"super() in {me}: {owner.name}.{member}, next in {within}" + (f"; {said}" if said else "")
+            hits = [to_resolved(Hit(owner_view, d, how, 0), resolver.facts.repo) for d in defs[:1]]
+            return found([h._replace(receiver=cls.qualname) for h in hits], how)
+    for owner_view, owner in mro:
+        for base in owner.bases:
+            outside = r.outside(resolver, owner_view, [*base.split("."), member])
+            if outside.status == EXTERNAL or outside.targets:
+                return outside._replace(how=f"super() in {me}: a base outside the repo; {outside.how}")
+    return unresolved(f"super().{member}: no class in {within} that codewalk can read defines it")
+
+
+def _through_property(
+    r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str]
+) -> list[Resolved]:
+    """``self.prop.x...`` where the property ``prop`` declares no type: ``x`` of the
+    classes whose instances its return statements give."""
+    out: list[Resolved] = []
+    for prop in resolver.resolve_in(view.module, f"self.{parts[1]}", qualname):
+        if prop.kind != "property":
+            continue
+        how = f"{'.'.join(parts[:2])} returns what its return statements give"
+        for cls in r.made_by(prop):
+            place = r.place(cls)
+            if place is not None:
+                hits = place[0].resolve_in(place[1].module, ".".join(["self", *parts[2:]]), place[2])
+                out.extend(with_via(hits, f"{how}: {_a(cls.qualname.rpartition('.')[2])}"))
+    return out
+
+
+def through_parameter(
+    r: Reaching, body: Body, resolver: Resolver, view: ModuleView, parts: list[str]
+) -> Reach | None:
+    """``self.a.b`` where ``self.a = a`` keeps a parameter of the method that sets it,
+    annotated with classes (``model: PreTrainedModel | nn.Module | None`` in
+    ``Trainer.__init__``): ``b`` of the first of them that has it."""
+
+    if len(parts) < 3:
+        return None
+    for hit in resolver.ns.members(view, body.cls, parts[1], ()):
+        value = hit.definition.signature.partition("=")[2].strip()
+        method = r.code.around(hit.view.repo or body.repo, hit.view.path, hit.definition.line)
+        if not value.isidentifier() or method is None:
+            continue
+        for name in annotation(method.target.signature, value):
+            classes = [
+                c
+                for c in resolver.ns.lookup(hit.view, name.split("."), (), 0)
+                if c.definition.kind == "class"
+            ]
+            for cls in classes[:1]:
+                members = resolver.ns.members(cls.view, cls.definition.qualname, parts[2], parts[3:])
+                how = (
+                    f"{'.'.join(parts[:2])} = {value} (line {hit.definition.line}), annotated {name} "
+                    f"in {method.name}"
+                )
+                if members:
+                    return found(with_via([to_resolved(m, resolver.facts.repo) for m in members], how), how)
+    return None
+
+
+def self_outside(r: Reaching, body: Body, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach:
+    """``self.a.b`` where ``a`` holds an instance of a class of another package."""
+
+    attrs = resolver.ns.members(view, body.cls, parts[1], ())
+    if not attrs:
+        return unresolved(
+            f"{'.'.join(parts[:2])}: neither {body.cls} nor the bases codewalk can read define "
+            f"{parts[1]} (it may come from a base outside the pinned repositories, or be made at "
+            "run time)"
+        )
+    if len(parts) == 2:
+        return unresolved(f"{'.'.join(parts)}: {attrs[0].definition.signature}")
+    for hit in attrs:
+        type_name = declared_type(hit.definition)
+        if not type_name:
+            continue
+        outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
+        prefix = f"{'.'.join(parts[:2])} is {_a(type_name)} ({declared_how(hit)})"
+        if outside.status == EXTERNAL or outside.targets:
+            return outside._replace(how=f"{prefix}; {outside.how}")
+        return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read")
+    first = attrs[0]
+    return unresolved(
+        f"{'.'.join(parts[:2])}: its type is not declared ({first.view.path}:{first.definition.line}: "
+        f"{first.definition.signature})"
+    )
+
+
+def _a(name: str) -> str:
+    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"

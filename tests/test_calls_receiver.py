@@ -1,0 +1,200 @@
+"""The class ``self`` is, carried down a chain, and torch's module protocol, on the
+synthetic package's models (tests/fixtures/callrepo/src/callpkg/models.py): a mixin's
+``self(...)`` and ``self.prepare()`` through a concrete class or every candidate,
+``super()`` in the receiver's MRO, ``cls(...)``/``type(self)()`` constructing, loops over
+``nn.ModuleList`` / ``zip`` / ``enumerate``, an index into one, and a path through them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.calls.model import Callee
+from codewalk.workspace.calling import NoDefinition
+from codewalk.workspace.workspace import Workspace
+from tests.callrepo import callees, callrepo_workspace
+
+M = "callpkg.models."
+
+
+@pytest.fixture(params=["lazy", "full"])
+def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    yield from callrepo_workspace(tmp_path, request.param)
+
+
+def targets(callee: Callee) -> list[str]:
+    return [t.qualname.removeprefix(M) for t in callee.targets]
+
+
+def test_a_concrete_class_is_self_in_the_mixin_and_the_override_wins(ws: Workspace) -> None:
+    answer = ws.calls("ChatModel._sample")
+    assert answer.receiver is not None and answer.receiver.qualname == M + "ChatModel"
+    found = {(lv.callee.site.line, lv.callee.site.name.expr): lv.callee for lv in answer.levels}
+    assert targets(found[(10, "self")]) == ["ChatModel.forward"]
+    assert found[(10, "self")].how.startswith("self is a ChatModel (the class the question names)")
+    assert targets(found[(11, "self.prepare")]) == ["ChatModel.prepare"]
+    assert targets(found[(11, "forward")]) == ["ChatModel.forward"]  # forward = self.__call__
+
+
+def test_without_a_concrete_class_every_candidate_is_listed(ws: Workspace) -> None:
+    found = callees(ws, "GenerationMixin._sample")
+    assert targets(found[(10, "self")]) == ["ChatModel.forward", "OtherChatModel.forward"]
+    assert "2 classes deriving from it" in found[(10, "self")].how
+    prepare = found[(11, "self.prepare")]
+    assert targets(prepare) == ["GenerationMixin.prepare", "ChatModel.prepare"]
+    assert prepare.how.startswith("self may be any GenerationMixin: its prepare, then the 1 override")
+
+
+def test_super_cls_and_type_of_self(ws: Workspace) -> None:
+    (sup,) = callees(ws, "ChatModel.prepare").values()
+    assert targets(sup) == ["GenerationMixin.prepare"]
+    assert sup.targets[0].receiver == M + "ChatModel"
+    (made,) = callees(ws, "OtherChatModel.from_config").values()
+    assert targets(made) == ["OtherChatModel"] and made.targets[0].kind == "class"  # cls(config) makes one
+    clone = callees(ws, "OtherChatModel.clone")[(77, "self.__class__")]
+    assert targets(clone) == ["OtherChatModel"]
+
+
+def test_the_module_protocol_over_module_lists(ws: Workspace) -> None:
+    found = callees(ws, M + "Model.forward")
+    layer = found[(50, "layer")]
+    assert targets(layer) == ["DecoderLayer.forward"]
+    assert "self.layers holds DecoderLayer elements" in layer.how
+    assert targets(found[(50, "norm")]) == ["Norm.forward"]  # zip(self.layers, self.norms); .append
+    assert targets(found[(52, "layer")]) == ["DecoderLayer.forward"]  # enumerate(self.layers[1:])
+    assert targets(found[(53, "self.layers[]")]) == ["DecoderLayer.forward"]  # self.layers[0](x)
+
+
+def test_a_path_down_the_model_through_the_concrete_class(ws: Workspace) -> None:
+    search = ws.path("ChatModel.generate", "Attention.forward").search
+    chain = search.chains[0]
+    assert [hop.caller.target.qualname.removeprefix(M) for hop in chain] == [
+        "GenerationMixin.generate",
+        "GenerationMixin._sample",
+        "ChatModel.forward",
+        "Model.forward",
+        "DecoderLayer.forward",
+    ]
+    assert chain[1].caller.receiver is not None and chain[1].caller.receiver.qualname == M + "ChatModel"
+
+
+def test_a_property_read_runs_its_getter(ws: Workspace) -> None:
+    found = callees(ws, "Reader.size")
+    assert {key: targets(c) for key, c in found.items()} == {
+        (91, "self.config.hidden"): ["Config.hidden"],  # self.config = config: Config
+        (91, "self.plain"): ["Reader.plain"],
+    }
+    assert all(c.site.kind == "read" for c in found.values())  # self.config itself runs nothing
+    sites = [(c.line, c.kind) for c in ws.callers("Config.hidden").callers]
+    assert sites == [(91, "read")]
+
+
+def test_types_from_annotations_and_constructors(ws: Workspace) -> None:
+    found = callees(ws, M + "use")
+    build = M + "Builder.build"
+    for key in [
+        (112, "builder.build"),  # builder: Builder | None
+        (113, "Builder().build"),  # a constructor's result
+        (115, "made.build"),  # made = make_builder(), annotated -> "Builder"
+        (116, "unannotated().build"),  # what its return statement constructs
+        (118, "item.build"),  # items: list[Builder]
+    ]:
+        assert [t.qualname for t in found[key].targets] == [build], key
+    assert "builder is annotated (builder: Builder | None in use)" in found[(112, "builder.build")].how
+
+
+def test_a_function_defined_in_another_is_called_by_name_and_asked_about(ws: Workspace) -> None:
+    found = callees(ws, M + "outer")
+    assert targets(found[(128, "inner")]) == ["outer.<locals>.inner"]
+    nested = ws.calls(M + "outer.<locals>.inner")
+    assert nested.target.qualname == M + "outer.<locals>.inner" and nested.target.line == 122
+    assert [(lv.callee.site.line, targets(lv.callee)) for lv in nested.levels] == [
+        (123, ["outer.<locals>.helper_of_inner"])  # its own lines only
+    ]
+    chain = ws.path(M + "outer", "Builder.build").search.chains[0]
+    assert [hop.reached.removeprefix(M) for hop in chain] == [
+        "outer.<locals>.inner",
+        "outer.<locals>.helper_of_inner",
+        "Builder.build",
+    ]
+    with pytest.raises(NoDefinition, match="defines no function nothing"):
+        ws.calls(M + "outer.<locals>.nothing")
+
+
+def test_a_method_of_an_item_of_a_list(ws: Workspace) -> None:
+    (first,) = callees(ws, "Stack.first").values()
+    assert (first.site.name.expr, targets(first)) == ("self.items[].build", ["Builder.build"])
+
+
+def test_a_package_rebinding_a_submodule_name_holds_the_class(ws: Workspace) -> None:
+    """``progress/__init__.py`` imports ``bar`` from its submodule ``bar``: that runs after
+    the submodule is imported, so ``progress.bar`` is the class, not the module."""
+    for query in ("callpkg.progress_user.show", "callpkg.progress_user.show_later"):
+        (made,) = [c for c in callees(ws, query).values() if c.site.kind == "call"]
+        assert [(t.qualname, t.kind) for t in made.targets] == [("callpkg.progress.bar.bar", "class")], query
+
+
+def test_a_module_list_filled_by_a_factory(ws: Workspace) -> None:
+    (part,) = [c for c in callees(ws, "Factory.forward").values() if c.site.name.expr == "part"]
+    assert targets(part) == ["Attention.forward", "Norm.forward"]  # what make_layer returns
+
+
+def test_a_parameter_holds_what_the_call_that_reached_it_passed(ws: Workspace) -> None:
+    """``model = self._wrap(self.model)`` where ``_wrap`` returns its parameter holds
+    the annotated ``Model``; ``self._step(model, x)`` passes it on, so ``model(x)`` in
+    ``_step`` (an unannotated parameter) runs ``Model.forward`` on the way from train."""
+    (wrap,) = [c for c in callees(ws, "Runner.train").values() if c.site.name.expr == "self._step"]
+    assert targets(wrap) == ["Runner._step"]
+    (alone,) = callees(ws, "Runner._step").values()
+    assert not alone.targets  # asked alone, its parameter is the caller's
+    chain = ws.path("Runner.train", "Attention.forward").search.chains[0]
+    assert [hop.caller.target.qualname.removeprefix(M) for hop in chain][:3] == [
+        "Runner.train",
+        "Runner._step",
+        "Model.forward",
+    ]
+    assert "passed" in chain[1].callee.how
+
+
+def test_a_name_unpacked_from_a_returned_tuple_holds_that_element(ws: Workspace) -> None:
+    """``model, data = self._prepare(x)`` where ``_prepare`` ends in ``return model, [x]``:
+    ``model`` is its first element; ``first, second = data, model`` pairs the names."""
+    chain = ws.path("Runner.fit", "Attention.forward").search.chains[0]
+    assert [hop.caller.target.qualname.removeprefix(M) for hop in chain][:3] == [
+        "Runner.fit",
+        "Runner._step",
+        "Model.forward",
+    ]
+
+
+def test_a_call_of_many_candidates_is_searched_lazily_toward_the_goal(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``self(x)`` in the mixin, asked about without a concrete class, has two candidates:
+    made "many" here, path first searches without them, then through those that may lead
+    to the goal (ChatModel.forward, which builds a Model; not OtherChatModel.forward)."""
+    from codewalk.calls import graph
+
+    monkeypatch.setattr(graph, "WIDE", 1)
+    search = ws.path("GenerationMixin.generate", "Attention.forward").search
+    assert search.widened
+    chains = [[hop.caller.target.qualname.removeprefix(M) for hop in chain] for chain in search.chains]
+    assert chains[0][:4] == [
+        "GenerationMixin.generate",
+        "GenerationMixin._sample",
+        "ChatModel.forward",
+        "Model.forward",
+    ]
+    assert all("OtherChatModel.forward" not in chain for chain in chains)
+
+
+def test_an_untyped_call_may_reach_the_definitions_of_its_name_as_a_guess(ws: Workspace) -> None:
+    """Asked alone, ``model(x)`` in Runner._step calls a parameter codewalk cannot type: a
+    path goes on through the forwards that may lead to the goal, each said to be possible."""
+    search = ws.path("Runner._step", "Attention.forward").search
+    first = search.chains[0]
+    assert first[0].callee.site.name.expr == "model"
+    assert "cannot type: possibly" in first[0].callee.how
+    assert first[0].target is not None and first[0].target.qualname.endswith(".forward")

@@ -1,0 +1,99 @@
+"""The type an attribute or a variable declares, as the extractor keeps it (``target``)
+and the resolver reads it back (``declared``)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from codewalk.index.extract import extract
+from codewalk.index.records import ModuleFacts
+from codewalk.resolve.types import Declared, declared, returns
+
+SOURCE = """
+from typing import Optional
+import torch.nn as nn
+
+ATTENTION: "AttentionInterface" = AttentionInterface()
+REGISTRY = make_registry()
+
+
+class Block(nn.Module):
+    config: Optional[BlockConfig]
+
+    def __init__(
+        self,
+        config,
+        model: PreTrainedModel | nn.Module | None = None,
+        cache: "Cache" = None,
+        layers: list[Layer] | None = None,
+        download: Optional[Download] = None,
+    ):
+        self.layers = nn.ModuleList([Layer(config, i) for i in range(config.n)])
+        self.pairs = nn.ModuleList([First(config), Second(config)])
+        self.stack = nn.ModuleList([Layer(config)] * 4)
+        self.norms = nn.ModuleList()
+        for _ in range(2):
+            self.norms.append(Norm(config))
+        resnets = []
+        for _ in range(2):
+            block = ResnetBlock(config)
+            resnets.append(block)
+        self.resnets = nn.ModuleList(resnets)
+        self.steps = nn.Sequential(Up(config), Down(config))
+        self.heads = nn.ModuleDict({"a": Head(config), "b": Head(config)})
+        self.model = model
+        self.cache = cache
+        self.out: Optional[Linear] = None
+        self.factory = LayerFactory
+        self.size = config.hidden_size
+        self.mlp = Mlp(config) if config.mlp else Gated(config)
+        self.layer_list = layers if layers is not None else []
+        self.download = download or Download()
+        self.downs = nn.ModuleList([])
+        for kind in config.kinds:
+            down = get_down_block(kind)
+            self.downs.append(down)
+"""
+
+
+def targets(facts: ModuleFacts) -> dict[str, str]:
+    return {d.qualname: d.target for d in facts.definitions if d.kind in ("attribute", "variable")}
+
+
+def test_what_each_assignment_declares() -> None:
+    facts = extract(textwrap.dedent(SOURCE))
+    assert isinstance(facts, ModuleFacts)
+    found = targets(facts)
+    assert found["ATTENTION"] == ":AttentionInterface"  # a string annotation
+    assert found["REGISTRY"] == "make_registry()"  # what the function returns
+    assert found["Block.config"] == ":BlockConfig"  # Optional[...] at class level
+    assert found["Block.layers"] == "nn.ModuleList[Layer]"  # a comprehension
+    assert found["Block.pairs"] == "nn.ModuleList[First|Second]"
+    assert found["Block.stack"] == "nn.ModuleList[Layer]"  # [X(...)] * n
+    assert found["Block.norms"] == "nn.ModuleList[Norm]"  # filled by append
+    assert found["Block.resnets"] == "nn.ModuleList[ResnetBlock]"  # a local list, filled
+    assert found["Block.steps"] == "nn.Sequential[Up|Down]"
+    assert found["Block.heads"] == "nn.ModuleDict[Head]"
+    assert found["Block.model"] == ":PreTrainedModel|nn.Module"  # the parameter's annotation
+    assert found["Block.cache"] == ":Cache"
+    assert found["Block.out"] == ":Linear"
+    assert found["Block.factory"] == "type[LayerFactory]"  # the class itself
+    assert found["Block.size"] == ""
+    assert found["Block.mlp"] == "Mlp|Gated"  # a conditional: either
+    assert found["Block.layer_list"] == ":list[Layer]"  # the parameter, or an empty list
+    assert found["Block.download"] == ":Download"  # the parameter, or one made
+    assert found["Block.downs"] == "nn.ModuleList[get_down_block()]"  # filled by a factory
+
+
+def test_the_type_text_read_back() -> None:
+    facts = extract(textwrap.dedent(SOURCE))
+    assert isinstance(facts, ModuleFacts)
+    by_name = {d.qualname: d for d in facts.definitions}
+    assert declared(by_name["Block.layers"]) == Declared(elements=("Layer",))
+    model = Declared(classes=("PreTrainedModel", "nn.Module"), annotated=True)
+    assert declared(by_name["Block.model"]) == model
+    assert declared(by_name["Block.factory"]) == Declared(held=("LayerFactory",))
+    builder = Declared(("DatasetBuilder",), annotated=True)
+    assert returns("def load(path) -> Optional[DatasetBuilder]:") == builder
+    assert returns("def items(self) -> list['Item']:") == Declared(elements=("Item",), annotated=True)
+    assert returns("def f(x):") == Declared()
