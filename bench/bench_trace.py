@@ -5,7 +5,7 @@ many of its recorded call edges land on an indexed ``def``.
     CODEWALK_BENCH_PYTHON=torchenv/bin/python .venv/bin/python bench/bench_trace.py [--rounds N]
 
 ``CODEWALK_BENCH_PYTHON`` names a Python with torch and the pinned stack
-(bench/requirements-torch.txt). Targets (DESIGN.md s.10): trace <= 3x untraced with
+(bench/requirements-torch.txt). Targets: trace <= 3x untraced with
 sys.monitoring (Python 3.12+), <= 8x with sys.settrace (before); the trace opens in the
 UI in <= 1 s. Interleaved rounds, min/median/max; the bench cache is CODEWALK_BENCH_HOME.
 """
