@@ -110,7 +110,8 @@ def summary(trace: Any) -> list[str]:
         lines.append(
             f"the program {how} with status {trace.status}{error}: the trace holds what ran until then"
         )
-    lines.append(f"read it: codewalk tour --trace {trace.name}")
+    if trace.functions:  # else there is nothing to read: the line above says why
+        lines.append(f"read it: codewalk tour --trace {trace.name}")
     return lines
 
 
