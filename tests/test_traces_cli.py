@@ -160,6 +160,8 @@ def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]
     assert lines[0] == "trace 'toy': prog.py  [toy (no version) (installed copy at " + str(toy) + ")]"
     fib = [line for line in lines if line.strip().startswith("fib  ")]
     assert [len(line) - len(line.lstrip()) for line in fib] == [2, 4, 6, 8]  # recursion, deeper each level
+    # a row called from the program (or from another repository's code) says whose it is
+    assert fib[0].strip().startswith("fib  [toy]  x1 ") and not any("[toy]" in line for line in fib[1:])
     assert any(line.startswith("    key  x3 ") for line in lines)  # under order, through sorted
     code, out, _ = run(capsys, "tour", "--trace", "toy", "--json")
     nodes = json.loads(out)["nodes"]

@@ -43,7 +43,17 @@ def node_label(trace: Trace, shown: Shown, hidden: int = 0) -> str:
     function = trace.functions[node.function]
     inside = f", {hidden} calls inside folded" if hidden else ""
     took = seconds_text(node.seconds)
-    return f"{function.short}  x{node.calls}  {took}  ({where_shown(trace, shown)}{inside})"
+    where = f"({where_shown(trace, shown)}{inside})"
+    return f"{function.short}{_crossing(trace, shown)}  x{node.calls}  {took}  {where}"
+
+
+def _crossing(trace: Trace, shown: Shown) -> str:
+    """``  [transformers]`` where a call comes from another repository's code (or from the
+    program): the row's line is in its caller's file, and this says the row's is another."""
+    node = trace.nodes[shown.node]
+    repo = trace.functions[node.function].repo
+    caller = trace.nodes[node.parent].function if node.parent > 0 else -1
+    return "" if caller >= 0 and trace.functions[caller].repo == repo else f"  [{repo}]"
 
 
 def header(trace: Trace) -> str:
