@@ -187,7 +187,9 @@ def test_a_deep_tree_prints_as_json_and_as_text(toy: Path, capsys: pytest.Captur
     assert len(downs) == 3001
     assert all(nodes[node["parent"]]["qualname"] == "toypkg.down" for node in downs[1:])
     code, out, _ = run(capsys, "tour", "--trace", "deep", "--plain")
-    assert code == 0 and sum(1 for line in out.splitlines() if line.strip().startswith("down  x1 ")) == 3001
+    rows = [line.strip() for line in out.splitlines() if line.strip().startswith("down  ")]
+    assert code == 0 and len(rows) == 3001 and rows[0].startswith("down  [toy]  x1 ")
+    assert all(row.startswith("down  x1 ") for row in rows[1:])
 
 
 def test_a_trace_read_as_a_tour_writes_names_as_code(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
