@@ -268,28 +268,13 @@ class _Collector:
                 )
 
     def assignment(self, node: ast.Assign | ast.AnnAssign, parent: str, flags: int) -> None:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         value = node.value
-        names: list[ast.Name] = []
-        for target in targets:
-            if isinstance(target, ast.Name):
-                names.append(target)
-            elif isinstance(target, ast.Tuple | ast.List):
-                names.extend(e for e in target.elts if isinstance(e, ast.Name))
-            elif isinstance(target, ast.Subscript) and not parent:
-                self.imports += lazy.from_subscript(target, value)
+        names = self._assigned_names(node, parent)
         alias_target = dotted(value) if value is not None and len(names) == 1 else ""
         first = self.lines[node.lineno - 1].strip() if node.lineno <= len(self.lines) else ""
         for name in names:
             qualname = f"{parent}.{name.id}" if parent else name.id
-            if name.id == "__all__" and not parent and value is not None:
-                self.all_names = string_list(value)
-            if name.id == lazy.STRUCTURE and not parent and isinstance(value, ast.Dict):
-                self.imports += lazy.from_dict(value)
-            if isinstance(value, ast.Dict):
-                self.dict_entries(qualname, value)
-                if not parent:
-                    self.imports += bindings.module_aliases(qualname, value)
+            self._facts_of_value(name.id, qualname, value, parent)
             rebound = bindings.rebound_by(value, name.id) if not parent and len(names) == 1 else ""
             annotation = node.annotation if isinstance(node, ast.AnnAssign) else None
             held = "" if alias_target or rebound or len(names) != 1 else declared(value, annotation)
@@ -310,6 +295,32 @@ class _Collector:
                     copied_from=self.copied_from(node),
                 )
             )
+
+    def _assigned_names(self, node: ast.Assign | ast.AnnAssign, parent: str) -> list[ast.Name]:
+        """The plain names an assignment binds (``a = ``, ``a, b = ``); a module's
+        ``_import_structure[...] = [...]`` is read as the lazy imports it adds."""
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names: list[ast.Name] = []
+        for target in targets:
+            if isinstance(target, ast.Name):
+                names.append(target)
+            elif isinstance(target, ast.Tuple | ast.List):
+                names.extend(e for e in target.elts if isinstance(e, ast.Name))
+            elif isinstance(target, ast.Subscript) and not parent:
+                self.imports += lazy.from_subscript(target, node.value)
+        return names
+
+    def _facts_of_value(self, name: str, qualname: str, value: ast.expr | None, parent: str) -> None:
+        """What a value assigned to ``name`` says beyond the name: ``__all__``, a lazy
+        import structure, a dict's entries (and, at module level, the aliases it holds)."""
+        if name == "__all__" and not parent and value is not None:
+            self.all_names = string_list(value)
+        if name == lazy.STRUCTURE and not parent and isinstance(value, ast.Dict):
+            self.imports += lazy.from_dict(value)
+        if isinstance(value, ast.Dict):
+            self.dict_entries(qualname, value)
+            if not parent:
+                self.imports += bindings.module_aliases(qualname, value)
 
     def aug_assignment(self, node: ast.AugAssign, parent: str) -> None:
         if parent or not isinstance(node.op, ast.Add):
