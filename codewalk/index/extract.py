@@ -147,29 +147,40 @@ class _Collector:
             if keyword.arg == "metaclass" and dotted(keyword.value).endswith("DummyObject"):
                 flags |= DUMMY
         decorators = tuple(d for d in (decorator_name(d) for d in node.decorator_list) if d)
-        self.definitions.append(
-            Definition(
-                qualname=qualname,
-                name=node.name,
-                kind="class",
-                parent=parent,
-                line=node.lineno,
-                col=node.col_offset,
-                start_line=start_line(node),
-                end_line=node.end_lineno or node.lineno,
-                signature=self.header(node),
-                doc=doc_line(node),
-                bases=bases,
-                decorators=decorators,
-                flags=flags,
-                copied_from=self.copied_from(node),
-            )
-        )
+        self.definitions.append(self.defined(node, qualname, parent, "class", flags, decorators, bases))
         members = flags & ~DUMMY
         if any(base.rpartition(".")[2] == "Protocol" for base in bases):
             members |= PROTOCOL
         self.body(node.body, parent=qualname, in_class=True, flags=members)
         self.class_attributes(qualname)
+
+    def defined(
+        self,
+        node: ast.ClassDef | FunctionNode,
+        qualname: str,
+        parent: str,
+        kind: str,
+        flags: int,
+        decorators: tuple[str, ...],
+        bases: tuple[str, ...] = (),
+    ) -> Definition:
+        """The definition a ``class`` or ``def`` statement makes."""
+        return Definition(
+            qualname=qualname,
+            name=node.name,
+            kind=kind,
+            parent=parent,
+            line=node.lineno,
+            col=node.col_offset,
+            start_line=start_line(node),
+            end_line=node.end_lineno or node.lineno,
+            signature=self.header(node),
+            doc=doc_line(node),
+            bases=bases,
+            decorators=decorators,
+            flags=flags,
+            copied_from=self.copied_from(node),
+        )
 
     def class_attributes(self, qualname: str) -> None:
         """``self.x = ...`` in the methods of class ``qualname``: where a model's parts
@@ -197,23 +208,7 @@ class _Collector:
             elif last == "overload":
                 flags |= OVERLOAD
         qualname = f"{parent}.{node.name}" if parent else node.name
-        self.definitions.append(
-            Definition(
-                qualname=qualname,
-                name=node.name,
-                kind=kind,
-                parent=parent,
-                line=node.lineno,
-                col=node.col_offset,
-                start_line=start_line(node),
-                end_line=node.end_lineno or node.lineno,
-                signature=self.header(node),
-                doc=doc_line(node),
-                decorators=decorators,
-                flags=flags,
-                copied_from=self.copied_from(node),
-            )
-        )
+        self.definitions.append(self.defined(node, qualname, parent, kind, flags, decorators))
         if kind == "method" and not any(d.rpartition(".")[2] in _NOT_ON_SELF for d in decorators):
             self._methods.setdefault(parent, []).append((node, flags))
         self.definitions += bindings.class_facts(node, qualname, self.line_text)
