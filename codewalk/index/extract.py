@@ -240,25 +240,14 @@ class _Collector:
                 ):
                     continue
                 seen.add(target.attr)
-                text = self.lines[stmt.lineno - 1].strip() if stmt.lineno <= len(self.lines) else ""
                 annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
                 held = declared(stmt.value, annotation, lists, params)
                 filled = lists.get(f"{me}.{target.attr}")
                 if filled and "[" not in held and not held.startswith(ANNOTATED):
                     held = f"{held or 'list'}[{'|'.join(filled)}]"  # self.layers.append(X(...))
                 self.definitions.append(
-                    Definition(
-                        qualname=f"{parent}.{target.attr}",
-                        name=target.attr,
-                        kind="attribute",
-                        parent=parent,
-                        line=stmt.lineno,
-                        col=target.col_offset,
-                        start_line=stmt.lineno,
-                        end_line=stmt.end_lineno or stmt.lineno,
-                        signature=text[:300],
-                        target=held,
-                        flags=flags,
+                    self.bound(
+                        stmt, parent, target.attr, "attribute", (stmt.lineno, target.col_offset), held, flags
                     )
                 )
 
@@ -266,7 +255,6 @@ class _Collector:
         value = node.value
         names = self._assigned_names(node, parent)
         alias_target = dotted(value) if value is not None and len(names) == 1 else ""
-        first = self.lines[node.lineno - 1].strip() if node.lineno <= len(self.lines) else ""
         for name in names:
             qualname = f"{parent}.{name.id}" if parent else name.id
             self._facts_of_value(name.id, qualname, value, parent)
@@ -274,22 +262,49 @@ class _Collector:
             annotation = node.annotation if isinstance(node, ast.AnnAssign) else None
             held = "" if alias_target or rebound or len(names) != 1 else declared(value, annotation)
             placeholder = FALLBACK if not parent and is_none(value) else 0  # X = None: not X itself
+            kind = "alias" if alias_target else "variable"
+            flags_of = flags | (REBOUND if rebound else 0) | placeholder
             self.definitions.append(
-                Definition(
-                    qualname=qualname,
-                    name=name.id,
-                    kind="alias" if alias_target else "variable",
-                    parent=parent,
-                    line=name.lineno,
-                    col=name.col_offset,
-                    start_line=node.lineno,
-                    end_line=node.end_lineno or node.lineno,
-                    signature=first[:300],
-                    target=alias_target or rebound or held,
-                    flags=flags | (REBOUND if rebound else 0) | placeholder,
-                    copied_from=self.copied_from(node),
+                self.bound(
+                    node,
+                    parent,
+                    name.id,
+                    kind,
+                    (name.lineno, name.col_offset),
+                    alias_target or rebound or held,
+                    flags_of,
+                    self.copied_from(node),
                 )
             )
+
+    def bound(
+        self,
+        stmt: ast.stmt,
+        parent: str,
+        name: str,
+        kind: str,
+        at: tuple[int, int],
+        target: str,
+        flags: int,
+        copied: str = "",
+    ) -> Definition:
+        """The definition of ``name`` an assignment ``stmt`` binds (``at``: the line and
+        column of the name in it), holding ``target`` (what it aliases, or its type)."""
+        text = self.lines[stmt.lineno - 1].strip() if stmt.lineno <= len(self.lines) else ""
+        return Definition(
+            qualname=f"{parent}.{name}" if parent else name,
+            name=name,
+            kind=kind,
+            parent=parent,
+            line=at[0],
+            col=at[1],
+            start_line=stmt.lineno,
+            end_line=stmt.end_lineno or stmt.lineno,
+            signature=text[:300],
+            target=target,
+            flags=flags,
+            copied_from=copied,
+        )
 
     def _assigned_names(self, node: ast.Assign | ast.AnnAssign, parent: str) -> list[ast.Name]:
         """The plain names an assignment binds (``a = ``, ``a, b = ``); a module's
