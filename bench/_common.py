@@ -99,3 +99,10 @@ def ast_baseline(files: list[str]) -> float:
     with multiprocessing.get_context("fork").Pool(2) as pool:
         pool.map(_parse, files, chunksize=16)
     return time.perf_counter() - started
+
+
+def bench_index() -> Path:
+    """The index file codewalk reads in the bench cache (named by its layout)."""
+    from codewalk.index.versions import INDEX_VERSION
+
+    return BENCH_HOME / f"index-{INDEX_VERSION}.sqlite3"

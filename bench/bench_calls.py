@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import BENCH_HOME, bench_env, checkout, median_of, python, wall
+from _common import BENCH_HOME, bench_env, bench_index, checkout, median_of, python, wall
 
 
 def _empty_call_facts(db: Path) -> None:
@@ -43,7 +43,7 @@ def part_calls() -> None:
     cw = [python(), "-m", "codewalk"]
     baseline = median_of(5, lambda: wall([python(), "-c", "pass"], env=env))
     find = median_of(5, lambda: wall([*cw, "find", "Trainer.train"], env=env))
-    _empty_call_facts(BENCH_HOME / "index.sqlite3")
+    _empty_call_facts(bench_index())
     cold = wall([*cw, "calls", "Trainer.train"], env=env)
     warm = median_of(5, lambda: wall([*cw, "calls", "Trainer.train"], env=env))
     print("calls Trainer.train, whole process:")
@@ -64,7 +64,7 @@ def part_tree() -> None:
     from codewalk.workspace.workspace import Workspace
 
     co = checkout()
-    db = BENCH_HOME / "index.sqlite3"
+    db = bench_index()
     _empty_call_facts(db)
     with Workspace.open(co, Store.open(db)) as ws:
         if not ws.fully_indexed:
@@ -96,7 +96,7 @@ def part_sample(count: int = 150) -> None:
     from codewalk.workspace.workspace import Workspace
 
     co = checkout()
-    with Workspace.open(co, Store.open(BENCH_HOME / "index.sqlite3")) as ws:
+    with Workspace.open(co, Store.open(bench_index())) as ws:
         files = [row for row in ws.store.files(ws.snap) if row.blob is not None]
         chosen = random.Random(0).sample(files, min(count, len(files)))
         parse = facts = 0.0
@@ -127,7 +127,7 @@ def part_index() -> None:
         env = {**env, "CODEWALK_HOME": str(home)}
         cw = [python(), "-m", "codewalk", "index"]
         plain, plain_out = _timed(cw, env)
-        (home / "index.sqlite3").unlink()
+        next(home.glob("index-*.sqlite3")).unlink()
         with_calls, calls_out = _timed([*cw, "--calls"], env)
     finally:
         shutil.rmtree(home, ignore_errors=True)

@@ -27,7 +27,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from _common import BENCH_HOME, bench_env, checkout, interleaved, python, spread, wall
+from _common import BENCH_HOME, bench_env, bench_index, checkout, interleaved, python, spread, wall
 
 RUNS = 9
 TARGET_S = 0.100
@@ -47,7 +47,7 @@ def main(names: list[str]) -> None:
     print(f"transformers {co.version}, {co.root}; {RUNS} interleaved rounds; min/median/max")
     for name in names:
         measure(name, script, rg, co.root, env)
-    index = BENCH_HOME / "index.sqlite3"
+    index = bench_index()
     saved = index.with_name("index.saved")
     shutil.move(index, saved)
     try:

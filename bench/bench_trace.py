@@ -5,7 +5,7 @@ many of its recorded call edges land on an indexed ``def``.
     CODEWALK_BENCH_PYTHON=torchenv/bin/python .venv/bin/python bench/bench_trace.py [--rounds N]
 
 ``CODEWALK_BENCH_PYTHON`` names a Python with torch and the pinned stack
-(bench/requirements-torch.txt). Targets (DESIGN.md s.10): trace <= 3x untraced with
+(bench/requirements-torch.txt). Targets: trace <= 3x untraced with
 sys.monitoring (Python 3.12+), <= 8x with sys.settrace (before); the trace opens in the
 UI in <= 1 s. Interleaved rounds, min/median/max; the bench cache is CODEWALK_BENCH_HOME.
 """
@@ -43,34 +43,19 @@ def timed(argv: list[str], env: dict[str, str]) -> float:
 
 
 def overhead(python: str, rounds: int) -> str:
+    from codewalk import locations
+    from codewalk.source.pins import load_pins
+    from codewalk.traces.mapping import packages_of
+    from codewalk.traces.run import command
+
     env = bench_env()
-    recorder = str(Path(__file__).resolve().parents[1] / "codewalk" / "traces" / "recorder.py")
-    packages: list[str] = []
-    for root, dist in (
-        ("transformers", "transformers"),
-        ("huggingface_hub", "huggingface-hub"),
-        ("tokenizers", "tokenizers"),
-        ("safetensors", "safetensors"),
-        ("accelerate", "accelerate"),
-    ):
-        packages += ["--package", f"{root}={dist}"]
+    packages = packages_of(load_pins(locations.pins_path()))  # what codewalk trace records
+    alone = command(python, str(BENCH_HOME / "raw.json"), packages, [str(PROGRAM), *ARGS], module=False)
     runs = interleaved(
         rounds,
         {
             "untraced": lambda: timed([python, str(PROGRAM), *ARGS], env),
-            "recorder alone": lambda: timed(
-                [
-                    python,
-                    recorder,
-                    "--out",
-                    str(BENCH_HOME / "raw.json"),
-                    *packages,
-                    "--",
-                    str(PROGRAM),
-                    *ARGS,
-                ],
-                env,
-            ),
+            "recorder alone": lambda: timed(alone, env),
             "codewalk trace": lambda: timed(
                 [codewalk(), "trace", "--python", python, "--name", NAME, "--force", str(PROGRAM), *ARGS], env
             ),
@@ -92,10 +77,11 @@ async def open_in_ui(step_of: str) -> float:
 
     started = time.perf_counter()
     opened = open_trace(NAME)
-    tour, _nodes = trace_tour(opened.trace, opened.tree)
-    step = 0
+    traced = trace_tour(opened.trace, opened.tree)
+    step = traced.first
     if step_of:
-        step = next(i for i, s in enumerate(tour.steps) if (s.title or "").strip().startswith(step_of + " "))
+        titles = [(s.title or "").strip() for s in traced.tour.steps]
+        step = next(i for i, title in enumerate(titles) if title.startswith(step_of + " "))
     return await _drawn(_app(opened, step), started)
 
 
@@ -124,13 +110,15 @@ def _app(opened: Any, step: int) -> Any:
     from codewalk.ui.app import make_app
     from codewalk.ui.launch import trace_session
 
-    return make_app(trace_session(opened), start_step=step)
+    return make_app(trace_session(opened)[0], start_step=step)
 
 
 def edges_on_defs() -> str:
     """The share of recorded call edges (caller -> callee, by function) whose two ends are
-    an indexed ``def``; the rest by cause."""
-    from codewalk.traces.joined import definition_of, why_not_indexed
+    an indexed definition: each end read as its own ``def`` only (as before), then as the
+    definition it is part of (a module's code: the module; a comprehension or lambda: the
+    definition around it); the rest by cause."""
+    from codewalk.traces.joined import OWN, definition_of, read_as, why_not_indexed
     from codewalk.traces.reading import open_trace
 
     opened = open_trace(NAME)
@@ -138,27 +126,34 @@ def edges_on_defs() -> str:
     cache: dict[int, str] = {}
 
     def cause(function: int) -> str:
+        """"" when it is read as an indexed definition, else why not."""
         if function not in cache:
             f = trace.functions[function]
             found = definition_of(opened.stack.workspace(f.repo), f)
             cache[function] = "" if found is not None else (why_not_indexed(f) or "no definition found")
         return cache[function]
 
-    functions = [cause(f) for f in range(len(trace.functions))]
-    named = [why for why in functions if why != "a module's own code (run on import)"]
-    found = sum(1 for why in named if not why)
+    def own(function: int) -> bool:
+        return not cause(function) and read_as(trace.functions[function]) == OWN
+
     edges = {(trace.nodes[n.parent].function, n.function) for n in trace.nodes[1:] if n.parent > 0}
+    total = len(edges)
+    before = sum(1 for caller, callee in edges if own(caller) and own(callee))
     causes: dict[str, int] = {}
     for caller, callee in edges:
         why = cause(caller) or cause(callee)
         causes[why] = causes.get(why, 0) + 1
-    total = len(edges)
-    share = causes.get("", 0) / total
+    kinds: dict[str, int] = {}
+    for function in range(len(trace.functions)):
+        kind = read_as(trace.functions[function]) if not cause(function) else "none"
+        kinds[kind] = kinds.get(kind, 0) + 1
     lines = [
-        f"{len(functions)} functions ran; of the {len(named)} that are not a module's own code, "
-        f"{found} ({found / len(named):.1%}) are an indexed def, "
-        f"{sum(1 for why in named if why == 'no definition found')} named ones are not found",
-        f"{total} distinct call edges recorded; {share:.1%} with an indexed def at each end",
+        f"{len(trace.functions)} functions ran, read as: "
+        + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items(), key=lambda item: -item[1])),
+        f"{total} distinct call edges recorded, an indexed definition at each end:",
+        f"  {before / total:.1%} with each end read as its own def only",
+        f"  {causes.get('', 0) / total:.1%} with a module's code read as the module, a comprehension "
+        "or lambda as the definition around it",
     ]
     for why, count in sorted(causes.items(), key=lambda item: -item[1]):
         if why:
@@ -192,7 +187,7 @@ def main() -> None:
     opens = interleaved(
         args.rounds,
         {
-            "trace, first step": lambda: asyncio.run(open_in_ui("")),
+            "trace, the program's first call": lambda: asyncio.run(open_in_ui("")),
             "trace, at GenerationMixin.generate": lambda: asyncio.run(open_in_ui("GenerationMixin.generate")),
             "baseline: the llama-generate tour": lambda: asyncio.run(open_tour_in_ui()),
         },

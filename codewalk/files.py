@@ -1,6 +1,9 @@
 """Writing a file whole or not at all: the one way codewalk writes a file, whether it
-keeps it (a cache entry's manifest, remembered progress) or the user named it
-(``export -o``, ``draft -o``, through :mod:`codewalk.cli.output`).
+keeps it (a cache entry's manifest, remembered progress, a trace) or the user named it
+(``export -o``, ``draft -o`` through :mod:`codewalk.cli.output`, a recorded tour).
+
+A symlink is followed, as a shell's ``>`` follows it: the file it points to is
+replaced, and the link stays a link.
 """
 
 from __future__ import annotations
@@ -23,9 +26,13 @@ def write_atomically(path: Path, data: bytes | str, *, replace: bool = True) -> 
     (and, where the process may set it, the owner) a plain ``open(path, "w")`` would
     leave: an existing file's, else ``0o666`` less the umask. With ``replace=False`` a
     file at ``path``, even one made while this one was being written, is kept:
-    FileExistsError. Raises OSError as ``open`` does (a missing directory, no space)."""
+    FileExistsError. Raises OSError as ``open`` does (a missing directory, no space).
+
+    A symlink at ``path`` is followed (:func:`followed`): its target is written, beside
+    which the temporary file is made, and the link is left as it is."""
     if isinstance(data, str):
         data = data.encode("utf-8")
+    path = followed(path)
     try:
         existing: os.stat_result | None = path.stat()
     except FileNotFoundError:
@@ -50,6 +57,12 @@ def write_atomically(path: Path, data: bytes | str, *, replace: bool = True) -> 
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+
+
+def followed(path: Path) -> Path:
+    """The file a write to ``path`` lands in: the target of a symlink (through every link
+    on the way), else ``path`` itself."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def _create_beside(path: Path, mode: int) -> tuple[Path, int]:

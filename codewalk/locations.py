@@ -13,7 +13,9 @@ them into a temporary directory with a handful of environment variables.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 from codewalk.errors import CodewalkError
@@ -101,8 +103,16 @@ def extra_tour_dirs() -> list[Path]:
 CONFIG_LIMIT = 1 << 20  # 1 MiB: far more than any tour or pins file holds
 
 
-class TooLarge(ValueError):
-    """A file the user named holds more than codewalk reads of such a file."""
+class Refused(ValueError):
+    """A file the user named that codewalk does not read as such a file."""
+
+
+class TooLarge(Refused):
+    """It holds more than codewalk reads of such a file."""
+
+
+class NotRegular(Refused):
+    """It is not a regular file (a FIFO, a device, a socket): reading one may never end."""
 
 
 def read_text(path: Path, what: str, error: type[CodewalkError], hint: str | None = None) -> str:
@@ -117,7 +127,7 @@ def read_text(path: Path, what: str, error: type[CodewalkError], hint: str | Non
         raise error(f"{path}: a directory, not a {what}", hint=hint) from None
     except OSError as exc:
         raise error(f"{path}: cannot read {what}: {exc.strerror}") from None
-    except TooLarge as exc:
+    except Refused as exc:
         raise error(f"{path}: not a {what}: {exc}", hint=hint) from None
     except ValueError:  # a NUL in the path
         raise error(f"{path!r}: not a usable path (it holds a NUL character)") from None
@@ -129,13 +139,36 @@ def read_text(path: Path, what: str, error: type[CodewalkError], hint: str | Non
 
 
 def read_limited(path: Path, limit: int = CONFIG_LIMIT) -> bytes:
-    """The bytes of a file the user names (a tour, a pins file), never more than
-    ``limit``: a device such as ``/dev/zero`` or a runaway file is not read whole.
+    """The bytes of a regular file the user names (a tour, a pins file, a trace), never
+    more than ``limit``: a runaway file is not read whole, and a FIFO or a device
+    (``/dev/zero``) is not read at all. It is opened without blocking, so a FIFO with no
+    writer does not hang the open either.
 
-    Raises ``OSError`` as ``open`` does (a directory, a missing file), ``ValueError``
-    for a path holding a NUL, and :class:`TooLarge` beyond ``limit`` bytes."""
-    with open(path, "rb") as handle:
-        data = handle.read(limit + 1)
+    Raises ``OSError`` as ``open`` does (a missing file; ``IsADirectoryError`` for a
+    directory), ``ValueError`` for a path holding a NUL, :class:`NotRegular` for what is
+    not a regular file and :class:`TooLarge` beyond ``limit`` bytes."""
+    data = read_start(path, limit + 1)
     if len(data) > limit:
         raise TooLarge(f"more than {limit // (1 << 20)} MiB")
     return data
+
+
+def read_start(path: Path, size: int) -> bytes:
+    """The first ``size`` bytes (or fewer) of a regular file, read as :func:`read_limited`
+    reads one; the rest is never read."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    with open(os.open(path, flags), "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise NotRegular(f"not a regular file ({_kind(mode)})")
+        return handle.read(size)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"

@@ -39,7 +39,7 @@ def test_calls_lists_callees_in_order_with_how(repo: Path, capsys: pytest.Captur
     code, out, _ = run(capsys, "calls", "Trainer.step")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == f"callpkg.trainer.Trainer.step  method  {TRAINER}:37  [calls local]"
+    assert lines[0] == f"callpkg.trainer.Trainer.step  method  {TRAINER}:37  [calls@local]"
     assert lines[1] == f"      38  self.layer -> callpkg.trainer.Trainer.layer  {TRAINER}:16"
     assert lines[2] == f"          then callpkg.trainer.Layer.forward  {TRAINER}:10"
     assert (
@@ -246,11 +246,11 @@ def test_a_definition_in_another_pin_is_headed_with_its_own(
     code, out, _ = run(capsys, "callers", "accelerate.Accelerator.scale")
     assert code == 0
     assert out.splitlines()[0] == (
-        "callers of accelerate.accelerator.Accelerator.scale  src/accelerate/accelerator.py:6  [accel local]"
+        "callers of accelerate.accelerator.Accelerator.scale  src/accelerate/accelerator.py:6  [accel@local]"
     )
     assert "src/accelerate/accelerator.py:3  in backward" in out
     code, out, _ = run(capsys, "calls", "accelerate.Accelerator.backward")
-    assert out.splitlines()[0].endswith("src/accelerate/accelerator.py:2  [accel local]")
+    assert out.splitlines()[0].endswith("src/accelerate/accelerator.py:2  [accel@local]")
 
 
 def test_draft_across_pins_resolves_in_full(

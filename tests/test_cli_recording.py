@@ -25,7 +25,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     """What would open the recorder, recorded instead (as if on a terminal)."""
     calls: list[tuple[Any, ...]] = []
 
-    def fake(args: argparse.Namespace, tour: Any, draft: Any, on_disk: str | None) -> int:
+    def fake(args: argparse.Namespace, tour: Any, draft: Any, on_disk: str | None, stack: Any = None) -> int:
         calls.append((tour, draft, on_disk))
         return 0
 

@@ -87,3 +87,28 @@ def test_without_replace_a_file_made_meanwhile_is_kept(
     target.unlink()
     write_atomically(target, "draft\n", replace=False)
     assert target.read_text() == "draft\n"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_a_symlink_is_followed_and_stays_a_link(tmp_path: Path) -> None:
+    """As ``>`` does: the file at the end of the links is replaced, every link kept; a
+    new file is made where a dangling link points, unless ``replace`` is false."""
+    real = tmp_path / "real" / "notes.yaml"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    real.chmod(0o640)
+    middle = tmp_path / "middle.yaml"
+    middle.symlink_to(real)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(middle)
+    write_atomically(link, "new\n")
+    assert link.is_symlink() and middle.is_symlink()
+    assert real.read_text() == "new\n" and stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert sorted(p.name for p in real.parent.iterdir()) == ["notes.yaml"]
+    with pytest.raises(FileExistsError):
+        write_atomically(link, "again\n", replace=False)
+    assert real.read_text() == "new\n"
+    dangling = tmp_path / "dangling.yaml"
+    dangling.symlink_to(tmp_path / "real" / "made.yaml")
+    write_atomically(dangling, "made\n", replace=False)
+    assert dangling.is_symlink() and (tmp_path / "real" / "made.yaml").read_text() == "made\n"

@@ -92,7 +92,7 @@ def test_after_sync_repairs_an_entry_its_file_list_is_read_again(
     assert "is damaged (files were modified" in err and "downloaded" in out
     code, out, err = run(capsys, "find", "LlamaModel")
     assert code == 0, err
-    assert out.splitlines()[1].startswith(f"  {LLAMA}:1  [transformers v5.23.0]")
+    assert out.splitlines()[1].startswith(f"  {LLAMA}:1  [transformers@v5.23.0]")
     assert_untouched(before, outside_cache(tmp_path, isolated_home))
 
 

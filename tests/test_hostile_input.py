@@ -125,7 +125,7 @@ def test_a_pins_tag_with_a_nul_is_one_line(
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_endless_tour_and_pins_files_are_capped(
+def test_endless_tour_and_pins_files_are_refused(
     toy: Path,
     tmp_path: Path,
     isolated_home: Path,
@@ -135,10 +135,10 @@ def test_endless_tour_and_pins_files_are_capped(
     before = outside_cache(tmp_path, isolated_home)
     code, out, err = run(capsys, "tour", "/dev/zero", "--plain", "--source", str(toy))
     assert (code, out) == (2, "")
-    assert one_error(err) == "codewalk: error: /dev/zero: not a tour file: more than 1 MiB"
+    assert one_error(err) == "codewalk: error: /dev/zero: not a tour file: not a regular file (a device)"
     code, out, _ = run(capsys, "check", "/dev/zero", "--source", str(toy))
     assert code == 1
-    assert "error: /dev/zero: not a tour file: more than 1 MiB" in out
+    assert "error: /dev/zero: not a tour file: not a regular file (a device)" in out
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:
         handle.truncate((1 << 20) + 1)
@@ -147,7 +147,7 @@ def test_endless_tour_and_pins_files_are_capped(
     monkeypatch.setenv("CODEWALK_PINS", "/dev/zero")
     code, out, err = run(capsys, "find", "Engine")
     assert (code, out) == (2, "")
-    assert one_error(err) == "codewalk: error: /dev/zero: not a pins file: more than 1 MiB"
+    assert one_error(err) == "codewalk: error: /dev/zero: not a pins file: not a regular file (a device)"
     assert_untouched(before, outside_cache(tmp_path, isolated_home), allowed=["big.yaml"])
 
 

@@ -3,6 +3,9 @@ the platform's directories as platformdirs names them."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -26,3 +29,47 @@ def test_the_environment_names_them_first(tmp_path: Path, monkeypatch: pytest.Mo
     assert locations.cache_home() == tmp_path / "my-cache"
     assert locations.state_home() == tmp_path / "state"
     assert locations.sources_dir() == tmp_path / "my-cache" / "sources"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_where_a_file_is_read_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """A FIFO with no writer blocks a plain ``open`` for ever: a trace or a tour named
+    like one is refused in one line, at once (the commands run under a timeout)."""
+    home = tmp_path / "home"
+    (home / "traces").mkdir(parents=True)
+    os.mkfifo(home / "traces" / "x.json")
+    tours = tmp_path / "tours"
+    tours.mkdir()
+    os.mkfifo(tours / "x.yaml")
+    env = {**os.environ, "CODEWALK_HOME": str(home)}
+
+    def codewalk(*argv: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "codewalk", *argv]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=30)
+
+    listed = codewalk("traces")
+    assert listed.returncode == 0
+    assert listed.stdout.startswith("x  (cannot be read: trace 'x' (")
+    assert listed.stdout.rstrip().endswith("is not a regular file (a FIFO))")
+    opened = codewalk("tour", "--trace", "x", "--plain")
+    assert opened.returncode == 2 and "is not a regular file (a FIFO)" in opened.stderr
+    walked = codewalk("tour", str(tours / "x.yaml"), "--plain")
+    assert walked.returncode == 2
+    assert walked.stderr.startswith(
+        f"codewalk: error: {tours / 'x.yaml'}: not a tour file: not a regular file (a FIFO)"
+    )
+    assert codewalk("tours", "--tours-dir", str(tours)).returncode == 0  # a FIFO is no tour file
+
+
+def test_read_limited_reads_a_regular_file_and_names_what_it_refuses(tmp_path: Path) -> None:
+    small = tmp_path / "small.yaml"
+    small.write_bytes(b"id: x\n")
+    assert locations.read_limited(small) == b"id: x\n"
+    big = tmp_path / "big.json"
+    big.write_bytes(b"x" * 11)
+    with pytest.raises(locations.TooLarge):
+        locations.read_limited(big, limit=10)
+    with pytest.raises(IsADirectoryError):
+        locations.read_limited(tmp_path)
+    with pytest.raises(FileNotFoundError):
+        locations.read_limited(tmp_path / "missing")

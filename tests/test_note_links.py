@@ -4,6 +4,10 @@ file (the loader), the lines a step shows (tours/shown.py) and the note warnings
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -75,6 +79,56 @@ def test_code_spans_as_commonmark_reads_them() -> None:
         None,
         None,
     ]
+
+
+def test_links_nest_as_commonmark_reads_them_the_inner_one_wins() -> None:
+    parts = scan("[a [`b`](codewalk:x.b) `c`](codewalk:y) and [`d` of `e`](codewalk:z)")
+    assert [link.target for link in parts.links] == ["x.b", "z"]
+    assert [(span.text, span.in_link.target if span.in_link else None) for span in parts.code_spans] == [
+        ("b", "x.b"),
+        ("c", None),
+        ("d", "z"),
+        ("e", "z"),
+    ]
+    assert [link.plain_text for link in parts.links] == ["b", "d of e"]  # every span's backticks dropped
+
+
+HOSTILE_NOTES = {  # each took tens of seconds, or raised RecursionError, before one pass
+    "links without an end": "[x](" * 24_000,
+    "nested brackets": "[" * 30_000 + "]" * 30_000,
+    "nested links": "[" * 5_000 + "[x](codewalk:a)" + "](codewalk:b)" * 5_000,
+    "unclosed titles": "[x](a (" * 14_000,
+    "backticks of every length": " ".join("`" * n for n in range(1, 400)),
+}
+
+
+def test_a_hostile_note_is_read_in_one_pass() -> None:
+    """Run in a child under a timeout: a scan that goes back over the note for each
+    bracket would not finish (and a recursive one would overflow the stack)."""
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from codewalk.tours.notes import scan
+        notes = json.load(sys.stdin)
+        found = {name: scan(note) for name, note in notes.items()}
+        print(json.dumps({name: [len(p.links), len(p.code_spans)] for name, p in found.items()}))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(HOSTILE_NOTES),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "links without an end": [0, 0],
+        "nested brackets": [0, 0],
+        "nested links": [1, 0],  # the innermost; the brackets around it are text
+        "unclosed titles": [0, 0],
+        "backticks of every length": [0, 0],
+    }
 
 
 TOUR = """\
@@ -195,6 +249,29 @@ def test_a_resolved_step_keeps_focus_and_regions_as_one() -> None:
     broken = ResolvedLink(scan("[a](codewalk:a)").links[0], None, None, "app", "1", "link [a]: gone")
     with_broken = ResolvedStep(step, "resolved", target, None, (), (), None, "app", "1", links=(broken,))
     assert not with_broken.ok and with_broken.problems == ("link [a]: gone",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "__init__ of <module transformers>",
+        "strict.<locals>.wrap.<locals>.init_with_validate",
+        "from <frozen importlib._bootstrap>:1229 _handle_fromlist",
+        "a `quoted` *name* [x](y) & #1 | ~~z~~ \\",
+    ],
+)
+def test_names_in_markdown_show_as_written(text: str) -> None:
+    """As a title (plain) and in a code span, a name reads in Markdown as it is written:
+    no bold ``__init__``, no ``<locals>`` taken for an HTML tag."""
+    import html
+
+    from markdown_it import MarkdownIt
+
+    from codewalk.tours.notes import code_span, plain_markdown
+
+    render = MarkdownIt("commonmark").render
+    assert render(f"## {plain_markdown(text)}") == f"<h2>{html.escape(text, quote=False)}</h2>\n"
+    assert render(code_span(text)) == f"<p><code>{html.escape(text, quote=False)}</code></p>\n"
 
 
 def test_a_link_whose_query_fails_is_broken_but_a_failing_index_is_no_link_s_fault(

@@ -240,3 +240,54 @@ def test_a_tour_is_written_only_over_what_was_read(tmp_path: Path) -> None:
         write_tour(blocked / "t.yaml", "x\n", None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir", "file"]
     assert list((tmp_path / "dir").iterdir()) == []  # no temporary file left behind
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symlinks")
+def test_a_symlinked_tour_file_stays_a_link_and_its_target_is_written(tmp_path: Path) -> None:
+    """``tour rv-link --edit``, then ``w``: the file the link points to gets the tour,
+    the link stays a link (as an editor saving through it, or ``>``, leaves it)."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "rv.yaml"
+    target.write_text("one\n")
+    link = tmp_path / "tours" / "rv-link.yaml"
+    link.parent.mkdir()
+    link.symlink_to(Path("..") / "shared" / "rv.yaml")
+    write_tour(link, "two\n", "one\n")
+    assert link.is_symlink() and os.readlink(link) == str(Path("..") / "shared" / "rv.yaml")
+    assert target.read_text() == "two\n"
+    assert sorted(p.name for p in shared.iterdir()) == ["rv.yaml"]  # the temporary file was beside it
+    with pytest.raises(TourError, match="the file changed since it was read"):
+        write_tour(link, "three\n", "one\n")
+
+
+SPACED = "\n# a tour with a blank line first\nid: t\ntitle: T\nsteps:\n  - at: A\n\n  - at: B\n"
+
+
+def test_a_leading_blank_line_stays_and_a_new_step_is_spaced_as_the_others() -> None:
+    """Only what the author changed changes: the file's first blank line was dropped,
+    and a new step in a file that puts a blank line between steps got none."""
+    draft = draft_of(parse_tour(SPACED, Path("t.yaml")), SPACED)
+    assert draft_text(draft) == SPACED
+    middle = draft_text(draft.add(DraftStep(at="N", file=None), 0))
+    assert middle == SPACED.replace("  - at: B\n", "  - at: N\n\n  - at: B\n")
+    last = draft_text(draft.add(DraftStep(at="Z", file=None), 1))
+    assert last == SPACED + "\n  - at: Z\n"
+
+
+def test_a_tour_shipped_inside_the_installed_package_is_never_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever reached it (a tours path pointed into the package), write_tour does not
+    write into the installed package, where the next upgrade replaces the file."""
+    from codewalk import locations
+
+    package = tmp_path / "site-packages" / "codewalk"
+    shipped = package / "_data" / "tours" / "one.yaml"
+    shipped.parent.mkdir(parents=True)
+    shipped.write_text(SPACED)
+    monkeypatch.setattr(locations, "_PACKAGE_DIR", package)
+    for was in (SPACED, None):
+        with pytest.raises(TourError, match="shipped inside the installed codewalk is not written over"):
+            write_tour(shipped if was else shipped.with_name("two.yaml"), SPACED + "  - at: C\n", was)
+    assert shipped.read_text() == SPACED and not shipped.with_name("two.yaml").exists()

@@ -577,3 +577,31 @@ def test_pip_timeout_sets_how_long_a_silent_index_is_waited_for(
     assert capsys.readouterr().err.splitlines()[-1] == (
         "codewalk: error: PIP_TIMEOUT='soon' is not a number of seconds the package index may take"
     )
+
+
+def test_a_download_in_a_log_says_a_line_a_second_at_most_and_its_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In a log (not a terminal), a fast download is one line at its start and one at its
+    end, not a line for every tenth; a slow one a line a second at most."""
+    import io
+
+    from codewalk.source import reporter
+
+    clock = [100.0]
+    monkeypatch.setattr(reporter.time, "monotonic", lambda: clock[0])
+    log = io.StringIO()
+    say = reporter.TerminalReporter(log)
+    say.phase("downloading fast.tar.gz")
+    for done in range(0, 11):
+        clock[0] += 0.01
+        say.transfer(done * 1_000_000, 10_000_000)
+    say.phase("downloading slow.tar.gz")
+    for done in range(0, 11):
+        clock[0] += 0.6
+        say.transfer(done * 1_000_000, 10_000_000)
+    lines = log.getvalue().splitlines()
+    fast = lines[1 : lines.index("codewalk: downloading slow.tar.gz")]
+    slow = lines[lines.index("codewalk: downloading slow.tar.gz") + 1 :]
+    assert [line.split(" MB")[0].strip() for line in fast] == ["0.0", "10.0"]
+    assert [line.split(" MB")[0].strip() for line in slow] == ["0.0", "2.0", "4.0", "6.0", "8.0", "10.0"]

@@ -6,29 +6,25 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from codewalk.cli.main import main
 from codewalk.traces import store
-from tests.traceprog import BRANCH_NO, BRANCH_YES, write_program
+from tests.traceprog import BRANCH_NO, BRANCH_YES, TWICE_CALLS, running, use_toy
 
 
 @pytest.fixture()
 def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The toy program in a directory of its own, the pins naming its package."""
-    pins = tmp_path / "pins.toml"
-    pins.write_text(
-        '[toy]\nurl = "https://example.invalid/toy.git"\ntag = "v1"\npackage_root = "."\n'
-        'packages = ["toypkg"]\nrelease = "toypkg==1"\n'
-    )
-    monkeypatch.setenv("CODEWALK_PINS", str(pins))
-    work = tmp_path / "work"
-    write_program(work)
-    monkeypatch.chdir(work)
-    return work
+    return use_toy(tmp_path, monkeypatch)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -82,12 +78,78 @@ def test_trace_refuses_what_it_cannot_do(toy: Path, capsys: pytest.CaptureFixtur
     code, _, err = run(capsys, "trace", "--name", "../x", "prog.py")
     assert code == 2 and "cannot name a trace" in err
     code, _, err = run(capsys, "trace", "--name", "y", "missing.py")
-    assert code == 2 and "missing.py: no such program file" in err
+    assert code == 2 and "missing.py: no such program file or directory" in err
     code, _, err = run(capsys, "trace", "--python", str(toy / "nope"), "--name", "z", "prog.py")
     assert code == 2 and "cannot run it" in err
     code, _, err = run(capsys, "trace")
     assert code == 2 and "name the program to trace" in err
+    false = shutil.which("false")
+    if false is not None:  # an interpreter that is none: its status, not a signal
+        code, _, err = run(capsys, "trace", "--python", false, "--name", "f", "prog.py")
+        assert code == 1 and f"{false} exited with status 1 and the recorder never wrote" in err
+    (toy / "quits.py").write_text("import os, toypkg\ntoypkg.fib(2)\nos._exit(5)\n")
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "q", "quits.py")
+    assert code == 5 and "exited with status 5 and the recorder never wrote: os._exit in the program" in err
+    assert not store.path_of("f").exists() and not store.path_of("q").exists()
     assert not store.path_of("y").exists() and not store.path_of("z").exists()
+
+
+def test_a_trace_kept_under_the_same_name_while_the_program_ran_is_not_replaced(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Another run keeps a trace of the name while this one runs (here: the program
+    itself): without --force it stays, and this run says its own is not kept."""
+    kept = store.path_of("race")
+    (toy / "race.py").write_text(
+        f"import pathlib, toypkg\ntoypkg.fib(2)\n"
+        f"path = pathlib.Path({str(kept)!r})\npath.parent.mkdir(parents=True, exist_ok=True)\n"
+        "path.write_text('the other run')\n"
+    )
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "race", "race.py")
+    assert code == 2 and "a trace named 'race' was kept by another run while this one ran" in err
+    assert kept.read_text() == "the other run"
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "race", "--force", "race.py")
+    assert code == 0 and store.load("race").name == "race"
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_to_trace_ends_the_program_and_leaves_no_scratch(toy: Path, tmp_path: Path) -> None:
+    """SIGTERM (or SIGHUP) to codewalk trace is passed on to the program: it never
+    outlives codewalk, and the scratch directory goes."""
+    (toy / "slow.py").write_text("import os, time, toypkg\nprint(os.getpid(), flush=True)\ntime.sleep(120)\n")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    argv = [sys.executable, "-m", "codewalk", "trace", "--python", sys.executable, "--name", "s", "slow.py"]
+    codewalk = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    assert codewalk.stdout is not None
+    program = int(codewalk.stdout.readline())
+    try:
+        codewalk.send_signal(signal.SIGTERM)
+        _, err = codewalk.communicate(timeout=60)
+        assert codewalk.returncode == 128 + signal.SIGTERM, err
+        assert "no trace: SIGTERM ended the program before the recorder could write" in err
+        deadline = time.monotonic() + 10
+        while running(program) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not running(program)
+        assert list(scratch.iterdir()) == []
+    finally:
+        if running(program):
+            os.kill(program, signal.SIGKILL)
+
+
+def test_a_trace_where_nothing_pinned_ran_says_so(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (toy / "idle.py").write_text("print('nothing of toypkg')\n")
+    assert main(["trace", "--python", sys.executable, "--name", "idle", "idle.py"]) == 0
+    said = capsys.readouterr().err
+    assert "nothing of the pinned packages ran in " in said and "read it:" not in said
+    for shown in ("--plain", "--no-color"):  # as text, and in the terminal UI (were there one)
+        code, out, err = run(capsys, "tour", "--trace", "idle", shown)
+        assert (code, out) == (2, "")
+        assert err.startswith("codewalk: error: trace 'idle' holds no call: nothing of the pinned")
+    code, out, _ = run(capsys, "tour", "--trace", "idle", "--json")
+    assert code == 0 and json.loads(out)["nodes"] == []
 
 
 def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,11 +160,89 @@ def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]
     assert lines[0] == "trace 'toy': prog.py  [toy (no version) (installed copy at " + str(toy) + ")]"
     fib = [line for line in lines if line.strip().startswith("fib  ")]
     assert [len(line) - len(line.lstrip()) for line in fib] == [2, 4, 6, 8]  # recursion, deeper each level
+    # a row called from the program (or from another repository's code) says whose it is
+    assert fib[0].strip().startswith("fib  [toy]  x1 ") and not any("[toy]" in line for line in fib[1:])
     assert any(line.startswith("    key  x3 ") for line in lines)  # under order, through sorted
     code, out, _ = run(capsys, "tour", "--trace", "toy", "--json")
-    data = json.loads(out)
-    order = next(node for node in data["tree"] if node["qualname"] == "toypkg.order")
-    assert [(c["qualname"], c["calls"]) for c in order["calls_made"]] == [("toypkg.key", 3)]
+    nodes = json.loads(out)["nodes"]
+    order = next(i for i, node in enumerate(nodes) if node["qualname"] == "toypkg.order")
+    assert [(n["qualname"], n["calls"]) for n in nodes if n["parent"] == order] == [("toypkg.key", 3)]
+    wrapper = next(i for i, node in enumerate(nodes) if node["qualname"].endswith("logged.<locals>.wrapper"))
+    assert nodes[nodes[wrapper]["wraps"]]["qualname"] == "toypkg.double"
+    assert nodes[json.loads(out)["first_call"]]["qualname"] == "toypkg.fib"  # after the import of toypkg
+
+
+def test_a_deep_tree_prints_as_json_and_as_text(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A recursion 3,000 calls deep: the JSON is a flat list (nested objects overflowed
+    the stack), the text is one line per call."""
+    deep = "import sys\nimport toypkg\nsys.setrecursionlimit(10_000)\ntoypkg.down(3000)\n"
+    (toy / "deep.py").write_text(deep)
+    with (toy / "toypkg" / "__init__.py").open("a") as handle:
+        handle.write("\n\ndef down(n):\n    return down(n - 1) if n else 0\n")
+    assert main(["trace", "--python", sys.executable, "--name", "deep", "deep.py"]) == 0
+    code, out, _ = run(capsys, "tour", "--trace", "deep", "--json")
+    assert code == 0
+    nodes = json.loads(out)["nodes"]
+    downs = [node for node in nodes if node["qualname"] == "toypkg.down"]
+    assert len(downs) == 3001
+    assert all(nodes[node["parent"]]["qualname"] == "toypkg.down" for node in downs[1:])
+    code, out, _ = run(capsys, "tour", "--trace", "deep", "--plain")
+    rows = [line.strip() for line in out.splitlines() if line.strip().startswith("down  ")]
+    assert code == 0 and len(rows) == 3001 and rows[0].startswith("down  [toy]  x1 ")
+    assert all(row.startswith("down  x1 ") for row in rows[1:])
+
+
+def test_a_trace_read_as_a_tour_writes_names_as_code(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """In a step's note every name of code is a code span: ``counting.<locals>.count`` is
+    not cut at its ``<locals>``, the program's ``<module>`` frame is shown as it is; a
+    decorator's wrapper is read as the function it wraps, called through it."""
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.reading import open_trace
+
+    traced(capsys)
+    opened = open_trace("toy")
+    steps = trace_tour(opened.trace, opened.tree).tour.steps
+    notes = {step.at: step.note for step in steps if step.title and not step.title.startswith(" ")}
+    assert "toypkg.logged.<locals>.wrapper" not in notes
+    double = notes["toypkg.double"]  # the program's call (another is under twice)
+    assert double.startswith("`toypkg.double` ran **1** time here, ")
+    called = "Called by the program (from `prog.py:10` `<module>`, through `logged.<locals>.wrapper`)."
+    assert called in double
+    count = next(step.note for step in steps if step.at == "toypkg.counting.<locals>.count")
+    assert count.startswith("`toypkg.counting.<locals>.count` ran **1** time here, ")
+    assert "Called by `counting` (line " in count
+
+
+def test_each_function_that_ran_is_read_as_a_definition(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A module's own code is the module; a comprehension or a lambda the function around
+    it; a function defined inside another has no definition of its own (yet)."""
+    from codewalk.traces.joined import ENCLOSING, MODULE, OWN, definition_of, read_as, why_not_indexed
+    from codewalk.traces.model import Function
+    from codewalk.traces.reading import open_trace
+
+    traced(capsys)
+    opened = open_trace("toy")
+    workspace = opened.stack.workspace("toy")
+    functions = {f.name: f for f in opened.trace.functions}
+    found = {name: definition_of(workspace, f) for name, f in functions.items()}
+    module = found["<module>"]
+    assert module is not None and module.kind == "module"
+    assert (module.path, module.start_line) == ("toypkg/__init__.py", 1)
+    for name in ("squares.<locals>.<listcomp>", "squares.<locals>.<lambda>"):
+        around = found[name]
+        assert around is not None and around.qualname == "toypkg.squares", name
+        assert read_as(functions[name]) == ENCLOSING
+    fib = found["fib"]
+    assert fib is not None and fib.qualname == "toypkg.fib" and read_as(functions["fib"]) == OWN
+    assert read_as(functions["<module>"]) == MODULE
+    for nested in ("counting.<locals>.count", "logged.<locals>.wrapper"):
+        assert found[nested] is None and read_as(functions[nested]) == ""
+    inner = Function("toy", "toypkg/__init__.py", "toypkg", "f.<locals>.g.<locals>.<listcomp>", 3)
+    assert read_as(inner) == "" and why_not_indexed(inner) == (
+        "a comprehension or lambda in a function defined inside another"
+    )
 
 
 def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -129,6 +269,31 @@ def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[st
     assert code == 1 and "leave out --at" in err
 
 
+def test_a_wrapper_is_read_as_the_function_it_wraps(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``twice`` calls ``double`` through ``logged``'s wrapper: the chain, the calls and a
+    draft name ``double``, called through the wrapper; the plain tree shows it so."""
+    traced(capsys)
+    code, out, _ = run(capsys, "path", "toypkg.twice", "toypkg.double", "--trace", "toy")
+    assert code == 0, out
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  twice  "))
+    assert lines[at + 1].split() == [str(TWICE_CALLS), "return", "double(x)", "+", "double(x)", "x2"]
+    assert lines[at + 2].strip() == "through logged.<locals>.wrapper, a decorator's wrapper"
+    assert lines[at + 3].startswith("  double  toypkg/__init__.py:")
+    code, out, _ = run(capsys, "path", "toypkg.twice", "toypkg.double", "--trace", "toy", "--json")
+    hops = json.loads(out)["chains"][0]
+    assert [hop["qualname"] for hop in hops] == ["toypkg.twice", "toypkg.double"]
+    assert hops[1]["through"] == ["toypkg.logged.<locals>.wrapper"]
+    code, out, _ = run(capsys, "calls", "toypkg.twice", "--trace", "toy")
+    assert "double -> toypkg.double  [ran x2]" in out, out
+    code, out, _ = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert "    double  x2 " in out and f"(line {TWICE_CALLS}, through logged.<locals>.wrapper)" in out
+    assert "wrapper  x" not in out
+    draft = toy / "twice.yaml"
+    run(capsys, "draft", "toypkg.twice", "toypkg.double", "--trace", "toy", "-o", str(draft))
+    assert 'title: "twice calls double through logged.<locals>.wrapper (ran 2 times)"' in draft.read_text()
+
+
 def test_draft_along_the_chain_that_ran(
     toy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -148,8 +313,9 @@ def test_draft_along_the_chain_that_ran(
     [
         (b"not json", "is not a trace file (not JSON)"),
         (b"[1, 2]", "is not a trace file"),
-        (b'{"format": 99}', "is of trace format 99, and this codewalk reads format 1"),
-        (b'{"format": 1}', "is damaged"),
+        (b'{"format": 99}', "is of trace format 99, and this codewalk reads format 2"),
+        (b'{"format": 1, "nodes": []}', "is of trace format 1, and this codewalk reads format 2"),
+        (b'{"format": 2}', "is damaged: 'module'"),
     ],
 )
 def test_a_kept_trace_that_cannot_be_read_is_one_line(
@@ -164,13 +330,57 @@ def test_a_kept_trace_that_cannot_be_read_is_one_line(
     assert code == 0 and "bad  (cannot be read: " in out
 
 
-def test_damaged_nodes_are_refused_not_followed(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def damage(part: int, change: Any) -> None:
+    """Change line ``part`` (0: the summary, 1: the records) of the kept trace 'toy'."""
+    path = store.path_of("toy")
+    parts = [json.loads(line) for line in path.read_text().splitlines()]
+    change(parts[part])
+    path.write_text("".join(json.dumps(part) + "\n" for part in parts))
+
+
+DAMAGES = {  # what a damaged file says: (which line, the change)
+    "node 1 names what is not there": (1, lambda body: body["nodes"][1].__setitem__(2, 10_000)),
+    "a function of 'elsewhere', a repository the trace does not name": (
+        1,
+        lambda body: body["functions"][0].__setitem__(0, "elsewhere"),
+    ),
+    "the installed copy of 'toy' is not at an absolute path": (
+        0,
+        lambda head: head["repos"][0].__setitem__(3, "relative/dir"),
+    ),
+    "a wrapper names a function that is not there": (1, lambda body: body["wrappers"].append([0, 10_000])),
+    "its summary counts another number of functions": (0, lambda head: head.__setitem__("functions", 1)),
+}
+
+
+@pytest.mark.parametrize("message", DAMAGES)
+def test_damaged_records_are_refused_not_followed(
+    toy: Path, capsys: pytest.CaptureFixture[str], message: str
+) -> None:
     traced(capsys)
-    data = json.loads(store.path_of("toy").read_text())
-    data["nodes"][1][2] = 10_000  # a function that is not there
-    store.path_of("toy").write_text(json.dumps(data))
+    damage(*DAMAGES[message])
     code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
-    assert code == 2 and "is damaged: node 1 names what is not there" in err
+    assert code == 2 and f"is damaged: {message}" in err, err
+
+
+def test_traces_lists_from_the_summary_and_a_trace_is_named_by_its_file(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    traced(capsys)
+    copy = store.path_of("copy")
+    copy.write_bytes(store.path_of("toy").read_bytes())
+    code, out, _ = run(capsys, "traces", "--json")
+    assert sorted(item["name"] for item in json.loads(out)["traces"]) == ["copy", "toy"]
+    code, out, _ = run(capsys, "tour", "--trace", "copy", "--plain")
+    assert code == 0 and out.startswith("trace 'copy': prog.py")
+    store.path_of("toy").write_text(store.path_of("toy").read_text().splitlines()[0] + "\n{not json\n")
+    code, out, _ = run(capsys, "traces")
+    assert code == 0 and "toy  prog.py  toy (no version)" in out  # the summary is all a listing reads
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and "is damaged: its records are not JSON" in err
+    store.path_of("toy").write_bytes(copy.read_bytes().replace(str(toy).encode(), str(toy / "gone").encode()))
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and f"ran toy from its installed copy at {toy / 'gone'}, which is gone" in err
 
 
 def test_traces_delete(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -209,6 +419,22 @@ def test_check_run_says_which_steps_ran(toy: Path, capsys: pytest.CaptureFixture
     assert [s["ran"] for s in data["tours"][0]["steps"]] == ["ran", "not run", "ran"]
 
 
+def test_a_step_skipped_at_the_version_that_ran_is_not_traced_not_broken(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``check`` says a step for other versions is skipped (ok); ``check --run`` says the
+    same of it, never "broken" (a skipped step has no target)."""
+    from codewalk.cli.check_run import verdict
+    from codewalk.tours.model import ResolvedStep, Step
+
+    traced(capsys)
+    step = Step(2, "toypkg.gone", None, (), None, None, "", 6, versions="<1")
+    error = "not read at toy@2.0: this step is for toy <1"
+    skipped = ResolvedStep(step, "skipped", None, None, (), (), error, "toy", "2.0")
+    found = verdict(store.load("toy"), skipped)
+    assert (found.word, found.detail, found.ok) == ("not traced", error, True)
+
+
 def test_a_program_outside_the_tours_directory_never_runs(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -223,3 +449,42 @@ def test_a_program_outside_the_tours_directory_never_runs(
     assert not store.path_of("check-toy").exists()
     code, out, _ = run(capsys, "check", str(tour), "--source", str(toy))  # without --run, nothing runs
     assert code == 0 and not store.path_of("check-toy").exists()
+
+
+def test_what_a_trace_would_ignore_is_refused(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """check --run reads each tour at the versions its program ran, calls --trace marks
+    one level: an option they would ignore is said, not dropped."""
+    tour = toy / "t.yaml"
+    tour.write_text("id: t\ntitle: T\nrepo: toy\nprogram: prog.py\nsteps:\n  - at: toypkg.fib\n")
+    for extra, said in (
+        (["--at", "toy@2"], "leave out --at"),
+        (["--source", str(toy)], "leave out --source"),
+        (["--strict"], "leave out --strict"),
+    ):
+        code, out, err = run(capsys, "check", "--run", *extra, str(tour))
+        assert (code, out) == (2, "") and "check --run reads each tour at the versions its program ran" in err
+        assert said in err
+    code, _, err = run(capsys, "check", "--python", sys.executable, str(tour))
+    assert code == 2 and "--python names the interpreter of check --run" in err
+    assert not store.path_of("check-t").exists()  # nothing ran
+    traced(capsys)
+    code, out, err = run(capsys, "calls", "toypkg.fib", "--trace", "toy", "--depth", "2")
+    assert (code, out) == (1, "") and "calls --trace marks the calls one level deep: leave out --depth" in err
+
+
+def test_a_directory_or_a_zip_with_a_main_runs_as_python_runs_it(
+    toy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``python DIR`` and ``python APP.pyz`` run their ``__main__.py``: so does trace (a
+    directory was refused as no program file, a zip run as source: a SyntaxError)."""
+    import zipapp
+
+    app = toy / "app"
+    app.mkdir()
+    (app / "__main__.py").write_text("import toypkg\nprint('app', toypkg.fib(5))\n")
+    zipapp.create_archive(app, tmp_path / "app.pyz")
+    monkeypatch.setenv("PYTHONPATH", str(toy))  # a zip's sys.path[0] is the zip
+    for name, target in (("dir", "app"), ("zip", str(tmp_path / "app.pyz"))):
+        code, out, err = run(capfd, "trace", "--python", sys.executable, "--name", name, target)
+        assert code == 0 and "app 5" in out, err
+        assert "fib" in {f.name for f in store.load(name).functions}

@@ -12,21 +12,26 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from codewalk.traces.run import RECORDER, command
-from tests.traceprog import BRANCH_NO, BRANCH_YES, FIB_RECURSES, write_program
+from tests.traceprog import BRANCH_NO, BRANCH_YES, FIB_RECURSES, running, write_program
 
 PYTHONS = [sys.executable, *(p for p in os.environ.get("CODEWALK_TEST_PYTHONS", "").split(os.pathsep) if p)]
 
 
 def record(
-    python: str, directory: Path, *args: str, stdin: str = ""
+    python: str, directory: Path, *args: str, stdin: str = "", script: str = ""
 ) -> tuple[subprocess.CompletedProcess[str], Any]:
+    """The toy program (or ``script``, beside the toy package) run under the recorder."""
     program = write_program(directory)
+    if script:
+        program = directory / "script.py"
+        program.write_text(script)
     out = directory / "record.json"
     argv = command(python, str(out), [("toypkg", "toypkg")], [program.name, *args], False)
     done = subprocess.run(argv, cwd=directory, input=stdin, capture_output=True, text=True, timeout=120)
@@ -38,13 +43,12 @@ def tree(record: dict[str, Any]) -> dict[tuple[str, ...], tuple[int, int]]:
     names = [code[1] for code in record["codes"]]
     nodes = record["nodes"]
     out: dict[tuple[str, ...], tuple[int, int]] = {}
-    for index, (parent, line, code, _via, calls, _seconds) in enumerate(nodes[1:], start=1):
+    for parent, line, code, _via, calls, _seconds in nodes[1:]:
         path = [names[code]]
         while parent > 0:
             path.append(names[nodes[parent][2]])
             parent = nodes[parent][0]
         out[tuple(reversed(path))] = (calls, line)
-        assert index
     return out
 
 
@@ -79,9 +83,13 @@ def test_what_the_recorder_sees(python: str, tmp_path: Path) -> None:
     # a thread's function is a root of its own (called from threading, outside the package)
     assert ("square",) in nodes
     assert ("in_thread", "square") not in nodes
-    # a decorator's wrapper is what ran, the function it wraps under it
+    # a decorator's wrapper is what ran, the function it wraps under it; the run says which
+    # function the wrapper's closure held (and that a closure calling nothing it holds wraps none)
     wrapper = next(key for key in nodes if key[0].endswith("wrapper") and len(key) == 1)
     assert nodes[(*wrapper, "double")][0] == 1
+    assert nodes[("counting", "counting.<locals>.count", "square")][0] == 1
+    names = [code[1] for code in data["codes"]]
+    assert [(names[a], names[b]) for a, b in data["wraps"]] == [("logged.<locals>.wrapper", "double")]
     # lines: the branch taken executed, the other did not
     assert BRANCH_YES in lines_of(data, "branch")
     assert BRANCH_NO not in lines_of(data, "branch")
@@ -140,3 +148,62 @@ def test_recorder_imports_only_the_standard_library(name: str) -> None:
     assert found, "the recorder imports something"
     assert not {name for name in found if name not in sys.stdlib_module_names}
     assert "codewalk" not in found
+
+
+FORKS = """
+import os, sys, time
+import toypkg
+
+toypkg.square(2)
+child = os.fork()
+if child == 0:  # the child: a daemon that outlives the program, then exits its own way
+    toypkg.fib(3)
+    time.sleep(1.0)
+    sys.exit(7)
+print(child, flush=True)
+os.chdir("..")  # the record says where the program started, not where it ended
+toypkg.branch(False)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_forked_child_records_nothing_and_never_writes_the_record(python: str, tmp_path: Path) -> None:
+    done, _ = record(python, tmp_path, script=FORKS)
+    assert done.returncode == 0, done.stderr
+    child = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 30
+    while running(child) and time.monotonic() < deadline:  # until the child has exited
+        time.sleep(0.05)
+    data = json.loads((tmp_path / "record.json").read_text())
+    assert (data["ended"], data["status"]) == ("returned", 0)  # the program's, not the child's 7
+    assert data["cwd"] == str(tmp_path)
+    nodes = tree(data)
+    assert ("square",) in nodes and ("branch",) in nodes
+    assert not nodes_named(data, "fib")  # what the child ran is not the program's
+    assert sorted(p.name for p in tmp_path.iterdir() if "record" in p.name) == ["record.json"]
+    assert "Traceback" not in done.stderr
+
+
+PROFILES = """
+import cProfile, pstats, io
+import toypkg
+
+profile = cProfile.Profile()
+profile.enable()
+toypkg.fib(5)
+profile.disable()
+out = io.StringIO()
+pstats.Stats(profile, stream=out).print_stats()
+print("profiled", "fib" in out.getvalue())
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_program_that_profiles_itself_still_can(python: str, tmp_path: Path) -> None:
+    """cProfile claims sys.monitoring's profiler id on 3.12 and later: the recorder
+    takes another."""
+    done, data = record(python, tmp_path, script=PROFILES)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "profiled True"
+    assert tree(data)[("fib",)][0] == 1

@@ -93,7 +93,7 @@ def test_the_tokenizer_and_config_path_mapped_onto_the_release(
     assert runs["tokenizers"].source == "release"
     code, out, _ = run(capsys, "tour", "--trace", "light", "--plain")
     assert code == 0
-    assert "  AutoConfig.from_pretrained  x1 " in out
+    assert "  AutoConfig.from_pretrained  [transformers]  x1 " in out  # called by the program
     call = next(
         line for line in out.splitlines() if line.strip().startswith("PreTrainedTokenizerBase.__call__")
     )

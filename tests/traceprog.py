@@ -1,11 +1,15 @@
 """A toy package and a program that calls into it, written into a directory for the trace
 tests: recursion, a generator, an exception caught, a thread, a callback through C code
-(``sorted(key=...)``), a decorator's wrapper, a branch taken and one not."""
+(``sorted(key=...)``), a decorator's wrapper, a closure that wraps nothing, a branch taken
+and one not."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
+
+import pytest
 
 PACKAGE = """
 import functools
@@ -73,6 +77,24 @@ def branch(flag):
     if flag:
         return "yes"
     return "no"
+
+
+def counting():
+    seen = []
+
+    def count(x):  # a closure that calls a function it does not hold: no wrapper
+        seen.append(x)
+        return square(x)
+
+    return count(2)
+
+
+def twice(x):
+    return double(x) + double(x)
+
+
+def squares(n):  # a comprehension, a lambda called through C code
+    return [square(i) for i in range(n)] + list(map(lambda i: square(i), range(n)))
 """
 
 PROGRAM = """
@@ -87,6 +109,9 @@ toypkg.recover()
 toypkg.in_thread()
 toypkg.double(1)
 toypkg.branch(True)
+toypkg.counting()
+toypkg.twice(2)
+toypkg.squares(2)
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)
@@ -102,6 +127,7 @@ if sys.argv[1:] == ["interrupt"]:
 FIB_RECURSES = 8  # return fib(n - 1) + fib(n - 2)
 BRANCH_YES = 64
 BRANCH_NO = 65
+TWICE_CALLS = 79  # return double(x) + double(x)
 
 
 def write_program(directory: Path) -> Path:
@@ -112,3 +138,33 @@ def write_program(directory: Path) -> Path:
     program = directory / "prog.py"
     program.write_text(textwrap.dedent(PROGRAM).lstrip("\n"))
     return program
+
+
+def use_toy(directory: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The toy program in ``directory/work`` (the current directory from now on), the
+    pins naming its package (read from that installed copy: it has no release)."""
+    pins = directory / "pins.toml"
+    pins.write_text(
+        '[toy]\nurl = "https://example.invalid/toy.git"\ntag = "v1"\npackage_root = "."\n'
+        'packages = ["toypkg"]\nrelease = "toypkg==1"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    work = directory / "work"
+    write_program(work)
+    monkeypatch.chdir(work)
+    return work
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, ended but not yet reaped, has ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return True

@@ -101,36 +101,48 @@ class Namer:
             parts.append(node.id)
             return Name(".".join(reversed(parts)), root, qualified), last or self.where(node)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            func = node.func
-            if (
-                func.id == "type"
-                and len(node.args) == 1
-                and not node.keywords
-                and self.bind(func)[0] == BUILTIN
-            ):
-                inner = self.name_of(node.args[0])  # type(self).x: a member of the class
-                if inner is not None and inner[0].root != EXPR and not inner[0].expr.endswith("]"):
-                    expr = ".".join([inner[0].expr, *reversed(parts or ["__class__"])])
-                    return inner[0]._replace(expr=expr), last or inner[1]
-            if func.id == "super" and parts:
-                return Name("super()." + ".".join(reversed(parts)), SUPER), last or self.where(node)
-            attribute = self.constant_getattr(node)
-            if attribute is not None:
-                inner = self.name_of(node.args[0])
-                if inner is not None and not inner[0].expr.endswith("]"):
-                    expr = ".".join([inner[0].expr, attribute, *reversed(parts)])
-                    return inner[0]._replace(expr=expr), last or self.where(node)
-        if parts and last is not None and isinstance(node, ast.Call):  # X(...).m: of what X returns
+            found = self._through_builtin(node, node.func, parts, last)
+            if found is not None:
+                return found
+        return self._member_of_value(node, parts, last)
+
+    def _through_builtin(
+        self, node: ast.Call, func: ast.Name, parts: list[str], last: Position | None
+    ) -> tuple[Name, Position] | None:
+        """``type(self).x``, ``super().x`` and ``getattr(obj, "x").y`` as the names they
+        reach (``parts``: the attributes after the call, last first)."""
+        if func.id == "type" and len(node.args) == 1 and not node.keywords and self.bind(func)[0] == BUILTIN:
+            inner = self.name_of(node.args[0])  # type(self).x: a member of the class
+            if inner is not None and inner[0].root != EXPR and not inner[0].expr.endswith("]"):
+                expr = ".".join([inner[0].expr, *reversed(parts or ["__class__"])])
+                return inner[0]._replace(expr=expr), last or inner[1]
+        if func.id == "super" and parts:
+            return Name("super()." + ".".join(reversed(parts)), SUPER), last or self.where(node)
+        attribute = self.constant_getattr(node)
+        if attribute is not None:
+            inner = self.name_of(node.args[0])
+            if inner is not None and not inner[0].expr.endswith("]"):
+                expr = ".".join([inner[0].expr, attribute, *reversed(parts)])
+                return inner[0]._replace(expr=expr), last or self.where(node)
+        return None
+
+    def _member_of_value(
+        self, node: ast.AST, parts: list[str], last: Position | None
+    ) -> tuple[Name, Position] | None:
+        """A member (``parts``) of a value that is no name: ``X(...).m`` of what X returns,
+        ``X[i].m`` of an element, else ``(a + b).m``; None without a member."""
+        if not parts or last is None:
+            return None
+        member = ".".join(reversed(parts))
+        if isinstance(node, ast.Call):
             inner = self.name_of(node.func)
             if inner is not None and inner[0].root != EXPR and not inner[0].expr.endswith("]"):
-                return inner[0]._replace(expr=f"{inner[0].expr}().{'.'.join(reversed(parts))}"), last
-        if parts and last is not None and isinstance(node, ast.Subscript):  # X[i].m: of an element
+                return inner[0]._replace(expr=f"{inner[0].expr}().{member}"), last
+        if isinstance(node, ast.Subscript):
             inner = self.name_of(node)
             if inner is not None:
-                return inner[0]._replace(expr=f"{inner[0].expr}.{'.'.join(reversed(parts))}"), last
-        if parts and last is not None:  # a method of a value: (a + b).m(), x[0][1].m()
-            return Name("(…)." + ".".join(reversed(parts)), EXPR), last
-        return None
+                return inner[0]._replace(expr=f"{inner[0].expr}.{member}"), last
+        return Name("(…)." + member, EXPR), last
 
     def constant_getattr(self, call: ast.Call) -> str | None:
         """``x`` of ``getattr(obj, "x")`` / ``getattr(obj, "x", default)``."""

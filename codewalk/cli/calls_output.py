@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from codewalk.cli.common import result_dict
+from codewalk.cli.common import dump, header_dict, result_dict
 
 if TYPE_CHECKING:
     from codewalk.calls.callers import Caller
     from codewalk.calls.graph import Hop, Level
     from codewalk.calls.model import Callee
     from codewalk.resolve.model import Resolved
+    from codewalk.source.checkout import Checkout
 
 MORE_TARGETS = 3  # targets shown under a call site before "... and N more"
 
@@ -175,3 +176,17 @@ def format_chain(chain: Sequence[Hop], home: str = "") -> str:
     else:
         lines.append(f"  {last.callee.external}  (in another package, not pinned)")
     return "\n".join(lines)
+
+
+def dump_unanswered(query: str, checkout: Checkout, error: Exception, **empty: Any) -> int:
+    """``--json`` of a question whose function is not found or is ambiguous: the
+    ``empty`` answer, the suggestions and the candidates (docs/json.md); exit status 1."""
+    from codewalk.workspace.calling import Ambiguous
+
+    data = header_dict(query.strip(), checkout)
+    data.update(function=None, **empty)
+    data["suggestions"] = list(getattr(error, "suggestions", ()))
+    if isinstance(error, Ambiguous):
+        data["candidates"] = [result_dict(c) for c in error.candidates]
+    dump(data)
+    return 1

@@ -50,10 +50,10 @@ def verdict(trace: Trace, resolved: ResolvedStep) -> Verdict:
     from codewalk.traces.joined import step_run
 
     target = resolved.target
+    if resolved.status == "skipped":  # a skipped step has no target: not broken
+        return Verdict("not traced", resolved.error or "not read at this version")
     if not resolved.ok or target is None:
         return Verdict("broken", resolved.error or resolved.status)
-    if resolved.status == "skipped":
-        return Verdict("not traced", "not read at this version")
     if target.path.endswith(".pyi"):
         return Verdict("not traced", "a stub: it never runs")
     if not target.path.endswith(".py"):

@@ -19,7 +19,7 @@ import stat
 import sys
 from pathlib import Path
 
-from codewalk.files import write_atomically
+from codewalk.files import followed, write_atomically
 
 
 def write_output(name: str, text: str, *, replace: bool = True) -> str:
@@ -31,7 +31,7 @@ def write_output(name: str, text: str, *, replace: bool = True) -> str:
         sys.stdout.flush()
         return "standard output"
     path = Path(name)
-    real = Path(os.path.realpath(path)) if path.is_symlink() else path
+    real = followed(path)
     try:
         info = real.stat()
     except FileNotFoundError:

@@ -13,6 +13,7 @@ from codewalk.errors import TourError
 if TYPE_CHECKING:
     from codewalk.tours.model import Tour
     from codewalk.tours.recording import Draft
+    from codewalk.workspace.pinned import PinnedStack
 
 
 def record(args: argparse.Namespace) -> int:
@@ -38,36 +39,30 @@ def record(args: argparse.Namespace) -> int:
 
 
 def record_new(args: argparse.Namespace, tour_id: str) -> int:
-    from codewalk.tours.discovery import scan_tours
-    from codewalk.tours.loader import valid_id
     from codewalk.tours.model import Tour
     from codewalk.tours.recording import new_draft
-    from codewalk.tours.saving import new_tour_path
+    from codewalk.tours.saving import new_tour_place
 
-    problem = valid_id(tour_id)
-    if problem:
-        raise TourError(f"--new {tour_id!r}: {problem}")
-    known = {tour.id: tour.path for tour in scan_tours(args.tours_dir).tours}
-    if tour_id in known:
-        raise TourError(
-            f"tour {tour_id!r} exists ({known[tour_id]})", hint=f"to edit it: tour {tour_id} --edit"
-        )
-    path = new_tour_path(tour_id, args.tours_dir)
-    if path.exists():
-        raise TourError(f"{path}: a file is there already", hint="choose another id, or another --tours-dir")
+    try:
+        path = new_tour_place(tour_id, args.tours_dir)
+    except TourError as error:
+        raise TourError(f"--new {tour_id!r}: {error.message}", hint=error.hint) from None
     draft = new_draft(tour_id, path, None)
     return open_recorder(args, Tour(tour_id, tour_id, "", None, (), path), draft, None)
 
 
-def open_recorder(args: argparse.Namespace, tour: Tour, draft: Draft, on_disk: str | None) -> int:
-    """The recorder on ``draft`` (read from ``tour``), on a terminal."""
+def open_recorder(
+    args: argparse.Namespace, tour: Tour, draft: Draft, on_disk: str | None, stack: PinnedStack | None = None
+) -> int:
+    """The recorder on ``draft`` (read from ``tour``), on a terminal (over ``stack``: a
+    trace's repositories)."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise TourError("recording a tour needs a terminal (it opens the terminal UI)")
     try:
         from codewalk.ui import launch
     except ModuleNotFoundError:
         raise TourError("recording a tour needs the terminal UI (textual), which is not installed") from None
-    return int(launch.run_recording(args, tour, draft, on_disk))
+    return int(launch.run_recording(args, tour, draft, on_disk, stack))
 
 
 def draft_path(tour_id: str, output: str | None) -> Path:

@@ -18,6 +18,11 @@ def run(args: argparse.Namespace) -> int:
     if args.at or args.source:
         raise TourError("--trace reads each repository at the version that ran: leave out --at and --source")
     opened = open_trace(args.trace)
+    if not opened.trace.functions and not args.json:  # nothing to read: no blank screen
+        from codewalk.cli.commands.trace import nothing_ran
+        from codewalk.errors import TraceError
+
+        raise TraceError(f"trace {args.trace!r} holds no call: {nothing_ran(opened.trace)}")
     if args.json:
         from codewalk.cli.common import dump
 
@@ -37,27 +42,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def tree_json(trace: Any, tree: Any) -> dict[str, Any]:
-    """The whole tree (nothing folded), nested: each node its function, calls, seconds,
-    call-site line and children."""
+    """The whole tree (nothing folded) as a flat list of nodes in the order they first
+    ran, each naming its parent by its place in the list (however deep the tree)."""
     from codewalk.cli.traced import function_dict, via_text
+    from codewalk.traces.tree import first_call, folded
 
-    def node_dict(index: int) -> dict[str, Any]:
-        node = trace.nodes[index]
-        return {
+    nodes = [
+        {
             **function_dict(trace.functions[node.function]),
+            "parent": node.parent - 1 if node.parent > 0 else None,
             "calls": node.calls,
             "seconds": node.seconds,
             "call_line": node.line,
             "via": via_text(trace, node.via) or None,
-            "calls_made": [],
+            "wraps": tree.wrapped[index] - 1 if index in tree.wrapped else None,
         }
-
-    roots: list[dict[str, Any]] = []
-    made: dict[int, dict[str, Any]] = {}
-    for index, _depth in tree.walk():
-        item = made[index] = node_dict(index)
-        parent = trace.nodes[index].parent
-        (roots if parent == 0 else made[parent]["calls_made"]).append(item)
+        for index, node in enumerate(trace.nodes[1:], start=1)
+    ]
+    rows = folded(trace, tree)
+    row = rows[first_call(rows)] if rows else None
+    first = row.shown.call - 1 if row is not None and not row.on_import else None
     return {
         "trace": trace.name,
         "program": list(trace.program),
@@ -71,5 +75,6 @@ def tree_json(trace: Any, tree: Any) -> dict[str, Any]:
             {"repo": r.repo, "version": r.version, "source": r.source, "root": r.root or None}
             for r in trace.repos
         ],
-        "tree": roots,
+        "first_call": first,
+        "nodes": nodes,
     }

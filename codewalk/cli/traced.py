@@ -19,6 +19,12 @@ if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
 
 
+def _versions(trace: Trace) -> str:
+    from codewalk.traces.model import versions_of
+
+    return versions_of(trace.repos)
+
+
 def add_trace_option(parser: argparse.ArgumentParser, what: str) -> None:
     parser.add_argument("--trace", metavar="NAME", help=f"{what} (a trace of codewalk trace)")
 
@@ -77,7 +83,7 @@ def run_path(args: argparse.Namespace) -> int:
                 "trace": trace.name,
                 "start": result_dict(start),
                 "goal": result_dict(goals[0]),
-                "chains": [_chain_json(trace, chain) for chain in shown],
+                "chains": [_chain_json(opened, chain) for chain in shown],
                 "more": len(found_chains) - len(shown),
             }
             dump(data)
@@ -94,7 +100,7 @@ def run_path(args: argparse.Namespace) -> int:
         print(
             visible(
                 f"{start.qualname} -> {goals[0].qualname}: {count} chain{'s' if count != 1 else ''} ran "
-                f"in trace {trace.name!r} ({trace.command}) [{trace.versions}]"
+                f"in trace {trace.name!r} ({trace.command}) [{_versions(trace)}]"
             )
         )
         for number, chain in enumerate(shown, start=1):
@@ -108,44 +114,66 @@ def run_path(args: argparse.Namespace) -> int:
 
 
 def format_ran_chain(opened: Opened, chain: Chain) -> str:
+    """A chain that ran, a function a line, each followed by the line it called the next
+    one at (a decorator's wrapper read as the function it wraps, called through it)."""
     trace = opened.trace
     lines: list[str] = []
-    nodes = [trace.nodes[n] for n in chain.nodes]
-    for here, following in zip(nodes, [*nodes[1:], None], strict=True):
-        function = trace.functions[here.function]
+    sources = Sources(opened)
+    shown = opened.tree.shown_chain(chain.nodes)
+    for here, following in zip(shown, [*shown[1:], None], strict=True):
+        function = trace.functions[trace.nodes[here.node].function]
         lines.append(f"  {function.short}  {function.path}:{function.line}  [{function.repo}]")
         if following is None:
-            lines.append(f"            ran x{here.calls}")
+            lines.append(f"            ran x{trace.nodes[here.node].calls}")
             continue
-        text = _line_text(opened, function, following.line)
-        lines.append(f"    {following.line:>6}  {text}    x{following.calls}")
-        via = via_text(trace, following.via)
-        if via:
-            lines.append(f"            {via}")
+        call = trace.nodes[following.call]
+        text = sources.line(function.repo, function.path, call.line)
+        lines.append(f"    {call.line:>6}  {text}    x{trace.nodes[following.node].calls}")
+        through = [via_text(trace, call.via), *(_wrapper_text(trace, node) for node in following.through)]
+        lines.extend(f"            {what}" for what in through if what)
     return "\n".join(lines)
 
 
-def _line_text(opened: Opened, function: Function, line: int) -> str:
-    from codewalk.errors import CodewalkError
-
-    try:
-        text = opened.stack.workspace(function.repo).source_text(function.path)
-    except (CodewalkError, OSError):
-        return ""
-    source = text.splitlines()
-    return source[line - 1].strip() if 0 < line <= len(source) else ""
+def _wrapper_text(trace: Trace, node: int) -> str:
+    return f"through {trace.functions[trace.nodes[node].function].short}, a decorator's wrapper"
 
 
-def _chain_json(trace: Trace, chain: Chain) -> list[dict[str, Any]]:
+class Sources:
+    """The text of the files a chain passes, each read once, by repository and path."""
+
+    def __init__(self, opened: Opened) -> None:
+        self.opened = opened
+        self.texts: dict[tuple[str, str], str] = {}
+
+    def text(self, repo: str, path: str) -> str:
+        """The file's text ("" when it cannot be read)."""
+        from codewalk.errors import CodewalkError
+
+        key = (repo, path)
+        if key not in self.texts:
+            try:
+                self.texts[key] = self.opened.stack.workspace(repo).source_text(path)
+            except (CodewalkError, OSError):
+                self.texts[key] = ""
+        return self.texts[key]
+
+    def line(self, repo: str, path: str, number: int) -> str:
+        source = self.text(repo, path).splitlines()
+        return source[number - 1].strip() if 0 < number <= len(source) else ""
+
+
+def _chain_json(opened: Opened, chain: Chain) -> list[dict[str, Any]]:
+    trace = opened.trace
     out = []
-    for index in chain.nodes:
-        node = trace.nodes[index]
+    for shown in opened.tree.shown_chain(chain.nodes):
+        node, call = trace.nodes[shown.node], trace.nodes[shown.call]
         out.append(
             {
                 **function_dict(trace.functions[node.function]),
-                "call_line": node.line,  # in the function before it
+                "call_line": call.line,  # in the function before it
                 "calls": node.calls,
-                "via": via_text(trace, node.via) or None,
+                "via": via_text(trace, call.via) or None,
+                "through": [trace.functions[trace.nodes[n].function].qualname for n in shown.through],
             }
         )
     return out
@@ -158,6 +186,8 @@ def run_calls(args: argparse.Namespace) -> int:
     from codewalk.traces.joined import calls_run
     from codewalk.traces.tree import functions_of
 
+    if getattr(args, "depth", 1) != 1:
+        raise QueryError("calls --trace marks the calls one level deep: leave out --depth")
     opened, workspace = open_traced(args)
     try:
         trace = opened.trace
@@ -189,7 +219,7 @@ def run_calls(args: argparse.Namespace) -> int:
             return 0
         ran = f"ran x{answer.ran}" if answer.ran else "did not run"
         print(
-            visible(f"{target.qualname}  {place(target)}  {ran} in trace {trace.name!r} [{trace.versions}]")
+            visible(f"{target.qualname}  {place(target)}  {ran} in trace {trace.name!r} [{_versions(trace)}]")
         )
         shown = [s for s in answer.sites if args.all or not s.callee.minor or s.calls]
         for site in shown:
@@ -238,9 +268,9 @@ def _site_lines(site: Any, show_all: bool) -> str:
 # -- draft A B --trace NAME -o FILE -------------------------------------------------------
 def run_draft(args: argparse.Namespace) -> str:
     """The text of a tour along the first chain that ran from ``args.start`` to
-    ``args.goal``: a step per function with a definition of its own (a wrapper between
-    two is left out, its caller's call site kept)."""
-    from codewalk.tours.draft import draft_ran
+    ``args.goal``: a step per function that ran on the way (a decorator's wrapper read
+    as the function it wraps), each focused on the call site that ran."""
+    from codewalk.tours.draft import Ran, draft_ran
     from codewalk.traces.joined import definition_of
     from codewalk.traces.tree import chains, functions_of
 
@@ -252,18 +282,20 @@ def run_draft(args: argparse.Namespace) -> str:
         found = chains(trace, opened.tree, functions_of(trace, [start]), functions_of(trace, [goal]))
         if not found:
             raise QueryError(f"no chain from {start.qualname} to {goal.qualname} ran in trace {trace.name!r}")
-        nodes = [trace.nodes[n] for n in found[0].nodes]
-        hops: list[tuple[Any, int, str, int]] = []
-        sources: dict[str, str] = {}
-        for here, following in itertools.pairwise(nodes):
-            function = trace.functions[here.function]
+        sources = Sources(opened)
+        hops: list[Ran] = []
+        shown = opened.tree.shown_chain(found[0].nodes)
+        for here, following in itertools.pairwise(shown):
+            function = trace.functions[trace.nodes[here.node].function]
             caller = definition_of(opened.stack.workspace(function.repo), function)
             if caller is None:
                 continue
-            callee = trace.functions[following.function].qualname
-            hops.append((caller, following.line, callee, following.calls))
-            sources.setdefault(caller.path, opened.stack.workspace(caller.repo).source_text(caller.path))
+            callee = trace.functions[trace.nodes[following.node].function]
+            wrappers = tuple(trace.functions[trace.nodes[n].function].short for n in following.through)
+            line, calls = trace.nodes[following.call].line, trace.nodes[following.node].calls
+            text = sources.text(caller.repo, caller.path)
+            hops.append(Ran(caller, line, callee.qualname, calls, wrappers, text))
         command = f"codewalk draft {args.start} {args.goal} --trace {trace.name}"
-        return draft_ran(hops, goal, command, sources, workspace.checkout.repo)
+        return draft_ran(hops, goal, command, workspace.checkout.repo)
     finally:
         workspace.close()

@@ -59,7 +59,7 @@ class Workspaces:
 
     def steps(self, tour: Tour) -> TourSteps:
         """``tour``'s steps, each resolved in the workspace of its repository."""
-        from codewalk.tours.resolution import TourSteps
+        from codewalk.tours.resolution import steps_over
 
         def workspace_of(repo: str) -> Workspace | None:
             if repo not in self.pinned.pins:
@@ -69,7 +69,7 @@ class Workspaces:
                 raise found
             return found
 
-        return TourSteps(tour, workspace_of, self.pinned.first_pin, tuple(self.pinned.pins))
+        return steps_over(tour, self.pinned, workspace_of)
 
     def refuse_unreadable(self, tour: Tour) -> None:
         """Raise why a pin ``tour`` reads cannot be read, when that is the machine's

@@ -147,29 +147,40 @@ class _Collector:
             if keyword.arg == "metaclass" and dotted(keyword.value).endswith("DummyObject"):
                 flags |= DUMMY
         decorators = tuple(d for d in (decorator_name(d) for d in node.decorator_list) if d)
-        self.definitions.append(
-            Definition(
-                qualname=qualname,
-                name=node.name,
-                kind="class",
-                parent=parent,
-                line=node.lineno,
-                col=node.col_offset,
-                start_line=start_line(node),
-                end_line=node.end_lineno or node.lineno,
-                signature=self.header(node),
-                doc=doc_line(node),
-                bases=bases,
-                decorators=decorators,
-                flags=flags,
-                copied_from=self.copied_from(node),
-            )
-        )
+        self.definitions.append(self.defined(node, qualname, parent, "class", flags, decorators, bases))
         members = flags & ~DUMMY
         if any(base.rpartition(".")[2] == "Protocol" for base in bases):
             members |= PROTOCOL
         self.body(node.body, parent=qualname, in_class=True, flags=members)
         self.class_attributes(qualname)
+
+    def defined(
+        self,
+        node: ast.ClassDef | FunctionNode,
+        qualname: str,
+        parent: str,
+        kind: str,
+        flags: int,
+        decorators: tuple[str, ...],
+        bases: tuple[str, ...] = (),
+    ) -> Definition:
+        """The definition a ``class`` or ``def`` statement makes."""
+        return Definition(
+            qualname=qualname,
+            name=node.name,
+            kind=kind,
+            parent=parent,
+            line=node.lineno,
+            col=node.col_offset,
+            start_line=start_line(node),
+            end_line=node.end_lineno or node.lineno,
+            signature=self.header(node),
+            doc=doc_line(node),
+            bases=bases,
+            decorators=decorators,
+            flags=flags,
+            copied_from=self.copied_from(node),
+        )
 
     def class_attributes(self, qualname: str) -> None:
         """``self.x = ...`` in the methods of class ``qualname``: where a model's parts
@@ -197,23 +208,7 @@ class _Collector:
             elif last == "overload":
                 flags |= OVERLOAD
         qualname = f"{parent}.{node.name}" if parent else node.name
-        self.definitions.append(
-            Definition(
-                qualname=qualname,
-                name=node.name,
-                kind=kind,
-                parent=parent,
-                line=node.lineno,
-                col=node.col_offset,
-                start_line=start_line(node),
-                end_line=node.end_lineno or node.lineno,
-                signature=self.header(node),
-                doc=doc_line(node),
-                decorators=decorators,
-                flags=flags,
-                copied_from=self.copied_from(node),
-            )
-        )
+        self.definitions.append(self.defined(node, qualname, parent, kind, flags, decorators))
         if kind == "method" and not any(d.rpartition(".")[2] in _NOT_ON_SELF for d in decorators):
             self._methods.setdefault(parent, []).append((node, flags))
         self.definitions += bindings.class_facts(node, qualname, self.line_text)
@@ -245,31 +240,76 @@ class _Collector:
                 ):
                     continue
                 seen.add(target.attr)
-                text = self.lines[stmt.lineno - 1].strip() if stmt.lineno <= len(self.lines) else ""
                 annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
                 held = declared(stmt.value, annotation, lists, params)
                 filled = lists.get(f"{me}.{target.attr}")
                 if filled and "[" not in held and not held.startswith(ANNOTATED):
                     held = f"{held or 'list'}[{'|'.join(filled)}]"  # self.layers.append(X(...))
                 self.definitions.append(
-                    Definition(
-                        qualname=f"{parent}.{target.attr}",
-                        name=target.attr,
-                        kind="attribute",
-                        parent=parent,
-                        line=stmt.lineno,
-                        col=target.col_offset,
-                        start_line=stmt.lineno,
-                        end_line=stmt.end_lineno or stmt.lineno,
-                        signature=text[:300],
-                        target=held,
-                        flags=flags,
+                    self.bound(
+                        stmt, parent, target.attr, "attribute", (stmt.lineno, target.col_offset), held, flags
                     )
                 )
 
     def assignment(self, node: ast.Assign | ast.AnnAssign, parent: str, flags: int) -> None:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         value = node.value
+        names = self._assigned_names(node, parent)
+        alias_target = dotted(value) if value is not None and len(names) == 1 else ""
+        for name in names:
+            qualname = f"{parent}.{name.id}" if parent else name.id
+            self._facts_of_value(name.id, qualname, value, parent)
+            rebound = bindings.rebound_by(value, name.id) if not parent and len(names) == 1 else ""
+            annotation = node.annotation if isinstance(node, ast.AnnAssign) else None
+            held = "" if alias_target or rebound or len(names) != 1 else declared(value, annotation)
+            placeholder = FALLBACK if not parent and is_none(value) else 0  # X = None: not X itself
+            kind = "alias" if alias_target else "variable"
+            flags_of = flags | (REBOUND if rebound else 0) | placeholder
+            self.definitions.append(
+                self.bound(
+                    node,
+                    parent,
+                    name.id,
+                    kind,
+                    (name.lineno, name.col_offset),
+                    alias_target or rebound or held,
+                    flags_of,
+                    self.copied_from(node),
+                )
+            )
+
+    def bound(
+        self,
+        stmt: ast.stmt,
+        parent: str,
+        name: str,
+        kind: str,
+        at: tuple[int, int],
+        target: str,
+        flags: int,
+        copied: str = "",
+    ) -> Definition:
+        """The definition of ``name`` an assignment ``stmt`` binds (``at``: the line and
+        column of the name in it), holding ``target`` (what it aliases, or its type)."""
+        text = self.lines[stmt.lineno - 1].strip() if stmt.lineno <= len(self.lines) else ""
+        return Definition(
+            qualname=f"{parent}.{name}" if parent else name,
+            name=name,
+            kind=kind,
+            parent=parent,
+            line=at[0],
+            col=at[1],
+            start_line=stmt.lineno,
+            end_line=stmt.end_lineno or stmt.lineno,
+            signature=text[:300],
+            target=target,
+            flags=flags,
+            copied_from=copied,
+        )
+
+    def _assigned_names(self, node: ast.Assign | ast.AnnAssign, parent: str) -> list[ast.Name]:
+        """The plain names an assignment binds (``a = ``, ``a, b = ``); a module's
+        ``_import_structure[...] = [...]`` is read as the lazy imports it adds."""
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         names: list[ast.Name] = []
         for target in targets:
             if isinstance(target, ast.Name):
@@ -277,39 +317,20 @@ class _Collector:
             elif isinstance(target, ast.Tuple | ast.List):
                 names.extend(e for e in target.elts if isinstance(e, ast.Name))
             elif isinstance(target, ast.Subscript) and not parent:
-                self.imports += lazy.from_subscript(target, value)
-        alias_target = dotted(value) if value is not None and len(names) == 1 else ""
-        first = self.lines[node.lineno - 1].strip() if node.lineno <= len(self.lines) else ""
-        for name in names:
-            qualname = f"{parent}.{name.id}" if parent else name.id
-            if name.id == "__all__" and not parent and value is not None:
-                self.all_names = string_list(value)
-            if name.id == lazy.STRUCTURE and not parent and isinstance(value, ast.Dict):
-                self.imports += lazy.from_dict(value)
-            if isinstance(value, ast.Dict):
-                self.dict_entries(qualname, value)
-                if not parent:
-                    self.imports += bindings.module_aliases(qualname, value)
-            rebound = bindings.rebound_by(value, name.id) if not parent and len(names) == 1 else ""
-            annotation = node.annotation if isinstance(node, ast.AnnAssign) else None
-            held = "" if alias_target or rebound or len(names) != 1 else declared(value, annotation)
-            placeholder = FALLBACK if not parent and is_none(value) else 0  # X = None: not X itself
-            self.definitions.append(
-                Definition(
-                    qualname=qualname,
-                    name=name.id,
-                    kind="alias" if alias_target else "variable",
-                    parent=parent,
-                    line=name.lineno,
-                    col=name.col_offset,
-                    start_line=node.lineno,
-                    end_line=node.end_lineno or node.lineno,
-                    signature=first[:300],
-                    target=alias_target or rebound or held,
-                    flags=flags | (REBOUND if rebound else 0) | placeholder,
-                    copied_from=self.copied_from(node),
-                )
-            )
+                self.imports += lazy.from_subscript(target, node.value)
+        return names
+
+    def _facts_of_value(self, name: str, qualname: str, value: ast.expr | None, parent: str) -> None:
+        """What a value assigned to ``name`` says beyond the name: ``__all__``, a lazy
+        import structure, a dict's entries (and, at module level, the aliases it holds)."""
+        if name == "__all__" and not parent and value is not None:
+            self.all_names = string_list(value)
+        if name == lazy.STRUCTURE and not parent and isinstance(value, ast.Dict):
+            self.imports += lazy.from_dict(value)
+        if isinstance(value, ast.Dict):
+            self.dict_entries(qualname, value)
+            if not parent:
+                self.imports += bindings.module_aliases(qualname, value)
 
     def aug_assignment(self, node: ast.AugAssign, parent: str) -> None:
         if parent or not isinstance(node.op, ast.Add):

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from codewalk.render.export import SourceText, note_with_permalinks, permalink, require_resolved
 from codewalk.source.checkout import repo_at_version
 from codewalk.tours.model import Lines, ResolvedStep, ResolvedTour
+from codewalk.tours.notes import plain_markdown
 from codewalk.tours.shown import windows
 from codewalk.visible import visible
 
@@ -21,7 +22,7 @@ def to_markdown(
     """The tour as Markdown. ``links`` maps a repo to (web base or None, ref)."""
     require_resolved(tour)
     t = tour.tour
-    out = [f"# {t.title}", ""]
+    out = [f"# {plain_markdown(t.title)}", ""]  # a title is plain text
     versions = sorted({repo_at_version(s.repo, s.version) for s in tour.steps})
     out += [f"*Tour `{t.id}`, {len(t.steps)} steps, at {', '.join(versions)}.*", ""]
     if t.summary.strip():
@@ -46,7 +47,7 @@ def _markdown_step(
     title = step.title or target.qualname.rsplit(".", 1)[-1]
     base, ref = links.get(resolved.repo, (None, resolved.version))
     where = f"{target.path}:{target.start_line}-{target.end_line}"
-    out = [f"## {step.index}/{total}. {title}", ""]
+    out = [f"## {step.index}/{total}. {plain_markdown(title)}", ""]
     if base is not None:
         url = permalink(base, ref, target.path, target.start_line, target.end_line)
         out.append(f"`{target.qualname}` in [`{where}`]({url})")

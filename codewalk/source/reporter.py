@@ -2,8 +2,9 @@
 
 :class:`Reporter` says nothing (tests, the UI's own progress); :class:`TerminalReporter`
 writes to stderr. On a terminal a download is a rich progress bar with its size, rate
-and time left (rich comes with Textual); in a log (CI, a pipe) only phase changes and
-every tenth of a download are written, each with the same figures, so logs stay short.
+and time left (rich comes with Textual); in a log (CI, a pipe) only phase changes, the
+end of a download and, at most once a second, the tenth it has reached are written, each
+with the same figures, so logs stay short.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class TerminalReporter(Reporter):
         self.live = self.stream.isatty()
         self._last_tenth = -1
         self._started = time.monotonic()
+        self._said = -1.0  # when the last line of a download was written (a log's)
         self._bar: Progress | None = None
         self._task: TaskID | None = None
 
@@ -44,6 +46,7 @@ class TerminalReporter(Reporter):
         self._end_bar()
         self._last_tenth = -1
         self._started = time.monotonic()
+        self._said = -1.0
         self.stream.write(f"codewalk: {visible(text)}\n")
         self.stream.flush()
 
@@ -51,10 +54,12 @@ class TerminalReporter(Reporter):
         if self.live:
             self._draw(done, total)
             return
+        now = time.monotonic()
         tenth = int(10 * done / total) if total else done // 10_000_000
-        if tenth != self._last_tenth or (total and done >= total and self._last_tenth < 10):
-            self._last_tenth = tenth
-            self.stream.write(f"  {transfer_text(done, total, time.monotonic() - self._started)}\n")
+        ended = bool(total) and done >= (total or 0) and self._last_tenth < 10
+        if ended or (tenth != self._last_tenth and now - self._said >= 1.0):
+            self._last_tenth, self._said = tenth, now
+            self.stream.write(f"  {transfer_text(done, total, now - self._started)}\n")
             self.stream.flush()
 
     def note(self, text: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from codewalk.calls.graph import Hop
 from codewalk.resolve.model import Resolved
@@ -32,21 +33,21 @@ def draft_tour(
     chain: Sequence[Hop], start: str, goal: str, sources: dict[str, str], default_repo: str
 ) -> str:
     """The YAML text of the tour. ``sources`` maps each caller's path to its file's text."""
-    first = chain[0].caller.target
+    first = _short(chain[0].caller.target.qualname)
     last = chain[-1]
-    ident = _slug(f"{_short(first.qualname)}-to-{goal.rpartition('.')[2]}")
-    lines = [
-        f"# A tour drafted by `codewalk draft {start} {goal}` along one call chain.",
-        "# Titles and focus lines are filled in; write each note (TODO), then run `codewalk check`.",
-        f"id: {ident}",
-        f"title: {_quote(f'From {_short(first.qualname)} to {_short(last.reached)}')}",
-        f"repo: {default_repo}",
-        "summary: |",
-        f"  TODO: what this walk from {_short(first.qualname)} to {_short(last.reached)} shows.",
-        "steps:",
-    ]
+    lines = _head(
+        f"`codewalk draft {start} {goal}` along one call chain",
+        _slug(f"{first}-to-{goal.rpartition('.')[2]}"),
+        f"From {first} to {_short(last.reached)}",
+        default_repo,
+        f"this walk from {first} to {_short(last.reached)}",
+    )
     for hop in chain:
-        lines.extend(_step(hop, sources.get(hop.caller.target.path, ""), default_repo))
+        caller = hop.caller.target
+        text = sources.get(caller.path, "")
+        via = hop.target.via if hop.target is not None else hop.callee.how
+        how = [f"(how codewalk got here: {_one_line(via)})"] if via and via != "direct" else []
+        lines.extend(_step(caller, _title(hop), text, hop.callee.site.line, default_repo, how))
     if last.target is not None:
         lines.extend(_goal_step(last.target, default_repo))
     else:
@@ -55,21 +56,32 @@ def draft_tour(
     return "\n".join(lines) + "\n"
 
 
-def _step(hop: Hop, text: str, default_repo: str) -> list[str]:
-    caller = hop.caller.target
+def _head(drafted: str, ident: str, title: str, repo: str, walk: str) -> list[str]:
+    """The lines of a draft before its steps."""
+    return [
+        f"# A tour drafted by {drafted}.",
+        "# Titles and focus lines are filled in; write each note (TODO), then run `codewalk check`.",
+        f"id: {ident}",
+        f"title: {_quote(title)}",
+        f"repo: {repo}",
+        "summary: |",
+        f"  TODO: what {walk} shows.",
+        "steps:",
+    ]
+
+
+def _step(
+    caller: Resolved, title: str, text: str, line: int, default_repo: str, more: Sequence[str] = ()
+) -> list[str]:
+    """A step at ``caller``, focused on its call site at ``line`` (``text``: its file's)."""
     out = [f"  - at: {caller.qualname}"]
     if caller.repo != default_repo:
         out.append(f"    repo: {caller.repo}")
-    out.append(f"    title: {_quote(_title(hop))}")
-    focus = focus_for(text, (caller.start_line, caller.end_line), hop.callee.site.line)
+    out.append(f"    title: {_quote(title)}")
+    focus = focus_for(text, (caller.start_line, caller.end_line), line)
     if focus is not None:
         out.append(f"    focus: {_quote(focus)}")
-    via = hop.target.via if hop.target is not None else hop.callee.how
-    out.append("    note: |")
-    out.append(f"      {TODO}")
-    if via and via != "direct":
-        out.append(f"      (how codewalk got here: {_one_line(via)})")
-    out.append("")
+    out += ["    note: |", f"      {TODO}", *(f"      {extra}" for extra in more), ""]
     return out
 
 
@@ -148,38 +160,34 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def draft_ran(
-    hops: Sequence[tuple[Resolved, int, str, int]],
-    goal: Resolved,
-    command: str,
-    sources: dict[str, str],
-    default_repo: str,
-) -> str:
-    """The YAML text of a tour along a chain that ran: ``hops`` are ``(caller, call-site
-    line, what it called, calls)``; each step is focused on the call site that executed."""
-    first = hops[0][0] if hops else goal
-    ident = _slug(f"{_short(first.qualname)}-to-{_short(goal.qualname)}-ran")
-    lines = [
-        f"# A tour drafted by `{command}` along the chain that ran.",
-        "# Titles and focus lines are filled in; write each note (TODO), then run `codewalk check`.",
-        f"id: {ident}",
-        f"title: {_quote(f'From {_short(first.qualname)} to {_short(goal.qualname)}, as it ran')}",
-        f"repo: {default_repo}",
-        "summary: |",
-        f"  TODO: what this run from {_short(first.qualname)} to {_short(goal.qualname)} shows.",
-        "steps:",
-    ]
-    for caller, line, callee, calls in hops:
-        lines.append(f"  - at: {caller.qualname}")
-        if caller.repo != default_repo:
-            lines.append(f"    repo: {caller.repo}")
-        times = f"{calls} time{'s' if calls != 1 else ''}"
-        lines.append(
-            f"    title: {_quote(f'{_short(caller.qualname)} calls {_short(callee)} (ran {times})')}"
-        )
-        focus = focus_for(sources.get(caller.path, ""), (caller.start_line, caller.end_line), line)
-        if focus is not None:
-            lines.append(f"    focus: {_quote(focus)}")
-        lines += ["    note: |", f"      {TODO}", ""]
+class Ran(NamedTuple):
+    """A hop of a chain that ran: ``caller`` called ``callee`` (a qualified name) at
+    ``line``, ``calls`` times, through the decorators' wrappers ``through``; ``text`` is
+    the caller's file."""
+
+    caller: Resolved
+    line: int
+    callee: str
+    calls: int
+    through: tuple[str, ...]
+    text: str
+
+
+def draft_ran(hops: Sequence[Ran], goal: Resolved, command: str, default_repo: str) -> str:
+    """The YAML text of a tour along a chain that ran, each step focused on the call site
+    that executed."""
+    first = _short(hops[0].caller.qualname if hops else goal.qualname)
+    lines = _head(
+        f"`{command}` along the chain that ran",
+        _slug(f"{first}-to-{_short(goal.qualname)}-ran"),
+        f"From {first} to {_short(goal.qualname)}, as it ran",
+        default_repo,
+        f"this run from {first} to {_short(goal.qualname)}",
+    )
+    for hop in hops:
+        through = f" through {', '.join(hop.through)}" if hop.through else ""
+        times = f"{hop.calls} time{'s' if hop.calls != 1 else ''}"
+        title = f"{_short(hop.caller.qualname)} calls {_short(hop.callee)}{through} (ran {times})"
+        lines.extend(_step(hop.caller, title, hop.text, hop.line, default_repo))
     lines.extend(_goal_step(goal, default_repo))
     return "\n".join(lines) + "\n"

@@ -32,6 +32,7 @@ from codewalk.tours.model import (
 from codewalk.tours.targets import find_step_target, region_lines
 
 if TYPE_CHECKING:
+    from codewalk.workspace.pinned import PinnedStack
     from codewalk.workspace.workspace import Workspace
 
 
@@ -135,6 +136,20 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
     if problem is not None:
         return make("missing", target, candidates=candidates, error=problem)
     return make("resolved", target, regions=regions, candidates=candidates, suggestions=suggestions)
+
+
+def steps_over(
+    tour: Tour, stack: PinnedStack, workspace_of: Callable[[str], Workspace | None] | None = None
+) -> TourSteps:
+    """``tour``'s steps over the repositories of ``stack``: each step in its repository's
+    workspace (``workspace_of``, else the stack's; a repository not pinned is None, and the
+    step says so). The one way ``tour``, ``check``, ``export``, the UI and the recorder's
+    check after a write read a tour."""
+
+    def pinned(name: str) -> Workspace | None:
+        return stack.workspace(name) if name in stack.pins else None
+
+    return TourSteps(tour, workspace_of or pinned, stack.first_pin, tuple(stack.pins))
 
 
 class TourSteps:

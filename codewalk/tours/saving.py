@@ -28,9 +28,31 @@ def new_tour_path(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
     return base / f"{tour_id}.yaml"
 
 
+def new_tour_place(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
+    """Where a new tour ``tour_id`` is recorded (``tour --new ID``, ``R`` in a trace), or
+    TourError: an id that is no tour id, one a tour has already, a file already there."""
+    from codewalk.tours.discovery import scan_tours
+    from codewalk.tours.loader import valid_id
+
+    problem = valid_id(tour_id)
+    if problem:
+        raise TourError(problem)
+    known = {tour.id: tour.path for tour in scan_tours(tours_dirs).tours}
+    if tour_id in known:
+        hint = f"to edit it: tour {tour_id} --edit"
+        raise TourError(f"tour {tour_id!r} exists ({known[tour_id]})", hint=hint)
+    path = new_tour_path(tour_id, tours_dirs)
+    if path.exists():
+        raise TourError(f"{path}: a file is there already", hint="choose another id, or another --tours-dir")
+    return path
+
+
 def write_tour(path: Path, text: str, was: str | None) -> None:
     """Write ``text`` to ``path``: a new file when ``was`` is None (refused if a file is
-    there), else over the file only while it still holds ``was``. Raises TourError."""
+    there), else over the file only while it still holds ``was``; never a tour installed
+    with codewalk. Raises TourError."""
+    if locations.installed_with_codewalk(path):  # however it was reached: an upgrade replaces it
+        raise TourError(f"{path}: a tour shipped inside the installed codewalk is not written over")
     try:
         if was is None:
             _create(path, text)

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.resolve.model import Resolved
 from codewalk.tours.model import ResolvedStep, Step, Tour
+from codewalk.tours.notes import code_span
 from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Trace
-from codewalk.traces.text import header, seconds_text, where_called
-from codewalk.traces.tree import Tree, folded
+from codewalk.traces.text import header, seconds_text, where_shown
+from codewalk.traces.tree import Row, Tree, first_call, folded
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -27,12 +28,18 @@ INDENT = " "  # per level of the tree, in the steps list
 MAX_INDENT = 16  # deeper levels are shown at this indent
 
 
-def trace_tour(trace: Trace, tree: Tree) -> tuple[Tour, tuple[int, ...]]:
-    """The tour of ``trace`` and the tree node of each of its steps."""
+class TracedTour(NamedTuple):
+    tour: Tour
+    rows: tuple[Row, ...]  # each step's line of the tree
+    first: int  # the step of the program's first call that is not an import (0-based)
+
+
+def trace_tour(trace: Trace, tree: Tree) -> TracedTour:
+    """The tour of ``trace``: a step per line of the plain tree."""
+    rows = tuple(folded(trace, tree))
     steps: list[Step] = []
-    nodes: list[int] = []
-    for index, depth, hidden in folded(trace, tree):  # a step per line of the plain tree
-        node = trace.nodes[index]
+    for row in rows:
+        node = trace.nodes[row.shown.node]
         function = trace.functions[node.function]
         steps.append(
             Step(
@@ -40,52 +47,58 @@ def trace_tour(trace: Trace, tree: Tree) -> tuple[Tour, tuple[int, ...]]:
                 at=function.qualname,
                 file=None,
                 focus=(),
-                title=INDENT * min(depth, MAX_INDENT) + f"{function.short} x{node.calls}",
+                title=INDENT * min(row.depth, MAX_INDENT) + f"{function.short} x{node.calls}",
                 repo=function.repo,
-                note=_note(trace, index, hidden),
+                note=_note(trace, row),
                 line=0,
             )
         )
-        nodes.append(index)
+    first = first_call(rows)
+    steps_of = f"{first} step{'s' if first != 1 else ''} of imports"
+    imports = f" ({steps_of} before step {first + 1})" if first else ""
     home = trace.repos[0].repo if trace.repos else None
     tour = Tour(
         id=f"trace:{trace.name}",
-        title=f"What ran: {trace.command}",
+        title=f"What ran: {trace.command}{imports}",
         summary="```\n" + header(trace) + "\n```\n\nExecuted lines are lit, the others dimmed.",
         repo=next((r.repo for r in trace.repos if r.repo == "transformers"), home),
         steps=tuple(steps),
         path=Path(f"<trace {trace.name}>"),
     )
-    return tour, tuple(nodes)
+    return TracedTour(tour, rows, first)
 
 
-def _note(trace: Trace, index: int, hidden: int) -> str:
-    node = trace.nodes[index]
+def _note(trace: Trace, row: Row) -> str:
+    shown = row.shown
+    node = trace.nodes[shown.node]
     function = trace.functions[node.function]
-    caller = trace.functions[trace.nodes[node.parent].function].short if node.parent > 0 else "the program"
+    call = trace.nodes[shown.call]
+    caller = "the program"
+    if call.parent > 0:
+        caller = code_span(trace.functions[trace.nodes[call.parent].function].short)
     lines = [
-        f"**{function.qualname}** ran **{node.calls}** time{'s' if node.calls != 1 else ''} here, "
+        f"{code_span(function.qualname)} ran **{node.calls}** time{'s' if node.calls != 1 else ''} here, "
         f"{seconds_text(node.seconds)} in all (with what it called).",
         "",
-        f"Called by `{caller}` ({where_called(trace, node)}).",
+        f"Called by {caller} ({where_shown(trace, shown, code_span)}).",
     ]
     why = why_not_indexed(function)
     if why:
         lines += ["", f"It has no definition of its own: {why}."]
-    if hidden:
-        lines += ["", f"What ran while the module was imported ({hidden} calls) is folded here."]
+    if row.on_import:
+        lines += ["", f"An import of the program: what it ran ({row.hidden} calls) is folded here."]
+    elif row.hidden:
+        lines += ["", f"What ran while the module was imported ({row.hidden} calls) is folded here."]
     return visible("\n".join(lines))  # names of frames outside the packages come from the program
 
 
 class TraceSteps:
     """Step index -> the step's function, resolved in its repository's workspace."""
 
-    def __init__(
-        self, tour: Tour, trace: Trace, nodes: tuple[int, ...], workspace_of: Callable[[str], Workspace]
-    ) -> None:
-        self.tour = tour
+    def __init__(self, traced: TracedTour, trace: Trace, workspace_of: Callable[[str], Workspace]) -> None:
+        self.tour = traced.tour
         self.trace = trace
-        self.nodes = nodes
+        self.nodes = tuple(row.shown.node for row in traced.rows)
         self.workspace_of = workspace_of
 
     def __call__(self, index: int) -> ResolvedStep:

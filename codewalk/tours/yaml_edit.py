@@ -11,6 +11,7 @@ text in, text out (the caller writes the file, and loads the text back to check 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from codewalk.tours.recording import Draft, DraftStep
@@ -22,62 +23,103 @@ def draft_text(draft: Draft) -> str:
     """The text of ``draft``'s tour file: its ``text`` with the draft's changes, or a
     new file for a tour that had none."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.util import load_yaml_guess_indent
+    from ruamel.yaml.comments import CommentedSeq
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 100_000  # never fold a long line the author wrote on one
-    if draft.text.strip():
-        # the file's own indentation: ``sequence`` is where a step's keys start,
-        # ``offset`` where its dash is (``  - at:`` then ``    title:``: 4 and 2)
-        _, sequence, offset = load_yaml_guess_indent(draft.text)
-        sequence, offset = sequence or 4, offset or 0
-        yaml.indent(mapping=sequence - offset if sequence > offset else 2, sequence=sequence, offset=offset)
-        document = yaml.load(draft.text)
-    else:
-        yaml.indent(mapping=2, sequence=4, offset=2)
-        document = CommentedMap()
-        document["id"] = draft.id
-        document["title"] = draft.title
-        if draft.repo:
-            document["repo"] = draft.repo
-        document["steps"] = CommentedSeq()
+    document = _document(draft, yaml)
     _set(document, "title", draft.title)
     _set(document, "summary", draft.summary or None, block=True)
     old = document.get("steps")
     if not isinstance(old, CommentedSeq):
         old = CommentedSeq()
         document["steps"] = old
-    originals = [node if isinstance(node, CommentedMap) else CommentedMap() for node in old]
-    # the comment lines above each step (in the tree, the tail of the step before it)
-    tails = [_take_tail(node) for node in originals]
-    leads = [_take_lead(document, old), *(lines for _, lines in tails[:-1])]
-    inlines = [inline for inline, _ in tails]
-    after_all = tails[-1][1] if tails else []
-    steps = [_step(step, originals) for step in draft.steps]
-    for index, step in enumerate(draft.steps):  # each value's own comment first, then the lines
-        if step.origin is not None and step.origin < len(originals):
-            _put_tail(steps[index], inlines[step.origin], [])
-    for index, step in enumerate(draft.steps):
-        known = step.origin is not None and step.origin < len(originals)
-        lead = leads[step.origin] if known and step.origin is not None else []
-        if index == 0:
-            _put_lead(document, old, lead)
-        else:
-            _put_tail(steps[index - 1], None, lead)
-    if steps:
-        _put_tail(steps[-1], None, after_all)
-    comments = dict(old.ca.items)
-    del old[:]
-    old.extend(steps)
-    old.ca.items.clear()
-    for index, step in enumerate(draft.steps):
-        if step.origin is not None and step.origin in comments:
-            old.ca.items[index] = comments[step.origin]
+    _put_steps(document, old, draft.steps)
     out = io.StringIO()
     yaml.dump(document, out)
-    return out.getvalue()
+    blank = draft.text[: len(draft.text) - len(draft.text.lstrip("\n"))]  # ruamel drops them
+    return blank + out.getvalue()
+
+
+def _document(draft: Draft, yaml: Any) -> Any:
+    """The round-trip tree of the draft's file (``yaml`` set to its indentation), or of
+    a new one."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    if draft.text.strip():
+        # the file's own indentation: ``sequence`` is where a step's keys start,
+        # ``offset`` where its dash is (``  - at:`` then ``    title:``: 4 and 2)
+        _, sequence, offset = load_yaml_guess_indent(draft.text)
+        sequence, offset = sequence or 4, offset or 0
+        yaml.indent(mapping=sequence - offset if sequence > offset else 2, sequence=sequence, offset=offset)
+        return yaml.load(draft.text)
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    document = CommentedMap()
+    document["id"] = draft.id
+    document["title"] = draft.title
+    if draft.repo:
+        document["repo"] = draft.repo
+    document["steps"] = CommentedSeq()
+    return document
+
+
+def _put_steps(document: Any, old: Any, steps: Sequence[DraftStep]) -> None:
+    """The steps ``old`` (the file's) become ``steps``, each moved with the comments
+    above it and on it; a new step gets the blank line the file puts between steps."""
+    from ruamel.yaml.comments import CommentedMap
+
+    originals = [node if isinstance(node, CommentedMap) else CommentedMap() for node in old]
+    leads, inlines, after_all = _comments_taken(document, old, originals)
+    spaced = _spaced(leads)
+    nodes = [_step(step, originals) for step in steps]
+    known = [_origin(step, len(originals)) for step in steps]
+    for node, origin in zip(nodes, known, strict=True):  # each value's own comment first, then the lines
+        if origin is not None:
+            _put_tail(node, inlines[origin], [])
+    for index, origin in enumerate(known):
+        lead = leads[origin] if origin is not None else [""] if spaced else []
+        if index == 0:
+            _put_lead(document, old, lead if origin is not None else [])
+        else:
+            _put_tail(nodes[index - 1], None, lead)
+    if nodes:
+        _put_tail(nodes[-1], None, after_all)
+    _replace(old, nodes, known)
+
+
+def _origin(step: DraftStep, count: int) -> int | None:
+    """The place in the file of the step ``step`` was read from (None: a new step)."""
+    return step.origin if step.origin is not None and step.origin < count else None
+
+
+def _spaced(leads: list[list[str]]) -> bool:
+    """Whether the file puts a blank line above every step but the first."""
+    return len(leads) > 1 and all(lines and not lines[0].strip() for lines in leads[1:])
+
+
+def _replace(old: Any, nodes: list[Any], known: list[int | None]) -> None:
+    """The file's steps ``old`` replaced by ``nodes``, each with the comments of the
+    step it was (``known``: its place in the file)."""
+    comments = dict(old.ca.items)
+    del old[:]
+    old.extend(nodes)
+    old.ca.items.clear()
+    for index, origin in enumerate(known):
+        if origin is not None and origin in comments:
+            old.ca.items[index] = comments[origin]
+
+
+def _comments_taken(
+    document: Any, old: Any, originals: list[Any]
+) -> tuple[list[list[str]], list[Any], list[str]]:
+    """The comments around the file's steps, taken off them: the lines above each step
+    (in the tree, the tail of the step before it), the comment on each one's last line,
+    and the lines after the last."""
+    tails = [_take_tail(node) for node in originals]
+    leads = [_take_lead(document, old), *(lines for _, lines in tails[:-1])]
+    return leads, [inline for inline, _ in tails], tails[-1][1] if tails else []
 
 
 def _step(step: DraftStep, originals: list[Any]) -> Any:

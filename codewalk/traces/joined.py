@@ -2,14 +2,16 @@
 function's call sites ran (and how often), and whether a tour's step ran.
 
 A function that ran is its definition in the index when a definition of its qualified
-name starts on its first line in its file; nested functions (a decorator's wrapper),
-lambdas, comprehensions and a module's or class's own code have no definition of their
-own, and say which they are (:func:`why_not_indexed`).
+name starts on its first line in its file. Code with no definition of its own is read as
+the definition it is part of: a module's own code (what an import ran) as the module, a
+comprehension or a lambda as the function (or class, or module) around it. A function
+defined inside another (a decorator's wrapper, a closure) has none yet, and says so
+(:func:`why_not_indexed`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import CodewalkError
@@ -22,13 +24,40 @@ if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
 
 
+_ANONYMOUS = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>")
+OWN, MODULE, ENCLOSING = "its own definition", "its module", "the definition around it"
+
+
+def owner_name(name: str) -> str:
+    """The name of the definition code named ``name`` (inside its module) is part of:
+    itself, or for a comprehension or lambda the code around it (``f.<locals>.<listcomp>``
+    -> ``f``); "" for the module's own code."""
+    parts = [] if name == "<module>" else name.split(".")
+    while parts and parts[-1] in _ANONYMOUS:
+        parts.pop()
+        if parts and parts[-1] == "<locals>":
+            parts.pop()
+    return ".".join(parts)
+
+
+def read_as(function: Function) -> str:
+    """Which definition ``function`` is read as: OWN, MODULE or ENCLOSING ("" for a
+    function defined inside another, which has none in the index)."""
+    owner = owner_name(function.name)
+    if "<locals>" in owner:
+        return ""
+    return OWN if owner == function.name else ENCLOSING if owner else MODULE
+
+
 def why_not_indexed(function: Function) -> str:
     """Why a function that ran has no definition of its own, or "" when it may have."""
     name = function.name
     if name == "<module>":
         return "a module's own code (run on import)"
     last = name.rpartition(".")[2]
-    if last in ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"):
+    if last in _ANONYMOUS and "<locals>" in owner_name(name):
+        return "a comprehension or lambda in a function defined inside another"
+    if last in _ANONYMOUS[:-1]:
         return "a comprehension"
     if last == "<lambda>":
         return "a lambda"
@@ -38,15 +67,27 @@ def why_not_indexed(function: Function) -> str:
 
 
 def definition_of(workspace: Workspace, function: Function) -> Resolved | None:
-    """The indexed definition that is ``function`` (``workspace`` is its repository's), or
-    None (see :func:`why_not_indexed`)."""
-    if why_not_indexed(function):
+    """The indexed definition ``function`` is read as (``workspace`` is its repository's):
+    its own, its module's, or the one around it (:func:`read_as`); None when there is none
+    (see :func:`why_not_indexed`)."""
+    how = read_as(function)
+    if not how:
         return None
+    owner = owner_name(function.name)
+    query = f"{function.module}.{owner}" if owner else function.module
     try:
-        found = workspace.resolver.find(function.qualname, related=False)
+        found = workspace.resolver.find(query, related=False)
     except CodewalkError:
         return None
-    return next((r for r in found.matches if is_definition(function, r)), None)
+    if how == OWN:
+        return next((r for r in found.matches if is_definition(function, r)), None)
+
+    def around(r: Resolved) -> bool:
+        if r.repo != function.repo or r.path != function.path or (r.kind == "module") != (how == MODULE):
+            return False
+        return r.start_line <= function.line <= r.end_line
+
+    return next((r for r in found.matches if around(r)), None)
 
 
 class SiteRun(NamedTuple):
@@ -80,12 +121,7 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
     got: list[dict[int, int]] = [{} for _ in callees]
     unplaced: list[tuple[int, Function, int]] = []
     for (line, function), calls in sorted(calls_from(trace, tree, functions).items()):
-        here = by_line.get(line, [])
-        owner = next((n for n in here if names(callees[n], function)), None)
-        if owner is None:
-            owner = next((n for n in here if not callees[n].targets), None)
-        if owner is None and not here:
-            owner = next((n for n, c in enumerate(callees) if names(c, function)), None)
+        owner = _site_of(function, by_line.get(line, []), callees, names)
         if owner is None:
             unplaced.append((line, trace.functions[function], calls))
             continue
@@ -100,6 +136,20 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
         sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached))
     calls = sum(node.calls for i, node in enumerate(trace.nodes) if i and node.function in functions)
     return CallsRun(calls, tuple(sites), tuple(unplaced))
+
+
+def _site_of(
+    function: int, here: Sequence[int], callees: Sequence[Callee], names: Callable[[Callee, int], bool]
+) -> int | None:
+    """The static site a call of ``function`` recorded at a line goes to (``here``: the
+    sites at that line): the one that names it, else the one codewalk could not resolve;
+    at a line with no site, the first site anywhere that names it."""
+    owner = next((n for n in here if names(callees[n], function)), None)
+    if owner is None:
+        owner = next((n for n in here if not callees[n].targets), None)
+    if owner is None and not here:
+        owner = next((n for n, c in enumerate(callees) if names(c, function)), None)
+    return owner
 
 
 class StepRun(NamedTuple):

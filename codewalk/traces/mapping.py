@@ -65,24 +65,11 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
     located = _Located(packages, owners)
     placed, files = _placed(raw["codes"], located, owners)
     notes = _import_notes(raw.get("imported_from") or {}, packages)
-    runs: dict[str, RepoRun] = {}
-    for repo, ran in sorted(files.items()):
-        pin = pins[repo]
-        roots = [package for package in pin.packages if package in packages]
-        version = next((str(packages[r]["version"]) for r in roots if packages[r].get("version")), "")
-        directory = next(d for d, r in located.dirs if owners[r].name == repo)
-        run = _repo_run(pin, version, os.path.dirname(os.path.realpath(directory)), ran, fetch)
-        if run.why and any(packages[r].get("editable") for r in roots):
-            run = run._replace(why=f"an editable install; {run.why}")
-        runs[repo] = run
+    runs = {repo: _read_as(pins[repo], ran, packages, located, fetch) for repo, ran in sorted(files.items())}
     functions, lines_of, remap = _functions(placed, raw["lines"])
     others = tuple(Other(str(f), str(q), int(n)) for f, q, n in raw["others"])
-    nodes = [Node(-1, 0, -1, -1, 0, 0.0)]
-    for parent, site, code, via, count, seconds in raw["nodes"][1:]:
-        function = remap[code]
-        if function < 0:
-            raise ValueError(f"a node of code {code} that is in no pinned package")
-        nodes.append(Node(int(parent), int(site), function, int(via), int(count), float(seconds)))
+    nodes = _nodes(raw["nodes"], remap)
+    wrappers = {(remap[outer], remap[inner]) for outer, inner in raw["wraps"]}
     dropped = sum(1 for place in placed if place is None)
     if dropped:
         notes.append(f"{dropped} recorded functions are in no pinned package's directory")
@@ -105,7 +92,34 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         nodes=tuple(nodes),
         lines=tuple(tuple(sorted(lines)) for lines in lines_of),
         notes=tuple(notes),
+        wrappers=tuple(sorted((a, b) for a, b in wrappers if a >= 0 and b >= 0 and a != b)),
     )
+
+
+def _read_as(
+    pin: Pin, ran: Mapping[str, str], packages: Mapping[str, Any], located: _Located, fetch: Fetch
+) -> RepoRun:
+    """How the files of ``pin`` that ran (``ran``) are read: at the installed version's
+    release, or from the installed copy (an editable install says so)."""
+    roots = [package for package in pin.packages if package in packages]
+    version = next((str(packages[r]["version"]) for r in roots if packages[r].get("version")), "")
+    directory = next(d for d, r in located.dirs if r in roots)
+    run = _repo_run(pin, version, os.path.dirname(os.path.realpath(directory)), ran, fetch)
+    if run.why and any(packages[r].get("editable") for r in roots):
+        run = run._replace(why=f"an editable install; {run.why}")
+    return run
+
+
+def _nodes(recorded: Sequence[Any], remap: Sequence[int]) -> list[Node]:
+    """The recorded tree's nodes, each naming its function (``remap``: code -> function);
+    node 0 is the program."""
+    nodes = [Node(-1, 0, -1, -1, 0, 0.0)]
+    for parent, site, code, via, count, seconds in recorded[1:]:
+        function = remap[code]
+        if function < 0:
+            raise ValueError(f"a node of code {code} that is in no pinned package")
+        nodes.append(Node(int(parent), int(site), function, int(via), int(count), float(seconds)))
+    return nodes
 
 
 Placed = tuple[str, str, str, str, int]  # (repo, directory, path from its parent, name, line)

@@ -68,11 +68,47 @@ class RepoRun(NamedTuple):
         return f"{self.repo} {self.version or '(no version)'} (installed copy at {self.root})"
 
 
+def command_of(program: tuple[str, ...], module: bool) -> str:
+    """How the program was run: ``generate.py --assistant``, ``-m pkg.train``."""
+    return " ".join(("-m", *program) if module else program)
+
+
+def versions_of(repos: tuple[RepoRun, ...]) -> str:
+    return ", ".join(repo.label for repo in repos)
+
+
+class Summary(NamedTuple):
+    """What a trace file says of itself in its first line: enough to list it without
+    reading the rest."""
+
+    name: str
+    program: tuple[str, ...]
+    module: bool
+    python: str
+    engine: str
+    started: float
+    seconds: float
+    ended: str
+    status: int
+    error: str
+    repos: tuple[RepoRun, ...]
+    functions: int  # how many functions ran
+    calls: int  # how many calls of them
+
+    @property
+    def command(self) -> str:
+        return command_of(self.program, self.module)
+
+    @property
+    def versions(self) -> str:
+        return versions_of(self.repos)
+
+
 class Trace(NamedTuple):
     name: str
     program: tuple[str, ...]  # the script (or module) and its arguments
     module: bool  # run as ``-m MODULE``
-    cwd: str
+    cwd: str  # where the program started
     python: str  # its version
     executable: str
     engine: str  # sys.monitoring | sys.settrace
@@ -87,15 +123,31 @@ class Trace(NamedTuple):
     nodes: tuple[Node, ...]
     lines: tuple[tuple[int, ...], ...]  # by function: the lines that executed
     notes: tuple[str, ...]  # what the mapping has to say (a package imported from elsewhere)
+    # (wrapper, wrapped), by function: a nested function that called the function its
+    # closure holds (a decorator's wrapper and the function it wraps), as the run saw it
+    wrappers: tuple[tuple[int, int], ...] = ()
 
     @property
     def command(self) -> str:
-        head = ("-m", *self.program) if self.module else self.program
-        return " ".join(head)
+        return command_of(self.program, self.module)
 
     @property
-    def versions(self) -> str:
-        return ", ".join(repo.label for repo in self.repos)
+    def summary(self) -> Summary:
+        return Summary(
+            self.name,
+            self.program,
+            self.module,
+            self.python,
+            self.engine,
+            self.started,
+            self.seconds,
+            self.ended,
+            self.status,
+            self.error,
+            self.repos,
+            len(self.functions),
+            sum(node.calls for node in self.nodes),
+        )
 
     def repo_run(self, repo: str) -> RepoRun | None:
         return next((r for r in self.repos if r.repo == repo), None)

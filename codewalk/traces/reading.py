@@ -3,6 +3,7 @@ installed copies), and its functions placed in those checkouts."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -45,6 +46,12 @@ def open_trace(name: str) -> Opened:
     unknown = [r.repo for r in trace.repos if r.repo not in pins]
     if unknown:
         raise TraceError(f"trace {name!r} ran {', '.join(unknown)}, which the pins file no longer pins")
+    gone = [r for r in trace.repos if r.source == LOCAL and not os.path.isdir(r.root)]
+    if gone:
+        raise TraceError(
+            f"trace {name!r} ran {gone[0].repo} from its installed copy at {gone[0].root}, which is gone",
+            hint="record it again where the program's packages are installed",
+        )
     at, local = versions_that_ran(trace, list(pins))
     stack = PinnedStack(None, at=at, local=local)
     roots = {r.repo: "." if r.source == LOCAL else stack.checkout(r.repo).package_root for r in trace.repos}

@@ -9,7 +9,8 @@ through ``runpy`` as ``python SCRIPT`` (or ``python -m MODULE``) would run it: t
 ``sys.argv``, ``__main__`` and ``sys.path[0]``; its stdout, stderr and stdin are the
 recorder's own; an exception prints its traceback and exits 1, ``sys.exit(3)`` exits 3,
 ctrl+c exits 130. The record is written when the interpreter exits (after the program's
-threads are joined), whatever the program did, and says how it ended.
+threads are joined), whatever the program did, and says how it ended; a child the
+program forks records nothing and never writes it.
 
 What is recorded, for frames whose code lives in the files of the ``--package`` import
 roots (found on the program's ``sys.path`` without importing them):
@@ -37,7 +38,7 @@ import sys
 import time
 from typing import Any
 
-FORMAT = 1  # of what this file writes; codewalk reads it back (traces/run.py)
+FORMAT = 2  # of what this file writes; codewalk reads it back (traces/run.py)
 
 
 def _recording() -> Any:
@@ -99,6 +100,8 @@ class Run:
 
     def __init__(self, out: str, packages: list[tuple[str, str]], module: bool, target: str, args: list[str]):
         self.out = out
+        self.pid = os.getpid()  # a forked child is not this run: it never writes the record
+        self.cwd = os.getcwd()  # where the program started (relative paths in it are from here)
         self.module = module
         self.target = target
         self.args = args
@@ -119,14 +122,17 @@ class Run:
     def run(self) -> None:
         import atexit
         import runpy
+        import zipfile
 
         atexit.register(self.write)
+        if hasattr(os, "register_at_fork"):  # POSIX
+            os.register_at_fork(after_in_child=self.forked)
         skipped = {os.path.abspath(__file__), runpy.__file__, "<frozen runpy>"}
         self.engine.start()
         try:
             if self.module:
                 runpy.run_module(self.target, run_name="__main__", alter_sys=True)
-            elif os.path.isfile(self.target):
+            elif os.path.isfile(self.target) and not zipfile.is_zipfile(self.target):
                 run_script(self.target)
             else:  # a directory or a zip file with a __main__.py
                 runpy.run_path(self.target, run_name="__main__")
@@ -159,10 +165,15 @@ class Run:
                 self.recorder.seconds[node] += now - started
             self.recorder.running.clear()
 
+    def forked(self) -> None:
+        """In a child the program forked (a daemon, a DataLoader worker): nothing more
+        is recorded there, and the record stays the parent's to write."""
+        self.engine.stop()
+
     def write(self) -> None:
         import json
 
-        if self.written:
+        if self.written or os.getpid() != self.pid:
             return
         self.written = True
         self.finish()
@@ -175,7 +186,7 @@ class Run:
             "executable": sys.executable,
             "program": [self.target, *self.args],
             "module": self.module,
-            "cwd": os.getcwd(),
+            "cwd": self.cwd,
             "started": self.started,
             "seconds": self.seconds,
             "ended": self.ended,
@@ -185,7 +196,7 @@ class Run:
             "imported_from": imported_from(self.roots),
             **self.recorder.as_json(),
         }
-        partial = f"{self.out}.part"
+        partial = f"{self.out}.{self.pid}.part"
         with open(partial, "w", encoding="utf-8") as handle:
             json.dump(record, handle, separators=(",", ":"))
         os.replace(partial, self.out)

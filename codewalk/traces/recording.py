@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import types
 
 
 class Recorder:
@@ -21,6 +22,9 @@ class Recorder:
         self.codes: dict[object, int] = {}  # code object -> index in ``recorded``, -1 elsewhere
         self.recorded: list[list[object]] = []  # [filename, qualname, first line]
         self.generator: list[bool] = []  # by code index: a generator or coroutine
+        self.closure: list[bool] = []  # by code index: a function with free variables
+        self.wraps: list[tuple[int, int]] = []  # (wrapper, wrapped) code indices, as they ran
+        self.checked: set[tuple[int, int]] = set()  # (caller, callee) pairs looked at for wraps
         self.lines: list[set[int]] = []  # by code index
         self.others: dict[tuple[str, str, int], int] = {}  # a frame of other code -> its index
         # the tree: node 0 is the program; parallel lists, for speed
@@ -49,6 +53,7 @@ class Recorder:
         qualname = getattr(code, "co_qualname", None) or code.co_name  # type: ignore[attr-defined]
         self.recorded.append([filename, qualname, code.co_firstlineno])  # type: ignore[attr-defined]
         self.generator.append(bool(code.co_flags & 0x2A0))  # type: ignore[attr-defined]
+        self.closure.append(bool(code.co_freevars))  # type: ignore[attr-defined]
         self.lines.append(set())
         self.codes[code] = index
         return index
@@ -66,10 +71,10 @@ class Recorder:
         codes = self.codes
         caller = frame.f_back  # type: ignore[attr-defined]
         first = None  # the outermost frame of other code between the caller and ``frame``
+        found = -1  # the caller's code index
         while caller is not None:
-            found = codes.get(caller.f_code)
-            if found is None:
-                found = self.learn(caller.f_code)
+            known = codes.get(caller.f_code)
+            found = self.learn(caller.f_code) if known is None else known
             if found >= 0:
                 break
             first = caller
@@ -87,6 +92,8 @@ class Recorder:
         key = (parent, line, index, via)
         node = self.children.get(key)
         if node is None:
+            if caller is not None and self.closure[found]:
+                self.wrapping(caller, found, frame.f_code, index)  # type: ignore[attr-defined]
             node = self.children[key] = len(self.parent)
             self.parent.append(parent)
             self.site.append(line)
@@ -96,6 +103,27 @@ class Recorder:
             self.seconds.append(0.0)
         self.count[node] += 1
         return node
+
+    def wrapping(self, caller: object, outer: int, code: object, inner: int) -> None:
+        """Whether recorded function ``outer``, running in frame ``caller``, called
+        ``inner`` (whose code is ``code``) as the function its closure holds: what a
+        decorator's wrapper does with the function it wraps. Looked at once per pair."""
+        pair = (outer, inner)
+        if pair in self.checked:
+            return
+        self.checked.add(pair)
+        try:
+            held = caller.f_locals  # type: ignore[attr-defined]  # the free variables too
+            names = caller.f_code.co_freevars  # type: ignore[attr-defined]
+            values = [held.get(name) for name in names]
+        except Exception:  # a frame's locals that cannot be read: no wrapper known
+            return
+        for value in values:  # only functions are asked for their code: nothing else runs
+            if isinstance(value, types.MethodType):
+                value = value.__func__
+            if isinstance(value, types.FunctionType) and value.__code__ is code:
+                self.wraps.append(pair)
+                return
 
     def leave(self, frame: object, now: float, suspended: bool) -> None:
         running = self.running.pop(id(frame), None)
@@ -117,6 +145,7 @@ class Recorder:
                 for i in range(len(self.parent))
             ],
             "lines": [sorted(lines) for lines in self.lines],
+            "wraps": [list(pair) for pair in self.wraps],
         }
 
 
@@ -202,6 +231,12 @@ class SettraceEngine:
 
 
 # -- the engine from 3.12 on: sys.monitoring ---------------------------------------------
+# The tool ids no tool of the standard library claims: 0, 1 and 2 are the debugger's,
+# coverage's and the profiler's (cProfile takes 2 from 3.12 on), so a program that
+# profiles itself still can.
+_TOOL_IDS = (3, 4, 5)
+
+
 class MonitoringEngine:
     """``sys.monitoring``: a function's start is seen once per code object before it is
     known to be recorded or not (others are then disabled); recorded code gets its lines
@@ -217,7 +252,7 @@ class MonitoringEngine:
     def start(self) -> None:
         mon = self.monitoring
         events = mon.events
-        for tool in (mon.PROFILER_ID, 5, 4, 3):
+        for tool in _TOOL_IDS:
             if mon.get_tool(tool) is None:
                 mon.use_tool_id(tool, "codewalk trace")
                 self.tool = tool

@@ -3,8 +3,9 @@ exit status passed through, the recorder's JSON read back.
 
 The recorder (``recorder.py``, beside this file) is started as a file, so it needs
 nothing of codewalk in that interpreter. While the program runs, codewalk ignores ctrl+c
-(the program gets it, as it would in a shell, and the record it leaves is still read);
-its exit status is the program's (128 + N when a signal N ended it).
+(the program gets it, as it would in a shell, and the record it leaves is still read),
+and passes SIGTERM and SIGHUP on to it; the program never outlives codewalk. Its exit
+status is the program's (128 + N when a signal N ended it).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from codewalk.locations import TooLarge, read_limited
 from codewalk.visible import visible
 
 RECORDER = Path(__file__).with_name("recorder.py")
-RECORD_FORMAT = 1  # recorder.FORMAT, which codewalk never imports (it is the reader's)
+RECORD_FORMAT = 2  # recorder.FORMAT, which codewalk never imports (it is the reader's)
 RECORD_LIMIT = 512 << 20
 
 
@@ -55,8 +56,8 @@ def record(
 ) -> Ran:
     """Run ``program`` under the recorder with ``python`` (its output on ``stdout``,
     default codewalk's own); raises TraceError when the interpreter cannot be started."""
-    if not module and not Path(program[0]).is_file():
-        raise TraceError(f"{program[0]}: no such program file")
+    if not module and not (Path(program[0]).is_file() or Path(program[0]).is_dir()):
+        raise TraceError(f"{program[0]}: no such program file or directory")
     with tempfile.TemporaryDirectory(prefix="codewalk-trace-") as scratch:
         out = os.path.join(scratch, "record.json")
         try:
@@ -66,21 +67,54 @@ def record(
                 f"{python}: cannot run it: {error.strerror or error}",
                 hint="--python PY names another interpreter",
             ) from None
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # after the start: the child keeps ctrl+c
         try:
-            code = child.wait()
+            code = _wait(child)
         finally:
-            signal.signal(signal.SIGINT, previous)
+            if child.poll() is None:  # codewalk itself failed: the program goes with it
+                child.kill()
+                child.wait()
         status = 128 - code if code < 0 else code
         data, problem = _read(out)
-        return Ran(status, data, problem)
+        return Ran(status, data, problem or _nothing_written(python, code))
+
+
+_PASSED_ON = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def _wait(child: subprocess.Popen[bytes]) -> int:
+    """The program's exit code, ctrl+c left to it, SIGTERM and SIGHUP passed on to it."""
+
+    def pass_on(signum: int, _frame: object) -> None:
+        child.send_signal(signum)
+
+    previous = {signum: signal.signal(signum, pass_on) for signum in _PASSED_ON}
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c: the program's
+    try:
+        return child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _nothing_written(python: str, code: int) -> str:
+    """Why the recorder wrote nothing, from how the interpreter ended (``code``)."""
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"{name} ended the program before the recorder could write"
+    return (
+        f"{python} exited with status {code} and the recorder never wrote: os._exit in the "
+        "program, or an interpreter that cannot run the recorder (Python 3.10 or later)"
+    )
 
 
 def _read(out: str) -> tuple[dict[str, Any] | None, str]:
     try:
         data = json.loads(read_limited(Path(out), RECORD_LIMIT))
     except FileNotFoundError:
-        return None, "the program ended before the recorder could write (a signal, or os._exit)"
+        return None, ""
     except (OSError, ValueError, TooLarge) as error:
         return None, visible(f"the recorder's output cannot be read: {error}")
     if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT:

@@ -1,15 +1,20 @@
-"""Traces on disk: one JSON file per trace under the cache (``locations.traces_dir``).
+"""Traces on disk: one file per trace under the cache (``locations.traces_dir``), named
+by the trace (the file's name is the trace's name: a copy is a trace of its own).
 
-A trace file carries its format version; one that is not JSON, of another format, or
-whose records do not hold together (a node naming a function that is not there) is
-refused in one line naming it, never half-read. Names are validated: a name is a file
-name, never a path. The caller writes the text :func:`encode` gives through the
-project's atomic writer, so a reader never sees half a trace.
+A trace file is two lines of JSON: a summary (its format version, the program, how it
+ended, the versions that ran, how many functions and calls), which is all ``traces``
+reads to list it, then the records. One that is not that, of another format, or whose
+records do not hold together (a node naming a function that is not there, a function of
+a repository the trace does not name) is refused in one line naming it, never half-read.
+Names are validated: a name is a file name, never a path. The caller writes the text
+:func:`encode` gives through the project's atomic writer, so a reader never sees half a
+trace.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -17,12 +22,13 @@ from typing import Any, NamedTuple
 
 from codewalk import locations
 from codewalk.errors import TraceError
-from codewalk.traces.model import LOCAL, RELEASE, Function, Node, Other, RepoRun, Trace
+from codewalk.traces.model import LOCAL, RELEASE, Function, Node, Other, RepoRun, Summary, Trace
 
-FORMAT = 1
+FORMAT = 2
 SUFFIX = ".json"
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
-LIMIT = 512 << 20  # no trace of a real run comes near; a device or a runaway file is not read whole
+LIMIT = 64 << 20  # a tiny llama's generate is 0.6 MiB: a runaway or planted file is not read whole
+SUMMARY_LIMIT = 1 << 20  # the first line, where the summary is
 
 
 def check_name(name: str) -> str:
@@ -48,7 +54,7 @@ def path_of(name: str) -> Path:
 
 class Listed(NamedTuple):
     name: str
-    trace: Trace | None  # None: the file could not be read
+    summary: Summary | None  # None: the file could not be read
     problem: str
 
 
@@ -62,14 +68,15 @@ def names() -> list[str]:
 
 
 def listing() -> list[Listed]:
-    """Every kept trace (most recent first), or why one cannot be read."""
+    """Every kept trace (most recent first), from its summary alone, or why one cannot be
+    read."""
     out: list[Listed] = []
     for name in names():
         try:
-            out.append(Listed(name, load(name), ""))
+            out.append(Listed(name, summary(name), ""))
         except TraceError as error:
             out.append(Listed(name, None, error.message))
-    return sorted(out, key=lambda item: -(item.trace.started if item.trace else 0.0))
+    return sorted(out, key=lambda item: -(item.summary.started if item.summary else 0.0))
 
 
 def delete(name: str) -> None:
@@ -89,38 +96,60 @@ def _known_hint() -> str:
 
 def load(name: str) -> Trace:
     path = path_of(name)
+    return decode(_read(name, path, LIMIT), f"trace {name!r} ({path})", name)
+
+
+def summary(name: str) -> Summary:
+    """What trace ``name`` says of itself, from its first line."""
+    path = path_of(name)
+    where = f"trace {name!r} ({path})"
+    head, _, _ = _read(name, path, SUMMARY_LIMIT, start=True).partition(b"\n")
+    return _summary(_header(head, where), where, name)
+
+
+def _read(name: str, path: Path, limit: int, *, start: bool = False) -> bytes:
     try:
-        data = locations.read_limited(path, LIMIT)
+        if start:
+            return locations.read_start(path, limit)
+        return locations.read_limited(path, limit)
     except FileNotFoundError:
         raise TraceError(f"no trace named {name!r}", hint=_known_hint()) from None
     except locations.TooLarge:
         raise TraceError(f"trace {name!r} ({path}) is larger than any trace codewalk writes") from None
+    except locations.NotRegular as error:
+        raise TraceError(f"trace {name!r} ({path}) is {error}") from None
     except OSError as error:
         raise TraceError(f"trace {name!r}: cannot read {path}: {error.strerror or error}") from None
-    return decode(data, f"trace {name!r} ({path})")
 
 
 def encode(trace: Trace) -> str:
-    record: dict[str, Any] = {
+    """The two lines of a trace file: its summary, then its records."""
+    head = trace.summary
+    header: dict[str, Any] = {
         "format": FORMAT,
-        **{field: getattr(trace, field) for field in _SCALARS},
-        "program": list(trace.program),
-        "repos": [list(repo) for repo in trace.repos],
+        **{field: getattr(head, field) for field in _SCALARS},
+        "program": list(head.program),
+        "repos": [list(repo) for repo in head.repos],
+        "functions": head.functions,
+        "calls": head.calls,
+    }
+    body: dict[str, Any] = {
+        "cwd": trace.cwd,
+        "executable": trace.executable,
         "functions": [list(f) for f in trace.functions],
         "others": [list(o) for o in trace.others],
         "nodes": [list(n) for n in trace.nodes],
         "lines": [list(lines) for lines in trace.lines],
         "notes": list(trace.notes),
+        "wrappers": [list(pair) for pair in trace.wrappers],
     }
-    return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+    lines = (json.dumps(part, separators=(",", ":"), ensure_ascii=False) for part in (header, body))
+    return "".join(f"{line}\n" for line in lines)
 
 
 _SCALARS = {
-    "name": str,
     "module": bool,
-    "cwd": str,
     "python": str,
-    "executable": str,
     "engine": str,
     "started": float,
     "seconds": float,
@@ -130,25 +159,57 @@ _SCALARS = {
 }
 
 
-def decode(data: bytes, where: str) -> Trace:
-    """A trace from the bytes of its file; TraceError naming ``where`` and what is wrong."""
+def decode(data: bytes, where: str, name: str) -> Trace:
+    """Trace ``name`` from the bytes of its file; TraceError naming ``where`` and what
+    is wrong."""
+    head, _, rest = data.partition(b"\n")
+    header = _header(head, where)
+    summary = _summary(header, where, name)
     try:
-        record = json.loads(data)
+        body = json.loads(rest)
+    except (ValueError, RecursionError):
+        raise TraceError(f"{where} is damaged: its records are not JSON") from None
+    if not isinstance(body, dict):
+        raise TraceError(f"{where} is damaged: its records are not an object")
+    try:
+        trace = _trace(summary, body)
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise TraceError(f"{where} is damaged: {error}") from None
+    if len(trace.functions) != summary.functions:
+        raise TraceError(f"{where} is damaged: its summary counts another number of functions")
+    return trace
+
+
+def _header(head: bytes, where: str) -> dict[str, Any]:
+    try:
+        header = json.loads(head)
     except (ValueError, RecursionError):
         raise TraceError(
             f"{where} is not a trace file (not JSON); delete it: codewalk traces --delete NAME"
         ) from None
-    if not isinstance(record, dict):
+    if not isinstance(header, dict):
         raise TraceError(f"{where} is not a trace file")
-    version = record.get("format")
+    version = header.get("format")
     if version != FORMAT:
         newer = isinstance(version, int) and version > FORMAT
         raise TraceError(
             f"{where} is of trace format {version!r}, and this codewalk reads format {FORMAT}",
             hint="a newer codewalk wrote it" if newer else "record it again with codewalk trace",
         )
+    return header
+
+
+def _summary(header: dict[str, Any], where: str, name: str) -> Summary:
     try:
-        return _trace(record)
+        scalars = {field: _typed(header[field], kind, field) for field, kind in _SCALARS.items()}
+        return Summary(
+            name=name,
+            program=tuple(_typed(p, str, "program") for p in header["program"]),
+            repos=tuple(_repo(r) for r in header["repos"]),
+            functions=_typed(header["functions"], int, "functions"),
+            calls=_typed(header["calls"], int, "calls"),
+            **scalars,
+        )
     except (KeyError, TypeError, ValueError, IndexError) as error:
         raise TraceError(f"{where} is damaged: {error}") from None
 
@@ -161,29 +222,29 @@ def _typed(value: Any, kind: type, what: str) -> Any:
     return value
 
 
-def _trace(record: dict[str, Any]) -> Trace:
-    scalars = {field: _typed(record[field], kind, field) for field, kind in _SCALARS.items()}
-    program = tuple(_typed(p, str, "program") for p in record["program"])
-    repos = tuple(_repo(r) for r in record["repos"])
-    functions = tuple(_function(f) for f in record["functions"])
+def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
+    repos = {repo.repo for repo in summary.repos}
+    functions = tuple(_function(f, repos) for f in body["functions"])
     others = tuple(
         Other(_typed(o[0], str, "other"), _typed(o[1], str, "other"), _typed(o[2], int, "other"))
-        for o in record["others"]
+        for o in body["others"]
     )
-    nodes = _nodes(record["nodes"], len(functions), len(others))
-    lines = tuple(_ints(ls, "line") for ls in record["lines"])
+    nodes = _nodes(body["nodes"], len(functions), len(others))
+    lines = tuple(_ints(ls, "line") for ls in body["lines"])
     if len(lines) != len(functions):
         raise ValueError("the lines do not match the functions")
-    notes = tuple(_typed(n, str, "note") for n in record["notes"])
+    wrappers = tuple(_pair(pair, len(functions)) for pair in body["wrappers"])
+    said = {key: value for key, value in summary._asdict().items() if key not in ("functions", "calls")}
     return Trace(
-        program=program,
-        repos=repos,
+        **said,  # what the summary line says: name, program, python, engine, how it ended, repos
+        cwd=_typed(body["cwd"], str, "cwd"),
+        executable=_typed(body["executable"], str, "executable"),
         functions=functions,
         others=others,
         nodes=nodes,
         lines=lines,
-        notes=notes,
-        **scalars,
+        notes=tuple(_typed(n, str, "note") for n in body["notes"]),
+        wrappers=wrappers,
     )
 
 
@@ -191,6 +252,13 @@ def _ints(values: list[Any], what: str) -> tuple[int, ...]:
     if {type(value) for value in values} - {int}:
         raise ValueError(f"a {what} is not a whole number")
     return tuple(values)
+
+
+def _pair(pair: list[Any], functions: int) -> tuple[int, int]:
+    wrapper, wrapped = _ints(pair, "wrapper")
+    if not (0 <= wrapper < functions and 0 <= wrapped < functions):
+        raise ValueError("a wrapper names a function that is not there")
+    return wrapper, wrapped
 
 
 def _nodes(raw: list[Any], functions: int, others: int) -> tuple[Node, ...]:
@@ -219,6 +287,8 @@ def _repo(r: list[Any]) -> RepoRun:
     repo, version, source, root, files, differs, why = r
     if source not in (RELEASE, LOCAL):
         raise ValueError(f"source {source!r}")
+    if source == LOCAL and not os.path.isabs(_typed(root, str, "root")):
+        raise ValueError(f"the installed copy of {repo!r} is not at an absolute path: {root!r}")
     return RepoRun(
         _typed(repo, str, "repo"),
         _typed(version, str, "version"),
@@ -230,8 +300,10 @@ def _repo(r: list[Any]) -> RepoRun:
     )
 
 
-def _function(f: list[Any]) -> Function:
+def _function(f: list[Any], repos: set[str]) -> Function:
     repo, path, module, name, line = f
+    if repo not in repos:
+        raise ValueError(f"a function of {repo!r}, a repository the trace does not name")
     return Function(
         _typed(repo, str, "repo"),
         _typed(path, str, "path"),

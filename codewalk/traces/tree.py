@@ -13,14 +13,35 @@ from codewalk.resolve.model import Resolved
 from codewalk.traces.model import Function, Trace
 
 
+class Shown(NamedTuple):
+    """A function that ran as a reader reads it: the call of ``node``'s function, through
+    the decorators' wrappers it went through (``through``: their nodes, outermost first;
+    each one's closure held the next, down to ``node``)."""
+
+    node: int
+    through: tuple[int, ...] = ()
+
+    @property
+    def call(self) -> int:
+        """The node whose call site is in the caller: the outermost wrapper's, else its own."""
+        return self.through[0] if self.through else self.node
+
+
 class Tree:
-    """The children of every node, in the order they first ran."""
+    """The children of every node, in the order they first ran, and which nodes are a
+    wrapper's call of the function it wraps."""
 
     def __init__(self, trace: Trace) -> None:
         self.trace = trace
         self.children: list[list[int]] = [[] for _ in trace.nodes]
+        pairs = set(trace.wrappers)
+        self.wrapped: dict[int, int] = {}  # a wrapper's node -> the node of the function it wraps
         for index, node in enumerate(trace.nodes[1:], start=1):
             self.children[node.parent].append(index)
+            wrapper = node.parent
+            pair = (trace.nodes[wrapper].function, node.function)
+            if wrapper > 0 and wrapper not in self.wrapped and pair in pairs:
+                self.wrapped[wrapper] = index
 
     def walk(self, start: int = 0) -> Iterator[tuple[int, int]]:
         """``(node, depth)`` depth first from ``start`` (not included), depth 0 its children."""
@@ -30,6 +51,10 @@ class Tree:
             yield node, depth
             stack.extend((child, depth + 1) for child in reversed(self.children[node]))
 
+    def size(self, node: int) -> int:
+        """How many nodes are under ``node``."""
+        return sum(1 for _ in self.walk(node))
+
     def ancestors(self, node: int) -> list[int]:
         """The nodes from the root's child down to ``node`` (included)."""
         out: list[int] = []
@@ -38,6 +63,36 @@ class Tree:
             out.append(node)
             node = nodes[node].parent
         out.reverse()
+        return out
+
+    # -- as a reader reads it: a wrapper's call is the function it wraps -------------------
+    def shown(self, node: int) -> Shown:
+        """``node`` read through the wrappers it is, down to the function they wrap."""
+        through: list[int] = []
+        while node in self.wrapped:
+            through.append(node)
+            node = self.wrapped[node]
+        return Shown(node, tuple(through))
+
+    def shown_children(self, shown: Shown) -> list[Shown]:
+        """What the function ``shown`` called, with what its wrappers called besides it,
+        in the order they first ran."""
+        found = list(self.children[shown.node])
+        for wrapper in shown.through:
+            found += (child for child in self.children[wrapper] if child != self.wrapped[wrapper])
+        return [self.shown(child) for child in sorted(found)]
+
+    def shown_chain(self, nodes: Sequence[int]) -> list[Shown]:
+        """A chain of nodes, each called by the one before, read with each wrapper that
+        called the next one folded into it."""
+        out: list[Shown] = []
+        through: list[int] = []
+        for here, following in zip(nodes, [*nodes[1:], None], strict=True):
+            if following is not None and self.wrapped.get(here) == following:
+                through.append(here)
+                continue
+            out.append(Shown(here, tuple(through)))
+            through = []
         return out
 
 
@@ -114,25 +169,59 @@ def chains(trace: Trace, tree: Tree, starts: set[int], goals: set[int]) -> list[
 
 
 def calls_from(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int, int], int]:
-    """``(call-site line, callee function) -> calls`` out of every call of ``functions``."""
+    """``(call-site line, callee function) -> calls`` out of every call of ``functions``
+    (a call through a decorator's wrapper is a call of the function it wraps)."""
     out: dict[tuple[int, int], int] = {}
     for index, node in enumerate(trace.nodes):
         if index and node.function in functions:
             for child in tree.children[index]:
-                callee = trace.nodes[child]
-                key = (callee.line, callee.function)
-                out[key] = out.get(key, 0) + callee.calls
+                shown = tree.shown(child)
+                key = (trace.nodes[shown.call].line, trace.nodes[shown.node].function)
+                out[key] = out.get(key, 0) + trace.nodes[shown.node].calls
     return out
 
 
-def folded(trace: Trace, tree: Tree) -> Iterator[tuple[int, int, int]]:
-    """``(node, depth, folded)`` depth first, what ran while a module was imported folded
-    into the module's node (``folded``: how many nodes it hides)."""
-    stack = [(child, 0) for child in reversed(tree.children[0])]
+_IMPORTLIB = ("<frozen importlib.", "importlib/_bootstrap.py", "importlib/_bootstrap_external.py")
+
+
+def on_import(trace: Trace, node: int) -> bool:
+    """Whether a root of the tree is what an import ran: a module's own code, or a call
+    from the import machinery (a lazy module's ``__getattr__`` asked by ``from x import y``)."""
+    here = trace.nodes[node]
+    if trace.functions[here.function].name == "<module>":
+        return True
+    if here.via < 0:
+        return False
+    filename = trace.others[here.via].filename.replace("\\", "/")
+    return filename.startswith(_IMPORTLIB[0]) or filename.endswith(_IMPORTLIB[1:])
+
+
+class Row(NamedTuple):
+    """A line of the tree as it is read (the plain tree, a step of the trace's tour)."""
+
+    shown: Shown
+    depth: int
+    hidden: int  # how many calls it folds (a module's code, an import), else 0
+    on_import: bool  # an import the program made, folded into this line
+
+
+def folded(trace: Trace, tree: Tree) -> list[Row]:
+    """The rows of the tree depth first: what an import ran folded into one row (a
+    module's own code wherever it ran; at the top, all an import of the program ran), and
+    a wrapper's call read as the function it wraps."""
+    rows: list[Row] = []
+    stack = [(tree.shown(child), 0) for child in reversed(tree.children[0])]
     while stack:
-        node, depth = stack.pop()
-        if trace.functions[trace.nodes[node].function].name == "<module>":
-            yield node, depth, sum(1 for _ in tree.walk(node))
+        shown, depth = stack.pop()
+        imported = depth == 0 and on_import(trace, shown.call)
+        if imported or trace.functions[trace.nodes[shown.node].function].name == "<module>":
+            rows.append(Row(shown, depth, tree.size(shown.call) - len(shown.through), imported))
             continue
-        yield node, depth, 0
-        stack.extend((child, depth + 1) for child in reversed(tree.children[node]))
+        rows.append(Row(shown, depth, 0, False))
+        stack.extend((child, depth + 1) for child in reversed(tree.shown_children(shown)))
+    return rows
+
+
+def first_call(rows: Sequence[Row]) -> int:
+    """The row of the program's first call that is not an import (0 when all are)."""
+    return next((number for number, row in enumerate(rows) if row.depth == 0 and not row.on_import), 0)

@@ -21,7 +21,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("r", "return to the current step"),
             ("s", "show / hide the steps list (hidden on a narrow terminal)"),
             ("t", "list of tours"),
-            ("R", "record: edit this tour's steps and notes, add steps, write it back"),
+            ("R", "record: edit this tour's steps and notes, add steps, write it back (a trace: a new tour)"),
         ),
     ),
     (

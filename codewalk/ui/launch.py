@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import Tour
@@ -29,40 +29,43 @@ def open_session(
     source_path: str | None = None,
     at: Sequence[str] = (),
     progress: ProgressStore | None = None,
+    stack: PinnedStack | None = None,
 ) -> TourSession:
     """A session on ``tour`` over every pinned repository, ``at`` naming those read at
     another version (``REPO@VERSION``). The tour's repository is opened here (fast when
     cached, a sync with progress on the terminal otherwise); the index is opened later,
     on the session's nav thread, and other repositories when a step or a jump reaches
-    them."""
+    them. ``stack``: the repositories to read instead (a trace's, at the versions that
+    ran, opened as they are needed)."""
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.source.sync import open_checkout
-    from codewalk.tours.resolution import TourSteps
+    from codewalk.tours.resolution import TourSteps, steps_over
     from codewalk.ui.stack import Saying, VersionReader, check_tour, describer
     from codewalk.workspace.pinned import PinnedStack
 
     activity = Activity()  # a repository fetched once the UI runs says how it goes there
-    stack = PinnedStack(source_path, at=at, reporter=lambda name: Saying(activity.say, f"fetching {name}"))
-    repo = tour.repo or stack.first_pin
-    if repo in stack.pins:  # before the UI runs: its progress on stderr
-        open_checkout(repo, stack.source_path, pin=stack.pins[repo])
+
+    def saying(name: str) -> Saying:
+        return Saying(activity.say, f"fetching {name}")
+
+    pinned = stack if stack is not None else PinnedStack(source_path, at=at, reporter=saying)
+    repo = tour.repo or pinned.first_pin
+    if repo in pinned.pins and stack is None:  # before the UI runs: its progress on stderr
+        open_checkout(repo, pinned.source_path, pin=pinned.pins[repo])
 
     def steps(repos: PinnedStack) -> TourSteps:
-        def workspace_of(name: str) -> Any:
-            return repos.workspace(name) if name in repos.pins else None
-
-        return TourSteps(tour, workspace_of, repo, tuple(repos.pins))
+        return steps_over(tour, repos)
 
     return TourSession(
         tour=tour,
-        open_repos=lambda: stack,
+        open_repos=lambda: pinned,
         resolver=steps,
         describe=describer(load_pins(locations.pins_path())),
         repo=repo,
         versions=VersionReader(),
         progress=progress if progress is not None else ProgressStore(),
-        notes=tuple(stack.notes),
+        notes=tuple(pinned.notes),
         activity=activity,
         check=check_tour,
     )
@@ -111,14 +114,17 @@ def run_tour(args: argparse.Namespace, tour: Tour) -> int:
     return app.return_code or 0
 
 
-def run_recording(args: argparse.Namespace, tour: Tour, draft: Draft, on_disk: str | None) -> int:
+def run_recording(
+    args: argparse.Namespace, tour: Tour, draft: Draft, on_disk: str | None, stack: PinnedStack | None = None
+) -> int:
     """Record ``draft``, read from ``tour`` (its steps are where the draft's resolve; a
     new tour has none) with ``on_disk`` its file's text (None: a new file), over every
-    pinned repository; ``args.source`` and ``args.at`` as for a tour."""
+    pinned repository (``stack``: these instead); ``args.source`` and ``args.at`` as for
+    a tour."""
     from codewalk.ui.app import make_app
 
     at = tuple(getattr(args, "at", None) or ())
-    session = open_session(tour, source_path=getattr(args, "source", None), at=at)
+    session = open_session(tour, source_path=getattr(args, "source", None), at=at, stack=stack)
     for note in session.notes:
         print(f"codewalk: {note}", file=sys.stderr)
     app = make_app(session, recording=(draft, on_disk))
@@ -137,16 +143,16 @@ def run_picker(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def trace_session(opened: Opened) -> TourSession:
+def trace_session(opened: Opened) -> tuple[TourSession, int]:
     """A session on a trace read like a tour: its call tree as the steps, the lines that
-    ran lit in the code."""
+    ran lit in the code; and the step of the program's first call (past its imports)."""
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.tours.traced import TraceSteps, trace_tour
-    from codewalk.ui.stack import VersionReader, describer
+    from codewalk.ui.stack import VersionReader, check_tour, describer
 
     trace = opened.trace
-    tour, nodes = trace_tour(trace, opened.tree)
+    traced = trace_tour(trace, opened.tree)
     ran = trace.executed_by_file()
     repos = {repo.repo for repo in trace.repos}
 
@@ -154,25 +160,30 @@ def trace_session(opened: Opened) -> TourSession:
         return ran.get((repo, path), frozenset()) if repo in repos else None
 
     def steps(stack: PinnedStack) -> TraceSteps:
-        return TraceSteps(tour, trace, nodes, stack.workspace)
+        return TraceSteps(traced, trace, stack.workspace)
 
-    return TourSession(
-        tour=tour,
+    session = TourSession(
+        tour=traced.tour,
         open_repos=lambda: opened.stack,
         resolver=steps,
         describe=describer(load_pins(locations.pins_path())),
-        repo=tour.repo or opened.home,
+        repo=traced.tour.repo or opened.home,
         versions=VersionReader(),
         progress=None,
         executed=executed,
+        check=check_tour,  # a tour recorded from the trace (R), at the versions that ran
+        trace=trace.name,
     )
+    return session, traced.first
 
 
 def run_trace(args: argparse.Namespace, opened: Opened) -> int:
-    """Open the app on a trace (``args.step``: the 1-based step to start at)."""
+    """Open the app on a trace, at the program's first call (``args.step``: the 1-based
+    step to start at instead)."""
     from codewalk.ui.app import make_app
 
-    session = trace_session(opened)
-    app = make_app(session, start_step=start_step(args, session))
+    session, first = trace_session(opened)
+    start = start_step(args, session) if getattr(args, "step", None) is not None else first
+    app = make_app(session, start_step=start)
     app.run()
     return app.return_code or 0

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown
 
-from codewalk.tours.notes import SCHEME
+from codewalk.tours.notes import SCHEME, plain_markdown
 from codewalk.visible import visible
 
 
@@ -46,7 +46,7 @@ class NoteView(VerticalScroll, can_focus=False):
     def show(self, title: str, markdown: str, summary: str = "", links: int = 0) -> None:
         """The step's note under its title; ``summary`` (the tour's, at step 1) first;
         when the note has ``links``, the key that lists them after it."""
-        text = f"## {title}\n\n{markdown.strip()}\n"
+        text = f"## {plain_markdown(title)}\n\n{markdown.strip()}\n"  # a title is plain text
         if links:
             text += f"\n*`l`: the note's {links} link{'s' if links != 1 else ''}, to follow*\n"
         if summary:

@@ -78,10 +78,14 @@ class RecordScreen(Places):
         Binding("ctrl+c", "quit_recording", "Quit", show=False),
     ]
 
-    def __init__(self, session: TourSession, draft: Draft, *, on_disk: str | None) -> None:
+    def __init__(
+        self, session: TourSession, draft: Draft, *, on_disk: str | None, start: Location | None = None
+    ) -> None:
         """Record ``draft`` over ``session``'s repositories; ``on_disk`` is the text of
-        its file as read (None: the file is new, and may not exist when written)."""
+        its file as read (None: the file is new, and may not exist when written); ``start``:
+        where the code opens when the draft has no step (where the reader was)."""
         super().__init__()
+        self.start = start
         self.session: TourSession | None = session
         self.draft = draft
         self.on_disk = on_disk
@@ -110,6 +114,8 @@ class RecordScreen(Places):
         self._refresh()
         if self.selected is not None:
             self._show_place(self.selected)
+        elif self.start is not None:
+            self._open(self.start)
 
     # -- what is on screen ---------------------------------------------------------------
 

@@ -269,6 +269,7 @@ class TourSession:
     activity: Activity = field(default_factory=Activity)  # what slow work is doing, for the screen
     check: TourCheck | None = None  # a recorded tour, checked once written
     executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
+    trace: str | None = None  # the name of the trace read as this tour, if one is
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
 

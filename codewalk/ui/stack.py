@@ -80,15 +80,10 @@ def describer(pins: Mapping[str, Pin]) -> Callable[[Workspace], RepoInfo]:
 def check_tour(repos: PinnedStack, tour: Tour) -> list[tuple[int | None, str]]:
     """What ``codewalk check`` says of ``tour`` at the pins read: each problem of a broken
     step, then each note warning, with its step (0-based)."""
-    from codewalk.tours.model import ResolvedTour
     from codewalk.tours.note_warnings import tour_warnings
-    from codewalk.tours.resolution import TourSteps
+    from codewalk.tours.resolution import steps_over
 
-    def workspace_of(name: str) -> Workspace | None:
-        return repos.workspace(name) if name in repos.pins else None
-
-    steps = TourSteps(tour, workspace_of, tour.repo or repos.first_pin, tuple(repos.pins))
-    resolved = ResolvedTour(tour, tuple(steps(index) for index in range(len(tour.steps))))
+    resolved = steps_over(tour, repos).resolved()
     found: list[tuple[int | None, str]] = [
         (step.step.index - 1, f"step {step.step.index} ({step.step.anchor}): {problem}")
         for step in resolved.broken

@@ -333,6 +333,9 @@ class TourScreen(Places):
         from codewalk.ui.record_screen import RecordScreen
 
         assert self.session is not None
+        if self.session.trace is not None:
+            self._record_new(self.session.trace)
+            return
         tour = self.session.tour
         refused = refusal_to_record(tour)
         if refused is not None:
@@ -348,6 +351,31 @@ class TourScreen(Places):
             self.notify(f"{tour.path} changed since it was opened: open it again to record", markup=False)
             return
         self.app.push_screen(RecordScreen(self.session, draft_of(tour, text), on_disk=text))
+
+    def _record_new(self, default: str) -> None:
+        """A new tour, recorded from where the reader is (a trace is no tour file): its id
+        asked for, the file where ``tour --new ID`` writes it."""
+        from codewalk.errors import TourError
+        from codewalk.tours.recording import new_draft
+        from codewalk.tours.saving import new_tour_place
+        from codewalk.ui.ask import Ask
+        from codewalk.ui.record_screen import RecordScreen
+
+        here = self._here() if self.code.source is not None and self.code.display else None
+
+        def answered(tour_id: str | None) -> None:
+            if not tour_id:
+                return
+            assert self.session is not None
+            try:
+                path = new_tour_place(tour_id)
+            except TourError as error:
+                self.notify(f"cannot record {tour_id}: {error}", severity="error", markup=False, timeout=10)
+                return
+            draft = new_draft(tour_id, path, self.session.tour.repo)
+            self.app.push_screen(RecordScreen(self.session, draft, on_disk=None, start=here))
+
+        self.app.push_screen(Ask("Record a new tour from here: its id", default), answered)
 
     # -- the note's links ---------------------------------------------------------------
 

@@ -25,7 +25,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.cli.calls_output import caller_dict, format_callers, place
+    from codewalk.cli.calls_output import caller_dict, dump_unanswered, format_callers, place
     from codewalk.workspace.calling import Ambiguous, NoDefinition
 
     workspace = open_workspace(args)
@@ -42,13 +42,7 @@ def run(args: argparse.Namespace) -> int:
         except (NoDefinition, Ambiguous) as error:
             if not args.json:
                 raise
-            data = header_dict(args.query.strip(), checkout)
-            data.update(function=None, callers=[], complete=workspace.fully_indexed)
-            data["suggestions"] = list(getattr(error, "suggestions", ()))
-            if isinstance(error, Ambiguous):
-                data["candidates"] = [result_dict(c) for c in error.candidates]
-            dump(data)
-            return 1
+            return dump_unanswered(args.query, checkout, error, callers=[], complete=workspace.fully_indexed)
         if args.json:
             data = header_dict(args.query.strip(), checkout)
             data.update(
@@ -61,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         target = answer.target
         precise = sum(1 for c in answer.callers if c.kind in ("call", "ref", "decorator", "read"))
         print(visible(f"callers of {target.qualname}  {place(target)}  [{repo_version(target, checkout)}]"))
-        print(f"{precise} call site{'s' if precise != 1 else ''} reach it")
+        print(f"{precise} call site{'s reach' if precise != 1 else ' reaches'} it")
         if answer.callers:
             print(visible(format_callers(answer.callers, target.repo or checkout.repo)))
         if not answer.complete:

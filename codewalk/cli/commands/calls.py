@@ -37,7 +37,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.cli.calls_output import format_levels, levels_json, place
+    from codewalk.cli.calls_output import dump_unanswered, format_levels, levels_json, place
     from codewalk.workspace.calling import Ambiguous, NoDefinition
 
     if args.trace:
@@ -53,12 +53,7 @@ def run(args: argparse.Namespace) -> int:
         except (NoDefinition, Ambiguous) as error:
             if not args.json:
                 raise
-            data = header_dict(args.query.strip(), checkout)
-            data.update(function=None, calls=[], suggestions=list(getattr(error, "suggestions", ())))
-            if isinstance(error, Ambiguous):
-                data["candidates"] = [result_dict(c) for c in error.candidates]
-            dump(data)
-            return 1
+            return dump_unanswered(args.query, checkout, error, calls=[])
         if args.json:
             data = header_dict(args.query.strip(), checkout)
             data.update(function=result_dict(answer.target), calls=levels_json(answer.levels))

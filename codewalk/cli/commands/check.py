@@ -90,7 +90,24 @@ def versions_to_check(
     return [(), *((f"{repo}@{version}",) for version in tour.versions if version != pinned)]
 
 
+def _refuse_what_run_ignores(args: argparse.Namespace) -> None:
+    """``--run`` reads each tour at the versions its program ran, and only it runs one."""
+    from codewalk.errors import CodewalkError
+
+    if not args.run:
+        if args.python:
+            raise CodewalkError("--python names the interpreter of check --run: add --run, or leave it out")
+        return
+    given = {"--at": args.at, "--source": args.source, "--strict": args.strict}
+    refused = [name for name, value in given.items() if value]
+    if refused:
+        raise CodewalkError(
+            f"check --run reads each tour at the versions its program ran: leave out {' and '.join(refused)}"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
+    _refuse_what_run_ignores(args)
     tours, errors = load(args)
     if args.run:
         from codewalk.cli import check_run

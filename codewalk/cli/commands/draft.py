@@ -107,4 +107,9 @@ def _edit(args: argparse.Namespace, text: str) -> int:
             f"{path}: the file exists", hint="the recorder writes a new file: give -o another"
         )
     tour = replace(tour, path=path)
-    return open_recorder(args, tour, draft_of(tour, text), None)
+    stack = None
+    if args.trace:  # its steps read at the versions that ran
+        from codewalk.traces.reading import open_trace
+
+        stack = open_trace(args.trace).stack
+    return open_recorder(args, tour, draft_of(tour, text), None, stack=stack)

@@ -45,14 +45,23 @@ def run(args: argparse.Namespace) -> int:
     name = store.check_name(args.trace_name) if args.trace_name else store.default_name(program[0])
     if store.path_of(name).exists() and not args.force:
         raise TraceError(f"a trace named {name!r} exists", hint="--force replaces it, --name names another")
-    return record_and_keep(name, program, module=bool(args.module), python=args.python)
+    return record_and_keep(
+        name, program, module=bool(args.module), python=args.python, replace=args.force
+    )
 
 
 def record_and_keep(
-    name: str, program: list[str], *, module: bool, python: str | None, stdout: Any = None
+    name: str,
+    program: list[str],
+    *,
+    module: bool,
+    python: str | None,
+    stdout: Any = None,
+    replace: bool = True,
 ) -> int:
-    """Run ``program`` under the recorder, keep its trace as ``name``; the program's status
-    (its output on ``stdout``, default codewalk's own)."""
+    """Run ``program`` under the recorder, keep its trace as ``name`` (not over a trace of
+    that name kept meanwhile, unless ``replace``); the program's status (its output on
+    ``stdout``, default codewalk's own)."""
     from codewalk.errors import TraceError
     from codewalk.files import write_atomically
     from codewalk.traces import store
@@ -67,7 +76,12 @@ def record_and_keep(
     trace = _map(ran.record, pins, name)
     try:
         store.path_of(name).parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(store.path_of(name), store.encode(trace))
+        write_atomically(store.path_of(name), store.encode(trace), replace=replace)
+    except FileExistsError:
+        raise TraceError(
+            f"a trace named {name!r} was kept by another run while this one ran: this run's is not kept",
+            hint="--force replaces it, --name names another",
+        ) from None
     except OSError as error:
         raise TraceError(f"cannot keep the trace {name!r}: {error.strerror or error}") from None
     for line in summary(trace):
@@ -77,20 +91,17 @@ def record_and_keep(
 
 def summary(trace: Any) -> list[str]:
     """What a reader is told once a trace is kept."""
-    calls = sum(node.calls for node in trace.nodes)
+    kept = trace.summary
     lines = [
-        f"trace {trace.name!r}: {len(trace.functions):,} functions, {calls:,} calls in "
-        f"{trace.versions or 'no pinned package'} ({trace.seconds:.1f} s, {trace.engine})"
+        f"trace {trace.name!r}: {kept.functions:,} functions, {kept.calls:,} calls in "
+        f"{kept.versions or 'no pinned package'} ({trace.seconds:.1f} s, {trace.engine})"
     ]
     for repo in trace.repos:
         if repo.why:
             lines.append(f"{repo.repo} is read from the installed copy at {repo.root}: {repo.why}")
     lines.extend(trace.notes)
     if not trace.functions:
-        lines.append(
-            f"nothing of the pinned packages ran in {trace.executable}: "
-            "is it the Python that has them? (--python PY names another)"
-        )
+        lines.append(nothing_ran(trace))
     if trace.ended != "returned" or trace.status:
         how = {"exception": "raised", "interrupted": "was interrupted", "exit": "exited"}.get(
             trace.ended, "ended"
@@ -99,8 +110,16 @@ def summary(trace: Any) -> list[str]:
         lines.append(
             f"the program {how} with status {trace.status}{error}: the trace holds what ran until then"
         )
-    lines.append(f"read it: codewalk tour --trace {trace.name}")
+    if trace.functions:  # else there is nothing to read: the line above says why
+        lines.append(f"read it: codewalk tour --trace {trace.name}")
     return lines
+
+
+def nothing_ran(trace: Any) -> str:
+    return (
+        f"nothing of the pinned packages ran in {trace.executable}: "
+        "is it the Python that has them? (--python PY names another)"
+    )
 
 
 def _pins() -> Any:

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         print("no traces yet: codewalk trace SCRIPT [ARGS...] records one")
         return 0
     for item in listed:
-        trace = item.trace
+        trace = item.summary
         if trace is None:
             print(visible(f"{item.name}  (cannot be read: {item.problem})"))
             continue
@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _json(item: Any) -> dict[str, Any]:
-    trace = item.trace
+    trace = item.summary
     if trace is None:
         return {"name": item.name, "error": item.problem}
     return {
@@ -82,6 +82,6 @@ def _json(item: Any) -> dict[str, Any]:
             }
             for r in trace.repos
         ],
-        "functions": len(trace.functions),
-        "calls": sum(node.calls for node in trace.nodes),
+        "functions": trace.functions,
+        "calls": trace.calls,
     }

@@ -1,0 +1,148 @@
+"""A trace read in the app (pilot tests on a trace of the toy program): it opens on the
+program's first call past its imports, and ``R`` records a new tour from there."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from ui_fakes import run_async, settle
+
+from codewalk.cli.main import main
+from codewalk.traces.reading import open_trace
+from codewalk.ui.app import CodewalkApp, make_app
+from codewalk.ui.ask import Ask
+from codewalk.ui.code_view import CodeView
+from codewalk.ui.confirm import Confirm
+from codewalk.ui.launch import trace_session
+from codewalk.ui.record_screen import RecordScreen
+from codewalk.ui.tour_screen import TourScreen
+from tests.traceprog import use_toy
+
+
+@pytest.fixture()
+def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A trace of the toy program, named ``toy``; new tours go to ``tmp_path/tours``."""
+    use_toy(tmp_path, monkeypatch)
+    (tmp_path / "tours").mkdir()
+    monkeypatch.setenv("CODEWALK_TOURS_PATH", str(tmp_path / "tours"))
+    assert main(["trace", "--python", sys.executable, "--name", "toy", "prog.py"]) == 0
+    return tmp_path
+
+
+def trace_app() -> CodewalkApp:
+    session, first = trace_session(open_trace("toy"))
+    return make_app(session, start_step=first)
+
+
+def notes(app: CodewalkApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+@run_async
+async def test_a_trace_opens_on_the_programs_first_call_past_its_imports(toy: Path) -> None:
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        steps = screen.session.tour.steps
+        assert screen.step_index == 1  # the import of toypkg is step 1, folded
+        assert steps[0].title == "<module toypkg> x1"
+        assert steps[1].title == "fib x1"
+        assert "(1 step of imports before step 2)" in screen.session.tour.title
+        code = screen.query_one(CodeView)
+        assert code.source is not None and code.source.path.endswith("toypkg/__init__.py")
+        assert code.source.lines[code.cursor[0] - 1].startswith("def fib(n):")
+
+
+@run_async
+async def test_r_in_a_trace_records_a_new_tour_from_the_step_on_screen(toy: Path) -> None:
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, Ask)
+        await pilot.press("enter")  # the default: the trace's name
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        assert screen.draft.id == "toy" and screen.draft.path == toy / "tours" / "toy.yaml"
+        code = screen.query_one(CodeView)
+        assert code.display and code.source is not None  # where the reader was
+        assert code.source.lines[code.cursor[0] - 1].startswith("def fib(n):")
+        await pilot.press("a")
+        await settle(pilot)
+        assert [step.anchor for step in screen.draft.steps] == ["toypkg.fib"]
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "check: the step resolves, no note warnings" in notes(app)
+    written = (toy / "tours" / "toy.yaml").read_text()
+    assert "id: toy\n" in written and "  - at: toypkg.fib\n" in written
+    assert main(["check", "--source", str(toy / "work"), str(toy / "tours" / "toy.yaml")]) == 0
+
+
+@run_async
+async def test_r_in_a_trace_refuses_an_id_taken_or_invalid_and_escape_records_nothing(toy: Path) -> None:
+    (toy / "tours" / "taken.yaml").write_text("not a tour")
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        for typed, said in (("taken", "taken.yaml: a file is there already"), ("no way", "must be letters")):
+            await pilot.press("R")
+            await settle(pilot)
+            ask = app.screen
+            assert isinstance(ask, Ask)
+            ask.query_one("#ask-answer").value = typed  # type: ignore[attr-defined]
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, TourScreen)
+            assert said in notes(app)[-1]
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen)
+    assert sorted(p.name for p in (toy / "tours").iterdir()) == ["taken.yaml"]
+
+
+@run_async
+async def test_draft_along_the_chain_that_ran_opens_in_the_recorder(
+    toy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``draft A B --trace NAME --edit``: the chain's steps in the recorder, read at the
+    versions that ran (the toy package has no release: only the trace's copy reads it)."""
+    import codewalk.cli.recording
+    from codewalk.ui.launch import open_session
+
+    opened: list[tuple[object, ...]] = []
+
+    def recorder(_args: object, tour: object, draft: object, on_disk: object, stack: object = None) -> int:
+        opened.append((tour, draft, on_disk, stack))
+        return 0
+
+    monkeypatch.setattr(codewalk.cli.recording, "open_recorder", recorder)
+    assert main(["draft", "toypkg.twice", "toypkg.double", "--trace", "toy", "--edit"]) == 0
+    (tour, draft, on_disk, stack) = opened[0]
+    assert on_disk is None and stack is not None
+    app = make_app(open_session(tour, stack=stack), recording=(draft, on_disk))  # type: ignore[arg-type]
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        assert [step.anchor for step in screen.draft.steps] == ["toypkg.twice", "toypkg.double"]
+        title = "twice calls double through logged.<locals>.wrapper (ran 2 times)"
+        assert screen.draft.steps[0].title == title
+        code = screen.query_one(CodeView)
+        assert code.source is not None and code.source.path.endswith("toypkg/__init__.py")
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert "check: all 2 steps resolve, no note warnings" in notes(app)
+    assert (toy / "tours" / "twice-to-double-ran.yaml").exists()
