@@ -22,6 +22,7 @@ from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.launch import open_session
+from codewalk.ui.problem import StepProblem
 from codewalk.ui.state import ProgressStore
 from codewalk.ui.steps import StepsList
 from codewalk.ui.tour_screen import TourScreen
@@ -41,7 +42,11 @@ def _app(tmp_path: Path, start_step: int, at: tuple[str, ...] = ()) -> CodewalkA
 
 def _where(app: CodewalkApp) -> tuple[str, str, int, int]:
     screen = app.screen
-    assert isinstance(screen, TourScreen) and screen.location is not None
+    assert isinstance(screen, TourScreen)
+    # no location: the step was not shown yet, or it was shown with a problem (which one?)
+    shown = {i: r.status for i, r in screen.resolved.items()}
+    said = str(screen.query_one(StepProblem).render())
+    assert screen.location is not None, f"step {screen.step_index + 1}: resolved {shown}; {said!r}"
     code = screen.query_one(CodeView)
     assert code.source is not None
     return (screen.location.repo, code.source.path, *code.cursor)
