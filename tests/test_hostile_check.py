@@ -79,6 +79,22 @@ def test_plain_and_export_of_that_tour_say_so_in_its_step(
     assert_untouched(before, outside_cache(tmp_path, isolated_home))
 
 
+def _with_unreachable_ext(pins: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pins`` with an ``ext`` pin no git host or package index serves, in use; its
+    transformers fetched from git first (the package index refuses every connection)."""
+    from codewalk.source.pins import load_pins
+    from codewalk.source.sync import ensure_checkout
+
+    pins.write_text(
+        pins.read_text() + '\n[ext]\nurl = "file:///nonexistent/ext.git"\ntag = "v1.0"\n'
+        'package_root = "src"\npackages = ["ext"]\nrelease = "ext==1.0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    ensure_checkout(load_pins(pins)["transformers"], mode="git")
+    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{_refused_port()}/simple/")
+    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+
+
 def _refused_port() -> int:
     """A local port nothing listens on: a connection there is refused at once."""
     import socket
@@ -92,20 +108,11 @@ def _refused_port() -> int:
 def unreachable_ext(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """transformers in the cache, and a second pin ``ext`` whose source can be had from
     neither its git host nor the package index; a tour reading both."""
-    from codewalk.source.pins import load_pins
-    from codewalk.source.sync import ensure_checkout
     from tests.sourcefixtures import make_upstream, write_pins
 
     upstream = make_upstream(tmp_path / "remote")
     pins = write_pins(tmp_path / "vendor_pins.toml", url=upstream.url, commit=upstream.commit)
-    pins.write_text(
-        pins.read_text() + '\n[ext]\nurl = "file:///nonexistent/ext.git"\ntag = "v1.0"\n'
-        'package_root = "src"\npackages = ["ext"]\nrelease = "ext==1.0"\n'
-    )
-    monkeypatch.setenv("CODEWALK_PINS", str(pins))
-    ensure_checkout(load_pins(pins)["transformers"], mode="git")
-    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{_refused_port()}/simple/")
-    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    _with_unreachable_ext(pins, monkeypatch)
     tour = tmp_path / "both.yaml"
     tour.write_text(
         "title: Both\nrepo: transformers\nsteps:\n  - at: LlamaModel\n"
@@ -160,8 +167,6 @@ def test_find_says_so_when_only_a_fallback_answers_and_its_pin_cannot_be_read(
 ) -> None:
     """``save = None`` where ``from ext.io import save`` fails, and ext out of reach:
     the stand-in is the answer printed, and one line on stderr says why it is only that."""
-    from codewalk.source.pins import load_pins
-    from codewalk.source.sync import ensure_checkout
     from tests.sourcefixtures import git, write_pins
 
     work = tmp_path / "upstream"
@@ -175,14 +180,7 @@ def test_find_says_so_when_only_a_fallback_answers_and_its_pin_cannot_be_read(
     git(work, "commit", "-q", "-m", "release")
     git(work, "tag", "v5.23.0")
     pins = write_pins(tmp_path / "vendor_pins.toml", url=work.as_uri())
-    pins.write_text(
-        pins.read_text() + '\n[ext]\nurl = "file:///nonexistent/ext.git"\ntag = "v1.0"\n'
-        'package_root = "src"\npackages = ["ext"]\nrelease = "ext==1.0"\n'
-    )
-    monkeypatch.setenv("CODEWALK_PINS", str(pins))
-    ensure_checkout(load_pins(pins)["transformers"], mode="git")
-    monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{_refused_port()}/simple/")
-    monkeypatch.setenv("PIP_EXTRA_INDEX_URL", "")
+    _with_unreachable_ext(pins, monkeypatch)
     code, out, err = run(capsys, "find", "save", "--no-color")
     assert code == 0
     assert out.startswith("transformers.hub.save  variable")

@@ -234,11 +234,16 @@ async def test_the_check_after_writing_marks_a_step_that_does_not_resolve(tmp_pa
         assert str(rows.get_option_at_index(2).prompt).startswith("✗  3")  # type: ignore[attr-defined]
 
 
+def tour_app(path: Path) -> CodewalkApp:
+    """The app on the tour ``COMMENTED``, its file written at ``path`` first."""
+    path.write_text(COMMENTED)
+    return make_app(make_session(tour=parse_tour(COMMENTED, path)))
+
+
 @run_async
 async def test_r_records_the_tour_on_screen_and_q_warns_of_unsaved_steps(tmp_path: Path) -> None:
     path = tmp_path / "kept.yaml"
-    path.write_text(COMMENTED)
-    app = make_app(make_session(tour=parse_tour(COMMENTED, path)))
+    app = tour_app(path)
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, TourScreen)
@@ -258,8 +263,7 @@ async def test_r_records_the_tour_on_screen_and_q_warns_of_unsaved_steps(tmp_pat
 @run_async
 async def test_ctrl_c_quits_like_q_and_warns_first_of_unsaved_steps(tmp_path: Path) -> None:
     path = tmp_path / "kept.yaml"
-    path.write_text(COMMENTED)
-    app = make_app(make_session(tour=parse_tour(COMMENTED, path)))
+    app = tour_app(path)
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
         await pilot.press("R")
