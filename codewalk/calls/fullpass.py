@@ -51,7 +51,7 @@ def plan(store: Store, snap: int, table: CallFactsTable) -> tuple[list[tuple[str
         seen_blobs.add(row.blob)
         spans: list[Span] = []
         for d in store.defs_of(row.blob):
-            if d.kind not in BODY_KINDS:
+            if d.kind not in BODY_KINDS or "<locals>" in d.qualname:  # a nested def's facts are its host's
                 continue
             if (row.blob, d.line) in known:
                 skipped += 1

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from codewalk.calls import selves
 from codewalk.calls.cache import CallFactsTable
-from codewalk.calls.holders import Holds
+from codewalk.calls.holders import Holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body, Code
 from codewalk.calls.reached import Reach, a, found, unresolved, with_via
 from codewalk.calls.records import (
@@ -40,6 +40,7 @@ from codewalk.errors import QueryError
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.namespace import absolute
+from codewalk.resolve.rebinding import rebinds, rebound_to
 from codewalk.resolve.resolver import Resolver
 from codewalk.resolve.types import declared_how, declared_type
 
@@ -237,6 +238,28 @@ class Reacher:
                 "of undeclared type, or made at run time)"
             )
         return Reach((), f"{how} ({why})", EXTERNAL, dotted)
+
+    def set_by_enclosing(self, body: Body, parts: list[str], before: int = 0) -> Reach | None:
+        """``cls.m`` in a function nested in one handed the class ``cls`` (a class
+        decorator's ``wrap(cls)``) that sets ``cls.m = ...``: what it sets last (read
+        at ``before``, a line of the enclosing function: what it set before that line).
+        None when no enclosing function sets it."""
+        outer = body.target.qualname.rpartition(".<locals>.")[0].removeprefix(body.module + ".")
+        where = self.view(body)
+        if len(parts) != 2 or not outer or where is None:
+            return None
+        resolver, view = where
+        handed = [d for d in view.defs(outer) if parameter_names(d.signature)[:1] == parts[:1]]
+        sets = rebinds(view, outer, parts[1])
+        if not handed or not sets or parts[0] in parameter_names(body.target.signature):
+            return None
+        earlier = [d for d in sets if d.line < before] if before else sets
+        name, member = outer.rpartition(".")[2], ".".join(parts)
+        if not earlier:
+            return unresolved(f"{member} before line {before}: the class's own, before {name} sets it")
+        how = f"{name} sets {member} ({view.path}:{earlier[-1].line})"
+        hits = rebound_to(resolver.ns, view, earlier[-1], how)
+        return found([to_resolved(h, resolver.facts.repo) for h in hits], how)
 
     # -- what the call layer adds (codewalk.calls.sites), named here for tables.py --------
     def reach_name(self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0) -> Reach:

@@ -58,6 +58,10 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
     if cls is None or place is None:
         return unresolved(f"{parts[0]}: the class of {body.name} is not in the index")
     resolver, view, qualname = place
+    if cls is body.receiver and of_metaclass(r, body):  # a metaclass's method: self is the class
+        klass = True
+        name_ = cls.qualname.rpartition(".")[2]
+        said = f"{parts[0]} is the class {name_} ({cls.via}), an instance of its metaclass {body.cls}"
     if len(parts) == 1:  # self itself: an instance (calling it runs its forward), or the class
         how = said or f"{parts[0]} is {'the class' if klass else _a(cls.qualname.rpartition('.')[2])}"
         return found([cls._replace(via=how, receiver=cls.qualname)], how, instance=not klass)
@@ -79,6 +83,20 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
     if typed is not None:
         return typed
     return self_outside(r, body, resolver, view, parts)
+
+
+def of_metaclass(r: Reaching, body: Body) -> bool:
+    """``body`` is a method of the metaclass of its receiver (a class that does not
+    derive from the body's class): its first parameter is that class itself."""
+    place = r.place(body.receiver) if body.receiver is not None else None
+    if place is None:
+        return False
+    resolver, view, qualname = place
+    if any(v.module == body.module and c.qualname == body.cls for v, c in resolver.ns.mro(view, qualname)):
+        return False
+    meta = resolver.ns.metaclass(view, qualname)
+    mro = resolver.ns.mro(meta[0], meta[1].qualname) if meta is not None else []
+    return any(v.module == body.module and c.qualname == body.cls for v, c in mro)
 
 
 def _candidates(cls: Resolved, member: str, own: list[Resolved], others: list[Resolved]) -> Reach:

@@ -18,6 +18,7 @@ from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
 from codewalk.calls.passed import instances
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, found, unresolved, with_via
+from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
 from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Site
 from codewalk.calls.selves import overrides
 from codewalk.calls.tables import (
@@ -140,9 +141,11 @@ class CallResolver(Reacher):
             reach = self.reach_name(body, facts, site.name, call=False, read=True)
             props = tuple(t for t in reach.targets if t.kind == "property")
             return Callee(site, props, props[0].via, RESOLVED) if props else None
+        first = site.args[0] if site.args else None
+        if site.name.expr == "type.__call__" and site.name.root == BUILTIN_ROOT and first is not None:
+            return self.constructed(body, facts, site, first)
         reach = self.reach_name(body, facts, site.name, call=site.kind == "call", read=not candidates)
         targets = reach.targets
-        first = site.args[0] if site.args else None
         unbound = site.name.root in (GLOBAL, IMPORT) and "." in site.name.expr  # Class.method(self, ...)
         if (
             unbound
@@ -155,6 +158,16 @@ class CallResolver(Reacher):
             mine = body.receiver.qualname
             targets = tuple(t._replace(receiver=mine) if t.kind == "method" else t for t in targets)
         return Callee(site, targets, reach.how, reach.status, reach.external)
+
+    def constructed(self, body: Body, facts: CallFacts, site: Site, cls: Name) -> Callee:
+        """``type.__call__(cls, ...)`` (in a metaclass's ``__call__``): an instance of the
+        class ``cls`` holds made as ``cls(...)`` makes one, the metaclass's ``__call__`` aside."""
+        reach = self.reach_name(body, facts, cls, call=False)
+        classes = () if reach.instance else tuple(t for t in reach.targets if t.kind == "class")
+        if not classes:
+            return Callee(site, (), "type.__call__: a Python builtin", BUILTIN)
+        how = f"type.__call__({cls.expr}, …) makes {a(classes[0].qualname.rpartition('.')[2])}"
+        return Callee(site, tuple(with_via(list(classes), how)), how, RESOLVED)
 
     # -- Reacher ------------------------------------------------------------------------------
     def reach_name(
@@ -343,6 +356,9 @@ class CallResolver(Reacher):
                 passed = tuple(c._replace(via=f"{how} ({_first_passed(c.via)})") for c in classes)
                 found_ = found_._replace(instances=passed, annotated=loose, how=how)
         if not found_.instances and not found_.classes:
+            set_there = self.set_by_enclosing(body, parts)
+            if set_there is not None:
+                return self.called(body, set_there, depth) if call else set_there
             return unresolved(f"{parts[0]} is a parameter of {body.name}: its value is the caller's")
         if found_.classes:  # type[X]: the class itself
             reach = Reach(found_.classes, found_.how, RESOLVED)

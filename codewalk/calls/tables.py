@@ -37,6 +37,10 @@ def origin(
 ) -> Reach:
     """What a local (or a return value) holds, from one of its assignments."""
     if o.kind == "name":
+        parts = o.name.expr.split(".")
+        early = r.set_by_enclosing(body, parts, before=o.line) if o.name.root == PARAM else None
+        if early is not None:  # x = cls.m in a class decorator: what it had set by then
+            return r.called(body, early, depth) if call else early
         return r.reach_name(body, facts, o.name, call=call, depth=depth)
     if o.kind == "call":
         return _call_result(r, body, facts, o, call=call, depth=depth, for_class=for_class)

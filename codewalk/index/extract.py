@@ -143,11 +143,12 @@ class _Collector:
     def class_def(self, node: ast.ClassDef, parent: str, flags: int) -> None:
         qualname = f"{parent}.{node.name}" if parent else node.name
         bases = tuple(b for b in (dotted(unsubscript(base)) for base in node.bases) if b)
-        for keyword in node.keywords:
-            if keyword.arg == "metaclass" and dotted(keyword.value).endswith("DummyObject"):
-                flags |= DUMMY
+        metaclass = next((dotted(k.value) for k in node.keywords if k.arg == "metaclass"), "")
+        if metaclass.endswith("DummyObject"):
+            flags |= DUMMY
         decorators = tuple(d for d in (decorator_name(d) for d in node.decorator_list) if d)
-        self.definitions.append(self.defined(node, qualname, parent, "class", flags, decorators, bases))
+        made = self.defined(node, qualname, parent, "class", flags, decorators, bases)
+        self.definitions.append(made._replace(target=metaclass))
         members = flags & ~DUMMY
         if any(base.rpartition(".")[2] == "Protocol" for base in bases):
             members |= PROTOCOL

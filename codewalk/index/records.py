@@ -41,7 +41,8 @@ class Definition(NamedTuple):
     doc: str = ""  # first line of the docstring
     bases: tuple[str, ...] = ()  # class bases as written, dotted ("nn.Module"); others dropped
     # alias: the dotted name assigned ("TokenizersBackend"); attribute, variable: the type
-    # it declares (index/declared.py: "LlamaModel", ":Cache|None", "nn.ModuleList[X]")
+    # it declares (index/declared.py: "LlamaModel", ":Cache|None", "nn.ModuleList[X]");
+    # class: its metaclass as written ("_Cached" for ``metaclass=_Cached``), "" when none
     target: str = ""
     decorators: tuple[str, ...] = ()  # dotted names of decorators ("property", "x.setter", "wraps")
     flags: int = 0

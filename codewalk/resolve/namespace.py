@@ -69,7 +69,7 @@ class Namespace:
                 base = Hit(view, owner, "direct", penalty(view, owner))
                 for target in self.follow_alias(base, seen, depth):
                     if target.definition.kind == "class":
-                        hits.extend(self.members(target.view, target.definition.qualname, rest[0], rest[1:]))
+                        hits.extend(self.of_class(target.view, target.definition.qualname, rest[0], rest[1:]))
             return hits
         hits = []
         for imp in view.imports(head):
@@ -254,6 +254,27 @@ class Namespace:
         if rest or not mro:
             return hits
         return rebinding.with_rebinds(self, mro, member, hits)
+
+    def of_class(self, view: ModuleView, class_qualname: str, member: str, rest: Sequence[str]) -> list[Hit]:
+        """``Class.member`` read on the class itself: as :meth:`members` finds it, else
+        in its metaclass (Python looks an attribute of a class up in its type after its
+        MRO: ``HfFileSystem.__call__`` is its metaclass ``_Cached``'s)."""
+        hits = self.members(view, class_qualname, member, rest)
+        meta = self.metaclass(view, class_qualname) if not hits and not rest else None
+        if meta is None:
+            return hits
+        how = f"{class_qualname.rpartition('.')[2]}'s metaclass is {meta[1].name}"
+        found = self.members(meta[0], meta[1].qualname, member, ())
+        return [h._replace(via=chain(how, h.via)) for h in found]
+
+    def metaclass(self, view: ModuleView, class_qualname: str) -> ClassRef | None:
+        """The metaclass of a class: the one the first class of its MRO that names one
+        (``metaclass=``) names, when codewalk can read it."""
+        named = next(((v, c) for v, c in self.mro(view, class_qualname) if c.target), None)
+        if named is None:
+            return None
+        found = self.lookup(named[0], named[1].target.split("."), (), 0)
+        return next(((h.view, h.definition) for h in found if h.definition.kind == "class"), None)
 
     def _through_mro(
         self, mro: list[ClassRef], class_qualname: str, member: str, rest: Sequence[str]

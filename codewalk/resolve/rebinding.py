@@ -119,9 +119,11 @@ def _set_by(
         return []
     found: list[Hit] = []
     made_by_dataclass = False
-    for rebind in view.defs(f"{function.qualname}.{member}"):
-        if rebind.kind == "rebind":
-            found = _targets(ns, view, rebind, f"{how} sets cls.{member} ({view.path}:{rebind.line})")
+    sets = rebinds(view, function.qualname, member)
+    for rebind in reversed(sets):  # the last one wins; one set before may be what it wraps
+        hits = rebound_to(ns, view, rebind, f"{how} sets cls.{member} ({view.path}:{rebind.line})")
+        again = f"set again at line {sets[-1].line}"
+        found += [_replaced(h, again) for h in hits] if found else hits
     for applied in sorted(view.defs(f"{function.qualname}.<applies>"), key=lambda d: d.line):
         if applied.kind != "applies":
             continue
@@ -138,7 +140,12 @@ def _set_by(
     return found
 
 
-def _targets(ns: Namespace, view: ModuleView, rebind: Definition, how: str) -> list[Hit]:
+def rebinds(view: ModuleView, function: str, member: str) -> list[Definition]:
+    """The ``cls.member = ...`` statements of ``function`` (a qualname in ``view``), in order."""
+    return sorted((d for d in view.defs(f"{function}.{member}") if d.kind == "rebind"), key=lambda d: d.line)
+
+
+def rebound_to(ns: Namespace, view: ModuleView, rebind: Definition, how: str) -> list[Hit]:
     """The definitions a ``rebind`` fact names: a nested def, a dotted name, or (when
     what is set cannot be read) the statement itself."""
     if "<locals>" in rebind.target:

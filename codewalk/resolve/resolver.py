@@ -207,7 +207,7 @@ class Resolver:
             else:
                 for owner in self.ns.follow_alias(base, (), 0):
                     if owner.definition.kind == "class":
-                        members = self.ns.members(owner.view, owner.definition.qualname, parts[1], parts[2:])
+                        members = self.ns.of_class(owner.view, owner.definition.qualname, parts[1], parts[2:])
                         hits.extend(h._replace(penalty=h.penalty + owner.penalty) for h in members)
         return hits
 
