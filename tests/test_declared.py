@@ -97,3 +97,30 @@ def test_the_type_text_read_back() -> None:
     assert returns("def load(path) -> Optional[DatasetBuilder]:") == builder
     assert returns("def items(self) -> list['Item']:") == Declared(elements=("Item",), annotated=True)
     assert returns("def f(x):") == Declared()
+
+
+def test_an_attribute_unpacked_from_a_tuple_declares_its_element() -> None:
+    """``self.a, self.b = pair`` of a parameter annotated ``tuple[A, B]``, or of a tuple
+    written out: each its element; one that says no type is left to a later assignment."""
+    facts = extract(
+        textwrap.dedent(
+            """
+            class Loop:
+                def __init__(self, pair: tuple[Optimizer | None, int], rest: tuple[Step, ...], x=1):
+                    self.optimizer, self.steps = pair
+                    self.first, self.second = Head(), x
+                    self.step, self.other = rest
+                    self.a, *self.b = pair
+
+                def later(self):
+                    self.steps = Counter()
+            """
+        )
+    )
+    assert isinstance(facts, ModuleFacts)
+    attributes = {d.name: (d.line, d.target) for d in facts.definitions if d.kind == "attribute"}
+    assert attributes == {
+        "optimizer": (4, ":Optimizer"),
+        "steps": (10, "Counter"),  # int is no class: the later assignment says
+        "first": (5, "Head"),
+    }  # self.step: rest's elements are not told apart; a starred unpacking: none, as before

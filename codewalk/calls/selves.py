@@ -142,6 +142,26 @@ def overrides(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
     return sorted(own.values(), key=lambda d: order[d.qualname.rpartition(".")[0]])
 
 
+def overrides_outside(r: Reaching, base: str, member: str) -> list[Resolved]:
+    """The definitions of ``member`` in the classes of the pinned repositories that derive
+    from ``base``, a class of another package (``torch.nn.Module``: ``PreTrainedModel.to``);
+    a base is the same class when its package and name are (``torch.nn.modules.module.Module``)."""
+    top, name = base.partition(".")[0], base.rpartition(".")[2]
+    out: list[Resolved] = []
+    for d in r.named(member):
+        place = r.place(d) if d.kind in ("method", "property") else None
+        if place is None or "<locals>" in d.qualname:
+            continue
+        resolver, view, qualname = place
+        for owner_view, owner in resolver.ns.mro(view, qualname.rpartition(".")[0]):
+            outside = [r.outside(resolver, owner_view, b.split(".")).external for b in owner.bases]
+            if any(o.partition(".")[0] == top and o.rpartition(".")[2] == name for o in outside):
+                via = f"an override in {qualname.rpartition('.')[0]}, a class deriving from {base}"
+                out.append(d._replace(via=chain(via, d.via)))
+                break
+    return out
+
+
 def reach_super(r: Reaching, body: Body, parts: list[str]) -> Reach:
     """``super().x``: the next class after the body's own in the MRO of ``self``'s class."""
 
@@ -237,6 +257,8 @@ def self_outside(r: Reaching, body: Body, resolver: Resolver, view: ModuleView, 
             continue
         outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
         prefix = f"{'.'.join(parts[:2])} is {_a(type_name)} ({declared_how(hit)})"
+        if outside.status == EXTERNAL and len(parts) == 3:
+            return with_overrides(r, outside, prefix)
         if outside.status == EXTERNAL or outside.targets:
             return outside._replace(how=f"{prefix}; {outside.how}")
         return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read")
@@ -245,6 +267,22 @@ def self_outside(r: Reaching, body: Body, resolver: Resolver, view: ModuleView, 
         f"{'.'.join(parts[:2])}: its type is not declared ({first.view.path}:{first.definition.line}: "
         f"{first.definition.signature})"
     )
+
+
+def with_overrides(r: Reaching, outside: Reach, said: str) -> Reach:
+    """``x.m`` where ``x`` is said (``said``) to be an instance of a class of another
+    package: ``outside`` (that class's ``m``, not read), and the overrides of ``m`` in
+    the pinned classes deriving from it, which may be what ``x`` is."""
+    base, _, member = outside.external.rpartition(".")
+    others = overrides_outside(r, base, member)
+    if not others:
+        return outside._replace(how=f"{said}; {outside.how}")
+    count = len(others)
+    how = (
+        f"{said}: {outside.external} (in another package), or the {count} override"
+        f"{'s' if count != 1 else ''} in classes deriving from it"
+    )
+    return found(others, how)
 
 
 def _a(name: str) -> str:

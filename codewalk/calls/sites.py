@@ -17,10 +17,10 @@ from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
 from codewalk.calls.passed import instances
 from codewalk.calls.reach import Reacher
-from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, found, unresolved, with_via
+from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, annotation, found, unresolved, with_via
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
 from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Site
-from codewalk.calls.selves import overrides
+from codewalk.calls.selves import overrides, with_overrides
 from codewalk.calls.tables import (
     call_result,
     nested_definition,
@@ -356,7 +356,7 @@ class CallResolver(Reacher):
                 passed = tuple(c._replace(via=f"{how} ({_first_passed(c.via)})") for c in classes)
                 found_ = found_._replace(instances=passed, annotated=loose, how=how)
         if not found_.instances and not found_.classes:
-            set_there = self.set_by_enclosing(body, parts)
+            set_there = self.set_by_enclosing(body, parts) or self.annotated_outside(body, parts)
             if set_there is not None:
                 return self.called(body, set_there, depth) if call else set_there
             return unresolved(f"{parts[0]} is a parameter of {body.name}: its value is the caller's")
@@ -367,6 +367,19 @@ class CallResolver(Reacher):
         if len(parts) > 1:
             return self.member_of(body, reach, parts[1:], call, depth, read=read)
         return self.called(body, reach, depth) if call else reach
+
+    def annotated_outside(self, body: Body, parts: list[str]) -> Reach | None:
+        """``x.m`` where the parameter ``x`` is annotated with a class of another package
+        (``model: nn.Module``): as :func:`~codewalk.calls.selves.with_overrides` says."""
+        where = self.view(body)
+        if len(parts) != 2 or where is None:
+            return None
+        resolver, view = where
+        for name in annotation(body.target.signature, parts[0]):
+            outside = self.outside(resolver, view, [*name.split("."), parts[1]])
+            if outside.status == EXTERNAL:
+                return with_overrides(self, outside, f"{parts[0]} is annotated {name} in {body.name}")
+        return None
 
 
 def own_sites(body: Body, facts: CallFacts) -> tuple[Site, ...]:

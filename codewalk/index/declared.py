@@ -60,6 +60,31 @@ def declared(
     return _value(value, lists or {})
 
 
+def unpacking(target: ast.expr) -> list[tuple[ast.expr, int]]:
+    """The names an assignment target binds, each with its index in the tuple unpacked
+    (-1: the whole value)."""
+    if isinstance(target, ast.Tuple | ast.List) and not any(isinstance(e, ast.Starred) for e in target.elts):
+        return [(element, index) for index, element in enumerate(target.elts)]
+    return [(target, -1)]
+
+
+def unpacked(
+    value: ast.expr | None, index: int, lists: dict[str, list[str]], params: dict[str, ast.expr]
+) -> str:
+    """The type the name at ``index`` of ``a, b = value`` declares: that element of a
+    tuple written out, or of a parameter annotated ``tuple[A, B]``."""
+    if isinstance(value, ast.Tuple) and index < len(value.elts):
+        return declared(value.elts[index], None, lists, params)
+    node = params.get(value.id) if isinstance(value, ast.Name) else None
+    if not (isinstance(node, ast.Subscript) and dotted(node.value).rpartition(".")[2] in ("tuple", "Tuple")):
+        return ""
+    items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if index >= len(items) or any(_is_ellipsis(item) for item in items):
+        return ""
+    found = annotated(items[index])
+    return ANNOTATED + found if found else ""
+
+
 def annotated(node: ast.expr) -> str:
     """The classes an annotation names (``Optional``, ``|``, quotes and containers read)."""
     return "|".join(_annotation(node))

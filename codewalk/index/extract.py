@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 
 from codewalk.index import bindings, lazy
-from codewalk.index.declared import ANNOTATED, declared, filled_lists, parameters
+from codewalk.index.declared import ANNOTATED, declared, filled_lists, parameters, unpacked, unpacking
 from codewalk.index.records import (
     DUMMY,
     FALLBACK,
@@ -231,7 +231,7 @@ class _Collector:
         params = parameters(node)
         for stmt in assignments(node.body):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            for target in targets:
+            for target, part in (pair for t in targets for pair in unpacking(t)):
                 if not (
                     isinstance(target, ast.Attribute)
                     and isinstance(target.value, ast.Name)
@@ -240,9 +240,14 @@ class _Collector:
                     and target.attr not in skip
                 ):
                     continue
-                seen.add(target.attr)
                 annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
-                held = declared(stmt.value, annotation, lists, params)
+                if part < 0:
+                    held = declared(stmt.value, annotation, lists, params)
+                else:  # self.optimizer, self.lr_scheduler = optimizers: kept where it says a type
+                    held = unpacked(stmt.value, part, lists, params)
+                    if not held:
+                        continue
+                seen.add(target.attr)
                 filled = lists.get(f"{me}.{target.attr}")
                 if filled and "[" not in held and not held.startswith(ANNOTATED):
                     held = f"{held or 'list'}[{'|'.join(filled)}]"  # self.layers.append(X(...))
