@@ -254,7 +254,7 @@ def _search(
         analysed += 1
         for hop, calls in _hops(cr, body, goal_keys, near, named):
             cost = (order[0] + calls, order[1] + (calls > 1))
-            if _is_goal(hop, goal_keys, goal_name):
+            if _is_goal(hop, goal_keys, goal_name) or _constructs_goal(cr, hop, goal_keys, bodies):
                 ends.append((cost, hop))
                 # enough chains that nothing searched later can be shorter than
                 done = [h for c, h in sorted(ends, key=lambda end: end[0]) if c[0] <= order[0] + 1]
@@ -287,6 +287,19 @@ def _is_goal(hop: Hop, goal_keys: set[tuple[str, str, int]], goal_name: str) -> 
     return bool(goal_name) and (
         hop.callee.external == goal_name or hop.callee.external.endswith("." + goal_name)
     )
+
+
+def _constructs_goal(
+    cr: CallResolver,
+    hop: Hop,
+    goal_keys: set[tuple[str, str, int]],
+    bodies: dict[tuple[str, str, int, str], Body | None],
+) -> bool:
+    """``X(...)`` where the goal is what constructing ``X`` runs (``X.__init__``)."""
+    if hop.target is None or hop.target.kind != "class":
+        return False
+    made = reached(cr, hop, bodies)
+    return made is not None and key(made.target) in goal_keys
 
 
 def _chains(

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk.calls.records import Site
@@ -131,9 +131,10 @@ class Code(Protocol):
         """Every class deriving from the class ``cls`` of ``module``, nearest first."""
         ...
 
-    def named(self, name: str) -> list[Resolved]:
+    def named(self, name: str, also: Sequence[str] = ()) -> list[Resolved]:
         """Every definition named ``name`` in the opened repositories (the overrides of a
-        method are among them)."""
+        method are among them), and in the pinned repositories ``also`` whose source is
+        in the cache (opened to be read; none is fetched)."""
         ...
 
     def owner(self, dotted: str) -> str | None:

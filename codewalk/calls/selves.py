@@ -19,6 +19,7 @@ from codewalk.calls.model import EXTERNAL, Body
 from codewalk.calls.reached import Reach, Reaching, annotation, found, unresolved, with_via
 from codewalk.calls.records import CLS, Name
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
+from codewalk.resolve.namespace import absolute
 from codewalk.resolve.resolver import Resolver
 from codewalk.resolve.types import declared_how, declared_type
 
@@ -142,19 +143,21 @@ def overrides(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
     return sorted(own.values(), key=lambda d: order[d.qualname.rpartition(".")[0]])
 
 
-def overrides_outside(r: Reaching, base: str, member: str) -> list[Resolved]:
+def overrides_outside(r: Reaching, view: ModuleView, base: str, member: str) -> list[Resolved]:
     """The definitions of ``member`` in the classes of the pinned repositories that derive
-    from ``base``, a class of another package (``torch.nn.Module``: ``PreTrainedModel.to``);
+    from ``base``, a class of another package (``torch.nn.Module``: ``PreTrainedModel.to``),
+    those of the repositories ``view``'s module imports from included (opened to be read);
     a base is the same class when its package and name are (``torch.nn.modules.module.Module``)."""
+    imported = {r.code.owner(absolute(view, imp)) for imp in view.all_imports()}
     top, name = base.partition(".")[0], base.rpartition(".")[2]
     out: list[Resolved] = []
-    for d in r.named(member):
+    for d in r.code.named(member, [repo for repo in imported if repo is not None]):
         place = r.place(d) if d.kind in ("method", "property") else None
         if place is None or "<locals>" in d.qualname:
             continue
-        resolver, view, qualname = place
-        for owner_view, owner in resolver.ns.mro(view, qualname.rpartition(".")[0]):
-            outside = [r.outside(resolver, owner_view, b.split(".")).external for b in owner.bases]
+        resolver, owner_module, qualname = place
+        for cls_view, cls in resolver.ns.mro(owner_module, qualname.rpartition(".")[0]):
+            outside = [r.outside(resolver, cls_view, b.split(".")).external for b in cls.bases]
             if any(o.partition(".")[0] == top and o.rpartition(".")[2] == name for o in outside):
                 via = f"an override in {qualname.rpartition('.')[0]}, a class deriving from {base}"
                 out.append(d._replace(via=chain(via, d.via)))
@@ -258,7 +261,7 @@ def self_outside(r: Reaching, body: Body, resolver: Resolver, view: ModuleView, 
         outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
         prefix = f"{'.'.join(parts[:2])} is {_a(type_name)} ({declared_how(hit)})"
         if outside.status == EXTERNAL and len(parts) == 3:
-            return with_overrides(r, outside, prefix)
+            return with_overrides(r, hit.view, outside, prefix)
         if outside.status == EXTERNAL or outside.targets:
             return outside._replace(how=f"{prefix}; {outside.how}")
         return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read")
@@ -269,12 +272,12 @@ def self_outside(r: Reaching, body: Body, resolver: Resolver, view: ModuleView, 
     )
 
 
-def with_overrides(r: Reaching, outside: Reach, said: str) -> Reach:
+def with_overrides(r: Reaching, view: ModuleView, outside: Reach, said: str) -> Reach:
     """``x.m`` where ``x`` is said (``said``) to be an instance of a class of another
     package: ``outside`` (that class's ``m``, not read), and the overrides of ``m`` in
     the pinned classes deriving from it, which may be what ``x`` is."""
     base, _, member = outside.external.rpartition(".")
-    others = overrides_outside(r, base, member)
+    others = overrides_outside(r, view, base, member)
     if not others:
         return outside._replace(how=f"{said}; {outside.how}")
     count = len(others)

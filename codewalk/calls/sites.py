@@ -157,7 +157,21 @@ class CallResolver(Reacher):
             # GenerationMixin.generate(self, ...): the method runs on this self
             mine = body.receiver.qualname
             targets = tuple(t._replace(receiver=mine) if t.kind == "method" else t for t in targets)
+        elif unbound and any(t.kind == "method" and not t.receiver for t in targets):
+            targets = self.on_class(body, facts, site.name, targets)
         return Callee(site, targets, reach.how, reach.status, reach.external)
+
+    def on_class(
+        self, body: Body, facts: CallFacts, name: Name, targets: tuple[Resolved, ...]
+    ) -> tuple[Resolved, ...]:
+        """``TokenizersBackend.from_pretrained(...)``, a method a class inherits called on
+        the class: ``cls`` (``self``) there is that class, carried down."""
+        owner = self.reach_name(body, facts, name._replace(expr=name.expr.rpartition(".")[0]), call=False)
+        classes = [t for t in owner.targets if t.kind == "class"] if not owner.instance else []
+        if len(classes) != 1:
+            return targets
+        mine = classes[0].qualname
+        return tuple(t._replace(receiver=t.receiver or mine) if t.kind == "method" else t for t in targets)
 
     def constructed(self, body: Body, facts: CallFacts, site: Site, cls: Name) -> Callee:
         """``type.__call__(cls, ...)`` (in a metaclass's ``__call__``): an instance of the
@@ -378,7 +392,7 @@ class CallResolver(Reacher):
         for name in annotation(body.target.signature, parts[0]):
             outside = self.outside(resolver, view, [*name.split("."), parts[1]])
             if outside.status == EXTERNAL:
-                return with_overrides(self, outside, f"{parts[0]} is annotated {name} in {body.name}")
+                return with_overrides(self, view, outside, f"{parts[0]} is annotated {name} in {body.name}")
         return None
 
 

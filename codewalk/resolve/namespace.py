@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from codewalk.index.records import (
     BOUND_BY_IMPORT,
+    FALLBACK,
     LAZY,
     LEGACY_ALIAS,
     TYPE_CHECKING_ONLY,
@@ -55,23 +56,21 @@ class Namespace:
         seen = (*seen, key)
         full = ".".join(parts)
         direct = view.defs(full)
-        if direct:
-            return [
-                h
-                for d in direct
-                for h in self.follow_alias(Hit(view, d, "direct", penalty(view, d)), seen, depth)
-            ]
+        plain = [Hit(view, d, "direct", penalty(view, d)) for d in direct]
+        hits = [h for hit in plain for h in self.follow_alias(hit, seen, depth)]
+        if direct and not all(d.flags & FALLBACK for d in direct):
+            return hits
+        # ``X = None`` where importing X failed stands in for X: the import is X, when it works
+        fallbacks, hits = hits, []
         head, rest = parts[0], parts[1:]
-        owners = view.defs(head) if rest else []
+        owners = [d for d in view.defs(head) if not d.flags & FALLBACK] if rest else []
         if owners and rest:
-            hits: list[Hit] = []
             for owner in owners:
                 base = Hit(view, owner, "direct", penalty(view, owner))
                 for target in self.follow_alias(base, seen, depth):
                     if target.definition.kind == "class":
                         hits.extend(self.of_class(target.view, target.definition.qualname, rest[0], rest[1:]))
             return hits
-        hits = []
         for imp in view.imports(head):
             hits.extend(self.through_import(view, imp, rest, seen, depth))
         # a submodule of a package: transformers.models
@@ -85,11 +84,11 @@ class Namespace:
         # named import was found, so that the dummy twin is listed (ranked after),
         # unless only the best answer is wanted (``thorough`` off)
         if hits and not self.thorough:
-            return hits
+            return hits + fallbacks
         for imp in view.imports("*"):
             star_module = absolute(view, imp)
             hits.extend(self.through_star(view, imp, star_module, parts, seen, depth))
-        return hits
+        return hits + fallbacks
 
     def through_import(
         self, view: ModuleView, imp: Import, rest: Sequence[str], seen: tuple[str, ...], depth: int

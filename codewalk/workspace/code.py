@@ -11,6 +11,7 @@ the reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Protocol
 
@@ -243,7 +244,11 @@ class WorkspaceCode:
             return None
         return view, row.blob
 
-    def named(self, name: str) -> list[Resolved]:
+    def named(self, name: str, also: Sequence[str] = ()) -> list[Resolved]:
+        synced = self.ws.stack.synced()
+        for repo in also:
+            if repo in synced:
+                self.ws.stack.facts(repo)
         found: list[Resolved] = []
         for facts in list(self.ws.stack.members.values()):
             for row, d in facts.defs_named(name):
