@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.calls.model import BUILTIN, EXTERNAL, UNRESOLVED
+from codewalk.calls.model import BUILTIN, UNRESOLVED
 from codewalk.workspace.workspace import Workspace
 from tests.callrepo import callees, callrepo_workspace
 
@@ -71,29 +71,16 @@ def test_in_a_function_a_class_decorator_nests_cls_m_is_what_it_set(ws: Workspac
     assert "before line 34: the class's own" in first.how
 
 
-O = "callpkg.outside."
+def test_a_method_a_class_inherits_called_on_the_class_runs_with_cls_that_class(ws: Workspace) -> None:
+    (tokenize,) = callees(ws, "callpkg.outside.tokenize_local").values()
+    assert [(t.qualname, t.receiver) for t in tokenize.targets] == [
+        (M + "FileSystem.tokenize", M + "LocalFileSystem")
+    ]
 
 
-def test_a_method_of_a_value_annotated_with_a_class_of_another_package(ws: Workspace) -> None:
-    """``model: torch.nn.Module``: ``model.to`` is torch's (not read), or an override in
-    a class of the package deriving from it (``Tiny.to``, its base written ``nn.Module``)."""
-    found = callees(ws, O + "Loop.run")
-    to = found[(25, "model.to")]
-    assert [t.qualname for t in to.targets] == [O + "Tiny.to"]
-    assert to.how == (
-        "model is annotated torch.nn.Module in Loop.run: torch.nn.Module.to (in another package), "
-        "or the 1 override in classes deriving from it"
-    )
-    assert to.targets[0].via == "an override in Tiny, a class deriving from torch.nn.Module"
-    numpy = found[(26, "data.numpy")]  # no class of the package derives from torch.Tensor
-    assert (numpy.status, numpy.external) == (EXTERNAL, "torch.Tensor.numpy")
-    assert numpy.how.startswith("data is annotated torch.Tensor in Loop.run; ")
-
-
-def test_an_attribute_unpacked_from_an_annotated_tuple_parameter(ws: Workspace) -> None:
-    """``self.optimizer, self.steps = optimizers`` with ``optimizers: tuple[torch.optim.Optimizer
-    | None, int]``: ``self.optimizer`` is an Optimizer (``Wrapped`` derives from it, imported
-    ``from torch.optim import Optimizer``)."""
-    step = callees(ws, O + "Loop.run")[(27, "self.optimizer.step")]
-    assert [t.qualname for t in step.targets] == [O + "Wrapped.step"]
-    assert step.how.startswith("self.optimizer is a torch.optim.Optimizer (annotated at src/callpkg/outside.py:22)")
+def test_a_path_to_an_init_ends_where_the_class_is_called(ws: Workspace) -> None:
+    """``LocalFileSystem(root)`` runs ``FileSystem.__init__``, the goal."""
+    (chain, *_) = ws.path("callpkg.outside.make_local", M + "FileSystem.__init__").search.chains
+    assert [(hop.caller.target.qualname, hop.reached) for hop in chain] == [
+        ("callpkg.outside.make_local", M + "LocalFileSystem")
+    ]

@@ -1,0 +1,82 @@
+"""Names of another package in the synthetic package (tests/fixtures/callrepo/src/callpkg/outside.py):
+a method of a value annotated with a class of another package lists the overrides of
+the classes deriving from it, in the package and in the pins its module imports from;
+an import that may fail is what its ``X = None`` placeholder stands in for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.calls.model import EXTERNAL
+from codewalk.index.store import Store
+from codewalk.workspace.stack import Stack
+from codewalk.workspace.workspace import Workspace
+from tests.callrepo import callees, callrepo_workspace, make_accel, make_callrepo
+
+
+@pytest.fixture(params=["lazy", "full"])
+def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    yield from callrepo_workspace(tmp_path, request.param)
+
+
+OUT = "callpkg.outside."
+
+
+def test_a_method_of_a_value_annotated_with_a_class_of_another_package(ws: Workspace) -> None:
+    """``model: torch.nn.Module``: ``model.to`` is torch's (not read), or an override in
+    a class of the package deriving from it (``Tiny.to``, its base written ``nn.Module``)."""
+    found = callees(ws, OUT + "Loop.run")
+    to = found[(32, "model.to")]
+    assert [t.qualname for t in to.targets] == [OUT + "Tiny.to"]
+    assert to.how == (
+        "model is annotated torch.nn.Module in Loop.run: torch.nn.Module.to (in another package), "
+        "or the 1 override in classes deriving from it"
+    )
+    assert to.targets[0].via == "an override in Tiny, a class deriving from torch.nn.Module"
+    numpy = found[(33, "data.numpy")]  # no class of the package derives from torch.Tensor
+    assert (numpy.status, numpy.external) == (EXTERNAL, "torch.Tensor.numpy")
+    assert numpy.how.startswith("data is annotated torch.Tensor in Loop.run; ")
+
+
+def test_an_attribute_unpacked_from_an_annotated_tuple_parameter(ws: Workspace) -> None:
+    """``self.optimizer, self.steps = optimizers`` with ``optimizers: tuple[torch.optim.Optimizer
+    | None, int]``: ``self.optimizer`` is an Optimizer (``Wrapped`` derives from it, imported
+    ``from torch.optim import Optimizer``)."""
+    step = callees(ws, OUT + "Loop.run")[(34, "self.optimizer.step")]
+    assert [t.qualname for t in step.targets] == [OUT + "Wrapped.step"]
+    assert step.how.startswith(
+        "self.optimizer is a torch.optim.Optimizer (annotated at src/callpkg/outside.py:29)"
+    )
+
+
+def test_the_overrides_in_a_pin_the_module_imports_from_are_read(tmp_path: Path) -> None:
+    """``import accelerate``: its pin, in the cache but not opened yet, is opened to read
+    its classes deriving from torch's ``Optimizer``; a pin not in the cache is not fetched."""
+    checkout = make_callrepo(tmp_path)
+    opened: list[str] = []
+
+    def opener(repo: str):  # type: ignore[no-untyped-def]
+        opened.append(repo)
+        return make_accel(checkout.root)
+
+    owners = {"callpkg": "calls", "accelerate": "accel"}
+    for synced, expected in (([], []), (["accel"], ["accel"])):
+        stack = Stack(Store.memory(), owners=owners, opener=opener, synced=lambda s=synced: s)
+        opened.clear()
+        with Workspace(checkout, stack.store, stack=stack) as ws:
+            step = callees(ws, OUT + "Loop.run")[(34, "self.optimizer.step")]
+        assert opened == expected
+        wanted = [OUT + "Wrapped.step"] + ["accelerate.optimizer.AcceleratedOptimizer.step"] * bool(expected)
+        assert [t.qualname for t in step.targets] == wanted
+
+
+def test_a_placeholder_for_a_failed_import_does_not_hide_the_import(ws: Workspace) -> None:
+    """``LocalFileSystem = None`` in ``except ImportError``: the imported class first."""
+    found = ws.find(OUT + "LocalFileSystem").matches
+    assert [(m.qualname, m.kind) for m in found] == [
+        ("callpkg.classmaking.LocalFileSystem", "class"),
+        (OUT + "LocalFileSystem", "variable"),
+    ]
