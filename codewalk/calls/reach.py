@@ -60,6 +60,8 @@ class Reacher:
         self.tables: dict[tuple[object, ...], tuple[Resolved, list[DictEntry]] | None] = {}  # a name's table
         # what attributes, variables (by definition) and parameters (and their name) hold
         self.held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds] = {}
+        self.derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]] = {}  # selves.overrides_outside
+        self.imported: dict[tuple[str, str], tuple[str, ...]] = {}  # ... and the pins a module imports from
 
     # -- helpers ----------------------------------------------------------------------------
     def view(self, body: Body) -> tuple[Resolver, ModuleView] | None:

@@ -68,6 +68,10 @@ class Reaching(Protocol):
 
     code: Code
     held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds]
+    # the overrides of a member in the classes deriving from a class of another package,
+    # by (that class, the member, the pins read)
+    derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]]
+    imported: dict[tuple[str, str], tuple[str, ...]]  # the pins a module imports from, by its file
 
     def view(self, body: Body) -> tuple[Resolver, ModuleView] | None: ...
 

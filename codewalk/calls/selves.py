@@ -148,10 +148,20 @@ def overrides_outside(r: Reaching, view: ModuleView, base: str, member: str) -> 
     from ``base``, a class of another package (``torch.nn.Module``: ``PreTrainedModel.to``),
     those of the repositories ``view``'s module imports from included (opened to be read);
     a base is the same class when its package and name are (``torch.nn.modules.module.Module``)."""
-    imported = {r.code.owner(absolute(view, imp)) for imp in view.all_imports()}
+    where = (view.repo, view.path)
+    if where not in r.imported:
+        owners = {r.code.owner(absolute(view, imp)) for imp in view.all_imports()}
+        r.imported[where] = tuple(sorted(repo for repo in owners if repo is not None))
+    key = (base, member, r.imported[where])
+    if key not in r.derived:
+        r.derived[key] = _overrides_outside(r, base, member, key[2])
+    return r.derived[key]
+
+
+def _overrides_outside(r: Reaching, base: str, member: str, also: tuple[str, ...]) -> list[Resolved]:
     top, name = base.partition(".")[0], base.rpartition(".")[2]
     out: list[Resolved] = []
-    for d in r.code.named(member, [repo for repo in imported if repo is not None]):
+    for d in r.code.named(member, also):
         place = r.place(d) if d.kind in ("method", "property") else None
         if place is None or "<locals>" in d.qualname:
             continue

@@ -53,6 +53,7 @@ class WorkspaceCode:
         self._children: dict[tuple[str, str], list[tuple[str, Resolved]]] = {}  # direct subclasses
         self._functions: dict[int, list[Definition]] = {}  # by blob: a blob's text never changes
         self._globals: dict[int, list[Definition]] = {}
+        self._unsynced: set[str] = set()  # pins ``named`` found not in the cache
 
     @property
     def repo(self) -> str:
@@ -245,10 +246,13 @@ class WorkspaceCode:
         return view, row.blob
 
     def named(self, name: str, also: Sequence[str] = ()) -> list[Resolved]:
-        synced = self.ws.stack.synced()
-        for repo in also:
+        closed = [repo for repo in also if repo not in self.ws.stack.members and repo not in self._unsynced]
+        synced = self.ws.stack.synced() if closed else []
+        for repo in closed:
             if repo in synced:
                 self.ws.stack.facts(repo)
+            else:
+                self._unsynced.add(repo)  # fetched by no question of the call graph's
         found: list[Resolved] = []
         for facts in list(self.ws.stack.members.values()):
             for row, d in facts.defs_named(name):
