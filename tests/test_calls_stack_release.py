@@ -1,0 +1,65 @@
+"""Call facts across the real pinned stack (every pin's release, downloaded once per
+machine): what runs when huggingface_hub's file system class is called (its metaclass's
+``__call__``) or a ``@strict`` config is made (the ``__init__`` the decorator sets, and
+the closures it nests), and the Trainer's optimizer, annotated as torch's, among whose
+overrides is accelerate's wrapper. Every line below was checked by reading the release
+source."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codewalk.cli.main import main
+
+pytestmark = [pytest.mark.release, pytest.mark.slow]
+
+HUB = "huggingface_hub."
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    assert main([*argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def calls_of(capsys: pytest.CaptureFixture[str], query: str) -> dict[tuple[int, str], list[str]]:
+    data = run_json(capsys, "calls", query)
+    return {(c["line"], c["expr"]): [t["qualname"] for t in c["targets"]] for c in data["calls"]}
+
+
+def test_the_hub_file_systems_metaclass_call(stack_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = run_json(capsys, "calls", HUB + "hf_file_system.HfFileSystem.__call__")
+    assert data["function"]["qualname"] == HUB + "hf_file_system._Cached.__call__"
+    found = {(c["line"], c["expr"]): c for c in data["calls"]}
+    tokenize = found[(119, "cls._tokenize")]
+    assert [t["qualname"] for t in tokenize["targets"]] == [HUB + "hf_file_system.HfFileSystem._tokenize"]
+    made = found[(127, "type.__call__")]
+    assert [(t["qualname"], t["kind"]) for t in made["targets"]] == [
+        (HUB + "hf_file_system.HfFileSystem", "class")
+    ]
+
+
+def test_a_strict_config_is_made_by_the_init_the_decorator_sets(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = run_json(capsys, "find", "transformers.PreTrainedConfig.__init__")["results"]
+    assert [r["qualname"] for r in results[:2]] == [
+        HUB + "dataclasses.strict.<locals>.wrap.<locals>.init_with_validate",
+        HUB + "dataclasses.strict.<locals>.wrap.<locals>.__init__",  # set before, and wrapped
+    ]
+    found = calls_of(capsys, HUB + "dataclasses.strict.<locals>.wrap.<locals>.init_with_validate")
+    assert found[(275, "initial_init")] == [HUB + "dataclasses.strict.<locals>.wrap.<locals>.__init__"]
+    assert found[(276, "cls.validate")] == [HUB + "dataclasses.strict.<locals>.wrap.<locals>.validate"]
+
+
+def test_the_trainers_optimizer_and_model_among_the_overrides_of_torchs_classes(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # self.optimizer, self.lr_scheduler = optimizers: tuple[torch.optim.Optimizer | None, ...]
+    step = calls_of(capsys, "transformers.Trainer._run_epoch")[(1935, "self.optimizer.step")]
+    assert "accelerate.optimizer.AcceleratedOptimizer.step" in step
+    to = calls_of(capsys, "accelerate.Accelerator.prepare_model")[(1875, "model.to")]
+    assert "transformers.modeling_utils.PreTrainedModel.to" in to  # model: torch.nn.Module
