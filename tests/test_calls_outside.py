@@ -80,3 +80,13 @@ def test_a_placeholder_for_a_failed_import_does_not_hide_the_import(ws: Workspac
         ("callpkg.classmaking.LocalFileSystem", "class"),
         (OUT + "LocalFileSystem", "variable"),
     ]
+
+
+def test_an_attribute_annotated_with_a_base_class_may_hold_a_class_deriving_from_it(ws: Workspace) -> None:
+    """``self.formatter = formatter`` of ``formatter: Formatter``: ``self.formatter.format``
+    is Formatter's, or the override of a class deriving from it."""
+    (fmt,) = callees(ws, OUT + "Row.get").values()
+    assert [t.qualname for t in fmt.targets] == [OUT + "Formatter.format", OUT + "PlainFormatter.format"]
+    assert fmt.targets[1].via.startswith(
+        "self.formatter is a Formatter (annotated at src/callpkg/outside.py:"
+    ) and fmt.targets[1].via.endswith("an override in PlainFormatter, deriving from Formatter")

@@ -15,6 +15,7 @@ class itself: calling it constructs one.
 
 from __future__ import annotations
 
+from codewalk.calls.holders import holds
 from codewalk.calls.model import EXTERNAL, Body
 from codewalk.calls.reached import Reach, Reaching, annotation, found, unresolved, with_via
 from codewalk.calls.records import CLS, Name
@@ -78,6 +79,8 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
                 return _candidates(cls, parts[1], hits, others)
     if not hits and len(parts) > 2:  # self.prop.x: x of what the property returns
         hits = _through_property(r, resolver, view, qualname, parts)
+    elif hits and len(parts) == 3 and candidates:  # self.formatter.format_column: its overrides too
+        hits += _annotated_overrides(r, resolver, view, qualname, parts)
     if hits:
         return found(with_via(hits, said)) if said else found(hits)
     typed = through_parameter(r, body, resolver, view, parts)
@@ -201,6 +204,26 @@ def reach_super(r: Reaching, body: Body, parts: list[str]) -> Reach:
             if outside.status == EXTERNAL or outside.targets:
                 return outside._replace(how=f"super() in {me}: a base outside the repo; {outside.how}")
     return unresolved(f"super().{member}: no class in {within} that codewalk can read defines it")
+
+
+def _annotated_overrides(
+    r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str]
+) -> list[Resolved]:
+    """``self.a.m`` where ``a`` is annotated with a class (``formatter: Formatter``): it
+    may hold an instance of a class deriving from it, so the overrides of ``m`` there."""
+    for hit in resolver.ns.members(view, qualname, parts[1], ())[:1]:
+        said = holds(r, to_resolved(hit, resolver.facts.repo))
+        if not said.annotated:
+            return []
+        out: list[Resolved] = []
+        for cls in said.instances:
+            name = cls.qualname.rpartition(".")[2]
+            for o in overrides(r, cls, parts[2]):
+                owner = o.qualname.rpartition(".")[0].rpartition(".")[2]
+                how = f"{said.how}: an override in {owner}, deriving from {name}"
+                out.append(o._replace(via=chain(how, o.via)))
+        return out
+    return []
 
 
 def _through_property(
