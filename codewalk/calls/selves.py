@@ -10,7 +10,12 @@ class's MRO finds, then every override in a class deriving from it (all of them,
 with their number), and a member only subclasses define is looked for there.
 
 ``cls`` (a classmethod's first parameter), ``type(self)`` and ``self.__class__`` are the
-class itself: calling it constructs one.
+class itself: calling it constructs one; so is the first parameter of a method of the
+receiver's metaclass (``_Cached.__call__`` reached as ``HfFileSystem.__call__``).
+
+A value annotated with a class may hold an instance of a class deriving from it:
+``self.a.m`` lists the overrides of ``m`` there too; when the class is another package's
+(``model: nn.Module``), the overrides in the pinned classes deriving from it.
 """
 
 from __future__ import annotations
@@ -168,8 +173,8 @@ def _overrides_outside(r: Reaching, base: str, member: str, also: tuple[str, ...
         place = r.place(d) if d.kind in ("method", "property") else None
         if place is None or "<locals>" in d.qualname:
             continue
-        resolver, owner_module, qualname = place
-        for cls_view, cls in resolver.ns.mro(owner_module, qualname.rpartition(".")[0]):
+        resolver, module_view, qualname = place
+        for cls_view, cls in resolver.ns.mro(module_view, qualname.rpartition(".")[0]):
             outside = [r.outside(resolver, cls_view, b.split(".")).external for b in cls.bases]
             if any(o.partition(".")[0] == top and o.rpartition(".")[2] == name for o in outside):
                 via = f"an override in {qualname.rpartition('.')[0]}, a class deriving from {base}"

@@ -174,8 +174,8 @@ class CallResolver(Reacher):
         return tuple(t._replace(receiver=t.receiver or mine) if t.kind == "method" else t for t in targets)
 
     def constructed(self, body: Body, facts: CallFacts, site: Site, cls: Name) -> Callee:
-        """``type.__call__(cls, ...)`` (in a metaclass's ``__call__``): an instance of the
-        class ``cls`` holds made as ``cls(...)`` makes one, the metaclass's ``__call__`` aside."""
+        """``type.__call__(cls, ...)`` (in a metaclass's ``__call__``): the class ``cls``
+        holds constructed, as ``cls(...)`` would without the metaclass's ``__call__``."""
         reach = self.reach_name(body, facts, cls, call=False)
         classes = () if reach.instance else tuple(t for t in reach.targets if t.kind == "class")
         if not classes:
