@@ -63,3 +63,33 @@ def test_the_trainers_optimizer_and_model_among_the_overrides_of_torchs_classes(
     assert "accelerate.optimizer.AcceleratedOptimizer.step" in step
     to = calls_of(capsys, "accelerate.Accelerator.prepare_model")[(1875, "model.to")]
     assert "transformers.modeling_utils.PreTrainedModel.to" in to  # model: torch.nn.Module
+
+
+def test_the_auto_tokenizer_reaches_the_backends_init(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``TokenizersBackend = None`` stands in for a failed import, not for the import;
+    ``TokenizersBackend.from_pretrained(...)`` (inherited) runs with ``cls`` that class,
+    whose ``cls(...)`` runs the goal, ``TokenizersBackend.__init__``."""
+    data = run_json(
+        capsys,
+        "path",
+        "transformers.AutoTokenizer.from_pretrained",
+        "transformers.tokenization_utils_tokenizers.TokenizersBackend.__init__",
+    )
+    chain = data["chains"][0]
+    assert [hop["caller"]["qualname"].rpartition(".")[2] for hop in chain] == [
+        "from_pretrained",  # AutoTokenizer's
+        "from_pretrained",  # PreTrainedTokenizerBase's, cls a TokenizersBackend
+        "_from_pretrained",
+    ]
+
+
+def test_an_annotated_attribute_may_hold_a_class_deriving_from_its_type(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fmt = calls_of(capsys, "datasets.formatting.formatting.LazyRow.format")[
+        (396, "self.formatter.format_column")
+    ]
+    assert fmt[0] == "datasets.formatting.formatting.Formatter.format_column"  # formatter: Formatter
+    assert "datasets.formatting.formatting.PythonFormatter.format_column" in fmt
