@@ -228,6 +228,15 @@ class Store:
         )
         return [definition(row) for row in rows]
 
+    def assigned_of(self, blob: int) -> list[Definition]:
+        """A blob's module-level variables and aliases (the names its assignments bind)."""
+        rows = self.db.execute(
+            f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND parent='' AND kind IN ('variable', 'alias') "
+            "ORDER BY rowid",
+            (blob,),
+        )
+        return [definition(row) for row in rows]
+
     def defs_where(self, blob: int, column: str, value: object) -> list[Definition]:
         """A blob's definitions with ``column`` (``qualname`` or ``line``) equal to ``value``."""
         assert column in ("qualname", "line")
@@ -370,13 +379,10 @@ class Store:
             (snap, name),
         )
         found: list[tuple[str, int, int]] = []
-        prefix = f"{name}\t"
         for path, data in rows:
-            for line in data.split("\n"):
-                if line.startswith(prefix):
-                    for spot in line[len(prefix) :].split():
-                        row, _, col = spot.partition(":")
-                        found.append((path, int(row), int(col)))
+            for spot in _spots(data, name):
+                row, _, col = spot.partition(":")
+                found.append((path, int(row), int(col)))
         return sorted(found)
 
     def names_like(self, snap: int, pattern: str, limit: int = 2000) -> list[str]:
@@ -450,3 +456,19 @@ class Store:
 
     def transaction(self) -> Transaction:
         return Transaction(self.db)
+
+
+def _spots(data: str, name: str) -> list[str]:
+    """The ``line:col`` places of ``name`` in a blob's ``refdata`` (a line a name:
+    ``name<TAB>spots``), read without splitting the lines of the other names (a module
+    uses hundreds; ``path`` asks about hundreds)."""
+    prefix = f"{name}\t"
+    if data.startswith(prefix):
+        start = len(prefix)
+    else:
+        at = data.find(f"\n{prefix}")
+        if at < 0:
+            return []
+        start = at + 1 + len(prefix)
+    end = data.find("\n", start)
+    return data[start : end if end >= 0 else None].split()

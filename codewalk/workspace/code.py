@@ -98,7 +98,7 @@ class WorkspaceCode:
         if facts is None or target.kind not in BODY_KINDS:
             return None
         view = facts.module_by_path(target.path)
-        row = self.ws.store.file(facts.snap, target.path)
+        row = facts.file(target.path)
         if view is None or row is None or row.blob is None:
             return None
         inner = target.qualname[len(view.module) + 1 :]
@@ -133,7 +133,7 @@ class WorkspaceCode:
         if facts is None:
             return {}
         view = facts.module_by_path(path)
-        row = self.ws.store.file(facts.snap, path)
+        row = facts.file(path)
         if view is None or row is None or row.blob is None:
             return {}
         functions = self.functions_of(row.blob)
@@ -214,8 +214,7 @@ class WorkspaceCode:
             return ""
         _, blob = found
         if blob not in self._globals:
-            kinds = ("variable", "alias")
-            self._globals[blob] = [d for d in self.ws.store.defs_of(blob) if not d.parent and d.kind in kinds]
+            self._globals[blob] = self.ws.store.assigned_of(blob)
         for d in self._globals[blob]:
             if d.start_line <= line <= d.end_line:
                 return d.name
@@ -238,7 +237,7 @@ class WorkspaceCode:
     def _file(self, repo: str, path: str) -> tuple[ModuleView, int] | None:
         facts = self._member(repo)
         view = facts.module_by_path(path) if facts is not None else None
-        row = self.ws.store.file(facts.snap, path) if facts is not None else None
+        row = facts.file(path) if facts is not None else None
         if view is None or row is None or row.blob is None:
             return None
         return view, row.blob
