@@ -97,26 +97,37 @@ def to_json(facts: CallFacts) -> str:
     )
 
 
-def from_json(text: str) -> CallFacts:
-    data = json.loads(text)
-    return CallFacts(
-        sites=tuple(_site(s) for s in data["sites"]),
-        locals={k: tuple(_origin(o) for o in v) for k, v in data["locals"].items()},
-        returns=tuple(_origin(o) for o in data["returns"]),
-        error=data["error"],
-    )
+def from_json(text: str) -> CallFacts | None:
+    """The facts ``to_json`` wrote; None for text it did not write (a damaged row)."""
+    try:
+        data = json.loads(text)
+        return CallFacts(
+            sites=tuple(map(_site, data["sites"])),
+            locals={k: tuple(map(_origin, v)) for k, v in data["locals"].items()},
+            returns=tuple(map(_origin, data["returns"])),
+            error=data["error"],
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):  # not JSON, or not its shape
+        return None
+
+
+# the records are made from the decoded lists as they are (``tuple.__new__``, once each
+# list's length is known): a NamedTuple's own ``__new__`` spells out every field, and
+# ``callers`` decodes the facts of thousands of bodies
 
 
 def _name(data: list[Any]) -> Name:
-    return Name(*data)
+    expr, root, qualified = data
+    return tuple.__new__(Name, (expr, root, qualified))
 
 
 def _origin(data: list[Any]) -> Origin:
     kind, name, line, keys, args, text, exact, span, slots, part = data
-    passed = tuple(_name(a) for a in args)
-    return Origin(kind, _name(name), line, tuple(keys), passed, text, exact, tuple(span), tuple(slots), part)
+    fields = (kind, _name(name), line, tuple(keys), tuple(map(_name, args)), text, exact, tuple(span))
+    return tuple.__new__(Origin, (*fields, tuple(slots), part))
 
 
 def _site(data: list[Any]) -> Site:
     kind, name, line, col, end_col, args, text, slots = data
-    return Site(kind, _name(name), line, col, end_col, tuple(_name(a) for a in args), text, tuple(slots))
+    fields = (kind, _name(name), line, col, end_col, tuple(map(_name, args)), text, tuple(slots))
+    return tuple.__new__(Site, fields)
