@@ -237,6 +237,26 @@ class Store:
         )
         return [definition(row) for row in rows]
 
+    def function_spans(self, blob: int) -> list[tuple[int, int, int]]:
+        """(row id, first line, last line) of a blob's functions, methods and properties,
+        in the order ``functions_of`` reads them."""
+        rows = self.db.execute(
+            "SELECT rowid, start_line, end_line FROM defs WHERE blob=? "
+            "AND kind IN ('function', 'method', 'property') ORDER BY rowid",
+            (blob,),
+        )
+        return [(int(r), int(start), int(end)) for r, start, end in rows]
+
+    def defs_by_row(self, rows: Sequence[int]) -> dict[int, Definition]:
+        """The definitions of ``rows`` (row ids from :meth:`function_spans`)."""
+        found: dict[int, Definition] = {}
+        for start in range(0, len(rows), 500):  # SQLite's limit on bound parameters
+            chunk = list(rows[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            query = f"SELECT rowid, {DEF_COLUMNS} FROM defs WHERE rowid IN ({marks})"
+            found.update((int(r[0]), definition(r[1:])) for r in self.db.execute(query, chunk))
+        return found
+
     def defs_where(self, blob: int, column: str, value: object) -> list[Definition]:
         """A blob's definitions with ``column`` (``qualname`` or ``line``) equal to ``value``."""
         assert column in ("qualname", "line")

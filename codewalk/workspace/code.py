@@ -51,6 +51,8 @@ class WorkspaceCode:
         self._descendants: dict[tuple[str, str, str], list[Resolved]] = {}
         self._children: dict[tuple[str, str], list[tuple[str, Resolved]]] = {}  # direct subclasses
         self._functions: dict[int, list[Definition]] = {}  # by blob: a blob's text never changes
+        self._spans: dict[int, list[tuple[int, int, int]]] = {}  # by blob: its functions' rows and lines
+        self._rows: dict[int, Definition] = {}  # by row of the index
         self._globals: dict[int, list[Definition]] = {}
 
     @property
@@ -136,21 +138,30 @@ class WorkspaceCode:
         row = facts.file(path)
         if view is None or row is None or row.blob is None:
             return {}
-        functions = self.functions_of(row.blob)
-        out: dict[int, Body] = {}
-        made: dict[int, Body | None] = {}
+        spans = self.function_spans(row.blob)
+        innermost: dict[int, int] = {}  # line -> the row of the function around it
         for line in lines:
-            around = [d for d in functions if d.start_line <= line <= d.end_line]
-            if not around:
-                continue
-            d = max(around, key=lambda d: d.start_line)
-            if d.line not in made:
-                target = to_resolved(Hit(view, d, "direct", 0), repo)
-                made[d.line] = self._body(repo, view.module, row.blob, d, target)
-            body = made[d.line]
-            if body is not None:
-                out[line] = body
-        return out
+            around = [(start, r) for r, start, end in spans if start <= line <= end]
+            if around:
+                innermost[line] = max(around, key=lambda found: found[0])[1]
+        defs = self._defs_by_row(sorted(set(innermost.values())))
+        made: dict[int, Body] = {}
+        for r in defs.keys() & set(innermost.values()):
+            target = to_resolved(Hit(view, defs[r], "direct", 0), repo)
+            made[r] = self._body(repo, view.module, row.blob, defs[r], target)
+        return {line: made[r] for line, r in innermost.items() if r in made}
+
+    def function_spans(self, blob: int) -> list[tuple[int, int, int]]:
+        if blob not in self._spans:
+            self._spans[blob] = self.ws.store.function_spans(blob)
+        return self._spans[blob]
+
+    def _defs_by_row(self, rows: list[int]) -> dict[int, Definition]:
+        """The definitions of ``rows``, each read once (a blob's rows never change)."""
+        missing = [r for r in rows if r not in self._rows]
+        if missing:
+            self._rows.update(self.ws.store.defs_by_row(missing))
+        return {r: self._rows[r] for r in rows if r in self._rows}
 
     # -- tables, subclasses, uses ---------------------------------------------------------
     def table(self, repo: str, module: str, table: str) -> list[DictEntry]:
