@@ -78,7 +78,15 @@ def test_a_damaged_row_is_analysed_again(tmp_path: Path, monkeypatch: pytest.Mon
     with Workspace(checkout, Store.open(tmp_path / "index.sqlite3")) as ws:
         first = ws.calls("Trainer.train").levels
         (key,) = CallFactsTable(ws.store.db).known()
-    damaged = ('{"sites": [', '{"sites": 1}', '[]', '{"sites": [["call", ["f"], 1]], "locals": {}}')
+    site = '["call", "f", "global", "", 1, 0, 1, %s, %d, []]'
+    damaged = (
+        '{"sites": [',  # not JSON
+        '{"sites": []}',  # not its shape
+        "[]",
+        '[["f()"], [%s], {}, [], ""]' % (site % ('["a", "b"]', 0)),  # a name of two fields
+        '[["f()"], [%s], {}, [], ""]' % (site % ("[]", 1)),  # no such text
+        '[["f()"], [["call", "f"]], {}, [], ""]',  # a site of two fields
+    )
     for data in damaged:
         with sqlite3.connect(tmp_path / "index.sqlite3") as db:
             db.execute("UPDATE callfacts SET data=? WHERE blob=? AND line=?", (data, *key))
