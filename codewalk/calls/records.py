@@ -117,9 +117,9 @@ def from_json(text: str) -> CallFacts | None:
     try:
         texts, sites, bound, returns, error = json.loads(text)
         return CallFacts(
-            sites=tuple(_site(s, texts) for s in sites),
-            locals={k: tuple(_origin(o, texts) for o in v) for k, v in bound.items()},
-            returns=tuple(_origin(o, texts) for o in returns),
+            sites=tuple([_site(s, texts) for s in sites]),
+            locals={k: tuple([_origin(o, texts) for o in v]) for k, v in bound.items()},
+            returns=tuple([_origin(o, texts) for o in returns]),
             error=error,
         )
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):  # not JSON, or not its shape
@@ -133,9 +133,10 @@ _new = tuple.__new__
 
 
 def _names(flat: list[str]) -> tuple[Name, ...]:
-    if len(flat) % 3:
-        raise ValueError("a name is three fields")
-    return tuple(_new(Name, flat[i : i + 3]) for i in range(0, len(flat), 3))
+    if not flat:
+        return ()
+    fields = iter(flat)  # three a name (else zip's ValueError: not its shape)
+    return tuple([_new(Name, name) for name in zip(fields, fields, fields, strict=True)])
 
 
 def _origin(data: list[Any], texts: list[str]) -> Origin:
