@@ -123,6 +123,18 @@ def test_a_function_defined_in_another_is_called_by_name_and_asked_about(ws: Wor
         ws.calls(M + "outer.<locals>.nothing")
 
 
+def test_find_and_show_take_the_name_calls_gives_a_nested_function(ws: Workspace) -> None:
+    """``find``/``show`` answer for ``outer.<locals>.inner`` as ``calls`` names it, from
+    its host's body; a name the host does not define is said to be missing."""
+    (found,) = ws.find(M + "outer.<locals>.inner").results
+    assert (found.qualname, found.kind, found.line) == (M + "outer.<locals>.inner", "function", 122)
+    assert found.via == "defined in outer (line 122)"
+    (sibling,) = ws.find("outer.<locals>.helper_of_inner").results  # a short host name too
+    assert (sibling.qualname, sibling.line) == (M + "outer.<locals>.helper_of_inner", 125)
+    with pytest.raises(NoDefinition, match="defines no function nothing"):
+        ws.find(M + "outer.<locals>.nothing")
+
+
 def test_a_method_of_an_item_of_a_list(ws: Workspace) -> None:
     (first,) = callees(ws, "Stack.first").values()
     assert (first.site.name.expr, targets(first)) == ("self.items[].build", ["Builder.build"])

@@ -329,3 +329,29 @@ def test_fallbacks_are_flagged_as_stand_ins() -> None:
         "Config": False,
         "Config.name": False,  # a class attribute's default is the attribute itself
     }
+
+
+def test_a_function_handed_a_class_rebinds_its_attributes_from_every_block() -> None:
+    """``cls.NAME = value`` counts wherever it stands in the body: an if, a try, a match
+    case, but not inside a nested class."""
+    result = extract(
+        dedent(
+            """\
+            def patch(cls, mode):
+                if mode:
+                    cls.forward = fast_forward
+                try:
+                    cls.generate = fast_generate
+                except ImportError:
+                    pass
+                match mode:
+                    case "train":
+                        cls.train = fast_train
+                class Inner:
+                    cls.ignored = nothing
+            """
+        ).encode()
+    )
+    assert isinstance(result, ModuleFacts)
+    rebinds = {d.qualname: d.line for d in result.definitions if d.kind == "rebind"}
+    assert rebinds == {"patch.forward": 3, "patch.generate": 5, "patch.train": 10}

@@ -217,7 +217,8 @@ def test_each_function_that_ran_is_read_as_a_definition(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A module's own code is the module; a comprehension or a lambda the function around
-    it; a function defined inside another has no definition of its own (yet)."""
+    it; a function defined inside another (a closure, a decorator's wrapper) its own
+    definition, found in its host's body."""
     from codewalk.traces.joined import ENCLOSING, MODULE, OWN, definition_of, read_as, why_not_indexed
     from codewalk.traces.model import Function
     from codewalk.traces.reading import open_trace
@@ -237,12 +238,13 @@ def test_each_function_that_ran_is_read_as_a_definition(
     fib = found["fib"]
     assert fib is not None and fib.qualname == "toypkg.fib" and read_as(functions["fib"]) == OWN
     assert read_as(functions["<module>"]) == MODULE
-    for nested in ("counting.<locals>.count", "logged.<locals>.wrapper"):
-        assert found[nested] is None and read_as(functions[nested]) == ""
+    for nested, host in (("counting.<locals>.count", "counting"), ("logged.<locals>.wrapper", "logged")):
+        definition = found[nested]
+        assert definition is not None and definition.qualname == f"toypkg.{nested}", nested
+        assert definition.via == f"defined in {host} (line {definition.line})"
+        assert read_as(functions[nested]) == OWN and why_not_indexed(functions[nested]) == ""
     inner = Function("toy", "toypkg/__init__.py", "toypkg", "f.<locals>.g.<locals>.<listcomp>", 3)
-    assert read_as(inner) == "" and why_not_indexed(inner) == (
-        "a comprehension or lambda in a function defined inside another"
-    )
+    assert read_as(inner) == ENCLOSING and why_not_indexed(inner) == "a comprehension"
 
 
 def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:

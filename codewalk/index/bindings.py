@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from codewalk.index.records import BOUND_BY_IMPORT, LEGACY_ALIAS, Definition, Import
-from codewalk.index.syntax import FunctionNode, child_nodes, dotted, walk
+from codewalk.index.syntax import FunctionNode, child_nodes, dotted, statements, walk
 
 CLASS_PARAMETERS = ("cls", "klass", "class_")
 _WRAPPERS_IGNORED = {
@@ -87,10 +87,10 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
         return []
     me = params[0].arg
     nested = {
-        s.name: s for s in _statements(node.body) if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
+        s.name: s for s in statements(node.body) if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
     }
     values: dict[str, list[ast.expr]] = {}
-    for stmt in _statements(node.body):
+    for stmt in statements(node.body):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             values.setdefault(stmt.targets[0].id, []).append(stmt.value)
     found: list[Definition] = []
@@ -100,7 +100,7 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
         named.add(name)
         return f"{qualname}.<locals>.{name}"
 
-    for stmt in _statements(node.body):
+    for stmt in statements(node.body):
         for attr, value in _sets(stmt, me):
             source = _source(value, attr, me, nested, values, qualname)
             if source.startswith(f"{qualname}.<locals>."):
@@ -263,21 +263,6 @@ def _source(
                 candidates.append(text)
     ending = [c for c in candidates if c.endswith(f".{attr}")]
     return (ending or candidates or [""])[0]
-
-
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """The statements of a function body, into if/for/while/with/try blocks (not into
-    nested defs or classes)."""
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            inner = getattr(stmt, field, None)
-            if isinstance(inner, list):
-                yield from _statements(inner)
-        for handler in getattr(stmt, "handlers", ()):
-            yield from _statements(handler.body)
 
 
 def _is_name(node: ast.expr, name: str) -> bool:

@@ -103,23 +103,30 @@ def dedent(lines: list[str]) -> str:
     return "\n".join(line[indent:] if line[:indent].isspace() else line.strip() for line in lines).rstrip()
 
 
-def assignments(body: list[ast.stmt]) -> Iterator[ast.Assign | ast.AnnAssign]:
-    """The assignment statements of a function body, in source order: into its blocks
-    and the functions nested in it (a closure's ``self`` is the method's), not into
-    nested classes. Statements only: an assignment is never inside an expression."""
+def statements(body: list[ast.stmt], *, into_functions: bool = False) -> Iterator[ast.stmt]:
+    """The statements of a body, in source order, into its if/for/while/with/try/match
+    blocks; into the functions nested in it when ``into_functions`` (a closure's ``self``
+    is the method's), never into nested classes."""
     for stmt in body:
-        if isinstance(stmt, ast.Assign | ast.AnnAssign):
-            yield stmt
-        elif isinstance(stmt, ast.ClassDef):
+        yield stmt
+        if isinstance(stmt, ast.ClassDef):
+            continue
+        if not into_functions and isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             continue
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(stmt, field, None)
             if isinstance(inner, list):
-                yield from assignments(inner)
-        for handler in getattr(stmt, "handlers", ()):
-            yield from assignments(handler.body)
-        for case in getattr(stmt, "cases", ()):
-            yield from assignments(case.body)
+                yield from statements(inner, into_functions=into_functions)
+        for block in (*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())):
+            yield from statements(block.body, into_functions=into_functions)
+
+
+def assignments(body: list[ast.stmt]) -> Iterator[ast.Assign | ast.AnnAssign]:
+    """The assignment statements of a function body, in source order, the functions
+    nested in it included. Statements only: an assignment is never inside an expression."""
+    for stmt in statements(body, into_functions=True):
+        if isinstance(stmt, ast.Assign | ast.AnnAssign):
+            yield stmt
 
 
 def name_uses(tree: ast.AST) -> list[tuple[str, int, int]]:

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 # 5: attributes from every method; 6: class-body imports, rebinds, keywords;
 # 7: an attribute's first assignment in source order; 8: fallbacks (X = None, except ImportError);
 # 8-10 apart from those: the type an attribute declares, through conditionals, what a function
-# returns; 11: both (above either's number, so neither's index is trusted)
-FACTS_VERSION = 11
+# returns; 11: both (above either's number, so neither's index is trusted); 12: a class's
+# attributes rebound inside a match statement's cases
+FACTS_VERSION = 12
 
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table

@@ -41,11 +41,9 @@ def owner_name(name: str) -> str:
 
 
 def read_as(function: Function) -> str:
-    """Which definition ``function`` is read as: OWN, MODULE or ENCLOSING ("" for a
-    function defined inside another, which has none in the index)."""
+    """Which definition ``function`` is read as: OWN, MODULE or ENCLOSING. A function
+    defined inside another (``f.<locals>.g``) is its own, found in its host's body."""
     owner = owner_name(function.name)
-    if "<locals>" in owner:
-        return ""
     return OWN if owner == function.name else ENCLOSING if owner else MODULE
 
 
@@ -55,14 +53,10 @@ def why_not_indexed(function: Function) -> str:
     if name == "<module>":
         return "a module's own code (run on import)"
     last = name.rpartition(".")[2]
-    if last in _ANONYMOUS and "<locals>" in owner_name(name):
-        return "a comprehension or lambda in a function defined inside another"
     if last in _ANONYMOUS[:-1]:
         return "a comprehension"
     if last == "<lambda>":
         return "a lambda"
-    if "<locals>" in name:
-        return "a function defined inside another (a decorator's wrapper, a closure)"
     return ""
 
 
@@ -71,12 +65,10 @@ def definition_of(workspace: Workspace, function: Function) -> Resolved | None:
     its own, its module's, or the one around it (:func:`read_as`); None when there is none
     (see :func:`why_not_indexed`)."""
     how = read_as(function)
-    if not how:
-        return None
     owner = owner_name(function.name)
     query = f"{function.module}.{owner}" if owner else function.module
     try:
-        found = workspace.resolver.find(query, related=False)
+        found = workspace.find(query, related=False)
     except CodewalkError:
         return None
     if how == OWN:

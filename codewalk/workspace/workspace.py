@@ -127,7 +127,11 @@ class Workspace:
     def find(self, query: str, *, scope: Sequence[str] = (), **options: Unpack[FindOptions]) -> FindResult:
         """Ranked answers for ``query`` (:meth:`Resolver.find <codewalk.resolve.resolver.Resolver.find>`
         says what the ``options`` do); ``scope``: the repositories a short name is searched
-        in (default: this one; modules of other pins are reached by imports)."""
+        in (default: this one; modules of other pins are reached by imports). A function
+        defined in another (``Trainer.train.<locals>.inner``, as ``calls`` and tracebacks
+        name it) is found in its host's body."""
+        if ".<locals>." in query:
+            return FindResult(query, (self.calling.definition(query),), ())
         return self.resolver_for(scope).find(query, **options)
 
     @locked
