@@ -32,6 +32,7 @@ __all__ = ["INDEX_VERSION", "SCHEMA_VERSION", "BlobInfo", "FactRows", "Store", "
 # a file's row (files f), as rows.file_row reads it; then a definition's (defs d)
 _FILE = "f.path, f.module, f.is_package, f.blob"
 _FILE_DEF = f"{_FILE}, " + ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
+_FUNCTIONS = "kind IN ('function', 'method', 'property')"  # the definitions with a body
 
 
 class BlobInfo(NamedTuple):
@@ -216,35 +217,25 @@ class Store:
 
     # -- facts -----------------------------------------------------------------------
     def defs_of(self, blob: int) -> list[Definition]:
-        rows = self.db.execute(f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? ORDER BY rowid", (blob,))
-        return [definition(row) for row in rows]
+        return self._blob_defs(blob, "1")
 
     def functions_of(self, blob: int) -> list[Definition]:
         """A blob's functions, methods and properties (the bodies it holds)."""
-        rows = self.db.execute(
-            f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND kind IN ('function', 'method', 'property') "
-            "ORDER BY rowid",
-            (blob,),
-        )
-        return [definition(row) for row in rows]
+        return self._blob_defs(blob, _FUNCTIONS)
 
     def assigned_of(self, blob: int) -> list[Definition]:
         """A blob's module-level variables and aliases (the names its assignments bind)."""
-        rows = self.db.execute(
-            f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND parent='' AND kind IN ('variable', 'alias') "
-            "ORDER BY rowid",
-            (blob,),
-        )
-        return [definition(row) for row in rows]
+        return self._blob_defs(blob, "parent='' AND kind IN ('variable', 'alias')")
+
+    def _blob_defs(self, blob: int, where: str) -> list[Definition]:
+        query = f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND {where} ORDER BY rowid"
+        return [definition(row) for row in self.db.execute(query, (blob,))]
 
     def function_spans(self, blob: int) -> list[tuple[int, int, int]]:
         """(row id, first line, last line) of a blob's functions, methods and properties,
         in the order ``functions_of`` reads them."""
-        rows = self.db.execute(
-            "SELECT rowid, start_line, end_line FROM defs WHERE blob=? "
-            "AND kind IN ('function', 'method', 'property') ORDER BY rowid",
-            (blob,),
-        )
+        query = f"SELECT rowid, start_line, end_line FROM defs WHERE blob=? AND {_FUNCTIONS} ORDER BY rowid"
+        rows = self.db.execute(query, (blob,))
         return [(int(r), int(start), int(end)) for r, start, end in rows]
 
     def defs_by_row(self, rows: Sequence[int]) -> dict[int, Definition]:
