@@ -135,7 +135,7 @@ _new = tuple.__new__
 def _names(flat: list[str]) -> tuple[Name, ...]:
     if not flat:
         return ()
-    fields = iter(flat)  # three a name (else zip's ValueError: not its shape)
+    fields = iter(flat)  # three to a name: one cut short is zip's ValueError (not its shape)
     return tuple([_new(Name, name) for name in zip(fields, fields, fields, strict=True)])
 
 
