@@ -76,6 +76,14 @@ def test_a_step_at_the_cursor_is_anchored_on_the_symbol_around_it() -> None:
     assert at(7).focus == ('"""Trains."""',)
 
 
+def test_a_docstring_opened_on_a_line_of_its_own_is_focused_on_its_first_words() -> None:
+    code = 'def f(x):\n    """\n    Adds one.\n\n    More.\n    """\n    return x + 1\n'
+    for line in (2, 3, 5):
+        step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=line)
+        assert step.focus == ("Adds one.",), line
+        assert step.spot is not None and step.spot.regions == ((2, 6),), line
+
+
 def test_a_chosen_range_and_a_place_outside_any_symbol() -> None:
     step = at(10, 13)
     assert step.focus == (r"/out = self\.layer\(\n\s*x,\n\s*\)\n\s*if out:/",)

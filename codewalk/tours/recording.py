@@ -200,7 +200,7 @@ def _focus(
         statement = min(around, key=_size) if around else None
         if statement is None or (header is not None and statement[0] <= header):
             return (), None  # between statements, or on the symbol's own header
-        found = focus_for(text, span, statement[0])  # its first line reads best
+        found = focus_for(text, span, _worded(text, statement))  # its first line reads best
         return ((found,), _lit(text, span, found)) if found else ((), None)
     lines = text.split("\n")
     parts = [lines[number - 1].strip() for number in range(first, last + 1)]
@@ -210,6 +210,15 @@ def _focus(
     if lit is None or not (lit[0] <= first and last <= lit[1]):
         return (), None
     return (candidate,), lit
+
+
+def _worded(text: str, statement: Lines) -> int:
+    """The first line of ``statement`` with a word on it: a docstring's first sentence,
+    not the line of quotes that only opens it (as a focus, that says nothing to a reader)."""
+    lines = text.split("\n")
+    return next(
+        (n for n in range(statement[0], statement[1] + 1) if re.search(r"\w", lines[n - 1])), statement[0]
+    )
 
 
 def _escape(text: str) -> str:
