@@ -71,3 +71,30 @@ def test_a_read_only_index_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CacheError, match="cannot write call facts to the index"):
         CallFactsTable(readonly).put([(1, 1, CallFacts((), {}, (), ""))])
     readonly.close()
+
+
+def test_a_damaged_row_is_analysed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checkout = make_callrepo(tmp_path)
+    with Workspace(checkout, Store.open(tmp_path / "index.sqlite3")) as ws:
+        first = ws.calls("Trainer.train").levels
+        (key,) = CallFactsTable(ws.store.db).known()
+    site = '["call", "f", "global", "", 1, 0, 1, %s, %d, []]'
+    damaged = (
+        '{"sites": [',  # not JSON
+        '{"sites": []}',  # not its shape
+        "[]",
+        '[["f()"], [%s], {}, [], ""]' % (site % ('["a", "b"]', 0)),  # a name of two fields
+        '[["f()"], [%s], {}, [], ""]' % (site % ("[]", 1)),  # no such text
+        '[["f()"], [["call", "f"]], {}, [], ""]',  # a site of two fields
+    )
+    for data in damaged:
+        with sqlite3.connect(tmp_path / "index.sqlite3") as db:
+            db.execute("UPDATE callfacts SET data=? WHERE blob=? AND line=?", (data, *key))
+        db.close()
+        counted = counting(monkeypatch)
+        with Workspace(checkout, Store.open(tmp_path / "index.sqlite3")) as ws:
+            table = CallFactsTable(ws.store.db)
+            assert table.get(*key) is None and table.get_many([key]) == {}
+            assert ws.calls("Trainer.train").levels == first
+            assert table.get(*key) is not None  # replaced
+        assert counted == [29]

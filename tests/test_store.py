@@ -221,3 +221,32 @@ def test_a_transaction_that_sqlite_ended_itself_lets_its_error_through(tmp_path:
         raise sqlite3.OperationalError("the original error")
     assert store.db.execute("SELECT count(*) FROM meta WHERE key='k'").fetchone()[0] == 0
     store.close()
+
+
+def test_references_of_a_name_are_its_own_uses_not_a_longer_names() -> None:
+    store = Store.memory()
+    code = b"post_init()\nx = post\npost_init2 = post_init\n\n\ndef f():\n    return post\n"
+    facts = extract_module.extract(code)
+    assert isinstance(facts, ModuleFacts)
+    blob = store.add_blob("refs", fact_rows(facts))
+    snap = store.create_snapshot("r", "/r", "c1", [("m.py", "m", False)])
+    store.set_blob(snap, "m.py", blob)
+    assert store.references(snap, "post_init") == [("m.py", 1, 0), ("m.py", 3, 13)]
+    assert store.references(snap, "post") == [("m.py", 2, 4), ("m.py", 7, 11)]
+    assert store.references(snap, "post_init2") == [("m.py", 3, 0)]
+    assert store.references(snap, "pos") == []
+    assert [d.name for d in store.assigned_of(blob)] == ["x", "post_init2"]
+
+
+def test_a_file_another_process_indexed_is_read_with_its_blob(tmp_path: Path) -> None:
+    checkout = make_toy(tmp_path)
+    index = tmp_path / "index.sqlite3"
+    with Workspace(checkout, Store.open(index)) as first, Workspace(checkout, Store.open(index)) as second:
+        path = "src/toypkg/model.py"
+        assert not first.facts.complete
+        before = first.facts.file(path)
+        assert before is not None and before.blob is None
+        assert second.facts.module_by_path(path) is not None  # the other process indexes it
+        after = first.facts.file(path)
+        assert after is not None and after.blob is not None
+        assert first.facts.file(path) == after == second.facts.file(path)

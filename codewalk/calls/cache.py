@@ -45,7 +45,7 @@ class CallFactsTable:
         row = self.db.execute(
             "SELECT data FROM callfacts WHERE blob=? AND line=? AND version=?", (blob, line, CALLS_VERSION)
         ).fetchone()
-        return from_json(row[0]) if row else None
+        return from_json(row[0]) if row else None  # a damaged row is absent: analysed again
 
     def get_many(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], CallFacts]:
         """The facts of many bodies, by (blob, line), in few queries (those the index has)."""
@@ -61,7 +61,10 @@ class CallFactsTable:
                 f"(VALUES {pairs})",
                 (CALLS_VERSION, *(n for key in chunk for n in key)),
             )
-            found.update(((int(b), int(n)), from_json(data)) for b, n, data in rows)
+            for b, n, data in rows:
+                facts = from_json(data)
+                if facts is not None:
+                    found[(int(b), int(n))] = facts
         return found
 
     def known(self) -> set[tuple[int, int]]:

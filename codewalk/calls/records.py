@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 from typing import Any, NamedTuple
 
-# Bump when the analysis emits different facts for the same text: stored facts of another
-# version are ignored (and replaced when computed again).
-CALLS_VERSION = 14  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+# Bump when the analysis emits different facts for the same text, or they are stored in
+# another shape: stored facts of another version are ignored (and replaced when computed again).
+CALLS_VERSION = 15  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
-# 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from
+# 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
+# 15: stored flat, each text once
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -86,37 +87,66 @@ class CallFacts(NamedTuple):
 
 
 def to_json(facts: CallFacts) -> str:
-    return json.dumps(
-        {
-            "sites": [list(s) for s in facts.sites],
-            "locals": {k: [list(o) for o in v] for k, v in facts.locals.items()},
-            "returns": [list(o) for o in facts.returns],
-            "error": facts.error,
-        },
-        separators=(",", ":"),
-    )
+    """The facts as stored: ``[texts, sites, locals, returns, error]``, each record a flat
+    list (a name as its three fields, in place; a text as its index in ``texts``: the
+    sites of one line share it), so that reading back makes few objects beyond the
+    records themselves."""
+    texts: dict[str, int] = {}
+
+    def text(value: str) -> int:
+        return texts.setdefault(value, len(texts))
+
+    def names(values: tuple[Name, ...]) -> list[str]:
+        return [field for name in values for field in name]
+
+    def origin(o: Origin) -> list[Any]:
+        fields = [o.kind, *o.name, o.line, list(o.keys), names(o.args), text(o.text), o.exact]
+        return [*fields, *o.span, list(o.slots), o.part]
+
+    sites = [
+        [s.kind, *s.name, s.line, s.col, s.end_col, names(s.args), text(s.text), list(s.slots)]
+        for s in facts.sites
+    ]
+    bound = {k: [origin(o) for o in v] for k, v in facts.locals.items()}
+    returns = [origin(o) for o in facts.returns]
+    return json.dumps([list(texts), sites, bound, returns, facts.error], separators=(",", ":"))
 
 
-def from_json(text: str) -> CallFacts:
-    data = json.loads(text)
-    return CallFacts(
-        sites=tuple(_site(s) for s in data["sites"]),
-        locals={k: tuple(_origin(o) for o in v) for k, v in data["locals"].items()},
-        returns=tuple(_origin(o) for o in data["returns"]),
-        error=data["error"],
-    )
+def from_json(text: str) -> CallFacts | None:
+    """The facts ``to_json`` wrote; None for text it did not write (a damaged row)."""
+    try:
+        texts, sites, bound, returns, error = json.loads(text)
+        return CallFacts(
+            sites=tuple([_site(s, texts) for s in sites]),
+            locals={k: tuple([_origin(o, texts) for o in v]) for k, v in bound.items()},
+            returns=tuple([_origin(o, texts) for o in returns]),
+            error=error,
+        )
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):  # not JSON, or not its shape
+        return None
 
 
-def _name(data: list[Any]) -> Name:
-    return Name(*data)
+# The records are made from the decoded lists as they are (``tuple.__new__``, once each
+# list's length is known): a NamedTuple's own ``__new__`` spells out every field, and
+# ``callers`` reads the facts of thousands of bodies.
+_new = tuple.__new__
 
 
-def _origin(data: list[Any]) -> Origin:
-    kind, name, line, keys, args, text, exact, span, slots, part = data
-    passed = tuple(_name(a) for a in args)
-    return Origin(kind, _name(name), line, tuple(keys), passed, text, exact, tuple(span), tuple(slots), part)
+def _names(flat: list[str]) -> tuple[Name, ...]:
+    if not flat:
+        return ()
+    fields = iter(flat)  # three to a name: one cut short is zip's ValueError (not its shape)
+    return tuple([_new(Name, name) for name in zip(fields, fields, fields, strict=True)])
 
 
-def _site(data: list[Any]) -> Site:
-    kind, name, line, col, end_col, args, text, slots = data
-    return Site(kind, _name(name), line, col, end_col, tuple(_name(a) for a in args), text, tuple(slots))
+def _origin(data: list[Any], texts: list[str]) -> Origin:
+    kind, expr, root, qualified, line, keys, args, text, exact, first, last, slots, part = data
+    name = _new(Name, (expr, root, qualified))
+    fields = (kind, name, line, tuple(keys), _names(args), texts[text], exact, (first, last))
+    return _new(Origin, (*fields, tuple(slots), part))
+
+
+def _site(data: list[Any], texts: list[str]) -> Site:
+    kind, expr, root, qualified, line, col, end_col, args, text, slots = data
+    name = _new(Name, (expr, root, qualified))
+    return _new(Site, (kind, name, line, col, end_col, _names(args), texts[text], tuple(slots)))

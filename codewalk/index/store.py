@@ -32,6 +32,7 @@ __all__ = ["INDEX_VERSION", "SCHEMA_VERSION", "BlobInfo", "FactRows", "Store", "
 # a file's row (files f), as rows.file_row reads it; then a definition's (defs d)
 _FILE = "f.path, f.module, f.is_package, f.blob"
 _FILE_DEF = f"{_FILE}, " + ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
+_FUNCTIONS = "kind IN ('function', 'method', 'property')"  # the definitions with a body
 
 
 class BlobInfo(NamedTuple):
@@ -216,17 +217,36 @@ class Store:
 
     # -- facts -----------------------------------------------------------------------
     def defs_of(self, blob: int) -> list[Definition]:
-        rows = self.db.execute(f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? ORDER BY rowid", (blob,))
-        return [definition(row) for row in rows]
+        return self._blob_defs(blob, "1")
 
     def functions_of(self, blob: int) -> list[Definition]:
         """A blob's functions, methods and properties (the bodies it holds)."""
-        rows = self.db.execute(
-            f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND kind IN ('function', 'method', 'property') "
-            "ORDER BY rowid",
-            (blob,),
-        )
-        return [definition(row) for row in rows]
+        return self._blob_defs(blob, _FUNCTIONS)
+
+    def assigned_of(self, blob: int) -> list[Definition]:
+        """A blob's module-level variables and aliases (the names its assignments bind)."""
+        return self._blob_defs(blob, "parent='' AND kind IN ('variable', 'alias')")
+
+    def _blob_defs(self, blob: int, where: str) -> list[Definition]:
+        query = f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND {where} ORDER BY rowid"
+        return [definition(row) for row in self.db.execute(query, (blob,))]
+
+    def function_spans(self, blob: int) -> list[tuple[int, int, int]]:
+        """(row id, first line, last line) of a blob's functions, methods and properties,
+        in the order ``functions_of`` reads them."""
+        query = f"SELECT rowid, start_line, end_line FROM defs WHERE blob=? AND {_FUNCTIONS} ORDER BY rowid"
+        rows = self.db.execute(query, (blob,))
+        return [(int(r), int(start), int(end)) for r, start, end in rows]
+
+    def defs_by_row(self, rows: Sequence[int]) -> dict[int, Definition]:
+        """The definitions of ``rows`` (row ids from :meth:`function_spans`)."""
+        found: dict[int, Definition] = {}
+        for start in range(0, len(rows), 500):  # SQLite's limit on bound parameters
+            chunk = list(rows[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            query = f"SELECT rowid, {DEF_COLUMNS} FROM defs WHERE rowid IN ({marks})"
+            found.update((int(r[0]), definition(r[1:])) for r in self.db.execute(query, chunk))
+        return found
 
     def defs_where(self, blob: int, column: str, value: object) -> list[Definition]:
         """A blob's definitions with ``column`` (``qualname`` or ``line``) equal to ``value``."""
@@ -370,13 +390,10 @@ class Store:
             (snap, name),
         )
         found: list[tuple[str, int, int]] = []
-        prefix = f"{name}\t"
         for path, data in rows:
-            for line in data.split("\n"):
-                if line.startswith(prefix):
-                    for spot in line[len(prefix) :].split():
-                        row, _, col = spot.partition(":")
-                        found.append((path, int(row), int(col)))
+            for spot in _spots(data, name):
+                row, _, col = spot.partition(":")
+                found.append((path, int(row), int(col)))
         return sorted(found)
 
     def names_like(self, snap: int, pattern: str, limit: int = 2000) -> list[str]:
@@ -450,3 +467,19 @@ class Store:
 
     def transaction(self) -> Transaction:
         return Transaction(self.db)
+
+
+def _spots(data: str, name: str) -> list[str]:
+    """The ``line:col`` places of ``name`` in a blob's ``refdata`` (a line a name:
+    ``name<TAB>spots``), read without splitting the lines of the other names (a module
+    uses hundreds; ``path`` asks about hundreds)."""
+    prefix = f"{name}\t"
+    if data.startswith(prefix):
+        start = len(prefix)
+    else:
+        at = data.find(f"\n{prefix}")
+        if at < 0:
+            return []
+        start = at + 1 + len(prefix)
+    end = data.find("\n", start)
+    return data[start : end if end >= 0 else None].split()

@@ -33,7 +33,9 @@ def linearize(
             return [cls]
         bases = bases_of(cls)
         sequences = [visit(base, (*stack, name)) for base in bases]
-        result = [cls, *c3_merge([*sequences, bases])]
+        # one base: the merge is that base's MRO (which starts with it)
+        merged = sequences[0] if len(bases) == 1 else c3_merge([*sequences, bases])
+        result = [cls, *merged]
         memo[name] = result
         return result
 

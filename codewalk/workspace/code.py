@@ -52,6 +52,8 @@ class WorkspaceCode:
         self._descendants: dict[tuple[str, str, str], list[Resolved]] = {}
         self._children: dict[tuple[str, str], list[tuple[str, Resolved]]] = {}  # direct subclasses
         self._functions: dict[int, list[Definition]] = {}  # by blob: a blob's text never changes
+        self._spans: dict[int, list[tuple[int, int, int]]] = {}  # by blob: its functions' rows and lines
+        self._rows: dict[int, Definition] = {}  # by row of the index
         self._globals: dict[int, list[Definition]] = {}
         self._unsynced: set[str] = set()  # pins ``named`` found not in the cache
 
@@ -100,7 +102,7 @@ class WorkspaceCode:
         if facts is None or target.kind not in BODY_KINDS:
             return None
         view = facts.module_by_path(target.path)
-        row = self.ws.store.file(facts.snap, target.path)
+        row = facts.file(target.path)
         if view is None or row is None or row.blob is None:
             return None
         inner = target.qualname[len(view.module) + 1 :]
@@ -135,24 +137,33 @@ class WorkspaceCode:
         if facts is None:
             return {}
         view = facts.module_by_path(path)
-        row = self.ws.store.file(facts.snap, path)
+        row = facts.file(path)
         if view is None or row is None or row.blob is None:
             return {}
-        functions = self.functions_of(row.blob)
-        out: dict[int, Body] = {}
-        made: dict[int, Body | None] = {}
+        spans = self.function_spans(row.blob)
+        innermost: dict[int, int] = {}  # line -> the row of the function around it
         for line in lines:
-            around = [d for d in functions if d.start_line <= line <= d.end_line]
-            if not around:
-                continue
-            d = max(around, key=lambda d: d.start_line)
-            if d.line not in made:
-                target = to_resolved(Hit(view, d, "direct", 0), repo)
-                made[d.line] = self._body(repo, view.module, row.blob, d, target)
-            body = made[d.line]
-            if body is not None:
-                out[line] = body
-        return out
+            around = [(start, r) for r, start, end in spans if start <= line <= end]
+            if around:
+                innermost[line] = max(around, key=lambda found: found[0])[1]
+        defs = self._defs_by_row(sorted(set(innermost.values())))
+        made: dict[int, Body] = {}
+        for r in defs.keys() & set(innermost.values()):
+            target = to_resolved(Hit(view, defs[r], "direct", 0), repo)
+            made[r] = self._body(repo, view.module, row.blob, defs[r], target)
+        return {line: made[r] for line, r in innermost.items() if r in made}
+
+    def function_spans(self, blob: int) -> list[tuple[int, int, int]]:
+        if blob not in self._spans:
+            self._spans[blob] = self.ws.store.function_spans(blob)
+        return self._spans[blob]
+
+    def _defs_by_row(self, rows: list[int]) -> dict[int, Definition]:
+        """The definitions of ``rows``, each read once (a blob's rows never change)."""
+        missing = [r for r in rows if r not in self._rows]
+        if missing:
+            self._rows.update(self.ws.store.defs_by_row(missing))
+        return {r: self._rows[r] for r in rows if r in self._rows}
 
     # -- tables, subclasses, uses ---------------------------------------------------------
     def table(self, repo: str, module: str, table: str) -> list[DictEntry]:
@@ -216,8 +227,7 @@ class WorkspaceCode:
             return ""
         _, blob = found
         if blob not in self._globals:
-            kinds = ("variable", "alias")
-            self._globals[blob] = [d for d in self.ws.store.defs_of(blob) if not d.parent and d.kind in kinds]
+            self._globals[blob] = self.ws.store.assigned_of(blob)
         for d in self._globals[blob]:
             if d.start_line <= line <= d.end_line:
                 return d.name
@@ -240,7 +250,7 @@ class WorkspaceCode:
     def _file(self, repo: str, path: str) -> tuple[ModuleView, int] | None:
         facts = self._member(repo)
         view = facts.module_by_path(path) if facts is not None else None
-        row = self.ws.store.file(facts.snap, path) if facts is not None else None
+        row = facts.file(path) if facts is not None else None
         if view is None or row is None or row.blob is None:
             return None
         return view, row.blob

@@ -36,6 +36,7 @@ class IndexFacts:
         self._importers: dict[str, list[tuple[FileRow, Import]]] = {}
         self._importers_at = -1
         self._indexed = -1
+        self._files: dict[str, FileRow] = {}  # rows of indexed files: a file's blob, once set, stays
 
     def completed(self) -> None:
         """The whole checkout was indexed (``codewalk index``): answer from the index
@@ -145,8 +146,18 @@ class IndexFacts:
         return self.store.modules_ending(self.snap, last)
 
     def module_by_path(self, path: str, repo: str = "") -> ModuleView | None:
-        row = self.store.file(self.snap, path)
+        row = self.file(path)
         return self.module(row.module) if row is not None else None
+
+    def file(self, path: str) -> FileRow | None:
+        """The row of a file of the snapshot (its blob is None until it is indexed, by
+        this process or another: such a row is read again when asked again)."""
+        row = self._files.get(path)
+        if row is None:
+            row = self.store.file(self.snap, path)
+            if row is not None and row.blob is not None:
+                self._files[path] = row
+        return row
 
     def _view(self, row: FileRow) -> ModuleView | None:
         if row.blob is None:
