@@ -90,3 +90,23 @@ def test_an_attribute_annotated_with_a_base_class_may_hold_a_class_deriving_from
     assert fmt.targets[1].via.startswith(
         "self.formatter is a Formatter (annotated at src/callpkg/outside.py:"
     ) and fmt.targets[1].via.endswith("an override in PlainFormatter, deriving from Formatter")
+
+
+def test_a_pin_opened_later_is_seen_by_a_name_asked_before(tmp_path: Path) -> None:
+    """What "every definition named X" answered holds only while no other pin is opened:
+    one opened later (a question reached into it) counts."""
+    checkout = make_callrepo(tmp_path)
+    stack = Stack(
+        Store.memory(),
+        owners={"callpkg": "calls", "accelerate": "accel"},
+        opener=lambda repo: make_accel(checkout.root),
+        synced=lambda: [],
+    )
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        cr = ws.calling.cr
+        before = [r.qualname for r in cr.named("step")]
+        assert OUT + "Wrapped.step" in before
+        assert "accelerate.optimizer.AcceleratedOptimizer.step" not in before
+        assert stack.facts("accel") is not None
+        after = [r.qualname for r in cr.named("step")]
+        assert after == [*before, "accelerate.optimizer.AcceleratedOptimizer.step"]

@@ -127,6 +127,11 @@ class Code(Protocol):
         """The functions, methods and properties of the class ``cls`` of a file."""
         ...
 
+    def opened(self) -> int:
+        """How many repositories are open: an answer over "the opened repositories"
+        (:meth:`descendants`, :meth:`named`) holds until this grows."""
+        ...
+
     def descendants(self, repo: str, module: str, cls: str) -> list[Resolved]:
         """Every class deriving from the class ``cls`` of ``module``, nearest first."""
         ...

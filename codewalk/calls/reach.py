@@ -52,9 +52,9 @@ class Reacher:
         self.code = code
         self.table = table
         self._memo: dict[tuple[str, str, str, str, str, str, str, bool], Reach] = {}
-        self._descendants: dict[tuple[str, str, int], list[Resolved]] = {}
+        self._descendants: dict[tuple[str, str, int, int], list[Resolved]] = {}
         self._classes: dict[str, Resolved | None] = {}
-        self._named: dict[str, list[Resolved]] = {}
+        self._named: dict[tuple[str, int], list[Resolved]] = {}  # by name and repositories open
         self._views: dict[tuple[str, str], ModuleView | None] = {}  # a file's module
         self.returns: dict[tuple[str, str, int, str, str], Reach] = {}  # what properties, functions return
         self.tables: dict[tuple[object, ...], tuple[Resolved, list[DictEntry]] | None] = {}  # a name's table
@@ -93,7 +93,7 @@ class Reacher:
 
     def descendants(self, cls: Resolved) -> list[Resolved]:
         """Every class deriving from ``cls`` but modular sources, nearest first (memoised)."""
-        key = (cls.repo, cls.path, cls.line)
+        key = (cls.repo, cls.path, cls.line, self.code.opened())
         if key not in self._descendants:
             place = self.place(cls)
             found_ = self.code.descendants(cls.repo, place[1].module, place[2]) if place is not None else []
@@ -102,9 +102,10 @@ class Reacher:
 
     def named(self, name: str) -> list[Resolved]:
         """Every definition named ``name`` in the opened repositories (memoised)."""
-        if name not in self._named:
-            self._named[name] = self.code.named(name)
-        return self._named[name]
+        key = (name, self.code.opened())
+        if key not in self._named:
+            self._named[key] = self.code.named(name)
+        return self._named[key]
 
     def class_named(self, qualname: str) -> Resolved | None:
         """The class of a fully qualified name (a receiver's), memoised."""

@@ -56,6 +56,7 @@ class WorkspaceCode:
         self._rows: dict[int, Definition] = {}  # by row of the index
         self._globals: dict[int, list[Definition]] = {}
         self._unsynced: set[str] = set()  # pins ``named`` found not in the cache
+        self._subclassed_in = 0  # the repositories open when _descendants/_children were kept
 
     @property
     def repo(self) -> str:
@@ -175,7 +176,14 @@ class WorkspaceCode:
             return []
         return self.ws.store.table_entries(row.blob, table)
 
+    def opened(self) -> int:
+        return len(self.ws.stack.members)  # a stack only grows (a reopened one makes a new self)
+
     def descendants(self, repo: str, module: str, cls: str) -> list[Resolved]:
+        if self._subclassed_in != self.opened():  # a repository opened since: its classes count
+            self._descendants.clear()
+            self._children.clear()
+            self._subclassed_in = self.opened()
         if (repo, module, cls) not in self._descendants:
             self._descendants[(repo, module, cls)] = self._find_descendants(module, cls)
         return self._descendants[(repo, module, cls)]
