@@ -555,7 +555,8 @@ def test_a_silent_index_is_said_within_seconds_and_ctrl_c_ends_the_fetch_at_once
             process.wait(timeout=5)
             time.sleep(0.5)  # the reader thread takes the last lines
             where = "\n".join(line for _, line in lines[-80:])
-            raise AssertionError(f"sync went on for 10 s after ctrl+c; its stderr, threads last:\n{where}") from None
+            said = f"sync went on for 10 s after ctrl+c; its stderr, threads last:\n{where}"
+            raise AssertionError(said) from None
         assert code == 130
         assert time.monotonic() - interrupted < 5  # at once, not when the index gives up
     finally:
