@@ -504,11 +504,22 @@ def silent_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Si
 
 def _started(*argv: str) -> tuple[subprocess.Popen[str], list[tuple[float, str]]]:
     """``codewalk ARGV`` started, and its stderr lines as they come, each with when."""
+    import signal
     import threading
     import time
 
+    def as_from_a_terminal() -> None:  # ctrl+c reaches it whatever this process does with it
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
     command = [sys.executable, "-m", "codewalk", *argv]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    process = subprocess.Popen(
+        command,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        preexec_fn=as_from_a_terminal,
+    )
     lines: list[tuple[float, str]] = []
     started = time.monotonic()
 
