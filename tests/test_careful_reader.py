@@ -105,6 +105,17 @@ def test_a_class_rebound_at_import_time_lists_the_function_that_runs(ws: Workspa
     agrees(hit, runtime("carefulpkg.auto").AutoThing.from_pretrained.__func__)
 
 
+def test_the_rebound_member_named_in_full_is_the_function_that_runs(ws: Workspace, runtime: Any) -> None:
+    # the module's path and the class body's own def: still what import time set first
+    results = ws.find("carefulpkg.auto.AutoThing.from_pretrained").results
+    assert [r.qualname for r in results[:2]] == [
+        "carefulpkg.auto.BaseAuto.from_pretrained",
+        "carefulpkg.auto.AutoThing.from_pretrained",
+    ]
+    assert "rebound at import time: replaced by the first result" in results[1].via
+    agrees(results[0], runtime("carefulpkg.auto").AutoThing.from_pretrained.__func__)
+
+
 def test_a_dataclass_init_wrapped_at_class_creation(ws: Workspace, runtime: Any) -> None:
     hit = first(ws, "TinyConfig.__init__")
     assert hit.qualname == "carefulpkg.configs.wrap_init.<locals>.__init__"
