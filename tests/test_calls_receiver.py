@@ -210,3 +210,22 @@ def test_an_untyped_call_may_reach_the_definitions_of_its_name_as_a_guess(ws: Wo
     assert first[0].callee.site.name.expr == "model"
     assert "cannot type: possibly" in first[0].callee.how
     assert first[0].target is not None and first[0].target.qualname.endswith(".forward")
+
+
+def test_calling_what_a_call_returns(ws: Workspace) -> None:
+    """``self.get_base()(x)``: the method's annotation names a class outside the package
+    (``nn.Module``), its return statement an attribute annotated ChatModel: calling one
+    runs ChatModel's forward; when the returned value cannot be typed, the site says so."""
+    found = callees(ws, "Wrapper.forward")
+    base = found[(202, "self.get_base()")]
+    assert targets(base) == ["ChatModel.forward"]
+    assert "returned by get_base (line 199)" in base.targets[0].via
+    unknown = callees(ws, "Wrapper.unknown")[(205, "self.maker()")]
+    assert not unknown.targets
+    assert unknown.how == "what self.maker(…) returns, whose class codewalk does not know"
+
+
+def test_an_item_of_a_table_annotated_to_hold_classes_constructs_one(ws: Workspace) -> None:
+    (made,) = callees(ws, "build_from").values()
+    assert targets(made) == ["Builder"] and made.targets[0].kind == "class"
+    assert "BUILDERS holds Builder classes, or classes deriving from it (annotated at" in made.how
