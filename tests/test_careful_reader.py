@@ -136,6 +136,16 @@ def test_a_class_decorator_has_the_last_word(ws: Workspace, runtime: Any) -> Non
     agrees(results[0], runtime("carefulpkg.configs").StrictConfig.__init__)
 
 
+def test_a_member_a_decorator_sets_only_when_the_class_has_none(ws: Workspace, runtime: Any) -> None:
+    # with_defaults sets __post_init__ under ``if not hasattr(cls, "__post_init__")``
+    own = first(ws, "DefaultedConfig.__post_init__")
+    assert own.qualname == "carefulpkg.configs.BaseConfig.__post_init__"
+    agrees(own, runtime("carefulpkg.configs").DefaultedConfig.__post_init__)
+    made = first(ws, "Record.__post_init__")
+    assert made.qualname == "carefulpkg.configs.with_defaults.<locals>.__post_init__"
+    agrees(made, runtime("carefulpkg.configs").Record.__post_init__)
+
+
 def test_a_dataclass_init_has_no_source_but_its_fields(ws: Workspace, runtime: Any) -> None:
     hit = first(ws, "BaseConfig.__init__")
     assert (hit.qualname, hit.kind) == ("carefulpkg.configs.BaseConfig", "class")
