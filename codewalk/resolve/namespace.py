@@ -219,14 +219,14 @@ class Namespace:
         return path
 
     def _as_built(self, view: ModuleView, parts: Sequence[str], hits: list[Hit]) -> list[Hit]:
-        """``Class.member`` its body defines, named in full: as the class is once built
-        (what import time or a class decorator set in its place first, as :meth:`members`
-        finds it by the class's name)."""
+        """``Class.member`` its body defines, named in full: what import time set in its
+        place first, as :meth:`members` finds it by the class's name (the body's def never
+        runs); a def a decorator wraps is still the one named, it runs inside the wrapper."""
         owner = ".".join(parts[:-1])
         if not any(d.kind == "class" for d in view.defs(owner)):
             return hits
         mro = self.mro(view, owner)
-        return rebinding.with_rebinds(self, mro, parts[-1], hits) if mro else hits
+        return rebinding.rebound_at_import(self, mro, parts[-1], hits) if mro else hits
 
     def follow_alias(self, hit: Hit, seen: tuple[str, ...], depth: int) -> list[Hit]:
         definition = hit.definition

@@ -60,6 +60,14 @@ def with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit
     return _made_at_creation(ns, mro, member, hits, own)
 
 
+def rebound_at_import(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` with what import time set in their place first: the class body's def
+    never runs (a def a decorator wraps still runs, inside the wrapper)."""
+    view, cls = mro[0]
+    at_import = _rebound_at_import(ns, view, cls, member, bool(hits))
+    return at_import + [_replaced(h, "rebound at import time") for h in hits] if at_import else hits
+
+
 def _made_at_creation(
     ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit], own: bool
 ) -> list[Hit]:
