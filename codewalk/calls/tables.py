@@ -98,14 +98,16 @@ def elements(r: Reacher, container: Reach) -> Reach | None:
     out: list[Resolved] = []
     classes: list[Resolved] = []  # a container of classes: MAPPING[key](...) constructs one
     hows: list[str] = []
+    loose = False  # annotated: of those classes or of classes deriving from them
     for target in container.targets:
         if target.kind in ("attribute", "variable", "property"):
             found = holds(r, target)
             out.extend(c._replace(via=found.how) for c in found.elements)
             classes.extend(c._replace(via=found.how) for c in found.element_classes)
             hows.extend([found.how] if found.elements or found.element_classes else [])
+            loose = loose or (found.annotated and bool(found.elements))
     if out:
-        return Reach(tuple(out), hows[0], RESOLVED, instance=True)
+        return Reach(tuple(out), hows[0], RESOLVED, instance=True, loose=loose)
     return Reach(tuple(classes), hows[0], RESOLVED) if classes else None
 
 
