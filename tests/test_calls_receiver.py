@@ -93,15 +93,15 @@ def test_a_property_read_runs_its_getter(ws: Workspace) -> None:
 
 def test_types_from_annotations_and_constructors(ws: Workspace) -> None:
     found = callees(ws, M + "use")
-    build = M + "Builder.build"
-    for key in [
-        (112, "builder.build"),  # builder: Builder | None
-        (113, "Builder().build"),  # a constructor's result
-        (115, "made.build"),  # made = make_builder(), annotated -> "Builder"
-        (116, "unannotated().build"),  # what its return statement constructs
-        (118, "item.build"),  # items: list[Builder]
+    exact, any_builder = ["Builder.build"], ["Builder.build", "FastBuilder.build"]
+    for key, expected in [
+        ((112, "builder.build"), any_builder),  # builder: Builder | None: or a class deriving from it
+        ((113, "Builder().build"), exact),  # a constructor's result
+        ((115, "made.build"), any_builder),  # made = make_builder(), annotated -> "Builder"
+        ((116, "unannotated().build"), exact),  # what its return statement constructs
+        ((118, "item.build"), any_builder),  # items: list[Builder]
     ]:
-        assert [t.qualname for t in found[key].targets] == [build], key
+        assert targets(found[key]) == expected, key
     assert "builder is annotated (builder: Builder | None in use)" in found[(112, "builder.build")].how
 
 
@@ -137,7 +137,9 @@ def test_find_and_show_take_the_name_calls_gives_a_nested_function(ws: Workspace
 
 def test_a_method_of_an_item_of_a_list(ws: Workspace) -> None:
     (first,) = callees(ws, "Stack.first").values()
-    assert (first.site.name.expr, targets(first)) == ("self.items[].build", ["Builder.build"])
+    # items: list[Builder] | None: each item a Builder or of a class deriving from it
+    assert first.site.name.expr == "self.items[].build"
+    assert targets(first) == ["Builder.build", "FastBuilder.build"]
 
 
 def test_a_package_rebinding_a_submodule_name_holds_the_class(ws: Workspace) -> None:
@@ -210,6 +212,25 @@ def test_an_untyped_call_may_reach_the_definitions_of_its_name_as_a_guess(ws: Wo
     assert first[0].callee.site.name.expr == "model"
     assert "cannot type: possibly" in first[0].callee.how
     assert first[0].target is not None and first[0].target.qualname.endswith(".forward")
+
+
+def test_calling_what_a_call_returns(ws: Workspace) -> None:
+    """``self.get_base()(x)``: the method's annotation names a class outside the package
+    (``nn.Module``), its return statement an attribute annotated ChatModel: calling one
+    runs ChatModel's forward; when the returned value cannot be typed, the site says so."""
+    found = callees(ws, "Wrapper.forward")
+    base = found[(202, "self.get_base()")]
+    assert targets(base) == ["ChatModel.forward"]
+    assert "returned by get_base (line 199)" in base.targets[0].via
+    unknown = callees(ws, "Wrapper.unknown")[(205, "self.maker()")]
+    assert not unknown.targets
+    assert unknown.how == "what self.maker(…) returns, whose class codewalk does not know"
+
+
+def test_an_item_of_a_table_annotated_to_hold_classes_constructs_one(ws: Workspace) -> None:
+    (made,) = callees(ws, "build_from").values()
+    assert targets(made) == ["Builder"] and made.targets[0].kind == "class"
+    assert "BUILDERS holds Builder classes, or classes deriving from it (annotated at" in made.how
 
 
 H = "callpkg.heads."

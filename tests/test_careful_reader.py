@@ -105,6 +105,17 @@ def test_a_class_rebound_at_import_time_lists_the_function_that_runs(ws: Workspa
     agrees(hit, runtime("carefulpkg.auto").AutoThing.from_pretrained.__func__)
 
 
+def test_the_rebound_member_named_in_full_is_the_function_that_runs(ws: Workspace, runtime: Any) -> None:
+    # the module's path and the class body's own def: still what import time set first
+    results = ws.find("carefulpkg.auto.AutoThing.from_pretrained").results
+    assert [r.qualname for r in results[:2]] == [
+        "carefulpkg.auto.BaseAuto.from_pretrained",
+        "carefulpkg.auto.AutoThing.from_pretrained",
+    ]
+    assert "rebound at import time: replaced by the first result" in results[1].via
+    agrees(results[0], runtime("carefulpkg.auto").AutoThing.from_pretrained.__func__)
+
+
 def test_a_dataclass_init_wrapped_at_class_creation(ws: Workspace, runtime: Any) -> None:
     hit = first(ws, "TinyConfig.__init__")
     assert hit.qualname == "carefulpkg.configs.wrap_init.<locals>.__init__"
@@ -123,6 +134,16 @@ def test_a_class_decorator_has_the_last_word(ws: Workspace, runtime: Any) -> Non
     assert results[0].via.endswith("around wrap_init.<locals>.__init__")
     assert results[1].qualname == "carefulpkg.configs.wrap_init.<locals>.__init__"
     agrees(results[0], runtime("carefulpkg.configs").StrictConfig.__init__)
+
+
+def test_a_member_a_decorator_sets_only_when_the_class_has_none(ws: Workspace, runtime: Any) -> None:
+    # with_defaults sets __post_init__ under ``if not hasattr(cls, "__post_init__")``
+    own = first(ws, "DefaultedConfig.__post_init__")
+    assert own.qualname == "carefulpkg.configs.BaseConfig.__post_init__"
+    agrees(own, runtime("carefulpkg.configs").DefaultedConfig.__post_init__)
+    made = first(ws, "Record.__post_init__")
+    assert made.qualname == "carefulpkg.configs.with_defaults.<locals>.__post_init__"
+    agrees(made, runtime("carefulpkg.configs").Record.__post_init__)
 
 
 def test_a_dataclass_init_has_no_source_but_its_fields(ws: Workspace, runtime: Any) -> None:

@@ -231,7 +231,7 @@ class _Visitor(Namer, ast.NodeVisitor):
         if named is not None:
             name, (line, col, end) = named
         else:
-            name = Name("", EXPR)
+            name = self.made_by_call(node.func)
             line, col, end = self.where(node.func)
         if isinstance(node.func, ast.Call) and self.constant_getattr(node.func) is not None:
             self.called_getattrs.add(id(node.func))  # getattr(self, "x")(...): self.x is the call
@@ -249,6 +249,14 @@ class _Visitor(Namer, ast.NodeVisitor):
         for arg in args:
             self.add_refs(arg, name)
         self.generic_visit(node)
+
+    def made_by_call(self, func: ast.expr) -> Name:
+        """The callee of ``X(...)(...)``: ``X()``, what calling X returns (an nn.Module
+        a method hands back: ``self.get_base_model()(...)``); else no name."""
+        inner = self.name_of(func.func) if isinstance(func, ast.Call) else None
+        if inner is None or inner[0].root == EXPR or inner[0].expr.endswith("]"):
+            return Name("", EXPR)
+        return inner[0]._replace(expr=f"{inner[0].expr}()")
 
     def visit_Assign(self, node: ast.Assign) -> None:
         line = self.where(node)[0]

@@ -23,6 +23,7 @@ class Holds(NamedTuple):
     classes: tuple[Resolved, ...] = ()  # one of these classes itself
     annotated: bool = False  # annotated only: of a class deriving from one of them, maybe
     how: str = ""  # "self.layers holds LlamaDecoderLayer elements (set at path:line)"
+    element_classes: tuple[Resolved, ...] = ()  # a container of these classes themselves
 
 
 class Places(Protocol):
@@ -52,13 +53,14 @@ def _holds(r: Places, holder: Resolved) -> Holds:
     resolver, view, qualname = place
     for d in view.defs(qualname):
         said = declared(d)
-        if not (said.classes or said.elements or said.held):
+        if not (said.classes or said.elements or said.held or said.element_classes):
             continue
         found = Holds(
             _classes(r, resolver, view, said.classes),
             _classes(r, resolver, view, said.elements),
             _classes(r, resolver, view, said.held),
             said.annotated,
+            element_classes=_classes(r, resolver, view, said.element_classes),
         )
         held = f"self.{d.name}" if d.kind in ("attribute", "property") else d.name
         where = declared_how(Hit(view, d, "", 0))
@@ -68,6 +70,9 @@ def _holds(r: Places, holder: Resolved) -> Holds:
         if found.classes:
             names = " or ".join(c.qualname.rpartition(".")[2] for c in found.classes)
             return found._replace(how=f"{held} holds the class {names} ({where})")
+        if found.element_classes:
+            names = " or ".join(c.qualname.rpartition(".")[2] for c in found.element_classes)
+            return found._replace(how=f"{held} holds {names} classes, or classes deriving from it ({where})")
         if found.instances:
             names = " or ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.instances))
             article = "an" if names[:1].lower() in "aeiou" else "a"

@@ -210,6 +210,13 @@ class CallResolver(Reacher):
                 body, facts, name._replace(expr=container + "[]"), call=False, depth=depth
             )
             return self.member_of(body, items, member.split("."), call, depth, read=read)
+        if name.expr.endswith("()"):  # X(...)(...): calling what calling X returns
+            head = name.expr.removesuffix("()")
+            callee = self.reach_name(body, facts, name._replace(expr=head), call=False)
+            made = call_result(self, callee, depth)
+            if not made.targets:
+                return unresolved(f"what {head}(…) returns, whose class codewalk does not know")
+            return self.called(body, made, depth) if call else made
         head, _, rest = name.expr.rpartition("().")
         if head and head != "super":  # X(...).m: m of what calling X returns
             callee = self.reach_name(body, facts, name._replace(expr=head), call=False)
@@ -275,7 +282,7 @@ class CallResolver(Reacher):
 
         name = cls.qualname.rpartition(".")[2]
         found_ = overrides(self, cls, "forward")
-        how = f"self may be any {name}: calling one runs its forward ({len(found_)} classes deriving from it)"
+        how = f"it may be any {name}: calling one runs its forward ({len(found_)} classes deriving from it)"
         return with_via(found_, how)
 
     def held_call(self, holder: Resolved) -> list[Resolved]:

@@ -96,13 +96,19 @@ def _element(r: Reacher, body: Body, facts: CallFacts, over: Name, depth: int) -
 def elements(r: Reacher, container: Reach) -> Reach | None:
     """The elements of the containers ``container`` reaches, as their declarations say."""
     out: list[Resolved] = []
+    classes: list[Resolved] = []  # a container of classes: MAPPING[key](...) constructs one
     hows: list[str] = []
+    loose = False  # annotated: of those classes or of classes deriving from them
     for target in container.targets:
         if target.kind in ("attribute", "variable", "property"):
             found = holds(r, target)
             out.extend(c._replace(via=found.how) for c in found.elements)
-            hows.extend([found.how] if found.elements else [])
-    return Reach(tuple(out), hows[0], RESOLVED, instance=True) if out else None
+            classes.extend(c._replace(via=found.how) for c in found.element_classes)
+            hows.extend([found.how] if found.elements or found.element_classes else [])
+            loose = loose or (found.annotated and bool(found.elements))
+    if out:
+        return Reach(tuple(out), hows[0], RESOLVED, instance=True, loose=loose)
+    return Reach(tuple(classes), hows[0], RESOLVED) if classes else None
 
 
 def _callable_args(
@@ -187,8 +193,9 @@ def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -
                 h for h in resolver.ns.lookup(view, dotted.split("."), (), 0) if h.definition.kind == "class"
             ]
             classes.extend(to_resolved(h, resolver.facts.repo) for h in hits[:1])
-        how = f"{name} returns {' or '.join(c.qualname.rpartition('.')[2] for c in classes)} (annotated)"
-        return found([c._replace(via=how) for c in classes], how, instance=True, loose=True)
+        if classes:  # else a class outside the pins (torch.nn.Module): what it returns says more
+            how = f"{name} returns {' or '.join(c.qualname.rpartition('.')[2] for c in classes)} (annotated)"
+            return found([c._replace(via=how) for c in classes], how, instance=True, loose=True)
     body = r.code.body(function) if function.kind != "class" else None
     if body is None:
         return unresolved("")
@@ -201,6 +208,10 @@ def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -
             if reach.instance:
                 out.extend(t._replace(via=f"returned by {name} (line {o.line})") for t in reach.targets)
                 loose = loose or reach.loose
+            for held in (holds(r, t) for t in reach.targets if t.kind in ("attribute", "variable")):
+                how = f"returned by {name} (line {o.line}): {held.how}"
+                out.extend(c._replace(via=how) for c in held.instances)  # return self.base_model
+                loose = loose or (held.annotated and bool(held.instances))
     return found(out, out[0].via, instance=True, loose=loose) if out else unresolved("")
 
 

@@ -31,7 +31,7 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 
-from codewalk.index.records import BOUND_BY_IMPORT, LEGACY_ALIAS, Definition, Import
+from codewalk.index.records import BOUND_BY_IMPORT, LEGACY_ALIAS, UNLESS_DEFINED, Definition, Import
 from codewalk.index.syntax import FunctionNode, child_nodes, dotted, statements, walk
 
 CLASS_PARAMETERS = ("cls", "klass", "class_")
@@ -95,6 +95,7 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
             values.setdefault(stmt.targets[0].id, []).append(stmt.value)
     found: list[Definition] = []
     named: set[str] = set()
+    defaults = _defaults(node.body, me)
 
     def local(name: str) -> str:
         named.add(name)
@@ -105,7 +106,8 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
             source = _source(value, attr, me, nested, values, qualname)
             if source.startswith(f"{qualname}.<locals>."):
                 named.add(source.rpartition(".")[2])
-            found.append(_definition(f"{qualname}.{attr}", attr, "rebind", "", stmt, line, source, 0))
+            flags = UNLESS_DEFINED if (id(stmt), attr) in defaults else 0
+            found.append(_definition(f"{qualname}.{attr}", attr, "rebind", "", stmt, line, source, flags))
         for call in _calls(stmt):
             if not (call.args and _is_name(call.args[0], me)):
                 continue
@@ -121,6 +123,22 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
         found.append(_definition(inner_name, name, "function", "", inner, line, "", 0, span=True))
         found += class_facts(inner, inner_name, line)
     return found
+
+
+def _defaults(body: list[ast.stmt], me: str) -> set[tuple[int, str]]:
+    """(statement id, NAME) for the statements under ``if not hasattr(me, "NAME"):``:
+    what they set is a default, for a class that has no NAME of its own."""
+    out: set[tuple[int, str]] = set()
+    for stmt in statements(body):
+        if not (isinstance(stmt, ast.If) and isinstance(stmt.test, ast.UnaryOp)):
+            continue
+        call = stmt.test.operand
+        asks = isinstance(call, ast.Call) and _is_name(call.func, "hasattr") and len(call.args) == 2
+        if isinstance(stmt.test.op, ast.Not) and isinstance(call, ast.Call) and asks:
+            name = _string(call.args[1])
+            if name is not None and _is_name(call.args[0], me):
+                out.update((id(inner), name) for inner in statements(stmt.body))
+    return out
 
 
 def _sets(stmt: ast.stmt, me: str) -> list[tuple[str, ast.expr]]:

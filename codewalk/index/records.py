@@ -24,6 +24,7 @@ BOUND_BY_IMPORT = 128  # a class member bound by an import in the class body (ta
 REBOUND = 256  # ``Name = f(Name)`` at module level: ``f`` remakes the class at import time
 LEGACY_ALIAS = 512  # an import a package's module-alias table declares (a legacy module path)
 FALLBACK = 1024  # a module-level placeholder: ``X = None``, or made where an import failed
+UNLESS_DEFINED = 2048  # a rebind under ``if not hasattr(cls, "x")``: only for a class without x
 
 
 class Definition(NamedTuple):

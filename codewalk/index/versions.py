@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 # 8-10 apart from those: the type an attribute declares, through conditionals, what a function
 # returns; 11: both (above either's number, so neither's index is trusted); 12: a class's
 # attributes rebound inside a match statement's cases; 13: a class's metaclass, an attribute
-# unpacked from a tuple
-FACTS_VERSION = 13
+# unpacked from a tuple; 14: a rebind under ``if not hasattr(cls, ...)`` flagged
+FACTS_VERSION = 14
 
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table

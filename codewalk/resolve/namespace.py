@@ -60,7 +60,7 @@ class Namespace:
         plain = [Hit(view, d, "direct", penalty(view, d)) for d in direct]
         hits = [h for hit in plain for h in self.follow_alias(hit, seen, depth)]
         if direct and not all(d.flags & FALLBACK for d in direct):
-            return hits
+            return self._as_built(view, parts, hits) if len(parts) > 1 else hits
         # ``X = None`` where importing X failed stands in for X: the import is X, when it works
         fallbacks, hits = hits, []
         head, rest = parts[0], parts[1:]
@@ -218,6 +218,16 @@ class Namespace:
             path.append(child)
             current = child
         return path
+
+    def _as_built(self, view: ModuleView, parts: Sequence[str], hits: list[Hit]) -> list[Hit]:
+        """``Class.member`` its body defines, named in full: what import time set in its
+        place first, as :meth:`members` finds it by the class's name (the body's def never
+        runs); a def a decorator wraps is still the one named, it runs inside the wrapper."""
+        owner = ".".join(parts[:-1])
+        if not any(d.kind == "class" for d in view.defs(owner)):
+            return hits
+        mro = self.mro(view, owner)
+        return rebinding.rebound_at_import(self, mro, parts[-1], hits) if mro else hits
 
     def follow_alias(self, hit: Hit, seen: tuple[str, ...], depth: int) -> list[Hit]:
         definition = hit.definition

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from codewalk.index.records import REBOUND, Definition
+from codewalk.index.records import REBOUND, UNLESS_DEFINED, Definition
 from codewalk.resolve.model import Hit, ModuleView, chain
 from codewalk.resolve.mro import ClassRef
 
@@ -44,13 +44,13 @@ def with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit
     set in their place, in the order Python would find them."""
     view, cls = mro[0]
     own = any(h.view.path == view.path and h.definition.parent == cls.qualname for h in hits)
-    at_import = _rebound_at_import(ns, view, cls, member)
+    at_import = _rebound_at_import(ns, view, cls, member, bool(hits))
     if at_import:
         return at_import + [_replaced(h, "rebound at import time") for h in hits]
     # class decorators are followed for the special methods they make (``__init__``) and
     # for a member the class has not otherwise (``@strict``'s ``validate``): following one
     # for every member would open (and fetch) the repositories they live in
-    decorated = _decorated(ns, view, cls, member) if member.startswith("__") or not hits else []
+    decorated = _decorated(ns, view, cls, member, bool(hits)) if member.startswith("__") or not hits else []
     if decorated:
         before = _made_at_creation(ns, mro, member, hits, own)
         around = f", around {before[0].definition.qualname}" if before else ""
@@ -58,6 +58,14 @@ def with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit
             _replaced(h, "wrapped by the class's decorator") for h in before
         ]
     return _made_at_creation(ns, mro, member, hits, own)
+
+
+def rebound_at_import(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit]) -> list[Hit]:
+    """``hits`` with what import time set in their place first: the class body's def
+    never runs (a def a decorator wraps still runs, inside the wrapper)."""
+    view, cls = mro[0]
+    at_import = _rebound_at_import(ns, view, cls, member, bool(hits))
+    return at_import + [_replaced(h, "rebound at import time") for h in hits] if at_import else hits
 
 
 def _made_at_creation(
@@ -71,7 +79,7 @@ def _made_at_creation(
                 hit
                 for hook in base_view.defs(f"{base.qualname}.__init_subclass__")
                 if hook.kind == "method"
-                for hit in _set_by(ns, base_view, hook, member, _made(cls, base, base_view, hook), 0)
+                for hit in _set_by(ns, base_view, hook, member, _made(cls, base, base_view, hook), bool(hits))
             ]
             if created:
                 return created + [_replaced(h, "set on the class when it is made") for h in hits]
@@ -83,19 +91,19 @@ def _made_at_creation(
     return hits
 
 
-def _decorated(ns: Namespace, view: ModuleView, cls: Definition, member: str) -> list[Hit]:
+def _decorated(ns: Namespace, view: ModuleView, cls: Definition, member: str, has: bool) -> list[Hit]:
     """What the class's decorators set ``member`` to (applied bottom-up: the topmost one
-    that sets it has the last word)."""
+    that sets it has the last word); ``has``: the class has a ``member`` of its own."""
     found: list[Hit] = []
     for name in reversed(cls.decorators):
         for function in _functions(ns, view, name):
             how = f"made by the decorator @{name} of {cls.name} ({view.path}:{cls.start_line})"
-            later = _set_by(ns, function.view, function.definition, member, how, 0)
+            later = _set_by(ns, function.view, function.definition, member, how, has)
             found = later or found
     return found
 
 
-def _rebound_at_import(ns: Namespace, view: ModuleView, cls: Definition, member: str) -> list[Hit]:
+def _rebound_at_import(ns: Namespace, view: ModuleView, cls: Definition, member: str, has: bool) -> list[Hit]:
     """``Cls = f(Cls, ...)`` in the class's module: what ``f`` sets ``cls.member`` to."""
     if cls.parent:
         return []
@@ -106,20 +114,22 @@ def _rebound_at_import(ns: Namespace, view: ModuleView, cls: Definition, member:
         where = f"{view.path}:{statement.line}"
         for function in _functions(ns, view, statement.target):
             how = f"{cls.name} = {statement.target}({cls.name}, ...) at import time ({where})"
-            found += _set_by(ns, function.view, function.definition, member, how, 0)
+            found += _set_by(ns, function.view, function.definition, member, how, has)
     return found
 
 
 def _set_by(
-    ns: Namespace, view: ModuleView, function: Definition, member: str, how: str, depth: int
+    ns: Namespace, view: ModuleView, function: Definition, member: str, how: str, has: bool, depth: int = 0
 ) -> list[Hit]:
     """What ``function`` (handed the class) sets ``cls.member`` to, itself or through
-    the functions it hands the class on to (the last one to set it wins)."""
+    the functions it hands the class on to (the last one to set it wins); ``has``: the
+    class has a ``member`` already, so a default set under ``if not hasattr(cls, ...)``
+    is not."""
     if depth > _DEPTH:
         return []
     found: list[Hit] = []
     made_by_dataclass = False
-    sets = rebinds(view, function.qualname, member)
+    sets = [d for d in rebinds(view, function.qualname, member) if not (has and d.flags & UNLESS_DEFINED)]
     for rebind in reversed(sets):  # the last one wins; one set before may be what it wraps
         hits = rebound_to(ns, view, rebind, f"{how} sets cls.{member} ({view.path}:{rebind.line})")
         again = f"set again at line {sets[-1].line}"
@@ -132,7 +142,7 @@ def _set_by(
             continue
         for inner in _functions(ns, view, applied.target):
             onward = f"{how} hands the class to {applied.target} ({view.path}:{applied.line}), which"
-            later = _set_by(ns, inner.view, inner.definition, member, onward, depth + 1)
+            later = _set_by(ns, inner.view, inner.definition, member, onward, has, depth + 1)
             found = later or found
     if made_by_dataclass and found:
         around = f"around the {member} dataclass(cls) made from the fields"

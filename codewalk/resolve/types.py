@@ -24,6 +24,7 @@ class Declared(NamedTuple):
     elements: tuple[str, ...] = ()  # a container of instances of these
     held: tuple[str, ...] = ()  # the class itself (``type[X]``)
     annotated: bool = False  # only annotated: an instance of one of them or of a class deriving from one
+    element_classes: tuple[str, ...] = ()  # a container of classes (``dict[K, type[X]]``)
 
 
 def declared(d: Definition) -> Declared:
@@ -56,6 +57,7 @@ def parse(text: str) -> Declared:
     classes: list[str] = []
     elements: list[str] = []
     held: list[str] = []
+    element_classes: list[str] = []
     for alternative in _split(text.removeprefix(ANNOTATED)):
         outer, bracket, inner = alternative.partition("[")
         if not bracket:
@@ -63,8 +65,10 @@ def parse(text: str) -> Declared:
         elif outer == "type":
             held.extend(_split(inner[:-1]))
         elif outer.rpartition(".")[2] in _CONTAINERS:
-            elements.extend(a for a in _split(inner[:-1]) if "[" not in a)
-    return Declared(tuple(classes), tuple(elements), tuple(held), is_annotated)
+            items = _split(inner[:-1])
+            elements.extend(a for a in items if "[" not in a)
+            element_classes.extend(a[5:-1] for a in items if a.startswith("type[") and "[" not in a[5:-1])
+    return Declared(tuple(classes), tuple(elements), tuple(held), is_annotated, tuple(element_classes))
 
 
 def _split(text: str) -> list[str]:
