@@ -13,7 +13,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 
-from codewalk.calls.ahead import Ahead, analyse, job, key_of
 from codewalk.calls.model import Body
 from codewalk.calls.records import CALLS_VERSION, CallFacts, from_json, to_json
 from codewalk.errors import CacheError
@@ -47,15 +46,6 @@ class CallFactsTable:
             "SELECT data FROM callfacts WHERE blob=? AND line=? AND version=?", (blob, line, CALLS_VERSION)
         ).fetchone()
         return from_json(row[0]) if row else None  # a damaged row is absent: analysed again
-
-    def has(self, blob: int, line: int) -> bool:
-        """Whether the index has the facts of a body (at this version), not reading them."""
-        if not self._table_exists():
-            return False
-        row = self.db.execute(
-            "SELECT 1 FROM callfacts WHERE blob=? AND line=? AND version=?", (blob, line, CALLS_VERSION)
-        ).fetchone()
-        return row is not None
 
     def get_many(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], CallFacts]:
         """The facts of many bodies, by (blob, line), in few queries (those the index has)."""
@@ -108,24 +98,21 @@ class CallFactsTable:
 
 
 def facts_of(
-    table: CallFactsTable,
-    body: Body,
-    known: dict[tuple[int, int], CallFacts] | None = None,
-    ahead: Ahead | None = None,
+    table: CallFactsTable, body: Body, known: dict[tuple[int, int], CallFacts] | None = None
 ) -> CallFacts:
     """The call facts of ``body`` (of its host, for a nested function): from ``known``
-    (the facts read so far, which they join), the index, else analysed now (or by now,
-    ``ahead``) and stored."""
-    key = key_of(body)
-    blob, line = key
-    found = known.get(key) if known is not None else None
-    found = found if found is not None else table.get(blob, line)
+    (the facts read so far, which they join), the index, else analysed now and stored."""
+    analysed = body.host or body.target
+    line = analysed.line
+    found = known.get((body.blob, line)) if known is not None else None
+    found = found if found is not None else table.get(body.blob, line)
     if found is not None:
         if known is not None:
-            known[key] = found
+            known[(body.blob, line)] = found
         return found
-    facts = ahead.take(key) if ahead is not None else None
-    facts = facts if facts is not None else analyse(job(body))
+    from codewalk.calls.extract import call_facts
+
+    facts = call_facts(body.source(), analysed.start_line, method=bool(body.cls))
     table.put([(body.blob, line, facts)])
     if known is not None:
         known[(body.blob, line)] = facts

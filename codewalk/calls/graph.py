@@ -14,7 +14,6 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import NamedTuple
 
-from codewalk.calls.ahead import Ahead
 from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee
 from codewalk.calls.records import PARAM
 from codewalk.calls.sites import CallResolver
@@ -155,18 +154,13 @@ def shortest_paths(
     within = set(repos) or {start.repo, *(g.repo for g in goals)}
     narrow = max_bodies if toward is None else min(max_bodies, NARROW_BODIES)
     known = _Known({}, {}, {})  # what the first pass found out, for the second
-    with Ahead() as ahead:  # the bodies found are analysed ahead while others are read
-        cr.ahead = ahead
-        try:
-            first = _search(cr, start, goals, goal_name, max_depth, limit, narrow, within, None, known)
-            if first.chains or toward is None:
-                return first
-            near = toward()
-            second = _search(
-                cr, start, goals, goal_name, max_depth, limit, max_bodies - first.bodies, within, near, known
-            )
-        finally:
-            cr.ahead = None
+    first = _search(cr, start, goals, goal_name, max_depth, limit, narrow, within, None, known)
+    if first.chains or toward is None:
+        return first
+    near = toward()
+    second = _search(
+        cr, start, goals, goal_name, max_depth, limit, max_bodies - first.bodies, within, near, known
+    )
     return second._replace(bodies=first.bodies + second.bodies, widened=True)
 
 
@@ -306,7 +300,6 @@ def _search(
                 depth_of[there] = level + 1
                 parents[there] = [hop]
                 buckets.setdefault(cost, deque()).append(child)
-                cr.read_next(child)
             elif known == cost:
                 parents[there].append(hop)
     ordered = [hop for _, hop in sorted(ends, key=lambda end: end[0])]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from codewalk.calls.ahead import Ahead, job, key_of
 from codewalk.calls.cache import CallFactsTable, facts_of
 from codewalk.calls.holders import holds, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
@@ -30,7 +29,6 @@ from codewalk.calls.tables import (
     returned_instances,
     subscript,
 )
-from codewalk.errors import QueryError
 from codewalk.resolve.model import Resolved
 
 
@@ -41,21 +39,9 @@ class CallResolver(Reacher):
         super().__init__(code, table)
         self._locals: dict[tuple[str, str, int, str, str, bool], Reach] = {}
         self._facts: dict[tuple[int, int], CallFacts] = {}  # the facts read, by (blob, line)
-        self.ahead: Ahead | None = None  # while a walk has bodies analysed ahead
 
     def facts(self, body: Body) -> CallFacts:
-        return facts_of(self.table, body, self._facts, self.ahead)
-
-    def read_next(self, body: Body) -> None:
-        """``body`` will be read soon: have it analysed ahead, unless its facts are known."""
-        if self.ahead is None:
-            return
-        key = key_of(body)
-        if key not in self._facts and not self.table.has(*key):
-            try:
-                self.ahead.want(key, job(body))
-            except QueryError:  # its source cannot be read: reading it says so
-                return
+        return facts_of(self.table, body, self._facts)
 
     def read_ahead(self, bodies: Iterable[Body]) -> None:
         """Read the kept facts of many bodies at once (``callers`` reads thousands)."""
