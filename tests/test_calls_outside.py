@@ -110,3 +110,33 @@ def test_a_pin_opened_later_is_seen_by_a_name_asked_before(tmp_path: Path) -> No
         assert stack.facts("accel") is not None
         after = [r.qualname for r in cr.named("step")]
         assert after == [*before, "accelerate.optimizer.AcceleratedOptimizer.step"]
+
+
+def test_a_pin_opened_later_is_searched_for_classes_deriving_from_one_asked_before(tmp_path: Path) -> None:
+    """What "every class deriving from C" answered before a pin opened is the answer of
+    the pins open then; asked again, the new pin's classes come after, in the order a
+    workspace that opened both pins first gives."""
+    checkout = make_callrepo(tmp_path)
+
+    def opened_stack() -> Stack:
+        return Stack(
+            Store.memory(),
+            owners={"callpkg": "calls", "accelerate": "accel"},
+            opener=lambda repo: make_accel(checkout.root),
+            synced=lambda: [],
+        )
+
+    stack = opened_stack()
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        cr = ws.calling.cr
+        formatter = ws.resolver.find(OUT + "Formatter", related=False).matches[0]
+        before = [c.qualname for c in cr.descendants(formatter)]
+        assert before == [OUT + "PlainFormatter"]
+        assert stack.facts("accel") is not None
+        after = [c.qualname for c in cr.descendants(formatter)]
+        assert after == [*before, "accelerate.tracking.TrackedFormatter"]
+    fresh = opened_stack()
+    with Workspace(checkout, fresh.store, stack=fresh) as ws:
+        assert fresh.facts("accel") is not None
+        formatter = ws.resolver.find(OUT + "Formatter", related=False).matches[0]
+        assert [c.qualname for c in ws.calling.cr.descendants(formatter)] == after

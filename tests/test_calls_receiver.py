@@ -231,3 +231,37 @@ def test_an_item_of_a_table_annotated_to_hold_classes_constructs_one(ws: Workspa
     (made,) = callees(ws, "build_from").values()
     assert targets(made) == ["Builder"] and made.targets[0].kind == "class"
     assert "BUILDERS holds Builder classes, or classes deriving from it (annotated at" in made.how
+
+
+H = "callpkg.heads."
+
+
+def test_chains_that_differ_only_by_the_candidate_they_take_are_one_route(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``self(x)`` in the mixin's fit, asked about without a concrete class, has the
+    candidates of Head.forward and its overrides: made "many" here, the three heads that call
+    ``loss`` make one route, shown once with the first of them (not three chains that
+    differ only there)."""
+    from codewalk.calls import graph
+
+    monkeypatch.setattr(graph, "WIDE", 1)
+    search = ws.path(H + "Fitting.fit", H + "loss").search
+    assert search.widened and search.complete
+    (chain,) = search.chains
+    assert [hop.caller.target.qualname.removeprefix(H) for hop in chain] == ["Fitting.fit", "SumHead.forward"]
+    assert len(chain[0].callee.targets) == 4  # Head.forward and the three overrides
+
+
+def test_a_search_through_guesses_stops_at_enough_chains_and_says_it_may_have_missed_shorter(
+    ws: Workspace,
+) -> None:
+    """``thing.finish(x)`` on an untyped parameter reaches Job.finish only as a guess (it
+    counts as four calls): with ``--limit 1`` the search stops at it, not complete; asked
+    for more chains than there are, it searches everywhere and is."""
+    one = ws.path(H + "run", H + "Job.finish", limit=1).search
+    assert one.widened and not one.complete
+    (chain,) = one.chains
+    assert "cannot type: possibly" in chain[0].callee.how
+    every = ws.path(H + "run", H + "Job.finish", limit=3).search
+    assert every.complete and len(every.chains) == 1

@@ -384,3 +384,20 @@ def test_callers_says_how_far_it_is_on_stderr(
     last = err.strip().splitlines()[-1]
     done, _, total = last.rpartition(": ")[2].partition(" ")[0].partition("/")
     assert last.startswith("callers of helper: reading: ") and done == total and int(total) > 0
+
+
+def test_path_says_when_it_stopped_at_enough_chains(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A search through guesses that stops at ``--limit`` chains says a shorter one may be
+    unsearched (and ``complete`` is false); one that searched everywhere says nothing."""
+    code, out, _ = run(capsys, "path", "callpkg.heads.run", "callpkg.heads.Job.finish", "--limit", "1")
+    assert code == 0
+    assert out.splitlines()[0].endswith(
+        "1 chain of 1 call (2 functions read, through calls of many candidates; "
+        "the first found: a shorter one may be unsearched) [calls@local]"
+    )
+    code, out, _ = run(
+        capsys, "path", "callpkg.heads.run", "callpkg.heads.Job.finish", "--json", "--limit", "1"
+    )
+    assert json.loads(out)["complete"] is False
+    code, out, _ = run(capsys, "path", "callpkg.heads.run", "callpkg.heads.Job.finish")
+    assert code == 0 and "unsearched" not in out.splitlines()[0]

@@ -153,12 +153,23 @@ def shortest_paths(
     searched, so a chain of definite calls comes before one as long through a guess."""
     within = set(repos) or {start.repo, *(g.repo for g in goals)}
     narrow = max_bodies if toward is None else min(max_bodies, NARROW_BODIES)
-    first = _search(cr, start, goals, goal_name, max_depth, limit, narrow, within, None)
+    known = _Known({}, {}, {})  # what the first pass found out, for the second
+    first = _search(cr, start, goals, goal_name, max_depth, limit, narrow, within, None, known)
     if first.chains or toward is None:
         return first
     near = toward()
-    second = _search(cr, start, goals, goal_name, max_depth, limit, max_bodies - first.bodies, within, near)
+    second = _search(
+        cr, start, goals, goal_name, max_depth, limit, max_bodies - first.bodies, within, near, known
+    )
     return second._replace(bodies=first.bodies + second.bodies, widened=True)
+
+
+class _Known(NamedTuple):
+    """What a search found out that a second one over the same bodies asks again."""
+
+    bodies: dict[tuple[str, str, int, str], Body | None]  # by definition and receiver
+    passed: dict[tuple[tuple[str, str, int, str], int, int, tuple[str, str, int, str]], Body]  # a hop's child
+    callees: dict[tuple[str, str, int, str], list[Callee]]  # a body's
 
 
 Named = dict[str, list[tuple[int, Resolved]]]  # the functions of a Near by name, with their place
@@ -174,8 +185,8 @@ def _functions_by_name(near: Near) -> Named:
 
 
 def _hops(
-    cr: CallResolver,
     body: Body,
+    callees: list[Callee],
     goal_keys: set[tuple[str, str, int]],
     near: Near | None,
     named: Named,
@@ -183,7 +194,7 @@ def _hops(
     """A body's hops, each with the calls it counts as: a call of many candidates only
     toward the goal (none without ``near``), an untyped method call to the definitions
     of that name ``near`` holds."""
-    for callee in cr.callees(body):
+    for callee in callees:
         if callee.site.kind == "decorator" or not callee.followed:
             continue
         if callee.status == EXTERNAL:
@@ -219,13 +230,19 @@ def _search(
     max_bodies: int,
     within: set[str],
     near: Near | None,
+    known_before: _Known,
 ) -> PathSearch:
     """Bodies in the order of their cost from ``start`` (a call 1, a guess more; of two as
     costly, the one through fewer guesses first), within ``max_depth`` calls; the chains
-    of the least cost, each body's parents being the hops that reached it at its cost."""
+    of the least cost, each body's parents being the hops that reached it at its cost.
+
+    Searching toward the goal (``near``), it stops once it has ``limit`` routes (chains
+    that differ only by the candidate they take of a call of many candidates are one
+    route), cheapest first; when a cheaper one may be left unsearched, the search says it
+    is not complete."""
     goal_keys = {key(g) for g in goals}
     named = _functions_by_name(near) if near is not None else {}
-    bodies: dict[tuple[str, str, int, str], Body | None] = {}
+    bodies = known_before.bodies
     parents: dict[tuple[str, str, int, str], list[Hop]] = {}
     cost_of: dict[tuple[str, str, int, str], tuple[int, int]] = {node(start): (0, 0)}
     depth_of: dict[tuple[str, str, int, str], int] = {node(start): 0}
@@ -252,19 +269,28 @@ def _search(
             complete = False
             break
         analysed += 1
-        for hop, calls in _hops(cr, body, goal_keys, near, named):
+        if here not in known_before.callees:
+            known_before.callees[here] = cr.callees(body)
+        for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named):
             cost = (order[0] + calls, order[1] + (calls > 1))
             if _is_goal(hop, goal_keys, goal_name) or _constructs_goal(cr, hop, goal_keys, bodies):
                 ends.append((cost, hop))
                 # enough chains that nothing searched later can be shorter than
-                done = [h for c, h in sorted(ends, key=lambda end: end[0]) if c[0] <= order[0] + 1]
+                by_cost = sorted(ends, key=lambda end: end[0])
+                done = [h for c, h in by_cost if c[0] <= order[0] + 1]
                 enough = len(_chains(done, parents, limit)) >= limit
+                if (
+                    not enough
+                    and near is not None
+                    and len(_chains([h for _, h in by_cost], parents, limit)) >= limit
+                ):
+                    enough, complete = True, False  # enough routes; a shorter one may be unsearched
                 continue
             if hop.target is None or hop.target.repo not in within:
                 continue
             if best is not None and cost[0] >= best:
                 continue
-            child = reached(cr, hop, bodies)
+            child = _child(cr, hop, known_before)
             if child is None:
                 continue
             there = node(child)  # a class's node is its __init__
@@ -279,6 +305,24 @@ def _search(
     ordered = [hop for _, hop in sorted(ends, key=lambda end: end[0])]
     chains = _chains(ordered, parents, limit)
     return PathSearch(tuple(chains), analysed, complete)
+
+
+def _child(cr: CallResolver, hop: Hop, known: _Known) -> Body | None:
+    """:func:`reached`, once a hop (a second pass asks the same hops again)."""
+    site = hop.callee.site
+    assert hop.target is not None
+    passed = (
+        node(hop.caller),
+        site.line,
+        site.col,
+        (*key(hop.target), hop.target.receiver or hop.target.qualname),
+    )
+    if passed not in known.passed:
+        child = reached(cr, hop, known.bodies)
+        if child is None:
+            return None
+        known.passed[passed] = child
+    return known.passed[passed]
 
 
 def _is_goal(hop: Hop, goal_keys: set[tuple[str, str, int]], goal_name: str) -> bool:
@@ -306,7 +350,7 @@ def _chains(
     ends: list[Hop], parents: dict[tuple[str, str, int, str], list[Hop]], limit: int
 ) -> list[tuple[Hop, ...]]:
     out: list[tuple[Hop, ...]] = []
-    seen: set[tuple[tuple[str, int, int], ...]] = set()
+    seen: set[tuple[tuple[str | int, ...], ...]] = set()
 
     def back(hop: Hop, tail: tuple[Hop, ...]) -> None:
         if len(out) >= limit:
@@ -314,7 +358,7 @@ def _chains(
         chain = (hop, *tail)
         here = node(hop.caller)
         if here not in parents:
-            marker = tuple((h.caller.target.path, h.callee.site.line, h.callee.site.col) for h in chain)
+            marker = route(chain)
             if marker not in seen:
                 seen.add(marker)
                 out.append(chain)
@@ -325,3 +369,21 @@ def _chains(
     for end in ends:
         back(end, ())
     return out
+
+
+def route(chain: tuple[Hop, ...]) -> tuple[tuple[str | int, ...], ...]:
+    """A chain as the call sites it goes through; past a call of many candidates (or a
+    guess among the definitions of a name), whichever candidate it takes: the calls there
+    by what they are written as (``self.loss_function``), so that chains differing only
+    by the candidate are one route, shown once."""
+    out: list[tuple[str | int, ...]] = []
+    fanned = False
+    for hop in chain:
+        site = hop.callee.site
+        out.append((site.name.expr, site.kind) if fanned else (hop.caller.target.path, site.line, site.col))
+        fanned = (
+            fanned
+            or len(hop.callee.targets) > WIDE
+            or (hop.callee.status == UNRESOLVED and hop.target is not None)
+        )
+    return tuple(out)

@@ -9,7 +9,8 @@ the scope around it; ``:=`` in a comprehension binds in the function around it, 
 ``match`` capture in the scope of the ``match`` (two rules libcst's analysis misses).
 That covers nearly every body. The rest is *in doubt* here and is left to libcst's
 binding analysis (:mod:`codewalk.calls.analyse`): a name declared ``global`` or
-``nonlocal``, bound in a class body inside the function, or deleted.
+``nonlocal``, bound in a class body inside the function, or deleted where it is not
+bound (``del x`` of a name the scope assigns is read as the assignment says).
 
 Pure: an ``ast`` tree in, bindings out.
 """
@@ -57,6 +58,7 @@ class Scopes:
         self.self_name = ""
         self.self_root = SELF  # CLS in a classmethod
         self._top: _Scope | None = None
+        self._deleted: list[tuple[_Scope, str]] = []  # ``del name``, in the scope it is in
         for stmt in tree.body:
             if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
                 if method and stmt.args.posonlyargs + stmt.args.args and not _static(stmt):
@@ -65,6 +67,11 @@ class Scopes:
                 self._function(stmt, self.module, top=True)
             else:
                 self._visit(stmt, self.module)
+        # a name deleted where it is also bound (``out = f(); ...; del out``) is that scope's,
+        # as the binding says; one deleted but bound nowhere there is in doubt
+        for scope, name in self._deleted:
+            if name not in scope.bound and name not in scope.params:
+                self.doubtful.add(name)
 
     def bind(self, node: ast.Name) -> Binding | None:
         """How the name ``node`` is bound where it is read; None when it is in doubt."""
@@ -128,7 +135,7 @@ class Scopes:
             if isinstance(node.ctx, ast.Store):
                 scope.bound.add(node.id)
             elif isinstance(node.ctx, ast.Del):
-                self.doubtful.add(node.id)
+                self._deleted.append((scope, node.id))
             else:
                 self.scope_of[id(node)] = scope
         elif isinstance(node, ast.Import | ast.ImportFrom):

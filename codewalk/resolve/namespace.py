@@ -32,6 +32,7 @@ class Namespace:
         self.thorough = True  # every candidate, placeholders included; off: the best is enough
         self._mro: dict[tuple[str, str, str], list[ClassRef]] = {}  # a class's MRO, once
         self._linear: dict[str, list[ClassRef]] = {}  # the same, by module.Class, while computing
+        self._bases: dict[tuple[str, str, str, int, bool], list[ClassRef]] = {}  # a class's bases, once
 
     def module_hit(self, view: ModuleView, via: str) -> Hit:
         end = view.last_line()
@@ -334,8 +335,15 @@ class Namespace:
         return self._mro[key]
 
     def bases(self, cls: ClassRef) -> list[ClassRef]:
-        """The bases of ``cls`` that resolve to classes, each its best candidate."""
+        """The bases of ``cls`` that resolve to classes, each its best candidate (looked
+        up once: every class deriving from a class asks this of each candidate)."""
         view, definition = cls
+        key = (view.repo, view.path, definition.qualname, definition.line, self.thorough)
+        if key not in self._bases:
+            self._bases[key] = self._bases_of(view, definition)
+        return self._bases[key]
+
+    def _bases_of(self, view: ModuleView, definition: Definition) -> list[ClassRef]:
         bases: list[ClassRef] = []
         for base in definition.bases:
             found = self.lookup(view, base.split("."), (), 0)

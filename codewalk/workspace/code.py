@@ -49,14 +49,16 @@ class WorkspaceCode:
     def __init__(self, workspace: Parts) -> None:
         self.ws = workspace
         self._lines: dict[tuple[str, str], list[str]] = {}
-        self._descendants: dict[tuple[str, str, str], list[Resolved]] = {}
-        self._children: dict[tuple[str, str], list[tuple[str, Resolved]]] = {}  # direct subclasses
+        self._descendants: dict[tuple[str, str, str, int], list[Resolved]] = {}  # by the pins open
+        # the direct subclasses of a class (module, qualname) in one pin, by (pin, class): what
+        # a pin holds does not change when another opens (a base it names opens its own pin)
+        self._children: dict[tuple[str, tuple[str, str]], list[tuple[str, Resolved]]] = {}
         self._functions: dict[int, list[Definition]] = {}  # by blob: a blob's text never changes
         self._spans: dict[int, list[tuple[int, int, int]]] = {}  # by blob: its functions' rows and lines
         self._rows: dict[int, Definition] = {}  # by row of the index
         self._globals: dict[int, list[Definition]] = {}
+        self._named: dict[tuple[str, str], list[Resolved]] = {}  # a pin's definitions, by (pin, name)
         self._unsynced: set[str] = set()  # pins ``named`` found not in the cache
-        self._subclassed_in = 0  # the repositories open when _descendants/_children were kept
 
     @property
     def repo(self) -> str:
@@ -180,54 +182,53 @@ class WorkspaceCode:
         return len(self.ws.stack.members)  # a stack only grows (a reopened one makes a new self)
 
     def descendants(self, repo: str, module: str, cls: str) -> list[Resolved]:
-        if self._subclassed_in != self.opened():  # a repository opened since: its classes count
-            self._descendants.clear()
-            self._children.clear()
-            self._subclassed_in = self.opened()
-        if (repo, module, cls) not in self._descendants:
-            self._descendants[(repo, module, cls)] = self._find_descendants(module, cls)
-        return self._descendants[(repo, module, cls)]
+        key = (repo, module, cls, self.opened())  # a pin opened since may hold more
+        if key not in self._descendants:
+            self._descendants[key] = self._find_descendants(module, cls)
+        return self._descendants[key]
 
     def _find_descendants(self, module: str, cls: str) -> list[Resolved]:
         """Classes of the opened repositories deriving from ``module.cls``, a level at a
         time (while a snapshot is partial, the files that may define a level are indexed
         first, in one pass over the files per level); each class's direct subclasses are
-        looked up once, shared by the questions about its bases."""
+        looked up once in each pin, shared by the questions about its bases, and by those
+        asked before another pin opened (only the new pin is then searched)."""
         out: dict[tuple[str, str], Resolved] = {}
         frontier = [(module, cls)]
         while frontier:
-            todo = [base for base in dict.fromkeys(frontier) if base not in self._children]
-            for base in todo:
-                self._children[base] = []
-            for base, sub_module, sub in self._subclasses(set(todo)):
-                self._children[base].append((sub_module, sub))
+            bases = list(dict.fromkeys(frontier))
+            pins = [facts.repo for facts in self.ws.stack.members.values()]
+            self._look_for_children(bases)
             later: list[tuple[str, str]] = []
-            for base in frontier:
-                for sub_module, sub in self._children[base]:
-                    if (sub_module, sub.qualname) not in out:
-                        out[(sub_module, sub.qualname)] = sub
-                        later.append((sub_module, sub.qualname[len(sub_module) + 1 :]))
+            for base in bases:
+                for pin in pins:
+                    for sub_module, sub in self._children.get((pin, base), ()):
+                        if (sub_module, sub.qualname) not in out:
+                            out[(sub_module, sub.qualname)] = sub
+                            later.append((sub_module, sub.qualname[len(sub_module) + 1 :]))
             frontier = later
         return list(out.values())
 
-    def _subclasses(self, bases: set[tuple[str, str]]) -> list[tuple[tuple[str, str], str, Resolved]]:
-        """(base, module, class) of the indexed classes whose bases resolve to one of
-        ``bases`` ((module, class)): one query a repository."""
-        if not bases:
-            return []
-        names = sorted({qualname.rpartition(".")[2] for _, qualname in bases})
+    def _look_for_children(self, bases: list[tuple[str, str]]) -> None:
+        """Look up the direct subclasses of ``bases`` ((module, class)) in each opened pin
+        not yet asked about them: one query a pin."""
         ns = self.ws.resolver.ns
-        out: list[tuple[tuple[str, str], str, Resolved]] = []
         for facts in list(self.ws.stack.members.values()):
+            todo = {base for base in bases if (facts.repo, base) not in self._children}
+            if not todo:
+                continue
+            for base in todo:
+                self._children[(facts.repo, base)] = []
+            names = sorted({qualname.rpartition(".")[2] for _, qualname in todo})
             for row, d in facts.classes_naming_bases(names):
                 view = facts.module(row.module)
                 if view is None:
                     continue
                 for b_view, b in ns.bases((view, d)):
-                    if (b_view.module, b.qualname) in bases:
+                    base = (b_view.module, b.qualname)
+                    if base in todo:
                         found = to_resolved(Hit(view, d, "direct", 0), facts.repo)
-                        out.append(((b_view.module, b.qualname), view.module, found))
-        return out
+                        self._children[(facts.repo, base)].append((view.module, found))
 
     def holder(self, repo: str, path: str, line: int) -> str:
         found = self._file(repo, path)
@@ -273,10 +274,11 @@ class WorkspaceCode:
                 self._unsynced.add(repo)  # fetched by no question of the call graph's
         found: list[Resolved] = []
         for facts in list(self.ws.stack.members.values()):
-            for row, d in facts.defs_named(name):
-                view = facts.module(row.module)
-                if view is not None:
-                    found.append(to_resolved(Hit(view, d, "direct", 0), facts.repo))
+            if (facts.repo, name) not in self._named:  # a pin's definitions stay when another opens
+                views = ((facts.module(row.module), d) for row, d in facts.defs_named(name))
+                hits = [Hit(view, d, "direct", 0) for view, d in views if view is not None]
+                self._named[(facts.repo, name)] = [to_resolved(hit, facts.repo) for hit in hits]
+            found.extend(self._named[(facts.repo, name)])
         return found
 
     def mentions(self, name: str) -> list[Mention]:

@@ -74,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
             f"of {hops} call{'s' if hops != 1 else ''}" if len(lengths) == 1 else f"the first of {hops} calls"
         )
         guessed = ", through calls of many candidates" if search.widened else ""
+        if not search.complete:  # it stopped at enough chains before the shorter ones were all searched
+            guessed += (
+                f"; the first {'' if count == 1 else f'{count} '}found: a shorter one may be unsearched"
+            )
         print(
             visible(f"{answer.start.qualname} -> {answer.goal}: ")
             + f"{count} chain{'s' if count != 1 else ''} {of} ({search.bodies} functions read{guessed}) "
