@@ -265,3 +265,12 @@ def test_a_search_through_guesses_stops_at_enough_chains_and_says_it_may_have_mi
     assert "cannot type: possibly" in chain[0].callee.how
     every = ws.path(H + "run", H + "Job.finish", limit=3).search
     assert every.complete and len(every.chains) == 1
+
+
+def test_what_a_method_returns_is_read_with_the_class_it_was_called_on(ws: Workspace) -> None:
+    """``return self`` in get_encoder: asked through EncoderModel, the encoder is an
+    EncoderModel (not any class deriving from Encoded)."""
+    calls = callees(ws, "EncoderModel.encode")
+    assert targets(calls[(230, "encoder")]) == ["EncoderModel.forward"]
+    loose = callees(ws, "Encoded.encode")
+    assert targets(loose[(230, "encoder")]) == ["EncoderModel.forward", "OtherEncoderModel.forward"]

@@ -172,7 +172,7 @@ def returned_instances(r: Reacher, function: Resolved, depth: int, part: int = -
     """The instances ``function`` returns (memoised): what its return annotation names,
     else what its ``return`` statements construct or return from other calls; ``part``:
     the element of that index of the tuples it returns."""
-    key = (function.repo, function.path, function.line, "", f"instances{part}")
+    key = (function.repo, function.path, function.line, function.receiver, f"instances{part}")
     if key not in r.returns:
         r.returns[key] = unresolved("")  # a function returning what it returns
         r.returns[key] = _returned_instances(r, function, depth, part)
@@ -199,6 +199,9 @@ def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -
     body = r.code.body(function) if function.kind != "class" else None
     if body is None:
         return unresolved("")
+    receiver = r.class_named(function.receiver) if function.receiver and body.cls else None
+    if receiver is not None:  # self is the class it was called on: return self, self.x
+        body = body._replace(receiver=receiver._replace(via="the class the call reached it through"))
     facts = facts_of(r.table, body)
     out: list[Resolved] = []
     loose = False
@@ -208,11 +211,26 @@ def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -
             if reach.instance:
                 out.extend(t._replace(via=f"returned by {name} (line {o.line})") for t in reach.targets)
                 loose = loose or reach.loose
-            for held in (holds(r, t) for t in reach.targets if t.kind in ("attribute", "variable")):
+            for held in (holds(r, t) for t in reach.targets if _declared_for(r, function, t)):
                 how = f"returned by {name} (line {o.line}): {held.how}"
                 out.extend(c._replace(via=how) for c in held.instances)  # return self.base_model
                 loose = loose or (held.annotated and bool(held.instances))
     return found(out, out[0].via, instance=True, loose=loose) if out else unresolved("")
+
+
+def _declared_for(r: Reacher, function: Resolved, held: Resolved) -> bool:
+    """``held`` is a module's variable, or an attribute of the class of ``function`` (or
+    of a class it derives from): what its declaration says holds for what the function
+    returns, not an attribute of the same name some class deriving from it declares."""
+    if held.kind == "variable":
+        return True
+    place = r.place(function) if held.kind == "attribute" else None
+    if place is None:
+        return False
+    resolver, view, qualname = place
+    owner = qualname.rpartition(".")[0]
+    mro = resolver.ns.mro(view, owner) if owner else []
+    return held.qualname.rpartition(".")[0] in {f"{v.module}.{c.qualname}" for v, c in mro}
 
 
 def _registry(
