@@ -220,6 +220,40 @@ def _possible(body: Body, callee: Callee, named: Named) -> Iterator[Hop]:
         yield Hop(body, callee._replace(how=how), target._replace(via=how))
 
 
+Node = tuple[str, str, int, str]
+
+
+class _Frontier:
+    """The bodies still to search, by cost (a call 1, a guess more), and how each was
+    reached at its least cost: the hops to it (its parents) and its depth in calls."""
+
+    def __init__(self, start: Body) -> None:
+        self.parents: dict[Node, list[Hop]] = {}
+        self.cost_of: dict[Node, tuple[int, int]] = {node(start): (0, 0)}
+        self.depth_of: dict[Node, int] = {node(start): 0}
+        self.buckets: dict[tuple[int, int], deque[Body]] = {(0, 0): deque([start])}
+
+    def pop(self) -> tuple[tuple[int, int], Body] | None:
+        """The next body at the least cost, unless it was reached again at less since."""
+        order = min(self.buckets)
+        body = self.buckets[order].popleft()
+        if not self.buckets[order]:
+            del self.buckets[order]
+        return (order, body) if self.cost_of[node(body)] == order else None
+
+    def offer(self, child: Body, hop: Hop, cost: tuple[int, int], depth: int) -> None:
+        """``child`` reached through ``hop`` at ``cost``: kept if no cheaper way is known."""
+        there = node(child)  # a class's node is its __init__
+        known = self.cost_of.get(there)
+        if known is None or cost < known:
+            self.cost_of[there] = cost
+            self.depth_of[there] = depth
+            self.parents[there] = [hop]
+            self.buckets.setdefault(cost, deque()).append(child)
+        elif known == cost:
+            self.parents[there].append(hop)
+
+
 def _search(
     cr: CallResolver,
     start: Body,
@@ -243,26 +277,21 @@ def _search(
     goal_keys = {key(g) for g in goals}
     named = _functions_by_name(near) if near is not None else {}
     bodies = known_before.bodies
-    parents: dict[tuple[str, str, int, str], list[Hop]] = {}
-    cost_of: dict[tuple[str, str, int, str], tuple[int, int]] = {node(start): (0, 0)}
-    depth_of: dict[tuple[str, str, int, str], int] = {node(start): 0}
-    buckets: dict[tuple[int, int], deque[Body]] = {(0, 0): deque([start])}
+    frontier = _Frontier(start)
     ends: list[tuple[tuple[int, int], Hop]] = []
     analysed = 0
     complete = True
     enough = False
-    while buckets and not enough:
-        order = min(buckets)
-        body = buckets[order].popleft()
-        if not buckets[order]:
-            del buckets[order]
-        here = node(body)
-        if cost_of[here] != order:  # reached again at less cost: searched there
+    while frontier.buckets and not enough:
+        popped = frontier.pop()
+        if popped is None:  # reached again at less cost: searched there
             continue
+        order, body = popped
+        here = node(body)
         best = min((end[0][0] for end in ends), default=None)
         if best is not None and order[0] >= best:
             break
-        level = depth_of[here]
+        level = frontier.depth_of[here]
         if level >= max_depth:
             continue
         if analysed >= max_bodies:
@@ -275,36 +304,37 @@ def _search(
             cost = (order[0] + calls, order[1] + (calls > 1))
             if _is_goal(hop, goal_keys, goal_name) or _constructs_goal(cr, hop, goal_keys, bodies):
                 ends.append((cost, hop))
-                # enough chains that nothing searched later can be shorter than
-                by_cost = sorted(ends, key=lambda end: end[0])
-                done = [h for c, h in by_cost if c[0] <= order[0] + 1]
-                enough = len(_chains(done, parents, limit)) >= limit
-                if (
-                    not enough
-                    and near is not None
-                    and len(_chains([h for _, h in by_cost], parents, limit)) >= limit
-                ):
-                    enough, complete = True, False  # enough routes; a shorter one may be unsearched
+                enough, complete = _enough(ends, frontier.parents, limit, order, near is not None, complete)
                 continue
-            if hop.target is None or hop.target.repo not in within:
-                continue
-            if best is not None and cost[0] >= best:
+            if hop.target is None or hop.target.repo not in within or (best is not None and cost[0] >= best):
                 continue
             child = _child(cr, hop, known_before)
-            if child is None:
-                continue
-            there = node(child)  # a class's node is its __init__
-            known = cost_of.get(there)
-            if known is None or cost < known:
-                cost_of[there] = cost
-                depth_of[there] = level + 1
-                parents[there] = [hop]
-                buckets.setdefault(cost, deque()).append(child)
-            elif known == cost:
-                parents[there].append(hop)
+            if child is not None:
+                frontier.offer(child, hop, cost, level + 1)
     ordered = [hop for _, hop in sorted(ends, key=lambda end: end[0])]
-    chains = _chains(ordered, parents, limit)
+    chains = _chains(ordered, frontier.parents, limit)
     return PathSearch(tuple(chains), analysed, complete)
+
+
+def _enough(
+    ends: list[tuple[tuple[int, int], Hop]],
+    parents: dict[Node, list[Hop]],
+    limit: int,
+    order: tuple[int, int],
+    widened: bool,
+    complete: bool,
+) -> tuple[bool, bool]:
+    """Whether the chains found are enough to stop, and whether the search is still
+    complete: enough chains that nothing searched later can be shorter; or, searching
+    through calls of many candidates (``widened``), ``limit`` routes, a shorter one
+    perhaps unsearched."""
+    by_cost = sorted(ends, key=lambda end: end[0])
+    done = [h for c, h in by_cost if c[0] <= order[0] + 1]
+    if len(_chains(done, parents, limit)) >= limit:
+        return True, complete
+    if widened and len(_chains([h for _, h in by_cost], parents, limit)) >= limit:
+        return True, False
+    return False, complete
 
 
 def _child(cr: CallResolver, hop: Hop, known: _Known) -> Body | None:
