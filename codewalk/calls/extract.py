@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
+from codewalk import parsing
 from codewalk.calls.naming import Namer, arguments
 from codewalk.calls.records import (
     BUILTIN,
@@ -58,7 +59,7 @@ def call_facts(text: str, first_line: int, *, method: bool) -> CallFacts:
         dedented.append(line[cut:])
     source = "".join(dedented)
     try:
-        tree = ast.parse(source)
+        tree = parsing.parse(source)
     except SyntaxError as exc:
         where = (exc.lineno or 1) + first_line - 1
         return CallFacts((), {}, (), f"does not parse (line {where}): {exc.msg}")

@@ -11,6 +11,7 @@ import ast
 import functools
 from typing import NamedTuple, Protocol
 
+from codewalk import parsing
 from codewalk.index.declared import ANNOTATED, annotated, parameters
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.resolver import Resolver
@@ -140,7 +141,7 @@ def parameter_names(signature: str) -> list[str]:
 def _header(signature: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """A ``def`` header parsed (shared: read it, never change it)."""
     try:
-        tree = ast.parse(signature.strip() + "\n    pass\n")
+        tree = parsing.parse(signature.strip() + "\n    pass\n")
     except SyntaxError:
         return None
     node = tree.body[0] if tree.body else None

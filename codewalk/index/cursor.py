@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+from codewalk import parsing
 from codewalk.index.syntax import FunctionNode, dotted
 
 
@@ -15,7 +16,7 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
     on nothing nameable or the file does not parse.
     """
     try:
-        tree = ast.parse(data)
+        tree = parsing.parse(data)
     except (SyntaxError, ValueError):
         return None
     best: tuple[str, str] | None = None

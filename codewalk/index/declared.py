@@ -23,6 +23,7 @@ import ast
 import builtins
 from collections.abc import Iterable, Iterator, Sequence
 
+from codewalk import parsing
 from codewalk.index.syntax import dotted
 
 ANNOTATED = ":"
@@ -93,7 +94,7 @@ def annotated(node: ast.expr) -> str:
 def _annotation(node: ast.expr) -> list[str]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
-            inner = ast.parse(node.value.strip(), mode="eval").body
+            inner = parsing.parse_expression(node.value.strip()).body
         except SyntaxError:
             return []
         return _annotation(inner)

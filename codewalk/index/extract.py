@@ -19,6 +19,7 @@ import ast
 import re
 from collections.abc import Sequence
 
+from codewalk import parsing
 from codewalk.index import bindings, lazy
 from codewalk.index.declared import ANNOTATED, declared, filled_lists, parameters, unpacked, unpacking
 from codewalk.index.records import (
@@ -64,7 +65,7 @@ def extract(data: bytes | str) -> ModuleFacts | Skipped:
     """Extract the facts of one Python file. Never raises for bad input: a file that
     does not parse (templates, Python 2 leftovers, bad encodings) is a ``Skipped``."""
     try:
-        tree = ast.parse(data)
+        tree = parsing.parse(data)
     except SyntaxError as exc:
         where = f"line {exc.lineno}" if exc.lineno else "unknown line"
         return Skipped(f"syntax error at {where}: {exc.msg}")

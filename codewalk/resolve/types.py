@@ -10,6 +10,7 @@ import ast
 import functools
 from typing import NamedTuple
 
+from codewalk import parsing
 from codewalk.index.declared import ANNOTATED, annotated
 from codewalk.index.records import Definition
 from codewalk.resolve.model import Hit
@@ -42,7 +43,7 @@ def returns(signature: str) -> Declared:
     if "->" not in signature:
         return Declared()
     try:
-        tree = ast.parse(signature.strip() + "\n    pass\n")
+        tree = parsing.parse(signature.strip() + "\n    pass\n")
     except SyntaxError:
         return Declared()
     node = tree.body[0] if tree.body else None

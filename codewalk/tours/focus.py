@@ -24,6 +24,7 @@ import ast
 import re
 from typing import Any
 
+from codewalk import parsing
 from codewalk.errors import FocusTimeout
 from codewalk.tours.loader import compile_focus
 
@@ -101,7 +102,7 @@ def statement_ranges(text: str, span: Lines, around: Lines | None = None) -> lis
     snippet = _dedented(lines[start - 1 : end])
     if snippet is not None:
         try:
-            tree = ast.parse(snippet)
+            tree = parsing.parse(snippet)
         except (SyntaxError, ValueError):
             pass  # not a standalone block: parse the whole file below
         else:
@@ -110,7 +111,7 @@ def statement_ranges(text: str, span: Lines, around: Lines | None = None) -> lis
             inside = (around[0] - shift, around[1] - shift) if around else None
             return [(a + shift, b + shift) for a, b in _ranges(tree, local, inside)]
     try:
-        tree = ast.parse(text)
+        tree = parsing.parse(text)
     except (SyntaxError, ValueError):
         return []
     whole = [line.rstrip("\r\n") for line in lines]

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from codewalk import parsing
 from codewalk.errors import FocusTimeout, TourError
 from codewalk.tours.draft import focus_for
 from codewalk.tours.focus import focus_lines, statement_ranges
@@ -169,7 +170,7 @@ def enclosing(text: str, first: int, last: int) -> tuple[str, Lines, int] | None
     ``<locals>`` name is no anchor), so the function is. None at module level, or when
     the file does not parse."""
     try:
-        tree = ast.parse(text)
+        tree = parsing.parse(text)
     except (SyntaxError, ValueError):
         return None
     found: tuple[str, Lines, int] | None = None

@@ -1,0 +1,28 @@
+"""Python source to ``ast`` trees, one thread at a time.
+
+CPython 3.11 keeps the depth of the tree ``ast.parse`` is building in state the threads of
+an interpreter share. When the garbage collector runs Python code in the middle of a parse
+(a finalizer, a callback) and another thread parses meanwhile, the first one fails with
+``SystemError: AST constructor recursion depth mismatch`` (python/cpython#106905). The
+terminal UI resolves steps, calls and references on threads of its own, so every parse in
+codewalk goes through here: parsing holds the interpreter anyway, the lock costs nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import threading
+
+_LOCK = threading.Lock()
+
+
+def parse(source: str | bytes) -> ast.Module:
+    """``ast.parse(source)``."""
+    with _LOCK:
+        return ast.parse(source)
+
+
+def parse_expression(source: str) -> ast.Expression:
+    """``ast.parse(source, mode="eval")``."""
+    with _LOCK:
+        return ast.parse(source, mode="eval")
