@@ -33,11 +33,14 @@ def key(target: Resolved) -> tuple[str, str, int]:
     return (target.repo, target.path, target.line)
 
 
-def node(body: Body) -> tuple[str, str, int, str]:
+Node = tuple[str, str, int, str]  # a body: its definition and the class self is taken to be
+
+
+def node(body: Body) -> Node:
     return body.key
 
 
-def reached(cr: CallResolver, hop: Hop, bodies: dict[tuple[str, str, int, str], Body | None]) -> Body | None:
+def reached(cr: CallResolver, hop: Hop, bodies: dict[Node, Body | None]) -> Body | None:
     """The body a hop runs (``bodies`` keeps them by definition and receiver), told what
     the call passed to its parameters."""
     assert hop.target is not None
@@ -99,7 +102,7 @@ def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
     out: list[Level] = []
     seen = {node(root)}
 
-    bodies: dict[tuple[str, str, int, str], Body | None] = {}
+    bodies: dict[Node, Body | None] = {}
 
     def visit(body: Body, level: int) -> None:
         for callee in cr.callees(body):
@@ -167,9 +170,9 @@ def shortest_paths(
 class _Known(NamedTuple):
     """What a search found out that a second one over the same bodies asks again."""
 
-    bodies: dict[tuple[str, str, int, str], Body | None]  # by definition and receiver
-    passed: dict[tuple[tuple[str, str, int, str], int, int, tuple[str, str, int, str]], Body]  # a hop's child
-    callees: dict[tuple[str, str, int, str], list[Callee]]  # a body's
+    bodies: dict[Node, Body | None]  # by definition and receiver
+    passed: dict[tuple[Node, int, int, Node], Body]  # a hop's child
+    callees: dict[Node, list[Callee]]  # a body's
 
 
 Named = dict[str, list[tuple[int, Resolved]]]  # the functions of a Near by name, with their place
@@ -219,8 +222,6 @@ def _possible(body: Body, callee: Callee, named: Named) -> Iterator[Hop]:
         how = f"{expr}(…) on a value codewalk cannot type: possibly {target.qualname}, which leads on"
         yield Hop(body, callee._replace(how=how), target._replace(via=how))
 
-
-Node = tuple[str, str, int, str]
 
 
 class _Frontier:
@@ -367,7 +368,7 @@ def _constructs_goal(
     cr: CallResolver,
     hop: Hop,
     goal_keys: set[tuple[str, str, int]],
-    bodies: dict[tuple[str, str, int, str], Body | None],
+    bodies: dict[Node, Body | None],
 ) -> bool:
     """``X(...)`` where the goal is what constructing ``X`` runs (``X.__init__``)."""
     if hop.target is None or hop.target.kind != "class":
@@ -377,7 +378,7 @@ def _constructs_goal(
 
 
 def _chains(
-    ends: list[Hop], parents: dict[tuple[str, str, int, str], list[Hop]], limit: int
+    ends: list[Hop], parents: dict[Node, list[Hop]], limit: int
 ) -> list[tuple[Hop, ...]]:
     out: list[tuple[Hop, ...]] = []
     seen: set[tuple[tuple[str | int, ...], ...]] = set()

@@ -44,9 +44,9 @@ def with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit
     set in their place, in the order Python would find them."""
     view, cls = mro[0]
     own = any(h.view.path == view.path and h.definition.parent == cls.qualname for h in hits)
-    at_import = _rebound_at_import(ns, view, cls, member, bool(hits))
+    at_import = _at_import(ns, mro, member, hits)
     if at_import:
-        return at_import + [_replaced(h, "rebound at import time") for h in hits]
+        return at_import
     # class decorators are followed for the special methods they make (``__init__``) and
     # for a member the class has not otherwise (``@strict``'s ``validate``): following one
     # for every member would open (and fetch) the repositories they live in
@@ -63,9 +63,14 @@ def with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit
 def rebound_at_import(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit]) -> list[Hit]:
     """``hits`` with what import time set in their place first: the class body's def
     never runs (a def a decorator wraps still runs, inside the wrapper)."""
+    return _at_import(ns, mro, member, hits) or hits
+
+
+def _at_import(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit]) -> list[Hit]:
+    """What import time set in the place of ``hits``, then ``hits``; [] when nothing."""
     view, cls = mro[0]
     at_import = _rebound_at_import(ns, view, cls, member, bool(hits))
-    return at_import + [_replaced(h, "rebound at import time") for h in hits] if at_import else hits
+    return at_import + [_replaced(h, "rebound at import time") for h in hits] if at_import else []
 
 
 def _made_at_creation(
