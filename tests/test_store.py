@@ -250,3 +250,18 @@ def test_a_file_another_process_indexed_is_read_with_its_blob(tmp_path: Path) ->
         after = first.facts.file(path)
         assert after is not None and after.blob is not None
         assert first.facts.file(path) == after == second.facts.file(path)
+
+
+def test_scanned_says_which_needles_were_scanned_for_that_snapshot_and_kind() -> None:
+    store = Store.memory()
+    snap = store.create_snapshot("r", "/r", "c1", [("m.py", "m", False)])
+    other = store.create_snapshot("r", "/r", "c2", [("m.py", "m", False)])
+    many = [f"Name{i}" for i in range(1200)]  # more than one query's bound parameters
+    for needle in many[::3]:
+        store.record_scan(snap, "base", needle)
+    store.record_scan(snap, "ref", "Name1")
+    store.record_scan(other, "base", "Name2")
+    assert store.scanned(snap, "base", many) == set(many[::3])
+    assert store.scanned(snap, "ref", many) == {"Name1"}
+    assert store.scanned(other, "base", ["Name0", "Name2"]) == {"Name2"}
+    assert store.scanned(snap, "base", []) == set()

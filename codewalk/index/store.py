@@ -442,13 +442,19 @@ class Store:
         return [r[0] for r in rows]
 
     # -- what the byte scans of a snapshot found (a snapshot's files never change) ------
-    def scanned(self, snap: int, kind: str, needle: str) -> bool:
-        """Whether the scan for ``needle`` as ``kind`` has run over ``snap``'s files (and
-        indexed every file that may hold it): no later process need scan again."""
-        row = self.db.execute(
-            "SELECT 1 FROM scans WHERE snap=? AND kind=? AND needle=?", (snap, kind, needle)
-        ).fetchone()
-        return row is not None
+    def scanned(self, snap: int, kind: str, needles: Sequence[str]) -> set[str]:
+        """Those of ``needles`` whose scan as ``kind`` has run over ``snap``'s files (and
+        indexed every file that may hold them): no later process need scan again."""
+        found: set[str] = set()
+        for start in range(0, len(needles), 500):  # SQLite's limit on bound parameters
+            chunk = list(needles[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT needle FROM scans WHERE snap=? AND kind=? AND needle IN ({marks})",
+                (snap, kind, *chunk),
+            )
+            found.update(str(needle) for (needle,) in rows)
+        return found
 
     def record_scan(self, snap: int, kind: str, needle: str) -> None:
         """Remember that the scan ran (a read-only index keeps nothing: the next process

@@ -57,7 +57,7 @@ class IndexFacts:
         if self.complete or (kind, needle) in self._scanned:
             return
         self._scanned.add((kind, needle))
-        if self.store.scanned(self.snap, kind, needle):  # an earlier process indexed its finds
+        if self.store.scanned(self.snap, kind, [needle]):  # an earlier process indexed its finds
             return
         from codewalk.index.prefilter import scan_paths
 
@@ -76,7 +76,8 @@ class IndexFacts:
             return
         todo = [n for n in dict.fromkeys(names) if ("base", n) not in self._scanned]
         self._scanned.update(("base", n) for n in todo)
-        todo = [n for n in todo if not self.store.scanned(self.snap, "base", n)]
+        done = self.store.scanned(self.snap, "base", todo)
+        todo = [n for n in todo if n not in done]
         if not todo:
             return
         from codewalk.index.prefilter import base_paths
