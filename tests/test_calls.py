@@ -295,3 +295,20 @@ def test_a_module_level_mention_is_a_possible_call_only_when_it_calls_the_name()
     assert not calls_by_name("class Wrapped(LlamaModel):", names)
     assert not calls_by_name("other = DiffLlamaModel(config)", names)
     assert not calls_by_name("from .modeling import LlamaModel", names)
+
+
+def test_the_uses_of_many_names_each_with_the_function_around_it(ws: Workspace) -> None:
+    uses = ws.calling.code.mentions_of(["LOSSES", "loss_function", "no_such_name"])
+    assert uses["no_such_name"] == []
+    where = {
+        name: [(m.path, m.line, m.body.name if m.body is not None else None) for m in found]
+        for name, found in uses.items()
+    }
+    assert (TRAINER, 27, "Trainer.loss_function") in where["LOSSES"]
+    assert (TRAINER, 4, None) in where["LOSSES"]  # the import, at module level
+    assert (TRAINER, 39, "Trainer.step") in where["loss_function"]
+    assert (TRAINER, 48, "ToyForMaskedLM.predict") in where["loss_function"]
+    alone = ws.calling.code.mentions("loss_function")
+    assert [(m.path, m.line, m.col, m.body.target if m.body else None) for m in alone] == [
+        (m.path, m.line, m.col, m.body.target if m.body else None) for m in uses["loss_function"]
+    ]

@@ -330,13 +330,22 @@ class WorkspaceCode:
 
     def mentions(self, name: str) -> list[Mention]:
         """Every use of ``name`` in the opened repositories, with the body around it."""
-        found: list[Mention] = []
+        return self.mentions_of([name])[name]
+
+    def mentions_of(self, names: Sequence[str]) -> dict[str, list[Mention]]:
+        """:meth:`mentions` of each of ``names``: the uses of all of them read in few
+        queries, and the function around each line of a file found once for all."""
+        found: dict[str, list[Mention]] = {name: [] for name in names}
         for facts in list(self.ws.stack.members.values()):
-            facts.scan("ref", name)
-            by_path: dict[str, list[tuple[int, int]]] = {}
-            for path, line, col in self.ws.store.references(facts.snap, name):
-                by_path.setdefault(path, []).append((line, col))
-            for path, spots in by_path.items():
-                bodies = self.bodies_at(facts.repo, path, [line for line, _ in spots])
-                found.extend(Mention(facts.repo, path, line, col, bodies.get(line)) for line, col in spots)
+            facts.scan_all("ref", names)
+            uses = self.ws.store.references_of(facts.snap, names)
+            lines: dict[str, set[int]] = {}
+            for spots in uses.values():
+                for path, line, _ in spots:
+                    lines.setdefault(path, set()).add(line)
+            bodies = {path: self.bodies_at(facts.repo, path, sorted(at)) for path, at in lines.items()}
+            for name, spots in uses.items():
+                found[name].extend(
+                    Mention(facts.repo, path, line, col, bodies[path].get(line)) for path, line, col in spots
+                )
         return found
