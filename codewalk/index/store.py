@@ -231,15 +231,23 @@ class Store:
         query = f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND {where} ORDER BY rowid"
         return [definition(row) for row in self.db.execute(query, (blob,))]
 
-    def function_spans(self, blob: int) -> list[tuple[int, int, int]]:
-        """(row id, first line, last line) of a blob's functions, methods and properties,
-        in the order ``functions_of`` reads them."""
-        query = f"SELECT rowid, start_line, end_line FROM defs WHERE blob=? AND {_FUNCTIONS} ORDER BY rowid"
-        rows = self.db.execute(query, (blob,))
-        return [(int(r), int(start), int(end)) for r, start, end in rows]
+    def function_spans_of(self, blobs: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
+        """(row id, first line, last line) of the functions, methods and properties of
+        each of ``blobs``, in the order ``functions_of`` reads them; in few queries."""
+        found: dict[int, list[tuple[int, int, int]]] = {blob: [] for blob in blobs}
+        for start in range(0, len(blobs), 500):  # SQLite's limit on bound parameters
+            chunk = list(blobs[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            query = (
+                f"SELECT blob, rowid, start_line, end_line FROM defs "
+                f"WHERE blob IN ({marks}) AND {_FUNCTIONS} ORDER BY blob, rowid"
+            )
+            for blob, r, first, last in self.db.execute(query, chunk):
+                found[int(blob)].append((int(r), int(first), int(last)))
+        return found
 
     def defs_by_row(self, rows: Sequence[int]) -> dict[int, Definition]:
-        """The definitions of ``rows`` (row ids from :meth:`function_spans`)."""
+        """The definitions of ``rows`` (row ids from :meth:`function_spans_of`)."""
         found: dict[int, Definition] = {}
         for start in range(0, len(rows), 500):  # SQLite's limit on bound parameters
             chunk = list(rows[start : start + 500])

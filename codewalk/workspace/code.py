@@ -11,8 +11,10 @@ the reason.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import partial
+from itertools import accumulate
 from typing import Protocol
 
 from codewalk.calls.callers import Mention
@@ -139,30 +141,38 @@ class WorkspaceCode:
 
     def bodies_at(self, repo: str, path: str, lines: list[int]) -> dict[int, Body]:
         """For each of ``lines``, the innermost function, method or property around it."""
+        return self.bodies_in(repo, {path: lines}).get(path, {})
+
+    def bodies_in(self, repo: str, lines: dict[str, list[int]]) -> dict[str, dict[int, Body]]:
+        """:meth:`bodies_at` of the lines of many files of a repository, their functions
+        read together."""
         facts = self._member(repo)
         if facts is None:
             return {}
-        view = facts.module_by_path(path)
-        row = facts.file(path)
-        if view is None or row is None or row.blob is None:
-            return {}
-        spans = self.function_spans(row.blob)
-        innermost: dict[int, int] = {}  # line -> the row of the function around it
-        for line in lines:
-            around = [(start, r) for r, start, end in spans if start <= line <= end]
-            if around:
-                innermost[line] = max(around, key=lambda found: found[0])[1]
-        defs = self._defs_by_row(sorted(set(innermost.values())))
-        made: dict[int, Body] = {}
-        for r in defs.keys() & set(innermost.values()):
-            target = to_resolved(Hit(view, defs[r], "direct", 0), repo)
-            made[r] = self._body(repo, view.module, row.blob, defs[r], target)
-        return {line: made[r] for line, r in innermost.items() if r in made}
+        files: dict[str, tuple[ModuleView, int]] = {}
+        for path in lines:
+            view = facts.module_by_path(path)
+            row = facts.file(path)
+            if view is not None and row is not None and row.blob is not None:
+                files[path] = (view, row.blob)
+        self._read_spans([blob for _, blob in files.values()])
+        innermost = {path: _innermost(self._spans[blob], lines[path]) for path, (_, blob) in files.items()}
+        defs = self._defs_by_row(sorted({r for around in innermost.values() for r in around.values()}))
+        out: dict[str, dict[int, Body]] = {}
+        for path, around in innermost.items():
+            view, blob = files[path]
+            made: dict[int, Body] = {}
+            for r in defs.keys() & set(around.values()):
+                target = to_resolved(Hit(view, defs[r], "direct", 0), repo)
+                made[r] = self._body(repo, view.module, blob, defs[r], target)
+            out[path] = {line: made[r] for line, r in around.items() if r in made}
+        return out
 
-    def function_spans(self, blob: int) -> list[tuple[int, int, int]]:
-        if blob not in self._spans:
-            self._spans[blob] = self.ws.store.function_spans(blob)
-        return self._spans[blob]
+    def _read_spans(self, blobs: list[int]) -> None:
+        """The function spans of ``blobs``, each read once (a blob's never change)."""
+        missing = [blob for blob in dict.fromkeys(blobs) if blob not in self._spans]
+        if missing:
+            self._spans.update(self.ws.store.function_spans_of(missing))
 
     def _defs_by_row(self, rows: list[int]) -> dict[int, Definition]:
         """The definitions of ``rows``, each read once (a blob's rows never change)."""
@@ -343,9 +353,27 @@ class WorkspaceCode:
             for spots in uses.values():
                 for path, line, _ in spots:
                     lines.setdefault(path, set()).add(line)
-            bodies = {path: self.bodies_at(facts.repo, path, sorted(at)) for path, at in lines.items()}
+            bodies = self.bodies_in(facts.repo, {path: sorted(at) for path, at in lines.items()})
             for name, spots in uses.items():
-                found[name].extend(
-                    Mention(facts.repo, path, line, col, bodies[path].get(line)) for path, line, col in spots
-                )
+                for path, line, col in spots:
+                    found[name].append(Mention(facts.repo, path, line, col, bodies.get(path, {}).get(line)))
         return found
+
+
+def _innermost(spans: list[tuple[int, int, int]], lines: list[int]) -> dict[int, int]:
+    """For each of ``lines``, the row of the innermost of ``spans`` ((row, first line,
+    last line)) around it: of those around it, the one starting last (of two, the first
+    in ``spans``)."""
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][1], -i))
+    starts = [spans[i][1] for i in order]
+    reach = list(accumulate((spans[i][2] for i in order), max))  # the last line any span so far ends on
+    out: dict[int, int] = {}
+    for line in lines:
+        k = bisect_right(starts, line)  # the spans starting at or before the line: walked back
+        while k > 0 and reach[k - 1] >= line:
+            k -= 1
+            row, _, end = spans[order[k]]
+            if end >= line:
+                out[line] = row
+                break
+    return out
