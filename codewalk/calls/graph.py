@@ -212,15 +212,25 @@ def _hops(
 
 def _possible(body: Body, callee: Callee, named: Named) -> Iterator[Hop]:
     """``x.m(...)`` on a value codewalk cannot type: the definitions named ``m`` that may
-    lead to the goal, each said to be a possible target."""
+    lead to the goal (each said to be a possible target by :func:`_said`)."""
     expr = callee.site.name.expr
     if not expr or "[" in expr or "(" in expr or ("." not in expr and callee.site.name.root != PARAM):
         return
     # x.m(...): a method m; model(...) of a parameter: an nn.Module's forward, a __call__
     names = (expr.rpartition(".")[2],) if "." in expr else ("forward", "__call__")
     for _, target in sorted(found for n in names for found in named.get(n, ())):
-        how = f"{expr}(…) on a value codewalk cannot type: possibly {target.qualname}, which leads on"
-        yield Hop(body, callee._replace(how=how), target._replace(via=how))
+        yield Hop(body, callee, target)  # said to be a guess (_said) once the search gets to it
+
+
+def _said(hop: Hop) -> Hop:
+    """A hop of :func:`_possible` (to a definition of an unresolved call) saying it is a
+    possible target; any other hop as it is. Said only for the hops the search gets to:
+    an untyped ``sampler_fn(...)`` may be any of thousands of ``forward``."""
+    if hop.target is None or hop.callee.status != UNRESOLVED:
+        return hop
+    expr, target = hop.callee.site.name.expr, hop.target.qualname
+    how = f"{expr}(…) on a value codewalk cannot type: possibly {target}, which leads on"
+    return Hop(hop.caller, hop.callee._replace(how=how), hop.target._replace(via=how))
 
 
 
@@ -264,7 +274,8 @@ class _Frontier:
         """The bodies the hops of ``cost`` reach, in order: each one new at that cost is
         searched next, and a hop to one already reached at that cost is one more parent."""
         self.order = cost
-        for hop, depth in self.hops.pop(cost):
+        for offered, depth in self.hops.pop(cost):
+            hop = _said(offered)
             child = self.child(hop)
             if child is None:
                 continue
@@ -326,7 +337,7 @@ def _search(
         for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named):
             cost = (order[0] + calls, order[1] + (calls > 1))
             if _is_goal(hop, goal_keys, goal_name) or _constructs_goal(cr, hop, goal_keys, bodies):
-                ends.append((cost, hop))
+                ends.append((cost, _said(hop)))
                 enough, complete = _enough(ends, frontier.parents, limit, order, near is not None, complete)
                 continue
             if hop.target is None or hop.target.repo not in within or (best is not None and cost[0] >= best):
