@@ -33,6 +33,7 @@ class Namespace:
         self._mro: dict[tuple[str, str, str], list[ClassRef]] = {}  # a class's MRO, once
         self._linear: dict[str, list[ClassRef]] = {}  # the same, by module.Class, while computing
         self._bases: dict[tuple[str, str, str, int, bool], list[ClassRef]] = {}  # a class's bases, once
+        self._found: dict[tuple[str, str, tuple[str, ...], bool], list[Hit]] = {}  # a name in a module, once
 
     def module_hit(self, view: ModuleView, via: str) -> Hit:
         end = view.last_line()
@@ -50,7 +51,17 @@ class Namespace:
         return Hit(view, module_def, via, 0)
 
     def lookup(self, view: ModuleView, parts: Sequence[str], seen: tuple[str, ...], depth: int) -> list[Hit]:
-        """``parts`` looked up in ``view``'s namespace: definitions, imports, star imports."""
+        """``parts`` looked up in ``view``'s namespace: definitions, imports, star imports.
+        A lookup from the top (no ``seen``) is made once: every class of a module names
+        the same bases, every class made by a hook asks what the same names mean."""
+        if seen or depth:
+            return self._lookup(view, parts, seen, depth)
+        key = (view.repo, view.path, tuple(parts), self.thorough)
+        if key not in self._found:
+            self._found[key] = self._lookup(view, parts, seen, depth)
+        return list(self._found[key])
+
+    def _lookup(self, view: ModuleView, parts: Sequence[str], seen: tuple[str, ...], depth: int) -> list[Hit]:
         key = f"{view.repo}/{view.path}:{'.'.join(parts)}"  # a stub shares its module's name
         if key in seen or depth > MAX_DEPTH:
             return []
