@@ -231,12 +231,22 @@ class Store:
         query = f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND {where} ORDER BY rowid"
         return [definition(row) for row in self.db.execute(query, (blob,))]
 
-    def function_spans(self, blob: int) -> list[tuple[int, int, int]]:
-        """(row id, first line, last line) of a blob's functions, methods and properties,
-        in the order ``functions_of`` reads them."""
-        query = f"SELECT rowid, start_line, end_line FROM defs WHERE blob=? AND {_FUNCTIONS} ORDER BY rowid"
-        rows = self.db.execute(query, (blob,))
-        return [(int(r), int(start), int(end)) for r, start, end in rows]
+    def function_spans(self, blobs: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
+        """(row id, first line, last line) of each blob's functions, methods and
+        properties, in the order ``functions_of`` reads them; every blob of ``blobs`` has
+        its list (empty without any), read in few queries (``callers`` reads hundreds)."""
+        found: dict[int, list[tuple[int, int, int]]] = {blob: [] for blob in blobs}
+        wanted = list(found)
+        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            query = (
+                f"SELECT blob, rowid, start_line, end_line FROM defs WHERE blob IN ({marks}) "
+                f"AND {_FUNCTIONS} ORDER BY rowid"
+            )
+            for blob, r, first, last in self.db.execute(query, chunk):
+                found[blob].append((int(r), int(first), int(last)))
+        return found
 
     def defs_by_row(self, rows: Sequence[int]) -> dict[int, Definition]:
         """The definitions of ``rows`` (row ids from :meth:`function_spans`)."""
@@ -255,6 +265,20 @@ class Store:
             f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND {column}=? ORDER BY rowid", (blob, value)
         )
         return [definition(row) for row in rows]
+
+    def defs_named_in(self, blob: int, qualnames: Sequence[str]) -> dict[str, list[Definition]]:
+        """A blob's definitions of each of ``qualnames`` (as :meth:`defs_where` reads
+        one), in few queries; every qualname has its list, empty without any."""
+        found: dict[str, list[Definition]] = {q: [] for q in qualnames}
+        wanted = list(found)
+        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            query = f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND qualname IN ({marks}) ORDER BY rowid"
+            for row in self.db.execute(query, (blob, *chunk)):
+                d = definition(row)
+                found[d.qualname].append(d)
+        return found
 
     def imports_binding(self, blob: int, asname: str) -> list[Import]:
         rows = self.db.execute(

@@ -87,6 +87,10 @@ class ModuleSource(Protocol):
 
     def defs(self, qualname: str) -> list[Definition]: ...
 
+    def defs_of(self, qualnames: Sequence[str]) -> dict[str, list[Definition]]:
+        """The definitions of each of ``qualnames``, read at once."""
+        ...
+
     def imports(self, asname: str) -> list[Import]: ...
 
     def all_imports(self) -> list[Import]: ...
@@ -145,6 +149,13 @@ class ModuleView:
         if qualname not in self._defs:
             self._defs[qualname] = self._source.defs(qualname)
         return self._defs[qualname]
+
+    def read(self, qualnames: Sequence[str]) -> None:
+        """Read the definitions of ``qualnames`` now, at once, for :meth:`defs` to
+        answer from (a question that will ask for many of a module's names)."""
+        missing = [q for q in dict.fromkeys(qualnames) if q not in self._defs]
+        if missing:
+            self._defs.update(self._source.defs_of(missing))
 
     def imports(self, asname: str) -> list[Import]:
         """Imports binding ``asname`` ("*" for star imports)."""

@@ -274,6 +274,9 @@ class BlobSource:
     def defs(self, qualname: str) -> list[Definition]:
         return self.store.defs_where(self.blob, "qualname", qualname)
 
+    def defs_of(self, qualnames: Sequence[str]) -> dict[str, list[Definition]]:
+        return self.store.defs_named_in(self.blob, qualnames)
+
     def imports(self, asname: str) -> list[Import]:
         return self.store.imports_binding(self.blob, asname)
 
