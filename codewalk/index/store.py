@@ -410,7 +410,7 @@ class Store:
         """(path, line, col) of every use of ``name`` in the indexed files of ``snap``."""
         rows = self.db.execute(
             "SELECT f.path, d.data FROM refnames r CROSS JOIN refdata d ON d.blob = r.blob "
-            "CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? WHERE r.name = ? ORDER BY f.path",
+            "CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? WHERE r.name = ?",  # sorted below
             (snap, name),
         )
         found: list[tuple[str, int, int]] = []
