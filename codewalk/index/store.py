@@ -137,6 +137,21 @@ class Store:
         ).fetchone()
         return file_row(row) if row else None
 
+    def files_beside(self, snap: int, paths: Sequence[str]) -> list[FileRow]:
+        """The rows of ``paths`` and of the other files of their modules (a stub beside
+        its source), in few queries."""
+        found: list[FileRow] = []
+        for start in range(0, len(paths), 500):  # SQLite's limit on bound parameters
+            chunk = list(paths[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT path, module, is_package, blob FROM files WHERE snap=? AND module IN "
+                f"(SELECT module FROM files WHERE snap=? AND path IN ({marks}))",
+                (snap, snap, *chunk),
+            )
+            found.extend(file_row(row) for row in rows)
+        return found
+
     def modules_ending(self, snap: int, last: str) -> list[str]:
         """Modules whose dotted name ends with the part ``last`` (``logging`` ->
         ``transformers.utils.logging``), shallowest first."""
@@ -199,13 +214,23 @@ class Store:
         return blob
 
     def blob_info(self, blob: int) -> BlobInfo:
-        row = self.db.execute(
-            "SELECT status, reason, generated_from, all_names, lazy FROM blobs WHERE id=?", (blob,)
-        ).fetchone()
-        if row is None:
-            return BlobInfo("missing", "not indexed", "", None, False)
-        names = tuple(row[3].split(SEP)) if row[3] else (() if row[3] == "" else None)
-        return BlobInfo(row[0], row[1], row[2], names, bool(row[4]))
+        return self.blob_infos([blob])[blob]
+
+    def blob_infos(self, blobs: Sequence[int]) -> dict[int, BlobInfo]:
+        """What the index says of each of ``blobs`` (one it lacks: "missing")."""
+        found = {blob: BlobInfo("missing", "not indexed", "", None, False) for blob in blobs}
+        wanted = list(found)
+        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+            chunk = wanted[start : start + 500]
+            rows = self.db.execute(
+                "SELECT id, status, reason, generated_from, all_names, lazy FROM blobs "
+                f"WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            for blob, status, reason, generated_from, all_names, lazy in rows:
+                names = tuple(all_names.split(SEP)) if all_names else (() if all_names == "" else None)
+                found[blob] = BlobInfo(status, reason, generated_from, names, bool(lazy))
+        return found
 
     def skipped(self, snap: int) -> list[tuple[str, str]]:
         rows = self.db.execute(

@@ -144,6 +144,7 @@ class WorkspaceCode:
         facts = self._member(repo)
         if facts is None:
             return {}
+        facts.read_files(list(lines))
         files: dict[str, tuple[ModuleView, int]] = {}
         for path in lines:
             view = facts.module_by_path(path)

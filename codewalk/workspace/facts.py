@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from codewalk.index.indexer import index_paths
 from codewalk.index.records import Definition, DictEntry, FileRow, Import, NativeDefinition
-from codewalk.index.store import Store
+from codewalk.index.store import BlobInfo, Store
 from codewalk.resolve.model import ModuleView
 from codewalk.source.checkout import Checkout
 
@@ -159,7 +159,30 @@ class IndexFacts:
                 self._files[path] = row
         return row
 
-    def _view(self, row: FileRow) -> ModuleView | None:
+    def read_files(self, paths: Sequence[str]) -> None:
+        """The rows of ``paths`` and the views of their modules, read at once (``callers``
+        opens the hundreds of files that name a definition); a module whose file these
+        rows do not settle (none indexed, or more than one source) is left to :meth:`module`."""
+        missing = [path for path in dict.fromkeys(paths) if path not in self._files]
+        if not missing:
+            return
+        by_module: dict[str, list[FileRow]] = {}
+        for row in self.store.files_beside(self.snap, missing):
+            if row.blob is not None:
+                self._files.setdefault(row.path, row)
+            by_module.setdefault(row.module, []).append(row)
+        sources = {
+            module: [row for row in rows if not row.path.endswith(".pyi")]
+            for module, rows in by_module.items()
+            if module not in self._views
+        }
+        settled = {module: rows[0] for module, rows in sources.items() if len(rows) == 1}
+        blobs = {module: row.blob for module, row in settled.items() if row.blob is not None}
+        infos = self.store.blob_infos(list(blobs.values()))
+        for module, blob in blobs.items():
+            self._views[module] = self._view(settled[module], infos[blob])
+
+    def _view(self, row: FileRow, info: BlobInfo | None = None) -> ModuleView | None:
         if row.blob is None:
             if self.complete:
                 return None
@@ -170,7 +193,7 @@ class IndexFacts:
             if self._unindexed is not None:
                 self._unindexed = [r for r in self._unindexed if r.path != row.path]
         assert row.blob is not None
-        info = self.store.blob_info(row.blob)
+        info = info if info is not None else self.store.blob_info(row.blob)
         return ModuleView(
             row.module,
             row.path,
