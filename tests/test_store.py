@@ -254,8 +254,8 @@ def test_a_file_another_process_indexed_is_read_with_its_blob(tmp_path: Path) ->
 
 def test_reads_in_bulk_answer_as_the_reads_one_at_a_time(tmp_path: Path) -> None:
     """What ``callers`` reads for hundreds of files at once is what reading each would give:
-    definitions by qualname, function spans, blob facts, file rows and module views (a
-    module's source chosen over its stub beside it)."""
+    definitions by qualname, imports by name, function spans, blob facts, file rows and
+    module views (a module's source chosen over its stub beside it)."""
     checkout = make_toy(tmp_path)
     (checkout.root / "src/toypkg/model.pyi").write_text("class Model: ...\n")
     store = Store.open(tmp_path / "index.sqlite3")
@@ -272,9 +272,13 @@ def test_reads_in_bulk_answer_as_the_reads_one_at_a_time(tmp_path: Path) -> None
                 (d.start_line, d.end_line) for d in functions
             ]
             assert infos[blob] == store.blob_info(blob)
-            qualnames = [*(d.qualname for d in store.defs_of(blob)[:5]), "no.such.name"]
-            assert store.defs_named_in(blob, qualnames) == {
-                q: store.defs_where(blob, "qualname", q) for q in qualnames
+            qualnames = [*(d.qualname for d in store.defs_of(blob)), "no.such.name"]
+            assert store.defs_at([(blob, q) for q in qualnames]) == {
+                (blob, q): store.defs_where(blob, "qualname", q) for q in qualnames
+            }
+            asnames = [*(i.asname for i in store.imports_of(blob)), "*", "no_such_name"]
+            assert store.imports_at([(blob, a) for a in asnames]) == {
+                (blob, a): store.imports_binding(blob, a) for a in asnames
             }
         assert any(spans[blob] for blob in blobs)  # the toy package has functions
         paths = ["src/toypkg/model.py", "src/toypkg/models/tiny/modeling_tiny.py"]

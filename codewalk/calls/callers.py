@@ -19,6 +19,7 @@ from codewalk.calls.model import RESOLVED, Body, Callee
 from codewalk.calls.records import CLS, LOCAL, PARAM, SELF, CallFacts, Site
 from codewalk.calls.sites import CallResolver, own_sites
 from codewalk.resolve.model import ModuleView, Resolved
+from codewalk.resolve.resolver import Resolver
 
 Progress = Callable[[int, int], None]  # (bodies read, bodies to read)
 _HOPS = 3  # tables and the functions returning their items, followed this far
@@ -163,15 +164,15 @@ def _below(cr: CallResolver, target: Resolved) -> set[str]:
 
 
 def _read_classes(cr: CallResolver, bodies: Iterable[Body], member: str) -> None:
-    """The class of each method and its ``member``, read at once for each module: a
-    ``self.member()`` in thousands of methods resolves in as many classes."""
-    wanted: dict[int, tuple[ModuleView, list[str]]] = {}
+    """The class of each method, read ahead with what finding ``member`` on it reads
+    first: a ``self.member()`` in thousands of methods resolves in as many classes."""
+    wanted: dict[int, tuple[Resolver, list[tuple[ModuleView, str]]]] = {}
     for body in bodies:
         where = cr.view(body) if body.cls else None
         if where is not None:
-            wanted.setdefault(id(where[1]), (where[1], []))[1].extend((body.cls, f"{body.cls}.{member}"))
-    for view, qualnames in wanted.values():
-        view.read(qualnames)
+            wanted.setdefault(id(where[0]), (where[0], []))[1].append((where[1], body.cls))
+    for resolver, classes in wanted.values():
+        resolver.ns.read_classes(classes, member)
 
 
 def _bodies(

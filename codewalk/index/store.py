@@ -31,7 +31,9 @@ __all__ = ["INDEX_VERSION", "SCHEMA_VERSION", "BlobInfo", "FactRows", "Store", "
 
 # a file's row (files f), as rows.file_row reads it; then a definition's (defs d)
 _FILE = "f.path, f.module, f.is_package, f.blob"
-_FILE_DEF = f"{_FILE}, " + ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
+_DEF = ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
+_FILE_DEF = f"{_FILE}, {_DEF}"
+_PAIRS = 400  # pairs asked for in one query (two parameters each: SQLite allows 999)
 _FUNCTIONS = "kind IN ('function', 'method', 'property')"  # the definitions with a body
 
 
@@ -291,18 +293,39 @@ class Store:
         )
         return [definition(row) for row in rows]
 
-    def defs_named_in(self, blob: int, qualnames: Sequence[str]) -> dict[str, list[Definition]]:
-        """A blob's definitions of each of ``qualnames`` (as :meth:`defs_where` reads
-        one), in few queries; every qualname has its list, empty without any."""
-        found: dict[str, list[Definition]] = {q: [] for q in qualnames}
+    def defs_at(self, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], list[Definition]]:
+        """The definitions of each (blob, qualname) of ``pairs``, as :meth:`defs_where`
+        reads one, in few queries; every pair has its list, empty without any."""
+        found: dict[tuple[int, str], list[Definition]] = {pair: [] for pair in pairs}
         wanted = list(found)
-        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
-            chunk = wanted[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            query = f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND qualname IN ({marks}) ORDER BY rowid"
-            for row in self.db.execute(query, (blob, *chunk)):
-                d = definition(row)
-                found[d.qualname].append(d)
+        for start in range(0, len(wanted), _PAIRS):
+            chunk = wanted[start : start + _PAIRS]
+            rows = self.db.execute(  # no ORDER BY: SQLite would index the whole table for it
+                f"WITH w(blob, qualname) AS (VALUES {', '.join('(?, ?)' for _ in chunk)}) "
+                f"SELECT d.rowid, d.blob, {_DEF} FROM w CROSS JOIN defs d "
+                "ON d.blob = w.blob AND d.qualname = w.qualname",
+                [part for pair in chunk for part in pair],
+            )
+            for row in sorted(rows):  # in row order, as defs_where reads them
+                d = definition(row[2:])
+                found[(row[1], d.qualname)].append(d)
+        return found
+
+    def imports_at(self, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], list[Import]]:
+        """The imports binding each (blob, asname) of ``pairs``, as :meth:`imports_binding`
+        reads one, in few queries; every pair has its list, empty without any."""
+        found: dict[tuple[int, str], list[Import]] = {pair: [] for pair in pairs}
+        wanted = list(found)
+        for start in range(0, len(wanted), _PAIRS):
+            chunk = wanted[start : start + _PAIRS]
+            rows = self.db.execute(  # no ORDER BY: SQLite would index the whole table for it
+                f"WITH w(blob, asname) AS (VALUES {', '.join('(?, ?)' for _ in chunk)}) "
+                "SELECT i.rowid, i.blob, i.level, i.module, i.name, i.asname, i.line, i.flags FROM w "
+                "CROSS JOIN imports i ON i.blob = w.blob AND i.asname = w.asname",
+                [part for pair in chunk for part in pair],
+            )
+            for _, blob, *fields in sorted(rows):  # in row order, as imports_binding reads them
+                found[(blob, fields[3])].append(Import(*fields))
         return found
 
     def imports_binding(self, blob: int, asname: str) -> list[Import]:

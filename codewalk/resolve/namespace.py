@@ -23,6 +23,8 @@ from codewalk.resolve.mro import MAX_DEPTH, ClassRef, linearize
 from codewalk.resolve.ranking import penalty
 from codewalk.resolve.types import declared_how, declared_type
 
+_READ_ROUNDS = 4  # a class, its bases, theirs: what read_classes reads ahead, module by module
+
 
 class Namespace:
     """Name lookup over the facts of one checkout."""
@@ -335,6 +337,33 @@ class Namespace:
                 )
                 return [Hit(owner_view, d, how, penalty(owner_view, d)) for d in found]
         return []
+
+    def read_classes(self, classes: Sequence[tuple[ModuleView, str]], member: str) -> None:
+        """Read ahead, for many classes at once and in a few queries for all their
+        modules, what finding ``member`` on each reads first: the class and its own
+        ``member``, then the names its bases are written with (there as definitions,
+        else as imports; the module's star imports), with their own ``member`` and the
+        ``__init_subclass__`` that class creation looks for, and so on for a base its
+        module defines. Only a read ahead: what it leaves out is read when looked up."""
+        no_imports: list[str] = []
+        asked = [(view, [qualname, f"{qualname}.{member}"], no_imports) for view, qualname in classes]
+        for _ in range(_READ_ROUNDS):
+            self.facts.read(asked)
+            bases: dict[int, tuple[ModuleView, list[str], list[str]]] = {}
+            for view, qualnames, _ in asked:
+                for d in (d for q in qualnames for d in view.defs(q) if d.kind == "class"):
+                    _, names, imported = bases.setdefault(id(view), (view, [], ["*"]))
+                    for base in d.bases:
+                        head = base.partition(".")[0]
+                        names.extend((base, head, f"{base}.{member}", f"{base}.__init_subclass__"))
+                        imported.append(head)
+            asked = []
+            for view, names, imported in bases.values():
+                unread, unimported = view.unread(names, imported)
+                if unread or unimported:
+                    asked.append((view, unread, unimported))
+            if not asked:
+                return
 
     def mro(self, view: ModuleView, class_qualname: str) -> list[ClassRef]:
         """C3 linearization over the bases the index can resolve (``nn.Module`` and

@@ -204,6 +204,7 @@ class IndexFacts:
             is_lazy=info.lazy,
             repo=self.repo,
             version=self.checkout.version,
+            blob=row.blob,
         )
 
     def defs_named(self, name: str) -> list[tuple[FileRow, Definition]]:
@@ -274,6 +275,21 @@ class IndexFacts:
         return found + [n for n in self._unscanned_names if _like(n, pattern)]
 
 
+def read_names(store: Store, wanted: Sequence[tuple[ModuleView, Sequence[str], Sequence[str]]]) -> None:
+    """:meth:`~codewalk.resolve.model.Facts.read` over the index: what the views have not
+    read yet of ``wanted``, in a few queries for all of them (by blob and name)."""
+    unread = [(view, view.blob, *view.unread(qualnames, asnames)) for view, qualnames, asnames in wanted]
+    defs = store.defs_at(
+        [(blob, q) for _, blob, qualnames, _ in unread if blob is not None for q in qualnames]
+    )
+    imports = store.imports_at(
+        [(blob, a) for _, blob, _, asnames in unread if blob is not None for a in asnames]
+    )
+    for view, blob, qualnames, asnames in unread:
+        if blob is not None:
+            view.keep({q: defs[(blob, q)] for q in qualnames}, {a: imports[(blob, a)] for a in asnames})
+
+
 def _like(name: str, pattern: str) -> bool:
     """SQL ``LIKE`` (case-insensitive) for the patterns the resolver asks:
     ``%x%``, ``x%``, ``%x``, ``x``."""
@@ -296,9 +312,6 @@ class BlobSource:
 
     def defs(self, qualname: str) -> list[Definition]:
         return self.store.defs_where(self.blob, "qualname", qualname)
-
-    def defs_of(self, qualnames: Sequence[str]) -> dict[str, list[Definition]]:
-        return self.store.defs_named_in(self.blob, qualnames)
 
     def imports(self, asname: str) -> list[Import]:
         return self.store.imports_binding(self.blob, asname)
