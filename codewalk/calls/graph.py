@@ -69,7 +69,7 @@ def body_for(cr: CallResolver, target: Resolved) -> Body | None:
         for init in cr.members(target, "__init__"):
             body = cr.code.body(init)
             break
-    if body is None or not receiver or not body.cls:
+    if body is None or not receiver or not (body.cls or body.nested):  # a nested def a class is given
         return body
     cls = cr.class_named(receiver)
     if cls is None:

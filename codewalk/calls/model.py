@@ -48,6 +48,11 @@ class Body(NamedTuple):
     arguments: tuple[tuple[str, tuple[Resolved, ...], bool], ...] = ()
 
     @property
+    def nested(self) -> bool:
+        """A function defined in another (``f.<locals>.g``)."""
+        return "<locals>" in self.target.qualname
+
+    @property
     def name(self) -> str:
         """``Trainer.training_step``: the qualname inside its module."""
         return self.target.qualname[len(self.module) + 1 :]
@@ -134,6 +139,14 @@ class Code(Protocol):
 
     def descendants(self, repo: str, module: str, cls: str) -> list[Resolved]:
         """Every class deriving from the class ``cls`` of ``module``, nearest first."""
+        ...
+
+    def installed_on(self, target: Resolved) -> list[Resolved]:
+        """The classes a function nested in another is set on as a method (``cls.__init__
+        = __init__`` in ``strict``'s ``wrap``): those the decorator handing the class to it
+        decorates, or the class whose ``__init_subclass__`` hands it each class deriving
+        from it; ``self`` there is an instance of one or of a class deriving from one. Each
+        class's ``via`` says how; [] for a function no class gets."""
         ...
 
     def named(self, name: str, also: Sequence[str] = ()) -> list[Resolved]:

@@ -55,8 +55,10 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
     receiver, the overrides of ``self.x`` too, when ``candidates``."""
 
     parts = name.expr.removesuffix("[]").split(".")
-    if not body.cls:
-        return unresolved(f"{parts[0]} is the first parameter, but {body.name} is not in a class")
+    if not body.cls and body.receiver is None:
+        installed = installed_self(r, body, parts, candidates=candidates) if body.nested else None
+        outside = f"{parts[0]} is the first parameter, but {body.name} is not in a class"
+        return installed or unresolved(outside)
     klass = name.root == CLS or parts[-1] == "__class__"
     if parts[-1] == "__class__":
         parts = parts[:-1]
@@ -92,6 +94,28 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
     if typed is not None:
         return typed
     return self_outside(r, body, resolver, view, parts)
+
+
+def installed_self(r: Reaching, body: Body, parts: list[str], *, candidates: bool) -> Reach | None:
+    """``self`` in a function nested in another that sets it on classes as a method
+    (``cls.__init__ = __init__`` in ``@strict``'s ``wrap``): an instance of one of those
+    classes or of a class deriving from one; ``self.x`` is each one's ``x`` (and, when
+    ``candidates``, the overrides in the classes deriving from it)."""
+    classes = r.code.installed_on(body.target)
+    if not classes or len(parts) > 2:
+        return None
+    how = f"self is an instance of a class {classes[0].via}"
+    if len(parts) == 1:
+        return found([c._replace(via=how, receiver=c.qualname) for c in classes], how, instance=True)
+    covered: set[tuple[str, int]] = set()  # classes deriving from one already asked
+    targets: list[Resolved] = []
+    for cls in classes:
+        if (cls.path, cls.line) in covered:
+            continue
+        below = r.descendants(cls) if candidates else []
+        covered.update((c.path, c.line) for c in below)
+        targets += r.members(cls, parts[1]) + (overrides(r, cls, parts[1]) if candidates else [])
+    return found(with_via(targets, how), how)
 
 
 def of_metaclass(r: Reaching, body: Body) -> bool:

@@ -20,7 +20,7 @@ from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, annotation, found, unresolved, with_via
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
 from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Site
-from codewalk.calls.selves import overrides, with_overrides
+from codewalk.calls.selves import overrides, reach_self, with_overrides
 from codewalk.calls.tables import (
     call_result,
     nested_definition,
@@ -376,6 +376,9 @@ class CallResolver(Reacher):
                 how = f"{param} is {a(names)}, passed by the call that reached {body.name}"
                 passed = tuple(c._replace(via=f"{how} ({_first_passed(c.via)})") for c in classes)
                 found_ = found_._replace(instances=passed, annotated=loose, how=how)
+        if not found_.instances and not found_.classes and self.installed_as_method(body, parts[0]):
+            reach = reach_self(self, body, name._replace(root=SELF), candidates=not read)
+            return self.called(body, reach, depth) if call else reach
         if not found_.instances and not found_.classes:
             set_there = self.set_by_enclosing(body, parts) or self.annotated_outside(body, parts)
             if set_there is not None:
@@ -388,6 +391,13 @@ class CallResolver(Reacher):
         if len(parts) > 1:
             return self.member_of(body, reach, parts[1:], call, depth, read=read)
         return self.called(body, reach, depth) if call else reach
+
+    def installed_as_method(self, body: Body, param: str) -> bool:
+        """``param`` is the first parameter of a nested function that the function around
+        it sets on classes as a method (``cls.__init__ = __init__``): their ``self``."""
+        if not body.nested or body.cls or parameter_names(body.target.signature)[:1] != [param]:
+            return False
+        return body.receiver is not None or bool(self.code.installed_on(body.target))
 
     def annotated_outside(self, body: Body, parts: list[str]) -> Reach | None:
         """``x.m`` where the parameter ``x`` is annotated with a class of another package

@@ -286,8 +286,9 @@ class Store:
         return found
 
     def defs_where(self, blob: int, column: str, value: object) -> list[Definition]:
-        """A blob's definitions with ``column`` (``qualname`` or ``line``) equal to ``value``."""
-        assert column in ("qualname", "line")
+        """A blob's definitions with ``column`` (``qualname``, ``line`` or ``target``)
+        equal to ``value``."""
+        assert column in ("qualname", "line", "target")
         rows = self.db.execute(
             f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND {column}=? ORDER BY rowid", (blob, value)
         )
@@ -453,6 +454,18 @@ class Store:
             )
             found.extend((int(r[0]), definition(r[1:])) for r in rows)
         return found
+
+    def classes_decorated(self, snap: int, name: str) -> list[tuple[FileRow, Definition]]:
+        """The classes of ``snap`` with a decorator whose last dotted part is ``name``
+        (``@strict``, ``@strict(...)``, ``@dataclasses.dataclass``), in path and line order."""
+        rows = self.db.execute(
+            f"SELECT {_FILE_DEF} FROM refnames r CROSS JOIN defs d ON d.blob = r.blob "
+            "CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? "
+            "WHERE r.name = ? AND d.kind = 'class' AND d.decorators != '' ORDER BY f.path, d.rowid",
+            (snap, name),
+        )
+        found = ((file_row(r), definition(r[4:])) for r in rows)
+        return [(row, d) for row, d in found if any(x.rpartition(".")[2] == name for x in d.decorators)]
 
     def references(self, snap: int, name: str) -> list[tuple[str, int, int]]:
         """(path, line, col) of every use of ``name`` in the indexed files of ``snap``."""

@@ -18,7 +18,7 @@ Read from the ``rebind``/``applies`` facts of :mod:`codewalk.index.bindings`. Pu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from codewalk.index.records import REBOUND, UNLESS_DEFINED, Definition
@@ -153,6 +153,28 @@ def _set_by(
         around = f"around the {member} dataclass(cls) made from the fields"
         found = [h._replace(via=f"{h.via}, {around}") for h in found]
     return found
+
+
+def installed(by_target: Callable[[str], Sequence[Definition]], nested: str) -> tuple[list[str], list[str]]:
+    """Where a nested function ``nested`` (a qualname of its module) is set on a class as a
+    method: the members it is set as (``cls.__init__ = __init__``), and the functions of
+    the module that are handed the class and so set it (the one around it, then those
+    that hand the class on to that one: ``strict`` to its ``wrap``), nearest first.
+    ``by_target`` gives the ``rebind``/``applies`` facts of the module naming a target."""
+    sets = [d for d in by_target(nested) if d.kind == "rebind"]
+    members = sorted({d.name for d in sets})
+    handers = list(dict.fromkeys(d.qualname.rpartition(".")[0] for d in sets))
+    todo = list(handers)
+    for _ in range(_DEPTH):
+        later: list[str] = []
+        for function in todo:  # an ``applies`` fact names its target as the module does
+            for applied in by_target(function):
+                hander = applied.qualname.removesuffix(".<applies>")
+                if applied.kind == "applies" and hander not in handers:
+                    handers.append(hander)
+                    later.append(hander)
+        todo = later
+    return members, handers if members else []
 
 
 def rebinds(view: ModuleView, function: str, member: str) -> list[Definition]:

@@ -21,6 +21,7 @@ from codewalk.errors import QueryError
 from codewalk.index.records import Definition, DictEntry
 from codewalk.index.store import Store
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
+from codewalk.resolve.rebinding import installed
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout
 from codewalk.workspace.facts import IndexFacts
@@ -59,6 +60,8 @@ class WorkspaceCode:
         self._globals: dict[int, list[Definition]] = {}
         self._named: dict[tuple[str, str], list[Resolved]] = {}  # a pin's definitions, by (pin, name)
         self._unsynced: set[str] = set()  # pins ``named`` found not in the cache
+        # the classes of a pin decorated with a function, by (pin, its module, its name)
+        self._decorated_by: dict[tuple[str, str, str], list[Resolved]] = {}
 
     @property
     def repo(self) -> str:
@@ -295,6 +298,50 @@ class WorkspaceCode:
                 self._named[(facts.repo, name)] = [to_resolved(hit, facts.repo) for hit in hits]
             found.extend(self._named[(facts.repo, name)])
         return found
+
+    def installed_on(self, target: Resolved) -> list[Resolved]:
+        found = self._file(target.repo, target.path) if "<locals>" in target.qualname else None
+        if found is None:
+            return []
+        view, blob = found
+        local = target.qualname[len(view.module) + 1 :]
+        name = local.rpartition(".")[2]
+        members, handers = installed(partial(self.ws.store.defs_where, blob, "target"), local)
+        as_ = " and ".join(members)
+        out: list[Resolved] = []
+        for hander in handers:
+            cls, _, hook = hander.rpartition(".")
+            if hook == "__init_subclass__":  # the classes deriving from cls are handed to it
+                how = f"deriving from {cls}, whose __init_subclass__ sets {name} as its {as_}"
+                classes = [d for d in view.defs(cls) if d.kind == "class"]
+                out += [to_resolved(Hit(view, d, how, 0), target.repo) for d in classes]
+            elif "." not in hander:  # a module-level function: the classes it decorates
+                decorated = self._decorated(view, hander)
+                names = [c.qualname.rpartition(".")[2] for c in decorated]
+                listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+                how = f"decorated with @{hander} ({listed}), which sets {name} as its {as_}"
+                out += [c._replace(via=how) for c in decorated]
+        return out
+
+    def _decorated(self, where: ModuleView, function: str) -> list[Resolved]:
+        """The classes of the opened repositories decorated with ``function`` of ``where``."""
+        out: list[Resolved] = []
+        for facts in list(self.ws.stack.members.values()):
+            key = (facts.repo, where.module, function)
+            if key not in self._decorated_by:
+                self._decorated_by[key] = []
+                for row, d in facts.classes_decorated(function):
+                    view = facts.module(row.module)
+                    names = [x for x in d.decorators if x.rpartition(".")[2] == function]
+                    if view is not None and any(self._names(view, x, where, function) for x in names):
+                        self._decorated_by[key].append(to_resolved(Hit(view, d, "direct", 0), facts.repo))
+            out += self._decorated_by[key]
+        return out
+
+    def _names(self, view: ModuleView, name: str, where: ModuleView, function: str) -> bool:
+        """``name`` in ``view`` is the function ``function`` of ``where``."""
+        hits = self.ws.resolver.ns.lookup(view, name.split("."), (), 0)
+        return any(h.view.path == where.path and h.definition.qualname == function for h in hits)
 
     def mentions(self, name: str) -> list[Mention]:
         """Every use of ``name`` in the opened repositories, with the body around it."""

@@ -90,6 +90,12 @@ class IndexFacts:
         for name in todo:
             self.store.record_scan(self.snap, "base", name)
 
+    def classes_decorated(self, name: str) -> list[tuple[FileRow, Definition]]:
+        """Classes with a decorator named ``name`` (its last dotted part); while the
+        snapshot is partial, the files that use the name are indexed first."""
+        self.scan("ref", name)
+        return self.store.classes_decorated(self.snap, name)
+
     def classes_naming_bases(self, names: Sequence[str]) -> list[tuple[FileRow, Definition]]:
         """Classes whose bases, as written, end with one of ``names`` (``GenerationMixin``,
         ``generation.GenerationMixin``), in path and line order; while the snapshot is
