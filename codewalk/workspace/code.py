@@ -148,12 +148,7 @@ class WorkspaceCode:
         if facts is None:
             return {}
         facts.read_files(list(lines))
-        files: dict[str, tuple[ModuleView, int]] = {}
-        for path in lines:
-            view = facts.module_by_path(path)
-            row = facts.file(path)
-            if view is not None and row is not None and row.blob is not None:
-                files[path] = (view, row.blob)
+        files = {path: found for path in lines if (found := self._file(repo, path)) is not None}
         spans = self.function_spans([blob for _, blob in files.values()])
         innermost: dict[str, dict[int, int]] = {}  # path -> line -> the row of the function around it
         for path, (_, blob) in files.items():
