@@ -19,7 +19,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from codewalk.errors import CacheError
 from codewalk.index.database import Transaction, memory_database, open_database, quarantine, writable
@@ -298,36 +298,39 @@ class Store:
         """The definitions of each (blob, qualname) of ``pairs``, as :meth:`defs_where`
         reads one, in few queries; every pair has its list, empty without any."""
         found: dict[tuple[int, str], list[Definition]] = {pair: [] for pair in pairs}
-        wanted = list(found)
-        for start in range(0, len(wanted), _PAIRS):
-            chunk = wanted[start : start + _PAIRS]
-            rows = self.db.execute(  # no ORDER BY: SQLite would index the whole table for it
-                f"WITH w(blob, qualname) AS (VALUES {', '.join('(?, ?)' for _ in chunk)}) "
-                f"SELECT d.rowid, d.blob, {_DEF} FROM w CROSS JOIN defs d "
-                "ON d.blob = w.blob AND d.qualname = w.qualname",
-                [part for pair in chunk for part in pair],
-            )
-            for row in sorted(rows):  # in row order, as defs_where reads them
-                d = definition(row[2:])
-                found[(row[1], d.qualname)].append(d)
+        select = (
+            f"SELECT d.rowid, d.blob, {_DEF} FROM w "
+            "CROSS JOIN defs d ON d.blob = w.blob AND d.qualname = w.name"
+        )
+        for row in self._joined(list(found), select):
+            d = definition(row[2:])
+            found[(row[1], d.qualname)].append(d)
         return found
 
     def imports_at(self, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], list[Import]]:
         """The imports binding each (blob, asname) of ``pairs``, as :meth:`imports_binding`
         reads one, in few queries; every pair has its list, empty without any."""
         found: dict[tuple[int, str], list[Import]] = {pair: [] for pair in pairs}
-        wanted = list(found)
-        for start in range(0, len(wanted), _PAIRS):
-            chunk = wanted[start : start + _PAIRS]
-            rows = self.db.execute(  # no ORDER BY: SQLite would index the whole table for it
-                f"WITH w(blob, asname) AS (VALUES {', '.join('(?, ?)' for _ in chunk)}) "
-                "SELECT i.rowid, i.blob, i.level, i.module, i.name, i.asname, i.line, i.flags FROM w "
-                "CROSS JOIN imports i ON i.blob = w.blob AND i.asname = w.asname",
-                [part for pair in chunk for part in pair],
-            )
-            for _, blob, *fields in sorted(rows):  # in row order, as imports_binding reads them
-                found[(blob, fields[3])].append(Import(*fields))
+        select = (
+            "SELECT i.rowid, i.blob, i.level, i.module, i.name, i.asname, i.line, i.flags FROM w "
+            "CROSS JOIN imports i ON i.blob = w.blob AND i.asname = w.name"
+        )
+        for _, blob, *fields in self._joined(list(found), select):
+            found[(blob, fields[3])].append(Import(*fields))
         return found
+
+    def _joined(self, pairs: list[tuple[int, str]], select: str) -> list[tuple[Any, ...]]:
+        """The rows of ``select`` over the table ``w(blob, name)`` of ``pairs``, a chunk of
+        them at a time, in row order (``select`` reads the row id first): not by ORDER BY,
+        for which SQLite would index the whole table."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(pairs), _PAIRS):
+            chunk = pairs[start : start + _PAIRS]
+            values = ", ".join("(?, ?)" for _ in chunk)
+            rows += self.db.execute(
+                f"WITH w(blob, name) AS (VALUES {values}) {select}", [p for pair in chunk for p in pair]
+            )
+        return sorted(rows)
 
     def imports_binding(self, blob: int, asname: str) -> list[Import]:
         rows = self.db.execute(
