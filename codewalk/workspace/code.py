@@ -139,30 +139,40 @@ class WorkspaceCode:
 
     def bodies_at(self, repo: str, path: str, lines: list[int]) -> dict[int, Body]:
         """For each of ``lines``, the innermost function, method or property around it."""
+        return self.bodies_in(repo, {path: lines}).get(path, {})
+
+    def bodies_in(self, repo: str, lines: dict[str, list[int]]) -> dict[str, dict[int, Body]]:
+        """For each file of ``lines`` and each of its lines, the innermost function,
+        method or property around it: the functions of every file read at once."""
         facts = self._member(repo)
         if facts is None:
             return {}
-        view = facts.module_by_path(path)
-        row = facts.file(path)
-        if view is None or row is None or row.blob is None:
-            return {}
-        spans = self.function_spans(row.blob)
-        innermost: dict[int, int] = {}  # line -> the row of the function around it
-        for line in lines:
-            around = [(start, r) for r, start, end in spans if start <= line <= end]
-            if around:
-                innermost[line] = max(around, key=lambda found: found[0])[1]
-        defs = self._defs_by_row(sorted(set(innermost.values())))
-        made: dict[int, Body] = {}
-        for r in defs.keys() & set(innermost.values()):
-            target = to_resolved(Hit(view, defs[r], "direct", 0), repo)
-            made[r] = self._body(repo, view.module, row.blob, defs[r], target)
-        return {line: made[r] for line, r in innermost.items() if r in made}
+        facts.read_files(list(lines))
+        files = {path: found for path in lines if (found := self._file(repo, path)) is not None}
+        spans = self.function_spans([blob for _, blob in files.values()])
+        innermost: dict[str, dict[int, int]] = {}  # path -> line -> the row of the function around it
+        for path, (_, blob) in files.items():
+            inner = innermost[path] = {}
+            for line in lines[path]:
+                around = [(start, r) for r, start, end in spans[blob] if start <= line <= end]
+                if around:
+                    inner[line] = max(around, key=lambda found: found[0])[1]
+        defs = self._defs_by_row(sorted({r for inner in innermost.values() for r in inner.values()}))
+        out: dict[str, dict[int, Body]] = {}
+        for path, inner in innermost.items():
+            view, blob = files[path]
+            made: dict[int, Body] = {}
+            for r in defs.keys() & set(inner.values()):
+                target = to_resolved(Hit(view, defs[r], "direct", 0), repo)
+                made[r] = self._body(repo, view.module, blob, defs[r], target)
+            out[path] = {line: made[r] for line, r in inner.items() if r in made}
+        return out
 
-    def function_spans(self, blob: int) -> list[tuple[int, int, int]]:
-        if blob not in self._spans:
-            self._spans[blob] = self.ws.store.function_spans(blob)
-        return self._spans[blob]
+    def function_spans(self, blobs: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
+        missing = [blob for blob in dict.fromkeys(blobs) if blob not in self._spans]
+        if missing:
+            self._spans.update(self.ws.store.function_spans(missing))
+        return {blob: self._spans[blob] for blob in blobs}
 
     def _defs_by_row(self, rows: list[int]) -> dict[int, Definition]:
         """The definitions of ``rows``, each read once (a blob's rows never change)."""
@@ -336,7 +346,9 @@ class WorkspaceCode:
             by_path: dict[str, list[tuple[int, int]]] = {}
             for path, line, col in self.ws.store.references(facts.snap, name):
                 by_path.setdefault(path, []).append((line, col))
+            lines = {path: [line for line, _ in spots] for path, spots in by_path.items()}
+            bodies = self.bodies_in(facts.repo, lines)
             for path, spots in by_path.items():
-                bodies = self.bodies_at(facts.repo, path, [line for line, _ in spots])
-                found.extend(Mention(facts.repo, path, line, col, bodies.get(line)) for line, col in spots)
+                around = bodies.get(path, {})
+                found.extend(Mention(facts.repo, path, line, col, around.get(line)) for line, col in spots)
         return found
