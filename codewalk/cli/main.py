@@ -12,10 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-# A question reads tens of thousands of records and keeps them (callers of post_init:
-# 160,000 objects) while making few reference cycles: at Python's default (a pass every
-# 700 new objects) the cyclic collector walked them all again and again, 15 % of a warm
-# ``callers``; a pass every 10,000 keeps what it collects, at a fraction of the walks.
+# A question reads tens of thousands of records and keeps them while making few
+# reference cycles: at Python's default (a pass every 700 new objects) the cyclic
+# collector walks them all again and again; a pass every 10,000 collects the same, at a
+# fraction of the walks (bench/bench_callgraph.py: warm callers).
 _GC_EVERY = 10_000
 
 
