@@ -323,3 +323,35 @@ def test_the_function_around_a_line_is_the_innermost_that_spans_it() -> None:
     lines = [5, 10, 13, 15, 17, 25, 35, 50, 61, 70]
     assert _innermost(spans, lines) == {10: 1, 13: 2, 15: 3, 17: 2, 25: 1, 50: 4, 61: 5}
     assert _innermost([], lines) == {}
+
+
+def test_reading_classes_ahead_reads_what_their_mro_looks_up_and_changes_no_answer(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """``callers`` reads the classes of thousands of methods ahead, in bulk: each class
+    and the member asked, the names its bases are written with (as definitions, as
+    imports, the star imports) and theirs in turn; what is then found is what a
+    workspace that read nothing ahead finds."""
+    facts = ws.resolver.facts
+    view = facts.module("callpkg.heads")
+    assert view is not None
+    ws.resolver.ns.read_classes([(view, "SumHead"), (view, "MeanHead")], "fit")
+    # SumHead(Head), Head(nn.Module, Fitting): read down the chain, in the module
+    names = ["SumHead", "SumHead.fit", "MeanHead", "Head", "Head.fit", "Head.__init_subclass__"]
+    assert view.unread(
+        [*names, "nn.Module", "nn", "Fitting", "Fitting.fit"], ["*", "Head", "nn", "Fitting"]
+    ) == (
+        [],
+        [],
+    )
+    assert view.unread(["SumHead.forward"], ["loss"]) == (["SumHead.forward"], ["loss"])  # nothing else
+    mro = [f"{v.module}.{c.qualname}" for v, c in ws.resolver.ns.mro(view, "SumHead")]
+    fit = ws.resolver.resolve_in("callpkg.heads", "self.fit", "SumHead")
+    with Workspace(make_callrepo(tmp_path / "again"), Store.memory()) as fresh:
+        if ws.facts.complete:
+            fresh.index_all(workers=1)
+        again = fresh.resolver.facts.module("callpkg.heads")
+        assert again is not None
+        assert mro == [f"{v.module}.{c.qualname}" for v, c in fresh.resolver.ns.mro(again, "SumHead")]
+        assert fit == fresh.resolver.resolve_in("callpkg.heads", "self.fit", "SumHead")
+    assert [t.qualname for t in fit] == ["callpkg.heads.Fitting.fit"]

@@ -275,3 +275,56 @@ def test_scanned_says_which_needles_were_scanned_for_that_snapshot_and_kind() ->
     assert store.scanned(snap, "ref", many) == {"Name1"}
     assert store.scanned(other, "base", ["Name0", "Name2"]) == {"Name2"}
     assert store.scanned(snap, "base", []) == set()
+
+
+def test_reads_in_bulk_answer_as_the_reads_one_at_a_time(tmp_path: Path) -> None:
+    """What ``callers`` reads for hundreds of files at once is what reading each would give:
+    definitions by qualname, imports by name, function spans, blob facts, file rows and
+    module views (a module's source chosen over its stub beside it)."""
+    checkout = make_toy(tmp_path)
+    (checkout.root / "src/toypkg/model.pyi").write_text("class Model: ...\n")
+    store = Store.open(tmp_path / "index.sqlite3")
+    index_all(store, checkout, workers=1)
+    with Workspace(checkout, store) as ws:
+        rows = [r for r in store.files(ws.snap) if r.blob is not None and r.path.endswith(".py")]
+        blobs = [r.blob for r in rows if r.blob is not None]
+        spans = store.function_spans([*blobs, 10**9])
+        infos = store.blob_infos([*blobs, 10**9])
+        assert spans[10**9] == [] and infos[10**9].status == "missing"
+        for blob in blobs:
+            functions = store.functions_of(blob)
+            assert [(first, last) for _, first, last in spans[blob]] == [
+                (d.start_line, d.end_line) for d in functions
+            ]
+            assert infos[blob] == store.blob_info(blob)
+            qualnames = [*(d.qualname for d in store.defs_of(blob)), "no.such.name"]
+            assert store.defs_at([(blob, q) for q in qualnames]) == {
+                (blob, q): store.defs_where(blob, "qualname", q) for q in qualnames
+            }
+            asnames = [*(i.asname for i in store.imports_of(blob)), "*", "no_such_name"]
+            assert store.imports_at([(blob, a) for a in asnames]) == {
+                (blob, a): store.imports_binding(blob, a) for a in asnames
+            }
+        assert any(spans[blob] for blob in blobs)  # the toy package has functions
+        paths = ["src/toypkg/model.py", "src/toypkg/models/tiny/modeling_tiny.py"]
+        beside = {r.path for r in store.files_beside(ws.snap, paths)}
+        assert beside == {*paths, "src/toypkg/model.pyi"}
+
+    fresh = Store.open(tmp_path / "index.sqlite3")
+    with (
+        Workspace(checkout, fresh) as bulk,
+        Workspace(checkout, Store.open(tmp_path / "index.sqlite3")) as one,
+    ):
+        bulk.facts.read_files(paths)
+        for path in paths:
+            read, asked = bulk.facts.module_by_path(path), one.facts.module_by_path(path)
+            assert read is not None and asked is not None
+            assert (read.path, read.module, read.is_package, read.all_names, read.is_lazy) == (
+                asked.path,
+                asked.module,
+                asked.is_package,
+                asked.all_names,
+                asked.is_lazy,
+            )
+            assert read.path == path  # the source, not its stub
+            assert bulk.facts.file(path) == one.facts.file(path)

@@ -56,10 +56,10 @@ class CallFactsTable:
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             pairs = ", ".join("(?, ?)" for _ in chunk)
-            rows = self.db.execute(
-                "SELECT blob, line, data FROM callfacts WHERE version=? AND (blob, line) IN "
-                f"(VALUES {pairs})",
-                (CALLS_VERSION, *(n for key in chunk for n in key)),
+            rows = self.db.execute(  # a join, not ``(blob, line) IN (VALUES ...)``: that scans the table
+                f"WITH w(blob, line) AS (VALUES {pairs}) SELECT c.blob, c.line, c.data FROM w "
+                "CROSS JOIN callfacts c ON c.blob = w.blob AND c.line = w.line WHERE c.version=?",
+                (*(n for key in chunk for n in key), CALLS_VERSION),
             )
             for b, n, data in rows:
                 facts = from_json(data)

@@ -11,14 +11,15 @@ name whose receiver codewalk cannot type is listed apart, as a possible caller.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk.calls.graph import key
 from codewalk.calls.model import RESOLVED, Body, Callee
 from codewalk.calls.records import CLS, LOCAL, PARAM, SELF, CallFacts, Site
 from codewalk.calls.sites import CallResolver, own_sites
-from codewalk.resolve.model import Resolved
+from codewalk.resolve.model import ModuleView, Resolved
+from codewalk.resolve.resolver import Resolver
 
 Progress = Callable[[int, int], None]  # (bodies read, bodies to read)
 _HOPS = 3  # tables and the functions returning their items, followed this far
@@ -72,6 +73,7 @@ def callers(
     bodies, module_level, needles = _bodies(cr, mentions, names, tables)
     below = _below(cr, target)
     cr.read_ahead(bodies.values())
+    _read_classes(cr, bodies.values(), name)
     found: list[Caller] = []
     maybe: list[Caller] = []
     for done, body in enumerate(bodies.values()):
@@ -159,6 +161,18 @@ def _below(cr: CallResolver, target: Resolved) -> set[str]:
         return set()
     _, view, qualname = place
     return {f"{v.module}.{c.qualname}" for v, c in place[0].ns.mro(view, qualname.rpartition(".")[0])}
+
+
+def _read_classes(cr: CallResolver, bodies: Iterable[Body], member: str) -> None:
+    """The class of each method, read ahead with what finding ``member`` on it reads
+    first: a ``self.member()`` in thousands of methods resolves in as many classes."""
+    wanted: dict[int, tuple[Resolver, list[tuple[ModuleView, str]]]] = {}
+    for body in bodies:
+        where = cr.view(body) if body.cls else None
+        if where is not None:
+            wanted.setdefault(id(where[0]), (where[0], []))[1].append((where[1], body.cls))
+    for resolver, classes in wanted.values():
+        resolver.ns.read_classes(classes, member)
 
 
 def _bodies(

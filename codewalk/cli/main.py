@@ -7,13 +7,21 @@ commands that need them, and only the named command's subparser is built
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
 
+# A question reads tens of thousands of records and keeps them while making few
+# reference cycles: at Python's default (a pass every 700 new objects) the cyclic
+# collector walks them all again and again; a pass every 10,000 collects the same, at a
+# fraction of the walks (bench/bench_callgraph.py: warm callers).
+_GC_EVERY = 10_000
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    gc.set_threshold(max(_GC_EVERY, gc.get_threshold()[0]), *gc.get_threshold()[1:])
     _escape_what_cannot_be_written()
     for arg in argv:
         if "\0" in arg:  # no shell can pass one; a caller in process can

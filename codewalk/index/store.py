@@ -19,7 +19,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from codewalk.errors import CacheError
 from codewalk.index.database import Transaction, memory_database, open_database, quarantine, writable
@@ -31,7 +31,9 @@ __all__ = ["INDEX_VERSION", "SCHEMA_VERSION", "BlobInfo", "FactRows", "Store", "
 
 # a file's row (files f), as rows.file_row reads it; then a definition's (defs d)
 _FILE = "f.path, f.module, f.is_package, f.blob"
-_FILE_DEF = f"{_FILE}, " + ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
+_DEF = ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
+_FILE_DEF = f"{_FILE}, {_DEF}"
+_PAIRS = 400  # pairs asked for in one query (two parameters each: SQLite allows 999)
 _FUNCTIONS = "kind IN ('function', 'method', 'property')"  # the definitions with a body
 
 
@@ -137,6 +139,21 @@ class Store:
         ).fetchone()
         return file_row(row) if row else None
 
+    def files_beside(self, snap: int, paths: Sequence[str]) -> list[FileRow]:
+        """The rows of ``paths`` and of the other files of their modules (a stub beside
+        its source), in few queries."""
+        found: list[FileRow] = []
+        for start in range(0, len(paths), 500):  # SQLite's limit on bound parameters
+            chunk = list(paths[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT path, module, is_package, blob FROM files WHERE snap=? AND module IN "
+                f"(SELECT module FROM files WHERE snap=? AND path IN ({marks}))",
+                (snap, snap, *chunk),
+            )
+            found.extend(file_row(row) for row in rows)
+        return found
+
     def modules_ending(self, snap: int, last: str) -> list[str]:
         """Modules whose dotted name ends with the part ``last`` (``logging`` ->
         ``transformers.utils.logging``), shallowest first."""
@@ -199,13 +216,23 @@ class Store:
         return blob
 
     def blob_info(self, blob: int) -> BlobInfo:
-        row = self.db.execute(
-            "SELECT status, reason, generated_from, all_names, lazy FROM blobs WHERE id=?", (blob,)
-        ).fetchone()
-        if row is None:
-            return BlobInfo("missing", "not indexed", "", None, False)
-        names = tuple(row[3].split(SEP)) if row[3] else (() if row[3] == "" else None)
-        return BlobInfo(row[0], row[1], row[2], names, bool(row[4]))
+        return self.blob_infos([blob])[blob]
+
+    def blob_infos(self, blobs: Sequence[int]) -> dict[int, BlobInfo]:
+        """What the index says of each of ``blobs`` (one it lacks: "missing")."""
+        found = {blob: BlobInfo("missing", "not indexed", "", None, False) for blob in blobs}
+        wanted = list(found)
+        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+            chunk = wanted[start : start + 500]
+            rows = self.db.execute(
+                "SELECT id, status, reason, generated_from, all_names, lazy FROM blobs "
+                f"WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            for blob, status, reason, generated_from, all_names, lazy in rows:
+                names = tuple(all_names.split(SEP)) if all_names else (() if all_names == "" else None)
+                found[blob] = BlobInfo(status, reason, generated_from, names, bool(lazy))
+        return found
 
     def skipped(self, snap: int) -> list[tuple[str, str]]:
         rows = self.db.execute(
@@ -231,23 +258,25 @@ class Store:
         query = f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND {where} ORDER BY rowid"
         return [definition(row) for row in self.db.execute(query, (blob,))]
 
-    def function_spans_of(self, blobs: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
-        """(row id, first line, last line) of the functions, methods and properties of
-        each of ``blobs``, in the order ``functions_of`` reads them; in few queries."""
+    def function_spans(self, blobs: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
+        """(row id, first line, last line) of each blob's functions, methods and
+        properties, in the order ``functions_of`` reads them; every blob of ``blobs`` has
+        its list (empty without any), read in few queries (``callers`` reads hundreds)."""
         found: dict[int, list[tuple[int, int, int]]] = {blob: [] for blob in blobs}
-        for start in range(0, len(blobs), 500):  # SQLite's limit on bound parameters
-            chunk = list(blobs[start : start + 500])
+        wanted = list(found)
+        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
+            chunk = wanted[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             query = (
-                f"SELECT blob, rowid, start_line, end_line FROM defs "
-                f"WHERE blob IN ({marks}) AND {_FUNCTIONS} ORDER BY blob, rowid"
+                f"SELECT blob, rowid, start_line, end_line FROM defs WHERE blob IN ({marks}) "
+                f"AND {_FUNCTIONS} ORDER BY rowid"
             )
             for blob, r, first, last in self.db.execute(query, chunk):
-                found[int(blob)].append((int(r), int(first), int(last)))
+                found[blob].append((int(r), int(first), int(last)))
         return found
 
     def defs_by_row(self, rows: Sequence[int]) -> dict[int, Definition]:
-        """The definitions of ``rows`` (row ids from :meth:`function_spans_of`)."""
+        """The definitions of ``rows`` (row ids from :meth:`function_spans`)."""
         found: dict[int, Definition] = {}
         for start in range(0, len(rows), 500):  # SQLite's limit on bound parameters
             chunk = list(rows[start : start + 500])
@@ -264,6 +293,44 @@ class Store:
             f"SELECT {DEF_COLUMNS} FROM defs WHERE blob=? AND {column}=? ORDER BY rowid", (blob, value)
         )
         return [definition(row) for row in rows]
+
+    def defs_at(self, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], list[Definition]]:
+        """The definitions of each (blob, qualname) of ``pairs``, as :meth:`defs_where`
+        reads one, in few queries; every pair has its list, empty without any."""
+        found: dict[tuple[int, str], list[Definition]] = {pair: [] for pair in pairs}
+        select = (
+            f"SELECT d.rowid, d.blob, {_DEF} FROM w "
+            "CROSS JOIN defs d ON d.blob = w.blob AND d.qualname = w.name"
+        )
+        for row in self._joined(list(found), select):
+            d = definition(row[2:])
+            found[(row[1], d.qualname)].append(d)
+        return found
+
+    def imports_at(self, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], list[Import]]:
+        """The imports binding each (blob, asname) of ``pairs``, as :meth:`imports_binding`
+        reads one, in few queries; every pair has its list, empty without any."""
+        found: dict[tuple[int, str], list[Import]] = {pair: [] for pair in pairs}
+        select = (
+            "SELECT i.rowid, i.blob, i.level, i.module, i.name, i.asname, i.line, i.flags FROM w "
+            "CROSS JOIN imports i ON i.blob = w.blob AND i.asname = w.name"
+        )
+        for _, blob, *fields in self._joined(list(found), select):
+            found[(blob, fields[3])].append(Import(*fields))
+        return found
+
+    def _joined(self, pairs: list[tuple[int, str]], select: str) -> list[tuple[Any, ...]]:
+        """The rows of ``select`` over the table ``w(blob, name)`` of ``pairs``, a chunk of
+        them at a time, in row order (``select`` reads the row id first): not by ORDER BY,
+        for which SQLite would index the whole table."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(pairs), _PAIRS):
+            chunk = pairs[start : start + _PAIRS]
+            values = ", ".join("(?, ?)" for _ in chunk)
+            rows += self.db.execute(
+                f"WITH w(blob, name) AS (VALUES {values}) {select}", [p for pair in chunk for p in pair]
+            )
+        return sorted(rows)
 
     def imports_binding(self, blob: int, asname: str) -> list[Import]:
         rows = self.db.execute(

@@ -103,6 +103,7 @@ class ModuleView:
         "_imports",
         "_source",
         "all_names",
+        "blob",
         "generated_from",
         "is_lazy",
         "is_package",
@@ -125,6 +126,7 @@ class ModuleView:
         is_lazy: bool = False,
         repo: str = "",
         version: str = "",
+        blob: int | None = None,
     ) -> None:
         self.module = module
         self.path = path
@@ -135,6 +137,7 @@ class ModuleView:
         self.is_stub = path.endswith(".pyi")  # a type stub: the module's code is compiled
         self.repo = repo  # the pinned repository it belongs to
         self.version = version
+        self.blob = blob  # its file's content in the index, read by (blob, name) in bulk
         self._source = source
         self._defs: dict[str, list[Definition]] = {}
         self._imports: dict[str, list[Import]] = {}
@@ -145,6 +148,19 @@ class ModuleView:
         if qualname not in self._defs:
             self._defs[qualname] = self._source.defs(qualname)
         return self._defs[qualname]
+
+    def unread(self, qualnames: Sequence[str], asnames: Sequence[str]) -> tuple[list[str], list[str]]:
+        """Those of ``qualnames`` (definitions) and ``asnames`` (imports) not read yet."""
+        return (
+            [q for q in dict.fromkeys(qualnames) if q not in self._defs],
+            [a for a in dict.fromkeys(asnames) if a not in self._imports],
+        )
+
+    def keep(self, defs: dict[str, list[Definition]], imports: dict[str, list[Import]]) -> None:
+        """Definitions and imports of this module read in bulk (:meth:`Facts.read`), for
+        :meth:`defs` and :meth:`imports` to answer from."""
+        self._defs.update(defs)
+        self._imports.update(imports)
 
     def imports(self, asname: str) -> list[Import]:
         """Imports binding ``asname`` ("*" for star imports)."""
@@ -188,6 +204,11 @@ class Facts(Protocol):
 
     def stub(self, name: str) -> ModuleView | None:
         """The ``.pyi`` stub of module ``name``, when there is one."""
+        ...
+
+    def read(self, wanted: Sequence[tuple[ModuleView, Sequence[str], Sequence[str]]]) -> None:
+        """Read ahead, in few queries, the definitions (qualnames) and imports (names)
+        of many modules, each ``(view, qualnames, names)``, for the views to answer from."""
         ...
 
     def native_definitions(self, repo: str, name: str, kind: str) -> list[NativeDefinition]:

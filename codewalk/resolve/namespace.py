@@ -23,6 +23,8 @@ from codewalk.resolve.mro import MAX_DEPTH, ClassRef, linearize
 from codewalk.resolve.ranking import penalty
 from codewalk.resolve.types import declared_how, declared_type
 
+_READ_ROUNDS = 4  # a class, its bases, theirs: what read_classes reads ahead, module by module
+
 
 class Namespace:
     """Name lookup over the facts of one checkout."""
@@ -33,6 +35,7 @@ class Namespace:
         self._mro: dict[tuple[str, str, str], list[ClassRef]] = {}  # a class's MRO, once
         self._linear: dict[str, list[ClassRef]] = {}  # the same, by module.Class, while computing
         self._bases: dict[tuple[str, str, str, int, bool], list[ClassRef]] = {}  # a class's bases, once
+        self._found: dict[tuple[str, str, tuple[str, ...], bool], list[Hit]] = {}  # a name in a module, once
 
     def module_hit(self, view: ModuleView, via: str) -> Hit:
         end = view.last_line()
@@ -50,7 +53,17 @@ class Namespace:
         return Hit(view, module_def, via, 0)
 
     def lookup(self, view: ModuleView, parts: Sequence[str], seen: tuple[str, ...], depth: int) -> list[Hit]:
-        """``parts`` looked up in ``view``'s namespace: definitions, imports, star imports."""
+        """``parts`` looked up in ``view``'s namespace: definitions, imports, star imports.
+        A lookup from the top (no ``seen``) is made once: every class of a module names
+        the same bases, every class made by a hook asks what the same names mean."""
+        if seen or depth:
+            return self._lookup(view, parts, seen, depth)
+        key = (view.repo, view.path, tuple(parts), self.thorough)
+        if key not in self._found:
+            self._found[key] = self._lookup(view, parts, seen, depth)
+        return list(self._found[key])
+
+    def _lookup(self, view: ModuleView, parts: Sequence[str], seen: tuple[str, ...], depth: int) -> list[Hit]:
         key = f"{view.repo}/{view.path}:{'.'.join(parts)}"  # a stub shares its module's name
         if key in seen or depth > MAX_DEPTH:
             return []
@@ -324,6 +337,33 @@ class Namespace:
                 )
                 return [Hit(owner_view, d, how, penalty(owner_view, d)) for d in found]
         return []
+
+    def read_classes(self, classes: Sequence[tuple[ModuleView, str]], member: str) -> None:
+        """Read ahead, for many classes at once and in a few queries for all their
+        modules, what finding ``member`` on each reads first: the class and its own
+        ``member``, then the names its bases are written with (there as definitions,
+        else as imports; the module's star imports), with their own ``member`` and the
+        ``__init_subclass__`` that class creation looks for, and so on for a base its
+        module defines. Only a read ahead: what it leaves out is read when looked up."""
+        no_imports: list[str] = []
+        asked = [(view, [qualname, f"{qualname}.{member}"], no_imports) for view, qualname in classes]
+        for _ in range(_READ_ROUNDS):
+            self.facts.read(asked)
+            bases: dict[int, tuple[ModuleView, list[str], list[str]]] = {}
+            for view, qualnames, _ in asked:
+                for d in (d for q in qualnames for d in view.defs(q) if d.kind == "class"):
+                    _, names, imported = bases.setdefault(id(view), (view, [], ["*"]))
+                    for base in d.bases:
+                        head = base.partition(".")[0]
+                        names.extend((base, head, f"{base}.{member}", f"{base}.__init_subclass__"))
+                        imported.append(head)
+            asked = []
+            for view, names, imported in bases.values():
+                unread, unimported = view.unread(names, imported)
+                if unread or unimported:
+                    asked.append((view, unread, unimported))
+            if not asked:
+                return
 
     def mro(self, view: ModuleView, class_qualname: str) -> list[ClassRef]:
         """C3 linearization over the bases the index can resolve (``nn.Module`` and

@@ -144,35 +144,31 @@ class WorkspaceCode:
         return self.bodies_in(repo, {path: lines}).get(path, {})
 
     def bodies_in(self, repo: str, lines: dict[str, list[int]]) -> dict[str, dict[int, Body]]:
-        """:meth:`bodies_at` of the lines of many files of a repository, their functions
-        read together."""
+        """For each file of ``lines`` and each of its lines, the innermost function,
+        method or property around it: the functions of every file read at once."""
         facts = self._member(repo)
         if facts is None:
             return {}
-        files: dict[str, tuple[ModuleView, int]] = {}
-        for path in lines:
-            view = facts.module_by_path(path)
-            row = facts.file(path)
-            if view is not None and row is not None and row.blob is not None:
-                files[path] = (view, row.blob)
-        self._read_spans([blob for _, blob in files.values()])
-        innermost = {path: _innermost(self._spans[blob], lines[path]) for path, (_, blob) in files.items()}
-        defs = self._defs_by_row(sorted({r for around in innermost.values() for r in around.values()}))
+        facts.read_files(list(lines))
+        files = {path: found for path in lines if (found := self._file(repo, path)) is not None}
+        spans = self.function_spans([blob for _, blob in files.values()])
+        innermost = {path: _innermost(spans[blob], lines[path]) for path, (_, blob) in files.items()}
+        defs = self._defs_by_row(sorted({r for inner in innermost.values() for r in inner.values()}))
         out: dict[str, dict[int, Body]] = {}
-        for path, around in innermost.items():
+        for path, inner in innermost.items():
             view, blob = files[path]
             made: dict[int, Body] = {}
-            for r in defs.keys() & set(around.values()):
+            for r in defs.keys() & set(inner.values()):
                 target = to_resolved(Hit(view, defs[r], "direct", 0), repo)
                 made[r] = self._body(repo, view.module, blob, defs[r], target)
-            out[path] = {line: made[r] for line, r in around.items() if r in made}
+            out[path] = {line: made[r] for line, r in inner.items() if r in made}
         return out
 
-    def _read_spans(self, blobs: list[int]) -> None:
-        """The function spans of ``blobs``, each read once (a blob's never change)."""
+    def function_spans(self, blobs: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
         missing = [blob for blob in dict.fromkeys(blobs) if blob not in self._spans]
         if missing:
-            self._spans.update(self.ws.store.function_spans_of(missing))
+            self._spans.update(self.ws.store.function_spans(missing))
+        return {blob: self._spans[blob] for blob in blobs}
 
     def _defs_by_row(self, rows: list[int]) -> dict[int, Definition]:
         """The definitions of ``rows``, each read once (a blob's rows never change)."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from codewalk.index.indexer import index_paths
 from codewalk.index.records import Definition, DictEntry, FileRow, Import, NativeDefinition
-from codewalk.index.store import Store
+from codewalk.index.store import BlobInfo, Store
 from codewalk.resolve.model import ModuleView
 from codewalk.source.checkout import Checkout
 
@@ -172,7 +172,30 @@ class IndexFacts:
                 self._files[path] = row
         return row
 
-    def _view(self, row: FileRow) -> ModuleView | None:
+    def read_files(self, paths: Sequence[str]) -> None:
+        """The rows of ``paths`` and the views of their modules, read at once (``callers``
+        opens the hundreds of files that name a definition); a module whose file these
+        rows do not settle (none indexed, or more than one source) is left to :meth:`module`."""
+        missing = [path for path in dict.fromkeys(paths) if path not in self._files]
+        if not missing:
+            return
+        by_module: dict[str, list[FileRow]] = {}
+        for row in self.store.files_beside(self.snap, missing):
+            if row.blob is not None:
+                self._files.setdefault(row.path, row)
+            by_module.setdefault(row.module, []).append(row)
+        sources = {
+            module: [row for row in rows if not row.path.endswith(".pyi")]
+            for module, rows in by_module.items()
+            if module not in self._views
+        }
+        settled = {module: rows[0] for module, rows in sources.items() if len(rows) == 1}
+        blobs = {module: row.blob for module, row in settled.items() if row.blob is not None}
+        infos = self.store.blob_infos(list(blobs.values()))
+        for module, blob in blobs.items():
+            self._views[module] = self._view(settled[module], infos[blob])
+
+    def _view(self, row: FileRow, info: BlobInfo | None = None) -> ModuleView | None:
         if row.blob is None:
             if self.complete:
                 return None
@@ -183,7 +206,7 @@ class IndexFacts:
             if self._unindexed is not None:
                 self._unindexed = [r for r in self._unindexed if r.path != row.path]
         assert row.blob is not None
-        info = self.store.blob_info(row.blob)
+        info = info if info is not None else self.store.blob_info(row.blob)
         return ModuleView(
             row.module,
             row.path,
@@ -194,6 +217,7 @@ class IndexFacts:
             is_lazy=info.lazy,
             repo=self.repo,
             version=self.checkout.version,
+            blob=row.blob,
         )
 
     def defs_named(self, name: str) -> list[tuple[FileRow, Definition]]:
@@ -262,6 +286,21 @@ class IndexFacts:
 
             self._unscanned_names = scan_names(self.checkout, self._pending())
         return found + [n for n in self._unscanned_names if _like(n, pattern)]
+
+
+def read_names(store: Store, wanted: Sequence[tuple[ModuleView, Sequence[str], Sequence[str]]]) -> None:
+    """:meth:`~codewalk.resolve.model.Facts.read` over the index: what the views have not
+    read yet of ``wanted``, in a few queries for all of them (by blob and name)."""
+    unread = [(view, view.blob, *view.unread(qualnames, asnames)) for view, qualnames, asnames in wanted]
+    defs = store.defs_at(
+        [(blob, q) for _, blob, qualnames, _ in unread if blob is not None for q in qualnames]
+    )
+    imports = store.imports_at(
+        [(blob, a) for _, blob, _, asnames in unread if blob is not None for a in asnames]
+    )
+    for view, blob, qualnames, asnames in unread:
+        if blob is not None:
+            view.keep({q: defs[(blob, q)] for q in qualnames}, {a: imports[(blob, a)] for a in asnames})
 
 
 def _like(name: str, pattern: str) -> bool:

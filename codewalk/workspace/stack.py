@@ -20,7 +20,7 @@ from codewalk.index.records import Definition, DictEntry, FileRow, Import, Nativ
 from codewalk.index.store import Store
 from codewalk.resolve.model import ModuleView
 from codewalk.source.checkout import Checkout
-from codewalk.workspace.facts import IndexFacts
+from codewalk.workspace.facts import IndexFacts, read_names
 
 Opener = Callable[[str], Checkout]  # repo name -> its checkout (may fetch it)
 
@@ -123,6 +123,9 @@ class StackFacts:
     def native_definitions(self, repo: str, name: str, kind: str) -> list[NativeDefinition]:
         facts = self.stack.facts(repo)
         return facts.native_definitions(name, kind) if facts is not None else []
+
+    def read(self, wanted: Sequence[tuple[ModuleView, Sequence[str], Sequence[str]]]) -> None:
+        read_names(self.stack.store, wanted)
 
     def module_by_path(self, path: str, repo: str = "") -> ModuleView | None:
         facts = self.stack.facts(repo or self.repo)
