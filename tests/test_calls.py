@@ -297,6 +297,34 @@ def test_a_module_level_mention_is_a_possible_call_only_when_it_calls_the_name()
     assert not calls_by_name("from .modeling import LlamaModel", names)
 
 
+def test_the_uses_of_many_names_each_with_the_function_around_it(ws: Workspace) -> None:
+    uses = ws.calling.code.mentions_of(["LOSSES", "loss_function", "no_such_name"])
+    assert uses["no_such_name"] == []
+    where = {
+        name: [(m.path, m.line, m.body.name if m.body is not None else None) for m in found]
+        for name, found in uses.items()
+    }
+    assert (TRAINER, 27, "Trainer.loss_function") in where["LOSSES"]
+    assert (TRAINER, 4, None) in where["LOSSES"]  # the import, at module level
+    assert (TRAINER, 39, "Trainer.step") in where["loss_function"]
+    assert (TRAINER, 48, "ToyForMaskedLM.predict") in where["loss_function"]
+    alone = ws.calling.code.mentions("loss_function")
+    assert [(m.path, m.line, m.col, m.body.target if m.body else None) for m in alone] == [
+        (m.path, m.line, m.col, m.body.target if m.body else None) for m in uses["loss_function"]
+    ]
+
+
+def test_the_function_around_a_line_is_the_innermost_that_spans_it() -> None:
+    from codewalk.workspace.code import _innermost
+
+    # (row, first line, last line): a class's method (rows 1, 2) holding a nested def (3),
+    # a function after them (4), and two defs sharing a line range (5 first, 6)
+    spans = [(1, 10, 30), (2, 12, 20), (3, 14, 16), (4, 40, 50), (5, 60, 62), (6, 60, 62)]
+    lines = [5, 10, 13, 15, 17, 25, 35, 50, 61, 70]
+    assert _innermost(spans, lines) == {10: 1, 13: 2, 15: 3, 17: 2, 25: 1, 50: 4, 61: 5}
+    assert _innermost([], lines) == {}
+
+
 def test_reading_classes_ahead_reads_what_their_mro_looks_up_and_changes_no_answer(
     ws: Workspace, tmp_path: Path
 ) -> None:

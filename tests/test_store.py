@@ -236,6 +236,16 @@ def test_references_of_a_name_are_its_own_uses_not_a_longer_names() -> None:
     assert store.references(snap, "post_init2") == [("m.py", 3, 0)]
     assert store.references(snap, "pos") == []
     assert [d.name for d in store.assigned_of(blob)] == ["x", "post_init2"]
+    other = store.add_blob("other", fact_rows(extract_module.extract(b"def g():\n    post_init()\n")))
+    snap2 = store.create_snapshot("r", "/r", "c2", [("a.py", "a", False), ("m.py", "m", False)])
+    store.set_blob(snap2, "a.py", other)
+    store.set_blob(snap2, "m.py", blob)
+    names = ["post", "post_init", "pos", *(f"unused{i}" for i in range(600))]  # two queries' worth
+    assert store.references_of(snap2, names) == {
+        "post_init": [("a.py", 2, 4), ("m.py", 1, 0), ("m.py", 3, 13)],
+        "post": [("m.py", 2, 4), ("m.py", 7, 11)],
+    }
+    assert store.references_of(snap, ["post_init"]) == {"post_init": [("m.py", 1, 0), ("m.py", 3, 13)]}
 
 
 def test_a_file_another_process_indexed_is_read_with_its_blob(tmp_path: Path) -> None:
@@ -250,6 +260,21 @@ def test_a_file_another_process_indexed_is_read_with_its_blob(tmp_path: Path) ->
         after = first.facts.file(path)
         assert after is not None and after.blob is not None
         assert first.facts.file(path) == after == second.facts.file(path)
+
+
+def test_scanned_says_which_needles_were_scanned_for_that_snapshot_and_kind() -> None:
+    store = Store.memory()
+    snap = store.create_snapshot("r", "/r", "c1", [("m.py", "m", False)])
+    other = store.create_snapshot("r", "/r", "c2", [("m.py", "m", False)])
+    many = [f"Name{i}" for i in range(1200)]  # more than one query's bound parameters
+    for needle in many[::3]:
+        store.record_scan(snap, "base", needle)
+    store.record_scan(snap, "ref", "Name1")
+    store.record_scan(other, "base", "Name2")
+    assert store.scanned(snap, "base", many) == set(many[::3])
+    assert store.scanned(snap, "ref", many) == {"Name1"}
+    assert store.scanned(other, "base", ["Name0", "Name2"]) == {"Name2"}
+    assert store.scanned(snap, "base", []) == set()
 
 
 def test_reads_in_bulk_answer_as_the_reads_one_at_a_time(tmp_path: Path) -> None:

@@ -15,8 +15,9 @@ to look.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
-from codewalk.calls.callers import Mentions
+from codewalk.calls.callers import Mention
 from codewalk.calls.graph import key
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import Resolved
@@ -26,16 +27,25 @@ _BY_CLASS = ("__init__", "__new__", "forward", "__call__")  # reached through th
 Near = dict[tuple[str, str, int], Resolved]
 
 
-def toward(cr: CallResolver, goals: Sequence[Resolved], mentions: Mentions, hops: int) -> Near:
-    """The definitions within ``hops`` name-steps of one of ``goals``, by key."""
+class MentionsOf(Protocol):
+    """The uses of each of many names, each with the body around it."""
+
+    def __call__(self, names: Sequence[str]) -> dict[str, list[Mention]]: ...
+
+
+def toward(cr: CallResolver, goals: Sequence[Resolved], mentions_of: MentionsOf, hops: int) -> Near:
+    """The definitions within ``hops`` name-steps of one of ``goals``, by key; the
+    names of a step are looked up together."""
     near: Near = {key(g): g for g in goals}
     names = {n for g in goals for n in _names(g)}
     asked: set[str] = set()
     for _ in range(hops):
         later: set[str] = set()
-        for name in sorted(names - asked):
-            asked.add(name)
-            for mention in mentions(name):
+        step = sorted(names - asked)
+        asked.update(step)
+        uses = mentions_of(step)
+        for name in step:
+            for mention in uses[name]:
                 if mention.body is None:  # an entry of a table (LOSS_MAPPING), a module-level use
                     later.add(cr.code.holder(mention.repo, mention.path, mention.line))
                     continue

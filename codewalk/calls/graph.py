@@ -212,47 +212,82 @@ def _hops(
 
 def _possible(body: Body, callee: Callee, named: Named) -> Iterator[Hop]:
     """``x.m(...)`` on a value codewalk cannot type: the definitions named ``m`` that may
-    lead to the goal, each said to be a possible target."""
+    lead to the goal (each said to be a possible target by :func:`_said`)."""
     expr = callee.site.name.expr
     if not expr or "[" in expr or "(" in expr or ("." not in expr and callee.site.name.root != PARAM):
         return
     # x.m(...): a method m; model(...) of a parameter: an nn.Module's forward, a __call__
     names = (expr.rpartition(".")[2],) if "." in expr else ("forward", "__call__")
     for _, target in sorted(found for n in names for found in named.get(n, ())):
-        how = f"{expr}(…) on a value codewalk cannot type: possibly {target.qualname}, which leads on"
-        yield Hop(body, callee._replace(how=how), target._replace(via=how))
+        yield Hop(body, callee, target)  # said to be a guess (_said) once the search gets to it
+
+
+def _said(hop: Hop) -> Hop:
+    """A hop of :func:`_possible` (to a definition of an unresolved call) saying it is a
+    possible target; any other hop as it is. Said only for the hops the search gets to:
+    an untyped ``sampler_fn(...)`` may be any of thousands of ``forward``."""
+    if hop.target is None or hop.callee.status != UNRESOLVED:
+        return hop
+    expr, target = hop.callee.site.name.expr, hop.target.qualname
+    how = f"{expr}(…) on a value codewalk cannot type: possibly {target}, which leads on"
+    return Hop(hop.caller, hop.callee._replace(how=how), hop.target._replace(via=how))
 
 
 
 class _Frontier:
-    """The bodies still to search, by cost (a call 1, a guess more), and how each was
-    reached at its least cost: the hops to it (its parents) and its depth in calls."""
+    """The hops still to follow, by cost (a call 1, a guess more), and how each body was
+    reached at its least cost: the hops to it (its parents) and its depth in calls.
 
-    def __init__(self, start: Body) -> None:
+    The body a hop runs is made (told what the call passes on) only when the hops of its
+    cost come up, all of them together: the search mostly stops well before it reaches
+    the dearest hops, whose bodies are never needed."""
+
+    def __init__(self, start: Body, child: Callable[[Hop], Body | None]) -> None:
+        self.child = child
         self.parents: dict[Node, list[Hop]] = {}
         self.cost_of: dict[Node, tuple[int, int]] = {node(start): (0, 0)}
         self.depth_of: dict[Node, int] = {node(start): 0}
-        self.buckets: dict[tuple[int, int], deque[Body]] = {(0, 0): deque([start])}
+        self.hops: dict[tuple[int, int], list[tuple[Hop, int]]] = {}  # by cost, with the depth reached
+        self.bodies: deque[Body] = deque([start])  # those of the least cost, in the order reached
+        self.order = (0, 0)
 
-    def pop(self) -> tuple[tuple[int, int], Body] | None:
-        """The next body at the least cost, unless it was reached again at less since."""
-        order = min(self.buckets)
-        body = self.buckets[order].popleft()
-        if not self.buckets[order]:
-            del self.buckets[order]
-        return (order, body) if self.cost_of[node(body)] == order else None
+    def next_cost(self, below: int | None) -> tuple[int, int] | None:
+        """The cost of the next body to search, if it is fewer calls than ``below``
+        (None: no such body is left)."""
+        while not self.bodies and self.hops:
+            cost = min(self.hops)
+            if below is not None and cost[0] >= below:
+                return None
+            self._reach(cost)
+        if not self.bodies or (below is not None and self.order[0] >= below):
+            return None
+        return self.order
 
-    def offer(self, child: Body, hop: Hop, cost: tuple[int, int], depth: int) -> None:
-        """``child`` reached through ``hop`` at ``cost``: kept if no cheaper way is known."""
-        there = node(child)  # a class's node is its __init__
-        known = self.cost_of.get(there)
-        if known is None or cost < known:
-            self.cost_of[there] = cost
-            self.depth_of[there] = depth
-            self.parents[there] = [hop]
-            self.buckets.setdefault(cost, deque()).append(child)
-        elif known == cost:
-            self.parents[there].append(hop)
+    def pop(self) -> Body:
+        return self.bodies.popleft()
+
+    def offer(self, hop: Hop, cost: tuple[int, int], depth: int) -> None:
+        """``hop`` reaches a body at ``cost``, ``depth`` calls from the start."""
+        self.hops.setdefault(cost, []).append((hop, depth))
+
+    def _reach(self, cost: tuple[int, int]) -> None:
+        """The bodies the hops of ``cost`` reach, in order: each one new at that cost is
+        searched next, and a hop to one already reached at that cost is one more parent."""
+        self.order = cost
+        for offered, depth in self.hops.pop(cost):
+            hop = _said(offered)
+            child = self.child(hop)
+            if child is None:
+                continue
+            there = node(child)  # a class's node is its __init__
+            known = self.cost_of.get(there)
+            if known is None:
+                self.cost_of[there] = cost
+                self.depth_of[there] = depth
+                self.parents[there] = [hop]
+                self.bodies.append(child)
+            elif known == cost:
+                self.parents[there].append(hop)
 
 
 def _search(
@@ -278,20 +313,18 @@ def _search(
     goal_keys = {key(g) for g in goals}
     named = _functions_by_name(near) if near is not None else {}
     bodies = known_before.bodies
-    frontier = _Frontier(start)
+    frontier = _Frontier(start, lambda hop: _child(cr, hop, known_before))
     ends: list[tuple[tuple[int, int], Hop]] = []
     analysed = 0
     complete = True
     enough = False
-    while frontier.buckets and not enough:
-        popped = frontier.pop()
-        if popped is None:  # reached again at less cost: searched there
-            continue
-        order, body = popped
-        here = node(body)
+    while not enough:
         best = min((end[0][0] for end in ends), default=None)
-        if best is not None and order[0] >= best:
+        order = frontier.next_cost(below=best)
+        if order is None:  # none left, or none cheaper than a chain found
             break
+        body = frontier.pop()
+        here = node(body)
         level = frontier.depth_of[here]
         if level >= max_depth:
             continue
@@ -304,14 +337,12 @@ def _search(
         for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named):
             cost = (order[0] + calls, order[1] + (calls > 1))
             if _is_goal(hop, goal_keys, goal_name) or _constructs_goal(cr, hop, goal_keys, bodies):
-                ends.append((cost, hop))
+                ends.append((cost, _said(hop)))
                 enough, complete = _enough(ends, frontier.parents, limit, order, near is not None, complete)
                 continue
             if hop.target is None or hop.target.repo not in within or (best is not None and cost[0] >= best):
                 continue
-            child = _child(cr, hop, known_before)
-            if child is not None:
-                frontier.offer(child, hop, cost, level + 1)
+            frontier.offer(hop, cost, level + 1)
     ordered = [hop for _, hop in sorted(ends, key=lambda end: end[0])]
     chains = _chains(ordered, frontier.parents, limit)
     return PathSearch(tuple(chains), analysed, complete)
@@ -373,7 +404,10 @@ def _constructs_goal(
     """``X(...)`` where the goal is what constructing ``X`` runs (``X.__init__``)."""
     if hop.target is None or hop.target.kind != "class":
         return False
-    made = reached(cr, hop, bodies)
+    target_key = (*key(hop.target), hop.target.receiver or hop.target.qualname)
+    if target_key not in bodies:
+        bodies[target_key] = body_for(cr, hop.target)
+    made = bodies[target_key]
     return made is not None and key(made.target) in goal_keys
 
 

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from codewalk.calls.cache import facts_of
 from codewalk.calls.holders import holds, parameter_names
 from codewalk.calls.model import RESOLVED, Body
 from codewalk.calls.reach import Reacher
@@ -26,7 +25,7 @@ def returned_argument(
             continue
         params = parameter_names(function.signature)
         offset = 1 if inner.cls and params[:1] in (["self"], ["cls"]) else 0
-        returns = facts_of(r.table, inner).returns
+        returns = r.facts(inner).returns
         returned = {ret.name.expr for ret in returns if ret.name.root == PARAM and ret.part == o.part}
         for arg, slot in zip(o.args, o.slots, strict=False):
             index = int(slot[1:]) + offset if slot.startswith("#") else -1

@@ -18,7 +18,7 @@ Calling a property reaches the property and what it returns; calling an instance
 from __future__ import annotations
 
 from codewalk.calls import selves
-from codewalk.calls.cache import CallFactsTable
+from codewalk.calls.cache import CallFactsTable, facts_of
 from codewalk.calls.holders import Holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body, Code
 from codewalk.calls.reached import Reach, a, found, unresolved, with_via
@@ -51,6 +51,7 @@ class Reacher:
     def __init__(self, code: Code, table: CallFactsTable) -> None:
         self.code = code
         self.table = table
+        self._facts: dict[tuple[int, int], CallFacts] = {}  # the facts read, by (blob, line)
         self._memo: dict[tuple[str, str, str, str, str, str, str, bool], Reach] = {}
         self._descendants: dict[tuple[str, str, int, int], list[Resolved]] = {}
         self._classes: dict[str, Resolved | None] = {}
@@ -64,6 +65,10 @@ class Reacher:
         self.imported: dict[tuple[str, str], tuple[str, ...]] = {}  # ... and the pins a module imports from
 
     # -- helpers ----------------------------------------------------------------------------
+    def facts(self, body: Body) -> CallFacts:
+        """The call facts of ``body``, each body's read (or analysed) once."""
+        return facts_of(self.table, body, self._facts)
+
     def view(self, body: Body) -> tuple[Resolver, ModuleView] | None:
         resolver = self.code.resolver(body.repo)
         view = resolver.facts.module(body.module) if resolver is not None else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from codewalk.calls.cache import CallFactsTable, facts_of
+from codewalk.calls.cache import CallFactsTable
 from codewalk.calls.holders import holds, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
@@ -38,10 +38,6 @@ class CallResolver(Reacher):
     def __init__(self, code: Code, table: CallFactsTable) -> None:
         super().__init__(code, table)
         self._locals: dict[tuple[str, str, int, str, str, bool], Reach] = {}
-        self._facts: dict[tuple[int, int], CallFacts] = {}  # the facts read, by (blob, line)
-
-    def facts(self, body: Body) -> CallFacts:
-        return facts_of(self.table, body, self._facts)
 
     def read_ahead(self, bodies: Iterable[Body]) -> None:
         """Read the kept facts of many bodies at once (``callers`` reads thousands)."""

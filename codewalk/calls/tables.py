@@ -180,8 +180,6 @@ def returned_instances(r: Reacher, function: Resolved, depth: int, part: int = -
 
 
 def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -> Reach:
-    from codewalk.calls.cache import facts_of
-
     name = function.qualname.rpartition(".")[2]
     place = r.place(function)
     said = returns(function.signature)
@@ -202,7 +200,7 @@ def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -
     receiver = r.class_named(function.receiver) if function.receiver and body.cls else None
     if receiver is not None:  # self is the class it was called on: return self, self.x
         body = body._replace(receiver=receiver._replace(via="the class the call reached it through"))
-    facts = facts_of(r.table, body)
+    facts = r.facts(body)
     out: list[Resolved] = []
     loose = False
     for o in facts.returns:
@@ -406,12 +404,10 @@ def returned(r: Reacher, prop: Resolved, caller: Body, depth: int) -> Reach:
 
 
 def _returned(r: Reacher, prop: Resolved, caller: Body, depth: int) -> Reach:
-    from codewalk.calls.cache import facts_of
-
     body = r.code.body(prop)
     if body is None:
         return unresolved("")
-    facts = facts_of(r.table, body)
+    facts = r.facts(body)
     for_class = caller.cls.rpartition(".")[2]
     targets: list[Resolved] = []
     for o in (o for o in facts.returns if o.part < 0):

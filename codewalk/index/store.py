@@ -472,17 +472,25 @@ class Store:
 
     def references(self, snap: int, name: str) -> list[tuple[str, int, int]]:
         """(path, line, col) of every use of ``name`` in the indexed files of ``snap``."""
-        rows = self.db.execute(
-            "SELECT f.path, d.data FROM refnames r CROSS JOIN refdata d ON d.blob = r.blob "
-            "CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? WHERE r.name = ?",  # sorted below
-            (snap, name),
-        )
-        found: list[tuple[str, int, int]] = []
-        for path, data in rows:
-            for spot in _spots(data, name):
-                row, _, col = spot.partition(":")
-                found.append((path, int(row), int(col)))
-        return sorted(found)
+        return self.references_of(snap, [name]).get(name, [])
+
+    def references_of(self, snap: int, names: Sequence[str]) -> dict[str, list[tuple[str, int, int]]]:
+        """:meth:`references` of each of ``names`` that is used, in few queries."""
+        found: dict[str, list[tuple[str, int, int]]] = {}
+        for start in range(0, len(names), 500):  # SQLite's limit on bound parameters
+            chunk = list(names[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT r.name, f.path, d.data FROM refnames r CROSS JOIN refdata d ON d.blob = r.blob "
+                f"CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? WHERE r.name IN ({marks})",
+                (snap, *chunk),
+            )
+            for name, path, data in rows:
+                spots = found.setdefault(name, [])
+                for spot in _spots(data, name):
+                    row, _, col = spot.partition(":")
+                    spots.append((path, int(row), int(col)))
+        return {name: sorted(spots) for name, spots in found.items()}
 
     def names_like(self, snap: int, pattern: str, limit: int = 2000) -> list[str]:
         """Distinct definition names matching a SQL LIKE pattern (case-insensitive)."""
@@ -517,13 +525,19 @@ class Store:
         return [r[0] for r in rows]
 
     # -- what the byte scans of a snapshot found (a snapshot's files never change) ------
-    def scanned(self, snap: int, kind: str, needle: str) -> bool:
-        """Whether the scan for ``needle`` as ``kind`` has run over ``snap``'s files (and
-        indexed every file that may hold it): no later process need scan again."""
-        row = self.db.execute(
-            "SELECT 1 FROM scans WHERE snap=? AND kind=? AND needle=?", (snap, kind, needle)
-        ).fetchone()
-        return row is not None
+    def scanned(self, snap: int, kind: str, needles: Sequence[str]) -> set[str]:
+        """Those of ``needles`` whose scan as ``kind`` has run over ``snap``'s files (and
+        indexed every file that may hold them): no later process need scan again."""
+        found: set[str] = set()
+        for start in range(0, len(needles), 500):  # SQLite's limit on bound parameters
+            chunk = list(needles[start : start + 500])
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT needle FROM scans WHERE snap=? AND kind=? AND needle IN ({marks})",
+                (snap, kind, *chunk),
+            )
+            found.update(str(needle) for (needle,) in rows)
+        return found
 
     def record_scan(self, snap: int, kind: str, needle: str) -> None:
         """Remember that the scan ran (a read-only index keeps nothing: the next process

@@ -281,7 +281,7 @@ class Calling:
             goal,
             max_depth=max_depth,
             limit=limit,
-            toward=partial(toward, self.cr, goals, self.code.mentions, max_depth - 1),
+            toward=partial(toward, self.cr, goals, self.code.mentions_of, max_depth - 1),
         )
         reached = search.chains[0][-1].reached if search.chains else ""  # of several goals, the one reached
         name = reached or (goals[0].qualname if goals else goal)

@@ -11,8 +11,10 @@ the reason.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import partial
+from itertools import accumulate
 from typing import Protocol
 
 from codewalk.calls.callers import Mention
@@ -150,13 +152,7 @@ class WorkspaceCode:
         facts.read_files(list(lines))
         files = {path: found for path in lines if (found := self._file(repo, path)) is not None}
         spans = self.function_spans([blob for _, blob in files.values()])
-        innermost: dict[str, dict[int, int]] = {}  # path -> line -> the row of the function around it
-        for path, (_, blob) in files.items():
-            inner = innermost[path] = {}
-            for line in lines[path]:
-                around = [(start, r) for r, start, end in spans[blob] if start <= line <= end]
-                if around:
-                    inner[line] = max(around, key=lambda found: found[0])[1]
+        innermost = {path: _innermost(spans[blob], lines[path]) for path, (_, blob) in files.items()}
         defs = self._defs_by_row(sorted({r for inner in innermost.values() for r in inner.values()}))
         out: dict[str, dict[int, Body]] = {}
         for path, inner in innermost.items():
@@ -340,15 +336,40 @@ class WorkspaceCode:
 
     def mentions(self, name: str) -> list[Mention]:
         """Every use of ``name`` in the opened repositories, with the body around it."""
-        found: list[Mention] = []
+        return self.mentions_of([name])[name]
+
+    def mentions_of(self, names: Sequence[str]) -> dict[str, list[Mention]]:
+        """:meth:`mentions` of each of ``names``: the uses of all of them read in few
+        queries, and the function around each line of a file found once for all."""
+        found: dict[str, list[Mention]] = {name: [] for name in names}
         for facts in list(self.ws.stack.members.values()):
-            facts.scan("ref", name)
-            by_path: dict[str, list[tuple[int, int]]] = {}
-            for path, line, col in self.ws.store.references(facts.snap, name):
-                by_path.setdefault(path, []).append((line, col))
-            lines = {path: [line for line, _ in spots] for path, spots in by_path.items()}
-            bodies = self.bodies_in(facts.repo, lines)
-            for path, spots in by_path.items():
-                around = bodies.get(path, {})
-                found.extend(Mention(facts.repo, path, line, col, around.get(line)) for line, col in spots)
+            facts.scan_all("ref", names)
+            uses = self.ws.store.references_of(facts.snap, names)
+            lines: dict[str, set[int]] = {}
+            for spots in uses.values():
+                for path, line, _ in spots:
+                    lines.setdefault(path, set()).add(line)
+            bodies = self.bodies_in(facts.repo, {path: sorted(at) for path, at in lines.items()})
+            for name, spots in uses.items():
+                for path, line, col in spots:
+                    found[name].append(Mention(facts.repo, path, line, col, bodies.get(path, {}).get(line)))
         return found
+
+
+def _innermost(spans: list[tuple[int, int, int]], lines: list[int]) -> dict[int, int]:
+    """For each of ``lines``, the row of the innermost of ``spans`` ((row, first line,
+    last line)) around it: of those around it, the one starting last (of two, the first
+    in ``spans``)."""
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][1], -i))
+    starts = [spans[i][1] for i in order]
+    reach = list(accumulate((spans[i][2] for i in order), max))  # the last line any span so far ends on
+    out: dict[int, int] = {}
+    for line in lines:
+        k = bisect_right(starts, line)  # the spans starting at or before the line: walked back
+        while k > 0 and reach[k - 1] >= line:
+            k -= 1
+            row, _, end = spans[order[k]]
+            if end >= line:
+                out[line] = row
+                break
+    return out

@@ -54,20 +54,26 @@ class IndexFacts:
 
     def scan(self, kind: str, needle: str) -> None:
         """Index the not-yet-indexed files that may hold ``needle`` (lazy mode only)."""
-        if self.complete or (kind, needle) in self._scanned:
+        self.scan_all(kind, [needle])
+
+    def scan_all(self, kind: str, needles: Sequence[str]) -> None:
+        """Index the not-yet-indexed files that may hold each of ``needles`` (lazy mode
+        only), the scans an earlier process ran asked for in one query."""
+        if self.complete:
             return
-        self._scanned.add((kind, needle))
-        if self.store.scanned(self.snap, kind, needle):  # an earlier process indexed its finds
-            return
+        todo = [n for n in dict.fromkeys(needles) if (kind, n) not in self._scanned]
+        self._scanned.update((kind, n) for n in todo)
+        done = self.store.scanned(self.snap, kind, todo)  # an earlier process indexed their finds
         from codewalk.index.prefilter import scan_paths
 
-        pending = self._pending()
-        hits = scan_paths(self.checkout, pending, kind, needle)
-        if hits:
-            index_paths(self.store, self.snap, self.checkout, hits)
-            done = {r.path for r in hits}
-            self._unindexed = [r for r in pending if r.path not in done]
-        self.store.record_scan(self.snap, kind, needle)
+        for needle in (n for n in todo if n not in done):
+            pending = self._pending()
+            hits = scan_paths(self.checkout, pending, kind, needle)
+            if hits:
+                index_paths(self.store, self.snap, self.checkout, hits)
+                indexed = {r.path for r in hits}
+                self._unindexed = [r for r in pending if r.path not in indexed]
+            self.store.record_scan(self.snap, kind, needle)
 
     def scan_bases(self, names: Sequence[str]) -> None:
         """Index the not-yet-indexed files with a class deriving from one of ``names``
@@ -76,7 +82,8 @@ class IndexFacts:
             return
         todo = [n for n in dict.fromkeys(names) if ("base", n) not in self._scanned]
         self._scanned.update(("base", n) for n in todo)
-        todo = [n for n in todo if not self.store.scanned(self.snap, "base", n)]
+        done = self.store.scanned(self.snap, "base", todo)
+        todo = [n for n in todo if n not in done]
         if not todo:
             return
         from codewalk.index.prefilter import base_paths
