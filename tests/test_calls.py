@@ -355,3 +355,16 @@ def test_reading_classes_ahead_reads_what_their_mro_looks_up_and_changes_no_answ
         assert mro == [f"{v.module}.{c.qualname}" for v, c in fresh.resolver.ns.mro(again, "SumHead")]
         assert fit == fresh.resolver.resolve_in("callpkg.heads", "self.fit", "SumHead")
     assert [t.qualname for t in fit] == ["callpkg.heads.Fitting.fit"]
+
+
+def test_backwards_a_constant_named_in_a_method_brings_that_method_not_its_class(ws: Workspace) -> None:
+    """``LOSSES[loss_type]`` in ``Trainer.loss_function``: the property may lead to the
+    loss; a class named in a method would bring its class's methods (they call
+    ``self.attribute(...)``), an upper-case constant does not."""
+    from codewalk.calls.backward import toward
+
+    (goal,) = ws.find("callpkg.losses.causal_loss").matches
+    near = toward(ws.calling.cr, [goal], ws.calling.code.mentions_of, 2)
+    found = {d.qualname.removeprefix("callpkg.") for d in near.values()}
+    assert {"losses.causal_loss", "trainer.Trainer.loss_function"} <= found
+    assert not found & {"trainer.Trainer.train", "trainer.Trainer.setup", "trainer.Trainer.__init__"}

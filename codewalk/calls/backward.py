@@ -7,9 +7,9 @@ From a definition one step back are the bodies that name it: a function or metho
 its name, a class (and so its ``__init__``, its ``forward`` or ``__call__``) by the
 class's name, and the methods of a class whose body names it (``self.self_attn =
 LlamaAttention(...)`` in ``LlamaDecoderLayer.__init__``: its ``forward`` calls
-``self.self_attn(...)``); a name in a dict literal stands for the dict's name
-(``LOSS_MAPPING``). A name is not a call, so this over-approximates: it only says where
-to look.
+``self.self_attn(...)``; a constant, ``LOSS_MAPPING``, is not a class); a name in a
+dict literal stands for the dict's name (``LOSS_MAPPING``). A name is not a call, so
+this over-approximates: it only says where to look.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def toward(cr: CallResolver, goals: Sequence[Resolved], mentions_of: MentionsOf,
                     later.add(cr.code.holder(mention.repo, mention.path, mention.line))
                     continue
                 found = [mention.body.target]
-                if mention.body.cls and name[:1].isupper():  # a class named in a method: its class's methods
+                if mention.body.cls and _class_name(name):  # a class named in a method: its class's methods
                     found += cr.code.methods(mention.repo, mention.path, mention.body.cls)
                 for d in found:
                     if key(d) not in near:
@@ -60,6 +60,12 @@ def toward(cr: CallResolver, goals: Sequence[Resolved], mentions_of: MentionsOf,
         if len(near) > MAX_NEAR:
             break
     return near
+
+
+def _class_name(name: str) -> bool:
+    """Written as a class is (``LlamaAttention``), not as a constant (``LOSS_MAPPING``:
+    the method naming it is a use of the table, not of an instance its class holds)."""
+    return name[:1].isupper() and not name.isupper()
 
 
 def _names(d: Resolved) -> set[str]:
