@@ -225,9 +225,18 @@ def test_libcst_binds_only_the_bodies_whose_bindings_are_in_doubt(monkeypatch: p
     for bound in bound_here:
         result = call_facts(f"def f(x):\n    {bound}\n    return g(x)\n", 1, method=False)
         assert asked == [] and [s.name.root for s in result.sites] == ["local"]  # f's own, as Python binds it
+    declared = {  # as Python binds them: the module's name, the enclosing function's
+        "def f(x):\n    global g\n    g = make()\n    return g(x)\n": "global",
+        "def f(x):\n    g = 1\n    def inner():\n        nonlocal g\n        g = 2\n"
+        "        return g(x)\n": "local",
+    }
+    for source, root in declared.items():
+        result = call_facts(source, 1, method=False)
+        assert asked == [] and [s.name.root for s in result.sites if s.name.expr == "g"] == [root]
     in_doubt = {
-        "global": "def f(x):\n    global g\n    g = make()\n    return g(x)\n",
         "a class body": "def f(x):\n    class C:\n        g = 1\n    return g(x)\n",
+        "global in a class body": "def f(x):\n    class C:\n        global g\n        g = 1\n"
+        "    return g(x)\n",
         "del": "def f(x):\n    del g\n    return g(x)\n",  # deleted, bound nowhere: libcst says
     }
     for why, source in in_doubt.items():

@@ -1,6 +1,6 @@
 """libcst's binding analysis of one function body, for the bodies whose bindings the
-``ast`` pass leaves in doubt (:mod:`codewalk.calls.scopes`: ``global``, ``nonlocal``, a
-class body inside the function, ``del``).
+``ast`` pass leaves in doubt (:mod:`codewalk.calls.scopes`: a class body inside the
+function, a ``del`` of a name bound nowhere).
 
 libcst's ``ScopeProvider`` says how each name is bound (parameters, locals,
 comprehension and lambda scopes, ``global``/``nonlocal``, shadowing) and

@@ -5,7 +5,7 @@ their own: a method's body cannot see its class's namespace anyway, so what is n
 in the body is a module-level name, which the resolver answers later from the index.
 Each name's binding is decided by :mod:`codewalk.calls.scopes` (Python's scope rules
 for functions, lambdas and comprehensions); a body using a name whose binding is in
-doubt there (``global``, ``nonlocal``, a class body inside the function...) has its
+doubt there (a class body inside the function, a ``del`` of a name bound nowhere) has its
 names bound by libcst's analysis instead (:mod:`codewalk.calls.analyse`). ``ast`` parses
 a body in well under a millisecond where libcst takes a hundred times longer, so a
 ``callers`` or ``path`` that reads a thousand bodies pays libcst for the few that need it.

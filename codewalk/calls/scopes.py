@@ -6,11 +6,12 @@ A name used in a scope is that scope's own when the scope binds it (a parameter,
 assignment, a loop or ``with`` target, an import, a ``def``); else the enclosing
 function's, and so on out to the module; a comprehension's first iterable is read in
 the scope around it; ``:=`` in a comprehension binds in the function around it, a
-``match`` capture in the scope of the ``match`` (two rules libcst's analysis misses).
-That covers nearly every body. The rest is *in doubt* here and is left to libcst's
-binding analysis (:mod:`codewalk.calls.analyse`): a name declared ``global`` or
-``nonlocal``, bound in a class body inside the function, or deleted where it is not
-bound (``del x`` of a name the scope assigns is read as the assignment says).
+``match`` capture in the scope of the ``match`` (two rules libcst's analysis misses); a
+name a scope declares ``global`` is the module's there, one it declares ``nonlocal`` the
+enclosing function's. That covers nearly every body. The rest is *in doubt* here and is
+left to libcst's binding analysis (:mod:`codewalk.calls.analyse`): a name bound (or
+declared) in a class body inside the function, or deleted where it is not bound (``del
+x`` of a name the scope assigns is read as the assignment says).
 
 Pure: an ``ast`` tree in, bindings out.
 """
@@ -35,7 +36,7 @@ class Binding(NamedTuple):
 
 
 class _Scope:
-    __slots__ = ("bound", "imports", "kind", "params", "parent")
+    __slots__ = ("bound", "declared", "imports", "kind", "params", "parent")
 
     def __init__(self, kind: str, parent: _Scope | None) -> None:
         self.kind = kind  # function | lambda | comprehension | module
@@ -43,6 +44,7 @@ class _Scope:
         self.params: list[str] = []
         self.bound: set[str] = set()
         self.imports: dict[str, str] = {}  # name -> the dotted name it imports (the first import)
+        self.declared: dict[str, bool] = {}  # ``global`` (True) or ``nonlocal`` (False) names
 
 
 class Scopes:
@@ -80,6 +82,11 @@ class Scopes:
             return None
         scope: _Scope | None = self.scope_of.get(id(node), self.module)
         while scope is not None and scope.kind != "module":
+            if name in scope.declared:  # bound at module level, or in a function around it
+                if scope.declared[name]:
+                    return Binding(GLOBAL)
+                scope = scope.parent
+                continue
             if name in scope.imports:
                 return Binding(IMPORT, scope.imports[name])
             if name in scope.params or name in scope.bound:
@@ -130,7 +137,7 @@ class Scopes:
             for stmt in node.body:
                 self._visit(stmt, scope)
         elif isinstance(node, ast.Global | ast.Nonlocal):
-            self.doubtful.update(node.names)
+            scope.declared.update(dict.fromkeys(node.names, isinstance(node, ast.Global)))
         elif isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Store):
                 scope.bound.add(node.id)
@@ -178,10 +185,12 @@ class Scopes:
             self._visit(part, inner)
 
     def _in_doubt(self, node: ast.AST) -> None:
-        """Every name ``node`` binds is left to libcst."""
+        """Every name ``node`` binds (or declares ``global``) is left to libcst."""
         for inner in ast.walk(node):
             if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
                 self.doubtful.add(inner.id)
+            elif isinstance(inner, ast.Global | ast.Nonlocal):
+                self.doubtful.update(inner.names)
             elif isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 self.doubtful.add(inner.name)
 
