@@ -56,9 +56,7 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
 
     parts = name.expr.removesuffix("[]").split(".")
     if not body.cls and body.receiver is None:
-        installed = installed_self(r, body, parts, candidates=candidates) if body.nested else None
-        outside = f"{parts[0]} is the first parameter, but {body.name} is not in a class"
-        return installed or unresolved(outside)
+        return _outside_class(r, body, parts, candidates=candidates)
     klass = name.root == CLS or parts[-1] == "__class__"
     if parts[-1] == "__class__":
         parts = parts[:-1]
@@ -94,6 +92,12 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
     if typed is not None:
         return typed
     return self_outside(r, body, resolver, view, parts)
+
+
+def _outside_class(r: Reaching, body: Body, parts: list[str], *, candidates: bool) -> Reach:
+    """``self`` in a function no class holds: of the classes it is set on, if any."""
+    installed = installed_self(r, body, parts, candidates=candidates) if body.nested else None
+    return installed or unresolved(f"{parts[0]} is the first parameter, but {body.name} is not in a class")
 
 
 def installed_self(r: Reaching, body: Body, parts: list[str], *, candidates: bool) -> Reach | None:

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from codewalk.errors import CacheError
 from codewalk.index.database import Transaction, memory_database, open_database, quarantine, writable
@@ -34,7 +34,16 @@ _FILE = "f.path, f.module, f.is_package, f.blob"
 _DEF = ", ".join(f"d.{c.strip()}" for c in DEF_COLUMNS.split(","))
 _FILE_DEF = f"{_FILE}, {_DEF}"
 _PAIRS = 400  # pairs asked for in one query (two parameters each: SQLite allows 999)
+_PARAMETERS = 500  # values asked for in one query, under SQLite's limit on bound parameters
+_T = TypeVar("_T")
 _FUNCTIONS = "kind IN ('function', 'method', 'property')"  # the definitions with a body
+
+
+def _chunks(items: Sequence[_T]) -> Iterator[tuple[list[_T], str]]:
+    """``items`` in slices one query can bind, each with its marks (``?, ?, ?``)."""
+    for start in range(0, len(items), _PARAMETERS):
+        chunk = list(items[start : start + _PARAMETERS])
+        yield chunk, ", ".join("?" * len(chunk))
 
 
 class BlobInfo(NamedTuple):
@@ -143,9 +152,7 @@ class Store:
         """The rows of ``paths`` and of the other files of their modules (a stub beside
         its source), in few queries."""
         found: list[FileRow] = []
-        for start in range(0, len(paths), 500):  # SQLite's limit on bound parameters
-            chunk = list(paths[start : start + 500])
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _chunks(paths):
             rows = self.db.execute(
                 "SELECT path, module, is_package, blob FROM files WHERE snap=? AND module IN "
                 f"(SELECT module FROM files WHERE snap=? AND path IN ({marks}))",
@@ -222,11 +229,10 @@ class Store:
         """What the index says of each of ``blobs`` (one it lacks: "missing")."""
         found = {blob: BlobInfo("missing", "not indexed", "", None, False) for blob in blobs}
         wanted = list(found)
-        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
-            chunk = wanted[start : start + 500]
+        for chunk, marks in _chunks(wanted):
             rows = self.db.execute(
                 "SELECT id, status, reason, generated_from, all_names, lazy FROM blobs "
-                f"WHERE id IN ({', '.join('?' * len(chunk))})",
+                f"WHERE id IN ({marks})",
                 chunk,
             )
             for blob, status, reason, generated_from, all_names, lazy in rows:
@@ -264,9 +270,7 @@ class Store:
         its list (empty without any), read in few queries (``callers`` reads hundreds)."""
         found: dict[int, list[tuple[int, int, int]]] = {blob: [] for blob in blobs}
         wanted = list(found)
-        for start in range(0, len(wanted), 500):  # SQLite's limit on bound parameters
-            chunk = wanted[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _chunks(wanted):
             query = (
                 f"SELECT blob, rowid, start_line, end_line FROM defs WHERE blob IN ({marks}) "
                 f"AND {_FUNCTIONS} ORDER BY rowid"
@@ -278,9 +282,7 @@ class Store:
     def defs_by_row(self, rows: Sequence[int]) -> dict[int, Definition]:
         """The definitions of ``rows`` (row ids from :meth:`function_spans`)."""
         found: dict[int, Definition] = {}
-        for start in range(0, len(rows), 500):  # SQLite's limit on bound parameters
-            chunk = list(rows[start : start + 500])
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _chunks(rows):
             query = f"SELECT rowid, {DEF_COLUMNS} FROM defs WHERE rowid IN ({marks})"
             found.update((int(r[0]), definition(r[1:])) for r in self.db.execute(query, chunk))
         return found
@@ -434,9 +436,7 @@ class Store:
     def files_using(self, snap: int, names: Sequence[str]) -> list[FileRow]:
         """The indexed files of ``snap`` that use one of ``names``, each once, by path."""
         found: dict[str, FileRow] = {}
-        for start in range(0, len(names), 500):  # SQLite's limit on bound parameters
-            chunk = list(names[start : start + 500])
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _chunks(names):
             rows = self.db.execute(
                 f"WITH users AS (SELECT DISTINCT blob FROM refnames WHERE name IN ({marks})) "
                 f"SELECT {_FILE} FROM users r CROSS JOIN files f ON f.blob = r.blob AND f.snap = ?",
@@ -448,10 +448,9 @@ class Store:
     def classes_with_bases(self, blobs: Sequence[int]) -> list[tuple[int, Definition]]:
         """(blob, class) of the classes of ``blobs`` that name a base."""
         found: list[tuple[int, Definition]] = []
-        for start in range(0, len(blobs), 500):  # SQLite's limit on bound parameters
-            chunk = list(blobs[start : start + 500])
+        for chunk, marks in _chunks(blobs):
             rows = self.db.execute(
-                f"SELECT blob, {DEF_COLUMNS} FROM defs WHERE blob IN ({', '.join('?' * len(chunk))}) "
+                f"SELECT blob, {DEF_COLUMNS} FROM defs WHERE blob IN ({marks}) "
                 "AND kind = 'class' AND bases != ''",
                 chunk,
             )
@@ -477,9 +476,7 @@ class Store:
     def references_of(self, snap: int, names: Sequence[str]) -> dict[str, list[tuple[str, int, int]]]:
         """:meth:`references` of each of ``names`` that is used, in few queries."""
         found: dict[str, list[tuple[str, int, int]]] = {}
-        for start in range(0, len(names), 500):  # SQLite's limit on bound parameters
-            chunk = list(names[start : start + 500])
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _chunks(names):
             rows = self.db.execute(
                 "SELECT r.name, f.path, d.data FROM refnames r CROSS JOIN refdata d ON d.blob = r.blob "
                 f"CROSS JOIN files f ON f.blob = r.blob AND f.snap = ? WHERE r.name IN ({marks})",
@@ -504,12 +501,11 @@ class Store:
     def reference_counts(self, snap: int, names: Sequence[str]) -> dict[str, int]:
         """For each of ``names``: how many indexed files of ``snap`` use it."""
         found: dict[str, int] = {}
-        for start in range(0, len(names), 500):  # SQLite's limit on bound parameters
-            chunk = list(names[start : start + 500])
+        for chunk, marks in _chunks(names):
             rows = self.db.execute(
                 "SELECT r.name, count(*) FROM refnames r CROSS JOIN files f "
                 "ON f.blob = r.blob AND f.snap = ? "
-                f"WHERE r.name IN ({', '.join('?' * len(chunk))}) GROUP BY r.name",
+                f"WHERE r.name IN ({marks}) GROUP BY r.name",
                 (snap, *chunk),
             )
             found.update((name, int(count)) for name, count in rows)
@@ -529,9 +525,7 @@ class Store:
         """Those of ``needles`` whose scan as ``kind`` has run over ``snap``'s files (and
         indexed every file that may hold them): no later process need scan again."""
         found: set[str] = set()
-        for start in range(0, len(needles), 500):  # SQLite's limit on bound parameters
-            chunk = list(needles[start : start + 500])
-            marks = ", ".join("?" * len(chunk))
+        for chunk, marks in _chunks(needles):
             rows = self.db.execute(
                 f"SELECT needle FROM scans WHERE snap=? AND kind=? AND needle IN ({marks})",
                 (snap, kind, *chunk),
@@ -551,10 +545,9 @@ class Store:
         """The use counts kept for ``names`` (those not kept are absent): how many files
         use each, the same total whichever files were indexed since."""
         found: dict[str, int] = {}
-        for start in range(0, len(names), 500):  # SQLite's limit on bound parameters
-            chunk = list(names[start : start + 500])
+        for chunk, marks in _chunks(names):
             rows = self.db.execute(
-                f"SELECT name, n FROM counts WHERE snap=? AND name IN ({', '.join('?' * len(chunk))})",
+                f"SELECT name, n FROM counts WHERE snap=? AND name IN ({marks})",
                 (snap, *chunk),
             )
             found.update((name, int(n)) for name, n in rows)
