@@ -163,18 +163,18 @@ def installed(by_target: Callable[[str], Sequence[Definition]], nested: str) -> 
     ``by_target`` gives the ``rebind``/``applies`` facts of the module naming a target."""
     sets = [d for d in by_target(nested) if d.kind == "rebind"]
     members = sorted({d.name for d in sets})
-    handers = list(dict.fromkeys(d.qualname.rpartition(".")[0] for d in sets))
-    todo = list(handers)
+    handed = list(dict.fromkeys(d.qualname.rpartition(".")[0] for d in sets))
+    todo = list(handed)
     for _ in range(_DEPTH):
         later: list[str] = []
         for function in todo:  # an ``applies`` fact names its target as the module does
             for applied in by_target(function):
-                hander = applied.qualname.removesuffix(".<applies>")
-                if applied.kind == "applies" and hander not in handers:
-                    handers.append(hander)
-                    later.append(hander)
+                giver = applied.qualname.removesuffix(".<applies>")
+                if applied.kind == "applies" and giver not in handed:
+                    handed.append(giver)
+                    later.append(giver)
         todo = later
-    return members, handers if members else []
+    return members, handed if members else []
 
 
 def rebinds(view: ModuleView, function: str, member: str) -> list[Definition]:

@@ -297,20 +297,20 @@ class WorkspaceCode:
         view, blob = found
         local = target.qualname[len(view.module) + 1 :]
         name = local.rpartition(".")[2]
-        members, handers = installed(partial(self.ws.store.defs_where, blob, "target"), local)
+        members, handed = installed(partial(self.ws.store.defs_where, blob, "target"), local)
         as_ = " and ".join(members)
         out: list[Resolved] = []
-        for hander in handers:
-            cls, _, hook = hander.rpartition(".")
+        for given in handed:
+            cls, _, hook = given.rpartition(".")
             if hook == "__init_subclass__":  # the classes deriving from cls are handed to it
                 how = f"deriving from {cls}, whose __init_subclass__ sets {name} as its {as_}"
                 classes = [d for d in view.defs(cls) if d.kind == "class"]
                 out += [to_resolved(Hit(view, d, how, 0), target.repo) for d in classes]
-            elif "." not in hander:  # a module-level function: the classes it decorates
-                decorated = self._decorated(view, hander)
+            elif "." not in given:  # a module-level function: the classes it decorates
+                decorated = self._decorated(view, given)
                 names = [c.qualname.rpartition(".")[2] for c in decorated]
                 listed = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-                how = f"decorated with @{hander} ({listed}), which sets {name} as its {as_}"
+                how = f"decorated with @{given} ({listed}), which sets {name} as its {as_}"
                 out += [c._replace(via=how) for c in decorated]
         return out
 
