@@ -350,5 +350,6 @@ def _warm_up() -> None:
     from codewalk.calls.extract import call_facts
     from codewalk.workspace.navigation import warm_up as warm_jedi
 
-    call_facts("def f(x):\n    global g\n    return g(x)\n", 1, method=False)  # in doubt: libcst
+    in_doubt = "def f(x):\n    class C:\n        g = 1\n    return g(x)\n"  # a class body: libcst binds it
+    call_facts(in_doubt, 1, method=False)
     warm_jedi()
