@@ -44,13 +44,18 @@ def reached(cr: CallResolver, hop: Hop, bodies: dict[Node, Body | None]) -> Body
     """The body a hop runs (``bodies`` keeps them by definition and receiver), told what
     the call passed to its parameters."""
     assert hop.target is not None
-    target_key = (*key(hop.target), hop.target.receiver or hop.target.qualname)
-    if target_key not in bodies:
-        bodies[target_key] = body_for(cr, hop.target)
-    child = bodies[target_key]
+    child = kept_body(cr, hop.target, bodies)
     if child is None or hop.callee.site.kind != "call" or not hop.callee.site.slots:
         return child
     return child._replace(arguments=cr.passed_in(hop.caller, hop.callee.site, child))
+
+
+def kept_body(cr: CallResolver, target: Resolved, bodies: dict[Node, Body | None]) -> Body | None:
+    """:func:`body_for`, once per definition and receiver (``bodies`` keeps them)."""
+    target_key = (*key(target), target.receiver or target.qualname)
+    if target_key not in bodies:
+        bodies[target_key] = body_for(cr, target)
+    return bodies[target_key]
 
 
 def body_for(cr: CallResolver, target: Resolved) -> Body | None:
@@ -404,10 +409,7 @@ def _constructs_goal(
     """``X(...)`` where the goal is what constructing ``X`` runs (``X.__init__``)."""
     if hop.target is None or hop.target.kind != "class":
         return False
-    target_key = (*key(hop.target), hop.target.receiver or hop.target.qualname)
-    if target_key not in bodies:
-        bodies[target_key] = body_for(cr, hop.target)
-    made = bodies[target_key]
+    made = kept_body(cr, hop.target, bodies)
     return made is not None and key(made.target) in goal_keys
 
 

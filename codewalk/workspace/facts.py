@@ -64,9 +64,12 @@ class IndexFacts:
         todo = [n for n in dict.fromkeys(needles) if (kind, n) not in self._scanned]
         self._scanned.update((kind, n) for n in todo)
         done = self.store.scanned(self.snap, kind, todo)  # an earlier process indexed their finds
+        left = [n for n in todo if n not in done]
+        if not left:
+            return
         from codewalk.index.prefilter import scan_paths
 
-        for needle in (n for n in todo if n not in done):
+        for needle in left:
             pending = self._pending()
             hits = scan_paths(self.checkout, pending, kind, needle)
             if hits:
