@@ -71,6 +71,10 @@ class TourError(ConfigError):
     """A tour file is malformed, or a tour name is unknown."""
 
 
+class UnknownTour(TourError):
+    """A tour id that no tour directory defines (a typo, not a file that does not load)."""
+
+
 class FocusTimeout(TourError):
     """A tour's ``focus: /regex/`` did not finish matching in its time bound."""
 

@@ -189,3 +189,38 @@ def test_find_says_so_when_only_a_fallback_answers_and_its_pin_cannot_be_read(
         "codewalk: save is defined here only as a fallback, for when importing it from ext.io fails; "
         "its definition in ext.io could not be read (ext: no package index could be reached"
     )
+
+
+def test_a_tour_recorded_in_this_directory_is_found_by_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``tour --new mine`` with no tour directory writes ./mine.yaml: ``check mine``,
+    ``tour mine`` and ``export mine`` read it there, through the one lookup ``tour`` uses."""
+    root = toy_source(tmp_path, monkeypatch)
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    (here / "mine.yaml").write_text("id: mine\n" + GOOD.format(n=1), encoding="utf-8")
+    code, out, err = run(capsys, "check", "mine", "--source", str(root))
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("ok      mine (2 steps at toy@local")
+    assert out.splitlines()[-1] == "1 tour(s), 2 step(s): 0 broken step(s), 0 file error(s)"
+    code, out, err = run(capsys, "tour", "mine", "--plain", "--no-color", "--source", str(root))
+    assert code == 0, err
+    assert out.startswith("Good 1  (mine, 2 steps)")
+    code, out, err = run(capsys, "export", "mine", "--source", str(root))
+    assert code == 0, err
+    assert out.startswith("# Good 1\n")
+
+
+def test_check_of_an_unknown_tour_is_the_commands_error_not_a_file_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name no tour has is a mistake in the command: one ``codewalk: error:`` line on
+    stderr and exit 2, as ``tour`` and ``export`` say it; nothing is checked."""
+    root = toy_source(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "check", "no-such-tour", "--source", str(root))
+    assert (code, out) == (2, "")
+    assert err.startswith("codewalk: error: unknown tour 'no-such-tour'\n  hint: known tours: ")
+    assert err.endswith("(list them with 'codewalk tours')\n")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from codewalk.errors import QueryError, TourError
+from codewalk.errors import QueryError, TourError, UnknownTour
 from codewalk.resolve.model import FindResult, Resolved
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.tours.discovery import discover_tours, load_tour, scan_tours, tour_dirs
@@ -385,18 +385,19 @@ def test_file_targets_survive_paths_the_os_refuses(tmp_path: Path) -> None:
     assert _file_suggestions(workspace, "src/p\0kg/core.py") == ()
 
 
-def test_a_tour_recorded_in_this_directory_is_named_in_the_hint(
+def test_a_tour_recorded_in_this_directory_is_found_after_the_tour_directories(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``tour --new mine`` writes ./mine.yaml when no tour directory is named; ``tour mine``
-    then says where it is rather than only listing the shipped tours."""
+    """``tour --new mine`` writes ./mine.yaml when no tour directory is named; ``mine``
+    then names it, for every command, unless a tour directory defines that id."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mine.yaml").write_text("id: mine\ntitle: T\nsteps:\n  - at: X\n", encoding="utf-8")
+    assert load_tour("mine").path == Path("mine.yaml")
+    (tmp_path / "causal-lm-loss.yml").write_text("title: Mine\nsteps:\n  - at: X\n", encoding="utf-8")
+    assert load_tour("causal-lm-loss").title != "Mine"  # the shipped tour comes first
+    (tmp_path / "broken.yaml").write_text("title: T\nsteps: 3\n", encoding="utf-8")
     with pytest.raises(TourError) as info:
-        load_tour("mine")
-    assert info.value.message == "unknown tour 'mine'"
-    assert info.value.hint is not None
-    assert info.value.hint.startswith(
-        "mine.yaml is in this directory, which is not a tour directory: codewalk tour mine.yaml;"
-    )
-    assert load_tour("mine.yaml").id == "mine"
+        load_tour("broken")
+    assert info.value.message.startswith("broken.yaml:")  # its own error, not 'unknown tour'
+    with pytest.raises(UnknownTour, match="unknown tour 'other'"):
+        load_tour("other")

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from codewalk import locations
-from codewalk.errors import TourError
+from codewalk.errors import TourError, UnknownTour
 from codewalk.tours.listing import ID_LINE_RE, TOUR_SUFFIXES, plain_id, stated_ids, tour_dirs, tour_files
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.model import Tour
@@ -80,11 +80,12 @@ def discover_tours(extra_dirs: Iterable[Path | str] = ()) -> list[Tour]:
 
 
 def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
-    """A tour by id (searched in every tour directory) or by the path of its file.
+    """A tour by id (searched in every tour directory, then as ``./ID.yaml``, where
+    ``tour --new ID`` writes when no tour directory is named) or by the path of its file.
 
     Files that do not load are skipped unless they are the tour asked for (their
     ``id:`` line, or else their name, says so): then their own error is raised. An id
-    defined in two files is an error naming both."""
+    defined in two files is an error naming both; an id found nowhere, ``UnknownTour``."""
     candidate = Path(name_or_id).expanduser()
     if candidate.suffix in TOUR_SUFFIXES or "/" in name_or_id:
         return read_tour(candidate)
@@ -117,6 +118,9 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
         )
     if found:
         return found[0]
+    here = next((Path(name_or_id + s) for s in TOUR_SUFFIXES if Path(name_or_id + s).is_file()), None)
+    if here is not None:  # where `tour --new NAME` writes when no tour directory is named
+        return read_tour(here)
     from difflib import get_close_matches
 
     known = sorted(ids)
@@ -124,12 +128,7 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
     hint = f"did you mean {', '.join(close)}?" if close else f"known tours: {', '.join(known) or 'none'}"
     for tour_id, path in stem_of.items():
         hint = f"{path} holds the tour {tour_id!r}; {hint}"
-    here = next(
-        (Path(name_or_id + suffix) for suffix in TOUR_SUFFIXES if Path(name_or_id + suffix).is_file()), None
-    )
-    if here is not None:  # where `tour --new` writes when no tour directory is named
-        hint = f"{here} is in this directory, which is not a tour directory: codewalk tour {here}; {hint}"
-    raise TourError(f"unknown tour {name_or_id!r}", hint=hint + " (list them with 'codewalk tours')")
+    raise UnknownTour(f"unknown tour {name_or_id!r}", hint=hint + " (list them with 'codewalk tours')")
 
 
 def _claimed_id(path: Path) -> str:

@@ -123,8 +123,8 @@ def run(args: argparse.Namespace) -> int:
 
 def load(args: argparse.Namespace) -> tuple[list[Tour], list[str]]:
     """The tours ``args`` names (all by default), and why each file that did not load
-    did not."""
-    from codewalk.errors import TourError
+    did not. A name no tour has is the command's mistake, not a file's: it is raised."""
+    from codewalk.errors import TourError, UnknownTour
     from codewalk.tours.discovery import load_tour, scan_tours
 
     tours: list[Tour] = []
@@ -133,6 +133,8 @@ def load(args: argparse.Namespace) -> tuple[list[Tour], list[str]]:
         for name in dict.fromkeys(args.tours):  # each named tour once, in order
             try:
                 tours.append(load_tour(name, args.tours_dir))
+            except UnknownTour:
+                raise
             except TourError as error:
                 errors.append(str(error))
     else:
