@@ -315,6 +315,50 @@ def test_a_version_that_is_not_on_the_index_is_one_clear_line(
     assert "unknown repo 'nope'" in capsys.readouterr().err
 
 
+NOT_A_RELEASE = (
+    "codewalk: error: demo@{0}: '{0}' is not a release version (PEP 440, e.g. 4.57.6 or v4.57.6) "
+    "nor 'installed' (the version your Python has)"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "bad"),
+    [
+        (("find", "Engine", "--at", "demo@latest"), "latest"),
+        (("check", "--at", "demo@latest"), "latest"),
+        (("sync", "demo@v2.0-final"), "v2.0-final"),
+        (("diff", "Engine", "--from", "demo@latest", "--to", "2.0"), "latest"),
+        (("diff", "Engine", "--from", "1.0", "--to", "2.x"), "2.x"),
+    ],
+    ids=["find-at", "check-at", "sync", "diff-from", "diff-to-bare"],
+)
+def test_a_version_that_is_not_a_release_is_refused_before_anything_is_fetched(
+    demo: dict[str, str],
+    argv: tuple[str, ...],
+    bad: str,
+    isolated_home: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--at``, ``diff --from/--to`` and ``sync`` read REPO@VERSION by one parser: a
+    version that is neither a release nor 'installed' is one line, before any fetch (no
+    tag derived from it, no package index asked)."""
+    assert main(list(argv)) == 2
+    out, err = capsys.readouterr()
+    assert (out, err.splitlines()) == ("", [NOT_A_RELEASE.format(bad)])
+    assert not (isolated_home / "sources" / "demo").exists()
+
+
+def test_a_release_with_a_v_or_a_pep440_spelling_is_read(demo: dict[str, str]) -> None:
+    from codewalk.source.pins import parse_pins
+    from codewalk.source.targets import parse_target, resolve_target
+
+    assert parse_target("demo@v1.0") == ("demo", "1.0")
+    assert parse_target("demo@1.0rc1") == ("demo", "1.0rc1")
+    assert parse_target("demo@installed") == ("demo", "installed")
+    pins = parse_pins(PINS, "pins.toml")
+    assert resolve_target(pins, "demo@v1.0", "pins.toml").pin.tag == "v1.0"
+
+
 LONG = "1" * 300  # a version no release has: longer than any file name may be
 
 

@@ -14,7 +14,8 @@ import re
 from typing import NamedTuple
 
 from codewalk.errors import PinError
-from codewalk.source.pins import Pin, get_pin
+from codewalk.source.pins import Pin, get_pin, quoted
+from codewalk.source.versions import valid_version
 
 INSTALLED = "installed"
 _TARGET_RE = re.compile(r"(?P<repo>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:@(?P<version>[^\s@]+))?")
@@ -29,11 +30,21 @@ class Target(NamedTuple):
 
 
 def parse_target(text: str) -> tuple[str, str]:
-    """``(repo, version)`` from ``REPO`` or ``REPO@VERSION`` (version "" when absent)."""
+    """``(repo, version)`` from ``REPO`` or ``REPO@VERSION`` (version "" when absent, a
+    ``v`` before a release number dropped). A version is a release (PEP 440) or
+    ``installed``: anything else is refused here, before a tag is derived or anything
+    fetched."""
     match = _TARGET_RE.fullmatch(text.strip())
     if match is None:
         raise PinError(f"{text!r}: expected REPO or REPO@VERSION, e.g. transformers@4.57.6")
-    return match["repo"], match["version"] or ""
+    repo, version = match["repo"], match["version"] or ""
+    if version and version != INSTALLED and valid_version(version) is not None:
+        shown = version if len(version) <= 40 else version[:40] + "..."
+        raise PinError(
+            f"{repo}@{shown}: {quoted(version)} is not a release version (PEP 440, e.g. 4.57.6 or "
+            f"v4.57.6) nor {INSTALLED!r} (the version your Python has)"
+        )
+    return repo, version[1:] if re.match(r"v\d", version) else version
 
 
 def resolve_target(pins: dict[str, Pin], text: str | None, filename: str) -> Target:
@@ -50,7 +61,7 @@ def resolve_target(pins: dict[str, Pin], text: str | None, filename: str) -> Tar
     if version == INSTALLED:
         found, python = installed_version(pin.release_name)
         return Target(pin.at(found), f"installed in {python}")
-    return Target(pin.at(version[1:] if re.match(r"v\d", version) else version), "")
+    return Target(pin.at(version), "")
 
 
 _PROBE = (
