@@ -359,6 +359,29 @@ def test_a_release_with_a_v_or_a_pep440_spelling_is_read(demo: dict[str, str]) -
     assert resolve_target(pins, "demo@v1.0", "pins.toml").pin.tag == "v1.0"
 
 
+def test_sync_counts_only_the_other_pins_not_yet_in_the_cache(
+    demo: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``sync`` fetches the first pin; of the others it names only how many a command
+    would still have to fetch, and nothing once every one is in the cache."""
+    pins = Path(demo["CODEWALK_PINS"])
+    for name in ("other", "third"):
+        sdist = make_sdist({f"src/{name}/__init__.py": "X = 1\n"}, top=f"{name}-2.0")
+        index_with(tmp_path / "index", name, {f"{name}-2.0.tar.gz": sdist})
+        pins.write_text(pins.read_text() + "\n" + PINS.replace("demo", name))
+    later = "not in the cache yet: fetched when a command first needs {}, or with --all)"
+
+    def last_line(*argv: str) -> str:
+        assert main(["sync", *argv]) == 0
+        return capsys.readouterr().out.splitlines()[-1]
+
+    assert last_line() == "(2 other pins are " + later.format("them")
+    last_line("other")
+    assert last_line() == "(1 other pin is " + later.format("it")
+    last_line("--all")
+    assert last_line().startswith("  ")  # the path of the first pin's entry, and no note after it
+
+
 LONG = "1" * 300  # a version no release has: longer than any file name may be
 
 

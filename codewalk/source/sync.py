@@ -83,12 +83,17 @@ def open_checkout(
         outcome = local_checkout(pin, Path(own))
         _print_notes(outcome.notes)
         return outcome.checkout
-    mode = source_mode()
-    found = cached.current(pin, kinds_for(pin, mode))
+    found = cached_checkout(pin)
     if found is not None:
         return found
     # The reporter already shows the notes (fallbacks, damaged entries) as they happen.
-    return ensure_checkout(pin, mode=mode, reporter=reporter or TerminalReporter()).checkout
+    return ensure_checkout(pin, reporter=reporter or TerminalReporter()).checkout
+
+
+def cached_checkout(pin: Pin) -> Checkout | None:
+    """The complete cache entry a command reads for ``pin`` without fetching (of a kind
+    ``CODEWALK_SOURCE`` allows), or None: the command would fetch it first."""
+    return cached.current(pin, kinds_for(pin, source_mode()))
 
 
 _shown_notes: set[str] = set()

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.errors import CodewalkError
     from codewalk.source.pins import load_pins
     from codewalk.source.reporter import TerminalReporter
-    from codewalk.source.sync import ensure_checkout
+    from codewalk.source.sync import cached_checkout, ensure_checkout
     from codewalk.source.targets import resolve_target
     from codewalk.visible import visible
 
@@ -55,6 +55,13 @@ def run(args: argparse.Namespace) -> int:
         print(visible(f"{target.pin.name}: {checkout.label}: {state}"))
         print(visible(f"  {checkout.root}"))
         sys.stdout.flush()
-    if not args.all and not args.targets and len(pins) > 1:
-        print(f"(the other {len(pins) - 1} pins are fetched when a command first needs them, or with --all)")
+    if not args.all and not args.targets:
+        synced = {target.pin.name for target in targets}
+        missing = [pin for pin in pins.values() if pin.name not in synced and cached_checkout(pin) is None]
+        if missing:
+            many = len(missing) > 1
+            print(
+                f"({len(missing)} other pin{'s are' if many else ' is'} not in the cache yet: "
+                f"fetched when a command first needs {'them' if many else 'it'}, or with --all)"
+            )
     return 0
