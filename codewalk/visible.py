@@ -49,3 +49,9 @@ def json_text(encoded: str) -> str:
     leaves raw escaped as ``\\uXXXX``: the same data, safe to print. They occur only
     inside strings, where the escape means the same character."""
     return _JSON_RAW_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
+
+
+def quoted(text: str, limit: int = 40) -> str:
+    """``text`` as a message quotes it: repr'd, and when longer than ``limit`` characters
+    cut there, saying so and how long it is (``'abc'... (300 characters)``)."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"

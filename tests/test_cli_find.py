@@ -142,8 +142,23 @@ def test_goto(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "goto", "src/toypkg/models/tiny/modeling_tiny.py:16:5", "--source", str(toy))
     assert code == 1 and err.startswith(
         "codewalk: error: src/toypkg/models/tiny/modeling_tiny.py:16:5: no name at column 5 "
-        "(the line is 'self.norm = TinyNorm()')"
+        "(the line is '        self.norm = TinyNorm()')"
     )
+
+
+def test_a_position_on_no_name_quotes_its_line_whole_or_says_where_it_is_cut() -> None:
+    """The line as it is, indentation and all; one longer than any line of transformers
+    is cut, saying so and how long it is, never silently."""
+    from codewalk.cli.commands.goto import _nothing_there
+
+    line = "class LlamaForCausalLM(LlamaPreTrainedModel, GenerationMixin):"
+    assert _nothing_there(f"x = 1\n{line}\n", 2, 999) == f"no name at column 999 (the line is {line!r})"
+    long = "    x = [" + "1, " * 100 + "]"
+    assert _nothing_there(long, 1, 2) == (
+        f"no name at column 2 (the line is {long[:120]!r}... ({len(long)} characters))"
+    )
+    escape = "x = '\x1b[2J'  "
+    assert _nothing_there(escape, 1, 14) == "no name at column 14 (the line is \"x = '\\x1b[2J'  \")"
 
 
 def test_index_reports_skipped(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:

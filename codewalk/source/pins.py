@@ -31,6 +31,7 @@ from typing import NamedTuple
 from codewalk.errors import PinError
 from codewalk.locations import read_text
 from codewalk.source.urls import ALLOWED_SCHEMES, url_scheme
+from codewalk.visible import quoted
 
 _REQUIRED = ("url", "tag", "package_root", "packages", "release")
 _OPTIONAL = ("commit", "release_root", "tree", "tree_omits", "wheel")
@@ -43,11 +44,6 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # are bounded well below any file system's limit on a name (255 bytes): a longer one is
 # a mistake, never a release (PEP 440 versions seen in the wild are under 40).
 MAX_PART = 100
-
-
-def quoted(text: str, limit: int = 40) -> str:
-    """``text`` as a message quotes it: repr'd, and cut to ``limit`` characters."""
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
 
 
 class Pin(NamedTuple):

@@ -14,8 +14,9 @@ import re
 from typing import NamedTuple
 
 from codewalk.errors import PinError
-from codewalk.source.pins import Pin, get_pin, quoted
+from codewalk.source.pins import Pin, get_pin
 from codewalk.source.versions import valid_version
+from codewalk.visible import quoted
 
 INSTALLED = "installed"
 _TARGET_RE = re.compile(r"(?P<repo>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:@(?P<version>[^\s@]+))?")

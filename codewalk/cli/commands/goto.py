@@ -13,6 +13,9 @@ from typing import Any
 
 from codewalk.cli.common import add_common, add_json, dump, format_result, open_workspace, result_dict
 from codewalk.errors import QueryError
+from codewalk.visible import quoted
+
+LINE_SHOWN = 120  # characters of a line an error quotes whole (transformers' lines are at most 119)
 
 
 def register(subparsers: Any) -> None:
@@ -76,5 +79,5 @@ def _nothing_there(text: str, line: int, col: int) -> str | None:
         return f"past the end of the file (it has {len(lines)} lines)"
     here = lines[line - 1]
     if col > len(here) or not (here[col - 1].isidentifier() or here[col - 1].isdigit()):
-        return f"no name at column {col} (the line is {here.strip()[:60]!r})"
+        return f"no name at column {col} (the line is {quoted(here, LINE_SHOWN)})"
     return None
