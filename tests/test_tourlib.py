@@ -401,3 +401,12 @@ def test_a_tour_recorded_in_this_directory_is_found_after_the_tour_directories(
     assert info.value.message.startswith("broken.yaml:")  # its own error, not 'unknown tour'
     with pytest.raises(UnknownTour, match="unknown tour 'other'"):
         load_tour("other")
+
+
+def test_a_name_too_long_for_a_file_is_an_unknown_tour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Looking for ./NAME.yaml must not turn a name the system refuses into a traceback."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UnknownTour, match="unknown tour 'aaaa"):
+        load_tour("a" * 300)
