@@ -379,3 +379,20 @@ def test_chains_through_the_same_functions_by_another_line_are_one_route(ws: Wor
         [("export", 18), ("escape", 9)],
         [("export", 20), ("quote", 13)],
     ]
+
+
+def test_a_short_name_this_pin_does_not_define_is_looked_for_in_the_scope(stacked: Workspace) -> None:
+    """``scale`` is accelerate's alone: ``calls``, ``callers`` and ``path`` look for it in the
+    pins of the scope (the CLI's: every pin in the cache, as ``find`` looks), not in this
+    pin only; without a scope it is not found here."""
+    scope = ["calls", "accel"]
+    with pytest.raises(NoDefinition, match="'scale': no definition found in calls"):
+        stacked.calls("scale")
+    assert stacked.calls("scale", scope=scope).target.qualname == "accelerate.accelerator.Accelerator.scale"
+    callers = stacked.callers("scale", scope=scope).callers
+    assert [(c.repo, c.line) for c in callers] == [("accel", 3)]
+    answer = stacked.path("Trainer.train", "scale", scope=scope, limit=1)
+    assert answer.goal == "accelerate.accelerator.Accelerator.scale"
+    (chain,) = answer.search.chains
+    functions = [h.caller.target.qualname.rpartition(".")[2] for h in chain]
+    assert functions == ["train", "_inner_loop", "step", "backward"]
