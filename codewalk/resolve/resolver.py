@@ -153,23 +153,17 @@ class Resolver:
         """Names close to ``name``: those of the repository asked about first (the one the
         "not found" names: ``--source DIR``'s, not another pin's), then the rest of the
         scope's."""
-        own = self._close_names(name, limit, self.facts.repo)
-        others = [n for n in self._close_names(name, limit + len(own), None) if n not in own]
-        return (own + others)[:limit]
-
-    def _close_names(self, name: str, limit: int, repo: str | None) -> list[str]:
-        import difflib
-
         lowered = name.lower()
-        pool = set(self.facts.names_like(f"%{lowered}%", repo=repo))
+        patterns = [f"%{lowered}%"]
         if len(name) >= 2:
-            pool.update(self.facts.names_like(f"{lowered[:2]}%", repo=repo))
+            patterns.append(f"{lowered[:2]}%")
         if len(name) >= 4:
-            pool.update(self.facts.names_like(f"%{lowered[-4:]}", repo=repo))
-        by_lower = {p.lower(): p for p in sorted(pool)}
-        by_lower.pop(lowered, None)  # the name itself answered nothing: never "did you mean" it
-        close = difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=0.6)
-        return [by_lower[c] for c in close]
+            patterns.append(f"%{lowered[-4:]}")
+        pools = self.facts.names_like(patterns)
+        own = _close_names(name, pools.get(self.facts.repo, []), limit)
+        everything = [n for names in pools.values() for n in names]
+        others = [n for n in _close_names(name, everything, limit + len(own)) if n not in own]
+        return (own + others)[:limit]
 
     # -- candidates ------------------------------------------------------------------
     def _hits(self, parts: list[str], context: Sequence[str] = ()) -> list[Hit]:
@@ -295,3 +289,14 @@ class Resolver:
     def _originals(self, qualname: str) -> tuple[Resolved, ...]:
         """What a ``# Copied from qualname`` comment points at."""
         return self.find(qualname, related=False, suggest=False).matches
+
+
+def _close_names(name: str, pool: Sequence[str], limit: int) -> list[str]:
+    """The names of ``pool`` close to ``name`` (case aside), closest first; never ``name``."""
+    import difflib
+
+    lowered = name.lower()
+    by_lower = {p.lower(): p for p in sorted(set(pool))}
+    by_lower.pop(lowered, None)  # the name itself answered nothing: never "did you mean" it
+    close = difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=0.6)
+    return [by_lower[c] for c in close]
