@@ -67,8 +67,7 @@ def load_pin(repo: str | None) -> Pin:
 
 def cached_repos(pins: Mapping[str, Pin]) -> list[str]:
     """The pinned repositories whose source is in the cache (opening them fetches nothing)."""
-    mode = source_mode()
-    return [name for name, pin in pins.items() if cached.current(pin, kinds_for(pin, mode)) is not None]
+    return [name for name, pin in pins.items() if cached_checkout(pin) is not None]
 
 
 def open_checkout(

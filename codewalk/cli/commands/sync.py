@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.errors import CodewalkError
     from codewalk.source.pins import load_pins
     from codewalk.source.reporter import TerminalReporter
-    from codewalk.source.sync import cached_checkout, ensure_checkout
+    from codewalk.source.sync import cached_repos, ensure_checkout
     from codewalk.source.targets import resolve_target
     from codewalk.visible import visible
 
@@ -56,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
         print(visible(f"  {checkout.root}"))
         sys.stdout.flush()
     if not args.all and not args.targets:
-        synced = {target.pin.name for target in targets}
-        missing = [pin for pin in pins.values() if pin.name not in synced and cached_checkout(pin) is None]
+        there = {target.pin.name for target in targets}.union(cached_repos(pins))
+        missing = [name for name in pins if name not in there]
         if missing:
             many = len(missing) > 1
             print(
