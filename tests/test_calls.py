@@ -142,7 +142,7 @@ def test_path_to_a_function_of_another_package(ws: Workspace) -> None:
     answer = ws.path("Trainer.train", "accelerate.Accelerator.backward")
     assert not answer.goal_found
     chains = [[h.caller.target.qualname.rpartition(".")[2] for h in chain] for chain in answer.search.chains]
-    assert chains == [["train", "_inner_loop", "step"], ["train", "_inner_loop", "step"]]
+    assert chains == [["train", "_inner_loop", "step"]]  # reached by lines 30 and 31 of train: one route
     assert [h.callee.site.line for h in answer.search.chains[0]] == [30, 35, 42]
     assert answer.search.chains[0][-1].reached == "accelerate.Accelerator.backward"
 
@@ -368,3 +368,31 @@ def test_backwards_a_constant_named_in_a_method_brings_that_method_not_its_class
     found = {d.qualname.removeprefix("callpkg.") for d in near.values()}
     assert {"losses.causal_loss", "trainer.Trainer.loss_function"} <= found
     assert not found & {"trainer.Trainer.train", "trainer.Trainer.setup", "trainer.Trainer.__init__"}
+
+
+def test_chains_through_the_same_functions_by_another_line_are_one_route(ws: Workspace) -> None:
+    """``export`` calls ``escape`` at two lines: one route, shown at the first; the second
+    chain shown is the other way, through ``quote``."""
+    chains = ws.path("export", "finish", limit=2).search.chains
+    hops = [[(h.caller.target.qualname.rpartition(".")[2], h.callee.site.line) for h in c] for c in chains]
+    assert hops == [
+        [("export", 18), ("escape", 9)],
+        [("export", 20), ("quote", 13)],
+    ]
+
+
+def test_a_short_name_this_pin_does_not_define_is_looked_for_in_the_scope(stacked: Workspace) -> None:
+    """``scale`` is accelerate's alone: ``calls``, ``callers`` and ``path`` look for it in the
+    pins of the scope (the CLI's: every pin in the cache, as ``find`` looks), not in this
+    pin only; without a scope it is not found here."""
+    scope = ["calls", "accel"]
+    with pytest.raises(NoDefinition, match="'scale': no definition found in calls"):
+        stacked.calls("scale")
+    assert stacked.calls("scale", scope=scope).target.qualname == "accelerate.accelerator.Accelerator.scale"
+    callers = stacked.callers("scale", scope=scope).callers
+    assert [(c.repo, c.line) for c in callers] == [("accel", 3)]
+    answer = stacked.path("Trainer.train", "scale", scope=scope, limit=1)
+    assert answer.goal == "accelerate.accelerator.Accelerator.scale"
+    (chain,) = answer.search.chains
+    functions = [h.caller.target.qualname.rpartition(".")[2] for h in chain]
+    assert functions == ["train", "_inner_loop", "step", "backward"]

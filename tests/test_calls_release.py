@@ -69,9 +69,9 @@ def test_path_from_train_to_backward(ws: Workspace) -> None:
         tuple((h.caller.target.qualname.rpartition(".")[2], h.callee.site.line) for h in chain)
         for chain in answer.search.chains
     }
+    # train passes _inner_training_loop at line 1571 and calls what it made at 1576: one route
     assert chains == {
         (("train", 1571), ("_inner_training_loop", 1660), ("_run_epoch", 1909), ("training_step", 2118)),
-        (("train", 1576), ("_inner_training_loop", 1660), ("_run_epoch", 1909), ("training_step", 2118)),
     }
     first = answer.search.chains[0]
     assert first[0].callee.site.kind == "ref"  # find_executable_batch_size(self._inner_training_loop, ...)

@@ -93,3 +93,19 @@ def test_an_annotated_attribute_may_hold_a_class_deriving_from_its_type(
     ]
     assert fmt[0] == "datasets.formatting.formatting.Formatter.format_column"  # formatter: Formatter
     assert "datasets.formatting.formatting.PythonFormatter.format_column" in fmt
+
+
+def test_a_short_name_of_another_pin_is_found_as_find_finds_it(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``type_validator`` is huggingface_hub's alone: ``calls`` and ``callers`` asked from
+    transformers (the first pin) look for it in every pin in the cache, as ``find`` does;
+    ``--repo transformers`` keeps the search there."""
+    validator = HUB + "dataclasses.type_validator"
+    assert run_json(capsys, "find", "type_validator")["results"][0]["qualname"] == validator
+    assert run_json(capsys, "calls", "type_validator")["function"]["qualname"] == validator
+    callers = run_json(capsys, "callers", "type_validator")["callers"]
+    sites = {(c["path"], c["line"], c["caller"]["qualname"]) for c in callers}
+    assert ("src/huggingface_hub/dataclasses.py", 478, validator) in sites  # it calls itself
+    assert main(["calls", "type_validator", "--repo", "transformers"]) == 1
+    assert "'type_validator': no definition found in transformers" in capsys.readouterr().err

@@ -439,18 +439,22 @@ def _chains(
 
 
 def route(chain: tuple[Hop, ...]) -> tuple[tuple[str | int, ...], ...]:
-    """A chain as the call sites it goes through; past a call of many candidates (or a
-    guess among the definitions of a name), whichever candidate it takes: the calls there
-    by what they are written as (``self.loss_function``), so that chains differing only
-    by the candidate are one route, shown once."""
+    """A chain as the functions it goes through, so that chains differing only by the line
+    a function calls the next at are one route, shown once (at the first such line). From
+    a call of many candidates on (or a guess among the definitions of a name), whichever
+    candidate it takes: that call and those after it by what they are written as
+    (``self.loss_function``), so that chains differing only by the candidate are one route."""
     out: list[tuple[str | int, ...]] = []
     fanned = False
     for hop in chain:
         site = hop.callee.site
-        out.append((site.name.expr, site.kind) if fanned else (hop.caller.target.path, site.line, site.col))
-        fanned = (
-            fanned
-            or len(hop.callee.targets) > WIDE
-            or (hop.callee.status == UNRESOLVED and hop.target is not None)
-        )
+        caller = hop.caller.target
+        fans = len(hop.callee.targets) > WIDE or (hop.callee.status == UNRESOLVED and hop.target is not None)
+        if fanned:
+            out.append((site.name.expr, site.kind))
+        elif fans or hop.target is None:
+            out.append((caller.path, caller.line, site.name.expr or hop.callee.external, site.kind))
+        else:
+            out.append((caller.path, caller.line, *key(hop.target)))
+        fanned = fanned or fans
     return tuple(out)

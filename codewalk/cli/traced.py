@@ -8,7 +8,7 @@ import itertools
 import os
 from typing import TYPE_CHECKING, Any
 
-from codewalk.cli.common import dump, result_dict
+from codewalk.cli.common import dump, result_dict, search_scope
 from codewalk.errors import QueryError
 from codewalk.visible import visible
 
@@ -71,9 +71,10 @@ def run_path(args: argparse.Namespace) -> int:
     opened, workspace = open_traced(args)
     try:
         trace = opened.trace
-        start = workspace.calling.definition(args.start)
-        found = workspace.resolver.find(args.goal, related=False)
-        goals = list(found.matches) or [workspace.calling.definition(args.goal)]
+        scope = search_scope(args, workspace)
+        start = workspace.calling.definition(args.start, scope)
+        found = workspace.calling.find(args.goal, scope, related=False)
+        goals = list(found.matches) or [workspace.calling.definition(args.goal, scope)]
         starts, ends = functions_of(trace, [start]), functions_of(trace, goals)
         found_chains = chains(trace, opened.tree, starts, ends) if starts and ends else []
         shown = found_chains[: args.limit]
@@ -191,7 +192,7 @@ def run_calls(args: argparse.Namespace) -> int:
     opened, workspace = open_traced(args)
     try:
         trace = opened.trace
-        target = workspace.calling.definition(args.query)
+        target = workspace.calling.definition(args.query, search_scope(args, workspace))
         body = workspace.calling.body_of(target)
         callees = [level.callee for level in call_tree(workspace.calling.cr, body, 1)]
         answer = calls_run(trace, opened.tree, functions_of(trace, [target]), callees)
@@ -277,8 +278,9 @@ def run_draft(args: argparse.Namespace) -> str:
     opened, workspace = open_traced(args)
     try:
         trace = opened.trace
-        start = workspace.calling.definition(args.start)
-        goal = workspace.calling.definition(args.goal)
+        scope = search_scope(args, workspace)
+        start = workspace.calling.definition(args.start, scope)
+        goal = workspace.calling.definition(args.goal, scope)
         found = chains(trace, opened.tree, functions_of(trace, [start]), functions_of(trace, [goal]))
         if not found:
             raise QueryError(f"no chain from {start.qualname} to {goal.qualname} ran in trace {trace.name!r}")

@@ -135,12 +135,21 @@ class Calling:
         self.cr: CallResolver = CallResolver(self.code, self.table)
 
     # -- finding the definition asked about --------------------------------------------
-    def definition(self, query: str) -> Resolved:
+    def definition(self, query: str, scope: Sequence[str] = ()) -> Resolved:
         host, nested, path = query.strip().partition(".<locals>.")
         if nested:  # a function defined in another: Trainer.train.<locals>.inner
-            return self.nested(self.definition(host), path, query)
-        found = self.ws.resolver.find(query)
-        return self.callable_match(found)
+            return self.nested(self.definition(host, scope), path, query)
+        return self.callable_match(self.find(query, scope))
+
+    def find(self, query: str, scope: Sequence[str] = (), *, related: bool = True) -> FindResult:
+        """``query`` as this pin answers it; when it has no definition of that name, as the
+        repositories of ``scope`` do (a short name of another library: ``type_validator``),
+        the way ``find`` searches a short name."""
+        found = self.ws.resolver.find(query, related=related)
+        if found.matches or len(scope) < 2:
+            return found
+        wider = self.ws.resolver_for(scope).find(query, related=related)
+        return wider if wider.matches else found
 
     def nested(self, host: Resolved, path: str, query: str) -> Resolved:
         """The function ``path`` (``inner``, ``inner.<locals>.deeper``) defined in ``host``."""
@@ -207,15 +216,17 @@ class Calling:
         return body._replace(receiver=receiver) if receiver is not None else body
 
     # -- questions ---------------------------------------------------------------------------
-    def calls(self, query: str, depth: int = 1) -> CallsAnswer:
+    def calls(self, query: str, depth: int = 1, scope: Sequence[str] = ()) -> CallsAnswer:
         from codewalk.calls.graph import tree
 
-        target = self.definition(query)
+        target = self.definition(query, scope)
         body = self.body_of(target, self.receiver(query, target))
         return CallsAnswer(target, tuple(tree(self.cr, body, depth)), body.receiver)
 
-    def callers(self, query: str, progress: Progress | None = None) -> CallersAnswer:
-        found = self.ws.resolver.find(query)
+    def callers(
+        self, query: str, progress: Progress | None = None, scope: Sequence[str] = ()
+    ) -> CallersAnswer:
+        found = self.find(query, scope)
         target = self.callable_match(found)
         entries = [r for r in found.results if r.kind == "entry" and r.role == "related"]
         return self.callers_of(target, entries, progress)
@@ -250,18 +261,20 @@ class Calling:
                 return to_resolved(Hit(view, d, "direct", 0), self.ws.checkout.repo)
         return None
 
-    def path(self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8) -> PathAnswer:
+    def path(
+        self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8, scope: Sequence[str] = ()
+    ) -> PathAnswer:
         from functools import partial
 
         from codewalk.calls.backward import toward
         from codewalk.calls.graph import shortest_paths
         from codewalk.resolve.query import parse_query
 
-        source = self.definition(start)
+        source = self.definition(start, scope)
         body = self.body_of(source, self.receiver(start, source))
         parts = parse_query(goal)
         goals: Sequence[Resolved] = ()
-        found = self.ws.resolver.find(goal, related=False)
+        found = self.find(goal, scope, related=False)
         if found.matches:
             goals = [m for m in found.matches if m.kind in CALLABLE_KINDS] or list(found.matches)
         elif len(parts) > 1 and parts[0] not in self.ws.checkout.packages and parts[0].islower():

@@ -45,6 +45,8 @@ class Parts(Protocol):
 
     def source_text(self, path: str, repo: str = "") -> str: ...
 
+    def resolver_for(self, scope: Sequence[str]) -> Resolver: ...
+
 
 class WorkspaceCode:
     """:class:`~codewalk.calls.model.Code` over one workspace and its stack."""

@@ -256,14 +256,18 @@ class Workspace:
         return self._calling
 
     @locked
-    def calls(self, query: str, *, depth: int = 1) -> CallsAnswer:
-        """What the function ``query`` names calls, resolved; ``depth`` levels deep."""
-        return self.calling.calls(query, depth)
+    def calls(self, query: str, *, depth: int = 1, scope: Sequence[str] = ()) -> CallsAnswer:
+        """What the function ``query`` names calls, resolved; ``depth`` levels deep. A name
+        this pin does not define is looked for in the repositories of ``scope``."""
+        return self.calling.calls(query, depth, scope)
 
     @locked
-    def callers(self, query: str, progress: Progress | None = None) -> CallersAnswer:
-        """The call sites (and table entries, and value references) that reach ``query``."""
-        return self.calling.callers(query, progress)
+    def callers(
+        self, query: str, progress: Progress | None = None, *, scope: Sequence[str] = ()
+    ) -> CallersAnswer:
+        """The call sites (and table entries, and value references) that reach ``query``
+        (looked for as :meth:`calls` looks)."""
+        return self.calling.callers(query, progress, scope)
 
     @locked
     def calls_at(self, path: str, line: int) -> CallList | None:
@@ -278,9 +282,12 @@ class Workspace:
         return self.calling.callers_of(target) if target is not None else None
 
     @locked
-    def path(self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8) -> PathAnswer:
-        """The shortest call chains from ``start`` to ``goal``."""
-        return self.calling.path(start, goal, limit=limit, max_depth=max_depth)
+    def path(
+        self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8, scope: Sequence[str] = ()
+    ) -> PathAnswer:
+        """The shortest call chains from ``start`` to ``goal`` (each looked for as
+        :meth:`calls` looks)."""
+        return self.calling.path(start, goal, limit=limit, max_depth=max_depth, scope=scope)
 
     @locked
     def references(self, qualname: str) -> list[Reference]:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from codewalk.cli.common import add_common, dump, header_dict, open_workspace, repo_version, result_dict
+from codewalk.cli.common import (
+    add_common,
+    dump,
+    header_dict,
+    open_workspace,
+    repo_version,
+    result_dict,
+    search_scope,
+)
 from codewalk.visible import visible
 
 
@@ -38,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             progress = stderr_progress(
                 f"callers of {name}: reading", unit="functions that name it", after=1.0
             )
-            answer = workspace.callers(args.query, progress=progress)
+            answer = workspace.callers(args.query, progress=progress, scope=search_scope(args, workspace))
         except (NoDefinition, Ambiguous) as error:
             if not args.json:
                 raise

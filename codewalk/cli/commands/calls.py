@@ -13,6 +13,7 @@ from codewalk.cli.common import (
     positive,
     repo_version,
     result_dict,
+    search_scope,
 )
 from codewalk.cli.traced import add_trace_option
 from codewalk.visible import visible
@@ -49,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         checkout = workspace.checkout
         try:
-            answer = workspace.calls(args.query, depth=args.depth)
+            answer = workspace.calls(args.query, depth=args.depth, scope=search_scope(args, workspace))
         except (NoDefinition, Ambiguous) as error:
             if not args.json:
                 raise

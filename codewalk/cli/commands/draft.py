@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from codewalk.cli.common import add_chain, open_workspace
+from codewalk.cli.common import add_chain, open_workspace, search_scope
 from codewalk.cli.traced import add_trace_option
 from codewalk.errors import CodewalkError, QueryError
 
@@ -53,7 +53,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         workspace = open_workspace(args)
         try:
-            answer = workspace.path(args.start, args.goal, limit=1, max_depth=args.depth)
+            answer = workspace.path(
+                args.start, args.goal, limit=1, max_depth=args.depth, scope=search_scope(args, workspace)
+            )
             if not answer.search.chains:
                 raise QueryError(
                     f"no call chain from {answer.start.qualname} to {answer.goal}: nothing to draft"

@@ -14,6 +14,7 @@ from codewalk.cli.common import (
     positive,
     repo_version,
     result_dict,
+    search_scope,
 )
 from codewalk.cli.traced import add_trace_option
 from codewalk.errors import QueryError
@@ -46,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     try:
         checkout = workspace.checkout
-        answer = workspace.path(args.start, args.goal, limit=args.limit, max_depth=args.depth)
+        answer = workspace.path(
+            args.start, args.goal, limit=args.limit, max_depth=args.depth, scope=search_scope(args, workspace)
+        )
         search = answer.search
         if args.json:
             data = header_dict(f"{args.start} {args.goal}", checkout)
