@@ -12,7 +12,7 @@ import pytest
 from codewalk import __version__
 from codewalk.cli.main import main
 from codewalk.cli.parser import COMMAND_MODULES, build_parser
-from tests.sourcefixtures import make_index, make_sdist, write_pins
+from tests.sourcefixtures import index_with, make_index, make_sdist, write_pins
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -110,6 +110,43 @@ def test_sync_falls_back_then_pins_reports_it_and_resync_downloads_nothing(tmp_p
     cached = json.loads(as_json.stdout)["pins"][0]["cached"]
     assert cached["source"] == "release"
     assert Path(cached["path"], "src/transformers/models/llama/modeling_llama.py").is_file()
+
+
+PINS = (("transformers", "5.23.0"), ("accelerate", "1.0.0"), ("peft", "1.0.0"))
+
+
+def _pin(name: str, version: str, tmp_path: Path) -> str:
+    return (
+        f'[{name}]\nurl = "{(tmp_path / "nowhere.git").as_uri()}"\ntag = "v{version}"\n'
+        f'package_root = "src"\npackages = ["{name}"]\nrelease = "{name}=={version}"\n\n'
+    )
+
+
+def test_index_with_no_repo_indexes_every_pin_a_short_name_is_searched_in(tmp_path: Path) -> None:
+    """``find`` searches a short name in every pin whose source is in the cache, so
+    ``index`` indexes them all: the first (fetched if need be) and those the cache holds,
+    never fetching another; ``index REPO`` indexes that one."""
+    accelerate = {
+        "src/accelerate/__init__.py": "",
+        "src/accelerate/accelerator.py": "class Accelerator:\n    def backward(self, loss): ...\n",
+    }
+    url = index_with(tmp_path / "index", "transformers", {"transformers-5.23.0.tar.gz": make_sdist()})
+    sdist = make_sdist(accelerate, "accelerate-1.0.0")
+    index_with(tmp_path / "index", "accelerate", {"accelerate-1.0.0.tar.gz": sdist})
+    pins = tmp_path / "vendor_pins.toml"
+    pins.write_text("".join(_pin(*pin, tmp_path) for pin in PINS))
+    env = {"PIP_INDEX_URL": url, "PIP_EXTRA_INDEX_URL": "", "CODEWALK_PINS": str(pins)}
+    env["CODEWALK_SOURCE"] = "release"
+    assert run_cli("sync", "accelerate", env=env).returncode == 0
+
+    done = run_cli("index", env=env)
+    assert done.returncode == 0, done.stderr
+    indexed = [line.partition(":")[0] for line in done.stdout.splitlines() if line.startswith("indexed ")]
+    assert indexed == ["indexed transformers==5.23.0", "indexed accelerate==1.0.0"]
+    assert "peft" not in done.stdout + done.stderr  # not in the cache: not fetched
+    one = run_cli("index", "accelerate", env=env)
+    (line,) = [line for line in one.stdout.splitlines() if line.startswith("indexed ")]
+    assert line.startswith("indexed accelerate==1.0.0: 2 files (0 parsed, 2 unchanged)")
 
 
 def test_non_ui_commands_never_import_textual_or_jedi(tmp_path: Path) -> None:

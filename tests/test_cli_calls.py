@@ -88,9 +88,14 @@ def test_calls_json_shape(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_calls_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "calls", "Trainer.stepp")
     assert code == 1
-    assert "no definition found" in err and "did you mean: step" in err
+    assert "no definition found" in err and "did you mean: Trainer.step" in err  # its member, as asked
     code, out, _ = run(capsys, "calls", "Trainer.stepp", "--json")
-    assert code == 1 and json.loads(out)["function"] is None and "step" in json.loads(out)["suggestions"]
+    assert code == 1 and json.loads(out)["function"] is None
+    assert json.loads(out)["suggestions"][0] == "Trainer.step"
+    code, _, err = run(capsys, "calls", "ToyForMaskedLM.stepp")  # a member of its base
+    assert code == 1 and "did you mean: ToyForMaskedLM.step" in err
+    code, _, err = run(capsys, "calls", "Trainer.zzzzzz")  # no member is close: where it may come from
+    assert code == 1 and "callpkg.trainer.Trainer (src/callpkg/trainer.py:14) exists, but neither" in err
     code, _, err = run(capsys, "calls", "LOSSES")
     assert code == 1 and "'LOSSES' is a variable (src/callpkg/losses.py:14)" in err
     code, _, err = run(capsys, "calls", "not a name")

@@ -489,12 +489,16 @@ class Store:
                     spots.append((path, int(row), int(col)))
         return {name: sorted(spots) for name, spots in found.items()}
 
-    def names_like(self, snap: int, pattern: str, limit: int = 2000) -> list[str]:
-        """Distinct definition names matching a SQL LIKE pattern (case-insensitive)."""
+    def names_like(self, snap: int, patterns: Sequence[str], limit: int = 2000) -> list[str]:
+        """Distinct definition names matching any of the SQL LIKE ``patterns``
+        (case-insensitive), at most ``limit`` a pattern: one pass over the names."""
+        if not patterns:
+            return []
+        like = " OR ".join(["d.name LIKE ?"] * len(patterns))
         rows = self.db.execute(
             "SELECT DISTINCT d.name FROM defs d CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? "
-            "WHERE d.name LIKE ? LIMIT ?",
-            (snap, pattern, limit),
+            f"WHERE {like} LIMIT ?",
+            (snap, *patterns, limit * len(patterns)),
         )
         return [r[0] for r in rows]
 

@@ -193,9 +193,9 @@ class Facts(Protocol):
 
     def entries_valued(self, name: str) -> list[tuple[FileRow, DictEntry]]: ...
 
-    def names_like(self, pattern: str, *, repo: str | None = None) -> list[str]:
-        """Names defined in scope matching a SQL LIKE ``pattern``; with ``repo``, in that
-        repository of the scope only."""
+    def names_like(self, patterns: Sequence[str]) -> dict[str, list[str]]:
+        """Names defined in scope matching any of the SQL LIKE ``patterns``, by repository
+        (in the scope's order)."""
         ...
 
     def module_by_path(self, path: str, repo: str = "") -> ModuleView | None: ...

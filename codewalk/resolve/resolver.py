@@ -40,6 +40,8 @@ from codewalk.resolve.ranking import (
 
 _MAX_MODULE_GUESSES = 12  # modules tried for a first part that names a module by its last part
 _NOT_A_NAME = ("attribute", "rebind", "applies")  # facts about names, not definitions of one
+_SUGGESTIONS = 5  # "did you mean" names
+_MEMBER_POOL = 20  # close names searched for the members of a class
 _LEGACY_FAST_MODULE = re.compile(r"^(image_processing_(?!pil_)\w+)_fast$")
 
 
@@ -99,9 +101,31 @@ class Resolver:
             results = results[:limit]
         suggestions: tuple[str, ...] = ()
         if not results and suggest:
-            suggestions = tuple(self.suggest(parts[-1]))
-            note = self._missing_member_note(parts, context)
+            suggestions, note = self._not_found(parts, context)
         return FindResult(query=query.strip(), results=tuple(results), suggestions=suggestions, note=note)
+
+    def _not_found(self, parts: list[str], context: Sequence[str]) -> tuple[tuple[str, ...], str]:
+        """"Did you mean" for a name nothing answers, and a note. For ``Class.member`` of a
+        class that exists, its members close to ``member`` come first, written as asked
+        (``Trainer.train`` for ``Trainer.trian``); when none is close, the note says where
+        the member may come from instead."""
+        owner = self._owner(parts, context)
+        names = self.suggest(parts[-1], limit=_MEMBER_POOL if owner is not None else _SUGGESTIONS)
+        if owner is None:
+            return tuple(names), ""
+        view, cls = owner.view, owner.definition.qualname
+        members = [name for name in names if self.ns.members(view, cls, name, ())]
+        prefix = ".".join(parts[:-1])
+        suggestions = [f"{prefix}.{name}" for name in members] + [n for n in names if n not in members]
+        if members:
+            return tuple(suggestions[:_SUGGESTIONS]), ""
+        found = self._answer(owner)
+        return tuple(suggestions[:_SUGGESTIONS]), (
+            f"{found.qualname} ({found.path}:{found.line}) exists, but neither it nor the bases "
+            f"codewalk can read define {parts[-1]!r}: it may come from a base outside the "
+            "pinned repositories (such as torch's nn.Module) or be made at run time "
+            "(a dataclass's __init__, a __getattr__)"
+        )
 
     def _unfollowed_note(self, name: str) -> str:
         """Why only a fallback stand-in answers: the real definition is in another pin,
@@ -114,21 +138,12 @@ class Resolver:
             f"fails; its definition in {modules[0]} could not be read"
         )
 
-    def _missing_member_note(self, parts: list[str], context: Sequence[str]) -> str:
-        """For ``Class.member`` where the class exists but no source defines the member:
-        where it may come from instead (a base outside the repo; made at run time)."""
+    def _owner(self, parts: list[str], context: Sequence[str]) -> Hit | None:
+        """The class ``Class`` of a ``Class.member`` query, when there is one."""
         if len(parts) < 2:
-            return ""
+            return None
         owners = [h for h in self._hits(parts[:-1], context) if h.definition.kind == "class"]
-        if not owners:
-            return ""
-        owner = self._answer(rank(owners, context, self.facts.repo)[0])
-        return (
-            f"{owner.qualname} ({owner.path}:{owner.line}) exists, but neither it nor the bases "
-            f"codewalk can read define {parts[-1]!r}: it may come from a base outside the "
-            "pinned repositories (such as torch's nn.Module) or be made at run time "
-            "(a dataclass's __init__, a __getattr__)"
-        )
+        return rank(owners, context, self.facts.repo)[0] if owners else None
 
     def resolve_in(self, module: str, dotted_name: str, enclosing_class: str = "") -> list[Resolved]:
         """What ``dotted_name`` written in ``module`` refers to (``self.x`` inside
@@ -149,27 +164,21 @@ class Resolver:
                 hits = self.ns.members(view, enclosing_class, parts[0], ())
         return [self._answer(h) for h in rank(without_overload_stubs(hits), (module,), self.facts.repo)]
 
-    def suggest(self, name: str, limit: int = 5) -> list[str]:
+    def suggest(self, name: str, limit: int = _SUGGESTIONS) -> list[str]:
         """Names close to ``name``: those of the repository asked about first (the one the
         "not found" names: ``--source DIR``'s, not another pin's), then the rest of the
         scope's."""
-        own = self._close_names(name, limit, self.facts.repo)
-        others = [n for n in self._close_names(name, limit + len(own), None) if n not in own]
-        return (own + others)[:limit]
-
-    def _close_names(self, name: str, limit: int, repo: str | None) -> list[str]:
-        import difflib
-
         lowered = name.lower()
-        pool = set(self.facts.names_like(f"%{lowered}%", repo=repo))
+        patterns = [f"%{lowered}%"]
         if len(name) >= 2:
-            pool.update(self.facts.names_like(f"{lowered[:2]}%", repo=repo))
+            patterns.append(f"{lowered[:2]}%")
         if len(name) >= 4:
-            pool.update(self.facts.names_like(f"%{lowered[-4:]}", repo=repo))
-        by_lower = {p.lower(): p for p in sorted(pool)}
-        by_lower.pop(lowered, None)  # the name itself answered nothing: never "did you mean" it
-        close = difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=0.6)
-        return [by_lower[c] for c in close]
+            patterns.append(f"%{lowered[-4:]}")
+        pools = self.facts.names_like(patterns)
+        own = _close_names(name, pools.get(self.facts.repo, []), limit)
+        everything = [n for names in pools.values() for n in names]
+        others = [n for n in _close_names(name, everything, limit + len(own)) if n not in own]
+        return (own + others)[:limit]
 
     # -- candidates ------------------------------------------------------------------
     def _hits(self, parts: list[str], context: Sequence[str] = ()) -> list[Hit]:
@@ -295,3 +304,14 @@ class Resolver:
     def _originals(self, qualname: str) -> tuple[Resolved, ...]:
         """What a ``# Copied from qualname`` comment points at."""
         return self.find(qualname, related=False, suggest=False).matches
+
+
+def _close_names(name: str, pool: Sequence[str], limit: int) -> list[str]:
+    """The names of ``pool`` close to ``name`` (case aside), closest first; never ``name``."""
+    import difflib
+
+    lowered = name.lower()
+    by_lower = {p.lower(): p for p in sorted(set(pool))}
+    by_lower.pop(lowered, None)  # the name itself answered nothing: never "did you mean" it
+    close = difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=0.6)
+    return [by_lower[c] for c in close]

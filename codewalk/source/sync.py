@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from codewalk import locations
@@ -62,6 +63,12 @@ def local_path(explicit: str | None = None) -> str | None:
 def load_pin(repo: str | None) -> Pin:
     path = locations.pins_path()
     return get_pin(load_pins(path), repo, str(path))
+
+
+def cached_repos(pins: Mapping[str, Pin]) -> list[str]:
+    """The pinned repositories whose source is in the cache (opening them fetches nothing)."""
+    mode = source_mode()
+    return [name for name, pin in pins.items() if cached.current(pin, kinds_for(pin, mode)) is not None]
 
 
 def open_checkout(

@@ -278,8 +278,8 @@ class IndexFacts:
             kept.update(totals)
         return kept
 
-    def names_like(self, pattern: str) -> list[str]:
-        found = self.store.names_like(self.snap, pattern)
+    def names_like(self, patterns: Sequence[str]) -> list[str]:
+        found = self.store.names_like(self.snap, patterns)
         if self.complete:
             return found
         # Lazy mode: the files not indexed yet count too, or a typo in a name that
@@ -288,7 +288,7 @@ class IndexFacts:
             from codewalk.index.prefilter import scan_names
 
             self._unscanned_names = scan_names(self.checkout, self._pending())
-        return found + [n for n in self._unscanned_names if _like(n, pattern)]
+        return found + [n for n in self._unscanned_names if any(_like(n, p) for p in patterns)]
 
 
 def read_names(store: Store, wanted: Sequence[tuple[ModuleView, Sequence[str], Sequence[str]]]) -> None:

@@ -12,11 +12,10 @@ from pathlib import Path
 from codewalk import locations
 from codewalk.index.store import Store
 from codewalk.index.versions import index_path
-from codewalk.source import cached, sync
+from codewalk.source import sync
 from codewalk.source.checkout import Checkout
 from codewalk.source.pins import load_pins
 from codewalk.source.reporter import Reporter
-from codewalk.source.sync import kinds_for, source_mode
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
 
@@ -101,10 +100,7 @@ class PinnedStack:
         )
 
     def _synced(self) -> list[str]:
-        mode = source_mode()
-        return [
-            name for name, pin in self.pins.items() if cached.current(pin, kinds_for(pin, mode)) is not None
-        ]
+        return sync.cached_repos(self.pins)
 
     def close(self) -> None:
         self.stack.store.close()

@@ -146,9 +146,8 @@ class StackFacts:
     def entries_valued(self, name: str) -> list[tuple[FileRow, DictEntry]]:
         return [e for facts in self._searched() for e in facts.entries_valued(name)]
 
-    def names_like(self, pattern: str, *, repo: str | None = None) -> list[str]:
-        searched = [facts for facts in self._searched() if repo is None or facts.repo == repo]
-        return [n for facts in searched for n in facts.names_like(pattern)]
+    def names_like(self, patterns: Sequence[str]) -> dict[str, list[str]]:
+        return {facts.repo: facts.names_like(patterns) for facts in self._searched()}
 
     def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
         return _summed(facts.reference_counts(names) for facts in self._searched())

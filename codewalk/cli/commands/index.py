@@ -1,14 +1,24 @@
-"""``codewalk index [REPO]``: index a whole checkout, in parallel, and report skipped files."""
+"""``codewalk index [REPO]``: index whole checkouts, in parallel, and report skipped files:
+REPO's, or every pin a short name is searched in (the first, and those in the cache)."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codewalk.source.checkout import Checkout
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("index", help="index every module of a pinned checkout (for global find)")
-    parser.add_argument("repo", nargs="?", help="a repo named in vendor_pins.toml (default: the first)")
+    parser = subparsers.add_parser(
+        "index", help="index every module of the pinned checkouts (for global find)"
+    )
+    parser.add_argument(
+        "repo",
+        nargs="?",
+        help="a repo named in vendor_pins.toml (default: the first, and every pin in the cache)",
+    )
     parser.add_argument(
         "--source", metavar="PATH", help="index this local checkout instead of the pinned one"
     )
@@ -42,13 +52,26 @@ def workers(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from codewalk import locations
+    from codewalk.source.pins import load_pins
+    from codewalk.source.sync import cached_repos, local_path, open_checkout
+
+    if args.repo or local_path(args.source):
+        _index(open_checkout(args.repo, args.source), args)
+        return 0
+    # every pin a short name is searched in (find's): the first, and those in the cache
+    pins = load_pins(locations.pins_path())
+    for repo in dict.fromkeys([next(iter(pins)), *cached_repos(pins)]):
+        _index(open_checkout(repo), args)
+    return 0
+
+
+def _index(checkout: Checkout, args: argparse.Namespace) -> None:
     from codewalk.cli.progress import stderr_progress
     from codewalk.source.checkout import repo_at_version
-    from codewalk.source.sync import open_checkout
     from codewalk.visible import visible
     from codewalk.workspace.workspace import Workspace
 
-    checkout = open_checkout(args.repo, args.source)
     with Workspace.open(checkout) as workspace:
         report = workspace.index_all(
             workers=max(1, args.workers), progress=stderr_progress(f"indexing {checkout.repo}")
@@ -71,4 +94,3 @@ def run(args: argparse.Namespace) -> int:
             f"known, in {calls.seconds:.1f} s with {calls.workers} workers"
             + (f"; {calls.failed} do not parse on their own" if calls.failed else "")
         )
-    return 0
