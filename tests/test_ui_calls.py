@@ -233,3 +233,31 @@ async def test_both_panels_take_the_shared_panel_style() -> None:
             panel.close()
             await pilot.pause()
             assert not panel.display
+
+
+@run_async
+async def test_back_after_a_jump_from_c_restores_the_sideways_scroll_and_a_step_resets_it() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        code = app.screen.query_one(CodeView)
+        await pilot.press("4", "end", "ctrl+e")  # step 4, the end of GREETING's long line
+        await settle(pilot)
+        await pilot.press("c")  # build's calls
+        await settle(pilot)
+        here = (where(app), code.top_line, int(code.scroll_x))
+        assert here[0] == ("pkg/use.py", 13, 97) and here[2] > 0  # scrolled sideways
+        assert [row.expr for row in app.screen.query_one(CallsPanel).rows] == ["Big", "greet"]
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert where(app) == ("pkg/base.py", 7, 8)  # def greet: on its name
+        assert int(code.scroll_x) == 0  # a new place: its lines from their first column
+        await pilot.press("b")
+        await settle(pilot)
+        assert (where(app), code.top_line, int(code.scroll_x)) == here  # the view as it was left
+        await pilot.press("f")
+        await settle(pilot)
+        assert int(code.scroll_x) == 0
+        await pilot.press("b", "1")  # a step: as far sideways as its focus needs (none here)
+        await settle(pilot)
+        assert where(app)[0] == "pkg/base.py" and int(code.scroll_x) == 0

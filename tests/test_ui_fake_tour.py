@@ -213,6 +213,37 @@ async def test_tours_list_switches_tour() -> None:
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, TourScreen)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ToursScreen"
+        await pilot.press("q")  # closes the list as escape does, back to the tour
+        await settle(app, pilot)
+        assert isinstance(app.screen, TourScreen) and app.is_running
+
+
+@run_async
+async def test_q_quits_the_picker_of_a_bare_codewalk_but_types_into_a_text_input() -> None:
+    from textual.widgets import Input
+
+    from codewalk.ui.session import Catalogue, TourEntry
+    from codewalk.ui.tours_screen import ToursScreen
+
+    catalogue = Catalogue(lambda: [TourEntry("fake-tour", "A fake tour", 4)], lambda _: make_session())
+    app = make_app(None, catalogue=catalogue)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, ToursScreen)
+        search = Input(id="search")  # a text input in the list (a search field): q is typed
+        await picker.mount(search)
+        search.focus()
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert search.value == "q" and app.screen is picker and app.is_running
+        picker.query_one("#tours-list").focus()
+        await pilot.press("q")  # as escape: no tour open, so codewalk ends
+        await settle(app, pilot)
+        assert not app.is_running
 
 
 def test_start_step_explicit_remembered_and_out_of_range(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 from ui_fakes import make_session, make_tour, run_async, settle
 
 from codewalk.tours.loader import parse_tour
@@ -116,12 +117,12 @@ async def test_a_new_tour_recorded_in_two_repositories_is_written_and_checked(tm
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, NoteEditor)
+        await pilot.press(*"Building")  # the title first, as the editor shows it: at the top
+        await pilot.press("tab")
         await pilot.press(*"`build` makes a `Big` model.")
         preview = app.screen.query_one("#editor-preview")
         await settle(pilot)
         assert "build" in str(preview.source)  # type: ignore[attr-defined]
-        await pilot.press("tab")
-        await pilot.press(*"Building")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, RecordScreen)
@@ -170,7 +171,7 @@ async def test_comments_survive_an_edit_and_the_file_is_checked(tmp_path: Path) 
         assert code(app).source is not None and code(app).source.path == "pkg/base.py"  # step 1's place
         await pilot.press("n", "e")
         await settle(pilot)
-        await pilot.press(*" More.")  # the text area's cursor is at the end of the note
+        await pilot.press("tab", *" More.")  # from the title to the note, at its end
         await pilot.press("ctrl+s", "[", "w")
         await settle(pilot)
         assert not isinstance(app.screen, Confirm)  # the file it came from: written at once
@@ -189,6 +190,29 @@ async def test_comments_survive_an_edit_and_the_file_is_checked(tmp_path: Path) 
             "    note: First.\n"
         )
         assert any("check: all 2 steps resolve" in n for n in notes(app))
+
+
+@run_async
+async def test_the_note_editor_starts_in_the_title_at_its_end_and_tab_goes_to_the_note(
+    tmp_path: Path,
+) -> None:
+    text = COMMENTED.replace("  - at: Model\n", "  - at: Model\n    title: The model\n")
+    app = recording_of(tmp_path / "kept.yaml", text)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)
+        title = app.screen.query_one("#editor-title", Input)
+        assert title.has_focus
+        await pilot.press(*" itself")  # added at the end: the title is not replaced
+        await pilot.press("tab", *" Then.", "tab", "!")
+        assert title.value == "The model itself!"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        step = app.screen.draft.steps[0]
+        assert (step.title, step.note) == ("The model itself!", "First. Then.")
 
 
 @run_async

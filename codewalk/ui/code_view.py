@@ -60,6 +60,17 @@ class Shown:
         return any(first <= number <= last for first, last in self.regions)
 
 
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where :meth:`CodeView.show` puts the view (see there)."""
+
+    line: int
+    span: tuple[int, int] | None
+    focus: tuple[int, int] | None
+    top: int | None
+    left: int | None
+
+
 class CodeView(ScrollView, can_focus=True):
     """A read-only, highlighted source file with a cursor."""
 
@@ -103,9 +114,7 @@ class CodeView(ScrollView, can_focus=True):
         self.shown: Shown | None = None
         self.cursor_line = 0  # 0-based
         self.cursor_col = 0
-        self._pending_place: tuple[int, tuple[int, int] | None, tuple[int, int] | None, int | None] | None = (
-            None
-        )
+        self._pending_place: _Place | None = None
         self._gutter_width = 0
         self._row_style: Style | None = None
         self.selection_anchor: int | None = None  # 0-based line where shift+↑↓ started
@@ -121,11 +130,13 @@ class CodeView(ScrollView, can_focus=True):
         span: tuple[int, int] | None = None,
         focus: tuple[int, int] | None = None,
         top: int | None = None,
+        left: int | None = None,
         regions: tuple[tuple[int, int], ...] = (),
         ran: frozenset[int] | None = None,
     ) -> None:
         """Show ``source`` with the cursor at 1-based ``line``; ``top`` is the first
-        1-based line on screen (default: a little context above the focus or line);
+        1-based line on screen (default: a little context above the focus or line),
+        ``left`` the first 0-based column (default: as far as the focus needs, else 0);
         ``regions`` are lit (default: the focus alone); ``ran``: the lines a trace saw
         execute (marked; the others dimmed)."""
         self.source = source
@@ -136,12 +147,12 @@ class CodeView(ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(source))
         self.cursor_line = self._clamp_line(line - 1)
         self.cursor_col = max(0, col)
+        place = _Place(line, span, focus, top, left)
         if self.scrollable_content_region.height <= 0:
-            self._pending_place = (line, span, focus, top)  # placed on the first resize
+            self._pending_place = place  # placed on the first resize
         else:
             self._pending_place = None
-            self._scroll_top((top or self.default_top(line, span, focus)) - 1)
-            self._fit_focus(focus)
+            self._scroll_to_place(place)
         self.refresh()
         self.post_message(self.CursorMoved(self.cursor_line + 1, self.cursor_col))
 
@@ -178,6 +189,11 @@ class CodeView(ScrollView, can_focus=True):
         """The first 1-based line on screen."""
         return int(self.scroll_y) + 1
 
+    @property
+    def left_column(self) -> int:
+        """The first 0-based column of code on screen."""
+        return int(self.scroll_x)
+
     def visible_lines(self) -> tuple[int, int]:
         """First and last 1-based line on screen."""
         first = self.top_line
@@ -201,12 +217,18 @@ class CodeView(ScrollView, can_focus=True):
     def _scroll_top(self, index: int) -> None:
         self.scroll_to(y=index, animate=False, immediate=True, force=True)
 
+    def _scroll_to_place(self, place: _Place) -> None:
+        """Scroll to where ``place`` asks, both ways: the horizontal scroll of the place
+        before is never kept for another (it cut the start of its lines)."""
+        self._scroll_top((place.top or self.default_top(place.line, place.span, place.focus)) - 1)
+        self.scroll_to(x=place.left or 0, animate=False, immediate=True, force=True)
+        if place.left is None:
+            self._fit_focus(place.focus)
+
     def on_resize(self, event: Resize) -> None:
         if self._pending_place is not None and self.scrollable_content_region.height > 0:
-            line, span, focus, top = self._pending_place
-            self._pending_place = None
-            self._scroll_top((top or self.default_top(line, span, focus)) - 1)
-            self._fit_focus(focus)
+            place, self._pending_place = self._pending_place, None
+            self._scroll_to_place(place)
         self._keep_cursor_visible()
 
     def _fit_focus(self, focus: tuple[int, int] | None) -> None:

@@ -22,6 +22,7 @@ class Location:
     span: tuple[int, int] | None = None  # lit lines, 1-based inclusive
     focus: tuple[int, int] | None = None
     top: int | None = None  # first line on screen, to come back to the same view
+    left: int | None = None  # first column on screen (0-based), likewise
     repo: str = ""  # the repository ``path`` is in
     regions: tuple[tuple[int, int], ...] = ()  # every region lit (the focus first); empty: the focus
 

@@ -1,6 +1,8 @@
 """Editing a step's note (or the tour's title and summary): a title line, a text area
 for the Markdown and, beside it, the note as the reader will see it, redrawn as you
-type. ``ctrl+s`` keeps the text, ``escape`` drops it."""
+type. The cursor starts in the title, the field at the top, at the end of what it holds;
+``tab`` goes to the note (at its end) and back. ``ctrl+s`` keeps the text, ``escape``
+drops it."""
 
 from __future__ import annotations
 
@@ -54,16 +56,25 @@ class NoteEditor(ModalScreen[Edited | None]):
                 id="editor-what",
                 markup=False,
             )
-            yield Input(self.title_text, placeholder=self.title_label, id="editor-title")
+            # not select_on_focus: tab back to the title to mend it, and a key typed there
+            # must not replace the whole of it
+            yield Input(
+                self.title_text,
+                placeholder=self.title_label,
+                id="editor-title",
+                select_on_focus=False,
+            )
             with Horizontal():
                 yield TextArea(self.markdown, language="markdown", id="editor-text", soft_wrap=True)
                 with VerticalScroll(can_focus=False):
                     yield Markdown(visible(self.markdown), id="editor-preview", open_links=False)
 
     def on_mount(self) -> None:
+        # the title first: it is the field at the top, the one a user types first (the
+        # note first took a title typed, then tab and the note, as the note and the title)
+        self.query_one(Input).focus()
         area = self.query_one(TextArea)
-        area.focus()
-        self.call_after_refresh(area.move_cursor, area.document.end)  # go on writing at the end
+        self.call_after_refresh(area.move_cursor, area.document.end)  # tab: go on writing at the end
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self.query_one(Markdown).update(visible(event.text_area.text))

@@ -106,6 +106,7 @@ class Places(LookupActions):
             span=where.span,
             focus=where.focus,
             top=where.top,
+            left=where.left,
             regions=where.regions,
             ran=ran,
         )
@@ -144,7 +145,7 @@ class Places(LookupActions):
         if base is None or code.source is None:
             return Location("", 0, 0, self.step_index)
         step = None if self.off_tour else self.step_index
-        return replace(base, line=line, col=col, step=step, top=code.top_line)
+        return replace(base, line=line, col=col, step=step, top=code.top_line, left=code.left_column)
 
     def _set_off_tour(self, off: bool, where: str = "") -> None:
         self.off_tour = off

@@ -30,7 +30,12 @@ class ToursScreen(Dialog["str | None"]):
     ToursScreen OptionList { height: auto; max-height: 30; border: none; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "Close")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss_none", "Close"),
+        # q as everywhere else (a modal screen does not reach the app's q); not a priority
+        # binding, so a text input focused here would take a q typed into it
+        Binding("q", "dismiss_none", "Close", show=False),
+    ]
 
     def __init__(self, entries: Sequence[TourEntry]) -> None:
         super().__init__()
@@ -38,7 +43,7 @@ class ToursScreen(Dialog["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("[b]Tours[/b]  (enter: open, escape: close)")
+            yield Label("[b]Tours[/b]  (enter: open, q or escape: close)")
             yield OptionList(
                 *(Option(tour_label(entry), id=entry.id) for entry in self.entries),
                 id="tours-list",
