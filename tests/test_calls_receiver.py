@@ -267,6 +267,25 @@ def test_a_search_through_guesses_stops_at_enough_chains_and_says_it_may_have_mi
     assert every.complete and len(every.chains) == 1
 
 
+def test_through_calls_of_many_candidates_chains_by_other_lines_are_enough_to_stop(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``self(x)`` at two lines of Twice.fit, made "many" here: the two chains that differ
+    in the line are one route, shown once; and as many such chains as asked for stop the
+    search (it says it may have missed others), rather than searching on to its bound for
+    routes there may not be."""
+    from codewalk.calls import graph
+
+    monkeypatch.setattr(graph, "WIDE", 1)
+    search = ws.path("callpkg.fanning.Twice.fit", "callpkg.fanning.loss", limit=2).search
+    assert search.widened and not search.complete
+    (chain,) = search.chains
+    assert [(hop.caller.target.qualname, hop.callee.site.line) for hop in chain] == [
+        ("callpkg.fanning.Twice.fit", 13),
+        ("callpkg.fanning.Part.forward", 19),  # its call of loss
+    ]
+
+
 def test_what_a_method_returns_is_read_with_the_class_it_was_called_on(ws: Workspace) -> None:
     """``return self`` in get_encoder: asked through EncoderModel, the encoder is an
     EncoderModel (not any class deriving from Encoded)."""

@@ -369,7 +369,9 @@ def _enough(
     done = [h for c, h in by_cost if c[0] <= order[0] + 1]
     if len(_chains(done, parents, limit)) >= limit:
         return True, complete
-    if widened and len(_chains([h for _, h in by_cost], parents, limit)) >= limit:
+    # through calls of many candidates, ``limit`` chains that differ in a call's line are
+    # enough: a search for as many routes goes on to its bound for routes that may not exist
+    if widened and len(_chains([h for _, h in by_cost], parents, limit, lines=True)) >= limit:
         return True, False
     return False, complete
 
@@ -414,8 +416,10 @@ def _constructs_goal(
 
 
 def _chains(
-    ends: list[Hop], parents: dict[Node, list[Hop]], limit: int
+    ends: list[Hop], parents: dict[Node, list[Hop]], limit: int, *, lines: bool = False
 ) -> list[tuple[Hop, ...]]:
+    """Up to ``limit`` chains back from ``ends``, one per :func:`route` (``lines``: one
+    per route by the lines of its calls)."""
     out: list[tuple[Hop, ...]] = []
     seen: set[tuple[tuple[str | int, ...], ...]] = set()
 
@@ -425,7 +429,7 @@ def _chains(
         chain = (hop, *tail)
         here = node(hop.caller)
         if here not in parents:
-            marker = route(chain)
+            marker = route(chain, lines=lines)
             if marker not in seen:
                 seen.add(marker)
                 out.append(chain)
@@ -438,12 +442,13 @@ def _chains(
     return out
 
 
-def route(chain: tuple[Hop, ...]) -> tuple[tuple[str | int, ...], ...]:
+def route(chain: tuple[Hop, ...], *, lines: bool = False) -> tuple[tuple[str | int, ...], ...]:
     """A chain as the functions it goes through, so that chains differing only by the line
     a function calls the next at are one route, shown once (at the first such line). From
     a call of many candidates on (or a guess among the definitions of a name), whichever
     candidate it takes: that call and those after it by what they are written as
-    (``self.loss_function``), so that chains differing only by the candidate are one route."""
+    (``self.loss_function``), so that chains differing only by the candidate are one route.
+    With ``lines``, up to there by the line and column of each call instead."""
     out: list[tuple[str | int, ...]] = []
     fanned = False
     for hop in chain:
@@ -452,6 +457,8 @@ def route(chain: tuple[Hop, ...]) -> tuple[tuple[str | int, ...], ...]:
         fans = len(hop.callee.targets) > WIDE or (hop.callee.status == UNRESOLVED and hop.target is not None)
         if fanned:
             out.append((site.name.expr, site.kind))
+        elif lines:
+            out.append((caller.path, site.line, site.col))
         elif fans or hop.target is None:
             out.append((caller.path, caller.line, site.name.expr or hop.callee.external, site.kind))
         else:
