@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk.calls.records import Site
@@ -149,10 +149,11 @@ class Code(Protocol):
         class's ``via`` says how; [] for a function no class gets."""
         ...
 
-    def named(self, name: str, also: Sequence[str] = ()) -> list[Resolved]:
+    def named(self, name: str, also: Sequence[str] = (), within: Collection[str] = ()) -> list[Resolved]:
         """Every definition named ``name`` in the opened repositories (the overrides of a
         method are among them), and in the pinned repositories ``also`` whose source is
-        in the cache (opened to be read; none is fetched)."""
+        in the cache (opened to be read; none is fetched); in those of ``within`` alone,
+        if given."""
         ...
 
     def owner(self, dotted: str) -> str | None:

@@ -55,7 +55,7 @@ class Reacher:
         self._memo: dict[tuple[str, str, str, str, str, str, str, bool], Reach] = {}
         self._descendants: dict[tuple[str, str, int, int], list[Resolved]] = {}
         self._classes: dict[str, Resolved | None] = {}
-        self._named: dict[tuple[str, int], list[Resolved]] = {}  # by name and repositories open
+        self._named: dict[tuple[str, frozenset[str], int], list[Resolved]] = {}  # by name, pins, pins open
         self._views: dict[tuple[str, str], ModuleView | None] = {}  # a file's module
         self.returns: dict[tuple[str, str, int, str, str], Reach] = {}  # what properties, functions return
         self.tables: dict[tuple[object, ...], tuple[Resolved, list[DictEntry]] | None] = {}  # a name's table
@@ -105,11 +105,11 @@ class Reacher:
             self._descendants[key] = [c for c in found_ if "/modular_" not in c.path]  # its twin runs
         return self._descendants[key]
 
-    def named(self, name: str) -> list[Resolved]:
-        """Every definition named ``name`` in the opened repositories (memoised)."""
-        key = (name, self.code.opened())
+    def named(self, name: str, within: frozenset[str]) -> list[Resolved]:
+        """Every definition named ``name`` in the opened repositories of ``within`` (memoised)."""
+        key = (name, within, self.code.opened())
         if key not in self._named:
-            self._named[key] = self.code.named(name)
+            self._named[key] = self.code.named(name, within=within)
         return self._named[key]
 
     def class_named(self, qualname: str) -> Resolved | None:

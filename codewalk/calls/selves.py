@@ -172,7 +172,7 @@ def overrides(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
         return []
     order = {d.qualname: index for index, d in enumerate(below)}
     own: dict[str, Resolved] = {}
-    for d in r.named(member):
+    for d in r.named(member, frozenset(c.repo for c in below)):  # a pin holding no such class has none
         owner = d.qualname.rpartition(".")[0]
         if owner in order and d.kind in _MEMBER_KINDS and owner not in own:
             own[owner] = d

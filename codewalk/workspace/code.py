@@ -12,7 +12,7 @@ the reason.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import partial
 from itertools import accumulate
 from typing import Protocol
@@ -275,7 +275,7 @@ class WorkspaceCode:
             return None
         return view, row.blob
 
-    def named(self, name: str, also: Sequence[str] = ()) -> list[Resolved]:
+    def named(self, name: str, also: Sequence[str] = (), within: Collection[str] = ()) -> list[Resolved]:
         closed = [repo for repo in also if repo not in self.ws.stack.members and repo not in self._unsynced]
         synced = self.ws.stack.synced() if closed else []
         for repo in closed:
@@ -285,6 +285,8 @@ class WorkspaceCode:
                 self._unsynced.add(repo)  # fetched by no question of the call graph's
         found: list[Resolved] = []
         for facts in list(self.ws.stack.members.values()):
+            if within and facts.repo not in within:
+                continue
             if (facts.repo, name) not in self._named:  # a pin's definitions stay when another opens
                 views = ((facts.module(row.module), d) for row, d in facts.defs_named(name))
                 hits = [Hit(view, d, "direct", 0) for view, d in views if view is not None]
