@@ -60,8 +60,35 @@ def test_rows_of_another_version_are_computed_again(tmp_path: Path, monkeypatch:
     counted = counting(monkeypatch)
     with Workspace(checkout, Store.open(tmp_path / "index.sqlite3")) as ws:
         ws.calls("Trainer.train")
-        assert CallFactsTable(ws.store.db).known() != set()
+    assert written(tmp_path / "index.sqlite3") == {(1, 29)}  # of this version, replacing the other
     assert counted == [29]
+
+
+def written(path: Path) -> set[tuple[int, int]]:
+    """The bodies whose facts another connection reads in the index at ``path``."""
+    db = sqlite3.connect(path)
+    try:
+        return CallFactsTable(db).known()
+    finally:
+        db.close()
+
+
+def test_facts_analysed_are_written_a_batch_at_a_time_and_all_when_the_workspace_closes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "index.sqlite3"
+    checkout = make_callrepo(tmp_path)
+    monkeypatch.setattr(cache, "_BATCH", 2)
+    ws = Workspace(checkout, Store.open(path))
+    ws.calls("Trainer.train")  # one body: kept
+    table = ws.calling.table
+    assert written(path) == set() and len(table.known()) == 1
+    ws.calls("Trainer.train", depth=2)  # the bodies it calls: written two at a time
+    kept = table.known()
+    assert len(kept) >= 3
+    assert len(kept) - len(written(path)) in (0, 1)
+    ws.close()
+    assert written(path) == kept
 
 
 def test_a_read_only_index_is_a_clear_error(tmp_path: Path) -> None:
@@ -77,7 +104,7 @@ def test_a_damaged_row_is_analysed_again(tmp_path: Path, monkeypatch: pytest.Mon
     checkout = make_callrepo(tmp_path)
     with Workspace(checkout, Store.open(tmp_path / "index.sqlite3")) as ws:
         first = ws.calls("Trainer.train").levels
-        (key,) = CallFactsTable(ws.store.db).known()
+    (key,) = written(tmp_path / "index.sqlite3")
     site = '["call", "f", "global", "", 1, 0, 1, %s, %d, []]'
     damaged = (
         '{"sites": [',  # not JSON
@@ -96,5 +123,7 @@ def test_a_damaged_row_is_analysed_again(tmp_path: Path, monkeypatch: pytest.Mon
             table = CallFactsTable(ws.store.db)
             assert table.get(*key) is None and table.get_many([key]) == {}
             assert ws.calls("Trainer.train").levels == first
-            assert table.get(*key) is not None  # replaced
+        with sqlite3.connect(tmp_path / "index.sqlite3") as db:
+            assert CallFactsTable(db).get(*key) is not None  # replaced as the workspace closed
+        db.close()
         assert counted == [29]

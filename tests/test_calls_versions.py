@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from codewalk.index.versions import index_path
+from codewalk.workspace.pinned import PinnedStack
+from tests.test_calls_cache import written
 from tests.test_versions import demo, json_of
 
 __all__ = ["demo"]  # the fixture, shared
@@ -28,3 +31,20 @@ def test_path_at_another_version(demo: dict[str, str], capsys: pytest.CaptureFix
     data = json_of(capsys, "path", "Engine.run", "Engine.step", "--at", "demo@1.0")
     (chain,) = data["chains"]
     assert [(hop["caller"]["path"], hop["line"]) for hop in chain] == [("src/demo/core.py", 6)]
+
+
+def test_the_call_facts_a_command_analysed_are_in_the_index_after_it(
+    demo: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    json_of(capsys, "calls", "Engine.run")
+    assert len(written(index_path())) == 1  # kept until the workspace closed, then written
+
+
+def test_a_pinned_stack_writes_the_call_facts_of_its_workspaces_as_it_closes(demo: dict[str, str]) -> None:
+    stack = PinnedStack()
+    try:
+        assert stack.workspace().calls("Engine.run").levels
+        assert written(index_path()) == set()
+    finally:
+        stack.close()
+    assert len(written(index_path())) == 1

@@ -18,6 +18,7 @@ from codewalk.calls.records import CALLS_VERSION, CallFacts, from_json, to_json
 from codewalk.errors import CacheError
 
 _CHUNK = 400  # bodies asked for in one query (two parameters each)
+_BATCH = 64  # bodies analysed whose facts are written together, in one transaction
 _CREATE = (
     "CREATE TABLE IF NOT EXISTS callfacts (blob INTEGER NOT NULL, line INTEGER NOT NULL, "
     "version INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (blob, line)) WITHOUT ROWID"
@@ -30,6 +31,7 @@ class CallFactsTable:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         self._exists = False
+        self._pending: dict[tuple[int, int], CallFacts] = {}  # analysed, not yet written
 
     def _table_exists(self) -> bool:
         if not self._exists:
@@ -40,6 +42,8 @@ class CallFactsTable:
         return self._exists
 
     def get(self, blob: int, line: int) -> CallFacts | None:
+        if (blob, line) in self._pending:
+            return self._pending[(blob, line)]
         if not self._table_exists():
             return None
         row = self.db.execute(
@@ -50,7 +54,8 @@ class CallFactsTable:
     def get_many(self, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], CallFacts]:
         """The facts of many bodies, by (blob, line), in few queries (those the index has)."""
         wanted = list(dict.fromkeys(keys))
-        found: dict[tuple[int, int], CallFacts] = {}
+        found = {key: self._pending[key] for key in wanted if key in self._pending}
+        wanted = [key for key in wanted if key not in found]
         if not self._table_exists():
             return found
         for start in range(0, len(wanted), _CHUNK):
@@ -70,9 +75,21 @@ class CallFactsTable:
     def known(self) -> set[tuple[int, int]]:
         """(blob, line) of every body with facts of this version."""
         if not self._table_exists():
-            return set()
+            return set(self._pending)
         rows = self.db.execute("SELECT blob, line FROM callfacts WHERE version=?", (CALLS_VERSION,))
-        return {(int(b), int(n)) for b, n in rows}
+        return {(int(b), int(n)) for b, n in rows} | set(self._pending)
+
+    def keep(self, blob: int, line: int, facts: CallFacts) -> None:
+        """Store the facts of a body just analysed, with those of the next few: a
+        transaction a body is most of the cost of writing them."""
+        self._pending[(blob, line)] = facts
+        if len(self._pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the facts kept so far (the workspace does as it closes)."""
+        pending, self._pending = self._pending, {}
+        self.put((blob, line, facts) for (blob, line), facts in pending.items())
 
     def put(self, rows: Iterable[tuple[int, int, CallFacts]]) -> None:
         """Store facts, in one transaction (replacing rows of another version)."""
@@ -101,7 +118,8 @@ def facts_of(
     table: CallFactsTable, body: Body, known: dict[tuple[int, int], CallFacts] | None = None
 ) -> CallFacts:
     """The call facts of ``body`` (of its host, for a nested function): from ``known``
-    (the facts read so far, which they join), the index, else analysed now and stored."""
+    (the facts read so far, which they join), the index, else analysed now and kept to
+    be stored (:meth:`CallFactsTable.keep`)."""
     analysed = body.host or body.target
     line = analysed.line
     found = known.get((body.blob, line)) if known is not None else None
@@ -113,7 +131,7 @@ def facts_of(
     from codewalk.calls.extract import call_facts
 
     facts = call_facts(body.source(), analysed.start_line, method=bool(body.cls))
-    table.put([(body.blob, line, facts)])
+    table.keep(body.blob, line, facts)
     if known is not None:
         known[(body.blob, line)] = facts
     return facts

@@ -103,4 +103,8 @@ class PinnedStack:
         return sync.cached_repos(self.pins)
 
     def close(self) -> None:
-        self.stack.store.close()
+        try:
+            for workspace in self._workspaces.values():
+                workspace.save()
+        finally:
+            self.stack.store.close()

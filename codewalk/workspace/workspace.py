@@ -113,8 +113,17 @@ class Workspace:
         return self.facts.complete
 
     @locked
+    def save(self) -> None:
+        """Write what questions learned and keep in memory: the call facts analysed last."""
+        if self._calling is not None:
+            self._calling.table.flush()
+
+    @locked
     def close(self) -> None:
-        self.store.close()
+        try:
+            self.save()
+        finally:
+            self.store.close()
 
     def __enter__(self) -> Workspace:
         return self
