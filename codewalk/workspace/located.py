@@ -6,12 +6,13 @@ package as a traceback, an installed copy or a path from the package down names 
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import QueryError
 from codewalk.source import installed
 from codewalk.source.checkout import Checkout, repo_at_version
+from codewalk.source.integrity import read_verified
 
 if TYPE_CHECKING:
     from codewalk.workspace.pinned import PinnedStack
@@ -62,21 +63,37 @@ def locate(pinned: PinnedStack, path: str, repo: str | None = None) -> Located:
 
 
 def read_as(path: str, relative: str, reading: installed.Reading, checkout: Checkout) -> str:
-    """One line: which pin file ``path`` was read as, and, for an installed copy, how it
-    may differ from the pin (its version, when its metadata beside it says)."""
-    pinned = repo_at_version(checkout.repo, checkout.version)
-    said = f"read {path} as {relative} of {pinned}"
+    """One line: which pin file ``path`` was read as and, for an installed copy on this
+    machine, whether it is that file byte for byte (and, when not, its version, when the
+    metadata beside it says)."""
+    said = f"read {path} as {relative} of {repo_at_version(checkout.repo, checkout.version)}"
     if not _absolute(path):
         return said
+    if _same_file(Path(path), checkout, relative):
+        return f"{said} (the installed file is the same, byte for byte)"
+    if not Path(path).is_file():
+        return f"{said}; that file is not on this machine to compare: it may differ from the pin's"
     version = installed.version_beside(reading.holder, reading.pin.release_name)
-    if not version:
-        return f"{said}; the copy there may differ from the pin"
-    if version == reading.pin.release_version:
-        return f"{said}; installed {version} is the pinned release (unless that copy was edited)"
-    return (
-        f"{said}; installed {version} is not the pinned {reading.pin.release_version}: "
-        f"--at {checkout.repo}@{version} reads that release"
-    )
+    if version and version != reading.pin.release_version:
+        return (
+            f"{said}; the installed file, of {reading.pin.release_name} {version}, differs: "
+            f"--at {checkout.repo}@{version} reads that release"
+        )
+    return f"{said}; the installed file differs from it (edited?): lines may not match"
+
+
+def _same_file(installed_file: Path, checkout: Checkout, relative: str) -> bool:
+    """Whether the file at ``installed_file`` holds the pin's bytes of ``relative`` (a
+    file of another size is not read)."""
+    try:
+        if not installed_file.is_file():
+            return False
+        pinned = read_verified(checkout, relative)
+        if installed_file.stat().st_size != len(pinned):
+            return False
+        return installed_file.read_bytes() == pinned
+    except OSError:
+        return False
 
 
 def _absolute(path: str) -> bool:
