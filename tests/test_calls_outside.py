@@ -140,3 +140,31 @@ def test_a_pin_opened_later_is_searched_for_classes_deriving_from_one_asked_befo
         assert fresh.facts("accel") is not None
         formatter = ws.resolver.find(OUT + "Formatter", related=False).matches[0]
         assert [c.qualname for c in ws.calling.cr.descendants(formatter)] == after
+
+
+def test_path_fetches_only_the_pins_of_its_two_ends(tmp_path: Path) -> None:
+    """``path`` reads bodies in the repositories of FROM and TO: another pin, not in the
+    cache, is not fetched for it (its calls end at the call site, as they would anyway),
+    and what was answered without it is not kept: ``calls`` after it fetches the pin and
+    resolves the call into it. A TO in that pin fetches it."""
+    checkout = make_callrepo(tmp_path)
+    opened: list[str] = []
+
+    def opener(repo: str):  # type: ignore[no-untyped-def]
+        opened.append(repo)
+        return make_accel(checkout.root)
+
+    owners = {"callpkg": "calls", "accelerate": "accel"}
+    stack = Stack(Store.memory(), owners=owners, opener=opener, synced=lambda: [])
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        answer = ws.path("Trainer.train", "Layer.forward")  # through step, which calls accelerate
+        assert answer.search.chains and opened == [] and stack.skipped == {"accel"}
+        backward = callees(ws, "Trainer.step")[(42, "self.accelerator.backward")]  # read by path
+        assert opened == ["accel"]
+        assert [t.qualname for t in backward.targets] == ["accelerate.accelerator.Accelerator.backward"]
+    stack = Stack(Store.memory(), owners=owners, opener=opener, synced=lambda: [])
+    opened.clear()
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        answer = ws.path("Trainer.train", "accelerate.Accelerator.backward")
+        assert opened == ["accel"] and stack.skipped == set()
+        assert answer.search.chains[0][-1].reached == "accelerate.accelerator.Accelerator.backward"

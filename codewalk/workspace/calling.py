@@ -287,15 +287,18 @@ class Calling:
                 f"FROM and TO are the same: {source.qualname} ({source.path}:{source.line})",
                 hint="name two definitions; `codewalk calls SYMBOL` lists what one calls",
             )
-        search = shortest_paths(
-            self.cr,
-            body,
-            goals,
-            goal,
-            max_depth=max_depth,
-            limit=limit,
-            toward=partial(toward, self.cr, goals, self.code.mentions_of, max_depth - 1),
-        )
+        within = {source.repo, *(g.repo for g in goals)}  # the bodies it reads; no other pin is fetched
+        with self.ws.stack.fetching_only(within):
+            search = shortest_paths(
+                self.cr,
+                body,
+                goals,
+                goal,
+                max_depth=max_depth,
+                limit=limit,
+                repos=within,
+                toward=partial(toward, self.cr, goals, self.code.mentions_of, max_depth - 1),
+            )
         reached = search.chains[0][-1].reached if search.chains else ""  # of several goals, the one reached
         name = reached or (goals[0].qualname if goals else goal)
         return PathAnswer(source, name, bool(goals), search)
