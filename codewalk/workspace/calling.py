@@ -239,7 +239,7 @@ class Calling:
         if entries is None:
             related = self.ws.resolver.find(target.qualname).results
             entries = [r for r in related if r.kind == "entry" and r.role == "related"]
-        found_callers = callers(self.cr, target, self.code.mentions, entries, progress)
+        found_callers = callers(self.cr, target, self.code.mentions, entries, progress, self.ws.checkout.repo)
         return CallersAnswer(target, tuple(found_callers), self.ws.facts.complete)
 
     def definition_at(self, path: str, line: int, col: int) -> Resolved | None:
