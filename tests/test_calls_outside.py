@@ -168,3 +168,39 @@ def test_path_fetches_only_the_pins_of_its_two_ends(tmp_path: Path) -> None:
         answer = ws.path("Trainer.train", "accelerate.Accelerator.backward")
         assert opened == ["accel"] and stack.skipped == set()
         assert answer.search.chains[0][-1].reached == "accelerate.accelerator.Accelerator.backward"
+
+
+def test_callers_list_the_readers_repository_first_and_test_scripts_last(tmp_path: Path) -> None:
+    """``callers accelerate.Accelerator.backward`` asked from the call package: its call
+    first, though ``src/accelerate/...`` sorts before ``src/callpkg/...``; accelerate's own
+    test script (``test_utils/scripts/test_sync.py``) last."""
+    checkout = make_callrepo(tmp_path)
+    owners = {"callpkg": "calls", "accelerate": "accel"}
+    stack = Stack(Store.memory(), owners=owners, opener=lambda repo: make_accel(checkout.root))
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        found = ws.callers("accelerate.Accelerator.backward").callers
+    assert [(c.path, c.line) for c in found if c.kind == "call"] == [
+        ("src/callpkg/trainer.py", 42),
+        ("src/accelerate/test_utils/scripts/test_sync.py", 5),
+    ]
+
+
+def test_a_method_of_a_module_variable_holding_a_builtin_container_is_the_builtin(ws: Workspace) -> None:
+    """``NAMES.append`` of ``NAMES = [...]``, ``ALIASES.get`` of ``ALIASES: dict[str, str]``
+    and ``LOSSES.keys`` of a dict imported from another module: builtin methods, not names
+    codewalk cannot find."""
+    found = callees(ws, "callpkg.mappings.known")
+    assert {where: (c.status, c.how) for where, c in found.items()} == {
+        (10, "NAMES.append"): (
+            "builtin",
+            "list.append, a Python builtin (NAMES is a list, src/callpkg/mappings.py:3)",
+        ),
+        (11, "ALIASES.get"): (
+            "builtin",
+            "dict.get, a Python builtin (ALIASES is a dict, src/callpkg/mappings.py:4)",
+        ),
+        (11, "LOSSES.keys"): (
+            "builtin",
+            "dict.keys, a Python builtin (LOSSES is a dict, src/callpkg/losses.py:14)",
+        ),
+    }
