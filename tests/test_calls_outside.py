@@ -204,3 +204,23 @@ def test_a_method_of_a_module_variable_holding_a_builtin_container_is_the_builti
             "dict.keys, a Python builtin (LOSSES is a dict, src/callpkg/losses.py:14)",
         ),
     }
+
+
+def test_a_misspelled_name_is_suggested_from_whichever_pin_is_closest(tmp_path: Path) -> None:
+    """``find Acelerator`` over both pins: accelerate's ``Accelerator`` first, though the
+    call package (the one asked about) has ``accelerator`` (cased otherwise) and
+    ``accelerated``; the error names both pins."""
+    from codewalk.cli.common import not_found
+
+    checkout = make_callrepo(tmp_path)
+    owners = {"callpkg": "calls", "accelerate": "accel"}
+    stack = Stack(Store.memory(), owners=owners, opener=lambda repo: make_accel(checkout.root))
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        ws.index_all(workers=1)
+        stack.facts("accel")
+        found = ws.find("Acelerator", scope=["calls", "accel"])
+    assert not found.results and found.suggestions[:3] == ("Accelerator", "accelerator", "accelerated")
+    error = not_found(found, checkout, others=["accel"])
+    assert error.message == (
+        "'Acelerator': no definition found in calls@local@calls-1 nor in the other pins in the cache (accel)"
+    )
