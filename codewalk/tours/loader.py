@@ -23,6 +23,7 @@ The format (see ``tours/*.yaml``)::
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from pathlib import Path, PurePosixPath
@@ -236,9 +237,10 @@ def _mapping(node: yaml.Node, where: _Where, what: str, allowed: tuple[str, ...]
             raise where.error(_line(key_node), f"keys of {what} must be names, found {_kind(key_node)}")
         key = str(key_node.value)
         if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.8)  # foucs, not bogus
             raise where.error(
                 _line(key_node),
-                f"unknown key {key!r} in {what}",
+                f"unknown key {key!r} in {what}" + (f": did you mean {close[0]!r}?" if close else ""),
                 hint=f"allowed keys: {', '.join(allowed)}",
             )
         if key in fields:
