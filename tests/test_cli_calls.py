@@ -150,7 +150,8 @@ def test_draft_writes_a_tour_that_checks(
 ) -> None:
     tour = tmp_path / "drafts" / "x.yaml"
     code, out, _ = run(capsys, "draft", "Trainer.train", "accelerate.Accelerator.backward", "-o", str(tour))
-    assert code == 0 and f"wrote {tour}: 3 steps along train -> _inner_loop -> step" in out
+    along = "along Trainer.train -> _inner_loop -> step -> Accelerator.backward"
+    assert code == 0 and f"wrote {tour}: 3 steps {along}" in out
     text = tour.read_text()
     assert '    focus: "loop = retry(self._inner_loop, 8)"' in text
     assert '    focus: "self.accelerator.backward(loss)"' in text
@@ -263,7 +264,7 @@ def test_draft_across_pins_resolves_in_full(
 ) -> None:
     tour = tmp_path / "across.yaml"
     code, out, _ = run(capsys, "draft", "Trainer.train", "accelerate.Accelerator.backward", "-o", str(tour))
-    assert code == 0 and "4 steps along train -> _inner_loop -> step -> " in out
+    assert code == 0 and "4 steps along Trainer.train -> _inner_loop -> step -> Accelerator.backward" in out
     text = tour.read_text()
     assert "  - at: accelerate.accelerator.Accelerator.backward\n    repo: accel\n" in text
     code, out, _ = run(capsys, "check", str(tour))
