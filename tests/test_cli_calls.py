@@ -159,6 +159,8 @@ def test_draft_writes_a_tour_that_checks(
     assert "\nid: x\n" in text  # the file's name, as the README says the id defaults to
     code, out, _ = run(capsys, "check", str(tour))
     assert code == 0, out
+    code, out, _ = run(capsys, "check", str(tour), "--strict")  # its notes are to be written
+    assert code == 1 and out.count("the note is still the draft's placeholder") == 3, out
     code, out, _ = run(capsys, "tour", str(tour), "--plain", "--no-color")
     assert code == 0 and "self.accelerator.backward(loss)" in out
     code, out, _ = run(capsys, "tour", "x", "--tours-dir", str(tour.parent), "--plain", "--no-color")
