@@ -243,6 +243,14 @@ def test_focus_forms() -> None:
     assert not compile_focus("a.b(").search("aXb(")
 
 
+def test_a_raw_control_character_is_named_with_its_line_and_column_in_one_line() -> None:
+    message = error_of("title: T\nsteps:\n  - at: X\n    note: a\x07b\n")
+    assert message == (
+        "tours/sample.yaml:4: not valid YAML: a character YAML does not allow (U+0007) at column 12: "
+        "control characters are not allowed"
+    )
+
+
 @pytest.mark.parametrize(
     ("step", "line", "key", "char"),
     [
