@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -392,6 +393,32 @@ def test_callers_says_how_far_it_is_on_stderr(
     last = err.strip().splitlines()[-1]
     done, _, total = last.rpartition(": ")[2].partition(" ")[0].partition("/")
     assert last.startswith("callers of helper: reading: ") and done == total and int(total) > 0
+
+
+def test_path_counts_the_functions_it_reads_on_a_terminal_and_wipes_the_line(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal, a path that takes a while counts the functions it has read on one
+    line of stderr (here: from the start), and wipes it before the answer; on a log,
+    nothing (the answer says how many it read)."""
+    from codewalk.cli import progress
+
+    shown = progress.StderrCount
+
+    def at_once(label: str, after: float = 1.0) -> Any:
+        count = shown(label, after=0.0)
+        count.tty = True
+        return count
+
+    monkeypatch.setattr(progress, "StderrCount", at_once)
+    code, out, err = run(capsys, "path", "Trainer.train", "utils.helper")
+    assert code == 0 and out.startswith("callpkg.trainer.Trainer.train -> callpkg.utils.helper: ")
+    line = err.split("\n")[-1]  # after the note that the fixture is not a git checkout
+    counted = re.fullmatch(r"(?:\rpath: functions read: \d+)+\r( +)\r", line)  # then blanked
+    assert counted is not None and len(counted[1]) == len(line.split("\r")[-3]), repr(line)
+    monkeypatch.setattr(progress, "StderrCount", shown)
+    code, _, err = run(capsys, "path", "Trainer.train", "utils.helper")
+    assert code == 0 and err == ""  # not a terminal
 
 
 def test_path_says_when_it_stopped_at_enough_chains(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
