@@ -304,7 +304,10 @@ class Calling:
                 max_depth=max_depth,
                 limit=limit,
                 repos=within,
-                toward=partial(toward, self.cr, goals, self.code.mentions_of, max_depth - 1),
+                # a body outside them is never read: only theirs may lead to the goal
+                toward=partial(
+                    toward, self.cr, goals, partial(self.code.mentions_of, within=within), max_depth - 1
+                ),
                 progress=progress,
             )
         reached = search.chains[0][-1].reached if search.chains else ""  # of several goals, the one reached
