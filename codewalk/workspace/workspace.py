@@ -81,6 +81,10 @@ class Workspace:
         self.facts: IndexFacts = self.stack.add(self.checkout)
         self.snap = self.facts.snap
         self._generation = self.stack.generation
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop what the resolvers and the call questions remember (their answers)."""
         self._resolvers.clear()
         self.resolver = self.resolver_for((self.checkout.repo,))
         self._calling = None
@@ -309,11 +313,28 @@ class Workspace:
 
     @locked
     def path(
-        self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8, scope: Sequence[str] = ()
+        self,
+        start: str,
+        goal: str,
+        *,
+        limit: int = 3,
+        max_depth: int = 8,
+        scope: Sequence[str] = (),
+        progress: Callable[[int], None] | None = None,
     ) -> PathAnswer:
         """The shortest call chains from ``start`` to ``goal`` (each looked for as
-        :meth:`calls` looks)."""
-        return self.calling.path(start, goal, limit=limit, max_depth=max_depth, scope=scope)
+        :meth:`calls` looks); ``progress`` is told how many functions it has read. Only
+        the repositories of the two are fetched; of the others,
+        those not in the cache are not opened, and what was answered without them is not
+        kept (a later question fetches them)."""
+        try:
+            return self.calling.path(
+                start, goal, limit=limit, max_depth=max_depth, scope=scope, progress=progress
+            )
+        finally:
+            if self.stack.skipped:
+                self.save()
+                self._forget()
 
     @locked
     def references(self, qualname: str) -> list[Reference]:
@@ -422,4 +443,3 @@ class Workspace:
         from codewalk.calls.fullpass import index_calls
 
         return index_calls(self.store, self.snap, self.checkout, workers=workers, progress=progress)
-
