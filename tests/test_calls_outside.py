@@ -173,7 +173,7 @@ def test_path_fetches_only_the_pins_of_its_two_ends(tmp_path: Path) -> None:
 def test_callers_list_the_readers_repository_first_and_test_scripts_last(tmp_path: Path) -> None:
     """``callers accelerate.Accelerator.backward`` asked from the call package: its call
     first, though ``src/accelerate/...`` sorts before ``src/callpkg/...``; accelerate's own
-    test script (``test_utils/scripts/test_sync.py``) last."""
+    test script (``test_utils/scripts/sync_check.py``) last."""
     checkout = make_callrepo(tmp_path)
     owners = {"callpkg": "calls", "accelerate": "accel"}
     stack = Stack(Store.memory(), owners=owners, opener=lambda repo: make_accel(checkout.root))
@@ -181,7 +181,7 @@ def test_callers_list_the_readers_repository_first_and_test_scripts_last(tmp_pat
         found = ws.callers("accelerate.Accelerator.backward").callers
     assert [(c.path, c.line) for c in found if c.kind == "call"] == [
         ("src/callpkg/trainer.py", 42),
-        ("src/accelerate/test_utils/scripts/test_sync.py", 5),
+        ("src/accelerate/test_utils/scripts/sync_check.py", 5),
     ]
 
 
