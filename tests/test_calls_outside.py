@@ -224,3 +224,12 @@ def test_a_misspelled_name_is_suggested_from_whichever_pin_is_closest(tmp_path: 
     assert error.message == (
         "'Acelerator': no definition found in calls@local@calls-1 nor in the other pins in the cache (accel)"
     )
+
+
+def test_a_table_entry_found_beside_a_function_says_its_version(ws: Workspace) -> None:
+    """``find causal_loss``: the ``LOSSES`` entry reaching it is of the same pin and
+    version as the function (``find --json`` printed an empty version for it)."""
+    results = ws.find("causal_loss").results
+    entries = [r for r in results if r.kind == "entry"]
+    assert "callpkg.losses.LOSSES['ForCausalLM']" in [e.qualname for e in entries]
+    assert {e.version for e in entries} == {results[0].version} == {"local@calls-1"}

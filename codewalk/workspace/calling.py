@@ -4,7 +4,7 @@ commands never load it, nor libcst)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import QueryError
@@ -262,7 +262,14 @@ class Calling:
         return None
 
     def path(
-        self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8, scope: Sequence[str] = ()
+        self,
+        start: str,
+        goal: str,
+        *,
+        limit: int = 3,
+        max_depth: int = 8,
+        scope: Sequence[str] = (),
+        progress: Callable[[int], None] | None = None,
     ) -> PathAnswer:
         from functools import partial
 
@@ -297,7 +304,11 @@ class Calling:
                 max_depth=max_depth,
                 limit=limit,
                 repos=within,
-                toward=partial(toward, self.cr, goals, self.code.mentions_of, max_depth - 1),
+                # a body outside them is never read: only theirs may lead to the goal
+                toward=partial(
+                    toward, self.cr, goals, partial(self.code.mentions_of, within=within), max_depth - 1
+                ),
+                progress=progress,
             )
         reached = search.chains[0][-1].reached if search.chains else ""  # of several goals, the one reached
         name = reached or (goals[0].qualname if goals else goal)
