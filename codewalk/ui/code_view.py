@@ -38,6 +38,7 @@ _CURSOR = Style(reverse=True)
 _RAN = Style.parse("#9ece6a")  # the gutter mark of a line a trace saw execute
 _NOT_RAN = Style(dim=True)
 _EMPTY = Style.parse("#f8f8f2")
+_CODE_ROOM = 12  # cells of a focused line's code that scrolling sideways brings into view
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,8 @@ class CodeView(ScrollView, can_focus=True):
     ) -> None:
         """Show ``source`` with the cursor at 1-based ``line``; ``top`` is the first
         1-based line on screen (default: a little context above the focus or line),
-        ``left`` the first 0-based column (default: as far as the focus needs, else 0);
+        ``left`` the first 0-based column (default: 0, or as far as the focus or the
+        cursor needs to be seen: :meth:`_fit_sideways`);
         ``regions`` are lit (default: the focus alone); ``ran``: the lines a trace saw
         execute (marked; the others dimmed)."""
         self.source = source
@@ -221,33 +223,40 @@ class CodeView(ScrollView, can_focus=True):
         """Scroll to where ``place`` asks, both ways: the horizontal scroll of the place
         before is never kept for another (it cut the start of its lines)."""
         self._scroll_top((place.top or self.default_top(place.line, place.span, place.focus)) - 1)
-        self.scroll_to(x=place.left or 0, animate=False, immediate=True, force=True)
-        if place.left is None:
-            self._fit_focus(place.focus)
+        if place.left is not None:
+            self.scroll_to(x=place.left, animate=False, immediate=True, force=True)
+        else:
+            self._fit_sideways(place.focus)
 
-    def on_resize(self, event: Resize) -> None:
+    def _place_pending(self) -> None:
+        """Put the view where :meth:`show` asked, once it has a size."""
         if self._pending_place is not None and self.scrollable_content_region.height > 0:
             place, self._pending_place = self._pending_place, None
             self._scroll_to_place(place)
+
+    def on_resize(self, event: Resize) -> None:
+        self._place_pending()
         self._keep_cursor_visible()
 
-    def _fit_focus(self, focus: tuple[int, int] | None) -> None:
-        """Scroll sideways so that the focused lines are not cut: as far as needed for the
-        longest to fit, but never past the indentation of a line on screen (no line loses
-        a character of code); the cursor then goes to the first character of the focus."""
-        if focus is None or self.source is None:
-            return
-        lines = [t for t in self.source.lines[focus[0] - 1 : focus[1]] if t.strip()]
+    def _fit_sideways(self, focus: tuple[int, int] | None) -> None:
+        """Scroll sideways only as far as the first character of each focused line (and the
+        cursor) needs to be seen with a little code after it; lines longer than the view
+        are cut at their end, not at their start. So the indentation shows: the view goes
+        past the focus's own indentation only when one of its lines, or the cursor, could
+        not be seen otherwise; then the cursor goes to the first character of the focus."""
         width = self.scrollable_content_region.width - self._gutter_width
-        if not lines or width <= 0:
-            return
-        first, last = self.visible_lines()
-        on_screen = [t for t in self.source.lines[first - 1 : last] if t.strip()] or lines
-        longest = max(cell_len(t) for t in lines)
-        indent = min(len(t) - len(t.lstrip()) for t in on_screen)
-        shift = min(indent, max(0, longest - width))
-        self.scroll_to(x=shift, animate=False, immediate=True, force=True)
-        if shift and self.cursor_line == focus[0] - 1:  # the cursor stays on screen, on the code
+        need = 0
+        if self.source is not None and width > 0:
+            lines = self.source.lines[focus[0] - 1 : focus[1]] if focus is not None else []
+            starts = [cell_len(t[: len(t) - len(t.lstrip())]) for t in lines if t.strip()]
+            room = min(_CODE_ROOM, max(1, width // 2))
+            deepest = max(starts, default=0)
+            for_cursor = cell_len(self.current_text()[: self.cursor_col]) + 1 - width
+            need = max(0, deepest + room - width, for_cursor)
+            if starts and need > min(starts):  # past the indentation only as far as a line must
+                need = max(min(starts), deepest + 1 - width, for_cursor)
+        self.scroll_to(x=need, animate=False, immediate=True, force=True)
+        if need and focus is not None and self.source is not None and self.cursor_line == focus[0] - 1:
             text = self.source.lines[self.cursor_line]
             self.cursor_col = max(self.cursor_col, len(text) - len(text.lstrip()))
 
@@ -317,8 +326,14 @@ class CodeView(ScrollView, can_focus=True):
         self.move_cursor(len(self.source) if self.source else 1, 0)
 
     def action_line_start(self) -> None:
+        """The line's first character of code, its indentation in view (column 0 on
+        screen, unless the line is indented past the view's width)."""
         text = self.current_text()
-        self.move_cursor(self.cursor_line + 1, len(text) - len(text.lstrip()))
+        indent = len(text) - len(text.lstrip())
+        width = self.scrollable_content_region.width - self._gutter_width
+        if cell_len(text[:indent]) < width:
+            self.scroll_to(x=0, animate=False, immediate=True)
+        self.move_cursor(self.cursor_line + 1, indent)
 
     def action_line_end(self) -> None:
         self.move_cursor(self.cursor_line + 1, max(0, len(self.current_text()) - 1))
@@ -348,6 +363,9 @@ class CodeView(ScrollView, can_focus=True):
     # -- drawing -------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        # The first paint after show() may come before the Resize that would place the
+        # view: place it now, so that no frame shows the file's first lines instead.
+        self._place_pending()
         # ``rich_style`` walks the DOM; compute it once per paint, not once per row.
         self._row_style = self.rich_style
         return super().render_lines(crop)
