@@ -4,7 +4,9 @@ transformers 5.23.0 into accelerate 1.14.0), and of ``v`` against transformers 4
 Lines asserted here were read in the releases:
 - transformers 5.23.0 trainer.py:2118 ``self.accelerator.backward(loss, **kwargs)``
   (``backward`` at column 29), the focus of step 7 (``Trainer.training_step``);
-  ``Trainer.train`` spans 1450-1581;
+  ``Trainer.train`` spans 1450-1581, the focus of step 1 is :1570-1572
+  ``        inner_training_loop = find_executable_batch_size(`` (indented 8) to ``)``, its
+  middle line 90 characters long;
 - accelerate 1.14.0 accelerator.py:2818 ``def backward(self, loss, **kwargs):``, the
   focus of step 8 at :2840 ``loss = loss / self.gradient_accumulation_steps``;
 - transformers 4.46.3 trainer.py: ``Trainer.train`` spans 2022-2128.
@@ -90,6 +92,27 @@ async def test_a_step_in_accelerate_and_g_into_it_from_the_trainer(stack_home: P
         )
         headings = [str(o.prompt) for o in steps.options if steps.step_of(o) is None]
         assert headings == ["── transformers ──", "── accelerate ↗"]
+
+
+@pytest.mark.parametrize("size", [(160, 48), (100, 30)])
+@run_async
+async def test_step_1_opens_with_its_indentation_in_view(
+    size: tuple[int, int], stack_home: Path, tmp_path: Path
+) -> None:
+    """``tour trainer-train --step 1``: the focus's long line is cut at its end, not at
+    its start: line 1570 shows its 8 spaces, the lines around theirs."""
+    app = _app(tmp_path, start_step=0)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert _where(app) == ("transformers", TRAINER, 1570, 0)
+        code = app.screen.query_one(CodeView)
+        assert code.left_column == 0
+        first, last = code.visible_lines()
+        assert first < 1569 and 1572 < last
+        row = code.render_line(1570 - first).text
+        assert row.startswith("1570▌         inner_training_loop = find_executable_batch_size(")
+        await pilot.press("ctrl+e", "ctrl+a")  # to the end of the line and back
+        assert code.cursor == (1570, 8) and code.left_column == 0
 
 
 @run_async
