@@ -238,6 +238,18 @@ def test_complete_is_fuzzy(ws: Workspace) -> None:
     assert names[0] == "toypkg.core.Mixin._fast_path"
 
 
+def test_complete_reads_the_names_of_files_indexed_since(tmp_path: Path) -> None:
+    """As the reader types in the palette, a query indexes the file of ``Engine``: the
+    names read before it was indexed do not hide its methods from the next keystroke."""
+    ws = Workspace(make_toy(tmp_path), Store.memory())
+    try:
+        assert ws.complete("Engine.st") == []  # lazy: core.py is not indexed yet
+        assert where(ws, "Engine") == f"{CORE}:26"  # ... now it is
+        assert [r.qualname for r in ws.complete("Engine.st")][:1] == ["toypkg.core.Engine.step"]
+    finally:
+        ws.close()
+
+
 def test_workspace_is_usable_from_other_threads(ws: Workspace) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

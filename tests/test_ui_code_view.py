@@ -34,7 +34,8 @@ LOOP = f"""class Trainer:
 """
 
 # a focus indented past the view's width (50 columns of code below)
-DEEP = "def f():\n" + "".join(f"{' ' * 4 * depth}if x{depth}:\n" for depth in range(1, 16)) + " " * 64 + "go(a, long, list, of, arguments)\n"
+NESTED = "".join(f"{' ' * 4 * depth}if x{depth}:\n" for depth in range(1, 16))
+DEEP = "def f():\n" + NESTED + " " * 64 + "go(a, long, list, of, arguments)\n"
 
 
 class Viewer(App[None]):

@@ -110,6 +110,32 @@ async def test_stepping_goto_and_back(stack_home: Path, tmp_path: Path) -> None:
 
 
 @run_async
+async def test_palette_finds_a_symbol_of_a_pin_the_tour_does_not_read(
+    stack_home: Path, tmp_path: Path
+) -> None:
+    """The tour reads transformers only; ctrl+p searches every pin in the cache too
+    (accelerate's, here), as ``codewalk find`` does, on an index that starts empty."""
+    app = _app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        for key in "Accelerator.backw":  # the index learns of Accelerator as the reader types
+            await pilot.press(key)
+            await settle(pilot)
+        palette: Any = app.screen
+        assert type(palette).__name__ == "CommandPalette"
+        hits = [str(option.prompt) for option in palette.query_one("OptionList").options]
+        assert hits and hits[0].startswith("accelerate.accelerator.Accelerator.backward\naccelerate  method")
+        await pilot.press("enter")
+        await settle(pilot)
+        code = _code(app)
+        assert code.source is not None and code.source.path == "src/accelerate/accelerator.py"
+        assert code.current_text() == "    def backward(self, loss, **kwargs):"
+        assert app.screen.query_one(TourHeader).text.endswith("accelerate@1.14.0 (release)")
+
+
+@run_async
 async def test_palette_search_and_references(stack_home: Path, tmp_path: Path) -> None:
     app = _app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -8,7 +8,7 @@ import threading
 
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList
-from ui_fakes import VERSIONS, make_session, make_stack_tour, make_tour, run_async, settle
+from ui_fakes import VERSIONS, FakeStack, make_session, make_stack_tour, make_tour, run_async, settle
 
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.calls_panel import CallsPanel
@@ -147,6 +147,47 @@ async def test_calls_panel_and_palette_reach_the_other_repository() -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert where(app) == ("ext", "ext/engine.py", 9, 8)
+
+
+def palette_hits(app: CodewalkApp) -> list[str]:
+    palette = app.screen
+    assert isinstance(palette, CommandPalette)
+    return [str(option.prompt) for option in palette.query_one(OptionList).options]
+
+
+@run_async
+async def test_the_palette_searches_every_pin_in_the_cache_the_tours_first() -> None:
+    """The fake tour reads pkg alone: ctrl+p finds ext's symbols too (its source is in
+    the cache), after pkg's."""
+    repos = FakeStack()
+    app = make_app(make_session(repos=repos))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Engine.back")
+        await settle(pilot)
+        assert palette_hits(app) == ["ext.engine.backward\next  function  ext/engine.py:5"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert where(app) == ("ext", "ext/engine.py", 5, 8)
+        assert header(app).endswith("ext@2.0")
+
+        await pilot.press("escape", "r", "ctrl+p", *"ward")  # both repositories hold one: pkg's first
+        await settle(pilot)
+        hits = [hit.split("\n")[0] for hit in palette_hits(app)]
+        assert hits == ["pkg.base.forward", "ext.engine.backward"]
+
+
+@run_async
+async def test_the_palette_fetches_nothing() -> None:
+    """ext's source is not in the cache: a keystroke never opens it (that would fetch it)."""
+    repos = FakeStack(cached=("pkg",))
+    app = make_app(make_session(repos=repos))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Engine")
+        await settle(pilot)
+        assert palette_hits(app) == []
+        assert "ext" not in repos.navigators and "pkg" in repos.navigators
 
 
 @run_async

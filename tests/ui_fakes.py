@@ -5,9 +5,10 @@ that need no index."""
 from __future__ import annotations
 
 import builtins
+import contextlib
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 from codewalk.calls.callers import Caller
@@ -157,7 +158,7 @@ class FakeNavigator:
         found = self.own(name)
         if found is None and self.stack is not None:
             for repo in REPOS:
-                if repo != self.repo and found is None:
+                if repo != self.repo and found is None and self.stack.opens(repo):
                     found = self.stack.inner(repo).own(name)
         return found
 
@@ -217,7 +218,7 @@ class FakeNavigator:
     def complete(self, text: str, limit: int) -> Sequence[Resolved]:
         return [t for t in self.defs if text.lower() in t.qualname.lower()][:limit]
 
-    def find(self, query: str, *, limit: int | None = None) -> FindResult:
+    def find(self, query: str, *, limit: int | None = None, suggest: bool = True) -> FindResult:
         target = self._by_name(query.rsplit(".", 1)[-1])
         return FindResult(query, (target,) if target else (), ())
 
@@ -297,11 +298,31 @@ def make_tour() -> Tour:
 
 class FakeStack:
     """The fakes' repositories, each navigator made on first use (``pkg``'s by
-    ``navigator``: a test may hand in a wrapper of its own)."""
+    ``navigator``: a test may hand in a wrapper of its own); those not ``cached`` (all by
+    default) would be fetched to be opened."""
 
-    def __init__(self, navigator: Callable[[], object] = FakeNavigator) -> None:
+    def __init__(
+        self, navigator: Callable[[], object] = FakeNavigator, cached: Sequence[str] = tuple(REPOS)
+    ) -> None:
         self._make = navigator
+        self.cached = cached
         self.navigators: dict[str, object] = {}
+        self.fetchable: set[str] | None = None  # while a question limits fetching
+
+    def synced(self) -> list[str]:
+        return [*self.navigators, *(repo for repo in self.cached if repo not in self.navigators)]
+
+    @contextlib.contextmanager
+    def fetching_only(self, repos: Collection[str]) -> Iterator[None]:
+        before, self.fetchable = self.fetchable, {*repos, *self.synced()}
+        try:
+            yield
+        finally:
+            self.fetchable = before
+
+    def opens(self, repo: str) -> bool:
+        """Whether a question may open ``repo`` now (as the real stack's ``facts``)."""
+        return self.fetchable is None or repo in self.fetchable
 
     def workspace(self, repo: str | None = None) -> FakeNavigator:
         name = repo or "pkg"
@@ -458,11 +479,13 @@ def make_session(
     navigator: Callable[[], object] = FakeNavigator,
     tour: Tour | None = None,
     versions: FakeVersions | None = None,
+    repos: FakeStack | None = None,
 ) -> TourSession:
+    """A session over the fakes (``repos``: a stack the test looks into, else a new one)."""
     chosen = tour or make_tour()
     return TourSession(
         tour=chosen,
-        open_repos=lambda: FakeStack(navigator),  # type: ignore[arg-type,return-value]
+        open_repos=lambda: repos or FakeStack(navigator),  # type: ignore[arg-type,return-value]
         resolver=lambda repos: fake_resolver(repos, chosen),
         describe=describe,
         repo="pkg",

@@ -54,7 +54,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Elsewhere",
         (
-            ("ctrl+p", "search a symbol in the repos the tour reads (symbols, not commands)"),
+            ("ctrl+p", "search a symbol in any pinned repo in the cache (symbols, not commands)"),
             ("o", "open $EDITOR at the current line"),
             ("y", "copy the permalink of the current lines"),
             ("tab", "move focus: code, steps, panels"),

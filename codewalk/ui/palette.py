@@ -1,7 +1,9 @@
 """Symbol search in the command palette (``ctrl+p``): the index's names as the reader
 types (``Workspace.complete``, a few milliseconds a keystroke on the full index;
-``bench/bench_palette.py``), in the repository on screen and those the tour reads, each
-hit naming its repository. The palette lists symbols only: the app has no commands."""
+``bench/bench_palette.py``), in every pinned repository whose source is in the cache
+(the repository on screen and those the tour reads first; none is fetched for a
+keystroke), each hit naming its repository. The palette lists symbols only: the app has
+no commands."""
 
 from __future__ import annotations
 
@@ -33,7 +35,9 @@ class SymbolHost(Protocol):
 
 
 def searched_repos(host: SymbolHost) -> list[str]:
-    """The repository on screen, then the others the tour reads, each once."""
+    """The repository on screen, then the others the tour reads, each once: searched
+    first, before the other pins in the cache (:meth:`NavThread.search
+    <codewalk.ui.session.NavThread.search>`)."""
     assert host.session is not None
     tour = host.session.tour
     repos = [host.here_repo, host.session.repo, *(tour.step_repo(step) or "" for step in tour.steps)]

@@ -7,7 +7,8 @@ adapter. Every method here may be slow (index, jedi): the UI calls them in worke
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 
@@ -132,7 +133,7 @@ class Navigator(Protocol):
 
     def references(self, qualname: str) -> Sequence[Reference]: ...
     def complete(self, text: str, limit: int) -> Sequence[Target]: ...
-    def find(self, query: str, *, limit: int | None = None) -> Found: ...
+    def find(self, query: str, *, limit: int | None = None, suggest: bool = True) -> Found: ...
     def source_text(self, path: str) -> str: ...
     def calls_at(self, path: str, line: int) -> CallList | None: ...
     def callers_at(self, path: str, line: int, col: int) -> Callers | None: ...
@@ -145,6 +146,17 @@ class Repos(Protocol):
     def workspace(self, repo: str | None = None) -> Navigator:
         """``repo``'s navigator (opened, and fetched, on first use); raises
         ``CodewalkError`` when it cannot be read."""
+        ...
+
+    def synced(self) -> Sequence[str]:
+        """The repositories open, or whose source is in the cache: opening one fetches
+        nothing."""
+        ...
+
+    def fetching_only(self, repos: Collection[str]) -> AbstractContextManager[None]:
+        """While the block runs, a repository not open yet is opened only if it is one of
+        ``repos`` or its source is in the cache: the others are not fetched (their
+        modules do not resolve)."""
         ...
 
 

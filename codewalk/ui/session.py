@@ -181,13 +181,17 @@ class NavThread:
         return self.on(repo, lambda nav: nav.callers_at(path, line, col), reaches)
 
     def search(self, repos: Sequence[str], text: str, limit: int) -> Sequence[Target]:
-        """Symbols for the palette, in ``repos`` (the one on screen first): what each
-        finds for ``text``, interleaved so that every repo's best hits come early."""
+        """Symbols for the palette, in every repository that can be read without a fetch
+        (as ``codewalk find`` searches), ``repos`` first (the one on screen, the tour's):
+        what each finds for ``text``, interleaved so that every repo's best hits come early."""
 
         def run(stack: Repos) -> list[Target]:
-            found = interleave(search_symbols(stack.workspace(repo), text, limit) for repo in repos)[:limit]
-            self._learn(stack, [target.repo for target in found])
-            return found
+            with stack.fetching_only(()):  # nor does what the resolver follows from them
+                ready = stack.synced()
+                searched = [*(r for r in repos if r in ready), *(r for r in ready if r not in repos)]
+                found = interleave([search_symbols(stack.workspace(r), text, limit) for r in searched])
+                self._learn(stack, [target.repo for target in found[:limit]])
+            return found[:limit]
 
         return self.call(run)
 
@@ -227,7 +231,7 @@ def search_symbols(navigator: Navigator, text: str, limit: int) -> list[Target]:
     if text and all(part.isidentifier() for part in text.split(".")) and not navigator.fully_indexed:
         # a text the resolver rejects still gets the fuzzy list below
         with contextlib.suppress(CodewalkError):
-            found.extend(navigator.find(text, limit=10).results)
+            found.extend(navigator.find(text, limit=10, suggest=False).results)  # no did-you-mean
     seen = {(target.path, target.line) for target in found}
     for target in navigator.complete(text, limit):
         if (target.path, target.line) not in seen:

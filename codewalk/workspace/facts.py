@@ -31,7 +31,7 @@ class IndexFacts:
         self._rust_files: list[str] | None = None
         # What this process keeps of the index, so that a question asked a thousand times
         # reads it once: the classes naming a base, by blob (a blob's facts never change);
-        # the importers of a name, read again when more files are indexed (_indexed_now)
+        # the importers of a name, read again when more files are indexed (indexed_now)
         self._classes: dict[int, list[Definition]] = {}
         self._importers: dict[str, list[tuple[FileRow, Import]]] = {}
         self._importers_at = -1
@@ -126,7 +126,7 @@ class IndexFacts:
             if any(b.rpartition(".")[2] in wanted for b in d.bases)
         ]
 
-    def _indexed_now(self) -> int:
+    def indexed_now(self) -> int:
         """How many of the snapshot's files are indexed, by this process or another (a
         complete snapshot's number is read once: it gains no file)."""
         if not self.complete or self._indexed < 0:
@@ -253,7 +253,7 @@ class IndexFacts:
         """Every import binding ``name`` in this checkout (its files that may use the
         name indexed first)."""
         self.scan("ref", name)
-        now = self._indexed_now()
+        now = self.indexed_now()
         if now != self._importers_at:  # a file indexed since may import it
             self._importers.clear()
             self._importers_at = now

@@ -6,7 +6,8 @@ path holds its package.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from codewalk import locations
@@ -108,6 +109,16 @@ class PinnedStack:
 
     def _synced(self) -> list[str]:
         return sync.cached_repos(self.pins)
+
+    def synced(self) -> list[str]:
+        """The repositories open, or whose source is in the cache: opening one fetches
+        nothing."""
+        return self.stack.synced()
+
+    def fetching_only(self, repos: Collection[str]) -> AbstractContextManager[None]:
+        """While the block runs, the repositories not open yet are opened only if they are
+        among ``repos`` or in the cache (:meth:`Stack.fetching_only`)."""
+        return self.stack.fetching_only(repos)
 
     def close(self) -> None:
         try:

@@ -70,6 +70,7 @@ class Workspace:
         self._resolvers: dict[tuple[str, ...], Resolver] = {}
         self._calling: Calling | None = None
         self._symbols: SymbolNames | None = None
+        self._symbols_of = -1  # how many files were indexed when they were read
         self._generation = -1  # the stack's, when this workspace last opened its facts
         guarded(self, lambda: None)  # opens this checkout's facts (repairing a damaged index)
 
@@ -361,10 +362,12 @@ class Workspace:
         """Definitions whose name matches ``text`` as the reader types it (exact, prefix,
         substring, letters in order), best first; ``Owner.part`` narrows to ``Owner``."""
         text = text[:_MAX_FUZZY]  # a keystroke's text, not a 50,000-character pattern
-        if self._symbols is None:
+        indexed = self.facts.indexed_now()
+        if self._symbols is None or self._symbols_of != indexed:  # files indexed since: their names
             from codewalk.workspace.symbols import SymbolNames
 
             self._symbols = SymbolNames(self.store, self.snap)
+            self._symbols_of = indexed
         repo, version = self.checkout.repo, self.checkout.version
         return [
             result_of(d, row.module, row.path, repo=repo, version=version)
