@@ -4,10 +4,13 @@ step (its place, never the file's first lines)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from ui_fakes import make_session, run_async, settle
 
 from codewalk.ui.app import make_app
@@ -54,6 +57,17 @@ class Viewer(App[None]):
         self.query_one(CodeView).show(HighlightedSource("code.py", self.text), **self.place)
 
 
+@contextlib.asynccontextmanager
+async def viewing(
+    text: str, size: tuple[int, int], **place: Any
+) -> AsyncIterator[tuple[CodeView, Pilot[None]]]:
+    """The code view of a :class:`Viewer` of ``size``, once ``text`` is placed."""
+    app = Viewer(text, **place)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        yield app.query_one(CodeView), pilot
+
+
 def row_text(code: CodeView, line: int) -> str:
     """The text drawn for 1-based ``line`` (on screen), gutter and all."""
     return code.render_line(line - code.top_line).text
@@ -61,10 +75,7 @@ def row_text(code: CodeView, line: int) -> str:
 
 @run_async
 async def test_a_focus_opens_with_its_indentation_in_view() -> None:
-    app = Viewer(LOOP, line=14, span=(2, 18), focus=(14, 16))
-    async with app.run_test(size=(64, 12)) as pilot:
-        code = app.query_one(CodeView)
-        await pilot.pause()
+    async with viewing(LOOP, (64, 12), line=14, span=(2, 18), focus=(14, 16)) as (code, _):
         assert code.scrollable_content_region.width - 4 < 12 + len(LONG)  # the long line is cut
         assert code.left_column == 0  # at its end: the indentation shows
         assert code.top_line > 2  # every line on screen is indented 8 or more
@@ -75,10 +86,7 @@ async def test_a_focus_opens_with_its_indentation_in_view() -> None:
 
 @run_async
 async def test_a_focus_past_the_width_scrolls_only_to_its_indentation() -> None:
-    app = Viewer(DEEP, line=17, focus=(17, 17))
-    async with app.run_test(size=(55, 20)) as pilot:
-        code = app.query_one(CodeView)
-        await pilot.pause()
+    async with viewing(DEEP, (55, 20), line=17, focus=(17, 17)) as (code, pilot):
         width = code.scrollable_content_region.width - code._gutter_width
         assert width < 64 + 12
         left = code.left_column
@@ -95,10 +103,7 @@ async def test_a_focus_past_the_width_scrolls_only_to_its_indentation() -> None:
 @run_async
 async def test_a_cursor_past_the_width_is_scrolled_into_view() -> None:
     col = 12 + LONG.index("args.auto")  # a jump to a name far along line 15
-    app = Viewer(LOOP, line=15, col=col, span=(2, 18), focus=(14, 16))
-    async with app.run_test(size=(64, 12)) as pilot:
-        code = app.query_one(CodeView)
-        await pilot.pause()
+    async with viewing(LOOP, (64, 12), line=15, col=col, span=(2, 18), focus=(14, 16)) as (code, _):
         width = code.scrollable_content_region.width - code._gutter_width
         assert code.left_column <= col < code.left_column + width
         assert code.cursor == (15, col)
@@ -106,10 +111,7 @@ async def test_a_cursor_past_the_width_is_scrolled_into_view() -> None:
 
 @run_async
 async def test_ctrl_a_brings_column_0_back() -> None:
-    app = Viewer(LOOP, line=15, span=(2, 18), focus=(14, 16))
-    async with app.run_test(size=(64, 12)) as pilot:
-        code = app.query_one(CodeView)
-        await pilot.pause()
+    async with viewing(LOOP, (64, 12), line=15, span=(2, 18), focus=(14, 16)) as (code, pilot):
         await pilot.press("ctrl+e")  # the end of the long line: scrolled far right
         assert code.left_column > 12
         await pilot.press("ctrl+a")
