@@ -1,11 +1,12 @@
 """Pilot tests of how text too long for its pane is shown: a step's title and a row of the
-calls panel wrap at their words, under themselves, never inside a word that fits."""
+calls panel wrap at their words, under themselves, never inside a word that fits; the
+calls panel's title wraps whole."""
 
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
 from textual.widget import Widget
-from textual.widgets import OptionList
+from textual.widgets import Label, OptionList
 from ui_fakes import make_session, make_stack_tour, run_async, settle
 
 from codewalk.resolve.model import Resolved
@@ -55,7 +56,8 @@ async def test_a_calls_row_too_long_for_the_panel_wraps_what_it_reaches_whole() 
     reached = "transformers.integrations.gguf.get_gguf_tokenizer"
     row = CallRow(399, 8, "call", "get_gguf_tokenizer", "x = get_gguf_tokenizer(y)", "resolved", "direct",
                   (_target(reached),), "", False)  # fmt: skip
-    calls = CallList(_target("transformers.TokenizersBackend.__init__"), (row,))
+    builtin = row._replace(expr="len", targets=(), minor=True)
+    calls = CallList(_target("transformers.TokenizersBackend.__init__"), (row, builtin, builtin))
     app = _Calls()
     async with app.run_test(size=(64, 16)) as pilot:
         panel = app.query_one(CallsPanel)
@@ -63,3 +65,8 @@ async def test_a_calls_row_too_long_for_the_panel_wraps_what_it_reaches_whole() 
         await pilot.pause()
         lines = shown(panel.query_one(OptionList))
         assert lines[:2] == ["  399  get_gguf_tokenizer  →", "       " + reached]
+        title = [line.strip() for line in shown(panel.query_one(Label))]
+        assert title == [
+            "1 call in __init__ (and 2 builtins or calls on untyped values)",
+            "(enter: go, escape: close)",
+        ]
