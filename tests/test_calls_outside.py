@@ -140,3 +140,96 @@ def test_a_pin_opened_later_is_searched_for_classes_deriving_from_one_asked_befo
         assert fresh.facts("accel") is not None
         formatter = ws.resolver.find(OUT + "Formatter", related=False).matches[0]
         assert [c.qualname for c in ws.calling.cr.descendants(formatter)] == after
+
+
+def test_path_fetches_only_the_pins_of_its_two_ends(tmp_path: Path) -> None:
+    """``path`` reads bodies in the repositories of FROM and TO: another pin, not in the
+    cache, is not fetched for it (its calls end at the call site, as they would anyway),
+    and what was answered without it is not kept: ``calls`` after it fetches the pin and
+    resolves the call into it. A TO in that pin fetches it."""
+    checkout = make_callrepo(tmp_path)
+    opened: list[str] = []
+
+    def opener(repo: str):  # type: ignore[no-untyped-def]
+        opened.append(repo)
+        return make_accel(checkout.root)
+
+    owners = {"callpkg": "calls", "accelerate": "accel"}
+    stack = Stack(Store.memory(), owners=owners, opener=opener, synced=lambda: [])
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        answer = ws.path("Trainer.train", "Layer.forward")  # through step, which calls accelerate
+        assert answer.search.chains and opened == [] and stack.skipped == {"accel"}
+        backward = callees(ws, "Trainer.step")[(42, "self.accelerator.backward")]  # read by path
+        assert opened == ["accel"]
+        assert [t.qualname for t in backward.targets] == ["accelerate.accelerator.Accelerator.backward"]
+    stack = Stack(Store.memory(), owners=owners, opener=opener, synced=lambda: [])
+    opened.clear()
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        answer = ws.path("Trainer.train", "accelerate.Accelerator.backward")
+        assert opened == ["accel"] and stack.skipped == set()
+        assert answer.search.chains[0][-1].reached == "accelerate.accelerator.Accelerator.backward"
+
+
+def test_callers_list_the_readers_repository_first_and_test_scripts_last(tmp_path: Path) -> None:
+    """``callers accelerate.Accelerator.backward`` asked from the call package: its call
+    first, though ``src/accelerate/...`` sorts before ``src/callpkg/...``; accelerate's own
+    test script (``test_utils/scripts/test_sync.py``) last."""
+    checkout = make_callrepo(tmp_path)
+    owners = {"callpkg": "calls", "accelerate": "accel"}
+    stack = Stack(Store.memory(), owners=owners, opener=lambda repo: make_accel(checkout.root))
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        found = ws.callers("accelerate.Accelerator.backward").callers
+    assert [(c.path, c.line) for c in found if c.kind == "call"] == [
+        ("src/callpkg/trainer.py", 42),
+        ("src/accelerate/test_utils/scripts/test_sync.py", 5),
+    ]
+
+
+def test_a_method_of_a_module_variable_holding_a_builtin_container_is_the_builtin(ws: Workspace) -> None:
+    """``NAMES.append`` of ``NAMES = [...]``, ``ALIASES.get`` of ``ALIASES: dict[str, str]``
+    and ``LOSSES.keys`` of a dict imported from another module: builtin methods, not names
+    codewalk cannot find."""
+    found = callees(ws, "callpkg.mappings.known")
+    assert {where: (c.status, c.how) for where, c in found.items()} == {
+        (10, "NAMES.append"): (
+            "builtin",
+            "list.append, a Python builtin (NAMES is a list, src/callpkg/mappings.py:3)",
+        ),
+        (11, "ALIASES.get"): (
+            "builtin",
+            "dict.get, a Python builtin (ALIASES is a dict, src/callpkg/mappings.py:4)",
+        ),
+        (11, "LOSSES.keys"): (
+            "builtin",
+            "dict.keys, a Python builtin (LOSSES is a dict, src/callpkg/losses.py:14)",
+        ),
+    }
+
+
+def test_a_misspelled_name_is_suggested_from_whichever_pin_is_closest(tmp_path: Path) -> None:
+    """``find Acelerator`` over both pins: accelerate's ``Accelerator`` first, though the
+    call package (the one asked about) has ``accelerator`` (cased otherwise) and
+    ``accelerated``; the error names both pins."""
+    from codewalk.cli.common import not_found
+
+    checkout = make_callrepo(tmp_path)
+    owners = {"callpkg": "calls", "accelerate": "accel"}
+    stack = Stack(Store.memory(), owners=owners, opener=lambda repo: make_accel(checkout.root))
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        ws.index_all(workers=1)
+        stack.facts("accel")
+        found = ws.find("Acelerator", scope=["calls", "accel"])
+    assert not found.results and found.suggestions[:3] == ("Accelerator", "accelerator", "accelerated")
+    error = not_found(found, checkout, others=["accel"])
+    assert error.message == (
+        "'Acelerator': no definition found in calls@local@calls-1 nor in the other pins in the cache (accel)"
+    )
+
+
+def test_a_table_entry_found_beside_a_function_says_its_version(ws: Workspace) -> None:
+    """``find causal_loss``: the ``LOSSES`` entry reaching it is of the same pin and
+    version as the function (``find --json`` printed an empty version for it)."""
+    results = ws.find("causal_loss").results
+    entries = [r for r in results if r.kind == "entry"]
+    assert "callpkg.losses.LOSSES['ForCausalLM']" in [e.qualname for e in entries]
+    assert {e.version for e in entries} == {results[0].version} == {"local@calls-1"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +151,8 @@ def test_draft_writes_a_tour_that_checks(
 ) -> None:
     tour = tmp_path / "drafts" / "x.yaml"
     code, out, _ = run(capsys, "draft", "Trainer.train", "accelerate.Accelerator.backward", "-o", str(tour))
-    assert code == 0 and f"wrote {tour}: 3 steps along train -> _inner_loop -> step" in out
+    along = "along Trainer.train -> _inner_loop -> step -> Accelerator.backward"
+    assert code == 0 and f"wrote {tour}: 3 steps {along}" in out
     text = tour.read_text()
     assert '    focus: "loop = retry(self._inner_loop, 8)"' in text
     assert '    focus: "self.accelerator.backward(loss)"' in text
@@ -158,6 +160,8 @@ def test_draft_writes_a_tour_that_checks(
     assert "\nid: x\n" in text  # the file's name, as the README says the id defaults to
     code, out, _ = run(capsys, "check", str(tour))
     assert code == 0, out
+    code, out, _ = run(capsys, "check", str(tour), "--strict")  # its notes are to be written
+    assert code == 1 and out.count("the note is still the draft's placeholder") == 3, out
     code, out, _ = run(capsys, "tour", str(tour), "--plain", "--no-color")
     assert code == 0 and "self.accelerator.backward(loss)" in out
     code, out, _ = run(capsys, "tour", "x", "--tours-dir", str(tour.parent), "--plain", "--no-color")
@@ -263,7 +267,7 @@ def test_draft_across_pins_resolves_in_full(
 ) -> None:
     tour = tmp_path / "across.yaml"
     code, out, _ = run(capsys, "draft", "Trainer.train", "accelerate.Accelerator.backward", "-o", str(tour))
-    assert code == 0 and "4 steps along train -> _inner_loop -> step -> " in out
+    assert code == 0 and "4 steps along Trainer.train -> _inner_loop -> step -> Accelerator.backward" in out
     text = tour.read_text()
     assert "  - at: accelerate.accelerator.Accelerator.backward\n    repo: accel\n" in text
     code, out, _ = run(capsys, "check", str(tour))
@@ -389,6 +393,32 @@ def test_callers_says_how_far_it_is_on_stderr(
     last = err.strip().splitlines()[-1]
     done, _, total = last.rpartition(": ")[2].partition(" ")[0].partition("/")
     assert last.startswith("callers of helper: reading: ") and done == total and int(total) > 0
+
+
+def test_path_counts_the_functions_it_reads_on_a_terminal_and_wipes_the_line(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal, a path that takes a while counts the functions it has read on one
+    line of stderr (here: from the start), and wipes it before the answer; on a log,
+    nothing (the answer says how many it read)."""
+    from codewalk.cli import progress
+
+    shown = progress.StderrCount
+
+    def at_once(label: str, after: float = 1.0) -> Any:
+        count = shown(label, after=0.0)
+        count.tty = True
+        return count
+
+    monkeypatch.setattr(progress, "StderrCount", at_once)
+    code, out, err = run(capsys, "path", "Trainer.train", "utils.helper")
+    assert code == 0 and out.startswith("callpkg.trainer.Trainer.train -> callpkg.utils.helper: ")
+    line = err.split("\n")[-1]  # after the note that the fixture is not a git checkout
+    counted = re.fullmatch(r"(?:\rpath: functions read: \d+)+\r( +)\r", line)  # then blanked
+    assert counted is not None and len(counted[1]) == len(line.split("\r")[-3]), repr(line)
+    monkeypatch.setattr(progress, "StderrCount", shown)
+    code, _, err = run(capsys, "path", "Trainer.train", "utils.helper")
+    assert code == 0 and err == ""  # not a terminal
 
 
 def test_path_says_when_it_stopped_at_enough_chains(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:

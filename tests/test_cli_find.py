@@ -165,7 +165,7 @@ def test_index_reports_skipped(toy: Path, capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = run(capsys, "index", "--source", str(toy))
     assert code == 0
     assert "indexed toy@local: 14 files (14 parsed, 0 unchanged)" in out
-    assert "skipped 1 files that do not parse:" in out
+    assert "skipped 1 file that does not parse:" in out
     assert "  src/toypkg/broken_template.py: syntax error at line 1: invalid syntax" in out
 
 

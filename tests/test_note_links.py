@@ -229,6 +229,17 @@ def test_a_note_warns_about_a_name_the_step_does_not_show() -> None:
     assert step_warnings(_resolved(note, 1, 300, ((2, 2), (300, 300))), PATH, CODE) == []
 
 
+def test_a_note_still_the_drafts_placeholder_warns() -> None:
+    from codewalk.tours.draft import TODO
+
+    warnings = step_warnings(_resolved(f"{TODO}\nIt calls `hidden_call`.", 1, 300), PATH, CODE)
+    assert [w.name for w in warnings] == [TODO]
+    assert warnings[0].message == (
+        "tours/t.yaml:7: step 1 (f): the note is still the draft's placeholder "
+        "('TODO: what the reader should see here.'): write what the reader should see"
+    )
+
+
 def test_a_broken_step_or_an_empty_note_has_no_warning() -> None:
     resolved = _resolved("`nowhere`", 1, 3)
     assert [w.name for w in step_warnings(resolved, PATH, CODE)] == ["nowhere"]

@@ -96,6 +96,41 @@ def test_goto_on_the_trainers_backward_lands_in_accelerate(
     assert result["via"].startswith("accelerator is an Accelerator (set at src/transformers/trainer.py:864)")
 
 
+def test_goto_takes_what_a_traceback_gives(stack_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An installed copy's path, a path from the package down, a line without a column
+    (its call), a traceback's File line: each lands where the repo-relative position does."""
+    installed = "/venv/lib/python3.11/site-packages/transformers/trainer.py"
+    for position in (
+        f"{installed}:2118:30",
+        "transformers/trainer.py:2118:30",
+        "src/transformers/trainer.py:2118",
+        f'  File "{installed}", line 2118, in training_step',
+    ):
+        data = json.loads(_goto(capsys, position))
+        result = data["result"]
+        assert (result["repo"], result["qualname"], result["line"]) == (
+            "accelerate",
+            "accelerate.accelerator.Accelerator.backward",
+            2818,
+        ), position
+        assert (data["position"]["path"], data["position"]["col"], data["mismatch"]) == (
+            "src/transformers/trainer.py",
+            30,
+            None,
+        )
+    assert data["read_as"] == (
+        f"read {installed} as src/transformers/trainer.py of transformers==5.23.0; that file is not on this "
+        "machine to compare: it may differ from the pin's"
+    )
+    accelerate = json.loads(
+        _goto(capsys, "/venv/lib/python3.11/site-packages/accelerate/accelerator.py:2818")
+    )
+    assert (accelerate["repo"], accelerate["result"]["qualname"]) == (
+        "accelerate",
+        "accelerate.accelerator.Accelerator.backward",
+    )
+
+
 def _goto(capsys: pytest.CaptureFixture[str], position: str) -> str:
     assert main(["goto", position, "--json"]) == 0
     return capsys.readouterr().out

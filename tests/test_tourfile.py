@@ -106,6 +106,11 @@ def test_unknown_top_level_key() -> None:
     assert "allowed keys: id, title, summary, repo, versions, program, steps" in message
 
 
+def test_a_misspelled_key_is_named_with_the_key_it_is_close_to() -> None:
+    message = error_of("title: T\nsteps:\n  - at: X\n    foucs: 3-4\n")
+    assert message.startswith("tours/sample.yaml:4: unknown key 'foucs' in step 1: did you mean 'focus'?")
+
+
 def test_program_is_a_script_inside_the_tours_directory_and_its_arguments() -> None:
     tour = load("title: T\nprogram: programs/run.py --assistant 'two words'\nsteps:\n  - at: X\n")
     assert tour.program == ("programs/run.py", "--assistant", "two words")
@@ -236,6 +241,14 @@ def test_focus_forms() -> None:
     assert compile_focus("/x\\s*=/").search("x  = 1")
     assert compile_focus("a.b(").search("call a.b(1)")
     assert not compile_focus("a.b(").search("aXb(")
+
+
+def test_a_raw_control_character_is_named_with_its_line_and_column_in_one_line() -> None:
+    message = error_of("title: T\nsteps:\n  - at: X\n    note: a\x07b\n")
+    assert message == (
+        "tours/sample.yaml:4: not valid YAML: a character YAML does not allow (U+0007) at column 12: "
+        "control characters are not allowed"
+    )
 
 
 @pytest.mark.parametrize(

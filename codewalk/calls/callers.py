@@ -56,11 +56,14 @@ def callers(
     mentions: Mentions,
     entries: Sequence[Resolved] = (),
     progress: Progress | None = None,
+    first: str = "",
 ) -> list[Caller]:
     """The call sites that reach ``target`` (binding-precise, then table entries, then
-    possible callers), each once, in file order within each kind. Only the sites of a
-    body whose name may reach it are resolved: a library none of them reaches into is
-    never opened (nor fetched)."""
+    possible callers), each once; within each kind, those of the repository ``first``
+    (the reader's) first, those of tests, examples and test helpers last (a library's own
+    test scripts call it most), else in file order. Only the sites of a body whose name
+    may reach it are resolved: a library none of them reaches into is never opened (nor
+    fetched)."""
     name = target.qualname.rpartition(".")[2]
     goals = {key(target)}
     names = {name}
@@ -105,11 +108,30 @@ def callers(
                 Caller("maybe", mention.repo, mention.path, mention.line, mention.col, text, None, where)
             )
     table_rows = [Caller("entry", e.repo, e.path, e.line, 0, e.signature, None, e.via) for e in entries]
-    found.sort(key=lambda c: (c.path, c.line, c.col))
+
+    def order(c: Caller) -> tuple[bool, bool, str, int, int]:
+        return (_of_tests(c.path), c.repo != first, c.path, c.line, c.col)
+
     unique: dict[tuple[str, int, int], Caller] = {}
-    for caller in (*found, *table_rows, *sorted(maybe, key=lambda c: (c.path, c.line))):
+    for caller in (*sorted(found, key=order), *table_rows, *sorted(maybe, key=order)):
         unique.setdefault((caller.path, caller.line, caller.col if caller.kind != "entry" else -1), caller)
     return list(unique.values())
+
+
+_TESTS = frozenset(("tests", "test", "testing", "test_utils", "testing_utils", "examples", "benchmarks"))
+
+
+def _of_tests(path: str) -> bool:
+    """A file of tests, examples or test helpers (``src/accelerate/test_utils/scripts/``,
+    ``tests/test_x.py``, ``testing_utils.py``), by the names of its path."""
+    parts = path.split("/")
+    name = parts[-1].removesuffix(".py")
+    return (
+        name in _TESTS
+        or name.startswith("test_")
+        or name.endswith("_test")
+        or any(p in _TESTS for p in parts[:-1])
+    )
 
 
 def calls_by_name(text: str, names: set[str]) -> bool:

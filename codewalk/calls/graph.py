@@ -148,6 +148,7 @@ def shortest_paths(
     max_bodies: int = MAX_BODIES,
     repos: Collection[str] = (),
     toward: Callable[[], Near] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> PathSearch:
     """Up to ``limit`` shortest chains from ``start`` to one of ``goals`` (or to the
     name ``goal_name`` of another package), breadth first. Bodies are read in ``repos``
@@ -161,7 +162,7 @@ def shortest_paths(
     searched, so a chain of definite calls comes before one as long through a guess."""
     within = set(repos) or {start.repo, *(g.repo for g in goals)}
     narrow = max_bodies if toward is None else min(max_bodies, NARROW_BODIES)
-    known = _Known({}, {}, {})  # what the first pass found out, for the second
+    known = _Known({}, {}, {}, progress)  # what the first pass found out, for the second
     first = _search(cr, start, goals, goal_name, max_depth, limit, narrow, within, None, known)
     if first.chains or toward is None:
         return first
@@ -178,6 +179,7 @@ class _Known(NamedTuple):
     bodies: dict[Node, Body | None]  # by definition and receiver
     passed: dict[tuple[Node, int, int, Node], Body]  # a hop's child
     callees: dict[Node, list[Callee]]  # a body's
+    progress: Callable[[int], None] | None = None  # told how many bodies were read
 
 
 Named = dict[str, list[tuple[int, Resolved]]]  # the functions of a Near by name, with their place
@@ -236,7 +238,6 @@ def _said(hop: Hop) -> Hop:
     expr, target = hop.callee.site.name.expr, hop.target.qualname
     how = f"{expr}(…) on a value codewalk cannot type: possibly {target}, which leads on"
     return Hop(hop.caller, hop.callee._replace(how=how), hop.target._replace(via=how))
-
 
 
 class _Frontier:
@@ -339,6 +340,8 @@ def _search(
         analysed += 1
         if here not in known_before.callees:
             known_before.callees[here] = cr.callees(body)
+            if known_before.progress is not None:
+                known_before.progress(len(known_before.callees))
         for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named):
             cost = (order[0] + calls, order[1] + (calls > 1))
             if _is_goal(hop, goal_keys, goal_name) or _constructs_goal(cr, hop, goal_keys, bodies):

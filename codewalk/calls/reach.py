@@ -42,7 +42,7 @@ from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.namespace import absolute
 from codewalk.resolve.rebinding import rebinds, rebound_to
 from codewalk.resolve.resolver import Resolver
-from codewalk.resolve.types import declared_how, declared_type
+from codewalk.resolve.types import builtin_held, declared_how, declared_type
 
 
 class Reacher:
@@ -222,6 +222,9 @@ class Reacher:
             full = ".".join(p for p in (base, imp.name, *parts[1:]) if p)
             if self.code.owner(full) != here:
                 return self._elsewhere(full, f"{parts[0]} is imported from {base}")
+        held = self._builtin_method(resolver, view, parts)
+        if held is not None:
+            return held
         defs = view.defs(parts[0])
         if defs:
             d = defs[0]
@@ -231,6 +234,19 @@ class Reacher:
         if view.imports(parts[0]):
             return unresolved(f"{'.'.join(parts)}: imported, but codewalk cannot find it")
         return unresolved(f"{parts[0]}: not defined in {view.module}")
+
+    def _builtin_method(self, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach | None:
+        """``X.get`` of a module variable ``X`` holding a dict (a list, a set...): the
+        builtin method, not an unknown name."""
+        if len(parts) != 2:
+            return None
+        for hit in resolver.ns.lookup(view, parts[:1], (), 0):
+            held = builtin_held(hit.definition)
+            if held is not None and hasattr(held, parts[1]):
+                kind, where = held.__name__, f"{hit.view.path}:{hit.definition.line}"
+                how = f"{kind}.{parts[1]}, a Python builtin ({parts[0]} is {a(kind)}, {where})"
+                return Reach((), how, BUILTIN)
+        return None
 
     def _elsewhere(self, dotted: str, how: str) -> Reach:
         """A name of another package: its definition in the pin that provides it, else

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from codewalk.errors import QueryError
@@ -147,7 +148,12 @@ def unavailable_owner(workspace: Workspace, query: str) -> str:
 
 
 def not_found(
-    found: FindResult, checkout: Checkout, *, fully_indexed: bool = True, why: str = ""
+    found: FindResult,
+    checkout: Checkout,
+    *,
+    fully_indexed: bool = True,
+    why: str = "",
+    others: Sequence[str] = (),
 ) -> QueryError:
     hint = f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else None
     if why:  # the repository that would answer could not be opened: that first
@@ -159,8 +165,9 @@ def not_found(
         hint = f"{hint}; {partial}" if hint else partial
     from codewalk.source.checkout import repo_at_version
 
+    also = f" nor in the other pins in the cache ({', '.join(others)})" if others else ""
     return QueryError(
-        f"{found.query!r}: no definition found in {repo_at_version(checkout.repo, checkout.version)}",
+        f"{found.query!r}: no definition found in {repo_at_version(checkout.repo, checkout.version)}{also}",
         hint=hint,
     )
 

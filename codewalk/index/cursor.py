@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from codewalk import parsing
-from codewalk.index.syntax import FunctionNode, dotted
+from codewalk.index.syntax import FunctionNode, dotted, start_line
 
 
 def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
@@ -57,3 +57,86 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
 
 def name_col(node: ast.ClassDef | FunctionNode, keyword: str) -> int:
     return node.col_offset + len(keyword) + 1
+
+
+def column_meant(data: bytes | str, line: int) -> int | None:
+    """Where on ``line`` a reader who names the line alone (a traceback gives no column)
+    means the cursor, 0-based: the name of the ``def`` or ``class`` the line opens, else
+    the callee of the line's first call as read (the receiver's call in
+    ``self.a.b(x).c()``, the outer call in ``f(g(x))``; ``super()`` is not the call meant
+    in ``super().__init__()``), else the first name an import on the line imports (a
+    traceback through an import). None when the line has none of these, or the file
+    does not parse."""
+    try:
+        tree = parsing.parse(data)
+    except (SyntaxError, ValueError):
+        return None
+    calls: list[int] = []
+    imports: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.lineno == line:
+            return name_col(node, "class")
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.lineno == line:
+            return name_col(node, "async def" if isinstance(node, ast.AsyncFunctionDef) else "def")
+        if isinstance(node, ast.Call):
+            at = _callee_at(node.func)
+            if at is not None and at[0] == line and not _is_super(node):
+                calls.append(at[1])
+        if isinstance(node, ast.alias) and node.lineno == line:
+            imports.append(node.col_offset)
+    return min(calls or imports) if calls or imports else None
+
+
+def _callee_at(func: ast.expr) -> tuple[int, int] | None:
+    """``(line, col)`` of the name a call calls: the last of a dotted chain; for
+    ``self.layers[0](x)`` the container's."""
+    while isinstance(func, ast.Subscript):
+        func = func.value
+    if isinstance(func, ast.Name):
+        return func.lineno, func.col_offset
+    if isinstance(func, ast.Attribute) and func.end_lineno is not None and func.end_col_offset is not None:
+        return func.end_lineno, func.end_col_offset - len(func.attr)
+    return None
+
+
+def _is_super(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Name) and call.func.id == "super"
+
+
+def scope_at(data: bytes | str, line: int) -> str | None:
+    """The name of the innermost function or class whose body holds ``line``, as a
+    traceback names the code running there (``<module>`` at the top level); None when
+    the file does not parse."""
+    try:
+        tree = parsing.parse(data)
+    except (SyntaxError, ValueError):
+        return None
+    name = "<module>"
+    body: list[ast.stmt] = tree.body
+    while True:
+        inner = next((node for node in _scopes(body) if _holds(node, line)), None)
+        if inner is None:
+            return name
+        name, body = inner.name, inner.body
+
+
+def _scopes(body: list[ast.stmt]) -> list[ast.ClassDef | FunctionNode]:
+    """The functions and classes defined in ``body``, at any depth of its compound
+    statements (an ``if``, a ``try``), not inside other functions or classes."""
+    found: list[ast.ClassDef | FunctionNode] = []
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            found.append(node)
+        elif isinstance(node, ast.stmt | ast.excepthandler | ast.match_case):
+            stack.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, _BLOCKS))
+    return found
+
+
+_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)  # what holds a nested definition
+
+
+def _holds(node: ast.ClassDef | FunctionNode, line: int) -> bool:
+    """Whether ``line`` is in ``node``'s body (its header and decorators run outside it)."""
+    return start_line(node.body[0]) <= line <= (node.end_lineno or node.lineno)

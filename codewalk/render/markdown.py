@@ -24,7 +24,8 @@ def to_markdown(
     t = tour.tour
     out = [f"# {plain_markdown(t.title)}", ""]  # a title is plain text
     versions = sorted({repo_at_version(s.repo, s.version) for s in tour.steps})
-    out += [f"*Tour `{t.id}`, {len(t.steps)} steps, at {', '.join(versions)}.*", ""]
+    steps = f"{len(t.steps)} step{'s' if len(t.steps) != 1 else ''}"
+    out += [f"*Tour `{t.id}`, {steps}, at {', '.join(versions)}.*", ""]
     if t.summary.strip():
         out += [t.summary.strip(), ""]
     for resolved in tour.steps:

@@ -199,7 +199,8 @@ def note_with_places(resolved: ResolvedStep) -> str:
 def render_intro(tour: Tour, *, color: bool, width: int = 100) -> str:
     """The title line and the summary, printed before the first step."""
     bold, reset = ("\x1b[1m", "\x1b[0m") if color else ("", "")
-    out = f"{bold}{visible(tour.title)}{reset}  ({visible(tour.id)}, {len(tour.steps)} steps)\n"
+    steps = f"{len(tour.steps)} step{'s' if len(tour.steps) != 1 else ''}"
+    out = f"{bold}{visible(tour.title)}{reset}  ({visible(tour.id)}, {steps})\n"
     summary = render_markdown(tour.summary, color=color, width=width)
     if summary:
         out += summary + "\n"

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 from codewalk.errors import QueryError
+from codewalk.visible import quoted
 
 MAX_QUERY = 1000  # characters; the longest dotted name in transformers has under 200
-
-
-def _shown(text: str) -> str:
-    """``text`` as a message quotes it: whole when short, else its start and its length."""
-    if len(text) <= 80:
-        return repr(text)
-    return f"{text[:60]!r}… ({len(text)} characters)"
 
 
 def is_name(text: str) -> bool:
@@ -26,11 +20,11 @@ def parse_query(query: str) -> list[str]:
         raise QueryError("empty query", hint="name a symbol, e.g. ForCausalLMLoss or Trainer.train")
     if len(text) > MAX_QUERY:
         raise QueryError(
-            f"query {_shown(text)} is too long: a dotted name has at most {MAX_QUERY} characters"
+            f"query {quoted(text, 80)} is too long: a dotted name has at most {MAX_QUERY} characters"
         )
     if not is_name(text):
         raise QueryError(
-            f"malformed query {_shown(query)}: expected a dotted Python name such as "
+            f"malformed query {quoted(query, 80)}: expected a dotted Python name such as "
             "transformers.PreTrainedModel or LlamaForCausalLM.generate"
         )
     return text.split(".")

@@ -115,6 +115,7 @@ def table_entries(ns: Namespace, hit: Hit) -> list[Resolved]:
                 via=f"{entry.table} entry: {key} -> {shown} (dispatch table reaching {d.name})",
                 signature=f"{key}: {shown},",
                 role="related",
+                version=view.version,
             )
         )
     return found

@@ -165,9 +165,9 @@ class Resolver:
         return [self._answer(h) for h in rank(without_overload_stubs(hits), (module,), self.facts.repo)]
 
     def suggest(self, name: str, limit: int = _SUGGESTIONS) -> list[str]:
-        """Names close to ``name``: those of the repository asked about first (the one the
-        "not found" names: ``--source DIR``'s, not another pin's), then the rest of the
-        scope's."""
+        """Names close to ``name`` in the scope's repositories, closest first; of two as
+        close, that of the repository asked about (the one the "not found" names:
+        ``--source DIR``'s, not another pin's) first."""
         lowered = name.lower()
         patterns = [f"%{lowered}%"]
         if len(name) >= 2:
@@ -178,7 +178,8 @@ class Resolver:
         own = _close_names(name, pools.get(self.facts.repo, []), limit)
         everything = [n for names in pools.values() for n in names]
         others = [n for n in _close_names(name, everything, limit + len(own)) if n not in own]
-        return (own + others)[:limit]
+        closest = sorted(own + others, key=lambda n: (-_closeness(name, n), n[:1] != name[:1]))
+        return closest[:limit]  # of two as close (and cased alike), the own repository's first
 
     # -- candidates ------------------------------------------------------------------
     def _hits(self, parts: list[str], context: Sequence[str] = ()) -> list[Hit]:
@@ -306,12 +307,23 @@ class Resolver:
         return self.find(qualname, related=False, suggest=False).matches
 
 
+def _closeness(name: str, other: str) -> float:
+    """How close two names are, case aside (difflib's ratio, as :func:`_close_names` ranks)."""
+    import difflib
+
+    return difflib.SequenceMatcher(None, name.lower(), other.lower()).ratio()
+
+
 def _close_names(name: str, pool: Sequence[str], limit: int) -> list[str]:
     """The names of ``pool`` close to ``name`` (case aside), closest first; never ``name``."""
     import difflib
 
     lowered = name.lower()
-    by_lower = {p.lower(): p for p in sorted(set(pool))}
+    by_lower: dict[str, str] = {}
+    for candidate in sorted(set(pool)):  # of Accelerator and accelerator, the one cased as asked
+        key = candidate.lower()
+        if key not in by_lower or (candidate[:1] == name[:1] != by_lower[key][:1]):
+            by_lower[key] = candidate
     by_lower.pop(lowered, None)  # the name itself answered nothing: never "did you mean" it
     close = difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=0.6)
     return [by_lower[c] for c in close]

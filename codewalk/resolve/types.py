@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from typing import NamedTuple
 
 from codewalk import parsing
@@ -93,6 +94,32 @@ def declared_type(d: Definition) -> str:
     or ""."""
     found = declared(d)
     return found.classes[0] if found.classes else ""
+
+
+_BUILTIN_CONTAINERS: dict[str, type] = {
+    "dict": dict, "Dict": dict, "OrderedDict": dict, "defaultdict": dict,
+    "list": list, "List": list, "set": set, "Set": set, "frozenset": frozenset, "FrozenSet": frozenset,
+    "tuple": tuple, "Tuple": tuple, "str": str,
+}  # fmt: skip
+_ASSIGNED = re.compile(r"\s*[\w.]+\s*(?::\s*(?P<annotation>[\w.]+)[^=]*)?=\s*(?P<value>.*)")
+
+
+def builtin_held(d: Definition) -> type | None:
+    """The builtin container a module-level variable holds (``dict``, ``list``, ``set``,
+    ``tuple``, ``str``), as its annotation (``X: dict[K, V] = ...``) or the literal it is
+    assigned (``X = {``, ``X = [``) says; None for anything else."""
+    match = _ASSIGNED.fullmatch(d.signature) if d.kind == "variable" else None
+    if match is None:
+        return None
+    annotation = (match["annotation"] or "").rpartition(".")[2]
+    if annotation:
+        return _BUILTIN_CONTAINERS.get(annotation)
+    value = match["value"]
+    if value.startswith("{"):  # a set literal names its items without ":"; {} and {\n are dicts
+        return set if value not in ("{", "{}") and ":" not in value and "**" not in value else dict
+    if value.startswith("["):
+        return list
+    return str if value[:1] in ("'", '"') else None
 
 
 def declared_how(hit: Hit) -> str:

@@ -23,6 +23,7 @@ The format (see ``tours/*.yaml``)::
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from pathlib import Path, PurePosixPath
@@ -111,7 +112,13 @@ def parse_tour(text: str, path: Path) -> Tour:
     except yaml.MarkedYAMLError as exc:
         line, problem = _yaml_problem(exc)
         raise where.error(line, f"not valid YAML: {problem}") from None
-    except yaml.YAMLError as exc:  # e.g. a non-printable character reader error
+    except yaml.reader.ReaderError as exc:  # a control character: its line and column
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        problem = f"a character YAML does not allow (U+{code:04X}) at column {col}: {exc.reason}"
+        raise where.error(line, f"not valid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
         raise where.error(1, f"not valid YAML: {exc}") from None
     if root is None:
         raise where.error(1, "the file is empty", hint="a tour needs at least 'title' and 'steps'")
@@ -236,9 +243,10 @@ def _mapping(node: yaml.Node, where: _Where, what: str, allowed: tuple[str, ...]
             raise where.error(_line(key_node), f"keys of {what} must be names, found {_kind(key_node)}")
         key = str(key_node.value)
         if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.8)  # foucs, not bogus
             raise where.error(
                 _line(key_node),
-                f"unknown key {key!r} in {what}",
+                f"unknown key {key!r} in {what}" + (f": did you mean {close[0]!r}?" if close else ""),
                 hint=f"allowed keys: {', '.join(allowed)}",
             )
         if key in fields:

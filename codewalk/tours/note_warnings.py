@@ -12,7 +12,9 @@ puts in backticks (a name or a dotted name, optionally called with ``()`` or ``(
 
 Python's keywords (``None``, ``True``, ``return``) are syntax, not names, and never warn.
 The fix is to link the name (``[`x`](codewalk:x)``), or to widen what the step shows
-(another region in ``focus:``). Pure: resolved steps and file text in, warnings out.
+(another region in ``focus:``). A note with a line that starts ``TODO`` (what ``draft``
+writes for the author to replace) warns too. Pure: resolved steps and file text in,
+warnings out.
 """
 
 from __future__ import annotations
@@ -38,10 +40,15 @@ class NoteWarning:
     step: int  # 1-based
     anchor: str
     name: str  # as the note writes it, without backticks
-    shown: str  # the lines shown, in words ("lines 4310-4362")
+    shown: str  # the lines shown, in words ("lines 4310-4362"); "" for a note still TODO
 
     @property
     def message(self) -> str:
+        if not self.shown:
+            return (
+                f"{self.path}:{self.step_line}: step {self.step} ({self.anchor}): the note is still "
+                f"the draft's placeholder ({self.name!r}): write what the reader should see"
+            )
         return (
             f"{self.path}:{self.step_line}: step {self.step} ({self.anchor}): the note names "
             f"`{self.name}`, which is neither on the {self.shown} the step shows nor linked: "
@@ -55,6 +62,9 @@ def step_warnings(resolved: ResolvedStep, path: Path, text: str) -> list[NoteWar
     step = resolved.step
     if not step.note.strip():
         return []
+    todo = [line.strip() for line in step.note.splitlines() if line.strip().startswith("TODO")]
+    if todo:  # a draft's note, not written yet: what it names says nothing
+        return [NoteWarning(path, step.line, step.index, step.anchor, todo[0], "")]
     file_lines = text.split("\n")
     lines = step_lines(resolved, len(file_lines))
     if not lines:

@@ -4,7 +4,7 @@ commands never load it, nor libcst)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import QueryError
@@ -239,7 +239,7 @@ class Calling:
         if entries is None:
             related = self.ws.resolver.find(target.qualname).results
             entries = [r for r in related if r.kind == "entry" and r.role == "related"]
-        found_callers = callers(self.cr, target, self.code.mentions, entries, progress)
+        found_callers = callers(self.cr, target, self.code.mentions, entries, progress, self.ws.checkout.repo)
         return CallersAnswer(target, tuple(found_callers), self.ws.facts.complete)
 
     def definition_at(self, path: str, line: int, col: int) -> Resolved | None:
@@ -262,7 +262,14 @@ class Calling:
         return None
 
     def path(
-        self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8, scope: Sequence[str] = ()
+        self,
+        start: str,
+        goal: str,
+        *,
+        limit: int = 3,
+        max_depth: int = 8,
+        scope: Sequence[str] = (),
+        progress: Callable[[int], None] | None = None,
     ) -> PathAnswer:
         from functools import partial
 
@@ -287,15 +294,22 @@ class Calling:
                 f"FROM and TO are the same: {source.qualname} ({source.path}:{source.line})",
                 hint="name two definitions; `codewalk calls SYMBOL` lists what one calls",
             )
-        search = shortest_paths(
-            self.cr,
-            body,
-            goals,
-            goal,
-            max_depth=max_depth,
-            limit=limit,
-            toward=partial(toward, self.cr, goals, self.code.mentions_of, max_depth - 1),
-        )
+        within = {source.repo, *(g.repo for g in goals)}  # the bodies it reads; no other pin is fetched
+        with self.ws.stack.fetching_only(within):
+            search = shortest_paths(
+                self.cr,
+                body,
+                goals,
+                goal,
+                max_depth=max_depth,
+                limit=limit,
+                repos=within,
+                # a body outside them is never read: only theirs may lead to the goal
+                toward=partial(
+                    toward, self.cr, goals, partial(self.code.mentions_of, within=within), max_depth - 1
+                ),
+                progress=progress,
+            )
         reached = search.chains[0][-1].reached if search.chains else ""  # of several goals, the one reached
         name = reached or (goals[0].qualname if goals else goal)
         return PathAnswer(source, name, bool(goals), search)

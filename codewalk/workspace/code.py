@@ -342,11 +342,14 @@ class WorkspaceCode:
         """Every use of ``name`` in the opened repositories, with the body around it."""
         return self.mentions_of([name])[name]
 
-    def mentions_of(self, names: Sequence[str]) -> dict[str, list[Mention]]:
-        """:meth:`mentions` of each of ``names``: the uses of all of them read in few
-        queries, and the function around each line of a file found once for all."""
+    def mentions_of(self, names: Sequence[str], within: Collection[str] = ()) -> dict[str, list[Mention]]:
+        """:meth:`mentions` of each of ``names`` (in the repositories of ``within`` alone,
+        if given): the uses of all of them read in few queries, and the function around
+        each line of a file found once for all."""
         found: dict[str, list[Mention]] = {name: [] for name in names}
         for facts in list(self.ws.stack.members.values()):
+            if within and facts.repo not in within:
+                continue
             facts.scan_all("ref", names)
             uses = self.ws.store.references_of(facts.snap, names)
             lines: dict[str, set[int]] = {}

@@ -81,6 +81,13 @@ class PinnedStack:
             self._workspaces[name] = Workspace(checkout, self.stack.store, stack=self.stack)
         return self._workspaces[name]
 
+    def workspace_over(self, checkout: Checkout) -> Workspace:
+        """The workspace whose primary checkout is ``checkout`` (as :meth:`checkout`
+        opened it), unless one of its repository is open already."""
+        if checkout.repo not in self._workspaces:
+            self._workspaces[checkout.repo] = Workspace(checkout, self.stack.store, stack=self.stack)
+        return self._workspaces[checkout.repo]
+
     def checkout(self, repo: str) -> Checkout:
         """``repo``'s checkout (fetched if need be), without opening its index."""
         return self._open(repo)

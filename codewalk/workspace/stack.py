@@ -6,13 +6,16 @@ pin for ``find``).
 
 A repository that cannot be opened (its source cannot be fetched) is remembered with
 the reason, and its modules simply do not resolve: a transformers answer never fails
-because accelerate is out of reach.
+because accelerate is out of reach. A question may also say which repositories it
+needs (:meth:`Stack.fetching_only`): while it runs, the others are opened only if their
+source is in the cache, never fetched.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 
 from codewalk.errors import CodewalkError
 from codewalk.index.indexer import open_snapshot
@@ -43,6 +46,8 @@ class Stack:
         self.members: dict[str, IndexFacts] = {}
         self.unavailable: dict[str, str] = {}  # repo -> why it could not be opened
         self.generation = 0  # counts the times the store was replaced (workspaces follow)
+        self._fetchable: Collection[str] | None = None  # while a question limits fetching
+        self.skipped: set[str] = set()  # repositories the last limited question did not fetch
 
     def add(self, checkout: Checkout) -> IndexFacts:
         """Open ``checkout``'s facts (its snapshot in the store, made on first sight)."""
@@ -70,12 +75,28 @@ class Stack:
             return self.members[repo]
         if repo in self.unavailable or self._opener is None:
             return None
+        if self._fetchable is not None and repo not in self._fetchable:
+            self.skipped.add(repo)  # not remembered as unavailable: a later question fetches it
+            return None
         try:
             checkout = self._opener(repo)
         except CodewalkError as error:
             self.unavailable[repo] = error.message
             return None
         return self.add(checkout)
+
+    @contextmanager
+    def fetching_only(self, repos: Collection[str]) -> Iterator[None]:
+        """While the block runs, a repository not yet open is opened only if it is one of
+        ``repos`` or its source is in the cache: the others are not fetched (``skipped``
+        names them), and their modules do not resolve."""
+        before = self._fetchable
+        self._fetchable = {*repos, *self.synced()}
+        self.skipped = set()
+        try:
+            yield
+        finally:
+            self._fetchable = before
 
     def owner(self, module: str) -> str | None:
         """The repository whose packages provide ``module``."""

@@ -81,6 +81,10 @@ class Workspace:
         self.facts: IndexFacts = self.stack.add(self.checkout)
         self.snap = self.facts.snap
         self._generation = self.stack.generation
+        self._forget()
+
+    def _forget(self) -> None:
+        """Drop what the resolvers and the call questions remember (their answers)."""
         self._resolvers.clear()
         self.resolver = self.resolver_for((self.checkout.repo,))
         self._calling = None
@@ -203,6 +207,23 @@ class Workspace:
             return GotoAnswer(())
         return self.from_jedi(self.jedi_query(path, line, col)())
 
+    @locked
+    def column_meant(self, path: str, line: int) -> int | None:
+        """The 0-based column of ``path:line`` a reader means when naming the line alone:
+        the definition it opens, else its first call (:func:`~codewalk.index.cursor.column_meant`);
+        None when the line does neither."""
+        from codewalk.index.cursor import column_meant
+
+        return column_meant(self.source_text(path), line)
+
+    @locked
+    def scope_at(self, path: str, line: int) -> str | None:
+        """The function or class whose body holds ``path:line``, named as a traceback
+        names it (``<module>`` at the top level); None when the file does not parse."""
+        from codewalk.index.cursor import scope_at
+
+        return scope_at(self.source_text(path), line)
+
     def jedi_query(self, path: str, line: int, col: int) -> Callable[[], JediTarget | None]:
         """jedi's question about the name at ``path:line:col``, to be asked on any thread
         (it reads no index): slow (seconds, on a big module), so the UI asks it apart."""
@@ -292,11 +313,28 @@ class Workspace:
 
     @locked
     def path(
-        self, start: str, goal: str, *, limit: int = 3, max_depth: int = 8, scope: Sequence[str] = ()
+        self,
+        start: str,
+        goal: str,
+        *,
+        limit: int = 3,
+        max_depth: int = 8,
+        scope: Sequence[str] = (),
+        progress: Callable[[int], None] | None = None,
     ) -> PathAnswer:
         """The shortest call chains from ``start`` to ``goal`` (each looked for as
-        :meth:`calls` looks)."""
-        return self.calling.path(start, goal, limit=limit, max_depth=max_depth, scope=scope)
+        :meth:`calls` looks); ``progress`` is told how many functions it has read. Only
+        the repositories of the two are fetched; of the others,
+        those not in the cache are not opened, and what was answered without them is not
+        kept (a later question fetches them)."""
+        try:
+            return self.calling.path(
+                start, goal, limit=limit, max_depth=max_depth, scope=scope, progress=progress
+            )
+        finally:
+            if self.stack.skipped:
+                self.save()
+                self._forget()
 
     @locked
     def references(self, qualname: str) -> list[Reference]:
@@ -343,6 +381,18 @@ class Workspace:
             why = self.stack.unavailable.get(repo, "it is not pinned")
             raise QueryError(f"{repo}: cannot read its source: {why}")
         return facts.checkout
+
+    def file_named(self, path: str) -> str | None:
+        """``path`` relative to this checkout's root when it names one of its files (given
+        relative to the root, or absolute inside it); None otherwise."""
+        root = self.checkout.root.resolve()
+        try:
+            full = (root / path).resolve()
+        except (ValueError, OSError):  # a NUL; a loop of links
+            return None
+        if root not in full.parents or not full.is_file():
+            return None
+        return full.relative_to(root).as_posix()
 
     @locked
     def source_text(self, path: str, repo: str = "") -> str:
@@ -393,4 +443,3 @@ class Workspace:
         from codewalk.calls.fullpass import index_calls
 
         return index_calls(self.store, self.snap, self.checkout, workers=workers, progress=progress)
-

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
         finally:
             workspace.close()
-        hops = [*(h.caller.target.qualname.rpartition(".")[2] for h in chain), chain[-1].reached]
+        hops = _short([*(h.caller.target.qualname for h in chain), chain[-1].reached])
         along = f"along {' -> '.join(hops)}"
     if output is not None and valid_id(output.stem) is None:
         text = named(text, output.stem)  # the file's name, as the loader's default
@@ -73,6 +73,19 @@ def run(args: argparse.Namespace) -> int:
         return _edit(args, text)
     assert output is not None
     return _write(output, text, along, replace=args.force)
+
+
+def _short(qualnames: list[str]) -> list[str]:
+    """Each function of a chain by its name, a method with its class where the class
+    changes (``generate -> _sample -> LlamaForCausalLM.forward -> LlamaModel.forward``)."""
+    out: list[str] = []
+    previous = ""
+    for qualname in qualnames:
+        *_, owner, name = ["", *qualname.split(".")]
+        owner = owner if owner[:1].isupper() else ""  # a class, not a module
+        out.append(f"{owner}.{name}" if owner and owner != previous else name)
+        previous = owner
+    return out
 
 
 def _write(output: Path, text: str, along: str, *, replace: bool) -> int:

@@ -80,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
             return 0 if found.results else 1
         if not found.results:
             why = unavailable_owner(workspace, args.query)
-            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why)
+            others = search_scope(args, workspace)[1:]
+            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why, others=others)
         color = use_color(sys.stdout, disabled=args.no_color)
         out = [format_result(r, checkout, color=color) for r in found.results]
         print("\n\n".join(out))

@@ -1,50 +1,92 @@
-"""``codewalk goto PATH:LINE:COL``: what the name at a position refers to.
+"""``codewalk goto PATH:LINE[:COL]``: what the name at a position refers to.
 
-LINE and COL are 1-based, as editors and compilers print them. At a call site the call
-facts answer first (every target of a dispatch table, a property and what it returns);
-then the resolver; jedi (codewalk.workspace.navigation) answers what the index can't.
+LINE and COL are 1-based, as editors and compilers print them. PATH is what the reader
+has: relative to the repository root, to the package's parent, or a traceback's path to
+an installed copy (codewalk.workspace.located says which pin file it is); a traceback's
+own ``File "PATH", line N, in NAME`` is taken whole. Without a column, the line's
+definition or first call is meant (codewalk.index.cursor.column_meant). At a call site
+the call facts answer first (every target of a dispatch table, a property and what it
+returns); then the resolver; jedi (codewalk.workspace.navigation) answers what the index
+can't.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from codewalk.cli.common import add_common, add_json, dump, format_result, open_workspace, result_dict
+from codewalk.cli.common import add_common, add_json, dump, format_result, open_stack, result_dict
 from codewalk.errors import QueryError
-from codewalk.visible import quoted
+from codewalk.visible import quoted, visible
+
+if TYPE_CHECKING:
+    from codewalk.workspace.workspace import Workspace
 
 LINE_SHOWN = 120  # characters of a line an error quotes whole (transformers' lines are at most 119)
+_POSITION_RE = re.compile(r"(?P<path>.+?):(?P<line>\d+)(?::(?P<col>\d+))?", re.DOTALL)
+# a traceback's frame: its File line, maybe followed by the lines it quotes (ignored)
+_TRACEBACK_RE = re.compile(
+    r'\s*File "(?P<path>[^\n]+?)", line (?P<line>\d+)(?:, in (?P<scope>[^\n]+?))?[ \t]*(?:\n.*)?', re.DOTALL
+)
+
+
+class Position(NamedTuple):
+    path: str
+    line: int
+    col: int | None  # 1-based; None when not given (a traceback gives none)
+    scope: str = ""  # what a traceback says runs there (``training_step``, ``<module>``)
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("goto", help="go to the definition of the name at PATH:LINE:COL")
+    parser = subparsers.add_parser(
+        "goto", help="go to the definition of the name at PATH:LINE:COL (or a traceback's line)"
+    )
     parser.add_argument(
-        "position", metavar="PATH:LINE:COL", help="repo-relative path, 1-based line and column"
+        "position",
+        metavar="PATH:LINE[:COL]",
+        help="a repo-relative, package-relative or installed path, 1-based line and column (without "
+        "one: the line's call or definition); or a traceback's 'File \"PATH\", line N, in NAME'",
     )
     add_common(parser)
     add_json(parser)
     parser.set_defaults(handler=run)
 
 
-def parse_position(text: str) -> tuple[str, int, int]:
-    path, _, rest = text.partition(":")
-    line_text, _, col_text = rest.partition(":")
-    try:
-        line, col = int(line_text), int(col_text or "1")
-    except ValueError:
-        raise QueryError(f"malformed position {text!r}: expected PATH:LINE:COL, e.g. src/x.py:12:5") from None
-    if not path or line < 1 or col < 1:
-        raise QueryError(f"malformed position {text!r}: PATH:LINE:COL with LINE and COL from 1")
-    return path, line, col
+def parse_position(text: str) -> Position:
+    """``PATH:LINE[:COL]``, or a traceback's ``File "PATH", line LINE, in NAME``."""
+    traceback = _TRACEBACK_RE.fullmatch(text)
+    if traceback is not None:
+        return Position(traceback["path"], int(traceback["line"]), None, traceback["scope"] or "")
+    match = _POSITION_RE.fullmatch(text)
+    if match is None:
+        raise QueryError(
+            f"malformed position {quoted(text, LINE_SHOWN)}: expected PATH:LINE[:COL], e.g. src/x.py:12:5, "
+            'or a traceback\'s File "PATH", line N'
+        )
+    line, col = int(match["line"]), int(match["col"]) if match["col"] else None
+    if line < 1 or col == 0:
+        raise QueryError(f"malformed position {quoted(text, LINE_SHOWN)}: LINE and COL count from 1")
+    return Position(match["path"], line, col)
 
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.render.highlight import use_color
+    from codewalk.workspace.located import locate
 
-    path, line, col = parse_position(args.position)
-    with open_workspace(args) as workspace:
+    position = parse_position(args.position)
+    pinned = open_stack(args)
+    try:
+        located = locate(pinned, position.path, args.repo)
+        if located.read_as:
+            print(visible(f"codewalk: {located.read_as}"), file=sys.stderr)
+        workspace, path, line = located.workspace, located.path, position.line
+        text = workspace.source_text(path)
+        col = position.col or _column_meant(workspace.column_meant(path, line), text, path, line)
+        moved = _moved(workspace, path, line, position.scope)
+        if moved:
+            print(visible(f"codewalk: {moved}"), file=sys.stderr)
         checkout = workspace.checkout
         answer = workspace.goto_all(path, line, col - 1)
         result = answer.results[0] if answer.results else None
@@ -53,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
                 "repo": checkout.repo,
                 "version": checkout.version,
                 "source": checkout.label,
-                "position": {"path": path, "line": line, "col": col},
+                "position": {"path": path, "line": line, "col": col, "given": args.position},
+                "read_as": located.read_as or None,
+                "mismatch": moved or None,
                 "result": result_dict(result) if result else None,
                 "results": [result_dict(r) for r in answer.results],
                 "note": answer.note or None,
@@ -61,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0 if result else 1
         if result is None:
-            said = _nothing_there(workspace.source_text(path), line, col)
+            said = _nothing_there(text, line, col)
             raise QueryError(
                 f"{path}:{line}:{col}: {said or 'no definition found for the name there'}",
                 hint=answer.note or None,
@@ -69,6 +113,41 @@ def run(args: argparse.Namespace) -> int:
         color = use_color(sys.stdout, disabled=args.no_color)
         print("\n\n".join(format_result(r, checkout, color=color) for r in answer.results))
         return 0
+    finally:
+        pinned.close()
+
+
+def _column_meant(meant: int | None, text: str, path: str, line: int) -> int:
+    """The 1-based column of the line's definition or first call; QueryError when the
+    line has neither (or is past the file's end)."""
+    if meant is not None:
+        return meant + 1
+    lines = text.splitlines()
+    if line > len(lines):
+        raise QueryError(f"{path}:{line}: past the end of the file (it has {len(lines)} lines)")
+    raise QueryError(
+        f"{path}:{line}: the line calls, imports and defines nothing "
+        f"(the line is {quoted(lines[line - 1], LINE_SHOWN)})",
+        hint="name the column of the name you mean: PATH:LINE:COL",
+    )
+
+
+def _moved(workspace: Workspace, path: str, line: int, scope: str) -> str:
+    """Said when a traceback's line runs in another function than the pin's line is in:
+    the file that ran is not the pin's (another version, or edited)."""
+    if not scope or (scope.startswith("<") and scope != "<module>"):
+        return ""  # a lambda or a comprehension runs in code of its own
+    here = workspace.scope_at(path, line)
+    if here is None or here == scope.rpartition(".")[2]:
+        return ""
+    return (
+        f"line {line} of the pin's {path} is {_in(here)}, not {_in(scope)} as the traceback says: "
+        "the file that ran differs from the pin"
+    )
+
+
+def _in(scope: str) -> str:
+    return "at the top level" if scope == "<module>" else f"in {scope}"
 
 
 def _nothing_there(text: str, line: int, col: int) -> str | None:

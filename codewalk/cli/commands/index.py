@@ -85,7 +85,9 @@ def _index(checkout: Checkout, args: argparse.Namespace) -> None:
         f"({report.parsed} parsed, {report.reused} unchanged) in {report.seconds:.1f} s "
         f"with {report.workers} workers"
     )
-    print(f"skipped {len(report.skipped)} files that do not parse" + (":" if report.skipped else ""))
+    if report.skipped:
+        count = len(report.skipped)
+        print(f"skipped {count} file{'s that do' if count != 1 else ' that does'} not parse:")
     for path, reason in report.skipped:
         print(visible(f"  {path}: {reason}"))
     if calls is not None:

@@ -44,12 +44,23 @@ def run(args: argparse.Namespace) -> int:
 
         return run_path(args)
 
+    from codewalk.cli.progress import StderrCount
+
     workspace = open_workspace(args)
     try:
         checkout = workspace.checkout
-        answer = workspace.path(
-            args.start, args.goal, limit=args.limit, max_depth=args.depth, scope=search_scope(args, workspace)
-        )
+        reading = StderrCount("path: functions read")
+        try:
+            answer = workspace.path(
+                args.start,
+                args.goal,
+                limit=args.limit,
+                max_depth=args.depth,
+                scope=search_scope(args, workspace),
+                progress=reading,
+            )
+        finally:
+            reading.end()
         search = answer.search
         if args.json:
             data = header_dict(f"{args.start} {args.goal}", checkout)

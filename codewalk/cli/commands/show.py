@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
                 dump(data)
                 return 1
             why = unavailable_owner(workspace, args.query)
-            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why)
+            others = search_scope(args, workspace)[1:]
+            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why, others=others)
         best = found.results[0]
         lines = workspace.source_text(best.path, best.repo).splitlines()
         code = "\n".join(lines[best.start_line - 1 : best.end_line])
