@@ -18,6 +18,8 @@ from codewalk.errors import CodewalkError
 from codewalk.source.checkout import Checkout
 from codewalk.source.pins import Pin
 
+collect_ignore_glob = ["fixtures/*"]  # packages tests read, not tests (test_utils/, tests/)
+
 _ISOLATED_ENV = (
     "CODEWALK_SOURCE",
     "CODEWALK_SOURCE_PATH",

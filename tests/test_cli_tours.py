@@ -44,8 +44,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "attention-dispatch         8 steps  Which attention function runs, and who chose it",
         "beam-search               13 steps  "
         "_beam_search: running beams, finished hypotheses, early stopping",
-        "big-model-loading         14 steps  "
-        'device_map="auto", from free memory to accelerate\'s hooks',
+        'big-model-loading         14 steps  device_map="auto", from free memory to accelerate\'s hooks',
         "causal-lm-loss             6 steps  Where the causal-LM loss comes from",
         "chat-template              9 steps  "
         "apply_chat_template, from messages to a Jinja-rendered prompt and its token ids",
@@ -304,12 +303,40 @@ def test_check_lists_the_candidates_of_an_ambiguous_step(
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[1].startswith(
-        f"  {path}:3: step 1 (eager_attention_forward): ambiguous: 'eager_attention_forward'"
+        f"  {path}:3: step 1 (eager_attention_forward): ambiguous: 348 definitions named "
+        "eager_attention_forward in transformers==5.23.0: "
+        "transformers.models.llama.modeling_llama.eager_attention_forward "
+        "(src/transformers/models/llama/modeling_llama.py:180), "
     )
-    assert out[1].endswith("write a qualified name")
-    candidates = [line for line in out if line.startswith("      candidate: ")]
-    assert len(candidates) == 5
-    assert all(".eager_attention_forward  src/transformers/" in line for line in candidates)
+    assert out[1].endswith(", and 343 more; write a qualified name")
+    (suggested,) = [line for line in out if line.startswith("      did you mean: ")]
+    names = suggested.removeprefix("      did you mean: ").split(", ")
+    assert len(names) == 5 and all(name.endswith(".eager_attention_forward") for name in names)
+
+
+@pytest.mark.release
+def test_forward_after_a_step_in_modeling_llama_is_ambiguous_there(
+    pinned: Checkout, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The name the tour's file defines in seven classes is refused (the first was read
+    silently once), and a name it defines once is not, though other files define it."""
+    path = tmp_path / "forward.yaml"
+    path.write_text(
+        "title: Forward\nsteps:\n  - at: LlamaForCausalLM.forward\n  - at: forward\n"
+        "  - at: compute_default_rope_parameters\n",
+        encoding="utf-8",
+    )
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[:3] == [
+        "BROKEN  forward (1 of 3 steps at transformers==5.23.0)",
+        f"  {path}:4: step 2 (forward): ambiguous: 7 definitions named forward in modeling_llama.py: "
+        "LlamaRMSNorm.forward (line 61), LlamaRotaryEmbedding.forward (line 110), "
+        "LlamaMLP.forward (line 163), LlamaAttention.forward (line 232), "
+        "LlamaDecoderLayer.forward (line 284), and 2 more; write Class.forward",
+        "      did you mean: LlamaRMSNorm.forward, LlamaRotaryEmbedding.forward, LlamaMLP.forward, "
+        "LlamaAttention.forward, LlamaDecoderLayer.forward, LlamaModel.forward, LlamaForCausalLM.forward",
+    ]
 
 
 def test_a_step_out_of_range(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -80,11 +80,12 @@ def test_a_stub_is_listed_and_read_again_when_it_changes(
     assert not found(capsys, checkout, "stubbed_one")
 
 
-def test_did_you_mean_names_the_checkout_asked_about_first(
+def test_did_you_mean_names_the_closest_name_of_the_checkout_or_another_pin_first(
     checkout: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Another pin in the cache (``hub``) defines a name closer to the query than the
-    checkout does: the checkout's comes first, as the error names the checkout."""
+    checkout does: it comes first, and the error names both (the checkout's name comes
+    first only when as close)."""
     from tests.sourcefixtures import git
 
     hub = tmp_path / "hub-upstream"
@@ -104,4 +105,5 @@ def test_did_you_mean_names_the_checkout_asked_about_first(
     (checkout / INIT).write_text("def hello():\n    return 1\n\n\nSECRET_TOKEN_VALUE = 2\n")
     code, _out, err = run(capsys, "find", "SECRET_TOKEN", "--source", str(checkout))
     assert code == 1
-    assert "did you mean: SECRET_TOKEN_VALUE, SECRET_TOKENS" in err
+    assert "nor in the other pins in the cache (hub)" in err
+    assert "did you mean: SECRET_TOKENS, SECRET_TOKEN_VALUE" in err

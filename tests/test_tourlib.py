@@ -15,7 +15,8 @@ from codewalk.resolve.model import FindResult, Resolved
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.tours.discovery import discover_tours, load_tour, scan_tours, tour_dirs
 from codewalk.tours.loader import parse_tour
-from codewalk.tours.resolution import TourSteps, module_of, resolve_step
+from codewalk.tours.resolution import TourSteps, resolve_step
+from codewalk.tours.targets import module_of
 from tests.shipped import SHIPPED_TOURS
 from tests.tourwalk import resolve_tour
 

@@ -54,21 +54,24 @@ class FindResult(NamedTuple):
         return tuple(r for r in self.results if r.role == "match")
 
 
-def rivals(query: str, candidates: Sequence[Resolved], context: Sequence[str] = ()) -> tuple[Resolved, ...]:
+def rivals(query: str, candidates: Sequence[Resolved]) -> tuple[Resolved, ...]:
     """The other definitions a short name could mean, when the best one is not clear.
 
     The resolver's ranking decides for dotted queries (``Trainer.train``,
-    ``transformers.PreTrainedModel``) and when the best match lives in a module of
-    ``context`` (a tour so far). Several names for one definition (a property's getter
-    and setter) are one answer, and ``DummyObject`` placeholders (``utils/dummy_*.py``)
-    never compete with a real definition."""
+    ``transformers.PreTrainedModel``); a short name several definitions have is
+    ambiguous. Several names for one definition (a property's getter and setter) are one
+    answer, and ``DummyObject`` placeholders (``utils/dummy_*.py``) never compete with a
+    real definition. (A tour narrows the rivals to the modules it has visited:
+    ``codewalk.tours.targets.ambiguity``.)"""
     if "." in query or len(candidates) < 2:
         return ()
-    best = candidates[0]
-    best_module = best.qualname.rsplit(".", 1)[0]
-    if any(best_module == module or best_module.startswith(module + ".") for module in context):
-        return ()
-    return tuple(c for c in candidates[1:] if c.qualname != best.qualname and "/dummy_" not in c.path)
+    seen = {candidates[0].qualname}
+    others: list[Resolved] = []
+    for candidate in candidates[1:]:
+        if candidate.qualname not in seen and "/dummy_" not in candidate.path:
+            seen.add(candidate.qualname)
+            others.append(candidate)
+    return tuple(others)
 
 
 class FindOptions(TypedDict, total=False):

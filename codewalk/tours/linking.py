@@ -15,11 +15,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError, QueryError
-from codewalk.resolve.model import rivals
 from codewalk.source.checkout import repo_at_version
 from codewalk.tours.model import ResolvedLink, ResolvedStep
 from codewalk.tours.notes import SCHEME, Link
-from codewalk.tours.targets import find_step_target, region_lines
+from codewalk.tours.targets import ambiguity, find_step_target, region_lines
 
 if TYPE_CHECKING:
     from codewalk.resolve.model import Resolved
@@ -68,10 +67,9 @@ def _resolve(
             return broken(f"{link.query!r} names nothing in {at}{near}", where=where)
         candidates = tuple(found.matches) or tuple(found.results)
         target = candidates[0]
-        others = rivals(link.query, candidates, context)
-        if others:
-            shown = ", ".join(c.qualname for c in (target, *others)[:4])
-            return broken(f"{link.query!r} is ambiguous: {shown}; write a qualified name", target, where)
+        unclear = ambiguity(where.checkout, link.query, candidates, context if where is workspace else ())
+        if unclear is not None:
+            return broken(f"{link.query!r} is ambiguous: {unclear.message}", target, where)
     repo = target.repo or where.checkout.repo
     version = target.version or where.checkout.version
     if link.focus is None:

@@ -20,7 +20,7 @@ from codewalk.errors import FocusTimeout, TourError
 from codewalk.tours.draft import focus_for
 from codewalk.tours.focus import focus_lines, statement_ranges
 from codewalk.tours.model import Lines, Tour
-from codewalk.tours.resolution import module_of
+from codewalk.tours.targets import module_of
 
 _KEYS = itertools.count(1)
 

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError, PinError, QueryError
-from codewalk.resolve.model import Resolved, rivals
+from codewalk.resolve.model import Resolved
 from codewalk.source.checkout import repo_at_version
 from codewalk.source.versions import in_range, release_of
 from codewalk.tours.linking import resolve_links
@@ -29,28 +29,11 @@ from codewalk.tours.model import (
     StepStatus,
     Tour,
 )
-from codewalk.tours.targets import find_step_target, region_lines
+from codewalk.tours.targets import ambiguity, find_step_target, module_of, region_lines
 
 if TYPE_CHECKING:
     from codewalk.workspace.pinned import PinnedStack
     from codewalk.workspace.workspace import Workspace
-
-
-def module_of(path: str, package_root: str) -> str | None:
-    """The dotted module name of a repo-relative ``.py`` path under ``package_root``
-    (``src/transformers/loss/loss_utils.py`` -> ``transformers.loss.loss_utils``)."""
-    posix = PurePosixPath(path)
-    if posix.suffix != ".py":
-        return None
-    root = PurePosixPath(package_root) if package_root not in ("", ".") else PurePosixPath()
-    try:
-        relative = posix.relative_to(root)
-    except ValueError:
-        return None
-    parts = list(relative.with_suffix("").parts)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts) or None
 
 
 def context_after(context: Sequence[str], resolved: ResolvedStep, package_root: str) -> tuple[str, ...]:
@@ -121,16 +104,15 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
         candidates = tuple(result.matches) or tuple(result.results)
         target = candidates[0]
         suggestions = tuple(result.suggestions)
-        others = rivals(step.at, candidates, context)
-        if others:
-            shown = ", ".join(f"{c.qualname} ({c.path}:{c.line})" for c in (target, *others)[:4])
+        unclear = ambiguity(checkout, step.at, candidates, context)
+        if unclear is not None:
             return make(
                 "ambiguous",
                 target,
                 regions=_regions(workspace, target, step, tour.path)[0],
-                candidates=(target, *others),
-                suggestions=suggestions,
-                error=f"{step.at!r} is ambiguous: {shown}; write a qualified name",
+                candidates=unclear.candidates,
+                suggestions=unclear.suggestions,
+                error=unclear.message,
             )
     regions, problem = _regions(workspace, target, step, tour.path)
     if problem is not None:

@@ -1,20 +1,42 @@
 """What a step's ``at:`` (or a note's link) names: the symbol a query finds in a pin,
-read in the context of the tour so far, and the lines of a region inside it."""
+read in the context of the tour so far, whether the name says which one, and the lines
+of a region inside it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import FocusTimeout
-from codewalk.resolve.model import FindResult, Resolved
+from codewalk.resolve.model import FindResult, Resolved, rivals
+from codewalk.source.checkout import repo_at_version
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.model import Lines
 
 if TYPE_CHECKING:
+    from codewalk.source.checkout import Checkout
     from codewalk.workspace.workspace import Workspace
 
 _CONTEXT_LOOKUPS = 3  # how many of the previous steps' modules a short name is tried in
+_SHOWN = 5  # candidates an ambiguity names (and suggests, when they are the whole repository's)
+
+
+def module_of(path: str, package_root: str) -> str | None:
+    """The dotted module name of a repo-relative ``.py`` path under ``package_root``
+    (``src/transformers/loss/loss_utils.py`` -> ``transformers.loss.loss_utils``)."""
+    posix = PurePosixPath(path)
+    if posix.suffix != ".py":
+        return None
+    root = PurePosixPath(package_root) if package_root not in ("", ".") else PurePosixPath()
+    try:
+        relative = posix.relative_to(root)
+    except ValueError:
+        return None
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts) or None
 
 
 def find_step_target(workspace: Workspace, query: str, context: Sequence[str]) -> FindResult:
@@ -52,3 +74,59 @@ def region_lines(text: str, target: Resolved, focus: str) -> tuple[Lines | None,
         where = f"{target.qualname} ({target.path}:{target.start_line}-{target.end_line})"
         return None, f"{focus!r} does not occur in {where}"
     return lines, None
+
+
+class Ambiguity(NamedTuple):
+    """A short name several definitions in its scope share: a broken step (or link)."""
+
+    candidates: tuple[Resolved, ...]  # the definitions in the scope, best first
+    message: str  # "7 definitions named forward in modeling_llama.py: ...; write Class.forward"
+    suggestions: tuple[str, ...]  # names that say which one, as a step may write them
+
+
+def ambiguity(
+    checkout: Checkout, query: str, candidates: Sequence[Resolved], context: Sequence[str]
+) -> Ambiguity | None:
+    """Whether the short name ``query`` (found as ``candidates``, best first, in
+    ``checkout``'s pin) leaves open which definition it means, by the rule ``calls``,
+    ``show`` and ``find`` follow (:func:`~codewalk.resolve.model.rivals`), in the step's
+    scope: the modules of the tour so far (``context``) when the best candidate is in
+    one of them, else the whole repository. A name defined once in the modules the tour
+    has read means that one; one several classes there define (``forward`` after a step
+    in ``modeling_llama``) is ambiguous, as it is across the repository."""
+    others = rivals(query, candidates)
+    if not others:
+        return None
+
+    def module(candidate: Resolved) -> str | None:
+        if candidate.repo not in ("", checkout.repo):
+            return None  # the context holds modules of this pin only
+        return module_of(candidate.path, checkout.package_root)
+
+    best = candidates[0]
+    if module(best) in context:
+        scoped = tuple(c for c in (best, *others) if module(c) in context)
+        if len(scoped) < 2:
+            return None
+        paths = tuple(dict.fromkeys(c.path for c in scoped))
+        # a file by its name, or by its path where two have one name (``__init__.py``)
+        by_name = len({PurePosixPath(path).name for path in paths}) == len(paths)
+        label = {path: PurePosixPath(path).name if by_name else path for path in paths}
+        # in the order of the files, each by its name in its module (``LlamaRMSNorm.forward``),
+        # as the step may write it
+        in_order = sorted(scoped, key=lambda c: (paths.index(c.path), c.line))
+        names = tuple(c.qualname.removeprefix(f"{module(c)}.") for c in in_order)
+        lines = [f"line {c.line}" if len(paths) == 1 else f"{label[c.path]}:{c.line}" for c in in_order]
+        shown = [f"{name} ({line})" for name, line in zip(names, lines, strict=True)]
+        scope, suggestions = ", ".join(label.values()), names
+    else:
+        scoped = (best, *others)
+        scope = repo_at_version(checkout.repo, checkout.version)
+        shown = [f"{c.qualname} ({c.path}:{c.line})" for c in scoped[:_SHOWN]]
+        suggestions = tuple(c.qualname for c in scoped[:_SHOWN])
+    more = f", and {len(scoped) - _SHOWN:,} more" if len(scoped) > _SHOWN else ""
+    members = all(c.kind in ("method", "property") for c in scoped)
+    write = f"write Class.{query}" if members else "write a qualified name"
+    listed = ", ".join(shown[:_SHOWN])
+    message = f"{len(scoped):,} definitions named {query} in {scope}: {listed}{more}; {write}"
+    return Ambiguity(scoped, message, suggestions)

@@ -230,10 +230,13 @@ class TourScreen(Places):
             self.show_repo(resolved.repo, resolved.version)
             self.location = None
             return
-        if resolved.status == "ambiguous":
-            names = ", ".join(c.qualname for c in resolved.candidates[:4])
+        if resolved.status == "ambiguous" and resolved.target is not None:
+            shown = resolved.target.qualname
             self.notify(
-                f"step {resolved.step.index} is ambiguous; showing the first of: {names}", markup=False
+                f"step {resolved.step.index} is ambiguous, showing {shown}: {resolved.error}",
+                markup=False,
+                severity="warning",
+                timeout=12,
             )
         if line is not None:
             where = replace(where, line=line, col=col)

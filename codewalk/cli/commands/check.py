@@ -213,8 +213,6 @@ def report_text(report: Report) -> str:
             where = f"{tour.path}:{step.step.line}: step {step.step.index} ({step.step.anchor})"
             status = step.status if step.status != "resolved" else "broken link"
             lines += [f"  {where}: {status}: {problem}" for problem in step.problems]
-            if step.status == "ambiguous":
-                lines += [f"      candidate: {c.qualname}  {c.path}:{c.line}" for c in step.candidates[:5]]
             if step.suggestions:
                 lines.append(f"      did you mean: {', '.join(step.suggestions)}")
     total = report.tours + len(report.errors)
