@@ -5,13 +5,14 @@ an import that may fail is what its ``X = None`` placeholder stands in for."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from codewalk.calls.model import EXTERNAL
 from codewalk.index.store import Store
+from codewalk.source.checkout import Checkout
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
 from tests.callrepo import callees, callrepo_workspace, make_accel, make_callrepo
@@ -23,6 +24,19 @@ def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
 
 
 OUT = "callpkg.outside."
+OWNERS = {"callpkg": "calls", "accelerate": "accel"}
+
+
+def two_pins(checkout: Checkout, synced: Sequence[str] = (), opened: list[str] | None = None) -> Stack:
+    """The call package's stack with the accelerate stand-in as a second pin, in the
+    cache when ``synced`` names it; each opening of it is appended to ``opened``."""
+
+    def opener(repo: str) -> Checkout:
+        if opened is not None:
+            opened.append(repo)
+        return make_accel(checkout.root)
+
+    return Stack(Store.memory(), owners=OWNERS, opener=opener, synced=lambda: list(synced))
 
 
 def test_a_method_of_a_value_annotated_with_a_class_of_another_package(ws: Workspace) -> None:
@@ -57,14 +71,8 @@ def test_the_overrides_in_a_pin_the_module_imports_from_are_read(tmp_path: Path)
     its classes deriving from torch's ``Optimizer``; a pin not in the cache is not fetched."""
     checkout = make_callrepo(tmp_path)
     opened: list[str] = []
-
-    def opener(repo: str):  # type: ignore[no-untyped-def]
-        opened.append(repo)
-        return make_accel(checkout.root)
-
-    owners = {"callpkg": "calls", "accelerate": "accel"}
     for synced, expected in (([], []), (["accel"], ["accel"])):
-        stack = Stack(Store.memory(), owners=owners, opener=opener, synced=lambda s=synced: s)
+        stack = two_pins(checkout, synced, opened)
         opened.clear()
         with Workspace(checkout, stack.store, stack=stack) as ws:
             step = callees(ws, OUT + "Loop.run")[(34, "self.optimizer.step")]
@@ -149,20 +157,14 @@ def test_path_fetches_only_the_pins_of_its_two_ends(tmp_path: Path) -> None:
     resolves the call into it. A TO in that pin fetches it."""
     checkout = make_callrepo(tmp_path)
     opened: list[str] = []
-
-    def opener(repo: str):  # type: ignore[no-untyped-def]
-        opened.append(repo)
-        return make_accel(checkout.root)
-
-    owners = {"callpkg": "calls", "accelerate": "accel"}
-    stack = Stack(Store.memory(), owners=owners, opener=opener, synced=lambda: [])
+    stack = two_pins(checkout, (), opened)
     with Workspace(checkout, stack.store, stack=stack) as ws:
         answer = ws.path("Trainer.train", "Layer.forward")  # through step, which calls accelerate
         assert answer.search.chains and opened == [] and stack.skipped == {"accel"}
         backward = callees(ws, "Trainer.step")[(42, "self.accelerator.backward")]  # read by path
         assert opened == ["accel"]
         assert [t.qualname for t in backward.targets] == ["accelerate.accelerator.Accelerator.backward"]
-    stack = Stack(Store.memory(), owners=owners, opener=opener, synced=lambda: [])
+    stack = two_pins(checkout, (), opened)
     opened.clear()
     with Workspace(checkout, stack.store, stack=stack) as ws:
         answer = ws.path("Trainer.train", "accelerate.Accelerator.backward")
@@ -175,8 +177,7 @@ def test_callers_list_the_readers_repository_first_and_test_scripts_last(tmp_pat
     first, though ``src/accelerate/...`` sorts before ``src/callpkg/...``; accelerate's own
     test script (``test_utils/scripts/sync_check.py``) last."""
     checkout = make_callrepo(tmp_path)
-    owners = {"callpkg": "calls", "accelerate": "accel"}
-    stack = Stack(Store.memory(), owners=owners, opener=lambda repo: make_accel(checkout.root))
+    stack = two_pins(checkout)
     with Workspace(checkout, stack.store, stack=stack) as ws:
         found = ws.callers("accelerate.Accelerator.backward").callers
     assert [(c.path, c.line) for c in found if c.kind == "call"] == [
@@ -213,8 +214,7 @@ def test_a_misspelled_name_is_suggested_from_whichever_pin_is_closest(tmp_path: 
     from codewalk.cli.common import not_found
 
     checkout = make_callrepo(tmp_path)
-    owners = {"callpkg": "calls", "accelerate": "accel"}
-    stack = Stack(Store.memory(), owners=owners, opener=lambda repo: make_accel(checkout.root))
+    stack = two_pins(checkout)
     with Workspace(checkout, stack.store, stack=stack) as ws:
         ws.index_all(workers=1)
         stack.facts("accel")

@@ -201,15 +201,16 @@ def test_a_trace_read_as_a_tour_writes_names_as_code(toy: Path, capsys: pytest.C
 
     traced(capsys)
     opened = open_trace("toy")
-    steps = trace_tour(opened.trace, opened.tree).tour.steps
-    notes = {step.at: step.note for step in steps if step.title and not step.title.startswith(" ")}
+    traced_tour = trace_tour(opened.trace, opened.tree)
+    steps = traced_tour.tour.steps
+    notes = {step.at: step.note for step, depth in zip(steps, traced_tour.depths, strict=True) if depth == 0}
     assert "toypkg.logged.<locals>.wrapper" not in notes
     double = notes["toypkg.double"]  # the program's call (another is under twice)
-    assert double.startswith("`toypkg.double` ran **1** time here, ")
+    assert double.startswith("`double` (in `toypkg`) ran **1** time here, ")
     called = "Called by the program (from `prog.py:10` `<module>`, through `logged.<locals>.wrapper`)."
     assert called in double
     count = next(step.note for step in steps if step.at == "toypkg.counting.<locals>.count")
-    assert count.startswith("`toypkg.counting.<locals>.count` ran **1** time here, ")
+    assert count.startswith("`counting.<locals>.count` (in `toypkg`) ran **1** time here, ")
     assert "Called by `counting` (line " in count
 
 

@@ -284,6 +284,31 @@ async def test_typing_on_the_offers_types_into_the_field() -> None:
 
 
 @run_async
+async def test_q_closes_the_version_chooser_as_escape_does_unless_typed() -> None:
+    """``q`` on the offers, or in the empty field, goes back to where the reader was, the
+    code on screen; once a version is being typed, ``q`` is a character of it."""
+    app = make_app(make_session(tour=make_stack_tour()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4", "down", "down")
+        await settle(pilot)
+        before = where(app)
+        for keys in (("v",), ("v", "tab")):  # the offers focused, then the empty field
+            await pilot.press(*keys)
+            await settle(pilot)
+            chooser = app.screen
+            assert isinstance(chooser, VersionChooser)
+            await pilot.press("q")
+            await settle(pilot)
+            assert isinstance(app.screen, TourScreen), keys
+            assert not app.screen.query_one(VersionDiff).shown and where(app) == before
+        await pilot.press("v", "1", "q")
+        await settle(pilot)
+        chooser = app.screen
+        assert isinstance(chooser, VersionChooser) and chooser.query_one(Input).value == "1q"
+
+
+@run_async
 async def test_a_symbol_missing_at_that_version_says_so_with_did_you_mean() -> None:
     app = make_app(make_session())
     async with app.run_test(size=(120, 40)) as pilot:

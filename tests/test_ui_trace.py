@@ -144,5 +144,32 @@ async def test_draft_along_the_chain_that_ran_opens_in_the_recorder(
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
-        assert "check: all 2 steps resolve, no note warnings" in notes(app)
+        said = "\n".join(notes(app))  # both steps resolve; their notes are still the draft's
+        assert "check: 2 to fix" in said and said.count("the note is still the draft's placeholder") == 2
     assert (toy / "tours" / "twice-to-double-ran.yaml").exists()
+
+
+@run_async
+async def test_a_traces_steps_show_how_deep_each_call_is(toy: Path) -> None:
+    """A guide per level of the calls a step is inside: fib's recursive calls read as
+    nested in the call that made them; the numbers line up, whatever their width."""
+    from codewalk.ui.steps import StepsList
+    from codewalk.ui.tour_screen import SLIM
+
+    app = trace_app()
+    async with app.run_test(size=(SLIM, 40)) as pilot:
+        await settle(pilot)
+        steps = app.screen.query_one(StepsList)
+        # each row's mark left out: it changes as steps resolve
+        rows = [steps.render_line(y).text.rstrip()[1:] for y in range(steps.size.height)]
+        assert rows[1:5] == ["  2 fib x1", "  3 │fib x2", "  4 ││fib x4", "  5 │││fib x2"]
+        assert rows[16:19] == [" 17 counting x1", " 18 │counting.<locals>.coun…", " 19 ││square x1"]
+        assert app.screen.session.tour.steps[2].title == "fib x2"  # the title is the call's alone
+
+
+def test_a_steps_number_is_as_wide_as_the_lists_last_and_its_guides_follow() -> None:
+    from codewalk.ui.steps import MAX_GUIDES, step_label
+
+    assert str(step_label(5, "fib x2", None, 4, 2)) == "○    5 ││fib x2"
+    assert str(step_label(1234, "fib x2", "resolved", 4, 0)) == "● 1234 fib x2"
+    assert str(step_label(7, "deep x1", None, 2, 40)) == f"○  7 {'│' * MAX_GUIDES}deep x1"

@@ -1,5 +1,6 @@
 """A trace read like a tour (``tour --trace NAME``): a step per node of its folded call
-tree, each at the function that ran, its title indented under its caller's.
+tree, each at the function that ran, as deep in the tree as its call (``depths``: the UI
+draws the levels).
 
 A step resolves to the function's definition in the index; a function with none of its
 own (a decorator's wrapper, a lambda, a module's code) is shown on its own lines of the
@@ -16,7 +17,7 @@ from codewalk.resolve.model import Resolved
 from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.tours.notes import code_span
 from codewalk.traces.joined import definition_of, why_not_indexed
-from codewalk.traces.model import Trace
+from codewalk.traces.model import Function, Trace
 from codewalk.traces.text import header, seconds_text, where_shown
 from codewalk.traces.tree import Row, Tree, first_call, folded
 from codewalk.visible import visible
@@ -24,13 +25,11 @@ from codewalk.visible import visible
 if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
 
-INDENT = " "  # per level of the tree, in the steps list
-MAX_INDENT = 16  # deeper levels are shown at this indent
-
 
 class TracedTour(NamedTuple):
     tour: Tour
     rows: tuple[Row, ...]  # each step's line of the tree
+    depths: tuple[int, ...]  # each step's depth in the tree (0: called by the program)
     first: int  # the step of the program's first call that is not an import (0-based)
 
 
@@ -47,7 +46,7 @@ def trace_tour(trace: Trace, tree: Tree) -> TracedTour:
                 at=function.qualname,
                 file=None,
                 focus=(),
-                title=INDENT * min(row.depth, MAX_INDENT) + f"{function.short} x{node.calls}",
+                title=f"{function.short} x{node.calls}",
                 repo=function.repo,
                 note=_note(trace, row),
                 line=0,
@@ -65,7 +64,7 @@ def trace_tour(trace: Trace, tree: Tree) -> TracedTour:
         steps=tuple(steps),
         path=Path(f"<trace {trace.name}>"),
     )
-    return TracedTour(tour, rows, first)
+    return TracedTour(tour, rows, tuple(row.depth for row in rows), first)
 
 
 def _note(trace: Trace, row: Row) -> str:
@@ -77,7 +76,7 @@ def _note(trace: Trace, row: Row) -> str:
     if call.parent > 0:
         caller = code_span(trace.functions[trace.nodes[call.parent].function].short)
     lines = [
-        f"{code_span(function.qualname)} ran **{node.calls}** time{'s' if node.calls != 1 else ''} here, "
+        f"{_named(function)} ran **{node.calls}** time{'s' if node.calls != 1 else ''} here, "
         f"{seconds_text(node.seconds)} in all (with what it called).",
         "",
         f"Called by {caller} ({where_shown(trace, shown, code_span)}).",
@@ -90,6 +89,14 @@ def _note(trace: Trace, row: Row) -> str:
     elif row.hidden:
         lines += ["", f"What ran while the module was imported ({row.hidden} calls) is folded here."]
     return visible("\n".join(lines))  # names of frames outside the packages come from the program
+
+
+def _named(function: Function) -> str:
+    """The function, its module apart: each a word the note can wrap before, where the
+    whole dotted name is often wider than the note and would be cut inside a word."""
+    if function.name == "<module>":
+        return f"The code of module {code_span(function.module)}"
+    return f"{code_span(function.name)} (in {code_span(function.module)})"
 
 
 class TraceSteps:

@@ -16,6 +16,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from codewalk.ui.hanging import Hanging
 from codewalk.ui.panel import BottomPanel
 from codewalk.ui.ports import CallList, CallRow
 from codewalk.visible import visible
@@ -26,22 +27,27 @@ if TYPE_CHECKING:
 _STATUS = {"external": "another package", "unresolved": "not resolved", "builtin": "builtin"}
 
 
-def call_label(row: CallRow) -> Content:
-    """One line: ``line``, the callee as written, and what it reaches."""
-    written = visible(row.expr or row.text)
-    head = Content.from_markup("[b]$line[/b]  ", line=f"{row.line:>5}") + Content(written)
+def call_label(row: CallRow) -> Hanging:
+    """``line``, then the callee as written and what it reaches, wrapped under them."""
+    head = Content.from_markup("[b]$line[/b]  ", line=f"{row.line:>5}")
+    written = Content(visible(row.expr or row.text))
     if row.kind == "ref":
-        head += Content.assemble(("  (passed)", "dim"))
+        written += Content.assemble(("  (passed)", "dim"))
     if row.targets:
         first = visible(row.targets[0].qualname)
         more = f"  +{len(row.targets) - 1}" if len(row.targets) > 1 else ""
-        return head + Content.assemble("  → ", (first, "bold"), (more, "dim"))
+        return Hanging(head, written + Content.assemble("  → ", (first, "bold"), (more, "dim")))
     reached = visible(row.external or _STATUS.get(row.status, row.status))
-    return head + Content.assemble(("  → ", "dim"), (reached, "dim italic"))
+    return Hanging(head, written + Content.assemble(("  → ", "dim"), (reached, "dim italic")))
 
 
 class CallsPanel(BottomPanel):
-    """Hidden until shown; ``enter`` on a row posts :class:`CallsPanel.Chosen`."""
+    """Hidden until shown; ``enter`` on a row posts :class:`CallsPanel.Chosen`. A row
+    too long for the panel wraps at its words: what a call reaches is read whole."""
+
+    DEFAULT_CSS = """
+    CallsPanel OptionList { text-wrap: wrap; text-overflow: fold; }
+    """
 
     class Chosen(Message):
         def __init__(self, row: CallRow, path: str, repo: str) -> None:

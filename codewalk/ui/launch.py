@@ -173,6 +173,7 @@ def trace_session(opened: Opened) -> tuple[TourSession, int]:
         executed=executed,
         check=check_tour,  # a tour recorded from the trace (R), at the versions that ran
         trace=trace.name,
+        depths=traced.depths,
     )
     return session, traced.first
 

@@ -24,7 +24,7 @@ class BottomPanel(Vertical):
         border-top: hkey $accent;
     }
     BottomPanel.-shown { display: block; }
-    BottomPanel Label { padding: 0 1; color: $text-accent; }
+    BottomPanel Label { width: 100%; padding: 0 1; color: $text-accent; }  /* a long title wraps */
     BottomPanel OptionList {
         height: 1fr;
         border: none;

@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from codewalk.tours.recording import Draft, DraftStep
+from codewalk.ui.hanging import Hanging
 from codewalk.visible import visible
 
 KEYS_HELP = (
@@ -25,18 +26,18 @@ KEYS_HELP = (
 )
 
 
-def step_row(number: int, step: DraftStep, home: str | None, problem: bool) -> Content:
+def step_row(number: int, step: DraftStep, home: str | None, problem: bool) -> Hanging:
     """One step: its number, what it is anchored on (its last names), the repository
-    when not the tour's, how many regions, whether it has a note."""
+    when not the tour's, how many regions, whether it has a note; wrapped at its words."""
     anchor = step.at.rsplit(".", 2) if step.at else [step.file or ""]
     name = ".".join(anchor[-2:]) if step.at and len(anchor) > 1 and anchor[-2][:1].isupper() else anchor[-1]
     mark = ("✗ ", "bold red") if problem else ("● ", "green") if step.note.strip() else ("○ ", "dim")
-    parts: list[str | tuple[str, str]] = [mark, (f"{number:>2} ", "bold"), visible(step.title or name)]
+    parts: list[str | tuple[str, str]] = [visible(step.title or name)]
     if step.repo and step.repo != home:
         parts.append((f"  {visible(step.repo)} ↗", "bold $text-accent"))
     if len(step.focus) > 1:
         parts.append((f"  {len(step.focus)} regions", "dim"))
-    return Content.assemble(*parts)
+    return Hanging(Content.assemble(mark, (f"{number:>2} ", "bold")), Content.assemble(*parts))
 
 
 class RecordPanel(Vertical):
@@ -46,7 +47,7 @@ class RecordPanel(Vertical):
     RecordPanel { width: 36; height: 1fr; border-right: vkey $accent; }
     RecordPanel #record-where { padding: 0 1; background: $error 25%; height: auto; }
     RecordPanel OptionList {
-        height: 1fr; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis;
+        height: 1fr; border: none; padding: 0;
     }
     RecordPanel OptionList:focus { border: none; }
     RecordPanel #record-keys { padding: 0 1; color: $text-muted; height: auto; }

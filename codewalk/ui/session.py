@@ -274,6 +274,7 @@ class TourSession:
     check: TourCheck | None = None  # a recorded tour, checked once written
     executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
     trace: str | None = None  # the name of the trace read as this tour, if one is
+    depths: tuple[int, ...] = ()  # a trace's: each step's depth in its call tree
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
 

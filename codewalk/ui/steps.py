@@ -3,15 +3,22 @@
 A tour that reads several repositories has a heading row before each run of steps in one
 repository (``── accelerate``): the steps under it are in that repository, and those in
 another than the tour's are told apart at a glance, at any width.
+
+A title longer than the list is wide wraps at its words, under itself. The steps of a
+trace are its call tree, a row a call: each is drawn behind a guide per level of the calls
+it is inside, its name cut with an ellipsis where it does not fit (the note names it whole).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from textual.content import Content
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from codewalk.tours.model import Tour
+from codewalk.ui.hanging import Hanging
 from codewalk.visible import visible
 
 MARKS = {
@@ -47,13 +54,30 @@ def heading_label(repo: str, home: bool) -> Content:
 
 _MARK_CONTENT: dict[str, Content] = {}  # each mark parsed once: a trace's tour has thousands of steps
 
+MAX_GUIDES = 16  # a step deeper in its tree is drawn at this depth
+# one colour a level, in turn: a call's guide is followed down to the calls made inside it
+_GUIDE_STYLES = ("$text-primary", "$text-success", "$text-warning", "$text-accent")
+_GUIDES: dict[int, Content] = {}
 
-def step_label(index: int, title: str, status: str | None) -> Content:
-    """One line: the mark, the number, the title (cut with an ellipsis)."""
+
+def guides(depth: int) -> Content:
+    """A guide for each level of the tree a step is inside (at most ``MAX_GUIDES``)."""
+    shown = min(depth, MAX_GUIDES)
+    if shown not in _GUIDES:
+        levels = (("│", _GUIDE_STYLES[level % len(_GUIDE_STYLES)]) for level in range(shown))
+        _GUIDES[shown] = Content.assemble(*levels)
+    return _GUIDES[shown]
+
+
+def step_label(index: int, title: str, status: str | None, number_width: int = 2, depth: int = 0) -> Hanging:
+    """The mark, the number (``number_width`` wide: the list's numbers line up), a guide
+    per level of ``depth``, the title."""
     mark = MARKS.get(status or "", _PENDING)
     if mark not in _MARK_CONTENT:
         _MARK_CONTENT[mark] = Content.from_markup(mark)
-    return _MARK_CONTENT[mark] + Content(f" {index:>2} {title}")
+    tree = guides(depth)
+    under = Content(" " * (number_width + 3)) + tree  # the guides go on beside a wrapped title
+    return Hanging(_MARK_CONTENT[mark] + Content(f" {index:>{number_width}} ") + tree, Content(title), under)
 
 
 class StepsList(OptionList):
@@ -66,23 +90,26 @@ class StepsList(OptionList):
         border: none;
         border-right: vkey $foreground 20%;
         padding: 0;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
     }
+    StepsList.-tree { text-wrap: nowrap; text-overflow: ellipsis; }
     StepsList:focus { border: none; border-right: vkey $accent; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._titles: list[str] = []
+        self._depths: list[int] = []  # each step's depth in its tree (a trace's), else 0
         self._status: list[str | None] = []
         self.repos: list[str] = []  # each step's repository
         self._starts: dict[int, str] = {}  # the step each run of one repository starts at
         self._home = ""
 
-    def set_tour(self, tour: Tour, repo: str) -> None:
-        """List ``tour``'s steps; ``repo`` is the tour's repository (its steps' default)."""
+    def set_tour(self, tour: Tour, repo: str, depths: Sequence[int] = ()) -> None:
+        """List ``tour``'s steps; ``repo`` is the tour's repository (its steps' default);
+        ``depths``, a trace's: how deep each step is in its call tree."""
         self._titles = [visible(step.title or step.anchor) for step in tour.steps]
+        self._depths = list(depths) or [0] * len(self._titles)
+        self.set_class(bool(depths), "-tree")  # a row a call, the tree's shape kept: names cut
         self._status = [None] * len(self._titles)
         self.repos = [tour.step_repo(step) or repo for step in tour.steps]
         runs = repo_runs(tour, repo)
@@ -95,13 +122,13 @@ class StepsList(OptionList):
         highlighted = self.highlighted_step if self.option_count else None
         self.clear_options()
         options: list[Option] = []
-        for index, title in enumerate(self._titles):
+        for index in range(len(self._titles)):
             if index in self._starts:
                 heading = self._starts[index]
                 options.append(
                     Option(heading_label(heading, heading == self._home), id=f"repo-{index}", disabled=True)
                 )
-            options.append(Option(step_label(index + 1, title, self._status[index]), id=str(index)))
+            options.append(Option(self._label(index), id=str(index)))
         self.add_options(options)
         if highlighted is not None:
             self.highlight_step(highlighted)
@@ -123,7 +150,11 @@ class StepsList(OptionList):
         if self._status[index] == status:
             return
         self._status[index] = status
-        self.replace_option_prompt(str(index), step_label(index + 1, self._titles[index], status))
+        self.replace_option_prompt(str(index), self._label(index))
+
+    def _label(self, index: int) -> Hanging:
+        width = max(2, len(str(len(self._titles))))
+        return step_label(index + 1, self._titles[index], self._status[index], width, self._depths[index])
 
     def mark_many(self, marks: dict[int, str]) -> None:
         """Mark several steps at once: the rows are made again once, where marking them one

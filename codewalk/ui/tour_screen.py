@@ -93,7 +93,7 @@ class TourScreen(Places):
     def on_mount(self) -> None:
         assert self.session is not None
         self.session.activity.listen(self.query_one(StepProblem).heard)
-        self.query_one(StepsList).set_tour(self.session.tour, self.session.repo)
+        self.query_one(StepsList).set_tour(self.session.tour, self.session.repo, self.session.depths)
         self.query_one(CodeView).focus()
         self.show_step(self.step_index)
         for note in self.session.notes:

@@ -9,8 +9,9 @@ is said, and the question stays.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -29,8 +30,29 @@ def offer_label(offer: Offer) -> Content:
     return Content.assemble((visible(offer.spec), "bold"), "  ", (offer.why, "dim"))
 
 
+def q_types(repo: str, typed: str) -> bool:
+    """Whether ``q`` is a character of what is typed in the field (it holds text, or the
+    repository's name starts with it: ``REPO@VERSION``), else it closes the chooser (no
+    version starts with it)."""
+    return bool(typed) or repo.lower().startswith("q")
+
+
+class VersionField(Input):
+    """The field for a version; it lets ``q`` through to the chooser while ``q`` would not
+    start what is typed (an input takes every printable key it has focus for)."""
+
+    def __init__(self, repo: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.repo = repo
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        if key == "q" and not q_types(self.repo, self.value):
+            return False
+        return super().check_consume_key(key, character)
+
+
 class VersionChooser(Dialog[str | None]):
-    """Dismissed with ``REPO@VERSION``, or None (escape)."""
+    """Dismissed with ``REPO@VERSION``, or None (escape, or ``q`` before anything is typed)."""
 
     DEFAULT_CSS = """
     VersionChooser > Vertical { width: 76; }
@@ -42,7 +64,12 @@ class VersionChooser(Dialog[str | None]):
     VersionChooser #chooser-keys { color: $text-muted; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Back"),
+        # q closes, as in every chooser; a priority binding, before the offers take it as
+        # the first character typed (and once something is typed, q is one of its characters)
+        Binding("q", "close_on_q", "Back", show=False, priority=True),
+    ]
 
     def __init__(self, name: str, repo: str, read: str, offers: Sequence[Offer]) -> None:
         super().__init__()
@@ -65,13 +92,14 @@ class VersionChooser(Dialog[str | None]):
                     *(Option(offer_label(o), id=o.spec) for o in self.offers), id="chooser-offers"
                 )
             example = example_version(self.read)
-            yield Input(  # not selected on focus: a key typed on the offers is its first character
+            yield VersionField(  # not selected on focus: a key typed on the offers is its first character
+                self.repo,
                 placeholder=f"or type one: {example}, {self.repo}@{example}, {INSTALLED}",
                 id="chooser-input",
                 select_on_focus=False,
             )
             yield Label("", id="chooser-error")
-            yield Label("enter: compare   tab: offers / type one   escape: back", id="chooser-keys")
+            yield Label("enter: compare   tab: offers / type one   q or escape: back", id="chooser-keys")
 
     def on_mount(self) -> None:
         if self.offers:
@@ -80,6 +108,12 @@ class VersionChooser(Dialog[str | None]):
             options.focus()
         else:
             self.query_one(Input).focus()
+
+    def action_close_on_q(self) -> None:
+        """Close, unless ``q`` is a character of what the reader is typing."""
+        if q_types(self.repo, self.query_one(Input).value):
+            raise SkipAction()
+        self.dismiss(None)
 
     def on_key(self, event: Key) -> None:
         """Typing on the offers types into the field: a reader who knows the version

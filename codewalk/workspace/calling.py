@@ -5,7 +5,7 @@ commands never load it, nor libcst)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from codewalk.errors import QueryError
 from codewalk.resolve.model import FindResult, Resolved, rivals
@@ -67,6 +67,15 @@ class CallersAnswer(NamedTuple):
     target: Resolved
     callers: tuple[Caller, ...]
     complete: bool  # False while the index is partial (uses in unindexed files may be missed)
+
+
+class PathOptions(TypedDict, total=False):
+    """How :meth:`Calling.path` searches."""
+
+    limit: int  # at most this many chains (3)
+    max_depth: int  # of at most this many calls (8)
+    scope: Sequence[str]  # the repositories a short name is searched in (the workspace's)
+    progress: Callable[[int], None] | None  # told how many functions it has read
 
 
 class PathAnswer(NamedTuple):

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         CallsAnswer,
         GotoAnswer,
         PathAnswer,
+        PathOptions,
     )
     from codewalk.workspace.navigation import JediTarget
     from codewalk.workspace.symbols import SymbolNames
@@ -313,25 +314,14 @@ class Workspace:
         return self.calling.callers_of(target) if target is not None else None
 
     @locked
-    def path(
-        self,
-        start: str,
-        goal: str,
-        *,
-        limit: int = 3,
-        max_depth: int = 8,
-        scope: Sequence[str] = (),
-        progress: Callable[[int], None] | None = None,
-    ) -> PathAnswer:
+    def path(self, start: str, goal: str, **options: Unpack[PathOptions]) -> PathAnswer:
         """The shortest call chains from ``start`` to ``goal`` (each looked for as
-        :meth:`calls` looks); ``progress`` is told how many functions it has read. Only
-        the repositories of the two are fetched; of the others,
-        those not in the cache are not opened, and what was answered without them is not
-        kept (a later question fetches them)."""
+        :meth:`calls` looks; :class:`~codewalk.workspace.calling.PathOptions` says how).
+        Only the repositories of the two are fetched; of the others, those not in the
+        cache are not opened, and what was answered without them is not kept (a later
+        question fetches them)."""
         try:
-            return self.calling.path(
-                start, goal, limit=limit, max_depth=max_depth, scope=scope, progress=progress
-            )
+            return self.calling.path(start, goal, **options)
         finally:
             if self.stack.skipped:
                 self.save()

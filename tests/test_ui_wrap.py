@@ -1,0 +1,72 @@
+"""Pilot tests of how text too long for its pane is shown: a step's title and a row of the
+calls panel wrap at their words, under themselves, never inside a word that fits; the
+calls panel's title wraps whole."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.widget import Widget
+from textual.widgets import Label, OptionList
+from ui_fakes import make_session, make_stack_tour, run_async, settle
+
+from codewalk.resolve.model import Resolved
+from codewalk.ui.app import make_app
+from codewalk.ui.calls_panel import CallsPanel
+from codewalk.ui.steps import StepsList
+from codewalk.workspace.calling import CallList, CallRow
+
+
+def shown(widget: Widget) -> list[str]:
+    """The lines a widget draws, as text, right spaces stripped."""
+    return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
+
+
+@run_async
+async def test_a_step_title_too_long_for_the_list_wraps_at_its_words_under_itself() -> None:
+    app = make_app(make_session(tour=make_stack_tour()))
+    async with app.run_test(size=(80, 24)) as pilot:  # the steps list shown (s) is 24 wide
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        steps = app.screen.query_one(StepsList)
+        lines = shown(steps)
+        start = lines.index("●  1 Training calls the")
+        assert lines[start + 1] == "     engine"  # the word that does not fit starts the next line
+        titles = [step.title for step in make_stack_tour().steps]
+        rows: list[str] = []  # each step's lines joined: its title, whole
+        for line in lines:
+            if line[:1] in "●◐✗◌○" and line[1:5].strip().isdigit():
+                rows.append(line[5:])
+            elif line.startswith("     ") and line.strip() and rows:
+                rows[-1] += " " + line.strip()
+        assert rows == titles
+
+
+class _Calls(App[None]):
+    def compose(self) -> ComposeResult:
+        yield CallsPanel(id="calls")
+
+
+def _target(qualname: str) -> Resolved:
+    return Resolved("transformers", qualname, "function", "src/transformers/x.py", 3, 3, 9, "direct", "")
+
+
+@run_async
+async def test_a_calls_row_too_long_for_the_panel_wraps_what_it_reaches_whole() -> None:
+    reached = "transformers.integrations.gguf.get_gguf_tokenizer"
+    row = CallRow(399, 8, "call", "get_gguf_tokenizer", "x = get_gguf_tokenizer(y)", "resolved", "direct",
+                  (_target(reached),), "", False)  # fmt: skip
+    builtin = row._replace(expr="len", targets=(), minor=True)
+    calls = CallList(_target("transformers.TokenizersBackend.__init__"), (row, builtin, builtin))
+    app = _Calls()
+    async with app.run_test(size=(64, 16)) as pilot:
+        panel = app.query_one(CallsPanel)
+        assert panel.show_calls(calls)
+        await pilot.pause()
+        lines = shown(panel.query_one(OptionList))
+        assert lines[:2] == ["  399  get_gguf_tokenizer  →", "       " + reached]
+        title = [line.strip() for line in shown(panel.query_one(Label))]
+        assert title == [
+            "1 call in __init__ (and 2 builtins or calls on untyped values)",
+            "(enter: go, escape: close)",
+        ]
