@@ -196,12 +196,6 @@ class CodeView(ScrollView, can_focus=True):
         """The first 0-based column of code on screen."""
         return int(self.scroll_x)
 
-    def visible_lines(self) -> tuple[int, int]:
-        """First and last 1-based line on screen."""
-        first = self.top_line
-        count = len(self.source) if self.source is not None else 0
-        return first, min(count, first + max(0, self.scrollable_content_region.height) - 1)
-
     def current_text(self) -> str:
         if self.source is None or not len(self.source):
             return ""
