@@ -107,3 +107,38 @@ def test_did_you_mean_names_the_closest_name_of_the_checkout_or_another_pin_firs
     assert code == 1
     assert "nor in the other pins in the cache (hub)" in err
     assert "did you mean: SECRET_TOKENS, SECRET_TOKEN_VALUE" in err
+
+
+def test_answers_made_while_a_pin_is_not_fetched_are_not_kept(
+    checkout: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question that must not fetch (the UI's palette, ``path``) reads a name imported
+    from a pin not in the cache as unreadable; the next question, free to fetch, fetches
+    that pin and follows the import, as if the first had not been asked."""
+    from codewalk.workspace.pinned import PinnedStack
+    from tests.sourcefixtures import git
+
+    hub = tmp_path / "hub-upstream"
+    (hub / "src" / "hub").mkdir(parents=True)
+    (hub / "src" / "hub" / "__init__.py").write_text("SECRET_TOKENS = 1\n")
+    git(hub, "init", "-q", "-b", "main")
+    git(hub, "add", "-A")
+    git(hub, "commit", "-q", "-m", "hub")
+    git(hub, "tag", "v1.0")
+    pins = Path(os.environ["CODEWALK_PINS"])
+    pins.write_text(
+        pins.read_text() + f'\n[hub]\nurl = "{hub.as_uri()}"\ntag = "v1.0"\npackage_root = "src"\n'
+        'packages = ["hub"]\nrelease = "hub==1.0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_SOURCE", "git")
+    (checkout / INIT).write_text("from hub import SECRET_TOKENS\n\n\ndef hello():\n    return 1\n")
+    stack = PinnedStack(str(checkout))
+    try:
+        with stack.fetching_only(()):
+            before = stack.workspace().find("transformers.SECRET_TOKENS").results
+        assert stack.stack.skipped == {"hub"} and "hub" not in stack.stack.members
+        assert all(r.repo != "hub" for r in before)
+        after = stack.workspace().find("transformers.SECRET_TOKENS").results
+        assert [(r.repo, r.path) for r in after][:1] == [("hub", "src/hub/__init__.py")]
+    finally:
+        stack.close()

@@ -6,8 +6,8 @@ path holds its package.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from codewalk import locations
@@ -115,10 +115,16 @@ class PinnedStack:
         nothing."""
         return self.stack.synced()
 
-    def fetching_only(self, repos: Collection[str]) -> AbstractContextManager[None]:
+    @contextmanager
+    def fetching_only(self, repos: Collection[str]) -> Iterator[None]:
         """While the block runs, the repositories not open yet are opened only if they are
-        among ``repos`` or in the cache (:meth:`Stack.fetching_only`)."""
-        return self.stack.fetching_only(repos)
+        among ``repos`` or in the cache (:meth:`Stack.fetching_only`); the answers made
+        without one are not kept."""
+        with self.stack.fetching_only(repos):
+            yield
+        if self.stack.skipped:
+            for workspace in self._workspaces.values():
+                workspace.forget()
 
     def close(self) -> None:
         try:

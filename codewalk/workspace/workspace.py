@@ -86,7 +86,8 @@ class Workspace:
         self._forget()
 
     def _forget(self) -> None:
-        """Drop what the resolvers and the call questions remember (their answers)."""
+        """Drop what the resolvers and the call questions remember (their answers): the
+        index was replaced, or they were made without a pin a later question may fetch."""
         self._resolvers.clear()
         self.resolver = self.resolver_for((self.checkout.repo,))
         self._calling = None
@@ -324,8 +325,14 @@ class Workspace:
             return self.calling.path(start, goal, **options)
         finally:
             if self.stack.skipped:
-                self.save()
-                self._forget()
+                self.forget()
+
+    @locked
+    def forget(self) -> None:
+        """Drop the answers made while a pin was not fetched (:meth:`Stack.fetching_only`),
+        once what they learned of the index is written: a later question fetches it."""
+        self.save()
+        self._forget()
 
     @locked
     def references(self, qualname: str) -> list[Reference]:
