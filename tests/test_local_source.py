@@ -32,6 +32,26 @@ def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def pin_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another pin, ``hub`` (a git upstream of a package defining ``SECRET_TOKENS``), not
+    in the cache yet; fetched from git."""
+    from tests.sourcefixtures import git
+
+    hub = tmp_path / "hub-upstream"
+    (hub / "src" / "hub").mkdir(parents=True)
+    (hub / "src" / "hub" / "__init__.py").write_text("SECRET_TOKENS = 1\n")
+    git(hub, "init", "-q", "-b", "main")
+    git(hub, "add", "-A")
+    git(hub, "commit", "-q", "-m", "hub")
+    git(hub, "tag", "v1.0")
+    pins = Path(os.environ["CODEWALK_PINS"])
+    pins.write_text(
+        pins.read_text() + f'\n[hub]\nurl = "{hub.as_uri()}"\ntag = "v1.0"\npackage_root = "src"\n'
+        'packages = ["hub"]\nrelease = "hub==1.0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_SOURCE", "git")
+
+
 def found(capsys: pytest.CaptureFixture[str], root: Path, name: str) -> bool:
     code, _out, err = run(capsys, "find", name, "--source", str(root), "--no-color")
     assert code in (0, 1), err
@@ -86,21 +106,7 @@ def test_did_you_mean_names_the_closest_name_of_the_checkout_or_another_pin_firs
     """Another pin in the cache (``hub``) defines a name closer to the query than the
     checkout does: it comes first, and the error names both (the checkout's name comes
     first only when as close)."""
-    from tests.sourcefixtures import git
-
-    hub = tmp_path / "hub-upstream"
-    (hub / "src" / "hub").mkdir(parents=True)
-    (hub / "src" / "hub" / "__init__.py").write_text("SECRET_TOKENS = 1\n")
-    git(hub, "init", "-q", "-b", "main")
-    git(hub, "add", "-A")
-    git(hub, "commit", "-q", "-m", "hub")
-    git(hub, "tag", "v1.0")
-    pins = Path(os.environ["CODEWALK_PINS"])
-    pins.write_text(
-        pins.read_text() + f'\n[hub]\nurl = "{hub.as_uri()}"\ntag = "v1.0"\npackage_root = "src"\n'
-        'packages = ["hub"]\nrelease = "hub==1.0"\n'
-    )
-    monkeypatch.setenv("CODEWALK_SOURCE", "git")
+    pin_hub(tmp_path, monkeypatch)
     assert run(capsys, "sync", "hub")[0] == 0
     (checkout / INIT).write_text("def hello():\n    return 1\n\n\nSECRET_TOKEN_VALUE = 2\n")
     code, _out, err = run(capsys, "find", "SECRET_TOKEN", "--source", str(checkout))
@@ -116,21 +122,8 @@ def test_answers_made_while_a_pin_is_not_fetched_are_not_kept(
     from a pin not in the cache as unreadable; the next question, free to fetch, fetches
     that pin and follows the import, as if the first had not been asked."""
     from codewalk.workspace.pinned import PinnedStack
-    from tests.sourcefixtures import git
 
-    hub = tmp_path / "hub-upstream"
-    (hub / "src" / "hub").mkdir(parents=True)
-    (hub / "src" / "hub" / "__init__.py").write_text("SECRET_TOKENS = 1\n")
-    git(hub, "init", "-q", "-b", "main")
-    git(hub, "add", "-A")
-    git(hub, "commit", "-q", "-m", "hub")
-    git(hub, "tag", "v1.0")
-    pins = Path(os.environ["CODEWALK_PINS"])
-    pins.write_text(
-        pins.read_text() + f'\n[hub]\nurl = "{hub.as_uri()}"\ntag = "v1.0"\npackage_root = "src"\n'
-        'packages = ["hub"]\nrelease = "hub==1.0"\n'
-    )
-    monkeypatch.setenv("CODEWALK_SOURCE", "git")
+    pin_hub(tmp_path, monkeypatch)
     (checkout / INIT).write_text("from hub import SECRET_TOKENS\n\n\ndef hello():\n    return 1\n")
     stack = PinnedStack(str(checkout))
     try:
