@@ -426,3 +426,19 @@ def test_a_pins_file_with_a_release_of_hundreds_of_characters_names_the_key(tmp_
         parse_pins(text, "pins.toml")
     assert str(caught.value).startswith("pins.toml: [demo].release: 'demo==1111")
     assert "each at most 100 characters" in str(caught.value)
+
+
+def test_pins_lists_the_other_releases_the_cache_holds(
+    demo: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a question at demo 1.0, ``pins`` says the cache also holds it (what ``--at``
+    reads without a fetch); the pinned release is not listed twice."""
+    json_of(capsys, "find", "Engine.run")
+    assert json_of(capsys, "pins")["pins"][0]["also_cached"] == []  # type: ignore[index]
+    json_of(capsys, "find", "Engine.run", "--at", "demo@1.0")
+    (also,) = json_of(capsys, "pins")["pins"][0]["also_cached"]  # type: ignore[index]
+    assert (also["release"], also["source"]) == ("demo==1.0", "release")
+    assert also["path"].endswith("release-demo-1.0/tree")
+    assert main(["pins"]) == 0
+    out = capsys.readouterr().out
+    assert "  also    1.0: --at demo@VERSION reads these without a fetch\n" in out

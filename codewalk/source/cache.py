@@ -62,6 +62,19 @@ def entry_dir(pin: Pin, kind: SourceKind) -> Path:
     return locations.sources_dir() / pin.name / entry_name(pin, kind)
 
 
+def entries(repo: str) -> list[tuple[Path, Manifest]]:
+    """Every complete entry the cache holds of ``repo`` (any version), by name: what
+    ``--at``, ``diff`` and traces read without a fetch."""
+    try:
+        found = sorted(locations.sources_dir().joinpath(repo).iterdir())
+    except OSError:  # no entry yet
+        return []
+    readable = ((entry, read_manifest(entry)) for entry in found if entry.is_dir())
+    return [
+        (entry, manifest) for entry, manifest in readable if manifest is not None and manifest.repo == repo
+    ]
+
+
 def read_manifest(entry: Path) -> Manifest | None:
     """The entry's manifest, or None when the entry is missing or damaged."""
     import json

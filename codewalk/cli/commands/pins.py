@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from codewalk import locations
     from codewalk.cli.common import dump
-    from codewalk.source import cached
+    from codewalk.source import cache, cached
     from codewalk.source.pins import load_pins
     from codewalk.visible import visible
 
@@ -26,6 +26,12 @@ def run(args: argparse.Namespace) -> int:
     rows = []
     for pin in load_pins(path).values():
         checkout = cached.current(pin)
+        current = checkout.root.parent if checkout is not None else None
+        others = [
+            {"source": manifest.kind, "release": manifest.release, "path": str(entry / "tree")}
+            for entry, manifest in cache.entries(pin.name)
+            if entry != current
+        ]
         rows.append(
             {
                 "repo": pin.name,
@@ -41,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
                     "commit": checkout.commit,
                     "path": str(checkout.root),
                 },
+                "also_cached": others,
             }
         )
     if args.json:
@@ -59,4 +66,10 @@ def run(args: argparse.Namespace) -> int:
             print(visible(f"  cache   {entry['label']}"))
             print(f"          local commit {entry['commit']}")
             print(visible(f"          {entry['path']}"))
+        also = row["also_cached"]
+        assert isinstance(also, list)
+        if also:  # read by --at, diff and traces without a fetch
+            releases = [str(other["release"]) for other in also]
+            kept = ", ".join(release.partition("==")[2] or release for release in releases)
+            print(visible(f"  also    {kept}: --at {row['repo']}@VERSION reads these without a fetch"))
     return 0
