@@ -70,6 +70,32 @@ class QueryError(CodewalkError):
 class TourError(ConfigError):
     """A tour file is malformed, or a tour name is unknown."""
 
+    def __init__(self, message: str, *, hint: str | None = None, line: int = 0) -> None:
+        super().__init__(message, hint=hint)
+        self.line = line  # the line of the tour file it names (0: none)
+
+    @property
+    def problems(self) -> tuple[TourError, ...]:
+        """Each problem on its own: this one."""
+        return (self,)
+
+
+class TourProblems(TourError):
+    """Several problems of one tour file, in the order of its lines: a reader fixes them
+    all after one reading, not one per run."""
+
+    def __init__(self, path: object, problems: tuple[TourError, ...]) -> None:
+        super().__init__(f"{path}: {len(problems)} problems")
+        self._problems = problems
+
+    @property
+    def problems(self) -> tuple[TourError, ...]:
+        return self._problems
+
+    def __str__(self) -> str:
+        each = "\n".join("  " + str(problem).replace("\n", "\n  ") for problem in self._problems)
+        return f"{self.message}\n{each}"
+
 
 class UnknownTour(TourError):
     """A tour id that no tour directory defines (a typo, not a file that does not load)."""

@@ -425,6 +425,28 @@ def test_check_reports_a_control_character_with_its_line(
     assert out[-1] == "1 tour(s), 0 step(s): 0 broken step(s), 1 file error(s)"
 
 
+def test_check_and_tour_name_every_problem_of_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text("title: T\nsteps:\n  - at: 12\n  - title: no anchor\n", encoding="utf-8")
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    errors = [line for line in out if line.startswith("error: ")]
+    assert errors == [
+        f"error: {path}:3: 'at' must be a string, found a number",
+        f"error: {path}:4: step 2 has neither 'at' nor 'file'",
+    ]
+    assert out[-1] == "1 tour(s), 0 step(s): 0 broken step(s), 2 file error(s)"
+    assert main(["check", str(path), "--json"]) == 1
+    shown = json.loads(capsys.readouterr().out)["errors"]
+    assert [e.splitlines()[0] for e in shown] == [e.removeprefix("error: ") for e in errors]
+    assert main(["tour", str(path), "--plain"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"codewalk: error: {path}: 2 problems"
+    assert err[1] == f"  {path}:3: 'at' must be a string, found a number"
+
+
 @pytest.mark.release
 def test_plain_tour_with_a_bad_file_in_the_tours_path(
     pinned: Checkout, mixed_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.errors import TourError
-from codewalk.tours.loader import compile_focus, is_regex, parse_tour
+from codewalk.errors import TourError, TourProblems
+from codewalk.tours.loader import MAX_PROBLEMS, compile_focus, is_regex, parse_tour
 
 PATH = Path("tours/sample.yaml")
 
@@ -125,6 +125,45 @@ def test_program_is_a_script_inside_the_tours_directory_and_its_arguments() -> N
     ):
         message = error_of(f"title: T\nprogram: {bad}\nsteps:\n  - at: X\n")
         assert message.startswith("tours/sample.yaml:2: 'program'"), message
+
+
+def test_every_problem_of_a_file_is_named_at_once_in_line_order() -> None:
+    text = """
+    title: [not, a, string]
+    steps:
+      - at: 12
+      - at: GenerationMixin.generate
+      - title: neither at nor file
+      - at: LlamaModel.forward
+        nte: a misspelled key
+    versions: [not-a-version]
+    """
+    with pytest.raises(TourProblems) as info:
+        load(text)
+    problems = info.value.problems
+    assert [problem.line for problem in problems] == [1, 3, 5, 7, 8]
+    assert "'title' must be a string, found a list" in problems[0].message
+    assert problems[3].message.endswith("unknown key 'nte' in step 4: did you mean 'note'?")
+    shown = str(info.value).splitlines()
+    assert shown[0] == f"{PATH}: 5 problems"
+    assert shown[1] == f"  {problems[0].message}"
+    assert "    hint: give a symbol in 'at' or a path in 'file'" in shown  # each keeps its hint
+
+
+def test_one_problem_is_raised_as_itself() -> None:
+    with pytest.raises(TourError) as info:
+        load("title: T\nsteps:\n  - at: A\n  - at: 12\n")
+    assert not isinstance(info.value, TourProblems)
+    assert info.value.problems == (info.value,)
+    assert str(info.value).startswith(f"{PATH}:4: 'at' must be a string")
+
+
+def test_a_file_of_errors_stops_being_read_after_the_first_problems() -> None:
+    steps = "".join(f"  - at: {n}\n" for n in range(MAX_PROBLEMS * 5))
+    with pytest.raises(TourProblems) as info:
+        load(f"title: T\nsteps:\n{steps}")
+    assert len(info.value.problems) == MAX_PROBLEMS
+    assert info.value.problems[-1].line == MAX_PROBLEMS + 2
 
 
 def test_unknown_step_key_names_its_line() -> None:

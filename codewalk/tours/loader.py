@@ -1,4 +1,6 @@
-"""Tour files: YAML text in, a ``Tour`` record out, or a ``TourError`` naming the line.
+"""Tour files: YAML text in, a ``Tour`` record out, or a ``TourError`` naming the line
+(``TourProblems`` naming each, when the file has several: every step, and each key of the
+tour past its structure, is checked on its own).
 
 Tours are untrusted input. The text is *composed* with PyYAML's ``SafeLoader`` into a
 node tree (which keeps every node's line) and never *constructed*: only plain string
@@ -26,12 +28,13 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
-from codewalk.errors import TourError
+from codewalk.errors import TourError, TourProblems
 from codewalk.source.versions import valid_range, valid_version
 from codewalk.tours.model import Step, Tour
 from codewalk.tours.notes import SCHEME, Link, scan
@@ -43,6 +46,8 @@ TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "versions", "pro
 STEP_KEYS: tuple[str, ...] = ("at", "file", "focus", "title", "repo", "versions", "note")
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _STR_TAG = "tag:yaml.org,2002:str"
+MAX_PROBLEMS = 20  # of one file: past them, the rest is not read (a tour of errors)
+_T = TypeVar("_T")
 # C0 and C1 control characters (a NUL makes every path operation raise; ESC moves the
 # terminal). A focus may hold tabs and newlines (a multi-line pattern); a symbol or a
 # path never does.
@@ -130,38 +135,48 @@ def parse_tour(text: str, path: Path) -> Tour:
                 f"missing key {key!r}",
                 hint=f"a tour needs {', '.join(repr(k) for k in ('title', 'steps'))}",
             )
-    tour_id = _string(fields, "id", where) if "id" in fields else path.stem
-    bad_id = valid_id(tour_id)
-    if bad_id:
-        line = _line(fields["id"][1]) if "id" in fields else 1
-        raise where.error(line, bad_id, hint="rename the file or set 'id:'")
-    title = _string(fields, "title", where)
-    summary = _string(fields, "summary", where) if "summary" in fields else ""
-    repo = _string(fields, "repo", where) if "repo" in fields else None
-
     steps_node = fields["steps"][1]
     if not isinstance(steps_node, yaml.SequenceNode) or steps_node.tag != "tag:yaml.org,2002:seq":
         raise where.error(_line(steps_node), f"'steps' must be a list, found {_kind(steps_node)}")
     if not steps_node.value:
         raise where.error(_line(steps_node), "'steps' is empty", hint="add at least one step")
-    steps = tuple(_step(index, node, where) for index, node in enumerate(steps_node.value, start=1))
-    versions = _versions(fields["versions"][1], where) if "versions" in fields else ()
-    program: tuple[str, ...] = ()
-    program_line = 0
-    if "program" in fields:
-        program_line = _line(fields["program"][1])
-        program = _program(_string(fields, "program", where), program_line, where)
+
+    tour_id = where.each(lambda: _tour_id(fields, path, where))
+    title = where.each(lambda: _string(fields, "title", where))
+    summary = where.each(lambda: _string(fields, "summary", where) if "summary" in fields else "")
+    repo = where.each(lambda: _string(fields, "repo", where) if "repo" in fields else None)
+    steps = [
+        where.each(functools.partial(_step, index, node, where))
+        for index, node in enumerate(steps_node.value, start=1)
+    ]
+    versions = where.each(lambda: _versions(fields["versions"][1], where) if "versions" in fields else ())
+    program_line = _line(fields["program"][1]) if "program" in fields else 0
+    program = where.each(
+        lambda: _program(_string(fields, "program", where), program_line, where) if program_line else ()
+    )
+    where.raise_problems()
+    assert tour_id is not None and title is not None and summary is not None
+    assert versions is not None and program is not None
     return Tour(
         id=tour_id,
         title=title,
         summary=summary,
         repo=repo,
-        steps=steps,
+        steps=tuple(step for step in steps if step is not None),
         path=path,
         versions=versions,
         program=program,
         program_line=program_line,
     )
+
+
+def _tour_id(fields: _Fields, path: Path, where: _Where) -> str:
+    tour_id = _string(fields, "id", where) if "id" in fields else path.stem
+    bad_id = valid_id(tour_id)
+    if bad_id:
+        line = _line(fields["id"][1]) if "id" in fields else 1
+        raise where.error(line, bad_id, hint="rename the file or set 'id:'")
+    return tour_id
 
 
 def _program(text: str, line: int, where: _Where) -> tuple[str, ...]:
@@ -208,13 +223,33 @@ def _versions(node: yaml.Node, where: _Where) -> tuple[str, ...]:
 
 
 class _Where:
-    """Builds ``TourError``s that start with ``file:line:``."""
+    """Builds ``TourError``s that start with ``file:line:``, and keeps those of the parts
+    of a file checked on their own (:meth:`each`) until :meth:`raise_problems`."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.problems: list[TourError] = []
 
     def error(self, line: int, message: str, *, hint: str | None = None) -> TourError:
-        return TourError(f"{self.path}:{line}: {message}", hint=hint)
+        return TourError(f"{self.path}:{line}: {message}", hint=hint, line=line)
+
+    def each(self, check: Callable[[], _T]) -> _T | None:
+        """What ``check`` returns, or None with its error kept: a reader is told of every
+        problem of a file at once. A file with very many stops at :data:`MAX_PROBLEMS`."""
+        try:
+            return check()
+        except TourError as error:
+            self.problems.append(error)
+            if len(self.problems) >= MAX_PROBLEMS:
+                self.raise_problems()
+            return None
+
+    def raise_problems(self) -> None:
+        """Raise the problems kept, if any: the one, or all of them in line order."""
+        if len(self.problems) == 1:
+            raise self.problems[0]
+        if self.problems:
+            raise TourProblems(self.path, tuple(sorted(self.problems, key=lambda error: error.line)))
 
 
 _Fields = dict[str, tuple[yaml.Node, yaml.Node]]

@@ -19,6 +19,7 @@ from codewalk.cli.workspaces import Workspaces
 from codewalk.visible import visible
 
 if TYPE_CHECKING:  # imported when the check runs, not when the parser is built
+    from codewalk.errors import TourError
     from codewalk.tours.model import ResolvedTour, Tour
     from codewalk.tours.note_warnings import NoteWarning
 
@@ -36,8 +37,9 @@ class Report(NamedTuple):
     """What ``check`` found: each tour's readings, and the tour files that did not load."""
 
     readings: list[Reading]
-    errors: list[str]
+    errors: list[str]  # each problem of the tour files that did not load
     tours: int  # tours that loaded
+    unloaded: int  # tour files that did not
     strict: bool  # warnings fail the check
 
     @property
@@ -108,12 +110,13 @@ def _refuse_what_run_ignores(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     _refuse_what_run_ignores(args)
-    tours, errors = load(args)
+    tours, unloaded = load(args)
+    errors = [str(problem) for error in unloaded for problem in error.problems]
     if args.run:
         from codewalk.cli import check_run
 
         return check_run.run(args, tours, errors)
-    report = collect(args, tours, errors)
+    report = collect(args, tours, errors, len(unloaded))
     if args.json:
         dump(report_json(report))
     else:
@@ -121,31 +124,30 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def load(args: argparse.Namespace) -> tuple[list[Tour], list[str]]:
+def load(args: argparse.Namespace) -> tuple[list[Tour], list[TourError]]:
     """The tours ``args`` names (all by default), and why each file that did not load
     did not. A name no tour has is the command's mistake, not a file's: it is raised."""
     from codewalk.errors import TourError, UnknownTour
     from codewalk.tours.discovery import load_tour, scan_tours
 
+    if not args.tours:
+        return scan_tours(args.tours_dir)
     tours: list[Tour] = []
-    errors: list[str] = []
-    if args.tours:
-        for name in dict.fromkeys(args.tours):  # each named tour once, in order
-            try:
-                tours.append(load_tour(name, args.tours_dir))
-            except UnknownTour:
-                raise
-            except TourError as error:
-                errors.append(str(error))
-    else:
-        tours, problems = scan_tours(args.tours_dir)
-        errors = [str(problem) for problem in problems]
+    errors: list[TourError] = []
+    for name in dict.fromkeys(args.tours):  # each named tour once, in order
+        try:
+            tours.append(load_tour(name, args.tours_dir))
+        except UnknownTour:
+            raise
+        except TourError as error:
+            errors.append(error)
     return tours, errors
 
 
-def collect(args: argparse.Namespace, tours: list[Tour], errors: list[str]) -> Report:
+def collect(args: argparse.Namespace, tours: list[Tour], errors: list[str], unloaded: int) -> Report:
     """Every step of ``tours``, resolved at the pins and at the releases each tour lists
-    (or at ``--at``); ``errors``, the tour files that did not load."""
+    (or at ``--at``); ``errors``, the problems of the ``unloaded`` tour files that did
+    not load."""
     from codewalk.tours.note_warnings import tour_warnings
 
     stacks: dict[tuple[str, ...], Workspaces] = {(): Workspaces(args.source)}  # the pins first
@@ -158,7 +160,7 @@ def collect(args: argparse.Namespace, tours: list[Tour], errors: list[str]) -> R
             stacks[at].refuse_unreadable(tour)  # a pin out of reach is not a broken step
             warned = tour_warnings(resolved, stacks[at].source_text) if number == 0 else []
             readings.append(Reading(resolved, at, warned))
-    return Report(readings, errors, len(tours), args.strict)
+    return Report(readings, errors, len(tours), unloaded, args.strict)
 
 
 def report_json(report: Report) -> dict[str, Any]:
@@ -215,7 +217,7 @@ def report_text(report: Report) -> str:
             lines += [f"  {where}: {status}: {problem}" for problem in step.problems]
             if step.suggestions:
                 lines.append(f"      did you mean: {', '.join(step.suggestions)}")
-    total = report.tours + len(report.errors)
+    total = report.tours + report.unloaded
     many = len(report.readings) > report.tours
     readings = f" ({len(report.readings)} readings, with their versions)" if many else ""
     warnings = f"{report.warned} note warning(s), " if report.warned else ""

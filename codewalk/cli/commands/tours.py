@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             {"id": t.id, "title": t.title, "steps": len(t.steps), "repo": t.repo, "path": str(t.path)}
             for t in tours
         ]
-        dump({"tours": data, "errors": [p.message for p in problems]})
+        dump({"tours": data, "errors": [p.message for problem in problems for p in problem.problems]})
         return 0
     if not tours:
         print("no tours found (add YAML files to a directory in CODEWALK_TOURS_PATH)")
