@@ -442,3 +442,75 @@ def test_pins_lists_the_other_releases_the_cache_holds(
     assert main(["pins"]) == 0
     out = capsys.readouterr().out
     assert "  also    1.0: --at demo@VERSION reads these without a fetch\n" in out
+
+
+def test_prune_deletes_what_no_command_reads_again_and_releases_only_when_asked(
+    demo: dict[str, str], isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An older codewalk's index, a damaged one, an entry without a manifest and an
+    interrupted fetch's scratch go; the index in use, a newer codewalk's, the pinned
+    entry and (without --releases) another release stay."""
+    json_of(capsys, "find", "Engine.run", "--at", "demo@1.0")
+    json_of(capsys, "find", "Engine.run")
+    schema, facts = (int(part) for part in INDEX_VERSION.split("."))
+    home = isolated_home
+    older = [home / f"index-{schema}.{facts - 1}.sqlite3", home / f"index-{schema}.{facts - 1}.sqlite3.lock"]
+    damaged = home / f"index-{INDEX_VERSION}.sqlite3.damaged"
+    newer = home / f"index-{schema}.{facts + 1}.sqlite3"
+    for path in (*older, damaged, newer):
+        path.write_bytes(b"x" * 1000)
+    broken = home / "sources" / "demo" / "release-demo-9.9"
+    (broken / "tree").mkdir(parents=True)  # files, no manifest
+    (broken / "tree" / "core.py").write_text("x = 1\n")
+    leftover = home / "tmp" / "demo" / "tmpab12"
+    leftover.mkdir(parents=True)
+    kept_release = home / "sources" / "demo" / "release-demo-1.0"
+    pinned = home / "sources" / "demo" / "release-demo-2.0"
+    in_use = locations.index_db_path(INDEX_VERSION)
+
+    planned = json_of(capsys, "prune", "--dry-run")
+    gone = [*older, damaged, broken, leftover]
+    assert {Path(r["path"]) for r in planned["removed"]} == {older[0], damaged, broken, leftover}  # type: ignore[index,union-attr]
+    assert [Path(r["path"]) for r in planned["kept"]] == [kept_release]  # type: ignore[index,union-attr]
+    assert planned["freed"] >= 2000  # type: ignore[operator]
+    assert all(path.exists() for path in gone)  # a dry run deletes nothing
+
+    assert main(["prune"]) == 0
+    out = capsys.readouterr().out
+    assert f"deleted          0.0 MB  index-{schema}.{facts - 1}.sqlite3: an older codewalk's index" in out
+    assert "release-demo-1.0: demo 1.0, a release no pin names" in out
+    assert "(--releases deletes the releases kept" in out
+    assert not any(path.exists() for path in gone)
+    assert all(path.exists() for path in (newer, in_use, kept_release, pinned))
+    assert json_of(capsys, "find", "Engine.run", "--at", "demo@1.0")["results"]  # read without a fetch
+
+    assert main(["prune", "--releases"]) == 0
+    assert "deleted " in capsys.readouterr().out and not kept_release.exists() and pinned.exists()
+    assert json_of(capsys, "pins")["pins"][0]["also_cached"] == []  # type: ignore[index]
+    assert main(["prune"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["  nothing to delete"]
+    assert json_of(capsys, "find", "Engine.run", "--at", "demo@1.0")["results"]  # fetched again
+
+
+def test_prune_names_what_it_could_not_delete_and_fails(
+    demo: dict[str, str],
+    isolated_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    schema, facts = (int(part) for part in INDEX_VERSION.split("."))
+    isolated_home.mkdir(parents=True)
+    stuck = isolated_home / f"index-{schema}.{facts - 1}.sqlite3"
+    stuck.write_bytes(b"x")
+    real_unlink = Path.unlink
+
+    def unlink(path: Path, missing_ok: bool = False) -> None:
+        if path == stuck:
+            raise PermissionError(13, "Permission denied")
+        real_unlink(path, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    assert main(["prune"]) == 1
+    out = capsys.readouterr().out
+    assert f"  not deleted   {stuck.name}: Permission denied\n" in out
+    assert stuck.exists()

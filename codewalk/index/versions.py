@@ -29,3 +29,22 @@ def index_path() -> Path:
     from codewalk import locations
 
     return locations.index_db_path(INDEX_VERSION)
+
+
+def unused_files(home: Path) -> list[Path]:
+    """The index files in ``home`` this codewalk never reads again: those of older
+    layouts (with their lock, journal and write-ahead files) and any moved aside as
+    damaged. A newer layout's file is another codewalk version's, in use in turn: kept."""
+    import re
+
+    current = (SCHEMA_VERSION, FACTS_VERSION)
+    named = re.compile(r"index-(\d+)\.(\d+)\.sqlite3(.*)")
+    found: list[Path] = []
+    for path in sorted(home.glob("index-*.sqlite3*")):
+        match = named.fullmatch(path.name)
+        if match is None or not path.is_file():
+            continue
+        layout = (int(match[1]), int(match[2]))
+        if layout < current or match[3].startswith(".damaged"):
+            found.append(path)
+    return found

@@ -75,6 +75,24 @@ def entries(repo: str) -> list[tuple[Path, Manifest]]:
     ]
 
 
+def unpinned(pins: dict[str, Pin]) -> list[tuple[Path, Manifest | None]]:
+    """The entries of the cache no pin of ``pins`` maps to: other releases of a pinned
+    repo (``--at``, ``diff`` and traces read them), entries of a repo no pin names, and
+    entries without a readable manifest (damaged; never read). None: no manifest."""
+    try:
+        repos = sorted(path for path in locations.sources_dir().iterdir() if path.is_dir())
+    except OSError:  # no cache yet
+        return []
+    found: list[tuple[Path, Manifest | None]] = []
+    for repo in repos:
+        pin = pins.get(repo.name)
+        current = {entry_dir(pin, kind) for kind in SourceKind} if pin is not None else set()
+        for entry in sorted(repo.iterdir()):
+            if entry.is_dir() and entry not in current:
+                found.append((entry, read_manifest(entry)))
+    return found
+
+
 def read_manifest(entry: Path) -> Manifest | None:
     """The entry's manifest, or None when the entry is missing or damaged."""
     import json
@@ -169,6 +187,16 @@ def clear_scratch(repo: str) -> None:
     if root.is_dir():
         for leftover in root.iterdir():
             shutil.rmtree(leftover, ignore_errors=True)
+
+
+def scratch_leftovers() -> list[Path]:
+    """What interrupted runs left in scratch space (remove it with the repo's lock held:
+    a fetch running now builds there)."""
+    try:
+        repos = sorted(locations.scratch_dir().iterdir())
+    except OSError:
+        return []
+    return [leftover for repo in repos if repo.is_dir() for leftover in sorted(repo.iterdir())]
 
 
 def discard(entry: Path) -> None:

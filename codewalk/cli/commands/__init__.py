@@ -23,5 +23,6 @@ NAMES = (
     "sync",
     "index",
     "pins",
+    "prune",
     "completion",
 )

@@ -1,0 +1,109 @@
+"""What the cache holds that no command reads again (``codewalk prune``): older
+layouts of the index and damaged ones, cache entries without a manifest, scratch left by
+interrupted fetches, and the releases no pin names; and their deletion, each entry under
+its repo's lock as a fetch would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from codewalk.source.pins import Pin
+
+
+class Removal(NamedTuple):
+    """A file or directory of the cache, why it may go, and its size in bytes."""
+
+    path: Path
+    why: str
+    size: int
+    repo: str = ""  # a cache entry's or scratch directory's repo: removed under its lock
+    also: tuple[Path, ...] = ()  # an index's lock, journal and write-ahead files
+
+
+def found(pins: dict[str, Pin], *, releases: bool) -> tuple[list[Removal], list[Removal]]:
+    """What may be removed, and the releases kept because ``--releases`` was not given."""
+    from codewalk import locations
+    from codewalk.index.versions import unused_files
+    from codewalk.source import cache
+
+    home = locations.cache_home()
+    removals = [
+        Removal(first, _index_why(first), sum(_size(path) for path in paths), also=tuple(paths[1:]))
+        for first, paths in _by_index(unused_files(home)).items()
+    ]
+    kept: list[Removal] = []
+    for entry, manifest in cache.unpinned(pins):
+        repo = entry.parent.name
+        if manifest is None:
+            removals.append(Removal(entry, "a cache entry without a readable manifest", _size(entry), repo))
+            continue
+        version = manifest.release.partition("==")[2] or manifest.tag or manifest.commit[:12]
+        release = Removal(entry, f"{repo} {version}, a release no pin names", _size(entry), repo)
+        (removals if releases else kept).append(release)
+    for leftover in cache.scratch_leftovers():
+        repo = leftover.parent.name
+        removals.append(Removal(leftover, "left by an interrupted fetch", _size(leftover), repo))
+    return removals, kept
+
+
+def _by_index(paths: list[Path]) -> dict[Path, list[Path]]:
+    """Index files with what belongs to each (its lock, journal, write-ahead log)."""
+    import re
+
+    groups: dict[Path, list[Path]] = {}
+    for path in paths:
+        match = re.match(r"index-\d+\.\d+\.sqlite3(\.damaged)?", path.name)
+        main = path.with_name(match[0]) if match else path
+        groups.setdefault(main, []).append(path)
+    return {paths[0]: sorted(paths, key=lambda path: path != main) for main, paths in groups.items()}
+
+
+def _index_why(path: Path) -> str:
+    from codewalk.index.versions import INDEX_VERSION
+
+    if ".damaged" in path.name:
+        return "an index moved aside as damaged"
+    layout = path.name.removeprefix("index-").partition(".sqlite3")[0]
+    return f"an older codewalk's index (layout {layout}; this one reads {INDEX_VERSION})"
+
+
+def remove(removals: list[Removal]) -> dict[Path, str]:
+    """Delete each removal (a cache entry or scratch directory under its repo's lock, as
+    a fetch would); what could not be deleted, with why."""
+    from codewalk.errors import CodewalkError
+    from codewalk.source import cache
+
+    failed: dict[Path, str] = {}
+    for removal in removals:
+        try:
+            if not removal.repo:
+                for path in (removal.path, *removal.also):
+                    path.unlink(missing_ok=True)
+                continue
+            with cache.repo_lock(removal.repo):
+                cache.discard(removal.path)
+        except OSError as error:
+            failed[removal.path] = error.strerror or str(error)
+        except CodewalkError as error:
+            failed[removal.path] = error.message
+    return failed
+
+
+def _size(path: Path) -> int:
+    """Bytes on disk under ``path`` (links not followed)."""
+    import os
+
+    try:
+        if not path.is_dir() or path.is_symlink():
+            return path.lstat().st_size
+    except OSError:
+        return 0
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
+    return total
