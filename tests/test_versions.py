@@ -514,3 +514,23 @@ def test_prune_names_what_it_could_not_delete_and_fails(
     out = capsys.readouterr().out
     assert f"  not deleted   {stuck.name}: Permission denied\n" in out
     assert stuck.exists()
+
+
+def test_prune_and_sync_never_follow_a_link_out_of_the_cache(
+    demo: dict[str, str], isolated_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A symbolic link planted in the cache (as a repo's sources or scratch directory, or
+    as an entry) may lead to the reader's files: prune --releases and a fetch leave them."""
+    mine = tmp_path / "mine"
+    (mine / "project").mkdir(parents=True)
+    (mine / "project" / "notes.txt").write_text("keep me\n")
+    (isolated_home / "sources" / "demo").mkdir(parents=True)
+    (isolated_home / "sources" / "other").symlink_to(mine)
+    (isolated_home / "sources" / "demo" / "release-demo-0.9").symlink_to(mine)
+    (isolated_home / "tmp").mkdir()
+    (isolated_home / "tmp" / "demo").symlink_to(mine)
+    json_of(capsys, "find", "Engine.run")  # fetches demo: clears its scratch first
+    assert (mine / "project" / "notes.txt").read_text() == "keep me\n"
+    assert main(["prune", "--releases"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["  nothing to delete"]
+    assert (mine / "project" / "notes.txt").read_text() == "keep me\n"

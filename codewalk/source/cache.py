@@ -79,18 +79,23 @@ def unpinned(pins: dict[str, Pin]) -> list[tuple[Path, Manifest | None]]:
     """The entries of the cache no pin of ``pins`` maps to: other releases of a pinned
     repo (``--at``, ``diff`` and traces read them), entries of a repo no pin names, and
     entries without a readable manifest (damaged; never read). None: no manifest."""
-    try:
-        repos = sorted(path for path in locations.sources_dir().iterdir() if path.is_dir())
-    except OSError:  # no cache yet
-        return []
     found: list[tuple[Path, Manifest | None]] = []
-    for repo in repos:
+    for repo in _own_dirs(locations.sources_dir()):
         pin = pins.get(repo.name)
         current = {entry_dir(pin, kind) for kind in SourceKind} if pin is not None else set()
-        for entry in sorted(repo.iterdir()):
-            if entry.is_dir() and entry not in current:
-                found.append((entry, read_manifest(entry)))
+        found += [(entry, read_manifest(entry)) for entry in _own_dirs(repo) if entry not in current]
     return found
+
+
+def _own_dirs(directory: Path) -> list[Path]:
+    """The directories in ``directory``, by name; a symbolic link is not the cache's own
+    (it may lead to the reader's files): neither listed nor looked into."""
+    if directory.is_symlink():
+        return []
+    try:
+        return sorted(path for path in directory.iterdir() if path.is_dir() and not path.is_symlink())
+    except OSError:  # not there yet
+        return []
 
 
 def read_manifest(entry: Path) -> Manifest | None:
@@ -183,20 +188,14 @@ def clear_scratch(repo: str) -> None:
     """Remove what interrupted runs left behind (call with the lock held)."""
     import shutil
 
-    root = locations.scratch_dir() / repo
-    if root.is_dir():
-        for leftover in root.iterdir():
-            shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in _own_dirs(locations.scratch_dir() / repo):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def scratch_leftovers() -> list[Path]:
     """What interrupted runs left in scratch space (remove it with the repo's lock held:
     a fetch running now builds there)."""
-    try:
-        repos = sorted(locations.scratch_dir().iterdir())
-    except OSError:
-        return []
-    return [leftover for repo in repos if repo.is_dir() for leftover in sorted(repo.iterdir())]
+    return [leftover for repo in _own_dirs(locations.scratch_dir()) for leftover in _own_dirs(repo)]
 
 
 def discard(entry: Path) -> None:
