@@ -1,4 +1,5 @@
-"""``codewalk path FROM TO``: the shortest call chains from one symbol to another."""
+"""``codewalk path FROM TO``: the shortest call chains from one symbol to another (then
+those a call longer)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "path",
         help="the shortest call chains from one symbol to another",
-        description="The shortest call chains from FROM to TO, through methods passed as values, "
+        description="The shortest call chains from FROM to TO (then those one call longer, up "
+        "to --limit), through methods passed as values, "
         "properties, dispatch tables and attribute types. TO may name a function of another "
         "package (accelerate.Accelerator.backward).",
     )
