@@ -86,9 +86,8 @@ def run(args: argparse.Namespace) -> int:
         count = len(search.chains)
         hops = len(search.chains[0])
         lengths = {len(chain) for chain in search.chains}
-        of = (
-            f"of {hops} call{'s' if hops != 1 else ''}" if len(lengths) == 1 else f"the first of {hops} calls"
-        )
+        plural = "s" if hops != 1 else ""
+        of = f" of {hops} call{plural}" if len(lengths) == 1 else f", the first of {hops} call{plural}"
         guessed = ", through calls of many candidates" if search.widened else ""
         if not search.complete:  # it stopped at enough chains before the shorter ones were all searched
             guessed += (
@@ -96,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             )
         print(
             visible(f"{answer.start.qualname} -> {answer.goal}: ")
-            + f"{count} chain{'s' if count != 1 else ''} {of} ({search.bodies} functions read{guessed}) "
+            + f"{count} chain{'s' if count != 1 else ''}{of} ({search.bodies} functions read{guessed}) "
             f"[{repo_version(answer.start, checkout)}]"
         )
         for number, chain in enumerate(search.chains, start=1):
