@@ -257,6 +257,12 @@ def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "path", "toypkg.total", "toypkg.square", "--trace", "toy", "--json")
     chain = json.loads(out)["chains"][0]
     assert [hop["qualname"] for hop in chain] == ["toypkg.total", "toypkg.numbers", "toypkg.square"]
+    code, out, _ = run(capsys, "path", "toypkg.generate", "toypkg.square", "--trace", "toy", "--json")
+    chains = [[hop["qualname"] for hop in chain] for chain in json.loads(out)["chains"]]
+    assert chains == [  # from the program's call: the one inside it is part of a chain, not one
+        ["toypkg.generate", "toypkg.square"],
+        ["toypkg.generate", "toypkg.generate", "toypkg.square"],
+    ]
     code, _, err = run(capsys, "path", "toypkg.branch", "toypkg.square", "--trace", "toy")
     assert code == 1 and "toypkg.square did not run" not in err and "no chain from toypkg.branch" in err
     code, out, _ = run(capsys, "calls", "toypkg.recover", "--trace", "toy")

@@ -1,7 +1,7 @@
 """A toy package and a program that calls into it, written into a directory for the trace
 tests: recursion, a generator, an exception caught, a thread, a callback through C code
 (``sorted(key=...)``), a decorator's wrapper, a closure that wraps nothing, a branch taken
-and one not."""
+and one not, a function called again inside itself."""
 
 from __future__ import annotations
 
@@ -95,6 +95,12 @@ def twice(x):
 
 def squares(n):  # a comprehension, a lambda called through C code
     return [square(i) for i in range(n)] + list(map(lambda i: square(i), range(n)))
+
+
+def generate(n, assistant=False):  # called again inside itself, as an assistant's generate
+    if assistant:
+        generate(n)
+    return square(n)
 """
 
 PROGRAM = """
@@ -112,6 +118,7 @@ toypkg.branch(True)
 toypkg.counting()
 toypkg.twice(2)
 toypkg.squares(2)
+toypkg.generate(2, assistant=True)
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)

@@ -147,7 +147,9 @@ class Chain(NamedTuple):
 
 def chains(trace: Trace, tree: Tree, starts: set[int], goals: set[int]) -> list[Chain]:
     """Every distinct chain that ran from a function in ``starts`` to one in ``goals``
-    (by the functions and call-site lines it passes, shortest first, then most called)."""
+    (by the functions and call-site lines it passes, shortest first, then most called),
+    each from the outermost call of a start: a start called again below it (an assistant
+    model's ``generate`` inside the reader's) is a part of that chain, not one of its own."""
     found: dict[tuple[tuple[int, int], ...], Chain] = {}
     calls: dict[tuple[tuple[int, int], ...], int] = {}
     nodes = trace.nodes
@@ -161,6 +163,7 @@ def chains(trace: Trace, tree: Tree, starts: set[int], goals: set[int]) -> list[
                 key = chain.key(trace)
                 found.setdefault(key, chain)
                 calls[key] = calls.get(key, 0) + nodes[index].calls
+                break
 
     def order(key: tuple[tuple[int, int], ...]) -> tuple[int, int]:
         return (len(key), -calls[key])
