@@ -147,23 +147,27 @@ def read_limited(path: Path, limit: int = CONFIG_LIMIT) -> bytes:
     Raises ``OSError`` as ``open`` does (a missing file; ``IsADirectoryError`` for a
     directory), ``ValueError`` for a path holding a NUL, :class:`NotRegular` for what is
     not a regular file and :class:`TooLarge` beyond ``limit`` bytes."""
-    data = read_start(path, limit + 1)
+    data, _ = read_start(path, limit + 1)
     if len(data) > limit:
         raise TooLarge(f"more than {limit // (1 << 20)} MiB")
     return data
 
 
-def read_start(path: Path, size: int) -> bytes:
+def read_start(path: Path, size: int, *, end: int = 0) -> tuple[bytes, bytes]:
     """The first ``size`` bytes (or fewer) of a regular file, read as :func:`read_limited`
-    reads one; the rest is never read."""
+    reads one, and its last ``end`` bytes; the rest is never read."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     with open(os.open(path, flags), "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if stat.S_ISDIR(mode):
+        found = os.fstat(handle.fileno())
+        if stat.S_ISDIR(found.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
-        if not stat.S_ISREG(mode):
-            raise NotRegular(f"not a regular file ({_kind(mode)})")
-        return handle.read(size)
+        if not stat.S_ISREG(found.st_mode):
+            raise NotRegular(f"not a regular file ({_kind(found.st_mode)})")
+        start = handle.read(size)
+        if not end:
+            return start, b""
+        handle.seek(max(0, found.st_size - end))
+        return start, handle.read(end)
 
 
 def _kind(mode: int) -> str:

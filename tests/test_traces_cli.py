@@ -382,9 +382,14 @@ def test_traces_lists_from_the_summary_and_a_trace_is_named_by_its_file(
     assert sorted(item["name"] for item in json.loads(out)["traces"]) == ["copy", "toy"]
     code, out, _ = run(capsys, "tour", "--trace", "copy", "--plain")
     assert code == 0 and out.startswith("trace 'copy': prog.py")
-    store.path_of("toy").write_text(store.path_of("toy").read_text().splitlines()[0] + "\n{not json\n")
+    whole = copy.read_bytes()
+    store.path_of("toy").write_bytes(whole[: len(whole) // 2])  # cut short: its end is read too
     code, out, _ = run(capsys, "traces")
-    assert code == 0 and "toy  prog.py  toy (no version)" in out  # the summary is all a listing reads
+    assert code == 0 and "toy  (cannot be read: trace 'toy' (" in out
+    assert out.rstrip().endswith("is damaged: it ends before its records do)")
+    store.path_of("toy").write_text(store.path_of("toy").read_text().splitlines()[0] + "\n{not json}\n")
+    code, out, _ = run(capsys, "traces")
+    assert code == 0 and "toy  prog.py  toy (no version)" in out  # the summary and the end, no more
     code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
     assert code == 2 and "is damaged: its records are not JSON" in err
     store.path_of("toy").write_bytes(copy.read_bytes().replace(str(toy).encode(), str(toy / "gone").encode()))

@@ -17,8 +17,9 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from codewalk import locations
 from codewalk.errors import TraceError
@@ -29,6 +30,7 @@ SUFFIX = ".json"
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 LIMIT = 64 << 20  # a tiny llama's generate is 0.6 MiB: a runaway or planted file is not read whole
 SUMMARY_LIMIT = 1 << 20  # the first line, where the summary is
+_Read = TypeVar("_Read")
 
 
 def check_name(name: str) -> str:
@@ -96,22 +98,30 @@ def _known_hint() -> str:
 
 def load(name: str) -> Trace:
     path = path_of(name)
-    return decode(_read(name, path, LIMIT), f"trace {name!r} ({path})", name)
+    data = _read(name, path, lambda: locations.read_limited(path, LIMIT))
+    return decode(data, f"trace {name!r} ({path})", name)
 
 
 def summary(name: str) -> Summary:
     """What trace ``name`` says of itself, from its first line."""
     path = path_of(name)
     where = f"trace {name!r} ({path})"
-    head, _, _ = _read(name, path, SUMMARY_LIMIT, start=True).partition(b"\n")
-    return _summary(_header(head, where), where, name)
+    start, end = _ends(name, path)
+    head, _, _ = start.partition(b"\n")
+    found = _summary(_header(head, where), where, name)
+    if not end.endswith(b"}\n"):  # its records are one JSON object on the last line
+        raise TraceError(f"{where} is damaged: it ends before its records do")
+    return found
 
 
-def _read(name: str, path: Path, limit: int, *, start: bool = False) -> bytes:
+def _ends(name: str, path: Path) -> tuple[bytes, bytes]:
+    """The start of a trace file (its summary) and its last bytes."""
+    return _read(name, path, lambda: locations.read_start(path, SUMMARY_LIMIT, end=2))
+
+
+def _read(name: str, path: Path, reading: Callable[[], _Read]) -> _Read:
     try:
-        if start:
-            return locations.read_start(path, limit)
-        return locations.read_limited(path, limit)
+        return reading()
     except FileNotFoundError:
         raise TraceError(f"no trace named {name!r}", hint=_known_hint()) from None
     except locations.TooLarge:
