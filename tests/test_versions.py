@@ -537,3 +537,19 @@ def test_prune_and_sync_never_follow_a_link_out_of_the_cache(
     assert main(["prune", "--releases"]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == ["  nothing to delete"]
     assert (mine / "project" / "notes.txt").read_text() == "keep me\n"
+
+
+def test_a_name_missing_at_another_version_is_said_to_be_at_the_pin(
+    demo: dict[str, str], isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``demo.engine.Engine`` is in 2.0 (the pin), not in 1.0: ``find --at demo@1.0`` says
+    so once the pin is in the cache, and never fetches it for a hint."""
+    assert main(["find", "demo.engine.Engine", "--at", "demo@1.0"]) == 1
+    err = capsys.readouterr().err
+    assert "the pin" not in err and "demo-2.0.tar.gz" not in err
+    assert not (isolated_home / "sources" / "demo" / "release-demo-2.0").exists()
+    json_of(capsys, "find", "Engine.run")  # the pin, fetched
+    assert main(["find", "demo.engine.Engine", "--at", "demo@1.0"]) == 1
+    err = capsys.readouterr().err
+    assert "hint: the pin, demo==2.0, has it: demo.engine.Engine (src/demo/engine.py:1)" in err
+    assert "base outside the pinned repositories" not in err

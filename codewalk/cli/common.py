@@ -147,6 +147,31 @@ def unavailable_owner(workspace: Workspace, query: str) -> str:
     return f"{owner} could not be opened: {why}" if why else ""
 
 
+def at_the_pin(args: argparse.Namespace, workspace: Workspace, query: str) -> str:
+    """When ``--at`` asked for another version than the pin's: where ``query`` is at the
+    pin (read only when its source is in the cache: never fetched for a hint), or ""."""
+    from codewalk.source import cached
+    from codewalk.source.checkout import repo_at_version
+    from codewalk.workspace.pinned import PinnedStack
+
+    if not getattr(args, "at", None):
+        return ""
+    repo = workspace.checkout.repo
+    stack = PinnedStack()
+    try:
+        pin = stack.pins.get(repo)
+        if pin is None or pin.release_version == workspace.checkout.version or cached.current(pin) is None:
+            return ""
+        pinned = stack.workspace(repo)
+        matches = [m for m in pinned.find(query).results if m.repo in ("", repo)]
+        if not matches:
+            return ""
+        where = repo_at_version(repo, pinned.checkout.version)
+        return f"the pin, {where}, has it: {matches[0].qualname} ({matches[0].path}:{matches[0].line})"
+    finally:
+        stack.close()
+
+
 def not_found(
     found: FindResult,
     checkout: Checkout,

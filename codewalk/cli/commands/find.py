@@ -9,6 +9,7 @@ from typing import Any
 from codewalk.cli.common import (
     add_common,
     add_json,
+    at_the_pin,
     dump,
     format_result,
     header_dict,
@@ -79,7 +80,10 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0 if found.results else 1
         if not found.results:
-            why = unavailable_owner(workspace, args.query)
+            why = at_the_pin(args, workspace, args.query)
+            if why:  # not a base outside the pins, nor made at run time: another version's
+                found = found._replace(note="")
+            why = why or unavailable_owner(workspace, args.query)
             others = search_scope(args, workspace)[1:]
             raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why, others=others)
         color = use_color(sys.stdout, disabled=args.no_color)
