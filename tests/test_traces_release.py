@@ -96,7 +96,7 @@ def test_the_tokenizer_and_config_path_mapped_onto_the_release(
     assert code == 0
     assert "  AutoConfig.from_pretrained  [transformers]  x1 " in out  # called by the program
     rows = tree_rows(out)
-    call = next(at for at, (_, _, label) in enumerate(rows) if label.startswith("PreTrainedTokenizerBase.__call__"))
+    call = next(at for at, row in enumerate(rows) if row[2].startswith("PreTrainedTokenizerBase.__call__"))
     assert rows[call + 1][1] > rows[call][1]  # what it called, under it
     code, out, _ = run(
         capsys, "path", "AutoConfig.from_pretrained", "PreTrainedConfig._get_config_dict", "--trace", "light"
