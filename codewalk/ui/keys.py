@@ -37,4 +37,3 @@ def typed_number(typed: str, digit: str, steps: int) -> str:
     if typed and int(longer) <= steps:
         return longer
     return "" if digit == "0" else digit
-
