@@ -69,11 +69,9 @@ def resolve_target(pins: dict[str, Pin], text: str | None, filename: str) -> Tar
 
 
 def as_cached(pin: Pin, version: str) -> str:
-    """``version`` as the cache spells a release equal to it under PEP 440 (the pin's own
-    aside: :meth:`Pin.at` reads that), else as given: no fetch for a release kept under
-    another spelling."""
-    if version == pin.release_version or same_version(version, pin.release_version):
-        return version
+    """``version`` as the cache spells a release equal to it under PEP 440, else as given
+    (the pin's own version, cached or not, :meth:`Pin.at` knows): no fetch for a release
+    kept under another spelling."""
     from codewalk.source.cache import entries
 
     for _, manifest in entries(pin.name):
