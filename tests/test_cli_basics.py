@@ -48,6 +48,48 @@ def test_command_modules_are_all_listed() -> None:
     assert shipped - {"__init__", "default"} <= listed
 
 
+# What each command needs besides its options (its positional arguments, a required option).
+NEEDS: dict[str, list[str]] = {
+    "tours": [],
+    "tour": ["llama-generate"],
+    "find": ["ForCausalLMLoss"],
+    "show": ["ForCausalLMLoss"],
+    "goto": ["src/transformers/trainer.py:10"],
+    "calls": ["Trainer.train"],
+    "callers": ["fixed_cross_entropy"],
+    "path": ["Trainer.train", "Trainer.training_step"],
+    "draft": ["Trainer.train", "Trainer.training_step"],
+    "diff": ["Trainer.train", "--from", "4.57.6", "--to", "5.23.0"],
+    "check": [],
+    "trace": ["prog.py"],
+    "traces": [],
+    "export": ["llama-generate"],
+    "sync": [],
+    "index": [],
+    "pins": [],
+    "prune": [],
+    "completion": ["bash"],
+}
+
+
+def test_every_command_takes_no_color_after_its_name(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README: ``--no-color`` after the command's name turns colour off, whichever
+    command it is (not only those that colour their output)."""
+    assert set(NEEDS) == {name.rsplit(".", 1)[1] for name in COMMAND_MODULES}
+    for name, needs in NEEDS.items():
+        forms = [[name, "--no-color", *needs]]
+        if name != "trace":  # what follows the program is the program's own
+            forms.append([name, *needs, "--no-color"])
+        for argv in forms:
+            args = build_parser(argv).parse_args(argv)
+            assert (args.command, args.no_color) == (name, True), argv
+        assert build_parser([name, *needs]).parse_args([name, *needs]).no_color is False
+    for argv in (["tours", "--no-color"], ["pins", "--no-color"], ["completion", "bash", "--no-color"]):
+        assert main(argv) == 0, argv
+        out, err = capsys.readouterr()
+        assert out and "\x1b[" not in out and "unrecognized" not in err, argv
+
+
 def test_user_error_is_one_line_on_stderr_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "vendor_pins.toml"
     bad.write_text('[transformers]\nurl = "ext::sh"\n')

@@ -18,7 +18,7 @@ import pytest
 
 from codewalk.cli.main import main
 from codewalk.traces import store
-from tests.traceprog import BRANCH_NO, BRANCH_YES, TWICE_CALLS, running, use_toy
+from tests.traceprog import BRANCH_NO, BRANCH_YES, TWICE_CALLS, running, tree_rows, use_toy
 
 
 @pytest.fixture()
@@ -158,11 +158,15 @@ def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "trace 'toy': prog.py  [toy (no version) (installed copy at " + str(toy) + ")]"
-    fib = [line for line in lines if line.strip().startswith("fib  ")]
-    assert [len(line) - len(line.lstrip()) for line in fib] == [2, 4, 6, 8]  # recursion, deeper each level
+    rows = tree_rows(out)
+    assert [number for number, _, _ in rows] == list(range(1, len(rows) + 1))  # each numbered by its step
+    fib = [(depth, label) for _, depth, label in rows if label.startswith("fib  ")]
+    assert [depth for depth, _ in fib] == [0, 1, 2, 3]  # recursion, deeper each level
     # a row called from the program (or from another repository's code) says whose it is
-    assert fib[0].strip().startswith("fib  [toy]  x1 ") and not any("[toy]" in line for line in fib[1:])
-    assert any(line.startswith("    key  x3 ") for line in lines)  # under order, through sorted
+    assert fib[0][1].startswith("fib  [toy]  x1 ") and not any("[toy]" in label for _, label in fib[1:])
+    order = next(at for at, (_, _, label) in enumerate(rows) if label.startswith("order  "))
+    _, depth, label = rows[order + 1]
+    assert depth == 1 and label.startswith("key  x3 ")  # under order, through sorted
     code, out, _ = run(capsys, "tour", "--trace", "toy", "--json")
     nodes = json.loads(out)["nodes"]
     order = next(i for i, node in enumerate(nodes) if node["qualname"] == "toypkg.order")
@@ -170,6 +174,26 @@ def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]
     wrapper = next(i for i, node in enumerate(nodes) if node["qualname"].endswith("logged.<locals>.wrapper"))
     assert nodes[nodes[wrapper]["wraps"]]["qualname"] == "toypkg.double"
     assert nodes[json.loads(out)["first_call"]]["qualname"] == "toypkg.fib"  # after the import of toypkg
+
+
+def test_tour_trace_step_prints_that_step_and_refuses_one_past_the_end(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--step K`` on a trace does what it does on a tour: the step the plain tree numbers
+    K, alone; a step the trace does not have is refused in the words a tour uses."""
+    traced(capsys)
+    _, out, _ = run(capsys, "tour", "--trace", "toy", "--plain")
+    rows = tree_rows(out)
+    order = next(number for number, _, label in rows if label.startswith("order  "))
+    assert "the program's own calls start at step 2, fib" in out and rows[1][2].startswith("fib  [toy]")
+    code, out, _ = run(capsys, "tour", "--trace", "toy", "--plain", "--step", str(order))
+    assert code == 0 and tree_rows(out) == [(order, 0, rows[order - 1][2])] and len(out.splitlines()) == 1
+    code, out, _ = run(capsys, "tour", "--trace", "toy", "--plain", "--step", str(len(rows)))
+    assert code == 0 and tree_rows(out) == [rows[-1]]
+    for step in (len(rows) + 1, 99999, 0, -3):
+        code, out, err = run(capsys, "tour", "--trace", "toy", "--plain", "--step", str(step))
+        assert (code, out) == (2, "")
+        assert err == f"codewalk: error: trace 'toy' has steps 1-{len(rows)}; there is no step {step}\n"
 
 
 def test_a_deep_tree_prints_as_json_and_as_text(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,7 +211,7 @@ def test_a_deep_tree_prints_as_json_and_as_text(toy: Path, capsys: pytest.Captur
     assert len(downs) == 3001
     assert all(nodes[node["parent"]]["qualname"] == "toypkg.down" for node in downs[1:])
     code, out, _ = run(capsys, "tour", "--trace", "deep", "--plain")
-    rows = [line.strip() for line in out.splitlines() if line.strip().startswith("down  ")]
+    rows = [label for _, _, label in tree_rows(out) if label.startswith("down  ")]
     assert code == 0 and len(rows) == 3001 and rows[0].startswith("down  [toy]  x1 ")
     assert all(row.startswith("down  x1 ") for row in rows[1:])
 
@@ -296,7 +320,8 @@ def test_a_wrapper_is_read_as_the_function_it_wraps(toy: Path, capsys: pytest.Ca
     code, out, _ = run(capsys, "calls", "toypkg.twice", "--trace", "toy")
     assert "double -> toypkg.double  [ran x2]" in out, out
     code, out, _ = run(capsys, "tour", "--trace", "toy", "--plain")
-    assert "    double  x2 " in out and f"(line {TWICE_CALLS}, through logged.<locals>.wrapper)" in out
+    assert any(depth == 1 and label.startswith("double  x2 ") for _, depth, label in tree_rows(out))
+    assert f"(line {TWICE_CALLS}, through logged.<locals>.wrapper)" in out
     assert "wrapper  x" not in out
     draft = toy / "twice.yaml"
     run(capsys, "draft", "toypkg.twice", "toypkg.double", "--trace", "toy", "-o", str(draft))

@@ -20,6 +20,7 @@ from codewalk import locations
 from codewalk.cli.main import main
 from codewalk.source.pins import load_pins
 from codewalk.traces import store
+from tests.traceprog import tree_rows
 
 pytestmark = pytest.mark.release
 
@@ -94,11 +95,9 @@ def test_the_tokenizer_and_config_path_mapped_onto_the_release(
     code, out, _ = run(capsys, "tour", "--trace", "light", "--plain")
     assert code == 0
     assert "  AutoConfig.from_pretrained  [transformers]  x1 " in out  # called by the program
-    call = next(
-        line for line in out.splitlines() if line.strip().startswith("PreTrainedTokenizerBase.__call__")
-    )
-    under = out.splitlines()[out.splitlines().index(call) + 1]
-    assert len(under) - len(under.lstrip()) > len(call) - len(call.lstrip())  # what it called, under it
+    rows = tree_rows(out)
+    call = next(at for at, row in enumerate(rows) if row[2].startswith("PreTrainedTokenizerBase.__call__"))
+    assert rows[call + 1][1] > rows[call][1]  # what it called, under it
     code, out, _ = run(
         capsys, "path", "AutoConfig.from_pretrained", "PreTrainedConfig._get_config_dict", "--trace", "light"
     )

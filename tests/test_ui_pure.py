@@ -9,6 +9,7 @@ from codewalk.ui import highlight
 from codewalk.ui.code_view import next_word_col, previous_word_col, word_at
 from codewalk.ui.highlight import HighlightedSource, chunk_starts, highlight_lines, unsafe_lines
 from codewalk.ui.history import JumpHistory, Location
+from codewalk.ui.keys import typed_number
 from codewalk.ui.session import github_permalink
 from codewalk.ui.state import ProgressStore
 
@@ -133,3 +134,14 @@ def test_editor_command_and_lit_lines() -> None:
     assert lit_lines(shown, 30) == (30, 30)
     assert plain_link("a.py", 3, 3) == "a.py:3"
     assert plain_link("a.py", 3, 9) == "a.py:3-9"
+
+
+def test_digits_typed_together_make_one_step_number_while_the_tour_has_it() -> None:
+    assert typed_number("", "1", 2629) == "1"
+    assert typed_number("1", "8", 2629) == "18"
+    assert typed_number("185", "5", 2629) == "1855"
+    assert typed_number("262", "9", 2629) == "2629"
+    assert typed_number("263", "1", 2629) == "1"  # 2631 is past the end: 1 starts anew
+    assert typed_number("9", "4", 13) == "4"
+    assert typed_number("1", "0", 13) == "10"
+    assert typed_number("", "0", 13) == "" and typed_number("7", "0", 13) == ""  # no step 0, no 70

@@ -11,6 +11,7 @@ from ui_fakes import run_async, settle
 
 from codewalk.cli.main import main
 from codewalk.traces.reading import open_trace
+from codewalk.ui import tour_screen
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.ask import Ask
 from codewalk.ui.code_view import CodeView
@@ -55,6 +56,31 @@ async def test_a_trace_opens_on_the_programs_first_call_past_its_imports(toy: Pa
         code = screen.query_one(CodeView)
         assert code.source is not None and code.source.path.endswith("toypkg/__init__.py")
         assert code.source.lines[code.cursor[0] - 1].startswith("def fib(n):")
+
+
+@run_async
+async def test_digits_typed_together_name_one_step_and_one_alone_jumps_at_once(
+    toy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trace has many steps: ``2`` ``1`` typed together is step 21 (``1`` ``0`` step 10),
+    a digit that would make a step the trace lacks starts a number of its own, and a digit
+    typed after a pause is a step alone."""
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        assert len(screen.session.tour.steps) == 26
+        for keys, step in ((("2", "1"), 21), (("1", "0"), 10), (("2", "9"), 9), (("3",), 3), (("0",), 3)):
+            monkeypatch.setattr(tour_screen, "DIGITS_TOGETHER_S", 0.0)  # a pause before the first
+            await pilot.press(keys[0])
+            monkeypatch.setattr(tour_screen, "DIGITS_TOGETHER_S", 3600.0)  # the rest typed at once
+            await pilot.press(*keys[1:])
+            await settle(pilot)
+            assert screen.step_index == step - 1, keys
+        await pilot.press("7")  # straight after the 0: 30 is no step, 7 is
+        await settle(pilot)
+        assert screen.step_index == 6
 
 
 @run_async

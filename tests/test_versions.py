@@ -362,6 +362,37 @@ def test_a_release_with_a_v_or_a_pep440_spelling_is_read(demo: dict[str, str]) -
     assert resolve_target(pins, "demo@v1.0", "pins.toml").pin.tag == "v1.0"
 
 
+def test_a_version_equal_to_the_pins_or_a_cached_ones_is_that_release(
+    demo: dict[str, str],
+    isolated_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """PEP 440 reads 2 and 2.0.0 as the pinned 2.0, and 1.0.0 as the 1.0 the cache holds:
+    each is that release, read without a fetch of "demo-2.tar.gz" (there is none); a
+    version neither pinned, cached nor on the index is still one line."""
+    assert main(["sync"]) == 0
+    assert main(["find", "Engine", "--at", "demo@1.0"]) == 0
+    capsys.readouterr()
+    cached = sorted(p.name for p in (isolated_home / "sources" / "demo").iterdir())
+    assert cached == ["release-demo-1.0", "release-demo-2.0"]
+    monkeypatch.setenv("PIP_INDEX_URL", (isolated_home / "no-index").as_uri())  # nothing more is fetched
+    spellings = (("2", "demo==2.0"), ("v2.0.0", "demo==2.0"), ("1.0.0", "demo==1.0"), ("1", "demo==1.0"))
+    for asked, read in spellings:
+        results = json_of(capsys, "find", "Engine.run", "--at", f"demo@{asked}")["results"]
+        assert isinstance(results, list) and results[0]["version"] == read, asked
+    data = json_of(capsys, "diff", "Engine.run", "--from", "1.0.0", "--to", "2")
+    assert isinstance(data["from"], dict) and isinstance(data["to"], dict)
+    assert (data["from"]["version"], data["to"]["version"]) == ("demo==1.0", "demo==2.0")
+    assert sorted(p.name for p in (isolated_home / "sources" / "demo").iterdir()) == cached
+    monkeypatch.setenv("PIP_INDEX_URL", demo["PIP_INDEX_URL"])
+    assert main(["find", "Engine", "--at", "demo@9.9.0"]) == 2
+    *said, error = capsys.readouterr().err.splitlines()
+    assert said == ["codewalk: looking up demo==9.9.0 on the package index"]
+    assert error.startswith("codewalk: error: no source distribution of demo==9.9.0 found: ")
+    assert error.endswith("no demo-9.9.0.tar.gz")
+
+
 def test_sync_counts_only_the_other_pins_not_yet_in_the_cache(
     demo: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

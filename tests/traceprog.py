@@ -6,6 +6,7 @@ and one not, a function called again inside itself."""
 from __future__ import annotations
 
 import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -160,6 +161,16 @@ def use_toy(directory: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write_program(work)
     monkeypatch.chdir(work)
     return work
+
+
+def tree_rows(out: str) -> list[tuple[int, int, str]]:
+    """The lines of ``tour --trace NAME --plain``'s tree as (step, depth, label)."""
+    rows = []
+    for line in out.splitlines():
+        found = re.fullmatch(r" *([0-9]+)  ((?:  )*)(\S.*)", line)
+        if found:
+            rows.append((int(found[1]), len(found[2]) // 2, found[3]))
+    return rows
 
 
 def running(pid: int) -> bool:

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 def add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repo", metavar="R", help="a repo named in vendor_pins.toml (default: the first)")
     add_source(parser)
-    add_no_color(parser)
 
 
 def add_chain(parser: argparse.ArgumentParser) -> None:
@@ -61,10 +60,6 @@ def add_tours(parser: argparse.ArgumentParser) -> None:
         help="also read tours from DIR (repeatable; CODEWALK_TOURS_PATH works too)",
     )
     add_source(parser)
-
-
-def add_no_color(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--no-color", action="store_true", help="no ANSI colours (also NO_COLOR=1)")
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:

@@ -50,7 +50,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _available_commands(_named_command(argv)):
         module.register(subparsers)
+    for command in dict.fromkeys(subparsers.choices.values()):  # an alias names the same parser
+        add_shared(command)
     return parser
+
+
+def add_shared(command: argparse.ArgumentParser) -> None:
+    """The options every command takes, after its name (``codewalk check --no-color``)."""
+    command.add_argument("--no-color", action="store_true", help="no ANSI colours (also NO_COLOR=1)")
 
 
 def _named_command(argv: Sequence[str] | None) -> str | None:

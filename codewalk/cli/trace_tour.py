@@ -17,12 +17,17 @@ def run(args: argparse.Namespace) -> int:
         raise TourError("name a tour or --trace NAME, not both")
     if args.at or args.source:
         raise TourError("--trace reads each repository at the version that ran: leave out --at and --source")
+    from codewalk.traces.tree import folded
+
     opened = open_trace(args.trace)
     if not opened.trace.functions and not args.json:  # nothing to read: no blank screen
         from codewalk.cli.commands.trace import nothing_ran
         from codewalk.errors import TraceError
 
         raise TraceError(f"trace {args.trace!r} holds no call: {nothing_ran(opened.trace)}")
+    rows = folded(opened.trace, opened.tree)
+    if args.step is not None and not 1 <= args.step <= len(rows):  # as a tour refuses it
+        raise TourError(f"trace {opened.trace.name!r} has steps 1-{len(rows)}; there is no step {args.step}")
     if args.json:
         from codewalk.cli.common import dump
 
@@ -37,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             return launch.run_trace(args, opened)
     from codewalk.render.trace_tree import render_tree
 
-    sys.stdout.write(render_tree(opened.trace, opened.tree))
+    sys.stdout.write(render_tree(opened.trace, rows, args.step))
     return 0
 
 

@@ -1,19 +1,28 @@
 """A trace's call tree as text (``tour --trace NAME --plain``): one line per function
-called from one place, indented under its caller, with its calls and inclusive time.
+called from one place, numbered by its step (as ``--step K`` names it), indented under its
+caller, with its calls and inclusive time.
 
 What the program's imports ran comes first, as it ran, each import folded into one line;
-a line before the tree says how many there are and where the program's own calls start."""
+a line before the tree says how many there are and at which step the program's own calls
+start."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from codewalk.traces.model import Trace
 from codewalk.traces.text import header, node_label
-from codewalk.traces.tree import Tree, first_call, folded
+from codewalk.traces.tree import Row, first_call
 from codewalk.visible import visible
 
 
-def render_tree(trace: Trace, tree: Tree) -> str:
-    rows = folded(trace, tree)
+def render_tree(trace: Trace, rows: Sequence[Row], step: int | None = None) -> str:
+    """The tree of ``rows`` (``traces.tree.folded``), each line numbered; with ``step``
+    (1-based, in range), that step's line alone, as ``tour --plain --step K`` prints a
+    tour's step alone."""
+    width = len(str(len(rows)))
+    if step is not None:
+        return _line(trace, rows[step - 1], step, width) + "\n"
     lines = [visible(header(trace))]
     first = first_call(rows)
     if first:
@@ -21,10 +30,13 @@ def render_tree(trace: Trace, tree: Tree) -> str:
         lines.append(
             visible(
                 f"  {first} import{'s' if first != 1 else ''} ran first, each folded into one line; "
-                f"the program's own calls start at {function.short}"
+                f"the program's own calls start at step {first + 1}, {function.short}"
             )
         )
     lines.append("")
-    for row in rows:
-        lines.append(visible("  " * (row.depth + 1) + node_label(trace, row.shown, row.hidden)))
+    lines.extend(_line(trace, row, number, width) for number, row in enumerate(rows, start=1))
     return "\n".join(lines) + "\n"
+
+
+def _line(trace: Trace, row: Row, number: int, width: int) -> str:
+    return visible(f"{number:>{width}}  " + "  " * row.depth + node_label(trace, row.shown, row.hidden))

@@ -31,6 +31,7 @@ from typing import NamedTuple
 from codewalk.errors import PinError
 from codewalk.locations import read_text
 from codewalk.source.urls import ALLOWED_SCHEMES, url_scheme
+from codewalk.source.versions import same_version
 from codewalk.visible import quoted
 
 _REQUIRED = ("url", "tag", "package_root", "packages", "release")
@@ -82,12 +83,13 @@ class Pin(NamedTuple):
     def at(self, version: str) -> Pin:
         """The same repository at another release ``version``: its tag follows the pin's
         own pattern (``v5.23.0`` -> ``v4.57.6``, ``5.0.1`` -> ``4.8.5``); no commit or
-        tree is claimed for it."""
+        tree is claimed for it. A version equal to the pin's under PEP 440 (``5.23`` for
+        ``5.23.0``) is the pin."""
         if len(version) > MAX_PART or not _VERSION_RE.fullmatch(version):
             too_long = f" (more than {MAX_PART} characters)" if len(version) > MAX_PART else ""
             at = version if len(version) <= 40 else version[:40] + "..."
             raise PinError(f"{self.name}@{at}: {quoted(version)} is not a version{too_long}, e.g. 4.57.6")
-        if version == self.release_version:
+        if version == self.release_version or same_version(version, self.release_version):
             return self
         current = self.release_version
         if current not in self.tag:

@@ -6,6 +6,9 @@
 - ``transformers@installed``: the version installed in the active Python environment
   (the ``python`` on ``PATH``, which honours ``VIRTUAL_ENV`` and ``PYTHONPATH``), read
   from its package metadata without importing the package.
+
+A version is read as PEP 440 reads it: one equal to the pin's is the pin, one equal to
+a release the cache holds is that release (``4.57`` is a cached ``4.57.0``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import NamedTuple
 
 from codewalk.errors import PinError
 from codewalk.source.pins import Pin, get_pin
-from codewalk.source.versions import valid_version
+from codewalk.source.versions import release_of, same_version, valid_version
 from codewalk.visible import quoted
 
 INSTALLED = "installed"
@@ -61,8 +64,21 @@ def resolve_target(pins: dict[str, Pin], text: str | None, filename: str) -> Tar
         return Target(pin, "")
     if version == INSTALLED:
         found, python = installed_version(pin.release_name)
-        return Target(pin.at(found), f"installed in {python}")
-    return Target(pin.at(version), "")
+        return Target(pin.at(as_cached(pin, found)), f"installed in {python}")
+    return Target(pin.at(as_cached(pin, version)), "")
+
+
+def as_cached(pin: Pin, version: str) -> str:
+    """``version`` as the cache spells a release equal to it under PEP 440, else as given
+    (the pin's own version, cached or not, :meth:`Pin.at` knows): no fetch for a release
+    kept under another spelling."""
+    from codewalk.source.cache import entries
+
+    for _, manifest in entries(pin.name):
+        kept = release_of(manifest.release)
+        if kept != version and manifest.release and same_version(kept, version):
+            return kept
+    return version
 
 
 _PROBE = (

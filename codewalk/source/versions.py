@@ -60,7 +60,7 @@ def same_version(one: str, other: str) -> bool:
     a, b = release_of(one), release_of(other)
     try:
         return Version(a) == Version(b)
-    except InvalidVersion:
+    except (InvalidVersion, ValueError):  # ValueError: a number of thousands of digits
         return a == b
 
 

@@ -17,7 +17,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             ("n / →", "next step"),
             ("p / ←", "previous step"),
-            ("1 … 9", "jump to step k (or choose it in the list)"),
+            ("0 … 9", "jump to step k, or choose it in the list (digits typed together: 1 8 5 is step 185)"),
             ("r", "return to the current step"),
             ("s", "show / hide the steps list (hidden on a narrow terminal)"),
             ("t", "list of tours"),

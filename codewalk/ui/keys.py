@@ -23,5 +23,17 @@ TOUR_BINDINGS: list[BindingType] = [
     Binding("o", "open_editor", "Edit", show=False),
     Binding("R", "record", "Record", show=False),
     Binding("y", "copy_permalink", "Link", show=False),
-    *(Binding(str(k), f"jump({k - 1})", f"Step {k}", show=False) for k in range(1, 10)),
+    *(Binding(str(k), f"digit('{k}')", f"Step {k}", show=False) for k in range(10)),
 ]
+
+DIGITS_TOGETHER_S = 1.0  # digits typed closer than this apart make one step number
+
+
+def typed_number(typed: str, digit: str, steps: int) -> str:
+    """The step number that ``digit`` makes, typed after ``typed`` (the digits typed just
+    before it, "" when none): the longer number while it is one of the ``steps``; else
+    ``digit`` starts a number of its own ("" for a lone 0, no step's number)."""
+    longer = typed + digit
+    if typed and int(longer) <= steps:
+        return longer
+    return "" if digit == "0" else digit

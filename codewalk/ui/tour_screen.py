@@ -10,6 +10,7 @@ notification.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import ClassVar
@@ -28,7 +29,7 @@ from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import TourHeader
 from codewalk.ui.history import Location, step_location
-from codewalk.ui.keys import TOUR_BINDINGS
+from codewalk.ui.keys import DIGITS_TOGETHER_S, TOUR_BINDINGS, typed_number
 from codewalk.ui.links_panel import LinksPanel, link_text
 from codewalk.ui.note import NoteView
 from codewalk.ui.palette import SymbolProvider
@@ -74,6 +75,7 @@ class TourScreen(Places):
         self.resolved: dict[int, ResolvedStep] = {}
         self._pending: set[int] = set()  # steps being resolved
         self._under_version: tuple[bool, bool] | None = None  # what the version diff hides
+        self._typed = ("", 0.0)  # the step number typed so far, and when its last digit was
 
     # -- layout --------------------------------------------------------------------
 
@@ -253,10 +255,17 @@ class TourScreen(Places):
     def action_previous_step(self) -> None:
         self.show_step(self.step_index - 1)
 
-    def action_jump(self, index: int) -> None:
+    def action_digit(self, digit: str) -> None:
+        """Jump to the step the digit names; digits typed in quick succession make one
+        number (``1``, ``8``, ``5``: step 1, then 18, then 185), each jumped to at once."""
         assert self.session is not None
-        if index < len(self.session.tour.steps):
-            self.show_step(index)
+        typed, at = self._typed
+        now = time.monotonic()
+        steps = len(self.session.tour.steps)
+        number = typed_number(typed if now - at < DIGITS_TOGETHER_S else "", digit, steps)
+        self._typed = (number, now)
+        if number and int(number) <= steps:
+            self.show_step(int(number) - 1)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if isinstance(event.option_list, StepsList):

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from codewalk.cli.common import add_json, add_no_color, dump, result_dict
+from codewalk.cli.common import add_json, dump, result_dict
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -52,7 +52,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--repo", metavar="R", help="the repo a bare VERSION is of (default: the first pin)")
     parser.add_argument("--context", type=int, default=3, metavar="N", help="lines of context (default 3)")
     add_json(parser)
-    add_no_color(parser)
     parser.set_defaults(handler=run)
 
 

@@ -11,7 +11,7 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
-from codewalk.cli.common import add_no_color, add_tours
+from codewalk.cli.common import add_tours
 from codewalk.cli.workspaces import Workspaces
 
 if TYPE_CHECKING:  # the records of a tour, needed only when one is read
@@ -43,7 +43,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--step", type=int, metavar="K", help="start at (or, plain, print only) step K")
     parser.add_argument("--plain", action="store_true", help="print the tour instead of opening the UI")
     parser.add_argument("--json", action="store_true", help="print the resolved steps as JSON")
-    add_no_color(parser)
     add_tours(parser)
     parser.set_defaults(handler=run)
 
