@@ -70,15 +70,15 @@ async def test_digits_typed_together_name_one_step_and_one_alone_jumps_at_once(
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, TourScreen) and screen.session is not None
-        assert len(screen.session.tour.steps) == 26
-        for keys, step in ((("2", "1"), 21), (("1", "0"), 10), (("2", "9"), 9), (("3",), 3), (("0",), 3)):
+        assert len(screen.session.tour.steps) == 30
+        for keys, step in ((("2", "1"), 21), (("1", "0"), 10), (("3", "5"), 5), (("3",), 3), (("0",), 3)):
             monkeypatch.setattr(tour_screen, "DIGITS_TOGETHER_S", 0.0)  # a pause before the first
             await pilot.press(keys[0])
             monkeypatch.setattr(tour_screen, "DIGITS_TOGETHER_S", 3600.0)  # the rest typed at once
             await pilot.press(*keys[1:])
             await settle(pilot)
             assert screen.step_index == step - 1, keys
-        await pilot.press("7")  # straight after the 0: 30 is no step, 7 is
+        await pilot.press("7")  # straight after a lone 0 (no step): 7 alone
         await settle(pilot)
         assert screen.step_index == 6
 
