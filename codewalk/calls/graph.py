@@ -284,9 +284,10 @@ class _Frontier:
         """``hop`` (of cost ``step``) reaches a body at ``cost``, ``depth`` calls from the start."""
         self.hops.setdefault(cost, []).append((hop, depth, step))
 
-    def _reach(self, cost: tuple[int, int]) -> None:
+    def _reach(self, cost: Cost) -> None:
         """The bodies the hops of ``cost`` reach, in order: each one new at that cost is
-        searched next, and a hop to one already reached at that cost is one more parent."""
+        searched next, and a hop to one already reached at that cost, or at up to
+        ``SLACK`` calls less, is one more parent."""
         self.order = cost
         for offered, depth, step in self.hops.pop(cost):
             hop = _said(offered)
