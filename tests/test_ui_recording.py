@@ -15,7 +15,9 @@ from codewalk.tours.model import Tour
 from codewalk.tours.recording import draft_of, new_draft
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
+from codewalk.ui.columns import NARROW, SLIM, SLIM_LIST
 from codewalk.ui.confirm import Confirm
+from codewalk.ui.note import NoteView
 from codewalk.ui.note_editor import NoteEditor
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.record_panel import RecordPanel
@@ -346,3 +348,38 @@ async def test_a_draft_not_written_yet_is_not_lost_on_one_q(tmp_path: Path) -> N
         await pilot.press("q")
         await settle(pilot)
     assert app.return_code == 0
+
+
+@run_async
+async def test_the_recorder_follows_the_width_as_the_tour_does(tmp_path: Path) -> None:
+    """The tour view's rule: under NARROW the note goes under the code, under SLIM the
+    steps are hidden and ``s`` shows them; on a wide terminal ``s`` hides them."""
+    app = recording_of(tmp_path / "kept.yaml")
+    async with app.run_test(size=(SLIM - 10, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        panel = screen.query_one(RecordPanel)
+        assert not panel.display or panel.region.width == 0
+        assert screen.query_one(CodeView).region.width == SLIM - 10
+        note = screen.query_one(NoteView)
+        assert note.region.y > screen.query_one(CodeView).region.y  # under the code
+        await pilot.press("s")
+        await settle(pilot)
+        assert panel.region.width == SLIM_LIST
+        assert screen.query_one(CodeView).region.width == SLIM - 10 - SLIM_LIST
+        await pilot.press("s")
+        await settle(pilot)
+        assert panel.region.width == 0 and screen.query_one(CodeView).region.width == SLIM - 10
+
+    app = recording_of(tmp_path / "kept.yaml")
+    async with app.run_test(size=(NARROW + 10, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        panel = screen.query_one(RecordPanel)
+        note = screen.query_one(NoteView)
+        assert panel.region.width > 0 and note.region.x > screen.query_one(CodeView).region.x
+        await pilot.press("s")
+        await settle(pilot)
+        assert panel.region.width == 0
+        assert screen.query_one(CodeView).region.width == NARROW + 10 - note.region.width

@@ -27,13 +27,14 @@ from codewalk.tours.loader import parse_tour
 from codewalk.tours.recording import Draft, Spot, step_at
 from codewalk.tours.saving import write_tour
 from codewalk.ui.calls_panel import CallsPanel
+from codewalk.ui.columns import Columns
 from codewalk.ui.confirm import Confirm
 from codewalk.ui.header import TourHeader
 from codewalk.ui.history import Location, step_location
 from codewalk.ui.note import NoteView
 from codewalk.ui.note_editor import Edited, NoteEditor
 from codewalk.ui.palette import SymbolProvider
-from codewalk.ui.places import Places, code_column
+from codewalk.ui.places import code_column
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.record_panel import RecordPanel
 from codewalk.ui.references import ReferencesPanel
@@ -48,11 +49,8 @@ HINT = (
 )
 
 
-class RecordScreen(Places):
+class RecordScreen(Columns):
     DEFAULT_CSS = """
-    RecordScreen #body { height: 1fr; }
-    RecordScreen #center { width: 1fr; height: 1fr; }
-    RecordScreen CodeView { height: 1fr; }
     RecordScreen NoteView { width: 34%; }
     """
 
@@ -99,10 +97,11 @@ class RecordScreen(Places):
     def compose(self) -> ComposeResult:
         yield TourHeader(id="header")
         with Horizontal(id="body"):
-            yield RecordPanel(id="record")
-            with Vertical(id="center"):
-                yield from code_column()
-            yield NoteView(id="note")
+            yield RecordPanel(id="record", classes="steps-column")
+            with Horizontal(id="right"):
+                with Vertical(id="center"):
+                    yield from code_column()
+                yield NoteView(id="note")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
