@@ -383,3 +383,37 @@ async def test_the_recorder_follows_the_width_as_the_tour_does(tmp_path: Path) -
         await settle(pilot)
         assert panel.region.width == 0
         assert screen.query_one(CodeView).region.width == NARROW + 10 - note.region.width
+
+
+def row_texts(app: CodewalkApp) -> list[str]:
+    rows = app.screen.query_one(RecordPanel).query_one("OptionList")
+    return [str(rows.get_option_at_index(n).prompt) for n in range(rows.option_count)]  # type: ignore[attr-defined]
+
+
+@run_async
+async def test_after_w_each_step_is_marked_as_check_says_and_a_change_unmarks_it(tmp_path: Path) -> None:
+    """Resolved steps ``●``, a step whose only problem is a note warning its own mark, ``✗``
+    only for the step that does not resolve; a step changed since is not checked."""
+    path = tmp_path / "fake.yaml"
+    tour = make_tour()  # its step 3 names nothing
+    draft = draft_of(tour, "", path)
+    draft = draft.edit(0, note="WARN: the note says so", title=draft.steps[0].title)
+    app = make_app(make_session(tour=tour), recording=(draft, None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert [row[0] for row in row_texts(app)] == ["○"] * 4  # not checked yet
+        legend = str(app.screen.query_one("#record-legend").render())
+        assert "△ note warning" in legend and "✗ does not resolve" in legend and "○ not checked" in legend
+        await pilot.press("w", "y")
+        await settle(pilot)
+        assert [row[0] for row in row_texts(app)] == ["△", "●", "✗", "●"]
+        assert any("check: 2 to fix" in n for n in notes(app))
+
+        app.screen._select(1)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("tab", *" More.", "ctrl+s")
+        await settle(pilot)
+        assert [row[0] for row in row_texts(app)] == ["△", "○", "✗", "●"]  # step 2 changed since
+        await pilot.press("]")  # moved, not changed: its mark stays
+        assert [row[0] for row in row_texts(app)] == ["△", "✗", "○", "●"]

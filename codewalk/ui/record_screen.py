@@ -24,7 +24,7 @@ from textual.widgets import Footer, OptionList
 
 from codewalk.errors import TourError
 from codewalk.tours.loader import parse_tour
-from codewalk.tours.recording import Draft, Spot, step_at
+from codewalk.tours.recording import Draft, DraftStep, Spot, step_at
 from codewalk.tours.saving import write_tour
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.columns import Columns
@@ -36,9 +36,9 @@ from codewalk.ui.note_editor import Edited, NoteEditor
 from codewalk.ui.palette import SymbolProvider
 from codewalk.ui.places import code_column
 from codewalk.ui.problem import StepProblem
-from codewalk.ui.record_panel import RecordPanel
+from codewalk.ui.record_panel import RecordPanel, statuses
 from codewalk.ui.references import ReferencesPanel
-from codewalk.ui.session import TourSession
+from codewalk.ui.session import CheckFinding, TourSession
 
 HINT = (
     "[b]Recording a tour.[/b]\n\n"
@@ -47,6 +47,8 @@ HINT = (
     "[b]a[/b] adds a step at the cursor: on the symbol around it, lit on its statement (or on the "
     "lines chosen with shift+↑ / shift+↓). [b]e[/b] writes its note, [b]w[/b] writes the tour."
 )
+
+Checked = tuple[str | None, str | None, tuple[str, ...], str | None, str]  # what a check read of a step
 
 
 class RecordScreen(Columns):
@@ -91,7 +93,9 @@ class RecordScreen(Columns):
         self.saved = on_disk is not None or not draft.steps  # a draft's steps are not written yet
         self._wrote = False
         self._warned = False  # of unsaved steps, by the first q
-        self._broken: set[int] = set()  # the keys of the steps the last check found broken
+        # what the last check said of each step (by key), with what it checked of the step:
+        # a mark stands while the step is unchanged
+        self._checked: dict[int, tuple[Checked, str]] = {}
         self.off_tour = True  # every place is the reader's own: no step to return to
 
     def compose(self) -> ComposeResult:
@@ -129,7 +133,12 @@ class RecordScreen(Columns):
             state = "changed: w writes it"
         else:
             state = "written" if self._wrote else "as read: nothing to write"
-        self.query_one(RecordPanel).show(draft, self.selected, state=state, problems=self._broken)
+        marks = {
+            step.key: checked[1]
+            for step in draft.steps
+            if (checked := self._checked.get(step.key)) is not None and checked[0] == _checked_part(step)
+        }
+        self.query_one(RecordPanel).show(draft, self.selected, state=state, marks=marks)
         note = self.query_one(NoteView)
         if self.selected is None:
             note.show(draft.title, draft.summary or "*No step yet.*")
@@ -305,10 +314,10 @@ class RecordScreen(Columns):
         self.saved = self._wrote = True
         self._refresh()
         self.notify(f"wrote {self.draft.path}; checking it …", markup=False)
-        self._check(tour)
+        self._check(tour, steps)
 
     @work(thread=True, exit_on_error=False, group="check")
-    def _check(self, tour: object) -> None:
+    def _check(self, tour: object, steps: tuple[DraftStep, ...]) -> None:
         from codewalk.tours.model import Tour
 
         assert self.session is not None and isinstance(tour, Tour)
@@ -317,17 +326,18 @@ class RecordScreen(Columns):
         except Exception as error:
             self.app.call_from_thread(self.notify, f"check: {error}", severity="error", markup=False)
             return
-        self.app.call_from_thread(self._checked, found)
+        self.app.call_from_thread(self._checked_as, found, steps)
 
-    def _checked(self, found: Sequence[tuple[int | None, str]]) -> None:
-        steps = self.draft.steps
-        self._broken = {steps[index].key for index, _ in found if index is not None and index < len(steps)}
+    def _checked_as(self, found: Sequence[CheckFinding], steps: tuple[DraftStep, ...]) -> None:
+        """Mark ``steps`` (as written) by what the check ``found``."""
+        marks = zip(steps, statuses(found, len(steps)), strict=True)
+        self._checked = {step.key: (_checked_part(step), status) for step, status in marks}
         self._refresh()
         if not found:
             resolve = "the step resolves" if len(steps) == 1 else f"all {len(steps)} steps resolve"
             self.notify(f"check: {resolve}, no note warnings", markup=False)
             return
-        lines = "\n".join(message for _, message in found)
+        lines = "\n".join(finding.message for finding in found)
         self.notify(f"check: {len(found)} to fix\n{lines}", severity="warning", markup=False, timeout=30)
 
     # -- leaving -----------------------------------------------------------------------
@@ -351,6 +361,11 @@ class RecordScreen(Columns):
             return
         if len(self.app.screen_stack) > 2 and self._may_leave():
             self.dismiss()
+
+
+def _checked_part(step: DraftStep) -> Checked:
+    """What a check reads of a step: its mark stands while these are unchanged."""
+    return (step.at, step.file, step.focus, step.repo, step.note)
 
 
 def _location(spot: Spot) -> Location:

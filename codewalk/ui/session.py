@@ -34,8 +34,20 @@ T = TypeVar("T")
 
 # (the repos, 0-based step index) -> the step's resolution; runs on the nav thread
 StepResolver = Callable[[Any], Callable[[int], ResolvedStep]]
-# (the repos, a tour) -> what `check` says of it: (0-based step or None, message); on the nav thread
-TourCheck = Callable[[Any, Tour], "Sequence[tuple[int | None, str]]"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFinding:
+    """One thing ``check`` says of a tour: about its step ``step`` (0-based; None: the
+    tour's), ``broken`` (the step does not resolve) or a note warning."""
+
+    step: int | None
+    message: str
+    broken: bool
+
+
+# (the repos, a tour) -> what `check` says of it; on the nav thread
+TourCheck = Callable[[Any, Tour], "Sequence[CheckFinding]"]
 Permalink = Callable[[str, int, int], "str | None"]
 Say = Callable[[str], None]  # what a slow task is doing, in words, for the reader
 
@@ -298,7 +310,7 @@ class TourSession:
         that did not run ``repo``)."""
         return self.executed(repo, path) if self.executed is not None else None
 
-    def check_tour(self, tour: Tour) -> Sequence[tuple[int | None, str]]:
+    def check_tour(self, tour: Tour) -> Sequence[CheckFinding]:
         """What ``check`` says of ``tour`` at the repositories read (call from a worker):
         each broken step and each note warning, with the step it is about."""
         check = self.check
