@@ -312,6 +312,9 @@ class FakeStack:
     def synced(self) -> list[str]:
         return [*self.navigators, *(repo for repo in self.cached if repo not in self.navigators)]
 
+    def pinned(self) -> list[str]:
+        return list(REPOS)
+
     @contextlib.contextmanager
     def fetching_only(self, repos: Collection[str]) -> Iterator[None]:
         before, self.fetchable = self.fetchable, {*repos, *self.synced()}

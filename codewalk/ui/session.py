@@ -192,18 +192,20 @@ class NavThread:
 
         return self.on(repo, lambda nav: nav.callers_at(path, line, col), reaches)
 
-    def search(self, repos: Sequence[str], text: str, limit: int) -> Sequence[Target]:
+    def search(self, repos: Sequence[str], text: str, limit: int) -> Searched:
         """Symbols for the palette, in every repository that can be read without a fetch
         (as ``codewalk find`` searches), ``repos`` first (the one on screen, the tour's):
-        what each finds for ``text``, interleaved so that every repo's best hits come early."""
+        what each finds for ``text``, interleaved so that every repo's best hits come early;
+        and the pins not searched (their source is not in the cache)."""
 
-        def run(stack: Repos) -> list[Target]:
+        def run(stack: Repos) -> Searched:
             with stack.fetching_only(()):  # nor does what the resolver follows from them
                 ready = stack.synced()
                 searched = [*(r for r in repos if r in ready), *(r for r in ready if r not in repos)]
                 found = interleave([search_symbols(stack.workspace(r), text, limit) for r in searched])
                 self._learn(stack, [target.repo for target in found[:limit]])
-            return found[:limit]
+            not_cached = tuple(repo for repo in stack.pinned() if repo not in ready)
+            return Searched(found[:limit], not_cached)
 
         return self.call(run)
 
@@ -217,6 +219,15 @@ class NavThread:
         """Stop waiting for everything under way: every wait fails at once."""
         for lane in (self._nav, self._jedi, self._fetches):
             lane.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Searched:
+    """What the palette found, and the pins it could not search (not in the cache: a
+    keystroke fetches nothing)."""
+
+    targets: Sequence[Target]
+    not_cached: tuple[str, ...]
 
 
 def interleave(lists: Iterable[Sequence[Target]]) -> list[Target]:
