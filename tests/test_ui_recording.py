@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
+from textual.widgets._toast import Toast
 from ui_fakes import make_session, make_tour, run_async, settle
 
 from codewalk.tours.loader import parse_tour
@@ -17,6 +18,7 @@ from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.columns import NARROW, SLIM, SLIM_LIST
 from codewalk.ui.confirm import Confirm
+from codewalk.ui.help import RECORD_KEYS, HelpScreen
 from codewalk.ui.note import NoteView
 from codewalk.ui.note_editor import NoteEditor
 from codewalk.ui.problem import StepProblem
@@ -417,3 +419,40 @@ async def test_after_w_each_step_is_marked_as_check_says_and_a_change_unmarks_it
         assert [row[0] for row in row_texts(app)] == ["△", "○", "✗", "●"]  # step 2 changed since
         await pilot.press("]")  # moved, not changed: its mark stays
         assert [row[0] for row in row_texts(app)] == ["△", "✗", "○", "●"]
+
+
+def help_shown(app: CodewalkApp) -> str:
+    assert isinstance(app.screen, HelpScreen)
+    return str(app.screen.query_one(Static).render())
+
+
+@run_async
+async def test_help_in_the_recorder_lists_its_keys_and_q_says_whole_what_again_does(tmp_path: Path) -> None:
+    path = tmp_path / "kept.yaml"
+    app = tour_app(path)
+    async with app.run_test(size=(150, 44), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "return to the current step" in help_shown(app)  # the tour's help, in a tour
+        await pilot.press("escape", "R")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        shown = help_shown(app)
+        for key, what in [row for _, rows in RECORD_KEYS for row in rows]:
+            assert key in shown and what in shown
+        assert "[ / ]" in shown and "△" in shown and "note has a warning" in shown
+        assert "return to the current step" not in shown and "1 … 9" not in shown
+        await pilot.press("question_mark")  # closes it, as in a tour
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+
+        await pilot.press("D", "q")
+        await settle(pilot)
+        said = "changes not written: w writes them; press again to leave without them"
+        assert notes(app)[-1] == said and app.return_code is None
+        toast = app.screen.query_one(Toast)
+        lines = toast.render_lines(toast.region.reset_offset)
+        assert " ".join("".join(s.text for s in line).strip(" ▌") for line in lines).split() == said.split()

@@ -30,6 +30,7 @@ from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.columns import Columns
 from codewalk.ui.confirm import Confirm
 from codewalk.ui.header import TourHeader
+from codewalk.ui.help import RECORD_KEYS, HelpScreen
 from codewalk.ui.history import Location, step_location
 from codewalk.ui.note import NoteView
 from codewalk.ui.note_editor import Edited, NoteEditor
@@ -74,6 +75,7 @@ class RecordScreen(Columns):
         Binding("x", "references", "Callers", show=False),
         Binding("c", "calls", "Calls", show=False),
         Binding("escape", "leave", "Close", show=False),
+        Binding("question_mark", "help", "Help"),
         Binding("q", "quit_recording", "Quit"),
         Binding("ctrl+c", "quit_recording", "Quit", show=False),
     ]
@@ -346,8 +348,12 @@ class RecordScreen(Columns):
         if self.saved or self._warned:
             return True
         self._warned = True
-        self.notify("the tour has changes not written: w writes it; again to leave without", markup=False)
+        self.notify("changes not written: w writes them; press again to leave without them", markup=False)
         return False
+
+    def action_help(self) -> None:
+        """The recorder's keys (the app's ``?`` shows the tour's)."""
+        self.app.push_screen(HelpScreen(RECORD_KEYS))
 
     def action_quit_recording(self) -> None:
         if self._may_leave():
