@@ -80,14 +80,14 @@ RECORD_KEYS: tuple[Group, ...] = (
     (
         "Recording",
         (
-            ("a", "add a step at the cursor (shift+↑ / shift+↓ choose lines)"),
+            ("a", "add a step at the cursor (shift+↑↓: its lines)"),
             ("e", "the selected step's title and note"),
             ("E", "the tour's title and summary"),
             ("[ / ]", "move the selected step up / down"),
             ("D", "delete the selected step"),
-            ("n / p", "select the next / previous step (its code is shown)"),
+            ("n / p", "select the next / previous step"),
             ("w", "write the tour, then check it (the marks below)"),
-            ("s", "show / hide the steps (hidden on a narrow terminal)"),
+            ("s", "show / hide the steps (hidden when narrow)"),
         ),
     ),
     (

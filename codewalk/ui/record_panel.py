@@ -41,7 +41,7 @@ CHECK_LEGEND: tuple[tuple[str, str], ...] = tuple(  # each mark, plain, and what
     for mark, what in (
         (CHECK_MARKS["resolved"], "the step resolves"),
         (CHECK_MARKS["warning"], "resolves; its note has a warning (w says which)"),
-        (CHECK_MARKS["broken"], "does not resolve (no such name, or focus not found)"),
+        (CHECK_MARKS["broken"], "does not resolve (its name or focus not found)"),
         (PENDING, "not checked as it stands (new, or changed since)"),
     )
 )
