@@ -25,6 +25,7 @@ _LOOKUPS: tuple[tuple[str, str], ...] = (
     ("x", "on a definition's name: its callers; elsewhere: every use of the name"),
     ("c", "the calls of the function around the cursor, to jump into"),
 )
+_GOTO = ("g / enter", "go to the definition of the name at the cursor, in any pinned repo")
 _SEARCH = ("ctrl+p", "search a symbol in any pinned repo in the cache (symbols, not commands)")
 
 KEYS: tuple[Group, ...] = (
@@ -44,7 +45,7 @@ KEYS: tuple[Group, ...] = (
         "Code",
         (
             *MOVES,
-            ("g / enter", "go to the definition of the name at the cursor, in any pinned repo"),
+            _GOTO,
             ("b / ctrl+o", "back through jumps"),
             ("f", "forward through jumps"),
             *_LOOKUPS,
@@ -94,7 +95,7 @@ RECORD_KEYS: tuple[Group, ...] = (
         "Code",
         (
             *MOVES,
-            ("g / enter", "go to the definition of the name at the cursor, in any pinned repo"),
+            _GOTO,
             ("b", "back through jumps"),
             ("f", "forward through jumps"),
             *_LOOKUPS,

@@ -39,7 +39,7 @@ CHECK_MARKS = {
 CHECK_LEGEND: tuple[tuple[str, str], ...] = tuple(  # each mark, plain, and what it says (the help's words)
     (Content.from_markup(mark).plain, what)
     for mark, what in (
-        (CHECK_MARKS["resolved"], "the step resolves"),
+        (CHECK_MARKS["resolved"], "resolves"),
         (CHECK_MARKS["warning"], "resolves; its note has a warning (w says which)"),
         (CHECK_MARKS["broken"], "does not resolve (its name or focus not found)"),
         (PENDING, "not checked as it stands (new, or changed since)"),
