@@ -381,6 +381,16 @@ def test_chains_through_the_same_functions_by_another_line_are_one_route(ws: Wor
     ]
 
 
+def test_after_the_shortest_chains_come_those_one_call_longer(ws: Workspace) -> None:
+    """``publish`` reaches ``finish`` through ``quote`` (two calls), ``seal`` (three) and
+    ``stamp`` (four): the first two are listed, the shortest first."""
+    search = ws.path("publish", "finish", limit=3).search
+    hops = [[h.caller.target.qualname.rpartition(".")[2] for h in c] for c in search.chains]
+    assert hops == [["publish", "quote"], ["publish", "seal", "escape"]]
+    (only,) = ws.path("publish", "finish", limit=1).search.chains
+    assert [h.caller.target.qualname.rpartition(".")[2] for h in only] == ["publish", "quote"]
+
+
 def test_a_short_name_this_pin_does_not_define_is_looked_for_in_the_scope(stacked: Workspace) -> None:
     """``scale`` is accelerate's alone: ``calls``, ``callers`` and ``path`` look for it in the
     pins of the scope (the CLI's: every pin in the cache, as ``find`` looks), not in this

@@ -133,6 +133,10 @@ def test_path_text_json_and_no_chain(repo: Path, capsys: pytest.CaptureFixture[s
         "callpkg.trainer.Trainer.train -> accelerate.Accelerator.backward: 1 chain of 3 calls"
     )
     assert "  accelerate.Accelerator.backward  (in another package, not pinned)" in out
+    code, out, _ = run(capsys, "path", "publish", "finish")  # the shortest, then one a call longer
+    assert code == 0
+    assert out.splitlines()[0].startswith("callpkg.exporting.publish -> callpkg.exporting.finish: ")
+    assert out.splitlines()[0].split(": ", 1)[1].startswith("2 chains, the first of 2 calls (")
     code, out, _ = run(capsys, "path", "Mixin.generate", "Model._slow", "--json")
     data = json.loads(out)
     (chain,) = data["chains"]

@@ -27,6 +27,10 @@ NARROW_BODIES = 800  # bodies searched before the calls of many candidates are
 # as WIDE_HOP calls; a hop to a definition an untyped x.m(...) may reach by name, as POSSIBLE_HOP
 WIDE_HOP = 2
 POSSIBLE_HOP = 4
+SLACK = 1  # chains up to this many calls dearer than the cheapest are listed after it
+CHAINS_READ = 8  # chains read back per chain listed, to list the cheapest
+CHAIN_STEPS = 20_000  # steps back through the hops before the chains read so far are listed
+Cost = tuple[int, int]  # calls (a guess counting as more), and guesses
 
 
 def key(target: Resolved) -> tuple[str, str, int]:
@@ -150,9 +154,11 @@ def shortest_paths(
     toward: Callable[[], Near] | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> PathSearch:
-    """Up to ``limit`` shortest chains from ``start`` to one of ``goals`` (or to the
-    name ``goal_name`` of another package), breadth first. Bodies are read in ``repos``
-    only (default: the start's and the goals'); a call into another pin ends there.
+    """Up to ``limit`` chains from ``start`` to one of ``goals`` (or to the name
+    ``goal_name`` of another package), breadth first: the shortest, then those up to
+    ``SLACK`` calls longer (the way a run goes is often not the shortest the code allows).
+    Bodies are read in ``repos`` only (default: the start's and the goals'); a call into
+    another pin ends there.
 
     A call of more than ``WIDE`` candidates (``self(...)`` in a mixin, an annotated base
     class's instance) is searched lazily: first not at all; then, when no chain was found,
@@ -242,7 +248,9 @@ def _said(hop: Hop) -> Hop:
 
 class _Frontier:
     """The hops still to follow, by cost (a call 1, a guess more), and how each body was
-    reached at its least cost: the hops to it (its parents) and its depth in calls.
+    reached: its least cost, its depth in calls then, and the hops to it (its parents) at
+    that cost or up to ``SLACK`` calls more, each with its own cost. A body is searched
+    once, at its least cost.
 
     The body a hop runs is made (told what the call passes on) only when the hops of its
     cost come up, all of them together: the search mostly stops well before it reaches
@@ -250,10 +258,10 @@ class _Frontier:
 
     def __init__(self, start: Body, child: Callable[[Hop], Body | None]) -> None:
         self.child = child
-        self.parents: dict[Node, list[Hop]] = {}
-        self.cost_of: dict[Node, tuple[int, int]] = {node(start): (0, 0)}
+        self.parents: dict[Node, list[tuple[Hop, Cost]]] = {}  # each hop with its own cost
+        self.cost_of: dict[Node, Cost] = {node(start): (0, 0)}
         self.depth_of: dict[Node, int] = {node(start): 0}
-        self.hops: dict[tuple[int, int], list[tuple[Hop, int]]] = {}  # by cost, with the depth reached
+        self.hops: dict[Cost, list[tuple[Hop, int, Cost]]] = {}  # by cost, with the depth reached
         self.bodies: deque[Body] = deque([start])  # those of the least cost, in the order reached
         self.order = (0, 0)
 
@@ -272,15 +280,15 @@ class _Frontier:
     def pop(self) -> Body:
         return self.bodies.popleft()
 
-    def offer(self, hop: Hop, cost: tuple[int, int], depth: int) -> None:
-        """``hop`` reaches a body at ``cost``, ``depth`` calls from the start."""
-        self.hops.setdefault(cost, []).append((hop, depth))
+    def offer(self, hop: Hop, cost: Cost, depth: int, step: Cost) -> None:
+        """``hop`` (of cost ``step``) reaches a body at ``cost``, ``depth`` calls from the start."""
+        self.hops.setdefault(cost, []).append((hop, depth, step))
 
     def _reach(self, cost: tuple[int, int]) -> None:
         """The bodies the hops of ``cost`` reach, in order: each one new at that cost is
         searched next, and a hop to one already reached at that cost is one more parent."""
         self.order = cost
-        for offered, depth in self.hops.pop(cost):
+        for offered, depth, step in self.hops.pop(cost):
             hop = _said(offered)
             child = self.child(hop)
             if child is None:
@@ -290,10 +298,10 @@ class _Frontier:
             if known is None:
                 self.cost_of[there] = cost
                 self.depth_of[there] = depth
-                self.parents[there] = [hop]
+                self.parents[there] = [(hop, step)]
                 self.bodies.append(child)
-            elif known == cost:
-                self.parents[there].append(hop)
+            elif there in self.parents and cost[0] <= known[0] + SLACK:  # a dearer way (not to the start)
+                self.parents[there].append((hop, step))
 
 
 def _search(
@@ -309,8 +317,9 @@ def _search(
     known_before: _Known,
 ) -> PathSearch:
     """Bodies in the order of their cost from ``start`` (a call 1, a guess more; of two as
-    costly, the one through fewer guesses first), within ``max_depth`` calls; the chains
-    of the least cost, each body's parents being the hops that reached it at its cost.
+    costly, the one through fewer guesses first), within ``max_depth`` calls, until no
+    body is left cheaper than the cheapest chain found plus ``SLACK``; the chains of the
+    least cost first, then those up to ``SLACK`` calls dearer (:func:`_chains`).
 
     Searching toward the goal (``near``), it stops once it has ``limit`` routes (chains
     that differ only by the candidate they take of a call of many candidates are one
@@ -320,13 +329,13 @@ def _search(
     named = _functions_by_name(near) if near is not None else {}
     bodies = known_before.bodies
     frontier = _Frontier(start, lambda hop: _child(cr, hop, known_before))
-    ends: list[tuple[tuple[int, int], Hop]] = []
+    ends: list[tuple[Cost, Hop, Cost]] = []  # each with its cost from the start, and its own
     analysed = 0
     complete = True
     enough = False
     while not enough:
         best = min((end[0][0] for end in ends), default=None)
-        order = frontier.next_cost(below=best)
+        order = frontier.next_cost(below=None if best is None else best + SLACK)
         if order is None:  # none left, or none cheaper than a chain found
             break
         body = frontier.pop()
@@ -343,24 +352,26 @@ def _search(
             if known_before.progress is not None:
                 known_before.progress(len(known_before.callees))
         for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named):
-            cost = (order[0] + calls, order[1] + (calls > 1))
+            step = (calls, int(calls > 1))
+            cost = (order[0] + calls, order[1] + step[1])
             if _is_goal(hop, goal_keys, goal_name) or _constructs_goal(cr, hop, goal_keys, bodies):
-                ends.append((cost, _said(hop)))
+                ends.append((cost, _said(hop), step))
                 enough, complete = _enough(ends, frontier.parents, limit, order, near is not None, complete)
                 continue
-            if hop.target is None or hop.target.repo not in within or (best is not None and cost[0] >= best):
+            if hop.target is None or hop.target.repo not in within:
                 continue
-            frontier.offer(hop, cost, level + 1)
-    ordered = [hop for _, hop in sorted(ends, key=lambda end: end[0])]
-    chains = _chains(ordered, frontier.parents, limit)
+            if best is not None and cost[0] >= best + SLACK:
+                continue
+            frontier.offer(hop, cost, level + 1, step)
+    chains = [chain for _, chain in _chains(ends, frontier.parents, limit)]
     return PathSearch(tuple(chains), analysed, complete)
 
 
 def _enough(
-    ends: list[tuple[tuple[int, int], Hop]],
-    parents: dict[Node, list[Hop]],
+    ends: list[tuple[Cost, Hop, Cost]],
+    parents: dict[Node, list[tuple[Hop, Cost]]],
     limit: int,
-    order: tuple[int, int],
+    order: Cost,
     widened: bool,
     complete: bool,
 ) -> tuple[bool, bool]:
@@ -368,13 +379,12 @@ def _enough(
     complete: enough chains that nothing searched later can be shorter; or, searching
     through calls of many candidates (``widened``), ``limit`` routes, a shorter one
     perhaps unsearched."""
-    by_cost = sorted(ends, key=lambda end: end[0])
-    done = [h for c, h in by_cost if c[0] <= order[0] + 1]
-    if len(_chains(done, parents, limit)) >= limit:
+    found = _chains(ends, parents, limit)
+    if len([cost for cost, _ in found if cost[0] <= order[0] + 1]) >= limit:
         return True, complete
     # through calls of many candidates, ``limit`` chains that differ in a call's line are
     # enough: a search for as many routes goes on to its bound for routes that may not exist
-    if widened and len(_chains([h for _, h in by_cost], parents, limit, lines=True)) >= limit:
+    if widened and len(_chains(ends, parents, limit, lines=True)) >= limit:
         return True, False
     return False, complete
 
@@ -419,15 +429,22 @@ def _constructs_goal(
 
 
 def _chains(
-    ends: list[Hop], parents: dict[Node, list[Hop]], limit: int, *, lines: bool = False
-) -> list[tuple[Hop, ...]]:
-    """Up to ``limit`` chains back from ``ends``, one per :func:`route` (``lines``: one
-    per route by the lines of its calls)."""
-    out: list[tuple[Hop, ...]] = []
+    ends: list[tuple[Cost, Hop, Cost]],
+    parents: dict[Node, list[tuple[Hop, Cost]]],
+    limit: int,
+    *,
+    lines: bool = False,
+) -> list[tuple[Cost, tuple[Hop, ...]]]:
+    """Up to ``limit`` chains back from ``ends``, cheapest first, each with its cost, one
+    per :func:`route` (``lines``: one per route by the lines of its calls): the cheapest,
+    then those up to ``SLACK`` calls dearer. A chain goes through a function once."""
+    out: list[tuple[Cost, int, tuple[Hop, ...]]] = []
     seen: set[tuple[tuple[str | int, ...], ...]] = set()
+    budget = [CHAIN_STEPS]
 
-    def back(hop: Hop, tail: tuple[Hop, ...]) -> None:
-        if len(out) >= limit:
+    def back(hop: Hop, cost: Cost, tail: tuple[Hop, ...], through: frozenset[Node]) -> None:
+        budget[0] -= 1
+        if len(out) >= limit * CHAINS_READ or budget[0] < 0:
             return
         chain = (hop, *tail)
         here = node(hop.caller)
@@ -435,14 +452,18 @@ def _chains(
             marker = route(chain, lines=lines)
             if marker not in seen:
                 seen.add(marker)
-                out.append(chain)
+                out.append((cost, len(out), chain))
             return
-        for parent in parents[here]:
-            back(parent, chain)
+        for parent, step in parents[here]:
+            there = node(parent.caller)
+            if there not in through:
+                back(parent, (cost[0] + step[0], cost[1] + step[1]), chain, through | {here})
 
-    for end in ends:
-        back(end, ())
-    return out
+    for _, end, step in sorted(ends, key=lambda end: end[0]):
+        back(end, step, (), frozenset())
+    out.sort()
+    cheapest = out[0][0][0] if out else 0
+    return [(cost, chain) for cost, _, chain in out[:limit] if cost[0] <= cheapest + SLACK]
 
 
 def route(chain: tuple[Hop, ...], *, lines: bool = False) -> tuple[tuple[str | int, ...], ...]:

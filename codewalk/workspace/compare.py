@@ -4,7 +4,7 @@ first, and their code, for ``codewalk diff``.
 A symbol may have moved to another file or been renamed between releases. It is
 followed by its qualified name first, then as the query reads under the resolver's
 rules (a short or class-qualified name finds it wherever it went), then, for a rename,
-by its code: the definition of the same kind in the same place whose source is most
+by its code: the definition of the same kind in the same place whose lines are most
 alike (at least :data:`RENAME_LIKENESS`). Each answer says which of these matched.
 """
 
@@ -17,7 +17,7 @@ from codewalk.errors import QueryError
 from codewalk.resolve.model import Resolved
 from codewalk.workspace.workspace import Workspace
 
-RENAME_LIKENESS = 0.75  # how alike two bodies must be to call one a rename of the other
+RENAME_LIKENESS = 0.75  # how alike two bodies' lines must be to call one a rename of the other
 
 
 class Located(NamedTuple):
@@ -88,7 +88,7 @@ def _renamed(workspace: Workspace, before: Resolved, before_code: str) -> Locate
         if candidate.kind != before.kind or candidate.qualname == before.qualname:
             continue
         code = code_of(workspace, candidate)
-        likeness = difflib.SequenceMatcher(None, before_code, code, autojunk=False).ratio()
+        likeness = _likeness(before_code, name, code, candidate.qualname.rpartition(".")[2])
         if likeness >= RENAME_LIKENESS and (best is None or likeness > best[0]):
             best = (likeness, candidate, code)
     if best is None:
@@ -97,6 +97,18 @@ def _renamed(workspace: Workspace, before: Resolved, before_code: str) -> Locate
     new_name = candidate.qualname.rpartition(".")[2]
     how = f"renamed {name} -> {new_name}? (no {name} here; {new_name}'s code is {likeness:.0%} the same)"
     return Located(candidate, how, code)
+
+
+def _likeness(code: str, name: str, other: str, other_name: str) -> float:
+    """How alike two definitions are, line by line (indentation aside), the first one's
+    name read as the second's: a renamed function is its own code under a new name. The
+    cheap upper bounds of ``difflib`` come first: most members of a class are not alike."""
+    lines = [line.strip() for line in code.replace(name, other_name).splitlines() if line.strip()]
+    others = [line.strip() for line in other.splitlines() if line.strip()]
+    matcher = difflib.SequenceMatcher(None, lines, others, autojunk=False)
+    if matcher.real_quick_ratio() < RENAME_LIKENESS or matcher.quick_ratio() < RENAME_LIKENESS:
+        return 0.0
+    return matcher.ratio()
 
 
 class Hunk(NamedTuple):

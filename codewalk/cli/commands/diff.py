@@ -75,10 +75,21 @@ def run(args: argparse.Namespace) -> int:
         dump(comparison_json(comparison))
         return 0 if comparison.found else 1
     print(comparison_text(comparison, color=use_color(sys.stdout, disabled=args.no_color)))
-    for label, (_, located) in zip(comparison.labels, comparison.sides, strict=True):
-        if located.target is None:
-            hint = f"did you mean: {', '.join(located.suggestions)}" if located.suggestions else None
-            raise QueryError(f"{comparison.query!r}: not found in {label}", hint=hint)
+    missing = [
+        (label, located)
+        for label, (_, located) in zip(comparison.labels, comparison.sides, strict=True)
+        if located.target is None
+    ]
+    if len(missing) == 1:  # the names like it there are not what the reader asked
+        label = missing[0][0]
+        (other,) = (other for other in comparison.labels if other != label)
+        raise QueryError(
+            f"{comparison.query!r} is in {other} only: {label} has no definition by that name, "
+            "nor one alike enough to be it renamed"
+        )
+    for label, located in missing:
+        hint = f"did you mean: {', '.join(located.suggestions)}" if located.suggestions else None
+        raise QueryError(f"{comparison.query!r}: not found in {label}", hint=hint)
     return 0
 
 

@@ -1,4 +1,5 @@
-"""``codewalk path FROM TO``: the shortest call chains from one symbol to another."""
+"""``codewalk path FROM TO``: the shortest call chains from one symbol to another (then
+those a call longer)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "path",
         help="the shortest call chains from one symbol to another",
-        description="The shortest call chains from FROM to TO, through methods passed as values, "
+        description="The shortest call chains from FROM to TO (then those one call longer, up "
+        "to --limit), through methods passed as values, "
         "properties, dispatch tables and attribute types. TO may name a function of another "
         "package (accelerate.Accelerator.backward).",
     )
@@ -84,9 +86,8 @@ def run(args: argparse.Namespace) -> int:
         count = len(search.chains)
         hops = len(search.chains[0])
         lengths = {len(chain) for chain in search.chains}
-        of = (
-            f"of {hops} call{'s' if hops != 1 else ''}" if len(lengths) == 1 else f"the first of {hops} calls"
-        )
+        plural = "s" if hops != 1 else ""
+        of = f" of {hops} call{plural}" if len(lengths) == 1 else f", the first of {hops} call{plural}"
         guessed = ", through calls of many candidates" if search.widened else ""
         if not search.complete:  # it stopped at enough chains before the shorter ones were all searched
             guessed += (
@@ -94,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
             )
         print(
             visible(f"{answer.start.qualname} -> {answer.goal}: ")
-            + f"{count} chain{'s' if count != 1 else ''} {of} ({search.bodies} functions read{guessed}) "
+            + f"{count} chain{'s' if count != 1 else ''}{of} ({search.bodies} functions read{guessed}) "
             f"[{repo_version(answer.start, checkout)}]"
         )
         for number, chain in enumerate(search.chains, start=1):
