@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
+from textual.widgets._toast import Toast
 from ui_fakes import make_session, make_tour, run_async, settle
 
 from codewalk.tours.loader import parse_tour
@@ -15,7 +16,10 @@ from codewalk.tours.model import Tour
 from codewalk.tours.recording import draft_of, new_draft
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
+from codewalk.ui.columns import NARROW, SLIM, SLIM_LIST
 from codewalk.ui.confirm import Confirm
+from codewalk.ui.help import RECORD_KEYS, HelpScreen
+from codewalk.ui.note import NoteView
 from codewalk.ui.note_editor import NoteEditor
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.record_panel import RecordPanel
@@ -346,3 +350,109 @@ async def test_a_draft_not_written_yet_is_not_lost_on_one_q(tmp_path: Path) -> N
         await pilot.press("q")
         await settle(pilot)
     assert app.return_code == 0
+
+
+@run_async
+async def test_the_recorder_follows_the_width_as_the_tour_does(tmp_path: Path) -> None:
+    """The tour view's rule: under NARROW the note goes under the code, under SLIM the
+    steps are hidden and ``s`` shows them; on a wide terminal ``s`` hides them."""
+    app = recording_of(tmp_path / "kept.yaml")
+    async with app.run_test(size=(SLIM - 10, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        panel = screen.query_one(RecordPanel)
+        assert not panel.display or panel.region.width == 0
+        assert screen.query_one(CodeView).region.width == SLIM - 10
+        note = screen.query_one(NoteView)
+        assert note.region.y > screen.query_one(CodeView).region.y  # under the code
+        await pilot.press("s")
+        await settle(pilot)
+        assert panel.region.width == SLIM_LIST
+        assert screen.query_one(CodeView).region.width == SLIM - 10 - SLIM_LIST
+        await pilot.press("s")
+        await settle(pilot)
+        assert panel.region.width == 0 and screen.query_one(CodeView).region.width == SLIM - 10
+
+    app = recording_of(tmp_path / "kept.yaml")
+    async with app.run_test(size=(NARROW + 10, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        panel = screen.query_one(RecordPanel)
+        note = screen.query_one(NoteView)
+        assert panel.region.width > 0 and note.region.x > screen.query_one(CodeView).region.x
+        await pilot.press("s")
+        await settle(pilot)
+        assert panel.region.width == 0
+        assert screen.query_one(CodeView).region.width == NARROW + 10 - note.region.width
+
+
+def row_texts(app: CodewalkApp) -> list[str]:
+    rows = app.screen.query_one(RecordPanel).query_one("OptionList")
+    return [str(rows.get_option_at_index(n).prompt) for n in range(rows.option_count)]  # type: ignore[attr-defined]
+
+
+@run_async
+async def test_after_w_each_step_is_marked_as_check_says_and_a_change_unmarks_it(tmp_path: Path) -> None:
+    """Resolved steps ``●``, a step whose only problem is a note warning its own mark, ``✗``
+    only for the step that does not resolve; a step changed since is not checked."""
+    path = tmp_path / "fake.yaml"
+    tour = make_tour()  # its step 3 names nothing
+    draft = draft_of(tour, "", path)
+    draft = draft.edit(0, note="WARN: the note says so", title=draft.steps[0].title)
+    app = make_app(make_session(tour=tour), recording=(draft, None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert [row[0] for row in row_texts(app)] == ["○"] * 4  # not checked yet
+        legend = str(app.screen.query_one("#record-legend").render())
+        assert "△ note warning" in legend and "✗ does not resolve" in legend and "○ not checked" in legend
+        await pilot.press("w", "y")
+        await settle(pilot)
+        assert [row[0] for row in row_texts(app)] == ["△", "●", "✗", "●"]
+        assert any("check: 2 to fix" in n for n in notes(app))
+
+        app.screen._select(1)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("tab", *" More.", "ctrl+s")
+        await settle(pilot)
+        assert [row[0] for row in row_texts(app)] == ["△", "○", "✗", "●"]  # step 2 changed since
+        await pilot.press("]")  # moved, not changed: its mark stays
+        assert [row[0] for row in row_texts(app)] == ["△", "✗", "○", "●"]
+
+
+def help_shown(app: CodewalkApp) -> str:
+    assert isinstance(app.screen, HelpScreen)
+    return str(app.screen.query_one(Static).render())
+
+
+@run_async
+async def test_help_in_the_recorder_lists_its_keys_and_q_says_whole_what_again_does(tmp_path: Path) -> None:
+    path = tmp_path / "kept.yaml"
+    app = tour_app(path)
+    async with app.run_test(size=(150, 44), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "return to the current step" in help_shown(app)  # the tour's help, in a tour
+        await pilot.press("escape", "R")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        shown = help_shown(app)
+        for key, what in [row for _, rows in RECORD_KEYS for row in rows]:
+            assert key in shown and what in shown
+        assert "[ / ]" in shown and "△" in shown and "note has a warning" in shown
+        assert "return to the current step" not in shown and "1 … 9" not in shown
+        await pilot.press("question_mark")  # closes it, as in a tour
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+
+        await pilot.press("D", "q")
+        await settle(pilot)
+        said = "changes not written: w writes them; press again to leave without them"
+        assert notes(app)[-1] == said and app.return_code is None
+        toast = app.screen.query_one(Toast)
+        lines = toast.render_lines(toast.region.reset_offset)
+        assert " ".join("".join(s.text for s in line).strip(" ▌") for line in lines).split() == said.split()

@@ -178,16 +178,31 @@ async def test_the_palette_searches_every_pin_in_the_cache_the_tours_first() -> 
 
 
 @run_async
-async def test_the_palette_fetches_nothing() -> None:
-    """ext's source is not in the cache: a keystroke never opens it (that would fetch it)."""
+async def test_the_palette_fetches_nothing_and_says_which_pins_it_did_not_search() -> None:
+    """ext's source is not in the cache: a keystroke never opens it (that would fetch it);
+    the palette says so, and how to fetch it, where it would say only "No matches found";
+    choosing that line keeps it as a notification."""
     repos = FakeStack(cached=("pkg",))
     app = make_app(make_session(repos=repos))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"Engine")
         await settle(pilot)
-        assert palette_hits(app) == []
+        said = (
+            "not searched: ext (not in the cache)\n"
+            "codewalk sync ext fetches it, then ctrl+p searches it too"
+        )
+        assert palette_hits(app) == [said]
         assert "ext" not in repos.navigators and "pkg" in repos.navigators
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, CommandPalette)
+        assert "codewalk sync ext fetches it" in str(list(app._notifications)[-1].message)
+
+        await pilot.press("ctrl+p", *"Model")  # found in pkg: the line comes after its symbols
+        await settle(pilot)
+        hits = palette_hits(app)
+        assert hits[0].startswith("pkg.base.Model\n") and hits[-1] == said
 
 
 @run_async

@@ -179,8 +179,8 @@ async def test_draft_along_the_chain_that_ran_opens_in_the_recorder(
 async def test_a_traces_steps_show_how_deep_each_call_is(toy: Path) -> None:
     """A guide per level of the calls a step is inside: fib's recursive calls read as
     nested in the call that made them; the numbers line up, whatever their width."""
+    from codewalk.ui.columns import SLIM
     from codewalk.ui.steps import StepsList
-    from codewalk.ui.tour_screen import SLIM
 
     app = trace_app()
     async with app.run_test(size=(SLIM, 40)) as pilot:

@@ -19,7 +19,7 @@ from codewalk.source.versions import in_range
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.model import ResolvedLink, ResolvedStep, Step, Tour
 from codewalk.tours.notes import Link
-from codewalk.ui.session import RepoInfo, TourSession
+from codewalk.ui.session import CheckFinding, RepoInfo, TourSession
 from codewalk.ui.versions import DiffSide, StepDiff, older_first
 from codewalk.workspace.calling import CallersAnswer, CallList, CallRow, GotoAnswer
 from codewalk.workspace.compare import Located, hunks
@@ -312,6 +312,9 @@ class FakeStack:
     def synced(self) -> list[str]:
         return [*self.navigators, *(repo for repo in self.cached if repo not in self.navigators)]
 
+    def pinned(self) -> list[str]:
+        return list(REPOS)
+
     @contextlib.contextmanager
     def fetching_only(self, repos: Collection[str]) -> Iterator[None]:
         before, self.fetchable = self.fetchable, {*repos, *self.synced()}
@@ -463,14 +466,23 @@ class FakeVersions:
         return StepDiff(name, before, after, changes, theirs.suggestions)
 
 
-def fake_check(repos: FakeStack, tour: Tour) -> list[tuple[int | None, str]]:
+def fake_check(repos: FakeStack, tour: Tour) -> list[CheckFinding]:
     """What the fakes' ``check`` says: each step that does not resolve, as the fake
-    resolver has it (the last name of ``at`` in its repository)."""
+    resolver has it (the last name of ``at`` in its repository); a warning for each note
+    that says ``WARN``."""
     resolve = fake_resolver(repos, tour)
-    found: list[tuple[int | None, str]] = []
+    found: list[CheckFinding] = []
     for index, step in enumerate(tour.steps):
         resolved = resolve(index)
-        found += [(index, f"step {index + 1} ({step.anchor}): {p}") for p in resolved.problems]
+        found += [
+            CheckFinding(index, f"step {index + 1} ({step.anchor}): {problem}", broken=True)
+            for problem in resolved.problems
+        ]
+    found += [
+        CheckFinding(index, f"step {index + 1}: the note says WARN", broken=False)
+        for index, step in enumerate(tour.steps)
+        if "WARN" in step.note
+    ]
     return found
 
 

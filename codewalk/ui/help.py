@@ -1,4 +1,5 @@
-"""The help screen (``?``): every key, grouped by what it is for."""
+"""The help screen (``?``): every key of the screen it is asked on (a tour, the recorder),
+grouped by what it is for."""
 
 from __future__ import annotations
 
@@ -10,8 +11,24 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from codewalk.ui.dialog import Dialog
+from codewalk.ui.record_panel import CHECK_LEGEND
 
-KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+Group = tuple[str, tuple[tuple[str, str], ...]]  # a heading, and each key with what it does
+
+MOVES: tuple[tuple[str, str], ...] = (
+    ("↑ ↓ pgup pgdn", "move the cursor by line / page"),
+    ("home / end", "first / last line"),
+    ("ctrl+← / ctrl+→", "previous / next word"),
+    ("ctrl+a / ctrl+e", "start / end of the line"),
+)
+_LOOKUPS: tuple[tuple[str, str], ...] = (
+    ("x", "on a definition's name: its callers; elsewhere: every use of the name"),
+    ("c", "the calls of the function around the cursor, to jump into"),
+)
+_GOTO = ("g / enter", "go to the definition of the name at the cursor, in any pinned repo")
+_SEARCH = ("ctrl+p", "search a symbol in any pinned repo in the cache (symbols, not commands)")
+
+KEYS: tuple[Group, ...] = (
     (
         "Tour",
         (
@@ -27,15 +44,11 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Code",
         (
-            ("↑ ↓ pgup pgdn", "move the cursor by line / page"),
-            ("home / end", "first / last line"),
-            ("ctrl+← / ctrl+→", "previous / next word"),
-            ("ctrl+a / ctrl+e", "start / end of the line"),
-            ("g / enter", "go to the definition of the name at the cursor, in any pinned repo"),
+            *MOVES,
+            _GOTO,
             ("b / ctrl+o", "back through jumps"),
             ("f", "forward through jumps"),
-            ("x", "on a definition's name: its callers; elsewhere: every use of the name"),
-            ("c", "the calls of the function around the cursor, to jump into"),
+            *_LOOKUPS,
             ("l", "the links of the step's note (again: the next one); enter follows, b comes back"),
             ("v", "the step's symbol at another version, as a diff"),
         ),
@@ -54,7 +67,7 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Elsewhere",
         (
-            ("ctrl+p", "search a symbol in any pinned repo in the cache (symbols, not commands)"),
+            _SEARCH,
             ("o", "open $EDITOR at the current line"),
             ("y", "copy the permalink of the current lines"),
             ("tab", "move focus: code, steps, panels"),
@@ -64,12 +77,53 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ),
 )
 
+RECORD_KEYS: tuple[Group, ...] = (
+    (
+        "Recording",
+        (
+            ("a", "add a step at the cursor (shift+↑↓: its lines)"),
+            ("e", "the selected step's title and note"),
+            ("E", "the tour's title and summary"),
+            ("[ / ]", "move the selected step up / down"),
+            ("D", "delete the selected step"),
+            ("n / p", "select the next / previous step"),
+            ("w", "write the tour, then check it (the marks below)"),
+            ("s", "show / hide the steps (hidden when narrow)"),
+        ),
+    ),
+    (
+        "Code",
+        (
+            *MOVES,
+            _GOTO,
+            ("b", "back through jumps"),
+            ("f", "forward through jumps"),
+            *_LOOKUPS,
+        ),
+    ),
+    ("Marks of the steps, after w", CHECK_LEGEND),
+    (
+        "Elsewhere",
+        (
+            _SEARCH,
+            ("escape", "close a panel; else back to the tour recorded"),
+            ("?", "this help"),
+            ("q  ctrl+c", "quit (changes not written: said first)"),
+        ),
+    ),
+)
 
-def help_text() -> str:
+
+def escape(key: str) -> str:
+    """A key as markup shows it (``[`` is the recorder's)."""
+    return key.replace("[", "\\[")
+
+
+def help_text(keys: tuple[Group, ...] = KEYS) -> str:
     parts: list[str] = ["[b]codewalk — keys[/b]", ""]
-    for group, keys in KEYS:
+    for group, rows in keys:
         parts.append(f"[b $accent]{group}[/]")
-        parts.extend(f"  [b]{key:<16}[/b] {what}" for key, what in keys)
+        parts.extend(f"  [b]{escape(key)}{' ' * (16 - len(key))}[/b] {what}" for key, what in rows)
         parts.append("")
     parts.append("[dim]escape or ? to close[/]")
     return "\n".join(parts)
@@ -86,6 +140,11 @@ class HelpScreen(Dialog[None]):
         Binding("q", "dismiss", "Close", show=False),
     ]
 
+    def __init__(self, keys: tuple[Group, ...] = KEYS) -> None:
+        """The help of ``keys``: the tour's (``KEYS``) or the recorder's (``RECORD_KEYS``)."""
+        super().__init__()
+        self.keys = keys
+
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(help_text())
+            yield Static(help_text(self.keys))

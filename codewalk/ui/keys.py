@@ -1,4 +1,5 @@
-"""The tour screen's keys (its footer shows those with a label and ``show``)."""
+"""The tour screen's keys (its footer shows those with a label and ``show``); ``s``, which
+the recorder shares, is :class:`~codewalk.ui.columns.Columns`'."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ TOUR_BINDINGS: list[BindingType] = [
     Binding("c", "calls", "Calls"),
     Binding("l", "links", "Links", show=False),  # the note says it has links
     Binding("v", "other_version", "Version"),
-    Binding("s", "toggle_steps", "Steps", show=False),
     Binding("escape", "close_references", "Close", show=False),
     Binding("o", "open_editor", "Edit", show=False),
     Binding("R", "record", "Record", show=False),

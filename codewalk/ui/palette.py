@@ -8,9 +8,11 @@ no commands."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 from typing import Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
 
 from codewalk.ui.ports import Target
 from codewalk.ui.session import TourSession
@@ -44,6 +46,27 @@ def searched_repos(host: SymbolHost) -> list[str]:
     return [repo for index, repo in enumerate(repos) if repo and repo not in repos[:index]]
 
 
+def not_cached_text(repos: Sequence[str]) -> tuple[str, str]:
+    """What the palette says of the pins it did not search: a line, and how to get them."""
+    names = ", ".join(visible(repo) for repo in repos)
+    first = visible(repos[0])
+    how = (
+        f"codewalk sync {first} fetches it"
+        if len(repos) == 1
+        else f"codewalk sync {first} fetches one (codewalk sync --all: every pin)"
+    )
+    return f"not searched: {names} (not in the cache)", f"{how}, then ctrl+p searches it too"
+
+
+def not_searched(repos: Sequence[str], notify: Callable[..., None]) -> Hit:
+    """The palette's last row when pins were not searched; choosing it keeps the line as
+    a notification."""
+    line, how = not_cached_text(repos)
+    return Hit(
+        0, Content(line), lambda: notify(f"{line}: {how}", markup=False, timeout=15), text=line, help=how
+    )
+
+
 class SymbolProvider(Provider):
     """Hits come from ``Workspace.complete``; choosing one jumps there (off tour)."""
 
@@ -62,12 +85,12 @@ class SymbolProvider(Provider):
         repos = searched_repos(screen)
         await asyncio.sleep(DEBOUNCE)  # a newer keystroke cancels this search here
         try:
-            targets = await asyncio.to_thread(navigator.search, repos, query.strip(), LIMIT)
+            found = await asyncio.to_thread(navigator.search, repos, query.strip(), LIMIT)
         except Exception as error:  # a failing index is a notification, not a crash
             self.app.notify(f"symbol search failed: {error}", severity="error", markup=False)
             return
         matcher = self.matcher(query)
-        for rank, target in enumerate(targets):
+        for rank, target in enumerate(found.targets):
             yield Hit(
                 (LIMIT - rank) / LIMIT,  # keep the resolver's order: real definitions first
                 matcher.highlight(visible(target.qualname)),
@@ -75,6 +98,8 @@ class SymbolProvider(Provider):
                 text=target.qualname,
                 help=visible(f"{target.repo}  {target.kind}  {target.path}:{target.line}"),
             )
+        if found.not_cached:
+            yield not_searched(found.not_cached, self.app.notify)
 
     async def discover(self) -> Hits:
         screen = self._tour_screen()

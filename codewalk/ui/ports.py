@@ -153,6 +153,10 @@ class Repos(Protocol):
         nothing."""
         ...
 
+    def pinned(self) -> Sequence[str]:
+        """Every pinned repository, in the pins file's order."""
+        ...
+
     def fetching_only(self, repos: Collection[str]) -> AbstractContextManager[None]:
         """While the block runs, a repository not open yet is opened only if it is one of
         ``repos`` or its source is in the cache: the others are not fetched (their

@@ -1,8 +1,10 @@
 """The recording's column: where the tour will be written, its steps as they stand (the
-one selected is the one the keys act on), and the keys."""
+one selected is the one the keys act on), each marked by what the last check said of
+it, what the marks mean, and the keys."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -13,6 +15,8 @@ from textual.widgets.option_list import Option
 
 from codewalk.tours.recording import Draft, DraftStep
 from codewalk.ui.hanging import Hanging
+from codewalk.ui.session import CheckFinding
+from codewalk.ui.steps import MARKS, PENDING
 from codewalk.visible import visible
 
 KEYS_HELP = (
@@ -26,17 +30,52 @@ KEYS_HELP = (
 )
 
 
-def step_row(number: int, step: DraftStep, home: str | None, problem: bool) -> Hanging:
-    """One step: its number, what it is anchored on (its last names), the repository
-    when not the tour's, how many regions, whether it has a note; wrapped at its words."""
+# what the last check said of a step: the tour view's marks, and one for a note warning
+CHECK_MARKS = {
+    "resolved": MARKS["resolved"],
+    "warning": "[yellow]△[/]",
+    "broken": MARKS["missing"],
+}
+CHECK_LEGEND: tuple[tuple[str, str], ...] = tuple(  # each mark, plain, and what it says (the help's words)
+    (Content.from_markup(mark).plain, what)
+    for mark, what in (
+        (CHECK_MARKS["resolved"], "resolves"),
+        (CHECK_MARKS["warning"], "resolves; its note has a warning (w says which)"),
+        (CHECK_MARKS["broken"], "does not resolve (its name or focus not found)"),
+        (PENDING, "not checked as it stands (new, or changed since)"),
+    )
+)
+LEGEND = (
+    f"{CHECK_MARKS['resolved']} resolves  {CHECK_MARKS['warning']} note warning\n"
+    f"{CHECK_MARKS['broken']} does not resolve  {PENDING} not checked"
+)
+
+
+def statuses(found: Sequence[CheckFinding], count: int) -> list[str]:
+    """Each of ``count`` steps' status by what a check ``found``: ``broken`` when it does
+    not resolve, else ``warning`` when its note has a warning, else ``resolved``."""
+    broken = {finding.step for finding in found if finding.broken}
+    warned = {finding.step for finding in found if not finding.broken}
+    return [
+        "broken" if index in broken else "warning" if index in warned else "resolved"
+        for index in range(count)
+    ]
+
+
+def step_row(number: int, step: DraftStep, home: str | None, status: str | None) -> Hanging:
+    """One step: its mark (``status``: what the last check said of it, None: not checked
+    as it stands), its number, what it is anchored on (its last names), the repository
+    when not the tour's, how many regions, whether it has no note; wrapped at its words."""
     anchor = step.at.rsplit(".", 2) if step.at else [step.file or ""]
     name = ".".join(anchor[-2:]) if step.at and len(anchor) > 1 and anchor[-2][:1].isupper() else anchor[-1]
-    mark = ("✗ ", "bold red") if problem else ("● ", "green") if step.note.strip() else ("○ ", "dim")
+    mark = Content.from_markup(CHECK_MARKS.get(status or "", PENDING)) + Content(" ")
     parts: list[str | tuple[str, str]] = [visible(step.title or name)]
     if step.repo and step.repo != home:
         parts.append((f"  {visible(step.repo)} ↗", "bold $text-accent"))
     if len(step.focus) > 1:
         parts.append((f"  {len(step.focus)} regions", "dim"))
+    if not step.note.strip():
+        parts.append(("  no note", "dim"))
     return Hanging(Content.assemble(mark, (f"{number:>2} ", "bold")), Content.assemble(*parts))
 
 
@@ -50,7 +89,8 @@ class RecordPanel(Vertical):
         height: 1fr; border: none; padding: 0;
     }
     RecordPanel OptionList:focus { border: none; }
-    RecordPanel #record-keys { padding: 0 1; color: $text-muted; height: auto; }
+    RecordPanel #record-legend, RecordPanel #record-keys { padding: 0 1; color: $text-muted; height: auto; }
+    RecordPanel #record-legend { border-top: hkey $foreground 20%; }
     """
 
     def compose(self) -> ComposeResult:
@@ -58,16 +98,18 @@ class RecordPanel(Vertical):
         steps = OptionList(id="record-steps")
         steps.can_focus = False  # n / p (or a click) choose a step; the keys stay the code's
         yield steps
+        yield Static(LEGEND, id="record-legend")
         yield Static(KEYS_HELP, id="record-keys")
 
-    def show(self, draft: Draft, selected: int | None, *, state: str, problems: set[int]) -> None:
+    def show(self, draft: Draft, selected: int | None, *, state: str, marks: Mapping[int, str]) -> None:
         """List ``draft``'s steps, ``selected`` highlighted; ``state`` says whether it is
-        written; ``problems``: the keys of the steps the last check found broken."""
+        written; ``marks``: by a step's key, what the last check said of it (a status of
+        :func:`statuses`), for the steps it checked as they stand."""
         self.query_one("#record-where", Static).update(where_line(draft.id, draft.path, state))
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options(
-            Option(step_row(n, step, draft.repo, step.key in problems), id=str(step.key))
+            Option(step_row(n, step, draft.repo, marks.get(step.key)), id=str(step.key))
             for n, step in enumerate(draft.steps, start=1)
         )
         if not draft.steps:

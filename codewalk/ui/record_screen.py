@@ -24,20 +24,22 @@ from textual.widgets import Footer, OptionList
 
 from codewalk.errors import TourError
 from codewalk.tours.loader import parse_tour
-from codewalk.tours.recording import Draft, Spot, step_at
+from codewalk.tours.recording import Draft, DraftStep, Spot, step_at
 from codewalk.tours.saving import write_tour
 from codewalk.ui.calls_panel import CallsPanel
+from codewalk.ui.columns import Columns
 from codewalk.ui.confirm import Confirm
 from codewalk.ui.header import TourHeader
+from codewalk.ui.help import RECORD_KEYS, HelpScreen
 from codewalk.ui.history import Location, step_location
 from codewalk.ui.note import NoteView
 from codewalk.ui.note_editor import Edited, NoteEditor
 from codewalk.ui.palette import SymbolProvider
-from codewalk.ui.places import Places, code_column
+from codewalk.ui.places import code_column
 from codewalk.ui.problem import StepProblem
-from codewalk.ui.record_panel import RecordPanel
+from codewalk.ui.record_panel import RecordPanel, statuses
 from codewalk.ui.references import ReferencesPanel
-from codewalk.ui.session import TourSession
+from codewalk.ui.session import CheckFinding, TourSession
 
 HINT = (
     "[b]Recording a tour.[/b]\n\n"
@@ -47,12 +49,11 @@ HINT = (
     "lines chosen with shift+↑ / shift+↓). [b]e[/b] writes its note, [b]w[/b] writes the tour."
 )
 
+Checked = tuple[str | None, str | None, tuple[str, ...], str | None, str]  # what a check read of a step
 
-class RecordScreen(Places):
+
+class RecordScreen(Columns):
     DEFAULT_CSS = """
-    RecordScreen #body { height: 1fr; }
-    RecordScreen #center { width: 1fr; height: 1fr; }
-    RecordScreen CodeView { height: 1fr; }
     RecordScreen NoteView { width: 34%; }
     """
 
@@ -74,6 +75,7 @@ class RecordScreen(Places):
         Binding("x", "references", "Callers", show=False),
         Binding("c", "calls", "Calls", show=False),
         Binding("escape", "leave", "Close", show=False),
+        Binding("question_mark", "help", "Help"),
         Binding("q", "quit_recording", "Quit"),
         Binding("ctrl+c", "quit_recording", "Quit", show=False),
     ]
@@ -93,16 +95,19 @@ class RecordScreen(Places):
         self.saved = on_disk is not None or not draft.steps  # a draft's steps are not written yet
         self._wrote = False
         self._warned = False  # of unsaved steps, by the first q
-        self._broken: set[int] = set()  # the keys of the steps the last check found broken
+        # what the last check said of each step (by key), with what it checked of the step:
+        # a mark stands while the step is unchanged
+        self._checked: dict[int, tuple[Checked, str]] = {}
         self.off_tour = True  # every place is the reader's own: no step to return to
 
     def compose(self) -> ComposeResult:
         yield TourHeader(id="header")
         with Horizontal(id="body"):
-            yield RecordPanel(id="record")
-            with Vertical(id="center"):
-                yield from code_column()
-            yield NoteView(id="note")
+            yield RecordPanel(id="record", classes="steps-column")
+            with Horizontal(id="right"):
+                with Vertical(id="center"):
+                    yield from code_column()
+                yield NoteView(id="note")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -130,7 +135,12 @@ class RecordScreen(Places):
             state = "changed: w writes it"
         else:
             state = "written" if self._wrote else "as read: nothing to write"
-        self.query_one(RecordPanel).show(draft, self.selected, state=state, problems=self._broken)
+        marks = {
+            step.key: checked[1]
+            for step in draft.steps
+            if (checked := self._checked.get(step.key)) is not None and checked[0] == _checked_part(step)
+        }
+        self.query_one(RecordPanel).show(draft, self.selected, state=state, marks=marks)
         note = self.query_one(NoteView)
         if self.selected is None:
             note.show(draft.title, draft.summary or "*No step yet.*")
@@ -306,10 +316,10 @@ class RecordScreen(Places):
         self.saved = self._wrote = True
         self._refresh()
         self.notify(f"wrote {self.draft.path}; checking it …", markup=False)
-        self._check(tour)
+        self._check(tour, steps)
 
     @work(thread=True, exit_on_error=False, group="check")
-    def _check(self, tour: object) -> None:
+    def _check(self, tour: object, steps: tuple[DraftStep, ...]) -> None:
         from codewalk.tours.model import Tour
 
         assert self.session is not None and isinstance(tour, Tour)
@@ -318,17 +328,18 @@ class RecordScreen(Places):
         except Exception as error:
             self.app.call_from_thread(self.notify, f"check: {error}", severity="error", markup=False)
             return
-        self.app.call_from_thread(self._checked, found)
+        self.app.call_from_thread(self._checked_as, found, steps)
 
-    def _checked(self, found: Sequence[tuple[int | None, str]]) -> None:
-        steps = self.draft.steps
-        self._broken = {steps[index].key for index, _ in found if index is not None and index < len(steps)}
+    def _checked_as(self, found: Sequence[CheckFinding], steps: tuple[DraftStep, ...]) -> None:
+        """Mark ``steps`` (as written) by what the check ``found``."""
+        marks = zip(steps, statuses(found, len(steps)), strict=True)
+        self._checked = {step.key: (_checked_part(step), status) for step, status in marks}
         self._refresh()
         if not found:
             resolve = "the step resolves" if len(steps) == 1 else f"all {len(steps)} steps resolve"
             self.notify(f"check: {resolve}, no note warnings", markup=False)
             return
-        lines = "\n".join(message for _, message in found)
+        lines = "\n".join(finding.message for finding in found)
         self.notify(f"check: {len(found)} to fix\n{lines}", severity="warning", markup=False, timeout=30)
 
     # -- leaving -----------------------------------------------------------------------
@@ -337,8 +348,12 @@ class RecordScreen(Places):
         if self.saved or self._warned:
             return True
         self._warned = True
-        self.notify("the tour has changes not written: w writes it; again to leave without", markup=False)
+        self.notify("changes not written: w writes them; press again to leave without them", markup=False)
         return False
+
+    def action_help(self) -> None:
+        """The recorder's keys (the app's ``?`` shows the tour's)."""
+        self.app.push_screen(HelpScreen(RECORD_KEYS))
 
     def action_quit_recording(self) -> None:
         if self._may_leave():
@@ -352,6 +367,11 @@ class RecordScreen(Places):
             return
         if len(self.app.screen_stack) > 2 and self._may_leave():
             self.dismiss()
+
+
+def _checked_part(step: DraftStep) -> Checked:
+    """What a check reads of a step: its mark stands while these are unchanged."""
+    return (step.at, step.file, step.focus, step.repo, step.note)
 
 
 def _location(spot: Spot) -> Location:

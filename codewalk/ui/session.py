@@ -34,8 +34,20 @@ T = TypeVar("T")
 
 # (the repos, 0-based step index) -> the step's resolution; runs on the nav thread
 StepResolver = Callable[[Any], Callable[[int], ResolvedStep]]
-# (the repos, a tour) -> what `check` says of it: (0-based step or None, message); on the nav thread
-TourCheck = Callable[[Any, Tour], "Sequence[tuple[int | None, str]]"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFinding:
+    """One thing ``check`` says of a tour: about its step ``step`` (0-based; None: the
+    tour's), ``broken`` (the step does not resolve) or a note warning."""
+
+    step: int | None
+    message: str
+    broken: bool
+
+
+# (the repos, a tour) -> what `check` says of it; on the nav thread
+TourCheck = Callable[[Any, Tour], "Sequence[CheckFinding]"]
 Permalink = Callable[[str, int, int], "str | None"]
 Say = Callable[[str], None]  # what a slow task is doing, in words, for the reader
 
@@ -180,18 +192,20 @@ class NavThread:
 
         return self.on(repo, lambda nav: nav.callers_at(path, line, col), reaches)
 
-    def search(self, repos: Sequence[str], text: str, limit: int) -> Sequence[Target]:
+    def search(self, repos: Sequence[str], text: str, limit: int) -> Searched:
         """Symbols for the palette, in every repository that can be read without a fetch
         (as ``codewalk find`` searches), ``repos`` first (the one on screen, the tour's):
-        what each finds for ``text``, interleaved so that every repo's best hits come early."""
+        what each finds for ``text``, interleaved so that every repo's best hits come early;
+        and the pins not searched (their source is not in the cache)."""
 
-        def run(stack: Repos) -> list[Target]:
+        def run(stack: Repos) -> Searched:
             with stack.fetching_only(()):  # nor does what the resolver follows from them
                 ready = stack.synced()
                 searched = [*(r for r in repos if r in ready), *(r for r in ready if r not in repos)]
                 found = interleave([search_symbols(stack.workspace(r), text, limit) for r in searched])
                 self._learn(stack, [target.repo for target in found[:limit]])
-            return found[:limit]
+            not_cached = tuple(repo for repo in stack.pinned() if repo not in ready)
+            return Searched(found[:limit], not_cached)
 
         return self.call(run)
 
@@ -205,6 +219,15 @@ class NavThread:
         """Stop waiting for everything under way: every wait fails at once."""
         for lane in (self._nav, self._jedi, self._fetches):
             lane.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Searched:
+    """What the palette found, and the pins it could not search (not in the cache: a
+    keystroke fetches nothing)."""
+
+    targets: Sequence[Target]
+    not_cached: tuple[str, ...]
 
 
 def interleave(lists: Iterable[Sequence[Target]]) -> list[Target]:
@@ -298,7 +321,7 @@ class TourSession:
         that did not run ``repo``)."""
         return self.executed(repo, path) if self.executed is not None else None
 
-    def check_tour(self, tour: Tour) -> Sequence[tuple[int | None, str]]:
+    def check_tour(self, tour: Tour) -> Sequence[CheckFinding]:
         """What ``check`` says of ``tour`` at the repositories read (call from a worker):
         each broken step and each note warning, with the step it is about."""
         check = self.check

@@ -18,7 +18,7 @@ from codewalk.source.checkout import SourceKind
 from codewalk.source.reporter import Reporter, transfer_text
 from codewalk.source.versions import same_version
 from codewalk.tours.model import ResolvedStep, Tour
-from codewalk.ui.session import Permalink, RepoInfo, github_permalink
+from codewalk.ui.session import CheckFinding, Permalink, RepoInfo, github_permalink
 from codewalk.ui.versions import DiffSide, StepDiff, older_first, version_label
 
 if TYPE_CHECKING:
@@ -77,15 +77,17 @@ def describer(pins: Mapping[str, Pin]) -> Callable[[Workspace], RepoInfo]:
     return describe
 
 
-def check_tour(repos: PinnedStack, tour: Tour) -> list[tuple[int | None, str]]:
+def check_tour(repos: PinnedStack, tour: Tour) -> list[CheckFinding]:
     """What ``codewalk check`` says of ``tour`` at the pins read: each problem of a broken
     step, then each note warning, with its step (0-based)."""
     from codewalk.tours.note_warnings import tour_warnings
     from codewalk.tours.resolution import steps_over
 
     resolved = steps_over(tour, repos).resolved()
-    found: list[tuple[int | None, str]] = [
-        (step.step.index - 1, f"step {step.step.index} ({step.step.anchor}): {problem}")
+    found = [
+        CheckFinding(
+            step.step.index - 1, f"step {step.step.index} ({step.step.anchor}): {problem}", broken=True
+        )
         for step in resolved.broken
         for problem in step.problems
     ]
@@ -93,7 +95,10 @@ def check_tour(repos: PinnedStack, tour: Tour) -> list[tuple[int | None, str]]:
     def source_text(repo: str, path: str) -> str:
         return repos.workspace(repo).source_text(path)
 
-    found += [(warning.step - 1, warning.message) for warning in tour_warnings(resolved, source_text)]
+    found += [
+        CheckFinding(warning.step - 1, warning.message, broken=False)
+        for warning in tour_warnings(resolved, source_text)
+    ]
     return found
 
 

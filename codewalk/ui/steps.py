@@ -27,11 +27,11 @@ MARKS = {
     "missing": "[red]✗[/]",
     "skipped": "[dim]◌[/]",
 }
-_PENDING = "[dim]○[/]"
+PENDING = "[dim]○[/]"
 LEGEND = (
     f"{MARKS['resolved']} found  {MARKS['ambiguous']} ambiguous\n"
     f"{MARKS['missing']} missing  {MARKS['skipped']} skipped\n"
-    f"{_PENDING} not resolved yet"
+    f"{PENDING} not resolved yet"
 )
 
 
@@ -72,7 +72,7 @@ def guides(depth: int) -> Content:
 def step_label(index: int, title: str, status: str | None, number_width: int = 2, depth: int = 0) -> Hanging:
     """The mark, the number (``number_width`` wide: the list's numbers line up), a guide
     per level of ``depth``, the title."""
-    mark = MARKS.get(status or "", _PENDING)
+    mark = MARKS.get(status or "", PENDING)
     if mark not in _MARK_CONTENT:
         _MARK_CONTENT[mark] = Content.from_markup(mark)
     tree = guides(depth)

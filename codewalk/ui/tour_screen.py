@@ -20,48 +20,32 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState
 
 from codewalk.tours.model import ResolvedLink, ResolvedStep
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
+from codewalk.ui.columns import Columns
 from codewalk.ui.header import TourHeader
 from codewalk.ui.history import Location, step_location
 from codewalk.ui.keys import DIGITS_TOGETHER_S, TOUR_BINDINGS, typed_number
 from codewalk.ui.links_panel import LinksPanel, link_text
 from codewalk.ui.note import NoteView
 from codewalk.ui.palette import SymbolProvider
-from codewalk.ui.places import Places, code_column
+from codewalk.ui.places import code_column
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import TourSession
 from codewalk.ui.steps import StepsLegend, StepsList
 from codewalk.ui.version_diff import VersionDiff
 
-NARROW = 150  # below this many columns the note goes under the code
-SLIM = 100  # below this many columns the code gets the width: the steps list is hidden (``s`` shows it)
-
-
 WARM_UP_AFTER_S = 1.0  # after mounting, load libcst and jedi in the background
 
 
-class TourScreen(Places):
+class TourScreen(Columns):
     DEFAULT_CSS = """
-    TourScreen #body { height: 1fr; }
-    TourScreen #center { width: 1fr; height: 1fr; }
-    TourScreen #right { width: 1fr; height: 1fr; layout: horizontal; }
-    TourScreen CodeView { height: 1fr; }
-    TourScreen #steps-column { width: 30; height: 1fr; }
-    TourScreen.-slim #steps-column, TourScreen.-steps-hidden #steps-column { display: none; }
-    TourScreen.-slim.-steps-shown #steps-column { display: block; width: 24; }
-    TourScreen.-narrow #right { layout: vertical; }
-    TourScreen.-narrow.-panel-open NoteView, TourScreen.-narrow.-version-open NoteView { display: none; }
-    TourScreen.-narrow NoteView {
-        width: 1fr; height: 35%; min-height: 6; min-width: 0;
-        border-left: none; border-top: hkey $foreground 20%;
-    }
+    TourScreen .steps-column { width: 30; }
     """
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SymbolProvider}
@@ -82,7 +66,7 @@ class TourScreen(Places):
     def compose(self) -> ComposeResult:
         yield TourHeader(id="header")
         with Horizontal(id="body"):
-            with Vertical(id="steps-column"):
+            with Vertical(id="steps-column", classes="steps-column"):
                 yield StepsList(id="steps")
                 yield StepsLegend(id="legend")
             with Horizontal(id="right"):
@@ -106,17 +90,6 @@ class TourScreen(Places):
     def on_unmount(self) -> None:
         if self.session is not None:
             self.session.activity.listen(None)
-
-    def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < NARROW, "-narrow")
-        self.set_class(event.size.width < SLIM, "-slim")
-
-    def action_toggle_steps(self) -> None:
-        """Show or hide the steps list (hidden by default on a narrow terminal)."""
-        if self.has_class("-slim"):
-            self.toggle_class("-steps-shown")
-        else:
-            self.toggle_class("-steps-hidden")
 
     def step_line(self) -> int | None:
         resolved = self.resolved.get(self.step_index)

@@ -110,6 +110,10 @@ class PinnedStack:
     def _synced(self) -> list[str]:
         return sync.cached_repos(self.pins)
 
+    def pinned(self) -> list[str]:
+        """Every pinned repository, in the pins file's order."""
+        return list(self.pins)
+
     def synced(self) -> list[str]:
         """The repositories open, or whose source is in the cache: opening one fetches
         nothing."""

@@ -60,7 +60,8 @@ def test_steps_across_repositories_narrow(snap_compare: Any) -> None:
 
 def test_recording_screen(snap_compare: Any) -> None:
     """Recording the fake tour at 130x36: where it will be written, its steps (a new one
-    added after step 2, at the cursor), the code of the selected step, its note."""
+    added after step 2, at the cursor), the code of the selected step, its note under it
+    (as in the tour view at this width)."""
     from pathlib import Path
 
     from ui_fakes import make_tour
