@@ -97,6 +97,11 @@ class TourProblems(TourError):
         return f"{self.message}\n{each}"
 
 
+class TourFileTaken(TourError):
+    """A recorded tour's file is not the one its author started from (it changed, went,
+    or appeared meanwhile): it is not written over."""
+
+
 class UnknownTour(TourError):
     """A tour id that no tour directory defines (a typo, not a file that does not load)."""
 

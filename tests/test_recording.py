@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.errors import TourError
+from codewalk.errors import TourError, TourFileTaken
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.recording import DraftStep, draft_of, enclosing, new_draft, step_at
-from codewalk.tours.saving import new_tour_path, write_tour
+from codewalk.tours.saving import beside, new_tour_path, write_tour
 from codewalk.tours.yaml_edit import draft_text
 from tests.shipped import SHIPPED_TOURS
 
@@ -231,16 +231,20 @@ def test_a_tour_is_written_only_over_what_was_read(tmp_path: Path) -> None:
     path = tmp_path / "dir" / "t.yaml"
     write_tour(path, "one\n", None)  # new: the directory is made
     assert path.read_text() == "one\n"
-    with pytest.raises(TourError, match="a file is there already; the new tour is not written over it"):
+    with pytest.raises(TourFileTaken, match="a file is there already; the new tour is not written over it"):
         write_tour(path, "two\n", None)
     path.chmod(0o640)
     write_tour(path, "two\n", "one\n")
     assert path.read_text() == "two\n" and path.stat().st_mode & 0o777 == 0o640
-    with pytest.raises(TourError, match="the file changed since it was read; not written"):
+    with pytest.raises(TourFileTaken, match="the file changed since it was read; not written"):
         write_tour(path, "three\n", "one\n")
     assert path.read_text() == "two\n"
+    assert beside(path) == path.with_name("t.recorded.yaml")  # where the recording may go instead
+    path.with_name("t.recorded.yaml").write_text("taken\n")
+    assert beside(path) == path.with_name("t.recorded-2.yaml")
+    path.with_name("t.recorded.yaml").unlink()
     path.unlink()
-    with pytest.raises(TourError, match="the tour file was removed since it was read"):
+    with pytest.raises(TourFileTaken, match="the tour file was removed since it was read"):
         write_tour(path, "three\n", "two\n")
     blocked = tmp_path / "file"
     blocked.write_text("")

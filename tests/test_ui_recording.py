@@ -220,7 +220,9 @@ async def test_the_note_editor_starts_in_the_title_at_its_end_and_tab_goes_to_th
 
 
 @run_async
-async def test_a_file_that_appeared_or_changed_is_never_written_over(tmp_path: Path) -> None:
+async def test_a_file_that_appeared_or_changed_is_never_written_over_and_the_recording_may_go_beside(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "rec.yaml"
     tour = make_tour()
     draft = draft_of(tour, "", path)
@@ -232,8 +234,10 @@ async def test_a_file_that_appeared_or_changed_is_never_written_over(tmp_path: P
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
-        assert path.read_text() == "mine\n"
-        assert any("a file is there already" in n for n in notes(app))
+        assert isinstance(app.screen, Confirm) and "a file is there already" in app.screen.question
+        await pilot.press("n")  # not beside it either: nothing written, the recording kept
+        await settle(pilot)
+        assert path.read_text() == "mine\n" and not (tmp_path / "rec.recorded.yaml").exists()
         assert "new: w writes it" in str(app.screen.query_one("#record-where").render())
 
     kept = tmp_path / "kept.yaml"
@@ -244,8 +248,16 @@ async def test_a_file_that_appeared_or_changed_is_never_written_over(tmp_path: P
         kept.write_text(COMMENTED + "# someone else's line\n")
         await pilot.press("w")
         await settle(pilot)
-        assert kept.read_text().endswith("# someone else's line\n")
-        assert any("changed since it was read; not written" in n for n in notes(app))
+        assert isinstance(app.screen, Confirm)
+        assert "changed since it was read; not written" in app.screen.question
+        assert f"Write this recording to {tmp_path / 'kept.recorded.yaml'} instead?" in app.screen.question
+        await pilot.press("y")
+        await settle(pilot)
+        assert kept.read_text().endswith("# someone else's line\n")  # left as it is
+        written = parse_tour((tmp_path / "kept.recorded.yaml").read_text(), tmp_path / "kept.recorded.yaml")
+        assert len(written.steps) == len(parse_tour(COMMENTED, kept).steps) - 1  # the step deleted
+        assert any(f"{kept} is left as it is" in n for n in notes(app))
+        assert "kept.recorded.yaml" in str(app.screen.query_one("#record-where").render())
 
 
 @run_async

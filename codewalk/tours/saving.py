@@ -5,7 +5,8 @@ A new tour goes into the first ``--tours-dir``, else the first directory of
 ``CODEWALK_TOURS_PATH``, else the current directory, as ``ID.yaml`` (where ``tours``
 and ``tour ID`` then find it). A new file is created only if nothing is there, even a
 file made while the author was recording; an existing one is replaced only while it
-still holds the text it was read from. The file is written whole or not at all.
+still holds the text it was read from (else the recording may go to a new file beside
+it, :func:`beside`). The file is written whole or not at all.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from codewalk import locations
-from codewalk.errors import TourError
+from codewalk.errors import TourError, TourFileTaken
 from codewalk.files import write_atomically
 
 
@@ -60,9 +61,9 @@ def write_tour(path: Path, text: str, was: str | None) -> None:
         try:
             now = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise TourError(f"{path}: the tour file was removed since it was read; not written") from None
+            raise TourFileTaken(f"{path}: the tour file was removed since it was read; not written") from None
         if now != was:
-            raise TourError(
+            raise TourFileTaken(
                 f"{path}: the file changed since it was read; not written",
                 hint="reopen it to record on what it holds now",
             )
@@ -76,7 +77,19 @@ def _create(path: Path, text: str) -> None:
     try:
         write_atomically(path, text, replace=False)
     except FileExistsError:
-        raise TourError(
+        raise TourFileTaken(
             f"{path}: a file is there already; the new tour is not written over it",
             hint="give the tour another id, or another --tours-dir",
         ) from None
+
+
+def beside(path: Path) -> Path:
+    """A new file beside ``path`` for a recording its file no longer matches:
+    ``NAME.recorded.yaml`` (``NAME.recorded-2.yaml`` ... when that is taken)."""
+    number = 1
+    while True:
+        suffix = "" if number == 1 else f"-{number}"
+        candidate = path.with_name(f"{path.stem}.recorded{suffix}{path.suffix or '.yaml'}")
+        if not candidate.exists() and not candidate.is_symlink():
+            return candidate
+        number += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -22,10 +23,10 @@ from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, OptionList
 
-from codewalk.errors import TourError
+from codewalk.errors import TourError, TourFileTaken
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.recording import Draft, DraftStep, Spot, step_at
-from codewalk.tours.saving import write_tour
+from codewalk.tours.saving import beside, write_tour
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.columns import Columns
 from codewalk.ui.confirm import Confirm
@@ -307,6 +308,11 @@ class RecordScreen(Columns):
     def _write(self, text: str, tour: object) -> None:
         try:
             write_tour(self.draft.path, text, self.on_disk)
+        except TourFileTaken as error:  # not lost: offered a file of its own
+            other = beside(self.draft.path)
+            question = f"{error.message}.\nWrite this recording to {other} instead?"
+            self.app.push_screen(Confirm(question), lambda yes: self._write_to(other, text) if yes else None)
+            return
         except TourError as error:
             self.notify(str(error), severity="error", markup=False, timeout=10)
             return
@@ -317,6 +323,20 @@ class RecordScreen(Columns):
         self._refresh()
         self.notify(f"wrote {self.draft.path}; checking it …", markup=False)
         self._check(tour, steps)
+
+    def _write_to(self, path: Path, text: str) -> None:
+        """The recording written as a new tour file at ``path``, its own having changed,
+        gone or appeared meanwhile; ``w`` writes there from then on."""
+        left = self.draft.path
+        try:
+            tour = parse_tour(text, path)
+        except TourError as error:
+            self.notify(f"not written: {error}", severity="error", markup=False, timeout=10)
+            return
+        self.draft, self.on_disk = replace(self.draft, path=path), None
+        self._write(text, tour)
+        if self.on_disk == text:
+            self.notify(f"{left} is left as it is; this recording is {path.name}", markup=False, timeout=10)
 
     @work(thread=True, exit_on_error=False, group="check")
     def _check(self, tour: object, steps: tuple[DraftStep, ...]) -> None:
