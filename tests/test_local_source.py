@@ -135,3 +135,30 @@ def test_answers_made_while_a_pin_is_not_fetched_are_not_kept(
         assert [(r.repo, r.path) for r in after][:1] == [("hub", "src/hub/__init__.py")]
     finally:
         stack.close()
+
+
+def test_the_recorders_check_over_a_real_stack_tells_a_broken_step_from_a_note_warning(
+    checkout: Path, tmp_path: Path
+) -> None:
+    """What the recorder shows after ``w`` (``ui.stack.check_tour``), on the pins as
+    ``check`` reads them: a step that does not resolve is broken, a note naming code its
+    step does not show is a warning of its step, a good step says nothing."""
+    from codewalk.tours.loader import parse_tour
+    from codewalk.ui.stack import check_tour
+    from codewalk.workspace.pinned import PinnedStack
+
+    text = (
+        "title: T\nrepo: transformers\nsteps:\n"
+        "  - at: transformers.hello\n    note: Returns one.\n"
+        "  - at: transformers.nothere\n"
+        "  - at: transformers.hello\n    note: It calls `frobnicate_everything`.\n"
+    )
+    tour = parse_tour(text, tmp_path / "t.yaml")
+    stack = PinnedStack(str(checkout))
+    try:
+        found = check_tour(stack, tour)
+    finally:
+        stack.close()
+    assert [(f.step, f.broken) for f in found] == [(1, True), (2, False)]
+    assert "step 2 (transformers.nothere)" in found[0].message
+    assert "frobnicate_everything" in found[1].message
