@@ -18,7 +18,7 @@ import pytest
 
 from codewalk.cli.main import main
 from codewalk.traces import store
-from tests.traceprog import BRANCH_NO, BRANCH_YES, TWICE_CALLS, running, tree_rows, use_toy
+from tests.traceprog import BRANCH_NO, BRANCH_YES, DOUBLE_DEF, TWICE_CALLS, running, tree_rows, use_toy
 
 
 @pytest.fixture()
@@ -312,7 +312,7 @@ def test_a_wrapper_is_read_as_the_function_it_wraps(toy: Path, capsys: pytest.Ca
     at = next(i for i, line in enumerate(lines) if line.startswith("  twice  "))
     assert lines[at + 1].split() == [str(TWICE_CALLS), "return", "double(x)", "+", "double(x)", "x2"]
     assert lines[at + 2].strip() == "through logged.<locals>.wrapper, a decorator's wrapper"
-    assert lines[at + 3].startswith("  double  toypkg/__init__.py:")
+    assert lines[at + 3].startswith(f"  double  toypkg/__init__.py:{DOUBLE_DEF}  ")  # its def, as find says
     code, out, _ = run(capsys, "path", "toypkg.twice", "toypkg.double", "--trace", "toy", "--json")
     hops = json.loads(out)["chains"][0]
     assert [hop["qualname"] for hop in hops] == ["toypkg.twice", "toypkg.double"]

@@ -136,6 +136,7 @@ FIB_RECURSES = 8  # return fib(n - 1) + fib(n - 2)
 BRANCH_YES = 64
 BRANCH_NO = 65
 TWICE_CALLS = 79  # return double(x) + double(x)
+DOUBLE_DEF = textwrap.dedent(PACKAGE).lstrip("\n").splitlines().index("def double(x):") + 1  # under @logged
 
 
 def write_program(directory: Path) -> Path:

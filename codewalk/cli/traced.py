@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from codewalk.traces.tree import Chain
     from codewalk.workspace.workspace import Workspace
 
+DECORATOR_LINES = 40  # lines of decorators looked through for a function's ``def``
 
 def _versions(trace: Trace) -> str:
     from codewalk.traces.model import versions_of
@@ -123,7 +124,8 @@ def format_ran_chain(opened: Opened, chain: Chain) -> str:
     shown = opened.tree.shown_chain(chain.nodes)
     for here, following in zip(shown, [*shown[1:], None], strict=True):
         function = trace.functions[trace.nodes[here.node].function]
-        lines.append(f"  {function.short}  {function.path}:{function.line}  [{function.repo}]")
+        where = f"{function.path}:{sources.def_line(function)}"
+        lines.append(f"  {function.short}  {where}  [{function.repo}]")
         if following is None:
             lines.append(f"            ran x{trace.nodes[here.node].calls}")
             continue
@@ -161,6 +163,15 @@ class Sources:
     def line(self, repo: str, path: str, number: int) -> str:
         source = self.text(repo, path).splitlines()
         return source[number - 1].strip() if 0 < number <= len(source) else ""
+
+    def def_line(self, function: Function) -> int:
+        """The line of a function's ``def`` (Python counts from its first decorator), as
+        ``find`` and ``calls`` give it; its first line when the file cannot say."""
+        source = self.text(function.repo, function.path).splitlines()
+        for number in range(function.line, min(function.line + DECORATOR_LINES, len(source)) + 1):
+            if source[number - 1].lstrip().startswith(("def ", "async def ", "class ")):
+                return number
+        return function.line
 
 
 def _chain_json(opened: Opened, chain: Chain) -> list[dict[str, Any]]:
