@@ -626,3 +626,48 @@ def test_a_download_in_a_log_says_a_line_a_second_at_most_and_its_end(
     slow = lines[lines.index("codewalk: downloading slow.tar.gz") + 1 :]
     assert [line.split(" MB")[0].strip() for line in fast] == ["0.0", "10.0"]
     assert [line.split(" MB")[0].strip() for line in slow] == ["0.0", "2.0", "4.0", "6.0", "8.0", "10.0"]
+
+
+class _Terminal:
+    """A stderr that says it is a terminal, keeping what is written to it."""
+
+    def __init__(self) -> None:
+        import io
+
+        self.text = io.StringIO()
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return self.text.write(text)
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+def test_no_color_reaches_the_download_bar(monkeypatch: pytest.MonkeyPatch, no_color: bool) -> None:
+    """``--no-color`` means what ``NO_COLOR`` means for the download bar on a terminal
+    too (rich's: it coloured the bar grey and the size green whatever the option said)."""
+    from codewalk import color
+    from codewalk.source import sync
+
+    monkeypatch.setattr(color, "_switched_off", False)  # the option's effect ends with the test
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    def downloads(pin: Pin, *, mode: str, reporter: sync.Reporter) -> None:
+        reporter.phase("downloading transformers.tar.gz")
+        reporter.transfer(5_000_000, 10_000_000)
+        reporter.transfer(10_000_000, 10_000_000)
+        raise CodewalkError("stopped after the download")
+
+    monkeypatch.setattr(sync, "ensure_checkout", downloads)
+    assert main(["sync", "transformers", *(["--no-color"] if no_color else [])]) == 2
+    written = terminal.text.getvalue()
+    assert "10.0/10.0 MB" in written
+    colours = [code for code in ("\x1b[32m", "\x1b[90m", "\x1b[31m", "\x1b[38;") if code in written]
+    assert bool(colours) is not no_color, colours

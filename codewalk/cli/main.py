@@ -39,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    if getattr(args, "no_color", False):
+        from codewalk.color import switch_off
+
+        switch_off()
     if args.command is None:
         from codewalk.cli.commands import default
 

@@ -2,7 +2,6 @@
 
 The whole API (others reuse it; keep it small):
 
-- :func:`use_color` -- should output be coloured (the one rule: ``NO_COLOR``, ``TERM``, a terminal)?
 - :func:`highlight_lines` -- Python source -> one highlighted string per source line.
 - :func:`numbered` -- a span of code with line numbers, optionally highlighted, some
   lines marked (a tour's focus).
@@ -15,9 +14,8 @@ benchmark) never pays for it.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Container
-from typing import Any, TextIO
+from typing import Any
 
 _MARK = "▌"
 _DIM = "\x1b[2m"
@@ -32,16 +30,6 @@ def lines_of(code: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
-
-
-def use_color(stream: TextIO, *, disabled: bool = False, piped: bool = False) -> bool:
-    """Whether to colour what goes to ``stream``: the one rule of every command. Never
-    when ``disabled`` (``--no-color``), with ``NO_COLOR`` set or on a ``TERM=dumb``
-    terminal; else on a terminal, or anywhere for output read through a pager
-    (``piped``: ``tour``, so that ``| less -R`` shows it highlighted)."""
-    if disabled or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    return piped or bool(getattr(stream, "isatty", lambda: False)())
 
 
 STYLE = "monokai"  # one pygments style for every plain-terminal command

@@ -2,7 +2,8 @@
 
 :class:`Reporter` says nothing (tests, the UI's own progress); :class:`TerminalReporter`
 writes to stderr. On a terminal a download is a rich progress bar with its size, rate
-and time left (rich comes with Textual); in a log (CI, a pipe) only phase changes, the
+and time left (rich comes with Textual), coloured as :func:`codewalk.color.use_color`
+says; in a log (CI, a pipe) only phase changes, the
 end of a download and, at most once a second, the tenth it has reached are written, each
 with the same figures, so logs stay short.
 """
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+from codewalk.color import use_color
 from codewalk.visible import visible
 
 
@@ -78,7 +80,7 @@ class TerminalReporter(Reporter):
                 TransferSpeedColumn,
             )
 
-            console = Console(file=self.stream, highlight=False)
+            console = Console(file=self.stream, highlight=False, no_color=not use_color(self.stream))
             self._bar = Progress(
                 BarColumn(),
                 DownloadColumn(),

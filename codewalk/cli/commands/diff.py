@@ -66,8 +66,8 @@ def _target(text: str, repo: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from codewalk.color import use_color
     from codewalk.errors import QueryError
-    from codewalk.render.highlight import use_color
 
     comparison = collect(args)
     if args.json:

@@ -55,7 +55,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.render.highlight import use_color
+    from codewalk.color import use_color
 
     with open_workspace(args) as workspace:
         checkout = workspace.checkout

@@ -72,7 +72,7 @@ def parse_position(text: str) -> Position:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.render.highlight import use_color
+    from codewalk.color import use_color
     from codewalk.workspace.located import locate
 
     position = parse_position(args.position)

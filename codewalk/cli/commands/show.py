@@ -30,7 +30,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.render.highlight import numbered, use_color
+    from codewalk.color import use_color
+    from codewalk.render.highlight import numbered
 
     with open_workspace(args) as workspace:
         checkout = workspace.checkout

@@ -145,7 +145,7 @@ def _run_json(tour: Tour, workspaces: Workspaces) -> int:
 def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> int:
     """Each step printed as soon as it is resolved (``| head`` shows the first at once);
     with ``--step K``, step K alone (the steps before it are resolved for its context)."""
-    from codewalk.render.highlight import use_color
+    from codewalk.color import use_color
     from codewalk.render.plain import render_intro, render_step
 
     color = use_color(sys.stdout, disabled=args.no_color, piped=True)

@@ -1,0 +1,30 @@
+"""Whether codewalk colours what it writes: the one rule, for every layer.
+
+``--no-color`` (any command) means what ``NO_COLOR`` means: the command line switches
+colour off for the whole process (:func:`switch_off`), never through the environment, so
+a program ``codewalk trace`` runs sees the user's own. The plain printers (``render``)
+and the download bar of a sync (``source/reporter.py``) both ask :func:`use_color`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TextIO
+
+_switched_off = False
+
+
+def switch_off() -> None:
+    """``--no-color``: nothing codewalk writes from now on in this process is coloured."""
+    global _switched_off
+    _switched_off = True
+
+
+def use_color(stream: TextIO, *, disabled: bool = False, piped: bool = False) -> bool:
+    """Whether to colour what goes to ``stream``. Never when ``disabled`` or after
+    ``--no-color``, with ``NO_COLOR`` set or on a ``TERM=dumb`` terminal; else on a
+    terminal, or anywhere for output read through a pager (``piped``: ``tour``, so that
+    ``| less -R`` shows it highlighted)."""
+    if disabled or _switched_off or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return piped or bool(getattr(stream, "isatty", lambda: False)())
