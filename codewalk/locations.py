@@ -91,6 +91,12 @@ def pins_path() -> Path:
     return Path(explicit).expanduser() if explicit else _data_file("vendor_pins.toml")
 
 
+def pins_named() -> str | None:
+    """The pins file as a message may name it: the one the user set (``CODEWALK_PINS``),
+    else None (the shipped file's path is codewalk's business, not the user's)."""
+    return str(pins_path()) if os.environ.get("CODEWALK_PINS") else None
+
+
 def shipped_tours_dir() -> Path:
     return _data_file("tours")
 

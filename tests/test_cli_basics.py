@@ -114,8 +114,32 @@ def test_debug_shows_the_traceback(tmp_path: Path) -> None:
 def test_unknown_repo_names_the_known_ones() -> None:
     result = run_cli("sync", "nope")
     assert result.returncode == 2
-    assert "unknown repo 'nope'" in result.stderr and "pins accelerate, datasets" in result.stderr
-    assert "transformers" in result.stderr
+    assert "unknown repo 'nope': the pins are accelerate, datasets" in result.stderr
+    assert "transformers" in result.stderr and "did you mean" not in result.stderr  # none is close
+    assert "vendor_pins.toml" not in result.stderr  # the shipped file is not the user's business
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Transformers@5.23.0", "transformers"),
+        ("transformrs@5.23", "transformers"),
+        ("acelerate", "accelerate"),
+    ],
+)
+def test_a_repo_typed_wrong_gets_the_close_pin_as_did_you_mean(typed: str, meant: str) -> None:
+    """Case aside or a letter off: the pin meant (not xformers, farther), first and alone."""
+    result = run_cli("find", "Trainer.train", "--at", typed)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == f"  hint: did you mean: {meant}"
+
+
+def test_unknown_repo_names_the_pins_file_the_user_set(tmp_path: Path) -> None:
+    pins = tmp_path / "my_pins.toml"
+    pins.write_text((Path(__file__).parents[1] / "vendor_pins.toml").read_text())
+    result = run_cli("sync", "nope", env={"CODEWALK_PINS": str(pins)})
+    assert result.returncode == 2
+    assert f"unknown repo 'nope': {pins} pins accelerate, datasets" in result.stderr
 
 
 def test_bad_source_mode_is_a_clear_error() -> None:

@@ -43,8 +43,7 @@ def test_an_unknown_repo_is_that_tours_error_and_the_others_are_checked(
         f"  {folder / 'm-nope.yaml'}:4: step 1 (Trainer.train): missing: "
         "unknown repo 'nope': the pins are toy"
     )
-    assert lines[3] == "      did you mean: toy"
-    assert lines[4].startswith("ok      z-good (2 steps at toy@local")
+    assert lines[3].startswith("ok      z-good (2 steps at toy@local")  # 'nope' is close to no pin
     assert lines[-1] == "3 tour(s), 6 step(s): 1 broken step(s), 0 file error(s)"
     assert "Traceback" not in err
 
@@ -58,6 +57,21 @@ def test_an_unknown_repo_is_that_tours_error_and_the_others_are_checked(
     )
     assert steps[1]["status"] == "resolved"
     assert_untouched(before, outside_cache(tmp_path, isolated_home))
+
+
+@pytest.mark.parametrize("typed", ["Toy", "tyo"])
+def test_a_repo_typed_wrong_gets_the_close_pin_as_did_you_mean(
+    typed: str, tours: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Case aside, or a letter off: the pin meant, not every pin."""
+    root, folder = tours
+    tour = folder / "m-typo.yaml"
+    tour.write_text(NOPE.replace("repo: nope", f"repo: {typed}"))
+    code, out, _ = run(capsys, "check", "--tours-dir", str(folder), "--source", str(root), "m-typo")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[1].endswith(f"missing: unknown repo {typed!r}: the pins are toy")
+    assert lines[2] == "      did you mean: toy"
 
 
 def test_plain_and_export_of_that_tour_say_so_in_its_step(
@@ -139,7 +153,7 @@ def test_a_tour_step_in_a_pin_that_cannot_be_fetched_suggests_no_other_pin(
     unreachable_ext: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The UI's steps (TourSteps): a pin whose source cannot be had is said, with no
-    "did you mean" list of the pins; an unknown repo still lists them."""
+    "did you mean" list of the pins; an unknown repo gets the close ones (none here)."""
     from codewalk.errors import NetworkError, PinError
     from codewalk.tours.discovery import load_tour
     from codewalk.tours.resolution import TourSteps
@@ -153,7 +167,7 @@ def test_a_tour_step_in_a_pin_that_cannot_be_fetched_suggests_no_other_pin(
 
     steps = TourSteps(tour, workspace_of, "transformers", ("transformers", "ext"))
     unknown, unreachable = steps(0), steps(1)
-    assert (unknown.status, unknown.suggestions) == ("missing", ("transformers", "ext"))
+    assert (unknown.status, unknown.suggestions) == ("missing", ())  # no other pin is close to it
     assert (unreachable.status, unreachable.suggestions) == ("missing", ())
     assert unreachable.error == "no package index could be reached for ext==1.0"
     code, out, _err = run(capsys, "tour", str(unreachable_ext), "--plain", "--no-color")

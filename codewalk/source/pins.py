@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
@@ -273,12 +274,47 @@ def read_pins_text(path: Path) -> str:
     return read_text(path, "pins file", PinError, hint="set CODEWALK_PINS to a vendor_pins.toml")
 
 
-def get_pin(pins: dict[str, Pin], name: str | None, filename: str) -> Pin:
-    """The pin named ``name``, or the only/first one when ``name`` is None."""
+def get_pin(pins: dict[str, Pin], name: str | None, named: str | None = None) -> Pin:
+    """The pin named ``name``, or the only/first one when ``name`` is None; ``named``
+    is the pins file the user set (``CODEWALK_PINS``), for the error."""
     if name is None:
         return next(iter(pins.values()))
     try:
         return pins[name]
     except KeyError:
-        known = ", ".join(sorted(pins))
-        raise PinError(f"unknown repo {name!r}: {filename} pins {known}") from None
+        raise unknown_repo(pins, name, named) from None
+
+
+def unknown_repo(known: Iterable[str], name: str, named: str | None = None) -> PinError:
+    """The error for a repository no pin names: the pins there are (from ``named``, a
+    file the user set, else "the pins") and the close ones as a "did you mean"."""
+    known = sorted(known)
+    where = f"{named} pins" if named else "the pins are"
+    close = close_repos(known, name)
+    return PinError(
+        f"unknown repo {quoted(name)}: {where} {', '.join(known) or 'none'}",
+        hint=f"did you mean: {', '.join(close)}" if close else None,
+    )
+
+
+def close_repos(known: Iterable[str], name: str) -> list[str]:
+    """The pinned repositories ``name`` may have meant, closest first, case aside: the
+    one spelled the same but for case (``Transformers``), else the close ones, not those
+    far behind the closest (``transformrs``: transformers, not xformers)."""
+    import difflib
+
+    others = [repo for repo in known if repo != name]
+    lowered = name.lower()
+    same = [repo for repo in others if repo.lower() == lowered]
+    if same:
+        return same
+    ratios = sorted(
+        ((difflib.SequenceMatcher(None, lowered, repo.lower()).ratio(), repo) for repo in others),
+        key=lambda pair: -pair[0],
+    )
+    best = ratios[0][0] if ratios else 0.0
+    return [repo for ratio, repo in ratios if ratio >= max(_CLOSE, best - _BEHIND)][:3]
+
+
+_CLOSE = 0.6  # difflib's own cutoff for a close match
+_BEHIND = 0.2  # a close match this far behind the closest one is no longer a guess

@@ -62,7 +62,7 @@ def local_path(explicit: str | None = None) -> str | None:
 
 def load_pin(repo: str | None) -> Pin:
     path = locations.pins_path()
-    return get_pin(load_pins(path), repo, str(path))
+    return get_pin(load_pins(path), repo, locations.pins_named())
 
 
 def cached_repos(pins: Mapping[str, Pin]) -> list[str]:

@@ -51,15 +51,16 @@ def parse_target(text: str) -> tuple[str, str]:
     return repo, version[1:] if re.match(r"v\d", version) else version
 
 
-def resolve_target(pins: dict[str, Pin], text: str | None, filename: str) -> Target:
-    """The pin ``text`` names (the first pin when None), at the version it asks for."""
+def resolve_target(pins: dict[str, Pin], text: str | None, named: str | None = None) -> Target:
+    """The pin ``text`` names (the first pin when None), at the version it asks for;
+    ``named``, the pins file the user set, for the error naming no pin."""
     if text is None:
-        return Target(get_pin(pins, None, filename), "")
+        return Target(get_pin(pins, None), "")
     repo, version = parse_target(text)
     if not version and repo not in pins and (repo == INSTALLED or re.fullmatch(r"v?\d[\w.+!-]*", repo)):
         first = next(iter(pins), "transformers")  # a version alone: which repository's?
         raise PinError(f"{text!r} names no repository", hint=f"write REPO@VERSION, e.g. {first}@{repo}")
-    pin = get_pin(pins, repo, filename)
+    pin = get_pin(pins, repo, named)
     if not version:
         return Target(pin, "")
     if version == INSTALLED:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from codewalk.errors import CodewalkError, PinError, QueryError
 from codewalk.resolve.model import Resolved
 from codewalk.source.checkout import repo_at_version
+from codewalk.source.pins import close_repos, unknown_repo
 from codewalk.source.versions import in_range, release_of
 from codewalk.tours.linking import resolve_links
 from codewalk.tours.model import (
@@ -140,7 +141,7 @@ class TourSteps:
     earlier steps *in that repo*.
 
     ``workspace_of(repo)`` gives a repo's workspace (a note's link may reach any pin);
-    ``None`` means no such pin (the step is missing, the ``known`` repos suggested), a
+    ``None`` means no such pin (the step is missing, the close ``known`` repos suggested), a
     :class:`CodewalkError` a pin that cannot be read (the step is missing, with why:
     another repository is no better guess)."""
 
@@ -176,12 +177,12 @@ class TourSteps:
         try:
             workspace = self._workspace_of(repo)
         except PinError as exc:  # no such pin: the ones there are
-            return unopened(step, repo, exc.message, self._known)
+            return unopened(step, repo, exc.message, close_repos(self._known, repo))
         except CodewalkError as exc:  # a pin whose source cannot be had: nothing to suggest
             return unopened(step, repo, exc.message)
         if workspace is None:
-            known = ", ".join(sorted(self._known)) or "none"
-            return unopened(step, repo, f"unknown repo {repo!r}: the pins are {known}", self._known)
+            error = unknown_repo(self._known, repo).message
+            return unopened(step, repo, error, close_repos(self._known, repo))
         context = self._contexts.get(repo, ())
         resolved = resolve_step(workspace, self.tour, step, context)
         self._contexts[repo] = context_after(context, resolved, workspace.checkout.package_root)

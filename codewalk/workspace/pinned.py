@@ -15,7 +15,7 @@ from codewalk.index.store import Store
 from codewalk.index.versions import index_path
 from codewalk.source import sync
 from codewalk.source.checkout import Checkout
-from codewalk.source.pins import load_pins
+from codewalk.source.pins import load_pins, unknown_repo
 from codewalk.source.reporter import Reporter
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
@@ -38,15 +38,14 @@ class PinnedStack:
         local: Mapping[str, str] | None = None,
         reporter: Callable[[str], Reporter] | None = None,
     ) -> None:
-        path = locations.pins_path()
-        self.pins = load_pins(path)
+        self.pins = load_pins(locations.pins_path())
         store = Store.open(index_path())
         self.notes: list[str] = []  # how a version was chosen (REPO@installed), to show the user
         self.asked: list[str] = []  # the repositories named by ``at``, in order
         for text in at:
             from codewalk.source.targets import resolve_target  # only for --at
 
-            target = resolve_target(self.pins, text, str(path))
+            target = resolve_target(self.pins, text, locations.pins_named())
             self.pins[target.pin.name] = target.pin
             self.asked.append(target.pin.name)
             if target.how:
@@ -74,10 +73,8 @@ class PinnedStack:
         """The workspace whose primary checkout is ``repo`` (the first pin by default)."""
         name = repo or self.first
         if name not in self._workspaces:
-            from codewalk.errors import PinError
-
             if name not in self.pins:
-                raise PinError(f"unknown repo {name!r}: the pins are {', '.join(sorted(self.pins))}")
+                raise unknown_repo(self.pins, name, locations.pins_named())
             checkout = self._open(name, primary=True)
             self._workspaces[name] = Workspace(checkout, self.stack.store, stack=self.stack)
         return self._workspaces[name]

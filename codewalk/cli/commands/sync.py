@@ -42,10 +42,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.all and args.targets:
         raise CodewalkError("give REPO names or --all, not both")
-    path = locations.pins_path()
-    pins = load_pins(path)
+    pins = load_pins(locations.pins_path())
     names = list(pins) if args.all else (args.targets or [None])
-    targets = [resolve_target(pins, name, str(path)) for name in names]
+    targets = [resolve_target(pins, name, locations.pins_named()) for name in names]
     for target in targets:
         if target.how:
             print(visible(f"{target.pin.name}: version {target.pin.release_version}, {target.how}"))
