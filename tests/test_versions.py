@@ -584,3 +584,32 @@ def test_a_name_missing_at_another_version_is_said_to_be_at_the_pin(
     err = capsys.readouterr().err
     assert "hint: the pin, demo==2.0, has it: demo.engine.Engine (src/demo/engine.py:1)" in err
     assert "base outside the pinned repositories" not in err
+
+
+def test_calls_callers_and_find_json_say_the_pin_has_a_name_another_version_lacks(
+    demo: dict[str, str], isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``demo.engine.Engine.run`` is in 2.0 (the pin), not in 1.0: ``calls`` and
+    ``callers`` say where the pin has it as ``find`` does, and ``--json`` (of ``find``
+    too) gives it as ``at_the_pin``, not the note about a base outside the pins; read
+    from the cache only."""
+    query = ["demo.engine.Engine.run", "--at", "demo@1.0"]
+    for command in ("calls", "callers", "find"):
+        assert "at_the_pin" not in json_of(capsys, command, *query, code=1)  # the pin is not cached
+    assert not (isolated_home / "sources" / "demo" / "release-demo-2.0").exists()
+    json_of(capsys, "find", "Engine.run")  # the pin, fetched
+    for command in ("calls", "callers"):
+        assert main([command, *query]) == 1
+        err = capsys.readouterr().err
+        assert "hint: the pin, demo==2.0, has it: demo.engine.Engine.run (src/demo/engine.py:5)" in err, err
+    for command in ("calls", "callers", "find"):
+        data = json_of(capsys, command, *query, code=1)
+        pinned = data["at_the_pin"]
+        assert isinstance(pinned, dict)
+        assert (pinned["qualname"], pinned["path"], pinned["line"]) == (
+            "demo.engine.Engine.run",
+            "src/demo/engine.py",
+            5,
+        )
+        assert (pinned["repo"], pinned["version"]) == ("demo", "demo==2.0")
+        assert "note" not in data and data["version"] == "demo==1.0"

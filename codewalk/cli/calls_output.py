@@ -3,17 +3,19 @@ reader, and the JSON shapes of docs/json.md."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from codewalk.cli.common import dump, header_dict, result_dict
+from codewalk.cli.common import at_the_pin, dump, header_dict, result_dict, the_pin_has_it
 
 if TYPE_CHECKING:
     from codewalk.calls.callers import Caller
     from codewalk.calls.graph import Hop, Level
     from codewalk.calls.model import Callee
+    from codewalk.errors import QueryError
     from codewalk.resolve.model import Resolved
-    from codewalk.source.checkout import Checkout
+    from codewalk.workspace.workspace import Workspace
 
 MORE_TARGETS = 3  # targets shown under a call site before "... and N more"
 
@@ -178,15 +180,27 @@ def format_chain(chain: Sequence[Hop], home: str = "") -> str:
     return "\n".join(lines)
 
 
-def dump_unanswered(query: str, checkout: Checkout, error: Exception, **empty: Any) -> int:
-    """``--json`` of a question whose function is not found or is ambiguous: the
-    ``empty`` answer, the suggestions and the candidates (docs/json.md); exit status 1."""
-    from codewalk.workspace.calling import Ambiguous
+def unanswered(args: argparse.Namespace, workspace: Workspace, error: QueryError, **empty: Any) -> int:
+    """A question whose function is not found or is ambiguous: with ``--json``, the
+    ``empty`` answer, the suggestions, the candidates and the definition at the pin
+    (docs/json.md), exit status 1; else the error, saying where the pin has the name
+    when ``--at`` asked for another version that lacks it (as ``find`` does)."""
+    from codewalk.workspace.calling import Ambiguous, NoDefinition
 
-    data = header_dict(query.strip(), checkout)
+    pinned = at_the_pin(args, workspace, args.query) if isinstance(error, NoDefinition) else None
+    if not args.json:
+        if pinned is None or not isinstance(error, NoDefinition):
+            raise error
+        hint = the_pin_has_it(pinned)  # first; the note of a base outside the pins is beside the point
+        near = f"did you mean: {', '.join(error.suggestions)}" if error.suggestions else ""
+        hint = f"{hint}; {near}" if near else hint
+        raise NoDefinition(error.message, hint=hint, suggestions=error.suggestions) from None
+    data = header_dict(args.query.strip(), workspace.checkout)
     data.update(function=None, **empty)
     data["suggestions"] = list(getattr(error, "suggestions", ()))
     if isinstance(error, Ambiguous):
         data["candidates"] = [result_dict(c) for c in error.candidates]
+    if pinned is not None:
+        data["at_the_pin"] = result_dict(pinned)
     dump(data)
     return 1

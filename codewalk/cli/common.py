@@ -142,29 +142,36 @@ def unavailable_owner(workspace: Workspace, query: str) -> str:
     return f"{owner} could not be opened: {why}" if why else ""
 
 
-def at_the_pin(args: argparse.Namespace, workspace: Workspace, query: str) -> str:
-    """When ``--at`` asked for another version than the pin's: where ``query`` is at the
-    pin (read only when its source is in the cache: never fetched for a hint), or ""."""
+def at_the_pin(args: argparse.Namespace, workspace: Workspace, query: str) -> Resolved | None:
+    """When ``--at`` asked for another version than the pin's and ``query`` names nothing
+    there: its definition at the pin (read only when the pin's source is in the cache:
+    never fetched for a hint), its ``repo`` and ``version`` said; else None."""
     from codewalk.source import cached
-    from codewalk.source.checkout import repo_at_version
     from codewalk.workspace.pinned import PinnedStack
 
     if not getattr(args, "at", None):
-        return ""
+        return None
     repo = workspace.checkout.repo
     stack = PinnedStack()
     try:
         pin = stack.pins.get(repo)
         if pin is None or pin.release_version == workspace.checkout.version or cached.current(pin) is None:
-            return ""
+            return None
         pinned = stack.workspace(repo)
         matches = [m for m in pinned.find(query).results if m.repo in ("", repo)]
         if not matches:
-            return ""
-        where = repo_at_version(repo, pinned.checkout.version)
-        return f"the pin, {where}, has it: {matches[0].qualname} ({matches[0].path}:{matches[0].line})"
+            return None
+        return matches[0]._replace(repo=repo, version=matches[0].version or pinned.checkout.version)
     finally:
         stack.close()
+
+
+def the_pin_has_it(match: Resolved) -> str:
+    """The hint for a name another version than the pin's lacks and the pin defines."""
+    from codewalk.source.checkout import repo_at_version
+
+    where = repo_at_version(match.repo, match.version)
+    return f"the pin, {where}, has it: {match.qualname} ({match.path}:{match.line})"
 
 
 def not_found(

@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.cli.calls_output import caller_dict, dump_unanswered, format_callers, place
+    from codewalk.cli.calls_output import caller_dict, format_callers, place, unanswered
     from codewalk.workspace.calling import Ambiguous, NoDefinition
 
     workspace = open_workspace(args)
@@ -48,9 +48,7 @@ def run(args: argparse.Namespace) -> int:
             )
             answer = workspace.callers(args.query, progress=progress, scope=search_scope(args, workspace))
         except (NoDefinition, Ambiguous) as error:
-            if not args.json:
-                raise
-            return dump_unanswered(args.query, checkout, error, callers=[], complete=workspace.fully_indexed)
+            return unanswered(args, workspace, error, callers=[], complete=workspace.fully_indexed)
         if args.json:
             data = header_dict(args.query.strip(), checkout)
             data.update(

@@ -38,7 +38,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from codewalk.cli.calls_output import dump_unanswered, format_levels, levels_json, place
+    from codewalk.cli.calls_output import format_levels, levels_json, place, unanswered
     from codewalk.workspace.calling import Ambiguous, NoDefinition
 
     if args.trace:
@@ -52,9 +52,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             answer = workspace.calls(args.query, depth=args.depth, scope=search_scope(args, workspace))
         except (NoDefinition, Ambiguous) as error:
-            if not args.json:
-                raise
-            return dump_unanswered(args.query, checkout, error, calls=[])
+            return unanswered(args, workspace, error, calls=[])
         if args.json:
             data = header_dict(args.query.strip(), checkout)
             data.update(function=result_dict(answer.target), calls=levels_json(answer.levels))

@@ -18,6 +18,7 @@ from codewalk.cli.common import (
     positive,
     result_dict,
     search_scope,
+    the_pin_has_it,
     unavailable_owner,
 )
 from codewalk.visible import visible
@@ -71,7 +72,10 @@ def run(args: argparse.Namespace) -> int:
             data["results"] = [result_dict(r) for r in found.results]
             data["suggestions"] = list(found.suggestions)
             data["truncated"] = truncated
-            if found.note:
+            pinned = None if found.results else at_the_pin(args, workspace, args.query)
+            if pinned is not None:  # not a base outside the pins, nor made at run time: another version's
+                data["at_the_pin"] = result_dict(pinned)
+            elif found.note:
                 data["note"] = found.note
             if args.refs:
                 data["references"] = [
@@ -80,10 +84,10 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0 if found.results else 1
         if not found.results:
-            why = at_the_pin(args, workspace, args.query)
-            if why:  # not a base outside the pins, nor made at run time: another version's
+            pinned = at_the_pin(args, workspace, args.query)
+            if pinned is not None:  # not a base outside the pins, nor made at run time: another version's
                 found = found._replace(note="")
-            why = why or unavailable_owner(workspace, args.query)
+            why = the_pin_has_it(pinned) if pinned is not None else unavailable_owner(workspace, args.query)
             others = search_scope(args, workspace)[1:]
             raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why, others=others)
         color = use_color(sys.stdout, disabled=args.no_color)
