@@ -613,3 +613,44 @@ def test_calls_callers_and_find_json_say_the_pin_has_a_name_another_version_lack
         )
         assert (pinned["repo"], pinned["version"]) == ("demo", "demo==2.0")
         assert "note" not in data and data["version"] == "demo==1.0"
+
+
+def test_a_release_removed_under_a_reader_names_the_sync_that_fetches_it_again(
+    demo: dict[str, str], isolated_home: Path
+) -> None:
+    """``prune --releases`` removed demo 1.0 while a reader had it open: the hint names
+    ``codewalk sync demo@1.0`` (a bare ``codewalk sync`` fetches the pin, 2.0), for a
+    file read and for a body a call question reads."""
+    import shutil
+
+    from codewalk.errors import QueryError
+    from codewalk.workspace.pinned import PinnedStack
+
+    stack = PinnedStack(at=["demo@1.0"])
+    try:
+        workspace = stack.workspace()
+        assert workspace.find("Engine.run").results
+        shutil.rmtree(workspace.checkout.root)
+        with pytest.raises(QueryError) as read:
+            workspace.source_text("src/demo/core.py")
+        assert (
+            read.value.hint
+            == "the checkout changed under codewalk; run `codewalk sync demo@1.0` then `codewalk index`"
+        )
+        with pytest.raises(QueryError) as body:
+            workspace.calls("Engine.run")
+        assert body.value.hint == "its source file cannot be read: `codewalk sync demo@1.0` fetches it again"
+    finally:
+        stack.close()
+
+
+def test_the_command_that_fetches_a_checkout_again() -> None:
+    """A release or a tag names its version; a pin with no release its repository; the
+    user's own checkout none (no sync restores it)."""
+    from codewalk.source.checkout import Checkout, SourceKind, fetched_again_by
+
+    release = Checkout("demo", Path("/x"), "src", ("demo",), SourceKind.RELEASE, "c", "v1.0", "demo==1.0")
+    assert fetched_again_by(release) == "codewalk sync demo@1.0"
+    assert fetched_again_by(release._replace(kind=SourceKind.GIT)) == "codewalk sync demo@1.0"
+    assert fetched_again_by(release._replace(kind=SourceKind.GIT, release="")) == "codewalk sync demo"
+    assert fetched_again_by(release._replace(kind=SourceKind.LOCAL)) == ""

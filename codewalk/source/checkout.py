@@ -85,6 +85,16 @@ class Checkout(NamedTuple):
         return self.root / self.package_root
 
 
+def fetched_again_by(checkout: Checkout) -> str:
+    """The command that fetches ``checkout`` into the cache again: ``codewalk sync
+    transformers@4.57.6``, its version named (a bare ``codewalk sync transformers`` fetches
+    the pin, not another release ``--at`` read); "" for the user's own checkout."""
+    if checkout.kind is SourceKind.LOCAL:
+        return ""
+    version = checkout.release.partition("==")[2]
+    return f"codewalk sync {checkout.repo}@{version}" if version else f"codewalk sync {checkout.repo}"
+
+
 def repo_at_version(repo: str, version: str) -> str:
     """``transformers@v5.23.0``; a version that names its repo already stands alone
     (``transformers==5.23.0`` for a release source), one that names another

@@ -25,7 +25,7 @@ from codewalk.index.store import Store
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.rebinding import installed
 from codewalk.resolve.resolver import Resolver
-from codewalk.source.checkout import Checkout
+from codewalk.source.checkout import Checkout, fetched_again_by
 from codewalk.workspace.facts import IndexFacts
 from codewalk.workspace.stack import Stack
 
@@ -128,9 +128,13 @@ class WorkspaceCode:
         """Lines ``d.start_line`` to ``d.end_line`` of a file."""
         lines = self.lines(repo, path)
         if not lines:
+            facts = self.ws.stack.facts(repo) if repo and repo != self.ws.checkout.repo else None
+            again = fetched_again_by(facts.checkout if facts is not None else self.ws.checkout)
             raise QueryError(
                 f"{d.qualname}: no body to read ({path}:{d.line})",
-                hint="its source file cannot be read: `codewalk sync` restores a pinned checkout",
+                hint=f"its source file cannot be read: `{again}` fetches it again"
+                if again
+                else "its source file cannot be read",
             )
         return "".join(lines[d.start_line - 1 : d.end_line])
 

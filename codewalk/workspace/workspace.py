@@ -32,7 +32,7 @@ from codewalk.index.versions import index_path
 from codewalk.resolve.model import FindOptions, FindResult, Resolved, result_of
 from codewalk.resolve.query import parse_query
 from codewalk.resolve.resolver import Resolver
-from codewalk.source.checkout import Checkout
+from codewalk.source.checkout import Checkout, fetched_again_by
 from codewalk.source.integrity import read_verified
 from codewalk.workspace.facts import IndexFacts
 from codewalk.workspace.guard import guarded, locked
@@ -414,11 +414,11 @@ class Workspace:
             data = read_verified(checkout._replace(root=root), full.relative_to(root).as_posix())
         except FileNotFoundError:
             known = self.store.file(self.stack.members[checkout.repo].snap, path) is not None
-            hint = (
-                "the checkout changed under codewalk; run `codewalk sync` then `codewalk index`"
-                if known
-                else f"paths are relative to the repository root, e.g. {checkout.package_root}/..."
-            )
+            hint = f"paths are relative to the repository root, e.g. {checkout.package_root}/..."
+            if known:  # a release pruned under a reader, say: the command that fetches it again
+                again = fetched_again_by(checkout)
+                then = f"`{again}` then " if again else ""
+                hint = f"the checkout changed under codewalk; run {then}`codewalk index`"
             raise QueryError(
                 f"{path}: no such file in the {checkout.repo} checkout at {checkout.root}",
                 hint=hint,
