@@ -654,3 +654,24 @@ def test_the_command_that_fetches_a_checkout_again() -> None:
     assert fetched_again_by(release._replace(kind=SourceKind.GIT)) == "codewalk sync demo@1.0"
     assert fetched_again_by(release._replace(kind=SourceKind.GIT, release="")) == "codewalk sync demo"
     assert fetched_again_by(release._replace(kind=SourceKind.LOCAL)) == ""
+
+
+@pytest.mark.parametrize("under", [False, True])
+def test_prune_says_a_home_that_is_not_a_directory_is_not_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], under: bool
+) -> None:
+    """CODEWALK_HOME set to a file (or to a path under one) is an error, as ``find``
+    says, not "nothing to delete"; the file is left as it was."""
+    mine = tmp_path / "notes.txt"
+    mine.write_text("mine\n")
+    home = mine / "cache" if under else mine
+    monkeypatch.setenv("CODEWALK_HOME", str(home))
+    for argv in (["prune"], ["prune", "--releases", "--json"]):
+        assert main(argv) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        said = (
+            f"{home}: {mine} is not a directory" if under else f"{home}: the cache's home is not a directory"
+        )
+        assert err.splitlines() == [f"codewalk: error: {said}", "  hint: set CODEWALK_HOME to a directory"]
+    assert mine.read_text() == "mine\n"

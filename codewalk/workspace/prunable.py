@@ -28,6 +28,7 @@ def found(pins: dict[str, Pin], *, releases: bool) -> tuple[list[Removal], list[
     from codewalk.source import cache
 
     home = locations.cache_home()
+    _a_directory(home)
     removals = [
         Removal(first, _index_why(first), sum(_size(path) for path in paths), also=tuple(paths[1:]))
         for first, paths in _by_index(unused_files(home)).items()
@@ -45,6 +46,17 @@ def found(pins: dict[str, Pin], *, releases: bool) -> tuple[list[Removal], list[
         repo = leftover.parent.name
         removals.append(Removal(leftover, "left by an interrupted fetch", _size(leftover), repo))
     return removals, kept
+
+
+def _a_directory(home: Path) -> None:
+    """A CacheError when the cache's home is, or lies under, something other than a
+    directory (``CODEWALK_HOME`` set to a file): not an empty cache to report as such."""
+    from codewalk.errors import CacheError
+
+    there = next((path for path in (home, *home.parents) if path.exists() or path.is_symlink()), None)
+    if there is not None and not there.is_dir():
+        what = "the cache's home" if there == home else str(there)
+        raise CacheError(f"{home}: {what} is not a directory", hint="set CODEWALK_HOME to a directory")
 
 
 def _by_index(paths: list[Path]) -> dict[Path, list[Path]]:
