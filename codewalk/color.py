@@ -14,10 +14,11 @@ from typing import TextIO
 _switched_off = False
 
 
-def switch_off() -> None:
-    """``--no-color``: nothing codewalk writes from now on in this process is coloured."""
+def switch_off(off: bool = True) -> None:
+    """``--no-color``: nothing codewalk writes from now on in this process is coloured
+    (``off`` False: a command without it, run in the same process, may be again)."""
     global _switched_off
-    _switched_off = True
+    _switched_off = off
 
 
 def use_color(stream: TextIO, *, disabled: bool = False, piped: bool = False) -> bool:

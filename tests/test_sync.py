@@ -671,3 +671,18 @@ def test_no_color_reaches_the_download_bar(monkeypatch: pytest.MonkeyPatch, no_c
     assert "10.0/10.0 MB" in written
     colours = [code for code in ("\x1b[32m", "\x1b[90m", "\x1b[31m", "\x1b[38;") if code in written]
     assert bool(colours) is not no_color, colours
+
+
+def test_no_color_of_one_command_is_not_the_next_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run in one process (a test, a caller of ``main``): ``--no-color`` holds
+    for its own command only."""
+    from codewalk import color
+
+    monkeypatch.setattr(color, "_switched_off", False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    terminal = _Terminal()
+    main(["pins", "--no-color"])
+    assert not color.use_color(terminal)  # type: ignore[arg-type]
+    main(["pins"])
+    assert color.use_color(terminal)  # type: ignore[arg-type]

@@ -39,10 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser(argv)
     args = parser.parse_args(argv)
-    if getattr(args, "no_color", False):
-        from codewalk.color import switch_off
+    from codewalk.color import switch_off
 
-        switch_off()
+    switch_off(bool(getattr(args, "no_color", False)))  # each command as its own options say
     if args.command is None:
         from codewalk.cli.commands import default
 
