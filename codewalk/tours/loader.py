@@ -291,12 +291,14 @@ def _mapping(node: yaml.Node, where: _Where, what: str, allowed: tuple[str, ...]
     return fields
 
 
-def _string(fields: _Fields, key: str, where: _Where) -> str:
+def _string(fields: _Fields, key: str, where: _Where, what: str = "") -> str:
+    """The text of ``key`` (of ``what``, a step, when it is a step's)."""
     node = fields[key][1]
+    of = f"{what}: " if what else ""
     if not isinstance(node, yaml.ScalarNode) or node.tag != _STR_TAG:
         raise where.error(
             _line(node),
-            f"{key!r} must be a string, found {_kind(node)}",
+            f"{of}{key!r} must be a string, found {_kind(node)}",
             hint="quote the value if it is meant as text" if isinstance(node, yaml.ScalarNode) else None,
         )
     value = str(node.value)
@@ -306,7 +308,7 @@ def _string(fields: _Fields, key: str, where: _Where) -> str:
     if found:
         raise where.error(
             _line(node),
-            f"{key!r} contains a control character (U+{ord(found.group()):04X}): {value[:60]!r}",
+            f"{of}{key!r} contains a control character (U+{ord(found.group()):04X}): {value[:60]!r}",
             hint="tours hold plain text; remove the escape",
         )
     return value
@@ -318,7 +320,7 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
     line = _line(node)
 
     def get(key: str) -> str | None:
-        return _string(fields, key, where) if key in fields else None
+        return _string(fields, key, where, what) if key in fields else None
 
     at, file = get("at"), get("file")
     if at is not None:
