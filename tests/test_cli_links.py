@@ -96,6 +96,10 @@ def test_a_link_that_does_not_resolve_breaks_its_step(tour: Path, capsys: pytest
     assert lines[3].startswith(
         f"{where}link [`train`](codewalk:Trainer.trian): 'Trainer.trian' names nothing in "
     )
+    code, out = run(capsys, "tour", str(tour), "--plain", "--no-color")
+    assert code == 1  # printed whole, each broken link said so where it stands (exit 1: broken)
+    assert "the attention (broken link: 'attention(y)' does not occur in callpkg.trainer.Trainer.step" in out
+    assert "(broken link: 'Trainer.trian' names nothing in calls@local; did you mean Trainer.train" in out
     code, out = run(capsys, "export", str(tour), "--format", "markdown")
     assert code == 2  # a broken step is not exported
 

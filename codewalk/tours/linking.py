@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from codewalk.errors import CodewalkError, QueryError
 from codewalk.source.checkout import repo_at_version
 from codewalk.tours.model import ResolvedLink, ResolvedStep
-from codewalk.tours.notes import SCHEME, Link
+from codewalk.tours.notes import Link, link_as_written
 from codewalk.tours.targets import ambiguity, find_step_target, region_lines
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def resolve_links(
 def _resolve(
     link: Link, step: ResolvedStep, workspace: Workspace, workspace_of: WorkspaceOf, context: Sequence[str]
 ) -> ResolvedLink:
-    written = f"link [{link.text}]({SCHEME}{link.target})"
+    written = link_as_written(link)
 
     def broken(problem: str, target: Resolved | None = None, where: Workspace = workspace) -> ResolvedLink:
         checkout = where.checkout

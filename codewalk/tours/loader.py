@@ -37,7 +37,7 @@ import yaml
 from codewalk.errors import TourError, TourProblems
 from codewalk.source.versions import valid_range, valid_version
 from codewalk.tours.model import Step, Tour
-from codewalk.tours.notes import SCHEME, Link, scan
+from codewalk.tours.notes import Link, link_as_written, scan
 
 # libyaml's safe composer when PyYAML was built with it (faster), else the pure one;
 # both keep node marks and neither constructs anything.
@@ -408,7 +408,7 @@ def _links(note: str, line: int, what: str, where: _Where) -> tuple[Link, ...]:
         raise where.error(line, f"{what}: {parts.problems[0]}")
     for link in parts.links:
         if link.focus is not None:
-            _checked_focus(link.focus, line, what, f"link [{link.text}]({SCHEME}{link.target})", where)
+            _checked_focus(link.focus, line, what, link_as_written(link), where)
     return parts.links
 
 
