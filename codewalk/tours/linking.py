@@ -32,8 +32,10 @@ def resolve_links(
 ) -> ResolvedStep:
     """``resolved`` with its note's links resolved; ``workspace`` is the step's,
     ``context`` the modules a short name is looked up in first (this step's, then the
-    earlier steps'). A step that did not resolve (or is skipped) keeps none."""
-    if not resolved.step.links or resolved.target is None or resolved.status not in ("resolved", "ambiguous"):
+    earlier steps'). A step with no target (not found, or skipped) keeps none; one found
+    but whose focus is not there has its links checked too, so that ``check`` names
+    every problem of the step at once."""
+    if not resolved.step.links or resolved.target is None or resolved.status == "skipped":
         return resolved
     links = tuple(_resolve(link, resolved, workspace, workspace_of, context) for link in resolved.step.links)
     return replace(resolved, links=links)
