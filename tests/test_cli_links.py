@@ -137,6 +137,10 @@ def test_plain_json_and_exports_show_every_region_and_where_links_go(
     ) in out
     code, out = run(capsys, "tour", str(tour), "--json")
     assert json.loads(out)["steps"][0]["regions"] == [[38, 38], [42, 42]]
+    tour.write_text(TOUR + "  - at: Trainer.train\n")
+    code, out = run(capsys, "tour", str(tour), "--json", "--step", "2")  # that step alone, as --plain
+    assert code == 0 and [s["index"] for s in json.loads(out)["steps"]] == [2]
+    tour.write_text(TOUR)
 
     code, out = run(capsys, "export", str(tour), "--format", "markdown")
     assert code == 0
