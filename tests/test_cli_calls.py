@@ -137,6 +137,7 @@ def test_path_text_json_and_no_chain(repo: Path, capsys: pytest.CaptureFixture[s
     assert code == 0
     assert out.splitlines()[0].startswith("callpkg.exporting.publish -> callpkg.exporting.finish: ")
     assert out.splitlines()[0].split(": ", 1)[1].startswith("2 chains, the first of 2 calls (")
+    assert "\n1.\n" in out and "\n2. (3 calls)\n" in out  # where the chains one call longer start
     code, out, _ = run(capsys, "path", "Mixin.generate", "Model._slow", "--json")
     data = json.loads(out)
     (chain,) = data["chains"]

@@ -96,8 +96,28 @@ def test_a_link_that_does_not_resolve_breaks_its_step(tour: Path, capsys: pytest
     assert lines[3].startswith(
         f"{where}link [`train`](codewalk:Trainer.trian): 'Trainer.trian' names nothing in "
     )
+    code, out = run(capsys, "tour", str(tour), "--plain", "--no-color")
+    assert code == 1  # printed whole, each broken link said so where it stands (exit 1: broken)
+    assert "the attention (broken link: 'attention(y)' does not occur in callpkg.trainer.Trainer.step" in out
+    assert "(broken link: 'Trainer.trian' names nothing in calls@local; did you mean Trainer.train" in out
     code, out = run(capsys, "export", str(tour), "--format", "markdown")
     assert code == 2  # a broken step is not exported
+
+
+def test_a_focus_not_there_and_a_broken_link_are_both_named(
+    tour: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The step is found, its focus is not there: its links are checked all the same, so
+    ``check`` names every problem of the step in one run."""
+    text = TOUR.replace('"out = self.layer(x)"', '"out = self.nothere(x)"')
+    tour.write_text(text.replace("Trainer.train)", "Trainer.trian)"))
+    code, out = run(capsys, "check", str(tour))
+    assert code == 1
+    where = f"  {tour}:4: step 1 (Trainer.step): missing: "
+    problems = [line.removeprefix(where) for line in out.splitlines() if line.startswith(where)]
+    assert len(problems) == 2, out
+    assert problems[0].startswith("focus 1 ") and "out = self.nothere(x)" in problems[0]
+    assert problems[1].startswith("link [`train`](codewalk:Trainer.trian): 'Trainer.trian' names nothing in ")
 
 
 def test_plain_json_and_exports_show_every_region_and_where_links_go(
@@ -117,6 +137,10 @@ def test_plain_json_and_exports_show_every_region_and_where_links_go(
     ) in out
     code, out = run(capsys, "tour", str(tour), "--json")
     assert json.loads(out)["steps"][0]["regions"] == [[38, 38], [42, 42]]
+    tour.write_text(TOUR + "  - at: Trainer.train\n")
+    code, out = run(capsys, "tour", str(tour), "--json", "--step", "2")  # that step alone, as --plain
+    assert code == 0 and [s["index"] for s in json.loads(out)["steps"]] == [2]
+    tour.write_text(TOUR)
 
     code, out = run(capsys, "export", str(tour), "--format", "markdown")
     assert code == 0

@@ -434,7 +434,7 @@ def test_check_and_tour_name_every_problem_of_a_file(
     out = capsys.readouterr().out.splitlines()
     errors = [line for line in out if line.startswith("error: ")]
     assert errors == [
-        f"error: {path}:3: 'at' must be a string, found a number",
+        f"error: {path}:3: step 1: 'at' must be a string, found a number",
         f"error: {path}:4: step 2 has neither 'at' nor 'file'",
     ]
     assert out[-1] == "1 tour(s), 0 step(s): 0 broken step(s), 2 file error(s)"
@@ -444,7 +444,7 @@ def test_check_and_tour_name_every_problem_of_a_file(
     assert main(["tour", str(path), "--plain"]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0] == f"codewalk: error: {path}: 2 problems"
-    assert err[1] == f"  {path}:3: 'at' must be a string, found a number"
+    assert err[1] == f"  {path}:3: step 1: 'at' must be a string, found a number"
 
 
 @pytest.mark.release

@@ -242,6 +242,8 @@ def test_a_tour_is_written_only_over_what_was_read(tmp_path: Path) -> None:
     assert beside(path) == path.with_name("t.recorded.yaml")  # where the recording may go instead
     path.with_name("t.recorded.yaml").write_text("taken\n")
     assert beside(path) == path.with_name("t.recorded-2.yaml")
+    again = path.with_name("t.recorded.yaml")
+    assert beside(again) == path.with_name("t.recorded-2.yaml")  # not t.recorded.recorded.yaml
     path.with_name("t.recorded.yaml").unlink()
     path.unlink()
     with pytest.raises(TourFileTaken, match="the tour file was removed since it was read"):

@@ -155,7 +155,7 @@ def test_one_problem_is_raised_as_itself() -> None:
         load("title: T\nsteps:\n  - at: A\n  - at: 12\n")
     assert not isinstance(info.value, TourProblems)
     assert info.value.problems == (info.value,)
-    assert str(info.value).startswith(f"{PATH}:4: 'at' must be a string")
+    assert str(info.value).startswith(f"{PATH}:4: step 2: 'at' must be a string")
 
 
 def test_a_file_of_errors_stops_being_read_after_the_first_problems() -> None:
@@ -269,7 +269,7 @@ def test_python_tags_are_never_constructed(tmp_path: Path) -> None:
     with pytest.raises(TourError) as info:
         parse_tour(text, PATH)
     assert str(info.value).startswith(
-        "tours/sample.yaml:4: 'note' must be a string, found a value tagged "
+        "tours/sample.yaml:4: step 1: 'note' must be a string, found a value tagged "
         "tag:yaml.org,2002:python/object/apply:os.system"
     )
     assert not marker.exists()
@@ -319,4 +319,4 @@ def test_tabs_and_newlines_are_fine_in_a_focus() -> None:
 def test_escape_sequences_in_text_are_refused(key: str) -> None:
     # A double-quoted YAML escape is the only way in: the raw stream refuses ESC itself.
     message = error_of(f'title: T\nsteps:\n  - at: x\n    {key}: "red \\e[31m alert"\n')
-    assert message.startswith(f"tours/sample.yaml:4: '{key}' contains a control character (U+001B)")
+    assert message.startswith(f"tours/sample.yaml:4: step 1: '{key}' contains a control character (U+001B)")

@@ -174,6 +174,8 @@ def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]
     wrapper = next(i for i, node in enumerate(nodes) if node["qualname"].endswith("logged.<locals>.wrapper"))
     assert nodes[nodes[wrapper]["wraps"]]["qualname"] == "toypkg.double"
     assert nodes[json.loads(out)["first_call"]]["qualname"] == "toypkg.fib"  # after the import of toypkg
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--json", "--step", "3")
+    assert code == 2 and "--json gives the whole tree" in err  # not silently the whole tree
 
 
 def test_tour_trace_step_prints_that_step_and_refuses_one_past_the_end(

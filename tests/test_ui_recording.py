@@ -250,14 +250,31 @@ async def test_a_file_that_appeared_or_changed_is_never_written_over_and_the_rec
         await settle(pilot)
         assert isinstance(app.screen, Confirm)
         assert "changed since it was read; not written" in app.screen.question
-        assert f"Write this recording to {tmp_path / 'kept.recorded.yaml'} instead?" in app.screen.question
+        beside = tmp_path / "kept.recorded.yaml"
+        assert f"Write this recording to {beside} instead, as the tour kept.recorded?" in app.screen.question
         await pilot.press("y")
         await settle(pilot)
         assert kept.read_text().endswith("# someone else's line\n")  # left as it is
-        written = parse_tour((tmp_path / "kept.recorded.yaml").read_text(), tmp_path / "kept.recorded.yaml")
+        written = parse_tour(beside.read_text(), beside)
+        assert written.id == "kept.recorded"  # not a second tour 'kept', which would hide one
         assert len(written.steps) == len(parse_tour(COMMENTED, kept).steps) - 1  # the step deleted
-        assert any(f"{kept} is left as it is" in n for n in notes(app))
+        assert "# the model itself" not in beside.read_text()  # the deleted step's comment went with it
+        said = f"{kept} is left as it is; this recording is the tour kept.recorded"
+        assert any(said in n for n in notes(app))
         assert "kept.recorded.yaml" in str(app.screen.query_one("#record-where").render())
+
+        beside.unlink()  # removed meanwhile: w (nothing changed) offers to write it there again
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, Confirm) and "Write this recording there again?" in app.screen.question
+        await pilot.press("y")
+        await settle(pilot)
+        assert parse_tour(beside.read_text(), beside).id == "kept.recorded"
+        stamp = beside.stat().st_mtime_ns
+        await pilot.press("w")  # nothing changed since: not written again, checked
+        await settle(pilot)
+        assert beside.stat().st_mtime_ns == stamp
+        assert any("holds these steps already; checking it" in n for n in notes(app))
 
 
 @run_async

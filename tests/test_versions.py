@@ -675,3 +675,34 @@ def test_prune_says_a_home_that_is_not_a_directory_is_not_one(
         )
         assert err.splitlines() == [f"codewalk: error: {said}", "  hint: set CODEWALK_HOME to a directory"]
     assert mine.read_text() == "mine\n"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock")
+def test_prune_leaves_the_scratch_of_a_fetch_under_way(
+    demo: dict[str, str], isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Scratch space whose repo lock another process holds is a fetch building now, not
+    what an interrupted one left."""
+    leftover = isolated_home / "tmp" / "demo" / "tmpab12"
+    leftover.mkdir(parents=True)
+    (isolated_home / "locks").mkdir()
+    lock = isolated_home / "locks" / "demo.lock"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({str(lock)!r}, os.O_RDWR | os.O_CREAT)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        assert json_of(capsys, "prune", "--dry-run")["removed"] == []
+    finally:
+        holder.kill()
+        holder.wait()
+    removed = json_of(capsys, "prune", "--dry-run")["removed"]
+    assert [Path(r["path"]) for r in removed] == [leftover]  # type: ignore[index,union-attr]

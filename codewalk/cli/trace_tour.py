@@ -28,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     rows = folded(opened.trace, opened.tree)
     if args.step is not None and not 1 <= args.step <= len(rows):  # as a tour refuses it
         raise TourError(f"trace {opened.trace.name!r} has steps 1-{len(rows)}; there is no step {args.step}")
+    if args.json and args.step is not None:  # the JSON is the whole tree, a node naming its parent
+        raise TourError("--step K picks a step of the terminal UI or of --plain; --json gives the whole tree")
     if args.json:
         from codewalk.cli.common import dump
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from codewalk.source.checkout import repo_at_version
 from codewalk.tours.model import Lines, ResolvedStep, Tour
-from codewalk.tours.notes import Link, rewrite_links
+from codewalk.tours.notes import Link, link_as_written, rewrite_links
 from codewalk.tours.shown import shown_lines
 from codewalk.visible import visible
 
@@ -179,15 +179,19 @@ def render_step(
 
 def note_with_places(resolved: ResolvedStep) -> str:
     """The step's note, each ``codewalk:`` link written as its text followed by where it
-    resolves (``path:line``, after the repository when it is not the step's)."""
+    resolves (``path:line``, after the repository when it is not the step's), or that it
+    is broken and why."""
     step = resolved.step
     if not step.links:
         return step.note
 
     def place(index: int, link: Link) -> str:
-        if index >= len(resolved.links) or not resolved.links[index].ok:
+        if index >= len(resolved.links):
             return link.text
         found = resolved.links[index]
+        if not found.ok:  # as check says it
+            problem = (found.error or "it resolves to nothing").removeprefix(f"{link_as_written(link)}: ")
+            return f"{link.text} (broken link: {problem})"
         where = f"`{found.path}:{found.line}`"
         if found.repo != resolved.repo:
             where = f"{found.repo} {where}"

@@ -193,9 +193,30 @@ def clear_scratch(repo: str) -> None:
 
 
 def scratch_leftovers() -> list[Path]:
-    """What interrupted runs left in scratch space (remove it with the repo's lock held:
-    a fetch running now builds there)."""
-    return [leftover for repo in _own_dirs(locations.scratch_dir()) for leftover in _own_dirs(repo)]
+    """What interrupted runs left in scratch space: not the scratch of a repo a fetch is
+    building now (its lock held); remove it with the repo's lock held."""
+    return [
+        leftover
+        for repo in _own_dirs(locations.scratch_dir())
+        if not _fetching(repo.name)
+        for leftover in _own_dirs(repo)
+    ]
+
+
+def _fetching(repo: str) -> bool:
+    """Whether another process holds ``repo``'s cache lock (a fetch under way)."""
+    from codewalk import locks
+
+    path = locations.locks_dir() / f"{repo}.lock"
+    if not path.exists():
+        return False
+    try:
+        with locks.held(str(path), timeout=0):
+            return False
+    except locks.Timeout:
+        return True
+    except OSError:  # not ours to lock: it is not ours to delete either
+        return True
 
 
 def discard(entry: Path) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from codewalk.errors import CodewalkError, QueryError
 from codewalk.source.checkout import repo_at_version
 from codewalk.tours.model import ResolvedLink, ResolvedStep
-from codewalk.tours.notes import SCHEME, Link
+from codewalk.tours.notes import Link, link_as_written
 from codewalk.tours.targets import ambiguity, find_step_target, region_lines
 
 if TYPE_CHECKING:
@@ -32,8 +32,10 @@ def resolve_links(
 ) -> ResolvedStep:
     """``resolved`` with its note's links resolved; ``workspace`` is the step's,
     ``context`` the modules a short name is looked up in first (this step's, then the
-    earlier steps'). A step that did not resolve (or is skipped) keeps none."""
-    if not resolved.step.links or resolved.target is None or resolved.status not in ("resolved", "ambiguous"):
+    earlier steps'). A step with no target (not found, or skipped) keeps none; one found
+    but whose focus is not there has its links checked too, so that ``check`` names
+    every problem of the step at once."""
+    if not resolved.step.links or resolved.target is None or resolved.status == "skipped":
         return resolved
     links = tuple(_resolve(link, resolved, workspace, workspace_of, context) for link in resolved.step.links)
     return replace(resolved, links=links)
@@ -42,7 +44,7 @@ def resolve_links(
 def _resolve(
     link: Link, step: ResolvedStep, workspace: Workspace, workspace_of: WorkspaceOf, context: Sequence[str]
 ) -> ResolvedLink:
-    written = f"link [{link.text}]({SCHEME}{link.target})"
+    written = link_as_written(link)
 
     def broken(problem: str, target: Resolved | None = None, where: Workspace = workspace) -> ResolvedLink:
         checkout = where.checkout

@@ -37,7 +37,7 @@ import yaml
 from codewalk.errors import TourError, TourProblems
 from codewalk.source.versions import valid_range, valid_version
 from codewalk.tours.model import Step, Tour
-from codewalk.tours.notes import SCHEME, Link, scan
+from codewalk.tours.notes import Link, link_as_written, scan
 
 # libyaml's safe composer when PyYAML was built with it (faster), else the pure one;
 # both keep node marks and neither constructs anything.
@@ -291,12 +291,14 @@ def _mapping(node: yaml.Node, where: _Where, what: str, allowed: tuple[str, ...]
     return fields
 
 
-def _string(fields: _Fields, key: str, where: _Where) -> str:
+def _string(fields: _Fields, key: str, where: _Where, what: str = "") -> str:
+    """The text of ``key`` (of ``what``, a step, when it is a step's)."""
     node = fields[key][1]
+    of = f"{what}: " if what else ""
     if not isinstance(node, yaml.ScalarNode) or node.tag != _STR_TAG:
         raise where.error(
             _line(node),
-            f"{key!r} must be a string, found {_kind(node)}",
+            f"{of}{key!r} must be a string, found {_kind(node)}",
             hint="quote the value if it is meant as text" if isinstance(node, yaml.ScalarNode) else None,
         )
     value = str(node.value)
@@ -306,7 +308,7 @@ def _string(fields: _Fields, key: str, where: _Where) -> str:
     if found:
         raise where.error(
             _line(node),
-            f"{key!r} contains a control character (U+{ord(found.group()):04X}): {value[:60]!r}",
+            f"{of}{key!r} contains a control character (U+{ord(found.group()):04X}): {value[:60]!r}",
             hint="tours hold plain text; remove the escape",
         )
     return value
@@ -318,7 +320,7 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
     line = _line(node)
 
     def get(key: str) -> str | None:
-        return _string(fields, key, where) if key in fields else None
+        return _string(fields, key, where, what) if key in fields else None
 
     at, file = get("at"), get("file")
     if at is not None:
@@ -406,7 +408,7 @@ def _links(note: str, line: int, what: str, where: _Where) -> tuple[Link, ...]:
         raise where.error(line, f"{what}: {parts.problems[0]}")
     for link in parts.links:
         if link.focus is not None:
-            _checked_focus(link.focus, line, what, f"link [{link.text}]({SCHEME}{link.target})", where)
+            _checked_focus(link.focus, line, what, link_as_written(link), where)
     return parts.links
 
 

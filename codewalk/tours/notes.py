@@ -332,3 +332,8 @@ def _target_problem(link: Link) -> str | None:
     if link.query and not is_name(link.query):
         return f"link {written}: {link.query!r} is not a dotted name"
     return None
+
+
+def link_as_written(link: Link) -> str:
+    """``link [text](codewalk:target)``: how a link's problems name it."""
+    return f"link [{link.text}]({SCHEME}{link.target})"

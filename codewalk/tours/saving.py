@@ -85,11 +85,15 @@ def _create(path: Path, text: str) -> None:
 
 def beside(path: Path) -> Path:
     """A new file beside ``path`` for a recording its file no longer matches:
-    ``NAME.recorded.yaml`` (``NAME.recorded-2.yaml`` ... when that is taken)."""
+    ``NAME.recorded.yaml`` (``NAME.recorded-2.yaml`` ... when that is taken; a recording
+    of such a file goes beside the same ``NAME``)."""
+    import re
+
+    stem = re.sub(r"\.recorded(-\d+)?$", "", path.stem)
     number = 1
     while True:
         suffix = "" if number == 1 else f"-{number}"
-        candidate = path.with_name(f"{path.stem}.recorded{suffix}{path.suffix or '.yaml'}")
+        candidate = path.with_name(f"{stem}.recorded{suffix}{path.suffix or '.yaml'}")
         if not candidate.exists() and not candidate.is_symlink():
             return candidate
         number += 1

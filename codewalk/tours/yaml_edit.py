@@ -29,6 +29,8 @@ def draft_text(draft: Draft) -> str:
     yaml.preserve_quotes = True
     yaml.width = 100_000  # never fold a long line the author wrote on one
     document = _document(draft, yaml)
+    if "id" in document or draft.id != draft.path.stem:  # a tour moved to a file of its own
+        _set(document, "id", draft.id)
     _set(document, "title", draft.title)
     _set(document, "summary", draft.summary or None, block=True)
     old = document.get("steps")

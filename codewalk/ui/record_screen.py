@@ -301,17 +301,27 @@ class RecordScreen(Columns):
             return
         if self.on_disk is None:
             question = f"Write the new tour {self.draft.id} to {self.draft.path}?"
-            self.app.push_screen(Confirm(question), lambda yes: self._write(text, tour) if yes else None)
+            self._ask(question, lambda: self._write(text, tour))
+        elif text == self.on_disk and self.draft.path.exists():  # as read: no write, the check alone
+            self.notify(f"{self.draft.path} holds these steps already; checking it …", markup=False)
+            self._check(tour, self.draft.steps)
         else:
             self._write(text, tour)
+
+    def _ask(self, question: str, then: Callable[[], None]) -> None:
+        """``then()`` once the reader says yes to ``question`` (the notifications on screen
+        cleared first: they would cover it)."""
+        self.app.clear_notifications()
+        self.app.push_screen(Confirm(question), lambda yes: then() if yes else None)
 
     def _write(self, text: str, tour: object) -> None:
         try:
             write_tour(self.draft.path, text, self.on_disk)
-        except TourFileTaken as error:  # not lost: offered a file of its own
-            other = beside(self.draft.path)
-            question = f"{error.message}.\nWrite this recording to {other} instead?"
-            self.app.push_screen(Confirm(question), lambda yes: self._write_to(other, text) if yes else None)
+        except TourFileTaken as error:  # not lost: offered its own file again, or one beside it
+            gone = self.on_disk is not None and not self.draft.path.exists()
+            other = self.draft.path if gone else beside(self.draft.path)
+            where = "there again" if gone else f"to {other} instead, as the tour {other.stem}"
+            self._ask(f"{error.message}.\nWrite this recording {where}?", lambda: self._write_to(other))
             return
         except TourError as error:
             self.notify(str(error), severity="error", markup=False, timeout=10)
@@ -324,19 +334,24 @@ class RecordScreen(Columns):
         self.notify(f"wrote {self.draft.path}; checking it …", markup=False)
         self._check(tour, steps)
 
-    def _write_to(self, path: Path, text: str) -> None:
-        """The recording written as a new tour file at ``path``, its own having changed,
-        gone or appeared meanwhile; ``w`` writes there from then on."""
+    def _write_to(self, path: Path) -> None:
+        """The recording written as a new tour file at ``path``: its own file again (it
+        was removed), or one beside it (it changed or appeared), as a tour of another id
+        (two files of one id would hide one); ``w`` writes there from then on."""
+        from codewalk.tours.yaml_edit import draft_text
+
         left = self.draft.path
+        tour_id = self.draft.id if path == left else path.stem  # rec1.recorded: an id of its own
+        self.draft, self.on_disk = replace(self.draft, path=path, id=tour_id), None
+        text = draft_text(self.draft)
         try:
             tour = parse_tour(text, path)
         except TourError as error:
             self.notify(f"not written: {error}", severity="error", markup=False, timeout=10)
             return
-        self.draft, self.on_disk = replace(self.draft, path=path), None
         self._write(text, tour)
-        if self.on_disk == text:
-            self.notify(f"{left} is left as it is; this recording is {path.name}", markup=False, timeout=10)
+        if self.on_disk == text and path != left:
+            self.notify(f"{left} is left as it is; this recording is the tour {tour_id}", markup=False)
 
     @work(thread=True, exit_on_error=False, group="check")
     def _check(self, tour: object, steps: tuple[DraftStep, ...]) -> None:

@@ -99,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
             f"[{repo_version(answer.start, checkout)}]"
         )
         for number, chain in enumerate(search.chains, start=1):
-            print(f"\n{number}.")
+            longer = f" ({len(chain)} calls)" if len(chain) != hops else ""  # past the shortest
+            print(f"\n{number}.{longer}")
             print(visible(format_chain(chain, answer.start.repo or checkout.repo)))
         if not answer.goal_found:
             print(

@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             return int(launch.run_tour(args, tour))
     workspaces = Workspaces(args.source, args.at)
     if args.json:
-        return _run_json(tour, workspaces)
+        return _run_json(tour, workspaces, args.step)
     return _run_plain(tour, workspaces, args)
 
 
@@ -126,20 +126,23 @@ def _interactive(args: argparse.Namespace) -> bool:
     return not (args.plain or args.json) and sys.stdout.isatty() and sys.stdin.isatty()
 
 
-def _run_json(tour: Tour, workspaces: Workspaces) -> int:
+def _run_json(tour: Tour, workspaces: Workspaces, step: int | None) -> int:
+    """The resolved steps as JSON; with ``step`` (1-based), that step alone (the steps
+    before it resolved for its context), as ``--plain --step K`` prints it."""
     from codewalk.cli.common import dump
 
-    resolved = workspaces.steps(tour).resolved()
-    first = resolved.steps[0]
+    steps = workspaces.steps(tour)
+    chosen = [steps(step - 1)] if step is not None else list(steps.resolved().steps)
+    first = steps(0)
     data = {
         "id": tour.id,
         "title": tour.title,
         "repo": first.repo,
         "version": first.version,
-        "steps": [step_json(step) for step in resolved.steps],
+        "steps": [step_json(resolved) for resolved in chosen],
     }
     dump(data)
-    return 1 if resolved.broken else 0
+    return 0 if all(resolved.ok for resolved in chosen) else 1
 
 
 def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> int:
