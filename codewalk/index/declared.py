@@ -24,7 +24,7 @@ import builtins
 from collections.abc import Iterable, Iterator, Sequence
 
 from codewalk import parsing
-from codewalk.index.syntax import dotted
+from codewalk.index.syntax import dotted, walk
 
 ANNOTATED = ":"
 _CONTAINERS = ("ModuleList", "Sequential", "ModuleDict", "ParameterList", "list", "tuple")
@@ -226,8 +226,10 @@ def parameters(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ast.ex
 
 
 def _walk(body: Iterable[ast.stmt]) -> Iterator[ast.AST]:
+    """The nodes of ``body``, as ``ast.walk`` yields them, by the index's fast walk: every
+    method of every class indexed is walked here."""
     for stmt in body:
-        yield from ast.walk(stmt)
+        yield from walk(stmt)
 
 
 def _class_like(name: str) -> bool:
