@@ -21,11 +21,11 @@ def switch_off(off: bool = True) -> None:
     _switched_off = off
 
 
-def use_color(stream: TextIO, *, disabled: bool = False, piped: bool = False) -> bool:
-    """Whether to colour what goes to ``stream``. Never when ``disabled`` or after
-    ``--no-color``, with ``NO_COLOR`` set or on a ``TERM=dumb`` terminal; else on a
-    terminal, or anywhere for output read through a pager (``piped``: ``tour``, so that
-    ``| less -R`` shows it highlighted)."""
-    if disabled or _switched_off or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+def use_color(stream: TextIO, *, piped: bool = False) -> bool:
+    """Whether to colour what goes to ``stream``. Never after ``--no-color``, with
+    ``NO_COLOR`` set or on a ``TERM=dumb`` terminal; else on a terminal, or anywhere for
+    output read through a pager (``piped``: ``tour``, so that ``| less -R`` shows it
+    highlighted)."""
+    if _switched_off or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     return piped or bool(getattr(stream, "isatty", lambda: False)())

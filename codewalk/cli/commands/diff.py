@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         dump(comparison_json(comparison))
         return 0 if comparison.found else 1
-    print(comparison_text(comparison, color=use_color(sys.stdout, disabled=args.no_color)))
+    print(comparison_text(comparison, color=use_color(sys.stdout)))
     missing = [
         (label, located)
         for label, (_, located) in zip(comparison.labels, comparison.sides, strict=True)

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             why = the_pin_has_it(pinned) if pinned is not None else unavailable_owner(workspace, args.query)
             others = search_scope(args, workspace)[1:]
             raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why, others=others)
-        color = use_color(sys.stdout, disabled=args.no_color)
+        color = use_color(sys.stdout)
         out = [format_result(r, checkout, color=color) for r in found.results]
         print("\n\n".join(out))
         if found.note:  # an answer to take with care (only a fallback stand-in was found)

@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
                 f"{path}:{line}:{col}: {said or 'no definition found for the name there'}",
                 hint=answer.note or None,
             )
-        color = use_color(sys.stdout, disabled=args.no_color)
+        color = use_color(sys.stdout)
         print("\n\n".join(format_result(r, checkout, color=color) for r in answer.results))
         return 0
     finally:

@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             data.update(result=result_dict(best), source_text=code)
             dump(data)
             return 0
-        color = use_color(sys.stdout, disabled=args.no_color)
+        color = use_color(sys.stdout)
         print(visible(f"{best.qualname}  {best.kind}  [{repo_version(best, checkout)}]"))
         print(visible(f"{best.path}:{best.start_line}-{best.end_line}  via: {best.via}"))
         print()

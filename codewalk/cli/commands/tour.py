@@ -151,7 +151,7 @@ def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> 
     from codewalk.color import use_color
     from codewalk.render.plain import render_intro, render_step
 
-    color = use_color(sys.stdout, disabled=args.no_color, piped=True)
+    color = use_color(sys.stdout, piped=True)
     width = min(shutil.get_terminal_size((100, 24)).columns, 120)
     steps = workspaces.steps(tour)
     out = sys.stdout
