@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,20 +31,36 @@ def index_path() -> Path:
     return locations.index_db_path(INDEX_VERSION)
 
 
-def unused_files(home: Path) -> list[Path]:
+class UnusedIndex(NamedTuple):
+    """An index file this codewalk never reads again, with the files that go with it."""
+
+    path: Path  # index-7.13.sqlite3, or index-7.14.sqlite3.damaged
+    files: tuple[Path, ...]  # itself first, then its lock, journal and write-ahead files
+    layout: str  # "7.13"
+    damaged: bool  # moved aside as damaged (of any layout)
+
+
+def unused_files(home: Path) -> list[UnusedIndex]:
     """The index files in ``home`` this codewalk never reads again: those of older
-    layouts (with their lock, journal and write-ahead files) and any moved aside as
-    damaged. A newer layout's file is another codewalk version's, in use in turn: kept."""
+    layouts and any moved aside as damaged, each with its lock, journal and write-ahead
+    files. A newer layout's file is another codewalk version's, in use in turn: kept."""
     import re
 
     current = (SCHEMA_VERSION, FACTS_VERSION)
-    named = re.compile(r"index-(\d+)\.(\d+)\.sqlite3(.*)")
-    found: list[Path] = []
+    named = re.compile(r"index-(\d+)\.(\d+)\.sqlite3(\.damaged)?(.*)")
+    groups: dict[str, list[Path]] = {}
+    found: dict[str, UnusedIndex] = {}
     for path in sorted(home.glob("index-*.sqlite3*")):
         match = named.fullmatch(path.name)
         if match is None or not path.is_file():
             continue
-        layout = (int(match[1]), int(match[2]))
-        if layout < current or match[3].startswith(".damaged"):
-            found.append(path)
-    return found
+        damaged = match[3] is not None
+        if (int(match[1]), int(match[2])) >= current and not damaged:
+            continue
+        main = path.name.removesuffix(match[4]) if match[4] else path.name
+        groups.setdefault(main, []).append(path)
+        found[main] = UnusedIndex(home / main, (), f"{match[1]}.{match[2]}", damaged)
+    return [
+        found[main]._replace(files=tuple(sorted(paths, key=lambda path: path.name != main)))
+        for main, paths in groups.items()
+    ]

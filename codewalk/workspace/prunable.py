@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import NamedTuple
 
+from codewalk.index.versions import UnusedIndex
 from codewalk.source.pins import Pin
 
 
@@ -30,8 +31,8 @@ def found(pins: dict[str, Pin], *, releases: bool) -> tuple[list[Removal], list[
     home = locations.cache_home()
     _a_directory(home)
     removals = [
-        Removal(first, _index_why(first), sum(_size(path) for path in paths), also=tuple(paths[1:]))
-        for first, paths in _by_index(unused_files(home)).items()
+        Removal(unused.files[0], _index_why(unused), sum(map(_size, unused.files)), also=unused.files[1:])
+        for unused in unused_files(home)
     ]
     kept: list[Removal] = []
     for entry, manifest in cache.unpinned(pins):
@@ -59,25 +60,12 @@ def _a_directory(home: Path) -> None:
         raise CacheError(f"{home}: {what} is not a directory", hint="set CODEWALK_HOME to a directory")
 
 
-def _by_index(paths: list[Path]) -> dict[Path, list[Path]]:
-    """Index files with what belongs to each (its lock, journal, write-ahead log)."""
-    import re
-
-    groups: dict[Path, list[Path]] = {}
-    for path in paths:
-        match = re.match(r"index-\d+\.\d+\.sqlite3(\.damaged)?", path.name)
-        main = path.with_name(match[0]) if match else path
-        groups.setdefault(main, []).append(path)
-    return {paths[0]: sorted(paths, key=lambda path: path != main) for main, paths in groups.items()}
-
-
-def _index_why(path: Path) -> str:
+def _index_why(unused: UnusedIndex) -> str:
     from codewalk.index.versions import INDEX_VERSION
 
-    if ".damaged" in path.name:
+    if unused.damaged:
         return "an index moved aside as damaged"
-    layout = path.name.removeprefix("index-").partition(".sqlite3")[0]
-    return f"an older codewalk's index (layout {layout}; this one reads {INDEX_VERSION})"
+    return f"an older codewalk's index (layout {unused.layout}; this one reads {INDEX_VERSION})"
 
 
 def remove(removals: list[Removal]) -> dict[Path, str]:
