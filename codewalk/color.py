@@ -3,7 +3,8 @@
 ``--no-color`` (any command) means what ``NO_COLOR`` means: the command line switches
 colour off for the whole process (:func:`switch_off`), never through the environment, so
 a program ``codewalk trace`` runs sees the user's own. The plain printers (``render``)
-and the download bar of a sync (``source/reporter.py``) both ask :func:`use_color`.
+and the download bar of a sync (``source/reporter.py``) both ask :func:`use_color`; the
+terminal UI, which reads ``NO_COLOR`` itself (Textual does), asks :func:`switched_off`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ def switch_off(off: bool = True) -> None:
     (``off`` False: a command without it, run in the same process, may be again)."""
     global _switched_off
     _switched_off = off
+
+
+def switched_off() -> bool:
+    """Whether ``--no-color`` was given to this process's command."""
+    return _switched_off
 
 
 def use_color(stream: TextIO, *, piped: bool = False) -> bool:

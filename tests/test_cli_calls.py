@@ -173,6 +173,21 @@ def test_draft_writes_a_tour_that_checks(
     assert code == 0 and "self.accelerator.backward(loss)" in out
 
 
+def test_no_color_before_the_command_name_is_no_color_too(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``codewalk --no-color tour X --plain``, as ``codewalk --debug`` is taken there too;
+    without it, the plain tour is coloured even through a pipe (for ``less -R``)."""
+    tour = tmp_path / "x.yaml"
+    assert run(capsys, "draft", "Trainer.train", "accelerate.Accelerator.backward", "-o", str(tour))[0] == 0
+    code, coloured, _ = run(capsys, "tour", str(tour), "--plain")
+    assert code == 0 and "\x1b[" in coloured
+    for argv in (["--no-color", "tour", str(tour), "--plain"], ["tour", str(tour), "--plain", "--no-color"]):
+        code, out, err = run(capsys, *argv)
+        assert (code, err) == (0, ""), argv
+        assert "self.accelerator.backward(loss)" in out and "\x1b[" not in out, argv
+
+
 def test_draft_to_a_pinned_goal_ends_on_it(
     repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

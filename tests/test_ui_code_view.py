@@ -138,3 +138,35 @@ async def test_the_first_frame_of_a_step_shows_its_place(monkeypatch: pytest.Mon
         await settle(pilot)
         top = app.screen.query_one(CodeView).top_line
     assert top > 1 and drawn and set(drawn) == {top}
+
+
+def _hues(app: App[Any]) -> set[tuple[int, int, int]]:
+    """The colours of the code view's text, as drawn (the app's line filters applied),
+    less the greys."""
+    from textual.geometry import Region
+
+    code = app.screen.query_one(CodeView)
+    found = set()
+    for strip in code.render_lines(Region(0, 0, code.size.width, code.size.height)):
+        for segment in strip:
+            colour = segment.style.color if segment.style else None
+            if colour is not None and colour.triplet is not None:
+                found.add(tuple(colour.triplet))
+    return {rgb for rgb in found if len(set(rgb)) > 1}
+
+
+@pytest.mark.parametrize("off", [False, True])
+@run_async
+async def test_no_color_takes_the_colour_out_of_the_terminal_ui(
+    off: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``codewalk tour X --no-color`` in a terminal: the UI is drawn in greys, as Textual
+    draws it under NO_COLOR (which it reads itself)."""
+    from codewalk import color
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(color, "_switched_off", off)
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert bool(_hues(app)) is not off

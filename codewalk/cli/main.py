@@ -41,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from codewalk.color import switch_off
 
-    switch_off(bool(getattr(args, "no_color", False)))  # each command as its own options say
+    # each command as its own options say, given before or after its name
+    switch_off(args.no_color_first or bool(getattr(args, "no_color", False)))
     if args.command is None:
         from codewalk.cli.commands import default
 

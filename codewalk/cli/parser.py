@@ -19,6 +19,7 @@ from codewalk.cli.commands import NAMES
 
 _PACKAGE = "codewalk.cli.commands"
 COMMAND_MODULES: tuple[str, ...] = tuple(f"{_PACKAGE}.{name}" for name in NAMES)
+_NO_COLOR_HELP = "no ANSI colours, in the terminal UI too (also NO_COLOR=1)"
 
 
 def _available_commands(only: str | None = None) -> list[ModuleType]:
@@ -47,6 +48,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         default=os.environ.get("CODEWALK_DEBUG", "") not in ("", "0"),
         help="show the full traceback of an error (also CODEWALK_DEBUG=1)",
     )
+    # before the command too (`codewalk --no-color find X`); its own dest, since a
+    # subcommand's default would overwrite the value of an option of the same dest
+    parser.add_argument("--no-color", dest="no_color_first", action="store_true", help=_NO_COLOR_HELP)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _available_commands(_named_command(argv)):
         module.register(subparsers)
@@ -57,7 +61,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def add_shared(command: argparse.ArgumentParser) -> None:
     """The options every command takes, after its name (``codewalk check --no-color``)."""
-    command.add_argument("--no-color", action="store_true", help="no ANSI colours (also NO_COLOR=1)")
+    command.add_argument("--no-color", action="store_true", help=_NO_COLOR_HELP)
 
 
 def _named_command(argv: Sequence[str] | None) -> str | None:

@@ -6,14 +6,16 @@ picker) and owns the app-wide keys (help, tours, quit).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
+from textual.filter import LineFilter, Monochrome, NoColor
 from textual.notifications import SeverityLevel
 
+from codewalk.color import switched_off
 from codewalk.tours.recording import Draft
 from codewalk.ui.help import HelpScreen
 from codewalk.ui.record_screen import RecordScreen
@@ -55,6 +57,14 @@ class CodewalkApp(App[None]):
         self.start_step = start_step
         self.catalogue = catalogue
         self.recording = recording
+        # --no-color as Textual takes NO_COLOR (which it reads from the environment itself)
+        self._no_color: LineFilter | None = None
+        if switched_off() and not self.no_color:
+            self._no_color = NoColor() if self.native_ansi_color else Monochrome()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        filters = super().get_line_filters()
+        return filters if self._no_color is None else [*filters, self._no_color]
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
