@@ -136,8 +136,8 @@ def test_a_read_only_cache_says_in_one_line_what_it_cannot_do(
         error = done.stderr.strip().splitlines()[-1]
         assert error == (
             "codewalk: error: src/transformers/models/llama/modeling_llama.py: the cached transformers file "
-            "differs from the pinned version, and this cache is read-only: ask its owner to run "
-            "`codewalk sync transformers`, or set CODEWALK_HOME to a cache of your own"
+            "differs from what was fetched (v5.23.0), and this cache is read-only: ask its owner to run "
+            "`codewalk sync transformers@5.23.0`, or set CODEWALK_HOME to a cache of your own"
         )
         assert "PermissionError" not in done.stderr
         done = _as_another_user(["sync"])

@@ -706,3 +706,29 @@ def test_prune_leaves_the_scratch_of_a_fetch_under_way(
         holder.wait()
     removed = json_of(capsys, "prune", "--dry-run")["removed"]
     assert [Path(r["path"]) for r in removed] == [leftover]  # type: ignore[index,union-attr]
+
+
+def test_a_damaged_file_of_another_release_is_restored_as_that_release(
+    demo: dict[str, str], isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file of demo 1.0 (read with ``--at``, not the pin) edited in the cache is put
+    back as demo 1.0 has it, and the message names that release, not "the pinned
+    version"."""
+    from codewalk.workspace.pinned import PinnedStack
+
+    stack = PinnedStack(at=["demo@1.0"])
+    try:
+        root = stack.workspace().checkout.root
+    finally:
+        stack.close()
+    damaged = root / "src/demo/core.py"  # Engine is there in 1.0
+    pristine = damaged.read_bytes()
+    damaged.chmod(0o644)
+    damaged.write_text("# edited\n" + pristine.decode())
+    assert main(["show", "Engine.run", "--at", "demo@1.0", "--no-color"]) == 0
+    err = capsys.readouterr().err
+    relative = damaged.relative_to(root).as_posix()
+    assert err.splitlines()[-1] == (
+        f"codewalk: {relative} in the demo cache differed from what was fetched (demo==1.0); restored it"
+    )
+    assert damaged.read_bytes() == pristine

@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from codewalk.errors import CacheError
-from codewalk.source.checkout import Checkout, SourceKind
+from codewalk.source.checkout import Checkout, SourceKind, fetched_again_by
 from codewalk.visible import visible
 
 _REGULAR = (0o100644, 0o100755)
@@ -126,31 +126,36 @@ def read_with_sha(checkout: Checkout, path: str) -> tuple[bytes, str]:
     with open(full, "rb") as handle:
         data = handle.read()
     if blob_sha(data) != expected:
-        raise CacheError(f"{path}: the cached file still differs from the pinned version after a restore")
+        raise CacheError(
+            f"{path}: the cached file still differs from what was fetched ({checkout.version}) "
+            "after a restore"
+        )
     return data, expected
 
 
 def _restore(checkout: Checkout, path: str) -> None:
-    how = f"codewalk sync {checkout.repo}"
+    # the pin or another release read with --at: each named as it was fetched
+    how = fetched_again_by(checkout) or f"codewalk sync {checkout.repo}"
+    differs = f"the cached {checkout.repo} file differs from what was fetched ({checkout.version})"
     if not os.access((checkout.root / path).parent, os.W_OK):
         raise CacheError(
-            f"{path}: the cached {checkout.repo} file differs from the pinned version, and this "
-            f"cache is read-only: ask its owner to run `{how}`, or set CODEWALK_HOME to a cache of your own"
+            f"{path}: {differs}, and this cache is read-only: ask its owner to run `{how}`, "
+            "or set CODEWALK_HOME to a cache of your own"
         )
     from codewalk.source import gitsource
 
     problem = gitsource.restore_file(checkout.root, path)
     if problem is not None:
         raise CacheError(
-            f"{path}: the cached {checkout.repo} file differs from the pinned version and cannot be "
-            f"restored ({problem})",
+            f"{path}: {differs} and cannot be restored ({problem})",
             hint=f"run `{how}` to fetch the entry again",
         )
     _index_of.pop(str(checkout.root), None)  # git rewrote its index: see it anew
     protect_file(checkout.root / path)
     print(
         visible(
-            f"codewalk: {path} in the {checkout.repo} cache differed from the pinned version; restored it"
+            f"codewalk: {path} in the {checkout.repo} cache differed from what was fetched "
+            f"({checkout.version}); restored it"
         ),
         file=sys.stderr,
     )
