@@ -199,3 +199,42 @@ def test_a_steps_number_is_as_wide_as_the_lists_last_and_its_guides_follow() -> 
     assert str(step_label(5, "fib x2", None, 4, 2)) == "○    5 ││fib x2"
     assert str(step_label(1234, "fib x2", "resolved", 4, 0)) == "● 1234 fib x2"
     assert str(step_label(7, "deep x1", None, 2, 40)) == f"○  7 {'│' * MAX_GUIDES}deep x1"
+
+
+@run_async
+async def test_a_deep_step_in_a_narrow_list_gives_its_outer_guides_to_its_title() -> None:
+    """A step 40 calls deep, in the 24 columns ``s`` gives the list on a slim terminal:
+    the outermost guides give way until the title has 12 columns; a wide list draws
+    them all."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import OptionList
+
+    from codewalk.ui.columns import SLIM_LIST
+    from codewalk.ui.hanging import ROOM
+    from codewalk.ui.steps import MAX_GUIDES, step_label
+
+    class Steps(App[None]):
+        CSS = "OptionList { text-wrap: nowrap; text-overflow: ellipsis; padding: 0; border: none; }"
+
+        def __init__(self, width: int) -> None:
+            super().__init__()
+            self.width = width
+
+        def compose(self) -> ComposeResult:
+            rows = [
+                step_label(1234, "counting.<locals>.count x1", None, 4, 40),
+                step_label(5, "fib x2", None, 4, 2),
+            ]
+            listed = OptionList(*rows)
+            listed.styles.width = self.width
+            yield listed
+
+    for width, guides in ((SLIM_LIST, 24 - 7 - ROOM), (60, MAX_GUIDES)):
+        app = Steps(width)
+        async with app.run_test(size=(80, 10)) as pilot:
+            await pilot.pause()
+            listed = app.query_one(OptionList)
+            deep, shallow = (listed.render_line(y).text.rstrip() for y in range(2))
+            assert deep.startswith(f"○ 1234 {'│' * guides}count"), (width, deep)
+            assert deep[7 + guides :] in ("counting.<l…", "counting.<locals>.count x1"), deep
+            assert shallow == "○    5 ││fib x2"

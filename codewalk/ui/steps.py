@@ -77,7 +77,9 @@ def step_label(index: int, title: str, status: str | None, number_width: int = 2
         _MARK_CONTENT[mark] = Content.from_markup(mark)
     tree = guides(depth)
     under = Content(" " * (number_width + 3)) + tree  # the guides go on beside a wrapped title
-    return Hanging(_MARK_CONTENT[mark] + Content(f" {index:>{number_width}} ") + tree, Content(title), under)
+    head = _MARK_CONTENT[mark] + Content(f" {index:>{number_width}} ")
+    # on a narrow list the outer guides give way to the title
+    return Hanging(head + tree, Content(title), under, keep=head.cell_length)
 
 
 class StepsList(OptionList):
