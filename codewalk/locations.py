@@ -121,6 +121,23 @@ class NotRegular(Refused):
     """It is not a regular file (a FIFO, a device, a socket): reading one may never end."""
 
 
+def is_file(path: Path) -> bool:
+    """``path.is_file()``, and False for a name the system refuses (a component over 255
+    bytes: Python 3.11 raises there), as for any name that is not a file."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def is_dir(path: Path) -> bool:
+    """``path.is_dir()``, and False for a name the system refuses (as :func:`is_file`)."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def read_text(path: Path, what: str, error: type[CodewalkError], hint: str | None = None) -> str:
     """The UTF-8 text of a file the user names, ``what`` it is (``tour file``, ``pins
     file``), read by :func:`read_limited`; else an ``error`` naming the file and saying

@@ -181,3 +181,40 @@ def test_absurd_worker_counts_are_refused(capsys: pytest.CaptureFixture[str]) ->
         run(capsys, "index", "--workers", "100000")
     assert exited.value.code == 2
     assert "argument --workers: must be from 1 to 64" in capsys.readouterr().err
+
+
+def test_a_name_too_long_for_the_system_is_one_line(
+    toy: Path, tmp_path: Path, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A path with a component over 255 bytes (which Python 3.11's ``is_file`` raises
+    on) is a path that is not there, wherever a command takes one."""
+    long = "a" * 300
+    cases = [
+        (
+            ["goto", f"src/toypkg/{long}.py:1:1", "--source", str(toy)],
+            1,
+            "cannot read it: File name too long",
+        ),
+        (["goto", f"toypkg/{long}.py:1", "--source", str(toy)], 1, f"toypkg/{long}.py: no such file"),
+        (["tours", "--tours-dir", str(tmp_path / long)], 2, f"{long}: not a directory of tours"),
+        (["trace", str(tmp_path / f"{long}.py")], 2, f"{long}.py: no such program file or directory"),
+        (
+            [
+                "draft",
+                "Engine.generate",
+                "Engine._fast_path",
+                "-o",
+                str(tmp_path / f"{long}.yaml"),
+                "--source",
+                str(toy),
+            ],
+            2,
+            f"{long}.yaml: cannot write it: File name too long",
+        ),
+    ]
+    before = outside_cache(tmp_path, isolated_home)
+    for argv, code, message in cases:
+        got, out, err = run(capsys, *argv)
+        assert (got, out) == (code, ""), (argv[0], err)
+        assert message in one_error(err), argv[0]
+    assert_untouched(before, outside_cache(tmp_path, isolated_home))

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from codewalk import locations
 from codewalk.errors import CodewalkError, TourError
 from codewalk.visible import visible
 
@@ -41,7 +42,7 @@ def program_path(tour: Tour) -> Path:
     where = f"{tour.path}:{tour.program_line}"
     if home not in script.parents:
         raise TourError(f"{where}: program {tour.program[0]!r} is not inside the tour's directory {home}")
-    if not script.is_file():
+    if not locations.is_file(script):
         raise TourError(f"{where}: program {tour.program[0]!r}: no such file beside the tour")
     return script
 

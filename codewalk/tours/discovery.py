@@ -44,7 +44,7 @@ def _checked_dirs(extra_dirs: Iterable[Path | str]) -> list[Path]:
     ``--tours-dir`` is the user's mistake, reported as such)."""
     explicit = [Path(d).expanduser() for d in extra_dirs]
     for directory in explicit:
-        if not directory.is_dir():
+        if not locations.is_dir(directory):
             raise TourError(f"{directory}: not a directory of tours")
     return tour_dirs(explicit)
 
@@ -118,7 +118,9 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
         )
     if found:
         return found[0]
-    here = next((path for path in (Path(name_or_id + s) for s in TOUR_SUFFIXES) if _is_file(path)), None)
+    here = next(
+        (path for path in (Path(name_or_id + s) for s in TOUR_SUFFIXES) if locations.is_file(path)), None
+    )
     if here is not None:  # where `tour --new NAME` writes when no tour directory is named
         return read_tour(here)
     from difflib import get_close_matches
@@ -129,14 +131,6 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
     for tour_id, path in stem_of.items():
         hint = f"{path} holds the tour {tour_id!r}; {hint}"
     raise UnknownTour(f"unknown tour {name_or_id!r}", hint=hint + " (list them with 'codewalk tours')")
-
-
-def _is_file(path: Path) -> bool:
-    """Whether ``path`` is a file; False for a name the system refuses (too long)."""
-    try:
-        return path.is_file()
-    except OSError:
-        return False
 
 
 def _claimed_id(path: Path) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
+from codewalk import locations
 from codewalk.errors import TraceError
 from codewalk.locations import TooLarge, read_limited
 from codewalk.visible import visible
@@ -56,7 +57,7 @@ def record(
 ) -> Ran:
     """Run ``program`` under the recorder with ``python`` (its output on ``stdout``,
     default codewalk's own); raises TraceError when the interpreter cannot be started."""
-    if not module and not (Path(program[0]).is_file() or Path(program[0]).is_dir()):
+    if not module and not (locations.is_file(Path(program[0])) or locations.is_dir(Path(program[0]))):
         raise TraceError(f"{program[0]}: no such program file or directory")
     with tempfile.TemporaryDirectory(prefix="codewalk-trace-") as scratch:
         out = os.path.join(scratch, "record.json")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, NamedTuple
 
+from codewalk import locations
 from codewalk.errors import QueryError
 from codewalk.source import installed
 from codewalk.source.checkout import Checkout, repo_at_version
@@ -40,7 +41,7 @@ def locate(pinned: PinnedStack, path: str, repo: str | None = None) -> Located:
         own = reading.pin.name == workspace.checkout.repo
         checkout = workspace.checkout if own else pinned.checkout(reading.pin.name)
         relative = PurePosixPath(checkout.package_root, reading.relative).as_posix()
-        if (checkout.root / relative).is_file():
+        if locations.is_file(checkout.root / relative):
             there = workspace if own else pinned.workspace_over(checkout)
             return Located(there, relative, read_as(path, relative, reading, checkout))
         tried.append((checkout, relative))
@@ -71,7 +72,7 @@ def read_as(path: str, relative: str, reading: installed.Reading, checkout: Chec
         return said
     if _same_file(Path(path), checkout, relative):
         return f"{said} (the installed file is the same, byte for byte)"
-    if not Path(path).is_file():
+    if not locations.is_file(Path(path)):
         return f"{said}; that file is not on this machine to compare: it may differ from the pin's"
     version = installed.version_beside(reading.holder, reading.pin.release_name)
     if version and version != reading.pin.release_version:

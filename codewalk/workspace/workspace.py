@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
+from codewalk import locations
 from codewalk.errors import QueryError
 from codewalk.index.indexer import IndexReport, Progress, index_all
 from codewalk.index.records import Reference
@@ -390,7 +391,7 @@ class Workspace:
             full = (root / path).resolve()
         except (ValueError, OSError):  # a NUL; a loop of links
             return None
-        if root not in full.parents or not full.is_file():
+        if root not in full.parents or not locations.is_file(full):
             return None
         return full.relative_to(root).as_posix()
 
@@ -406,7 +407,7 @@ class Workspace:
             raise QueryError(f"{path!r}: not a path (it holds a NUL character)") from None
         if root != full and root not in full.parents:
             raise QueryError(f"{path}: not a path inside the {checkout.repo} checkout")
-        if full.is_dir():
+        if locations.is_dir(full):  # a name too long for the system is not one: reading it says so
             raise QueryError(f"{path}: a directory of the {checkout.repo} checkout, not a file")
         try:
             # a cached file is checked against the blob its entry records (and restored

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from codewalk import locations
 from codewalk.cli.common import add_chain, open_workspace, search_scope
 from codewalk.cli.traced import add_trace_option
 from codewalk.errors import CodewalkError, QueryError
@@ -39,11 +40,11 @@ def run(args: argparse.Namespace) -> int:
     if args.output is None and not args.edit:
         raise CodewalkError("draft needs -o FILE (the tour to write), or --edit (to open it in the recorder)")
     output = Path(args.output) if args.output else None
-    if output is not None and output.is_dir():
+    if output is not None and locations.is_dir(output):
         raise CodewalkError(
             f"{output}: is a directory", hint="name the tour file to write, e.g. DIR/draft.yaml"
         )
-    if output is not None and output.exists() and (args.edit or not args.force):
+    if output is not None and locations.is_file(output) and (args.edit or not args.force):
         hint = "the recorder writes a new file: name another" if args.edit else "--force replaces it"
         raise CodewalkError(f"{output}: the file exists", hint=hint)
     if args.trace:
@@ -117,7 +118,7 @@ def _edit(args: argparse.Namespace, text: str) -> int:
 
     tour = parse_tour(text, Path("draft.yaml"))
     path = draft_path(tour.id, args.output)
-    if path.exists():
+    if locations.is_file(path):
         raise CodewalkError(
             f"{path}: the file exists", hint="the recorder writes a new file: give -o another"
         )
