@@ -84,3 +84,15 @@ def test_a_path_to_an_init_ends_where_the_class_is_called(ws: Workspace) -> None
     assert [(hop.caller.target.qualname, hop.reached) for hop in chain] == [
         ("callpkg.outside.make_local", M + "LocalFileSystem")
     ]
+
+
+def test_a_class_from_a_registry_of_type_x_makes_any_class_deriving_from_x(ws: Workspace) -> None:
+    """``cls = TUNERS[kind]; cls(model)`` where TUNERS holds ``type[Tuner]``: ``self`` in
+    ``Tuner.__init__`` is any Tuner, so ``self._replace`` reaches the override, and the
+    chain through it is the shortest."""
+    R = "callpkg.tuners."
+    chains = ws.path(R + "make_tuned", R + "LoraTuner._replace").search.chains
+    assert chains, "no chain"
+    hops = [(hop.caller.target.qualname.removeprefix(R), hop.callee.site.line) for hop in chains[0]]
+    assert hops == [("make_tuned", 32), ("Tuner.__init__", 9), ("Tuner.inject", 12)]
+    assert chains[0][-1].callee.how.startswith("self may be any Tuner: its _replace, then the 1 override")

@@ -44,6 +44,12 @@ def node(body: Body) -> Node:
     return body.key
 
 
+def _self_of(target: Resolved) -> str:
+    """The class ``self`` is taken to be where ``target`` runs: the class it was reached
+    through, else its own; none for a class reached as any class deriving from it."""
+    return "" if target.loose else target.receiver or target.qualname
+
+
 def reached(cr: CallResolver, hop: Hop, bodies: dict[Node, Body | None]) -> Body | None:
     """The body a hop runs (``bodies`` keeps them by definition and receiver), told what
     the call passed to its parameters."""
@@ -56,7 +62,7 @@ def reached(cr: CallResolver, hop: Hop, bodies: dict[Node, Body | None]) -> Body
 
 def kept_body(cr: CallResolver, target: Resolved, bodies: dict[Node, Body | None]) -> Body | None:
     """:func:`body_for`, once per definition and receiver (``bodies`` keeps them)."""
-    target_key = (*key(target), target.receiver or target.qualname)
+    target_key = (*key(target), _self_of(target))
     if target_key not in bodies:
         bodies[target_key] = body_for(cr, target)
     return bodies[target_key]
@@ -74,7 +80,7 @@ def body_for(cr: CallResolver, target: Resolved) -> Body | None:
     elif target.kind in FUNCTIONS:
         body = cr.code.body(target)
     elif target.kind == "class":
-        receiver = target.qualname
+        receiver = "" if target.loose else target.qualname
         for init in cr.members(target, "__init__"):
             body = cr.code.body(init)
             break
@@ -398,7 +404,7 @@ def _child(cr: CallResolver, hop: Hop, known: _Known) -> Body | None:
         node(hop.caller),
         site.line,
         site.col,
-        (*key(hop.target), hop.target.receiver or hop.target.qualname),
+        (*key(hop.target), _self_of(hop.target)),
     )
     if passed not in known.passed:
         child = reached(cr, hop, known.bodies)

@@ -103,7 +103,7 @@ def elements(r: Reacher, container: Reach) -> Reach | None:
         if target.kind in ("attribute", "variable", "property"):
             found = holds(r, target)
             out.extend(c._replace(via=found.how) for c in found.elements)
-            classes.extend(c._replace(via=found.how) for c in found.element_classes)
+            classes.extend(c._replace(via=found.how, loose=True) for c in found.element_classes)  # type[X]
             hows.extend([found.how] if found.elements or found.element_classes else [])
             loose = loose or (found.annotated and bool(found.elements))
     if out:

@@ -40,6 +40,9 @@ class Resolved(NamedTuple):
     # a method, property or class reached through a class narrower than the one defining
     # it: that class (fully qualified), whose instance ``self`` is when it runs ("" when not)
     receiver: str = ""
+    # a class reached as itself or any class deriving from it (held in a container
+    # annotated ``type[X]``): what constructing it runs has ``self`` of some such class
+    loose: bool = False
 
 
 class FindResult(NamedTuple):
