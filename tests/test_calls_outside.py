@@ -233,3 +233,18 @@ def test_a_table_entry_found_beside_a_function_says_its_version(ws: Workspace) -
     entries = [r for r in results if r.kind == "entry"]
     assert "callpkg.losses.LOSSES['ForCausalLM']" in [e.qualname for e in entries]
     assert {e.version for e in entries} == {results[0].version} == {"local@calls-1"}
+
+
+def test_calls_says_the_call_is_of_another_packages_method_before_its_overrides(ws: Workspace) -> None:
+    """The text of ``calls`` names torch's ``to`` as what ``model.to`` is first (not read),
+    as ``--json``'s ``how`` does, not ``Tiny.to`` alone as if it were the call."""
+    from codewalk.cli.calls_output import callee_lines
+
+    to = callees(ws, OUT + "Loop.run")[(32, "model.to")]
+    lines = [line.strip() for line in callee_lines(to)]
+    assert lines[0].startswith(f"32  model.to -> {OUT}Tiny.to")
+    assert lines[1:] == [
+        "via: an override in Tiny, a class deriving from torch.nn.Module",
+        "model is annotated torch.nn.Module in Loop.run: torch.nn.Module.to (in another package), "
+        "or the 1 override in classes deriving from it",
+    ]

@@ -92,6 +92,8 @@ def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str
             out.append(f"{pad}via: {first.via}")
         if callee.how.startswith(first.via) and callee.how != first.via:
             out.append(f"{pad}{callee.how[len(first.via) :].lstrip('; ')}")  # what else it may be
+        elif callee.how and first.via not in callee.how:  # what the call is, beyond its first target
+            out.append(f"{pad}{callee.how}")
         # a property or an attribute is followed by what calling it runs; else alternatives
         word = "then" if first.kind in ("property", "attribute", "variable") else "or"
         for other in callee.targets[1 : 1 + MORE_TARGETS]:
