@@ -105,6 +105,12 @@ class Trainer(Base):
 
     async def run(self):
         pass
+
+    def loop(self, args):
+        retry(
+            self._inner, self.size,
+            key=args.find,
+        )
 """
 
 
@@ -120,6 +126,8 @@ class Trainer(Base):
         (14, "run"),
         (2, "LOSSES"),  # an import: the first name imported
         (1, "os"),
+        (19, "_inner"),  # a line of a call's arguments: the first name it passes
+        (20, "find"),  # ... by keyword too
     ],
 )
 def test_a_line_alone_means_its_definition_else_its_first_call(line: int, name: str) -> None:
@@ -130,7 +138,7 @@ def test_a_line_alone_means_its_definition_else_its_first_call(line: int, name: 
 
 
 def test_a_line_that_calls_and_defines_nothing_means_no_column() -> None:
-    assert column_meant(CODE, 12) is None and column_meant(CODE, 3) is None
+    assert column_meant(CODE, 12) is None and column_meant(CODE, 3) is None and column_meant(CODE, 21) is None
     assert column_meant(CODE, 99) is None
     assert column_meant("def broken(:\n    f()\n", 2) is None
 

@@ -65,14 +65,17 @@ def column_meant(data: bytes | str, line: int) -> int | None:
     the callee of the line's first call as read (the receiver's call in
     ``self.a.b(x).c()``, the outer call in ``f(g(x))``; ``super()`` is not the call meant
     in ``super().__init__()``), else the first name an import on the line imports (a
-    traceback through an import). None when the line has none of these, or the file
-    does not parse."""
+    traceback through an import), else the first dotted name the line passes to a call
+    (``self._inner_training_loop,`` on a line of a call's arguments: ``path`` shows such
+    a line as the hop of a function passed as a value). None when the line has none of
+    these, or the file does not parse."""
     try:
         tree = parsing.parse(data)
     except (SyntaxError, ValueError):
         return None
     calls: list[int] = []
     imports: list[int] = []
+    passed: list[int] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef) and node.lineno == line:
             return name_col(node, "class")
@@ -82,9 +85,14 @@ def column_meant(data: bytes | str, line: int) -> int | None:
             at = _callee_at(node.func)
             if at is not None and at[0] == line and not _is_super(node):
                 calls.append(at[1])
+            for arg in (*node.args, *(keyword.value for keyword in node.keywords)):
+                at = _callee_at(arg) if isinstance(arg, ast.Name | ast.Attribute) else None
+                if at is not None and at[0] == line:
+                    passed.append(at[1])
         if isinstance(node, ast.alias) and node.lineno == line:
             imports.append(node.col_offset)
-    return min(calls or imports) if calls or imports else None
+    found = calls or imports or passed
+    return min(found) if found else None
 
 
 def _callee_at(func: ast.expr) -> tuple[int, int] | None:
