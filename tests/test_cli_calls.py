@@ -335,7 +335,7 @@ def test_a_short_name_of_several_definitions_is_ambiguous(
     code, out, err = run(capsys, *argv)
     assert code == 1 and out == ""
     assert "'forward' is ambiguous: " in err and "definitions" in err
-    assert "name one: callpkg." in err and "`codewalk find forward` lists them" in err
+    assert "name one: callpkg." in err and "`codewalk find forward --limit 19` lists them" in err
     code, out, _ = run(capsys, *argv, "--json")
     assert code == 1
     if command != "path":
@@ -413,6 +413,7 @@ def test_callers_says_how_far_it_is_on_stderr(
     last = err.strip().splitlines()[-1]
     done, _, total = last.rpartition(": ")[2].partition(" ")[0].partition("/")
     assert last.startswith("callers of helper: reading: ") and done == total and int(total) > 0
+    assert "\r" not in err  # not a terminal: lines, no carriage returns in a log
 
 
 def test_path_counts_the_functions_it_reads_on_a_terminal_and_wipes_the_line(
@@ -456,3 +457,20 @@ def test_path_says_when_it_stopped_at_enough_chains(repo: Path, capsys: pytest.C
     assert json.loads(out)["complete"] is False
     code, out, _ = run(capsys, "path", "callpkg.heads.run", "callpkg.heads.Job.finish")
     assert code == 0 and "unsearched" not in out.splitlines()[0]
+
+
+def test_an_ambiguity_of_more_names_than_find_lists_says_the_limit_that_lists_them() -> None:
+    """``show generate``: 110 definitions, five named; ``codewalk find generate`` alone
+    lists 20, so the hint gives the ``--limit`` that lists them all."""
+    from codewalk.resolve.model import FindResult, Resolved
+    from codewalk.workspace.calling import Ambiguous
+
+    def method(n: int) -> Resolved:
+        return Resolved("r", f"m.C{n}.generate", "method", "m.py", n, n, n, "direct", "def generate(self):")
+
+    many = [method(n) for n in range(1, 31)]
+    hint = Ambiguous(FindResult("generate", tuple(many), ()), many).hint or ""
+    assert hint.endswith(", and 25 more (`codewalk find generate --limit 30` lists them)"), hint
+    few = many[:3]
+    hint = Ambiguous(FindResult("generate", tuple(few), ()), few).hint or ""
+    assert hint.endswith("m.C3.generate (m.py:3) (`codewalk find generate` lists them)"), hint

@@ -20,7 +20,8 @@ def stderr_progress(label: str, unit: str = "files", after: float = 0.0) -> Call
             return
         state["last"] = now
         end = "\n" if done >= total or not tty else ""
-        print(f"\r{label}: {done}/{total} {unit}", end=end, file=sys.stderr, flush=True)
+        back = "\r" if tty else ""  # a log gets lines, as the download bar writes them
+        print(f"{back}{label}: {done}/{total} {unit}", end=end, file=sys.stderr, flush=True)
 
     return report
 

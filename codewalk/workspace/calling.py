@@ -41,9 +41,10 @@ class Ambiguous(QueryError):
     def __init__(self, found: FindResult, candidates: Sequence[Resolved]) -> None:
         shown = ", ".join(f"{c.qualname} ({c.path}:{c.line})" for c in candidates[:_SHOWN])
         more = f", and {len(candidates) - _SHOWN:,} more" if len(candidates) > _SHOWN else ""
+        listed = f" --limit {len(candidates)}" if more else ""  # every one: find lists 20 unless told
         super().__init__(
             f"{found.query!r} is ambiguous: {len(candidates):,} definitions",
-            hint=f"name one: {shown}{more} (`codewalk find {found.query}` lists them)",
+            hint=f"name one: {shown}{more} (`codewalk find {found.query}{listed}` lists them)",
         )
         self.candidates = tuple(candidates)
 
