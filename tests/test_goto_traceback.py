@@ -297,6 +297,10 @@ def test_an_installed_file_the_pin_does_not_have_is_said(
     ) in err
     code, _, err = run(capsys, "goto", "callpkg/added_later.py:3")  # relative: as given, with the hint
     assert code == 1 and "codewalk: error: callpkg/added_later.py: no such file in the calls checkout" in err
+    assert err.endswith(
+        "  hint: a path is read from the repository root (src/callpkg/...) "
+        "or from the package down (callpkg/...)\n"
+    )
 
 
 def test_a_line_alone_that_calls_nothing_or_is_past_the_end_is_said(

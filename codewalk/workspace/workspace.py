@@ -415,7 +415,12 @@ class Workspace:
             data = read_verified(checkout._replace(root=root), full.relative_to(root).as_posix())
         except FileNotFoundError:
             known = self.store.file(self.stack.members[checkout.repo].snap, path) is not None
-            hint = f"paths are relative to the repository root, e.g. {checkout.package_root}/..."
+            package = checkout.packages[0] if checkout.packages else ""
+            under = f"{checkout.package_root}/{package}".lstrip("/")
+            hint = (
+                f"a path is read from the repository root ({under}/...) "
+                f"or from the package down ({package}/...)"
+            )
             if known:  # a release pruned under a reader, say: the command that fetches it again
                 again = fetched_again_by(checkout)
                 then = f"`{again}` then " if again else ""
