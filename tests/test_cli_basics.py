@@ -226,3 +226,21 @@ def test_non_ui_commands_never_import_textual_or_jedi(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "HEAVY []" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "argv", [["find", "Trainer.train"], ["calls", "Trainer.train"], ["diff", "X", "--from", "1", "--to", "2"]]
+)
+def test_an_empty_repo_is_refused_not_read_as_the_first_pin(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--repo ''`` (a variable that was not set) named no repo and answered for the
+    first pin, as if the option were not there."""
+    for empty in ("", " "):
+        with pytest.raises(SystemExit) as exited:
+            main([*argv, "--repo", empty])
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert err.endswith(
+            "error: argument --repo: names no repo: give one of vendor_pins.toml, or leave --repo out\n"
+        )

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--repo", metavar="R", help="a repo named in vendor_pins.toml (default: the first)")
+    parser.add_argument(
+        "--repo", type=repo_name, metavar="R", help="a repo named in vendor_pins.toml (default: the first)"
+    )
     add_source(parser)
 
 
@@ -74,6 +76,13 @@ def open_stack(args: argparse.Namespace) -> PinnedStack:
     for note in pinned.notes:
         print(visible(f"codewalk: {note}"), file=sys.stderr)
     return pinned
+
+
+def repo_name(text: str) -> str:
+    """``--repo R``: a name (an empty one would silently mean the default)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("names no repo: give one of vendor_pins.toml, or leave --repo out")
+    return text
 
 
 def positive(text: str) -> int:

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from codewalk.cli.common import add_json, dump, result_dict
+from codewalk.cli.common import add_json, dump, repo_name, result_dict
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -49,7 +49,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("query", metavar="SYMBOL")
     parser.add_argument("--from", dest="before", required=True, metavar="A", help="the older version")
     parser.add_argument("--to", dest="after", required=True, metavar="B", help="the newer version")
-    parser.add_argument("--repo", metavar="R", help="the repo a bare VERSION is of (default: the first pin)")
+    parser.add_argument(
+        "--repo", type=repo_name, metavar="R", help="the repo a bare VERSION is of (default: the first pin)"
+    )
     parser.add_argument("--context", type=int, default=3, metavar="N", help="lines of context (default 3)")
     add_json(parser)
     parser.set_defaults(handler=run)
