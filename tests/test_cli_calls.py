@@ -55,6 +55,9 @@ def test_calls_depth_and_untyped_summary(repo: Path, capsys: pytest.CaptureFixtu
     assert code == 0
     assert "        31  self.forward -> callpkg.generation.Model.forward  src/callpkg/generation.py:27" in out
     assert "builtins: getattr (10), type (10)" in out
+    # deeper, each line number is said with the function it is in (not one of the file asked)
+    code, out, _ = run(capsys, "calls", "Trainer.train", "--depth", "2")
+    assert "builtins: in Trainer._inner_loop: range (34)" in out.splitlines()
     code, out, _ = run(capsys, "calls", "masked_loss", "--all")
     assert "      11  fixed_loss  (builtin)" in out
 

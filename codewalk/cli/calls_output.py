@@ -60,22 +60,38 @@ def levels_json(levels: Sequence[Level]) -> list[dict[str, Any]]:
 
 def format_levels(levels: Sequence[Level], *, show_all: bool, home: str = "") -> str:
     lines: list[str] = []
-    untyped: list[str] = []
-    builtins: list[str] = []
+    # the minor calls, by the function they are in ("": the one asked about); with
+    # --depth, a line number alone would not say which file it is of
+    untyped: dict[str, list[str]] = {}
+    builtins: dict[str, list[str]] = {}
+    caller_at: dict[int, str] = {0: ""}  # the function whose calls the next depth lists
     for level in levels:
         callee = level.callee
-        indent = "  " * level.depth
+        first = callee.targets[0].qualname if callee.targets else ""
+        caller_at[level.depth] = ".".join(first.split(".")[-2:])
         if not show_all and callee.minor:
             name = callee.site.name.expr or callee.site.text
-            (builtins if callee.status == "builtin" else untyped).append(f"{name} ({callee.site.line})")
+            kept = builtins if callee.status == "builtin" else untyped
+            kept.setdefault(caller_at.get(level.depth - 1, ""), []).append(f"{name} ({callee.site.line})")
             continue
-        lines.extend(callee_lines(callee, indent, home))
+        lines.extend(callee_lines(callee, "  " * level.depth, home))
     if untyped:
-        lines.append(f"\n{len(untyped)} calls on values codewalk cannot type (--all lists them):")
-        lines.append("  " + ", ".join(untyped))
+        count = sum(len(calls) for calls in untyped.values())
+        lines.append(f"\n{count} calls on values codewalk cannot type (--all lists them):")
+        lines.extend(f"  {_in(caller)}{', '.join(calls)}" for caller, calls in _root_first(untyped))
     if builtins:
-        lines.append(f"builtins: {', '.join(builtins)}")
+        said = "; ".join(f"{_in(caller)}{', '.join(calls)}" for caller, calls in _root_first(builtins))
+        lines.append(f"builtins: {said}")
     return "\n".join(lines)
+
+
+def _root_first(by_caller: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """The minor calls of the function asked about, then those of the others, in order."""
+    return sorted(by_caller.items(), key=lambda item: item[0] != "")
+
+
+def _in(caller: str) -> str:
+    return f"in {caller}: " if caller else ""
 
 
 def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str]:
