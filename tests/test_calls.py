@@ -175,6 +175,14 @@ def test_goto_at_a_call_site_lists_every_target(ws: Workspace) -> None:
     assert hit is None or hit.qualname != "callpkg.trainer.Trainer.setup"
 
 
+def test_a_name_of_the_standard_library_is_said_to_be_one(ws: Workspace) -> None:
+    """``from dataclasses import dataclass``: not a package "no pin provides", but
+    Python's own, which codewalk does not read."""
+    code = ws.calling.cr.code
+    assert code.elsewhere("dataclasses.dataclass") == ([], "in Python's standard library")
+    assert code.elsewhere("numpy.array") == ([], "no pin provides numpy")
+
+
 def test_query_errors(ws: Workspace) -> None:
     with pytest.raises(NoDefinition) as missing:
         ws.calls("Trainer.stepp")

@@ -47,6 +47,8 @@ def test_calls_lists_callees_in_order_with_how(repo: Path, capsys: pytest.Captur
         "      42  self.accelerator.backward -> accelerate.Accelerator.backward, in another package" in lines
     )
     assert "          then callpkg.losses.causal_loss  src/callpkg/losses.py:5" in lines
+    # `import torch.nn as nn`: nn is that module, not "imported from" it
+    assert "          nn is the module torch.nn (no pin provides torch)" in lines
     assert "          or callpkg.losses.causal_loss  src/callpkg/losses.py:5" in lines  # the registry's
 
 

@@ -221,7 +221,8 @@ class Reacher:
             base = absolute(view, imp)
             full = ".".join(p for p in (base, imp.name, *parts[1:]) if p)
             if self.code.owner(full) != here:
-                return self._elsewhere(full, f"{parts[0]} is imported from {base}")
+                said = f"is imported from {base}" if imp.name else f"is the module {base}"  # import os
+                return self._elsewhere(full, f"{parts[0]} {said}")
         held = self._builtin_method(resolver, view, parts)
         if held is not None:
             return held

@@ -11,6 +11,7 @@ the reason.
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_right
 from collections.abc import Collection, Sequence
 from functools import partial
@@ -86,6 +87,8 @@ class WorkspaceCode:
         owner = self.ws.stack.owner(qualname)
         package = qualname.partition(".")[0]
         if owner is None:
+            if package in sys.stdlib_module_names:
+                return [], "in Python's standard library"
             return [], f"no pin provides {package}"
         matches = list(self.ws.resolver.find(qualname, related=False, suggest=False).matches)
         if matches:
