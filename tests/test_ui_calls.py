@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 from textual.widgets import Label, Markdown, OptionList
-from ui_fakes import make_session, run_async, settle
+from ui_fakes import FakeNavigator, FakeStack, make_session, run_async, settle
 
+from codewalk.resolve.model import Resolved
 from codewalk.ui.app import PALETTE_PLACEHOLDER, CodewalkApp, make_app
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
@@ -14,6 +15,7 @@ from codewalk.ui.header import OffTourBanner
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.steps import StepsLegend
 from codewalk.ui.tour_screen import TourScreen
+from codewalk.workspace.calling import CallList
 
 
 def where(app: CodewalkApp) -> tuple[str, int, int]:
@@ -261,3 +263,74 @@ async def test_back_after_a_jump_from_c_restores_the_sideways_scroll_and_a_step_
         await pilot.press("b", "1")  # a step: as far sideways as its focus needs (none here)
         await settle(pilot)
         assert where(app)[0] == "pkg/base.py" and int(code.scroll_x) == 0
+
+
+class ModuleCallNavigator(FakeNavigator):
+    """pkg, where ``layer(x)`` in ``Model.forward`` reaches what ``codewalk calls`` says
+    of calling a module an attribute holds: the attribute (``Model.layers``), then what
+    calling it runs (``Layer.__call__``; and ``Model.forward`` too with ``runs_two``)."""
+
+    runs_two = False
+
+    def calls_at(self, path: str, line: int) -> CallList | None:
+        found = super().calls_at(path, line)
+        if found is None:
+            return None
+        where = ("pkg/base.py", 14, 14, 14)
+        holder = Resolved("pkg", "pkg.base.Model.layers", "attribute", *where, "direct", "")
+        run = [t for t in self.defs if t.qualname.endswith(("__call__", "forward"))]
+        running = tuple(run if self.runs_two else run[1:])
+        rows = [r._replace(targets=(holder, *running)) if r.expr == "layer" else r for r in found.rows]
+        return CallList(found.function, tuple(rows))
+
+
+def module_call_app(runs_two: bool) -> CodewalkApp:
+    navigator = type("Navigator", (ModuleCallNavigator,), {"runs_two": runs_two})
+    return make_app(make_session(repos=FakeStack(navigator)))
+
+
+async def calls_of_forward(pilot) -> CallsPanel:  # type: ignore[no-untyped-def]
+    """``c`` in ``Model.forward`` (pkg/base.py line 18, ``x = layer(x)``)."""
+    code = pilot.app.screen.query_one(CodeView)
+    await pilot.press(*["down"] * (18 - code.cursor[0]), "c")
+    await settle(pilot)
+    panel: CallsPanel = pilot.app.screen.query_one(CallsPanel)
+    assert [row.expr for row in panel.rows] == ["layer"]
+    return panel
+
+
+@run_async
+async def test_a_module_call_in_the_calls_panel_shows_and_goes_to_what_runs() -> None:
+    app = module_call_app(runs_two=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = await calls_of_forward(pilot)
+        assert str(panel.query_one(OptionList).get_option_at_index(0).prompt).endswith(
+            "layer  → pkg.base.__call__"
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert where(app) == ("pkg/base.py", 26, 8)  # def __call__: on its name, not on self.layers
+
+
+@run_async
+async def test_a_call_that_may_run_several_lists_each_to_choose_from() -> None:
+    app = module_call_app(runs_two=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = await calls_of_forward(pilot)
+        assert str(panel.query_one(OptionList).get_option_at_index(0).prompt).endswith(
+            "layer  → pkg.base.forward  +1"
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        listed = app.screen.query_one(ReferencesPanel)
+        assert listed.shown and not panel.shown
+        assert [(r.path, r.line) for r in listed.references] == [
+            ("pkg/base.py", 14),
+            ("pkg/base.py", 16),
+            ("pkg/base.py", 26),
+        ]
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert where(app)[:2] == ("pkg/base.py", 26)

@@ -86,6 +86,8 @@ def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str
     )
     pad = indent + " " * 8
     if callee.targets:
+        from codewalk.calls.model import is_holder  # loaded by the command that asked already
+
         first = callee.targets[0]
         out = [f"{indent}{site.line:>6}  {what} -> {first.qualname}  {place(first, home)}{kind}"]
         if first.via != "direct":
@@ -93,7 +95,7 @@ def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str
         if callee.how.startswith(first.via) and callee.how != first.via:
             out.append(f"{pad}{callee.how[len(first.via) :].lstrip('; ')}")  # what else it may be
         # a property or an attribute is followed by what calling it runs; else alternatives
-        word = "then" if first.kind in ("property", "attribute", "variable") else "or"
+        word = "then" if is_holder(first.kind) else "or"
         for other in callee.targets[1 : 1 + MORE_TARGETS]:
             out.append(f"{pad}{word} {other.qualname}  {place(other, home)}")
         if len(callee.targets) > 1 + MORE_TARGETS:
