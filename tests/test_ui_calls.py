@@ -50,6 +50,24 @@ async def test_c_lists_the_calls_of_the_function_and_jumps_into_one() -> None:
 
 
 @run_async
+async def test_the_calls_panel_closes_once_the_code_moves_elsewhere() -> None:
+    """It lists the calls of the function asked about: a jump (enter), back (b) or
+    a return to the step (r) leaves that function."""
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(CallsPanel)
+        await pilot.press("n")  # step 2: Model.__init__
+        for leave in ("enter", "b", "r"):  # to class Layer, back to the step, the step again
+            await pilot.press("c")
+            await settle(pilot)
+            assert panel.shown and app.screen.has_class("-panel-open"), leave
+            await pilot.press(leave)
+            await settle(pilot)
+            assert not panel.shown and not app.screen.has_class("-panel-open"), leave
+
+
+@run_async
 async def test_c_outside_a_function_says_so() -> None:
     app = make_app(make_session())
     async with app.run_test(size=(120, 40)) as pilot:
@@ -256,7 +274,8 @@ async def test_back_after_a_jump_from_c_restores_the_sideways_scroll_and_a_step_
         assert int(code.scroll_x) == 0  # a new place: its lines from their first column
         await pilot.press("b")
         await settle(pilot)
-        assert (where(app), code.top_line, int(code.scroll_x)) == here  # the view as it was left
+        # the view as it was left (the calls panel closed with the jump: the whole file fits)
+        assert (where(app), code.top_line, int(code.scroll_x)) == (here[0], 1, here[2])
         await pilot.press("f")
         await settle(pilot)
         assert int(code.scroll_x) == 0
@@ -281,7 +300,8 @@ class ModuleCallNavigator(FakeNavigator):
         run = [t for t in self.defs if t.qualname.endswith(("__call__", "forward"))]
         running = tuple(run if self.runs_two else run[1:])
         rows = [r._replace(targets=(holder, *running)) if r.expr == "layer" else r for r in found.rows]
-        return CallList(found.function, tuple(rows))
+        method = found.function._replace(qualname="pkg.base.Model.forward", kind="method")
+        return CallList(method, tuple(rows))
 
 
 def module_call_app(runs_two: bool) -> CodewalkApp:
@@ -305,6 +325,7 @@ async def test_a_module_call_in_the_calls_panel_shows_and_goes_to_what_runs() ->
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         panel = await calls_of_forward(pilot)
+        assert label_of(panel).startswith("1 call in Model.forward  ")  # which forward
         assert str(panel.query_one(OptionList).get_option_at_index(0).prompt).endswith(
             "layer  → pkg.base.__call__"
         )

@@ -37,6 +37,13 @@ def runs(row: CallRow) -> Sequence[Target]:
     return targets[1:] if len(targets) > 1 and is_holder(targets[0].kind) else targets
 
 
+def function_name(function: Target) -> str:
+    """A function as the panel's title names it: by its class too when it is a method
+    (``LlamaModel.forward``: every module has a ``forward``)."""
+    parts = function.qualname.split(".")
+    return ".".join(parts[-2:] if function.kind in ("method", "property") else parts[-1:])
+
+
 def call_label(row: CallRow) -> Hanging:
     """``line``, then the callee as written and what it reaches, wrapped under them."""
     head = Content.from_markup("[b]$line[/b]  ", line=f"{row.line:>5}")
@@ -129,7 +136,7 @@ class CallsPanel(BottomPanel):
         self.pending = None
         self.calls = calls
         self.rows = [row for row in calls.rows if not row.minor]
-        name = visible(calls.function.qualname.rpartition(".")[2])
+        name = visible(function_name(calls.function))
         count = len(self.rows)
         left_out = len(calls.rows) - count
         self.query_one(Label).update(

@@ -156,6 +156,15 @@ class LookupActions(Screen[None]):
         what ``c`` lists when the cursor is in no function."""
         return None
 
+    def close_calls(self) -> None:
+        """Close the calls panel once the code moves elsewhere: it lists the calls of the
+        function the reader asked about, which a jump leaves (``c`` asks again)."""
+        calls = self.query_one(CallsPanel)
+        if calls.shown:
+            calls.close()
+            if not self.query_one(ReferencesPanel).shown:
+                self.remove_class("-panel-open")
+
     def action_close_references(self) -> None:
         """``escape`` outside a panel (it is not focusable while finding) closes it."""
         for panel in (self.query_one(ReferencesPanel), self.query_one(CallsPanel)):
