@@ -68,6 +68,28 @@ async def test_the_calls_panel_closes_once_the_code_moves_elsewhere() -> None:
 
 
 @run_async
+async def test_back_takes_one_press_per_place_after_two_jumps_from_the_calls_panel() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")  # step 2: Model.__init__
+        await settle(pilot)
+        step = where(app)
+        await pilot.press("c", "enter")  # Layer(i): to class Layer
+        await settle(pilot)
+        assert where(app) == ("pkg/base.py", 22, 6)
+        await pilot.press("c", "enter")  # from there (the place the last jump landed on), on
+        await settle(pilot)
+        assert where(app)[1] != 22
+        await pilot.press("b")
+        await settle(pilot)
+        assert where(app) == ("pkg/base.py", 22, 6)
+        await pilot.press("b")
+        await settle(pilot)
+        assert where(app) == step
+
+
+@run_async
 async def test_c_outside_a_function_says_so() -> None:
     app = make_app(make_session())
     async with app.run_test(size=(120, 40)) as pilot:
