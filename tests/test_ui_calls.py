@@ -377,3 +377,32 @@ async def test_a_call_that_may_run_several_lists_each_to_choose_from() -> None:
         await pilot.press("down", "down", "enter")
         await settle(pilot)
         assert where(app)[:2] == ("pkg/base.py", 26)
+
+
+LONG = "pkg.models.a_model_with_a_long_name.modeling_a_model_with_a_long_name.ALongNamedLayer"
+
+
+class LongNameNavigator(FakeNavigator):
+    """pkg, where ``Layer(i)`` reaches a class with a qualified name wider than the panel."""
+
+    def calls_at(self, path: str, line: int) -> CallList | None:
+        found = super().calls_at(path, line)
+        if found is None:
+            return None
+        rows = [r._replace(targets=(r.targets[0]._replace(qualname=LONG),)) for r in found.rows if r.targets]
+        return CallList(found.function, tuple(rows))
+
+
+@run_async
+async def test_a_long_qualified_name_in_the_calls_panel_wraps_at_its_dots() -> None:
+    app = make_app(make_session(repos=FakeStack(LongNameNavigator)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "c")  # step 2: Model.__init__, its Layer(i)
+        await settle(pilot)
+        calls = app.screen.query_one(CallsPanel).query_one(OptionList)
+        lines = [calls.render_line(y).text.strip() for y in range(calls.size.height)]
+        shown = [line for line in lines if line]
+        assert len(shown) > 1  # it wraps
+        for part in LONG.split("."):
+            assert any(part in line for line in shown), (part, shown)  # each name whole

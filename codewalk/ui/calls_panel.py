@@ -45,7 +45,8 @@ def function_name(function: Target) -> str:
 
 
 def call_label(row: CallRow) -> Hanging:
-    """``line``, then the callee as written and what it reaches, wrapped under them."""
+    """``line``, then the callee as written and what it reaches, wrapped under them (at
+    the dots of a long qualified name, never mid-word)."""
     head = Content.from_markup("[b]$line[/b]  ", line=f"{row.line:>5}")
     written = Content(visible(row.expr or row.text))
     if row.kind == "ref":
@@ -54,14 +55,14 @@ def call_label(row: CallRow) -> Hanging:
     if running:
         first = visible(running[0].qualname)
         more = f"  +{len(running) - 1}" if len(running) > 1 else ""
-        return Hanging(head, written + Content.assemble("  → ", (first, "bold"), (more, "dim")))
+        return Hanging(head, written + Content.assemble("  → ", (first, "bold"), (more, "dim")), at_dots=True)
     reached = visible(row.external or _STATUS.get(row.status, row.status))
-    return Hanging(head, written + Content.assemble(("  → ", "dim"), (reached, "dim italic")))
+    return Hanging(head, written + Content.assemble(("  → ", "dim"), (reached, "dim italic")), at_dots=True)
 
 
 class CallsPanel(BottomPanel):
     """Hidden until shown; ``enter`` on a row posts :class:`CallsPanel.Chosen`. A row
-    too long for the panel wraps at its words: what a call reaches is read whole."""
+    too long for the panel wraps at its words and dots: what a call reaches is read whole."""
 
     DEFAULT_CSS = """
     CallsPanel OptionList { text-wrap: wrap; text-overflow: fold; }
