@@ -197,6 +197,15 @@ def test_overload_signatures_fold_into_the_function_python_binds(ws: Workspace, 
     agrees(found.matches[0], runtime("carefulpkg.loading").fetch)
 
 
+def test_the_palette_lists_the_function_python_binds_before_its_overload_signatures(ws: Workspace) -> None:
+    ws.find("fetch")  # indexed (a lazy workspace's palette reads what is indexed)
+    assert [(r.qualname, r.line) for r in ws.complete("fetch", 5)] == [
+        ("carefulpkg.loading.fetch", 14),
+        ("carefulpkg.loading.fetch", 7),
+        ("carefulpkg.loading.fetch", 11),
+    ]
+
+
 def test_a_star_import_exposes_the_names_a_module_imports(ws: Workspace, runtime: Any) -> None:
     hit = first(ws, "carefulpkg.fetch")
     assert (hit.qualname, hit.line) == ("carefulpkg.loading.fetch", 14)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 from textual.widgets import Label, Markdown, OptionList
-from ui_fakes import make_session, run_async, settle
+from ui_fakes import FakeNavigator, FakeStack, make_session, run_async, settle
 
+from codewalk.resolve.model import Resolved
 from codewalk.ui.app import PALETTE_PLACEHOLDER, CodewalkApp, make_app
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
@@ -14,6 +15,7 @@ from codewalk.ui.header import OffTourBanner
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.steps import StepsLegend
 from codewalk.ui.tour_screen import TourScreen
+from codewalk.workspace.calling import CallList
 
 
 def where(app: CodewalkApp) -> tuple[str, int, int]:
@@ -45,6 +47,46 @@ async def test_c_lists_the_calls_of_the_function_and_jumps_into_one() -> None:
         await settle(pilot)
         assert where(app) == ("pkg/base.py", 22, 6)  # class Layer: on its name
         assert app.screen.query_one(OffTourBanner).display
+
+
+@run_async
+async def test_the_calls_panel_closes_once_the_code_moves_elsewhere() -> None:
+    """It lists the calls of the function asked about: a jump (enter), back (b) or
+    a return to the step (r) leaves that function."""
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.screen.query_one(CallsPanel)
+        await pilot.press("n")  # step 2: Model.__init__
+        for leave in ("enter", "b", "r"):  # to class Layer, back to the step, the step again
+            await pilot.press("c")
+            await settle(pilot)
+            assert panel.shown and app.screen.has_class("-panel-open"), leave
+            await pilot.press(leave)
+            await settle(pilot)
+            assert not panel.shown and not app.screen.has_class("-panel-open"), leave
+
+
+@run_async
+async def test_back_takes_one_press_per_place_after_two_jumps_from_the_calls_panel() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")  # step 2: Model.__init__
+        await settle(pilot)
+        step = where(app)
+        await pilot.press("c", "enter")  # Layer(i): to class Layer
+        await settle(pilot)
+        assert where(app) == ("pkg/base.py", 22, 6)
+        await pilot.press("c", "enter")  # from there (the place the last jump landed on), on
+        await settle(pilot)
+        assert where(app)[1] != 22
+        await pilot.press("b")
+        await settle(pilot)
+        assert where(app) == ("pkg/base.py", 22, 6)
+        await pilot.press("b")
+        await settle(pilot)
+        assert where(app) == step
 
 
 @run_async
@@ -254,10 +296,113 @@ async def test_back_after_a_jump_from_c_restores_the_sideways_scroll_and_a_step_
         assert int(code.scroll_x) == 0  # a new place: its lines from their first column
         await pilot.press("b")
         await settle(pilot)
-        assert (where(app), code.top_line, int(code.scroll_x)) == here  # the view as it was left
+        # the view as it was left (the calls panel closed with the jump: the whole file fits)
+        assert (where(app), code.top_line, int(code.scroll_x)) == (here[0], 1, here[2])
         await pilot.press("f")
         await settle(pilot)
         assert int(code.scroll_x) == 0
         await pilot.press("b", "1")  # a step: as far sideways as its focus needs (none here)
         await settle(pilot)
         assert where(app)[0] == "pkg/base.py" and int(code.scroll_x) == 0
+
+
+class ModuleCallNavigator(FakeNavigator):
+    """pkg, where ``layer(x)`` in ``Model.forward`` reaches what ``codewalk calls`` says
+    of calling a module an attribute holds: the attribute (``Model.layers``), then what
+    calling it runs (``Layer.__call__``; and ``Model.forward`` too with ``runs_two``)."""
+
+    runs_two = False
+
+    def calls_at(self, path: str, line: int) -> CallList | None:
+        found = super().calls_at(path, line)
+        if found is None:
+            return None
+        where = ("pkg/base.py", 14, 14, 14)
+        holder = Resolved("pkg", "pkg.base.Model.layers", "attribute", *where, "direct", "")
+        run = [t for t in self.defs if t.qualname.endswith(("__call__", "forward"))]
+        running = tuple(run if self.runs_two else run[1:])
+        rows = [r._replace(targets=(holder, *running)) if r.expr == "layer" else r for r in found.rows]
+        method = found.function._replace(qualname="pkg.base.Model.forward", kind="method")
+        return CallList(method, tuple(rows))
+
+
+def module_call_app(runs_two: bool) -> CodewalkApp:
+    navigator = type("Navigator", (ModuleCallNavigator,), {"runs_two": runs_two})
+    return make_app(make_session(repos=FakeStack(navigator)))
+
+
+async def calls_of_forward(pilot) -> CallsPanel:  # type: ignore[no-untyped-def]
+    """``c`` in ``Model.forward`` (pkg/base.py line 18, ``x = layer(x)``)."""
+    code = pilot.app.screen.query_one(CodeView)
+    await pilot.press(*["down"] * (18 - code.cursor[0]), "c")
+    await settle(pilot)
+    panel: CallsPanel = pilot.app.screen.query_one(CallsPanel)
+    assert [row.expr for row in panel.rows] == ["layer"]
+    return panel
+
+
+@run_async
+async def test_a_module_call_in_the_calls_panel_shows_and_goes_to_what_runs() -> None:
+    app = module_call_app(runs_two=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = await calls_of_forward(pilot)
+        assert label_of(panel).startswith("1 call in Model.forward  ")  # which forward
+        assert str(panel.query_one(OptionList).get_option_at_index(0).prompt).endswith(
+            "layer  → pkg.base.__call__"
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert where(app) == ("pkg/base.py", 26, 8)  # def __call__: on its name, not on self.layers
+
+
+@run_async
+async def test_a_call_that_may_run_several_lists_each_to_choose_from() -> None:
+    app = module_call_app(runs_two=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = await calls_of_forward(pilot)
+        assert str(panel.query_one(OptionList).get_option_at_index(0).prompt).endswith(
+            "layer  → pkg.base.forward  +1"
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        listed = app.screen.query_one(ReferencesPanel)
+        assert listed.shown and not panel.shown
+        assert [(r.path, r.line) for r in listed.references] == [
+            ("pkg/base.py", 14),
+            ("pkg/base.py", 16),
+            ("pkg/base.py", 26),
+        ]
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert where(app)[:2] == ("pkg/base.py", 26)
+
+
+LONG = "pkg.models.a_model_with_a_long_name.modeling_a_model_with_a_long_name.ALongNamedLayer"
+
+
+class LongNameNavigator(FakeNavigator):
+    """pkg, where ``Layer(i)`` reaches a class with a qualified name wider than the panel."""
+
+    def calls_at(self, path: str, line: int) -> CallList | None:
+        found = super().calls_at(path, line)
+        if found is None:
+            return None
+        rows = [r._replace(targets=(r.targets[0]._replace(qualname=LONG),)) for r in found.rows if r.targets]
+        return CallList(found.function, tuple(rows))
+
+
+@run_async
+async def test_a_long_qualified_name_in_the_calls_panel_wraps_at_its_dots() -> None:
+    app = make_app(make_session(repos=FakeStack(LongNameNavigator)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "c")  # step 2: Model.__init__, its Layer(i)
+        await settle(pilot)
+        calls = app.screen.query_one(CallsPanel).query_one(OptionList)
+        lines = [calls.render_line(y).text.strip() for y in range(calls.size.height)]
+        shown = [line for line in lines if line]
+        assert len(shown) > 1  # it wraps
+        for part in LONG.split("."):
+            assert any(part in line for line in shown), (part, shown)  # each name whole

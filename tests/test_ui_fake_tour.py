@@ -246,6 +246,31 @@ async def test_q_quits_the_picker_of_a_bare_codewalk_but_types_into_a_text_input
         assert not app.is_running
 
 
+@run_async
+async def test_the_tours_list_keeps_the_highlighted_tour_in_view_on_a_small_terminal() -> None:
+    """More tours than rows: the list fits in its dialog (it was taller, its bottom rows
+    clipped), so the tour highlighted at the end, which enter opens, is on screen."""
+    from textual.widgets import OptionList
+
+    from codewalk.ui.session import Catalogue, TourEntry
+
+    entries = [TourEntry(f"tour-{n}", f"Tour number {n}", 4) for n in range(40)]
+    for size in ((80, 24), (110, 32)):
+        app = make_app(make_session(), catalogue=Catalogue(lambda: entries, lambda _: make_session()))
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            await pilot.press("t")
+            await settle(app, pilot)
+            await pilot.press("end")
+            await settle(app, pilot)
+            tours = app.screen.query_one(OptionList)
+            assert tours.highlighted == 39
+            box = app.screen.query_one("ToursScreen > Vertical")
+            assert box.content_region.contains_region(tours.region), size
+            shown = tours.scrollable_content_region.height
+            assert tours.scroll_y <= 39 < tours.scroll_y + shown, size  # one row a tour
+
+
 def test_start_step_explicit_remembered_and_out_of_range(tmp_path: Path) -> None:
     import argparse
 

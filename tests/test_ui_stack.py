@@ -4,12 +4,24 @@ the step's symbol at another version as a diff (``v``)."""
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Sequence
 
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList
-from ui_fakes import VERSIONS, FakeStack, make_session, make_stack_tour, make_tour, run_async, settle
+from ui_fakes import (
+    VERSIONS,
+    FakeNavigator,
+    FakeStack,
+    make_session,
+    make_stack_tour,
+    make_tour,
+    run_async,
+    settle,
+)
 
+from codewalk.resolve.model import Resolved
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
@@ -175,6 +187,33 @@ async def test_the_palette_searches_every_pin_in_the_cache_the_tours_first() -> 
         await settle(pilot)
         hits = [hit.split("\n")[0] for hit in palette_hits(app)]
         assert hits == ["pkg.base.forward", "ext.engine.backward"]
+
+
+class LooseNavigator(FakeNavigator):
+    """pkg, whose index matches a name by its letters in order and holds
+    ``system_prompt``: a weak match for ``step`` (ext's ``step`` is an exact one)."""
+
+    fully_indexed = True
+
+    def __init__(self) -> None:
+        super().__init__("pkg")
+        weak = Resolved("pkg", "pkg.use.system_prompt", "function", "pkg/use.py", 1, 1, 1, "direct", "")
+        self.defs.append(weak)
+
+    def complete(self, text: str, limit: int) -> Sequence[Resolved]:
+        loose = re.compile(".*".join(map(re.escape, text)), re.IGNORECASE)
+        return [t for t in self.defs if loose.search(t.qualname.rpartition(".")[2])][:limit]
+
+
+@run_async
+async def test_the_palette_lists_an_exact_name_before_a_weak_match_of_a_repository_searched_first() -> None:
+    app = make_app(make_session(repos=FakeStack(LooseNavigator)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"step")
+        await settle(pilot)
+        hits = [hit.split("\n")[0] for hit in palette_hits(app)]
+        assert hits == ["ext.engine.step", "pkg.use.system_prompt"]
 
 
 @run_async

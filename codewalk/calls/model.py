@@ -24,6 +24,13 @@ UNRESOLVED = "unresolved"  # codewalk cannot tell what it calls: Callee.how says
 BUILTIN = "builtin"  # a Python builtin (len, isinstance, ...)
 
 
+def is_holder(kind: str) -> bool:
+    """Whether a call's first target of this kind holds what the call runs (a property,
+    an attribute, a variable: ``self.self_attn(...)`` runs what ``self_attn`` holds), so
+    that the targets after it are what runs, not alternatives to it."""
+    return kind in ("property", "attribute", "variable")
+
+
 class Body(NamedTuple):
     """A function, method or property of a pinned repo, with its source lines."""
 

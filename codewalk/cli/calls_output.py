@@ -102,6 +102,8 @@ def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str
     )
     pad = indent + " " * 8
     if callee.targets:
+        from codewalk.calls.model import is_holder  # loaded by the command that asked already
+
         first = callee.targets[0]
         out = [f"{indent}{site.line:>6}  {what} -> {first.qualname}  {place(first, home)}{kind}"]
         if first.via != "direct":
@@ -111,7 +113,7 @@ def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str
         elif callee.how and first.via not in callee.how:  # what the call is, beyond its first target
             out.append(f"{pad}{callee.how}")
         # a property or an attribute is followed by what calling it runs; else alternatives
-        word = "then" if first.kind in ("property", "attribute", "variable") else "or"
+        word = "then" if is_holder(first.kind) else "or"
         for other in callee.targets[1 : 1 + MORE_TARGETS]:
             out.append(f"{pad}{word} {other.qualname}  {place(other, home)}")
         if len(callee.targets) > 1 + MORE_TARGETS:

@@ -27,8 +27,15 @@ from codewalk.resolve.model import Hit, ModuleView, Resolved
 
 def penalty(view: ModuleView, d: Definition) -> int:
     """How far down a definition ranks for what it is (0: a plain class or function)."""
+    generated = 3 if view.generated_from and not d.copied_from else 0  # generated code: its original first
+    return definition_penalty(d, view.path) + generated
+
+
+def definition_penalty(d: Definition, path: str) -> int:
+    """:func:`penalty` from the definition and its file's path alone, without the module's
+    facts (what the palette has of each name it lists)."""
     score = 0
-    if d.flags & DUMMY or "/dummy_" in view.path:
+    if d.flags & DUMMY or "/dummy_" in path:
         score += 100
     if d.flags & TYPE_CHECKING_ONLY:
         score += 50
@@ -38,15 +45,15 @@ def penalty(view: ModuleView, d: Definition) -> int:
         score += 20
     if d.flags & SETTER:
         score += 5
-    if d.copied_from or view.generated_from:
-        score += 3  # a copy, or generated code: its original reads first
+    if d.copied_from:
+        score += 3  # a copy: its original reads first
     if d.flags & PROTOCOL:
         score += 20  # a typing.Protocol member is a stub, like an @overload
-    if "/modular_" in view.path:
+    if "/modular_" in path:
         score += 10
-    if view.is_stub:
+    if path.endswith(".pyi"):
         score += 2  # a stub's declaration: the module's Python source, where it has one, reads first
-    if any(part in view.path for part in ("/tests/", "/templates/", "/examples/", "/commands/")):
+    if any(part in path for part in ("/tests/", "/templates/", "/examples/", "/commands/")):
         score += 30
     if d.kind in ("method", "property"):
         score += 2

@@ -1,12 +1,14 @@
 """The calls panel (``c``): what the function under the cursor calls, one call per row.
 
 Each row is a call site (its line, the callee as written) and what it reaches, resolved
-the way ``codewalk calls`` resolves it; ``enter`` goes to the definition it reaches (the
-first, for a dispatch table), or to the call site when codewalk cannot tell.
+the way ``codewalk calls`` resolves it; ``enter`` goes to the definition it runs (the
+``forward`` of a module an attribute holds), lists them when it may run several (a
+dispatch table), or goes to the call site when codewalk cannot tell.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -16,9 +18,10 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from codewalk.calls.model import is_holder
 from codewalk.ui.hanging import Hanging
 from codewalk.ui.panel import BottomPanel
-from codewalk.ui.ports import CallList, CallRow
+from codewalk.ui.ports import CallList, CallRow, Target
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -27,23 +30,39 @@ if TYPE_CHECKING:
 _STATUS = {"external": "another package", "unresolved": "not resolved", "builtin": "builtin"}
 
 
+def runs(row: CallRow) -> Sequence[Target]:
+    """What the call runs: after what holds it (``self.self_attn``, an ``nn.Module``),
+    what calling that runs (``LlamaAttention.forward``); else each definition it may reach."""
+    targets = row.targets
+    return targets[1:] if len(targets) > 1 and is_holder(targets[0].kind) else targets
+
+
+def function_name(function: Target) -> str:
+    """A function as the panel's title names it: by its class too when it is a method
+    (``LlamaModel.forward``: every module has a ``forward``)."""
+    parts = function.qualname.split(".")
+    return ".".join(parts[-2:] if function.kind in ("method", "property") else parts[-1:])
+
+
 def call_label(row: CallRow) -> Hanging:
-    """``line``, then the callee as written and what it reaches, wrapped under them."""
+    """``line``, then the callee as written and what it reaches, wrapped under them (at
+    the dots of a long qualified name, never mid-word)."""
     head = Content.from_markup("[b]$line[/b]  ", line=f"{row.line:>5}")
     written = Content(visible(row.expr or row.text))
     if row.kind == "ref":
         written += Content.assemble(("  (passed)", "dim"))
-    if row.targets:
-        first = visible(row.targets[0].qualname)
-        more = f"  +{len(row.targets) - 1}" if len(row.targets) > 1 else ""
-        return Hanging(head, written + Content.assemble("  → ", (first, "bold"), (more, "dim")))
+    running = runs(row)
+    if running:
+        first = visible(running[0].qualname)
+        more = f"  +{len(running) - 1}" if len(running) > 1 else ""
+        return Hanging(head, written + Content.assemble("  → ", (first, "bold"), (more, "dim")), at_dots=True)
     reached = visible(row.external or _STATUS.get(row.status, row.status))
-    return Hanging(head, written + Content.assemble(("  → ", "dim"), (reached, "dim italic")))
+    return Hanging(head, written + Content.assemble(("  → ", "dim"), (reached, "dim italic")), at_dots=True)
 
 
 class CallsPanel(BottomPanel):
     """Hidden until shown; ``enter`` on a row posts :class:`CallsPanel.Chosen`. A row
-    too long for the panel wraps at its words: what a call reaches is read whole."""
+    too long for the panel wraps at its words and dots: what a call reaches is read whole."""
 
     DEFAULT_CSS = """
     CallsPanel OptionList { text-wrap: wrap; text-overflow: fold; }
@@ -118,7 +137,7 @@ class CallsPanel(BottomPanel):
         self.pending = None
         self.calls = calls
         self.rows = [row for row in calls.rows if not row.minor]
-        name = visible(calls.function.qualname.rpartition(".")[2])
+        name = visible(function_name(calls.function))
         count = len(self.rows)
         left_out = len(calls.rows) - count
         self.query_one(Label).update(

@@ -4,12 +4,19 @@ folded, as Textual folds; ``text-wrap: nowrap`` and ``text-overflow`` act on the
 any text). Each line after the first starts with ``under`` (as wide as the head), so the
 body reads as one column beside the head.
 
+A body of dotted names (``transformers.models.llama.LlamaRMSNorm.forward``) may wrap
+after its dots as well (``at_dots``), where a name too long for a line would be folded
+mid-word.
+
 Part of the head may give way (its cells past the first ``keep``: the guides of a deep
 step): on a narrow list they are dropped, the outermost first, until the body has
 ``ROOM`` cells, so that a step 16 calls deep in a 24-column list still shows its name."""
 
 from __future__ import annotations
 
+import re
+
+from rich.cells import cell_len
 from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.strip import Strip
@@ -17,14 +24,40 @@ from textual.style import Style
 from textual.visual import RenderOptions, Visual
 
 ROOM = 12  # the cells a body keeps, where the head can give them up
+_WORD = re.compile(r"\S+")
+_DOTTED = re.compile(r"[^.]*\.+|[^.]+")  # a word cut after each of its dots
+
+
+def dotted_breaks(text: str, width: int) -> list[int]:
+    """Where ``text`` breaks to fit ``width`` cells: before a word that does not fit, and
+    inside a word wider than a line only after a dot (a piece wider still is left whole,
+    for the text's overflow rule)."""
+    breaks: list[int] = []
+    start = 0  # where the line being filled starts
+    for word in _WORD.finditer(text):
+        whole = cell_len(word.group()) <= width
+        at = word.start()
+        for piece in [word.group()] if whole else _DOTTED.findall(word.group()):
+            if at > start and cell_len(text[start : at + len(piece)].rstrip()) > width:
+                breaks.append(at)
+                start = at
+            at += len(piece)
+    return breaks
 
 
 class Hanging(Visual):
     def __init__(
-        self, head: Content, body: Content, under: Content | None = None, *, keep: int | None = None
+        self,
+        head: Content,
+        body: Content,
+        under: Content | None = None,
+        *,
+        keep: int | None = None,
+        at_dots: bool = False,
     ) -> None:
         self.head = head
         self.body = body
+        self.at_dots = at_dots  # the body wraps after its dots too
         self.under = under if under is not None else Content(" " * head.cell_length)
         self.keep = head.cell_length if keep is None else keep  # the head's cells that never give way
 
@@ -48,16 +81,25 @@ class Hanging(Visual):
         left = self.head.cell_length
         return left + self.body.get_optimal_width(rules, max(1, container_width - left))
 
+    def _body(self, rules: RulesMap, width: int) -> Content:
+        """The body, its lines broken after dots to fit ``width`` where it wraps so."""
+        if not self.at_dots or rules.get("text_wrap", "wrap") == "nowrap":
+            return self.body
+        lines = self.body.divide(dotted_breaks(self.body.plain, width))
+        return Content("\n").join(line.rstrip() for line in lines)
+
     def get_height(self, rules: RulesMap, width: int) -> int:
         left = self.head.cell_length - self._dropped(width)
-        return max(1, self.body.get_height(rules, max(1, width - left)))
+        room = max(1, width - left)
+        return max(1, self._body(rules, room).get_height(rules, room))
 
     def render_strips(
         self, width: int, height: int | None, style: Style, options: RenderOptions
     ) -> list[Strip]:
         head, under = self._heads(width)
         left = head.cell_length
-        lines = self.body.render_strips(max(1, width - left), height, style, options) or [Strip([])]
+        room = max(1, width - left)
+        lines = self._body(options.rules, room).render_strips(room, height, style, options) or [Strip([])]
         heads = [head, *[under] * (len(lines) - 1)]
         # each head drawn as Textual draws Content (its $variables resolved), never wrapped
         drawn = [head.render_strips(left, 1, style, options)[:1] or [Strip([])] for head in heads]

@@ -31,6 +31,11 @@ class Location:
         """``(repo, path)``: a file of the stack."""
         return self.repo, self.path
 
+    def same_place(self, other: Location) -> bool:
+        """Whether ``other`` is this line of this file, however it is seen (its column,
+        what is lit, how far the view is scrolled)."""
+        return (self.repo, self.path, self.line) == (other.repo, other.path, other.line)
+
 
 def step_location(resolved: ResolvedStep) -> Location | None:
     """Where a resolved step puts the reader: its focus (else its definition line), with
@@ -61,14 +66,22 @@ class JumpHistory:
         self._limit = limit
 
     def push(self, here: Location, there: Location) -> None:
-        """Record a jump from ``here`` to ``there``."""
+        """Record a jump from ``here`` to ``there``; a place is never listed twice in a
+        row (a second jump from where the last one landed: ``b`` goes back once)."""
         del self._entries[self._index + 1 :]
-        if not self._entries or self._entries[-1] != here:
-            self._entries.append(here)
-        self._entries.append(there)
+        self._add(here)
+        self._add(there)
         if len(self._entries) > self._limit:
             del self._entries[: len(self._entries) - self._limit]
         self._index = len(self._entries) - 1
+
+    def _add(self, where: Location) -> None:
+        """``where`` at the end, or in place of the last entry when it is the same place
+        (``where`` says how it is seen now)."""
+        if self._entries and self._entries[-1].same_place(where):
+            self._entries[-1] = where
+        else:
+            self._entries.append(where)
 
     def back(self, here: Location) -> Location | None:
         """The location before the current one, or ``None`` at the start."""

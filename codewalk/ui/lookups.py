@@ -9,12 +9,13 @@ Python keyword, or ``self``, is not a name to look up: the reader is told so.
 from __future__ import annotations
 
 import keyword
+from collections.abc import Sequence
 
 from textual import work
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from codewalk.ui.calls_panel import CallsPanel
+from codewalk.ui.calls_panel import CallsPanel, runs
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.history import Location
 from codewalk.ui.ports import Target
@@ -114,8 +115,7 @@ class LookupActions(Screen[None]):
         if get_current_worker().is_cancelled:
             return
         if len(answer.results) > 1:  # a dispatch table's targets, a property and what it returns
-            self.app.call_from_thread(self.query_one(ReferencesPanel).show_targets, word, answer.results)
-            self.app.call_from_thread(self.add_class, "-panel-open")
+            self.app.call_from_thread(self.list_targets, word, answer.results)
         elif answer.results:
             self.app.call_from_thread(self.jump_to_target, answer.results[0])
         else:
@@ -123,6 +123,12 @@ class LookupActions(Screen[None]):
             self.app.call_from_thread(
                 self.notify, f"no definition found for {word}{why}", severity="warning", markup=False
             )
+
+    def list_targets(self, word: str, targets: Sequence[Target]) -> None:
+        """The definitions ``word`` may reach, listed in the references panel to choose from."""
+        self.query_one(CallsPanel).close()
+        self.query_one(ReferencesPanel).show_targets(word, targets)
+        self.add_class("-panel-open")
 
     # -- callers and uses, calls ---------------------------------------------------------
     def action_references(self) -> None:
@@ -150,6 +156,15 @@ class LookupActions(Screen[None]):
         what ``c`` lists when the cursor is in no function."""
         return None
 
+    def close_calls(self) -> None:
+        """Close the calls panel once the code moves elsewhere: it lists the calls of the
+        function the reader asked about, which a jump leaves (``c`` asks again)."""
+        calls = self.query_one(CallsPanel)
+        if calls.shown:
+            calls.close()
+            if not self.query_one(ReferencesPanel).shown:
+                self.remove_class("-panel-open")
+
     def action_close_references(self) -> None:
         """``escape`` outside a panel (it is not focusable while finding) closes it."""
         for panel in (self.query_one(ReferencesPanel), self.query_one(CallsPanel)):
@@ -169,8 +184,12 @@ class LookupActions(Screen[None]):
 
     def on_calls_panel_chosen(self, event: CallsPanel.Chosen) -> None:
         row = event.row
-        if row.targets:
-            self.jump_to_target(row.targets[0])
+        running = runs(row)
+        if len(running) > 1:  # each of them, to choose from; what holds them too
+            self.list_targets(row.expr or row.text, row.targets)
+            return
+        if running:
+            self.jump_to_target(running[0])
         else:  # nothing to reach: the call site, and what codewalk knows about it
             self.go_to(Location(event.path, row.line, row.col, None, repo=event.repo))
             if row.how:

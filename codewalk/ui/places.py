@@ -93,6 +93,7 @@ class Places(LookupActions):
             return
         self._remember_position()
         self.close_version()
+        self.close_calls()
         self.query_one(StepProblem).hide()
         self.code.display = True
         if self.focused is None or self._focus_code:

@@ -29,6 +29,7 @@ from codewalk.ui.lanes import Lane
 from codewalk.ui.ports import Callers, CallList, Navigator, Reached, Reference, Repos, Target
 from codewalk.ui.state import ProgressStore
 from codewalk.ui.versions import StepDiff
+from codewalk.workspace.symbols import match_rank, needle_of
 
 T = TypeVar("T")
 
@@ -195,14 +196,14 @@ class NavThread:
     def search(self, repos: Sequence[str], text: str, limit: int) -> Searched:
         """Symbols for the palette, in every repository that can be read without a fetch
         (as ``codewalk find`` searches), ``repos`` first (the one on screen, the tour's):
-        what each finds for ``text``, interleaved so that every repo's best hits come early;
+        what each finds for ``text``, the best matches first whatever their repository;
         and the pins not searched (their source is not in the cache)."""
 
         def run(stack: Repos) -> Searched:
             with stack.fetching_only(()):  # nor does what the resolver follows from them
                 ready = stack.synced()
                 searched = [*(r for r in repos if r in ready), *(r for r in ready if r not in repos)]
-                found = interleave([search_symbols(stack.workspace(r), text, limit) for r in searched])
+                found = best_first([search_symbols(stack.workspace(r), text, limit) for r in searched], text)
                 self._learn(stack, [target.repo for target in found[:limit]])
             not_cached = tuple(repo for repo in stack.pinned() if repo not in ready)
             return Searched(found[:limit], not_cached)
@@ -228,6 +229,18 @@ class Searched:
 
     targets: Sequence[Target]
     not_cached: tuple[str, ...]
+
+
+def best_first(lists: Iterable[Sequence[Target]], text: str) -> list[Target]:
+    """Each repository's hits for ``text`` (each list ranked by its repository) as one list:
+    the better match of the name first (an exact one, a prefix, ...: ``match_rank``),
+    whatever its repository; the repositories interleaved among equal matches."""
+    needle = needle_of(text.rpartition(".")[2])
+
+    def rank(target: Target) -> tuple[int, int]:
+        return match_rank(target.qualname.rpartition(".")[2], needle)
+
+    return sorted(interleave(lists), key=rank)
 
 
 def interleave(lists: Iterable[Sequence[Target]]) -> list[Target]:

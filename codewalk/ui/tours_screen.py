@@ -26,8 +26,8 @@ class ToursScreen(Dialog["str | None"]):
 
     DEFAULT_CSS = """
     ToursScreen > Vertical { width: 80; max-height: 90%; padding: 0; }
-    ToursScreen Label { padding: 0 1; }
-    ToursScreen OptionList { height: auto; max-height: 30; border: none; }
+    ToursScreen Label { padding: 0 1; dock: top; }
+    ToursScreen OptionList { height: auto; max-height: 100%; border: none; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -15,9 +15,27 @@ import re
 
 from codewalk.index.records import Definition, FileRow
 from codewalk.index.store import Store
+from codewalk.resolve.ranking import definition_penalty
 
 _KINDS = ("class", "function", "method", "property", "alias")
 _PER_NAME = 25  # definitions read per name (``forward`` has thousands)
+
+
+def needle_of(text: str) -> str:
+    """What a typed name is matched by: its letters, lowercased."""
+    return "".join(c for c in text if c.isalnum() or c == "_").lower()
+
+
+def match_rank(name: str, needle: str) -> tuple[int, int]:
+    """How well ``name`` matches ``needle`` (:func:`needle_of`), best lowest: exact, prefix,
+    substring, its letters in order (0 to 3); then shorter first. The palette ranks by it
+    across repositories as each repository's names are ranked."""
+    lowered = name.lower()
+    if lowered == needle:
+        return 0, len(name)
+    if lowered.startswith(needle):
+        return 1, len(name)
+    return (2 if needle in lowered else 3), len(name)
 
 
 class SymbolNames:
@@ -41,22 +59,19 @@ class SymbolNames:
     def names(self, text: str, limit: int) -> list[str]:
         """Names matching ``text`` best first: exact, prefix, substring, then its letters
         in order (case-insensitive); shorter names first within each."""
-        letters = "".join(c for c in text if c.isalnum() or c == "_")
-        if not letters:
+        needle = needle_of(text)
+        if not needle:
             return []
         if self._joined is None:
             self.load()
         assert self._joined is not None
-        needle = letters.lower()
         # exact and prefix matches: a range of the sorted names, found by bisection
         start = bisect.bisect_left(self._lowered, needle)
         end = bisect.bisect_left(self._lowered, needle + "\uffff", lo=start)
-        prefixed = heapq.nsmallest(
-            limit, self._names[start:end], key=lambda n: (n.lower() != needle, len(n), n)
-        )
+        prefixed = heapq.nsmallest(limit, self._names[start:end], key=lambda n: (*match_rank(n, needle), n))
         if len(prefixed) >= limit:
             return prefixed
-        loose = "[^\n]*?".join(re.escape(c) for c in letters)
+        loose = "[^\n]*?".join(re.escape(c) for c in needle)
         pattern = re.compile(rf"^[^\n]*?{loose}[^\n]*$", re.MULTILINE | re.IGNORECASE)
         # a keystroke that adds letters searches only what the previous one matched
         before, matched = self._last
@@ -65,14 +80,12 @@ class SymbolNames:
         self._last = (needle, "\n".join(found))
         taken = set(prefixed)
         rest = (n for n in found if n not in taken)
-        more = heapq.nsmallest(
-            limit - len(prefixed), rest, key=lambda n: (needle not in n.lower(), len(n), n)
-        )
+        more = heapq.nsmallest(limit - len(prefixed), rest, key=lambda n: (*match_rank(n, needle), n))
         return prefixed + more
 
     def definitions(self, text: str, limit: int) -> list[tuple[FileRow, Definition]]:
         """The definitions of the best names for ``text`` (``Owner.part`` keeps those
-        whose qualified name holds ``Owner``), real ones before placeholders."""
+        whose qualified name holds ``Owner``), real ones before placeholders and stubs."""
         owner, _, last = text.strip().rpartition(".")
         names = self.names(last, limit * 2 if owner else limit)
         order = {name: index for index, name in enumerate(names)}
@@ -81,12 +94,8 @@ class SymbolNames:
             for row, d in self.store.defs_in(self.snap, names, _PER_NAME)
             if d.kind in _KINDS and (not owner or owner.lower() in f"{row.module}.{d.qualname}".lower())
         ]
+        # each name's definitions as the resolver ranks them: an @overload stub after the real one
         rows.sort(
-            key=lambda item: (
-                order[item[1].name],
-                "/dummy_" in item[0].path,
-                "/modular_" in item[0].path,
-                item[0].path,
-            )
+            key=lambda item: (order[item[1].name], definition_penalty(item[1], item[0].path), item[0].path)
         )
         return rows[:limit]
