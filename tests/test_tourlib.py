@@ -63,8 +63,14 @@ def test_a_duplicate_id_names_both_files(tmp_path: Path) -> None:
 
 def test_a_user_tour_may_not_reuse_a_shipped_id(tmp_path: Path) -> None:
     mine = write_tour(tmp_path, "mine", tour_id="llama-generate")
-    with pytest.raises(TourError, match=f"defined twice: in .*llama-generate.yaml and in {mine}"):
+    with pytest.raises(TourError, match=f"defined twice: in .*llama-generate.yaml and in {mine}") as info:
         load_tour("llama-generate", [tmp_path])
+    # a copy of a shipped tour, to read as edited: the file named reads it
+    assert (
+        info.value.hint
+        == f"name the file to read one (codewalk tour {mine}), or rename one of them (set 'id:' in the file)"
+    )
+    assert load_tour(str(mine)).path == mine
     (problem,) = scan_tours([tmp_path]).problems
     assert problem.message.startswith(f"{mine}:1: tour id 'llama-generate' is also defined in ")
 

@@ -114,7 +114,8 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
     if len(found) > 1:
         raise TourError(
             f"tour id {name_or_id!r} is defined twice: in {found[0].path} and in {found[1].path}",
-            hint="rename one of them (set 'id:' in the file)",
+            hint=f"name the file to read one (codewalk tour {found[1].path}), or rename one of them "
+            "(set 'id:' in the file)",
         )
     if found:
         return found[0]
