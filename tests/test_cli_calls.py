@@ -479,3 +479,21 @@ def test_an_ambiguity_of_more_names_than_find_lists_says_the_limit_that_lists_th
     few = many[:3]
     hint = Ambiguous(FindResult("generate", tuple(few), ()), few).hint or ""
     assert hint.endswith("m.C3.generate (m.py:3) (`codewalk find generate` lists them)"), hint
+
+
+def test_a_slow_path_on_a_partial_index_says_codewalk_index_speeds_it(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first ``path`` of a new cache indexes the modules it reads one at a time (half
+    a minute on transformers): past a few seconds it says what indexes them all at once;
+    on a whole index it has nothing to say."""
+    from codewalk.cli.commands import path
+
+    monkeypatch.setattr(path, "SLOW_ON_A_PARTIAL_INDEX", 0.0)  # the fixture is small: any time is slow
+    argv = ("path", "Trainer.train", "accelerate.Accelerator.backward")
+    code, _, err = run(capsys, *argv)
+    assert code == 0
+    assert "indexing the modules it read one at a time: `codewalk index` indexes every pin" in err
+    assert run(capsys, "index")[0] == 0
+    code, _, err = run(capsys, *argv)
+    assert code == 0 and "codewalk index" not in err

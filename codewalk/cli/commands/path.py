@@ -4,6 +4,7 @@ those a call longer)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from codewalk.cli.common import (
@@ -20,6 +21,8 @@ from codewalk.cli.common import (
 from codewalk.cli.traced import add_trace_option
 from codewalk.errors import QueryError
 from codewalk.visible import visible
+
+SLOW_ON_A_PARTIAL_INDEX = 5.0  # seconds after which a path on a partial index says how to speed it
 
 
 def register(subparsers: Any) -> None:
@@ -46,11 +49,14 @@ def run(args: argparse.Namespace) -> int:
 
         return run_path(args)
 
+    import time
+
     from codewalk.cli.progress import StderrCount
 
     workspace = open_workspace(args)
     try:
         checkout = workspace.checkout
+        partial, started = not workspace.fully_indexed, time.perf_counter()
         reading = StderrCount("path: functions read")
         try:
             answer = workspace.path(
@@ -63,6 +69,13 @@ def run(args: argparse.Namespace) -> int:
             )
         finally:
             reading.end()
+        took = time.perf_counter() - started
+        if partial and took >= SLOW_ON_A_PARTIAL_INDEX:  # the first question of a new cache
+            print(
+                f"codewalk: path took {took:.0f} s, indexing the modules it read one at a time: "
+                "`codewalk index` indexes every pin in parallel, once, for every question after",
+                file=sys.stderr,
+            )
         search = answer.search
         if args.json:
             data = header_dict(f"{args.start} {args.goal}", checkout)
