@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from codewalk.calls.model import is_holder
 from codewalk.cli.common import at_the_pin, dump, header_dict, result_dict, the_pin_has_it
 
 if TYPE_CHECKING:
@@ -102,8 +103,6 @@ def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str
     )
     pad = indent + " " * 8
     if callee.targets:
-        from codewalk.calls.model import is_holder  # loaded by the command that asked already
-
         first = callee.targets[0]
         out = [f"{indent}{site.line:>6}  {what} -> {first.qualname}  {place(first, home)}{kind}"]
         if first.via != "direct":

@@ -22,6 +22,8 @@ from codewalk.tours.listing import ID_LINE_RE, TOUR_SUFFIXES, plain_id, stated_i
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.model import Tour
 
+_RENAME = "rename one of them (set 'id:' in the file)"
+
 
 class TourScan(NamedTuple):
     """Every tour file of the tour directories, read: the tours that load, sorted by id
@@ -65,7 +67,7 @@ def scan_tours(extra_dirs: Iterable[Path | str] = ()) -> TourScan:
             problems.append(
                 TourError(
                     f"{path}:{_id_line(path)}: tour id {tour.id!r} is also defined in {first}",
-                    hint="rename one of them (set 'id:' in the file)",
+                    hint=_RENAME,
                 )
             )
             continue
@@ -114,8 +116,7 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
     if len(found) > 1:
         raise TourError(
             f"tour id {name_or_id!r} is defined twice: in {found[0].path} and in {found[1].path}",
-            hint=f"name the file to read one (codewalk tour {found[1].path}), or rename one of them "
-            "(set 'id:' in the file)",
+            hint=f"name the file to read one (codewalk tour {found[1].path}), or {_RENAME}",
         )
     if found:
         return found[0]
