@@ -6,23 +6,30 @@ an interpreter share. When the garbage collector runs Python code in the middle 
 ``SystemError: AST constructor recursion depth mismatch`` (python/cpython#106905). The
 terminal UI resolves steps, calls and references on threads of its own, so every parse in
 codewalk goes through here: parsing holds the interpreter anyway, the lock costs nothing.
+
+The code parsed is the libraries', not the reader's: what the compiler warns of in it
+(``"\\w"``, an invalid escape sequence: a ``SyntaxWarning`` Python shows from 3.12 on) is not
+the reader's concern, and would be printed among codewalk's answers. It is silenced here.
 """
 
 from __future__ import annotations
 
 import ast
 import threading
+import warnings
 
 _LOCK = threading.Lock()
 
 
 def parse(source: str | bytes) -> ast.Module:
-    """``ast.parse(source)``."""
-    with _LOCK:
+    """``ast.parse(source)``, its warnings unsaid."""
+    with _LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         return ast.parse(source)
 
 
 def parse_expression(source: str) -> ast.Expression:
-    """``ast.parse(source, mode="eval")``."""
-    with _LOCK:
+    """``ast.parse(source, mode="eval")``, its warnings unsaid."""
+    with _LOCK, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         return ast.parse(source, mode="eval")

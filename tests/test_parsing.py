@@ -66,3 +66,17 @@ def test_every_parse_of_the_package_goes_through_the_lock() -> None:
             if isinstance(func, ast.Attribute) and func.attr == "parse" and ast.unparse(func.value) == "ast":
                 callers.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert callers and all(c.startswith("parsing.py:") for c in callers), callers
+
+
+@pytest.mark.parametrize("parse", [parsing.parse, parsing.parse_expression])
+def test_what_the_compiler_warns_of_in_a_librarys_code_is_not_said(parse: object) -> None:
+    """``"\\w"`` in a library's string: a DeprecationWarning in 3.11, a SyntaxWarning shown
+    to every user from 3.12 on, printed among codewalk's answers if let through."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        tree = parse('"a\\w"')  # type: ignore[operator]
+        warnings.warn("this one is said", UserWarning, stacklevel=1)
+    assert isinstance(tree, ast.AST)
+    assert [str(w.message) for w in said] == ["this one is said"]  # the filter is the caller's again
