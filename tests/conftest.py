@@ -129,11 +129,20 @@ def stack_sources(pytestconfig: pytest.Config, transformers_checkout: Checkout) 
     return home / "sources"
 
 
+@pytest.fixture(scope="session")
+def shared_stack_home(stack_sources: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One CODEWALK_HOME for the session's questions of the stack: every pin's release
+    (linked to the shared synced sources, read only) and one index, which the tests fill
+    lazily together as a reader's questions fill theirs. A test that needs an empty index
+    or writes into the home builds its own from ``stack_sources``."""
+    home = tmp_path_factory.mktemp("stack-home")
+    (home / "sources").symlink_to(stack_sources, target_is_directory=True)
+    return home
+
+
 @pytest.fixture
-def stack_home(stack_sources: Path, isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """This test's CODEWALK_HOME, with every pin's release in it (linked to the shared
-    synced sources) and an empty index of its own."""
-    isolated_home.mkdir(parents=True, exist_ok=True)
-    (isolated_home / "sources").symlink_to(stack_sources, target_is_directory=True)
+def stack_home(shared_stack_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's CODEWALK_HOME: the session's shared one (its state stays the test's own)."""
+    monkeypatch.setenv("CODEWALK_HOME", str(shared_stack_home))
     monkeypatch.setenv("CODEWALK_SOURCE", "release")
-    return isolated_home
+    return shared_stack_home

@@ -1,5 +1,5 @@
 """``codewalk tours``, ``tour``, ``check`` and ``export`` as a user runs them, against
-the real release (one shared index for the module, so each test pays only for itself)."""
+the real release (the session's shared index, so each test pays only for itself)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from codewalk import locations
 from codewalk.cli.main import main
 from codewalk.source import sync
 from codewalk.source.checkout import Checkout
@@ -19,18 +18,10 @@ from tests.codetour_schema import codetour_problems
 from tests.shipped import SHIPPED_TOURS
 
 
-@pytest.fixture(scope="module")
-def shared_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cli-index") / "index.sqlite3"
-
-
 @pytest.fixture
-def pinned(
-    transformers_checkout: Checkout, stack_home: Path, shared_index: Path, monkeypatch: pytest.MonkeyPatch
-) -> Checkout:
-    """Commands see every pin's release and one index shared by this module's tests; the
-    transformers checkout they read is returned."""
-    monkeypatch.setattr(locations, "index_db_path", lambda version: shared_index)
+def pinned(transformers_checkout: Checkout, stack_home: Path) -> Checkout:
+    """Commands see every pin's release and the session's shared index; the transformers
+    checkout they read is returned."""
     from codewalk.source.sync import open_checkout
 
     return open_checkout("transformers")

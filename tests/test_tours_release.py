@@ -26,12 +26,10 @@ pytestmark = pytest.mark.release
 
 
 @pytest.fixture(scope="module")
-def workspaces(stack_sources: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspaces]:
-    """Every pin's release (linked, read only) and an index of this module's own."""
-    home = tmp_path_factory.mktemp("tour-home")
-    (home / "sources").symlink_to(stack_sources, target_is_directory=True)
+def workspaces(shared_stack_home: Path) -> Iterator[Workspaces]:
+    """Every pin's release (linked, read only) and the session's shared index."""
     env = pytest.MonkeyPatch()
-    env.setenv("CODEWALK_HOME", str(home))
+    env.setenv("CODEWALK_HOME", str(shared_stack_home))
     env.setenv("CODEWALK_SOURCE", "release")
     opened = Workspaces(None)
     try:
