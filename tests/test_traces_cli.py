@@ -304,6 +304,29 @@ def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[st
     assert code == 1 and "leave out --at" in err
 
 
+def test_calls_with_a_trace_tell_a_call_that_ran_into_code_a_trace_does_not_record(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``pick(True)``: ``math.floor`` ran (its line did; the standard library's calls are
+    not recorded), ``math.ceil`` did not; ``Made(1.5)`` ran its inherited ``__init__``."""
+    traced(capsys)
+    code, out, _ = run(capsys, "calls", "toypkg.pick", "--trace", "toy", "--all")
+    assert code == 0, out
+    assert "Made -> toypkg.Made  [ran x1]" in out
+    assert "math.floor  [line ran]" in out
+    assert "math.ceil  [not run]" in out
+    assert "also ran" not in out  # Base.__init__ is the site's, not a call elsewhere
+    assert out.rstrip().endswith("not those into torch, the standard library or a builtin")
+    code, out, _ = run(capsys, "calls", "toypkg.pick", "--trace", "toy", "--json")
+    sites = {site["expr"]: site for site in json.loads(out)["calls"]}
+    floor, ceil = sites["math.floor"], sites["math.ceil"]
+    assert (floor["ran"], floor["line_ran"], floor["ran_unrecorded"]) == (0, True, True)
+    assert (ceil["ran"], ceil["line_ran"], ceil["ran_unrecorded"]) == (0, False, False)
+    assert sites["Made"]["ran"] == 1 and sites["Made"]["targets_ran"] == ["toypkg.Made"]
+    code, out, _ = run(capsys, "calls", "toypkg.branch", "--trace", "toy")
+    assert "line ran" not in out  # nothing there to run unrecorded
+
+
 def test_a_wrapper_is_read_as_the_function_it_wraps(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``twice`` calls ``double`` through ``logged``'s wrapper: the chain, the calls and a
     draft name ``double``, called through the wrapper; the plain tree shows it so."""

@@ -1,7 +1,8 @@
 """A toy package and a program that calls into it, written into a directory for the trace
 tests: recursion, a generator, an exception caught, a thread, a callback through C code
 (``sorted(key=...)``), a decorator's wrapper, a closure that wraps nothing, a branch taken
-and one not, a function called again inside itself."""
+and one not, a function called again inside itself, a class made by the ``__init__`` it
+inherits, calls into the standard library (which a trace does not record)."""
 
 from __future__ import annotations
 
@@ -102,6 +103,24 @@ def generate(n, assistant=False):  # called again inside itself, as an assistant
     if assistant:
         generate(n)
     return square(n)
+
+
+class Base:
+    def __init__(self, x):
+        self.x = x
+
+
+class Made(Base):  # made by Base's __init__
+    pass
+
+
+def pick(flag):  # a branch into the standard library taken, one not
+    import math
+
+    made = Made(1.5)
+    if flag:
+        return math.floor(made.x)
+    return math.ceil(made.x)
 """
 
 PROGRAM = """
@@ -120,6 +139,7 @@ toypkg.counting()
 toypkg.twice(2)
 toypkg.squares(2)
 toypkg.generate(2, assistant=True)
+toypkg.pick(True)
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)

@@ -217,6 +217,8 @@ def run_calls(args: argparse.Namespace) -> int:
                     callee_dict(site.callee)
                     | {
                         "ran": site.calls,
+                        "line_ran": site.line_ran,
+                        "ran_unrecorded": site.ran_unrecorded,
                         "targets_ran": [t.qualname for t, n in site.targets if n] or None,
                         "ran_by_target": [n for _, n in site.targets],
                         "reached": [function_dict(f) | {"calls": n} for f, n in site.reached],
@@ -238,18 +240,26 @@ def run_calls(args: argparse.Namespace) -> int:
             print(visible(_site_lines(site, args.all)))
         hidden = len(answer.sites) - len(shown)
         if hidden:
-            print(f"\n{hidden} calls of builtins or on untyped values did not run (--all lists them)")
+            print(f"\n{hidden} calls of builtins or on untyped values left out (--all lists them)")
         if answer.unplaced:
-            print("\nalso ran, at lines with no call site codewalk lists:")
+            print("\nalso ran, called where no call site codewalk lists leads to it:")
             for line, function, calls in answer.unplaced:
                 print(visible(f"  {line:>6}  -> {function.qualname}  x{calls}"))
+        if any(s.ran_unrecorded for s in shown):
+            print("\n" + LINE_RAN)
         return 0
     finally:
         workspace.close()
 
 
-def _mark(calls: int) -> str:
-    return f"ran x{calls}" if calls else "not run"
+LINE_RAN = (
+    "line ran: no call was recorded there, but the line executed: a trace records the calls into\n"
+    "the pinned packages only, not those into torch, the standard library or a builtin"
+)
+
+
+def _mark(calls: int, unrecorded: bool = False) -> str:
+    return f"ran x{calls}" if calls else "line ran" if unrecorded else "not run"
 
 
 def _site_lines(site: Any, show_all: bool) -> str:
@@ -261,8 +271,8 @@ def _site_lines(site: Any, show_all: bool) -> str:
         return f"  {callee.site.line:>6}  {what}  (decorator: runs when the function is defined)"
     if len(site.targets) == 1 and not site.reached:
         target, calls = site.targets[0]
-        return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{_mark(calls)}]"
-    out = [f"  {callee.site.line:>6}  {what}  [{_mark(site.calls)}]"]
+        return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{_mark(calls, site.ran_unrecorded)}]"
+    out = [f"  {callee.site.line:>6}  {what}  [{_mark(site.calls, site.ran_unrecorded)}]"]
     ran = [(t, n) for t, n in site.targets if n]
     idle = [(t, n) for t, n in site.targets if not n]
     shown = idle if show_all else idle[: max(0, MORE_TARGETS + 1 - len(ran))]

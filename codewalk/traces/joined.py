@@ -11,7 +11,7 @@ defined inside another (a decorator's wrapper, a closure) has none yet, and says
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import CodewalkError
@@ -89,6 +89,17 @@ class SiteRun(NamedTuple):
     targets: tuple[tuple[Resolved, int], ...]
     calls: int  # all calls recorded at the site, whatever they reached
     reached: tuple[tuple[Function, int], ...]  # functions it reached that are none of ``targets``
+    line_ran: bool = False  # its line executed
+
+    @property
+    def ran_unrecorded(self) -> bool:
+        """No call recorded, yet its line executed and what it calls may be code a trace
+        does not record (torch's, the standard library's, a builtin): an untyped or
+        external call, a module attribute (its class's ``forward``), a class (its
+        ``__init__``). A function of the pins that ran is recorded: not one of these."""
+        if self.calls or not self.line_ran:
+            return False
+        return not self.targets or any(t.kind not in _RECORDED_KINDS for t, _ in self.targets)
 
 
 class CallsRun(NamedTuple):
@@ -97,11 +108,18 @@ class CallsRun(NamedTuple):
     unplaced: tuple[tuple[int, Function, int], ...]  # (line, function, calls) at no static site
 
 
+_RECORDED_KINDS = frozenset(("function", "method", "property"))  # their code is the pins'
+# What making an instance runs of its class's code (``__init__`` may be inherited:
+# ``ModelOutput.__post_init__`` runs for ``CausalLMOutputWithPast(...)``).
+_CONSTRUCTION = frozenset(("__new__", "__init__", "__post_init__"))
+
+
 def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[Callee]) -> CallsRun:
     """Each static call site of a function (``callees``) with what ran there. A call the
-    trace recorded goes to the site at its line that names what it reached, else to the
-    one there that codewalk could not resolve; a call at a line with no site goes to the
-    first site that names what it reached; the rest is ``unplaced``."""
+    trace recorded goes to the site at its line that names what it reached (a class: the
+    code constructing it runs), else to the one there that codewalk could not resolve; a
+    call at a line with no site goes to the first site that names what it reached; the
+    rest is ``unplaced``. A site with no call recorded says whether its line executed."""
     from codewalk.traces.tree import calls_from
 
     def names(callee: Callee, function: int) -> bool:
@@ -113,34 +131,50 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
     got: list[dict[int, int]] = [{} for _ in callees]
     unplaced: list[tuple[int, Function, int]] = []
     for (line, function), calls in sorted(calls_from(trace, tree, functions).items()):
-        owner = _site_of(function, by_line.get(line, []), callees, names)
+        owner = _site_of(trace.functions[function], by_line.get(line, []), callees)
         if owner is None:
             unplaced.append((line, trace.functions[function], calls))
             continue
         got[owner][function] = got[owner].get(function, 0) + calls
+    executed = frozenset(line for f in functions for line in trace.lines[f])
     sites: list[SiteRun] = []
     for callee, ran_here in zip(callees, got, strict=True):
         marks = tuple(
-            (t, sum(n for f, n in ran_here.items() if is_definition(trace.functions[f], t)))
+            (t, sum(n for f, n in ran_here.items() if _runs_for(trace.functions[f], t)))
             for t in callee.targets
         )
-        reached = tuple((trace.functions[f], n) for f, n in ran_here.items() if not names(callee, f))
-        sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached))
+        reached = tuple(
+            (trace.functions[f], n)
+            for f, n in ran_here.items()
+            if not any(_runs_for(trace.functions[f], t) for t in callee.targets)
+        )
+        line_ran = callee.site.line in executed
+        sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached, line_ran))
     calls = sum(node.calls for i, node in enumerate(trace.nodes) if i and node.function in functions)
     return CallsRun(calls, tuple(sites), tuple(unplaced))
 
 
-def _site_of(
-    function: int, here: Sequence[int], callees: Sequence[Callee], names: Callable[[Callee, int], bool]
-) -> int | None:
+def _runs_for(function: Function, target: Resolved) -> bool:
+    """Whether ``function`` running, recorded at a site of ``target``, is ``target`` run:
+    the definition itself, or for a class the code making an instance (its own or an
+    inherited ``__init__``: the call at the site's line is what ran it)."""
+    if is_definition(function, target):
+        return True
+    return target.kind == "class" and function.name.rpartition(".")[2] in _CONSTRUCTION
+
+
+def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee]) -> int | None:
     """The static site a call of ``function`` recorded at a line goes to (``here``: the
-    sites at that line): the one that names it, else the one codewalk could not resolve;
-    at a line with no site, the first site anywhere that names it."""
-    owner = next((n for n in here if names(callees[n], function)), None)
+    sites at that line): the one that names it or the class it constructs, else the one
+    codewalk could not resolve; at a line with no site, the first site anywhere that
+    names it."""
+    owner = next((n for n in here if any(_runs_for(function, t) for t in callees[n].targets)), None)
     if owner is None:
         owner = next((n for n in here if not callees[n].targets), None)
     if owner is None and not here:
-        owner = next((n for n, c in enumerate(callees) if names(c, function)), None)
+        owner = next(
+            (n for n, c in enumerate(callees) if any(is_definition(function, t) for t in c.targets)), None
+        )
     return owner
 
 
