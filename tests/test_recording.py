@@ -202,6 +202,16 @@ def test_a_new_step_and_new_keys_follow_the_files_layout() -> None:
     assert steps[3].focus == ("a: b", "/c/") and steps[3].repo == "other"
 
 
+@pytest.mark.parametrize(("summary", "dash"), [("  - one\n    - nested\n", "  "), ("    - not a list\n", "")])
+def test_a_summary_indented_otherwise_leaves_the_steps_layout_as_it_was(summary: str, dash: str) -> None:
+    """A nested list in the summary (a block scalar) says nothing of how steps are laid
+    out: an edit of one step changes that step's lines alone, whatever the layout."""
+    step = f"{dash}- at: A\n{dash}  note: |\n{dash}    First.\n{dash}- at: B\n"
+    text = "id: lists\ntitle: Lists\nsummary: |\n  Lists:\n" + summary + "steps:\n" + step
+    draft = draft_of(parse_tour(text, Path("lists.yaml")), text)
+    assert draft_text(draft.edit(1, note="", title="T2")) == text + f"{dash}  title: T2\n"
+
+
 def test_a_new_tour_is_written_from_nothing() -> None:
     draft = new_draft("fresh", Path("fresh.yaml"), "transformers")
     draft = draft.add(DraftStep(at="Trainer.train", file=None, focus=("loop = f(",), note="Why."), None)

@@ -11,6 +11,7 @@ text in, text out (the caller writes the file, and loads the text back to check 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -48,13 +49,9 @@ def _document(draft: Draft, yaml: Any) -> Any:
     """The round-trip tree of the draft's file (``yaml`` set to its indentation), or of
     a new one."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
-    from ruamel.yaml.util import load_yaml_guess_indent
 
     if draft.text.strip():
-        # the file's own indentation: ``sequence`` is where a step's keys start,
-        # ``offset`` where its dash is (``  - at:`` then ``    title:``: 4 and 2)
-        _, sequence, offset = load_yaml_guess_indent(draft.text)
-        sequence, offset = sequence or 4, offset or 0
+        sequence, offset = _steps_layout(draft.text)
         yaml.indent(mapping=sequence - offset if sequence > offset else 2, sequence=sequence, offset=offset)
         return yaml.load(draft.text)
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -65,6 +62,31 @@ def _document(draft: Draft, yaml: Any) -> Any:
         document["repo"] = draft.repo
     document["steps"] = CommentedSeq()
     return document
+
+
+_STEPS_KEY = re.compile(r"steps:[ \t]*(#.*)?")
+_FIRST_STEP = re.compile(r"( *)-( +)\S")
+
+
+def _steps_layout(text: str) -> tuple[int, int]:
+    """How the file lays out its steps, from its first one: ``sequence``, the column a
+    step's keys start at, and ``offset``, its dash's (``  - at:`` then ``    title:``: 4
+    and 2). Only the steps tell: a guess from the whole file reads the lines of a block
+    scalar too (a summary's nested list), and would re-indent every step. The house
+    layout (4, 2) for a file with no step in block style yet."""
+    lines = iter(text.splitlines())
+    for line in lines:
+        if _STEPS_KEY.fullmatch(line):
+            break
+    for line in lines:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        found = _FIRST_STEP.match(line)
+        if found is None:
+            break
+        offset = len(found[1])
+        return offset + 1 + len(found[2]), offset
+    return 4, 2
 
 
 def _put_steps(document: Any, old: Any, steps: Sequence[DraftStep]) -> None:
