@@ -205,6 +205,23 @@ def test_draft_to_a_pinned_goal_ends_on_it(
     assert run(capsys, "check", str(tour))[0] == 0
 
 
+def test_draft_along_a_guess_says_so(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``thing.finish(x)`` on an untyped parameter reaches Job.finish only as a guess, the
+    first chain found: the tour is written, and stderr says which step is a guess and that
+    a shorter chain may be unsearched; a chain of definite calls says nothing of either."""
+    tour = tmp_path / "g.yaml"
+    code, out, err = run(capsys, "draft", "callpkg.heads.run", "callpkg.heads.Job.finish", "-o", str(tour))
+    assert code == 0 and f"wrote {tour}: 2 steps" in out
+    assert [line for line in err.splitlines() if "warning" in line] == [
+        "codewalk: warning: the call of step 1 is a guess (one of many candidates, or a call on a value "
+        "codewalk cannot type): the chain may never run; "
+        "`codewalk path callpkg.heads.run callpkg.heads.Job.finish` shows it and others",
+        "codewalk: warning: the first chain found is drafted: a shorter one may be unsearched",
+    ]
+    code, _, err = run(capsys, "draft", "Mixin.generate", "Model._slow", "-o", str(tmp_path / "d.yaml"))
+    assert code == 0 and "warning" not in err
+
+
 def test_draft_errors_leave_no_file(repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tour = tmp_path / "z.yaml"
     code, _, err = run(capsys, "draft", "helper", "Trainer.train", "-o", str(tour))

@@ -103,6 +103,14 @@ class Hop(NamedTuple):
     def reached(self) -> str:
         return self.target.qualname if self.target is not None else self.callee.external
 
+    @property
+    def guessed(self) -> bool:
+        """The call may run ``target`` but codewalk cannot say it does: one of many
+        candidates (``self(...)`` in a mixin), or a definition of the name an untyped
+        value's method call has."""
+        possible = self.callee.status == UNRESOLVED and self.target is not None
+        return possible or len(self.callee.targets) > WIDE
+
 
 class Level(NamedTuple):
     """One callee of a ``calls --depth N`` tree, at its depth (1: called by the root)."""
@@ -485,7 +493,7 @@ def route(chain: tuple[Hop, ...], *, lines: bool = False) -> tuple[tuple[str | i
     for hop in chain:
         site = hop.callee.site
         caller = hop.caller.target
-        fans = len(hop.callee.targets) > WIDE or (hop.callee.status == UNRESOLVED and hop.target is not None)
+        fans = hop.guessed
         if fanned:
             out.append((site.name.expr, site.kind))
         elif lines:

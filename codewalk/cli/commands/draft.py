@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codewalk import locations
-from codewalk.cli.common import add_chain, open_workspace, search_scope
+from codewalk.cli.common import add_chain, open_workspace
 from codewalk.cli.traced import add_trace_option
 from codewalk.errors import CodewalkError, QueryError
+
+if TYPE_CHECKING:
+    from codewalk.calls.graph import Hop
 
 
 def register(subparsers: Any) -> None:
@@ -52,16 +56,17 @@ def run(args: argparse.Namespace) -> int:
 
         text, along = run_draft(args), "along the chain that ran"
     else:
+        from codewalk.cli.commands.path import searched
+
         workspace = open_workspace(args)
         try:
-            answer = workspace.path(
-                args.start, args.goal, limit=1, max_depth=args.depth, scope=search_scope(args, workspace)
-            )
+            answer = searched(args, workspace, "draft", limit=1)
             if not answer.search.chains:
                 raise QueryError(
                     f"no call chain from {answer.start.qualname} to {answer.goal}: nothing to draft"
                 )
             chain = answer.search.chains[0]
+            _warn_of_guesses(chain, answer.search.complete, args)
             sources = {hop.caller.target.path: workspace.source_text(hop.caller.target.path) for hop in chain}
             text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
         finally:
@@ -74,6 +79,29 @@ def run(args: argparse.Namespace) -> int:
         return _edit(args, text)
     assert output is not None
     return _write(output, text, along, replace=args.force)
+
+
+def _warn_of_guesses(chain: Sequence[Hop], complete: bool, args: argparse.Namespace) -> None:
+    """Say on stderr what in the chain drafted is a guess: a hop codewalk cannot say is
+    taken (its step's note says "possibly"), a search that stopped at the first chain."""
+    import sys
+
+    from codewalk.visible import visible
+
+    guessed = [number for number, hop in enumerate(chain, start=1) if hop.guessed]
+    if guessed:
+        which = ", ".join(str(n) for n in guessed)
+        print(
+            visible(
+                f"codewalk: warning: the call of step{'s' if len(guessed) > 1 else ''} {which} is a guess "
+                "(one of many candidates, or a call on a value codewalk cannot type): the chain may "
+                f"never run; `codewalk path {args.start} {args.goal}` shows it and others"
+            ),
+            file=sys.stderr,
+        )
+    if not complete:
+        shorter = "codewalk: warning: the first chain found is drafted: a shorter one may be unsearched"
+        print(shorter, file=sys.stderr)
 
 
 def _short(qualnames: list[str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import (
     add_chain,
@@ -21,6 +21,10 @@ from codewalk.cli.common import (
 from codewalk.cli.traced import add_trace_option
 from codewalk.errors import QueryError
 from codewalk.visible import visible
+
+if TYPE_CHECKING:
+    from codewalk.workspace.calling import PathAnswer
+    from codewalk.workspace.workspace import Workspace
 
 SLOW_ON_A_PARTIAL_INDEX = 5.0  # seconds after which a path on a partial index says how to speed it
 
@@ -41,6 +45,37 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+def searched(args: argparse.Namespace, workspace: Workspace, command: str, *, limit: int) -> PathAnswer:
+    """The chains from ``args.start`` to ``args.goal``, the functions read counted on
+    stderr as they are; a search that took long on a partial index says how to speed the
+    next (the first question of a new cache)."""
+    import time
+
+    from codewalk.cli.progress import StderrCount
+
+    partial, started = not workspace.fully_indexed, time.perf_counter()
+    reading = StderrCount(f"{command}: functions read")
+    try:
+        answer = workspace.path(
+            args.start,
+            args.goal,
+            limit=limit,
+            max_depth=args.depth,
+            scope=search_scope(args, workspace),
+            progress=reading,
+        )
+    finally:
+        reading.end()
+    took = time.perf_counter() - started
+    if partial and took >= SLOW_ON_A_PARTIAL_INDEX:
+        print(
+            f"codewalk: {command} took {took:.0f} s, indexing the modules it read one at a time: "
+            "`codewalk index` indexes every pin in parallel, once, for every question after",
+            file=sys.stderr,
+        )
+    return answer
+
+
 def run(args: argparse.Namespace) -> int:
     from codewalk.cli.calls_output import format_chain, hop_dict
 
@@ -49,33 +84,10 @@ def run(args: argparse.Namespace) -> int:
 
         return run_path(args)
 
-    import time
-
-    from codewalk.cli.progress import StderrCount
-
     workspace = open_workspace(args)
     try:
         checkout = workspace.checkout
-        partial, started = not workspace.fully_indexed, time.perf_counter()
-        reading = StderrCount("path: functions read")
-        try:
-            answer = workspace.path(
-                args.start,
-                args.goal,
-                limit=args.limit,
-                max_depth=args.depth,
-                scope=search_scope(args, workspace),
-                progress=reading,
-            )
-        finally:
-            reading.end()
-        took = time.perf_counter() - started
-        if partial and took >= SLOW_ON_A_PARTIAL_INDEX:  # the first question of a new cache
-            print(
-                f"codewalk: path took {took:.0f} s, indexing the modules it read one at a time: "
-                "`codewalk index` indexes every pin in parallel, once, for every question after",
-                file=sys.stderr,
-            )
+        answer = searched(args, workspace, "path", limit=args.limit)
         search = answer.search
         if args.json:
             data = header_dict(f"{args.start} {args.goal}", checkout)
