@@ -13,7 +13,7 @@ from codewalk.errors import TourError, TourFileTaken
 from codewalk.tours.focus import focus_lines
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.recording import DraftStep, draft_of, enclosing, new_draft, step_at
-from codewalk.tours.saving import beside, new_tour_path, write_tour
+from codewalk.tours.saving import beside, new_tour_path, new_tour_place, write_tour
 from codewalk.tours.yaml_edit import draft_text
 from tests.shipped import SHIPPED_TOURS
 
@@ -297,6 +297,25 @@ def test_a_leading_blank_line_stays_and_a_new_step_is_spaced_as_the_others() -> 
     assert middle == SPACED.replace("  - at: B\n", "  - at: N\n\n  - at: B\n")
     last = draft_text(draft.add(DraftStep(at="Z", file=None), 1))
     assert last == SPACED + "\n  - at: Z\n"
+
+
+def test_a_new_tour_with_a_shipped_tours_id_is_sent_to_another_id_not_to_an_edit_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tour --new one`` where codewalk ships ``one``: editing it in place is refused
+    (an upgrade would lose the edit), so the hint names another id, not ``--edit``."""
+    from codewalk import locations
+
+    package = tmp_path / "site-packages" / "codewalk"
+    shipped = package / "_data" / "tours" / "one.yaml"
+    shipped.parent.mkdir(parents=True)
+    shipped.write_text("title: One\nsteps:\n  - at: A\n")
+    monkeypatch.setattr(locations, "_PACKAGE_DIR", package)
+    monkeypatch.delenv("CODEWALK_TOURS_PATH", raising=False)
+    with pytest.raises(TourError) as refused:
+        new_tour_place("one")
+    assert refused.value.message == f"tour 'one' exists ({shipped})"
+    assert refused.value.hint == "choose another id"
 
 
 def test_a_tour_shipped_inside_the_installed_package_is_never_written(

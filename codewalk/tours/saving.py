@@ -40,7 +40,8 @@ def new_tour_place(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
         raise TourError(problem)
     known = {tour.id: tour.path for tour in scan_tours(tours_dirs).tours}
     if tour_id in known:
-        hint = f"to edit it: tour {tour_id} --edit"
+        shipped = locations.installed_with_codewalk(known[tour_id])  # not to be edited in place
+        hint = "choose another id" if shipped else f"to edit it: tour {tour_id} --edit"
         raise TourError(f"tour {tour_id!r} exists ({known[tour_id]})", hint=hint)
     path = new_tour_path(tour_id, tours_dirs)
     if path.exists():
