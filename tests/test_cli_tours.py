@@ -381,6 +381,8 @@ def test_tours_lists_the_good_tours_and_warns_about_a_bad_one(
     captured = capsys.readouterr()
     ids = [line.split()[0] for line in captured.out.splitlines()]
     assert ids == sorted([*SHIPPED_TOURS, "x2"])
+    (x2,) = [line for line in captured.out.splitlines() if line.startswith("x2 ")]
+    assert x2.endswith(" 1 step   Good")  # the title where the others' are (" 9 steps  ...")
     assert captured.err == f"codewalk: warning: {X1_ERROR.format(mixed_dir / 'x1.yaml')} (skipped)\n"
     assert main(["tours", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -18,7 +18,7 @@ from codewalk.visible import visible
 
 def tour_label(entry: TourEntry) -> str:
     title = visible(entry.title).replace("[", r"\[")
-    return f"[b]{entry.id}[/b]  {title}  [dim]({entry.steps} steps)[/]"
+    return f"[b]{entry.id}[/b]  {title}  [dim]({entry.steps} step{'s' if entry.steps != 1 else ''})[/]"
 
 
 class ToursScreen(Dialog["str | None"]):

@@ -49,5 +49,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     width = max(len(t.id) for t in tours)
     for tour in tours:
-        print(visible(f"{tour.id:<{width}}  {len(tour.steps):>2} steps  {tour.title}"))
+        steps = f"{len(tour.steps):>2} step{'s' if len(tour.steps) != 1 else ' '}"  # the titles aligned
+        print(visible(f"{tour.id:<{width}}  {steps}  {tour.title}"))
     return 0
