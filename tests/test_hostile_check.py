@@ -147,6 +147,9 @@ def test_check_says_a_pin_it_cannot_fetch_cannot_be_read_not_that_steps_broke(
         "reached for ext==1.0: http://127.0.0.1:"
     )
     assert hint == "  hint: set PIP_INDEX_URL to an index (or a mirror) you can reach"
+    code, _, err = run(capsys, "check", str(unreachable_ext), "--at", "ext@2.0")
+    assert code == 2
+    assert "codewalk: error: cannot check both: ext@2.0 cannot be read: no package index could be " in err
 
 
 def test_a_tour_step_in_a_pin_that_cannot_be_fetched_suggests_no_other_pin(

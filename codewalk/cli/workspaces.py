@@ -79,9 +79,10 @@ class Workspaces:
             repo = tour.step_repo(step) or self.pinned.first_pin
             error = self.problems.get(repo)
             if error is not None and repo in self.pinned.pins:
-                raise type(error)(
-                    f"cannot check {tour.id}: the {repo} pin cannot be read: {error.message}", hint=error.hint
-                )
+                asked = next((spec for spec in self.at if spec.partition("@")[0].strip() == repo), None)
+                what = asked.strip() if asked else f"the {repo} pin"  # --at named another release
+                why = f"cannot check {tour.id}: {what} cannot be read: {error.message}"
+                raise type(error)(why, hint=error.hint)
 
     def source_text(self, repo: str, path: str) -> str:
         return self.get(None).source_text(path, repo)
