@@ -210,6 +210,7 @@ def test_tour_json(pinned: Checkout, capsys: pytest.CaptureFixture[str]) -> None
         "transformers",
         "transformers==5.23.0",
     )
+    assert data["summary"].startswith("`model(input_ids, labels=labels).loss` for a Llama model: how")
     step = data["steps"][4]
     assert {
         k: step[k] for k in ("index", "status", "qualname", "path", "line", "start_line", "end_line", "focus")

@@ -137,6 +137,7 @@ def _run_json(tour: Tour, workspaces: Workspaces, step: int | None) -> int:
     data = {
         "id": tour.id,
         "title": tour.title,
+        "summary": tour.summary,
         "repo": first.repo,
         "version": first.version,
         "steps": [step_json(resolved) for resolved in chosen],
