@@ -114,7 +114,7 @@ def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) 
     assert "recorder.py" not in done.stderr
     done, data = record(python, tmp_path, "interrupt")
     assert done.returncode == 130
-    assert data["ended"] == "interrupted"
+    assert (data["ended"], data["error"]) == ("interrupted", "KeyboardInterrupt")
     assert nodes_named(data, "fib")  # what ran before the failure is kept
 
 

@@ -145,7 +145,8 @@ class Run:
         except BaseException as error:  # the program's: its traceback, as python prints it
             self.finish()
             self.ended = "interrupted" if isinstance(error, KeyboardInterrupt) else "exception"
-            self.error = f"{type(error).__name__}: {error}"[:2000]
+            said = str(error)  # as Python's traceback says it: the name alone when there is no message
+            self.error = (f"{type(error).__name__}: {said}" if said else type(error).__name__)[:2000]
             self.status = 130 if isinstance(error, KeyboardInterrupt) else 1
             tb = error.__traceback__
             while tb is not None and tb.tb_frame.f_code.co_filename in skipped:
