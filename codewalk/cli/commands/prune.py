@@ -18,9 +18,9 @@ def register(subparsers: Any) -> None:
         help="delete what the cache holds that no command reads again",
         description="Delete the index files of older codewalk versions (and any moved aside "
         "as damaged), cache entries without a readable manifest and what interrupted fetches "
-        "left; with --releases, also the cached releases no pin names (what --at, diff and "
-        "traces read without a fetch: they fetch them again). The pinned sources, the index "
-        "in use, traces and remembered progress are kept.",
+        "left; with --releases, also the cached releases no pin names (what --at, diff, "
+        "traces and check of a tour's versions read without a fetch: they fetch them again). "
+        "The pinned sources, the index in use, traces and remembered progress are kept.",
     )
     parser.add_argument(
         "--releases", action="store_true", help="also delete the cached releases no pin names"
@@ -85,4 +85,4 @@ def _print(dry_run: bool, done: list[Removal], failed: dict[Path, str], kept: li
     else:
         print(f"{'would free' if dry_run else 'freed'} {_megabytes(freed)}")
     if kept:
-        print("(--releases deletes the releases kept; --at, diff and traces then fetch them again)")
+        print("(--releases deletes the releases kept; --at, diff, traces and check then fetch them again)")
