@@ -223,3 +223,17 @@ async def test_the_ui_marks_the_step_and_says_which_names_to_write(
         assert screen.resolved[1].status == "ambiguous"
         assert "◐" in str(screen.query_one(StepsList).get_option_at_index(1).prompt)
     assert f"step 2 is ambiguous, showing netpkg.modeling_net.NetModel.forward: {IN_FILE}" in said
+
+
+def test_an_ambiguous_step_scopes_no_step_after_it(
+    net: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``forward`` first is ambiguous in the repository; its guess (modeling_net.py) is no
+    module the tour read, so ``tie_weights`` after it is still weighed in the repository:
+    ambiguous too, not silently NetModel's."""
+    tour = tour_file(tmp_path, "at: forward", "at: tie_weights")
+    code, out, _ = run(capsys, "check", str(tour), "--source", str(net))
+    assert code == 1
+    broken = [line for line in out.splitlines() if line.startswith(f"  {tour}:")]
+    assert [line.split(": ")[2] for line in broken] == ["ambiguous", "ambiguous"]
+    assert "ambiguous: 2 definitions named tie_weights in net@local: " in broken[1]  # not in a file

@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 
 
 def context_after(context: Sequence[str], resolved: ResolvedStep, package_root: str) -> tuple[str, ...]:
-    """The context for the next step: this step's module first, then the earlier ones."""
-    if resolved.target is None:
+    """The context for the next step: this step's module first, then the earlier ones.
+    An ambiguous step's target is a guess among its candidates: it scopes nothing."""
+    if resolved.target is None or resolved.status == "ambiguous":
         return tuple(context)
     module = module_of(resolved.target.path, package_root)
     if module is None:
