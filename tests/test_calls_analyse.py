@@ -162,6 +162,22 @@ def test_decorators_refs_and_getattr_forms() -> None:
     assert [(o.kind, o.name.expr) for o in result.returns] == [("name", "helper")]
 
 
+def test_a_function_a_builtin_only_inspects_is_passed_nowhere() -> None:
+    """``callable(self.optimizer.train)`` looks at the method, never calls it: no site;
+    passed to a function of the code's own (or as getattr's default) it may be called."""
+    result = facts(
+        """\
+        def f(self, model):
+            if callable(self.optimizer.train) and not isinstance(model, self.Wrapper):
+                run(self.optimizer.train)
+            return getattr(model, "step", self.step)
+        """,
+        method=True,
+    )
+    refs = [(s.line, s.name.expr) for s in result.sites if s.kind == "ref"]
+    assert refs == [(3, "self.optimizer.train"), (4, "self.step")]
+
+
 def test_table_keys_the_code_names_are_kept() -> None:
     result = facts(
         """\

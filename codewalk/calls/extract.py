@@ -38,6 +38,9 @@ from codewalk.calls.scopes import Scopes
 
 _NestedFunction = ast.FunctionDef | ast.AsyncFunctionDef
 _REFERENCED = (SELF, CLS, GLOBAL, IMPORT)  # roots of a name passed as a value that may be a function
+# Builtins that look at what they are passed, never call it: ``callable(self.optimizer.train)``
+# passes no function anywhere.
+_INSPECTING = frozenset(("callable", "isinstance", "issubclass", "hasattr", "id", "type", "vars"))
 
 
 def call_facts(text: str, first_line: int, *, method: bool) -> CallFacts:
@@ -247,8 +250,9 @@ class _Visitor(Namer, ast.NodeVisitor):
             if read is not None and read[0].root not in (BUILTIN, EXPR) and not read[0].expr.endswith("]"):
                 line, col, end = read[1]
                 self.sites.append(Site("read", read[0], line, col, end, (), self.text_at(line)))
-        for arg in args:
-            self.add_refs(arg, name)
+        if not (name.root == BUILTIN and name.expr in _INSPECTING):
+            for arg in args:
+                self.add_refs(arg, name)
         self.generic_visit(node)
 
     def made_by_call(self, func: ast.expr) -> Name:
