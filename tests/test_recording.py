@@ -212,6 +212,15 @@ def test_a_summary_indented_otherwise_leaves_the_steps_layout_as_it_was(summary:
     assert draft_text(draft.edit(1, note="", title="T2")) == text + f"{dash}  title: T2\n"
 
 
+def test_a_step_keeps_the_keys_the_recorder_does_not_edit() -> None:
+    """``not_run`` and ``versions`` are the author's: an edit of the step and a move keep them."""
+    text = "title: T\nsteps:\n  - at: A\n    versions: '>=5'\n    not_run: no GPU here\n  - at: B\n"
+    draft = draft_of(parse_tour(text, Path("t.yaml")), text)
+    for edited in (draft.edit(0, note="", title="New"), draft.move(0, 1)):
+        (step,) = [s for s in parse_tour(draft_text(edited), Path("t.yaml")).steps if s.at == "A"]
+        assert (step.versions, step.not_run) == (">=5", "no GPU here")
+
+
 def test_a_new_tour_is_written_from_nothing() -> None:
     draft = new_draft("fresh", Path("fresh.yaml"), "transformers")
     draft = draft.add(DraftStep(at="Trainer.train", file=None, focus=("loop = f(",), note="Why."), None)

@@ -320,3 +320,17 @@ def test_escape_sequences_in_text_are_refused(key: str) -> None:
     # A double-quoted YAML escape is the only way in: the raw stream refuses ESC itself.
     message = error_of(f'title: T\nsteps:\n  - at: x\n    {key}: "red \\e[31m alert"\n')
     assert message.startswith(f"tours/sample.yaml:4: step 1: '{key}' contains a control character (U+001B)")
+
+
+def test_a_step_marked_not_run_says_why() -> None:
+    """``not_run``: why the tour's program does not run the step (check --run expects it
+    not to run); empty, or not text, it is refused with its line."""
+    tour = load("title: T\nsteps:\n  - at: X\n    not_run: DeepSpeed needs GPUs \n  - at: Y\n")
+    assert [step.not_run for step in tour.steps] == ["DeepSpeed needs GPUs", None]
+    assert error_of("title: T\nsteps:\n  - at: X\n    not_run: ' '\n") == (
+        "tours/sample.yaml:4: step 1: 'not_run' is empty\n"
+        "  hint: say why the tour's program does not run this step"
+    )
+    assert error_of("title: T\nsteps:\n  - at: X\n    not_run: true\n").startswith(
+        "tours/sample.yaml:4: step 1: 'not_run' must be a string, found a boolean"
+    )

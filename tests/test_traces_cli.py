@@ -483,6 +483,32 @@ def test_check_run_says_which_steps_ran(toy: Path, capsys: pytest.CaptureFixture
     assert [s["ran"] for s in data["tours"][0]["steps"]] == ["ran", "not run", "ran"]
 
 
+def test_a_step_marked_not_run_passes_when_it_does_not_run_and_is_said_stale_when_it_does(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Step 2 talks about a branch the program does not take: marked ``not_run``, check
+    --run passes; the same mark on step 1, which runs, is out of date: it fails."""
+    tour = write_tour(toy, "prog.py")
+    text = tour.read_text()
+    marked = "    focus: 'return \"no\"'\n    not_run: the program asks for yes\n"
+    tour.write_text(text.replace("    focus: 'return \"no\"'\n", marked))
+    code, out, _ = run(capsys, "check", "--run", "--python", sys.executable, str(tour))
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0] == "ran     toy: 2 of 3 steps ran, 1 not run as marked (trace 'check-toy')"
+    assert lines[2].startswith("  not run    ") and lines[2].endswith(": as marked: the program asks for yes")
+    stale = tour.read_text().replace("    focus: \"return sum", "    not_run: never\n    focus: \"return sum")
+    tour.write_text(stale)
+    code, out, _ = run(capsys, "check", "--run", "--json", "--python", sys.executable, str(tour))
+    assert code == 1
+    first = json.loads(out)["tours"][0]["steps"][0]
+    assert (first["ran"], first["ok"]) == ("ran", False)
+    assert first["detail"] == "x1, though marked not_run (never): the mark is out of date"
+    code, out, _ = run(capsys, "check", "--run", "--python", sys.executable, str(tour))
+    assert code == 1
+    assert out.startswith("STALE   toy: 2 of 3 steps ran, 1 not run as marked (trace 'check-toy')")
+
+
 def test_a_step_skipped_at_the_version_that_ran_is_not_traced_not_broken(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

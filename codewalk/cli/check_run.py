@@ -29,10 +29,11 @@ STDERR = 2  # the program's output goes to codewalk's standard error (the descri
 class Verdict(NamedTuple):
     word: str  # ran | not run | not traced | broken
     detail: str
+    marked: bool | None = None  # with a ``not_run`` mark: whether the run bore it out
 
     @property
     def ok(self) -> bool:
-        return self.word in ("ran", "not traced")
+        return self.marked if self.marked is not None else self.word in ("ran", "not traced")
 
 
 def program_path(tour: Tour) -> Path:
@@ -48,6 +49,19 @@ def program_path(tour: Tour) -> Path:
 
 
 def verdict(trace: Trace, resolved: ResolvedStep) -> Verdict:
+    """Whether the step's code ran in ``trace``; measured against its ``not_run`` (a
+    branch the program does not take) when the tour marks it so."""
+    found = _ran(trace, resolved)
+    reason = resolved.step.not_run
+    if reason is None or found.word in ("not traced", "broken"):
+        return found
+    if found.word == "not run":
+        return Verdict("not run", f"as marked: {reason}", marked=True)
+    stale = f"{found.detail}, though marked not_run ({reason}): the mark is out of date"
+    return Verdict("ran", stale, marked=False)
+
+
+def _ran(trace: Trace, resolved: ResolvedStep) -> Verdict:
     from codewalk.traces.joined import step_run
 
     target = resolved.target
@@ -124,6 +138,7 @@ def run(args: argparse.Namespace, tours: list[Tour], load_errors: list[str]) -> 
                         "anchor": r.step.anchor,
                         "ran": v.word,
                         "detail": v.detail,
+                        "ok": v.ok,
                     }
                     for r, v in steps
                 ],
@@ -156,11 +171,13 @@ def _print(report: dict[str, Any]) -> None:
         return
     steps = report["steps"]
     ran = sum(1 for s in steps if s["ran"] == "ran")
-    word = "ran    " if report["ok"] else "NOT RUN"
+    failed = [s for s in steps if not s["ok"]]
+    word = "ran    " if report["ok"] else "STALE  " if all(s["ran"] == "ran" for s in failed) else "NOT RUN"
+    marked = sum(1 for s in steps if s["ok"] and s["ran"] == "not run")
+    also = f", {marked} not run as marked" if marked else ""
     status = f", the program exited with {report['status']}" if report["status"] else ""
-    print(
-        visible(f"{word} {report['id']}: {ran} of {len(steps)} steps ran (trace {report['trace']!r}{status})")
-    )
+    counted = f"{ran} of {len(steps)} steps ran{also}"
+    print(visible(f"{word} {report['id']}: {counted} (trace {report['trace']!r}{status})"))
     for step in steps:
         where = f"{report['path']}:{step['line']}: step {step['index']} ({step['anchor']})"
         print(visible(f"  {step['ran']:<10} {where}: {step['detail']}"))

@@ -43,7 +43,7 @@ from codewalk.tours.notes import Link, link_as_written, scan
 # both keep node marks and neither constructs anything.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TOUR_KEYS: tuple[str, ...] = ("id", "title", "summary", "repo", "versions", "program", "steps")
-STEP_KEYS: tuple[str, ...] = ("at", "file", "focus", "title", "repo", "versions", "note")
+STEP_KEYS: tuple[str, ...] = ("at", "file", "focus", "title", "repo", "versions", "note", "not_run")
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _STR_TAG = "tag:yaml.org,2002:str"
 MAX_PROBLEMS = 20  # of one file: past them, the rest is not read (a tour of errors)
@@ -348,6 +348,13 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
             raise where.error(_line(fields["versions"][1]), f"{what}: 'versions': {problem}")
     note = get("note") or ""
     links = _links(note, _line(fields["note"][1]) if "note" in fields else line, what, where)
+    not_run = get("not_run")
+    if not_run is not None and not not_run.strip():
+        raise where.error(
+            _line(fields["not_run"][1]),
+            f"{what}: 'not_run' is empty",
+            hint="say why the tour's program does not run this step",
+        )
     return Step(
         index=index,
         at=at,
@@ -360,6 +367,7 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
         versions=versions,
         focus_lines=tuple(focus_line for _, focus_line in regions),
         links=links,
+        not_run=not_run.strip() if not_run is not None else None,
     )
 
 

@@ -36,6 +36,9 @@ class Step:
     versions: str | None = None  # a PEP 440 range: the releases of its repo the step is for
     focus_lines: tuple[int, ...] = ()  # the line of each region in the file (empty: not read from one)
     links: tuple[Link, ...] = ()  # the ``codewalk:`` links of the note
+    # why the tour's program does not run this step (a branch it does not take: DeepSpeed
+    # on a CPU): ``check --run`` expects it not to run, and says so when it does
+    not_run: str | None = None
 
     def focus_line(self, region: int) -> int:
         """The file's line of region ``region`` (0-based), else the step's."""
