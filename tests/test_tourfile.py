@@ -192,6 +192,13 @@ def test_a_file_of_errors_stops_at_the_limit_inside_a_step_too() -> None:
     assert all(not isinstance(problem, TourProblems) for problem in info.value.problems)
 
 
+def test_a_tab_is_named_as_a_tab_with_its_line_and_column() -> None:
+    tab = "not valid YAML: a tab at column {}: YAML indents with spaces, never tabs"
+    assert error_of("id: tabs\ntitle: T\nsteps:\n\t- at: X\n") == f"{PATH}:4: {tab.format(1)}"
+    assert error_of("title: T\nsteps:\n  - at: X\n\tnote: y\n") == f"{PATH}:4: {tab.format(1)}"
+    assert error_of("title: T\nsteps:\n  -\tat: X\n") == f"{PATH}:3: {tab.format(4)}"
+
+
 def test_one_problem_is_raised_as_itself() -> None:
     with pytest.raises(TourError) as info:
         load("title: T\nsteps:\n  - at: A\n  - at: 12\n")

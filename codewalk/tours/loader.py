@@ -108,6 +108,14 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
     return line, problem
 
 
+def _tab_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str] | None:
+    """The line and words of a YAML error at a tab (libyaml's words do not name it)."""
+    mark = exc.problem_mark
+    if mark is None or not 0 <= mark.index < len(text) or text[mark.index] != "\t":
+        return None
+    return mark.line + 1, f"a tab at column {mark.column + 1}: YAML indents with spaces, never tabs"
+
+
 def parse_tour(text: str, path: Path) -> Tour:
     """Parse the text of a tour file; ``path`` names it in messages and gives the
     default id (its stem)."""
@@ -115,7 +123,7 @@ def parse_tour(text: str, path: Path) -> Tour:
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        line, problem = _yaml_problem(exc)
+        line, problem = _tab_problem(exc, text) or _yaml_problem(exc)
         raise where.error(line, f"not valid YAML: {problem}") from None
     except yaml.reader.ReaderError as exc:  # a control character: its line and column
         before = text[: exc.position]
