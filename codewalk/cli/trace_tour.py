@@ -24,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
         from codewalk.cli.commands.trace import nothing_ran
         from codewalk.errors import TraceError
 
-        raise TraceError(f"trace {args.trace!r} holds no call: {nothing_ran(opened.trace)}")
+        raise TraceError(
+            f"trace {args.trace!r} holds no call: {nothing_ran(opened.trace.executable, hint=False)}"
+        )
     rows = folded(opened.trace, opened.tree)
     if args.step is not None and not 1 <= args.step <= len(rows):  # as a tour refuses it
         raise TourError(f"trace {opened.trace.name!r} has steps 1-{len(rows)}; there is no step {args.step}")
