@@ -276,6 +276,33 @@ def test_a_trace_read_as_a_tour_writes_names_as_code(toy: Path, capsys: pytest.C
     assert "Called by `counting` (line " in count
 
 
+def test_a_root_called_through_a_wrapper_of_other_code_is_called_by_the_program(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The program calls ``square`` through a decorator's wrapper outside the pinned
+    packages (as ``@torch.no_grad()`` is): the call is the program's, through the wrapper;
+    a trace kept before codewalk recorded such wrappers still reads."""
+    (toy / "outside.py").write_text(
+        "import functools\n\ndef guarded(func):\n    @functools.wraps(func)\n"
+        "    def decorate(*args):\n        return func(*args)\n    return decorate\n"
+    )
+    (toy / "wrapped.py").write_text("import toypkg, outside\n\noutside.guarded(toypkg.square)(3)\n")
+    assert main(["trace", "--python", sys.executable, "--name", "w", "wrapped.py"]) == 0
+    code, out, _ = run(capsys, "tour", "--trace", "w", "--plain", "--no-color")
+    row = next(line for line in out.splitlines() if " square  " in line)
+    assert code == 0 and row.endswith("(from wrapped.py:3 <module>, through guarded.<locals>.decorate)")
+    code, out, _ = run(capsys, "tour", "--trace", "w", "--json")
+    square = next(node for node in json.loads(out)["nodes"] if node["qualname"] == "toypkg.square")
+    assert (square["call_line"], square["passed"]) == (3, ["guarded.<locals>.decorate (outside.py)"])
+    head, body = store.path_of("w").read_text().splitlines()
+    older = json.loads(body)
+    del older["passed"]
+    store.path_of("w").write_text(f"{head}\n{json.dumps(older)}\n")
+    code, out, _ = run(capsys, "tour", "--trace", "w", "--plain", "--no-color")
+    row = next(line for line in out.splitlines() if " square  " in line)
+    assert code == 0 and row.endswith("(from wrapped.py:3 <module>)")
+
+
 def test_each_function_that_ran_is_read_as_a_definition(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -421,6 +448,7 @@ DAMAGES = {  # what a damaged file says: (which line, the change)
         lambda head: head["repos"][0].__setitem__(3, "relative/dir"),
     ),
     "a wrapper names a function that is not there": (1, lambda body: body["wrappers"].append([0, 10_000])),
+    "a wrapper of other code names what is not there": (1, lambda body: body["passed"].append([1, 10_000])),
     "its summary counts another number of functions": (0, lambda head: head.__setitem__("functions", 1)),
 }
 

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 def tree_json(trace: Any, tree: Any) -> dict[str, Any]:
     """The whole tree (nothing folded) as a flat list of nodes in the order they first
     ran, each naming its parent by its place in the list (however deep the tree)."""
-    from codewalk.cli.traced import function_dict, via_text
+    from codewalk.cli.traced import function_dict, other_text, via_text
     from codewalk.traces.tree import first_call, folded
 
     nodes = [
@@ -64,6 +64,7 @@ def tree_json(trace: Any, tree: Any) -> dict[str, Any]:
             "seconds": node.seconds,
             "call_line": node.line,
             "via": via_text(trace, node.via) or None,
+            "passed": [other_text(trace, other) for passed, other in trace.passed if passed == index],
             "wraps": tree.wrapped[index] - 1 if index in tree.wrapped else None,
         }
         for index, node in enumerate(trace.nodes[1:], start=1)
