@@ -441,6 +441,25 @@ def test_check_and_tour_name_every_problem_of_a_file(
     assert err[1] == f"  {path}:3: step 1: 'at' must be a string, found a number"
 
 
+def test_a_misspelt_key_of_the_tour_hides_no_step_problem_in_check_and_tours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text("titel: T\nsteps:\n  - at: 12\n  - file: /etc/passwd\n", encoding="utf-8")
+    problems = [
+        f"{path}:1: unknown key 'titel' in the tour: did you mean 'title'?",
+        f"{path}:3: step 1: 'at' must be a string, found a number",
+        f"{path}:4: step 2: 'file' '/etc/passwd' is absolute; it must be a path inside the repository",
+    ]
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line for line in out if line.startswith("error: ")] == [f"error: {p}" for p in problems]
+    monkeypatch.setenv("CODEWALK_TOURS_PATH", str(tmp_path))
+    assert main(["tours"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"codewalk: warning: {path}: 3 problems (skipped)", *(f"  {p}" for p in problems)]
+
+
 @pytest.mark.release
 def test_plain_tour_with_a_bad_file_in_the_tours_path(
     pinned: Checkout, mixed_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

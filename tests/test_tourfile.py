@@ -150,6 +150,55 @@ def test_every_problem_of_a_file_is_named_at_once_in_line_order() -> None:
     assert "    hint: give a symbol in 'at' or a path in 'file'" in shown  # each keeps its hint
 
 
+def test_an_unknown_key_of_the_tour_hides_no_other_problem() -> None:
+    text = """
+    id: sample
+    titel: A misspelt title
+    steps:
+      - at: X
+        att: Y
+      - file: ../outside.py
+    """
+    with pytest.raises(TourProblems) as info:
+        load(text)
+    assert [problem.message for problem in info.value.problems] == [
+        f"{PATH}:2: unknown key 'titel' in the tour: did you mean 'title'?",
+        f"{PATH}:5: unknown key 'att' in step 1: did you mean 'at'?",
+        f"{PATH}:6: step 2: 'file' '../outside.py' leaves the repository ('..' is not allowed)",
+    ]  # no "missing key 'title'": the misspelt key said it
+
+
+def test_a_missing_key_is_named_beside_an_unknown_one_it_is_not_close_to() -> None:
+    with pytest.raises(TourProblems) as info:
+        load("author: me\nsteps: not a list\n")
+    assert [problem.message for problem in info.value.problems] == [
+        f"{PATH}:1: unknown key 'author' in the tour",
+        f"{PATH}:1: missing key 'title'",
+        f"{PATH}:2: 'steps' must be a list, found a string",
+    ]
+
+
+def test_a_key_given_twice_hides_no_other_problem_of_its_step() -> None:
+    with pytest.raises(TourProblems) as info:
+        load("title: T\nsteps:\n  - at: X\n    at: Y\n    focus: /[unclosed/\n")
+    assert [problem.line for problem in info.value.problems] == [4, 5]
+
+
+def test_a_file_of_errors_stops_at_the_limit_inside_a_step_too() -> None:
+    keys = "".join(f"    bogus{n}: x\n" for n in range(MAX_PROBLEMS * 2))
+    with pytest.raises(TourProblems) as info:
+        load(f"title: T\nsteps:\n  - at: X\n{keys}")
+    assert len(info.value.problems) == MAX_PROBLEMS
+    assert all(not isinstance(problem, TourProblems) for problem in info.value.problems)
+
+
+def test_a_tab_is_named_as_a_tab_with_its_line_and_column() -> None:
+    tab = "not valid YAML: a tab at column {}: YAML indents with spaces, never tabs"
+    assert error_of("id: tabs\ntitle: T\nsteps:\n\t- at: X\n") == f"{PATH}:4: {tab.format(1)}"
+    assert error_of("title: T\nsteps:\n  - at: X\n\tnote: y\n") == f"{PATH}:4: {tab.format(1)}"
+    assert error_of("title: T\nsteps:\n  -\tat: X\n") == f"{PATH}:3: {tab.format(4)}"
+
+
 def test_one_problem_is_raised_as_itself() -> None:
     with pytest.raises(TourError) as info:
         load("title: T\nsteps:\n  - at: A\n  - at: 12\n")

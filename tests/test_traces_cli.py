@@ -139,15 +139,51 @@ def test_sigterm_to_trace_ends_the_program_and_leaves_no_scratch(toy: Path, tmp_
             os.kill(program, signal.SIGKILL)
 
 
-def test_a_trace_where_nothing_pinned_ran_says_so(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_run_where_nothing_pinned_ran_keeps_no_trace_and_says_so(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (toy / "idle.py").write_text("print('nothing of toypkg')\n")
-    assert main(["trace", "--python", sys.executable, "--name", "idle", "idle.py"]) == 0
-    said = capsys.readouterr().err
-    assert "nothing of the pinned packages ran in " in said and "read it:" not in said
+    assert main(["trace", "--python", sys.executable, "--name", "idle", "idle.py"]) == 2
+    said = capsys.readouterr().err.splitlines()
+    assert said == [f"codewalk: no trace kept: nothing of the pinned packages ran in {sys.executable}"]
+    assert not store.path_of("idle").exists()
+
+
+def test_a_program_that_fails_at_import_is_said_first_and_the_python_only_when_it_lacks_the_pins(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "m", "-m", "nonexistent_mod_zz")
+    said = [line for line in err.splitlines() if line.startswith("codewalk: ")]
+    assert code == 1 and said == [
+        "codewalk: the program raised with status 1 (ImportError: No module named nonexistent_mod_zz)",
+        f"codewalk: no trace kept: nothing of the pinned packages ran in {sys.executable}",
+    ]  # toypkg is importable there: the Python is the right one
+    away = toy / "away"  # a script's directory is its path: toypkg cannot be imported from here
+    away.mkdir()
+    (away / "away.py").write_text("import toypkg\n")
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "a", "away/away.py")
+    said = [line for line in err.splitlines() if line.startswith("codewalk: ")]
+    assert code == 1 and said[0].startswith("codewalk: the program raised with status 1 (ModuleNotFoundError")
+    assert said[1] == (
+        f"codewalk: no trace kept: nothing of the pinned packages ran in {sys.executable}, and none of "
+        "them is installed there: is it the Python that has them? (--python PY names another)"
+    )
+    assert not store.path_of("m").exists() and not store.path_of("a").exists()
+
+
+def test_a_kept_trace_that_holds_no_call_is_not_shown(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A trace with no call (kept by an earlier codewalk) has nothing to show."""
+    traced(capsys)
+    kept = store.load("toy")
+    empty = kept._replace(name="idle", repos=(), functions=(), nodes=kept.nodes[:1], lines=(), wrappers=())
+    store.path_of("idle").write_text(store.encode(empty), encoding="utf-8")
     for shown in ("--plain", "--no-color"):  # as text, and in the terminal UI (were there one)
         code, out, err = run(capsys, "tour", "--trace", "idle", shown)
         assert (code, out) == (2, "")
-        assert err.startswith("codewalk: error: trace 'idle' holds no call: nothing of the pinned")
+        assert err == (
+            "codewalk: error: trace 'idle' holds no call: "
+            f"nothing of the pinned packages ran in {empty.executable}\n"
+        )
     code, out, _ = run(capsys, "tour", "--trace", "idle", "--json")
     assert code == 0 and json.loads(out)["nodes"] == []
 
@@ -238,6 +274,33 @@ def test_a_trace_read_as_a_tour_writes_names_as_code(toy: Path, capsys: pytest.C
     count = next(step.note for step in steps if step.at == "toypkg.counting.<locals>.count")
     assert count.startswith("`counting.<locals>.count` (in `toypkg`) ran **1** time here, ")
     assert "Called by `counting` (line " in count
+
+
+def test_a_root_called_through_a_wrapper_of_other_code_is_called_by_the_program(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The program calls ``square`` through a decorator's wrapper outside the pinned
+    packages (as ``@torch.no_grad()`` is): the call is the program's, through the wrapper;
+    a trace kept before codewalk recorded such wrappers still reads."""
+    (toy / "outside.py").write_text(
+        "import functools\n\ndef guarded(func):\n    @functools.wraps(func)\n"
+        "    def decorate(*args):\n        return func(*args)\n    return decorate\n"
+    )
+    (toy / "wrapped.py").write_text("import toypkg, outside\n\noutside.guarded(toypkg.square)(3)\n")
+    assert main(["trace", "--python", sys.executable, "--name", "w", "wrapped.py"]) == 0
+    code, out, _ = run(capsys, "tour", "--trace", "w", "--plain", "--no-color")
+    row = next(line for line in out.splitlines() if " square  " in line)
+    assert code == 0 and row.endswith("(from wrapped.py:3 <module>, through guarded.<locals>.decorate)")
+    code, out, _ = run(capsys, "tour", "--trace", "w", "--json")
+    square = next(node for node in json.loads(out)["nodes"] if node["qualname"] == "toypkg.square")
+    assert (square["call_line"], square["passed"]) == (3, ["guarded.<locals>.decorate (outside.py)"])
+    head, body = store.path_of("w").read_text().splitlines()
+    older = json.loads(body)
+    del older["passed"]
+    store.path_of("w").write_text(f"{head}\n{json.dumps(older)}\n")
+    code, out, _ = run(capsys, "tour", "--trace", "w", "--plain", "--no-color")
+    row = next(line for line in out.splitlines() if " square  " in line)
+    assert code == 0 and row.endswith("(from wrapped.py:3 <module>)")
 
 
 def test_each_function_that_ran_is_read_as_a_definition(
@@ -408,6 +471,7 @@ DAMAGES = {  # what a damaged file says: (which line, the change)
         lambda head: head["repos"][0].__setitem__(3, "relative/dir"),
     ),
     "a wrapper names a function that is not there": (1, lambda body: body["wrappers"].append([0, 10_000])),
+    "a wrapper of other code names what is not there": (1, lambda body: body["passed"].append([1, 10_000])),
     "its summary counts another number of functions": (0, lambda head: head.__setitem__("functions", 1)),
 }
 
@@ -507,6 +571,21 @@ def test_a_step_marked_not_run_passes_when_it_does_not_run_and_is_said_stale_whe
     code, out, _ = run(capsys, "check", "--run", "--python", sys.executable, str(tour))
     assert code == 1
     assert out.startswith("STALE   toy: 2 of 3 steps ran, 1 not run as marked (trace 'check-toy')")
+
+
+def test_check_run_never_replaces_a_good_trace_with_one_where_nothing_ran(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tour = write_tour(toy, "prog.py")
+    assert run(capsys, "check", "--run", "--python", sys.executable, str(tour))[0] == 1
+    good = store.path_of("check-toy").read_bytes()
+    (toy / "idle.py").write_text("print('nothing of toypkg')\n")
+    write_tour(toy, "idle.py")
+    code, out, _ = run(capsys, "check", "--run", "--python", sys.executable, str(tour))
+    assert code == 1 and out.splitlines() == [
+        f"FAILED  toy: no trace kept: nothing of the pinned packages ran in {sys.executable}"
+    ]  # not the verdicts of the earlier run's trace
+    assert store.path_of("check-toy").read_bytes() == good
 
 
 def test_a_step_skipped_at_the_version_that_ran_is_not_traced_not_broken(

@@ -100,6 +100,44 @@ def test_what_the_recorder_sees(python: str, tmp_path: Path) -> None:
     assert data["ended"] == "returned" and data["status"] == 0
 
 
+OUTSIDE_WRAPPERS = """
+import functools
+import toypkg
+
+def guarded(func):  # a decorator outside the pinned packages, as torch.no_grad is
+    @functools.wraps(func)
+    def decorate(*args):
+        return func(*args)
+    return decorate
+
+def later(x):  # a closure that calls what it does not hold: no wrapper
+    def go():
+        return toypkg.fib(x)
+    return go
+
+guarded(guarded(toypkg.square))(3)
+later(1)()
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_root_called_through_wrappers_of_other_code_names_the_programs_call(
+    python: str, tmp_path: Path
+) -> None:
+    done, data = record(python, tmp_path, script=OUTSIDE_WRAPPERS)
+    assert done.returncode == 0, done.stderr
+    nodes = tree(data)
+    assert nodes[("square",)] == (1, 16)  # the program's line, not the wrapper's
+    assert nodes[("fib",)] == (1, 13)  # go's line: go is the caller
+    others = data["others"]
+    names = [data["codes"][node[2]][1] if node[2] >= 0 else "" for node in data["nodes"]]
+    square, fib = names.index("square"), names.index("fib")
+    assert others[data["nodes"][square][3]][1] == "<module>"
+    assert others[data["nodes"][fib][3]][1].endswith("go")  # (a qualified name from Python 3.11)
+    passed = [(node, others[other][1].rsplit(".", 1)[-1]) for node, other in data["passed"]]
+    assert passed == [(square, "decorate"), (square, "decorate")]
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) -> None:
     done, data = record(python, tmp_path, "exit")

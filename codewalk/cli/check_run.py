@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from codewalk import locations
-from codewalk.errors import CodewalkError, TourError
+from codewalk.errors import CodewalkError, TourError, TraceError
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -116,9 +116,11 @@ def run(args: argparse.Namespace, tours: list[Tour], load_errors: list[str]) -> 
         name = check_name(f"check-{tour.id}"[:100])
         try:
             script = program_path(tour)
-            status = record_and_keep(
+            status, problem = record_and_keep(
                 name, [str(script), *tour.program[1:]], module=False, python=args.python, stdout=STDERR
             )
+            if problem:  # a trace of that name from an earlier run is not this run's
+                raise TraceError(f"no trace kept: {problem}")
             opened = open_trace(name)
         except CodewalkError as error:
             reports.append({"id": tour.id, "path": str(tour.path), "ok": False, "error": error.message})

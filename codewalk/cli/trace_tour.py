@@ -24,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
         from codewalk.cli.commands.trace import nothing_ran
         from codewalk.errors import TraceError
 
-        raise TraceError(f"trace {args.trace!r} holds no call: {nothing_ran(opened.trace)}")
+        raise TraceError(
+            f"trace {args.trace!r} holds no call: {nothing_ran(opened.trace.executable, hint=False)}"
+        )
     rows = folded(opened.trace, opened.tree)
     if args.step is not None and not 1 <= args.step <= len(rows):  # as a tour refuses it
         raise TourError(f"trace {opened.trace.name!r} has steps 1-{len(rows)}; there is no step {args.step}")
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 def tree_json(trace: Any, tree: Any) -> dict[str, Any]:
     """The whole tree (nothing folded) as a flat list of nodes in the order they first
     ran, each naming its parent by its place in the list (however deep the tree)."""
-    from codewalk.cli.traced import function_dict, via_text
+    from codewalk.cli.traced import function_dict, other_text, via_text
     from codewalk.traces.tree import first_call, folded
 
     nodes = [
@@ -62,6 +64,7 @@ def tree_json(trace: Any, tree: Any) -> dict[str, Any]:
             "seconds": node.seconds,
             "call_line": node.line,
             "via": via_text(trace, node.via) or None,
+            "passed": [other_text(trace, other) for passed, other in trace.passed if passed == index],
             "wraps": tree.wrapped[index] - 1 if index in tree.wrapped else None,
         }
         for index, node in enumerate(trace.nodes[1:], start=1)

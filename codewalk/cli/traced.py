@@ -53,16 +53,19 @@ def function_dict(function: Function) -> dict[str, Any]:
 
 
 def via_text(trace: Trace, via: int) -> str:
-    if via < 0:
-        return ""
-    other = trace.others[via]
-    filename = other.filename.replace(os.sep, "/")
+    return f"through {other_text(trace, via)}, outside the pinned packages" if via >= 0 else ""
+
+
+def other_text(trace: Trace, other: int) -> str:
+    """A frame of code outside the pinned packages: ``decorate_context (torch/utils/_contextlib.py)``."""
+    found = trace.others[other]
+    filename = found.filename.replace(os.sep, "/")
     tail = (
         filename.rpartition("site-packages/")[2]
         if "site-packages/" in filename
         else os.path.basename(filename)
     )
-    return f"through {other.name} ({tail}), outside the pinned packages"
+    return f"{found.name} ({tail})"
 
 
 # -- path A B --trace NAME ---------------------------------------------------------------

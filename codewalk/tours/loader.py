@@ -108,6 +108,14 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[int, str]:
     return line, problem
 
 
+def _tab_problem(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str] | None:
+    """The line and words of a YAML error at a tab (libyaml's words do not name it)."""
+    mark = exc.problem_mark
+    if mark is None or not 0 <= mark.index < len(text) or text[mark.index] != "\t":
+        return None
+    return mark.line + 1, f"a tab at column {mark.column + 1}: YAML indents with spaces, never tabs"
+
+
 def parse_tour(text: str, path: Path) -> Tour:
     """Parse the text of a tour file; ``path`` names it in messages and gives the
     default id (its stem)."""
@@ -115,7 +123,7 @@ def parse_tour(text: str, path: Path) -> Tour:
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
-        line, problem = _yaml_problem(exc)
+        line, problem = _tab_problem(exc, text) or _yaml_problem(exc)
         raise where.error(line, f"not valid YAML: {problem}") from None
     except yaml.reader.ReaderError as exc:  # a control character: its line and column
         before = text[: exc.position]
@@ -127,35 +135,23 @@ def parse_tour(text: str, path: Path) -> Tour:
         raise where.error(1, f"not valid YAML: {exc}") from None
     if root is None:
         raise where.error(1, "the file is empty", hint="a tour needs at least 'title' and 'steps'")
-    fields = _mapping(root, where, "the tour", TOUR_KEYS)
+    fields, meant = _mapping(root, where, "the tour", TOUR_KEYS)
     for key in ("title", "steps"):
-        if key not in fields:
-            raise where.error(
-                root.start_mark.line + 1,
-                f"missing key {key!r}",
-                hint=f"a tour needs {', '.join(repr(k) for k in ('title', 'steps'))}",
-            )
-    steps_node = fields["steps"][1]
-    if not isinstance(steps_node, yaml.SequenceNode) or steps_node.tag != "tag:yaml.org,2002:seq":
-        raise where.error(_line(steps_node), f"'steps' must be a list, found {_kind(steps_node)}")
-    if not steps_node.value:
-        raise where.error(_line(steps_node), "'steps' is empty", hint="add at least one step")
+        if key not in fields and key not in meant:  # a misspelt one was named already
+            where.each(functools.partial(_missing, key, root, where))
 
     tour_id = where.each(lambda: _tour_id(fields, path, where))
-    title = where.each(lambda: _string(fields, "title", where))
+    title = where.each(lambda: _string(fields, "title", where) if "title" in fields else None)
     summary = where.each(lambda: _string(fields, "summary", where) if "summary" in fields else "")
     repo = where.each(lambda: _string(fields, "repo", where) if "repo" in fields else None)
-    steps = [
-        where.each(functools.partial(_step, index, node, where))
-        for index, node in enumerate(steps_node.value, start=1)
-    ]
+    steps = where.each(lambda: _steps(fields["steps"][1], where) if "steps" in fields else [])
     versions = where.each(lambda: _versions(fields["versions"][1], where) if "versions" in fields else ())
     program_line = _line(fields["program"][1]) if "program" in fields else 0
     program = where.each(
         lambda: _program(_string(fields, "program", where), program_line, where) if program_line else ()
     )
     where.raise_problems()
-    assert tour_id is not None and title is not None and summary is not None
+    assert tour_id is not None and title is not None and summary is not None and steps is not None
     assert versions is not None and program is not None
     return Tour(
         id=tour_id,
@@ -168,6 +164,26 @@ def parse_tour(text: str, path: Path) -> Tour:
         program=program,
         program_line=program_line,
     )
+
+
+def _missing(key: str, root: yaml.Node, where: _Where) -> None:
+    raise where.error(
+        root.start_mark.line + 1,
+        f"missing key {key!r}",
+        hint=f"a tour needs {', '.join(repr(k) for k in ('title', 'steps'))}",
+    )
+
+
+def _steps(node: yaml.Node, where: _Where) -> list[Step | None]:
+    """The tour's steps, each checked on its own (None for one with problems)."""
+    if not isinstance(node, yaml.SequenceNode) or node.tag != "tag:yaml.org,2002:seq":
+        raise where.error(_line(node), f"'steps' must be a list, found {_kind(node)}")
+    if not node.value:
+        raise where.error(_line(node), "'steps' is empty", hint="add at least one step")
+    return [
+        where.each(functools.partial(_step, index, step, where))
+        for index, step in enumerate(node.value, start=1)
+    ]
 
 
 def _tour_id(fields: _Fields, path: Path, where: _Where) -> str:
@@ -238,6 +254,8 @@ class _Where:
         problem of a file at once. A file with very many stops at :data:`MAX_PROBLEMS`."""
         try:
             return check()
+        except TourProblems:  # the file's many problems, raised from a nested check
+            raise
         except TourError as error:
             self.problems.append(error)
             if len(self.problems) >= MAX_PROBLEMS:
@@ -269,26 +287,41 @@ def _kind(node: yaml.Node) -> str:
     return _TAG_NAMES.get(node.tag, f"a value tagged {node.tag}")
 
 
-def _mapping(node: yaml.Node, where: _Where, what: str, allowed: tuple[str, ...]) -> _Fields:
+def _mapping(node: yaml.Node, where: _Where, what: str, allowed: tuple[str, ...]) -> tuple[_Fields, set[str]]:
+    """The keys of a mapping with their nodes, and the allowed keys that a misspelt one
+    was taken for. A key that is not a name, unknown or given twice is a problem of its
+    own: the others are still read."""
     if not isinstance(node, yaml.MappingNode) or node.tag != "tag:yaml.org,2002:map":
         raise where.error(_line(node), f"{what} must be a mapping of keys, found {_kind(node)}")
     fields: _Fields = {}
+    meant: set[str] = set()
     for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR_TAG:
-            raise where.error(_line(key_node), f"keys of {what} must be names, found {_kind(key_node)}")
-        key = str(key_node.value)
-        if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.8)  # foucs, not bogus
-            raise where.error(
-                _line(key_node),
-                f"unknown key {key!r} in {what}" + (f": did you mean {close[0]!r}?" if close else ""),
-                hint=f"allowed keys: {', '.join(allowed)}",
-            )
-        if key in fields:
-            first = _line(fields[key][0])
-            raise where.error(_line(key_node), f"key {key!r} appears twice in {what} (first on line {first})")
-        fields[key] = (key_node, value_node)
-    return fields
+        key = where.each(functools.partial(_key, key_node, fields, meant, where, what, allowed))
+        if key is not None:
+            fields[key] = (key_node, value_node)
+    return fields, meant
+
+
+def _key(
+    node: yaml.Node, fields: _Fields, meant: set[str], where: _Where, what: str, allowed: tuple[str, ...]
+) -> str:
+    """The name of a key of ``what`` that is allowed and not in ``fields`` yet; a
+    misspelt one adds the key it is close to to ``meant``."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag != _STR_TAG:
+        raise where.error(_line(node), f"keys of {what} must be names, found {_kind(node)}")
+    key = str(node.value)
+    if key not in allowed:
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.8)  # foucs, not bogus
+        meant.update(close)
+        raise where.error(
+            _line(node),
+            f"unknown key {key!r} in {what}" + (f": did you mean {close[0]!r}?" if close else ""),
+            hint=f"allowed keys: {', '.join(allowed)}",
+        )
+    if key in fields:
+        first = _line(fields[key][0])
+        raise where.error(_line(node), f"key {key!r} appears twice in {what} (first on line {first})")
+    return key
 
 
 def _string(fields: _Fields, key: str, where: _Where, what: str = "") -> str:
@@ -316,7 +349,7 @@ def _string(fields: _Fields, key: str, where: _Where, what: str = "") -> str:
 
 def _step(index: int, node: yaml.Node, where: _Where) -> Step:
     what = f"step {index}"
-    fields = _mapping(node, where, what, STEP_KEYS)
+    fields, meant = _mapping(node, where, what, STEP_KEYS)
     line = _line(node)
 
     def get(key: str) -> str | None:
@@ -328,7 +361,7 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
         _refuse_controls(at, "at", _CONTROL_RE, _line(fields["at"][1]), what, where)
     if file is not None:
         _refuse_controls(file, "file", _CONTROL_RE, _line(fields["file"][1]), what, where)
-    if at is None and file is None:
+    if at is None and file is None and not meant & {"at", "file"}:
         raise where.error(
             line,
             f"{what} has neither 'at' nor 'file'",

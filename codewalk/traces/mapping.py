@@ -31,6 +31,17 @@ def packages_of(pins: Mapping[str, Pin]) -> list[tuple[str, str]]:
     return [(package, pin.release_name) for pin in pins.values() for package in pin.packages]
 
 
+def installed(raw: Mapping[str, Any]) -> bool:
+    """Whether any pinned package is installed in the interpreter that wrote the
+    recorder's output ``raw`` (found on its path, or its distribution's metadata), as it
+    said before the program ran."""
+    packages = raw.get("packages")
+    entries = packages.values() if isinstance(packages, Mapping) else ()
+    return any(
+        isinstance(entry, Mapping) and bool(entry.get("dirs") or entry.get("version")) for entry in entries
+    )
+
+
 class _Located:
     """Which pinned package directory a file that ran is in."""
 
@@ -93,6 +104,7 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         lines=tuple(tuple(sorted(lines)) for lines in lines_of),
         notes=tuple(notes),
         wrappers=tuple(sorted((a, b) for a, b in wrappers if a >= 0 and b >= 0 and a != b)),
+        passed=tuple((int(node), int(other)) for node, other in raw["passed"]),
     )
 
 

@@ -126,6 +126,9 @@ class Trace(NamedTuple):
     # (wrapper, wrapped), by function: a nested function that called the function its
     # closure holds (a decorator's wrapper and the function it wraps), as the run saw it
     wrappers: tuple[tuple[int, int], ...] = ()
+    # (root node, index in ``others``): a wrapper of code outside the pinned packages that
+    # the program's call of a root went through (torch.no_grad's), outermost first
+    passed: tuple[tuple[int, int], ...] = ()
 
     @property
     def command(self) -> str:

@@ -25,6 +25,10 @@ class Recorder:
         self.closure: list[bool] = []  # by code index: a function with free variables
         self.wraps: list[tuple[int, int]] = []  # (wrapper, wrapped) code indices, as they ran
         self.checked: set[tuple[int, int]] = set()  # (caller, callee) pairs looked at for wraps
+        # (root node, index in ``others``): a wrapper of other code that the program's call
+        # of a root went through (torch.no_grad's), outermost first
+        self.passed: list[tuple[int, int]] = []
+        self.unwrapping: dict[tuple[object, object], bool] = {}  # (code, called code) -> it wraps it
         self.lines: list[set[int]] = []  # by code index
         self.others: dict[tuple[str, str, int], int] = {}  # a frame of other code -> its index
         # the tree: node 0 is the program; parallel lists, for speed
@@ -79,10 +83,11 @@ class Recorder:
                 break
             first = caller
             caller = caller.f_back
+        wrappers: list[object] = []
         if caller is None:  # a root: called from the program, or a thread's start
             parent = 0
-            back = frame.f_back  # type: ignore[attr-defined]
-            line = back.f_lineno if back is not None else 0
+            back, wrappers = self.unwrap(frame)
+            line = back.f_lineno if back is not None else 0  # type: ignore[attr-defined]
             via = self.other(back) if back is not None else -1
         else:
             running = self.running.get(id(caller))
@@ -101,8 +106,31 @@ class Recorder:
             self.via.append(via)
             self.count.append(0)
             self.seconds.append(0.0)
+            self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
         self.count[node] += 1
         return node
+
+    def unwrap(self, frame: object) -> tuple[object | None, list[object]]:
+        """The frame that called ``frame``, past the wrappers of other code it was called
+        through (a decorator's: torch.no_grad's ``decorate_context``); those, outermost
+        first. A frame of other code is a wrapper when its closure holds the function it
+        called, as :meth:`wrapping` tells one of the recorded code."""
+        called = frame.f_code  # type: ignore[attr-defined]
+        back = frame.f_back  # type: ignore[attr-defined]
+        wrappers: list[object] = []
+        while back is not None and back.f_back is not None and self.wraps_code(back, called):
+            wrappers.insert(0, back)
+            called, back = back.f_code, back.f_back
+        return back, wrappers
+
+    def wraps_code(self, frame: object, code: object) -> bool:
+        """Whether ``frame``'s closure holds the function of ``code`` (looked at once per
+        pair of codes)."""
+        own = frame.f_code  # type: ignore[attr-defined]
+        found = self.unwrapping.get((own, code))
+        if found is None:
+            found = self.unwrapping[(own, code)] = bool(own.co_freevars) and _holds(frame, code)
+        return found
 
     def wrapping(self, caller: object, outer: int, code: object, inner: int) -> None:
         """Whether recorded function ``outer``, running in frame ``caller``, called
@@ -112,18 +140,8 @@ class Recorder:
         if pair in self.checked:
             return
         self.checked.add(pair)
-        try:
-            held = caller.f_locals  # type: ignore[attr-defined]  # the free variables too
-            names = caller.f_code.co_freevars  # type: ignore[attr-defined]
-            values = [held.get(name) for name in names]
-        except Exception:  # a frame's locals that cannot be read: no wrapper known
-            return
-        for value in values:  # only functions are asked for their code: nothing else runs
-            if isinstance(value, types.MethodType):
-                value = value.__func__
-            if isinstance(value, types.FunctionType) and value.__code__ is code:
-                self.wraps.append(pair)
-                return
+        if _holds(caller, code):
+            self.wraps.append(pair)
 
     def leave(self, frame: object, now: float, suspended: bool) -> None:
         running = self.running.pop(id(frame), None)
@@ -146,7 +164,25 @@ class Recorder:
             ],
             "lines": [sorted(lines) for lines in self.lines],
             "wraps": [list(pair) for pair in self.wraps],
+            "passed": [list(pair) for pair in self.passed],
         }
+
+
+def _holds(frame: object, code: object) -> bool:
+    """Whether the closure of the function running in ``frame`` holds the function whose
+    code is ``code``: what a decorator's wrapper holds, the function it wraps."""
+    try:
+        held = frame.f_locals  # type: ignore[attr-defined]  # the free variables too
+        names = frame.f_code.co_freevars  # type: ignore[attr-defined]
+        values = [held.get(name) for name in names]
+    except Exception:  # a frame's locals that cannot be read: no wrapper known
+        return False
+    for value in values:  # only functions are asked for their code: nothing else runs
+        if isinstance(value, types.MethodType):
+            value = value.__func__
+        if isinstance(value, types.FunctionType) and value.__code__ is code:
+            return True
+    return False
 
 
 # -- the engine before 3.12: sys.settrace ------------------------------------------------

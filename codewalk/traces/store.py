@@ -152,6 +152,7 @@ def encode(trace: Trace) -> str:
         "lines": [list(lines) for lines in trace.lines],
         "notes": list(trace.notes),
         "wrappers": [list(pair) for pair in trace.wrappers],
+        "passed": [list(pair) for pair in trace.passed],
     }
     lines = (json.dumps(part, separators=(",", ":"), ensure_ascii=False) for part in (header, body))
     return "".join(f"{line}\n" for line in lines)
@@ -244,6 +245,8 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
     if len(lines) != len(functions):
         raise ValueError("the lines do not match the functions")
     wrappers = tuple(_pair(pair, len(functions)) for pair in body["wrappers"])
+    # (a trace kept by an earlier codewalk has none: its roots name the wrapper as their caller)
+    passed = tuple(_passed(pair, len(nodes), len(others)) for pair in body.get("passed", []))
     said = {key: value for key, value in summary._asdict().items() if key not in ("functions", "calls")}
     return Trace(
         **said,  # what the summary line says: name, program, python, engine, how it ended, repos
@@ -255,6 +258,7 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
         lines=lines,
         notes=tuple(_typed(n, str, "note") for n in body["notes"]),
         wrappers=wrappers,
+        passed=passed,
     )
 
 
@@ -269,6 +273,13 @@ def _pair(pair: list[Any], functions: int) -> tuple[int, int]:
     if not (0 <= wrapper < functions and 0 <= wrapped < functions):
         raise ValueError("a wrapper names a function that is not there")
     return wrapper, wrapped
+
+
+def _passed(pair: list[Any], nodes: int, others: int) -> tuple[int, int]:
+    node, other = _ints(pair, "wrapper")
+    if not (0 < node < nodes and 0 <= other < others):
+        raise ValueError("a wrapper of other code names what is not there")
+    return node, other
 
 
 def _nodes(raw: list[Any], functions: int, others: int) -> tuple[Node, ...]:

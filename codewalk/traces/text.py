@@ -32,10 +32,12 @@ def where_called(trace: Trace, node: Node, name: Callable[[str], str] = str) -> 
 
 def where_shown(trace: Trace, shown: Shown, name: Callable[[str], str] = str) -> str:
     """Where the call of a function read through its wrappers came from, and each
-    wrapper it went through: ``line 172, through can_return_tuple.<locals>.wrapper``."""
-    wrappers = (trace.functions[trace.nodes[node].function].short for node in shown.through)
+    wrapper it went through: ``line 172, through can_return_tuple.<locals>.wrapper``
+    (first those of code outside the pinned packages, for a call of the program)."""
+    outside = (trace.others[other].name for node, other in trace.passed if node == shown.call)
+    inside = (trace.functions[trace.nodes[node].function].short for node in shown.through)
     where = where_called(trace, trace.nodes[shown.call], name)
-    return ", ".join([where, *(f"through {name(wrapper)}" for wrapper in wrappers)])
+    return ", ".join([where, *(f"through {name(wrapper)}" for wrapper in [*outside, *inside])])
 
 
 def node_label(trace: Trace, shown: Shown, hidden: int = 0) -> str:

@@ -27,7 +27,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Exit 0 when the listing could be made, also when some files did not load: those
-    are warned about on stderr, one line each (``codewalk check`` fails on them)."""
+    are warned about on stderr, one line each, and one more for each problem of a file
+    with several (``codewalk check`` fails on them)."""
     import sys
 
     from codewalk.cli.common import dump
@@ -37,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     tours, problems = scan_tours(args.tours_dir)
     for problem in problems:
         print(visible(f"codewalk: warning: {problem.message} (skipped)"), file=sys.stderr)
+        for each in problem.problems if len(problem.problems) > 1 else ():
+            print(visible(f"  {each.message}"), file=sys.stderr)
     if args.json:
         data = [
             {"id": t.id, "title": t.title, "steps": len(t.steps), "repo": t.repo, "path": str(t.path)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any, NamedTuple
 
 from codewalk.visible import visible
 
@@ -47,7 +47,12 @@ def run(args: argparse.Namespace) -> int:
         raise TraceError(f"a trace named {name!r} exists", hint="--force replaces it, --name names another")
     return record_and_keep(
         name, program, module=bool(args.module), python=args.python, replace=args.force
-    )
+    ).status
+
+
+class Kept(NamedTuple):
+    status: int  # the program's exit status (2 in its place when it ended well and nothing was kept)
+    problem: str  # why no trace was kept; "" when it was
 
 
 def record_and_keep(
@@ -58,13 +63,16 @@ def record_and_keep(
     python: str | None,
     stdout: Any = None,
     replace: bool = True,
-) -> int:
+) -> Kept:
     """Run ``program`` under the recorder, keep its trace as ``name`` (not over a trace of
     that name kept meanwhile, unless ``replace``); the program's status (its output on
-    ``stdout``, default codewalk's own)."""
+    ``stdout``, default codewalk's own), and why no trace was kept. A run in which
+    nothing of the pinned packages ran is not kept: there would be nothing to read, and it
+    would replace a trace that has."""
     from codewalk.errors import TraceError
     from codewalk.files import write_atomically
     from codewalk.traces import store
+    from codewalk.traces.mapping import installed
     from codewalk.traces.run import record
 
     pins = _pins()
@@ -72,8 +80,13 @@ def record_and_keep(
     ran = record(interpreter, _packages(pins), program, module=module, stdout=stdout)
     if ran.record is None:
         print(visible(f"codewalk: no trace: {ran.problem}"), file=sys.stderr)
-        return ran.status or 2
+        return Kept(ran.status or 2, ran.problem)
     trace = _map(ran.record, pins, name)
+    if not trace.functions:
+        problem = nothing_ran(trace.executable, hint=not installed(ran.record))
+        for line in [*_ending(trace), *trace.notes, f"no trace kept: {problem}"]:
+            print(visible(f"codewalk: {line}"), file=sys.stderr)
+        return Kept(ran.status or 2, problem)
     try:
         store.path_of(name).parent.mkdir(parents=True, exist_ok=True)
         write_atomically(store.path_of(name), store.encode(trace), replace=replace)
@@ -86,7 +99,7 @@ def record_and_keep(
         raise TraceError(f"cannot keep the trace {name!r}: {error.strerror or error}") from None
     for line in summary(trace):
         print(visible(f"codewalk: {line}"), file=sys.stderr)
-    return ran.status
+    return Kept(ran.status, "")
 
 
 def summary(trace: Any) -> list[str]:
@@ -100,24 +113,29 @@ def summary(trace: Any) -> list[str]:
         if repo.why:
             lines.append(f"{repo.repo} is read from the installed copy at {repo.root}: {repo.why}")
     lines.extend(trace.notes)
-    if not trace.functions:
-        lines.append(nothing_ran(trace))
-    if trace.ended != "returned" or trace.status:
-        how = {"exception": "raised", "interrupted": "was interrupted", "exit": "exited"}.get(
-            trace.ended, "ended"
-        )
-        error = f" ({trace.error.splitlines()[0]})" if trace.error else ""
-        lines.append(
-            f"the program {how} with status {trace.status}{error}: the trace holds what ran until then"
-        )
-    if trace.functions:  # else there is nothing to read: the line above says why
-        lines.append(f"read it: codewalk tour --trace {trace.name}")
+    lines.extend(f"{ending}: the trace holds what ran until then" for ending in _ending(trace))
+    lines.append(f"read it: codewalk tour --trace {trace.name}")
     return lines
 
 
-def nothing_ran(trace: Any) -> str:
+def _ending(trace: Any) -> list[str]:
+    """How the program ended, when it did not return with status 0 (none or one line)."""
+    if trace.ended == "returned" and not trace.status:
+        return []
+    how = {"exception": "raised", "interrupted": "was interrupted", "exit": "exited"}.get(
+        trace.ended, "ended"
+    )
+    error = f" ({trace.error.splitlines()[0]})" if trace.error else ""
+    return [f"the program {how} with status {trace.status}{error}"]
+
+
+def nothing_ran(executable: str, *, hint: bool) -> str:
+    """Nothing of the pinned packages ran in ``executable``; with ``hint`` (none of them
+    is installed there), whether it is the Python meant."""
+    if not hint:
+        return f"nothing of the pinned packages ran in {executable}"
     return (
-        f"nothing of the pinned packages ran in {trace.executable}: "
+        f"nothing of the pinned packages ran in {executable}, and none of them is installed there: "
         "is it the Python that has them? (--python PY names another)"
     )
 
