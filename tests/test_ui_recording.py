@@ -4,15 +4,18 @@ a tour file's comments kept through an edit; the file the recording never writes
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Input, Markdown, Static
 from textual.widgets._toast import Toast
 from ui_fakes import make_session, make_tour, run_async, settle
 
+from codewalk.errors import CodewalkError
 from codewalk.tours.loader import parse_tour
-from codewalk.tours.model import Tour
+from codewalk.tours.model import ResolvedStep, Tour
 from codewalk.tours.recording import draft_of, new_draft
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
@@ -485,3 +488,72 @@ async def test_help_in_the_recorder_lists_its_keys_and_q_says_whole_what_again_d
         toast = app.screen.query_one(Toast)
         lines = toast.render_lines(toast.region.reset_offset)
         assert " ".join("".join(s.text for s in line).strip(" ▌") for line in lines).split() == said.split()
+
+
+def note_source(app: CodewalkApp) -> str:
+    return app.screen.query_one("#note-markdown", Markdown).source
+
+
+def problem_shown(app: CodewalkApp) -> str | None:
+    """The problem shown in place of the code (None: the code is shown)."""
+    problem = app.screen.query_one(StepProblem)
+    if code(app).display or not problem.has_class("-shown"):
+        return None
+    return str(problem.render())
+
+
+@run_async
+async def test_a_step_that_does_not_resolve_shows_why_in_place_of_the_code(tmp_path: Path) -> None:
+    """Never the code of the step shown before it, nor the intro, nor (a moment later) the
+    note of a step passed on the way."""
+    tour = make_tour()  # its step 3 names nothing
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        app.screen._select(3)
+        await settle(pilot)
+        assert code(app).source is not None and code(app).source.path == "pkg/use.py"
+        await pilot.press("p")
+        await settle(pilot)
+        shown = problem_shown(app)
+        assert shown is not None and "Step 3 does not resolve" in shown and "'Nowhere' names nothing" in shown
+        assert note_source(app).startswith("## A missing step")
+        assert not any("does not resolve" in n for n in notes(app))  # in place, not a toast
+        await pilot.press("p")
+        await settle(pilot)
+        assert problem_shown(app) is None and code(app).source.path == "pkg/base.py"
+        await pilot.press("n")
+        await settle(pilot)
+        assert problem_shown(app) is not None  # known: at once
+
+
+
+@run_async
+async def test_a_first_step_that_does_not_resolve_says_so_on_opening(tmp_path: Path) -> None:
+    tour = make_tour()
+    tour = replace(tour, steps=(tour.steps[2], *tour.steps[:2]))
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        shown = problem_shown(app)
+        assert shown is not None and "does not resolve" in shown and "Recording a tour" not in shown
+
+
+@run_async
+async def test_a_step_whose_resolution_fails_says_so_in_place_of_the_code(tmp_path: Path) -> None:
+    tour = make_tour()
+    session = make_session(tour=tour)
+
+    def failing(repos: object) -> Callable[[int], ResolvedStep]:
+        def resolve(index: int) -> ResolvedStep:
+            raise CodewalkError("the index is gone")
+
+        return resolve
+
+    session = replace(session, resolver=failing)
+    app = make_app(session, recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        shown = problem_shown(app)
+        assert shown is not None and "could not be resolved" in shown and "the index is gone" in shown
+        assert "cannot resolve it: the index is gone" in notes(app)

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 
 from codewalk.errors import CodewalkError
+from codewalk.tours.model import ResolvedStep
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
@@ -130,6 +131,26 @@ class Places(LookupActions):
             )
             return
         self.app.call_from_thread(then)
+
+    def show_problem(self, resolved: ResolvedStep) -> None:
+        """In place of the code: why the step ``resolved`` does not resolve (or is skipped)."""
+        self._remember_position()
+        self.close_version()
+        self.code.display = False
+        self.query_one(StepProblem).show_problem(resolved)
+        self.show_repo(resolved.repo, resolved.version)
+        self.location = None
+
+    def say_if_guessed(self, resolved: ResolvedStep) -> None:
+        """An ambiguous step shows one of its candidates: which, and why it is in doubt."""
+        if resolved.status == "ambiguous" and resolved.target is not None:
+            shown = resolved.target.qualname
+            self.notify(
+                f"step {resolved.step.index} is ambiguous, showing {shown}: {resolved.error}",
+                markup=False,
+                severity="warning",
+                timeout=12,
+            )
 
     def close_version(self) -> None:
         """Put the code back in place of another version's diff (the tour screen's)."""

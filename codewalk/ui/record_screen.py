@@ -25,6 +25,7 @@ from textual.widgets import Footer, OptionList
 
 from codewalk.errors import TourError, TourFileTaken
 from codewalk.tours.loader import parse_tour
+from codewalk.tours.model import ResolvedStep
 from codewalk.tours.recording import Draft, DraftStep, Spot, step_at
 from codewalk.tours.saving import beside, write_tour
 from codewalk.ui.calls_panel import CallsPanel
@@ -99,6 +100,8 @@ class RecordScreen(Columns):
         # what the last check said of each step (by key), with what it checked of the step:
         # a mark stands while the step is unchanged
         self._checked: dict[int, tuple[Checked, str]] = {}
+        # the steps read from the tour that do not resolve (by key): shown again at once
+        self._unresolved: dict[int, ResolvedStep] = {}
         self.off_tour = True  # every place is the reader's own: no step to return to
 
     def compose(self) -> ComposeResult:
@@ -172,11 +175,18 @@ class RecordScreen(Columns):
             self._select(event.option_index)
 
     def _show_place(self, index: int) -> None:
-        """Show the code of step ``index``: where it was recorded, else where it resolves."""
+        """Show the code of step ``index``: where it was recorded, else where it resolves,
+        else (a step read from the tour that does not resolve) why, in place of the code."""
         step = self.draft.steps[index]
+        unresolved = self._unresolved.get(step.key)
         if step.spot is not None:
             self._open(_location(step.spot))
+        elif unresolved is not None:
+            self.show_problem(unresolved)
         elif step.tour_step is not None:
+            self.code.display = False  # never the code of the step shown before
+            repo = step.repo or self.draft.repo or self.here_repo
+            self.query_one(StepProblem).show_resolving(step.anchor, repo)
             self._resolve_place(step.key, step.tour_step)
 
     @work(thread=True, exit_on_error=False, group="resolve")
@@ -185,25 +195,37 @@ class RecordScreen(Columns):
         try:
             resolved = self.session.resolve(tour_step)
         except Exception as error:
-            self.app.call_from_thread(
-                self.notify, f"cannot resolve it: {error}", severity="error", markup=False
-            )
+            self.app.call_from_thread(self._not_placed, key, error)
             return
-        where = step_location(resolved)
-        self.app.call_from_thread(self._placed, key, where, resolved.error)
+        self.app.call_from_thread(self._placed, key, resolved)
 
-    def _placed(self, key: int, where: Location | None, error: str | None) -> None:
+    def _selected_key(self) -> int | None:
+        return self.draft.steps[self.selected].key if self.selected is not None else None
+
+    def _not_placed(self, key: int, error: Exception) -> None:
+        self.notify(f"cannot resolve it: {error}", severity="error", markup=False)
+        if self._selected_key() == key:
+            text = str(error).replace("[", r"\[")
+            self.query_one(StepProblem).show_message(f"[b red]This step could not be resolved[/]\n\n{text}")
+
+    def _placed(self, key: int, resolved: ResolvedStep) -> None:
+        """Step ``key`` as it resolved: where it is, kept as its place; or why it does not
+        resolve, shown in place of the code while it is the step selected."""
         steps = list(self.draft.steps)
         found = [n for n, step in enumerate(steps) if step.key == key]
         if not found:
             return
+        where = step_location(resolved)
         if where is None:
-            self.notify(f"this step does not resolve: {error}", severity="warning", markup=False)
+            self._unresolved[key] = resolved
+            if self.selected == found[0]:
+                self.show_problem(resolved)
             return
         spot = Spot(where.repo, where.path, where.line, where.span or (where.line, where.line), where.regions)
         steps[found[0]] = replace(steps[found[0]], spot=spot)
         self.draft = replace(self.draft, steps=tuple(steps))
         if self.selected == found[0]:
+            self.say_if_guessed(resolved)
             self._open(_location(spot))
 
     # -- editing -----------------------------------------------------------------------
