@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input, Markdown, Static
 from textual.widgets._toast import Toast
 from ui_fakes import make_session, make_tour, run_async, settle
@@ -526,6 +527,15 @@ async def test_a_step_that_does_not_resolve_shows_why_in_place_of_the_code(tmp_p
         await settle(pilot)
         assert problem_shown(app) is not None  # known: at once
 
+        for key in "nppp":  # typed quicker than the list's own messages go round
+            app.post_message(events.Key(key, key))
+        await settle(pilot)
+        for _ in range(5):
+            await pilot.pause(0.05)
+        assert app.screen.selected == 0 and note_source(app).startswith("## The model")
+        await pilot.click("#record-steps", offset=(4, 1))  # a click on step 2 selects it
+        await settle(pilot)
+        assert app.screen.selected == 1 and note_source(app).startswith("## Building layers")
 
 
 @run_async

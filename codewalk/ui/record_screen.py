@@ -169,7 +169,10 @@ class RecordScreen(Columns):
         if self.selected is not None:
             self._select(self.selected + by)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """A step clicked in the list. (Not each step the list highlights: it highlights
+        the step the keys select, and its messages, queued behind keys typed quickly,
+        selected their steps again, each one's highlight the next's, without end.)"""
         if isinstance(event.option_list.parent, RecordPanel) and event.option_index != self.selected:
             event.stop()
             self._select(event.option_index)
