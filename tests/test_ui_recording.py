@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import Input, Markdown, Static
+from textual.widgets import Input, Label, Markdown, Static
 from textual.widgets._toast import Toast
 from ui_fakes import make_session, make_tour, run_async, settle
 
@@ -22,6 +22,7 @@ from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.columns import NARROW, SLIM, SLIM_LIST
 from codewalk.ui.confirm import Confirm
+from codewalk.ui.header import TourHeader
 from codewalk.ui.help import RECORD_KEYS, HelpScreen
 from codewalk.ui.note import NoteView
 from codewalk.ui.note_editor import NoteEditor
@@ -567,3 +568,33 @@ async def test_a_step_whose_resolution_fails_says_so_in_place_of_the_code(tmp_pa
         shown = problem_shown(app)
         assert shown is not None and "could not be resolved" in shown and "the index is gone" in shown
         assert "cannot resolve it: the index is gone" in notes(app)
+
+
+@run_async
+async def test_at_80_columns_the_recorder_says_its_file_its_steps_and_the_key_that_shows_them(
+    tmp_path: Path,
+) -> None:
+    """The steps column (the file, the steps) is hidden under SLIM columns: the header
+    names the file (its name first) and the step count, and the intro and the footer say
+    ``s``; every key of the footer fits, and so do the note editor's."""
+    from textual.widgets._footer import FooterKey
+
+    path = tmp_path / "tours" / "narrow.yaml"
+    app = make_app(make_session(tour=empty_tour(path)), recording=(new_draft("narrow", path, "pkg"), None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "s shows or hides the steps column" in str(app.screen.query_one(StepProblem).render())
+        keys = {key.key: key for key in app.screen.query(FooterKey)}
+        assert keys["s"].description == "Steps"
+        assert all(key.region.right <= 80 and key.region.width > 0 for key in keys.values())
+        await go_to(pilot, "build")
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen.query_one(TourHeader).text.startswith(f"● narrow.yaml in {tmp_path / 'tours'}")
+        assert "step 1/1" in app.screen.query_one(TourHeader).text
+
+        await pilot.press("e")
+        await settle(pilot)
+        said = app.screen.query_one("#editor-keys", Label)
+        assert str(said.render()) == "ctrl+s: keep   escape: drop   tab: title / note"
+        assert said.region.width >= len("ctrl+s: keep   escape: drop   tab: title / note")

@@ -11,6 +11,7 @@ new file that nothing has taken meanwhile (:mod:`codewalk.tours.saving`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -48,7 +49,9 @@ HINT = (
     "[b]ctrl+p[/b] finds a symbol (in any pinned repository), [b]g[/b] goes to the definition of the "
     "name at the cursor, [b]b[/b] comes back.\n\n"
     "[b]a[/b] adds a step at the cursor: on the symbol around it, lit on its statement (or on the "
-    "lines chosen with shift+↑ / shift+↓). [b]e[/b] writes its note, [b]w[/b] writes the tour."
+    "lines chosen with shift+↑ / shift+↓). [b]e[/b] writes its note, [b]w[/b] writes the tour.\n\n"
+    "[b]s[/b] shows or hides the steps column: the file the tour is written to, its steps and "
+    "what the check after [b]w[/b] says of each."
 )
 
 Checked = tuple[str | None, str | None, tuple[str, ...], str | None, str]  # what a check read of a step
@@ -62,13 +65,16 @@ class RecordScreen(Columns):
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SymbolProvider}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add_step", "Add step"),
+        Binding("a", "add_step", "Add"),  # a step: the intro says so (80 columns hold the footer)
         Binding("e", "edit_note", "Note"),
         Binding("E", "edit_tour", "Tour title", show=False),
-        Binding("left_square_bracket", "move(-1)", "Up"),
-        Binding("right_square_bracket", "move(1)", "Down"),
+        # [ ] are said in the steps column, where the order they change is seen: the
+        # footer keeps its room for s, which shows that column on a slim terminal
+        Binding("left_square_bracket", "move(-1)", "Up", show=False),
+        Binding("right_square_bracket", "move(1)", "Down", show=False),
         Binding("D", "delete_step", "Delete"),
         Binding("w", "write", "Write"),
+        Binding("s", "toggle_steps", "Steps"),
         Binding("n", "select(1)", "Next", show=False),
         Binding("p", "select(-1)", "Prev", show=False),
         Binding("g", "goto_definition", "Def"),
@@ -132,7 +138,9 @@ class RecordScreen(Columns):
         draft = self.draft
         total = len(draft.steps)
         number = self.selected + 1 if self.selected is not None else 0
-        self.query_one(TourHeader).show(f"recording: {draft.title}", number, total)
+        # the file, not the title: on a slim terminal the steps column that says it is hidden;
+        # ● as the column's "● recording" (the words would take the room of the folder)
+        self.query_one(TourHeader).show(f"● {file_named(draft.path)}", number, total)
         if self.on_disk is None:
             state = "new: w writes it"
         elif not self.saved:
@@ -427,6 +435,16 @@ class RecordScreen(Columns):
             return
         if len(self.app.screen_stack) > 2 and self._may_leave():
             self.dismiss()
+
+
+def file_named(path: Path) -> str:
+    """The tour's file, its name first (what a short header keeps when it cuts the
+    line), then its folder as the reader names it (from the working directory when it
+    is under it)."""
+    folder = path.parent
+    with contextlib.suppress(ValueError):
+        folder = folder.relative_to(Path.cwd())
+    return path.name if folder == Path() else f"{path.name} in {folder}"
 
 
 def _checked_part(step: DraftStep) -> Checked:
