@@ -519,6 +519,7 @@ async def test_a_step_that_does_not_resolve_shows_why_in_place_of_the_code(tmp_p
         await settle(pilot)
         shown = problem_shown(app)
         assert shown is not None and "Step 3 does not resolve" in shown and "'Nowhere' names nothing" in shown
+        assert "n / p: next / previous step" in shown and "v: " not in shown  # no v in the recorder
         assert note_source(app).startswith("## A missing step")
         assert not any("does not resolve" in n for n in notes(app))  # in place, not a toast
         await pilot.press("p")

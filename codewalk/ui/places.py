@@ -27,7 +27,7 @@ from codewalk.ui.history import JumpHistory, Location
 from codewalk.ui.lookups import LookupActions
 from codewalk.ui.outside import link_to, open_editor
 from codewalk.ui.ports import Target
-from codewalk.ui.problem import StepProblem
+from codewalk.ui.problem import TOUR_KEYS, StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import RepoInfo
 from codewalk.ui.words import name_col
@@ -47,6 +47,8 @@ def code_column(*in_place: Widget) -> ComposeResult:
 
 class Places(LookupActions):
     """Opening places, jumping, history; the header's repo@version."""
+
+    PROBLEM_KEYS = TOUR_KEYS  # the keys said under a step that does not resolve
 
     def __init__(self) -> None:
         super().__init__()
@@ -137,7 +139,7 @@ class Places(LookupActions):
         self._remember_position()
         self.close_version()
         self.code.display = False
-        self.query_one(StepProblem).show_problem(resolved)
+        self.query_one(StepProblem).show_problem(resolved, self.PROBLEM_KEYS)
         self.show_repo(resolved.repo, resolved.version)
         self.location = None
 

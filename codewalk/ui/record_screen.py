@@ -63,6 +63,7 @@ class RecordScreen(Columns):
     """
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SymbolProvider}
+    PROBLEM_KEYS = "n / p: next / previous step   ctrl+p: search a symbol"  # no v here
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_step", "Add"),  # a step: the intro says so (80 columns hold the footer)
