@@ -4,20 +4,25 @@ a tour file's comments kept through an edit; the file the recording never writes
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, Static
+from textual import events
+from textual.widgets import Input, Label, Markdown, Static
 from textual.widgets._toast import Toast
 from ui_fakes import make_session, make_tour, run_async, settle
 
+from codewalk.errors import CodewalkError
 from codewalk.tours.loader import parse_tour
-from codewalk.tours.model import Tour
+from codewalk.tours.model import ResolvedStep, Tour
 from codewalk.tours.recording import draft_of, new_draft
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.columns import NARROW, SLIM, SLIM_LIST
 from codewalk.ui.confirm import Confirm
+from codewalk.ui.header import TourHeader
 from codewalk.ui.help import RECORD_KEYS, HelpScreen
 from codewalk.ui.note import NoteView
 from codewalk.ui.note_editor import NoteEditor
@@ -485,3 +490,112 @@ async def test_help_in_the_recorder_lists_its_keys_and_q_says_whole_what_again_d
         toast = app.screen.query_one(Toast)
         lines = toast.render_lines(toast.region.reset_offset)
         assert " ".join("".join(s.text for s in line).strip(" ▌") for line in lines).split() == said.split()
+
+
+def note_source(app: CodewalkApp) -> str:
+    return app.screen.query_one("#note-markdown", Markdown).source
+
+
+def problem_shown(app: CodewalkApp) -> str | None:
+    """The problem shown in place of the code (None: the code is shown)."""
+    problem = app.screen.query_one(StepProblem)
+    if code(app).display or not problem.has_class("-shown"):
+        return None
+    return str(problem.render())
+
+
+@run_async
+async def test_a_step_that_does_not_resolve_shows_why_in_place_of_the_code(tmp_path: Path) -> None:
+    """Never the code of the step shown before it, nor the intro, nor (a moment later) the
+    note of a step passed on the way."""
+    tour = make_tour()  # its step 3 names nothing
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        app.screen._select(3)
+        await settle(pilot)
+        assert code(app).source is not None and code(app).source.path == "pkg/use.py"
+        await pilot.press("p")
+        await settle(pilot)
+        shown = problem_shown(app)
+        assert shown is not None and "Step 3 does not resolve" in shown and "'Nowhere' names nothing" in shown
+        assert "n / p: next / previous step" in shown and "v: " not in shown  # no v in the recorder
+        assert note_source(app).startswith("## A missing step")
+        assert not any("does not resolve" in n for n in notes(app))  # in place, not a toast
+        await pilot.press("p")
+        await settle(pilot)
+        assert problem_shown(app) is None and code(app).source.path == "pkg/base.py"
+        await pilot.press("n")
+        await settle(pilot)
+        assert problem_shown(app) is not None  # known: at once
+
+        for key in "nppp":  # typed quicker than the list's own messages go round
+            app.post_message(events.Key(key, key))
+        await settle(pilot)
+        for _ in range(5):
+            await pilot.pause(0.05)
+        assert app.screen.selected == 0 and note_source(app).startswith("## The model")
+        await pilot.click("#record-steps", offset=(4, 1))  # a click on step 2 selects it
+        await settle(pilot)
+        assert app.screen.selected == 1 and note_source(app).startswith("## Building layers")
+
+
+@run_async
+async def test_a_first_step_that_does_not_resolve_says_so_on_opening(tmp_path: Path) -> None:
+    tour = make_tour()
+    tour = replace(tour, steps=(tour.steps[2], *tour.steps[:2]))
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        shown = problem_shown(app)
+        assert shown is not None and "does not resolve" in shown and "Recording a tour" not in shown
+
+
+@run_async
+async def test_a_step_whose_resolution_fails_says_so_in_place_of_the_code(tmp_path: Path) -> None:
+    tour = make_tour()
+    session = make_session(tour=tour)
+
+    def failing(repos: object) -> Callable[[int], ResolvedStep]:
+        def resolve(index: int) -> ResolvedStep:
+            raise CodewalkError("the index is gone")
+
+        return resolve
+
+    session = replace(session, resolver=failing)
+    app = make_app(session, recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        shown = problem_shown(app)
+        assert shown is not None and "could not be resolved" in shown and "the index is gone" in shown
+        assert "cannot resolve it: the index is gone" in notes(app)
+
+
+@run_async
+async def test_at_80_columns_the_recorder_says_its_file_its_steps_and_the_key_that_shows_them(
+    tmp_path: Path,
+) -> None:
+    """The steps column (the file, the steps) is hidden under SLIM columns: the header
+    names the file (its name first) and the step count, and the intro and the footer say
+    ``s``; every key of the footer fits, and so do the note editor's."""
+    from textual.widgets._footer import FooterKey
+
+    path = tmp_path / "tours" / "narrow.yaml"
+    app = make_app(make_session(tour=empty_tour(path)), recording=(new_draft("narrow", path, "pkg"), None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "s shows or hides the steps column" in str(app.screen.query_one(StepProblem).render())
+        keys = {key.key: key for key in app.screen.query(FooterKey)}
+        assert keys["s"].description == "Steps"
+        assert all(key.region.right <= 80 and key.region.width > 0 for key in keys.values())
+        await go_to(pilot, "build")
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen.query_one(TourHeader).text.startswith(f"● narrow.yaml in {tmp_path / 'tours'}")
+        assert "step 1/1" in app.screen.query_one(TourHeader).text
+
+        await pilot.press("e")
+        await settle(pilot)
+        said = app.screen.query_one("#editor-keys", Label)
+        assert str(said.render()) == "ctrl+s: keep   escape: drop   tab: title / note"
+        assert said.region.width >= len("ctrl+s: keep   escape: drop   tab: title / note")

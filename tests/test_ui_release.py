@@ -124,7 +124,7 @@ async def test_palette_finds_a_symbol_of_a_pin_the_tour_does_not_read(
             await pilot.press(key)
             await settle(pilot)
         palette: Any = app.screen
-        assert type(palette).__name__ == "CommandPalette"
+        assert type(palette).__name__ == "SymbolPalette"
         hits = [str(option.prompt) for option in palette.query_one("OptionList").options]
         assert hits and hits[0].startswith("accelerate.accelerator.Accelerator.backward\naccelerate  method")
         await pilot.press("enter")
@@ -147,7 +147,7 @@ async def test_palette_search_and_references(stack_home: Path, tmp_path: Path) -
         await pilot.press(*"GenerationMixin")
         await settle(pilot)
         palette: Any = app.screen
-        assert type(palette).__name__ == "CommandPalette"
+        assert type(palette).__name__ == "SymbolPalette"
         await pilot.press("enter")  # the first hit: the real class, not the dummy
         await settle(pilot)
         assert _where(app) == (GEN_UTILS, 494, 6)  # on its name

@@ -189,6 +189,47 @@ async def test_the_palette_searches_every_pin_in_the_cache_the_tours_first() -> 
         assert hits == ["pkg.base.forward", "ext.engine.backward"]
 
 
+class SlowNavigator(FakeNavigator):
+    """pkg, whose every search waits for ``gate`` (a session's first search, seconds long)."""
+
+    def __init__(self, gate: threading.Event) -> None:
+        super().__init__("pkg")
+        self.gate = gate
+
+    def complete(self, text: str, limit: int) -> Sequence[Resolved]:
+        assert self.gate.wait(10)
+        return super().complete(text, limit)
+
+
+@run_async
+async def test_while_the_palette_searches_it_offers_no_row_of_other_text() -> None:
+    """The tour's steps (the rows before any text) are gone once text is typed: Enter
+    during the search chooses nothing, and after it the hit of the text typed."""
+    gate = threading.Event()
+    app = make_app(make_session(repos=FakeStack(lambda: SlowNavigator(gate))))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert palette_hits(app)[0].startswith("step 1: ")
+        await pilot.press(*"Engine.back")
+        for _ in range(20):
+            await pilot.pause(0.02)
+        assert palette_hits(app) == []
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        assert "step 2/4" in app.screen_stack[-2].query_one(TourHeader).text
+        gate.set()
+        await settle(pilot)
+        assert palette_hits(app) == ["ext.engine.backward\next  function  ext/engine.py:5"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert where(app) == ("ext", "ext/engine.py", 5, 8)
+
+
 class LooseNavigator(FakeNavigator):
     """pkg, whose index matches a name by its letters in order and holds
     ``system_prompt``: a weak match for ``step`` (ext's ``step`` is an exact one)."""

@@ -18,6 +18,7 @@ from textual.notifications import SeverityLevel
 from codewalk.color import switched_off
 from codewalk.tours.recording import Draft
 from codewalk.ui.help import HelpScreen
+from codewalk.ui.palette import SymbolPalette
 from codewalk.ui.record_screen import RecordScreen
 from codewalk.ui.session import Catalogue, TourSession
 from codewalk.ui.tour_screen import TourScreen
@@ -98,7 +99,7 @@ class CodewalkApp(App[None]):
     def action_command_palette(self) -> None:
         """The palette, saying what it searches."""
         if self.use_command_palette and not any(isinstance(s, CommandPalette) for s in self.screen_stack):
-            self.push_screen(CommandPalette(id="--command-palette", placeholder=PALETTE_PLACEHOLDER))
+            self.push_screen(SymbolPalette(id="--command-palette", placeholder=PALETTE_PLACEHOLDER))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -27,7 +27,8 @@ class NoteEditor(ModalScreen[Edited | None]):
     NoteEditor > Vertical {
         width: 95%; height: 90%; border: thick $accent; background: $surface; padding: 0 1;
     }
-    NoteEditor #editor-what { height: 1; color: $text-muted; }
+    NoteEditor #editor-what { height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
+    NoteEditor #editor-keys { height: 1; color: $text-muted; }
     NoteEditor Input { height: 3; }
     NoteEditor Horizontal { height: 1fr; }
     NoteEditor TextArea { width: 1fr; height: 1fr; }
@@ -51,11 +52,10 @@ class NoteEditor(ModalScreen[Edited | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(
-                visible(f"{self.what}  ·  ctrl+s: keep, escape: drop, tab: title / note"),
-                id="editor-what",
-                markup=False,
-            )
+            # the keys on a line of their own: after what is edited (a long qualified
+            # name), an 80-column terminal cut them
+            yield Label(visible(self.what), id="editor-what", markup=False)
+            yield Label("ctrl+s: keep   escape: drop   tab: title / note", id="editor-keys", markup=False)
             # not select_on_focus: tab back to the title to mend it, and a key typed there
             # must not replace the whole of it
             yield Input(

@@ -11,8 +11,10 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Protocol, cast
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual import on
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.widgets import Input
 
 from codewalk.ui.ports import Target
 from codewalk.ui.session import TourSession
@@ -65,6 +67,20 @@ def not_searched(repos: Sequence[str], notify: Callable[..., None]) -> Hit:
     return Hit(
         0, Content(line), lambda: notify(f"{line}: {how}", markup=False, timeout=15), text=line, help=how
     )
+
+
+class SymbolPalette(CommandPalette):
+    """Textual's palette, whose rows are always those of the text in its field: Textual
+    keeps the rows of the text before (the tour's steps, before any was typed) until the
+    new search yields its first hit, and Enter would choose one of those meanwhile (the
+    first search of a session takes seconds)."""
+
+    @on(Input.Changed)
+    def _forget_rows_of_other_text(self) -> None:
+        # runs before the palette's own handler (this class comes first in the MRO), which
+        # starts the search of the new text
+        self.query_one(CommandList).clear_options()
+        self._hit_count = 0
 
 
 class SymbolProvider(Provider):

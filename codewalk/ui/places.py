@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.widget import Widget
 
 from codewalk.errors import CodewalkError
+from codewalk.tours.model import ResolvedStep
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
@@ -26,7 +27,7 @@ from codewalk.ui.history import JumpHistory, Location
 from codewalk.ui.lookups import LookupActions
 from codewalk.ui.outside import link_to, open_editor
 from codewalk.ui.ports import Target
-from codewalk.ui.problem import StepProblem
+from codewalk.ui.problem import TOUR_KEYS, StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import RepoInfo
 from codewalk.ui.words import name_col
@@ -46,6 +47,8 @@ def code_column(*in_place: Widget) -> ComposeResult:
 
 class Places(LookupActions):
     """Opening places, jumping, history; the header's repo@version."""
+
+    PROBLEM_KEYS = TOUR_KEYS  # the keys said under a step that does not resolve
 
     def __init__(self) -> None:
         super().__init__()
@@ -130,6 +133,26 @@ class Places(LookupActions):
             )
             return
         self.app.call_from_thread(then)
+
+    def show_problem(self, resolved: ResolvedStep) -> None:
+        """In place of the code: why the step ``resolved`` does not resolve (or is skipped)."""
+        self._remember_position()
+        self.close_version()
+        self.code.display = False
+        self.query_one(StepProblem).show_problem(resolved, self.PROBLEM_KEYS)
+        self.show_repo(resolved.repo, resolved.version)
+        self.location = None
+
+    def say_if_guessed(self, resolved: ResolvedStep) -> None:
+        """An ambiguous step shows one of its candidates: which, and why it is in doubt."""
+        if resolved.status == "ambiguous" and resolved.target is not None:
+            shown = resolved.target.qualname
+            self.notify(
+                f"step {resolved.step.index} is ambiguous, showing {shown}: {resolved.error}",
+                markup=False,
+                severity="warning",
+                timeout=12,
+            )
 
     def close_version(self) -> None:
         """Put the code back in place of another version's diff (the tour screen's)."""

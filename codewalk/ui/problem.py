@@ -11,10 +11,12 @@ from codewalk.source.checkout import repo_at_version
 from codewalk.tours.model import ResolvedStep
 from codewalk.visible import visible
 
-_KEYS = "[dim]n / p: next / previous step   v: this step at another version   ctrl+p: search a symbol[/]"
+TOUR_KEYS = "n / p: next / previous step   v: this step at another version   ctrl+p: search a symbol"
 
 
-def problem_text(resolved: ResolvedStep) -> str:
+def problem_text(resolved: ResolvedStep, keys: str = TOUR_KEYS) -> str:
+    """Why ``resolved`` is not shown, and ``keys``: what the screen offers from there."""
+    said = f"[dim]{keys}[/]"
     step = resolved.step
     where = _esc(repo_at_version(resolved.repo, resolved.version))
     if resolved.status == "skipped":
@@ -25,7 +27,7 @@ def problem_text(resolved: ResolvedStep) -> str:
                 f"  anchor: [b]{_esc(step.anchor)}[/b]",
                 f"  {_esc(resolved.error or 'not read at this version')}",
                 "",
-                _KEYS,
+                said,
             ]
         )
     lines = [
@@ -40,7 +42,7 @@ def problem_text(resolved: ResolvedStep) -> str:
     if resolved.candidates and resolved.target is None:
         lines += ["", "Candidates:"]
         lines += [f"  • {_esc(c.qualname)}  ({_esc(c.path)}:{c.line})" for c in resolved.candidates]
-    lines += ["", _KEYS]
+    lines += ["", said]
     return "\n".join(lines)
 
 
@@ -68,8 +70,8 @@ class StepProblem(Static):
 
     _resolving: str | None = None  # the "resolving ..." shown, while it is
 
-    def show_problem(self, resolved: ResolvedStep) -> None:
-        self.show_message(problem_text(resolved))
+    def show_problem(self, resolved: ResolvedStep, keys: str = TOUR_KEYS) -> None:
+        self.show_message(problem_text(resolved, keys))
 
     def show_message(self, text: str) -> None:
         self._resolving = None

@@ -11,6 +11,7 @@ new file that nothing has taken meanwhile (:mod:`codewalk.tours.saving`).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from textual.widgets import Footer, OptionList
 
 from codewalk.errors import TourError, TourFileTaken
 from codewalk.tours.loader import parse_tour
+from codewalk.tours.model import ResolvedStep
 from codewalk.tours.recording import Draft, DraftStep, Spot, step_at
 from codewalk.tours.saving import beside, write_tour
 from codewalk.ui.calls_panel import CallsPanel
@@ -47,7 +49,9 @@ HINT = (
     "[b]ctrl+p[/b] finds a symbol (in any pinned repository), [b]g[/b] goes to the definition of the "
     "name at the cursor, [b]b[/b] comes back.\n\n"
     "[b]a[/b] adds a step at the cursor: on the symbol around it, lit on its statement (or on the "
-    "lines chosen with shift+↑ / shift+↓). [b]e[/b] writes its note, [b]w[/b] writes the tour."
+    "lines chosen with shift+↑ / shift+↓). [b]e[/b] writes its note, [b]w[/b] writes the tour.\n\n"
+    "[b]s[/b] shows or hides the steps column: the file the tour is written to, its steps and "
+    "what the check after [b]w[/b] says of each."
 )
 
 Checked = tuple[str | None, str | None, tuple[str, ...], str | None, str]  # what a check read of a step
@@ -59,15 +63,19 @@ class RecordScreen(Columns):
     """
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SymbolProvider}
+    PROBLEM_KEYS = "n / p: next / previous step   ctrl+p: search a symbol"  # no v here
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add_step", "Add step"),
+        Binding("a", "add_step", "Add"),  # a step: the intro says so (80 columns hold the footer)
         Binding("e", "edit_note", "Note"),
         Binding("E", "edit_tour", "Tour title", show=False),
-        Binding("left_square_bracket", "move(-1)", "Up"),
-        Binding("right_square_bracket", "move(1)", "Down"),
+        # [ ] are said in the steps column, where the order they change is seen: the
+        # footer keeps its room for s, which shows that column on a slim terminal
+        Binding("left_square_bracket", "move(-1)", "Up", show=False),
+        Binding("right_square_bracket", "move(1)", "Down", show=False),
         Binding("D", "delete_step", "Delete"),
         Binding("w", "write", "Write"),
+        Binding("s", "toggle_steps", "Steps"),
         Binding("n", "select(1)", "Next", show=False),
         Binding("p", "select(-1)", "Prev", show=False),
         Binding("g", "goto_definition", "Def"),
@@ -99,6 +107,8 @@ class RecordScreen(Columns):
         # what the last check said of each step (by key), with what it checked of the step:
         # a mark stands while the step is unchanged
         self._checked: dict[int, tuple[Checked, str]] = {}
+        # the steps read from the tour that do not resolve (by key): shown again at once
+        self._unresolved: dict[int, ResolvedStep] = {}
         self.off_tour = True  # every place is the reader's own: no step to return to
 
     def compose(self) -> ComposeResult:
@@ -129,7 +139,9 @@ class RecordScreen(Columns):
         draft = self.draft
         total = len(draft.steps)
         number = self.selected + 1 if self.selected is not None else 0
-        self.query_one(TourHeader).show(f"recording: {draft.title}", number, total)
+        # the file, not the title: on a slim terminal the steps column that says it is hidden;
+        # ● as the column's "● recording" (the words would take the room of the folder)
+        self.query_one(TourHeader).show(f"● {file_named(draft.path)}", number, total)
         if self.on_disk is None:
             state = "new: w writes it"
         elif not self.saved:
@@ -166,17 +178,27 @@ class RecordScreen(Columns):
         if self.selected is not None:
             self._select(self.selected + by)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """A step clicked in the list. (Not each step the list highlights: it highlights
+        the step the keys select, and its messages, queued behind keys typed quickly,
+        selected their steps again, each one's highlight the next's, without end.)"""
         if isinstance(event.option_list.parent, RecordPanel) and event.option_index != self.selected:
             event.stop()
             self._select(event.option_index)
 
     def _show_place(self, index: int) -> None:
-        """Show the code of step ``index``: where it was recorded, else where it resolves."""
+        """Show the code of step ``index``: where it was recorded, else where it resolves,
+        else (a step read from the tour that does not resolve) why, in place of the code."""
         step = self.draft.steps[index]
+        unresolved = self._unresolved.get(step.key)
         if step.spot is not None:
             self._open(_location(step.spot))
+        elif unresolved is not None:
+            self.show_problem(unresolved)
         elif step.tour_step is not None:
+            self.code.display = False  # never the code of the step shown before
+            repo = step.repo or self.draft.repo or self.here_repo
+            self.query_one(StepProblem).show_resolving(step.anchor, repo)
             self._resolve_place(step.key, step.tour_step)
 
     @work(thread=True, exit_on_error=False, group="resolve")
@@ -185,25 +207,37 @@ class RecordScreen(Columns):
         try:
             resolved = self.session.resolve(tour_step)
         except Exception as error:
-            self.app.call_from_thread(
-                self.notify, f"cannot resolve it: {error}", severity="error", markup=False
-            )
+            self.app.call_from_thread(self._not_placed, key, error)
             return
-        where = step_location(resolved)
-        self.app.call_from_thread(self._placed, key, where, resolved.error)
+        self.app.call_from_thread(self._placed, key, resolved)
 
-    def _placed(self, key: int, where: Location | None, error: str | None) -> None:
+    def _selected_key(self) -> int | None:
+        return self.draft.steps[self.selected].key if self.selected is not None else None
+
+    def _not_placed(self, key: int, error: Exception) -> None:
+        self.notify(f"cannot resolve it: {error}", severity="error", markup=False)
+        if self._selected_key() == key:
+            text = str(error).replace("[", r"\[")
+            self.query_one(StepProblem).show_message(f"[b red]This step could not be resolved[/]\n\n{text}")
+
+    def _placed(self, key: int, resolved: ResolvedStep) -> None:
+        """Step ``key`` as it resolved: where it is, kept as its place; or why it does not
+        resolve, shown in place of the code while it is the step selected."""
         steps = list(self.draft.steps)
         found = [n for n, step in enumerate(steps) if step.key == key]
         if not found:
             return
+        where = step_location(resolved)
         if where is None:
-            self.notify(f"this step does not resolve: {error}", severity="warning", markup=False)
+            self._unresolved[key] = resolved
+            if self.selected == found[0]:
+                self.show_problem(resolved)
             return
         spot = Spot(where.repo, where.path, where.line, where.span or (where.line, where.line), where.regions)
         steps[found[0]] = replace(steps[found[0]], spot=spot)
         self.draft = replace(self.draft, steps=tuple(steps))
         if self.selected == found[0]:
+            self.say_if_guessed(resolved)
             self._open(_location(spot))
 
     # -- editing -----------------------------------------------------------------------
@@ -402,6 +436,16 @@ class RecordScreen(Columns):
             return
         if len(self.app.screen_stack) > 2 and self._may_leave():
             self.dismiss()
+
+
+def file_named(path: Path) -> str:
+    """The tour's file, its name first (what a short header keeps when it cuts the
+    line), then its folder as the reader names it (from the working directory when it
+    is under it)."""
+    folder = path.parent
+    with contextlib.suppress(ValueError):
+        folder = folder.relative_to(Path.cwd())
+    return path.name if folder == Path() else f"{path.name} in {folder}"
 
 
 def _checked_part(step: DraftStep) -> Checked:

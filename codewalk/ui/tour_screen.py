@@ -198,21 +198,9 @@ class TourScreen(Columns):
     def _display_step(self, resolved: ResolvedStep, line: int | None = None, col: int = 0) -> None:
         where = step_location(resolved)
         if where is None:
-            self._remember_position()
-            self.close_version()
-            self.code.display = False
-            self.query_one(StepProblem).show_problem(resolved)
-            self.show_repo(resolved.repo, resolved.version)
-            self.location = None
+            self.show_problem(resolved)
             return
-        if resolved.status == "ambiguous" and resolved.target is not None:
-            shown = resolved.target.qualname
-            self.notify(
-                f"step {resolved.step.index} is ambiguous, showing {shown}: {resolved.error}",
-                markup=False,
-                severity="warning",
-                timeout=12,
-            )
+        self.say_if_guessed(resolved)
         if line is not None:
             where = replace(where, line=line, col=col)
         elif resolved.target is not None and resolved.target.kind in ("module", "file"):

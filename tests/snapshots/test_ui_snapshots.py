@@ -62,6 +62,16 @@ def test_recording_screen(snap_compare: Any) -> None:
     """Recording the fake tour at 130x36: where it will be written, its steps (a new one
     added after step 2, at the cursor), the code of the selected step, its note under it
     (as in the tour view at this width)."""
+    assert snap_compare(_recording(), terminal_size=(130, 36), run_before=_after("n", "down", "down", "a"))
+
+
+def test_recording_screen_narrow(snap_compare: Any) -> None:
+    """The same at 80x24: the steps column hidden, the header names the file and the step
+    count, the footer says ``s`` (and keeps ``q``)."""
+    assert snap_compare(_recording(), terminal_size=(80, 24), run_before=_after("n", "down", "down", "a"))
+
+
+def _recording() -> Any:
     from pathlib import Path
 
     from ui_fakes import make_tour
@@ -70,5 +80,4 @@ def test_recording_screen(snap_compare: Any) -> None:
 
     tour = make_tour()
     draft = draft_of(tour, "", Path("tours/fake-tour.yaml"))
-    app = make_app(make_session(tour=tour), recording=(draft, None))
-    assert snap_compare(app, terminal_size=(130, 36), run_before=_after("n", "down", "down", "a"))
+    return make_app(make_session(tour=tour), recording=(draft, None))
