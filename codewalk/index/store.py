@@ -519,8 +519,8 @@ class Store:
         """The distinct names of the definitions of ``kinds`` in ``snap``'s indexed files.
 
         ``snap``'s files first, then each one's definitions: read from the definitions
-        first, the query went through those of every snapshot in the index, each
-        repository's names costing as much as all of them (bench/bench_palette.py)."""
+        first, the query went through those of every snapshot in the index: each
+        repository's names cost as much as all of theirs."""
         rows = self.db.execute(
             "SELECT DISTINCT d.name FROM files f CROSS JOIN defs d ON d.blob = f.blob "
             f"WHERE f.snap = ? AND d.kind IN ({', '.join('?' * len(kinds))})",
