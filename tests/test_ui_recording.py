@@ -132,10 +132,21 @@ async def test_a_new_tour_recorded_in_two_repositories_is_written_and_checked(tm
         preview = app.screen.query_one("#editor-preview")
         await settle(pilot)
         assert "build" in str(preview.source)  # type: ignore[attr-defined]
+        await pilot.press("escape")  # what was written is not dropped at once
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)
+        assert notes(app)[-1] == "escape again drops what you wrote; ctrl+s keeps it"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, RecordScreen)
         assert app.screen.draft.steps[0].note == "`build` makes a `Big` model."
+        await pilot.press("e", "x", "escape", "escape")  # said once, then dropped
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert app.screen.draft.steps[0].note == "`build` makes a `Big` model."
+        await pilot.press("e", "escape")  # nothing written: dropped at once
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
 
         await pilot.press("w")
         await settle(pilot)

@@ -2,7 +2,7 @@
 for the Markdown and, beside it, the note as the reader will see it, redrawn as you
 type. The cursor starts in the title, the field at the top, at the end of what it holds;
 ``tab`` goes to the note (at its end) and back. ``ctrl+s`` keeps the text, ``escape``
-drops it."""
+drops it (said first when something was written: a second ``escape`` drops it)."""
 
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ class NoteEditor(ModalScreen[Edited | None]):
         self.title_text = title
         self.markdown = markdown
         self.title_label = title_label
+        self.warned = False  # that escape drops what was written
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -88,4 +89,10 @@ class NoteEditor(ModalScreen[Edited | None]):
         self.dismiss((self.query_one(Input).value.strip(), self.query_one(TextArea).text))
 
     def action_drop(self) -> None:
+        now = (self.query_one(Input).value, self.query_one(TextArea).text)
+        written = now != (self.title_text, self.markdown)
+        if written and not self.warned:
+            self.warned = True
+            self.notify("escape again drops what you wrote; ctrl+s keeps it", severity="warning")
+            return
         self.dismiss(None)
