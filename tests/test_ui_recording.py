@@ -260,7 +260,7 @@ async def test_a_file_that_appeared_or_changed_is_never_written_over_and_the_rec
     app = recording_of(kept)
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
-        await pilot.press("D")
+        await pilot.press("D", "y")  # the step's note goes with it: asked first
         kept.write_text(COMMENTED + "# someone else's line\n")
         await pilot.press("w")
         await settle(pilot)
@@ -314,6 +314,28 @@ def tour_app(path: Path) -> CodewalkApp:
 
 
 @run_async
+async def test_d_asks_before_it_deletes_a_step_with_a_note(tmp_path: Path) -> None:
+    """A note is the author's writing, which nothing brings back: ``D`` asks first; a
+    step with none goes at once."""
+    app = recording_of(tmp_path / "kept.yaml", COMMENTED.replace("    note: Second.\n", ""))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("D")
+        assert isinstance(app.screen, Confirm)
+        assert app.screen.question == "Delete step 1 (Model) and the note written for it?"
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert [s.anchor for s in app.screen.draft.steps] == ["Model", "Model.__init__"]
+        await pilot.press("D", "y")
+        await settle(pilot)
+        assert [s.anchor for s in app.screen.draft.steps] == ["Model.__init__"]
+        await pilot.press("D")  # no note, no title: nothing to lose
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and app.screen.draft.steps == ()
+
+
+@run_async
 async def test_r_records_the_tour_on_screen_and_q_warns_of_unsaved_steps(tmp_path: Path) -> None:
     path = tmp_path / "kept.yaml"
     app = tour_app(path)
@@ -324,7 +346,7 @@ async def test_r_records_the_tour_on_screen_and_q_warns_of_unsaved_steps(tmp_pat
         await settle(pilot)
         assert isinstance(app.screen, RecordScreen)
         assert [s.anchor for s in app.screen.draft.steps] == ["Model", "Model.__init__"]
-        await pilot.press("D", "escape")
+        await pilot.press("D", "y", "escape")
         assert isinstance(app.screen, RecordScreen)  # not written: said first
         assert "not written" in notes(app)[-1]
         await pilot.press("escape")
@@ -341,7 +363,7 @@ async def test_ctrl_c_quits_like_q_and_warns_first_of_unsaved_steps(tmp_path: Pa
         await settle(pilot)
         await pilot.press("R")
         await settle(pilot)
-        await pilot.press("D", "ctrl+c")
+        await pilot.press("D", "y", "ctrl+c")
         await settle(pilot)
         assert isinstance(app.screen, RecordScreen) and app.return_code is None
         assert "not written" in notes(app)[-1]
@@ -494,7 +516,7 @@ async def test_help_in_the_recorder_lists_its_keys_and_q_says_whole_what_again_d
         await settle(pilot)
         assert isinstance(app.screen, RecordScreen)
 
-        await pilot.press("D", "q")
+        await pilot.press("D", "y", "q")
         await settle(pilot)
         said = "changes not written: w writes them; press again to leave without them"
         assert notes(app)[-1] == said and app.return_code is None

@@ -282,10 +282,22 @@ class RecordScreen(Columns):
             self._changed(moved, self.selected + by)
 
     def action_delete_step(self) -> None:
+        """Delete the selected step; asked first when it holds the author's words (its
+        note or title), which nothing brings back."""
         if self.selected is None:
             return
-        draft = self.draft.delete(self.selected)
-        self._changed(draft, min(self.selected, len(draft.steps) - 1) if draft.steps else None)
+        index, step = self.selected, self.draft.steps[self.selected]
+        if not (step.note.strip() or step.title):
+            self._delete(index)
+            return
+        question = f"Delete step {index + 1} ({step.anchor}) and the note written for it?"
+        self.app.push_screen(Confirm(question), lambda yes: self._delete(index) if yes else None)
+
+    def _delete(self, index: int) -> None:
+        if index >= len(self.draft.steps):
+            return
+        draft = self.draft.delete(index)
+        self._changed(draft, min(index, len(draft.steps) - 1) if draft.steps else None)
         if self.selected is not None:
             self._show_place(self.selected)
 
