@@ -314,6 +314,33 @@ def tour_app(path: Path) -> CodewalkApp:
 
 
 @run_async
+async def test_shift_a_moves_the_selected_step_to_the_cursor_and_keeps_its_note(tmp_path: Path) -> None:
+    """A focus mended without deleting the step (and its note) and adding it again: the
+    step keeps its title, note, place in the file and the comment above it."""
+    from codewalk.tours.yaml_edit import draft_text
+
+    app = recording_of(tmp_path / "kept.yaml")
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        view = code(app)
+        assert view.source is not None
+        assert view.source.lines[view.cursor[0] - 1].strip().startswith("self.layers")
+        await pilot.press("up", "A")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen) and screen.selected == 1
+        moved = screen.draft.steps[1]
+        assert (moved.at, moved.focus) == ("pkg.base.Model.__init__", ("self.size = size",))
+        assert moved.note == "Second."
+        assert draft_text(screen.draft).endswith(
+            "  # building the layers\n  - at: pkg.base.Model.__init__\n"
+            "    focus: 'self.size = size' # single quotes\n    note: Second.\n"
+        )
+
+
+@run_async
 async def test_d_asks_before_it_deletes_a_step_with_a_note(tmp_path: Path) -> None:
     """A note is the author's writing, which nothing brings back: ``D`` asks first; a
     step with none goes at once."""

@@ -73,6 +73,21 @@ class Draft:
         where = len(self.steps) if after is None else max(0, min(after + 1, len(self.steps)))
         return replace(self, steps=(*self.steps[:where], step, *self.steps[where:]))
 
+    def reanchor(self, index: int, place: DraftStep) -> Draft:
+        """Step ``index`` moved to where ``place`` is (its symbol or file, repo, focus),
+        keeping what the author wrote of it (title, note) and its place in the file."""
+        steps = list(self.steps)
+        steps[index] = replace(
+            steps[index],
+            at=place.at,
+            file=place.file,
+            focus=place.focus,
+            repo=place.repo,
+            spot=place.spot,
+            tour_step=None,
+        )
+        return replace(self, steps=tuple(steps))
+
     def move(self, index: int, by: int) -> Draft:
         """Step ``index`` moved ``by`` places (-1: up), within the tour."""
         target = index + by

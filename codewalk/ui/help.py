@@ -82,6 +82,7 @@ RECORD_KEYS: tuple[Group, ...] = (
         "Recording",
         (
             ("a", "add a step at the cursor (shift+↑↓: its lines)"),
+            ("A", "move the selected step to the cursor, its note kept"),
             ("e", "the selected step's title and note"),
             ("E", "the tour's title and summary"),
             ("[ / ]", "move the selected step up / down"),

@@ -67,6 +67,7 @@ class RecordScreen(Columns):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_step", "Add"),  # a step: the intro says so (80 columns hold the footer)
+        Binding("A", "reanchor", "Move here", show=False),
         Binding("e", "edit_note", "Note"),
         Binding("E", "edit_tour", "Tour title", show=False),
         # [ ] are said in the steps column, where the order they change is seen: the
@@ -249,15 +250,15 @@ class RecordScreen(Columns):
         self._warned = False
         self._refresh()
 
-    def action_add_step(self) -> None:
-        """A step at the cursor (or on the lines chosen), after the selected one."""
+    def _step_here(self) -> DraftStep | None:
+        """A step at the cursor (or on the lines chosen); None, said, with no code on screen."""
         code = self.code
         info = self.session.info(self.here_repo) if self.session is not None else None
         if code.source is None or not code.display or info is None:
             self.notify("no code on screen: ctrl+p finds a symbol, g goes to a definition", markup=False)
-            return
+            return None
         first, last = code.selected_lines or (code.cursor[0], None)
-        step = step_at(
+        return step_at(
             "\n".join(code.source.lines),
             repo=info.repo,
             path=code.source.path,
@@ -266,8 +267,32 @@ class RecordScreen(Columns):
             last=last,
             tour_repo=self.draft.repo or (self.session.repo if self.session else None),
         )
+
+    def action_add_step(self) -> None:
+        """A step at the cursor (or on the lines chosen), after the selected one."""
+        step = self._step_here()
+        if step is None:
+            return
         where = self.selected + 1 if self.selected is not None else len(self.draft.steps)
         self._changed(self.draft.add(step, self.selected), where)
+        self._placed_here(where, step)
+
+    def action_reanchor(self) -> None:
+        """The selected step moved to the cursor (or the lines chosen), its title and
+        note kept: a focus mended without writing the note again."""
+        if self.selected is None:
+            self.notify("no step selected: a adds one at the cursor", markup=False)
+            return
+        step = self._step_here()
+        if step is None:
+            return
+        where = self.selected
+        self._changed(self.draft.reanchor(where, step), where)
+        self._placed_here(where, step)
+
+    def _placed_here(self, where: int, step: DraftStep) -> None:
+        """Say what step ``where`` now lights, and show it, the cursor left where it was."""
+        code = self.code
         lit = f", focus {step.focus[0]!r}" if step.focus else ", no focus (the symbol's header)"
         self.notify(f"step {where + 1}: {step.anchor}{lit}", markup=False)
         line, col = code.cursor
