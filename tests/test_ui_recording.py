@@ -156,6 +156,7 @@ async def test_a_new_tour_recorded_in_two_repositories_is_written_and_checked(tm
         assert path.read_text() == RECORDED
         assert parse_tour(path.read_text(), path).steps[2].repo == "ext"
         assert any("check: all 3 steps resolve" in n for n in notes(app))
+        assert any(n.endswith(f"(codewalk tour {path} reads it)") for n in notes(app))  # outside the cwd
         assert "written" in str(app.screen.query_one("#record-where").render())
 
 

@@ -402,7 +402,8 @@ class RecordScreen(Columns):
         self.draft = replace(self.draft, text=text, steps=steps)
         self.saved = self._wrote = True
         self._refresh()
-        self.notify(f"wrote {self.draft.path}; checking it …", markup=False)
+        reads = f"codewalk tour {_as_typed(self.draft.path)} reads it"  # wherever the tours path looks
+        self.notify(f"wrote {self.draft.path}; checking it … ({reads})", markup=False)
         self._check(tour, steps)
 
     def _write_to(self, path: Path) -> None:
@@ -475,14 +476,19 @@ class RecordScreen(Columns):
             self.dismiss()
 
 
+def _as_typed(path: Path) -> str:
+    """``path`` as a reader types it in the working directory: relative when under it."""
+    with contextlib.suppress(ValueError):
+        return str(path.relative_to(Path.cwd()))
+    return str(path)
+
+
 def file_named(path: Path) -> str:
     """The tour's file, its name first (what a short header keeps when it cuts the
     line), then its folder as the reader names it (from the working directory when it
     is under it)."""
-    folder = path.parent
-    with contextlib.suppress(ValueError):
-        folder = folder.relative_to(Path.cwd())
-    return path.name if folder == Path() else f"{path.name} in {folder}"
+    folder = _as_typed(path.parent)
+    return path.name if folder == "." else f"{path.name} in {folder}"
 
 
 def _checked_part(step: DraftStep) -> Checked:
