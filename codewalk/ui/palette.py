@@ -11,10 +11,8 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Protocol, cast
 
-from textual import on
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
-from textual.widgets import Input
 
 from codewalk.ui.ports import Target
 from codewalk.ui.session import TourSession
@@ -75,8 +73,7 @@ class SymbolPalette(CommandPalette):
     new search yields its first hit, and Enter would choose one of those meanwhile (the
     first search of a session takes seconds)."""
 
-    @on(Input.Changed)
-    def _forget_rows_of_other_text(self) -> None:
+    def on_input_changed(self) -> None:
         # runs before the palette's own handler (this class comes first in the MRO), which
         # starts the search of the new text
         self.query_one(CommandList).clear_options()
