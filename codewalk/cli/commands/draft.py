@@ -91,9 +91,11 @@ def _warn_of_guesses(chain: Sequence[Hop], complete: bool, args: argparse.Namesp
     guessed = [number for number, hop in enumerate(chain, start=1) if hop.guessed]
     if guessed:
         which = ", ".join(str(n) for n in guessed)
+        one, many = f"the call of step {which} is a guess", f"the calls of steps {which} are guesses"
+        calls = many if len(guessed) > 1 else one
         print(
             visible(
-                f"codewalk: warning: the call of step{'s' if len(guessed) > 1 else ''} {which} is a guess "
+                f"codewalk: warning: {calls} "
                 "(one of many candidates, or a call on a value codewalk cannot type): the chain may "
                 f"never run; `codewalk path {args.start} {args.goal}` shows it and others"
             ),
