@@ -37,6 +37,9 @@ class Spot:
     regions: tuple[Lines, ...] = ()
 
 
+_WHERE = ("at", "file", "focus", "repo", "spot")  # what of a DraftStep says where it is
+
+
 @dataclass(frozen=True, slots=True)
 class DraftStep:
     at: str | None
@@ -77,15 +80,8 @@ class Draft:
         """Step ``index`` moved to where ``place`` is (its symbol or file, repo, focus),
         keeping what the author wrote of it (title, note) and its place in the file."""
         steps = list(self.steps)
-        steps[index] = replace(
-            steps[index],
-            at=place.at,
-            file=place.file,
-            focus=place.focus,
-            repo=place.repo,
-            spot=place.spot,
-            tour_step=None,
-        )
+        where = {name: getattr(place, name) for name in _WHERE}
+        steps[index] = replace(steps[index], **where, tour_step=None)
         return replace(self, steps=tuple(steps))
 
     def move(self, index: int, by: int) -> Draft:

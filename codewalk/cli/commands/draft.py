@@ -5,15 +5,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from codewalk import locations
 from codewalk.cli.common import add_chain, open_workspace
 from codewalk.cli.traced import add_trace_option
 from codewalk.errors import CodewalkError, QueryError
-
-if TYPE_CHECKING:
-    from codewalk.calls.graph import Hop
 
 
 def register(subparsers: Any) -> None:
@@ -66,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
                     f"no call chain from {answer.start.qualname} to {answer.goal}: nothing to draft"
                 )
             chain = answer.search.chains[0]
-            _warn_of_guesses(chain, answer.search.complete, args)
+            guessed = [number for number, hop in enumerate(chain, start=1) if hop.guessed]
+            _warn_of_guesses(guessed, answer.search.complete, args)
             sources = {hop.caller.target.path: workspace.source_text(hop.caller.target.path) for hop in chain}
             text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
         finally:
@@ -81,14 +79,14 @@ def run(args: argparse.Namespace) -> int:
     return _write(output, text, along, replace=args.force)
 
 
-def _warn_of_guesses(chain: Sequence[Hop], complete: bool, args: argparse.Namespace) -> None:
-    """Say on stderr what in the chain drafted is a guess: a hop codewalk cannot say is
-    taken (its step's note says "possibly"), a search that stopped at the first chain."""
+def _warn_of_guesses(guessed: Sequence[int], complete: bool, args: argparse.Namespace) -> None:
+    """Say on stderr what in the chain drafted is a guess: the steps (1-based) whose call
+    codewalk cannot say is taken (their notes say "possibly"), a search that stopped at
+    the first chain."""
     import sys
 
     from codewalk.visible import visible
 
-    guessed = [number for number, hop in enumerate(chain, start=1) if hop.guessed]
     if guessed:
         which = ", ".join(str(n) for n in guessed)
         one, many = f"the call of step {which} is a guess", f"the calls of steps {which} are guesses"
