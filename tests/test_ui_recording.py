@@ -630,6 +630,13 @@ async def test_a_step_whose_resolution_fails_says_so_in_place_of_the_code(tmp_pa
         shown = problem_shown(app)
         assert shown is not None and "could not be resolved" in shown and "the index is gone" in shown
         assert "cannot resolve it: the index is gone" in notes(app)
+    app = make_app(replace(make_session(tour=tour), resolver=failing))  # the tour view says it alike
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen)
+        shown = problem_shown(app)
+        assert shown is not None and shown.startswith("Step 1 could not be resolved")
+        assert "the index is gone" in shown and shown.rstrip().endswith("n / p: next / previous step")
 
 
 @run_async

@@ -143,6 +143,22 @@ class Places(LookupActions):
         self.show_repo(resolved.repo, resolved.version)
         self.location = None
 
+    def resolved_or_said(self, index: int, failed: Callable[[Exception], None]) -> ResolvedStep | None:
+        """Step ``index`` (0-based) resolved, in a worker's thread; None when resolving it
+        raised, ``failed`` told why on the app's thread."""
+        assert self.session is not None
+        try:
+            return self.session.resolve(index)
+        except Exception as error:
+            self.app.call_from_thread(failed, error)
+            return None
+
+    def show_unresolvable(self, what: str, error: Exception, keys: str = "") -> None:
+        """In place of the code: ``what`` (a step) could not be resolved, and why."""
+        text = str(error).replace("[", r"\[")
+        said = f"[b red]{what} could not be resolved[/]\n\n{text}" + (f"\n\n[dim]{keys}[/]" if keys else "")
+        self.query_one(StepProblem).show_message(said)
+
     def say_if_guessed(self, resolved: ResolvedStep) -> None:
         """An ambiguous step shows one of its candidates: which, and why it is in doubt."""
         if resolved.status == "ambiguous" and resolved.target is not None:

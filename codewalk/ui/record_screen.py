@@ -204,13 +204,9 @@ class RecordScreen(Columns):
 
     @work(thread=True, exit_on_error=False, group="resolve")
     def _resolve_place(self, key: int, tour_step: int) -> None:
-        assert self.session is not None
-        try:
-            resolved = self.session.resolve(tour_step)
-        except Exception as error:
-            self.app.call_from_thread(self._not_placed, key, error)
-            return
-        self.app.call_from_thread(self._placed, key, resolved)
+        resolved = self.resolved_or_said(tour_step, lambda error: self._not_placed(key, error))
+        if resolved is not None:
+            self.app.call_from_thread(self._placed, key, resolved)
 
     def _selected_key(self) -> int | None:
         return self.draft.steps[self.selected].key if self.selected is not None else None
@@ -218,8 +214,7 @@ class RecordScreen(Columns):
     def _not_placed(self, key: int, error: Exception) -> None:
         self.notify(f"cannot resolve it: {error}", severity="error", markup=False)
         if self._selected_key() == key:
-            text = str(error).replace("[", r"\[")
-            self.query_one(StepProblem).show_message(f"[b red]This step could not be resolved[/]\n\n{text}")
+            self.show_unresolvable("This step", error)
 
     def _placed(self, key: int, resolved: ResolvedStep) -> None:
         """Step ``key`` as it resolved: where it is, kept as its place; or why it does not

@@ -153,10 +153,8 @@ class TourScreen(Columns):
     @work(thread=True, exit_on_error=False, group="resolve")
     def _resolve(self, index: int) -> None:
         assert self.session is not None
-        try:
-            resolved = self.session.resolve(index)
-        except Exception as error:
-            self.app.call_from_thread(self._failed, index, error)
+        resolved = self.resolved_or_said(index, lambda error: self._failed(index, error))
+        if resolved is None:
             return
         self.app.call_from_thread(self._resolved, index, resolved)  # on screen first
         # the steps before it were resolved on the way (in order, for their context): marked
@@ -173,11 +171,7 @@ class TourScreen(Columns):
         self._pending.discard(index)
         self.notify(f"step {index + 1}: {error}", severity="error", title="resolve failed", markup=False)
         if index == self.step_index:
-            text = str(error).replace("[", r"\[")
-            self.query_one(StepProblem).show_message(
-                f"[b red]Step {index + 1} could not be resolved[/]\n\n{text}\n\n"
-                "[dim]n / p: next / previous step[/]"
-            )
+            self.show_unresolvable(f"Step {index + 1}", error, "n / p: next / previous step")
 
     def _resolved_earlier(self, steps: list[tuple[int, ResolvedStep]]) -> None:
         for index, resolved in steps:
