@@ -122,9 +122,6 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
     rest is ``unplaced``. A site with no call recorded says whether its line executed."""
     from codewalk.traces.tree import calls_from
 
-    def names(callee: Callee, function: int) -> bool:
-        return any(is_definition(trace.functions[function], t) for t in callee.targets)
-
     by_line: dict[int, list[int]] = {}
     for number, callee in enumerate(callees):
         by_line.setdefault(callee.site.line, []).append(number)
