@@ -83,6 +83,12 @@ def test_load_by_path_and_unknown_names(tmp_path: Path) -> None:
     assert str(info.value) == (
         "unknown tour 'llama-generat'\n  hint: did you mean llama-generate? (list them with 'codewalk tours')"
     )
+    with pytest.raises(TourError) as info:
+        load_tour("loss")  # a word of the id, too short to be spelled alike
+    assert info.value.hint == "did you mean causal-lm-loss? (list them with 'codewalk tours')"
+    with pytest.raises(TourError) as info:
+        load_tour("nope-tour")  # shares letters with peft-lora, means nothing shipped
+    assert (info.value.hint or "").startswith("known tours: accelerate-backends, ")
     with pytest.raises(TourError, match="tour file not found"):
         load_tour(str(tmp_path / "missing.yaml"))
     with pytest.raises(TourError, match="not a directory of tours"):

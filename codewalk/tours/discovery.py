@@ -125,14 +125,22 @@ def load_tour(name_or_id: str, tours_dirs: Iterable[Path | str] = ()) -> Tour:
     )
     if here is not None:  # where `tour --new NAME` writes when no tour directory is named
         return read_tour(here)
-    from difflib import get_close_matches
-
     known = sorted(ids)
-    close = get_close_matches(name_or_id, known, n=3, cutoff=0.5)
+    close = _close_ids(name_or_id, known)
     hint = f"did you mean {', '.join(close)}?" if close else f"known tours: {', '.join(known) or 'none'}"
     for tour_id, path in stem_of.items():
         hint = f"{path} holds the tour {tour_id!r}; {hint}"
     raise UnknownTour(f"unknown tour {name_or_id!r}", hint=hint + " (list them with 'codewalk tours')")
+
+
+def _close_ids(name: str, known: list[str]) -> list[str]:
+    """The ids ``name`` may mean: those it is a word of (``loss``: ``causal-lm-loss``), then
+    those spelled nearly alike (``llama-generat``); none for a name that only shares a few
+    letters with one (``nope-tour`` is not ``peft-lora``)."""
+    from difflib import get_close_matches
+
+    words = [tour_id for tour_id in known if name in tour_id.split("-")]
+    return list(dict.fromkeys([*words, *get_close_matches(name, known, n=3, cutoff=0.6)]))[:3]
 
 
 def _claimed_id(path: Path) -> str:
