@@ -310,6 +310,15 @@ def test_a_member_no_source_defines_says_where_the_class_is(ws: Workspace) -> No
     assert ws.find("NoSuchClass.x").note == ""
 
 
+def test_a_misspelled_member_is_answered_by_the_class_members_alone(ws: Workspace) -> None:
+    assert ws.find("Engine.stepp").suggestions == ("Engine.step",)
+    # helper is a function of the module, not Engine's: no answer to Engine.helpr
+    found = ws.find("Engine.helpr")
+    assert (found.results, found.suggestions) == ((), ())
+    assert found.note.startswith(f"toypkg.core.Engine ({CORE}:26) exists, but neither it nor the bases")
+    assert ws.find("helpr").suggestions[0] == "helper"
+
+
 def test_goto_follows_an_attribute_to_its_type(ws: Workspace) -> None:
     # modeling_tiny.py:35  `return self.norm.eps + self.helper.eps`
     # self.norm = TinyNorm() (constructed, line 16); helper: TinyNorm (annotated, line 32)

@@ -106,9 +106,9 @@ class Resolver:
 
     def _not_found(self, parts: list[str], context: Sequence[str]) -> tuple[tuple[str, ...], str]:
         """"Did you mean" for a name nothing answers, and a note. For ``Class.member`` of a
-        class that exists, its members close to ``member`` come first, written as asked
-        (``Trainer.train`` for ``Trainer.trian``); when none is close, the note says where
-        the member may come from instead."""
+        class that exists, only its members close to ``member``, written as asked
+        (``Trainer.train`` for ``Trainer.trian``): other names spelled alike answer another
+        question; when none is close, the note says where the member may come from instead."""
         owner = self._owner(parts, context)
         names = self.suggest(parts[-1], limit=_MEMBER_POOL if owner is not None else _SUGGESTIONS)
         if owner is None:
@@ -116,11 +116,11 @@ class Resolver:
         view, cls = owner.view, owner.definition.qualname
         members = [name for name in names if self.ns.members(view, cls, name, ())]
         prefix = ".".join(parts[:-1])
-        suggestions = [f"{prefix}.{name}" for name in members] + [n for n in names if n not in members]
+        suggestions = tuple(f"{prefix}.{name}" for name in members[:_SUGGESTIONS])
         if members:
-            return tuple(suggestions[:_SUGGESTIONS]), ""
+            return suggestions, ""
         found = self._answer(owner)
-        return tuple(suggestions[:_SUGGESTIONS]), (
+        return (), (
             f"{found.qualname} ({found.path}:{found.line}) exists, but neither it nor the bases "
             f"codewalk can read define {parts[-1]!r}: it may come from a base outside the "
             "pinned repositories (such as torch's nn.Module) or be made at run time "
