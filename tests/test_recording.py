@@ -327,6 +327,22 @@ def test_a_new_tour_with_a_shipped_tours_id_is_sent_to_another_id_not_to_an_edit
     assert refused.value.hint == "choose another id"
 
 
+def test_a_new_tour_goes_to_a_tours_dir_not_made_yet_and_writing_makes_it(tmp_path: Path) -> None:
+    """``tour --new mine --tours-dir new``: the directory is where the tour goes, not one to
+    read tours from; it was refused as "not a directory of tours". A file in the way, or
+    another --tours-dir that is missing, is still refused before any recording."""
+    place = tmp_path / "new" / "deeper"
+    path = new_tour_place("mine", [place])
+    assert path == place / "mine.yaml" and not place.exists()
+    write_tour(path, SPACED, None)
+    assert path.read_text() == SPACED
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(TourError, match="a-file: not a directory of tours"):
+        new_tour_place("mine", [tmp_path / "a-file"])
+    with pytest.raises(TourError, match="missing: not a directory of tours"):
+        new_tour_place("other", [tmp_path / "new2", tmp_path / "missing"])
+
+
 def test_a_tour_shipped_inside_the_installed_package_is_never_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

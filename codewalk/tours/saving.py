@@ -11,6 +11,7 @@ it, :func:`beside`). The file is written whole or not at all.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,14 +32,18 @@ def new_tour_path(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
 
 def new_tour_place(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
     """Where a new tour ``tour_id`` is recorded (``tour --new ID``, ``R`` in a trace), or
-    TourError: an id that is no tour id, one a tour has already, a file already there."""
+    TourError: an id that is no tour id, one a tour has already, a file already there.
+    The directory it goes to may not exist yet: writing the tour makes it."""
     from codewalk.tours.discovery import scan_tours
     from codewalk.tours.loader import valid_id
 
     problem = valid_id(tour_id)
     if problem:
         raise TourError(problem)
-    known = {tour.id: tour.path for tour in scan_tours(tours_dirs).tours}
+    read = tours_dirs
+    if tours_dirs and not os.path.lexists(Path(tours_dirs[0]).expanduser()):  # no tour there to know
+        read = tours_dirs[1:]
+    known = {tour.id: tour.path for tour in scan_tours(read).tours}
     if tour_id in known:
         shipped = locations.installed_with_codewalk(known[tour_id])  # not to be edited in place
         hint = "choose another id" if shipped else f"to edit it: tour {tour_id} --edit"
