@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Static
 from ui_fakes import make_session, run_async
 from ui_fakes import settle as settle_all
 
 from codewalk.ui.app import CodewalkApp, make_app
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
-from codewalk.ui.help import HelpScreen
+from codewalk.ui.help import KEYS, HelpScreen
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.state import ProgressStore
@@ -127,6 +128,21 @@ async def test_help_screen_and_progress_is_remembered(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, TourScreen)
     assert store.step("fake-tour") == 2
+
+
+@run_async
+async def test_a_long_key_description_wraps_under_itself_not_under_the_keys() -> None:
+    app = make_app(make_session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        keys = {str(s.render()): s for s in app.screen.query(".help-key").results(Static)}
+        whats = {str(s.render()): s for s in app.screen.query(".help-what").results(Static)}
+        record = whats[dict(KEYS[0][1])["R"]]
+        assert record.region.height > 1  # wrapped: 'record: edit this tour's steps and notes, ...'
+        assert record.region.x >= keys["R"].region.right  # every line of it, right of the keys
+        assert {w.region.x for w in whats.values()} == {record.region.x}
 
 
 @run_async

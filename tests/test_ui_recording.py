@@ -518,7 +518,7 @@ async def test_after_w_each_step_is_marked_as_check_says_and_a_change_unmarks_it
 
 def help_shown(app: CodewalkApp) -> str:
     assert isinstance(app.screen, HelpScreen)
-    return str(app.screen.query_one(Static).render())
+    return "\n".join(str(line.render()) for line in app.screen.query(Static))
 
 
 @run_async

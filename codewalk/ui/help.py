@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from codewalk.ui.dialog import Dialog
@@ -115,24 +115,28 @@ RECORD_KEYS: tuple[Group, ...] = (
 )
 
 
-def escape(key: str) -> str:
-    """A key as markup shows it (``[`` is the recorder's)."""
-    return key.replace("[", "\\[")
-
-
-def help_text(keys: tuple[Group, ...] = KEYS) -> str:
-    parts: list[str] = ["[b]codewalk — keys[/b]", ""]
+def help_rows(keys: tuple[Group, ...] = KEYS) -> ComposeResult:
+    """The help's lines: each group's heading, then a row a key, its description in a
+    column of its own, so that a long one wraps under itself, not under the keys."""
+    yield Static("codewalk — keys", classes="help-title")
     for group, rows in keys:
-        parts.append(f"[b $accent]{group}[/]")
-        parts.extend(f"  [b]{escape(key)}{' ' * (16 - len(key))}[/b] {what}" for key, what in rows)
-        parts.append("")
-    parts.append("[dim]escape or ? to close[/]")
-    return "\n".join(parts)
+        yield Static(group, classes="help-group")
+        for key, what in rows:
+            with Horizontal(classes="help-row"):
+                yield Static(key, classes="help-key", markup=False)
+                yield Static(what, classes="help-what", markup=False)
+    yield Static("escape or ? to close", classes="help-close")
 
 
 class HelpScreen(Dialog[None]):
     DEFAULT_CSS = """
     HelpScreen > VerticalScroll { width: 72; }
+    HelpScreen .help-title { text-style: bold; }
+    HelpScreen .help-group { text-style: bold; color: $accent; margin-top: 1; }
+    HelpScreen .help-row { height: auto; }
+    HelpScreen .help-key { width: 19; padding-left: 2; text-style: bold; }
+    HelpScreen .help-what { width: 1fr; }
+    HelpScreen .help-close { color: $text-muted; margin-top: 1; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -148,4 +152,4 @@ class HelpScreen(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(help_text(self.keys))
+            yield from help_rows(self.keys)
