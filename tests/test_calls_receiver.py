@@ -91,6 +91,12 @@ def test_a_property_read_runs_its_getter(ws: Workspace) -> None:
     assert sites == [(91, "read")]
 
 
+def test_a_property_read_runs_the_getter_not_the_setter(ws: Workspace) -> None:
+    found = callees(ws, M + "LevelReader.read")
+    for key in [(258, "self.settable.level"), (259, "self.settable.level")]:  # read, and called
+        assert [(t.qualname.removeprefix(M), t.line) for t in found[key].targets] == [("Settable.level", 245)]
+
+
 def test_types_from_annotations_and_constructors(ws: Workspace) -> None:
     found = callees(ws, M + "use")
     exact, any_builder = ["Builder.build"], ["Builder.build", "FastBuilder.build"]

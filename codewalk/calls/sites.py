@@ -135,13 +135,13 @@ class CallResolver(Reacher):
             return Callee(site, targets, targets[0].via, RESOLVED, followed=followed) if targets else None
         if site.kind == "read":
             reach = self.reach_name(body, facts, site.name, call=False, read=True)
-            props = tuple(t for t in reach.targets if t.kind == "property")
+            props = without_setters(t for t in reach.targets if t.kind == "property")
             return Callee(site, props, props[0].via, RESOLVED) if props else None
         first = site.args[0] if site.args else None
         if site.name.expr == "type.__call__" and site.name.root == BUILTIN_ROOT and first is not None:
             return self.constructed(body, facts, site, first)
         reach = self.reach_name(body, facts, site.name, call=site.kind == "call", read=not candidates)
-        targets = reach.targets
+        targets = without_setters(reach.targets)
         unbound = site.name.root in (GLOBAL, IMPORT) and "." in site.name.expr  # Class.method(self, ...)
         if (
             unbound
@@ -439,3 +439,16 @@ def _first_passed(via: str) -> str:
     while (match := _PASSED.fullmatch(via)) is not None:
         via = match.group(1)
     return via
+
+
+def without_setters(targets: Iterable[Resolved]) -> tuple[Resolved, ...]:
+    """``targets`` but the definitions of a property that reading it never runs: its
+    getter is the first (an ``@x.setter`` or ``@x.deleter`` needs ``x`` defined above it),
+    the setter and the deleter, of the same name, come after it."""
+    targets = tuple(targets)
+    getter: dict[tuple[str, str, str], Resolved] = {}
+    for t in targets:
+        place = (t.repo, t.path, t.qualname)
+        if t.kind == "property" and (place not in getter or t.line < getter[place].line):
+            getter[place] = t
+    return tuple(t for t in targets if t.kind != "property" or getter[(t.repo, t.path, t.qualname)] is t)
