@@ -65,7 +65,7 @@ def test_find_refs_grouped_by_file(toy: Path, capsys: pytest.CaptureFixture[str]
     code, out, _ = run(capsys, "find", "TinyNorm", "--refs", "--source", str(toy))
     assert code == 0
     tail = out[out.index("uses of TinyNorm") :].splitlines()
-    assert tail[0] == "uses of TinyNorm (by name): 2 in 1 files"
+    assert tail[0] == "uses of TinyNorm (by name) in toypkg==0: 2 in 1 files"
     assert "  src/toypkg/models/tiny/modeling_tiny.py" in tail
     assert "    16:21  self.norm = TinyNorm()" in tail
 

@@ -57,6 +57,20 @@ def test_find_lands_in_the_repository_that_defines_the_name(
     )
 
 
+def test_uses_are_searched_where_the_name_is_defined(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """diffusers' get_timestep_embedding: its uses in diffusers, not in the first pin
+    (transformers), where it has none."""
+    data = run_json(capsys, "find", "get_timestep_embedding", "--refs")
+    assert first(data)["repo"] == data["references_repo"] == "diffusers"
+    refs = data["references"]
+    assert isinstance(refs, list)
+    assert {"path": "src/diffusers/models/embeddings.py", "line": 1319, "col": 17} in [
+        {k: r[k] for k in ("path", "line", "col")} for r in refs
+    ]  # in Timesteps.forward: t_emb = get_timestep_embedding(
+
+
 def test_a_fallback_stand_in_does_not_hide_a_pin_not_synced_yet(
     stack_sources: Path,
     isolated_home: Path,

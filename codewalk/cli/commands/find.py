@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import (
     add_common,
@@ -14,7 +14,7 @@ from codewalk.cli.common import (
     format_result,
     header_dict,
     not_found,
-    open_workspace,
+    open_stack,
     positive,
     result_dict,
     search_scope,
@@ -22,6 +22,9 @@ from codewalk.cli.common import (
     unavailable_owner,
 )
 from codewalk.visible import visible
+
+if TYPE_CHECKING:
+    from codewalk.source.checkout import Checkout
 
 KINDS = (
     "class",
@@ -58,7 +61,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from codewalk.color import use_color
 
-    with open_workspace(args) as workspace:
+    stack = open_stack(args)
+    with stack.workspace(getattr(args, "repo", None)) as workspace:
         checkout = workspace.checkout
         limit = args.limit if args.limit is not None else 20
         found = workspace.find(
@@ -66,7 +70,10 @@ def run(args: argparse.Namespace) -> int:
         )
         truncated = len(found.results) > limit
         found = found._replace(results=found.results[:limit])
-        references = workspace.references(args.query) if args.refs and found.results else []
+        # uses are searched where the answer shown first is defined: diffusers' uses of a
+        # diffusers function, not the default pin's
+        used_in = stack.workspace(found.results[0].repo) if args.refs and found.results else workspace
+        references = used_in.references(args.query) if args.refs and found.results else []
         if args.json:
             data = header_dict(found.query, checkout)
             data["results"] = [result_dict(r) for r in found.results]
@@ -78,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
             elif found.note:
                 data["note"] = found.note
             if args.refs:
+                data["references_repo"] = used_in.checkout.repo
                 data["references"] = [
                     {"path": r.path, "line": r.line, "col": r.col + 1, "text": r.text} for r in references
                 ]
@@ -100,14 +108,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"\n(more than {limit} results: --limit N shows more)")
         if args.refs:
             print()
-            print(format_references(args.query, references, workspace.fully_indexed))
+            print(format_references(args.query, references, used_in.checkout, used_in.fully_indexed))
         return 0
 
 
-def format_references(query: str, references: list[Any], complete: bool) -> str:
+def format_references(query: str, references: list[Any], checkout: Checkout, complete: bool) -> str:
     name = query.rpartition(".")[2]
     files = sorted({r.path for r in references})
-    lines = [f"uses of {name} (by name): {len(references)} in {len(files)} files"]
+    lines = [f"uses of {name} (by name) in {checkout.release}: {len(references)} in {len(files)} files"]
     if not complete:
         lines.append("  (the index is partial: run `codewalk index` for every use)")
     current = ""
