@@ -152,6 +152,12 @@ def test_path_text_json_and_no_chain(repo: Path, capsys: pytest.CaptureFixture[s
     assert code == 1 and "no call chain from callpkg.utils.helper to callpkg.trainer.Trainer.train" in err
     code, out, _ = run(capsys, "path", "helper", "Trainer.train", "--json")
     assert code == 1 and json.loads(out)["chains"] == []
+    code, _, err = run(capsys, "path", "helper", "prepare")  # a name three classes define
+    assert code == 1 and err.startswith(
+        "codewalk: error: no call chain from callpkg.utils.helper to any of the 3 definitions of prepare ("
+    )
+    assert "callpkg.models.GenerationMixin.prepare, callpkg.models.ChatModel.prepare) within 8 calls\n" in err
+    assert "a call codewalk cannot follow" in err  # not only --depth: a longer search may not help
     code, _, err = run(capsys, "path", "Trainer.train", "Trainer.nothing")
     assert code == 1 and "no definition found" in err
 

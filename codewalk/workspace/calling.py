@@ -84,6 +84,16 @@ class PathAnswer(NamedTuple):
     goal: str  # the goal's qualname, or the dotted name in another package
     goal_found: bool  # the goal resolved to a definition in a pinned repo
     search: PathSearch
+    goals: tuple[str, ...] = ()  # every definition searched for: several for a name defined more than once
+
+    @property
+    def unreached(self) -> str:
+        """The goal, as a chain not found to it is said: for a name defined more than once,
+        every definition searched for (a chain to none of them)."""
+        if len(self.goals) < 2:
+            return self.goal
+        listed = ", ".join(self.goals[:_SHOWN]) + (", …" if len(self.goals) > _SHOWN else "")
+        return f"any of the {len(self.goals)} definitions of {self.goal.rpartition('.')[2]} ({listed})"
 
 
 class CallRow(NamedTuple):
@@ -322,7 +332,7 @@ class Calling:
             )
         reached = search.chains[0][-1].reached if search.chains else ""  # of several goals, the one reached
         name = reached or (goals[0].qualname if goals else goal)
-        return PathAnswer(source, name, bool(goals), search)
+        return PathAnswer(source, name, bool(goals), search, tuple(g.qualname for g in goals))
 
     def calls_at(self, path: str, line: int) -> CallList | None:
         """The function around ``path:line`` and its calls, resolved (the UI's ``c``)."""

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             answer = searched(args, workspace, "draft", limit=1)
             if not answer.search.chains:
                 raise QueryError(
-                    f"no call chain from {answer.start.qualname} to {answer.goal}: nothing to draft"
+                    f"no call chain from {answer.start.qualname} to {answer.unreached}: nothing to draft"
                 )
             chain = answer.search.chains[0]
             guessed = [number for number, hop in enumerate(chain, start=1) if hop.guessed]

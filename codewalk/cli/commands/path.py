@@ -104,9 +104,11 @@ def run(args: argparse.Namespace) -> int:
             return 0 if search.chains else 1
         if not search.chains:
             why = "" if search.complete else f" (the search stopped after {search.bodies} functions)"
+            breaks = f"a call codewalk cannot follow breaks one ('calls {args.start} --all' lists them)"
             raise QueryError(
-                f"no call chain from {answer.start.qualname} to {answer.goal} within {args.depth} calls{why}",
-                hint="--depth N searches longer chains" if search.complete else None,
+                f"no call chain from {answer.start.qualname} to {answer.unreached} within {args.depth} "
+                f"calls{why}",
+                hint=f"--depth N searches longer chains; {breaks}" if search.complete else None,
             )
         count = len(search.chains)
         hops = len(search.chains[0])
