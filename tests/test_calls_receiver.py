@@ -97,6 +97,11 @@ def test_a_property_read_runs_the_getter_not_the_setter(ws: Workspace) -> None:
         assert [(t.qualname.removeprefix(M), t.line) for t in found[key].targets] == [("Settable.level", 245)]
 
 
+def test_a_classmethods_cls_is_said_to_be_the_class_not_an_instance(ws: Workspace) -> None:
+    made = callees(ws, M + "LoadedChatModel.from_config")[(74, "cls")]
+    assert made.how == "cls is LoadedChatModel (the class the question names)"
+
+
 def test_types_from_annotations_and_constructors(ws: Workspace) -> None:
     found = callees(ws, M + "use")
     exact, any_builder = ["Builder.build"], ["Builder.build", "FastBuilder.build"]

@@ -20,7 +20,7 @@ A value annotated with a class may hold an instance of a class deriving from it:
 
 from __future__ import annotations
 
-from codewalk.calls.holders import holds
+from codewalk.calls.holders import holds, parameter_names
 from codewalk.calls.model import EXTERNAL, Body
 from codewalk.calls.reached import Reach, Reaching, annotation, found, unresolved, with_via
 from codewalk.calls.records import CLS, Name
@@ -46,7 +46,10 @@ def self_class(r: Reaching, body: Body) -> tuple[Resolved | None, str]:
     """The class ``self`` is taken to be in ``body``, and, when it is a receiver, why."""
     if body.receiver is not None:
         name = body.receiver.qualname.rpartition(".")[2]
-        return body.receiver, f"self is {_a(name)} ({body.receiver.via})"
+        # a classmethod's first parameter is the class itself, not an instance of it
+        is_class = parameter_names(body.target.signature)[:1] == ["cls"]
+        said = f"cls is {name}" if is_class else f"self is {_a(name)}"
+        return body.receiver, f"{said} ({body.receiver.via})"
     return enclosing_class(r, body), ""
 
 
