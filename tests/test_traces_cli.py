@@ -18,7 +18,16 @@ import pytest
 
 from codewalk.cli.main import main
 from codewalk.traces import store
-from tests.traceprog import BRANCH_NO, BRANCH_YES, DOUBLE_DEF, TWICE_CALLS, running, tree_rows, use_toy
+from tests.traceprog import (
+    BRANCH_NO,
+    BRANCH_YES,
+    DOUBLE_DEF,
+    TWICE_CALLS,
+    package_line,
+    running,
+    tree_rows,
+    use_toy,
+)
 
 
 @pytest.fixture()
@@ -657,3 +666,16 @@ def test_a_directory_or_a_zip_with_a_main_runs_as_python_runs_it(
         code, out, err = run(capfd, "trace", "--python", sys.executable, "--name", name, target)
         assert code == 0 and "app 5" in out, err
         assert "fib" in {f.name for f in store.load(name).functions}
+
+
+def test_a_call_at_no_site_is_given_the_line_it_ran_at(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``box[1]`` runs ``Box.__getitem__``: no call site names it; it ran at the
+    subscript's line, not at ``__getitem__``'s own."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.unbox", "--trace", "toy")
+    assert code == 0
+    at = package_line("    return box[1]")
+    assert f"  {at:>6}  -> toypkg.Box.__getitem__  x1" in out
+    code, out, _ = run(capsys, "calls", "toypkg.unbox", "--trace", "toy", "--json")
+    (unplaced,) = json.loads(out)["unplaced"]
+    assert (unplaced["qualname"], unplaced["line"], unplaced["calls"]) == ("toypkg.Box.__getitem__", at, 1)

@@ -228,8 +228,8 @@ def run_calls(args: argparse.Namespace) -> int:
                     }
                     for site in answer.sites
                 ],
-                "unplaced": [
-                    {"line": line, **function_dict(f), "calls": n} for line, f, n in answer.unplaced
+                "unplaced": [  # ``line``: where it ran, not the function's own first line
+                    function_dict(f) | {"line": line, "calls": n} for line, f, n in answer.unplaced
                 ],
             }
             dump(data)
