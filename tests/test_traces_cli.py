@@ -679,3 +679,18 @@ def test_a_call_at_no_site_is_given_the_line_it_ran_at(toy: Path, capsys: pytest
     code, out, _ = run(capsys, "calls", "toypkg.unbox", "--trace", "toy", "--json")
     (unplaced,) = json.loads(out)["unplaced"]
     assert (unplaced["qualname"], unplaced["line"], unplaced["calls"]) == ("toypkg.Box.__getitem__", at, 1)
+
+
+def test_calls_with_a_trace_read_self_as_the_class_the_question_names(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``FastEngine.run`` is ``Engine.run`` with ``self`` a ``FastEngine``: its
+    ``self.step()`` is ``FastEngine.step`` alone, as ``calls`` without a trace says."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.FastEngine.run", "--trace", "toy", "--all")
+    assert code == 0
+    assert "step -> toypkg.FastEngine.step  [ran x1]" in out, out
+    assert "SlowEngine" not in out and "toypkg.Engine.step" not in out
+    code, out, _ = run(capsys, "calls", "toypkg.FastEngine.run", "--source", str(toy), "--json")
+    static = [t["qualname"] for site in json.loads(out)["calls"] for t in site["targets"]]
+    assert static == ["toypkg.FastEngine.step"]

@@ -206,9 +206,10 @@ def run_calls(args: argparse.Namespace) -> int:
     opened, workspace = open_traced(args)
     try:
         trace = opened.trace
-        target = workspace.calling.definition(args.query, search_scope(args, workspace))
-        body = workspace.calling.body_of(target)
-        callees = [level.callee for level in call_tree(workspace.calling.cr, body, 1)]
+        calling = workspace.calling
+        target = calling.definition(args.query, search_scope(args, workspace))
+        body = calling.body_of(target, calling.receiver(args.query, target))  # as calls reads it
+        callees = [level.callee for level in call_tree(calling.cr, body, 1)]
         answer = calls_run(trace, opened.tree, functions_of(trace, [target]), callees)
         if args.json:
             data = {
