@@ -694,3 +694,48 @@ def test_calls_with_a_trace_read_self_as_the_class_the_question_names(
     code, out, _ = run(capsys, "calls", "toypkg.FastEngine.run", "--source", str(toy), "--json")
     static = [t["qualname"] for site in json.loads(out)["calls"] for t in site["targets"]]
     assert static == ["toypkg.FastEngine.step"]
+
+
+def test_a_call_at_a_sites_line_is_that_sites_even_when_codewalk_names_another_target(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Unet(False).proj`` is a ``Steps``, where codewalk reads the first class assigned
+    (``Fourier``): ``Steps.__call__`` ran at the site, not somewhere no site leads to."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.Unet.embed", "--trace", "toy", "--all")
+    assert code == 0
+    at = package_line("        return self.proj(x)")
+    assert f"  {at:>6}  self.proj  [ran x1]" in out, out
+    assert "-> toypkg.Steps.__call__  [ran x1, not among the static targets]" in out
+    assert "-> toypkg.Fourier.__call__  [not run]" in out
+    assert "also ran" not in out and "line ran" not in out
+    code, out, _ = run(capsys, "calls", "toypkg.Unet.embed", "--trace", "toy", "--json")
+    (site,) = json.loads(out)["calls"]
+    assert [f["qualname"] for f in site["reached"]] == ["toypkg.Steps.__call__"]
+    assert json.loads(out)["unplaced"] == []
+
+
+def test_a_property_read_through_getattribute_ran(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``thing.size`` runs ``Lookup.__getattribute__``, then (from C code) the getter: the
+    read ran, through ``__getattribute__``."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.measure", "--trace", "toy")
+    assert code == 0
+    assert "thing.size -> toypkg.Lookup.size  [ran x1 through __getattribute__]" in out, out
+    assert "also ran" not in out
+    code, out, _ = run(capsys, "calls", "toypkg.measure", "--trace", "toy", "--json")
+    (site,) = json.loads(out)["calls"]
+    assert site["targets_ran"] == ["toypkg.Lookup.size"]
+    assert (site["ran_by_target"], site["looked_up_by_target"]) == ([0], [1])
+
+
+def test_a_subscript_beside_a_builtin_is_not_the_builtins(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``isinstance(box, Box) and box[2]``: ``__getitem__`` is the subscript's."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.checked", "--trace", "toy")
+    assert code == 0
+    at = package_line("    return isinstance(box, Box) and box[2]")
+    assert f"  {at:>6}  -> toypkg.Box.__getitem__  x1" in out.split("also ran")[1], out
+    assert "\n1 call of builtins or on untyped values left out" in out

@@ -223,8 +223,9 @@ def run_calls(args: argparse.Namespace) -> int:
                         "ran": site.calls,
                         "line_ran": site.line_ran,
                         "ran_unrecorded": site.ran_unrecorded,
-                        "targets_ran": [t.qualname for t, n in site.targets if n] or None,
+                        "targets_ran": [t.qualname for t in site.targets_ran] or None,
                         "ran_by_target": [n for _, n in site.targets],
+                        "looked_up_by_target": list(site.looked_up),
                         "reached": [function_dict(f) | {"calls": n} for f, n in site.reached],
                     }
                     for site in answer.sites
@@ -244,7 +245,8 @@ def run_calls(args: argparse.Namespace) -> int:
             print(visible(_site_lines(site, args.all)))
         hidden = len(answer.sites) - len(shown)
         if hidden:
-            print(f"\n{hidden} calls of builtins or on untyped values left out (--all lists them)")
+            noun = "call" if hidden == 1 else "calls"
+            print(f"\n{hidden} {noun} of builtins or on untyped values left out (--all lists them)")
         if answer.unplaced:
             print("\nalso ran, called where no call site codewalk lists leads to it:")
             for line, function, calls in answer.unplaced:
@@ -262,7 +264,9 @@ LINE_RAN = (
 )
 
 
-def _mark(calls: int, unrecorded: bool = False) -> str:
+def _mark(calls: int, unrecorded: bool = False, looked_up: int = 0) -> str:
+    if looked_up and not calls:  # a property read: its getter ran under the class's __getattribute__
+        return f"ran x{looked_up} through __getattribute__"
     return f"ran x{calls}" if calls else "line ran" if unrecorded else "not run"
 
 
@@ -273,15 +277,20 @@ def _site_lines(site: Any, show_all: bool) -> str:
     what = callee.site.name.expr or callee.site.text
     if callee.site.kind == "decorator":
         return f"  {callee.site.line:>6}  {what}  (decorator: runs when the function is defined)"
-    if len(site.targets) == 1 and not site.reached:
-        target, calls = site.targets[0]
-        return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{_mark(calls, site.ran_unrecorded)}]"
+    single = len(site.targets) == 1 and not site.reached  # the site's mark is its target's
+    marks = [
+        (t, n or m, _mark(n, single and site.ran_unrecorded, m))
+        for (t, n), m in zip(site.targets, site.looked_up, strict=True)
+    ]
+    if single:
+        target, _, mark = marks[0]
+        return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{mark}]"
     out = [f"  {callee.site.line:>6}  {what}  [{_mark(site.calls, site.ran_unrecorded)}]"]
-    ran = [(t, n) for t, n in site.targets if n]
-    idle = [(t, n) for t, n in site.targets if not n]
+    ran = [(t, mark) for t, count, mark in marks if count]
+    idle = [(t, mark) for t, count, mark in marks if not count]
     shown = idle if show_all else idle[: max(0, MORE_TARGETS + 1 - len(ran))]
-    for target, calls in [*ran, *shown]:
-        out.append(f"            -> {target.qualname}  [{_mark(calls)}]")
+    for target, mark in [*ran, *shown]:
+        out.append(f"            -> {target.qualname}  [{mark}]")
     if len(idle) > len(shown):
         out.append(f"            ... and {len(idle) - len(shown)} more targets, not run (--all lists them)")
     for function, calls in site.reached:
