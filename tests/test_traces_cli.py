@@ -739,3 +739,34 @@ def test_a_subscript_beside_a_builtin_is_not_the_builtins(
     at = package_line("    return isinstance(box, Box) and box[2]")
     assert f"  {at:>6}  -> toypkg.Box.__getitem__  x1" in out.split("also ran")[1], out
     assert "\n1 call of builtins or on untyped values left out" in out
+
+
+def test_path_with_a_trace_to_compiled_code_gives_the_chains_to_the_lines_calling_it(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``crunch`` is declared in a ``.pyi`` stub: a trace cannot record it, so the answer is
+    the chain to the line that calls it, which ran (not "did not run")."""
+    traced(capsys, "toy", "joined")
+    at = package_line("    return crunch(x)")
+    code, out, _ = run(capsys, "path", "toypkg.grind", "toypkg._native.crunch", "--trace", "toy")
+    assert code == 0, out
+    assert "toypkg._native.crunch is compiled code (a .pyi stub declares it): a trace cannot record it" in out
+    assert "1 chain to a line calling it ran in trace 'toy'" in out
+    lines = out.splitlines()
+    unrecorded = "line ran (calls toypkg._native.crunch: compiled, not recorded)"
+    assert lines[-1].split() == [str(at), "return", "crunch(x)", *unrecorded.split()]
+    assert any(line.startswith("  crush  toypkg/__init__.py:") for line in lines)
+    code, out, _ = run(capsys, "path", "toypkg.grind", "toypkg._native.crunch", "--trace", "toy", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["compiled"] is True
+    (chain,) = data["chains"]
+    assert [hop["qualname"] for hop in chain] == ["toypkg.grind", "toypkg.crush", "toypkg._native.crunch"]
+    assert (chain[-1]["call_line"], chain[-1]["calls"]) == (at, None)
+    code, out, _ = run(capsys, "path", "toypkg.crush", "toypkg._native.crunch", "--trace", "toy")
+    assert code == 0 and "1 chain to a line calling it ran" in out  # FROM holds the line
+    code, _, err = run(capsys, "path", "toypkg.unbox", "toypkg._native.crunch", "--trace", "toy")
+    assert code == 1
+    assert "a trace cannot record it, and none of the call sites codewalk lists for it (1) ran" in err
+    assert "codewalk callers toypkg._native.crunch" in err
+    code, out, _ = run(capsys, "calls", "toypkg.crush", "--trace", "toy")
+    assert "crunch -> toypkg._native.crunch  [line ran]" in out  # as path says

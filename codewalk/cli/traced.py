@@ -13,6 +13,8 @@ from codewalk.errors import QueryError
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
+    from codewalk.calls.callers import Caller
+    from codewalk.resolve.model import Resolved
     from codewalk.traces.model import Function, Trace
     from codewalk.traces.reading import Opened
     from codewalk.traces.tree import Chain
@@ -80,6 +82,8 @@ def run_path(args: argparse.Namespace) -> int:
         found = workspace.calling.find(args.goal, scope, related=False)
         goals = list(found.matches) or [workspace.calling.definition(args.goal, scope)]
         starts, ends = functions_of(trace, [start]), functions_of(trace, goals)
+        if starts and all(g.path.endswith(".pyi") for g in goals):  # compiled: never recorded
+            return _path_to_compiled(args, opened, workspace, start, goals[0])
         found_chains = chains(trace, opened.tree, starts, ends) if starts and ends else []
         shown = found_chains[: args.limit]
         if args.json:
@@ -116,6 +120,76 @@ def run_path(args: argparse.Namespace) -> int:
         return 0
     finally:
         workspace.close()
+
+
+def _path_to_compiled(
+    args: argparse.Namespace, opened: Opened, workspace: Workspace, start: Resolved, goal: Resolved
+) -> int:
+    """``path A B --trace`` where B is compiled code (a ``.pyi`` stub declares it): a trace
+    cannot record it running, so the chains that ran are those to the lines that call it
+    (the call sites ``callers`` lists) and executed."""
+    trace = opened.trace
+    sites = workspace.calling.callers_of(goal).callers
+    ran = [(site, chain) for site in sites for chain in _chains_to_line(opened, start, site)]
+    shown = ran[: args.limit]
+    compiled = f"{goal.qualname} is compiled code (a .pyi stub declares it): a trace cannot record it"
+    if args.json:
+        data: dict[str, Any] = {
+            "query": f"{args.start} {args.goal}",
+            "trace": trace.name,
+            "start": result_dict(start),
+            "goal": result_dict(goal),
+            "compiled": True,
+            "chains": [
+                [*_chain_json(opened, chain), _compiled_hop(goal, site.line)] for site, chain in shown
+            ],
+            "more": len(ran) - len(shown),
+        }
+        dump(data)
+        return 0 if shown else 1
+    if not shown:
+        raise QueryError(
+            f"{compiled}, and none of the call sites codewalk lists for it ({len(sites)}) ran "
+            f"under {start.qualname} in trace {trace.name!r}",
+            hint=f"codewalk callers {goal.qualname} lists those lines",
+        )
+    print(
+        visible(
+            f"{start.qualname} -> {goal.qualname}: {compiled}; {len(ran)} chain{'s' if len(ran) != 1 else ''}"
+            f" to a line calling it ran in trace {trace.name!r} ({trace.command}) [{_versions(trace)}]"
+        )
+    )
+    sources = Sources(opened)
+    for number, (site, chain) in enumerate(shown, start=1):
+        print(f"\n{number}.")
+        print(visible(format_ran_chain(opened, chain)))
+        text = sources.line(site.repo, site.path, site.line)
+        unrecorded = f"line ran (calls {goal.qualname}: compiled, not recorded)"
+        print(visible(f"    {site.line:>6}  {text}    {unrecorded}"))
+    if len(ran) > len(shown):
+        print(f"\n... and {len(ran) - len(shown)} more (--limit N shows them)")
+    return 0
+
+
+def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> list[Chain]:
+    """The chains that ran from ``start`` to the function ``site`` is in, where its line
+    executed (``start`` alone when it is that function)."""
+    from codewalk.traces.tree import Chain, chains, functions_of
+
+    trace = opened.trace
+    if site.caller is None:  # module level, or a table's entry
+        return []
+    holders = {f for f in functions_of(trace, [site.caller]) if site.line in trace.lines[f]}
+    starts = functions_of(trace, [start])
+    if starts & holders:
+        return [Chain((next(i for i, node in enumerate(trace.nodes) if i and node.function in holders),))]
+    return chains(trace, opened.tree, starts, holders) if holders else []
+
+
+def _compiled_hop(goal: Resolved, line: int) -> dict[str, Any]:
+    """The last hop of a chain to compiled code: called at ``line``, never recorded."""
+    where = {"qualname": goal.qualname, "repo": goal.repo, "path": goal.path, "line": goal.line}
+    return where | {"call_line": line, "calls": None, "via": None, "through": []}
 
 
 def format_ran_chain(opened: Opened, chain: Chain) -> str:
