@@ -18,7 +18,16 @@ import pytest
 
 from codewalk.cli.main import main
 from codewalk.traces import store
-from tests.traceprog import BRANCH_NO, BRANCH_YES, DOUBLE_DEF, TWICE_CALLS, running, tree_rows, use_toy
+from tests.traceprog import (
+    BRANCH_NO,
+    BRANCH_YES,
+    DOUBLE_DEF,
+    TWICE_CALLS,
+    package_line,
+    running,
+    tree_rows,
+    use_toy,
+)
 
 
 @pytest.fixture()
@@ -657,3 +666,107 @@ def test_a_directory_or_a_zip_with_a_main_runs_as_python_runs_it(
         code, out, err = run(capfd, "trace", "--python", sys.executable, "--name", name, target)
         assert code == 0 and "app 5" in out, err
         assert "fib" in {f.name for f in store.load(name).functions}
+
+
+def test_a_call_at_no_site_is_given_the_line_it_ran_at(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``box[1]`` runs ``Box.__getitem__``: no call site names it; it ran at the
+    subscript's line, not at ``__getitem__``'s own."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.unbox", "--trace", "toy")
+    assert code == 0
+    at = package_line("    return box[1]")
+    assert f"  {at:>6}  -> toypkg.Box.__getitem__  x1" in out
+    code, out, _ = run(capsys, "calls", "toypkg.unbox", "--trace", "toy", "--json")
+    (unplaced,) = json.loads(out)["unplaced"]
+    assert (unplaced["qualname"], unplaced["line"], unplaced["calls"]) == ("toypkg.Box.__getitem__", at, 1)
+
+
+def test_calls_with_a_trace_read_self_as_the_class_the_question_names(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``FastEngine.run`` is ``Engine.run`` with ``self`` a ``FastEngine``: its
+    ``self.step()`` is ``FastEngine.step`` alone, as ``calls`` without a trace says."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.FastEngine.run", "--trace", "toy", "--all")
+    assert code == 0
+    assert "step -> toypkg.FastEngine.step  [ran x1]" in out, out
+    assert "SlowEngine" not in out and "toypkg.Engine.step" not in out
+    code, out, _ = run(capsys, "calls", "toypkg.FastEngine.run", "--source", str(toy), "--json")
+    static = [t["qualname"] for site in json.loads(out)["calls"] for t in site["targets"]]
+    assert static == ["toypkg.FastEngine.step"]
+
+
+def test_a_call_at_a_sites_line_is_that_sites_even_when_codewalk_names_another_target(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Unet(False).proj`` is a ``Steps``, where codewalk reads the first class assigned
+    (``Fourier``): ``Steps.__call__`` ran at the site, not somewhere no site leads to."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.Unet.embed", "--trace", "toy", "--all")
+    assert code == 0
+    at = package_line("        return self.proj(x)")
+    assert f"  {at:>6}  self.proj  [ran x1]" in out, out
+    assert "-> toypkg.Steps.__call__  [ran x1, not among the static targets]" in out
+    assert "-> toypkg.Fourier.__call__  [not run]" in out
+    assert "also ran" not in out and "line ran" not in out
+    code, out, _ = run(capsys, "calls", "toypkg.Unet.embed", "--trace", "toy", "--json")
+    (site,) = json.loads(out)["calls"]
+    assert [f["qualname"] for f in site["reached"]] == ["toypkg.Steps.__call__"]
+    assert json.loads(out)["unplaced"] == []
+
+
+def test_a_property_read_through_getattribute_ran(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``thing.size`` runs ``Lookup.__getattribute__``, then (from C code) the getter: the
+    read ran, through ``__getattribute__``."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.measure", "--trace", "toy")
+    assert code == 0
+    assert "thing.size -> toypkg.Lookup.size  [ran x1 through __getattribute__]" in out, out
+    assert "also ran" not in out
+    code, out, _ = run(capsys, "calls", "toypkg.measure", "--trace", "toy", "--json")
+    (site,) = json.loads(out)["calls"]
+    assert site["targets_ran"] == ["toypkg.Lookup.size"]
+    assert (site["ran_by_target"], site["looked_up_by_target"]) == ([0], [1])
+
+
+def test_a_subscript_beside_a_builtin_is_not_the_builtins(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``isinstance(box, Box) and box[2]``: ``__getitem__`` is the subscript's."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.checked", "--trace", "toy")
+    assert code == 0
+    at = package_line("    return isinstance(box, Box) and box[2]")
+    assert f"  {at:>6}  -> toypkg.Box.__getitem__  x1" in out.split("also ran")[1], out
+    assert "\n1 call of builtins or on untyped values left out" in out
+
+
+def test_path_with_a_trace_to_compiled_code_gives_the_chains_to_the_lines_calling_it(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``crunch`` is declared in a ``.pyi`` stub: a trace cannot record it, so the answer is
+    the chain to the line that calls it, which ran (not "did not run")."""
+    traced(capsys, "toy", "joined")
+    at = package_line("    return crunch(x)")
+    code, out, _ = run(capsys, "path", "toypkg.grind", "toypkg._native.crunch", "--trace", "toy")
+    assert code == 0, out
+    assert "toypkg._native.crunch is compiled code (a .pyi stub declares it): a trace cannot record it" in out
+    assert "1 chain to a line calling it ran in trace 'toy'" in out
+    lines = out.splitlines()
+    unrecorded = "line ran (calls toypkg._native.crunch: compiled, not recorded)"
+    assert lines[-1].split() == [str(at), "return", "crunch(x)", *unrecorded.split()]
+    assert any(line.startswith("  crush  toypkg/__init__.py:") for line in lines)
+    code, out, _ = run(capsys, "path", "toypkg.grind", "toypkg._native.crunch", "--trace", "toy", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["compiled"] is True
+    (chain,) = data["chains"]
+    assert [hop["qualname"] for hop in chain] == ["toypkg.grind", "toypkg.crush", "toypkg._native.crunch"]
+    assert (chain[-1]["call_line"], chain[-1]["calls"]) == (at, None)
+    code, out, _ = run(capsys, "path", "toypkg.crush", "toypkg._native.crunch", "--trace", "toy")
+    assert code == 0 and "1 chain to a line calling it ran" in out  # FROM holds the line
+    code, _, err = run(capsys, "path", "toypkg.unbox", "toypkg._native.crunch", "--trace", "toy")
+    assert code == 1
+    assert "a trace cannot record it, and none of the call sites codewalk lists for it (1) ran" in err
+    assert "codewalk callers toypkg._native.crunch" in err
+    code, out, _ = run(capsys, "calls", "toypkg.crush", "--trace", "toy")
+    assert "crunch -> toypkg._native.crunch  [line ran]" in out  # as path says

@@ -2,7 +2,10 @@
 tests: recursion, a generator, an exception caught, a thread, a callback through C code
 (``sorted(key=...)``), a decorator's wrapper, a closure that wraps nothing, a branch taken
 and one not, a function called again inside itself, a class made by the ``__init__`` it
-inherits, calls into the standard library (which a trace does not record)."""
+inherits, calls into the standard library (which a trace does not record); run with
+``joined``, what ``calls --trace`` reads beside the static calls (a subscript, a method of
+a subclass, an attribute holding another class than the one codewalk reads, a property read
+through ``__getattribute__``, a compiled function a ``.pyi`` stub declares)."""
 
 from __future__ import annotations
 
@@ -121,6 +124,94 @@ def pick(flag):  # a branch into the standard library taken, one not
     if flag:
         return math.floor(made.x)
     return math.ceil(made.x)
+
+
+class Box:
+    def __getitem__(self, key):
+        return key
+
+
+def unbox(box):  # a subscript runs __getitem__: no call site names it
+    return box[1]
+
+
+def checked(box):
+    return isinstance(box, Box) and box[2]
+
+
+class Engine:
+    def run(self):
+        return self.step()
+
+    def step(self):
+        return 0
+
+
+class FastEngine(Engine):
+    def step(self):
+        return 1
+
+
+class SlowEngine(Engine):
+    def step(self):
+        return 2
+
+
+class Fourier:
+    def __call__(self, x):
+        return x
+
+
+class Steps:
+    def __call__(self, x):
+        return -x
+
+
+class Unet:  # its attribute holds one of two classes: codewalk reads the first assigned
+    def __init__(self, fourier):
+        if fourier:
+            self.proj = Fourier()
+        else:
+            self.proj = Steps()
+
+    def embed(self, x):
+        return self.proj(x)
+
+
+class LookupMixin:
+    def __getattribute__(self, name):
+        return super().__getattribute__(name)
+
+
+class Lookup(LookupMixin):  # every attribute read runs __getattribute__, twice
+    def __getattribute__(self, name):
+        return super().__getattribute__(name)
+
+    @property
+    def size(self):
+        return 3
+
+
+def measure(thing: Lookup):
+    return thing.size
+
+
+try:
+    from toypkg._native import crunch
+except ImportError:  # the stub's compiled module is not built: a builtin stands in
+    from math import floor as crunch
+
+
+def crush(x):
+    return crunch(x)
+
+
+def grind(x):
+    return crush(x) + 1
+"""
+
+NATIVE = """
+def crunch(x: float) -> int: ...
 """
 
 PROGRAM = """
@@ -140,6 +231,13 @@ toypkg.twice(2)
 toypkg.squares(2)
 toypkg.generate(2, assistant=True)
 toypkg.pick(True)
+if sys.argv[1:] == ["joined"]:  # what calls --trace reads beside the static calls
+    toypkg.unbox(toypkg.Box())
+    toypkg.checked(toypkg.Box())
+    toypkg.FastEngine().run()
+    toypkg.Unet(False).embed(1)
+    toypkg.measure(toypkg.Lookup())
+    toypkg.grind(1.5)
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)
@@ -156,7 +254,14 @@ FIB_RECURSES = 8  # return fib(n - 1) + fib(n - 2)
 BRANCH_YES = 64
 BRANCH_NO = 65
 TWICE_CALLS = 79  # return double(x) + double(x)
-DOUBLE_DEF = textwrap.dedent(PACKAGE).lstrip("\n").splitlines().index("def double(x):") + 1  # under @logged
+
+
+def package_line(text: str) -> int:
+    """The number of the line of PACKAGE that is ``text``."""
+    return textwrap.dedent(PACKAGE).lstrip("\n").splitlines().index(text) + 1
+
+
+DOUBLE_DEF = package_line("def double(x):")  # under @logged
 
 
 def write_program(directory: Path) -> Path:
@@ -164,6 +269,7 @@ def write_program(directory: Path) -> Path:
     package = directory / "toypkg"
     package.mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text(textwrap.dedent(PACKAGE).lstrip("\n"))
+    (package / "_native.pyi").write_text(textwrap.dedent(NATIVE).lstrip("\n"))  # the face of compiled code
     program = directory / "prog.py"
     program.write_text(textwrap.dedent(PROGRAM).lstrip("\n"))
     return program

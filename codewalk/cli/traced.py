@@ -13,6 +13,8 @@ from codewalk.errors import QueryError
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
+    from codewalk.calls.callers import Caller
+    from codewalk.resolve.model import Resolved
     from codewalk.traces.model import Function, Trace
     from codewalk.traces.reading import Opened
     from codewalk.traces.tree import Chain
@@ -80,6 +82,8 @@ def run_path(args: argparse.Namespace) -> int:
         found = workspace.calling.find(args.goal, scope, related=False)
         goals = list(found.matches) or [workspace.calling.definition(args.goal, scope)]
         starts, ends = functions_of(trace, [start]), functions_of(trace, goals)
+        if starts and all(g.path.endswith(".pyi") for g in goals):  # compiled: never recorded
+            return _path_to_compiled(args, opened, workspace, start, goals[0])
         found_chains = chains(trace, opened.tree, starts, ends) if starts and ends else []
         shown = found_chains[: args.limit]
         if args.json:
@@ -116,6 +120,76 @@ def run_path(args: argparse.Namespace) -> int:
         return 0
     finally:
         workspace.close()
+
+
+def _path_to_compiled(
+    args: argparse.Namespace, opened: Opened, workspace: Workspace, start: Resolved, goal: Resolved
+) -> int:
+    """``path A B --trace`` where B is compiled code (a ``.pyi`` stub declares it): a trace
+    cannot record it running, so the chains that ran are those to the lines that call it
+    (the call sites ``callers`` lists) and executed."""
+    trace = opened.trace
+    sites = workspace.calling.callers_of(goal).callers
+    ran = [(site, chain) for site in sites for chain in _chains_to_line(opened, start, site)]
+    shown = ran[: args.limit]
+    compiled = f"{goal.qualname} is compiled code (a .pyi stub declares it): a trace cannot record it"
+    if args.json:
+        data: dict[str, Any] = {
+            "query": f"{args.start} {args.goal}",
+            "trace": trace.name,
+            "start": result_dict(start),
+            "goal": result_dict(goal),
+            "compiled": True,
+            "chains": [
+                [*_chain_json(opened, chain), _compiled_hop(goal, site.line)] for site, chain in shown
+            ],
+            "more": len(ran) - len(shown),
+        }
+        dump(data)
+        return 0 if shown else 1
+    if not shown:
+        raise QueryError(
+            f"{compiled}, and none of the call sites codewalk lists for it ({len(sites)}) ran "
+            f"under {start.qualname} in trace {trace.name!r}",
+            hint=f"codewalk callers {goal.qualname} lists those lines",
+        )
+    print(
+        visible(
+            f"{start.qualname} -> {goal.qualname}: {compiled}; {len(ran)} chain{'s' if len(ran) != 1 else ''}"
+            f" to a line calling it ran in trace {trace.name!r} ({trace.command}) [{_versions(trace)}]"
+        )
+    )
+    sources = Sources(opened)
+    for number, (site, chain) in enumerate(shown, start=1):
+        print(f"\n{number}.")
+        print(visible(format_ran_chain(opened, chain)))
+        text = sources.line(site.repo, site.path, site.line)
+        unrecorded = f"line ran (calls {goal.qualname}: compiled, not recorded)"
+        print(visible(f"    {site.line:>6}  {text}    {unrecorded}"))
+    if len(ran) > len(shown):
+        print(f"\n... and {len(ran) - len(shown)} more (--limit N shows them)")
+    return 0
+
+
+def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> list[Chain]:
+    """The chains that ran from ``start`` to the function ``site`` is in, where its line
+    executed (``start`` alone when it is that function)."""
+    from codewalk.traces.tree import Chain, chains, functions_of
+
+    trace = opened.trace
+    if site.caller is None:  # module level, or a table's entry
+        return []
+    holders = {f for f in functions_of(trace, [site.caller]) if site.line in trace.lines[f]}
+    starts = functions_of(trace, [start])
+    if starts & holders:
+        return [Chain((next(i for i, node in enumerate(trace.nodes) if i and node.function in holders),))]
+    return chains(trace, opened.tree, starts, holders) if holders else []
+
+
+def _compiled_hop(goal: Resolved, line: int) -> dict[str, Any]:
+    """The last hop of a chain to compiled code: called at ``line``, never recorded."""
+    where = {"qualname": goal.qualname, "repo": goal.repo, "path": goal.path, "line": goal.line}
+    return where | {"call_line": line, "calls": None, "via": None, "through": []}
 
 
 def format_ran_chain(opened: Opened, chain: Chain) -> str:
@@ -206,9 +280,10 @@ def run_calls(args: argparse.Namespace) -> int:
     opened, workspace = open_traced(args)
     try:
         trace = opened.trace
-        target = workspace.calling.definition(args.query, search_scope(args, workspace))
-        body = workspace.calling.body_of(target)
-        callees = [level.callee for level in call_tree(workspace.calling.cr, body, 1)]
+        calling = workspace.calling
+        target = calling.definition(args.query, search_scope(args, workspace))
+        body = calling.body_of(target, calling.receiver(args.query, target))  # as calls reads it
+        callees = [level.callee for level in call_tree(calling.cr, body, 1)]
         answer = calls_run(trace, opened.tree, functions_of(trace, [target]), callees)
         if args.json:
             data = {
@@ -222,14 +297,15 @@ def run_calls(args: argparse.Namespace) -> int:
                         "ran": site.calls,
                         "line_ran": site.line_ran,
                         "ran_unrecorded": site.ran_unrecorded,
-                        "targets_ran": [t.qualname for t, n in site.targets if n] or None,
+                        "targets_ran": [t.qualname for t in site.targets_ran] or None,
                         "ran_by_target": [n for _, n in site.targets],
+                        "looked_up_by_target": list(site.looked_up),
                         "reached": [function_dict(f) | {"calls": n} for f, n in site.reached],
                     }
                     for site in answer.sites
                 ],
-                "unplaced": [
-                    {"line": line, **function_dict(f), "calls": n} for line, f, n in answer.unplaced
+                "unplaced": [  # ``line``: where it ran, not the function's own first line
+                    function_dict(f) | {"line": line, "calls": n} for line, f, n in answer.unplaced
                 ],
             }
             dump(data)
@@ -243,7 +319,8 @@ def run_calls(args: argparse.Namespace) -> int:
             print(visible(_site_lines(site, args.all)))
         hidden = len(answer.sites) - len(shown)
         if hidden:
-            print(f"\n{hidden} calls of builtins or on untyped values left out (--all lists them)")
+            noun = "call" if hidden == 1 else "calls"
+            print(f"\n{hidden} {noun} of builtins or on untyped values left out (--all lists them)")
         if answer.unplaced:
             print("\nalso ran, called where no call site codewalk lists leads to it:")
             for line, function, calls in answer.unplaced:
@@ -261,7 +338,9 @@ LINE_RAN = (
 )
 
 
-def _mark(calls: int, unrecorded: bool = False) -> str:
+def _mark(calls: int, unrecorded: bool = False, looked_up: int = 0) -> str:
+    if looked_up and not calls:  # a property read: its getter ran under the class's __getattribute__
+        return f"ran x{looked_up} through __getattribute__"
     return f"ran x{calls}" if calls else "line ran" if unrecorded else "not run"
 
 
@@ -272,15 +351,20 @@ def _site_lines(site: Any, show_all: bool) -> str:
     what = callee.site.name.expr or callee.site.text
     if callee.site.kind == "decorator":
         return f"  {callee.site.line:>6}  {what}  (decorator: runs when the function is defined)"
-    if len(site.targets) == 1 and not site.reached:
-        target, calls = site.targets[0]
-        return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{_mark(calls, site.ran_unrecorded)}]"
+    single = len(site.targets) == 1 and not site.reached  # the site's mark is its target's
+    marks = [
+        (t, n or m, _mark(n, single and site.ran_unrecorded, m))
+        for (t, n), m in zip(site.targets, site.looked_up, strict=True)
+    ]
+    if single:
+        target, _, mark = marks[0]
+        return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{mark}]"
     out = [f"  {callee.site.line:>6}  {what}  [{_mark(site.calls, site.ran_unrecorded)}]"]
-    ran = [(t, n) for t, n in site.targets if n]
-    idle = [(t, n) for t, n in site.targets if not n]
+    ran = [(t, mark) for t, count, mark in marks if count]
+    idle = [(t, mark) for t, count, mark in marks if not count]
     shown = idle if show_all else idle[: max(0, MORE_TARGETS + 1 - len(ran))]
-    for target, calls in [*ran, *shown]:
-        out.append(f"            -> {target.qualname}  [{_mark(calls)}]")
+    for target, mark in [*ran, *shown]:
+        out.append(f"            -> {target.qualname}  [{mark}]")
     if len(idle) > len(shown):
         out.append(f"            ... and {len(idle) - len(shown)} more targets, not run (--all lists them)")
     for function, calls in site.reached:

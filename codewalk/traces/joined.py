@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from codewalk.errors import CodewalkError
 from codewalk.resolve.model import Resolved
 from codewalk.traces.model import Function, Trace
-from codewalk.traces.tree import Tree, is_definition
+from codewalk.traces.tree import GETATTRIBUTE, Tree, is_definition
 
 if TYPE_CHECKING:
     from codewalk.calls.model import Callee
@@ -89,7 +89,14 @@ class SiteRun(NamedTuple):
     targets: tuple[tuple[Resolved, int], ...]
     calls: int  # all calls recorded at the site, whatever they reached
     reached: tuple[tuple[Function, int], ...]  # functions it reached that are none of ``targets``
-    line_ran: bool = False  # its line executed
+    line_ran: bool  # its line executed
+    looked_up: tuple[int, ...]  # per target: its calls beneath a __getattribute__ run there
+
+    @property
+    def targets_ran(self) -> tuple[Resolved, ...]:
+        """The targets that ran there, called or read through ``__getattribute__``."""
+        pairs = zip(self.targets, self.looked_up, strict=True)
+        return tuple(t for (t, n), m in pairs if n or m)
 
     @property
     def ran_unrecorded(self) -> bool:
@@ -99,7 +106,7 @@ class SiteRun(NamedTuple):
         ``__init__``). A function of the pins that ran is recorded: not one of these."""
         if self.calls or not self.line_ran:
             return False
-        return not self.targets or any(t.kind not in _RECORDED_KINDS for t, _ in self.targets)
+        return not self.targets or any(not _recorded(t) for t, _ in self.targets)
 
 
 class CallsRun(NamedTuple):
@@ -109,6 +116,22 @@ class CallsRun(NamedTuple):
 
 
 _RECORDED_KINDS = frozenset(("function", "method", "property"))  # their code is the pins'
+# Run by an attribute read, a subscript, ``in`` or ``with``: never by a call a site names.
+_LOOKUPS = frozenset((GETATTRIBUTE, "__getattr__"))
+_BY_SYNTAX = frozenset(
+    (
+        *("__getitem__", "__setitem__", "__delitem__", "__contains__"),
+        *("__setattr__", "__delattr__", "__enter__", "__exit__"),
+    )
+)
+
+
+def _recorded(target: Resolved) -> bool:
+    """Whether a trace records ``target`` running: Python code of the pins (a ``.pyi``
+    stub's function is compiled)."""
+    return target.kind in _RECORDED_KINDS and not target.path.endswith(".pyi")
+
+
 # What making an instance runs of its class's code (``__init__`` may be inherited:
 # ``ModelOutput.__post_init__`` runs for ``CausalLMOutputWithPast(...)``).
 _CONSTRUCTION = frozenset(("__new__", "__init__", "__post_init__"))
@@ -116,11 +139,11 @@ _CONSTRUCTION = frozenset(("__new__", "__init__", "__post_init__"))
 
 def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[Callee]) -> CallsRun:
     """Each static call site of a function (``callees``) with what ran there. A call the
-    trace recorded goes to the site at its line that names what it reached (a class: the
-    code constructing it runs), else to the one there that codewalk could not resolve; a
-    call at a line with no site goes to the first site that names what it reached; the
-    rest is ``unplaced``. A site with no call recorded says whether its line executed."""
-    from codewalk.traces.tree import calls_from
+    trace recorded goes to a site at its line (:func:`_site_of`); a call at a line with no
+    site goes to the first site that names what it reached; the rest is ``unplaced``. A
+    target run beneath a ``__getattribute__`` at its site's line (a property read) ran
+    there too. A site with no call recorded says whether its line executed."""
+    from codewalk.traces.tree import calls_from, looked_up
 
     by_line: dict[int, list[int]] = {}
     for number, callee in enumerate(callees):
@@ -134,19 +157,23 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
             continue
         got[owner][function] = got[owner].get(function, 0) + calls
     executed = frozenset(line for f in functions for line in trace.lines[f])
+    beneath = looked_up(trace, tree, functions)
     sites: list[SiteRun] = []
     for callee, ran_here in zip(callees, got, strict=True):
         marks = tuple(
             (t, sum(n for f, n in ran_here.items() if _runs_for(trace.functions[f], t)))
             for t in callee.targets
         )
+        below = [(trace.functions[f], n) for (line, f), n in beneath.items() if line == callee.site.line]
+        looked = tuple(sum(n for f, n in below if _runs_for(f, t)) for t in callee.targets)
         reached = tuple(
             (trace.functions[f], n)
             for f, n in ran_here.items()
             if not any(_runs_for(trace.functions[f], t) for t in callee.targets)
+            and not (any(looked) and _name(trace.functions[f]) == GETATTRIBUTE)  # said by the target
         )
         line_ran = callee.site.line in executed
-        sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached, line_ran))
+        sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached, line_ran, looked))
     calls = sum(node.calls for i, node in enumerate(trace.nodes) if i and node.function in functions)
     return CallsRun(calls, tuple(sites), tuple(unplaced))
 
@@ -160,19 +187,31 @@ def _runs_for(function: Function, target: Resolved) -> bool:
     return target.kind == "class" and function.name.rpartition(".")[2] in _CONSTRUCTION
 
 
+def _name(function: Function) -> str:
+    return function.name.rpartition(".")[2]
+
+
 def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee]) -> int | None:
     """The static site a call of ``function`` recorded at a line goes to (``here``: the
-    sites at that line): the one that names it or the class it constructs, else the one
-    codewalk could not resolve; at a line with no site, the first site anywhere that
-    names it."""
-    owner = next((n for n in here if any(_runs_for(function, t) for t in callees[n].targets)), None)
-    if owner is None:
-        owner = next((n for n in here if not callees[n].targets), None)
-    if owner is None and not here:
-        owner = next(
+    sites at that line): the one that names it or the class it constructs; an attribute
+    lookup (``__getattr__``) to the first that reads an attribute; what syntax runs (a
+    subscript's ``__getitem__``) to none; anything else to the one codewalk could not
+    resolve, else the first call there (what it reached is not among its static targets:
+    an attribute holding another class than the one codewalk reads). At a line with no
+    site, the first site anywhere that names it."""
+    if not here:
+        return next(
             (n for n, c in enumerate(callees) if any(is_definition(function, t) for t in c.targets)), None
         )
-    return owner
+    owner = next((n for n in here if any(_runs_for(function, t) for t in callees[n].targets)), None)
+    if owner is not None:
+        return owner
+    if _name(function) in _LOOKUPS:
+        return next((n for n in here if "." in callees[n].site.name.expr), None)
+    if _name(function) in _BY_SYNTAX:
+        return None
+    calls = [n for n in here if callees[n].site.kind == "call"] or list(here)
+    return next((n for n in here if not callees[n].targets), calls[0])
 
 
 class StepRun(NamedTuple):

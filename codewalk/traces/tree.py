@@ -184,6 +184,34 @@ def calls_from(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int,
     return out
 
 
+GETATTRIBUTE = "__getattribute__"
+
+
+def looked_up(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int, int], int]:
+    """``(call-site line, function) -> calls`` of the functions run beneath a
+    ``__getattribute__`` recorded at a line of a call of ``functions`` (through the
+    ``super().__getattribute__`` it may go on to): what an attribute read ran, a property's
+    getter called from C code under the class's own attribute lookup."""
+    out: dict[tuple[int, int], int] = {}
+    for index, node in enumerate(trace.nodes):
+        if not index or node.function not in functions:
+            continue
+        for child in tree.children[index]:
+            line, lookups = trace.nodes[child].line, [child] if _is_lookup(trace, child) else []
+            while lookups:
+                for below in tree.children[lookups.pop()]:
+                    if _is_lookup(trace, below):
+                        lookups.append(below)
+                    else:
+                        key = (line, trace.nodes[below].function)
+                        out[key] = out.get(key, 0) + trace.nodes[below].calls
+    return out
+
+
+def _is_lookup(trace: Trace, node: int) -> bool:
+    return trace.functions[trace.nodes[node].function].name.rpartition(".")[2] == GETATTRIBUTE
+
+
 _IMPORTLIB = ("<frozen importlib.", "importlib/_bootstrap.py", "importlib/_bootstrap_external.py")
 
 
