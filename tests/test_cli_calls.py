@@ -479,6 +479,18 @@ def test_path_counts_the_functions_it_reads_on_a_terminal_and_wipes_the_line(
     assert code == 0 and err == ""  # not a terminal
 
 
+def test_a_hop_through_one_of_several_targets_says_how_many_the_call_may_run(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self(x)`` in a mixin may run the forward of any head deriving from it: the chain
+    goes through one, and says it is one of them; a call of one target says nothing."""
+    code, out, _ = run(capsys, "path", "callpkg.heads.Fitting.fit", "callpkg.heads.loss", "--limit", "1")
+    assert code == 0
+    assert "            this call may run any of 4: which one depends on the value at run time" in out
+    code, out, _ = run(capsys, "path", "publish", "finish")
+    assert code == 0 and "may run any of" not in out
+
+
 def test_path_says_when_it_stopped_at_enough_chains(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A search through guesses that stops at ``--limit`` chains says a shorter one may be
     unsearched (and ``complete`` is false); one that searched everywhere says nothing."""

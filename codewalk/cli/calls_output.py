@@ -180,6 +180,9 @@ def hop_dict(hop: Hop) -> dict[str, Any]:
     }
 
 
+_RUNS = frozenset(("function", "method", "class"))  # what a call may run, besides what holds it
+
+
 def format_chain(chain: Sequence[Hop], home: str = "") -> str:
     lines: list[str] = []
     for hop in chain:
@@ -191,6 +194,10 @@ def format_chain(chain: Sequence[Hop], home: str = "") -> str:
         via = hop.target.via if hop.target is not None else hop.callee.how
         if via and via != "direct":
             lines.append(f"            via: {via}")
+        runs = [t for t in hop.callee.targets if t.kind in _RUNS]  # not the attribute holding them
+        if len(runs) > 1:  # the chain goes through one: not the one a run must take
+            which = "which one depends on the value at run time"
+            lines.append(f"            this call may run any of {len(runs):,}: {which}")
     last = chain[-1]
     if last.target is not None:
         lines.append(f"  {last.target.qualname}  {place(last.target, home)}")
