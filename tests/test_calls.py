@@ -131,6 +131,8 @@ def test_callers_through_a_property_a_registry_and_table_entries(ws: Workspace) 
     assert ("call", TRAINER, 41) in found  # attention(x): the registry holds it
     assert ("call", TRAINER, 48) in found  # ToyForMaskedLM.predict, through the same property
     assert ("entry", LOSSES, 15) in found
+    # mask(x), mask = MASKS[kind]: MASKS holds a Masks, whose table holds it
+    assert ("call", "src/callpkg/registry.py", 28) in found
 
 
 def test_callers_of_a_method_include_value_references(ws: Workspace) -> None:

@@ -114,8 +114,9 @@ def test_calls_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_callers_text_and_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "callers", "causal_loss")
     assert code == 0
-    assert out.splitlines()[1] == "3 call sites reach it"
+    assert out.splitlines()[1] == "4 call sites reach it"
     assert f"  {TRAINER}:39  in step" in out
+    assert "  src/callpkg/registry.py:28  in masked" in out  # mask = MASKS[kind]: a registry's item
     assert "dispatch-table entries that reach it:" in out
     code, out, _ = run(capsys, "callers", "fixed_loss", "--json")
     data = json.loads(out)

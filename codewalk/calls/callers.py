@@ -73,6 +73,7 @@ def callers(
         names.add(owner.rpartition(".")[2])  # Cls(...) constructs, and runs __init__
         goals.update(key(c) for c in _classes(cr, target))
     tables = {e.qualname.rpartition("[")[0].rpartition(".")[2] for e in entries}
+    tables |= _registries(cr, mentions, entries)
     bodies, module_level, needles = _bodies(cr, mentions, names, tables)
     below = _below(cr, target)
     cr.read_ahead(bodies.values())
@@ -221,6 +222,25 @@ def _bodies(
                     returned.add(mention.body.target.qualname.rpartition(".")[2])
         frontier = returned
     return bodies, module_level, asked
+
+
+def _registries(cr: CallResolver, mentions: Mentions, entries: Sequence[Resolved]) -> set[str]:
+    """The module-level names holding an object whose class keeps a table of ``entries``
+    (``ALL_ATTENTION_FUNCTIONS = AttentionInterface()``, AttentionInterface keeping
+    ``_global_mapping``), or a class deriving from it: ``X.get_interface(key, default)``
+    and ``X[key]`` reach the entries, and name neither the table nor what it holds."""
+    owners = {e.qualname.rpartition("[")[0].rpartition(".")[0] for e in entries if "[" in e.qualname}
+    classes = [c for c in (cr.class_named(o) for o in sorted(owners)) if c is not None]
+    names: set[str] = set()
+    for cls in [*classes, *(d for c in classes for d in cr.descendants(c))]:
+        short = cls.qualname.rpartition(".")[2]
+        made = re.compile(rf"(\w+)\s*(?::[^=]*)?=\s*{re.escape(short)}\(")  # at column 0: the module's
+        for mention in mentions(short):
+            if mention.body is None:
+                lines = cr.code.lines(mention.repo, mention.path)
+                held = made.match(lines[mention.line - 1]) if 0 < mention.line <= len(lines) else None
+                names.update([held[1]] if held else [])
+    return names
 
 
 def _returns(cr: CallResolver, body: Body, needle: str) -> bool:
