@@ -187,22 +187,26 @@ def test_callers_list_the_readers_repository_first_and_test_scripts_last(tmp_pat
 
 
 def test_a_method_of_a_module_variable_holding_a_builtin_container_is_the_builtin(ws: Workspace) -> None:
-    """``NAMES.append`` of ``NAMES = [...]``, ``ALIASES.get`` of ``ALIASES: dict[str, str]``
-    and ``LOSSES.keys`` of a dict imported from another module: builtin methods, not names
-    codewalk cannot find."""
+    """``NAMES.append`` of ``NAMES = [...]``, ``ALIASES.get`` of ``ALIASES: dict[str, str]``,
+    ``ORDERED.values`` of ``ORDERED = OrderedDict(...)`` and ``LOSSES.keys`` of a dict
+    imported from another module: builtin methods, not names codewalk cannot find."""
     found = callees(ws, "callpkg.mappings.known")
     assert {where: (c.status, c.how) for where, c in found.items()} == {
-        (10, "NAMES.append"): (
+        (13, "NAMES.append"): (
             "builtin",
-            "list.append, a Python builtin (NAMES is a list, src/callpkg/mappings.py:3)",
+            "list.append, a Python builtin (NAMES is a list, src/callpkg/mappings.py:5)",
         ),
-        (11, "ALIASES.get"): (
+        (14, "ALIASES.get"): (
             "builtin",
-            "dict.get, a Python builtin (ALIASES is a dict, src/callpkg/mappings.py:4)",
+            "dict.get, a Python builtin (ALIASES is a dict, src/callpkg/mappings.py:6)",
         ),
-        (11, "LOSSES.keys"): (
+        (14, "LOSSES.keys"): (
             "builtin",
             "dict.keys, a Python builtin (LOSSES is a dict, src/callpkg/losses.py:14)",
+        ),
+        (14, "ORDERED.values"): (
+            "builtin",
+            "dict.values, a Python builtin (ORDERED is a dict, src/callpkg/mappings.py:8)",
         ),
     }
 

@@ -101,13 +101,15 @@ _BUILTIN_CONTAINERS: dict[str, type] = {
     "list": list, "List": list, "set": set, "Set": set, "frozenset": frozenset, "FrozenSet": frozenset,
     "tuple": tuple, "Tuple": tuple, "str": str,
 }  # fmt: skip
+_MADE = re.compile(r"([\w.]+)\(")  # a constructor's call: collections.OrderedDict(
 _ASSIGNED = re.compile(r"\s*[\w.]+\s*(?::\s*(?P<annotation>[\w.]+)[^=]*)?=\s*(?P<value>.*)")
 
 
 def builtin_held(d: Definition) -> type | None:
     """The builtin container a module-level variable holds (``dict``, ``list``, ``set``,
-    ``tuple``, ``str``), as its annotation (``X: dict[K, V] = ...``) or the literal it is
-    assigned (``X = {``, ``X = [``) says; None for anything else."""
+    ``tuple``, ``str``), as its annotation (``X: dict[K, V] = ...``), the literal it is
+    assigned (``X = {``, ``X = [``) or the container it is made by (``X = OrderedDict(``)
+    says; None for anything else."""
     match = _ASSIGNED.fullmatch(d.signature) if d.kind == "variable" else None
     if match is None:
         return None
@@ -119,6 +121,9 @@ def builtin_held(d: Definition) -> type | None:
         return set if value not in ("{", "{}") and ":" not in value and "**" not in value else dict
     if value.startswith("["):
         return list
+    made = _MADE.match(value)
+    if made is not None:
+        return _BUILTIN_CONTAINERS.get(made[1].rpartition(".")[2])
     return str if value[:1] in ("'", '"') else None
 
 
