@@ -708,6 +708,7 @@ def test_a_call_at_a_sites_line_is_that_sites_even_when_codewalk_names_another_t
     assert f"  {at:>6}  self.proj  [ran x1]" in out, out
     assert "-> toypkg.Steps.__call__  [ran x1, not among the static targets]" in out
     assert "-> toypkg.Fourier.__call__  [not run]" in out
+    assert "toypkg.Unet.proj" not in out  # the attribute holds what runs: it runs nothing itself
     assert "also ran" not in out and "line ran" not in out
     code, out, _ = run(capsys, "calls", "toypkg.Unet.embed", "--trace", "toy", "--json")
     (site,) = json.loads(out)["calls"]

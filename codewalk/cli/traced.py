@@ -344,6 +344,9 @@ def _mark(calls: int, unrecorded: bool = False, looked_up: int = 0) -> str:
     return f"ran x{calls}" if calls else "line ran" if unrecorded else "not run"
 
 
+_HOLDERS = frozenset(("attribute", "variable"))  # a target that holds what a call runs
+
+
 def _site_lines(site: Any, show_all: bool) -> str:
     from codewalk.cli.calls_output import MORE_TARGETS
 
@@ -351,11 +354,11 @@ def _site_lines(site: Any, show_all: bool) -> str:
     what = callee.site.name.expr or callee.site.text
     if callee.site.kind == "decorator":
         return f"  {callee.site.line:>6}  {what}  (decorator: runs when the function is defined)"
-    single = len(site.targets) == 1 and not site.reached  # the site's mark is its target's
-    marks = [
-        (t, n or m, _mark(n, single and site.ran_unrecorded, m))
-        for (t, n), m in zip(site.targets, site.looked_up, strict=True)
-    ]
+    every = [(t, n, m) for (t, n), m in zip(site.targets, site.looked_up, strict=True)]
+    # the attribute holding what is called (self.norm) runs nothing: its forward is listed
+    targets = [(t, n, m) for t, n, m in every if t.kind not in _HOLDERS] or every
+    single = len(targets) == 1 and not site.reached  # the site's mark is its target's
+    marks = [(t, n or m, _mark(n, single and site.ran_unrecorded, m)) for t, n, m in targets]
     if single:
         target, _, mark = marks[0]
         return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{mark}]"
