@@ -111,9 +111,12 @@ def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str
             out.append(f"{pad}{callee.how[len(first.via) :].lstrip('; ')}")  # what else it may be
         elif callee.how and first.via not in callee.how:  # what the call is, beyond its first target
             out.append(f"{pad}{callee.how}")
-        # a property or an attribute is followed by what calling it runs; else alternatives
-        word = "then" if is_holder(first.kind) else "or"
+        # a property or an attribute is followed by what calling it runs ("then"), the
+        # rest are alternatives ("or"): another class's attribute, another function held
+        held = is_holder(first.kind)
         for other in callee.targets[1 : 1 + MORE_TARGETS]:
+            word = "then" if held and not is_holder(other.kind) else "or"
+            held = held and word == "or"
             out.append(f"{pad}{word} {other.qualname}  {place(other, home)}")
         if len(callee.targets) > 1 + MORE_TARGETS:
             out.append(f"{pad}... and {len(callee.targets) - 1 - MORE_TARGETS} more (--json lists them)")
