@@ -50,6 +50,24 @@ async def test_c_lists_the_calls_of_the_function_and_jumps_into_one() -> None:
 
 
 @run_async
+async def test_at_80_columns_the_footer_keeps_every_key_with_a_panel_open() -> None:
+    """The panel's title says escape closes it: the footer did too, and at 80 columns
+    its last key was cut ("q Q")."""
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(make_session())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "c")
+        await settle(pilot)
+        panel = app.screen.query_one(CallsPanel)
+        assert panel.shown and "escape: close" in label_of(panel)
+        keys = list(app.screen.query(FooterKey))
+        assert "q" in [key.key for key in keys] and "escape" not in [key.key for key in keys]
+        assert all(key.region.right <= 80 and key.region.width > 0 for key in keys)
+
+
+@run_async
 async def test_the_calls_panel_closes_once_the_code_moves_elsewhere() -> None:
     """It lists the calls of the function asked about: a jump (enter), back (b) or
     a return to the step (r) leaves that function."""

@@ -35,7 +35,8 @@ class BottomPanel(Vertical):
     BottomPanel OptionList:focus { border: none; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=True)]
+    # the panel's own title says escape closes it: the footer keeps its room (80 columns)
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", show=False)]
 
     Closed: ClassVar[type[Message]]
 
