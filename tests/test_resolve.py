@@ -175,9 +175,14 @@ def test_goto_resolves_names_in_a_file(ws: Workspace) -> None:
 
 
 def test_goto_falls_back_to_jedi(ws: Workspace) -> None:
-    # `value` in `self._mode = value` (core.py:14) is a parameter: the index can't say, jedi can
+    # `value` in `self._mode = value` (core.py:14) is a parameter: the index can't say, jedi
+    # can; on the def line of its function, it is not that function (the setter mode)
     hit = ws.goto(CORE, 14, 21)
-    assert hit is not None and (hit.path, hit.line, hit.via) == (CORE, 13, "jedi")
+    assert hit is not None and (hit.path, hit.line, hit.kind) == (CORE, 13, "param")
+    assert (hit.qualname, hit.via) == (
+        "toypkg.core.Base.mode.value",
+        "jedi: value is a parameter of mode: its value is what the caller passes",
+    )
     # A local variable has no index entry: jedi's answer, named by module (jedi itself
     # calls the file it was handed "__main__").
     local = ws.goto(CORE, 19, 9)  # `method` in `method = getattr(self, MODES["fast"])`
@@ -201,7 +206,7 @@ def test_jedi_can_be_asked_apart_from_the_index(ws: Workspace) -> None:
     worker.start()
     worker.join(60)
     (hit,) = ws.from_jedi(asked[0]).results  # type: ignore[arg-type]
-    assert (hit.path, hit.line, hit.via) == (CORE, 13, "jedi")
+    assert (hit.path, hit.line, hit.qualname) == (CORE, 13, "toypkg.core.Base.mode.value")
     assert ws.from_jedi(None).results == ()
 
 

@@ -251,21 +251,21 @@ class Workspace:
             return None  # outside the checkout (the standard library, torch, ...)
         view = self.facts.module_by_path(rel)
         row = self.store.file(self.snap, rel)
-        if view is not None and row is not None and row.blob is not None:
-            at_line = self.store.defs_where(row.blob, "line", target.line)
-            if at_line:
-                return result_of(
-                    at_line[0],
-                    view.module,
-                    rel,
-                    repo=self.checkout.repo,
-                    version=self.checkout.version,
-                    via="jedi",
-                )
+        opened = self.store.defs_where(row.blob, "line", target.line) if row is not None and row.blob else []
+        named = [d for d in opened if d.name == target.name]  # not another def at that line
+        if view is not None and named:
+            return result_of(
+                named[0], view.module, rel, repo=self.checkout.repo, version=self.checkout.version, via="jedi"
+            )
         qualname = target.full_name or (f"{view.module}.{target.name}" if view is not None else target.name)
         if qualname.startswith("__main__.") and view is not None:
             # jedi names the module it was handed as a script "__main__"
             qualname = view.module + qualname[len("__main__") :]
+        via = "jedi"
+        if target.kind == "param" and opened and view is not None:  # on its function's def line
+            qualname = f"{view.module}.{opened[0].qualname}.{target.name}"
+            of = opened[0].name
+            via = f"jedi: {target.name} is a parameter of {of}: its value is what the caller passes"
         return Resolved(
             repo=self.checkout.repo,
             qualname=qualname,
@@ -274,7 +274,7 @@ class Workspace:
             line=target.line,
             start_line=target.line,
             end_line=target.line,
-            via="jedi",
+            via=via,
             signature=target.signature,
             version=self.checkout.version,
         )
