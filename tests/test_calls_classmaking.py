@@ -96,3 +96,19 @@ def test_a_class_from_a_registry_of_type_x_makes_any_class_deriving_from_x(ws: W
     hops = [(hop.caller.target.qualname.removeprefix(R), hop.callee.site.line) for hop in chains[0]]
     assert hops == [("make_tuned", 32), ("Tuner.__init__", 9), ("Tuner.inject", 12)]
     assert chains[0][-1].callee.how.startswith("self may be any Tuner: its _replace, then the 1 override")
+
+
+def test_a_loop_over_a_local_list_the_body_fills_calls_what_it_put_in(ws: Workspace) -> None:
+    """``dispatchers.append(f)`` / ``.extend([g])``, then ``for dispatcher in dispatchers:
+    dispatcher(layer)`` (peft's LoRA dispatchers): the call runs what was put in, in order,
+    and a path goes through it."""
+    R = "callpkg.tuners."
+    called = callees(ws, R + "replace_layer")[(49, "dispatcher")]
+    assert [t.qualname.removeprefix(R) for t in called.targets] == ["dispatch_quantized", "dispatch_default"]
+    assert called.targets[0].via.startswith(
+        "for dispatcher in dispatchers: (line 48); an item of dispatchers, which the body fills "
+        "(dispatchers.append, .extend: lines 46-47)"
+    )
+    (chain,) = ws.path(R + "replace_layer", R + "LoraTuner.__init__").search.chains[:1]
+    callers = [hop.caller.target.qualname.removeprefix(R) for hop in chain]
+    assert callers == ["replace_layer", "dispatch_default"]

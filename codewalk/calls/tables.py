@@ -22,8 +22,8 @@ from codewalk.calls.holders import holds, parameter
 from codewalk.calls.model import RESOLVED, Body
 from codewalk.calls.passed import returned_argument
 from codewalk.calls.reach import Reacher
-from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, found, unresolved
-from codewalk.calls.records import CLS, GLOBAL, IMPORT, PARAM, SELF, CallFacts, Name, Origin
+from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, found, unresolved, with_via
+from codewalk.calls.records import CLS, GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Origin
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import Resolved, to_resolved
 from codewalk.resolve.query import is_dotted
@@ -89,8 +89,33 @@ def _element(r: Reacher, body: Body, facts: CallFacts, over: Name, depth: int) -
         said = parameter(r, body.target, what)
         if said.elements:
             return Reach(said.elements, said.how, RESOLVED, instance=True, loose=True)
+    if over.root == LOCAL and "." not in what:
+        put = _put_in(r, body, facts, what, depth)
+        if put is not None:
+            return put
     container = r.reach_name(body, facts, over._replace(expr=what), call=False, depth=depth + 1)
     return elements(r, container) or unresolved(f"a loop variable over {what}")
+
+
+_PUT = ("append", "extend", "insert")  # what fills a list
+
+
+def _put_in(r: Reacher, body: Body, facts: CallFacts, local: str, depth: int) -> Reach | None:
+    """A local list the body fills with functions or classes (``dispatchers.append(f)``,
+    ``dispatchers.extend([f, g])``, peft's LoRA dispatchers): what it puts in, in order."""
+    adders = {f"{local}.{method}" for method in _PUT}
+    out: list[Resolved] = []
+    lines: list[int] = []
+    for site in facts.sites:
+        if site.kind == "ref" and site.args and site.args[0].root == LOCAL and site.args[0].expr in adders:
+            reach = r.reach_name(body, facts, site.name, call=False, depth=depth + 1)
+            out.extend(t for t in reach.targets if t.kind in (*CALLABLE, "class"))
+            lines.append(site.line)
+    if not out:
+        return None
+    span = f"line {lines[0]}" if lines[0] == lines[-1] else f"lines {lines[0]}-{lines[-1]}"
+    how = f"an item of {local}, which the body fills ({local}.append, .extend: {span})"
+    return found(with_via(out, how), how)
 
 
 def elements(r: Reacher, container: Reach) -> Reach | None:
