@@ -261,12 +261,7 @@ class Workspace:
         if qualname.startswith("__main__.") and view is not None:
             # jedi names the module it was handed as a script "__main__"
             qualname = view.module + qualname[len("__main__") :]
-        via = "jedi"
-        if target.kind == "param" and opened and view is not None:  # on its function's def line
-            qualname = f"{view.module}.{opened[0].qualname}.{target.name}"
-            of = opened[0].name
-            via = f"jedi: {target.name} is a parameter of {of}: its value is what the caller passes"
-        return Resolved(
+        found = Resolved(
             repo=self.checkout.repo,
             qualname=qualname,
             kind=target.kind,
@@ -274,10 +269,15 @@ class Workspace:
             line=target.line,
             start_line=target.line,
             end_line=target.line,
-            via=via,
+            via="jedi",
             signature=target.signature,
             version=self.checkout.version,
         )
+        if target.kind == "param" and opened and view is not None:  # on its function's def line
+            of = opened[0]
+            said = f"{target.name} is a parameter of {of.name}: its value is what the caller passes"
+            return found._replace(qualname=f"{view.module}.{of.qualname}.{target.name}", via=f"jedi: {said}")
+        return found
 
     # -- calls -----------------------------------------------------------------------------
     @property
