@@ -54,6 +54,28 @@ def test_same_content_is_never_parsed_twice(tmp_path: Path) -> None:
         assert hit.signature == "class Model:" and hit.end_line == 2
 
 
+def test_names_like_answers_for_several_snapshots_in_one_pass(tmp_path: Path) -> None:
+    """The "did you mean" pool of every pin, from one pass over the names: each snapshot
+    gets its own names, not the other's."""
+    store = Store.open(tmp_path / "index.sqlite3")
+
+    def indexed(commit: str) -> int:
+        checkout = make_toy(tmp_path, commit=commit)
+        index_all(store, checkout, workers=1)
+        found = store.snapshot("toy", str(checkout.root), indexer.snapshot_key(checkout))
+        assert found is not None
+        return found[0]
+
+    one = indexed("one")
+    (tmp_path / "toyrepo/src/toypkg/model.py").write_text("class Modelling:\n    pass\n")
+    two = indexed("two")
+    pools = store.names_like([one, two], ["model%"])
+    assert "Model" in pools[one] and "Modelling" not in pools[one]
+    assert "Modelling" in pools[two]
+    assert store.names_like([one, two], ["%elling"]) == {two: ["Modelling"]}
+    assert store.names_like([], ["model%"]) == {} and store.names_like([one], []) == {}
+
+
 def test_facts_round_trip(tmp_path: Path) -> None:
     store = Store.memory()
     facts = extract_module.extract(b"class A(B):\n    '''Doc.'''\n    x: int = 1\n")

@@ -278,17 +278,17 @@ class IndexFacts:
             kept.update(totals)
         return kept
 
-    def names_like(self, patterns: Sequence[str]) -> list[str]:
-        found = self.store.names_like(self.snap, patterns)
+    def unindexed_like(self, patterns: Sequence[str]) -> list[str]:
+        """The names like ``patterns`` (SQL LIKE) defined in the files not indexed yet: in
+        lazy mode they count too, or a typo in a name that no query has reached would get
+        no "did you mean" (the index's are the store's :meth:`~Store.names_like`)."""
         if self.complete:
-            return found
-        # Lazy mode: the files not indexed yet count too, or a typo in a name that
-        # no query has reached would get no "did you mean".
+            return []
         if self._unscanned_names is None:
             from codewalk.index.prefilter import scan_names
 
             self._unscanned_names = scan_names(self.checkout, self._pending())
-        return found + [n for n in self._unscanned_names if any(_like(n, p) for p in patterns)]
+        return [n for n in self._unscanned_names if any(_like(n, p) for p in patterns)]
 
 
 def read_names(store: Store, wanted: Sequence[tuple[ModuleView, Sequence[str], Sequence[str]]]) -> None:

@@ -168,7 +168,9 @@ class StackFacts:
         return [e for facts in self._searched() for e in facts.entries_valued(name)]
 
     def names_like(self, patterns: Sequence[str]) -> dict[str, list[str]]:
-        return {facts.repo: facts.names_like(patterns) for facts in self._searched()}
+        searched = self._searched()
+        indexed = self.stack.store.names_like([facts.snap for facts in searched], patterns)
+        return {f.repo: indexed.get(f.snap, []) + f.unindexed_like(patterns) for f in searched}
 
     def reference_counts(self, names: Sequence[str]) -> dict[str, int]:
         return _summed(facts.reference_counts(names) for facts in self._searched())
