@@ -364,3 +364,34 @@ def test_the_order_of_answers_does_not_depend_on_what_was_indexed_before(tmp_pat
                 assert workspace.find(query).results
             orders.append([r.qualname for r in workspace.find("run").matches])
     assert orders[0] == orders[1] == ["ranked.bravo.Bravo.run", "ranked.alpha.Alpha.run"]
+
+
+def test_a_name_a_lazy_module_imports_for_type_checkers_alone_is_said_to_be_re_exported(
+    tmp_path: Path,
+) -> None:
+    """huggingface_hub's ``__init__``: its names imported under ``TYPE_CHECKING``, and a
+    module ``__getattr__`` that imports them on first use: a re-export, not an import that
+    never runs; without the ``__getattr__``, the import is for type checkers only."""
+    from codewalk.source.checkout import Checkout, SourceKind
+
+    files = {
+        "lazyhub/__init__.py": (
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .files import download\n\n\n"
+            "def _attach():\n    return None, None\n\n\n__getattr__, __dir__ = _attach()\n"
+        ),
+        "lazyhub/files.py": "def download():\n    pass\n",
+        "typed/__init__.py": (
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from .files import upload\n"
+        ),
+        "typed/files.py": "def upload():\n    pass\n",
+    }
+    for name, text in files.items():
+        (tmp_path / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "src" / name).write_text(text)
+    packages = ("lazyhub", "typed")
+    checkout = Checkout("lazy", tmp_path, "src", packages, SourceKind.LOCAL, "l-1", "v0", "lazy==0")
+    with Workspace(checkout, Store.memory()) as workspace:
+        (lazy,) = workspace.find("lazyhub.download").matches
+        assert lazy.via == "re-exported by lazyhub (lazy module __getattr__; imported under TYPE_CHECKING)"
+        (typed,) = workspace.find("typed.upload").matches
+        assert typed.via == "imported by typed under TYPE_CHECKING only"

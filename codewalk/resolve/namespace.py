@@ -433,6 +433,8 @@ def import_how(view: ModuleView, imp: Import) -> str:
     if view.is_lazy:
         return f"re-exported by {view.module} (lazy module)"
     if imp.flags & TYPE_CHECKING_ONLY:
+        if view.defs("__getattr__"):  # huggingface_hub's lazy attach: the import says from where
+            return f"re-exported by {view.module} (lazy module __getattr__; imported under TYPE_CHECKING)"
         return f"imported by {view.module} under TYPE_CHECKING only"
     if imp.name == "*":
         return f"star-imported by {view.module}"
