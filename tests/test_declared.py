@@ -129,7 +129,8 @@ def test_an_attribute_unpacked_from_a_tuple_declares_its_element() -> None:
 def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
     """``self.time_proj = GaussianFourierProjection(...)`` in one branch and
     ``Timesteps(...)`` in another: either may be what it holds, so both are kept, in
-    source order; the same class again, or a class after ``None``, adds nothing."""
+    source order; the same class again (made where it was annotated too), or a class
+    after ``None``, adds nothing."""
     facts = extract(
         textwrap.dedent(
             """
@@ -138,6 +139,7 @@ def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
                     self.cache = None
                     self.head = Steps()
                     self.set_proj()
+                    self.norm: Norm | None = None
 
                 def set_proj(self, kind):
                     if kind == "fourier":
@@ -147,6 +149,7 @@ def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
                     self.proj = Fourier()
                     self.head = Steps()
                     self.cache = Cache()
+                    self.norm = Norm()
             """
         )
     )
@@ -155,6 +158,7 @@ def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
     assert attributes == [
         ("cache", 4, ""),
         ("head", 5, "Steps"),
-        ("proj", 10, "Fourier"),
-        ("proj", 12, "Steps"),
+        ("norm", 7, ":Norm"),
+        ("proj", 11, "Fourier"),
+        ("proj", 13, "Steps"),
     ]

@@ -89,8 +89,10 @@ def extract(data: bytes | str) -> ModuleFacts | Skipped:
 def _another_type(given: list[str], held: str) -> bool:
     """A later ``self.x = ...`` holding ``held`` says something its earlier ones did not
     (the types they were ``given``): a type none of them has, where the first had one
-    (after ``self.x = None`` the later assignments are left as before)."""
-    return bool(held) and all(given) and held not in given
+    (after ``self.x = None`` the later assignments are left as before). A class made
+    where it was annotated (``self.cache: Cache | None = None``, then ``Cache()``) is none."""
+    plain = held.removeprefix(ANNOTATED)
+    return bool(held) and all(given) and plain not in (g.removeprefix(ANNOTATED) for g in given)
 
 
 def generated_from(lines: Sequence[str]) -> str:
