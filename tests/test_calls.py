@@ -21,6 +21,7 @@ from tests.callrepo import callees, callrepo_workspace, make_accel, make_callrep
 TRAINER = "src/callpkg/trainer.py"
 GEN = "src/callpkg/generation.py"
 LOSSES = "src/callpkg/losses.py"
+EMBEDDINGS = "src/callpkg/embeddings.py"
 
 
 @pytest.fixture(params=["lazy", "full"])
@@ -38,6 +39,35 @@ def test_an_instance_held_in_an_attribute_runs_its_forward(ws: Workspace) -> Non
     assert layer.targets[1].via.startswith(
         f"self.layer is a Layer (set at {TRAINER}:16); calling a Layer runs its forward"
     )
+
+
+def test_an_attribute_assigned_several_classes_runs_any_of_their_forwards(ws: Workspace) -> None:
+    """``self.proj`` is a Fourier in one branch of ``set_proj`` and a Steps in another:
+    both forwards are targets, in source order, each after the assignment it comes from,
+    which says it is one of two and where each is (a Fourier again adds nothing)."""
+    calls = callees(ws, "embeddings.UNet.embed")
+    proj = calls[(33, "self.proj")]
+    assert targets(proj) == [
+        "embeddings.UNet.proj:26",
+        "embeddings.Fourier.forward:5",
+        "embeddings.UNet.proj:28",
+        "embeddings.Steps.forward:10",
+    ]
+    choice = "one of 2 assignments to self.proj: Fourier at line 26, Steps at line 28"
+    assert [proj.targets[0].via, proj.targets[2].via] == [choice, choice]
+    assert proj.targets[3].via.startswith(
+        f"self.proj is a Steps (set at {EMBEDDINGS}:28, one of 2 assignments); calling a Steps runs"
+    )
+    head = calls[(33, "self.head")]  # one assignment: as before
+    assert targets(head) == ["embeddings.UNet.head:21", "embeddings.Head.forward:15"]
+    assert head.targets[0].via == "direct"
+    assert head.targets[1].via.startswith(f"self.head is a Head (set at {EMBEDDINGS}:21); calling")
+
+
+def test_a_path_follows_each_class_an_attribute_is_assigned(ws: Workspace) -> None:
+    for goal in ("Fourier.forward", "Steps.forward"):
+        (chain,) = ws.path("embeddings.UNet.embed", goal).search.chains
+        assert [(h.callee.site.line, h.reached) for h in chain] == [(33, f"callpkg.embeddings.{goal}")]
 
 
 def test_a_property_and_what_it_returns_the_default_the_code_names_first(ws: Workspace) -> None:

@@ -109,3 +109,24 @@ def test_a_short_name_of_another_pin_is_found_as_find_finds_it(
     assert ("src/huggingface_hub/dataclasses.py", 478, validator) in sites  # it calls itself
     assert main(["calls", "type_validator", "--repo", "transformers"]) == 1
     assert "'type_validator': no definition found in transformers" in capsys.readouterr().err
+
+
+def test_the_unets_timestep_projection_is_either_class_its_branches_assign(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``UNet2DConditionModel._set_time_proj`` sets ``self.time_proj`` to a
+    ``GaussianFourierProjection`` (``"fourier"``, line 562) or a ``Timesteps``
+    (``"positional"``, the default, line 569): calling it in ``get_time_embed`` may run
+    either one's forward, and says it is one of two assignments."""
+    unet = "diffusers.models.unets.unet_2d_condition.UNet2DConditionModel"
+    data = run_json(capsys, "calls", f"{unet}.get_time_embed")
+    (site,) = [c for c in data["calls"] if (c["line"], c["expr"]) == (867, "self.time_proj")]
+    assert [(t["qualname"], t["line"]) for t in site["targets"]] == [
+        (f"{unet}.time_proj", 562),
+        ("diffusers.models.embeddings.GaussianFourierProjection.forward", 1347),
+        (f"{unet}.time_proj", 569),
+        ("diffusers.models.embeddings.Timesteps.forward", 1318),
+    ]
+    assert site["targets"][0]["via"] == (
+        "one of 2 assignments to self.time_proj: GaussianFourierProjection at line 562, Timesteps at line 569"
+    )

@@ -124,3 +124,41 @@ def test_an_attribute_unpacked_from_a_tuple_declares_its_element() -> None:
         "steps": (10, "Counter"),  # int is no class: the later assignment says
         "first": (5, "Head"),
     }  # self.step: rest's elements are not told apart; a starred unpacking: none, as before
+
+
+def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
+    """``self.time_proj = GaussianFourierProjection(...)`` in one branch and
+    ``Timesteps(...)`` in another: either may be what it holds, so both are kept, in
+    source order; the same class again (made where it was annotated too), or a class
+    after ``None``, adds nothing."""
+    facts = extract(
+        textwrap.dedent(
+            """
+            class UNet:
+                def __init__(self):
+                    self.cache = None
+                    self.head = Steps()
+                    self.set_proj()
+                    self.norm: Norm | None = None
+
+                def set_proj(self, kind):
+                    if kind == "fourier":
+                        self.proj = Fourier()
+                    else:
+                        self.proj = Steps()
+                    self.proj = Fourier()
+                    self.head = Steps()
+                    self.cache = Cache()
+                    self.norm = Norm()
+            """
+        )
+    )
+    assert isinstance(facts, ModuleFacts)
+    attributes = [(d.name, d.line, d.target) for d in facts.definitions if d.kind == "attribute"]
+    assert attributes == [
+        ("cache", 4, ""),
+        ("head", 5, "Steps"),
+        ("norm", 7, ":Norm"),
+        ("proj", 11, "Fourier"),
+        ("proj", 13, "Steps"),
+    ]

@@ -9,13 +9,13 @@ from ui_fakes import FakeNavigator, FakeStack, make_session, run_async, settle
 
 from codewalk.resolve.model import Resolved
 from codewalk.ui.app import PALETTE_PLACEHOLDER, CodewalkApp, make_app
-from codewalk.ui.calls_panel import CallsPanel
+from codewalk.ui.calls_panel import CallsPanel, call_label, runs
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.steps import StepsLegend
 from codewalk.ui.tour_screen import TourScreen
-from codewalk.workspace.calling import CallList
+from codewalk.workspace.calling import CallList, CallRow
 
 
 def where(app: CodewalkApp) -> tuple[str, int, int]:
@@ -424,3 +424,20 @@ async def test_a_long_qualified_name_in_the_calls_panel_wraps_at_its_dots() -> N
         assert len(shown) > 1  # it wraps
         for part in LONG.split("."):
             assert any(part in line for line in shown), (part, shown)  # each name whole
+
+
+def test_what_runs_after_each_assignment_of_an_attribute_leaves_the_assignments_out() -> None:
+    """``self.time_proj(...)``: the attribute set to a GaussianFourierProjection, then
+    its forward, the same attribute set to a Timesteps, then that one's forward: the row
+    runs the two forwards (shown as the first "+1", ``enter`` lists them all)."""
+
+    def target(qualname: str, kind: str, line: int) -> Resolved:
+        return Resolved("pkg", qualname, kind, "pkg/unet.py", line, line, line, "direct", "")
+
+    fourier = target("pkg.embeddings.Fourier.forward", "method", 5)
+    steps = target("pkg.embeddings.Steps.forward", "method", 10)
+    holders = [target("pkg.unet.UNet.time_proj", "attribute", line) for line in (21, 23)]
+    row = CallRow(33, 8, "call", "self.time_proj", "", "resolved", "", (), "", False)
+    row = row._replace(targets=(holders[0], fourier, holders[1], steps))
+    assert runs(row) == [fourier, steps]
+    assert str(call_label(row)).endswith("self.time_proj  → pkg.embeddings.Fourier.forward  +1")

@@ -13,6 +13,7 @@ from typing import NamedTuple, Protocol
 
 from codewalk import parsing
 from codewalk.index.declared import ANNOTATED, annotated, parameters
+from codewalk.index.records import Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.resolver import Resolver
 from codewalk.resolve.types import declared, declared_how, parse
@@ -25,6 +26,9 @@ class Holds(NamedTuple):
     annotated: bool = False  # annotated only: of a class deriving from one of them, maybe
     how: str = ""  # "self.layers holds LlamaDecoderLayer elements (set at path:line)"
     element_classes: tuple[Resolved, ...] = ()  # a container of these classes themselves
+    # an attribute its class assigns instances of several classes: "one of 2 assignments
+    # to self.time_proj: GaussianFourierProjection at line 562, Timesteps at line 569"
+    choice: str = ""
 
 
 class Places(Protocol):
@@ -52,7 +56,11 @@ def _holds(r: Places, holder: Resolved) -> Holds:
     if place is None or holder.kind not in ("attribute", "variable", "property"):
         return Holds()
     resolver, view, qualname = place
-    for d in view.defs(qualname):
+    defs = view.defs(qualname)
+    assigned = [d for d in defs if d.kind == "attribute"]
+    if len(assigned) > 1:  # each assignment holds its own class: this one's
+        defs = [d for d in assigned if d.line == holder.line]
+    for d in defs:
         said = declared(d)
         if not (said.classes or said.elements or said.held or said.element_classes):
             continue
@@ -65,6 +73,9 @@ def _holds(r: Places, holder: Resolved) -> Holds:
         )
         held = f"self.{d.name}" if d.kind in ("attribute", "property") else d.name
         where = declared_how(Hit(view, d, "", 0))
+        if len(assigned) > 1:
+            where = f"{where}, one of {len(assigned)} assignments"
+            found = found._replace(choice=_choice(held, assigned))
         if found.elements:
             names = ", ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.elements))
             return found._replace(how=f"{held} holds {names} elements ({where})")
@@ -79,6 +90,12 @@ def _holds(r: Places, holder: Resolved) -> Holds:
             article = "an" if names[:1].lower() in "aeiou" else "a"
             return found._replace(how=f"{held} is {article} {names} ({where})")
     return Holds()
+
+
+def _choice(held: str, assigned: list[Definition]) -> str:
+    """What an attribute assigned instances of several classes may hold, each where it is set."""
+    each = ", ".join(f"{d.target.removeprefix(ANNOTATED)} at line {d.line}" for d in assigned)
+    return f"one of {len(assigned)} assignments to {held}: {each}"
 
 
 def _classes(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, ...]) -> tuple[Resolved, ...]:

@@ -236,7 +236,7 @@ class CallResolver(Reacher):
                 if depth < MAX_DEPTH:
                     out.extend(returned(self, target, body, depth + 1).targets)
             elif target.kind in ("attribute", "variable"):
-                out.append(target)  # the attribute (where its type shows), then what calling it runs
+                out.append(self.assigned(target))  # the attribute (its type shows), then what calling it runs
                 out.extend(self.held_call(target))
             else:
                 out.append(target)
@@ -266,6 +266,14 @@ class CallResolver(Reacher):
         found_ = overrides(self, cls, "forward")
         how = f"it may be any {name}: calling one runs its forward ({len(found_)} classes deriving from it)"
         return with_via(found_, how)
+
+    def assigned(self, holder: Resolved) -> Resolved:
+        """An attribute or variable, its ``via`` saying when it is one of several
+        assignments of instances of different classes (each one a target of its own)."""
+        choice = holds(self, holder).choice
+        if not choice:
+            return holder
+        return holder._replace(via=choice if holder.via == "direct" else f"{holder.via}; {choice}")
 
     def held_call(self, holder: Resolved) -> list[Resolved]:
         """Calling an attribute or variable: an instance it holds (its ``__call__`` or

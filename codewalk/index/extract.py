@@ -86,6 +86,15 @@ def extract(data: bytes | str) -> ModuleFacts | Skipped:
     )
 
 
+def _another_type(given: list[str], held: str) -> bool:
+    """A later ``self.x = ...`` holding ``held`` says something its earlier ones did not
+    (the types they were ``given``): a type none of them has, where the first had one
+    (after ``self.x = None`` the later assignments are left as before). A class made
+    where it was annotated (``self.cache: Cache | None = None``, then ``Cache()``) is none."""
+    plain = held.removeprefix(ANNOTATED)
+    return bool(held) and all(given) and plain not in (g.removeprefix(ANNOTATED) for g in given)
+
+
 def generated_from(lines: Sequence[str]) -> str:
     """The modular source named in a generated file's header, or ""."""
     for line in lines[:12]:
@@ -188,12 +197,14 @@ class _Collector:
         """``self.x = ...`` in the methods of class ``qualname``: where a model's parts
         (``self.model``, ``self.layers``) are made, and what a trainer holds
         (``self.accelerator``, set in ``create_accelerator_and_postprocess``). The first
-        assignment of each name, ``__init__`` read first; a name the class body itself
-        defines is left to that definition."""
+        assignment of each name, ``__init__`` read first, and each later one that makes
+        an instance of another class (``self.time_proj = GaussianFourierProjection(...)``
+        in one branch, ``Timesteps(...)`` in the other: either may be what it holds); a
+        name the class body itself defines is left to that definition."""
         methods = self._methods.pop(qualname, [])
         methods.sort(key=lambda item: item[0].name not in _INIT_METHODS)  # stable: source order otherwise
         own = {d.name for d in self.definitions if d.parent == qualname}
-        seen: set[str] = set()
+        seen: dict[str, list[str]] = {}
         for node, flags in methods:
             skip = set() if node.name in _INIT_METHODS else own
             self.instance_attributes(node, qualname, flags, seen, skip)
@@ -221,10 +232,11 @@ class _Collector:
         return self.lines[number - 1].strip() if 0 < number <= len(self.lines) else ""
 
     def instance_attributes(
-        self, node: FunctionNode, parent: str, flags: int, seen: set[str], skip: set[str]
+        self, node: FunctionNode, parent: str, flags: int, seen: dict[str, list[str]], skip: set[str]
     ) -> None:
-        """The ``self.x = ...`` of one method, but the names in ``seen`` (added to it)
-        and ``skip``."""
+        """The ``self.x = ...`` of one method, but the names in ``skip``, and those in
+        ``seen`` (each with the types it was given, added to) unless given another type
+        (:func:`_another_type`)."""
         if not node.args.args:
             return
         me = node.args.args[0].arg
@@ -237,7 +249,6 @@ class _Collector:
                     isinstance(target, ast.Attribute)
                     and isinstance(target.value, ast.Name)
                     and target.value.id == me
-                    and target.attr not in seen
                     and target.attr not in skip
                 ):
                     continue
@@ -248,10 +259,12 @@ class _Collector:
                     held = unpacked(stmt.value, part, lists, params)
                     if not held:
                         continue
-                seen.add(target.attr)
                 filled = lists.get(f"{me}.{target.attr}")
                 if filled and "[" not in held and not held.startswith(ANNOTATED):
                     held = f"{held or 'list'}[{'|'.join(filled)}]"  # self.layers.append(X(...))
+                if target.attr in seen and not _another_type(seen[target.attr], held):
+                    continue
+                seen.setdefault(target.attr, []).append(held)
                 self.definitions.append(
                     self.bound(
                         stmt, parent, target.attr, "attribute", (stmt.lineno, target.col_offset), held, flags

@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 # 8-10 apart from those: the type an attribute declares, through conditionals, what a function
 # returns; 11: both (above either's number, so neither's index is trusted); 12: a class's
 # attributes rebound inside a match statement's cases; 13: a class's metaclass, an attribute
-# unpacked from a tuple; 14: a rebind under ``if not hasattr(cls, ...)`` flagged
-FACTS_VERSION = 14
+# unpacked from a tuple; 14: a rebind under ``if not hasattr(cls, ...)`` flagged; 15: an
+# attribute's later assignments of instances of other classes, each a definition of its own
+FACTS_VERSION = 15
 
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table

@@ -32,9 +32,14 @@ _STATUS = {"external": "another package", "unresolved": "not resolved", "builtin
 
 def runs(row: CallRow) -> Sequence[Target]:
     """What the call runs: after what holds it (``self.self_attn``, an ``nn.Module``),
-    what calling that runs (``LlamaAttention.forward``); else each definition it may reach."""
+    what calling that runs (``LlamaAttention.forward``; and after each other assignment
+    of it, ``self.time_proj`` set to another class, what calling that one runs); else each
+    definition it may reach."""
     targets = row.targets
-    return targets[1:] if len(targets) > 1 and is_holder(targets[0].kind) else targets
+    if len(targets) < 2 or not is_holder(targets[0].kind):
+        return targets
+    holder = targets[0].qualname
+    return [t for t in targets[1:] if not (is_holder(t.kind) and t.qualname == holder)]
 
 
 def function_name(function: Target) -> str:
