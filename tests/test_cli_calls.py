@@ -56,6 +56,19 @@ def test_calls_lists_callees_in_order_with_how(repo: Path, capsys: pytest.Captur
     assert "          or callpkg.losses.causal_loss  src/callpkg/losses.py:5" in lines  # the registry's
 
 
+def test_each_assignment_of_an_attribute_is_an_alternative_then_what_it_runs(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self.proj(x)``, self.proj a Fourier or a Steps: 'then' what the one assignment
+    runs, 'or' the other assignment, 'then' what that one runs."""
+    code, out, _ = run(capsys, "calls", "embeddings.UNet.embed")
+    assert code == 0
+    lines = out.splitlines()
+    at = lines.index("      33  self.proj -> callpkg.embeddings.UNet.proj  src/callpkg/embeddings.py:26")
+    words = [line.split()[0] for line in lines[at + 1 :] if line.split()[0] in ("then", "or")][:3]
+    assert words == ["then", "or", "then"]
+
+
 def test_calls_depth_and_untyped_summary(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "calls", "Mixin.generate", "--depth", "2")
     assert code == 0

@@ -111,13 +111,14 @@ def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str
             out.append(f"{pad}{callee.how[len(first.via) :].lstrip('; ')}")  # what else it may be
         elif callee.how and first.via not in callee.how:  # what the call is, beyond its first target
             out.append(f"{pad}{callee.how}")
-        # a property or an attribute is followed by what calling it runs ("then"), the
-        # rest are alternatives ("or"): another class's attribute, another function held
-        held = is_holder(first.kind)
+        # a property or an attribute is followed by what calling it runs ("then"); the
+        # rest are alternatives ("or"): another function it may hold, another assignment
+        # of the attribute (followed by what that one runs)
+        before = first
         for other in callee.targets[1 : 1 + MORE_TARGETS]:
-            word = "then" if held and not is_holder(other.kind) else "or"
-            held = held and word == "or"
+            word = "then" if is_holder(before.kind) and not is_holder(other.kind) else "or"
             out.append(f"{pad}{word} {other.qualname}  {place(other, home)}")
+            before = other
         if len(callee.targets) > 1 + MORE_TARGETS:
             out.append(f"{pad}... and {len(callee.targets) - 1 - MORE_TARGETS} more (--json lists them)")
         return out
