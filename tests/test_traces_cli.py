@@ -699,8 +699,9 @@ def test_calls_with_a_trace_read_self_as_the_class_the_question_names(
 def test_a_call_at_a_sites_line_is_that_sites_even_when_codewalk_names_another_target(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """``Unet(False).proj`` is a ``Steps``, where codewalk reads the first class assigned
-    (``Fourier``): ``Steps.__call__`` ran at the site, not somewhere no site leads to."""
+    """``Unet(False).proj`` is a ``Steps`` a factory passed in made, where codewalk reads the
+    ``Fourier`` assigned first: ``Steps.__call__`` ran at the site, not somewhere no site
+    leads to."""
     traced(capsys, "toy", "joined")
     code, out, _ = run(capsys, "calls", "toypkg.Unet.embed", "--trace", "toy", "--all")
     assert code == 0

@@ -167,12 +167,14 @@ class Steps:
         return -x
 
 
-class Unet:  # its attribute holds one of two classes: codewalk reads the first assigned
+class Unet:  # a Fourier, or what a factory passed in makes: codewalk reads the Fourier
     def __init__(self, fourier):
-        if fourier:
-            self.proj = Fourier()
-        else:
-            self.proj = Steps()
+        self.proj = Fourier()
+        if not fourier:
+            self.swap(Steps)
+
+    def swap(self, factory):
+        self.proj = factory()
 
     def embed(self, x):
         return self.proj(x)
