@@ -165,6 +165,21 @@ def test_callers_through_a_property_a_registry_and_table_entries(ws: Workspace) 
     assert ("call", "src/callpkg/registry.py", 28) in found
 
 
+def test_callers_of_a_forward_are_the_calls_of_the_modules_holding_its_class(ws: Workspace) -> None:
+    """``self.attn(x)``, ``layer(x)`` over ``self.layers`` (a ModuleList of them), and
+    ``norm(...)`` over ``self.norms`` (appended to): the calls of a module run its
+    forward, and name neither the class nor ``forward`` (callers listed none)."""
+    found = {
+        q: [(c.kind, c.line) for c in ws.callers(f"callpkg.models.{q}.forward").callers]
+        for q in ("Attention", "DecoderLayer", "Norm")
+    }
+    assert found == {
+        "Attention": [("call", 33)],  # DecoderLayer.forward: self.attn(x)
+        "DecoderLayer": [("call", 50), ("call", 52), ("call", 53)],  # Model.forward's loops, [0]
+        "Norm": [("call", 50)],
+    }
+
+
 def test_callers_of_a_method_include_value_references(ws: Workspace) -> None:
     found = [(c.kind, c.line) for c in ws.callers("Trainer._inner_loop").callers]
     assert found == [("ref", 30), ("call", 31)]

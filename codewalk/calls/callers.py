@@ -74,6 +74,7 @@ def callers(
         goals.update(key(c) for c in _classes(cr, target))
     tables = {e.qualname.rpartition("[")[0].rpartition(".")[2] for e in entries}
     tables |= _registries(cr, mentions, entries)
+    tables |= _attributes_holding(cr, mentions, target)
     bodies, module_level, needles = _bodies(cr, mentions, names, tables)
     below = _below(cr, target)
     cr.read_ahead(bodies.values())
@@ -240,6 +241,37 @@ def _registries(cr: CallResolver, mentions: Mentions, entries: Sequence[Resolved
                 lines = cr.code.lines(mention.repo, mention.path)
                 held = made.match(lines[mention.line - 1]) if 0 < mention.line <= len(lines) else None
                 names.update([held[1]] if held else [])
+    return names
+
+
+_SELF_ASSIGNED = re.compile(r"\s*self\.(\w+)\s*(?::[^=]*)?=[^=]")  # self.x = / self.x: T =
+_ASSIGNMENT_LINES = 6  # a statement making an instance starts at most this many lines above it
+
+
+def _attributes_holding(cr: CallResolver, mentions: Mentions, target: Resolved) -> set[str]:
+    """For ``X.forward`` (or ``X.__call__``): the attributes a method assigns an instance of
+    X or of a class deriving from it, or a list of them (``self.rotary_emb =
+    LlamaRotaryEmbedding(...)``, ``self.layers = nn.ModuleList([LlamaDecoderLayer(...)
+    ...])``): calling one (``self.rotary_emb(x)``, ``for layer in self.layers: layer(x)``)
+    runs X's forward, and names neither. Read from the lines naming the class; a name
+    proposed wrongly only costs the reading of more bodies, whose sites still count when
+    they resolve to the target alone."""
+    owner, _, member = target.qualname.rpartition(".")
+    cls = cr.class_named(owner) if member in ("forward", "__call__") else None
+    if cls is None:
+        return set()
+    names: set[str] = set()
+    for made in [cls, *cr.descendants(cls)]:
+        for mention in mentions(made.qualname.rpartition(".")[2]):
+            if mention.body is None or not mention.body.cls:
+                continue
+            lines = cr.code.lines(mention.repo, mention.path)
+            first = max(mention.line - _ASSIGNMENT_LINES, mention.body.target.start_line, 1)
+            for number in range(min(mention.line, len(lines)), first - 1, -1):
+                assigned = _SELF_ASSIGNED.match(lines[number - 1])
+                if assigned is not None:
+                    names.add(assigned[1])
+                    break
     return names
 
 
