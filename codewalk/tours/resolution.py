@@ -98,10 +98,11 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
         except QueryError as exc:  # the step's query; the index failing (a full disk) is no step's fault
             return make("missing", error=exc.message)
         if not result.results:
+            why = f": {result.note}" if result.note else ""  # Class exists, but defines no member
             return make(
                 "missing",
                 suggestions=tuple(result.suggestions),
-                error=f"{step.at!r} names nothing in {repo_at_version(checkout.repo, checkout.version)}",
+                error=f"{step.at!r} names nothing in {repo_at_version(checkout.repo, checkout.version)}{why}",
             )
         candidates = tuple(result.matches) or tuple(result.results)
         target = candidates[0]
