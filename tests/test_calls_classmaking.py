@@ -107,7 +107,7 @@ def test_a_loop_over_a_local_list_the_body_fills_calls_what_it_put_in(ws: Worksp
     assert [t.qualname.removeprefix(R) for t in called.targets] == ["dispatch_quantized", "dispatch_default"]
     assert called.targets[0].via.startswith(
         "for dispatcher in dispatchers: (line 48); an item of dispatchers, which the body fills "
-        "(dispatchers.append, .extend: lines 46-47)"
+        "with what it names (lines 46-47)"
     )
     (chain,) = ws.path(R + "replace_layer", R + "LoraTuner.__init__").search.chains[:1]
     callers = [hop.caller.target.qualname.removeprefix(R) for hop in chain]

@@ -114,7 +114,7 @@ def _put_in(r: Reacher, body: Body, facts: CallFacts, local: str, depth: int) ->
     if not out:
         return None
     span = f"line {lines[0]}" if lines[0] == lines[-1] else f"lines {lines[0]}-{lines[-1]}"
-    how = f"an item of {local}, which the body fills ({local}.append, .extend: {span})"
+    how = f"an item of {local}, which the body fills with what it names ({span})"
     return found(with_via(out, how), how)
 
 
