@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from textual.widgets import OptionList
 from ui_fakes import run_async, settle
 
 from codewalk.cli.main import main
@@ -238,3 +239,25 @@ async def test_a_deep_step_in_a_narrow_list_gives_its_outer_guides_to_its_title(
             assert deep.startswith(f"○ 1234 {'│' * guides}count"), (width, deep)
             assert deep[7 + guides :] in ("counting.<l…", "counting.<locals>.count x1"), deep
             assert shallow == "○    5 ││fib x2"
+
+
+@run_async
+async def test_the_calls_panel_of_a_trace_says_which_calls_never_ran(toy: Path) -> None:
+    """In ``pick(True)``, ``math.floor`` ran and ``math.ceil`` (the other branch) did not:
+    the panel marks the call whose line never executed."""
+    from codewalk.ui.calls_panel import CallsPanel
+
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        titles = [step.title for step in screen.session.tour.steps]
+        screen.show_step(titles.index("pick x1"))
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        panel = screen.query_one(CallsPanel)
+        listed = panel.query_one(OptionList)
+        labels = {row.expr: str(listed.get_option_at_index(n).prompt) for n, row in enumerate(panel.rows)}
+        assert labels["math.ceil"].endswith("not run") and not labels["math.floor"].endswith("not run")

@@ -49,20 +49,24 @@ def function_name(function: Target) -> str:
     return ".".join(parts[-2:] if function.kind in ("method", "property") else parts[-1:])
 
 
-def call_label(row: CallRow) -> Hanging:
+def call_label(row: CallRow, ran: frozenset[int] | None = None) -> Hanging:
     """``line``, then the callee as written and what it reaches, wrapped under them (at
-    the dots of a long qualified name, never mid-word)."""
+    the dots of a long qualified name, never mid-word); with a trace read (``ran``: the
+    lines of the file that executed), a call whose line never executed says so."""
     head = Content.from_markup("[b]$line[/b]  ", line=f"{row.line:>5}")
     written = Content(visible(row.expr or row.text))
     if row.kind == "ref":
         written += Content.assemble(("  (passed)", "dim"))
+    idle = Content.assemble(("  not run", "dim")) if ran is not None and row.line not in ran else Content()
     running = runs(row)
     if running:
         first = visible(running[0].qualname)
         more = f"  +{len(running) - 1}" if len(running) > 1 else ""
-        return Hanging(head, written + Content.assemble("  → ", (first, "bold"), (more, "dim")), at_dots=True)
+        said = written + Content.assemble("  → ", (first, "bold"), (more, "dim")) + idle
+        return Hanging(head, said, at_dots=True)
     reached = visible(row.external or _STATUS.get(row.status, row.status))
-    return Hanging(head, written + Content.assemble(("  → ", "dim"), (reached, "dim italic")), at_dots=True)
+    said = written + Content.assemble(("  → ", "dim"), (reached, "dim italic")) + idle
+    return Hanging(head, said, at_dots=True)
 
 
 class CallsPanel(BottomPanel):
@@ -87,6 +91,7 @@ class CallsPanel(BottomPanel):
         super().__init__(id=id)
         self.calls: CallList | None = None
         self.rows: list[CallRow] = []  # the calls listed (builtins and untyped values left out)
+        self.ran: frozenset[int] | None = None  # the lines that executed, when a trace is read
         self.pending: int | None = None
         self._asked = 0
 
@@ -94,9 +99,19 @@ class CallsPanel(BottomPanel):
         yield Label("", id="calls-title")
         yield OptionList(id="calls-list")
 
-    def find(self, nav: NavThread, repo: str, path: str, line: int, fallback: int | None = None) -> None:
+    def find(
+        self,
+        nav: NavThread,
+        repo: str,
+        path: str,
+        line: int,
+        fallback: int | None = None,
+        ran: frozenset[int] | None = None,
+    ) -> None:
         """Find the calls of the function around ``path:line`` of ``repo`` (else around
-        ``fallback``, the step's own function) and show them."""
+        ``fallback``, the step's own function) and show them; ``ran``: the lines of the
+        file a trace read executed (a call at another line is said not to have run)."""
+        self.ran = ran
         self._asked += 1
         token = self._asked
         self.pending = token
@@ -157,7 +172,7 @@ class CallsPanel(BottomPanel):
         options = self.query_one(OptionList)
         options.loading = False
         options.clear_options()
-        options.add_options(Option(call_label(row), id=str(n)) for n, row in enumerate(self.rows))
+        options.add_options(Option(call_label(row, self.ran), id=str(n)) for n, row in enumerate(self.rows))
         self.add_class("-shown")
         if self.rows:
             options.highlighted = 0

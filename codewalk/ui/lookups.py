@@ -147,8 +147,9 @@ class LookupActions(Screen[None]):
             return
         self.query_one(ReferencesPanel).close()
         self.add_class("-panel-open")
+        ran = self.session.ran(self.here_repo, code.source.path)  # a trace read: what executed
         self.query_one(CallsPanel).find(
-            self.session.nav, self.here_repo, code.source.path, code.cursor[0], self.step_line()
+            self.session.nav, self.here_repo, code.source.path, code.cursor[0], self.step_line(), ran
         )
 
     def step_line(self) -> int | None:
