@@ -717,6 +717,21 @@ def test_a_call_at_a_sites_line_is_that_sites_even_when_codewalk_names_another_t
     assert json.loads(out)["unplaced"] == []
 
 
+def test_a_call_at_a_line_of_several_sites_none_names_goes_to_none_of_them(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self.outer(self.inner(x))``, both attributes of a type codewalk cannot tell: a
+    trace records the line of a call, not which of the two made it, so what ran is said
+    at the line, not given to the first site there (``self.down_proj(self.act_fn(x))``
+    gave SiLU's forward to down_proj)."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.Pair.apply", "--trace", "toy", "--all")
+    assert code == 0
+    at = package_line("        return self.outer(self.inner(x))")
+    assert "ran x" not in "".join(line for line in out.splitlines() if line.startswith(f"  {at:>6}  self."))
+    assert f"  {at:>6}  -> toypkg.Steps.__call__  x2" in out.split("also ran")[1]
+
+
 def test_a_property_read_through_getattribute_ran(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``thing.size`` runs ``Lookup.__getattribute__``, then (from C code) the getter: the
     read ran, through ``__getattribute__``."""

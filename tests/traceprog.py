@@ -210,6 +210,15 @@ def crush(x):
 
 def grind(x):
     return crush(x) + 1
+
+
+class Pair:  # two calls on one line, of attributes codewalk cannot type
+    def __init__(self, make):
+        self.outer = make()
+        self.inner = make()
+
+    def apply(self, x):
+        return self.outer(self.inner(x))
 """
 
 NATIVE = """
@@ -240,6 +249,7 @@ if sys.argv[1:] == ["joined"]:  # what calls --trace reads beside the static cal
     toypkg.Unet(False).embed(1)
     toypkg.measure(toypkg.Lookup())
     toypkg.grind(1.5)
+    toypkg.Pair(toypkg.Steps).apply(1)
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)

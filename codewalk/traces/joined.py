@@ -196,9 +196,11 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
     sites at that line): the one that names it or the class it constructs; an attribute
     lookup (``__getattr__``) to the first that reads an attribute; what syntax runs (a
     subscript's ``__getitem__``) to none; anything else to the one codewalk could not
-    resolve, else the first call there (what it reached is not among its static targets:
-    an attribute holding another class than the one codewalk reads). At a line with no
-    site, the first site anywhere that names it."""
+    resolve, else to the line's one call (what it reached is not among its static
+    targets: an attribute holding another class than the one codewalk reads); of several
+    such sites, to none: a trace records the line of a call, not its column
+    (``self.down_proj(self.act_fn(x))``). At a line with no site, the first site anywhere
+    that names it."""
     if not here:
         return next(
             (n for n, c in enumerate(callees) if any(is_definition(function, t) for t in c.targets)), None
@@ -210,8 +212,9 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
         return next((n for n in here if "." in callees[n].site.name.expr), None)
     if _name(function) in _BY_SYNTAX:
         return None
-    calls = [n for n in here if callees[n].site.kind == "call"] or list(here)
-    return next((n for n in here if not callees[n].targets), calls[0])
+    unresolved = [n for n in here if not callees[n].targets]
+    candidates = unresolved or [n for n in here if callees[n].site.kind == "call"] or list(here)
+    return candidates[0] if len(candidates) == 1 else None
 
 
 class StepRun(NamedTuple):
