@@ -353,6 +353,7 @@ def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[st
     assert "toypkg.total -> toypkg.square: 1 chain ran in trace 'toy'" in out
     assert "  numbers  toypkg/__init__.py:" in out
     code, out, _ = run(capsys, "path", "toypkg.total", "toypkg.square", "--trace", "toy", "--json")
+    assert json.loads(out)["compiled"] is False  # a key of every answer: Python code, recorded
     chain = json.loads(out)["chains"][0]
     assert [hop["qualname"] for hop in chain] == ["toypkg.total", "toypkg.numbers", "toypkg.square"]
     code, out, _ = run(capsys, "path", "toypkg.generate", "toypkg.square", "--trace", "toy", "--json")

@@ -92,6 +92,7 @@ def run_path(args: argparse.Namespace) -> int:
                 "trace": trace.name,
                 "start": result_dict(start),
                 "goal": result_dict(goals[0]),
+                "compiled": False,  # TO is Python code, which a trace records
                 "chains": [_chain_json(opened, chain) for chain in shown],
                 "more": len(found_chains) - len(shown),
             }
@@ -322,7 +323,7 @@ def run_calls(args: argparse.Namespace) -> int:
             noun = "call" if hidden == 1 else "calls"
             print(f"\n{hidden} {noun} of builtins or on untyped values left out (--all lists them)")
         if answer.unplaced:
-            print("\nalso ran, called where no call site codewalk lists leads to it:")
+            print("\nalso ran, where no call site codewalk lists is known to have made the call:")
             for line, function, calls in answer.unplaced:
                 print(visible(f"  {line:>6}  -> {function.qualname}  x{calls}"))
         if any(s.ran_unrecorded for s in shown):
