@@ -304,3 +304,13 @@ def test_what_a_method_returns_is_read_with_the_class_it_was_called_on(ws: Works
     assert targets(calls[(230, "encoder")]) == ["EncoderModel.forward"]
     loose = callees(ws, "Encoded.encode")
     assert targets(loose[(230, "encoder")]) == ["EncoderModel.forward", "OtherEncoderModel.forward"]
+
+
+def test_an_attribute_only_the_named_class_sets_is_read_on_that_class(ws: Workspace) -> None:
+    """``TextPipeline.reseed``: ``self.generator`` is set by TextPipeline (another module),
+    read in Pipeline's method; it was looked up on Pipeline in TextPipeline's module, so
+    'neither Pipeline nor the bases define generator'."""
+    (seed,) = callees(ws, "callpkg.text_pipeline.TextPipeline.reseed").values()
+    assert (seed.status, seed.external) == ("external", "torch.Generator.manual_seed")
+    said = "self.generator is a torch.Generator (annotated at src/callpkg/text_pipeline.py:8)"
+    assert seed.how.startswith(said)

@@ -130,3 +130,18 @@ def test_the_unets_timestep_projection_is_either_class_its_branches_assign(
     assert site["targets"][0]["via"] == (
         "one of 2 assignments to self.time_proj: GaussianFourierProjection at line 562, Timesteps at line 569"
     )
+
+
+def test_a_class_of_another_pin_named_by_the_question_is_self(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``calls StableDiffusionPipeline.maybe_free_model_hooks`` (diffusers, not the first
+    pin): ``self`` is a StableDiffusionPipeline, as ``LlamaForCausalLM.generate``'s is a
+    LlamaForCausalLM; it was any DiffusionPipeline, its overrides listed (AudioLDM2's)."""
+    data = run_json(capsys, "calls", "StableDiffusionPipeline.maybe_free_model_hooks")
+    offload = next(c for c in data["calls"] if c["expr"] == "self.enable_model_cpu_offload")
+    assert [t["qualname"] for t in offload["targets"]] == [
+        "diffusers.pipelines.pipeline_utils.DiffusionPipeline.enable_model_cpu_offload"
+    ]
+    said = "self is a StableDiffusionPipeline (the class the question names)"
+    assert offload["targets"][0]["via"].startswith(said)

@@ -91,10 +91,10 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
         hits += _annotated_overrides(r, resolver, view, qualname, parts)
     if hits:
         return found(with_via(hits, said)) if said else found(hits)
-    typed = through_parameter(r, body, resolver, view, parts)
+    typed = through_parameter(r, body, resolver, view, qualname, parts)
     if typed is not None:
         return typed
-    return self_outside(r, body, resolver, view, parts)
+    return self_outside(r, body, resolver, view, qualname, parts)
 
 
 def _outside_class(r: Reaching, body: Body, parts: list[str], *, candidates: bool) -> Reach:
@@ -281,15 +281,16 @@ def _through_property(
 
 
 def through_parameter(
-    r: Reaching, body: Body, resolver: Resolver, view: ModuleView, parts: list[str]
+    r: Reaching, body: Body, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str]
 ) -> Reach | None:
     """``self.a.b`` where ``self.a = a`` keeps a parameter of the method that sets it,
     annotated with classes (``model: PreTrainedModel | nn.Module | None`` in
-    ``Trainer.__init__``): ``b`` of the first of them that has it."""
+    ``Trainer.__init__``): ``b`` of the first of them that has it. ``qualname``: the class
+    ``self`` is, in ``view``'s module (the receiver's, when there is one)."""
 
     if len(parts) < 3:
         return None
-    for hit in resolver.ns.members(view, body.cls, parts[1], ()):
+    for hit in resolver.ns.members(view, qualname, parts[1], ()):
         value = hit.definition.signature.partition("=")[2].strip()
         method = r.code.around(hit.view.repo or body.repo, hit.view.path, hit.definition.line)
         if not value.isidentifier() or method is None:
@@ -311,13 +312,16 @@ def through_parameter(
     return None
 
 
-def self_outside(r: Reaching, body: Body, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach:
-    """``self.a.b`` where ``a`` holds an instance of a class of another package."""
+def self_outside(
+    r: Reaching, body: Body, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str]
+) -> Reach:
+    """``self.a.b`` where ``a`` holds an instance of a class of another package (``self`` an
+    instance of the class ``qualname`` of ``view``'s module)."""
 
-    attrs = resolver.ns.members(view, body.cls, parts[1], ())
+    attrs = resolver.ns.members(view, qualname, parts[1], ())
     if not attrs:
         return unresolved(
-            f"{'.'.join(parts[:2])}: neither {body.cls} nor the bases codewalk can read define "
+            f"{'.'.join(parts[:2])}: neither {qualname} nor the bases codewalk can read define "
             f"{parts[1]} (it may come from a base outside the pinned repositories, or be made at "
             "run time)"
         )

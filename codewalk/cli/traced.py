@@ -282,8 +282,9 @@ def run_calls(args: argparse.Namespace) -> int:
     try:
         trace = opened.trace
         calling = workspace.calling
-        target = calling.definition(args.query, search_scope(args, workspace))
-        body = calling.body_of(target, calling.receiver(args.query, target))  # as calls reads it
+        scope = search_scope(args, workspace)
+        target = calling.definition(args.query, scope)
+        body = calling.body_of(target, calling.receiver(args.query, target, scope))  # as calls reads it
         callees = [level.callee for level in call_tree(calling.cr, body, 1)]
         answer = calls_run(trace, opened.tree, functions_of(trace, [target]), callees)
         if args.json:

@@ -206,10 +206,11 @@ class Calling:
             "from functions, methods, properties and classes",
         )
 
-    def receiver(self, query: str, target: Resolved) -> Resolved | None:
+    def receiver(self, query: str, target: Resolved, scope: Sequence[str] = ()) -> Resolved | None:
         """The class a ``Class.member`` query names, when the member was found in its
         MRO on another class (``LlamaForCausalLM.generate``: ``self`` is a
-        ``LlamaForCausalLM``, not any ``GenerationMixin``)."""
+        ``LlamaForCausalLM``, not any ``GenerationMixin``), looked up as the member was
+        (``StableDiffusionPipeline`` in the diffusers pin)."""
         from codewalk.resolve.query import parse_query
 
         if "<locals>" in query:
@@ -218,7 +219,7 @@ class Calling:
         owner = target.qualname.rpartition(".")[0]
         if len(parts) < 2 or target.kind not in ("method", "property") or owner.endswith(parts[-2]):
             return None
-        named = self.ws.resolver.find(".".join(parts[:-1]), related=False).matches
+        named = self.find(".".join(parts[:-1]), scope, related=False).matches
         classes = [c for c in named if c.kind == "class"]
         if not classes or classes[0].qualname == owner:
             return None
@@ -240,7 +241,7 @@ class Calling:
         from codewalk.calls.graph import tree
 
         target = self.definition(query, scope)
-        body = self.body_of(target, self.receiver(query, target))
+        body = self.body_of(target, self.receiver(query, target, scope))
         return CallsAnswer(target, tuple(tree(self.cr, body, depth)), body.receiver)
 
     def callers(
@@ -298,7 +299,7 @@ class Calling:
         from codewalk.resolve.query import parse_query
 
         source = self.definition(start, scope)
-        body = self.body_of(source, self.receiver(start, source))
+        body = self.body_of(source, self.receiver(start, source, scope))
         parts = parse_query(goal)
         goals: Sequence[Resolved] = ()
         found = self.find(goal, scope, related=False)
