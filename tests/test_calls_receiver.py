@@ -314,12 +314,3 @@ def test_an_attribute_only_the_named_class_sets_is_read_on_that_class(ws: Worksp
     assert (seed.status, seed.external) == ("external", "torch.Generator.manual_seed")
     said = "self.generator is a torch.Generator (annotated at src/callpkg/text_pipeline.py:8)"
     assert seed.how.startswith(said)
-
-
-def test_an_attribute_set_to_none_then_to_an_instance_holds_that_class(ws: Workspace) -> None:
-    """``self.wrapped = None`` in ``__init__``, an ``EngineWrapper()`` in ``prepare``: the
-    later assignment types it (it was 'its type is not declared')."""
-    (backward,) = callees(ws, "callpkg.engines.Runner.backward").values()
-    assert [t.qualname for t in backward.targets] == ["callpkg.engines.EngineWrapper.backward"]
-    found = [(c.kind, c.line) for c in ws.callers("callpkg.engines.EngineWrapper.backward").callers]
-    assert found[0] == ("call", 18)

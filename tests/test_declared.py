@@ -129,8 +129,8 @@ def test_an_attribute_unpacked_from_a_tuple_declares_its_element() -> None:
 def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
     """``self.time_proj = GaussianFourierProjection(...)`` in one branch and
     ``Timesteps(...)`` in another: either may be what it holds, so both are kept, in
-    source order; the same class again (made where it was annotated too) adds nothing; a
-    class after ``None`` (accelerate's ``self.deepspeed_engine_wrapped``) is kept."""
+    source order; the same class again (made where it was annotated too), or a class
+    after ``None``, adds nothing."""
     facts = extract(
         textwrap.dedent(
             """
@@ -161,5 +161,4 @@ def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
         ("norm", 7, ":Norm"),
         ("proj", 11, "Fourier"),
         ("proj", 13, "Steps"),
-        ("cache", 16, "Cache"),
     ]

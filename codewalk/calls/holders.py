@@ -92,14 +92,9 @@ def _holds(r: Places, holder: Resolved) -> Holds:
     return Holds()
 
 
-def _untyped(d: Definition) -> str:
-    """An assignment that declares no type, as the choice says it (``self.x = None``)."""
-    return "None" if d.signature.rstrip().endswith("= None") else "a value of no declared type"
-
-
 def _choice(held: str, assigned: list[Definition]) -> str:
     """What an attribute assigned instances of several classes may hold, each where it is set."""
-    each = ", ".join(f"{d.target.removeprefix(ANNOTATED) or _untyped(d)} at line {d.line}" for d in assigned)
+    each = ", ".join(f"{d.target.removeprefix(ANNOTATED)} at line {d.line}" for d in assigned)
     return f"one of {len(assigned)} assignments to {held}: {each}"
 
 

@@ -88,12 +88,11 @@ def extract(data: bytes | str) -> ModuleFacts | Skipped:
 
 def _another_type(given: list[str], held: str) -> bool:
     """A later ``self.x = ...`` holding ``held`` says something its earlier ones did not
-    (the types they were ``given``): a type none of them has (after ``self.x = None`` in
-    ``__init__``, the class another method makes: accelerate's
-    ``self.deepspeed_engine_wrapped``). A class made where it was annotated
-    (``self.cache: Cache | None = None``, then ``Cache()``) is none."""
+    (the types they were ``given``): a type none of them has, where the first had one
+    (after ``self.x = None`` the later assignments are left as before). A class made
+    where it was annotated (``self.cache: Cache | None = None``, then ``Cache()``) is none."""
     plain = held.removeprefix(ANNOTATED)
-    return bool(held) and plain not in (g.removeprefix(ANNOTATED) for g in given)
+    return bool(held) and all(given) and plain not in (g.removeprefix(ANNOTATED) for g in given)
 
 
 def generated_from(lines: Sequence[str]) -> str:
