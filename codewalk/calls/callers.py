@@ -11,7 +11,7 @@ name whose receiver codewalk cannot type is listed apart, as a possible caller.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk.calls.graph import key
@@ -231,16 +231,12 @@ def _registries(cr: CallResolver, mentions: Mentions, entries: Sequence[Resolved
     ``_global_mapping``), or a class deriving from it: ``X.get_interface(key, default)``
     and ``X[key]`` reach the entries, and name neither the table nor what it holds."""
     owners = {e.qualname.rpartition("[")[0].rpartition(".")[0] for e in entries if "[" in e.qualname}
-    classes = [c for c in (cr.class_named(o) for o in sorted(owners)) if c is not None]
     names: set[str] = set()
-    for cls in [*classes, *(d for c in classes for d in cr.descendants(c))]:
-        short = cls.qualname.rpartition(".")[2]
-        made = re.compile(rf"(\w+)\s*(?::[^=]*)?=\s*{re.escape(short)}\(")  # at column 0: the module's
-        for mention in mentions(short):
-            if mention.body is None:
-                lines = cr.code.lines(mention.repo, mention.path)
-                held = made.match(lines[mention.line - 1]) if 0 < mention.line <= len(lines) else None
-                names.update([held[1]] if held else [])
+    for short, mention in _made(cr, mentions, sorted(owners)):
+        lines = cr.code.lines(mention.repo, mention.path) if mention.body is None else []
+        if 0 < mention.line <= len(lines):  # at column 0: the module's
+            held = re.match(rf"(\w+)\s*(?::[^=]*)?=\s*{re.escape(short)}\(", lines[mention.line - 1])
+            names.update([held[1]] if held else [])
     return names
 
 
@@ -257,22 +253,30 @@ def _attributes_holding(cr: CallResolver, mentions: Mentions, target: Resolved) 
     proposed wrongly only costs the reading of more bodies, whose sites still count when
     they resolve to the target alone."""
     owner, _, member = target.qualname.rpartition(".")
-    cls = cr.class_named(owner) if member in ("forward", "__call__") else None
-    if cls is None:
+    if member not in ("forward", "__call__"):
         return set()
     names: set[str] = set()
-    for made in [cls, *cr.descendants(cls)]:
-        for mention in mentions(made.qualname.rpartition(".")[2]):
-            if mention.body is None or not mention.body.cls:
-                continue
-            lines = cr.code.lines(mention.repo, mention.path)
-            first = max(mention.line - _ASSIGNMENT_LINES, mention.body.target.start_line, 1)
-            for number in range(min(mention.line, len(lines)), first - 1, -1):
-                assigned = _SELF_ASSIGNED.match(lines[number - 1])
-                if assigned is not None:
-                    names.add(assigned[1])
-                    break
+    for _, mention in _made(cr, mentions, [owner]):
+        if mention.body is None or not mention.body.cls:
+            continue
+        lines = cr.code.lines(mention.repo, mention.path)
+        first = max(mention.line - _ASSIGNMENT_LINES, mention.body.target.start_line, 1)
+        for number in range(min(mention.line, len(lines)), first - 1, -1):
+            assigned = _SELF_ASSIGNED.match(lines[number - 1])
+            if assigned is not None:
+                names.add(assigned[1])
+                break
     return names
+
+
+def _made(cr: CallResolver, mentions: Mentions, qualnames: Sequence[str]) -> Iterator[tuple[str, Mention]]:
+    """Each use of the name of the classes ``qualnames`` (those codewalk finds) and of the
+    classes deriving from them, with that name: where an instance of one may be made."""
+    classes = [c for c in (cr.class_named(q) for q in qualnames) if c is not None]
+    for cls in [*classes, *(d for c in classes for d in cr.descendants(c))]:
+        short = cls.qualname.rpartition(".")[2]
+        for mention in mentions(short):
+            yield short, mention
 
 
 def _returns(cr: CallResolver, body: Body, needle: str) -> bool:

@@ -70,10 +70,10 @@ def run(args: argparse.Namespace) -> int:
         )
         truncated = len(found.results) > limit
         found = found._replace(results=found.results[:limit])
-        # uses are searched where the answer shown first is defined: diffusers' uses of a
-        # diffusers function, not the default pin's
-        used_in = stack.workspace(found.results[0].repo) if args.refs and found.results else workspace
-        references = used_in.references(args.query) if args.refs and found.results else []
+        used_in, references = workspace, []
+        if args.refs and found.results:  # where the answer shown first is defined (diffusers')
+            used_in = stack.workspace(found.results[0].repo)
+            references = used_in.references(args.query)
         if args.json:
             data = header_dict(found.query, checkout)
             data["results"] = [result_dict(r) for r in found.results]
