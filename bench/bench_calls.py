@@ -81,7 +81,7 @@ def part_tree() -> None:
     per_body = report.seconds / max(1, bodies) * 2000  # two workers: ms of one core per body
     print(f"call facts of the whole tree: {bodies} bodies ({lines} lines) in {len(files)} files")
     print(f"  ast.parse of those files, 2 processes  {ast_seconds:7.1f} s")
-    print(f"  call facts (libcst), 2 workers         {report.seconds:7.1f} s")
+    print(f"  call facts, 2 workers                  {report.seconds:7.1f} s")
     print(f"  ratio {report.seconds / ast_seconds:.0f}x; {per_body:.1f} ms a body on one core")
     print(f"  {report.failed} bodies do not parse on their own")
 
@@ -91,7 +91,7 @@ def part_sample(count: int = 150) -> None:
     back to back in one process: a ratio the machine's other work does not skew."""
     import random
 
-    from codewalk.calls.analyse import analyse
+    from codewalk.calls.extract import call_facts
     from codewalk.index.store import Store
     from codewalk.workspace.workspace import Workspace
 
@@ -111,11 +111,11 @@ def part_sample(count: int = 150) -> None:
                 if d.kind in ("function", "method", "property"):
                     text = "".join(lines[d.start_line - 1 : d.end_line])
                     started = time.perf_counter()
-                    analyse(text, d.start_line, method=bool(d.parent))
+                    call_facts(text, d.start_line, method=bool(d.parent))
                     facts += time.perf_counter() - started
                     bodies += 1
     print(f"sample of {len(chosen)} files ({bodies} bodies), one process, each file then its bodies:")
-    print(f"  ast.parse {parse:6.2f} s, call facts {facts:6.1f} s: {facts / parse:.0f}x")
+    print(f"  ast.parse {parse:6.2f} s, call facts {facts:6.2f} s: {facts / parse:.1f}x")
     print(f"  {facts / max(1, bodies) * 1000:.1f} ms a body")
 
 
