@@ -55,6 +55,30 @@ def test_a_method_of_a_value_annotated_with_a_class_of_another_package(ws: Works
     assert numpy.how.startswith("data is annotated torch.Tensor in Loop.run; ")
 
 
+def test_calling_a_parameter_annotated_as_a_torch_module_runs_a_forward(ws: Workspace) -> None:
+    """``model(batch)`` with ``model: nn.Module``: a module call, which runs torch's
+    ``forward`` or an override in a class deriving from ``nn.Module`` (``Head.forward``),
+    as ``model.forward(batch)`` would; not a call on a value codewalk cannot type."""
+    (call,) = callees(ws, OUT + "fit").values()
+    forwards = [t.qualname for t in call.targets]
+    assert OUT + "Head.forward" in forwards and "callpkg.fanning.Part.forward" in forwards
+    assert {name.rpartition(".")[2] for name in forwards} == {"forward"}
+    assert call.how == (
+        "model is annotated nn.Module in fit; calling one runs its forward (nn.Module.__call__): "
+        f"torch.nn.Module.forward (in another package), or the {len(forwards)} overrides in classes "
+        "deriving from it"
+    )
+
+
+def test_a_parameter_annotated_callable_is_no_guess_of_a_forward(ws: Workspace) -> None:
+    """``sampler_fn(batch)`` with ``sampler_fn: Callable[...]`` calls a function the caller
+    passes: a path does not guess it runs a module's ``forward``, as it may for the
+    unannotated ``closure(batch)``."""
+    (chain,) = ws.path(OUT + "sample", OUT + "Head.forward").search.chains
+    assert [(hop.callee.site.line, hop.callee.site.name.expr) for hop in chain] == [(83, "closure")]
+    assert "cannot type: possibly" in chain[0].callee.how
+
+
 def test_an_attribute_unpacked_from_an_annotated_tuple_parameter(ws: Workspace) -> None:
     """``self.optimizer, self.steps = optimizers`` with ``optimizers: tuple[torch.optim.Optimizer
     | None, int]``: ``self.optimizer`` is an Optimizer (``Wrapped`` derives from it, imported

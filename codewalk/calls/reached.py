@@ -91,9 +91,15 @@ class Reaching(Protocol):
 def annotation(signature: str, parameter: str) -> list[str]:
     """The class names a parameter's annotation names, in a ``def`` header as written:
     ``["PreTrainedModel", "nn.Module"]`` for ``model: PreTrainedModel | nn.Module | None``."""
+    names = [part.strip() for part in annotation_text(signature, parameter).split("|")]
+    return [n for n in names if re.fullmatch(r"[A-Za-z_][\w.]*", n) and n not in ("None", "Any")]
+
+
+def annotation_text(signature: str, parameter: str) -> str:
+    """A parameter's annotation in a ``def`` header, quotes taken out ("" if none)."""
     start = re.search(rf"[(,]\s*{re.escape(parameter)}\s*:", signature)
     if start is None:
-        return []
+        return ""
     depth, end = 0, len(signature)
     for index in range(start.end(), len(signature)):
         char = signature[index]
@@ -107,6 +113,4 @@ def annotation(signature: str, parameter: str) -> list[str]:
         elif char in "=," and depth == 0:
             end = index
             break
-    text = signature[start.end() : end].replace('"', "").replace("'", "")
-    names = [part.strip() for part in text.split("|")]
-    return [n for n in names if re.fullmatch(r"[A-Za-z_][\w.]*", n) and n not in ("None", "Any")]
+    return signature[start.end() : end].replace('"', "").replace("'", "").strip()

@@ -384,7 +384,7 @@ class CallResolver(Reacher):
             reach = reach_self(self, body, name._replace(root=SELF), candidates=not read)
             return self.called(body, reach, depth) if call else reach
         if not found_.instances and not found_.classes:
-            set_there = self.set_by_enclosing(body, parts) or self.annotated_outside(body, parts)
+            set_there = self.set_by_enclosing(body, parts) or self.annotated_outside(body, parts, call=call)
             if set_there is not None:
                 return self.called(body, set_there, depth) if call else set_there
             return unresolved(f"{parts[0]} is a parameter of {body.name}: its value is the caller's")
@@ -403,18 +403,30 @@ class CallResolver(Reacher):
             return False
         return body.receiver is not None or bool(self.code.installed_on(body.target))
 
-    def annotated_outside(self, body: Body, parts: list[str]) -> Reach | None:
+    def annotated_outside(self, body: Body, parts: list[str], *, call: bool = False) -> Reach | None:
         """``x.m`` where the parameter ``x`` is annotated with a class of another package
-        (``model: nn.Module``): as :func:`~codewalk.calls.selves.with_overrides` says."""
+        (``model: nn.Module``): as :func:`~codewalk.calls.selves.with_overrides` says; so is
+        ``model(...)`` of a torch module, which runs its ``forward``."""
         where = self.view(body)
-        if len(parts) != 2 or where is None:
+        if where is None or not (len(parts) == 2 or (len(parts) == 1 and call)):
             return None
         resolver, view = where
         for name in annotation(body.target.signature, parts[0]):
-            outside = self.outside(resolver, view, [*name.split("."), parts[1]])
+            said = f"{parts[0]} is annotated {name} in {body.name}"
+            member = parts[1:]
+            if not member:  # calling the instance: only a torch module's is known (nn.Module.__call__)
+                if not _torch_module(self.outside(resolver, view, name.split(".")).external):
+                    continue
+                member, said = ["forward"], f"{said}; calling one runs its forward (nn.Module.__call__)"
+            outside = self.outside(resolver, view, [*name.split("."), *member])
             if outside.status == EXTERNAL:
-                return with_overrides(self, view, outside, f"{parts[0]} is annotated {name} in {body.name}")
+                return with_overrides(self, view, outside, said)
         return None
+
+
+def _torch_module(external: str) -> bool:
+    """``torch.nn.Module`` (as imported: ``torch.nn.modules.module.Module`` too)."""
+    return external.partition(".")[0] == "torch" and external.rpartition(".")[2] == "Module"
 
 
 def own_sites(body: Body, facts: CallFacts) -> tuple[Site, ...]:
