@@ -155,6 +155,15 @@ def test_callers_are_binding_precise(ws: Workspace) -> None:
     )
 
 
+def test_callers_leave_out_modular_sources_but_of_a_modular_definition(ws: Workspace) -> None:
+    """``modular_losses.py`` calls fixed_loss, but a modular source never runs (the file
+    generated from it does, with its own calls): not a caller. Asked about a definition
+    of the modular source itself, its calls there are."""
+    assert "src/callpkg/modular_losses.py" not in {c.path for c in ws.callers("fixed_loss").callers}
+    found = [(c.kind, c.path, c.line) for c in ws.callers("modular_loss").callers]
+    assert found == [("call", "src/callpkg/modular_losses.py", 11)]
+
+
 def test_callers_through_a_property_a_registry_and_table_entries(ws: Workspace) -> None:
     found = {(c.kind, c.path, c.line) for c in ws.callers("causal_loss").callers}
     assert ("call", TRAINER, 39) in found  # self.loss_function(out): the property returns it

@@ -76,6 +76,9 @@ def callers(
     tables |= _registries(cr, mentions, entries)
     tables |= _attributes_holding(cr, mentions, target)
     bodies, module_level, needles = _bodies(cr, mentions, names, tables)
+    if "/modular_" not in target.path:  # a modular source never runs: its generated twin's sites do
+        bodies = {k: b for k, b in bodies.items() if "/modular_" not in b.target.path}
+        module_level = [m for m in module_level if "/modular_" not in m.path]
     below = _below(cr, target)
     cr.read_ahead(bodies.values())
     _read_classes(cr, bodies.values(), name)
