@@ -69,12 +69,13 @@ def test_path_from_train_to_backward(ws: Workspace) -> None:
         tuple((h.caller.target.qualname.rpartition(".")[2], h.callee.site.line) for h in chain)
         for chain in answer.search.chains
     }
-    # train passes _inner_training_loop at line 1571 and calls what it made at 1576: one route
+    # train passes _inner_training_loop at line 1571 and calls what it made at 1576: one route,
+    # shown at the call
     assert chains == {
-        (("train", 1571), ("_inner_training_loop", 1660), ("_run_epoch", 1909), ("training_step", 2118)),
+        (("train", 1576), ("_inner_training_loop", 1660), ("_run_epoch", 1909), ("training_step", 2118)),
     }
     first = answer.search.chains[0]
-    assert first[0].callee.site.kind == "ref"  # find_executable_batch_size(self._inner_training_loop, ...)
+    assert first[0].callee.site.kind == "call"  # inner_training_loop(...), made by find_executable_batch_size
     assert first[-1].target is not None and first[-1].target.repo == "accelerate"
 
 
@@ -146,7 +147,7 @@ def test_a_drafted_tour_resolves_in_full(
     accelerate = Workspace(accelerate_checkout, stack.store, stack=stack)
     resolved = resolve_tour({"transformers": ws, "accelerate": accelerate}, tour)
     assert [(s.status, s.focus) for s in resolved.steps] == [
-        ("resolved", (1570, 1572)),
+        ("resolved", (1576, 1581)),
         ("resolved", (1660, 1672)),
         ("resolved", (1909, 1909)),
         ("resolved", (2118, 2118)),

@@ -188,7 +188,7 @@ def test_draft_writes_a_tour_that_checks(
     along = "along Trainer.train -> _inner_loop -> step -> Accelerator.backward"
     assert code == 0 and f"wrote {tour}: 3 steps {along}" in out
     text = tour.read_text()
-    assert '    focus: "loop = retry(self._inner_loop, 8)"' in text
+    assert '    focus: "return loop()"' in text  # the call of what retry made, not the line passing it
     assert '    focus: "self.accelerator.backward(loss)"' in text
     assert "  # accelerate.Accelerator.backward is in another package that no pin provides:" in text
     assert "\nid: x\n" in text  # the file's name, as the README says the id defaults to
@@ -422,7 +422,7 @@ def test_a_function_passed_to_code_that_only_inspects_it_is_not_a_call(
     assert "passed as a value to inspect.signature (code codewalk cannot read: not followed)" in out
     code, _, err = run(capsys, "path", "Inspecting.check", "Inspecting.forward")
     assert code == 1 and "no call chain from callpkg.models.Inspecting.check" in err
-    code, out, _ = run(capsys, "path", "Trainer.train", "Trainer.step")  # passed to retry: followed
+    code, out, _ = run(capsys, "path", "Mixin.generate", "Model.forward")  # passed to self.prepare: followed
     assert code == 0 and "(passed as a value)" in out
 
 

@@ -32,7 +32,7 @@ POSSIBLE_HOP = 4
 SLACK = 1  # chains up to this many calls dearer than the cheapest are listed after it
 CHAINS_READ = 8  # chains read back per chain listed, to list the cheapest
 CHAIN_STEPS = 20_000  # steps back through the hops before the chains read so far are listed
-Cost = tuple[int, int]  # calls (a guess counting as more), and guesses
+Cost = tuple[int, int]  # calls (a guess counting as more), and guesses (a function passed as a value one)
 
 
 def key(target: Resolved) -> tuple[str, str, int]:
@@ -374,7 +374,7 @@ def _search(
             if known_before.progress is not None:
                 known_before.progress(len(known_before.callees))
         for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named):
-            step = (calls, int(calls > 1))
+            step = (calls, int(calls > 1 or hop.callee.site.kind == "ref"))  # passed as a value: may not run
             cost = (order[0] + calls, order[1] + step[1])
             if _is_goal(hop, goal_keys, goal_name) or _constructs_goal(cr, hop, goal_keys, bodies):
                 ends.append((cost, _said(hop), step))
