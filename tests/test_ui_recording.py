@@ -553,6 +553,34 @@ async def test_help_in_the_recorder_lists_its_keys_and_q_says_whole_what_again_d
         assert " ".join("".join(s.text for s in line).strip(" ▌") for line in lines).split() == said.split()
 
 
+@run_async
+async def test_a_second_q_leaves_unsaved_changes_only_while_the_warning_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """q warns of unwritten changes; q again at once leaves without them. Pressed once
+    the warning is gone (the reader went on reading), it warns again: a q out of habit
+    loses nothing."""
+    from codewalk.ui import record_screen
+
+    clock = [1000.0]
+    monkeypatch.setattr(record_screen, "monotonic", lambda: clock[0])
+    tour = make_tour()
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("D", "y", "q")
+        await settle(pilot)
+        clock[0] += record_screen.LEAVE_AGAIN + 1  # the warning has gone
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and app.return_code is None
+        assert notes(app)[-2:] == [notes(app)[-1]] * 2  # warned again
+        clock[0] += 1
+        await pilot.press("q")
+        await settle(pilot)
+    assert app.return_code is not None
+
+
 def note_source(app: CodewalkApp) -> str:
     return app.screen.query_one("#note-markdown", Markdown).source
 

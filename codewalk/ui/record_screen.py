@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from time import monotonic
 from typing import ClassVar
 
 from textual import work
@@ -43,6 +44,8 @@ from codewalk.ui.problem import StepProblem
 from codewalk.ui.record_panel import RecordPanel, statuses
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import CheckFinding, TourSession
+
+LEAVE_AGAIN = 5.0  # seconds in which a second q leaves without writing; the warning shows as long
 
 HINT = (
     "[b]Recording a tour.[/b]\n\n"
@@ -104,7 +107,7 @@ class RecordScreen(Columns):
         self.selected: int | None = 0 if draft.steps else None
         self.saved = on_disk is not None or not draft.steps  # a draft's steps are not written yet
         self._wrote = False
-        self._warned = False  # of unsaved steps, by the first q
+        self._warned = -LEAVE_AGAIN  # when the first q warned of unsaved steps
         # what the last check said of each step (by key), with what it checked of the step:
         # a mark stands while the step is unchanged
         self._checked: dict[int, tuple[Checked, str]] = {}
@@ -242,7 +245,7 @@ class RecordScreen(Columns):
         self.draft = draft
         self.selected = selected
         self.saved = False
-        self._warned = False
+        self._warned = -LEAVE_AGAIN
         self._refresh()
 
     def _step_here(self) -> DraftStep | None:
@@ -447,10 +450,17 @@ class RecordScreen(Columns):
     # -- leaving -----------------------------------------------------------------------
 
     def _may_leave(self) -> bool:
-        if self.saved or self._warned:
+        """Leave when all is written, or when asked again while the warning shows: a q
+        pressed out of habit long after it still warns."""
+        now = monotonic()
+        if self.saved or now - self._warned < LEAVE_AGAIN:
             return True
-        self._warned = True
-        self.notify("changes not written: w writes them; press again to leave without them", markup=False)
+        self._warned = now
+        self.notify(
+            "changes not written: w writes them; press again to leave without them",
+            markup=False,
+            timeout=LEAVE_AGAIN,
+        )
         return False
 
     def action_help(self) -> None:
