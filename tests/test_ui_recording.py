@@ -695,3 +695,24 @@ async def test_at_80_columns_the_recorder_says_its_file_its_steps_and_the_key_th
         said = app.screen.query_one("#editor-keys", Label)
         assert str(said.render()) == "ctrl+s: keep   escape: drop   tab: title / note"
         assert said.region.width >= len("ctrl+s: keep   escape: drop   tab: title / note")
+
+
+@run_async
+async def test_a_long_question_wraps_in_its_dialog() -> None:
+    """The question of a Confirm wraps at the dialog's width: its end (what is asked, a
+    path being confirmed) is never cut off at 80 columns."""
+    from textual.app import App
+
+    question = "Delete step 2 (transformers.models.llama.modeling_llama.NoSuchClass.forward) and the note?"
+
+    class Asking(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(Confirm(question))
+
+    app = Asking()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        label = app.screen.query(Label).first()
+        lines = label.render_lines(label.region.reset_offset)
+        assert " ".join("".join(s.text for s in line) for line in lines).split() == question.split()
+        assert label.region.right <= 80

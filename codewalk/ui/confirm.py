@@ -19,6 +19,7 @@ class Confirm(ModalScreen[bool]):
     DEFAULT_CSS = """
     Confirm { align: center middle; }
     Confirm > Vertical { width: auto; max-width: 90%; height: auto; border: thick $accent; padding: 1 2; }
+    Confirm Label { max-width: 100%; }  /* a long question wraps, not cut at the border */
     Confirm #confirm-keys { color: $text-muted; padding-top: 1; }
     """
 
