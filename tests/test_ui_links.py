@@ -70,7 +70,7 @@ async def test_l_lists_the_links_and_enter_follows_one_b_comes_back() -> None:
         await settle(pilot)
         view = code(app)
         assert view.source is not None and view.source.path == "ext/engine.py"
-        assert view.shown is not None and view.shown.regions == ((6, 6),) and view.cursor == (6, 0)
+        assert view.shown is not None and view.shown.regions == ((6, 6),) and view.cursor == (6, 8)
         assert app.screen.query_one(OffTourBanner).display
         await pilot.press("b")
         await settle(pilot)
@@ -94,3 +94,19 @@ async def test_a_click_on_a_link_of_the_note_follows_it() -> None:
         assert view.source is not None and view.source.path == "pkg/train.py"
         assert view.shown is not None and view.shown.regions == ((5, 5),)
         assert app.screen.query_one(OffTourBanner).display  # a jump: b comes back
+
+
+@run_async
+async def test_a_link_to_a_definition_puts_the_cursor_on_its_name() -> None:
+    """Followed, a link to a definition (not to lines of it) puts the cursor on the name,
+    as ``g`` and the palette do, where ``x`` asks for its callers."""
+    app = make_app(make_session(tour=links_tour()))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        view = code(app)
+        assert view.source is not None and view.source.path == "ext/engine.py"
+        assert view.cursor == (5, 8)  # "    def backward(self, loss):"

@@ -230,18 +230,22 @@ class Places(LookupActions):
         if not self._known(repo):  # its first use may fetch it: its file is read after
             self._describe_then(repo, lambda: self.jump_to_target(target))
             return
-        name = target.qualname.rsplit(".", 1)[-1]
-        try:
-            lines = self.source(repo, target.path).lines
-            col = name_col(lines[target.line - 1], name) if 0 < target.line <= len(lines) else 0
-        except (LookupError, OSError, ValueError, CodewalkError):
-            col = 0  # opening it says what is wrong
+        col = self.name_col(repo, target.path, target.line, target.qualname)
         self._go(
             Location(target.path, target.line, col, None, (target.start_line, target.line), repo=repo),
             what=target.qualname,
         )
         if target.via and target.via != "direct":
             self.notify(target.via, title=target.qualname.rsplit(".", 1)[-1], timeout=6, markup=False)
+
+    def name_col(self, repo: str, path: str, line: int, qualname: str) -> int:
+        """The column of ``qualname``'s name on ``line`` of the file (where ``x`` asks for
+        its callers), else of the line's first character."""
+        try:
+            lines = self.source(repo, path).lines
+            return name_col(lines[line - 1], qualname.rsplit(".", 1)[-1]) if 0 < line <= len(lines) else 0
+        except (LookupError, OSError, ValueError, CodewalkError):
+            return 0  # opening it says what is wrong
 
     def action_back(self) -> None:
         self._return_to(self.history.back(self._here()), "no earlier jump")

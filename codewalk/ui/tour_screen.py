@@ -383,11 +383,14 @@ class TourScreen(Columns):
         if not link.ok or target is None or link.lines is None:
             self.notify(link.error or f"{link_text(link)} does not resolve", severity="warning", markup=False)
             return
+        if not self._known(link.repo):  # its first use may fetch it: its file is read after
+            self._describe_then(link.repo, lambda: self.follow_link(link))
+            return
         region = link.lines if link.link.focus is not None else None
         there = Location(
             link.path,
             link.line,
-            0,
+            self.name_col(link.repo, link.path, link.line, target.qualname),
             None,
             (target.start_line, target.end_line),
             region,
