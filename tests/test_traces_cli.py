@@ -788,3 +788,24 @@ def test_path_with_a_trace_to_compiled_code_gives_the_chains_to_the_lines_callin
     assert "codewalk callers toypkg._native.crunch" in err
     code, out, _ = run(capsys, "calls", "toypkg.crush", "--trace", "toy")
     assert "crunch -> toypkg._native.crunch  [line ran]" in out  # as path says
+
+
+def test_what_a_generator_expression_of_the_body_calls_is_the_functions_call(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``gather``'s generator expressions run in frames of their own, one consumed by
+    ``tuple()``, one by ``consume``: their calls are ``gather``'s, at its lines. Its lambda
+    is called by ``call_it``: what the lambda calls is ``call_it``'s call, not ``gather``'s."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.gather", "--trace", "toy")
+    assert code == 0
+    firsts = package_line("    firsts = tuple(square(i) for i in range(n))")
+    assert f"  {firsts:>6}  square -> toypkg.square  [ran x2]" in out, out
+    seconds = package_line("    seconds = consume(double(i) for i in range(n))")
+    assert f"  {seconds:>6}  double -> toypkg.double  [ran x2]" in out
+    assert f"  {seconds:>6}  consume -> toypkg.consume  [ran x1]" in out
+    returned = package_line("    return firsts, seconds, call_it(lambda x: fib(x))")
+    assert f"  {returned:>6}  fib -> toypkg.fib  [not run]" in out
+    assert "<genexpr>" not in out and "also ran" not in out
+    code, out, _ = run(capsys, "calls", "toypkg.call_it", "--trace", "toy")
+    assert "-> toypkg.gather.<locals>.<lambda>  [ran x1, not among the static targets]" in out

@@ -5,7 +5,8 @@ and one not, a function called again inside itself, a class made by the ``__init
 inherits, calls into the standard library (which a trace does not record); run with
 ``joined``, what ``calls --trace`` reads beside the static calls (a subscript, a method of
 a subclass, an attribute holding another class than the one codewalk reads, a property read
-through ``__getattribute__``, a compiled function a ``.pyi`` stub declares)."""
+through ``__getattribute__``, a compiled function a ``.pyi`` stub declares, generator
+expressions and a lambda)."""
 
 from __future__ import annotations
 
@@ -219,6 +220,20 @@ class Pair:  # two calls on one line, of attributes codewalk cannot type
 
     def apply(self, x):
         return self.outer(self.inner(x))
+
+
+def consume(items):
+    return list(items)
+
+
+def call_it(func):
+    return func(2)
+
+
+def gather(n):  # generator expressions run by a builtin and by consume; a lambda call_it calls
+    firsts = tuple(square(i) for i in range(n))
+    seconds = consume(double(i) for i in range(n))
+    return firsts, seconds, call_it(lambda x: fib(x))
 """
 
 NATIVE = """
@@ -250,6 +265,7 @@ if sys.argv[1:] == ["joined"]:  # what calls --trace reads beside the static cal
     toypkg.measure(toypkg.Lookup())
     toypkg.grind(1.5)
     toypkg.Pair(toypkg.Steps).apply(1)
+    toypkg.gather(2)
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)

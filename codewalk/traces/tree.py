@@ -173,15 +173,93 @@ def chains(trace: Trace, tree: Tree, starts: set[int], goals: set[int]) -> list[
 
 def calls_from(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int, int], int]:
     """``(call-site line, callee function) -> calls`` out of every call of ``functions``
-    (a call through a decorator's wrapper is a call of the function it wraps)."""
+    (a call through a decorator's wrapper is a call of the function it wraps; a call made
+    by a comprehension or lambda of its body is its own: :func:`own_calls`)."""
     out: dict[tuple[int, int], int] = {}
     for index, node in enumerate(trace.nodes):
         if index and node.function in functions:
-            for child in tree.children[index]:
+            for child in own_calls(trace, tree, index, functions):
                 shown = tree.shown(child)
                 key = (trace.nodes[shown.call].line, trace.nodes[shown.node].function)
                 out[key] = out.get(key, 0) + trace.nodes[shown.node].calls
     return out
+
+
+ANONYMOUS = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>")
+GENEXPR, LAMBDA = "<genexpr>", "<lambda>"
+
+
+def owner_name(name: str) -> str:
+    """The name of the definition code named ``name`` (inside its module) is part of:
+    itself, or for a comprehension or lambda the code around it (``f.<locals>.<listcomp>``
+    -> ``f``); "" for the module's own code."""
+    parts = [] if name == "<module>" else name.split(".")
+    while parts and parts[-1] in ANONYMOUS:
+        parts.pop()
+        if parts and parts[-1] == "<locals>":
+            parts.pop()
+    return ".".join(parts)
+
+
+def part_of(function: Function, host: Function) -> bool:
+    """Whether ``function`` is a comprehension, generator expression or lambda written in
+    ``host``'s body (or in one of those, nested)."""
+    return (
+        function.name != host.name
+        and owner_name(function.name) == host.name
+        and (function.repo, function.path) == (host.repo, host.path)
+        and function.line >= host.line
+    )
+
+
+def own_calls(trace: Trace, tree: Tree, index: int, functions: set[int]) -> Iterator[int]:
+    """The calls that node ``index``'s code made, at the lines of its body. Python runs a
+    comprehension, a generator expression and a lambda in frames of their own, yet their
+    code is the body's, and ``calls`` lists their call sites as the function's: so
+
+    - a comprehension of the body is run by the body itself (directly, or by a builtin
+      such as ``tuple()`` or ``any()``, which a trace does not record): what it called is
+      the function's, and the comprehension's own frame is no call of it;
+    - a generator expression runs where it is consumed, which may be a function of the
+      pins the body handed it to: what it called beneath this call of the function is
+      the function's too (one consumed after the function returned is not: the function
+      was no longer running);
+    - a lambda is a function value: only when the body called it (directly, or through a
+      builtin such as ``sorted(key=...)``) is its call, and what it called, the
+      function's; one called by another function is that function's call.
+
+    A call of ``functions`` below (recursion) counts for itself, not for this one."""
+    host = trace.functions[trace.nodes[index].function]
+    nodes = trace.nodes
+    pending = list(reversed(tree.children[index]))
+    while pending:
+        node = pending.pop()
+        function = trace.functions[nodes[node].function]
+        if not part_of(function, host):
+            yield node
+            if nodes[node].function not in functions:
+                pending.extend(_generators_below(trace, tree, node, host, functions))
+            continue
+        if function.name.rpartition(".")[2] == LAMBDA:
+            yield node
+        pending.extend(reversed(tree.children[node]))
+
+
+def _generators_below(trace: Trace, tree: Tree, node: int, host: Function, functions: set[int]) -> list[int]:
+    """The generator expressions of ``host``'s body that ran beneath ``node`` (consumed by
+    a function it called), not looking below a call of ``functions``."""
+    found: list[int] = []
+    pending = list(reversed(tree.children[node]))
+    while pending:
+        below = pending.pop()
+        here = trace.functions[trace.nodes[below].function]
+        if trace.nodes[below].function in functions:
+            continue
+        if here.name.rpartition(".")[2] == GENEXPR and part_of(here, host):
+            found.append(below)
+            continue
+        pending.extend(reversed(tree.children[below]))
+    return found
 
 
 GETATTRIBUTE = "__getattribute__"
@@ -196,7 +274,7 @@ def looked_up(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int, 
     for index, node in enumerate(trace.nodes):
         if not index or node.function not in functions:
             continue
-        for child in tree.children[index]:
+        for child in own_calls(trace, tree, index, functions):
             line, lookups = trace.nodes[child].line, [child] if _is_lookup(trace, child) else []
             while lookups:
                 for below in tree.children[lookups.pop()]:
