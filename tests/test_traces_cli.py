@@ -809,3 +809,16 @@ def test_what_a_generator_expression_of_the_body_calls_is_the_functions_call(
     assert "<genexpr>" not in out and "also ran" not in out
     code, out, _ = run(capsys, "calls", "toypkg.call_it", "--trace", "toy")
     assert "-> toypkg.gather.<locals>.<lambda>  [ran x1, not among the static targets]" in out
+
+
+def test_a_comprehension_in_a_chain_is_placed_at_its_own_line(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A comprehension has no ``def`` to look for below its first line: the next one found
+    there is the following function's (``generate``), not its own place."""
+    traced(capsys)
+    code, out, _ = run(capsys, "path", "toypkg.squares", "toypkg.square", "--trace", "toy")
+    assert code == 0
+    at = package_line("    return [square(i) for i in range(n)] + list(map(lambda i: square(i), range(n)))")
+    hops = [line.split()[:2] for line in out.splitlines() if line.startswith("  squares.")]
+    assert hops and all(where == f"toypkg/__init__.py:{at}" for _, where in hops), out

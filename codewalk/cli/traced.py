@@ -244,7 +244,11 @@ class Sources:
 
     def def_line(self, function: Function) -> int:
         """The line of a function's ``def`` (Python counts from its first decorator), as
-        ``find`` and ``calls`` give it; its first line when the file cannot say."""
+        ``find`` and ``calls`` give it; its first line when the file cannot say, and for
+        code that has no ``def`` (a comprehension, a lambda, a module's own code), whose
+        first line has no decorator above it: looking on would find the next function's."""
+        if function.name.rpartition(".")[2].startswith("<"):
+            return function.line
         source = self.text(function.repo, function.path).splitlines()
         for number in range(function.line, min(function.line + DECORATOR_LINES, len(source)) + 1):
             if source[number - 1].lstrip().startswith(("def ", "async def ", "class ")):
