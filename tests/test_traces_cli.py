@@ -822,3 +822,19 @@ def test_a_comprehension_in_a_chain_is_placed_at_its_own_line(
     at = package_line("    return [square(i) for i in range(n)] + list(map(lambda i: square(i), range(n)))")
     hops = [line.split()[:2] for line in out.splitlines() if line.startswith("  squares.")]
     assert hops and all(where == f"toypkg/__init__.py:{at}" for _, where in hops), out
+
+
+def test_a_chains_counts_are_those_of_the_whole_run(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``steps`` calls ``step`` from two lines, each call of it one ``square``: the chain
+    from ``step`` to ``square`` ran twice over the run, as ``calls --trace`` counts it,
+    not once (its first place in the tree)."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "path", "toypkg.step", "toypkg.square", "--trace", "toy")
+    assert code == 0
+    at = package_line("    return square(x)")
+    assert "1 chain ran" in out and out.splitlines()[-1].strip() == "ran x2", out
+    assert [line.split()[-1] for line in out.splitlines() if line.split()[:1] == [str(at)]] == ["x2"]
+    code, out, _ = run(capsys, "path", "toypkg.step", "toypkg.square", "--trace", "toy", "--json")
+    assert [hop["calls"] for hop in json.loads(out)["chains"][0]] == [2, 2]
+    code, out, _ = run(capsys, "calls", "toypkg.step", "--trace", "toy")
+    assert "ran x2 in trace" in out.splitlines()[0] and "square -> toypkg.square  [ran x2]" in out

@@ -6,7 +6,7 @@ inherits, calls into the standard library (which a trace does not record); run w
 ``joined``, what ``calls --trace`` reads beside the static calls (a subscript, a method of
 a subclass, an attribute holding another class than the one codewalk reads, a property read
 through ``__getattribute__``, a compiled function a ``.pyi`` stub declares, generator
-expressions and a lambda)."""
+expressions and a lambda, a function called from two lines)."""
 
 from __future__ import annotations
 
@@ -234,6 +234,15 @@ def gather(n):  # generator expressions run by a builtin and by consume; a lambd
     firsts = tuple(square(i) for i in range(n))
     seconds = consume(double(i) for i in range(n))
     return firsts, seconds, call_it(lambda x: fib(x))
+
+
+def step(x):
+    return square(x)
+
+
+def steps(x):  # step called from two lines: two places in the tree
+    first = step(x)
+    return first + step(x + 1)
 """
 
 NATIVE = """
@@ -266,6 +275,7 @@ if sys.argv[1:] == ["joined"]:  # what calls --trace reads beside the static cal
     toypkg.grind(1.5)
     toypkg.Pair(toypkg.Steps).apply(1)
     toypkg.gather(2)
+    toypkg.steps(1)
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)

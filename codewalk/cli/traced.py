@@ -183,7 +183,8 @@ def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> list[Chain
     holders = {f for f in functions_of(trace, [site.caller]) if site.line in trace.lines[f]}
     starts = functions_of(trace, [start])
     if starts & holders:
-        return [Chain((next(i for i, node in enumerate(trace.nodes) if i and node.function in holders),))]
+        ran = [i for i, node in enumerate(trace.nodes) if i and node.function in holders]
+        return [Chain((ran[0],), (sum(trace.nodes[i].calls for i in ran),))]
     return chains(trace, opened.tree, starts, holders) if holders else []
 
 
@@ -205,11 +206,11 @@ def format_ran_chain(opened: Opened, chain: Chain) -> str:
         where = f"{function.path}:{sources.def_line(function)}"
         lines.append(f"  {function.short}  {where}  [{function.repo}]")
         if following is None:
-            lines.append(f"            ran x{trace.nodes[here.node].calls}")
+            lines.append(f"            ran x{chain.ran(here.node)}")
             continue
         call = trace.nodes[following.call]
         text = sources.line(function.repo, function.path, call.line)
-        lines.append(f"    {call.line:>6}  {text}    x{trace.nodes[following.node].calls}")
+        lines.append(f"    {call.line:>6}  {text}    x{chain.ran(following.node)}")
         through = [via_text(trace, call.via), *(_wrapper_text(trace, node) for node in following.through)]
         lines.extend(f"            {what}" for what in through if what)
     return "\n".join(lines)
@@ -265,7 +266,7 @@ def _chain_json(opened: Opened, chain: Chain) -> list[dict[str, Any]]:
             {
                 **function_dict(trace.functions[node.function]),
                 "call_line": call.line,  # in the function before it
-                "calls": node.calls,
+                "calls": chain.ran(shown.node),
                 "via": via_text(trace, call.via) or None,
                 "through": [trace.functions[trace.nodes[n].function].qualname for n in shown.through],
             }
@@ -411,7 +412,7 @@ def run_draft(args: argparse.Namespace) -> str:
                 continue
             callee = trace.functions[trace.nodes[following.node].function]
             wrappers = tuple(trace.functions[trace.nodes[n].function].short for n in following.through)
-            line, calls = trace.nodes[following.call].line, trace.nodes[following.node].calls
+            line, calls = trace.nodes[following.call].line, found[0].ran(following.node)
             text = sources.text(caller.repo, caller.path)
             hops.append(Ran(caller, line, callee.qualname, calls, wrappers, text))
         command = f"codewalk draft {args.start} {args.goal} --trace {trace.name}"

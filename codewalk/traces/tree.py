@@ -137,21 +137,27 @@ def functions_of(trace: Trace, targets: Sequence[Resolved]) -> set[int]:
 
 
 class Chain(NamedTuple):
-    """Nodes from a call of the start to a call of the goal, each called by the one before."""
+    """Nodes from a call of the start to a call of the goal, each called by the one before,
+    and per node the calls made at its place over the whole run: a chain that ran from
+    several calls of the start (a layer's forward at each step of a generation) is one
+    chain, its nodes those of the first, its counts those of all."""
 
     nodes: tuple[int, ...]
+    calls: tuple[int, ...]
 
-    def key(self, trace: Trace) -> tuple[tuple[int, int], ...]:
-        return tuple((trace.nodes[n].function, trace.nodes[n].line) for n in self.nodes)
+    def ran(self, node: int) -> int:
+        """The calls over the run at the place of ``node``, one of the chain's."""
+        return self.calls[self.nodes.index(node)]
 
 
 def chains(trace: Trace, tree: Tree, starts: set[int], goals: set[int]) -> list[Chain]:
     """Every distinct chain that ran from a function in ``starts`` to one in ``goals``
-    (by the functions and call-site lines it passes, shortest first, then most called),
+    (by the functions and call-site lines it passes from the start on, shortest first,
+    then most called over the run),
     each from the outermost call of a start: a start called again below it (an assistant
     model's ``generate`` inside the reader's) is a part of that chain, not one of its own."""
-    found: dict[tuple[tuple[int, int], ...], Chain] = {}
-    calls: dict[tuple[tuple[int, int], ...], int] = {}
+    first: dict[tuple[tuple[int, int], ...], tuple[int, ...]] = {}
+    places: dict[tuple[tuple[int, int], ...], list[set[int]]] = {}  # the nodes at each place
     nodes = trace.nodes
     for index, node in enumerate(nodes):
         if node.function not in goals or index == 0:
@@ -159,16 +165,17 @@ def chains(trace: Trace, tree: Tree, starts: set[int], goals: set[int]) -> list[
         path = tree.ancestors(index)
         for at, ancestor in enumerate(path[:-1]):
             if nodes[ancestor].function in starts:
-                chain = Chain(tuple(path[at:]))
-                key = chain.key(trace)
-                found.setdefault(key, chain)
-                calls[key] = calls.get(key, 0) + nodes[index].calls
+                here = tuple(path[at:])
+                # where the start was called from is no part of the chain (nor shown)
+                key = tuple((nodes[n].function, nodes[n].line if n != here[0] else 0) for n in here)
+                first.setdefault(key, here)
+                for place, below in zip(places.setdefault(key, [set() for _ in here]), here, strict=True):
+                    place.add(below)  # a set: chains to two goals may share a node
                 break
-
-    def order(key: tuple[tuple[int, int], ...]) -> tuple[int, int]:
-        return (len(key), -calls[key])
-
-    return [found[key] for key in sorted(found, key=order)]
+    found = [
+        Chain(first[key], tuple(sum(nodes[n].calls for n in place) for place in places[key])) for key in first
+    ]
+    return sorted(found, key=lambda chain: (len(chain.nodes), -chain.calls[-1]))
 
 
 def calls_from(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int, int], int]:
