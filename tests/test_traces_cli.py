@@ -483,6 +483,7 @@ DAMAGES = {  # what a damaged file says: (which line, the change)
     "a wrapper names a function that is not there": (1, lambda body: body["wrappers"].append([0, 10_000])),
     "a wrapper of other code names what is not there": (1, lambda body: body["passed"].append([1, 10_000])),
     "its summary counts another number of functions": (0, lambda head: head.__setitem__("functions", 1)),
+    "a process start names what is not there": (1, lambda body: body["processes"].append([10_000, 1, 1])),
 }
 
 
@@ -838,3 +839,26 @@ def test_a_chains_counts_are_those_of_the_whole_run(toy: Path, capsys: pytest.Ca
     assert [hop["calls"] for hop in json.loads(out)["chains"][0]] == [2, 2]
     code, out, _ = run(capsys, "calls", "toypkg.step", "--trace", "toy")
     assert "ran x2 in trace" in out.splitlines()[0] and "square -> toypkg.square  [ran x2]" in out
+
+
+def test_a_goal_that_may_have_run_in_another_process_is_said_so(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``forking`` forks a child that runs ``in_child``, then runs a subprocess: the trace
+    keeps where they started, and the chain that did not run says it may have run there."""
+    traced(capsys)  # starts no process
+    code, _, err = run(capsys, "path", "toypkg.total", "toypkg.in_child", "--trace", "toy")
+    assert code == 1 and "toypkg.in_child did not run in trace 'toy'" in err and "process" not in err
+    traced(capsys, "forked", "joined")
+    at = package_line("    pid = os.fork()")
+    code, _, err = run(capsys, "path", "toypkg.forking", "toypkg.in_child", "--trace", "forked")
+    assert code == 1
+    assert (
+        "toypkg.in_child did not run in trace 'forked': it may have run in another process, which a trace "
+        f"does not record (the program started 2 processes, the first at toypkg/__init__.py:{at} in forking)"
+    ) in err, err
+    assert "without --trace" in err  # the hint stays
+    code, _, err = run(capsys, "path", "toypkg.forking", "toypkg.square", "--trace", "forked")
+    assert "no chain from toypkg.forking to toypkg.square ran in trace 'forked': it may have run in" in err
+    code, _, err = run(capsys, "path", "toypkg.total", "toypkg.fib", "--trace", "forked")
+    assert "no chain from toypkg.total" in err and "process" not in err  # none started under total

@@ -6,7 +6,7 @@ inherits, calls into the standard library (which a trace does not record); run w
 ``joined``, what ``calls --trace`` reads beside the static calls (a subscript, a method of
 a subclass, an attribute holding another class than the one codewalk reads, a property read
 through ``__getattribute__``, a compiled function a ``.pyi`` stub declares, generator
-expressions and a lambda, a function called from two lines)."""
+expressions and a lambda, a function called from two lines, processes started)."""
 
 from __future__ import annotations
 
@@ -243,6 +243,23 @@ def step(x):
 def steps(x):  # step called from two lines: two places in the tree
     first = step(x)
     return first + step(x + 1)
+
+
+def in_child():
+    return 0
+
+
+def forking():  # a forked child runs in_child, then another program runs: a trace records neither
+    import os
+    import subprocess
+    import sys
+
+    pid = os.fork()
+    if pid == 0:
+        in_child()
+        os._exit(0)
+    os.waitpid(pid, 0)
+    subprocess.run([sys.executable, "-c", ""], check=True)
 """
 
 NATIVE = """
@@ -276,6 +293,7 @@ if sys.argv[1:] == ["joined"]:  # what calls --trace reads beside the static cal
     toypkg.Pair(toypkg.Steps).apply(1)
     toypkg.gather(2)
     toypkg.steps(1)
+    toypkg.forking()
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)

@@ -100,10 +100,14 @@ def run_path(args: argparse.Namespace) -> int:
             return 0 if shown else 1
         if not shown:
             did_not = start.qualname if not starts else goals[0].qualname
+            elsewhere = _other_processes(opened, starts, anywhere=not ends) if starts else ""
             raise QueryError(
-                f"{did_not} did not run in trace {trace.name!r}"
-                if not (starts and ends)
-                else f"no chain from {start.qualname} to {goals[0].qualname} ran in trace {trace.name!r}",
+                (
+                    f"{did_not} did not run in trace {trace.name!r}"
+                    if not (starts and ends)
+                    else f"no chain from {start.qualname} to {goals[0].qualname} ran in trace {trace.name!r}"
+                )
+                + elsewhere,
                 hint=f"codewalk path {args.start} {args.goal} (without --trace) says what could run",
             )
         count = len(found_chains)
@@ -121,6 +125,35 @@ def run_path(args: argparse.Namespace) -> int:
         return 0
     finally:
         workspace.close()
+
+
+def _other_processes(opened: Opened, starts: set[int], anywhere: bool) -> str:
+    """Where the run went out of a trace's sight, said after "did not run": the processes
+    the program started (a pool's workers, a subprocess), whose code a trace never records,
+    those under a call of ``starts`` first (only those unless ``anywhere``); "" for none."""
+    trace = opened.trace
+    nodes = trace.nodes
+
+    def under_start(node: int) -> bool:
+        return any(nodes[n].function in starts for n in opened.tree.ancestors(node))
+
+    started = [p for p in trace.processes if under_start(p[0])]
+    if anywhere:
+        started += [p for p in trace.processes if p not in started]
+    if not started:
+        return ""
+    node, line, _ = started[0]
+    if node:
+        function = trace.functions[nodes[node].function]
+        where = f"at {function.path}:{line} in {function.short}"
+    else:
+        where = "from the program's own code"
+    count = sum(n for _, _, n in started)
+    first = f", the first {where}" if count > 1 else f", {where}"
+    return (
+        f": it may have run in another process, which a trace does not record (the program "
+        f"started {count} process{'es' if count > 1 else ''}{first})"
+    )
 
 
 def _path_to_compiled(
