@@ -808,6 +808,8 @@ def test_what_a_generator_expression_of_the_body_calls_is_the_functions_call(
     returned = package_line("    return firsts, seconds, call_it(lambda x: fib(x))")
     assert f"  {returned:>6}  fib -> toypkg.fib  [not run]" in out
     assert "<genexpr>" not in out and "also ran" not in out
+    code, out, _ = run(capsys, "calls", "toypkg.squares", "--trace", "toy")
+    assert "also ran" not in out and "<lambda>" not in out  # map() called it: squares' code
     code, out, _ = run(capsys, "calls", "toypkg.call_it", "--trace", "toy")
     assert "-> toypkg.gather.<locals>.<lambda>  [ran x1, not among the static targets]" in out
 

@@ -193,7 +193,7 @@ def calls_from(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int,
 
 
 ANONYMOUS = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>")
-GENEXPR, LAMBDA = "<genexpr>", "<lambda>"
+GENEXPR = "<genexpr>"
 
 
 def owner_name(name: str) -> str:
@@ -232,8 +232,9 @@ def own_calls(trace: Trace, tree: Tree, index: int, functions: set[int]) -> Iter
       the function's too (one consumed after the function returned is not: the function
       was no longer running);
     - a lambda is a function value: only when the body called it (directly, or through a
-      builtin such as ``sorted(key=...)``) is its call, and what it called, the
-      function's; one called by another function is that function's call.
+      builtin such as ``sorted(key=...)``) is what it called the function's, its frame
+      read as the body's code, as a comprehension's is; a lambda another function calls
+      is that function's call.
 
     A call of ``functions`` below (recursion) counts for itself, not for this one."""
     host = trace.functions[trace.nodes[index].function]
@@ -247,8 +248,6 @@ def own_calls(trace: Trace, tree: Tree, index: int, functions: set[int]) -> Iter
             if nodes[node].function not in functions:
                 pending.extend(_generators_below(trace, tree, node, host, functions))
             continue
-        if function.name.rpartition(".")[2] == LAMBDA:
-            yield node
         pending.extend(reversed(tree.children[node]))
 
 
