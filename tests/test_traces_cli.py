@@ -483,6 +483,7 @@ DAMAGES = {  # what a damaged file says: (which line, the change)
     "a wrapper names a function that is not there": (1, lambda body: body["wrappers"].append([0, 10_000])),
     "a wrapper of other code names what is not there": (1, lambda body: body["passed"].append([1, 10_000])),
     "its summary counts another number of functions": (0, lambda head: head.__setitem__("functions", 1)),
+    "a process start names what is not there": (1, lambda body: body["processes"].append([10_000, 1, 1])),
 }
 
 
@@ -788,3 +789,78 @@ def test_path_with_a_trace_to_compiled_code_gives_the_chains_to_the_lines_callin
     assert "codewalk callers toypkg._native.crunch" in err
     code, out, _ = run(capsys, "calls", "toypkg.crush", "--trace", "toy")
     assert "crunch -> toypkg._native.crunch  [line ran]" in out  # as path says
+
+
+def test_what_a_generator_expression_of_the_body_calls_is_the_functions_call(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``gather``'s generator expressions run in frames of their own, one consumed by
+    ``tuple()``, one by ``consume``: their calls are ``gather``'s, at its lines. Its lambda
+    is called by ``call_it``: what the lambda calls is ``call_it``'s call, not ``gather``'s."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.gather", "--trace", "toy")
+    assert code == 0
+    firsts = package_line("    firsts = tuple(square(i) for i in range(n))")
+    assert f"  {firsts:>6}  square -> toypkg.square  [ran x2]" in out, out
+    seconds = package_line("    seconds = consume(double(i) for i in range(n))")
+    assert f"  {seconds:>6}  double -> toypkg.double  [ran x2]" in out
+    assert f"  {seconds:>6}  consume -> toypkg.consume  [ran x1]" in out
+    returned = package_line("    return firsts, seconds, call_it(lambda x: fib(x))")
+    assert f"  {returned:>6}  fib -> toypkg.fib  [not run]" in out
+    assert "<genexpr>" not in out and "also ran" not in out
+    code, out, _ = run(capsys, "calls", "toypkg.squares", "--trace", "toy")
+    assert "also ran" not in out and "<lambda>" not in out  # map() called it: squares' code
+    code, out, _ = run(capsys, "calls", "toypkg.call_it", "--trace", "toy")
+    assert "-> toypkg.gather.<locals>.<lambda>  [ran x1, not among the static targets]" in out
+
+
+def test_a_comprehension_in_a_chain_is_placed_at_its_own_line(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A comprehension has no ``def`` to look for below its first line: the next one found
+    there is the following function's (``generate``), not its own place."""
+    traced(capsys)
+    code, out, _ = run(capsys, "path", "toypkg.squares", "toypkg.square", "--trace", "toy")
+    assert code == 0
+    at = package_line("    return [square(i) for i in range(n)] + list(map(lambda i: square(i), range(n)))")
+    hops = [line.split()[:2] for line in out.splitlines() if line.startswith("  squares.")]
+    assert hops and all(where == f"toypkg/__init__.py:{at}" for _, where in hops), out
+
+
+def test_a_chains_counts_are_those_of_the_whole_run(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``steps`` calls ``step`` from two lines, each call of it one ``square``: the chain
+    from ``step`` to ``square`` ran twice over the run, as ``calls --trace`` counts it,
+    not once (its first place in the tree)."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "path", "toypkg.step", "toypkg.square", "--trace", "toy")
+    assert code == 0
+    at = package_line("    return square(x)")
+    assert "1 chain ran" in out and out.splitlines()[-1].strip() == "ran x2", out
+    assert [line.split()[-1] for line in out.splitlines() if line.split()[:1] == [str(at)]] == ["x2"]
+    code, out, _ = run(capsys, "path", "toypkg.step", "toypkg.square", "--trace", "toy", "--json")
+    assert [hop["calls"] for hop in json.loads(out)["chains"][0]] == [2, 2]
+    code, out, _ = run(capsys, "calls", "toypkg.step", "--trace", "toy")
+    assert "ran x2 in trace" in out.splitlines()[0] and "square -> toypkg.square  [ran x2]" in out
+
+
+def test_a_goal_that_may_have_run_in_another_process_is_said_so(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``forking`` forks a child that runs ``in_child``, then runs a subprocess: the trace
+    keeps where they started, and the chain that did not run says it may have run there."""
+    traced(capsys)  # starts no process
+    code, _, err = run(capsys, "path", "toypkg.total", "toypkg.in_child", "--trace", "toy")
+    assert code == 1 and "toypkg.in_child did not run in trace 'toy'" in err and "process" not in err
+    traced(capsys, "forked", "joined")
+    at = package_line("    pid = os.fork()")
+    code, _, err = run(capsys, "path", "toypkg.forking", "toypkg.in_child", "--trace", "forked")
+    assert code == 1
+    assert (
+        "toypkg.in_child did not run in trace 'forked': it may have run in another process, which a trace "
+        f"does not record (the program started 2 processes, the first at toypkg/__init__.py:{at} in forking)"
+    ) in err, err
+    assert "without --trace" in err  # the hint stays
+    code, _, err = run(capsys, "path", "toypkg.forking", "toypkg.square", "--trace", "forked")
+    assert "no chain from toypkg.forking to toypkg.square ran in trace 'forked': it may have run in" in err
+    code, _, err = run(capsys, "path", "toypkg.total", "toypkg.fib", "--trace", "forked")
+    assert "no chain from toypkg.total" in err and "process" not in err  # none started under total

@@ -5,7 +5,8 @@ and one not, a function called again inside itself, a class made by the ``__init
 inherits, calls into the standard library (which a trace does not record); run with
 ``joined``, what ``calls --trace`` reads beside the static calls (a subscript, a method of
 a subclass, an attribute holding another class than the one codewalk reads, a property read
-through ``__getattribute__``, a compiled function a ``.pyi`` stub declares)."""
+through ``__getattribute__``, a compiled function a ``.pyi`` stub declares, generator
+expressions and a lambda, a function called from two lines, processes started)."""
 
 from __future__ import annotations
 
@@ -219,6 +220,46 @@ class Pair:  # two calls on one line, of attributes codewalk cannot type
 
     def apply(self, x):
         return self.outer(self.inner(x))
+
+
+def consume(items):
+    return list(items)
+
+
+def call_it(func):
+    return func(2)
+
+
+def gather(n):  # generator expressions run by a builtin and by consume; a lambda call_it calls
+    firsts = tuple(square(i) for i in range(n))
+    seconds = consume(double(i) for i in range(n))
+    return firsts, seconds, call_it(lambda x: fib(x))
+
+
+def step(x):
+    return square(x)
+
+
+def steps(x):  # step called from two lines: two places in the tree
+    first = step(x)
+    return first + step(x + 1)
+
+
+def in_child():
+    return 0
+
+
+def forking():  # a forked child runs in_child, then another program runs: a trace records neither
+    import os
+    import subprocess
+    import sys
+
+    pid = os.fork()
+    if pid == 0:
+        in_child()
+        os._exit(0)
+    os.waitpid(pid, 0)
+    subprocess.run([sys.executable, "-c", ""], check=True)
 """
 
 NATIVE = """
@@ -250,6 +291,9 @@ if sys.argv[1:] == ["joined"]:  # what calls --trace reads beside the static cal
     toypkg.measure(toypkg.Lookup())
     toypkg.grind(1.5)
     toypkg.Pair(toypkg.Steps).apply(1)
+    toypkg.gather(2)
+    toypkg.steps(1)
+    toypkg.forking()
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)

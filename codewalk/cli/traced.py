@@ -100,10 +100,14 @@ def run_path(args: argparse.Namespace) -> int:
             return 0 if shown else 1
         if not shown:
             did_not = start.qualname if not starts else goals[0].qualname
+            elsewhere = _other_processes(opened, starts, anywhere=not ends) if starts else ""
             raise QueryError(
-                f"{did_not} did not run in trace {trace.name!r}"
-                if not (starts and ends)
-                else f"no chain from {start.qualname} to {goals[0].qualname} ran in trace {trace.name!r}",
+                (
+                    f"{did_not} did not run in trace {trace.name!r}"
+                    if not (starts and ends)
+                    else f"no chain from {start.qualname} to {goals[0].qualname} ran in trace {trace.name!r}"
+                )
+                + elsewhere,
                 hint=f"codewalk path {args.start} {args.goal} (without --trace) says what could run",
             )
         count = len(found_chains)
@@ -121,6 +125,35 @@ def run_path(args: argparse.Namespace) -> int:
         return 0
     finally:
         workspace.close()
+
+
+def _other_processes(opened: Opened, starts: set[int], anywhere: bool) -> str:
+    """Where the run went out of a trace's sight, said after "did not run": the processes
+    the program started (a pool's workers, a subprocess), whose code a trace never records,
+    those under a call of ``starts`` first (only those unless ``anywhere``); "" for none."""
+    trace = opened.trace
+    nodes = trace.nodes
+
+    def under_start(node: int) -> bool:
+        return any(nodes[n].function in starts for n in opened.tree.ancestors(node))
+
+    started = [p for p in trace.processes if under_start(p[0])]
+    if anywhere:
+        started += [p for p in trace.processes if p not in started]
+    if not started:
+        return ""
+    node, line, _ = started[0]
+    if node:
+        function = trace.functions[nodes[node].function]
+        where = f"at {function.path}:{line} in {function.short}"
+    else:
+        where = "from the program's own code"
+    count = sum(n for _, _, n in started)
+    first = f", the first {where}" if count > 1 else f", {where}"
+    return (
+        f": it may have run in another process, which a trace does not record (the program "
+        f"started {count} process{'es' if count > 1 else ''}{first})"
+    )
 
 
 def _path_to_compiled(
@@ -183,7 +216,8 @@ def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> list[Chain
     holders = {f for f in functions_of(trace, [site.caller]) if site.line in trace.lines[f]}
     starts = functions_of(trace, [start])
     if starts & holders:
-        return [Chain((next(i for i, node in enumerate(trace.nodes) if i and node.function in holders),))]
+        ran = [i for i, node in enumerate(trace.nodes) if i and node.function in holders]
+        return [Chain((ran[0],), (sum(trace.nodes[i].calls for i in ran),))]
     return chains(trace, opened.tree, starts, holders) if holders else []
 
 
@@ -205,11 +239,11 @@ def format_ran_chain(opened: Opened, chain: Chain) -> str:
         where = f"{function.path}:{sources.def_line(function)}"
         lines.append(f"  {function.short}  {where}  [{function.repo}]")
         if following is None:
-            lines.append(f"            ran x{trace.nodes[here.node].calls}")
+            lines.append(f"            ran x{chain.ran(here.node)}")
             continue
         call = trace.nodes[following.call]
         text = sources.line(function.repo, function.path, call.line)
-        lines.append(f"    {call.line:>6}  {text}    x{trace.nodes[following.node].calls}")
+        lines.append(f"    {call.line:>6}  {text}    x{chain.ran(following.node)}")
         through = [via_text(trace, call.via), *(_wrapper_text(trace, node) for node in following.through)]
         lines.extend(f"            {what}" for what in through if what)
     return "\n".join(lines)
@@ -244,7 +278,11 @@ class Sources:
 
     def def_line(self, function: Function) -> int:
         """The line of a function's ``def`` (Python counts from its first decorator), as
-        ``find`` and ``calls`` give it; its first line when the file cannot say."""
+        ``find`` and ``calls`` give it; its first line when the file cannot say, and for
+        code that has no ``def`` (a comprehension, a lambda, a module's own code), whose
+        first line has no decorator above it: looking on would find the next function's."""
+        if function.name.rpartition(".")[2].startswith("<"):
+            return function.line
         source = self.text(function.repo, function.path).splitlines()
         for number in range(function.line, min(function.line + DECORATOR_LINES, len(source)) + 1):
             if source[number - 1].lstrip().startswith(("def ", "async def ", "class ")):
@@ -261,7 +299,7 @@ def _chain_json(opened: Opened, chain: Chain) -> list[dict[str, Any]]:
             {
                 **function_dict(trace.functions[node.function]),
                 "call_line": call.line,  # in the function before it
-                "calls": node.calls,
+                "calls": chain.ran(shown.node),
                 "via": via_text(trace, call.via) or None,
                 "through": [trace.functions[trace.nodes[n].function].qualname for n in shown.through],
             }
@@ -407,7 +445,7 @@ def run_draft(args: argparse.Namespace) -> str:
                 continue
             callee = trace.functions[trace.nodes[following.node].function]
             wrappers = tuple(trace.functions[trace.nodes[n].function].short for n in following.through)
-            line, calls = trace.nodes[following.call].line, trace.nodes[following.node].calls
+            line, calls = trace.nodes[following.call].line, found[0].ran(following.node)
             text = sources.text(caller.repo, caller.path)
             hops.append(Ran(caller, line, callee.qualname, calls, wrappers, text))
         command = f"codewalk draft {args.start} {args.goal} --trace {trace.name}"

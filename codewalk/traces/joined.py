@@ -17,27 +17,14 @@ from typing import TYPE_CHECKING, NamedTuple
 from codewalk.errors import CodewalkError
 from codewalk.resolve.model import Resolved
 from codewalk.traces.model import Function, Trace
-from codewalk.traces.tree import GETATTRIBUTE, Tree, is_definition
+from codewalk.traces.tree import ANONYMOUS, GETATTRIBUTE, Tree, is_definition, owner_name, part_of
 
 if TYPE_CHECKING:
     from codewalk.calls.model import Callee
     from codewalk.workspace.workspace import Workspace
 
 
-_ANONYMOUS = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>")
 OWN, MODULE, ENCLOSING = "its own definition", "its module", "the definition around it"
-
-
-def owner_name(name: str) -> str:
-    """The name of the definition code named ``name`` (inside its module) is part of:
-    itself, or for a comprehension or lambda the code around it (``f.<locals>.<listcomp>``
-    -> ``f``); "" for the module's own code."""
-    parts = [] if name == "<module>" else name.split(".")
-    while parts and parts[-1] in _ANONYMOUS:
-        parts.pop()
-        if parts and parts[-1] == "<locals>":
-            parts.pop()
-    return ".".join(parts)
 
 
 def read_as(function: Function) -> str:
@@ -53,7 +40,7 @@ def why_not_indexed(function: Function) -> str:
     if name == "<module>":
         return "a module's own code (run on import)"
     last = name.rpartition(".")[2]
-    if last in _ANONYMOUS[:-1]:
+    if last in ANONYMOUS[:-1]:
         return "a comprehension"
     if last == "<lambda>":
         return "a lambda"
@@ -156,7 +143,7 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
             unplaced.append((line, trace.functions[function], calls))
             continue
         got[owner][function] = got[owner].get(function, 0) + calls
-    executed = frozenset(line for f in functions for line in trace.lines[f])
+    executed = _executed(trace, functions)
     beneath = looked_up(trace, tree, functions)
     sites: list[SiteRun] = []
     for callee, ran_here in zip(callees, got, strict=True):
@@ -176,6 +163,18 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
         sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached, line_ran, looked))
     calls = sum(node.calls for i, node in enumerate(trace.nodes) if i and node.function in functions)
     return CallsRun(calls, tuple(sites), tuple(unplaced))
+
+
+def _executed(trace: Trace, functions: set[int]) -> frozenset[int]:
+    """The lines of ``functions`` that executed, those of their comprehensions and
+    lambdas (which run in frames of their own) included."""
+    hosts = [trace.functions[f] for f in functions]
+    return frozenset(
+        line
+        for f, lines in enumerate(trace.lines)
+        if f in functions or any(part_of(trace.functions[f], host) for host in hosts)
+        for line in lines
+    )
 
 
 def _runs_for(function: Function, target: Resolved) -> bool:

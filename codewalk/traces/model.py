@@ -129,6 +129,10 @@ class Trace(NamedTuple):
     # (root node, index in ``others``): a wrapper of code outside the pinned packages that
     # the program's call of a root went through (torch.no_grad's), outermost first
     passed: tuple[tuple[int, int], ...] = ()
+    # (node, line, count): processes the program started (a fork, a subprocess) during the
+    # call of ``node`` at its function's ``line``; node 0, line 0: from the program's own
+    # code. What ran in them is not recorded.
+    processes: tuple[tuple[int, int, int], ...] = ()
 
     @property
     def command(self) -> str:

@@ -40,6 +40,11 @@ import time
 from typing import Any
 
 FORMAT = 2  # of what this file writes; codewalk reads it back (traces/run.py)
+# The audit events of a process starting: its code never reaches the record (a forked
+# child's recording stops, another program is not recorded), so the record says where.
+PROCESS_EVENTS = frozenset(
+    ("os.fork", "os.forkpty", "subprocess.Popen", "os.posix_spawn", "os.spawn", "os.system")
+)
 
 
 def _recording() -> Any:
@@ -128,6 +133,7 @@ class Run:
         atexit.register(self.write)
         if hasattr(os, "register_at_fork"):  # POSIX
             os.register_at_fork(after_in_child=self.forked)
+        sys.addaudithook(self.audited)
         skipped = {os.path.abspath(__file__), runpy.__file__, "<frozen runpy>"}
         self.engine.start()
         try:
@@ -166,6 +172,13 @@ class Run:
             for node, started in self.recorder.running.values():  # frames of threads still running
                 self.recorder.seconds[node] += now - started
             self.recorder.running.clear()
+
+    def audited(self, event: str, _args: tuple[object, ...]) -> None:
+        """Python's audit hook: a process the program starts while it is recorded is
+        counted where it started. It never raises: that would fail the program's call."""
+        if event in PROCESS_EVENTS and not self.seconds and os.getpid() == self.pid:
+            with contextlib.suppress(Exception):
+                self.recorder.started_process(sys._getframe(1))
 
     def forked(self) -> None:
         """In a child the program forked (a daemon, a DataLoader worker): nothing more

@@ -41,6 +41,9 @@ class Recorder:
         self.children: dict[tuple[int, int, int, int], int] = {}
         self.running: dict[int, tuple[int, float]] = {}  # id(frame) -> (node, started)
         self.suspended: dict[int, int] = {}  # id(generator frame) -> node
+        # (node, line) -> processes the program started there (a fork, a subprocess): what
+        # runs in them is never recorded; node 0 line 0: from outside the recorded code
+        self.processes: dict[tuple[int, int], int] = {}
 
     # -- what is recorded ------------------------------------------------------------
     def learn(self, code: object) -> int:
@@ -143,6 +146,14 @@ class Recorder:
         if _holds(caller, code):
             self.wraps.append(pair)
 
+    def started_process(self, frame: object | None) -> None:
+        """A process is starting in ``frame``'s stack: counted at the innermost recorded
+        call running there, at its line."""
+        while frame is not None and id(frame) not in self.running:
+            frame = frame.f_back  # type: ignore[attr-defined]
+        key = (self.running[id(frame)][0], frame.f_lineno) if frame is not None else (0, 0)  # type: ignore[attr-defined]
+        self.processes[key] = self.processes.get(key, 0) + 1
+
     def leave(self, frame: object, now: float, suspended: bool) -> None:
         running = self.running.pop(id(frame), None)
         if running is None:
@@ -165,6 +176,7 @@ class Recorder:
             "lines": [sorted(lines) for lines in self.lines],
             "wraps": [list(pair) for pair in self.wraps],
             "passed": [list(pair) for pair in self.passed],
+            "processes": [[node, line, count] for (node, line), count in self.processes.items()],
         }
 
 

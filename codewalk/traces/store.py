@@ -153,6 +153,7 @@ def encode(trace: Trace) -> str:
         "notes": list(trace.notes),
         "wrappers": [list(pair) for pair in trace.wrappers],
         "passed": [list(pair) for pair in trace.passed],
+        "processes": [list(started) for started in trace.processes],
     }
     lines = (json.dumps(part, separators=(",", ":"), ensure_ascii=False) for part in (header, body))
     return "".join(f"{line}\n" for line in lines)
@@ -247,6 +248,7 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
     wrappers = tuple(_pair(pair, len(functions)) for pair in body["wrappers"])
     # (a trace kept by an earlier codewalk has none: its roots name the wrapper as their caller)
     passed = tuple(_passed(pair, len(nodes), len(others)) for pair in body.get("passed", []))
+    processes = tuple(_process(started, len(nodes)) for started in body.get("processes", []))  # likewise
     said = {key: value for key, value in summary._asdict().items() if key not in ("functions", "calls")}
     return Trace(
         **said,  # what the summary line says: name, program, python, engine, how it ended, repos
@@ -259,6 +261,7 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
         notes=tuple(_typed(n, str, "note") for n in body["notes"]),
         wrappers=wrappers,
         passed=passed,
+        processes=processes,
     )
 
 
@@ -280,6 +283,13 @@ def _passed(pair: list[Any], nodes: int, others: int) -> tuple[int, int]:
     if not (0 < node < nodes and 0 <= other < others):
         raise ValueError("a wrapper of other code names what is not there")
     return node, other
+
+
+def _process(started: list[Any], nodes: int) -> tuple[int, int, int]:
+    node, line, count = _ints(started, "process start")
+    if not (0 <= node < nodes and line >= 0 and count > 0):
+        raise ValueError("a process start names what is not there")
+    return node, line, count
 
 
 def _nodes(raw: list[Any], functions: int, others: int) -> tuple[Node, ...]:

@@ -137,21 +137,27 @@ def functions_of(trace: Trace, targets: Sequence[Resolved]) -> set[int]:
 
 
 class Chain(NamedTuple):
-    """Nodes from a call of the start to a call of the goal, each called by the one before."""
+    """Nodes from a call of the start to a call of the goal, each called by the one before,
+    and per node the calls made at its place over the whole run: a chain that ran from
+    several calls of the start (a layer's forward at each step of a generation) is one
+    chain, its nodes those of the first, its counts those of all."""
 
     nodes: tuple[int, ...]
+    calls: tuple[int, ...]
 
-    def key(self, trace: Trace) -> tuple[tuple[int, int], ...]:
-        return tuple((trace.nodes[n].function, trace.nodes[n].line) for n in self.nodes)
+    def ran(self, node: int) -> int:
+        """The calls over the run at the place of ``node``, one of the chain's."""
+        return self.calls[self.nodes.index(node)]
 
 
 def chains(trace: Trace, tree: Tree, starts: set[int], goals: set[int]) -> list[Chain]:
     """Every distinct chain that ran from a function in ``starts`` to one in ``goals``
-    (by the functions and call-site lines it passes, shortest first, then most called),
+    (by the functions and call-site lines it passes from the start on, shortest first,
+    then most called over the run),
     each from the outermost call of a start: a start called again below it (an assistant
     model's ``generate`` inside the reader's) is a part of that chain, not one of its own."""
-    found: dict[tuple[tuple[int, int], ...], Chain] = {}
-    calls: dict[tuple[tuple[int, int], ...], int] = {}
+    first: dict[tuple[tuple[int, int], ...], tuple[int, ...]] = {}
+    places: dict[tuple[tuple[int, int], ...], list[set[int]]] = {}  # the nodes at each place
     nodes = trace.nodes
     for index, node in enumerate(nodes):
         if node.function not in goals or index == 0:
@@ -159,29 +165,107 @@ def chains(trace: Trace, tree: Tree, starts: set[int], goals: set[int]) -> list[
         path = tree.ancestors(index)
         for at, ancestor in enumerate(path[:-1]):
             if nodes[ancestor].function in starts:
-                chain = Chain(tuple(path[at:]))
-                key = chain.key(trace)
-                found.setdefault(key, chain)
-                calls[key] = calls.get(key, 0) + nodes[index].calls
+                here = tuple(path[at:])
+                # where the start was called from is no part of the chain (nor shown)
+                key = tuple((nodes[n].function, nodes[n].line if n != here[0] else 0) for n in here)
+                first.setdefault(key, here)
+                for place, below in zip(places.setdefault(key, [set() for _ in here]), here, strict=True):
+                    place.add(below)  # a set: chains to two goals may share a node
                 break
-
-    def order(key: tuple[tuple[int, int], ...]) -> tuple[int, int]:
-        return (len(key), -calls[key])
-
-    return [found[key] for key in sorted(found, key=order)]
+    found = [
+        Chain(first[key], tuple(sum(nodes[n].calls for n in place) for place in places[key])) for key in first
+    ]
+    return sorted(found, key=lambda chain: (len(chain.nodes), -chain.calls[-1]))
 
 
 def calls_from(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int, int], int]:
     """``(call-site line, callee function) -> calls`` out of every call of ``functions``
-    (a call through a decorator's wrapper is a call of the function it wraps)."""
+    (a call through a decorator's wrapper is a call of the function it wraps; a call made
+    by a comprehension or lambda of its body is its own: :func:`own_calls`)."""
     out: dict[tuple[int, int], int] = {}
     for index, node in enumerate(trace.nodes):
         if index and node.function in functions:
-            for child in tree.children[index]:
+            for child in own_calls(trace, tree, index, functions):
                 shown = tree.shown(child)
                 key = (trace.nodes[shown.call].line, trace.nodes[shown.node].function)
                 out[key] = out.get(key, 0) + trace.nodes[shown.node].calls
     return out
+
+
+ANONYMOUS = ("<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>")
+GENEXPR = "<genexpr>"
+
+
+def owner_name(name: str) -> str:
+    """The name of the definition code named ``name`` (inside its module) is part of:
+    itself, or for a comprehension or lambda the code around it (``f.<locals>.<listcomp>``
+    -> ``f``); "" for the module's own code."""
+    parts = [] if name == "<module>" else name.split(".")
+    while parts and parts[-1] in ANONYMOUS:
+        parts.pop()
+        if parts and parts[-1] == "<locals>":
+            parts.pop()
+    return ".".join(parts)
+
+
+def part_of(function: Function, host: Function) -> bool:
+    """Whether ``function`` is a comprehension, generator expression or lambda written in
+    ``host``'s body (or in one of those, nested)."""
+    return (
+        function.name != host.name
+        and owner_name(function.name) == host.name
+        and (function.repo, function.path) == (host.repo, host.path)
+        and function.line >= host.line
+    )
+
+
+def own_calls(trace: Trace, tree: Tree, index: int, functions: set[int]) -> Iterator[int]:
+    """The calls that node ``index``'s code made, at the lines of its body. Python runs a
+    comprehension, a generator expression and a lambda in frames of their own, yet their
+    code is the body's, and ``calls`` lists their call sites as the function's: so
+
+    - a comprehension of the body is run by the body itself (directly, or by a builtin
+      such as ``tuple()`` or ``any()``, which a trace does not record): what it called is
+      the function's, and the comprehension's own frame is no call of it;
+    - a generator expression runs where it is consumed, which may be a function of the
+      pins the body handed it to: what it called beneath this call of the function is
+      the function's too (one consumed after the function returned is not: the function
+      was no longer running);
+    - a lambda is a function value: only when the body called it (directly, or through a
+      builtin such as ``sorted(key=...)``) is what it called the function's, its frame
+      read as the body's code, as a comprehension's is; a lambda another function calls
+      is that function's call.
+
+    A call of ``functions`` below (recursion) counts for itself, not for this one."""
+    host = trace.functions[trace.nodes[index].function]
+    nodes = trace.nodes
+    pending = list(reversed(tree.children[index]))
+    while pending:
+        node = pending.pop()
+        function = trace.functions[nodes[node].function]
+        if not part_of(function, host):
+            yield node
+            if nodes[node].function not in functions:
+                pending.extend(_generators_below(trace, tree, node, host, functions))
+            continue
+        pending.extend(reversed(tree.children[node]))
+
+
+def _generators_below(trace: Trace, tree: Tree, node: int, host: Function, functions: set[int]) -> list[int]:
+    """The generator expressions of ``host``'s body that ran beneath ``node`` (consumed by
+    a function it called), not looking below a call of ``functions``."""
+    found: list[int] = []
+    pending = list(reversed(tree.children[node]))
+    while pending:
+        below = pending.pop()
+        here = trace.functions[trace.nodes[below].function]
+        if trace.nodes[below].function in functions:
+            continue
+        if here.name.rpartition(".")[2] == GENEXPR and part_of(here, host):
+            found.append(below)
+            continue
+        pending.extend(reversed(tree.children[below]))
+    return found
 
 
 GETATTRIBUTE = "__getattribute__"
@@ -196,7 +280,7 @@ def looked_up(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int, 
     for index, node in enumerate(trace.nodes):
         if not index or node.function not in functions:
             continue
-        for child in tree.children[index]:
+        for child in own_calls(trace, tree, index, functions):
             line, lookups = trace.nodes[child].line, [child] if _is_lookup(trace, child) else []
             while lookups:
                 for below in tree.children[lookups.pop()]:
