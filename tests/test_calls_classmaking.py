@@ -112,3 +112,21 @@ def test_a_loop_over_a_local_list_the_body_fills_calls_what_it_put_in(ws: Worksp
     (chain,) = ws.path(R + "replace_layer", R + "LoraTuner.__init__").search.chains[:1]
     callers = [hop.caller.target.qualname.removeprefix(R) for hop in chain]
     assert callers == ["replace_layer", "dispatch_default"]
+
+
+X = "callpkg.experts."
+
+
+def test_a_class_decorator_that_sets_forward_is_what_calling_the_module_runs(ws: Workspace) -> None:
+    """``@use_implementation`` (its class parameter named ``experts_class``, not ``cls``)
+    sets ``forward`` to a dispatcher: calling an Experts runs it, not the body's forward;
+    in it, ``interface`` is the decorator's parameter, annotated as a registry, whose
+    functions the dispatcher may call."""
+    (experts,) = callees(ws, X + "Block.forward").values()
+    dispatcher = X + "use_implementation.<locals>.wrapper.<locals>.forward"
+    assert [t.qualname for t in experts.targets][-1] == dispatcher
+    assert X + "Experts.forward" not in [t.qualname for t in experts.targets]
+    chosen = callees(ws, dispatcher)[(32, "chosen")]
+    assert [t.qualname for t in chosen.targets] == [X + "eager_forward", X + "grouped_forward"]
+    (chain,) = ws.path(X + "Block.forward", X + "grouped_forward").search.chains
+    assert [hop.caller.target.qualname for hop in chain] == [X + "Block.forward", dispatcher]

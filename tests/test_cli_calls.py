@@ -390,7 +390,7 @@ def test_a_short_name_of_several_definitions_is_ambiguous(
     code, out, err = run(capsys, *argv)
     assert code == 1 and out == ""
     assert "'forward' is ambiguous: " in err and "definitions" in err
-    assert "name one: callpkg." in err and "`codewalk find forward --limit 23` lists them" in err
+    assert "name one: callpkg." in err and "`codewalk find forward --limit 26` lists them" in err
     code, out, _ = run(capsys, *argv, "--json")
     assert code == 1
     if command != "path":

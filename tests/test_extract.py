@@ -355,3 +355,23 @@ def test_a_function_handed_a_class_rebinds_its_attributes_from_every_block() -> 
     assert isinstance(result, ModuleFacts)
     rebinds = {d.qualname: d.line for d in result.definitions if d.kind == "rebind"}
     assert rebinds == {"patch.forward": 3, "patch.generate": 5, "patch.train": 10}
+
+
+def test_a_function_handed_a_class_under_another_name_rebinds_its_attributes() -> None:
+    """The class parameter named ``experts_class`` or annotated ``type[...]`` (as well as
+    ``cls``): its ``NAME = value`` are rebinds; another first parameter's are not."""
+    result = extract(
+        dedent(
+            """\
+            def by_name(experts_class):
+                experts_class.forward = fast
+            def by_annotation(module: type[nn.Module] | None = None):
+                module.forward = fast
+            def not_a_class(model):
+                model.forward = fast
+            """
+        ).encode()
+    )
+    assert isinstance(result, ModuleFacts)
+    rebinds = {d.qualname for d in result.definitions if d.kind == "rebind"}
+    assert rebinds == {"by_name.forward", "by_annotation.forward"}

@@ -373,7 +373,7 @@ class CallResolver(Reacher):
         classes deriving from them), else as the call that reached the body passed it;
         else its value is the caller's."""
         parts = name.expr.removesuffix("[]").split(".")
-        found_ = holds_parameter(self, body.target, parts[0])
+        found_ = holds_parameter(self, self.declaring(body, parts[0]), parts[0])
         for param, classes, loose in body.arguments if not (found_.instances or found_.classes) else ():
             if param == parts[0]:
                 names = " or ".join(c.qualname.rpartition(".")[2] for c in classes)
@@ -395,6 +395,21 @@ class CallResolver(Reacher):
         if len(parts) > 1:
             return self.member_of(body, reach, parts[1:], call, depth, read=read)
         return self.called(body, reach, depth) if call else reach
+
+    def declaring(self, body: Body, param: str) -> Resolved:
+        """The function ``param`` is a parameter of: the body's own, else (a closure's free
+        variable: ``experts_interface`` in a decorator's inner ``forward``) the innermost
+        function around it that takes it."""
+        if body.host is None or param in parameter_names(body.target.signature):
+            return body.target
+        host = self.code.body(body.host)
+        path = body.target.qualname.removeprefix(body.host.qualname + ".<locals>.")
+        while host is not None and ".<locals>." in path:
+            path = path.rpartition(".<locals>.")[0]
+            around = self.nested(host, path)
+            if around is not None and param in parameter_names(around.target.signature):
+                return around.target
+        return body.host if param in parameter_names(body.host.signature) else body.target
 
     def installed_as_method(self, body: Body, param: str) -> bool:
         """``param`` is the first parameter of a nested function that the function around

@@ -262,8 +262,8 @@ def _registry(
     """``REGISTRY.method(key, default)``: a registry object whose class keeps a dict of
     functions (``ALL_ATTENTION_FUNCTIONS.get_interface``), or a dict table itself."""
     receiver, _, method = o.name.expr.rpartition(".")
-    if not receiver or receiver.endswith(("]", ")")) or o.name.root not in (GLOBAL, IMPORT):
-        return None  # a registry is an object a module holds
+    if not receiver or receiver.endswith(("]", ")")) or o.name.root not in (GLOBAL, IMPORT, PARAM):
+        return None  # a registry is an object a module holds, or a parameter annotated to hold one
     holder = r.reach_name(body, facts, o.name._replace(expr=receiver), call=False, depth=depth + 1)
     entries = _entries_of(r, holder)
     if entries is None:

@@ -7,7 +7,8 @@ declares. Pure: ``ast`` nodes in, :mod:`~codewalk.index.records` out.
   an ``alias`` flagged ``BOUND_BY_IMPORT``, whose target is the import as written
   (``.trainer_pt_utils:save_state``).
 - A function whose first parameter is ``cls`` (``auto_class_update(cls)``,
-  ``__init_subclass__(cls)``, ``wrap_init_to_accept_kwargs(cls)``):
+  ``__init_subclass__(cls)``, ``wrap_init_to_accept_kwargs(cls)``; also ``experts_class``,
+  ``x: type[...]``: :func:`takes_class`):
 
   - ``cls.NAME = ...`` is a ``rebind`` fact, ``F.NAME``, whose target is what then runs:
     a function reached through wrappers and local names (``copy_func(X.from_pretrained)``
@@ -35,6 +36,7 @@ from codewalk.index.records import BOUND_BY_IMPORT, LEGACY_ALIAS, UNLESS_DEFINED
 from codewalk.index.syntax import FunctionNode, child_nodes, dotted, statements, walk
 
 CLASS_PARAMETERS = ("cls", "klass", "class_")
+_TYPE = ("type", "Type", "typing.Type")  # a parameter annotated type[X] is handed a class
 _WRAPPERS_IGNORED = {
     "setattr",
     "getattr",
@@ -83,7 +85,7 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
     class it works on (and of the functions nested in it that take one), and the
     nested defs those name."""
     params = node.args.posonlyargs + node.args.args
-    if not params or params[0].arg not in CLASS_PARAMETERS:
+    if not params or not takes_class(params[0]):
         return []
     me = params[0].arg
     nested = {
@@ -123,6 +125,16 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
         found.append(_definition(inner_name, name, "function", "", inner, line, "", 0, span=True))
         found += class_facts(inner, inner_name, line)
     return found
+
+
+def takes_class(param: ast.arg) -> bool:
+    """A parameter that is handed a class: ``cls``, ``experts_class``, ``x: type[Module]``."""
+    name, annotation = param.arg, param.annotation
+    if name in CLASS_PARAMETERS or name.endswith(("_class", "_cls")):
+        return True
+    if isinstance(annotation, ast.BinOp):  # type[X] | None
+        annotation = annotation.left
+    return isinstance(annotation, ast.Subscript) and dotted(annotation.value) in _TYPE
 
 
 def _defaults(body: list[ast.stmt], me: str) -> set[tuple[int, str]]:

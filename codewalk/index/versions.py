@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 # returns; 11: both (above either's number, so neither's index is trusted); 12: a class's
 # attributes rebound inside a match statement's cases; 13: a class's metaclass, an attribute
 # unpacked from a tuple; 14: a rebind under ``if not hasattr(cls, ...)`` flagged; 15: an
-# attribute's later assignments of instances of other classes, each a definition of its own
-FACTS_VERSION = 15
+# attribute's later assignments of instances of other classes, each a definition of its own;
+# (16 was used by a change taken back) 17: the rebinds of a function handed a class under
+# another name (``experts_class``, ``x: type[...]``)
+FACTS_VERSION = 17
 
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table

@@ -8,8 +8,9 @@
   (``dataclass(cls)``, ``wrap_init_to_accept_kwargs(cls)``) that set its members: a
   config class's ``__init__`` is the wrapper those set, around the one ``dataclass`` made
   from the fields (applied when the class body defines no such member);
-- made by a class decorator (``@strict`` wraps ``__init__``): followed for the special
-  methods, the topmost decorator that sets one having the last word;
+- made by a class decorator (``@strict`` wraps ``__init__``, ``@use_experts_implementation``
+  sets a dispatching ``forward``): followed for the special methods and ``forward``, the
+  topmost decorator that sets one having the last word;
 - made by ``@dataclass``: ``__init__``, ``__repr__`` and ``__eq__`` of a dataclass whose
   body defines none have no source of their own: the class (its fields) is the answer.
 
@@ -47,10 +48,13 @@ def with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit
     at_import = _at_import(ns, mro, member, hits)
     if at_import:
         return at_import
-    # class decorators are followed for the special methods they make (``__init__``) and
-    # for a member the class has not otherwise (``@strict``'s ``validate``): following one
-    # for every member would open (and fetch) the repositories they live in
-    decorated = _decorated(ns, view, cls, member, bool(hits)) if member.startswith("__") or not hits else []
+    # class decorators are followed for the special methods they make (``__init__``), for
+    # ``forward``, what calling a module runs (``@use_experts_implementation`` sets a
+    # dispatcher), and for a member the class has not otherwise (``@strict``'s
+    # ``validate``): following one for every member would open (and fetch) the
+    # repositories they live in
+    followed = member.startswith("__") or member == "forward" or not hits
+    decorated = _decorated(ns, view, cls, member, bool(hits)) if followed else []
     if decorated:
         before = _made_at_creation(ns, mro, member, hits, own)
         around = f", around {before[0].definition.qualname}" if before else ""
