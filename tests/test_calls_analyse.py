@@ -261,3 +261,34 @@ def test_libcst_binds_only_the_bodies_whose_bindings_are_in_doubt(monkeypatch: p
         assert len(asked) == 1, why
         (call,) = [s for s in result.sites if s.name.expr == "g"]
         assert call.name.root == "global", why
+
+
+def test_a_name_looped_over_lists_of_strings_holds_one_and_getattr_of_it_is_each_attribute() -> None:
+    """``names`` assigned two lists of strings, ``name`` looped over it: ``name`` holds
+    one of their strings, and ``getattr(self, name)`` returned is each attribute; a list
+    with anything but strings in it, or a getattr with a default, says nothing of them."""
+    text = textwrap.dedent(
+        """\
+        def get(self, audio):
+            if audio:
+                names = ["audio"]
+            else:
+                names = ("text", "encoder")
+            for name in names:
+                return getattr(self, name)
+            for other in ["a", b]:
+                return getattr(self, other)
+            for last in ["x"]:
+                return getattr(self, last, None)
+        """
+    )
+    facts = call_facts(text, 1, method=True)
+    assert [o.name.expr for o in facts.locals["name"]] == ["audio", "text", "encoder"]
+    assert [(o.kind, o.name.expr) for o in facts.returns[:3]] == [
+        ("name", "self.audio"),
+        ("name", "self.text"),
+        ("name", "self.encoder"),
+    ]
+    assert all(
+        o.kind != "name" or o.name.expr in ("self.audio", "self.text", "self.encoder") for o in facts.returns
+    )

@@ -314,3 +314,14 @@ def test_an_attribute_only_the_named_class_sets_is_read_on_that_class(ws: Worksp
     assert (seed.status, seed.external) == ("external", "torch.Generator.manual_seed")
     said = "self.generator is a torch.Generator (annotated at src/callpkg/text_pipeline.py:8)"
     assert seed.how.startswith(said)
+
+
+def test_getattr_of_a_name_looped_over_a_list_of_strings_is_each_attribute(ws: Workspace) -> None:
+    """``for name in ["text_encoder", "encoder"]: return getattr(self, name)`` in the base's
+    get_encoder, asked about a Seq2Seq: its ``self.encoder``, a Stack, is what the
+    encoder called in ``encode`` is (the first of what get_encoder may return)."""
+    (call,) = [
+        c for (line, expr), c in callees(ws, "callpkg.encoders.Seq2Seq.encode").items() if expr == "encoder"
+    ]
+    assert call.targets[0].qualname == "callpkg.encoders.Stack.forward"
+    assert "returned by get_encoder (line 17): self.encoder is a Stack" in call.targets[0].via

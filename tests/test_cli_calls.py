@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from codewalk.cli.main import main
-from tests.callrepo import make_callrepo
+from tests.callrepo import FIXTURE, make_callrepo
 
 TRAINER = "src/callpkg/trainer.py"
 
@@ -390,7 +390,8 @@ def test_a_short_name_of_several_definitions_is_ambiguous(
     code, out, err = run(capsys, *argv)
     assert code == 1 and out == ""
     assert "'forward' is ambiguous: " in err and "definitions" in err
-    assert "name one: callpkg." in err and "`codewalk find forward --limit 26` lists them" in err
+    defined = sum(path.read_text().count("def forward(") for path in (FIXTURE / "src").rglob("*.py"))
+    assert "name one: callpkg." in err and f"`codewalk find forward --limit {defined}` lists them" in err
     code, out, _ = run(capsys, *argv, "--json")
     assert code == 1
     if command != "path":

@@ -302,9 +302,36 @@ class _Visitor(Namer, ast.NodeVisitor):
             if over is None:  # enumerate's count, a mapping's key
                 self.bind_target(bound, [Origin("other", Name("", EXPR), line, text=text)])
                 continue
+            strings = self.strings_in(over)
+            if strings:  # for name in ["text_encoder", "encoder"]: one of them
+                self.bind_target(bound, [Origin("str", Name(s, EXPR), line, text=text) for s in strings])
+                continue
             named = self.name_of(over)
             name = named[0] if named is not None else Name("", EXPR)
             self.bind_target(bound, [Origin("loop", name, line, text=text)])
+
+    def origins(self, value: ast.expr, line: int) -> list[Origin]:
+        """As :meth:`Namer.origins`; ``getattr(self, name)`` where the local ``name`` holds
+        one of some strings (a loop over a list of them): each of those attributes."""
+        named = self.attributes_named(value, line)
+        return named if named else super().origins(value, line)
+
+    def attributes_named(self, value: ast.expr, line: int) -> list[Origin]:
+        if not (isinstance(value, ast.Call) and self.constant_getattr(value) is None):
+            return []
+        func, args = value.func, arguments(value)
+        if not (isinstance(func, ast.Name) and func.id == "getattr" and len(args) == 2):
+            return []
+        attr, obj = args[1], self.name_of(args[0])
+        if obj is None or not isinstance(attr, ast.Name) or self.bind(attr)[0] != LOCAL:
+            return []
+        held = self.locals.get(attr.id, [])
+        if not held or any(o.kind != "str" for o in held) or self.bind(func)[0] != BUILTIN:
+            return []
+        text, name = self.text_at(line), obj[0]
+        return [
+            Origin("name", name._replace(expr=f"{name.expr}.{o.name.expr}"), line, text=text) for o in held
+        ]
 
     def elements(self, target: ast.expr, iterable: ast.expr) -> list[tuple[ast.expr, ast.expr | None]]:
         """(loop target, the container it holds an element of, or None)."""
@@ -323,6 +350,18 @@ class _Visitor(Namer, ast.NodeVisitor):
             if func.attr == "items" and len(names) == 2:
                 return [(names[0], None), (names[1], func.value)]
         return [(target, iterable)]
+
+    def strings_in(self, over: ast.expr) -> list[str]:
+        """The strings a loop over ``over`` takes: those of a list or tuple of strings, as
+        written or held by a local (each list it was assigned)."""
+        if isinstance(over, ast.List | ast.Tuple):
+            return [k for o in self.origins(over, 0) if o.kind == "strs" for k in o.keys]
+        if not (isinstance(over, ast.Name) and self.bind(over)[0] == LOCAL):
+            return []
+        held = self.locals.get(over.id, [])
+        if not held or any(o.kind != "strs" for o in held):
+            return []
+        return list(dict.fromkeys(k for o in held for k in o.keys))
 
     def visit_withitem(self, node: ast.withitem) -> None:
         if node.optional_vars is not None:

@@ -165,6 +165,10 @@ class Namer:
         string = string_value(value)
         if string is not None:
             return [Origin("str", Name(string, EXPR), line, text=text)]
+        elements = [string_value(e) for e in value.elts] if isinstance(value, ast.List | ast.Tuple) else []
+        strings = tuple(s for s in elements if s is not None)
+        if strings and len(strings) == len(elements):  # ["text_encoder", "encoder"]: a loop names one
+            return [Origin("strs", Name("", EXPR), line, strings, text=text)]
         if isinstance(value, ast.Subscript) and not isinstance(value.slice, ast.Slice | ast.Tuple):
             table = self.name_of(value.value)
             if table is not None:

@@ -243,15 +243,18 @@ def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -
 
 def _declared_for(r: Reacher, function: Resolved, held: Resolved) -> bool:
     """``held`` is a module's variable, or an attribute of the class of ``function`` (or
-    of a class it derives from): what its declaration says holds for what the function
-    returns, not an attribute of the same name some class deriving from it declares."""
+    of a class it derives from; of the class ``self`` is taken to be there, when the call
+    said: ``getattr(self, "encoder")`` of a T5 model): what its declaration says holds for
+    what the function returns, not an attribute of the same name some class deriving from
+    it declares."""
     if held.kind == "variable":
         return True
-    place = r.place(function) if held.kind == "attribute" else None
+    receiver = r.class_named(function.receiver) if function.receiver else None
+    place = r.place(receiver or function) if held.kind == "attribute" else None
     if place is None:
         return False
     resolver, view, qualname = place
-    owner = qualname.rpartition(".")[0]
+    owner = qualname if receiver is not None else qualname.rpartition(".")[0]
     mro = resolver.ns.mro(view, owner) if owner else []
     return held.qualname.rpartition(".")[0] in {f"{v.module}.{c.qualname}" for v, c in mro}
 
