@@ -115,12 +115,50 @@ async def test_r_in_a_trace_records_a_new_tour_from_the_step_on_screen(toy: Path
 
 
 @run_async
+async def test_r_again_with_the_id_of_a_tour_written_adds_the_step_on_screen_to_it(toy: Path) -> None:
+    """Walking on down a trace, ``R`` with the id of the tour recorded before opens that
+    tour, where the reader is, and ``a`` adds this step after its others."""
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("enter", "a", "w")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen)
+        assert isinstance(app.screen, TourScreen) and app.screen.session is not None
+        steps = app.screen.session.tour.steps
+        other = next(number for number, step in enumerate(steps, 1) if step.at != steps[0].at and number < 10)
+        await pilot.press(str(other))
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("enter")  # the same id: the tour written above
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen) and screen.selected is None
+        assert [step.anchor for step in screen.draft.steps] == ["toypkg.fib"]
+        await pilot.press("a", "w")
+        await settle(pilot)
+        assert len(screen.draft.steps) == 2 and screen.saved
+    written = (toy / "tours" / "toy.yaml").read_text()
+    assert written.count("  - ") == 2 and "  - at: toypkg.fib\n" in written
+    assert main(["check", "--source", str(toy / "work"), str(toy / "tours" / "toy.yaml")]) == 0
+
+
+@run_async
 async def test_r_in_a_trace_refuses_an_id_taken_or_invalid_and_escape_records_nothing(toy: Path) -> None:
     (toy / "tours" / "taken.yaml").write_text("not a tour")
     app = trace_app()
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
-        for typed, said in (("taken", "taken.yaml: a file is there already"), ("no way", "must be letters")):
+        # a file of that id that is no tour: said, not written over
+        refused = (("taken", "taken.yaml:1: the tour must be a mapping"), ("no way", "must be letters"))
+        for typed, said in refused:
             await pilot.press("R")
             await settle(pilot)
             ask = app.screen

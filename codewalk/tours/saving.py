@@ -18,6 +18,7 @@ from pathlib import Path
 from codewalk import locations
 from codewalk.errors import TourError, TourFileTaken
 from codewalk.files import write_atomically
+from codewalk.tours.model import Tour
 
 
 def new_tour_path(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
@@ -52,6 +53,20 @@ def new_tour_place(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
     if path.exists():
         raise TourError(f"{path}: a file is there already", hint="choose another id, or another --tours-dir")
     return path
+
+
+def own_tour(tour_id: str) -> Tour | None:
+    """The reader's own tour ``tour_id`` (not one installed with codewalk), to add to: the
+    one the tour directories hold, else the file ``tour --new`` writes it to; None when
+    there is none. Raises TourError for a file there that is no readable tour."""
+    from codewalk.tours.discovery import read_tour, scan_tours
+
+    known = {tour.id: tour for tour in scan_tours().tours}
+    tour = known.get(tour_id)
+    if tour is None:
+        path = new_tour_path(tour_id)
+        tour = read_tour(path) if path.exists() else None
+    return tour if tour is not None and not locations.installed_with_codewalk(tour.path) else None
 
 
 def write_tour(path: Path, text: str, was: str | None) -> None:

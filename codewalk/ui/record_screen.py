@@ -98,13 +98,13 @@ class RecordScreen(Columns):
     ) -> None:
         """Record ``draft`` over ``session``'s repositories; ``on_disk`` is the text of
         its file as read (None: the file is new, and may not exist when written); ``start``:
-        where the code opens when the draft has no step (where the reader was)."""
+        where the reader was, where the code opens (no step selected: ``a`` adds one last)."""
         super().__init__()
         self.start = start
         self.session: TourSession | None = session
         self.draft = draft
         self.on_disk = on_disk
-        self.selected: int | None = 0 if draft.steps else None
+        self.selected: int | None = 0 if draft.steps and start is None else None
         self.saved = on_disk is not None or not draft.steps  # a draft's steps are not written yet
         self._wrote = False
         self._warned = -LEAVE_AGAIN  # when the first q warned of unsaved steps

@@ -320,11 +320,12 @@ class TourScreen(Columns):
         self.app.push_screen(RecordScreen(self.session, draft_of(tour, text), on_disk=text))
 
     def _record_new(self, default: str) -> None:
-        """A new tour, recorded from where the reader is (a trace is no tour file): its id
-        asked for, the file where ``tour --new ID`` writes it."""
+        """A tour recorded from where the reader is (a trace is no tour file): its id asked
+        for, a new one written where ``tour --new ID`` writes it; the id of one of the
+        reader's own tours adds to it (``R`` again further on in a trace)."""
         from codewalk.errors import TourError
-        from codewalk.tours.recording import new_draft
-        from codewalk.tours.saving import new_tour_place
+        from codewalk.tours.recording import draft_of, new_draft
+        from codewalk.tours.saving import new_tour_place, own_tour
         from codewalk.ui.ask import Ask
         from codewalk.ui.record_screen import RecordScreen
 
@@ -335,14 +336,21 @@ class TourScreen(Columns):
                 return
             assert self.session is not None
             try:
+                mine = own_tour(tour_id)
+                if mine is not None:
+                    text = mine.path.read_text(encoding="utf-8")
+                    adding = RecordScreen(self.session, draft_of(mine, text), on_disk=text, start=here)
+                    self.app.push_screen(adding)
+                    return
                 path = new_tour_place(tour_id)
-            except TourError as error:
+            except (OSError, UnicodeDecodeError, TourError) as error:
                 self.notify(f"cannot record {tour_id}: {error}", severity="error", markup=False, timeout=10)
                 return
             draft = new_draft(tour_id, path, self.session.tour.repo)
             self.app.push_screen(RecordScreen(self.session, draft, on_disk=None, start=here))
 
-        self.app.push_screen(Ask("Record a new tour from here: its id", default), answered)
+        asked = "Record a tour from here: a new id, or one of your tours to add to"
+        self.app.push_screen(Ask(asked, default), answered)
 
     # -- the note's links ---------------------------------------------------------------
 
