@@ -237,6 +237,27 @@ async def test_the_note_editor_starts_in_the_title_at_its_end_and_tab_goes_to_th
 
 
 @run_async
+async def test_keys_typed_in_one_burst_after_tab_go_to_the_note(tmp_path: Path) -> None:
+    """``abc``, tab, ``def`` arriving at once (pasted, or sent by a terminal in one read):
+    what follows tab goes to the note, not on into the title."""
+    app = recording_of(tmp_path / "kept.yaml", COMMENTED)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)
+        title = app.screen.query_one("#editor-title", Input)
+        for key in ("a", "b", "c", "tab", "d", "e", "f"):  # posted together, none awaited
+            app.post_message(events.Key(key, "\t" if key == "tab" else key))
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        step = app.screen.draft.steps[0]  # type: ignore[attr-defined]
+        assert (step.title, step.note) == ("abc", "First.def")
+    assert title.value == "abc"
+
+
+@run_async
 async def test_a_file_that_appeared_or_changed_is_never_written_over_and_the_recording_may_go_beside(
     tmp_path: Path,
 ) -> None:

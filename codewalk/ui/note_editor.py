@@ -81,9 +81,10 @@ class NoteEditor(ModalScreen[Edited | None]):
         self.query_one(Markdown).update(visible(event.text_area.text))
 
     def action_switch(self) -> None:
-        """From the note to the title, and back."""
+        """From the note to the title, and back, at once: keys typed after tab in the same
+        burst (``focus()`` waits behind them) go where tab went."""
         area = self.query_one(TextArea)
-        (self.query_one(Input) if area.has_focus else area).focus()
+        self.set_focus(self.query_one(Input) if area.has_focus else area)
 
     def action_keep(self) -> None:
         self.dismiss((self.query_one(Input).value.strip(), self.query_one(TextArea).text))
