@@ -46,6 +46,8 @@ WARM_UP_AFTER_S = 1.0  # after mounting, load libcst and jedi in the background
 class TourScreen(Columns):
     DEFAULT_CSS = """
     TourScreen .steps-column { width: 30; }
+    /* a trace's steps are calls drawn behind a guide per level: the names need the room */
+    TourScreen.-trace .steps-column { width: 40%; min-width: 30; max-width: 72; }
     """
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SymbolProvider}
@@ -78,6 +80,7 @@ class TourScreen(Columns):
 
     def on_mount(self) -> None:
         assert self.session is not None
+        self.set_class(self.session.trace is not None, "-trace")
         self.session.activity.listen(self.query_one(StepProblem).heard)
         self.query_one(StepsList).set_tour(self.session.tour, self.session.repo, self.session.depths)
         self.query_one(CodeView).focus()
