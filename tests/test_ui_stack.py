@@ -254,7 +254,8 @@ async def test_the_palette_lists_an_exact_name_before_a_weak_match_of_a_reposito
         await pilot.press("ctrl+p", *"step")
         await settle(pilot)
         hits = [hit.split("\n")[0] for hit in palette_hits(app)]
-        assert hits == ["ext.engine.step", "pkg.use.system_prompt"]
+        # the symbols, then the tour's step whose title the text matches
+        assert hits == ["ext.engine.step", "pkg.use.system_prompt", "step 3: A missing step"]
 
 
 @run_async

@@ -301,3 +301,32 @@ async def test_the_calls_panel_of_a_trace_says_which_calls_never_ran(toy: Path) 
         listed = panel.query_one(OptionList)
         labels = {row.expr: str(listed.get_option_at_index(n).prompt) for n, row in enumerate(panel.rows)}
         assert labels["math.ceil"].endswith("not run") and not labels["math.floor"].endswith("not run")
+
+
+@run_async
+async def test_the_palette_finds_the_steps_where_a_call_ran(toy: Path) -> None:
+    """ctrl+p ``square`` in a trace: after the symbol, the steps that are calls of it,
+    each going to its step (a trace has thousands of steps to find a call among)."""
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        steps_of = screen.session.tour.steps
+        squares = [n + 1 for n, step in enumerate(steps_of) if step.anchor.endswith(".square")]
+        await pilot.press("ctrl+p", *"square")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        rows = [str(option.prompt) for option in palette.query_one(OptionList).options]
+        steps = [row for row in rows if row.startswith("step ")]
+        numbers = [int(row.split(":")[0].split()[1]) for row in steps]
+        assert set(squares) <= set(numbers) and numbers[0] == squares[0]  # the best match first
+        first = rows.index(steps[0])
+        assert first > 0 and rows[0].startswith("toypkg.square\n")  # the symbols first
+        await pilot.press(*["down"] * first, "enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.step_index == squares[0] - 1

@@ -2,8 +2,9 @@
 types (``Workspace.complete``, a few milliseconds a keystroke on the full index;
 ``bench/bench_palette.py``), in every pinned repository whose source is in the cache
 (the repository on screen and those the tour reads first; none is fetched for a
-keystroke), each hit naming its repository. The palette lists symbols only: the app has
-no commands."""
+keystroke), each hit naming its repository; then the tour's steps whose title or symbol
+the text matches (in a trace: the calls that ran), to go to. The palette lists symbols
+and steps only: the app has no commands."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Protocol, cast
 
-from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
 from codewalk.ui.ports import Target
@@ -19,6 +20,7 @@ from codewalk.ui.session import TourSession
 from codewalk.visible import visible
 
 LIMIT = 40
+STEPS = 20  # steps listed at most, after the symbols (a trace has thousands)
 DEBOUNCE = 0.02  # seconds of no typing before a search reaches the index (a search takes a few ms)
 
 
@@ -97,12 +99,14 @@ class SymbolProvider(Provider):
         navigator = screen.session.nav
         repos = searched_repos(screen)
         await asyncio.sleep(DEBOUNCE)  # a newer keystroke cancels this search here
+        matcher = self.matcher(query)
+        for hit in await asyncio.to_thread(steps_matching, screen, matcher):  # a trace has thousands
+            yield hit
         try:
             found = await asyncio.to_thread(navigator.search, repos, query.strip(), LIMIT)
         except Exception as error:  # a failing index is a notification, not a crash
             self.app.notify(f"symbol search failed: {error}", severity="error", markup=False)
             return
-        matcher = self.matcher(query)
         for rank, target in enumerate(found.targets):
             yield Hit(
                 (LIMIT - rank) / LIMIT,  # keep the resolver's order: real definitions first
@@ -128,3 +132,28 @@ class SymbolProvider(Provider):
                 lambda number=number: screen.show_step(number),
                 help=visible(f"{repo}  {step.anchor}"),
             )
+
+
+def steps_matching(screen: SymbolHost, matcher: Matcher) -> list[Hit]:
+    """The tour's steps whose title or symbol ``matcher`` matches, best first (at most
+    ``STEPS``), each going to its step; listed below the symbols found (scored below the
+    last of them)."""
+    assert screen.session is not None
+    scored: list[tuple[float, int, str]] = []
+    for number, step in enumerate(screen.session.tour.steps):
+        title = step.title or step.anchor
+        score = max(matcher.match(title), matcher.match(step.anchor))
+        if score > 0:
+            scored.append((score, number, title))
+    scored.sort(key=lambda found: (-found[0], found[1]))
+    below = 1 / LIMIT  # the score of the last symbol
+    return [
+        Hit(
+            below * (STEPS - rank) / (STEPS + 1),
+            Content(f"step {number + 1}: ") + matcher.highlight(visible(title)),
+            lambda number=number: screen.show_step(number),
+            text=f"step {number + 1}: {title}",
+            help=visible(screen.session.tour.steps[number].anchor),
+        )
+        for rank, (_, number, title) in enumerate(scored[:STEPS])
+    ]
