@@ -10,6 +10,7 @@ terminal UI, which reads ``NO_COLOR`` itself (Textual does), asks :func:`switche
 from __future__ import annotations
 
 import os
+import stat
 from typing import TextIO
 
 _switched_off = False
@@ -29,9 +30,19 @@ def switched_off() -> bool:
 
 def use_color(stream: TextIO, *, piped: bool = False) -> bool:
     """Whether to colour what goes to ``stream``. Never after ``--no-color``, with
-    ``NO_COLOR`` set or on a ``TERM=dumb`` terminal; else on a terminal, or anywhere for
-    output read through a pager (``piped``: ``tour``, so that ``| less -R`` shows it
-    highlighted)."""
+    ``NO_COLOR`` set or on a ``TERM=dumb`` terminal; else on a terminal, or for output
+    read through a pager (``piped``: ``tour``, so that ``| less -R`` shows it
+    highlighted), but not into a file (``> tour.txt``: a file of text)."""
     if _switched_off or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
-    return piped or bool(getattr(stream, "isatty", lambda: False)())
+    if bool(getattr(stream, "isatty", lambda: False)()):
+        return True
+    return piped and not _a_file(stream)
+
+
+def _a_file(stream: TextIO) -> bool:
+    """Whether ``stream`` writes to a regular file (not a pipe, a terminal, a socket)."""
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):  # no descriptor (a StringIO): not a file
+        return False

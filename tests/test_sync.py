@@ -690,3 +690,21 @@ def test_no_color_of_one_command_is_not_the_next_ones(monkeypatch: pytest.Monkey
     assert not color.use_color(terminal)  # type: ignore[arg-type]
     main(["pins"])
     assert color.use_color(terminal)  # type: ignore[arg-type]
+
+
+def test_piped_output_is_coloured_but_not_into_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tour --plain | less -R`` keeps its colours; ``tour --plain > tour.txt`` writes
+    plain text (a file is no pager)."""
+    from codewalk import color
+
+    monkeypatch.setattr(color, "_switched_off", False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    read, write = os.pipe()
+    with open(tmp_path / "tour.txt", "w") as into_file, os.fdopen(write, "w") as into_pipe:
+        assert not color.use_color(into_file, piped=True)
+        assert color.use_color(into_pipe, piped=True)
+        assert not color.use_color(into_pipe)  # only tour's output is coloured when piped
+    os.close(read)
