@@ -560,3 +560,28 @@ def test_a_slow_path_on_a_partial_index_says_codewalk_index_speeds_it(
     assert run(capsys, "index")[0] == 0
     code, _, err = run(capsys, *argv)
     assert code == 0 and "codewalk index" not in err
+
+
+@pytest.mark.parametrize("command", ["find", "show", "calls", "callers"])
+def test_a_member_a_getattr_forwards_is_pointed_at_in_the_class_s_repository(
+    stack_repo: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """Asked from callpkg, a class of accelerate that lacks the member: the error names
+    accel, and the __getattr__ that forwards the name, and where it is defined."""
+    query = "accelerate.wrapping.AdapterModel.merge"
+    code, _, err = run(capsys, command, query)
+    assert code == 1
+    assert f"'{query}': no definition found in accel@local\n" in err
+    assert (
+        "AdapterModel.__getattr__ (src/accelerate/wrapping.py:13) hands the names AdapterModel lacks to "
+        "self.tuner (line 17), whose class codewalk cannot tell; merge is defined by "
+        "AdapterLayer.merge (src/accelerate/wrapping.py:5): `codewalk calls AdapterLayer.merge`"
+    ) in err
+
+
+def test_path_from_a_member_a_getattr_forwards_says_the_same(
+    stack_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wrapping = "accelerate.wrapping"
+    code, _, err = run(capsys, "path", f"{wrapping}.AdapterModel.merge", f"{wrapping}.AdapterLayer.merge")
+    assert code == 1 and "no definition found in accel@local" in err and "hands the names" in err

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from codewalk.errors import QueryError
 from codewalk.resolve.model import FindResult, Resolved, rivals
-from codewalk.source.checkout import repo_at_version
 
 if TYPE_CHECKING:
     from codewalk.calls.callers import Caller, Progress
@@ -165,11 +164,15 @@ class Calling:
         """``query`` as this pin answers it; when it has no definition of that name, as the
         repositories of ``scope`` do (a short name of another library: ``type_validator``),
         the way ``find`` searches a short name."""
+        from codewalk.workspace.forwarding import explained
+
         found = self.ws.resolver.find(query, related=related)
         if found.matches or len(scope) < 2:
-            return found
+            return explained(self.ws, found)
         wider = self.ws.resolver_for(scope).find(query, related=related)
-        return wider if wider.matches else found
+        # a class of another pin that lacks the member says more than names spelled alike here
+        better = wider.matches or (wider.owner is not None and found.owner is None)
+        return explained(self.ws, wider if better else found)
 
     def nested(self, host: Resolved, path: str, query: str) -> Resolved:
         """The function ``path`` (``inner``, ``inner.<locals>.deeper``) defined in ``host``."""
@@ -187,12 +190,13 @@ class Calling:
     def callable_match(self, found: FindResult) -> Resolved:
         matches = found.matches
         if not matches:
-            checkout = self.ws.checkout
+            from codewalk.workspace.forwarding import not_found_message
+
             hint = (
                 f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else found.note or None
             )
             raise NoDefinition(
-                f"{found.query!r}: no definition found in {repo_at_version(checkout.repo, checkout.version)}",
+                not_found_message(found, self.ws.checkout),
                 hint=hint,
                 suggestions=found.suggestions,
             )

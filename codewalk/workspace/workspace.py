@@ -149,7 +149,9 @@ class Workspace:
         name it) is found in its host's body."""
         if ".<locals>." in query:
             return FindResult(query, (self.calling.definition(query),), ())
-        return self.resolver_for(scope).find(query, **options)
+        from codewalk.workspace.forwarding import explained
+
+        return explained(self, self.resolver_for(scope).find(query, **options))
 
     @locked
     def members_of(self, owner: str) -> list[Resolved]:
