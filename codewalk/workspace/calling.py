@@ -137,6 +137,9 @@ class GotoAnswer(NamedTuple):
 
     results: tuple[Resolved, ...]
     note: str = ""
+    # the note of a call codewalk cannot follow (``target.merge(...)``): said only when
+    # neither the resolver nor jedi answers instead
+    unresolved: bool = False
 
 
 class Calling:
@@ -349,7 +352,7 @@ class Calling:
 
     def goto(self, path: str, line: int, col: int) -> GotoAnswer | None:
         """What the call site at ``path:line:col`` reaches (None: no call site there)."""
-        from codewalk.calls.model import EXTERNAL, RESOLVED
+        from codewalk.calls.model import EXTERNAL, RESOLVED, UNRESOLVED
 
         body = self.code.body_at(path, line)
         if body is None:
@@ -364,5 +367,21 @@ class Calling:
                     return GotoAnswer(callee.targets)
                 if callee.status == EXTERNAL:
                     return GotoAnswer((), callee.how)
-                return None  # the resolver and jedi say what they can (a parameter, an assignment)
+                if callee.status == UNRESOLVED:  # the resolver and jedi may say more (an assignment)
+                    return GotoAnswer((), _untyped_note(body, callee), unresolved=True)
+                return None
         return None
+
+
+def _untyped_note(body: Body, callee: Callee) -> str:
+    """Why a call is not followed (what its receiver is bound to), and where to look: the
+    definitions of the attribute's name, and ``path`` from the function the call is in."""
+    how = callee.how or "codewalk cannot tell what it calls"
+    name = callee.site.name.expr.rpartition(".")[2]
+    here = ".".join(body.target.qualname.split(".")[-2 if body.cls else -1 :])
+    if "." not in callee.site.name.expr or not name.isidentifier():
+        return f"{how}; `codewalk calls {here}` says what else it calls"
+    return (
+        f"{how}; `codewalk find {name}` lists the definitions of {name}, and "
+        f"`codewalk path {here} CLASS.{name}` says whether this call can reach one"
+    )
