@@ -97,6 +97,7 @@ def test_calls_json_shape(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "how",
         "external",
         "targets",
+        "expanded_above",
         "calls",
     }
     assert (first["line"], first["col"], first["expr"], first["status"]) == (30, 16, "retry", "resolved")
@@ -585,3 +586,18 @@ def test_path_from_a_member_a_getattr_forwards_says_the_same(
     wrapping = "accelerate.wrapping"
     code, _, err = run(capsys, "path", f"{wrapping}.AdapterModel.merge", f"{wrapping}.AdapterLayer.merge")
     assert code == 1 and "no definition found in accel@local" in err and "hands the names" in err
+
+
+def test_calls_depth_says_where_a_repeated_callee_is_expanded(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`leaf` is called twice and `twice` calls itself: their calls are listed once."""
+    code, out, _ = run(capsys, "calls", "callpkg.choosing.twice", "--depth", "2")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].startswith("      17  leaf -> callpkg.choosing.leaf ") and "expanded" not in lines[1]
+    assert any(line.endswith("(the function asked about)") and "19  twice" in line for line in lines)
+    assert any(line.endswith("(expanded above, line 17)") and "19  leaf" in line for line in lines)
+    code, out, _ = run(capsys, "calls", "callpkg.choosing.twice", "--depth", "2", "--json")
+    marks = [(c["line"], c["expr"], c["expanded_above"]) for c in json.loads(out)["calls"]]
+    assert marks == [(17, "leaf", None), (19, "twice", -1), (19, "leaf", 17)]
