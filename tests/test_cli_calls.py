@@ -601,3 +601,16 @@ def test_calls_depth_says_where_a_repeated_callee_is_expanded(
     code, out, _ = run(capsys, "calls", "callpkg.choosing.twice", "--depth", "2", "--json")
     marks = [(c["line"], c["expr"], c["expanded_above"]) for c in json.loads(out)["calls"]]
     assert marks == [(17, "leaf", None), (19, "twice", -1), (19, "leaf", 17)]
+
+
+def test_a_method_of_the_class_s_name_is_a_builtin(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`self.__class__.__name__` is a str: its `lower` is listed with the builtins, not
+    explained as an attribute no base defines."""
+    code, out, _ = run(capsys, "calls", "callpkg.choosing.Named.label")
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "builtins: self.__class__.__name__.lower (29), self.__class__.__qualname__.upper (29)"
+    )
+    code, out, _ = run(capsys, "calls", "callpkg.choosing.Named.label", "--all")
+    name = "self.__class__.__name__"
+    assert f"{name}.lower: a Python builtin, str.lower ({name} is a str)" in out
