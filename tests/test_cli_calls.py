@@ -595,12 +595,12 @@ def test_calls_depth_says_where_a_repeated_callee_is_expanded(
     code, out, _ = run(capsys, "calls", "callpkg.choosing.twice", "--depth", "2")
     assert code == 0
     lines = out.splitlines()
-    assert lines[1].startswith("      17  leaf -> callpkg.choosing.leaf ") and "expanded" not in lines[1]
-    assert any(line.endswith("(the function asked about)") and "19  twice" in line for line in lines)
-    assert any(line.endswith("(expanded above, line 17)") and "19  leaf" in line for line in lines)
+    assert lines[1].startswith("      19  leaf -> callpkg.choosing.leaf ") and "expanded" not in lines[1]
+    assert any(line.endswith("(the function asked about)") and "21  twice" in line for line in lines)
+    assert any(line.endswith("(expanded above, line 19)") and "21  leaf" in line for line in lines)
     code, out, _ = run(capsys, "calls", "callpkg.choosing.twice", "--depth", "2", "--json")
     marks = [(c["line"], c["expr"], c["expanded_above"]) for c in json.loads(out)["calls"]]
-    assert marks == [(17, "leaf", None), (19, "twice", -1), (19, "leaf", 17)]
+    assert marks == [(19, "leaf", None), (21, "twice", -1), (21, "leaf", 19)]
 
 
 def test_a_method_of_the_class_s_name_is_a_builtin(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -609,8 +609,22 @@ def test_a_method_of_the_class_s_name_is_a_builtin(repo: Path, capsys: pytest.Ca
     code, out, _ = run(capsys, "calls", "callpkg.choosing.Named.label")
     assert code == 0
     assert out.splitlines()[-1] == (
-        "builtins: self.__class__.__name__.lower (29), self.__class__.__qualname__.upper (29)"
+        "builtins: self.__class__.__name__.lower (31), self.__class__.__qualname__.upper (31)"
     )
     code, out, _ = run(capsys, "calls", "callpkg.choosing.Named.label", "--all")
     name = "self.__class__.__name__"
     assert f"{name}.lower: a Python builtin, str.lower ({name} is a str)" in out
+
+
+def test_an_attribute_holding_a_torch_module_says_its_class(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`self.gate = torch.nn.Linear(...)`: no pin defines it, and the line says what it is,
+    as it does of a parameter annotated with a torch class."""
+    code, out, _ = run(capsys, "calls", "callpkg.choosing.Gated.forward")
+    assert code == 0
+    assert out.splitlines()[1:3] == [
+        "      39  self.gate -> callpkg.choosing.Gated.gate  src/callpkg/choosing.py:36",
+        "          self.gate is a torch.nn.Linear (set at src/callpkg/choosing.py:36); "
+        "torch is the module torch (no pin provides torch)",
+    ]
