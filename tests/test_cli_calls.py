@@ -97,6 +97,7 @@ def test_calls_json_shape(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "how",
         "external",
         "targets",
+        "expanded_above",
         "calls",
     }
     assert (first["line"], first["col"], first["expr"], first["status"]) == (30, 16, "retry", "resolved")
@@ -560,3 +561,70 @@ def test_a_slow_path_on_a_partial_index_says_codewalk_index_speeds_it(
     assert run(capsys, "index")[0] == 0
     code, _, err = run(capsys, *argv)
     assert code == 0 and "codewalk index" not in err
+
+
+@pytest.mark.parametrize("command", ["find", "show", "calls", "callers"])
+def test_a_member_a_getattr_forwards_is_pointed_at_in_the_class_s_repository(
+    stack_repo: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    """Asked from callpkg, a class of accelerate that lacks the member: the error names
+    accel, and the __getattr__ that forwards the name, and where it is defined."""
+    query = "accelerate.wrapping.AdapterModel.merge"
+    code, _, err = run(capsys, command, query)
+    assert code == 1
+    assert f"'{query}': no definition found in accel@local\n" in err
+    assert (
+        "AdapterModel.__getattr__ (src/accelerate/wrapping.py:13) hands the names AdapterModel lacks to "
+        "self.tuner (line 17), whose class codewalk cannot tell; merge is defined by "
+        "AdapterLayer.merge (src/accelerate/wrapping.py:5): `codewalk calls AdapterLayer.merge`"
+    ) in err
+
+
+def test_path_from_a_member_a_getattr_forwards_says_the_same(
+    stack_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wrapping = "accelerate.wrapping"
+    code, _, err = run(capsys, "path", f"{wrapping}.AdapterModel.merge", f"{wrapping}.AdapterLayer.merge")
+    assert code == 1 and "no definition found in accel@local" in err and "hands the names" in err
+
+
+def test_calls_depth_says_where_a_repeated_callee_is_expanded(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`leaf` is called twice and `twice` calls itself: their calls are listed once."""
+    code, out, _ = run(capsys, "calls", "callpkg.choosing.twice", "--depth", "2")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[1].startswith("      19  leaf -> callpkg.choosing.leaf ") and "expanded" not in lines[1]
+    assert any(line.endswith("(the function asked about)") and "21  twice" in line for line in lines)
+    assert any(line.endswith("(expanded above, line 19)") and "21  leaf" in line for line in lines)
+    code, out, _ = run(capsys, "calls", "callpkg.choosing.twice", "--depth", "2", "--json")
+    marks = [(c["line"], c["expr"], c["expanded_above"]) for c in json.loads(out)["calls"]]
+    assert marks == [(19, "leaf", None), (21, "twice", -1), (21, "leaf", 19)]
+
+
+def test_a_method_of_the_class_s_name_is_a_builtin(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`self.__class__.__name__` is a str: its `lower` is listed with the builtins, not
+    explained as an attribute no base defines."""
+    code, out, _ = run(capsys, "calls", "callpkg.choosing.Named.label")
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "builtins: self.__class__.__name__.lower (31), self.__class__.__qualname__.upper (31)"
+    )
+    code, out, _ = run(capsys, "calls", "callpkg.choosing.Named.label", "--all")
+    name = "self.__class__.__name__"
+    assert f"{name}.lower: a Python builtin, str.lower ({name} is a str)" in out
+
+
+def test_an_attribute_holding_a_torch_module_says_its_class(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`self.gate = torch.nn.Linear(...)`: no pin defines it, and the line says what it is,
+    as it does of a parameter annotated with a torch class."""
+    code, out, _ = run(capsys, "calls", "callpkg.choosing.Gated.forward")
+    assert code == 0
+    assert out.splitlines()[1:3] == [
+        "      39  self.gate -> callpkg.choosing.Gated.gate  src/callpkg/choosing.py:36",
+        "          self.gate is a torch.nn.Linear (set at src/callpkg/choosing.py:36); "
+        "torch is the module torch (no pin provides torch)",
+    ]

@@ -331,3 +331,29 @@ def test_a_malformed_position_is_one_line(
 ) -> None:
     code, _, err = run(capsys, "goto", position)
     assert code == 1 and said in err and len([n for n in err.splitlines() if "error" in n]) == 1
+
+
+def test_a_line_naming_functions_as_values_lists_each(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`chosen = helper if flag else retry` calls nothing: both functions it names."""
+    code, out, _ = run(capsys, "goto", "src/callpkg/choosing.py:9")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines() if line and not line.startswith(" ")] == [
+        "callpkg.utils.helper",
+        "callpkg.utils.retry",
+    ]
+    data = goto_json(capsys, "src/callpkg/choosing.py:9")
+    assert [r["qualname"] for r in data["results"]] == ["callpkg.utils.helper", "callpkg.utils.retry"]  # type: ignore[index]
+    assert data["position"]["col"] == 14  # type: ignore[index]
+
+
+def test_a_call_on_an_untyped_value_says_why_and_where_to_look(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "goto", "src/callpkg/choosing.py:15")
+    assert code == 1
+    assert (
+        "src/callpkg/choosing.py:15:15: a call on a value codewalk cannot type "
+        "(a parameter, a loop variable, a result unpacked)\n"
+    ) in err
+    assert "`codewalk find merge` lists the definitions of merge" in err
+    assert "`codewalk path merge_each CLASS.merge`" in err

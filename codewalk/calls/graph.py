@@ -119,13 +119,16 @@ class Level(NamedTuple):
 
     depth: int
     callee: Callee
+    # the line of the call site under which its first target's calls are already listed
+    # (0: not so; -1: it is the function asked about): not listed again
+    expanded_above: int = 0
 
 
 def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
     """The callees of ``root``, then (depth first) theirs, to ``depth`` levels; a
-    definition already expanded is not expanded again."""
+    definition already expanded is not expanded again, and says where it was."""
     out: list[Level] = []
-    seen = {node(root)}
+    seen = {node(root): -1}  # each definition expanded: the line of the site it is under
 
     bodies: dict[Node, Body | None] = {}
 
@@ -137,10 +140,13 @@ def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
                 if target is not None and level < depth
                 else None
             )
-            expand = child is not None and node(child) not in seen
-            out.append(Level(level, callee))
-            if expand and child is not None:
-                seen.add(node(child))
+            if child is None:
+                out.append(Level(level, callee))
+            elif node(child) in seen:
+                out.append(Level(level, callee, seen[node(child)]))
+            else:
+                out.append(Level(level, callee))
+                seen[node(child)] = callee.site.line
                 visit(child, level + 1)
 
     visit(root, 1)

@@ -29,6 +29,8 @@ class Holds(NamedTuple):
     # an attribute its class assigns instances of several classes: "one of 2 assignments
     # to self.time_proj: GaussianFourierProjection at line 562, Timesteps at line 569"
     choice: str = ""
+    # an instance of a class no pin defines, as written where it is set ("torch.nn.Linear")
+    outside: tuple[str, ...] = ()
 
 
 class Places(Protocol):
@@ -89,6 +91,10 @@ def _holds(r: Places, holder: Resolved) -> Holds:
             names = " or ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.instances))
             article = "an" if names[:1].lower() in "aeiou" else "a"
             return found._replace(how=f"{held} is {article} {names} ({where})")
+        unpinned = tuple(name for name in said.classes if not name.endswith("()"))
+        if unpinned and not (found.elements or found.classes or found.element_classes):
+            article = "an" if unpinned[0][:1].lower() in "aeiou" else "a"
+            return found._replace(outside=unpinned, how=f"{held} is {article} {unpinned[0]} ({where})")
     return Holds()
 
 

@@ -21,7 +21,7 @@ A value annotated with a class may hold an instance of a class deriving from it:
 from __future__ import annotations
 
 from codewalk.calls.holders import holds, parameter_names
-from codewalk.calls.model import EXTERNAL, Body
+from codewalk.calls.model import BUILTIN, EXTERNAL, Body
 from codewalk.calls.reached import Reach, Reaching, annotation, found, unresolved, with_via
 from codewalk.calls.records import CLS, Name
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
@@ -42,6 +42,9 @@ def enclosing_class(r: Reaching, body: Body) -> Resolved | None:
     return to_resolved(Hit(view, classes[0], "direct", 0), resolver.facts.repo) if classes else None
 
 
+_STR_ATTRIBUTES = ("__name__", "__qualname__", "__module__")  # of every class, a str
+
+
 def self_class(r: Reaching, body: Body) -> tuple[Resolved | None, str]:
     """The class ``self`` is taken to be in ``body``, and, when it is a receiver, why."""
     if body.receiver is not None:
@@ -58,6 +61,9 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
     receiver, the overrides of ``self.x`` too, when ``candidates``."""
 
     parts = name.expr.removesuffix("[]").split(".")
+    named = _class_name_method(parts)
+    if named:
+        return Reach((), named, BUILTIN)
     if not body.cls and body.receiver is None:
         return _outside_class(r, body, parts, candidates=candidates)
     klass = name.root == CLS or parts[-1] == "__class__"
@@ -95,6 +101,16 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
     if typed is not None:
         return typed
     return self_outside(r, body, resolver, view, qualname, parts)
+
+
+def _class_name_method(parts: list[str]) -> str:
+    """``self.__class__.__name__.lower``: the name of the instance's class is a str, and
+    this a method of str; "" for anything else."""
+    if len(parts) != 4 or parts[1] != "__class__" or parts[2] not in _STR_ATTRIBUTES:
+        return ""
+    if not hasattr(str, parts[3]):
+        return ""
+    return f"{'.'.join(parts)}: a Python builtin, str.{parts[3]} ({'.'.join(parts[:3])} is a str)"
 
 
 def _outside_class(r: Reaching, body: Body, parts: list[str], *, candidates: bool) -> Reach:

@@ -223,6 +223,7 @@ class CallResolver(Reacher):
         if reach.status != RESOLVED:
             return reach
         out: list[Resolved] = []
+        notes: list[str] = []  # what an attribute holds when no pin defines its class
         for target in reach.targets:
             if reach.instance and target.kind == "class":
                 runs = self.instance_call(target)
@@ -237,13 +238,18 @@ class CallResolver(Reacher):
                     out.extend(returned(self, target, body, depth + 1).targets)
             elif target.kind in ("attribute", "variable"):
                 out.append(self.assigned(target))  # the attribute (its type shows), then what calling it runs
-                out.extend(self.held_call(target))
+                runs = self.held_call(target)
+                out.extend(runs)
+                notes.extend(self.held_outside(target) if not runs else ())
             else:
                 out.append(target)
         if not out and reach.instance:
             name = reach.targets[0].qualname.rpartition(".")[2]
             return unresolved(f"calling {a(name)}: it defines no __call__ or forward codewalk can read")
-        return found(out, reach.how if out == list(reach.targets) else "")
+        how = reach.how if out == list(reach.targets) else ""
+        if notes:  # said after the first target's via, as the line under it shows
+            how = "; ".join(dict.fromkeys([how or out[0].via, *notes]))
+        return found(out, how)
 
     def instance_call(self, cls: Resolved) -> list[Resolved]:
         """Calling an instance of ``cls``: its ``__call__``, else (a torch module) ``forward``."""
@@ -288,6 +294,20 @@ class CallResolver(Reacher):
             out.extend(with_via(runs, found.how))
         out.extend(c._replace(via=f"{found.how}; calling it makes one") for c in found.classes)
         return out
+
+    def held_outside(self, holder: Resolved) -> list[str]:
+        """What an attribute holds when its class is in another package no pin provides
+        (``self.shared_expert_gate = torch.nn.Linear(...)``), said as an annotated
+        parameter's type is: the class, and where its package is."""
+        found = holds(self, holder)
+        place = self.place(holder)
+        if not found.outside or place is None:
+            return []
+        resolver, view, _ = place
+        outside = self.outside(resolver, view, found.outside[0].split("."))
+        if outside.status != EXTERNAL:
+            return []
+        return [f"{found.how}; {outside.how}"]
 
     # -- locals ------------------------------------------------------------------------------
     def local(self, body: Body, facts: CallFacts, expr: str, *, call: bool, depth: int) -> Reach:

@@ -53,6 +53,7 @@ def levels_json(levels: Sequence[Level]) -> list[dict[str, Any]]:
     for level in levels:
         del stack[level.depth :]
         item = callee_dict(level.callee)
+        item["expanded_above"] = level.expanded_above or None
         item["calls"] = []
         stack[-1].append(item)
         stack.append(item["calls"])
@@ -75,7 +76,10 @@ def format_levels(levels: Sequence[Level], *, show_all: bool, home: str = "") ->
             kept = builtins if callee.status == "builtin" else untyped
             kept.setdefault(caller_at.get(level.depth - 1, ""), []).append(f"{name} ({callee.site.line})")
             continue
-        lines.extend(callee_lines(callee, "  " * level.depth, home))
+        listed = callee_lines(callee, "  " * level.depth, home)
+        if level.expanded_above:
+            listed[0] += f"  ({_expanded(level.expanded_above)})"
+        lines.extend(listed)
     if untyped:
         count = sum(len(calls) for calls in untyped.values())
         lines.append(f"\n{count} calls on values codewalk cannot type (--all lists them):")
@@ -84,6 +88,11 @@ def format_levels(levels: Sequence[Level], *, show_all: bool, home: str = "") ->
         said = "; ".join(f"{_in(caller)}{', '.join(calls)}" for caller, calls in _root_first(builtins))
         lines.append(f"builtins: {said}")
     return "\n".join(lines)
+
+
+def _expanded(line: int) -> str:
+    """Why a callee's calls are not listed under it: they are, elsewhere in the tree."""
+    return "the function asked about" if line < 0 else f"expanded above, line {line}"
 
 
 def _root_first(by_caller: dict[str, list[str]]) -> list[tuple[str, list[str]]]:

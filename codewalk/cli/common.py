@@ -196,16 +196,15 @@ def not_found(
         hint = f"{why}; {hint}" if hint else why
     if found.note:
         hint = f"{found.note}; {hint}" if hint else found.note
-    if not fully_indexed:
+    elsewhere = found.owner is not None and found.owner.repo not in ("", checkout.repo)
+    if not fully_indexed and not elsewhere:  # a class of another pin: indexing this one adds nothing
         partial = f"only part of {checkout.repo} is indexed yet: `codewalk index` makes every name findable"
         hint = f"{hint}; {partial}" if hint else partial
-    from codewalk.source.checkout import repo_at_version
+    from codewalk.workspace.forwarding import not_found_message
 
-    also = f" nor in the other pins in the cache ({', '.join(others)})" if others else ""
-    return QueryError(
-        f"{found.query!r}: no definition found in {repo_at_version(checkout.repo, checkout.version)}{also}",
-        hint=hint,
-    )
+    # a class that lacks the member was found: its repository is the one searched
+    also = f" nor in the other pins in the cache ({', '.join(others)})" if others and not found.owner else ""
+    return QueryError(f"{not_found_message(found, checkout)}{also}", hint=hint)
 
 
 def repo_version(result: Resolved, checkout: Checkout) -> str:

@@ -95,6 +95,29 @@ def column_meant(data: bytes | str, line: int) -> int | None:
     return min(found) if found else None
 
 
+def values_on(data: bytes | str, line: int) -> list[int]:
+    """The 0-based columns of the dotted names ``line`` reads as values, in order (the last
+    name of each chain: ``create_causal_mask`` and ``create_sliding_window_causal_mask`` in
+    ``f = create_causal_mask if ... else create_sliding_window_causal_mask``): what a line
+    that calls, imports and defines nothing may still name. [] when the file does not parse."""
+    try:
+        tree = parsing.parse(data)
+    except (SyntaxError, ValueError):
+        return []
+    inner: set[int] = set()  # the receivers of attribute chains: part of a longer name
+    found: list[int] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            inner.add(id(node.value))
+        if not isinstance(node, ast.Name | ast.Attribute):
+            continue
+        if isinstance(node.ctx, ast.Load) and id(node) not in inner:
+            at = _callee_at(node)
+            if at is not None and at[0] == line:
+                found.append(at[1])
+    return sorted(found)
+
+
 def _callee_at(func: ast.expr) -> tuple[int, int] | None:
     """``(line, col)`` of the name a call calls: the last of a dotted chain; for
     ``self.layers[0](x)`` the container's."""

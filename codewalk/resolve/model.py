@@ -50,6 +50,8 @@ class FindResult(NamedTuple):
     results: tuple[Resolved, ...]  # best first; empty when nothing matched
     suggestions: tuple[str, ...]  # "did you mean" when results is empty
     note: str = ""  # why nothing was found, when there is more to say than "nothing"
+    # of a ``Class.member`` query nothing answers: the class, which exists (and lacks the member)
+    owner: Resolved | None = None
 
     @property
     def matches(self) -> tuple[Resolved, ...]:

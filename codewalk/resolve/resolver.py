@@ -100,32 +100,36 @@ class Resolver:
         if limit is not None:
             results = results[:limit]
         suggestions: tuple[str, ...] = ()
+        owner: Resolved | None = None
         if not results and suggest:
-            suggestions, note = self._not_found(parts, context)
-        return FindResult(query=query.strip(), results=tuple(results), suggestions=suggestions, note=note)
+            suggestions, note, owner = self._not_found(parts, context)
+        return FindResult(query.strip(), tuple(results), suggestions, note, owner)
 
-    def _not_found(self, parts: list[str], context: Sequence[str]) -> tuple[tuple[str, ...], str]:
+    def _not_found(
+        self, parts: list[str], context: Sequence[str]
+    ) -> tuple[tuple[str, ...], str, Resolved | None]:
         """"Did you mean" for a name nothing answers, and a note. For ``Class.member`` of a
         class that exists, only its members close to ``member``, written as asked
         (``Trainer.train`` for ``Trainer.trian``): other names spelled alike answer another
-        question; when none is close, the note says where the member may come from instead."""
+        question; when none is close, the note says where the member may come from instead,
+        and the class is returned (the repository to name is its own)."""
         owner = self._owner(parts, context)
         names = self.suggest(parts[-1], limit=_MEMBER_POOL if owner is not None else _SUGGESTIONS)
         if owner is None:
-            return tuple(names), ""
+            return tuple(names), "", None
         view, cls = owner.view, owner.definition.qualname
         members = [name for name in names if self.ns.members(view, cls, name, ())]
         prefix = ".".join(parts[:-1])
         suggestions = tuple(f"{prefix}.{name}" for name in members[:_SUGGESTIONS])
         if members:
-            return suggestions, ""
+            return suggestions, "", None
         found = self._answer(owner)
         return (), (
             f"{found.qualname} ({found.path}:{found.line}) exists, but neither it nor the bases "
             f"codewalk can read define {parts[-1]!r}: it may come from a base outside the "
             "pinned repositories (such as torch's nn.Module) or be made at run time "
             "(a dataclass's __init__, a __getattr__)"
-        )
+        ), found
 
     def _unfollowed_note(self, name: str) -> str:
         """Why only a fallback stand-in answers: the real definition is in another pin,

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from codewalk.errors import QueryError
 from codewalk.resolve.model import FindResult, Resolved, rivals
-from codewalk.source.checkout import repo_at_version
 
 if TYPE_CHECKING:
     from codewalk.calls.callers import Caller, Progress
@@ -138,6 +137,9 @@ class GotoAnswer(NamedTuple):
 
     results: tuple[Resolved, ...]
     note: str = ""
+    # the note of a call codewalk cannot follow (``target.merge(...)``): said only when
+    # neither the resolver nor jedi answers instead
+    unresolved: bool = False
 
 
 class Calling:
@@ -165,11 +167,15 @@ class Calling:
         """``query`` as this pin answers it; when it has no definition of that name, as the
         repositories of ``scope`` do (a short name of another library: ``type_validator``),
         the way ``find`` searches a short name."""
+        from codewalk.workspace.forwarding import explained
+
         found = self.ws.resolver.find(query, related=related)
         if found.matches or len(scope) < 2:
-            return found
+            return explained(self.ws, found)
         wider = self.ws.resolver_for(scope).find(query, related=related)
-        return wider if wider.matches else found
+        # a class of another pin that lacks the member says more than names spelled alike here
+        better = wider.matches or (wider.owner is not None and found.owner is None)
+        return explained(self.ws, wider if better else found)
 
     def nested(self, host: Resolved, path: str, query: str) -> Resolved:
         """The function ``path`` (``inner``, ``inner.<locals>.deeper``) defined in ``host``."""
@@ -187,12 +193,13 @@ class Calling:
     def callable_match(self, found: FindResult) -> Resolved:
         matches = found.matches
         if not matches:
-            checkout = self.ws.checkout
+            from codewalk.workspace.forwarding import not_found_message
+
             hint = (
                 f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else found.note or None
             )
             raise NoDefinition(
-                f"{found.query!r}: no definition found in {repo_at_version(checkout.repo, checkout.version)}",
+                not_found_message(found, self.ws.checkout),
                 hint=hint,
                 suggestions=found.suggestions,
             )
@@ -345,7 +352,7 @@ class Calling:
 
     def goto(self, path: str, line: int, col: int) -> GotoAnswer | None:
         """What the call site at ``path:line:col`` reaches (None: no call site there)."""
-        from codewalk.calls.model import EXTERNAL, RESOLVED
+        from codewalk.calls.model import EXTERNAL, RESOLVED, UNRESOLVED
 
         body = self.code.body_at(path, line)
         if body is None:
@@ -360,5 +367,21 @@ class Calling:
                     return GotoAnswer(callee.targets)
                 if callee.status == EXTERNAL:
                     return GotoAnswer((), callee.how)
-                return None  # the resolver and jedi say what they can (a parameter, an assignment)
+                if callee.status == UNRESOLVED:  # the resolver and jedi may say more (an assignment)
+                    return GotoAnswer((), _untyped_note(body, callee), unresolved=True)
+                return None
         return None
+
+
+def _untyped_note(body: Body, callee: Callee) -> str:
+    """Why a call is not followed (what its receiver is bound to), and where to look: the
+    definitions of the attribute's name, and ``path`` from the function the call is in."""
+    how = callee.how or "codewalk cannot tell what it calls"
+    name = callee.site.name.expr.rpartition(".")[2]
+    here = ".".join(body.target.qualname.split(".")[-2 if body.cls else -1 :])
+    if "." not in callee.site.name.expr or not name.isidentifier():
+        return f"{how}; `codewalk calls {here}` says what else it calls"
+    return (
+        f"{how}; `codewalk find {name}` lists the definitions of {name}, and "
+        f"`codewalk path {here} CLASS.{name}` says whether this call can reach one"
+    )

@@ -149,7 +149,9 @@ class Workspace:
         name it) is found in its host's body."""
         if ".<locals>." in query:
             return FindResult(query, (self.calling.definition(query),), ())
-        return self.resolver_for(scope).find(query, **options)
+        from codewalk.workspace.forwarding import explained
+
+        return explained(self, self.resolver_for(scope).find(query, **options))
 
     @locked
     def members_of(self, owner: str) -> list[Resolved]:
@@ -196,10 +198,12 @@ class Workspace:
 
         text = self.source_text(path)
         row = self.store.file(self.snap, path)
+        untyped = GotoAnswer(())  # a call site codewalk cannot follow: its note, if nothing answers
         if row is not None:
             at_call = self.calling.goto(path, line, col)
-            if at_call is not None:
+            if at_call is not None and not at_call.unresolved:
                 return at_call
+            untyped = at_call or untyped
             found = name_at(text, line, col)
             if found is not None:
                 dotted_name, enclosing = found
@@ -208,8 +212,24 @@ class Workspace:
                     if results:
                         return GotoAnswer(tuple(results))
         if not fallback:
-            return GotoAnswer(())
-        return self.from_jedi(self.jedi_query(path, line, col)())
+            return untyped
+        answer = self.from_jedi(self.jedi_query(path, line, col)())
+        return answer if answer.results else untyped
+
+    @locked
+    def values_named(self, path: str, line: int, columns: Sequence[int]) -> GotoAnswer:
+        """The functions and classes the names at ``columns`` (0-based) of a line that
+        calls, imports and defines nothing are (``f = create_causal_mask if ... else
+        create_sliding_window_causal_mask``: :func:`~codewalk.index.cursor.values_on`), each
+        as ``goto`` at its name answers it (the index only: jedi is asked of one name)."""
+        from codewalk.workspace.calling import GotoAnswer
+
+        found: dict[str, Resolved] = {}
+        for col in columns:
+            for result in self.goto_all(path, line, col, fallback=False).results:
+                if result.kind in ("function", "method", "class"):
+                    found.setdefault(result.qualname, result)
+        return GotoAnswer(tuple(found.values()))
 
     @locked
     def column_meant(self, path: str, line: int) -> int | None:

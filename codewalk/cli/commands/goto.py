@@ -24,6 +24,7 @@ from codewalk.visible import quoted, visible
 if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
 
+UNTYPED = "a call on a value codewalk cannot type (a parameter, a loop variable, a result unpacked)"
 LINE_SHOWN = 120  # characters of a line an error quotes whole (transformers' lines are at most 119)
 _POSITION_RE = re.compile(r"(?P<path>.+?):(?P<line>\d+)(?::(?P<col>\d+))?", re.DOTALL)
 # a traceback's frame: its File line, maybe followed by the lines it quotes (ignored)
@@ -73,6 +74,7 @@ def parse_position(text: str) -> Position:
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.color import use_color
+    from codewalk.index.cursor import values_on
     from codewalk.workspace.located import locate
 
     position = parse_position(args.position)
@@ -83,12 +85,19 @@ def run(args: argparse.Namespace) -> int:
             print(visible(f"codewalk: {located.read_as}"), file=sys.stderr)
         workspace, path, line = located.workspace, located.path, position.line
         text = workspace.source_text(path)
-        col = position.col or _column_meant(workspace.column_meant(path, line), text, path, line)
+        col = position.col or _column_of(workspace.column_meant(path, line))
+        named = None
+        if col is None:  # a line naming functions as values: every one of them
+            columns = values_on(text, line)
+            named = workspace.values_named(path, line, columns)
+            if not named.results:
+                raise _nothing_meant(text, path, line)
+            col = columns[0] + 1
         moved = _moved(workspace, path, line, position.scope)
         if moved:
             print(visible(f"codewalk: {moved}"), file=sys.stderr)
         checkout = workspace.checkout
-        answer = workspace.goto_all(path, line, col - 1)
+        answer = named or workspace.goto_all(path, line, col - 1)
         result = answer.results[0] if answer.results else None
         if args.json:
             data = {
@@ -106,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
             return 0 if result else 1
         if result is None:
             said = _nothing_there(text, line, col)
+            if answer.unresolved:
+                said = UNTYPED
             raise QueryError(
                 f"{path}:{line}:{col}: {said or 'no definition found for the name there'}",
                 hint=answer.note or None,
@@ -117,15 +128,18 @@ def run(args: argparse.Namespace) -> int:
         pinned.close()
 
 
-def _column_meant(meant: int | None, text: str, path: str, line: int) -> int:
-    """The 1-based column of the line's definition or first call; QueryError when the
-    line has neither (or is past the file's end)."""
-    if meant is not None:
-        return meant + 1
+def _column_of(meant: int | None) -> int | None:
+    """The 1-based column of the line's definition or first call, when it has one."""
+    return meant + 1 if meant is not None else None
+
+
+def _nothing_meant(text: str, path: str, line: int) -> QueryError:
+    """The error of a line that calls, imports, defines and names no function (or is past
+    the file's end)."""
     lines = text.splitlines()
     if line > len(lines):
-        raise QueryError(f"{path}:{line}: past the end of the file (it has {len(lines)} lines)")
-    raise QueryError(
+        return QueryError(f"{path}:{line}: past the end of the file (it has {len(lines)} lines)")
+    return QueryError(
         f"{path}:{line}: the line calls, imports and defines nothing "
         f"(the line is {quoted(lines[line - 1], LINE_SHOWN)})",
         hint="name the column of the name you mean: PATH:LINE:COL",
