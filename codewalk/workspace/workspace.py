@@ -217,19 +217,22 @@ class Workspace:
         return answer if answer.results else untyped
 
     @locked
-    def values_named(self, path: str, line: int, columns: Sequence[int]) -> GotoAnswer:
-        """The functions and classes the names at ``columns`` (0-based) of a line that
-        calls, imports and defines nothing are (``f = create_causal_mask if ... else
-        create_sliding_window_causal_mask``: :func:`~codewalk.index.cursor.values_on`), each
-        as ``goto`` at its name answers it (the index only: jedi is asked of one name)."""
+    def values_named(self, path: str, line: int) -> tuple[GotoAnswer, int | None]:
+        """The functions and classes the names of a line that calls, imports and defines
+        nothing are (``f = create_causal_mask if ... else create_sliding_window_causal_mask``:
+        :func:`~codewalk.index.cursor.values_on`), each as ``goto`` at its name answers it
+        (the index only: jedi is asked of one name); and the 0-based column of the first
+        name (None: the line names none)."""
+        from codewalk.index.cursor import values_on
         from codewalk.workspace.calling import GotoAnswer
 
+        columns = values_on(self.source_text(path), line)
         found: dict[str, Resolved] = {}
         for col in columns:
             for result in self.goto_all(path, line, col, fallback=False).results:
                 if result.kind in ("function", "method", "class"):
                     found.setdefault(result.qualname, result)
-        return GotoAnswer(tuple(found.values()))
+        return GotoAnswer(tuple(found.values())), columns[0] if columns else None
 
     @locked
     def column_meant(self, path: str, line: int) -> int | None:

@@ -74,7 +74,6 @@ def parse_position(text: str) -> Position:
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.color import use_color
-    from codewalk.index.cursor import values_on
     from codewalk.workspace.located import locate
 
     position = parse_position(args.position)
@@ -88,11 +87,10 @@ def run(args: argparse.Namespace) -> int:
         col = position.col or _column_of(workspace.column_meant(path, line))
         named = None
         if col is None:  # a line naming functions as values: every one of them
-            columns = values_on(text, line)
-            named = workspace.values_named(path, line, columns)
-            if not named.results:
+            named, first = workspace.values_named(path, line)
+            if not named.results or first is None:
                 raise _nothing_meant(text, path, line)
-            col = columns[0] + 1
+            col = first + 1
         moved = _moved(workspace, path, line, position.scope)
         if moved:
             print(visible(f"codewalk: {moved}"), file=sys.stderr)
