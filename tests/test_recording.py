@@ -86,9 +86,10 @@ def test_a_docstring_opened_on_a_line_of_its_own_is_focused_on_its_first_words()
 
 def test_a_chosen_range_and_a_place_outside_any_symbol() -> None:
     step = at(10, 13)
-    assert step.focus == (r"/out = self\.layer\(\n\s*x,\n\s*\)\n\s*if out:/",)
+    assert step.focus == (r"/out = self\.layer\(\n(?:.*\n)*?\s*if out:/",)  # the first and last line
     assert step.spot is not None and step.spot.regions == ((10, 13),)
     assert focus_lines(CODE, (9, 15), step.focus[0]) == (10, 13)
+    assert at(14, 15).focus == (r"/return out\n\s*return None/",)  # two lines: both, as they are
     module_level = at(23)
     assert (module_level.at, module_level.file, module_level.focus) == (
         None,
@@ -100,6 +101,20 @@ def test_a_chosen_range_and_a_place_outside_any_symbol() -> None:
     assert other.repo == "pkg"  # not the tour's repository: said
     outside = step_at(CODE, repo="pkg", path="scripts/run.py", package_root="src", first=10)
     assert (outside.at, outside.file) == (None, "scripts/run.py")  # no module name: the file
+
+
+def test_a_chosen_range_is_its_first_and_last_line_and_survives_an_edit_between() -> None:
+    step = at(9, 15)
+    assert step.focus == (r"/def step\(self, x\):\n(?:.*\n)*?\s*return None/",)
+    edited = CODE.replace("            x,\n", "            x,\n            y,\n")  # a line more between
+    assert focus_lines(edited, (9, 16), step.focus[0]) == (9, 16)
+
+
+def test_a_chosen_range_whose_first_line_comes_earlier_too_is_written_line_by_line() -> None:
+    code = "def f():\n    x = 1\n    y = 2\n    x = 1\n    z = 3\n    w = 4\n"
+    step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=4, last=6)
+    assert step.focus == (r"/x = 1\n\s*z = 3\n\s*w = 4/",)  # "x = 1 … w = 4" would start at line 2
+    assert focus_lines(code, (1, 6), step.focus[0]) == (4, 6)
 
 
 def test_enclosing_needs_a_file_that_parses() -> None:

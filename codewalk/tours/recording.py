@@ -18,7 +18,7 @@ from pathlib import Path
 from codewalk import parsing
 from codewalk.errors import FocusTimeout, TourError
 from codewalk.tours.draft import focus_for
-from codewalk.tours.focus import focus_lines, statement_ranges
+from codewalk.tours.focus import find_match, focus_lines, statement_ranges
 from codewalk.tours.model import Lines, Tour
 from codewalk.tours.targets import module_of
 
@@ -215,13 +215,25 @@ def _focus(
         found = focus_for(text, span, _worded(text, statement))  # its first line reads best
         return ((found,), _lit(text, span, found)) if found else ((), None)
     lines = text.split("\n")
-    parts = [lines[number - 1].strip() for number in range(first, last + 1)]
-    pattern = r"\n\s*".join(_escape(part) for part in parts if part)
-    candidate = f"/{pattern}/"
-    lit = _lit(text, span, candidate)
-    if lit is None or not (lit[0] <= first and last <= lit[1]):
+    chosen = [(number, lines[number - 1].strip()) for number in range(first, last + 1)]
+    worded = [(number, part) for number, part in chosen if part]
+    if not worded:
         return (), None
-    return (candidate,), lit
+    ends = (worded[0][0], worded[-1][0])
+    for candidate in _range_patterns([part for _, part in worded]):
+        if _matched(text, span, candidate) == ends:
+            return (candidate,), _lit(text, span, candidate)
+    return (), None
+
+
+def _range_patterns(parts: list[str]) -> list[str]:
+    """Regexes for the lines ``parts`` (stripped, in order), the one a person would write
+    first: the first and the last line with any lines between (an edit between them
+    leaves the step whole), then every line, for when the short one lands elsewhere."""
+    every = "/" + r"\n\s*".join(_escape(part) for part in parts) + "/"
+    if len(parts) <= 2:
+        return [every]
+    return [rf"/{_escape(parts[0])}\n(?:.*\n)*?\s*{_escape(parts[-1])}/", every]
 
 
 def _worded(text: str, statement: Lines) -> int:
@@ -237,6 +249,14 @@ def _escape(text: str) -> str:
     """``text`` as a regex that matches it, escaping only what a regex reads specially
     (``re.escape`` escapes spaces too, which a reader of the tour has to unpick)."""
     return re.sub(r"([.^$*+?{}\[\]\\|()/])", r"\\\1", text)
+
+
+def _matched(text: str, span: Lines, focus: str) -> Lines | None:
+    """The lines the first match of ``focus`` in ``span`` runs over (None: none, or too slow)."""
+    try:
+        return find_match(text, span, focus)
+    except FocusTimeout:
+        return None
 
 
 def _lit(text: str, span: Lines, focus: str) -> Lines | None:

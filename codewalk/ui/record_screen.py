@@ -291,7 +291,8 @@ class RecordScreen(Columns):
     def _placed_here(self, where: int, step: DraftStep) -> None:
         """Say what step ``where`` now lights, and show it, the cursor left where it was."""
         code = self.code
-        lit = f", focus {step.focus[0]!r}" if step.focus else ", no focus (the symbol's header)"
+        # the focus as the file will hold it (a repr would double a regex's backslashes)
+        lit = f", focus: {step.focus[0]}" if step.focus else ", no focus (the symbol's header)"
         self.notify(f"step {where + 1}: {step.anchor}{lit}", markup=False)
         line, col = code.cursor
         self._show_place(where)  # what the step lights
