@@ -90,13 +90,8 @@ def test_a_chosen_range_and_a_place_outside_any_symbol() -> None:
     assert step.spot is not None and step.spot.regions == ((10, 13),)
     assert focus_lines(CODE, (9, 15), step.focus[0]) == (10, 13)
     assert at(14, 15).focus == (r"/return out\n\s*return None/",)  # two lines: both, as they are
-    module_level = at(23)
-    assert (module_level.at, module_level.file, module_level.focus) == (
-        None,
-        "src/pkg/mod.py",
-        ('TABLE = {"a": 1}',),
-    )
-    assert at(2).focus == ("import os",)
+    module_level = at(2)
+    assert (module_level.at, module_level.file, module_level.focus) == (None, "src/pkg/mod.py", ("import os",))
     other = at(14, tour_repo="transformers")
     assert other.repo == "pkg"  # not the tour's repository: said
     outside = step_at(CODE, repo="pkg", path="scripts/run.py", package_root="src", first=10)
@@ -115,6 +110,18 @@ def test_a_chosen_range_whose_first_line_comes_earlier_too_is_written_line_by_li
     step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=4, last=6)
     assert step.focus == (r"/x = 1\n\s*z = 3\n\s*w = 4/",)  # "x = 1 … w = 4" would start at line 2
     assert focus_lines(code, (1, 6), step.focus[0]) == (4, 6)
+
+
+def test_a_module_level_constant_is_anchored_by_its_name_when_that_names_it_alone() -> None:
+    table = at(23)  # TABLE = {"a": 1}: a definition at: resolves to
+    assert (table.at, table.file, table.focus) == ("pkg.mod.TABLE", None, ())
+    assert table.spot is not None and table.spot.span == (23, 23)
+    code = 'MODES = {\n    "a": 1,\n    "b": 2,\n}\nOTHER = MODES\nTWICE = 1\nif x:\n    TWICE = 2\n'
+    entry = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=3)
+    assert (entry.at, entry.focus) == ("pkg.mod.MODES", ('"b": 2,',))  # an entry of the table
+    for line in (5, 6):  # an alias (at: names what it aliases), a name bound twice: the file
+        step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=line)
+        assert (step.at, step.file) == (None, "src/pkg/mod.py"), line
 
 
 def test_enclosing_needs_a_file_that_parses() -> None:

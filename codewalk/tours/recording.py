@@ -162,7 +162,7 @@ def step_at(
     first = max(1, min(first, len(lines)))
     last = first if last is None else max(first, min(last, len(lines)))
     module = module_of(path, package_root)
-    symbol = enclosing(text, first, last) if module is not None else None
+    symbol = _symbol_around(text, first, last) if module is not None else None
     if symbol is not None:
         name, span, header = symbol
         at, file = f"{module}.{name}", None
@@ -180,10 +180,27 @@ def enclosing(text: str, first: int, last: int) -> tuple[str, Lines, int] | None
     ``def``/``class`` line; a function's own nested definitions are not named (a
     ``<locals>`` name is no anchor), so the function is. None at module level, or when
     the file does not parse."""
+    tree = _parsed(text)
+    return _enclosing(tree, first, last) if tree is not None else None
+
+
+def _symbol_around(text: str, first: int, last: int) -> tuple[str, Lines, int] | None:
+    """What a step at lines ``first``-``last`` is anchored on, as :func:`enclosing` says it:
+    the definition around them, else a module-level constant that holds them."""
+    tree = _parsed(text)
+    if tree is None:
+        return None
+    return _enclosing(tree, first, last) or _constant(tree, first, last)
+
+
+def _parsed(text: str) -> ast.Module | None:
     try:
-        tree = parsing.parse(text)
+        return parsing.parse(text)
     except (SyntaxError, ValueError):
         return None
+
+
+def _enclosing(tree: ast.Module, first: int, last: int) -> tuple[str, Lines, int] | None:
     found: tuple[str, Lines, int] | None = None
     prefix = ""
     body: list[ast.stmt] = tree.body
@@ -201,6 +218,44 @@ def enclosing(text: str, first: int, last: int) -> tuple[str, Lines, int] | None
                 return found
         else:
             return found
+
+
+def _constant(tree: ast.Module, first: int, last: int) -> tuple[str, Lines, int] | None:
+    """The module-level assignment to one name that holds lines ``first``-``last``, as a
+    definition ``at:`` names (``GENERATION_MODES_MAPPING = {``): only when the module binds
+    that name nowhere else, and not to another name (an alias resolves to what it names),
+    so that the name resolves to this very statement. None otherwise."""
+    for node in tree.body:
+        if not (node.lineno <= first and last <= (node.end_lineno or node.lineno)):
+            continue
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+            return None
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) or node.value is None:
+            return None
+        if isinstance(node.value, (ast.Name, ast.Attribute)) or _module_bindings(tree, targets[0].id) != 1:
+            return None
+        return targets[0].id, (node.lineno, node.end_lineno or node.lineno), node.lineno
+    return None
+
+
+def _module_bindings(tree: ast.Module, name: str) -> int:
+    """How many statements at module level (in its ``if`` and ``try`` blocks too) bind ``name``."""
+    count = 0
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            count += node.name == name
+            continue  # names bound inside are not the module's
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            count += any((alias.asname or alias.name).split(".")[0] == name for alias in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            count += node.id == name
+        elif isinstance(node, ast.Lambda):
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+    return count
 
 
 def _focus(
