@@ -631,6 +631,26 @@ async def test_a_step_that_does_not_resolve_shows_why_in_place_of_the_code(tmp_p
 
 
 @run_async
+async def test_a_step_whose_focus_is_not_found_shows_its_symbol_and_a_mends_it_there(tmp_path: Path) -> None:
+    tour = make_tour()
+    lost = replace(tour.steps[1], focus=("this text is not in it",))
+    tour = replace(tour, steps=(tour.steps[0], lost))
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        problem = app.screen.query_one(StepProblem)
+        assert code(app).display and code(app).source.path == "pkg/base.py" and code(app).cursor[0] == 12
+        text = str(problem.render())
+        assert problem.has_class("-shown") and "does not occur" in text and "A: move the step" in text
+        await pilot.press("down", "down", "A")  # the cursor on self.layers = ...: the step moved there
+        await settle(pilot)
+        assert app.screen.draft.steps[1].focus == ("self.layers = [Layer(i) for i in range(size)]",)
+        assert app.screen.draft.steps[1].note == lost.note and not problem.has_class("-shown")
+
+
+@run_async
 async def test_a_first_step_that_does_not_resolve_says_so_on_opening(tmp_path: Path) -> None:
     tour = make_tour()
     tour = replace(tour, steps=(tour.steps[2], *tour.steps[:2]))

@@ -23,7 +23,7 @@ from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.highlight import HighlightedSource
-from codewalk.ui.history import JumpHistory, Location
+from codewalk.ui.history import JumpHistory, Location, symbol_location
 from codewalk.ui.lookups import LookupActions
 from codewalk.ui.outside import link_to, open_editor
 from codewalk.ui.ports import Target
@@ -135,7 +135,14 @@ class Places(LookupActions):
         self.app.call_from_thread(then)
 
     def show_problem(self, resolved: ResolvedStep) -> None:
-        """In place of the code: why the step ``resolved`` does not resolve (or is skipped)."""
+        """In place of the code: why the step ``resolved`` does not resolve (or is skipped).
+        A step whose symbol was found but not its focus shows the symbol's code, the
+        problem under it: the code the focus is to be mended in."""
+        found = symbol_location(resolved)
+        if found is not None:
+            self._open(found)
+            self.query_one(StepProblem).show_problem(resolved, self.PROBLEM_KEYS, under=True)
+            return
         self._remember_position()
         self.close_version()
         self.code.display = False

@@ -66,7 +66,8 @@ class RecordScreen(Columns):
     """
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SymbolProvider}
-    PROBLEM_KEYS = "n / p: next / previous step   ctrl+p: search a symbol"  # no v here
+    # no v here; A mends a step: moved to the cursor, its note kept
+    PROBLEM_KEYS = "A: move the step to the cursor   n / p: next / previous step   ctrl+p: search a symbol"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_step", "Add"),  # a step: the intro says so (80 columns hold the footer)
