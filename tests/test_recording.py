@@ -91,7 +91,8 @@ def test_a_chosen_range_and_a_place_outside_any_symbol() -> None:
     assert focus_lines(CODE, (9, 15), step.focus[0]) == (10, 13)
     assert at(14, 15).focus == (r"/return out\n\s*return None/",)  # two lines: both, as they are
     module_level = at(2)
-    assert (module_level.at, module_level.file, module_level.focus) == (None, "src/pkg/mod.py", ("import os",))
+    assert (module_level.at, module_level.file) == (None, "src/pkg/mod.py")
+    assert module_level.focus == ("import os",)
     other = at(14, tour_repo="transformers")
     assert other.repo == "pkg"  # not the tour's repository: said
     outside = step_at(CODE, repo="pkg", path="scripts/run.py", package_root="src", first=10)

@@ -113,7 +113,8 @@ async def test_a_new_tour_recorded_in_two_repositories_is_written_and_checked(tm
         await settle(pilot)
         third = app.screen.draft.steps[2]
         assert third.focus == (r"/for layer in self\.layers:\n\s*x = layer\(x\)/",)
-        assert notes(app)[-1].endswith(r"focus: /for layer in self\.layers:\n\s*x = layer\(x\)/")  # as written
+        # said as the file holds it
+        assert notes(app)[-1].endswith(r"focus: /for layer in self\.layers:\n\s*x = layer\(x\)/")
         assert code(app).selected_lines is None
 
         await pilot.press("[")  # the third step goes up: second now
