@@ -518,6 +518,23 @@ async def test_after_w_each_step_is_marked_as_check_says_and_a_change_unmarks_it
         assert [row[0] for row in row_texts(app)] == ["△", "✗", "○", "●"]
 
 
+@run_async
+async def test_a_step_read_that_does_not_resolve_is_marked_so_and_renumbered_by_D(tmp_path: Path) -> None:
+    tour = make_tour()  # its step 3 names nothing
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        app.screen._select(2)
+        await settle(pilot)
+        assert [row[0] for row in row_texts(app)] == ["○", "○", "✗", "○"]  # as the pane says, before w
+        app.screen._select(1)
+        await pilot.press("D", "y")  # step 2 deleted: the one that does not resolve is step 2 now
+        await settle(pilot)
+        shown = problem_shown(app)
+        assert shown is not None and "Step 2 does not resolve" in shown
+        assert [row[0] for row in row_texts(app)] == ["○", "✗", "○"]
+
+
 def help_shown(app: CodewalkApp) -> str:
     assert isinstance(app.screen, HelpScreen)
     return "\n".join(str(line.render()) for line in app.screen.query(Static))

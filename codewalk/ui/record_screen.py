@@ -158,6 +158,9 @@ class RecordScreen(Columns):
             for step in draft.steps
             if (checked := self._checked.get(step.key)) is not None and checked[0] == _checked_part(step)
         }
+        for step in draft.steps:  # a step read that does not resolve, not moved since: said as shown
+            if step.key in self._unresolved and step.spot is None:
+                marks.setdefault(step.key, "broken")
         self.query_one(RecordPanel).show(draft, self.selected, state=state, marks=marks)
         note = self.query_one(NoteView)
         if self.selected is None:
@@ -199,7 +202,7 @@ class RecordScreen(Columns):
         if step.spot is not None:
             self._open(_location(step.spot))
         elif unresolved is not None:
-            self.show_problem(unresolved)
+            self._show_unresolved(index, unresolved)
         elif step.tour_step is not None:
             self.code.display = False  # never the code of the step shown before
             repo = step.repo or self.draft.repo or self.here_repo
@@ -230,8 +233,9 @@ class RecordScreen(Columns):
         where = step_location(resolved)
         if where is None:
             self._unresolved[key] = resolved
+            self._refresh()  # its mark: it does not resolve
             if self.selected == found[0]:
-                self.show_problem(resolved)
+                self._show_unresolved(found[0], resolved)
             return
         spot = Spot(where.repo, where.path, where.line, where.span or (where.line, where.line), where.regions)
         steps[found[0]] = replace(steps[found[0]], spot=spot)
@@ -239,6 +243,11 @@ class RecordScreen(Columns):
         if self.selected == found[0]:
             self.say_if_guessed(resolved)
             self._open(_location(spot))
+
+    def _show_unresolved(self, index: int, resolved: ResolvedStep) -> None:
+        """Why step ``index`` does not resolve, numbered where it is now (it was resolved
+        as the tour read had it: steps deleted or moved since renumber it)."""
+        self.show_problem(replace(resolved, step=replace(resolved.step, index=index + 1)))
 
     # -- editing -----------------------------------------------------------------------
 
