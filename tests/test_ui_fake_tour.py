@@ -98,6 +98,11 @@ async def test_goto_definition_and_back() -> None:
         assert where(app) == ("pkg/use.py", 4, 6)  # class Big(Model): on its name
         banner = app.screen.query_one(OffTourBanner)
         assert banner.display and "return to step 4" in str(banner.render())
+        await pilot.resize_terminal(44, 40)  # the banner drawn again for its width: the place kept
+        await settle(app, pilot)
+        drawn = "".join(segment.text for segment in banner.render_lines(banner.region.reset_offset)[0])
+        assert drawn.rstrip().endswith("(use.py:4)")
+        await pilot.resize_terminal(120, 40)
         await pilot.press("b")
         await settle(app, pilot)
         assert where(app) == ("pkg/use.py", 9, 12)

@@ -194,11 +194,11 @@ class Places(LookupActions):
         step = None if self.off_tour else self.step_index
         return replace(base, line=line, col=col, step=step, top=code.top_line, left=code.left_column)
 
-    def _set_off_tour(self, off: bool, where: str = "") -> None:
+    def _set_off_tour(self, off: bool, name: str = "", place: str = "") -> None:
         self.off_tour = off
         banner = self.query_one(OffTourBanner)
         if off:
-            banner.show_off(self.step_index + 1, where)
+            banner.show_off(self.step_index + 1, name, place)
         else:
             banner.hide()
 
@@ -227,7 +227,7 @@ class Places(LookupActions):
             if self.session is not None and there.repo != self.session.repo:
                 place = f"{there.repo}: {place}"
             name = what.rsplit(".", 1)[-1]
-            self._set_off_tour(True, f"{name} ({place})" if name else place)
+            self._set_off_tour(True, name, place)
 
     def jump_to_target(self, target: Target) -> None:
         """Go to a definition found by goto, the palette or a panel (off tour), in

@@ -172,7 +172,7 @@ class RecordScreen(Columns):
     def show_step(self, index: int) -> None:
         self._select(index)
 
-    def _set_off_tour(self, off: bool, where: str = "") -> None:
+    def _set_off_tour(self, off: bool, name: str = "", place: str = "") -> None:
         self.off_tour = True  # a recording has no tour to return to
 
     def _select(self, index: int) -> None:
