@@ -535,6 +535,24 @@ async def test_a_step_read_that_does_not_resolve_is_marked_so_and_renumbered_by_
         assert [row[0] for row in row_texts(app)] == ["○", "✗", "○"]
 
 
+@run_async
+async def test_at_80x24_the_steps_get_the_column_and_the_keys_give_way(tmp_path: Path) -> None:
+    tour = make_tour()
+    tour = replace(tour, steps=(*tour.steps, *(replace(step, index=step.index + 4) for step in tour.steps)))
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        panel = app.screen.query_one(RecordPanel)
+        steps = panel.query_one("OptionList")
+        assert steps.max_scroll_y == 0 and steps.option_count == 8  # every step in view
+        assert not panel.query_one("#record-keys").display  # said by ? and the footer
+        await pilot.resize_terminal(150, 44)  # room again: the keys are said again
+        await settle(pilot)
+        assert panel.query_one("#record-keys").display and panel.query_one("#record-legend").display
+
+
 def help_shown(app: CodewalkApp) -> str:
     assert isinstance(app.screen, HelpScreen)
     return "\n".join(str(line.render()) for line in app.screen.query(Static))
