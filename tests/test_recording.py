@@ -350,6 +350,17 @@ def test_a_new_tour_with_a_shipped_tours_id_is_sent_to_another_id_not_to_an_edit
     assert refused.value.hint == "choose another id"
 
 
+def test_a_new_tour_with_the_id_of_one_in_a_tours_dir_is_sent_to_edit_it_there(tmp_path: Path) -> None:
+    """The hint keeps the --tours-dir the tour was found in: without it, following the
+    hint said "unknown tour"."""
+    mine = tmp_path / "my tours"
+    mine.mkdir()
+    (mine / "one.yaml").write_text("title: One\nsteps:\n  - at: A\n")
+    with pytest.raises(TourError) as refused:
+        new_tour_place("one", [tmp_path / "not made yet", mine])  # the first: where it would go
+    assert refused.value.hint == f"to edit it: tour one --edit --tours-dir '{mine}'"
+
+
 def test_a_new_tour_goes_to_a_tours_dir_not_made_yet_and_writing_makes_it(tmp_path: Path) -> None:
     """``tour --new mine --tours-dir new``: the directory is where the tour goes, not one to
     read tours from; it was refused as "not a directory of tours". A file in the way, or
