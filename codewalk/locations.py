@@ -138,12 +138,20 @@ def is_dir(path: Path) -> bool:
         return False
 
 
-def read_text(path: Path, what: str, error: type[CodewalkError], hint: str | None = None) -> str:
+def read_text(
+    path: Path, what: str, error: type[CodewalkError], hint: str | None = None, too_large: str = ""
+) -> str:
     """The UTF-8 text of a file the user names, ``what`` it is (``tour file``, ``pins
     file``), read by :func:`read_limited`; else an ``error`` naming the file and saying
-    why (``hint`` where naming another file is the way out)."""
+    why (``hint`` where naming another file is the way out; ``too_large``, what to do with
+    a file of that kind that is too large, when naming another is not)."""
     try:
         data = read_limited(path)
+    except TooLarge as exc:
+        limit = f"a {what} is read up to {CONFIG_LIMIT >> 20} MiB"
+        way = too_large or hint
+        said = f"{way} ({limit})" if way else limit
+        raise error(f"{path}: not a {what}: {exc}", hint=said) from None
     except FileNotFoundError:
         raise error(f"{path}: {what} not found", hint=hint) from None
     except IsADirectoryError:

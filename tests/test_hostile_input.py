@@ -144,6 +144,10 @@ def test_endless_tour_and_pins_files_are_refused(
         handle.truncate((1 << 20) + 1)
     code, _, err = run(capsys, "tour", str(big), "--plain", "--source", str(toy))
     assert code == 2 and "not a tour file: more than 1 MiB" in one_error(err)
+    hint = "hint: shorten its notes, or split it into several tours (a tour file is read up to 1 MiB)"
+    assert hint in err and ".yaml file" not in err  # it is one: what to do is make it smaller
+    code, out, _ = run(capsys, "check", str(big), "--source", str(toy))
+    assert code == 1 and hint in out
     monkeypatch.setenv("CODEWALK_PINS", "/dev/zero")
     code, out, err = run(capsys, "find", "Engine")
     assert (code, out) == (2, "")

@@ -86,20 +86,43 @@ def test_a_docstring_opened_on_a_line_of_its_own_is_focused_on_its_first_words()
 
 def test_a_chosen_range_and_a_place_outside_any_symbol() -> None:
     step = at(10, 13)
-    assert step.focus == (r"/out = self\.layer\(\n\s*x,\n\s*\)\n\s*if out:/",)
+    assert step.focus == (r"/out = self\.layer\(\n(?:.*\n)*?\s*if out:/",)  # the first and last line
     assert step.spot is not None and step.spot.regions == ((10, 13),)
     assert focus_lines(CODE, (9, 15), step.focus[0]) == (10, 13)
-    module_level = at(23)
-    assert (module_level.at, module_level.file, module_level.focus) == (
-        None,
-        "src/pkg/mod.py",
-        ('TABLE = {"a": 1}',),
-    )
-    assert at(2).focus == ("import os",)
+    assert at(14, 15).focus == (r"/return out\n\s*return None/",)  # two lines: both, as they are
+    module_level = at(2)
+    assert (module_level.at, module_level.file) == (None, "src/pkg/mod.py")
+    assert module_level.focus == ("import os",)
     other = at(14, tour_repo="transformers")
     assert other.repo == "pkg"  # not the tour's repository: said
     outside = step_at(CODE, repo="pkg", path="scripts/run.py", package_root="src", first=10)
     assert (outside.at, outside.file) == (None, "scripts/run.py")  # no module name: the file
+
+
+def test_a_chosen_range_is_its_first_and_last_line_and_survives_an_edit_between() -> None:
+    step = at(9, 15)
+    assert step.focus == (r"/def step\(self, x\):\n(?:.*\n)*?\s*return None/",)
+    edited = CODE.replace("            x,\n", "            x,\n            y,\n")  # a line more between
+    assert focus_lines(edited, (9, 16), step.focus[0]) == (9, 16)
+
+
+def test_a_chosen_range_whose_first_line_comes_earlier_too_is_written_line_by_line() -> None:
+    code = "def f():\n    x = 1\n    y = 2\n    x = 1\n    z = 3\n    w = 4\n"
+    step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=4, last=6)
+    assert step.focus == (r"/x = 1\n\s*z = 3\n\s*w = 4/",)  # "x = 1 … w = 4" would start at line 2
+    assert focus_lines(code, (1, 6), step.focus[0]) == (4, 6)
+
+
+def test_a_module_level_constant_is_anchored_by_its_name_when_that_names_it_alone() -> None:
+    table = at(23)  # TABLE = {"a": 1}: a definition at: resolves to
+    assert (table.at, table.file, table.focus) == ("pkg.mod.TABLE", None, ())
+    assert table.spot is not None and table.spot.span == (23, 23)
+    code = 'MODES = {\n    "a": 1,\n    "b": 2,\n}\nOTHER = MODES\nTWICE = 1\nif x:\n    TWICE = 2\n'
+    entry = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=3)
+    assert (entry.at, entry.focus) == ("pkg.mod.MODES", ('"b": 2,',))  # an entry of the table
+    for line in (5, 6):  # an alias (at: names what it aliases), a name bound twice: the file
+        step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=line)
+        assert (step.at, step.file) == (None, "src/pkg/mod.py"), line
 
 
 def test_enclosing_needs_a_file_that_parses() -> None:
@@ -325,6 +348,17 @@ def test_a_new_tour_with_a_shipped_tours_id_is_sent_to_another_id_not_to_an_edit
         new_tour_place("one")
     assert refused.value.message == f"tour 'one' exists ({shipped})"
     assert refused.value.hint == "choose another id"
+
+
+def test_a_new_tour_with_the_id_of_one_in_a_tours_dir_is_sent_to_edit_it_there(tmp_path: Path) -> None:
+    """The hint keeps the --tours-dir the tour was found in: without it, following the
+    hint said "unknown tour"."""
+    mine = tmp_path / "my tours"
+    mine.mkdir()
+    (mine / "one.yaml").write_text("title: One\nsteps:\n  - at: A\n")
+    with pytest.raises(TourError) as refused:
+        new_tour_place("one", [tmp_path / "not made yet", mine])  # the first: where it would go
+    assert refused.value.hint == f"to edit it: tour one --edit --tours-dir '{mine}'"
 
 
 def test_a_new_tour_goes_to_a_tours_dir_not_made_yet_and_writing_makes_it(tmp_path: Path) -> None:

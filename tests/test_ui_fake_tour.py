@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from textual.widgets import Static
-from ui_fakes import make_session, run_async
+from ui_fakes import make_session, make_tour, run_async
 from ui_fakes import settle as settle_all
 
 from codewalk.ui.app import CodewalkApp, make_app
@@ -65,6 +66,24 @@ async def test_steps_forward_back_and_jump() -> None:
 
 
 @run_async
+async def test_a_step_whose_focus_is_not_found_shows_its_symbol_and_says_why_under_it() -> None:
+    tour = make_tour()
+    lost = replace(tour.steps[1], focus=("this text is not in it",))
+    app = make_app(make_session(tour=replace(tour, steps=(tour.steps[0], lost))))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/base.py", 12, 0)  # Model.__init__: the code to mend the focus in
+        assert app.screen.query_one(CodeView).shown.span == (12, 14)  # type: ignore[union-attr]
+        problem = app.screen.query_one(StepProblem)
+        assert problem.has_class("-shown", "-under") and "does not occur" in str(problem.render())
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert not problem.has_class("-shown")
+
+
+@run_async
 async def test_goto_definition_and_back() -> None:
     app = make_app(make_session())
     async with app.run_test(size=(120, 40)) as pilot:
@@ -79,6 +98,11 @@ async def test_goto_definition_and_back() -> None:
         assert where(app) == ("pkg/use.py", 4, 6)  # class Big(Model): on its name
         banner = app.screen.query_one(OffTourBanner)
         assert banner.display and "return to step 4" in str(banner.render())
+        await pilot.resize_terminal(44, 40)  # the banner drawn again for its width: the place kept
+        await settle(app, pilot)
+        drawn = "".join(segment.text for segment in banner.render_lines(banner.region.reset_offset)[0])
+        assert drawn.rstrip().endswith("(use.py:4)")
+        await pilot.resize_terminal(120, 40)
         await pilot.press("b")
         await settle(app, pilot)
         assert where(app) == ("pkg/use.py", 9, 12)

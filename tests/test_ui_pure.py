@@ -7,6 +7,7 @@ from pathlib import Path
 
 from codewalk.ui import highlight
 from codewalk.ui.code_view import next_word_col, previous_word_col, word_at
+from codewalk.ui.header import off_tour_line
 from codewalk.ui.highlight import HighlightedSource, chunk_starts, highlight_lines, unsafe_lines
 from codewalk.ui.history import JumpHistory, Location
 from codewalk.ui.keys import typed_number
@@ -145,3 +146,17 @@ def test_digits_typed_together_make_one_step_number_while_the_tour_has_it() -> N
     assert typed_number("9", "4", 13) == "4"
     assert typed_number("1", "0", 13) == "10"
     assert typed_number("", "0", 13) == "" and typed_number("7", "0", 13) == ""  # no step 0, no 70
+
+
+def test_the_off_tour_line_cuts_the_way_back_then_the_name_never_the_place() -> None:
+    def line(width: int, name: str = "LlamaAttention") -> str:
+        return str(off_tour_line(1, name, "modeling_llama.py:261", width))
+
+    assert line(72) == "off tour (r: return to step 1)  LlamaAttention (modeling_llama.py:261)"
+    assert line(60) == "off tour (r: step 1)  LlamaAttention (modeling_llama.py:261)"
+    assert line(50) == "off tour  LlamaAttention (modeling_llama.py:261)"
+    assert line(40) == "off tour  Llama… (modeling_llama.py:261)"
+    assert line(30) == "off tour  modeling_llama.py:261"
+    assert line(45, name="") == "off tour (r: step 1)  modeling_llama.py:261"
+    for width in range(31, 100):
+        assert "modeling_llama.py:261" in line(width) and len(line(width)) <= width, width

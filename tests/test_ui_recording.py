@@ -113,6 +113,8 @@ async def test_a_new_tour_recorded_in_two_repositories_is_written_and_checked(tm
         await settle(pilot)
         third = app.screen.draft.steps[2]
         assert third.focus == (r"/for layer in self\.layers:\n\s*x = layer\(x\)/",)
+        # said as the file holds it
+        assert notes(app)[-1].endswith(r"focus: /for layer in self\.layers:\n\s*x = layer\(x\)/")
         assert code(app).selected_lines is None
 
         await pilot.press("[")  # the third step goes up: second now
@@ -537,6 +539,41 @@ async def test_after_w_each_step_is_marked_as_check_says_and_a_change_unmarks_it
         assert [row[0] for row in row_texts(app)] == ["△", "✗", "○", "●"]
 
 
+@run_async
+async def test_a_step_read_that_does_not_resolve_is_marked_so_and_renumbered_by_D(tmp_path: Path) -> None:
+    tour = make_tour()  # its step 3 names nothing
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        app.screen._select(2)
+        await settle(pilot)
+        assert [row[0] for row in row_texts(app)] == ["○", "○", "✗", "○"]  # as the pane says, before w
+        app.screen._select(1)
+        await pilot.press("D", "y")  # step 2 deleted: the one that does not resolve is step 2 now
+        await settle(pilot)
+        shown = problem_shown(app)
+        assert shown is not None and "Step 2 does not resolve" in shown
+        assert [row[0] for row in row_texts(app)] == ["○", "✗", "○"]
+
+
+@run_async
+async def test_at_80x24_the_steps_get_the_column_and_the_keys_give_way(tmp_path: Path) -> None:
+    tour = make_tour()
+    tour = replace(tour, steps=(*tour.steps, *(replace(step, index=step.index + 4) for step in tour.steps)))
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        panel = app.screen.query_one(RecordPanel)
+        steps = panel.query_one("OptionList")
+        assert steps.max_scroll_y == 0 and steps.option_count == 8  # every step in view
+        assert not panel.query_one("#record-keys").display  # said by ? and the footer
+        await pilot.resize_terminal(150, 44)  # room again: the keys are said again
+        await settle(pilot)
+        assert panel.query_one("#record-keys").display and panel.query_one("#record-legend").display
+
+
 def help_shown(app: CodewalkApp) -> str:
     assert isinstance(app.screen, HelpScreen)
     return "\n".join(str(line.render()) for line in app.screen.query(Static))
@@ -648,6 +685,26 @@ async def test_a_step_that_does_not_resolve_shows_why_in_place_of_the_code(tmp_p
         await pilot.click("#record-steps", offset=(4, 1))  # a click on step 2 selects it
         await settle(pilot)
         assert app.screen.selected == 1 and note_source(app).startswith("## Building layers")
+
+
+@run_async
+async def test_a_step_whose_focus_is_not_found_shows_its_symbol_and_a_mends_it_there(tmp_path: Path) -> None:
+    tour = make_tour()
+    lost = replace(tour.steps[1], focus=("this text is not in it",))
+    tour = replace(tour, steps=(tour.steps[0], lost))
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        problem = app.screen.query_one(StepProblem)
+        assert code(app).display and code(app).source.path == "pkg/base.py" and code(app).cursor[0] == 12
+        text = str(problem.render())
+        assert problem.has_class("-shown") and "does not occur" in text and "A: move the step" in text
+        await pilot.press("down", "down", "A")  # the cursor on self.layers = ...: the step moved there
+        await settle(pilot)
+        assert app.screen.draft.steps[1].focus == ("self.layers = [Layer(i) for i in range(size)]",)
+        assert app.screen.draft.steps[1].note == lost.note and not problem.has_class("-shown")
 
 
 @run_async

@@ -369,6 +369,10 @@ def fake_resolver(repos: FakeStack, tour: Tour) -> Callable[[int], ResolvedStep]
         if target is None:
             error = f"{step.at!r} names nothing in {repo} {version}"
             return ResolvedStep(step, "missing", None, None, (), ("Model", "Mixin"), error, repo, version)
+        text = navigator.files[target.path]
+        if any(focus_lines(text, (target.start_line, target.end_line), f) is None for f in step.focus):
+            error = f"focus {step.focus[0]!r} does not occur in {target.qualname}"  # as the tours' own
+            return ResolvedStep(step, "missing", target, None, (target,), (), error, repo, version)
         regions = tuple(_line_of(navigator.files, target, focus) for focus in step.focus)
         links = tuple(_link(repos, navigator, target, link) for link in step.links)
         found = (target,)

@@ -36,9 +36,14 @@ class TourScan(NamedTuple):
 
 def read_tour(path: Path) -> Tour:
     """Load one tour file."""
-    return parse_tour(
-        locations.read_text(path, "tour file", TourError, hint="name a .yaml file, or a tour id"), path
+    text = locations.read_text(
+        path,
+        "tour file",
+        TourError,
+        hint="name a .yaml file, or a tour id",
+        too_large="shorten its notes, or split it into several tours",
     )
+    return parse_tour(text, path)
 
 
 def _checked_dirs(extra_dirs: Iterable[Path | str]) -> list[Path]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from codewalk import parsing
 from codewalk.errors import FocusTimeout, TourError
 from codewalk.tours.draft import focus_for
-from codewalk.tours.focus import focus_lines, statement_ranges
+from codewalk.tours.focus import find_match, focus_lines, statement_ranges
 from codewalk.tours.model import Lines, Tour
 from codewalk.tours.targets import module_of
 
@@ -162,7 +162,7 @@ def step_at(
     first = max(1, min(first, len(lines)))
     last = first if last is None else max(first, min(last, len(lines)))
     module = module_of(path, package_root)
-    symbol = enclosing(text, first, last) if module is not None else None
+    symbol = _symbol_around(text, first, last) if module is not None else None
     if symbol is not None:
         name, span, header = symbol
         at, file = f"{module}.{name}", None
@@ -180,10 +180,27 @@ def enclosing(text: str, first: int, last: int) -> tuple[str, Lines, int] | None
     ``def``/``class`` line; a function's own nested definitions are not named (a
     ``<locals>`` name is no anchor), so the function is. None at module level, or when
     the file does not parse."""
+    tree = _parsed(text)
+    return _enclosing(tree, first, last) if tree is not None else None
+
+
+def _symbol_around(text: str, first: int, last: int) -> tuple[str, Lines, int] | None:
+    """What a step at lines ``first``-``last`` is anchored on, as :func:`enclosing` says it:
+    the definition around them, else a module-level constant that holds them."""
+    tree = _parsed(text)
+    if tree is None:
+        return None
+    return _enclosing(tree, first, last) or _constant(tree, first, last)
+
+
+def _parsed(text: str) -> ast.Module | None:
     try:
-        tree = parsing.parse(text)
+        return parsing.parse(text)
     except (SyntaxError, ValueError):
         return None
+
+
+def _enclosing(tree: ast.Module, first: int, last: int) -> tuple[str, Lines, int] | None:
     found: tuple[str, Lines, int] | None = None
     prefix = ""
     body: list[ast.stmt] = tree.body
@@ -203,6 +220,44 @@ def enclosing(text: str, first: int, last: int) -> tuple[str, Lines, int] | None
             return found
 
 
+def _constant(tree: ast.Module, first: int, last: int) -> tuple[str, Lines, int] | None:
+    """The module-level assignment to one name that holds lines ``first``-``last``, as a
+    definition ``at:`` names (``GENERATION_MODES_MAPPING = {``): only when the module binds
+    that name nowhere else, and not to another name (an alias resolves to what it names),
+    so that the name resolves to this very statement. None otherwise."""
+    for node in tree.body:
+        if not (node.lineno <= first and last <= (node.end_lineno or node.lineno)):
+            continue
+        if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+            return None
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) or node.value is None:
+            return None
+        if isinstance(node.value, (ast.Name, ast.Attribute)) or _module_bindings(tree, targets[0].id) != 1:
+            return None
+        return targets[0].id, (node.lineno, node.end_lineno or node.lineno), node.lineno
+    return None
+
+
+def _module_bindings(tree: ast.Module, name: str) -> int:
+    """How many statements at module level (in its ``if`` and ``try`` blocks too) bind ``name``."""
+    count = 0
+    pending: list[ast.AST] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            count += node.name == name
+            continue  # names bound inside are not the module's
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            count += any((alias.asname or alias.name).split(".")[0] == name for alias in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            count += node.id == name
+        elif isinstance(node, ast.Lambda):
+            continue
+        pending.extend(ast.iter_child_nodes(node))
+    return count
+
+
 def _focus(
     text: str, span: Lines, first: int, last: int, header: int | None
 ) -> tuple[tuple[str, ...], Lines | None]:
@@ -215,13 +270,25 @@ def _focus(
         found = focus_for(text, span, _worded(text, statement))  # its first line reads best
         return ((found,), _lit(text, span, found)) if found else ((), None)
     lines = text.split("\n")
-    parts = [lines[number - 1].strip() for number in range(first, last + 1)]
-    pattern = r"\n\s*".join(_escape(part) for part in parts if part)
-    candidate = f"/{pattern}/"
-    lit = _lit(text, span, candidate)
-    if lit is None or not (lit[0] <= first and last <= lit[1]):
+    chosen = [(number, lines[number - 1].strip()) for number in range(first, last + 1)]
+    worded = [(number, part) for number, part in chosen if part]
+    if not worded:
         return (), None
-    return (candidate,), lit
+    ends = (worded[0][0], worded[-1][0])
+    for candidate in _range_patterns([part for _, part in worded]):
+        if _matched(text, span, candidate) == ends:
+            return (candidate,), _lit(text, span, candidate)
+    return (), None
+
+
+def _range_patterns(parts: list[str]) -> list[str]:
+    """Regexes for the lines ``parts`` (stripped, in order), the one a person would write
+    first: the first and the last line with any lines between (an edit between them
+    leaves the step whole), then every line, for when the short one lands elsewhere."""
+    every = "/" + r"\n\s*".join(_escape(part) for part in parts) + "/"
+    if len(parts) <= 2:
+        return [every]
+    return [rf"/{_escape(parts[0])}\n(?:.*\n)*?\s*{_escape(parts[-1])}/", every]
 
 
 def _worded(text: str, statement: Lines) -> int:
@@ -237,6 +304,14 @@ def _escape(text: str) -> str:
     """``text`` as a regex that matches it, escaping only what a regex reads specially
     (``re.escape`` escapes spaces too, which a reader of the tour has to unpick)."""
     return re.sub(r"([.^$*+?{}\[\]\\|()/])", r"\\\1", text)
+
+
+def _matched(text: str, span: Lines, focus: str) -> Lines | None:
+    """The lines the first match of ``focus`` in ``span`` runs over (None: none, or too slow)."""
+    try:
+        return find_match(text, span, focus)
+    except FocusTimeout:
+        return None
 
 
 def _lit(text: str, span: Lines, focus: str) -> Lines | None:

@@ -12,6 +12,7 @@ it, :func:`beside`). The file is written whole or not at all.
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -47,7 +48,8 @@ def new_tour_place(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
     known = {tour.id: tour.path for tour in scan_tours(read).tours}
     if tour_id in known:
         shipped = locations.installed_with_codewalk(known[tour_id])  # not to be edited in place
-        hint = "choose another id" if shipped else f"to edit it: tour {tour_id} --edit"
+        dirs = "".join(f" --tours-dir {shlex.quote(str(d))}" for d in read)  # where it was found
+        hint = "choose another id" if shipped else f"to edit it: tour {tour_id} --edit{dirs}"
         raise TourError(f"tour {tour_id!r} exists ({known[tour_id]})", hint=hint)
     path = new_tour_path(tour_id, tours_dirs)
     if path.exists():

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len, set_cell_size
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Static
 
 from codewalk.visible import visible
@@ -76,8 +78,40 @@ class TourHeader(Horizontal):
         return f"{title}  ·  {where}"
 
 
+NAME_KEPT = 6  # the fewest cells of a name worth showing cut (with its "…")
+
+
+def off_tour_line(step: int, name: str, place: str, width: int) -> Content:
+    """``off tour (r: return to step N)  NAME (PLACE)`` in ``width`` cells: the way back
+    said shorter first, then the name cut (``None`` below: cut to the room left), then
+    neither; never the place (``file:line``, the fact a reader copies)."""
+    ways = (f"return to step {step}", f"step {step}")
+    named: list[tuple[str, str | None]] = [(ways[0], name), (ways[1], name), (ways[1], None), ("", None)]
+    for way, shown in named if name else [(way, "") for way in ways]:
+        head = _off_head(way)
+        room = width - head.cell_length - cell_len(f" ({place})" if name else place)
+        if shown is None and room >= NAME_KEPT:
+            shown = _cut(name, room)
+        if shown is not None and cell_len(shown) <= room:
+            return head + Content(f"{shown} ({place})" if name else place)
+    return _off_head("") + Content(place)
+
+
+def _off_head(way: str) -> Content:
+    back = Content.assemble(" (", ("r", "bold"), f": {way})") if way else Content("")
+    return Content.assemble(("off tour", "bold"), back, "  ")
+
+
+def _cut(text: str, room: int) -> str:
+    """``text`` cut to ``room`` cells, its end an ellipsis."""
+    if cell_len(text) <= room:
+        return text
+    return set_cell_size(text, room - 1) + "…"
+
+
 class OffTourBanner(Static):
-    """Shown while the reader is away from the current step's code."""
+    """Shown while the reader is away from the current step's code: fitted to its width
+    at each drawing, the place never cut."""
 
     DEFAULT_CSS = """
     OffTourBanner {
@@ -92,10 +126,17 @@ class OffTourBanner(Static):
     OffTourBanner.-shown { display: block; }
     """
 
-    def show_off(self, step: int, where: str) -> None:
-        safe = visible(where).replace("[", r"\[")
-        self.update(f"[b]off tour[/b] ([b]r[/b]: return to step {step})  {safe}")
+    _off: tuple[int, str, str] = (0, "", "")
+
+    def show_off(self, step: int, name: str, place: str) -> None:
+        """Off the tour at ``place`` (``file:line``), in ``name`` when known; ``r`` returns
+        to step ``step``."""
+        self._off = (step, visible(name), visible(place))
+        self.refresh()
         self.add_class("-shown")
+
+    def render(self) -> Content:
+        return off_tour_line(*self._off, self.content_size.width)
 
     def hide(self) -> None:
         self.remove_class("-shown")

@@ -57,6 +57,22 @@ def step_location(resolved: ResolvedStep) -> Location | None:
     )
 
 
+def symbol_location(resolved: ResolvedStep) -> Location | None:
+    """Where a step whose symbol was found but not its focus puts the reader: the symbol,
+    its span lit (the code its focus is to be mended in); None for any other step."""
+    target = resolved.target
+    if target is None or resolved.status != "missing":
+        return None
+    return Location(
+        target.path,
+        target.line,
+        0,
+        resolved.step.index - 1,
+        (target.start_line, target.end_line),
+        repo=target.repo or resolved.repo,
+    )
+
+
 class JumpHistory:
     """A list of locations with a cursor; a new jump drops everything forward of it."""
 

@@ -23,7 +23,7 @@ from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.highlight import HighlightedSource
-from codewalk.ui.history import JumpHistory, Location
+from codewalk.ui.history import JumpHistory, Location, symbol_location
 from codewalk.ui.lookups import LookupActions
 from codewalk.ui.outside import link_to, open_editor
 from codewalk.ui.ports import Target
@@ -135,7 +135,14 @@ class Places(LookupActions):
         self.app.call_from_thread(then)
 
     def show_problem(self, resolved: ResolvedStep) -> None:
-        """In place of the code: why the step ``resolved`` does not resolve (or is skipped)."""
+        """In place of the code: why the step ``resolved`` does not resolve (or is skipped).
+        A step whose symbol was found but not its focus shows the symbol's code, the
+        problem under it: the code the focus is to be mended in."""
+        found = symbol_location(resolved)
+        if found is not None:
+            self._open(found)
+            self.query_one(StepProblem).show_problem(resolved, self.PROBLEM_KEYS, under=True)
+            return
         self._remember_position()
         self.close_version()
         self.code.display = False
@@ -187,11 +194,11 @@ class Places(LookupActions):
         step = None if self.off_tour else self.step_index
         return replace(base, line=line, col=col, step=step, top=code.top_line, left=code.left_column)
 
-    def _set_off_tour(self, off: bool, where: str = "") -> None:
+    def _set_off_tour(self, off: bool, name: str = "", place: str = "") -> None:
         self.off_tour = off
         banner = self.query_one(OffTourBanner)
         if off:
-            banner.show_off(self.step_index + 1, where)
+            banner.show_off(self.step_index + 1, name, place)
         else:
             banner.hide()
 
@@ -220,7 +227,7 @@ class Places(LookupActions):
             if self.session is not None and there.repo != self.session.repo:
                 place = f"{there.repo}: {place}"
             name = what.rsplit(".", 1)[-1]
-            self._set_off_tour(True, f"{name} ({place})" if name else place)
+            self._set_off_tour(True, name, place)
 
     def jump_to_target(self, target: Target) -> None:
         """Go to a definition found by goto, the palette or a panel (off tour), in

@@ -59,6 +59,7 @@ class StepProblem(Static):
         display: none;
     }
     StepProblem.-shown { display: block; }
+    StepProblem.-under { height: auto; max-height: 50%; padding: 0 2; }
     """
 
     class Busy(Message):
@@ -70,11 +71,15 @@ class StepProblem(Static):
 
     _resolving: str | None = None  # the "resolving ..." shown, while it is
 
-    def show_problem(self, resolved: ResolvedStep, keys: str = TOUR_KEYS) -> None:
+    def show_problem(self, resolved: ResolvedStep, keys: str = TOUR_KEYS, *, under: bool = False) -> None:
+        """Why ``resolved`` is not shown; ``under``: under its code, which is shown, in the
+        room the words take."""
         self.show_message(problem_text(resolved, keys))
+        self.set_class(under, "-under")
 
     def show_message(self, text: str) -> None:
         self._resolving = None
+        self.remove_class("-under")
         self.update(text)
         self.add_class("-shown")
 
@@ -93,4 +98,4 @@ class StepProblem(Static):
 
     def hide(self) -> None:
         self._resolving = None
-        self.remove_class("-shown")
+        self.remove_class("-shown")  # -under stays: the version diff puts it back as it was

@@ -10,6 +10,7 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -115,6 +116,28 @@ class RecordPanel(Vertical):
         if not draft.steps:
             options.add_option(Option(Content.styled("no steps yet: a adds one", "dim"), disabled=True))
         options.highlighted = selected if selected is not None and draft.steps else None
+        self._fit()
+
+    def on_resize(self) -> None:
+        self._fit()
+
+    def _fit(self) -> None:
+        """The legend, then the keys, shown only where the steps keep every row they take:
+        on a short terminal they took all the room but one step's (``?`` and the footer
+        say them too)."""
+        width = self.content_size.width
+        if not width:
+            return  # not laid out yet: its first resize fits it
+        size, viewport = self.size, self.app.size
+
+        def rows(widget: Widget) -> int:
+            gutter = widget.styles.gutter
+            return widget.get_content_height(size, viewport, width - gutter.width) + gutter.height
+
+        legend, keys = self.query_one("#record-legend"), self.query_one("#record-keys")
+        free = size.height - rows(self.query_one("#record-where")) - rows(self.query_one(OptionList))
+        legend.display = free >= rows(legend)
+        keys.display = free >= rows(legend) + rows(keys)
 
 
 def where_line(tour_id: str, path: Path, state: str) -> Content:

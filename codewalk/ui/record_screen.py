@@ -66,7 +66,8 @@ class RecordScreen(Columns):
     """
 
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {SymbolProvider}
-    PROBLEM_KEYS = "n / p: next / previous step   ctrl+p: search a symbol"  # no v here
+    # no v here; A mends a step: moved to the cursor, its note kept
+    PROBLEM_KEYS = "A: move the step to the cursor   n / p: next / previous step   ctrl+p: search a symbol"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_step", "Add"),  # a step: the intro says so (80 columns hold the footer)
@@ -157,6 +158,9 @@ class RecordScreen(Columns):
             for step in draft.steps
             if (checked := self._checked.get(step.key)) is not None and checked[0] == _checked_part(step)
         }
+        for step in draft.steps:  # a step read that does not resolve, not moved since: said as shown
+            if step.key in self._unresolved and step.spot is None:
+                marks.setdefault(step.key, "broken")
         self.query_one(RecordPanel).show(draft, self.selected, state=state, marks=marks)
         note = self.query_one(NoteView)
         if self.selected is None:
@@ -168,7 +172,7 @@ class RecordScreen(Columns):
     def show_step(self, index: int) -> None:
         self._select(index)
 
-    def _set_off_tour(self, off: bool, where: str = "") -> None:
+    def _set_off_tour(self, off: bool, name: str = "", place: str = "") -> None:
         self.off_tour = True  # a recording has no tour to return to
 
     def _select(self, index: int) -> None:
@@ -198,7 +202,7 @@ class RecordScreen(Columns):
         if step.spot is not None:
             self._open(_location(step.spot))
         elif unresolved is not None:
-            self.show_problem(unresolved)
+            self._show_unresolved(index, unresolved)
         elif step.tour_step is not None:
             self.code.display = False  # never the code of the step shown before
             repo = step.repo or self.draft.repo or self.here_repo
@@ -229,8 +233,9 @@ class RecordScreen(Columns):
         where = step_location(resolved)
         if where is None:
             self._unresolved[key] = resolved
+            self._refresh()  # its mark: it does not resolve
             if self.selected == found[0]:
-                self.show_problem(resolved)
+                self._show_unresolved(found[0], resolved)
             return
         spot = Spot(where.repo, where.path, where.line, where.span or (where.line, where.line), where.regions)
         steps[found[0]] = replace(steps[found[0]], spot=spot)
@@ -238,6 +243,11 @@ class RecordScreen(Columns):
         if self.selected == found[0]:
             self.say_if_guessed(resolved)
             self._open(_location(spot))
+
+    def _show_unresolved(self, index: int, resolved: ResolvedStep) -> None:
+        """Why step ``index`` does not resolve, numbered where it is now (it was resolved
+        as the tour read had it: steps deleted or moved since renumber it)."""
+        self.show_problem(replace(resolved, step=replace(resolved.step, index=index + 1)))
 
     # -- editing -----------------------------------------------------------------------
 
@@ -291,7 +301,8 @@ class RecordScreen(Columns):
     def _placed_here(self, where: int, step: DraftStep) -> None:
         """Say what step ``where`` now lights, and show it, the cursor left where it was."""
         code = self.code
-        lit = f", focus {step.focus[0]!r}" if step.focus else ", no focus (the symbol's header)"
+        # the focus as the file will hold it (a repr would double a regex's backslashes)
+        lit = f", focus: {step.focus[0]}" if step.focus else ", no focus (the symbol's header)"
         self.notify(f"step {where + 1}: {step.anchor}{lit}", markup=False)
         line, col = code.cursor
         self._show_place(where)  # what the step lights
