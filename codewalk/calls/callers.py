@@ -75,10 +75,7 @@ def callers(
     tables = {e.qualname.rpartition("[")[0].rpartition(".")[2] for e in entries}
     tables |= _registries(cr, mentions, entries)
     tables |= _attributes_holding(cr, mentions, target)
-    bodies, module_level, needles = _bodies(cr, mentions, names, tables)
-    if "/modular_" not in target.path:  # a modular source never runs: its generated twin's sites do
-        bodies = {k: b for k, b in bodies.items() if "/modular_" not in b.target.path}
-        module_level = [m for m in module_level if "/modular_" not in m.path]
+    bodies, module_level, needles = _bodies(cr, mentions, names, tables, modular="/modular_" in target.path)
     below = _below(cr, target)
     cr.read_ahead(bodies.values())
     _read_classes(cr, bodies.values(), name)
@@ -203,11 +200,13 @@ def _read_classes(cr: CallResolver, bodies: Iterable[Body], member: str) -> None
 
 
 def _bodies(
-    cr: CallResolver, mentions: Mentions, names: set[str], tables: set[str]
+    cr: CallResolver, mentions: Mentions, names: set[str], tables: set[str], *, modular: bool
 ) -> tuple[dict[tuple[str, str, int], Body], list[Mention], set[str]]:
     """The bodies that may reach the definition: those that name it, or name a table
     holding it, or a function or property that returns such a table's item (two hops:
-    ``LOSS_MAPPING`` -> ``loss_function`` -> ``self.loss_function(...)``)."""
+    ``LOSS_MAPPING`` -> ``loss_function`` -> ``self.loss_function(...)``). Those of a
+    ``modular_*.py`` source only when the definition is in one (``modular``): such a
+    source never runs, the file generated from it does, with its own calls."""
     bodies: dict[tuple[str, str, int], Body] = {}
     module_level: list[Mention] = []
     frontier = set(names) | tables
@@ -217,6 +216,8 @@ def _bodies(
         for needle in sorted(frontier - asked):
             asked.add(needle)
             for mention in mentions(needle):
+                if "/modular_" in mention.path and not modular:
+                    continue
                 if mention.body is None:
                     if needle in names:
                         module_level.append(mention)

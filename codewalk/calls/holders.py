@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk import parsing
@@ -78,23 +79,9 @@ def _holds(r: Places, holder: Resolved) -> Holds:
         if len(assigned) > 1:
             where = f"{where}, one of {len(assigned)} assignments"
             found = found._replace(choice=_choice(held, assigned))
-        if found.elements:
-            names = ", ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.elements))
-            return found._replace(how=f"{held} holds {names} elements ({where})")
-        if found.classes:
-            names = " or ".join(c.qualname.rpartition(".")[2] for c in found.classes)
-            return found._replace(how=f"{held} holds the class {names} ({where})")
-        if found.element_classes:
-            names = " or ".join(c.qualname.rpartition(".")[2] for c in found.element_classes)
-            return found._replace(how=f"{held} holds {names} classes, or classes deriving from it ({where})")
-        if found.instances:
-            names = " or ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.instances))
-            article = "an" if names[:1].lower() in "aeiou" else "a"
-            return found._replace(how=f"{held} is {article} {names} ({where})")
-        unpinned = tuple(name for name in said.classes if not name.endswith("()"))
-        if unpinned and not (found.elements or found.classes or found.element_classes):
-            article = "an" if unpinned[0][:1].lower() in "aeiou" else "a"
-            return found._replace(outside=unpinned, how=f"{held} is {article} {unpinned[0]} ({where})")
+        worded = _worded(found, said.classes, held, where)
+        if worded is not None:
+            return worded
     return Holds()
 
 
@@ -118,6 +105,29 @@ def _classes(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, 
             elif not made and hit.definition.kind == "class":
                 out.append(target)
     return tuple(out)
+
+
+def _worded(found: Holds, written: Sequence[str], held: str, where: str) -> Holds | None:
+    """``found`` with ``how`` it is held said (``held`` the name, ``where`` its
+    declaration), or None when it holds nothing: elements, classes, instances, or an
+    instance of a class no pin provides, as ``written`` there (``torch.nn.Linear``)."""
+    if found.elements:
+        names = ", ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.elements))
+        return found._replace(how=f"{held} holds {names} elements ({where})")
+    if found.classes:
+        names = " or ".join(c.qualname.rpartition(".")[2] for c in found.classes)
+        return found._replace(how=f"{held} holds the class {names} ({where})")
+    if found.element_classes:
+        names = " or ".join(c.qualname.rpartition(".")[2] for c in found.element_classes)
+        return found._replace(how=f"{held} holds {names} classes, or classes deriving from it ({where})")
+    names = " or ".join(dict.fromkeys(c.qualname.rpartition(".")[2] for c in found.instances))
+    unpinned = tuple(name for name in written if not name.endswith("()"))
+    if not names and unpinned:
+        found, names = found._replace(outside=unpinned), unpinned[0]
+    if not names:
+        return None
+    article = "an" if names[:1].lower() in "aeiou" else "a"
+    return found._replace(how=f"{held} is {article} {names} ({where})")
 
 
 def parameter(r: Places, function: Resolved, name: str) -> Holds:

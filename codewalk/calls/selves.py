@@ -85,6 +85,25 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
     if parts[1:] == ["__call__"] and not hits:  # self.__call__ of an nn.Module: calling self
         how = f"{said + '; ' if said else ''}self.__call__ is calling self"
         return found([cls._replace(via=how, receiver=cls.qualname)], how, instance=True)
+    return _self_member(r, body, cls, said, place, parts, hits, candidates=candidates)
+
+
+def _self_member(
+    r: Reaching,
+    body: Body,
+    cls: Resolved,
+    said: str,
+    place: tuple[Resolver, ModuleView, str],
+    parts: list[str],
+    hits: list[Resolved],
+    *,
+    candidates: bool,
+) -> Reach:
+    """``self.x``, ``self.a.b`` where ``self`` is a ``cls`` (``said`` why, ``place`` where
+    the class is), ``hits`` what its MRO finds for them: those, with the overrides of
+    ``self.x`` when no receiver says which class it is; else through a property, an
+    annotated parameter, a class of another package."""
+    resolver, view, qualname = place
     if len(parts) == 2:  # the receiver goes on to the body reached; without one, none does
         hits = [h._replace(receiver=cls.qualname if body.receiver is not None else "") for h in hits]
         if body.receiver is None and candidates:
