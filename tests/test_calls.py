@@ -348,6 +348,18 @@ def test_complete_as_the_reader_types(ws: Workspace) -> None:
     assert ws.complete("", 5) == [] and ws.complete("zzz", 5) == []
 
 
+def test_complete_lists_a_modules_variables_but_not_a_classs(ws: Workspace) -> None:
+    """A module's table (``MODES``, a step's anchor as often as a function) is a symbol
+    the reader looks for; a class's fields (``_global_mapping``) are not listed apart."""
+    if not ws.fully_indexed:
+        ws.find("MODES")
+        ws.find("Functions")
+    assert [r.qualname for r in ws.complete("MODES", 5)][:1] == ["callpkg.generation.MODES"]
+    (field,) = ws.find("callpkg.experts.Functions._global_mapping").results  # in the index
+    assert field.kind == "variable"  # as MODES is, but of a class
+    assert field.qualname not in [r.qualname for r in ws.complete("_global_mapping", 50)]
+
+
 def test_a_module_level_mention_is_a_possible_call_only_when_it_calls_the_name() -> None:
     """``callers LlamaModel`` listed ``class DiffLlamaModel(LlamaModel):`` (its text holds
     ``LlamaModel(``): subclassing is no call, nor is a longer name's call."""

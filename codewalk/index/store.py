@@ -522,16 +522,18 @@ class Store:
             found.update((name, int(count)) for name, count in rows)
         return found
 
-    def def_names(self, snap: int, kinds: Sequence[str]) -> list[str]:
-        """The distinct names of the definitions of ``kinds`` in ``snap``'s indexed files.
+    def def_names(self, snap: int, kinds: Sequence[str], module_kinds: Sequence[str] = ()) -> list[str]:
+        """The distinct names of the definitions of ``kinds`` in ``snap``'s indexed files,
+        and of ``module_kinds`` at module level only (a module's variables, not a class's).
 
         ``snap``'s files first, then each one's definitions: read from the definitions
         first, the query went through those of every snapshot in the index: each
         repository's names cost as much as all of theirs."""
         rows = self.db.execute(
             "SELECT DISTINCT d.name FROM files f CROSS JOIN defs d ON d.blob = f.blob "
-            f"WHERE f.snap = ? AND d.kind IN ({', '.join('?' * len(kinds))})",
-            (snap, *kinds),
+            f"WHERE f.snap = ? AND (d.kind IN ({', '.join('?' * len(kinds))}) "
+            f"OR (d.kind IN ({', '.join('?' * len(module_kinds))}) AND d.parent = ''))",
+            (snap, *kinds, *module_kinds),
         )
         return [r[0] for r in rows]
 

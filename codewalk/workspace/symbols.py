@@ -18,6 +18,7 @@ from codewalk.index.store import Store
 from codewalk.resolve.ranking import definition_penalty
 
 _KINDS = ("class", "function", "method", "property", "alias")
+_MODULE_KINDS = ("variable",)  # a module's tables and constants, not a class's fields
 _PER_NAME = 25  # definitions read per name (``forward`` has thousands)
 
 
@@ -50,7 +51,8 @@ class SymbolNames:
         self._last: tuple[str, str] = ("", "")  # (needle, its matches joined): typing narrows
 
     def load(self) -> None:
-        pairs = sorted((name.lower(), name) for name in self.store.def_names(self.snap, _KINDS))
+        names = self.store.def_names(self.snap, _KINDS, _MODULE_KINDS)
+        pairs = sorted((name.lower(), name) for name in names)
         self._lowered = [lowered for lowered, _ in pairs]
         self._names = [name for _, name in pairs]
         self._joined = "\n".join(self._names)
@@ -92,10 +94,15 @@ class SymbolNames:
         rows = [
             (row, d)
             for row, d in self.store.defs_in(self.snap, names, _PER_NAME)
-            if d.kind in _KINDS and (not owner or owner.lower() in f"{row.module}.{d.qualname}".lower())
+            if _listed(d) and (not owner or owner.lower() in f"{row.module}.{d.qualname}".lower())
         ]
         # each name's definitions as the resolver ranks them: an @overload stub after the real one
         rows.sort(
             key=lambda item: (order[item[1].name], definition_penalty(item[1], item[0].path), item[0].path)
         )
         return rows[:limit]
+
+
+def _listed(d: Definition) -> bool:
+    """Whether the palette lists ``d``: a class, a function, ..., or a module's variable."""
+    return d.kind in _KINDS or (d.kind in _MODULE_KINDS and not d.parent)
