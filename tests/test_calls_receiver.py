@@ -38,6 +38,19 @@ def test_a_concrete_class_is_self_in_the_mixin_and_the_override_wins(ws: Workspa
     assert targets(found[(11, "forward")]) == ["ChatModel.forward"]  # forward = self.__call__
 
 
+def test_a_class_named_by_an_alias_says_so_where_it_says_what_self_is(ws: Workspace) -> None:
+    """``ChatModelFast._sample``: ChatModelFast is an alias of ChatModel, the class ``self``
+    is; "self is a ChatModel" alone reads as if the question had named another class."""
+    found = {
+        (lv.callee.site.line, lv.callee.site.name.expr): lv.callee
+        for lv in ws.calls("ChatModelFast._sample").levels
+    }
+    assert targets(found[(10, "self")]) == ["ChatModel.forward"]
+    assert found[(10, "self")].how.startswith(
+        "self is a ChatModel (the class the question names: ChatModelFast is an alias of ChatModel ("
+    )
+
+
 def test_without_a_concrete_class_every_candidate_is_listed(ws: Workspace) -> None:
     found = callees(ws, "GenerationMixin._sample")
     assert targets(found[(10, "self")]) == ["ChatModel.forward", "OtherChatModel.forward"]

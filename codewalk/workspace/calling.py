@@ -230,7 +230,11 @@ class Calling:
         classes = [c for c in named if c.kind == "class"]
         if not classes or classes[0].qualname == owner:
             return None
-        return classes[0]._replace(via="the class the question names")
+        named_as = parts[-2]
+        said = "the class the question names"
+        if classes[0].qualname.rpartition(".")[2] != named_as and classes[0].via != "direct":
+            said = f"{said}: {classes[0].via}"  # PreTrainedTokenizerFast is an alias of TokenizersBackend
+        return classes[0]._replace(via=said)
 
     def body_of(self, target: Resolved, receiver: Resolved | None = None) -> Body:
         from codewalk.calls.graph import body_for
