@@ -125,9 +125,7 @@ async def test_a_new_tour_recorded_in_two_repositories_is_written_and_checked(tm
         ]
         await pilot.press("1")  # not a recording key: nothing happens
         app.screen._select(0)
-        await pilot.press("e")
-        await settle(pilot)
-        assert isinstance(app.screen, NoteEditor)
+        await edit_note(app, pilot)
         await pilot.press(*"Building")  # the title first, as the editor shows it: at the top
         await pilot.press("tab")
         await pilot.press(*"`build` makes a `Big` model.")
@@ -215,6 +213,14 @@ async def test_comments_survive_an_edit_and_the_file_is_checked(tmp_path: Path) 
         assert any("check: all 2 steps resolve" in n for n in notes(app))
 
 
+async def edit_note(app, pilot) -> Input:  # type: ignore[no-untyped-def]
+    """``e``: the note editor of the step selected, opened; its title field."""
+    await pilot.press("e")
+    await settle(pilot)
+    assert isinstance(app.screen, NoteEditor)
+    return app.screen.query_one("#editor-title", Input)
+
+
 @run_async
 async def test_the_note_editor_starts_in_the_title_at_its_end_and_tab_goes_to_the_note(
     tmp_path: Path,
@@ -223,10 +229,7 @@ async def test_the_note_editor_starts_in_the_title_at_its_end_and_tab_goes_to_th
     app = recording_of(tmp_path / "kept.yaml", text)
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        assert isinstance(app.screen, NoteEditor)
-        title = app.screen.query_one("#editor-title", Input)
+        title = await edit_note(app, pilot)
         assert title.has_focus
         await pilot.press(*" itself")  # added at the end: the title is not replaced
         await pilot.press("tab", *" Then.", "tab", "!")
@@ -245,10 +248,7 @@ async def test_keys_typed_in_one_burst_after_tab_go_to_the_note(tmp_path: Path) 
     app = recording_of(tmp_path / "kept.yaml", COMMENTED)
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
-        await pilot.press("e")
-        await settle(pilot)
-        assert isinstance(app.screen, NoteEditor)
-        title = app.screen.query_one("#editor-title", Input)
+        title = await edit_note(app, pilot)
         for key in ("a", "b", "c", "tab", "d", "e", "f"):  # posted together, none awaited
             app.post_message(events.Key(key, "\t" if key == "tab" else key))
         await settle(pilot)
