@@ -19,6 +19,7 @@ from codewalk.calls.model import RESOLVED, Body, Callee
 from codewalk.calls.records import CLS, LOCAL, PARAM, SELF, CallFacts, Site
 from codewalk.calls.sites import CallResolver, own_sites
 from codewalk.resolve.model import ModuleView, Resolved
+from codewalk.resolve.ranking import modular_source
 from codewalk.resolve.resolver import Resolver
 
 Progress = Callable[[int, int], None]  # (bodies read, bodies to read)
@@ -75,7 +76,7 @@ def callers(
     tables = {e.qualname.rpartition("[")[0].rpartition(".")[2] for e in entries}
     tables |= _registries(cr, mentions, entries)
     tables |= _attributes_holding(cr, mentions, target)
-    bodies, module_level, needles = _bodies(cr, mentions, names, tables, modular="/modular_" in target.path)
+    bodies, module_level, needles = _bodies(cr, mentions, names, tables, modular=modular_source(target.path))
     below = _below(cr, target)
     cr.read_ahead(bodies.values())
     _read_classes(cr, bodies.values(), name)
@@ -216,7 +217,7 @@ def _bodies(
         for needle in sorted(frontier - asked):
             asked.add(needle)
             for mention in mentions(needle):
-                if "/modular_" in mention.path and not modular:
+                if modular_source(mention.path) and not modular:
                     continue
                 if mention.body is None:
                     if needle in names:

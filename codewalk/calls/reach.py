@@ -40,6 +40,7 @@ from codewalk.errors import QueryError
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.namespace import absolute
+from codewalk.resolve.ranking import modular_source
 from codewalk.resolve.rebinding import rebinds, rebound_to
 from codewalk.resolve.resolver import Resolver
 from codewalk.resolve.types import builtin_held, declared_how, declared_type
@@ -102,7 +103,7 @@ class Reacher:
         if key not in self._descendants:
             place = self.place(cls)
             found_ = self.code.descendants(cls.repo, place[1].module, place[2]) if place is not None else []
-            self._descendants[key] = [c for c in found_ if "/modular_" not in c.path]  # its twin runs
+            self._descendants[key] = [c for c in found_ if not modular_source(c.path)]  # its twin runs
         return self._descendants[key]
 
     def named(self, name: str, within: frozenset[str]) -> list[Resolved]:

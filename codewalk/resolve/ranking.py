@@ -49,7 +49,7 @@ def definition_penalty(d: Definition, path: str) -> int:
         score += 3  # a copy: its original reads first
     if d.flags & PROTOCOL:
         score += 20  # a typing.Protocol member is a stub, like an @overload
-    if "/modular_" in path:
+    if modular_source(path):
         score += 10
     if path.endswith(".pyi"):
         score += 2  # a stub's declaration: the module's Python source, where it has one, reads first
@@ -127,6 +127,12 @@ def without_overload_stubs(hits: list[Hit]) -> list[Hit]:
 def is_fallback(hit: Hit) -> bool:
     """A module-level stand-in for a name whose import failed (``X = None``)."""
     return bool(hit.definition.flags & FALLBACK)
+
+
+def modular_source(path: str) -> bool:
+    """Whether ``path`` is a ``modular_*.py`` source: the code a ``modeling_*.py`` is
+    generated from, never imported itself (the generated file runs)."""
+    return "/modular_" in path
 
 
 def without_modular_twins(hits: list[Hit], context: Sequence[str] = ()) -> list[Hit]:
