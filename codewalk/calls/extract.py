@@ -317,16 +317,14 @@ class _Visitor(Namer, ast.NodeVisitor):
         return named if named else super().origins(value, line)
 
     def attributes_named(self, value: ast.expr, line: int) -> list[Origin]:
-        if not (isinstance(value, ast.Call) and self.constant_getattr(value) is None):
-            return []
-        func, args = value.func, arguments(value)
-        if not (isinstance(func, ast.Name) and func.id == "getattr" and len(args) == 2):
+        args = self.getattr_arguments(value) if isinstance(value, ast.Call) else []
+        if len(args) != 2:  # getattr(obj, name), no default
             return []
         attr, obj = args[1], self.name_of(args[0])
         if obj is None or not isinstance(attr, ast.Name) or self.bind(attr)[0] != LOCAL:
             return []
         held = self.locals.get(attr.id, [])
-        if not held or any(o.kind != "str" for o in held) or self.bind(func)[0] != BUILTIN:
+        if not held or any(o.kind != "str" for o in held):
             return []
         text, name = self.text_at(line), obj[0]
         return [

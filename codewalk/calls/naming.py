@@ -144,14 +144,18 @@ class Namer:
                 return inner[0]._replace(expr=f"{inner[0].expr}.{member}"), last
         return Name("(…)." + member, EXPR), last
 
+    def getattr_arguments(self, call: ast.Call) -> list[ast.expr]:
+        """The arguments of a call of the builtin ``getattr`` (object, name, maybe a
+        default); [] for any other call."""
+        func, args = call.func, arguments(call)
+        if not (isinstance(func, ast.Name) and func.id == "getattr" and len(args) >= 2):
+            return []
+        return args if self.bind(func)[0] == BUILTIN else []
+
     def constant_getattr(self, call: ast.Call) -> str | None:
         """``x`` of ``getattr(obj, "x")`` / ``getattr(obj, "x", default)``."""
-        func = call.func
-        if not (isinstance(func, ast.Name) and func.id == "getattr" and len(arguments(call)) >= 2):
-            return None
-        if self.bind(func)[0] != BUILTIN:
-            return None
-        attribute = string_value(arguments(call)[1])
+        args = self.getattr_arguments(call)
+        attribute = string_value(args[1]) if args else None
         return attribute if attribute and attribute.isidentifier() else None
 
     # -- values --------------------------------------------------------------------------
