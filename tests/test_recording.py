@@ -393,3 +393,21 @@ def test_a_tour_shipped_inside_the_installed_package_is_never_written(
         with pytest.raises(TourError, match="shipped inside the installed codewalk is not written over"):
             write_tour(shipped if was else shipped.with_name("two.yaml"), SPACED + "  - at: C\n", was)
     assert shipped.read_text() == SPACED and not shipped.with_name("two.yaml").exists()
+
+
+def test_own_tour_is_the_readers_tour_of_that_id_and_never_a_file_an_id_reaches_out_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``R`` in a trace with an id: the reader's tour of that id (written where ``tour
+    --new`` writes), to add to; an id that is no tour id (``../outside``) reads no file."""
+    from codewalk.tours.saving import own_tour
+
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.delenv("CODEWALK_TOURS_PATH", raising=False)
+    (here / "mine.yaml").write_text("title: Mine\nsteps:\n  - at: A\n")
+    (tmp_path / "outside.yaml").write_text("title: Outside\nsteps:\n  - at: A\n")
+    found = own_tour("mine")
+    assert found is not None and found.path.resolve() == (here / "mine.yaml").resolve()
+    assert own_tour("../outside") is None and own_tour("nothing-there") is None

@@ -62,7 +62,10 @@ def own_tour(tour_id: str) -> Tour | None:
     one the tour directories hold, else the file ``tour --new`` writes it to; None when
     there is none. Raises TourError for a file there that is no readable tour."""
     from codewalk.tours.discovery import read_tour, scan_tours
+    from codewalk.tours.loader import valid_id
 
+    if valid_id(tour_id):  # no tour id (``../x``): no file named after it is read
+        return None
     known = {tour.id: tour for tour in scan_tours().tours}
     tour = known.get(tour_id)
     if tour is None:
