@@ -130,3 +130,21 @@ def test_a_class_decorator_that_sets_forward_is_what_calling_the_module_runs(ws:
     assert [t.qualname for t in chosen.targets] == [X + "eager_forward", X + "grouped_forward"]
     (chain,) = ws.path(X + "Block.forward", X + "grouped_forward").search.chains
     assert [hop.caller.target.qualname for hop in chain] == [X + "Block.forward", dispatcher]
+
+
+def test_a_part_a_method_sets_from_its_keywords_is_typed_where_it_is_passed(ws: Workspace) -> None:
+    """``self.register_modules(denoiser=denoiser, scheduler=scheduler)`` in ``__init__``,
+    where ``register_modules`` sets each keyword as an attribute (diffusers'
+    pipelines): ``self.scheduler`` holds the annotated parameter's class, and calling
+    ``self.denoiser`` runs its ``forward``. ``register_to_config(steps=...)``, which keeps
+    its keywords elsewhere, sets no attribute, whatever its keyword holds."""
+    R = "callpkg.registering."
+    found = callees(ws, R + "DenoisePipeline.__call__")
+    step = found[(36, "self.scheduler.step")]
+    assert [t.qualname for t in step.targets] == [R + "Scheduler.step"]
+    assert step.how.endswith("registering.py:31, set by self.register_modules(scheduler=...))")
+    assert R + "Denoiser.forward" in [t.qualname for t in found[(35, "self.denoiser")].targets]
+    (part,) = ws.find(R + "DenoisePipeline.scheduler").matches
+    assert (part.kind, part.line) == ("attribute", 31)
+    assert not ws.find(R + "DenoisePipeline.steps").matches
+    assert not ws.find(R + "DenoisePipeline.first_scheduler").matches

@@ -9,7 +9,17 @@ from textwrap import dedent
 
 from codewalk.index.cursor import name_at
 from codewalk.index.extract import extract
-from codewalk.index.records import DUMMY, LAZY, OVERLOAD, SETTER, TYPE_CHECKING_ONLY, ModuleFacts, Skipped
+from codewalk.index.records import (
+    DUMMY,
+    LAZY,
+    OVERLOAD,
+    SET_BY_CALL,
+    SETS_KEYWORDS,
+    SETTER,
+    TYPE_CHECKING_ONLY,
+    ModuleFacts,
+    Skipped,
+)
 
 SOURCE = dedent(
     '''\
@@ -234,7 +244,7 @@ def test_keywords_taken_out_of_kwargs_however_the_read_is_written() -> None:
     ]
 
 
-SHAPES = '''
+SHAPES = """
 import os.path as osp, sys
 from a.b import c as d, e
 from . import *
@@ -256,7 +266,7 @@ def f(p: "T", *args: int, q=lambda r: r.s, **kw) -> dict[str, int]:
 @deco.rator(arg)
 class C(Base, metaclass=Meta):
     attr: Annotated[int, Field(gt=0)] = 0
-'''
+"""
 
 
 def _by_ast_walk(tree: ast.AST) -> list[tuple[str, int, int]]:
@@ -375,3 +385,39 @@ def test_a_function_handed_a_class_under_another_name_rebinds_its_attributes() -
     assert isinstance(result, ModuleFacts)
     rebinds = {d.qualname for d in result.definitions if d.kind == "rebind"}
     assert rebinds == {"by_name.forward", "by_annotation.forward"}
+
+
+def test_a_method_that_sets_its_keywords_and_the_attributes_a_call_of_one_may_set() -> None:
+    """``for name, module in kwargs.items(): setattr(self, name, module)`` flags the
+    method; ``self.M(x=value)`` in a method makes ``x`` an attribute flagged as set by
+    that call, typed as ``value`` is (an untyped one is left out), beside what the class
+    assigns itself, never in its place."""
+    result = extract(
+        dedent(
+            """\
+            class Pipeline:
+                def __init__(self, unet: UNet, scheduler: Scheduler, steps=3):
+                    self.register(unet=unet, scheduler=scheduler, steps=steps)
+                    self.scheduler = scheduler
+                def register(self, **kwargs):
+                    for name, module in kwargs.items():
+                        setattr(self, name, module)
+                def keep(self, **kwargs):
+                    for name, module in kwargs.items():
+                        self.kept[name] = module
+            """
+        ).encode()
+    )
+    assert isinstance(result, ModuleFacts)
+    flagged = {d.name for d in result.definitions if d.flags & SETS_KEYWORDS}
+    assert flagged == {"register"}
+    attributes = [
+        (d.name, d.target, d.line, bool(d.flags & SET_BY_CALL))
+        for d in result.definitions
+        if d.kind == "attribute"
+    ]
+    assert attributes == [
+        ("unet", ":UNet", 3, True),
+        ("scheduler", ":Scheduler", 3, True),
+        ("scheduler", ":Scheduler", 4, False),
+    ]

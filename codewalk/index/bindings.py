@@ -127,6 +127,30 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
     return found
 
 
+def sets_keywords(node: FunctionNode) -> bool:
+    """A method that sets an attribute of ``self`` per keyword argument: ``for name,
+    module in kwargs.items(): ... setattr(self, name, module)`` (diffusers'
+    ``register_modules``)."""
+    params = node.args.posonlyargs + node.args.args
+    if not params or node.args.kwarg is None:
+        return False
+    me, kwargs = params[0].arg, node.args.kwarg.arg
+    for loop in statements(node.body):
+        pair = loop.target if isinstance(loop, ast.For) else None
+        if not (isinstance(loop, ast.For) and isinstance(pair, ast.Tuple) and len(pair.elts) == 2):
+            continue
+        items = loop.iter
+        over_items = isinstance(items, ast.Call) and dotted(items.func) == f"{kwargs}.items"
+        name, value = (dotted(e) for e in pair.elts)
+        if not (over_items and name and value):
+            continue
+        for call in (c for stmt in statements(loop.body) for c in _calls(stmt)):
+            given = [dotted(a) for a in call.args]
+            if _is_name(call.func, "setattr") and given == [me, name, value]:
+                return True
+    return False
+
+
 def takes_class(param: ast.arg) -> bool:
     """A parameter that is handed a class: ``cls``, ``experts_class``, ``x: type[Module]``."""
     name, annotation = param.arg, param.annotation

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from codewalk import parsing
 from codewalk.index import bindings, lazy
@@ -28,6 +28,8 @@ from codewalk.index.records import (
     OVERLOAD,
     PROTOCOL,
     REBOUND,
+    SET_BY_CALL,
+    SETS_KEYWORDS,
     SETTER,
     TYPE_CHECKING_ONLY,
     Definition,
@@ -38,7 +40,6 @@ from codewalk.index.records import (
 )
 from codewalk.index.syntax import (
     FunctionNode,
-    assignments,
     catches_import_failure,
     decorator_name,
     dedent,
@@ -49,6 +50,7 @@ from codewalk.index.syntax import (
     literal_or_dotted,
     name_uses,
     start_line,
+    statements,
     string_list,
     unsubscript,
 )
@@ -84,6 +86,40 @@ def extract(data: bytes | str) -> ModuleFacts | Skipped:
         refs=tuple(name_uses(tree)),
         lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
     )
+
+
+def _instance_sets(
+    body: list[ast.stmt], me: str, lists: dict[str, list[str]], params: dict[str, ast.expr]
+) -> Iterator[tuple[ast.stmt, str, tuple[int, int], str, int]]:
+    """In source order, what each statement of a method sets on ``me``: the statement,
+    the attribute, where it is named, the type it is given, and :data:`SET_BY_CALL`
+    for a keyword of ``me.M(x=value)`` (what ``x`` holds if ``M`` sets its keywords)."""
+    for stmt in statements(body, into_functions=True):
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        method = call.func if isinstance(call, ast.Call) else None
+        if isinstance(call, ast.Call) and isinstance(method, ast.Attribute) and _is_name(method.value, me):
+            for keyword in call.keywords:
+                if keyword.arg is not None:
+                    held = declared(keyword.value, None, lists, params)
+                    yield stmt, keyword.arg, (keyword.lineno, keyword.col_offset), held, SET_BY_CALL
+        if not isinstance(stmt, ast.Assign | ast.AnnAssign):
+            continue
+        annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        for target, part in (pair for t in targets for pair in unpacking(t)):
+            if not (isinstance(target, ast.Attribute) and _is_name(target.value, me)):
+                continue
+            if part < 0:
+                held = declared(stmt.value, annotation, lists, params)
+            else:  # self.optimizer, self.lr_scheduler = optimizers: kept where it says a type
+                held = unpacked(stmt.value, part, lists, params)
+                if not held:
+                    continue
+            yield stmt, target.attr, (stmt.lineno, target.col_offset), held, 0
+
+
+def _is_name(node: ast.expr, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
 
 
 def _another_type(given: list[str], held: str) -> bool:
@@ -221,6 +257,8 @@ class _Collector:
             elif last == "overload":
                 flags |= OVERLOAD
         qualname = f"{parent}.{node.name}" if parent else node.name
+        if kind == "method" and bindings.sets_keywords(node):
+            flags |= SETS_KEYWORDS
         self.definitions.append(self.defined(node, qualname, parent, kind, flags, decorators))
         if kind == "method" and not any(d.rpartition(".")[2] in _NOT_ON_SELF for d in decorators):
             self._methods.setdefault(parent, []).append((node, flags))
@@ -234,42 +272,30 @@ class _Collector:
     def instance_attributes(
         self, node: FunctionNode, parent: str, flags: int, seen: dict[str, list[str]], skip: set[str]
     ) -> None:
-        """The ``self.x = ...`` of one method, but the names in ``skip``, and those in
-        ``seen`` (each with the types it was given, added to) unless given another type
+        """The ``self.x = ...`` of one method, and the ``self.M(x=...)`` that may set
+        ``x`` (:data:`SET_BY_CALL`), but the names in ``skip``, and those in ``seen`` (each
+        with the types it was given, added to) unless given another type
         (:func:`_another_type`)."""
         if not node.args.args:
             return
         me = node.args.args[0].arg
         lists = filled_lists(node.body)
         params = parameters(node)
-        for stmt in assignments(node.body):
-            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-            for target, part in (pair for t in targets for pair in unpacking(t)):
-                if not (
-                    isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id == me
-                    and target.attr not in skip
-                ):
+        for stmt, attr, position, held, set_by in _instance_sets(node.body, me, lists, params):
+            if attr in skip:
+                continue
+            filled = lists.get(f"{me}.{attr}")
+            if filled and "[" not in held and not held.startswith(ANNOTATED):
+                held = f"{held or 'list'}[{'|'.join(filled)}]"  # self.layers.append(X(...))
+            if set_by:  # what a call may set: typed, and never in place of what is assigned
+                if not held or attr in seen:
                     continue
-                annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
-                if part < 0:
-                    held = declared(stmt.value, annotation, lists, params)
-                else:  # self.optimizer, self.lr_scheduler = optimizers: kept where it says a type
-                    held = unpacked(stmt.value, part, lists, params)
-                    if not held:
-                        continue
-                filled = lists.get(f"{me}.{target.attr}")
-                if filled and "[" not in held and not held.startswith(ANNOTATED):
-                    held = f"{held or 'list'}[{'|'.join(filled)}]"  # self.layers.append(X(...))
-                if target.attr in seen and not _another_type(seen[target.attr], held):
+            else:
+                if attr in seen and not _another_type(seen[attr], held):
                     continue
-                seen.setdefault(target.attr, []).append(held)
-                self.definitions.append(
-                    self.bound(
-                        stmt, parent, target.attr, "attribute", (stmt.lineno, target.col_offset), held, flags
-                    )
-                )
+                seen.setdefault(attr, []).append(held)
+            made = self.bound(stmt, parent, attr, "attribute", position, held, flags | set_by)
+            self.definitions.append(made)
 
     def assignment(self, node: ast.Assign | ast.AnnAssign, parent: str, flags: int) -> None:
         value = node.value

@@ -25,6 +25,10 @@ REBOUND = 256  # ``Name = f(Name)`` at module level: ``f`` remakes the class at 
 LEGACY_ALIAS = 512  # an import a package's module-alias table declares (a legacy module path)
 FALLBACK = 1024  # a module-level placeholder: ``X = None``, or made where an import failed
 UNLESS_DEFINED = 2048  # a rebind under ``if not hasattr(cls, "x")``: only for a class without x
+SETS_KEYWORDS = 4096  # a method that sets an attribute of self per keyword argument it is given
+# an attribute ``self.M(NAME=value)`` sets, in a method of its class: one only where M is
+# a method that sets its keywords (SETS_KEYWORDS; diffusers' ``register_modules``)
+SET_BY_CALL = 8192
 
 
 class Definition(NamedTuple):

@@ -121,14 +121,6 @@ def statements(body: list[ast.stmt], *, into_functions: bool = False) -> Iterato
             yield from statements(block.body, into_functions=into_functions)
 
 
-def assignments(body: list[ast.stmt]) -> Iterator[ast.Assign | ast.AnnAssign]:
-    """The assignment statements of a function body, in source order, the functions
-    nested in it included. Statements only: an assignment is never inside an expression."""
-    for stmt in statements(body, into_functions=True):
-        if isinstance(stmt, ast.Assign | ast.AnnAssign):
-            yield stmt
-
-
 def name_uses(tree: ast.AST) -> list[tuple[str, int, int]]:
     """Every use of a name (a ``Name``, the attribute part of ``a.b``, an imported name),
     by position. A walk of its own rather than ``ast.walk``: it is the extractor's

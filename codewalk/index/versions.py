@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 # unpacked from a tuple; 14: a rebind under ``if not hasattr(cls, ...)`` flagged; 15: an
 # attribute's later assignments of instances of other classes, each a definition of its own;
 # (16 was used by a change taken back) 17: the rebinds of a function handed a class under
-# another name (``experts_class``, ``x: type[...]``)
-FACTS_VERSION = 17
+# another name (``experts_class``, ``x: type[...]``); 18: a method that sets its keywords as
+# attributes, and the attributes ``self.M(x=...)`` may set that way
+FACTS_VERSION = 18
 
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table

@@ -12,6 +12,8 @@ from codewalk.index.records import (
     FALLBACK,
     LAZY,
     LEGACY_ALIAS,
+    SET_BY_CALL,
+    SETS_KEYWORDS,
     TYPE_CHECKING_ONLY,
     Definition,
     FileRow,
@@ -21,7 +23,7 @@ from codewalk.resolve import rebinding
 from codewalk.resolve.model import Facts, Hit, ModuleView, chain
 from codewalk.resolve.mro import MAX_DEPTH, ClassRef, linearize
 from codewalk.resolve.ranking import penalty
-from codewalk.resolve.types import declared_how, declared_type
+from codewalk.resolve.types import declared_how, declared_type, setting_method
 
 _READ_ROUNDS = 4  # a class, its bases, theirs: what read_classes reads ahead, module by module
 
@@ -69,7 +71,7 @@ class Namespace:
             return []
         seen = (*seen, key)
         full = ".".join(parts)
-        direct = view.defs(full)
+        direct = [d for d in view.defs(full) if self.sets(view, d)]
         plain = [Hit(view, d, "direct", penalty(view, d)) for d in direct]
         hits = [h for hit in plain for h in self.follow_alias(hit, seen, depth)]
         if direct and not all(d.flags & FALLBACK for d in direct):
@@ -303,7 +305,7 @@ class Namespace:
         self, mro: list[ClassRef], class_qualname: str, member: str, rest: Sequence[str]
     ) -> list[Hit]:
         for index, (owner_view, owner) in enumerate(mro):
-            found = owner_view.defs(f"{owner.qualname}.{member}")
+            found = [d for d in owner_view.defs(f"{owner.qualname}.{member}") if self.sets(owner_view, d)]
             if not found:
                 continue
             definitions = sorted(found, key=lambda d: penalty(owner_view, d))
@@ -324,6 +326,18 @@ class Namespace:
                     return descriptor + [h._replace(penalty=h.penalty + 5) for h in hits]
             return [x for h in hits for x in self.follow_alias(h, (), 0)]
         return []
+
+    def sets(self, view: ModuleView, d: Definition) -> bool:
+        """Whether ``d`` is set: any definition but an attribute ``self.M(x=...)`` may
+        set (:data:`SET_BY_CALL`), where ``M`` of the class's MRO does not set its keywords."""
+        if not d.flags & SET_BY_CALL:
+            return True
+        method = setting_method(d)
+        for owner_view, owner in self.mro(view, d.parent) if method else []:
+            methods = owner_view.defs(f"{owner.qualname}.{method}")
+            if methods:
+                return any(m.flags & SETS_KEYWORDS for m in methods)
+        return False
 
     def _property_after(self, later: list[ClassRef], member: str, setter: Definition) -> list[Hit]:
         """A property ``member`` on a class later in the MRO: Python finds it before the
@@ -439,3 +453,4 @@ def import_how(view: ModuleView, imp: Import) -> str:
     if imp.name == "*":
         return f"star-imported by {view.module}"
     return f"imported by {view.module}"
+

@@ -13,9 +13,10 @@ from typing import NamedTuple
 
 from codewalk import parsing
 from codewalk.index.declared import ANNOTATED, annotated
-from codewalk.index.records import Definition
+from codewalk.index.records import SET_BY_CALL, Definition
 from codewalk.resolve.model import Hit
 
+_CALLED = re.compile(r"\w+\.(\w+)\s*\(")  # the method of ``self.M(x=...)``, as its line begins
 _CONTAINERS = ("list", "dict", "ModuleList", "Sequential", "ModuleDict", "ParameterList", "tuple")
 
 
@@ -134,4 +135,13 @@ def declared_how(hit: Hit) -> str:
         what = "property" if d.kind == "property" else "function"
         return f"returned by the {what} at {hit.view.path}:{d.line}"
     how = "annotated" if d.target.startswith(ANNOTATED) else "set"
-    return f"{how} at {hit.view.path}:{d.line}"
+    method = setting_method(d)
+    by = f", set by self.{method}({d.name}=...)" if method else ""
+    return f"{how} at {hit.view.path}:{d.line}{by}"
+
+
+def setting_method(attribute: Definition) -> str:
+    """The method ``M`` of ``self.M(x=...)``, for an attribute such a call may set
+    (:data:`~codewalk.index.records.SET_BY_CALL`: its line is the call's first); else ""."""
+    called = _CALLED.match(attribute.signature) if attribute.flags & SET_BY_CALL else None
+    return called[1] if called else ""
