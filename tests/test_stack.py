@@ -125,6 +125,17 @@ def test_a_short_name_another_pin_defines_is_followed_through_the_import(
     assert opener.opened == ["lib"]
 
 
+def test_a_member_a_class_of_another_pin_lacks_is_said_of_that_class(app: tuple[Workspace, Opener]) -> None:
+    """``Engine.forward``: app imports Engine from lib, which defines no forward; the
+    answer names lib's class (and so lib), not only names spelled alike in app."""
+    ws, opener = app
+    found = ws.find("Engine.forward")
+    assert not found.matches and found.owner is not None
+    assert (found.owner.repo, found.owner.qualname) == ("lib", "lib.Engine")
+    assert found.note.startswith("lib.Engine (py_src/lib/__init__.pyi:1) exists, but neither it nor")
+    assert opener.opened == ["lib"]
+
+
 def test_scope_says_where_a_short_name_is_searched(app: tuple[Workspace, Opener]) -> None:
     ws, _ = app
     assert [r.repo for r in ws.find("Engine", scope=("app", "lib")).matches] == ["lib"]

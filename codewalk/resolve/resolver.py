@@ -147,6 +147,9 @@ class Resolver:
         if len(parts) < 2:
             return None
         owners = [h for h in self._hits(parts[:-1], context) if h.definition.kind == "class"]
+        if not owners and parts[0] not in self.packages:  # a class of the pin this one imports it from
+            found = self._from_other_repositories(parts[:-1], context)
+            owners = [h for h in found if h.definition.kind == "class"]
         return rank(owners, context, self.facts.repo)[0] if owners else None
 
     def resolve_in(self, module: str, dotted_name: str, enclosing_class: str = "") -> list[Resolved]:
