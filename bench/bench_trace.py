@@ -126,7 +126,7 @@ def edges_on_defs() -> str:
     cache: dict[int, str] = {}
 
     def cause(function: int) -> str:
-        """"" when it is read as an indexed definition, else why not."""
+        """ "" when it is read as an indexed definition, else why not."""
         if function not in cache:
             f = trace.functions[function]
             found = definition_of(opened.stack.workspace(f.repo), f)

@@ -202,9 +202,13 @@ def test_find_says_so_when_only_a_fallback_answers_and_its_pin_cannot_be_read(
     assert code == 0
     assert out.startswith("transformers.hub.save  variable")
     assert "(a fallback: what the name is when its import fails)" in out
-    assert err.strip().splitlines()[-1].startswith(
-        "codewalk: save is defined here only as a fallback, for when importing it from ext.io fails; "
-        "its definition in ext.io could not be read (ext: no package index could be reached"
+    assert (
+        err.strip()
+        .splitlines()[-1]
+        .startswith(
+            "codewalk: save is defined here only as a fallback, for when importing it from ext.io fails; "
+            "its definition in ext.io could not be read (ext: no package index could be reached"
+        )
     )
 
 

@@ -103,7 +103,10 @@ def _generated_package(root: Path, modules: int = 150) -> None:
 
 
 def test_index_on_a_disk_that_fills_says_disk_full_and_the_index_still_answers(
-    home_on_disk: Path, disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    home_on_disk: Path,
+    disk: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     root = toy_source(tmp_path, monkeypatch)
@@ -125,7 +128,10 @@ def test_index_on_a_disk_that_fills_says_disk_full_and_the_index_still_answers(
 
 
 def test_a_query_on_a_full_disk_says_disk_full_not_delete_the_index(
-    home_on_disk: Path, disk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    home_on_disk: Path,
+    disk: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     root = toy_source(tmp_path, monkeypatch)

@@ -572,7 +572,7 @@ def test_a_step_marked_not_run_passes_when_it_does_not_run_and_is_said_stale_whe
     lines = out.splitlines()
     assert lines[0] == "ran     toy: 2 of 3 steps ran, 1 not run as marked (trace 'check-toy')"
     assert lines[2].startswith("  not run    ") and lines[2].endswith(": as marked: the program asks for yes")
-    stale = tour.read_text().replace("    focus: \"return sum", "    not_run: never\n    focus: \"return sum")
+    stale = tour.read_text().replace('    focus: "return sum', '    not_run: never\n    focus: "return sum')
     tour.write_text(stale)
     code, out, _ = run(capsys, "check", "--run", "--json", "--python", sys.executable, str(tour))
     assert code == 1

@@ -270,8 +270,7 @@ async def test_the_palette_fetches_nothing_and_says_which_pins_it_did_not_search
         await pilot.press("ctrl+p", *"Engine")
         await settle(pilot)
         said = (
-            "not searched: ext (not in the cache)\n"
-            "codewalk sync ext fetches it, then ctrl+p searches it too"
+            "not searched: ext (not in the cache)\ncodewalk sync ext fetches it, then ctrl+p searches it too"
         )
         assert palette_hits(app) == [said]
         assert "ext" not in repos.navigators and "pkg" in repos.navigators

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 DECORATOR_LINES = 40  # lines of decorators looked through for a function's ``def``
 
+
 def _versions(trace: Trace) -> str:
     from codewalk.traces.model import versions_of
 

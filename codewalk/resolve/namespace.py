@@ -453,4 +453,3 @@ def import_how(view: ModuleView, imp: Import) -> str:
     if imp.name == "*":
         return f"star-imported by {view.module}"
     return f"imported by {view.module}"
-

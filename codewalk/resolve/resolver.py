@@ -108,7 +108,7 @@ class Resolver:
     def _not_found(
         self, parts: list[str], context: Sequence[str]
     ) -> tuple[tuple[str, ...], str, Resolved | None]:
-        """"Did you mean" for a name nothing answers, and a note. For ``Class.member`` of a
+        """ "Did you mean" for a name nothing answers, and a note. For ``Class.member`` of a
         class that exists, only its members close to ``member``, written as asked
         (``Trainer.train`` for ``Trainer.trian``): other names spelled alike answer another
         question; when none is close, the note says where the member may come from instead,
@@ -124,12 +124,16 @@ class Resolver:
         if members:
             return suggestions, "", None
         found = self._answer(owner)
-        return (), (
-            f"{found.qualname} ({found.path}:{found.line}) exists, but neither it nor the bases "
-            f"codewalk can read define {parts[-1]!r}: it may come from a base outside the "
-            "pinned repositories (such as torch's nn.Module) or be made at run time "
-            "(a dataclass's __init__, a __getattr__)"
-        ), found
+        return (
+            (),
+            (
+                f"{found.qualname} ({found.path}:{found.line}) exists, but neither it nor the bases "
+                f"codewalk can read define {parts[-1]!r}: it may come from a base outside the "
+                "pinned repositories (such as torch's nn.Module) or be made at run time "
+                "(a dataclass's __init__, a __getattr__)"
+            ),
+            found,
+        )
 
     def _unfollowed_note(self, name: str) -> str:
         """Why only a fallback stand-in answers: the real definition is in another pin,
