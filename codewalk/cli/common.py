@@ -25,6 +25,13 @@ def add_common(parser: argparse.ArgumentParser) -> None:
     add_source(parser)
 
 
+def add_symbol(parser: argparse.ArgumentParser, metavar: str = "SYMBOL") -> None:
+    """The symbol asked about (``args.query``) and which code is read (``find``, ``show``,
+    ``calls``, ``callers``)."""
+    parser.add_argument("query", metavar=metavar)
+    add_common(parser)
+
+
 def add_chain(parser: argparse.ArgumentParser) -> None:
     """``FROM TO`` and how long a call chain between them may be (``path``, ``draft``)."""
     parser.add_argument("start", metavar="FROM")
@@ -129,6 +136,11 @@ def result_dict(result: Resolved) -> dict[str, Any]:
 
 def header_dict(query: str, checkout: Checkout) -> dict[str, Any]:
     return {"query": query, "repo": checkout.repo, "version": checkout.version, "source": checkout.label}
+
+
+def dump_answer(query: str, checkout: Checkout, **fields: Any) -> None:
+    """The JSON answer to ``query`` on stdout: which code answered it, then ``fields``."""
+    dump({**header_dict(query, checkout), **fields})
 
 
 def dump(data: dict[str, Any]) -> None:

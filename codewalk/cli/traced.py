@@ -76,7 +76,7 @@ def run_path(args: argparse.Namespace) -> int:
     from codewalk.traces.tree import chains, functions_of
 
     opened, workspace = open_traced(args)
-    try:
+    with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
         start = workspace.calling.definition(args.start, scope)
@@ -124,8 +124,6 @@ def run_path(args: argparse.Namespace) -> int:
         if count > len(shown):
             print(f"\n... and {count - len(shown)} more (--limit N shows them)")
         return 0
-    finally:
-        workspace.close()
 
 
 def _other_processes(opened: Opened, starts: set[int], anywhere: bool) -> str:
@@ -318,7 +316,7 @@ def run_calls(args: argparse.Namespace) -> int:
     if getattr(args, "depth", 1) != 1:
         raise QueryError("calls --trace marks the calls one level deep: leave out --depth")
     opened, workspace = open_traced(args)
-    try:
+    with workspace:
         trace = opened.trace
         calling = workspace.calling
         scope = search_scope(args, workspace)
@@ -369,8 +367,6 @@ def run_calls(args: argparse.Namespace) -> int:
         if any(s.ran_unrecorded for s in shown):
             print("\n" + LINE_RAN)
         return 0
-    finally:
-        workspace.close()
 
 
 LINE_RAN = (
@@ -428,7 +424,7 @@ def run_draft(args: argparse.Namespace) -> str:
     from codewalk.traces.tree import chains, functions_of
 
     opened, workspace = open_traced(args)
-    try:
+    with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
         start = workspace.calling.definition(args.start, scope)
@@ -451,5 +447,3 @@ def run_draft(args: argparse.Namespace) -> str:
             hops.append(Ran(caller, line, callee.qualname, calls, wrappers, text))
         command = f"codewalk draft {args.start} {args.goal} --trace {trace.name}"
         return draft_ran(hops, goal, command, workspace.checkout.repo)
-    finally:
-        workspace.close()

@@ -6,9 +6,9 @@ import argparse
 from typing import Any
 
 from codewalk.cli.common import (
-    add_common,
-    dump,
-    header_dict,
+    add_json,
+    add_symbol,
+    dump_answer,
     open_workspace,
     repo_version,
     result_dict,
@@ -26,9 +26,8 @@ def register(subparsers: Any) -> None:
         "references that pass it as a value; calls of the name on values codewalk cannot type "
         "are listed apart.",
     )
-    parser.add_argument("query", metavar="SYMBOL")
-    add_common(parser)
-    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    add_symbol(parser)
+    add_json(parser)
     parser.set_defaults(handler=run)
 
 
@@ -36,8 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.cli.calls_output import caller_dict, format_callers, place, unanswered
     from codewalk.workspace.calling import Ambiguous, NoDefinition
 
-    workspace = open_workspace(args)
-    try:
+    with open_workspace(args) as workspace:
         checkout = workspace.checkout
         try:
             from codewalk.cli.progress import stderr_progress
@@ -50,13 +48,13 @@ def run(args: argparse.Namespace) -> int:
         except (NoDefinition, Ambiguous) as error:
             return unanswered(args, workspace, error, callers=[], complete=workspace.fully_indexed)
         if args.json:
-            data = header_dict(args.query.strip(), checkout)
-            data.update(
+            dump_answer(
+                args.query.strip(),
+                checkout,
                 function=result_dict(answer.target),
                 callers=[caller_dict(c) for c in answer.callers],
                 complete=answer.complete,
             )
-            dump(data)
             return 0
         target = answer.target
         precise = sum(1 for c in answer.callers if c.kind in ("call", "ref", "decorator", "read"))
@@ -67,5 +65,3 @@ def run(args: argparse.Namespace) -> int:
         if not answer.complete:
             print("(the index is partial: `codewalk index` makes callers complete)")
         return 0
-    finally:
-        workspace.close()

@@ -6,9 +6,9 @@ import argparse
 from typing import Any
 
 from codewalk.cli.common import (
-    add_common,
-    dump,
-    header_dict,
+    add_json,
+    add_symbol,
+    dump_answer,
     open_workspace,
     positive,
     repo_version,
@@ -28,11 +28,10 @@ def register(subparsers: Any) -> None:
         "methods passed as values, attribute types) and saying how; what cannot be resolved is "
         "listed as such.",
     )
-    parser.add_argument("query", metavar="SYMBOL")
-    add_common(parser)
+    add_symbol(parser)
     parser.add_argument("--depth", type=positive, default=1, metavar="N", help="follow callees N levels deep")
     parser.add_argument("--all", action="store_true", help="list builtins and calls on untyped values too")
-    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    add_json(parser)
     add_trace_option(parser, "mark each call ran (xN) or not in this recorded run")
     parser.set_defaults(handler=run)
 
@@ -46,17 +45,15 @@ def run(args: argparse.Namespace) -> int:
 
         return run_calls(args)
 
-    workspace = open_workspace(args)
-    try:
+    with open_workspace(args) as workspace:
         checkout = workspace.checkout
         try:
             answer = workspace.calls(args.query, depth=args.depth, scope=search_scope(args, workspace))
         except (NoDefinition, Ambiguous) as error:
             return unanswered(args, workspace, error, calls=[])
         if args.json:
-            data = header_dict(args.query.strip(), checkout)
-            data.update(function=result_dict(answer.target), calls=levels_json(answer.levels))
-            dump(data)
+            calls = levels_json(answer.levels)
+            dump_answer(args.query.strip(), checkout, function=result_dict(answer.target), calls=calls)
             return 0
         target = answer.target
         print(
@@ -67,5 +64,3 @@ def run(args: argparse.Namespace) -> int:
         body = format_levels(answer.levels, show_all=args.all, home=target.repo or checkout.repo)
         print(visible(body) if body else "  (calls nothing)")
         return 0
-    finally:
-        workspace.close()

@@ -55,8 +55,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         from codewalk.cli.commands.path import searched
 
-        workspace = open_workspace(args)
-        try:
+        with open_workspace(args) as workspace:
             answer = searched(args, workspace, "draft", limit=1)
             if not answer.search.chains:
                 raise QueryError(
@@ -67,8 +66,6 @@ def run(args: argparse.Namespace) -> int:
             _warn_of_guesses(guessed, answer.search.complete, args)
             sources = {hop.caller.target.path: workspace.source_text(hop.caller.target.path) for hop in chain}
             text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
-        finally:
-            workspace.close()
         hops = _short([*(h.caller.target.qualname for h in chain), chain[-1].reached])
         along = f"along {' -> '.join(hops)}"
     if output is not None and valid_id(output.stem) is None:

@@ -7,8 +7,8 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import (
-    add_common,
     add_json,
+    add_symbol,
     at_the_pin,
     dump,
     format_result,
@@ -49,8 +49,7 @@ def register(subparsers: Any) -> None:
         "(ForCausalLMLoss), Class.member (LlamaForCausalLM.generate), a public name "
         "(transformers.PreTrainedModel) or a full dotted path.",
     )
-    parser.add_argument("query", metavar="QUERY")
-    add_common(parser)
+    add_symbol(parser, "QUERY")
     parser.add_argument("--kind", choices=KINDS, help="only definitions of this kind")
     parser.add_argument("--limit", type=positive, metavar="N", help="at most N results (default 20)")
     parser.add_argument("--refs", action="store_true", help="also list uses of the name, grouped by file")

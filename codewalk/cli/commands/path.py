@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 from codewalk.cli.common import (
     add_chain,
     add_json,
-    dump,
-    header_dict,
+    dump_answer,
     open_workspace,
     positive,
     repo_version,
@@ -84,14 +83,14 @@ def run(args: argparse.Namespace) -> int:
 
         return run_path(args)
 
-    workspace = open_workspace(args)
-    try:
+    with open_workspace(args) as workspace:
         checkout = workspace.checkout
         answer = searched(args, workspace, "path", limit=args.limit)
         search = answer.search
         if args.json:
-            data = header_dict(f"{args.start} {args.goal}", checkout)
-            data.update(
+            dump_answer(
+                f"{args.start} {args.goal}",
+                checkout,
                 start=result_dict(answer.start),
                 goal=answer.goal,
                 goal_found=answer.goal_found,
@@ -100,7 +99,6 @@ def run(args: argparse.Namespace) -> int:
                 complete=search.complete,
                 widened=search.widened,
             )
-            dump(data)
             return 0 if search.chains else 1
         if not search.chains:
             why = "" if search.complete else f" (the search stopped after {search.bodies} functions)"
@@ -134,5 +132,3 @@ def run(args: argparse.Namespace) -> int:
                 visible(f"\n({answer.goal} is in a package no pin provides: the chain ends at its call site)")
             )
         return 0
-    finally:
-        workspace.close()

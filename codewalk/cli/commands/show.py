@@ -7,10 +7,9 @@ import sys
 from typing import Any
 
 from codewalk.cli.common import (
-    add_common,
     add_json,
-    dump,
-    header_dict,
+    add_symbol,
+    dump_answer,
     not_found,
     open_workspace,
     repo_version,
@@ -23,8 +22,7 @@ from codewalk.visible import visible
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("show", help="print the source of a symbol's best match")
-    parser.add_argument("query", metavar="QUERY")
-    add_common(parser)
+    add_symbol(parser, "QUERY")
     add_json(parser)
     parser.set_defaults(handler=run)
 
@@ -44,17 +42,13 @@ def run(args: argparse.Namespace) -> int:
             except Ambiguous as error:
                 if not args.json:
                     raise
-                data = header_dict(found.query, checkout)
-                data.update(
-                    result=None, source_text="", candidates=[result_dict(c) for c in error.candidates]
-                )
-                dump(data)
+                candidates = [result_dict(c) for c in error.candidates]
+                dump_answer(found.query, checkout, result=None, source_text="", candidates=candidates)
                 return 1
         if not found.results:
             if args.json:
-                data = header_dict(found.query, checkout)
-                data.update(result=None, source_text="", suggestions=list(found.suggestions))
-                dump(data)
+                suggestions = list(found.suggestions)
+                dump_answer(found.query, checkout, result=None, source_text="", suggestions=suggestions)
                 return 1
             why = unavailable_owner(workspace, args.query)
             others = search_scope(args, workspace)[1:]
@@ -63,9 +57,7 @@ def run(args: argparse.Namespace) -> int:
         lines = workspace.source_text(best.path, best.repo).splitlines()
         code = "\n".join(lines[best.start_line - 1 : best.end_line])
         if args.json:
-            data = header_dict(found.query, checkout)
-            data.update(result=result_dict(best), source_text=code)
-            dump(data)
+            dump_answer(found.query, checkout, result=result_dict(best), source_text=code)
             return 0
         color = use_color(sys.stdout)
         print(visible(f"{best.qualname}  {best.kind}  [{repo_version(best, checkout)}]"))

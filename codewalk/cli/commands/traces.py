@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from codewalk.cli.common import add_json
 from codewalk.visible import visible
 
 
@@ -15,7 +16,7 @@ def register(subparsers: Any) -> None:
         description="The traces `codewalk trace` kept, most recent first: name, program, the "
         "versions it ran, when, how it ended.",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
+    add_json(parser)
     parser.add_argument(
         "--delete", metavar="NAME", action="append", default=[], help="delete a trace (repeatable)"
     )
