@@ -142,9 +142,23 @@ def test_a_part_a_method_sets_from_its_keywords_is_typed_where_it_is_passed(ws: 
     found = callees(ws, R + "DenoisePipeline.__call__")
     step = found[(36, "self.scheduler.step")]
     assert [t.qualname for t in step.targets] == [R + "Scheduler.step"]
-    assert step.how.endswith("registering.py:31, set by self.register_modules(scheduler=...))")
+    assert step.how.endswith("registering.py:31, by self.register_modules(scheduler=...))")
     assert R + "Denoiser.forward" in [t.qualname for t in found[(35, "self.denoiser")].targets]
     (part,) = ws.find(R + "DenoisePipeline.scheduler").matches
     assert (part.kind, part.line) == ("attribute", 31)
     assert not ws.find(R + "DenoisePipeline.steps").matches
     assert not ws.find(R + "DenoisePipeline.first_scheduler").matches
+
+
+def test_an_attribute_a_method_of_the_class_sets_holds_what_its_callers_pass(ws: Workspace) -> None:
+    """``self.set_processor(processor)`` in ``__init__``, after ``processor = FastProcessor()
+    if fast else SlowProcessor()``, where ``set_processor`` assigns its parameter (annotated
+    with the slow one) to ``self.processor`` (diffusers' ``Attention``): calling
+    ``self.processor`` runs either, the default first, and not only the annotated one."""
+    R = "callpkg.registering."
+    (processor,) = callees(ws, R + "Attention.forward").values()
+    called = [t.qualname for t in processor.targets if t.kind != "attribute"]
+    assert called == [R + "FastProcessor.__call__", R + "SlowProcessor.__call__"]
+    assert "by self.set_processor(...)" in processor.targets[1].via
+    lines = [m.line for m in ws.find(R + "Attention.processor").matches]
+    assert lines == [57, 60]  # the call that passes it, then the assignment in set_processor

@@ -17,18 +17,17 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from codewalk import parsing
-from codewalk.index import bindings, lazy
-from codewalk.index.declared import ANNOTATED, declared, filled_lists, parameters, unpacked, unpacking
+from codewalk.index import attributes, bindings, lazy
+from codewalk.index.declared import ANNOTATED, declared, filled_lists
 from codewalk.index.records import (
     DUMMY,
     FALLBACK,
     OVERLOAD,
     PROTOCOL,
     REBOUND,
-    SET_BY_CALL,
     SETS_KEYWORDS,
     SETTER,
     TYPE_CHECKING_ONLY,
@@ -50,7 +49,6 @@ from codewalk.index.syntax import (
     literal_or_dotted,
     name_uses,
     start_line,
-    statements,
     string_list,
     unsubscript,
 )
@@ -86,49 +84,6 @@ def extract(data: bytes | str) -> ModuleFacts | Skipped:
         refs=tuple(name_uses(tree)),
         lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
     )
-
-
-def _instance_sets(
-    body: list[ast.stmt], me: str, lists: dict[str, list[str]], params: dict[str, ast.expr]
-) -> Iterator[tuple[ast.stmt, str, tuple[int, int], str, int]]:
-    """In source order, what each statement of a method sets on ``me``: the statement,
-    the attribute, where it is named, the type it is given, and :data:`SET_BY_CALL`
-    for a keyword of ``me.M(x=value)`` (what ``x`` holds if ``M`` sets its keywords)."""
-    for stmt in statements(body, into_functions=True):
-        call = stmt.value if isinstance(stmt, ast.Expr) else None
-        method = call.func if isinstance(call, ast.Call) else None
-        if isinstance(call, ast.Call) and isinstance(method, ast.Attribute) and _is_name(method.value, me):
-            for keyword in call.keywords:
-                if keyword.arg is not None:
-                    held = declared(keyword.value, None, lists, params)
-                    yield stmt, keyword.arg, (keyword.lineno, keyword.col_offset), held, SET_BY_CALL
-        if not isinstance(stmt, ast.Assign | ast.AnnAssign):
-            continue
-        annotation = stmt.annotation if isinstance(stmt, ast.AnnAssign) else None
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        for target, part in (pair for t in targets for pair in unpacking(t)):
-            if not (isinstance(target, ast.Attribute) and _is_name(target.value, me)):
-                continue
-            if part < 0:
-                held = declared(stmt.value, annotation, lists, params)
-            else:  # self.optimizer, self.lr_scheduler = optimizers: kept where it says a type
-                held = unpacked(stmt.value, part, lists, params)
-                if not held:
-                    continue
-            yield stmt, target.attr, (stmt.lineno, target.col_offset), held, 0
-
-
-def _is_name(node: ast.expr, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.id == name
-
-
-def _another_type(given: list[str], held: str) -> bool:
-    """A later ``self.x = ...`` holding ``held`` says something its earlier ones did not
-    (the types they were ``given``): a type none of them has, where the first had one
-    (after ``self.x = None`` the later assignments are left as before). A class made
-    where it was annotated (``self.cache: Cache | None = None``, then ``Cache()``) is none."""
-    plain = held.removeprefix(ANNOTATED)
-    return bool(held) and all(given) and plain not in (g.removeprefix(ANNOTATED) for g in given)
 
 
 def generated_from(lines: Sequence[str]) -> str:
@@ -236,14 +191,16 @@ class _Collector:
         assignment of each name, ``__init__`` read first, and each later one that makes
         an instance of another class (``self.time_proj = GaussianFourierProjection(...)``
         in one branch, ``Timesteps(...)`` in the other: either may be what it holds); a
-        name the class body itself defines is left to that definition."""
+        name the class body itself defines is left to that definition. A call of a method
+        that sets an attribute sets it too (:mod:`~codewalk.index.attributes`)."""
         methods = self._methods.pop(qualname, [])
         methods.sort(key=lambda item: item[0].name not in _INIT_METHODS)  # stable: source order otherwise
         own = {d.name for d in self.definitions if d.parent == qualname}
         seen: dict[str, list[str]] = {}
+        calls_setting = attributes.setters([node for node, _ in methods])
         for node, flags in methods:
             skip = set() if node.name in _INIT_METHODS else own
-            self.instance_attributes(node, qualname, flags, seen, skip)
+            self.instance_attributes(node, qualname, flags, seen, skip, calls_setting)
 
     def function_def(self, node: FunctionNode, parent: str, in_class: bool, flags: int) -> None:
         decorators = tuple(d for d in (decorator_name(d) for d in node.decorator_list) if d)
@@ -270,18 +227,23 @@ class _Collector:
         return self.lines[number - 1].strip() if 0 < number <= len(self.lines) else ""
 
     def instance_attributes(
-        self, node: FunctionNode, parent: str, flags: int, seen: dict[str, list[str]], skip: set[str]
+        self,
+        node: FunctionNode,
+        parent: str,
+        flags: int,
+        seen: dict[str, list[str]],
+        skip: set[str],
+        calls_setting: dict[str, list[attributes.Setter]],
     ) -> None:
-        """The ``self.x = ...`` of one method, and the ``self.M(x=...)`` that may set
-        ``x`` (:data:`SET_BY_CALL`), but the names in ``skip``, and those in ``seen`` (each
-        with the types it was given, added to) unless given another type
-        (:func:`_another_type`)."""
+        """What one method sets on ``self`` (:func:`~codewalk.index.attributes.instance_sets`),
+        but the names in ``skip``, and those in ``seen`` (each with the types it was given,
+        added to) unless given another type; a keyword that a call may set
+        (:data:`~codewalk.index.records.SET_BY_CALL`) only where nothing else set its name."""
         if not node.args.args:
             return
         me = node.args.args[0].arg
         lists = filled_lists(node.body)
-        params = parameters(node)
-        for stmt, attr, position, held, set_by in _instance_sets(node.body, me, lists, params):
+        for stmt, attr, position, held, set_by in attributes.instance_sets(node, me, calls_setting):
             if attr in skip:
                 continue
             filled = lists.get(f"{me}.{attr}")
@@ -291,7 +253,7 @@ class _Collector:
                 if not held or attr in seen:
                     continue
             else:
-                if attr in seen and not _another_type(seen[attr], held):
+                if attr in seen and not attributes.another_type(seen[attr], held):
                     continue
                 seen.setdefault(attr, []).append(held)
             made = self.bound(stmt, parent, attr, "attribute", position, held, flags | set_by)

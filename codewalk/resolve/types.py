@@ -136,12 +136,14 @@ def declared_how(hit: Hit) -> str:
         return f"returned by the {what} at {hit.view.path}:{d.line}"
     how = "annotated" if d.target.startswith(ANNOTATED) else "set"
     method = setting_method(d)
-    by = f", set by self.{method}({d.name}=...)" if method else ""
-    return f"{how} at {hit.view.path}:{d.line}{by}"
+    if method:
+        passed = f"{d.name}=..." if d.flags & SET_BY_CALL else "..."
+        return f"{how} at {hit.view.path}:{d.line}, by self.{method}({passed})"
+    return f"{how} at {hit.view.path}:{d.line}"
 
 
 def setting_method(attribute: Definition) -> str:
-    """The method ``M`` of ``self.M(x=...)``, for an attribute such a call may set
-    (:data:`~codewalk.index.records.SET_BY_CALL`: its line is the call's first); else ""."""
-    called = _CALLED.match(attribute.signature) if attribute.flags & SET_BY_CALL else None
+    """The method ``M`` of ``self.M(...)``, for an attribute that call sets (the index
+    keeps the call's first line), else ""."""
+    called = _CALLED.match(attribute.signature) if attribute.kind == "attribute" else None
     return called[1] if called else ""
