@@ -43,35 +43,59 @@ class Set(NamedTuple):
     flags: int  # SET_BY_CALL: set only if the method called sets its keywords
 
 
-def setters(methods: Sequence[FunctionNode]) -> dict[str, list[Setter]]:
-    """The methods of a class that assign a parameter of theirs to an attribute, by name."""
-    found: dict[str, list[Setter]] = {}
-    for node in methods:
-        params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
-        if len(params) < 2:
+class Setters:
+    """The methods of a class that assign a parameter of theirs to an attribute, each read
+    when a call names it (most methods are never called on ``self`` in the class)."""
+
+    def __init__(self, methods: Sequence[FunctionNode]) -> None:
+        self._methods = {node.name: node for node in methods}
+        self._read: dict[str, list[Setter]] = {}
+
+    def get(self, name: str) -> list[Setter] | None:
+        """What calling the method ``name`` sets; None when it sets nothing (or the class has none)."""
+        if name not in self._read:
+            node = self._methods.get(name)
+            self._read[name] = _setters_of(node) if node is not None else []
+        return self._read[name] or None
+
+
+def _setters_of(node: FunctionNode) -> list[Setter]:
+    params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+    if len(params) < 2:
+        return []
+    me, given = params[0], params[1:]
+    found: list[Setter] = []
+    for stmt in statements(node.body):
+        if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name)):
             continue
-        me, given = params[0], params[1:]
-        for stmt in statements(node.body):
-            if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name)):
-                continue
-            if stmt.value.id not in given:
-                continue
-            for target in stmt.targets:
-                if isinstance(target, ast.Attribute) and _is_name(target.value, me):
-                    setter = Setter(target.attr, given.index(stmt.value.id), stmt.value.id)
-                    found.setdefault(node.name, []).append(setter)
+        if stmt.value.id not in given:
+            continue
+        for target in stmt.targets:
+            if isinstance(target, ast.Attribute) and _is_name(target.value, me):
+                found.append(Setter(target.attr, given.index(stmt.value.id), stmt.value.id))
     return found
 
 
-def instance_sets(node: FunctionNode, me: str, calls_setting: dict[str, list[Setter]]) -> Iterator[Set]:
+def instance_sets(node: FunctionNode, me: str, calls_setting: Setters) -> Iterator[Set]:
     """In source order, what each statement of method ``node`` sets on ``me``; a call of
-    one of ``calls_setting`` (the class's :func:`setters`) sets what that method assigns."""
+    one of ``calls_setting`` (the class's :class:`Setters`) sets what that method assigns;
+    a list the method fills (``self.layers.append(X(...))``) holds what it puts in."""
     lists = filled_lists(node.body)
+    for found in _sets(node, me, calls_setting, lists):
+        filled = lists.get(f"{me}.{found.attribute}")
+        if filled and "[" not in found.held and not found.held.startswith(ANNOTATED):
+            found = found._replace(held=f"{found.held or 'list'}[{'|'.join(filled)}]")
+        yield found
+
+
+def _sets(node: FunctionNode, me: str, calls_setting: Setters, lists: dict[str, list[str]]) -> Iterator[Set]:
     params = parameters(node)
-    values = _local_values(node.body)
+    values: dict[str, list[ast.expr]] = {}
 
     def held(value: ast.expr) -> str:
         """The type ``value`` has; a local, the types of what the method assigns it."""
+        if not values:
+            values.update(_local_values(node.body) or {"": []})  # read once, when first asked
         if not isinstance(value, ast.Name) or value.id not in values:
             return declared(value, None, lists, params)
         types = [declared(v, None, lists, params) for v in values[value.id]]
@@ -117,8 +141,11 @@ def _set_by(stmt: ast.stmt, call: ast.Call, setting: list[Setter] | None, held: 
         value = (
             call.args[setter.position] if setter.position < len(call.args) else keywords.get(setter.parameter)
         )
-        if value is not None and not isinstance(value, ast.Starred):
-            yield Set(stmt, setter.attribute, (value.lineno, value.col_offset), held(value), 0)
+        if value is None or isinstance(value, ast.Starred):
+            continue
+        given = held(value)
+        if given:  # an untyped value says nothing the method's own assignment does not
+            yield Set(stmt, setter.attribute, (value.lineno, value.col_offset), given, 0)
 
 
 def _local_values(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from codewalk import parsing
 from codewalk.index import attributes, bindings, lazy
-from codewalk.index.declared import ANNOTATED, declared, filled_lists
+from codewalk.index.declared import declared
 from codewalk.index.records import (
     DUMMY,
     FALLBACK,
@@ -197,7 +197,7 @@ class _Collector:
         methods.sort(key=lambda item: item[0].name not in _INIT_METHODS)  # stable: source order otherwise
         own = {d.name for d in self.definitions if d.parent == qualname}
         seen: dict[str, list[str]] = {}
-        calls_setting = attributes.setters([node for node, _ in methods])
+        calls_setting = attributes.Setters([node for node, _ in methods])
         for node, flags in methods:
             skip = set() if node.name in _INIT_METHODS else own
             self.instance_attributes(node, qualname, flags, seen, skip, calls_setting)
@@ -233,7 +233,7 @@ class _Collector:
         flags: int,
         seen: dict[str, list[str]],
         skip: set[str],
-        calls_setting: dict[str, list[attributes.Setter]],
+        calls_setting: attributes.Setters,
     ) -> None:
         """What one method sets on ``self`` (:func:`~codewalk.index.attributes.instance_sets`),
         but the names in ``skip``, and those in ``seen`` (each with the types it was given,
@@ -242,13 +242,9 @@ class _Collector:
         if not node.args.args:
             return
         me = node.args.args[0].arg
-        lists = filled_lists(node.body)
         for stmt, attr, position, held, set_by in attributes.instance_sets(node, me, calls_setting):
             if attr in skip:
                 continue
-            filled = lists.get(f"{me}.{attr}")
-            if filled and "[" not in held and not held.startswith(ANNOTATED):
-                held = f"{held or 'list'}[{'|'.join(filled)}]"  # self.layers.append(X(...))
             if set_by:  # what a call may set: typed, and never in place of what is assigned
                 if not held or attr in seen:
                     continue

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 # (16 was used by a change taken back) 17: the rebinds of a function handed a class under
 # another name (``experts_class``, ``x: type[...]``); 18: a method that sets its keywords as
 # attributes, and the attributes ``self.M(x=...)`` may set that way; 19: what ``self.M(value)``
-# sets where the class's own ``M`` assigns that parameter to an attribute
-FACTS_VERSION = 19
+# sets where the class's own ``M`` assigns that parameter to an attribute; 20: only where what
+# it passes has a type
+FACTS_VERSION = 20
 
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table
