@@ -93,6 +93,20 @@ def test_a_path_down_the_model_through_the_concrete_class(ws: Workspace) -> None
     assert chain[1].caller.receiver is not None and chain[1].caller.receiver.qualname == M + "ChatModel"
 
 
+def test_depth_goes_on_into_what_an_attribute_holds(ws: Workspace) -> None:
+    """``self.model(x)`` lists the attribute, then ``Model.forward``: ``--depth`` expands
+    the forward (the attribute has no body of its own)."""
+    levels = ws.calls(M + "ChatModel.forward", depth=3).levels
+    seen = [(lv.depth, lv.callee.site.line, lv.callee.site.name.expr) for lv in levels]
+    assert seen[:5] == [
+        (1, 62, "self.model"),
+        (2, 49, "zip"),
+        (2, 50, "norm"),
+        (2, 50, "layer"),
+        (3, 33, "self.attn"),
+    ]
+
+
 def test_a_property_read_runs_its_getter(ws: Workspace) -> None:
     found = callees(ws, "Reader.size")
     assert {key: targets(c) for key, c in found.items()} == {

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import NamedTuple
 
-from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee
+from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee, is_holder
 from codewalk.calls.reached import annotation_text
 from codewalk.calls.records import PARAM
 from codewalk.calls.sites import CallResolver
@@ -134,7 +134,7 @@ def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
 
     def visit(body: Body, level: int) -> None:
         for callee in cr.callees(body):
-            target = callee.targets[0] if callee.targets else None
+            target = _runs(callee)
             child = (
                 reached(cr, Hop(body, callee, target), bodies)
                 if target is not None and level < depth
@@ -151,6 +151,15 @@ def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
 
     visit(root, 1)
     return out
+
+
+def _runs(callee: Callee) -> Resolved | None:
+    """What a call runs first: its first target, or, after what holds it (``self.unet``:
+    an attribute), the first of what it holds (``UNet2DModel.forward``)."""
+    targets = callee.targets
+    if len(targets) > 1 and is_holder(targets[0].kind):
+        return targets[1]
+    return targets[0] if targets else None
 
 
 Near = dict[tuple[str, str, int], Resolved]  # definitions that may lead to the goal (backward.py)
