@@ -70,13 +70,15 @@ def test_calling_a_parameter_annotated_as_a_torch_module_runs_a_forward(ws: Work
     )
 
 
-def test_a_parameter_annotated_callable_is_no_guess_of_a_forward(ws: Workspace) -> None:
+def test_an_annotated_parameter_is_no_guess_of_a_forward(ws: Workspace) -> None:
     """``sampler_fn(batch)`` with ``sampler_fn: Callable[...]`` calls a function the caller
     passes: a path does not guess it runs a module's ``forward``, as it may for the
     unannotated ``closure(batch)``."""
     (chain,) = ws.path(OUT + "sample", OUT + "Head.forward").search.chains
     assert [(hop.callee.site.line, hop.callee.site.name.expr) for hop in chain] == [(83, "closure")]
     assert "cannot type: possibly" in chain[0].callee.how
+    # operation: str is no module either (diffusers' compare_versions, reached from any forward)
+    assert not ws.path(OUT + "compare", OUT + "Head.forward").search.chains
 
 
 def test_an_attribute_unpacked_from_an_annotated_tuple_parameter(ws: Workspace) -> None:

@@ -10,7 +10,6 @@ package that no pin provides ends a chain, and can be its goal
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import NamedTuple
@@ -260,15 +259,12 @@ def _possible(body: Body, callee: Callee, named: Named) -> Iterator[Hop]:
     expr = callee.site.name.expr
     if not expr or "[" in expr or "(" in expr or ("." not in expr and callee.site.name.root != PARAM):
         return
-    if "." not in expr and _CALLABLE.match(annotation_text(body.target.signature, expr)):
-        return  # sampler_fn: Callable[...]: a function, which the caller passes, not a module
+    if "." not in expr and annotation_text(body.target.signature, expr):
+        return  # sampler_fn: Callable[...], operation: str: what the annotation says, not a module
     # x.m(...): a method m; model(...) of a parameter: an nn.Module's forward, a __call__
     names = (expr.rpartition(".")[2],) if "." in expr else ("forward", "__call__")
     for _, target in sorted(found for n in names for found in named.get(n, ())):
         yield Hop(body, callee, target)  # said to be a guess (_said) once the search gets to it
-
-
-_CALLABLE = re.compile(r"(?:Optional\[)?(?:[\w.]+\.)?Callable\b")  # Callable, typing.Callable...
 
 
 def _said(hop: Hop) -> Hop:
