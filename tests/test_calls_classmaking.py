@@ -140,12 +140,15 @@ def test_a_part_a_method_sets_from_its_keywords_is_typed_where_it_is_passed(ws: 
     its keywords elsewhere, sets no attribute, whatever its keyword holds."""
     R = "callpkg.registering."
     found = callees(ws, R + "DenoisePipeline.__call__")
-    step = found[(36, "self.scheduler.step")]
+    step = found[(38, "self.scheduler.step")]
     assert [t.qualname for t in step.targets] == [R + "Scheduler.step"]
-    assert step.how.endswith("registering.py:31, by self.register_modules(scheduler=...))")
-    assert R + "Denoiser.forward" in [t.qualname for t in found[(35, "self.denoiser")].targets]
+    assert step.how == (
+        "scheduler is a Scheduler "
+        "(passed to self.register_modules(scheduler=...) at src/callpkg/registering.py:33 (annotated))"
+    )
+    assert R + "Denoiser.forward" in [t.qualname for t in found[(37, "self.denoiser")].targets]
     (part,) = ws.find(R + "DenoisePipeline.scheduler").matches
-    assert (part.kind, part.line) == ("attribute", 31)
+    assert (part.kind, part.line) == ("attribute", 33)
     assert not ws.find(R + "DenoisePipeline.steps").matches
     assert not ws.find(R + "DenoisePipeline.first_scheduler").matches
 
@@ -159,6 +162,17 @@ def test_an_attribute_a_method_of_the_class_sets_holds_what_its_callers_pass(ws:
     (processor,) = callees(ws, R + "Attention.forward").values()
     called = [t.qualname for t in processor.targets if t.kind != "attribute"]
     assert called == [R + "FastProcessor.__call__", R + "SlowProcessor.__call__"]
-    assert "by self.set_processor(...)" in processor.targets[1].via
+    assert "passed to self.set_processor(...) at src/callpkg/registering.py:59" in processor.targets[1].via
     lines = [m.line for m in ws.find(R + "Attention.processor").matches]
-    assert lines == [57, 60]  # the call that passes it, then the assignment in set_processor
+    assert lines == [59, 62]  # the call that passes it, then the assignment in set_processor
+
+
+def test_a_value_annotated_with_an_enum_says_the_enum_names_kinds(ws: Workspace) -> None:
+    """``scheduler: SchedulerKinds``, an Enum (diffusers' ``KarrasDiffusionSchedulers``):
+    the annotation names the kinds of scheduler, not its class, which the answer says."""
+    step = callees(ws, "callpkg.registering.KindsPipeline.__call__")[(80, "self.scheduler.step")]
+    assert step.status == UNRESOLVED
+    assert step.how.endswith(
+        "which defines no step codewalk can read "
+        "(SchedulerKinds is an Enum: the annotation names the kinds of value, not its class)"
+    )

@@ -114,3 +114,22 @@ def annotation_text(signature: str, parameter: str) -> str:
             end = index
             break
     return signature[start.end() : end].replace('"', "").replace("'", "").strip()
+
+
+_ENUMS = ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag")
+
+
+def is_enum(resolver: Resolver, view: ModuleView, qualname: str) -> bool:
+    """Whether a class derives from the standard library's ``Enum`` (through the pinned
+    classes of its MRO: ``ExplicitEnum(str, Enum)``)."""
+    mro = resolver.ns.mro(view, qualname)
+    return any(base.rpartition(".")[2] in _ENUMS for _, cls in mro for base in cls.bases)
+
+
+def enum_note(enums: list[str]) -> str:
+    """What to add where a value annotated with an Enum (``scheduler:
+    KarrasDiffusionSchedulers``, diffusers' pipelines) lacks the member called: the
+    annotation names the kinds the value may be, not its class."""
+    if not enums:
+        return ""
+    return f" ({', '.join(enums)} is an Enum: the annotation names the kinds of value, not its class)"

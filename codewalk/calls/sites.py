@@ -17,7 +17,18 @@ from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
 from codewalk.calls.passed import instances
 from codewalk.calls.reach import Reacher
-from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, a, annotation, found, unresolved, with_via
+from codewalk.calls.reached import (
+    CALLABLE,
+    MAX_DEPTH,
+    Reach,
+    a,
+    annotation,
+    enum_note,
+    found,
+    is_enum,
+    unresolved,
+    with_via,
+)
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
 from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Site
 from codewalk.calls.selves import overrides, reach_self, with_overrides
@@ -369,6 +380,7 @@ class CallResolver(Reacher):
         if not reach.instance or not reach.targets:
             return unresolved(f"{'.'.join(rest)} of a value whose type codewalk does not know")
         hits: list[Resolved] = []
+        enums: list[str] = []
         for cls in reach.targets:
             place = self.place(cls)
             if place is None:
@@ -379,10 +391,12 @@ class CallResolver(Reacher):
                 own = [h._replace(receiver="" if reach.loose else cls.qualname) for h in own]
                 own += overrides(self, cls, rest[0]) if reach.loose and not read else []
             hits.extend(own)
+            enums += [cls.qualname.rpartition(".")[2]] if is_enum(resolver, view, qualname) else []
+        kinds = enum_note(enums)
         result = (
             found(with_via(hits, reach.how), reach.how)
             if hits
-            else unresolved(f"{reach.how}, which defines no {'.'.join(rest)} codewalk can read")
+            else unresolved(f"{reach.how}, which defines no {'.'.join(rest)} codewalk can read{kinds}")
         )
         return self.called(body, result, depth) if call else result
 

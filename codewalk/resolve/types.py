@@ -136,9 +136,10 @@ def declared_how(hit: Hit) -> str:
         return f"returned by the {what} at {hit.view.path}:{d.line}"
     how = "annotated" if d.target.startswith(ANNOTATED) else "set"
     method = setting_method(d)
-    if method:
+    if method:  # where the value is passed; its annotation, if any, is the caller's parameter's
         passed = f"{d.name}=..." if d.flags & SET_BY_CALL else "..."
-        return f"{how} at {hit.view.path}:{d.line}, by self.{method}({passed})"
+        annotated = " (annotated)" if how == "annotated" else ""
+        return f"passed to self.{method}({passed}) at {hit.view.path}:{d.line}{annotated}"
     return f"{how} at {hit.view.path}:{d.line}"
 
 
