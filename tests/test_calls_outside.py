@@ -70,6 +70,21 @@ def test_calling_a_parameter_annotated_as_a_torch_module_runs_a_forward(ws: Work
     )
 
 
+def test_a_method_a_class_deriving_from_the_base_takes_from_a_mixin_is_listed(ws: Workspace) -> None:
+    """``module.set_processor(...)`` with ``module: nn.Module``: ``MixedAttention(nn.Module,
+    ProcessorMixin)`` takes ``set_processor`` from the mixin, which does not derive from
+    ``nn.Module`` (diffusers' ``AttentionModuleMixin``): the mixin's method is listed."""
+    (call,) = callees(ws, OUT + "set_everywhere").values()
+    listed = {t.qualname: t.via for t in call.targets}
+    assert set(listed) == {
+        OUT + "ProcessorMixin.set_processor",
+        "callpkg.registering.Attention.set_processor",
+    }
+    assert listed[OUT + "ProcessorMixin.set_processor"].startswith(
+        "defined in ProcessorMixin, a base of MixedAttention, which derives from torch.nn.Module"
+    )
+
+
 def test_an_annotated_parameter_is_no_guess_of_a_forward(ws: Workspace) -> None:
     """``sampler_fn(batch)`` with ``sampler_fn: Callable[...]`` calls a function the caller
     passes: a path does not guess it runs a module's ``forward``, as it may for the

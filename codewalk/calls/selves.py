@@ -242,20 +242,56 @@ def overrides_outside(r: Reaching, view: ModuleView, base: str, member: str) -> 
 
 
 def _overrides_outside(r: Reaching, base: str, member: str, also: tuple[str, ...]) -> list[Resolved]:
-    top, name = base.partition(".")[0], base.rpartition(".")[2]
     out: list[Resolved] = []
     for d in r.code.named(member, also):
         place = r.place(d) if d.kind in ("method", "property") else None
         if place is None or "<locals>" in d.qualname:
             continue
         resolver, module_view, qualname = place
-        for cls_view, cls in resolver.ns.mro(module_view, qualname.rpartition(".")[0]):
-            outside = [r.outside(resolver, cls_view, b.split(".")).external for b in cls.bases]
-            if any(o.partition(".")[0] == top and o.rpartition(".")[2] == name for o in outside):
-                via = f"an override in {qualname.rpartition('.')[0]}, a class deriving from {base}"
-                out.append(d._replace(via=chain(via, d.via)))
-                break
+        owner = qualname.rpartition(".")[0]
+        if _derives_outside(r, resolver, module_view, owner, base):
+            via = f"an override in {owner}, a class deriving from {base}"
+            out.append(d._replace(via=chain(via, d.via)))
+            continue
+        taker = _taken_by(r, resolver, module_view, owner, d, base)  # a mixin's: FluxAttention's
+        if taker:
+            via = f"defined in {owner}, a base of {taker}, which derives from {base}"
+            out.append(d._replace(via=chain(via, d.via)))
     return out
+
+
+def _derives_outside(r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, base: str) -> bool:
+    """Whether the class ``qualname`` derives from ``base``, a class of another package,
+    through the pinned classes of its MRO."""
+    top, name = base.partition(".")[0], base.rpartition(".")[2]
+    for cls_view, cls in resolver.ns.mro(view, qualname):
+        outside = [r.outside(resolver, cls_view, b.split(".")).external for b in cls.bases]
+        if any(o.partition(".")[0] == top and o.rpartition(".")[2] == name for o in outside):
+            return True
+    return False
+
+
+_TAKERS = 40  # classes deriving from a mixin read to find one that also derives from the base
+
+
+def _taken_by(r: Reaching, resolver: Resolver, view: ModuleView, owner: str, d: Resolved, base: str) -> str:
+    """The first class deriving both from ``owner`` (a mixin, not deriving from ``base``)
+    and from ``base`` whose member of that name is ``d`` (``FluxAttention(nn.Module,
+    AttentionModuleMixin)`` takes ``set_processor`` from the mixin); "" when none does."""
+    classes = [c for c in view.defs(owner) if c.kind == "class"]
+    if not classes:
+        return ""
+    mixin = to_resolved(Hit(view, classes[0], "direct", 0), resolver.facts.repo)
+    for cls in r.descendants(mixin)[:_TAKERS]:
+        place = r.place(cls)
+        if place is None:
+            continue
+        cls_resolver, cls_view, qualname = place
+        taken = cls_resolver.ns.members(cls_view, qualname, d.qualname.rpartition(".")[2], ())
+        own = bool(taken) and (taken[0].view.path, taken[0].definition.line) == (d.path, d.line)
+        if own and _derives_outside(r, cls_resolver, cls_view, qualname, base):
+            return qualname.rpartition(".")[2]
+    return ""
 
 
 def reach_super(r: Reaching, body: Body, parts: list[str]) -> Reach:
