@@ -103,10 +103,12 @@ def run(args: argparse.Namespace) -> int:
         if not search.chains:
             why = "" if search.complete else f" (the search stopped after {search.bodies} functions)"
             breaks = f"a call codewalk cannot follow breaks one ('calls {args.start} --all' lists them)"
+            ran = "a run recorded with `codewalk trace` answers for sure (path ... --trace NAME)"
+            longer = "--depth N searches longer chains; " if search.complete else ""
             raise QueryError(
                 f"no call chain from {answer.start.qualname} to {answer.unreached} within {args.depth} "
                 f"calls{why}",
-                hint=f"--depth N searches longer chains; {breaks}" if search.complete else None,
+                hint=f"{longer}{breaks}; {ran}",
             )
         count = len(search.chains)
         hops = len(search.chains[0])
