@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.calls.model import EXTERNAL
+from codewalk.calls.model import BUILTIN, EXTERNAL, UNRESOLVED
 from codewalk.index.store import Store
 from codewalk.source.checkout import Checkout
 from codewalk.workspace.stack import Stack
@@ -83,6 +83,27 @@ def test_a_method_a_class_deriving_from_the_base_takes_from_a_mixin_is_listed(ws
     assert listed[OUT + "ProcessorMixin.set_processor"].startswith(
         "defined in ProcessorMixin, a base of MixedAttention, which derives from torch.nn.Module"
     )
+
+
+def test_a_method_of_self_no_pinned_class_defines_is_the_outside_base_s(ws: Workspace) -> None:
+    """``self.named_children()`` in an ``nn.Module``: torch's method, in another package; in
+    a class deriving from ``ABC`` alone, still a method codewalk cannot find (``abc`` gives
+    a class no methods to call)."""
+    (walk,) = callees(ws, "callpkg.bases.Walker.names").values()
+    assert (walk.status, walk.external) == (EXTERNAL, "torch.nn.Module.named_children")
+    assert walk.how.endswith("it derives from torch.nn.Module, of another package")
+    (plan,) = callees(ws, "callpkg.bases.Plan.run").values()
+    assert plan.status == UNRESOLVED and plan.how.startswith("self.execute: neither Plan nor the bases")
+
+
+def test_a_method_of_a_builtin_container_an_attribute_or_property_holds(ws: Workspace) -> None:
+    """``self.parts.keys()`` where the property ``parts`` returns ``dict[...]``, and
+    ``self.seen.append`` where ``self.seen = []``: builtin methods, not untyped values."""
+    found = callees(ws, "callpkg.bases.Registry.names")
+    keys, append = found[(32, "self.parts.keys")], found[(31, "self.seen.append")]
+    assert (keys.status, append.status) == (BUILTIN, BUILTIN)
+    assert keys.how == "dict.keys, a Python builtin (self.parts is a dict, src/callpkg/bases.py:27)"
+    assert append.how == "list.append, a Python builtin (self.seen is a list, src/callpkg/bases.py:24)"
 
 
 def test_an_annotated_parameter_is_no_guess_of_a_forward(ws: Workspace) -> None:

@@ -36,7 +36,7 @@ from codewalk.calls.records import CLS, Name
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import absolute
 from codewalk.resolve.resolver import Resolver
-from codewalk.resolve.types import declared_how, declared_type
+from codewalk.resolve.types import builtin_held, declared_how, declared_type
 
 NAMED = 3  # classes named in a ``how`` before "and N more"
 
@@ -399,6 +399,13 @@ def self_outside(
     instance of the class ``qualname`` of ``view``'s module)."""
 
     attrs = resolver.ns.members(view, qualname, parts[1], ())
+    base = _outside_base(r, resolver, view, qualname) if not attrs and len(parts) == 2 else ""
+    if base:  # self.named_children() in an nn.Module: the base's method, which no pin has
+        how = (
+            f"{'.'.join(parts)}: no class of {qualname.rpartition('.')[2]}'s MRO codewalk can read "
+            f"defines {parts[1]}; it derives from {base}, of another package"
+        )
+        return Reach((), how, EXTERNAL, f"{base}.{parts[1]}")
     if not attrs:
         return unresolved(
             f"{'.'.join(parts[:2])}: neither {qualname} nor the bases codewalk can read define "
@@ -425,10 +432,30 @@ def self_outside(
         kinds = enum_note(named[:1])
         return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
     first = attrs[0]
+    held = builtin_held(first.definition) if len(parts) == 3 else None
+    if held is not None and hasattr(held, parts[2]):  # self.attn_processors.keys() of a dict
+        kind, where = held.__name__, f"{first.view.path}:{first.definition.line}"
+        return Reach(
+            (), f"{kind}.{parts[2]}, a Python builtin ({'.'.join(parts[:2])} is {_a(kind)}, {where})", BUILTIN
+        )
     return unresolved(
         f"{'.'.join(parts[:2])}: its type is not declared ({first.view.path}:{first.definition.line}: "
         f"{first.definition.signature})"
     )
+
+
+def _outside_base(r: Reaching, resolver: Resolver, view: ModuleView, qualname: str) -> str:
+    """The first base of a class of another package (``torch.nn.Module``), through the
+    pinned classes of its MRO; "" when every base is pinned."""
+    for cls_view, cls in resolver.ns.mro(view, qualname):
+        for base in cls.bases:
+            outside = r.outside(resolver, cls_view, base.split("."))
+            if outside.status == EXTERNAL and outside.external.partition(".")[0] not in _MARKERS:
+                return outside.external
+    return ""
+
+
+_MARKERS = ("typing", "typing_extensions", "abc")  # bases that give a class no methods to call
 
 
 def with_overrides(r: Reaching, view: ModuleView, outside: Reach, said: str) -> Reach:

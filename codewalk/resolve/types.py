@@ -103,15 +103,20 @@ _BUILTIN_CONTAINERS: dict[str, type] = {
     "tuple": tuple, "Tuple": tuple, "str": str,
 }  # fmt: skip
 _MADE = re.compile(r"([\w.]+)\(")  # a constructor's call: collections.OrderedDict(
+_RETURNS = re.compile(r"->\s*([\w.]+)")  # a def's return annotation, as written
 _ASSIGNED = re.compile(r"\s*[\w.]+\s*(?::\s*(?P<annotation>[\w.]+)[^=]*)?=\s*(?P<value>.*)")
 
 
 def builtin_held(d: Definition) -> type | None:
-    """The builtin container a module-level variable holds (``dict``, ``list``, ``set``,
+    """The builtin container a variable or an attribute holds (``dict``, ``list``, ``set``,
     ``tuple``, ``str``), as its annotation (``X: dict[K, V] = ...``), the literal it is
-    assigned (``X = {``, ``X = [``) or the container it is made by (``X = OrderedDict(``)
-    says; None for anything else."""
-    match = _ASSIGNED.fullmatch(d.signature) if d.kind == "variable" else None
+    assigned (``X = {``, ``self.x = [``) or the container it is made by (``X =
+    OrderedDict(``) says, or a property's return annotation (``-> dict[str, X]``); None
+    for anything else."""
+    if d.kind == "property":
+        returned = _RETURNS.search(d.signature)
+        return _BUILTIN_CONTAINERS.get(returned[1].rpartition(".")[2]) if returned else None
+    match = _ASSIGNED.fullmatch(d.signature) if d.kind in ("variable", "attribute") else None
     if match is None:
         return None
     annotation = (match["annotation"] or "").rpartition(".")[2]
