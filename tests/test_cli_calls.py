@@ -352,6 +352,20 @@ def test_draft_across_pins_resolves_in_full(
     assert "(4 steps at calls@local, accel@local)" in out
 
 
+def test_a_draft_whose_steps_are_all_in_another_pin_is_that_pin_s_tour(
+    stack_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Asked from the first pin (calls), a chain inside accel: the tour's repo is accel."""
+    tour = tmp_path / "inside.yaml"
+    code, _, _ = run(
+        capsys, "draft", "accelerate.Accelerator.backward", "accelerate.Accelerator.scale", "-o", str(tour)
+    )
+    text = tour.read_text()
+    assert code == 0 and "\nrepo: accel\n" in text and "    repo: " not in text
+    code, out, _ = run(capsys, "check", str(tour))
+    assert code == 0, out
+
+
 def _bodies(root: Path) -> tuple[int, int]:
     """(functions, methods and properties; the files holding them) of a package, by ast."""
     import ast

@@ -32,7 +32,9 @@ def named(text: str, ident: str) -> str:
 def draft_tour(
     chain: Sequence[Hop], start: str, goal: str, sources: dict[str, str], default_repo: str
 ) -> str:
-    """The YAML text of the tour. ``sources`` maps each caller's path to its file's text."""
+    """The YAML text of the tour. ``sources`` maps each caller's path to its file's text;
+    the tour's repository is its first step's (else ``default_repo``)."""
+    default_repo = chain[0].caller.target.repo or default_repo
     first = _short(chain[0].caller.target.qualname)
     last = chain[-1]
     lines = _head(
@@ -175,7 +177,8 @@ class Ran(NamedTuple):
 
 def draft_ran(hops: Sequence[Ran], goal: Resolved, command: str, default_repo: str) -> str:
     """The YAML text of a tour along a chain that ran, each step focused on the call site
-    that executed."""
+    that executed; the tour's repository is its first step's (else ``default_repo``)."""
+    default_repo = (hops[0].caller if hops else goal).repo or default_repo
     first = _short(hops[0].caller.qualname if hops else goal.qualname)
     lines = _head(
         f"`{command}` along the chain that ran",
