@@ -186,3 +186,47 @@ def test_a_fallback_stand_in_alone_says_the_other_pin_could_not_be_read(roots: P
         "its definition in lib.io could not be read"
     )
     assert ws.stack.unavailable == {"lib": "lib: the package index could not be reached"}
+
+
+def test_a_compiled_submodule_reached_through_its_alias_lands_on_the_stub_class(
+    app: tuple[Workspace, Opener],
+) -> None:
+    """``lib.models.BPE`` is ``BPE = models.BPE`` in ``models/__init__.py``, where
+    ``models`` is the compiled module: the full name gives the stub's class first, the
+    alias and the Rust struct as related results (as the short name does)."""
+    ws, _ = app
+    found = ws.find("lib.models.BPE")
+    best = found.results[0]
+    assert (best.kind, best.path, best.line) == ("class", "py_src/lib/models.pyi", 4)
+    assert [(r.kind, r.path) for r in found.results[1:]] == [
+        ("alias", "py_src/lib/models/__init__.py"),
+        ("native", "bindings/src/lib.rs"),
+    ]
+
+
+@pytest.fixture
+def lib(roots: Path) -> Iterator[Workspace]:
+    stack = Stack(Store.memory(), owners={"lib": "lib"})
+    workspace = Workspace(checkout(roots / "lib", "lib", "py_src"), stack.store, stack=stack)
+    yield workspace
+    workspace.close()
+
+
+def test_each_of_a_modules_two_stubs_is_named_by_its_own_path(lib: Workspace) -> None:
+    """``models.pyi`` and ``models/__init__.pyi`` both stub ``lib.models``: each class
+    is shown in the file (and at the line) that holds it."""
+    classes = [r for r in lib.find("BPE").results if r.kind == "class"]
+    assert sorted((r.path, r.line) for r in classes) == [
+        ("py_src/lib/models.pyi", 4),
+        ("py_src/lib/models/__init__.pyi", 7),
+    ]
+    text = lib.source_text("py_src/lib/models/__init__.pyi").splitlines()
+    assert text[6] == "class BPE(Model):"
+
+
+def test_goto_on_a_stubs_class_line_lands_on_that_class(lib: Workspace) -> None:
+    """Not on the alias of the module's Python source, nor on its other stub."""
+    answer = lib.goto_all("py_src/lib/models/__init__.pyi", 7, len("class "))
+    assert [(r.kind, r.qualname, r.path, r.line) for r in answer.results] == [
+        ("class", "lib.models.BPE", "py_src/lib/models/__init__.pyi", 7)
+    ]

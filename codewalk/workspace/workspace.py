@@ -208,7 +208,7 @@ class Workspace:
             if found is not None:
                 dotted_name, enclosing = found
                 if not dotted_name.startswith("?"):
-                    results = self.resolver.resolve_in(row.module, dotted_name, enclosing)
+                    results = self.resolver.resolve_in(row.module, dotted_name, enclosing, path=path)
                     if results:
                         return GotoAnswer(tuple(results))
         if not fallback:
