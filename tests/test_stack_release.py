@@ -208,3 +208,25 @@ def test_the_accelerate_release_is_verified_to_be_upstreams_tree(accelerate_chec
 
     assert git("status", "--porcelain") == ""  # the files are the ones recorded
     assert git("rev-parse", "HEAD:src/accelerate").strip() == pin.tree
+
+
+def test_tokenizers_two_stubs_of_one_module_each_name_their_file(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tokenizers ships ``trainers.pyi`` and ``trainers/__init__.pyi``: a class found in
+    each is labelled with its own file; the full name of a class its package re-exports
+    through an alias of the compiled module lands on the stub's class, the Rust related."""
+    found = run_json(capsys, "find", "BpeTrainer")["results"]
+    assert isinstance(found, list)
+    classes = {(r["path"], r["line"]) for r in found if r["kind"] == "class"}
+    assert classes == {
+        ("py_src/tokenizers/trainers.pyi", 10),
+        ("py_src/tokenizers/trainers/__init__.pyi", 17),
+    }
+    bpe = run_json(capsys, "find", "tokenizers.models.BPE")["results"]
+    assert isinstance(bpe, list)
+    assert (bpe[0]["kind"], bpe[0]["path"]) == ("class", "py_src/tokenizers/models.pyi")
+    assert any(r["kind"] == "native" for r in bpe)
+    at = run_json(capsys, "goto", "py_src/tokenizers/trainers/__init__.pyi:17", "--repo", "tokenizers")
+    assert isinstance(at["result"], dict)
+    assert (at["result"]["kind"], at["result"]["line"]) == ("class", 17)
