@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.errors import SourceError
+from codewalk.errors import QueryError, SourceError
 from codewalk.index.store import Store
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.workspace.stack import Stack
@@ -230,3 +230,45 @@ def test_goto_on_a_stubs_class_line_lands_on_that_class(lib: Workspace) -> None:
     assert [(r.kind, r.qualname, r.path, r.line) for r in answer.results] == [
         ("class", "lib.models.BPE", "py_src/lib/models/__init__.pyi", 7)
     ]
+
+
+def test_a_stubs_rust_source_is_found_by_the_name_find_gives_it(lib: Workspace) -> None:
+    """``find`` names a stub's Rust source ``NAME (compiled)``: that name is a query, whose
+    answer spans the Rust item (its braces)."""
+    rust = next(r for r in lib.find("lib.Engine.backward").results if r.kind == "native")
+    assert rust.qualname == "lib.Engine.backward (compiled)"
+    found = lib.find(rust.qualname)
+    assert [(r.kind, r.role, r.path, r.start_line, r.end_line) for r in found.results] == [
+        ("native", "match", "bindings/src/lib.rs", 14, 16)
+    ]
+    assert [(r.line, r.end_line) for r in lib.find("lib.models.BPE (compiled)").results] == [(25, 25)]
+
+
+def test_a_name_with_no_rust_source_says_so_when_asked_compiled(lib: Workspace) -> None:
+    found = lib.find("lib.io.load (compiled)")
+    assert found.results == ()
+    assert found.note.startswith("lib.io.load (py_src/lib/io.py:1) is not a stub of compiled code")
+
+
+def test_a_rust_line_says_what_it_implements(lib: Workspace) -> None:
+    """``goto`` on a line ``find`` printed for the Rust: the Rust item, then the stub
+    declaration it implements; a line inside the item starts none."""
+    answer = lib.compiled_at("bindings/src/lib.rs", 14)
+    assert [(r.kind, r.qualname, r.path, r.line) for r in answer.results] == [
+        ("native", "lib.Engine.backward (compiled)", "bindings/src/lib.rs", 14),
+        ("method", "lib.Engine.backward", "py_src/lib/__init__.pyi", 5),
+    ]
+    assert answer.results[0].via.endswith("declared in py_src/lib/__init__.pyi:5")
+    assert lib.compiled_at("bindings/src/lib.rs", 15).results == ()
+
+
+def test_calls_of_a_stubs_declaration_names_its_rust_source(app: tuple[Workspace, Opener]) -> None:
+    ws, _ = app
+    with pytest.raises(QueryError) as raised:
+        ws.calls("lib.Engine.backward")
+    assert raised.value.message == (
+        "lib.Engine.backward is declared in a type stub (py_src/lib/__init__.pyi:5): the code that "
+        "runs is compiled, and codewalk reads no calls in it; its Rust source is bindings/src/lib.rs:14"
+    )
+    assert raised.value.hint is not None
+    assert raised.value.hint.startswith("`codewalk show 'lib.Engine.backward (compiled)'` shows it")
