@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.errors import SourceError
+from codewalk.errors import QueryError, SourceError
 from codewalk.index.store import Store
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.workspace.stack import Stack
@@ -186,3 +186,89 @@ def test_a_fallback_stand_in_alone_says_the_other_pin_could_not_be_read(roots: P
         "its definition in lib.io could not be read"
     )
     assert ws.stack.unavailable == {"lib": "lib: the package index could not be reached"}
+
+
+def test_a_compiled_submodule_reached_through_its_alias_lands_on_the_stub_class(
+    app: tuple[Workspace, Opener],
+) -> None:
+    """``lib.models.BPE`` is ``BPE = models.BPE`` in ``models/__init__.py``, where
+    ``models`` is the compiled module: the full name gives the stub's class first, the
+    alias and the Rust struct as related results (as the short name does)."""
+    ws, _ = app
+    found = ws.find("lib.models.BPE")
+    best = found.results[0]
+    assert (best.kind, best.path, best.line) == ("class", "py_src/lib/models.pyi", 4)
+    assert [(r.kind, r.path) for r in found.results[1:]] == [
+        ("alias", "py_src/lib/models/__init__.py"),
+        ("native", "bindings/src/lib.rs"),
+    ]
+
+
+@pytest.fixture
+def lib(roots: Path) -> Iterator[Workspace]:
+    stack = Stack(Store.memory(), owners={"lib": "lib"})
+    workspace = Workspace(checkout(roots / "lib", "lib", "py_src"), stack.store, stack=stack)
+    yield workspace
+    workspace.close()
+
+
+def test_each_of_a_modules_two_stubs_is_named_by_its_own_path(lib: Workspace) -> None:
+    """``models.pyi`` and ``models/__init__.pyi`` both stub ``lib.models``: each class
+    is shown in the file (and at the line) that holds it."""
+    classes = [r for r in lib.find("BPE").results if r.kind == "class"]
+    assert sorted((r.path, r.line) for r in classes) == [
+        ("py_src/lib/models.pyi", 4),
+        ("py_src/lib/models/__init__.pyi", 7),
+    ]
+    text = lib.source_text("py_src/lib/models/__init__.pyi").splitlines()
+    assert text[6] == "class BPE(Model):"
+
+
+def test_goto_on_a_stubs_class_line_lands_on_that_class(lib: Workspace) -> None:
+    """Not on the alias of the module's Python source, nor on its other stub."""
+    answer = lib.goto_all("py_src/lib/models/__init__.pyi", 7, len("class "))
+    assert [(r.kind, r.qualname, r.path, r.line) for r in answer.results] == [
+        ("class", "lib.models.BPE", "py_src/lib/models/__init__.pyi", 7)
+    ]
+
+
+def test_a_stubs_rust_source_is_found_by_the_name_find_gives_it(lib: Workspace) -> None:
+    """``find`` names a stub's Rust source ``NAME (compiled)``: that name is a query, whose
+    answer spans the Rust item (its braces)."""
+    rust = next(r for r in lib.find("lib.Engine.backward").results if r.kind == "native")
+    assert rust.qualname == "lib.Engine.backward (compiled)"
+    found = lib.find(rust.qualname)
+    assert [(r.kind, r.role, r.path, r.start_line, r.end_line) for r in found.results] == [
+        ("native", "match", "bindings/src/lib.rs", 14, 16)
+    ]
+    assert [(r.line, r.end_line) for r in lib.find("lib.models.BPE (compiled)").results] == [(25, 25)]
+
+
+def test_a_name_with_no_rust_source_says_so_when_asked_compiled(lib: Workspace) -> None:
+    found = lib.find("lib.io.load (compiled)")
+    assert found.results == ()
+    assert found.note.startswith("lib.io.load (py_src/lib/io.py:1) is not a stub of compiled code")
+
+
+def test_a_rust_line_says_what_it_implements(lib: Workspace) -> None:
+    """``goto`` on a line ``find`` printed for the Rust: the Rust item, then the stub
+    declaration it implements; a line inside the item starts none."""
+    answer = lib.compiled_at("bindings/src/lib.rs", 14)
+    assert [(r.kind, r.qualname, r.path, r.line) for r in answer.results] == [
+        ("native", "lib.Engine.backward (compiled)", "bindings/src/lib.rs", 14),
+        ("method", "lib.Engine.backward", "py_src/lib/__init__.pyi", 5),
+    ]
+    assert answer.results[0].via.endswith("declared in py_src/lib/__init__.pyi:5")
+    assert lib.compiled_at("bindings/src/lib.rs", 15).results == ()
+
+
+def test_calls_of_a_stubs_declaration_names_its_rust_source(app: tuple[Workspace, Opener]) -> None:
+    ws, _ = app
+    with pytest.raises(QueryError) as raised:
+        ws.calls("lib.Engine.backward")
+    assert raised.value.message == (
+        "lib.Engine.backward is declared in a type stub (py_src/lib/__init__.pyi:5): the code that "
+        "runs is compiled, and codewalk reads no calls in it; its Rust source is bindings/src/lib.rs:14"
+    )
+    assert raised.value.hint is not None
+    assert raised.value.hint.startswith("`codewalk show 'lib.Engine.backward (compiled)'` shows it")

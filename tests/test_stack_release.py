@@ -208,3 +208,61 @@ def test_the_accelerate_release_is_verified_to_be_upstreams_tree(accelerate_chec
 
     assert git("status", "--porcelain") == ""  # the files are the ones recorded
     assert git("rev-parse", "HEAD:src/accelerate").strip() == pin.tree
+
+
+def test_tokenizers_two_stubs_of_one_module_each_name_their_file(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tokenizers ships ``trainers.pyi`` and ``trainers/__init__.pyi``: a class found in
+    each is labelled with its own file; the full name of a class its package re-exports
+    through an alias of the compiled module lands on the stub's class, the Rust related."""
+    found = run_json(capsys, "find", "BpeTrainer")["results"]
+    assert isinstance(found, list)
+    classes = {(r["path"], r["line"]) for r in found if r["kind"] == "class"}
+    assert classes == {
+        ("py_src/tokenizers/trainers.pyi", 10),
+        ("py_src/tokenizers/trainers/__init__.pyi", 17),
+    }
+    bpe = run_json(capsys, "find", "tokenizers.models.BPE")["results"]
+    assert isinstance(bpe, list)
+    assert (bpe[0]["kind"], bpe[0]["path"]) == ("class", "py_src/tokenizers/models.pyi")
+    assert any(r["kind"] == "native" for r in bpe)
+    at = run_json(capsys, "goto", "py_src/tokenizers/trainers/__init__.pyi:17", "--repo", "tokenizers")
+    assert isinstance(at["result"], dict)
+    assert (at["result"]["kind"], at["result"]["line"]) == ("class", 17)
+
+
+def test_where_python_ends_and_rust_begins(stack_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The Rust ``find`` names is what ``show`` and ``goto`` (from the default pin, too)
+    take; ``calls`` of the stub says it is compiled and where its Rust is."""
+    found = run_json(capsys, "find", "tokenizers.Tokenizer.encode_batch")["results"]
+    assert isinstance(found, list)
+    rust = next(r for r in found if r["kind"] == "native")
+    shown = run_json(capsys, "show", rust["qualname"])
+    assert isinstance(shown["result"], dict) and shown["result"]["path"] == rust["path"]
+    assert str(shown["source_text"]).lstrip().startswith("fn encode_batch(")
+    at = run_json(capsys, "goto", f"{rust['path']}:{rust['line']}")
+    assert at["read_as"] == (
+        f"read {rust['path']} in tokenizers==0.23.1 (the transformers checkout has no such file)"
+    )
+    results = at["results"]
+    assert isinstance(results, list)
+    assert [(r["kind"], r["qualname"]) for r in results] == [
+        ("native", "tokenizers.Tokenizer.encode_batch (compiled)"),
+        ("method", "tokenizers.Tokenizer.encode_batch"),
+    ]
+    assert main(["calls", "tokenizers.Tokenizer.train_from_iterator"]) == 1
+    said = capsys.readouterr().err
+    assert "is declared in a type stub (py_src/tokenizers/__init__.pyi:" in said
+    assert "its Rust source is bindings/python/src/tokenizer.rs:" in said
+
+
+def test_a_rust_path_of_several_pins_or_of_no_item_is_said(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["goto", "bindings/python/src/lib.rs:1"]) == 1
+    said = capsys.readouterr().err
+    assert "no such file in the transformers checkout; safetensors, tokenizers have one" in said
+    assert "--repo safetensors or --repo tokenizers" in said
+    assert main(["goto", "bindings/python/src/tokenizer.rs:1", "--repo", "tokenizers"]) == 1
+    assert "no Rust fn or struct exposed to Python starts at this line" in capsys.readouterr().err

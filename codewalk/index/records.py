@@ -132,3 +132,4 @@ class NativeDefinition(NamedTuple):
     line: int  # 1-based
     text: str  # the line, stripped
     how: str  # in words: '#[pyclass(name = "Tokenizer")] struct PyTokenizer'
+    end_line: int  # where the item's braces close

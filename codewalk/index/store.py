@@ -143,7 +143,7 @@ class Store:
         where = "snap=? AND module=?" + (" AND path LIKE '%.pyi'" if stub else "")
         row = self.db.execute(
             f"SELECT path, module, is_package, blob FROM files WHERE {where} "
-            "ORDER BY path LIKE '%.pyi' LIMIT 1",
+            "ORDER BY path LIKE '%.pyi', path LIMIT 1",
             (snap, module),
         ).fetchone()
         return file_row(row) if row else None

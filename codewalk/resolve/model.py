@@ -210,8 +210,9 @@ class Facts(Protocol):
 
     def modules_named(self, last: str) -> list[str]: ...
 
-    def stub(self, name: str) -> ModuleView | None:
-        """The ``.pyi`` stub of module ``name``, when there is one."""
+    def stub(self, name: str, path: str = "") -> ModuleView | None:
+        """The ``.pyi`` stub of module ``name``, when there is one (the one at ``path``,
+        when given: a module may have two)."""
         ...
 
     def read(self, wanted: Sequence[tuple[ModuleView, Sequence[str], Sequence[str]]]) -> None:

@@ -89,9 +89,9 @@ class Namespace:
             return hits
         for imp in view.imports(head):
             hits.extend(self.through_import(view, imp, rest, seen, depth))
-        # a submodule of a package: transformers.models
+        # a submodule of a package: transformers.models (from a stub, the submodule's stub)
         if view.is_package and not hits:
-            sub = self.facts.module(f"{view.module}.{head}")
+            sub = self.imported_module(view, f"{view.module}.{head}")
             if sub is not None:
                 return (
                     [self.module_hit(sub, "direct")] if not rest else self.lookup(sub, rest, seen, depth + 1)
@@ -120,7 +120,7 @@ class Namespace:
             module = self.imported_module(view, target)
             if module is None:
                 return self.through_stub(view, imp, target, rest, seen, depth)
-            sub = self.facts.module(f"{target}.{imp.name}") if module.is_package else None
+            sub = self.imported_module(view, f"{target}.{imp.name}") if module.is_package else None
             if sub is not None and not module.defs(imp.name) and not self.rebinds(module, imp.name):
                 hits = [self.module_hit(sub, how)] if not rest else self.lookup(sub, rest, seen, depth + 1)
             else:
@@ -150,8 +150,11 @@ class Namespace:
         return self.facts.module(name)
 
     def view_of(self, row: FileRow) -> ModuleView | None:
-        """The module view of an index row (a ``.pyi`` row: the module's stub)."""
-        return self.facts.stub(row.module) if row.path.endswith(".pyi") else self.facts.module(row.module)
+        """The module view of an index row (a ``.pyi`` row: that stub, of the module's
+        stubs)."""
+        if row.path.endswith(".pyi"):
+            return self.facts.stub(row.module, row.path)
+        return self.facts.module(row.module)
 
     def through_stub(
         self,
@@ -166,7 +169,7 @@ class Namespace:
         compiled extension): what the importing module's own stub declares, if it has
         one (``safetensors/__init__.pyi``)."""
         stub = self.facts.stub(view.module)
-        if stub is None or stub is view:
+        if stub is None or stub.path == view.path:
             return []
         how = f"imported from {target}, compiled code with no Python source; declared in the stub {stub.path}"
         return [

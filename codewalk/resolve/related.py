@@ -121,6 +121,9 @@ def table_entries(ns: Namespace, hit: Hit) -> list[Resolved]:
     return found
 
 
+COMPILED = " (compiled)"  # said after a stub's name: the Rust source that implements it
+
+
 def native_code(ns: Namespace, hit: Hit) -> list[Resolved]:
     """For a name a ``.pyi`` stub declares: the compiled (Rust) source that implements
     it, where the release ships that source."""
@@ -130,12 +133,12 @@ def native_code(ns: Namespace, hit: Hit) -> list[Resolved]:
     return [
         Resolved(
             repo=hit.view.repo,
-            qualname=f"{hit.view.module}.{d.qualname} (compiled)",
+            qualname=f"{hit.view.module}.{d.qualname}{COMPILED}",
             kind="native",
             path=native.path,
             line=native.line,
             start_line=native.line,
-            end_line=native.line,
+            end_line=native.end_line,
             via=f"implemented in Rust: {native.how}",
             signature=native.text,
             role="related",

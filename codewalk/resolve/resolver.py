@@ -68,7 +68,10 @@ class Resolver:
         """Ranked answers for ``query``. ``related`` adds copies, table entries and the
         like; ``suggest``, "did you mean" when nothing is found; without ``thorough``,
         a name found through an import is not looked for in star imports as well (their
-        placeholders would rank after it): for callers that want the best answer only."""
+        placeholders would rank after it): for callers that want the best answer only.
+        ``NAME (compiled)``, as ``find`` names a stub's Rust source, answers that source."""
+        if query.strip().endswith(related_results.COMPILED):
+            return self._compiled(query.strip(), context)
         parts = parse_query(query)
         self.ns.thorough = thorough
         try:
@@ -104,6 +107,22 @@ class Resolver:
         if not results and suggest:
             suggestions, note, owner = self._not_found(parts, context)
         return FindResult(query.strip(), tuple(results), suggestions, note, owner)
+
+    def _compiled(self, query: str, context: Sequence[str]) -> FindResult:
+        """``NAME (compiled)``: the Rust source of the stub ``NAME``, as the answer."""
+        name = query.removesuffix(related_results.COMPILED).strip()
+        found = self.find(name, context=context)
+        native = tuple(r._replace(role="match") for r in found.results if r.kind == "native")
+        if native or not found.results:
+            return found._replace(query=query, results=native)
+        best = found.results[0]
+        return FindResult(
+            query,
+            (),
+            (),
+            f"{best.qualname} ({best.path}:{best.line}) is not a stub of compiled code whose Rust "
+            "source codewalk can read",
+        )
 
     def _not_found(
         self, parts: list[str], context: Sequence[str]
@@ -156,10 +175,13 @@ class Resolver:
             owners = [h for h in found if h.definition.kind == "class"]
         return rank(owners, context, self.facts.repo)[0] if owners else None
 
-    def resolve_in(self, module: str, dotted_name: str, enclosing_class: str = "") -> list[Resolved]:
-        """What ``dotted_name`` written in ``module`` refers to (``self.x`` inside
-        ``enclosing_class`` included): the goto-definition of the resolver."""
-        view = self.facts.module(module)
+    def resolve_in(
+        self, module: str, dotted_name: str, enclosing_class: str = "", *, path: str = ""
+    ) -> list[Resolved]:
+        """What ``dotted_name`` written in ``module`` (in its file at ``path``, when given:
+        a stub names what that stub declares, not the Python source beside it) refers to
+        (``self.x`` inside ``enclosing_class`` included): the goto-definition of the resolver."""
+        view = self.facts.module_by_path(path) if path else self.facts.module(module)
         if view is None:
             return []
         parts = dotted_name.split(".")

@@ -239,6 +239,8 @@ class Calling:
     def body_of(self, target: Resolved, receiver: Resolved | None = None) -> Body:
         from codewalk.calls.graph import body_for
 
+        if target.path.endswith(".pyi"):
+            raise self._compiled(target)
         body = body_for(self.cr, target)
         if body is None:
             raise QueryError(
@@ -246,6 +248,19 @@ class Calling:
                 hint="a class without an __init__ codewalk can read, or a source file that is missing",
             )
         return body._replace(receiver=receiver) if receiver is not None else body
+
+    def _compiled(self, target: Resolved) -> QueryError:
+        """What a stub's declaration says of the calls it makes: none codewalk reads, and
+        where its Rust source is, when ``find`` knows."""
+        found = self.ws.resolver_for((target.repo,)).find(target.qualname)
+        rust = [r for r in found.results if r.kind == "native"]
+        where = f"; its Rust source is {rust[0].path}:{rust[0].line}" if rust else ""
+        show = f"`codewalk show '{rust[0].qualname}'` shows it, " if rust else ""
+        return QueryError(
+            f"{target.qualname} is declared in a type stub ({target.path}:{target.line}): the code "
+            f"that runs is compiled, and codewalk reads no calls in it{where}",
+            hint=f"{show}`codewalk find {target.qualname}` lists the stub and the compiled source it knows",
+        )
 
     # -- questions ---------------------------------------------------------------------------
     def calls(self, query: str, depth: int = 1, scope: Sequence[str] = ()) -> CallsAnswer:

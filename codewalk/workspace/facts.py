@@ -142,11 +142,16 @@ class IndexFacts:
         self._views[name] = view
         return view
 
-    def stub(self, name: str) -> ModuleView | None:
-        """The ``.pyi`` stub of module ``name``, if the checkout has one."""
-        key = f"{name}.pyi"
+    def stub(self, name: str, path: str = "") -> ModuleView | None:
+        """The ``.pyi`` stub of module ``name``, if the checkout has one; the one at
+        ``path`` when it has two (tokenizers ships ``trainers.pyi`` and
+        ``trainers/__init__.pyi``)."""
+        key = f"{name}.pyi" + (f" at {path}" if path else "")
         if key not in self._views:
-            row = self.store.module_file(self.snap, name, stub=True)
+            if path:
+                row = self.store.file(self.snap, path)
+            else:
+                row = self.store.module_file(self.snap, name, stub=True)
             self._views[key] = self._view(row) if row is not None else None
         return self._views[key]
 
@@ -162,8 +167,11 @@ class IndexFacts:
         return self.store.modules_ending(self.snap, last)
 
     def module_by_path(self, path: str, repo: str = "") -> ModuleView | None:
+        """The view of the file at ``path``: a stub's own, also beside a ``.py``."""
         row = self.file(path)
-        return self.module(row.module) if row is not None else None
+        if row is None:
+            return None
+        return self.stub(row.module, path) if path.endswith(".pyi") else self.module(row.module)
 
     def file(self, path: str) -> FileRow | None:
         """The row of a file of the snapshot (its blob is None until it is indexed, by

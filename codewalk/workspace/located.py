@@ -28,9 +28,11 @@ class Located(NamedTuple):
 
 def locate(pinned: PinnedStack, path: str, repo: str | None = None) -> Located:
     """The file ``path`` names: first in ``repo``'s checkout (the default repository's),
-    then in the pin whose package it names. A path that names none is handed on as it
-    is (reading it says what is wrong), unless it names an installed package no pin
-    provides, or an installed file the pin does not have: QueryError."""
+    then in the pin whose package it names, then (``repo`` not given) in the other pins
+    on this machine (``bindings/python/src/tokenizer.rs``). A path that names none is
+    handed on as it is (reading it says what is wrong), unless it names an installed
+    package no pin provides, an installed file the pin does not have, or a file several
+    other pins have: QueryError."""
     workspace = pinned.workspace(repo)
     inside = workspace.file_named(path)
     if inside is not None:
@@ -60,7 +62,35 @@ def locate(pinned: PinnedStack, path: str, repo: str | None = None) -> Located:
             f"{path}: no pin provides the package {package!r} (the pins provide {provided})",
             hint="codewalk reads the pinned packages only; vendor_pins.toml names them",
         )
+    if repo is None and not found and not _absolute(path):
+        elsewhere = _in_other_pins(pinned, path, workspace.checkout.repo)
+        if elsewhere is not None:
+            return elsewhere
     return Located(workspace, path, "")
+
+
+def _in_other_pins(pinned: PinnedStack, path: str, default: str) -> Located | None:
+    """``path`` as a file of the one other pin on this machine that has it (none is
+    fetched for it); QueryError when several have it."""
+    having = [
+        checkout
+        for name in pinned.synced()
+        if name != default and name in pinned.pins
+        for checkout in [pinned.checkout(name)]
+        if locations.is_file(checkout.root / path)
+    ]
+    if len(having) > 1:
+        names = ", ".join(c.repo for c in having)
+        raise QueryError(
+            f"{path}: no such file in the {default} checkout; {names} have one",
+            hint="name the repository: " + " or ".join(f"--repo {c.repo}" for c in having),
+        )
+    if not having:
+        return None
+    checkout = having[0]
+    at = repo_at_version(checkout.repo, checkout.version)
+    said = f"read {path} in {at} (the {default} checkout has no such file)"
+    return Located(pinned.workspace_over(checkout), path, said)
 
 
 def read_as(path: str, relative: str, reading: installed.Reading, checkout: Checkout) -> str:

@@ -136,10 +136,10 @@ class StackFacts:
         facts = self.stack.facts(owner) if owner is not None else None
         return facts.module(name) if facts is not None else None
 
-    def stub(self, name: str) -> ModuleView | None:
+    def stub(self, name: str, path: str = "") -> ModuleView | None:
         owner = self.stack.owner(name)
         facts = self.stack.facts(owner) if owner is not None else None
-        return facts.stub(name) if facts is not None else None
+        return facts.stub(name, path) if facts is not None else None
 
     def native_definitions(self, repo: str, name: str, kind: str) -> list[NativeDefinition]:
         facts = self.stack.facts(repo)

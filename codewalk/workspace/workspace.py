@@ -208,13 +208,40 @@ class Workspace:
             if found is not None:
                 dotted_name, enclosing = found
                 if not dotted_name.startswith("?"):
-                    results = self.resolver.resolve_in(row.module, dotted_name, enclosing)
+                    results = self.resolver.resolve_in(row.module, dotted_name, enclosing, path=path)
                     if results:
                         return GotoAnswer(tuple(results))
         if not fallback:
             return untyped
         answer = self.from_jedi(self.jedi_query(path, line, col)())
         return answer if answer.results else untyped
+
+    @locked
+    def compiled_at(self, path: str, line: int) -> GotoAnswer:
+        """The Rust ``fn`` or ``struct`` starting at ``path:line``, as ``find`` names it
+        (``NAME (compiled)``), and the stub declaration it implements after it: the stubs'
+        definitions of the names the item is exposed as, whose Rust source is this line."""
+        from codewalk.index.native import names_at
+        from codewalk.resolve.model import Hit, to_resolved
+        from codewalk.resolve.related import native_code
+        from codewalk.workspace.calling import GotoAnswer
+
+        rust: dict[str, Resolved] = {}  # one per name: a module with two stubs declares it twice
+        stubs: list[Resolved] = []
+        for name in names_at(self.source_text(path).split("\n"), line):
+            for row, d in self.facts.defs_named(name):
+                view = self.facts.module_by_path(row.path) if row.path.endswith(".pyi") else None
+                if view is None:
+                    continue
+                hit = Hit(view, d, "direct", 0)
+                here = [n for n in native_code(self.resolver.ns, hit) if (n.path, n.line) == (path, line)]
+                if not here:
+                    continue
+                stub = to_resolved(hit, self.checkout.repo, role="related")
+                said = f"{here[0].via}, declared in {stub.path}:{stub.line}"
+                rust.setdefault(here[0].qualname, here[0]._replace(role="match", via=said))
+                stubs.append(stub._replace(via=f"the stub declaring the Rust at {path}:{line}"))
+        return GotoAnswer((*rust.values(), *stubs))
 
     @locked
     def values_named(self, path: str, line: int) -> tuple[GotoAnswer, int | None]:

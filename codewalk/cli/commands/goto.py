@@ -84,8 +84,10 @@ def run(args: argparse.Namespace) -> int:
             print(visible(f"codewalk: {located.read_as}"), file=sys.stderr)
         workspace, path, line = located.workspace, located.path, position.line
         text = workspace.source_text(path)
-        col = position.col or _column_of(workspace.column_meant(path, line))
-        named = None
+        named = workspace.compiled_at(path, line) if path.endswith(".rs") else None
+        if named is not None and not named.results:
+            raise _no_stub_implemented(text, path, line)
+        col = position.col or (1 if named else _column_of(workspace.column_meant(path, line)))
         if col is None:  # a line naming functions as values: every one of them
             named, first = workspace.values_named(path, line)
             if not named.results or first is None:
@@ -141,6 +143,19 @@ def _nothing_meant(text: str, path: str, line: int) -> QueryError:
         f"{path}:{line}: the line calls, imports and defines nothing "
         f"(the line is {quoted(lines[line - 1], LINE_SHOWN)})",
         hint="name the column of the name you mean: PATH:LINE:COL",
+    )
+
+
+def _no_stub_implemented(text: str, path: str, line: int) -> QueryError:
+    """The error of a Rust line that starts no ``fn`` or ``struct`` a stub declares."""
+    lines = text.splitlines()
+    if line > len(lines):
+        return QueryError(f"{path}:{line}: past the end of the file (it has {len(lines)} lines)")
+    return QueryError(
+        f"{path}:{line}: no Rust fn or struct exposed to Python starts at this line "
+        f"(the line is {quoted(lines[line - 1], LINE_SHOWN)})",
+        hint="codewalk reads Rust only as the source of what a .pyi stub declares: give the line "
+        "of a #[pyfunction], a #[pymethods] fn or a #[pyclass] struct, as `codewalk find NAME` lists it",
     )
 
 
