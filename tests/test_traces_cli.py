@@ -217,7 +217,7 @@ def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]
     order = next(i for i, node in enumerate(nodes) if node["qualname"] == "toypkg.order")
     assert [(n["qualname"], n["calls"]) for n in nodes if n["parent"] == order] == [("toypkg.key", 3)]
     wrapper = next(i for i, node in enumerate(nodes) if node["qualname"].endswith("logged.<locals>.wrapper"))
-    assert nodes[nodes[wrapper]["wraps"]]["qualname"] == "toypkg.double"
+    assert [nodes[n]["qualname"] for n in nodes[wrapper]["wraps"]] == ["toypkg.double"]
     assert nodes[json.loads(out)["first_call"]]["qualname"] == "toypkg.fib"  # after the import of toypkg
     code, _, err = run(capsys, "tour", "--trace", "toy", "--json", "--step", "3")
     assert code == 2 and "--json gives the whole tree" in err  # not silently the whole tree
@@ -424,6 +424,91 @@ def test_a_wrapper_is_read_as_the_function_it_wraps(toy: Path, capsys: pytest.Ca
     draft = toy / "twice.yaml"
     run(capsys, "draft", "toypkg.twice", "toypkg.double", "--trace", "toy", "-o", str(draft))
     assert 'title: "twice calls double through logged.<locals>.wrapper (ran 2 times)"' in draft.read_text()
+
+
+SHARED = """
+
+def shared(func):
+    def wrapper(x):
+        check(x)
+        return func(x)
+
+    return wrapper
+
+
+def check(x):
+    return x
+
+
+@shared
+def first(x):
+    return x
+
+
+@shared
+def second(x):
+    return check(x + 1)
+
+
+def both():
+    for each in (first, second):
+        each(1)
+"""
+
+
+def test_functions_sharing_a_wrapper_are_each_called_where_the_wrapper_was(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One line calls ``first`` then ``second``, both through one decorator's wrapper (one
+    node of the tree, called twice): each is called from that line through the wrapper,
+    with its own count, neither under the other; the wrapper's own calls, made for both,
+    are its own, under it."""
+    with (toy / "toypkg" / "__init__.py").open("a") as handle:
+        handle.write(SHARED)
+    (toy / "multi.py").write_text(
+        "import toypkg\nfor make in (toypkg.first, toypkg.second): make(1)\ntoypkg.both()\n"
+    )
+    assert main(["trace", "--python", sys.executable, "--name", "multi", "multi.py"]) == 0
+    capsys.readouterr()
+    source = (toy / "toypkg" / "__init__.py").read_text().splitlines()
+
+    def line(text: str) -> int:
+        return source.index(text) + 1
+
+    code, out, _ = run(capsys, "tour", "--trace", "multi", "--plain")
+    rows = [(depth, label.split("  ")[0], label.split("(")[-1]) for _, depth, label in tree_rows(out)]
+    through = "through shared.<locals>.wrapper)"
+    assert code == 0 and rows[-11:] == [
+        (0, "shared.<locals>.wrapper", "from multi.py:2 <module>)"),
+        (1, "check", f"line {line('        check(x)')})"),
+        (0, "first", f"from multi.py:2 <module>, {through}"),
+        (0, "second", f"from multi.py:2 <module>, {through}"),
+        (1, "check", f"line {line('    return check(x + 1)')})"),
+        (0, "both", "from multi.py:3 <module>)"),
+        (1, "shared.<locals>.wrapper", f"line {line('        each(1)')})"),
+        (2, "check", f"line {line('        check(x)')})"),
+        (1, "first", f"line {line('        each(1)')}, {through}"),
+        (1, "second", f"line {line('        each(1)')}, {through}"),
+        (2, "check", f"line {line('    return check(x + 1)')})"),
+    ], out
+    assert all(f"{name}  [toy]  x1 " in out for name in ("first", "second"))
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.reading import open_trace
+
+    opened = open_trace("multi")
+    wrapper_note = next(
+        s.note for s in trace_tour(opened.trace, opened.tree).tour.steps if s.at.endswith("wrapper")
+    )
+    assert "shared by the functions it ran here (`first`, `second`)" in wrapper_note
+    code, out, _ = run(capsys, "tour", "--trace", "multi", "--json")
+    nodes = json.loads(out)["nodes"]
+    wrapper = next(i for i, node in enumerate(nodes) if node["qualname"].endswith("shared.<locals>.wrapper"))
+    assert [nodes[n]["qualname"] for n in nodes[wrapper]["wraps"]] == ["toypkg.first", "toypkg.second"]
+    assert nodes[next(i for i, node in enumerate(nodes) if node["qualname"] == "toypkg.check")]["wraps"] == []
+    code, out, err = run(capsys, "path", "toypkg.first", "toypkg.second", "--trace", "multi")
+    assert code == 1 and "no chain" in out + err, out + err
+    code, out, _ = run(capsys, "calls", "toypkg.both", "--trace", "multi")
+    assert "toypkg.first  [ran x1, " in out and "toypkg.second  [ran x1, " in out, out
 
 
 def test_draft_along_the_chain_that_ran(
