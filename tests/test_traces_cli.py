@@ -416,7 +416,8 @@ def test_a_wrapper_is_read_as_the_function_it_wraps(toy: Path, capsys: pytest.Ca
     assert [hop["qualname"] for hop in hops] == ["toypkg.twice", "toypkg.double"]
     assert hops[1]["through"] == ["toypkg.logged.<locals>.wrapper"]
     code, out, _ = run(capsys, "calls", "toypkg.twice", "--trace", "toy")
-    assert "double -> toypkg.double  [ran x2]" in out, out
+    # two calls of double on the line: a trace cannot tell which made which call
+    assert out.count("double -> toypkg.double  [ran x2 at this line, by this call or another]") == 2, out
     code, out, _ = run(capsys, "tour", "--trace", "toy", "--plain")
     assert any(depth == 1 and label.startswith("double  x2 ") for _, depth, label in tree_rows(out))
     assert f"(line {TWICE_CALLS}, through logged.<locals>.wrapper)" in out
@@ -817,6 +818,62 @@ def test_a_call_at_a_line_of_several_sites_none_names_goes_to_none_of_them(
     at = package_line("        return self.outer(self.inner(x))")
     assert "ran x" not in "".join(line for line in out.splitlines() if line.startswith(f"  {at:>6}  self."))
     assert f"  {at:>6}  -> toypkg.Steps.__call__  x2" in out.split("also ran")[1]
+
+
+ONE_LINE = """
+
+class Options:
+    @property
+    def extra(self):
+        return None
+
+    def scale(self):
+        return self.extra.get("scale") if self.extra is not None else None
+
+
+class Bar:
+    def __call__(self, items):
+        return items
+
+
+bar = vars()["Bar"]()  # an instance of a class codewalk cannot tell
+
+
+def loop(table):
+    for key in bar(table.items()):
+        pass
+"""
+
+
+def test_a_run_at_a_line_of_several_calls_naming_it_is_not_given_to_the_first(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self.extra.get(...) if self.extra is not None else None``: the getter ran once, for
+    the condition; a trace records the line, not which read: both reads say so, neither
+    "not run". ``bar(table.items())``, ``bar`` an instance: its ``__call__`` ran at the
+    line, by ``bar(...)`` or by ``table.items()`` (codewalk reads neither): said at the
+    line, not given to ``table.items``."""
+    with (toy / "toypkg" / "__init__.py").open("a") as handle:
+        handle.write(ONE_LINE)
+    (toy / "line.py").write_text("import toypkg\ntoypkg.Options().scale()\ntoypkg.loop({1: 2})\n")
+    assert main(["trace", "--python", sys.executable, "--name", "line", "line.py"]) == 0
+    capsys.readouterr()
+    source = (toy / "toypkg" / "__init__.py").read_text().splitlines()
+    at = source.index('        return self.extra.get("scale") if self.extra is not None else None') + 1
+    code, out, _ = run(capsys, "calls", "toypkg.Options.scale", "--trace", "line")
+    reads = [line for line in out.splitlines() if line.startswith(f"  {at:>6}  self.extra -> ")]
+    assert code == 0 and len(reads) == 2, out
+    assert all(line.endswith("[ran x1 at this line, by this call or another]") for line in reads), out
+    assert "a trace\nrecords the line of a call, not its column" in out
+    code, out, _ = run(capsys, "calls", "toypkg.Options.scale", "--trace", "line", "--json")
+    sites = [site for site in json.loads(out)["calls"] if site["expr"] == "self.extra"]
+    assert [(site["ran"], site["beside_by_target"]) for site in sites] == [(0, [1]), (0, [1])]
+    at = source.index("    for key in bar(table.items()):") + 1
+    code, out, _ = run(capsys, "calls", "toypkg.loop", "--trace", "line", "--all")
+    assert code == 0 and "ran x" not in "".join(
+        line for line in out.splitlines() if line.startswith(f"  {at:>6}")
+    )
+    assert f"  {at:>6}  -> toypkg.Bar.__call__  x1" in out.split("also ran")[1], out
 
 
 def test_a_property_read_through_getattribute_ran(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
