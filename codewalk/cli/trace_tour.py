@@ -65,7 +65,7 @@ def tree_json(trace: Any, tree: Any) -> dict[str, Any]:
             "call_line": node.line,
             "via": via_text(trace, node.via) or None,
             "passed": [other_text(trace, other) for passed, other in trace.passed if passed == index],
-            "wraps": tree.wrapped[index] - 1 if index in tree.wrapped else None,
+            "wraps": [wrapped - 1 for wrapped in tree.wrapped.get(index, ())],
         }
         for index, node in enumerate(trace.nodes[1:], start=1)
     ]

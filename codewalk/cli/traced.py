@@ -339,6 +339,7 @@ def run_calls(args: argparse.Namespace) -> int:
                         "targets_ran": [t.qualname for t in site.targets_ran] or None,
                         "ran_by_target": [n for _, n in site.targets],
                         "looked_up_by_target": list(site.looked_up),
+                        "beside_by_target": list(site.shared),
                         "reached": [function_dict(f) | {"calls": n} for f, n in site.reached],
                     }
                     for site in answer.sites
@@ -366,6 +367,8 @@ def run_calls(args: argparse.Namespace) -> int:
                 print(visible(f"  {line:>6}  -> {function.qualname}  x{calls}"))
         if any(s.ran_unrecorded for s in shown):
             print("\n" + LINE_RAN)
+        if any(any(s.shared) for s in shown):
+            print("\n" + BESIDE)
         return 0
 
 
@@ -375,31 +378,38 @@ LINE_RAN = (
 )
 
 
-def _mark(calls: int, unrecorded: bool = False, looked_up: int = 0) -> str:
+BESIDE = (
+    "by this call or another: more than one call on the line names what ran there; a trace\n"
+    "records the line of a call, not its column, so which of them made it is not known"
+)
+
+
+def _mark(calls: int, unrecorded: bool = False, looked_up: int = 0, beside: int = 0) -> str:
     if looked_up and not calls:  # a property read: its getter ran under the class's __getattribute__
         return f"ran x{looked_up} through __getattribute__"
+    if beside and not calls:
+        return f"ran x{beside} at this line, by this call or another"
     return f"ran x{calls}" if calls else "line ran" if unrecorded else "not run"
-
-
-_HOLDERS = frozenset(("attribute", "variable"))  # a target that holds what a call runs
 
 
 def _site_lines(site: Any, show_all: bool) -> str:
     from codewalk.cli.calls_output import MORE_TARGETS
+    from codewalk.traces.joined import HOLDERS
 
     callee = site.callee
     what = callee.site.name.expr or callee.site.text
     if callee.site.kind == "decorator":
         return f"  {callee.site.line:>6}  {what}  (decorator: runs when the function is defined)"
-    every = [(t, n, m) for (t, n), m in zip(site.targets, site.looked_up, strict=True)]
+    every = [(t, n, m, b) for (t, n), m, b in zip(site.targets, site.looked_up, site.shared, strict=True)]
     # the attribute holding what is called (self.norm) runs nothing: its forward is listed
-    targets = [(t, n, m) for t, n, m in every if t.kind not in _HOLDERS] or every
+    targets = [each for each in every if each[0].kind not in HOLDERS] or every
     single = len(targets) == 1 and not site.reached  # the site's mark is its target's
-    marks = [(t, n or m, _mark(n, single and site.ran_unrecorded, m)) for t, n, m in targets]
+    marks = [(t, n or m or b, _mark(n, single and site.ran_unrecorded, m, b)) for t, n, m, b in targets]
     if single:
         target, _, mark = marks[0]
         return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{mark}]"
-    out = [f"  {callee.site.line:>6}  {what}  [{_mark(site.calls, site.ran_unrecorded)}]"]
+    beside = sum(site.shared)
+    out = [f"  {callee.site.line:>6}  {what}  [{_mark(site.calls, site.ran_unrecorded, beside=beside)}]"]
     ran = [(t, mark) for t, count, mark in marks if count]
     idle = [(t, mark) for t, count, mark in marks if not count]
     shown = idle if show_all else idle[: max(0, MORE_TARGETS + 1 - len(ran))]

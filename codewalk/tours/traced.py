@@ -19,7 +19,7 @@ from codewalk.tours.notes import code_span
 from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Function, Trace
 from codewalk.traces.text import header, seconds_text, where_shown
-from codewalk.traces.tree import Row, Tree, first_call, folded
+from codewalk.traces.tree import Row, Shown, Tree, first_call, folded
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def trace_tour(trace: Trace, tree: Tree) -> TracedTour:
                 focus=(),
                 title=f"{function.short} x{node.calls}",
                 repo=function.repo,
-                note=_note(trace, row),
+                note=_note(trace, row) + _shared(trace, tree, row.shown),
                 line=0,
             )
         )
@@ -89,6 +89,25 @@ def _note(trace: Trace, row: Row) -> str:
     elif row.hidden:
         lines += ["", f"What ran while the module was imported ({row.hidden} calls) is folded here."]
     return visible("\n".join(lines))  # names of frames outside the packages come from the program
+
+
+def _shared(trace: Trace, tree: Tree, shown: Shown) -> str:
+    """For a wrapper whose calls ran several functions (its step then is its own, for
+    what it called besides them), the functions it ran."""
+    if shown.node not in tree.wrapped:
+        return ""
+    ran = [
+        each.node
+        for wrapped in tree.wrapped[shown.node]
+        for each in tree.shown(wrapped, (*shown.through, shown.node))
+    ]
+    names = ", ".join(
+        code_span(trace.functions[trace.nodes[n].function].short) for n in ran if n not in tree.wrapped
+    )
+    return (
+        f"\n\nA decorator's wrapper shared by the functions it ran here ({names}): each is a step of "
+        "its own, called through it; what it called for them all is under it."
+    )
 
 
 def _named(function: Function) -> str:

@@ -78,6 +78,9 @@ class SiteRun(NamedTuple):
     reached: tuple[tuple[Function, int], ...]  # functions it reached that are none of ``targets``
     line_ran: bool  # its line executed
     looked_up: tuple[int, ...]  # per target: its calls beneath a __getattribute__ run there
+    # per target: its calls at the site's line, made by this site or another of the line
+    # that names it too (``a.f() if a.g else a.f()``): a trace records a call's line only
+    shared: tuple[int, ...]
 
     @property
     def targets_ran(self) -> tuple[Resolved, ...]:
@@ -102,6 +105,7 @@ class CallsRun(NamedTuple):
     unplaced: tuple[tuple[int, Function, int], ...]  # (line, function, calls) at no static site
 
 
+HOLDERS = frozenset(("attribute", "variable"))  # a target that holds what a call of it runs
 _RECORDED_KINDS = frozenset(("function", "method", "property"))  # their code is the pins'
 # Run by an attribute read, a subscript, ``in`` or ``with``: never by a call a site names.
 _LOOKUPS = frozenset((GETATTRIBUTE, "__getattr__"))
@@ -136,20 +140,25 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
     for number, callee in enumerate(callees):
         by_line.setdefault(callee.site.line, []).append(number)
     got: list[dict[int, int]] = [{} for _ in callees]
+    shared: list[dict[int, int]] = [{} for _ in callees]  # made by this site or another naming it
     unplaced: list[tuple[int, Function, int]] = []
     for (line, function), calls in sorted(calls_from(trace, tree, functions).items()):
-        owner = _site_of(trace.functions[function], by_line.get(line, []), callees)
-        if owner is None:
+        owners = _site_of(trace.functions[function], by_line.get(line, []), callees)
+        if not owners:
             unplaced.append((line, trace.functions[function], calls))
-            continue
-        got[owner][function] = got[owner].get(function, 0) + calls
+        for owner in owners:
+            into = got[owner] if len(owners) == 1 else shared[owner]
+            into[function] = into.get(function, 0) + calls
     executed = _executed(trace, functions)
     beneath = looked_up(trace, tree, functions)
     sites: list[SiteRun] = []
-    for callee, ran_here in zip(callees, got, strict=True):
+    for callee, ran_here, maybe in zip(callees, got, shared, strict=True):
         marks = tuple(
             (t, sum(n for f, n in ran_here.items() if _runs_for(trace.functions[f], t)))
             for t in callee.targets
+        )
+        beside = tuple(
+            sum(n for f, n in maybe.items() if _runs_for(trace.functions[f], t)) for t in callee.targets
         )
         below = [(trace.functions[f], n) for (line, f), n in beneath.items() if line == callee.site.line]
         looked = tuple(sum(n for f, n in below if _runs_for(f, t)) for t in callee.targets)
@@ -160,7 +169,7 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
             and not (any(looked) and _name(trace.functions[f]) == GETATTRIBUTE)  # said by the target
         )
         line_ran = callee.site.line in executed
-        sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached, line_ran, looked))
+        sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached, line_ran, looked, beside))
     calls = sum(node.calls for i, node in enumerate(trace.nodes) if i and node.function in functions)
     return CallsRun(calls, tuple(sites), tuple(unplaced))
 
@@ -190,30 +199,33 @@ def _name(function: Function) -> str:
     return function.name.rpartition(".")[2]
 
 
-def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee]) -> int | None:
-    """The static site a call of ``function`` recorded at a line goes to (``here``: the
-    sites at that line): the one that names it or the class it constructs; an attribute
-    lookup (``__getattr__``) to the first that reads an attribute; what syntax runs (a
-    subscript's ``__getitem__``) to none; anything else to the one codewalk could not
-    resolve, else to the line's one call (what it reached is not among its static
-    targets: an attribute holding another class than the one codewalk reads); of several
-    such sites, to none: a trace records the line of a call, not its column
-    (``self.down_proj(self.act_fn(x))``). At a line with no site, the first site anywhere
-    that names it."""
+def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee]) -> tuple[int, ...]:
+    """The static sites a call of ``function`` recorded at a line may be of (``here``: the
+    sites at that line), a trace recording the line of a call, not its column: the sites
+    that name it or the class it constructs (several: any of them, ``a.f if a.g else
+    None``); an attribute lookup (``__getattr__``) the first that reads an attribute;
+    what syntax runs (a subscript's ``__getitem__``) none; anything else the one whose
+    callee codewalk cannot read (unresolved, or a value that may hold anything:
+    ``logging.tqdm(init_dict.items())``, ``tqdm`` an instance), else the line's one call
+    (what it reached is not among its static targets: an attribute holding another class
+    than the one codewalk reads); of several such sites, none (said at the line, not given
+    to the first: ``self.down_proj(self.act_fn(x))``). At a line with no site, the first
+    site anywhere that names it."""
     if not here:
-        return next(
+        first = next(
             (n for n, c in enumerate(callees) if any(is_definition(function, t) for t in c.targets)), None
         )
-    owner = next((n for n in here if any(_runs_for(function, t) for t in callees[n].targets)), None)
-    if owner is not None:
-        return owner
+        return () if first is None else (first,)
+    owners = tuple(n for n in here if any(_runs_for(function, t) for t in callees[n].targets))
+    if owners:
+        return owners
     if _name(function) in _LOOKUPS:
-        return next((n for n in here if "." in callees[n].site.name.expr), None)
+        return tuple(n for n in here if "." in callees[n].site.name.expr)[:1]
     if _name(function) in _BY_SYNTAX:
-        return None
-    unresolved = [n for n in here if not callees[n].targets]
-    candidates = unresolved or [n for n in here if callees[n].site.kind == "call"] or list(here)
-    return candidates[0] if len(candidates) == 1 else None
+        return ()
+    unread = [n for n in here if all(t.kind in HOLDERS for t in callees[n].targets)]
+    candidates = unread or [n for n in here if callees[n].site.kind == "call"] or list(here)
+    return tuple(candidates) if len(candidates) == 1 else ()
 
 
 class StepRun(NamedTuple):

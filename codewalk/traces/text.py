@@ -52,9 +52,9 @@ def node_label(trace: Trace, shown: Shown, hidden: int = 0) -> str:
 def _crossing(trace: Trace, shown: Shown) -> str:
     """``  [transformers]`` where a call comes from another repository's code (or from the
     program): the row's line is in its caller's file, and this says the row's is another."""
-    node = trace.nodes[shown.node]
-    repo = trace.functions[node.function].repo
-    caller = trace.nodes[node.parent].function if node.parent > 0 else -1
+    repo = trace.functions[trace.nodes[shown.node].function].repo
+    parent = trace.nodes[shown.call].parent  # past the wrappers it was called through
+    caller = trace.nodes[parent].function if parent > 0 else -1
     return "" if caller >= 0 and trace.functions[caller].repo == repo else f"  [{repo}]"
 
 

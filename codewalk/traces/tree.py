@@ -35,13 +35,24 @@ class Tree:
         self.trace = trace
         self.children: list[list[int]] = [[] for _ in trace.nodes]
         pairs = set(trace.wrappers)
-        self.wrapped: dict[int, int] = {}  # a wrapper's node -> the node of the function it wraps
+        # a wrapper's node -> the nodes of the functions it wraps: several where one
+        # decorator's wrapper, called from one line, ran several functions (a loop over
+        # decorated functions), each call of it one of theirs
+        self.wrapped: dict[int, list[int]] = {}
         for index, node in enumerate(trace.nodes[1:], start=1):
             self.children[node.parent].append(index)
             wrapper = node.parent
-            pair = (trace.nodes[wrapper].function, node.function)
-            if wrapper > 0 and wrapper not in self.wrapped and pair in pairs:
-                self.wrapped[wrapper] = index
+            if wrapper > 0 and (trace.nodes[wrapper].function, node.function) in pairs:
+                self.wrapped.setdefault(wrapper, []).append(index)
+        self.leads = self._leads()
+
+    def _leads(self) -> dict[int, int]:
+        """A wrapper's node -> how many functions its calls went on to, through the
+        wrappers below it: 1 when every call of it was a call of one function."""
+        leads: dict[int, int] = {}
+        for wrapper in sorted(self.wrapped, reverse=True):  # a wrapped node comes after its wrapper
+            leads[wrapper] = sum(leads.get(wrapped, 1) for wrapped in self.wrapped[wrapper])
+        return leads
 
     def walk(self, start: int = 0) -> Iterator[tuple[int, int]]:
         """``(node, depth)`` depth first from ``start`` (not included), depth 0 its children."""
@@ -66,21 +77,43 @@ class Tree:
         return out
 
     # -- as a reader reads it: a wrapper's call is the function it wraps -------------------
-    def shown(self, node: int) -> Shown:
-        """``node`` read through the wrappers it is, down to the function they wrap."""
-        through: list[int] = []
-        while node in self.wrapped:
-            through.append(node)
-            node = self.wrapped[node]
-        return Shown(node, tuple(through))
+    def shown(self, node: int, through: tuple[int, ...] = ()) -> list[Shown]:
+        """``node`` read through the wrappers it is, down to each function they wrap. A
+        wrapper whose calls ran several functions is no one of them: it is read as itself
+        too (before them), for what it called besides them, when it called anything."""
+        if node not in self.wrapped:
+            return [Shown(node, through)]
+        wrapped = self.wrapped[node]
+        own = (
+            []
+            if len(wrapped) == 1 or not self._shared_calls(Shown(node, through))
+            else [Shown(node, through)]
+        )
+        return own + [shown for inner in wrapped for shown in self.shown(inner, (*through, node))]
 
     def shown_children(self, shown: Shown) -> list[Shown]:
         """What the function ``shown`` called, with what its wrappers called besides it,
-        in the order they first ran."""
-        found = list(self.children[shown.node])
-        for wrapper in shown.through:
-            found += (child for child in self.children[wrapper] if child != self.wrapped[wrapper])
-        return [self.shown(child) for child in sorted(found)]
+        in the order they first ran (a wrapper whose calls ran several functions: what it
+        and the wrappers around it called besides them)."""
+        if shown.node in self.wrapped:
+            found = self._shared_calls(shown)
+        else:  # a wrapper's other calls are this function's where every call of it was one
+            single = (wrapper for wrapper in shown.through if self.leads[wrapper] == 1)
+            found = [
+                *self.children[shown.node],
+                *(child for wrapper in single for child in self._others(wrapper)),
+            ]
+        return [each for child in sorted(found) for each in self.shown(child)]
+
+    def _shared_calls(self, shown: Shown) -> list[int]:
+        """What the wrapper ``shown.node`` and the wrappers around it called besides the
+        functions they wrap: the wrappers around lead to no more functions than it does."""
+        leads = self.leads[shown.node]
+        around = [wrapper for wrapper in shown.through if self.leads[wrapper] == leads]
+        return [child for wrapper in (*around, shown.node) for child in self._others(wrapper)]
+
+    def _others(self, wrapper: int) -> list[int]:
+        return [child for child in self.children[wrapper] if child not in self.wrapped[wrapper]]
 
     def shown_chain(self, nodes: Sequence[int]) -> list[Shown]:
         """A chain of nodes, each called by the one before, read with each wrapper that
@@ -88,7 +121,7 @@ class Tree:
         out: list[Shown] = []
         through: list[int] = []
         for here, following in zip(nodes, [*nodes[1:], None], strict=True):
-            if following is not None and self.wrapped.get(here) == following:
+            if following is not None and following in self.wrapped.get(here, ()):
                 through.append(here)
                 continue
             out.append(Shown(here, tuple(through)))
@@ -186,9 +219,10 @@ def calls_from(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int,
     for index, node in enumerate(trace.nodes):
         if index and node.function in functions:
             for child in own_calls(trace, tree, index, functions):
-                shown = tree.shown(child)
-                key = (trace.nodes[shown.call].line, trace.nodes[shown.node].function)
-                out[key] = out.get(key, 0) + trace.nodes[shown.node].calls
+                for shown in tree.shown(child):
+                    if shown.node not in tree.wrapped:  # a function's call, not a shared wrapper's
+                        key = (trace.nodes[shown.call].line, trace.nodes[shown.node].function)
+                        out[key] = out.get(key, 0) + trace.nodes[shown.node].calls
     return out
 
 
@@ -325,7 +359,7 @@ def folded(trace: Trace, tree: Tree) -> list[Row]:
     module's own code wherever it ran; at the top, all an import of the program ran), and
     a wrapper's call read as the function it wraps."""
     rows: list[Row] = []
-    stack = [(tree.shown(child), 0) for child in reversed(tree.children[0])]
+    stack = [(shown, 0) for child in reversed(tree.children[0]) for shown in reversed(tree.shown(child))]
     while stack:
         shown, depth = stack.pop()
         imported = depth == 0 and on_import(trace, shown.call)
