@@ -176,3 +176,10 @@ def test_a_value_annotated_with_an_enum_says_the_enum_names_kinds(ws: Workspace)
         "which defines no step codewalk can read "
         "(SchedulerKinds is an Enum: the annotation names the kinds of value, not its class)"
     )
+
+
+def test_the_callers_of_what_a_setter_was_passed_include_the_attribute_s_calls(ws: Workspace) -> None:
+    """``FastProcessor()`` is made into a local and passed to ``self.set_processor``: the
+    call of ``self.processor(...)`` in ``forward`` is a caller of its ``__call__``."""
+    answer = ws.callers("callpkg.registering.FastProcessor.__call__")
+    assert [(c.kind, c.line) for c in answer.callers if c.kind == "call"] == [("call", 65)]

@@ -262,15 +262,20 @@ def _attributes_holding(cr: CallResolver, mentions: Mentions, target: Resolved) 
         return set()
     names: set[str] = set()
     for _, mention in _made(cr, mentions, [owner]):
-        if mention.body is None or not mention.body.cls:
+        body = mention.body
+        if body is None or not body.cls:
             continue
         lines = cr.code.lines(mention.repo, mention.path)
-        first = max(mention.line - _ASSIGNMENT_LINES, mention.body.target.start_line, 1)
+        first = max(mention.line - _ASSIGNMENT_LINES, body.target.start_line, 1)
         for number in range(min(mention.line, len(lines)), first - 1, -1):
             assigned = _SELF_ASSIGNED.match(lines[number - 1])
             if assigned is not None:
                 names.add(assigned[1])
                 break
+        else:  # made into a local, then passed to a method that sets it (self.set_processor(p))
+            last = min(mention.line + _ASSIGNMENT_LINES, body.target.end_line)
+            attributes = cr.code.attributes(mention.repo, mention.path, body.cls)
+            names.update(a.qualname.rpartition(".")[2] for a in attributes if mention.line <= a.line <= last)
     return names
 
 

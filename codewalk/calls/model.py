@@ -139,9 +139,18 @@ class Code(Protocol):
         """The functions, methods and properties of the class ``cls`` of a file."""
         ...
 
+    def attributes(self, repo: str, path: str, cls: str) -> list[Resolved]:
+        """The instance attributes the methods of the class ``cls`` of a file set."""
+        ...
+
     def opened(self) -> int:
         """How many repositories are open: an answer over "the opened repositories"
         (:meth:`descendants`, :meth:`named`) holds until this grows."""
+        ...
+
+    def children(self, classes: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[Resolved]]:
+        """The classes of the opened repositories deriving directly from each of
+        ``classes`` ((module, class qualname)), looked up together."""
         ...
 
     def descendants(self, repo: str, module: str, cls: str) -> list[Resolved]:

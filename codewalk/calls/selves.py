@@ -20,6 +20,8 @@ A value annotated with a class may hold an instance of a class deriving from it:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from codewalk.calls.holders import holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body
 from codewalk.calls.reached import (
@@ -243,6 +245,7 @@ def overrides_outside(r: Reaching, view: ModuleView, base: str, member: str) -> 
 
 def _overrides_outside(r: Reaching, base: str, member: str, also: tuple[str, ...]) -> list[Resolved]:
     out: list[Resolved] = []
+    mixins: list[tuple[Resolved, str, str]] = []  # a definition, its class's module and qualname
     for d in r.code.named(member, also):
         place = r.place(d) if d.kind in ("method", "property") else None
         if place is None or "<locals>" in d.qualname:
@@ -252,8 +255,11 @@ def _overrides_outside(r: Reaching, base: str, member: str, also: tuple[str, ...
         if _derives_outside(r, resolver, module_view, owner, base):
             via = f"an override in {owner}, a class deriving from {base}"
             out.append(d._replace(via=chain(via, d.via)))
-            continue
-        taker = _taken_by(r, resolver, module_view, owner, d, base)  # a mixin's: FluxAttention's
+        else:
+            mixins.append((d, module_view.module, owner))
+    children = r.code.children([(module, owner) for _, module, owner in mixins])
+    for d, module, owner in mixins:  # a mixin's: FluxAttention(nn.Module, AttentionModuleMixin)
+        taker = _taken_by(r, children[(module, owner)], d, base)
         if taker:
             via = f"defined in {owner}, a base of {taker}, which derives from {base}"
             out.append(d._replace(via=chain(via, d.via)))
@@ -271,25 +277,22 @@ def _derives_outside(r: Reaching, resolver: Resolver, view: ModuleView, qualname
     return False
 
 
-_TAKERS = 40  # classes deriving from a mixin read to find one that also derives from the base
-
-
-def _taken_by(r: Reaching, resolver: Resolver, view: ModuleView, owner: str, d: Resolved, base: str) -> str:
-    """The first class deriving both from ``owner`` (a mixin, not deriving from ``base``)
-    and from ``base`` whose member of that name is ``d`` (``FluxAttention(nn.Module,
-    AttentionModuleMixin)`` takes ``set_processor`` from the mixin); "" when none does."""
-    classes = [c for c in view.defs(owner) if c.kind == "class"]
-    if not classes:
-        return ""
-    mixin = to_resolved(Hit(view, classes[0], "direct", 0), resolver.facts.repo)
-    for cls in r.descendants(mixin)[:_TAKERS]:
+def _taken_by(r: Reaching, children: Sequence[Resolved], d: Resolved, base: str) -> str:
+    """Of ``children``, the classes deriving directly from a class that does not derive
+    from ``base`` (a mixin), the first that derives from ``base`` too and whose member of
+    ``d``'s name is ``d`` (``FluxAttention(nn.Module, AttentionModuleMixin)`` takes
+    ``set_processor`` from the mixin); "" when none does."""
+    name = d.qualname.rpartition(".")[2]
+    for cls in children:
         place = r.place(cls)
         if place is None:
             continue
-        cls_resolver, cls_view, qualname = place
-        taken = cls_resolver.ns.members(cls_view, qualname, d.qualname.rpartition(".")[2], ())
+        resolver, view, qualname = place
+        if all(len(c.bases) < 2 for c in view.defs(qualname) if c.kind == "class"):
+            continue  # deriving from the mixin alone, it derives from base no more than the mixin
+        taken = resolver.ns.members(view, qualname, name, ())
         own = bool(taken) and (taken[0].view.path, taken[0].definition.line) == (d.path, d.line)
-        if own and _derives_outside(r, cls_resolver, cls_view, qualname, base):
+        if own and _derives_outside(r, resolver, view, qualname, base):
             return qualname.rpartition(".")[2]
     return ""
 

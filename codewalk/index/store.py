@@ -256,6 +256,10 @@ class Store:
         """A blob's functions, methods and properties (the bodies it holds)."""
         return self._blob_defs(blob, _FUNCTIONS)
 
+    def attributes_of(self, blob: int) -> list[Definition]:
+        """A blob's instance attributes (``self.x = ...`` in its classes' methods)."""
+        return self._blob_defs(blob, "kind='attribute'")
+
     def assigned_of(self, blob: int) -> list[Definition]:
         """A blob's module-level variables and aliases (the names its assignments bind)."""
         return self._blob_defs(blob, "parent='' AND kind IN ('variable', 'alias')")

@@ -205,6 +205,13 @@ class WorkspaceCode:
             self._descendants[key] = self._find_descendants(module, cls)
         return self._descendants[key]
 
+    def children(self, classes: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[Resolved]]:
+        self._look_for_children(list(dict.fromkeys(classes)))
+        pins = [facts.repo for facts in self.ws.stack.members.values()]
+        return {
+            base: [sub for pin in pins for _, sub in self._children.get((pin, base), ())] for base in classes
+        }
+
     def _find_descendants(self, module: str, cls: str) -> list[Resolved]:
         """Classes of the opened repositories deriving from ``module.cls``, a level at a
         time (while a snapshot is partial, the files that may define a level are indexed
@@ -272,6 +279,17 @@ class WorkspaceCode:
         view, blob = found
         return [
             to_resolved(Hit(view, d, "direct", 0), repo) for d in self.functions_of(blob) if d.parent == cls
+        ]
+
+    def attributes(self, repo: str, path: str, cls: str) -> list[Resolved]:
+        found = self._file(repo, path)
+        if found is None:
+            return []
+        view, blob = found
+        return [
+            to_resolved(Hit(view, d, "direct", 0), repo)
+            for d in self.ws.store.attributes_of(blob)
+            if d.parent == cls
         ]
 
     def _file(self, repo: str, path: str) -> tuple[ModuleView, int] | None:
