@@ -255,7 +255,7 @@ def _overrides_outside(r: Reaching, base: str, member: str, also: tuple[str, ...
         if _derives_outside(r, resolver, module_view, owner, base):
             via = f"an override in {owner}, a class deriving from {base}"
             out.append(d._replace(via=chain(via, d.via)))
-        else:
+        elif not any(c.bases for c in module_view.defs(owner) if c.kind == "class"):  # a mixin
             mixins.append((d, module_view.module, owner))
     children = r.code.children([(module, owner) for _, module, owner in mixins])
     for d, module, owner in mixins:  # a mixin's: FluxAttention(nn.Module, AttentionModuleMixin)

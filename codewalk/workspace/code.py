@@ -313,7 +313,7 @@ class WorkspaceCode:
             if within and facts.repo not in within:
                 continue
             if (facts.repo, name) not in self._named:  # a pin's definitions stay when another opens
-                views = ((facts.module_by_path(row.path), d) for row, d in facts.defs_named(name))
+                views = ((facts.view_of(row), d) for row, d in facts.defs_named(name))
                 hits = [Hit(view, d, "direct", 0) for view, d in views if view is not None]
                 self._named[(facts.repo, name)] = [to_resolved(hit, facts.repo) for hit in hits]
             found.extend(self._named[(facts.repo, name)])

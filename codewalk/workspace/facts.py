@@ -169,9 +169,11 @@ class IndexFacts:
     def module_by_path(self, path: str, repo: str = "") -> ModuleView | None:
         """The view of the file at ``path``: a stub's own, also beside a ``.py``."""
         row = self.file(path)
-        if row is None:
-            return None
-        return self.stub(row.module, path) if path.endswith(".pyi") else self.module(row.module)
+        return self.view_of(row) if row is not None else None
+
+    def view_of(self, row: FileRow) -> ModuleView | None:
+        """The view of a file's row: its module's, or (a ``.pyi``) that stub's."""
+        return self.stub(row.module, row.path) if row.path.endswith(".pyi") else self.module(row.module)
 
     def file(self, path: str) -> FileRow | None:
         """The row of a file of the snapshot (its blob is None until it is indexed, by
