@@ -6,6 +6,7 @@ module shares; :class:`Reaching` is what :mod:`codewalk.calls.selves`,
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk.calls.holders import Holds
@@ -119,17 +120,19 @@ def annotation_text(signature: str, parameter: str) -> str:
 _ENUMS = ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag")
 
 
-def is_enum(resolver: Resolver, view: ModuleView, qualname: str) -> bool:
+def enum_note(resolver: Resolver, classes: Sequence[tuple[ModuleView, str]]) -> str:
+    """What to add where a value annotated with an Enum (``scheduler:
+    KarrasDiffusionSchedulers``, diffusers' pipelines) lacks the member called: the
+    annotation names the kinds the value may be, not its class. "" when none of
+    ``classes`` (each a module's view and a class's qualname in it) is an Enum."""
+    enums = [qualname.rpartition(".")[2] for view, qualname in classes if _is_enum(resolver, view, qualname)]
+    if not enums:
+        return ""
+    return f" ({', '.join(enums)} is an Enum: the annotation names the kinds of value, not its class)"
+
+
+def _is_enum(resolver: Resolver, view: ModuleView, qualname: str) -> bool:
     """Whether a class derives from the standard library's ``Enum`` (through the pinned
     classes of its MRO: ``ExplicitEnum(str, Enum)``)."""
     mro = resolver.ns.mro(view, qualname)
     return any(base.rpartition(".")[2] in _ENUMS for _, cls in mro for base in cls.bases)
-
-
-def enum_note(enums: list[str]) -> str:
-    """What to add where a value annotated with an Enum (``scheduler:
-    KarrasDiffusionSchedulers``, diffusers' pipelines) lacks the member called: the
-    annotation names the kinds the value may be, not its class."""
-    if not enums:
-        return ""
-    return f" ({', '.join(enums)} is an Enum: the annotation names the kinds of value, not its class)"

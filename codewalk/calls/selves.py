@@ -24,16 +24,7 @@ from collections.abc import Sequence
 
 from codewalk.calls.holders import holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body
-from codewalk.calls.reached import (
-    Reach,
-    Reaching,
-    annotation,
-    enum_note,
-    found,
-    is_enum,
-    unresolved,
-    with_via,
-)
+from codewalk.calls.reached import Reach, Reaching, annotation, enum_note, found, unresolved, with_via
 from codewalk.calls.records import CLS, Name
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import absolute
@@ -427,12 +418,10 @@ def self_outside(
             return with_overrides(r, hit.view, outside, prefix)
         if outside.status == EXTERNAL or outside.targets:
             return outside._replace(how=f"{prefix}; {outside.how}")
-        named = [
-            c.definition.name
-            for c in resolver.ns.lookup(hit.view, type_name.split("."), (), 0)
-            if c.definition.kind == "class" and is_enum(resolver, c.view, c.definition.qualname)
-        ]
-        kinds = enum_note(named[:1])
+        named = resolver.ns.lookup(hit.view, type_name.split("."), (), 0)
+        kinds = enum_note(
+            resolver, [(c.view, c.definition.qualname) for c in named if c.definition.kind == "class"]
+        )
         return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
     first = attrs[0]
     held = builtin_held(first.definition) if len(parts) == 3 else None

@@ -25,7 +25,6 @@ from codewalk.calls.reached import (
     annotation,
     enum_note,
     found,
-    is_enum,
     unresolved,
     with_via,
 )
@@ -380,7 +379,7 @@ class CallResolver(Reacher):
         if not reach.instance or not reach.targets:
             return unresolved(f"{'.'.join(rest)} of a value whose type codewalk does not know")
         hits: list[Resolved] = []
-        enums: list[str] = []
+        kinds = ""  # an Enum annotated (scheduler: KarrasDiffusionSchedulers), said when nothing is found
         for cls in reach.targets:
             place = self.place(cls)
             if place is None:
@@ -391,8 +390,7 @@ class CallResolver(Reacher):
                 own = [h._replace(receiver="" if reach.loose else cls.qualname) for h in own]
                 own += overrides(self, cls, rest[0]) if reach.loose and not read else []
             hits.extend(own)
-            enums += [cls.qualname.rpartition(".")[2]] if is_enum(resolver, view, qualname) else []
-        kinds = enum_note(enums)
+            kinds = kinds or enum_note(resolver, [(view, qualname)])
         result = (
             found(with_via(hits, reach.how), reach.how)
             if hits

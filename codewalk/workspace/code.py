@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 from bisect import bisect_right
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import partial
 from itertools import accumulate
 from typing import Protocol
@@ -273,24 +273,20 @@ class WorkspaceCode:
         return self._functions[blob]
 
     def methods(self, repo: str, path: str, cls: str) -> list[Resolved]:
-        found = self._file(repo, path)
-        if found is None:
-            return []
-        view, blob = found
-        return [
-            to_resolved(Hit(view, d, "direct", 0), repo) for d in self.functions_of(blob) if d.parent == cls
-        ]
+        return self._members(repo, path, cls, self.functions_of)
 
     def attributes(self, repo: str, path: str, cls: str) -> list[Resolved]:
+        return self._members(repo, path, cls, self.ws.store.attributes_of)
+
+    def _members(
+        self, repo: str, path: str, cls: str, of_blob: Callable[[int], list[Definition]]
+    ) -> list[Resolved]:
+        """The definitions ``of_blob`` gives of a file that are members of its class ``cls``."""
         found = self._file(repo, path)
         if found is None:
             return []
         view, blob = found
-        return [
-            to_resolved(Hit(view, d, "direct", 0), repo)
-            for d in self.ws.store.attributes_of(blob)
-            if d.parent == cls
-        ]
+        return [to_resolved(Hit(view, d, "direct", 0), repo) for d in of_blob(blob) if d.parent == cls]
 
     def _file(self, repo: str, path: str) -> tuple[ModuleView, int] | None:
         facts = self._member(repo)

@@ -136,27 +136,33 @@ def _column_of(meant: int | None) -> int | None:
 def _nothing_meant(text: str, path: str, line: int) -> QueryError:
     """The error of a line that calls, imports, defines and names no function (or is past
     the file's end)."""
-    lines = text.splitlines()
-    if line > len(lines):
-        return QueryError(f"{path}:{line}: past the end of the file (it has {len(lines)} lines)")
-    return QueryError(
-        f"{path}:{line}: the line calls, imports and defines nothing "
-        f"(the line is {quoted(lines[line - 1], LINE_SHOWN)})",
-        hint="name the column of the name you mean: PATH:LINE:COL",
+    return _line_error(
+        text,
+        path,
+        line,
+        "the line calls, imports and defines nothing",
+        "name the column of the name you mean: PATH:LINE:COL",
     )
 
 
 def _no_stub_implemented(text: str, path: str, line: int) -> QueryError:
     """The error of a Rust line that starts no ``fn`` or ``struct`` a stub declares."""
+    return _line_error(
+        text,
+        path,
+        line,
+        "no Rust fn or struct exposed to Python starts at this line",
+        "codewalk reads Rust only as the source of what a .pyi stub declares: give the line of a "
+        "#[pyfunction], a #[pymethods] fn or a #[pyclass] struct, as `codewalk find NAME` lists it",
+    )
+
+
+def _line_error(text: str, path: str, line: int, what: str, hint: str) -> QueryError:
+    """``path:line: what (the line is ...)``, or that the file ends before ``line``."""
     lines = text.splitlines()
     if line > len(lines):
         return QueryError(f"{path}:{line}: past the end of the file (it has {len(lines)} lines)")
-    return QueryError(
-        f"{path}:{line}: no Rust fn or struct exposed to Python starts at this line "
-        f"(the line is {quoted(lines[line - 1], LINE_SHOWN)})",
-        hint="codewalk reads Rust only as the source of what a .pyi stub declares: give the line "
-        "of a #[pyfunction], a #[pymethods] fn or a #[pyclass] struct, as `codewalk find NAME` lists it",
-    )
+    return QueryError(f"{path}:{line}: {what} (the line is {quoted(lines[line - 1], LINE_SHOWN)})", hint=hint)
 
 
 def _moved(workspace: Workspace, path: str, line: int, scope: str) -> str:
