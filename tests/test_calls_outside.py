@@ -106,6 +106,16 @@ def test_a_method_of_a_builtin_container_an_attribute_or_property_holds(ws: Work
     assert append.how == "list.append, a Python builtin (self.seen is a list, src/callpkg/bases.py:24)"
 
 
+def test_calling_a_module_s_instance_of_a_class_named_in_lower_case_runs_its_call(ws: Workspace) -> None:
+    """``progress = _progress_cls()`` (``tqdm = _tqdm_cls()``): ``progress(items)`` runs
+    ``_progress_cls.__call__``, not only the variable."""
+    (call,) = callees(ws, "callpkg.bases.walk").values()
+    assert [t.qualname for t in call.targets] == [
+        "callpkg.bases.progress",
+        "callpkg.bases._progress_cls.__call__",
+    ]
+
+
 def test_an_annotated_parameter_is_no_guess_of_a_forward(ws: Workspace) -> None:
     """``sampler_fn(batch)`` with ``sampler_fn: Callable[...]`` calls a function the caller
     passes: a path does not guess it runs a module's ``forward``, as it may for the

@@ -93,7 +93,8 @@ def _choice(held: str, assigned: list[Definition]) -> str:
 
 def _classes(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, ...]) -> tuple[Resolved, ...]:
     """The classes ``names`` (as written in ``view``'s module) are: a class, or for
-    ``f()`` the classes whose instances the function ``f`` returns."""
+    ``f()`` the classes whose instances the function ``f`` returns (``f`` a class named in
+    lower case, ``tqdm = _tqdm_cls()``: that class)."""
     out: list[Resolved] = []
     for name in names:
         made = name.endswith("()")
@@ -102,7 +103,7 @@ def _classes(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, 
             target = to_resolved(hit, resolver.facts.repo)
             if made and hit.definition.kind in ("function", "method"):
                 out.extend(r.made_by(target))
-            elif not made and hit.definition.kind == "class":
+            elif hit.definition.kind == "class":
                 out.append(target)
     return tuple(out)
 
