@@ -107,6 +107,13 @@ def test_depth_goes_on_into_what_an_attribute_holds(ws: Workspace) -> None:
     ]
 
 
+def test_depth_goes_past_every_assignment_of_an_attribute(ws: Workspace) -> None:
+    """``self.inner`` assigned torch's ``nn.Identity`` in one branch, then a ``Fancy``, lists
+    both assignments before ``Fancy.forward``: ``--depth`` expands that forward."""
+    levels = ws.calls("callpkg.bases.Picker.forward", depth=2).levels
+    assert [(lv.depth, lv.callee.site.name.expr) for lv in levels] == [(1, "self.inner"), (2, "helper")]
+
+
 def test_a_property_read_runs_its_getter(ws: Workspace) -> None:
     found = callees(ws, "Reader.size")
     assert {key: targets(c) for key, c in found.items()} == {

@@ -134,8 +134,9 @@ def test_a_drafted_tour_resolves_in_full(
     ws: Workspace, stack: Stack, accelerate_checkout: Checkout, tmp_path: Path
 ) -> None:
     (chain,) = ws.path("Trainer.train", "accelerate.Accelerator.backward", limit=1).search.chains
-    sources = {hop.caller.target.path: ws.source_text(hop.caller.target.path) for hop in chain}
-    text = draft_tour(chain, "Trainer.train", "accelerate.Accelerator.backward", sources, "transformers")
+    text = draft_tour(
+        chain, "Trainer.train", "accelerate.Accelerator.backward", ws.source_text, "transformers"
+    )
     tour = parse_tour(text, tmp_path / "drafted.yaml")
     assert [step.at for step in tour.steps] == [
         "transformers.trainer.Trainer.train",

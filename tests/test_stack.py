@@ -13,6 +13,7 @@ import pytest
 from codewalk.errors import QueryError, SourceError
 from codewalk.index.store import Store
 from codewalk.source.checkout import Checkout, SourceKind
+from codewalk.tours.draft import draft_tour
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
 
@@ -134,6 +135,15 @@ def test_a_member_a_class_of_another_pin_lacks_is_said_of_that_class(app: tuple[
     assert (found.owner.repo, found.owner.qualname) == ("lib", "lib.Engine")
     assert found.note.startswith("lib.Engine (py_src/lib/__init__.pyi:1) exists, but neither it nor")
     assert opener.opened == ["lib"]
+
+
+def test_a_draft_of_a_chain_in_another_pin_focuses_on_its_files(app: tuple[Workspace, Opener]) -> None:
+    """Asked from app, a chain inside lib: each step is read in lib's own files (its focus
+    found there), and the tour is lib's."""
+    ws, _ = app
+    (chain,) = ws.path("lib.io.restore", "lib.io.load").search.chains
+    text = draft_tour(chain, "lib.io.restore", "lib.io.load", ws.source_text, "app")
+    assert "\nrepo: lib\n" in text and 'focus: "return load(name)"' in text
 
 
 def test_scope_says_where_a_short_name_is_searched(app: tuple[Workspace, Opener]) -> None:

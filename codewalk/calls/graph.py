@@ -153,12 +153,10 @@ def tree(cr: CallResolver, root: Body, depth: int) -> list[Level]:
 
 
 def _runs(callee: Callee) -> Resolved | None:
-    """What a call runs first: its first target, or, after what holds it (``self.unet``:
-    an attribute), the first of what it holds (``UNet2DModel.forward``)."""
+    """What a call runs first: its first target that holds nothing (past ``self.unet``, an
+    attribute, or its several assignments: ``UNet2DModel.forward``), else its first."""
     targets = callee.targets
-    if len(targets) > 1 and is_holder(targets[0].kind):
-        return targets[1]
-    return targets[0] if targets else None
+    return next((t for t in targets if not is_holder(t.kind)), targets[0] if targets else None)
 
 
 Near = dict[tuple[str, str, int], Resolved]  # definitions that may lead to the goal (backward.py)

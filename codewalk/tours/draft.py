@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from codewalk.calls.graph import Hop
@@ -30,9 +30,10 @@ def named(text: str, ident: str) -> str:
 
 
 def draft_tour(
-    chain: Sequence[Hop], start: str, goal: str, sources: dict[str, str], default_repo: str
+    chain: Sequence[Hop], start: str, goal: str, source_text: Callable[[str, str], str], default_repo: str
 ) -> str:
-    """The YAML text of the tour. ``sources`` maps each caller's path to its file's text;
+    """The YAML text of the tour. ``source_text(path, repo)`` is the text of a caller's
+    file, in its own repository;
     the tour's repository is its first step's (else ``default_repo``)."""
     default_repo = chain[0].caller.target.repo or default_repo
     first = _short(chain[0].caller.target.qualname)
@@ -46,7 +47,7 @@ def draft_tour(
     )
     for hop in chain:
         caller = hop.caller.target
-        text = sources.get(caller.path, "")
+        text = source_text(caller.path, caller.repo)
         via = hop.target.via if hop.target is not None else hop.callee.how
         how = [f"(how codewalk got here: {_one_line(via)})"] if via and via != "direct" else []
         lines.extend(_step(caller, _title(hop), text, hop.callee.site.line, default_repo, how))

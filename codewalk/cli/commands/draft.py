@@ -64,8 +64,7 @@ def run(args: argparse.Namespace) -> int:
             chain = answer.search.chains[0]
             guessed = [number for number, hop in enumerate(chain, start=1) if hop.guessed]
             _warn_of_guesses(guessed, answer.search.complete, args)
-            sources = {hop.caller.target.path: workspace.source_text(hop.caller.target.path) for hop in chain}
-            text = draft_tour(chain, args.start, args.goal, sources, workspace.checkout.repo)
+            text = draft_tour(chain, args.start, args.goal, workspace.source_text, workspace.checkout.repo)
         hops = _short([*(h.caller.target.qualname for h in chain), chain[-1].reached])
         along = f"along {' -> '.join(hops)}"
     if output is not None and valid_id(output.stem) is None:
