@@ -162,15 +162,15 @@ def test_an_attribute_a_method_of_the_class_sets_holds_what_its_callers_pass(ws:
     (processor,) = callees(ws, R + "Attention.forward").values()
     called = [t.qualname for t in processor.targets if t.kind != "attribute"]
     assert called == [R + "FastProcessor.__call__", R + "SlowProcessor.__call__"]
-    assert "passed to self.set_processor(...) at src/callpkg/registering.py:59" in processor.targets[1].via
+    assert "passed to self.set_processor(...) at src/callpkg/registering.py:60" in processor.targets[1].via
     lines = [m.line for m in ws.find(R + "Attention.processor").matches]
-    assert lines == [59, 62]  # the call that passes it, then the assignment in set_processor
+    assert lines == [60, 63]  # the call that passes it, then the assignment in set_processor
 
 
 def test_a_value_annotated_with_an_enum_says_the_enum_names_kinds(ws: Workspace) -> None:
     """``scheduler: SchedulerKinds``, an Enum (diffusers' ``KarrasDiffusionSchedulers``):
     the annotation names the kinds of scheduler, not its class, which the answer says."""
-    step = callees(ws, "callpkg.registering.KindsPipeline.__call__")[(80, "self.scheduler.step")]
+    step = callees(ws, "callpkg.registering.KindsPipeline.__call__")[(81, "self.scheduler.step")]
     assert step.status == UNRESOLVED
     assert step.how.endswith(
         "which defines no step codewalk can read "
@@ -182,4 +182,4 @@ def test_the_callers_of_what_a_setter_was_passed_include_the_attribute_s_calls(w
     """``FastProcessor()`` is made into a local and passed to ``self.set_processor``: the
     call of ``self.processor(...)`` in ``forward`` is a caller of its ``__call__``."""
     answer = ws.callers("callpkg.registering.FastProcessor.__call__")
-    assert [(c.kind, c.line) for c in answer.callers if c.kind == "call"] == [("call", 65)]
+    assert [(c.kind, c.line) for c in answer.callers if c.kind == "call"] == [("call", 66)]

@@ -111,7 +111,7 @@ def test_depth_goes_past_every_assignment_of_an_attribute(ws: Workspace) -> None
     """``self.inner`` assigned torch's ``nn.Identity`` in one branch, then a ``Fancy``, lists
     both assignments before ``Fancy.forward``: ``--depth`` expands that forward."""
     levels = ws.calls("callpkg.bases.Picker.forward", depth=2).levels
-    assert [(lv.depth, lv.callee.site.name.expr) for lv in levels] == [(1, "self.inner"), (2, "helper")]
+    assert [(lv.depth, lv.callee.site.name.expr) for lv in levels] == [(1, "self.inner"), (2, "passed_on")]
 
 
 def test_a_property_read_runs_its_getter(ws: Workspace) -> None:

@@ -389,17 +389,20 @@ def test_a_function_handed_a_class_under_another_name_rebinds_its_attributes() -
 
 def test_a_method_that_sets_its_keywords_and_the_attributes_a_call_of_one_may_set() -> None:
     """``for name, module in kwargs.items(): setattr(self, name, module)`` flags the
-    method; ``self.M(x=value)`` in a method makes ``x`` an attribute flagged as set by
-    that call, typed as ``value`` is (an untyped one is left out), beside what the class
-    assigns itself, never in its place."""
+    method (not the attributes it assigns itself). ``self.M(x=value)`` makes ``x`` an
+    attribute typed as ``value`` is: plainly where the class's own ``M`` sets its
+    keywords, flagged as set by the call where ``M`` is not the class's (a base's may set
+    it), and not at all where the class's ``M`` sets nothing."""
     result = extract(
         dedent(
             """\
             class Pipeline:
-                def __init__(self, unet: UNet, scheduler: Scheduler, steps=3):
-                    self.register(unet=unet, scheduler=scheduler, steps=steps)
-                    self.scheduler = scheduler
+                def __init__(self, unet: UNet, scheduler: Scheduler, vae: Vae):
+                    self.register(unet=unet)
+                    self.register_in_base(scheduler=scheduler)
+                    self.keep(vae=vae)
                 def register(self, **kwargs):
+                    self.registered = True
                     for name, module in kwargs.items():
                         setattr(self, name, module)
                 def keep(self, **kwargs):
@@ -417,7 +420,38 @@ def test_a_method_that_sets_its_keywords_and_the_attributes_a_call_of_one_may_se
         if d.kind == "attribute"
     ]
     assert attributes == [
-        ("unet", ":UNet", 3, True),
-        ("scheduler", ":Scheduler", 3, True),
-        ("scheduler", ":Scheduler", 4, False),
+        ("unet", ":UNet", 3, False),
+        ("scheduler", ":Scheduler", 4, True),
+        ("registered", "", 7, False),
     ]
+
+
+def test_what_a_setter_method_of_the_class_sets_from_its_callers() -> None:
+    """``self.set_processor(value)`` where the class's ``set_processor`` assigns its
+    parameter: the attribute holds the value's type; not past a ``*args`` (its position is
+    not known), nor for a parameter the method rebinds first; a keyword-only parameter is
+    passed by its name."""
+    result = extract(
+        dedent(
+            """\
+            class Attention:
+                def __init__(self, procs):
+                    self.set_processor(Fast())
+                    self.set_pair(*procs, Slow())
+                    self.set_wrapped(Fast())
+                    self.set_named(named=Slow())
+                def set_processor(self, processor):
+                    self.processor = processor
+                def set_pair(self, first, second):
+                    self.second = second
+                def set_wrapped(self, value):
+                    value = wrap(value)
+                    self.wrapped = value
+                def set_named(self, *, named):
+                    self.named = named
+            """
+        ).encode()
+    )
+    assert isinstance(result, ModuleFacts)
+    typed = [(d.name, d.target, d.line) for d in result.definitions if d.kind == "attribute" and d.target]
+    assert typed == [("processor", "Fast", 3), ("named", "Slow", 6)]

@@ -246,6 +246,7 @@ def _registries(cr: CallResolver, mentions: Mentions, entries: Sequence[Resolved
 
 
 _SELF_ASSIGNED = re.compile(r"\s*self\.(\w+)\s*(?::[^=]*)?=[^=]")  # self.x = / self.x: T =
+_SET_BY_A_CALL = re.compile(r"\s*\w+\.\w+\s*\(")  # an attribute's line that is a call: self.set_x(...
 _ASSIGNMENT_LINES = 6  # a statement making an instance starts at most this many lines above it
 
 
@@ -272,10 +273,14 @@ def _attributes_holding(cr: CallResolver, mentions: Mentions, target: Resolved) 
             if assigned is not None:
                 names.add(assigned[1])
                 break
-        else:  # made into a local, then passed to a method that sets it (self.set_processor(p))
-            last = min(mention.line + _ASSIGNMENT_LINES, body.target.end_line)
-            attributes = cr.code.attributes(mention.repo, mention.path, body.cls)
-            names.update(a.qualname.rpartition(".")[2] for a in attributes if mention.line <= a.line <= last)
+        # made into a local, then passed to a method that sets it (self.set_processor(p)): the
+        # attributes such a call sets a few lines below (the index keeps the call's line)
+        last = min(mention.line + _ASSIGNMENT_LINES, body.target.end_line)
+        names.update(
+            a.qualname.rpartition(".")[2]
+            for a in cr.code.attributes(mention.repo, mention.path, body.cls)
+            if mention.line <= a.line <= last and _SET_BY_A_CALL.match(a.signature)
+        )
     return names
 
 

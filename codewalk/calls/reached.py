@@ -125,7 +125,8 @@ def enum_note(resolver: Resolver, classes: Sequence[tuple[ModuleView, str]]) -> 
     KarrasDiffusionSchedulers``, diffusers' pipelines) lacks the member called: the
     annotation names the kinds the value may be, not its class. "" when none of
     ``classes`` (each a module's view and a class's qualname in it) is an Enum."""
-    enums = [qualname.rpartition(".")[2] for view, qualname in classes if _is_enum(resolver, view, qualname)]
+    named = (qualname.rpartition(".")[2] for view, qualname in classes if _is_enum(resolver, view, qualname))
+    enums = list(dict.fromkeys(named))
     if not enums:
         return ""
     return f" ({', '.join(enums)} is an Enum: the annotation names the kinds of value, not its class)"

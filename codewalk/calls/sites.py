@@ -39,7 +39,8 @@ from codewalk.calls.tables import (
     returned_instances,
     subscript,
 )
-from codewalk.resolve.model import Resolved
+from codewalk.resolve.model import ModuleView, Resolved
+from codewalk.resolve.resolver import Resolver
 
 
 class CallResolver(Reacher):
@@ -379,7 +380,7 @@ class CallResolver(Reacher):
         if not reach.instance or not reach.targets:
             return unresolved(f"{'.'.join(rest)} of a value whose type codewalk does not know")
         hits: list[Resolved] = []
-        kinds = ""  # an Enum annotated (scheduler: KarrasDiffusionSchedulers), said when nothing is found
+        places: list[tuple[Resolver, ModuleView, str]] = []
         for cls in reach.targets:
             place = self.place(cls)
             if place is None:
@@ -390,11 +391,13 @@ class CallResolver(Reacher):
                 own = [h._replace(receiver="" if reach.loose else cls.qualname) for h in own]
                 own += overrides(self, cls, rest[0]) if reach.loose and not read else []
             hits.extend(own)
-            kinds = kinds or enum_note(resolver, [(view, qualname)])
+            places.append((resolver, view, qualname))
         result = (
             found(with_via(hits, reach.how), reach.how)
             if hits
-            else unresolved(f"{reach.how}, which defines no {'.'.join(rest)} codewalk can read{kinds}")
+            else unresolved(
+                f"{reach.how}, which defines no {'.'.join(rest)} codewalk can read{_kinds(places)}"
+            )
         )
         return self.called(body, result, depth) if call else result
 
@@ -519,3 +522,9 @@ def without_setters(targets: Iterable[Resolved]) -> tuple[Resolved, ...]:
         if t.kind == "property" and (place not in getter or t.line < getter[place].line):
             getter[place] = t
     return tuple(t for t in targets if t.kind != "property" or getter[(t.repo, t.path, t.qualname)] is t)
+
+
+def _kinds(places: list[tuple[Resolver, ModuleView, str]]) -> str:
+    """What to say of the classes a value was annotated with, where none defines the member
+    called: that one is an Enum (``scheduler: KarrasDiffusionSchedulers``), if one is."""
+    return next((note for r, view, name in places if (note := enum_note(r, [(view, name)]))), "")

@@ -18,6 +18,7 @@ import ast
 from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
+from codewalk.index.bindings import sets_keywords
 from codewalk.index.declared import ANNOTATED, declared, filled_lists, parameters, unpacked, unpacking
 from codewalk.index.records import SET_BY_CALL
 from codewalk.index.syntax import FunctionNode, statements
@@ -29,7 +30,7 @@ class Setter(NamedTuple):
     """A method's ``self.attribute = parameter``: what calling it sets."""
 
     attribute: str
-    position: int  # the parameter's position after ``self``
+    position: int  # the parameter's position after ``self`` (-1: keyword-only)
     parameter: str
 
 
@@ -43,36 +44,58 @@ class Set(NamedTuple):
     flags: int  # SET_BY_CALL: set only if the method called sets its keywords
 
 
+class Calling(NamedTuple):
+    """What calling a method the class defines sets on ``self``."""
+
+    setters: list[Setter]  # the attributes it assigns its parameters to
+    keywords: bool  # it sets each keyword it is given (``register_modules``)
+
+
 class Setters:
-    """The methods of a class that assign a parameter of theirs to an attribute, each read
-    when a call names it (most methods are never called on ``self`` in the class)."""
+    """The methods of a class, each read for what it sets when a call names it (most
+    methods are never called on ``self`` in the class)."""
 
     def __init__(self, methods: Sequence[FunctionNode]) -> None:
         self._methods = {node.name: node for node in methods}
-        self._read: dict[str, list[Setter]] = {}
+        self._read: dict[str, Calling] = {}
 
-    def get(self, name: str) -> list[Setter] | None:
-        """What calling the method ``name`` sets; None when it sets nothing (or the class has none)."""
+    def get(self, name: str) -> Calling | None:
+        """What calling the method ``name`` sets; None when the class defines no such
+        method (a base may: then whether it sets its keywords is the resolver's to say)."""
+        node = self._methods.get(name)
+        if node is None:
+            return None
         if name not in self._read:
-            node = self._methods.get(name)
-            self._read[name] = _setters_of(node) if node is not None else []
-        return self._read[name] or None
+            self._read[name] = Calling(_setters_of(node), sets_keywords(node))
+        return self._read[name]
 
 
 def _setters_of(node: FunctionNode) -> list[Setter]:
-    params = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
-    if len(params) < 2:
+    """``self.x = parameter`` in a method, for a parameter it never rebinds (``p =
+    wrap(p)`` first: then not what the caller passed); a keyword-only one has no position."""
+    args = node.args
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if not positional:
         return []
-    me, given = params[0], params[1:]
+    me, given = positional[0], positional[1:]
+    rebound = {
+        t.id
+        for stmt in statements(node.body)
+        if isinstance(stmt, ast.Assign | ast.AugAssign | ast.AnnAssign)
+        for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target])
+        if isinstance(t, ast.Name)
+    }
+    parameters = {name: index for index, name in enumerate(given)} | {a.arg: -1 for a in args.kwonlyargs}
     found: list[Setter] = []
     for stmt in statements(node.body):
         if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name)):
             continue
-        if stmt.value.id not in given:
+        name = stmt.value.id
+        if name not in parameters or name in rebound:
             continue
         for target in stmt.targets:
             if isinstance(target, ast.Attribute) and _is_name(target.value, me):
-                found.append(Setter(target.attr, given.index(stmt.value.id), stmt.value.id))
+                found.append(Setter(target.attr, parameters[name], name))
     return found
 
 
@@ -127,24 +150,27 @@ def _sets(node: FunctionNode, me: str, calls_setting: Setters, lists: dict[str, 
             yield Set(stmt, target.attr, (stmt.lineno, target.col_offset), given, 0)
 
 
-def _set_by(stmt: ast.stmt, call: ast.Call, setting: list[Setter] | None, held: Held) -> Iterator[Set]:
-    """What ``self.M(...)`` sets: the attributes ``M`` assigns its parameters to, where the
-    class defines ``M`` (``setting``); else each keyword, if ``M`` sets its keywords."""
-    if setting is None:
+def _set_by(stmt: ast.stmt, call: ast.Call, calling: Calling | None, held: Held) -> Iterator[Set]:
+    """What ``self.M(...)`` sets: where the class defines ``M`` (``calling``), the
+    attributes ``M`` assigns its parameters to, and each keyword if it sets its keywords;
+    where it does not, each keyword, flagged: a base's ``M`` may set it."""
+    if calling is None or calling.keywords:
+        flags = SET_BY_CALL if calling is None else 0
         for keyword in call.keywords:
-            if keyword.arg is not None:
-                at = (keyword.lineno, keyword.col_offset)
-                yield Set(stmt, keyword.arg, at, held(keyword.value), SET_BY_CALL)
+            given = held(keyword.value) if keyword.arg is not None else ""
+            if keyword.arg is not None and given:
+                yield Set(stmt, keyword.arg, (keyword.lineno, keyword.col_offset), given, flags)
+    if calling is None:
         return
     keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
-    for setter in setting:
-        value = (
-            call.args[setter.position] if setter.position < len(call.args) else keywords.get(setter.parameter)
-        )
-        if value is None or isinstance(value, ast.Starred):
-            continue
-        given = held(value)
-        if given:  # an untyped value says nothing the method's own assignment does not
+    starred = next((n for n, arg in enumerate(call.args) if isinstance(arg, ast.Starred)), len(call.args))
+    for setter in calling.setters:
+        if 0 <= setter.position < len(call.args):  # passed by position: known up to a *args
+            value = call.args[setter.position] if setter.position < starred else None
+        else:
+            value = keywords.get(setter.parameter)
+        given = held(value) if value is not None else ""
+        if value is not None and given:  # an untyped value says nothing the method's own assignment does not
             yield Set(stmt, setter.attribute, (value.lineno, value.col_offset), given, 0)
 
 

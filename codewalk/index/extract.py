@@ -214,9 +214,8 @@ class _Collector:
             elif last == "overload":
                 flags |= OVERLOAD
         qualname = f"{parent}.{node.name}" if parent else node.name
-        if kind == "method" and bindings.sets_keywords(node):
-            flags |= SETS_KEYWORDS
-        self.definitions.append(self.defined(node, qualname, parent, kind, flags, decorators))
+        own = SETS_KEYWORDS if kind == "method" and bindings.sets_keywords(node) else 0  # not its attributes'
+        self.definitions.append(self.defined(node, qualname, parent, kind, flags | own, decorators))
         if kind == "method" and not any(d.rpartition(".")[2] in _NOT_ON_SELF for d in decorators):
             self._methods.setdefault(parent, []).append((node, flags))
         self.definitions += bindings.class_facts(node, qualname, self.line_text)

@@ -60,6 +60,7 @@ class WorkspaceCode:
         # a pin holds does not change when another opens (a base it names opens its own pin)
         self._children: dict[tuple[str, tuple[str, str]], list[tuple[str, Resolved]]] = {}
         self._functions: dict[int, list[Definition]] = {}  # by blob: a blob's text never changes
+        self._attributes: dict[int, list[Definition]] = {}  # by blob, as the functions
         self._spans: dict[int, list[tuple[int, int, int]]] = {}  # by blob: its functions' rows and lines
         self._rows: dict[int, Definition] = {}  # by row of the index
         self._globals: dict[int, list[Definition]] = {}
@@ -276,7 +277,12 @@ class WorkspaceCode:
         return self._members(repo, path, cls, self.functions_of)
 
     def attributes(self, repo: str, path: str, cls: str) -> list[Resolved]:
-        return self._members(repo, path, cls, self.ws.store.attributes_of)
+        return self._members(repo, path, cls, self._attributes_of)
+
+    def _attributes_of(self, blob: int) -> list[Definition]:
+        if blob not in self._attributes:
+            self._attributes[blob] = self.ws.store.attributes_of(blob)
+        return self._attributes[blob]
 
     def _members(
         self, repo: str, path: str, cls: str, of_blob: Callable[[int], list[Definition]]
