@@ -246,7 +246,7 @@ def _overrides_outside(r: Reaching, base: str, member: str, also: tuple[str, ...
         if _derives_outside(r, resolver, module_view, owner, base):
             via = f"an override in {owner}, a class deriving from {base}"
             out.append(d._replace(via=chain(via, d.via)))
-        elif not any(c.bases for c in module_view.defs(owner) if c.kind == "class"):  # a mixin
+        elif _a_mixin(module_view, owner):
             mixins.append((d, module_view.module, owner))
     children = r.code.children([(module, owner) for _, module, owner in mixins])
     for d, module, owner in mixins:  # a mixin's: FluxAttention(nn.Module, AttentionModuleMixin)
@@ -255,6 +255,13 @@ def _overrides_outside(r: Reaching, base: str, member: str, also: tuple[str, ...
             via = f"defined in {owner}, a base of {taker}, which derives from {base}"
             out.append(d._replace(via=chain(via, d.via)))
     return out
+
+
+def _a_mixin(view: ModuleView, qualname: str) -> bool:
+    """A class written with no bases, or only ``object`` (``class AttentionModuleMixin:``):
+    made to be mixed into others, which may derive from a class of another package."""
+    classes = [c for c in view.defs(qualname) if c.kind == "class"]
+    return bool(classes) and all(base == "object" for c in classes for base in c.bases)
 
 
 def _derives_outside(r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, base: str) -> bool:

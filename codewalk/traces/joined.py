@@ -105,7 +105,9 @@ class CallsRun(NamedTuple):
     unplaced: tuple[tuple[int, Function, int], ...]  # (line, function, calls) at no static site
 
 
-HOLDERS = frozenset(("attribute", "variable"))  # a target that holds what a call of it runs
+# a target that holds what a call of it runs (not a property, as calls.model.is_holder has it:
+# a getter is code that runs, which a trace records)
+HOLDERS = frozenset(("attribute", "variable"))
 _RECORDED_KINDS = frozenset(("function", "method", "property"))  # their code is the pins'
 # Run by an attribute read, a subscript, ``in`` or ``with``: never by a call a site names.
 _LOOKUPS = frozenset((GETATTRIBUTE, "__getattr__"))
