@@ -262,6 +262,20 @@ def test_a_rust_line_says_what_it_implements(lib: Workspace) -> None:
     assert lib.compiled_at("bindings/src/lib.rs", 15).results == ()
 
 
+def test_a_stub_method_is_the_fn_of_its_own_classs_pymethods(lib: Workspace) -> None:
+    """``Engine`` and ``Decoder`` both define ``backward``: each stub method's Rust is the
+    fn in the ``#[pymethods] impl`` of the struct exposed as its class, and a Rust line
+    implements the one stub method of its struct's class."""
+    for stub, line in (("lib.Engine.backward", 14), ("lib.Decoder.backward", 32)):
+        native = [r for r in lib.find(stub).results if r.kind == "native"]
+        assert [(r.path, r.line) for r in native] == [("bindings/src/lib.rs", line)]
+    answer = lib.compiled_at("bindings/src/lib.rs", 32)
+    assert [(r.kind, r.qualname, r.line) for r in answer.results] == [
+        ("native", "lib.Decoder.backward (compiled)", 32),
+        ("method", "lib.Decoder.backward", 12),
+    ]
+
+
 def test_calls_of_a_stubs_declaration_names_its_rust_source(app: tuple[Workspace, Opener]) -> None:
     ws, _ = app
     with pytest.raises(QueryError) as raised:
