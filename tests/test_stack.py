@@ -192,12 +192,14 @@ def test_a_compiled_submodule_reached_through_its_alias_lands_on_the_stub_class(
     app: tuple[Workspace, Opener],
 ) -> None:
     """``lib.models.BPE`` is ``BPE = models.BPE`` in ``models/__init__.py``, where
-    ``models`` is the compiled module: the full name gives the stub's class first, the
-    alias and the Rust struct as related results (as the short name does)."""
+    ``models`` is the compiled module: the full name gives the stub's class first (in
+    the package's ``models/__init__.pyi``, which type checkers read before the
+    ``models.pyi`` beside it), the alias and the Rust struct as related results (as the
+    short name does)."""
     ws, _ = app
     found = ws.find("lib.models.BPE")
     best = found.results[0]
-    assert (best.kind, best.path, best.line) == ("class", "py_src/lib/models.pyi", 4)
+    assert (best.kind, best.path, best.line) == ("class", "py_src/lib/models/__init__.pyi", 7)
     assert [(r.kind, r.path) for r in found.results[1:]] == [
         ("alias", "py_src/lib/models/__init__.py"),
         ("native", "bindings/src/lib.rs"),
