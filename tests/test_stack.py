@@ -252,6 +252,19 @@ def test_a_name_with_no_rust_source_says_so_when_asked_compiled(lib: Workspace) 
     assert found.note.startswith("lib.io.load (py_src/lib/io.py:1) is not a stub of compiled code")
 
 
+def test_a_python_name_asked_compiled_is_said_in_one_message(lib: Workspace) -> None:
+    """Not "no definition found ... nor in the other pins" with the definition it found
+    in the hint: that it is found, and is not compiled code."""
+    from codewalk.cli.common import not_found
+
+    error = not_found(lib.find("lib.io.load (compiled)"), lib.checkout, others=("app",))
+    assert (error.message, error.hint) == (
+        "'lib.io.load (compiled)': lib.io.load (py_src/lib/io.py:1) is not a stub of compiled code "
+        "whose Rust source codewalk can read",
+        None,
+    )
+
+
 def test_a_rust_line_says_what_it_implements(lib: Workspace) -> None:
     """``goto`` on a line ``find`` printed for the Rust: the Rust item, then the stub
     declaration it implements; a line inside the item starts none."""

@@ -52,6 +52,9 @@ class FindResult(NamedTuple):
     note: str = ""  # why nothing was found, when there is more to say than "nothing"
     # of a ``Class.member`` query nothing answers: the class, which exists (and lacks the member)
     owner: Resolved | None = None
+    # the note is all there is to say: the name was found, and is not what the query asks
+    # for (``NAME (compiled)`` of a Python definition)
+    note_says_all: bool = False
 
     @property
     def matches(self) -> tuple[Resolved, ...]:
