@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codewalk.index.native import find_native
+import pytest
+
+from codewalk.index.native import _end, find_native
 
 
 def test_a_method_is_found_in_a_pymethods_block_longer_than_an_item_is_shown(tmp_path: Path) -> None:
@@ -19,3 +21,21 @@ def test_a_method_is_found_in_a_pymethods_block_longer_than_an_item_is_shown(tmp
     (tmp_path / "lib.rs").write_text(source)
     found = find_native(tmp_path, ["lib.rs"], "decode", "method", "Tokenizer")
     assert [(d.line, d.end_line) for d in found] == [(506, 506)]
+
+
+@pytest.mark.parametrize(
+    ("source", "last"),
+    [
+        ("fn f() -> char {\n    let c = '{';\n    c\n}\nfn next() {}", 4),  # a brace in a char
+        ('fn f() -> String {\n    format!("{{}} {}", "}")\n}\n', 3),  # braces in strings
+        ('fn f() {\n    let u = "http://a"; // }\n    g(u);\n}\n', 4),  # no comment in a string
+        ("fn f<'a>(x: &'a str) -> &'a str {\n    x\n}\n", 3),  # a lifetime is no char
+        ("fn f(\n    x: [u8; 4],\n) -> usize {\n    0\n}\n", 5),  # a ; in a signature's type
+        ("fn f(x: [u8; 4]);\nfn g() {}", 1),  # a declaration ends at its ;
+        ("pub struct Unit;\n", 1),
+    ],
+)
+def test_a_rust_items_end_is_where_its_code_says(source: str, last: int) -> None:
+    """Braces and semicolons in string and char literals, comments and brackets end no
+    item; the first ``;`` of a bodiless one does."""
+    assert _end(source.split("\n"), 0) == last
