@@ -23,6 +23,22 @@ def test_a_method_is_found_in_a_pymethods_block_longer_than_an_item_is_shown(tmp
     assert [(d.line, d.end_line) for d in found] == [(506, 506)]
 
 
+def test_a_function_is_found_in_its_pymodule_fn_and_a_method_not_in_a_methods_body(tmp_path: Path) -> None:
+    """The old ``#[pyfn(m)]`` style nests a module's functions in its ``#[pymodule]`` fn;
+    a fn nested in a method's body is a helper, no method of the class."""
+    source = (
+        '#[pymodule]\nfn lib(m: &PyModule) -> PyResult<()> {\n    #[pyfn(m, name = "fetch")]\n'
+        "    fn fetch_py(name: &str) -> usize {\n        0\n    }\n    Ok(())\n}\n\n"
+        "#[pyclass]\npub struct Engine {}\n\n#[pymethods]\nimpl Engine {\n"
+        "    fn run(&self) -> usize {\n        fn step() -> usize {\n            1\n        }\n"
+        "        step()\n    }\n}\n"
+    )
+    (tmp_path / "lib.rs").write_text(source)
+    assert [d.line for d in find_native(tmp_path, ["lib.rs"], "fetch", "function")] == [4]
+    assert [d.line for d in find_native(tmp_path, ["lib.rs"], "run", "method", "Engine")] == [15]
+    assert find_native(tmp_path, ["lib.rs"], "step", "method", "Engine") == []
+
+
 @pytest.mark.parametrize(
     ("source", "last"),
     [

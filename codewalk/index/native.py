@@ -145,7 +145,8 @@ def _functions(
 ) -> Iterator[NativeDefinition]:
     """The ``fn`` exposed as ``name`` among the items of lines ``start`` (0-based) to
     ``end`` (a method block's; None: the whole file, where a free fn needs its
-    ``#[pyfunction]``). A fn nested in another's body is none of them."""
+    ``#[pyfunction]``). A fn nested in a method's body is no method; one nested in a
+    ``#[pymodule]`` fn may be a function (the old ``#[pyfn(m)]`` style)."""
     named = re.compile(r'\bname\s*=\s*"' + re.escape(name) + r'"')
     number = start
     while number < (len(lines) if end is None else end):
@@ -159,7 +160,7 @@ def _functions(
         if renamed or (match.group(1) == name and (end is not None or "#[pyfunction" in above)):
             how = f'fn {match.group(1)} (#[pyo3(name = "{name}")])' if renamed else f"fn {name}"
             yield NativeDefinition(path, number + 1, lines[number].strip(), how, last)
-        number = max(last, number + 1)
+        number = max(last, number + 1) if end is not None else number + 1
 
 
 def names_at(lines: Sequence[str], line: int) -> list[str]:
