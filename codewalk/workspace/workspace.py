@@ -228,14 +228,18 @@ class Workspace:
 
         rust: dict[str, Resolved] = {}  # one per name: a module with two stubs declares it twice
         stubs: list[Resolved] = []
+        lines = self.source_text(path).split("\n")  # first: it refuses a path out of the checkout
         # a fn of a #[pymethods] impl is a method of the classes its struct is exposed as:
         # only their stub methods of its name are asked (not every stub's __new__)
         classes = python_classes(self.checkout.root, self.facts.rust_files(), path, line)
-        for name in names_at(self.source_text(path).split("\n"), line):
+        for name in names_at(lines, line):
             for row, d in self.facts.defs_named(name):
                 view = self.facts.module_by_path(row.path) if row.path.endswith(".pyi") else None
-                is_method = d.kind == "method" and classes is not None and stub_class(d.qualname) in classes
-                if view is None or not (is_method if classes is not None else d.kind != "method"):
+                if classes is None:
+                    wanted = d.kind != "method"
+                else:
+                    wanted = d.kind == "method" and stub_class(d.qualname) in classes
+                if view is None or not wanted:
                     continue
                 hit = Hit(view, d, "direct", 0)
                 here = [n for n in native_code(self.resolver.ns, hit) if (n.path, n.line) == (path, line)]
