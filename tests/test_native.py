@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.index.native import _end, find_native
+from codewalk.index.native import _end, find_native, names_at
 
 
 def test_a_method_is_found_in_a_pymethods_block_longer_than_an_item_is_shown(tmp_path: Path) -> None:
@@ -37,6 +37,43 @@ def test_a_function_is_found_in_its_pymodule_fn_and_a_method_not_in_a_methods_bo
     assert [d.line for d in find_native(tmp_path, ["lib.rs"], "fetch", "function")] == [4]
     assert [d.line for d in find_native(tmp_path, ["lib.rs"], "run", "method", "Engine")] == [15]
     assert find_native(tmp_path, ["lib.rs"], "step", "method", "Engine") == []
+
+
+BYTE_LEVEL = """#[pyclass(extends=PyBase, module = "lib.{module}", name = "ByteLevel")]
+pub struct PyByteLevel {{}}
+#[pymethods]
+impl PyByteLevel {{
+    #[new]
+    #[pyo3(
+        signature = (add_prefix_space = true),
+        text_signature = "(self, add_prefix_space=True)"
+    )]
+    fn new(add_prefix_space: bool) -> Self {{
+        PyByteLevel {{}}
+    }}
+
+    /// The name = "x" of a doc comment renames nothing
+    #[getter]
+    fn get_add_prefix_space(&self) -> bool {{
+        true
+    }}
+}}
+"""
+
+
+def test_a_method_is_its_classs_in_its_module_by_its_python_name(tmp_path: Path) -> None:
+    """Two files expose a ``PyByteLevel`` as ``ByteLevel``, each of its own module: a stub
+    method is the one of its module's struct, in that struct's file; ``#[new]`` (under a
+    ``#[pyo3(...)]`` of several lines) is ``__new__``, a ``#[getter]`` its property."""
+    for module in ("decoders", "processors"):
+        (tmp_path / f"{module}.rs").write_text(BYTE_LEVEL.format(module=module))
+    paths = ["decoders.rs", "processors.rs"]
+    found = find_native(tmp_path, paths, "__new__", "method", "ByteLevel", "lib.processors")
+    assert [(d.path, d.line, d.how) for d in found] == [("processors.rs", 10, "fn new (#[new])")]
+    found = find_native(tmp_path, paths, "add_prefix_space", "method", "ByteLevel", "lib.decoders")
+    assert [(d.path, d.line) for d in found] == [("decoders.rs", 16)]
+    lines = BYTE_LEVEL.format(module="decoders").split("\n")
+    assert (names_at(lines, 10), names_at(lines, 16)) == (["__new__"], ["add_prefix_space"])
 
 
 @pytest.mark.parametrize(

@@ -21,12 +21,14 @@ from codewalk.index.records import NativeDefinition
 _SKIP_DIRS = {".git", "target", "node_modules", "__pycache__"}
 _MAX_FILE = 2_000_000  # bytes: generated or vendored monsters are not what a reader wants
 _ATTRIBUTE_WINDOW = 12  # lines between a #[pyclass(...)] and its struct
-_FN_ATTRIBUTES = 4  # lines above a fn where its #[pyfunction] or #[pyo3(name = ...)] is looked for
+_MAX_ATTRIBUTES = 30  # lines above a fn where its #[pyfunction], #[new] or #[pyo3(name = ...)] is looked for
 _IMPL_WINDOW = 4  # lines between a #[pymethods] and its impl
 _STRUCT = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?struct\s+(\w+)")
 _FUNCTION = re.compile(r"^\s*(?:pub(?:\([^)]*\))?\s+)?fn\s+(\w+)\s*[<(]")
 _IMPL = re.compile(r"^\s*impl\s*(?:<[^>]*>)?\s*(\w+)")
 _NAMED = re.compile(r'\bname\s*=\s*"(\w+)"')
+_MODULE = re.compile(r'\bmodule\s*=\s*"([\w.]+)"')
+_ACCESSOR = re.compile(r"#\[(getter|setter)(?:\((\w+)\))?\]")  # #[getter] fn get_x, #[getter(x)]
 # a string or char literal (a lifetime 'a has no closing quote), then a line comment:
 # what a brace or semicolon in them says is not code
 _LITERAL = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])\'')
@@ -83,48 +85,56 @@ def _blocks(root: Path, path: str) -> tuple[_Block, ...]:
 
 
 def find_native(
-    root: Path, paths: list[str], name: str, kind: str, owner: str = ""
+    root: Path, paths: list[str], name: str, kind: str, owner: str = "", module: str = ""
 ) -> list[NativeDefinition]:
-    """Where ``name`` (a class, function or method, by ``kind``) is implemented in the
-    Rust files ``paths`` of the checkout at ``root``, best first; a method, in the
-    ``#[pymethods]`` of the struct exposed as its class ``owner``."""
+    """Where ``name`` (a class, function or method, by ``kind``) of the stub of
+    ``module`` is implemented in the Rust files ``paths`` of the checkout at ``root``,
+    best first; a method, in the ``#[pymethods]`` of the struct exposed as its class
+    ``owner``."""
     if kind == "class":
-        return [found for path in paths for found in _classes(path, _lines(root, path), name)]
+        return [found for path in paths for found in _classes(path, _lines(root, path), name, module)]
     if kind != "method":
         return [found for path in paths for found in _functions(path, _lines(root, path), name, 0, None)]
-    classes = find_native(root, paths, owner, "class")
-    structs = {match.group(1) for c in classes if (match := _STRUCT.match(c.text))}
+    # a struct's name is its file's: tokenizers has a PyByteLevel in each of four files,
+    # each with its impl beside it
+    classes = find_native(root, paths, owner, "class", module=module)
+    structs = {(c.path, match.group(1)) for c in classes if (match := _STRUCT.match(c.text))}
     return [
         found
-        for path in paths
+        for path in dict.fromkeys(path for path, _ in structs)
         for block in _blocks(root, path)
-        if block.type in structs
+        if (path, block.type) in structs
         for found in _functions(path, _lines(root, path), name, block.start + 1, block.end)
     ]
 
 
-def python_classes(root: Path, paths: list[str], path: str, line: int) -> list[str] | None:
+def python_classes(root: Path, path: str, line: int) -> list[str] | None:
     """The Python names of the class whose ``#[pymethods] impl`` holds ``path:line``
-    (1-based); None when no such block does (a free ``fn`` or a ``struct``)."""
+    (1-based), as its struct in that file is exposed; None when no such block does (a
+    free ``fn`` or a ``struct``)."""
     block = next((b for b in _blocks(root, path) if b.start < line <= b.end), None)
     if block is None:
         return None
+    lines = _lines(root, path)
     names: list[str] = []
-    for other in paths:
-        lines = _lines(root, other)
-        for number, line_text in enumerate(lines):
-            match = _STRUCT.match(line_text)
-            if match and match.group(1) == block.type:
-                names.extend(n for n in names_at(lines, number + 1) if n not in names)
+    for number, text in enumerate(lines):
+        match = _STRUCT.match(text)
+        if match and match.group(1) == block.type:
+            names.extend(n for n in names_at(lines, number + 1) if n not in names)
     return names
 
 
-def _classes(path: str, lines: Sequence[str], name: str) -> Iterator[NativeDefinition]:
+def _classes(path: str, lines: Sequence[str], name: str, module: str) -> Iterator[NativeDefinition]:
+    """The ``#[pyclass]`` structs exposed as ``name``; of ``module`` (when given), if
+    their ``module = "..."`` says one (tokenizers has a ``ByteLevel`` in four modules)."""
     named = re.compile(r'\bname\s*=\s*"' + re.escape(name) + r'"')
     for number, line in enumerate(lines):
         if "#[pyclass" not in line:
             continue
         window = lines[number : number + _ATTRIBUTE_WINDOW]
+        declared = _MODULE.findall("\n".join(window))[:1]
+        if module and declared and declared[0] != module:
+            continue
         by_name = any(named.search(w) for w in window)
         for offset, candidate in enumerate(window):
             match = _STRUCT.match(candidate)
@@ -147,33 +157,61 @@ def _functions(
     ``end`` (a method block's; None: the whole file, where a free fn needs its
     ``#[pyfunction]``). A fn nested in a method's body is no method; one nested in a
     ``#[pymodule]`` fn may be a function (the old ``#[pyfn(m)]`` style)."""
-    named = re.compile(r'\bname\s*=\s*"' + re.escape(name) + r'"')
     number = start
     while number < (len(lines) if end is None else end):
         match = _FUNCTION.match(lines[number])
         if match is None:
             number += 1
             continue
-        above = "\n".join(lines[max(0, number - _FN_ATTRIBUTES) : number])
-        renamed = bool(named.search(above)) and ("#[pyo3" in above or "#[pyfn" in above)
+        attributes = _attributes(lines, number)
+        exposed, because = _exposed(attributes, match.group(1))
         last = _end(lines, number)
-        if renamed or (match.group(1) == name and (end is not None or "#[pyfunction" in above)):
-            how = f'fn {match.group(1)} (#[pyo3(name = "{name}")])' if renamed else f"fn {name}"
+        if exposed == name and (end is not None or because or "#[pyfunction" in attributes):
+            how = f"fn {match.group(1)}" + (f" ({because})" if because else "")
             yield NativeDefinition(path, number + 1, lines[number].strip(), how, last)
         number = max(last, number + 1) if end is not None else number + 1
 
 
+def _attributes(lines: Sequence[str], number: int) -> str:
+    """The attributes above the item at 0-based ``number`` (not its doc comment): the
+    lines after the previous item's end or its block's opening (a ``#[pyo3(...)]`` may
+    span several, as tokenizers' ``signature = ...`` ones do)."""
+    first = number
+    while first > max(0, number - _MAX_ATTRIBUTES):
+        text = lines[first - 1].strip()
+        if not text.startswith("//") and (not text or text.endswith(("{", "}", ";"))):
+            break
+        first -= 1
+    return "\n".join(text for text in lines[first:number] if not text.strip().startswith("//"))
+
+
+def _exposed(attributes: str, fn: str) -> tuple[str, str]:
+    """The Python name of the ``fn`` under ``attributes``, and the attribute that makes
+    it not the fn's own ("": none does)."""
+    if "#[new]" in attributes:
+        return "__new__", "#[new]"
+    renamed = _NAMED.findall(attributes) if "#[pyo3" in attributes or "#[pyfn" in attributes else []
+    if renamed:
+        return renamed[-1], f'#[pyo3(name = "{renamed[-1]}")]'
+    accessor = _ACCESSOR.search(attributes)
+    if accessor is not None:
+        kind, given = accessor.groups()
+        return given or fn.removeprefix(f"{kind[:3]}_"), f"#[{kind}]"
+    return fn, ""
+
+
 def names_at(lines: Sequence[str], line: int) -> list[str]:
     """The Python names the Rust ``fn`` or ``struct`` at ``line`` (1-based) may be exposed
-    as: a ``name = "..."`` in the attributes above it, then its own name ([] when the line
-    starts no such item)."""
+    as ([] when the line starts no such item): a fn's (:func:`_exposed`), a struct's
+    ``name = "..."`` in the attributes above it, then its own name."""
     text = lines[line - 1] if 0 < line <= len(lines) else ""
+    function = _FUNCTION.match(text)
+    if function is not None:
+        return [_exposed(_attributes(lines, line - 1), function.group(1))[0]]
     match = _STRUCT.match(text)
-    window = _ATTRIBUTE_WINDOW if match else _FN_ATTRIBUTES
-    match = match or _FUNCTION.match(text)
     if match is None:
         return []
-    renamed = _NAMED.findall("\n".join(lines[max(0, line - 1 - window) : line - 1]))
+    renamed = _NAMED.findall("\n".join(lines[max(0, line - 1 - _ATTRIBUTE_WINDOW) : line - 1]))
     return list(dict.fromkeys([*renamed[-1:], match.group(1)]))
 
 

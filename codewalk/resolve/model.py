@@ -223,9 +223,12 @@ class Facts(Protocol):
         of many modules, each ``(view, qualnames, names)``, for the views to answer from."""
         ...
 
-    def native_definitions(self, repo: str, name: str, kind: str, owner: str = "") -> list[NativeDefinition]:
+    def native_definitions(
+        self, repo: str, name: str, kind: str, owner: str = "", module: str = ""
+    ) -> list[NativeDefinition]:
         """Where the compiled code of ``repo`` implements ``name`` (a ``kind``: class,
-        function, method of the class ``owner``), as far as its sources ship with it."""
+        function, method of the class ``owner``) of the stub of ``module``, as far as its
+        sources ship with it."""
         ...
 
     def imported_from(self, name: str) -> list[str]:

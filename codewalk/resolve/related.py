@@ -149,5 +149,7 @@ def native_code(ns: Namespace, hit: Hit) -> list[Resolved]:
             role="related",
             version=hit.view.version,
         )
-        for native in ns.facts.native_definitions(hit.view.repo, d.name, d.kind, stub_class(d.qualname))[:3]
+        for native in ns.facts.native_definitions(
+            hit.view.repo, d.name, d.kind, stub_class(d.qualname), hit.view.module
+        )[:3]
     ]

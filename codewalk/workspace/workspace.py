@@ -231,7 +231,7 @@ class Workspace:
         lines = self.source_text(path).split("\n")  # first: it refuses a path out of the checkout
         # a fn of a #[pymethods] impl is a method of the classes its struct is exposed as:
         # only their stub methods of its name are asked (not every stub's __new__)
-        classes = python_classes(self.checkout.root, self.facts.rust_files(), path, line)
+        classes = python_classes(self.checkout.root, path, line)
         for name in names_at(lines, line):
             for row, d in self.facts.defs_named(name):
                 view = self.facts.module_by_path(row.path) if row.path.endswith(".pyi") else None
