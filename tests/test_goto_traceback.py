@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from codewalk.cli.main import main
+from codewalk.errors import QueryError
 from codewalk.index.cursor import column_meant, scope_at
 from codewalk.source.installed import readings, stranger, version_beside
 from codewalk.source.pins import parse_pins
@@ -301,6 +302,27 @@ def test_an_installed_file_the_pin_does_not_have_is_said(
         "  hint: a path is read from the repository root (src/callpkg/...) "
         "or from the package down (callpkg/...)\n"
     )
+
+
+def test_a_path_out_of_the_checkout_is_no_file_of_another_pin(site: Path) -> None:
+    """A relative path that ``..`` leads out of every checkout is looked for in no other
+    pin (from accel's root, open, it reaches the file as well as from any): it is handed
+    on as given, and reading it is refused."""
+    from codewalk.workspace.located import locate
+    from codewalk.workspace.pinned import PinnedStack
+
+    outside = site.parent / "outside.py"
+    outside.write_text("x = 1\n")
+    path = "../" * 40 + outside.as_posix().lstrip("/")
+    stack = PinnedStack()
+    try:
+        stack.workspace("accel")
+        located = locate(stack, path)
+        assert (located.workspace.checkout.repo, located.path, located.read_as) == ("calls", path, "")
+        with pytest.raises(QueryError, match="not a path inside the calls checkout"):
+            located.workspace.source_text(path)
+    finally:
+        stack.close()
 
 
 def test_a_line_alone_that_calls_nothing_or_is_past_the_end_is_said(

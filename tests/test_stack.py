@@ -202,12 +202,14 @@ def test_a_compiled_submodule_reached_through_its_alias_lands_on_the_stub_class(
     app: tuple[Workspace, Opener],
 ) -> None:
     """``lib.models.BPE`` is ``BPE = models.BPE`` in ``models/__init__.py``, where
-    ``models`` is the compiled module: the full name gives the stub's class first, the
-    alias and the Rust struct as related results (as the short name does)."""
+    ``models`` is the compiled module: the full name gives the stub's class first (in
+    the package's ``models/__init__.pyi``, which type checkers read before the
+    ``models.pyi`` beside it), the alias and the Rust struct as related results (as the
+    short name does)."""
     ws, _ = app
     found = ws.find("lib.models.BPE")
     best = found.results[0]
-    assert (best.kind, best.path, best.line) == ("class", "py_src/lib/models.pyi", 4)
+    assert (best.kind, best.path, best.line) == ("class", "py_src/lib/models/__init__.pyi", 7)
     assert [(r.kind, r.path) for r in found.results[1:]] == [
         ("alias", "py_src/lib/models/__init__.py"),
         ("native", "bindings/src/lib.rs"),
@@ -260,6 +262,19 @@ def test_a_name_with_no_rust_source_says_so_when_asked_compiled(lib: Workspace) 
     assert found.note.startswith("lib.io.load (py_src/lib/io.py:1) is not a stub of compiled code")
 
 
+def test_a_python_name_asked_compiled_is_said_in_one_message(lib: Workspace) -> None:
+    """Not "no definition found ... nor in the other pins" with the definition it found
+    in the hint: that it is found, and is not compiled code."""
+    from codewalk.cli.common import not_found
+
+    error = not_found(lib.find("lib.io.load (compiled)"), lib.checkout, others=("app",))
+    assert (error.message, error.hint) == (
+        "'lib.io.load (compiled)': lib.io.load (py_src/lib/io.py:1) is not a stub of compiled code "
+        "whose Rust source codewalk can read",
+        None,
+    )
+
+
 def test_a_rust_line_says_what_it_implements(lib: Workspace) -> None:
     """``goto`` on a line ``find`` printed for the Rust: the Rust item, then the stub
     declaration it implements; a line inside the item starts none."""
@@ -270,6 +285,20 @@ def test_a_rust_line_says_what_it_implements(lib: Workspace) -> None:
     ]
     assert answer.results[0].via.endswith("declared in py_src/lib/__init__.pyi:5")
     assert lib.compiled_at("bindings/src/lib.rs", 15).results == ()
+
+
+def test_a_stub_method_is_the_fn_of_its_own_classs_pymethods(lib: Workspace) -> None:
+    """``Engine`` and ``Decoder`` both define ``backward``: each stub method's Rust is the
+    fn in the ``#[pymethods] impl`` of the struct exposed as its class, and a Rust line
+    implements the one stub method of its struct's class."""
+    for stub, line in (("lib.Engine.backward", 14), ("lib.Decoder.backward", 32)):
+        native = [r for r in lib.find(stub).results if r.kind == "native"]
+        assert [(r.path, r.line) for r in native] == [("bindings/src/lib.rs", line)]
+    answer = lib.compiled_at("bindings/src/lib.rs", 32)
+    assert [(r.kind, r.qualname, r.line) for r in answer.results] == [
+        ("native", "lib.Decoder.backward (compiled)", 32),
+        ("method", "lib.Decoder.backward", 12),
+    ]
 
 
 def test_calls_of_a_stubs_declaration_names_its_rust_source(app: tuple[Workspace, Opener]) -> None:

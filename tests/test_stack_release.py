@@ -257,6 +257,26 @@ def test_where_python_ends_and_rust_begins(stack_home: Path, capsys: pytest.Capt
     assert "its Rust source is bindings/python/src/tokenizer.rs:" in said
 
 
+def test_a_stub_method_is_the_fn_of_its_own_classs_impl(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``decode`` is a fn of ``PyTokenizer``'s and of ``PyDecoder``'s ``#[pymethods]``:
+    each stub class's method is its own struct's, and the Rust line implements that one."""
+    for stub, at in (
+        ("tokenizers.Tokenizer.decode", "bindings/python/src/tokenizer.rs:1541"),
+        ("tokenizers.decoders.Decoder.decode", "bindings/python/src/decoders.rs:120"),
+    ):
+        found = run_json(capsys, "find", stub)["results"]
+        assert isinstance(found, list)
+        assert [f"{r['path']}:{r['line']}" for r in found if r["kind"] == "native"] == [at]
+    at = run_json(capsys, "goto", "bindings/python/src/tokenizer.rs:1541", "--repo", "tokenizers")["results"]
+    assert isinstance(at, list)
+    assert [r["qualname"] for r in at] == [
+        "tokenizers.Tokenizer.decode (compiled)",
+        "tokenizers.Tokenizer.decode",
+    ]
+
+
 def test_a_rust_path_of_several_pins_or_of_no_item_is_said(
     stack_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -203,6 +203,8 @@ def not_found(
     why: str = "",
     others: Sequence[str] = (),
 ) -> QueryError:
+    if found.note_says_all:  # not "no definition found": one was, of another kind than asked
+        return QueryError(f"{found.query!r}: {found.note}")
     hint = f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else None
     if why:  # the repository that would answer could not be opened: that first
         hint = f"{why}; {hint}" if hint else why

@@ -141,9 +141,11 @@ class Store:
         """The file of ``module``: its source (a ``.py``) if it has one, else its stub;
         with ``stub``, only its ``.pyi`` stub."""
         where = "snap=? AND module=?" + (" AND path LIKE '%.pyi'" if stub else "")
+        # a package's __init__ before a module file of its name (tokenizers ships both
+        # trainers.pyi and trainers/__init__.pyi): the one import and type checkers read
         row = self.db.execute(
             f"SELECT path, module, is_package, blob FROM files WHERE {where} "
-            "ORDER BY path LIKE '%.pyi', path LIMIT 1",
+            "ORDER BY path LIKE '%.pyi', is_package DESC, path LIMIT 1",
             (snap, module),
         ).fetchone()
         return file_row(row) if row else None

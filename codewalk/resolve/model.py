@@ -52,6 +52,9 @@ class FindResult(NamedTuple):
     note: str = ""  # why nothing was found, when there is more to say than "nothing"
     # of a ``Class.member`` query nothing answers: the class, which exists (and lacks the member)
     owner: Resolved | None = None
+    # the note is all there is to say: the name was found, and is not what the query asks
+    # for (``NAME (compiled)`` of a Python definition)
+    note_says_all: bool = False
 
     @property
     def matches(self) -> tuple[Resolved, ...]:
@@ -220,9 +223,12 @@ class Facts(Protocol):
         of many modules, each ``(view, qualnames, names)``, for the views to answer from."""
         ...
 
-    def native_definitions(self, repo: str, name: str, kind: str) -> list[NativeDefinition]:
+    def native_definitions(
+        self, repo: str, name: str, kind: str, owner: str = "", module: str = ""
+    ) -> list[NativeDefinition]:
         """Where the compiled code of ``repo`` implements ``name`` (a ``kind``: class,
-        function, method), as far as its sources ship with it."""
+        function, method of the class ``owner``) of the stub of ``module``, as far as its
+        sources ship with it."""
         ...
 
     def imported_from(self, name: str) -> list[str]:

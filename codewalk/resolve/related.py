@@ -124,6 +124,11 @@ def table_entries(ns: Namespace, hit: Hit) -> list[Resolved]:
 COMPILED = " (compiled)"  # said after a stub's name: the Rust source that implements it
 
 
+def stub_class(qualname: str) -> str:
+    """The class a stub's method (``Tokenizer.decode``) is declared in (``Tokenizer``)."""
+    return qualname.rpartition(".")[0].rpartition(".")[2]
+
+
 def native_code(ns: Namespace, hit: Hit) -> list[Resolved]:
     """For a name a ``.pyi`` stub declares: the compiled (Rust) source that implements
     it, where the release ships that source."""
@@ -144,5 +149,7 @@ def native_code(ns: Namespace, hit: Hit) -> list[Resolved]:
             role="related",
             version=hit.view.version,
         )
-        for native in ns.facts.native_definitions(hit.view.repo, d.name, d.kind)[:3]
+        for native in ns.facts.native_definitions(
+            hit.view.repo, d.name, d.kind, stub_class(d.qualname), hit.view.module
+        )[:3]
     ]

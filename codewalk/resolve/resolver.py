@@ -122,6 +122,7 @@ class Resolver:
             (),
             f"{best.qualname} ({best.path}:{best.line}) is not a stub of compiled code whose Rust "
             "source codewalk can read",
+            note_says_all=True,
         )
 
     def _not_found(

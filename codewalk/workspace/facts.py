@@ -155,13 +155,16 @@ class IndexFacts:
             self._views[key] = self._view(row) if row is not None else None
         return self._views[key]
 
-    def native_definitions(self, name: str, kind: str) -> list[NativeDefinition]:
-        """Where this checkout's Rust sources implement ``name`` (see ``native``)."""
+    def native_definitions(
+        self, name: str, kind: str, owner: str = "", module: str = ""
+    ) -> list[NativeDefinition]:
+        """Where this checkout's Rust sources implement ``name`` of the stub of ``module``
+        (a method: of the class ``owner``; see ``native``)."""
         from codewalk.index import native
 
         if self._rust_files is None:
             self._rust_files = native.rust_files(self.checkout.root)
-        return native.find_native(self.checkout.root, self._rust_files, name, kind)
+        return native.find_native(self.checkout.root, self._rust_files, name, kind, owner, module)
 
     def modules_named(self, last: str) -> list[str]:
         return self.store.modules_ending(self.snap, last)

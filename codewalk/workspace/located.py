@@ -77,7 +77,7 @@ def _in_other_pins(pinned: PinnedStack, path: str, default: str) -> Located | No
         for name in pinned.synced()
         if name != default and name in pinned.pins
         for checkout in [pinned.checkout(name)]
-        if locations.is_file(checkout.root / path)
+        if _file_inside(checkout.root, path)
     ]
     if len(having) > 1:
         names = ", ".join(c.repo for c in having)
@@ -91,6 +91,17 @@ def _in_other_pins(pinned: PinnedStack, path: str, default: str) -> Located | No
     at = repo_at_version(checkout.repo, checkout.version)
     said = f"read {path} in {at} (the {default} checkout has no such file)"
     return Located(pinned.workspace_over(checkout), path, said)
+
+
+def _file_inside(root: Path, path: str) -> bool:
+    """Whether ``path`` is a file of the checkout at ``root``: a path ``..`` leads out of
+    it is no file of any pin (reading it is refused, as ``source_text`` refuses it)."""
+    try:
+        root = root.resolve()
+        full = (root / path).resolve()
+    except (OSError, ValueError):  # a loop of links, a NUL
+        return False
+    return root in full.parents and locations.is_file(full)
 
 
 def read_as(path: str, relative: str, reading: installed.Reading, checkout: Checkout) -> str:

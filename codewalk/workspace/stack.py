@@ -141,9 +141,11 @@ class StackFacts:
         facts = self.stack.facts(owner) if owner is not None else None
         return facts.stub(name, path) if facts is not None else None
 
-    def native_definitions(self, repo: str, name: str, kind: str) -> list[NativeDefinition]:
+    def native_definitions(
+        self, repo: str, name: str, kind: str, owner: str = "", module: str = ""
+    ) -> list[NativeDefinition]:
         facts = self.stack.facts(repo)
-        return facts.native_definitions(name, kind) if facts is not None else []
+        return facts.native_definitions(name, kind, owner, module) if facts is not None else []
 
     def read(self, wanted: Sequence[tuple[ModuleView, Sequence[str], Sequence[str]]]) -> None:
         read_names(self.stack.store, wanted)

@@ -221,17 +221,25 @@ class Workspace:
         """The Rust ``fn`` or ``struct`` starting at ``path:line``, as ``find`` names it
         (``NAME (compiled)``), and the stub declaration it implements after it: the stubs'
         definitions of the names the item is exposed as, whose Rust source is this line."""
-        from codewalk.index.native import names_at
+        from codewalk.index.native import names_at, python_classes
         from codewalk.resolve.model import Hit, to_resolved
-        from codewalk.resolve.related import native_code
+        from codewalk.resolve.related import native_code, stub_class
         from codewalk.workspace.calling import GotoAnswer
 
         rust: dict[str, Resolved] = {}  # one per name: a module with two stubs declares it twice
         stubs: list[Resolved] = []
-        for name in names_at(self.source_text(path).split("\n"), line):
+        lines = self.source_text(path).split("\n")  # first: it refuses a path out of the checkout
+        # a fn of a #[pymethods] impl is a method of the classes its struct is exposed as:
+        # only their stub methods of its name are asked (not every stub's __new__)
+        classes = python_classes(self.checkout.root, path, line)
+        for name in names_at(lines, line):
             for row, d in self.facts.defs_named(name):
                 view = self.facts.module_by_path(row.path) if row.path.endswith(".pyi") else None
-                if view is None:
+                if classes is None:
+                    wanted = d.kind != "method"
+                else:
+                    wanted = d.kind == "method" and stub_class(d.qualname) in classes
+                if view is None or not wanted:
                     continue
                 hit = Hit(view, d, "direct", 0)
                 here = [n for n in native_code(self.resolver.ns, hit) if (n.path, n.line) == (path, line)]
