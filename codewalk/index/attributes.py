@@ -5,9 +5,10 @@ gives (:mod:`codewalk.index.declared`): ``self.x = value``, and the calls that s
   parameter to ``self.processor`` (diffusers' ``Attention``, which picks its default
   processor in ``__init__``): ``self.processor`` holds what the call passes, as the calling
   method made it (``processor = AttnProcessor2_0() if ... else AttnProcessor()``);
-- ``self.register_modules(unet=unet)``: ``self.unet`` holds ``unet``, if the method sets its
-  keywords as attributes, which only the whole class hierarchy can say
-  (:data:`~codewalk.index.records.SET_BY_CALL`, checked when the name is looked up).
+- ``self.register_modules(unet=unet)``: ``self.unet`` holds ``unet`` where the method sets
+  its keywords as attributes: said here when the class defines it; when a base does, the
+  attribute is flagged (:data:`~codewalk.index.records.SET_BY_CALL`) and the resolver,
+  which reads the whole class hierarchy, decides when the name is looked up.
 
 Pure: ``ast`` nodes in, tuples out.
 """
@@ -117,8 +118,8 @@ def _sets(node: FunctionNode, me: str, calls_setting: Setters, lists: dict[str, 
 
     def held(value: ast.expr) -> str:
         """The type ``value`` has; a local, the types of what the method assigns it."""
-        if not values:
-            values.update(_local_values(node.body) or {"": []})  # read once, when first asked
+        if not values:  # read when first asked (most methods pass nothing to a setter)
+            values.update(_local_values(node.body) or {"": []})  # {"": []}: read, and none
         if not isinstance(value, ast.Name) or value.id not in values:
             return declared(value, None, lists, params)
         types = [declared(v, None, lists, params) for v in values[value.id]]
