@@ -234,7 +234,7 @@ class Workspace:
         classes = python_classes(self.checkout.root, path, line)
         for name in names_at(lines, line):
             for row, d in self.facts.defs_named(name):
-                view = self.facts.module_by_path(row.path) if row.path.endswith(".pyi") else None
+                view = self.facts.view_of(row) if row.path.endswith(".pyi") else None  # stubs only
                 if classes is None:
                     wanted = d.kind != "method"
                 else:
