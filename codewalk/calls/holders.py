@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk import parsing
-from codewalk.index.declared import ANNOTATED, annotated, parameters
-from codewalk.index.records import Definition
+from codewalk.index.declared import annotated, parameters
+from codewalk.index.records import ANNOTATED, Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.resolver import Resolver
 from codewalk.resolve.types import declared, declared_how, parse

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from codewalk.index.bindings import sets_keywords
-from codewalk.index.declared import ANNOTATED, declared, filled_lists, parameters, unpacked, unpacking
-from codewalk.index.records import SET_BY_CALL
+from codewalk.index.declared import declared, filled_lists, parameters, unpacked, unpacking
+from codewalk.index.records import ANNOTATED, SET_BY_CALL
 from codewalk.index.syntax import FunctionNode, statements
 
 Held = Callable[[ast.expr], str]  # the type text of a value, where the method has it

@@ -24,9 +24,9 @@ import builtins
 from collections.abc import Iterable, Iterator, Sequence
 
 from codewalk import parsing
+from codewalk.index.records import ANNOTATED
 from codewalk.index.syntax import dotted, walk
 
-ANNOTATED = ":"
 _CONTAINERS = ("ModuleList", "Sequential", "ModuleDict", "ParameterList", "list", "tuple")
 _ELEMENT_ANNOTATIONS = ("list", "List", "Sequence", "Iterable", "Iterator", "tuple", "Tuple", "set", "Set")
 _MAPPINGS = ("dict", "Dict", "Mapping", "MutableMapping", "OrderedDict")

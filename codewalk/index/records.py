@@ -30,6 +30,10 @@ SETS_KEYWORDS = 4096  # a method that sets an attribute of self per keyword argu
 # a method that sets its keywords (SETS_KEYWORDS; diffusers' ``register_modules``)
 SET_BY_CALL = 8192
 
+# An attribute's or a variable's type text (``Definition.target``) begins so when the
+# source annotates it (``:Cache|None``); without it, the text names what was assigned.
+ANNOTATED = ":"
+
 
 class Definition(NamedTuple):
     """A class, function, method, property, assignment or alias, in one module."""

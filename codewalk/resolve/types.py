@@ -6,14 +6,11 @@ elements ``nn.ModuleList([...])`` was built with."""
 
 from __future__ import annotations
 
-import ast
 import functools
 import re
 from typing import NamedTuple
 
-from codewalk import parsing
-from codewalk.index.declared import ANNOTATED, annotated
-from codewalk.index.records import SET_BY_CALL, Definition
+from codewalk.index.records import ANNOTATED, SET_BY_CALL, Definition
 from codewalk.resolve.model import Hit
 
 _CALLED = re.compile(r"\w+\.(\w+)\s*\(")  # the method of ``self.M(x=...)``, as its line begins
@@ -44,6 +41,11 @@ def returns(signature: str) -> Declared:
     """What a ``def`` header's return annotation names (``-> Optional[Cache]``)."""
     if "->" not in signature:
         return Declared()
+    import ast  # the extractor's reading of an annotation: only a signature's needs it here
+
+    from codewalk import parsing
+    from codewalk.index.declared import annotated
+
     try:
         tree = parsing.parse(signature.strip() + "\n    pass\n")
     except SyntaxError:

@@ -8,15 +8,14 @@ needs the source, which only a workspace reads."""
 
 from __future__ import annotations
 
-import ast
-import textwrap
 from typing import TYPE_CHECKING, NamedTuple
 
-from codewalk.parsing import parse
 from codewalk.resolve.model import FindResult, Resolved
 from codewalk.source.checkout import Checkout, repo_at_version
 
 if TYPE_CHECKING:
+    import ast
+
     from codewalk.workspace.code import Parts
 
 _NAMED = 3  # definitions of the member a note names
@@ -63,6 +62,11 @@ def _getattr_of(ws: Parts, owner: Resolved) -> Resolved | None:
 def _forward(ws: Parts, hook: Resolved) -> Forward | None:
     """The attribute ``hook`` returns the looked-up name of, when its body has
     ``return getattr(self.<attribute>, <the name asked>)``."""
+    import ast  # a body is parsed only for a member not found: not on every find's way
+    import textwrap
+
+    from codewalk.parsing import parse
+
     lines = ws.source_text(hook.path, hook.repo).splitlines()[hook.start_line - 1 : hook.end_line]
     try:
         tree = parse(textwrap.dedent("\n".join(lines)))
@@ -81,6 +85,8 @@ def _forward(ws: Parts, hook: Resolved) -> Forward | None:
 
 def _forwarded(node: ast.AST, asked: str) -> str:
     """``attribute`` of ``return getattr(self.attribute, asked)``, else ""."""
+    import ast
+
     if not isinstance(node, ast.Return) or not isinstance(node.value, ast.Call):
         return ""
     call = node.value
