@@ -794,7 +794,8 @@ def test_a_trace_of_none_of_a_tours_repositories_is_said_not_walked(
     pins.write_text(pins.read_text() + other)
     tour = toy / "other.yaml"
     tour.write_text("title: Other\nrepo: other\nsteps:\n  - at: otherpkg.f\n")
-    said = f"trace 'toy' ran none of the repositories of tour 'other' ({tour}): the tour reads other, the run ran toy"
+    said = f"trace 'toy' ran none of the repositories of tour 'other' ({tour}): "
+    said += "the tour reads other, the run ran toy"
     code, out, err = run(capsys, "check", "--trace", "toy", str(tour))
     assert (code, out) == (1, f"FAILED  other: {said}\n"), err
     for how in ("--plain", "--json"):
