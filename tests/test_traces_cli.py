@@ -780,6 +780,12 @@ def test_check_trace_refuses_what_it_cannot_read(toy: Path, capsys: pytest.Captu
     code, out, err = run(capsys, "check", "--trace", "toy", "nosuch-tour")
     assert (code, out) == (2, "") and "nosuch-tour" in err and "Traceback" not in err
     assert not store.path_of("check-toy").exists()
+    kept = store.path_of("toy")  # the installed copy that ran is gone: it cannot be read, and says why
+    kept.write_bytes(kept.read_bytes().replace(str(toy).encode(), str(toy / "gone").encode()))
+    gone = f"ran toy from its installed copy at {toy / 'gone'}, which is gone"
+    for argv in (["check", str(tour)], ["tour", str(tour), "--plain"]):
+        code, out, err = run(capsys, *argv, "--trace", "toy")
+        assert (code, out) == (2, "") and gone in err
 
 
 def test_a_trace_of_none_of_a_tours_repositories_is_said_not_walked(
@@ -833,6 +839,7 @@ def test_a_tour_walked_against_a_trace_says_under_each_step_whether_it_ran(
     ]
     code, out, _ = run(capsys, "tour", str(tour), "--trace", "toy", "--json")
     steps = json.loads(out)["steps"]
+    assert steps[0]["version"] == "local"  # the copy that ran, not the pin (which has no release)
     assert code == 0 and steps[1]["run"] == {
         "ran": "not run",
         "detail": "ran (x1), but its focus (line 65) did not execute",
