@@ -800,10 +800,16 @@ def test_a_trace_of_none_of_a_tours_repositories_is_said_not_walked(
     pins.write_text(pins.read_text() + other)
     tour = toy / "other.yaml"
     tour.write_text("title: Other\nrepo: other\nsteps:\n  - at: otherpkg.f\n")
+    moved = toy / "tours" / "other.yaml"  # alone in a tours directory
+    moved.parent.mkdir()
+    shutil.copy(tour, moved)
     said = f"trace 'toy' ran none of the repositories of tour 'other' ({tour}): "
     said += "the tour reads other, the run ran toy"
     code, out, err = run(capsys, "check", "--trace", "toy", str(tour))
     assert (code, out) == (1, f"FAILED  other: {said}\n"), err
+    code, out, _ = run(capsys, "check", "--trace", "toy", "--tours-dir", str(toy / "tours"))
+    said_of_all = f"no run  other: {said.replace(str(tour), str(moved))}"
+    assert code == 0 and said_of_all in out.splitlines()  # of all tours: one this run is not about
     for how in ("--plain", "--json"):
         code, out, err = run(capsys, "tour", str(tour), "--trace", "toy", how)
         assert (code, out, err) == (2, "", f"codewalk: error: {said}\n")
