@@ -738,6 +738,136 @@ def test_what_a_trace_would_ignore_is_refused(toy: Path, capsys: pytest.CaptureF
     assert (code, out) == (1, "") and "calls --trace marks the calls one level deep: leave out --depth" in err
 
 
+def test_check_trace_says_which_steps_ran_in_a_run_recorded_before(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The verdicts of ``check --run``, of a run the reader recorded: nothing runs, the
+    trace is named by the reader, and several tours are read against it."""
+    traced(capsys, "mine")
+    tour = write_tour(toy / "tours", "prog.py")
+    other = tour.with_name("other.yaml")
+    other.write_text("title: Other\nrepo: toy\nsteps:\n  - at: toypkg.fib\n  - at: toypkg.recover\n")
+    code, out, _ = run(capsys, "check", "--trace", "mine", str(tour), str(other))
+    assert code == 1  # step 2's focus is a branch that does not run
+    lines = out.splitlines()
+    assert lines[0] == "NOT RUN toy: 2 of 3 steps ran (trace 'mine')"
+    assert lines[1].startswith("  ran        ") and lines[1].endswith("step 1 (toypkg.total): x1")
+    assert "step 2 (toypkg.branch): ran (x1), but its focus (line 65) did not execute" in lines[2]
+    assert lines[4] == "ran     other: 2 of 2 steps ran (trace 'mine')"
+    assert not store.path_of("check-toy").exists()  # the tour's program did not run
+    code, out, _ = run(capsys, "check", "--trace", "mine", "--json", str(tour))
+    data = json.loads(out)["tours"][0]
+    assert (data["trace"], data["status"], data["ok"]) == ("mine", 0, False)
+    assert [s["ran"] for s in data["steps"]] == ["ran", "not run", "ran"]
+    assert set(data["steps"][0]) == {"index", "line", "anchor", "ran", "detail", "ok"}  # as --run's
+
+
+def test_check_trace_refuses_what_it_cannot_read(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--run with --trace, an option a trace would ignore, a trace or a tour no one has:
+    each one line, exit 2, nothing run."""
+    tour = write_tour(toy, "prog.py")
+    code, out, err = run(capsys, "check", "--run", "--trace", "toy", str(tour))
+    assert (code, out) == (2, "") and "--trace reads one: not both" in err
+    for extra in (["--at", "toy@2"], ["--source", str(toy)], ["--strict"]):
+        code, out, err = run(capsys, "check", "--trace", "toy", *extra, str(tour))
+        assert (code, out) == (
+            2,
+            "",
+        ) and "check --trace reads each tour at the versions its program ran" in err
+    code, out, err = run(capsys, "check", "--trace", "nosuch", str(tour))
+    assert (code, out) == (2, "") and "no trace named 'nosuch'" in err and "Traceback" not in err
+    traced(capsys)
+    code, out, err = run(capsys, "check", "--trace", "toy", "nosuch-tour")
+    assert (code, out) == (2, "") and "nosuch-tour" in err and "Traceback" not in err
+    assert not store.path_of("check-toy").exists()
+    kept = store.path_of("toy")  # the installed copy that ran is gone: it cannot be read, and says why
+    kept.write_bytes(kept.read_bytes().replace(str(toy).encode(), str(toy / "gone").encode()))
+    gone = f"ran toy from its installed copy at {toy / 'gone'}, which is gone"
+    for argv in (["check", str(tour)], ["tour", str(tour), "--plain"]):
+        code, out, err = run(capsys, *argv, "--trace", "toy")
+        assert (code, out) == (2, "") and gone in err
+
+
+def test_a_trace_of_none_of_a_tours_repositories_is_said_not_walked(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tour of a repository the run never ran: said once, naming the tour's file, the
+    repositories it reads and those the run ran, not a "not run" per step."""
+    traced(capsys)
+    pins = Path(os.environ["CODEWALK_PINS"])
+    other = '[other]\nurl = "https://example.invalid/o.git"\ntag = "v1"\npackage_root = "."\n'
+    other += 'packages = ["otherpkg"]\nrelease = "otherpkg==1"\n'
+    pins.write_text(pins.read_text() + other)
+    tour = toy / "other.yaml"
+    tour.write_text("title: Other\nrepo: other\nsteps:\n  - at: otherpkg.f\n")
+    moved = toy / "tours" / "other.yaml"  # alone in a tours directory
+    moved.parent.mkdir()
+    shutil.copy(tour, moved)
+    said = f"trace 'toy' ran none of the repositories of tour 'other' ({tour}): "
+    said += "the tour reads other, the run ran toy"
+    code, out, err = run(capsys, "check", "--trace", "toy", str(tour))
+    assert (code, out) == (1, f"FAILED  other: {said}\n"), err
+    code, out, _ = run(capsys, "check", "--trace", "toy", "--tours-dir", str(toy / "tours"))
+    said_of_all = f"no run  other: {said.replace(str(tour), str(moved))}"
+    assert code == 0 and said_of_all in out.splitlines()  # of all tours: one this run is not about
+    for how in ("--plain", "--json"):
+        code, out, err = run(capsys, "tour", str(tour), "--trace", "toy", how)
+        assert (code, out, err) == (2, "", f"codewalk: error: {said}\n")
+
+
+def test_a_broken_step_against_a_trace_is_broken(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    traced(capsys)
+    tour = toy / "broken.yaml"
+    tour.write_text("title: Broken\nrepo: toy\nsteps:\n  - at: toypkg.fib\n  - at: toypkg.nosuch\n")
+    code, out, _ = run(capsys, "check", "--trace", "toy", str(tour))
+    assert code == 1
+    assert (
+        out.splitlines()[2]
+        == f"  broken     {tour}:5: step 2 (toypkg.nosuch): 'toypkg.nosuch' names nothing in toy@local"
+    )
+    code, out, _ = run(capsys, "tour", str(tour), "--trace", "toy", "--plain", "--no-color")
+    assert code == 1 and "\ntrace 'toy': broken ('toypkg.nosuch' names nothing in toy@local)\n" in out
+
+
+def test_a_tour_walked_against_a_trace_says_under_each_step_whether_it_ran(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    traced(capsys)
+    tour = write_tour(toy, "prog.py")
+    code, out, _ = run(capsys, "tour", str(tour), "--trace", "toy", "--plain", "--no-color")
+    assert code == 0
+    lines = out.splitlines()
+    headers = [i for i, line in enumerate(lines) if line.startswith(("1/3  ", "2/3  ", "3/3  "))]
+    assert [lines[i + 1] for i in headers] == [
+        "trace 'toy': ran (x1)",
+        "trace 'toy': not run (ran (x1), but its focus (line 65) did not execute)",
+        "trace 'toy': ran (x1)",
+    ]
+    code, out, _ = run(capsys, "tour", str(tour), "--trace", "toy", "--json")
+    steps = json.loads(out)["steps"]
+    assert steps[0]["version"] == "local"  # the copy that ran, not the pin (which has no release)
+    assert code == 0 and steps[1]["run"] == {
+        "ran": "not run",
+        "detail": "ran (x1), but its focus (line 65) did not execute",
+        "ok": False,
+    }
+    code, out, _ = run(capsys, "tour", str(tour), "--json")
+    assert "run" not in json.loads(out)["steps"][0]  # no trace, no verdict (the pin: it has no release)
+
+
+def test_a_tour_walked_against_a_trace_refuses_what_it_would_ignore(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    traced(capsys)
+    tour = write_tour(toy, "prog.py")
+    code, out, err = run(capsys, "tour", str(tour), "--trace", "toy", "--at", "toy@2", "--plain")
+    assert (code, out) == (2, "") and "--trace reads each repository at the version that ran" in err
+    code, out, err = run(capsys, "tour", str(tour), "--trace", "toy", "--edit")
+    assert (code, out) == (2, "") and "--new and --edit record one: not both" in err
+    code, out, err = run(capsys, "tour", str(tour), "--trace", "nosuch", "--plain")
+    assert (code, out) == (2, "") and "no trace named 'nosuch'" in err
+
+
 def test_a_directory_or_a_zip_with_a_main_runs_as_python_runs_it(
     toy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:

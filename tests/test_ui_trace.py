@@ -330,3 +330,46 @@ async def test_the_palette_finds_the_steps_where_a_call_ran(toy: Path) -> None:
         await pilot.press(*["down"] * first, "enter")
         await settle(pilot)
         assert app.screen is screen and screen.step_index == squares[0] - 1
+
+
+@run_async
+async def test_a_tour_walked_against_a_trace_says_under_each_title_whether_it_ran(
+    toy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tour TOUR --trace NAME`` on a terminal: the tour's own steps, read at the versions
+    that ran, each said ran or not under its title, the lines that ran lit as a trace's."""
+    import codewalk.cli.commands.tour
+    import codewalk.ui.launch
+    from codewalk.ui.launch import open_session
+    from codewalk.ui.note import NoteView
+
+    tour_file = toy / "tours" / "toy.yaml"
+    tour_file.write_text(
+        "title: Toy\nrepo: toy\nsteps:\n  - at: toypkg.total\n"
+        "  - at: toypkg.branch\n    focus: 'return \"no\"'\n"
+    )
+    asked: list[tuple[object, ...]] = []
+
+    def run_tour(_args: object, tour: object, traced: object = None) -> int:
+        asked.append((tour, traced))
+        return 0
+
+    monkeypatch.setattr(codewalk.cli.commands.tour, "_interactive", lambda _args: True)
+    monkeypatch.setattr(codewalk.ui.launch, "run_tour", run_tour)
+    assert main(["tour", str(tour_file), "--trace", "toy"]) == 0
+    tour, traced = asked[0]
+    assert traced is not None
+    app = make_app(open_session(tour, traced=traced))  # type: ignore[arg-type]
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        note = app.screen.query_one(NoteView).query_one("Markdown")
+        assert "*trace 'toy': ran (x1)*" in note.source  # type: ignore[attr-defined]
+        code = app.screen.query_one(CodeView)
+        assert code.shown is not None and code.shown.ran  # the lines that ran, lit
+        assert code.source is not None
+        total = next(n for n, line in enumerate(code.source.lines, 1) if line.startswith("def total("))
+        assert total + 1 in code.shown.ran
+        await pilot.press("n")
+        await settle(pilot)
+        said = "**trace 'toy': not run (ran (x1), but its focus (line 65) did not execute)**"
+        assert said in note.source  # type: ignore[attr-defined]

@@ -5,6 +5,9 @@ A program is code: it runs only here and under ``trace``, and only from a path i
 tour's own directory (a link out of it is refused). Its output goes to stderr, so the
 report (or ``--json``) is alone on stdout. The trace of each run is kept as
 ``check-TOUR`` for ``tour --trace`` to read.
+
+``check --trace NAME [TOUR...]`` says the same of a run already recorded (``codewalk
+trace``), read at the versions that ran; nothing runs.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from codewalk.visible import visible
 if TYPE_CHECKING:
     from codewalk.tours.model import ResolvedStep, Tour
     from codewalk.traces.model import Trace
+    from codewalk.traces.reading import Opened
 
 FUNCTIONS = ("function", "method", "property")
 STDERR = 2  # the program's output goes to codewalk's standard error (the descriptor: a test's may be no file)
@@ -125,27 +129,66 @@ def run(args: argparse.Namespace, tours: list[Tour], load_errors: list[str]) -> 
         except CodewalkError as error:
             reports.append({"id": tour.id, "path": str(tour.path), "ok": False, "error": error.message})
             continue
-        steps = _steps(tour, opened)
-        reports.append(
-            {
-                "id": tour.id,
-                "path": str(tour.path),
-                "trace": name,
-                "status": status,
-                "ok": all(v.ok for _, v in steps),
-                "steps": [
-                    {
-                        "index": r.step.index,
-                        "line": r.step.line,
-                        "anchor": r.step.anchor,
-                        "ran": v.word,
-                        "detail": v.detail,
-                        "ok": v.ok,
-                    }
-                    for r, v in steps
-                ],
-            }
+        reports.append(_report(tour, opened, status))
+    return _finish(args, reports, load_errors)
+
+
+def run_traced(args: argparse.Namespace, tours: list[Tour], load_errors: list[str]) -> int:
+    """``check --trace NAME``: each tour's steps against a run already recorded (the
+    reader's own), read at the versions that ran, as ``--run`` reads its program's."""
+    from codewalk.traces.reading import open_trace
+
+    opened = open_trace(args.trace)
+    reports: list[dict[str, Any]] = []
+    for tour in tours:
+        try:
+            refuse_unrelated(tour, opened)
+        except TraceError as error:  # a failure when named; of all tours, one this run is not about
+            reports.append(
+                {"id": tour.id, "path": str(tour.path), "ok": not args.tours, "error": error.message}
+            )
+            continue
+        reports.append(_report(tour, opened, opened.trace.status))
+    return _finish(args, reports, load_errors)
+
+
+def refuse_unrelated(tour: Tour, opened: Opened) -> None:
+    """Raise when the run read ran none of ``tour``'s repositories: every step would be
+    "not run" for a reason that is the choice of trace, not the tour."""
+    first = opened.stack.first_pin
+    wanted = list(dict.fromkeys(tour.step_repo(step) or first for step in tour.steps))
+    ran = [repo.repo for repo in opened.trace.repos]
+    if wanted and not set(wanted) & set(ran):
+        raise TraceError(
+            f"trace {opened.trace.name!r} ran none of the repositories of tour {tour.id!r} ({tour.path}): "
+            f"the tour reads {', '.join(wanted)}, the run ran {', '.join(ran) or 'nothing pinned'}"
         )
+
+
+def _report(tour: Tour, opened: Opened, status: int) -> dict[str, Any]:
+    steps = _steps(tour, opened)
+    return {
+        "id": tour.id,
+        "path": str(tour.path),
+        "trace": opened.trace.name,
+        "status": status,
+        "ok": all(v.ok for _, v in steps),
+        "steps": [
+            {
+                "index": r.step.index,
+                "line": r.step.line,
+                "anchor": r.step.anchor,
+                "ran": v.word,
+                "detail": v.detail,
+                "ok": v.ok,
+            }
+            for r, v in steps
+        ],
+    }
+
+
+def _finish(args: argparse.Namespace, reports: list[dict[str, Any]], load_errors: list[str]) -> int:
+    """The reports printed (or dumped as JSON); 0 when every tour's steps are borne out."""
     ok = not load_errors and all(report["ok"] for report in reports)
     if args.json:
         from codewalk.cli.common import dump
@@ -159,7 +202,7 @@ def run(args: argparse.Namespace, tours: list[Tour], load_errors: list[str]) -> 
     return 0 if ok else 1
 
 
-def _steps(tour: Tour, opened: Any) -> list[tuple[ResolvedStep, Verdict]]:
+def _steps(tour: Tour, opened: Opened) -> list[tuple[ResolvedStep, Verdict]]:
     from codewalk.cli.workspaces import Workspaces
 
     resolved = Workspaces(None, pinned=opened.stack).steps(tour).resolved()

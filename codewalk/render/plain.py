@@ -145,10 +145,20 @@ def step_header(resolved: ResolvedStep, total: int) -> str:
 
 
 def render_step(
-    resolved: ResolvedStep, total: int, source_text: SourceText, *, color: bool, width: int
+    resolved: ResolvedStep,
+    total: int,
+    source_text: SourceText,
+    *,
+    color: bool,
+    width: int,
+    ran: tuple[str, bool] | None = None,
 ) -> str:
+    """The step's header, what it resolved to, its code and its note; ``ran``: a line
+    under the header (whether the step ran in a trace) and whether it bears the tour out."""
     bold, red, dim, reset = ("\x1b[1m", "\x1b[1;31m", "\x1b[2m", "\x1b[0m") if color else ("",) * 4
     out = [f"{bold}{'─' * min(width, 100)}{reset}", f"{bold}{step_header(resolved, total)}{reset}"]
+    if ran is not None:
+        out.append(f"{dim if ran[1] else red}{visible(ran[0])}{reset}")
     target = resolved.target
     if target is not None and target.via and target.via not in ("direct", "file"):
         out.append(f"{dim}resolved via {visible(target.via)}{reset}")

@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import Tour
-from codewalk.ui.session import Activity, Catalogue, TourEntry, TourSession
+from codewalk.ui.session import Activity, Catalogue, RanSaid, TourEntry, TourSession
 from codewalk.ui.state import ProgressStore
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from codewalk.tours.recording import Draft
+    from codewalk.traces.model import Trace
     from codewalk.traces.reading import Opened
     from codewalk.workspace.pinned import PinnedStack
 
@@ -30,13 +33,15 @@ def open_session(
     at: Sequence[str] = (),
     progress: ProgressStore | None = None,
     stack: PinnedStack | None = None,
+    traced: tuple[Opened, RanSaid] | None = None,
 ) -> TourSession:
     """A session on ``tour`` over every pinned repository, ``at`` naming those read at
     another version (``REPO@VERSION``). The tour's repository is opened here (fast when
     cached, a sync with progress on the terminal otherwise); the index is opened later,
     on the session's nav thread, and other repositories when a step or a jump reaches
     them. ``stack``: the repositories to read instead (a trace's, at the versions that
-    ran, opened as they are needed)."""
+    ran, opened as they are needed). ``traced``: a run the tour is walked against, read
+    at the versions that ran, the lines that ran lit and each step said ran or not."""
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.source.sync import open_checkout
@@ -49,6 +54,8 @@ def open_session(
     def saying(name: str) -> Saying:
         return Saying(activity.say, f"fetching {name}")
 
+    if traced is not None:
+        stack = traced[0].stack
     pinned = stack if stack is not None else PinnedStack(source_path, at=at, reporter=saying)
     repo = tour.repo or pinned.first_pin
     if repo in pinned.pins and stack is None:  # before the UI runs: its progress on stderr
@@ -68,7 +75,21 @@ def open_session(
         notes=tuple(pinned.notes),
         activity=activity,
         check=check_tour,
+        executed=executed_lines(traced[0].trace) if traced is not None else None,
+        said_ran=traced[1] if traced is not None else None,
     )
+
+
+def executed_lines(trace: Trace) -> Callable[[str, str], frozenset[int] | None]:
+    """The lines of a file that ran in ``trace`` (None: a repository it did not run, whose
+    lines are then not dimmed)."""
+    ran = trace.executed_by_file()
+    repos = {repo.repo for repo in trace.repos}
+
+    def executed(repo: str, path: str) -> frozenset[int] | None:
+        return ran.get((repo, path), frozenset()) if repo in repos else None
+
+    return executed
 
 
 def start_step(args: argparse.Namespace, session: TourSession) -> int:
@@ -97,15 +118,16 @@ def _catalogue(source_path: str | None, at: Sequence[str], tours_dirs: Iterable[
     return Catalogue(entries, open_tour)
 
 
-def run_tour(args: argparse.Namespace, tour: Tour) -> int:
+def run_tour(args: argparse.Namespace, tour: Tour, traced: tuple[Opened, RanSaid] | None = None) -> int:
     """Open the app on ``tour``. Reads ``args.step`` (1-based start step),
     ``args.source`` (a local checkout), ``args.at`` (repositories at another version)
-    and ``args.tours_dir`` (for the tours list), each optional."""
+    and ``args.tours_dir`` (for the tours list), each optional; ``traced``: a run the
+    tour is walked against (see :func:`open_session`)."""
     from codewalk.ui.app import make_app
 
     source_path = getattr(args, "source", None)
     at = tuple(getattr(args, "at", None) or ())
-    session = open_session(tour, source_path=source_path, at=at)
+    session = open_session(tour, source_path=source_path, at=at, traced=traced)
     for note in session.notes:
         print(f"codewalk: {note}", file=sys.stderr)
     catalogue = _catalogue(source_path, at, getattr(args, "tours_dir", None) or ())
@@ -153,11 +175,6 @@ def trace_session(opened: Opened) -> tuple[TourSession, int]:
 
     trace = opened.trace
     traced = trace_tour(trace, opened.tree)
-    ran = trace.executed_by_file()
-    repos = {repo.repo for repo in trace.repos}
-
-    def executed(repo: str, path: str) -> frozenset[int] | None:
-        return ran.get((repo, path), frozenset()) if repo in repos else None
 
     def steps(stack: PinnedStack) -> TraceSteps:
         return TraceSteps(traced, trace, stack.workspace)
@@ -170,7 +187,7 @@ def trace_session(opened: Opened) -> tuple[TourSession, int]:
         repo=traced.tour.repo or opened.home,
         versions=VersionReader(),
         progress=None,
-        executed=executed,
+        executed=executed_lines(trace),
         check=check_tour,  # a tour recorded from the trace (R), at the versions that ran
         trace=trace.name,
         depths=traced.depths,

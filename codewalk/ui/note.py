@@ -43,10 +43,21 @@ class NoteView(VerticalScroll, can_focus=False):
         else:
             self.app.open_url(event.href)
 
-    def show(self, title: str, markdown: str, summary: str = "", links: int = 0) -> None:
+    def show(
+        self,
+        title: str,
+        markdown: str,
+        summary: str = "",
+        links: int = 0,
+        ran: tuple[str, bool] | None = None,
+    ) -> None:
         """The step's note under its title; ``summary`` (the tour's, at step 1) first;
-        when the note has ``links``, the key that lists them after it."""
-        text = f"## {plain_markdown(title)}\n\n{markdown.strip()}\n"  # a title is plain text
+        when the note has ``links``, the key that lists them after it; ``ran``: whether
+        the step ran in a trace, under the title (bold when it does not bear the tour out)."""
+        under = (
+            f"{'*' if ran[1] else '**'}{plain_markdown(ran[0])}{'*' if ran[1] else '**'}\n\n" if ran else ""
+        )
+        text = f"## {plain_markdown(title)}\n\n{under}{markdown.strip()}\n"  # a title is plain text
         if links:
             text += f"\n*`l`: the note's {links} link{'s' if links != 1 else ''}, to follow*\n"
         if summary:

@@ -35,6 +35,9 @@ T = TypeVar("T")
 
 # (the repos, 0-based step index) -> the step's resolution; runs on the nav thread
 StepResolver = Callable[[Any], Callable[[int], ResolvedStep]]
+# a step -> whether it ran in the trace the tour is walked against (the words, and
+# whether they bear the tour out); None: nothing to say
+RanSaid = Callable[[ResolvedStep], "tuple[str, bool] | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,8 +314,10 @@ class TourSession:
     executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
     trace: str | None = None  # the name of the trace read as this tour, if one is
     depths: tuple[int, ...] = ()  # a trace's: each step's depth in its call tree
+    said_ran: RanSaid | None = None  # a tour walked against a trace: each step's verdict
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
+    ran_said: dict[int, tuple[str, bool]] = field(init=False, default_factory=dict)  # step -> said_ran's
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nav", NavThread(self.open_repos, self.describe))
@@ -325,6 +330,9 @@ class TourSession:
                 self._resolve.append(self.resolver(repos))
             resolved = self._resolve[0](index)
             self.nav.learn(repos, [resolved.repo] if resolved.target is not None else [])
+            said = self.said_ran(resolved) if self.said_ran is not None else None
+            if said is not None:  # before the step is on screen: shown with it
+                self.ran_said[index] = said
             return resolved
 
         return self.nav.call(run)

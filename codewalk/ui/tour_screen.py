@@ -126,8 +126,7 @@ class TourScreen(Columns):
         step = tour.steps[index]
         self.query_one(TourHeader).show(tour.title, index + 1, len(tour.steps))
         self.query_one(StepsList).highlight_step(index)
-        summary = tour.summary if index == 0 and tour.summary.strip() else ""
-        self.query_one(NoteView).show(step.title or step.anchor, step.note, summary, len(step.links))
+        self._show_note(index)
         self._set_off_tour(False)
         if self.session.progress is not None:
             try:
@@ -144,6 +143,16 @@ class TourScreen(Columns):
         else:
             self._display_step(resolved)
             self._request(index + 1)  # ahead of the reader: `n` is then instant
+
+    def _show_note(self, index: int) -> None:
+        """Step ``index``'s note under its title; when the tour is walked against a trace,
+        whether the step ran in it (known once the step is resolved) under the title."""
+        assert self.session is not None
+        tour = self.session.tour
+        step = tour.steps[index]
+        summary = tour.summary if index == 0 and tour.summary.strip() else ""
+        ran = self.session.ran_said.get(index)
+        self.query_one(NoteView).show(step.title or step.anchor, step.note, summary, len(step.links), ran)
 
     def _request(self, index: int) -> None:
         """Resolve step ``index`` in a worker, unless done or under way."""
@@ -183,11 +192,14 @@ class TourScreen(Columns):
         self.query_one(StepsList).mark_many({index: resolved.status for index, resolved in steps})
 
     def _resolved(self, index: int, resolved: ResolvedStep) -> None:
+        assert self.session is not None
         self._pending.discard(index)
         first = index not in self.resolved
         self.resolved[index] = resolved
         self.query_one(StepsList).mark(index, resolved.status)
         if index == self.step_index and first:
+            if index in self.session.ran_said:  # shown before it was known
+                self._show_note(index)
             if not self.off_tour:
                 self._display_step(resolved)
             self._request(index + 1)  # ahead of the reader: `n` is then instant

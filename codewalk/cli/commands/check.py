@@ -61,7 +61,9 @@ def register(subparsers: Any) -> None:
         help="check that tours resolve at the pins",
         description="Resolve every step of the given tours (default: all tours) at the "
         "pinned versions; report each broken step with its file and line. Exit 1 if any "
-        "step is broken or any tour file does not load.",
+        "step is broken or any tour file does not load. With --run (each tour's program run "
+        "and recorded) or --trace NAME (a run recorded with 'codewalk trace'): say of each "
+        "step whether its code ran in that run instead.",
     )
     parser.add_argument("tours", nargs="*", metavar="TOUR", help="tour ids or tour files")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -73,6 +75,11 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--python", metavar="PY", help="with --run: the interpreter (default: python on PATH)"
+    )
+    parser.add_argument(
+        "--trace",
+        metavar="NAME",
+        help="say which steps ran in a run recorded with 'codewalk trace' (see README); nothing runs",
     )
     add_tours(parser)
     parser.set_defaults(handler=run)
@@ -93,18 +100,22 @@ def versions_to_check(
 
 
 def _refuse_what_run_ignores(args: argparse.Namespace) -> None:
-    """``--run`` reads each tour at the versions its program ran, and only it runs one."""
+    """``--run`` and ``--trace`` read each tour at the versions a program ran, and only
+    ``--run`` runs one."""
     from codewalk.errors import CodewalkError
 
-    if not args.run:
-        if args.python:
-            raise CodewalkError("--python names the interpreter of check --run: add --run, or leave it out")
+    if args.run and args.trace:
+        raise CodewalkError("check --run records a run of each tour's program; --trace reads one: not both")
+    if not args.run and args.python:
+        raise CodewalkError("--python names the interpreter of check --run: add --run, or leave it out")
+    if not (args.run or args.trace):
         return
     given = {"--at": args.at, "--source": args.source, "--strict": args.strict}
     refused = [name for name, value in given.items() if value]
     if refused:
+        how = "--run" if args.run else "--trace"
         raise CodewalkError(
-            f"check --run reads each tour at the versions its program ran: leave out {' and '.join(refused)}"
+            f"check {how} reads each tour at the versions its program ran: leave out {' and '.join(refused)}"
         )
 
 
@@ -112,10 +123,10 @@ def run(args: argparse.Namespace) -> int:
     _refuse_what_run_ignores(args)
     tours, unloaded = load(args)
     errors = [str(problem) for error in unloaded for problem in error.problems]
-    if args.run:
+    if args.run or args.trace:
         from codewalk.cli import check_run
 
-        return check_run.run(args, tours, errors)
+        return (check_run.run if args.run else check_run.run_traced)(args, tours, errors)
     report = collect(args, tours, errors, len(unloaded))
     if args.json:
         dump(report_json(report))

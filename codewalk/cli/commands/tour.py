@@ -15,7 +15,13 @@ from codewalk.cli.common import add_tours
 from codewalk.cli.workspaces import Workspaces
 
 if TYPE_CHECKING:  # the records of a tour, needed only when one is read
+    from collections.abc import Callable
+
+    from codewalk.cli.check_run import Verdict
     from codewalk.tours.model import ResolvedLink, ResolvedStep, Tour
+    from codewalk.traces.reading import Opened
+
+    Judge = Callable[[ResolvedStep], "Verdict | None"]  # a step's verdict against a trace, if one is read
 
 
 def register(subparsers: Any) -> None:
@@ -28,7 +34,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "name", nargs="?", metavar="TOUR", help="a tour id (see 'codewalk tours') or a tour file"
     )
-    parser.add_argument("--trace", metavar="TRACE", help="read a recorded run (codewalk trace) like a tour")
+    parser.add_argument(
+        "--trace",
+        metavar="TRACE",
+        help="read a recorded run (codewalk trace) like a tour; with TOUR: walk TOUR, each step "
+        "said ran or not in that run",
+    )
     parser.add_argument(
         "--new",
         metavar="ID",
@@ -88,10 +99,14 @@ def link_json(link: ResolvedLink) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.trace:
+    if args.trace and args.name is None:
         from codewalk.cli import trace_tour
 
         return trace_tour.run(args)
+    if args.trace and (args.new is not None or args.edit):  # the recorder reads no trace
+        from codewalk.errors import TourError
+
+        raise TourError("--trace walks a tour against a run; --new and --edit record one: not both")
     if args.new is not None or args.edit:
         from codewalk.cli.recording import record
 
@@ -108,17 +123,51 @@ def run(args: argparse.Namespace) -> int:
     tour = load_tour(args.name, args.tours_dir)
     if args.step is not None and not 1 <= args.step <= len(tour.steps):
         raise TourError(f"tour {tour.id!r} has steps 1-{len(tour.steps)}; there is no step {args.step}")
+    opened = _opened_for(tour, args)
+    judge = _judge(opened)
     if _interactive(args):
         try:
             from codewalk.ui import launch
         except ModuleNotFoundError:
             pass  # no UI installed: print the tour
         else:
-            return int(launch.run_tour(args, tour))
-    workspaces = Workspaces(args.source, args.at)
+            said = (opened, lambda resolved: _ran_line(judge(resolved), args.trace)) if opened else None
+            return int(launch.run_tour(args, tour, said))
+    workspaces = Workspaces(args.source, args.at, opened.stack if opened else None)
     if args.json:
-        return _run_json(tour, workspaces, args.step)
-    return _run_plain(tour, workspaces, args)
+        return _run_json(tour, workspaces, args.step, judge)
+    return _run_plain(tour, workspaces, args, judge)
+
+
+def _opened_for(tour: Tour, args: argparse.Namespace) -> Opened | None:
+    """The run ``--trace`` names, to mark each step of ``tour`` by (None: no trace), read
+    at the versions that ran, as ``check --trace`` reads it."""
+    if not args.trace:
+        return None
+    from codewalk.cli.check_run import refuse_unrelated
+    from codewalk.cli.trace_tour import refuse_versions
+    from codewalk.traces.reading import open_trace
+
+    refuse_versions(args)
+    opened = open_trace(args.trace)
+    refuse_unrelated(tour, opened)
+    return opened
+
+
+def _judge(opened: Opened | None) -> Judge:
+    """Each step's verdict against the run ``opened`` (None: no trace, no verdict)."""
+    if opened is None:
+        return lambda resolved: None
+    from codewalk.cli.check_run import verdict
+
+    return lambda resolved: verdict(opened.trace, resolved)
+
+
+def run_json(verdict: Verdict | None) -> dict[str, object]:
+    """A step's ``run`` field: its verdict against the trace (as ``check --run`` says it)."""
+    if verdict is None:
+        return {}
+    return {"run": {"ran": verdict.word, "detail": verdict.detail, "ok": verdict.ok}}
 
 
 def _interactive(args: argparse.Namespace) -> bool:
@@ -126,7 +175,7 @@ def _interactive(args: argparse.Namespace) -> bool:
     return not (args.plain or args.json) and sys.stdout.isatty() and sys.stdin.isatty()
 
 
-def _run_json(tour: Tour, workspaces: Workspaces, step: int | None) -> int:
+def _run_json(tour: Tour, workspaces: Workspaces, step: int | None, judge: Judge) -> int:
     """The resolved steps as JSON; with ``step`` (1-based), that step alone (the steps
     before it resolved for its context), as ``--plain --step K`` prints it."""
     from codewalk.cli.common import dump
@@ -140,13 +189,13 @@ def _run_json(tour: Tour, workspaces: Workspaces, step: int | None) -> int:
         "summary": tour.summary,
         "repo": first.repo,
         "version": first.version,
-        "steps": [step_json(resolved) for resolved in chosen],
+        "steps": [step_json(resolved) | run_json(judge(resolved)) for resolved in chosen],
     }
     dump(data)
     return 0 if all(resolved.ok for resolved in chosen) else 1
 
 
-def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> int:
+def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace, judge: Judge) -> int:
     """Each step printed as soon as it is resolved (``| head`` shows the first at once);
     with ``--step K``, step K alone (the steps before it are resolved for its context)."""
     from codewalk.color import use_color
@@ -164,6 +213,17 @@ def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace) -> 
     for index in shown:
         resolved = steps(index)
         broken += not resolved.ok
-        out.write(render_step(resolved, len(tour.steps), workspaces.source_text, color=color, width=width))
+        ran = _ran_line(judge(resolved), args.trace)
+        out.write(
+            render_step(resolved, len(tour.steps), workspaces.source_text, color=color, width=width, ran=ran)
+        )
         out.flush()
     return 1 if broken else 0
+
+
+def _ran_line(verdict: Verdict | None, trace: str | None) -> tuple[str, bool] | None:
+    """The line under a step's header saying whether it ran in ``trace``, and whether
+    that bears the tour out."""
+    if verdict is None:
+        return None
+    return f"trace {trace!r}: {verdict.word} ({verdict.detail})", verdict.ok
