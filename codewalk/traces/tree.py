@@ -346,29 +346,101 @@ def on_import(trace: Trace, node: int) -> bool:
 
 
 class Row(NamedTuple):
-    """A line of the tree as it is read (the plain tree, a step of the trace's tour)."""
+    """A line of the tree as it is read (the plain tree, a step of the trace's tour): the
+    calls of one function folded into it, ``shown`` the first to run."""
 
     shown: Shown
     depth: int
     hidden: int  # how many calls it folds (a module's code, an import), else 0
     on_import: bool  # an import the program made, folded into this line
+    # the function's other calls folded into this line, in the order they first ran: its
+    # caller's (or its caller's row's) calls of it from other lines, or from the same line
+    # under another of the calls its caller's row folds
+    also: tuple[Shown, ...] = ()
+
+    @property
+    def members(self) -> tuple[Shown, ...]:
+        return (self.shown, *self.also)
+
+
+def row_calls(trace: Trace, row: Row) -> int:
+    return sum(trace.nodes[shown.node].calls for shown in row.members)
+
+
+def row_seconds(trace: Trace, row: Row) -> float:
+    """The inclusive time of the row's calls: none of them runs inside another (each is
+    a call of its caller's row), so their times add."""
+    return sum(trace.nodes[shown.node].seconds for shown in row.members)
+
+
+def call_lines(trace: Trace, row: Row) -> dict[int, int]:
+    """``call-site line -> calls`` of the row's calls, by line."""
+    out: dict[int, int] = {}
+    for shown in row.members:
+        line = trace.nodes[shown.call].line
+        out[line] = out.get(line, 0) + trace.nodes[shown.node].calls
+    return dict(sorted(out.items()))
 
 
 def folded(trace: Trace, tree: Tree) -> list[Row]:
     """The rows of the tree depth first: what an import ran folded into one row (a
-    module's own code wherever it ran; at the top, all an import of the program ran), and
-    a wrapper's call read as the function it wraps."""
+    module's own code wherever it ran; at the top, all an import of the program ran), a
+    wrapper's call read as the function it wraps, and a caller's calls of one function,
+    from whichever lines, folded into one row (:func:`_fold`)."""
+    passed: dict[int, tuple[int, ...]] = {}
+    for node, other in trace.passed:
+        passed[node] = (*passed.get(node, ()), other)
     rows: list[Row] = []
-    stack = [(shown, 0) for child in reversed(tree.children[0]) for shown in reversed(tree.shown(child))]
+    roots = [shown for child in tree.children[0] for shown in tree.shown(child)]
+    stack = [(group, 0) for group in reversed(_fold(trace, roots, passed))]
     while stack:
-        shown, depth = stack.pop()
-        imported = depth == 0 and on_import(trace, shown.call)
-        if imported or trace.functions[trace.nodes[shown.node].function].name == "<module>":
-            rows.append(Row(shown, depth, tree.size(shown.call) - len(shown.through), imported))
+        group, depth = stack.pop()
+        first = group[0]
+        imported = depth == 0 and on_import(trace, first.call)
+        if imported or trace.functions[trace.nodes[first.node].function].name == "<module>":
+            hidden = sum(tree.size(shown.call) - len(shown.through) for shown in group)
+            rows.append(Row(first, depth, hidden, imported, group[1:]))
             continue
-        rows.append(Row(shown, depth, 0, False))
-        stack.extend((child, depth + 1) for child in reversed(tree.shown_children(shown)))
+        rows.append(Row(first, depth, 0, False, group[1:]))
+        # the calls of all the row's calls, in the order they first ran (a node's number)
+        called = sorted((child for shown in group for child in tree.shown_children(shown)), key=_first_ran)
+        stack.extend((child, depth + 1) for child in reversed(_fold(trace, called, passed)))
     return rows
+
+
+def _first_ran(shown: Shown) -> int:
+    return shown.call  # nodes are numbered as they first ran
+
+
+# what a row says of a call besides its lines, counts and time: its function, the first
+# frame of other code it came through, the wrappers of other code it went through (a root's)
+# and those of the pinned packages (their functions)
+ReadAs = tuple[int, int, tuple[int, ...], tuple[int, ...]]
+
+
+def _fold(
+    trace: Trace, called: Sequence[Shown], passed: dict[int, tuple[int, ...]]
+) -> list[tuple[Shown, ...]]:
+    """The rows of ``called`` (what one row's calls called, in the order they first ran):
+    every call of one function, read alike, is one row, at the place of the first to run.
+
+    The recording already merges a caller's calls of one function at one line into one node
+    (a loop's calls are one row, its counts theirs, what they called merged). The calls
+    from other lines fold the same way, as a profiler's tree folds them: attributes set one
+    per line through ``__setattr__``, a table built of a thousand constructor calls. The
+    lines stay in the row, the counts and times are the sums, and what they called is
+    merged as it is for one line. Their order among the caller's other calls is the order
+    they first ran, as it already is for a loop's; the code shows the rest."""
+    rows: dict[ReadAs, list[Shown]] = {}
+    for shown in called:
+        rows.setdefault(_read_as(trace, shown, passed), []).append(shown)
+    return [tuple(row) for row in rows.values()]
+
+
+def _read_as(trace: Trace, shown: Shown, passed: dict[int, tuple[int, ...]]) -> ReadAs:
+    nodes = trace.nodes
+    through = tuple(nodes[wrapper].function for wrapper in shown.through)
+    return (nodes[shown.node].function, nodes[shown.call].via, passed.get(shown.call, ()), through)
 
 
 def first_call(rows: Sequence[Row]) -> int:
