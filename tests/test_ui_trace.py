@@ -330,3 +330,39 @@ async def test_the_palette_finds_the_steps_where_a_call_ran(toy: Path) -> None:
         await pilot.press(*["down"] * first, "enter")
         await settle(pilot)
         assert app.screen is screen and screen.step_index == squares[0] - 1
+
+
+SPREAD = "\n\ndef spread(x):\n    a = square(x)\n    b = key(x)\n    return a + b + square(x) + square(x)\n"
+
+
+@run_async
+async def test_a_step_folding_calls_from_several_lines_counts_them_all_and_says_each_line(toy: Path) -> None:
+    """``square`` called at two lines of ``spread`` (``key`` between, twice on the second):
+    one step under it, as in the plain tree, counting the three calls, its note saying the
+    calls of each line."""
+    from codewalk.ui.note import NoteView
+    from codewalk.ui.steps import StepsList
+
+    package = toy / "work" / "toypkg" / "__init__.py"
+    with package.open("a") as handle:
+        handle.write(SPREAD)
+    first = package.read_text().splitlines().index("    a = square(x)") + 1
+    (toy / "work" / "fold.py").write_text("import toypkg\ntoypkg.spread(2)\n")
+    assert main(["trace", "--python", sys.executable, "--name", "fold", "fold.py"]) == 0
+    session, start = trace_session(open_trace("fold"))
+    app = make_app(session, start_step=start)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        titles = [step.title for step in screen.session.tour.steps]
+        assert titles[start:] == ["spread x1", "square x3", "key x1"]
+        steps = screen.query_one(StepsList)
+        rows = [steps.render_line(y).text.rstrip()[1:] for y in range(steps.size.height)]
+        assert "  3 │square x3" in rows
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.step_index == start + 1
+        markdown = screen.query_one(NoteView).query_one("Markdown").source  # type: ignore[attr-defined]
+        assert "ran **3** times here" in markdown and f"(lines {first}, {first + 2})" in markdown
+        assert f"The calls folded here, by line: {first} x1, {first + 2} x2." in markdown

@@ -1,6 +1,7 @@
 """A trace's call tree as text (``tour --trace NAME --plain``): one line per function
-called from one place, numbered by its step (as ``--step K`` names it), indented under its
-caller, with its calls and inclusive time.
+called under a line, from whichever of its lines (``traces.tree.folded``), numbered by its
+step (as ``--step K`` names it), indented under its caller, with its calls and inclusive
+time.
 
 What the program's imports ran comes first, as it ran, each import folded into one line;
 a line before the tree says how many there are and at which step the program's own calls
@@ -23,11 +24,7 @@ def render_tree(trace: Trace, rows: Sequence[Row], step: int | None = None) -> s
     width = len(str(len(rows)))
     if step is not None:  # a row folding calls from several lines says each, as its note does
         row = rows[step - 1]
-        each = (
-            f"\n{' ' * width}  calls from each line: {each_line(trace, row)}"
-            if lines_text(trace, row)
-            else ""
-        )
+        each = f"\n{' ' * width}  calls by line: {each_line(trace, row)}" if lines_text(trace, row) else ""
         return _line(trace, row, step, width) + visible(each) + "\n"
     lines = [visible(header(trace))]
     first = first_call(rows)

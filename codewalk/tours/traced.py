@@ -82,7 +82,7 @@ def _note(trace: Trace, row: Row) -> str:
         f"Called by {caller} ({where_shown(trace, shown, code_span, several)}).",
     ]
     if several:
-        lines += ["", f"Its calls from each line, folded here: {each_line(trace, row)}."]
+        lines += ["", f"The calls folded here, by line: {each_line(trace, row)}."]
     why = why_not_indexed(function)
     if why:
         lines += ["", f"It has no definition of its own: {why}."]

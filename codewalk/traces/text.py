@@ -59,9 +59,13 @@ def lines_text(trace: Trace, row: Row) -> str:
 
 
 def each_line(trace: Trace, row: Row) -> str:
-    """Each line a folded row's calls came from, with its calls: ``836 x1020, 837 x1020``
-    (what its ``lines 836-905, 12 lines`` spans)."""
-    return ", ".join(f"{line} x{calls}" for line, calls in call_lines(trace, row).items())
+    """The calls of each line a folded row's calls came from: ``5 x1, 6 x1, 7 x2``, or
+    ``x914 at each of 836, 837, 839`` when they are alike."""
+    calls = call_lines(trace, row)
+    alike = set(calls.values())
+    if len(alike) == 1:
+        return f"x{alike.pop()} at each of " + ", ".join(map(str, calls))
+    return ", ".join(f"{line} x{count}" for line, count in calls.items())
 
 
 def node_label(trace: Trace, row: Row) -> str:
