@@ -128,7 +128,7 @@ def test_a_folded_rows_step_says_each_line_in_the_plain_tree_and_in_its_note() -
     rows = rows_of(trace)
     step = render_tree(trace, rows, 2).splitlines()
     assert step[0].startswith("2    Transform.__init__  x4 ") and step[0].endswith("(lines 5, 6, 7)")
-    assert step[1] == "   calls by line: 5 x1, 6 x1, 7 x2"
+    assert step[1] == "   calls by line: 5 x1 1.0 ms, 6 x1 1.0 ms, 7 x2 2.0 ms"  # and their time
     assert render_tree(trace, rows, 1).count("\n") == 1  # a row of one line: its line alone
     traced = trace_tour(trace, Tree(trace))
     assert traced.rows == tuple(rows)
@@ -139,7 +139,11 @@ def test_a_folded_rows_step_says_each_line_in_the_plain_tree_and_in_its_note() -
     ]
     note = traced.tour.steps[2].note
     assert "ran **8** times here" in note and "(lines 10, 11)" in note
-    assert "The calls folded here, by line: x4 at each of 10, 11." in note
+    assert "The calls folded here, by line: 10 x4 4.0 ms, 11 x4 4.0 ms." in note
+    setting = recorded(SETTING)  # past a few lines, their calls alone
+    assert render_tree(setting, rows_of(setting), 2).endswith(
+        "calls by line: x1 at each of 10, 11, 13, 14, 20\n"
+    )
 
 
 # f called at lines 10 and 12 with g between, each of its calls running another function

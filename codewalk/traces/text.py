@@ -59,13 +59,16 @@ def lines_text(trace: Trace, row: Row) -> str:
 
 
 def each_line(trace: Trace, row: Row) -> str:
-    """The calls of each line a folded row's calls came from: ``5 x1, 6 x1, 7 x2``, or
-    ``x914 at each of 836, 837, 839`` when they are alike."""
-    calls = call_lines(trace, row)
-    alike = set(calls.values())
+    """The calls of each line a folded row's calls came from, and their time (``1005 x3
+    78.2 ms, 1043 x3 94.5 ms``: self- and cross-attention); past a few lines, only their
+    calls (``x914 at each of 160, 162, 163`` when they are alike)."""
+    lines = call_lines(trace, row)
+    if len(lines) <= LISTED:
+        return ", ".join(f"{line} x{at.calls} {seconds_text(at.seconds)}" for line, at in lines.items())
+    alike = {at.calls for at in lines.values()}
     if len(alike) == 1:
-        return f"x{alike.pop()} at each of " + ", ".join(map(str, calls))
-    return ", ".join(f"{line} x{count}" for line, count in calls.items())
+        return f"x{alike.pop()} at each of " + ", ".join(map(str, lines))
+    return ", ".join(f"{line} x{at.calls}" for line, at in lines.items())
 
 
 def node_label(trace: Trace, row: Row) -> str:

@@ -373,12 +373,18 @@ def row_seconds(trace: Trace, row: Row) -> float:
     return sum(trace.nodes[shown.node].seconds for shown in row.members)
 
 
-def call_lines(trace: Trace, row: Row) -> dict[int, int]:
-    """``call-site line -> calls`` of the row's calls, by line."""
-    out: dict[int, int] = {}
+class AtLine(NamedTuple):
+    calls: int
+    seconds: float
+
+
+def call_lines(trace: Trace, row: Row) -> dict[int, AtLine]:
+    """``call-site line -> its calls and their time`` of the row's calls, by line."""
+    out: dict[int, AtLine] = {}
     for shown in row.members:
-        line = trace.nodes[shown.call].line
-        out[line] = out.get(line, 0) + trace.nodes[shown.node].calls
+        node = trace.nodes[shown.node]
+        calls, seconds = out.get(trace.nodes[shown.call].line, AtLine(0, 0.0))
+        out[trace.nodes[shown.call].line] = AtLine(calls + node.calls, seconds + node.seconds)
     return dict(sorted(out.items()))
 
 
