@@ -1,7 +1,8 @@
-"""A caller's calls of one function fold into one row of a trace's tree, from whichever
-lines (``__setattr__`` run once per assigning line, a table built of a thousand constructor
-calls), as a profiler's tree folds them: on synthetic recorded runs, the plain tree, its
-``--step K`` and the steps of the trace read as a tour."""
+"""A caller's calls of one function from lines one after another fold into one row of a
+trace's tree (``__setattr__`` run once per assigning line, a table built of constructor
+calls), as a profiler's tree folds them, and the rows keep the order calls first ran: on
+synthetic recorded runs, the plain tree, its ``--step K`` and the steps of the trace read as
+a tour."""
 
 from __future__ import annotations
 
@@ -157,18 +158,46 @@ APART = [
 ]
 
 
-def test_calls_of_one_function_with_others_between_and_other_callees_fold_too() -> None:
-    """As a profiler folds them: the row at the first call's place (the tree is in the
-    order calls first ran, as a loop's already are), what each ran under it, counted."""
+def test_calls_of_one_function_with_another_between_stay_in_the_order_they_ran() -> None:
+    """A decoder layer's norm, attention, then second norm: three rows, not the two norms
+    folded before the attention."""
     trace = recorded(APART)
     assert plain(trace) == [
         "run [pkg] x1 (line 1)",
-        "f x4 (lines 10, 12)",
+        "f x1 (line 10)",
         "h x1 (line 20)",
-        "k x3 (line 21)",
         "g x1 (line 11)",
+        "f x3 (line 12)",
+        "k x3 (line 21)",
     ]
-    assert [row.depth for row in rows_of(trace)] == [0, 1, 2, 2, 1]
+    assert [row.depth for row in rows_of(trace)] == [0, 1, 2, 1, 1, 2]
+    assert covered_once(trace)
+
+
+# a layer called from two lines in a row, each call running norm, attention, norm: the
+# calls of the two at one line merge, and the order within the layer stays
+LAYERS = [
+    (0, 1, "model", 1),
+    (1, 10, "layer", 1),
+    (2, 30, "norm", 1),
+    (2, 31, "attention", 1),
+    (2, 32, "norm", 1),
+    (1, 11, "layer", 1),
+    (6, 30, "norm", 1),
+    (6, 31, "attention", 1),
+    (6, 32, "norm", 1),
+]
+
+
+def test_what_folded_calls_ran_merges_line_by_line_in_the_order_it_ran() -> None:
+    trace = recorded(LAYERS)
+    assert plain(trace) == [
+        "model [pkg] x1 (line 1)",
+        "layer x2 (lines 10, 11)",
+        "norm x2 (line 30)",
+        "attention x2 (line 31)",
+        "norm x2 (line 32)",
+    ]
     assert covered_once(trace)
 
 

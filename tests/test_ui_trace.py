@@ -333,14 +333,14 @@ async def test_the_palette_finds_the_steps_where_a_call_ran(toy: Path) -> None:
         assert app.screen is screen and screen.step_index == squares[0] - 1
 
 
-SPREAD = "\n\ndef spread(x):\n    a = square(x)\n    b = key(x)\n    return a + b + square(x) + square(x)\n"
+SPREAD = "\n\ndef spread(x):\n    a = square(x)\n    b = square(x) + square(x)\n    return a + b + key(x)\n"
 
 
 @run_async
 async def test_a_step_folding_calls_from_several_lines_counts_them_all_and_says_each_line(toy: Path) -> None:
-    """``square`` called at two lines of ``spread`` (``key`` between, twice on the second):
-    one step under it, as in the plain tree, counting the three calls, its note saying the
-    calls of each line."""
+    """``square`` called at two lines of ``spread`` one after the other (twice on the
+    second), then ``key``: one step under it, as in the plain tree, counting the three
+    calls, its note saying the calls of each line."""
     from codewalk.ui.note import NoteView
     from codewalk.ui.steps import StepsList
 
@@ -365,6 +365,6 @@ async def test_a_step_folding_calls_from_several_lines_counts_them_all_and_says_
         await settle(pilot)
         assert screen.step_index == start + 1
         markdown = screen.query_one(NoteView).query_one("Markdown").source  # type: ignore[attr-defined]
-        assert "ran **3** times here" in markdown and f"(lines {first}, {first + 2})" in markdown
+        assert "ran **3** times here" in markdown and f"(lines {first}, {first + 1})" in markdown
         by_line = re.search(r"The calls folded here, by line: (\d+) x(\d+) \S+ \S+, (\d+) x(\d+) ", markdown)
-        assert by_line is not None and by_line.groups() == (str(first), "1", str(first + 2), "2")
+        assert by_line is not None and by_line.groups() == (str(first), "1", str(first + 1), "2")

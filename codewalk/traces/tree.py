@@ -391,8 +391,8 @@ def call_lines(trace: Trace, row: Row) -> dict[int, AtLine]:
 def folded(trace: Trace, tree: Tree) -> list[Row]:
     """The rows of the tree depth first: what an import ran folded into one row (a
     module's own code wherever it ran; at the top, all an import of the program ran), a
-    wrapper's call read as the function it wraps, and a caller's calls of one function,
-    from whichever lines, folded into one row (:func:`_fold`)."""
+    wrapper's call read as the function it wraps, and a caller's calls of one function
+    from lines one after another folded into one row (:func:`_fold`)."""
     passed: dict[int, tuple[int, ...]] = {}
     for node, other in trace.passed:
         passed[node] = (*passed.get(node, ()), other)
@@ -427,20 +427,28 @@ ReadAs = tuple[int, int, tuple[int, ...], tuple[int, ...]]
 def _fold(
     trace: Trace, called: Sequence[Shown], passed: dict[int, tuple[int, ...]]
 ) -> list[tuple[Shown, ...]]:
-    """The rows of ``called`` (what one row's calls called, in the order they first ran):
-    every call of one function, read alike, is one row, at the place of the first to run.
+    """The rows of ``called`` (what one row's calls called, in the order they first ran).
 
-    The recording already merges a caller's calls of one function at one line into one node
-    (a loop's calls are one row, its counts theirs, what they called merged). The calls
-    from other lines fold the same way, as a profiler's tree folds them: attributes set one
-    per line through ``__setattr__``, a table built of a thousand constructor calls. The
-    lines stay in the row, the counts and times are the sums, and what they called is
-    merged as it is for one line. Their order among the caller's other calls is the order
-    they first ran, as it already is for a loop's; the code shows the rest."""
-    rows: dict[ReadAs, list[Shown]] = {}
+    Calls from one line, read alike, are one row: the recording already makes a loop's
+    calls at one line one node, and the calls a row folds, each of which called from that
+    line, merge the same way. Calls of one function from lines one after another fold into
+    one row too, as a profiler's tree folds them (attributes set through ``__setattr__``
+    line by line, a table built of constructor calls): its lines stay in its text, its
+    counts and time are their sums. A call of anything else between them keeps them
+    apart, so the rows keep the order the calls first ran (a layer's norm, attention, then
+    its second norm: three rows)."""
+    at_line: dict[tuple[int, ReadAs], list[Shown]] = {}
     for shown in called:
-        rows.setdefault(_read_as(trace, shown, passed), []).append(shown)
-    return [tuple(row) for row in rows.values()]
+        at_line.setdefault((trace.nodes[shown.call].line, _read_as(trace, shown, passed)), []).append(shown)
+    rows: list[list[Shown]] = []
+    last: ReadAs | None = None
+    for (_, read_as), calls in at_line.items():
+        if rows and read_as == last:
+            rows[-1].extend(calls)
+        else:
+            rows.append(list(calls))
+        last = read_as
+    return [tuple(sorted(row, key=_first_ran)) for row in rows]
 
 
 def _read_as(trace: Trace, shown: Shown, passed: dict[int, tuple[int, ...]]) -> ReadAs:
