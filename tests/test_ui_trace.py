@@ -3,6 +3,7 @@ program's first call past its imports, and ``R`` records a new tour from there."
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -373,3 +374,40 @@ async def test_a_tour_walked_against_a_trace_says_under_each_title_whether_it_ra
         await settle(pilot)
         said = "**trace 'toy': not run (ran (x1), but its focus (line 65) did not execute)**"
         assert said in note.source  # type: ignore[attr-defined]
+
+
+SPREAD = "\n\ndef spread(x):\n    a = square(x)\n    b = square(x) + square(x)\n    return a + b + key(x)\n"
+
+
+@run_async
+async def test_a_step_folding_calls_from_several_lines_counts_them_all_and_says_each_line(toy: Path) -> None:
+    """``square`` called at two lines of ``spread`` one after the other (twice on the
+    second), then ``key``: one step under it, as in the plain tree, counting the three
+    calls, its note saying the calls of each line."""
+    from codewalk.ui.note import NoteView
+    from codewalk.ui.steps import StepsList
+
+    package = toy / "work" / "toypkg" / "__init__.py"
+    with package.open("a") as handle:
+        handle.write(SPREAD)
+    first = package.read_text().splitlines().index("    a = square(x)") + 1
+    (toy / "work" / "fold.py").write_text("import toypkg\ntoypkg.spread(2)\n")
+    assert main(["trace", "--python", sys.executable, "--name", "fold", "fold.py"]) == 0
+    session, start = trace_session(open_trace("fold"))
+    app = make_app(session, start_step=start)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        titles = [step.title for step in screen.session.tour.steps]
+        assert titles[start:] == ["spread x1", "square x3", "key x1"]
+        steps = screen.query_one(StepsList)
+        rows = [steps.render_line(y).text.rstrip()[1:] for y in range(steps.size.height)]
+        assert "  3 │square x3" in rows
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.step_index == start + 1
+        markdown = screen.query_one(NoteView).query_one("Markdown").source  # type: ignore[attr-defined]
+        assert "ran **3** times here" in markdown and f"(lines {first}, {first + 1})" in markdown
+        by_line = re.search(r"The calls folded here, by line: (\d+) x(\d+) \S+ \S+, (\d+) x(\d+) ", markdown)
+        assert by_line is not None and by_line.groups() == (str(first), "1", str(first + 1), "2")

@@ -1,6 +1,7 @@
 """A trace's call tree as text (``tour --trace NAME --plain``): one line per function
-called from one place, numbered by its step (as ``--step K`` names it), indented under its
-caller, with its calls and inclusive time.
+called under a line, from whichever of its lines (``traces.tree.folded``), numbered by its
+step (as ``--step K`` names it), indented under its caller, with its calls and inclusive
+time.
 
 What the program's imports ran comes first, as it ran, each import folded into one line;
 a line before the tree says how many there are and at which step the program's own calls
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from codewalk.traces.model import Trace
-from codewalk.traces.text import header, node_label
+from codewalk.traces.text import each_line, header, lines_text, node_label
 from codewalk.traces.tree import Row, first_call
 from codewalk.visible import visible
 
@@ -21,8 +22,10 @@ def render_tree(trace: Trace, rows: Sequence[Row], step: int | None = None) -> s
     (1-based, in range), that step's line alone, as ``tour --plain --step K`` prints a
     tour's step alone."""
     width = len(str(len(rows)))
-    if step is not None:
-        return _line(trace, rows[step - 1], step, width) + "\n"
+    if step is not None:  # a row folding calls from several lines says each, as its note does
+        row = rows[step - 1]
+        each = f"\n{' ' * width}  calls by line: {each_line(trace, row)}" if lines_text(trace, row) else ""
+        return _line(trace, row, step, width) + visible(each) + "\n"
     lines = [visible(header(trace))]
     first = first_call(rows)
     if first:
@@ -39,4 +42,4 @@ def render_tree(trace: Trace, rows: Sequence[Row], step: int | None = None) -> s
 
 
 def _line(trace: Trace, row: Row, number: int, width: int) -> str:
-    return visible(f"{number:>{width}}  " + "  " * row.depth + node_label(trace, row.shown, row.hidden))
+    return visible(f"{number:>{width}}  " + "  " * row.depth + node_label(trace, row))

@@ -18,8 +18,8 @@ from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.tours.notes import code_span
 from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Function, Trace
-from codewalk.traces.text import header, seconds_text, where_shown
-from codewalk.traces.tree import Row, Shown, Tree, first_call, folded
+from codewalk.traces.text import each_line, header, lines_text, seconds_text, where_shown
+from codewalk.traces.tree import Row, Shown, Tree, first_call, folded, row_calls, row_seconds
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -38,15 +38,14 @@ def trace_tour(trace: Trace, tree: Tree) -> TracedTour:
     rows = tuple(folded(trace, tree))
     steps: list[Step] = []
     for row in rows:
-        node = trace.nodes[row.shown.node]
-        function = trace.functions[node.function]
+        function = trace.functions[trace.nodes[row.shown.node].function]
         steps.append(
             Step(
                 index=len(steps) + 1,
                 at=function.qualname,
                 file=None,
                 focus=(),
-                title=f"{function.short} x{node.calls}",
+                title=f"{function.short} x{row_calls(trace, row)}",
                 repo=function.repo,
                 note=_note(trace, row) + _shared(trace, tree, row.shown),
                 line=0,
@@ -69,18 +68,21 @@ def trace_tour(trace: Trace, tree: Tree) -> TracedTour:
 
 def _note(trace: Trace, row: Row) -> str:
     shown = row.shown
-    node = trace.nodes[shown.node]
-    function = trace.functions[node.function]
+    function = trace.functions[trace.nodes[shown.node].function]
     call = trace.nodes[shown.call]
     caller = "the program"
     if call.parent > 0:
         caller = code_span(trace.functions[trace.nodes[call.parent].function].short)
+    calls = row_calls(trace, row)
+    several = lines_text(trace, row)
     lines = [
-        f"{_named(function)} ran **{node.calls}** time{'s' if node.calls != 1 else ''} here, "
-        f"{seconds_text(node.seconds)} in all (with what it called).",
+        f"{_named(function)} ran **{calls}** time{'s' if calls != 1 else ''} here, "
+        f"{seconds_text(row_seconds(trace, row))} in all (with what it called).",
         "",
-        f"Called by {caller} ({where_shown(trace, shown, code_span)}).",
+        f"Called by {caller} ({where_shown(trace, shown, code_span, several)}).",
     ]
+    if several:
+        lines += ["", f"The calls folded here, by line: {each_line(trace, row)}."]
     why = why_not_indexed(function)
     if why:
         lines += ["", f"It has no definition of its own: {why}."]

@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 
 from codewalk.traces.model import Node, Trace, versions_of
-from codewalk.traces.tree import Shown
+from codewalk.traces.tree import Row, Shown, call_lines, row_calls, row_seconds
 
 
 def seconds_text(seconds: float) -> str:
@@ -19,34 +19,64 @@ def seconds_text(seconds: float) -> str:
     return f"{seconds * 1_000_000:.0f} us"
 
 
-def where_called(trace: Trace, node: Node, name: Callable[[str], str] = str) -> str:
+def where_called(trace: Trace, node: Node, name: Callable[[str], str] = str, lines: str = "") -> str:
     """``line 3007``; for a call from outside the pinned packages, where it came from.
-    ``name`` writes a name of code (a Markdown note puts it in a code span)."""
+    ``name`` writes a name of code (a Markdown note puts it in a code span); ``lines``
+    (:func:`lines_text`) stands for the line of a row that folds calls from several."""
+    at = lines or f"line {node.line}"
     if node.via < 0:
-        return f"line {node.line}"
+        return at
     other = trace.others[node.via]
     if node.parent == 0:
+        if lines:
+            return f"from {name(os.path.basename(other.filename))} {name(other.name)}, {lines}"
         return f"from {name(f'{os.path.basename(other.filename)}:{node.line}')} {name(other.name)}"
-    return f"line {node.line}, through {name(other.name)}"
+    return f"{at}, through {name(other.name)}"
 
 
-def where_shown(trace: Trace, shown: Shown, name: Callable[[str], str] = str) -> str:
+def where_shown(trace: Trace, shown: Shown, name: Callable[[str], str] = str, lines: str = "") -> str:
     """Where the call of a function read through its wrappers came from, and each
     wrapper it went through: ``line 172, through can_return_tuple.<locals>.wrapper``
     (first those of code outside the pinned packages, for a call of the program)."""
     outside = (trace.others[other].name for node, other in trace.passed if node == shown.call)
     inside = (trace.functions[trace.nodes[node].function].short for node in shown.through)
-    where = where_called(trace, trace.nodes[shown.call], name)
+    where = where_called(trace, trace.nodes[shown.call], name, lines)
     return ", ".join([where, *(f"through {name(wrapper)}" for wrapper in [*outside, *inside])])
 
 
-def node_label(trace: Trace, shown: Shown, hidden: int = 0) -> str:
-    node = trace.nodes[shown.node]
-    function = trace.functions[node.function]
-    inside = f", {hidden} calls inside folded" if hidden else ""
-    took = seconds_text(node.seconds)
-    where = f"({where_shown(trace, shown)}{inside})"
-    return f"{function.short}{_crossing(trace, shown)}  x{node.calls}  {took}  {where}"
+LISTED = 4  # a folded row names its lines up to this many, else their span and number
+
+
+def lines_text(trace: Trace, row: Row) -> str:
+    """The lines a row's calls came from when they are several (``lines 659, 661``;
+    ``lines 836-854, 11 lines``), else "" (the call's own line is said as it was)."""
+    lines = list(call_lines(trace, row))
+    if len(lines) == 1:
+        return ""
+    if len(lines) <= LISTED:
+        return "lines " + ", ".join(map(str, lines))
+    return f"lines {lines[0]}-{lines[-1]}, {len(lines)} lines"
+
+
+def each_line(trace: Trace, row: Row) -> str:
+    """The calls of each line a folded row's calls came from, and their time (``1005 x3
+    78.2 ms, 1043 x3 94.5 ms``: self- and cross-attention); past a few lines, only their
+    calls (``x914 at each of 160, 162, 163`` when they are alike)."""
+    lines = call_lines(trace, row)
+    if len(lines) <= LISTED:
+        return ", ".join(f"{line} x{at.calls} {seconds_text(at.seconds)}" for line, at in lines.items())
+    alike = {at.calls for at in lines.values()}
+    if len(alike) == 1:
+        return f"x{alike.pop()} at each of " + ", ".join(map(str, lines))
+    return ", ".join(f"{line} x{at.calls}" for line, at in lines.items())
+
+
+def node_label(trace: Trace, row: Row) -> str:
+    function = trace.functions[trace.nodes[row.shown.node].function]
+    inside = f", {row.hidden} calls inside folded" if row.hidden else ""
+    took = seconds_text(row_seconds(trace, row))
+    where = f"({where_shown(trace, row.shown, lines=lines_text(trace, row))}{inside})"
+    return f"{function.short}{_crossing(trace, row.shown)}  x{row_calls(trace, row)}  {took}  {where}"
 
 
 def _crossing(trace: Trace, shown: Shown) -> str:

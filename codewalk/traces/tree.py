@@ -346,29 +346,115 @@ def on_import(trace: Trace, node: int) -> bool:
 
 
 class Row(NamedTuple):
-    """A line of the tree as it is read (the plain tree, a step of the trace's tour)."""
+    """A line of the tree as it is read (the plain tree, a step of the trace's tour): the
+    calls of one function folded into it, ``shown`` the first to run."""
 
     shown: Shown
     depth: int
     hidden: int  # how many calls it folds (a module's code, an import), else 0
     on_import: bool  # an import the program made, folded into this line
+    # the function's other calls folded into this line, in the order they first ran: its
+    # caller's (or its caller's row's) calls of it from other lines, or from the same line
+    # under another of the calls its caller's row folds
+    also: tuple[Shown, ...] = ()
+
+    @property
+    def members(self) -> tuple[Shown, ...]:
+        return (self.shown, *self.also)
+
+
+def row_calls(trace: Trace, row: Row) -> int:
+    return sum(trace.nodes[shown.node].calls for shown in row.members)
+
+
+def row_seconds(trace: Trace, row: Row) -> float:
+    """The inclusive time of the row's calls: none of them runs inside another (each is
+    a call of its caller's row), so their times add."""
+    return sum(trace.nodes[shown.node].seconds for shown in row.members)
+
+
+class AtLine(NamedTuple):
+    calls: int
+    seconds: float
+
+
+def call_lines(trace: Trace, row: Row) -> dict[int, AtLine]:
+    """``call-site line -> its calls and their time`` of the row's calls, by line."""
+    out: dict[int, AtLine] = {}
+    for shown in row.members:
+        node = trace.nodes[shown.node]
+        calls, seconds = out.get(trace.nodes[shown.call].line, AtLine(0, 0.0))
+        out[trace.nodes[shown.call].line] = AtLine(calls + node.calls, seconds + node.seconds)
+    return dict(sorted(out.items()))
 
 
 def folded(trace: Trace, tree: Tree) -> list[Row]:
     """The rows of the tree depth first: what an import ran folded into one row (a
-    module's own code wherever it ran; at the top, all an import of the program ran), and
-    a wrapper's call read as the function it wraps."""
+    module's own code wherever it ran; at the top, all an import of the program ran), a
+    wrapper's call read as the function it wraps, and a caller's calls of one function
+    from lines one after another folded into one row (:func:`_fold`)."""
+    passed: dict[int, tuple[int, ...]] = {}
+    for node, other in trace.passed:
+        passed[node] = (*passed.get(node, ()), other)
     rows: list[Row] = []
-    stack = [(shown, 0) for child in reversed(tree.children[0]) for shown in reversed(tree.shown(child))]
+    roots = [shown for child in tree.children[0] for shown in tree.shown(child)]
+    stack = [(group, 0) for group in reversed(_fold(trace, roots, passed))]
     while stack:
-        shown, depth = stack.pop()
-        imported = depth == 0 and on_import(trace, shown.call)
-        if imported or trace.functions[trace.nodes[shown.node].function].name == "<module>":
-            rows.append(Row(shown, depth, tree.size(shown.call) - len(shown.through), imported))
+        group, depth = stack.pop()
+        first = group[0]
+        imported = depth == 0 and on_import(trace, first.call)
+        if imported or trace.functions[trace.nodes[first.node].function].name == "<module>":
+            hidden = sum(tree.size(shown.call) - len(shown.through) for shown in group)
+            rows.append(Row(first, depth, hidden, imported, group[1:]))
             continue
-        rows.append(Row(shown, depth, 0, False))
-        stack.extend((child, depth + 1) for child in reversed(tree.shown_children(shown)))
+        rows.append(Row(first, depth, 0, False, group[1:]))
+        # the calls of all the row's calls, in the order they first ran (a node's number)
+        called = sorted((child for shown in group for child in tree.shown_children(shown)), key=_first_ran)
+        stack.extend((child, depth + 1) for child in reversed(_fold(trace, called, passed)))
     return rows
+
+
+def _first_ran(shown: Shown) -> int:
+    return shown.call  # nodes are numbered as they first ran
+
+
+# what a row says of a call besides its lines, counts and time: its function, the first
+# frame of other code it came through, the wrappers of other code it went through (a root's)
+# and those of the pinned packages (their functions)
+ReadAs = tuple[int, int, tuple[int, ...], tuple[int, ...]]
+
+
+def _fold(
+    trace: Trace, called: Sequence[Shown], passed: dict[int, tuple[int, ...]]
+) -> list[tuple[Shown, ...]]:
+    """The rows of ``called`` (what one row's calls called, in the order they first ran).
+
+    Calls from one line, read alike, are one row: the recording already makes a loop's
+    calls at one line one node, and the calls a row folds, each of which called from that
+    line, merge the same way. Calls of one function from lines one after another fold into
+    one row too, as a profiler's tree folds them (attributes set through ``__setattr__``
+    line by line, a table built of constructor calls): its lines stay in its text, its
+    counts and time are their sums. A call of anything else between them keeps them
+    apart, so the rows keep the order the calls first ran (a layer's norm, attention, then
+    its second norm: three rows)."""
+    at_line: dict[tuple[int, ReadAs], list[Shown]] = {}
+    for shown in called:
+        at_line.setdefault((trace.nodes[shown.call].line, _read_as(trace, shown, passed)), []).append(shown)
+    rows: list[list[Shown]] = []
+    last: ReadAs | None = None
+    for (_, read_as), calls in at_line.items():
+        if rows and read_as == last:
+            rows[-1].extend(calls)
+        else:
+            rows.append(list(calls))
+        last = read_as
+    return [tuple(sorted(row, key=_first_ran)) for row in rows]
+
+
+def _read_as(trace: Trace, shown: Shown, passed: dict[int, tuple[int, ...]]) -> ReadAs:
+    nodes = trace.nodes
+    through = tuple(nodes[wrapper].function for wrapper in shown.through)
+    return (nodes[shown.node].function, nodes[shown.call].via, passed.get(shown.call, ()), through)
 
 
 def first_call(rows: Sequence[Row]) -> int:

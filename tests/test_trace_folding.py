@@ -1,0 +1,229 @@
+"""A caller's calls of one function from lines one after another fold into one row of a
+trace's tree (``__setattr__`` run once per assigning line, a table built of constructor
+calls), as a profiler's tree folds them, and the rows keep the order calls first ran: on
+synthetic recorded runs, the plain tree, its ``--step K`` and the steps of the trace read as
+a tour."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from codewalk.render.trace_tree import render_tree
+from codewalk.tours.traced import trace_tour
+from codewalk.traces.model import Function, Node, Other, Trace
+from codewalk.traces.tree import Row, Tree, folded, row_calls
+
+TOOK = re.compile(r"[\d.]+ (s|ms|us)$")
+
+# (parent node, call-site line, function, calls); node 0, the program, is added
+Calls = Sequence[tuple[int, int, str, int]]
+
+
+def recorded(
+    calls: Calls, wrappers: Sequence[tuple[str, str]] = (), via: dict[int, int] | None = None
+) -> Trace:
+    """A run of the functions ``calls`` names (each defined in ``pkg``), a node per entry
+    (numbered from 1, in the order given: the order they first ran); ``via``: node -> the
+    frame of other code it was called through."""
+    names = list(dict.fromkeys(name for _, _, name, _ in calls))
+    functions = tuple(
+        Function("pkg", "pkg/__init__.py", "pkg", name, 100 + n) for n, name in enumerate(names)
+    )
+    nodes = [Node(-1, 0, -1, -1, 0, 0.0)]
+    for number, (parent, line, name, count) in enumerate(calls, start=1):
+        other = (via or {}).get(number, -1)
+        nodes.append(Node(parent, line, names.index(name), other, count, count / 1000))
+    return Trace(
+        name="toy",
+        program=("prog.py",),
+        module=False,
+        cwd="/",
+        python="3.11.7",
+        executable="python",
+        engine="sys.settrace",
+        started=0.0,
+        seconds=1.0,
+        ended="returned",
+        status=0,
+        error="",
+        repos=(),
+        functions=functions,
+        others=(Other("/lib/other.py", "hand_over", 1),),
+        nodes=tuple(nodes),
+        lines=tuple(() for _ in functions),
+        notes=(),
+        wrappers=tuple((names.index(w), names.index(f)) for w, f in wrappers),
+    )
+
+
+def rows_of(trace: Trace) -> list[Row]:
+    return folded(trace, Tree(trace))
+
+
+def plain(trace: Trace) -> list[str]:
+    """The plain tree's rows, without their step numbers and times."""
+    lines = render_tree(trace, rows_of(trace)).splitlines()[3:]
+    parts = [line.strip().split("  ")[1:] for line in lines]
+    return [" ".join(part for part in row if part and not TOOK.match(part)) for row in parts]
+
+
+def covered_once(trace: Trace) -> bool:
+    """Every call recorded is in exactly one row (counts stay true)."""
+    members = [shown.node for row in rows_of(trace) for shown in row.members]
+    return sorted(members) == list(range(1, len(trace.nodes)))
+
+
+# an __init__ setting five attributes through __setattr__, then a call of another function
+SETTING = [
+    (0, 1, "Config.__init__", 1),
+    (1, 10, "Config.__setattr__", 1),
+    (1, 11, "Config.__setattr__", 1),
+    (1, 13, "Config.__setattr__", 1),
+    (1, 14, "Config.__setattr__", 1),
+    (1, 20, "Config.__setattr__", 1),
+    (1, 21, "check", 1),
+]
+
+
+def test_calls_of_one_function_from_lines_one_after_another_are_one_row() -> None:
+    trace = recorded(SETTING)
+    assert plain(trace) == [
+        "Config.__init__ [pkg] x1 (line 1)",
+        "Config.__setattr__ x5 (lines 10-20, 5 lines)",  # too many lines to list: their span
+        "check x1 (line 21)",
+    ]
+    assert covered_once(trace)
+
+
+# a table built of constructor calls, one a line: what each call ran merges, as the
+# recording merges what a loop's calls at one line ran
+TABLE = [
+    (0, 1, "table", 1),
+    (1, 5, "Transform.__init__", 1),
+    (2, 10, "Transform.__setattr__", 1),
+    (2, 11, "Transform.__setattr__", 1),
+    (1, 6, "Transform.__init__", 1),
+    (5, 10, "Transform.__setattr__", 1),
+    (5, 11, "Transform.__setattr__", 1),
+    (1, 7, "Transform.__init__", 2),
+    (8, 10, "Transform.__setattr__", 2),
+    (8, 11, "Transform.__setattr__", 2),
+]
+
+
+def test_what_folded_calls_ran_merges_into_one_row_a_function() -> None:
+    trace = recorded(TABLE)
+    assert plain(trace) == [
+        "table [pkg] x1 (line 1)",
+        "Transform.__init__ x4 (lines 5, 6, 7)",
+        "Transform.__setattr__ x8 (lines 10, 11)",
+    ]
+    assert covered_once(trace)
+
+
+def test_a_folded_rows_step_says_each_line_in_the_plain_tree_and_in_its_note() -> None:
+    """``--step K`` names the same row in the plain tree and in the tour (whose step's
+    title and note count every call folded into it); each says the calls of each line."""
+    trace = recorded(TABLE)
+    rows = rows_of(trace)
+    step = render_tree(trace, rows, 2).splitlines()
+    assert step[0].startswith("2    Transform.__init__  x4 ") and step[0].endswith("(lines 5, 6, 7)")
+    assert step[1] == "   calls by line: 5 x1 1.0 ms, 6 x1 1.0 ms, 7 x2 2.0 ms"  # and their time
+    assert render_tree(trace, rows, 1).count("\n") == 1  # a row of one line: its line alone
+    traced = trace_tour(trace, Tree(trace))
+    assert traced.rows == tuple(rows)
+    assert [step.title for step in traced.tour.steps] == [
+        "table x1",
+        "Transform.__init__ x4",
+        "Transform.__setattr__ x8",
+    ]
+    note = traced.tour.steps[2].note
+    assert "ran **8** times here" in note and "(lines 10, 11)" in note
+    assert "The calls folded here, by line: 10 x4 4.0 ms, 11 x4 4.0 ms." in note
+    setting = recorded(SETTING)  # past a few lines, their calls alone
+    assert render_tree(setting, rows_of(setting), 2).endswith(
+        "calls by line: x1 at each of 10, 11, 13, 14, 20\n"
+    )
+
+
+# f called at lines 10 and 12 with g between, each of its calls running another function
+APART = [
+    (0, 1, "run", 1),
+    (1, 10, "f", 1),
+    (2, 20, "h", 1),
+    (1, 11, "g", 1),
+    (1, 12, "f", 3),
+    (5, 21, "k", 3),
+]
+
+
+def test_calls_of_one_function_with_another_between_stay_in_the_order_they_ran() -> None:
+    """A decoder layer's norm, attention, then second norm: three rows, not the two norms
+    folded before the attention."""
+    trace = recorded(APART)
+    assert plain(trace) == [
+        "run [pkg] x1 (line 1)",
+        "f x1 (line 10)",
+        "h x1 (line 20)",
+        "g x1 (line 11)",
+        "f x3 (line 12)",
+        "k x3 (line 21)",
+    ]
+    assert [row.depth for row in rows_of(trace)] == [0, 1, 2, 1, 1, 2]
+    assert covered_once(trace)
+
+
+# a layer called from two lines in a row, each call running norm, attention, norm: the
+# calls of the two at one line merge, and the order within the layer stays
+LAYERS = [
+    (0, 1, "model", 1),
+    (1, 10, "layer", 1),
+    (2, 30, "norm", 1),
+    (2, 31, "attention", 1),
+    (2, 32, "norm", 1),
+    (1, 11, "layer", 1),
+    (6, 30, "norm", 1),
+    (6, 31, "attention", 1),
+    (6, 32, "norm", 1),
+]
+
+
+def test_what_folded_calls_ran_merges_line_by_line_in_the_order_it_ran() -> None:
+    trace = recorded(LAYERS)
+    assert plain(trace) == [
+        "model [pkg] x1 (line 1)",
+        "layer x2 (lines 10, 11)",
+        "norm x2 (line 30)",
+        "attention x2 (line 31)",
+        "norm x2 (line 32)",
+    ]
+    assert covered_once(trace)
+
+
+# one wrapper's calls from two lines, of two functions; f called directly, and through
+# code outside the packages
+READ_APART = [
+    (0, 1, "run", 1),
+    (1, 10, "logged.<locals>.wrapper", 1),
+    (2, 3, "f", 1),
+    (1, 11, "logged.<locals>.wrapper", 1),
+    (4, 3, "g", 1),
+    (1, 12, "f", 1),
+    (1, 13, "f", 1),
+]
+
+
+def test_calls_read_otherwise_stay_apart() -> None:
+    """A call through a wrapper, or through code outside the packages, says so in its
+    row: a call of the function that went otherwise is not folded into it."""
+    wrapped = [("logged.<locals>.wrapper", "f"), ("logged.<locals>.wrapper", "g")]
+    trace = recorded(READ_APART, wrapped, via={7: 0})  # f at line 13, through other code
+    assert plain(trace) == [
+        "run [pkg] x1 (line 1)",
+        "f x1 (line 10, through logged.<locals>.wrapper)",
+        "g x1 (line 11, through logged.<locals>.wrapper)",
+        "f x1 (line 12)",
+        "f x1 (line 13, through hand_over)",
+    ]
+    assert [row_calls(trace, row) for row in rows_of(trace)] == [1, 1, 1, 1, 1]
