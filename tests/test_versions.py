@@ -732,3 +732,27 @@ def test_a_damaged_file_of_another_release_is_restored_as_that_release(
         f"codewalk: {relative} in the demo cache differed from what was fetched (demo==1.0); restored it"
     )
     assert damaged.read_bytes() == pristine
+
+
+def test_a_release_read_with_at_is_indexed_by_naming_it(
+    demo: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a partial index, ``find`` and a slow ``path`` at a release ``--at`` read name the
+    ``codewalk index demo@1.0`` that indexes that release (a bare ``codewalk index``
+    indexes the pins, not it); after it, ``find`` has no such hint."""
+    from codewalk.cli.commands import path
+
+    monkeypatch.setattr(path, "SLOW_ON_A_PARTIAL_INDEX", 0.0)  # the fixture is small: any time is slow
+    assert main(["path", "Engine.run", "Engine.step", "--at", "demo@1.0"]) == 0
+    err = capsys.readouterr().err
+    assert "`codewalk index demo@1.0` indexes that release in parallel, once" in err
+    assert main(["find", "nothing_here", "--at", "demo@1.0"]) == 1
+    assert "only part of demo is indexed yet: `codewalk index demo@1.0` makes" in capsys.readouterr().err
+    assert main(["index", "demo@1.0"]) == 0
+    assert capsys.readouterr().out.startswith("indexed demo==1.0: ")
+    assert main(["find", "nothing_here", "--at", "demo@1.0"]) == 1
+    assert "only part of demo" not in capsys.readouterr().err
+    assert main(["find", "nothing_here"]) == 1  # the pin, not indexed: a bare index does it
+    assert "only part of demo is indexed yet: `codewalk index` makes" in capsys.readouterr().err
+    assert main(["index", "demo@main"]) == 2  # refused before anything is fetched, as --at refuses it
+    assert "'main' is not a release version" in capsys.readouterr().err

@@ -195,11 +195,22 @@ def the_pin_has_it(match: Resolved) -> str:
     return f"the pin, {where}, has it: {match.qualname} ({match.path}:{match.line})"
 
 
+def index_command(args: argparse.Namespace, checkout: Checkout) -> str:
+    """The command that indexes the whole of ``checkout``: ``codewalk index`` (the pins),
+    or, for the release ``--at`` named, ``codewalk index transformers@4.57.6`` (a bare one
+    leaves other releases out)."""
+    from codewalk.source.targets import parse_target
+
+    asked = [text for text in getattr(args, "at", None) or () if parse_target(text)[0] == checkout.repo]
+    return f"codewalk index {asked[0].strip()}" if asked else "codewalk index"
+
+
 def not_found(
     found: FindResult,
     checkout: Checkout,
     *,
     fully_indexed: bool = True,
+    indexing: str = "codewalk index",
     why: str = "",
     others: Sequence[str] = (),
 ) -> QueryError:
@@ -212,7 +223,7 @@ def not_found(
         hint = f"{found.note}; {hint}" if hint else found.note
     elsewhere = found.owner is not None and found.owner.repo not in ("", checkout.repo)
     if not fully_indexed and not elsewhere:  # a class of another pin: indexing this one adds nothing
-        partial = f"only part of {checkout.repo} is indexed yet: `codewalk index` makes every name findable"
+        partial = f"only part of {checkout.repo} is indexed yet: `{indexing}` makes every name findable"
         hint = f"{hint}; {partial}" if hint else partial
     from codewalk.workspace.forwarding import not_found_message
 

@@ -13,6 +13,7 @@ from codewalk.cli.common import (
     dump,
     format_result,
     header_dict,
+    index_command,
     not_found,
     open_stack,
     positive,
@@ -96,7 +97,14 @@ def run(args: argparse.Namespace) -> int:
                 found = found._replace(note="")
             why = the_pin_has_it(pinned) if pinned is not None else unavailable_owner(workspace, args.query)
             others = search_scope(args, workspace)[1:]
-            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why, others=others)
+            raise not_found(
+                found,
+                checkout,
+                fully_indexed=workspace.fully_indexed,
+                indexing=index_command(args, checkout),
+                why=why,
+                others=others,
+            )
         color = use_color(sys.stdout)
         out = [format_result(r, checkout, color=color) for r in found.results]
         print("\n\n".join(out))
