@@ -756,3 +756,27 @@ def test_a_release_read_with_at_is_indexed_by_naming_it(
     assert "only part of demo is indexed yet: `codewalk index` makes" in capsys.readouterr().err
     assert main(["index", "demo@main"]) == 2  # refused before anything is fetched, as --at refuses it
     assert "'main' is not a release version" in capsys.readouterr().err
+
+
+def test_a_name_the_pin_lacks_is_said_to_be_in_a_release_the_cache_holds(
+    demo: dict[str, str], isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``legacy`` is in demo 1.0 only, and 2.0 is pinned: once 1.0 is in the cache (never
+    fetched for a hint), ``find``, ``calls`` and ``callers`` say it has the name and which
+    ``--at`` reads it (``--json``: ``in_a_release``)."""
+    assert main(["find", "legacy"]) == 1
+    assert "in the cache, has it" not in capsys.readouterr().err
+    assert not (isolated_home / "sources" / "demo" / "release-demo-1.0").exists()
+    json_of(capsys, "find", "shared", "--at", "demo@1.0")  # 1.0, fetched
+    for command in ("find", "calls", "callers"):
+        assert main([command, "legacy"]) == 1
+        err = capsys.readouterr().err
+        assert (
+            "hint: demo==1.0, in the cache, has it: demo.core.legacy (src/demo/core.py:16); "
+            "--at demo@1.0 reads it"
+        ) in err, err
+        released = json_of(capsys, command, "legacy", code=1)["in_a_release"]
+        assert isinstance(released, dict)
+        assert (released["qualname"], released["version"]) == ("demo.core.legacy", "demo==1.0")
+    assert main(["find", "legacy", "--at", "demo@3.0"]) == 1  # --at asked: the pin is the one to say
+    assert "in the cache, has it" not in capsys.readouterr().err
