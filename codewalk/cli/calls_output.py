@@ -165,6 +165,8 @@ def caller_dict(caller: Caller) -> dict[str, Any]:
 
 
 def format_callers(callers: Sequence[Caller], home: str = "") -> str:
+    from codewalk.source.checkout import repo_at_version
+
     lines: list[str] = []
     headings = {
         "call": "call sites",
@@ -177,9 +179,9 @@ def format_callers(callers: Sequence[Caller], home: str = "") -> str:
         if group != current:
             current = group
             lines.append(f"{headings[group]}:")
-        where = f"{caller.path}:{caller.line}" + (
-            f"  [{caller.repo}]" if home and caller.repo != home else ""
-        )
+        where = f"{caller.path}:{caller.line}"
+        if home and caller.repo != home:  # and its version: --at may read another than the pin
+            where += f"  [{repo_at_version(caller.repo, caller.caller.version if caller.caller else '')}]"
         inside = f"  in {caller.caller.qualname.rpartition('.')[2]}" if caller.caller is not None else ""
         kind = {"ref": " (passed as a value)", "decorator": " (decorator)", "read": " (property read)"}.get(
             caller.kind, ""
