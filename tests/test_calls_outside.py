@@ -324,3 +324,22 @@ def test_calls_says_the_call_is_of_another_packages_method_before_its_overrides(
         "model is annotated torch.nn.Module in Loop.run: torch.nn.Module.to (in another package), "
         "or the 1 override in classes deriving from it",
     ]
+
+
+def test_super_call_of_a_torch_module_runs_the_forward_of_self_s_class(ws: Workspace) -> None:
+    """A layer wrapping ``nn.Module.__call__`` (4.x's ``GradientCheckpointingLayer``):
+    calling a ``Block`` runs the wrapper, whose ``super().__call__(...)`` runs
+    ``Block.forward``, so a path goes on through it; asked about the wrapper alone, it
+    is torch's ``__call__``."""
+    (wrapped,) = callees(ws, OUT + "Block.__call__").values()
+    assert [t.qualname for t in wrapped.targets] == [OUT + "Block.forward"]
+    assert wrapped.how.startswith(
+        "super() in CheckpointedLayer: torch.nn.Module.__call__, which runs the forward of a Block; "
+    )
+    (alone,) = callees(ws, OUT + "CheckpointedLayer.__call__").values()
+    assert (alone.status, alone.external) == (EXTERNAL, "torch.nn.Module.__call__")
+    (chain,) = ws.path(OUT + "Blocks.forward", OUT + "Block.forward").search.chains
+    assert [hop.caller.target.qualname for hop in chain] == [
+        OUT + "Blocks.forward",
+        OUT + "CheckpointedLayer.__call__",
+    ]

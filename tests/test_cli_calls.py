@@ -643,3 +643,30 @@ def test_an_attribute_holding_a_torch_module_says_its_class(
         "          self.gate is a torch.nn.Linear (set at src/callpkg/choosing.py:36); "
         "torch is the module torch (no pin provides torch)",
     ]
+
+
+def test_a_call_site_in_another_repository_says_its_version() -> None:
+    """``callers accelerate.Accelerator.backward --at transformers@4.57.6``: the site in
+    transformers is labelled with the release read (``[transformers==4.57.6]``), not the
+    bare repository, which reads as the pin."""
+    from codewalk.calls.callers import Caller
+    from codewalk.cli.calls_output import format_callers
+    from codewalk.resolve.model import Resolved
+
+    step = Resolved(
+        "transformers",
+        "transformers.trainer.Trainer.training_step",
+        "method",
+        "src/transformers/trainer.py",
+        3981,
+        3981,
+        4073,
+        "direct",
+        "def training_step(self, model, inputs):",
+        version="transformers==4.57.6",
+    )
+    text = "self.accelerator.backward(loss, **kwargs)"
+    site = Caller("call", "transformers", "src/transformers/trainer.py", 4071, 33, text, step, "direct")
+    lines = format_callers([site], home="accelerate").splitlines()
+    assert lines[1] == "  src/transformers/trainer.py:4071  [transformers==4.57.6]  in training_step"
+    assert format_callers([site], home="transformers").splitlines()[1].endswith(":4071  in training_step")

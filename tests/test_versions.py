@@ -732,3 +732,51 @@ def test_a_damaged_file_of_another_release_is_restored_as_that_release(
         f"codewalk: {relative} in the demo cache differed from what was fetched (demo==1.0); restored it"
     )
     assert damaged.read_bytes() == pristine
+
+
+def test_a_release_read_with_at_is_indexed_by_naming_it(
+    demo: dict[str, str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a partial index, ``find`` and a slow ``path`` at a release ``--at`` read name the
+    ``codewalk index demo@1.0`` that indexes that release (a bare ``codewalk index``
+    indexes the pins, not it); after it, ``find`` has no such hint."""
+    from codewalk.cli.commands import path
+
+    monkeypatch.setattr(path, "SLOW_ON_A_PARTIAL_INDEX", 0.0)  # the fixture is small: any time is slow
+    assert main(["path", "Engine.run", "Engine.step", "--at", "demo@1.0"]) == 0
+    err = capsys.readouterr().err
+    assert "`codewalk index demo@1.0` indexes that release in parallel, once" in err
+    assert main(["find", "nothing_here", "--at", "demo@1.0"]) == 1
+    assert "only part of demo is indexed yet: `codewalk index demo@1.0` makes" in capsys.readouterr().err
+    assert main(["index", "demo@1.0"]) == 0
+    assert capsys.readouterr().out.startswith("indexed demo==1.0: ")
+    assert main(["find", "nothing_here", "--at", "demo@1.0"]) == 1
+    assert "only part of demo" not in capsys.readouterr().err
+    assert main(["find", "nothing_here"]) == 1  # the pin, not indexed: a bare index does it
+    assert "only part of demo is indexed yet: `codewalk index` makes" in capsys.readouterr().err
+    assert main(["index", "demo@main"]) == 2  # refused before anything is fetched, as --at refuses it
+    assert "'main' is not a release version" in capsys.readouterr().err
+
+
+def test_a_name_the_pin_lacks_is_said_to_be_in_a_release_the_cache_holds(
+    demo: dict[str, str], isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``legacy`` is in demo 1.0 only, and 2.0 is pinned: once 1.0 is in the cache (never
+    fetched for a hint), ``find``, ``calls`` and ``callers`` say it has the name and which
+    ``--at`` reads it (``--json``: ``in_a_release``)."""
+    assert main(["find", "legacy"]) == 1
+    assert "in the cache, has it" not in capsys.readouterr().err
+    assert not (isolated_home / "sources" / "demo" / "release-demo-1.0").exists()
+    json_of(capsys, "find", "shared", "--at", "demo@1.0")  # 1.0, fetched
+    for command in ("find", "calls", "callers"):
+        assert main([command, "legacy"]) == 1
+        err = capsys.readouterr().err
+        assert (
+            "hint: demo==1.0, in the cache, has it: demo.core.legacy (src/demo/core.py:16); "
+            "--at demo@1.0 reads it"
+        ) in err, err
+        released = json_of(capsys, command, "legacy", code=1)["in_a_release"]
+        assert isinstance(released, dict)
+        assert (released["qualname"], released["version"]) == ("demo.core.legacy", "demo==1.0")
+    assert main(["find", "legacy", "--at", "demo@3.0"]) == 1  # --at asked: the pin is the one to say
+    assert "in the cache, has it" not in capsys.readouterr().err

@@ -89,6 +89,11 @@ class Reaching(Protocol):
     def made_by(self, function: Resolved) -> tuple[Resolved, ...]: ...
 
 
+def torch_module(external: str) -> bool:
+    """``torch.nn.Module`` (as imported: ``torch.nn.modules.module.Module`` too)."""
+    return external.partition(".")[0] == "torch" and external.rpartition(".")[2] == "Module"
+
+
 def annotation(signature: str, parameter: str) -> list[str]:
     """The class names a parameter's annotation names, in a ``def`` header as written:
     ``["PreTrainedModel", "nn.Module"]`` for ``model: PreTrainedModel | nn.Module | None``."""

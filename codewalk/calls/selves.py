@@ -24,7 +24,16 @@ from collections.abc import Sequence
 
 from codewalk.calls.holders import holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body
-from codewalk.calls.reached import Reach, Reaching, annotation, enum_note, found, unresolved, with_via
+from codewalk.calls.reached import (
+    Reach,
+    Reaching,
+    annotation,
+    enum_note,
+    found,
+    torch_module,
+    unresolved,
+    with_via,
+)
 from codewalk.calls.records import CLS, Name
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import absolute
@@ -319,8 +328,26 @@ def reach_super(r: Reaching, body: Body, parts: list[str]) -> Reach:
         for base in owner.bases:
             outside = r.outside(resolver, owner_view, [*base.split("."), member])
             if outside.status == EXTERNAL or outside.targets:
-                return outside._replace(how=f"super() in {me}: a base outside the repo; {outside.how}")
+                runs = _module_call(r, cls, outside, me, said) if member == "__call__" else None
+                how = f"super() in {me}: a base outside the repo; {outside.how}"
+                return runs or outside._replace(how=how)
     return unresolved(f"super().{member}: no class in {within} that codewalk can read defines it")
+
+
+def _module_call(r: Reaching, cls: Resolved, outside: Reach, me: str, said: str) -> Reach | None:
+    """``super().__call__`` reaching torch's ``nn.Module.__call__``, from a class that
+    wraps it (transformers 4.x's ``GradientCheckpointingLayer.__call__``): it runs the
+    ``forward`` of ``self``'s class, as calling the module would; None when that class
+    has none codewalk can read (the wrapper asked about alone)."""
+    if not torch_module(outside.external.rpartition(".")[0]):
+        return None
+    forward = r.members(cls, "forward")[:1]
+    if not forward:
+        return None
+    name = cls.qualname.rpartition(".")[2]
+    how = f"super() in {me}: torch.nn.Module.__call__, which runs the forward of {_a(name)}"
+    how += f"; {said}" if said else ""
+    return found([f._replace(receiver=cls.qualname) for f in with_via(forward, how)], how)
 
 
 def _annotated_overrides(

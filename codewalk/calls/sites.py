@@ -25,6 +25,7 @@ from codewalk.calls.reached import (
     annotation,
     enum_note,
     found,
+    torch_module,
     unresolved,
     with_via,
 )
@@ -465,18 +466,13 @@ class CallResolver(Reacher):
             said = f"{parts[0]} is annotated {name} in {body.name}"
             member = parts[1:]
             if not member:  # calling the instance: only a torch module's is known (nn.Module.__call__)
-                if not _torch_module(self.outside(resolver, view, name.split(".")).external):
+                if not torch_module(self.outside(resolver, view, name.split(".")).external):
                     continue
                 member, said = ["forward"], f"{said}; calling one runs its forward (nn.Module.__call__)"
             outside = self.outside(resolver, view, [*name.split("."), *member])
             if outside.status == EXTERNAL:
                 return with_overrides(self, view, outside, said)
         return None
-
-
-def _torch_module(external: str) -> bool:
-    """``torch.nn.Module`` (as imported: ``torch.nn.modules.module.Module`` too)."""
-    return external.partition(".")[0] == "torch" and external.rpartition(".")[2] == "Module"
 
 
 def own_sites(body: Body, facts: CallFacts) -> tuple[Site, ...]:

@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from codewalk.calls.model import is_holder
-from codewalk.cli.common import at_the_pin, dump, header_dict, result_dict, the_pin_has_it
+from codewalk.cli.common import (
+    a_release_has_it,
+    at_the_pin,
+    dump,
+    header_dict,
+    in_a_cached_release,
+    result_dict,
+    the_pin_has_it,
+)
 
 if TYPE_CHECKING:
     from codewalk.calls.callers import Caller
@@ -157,6 +165,8 @@ def caller_dict(caller: Caller) -> dict[str, Any]:
 
 
 def format_callers(callers: Sequence[Caller], home: str = "") -> str:
+    from codewalk.source.checkout import repo_at_version
+
     lines: list[str] = []
     headings = {
         "call": "call sites",
@@ -169,9 +179,9 @@ def format_callers(callers: Sequence[Caller], home: str = "") -> str:
         if group != current:
             current = group
             lines.append(f"{headings[group]}:")
-        where = f"{caller.path}:{caller.line}" + (
-            f"  [{caller.repo}]" if home and caller.repo != home else ""
-        )
+        where = f"{caller.path}:{caller.line}"
+        if home and caller.repo != home:  # and its version: --at may read another than the pin
+            where += f"  [{repo_at_version(caller.repo, caller.caller.version if caller.caller else '')}]"
         inside = f"  in {caller.caller.qualname.rpartition('.')[2]}" if caller.caller is not None else ""
         kind = {"ref": " (passed as a value)", "decorator": " (decorator)", "read": " (property read)"}.get(
             caller.kind, ""
@@ -221,16 +231,25 @@ def format_chain(chain: Sequence[Hop], home: str = "") -> str:
 
 def unanswered(args: argparse.Namespace, workspace: Workspace, error: QueryError, **empty: Any) -> int:
     """A question whose function is not found or is ambiguous: with ``--json``, the
-    ``empty`` answer, the suggestions, the candidates and the definition at the pin
-    (docs/json.md), exit status 1; else the error, saying where the pin has the name
-    when ``--at`` asked for another version that lacks it (as ``find`` does)."""
+    ``empty`` answer, the suggestions, the candidates and the definition at the pin or in
+    a cached release (docs/json.md), exit status 1; else the error, saying where the pin
+    has the name when ``--at`` asked for another version that lacks it, or which release
+    in the cache has one the pin lacks (as ``find`` does)."""
     from codewalk.workspace.calling import Ambiguous, NoDefinition
 
-    pinned = at_the_pin(args, workspace, args.query) if isinstance(error, NoDefinition) else None
+    missing = isinstance(error, NoDefinition)
+    pinned = at_the_pin(args, workspace, args.query) if missing else None
+    released = in_a_cached_release(args, workspace, args.query) if missing else None
     if not args.json:
-        if pinned is None or not isinstance(error, NoDefinition):
+        if not isinstance(error, NoDefinition):
             raise error
-        hint = the_pin_has_it(pinned)  # first; the note of a base outside the pins is beside the point
+        # first; the note of a base outside the pins is beside the point
+        if pinned is not None:
+            hint = the_pin_has_it(pinned)
+        elif released is not None:
+            hint = a_release_has_it(released)
+        else:
+            raise error
         near = f"did you mean: {', '.join(error.suggestions)}" if error.suggestions else ""
         hint = f"{hint}; {near}" if near else hint
         raise NoDefinition(error.message, hint=hint, suggestions=error.suggestions) from None
@@ -241,5 +260,7 @@ def unanswered(args: argparse.Namespace, workspace: Workspace, error: QueryError
         data["candidates"] = [result_dict(c) for c in error.candidates]
     if pinned is not None:
         data["at_the_pin"] = result_dict(pinned)
+    if released is not None:
+        data["in_a_release"] = result_dict(released)
     dump(data)
     return 1

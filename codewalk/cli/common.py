@@ -187,6 +187,37 @@ def at_the_pin(args: argparse.Namespace, workspace: Workspace, query: str) -> Re
         stack.close()
 
 
+def in_a_cached_release(args: argparse.Namespace, workspace: Workspace, query: str) -> Resolved | None:
+    """When the pin was read (no ``--at``, no ``--source``) and ``query`` names nothing
+    there: its definition in the newest other release of the pin's repository the cache
+    holds (``LlamaSdpaAttention``, gone since transformers 4.48, in a cached 4.46.3),
+    its ``repo`` and ``version`` said; never fetched for a hint; else None."""
+    import functools
+
+    from codewalk.source.cache import entries
+    from codewalk.source.versions import older, release_of
+    from codewalk.workspace.pinned import PinnedStack
+
+    if getattr(args, "at", None) or getattr(args, "source", None):
+        return None
+    repo, read = workspace.checkout.repo, workspace.checkout.release
+    kept = {release_of(m.release) for _, m in entries(repo) if m.release and m.release != read}
+
+    def by_release(one: str, other: str) -> int:
+        return older(one, other) - older(other, one)
+
+    for version in sorted(kept, key=functools.cmp_to_key(by_release), reverse=True):
+        stack = PinnedStack(at=(f"{repo}@{version}",))
+        try:
+            released = stack.workspace(repo)
+            matches = [m for m in released.find(query).results if m.repo in ("", repo)]
+            if matches:
+                return matches[0]._replace(repo=repo, version=matches[0].version or released.checkout.version)
+        finally:
+            stack.close()
+    return None
+
+
 def the_pin_has_it(match: Resolved) -> str:
     """The hint for a name another version than the pin's lacks and the pin defines."""
     from codewalk.source.checkout import repo_at_version
@@ -195,11 +226,33 @@ def the_pin_has_it(match: Resolved) -> str:
     return f"the pin, {where}, has it: {match.qualname} ({match.path}:{match.line})"
 
 
+def a_release_has_it(match: Resolved) -> str:
+    """The hint for a name the pin lacks and a release in the cache defines: where, and
+    the ``--at`` that reads it."""
+    from codewalk.source.checkout import repo_at_version
+    from codewalk.source.versions import release_of
+
+    where = repo_at_version(match.repo, match.version)
+    at = f"--at {match.repo}@{release_of(match.version)}"
+    return f"{where}, in the cache, has it: {match.qualname} ({match.path}:{match.line}); {at} reads it"
+
+
+def index_command(args: argparse.Namespace, checkout: Checkout) -> str:
+    """The command that indexes the whole of ``checkout``: ``codewalk index`` (the pins),
+    or, for the release ``--at`` named, ``codewalk index transformers@4.57.6`` (a bare one
+    leaves other releases out)."""
+    from codewalk.source.targets import parse_target
+
+    asked = [text for text in getattr(args, "at", None) or () if parse_target(text)[0] == checkout.repo]
+    return f"codewalk index {asked[0].strip()}" if asked else "codewalk index"
+
+
 def not_found(
     found: FindResult,
     checkout: Checkout,
     *,
     fully_indexed: bool = True,
+    indexing: str = "codewalk index",
     why: str = "",
     others: Sequence[str] = (),
 ) -> QueryError:
@@ -212,7 +265,7 @@ def not_found(
         hint = f"{found.note}; {hint}" if hint else found.note
     elsewhere = found.owner is not None and found.owner.repo not in ("", checkout.repo)
     if not fully_indexed and not elsewhere:  # a class of another pin: indexing this one adds nothing
-        partial = f"only part of {checkout.repo} is indexed yet: `codewalk index` makes every name findable"
+        partial = f"only part of {checkout.repo} is indexed yet: `{indexing}` makes every name findable"
         hint = f"{hint}; {partial}" if hint else partial
     from codewalk.workspace.forwarding import not_found_message
 

@@ -32,6 +32,11 @@ class Target(NamedTuple):
     pin: Pin
     how: str  # "" for the pin's own version; "installed in <python>" for @installed
 
+    @property
+    def note(self) -> str:
+        """How the version was chosen, to tell the reader ("" for a version named)."""
+        return f"{self.pin.name}@installed is {self.pin.release_version}, {self.how}" if self.how else ""
+
 
 def parse_target(text: str) -> tuple[str, str]:
     """``(repo, version)`` from ``REPO`` or ``REPO@VERSION`` (version "" when absent, a

@@ -114,7 +114,8 @@ def read_as(path: str, relative: str, reading: installed.Reading, checkout: Chec
     if _same_file(Path(path), checkout, relative):
         return f"{said} (the installed file is the same, byte for byte)"
     if not locations.is_file(Path(path)):
-        return f"{said}; that file is not on this machine to compare: it may differ from the pin's"
+        # not "the pin's": --at, --source and a trace read other versions than the pin
+        return f"{said}; that file is not on this machine to compare: lines may not match"
     version = installed.version_beside(reading.holder, reading.pin.release_name)
     if version and version != reading.pin.release_version:
         return (

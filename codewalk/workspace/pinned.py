@@ -48,10 +48,8 @@ class PinnedStack:
             target = resolve_target(self.pins, text, locations.pins_named())
             self.pins[target.pin.name] = target.pin
             self.asked.append(target.pin.name)
-            if target.how:
-                self.notes.append(
-                    f"{target.pin.name}@installed is {target.pin.release_version}, {target.how}"
-                )
+            if target.note:
+                self.notes.append(target.note)
         self.source_path = sync.local_path(source_path)
         self.local = dict(local or {})
         self._reporter = reporter

@@ -7,12 +7,15 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import (
+    a_release_has_it,
     add_json,
     add_symbol,
     at_the_pin,
     dump,
     format_result,
     header_dict,
+    in_a_cached_release,
+    index_command,
     not_found,
     open_stack,
     positive,
@@ -79,8 +82,11 @@ def run(args: argparse.Namespace) -> int:
             data["suggestions"] = list(found.suggestions)
             data["truncated"] = truncated
             pinned = None if found.results else at_the_pin(args, workspace, args.query)
+            released = None if found.results else in_a_cached_release(args, workspace, args.query)
             if pinned is not None:  # not a base outside the pins, nor made at run time: another version's
                 data["at_the_pin"] = result_dict(pinned)
+            elif released is not None:
+                data["in_a_release"] = result_dict(released)
             elif found.note:
                 data["note"] = found.note
             if args.refs:
@@ -92,11 +98,20 @@ def run(args: argparse.Namespace) -> int:
             return 0 if found.results else 1
         if not found.results:
             pinned = at_the_pin(args, workspace, args.query)
-            if pinned is not None:  # not a base outside the pins, nor made at run time: another version's
+            released = in_a_cached_release(args, workspace, args.query)
+            if pinned is not None or released is not None:  # not a base outside the pins: another version's
                 found = found._replace(note="")
             why = the_pin_has_it(pinned) if pinned is not None else unavailable_owner(workspace, args.query)
+            why = a_release_has_it(released) if released is not None else why
             others = search_scope(args, workspace)[1:]
-            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why, others=others)
+            raise not_found(
+                found,
+                checkout,
+                fully_indexed=workspace.fully_indexed,
+                indexing=index_command(args, checkout),
+                why=why,
+                others=others,
+            )
         color = use_color(sys.stdout)
         out = [format_result(r, checkout, color=color) for r in found.results]
         print("\n\n".join(out))

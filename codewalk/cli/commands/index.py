@@ -1,13 +1,16 @@
-"""``codewalk index [REPO]``: index whole checkouts, in parallel, and report skipped files:
-REPO's, or every pin a short name is searched in (the first, and those in the cache)."""
+"""``codewalk index [REPO[@VERSION]]``: index whole checkouts, in parallel, and report
+skipped files: REPO's (at another release, as ``--at`` reads it), or every pin a short
+name is searched in (the first, and those in the cache)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from codewalk.source.checkout import Checkout
+    from codewalk.source.pins import Pin
 
 
 def register(subparsers: Any) -> None:
@@ -17,7 +20,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "repo",
         nargs="?",
-        help="a repo named in vendor_pins.toml (default: the first, and every pin in the cache)",
+        help="a repo named in vendor_pins.toml, or REPO@VERSION: another release, as --at reads it "
+        "(default: the first, and every pin in the cache)",
     )
     parser.add_argument(
         "--source", metavar="PATH", help="index this local checkout instead of the pinned one"
@@ -56,14 +60,30 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.source.pins import load_pins
     from codewalk.source.sync import cached_repos, local_path, open_checkout
 
+    pins = load_pins(locations.pins_path())
     if args.repo or local_path(args.source):
-        _index(open_checkout(args.repo, args.source), args)
+        _index(open_checkout(source_path=args.source, pin=_asked(pins, args.repo)), args)
         return 0
     # every pin a short name is searched in (find's): the first, and those in the cache
-    pins = load_pins(locations.pins_path())
     for repo in dict.fromkeys([next(iter(pins)), *cached_repos(pins)]):
         _index(open_checkout(repo), args)
     return 0
+
+
+def _asked(pins: dict[str, Pin], text: str | None) -> Pin | None:
+    """The pin ``REPO[@VERSION]`` names, at that version (said for ``@installed``), as
+    ``--at`` reads it: a release ``find --at`` read is indexed by naming it; None: the
+    first pin's."""
+    from codewalk import locations
+    from codewalk.source.targets import resolve_target
+    from codewalk.visible import visible
+
+    if text is None:
+        return None
+    target = resolve_target(pins, text, locations.pins_named())
+    if target.note:
+        print(visible(f"codewalk: {target.note}"), file=sys.stderr)
+    return target.pin
 
 
 def _index(checkout: Checkout, args: argparse.Namespace) -> None:

@@ -11,6 +11,7 @@ from codewalk.cli.common import (
     add_chain,
     add_json,
     dump_answer,
+    index_command,
     open_workspace,
     positive,
     repo_version,
@@ -67,9 +68,11 @@ def searched(args: argparse.Namespace, workspace: Workspace, command: str, *, li
         reading.end()
     took = time.perf_counter() - started
     if partial and took >= SLOW_ON_A_PARTIAL_INDEX:
+        indexing = index_command(args, workspace.checkout)
+        what = "every pin" if indexing == "codewalk index" else "that release"  # a bare one skips it
         print(
             f"codewalk: {command} took {took:.0f} s, indexing the modules it read one at a time: "
-            "`codewalk index` indexes every pin in parallel, once, for every question after",
+            f"`{indexing}` indexes {what} in parallel, once, for every question after",
             file=sys.stderr,
         )
     return answer

@@ -10,6 +10,7 @@ from codewalk.cli.common import (
     add_json,
     add_symbol,
     dump_answer,
+    index_command,
     not_found,
     open_workspace,
     repo_version,
@@ -52,7 +53,14 @@ def run(args: argparse.Namespace) -> int:
                 return 1
             why = unavailable_owner(workspace, args.query)
             others = search_scope(args, workspace)[1:]
-            raise not_found(found, checkout, fully_indexed=workspace.fully_indexed, why=why, others=others)
+            raise not_found(
+                found,
+                checkout,
+                fully_indexed=workspace.fully_indexed,
+                indexing=index_command(args, checkout),
+                why=why,
+                others=others,
+            )
         best = found.results[0]
         lines = workspace.source_text(best.path, best.repo).splitlines()
         code = "\n".join(lines[best.start_line - 1 : best.end_line])
