@@ -210,7 +210,8 @@ def in_a_cached_release(args: argparse.Namespace, workspace: Workspace, query: s
         stack = PinnedStack(at=(f"{repo}@{version}",))
         try:
             released = stack.workspace(repo)
-            matches = [m for m in released.find(query).results if m.repo in ("", repo)]
+            found = released.find(query, related=False, suggest=False)  # no look-alikes: a hint
+            matches = [m for m in found.results if m.repo in ("", repo)]
             if matches:
                 return matches[0]._replace(repo=repo, version=matches[0].version or released.checkout.version)
         finally:
