@@ -68,7 +68,7 @@ def test_in_a_function_a_class_decorator_nests_cls_m_is_what_it_set(ws: Workspac
     assert validate.how == "checked sets cls.validate (src/callpkg/classmaking.py:45)"
     first = callees(ws, M + "checked.<locals>.__init__")[(37, "original_init")]
     assert first.status == UNRESOLVED  # read before checked sets it: the class's own
-    assert "before line 34: the class's own" in first.how
+    assert "before line 34: the decorated class's own __init__, before checked sets it" in first.how
 
 
 def test_a_method_a_class_inherits_called_on_the_class_runs_with_cls_that_class(ws: Workspace) -> None:
@@ -130,6 +130,74 @@ def test_a_class_decorator_that_sets_forward_is_what_calling_the_module_runs(ws:
     assert [t.qualname for t in chosen.targets] == [X + "eager_forward", X + "grouped_forward"]
     (chain,) = ws.path(X + "Block.forward", X + "grouped_forward").search.chains
     assert [hop.caller.target.qualname for hop in chain] == [X + "Block.forward", dispatcher]
+
+
+DISPATCHER = X + "use_implementation.<locals>.wrapper.<locals>.forward"
+
+
+def test_the_dispatcher_a_class_decorator_sets_runs_that_class_s_own_forward_by_default(
+    ws: Workspace,
+) -> None:
+    """``original_forward = experts_class.forward``, read before the decorator sets it, is
+    the forward the decorated class's body defines: the registry's default, listed first,
+    for the class the question names (each class its own: the dispatcher is shared)."""
+    for name, line in (("SharedExperts", 59), ("Experts", 44)):
+        answer = ws.calls(f"{name}.forward")
+        assert answer.target.qualname == DISPATCHER
+        assert answer.receiver is not None and answer.receiver.qualname == X + name
+        (chosen,) = [c for (line_, expr), c in callees(ws, f"{name}.forward").items() if expr == "chosen"]
+        default = chosen.targets[0]
+        assert [t.qualname for t in chosen.targets] == [
+            X + f"{name}.forward",
+            X + "eager_forward",
+            X + "grouped_forward",
+        ]
+        assert default.receiver == X + name
+        assert default.via.endswith(
+            f"{name}'s own forward (src/callpkg/experts.py:{line}), before use_implementation sets it"
+        )
+
+
+def test_a_chain_through_the_module_call_reaches_the_default_forward(ws: Workspace) -> None:
+    """``path`` to ``SharedExperts.forward`` ends at the def as written (the name's first
+    answer is the dispatcher the decorator set, shared by every class it decorates),
+    through that dispatcher; when the function set in the def's place does not run it
+    (``@replace_forward``), the chain ends at that function."""
+    answer = ws.path(X + "SharedBlock.forward", "SharedExperts.forward")
+    (chain,) = answer.search.chains
+    assert [hop.caller.target.qualname for hop in chain] == [X + "SharedBlock.forward", DISPATCHER]
+    assert chain[-1].reached == X + "SharedExperts.forward"
+    assert answer.goals == (X + "SharedExperts.forward",)
+    replaced = ws.path(X + "SharedBlock.forward", "Replaced.forward")
+    (chain,) = replaced.search.chains
+    assert chain[-1].reached == X + "replace_forward.<locals>.forward"
+
+
+def test_the_default_of_a_class_without_its_own_forward(ws: Workspace) -> None:
+    """A decorated class whose body defines no forward has its first base's (the
+    dispatcher the base's decorator set), or none codewalk can read (``nn.Module``'s)."""
+    (stacked,) = [c for (_, expr), c in callees(ws, "StackedExperts.forward").items() if expr == "chosen"]
+    assert (stacked.targets[0].qualname, stacked.targets[0].receiver) == (DISPATCHER, X + "StackedExperts")
+    assert "StackedExperts's forward (inherited from Experts (MRO of StackedExperts); made by" in (
+        stacked.targets[0].via
+    )
+    (bare,) = [c for (_, expr), c in callees(ws, "BareExperts.forward").items() if expr == "chosen"]
+    assert [t.qualname for t in bare.targets] == [X + "eager_forward", X + "grouped_forward"]
+    assert "experts_class.forward before line 28: BareExperts has no forward codewalk can read" in (
+        bare.targets[0].via
+    )
+
+
+def test_without_a_class_the_default_is_said_to_be_the_decorated_class_s_own(ws: Workspace) -> None:
+    """The dispatcher named in full, reached through no class: the registry's entries,
+    the first saying what the default is."""
+    chosen = callees(ws, DISPATCHER)[(32, "chosen")]
+    assert [t.qualname for t in chosen.targets] == [X + "eager_forward", X + "grouped_forward"]
+    assert (
+        "the default original_forward, not known here: original_forward = experts_class.forward "
+        "(line 28): experts_class.forward before line 28: the decorated class's own forward, before "
+        "use_implementation sets it"
+    ) in chosen.targets[0].via
 
 
 def test_a_part_a_method_sets_from_its_keywords_is_typed_where_it_is_passed(ws: Workspace) -> None:

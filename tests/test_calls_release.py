@@ -24,6 +24,7 @@ TRAINER = "src/transformers/trainer.py"
 GEN = "src/transformers/generation/utils.py"
 LOSS = "src/transformers/loss/loss_utils.py"
 LLAMA = "src/transformers/models/llama/modeling_llama.py"
+MOE = "src/transformers/integrations/moe.py"
 ACCEL = "src/accelerate/accelerator.py"
 
 
@@ -128,6 +129,39 @@ def test_goto_at_a_property_call_lands_on_it_and_what_it_returns(ws: Workspace) 
     assert (first.qualname, first.line) == ("transformers.modeling_utils.PreTrainedModel.loss_function", 4762)
     assert (second.qualname, second.path) == ("transformers.loss.loss_utils.ForCausalLMLoss", LOSS)
     assert "(the key in LlamaForCausalLM's name)" in second.via
+
+
+@pytest.mark.parametrize(
+    ("model", "module", "line"), [("Mixtral", "mixtral", 68), ("Qwen3Moe", "qwen3_moe", 221)]
+)
+def test_an_experts_dispatcher_runs_the_class_s_own_forward_by_default(
+    ws: Workspace, model: str, module: str, line: int
+) -> None:
+    """``@use_experts_implementation`` sets a dispatcher as the experts' forward: the
+    default its ``get_interface`` call passes, the class's forward as written (what runs
+    with ``experts_implementation="eager"``; a model's own default, ``grouped_mm``, is
+    among the registry's entries after it), comes first; a chain from the model's forward
+    goes through the dispatcher to it."""
+    path = f"src/transformers/models/{module}/modeling_{module}.py"
+    models = f"transformers.models.{module}.modeling_{module}.{model}"
+    dispatcher = "transformers.integrations.moe.use_experts_implementation.<locals>.wrapper.<locals>.forward"
+    answer = ws.calls(f"{model}Experts.forward")
+    assert (answer.target.qualname, answer.target.path) == (dispatcher, MOE)
+    (chosen,) = [lv.callee for lv in answer.levels if lv.callee.site.name.expr == "experts_forward"]
+    default = chosen.targets[0]
+    assert (default.qualname, default.path, default.line, default.receiver) == (
+        f"{models}Experts.forward",
+        path,
+        line,
+        f"{models}Experts",
+    )
+    own = f"{model}Experts's own forward ({path}:{line}), before use_experts_implementation sets it"
+    assert default.via.endswith(own)
+    assert len(chosen.targets) > 1  # then the registry's kernels
+    (chain, *_) = ws.path(f"{model}ForCausalLM.forward", f"{model}Experts.forward").search.chains
+    callers = [hop.caller.target.qualname for hop in chain]
+    assert callers[-2:] == [f"{models}SparseMoeBlock.forward", dispatcher]
+    assert chain[-1].reached == f"{models}Experts.forward"
 
 
 def test_a_drafted_tour_resolves_in_full(

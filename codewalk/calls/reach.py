@@ -280,12 +280,44 @@ class Reacher:
         if not handed or not sets or parts[0] in parameter_names(body.target.signature):
             return None
         earlier = [d for d in sets if d.line < before] if before else sets
-        name, member = outer.rpartition(".")[2], ".".join(parts)
         if not earlier:
-            return unresolved(f"{member} before line {before}: the class's own, before {name} sets it")
+            return self.before_set(body, parts, before, outer.partition(".<locals>.")[0])
+        name, member = outer.rpartition(".")[2], ".".join(parts)
         how = f"{name} sets {member} ({view.path}:{earlier[-1].line})"
         hits = rebound_to(resolver.ns, view, earlier[-1], how)
         return found([to_resolved(h, resolver.facts.repo) for h in hits], how)
+
+    def before_set(self, body: Body, parts: list[str], before: int, decorator: str) -> Reach:
+        """``cls.m`` read (at line ``before``) before the class decorator ``decorator``
+        sets it: the ``m`` the decorated class's body defines (as its first base has it,
+        when it defines none), of the class the body was reached through; unknown without
+        one."""
+        member = ".".join(parts)
+        cls = self.decorated(body)
+        place = self.place(cls) if cls is not None else None
+        if cls is None or place is None:
+            return unresolved(
+                f"{member} before line {before}: the decorated class's own {parts[1]}, before "
+                f"{decorator} sets it (a call through a class says which: `codewalk calls CLASS.{parts[1]}`)"
+            )
+        resolver, view, qualname = place
+        hits = [to_resolved(h, resolver.facts.repo) for h in resolver.ns.as_written(view, qualname, parts[1])]
+        name = qualname.rpartition(".")[2]
+        if not hits:
+            return unresolved(f"{member} before line {before}: {name} has no {parts[1]} codewalk can read")
+        where = f"{hits[0].path}:{hits[0].line}"
+        inherited = hits[0].qualname.rpartition(".")[0] != cls.qualname
+        own = f"{parts[1]} ({hits[0].via}, {where})" if inherited else f"own {parts[1]} ({where})"
+        how = f"{name}'s {own}, before {decorator} sets it"
+        return found([h._replace(via=how, receiver=cls.qualname) for h in hits[:1]], how)
+
+    def decorated(self, body: Body) -> Resolved | None:
+        """The class ``body`` (a function a class decorator sets on the classes it is
+        handed) was reached through, when it is one of those classes. (A class deriving
+        from one is not: the resolver gives it the body's def, not what the decorator set.)"""
+        cls = body.receiver
+        installed = {(c.path, c.qualname) for c in self.code.installed_on(body.target)}
+        return cls if cls is not None and (cls.path, cls.qualname) in installed else None
 
     # -- what the call layer adds (codewalk.calls.sites), named here for tables.py --------
     def reach_name(self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0) -> Reach:

@@ -275,7 +275,23 @@ def _registry(
     defaults = _callable_args(r, body, facts, o.args, depth)
     reach = _targets(r, table, items, o.keys, defaults, for_class)
     how = f"{receiver}.{method}(…): a registry, {len(items)} entries ({table.path}:{table.line})"
+    unknown = "" if defaults else _unknown_default(r, body, facts, o.args, depth)
+    if unknown and reach.targets:  # said before the entries, where the default would be
+        first = reach.targets[0]
+        reach = reach._replace(targets=(first._replace(via=f"{unknown}; {first.via}"), *reach.targets[1:]))
     return reach._replace(how=how) if reach.targets else None
+
+
+def _unknown_default(r: Reacher, body: Body, facts: CallFacts, args: Sequence[Name], depth: int) -> str:
+    """What is known of a registry call's default (a name after its key) that reaches no
+    function here: ``original_forward`` in a class decorator's dispatcher, the decorated
+    class's own ``forward``, which only a known class says."""
+    for arg in args[1:]:
+        if arg.root in (LOCAL, PARAM) and "." not in arg.expr:
+            reach = r.reach_name(body, facts, arg, call=False, depth=depth + 1)
+            if not reach.targets and reach.how:
+                return f"the default {arg.expr}, not known here: {reach.how}"
+    return ""
 
 
 def _entries_of(r: Reacher, holder: Reach) -> tuple[Resolved, list[DictEntry]] | None:

@@ -283,6 +283,19 @@ class Namespace:
             return hits
         return rebinding.with_rebinds(self, mro, member, hits)
 
+    def as_written(self, view: ModuleView, class_qualname: str, member: str) -> list[Hit]:
+        """``member`` of a class as its body defines it, else as its first base has it,
+        before its decorators (or import time, or class creation) set another: what a
+        class decorator reading ``cls.member`` gets (``@use_experts_implementation`` keeps
+        the class's own forward)."""
+        mro = self.mro(view, class_qualname)
+        own = self._through_mro(mro[:1], class_qualname, member, ())
+        if own or len(mro) < 2:
+            return own
+        base_view, base = mro[1]
+        how = f"inherited from {base.name} (MRO of {class_qualname.rpartition('.')[2]})"
+        return [h._replace(via=chain(how, h.via)) for h in self.members(base_view, base.qualname, member, ())]
+
     def of_class(self, view: ModuleView, class_qualname: str, member: str, rest: Sequence[str]) -> list[Hit]:
         """``Class.member`` read on the class itself: as :meth:`members` finds it, else
         in its metaclass (Python looks an attribute of a class up in its type after its

@@ -216,15 +216,19 @@ class Calling:
     def receiver(self, query: str, target: Resolved, scope: Sequence[str] = ()) -> Resolved | None:
         """The class a ``Class.member`` query names, when the member was found in its
         MRO on another class (``LlamaForCausalLM.generate``: ``self`` is a
-        ``LlamaForCausalLM``, not any ``GenerationMixin``), looked up as the member was
-        (``StableDiffusionPipeline`` in the diffusers pin)."""
+        ``LlamaForCausalLM``, not any ``GenerationMixin``), or is a function a class
+        decorator set on it (``MixtralExperts.forward``: its ``self`` is a
+        ``MixtralExperts``), looked up as the member was (``StableDiffusionPipeline`` in
+        the diffusers pin)."""
         from codewalk.resolve.query import parse_query
 
         if "<locals>" in query:
             return None
         parts = parse_query(query)
         owner = target.qualname.rpartition(".")[0]
-        if len(parts) < 2 or target.kind not in ("method", "property") or owner.endswith(parts[-2]):
+        set_on = target.kind == "function" and "<locals>" in target.qualname  # by a class decorator
+        member = target.kind in ("method", "property") or set_on
+        if len(parts) < 2 or not member or owner.endswith(parts[-2]):
             return None
         named = self.find(".".join(parts[:-1]), scope, related=False).matches
         classes = [c for c in named if c.kind == "class"]
@@ -342,8 +346,9 @@ class Calling:
                 hint="name two definitions; `codewalk calls SYMBOL` lists what one calls",
             )
         within = {source.repo, *(g.repo for g in goals)}  # the bodies it reads; no other pin is fetched
-        with self.ws.stack.fetching_only(within):
-            search = shortest_paths(
+
+        def search_to(goals: Sequence[Resolved]) -> PathSearch:
+            return shortest_paths(
                 self.cr,
                 body,
                 goals,
@@ -357,6 +362,14 @@ class Calling:
                 ),
                 progress=progress,
             )
+
+        with self.ws.stack.fetching_only(within):
+            written = as_written(goal, goals)
+            search = search_to(written)
+            if search.chains or written == goals:
+                goals = written
+            else:  # the function set in their place does not run them: a chain to it, then
+                search = search_to(goals)
         reached = search.chains[0][-1].reached if search.chains else ""  # of several goals, the one reached
         name = reached or (goals[0].qualname if goals else goal)
         return PathAnswer(source, name, bool(goals), search, tuple(g.qualname for g in goals))
@@ -390,6 +403,16 @@ class Calling:
                     return GotoAnswer((), _untyped_note(body, callee), unresolved=True)
                 return None
         return None
+
+
+def as_written(query: str, goals: Sequence[Resolved]) -> Sequence[Resolved]:
+    """The goals of a ``Class.member`` query that class bodies define, when the first is a
+    function a class decorator set on the class in their place (``MixtralExperts.forward``:
+    ``@use_experts_implementation``'s dispatcher, shared by every class it decorates, runs
+    the class's own forward by default): a chain to the def as written goes through it."""
+    if "<locals>" in query or not goals or "<locals>" not in goals[0].qualname:
+        return goals
+    return [g for g in goals if g.kind in ("method", "property")] or goals
 
 
 def _untyped_note(body: Body, callee: Callee) -> str:
