@@ -408,8 +408,8 @@ class Calling:
 def as_written(query: str, goals: Sequence[Resolved]) -> Sequence[Resolved]:
     """The goals of a ``Class.member`` query that class bodies define, when the first is a
     function a class decorator set on the class in their place (``MixtralExperts.forward``:
-    ``@use_experts_implementation``'s dispatcher, shared by every class it decorates, runs
-    the class's own forward by default): a chain to the def as written goes through it."""
+    ``@use_experts_implementation``'s dispatcher, shared by every class it decorates,
+    falls back on the class's own forward): a chain to the def as written goes through it."""
     if "<locals>" in query or not goals or "<locals>" not in goals[0].qualname:
         return goals
     return [g for g in goals if g.kind in ("method", "property")] or goals
