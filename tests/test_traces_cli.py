@@ -762,6 +762,31 @@ def test_check_trace_says_which_steps_ran_in_a_run_recorded_before(
     assert set(data["steps"][0]) == {"index", "line", "anchor", "ran", "detail", "ok"}  # as --run's
 
 
+def test_a_tours_not_run_marks_are_weighed_only_against_a_run_of_its_own_program(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ``not_run`` mark speaks of the tour's ``program:``: a run of another program
+    that takes the marked step is no stale mark (it is said, not weighed); a run of the
+    tour's own program, recorded by ``check --run``, weighs it."""
+    traced(capsys, "mine")  # prog.py: calls toypkg.total
+    (toy / "quiet.py").write_text("import toypkg\n\ntoypkg.fib(3)\n")  # beside the package
+    tour = toy / "marked.yaml"
+    reason = "the tour's program computes fib alone"
+    tour.write_text(
+        f"title: Marked\nrepo: toy\nprogram: quiet.py\nsteps:\n  - at: toypkg.total\n    not_run: {reason}\n"
+    )
+    said = f"x1; the tour marks it not_run for its program ({reason})"
+    code, out, _ = run(capsys, "check", "--trace", "mine", str(tour))
+    assert code == 0 and out.splitlines()[1].endswith(f"step 1 (toypkg.total): {said}"), out
+    assert "out of date" not in out
+    code, out, _ = run(capsys, "tour", str(tour), "--trace", "mine", "--plain")
+    assert code == 0 and f"trace 'mine': ran ({said})" in out
+    code, out, _ = run(capsys, "check", "--run", "--python", sys.executable, str(tour))
+    assert code == 0 and out.splitlines()[1].endswith(f"step 1 (toypkg.total): as marked: {reason}"), out
+    code, out, _ = run(capsys, "check", "--trace", "check-marked", str(tour))  # that run, read again
+    assert code == 0 and f"as marked: {reason}" in out
+
+
 def test_check_trace_refuses_what_it_cannot_read(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--run with --trace, an option a trace would ignore, a trace or a tour no one has:
     each one line, exit 2, nothing run."""

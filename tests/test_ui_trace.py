@@ -374,6 +374,19 @@ async def test_a_tour_walked_against_a_trace_says_under_each_title_whether_it_ra
         await settle(pilot)
         said = "**trace 'toy': not run (ran (x1), but its focus (line 65) did not execute)**"
         assert said in note.source  # type: ignore[attr-defined]
+        view, long = app.screen.query_one(NoteView), "\n\n".join(f"Paragraph {n}." for n in range(80))
+        view.show("Long", long)
+        await settle(pilot)
+        view.scroll_end(animate=False)
+        await settle(pilot)
+        read_to = view.scroll_y
+        assert read_to > 0
+        view.show("Long", long, ran=("trace 'toy': ran (x1)", True), home=False)  # its verdict comes in
+        await settle(pilot)
+        assert view.scroll_y == read_to  # where the reader was
+        view.show("Next", long)
+        await settle(pilot)
+        assert view.scroll_y == 0
 
 
 SPREAD = "\n\ndef spread(x):\n    a = square(x)\n    b = square(x) + square(x)\n    return a + b + key(x)\n"

@@ -780,3 +780,22 @@ def test_a_name_the_pin_lacks_is_said_to_be_in_a_release_the_cache_holds(
         assert (released["qualname"], released["version"]) == ("demo.core.legacy", "demo==1.0")
     assert main(["find", "legacy", "--at", "demo@3.0"]) == 1  # --at asked: the pin is the one to say
     assert "in the cache, has it" not in capsys.readouterr().err
+
+
+def test_a_cached_release_is_named_only_for_what_the_pin_lacks_and_only_when_it_reads_as_it_is(
+    demo: dict[str, str], isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--kind`` asks the release what it asked the pin (and a name the pin has, of
+    another kind, is no release's to name); a release entry that cannot be read as it is
+    (its manifest gone) is passed over, not fetched again for a hint."""
+    json_of(capsys, "find", "shared", "--at", "demo@1.0")  # 1.0 in the cache
+    assert main(["find", "Engine", "--kind", "function"]) == 1  # a class in 2.0 as in 1.0
+    assert "in the cache, has it" not in capsys.readouterr().err
+    assert main(["find", "legacy", "--kind", "class"]) == 1  # a function in 1.0
+    assert "in the cache, has it" not in capsys.readouterr().err
+    manifest = isolated_home / "sources" / "demo" / "release-demo-1.0" / "manifest.json"
+    manifest.unlink()
+    assert main(["find", "legacy"]) == 1
+    err = capsys.readouterr().err
+    assert "in the cache, has it" not in err and "Traceback" not in err
+    assert not manifest.exists()  # not fetched again for a hint

@@ -52,13 +52,29 @@ def program_path(tour: Tour) -> Path:
     return script
 
 
-def verdict(trace: Trace, resolved: ResolvedStep) -> Verdict:
+def runs_its_program(tour: Tour, trace: Trace) -> bool:
+    """Whether ``trace`` is a run of ``tour``'s own ``program:`` (the run its ``not_run``
+    marks speak of), with the same arguments; ``check --run`` records such runs."""
+    if not tour.program or trace.module or not trace.program:
+        return False
+    try:
+        script = program_path(tour)
+    except TourError:
+        return False
+    ran = Path(os.path.realpath(Path(trace.cwd) / trace.program[0]))
+    return ran == script and tuple(trace.program[1:]) == tuple(tour.program[1:])
+
+
+def verdict(trace: Trace, resolved: ResolvedStep, *, marks: bool = True) -> Verdict:
     """Whether the step's code ran in ``trace``; measured against its ``not_run`` (a
-    branch the program does not take) when the tour marks it so."""
+    branch the program does not take) when the tour marks it so and ``marks``: the run is
+    of the tour's program. Another run is no test of the mark: it is only said."""
     found = _ran(trace, resolved)
     reason = resolved.step.not_run
     if reason is None or found.word in ("not traced", "broken"):
         return found
+    if not marks:
+        return found._replace(detail=f"{found.detail}; the tour marks it not_run for its program ({reason})")
     if found.word == "not run":
         return Verdict("not run", f"as marked: {reason}", marked=True)
     stale = f"{found.detail}, though marked not_run ({reason}): the mark is out of date"
@@ -206,7 +222,8 @@ def _steps(tour: Tour, opened: Opened) -> list[tuple[ResolvedStep, Verdict]]:
     from codewalk.cli.workspaces import Workspaces
 
     resolved = Workspaces(None, pinned=opened.stack).steps(tour).resolved()
-    return [(step, verdict(opened.trace, step)) for step in resolved.steps]
+    marks = runs_its_program(tour, opened.trace)
+    return [(step, verdict(opened.trace, step, marks=marks)) for step in resolved.steps]
 
 
 def _print(report: dict[str, Any]) -> None:

@@ -189,31 +189,43 @@ def at_the_pin(args: argparse.Namespace, workspace: Workspace, query: str) -> Re
 
 def in_a_cached_release(args: argparse.Namespace, workspace: Workspace, query: str) -> Resolved | None:
     """When the pin was read (no ``--at``, no ``--source``) and ``query`` names nothing
-    there: its definition in the newest other release of the pin's repository the cache
-    holds (``LlamaSdpaAttention``, gone since transformers 4.48, in a cached 4.46.3),
-    its ``repo`` and ``version`` said; never fetched for a hint; else None."""
+    there, of any kind: its definition (of the kind asked) in the newest other release of
+    the pin's repository the cache holds complete (``LlamaSdpaAttention``, gone since
+    transformers 4.48, in a cached 4.46.3), its ``repo`` and ``version`` said; never
+    fetched for a hint, and a release that cannot be read is passed over; else None."""
     import functools
 
+    from codewalk.errors import CodewalkError
+    from codewalk.source import sync
     from codewalk.source.cache import entries
+    from codewalk.source.targets import as_cached
     from codewalk.source.versions import older, release_of
     from codewalk.workspace.pinned import PinnedStack
 
-    if getattr(args, "at", None) or getattr(args, "source", None):
+    if getattr(args, "at", None) or sync.local_path(getattr(args, "source", None)):
+        return None
+    if workspace.find(query, related=False, suggest=False).results:  # the pin has it, of another kind
         return None
     repo, read = workspace.checkout.repo, workspace.checkout.release
+    pin = sync.load_pin(repo)
     kept = {release_of(m.release) for _, m in entries(repo) if m.release and m.release != read}
 
     def by_release(one: str, other: str) -> int:
         return older(one, other) - older(other, one)
 
     for version in sorted(kept, key=functools.cmp_to_key(by_release), reverse=True):
+        if sync.cached_checkout(pin.at(as_cached(pin, version))) is None:
+            continue  # not of a kind CODEWALK_SOURCE reads, or damaged: opening it would fetch
         stack = PinnedStack(at=(f"{repo}@{version}",))
         try:
             released = stack.workspace(repo)
-            found = released.find(query, related=False, suggest=False)  # no look-alikes: a hint
+            kind = getattr(args, "kind", None)
+            found = released.find(query, kind=kind, related=False, suggest=False)  # no look-alikes
             matches = [m for m in found.results if m.repo in ("", repo)]
             if matches:
                 return matches[0]._replace(repo=repo, version=matches[0].version or released.checkout.version)
+        except CodewalkError:
+            continue  # a hint is never worth the answer it would replace
         finally:
             stack.close()
     return None
@@ -238,14 +250,22 @@ def a_release_has_it(match: Resolved) -> str:
     return f"{where}, in the cache, has it: {match.qualname} ({match.path}:{match.line}); {at} reads it"
 
 
+def asked_release(args: argparse.Namespace, checkout: Checkout) -> str | None:
+    """The ``--at`` that named ``checkout``'s release (``transformers@4.57.6``), if one did."""
+    from codewalk.source.targets import parse_target
+
+    asked = [
+        text.strip() for text in getattr(args, "at", None) or () if parse_target(text)[0] == checkout.repo
+    ]
+    return asked[0] if asked else None
+
+
 def index_command(args: argparse.Namespace, checkout: Checkout) -> str:
     """The command that indexes the whole of ``checkout``: ``codewalk index`` (the pins),
     or, for the release ``--at`` named, ``codewalk index transformers@4.57.6`` (a bare one
     leaves other releases out)."""
-    from codewalk.source.targets import parse_target
-
-    asked = [text for text in getattr(args, "at", None) or () if parse_target(text)[0] == checkout.repo]
-    return f"codewalk index {asked[0].strip()}" if asked else "codewalk index"
+    asked = asked_release(args, checkout)
+    return f"codewalk index {asked}" if asked else "codewalk index"
 
 
 def not_found(

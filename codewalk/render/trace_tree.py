@@ -1,5 +1,6 @@
 """A trace's call tree as text (``tour --trace NAME --plain``): one line per function
-called under a line, from whichever of its lines (``traces.tree.folded``), numbered by its
+called under a line, from one of its lines or several one after another
+(``traces.tree.folded``), numbered by its
 step (as ``--step K`` names it), indented under its caller, with its calls and inclusive
 time.
 

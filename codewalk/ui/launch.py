@@ -76,7 +76,7 @@ def open_session(
         activity=activity,
         check=check_tour,
         executed=executed_lines(traced[0].trace) if traced is not None else None,
-        said_ran=traced[1] if traced is not None else None,
+        judge_step=traced[1] if traced is not None else None,
     )
 
 

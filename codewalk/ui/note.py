@@ -50,10 +50,13 @@ class NoteView(VerticalScroll, can_focus=False):
         summary: str = "",
         links: int = 0,
         ran: tuple[str, bool] | None = None,
+        *,
+        home: bool = True,
     ) -> None:
         """The step's note under its title; ``summary`` (the tour's, at step 1) first;
         when the note has ``links``, the key that lists them after it; ``ran``: whether
-        the step ran in a trace, under the title (bold when it does not bear the tour out)."""
+        the step ran in a trace, under the title (bold when it does not bear the tour out).
+        ``home``: scrolled to its top (a new step's; not the same note shown again)."""
         under = (
             f"{'*' if ran[1] else '**'}{plain_markdown(ran[0])}{'*' if ran[1] else '**'}\n\n" if ran else ""
         )
@@ -64,4 +67,5 @@ class NoteView(VerticalScroll, can_focus=False):
             text = f"{summary.strip()}\n\n---\n\n{text}"
         text = visible(text)
         self.query_one(Markdown).update(text)
-        self.scroll_home(animate=False)
+        if home:
+            self.scroll_home(animate=False)

@@ -314,10 +314,12 @@ class TourSession:
     executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
     trace: str | None = None  # the name of the trace read as this tour, if one is
     depths: tuple[int, ...] = ()  # a trace's: each step's depth in its call tree
-    said_ran: RanSaid | None = None  # a tour walked against a trace: each step's verdict
+    judge_step: RanSaid | None = None  # a tour walked against a trace: each step's verdict
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
-    ran_said: dict[int, tuple[str, bool]] = field(init=False, default_factory=dict)  # step -> said_ran's
+    verdicts: dict[int, tuple[str, bool]] = field(
+        init=False, default_factory=dict
+    )  # step -> what judge_step said
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nav", NavThread(self.open_repos, self.describe))
@@ -330,9 +332,9 @@ class TourSession:
                 self._resolve.append(self.resolver(repos))
             resolved = self._resolve[0](index)
             self.nav.learn(repos, [resolved.repo] if resolved.target is not None else [])
-            said = self.said_ran(resolved) if self.said_ran is not None else None
+            said = self.judge_step(resolved) if self.judge_step is not None else None
             if said is not None:  # before the step is on screen: shown with it
-                self.ran_said[index] = said
+                self.verdicts[index] = said
             return resolved
 
         return self.nav.call(run)

@@ -144,15 +144,18 @@ class TourScreen(Columns):
             self._display_step(resolved)
             self._request(index + 1)  # ahead of the reader: `n` is then instant
 
-    def _show_note(self, index: int) -> None:
+    def _show_note(self, index: int, *, home: bool = True) -> None:
         """Step ``index``'s note under its title; when the tour is walked against a trace,
-        whether the step ran in it (known once the step is resolved) under the title."""
+        whether the step ran in it (known once the step is resolved) under the title;
+        ``home``: scrolled to its top (not when the verdict comes to a note being read)."""
         assert self.session is not None
         tour = self.session.tour
         step = tour.steps[index]
         summary = tour.summary if index == 0 and tour.summary.strip() else ""
-        ran = self.session.ran_said.get(index)
-        self.query_one(NoteView).show(step.title or step.anchor, step.note, summary, len(step.links), ran)
+        ran = self.session.verdicts.get(index)
+        self.query_one(NoteView).show(
+            step.title or step.anchor, step.note, summary, len(step.links), ran, home=home
+        )
 
     def _request(self, index: int) -> None:
         """Resolve step ``index`` in a worker, unless done or under way."""
@@ -198,8 +201,8 @@ class TourScreen(Columns):
         self.resolved[index] = resolved
         self.query_one(StepsList).mark(index, resolved.status)
         if index == self.step_index and first:
-            if index in self.session.ran_said:  # shown before it was known
-                self._show_note(index)
+            if index in self.session.verdicts:  # shown before it was known
+                self._show_note(index, home=False)
             if not self.off_tour:
                 self._display_step(resolved)
             self._request(index + 1)  # ahead of the reader: `n` is then instant

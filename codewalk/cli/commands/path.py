@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from codewalk.cli.common import (
     add_chain,
     add_json,
+    asked_release,
     dump_answer,
     index_command,
     open_workspace,
@@ -69,7 +70,7 @@ def searched(args: argparse.Namespace, workspace: Workspace, command: str, *, li
     took = time.perf_counter() - started
     if partial and took >= SLOW_ON_A_PARTIAL_INDEX:
         indexing = index_command(args, workspace.checkout)
-        what = "every pin" if indexing == "codewalk index" else "that release"  # a bare one skips it
+        what = "that release" if asked_release(args, workspace.checkout) else "every pin"
         print(
             f"codewalk: {command} took {took:.0f} s, indexing the modules it read one at a time: "
             f"`{indexing}` indexes {what} in parallel, once, for every question after",

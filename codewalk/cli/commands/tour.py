@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     if args.step is not None and not 1 <= args.step <= len(tour.steps):
         raise TourError(f"tour {tour.id!r} has steps 1-{len(tour.steps)}; there is no step {args.step}")
     opened = _opened_for(tour, args)
-    judge = _judge(opened)
+    judge = _judge(opened, tour)
     if _interactive(args):
         try:
             from codewalk.ui import launch
@@ -154,16 +154,18 @@ def _opened_for(tour: Tour, args: argparse.Namespace) -> Opened | None:
     return opened
 
 
-def _judge(opened: Opened | None) -> Judge:
-    """Each step's verdict against the run ``opened`` (None: no trace, no verdict)."""
+def _judge(opened: Opened | None, tour: Tour) -> Judge:
+    """Each step's verdict against the run ``opened`` (None: no trace, no verdict); its
+    ``not_run`` marks weighed only if the run is of the tour's own program."""
     if opened is None:
         return lambda resolved: None
-    from codewalk.cli.check_run import verdict
+    from codewalk.cli.check_run import runs_its_program, verdict
 
-    return lambda resolved: verdict(opened.trace, resolved)
+    marks = runs_its_program(tour, opened.trace)
+    return lambda resolved: verdict(opened.trace, resolved, marks=marks)
 
 
-def run_json(verdict: Verdict | None) -> dict[str, object]:
+def run_field(verdict: Verdict | None) -> dict[str, object]:
     """A step's ``run`` field: its verdict against the trace (as ``check --run`` says it)."""
     if verdict is None:
         return {}
@@ -189,7 +191,7 @@ def _run_json(tour: Tour, workspaces: Workspaces, step: int | None, judge: Judge
         "summary": tour.summary,
         "repo": first.repo,
         "version": first.version,
-        "steps": [step_json(resolved) | run_json(judge(resolved)) for resolved in chosen],
+        "steps": [step_json(resolved) | run_field(judge(resolved)) for resolved in chosen],
     }
     dump(data)
     return 0 if all(resolved.ok for resolved in chosen) else 1
