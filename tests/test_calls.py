@@ -517,6 +517,18 @@ def test_an_attribute_made_from_a_tables_item_runs_each_classs_forward(ws: Works
     assert "ACT_CLASSES['relu'] -> Relu (src/callpkg/acts.py:14)" in act.targets[2].via
 
 
+def test_an_attribute_made_from_a_table_item_picked_into_a_local_first(ws: Workspace) -> None:
+    """GPT-2's ``attention_class = GPT2_ATTENTION_CLASSES[...]``, then ``self.attn =
+    attention_class(...)``: as if the item were called where the attribute is set."""
+    attn = callees(ws, "picked.Block.forward")[(62, "self.attn")]
+    assert targets(attn)[1:] == [
+        "picked.EagerAttention.forward:16",
+        "picked.FlashAttention.forward:21",
+        "picked.SdpaAttention.forward:26",
+    ]
+    assert attn.targets[0].via == f"self.attn {_MADE}"
+
+
 def test_a_member_of_an_attribute_made_from_a_tables_item(ws: Workspace) -> None:
     """``self.self_attn.o_proj``: the member of each class the table holds (one the
     three share, from their base, once), and on to what it holds."""
@@ -529,7 +541,7 @@ def test_callers_and_paths_through_an_attribute_made_from_a_tables_item(ws: Work
     """The table names the class, the layer names the table: ``callers`` finds the calls
     of the attribute (and of a local made the same way), ``path`` goes through them."""
     found = [(c.kind, c.line) for c in ws.callers("picked.SdpaAttention.forward").callers]
-    assert found == [("call", 44), ("call", 45), ("call", 51)]
+    assert found == [("call", 44), ("call", 45), ("call", 51), ("call", 62)]  # 62: Block.forward
     gelu = [(c.kind, c.path, c.line) for c in ws.callers("acts.Gelu.forward").callers]
     assert gelu == [("call", PICKED, 47)]
     (chain,) = ws.path("picked.DecoderLayer.forward", "picked.SdpaAttention.forward").search.chains

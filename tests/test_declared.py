@@ -166,8 +166,9 @@ def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
 
 def test_an_instance_made_by_calling_a_tables_item() -> None:
     """``TABLE[key](...)`` (transformers 4.36-4.47's ``LLAMA_ATTENTION_CLASSES[...](...)``):
-    an instance of a class the table holds, the key kept when the code names it; a table
-    an attribute holds is no module's dict, and says nothing."""
+    an instance of a class the table holds, the key kept when the code names it (and
+    GPT-2's ``attention_class = TABLE[...]`` then ``attention_class(...)``); a table an
+    attribute holds is no module's dict, and says nothing."""
     facts = extract(
         textwrap.dedent(
             """
@@ -178,6 +179,10 @@ def test_an_instance_made_by_calling_a_tables_item() -> None:
                     self.act = nn.Identity() if config.act is None else acts.ACT2CLS[config.act]()
                     self.odd = ATTENTION_CLASSES["a|b"](config)
                     self.own = self.classes[config.attn](config)
+                    attention_class = ATTENTION_CLASSES[config.attn]
+                    self.picked = attention_class(config)
+                    made = make_attention
+                    self.made = made(config)
             """
         )
     )
@@ -189,6 +194,8 @@ def test_an_instance_made_by_calling_a_tables_item() -> None:
     assert found["Layer.act"] == "nn.Identity|item[acts.ACT2CLS]"
     assert found["Layer.odd"] == "item[ATTENTION_CLASSES]"  # a key the type text cannot carry
     assert found["Layer.own"] == ""
+    assert found["Layer.picked"] == "item[ATTENTION_CLASSES]"  # the class picked into a local first
+    assert found["Layer.made"] == "made()"  # a local holding no table's item: as before
     assert declared(by_name["Layer.fast"]) == Declared(made_from=(("ATTENTION_CLASSES", "sdpa"),))
     act = Declared(classes=("nn.Identity",), made_from=(("acts.ACT2CLS", ""),))
     assert declared(by_name["Layer.act"]) == act

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk.calls.graph import key
+from codewalk.calls.holders import holds
 from codewalk.calls.model import RESOLVED, Body, Callee
 from codewalk.calls.records import CLS, LOCAL, PARAM, SELF, CallFacts, Site
 from codewalk.calls.sites import CallResolver, own_sites
@@ -266,12 +267,15 @@ def _attributes_holding(cr: CallResolver, mentions: Mentions, target: Resolved) 
         return set()
     names: set[str] = set()
     tables: set[str] = set()
-    for _, mention in itertools.chain(_made(cr, mentions, [owner]), _tabled(cr, mentions, tables)):
+    for name, mention in itertools.chain(_made(cr, mentions, [owner]), _tabled(cr, mentions, tables)):
         body = mention.body
         if body is None:  # an entry of a table of classes: TABLE[key](...) makes one
             tables.add(cr.code.holder(mention.repo, mention.path, mention.line))
             continue
         if not body.cls:
+            continue
+        if name in tables:
+            names.update(_made_from_a_table(cr, mention.repo, mention.path, body))
             continue
         lines = cr.code.lines(mention.repo, mention.path)
         first = max(mention.line - _ASSIGNMENT_LINES, body.target.start_line, 1)
@@ -289,6 +293,17 @@ def _attributes_holding(cr: CallResolver, mentions: Mentions, target: Resolved) 
             if mention.line <= a.line <= last and _SET_BY_A_CALL.match(a.signature)
         )
     return names | tables - {""}
+
+
+def _made_from_a_table(cr: CallResolver, repo: str, path: str, body: Body) -> set[str]:
+    """The attributes the method ``body`` makes by calling a table's item, as the index
+    says (``self.attn = attention_class(...)`` after ``attention_class = TABLE[...]``
+    too, a few lines apart)."""
+    return {
+        a.qualname.rpartition(".")[2]
+        for a in cr.code.attributes(repo, path, body.cls)
+        if body.target.start_line <= a.line <= body.target.end_line and holds(cr, a).from_table
+    }
 
 
 def _tabled(cr: CallResolver, mentions: Mentions, tables: set[str]) -> Iterator[tuple[str, Mention]]:

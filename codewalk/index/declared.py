@@ -176,7 +176,7 @@ def constructed(node: ast.expr) -> list[str]:
     if isinstance(node, ast.IfExp):
         return [*constructed(node.body), *constructed(node.orelse)]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Subscript):
-        return _made_from_table(node.func)
+        return made_from_table(node.func)
     if isinstance(node, ast.Call):
         name = dotted(node.func)
         if _class_like(name):
@@ -189,7 +189,7 @@ def constructed(node: ast.expr) -> list[str]:
 _KEY = re.compile(r"[\w.-]+")  # a key the type text can carry (no "|", "[", "]" nor ":")
 
 
-def _made_from_table(item: ast.Subscript) -> list[str]:
+def made_from_table(item: ast.Subscript) -> list[str]:
     """``item[TABLE]`` for ``TABLE[key](...)``, with ``:key`` when the key is a string
     literal: TABLE a module-level name (an attribute's table is no dict the index keeps)."""
     table = dotted(item.value)

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 # sets where the class's own ``M`` assigns that parameter to an attribute; 20: only where what
 # it passes has a type; 21: keywords of a call of the class's own method only if it sets them,
 # setters past a *args or of a rebound parameter left out, a method's flag not on its attributes;
-# 22: an instance made by calling a table's item (``TABLE[key](...)``: ``item[TABLE:key]``)
+# 22: an instance made by calling a table's item (``TABLE[key](...)``: ``item[TABLE:key]``; or a
+# local assigned one, ``attention_class(...)``)
 FACTS_VERSION = 22
 
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
