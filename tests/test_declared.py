@@ -181,6 +181,7 @@ def test_an_instance_made_by_calling_a_tables_item() -> None:
                     self.own = self.classes[config.attn](config)
                     attention_class = ATTENTION_CLASSES[config.attn]
                     self.picked = attention_class(config)
+                    self.typed: Attention = attention_class(config)
                     made = make_attention
                     self.made = made(config)
             """
@@ -196,6 +197,7 @@ def test_an_instance_made_by_calling_a_tables_item() -> None:
     assert found["Layer.own"] == ""
     assert found["Layer.picked"] == "item[ATTENTION_CLASSES]"  # the class picked into a local first
     assert found["Layer.made"] == "made()"  # a local holding no table's item: as before
+    assert found["Layer.typed"] == ":Attention"  # an annotation says what it holds
     assert declared(by_name["Layer.fast"]) == Declared(made_from=(("ATTENTION_CLASSES", "sdpa"),))
     act = Declared(classes=("nn.Identity",), made_from=(("acts.ACT2CLS", ""),))
     assert declared(by_name["Layer.act"]) == act

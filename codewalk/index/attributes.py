@@ -146,7 +146,8 @@ def _sets(node: FunctionNode, me: str, calls_setting: Setters, lists: dict[str, 
             if not (isinstance(target, ast.Attribute) and _is_name(target.value, me)):
                 continue
             if part < 0:
-                given = _picked(stmt.value, local_values) or declared(stmt.value, annotation, lists, params)
+                picked = _picked(stmt.value, local_values) if annotation is None else ""  # annotated: as said
+                given = picked or declared(stmt.value, annotation, lists, params)
             else:  # self.optimizer, self.lr_scheduler = optimizers: kept where it says a type
                 given = unpacked(stmt.value, part, lists, params)
                 if not given:
