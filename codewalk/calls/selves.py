@@ -123,8 +123,8 @@ def _self_member(
                 return _candidates(cls, parts[1], hits, others)
     if not hits and len(parts) > 2:  # self.prop.x: x of what the property returns
         hits = _through_property(r, resolver, view, qualname, parts)
-    if not hits and len(parts) > 2:  # self.self_attn.o_proj, self_attn made from a table's item
-        hits = _through_table(r, resolver, view, qualname, parts)
+        # self.self_attn.o_proj, self_attn made from a table's item: o_proj of each class
+        hits = hits or _through_table(r, resolver, view, qualname, parts)
     elif hits and len(parts) == 3 and candidates:  # self.formatter.format_column: its overrides too
         hits += _annotated_overrides(r, resolver, view, qualname, parts)
     if hits:
