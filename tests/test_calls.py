@@ -483,3 +483,81 @@ def test_a_short_name_this_pin_does_not_define_is_looked_for_in_the_scope(stacke
     (chain,) = answer.search.chains
     functions = [h.caller.target.qualname.rpartition(".")[2] for h in chain]
     assert functions == ["train", "_inner_loop", "step", "backward"]
+
+
+PICKED = "src/callpkg/picked.py"
+_MADE = f"is made from one of the 3 entries of ATTENTION_CLASSES ({PICKED}:30)"
+
+
+def test_an_attribute_made_from_a_tables_item_runs_each_classs_forward(ws: Workspace) -> None:
+    """``self.self_attn = ATTENTION_CLASSES[config.attn](config)`` (transformers 4.36-4.47):
+    an instance of each class the table holds, in its order, the key the code names
+    first; the attribute says where the table is, each forward which entry it comes from."""
+    calls = callees(ws, "picked.DecoderLayer.forward")
+    attn = calls[(44, "self.self_attn")]
+    assert targets(attn) == [
+        "picked.DecoderLayer.self_attn:39",
+        "picked.EagerAttention.forward:16",
+        "picked.FlashAttention.forward:21",
+        "picked.SdpaAttention.forward:26",
+    ]
+    assert attn.targets[0].via == f"self.self_attn {_MADE}"
+    assert attn.targets[2].via.startswith(
+        f"self.self_attn {_MADE}, set at {PICKED}:39: "
+        f"ATTENTION_CLASSES['flash'] -> FlashAttention ({PICKED}:32); calling a FlashAttention runs"
+    )
+    fast = calls[(45, "self.fast_attn")]  # ATTENTION_CLASSES["sdpa"](config): that entry first
+    assert targets(fast)[1:] == [
+        "picked.SdpaAttention.forward:26",
+        "picked.EagerAttention.forward:16",
+        "picked.FlashAttention.forward:21",
+    ]
+    act = calls[(47, "self.act")]  # a table another module defines, imported
+    assert targets(act)[1:] == ["acts.Gelu.forward:5", "acts.Relu.forward:10"]
+    assert "ACT_CLASSES['relu'] -> Relu (src/callpkg/acts.py:14)" in act.targets[2].via
+
+
+def test_an_attribute_made_from_a_table_item_picked_into_a_local_first(ws: Workspace) -> None:
+    """GPT-2's ``attention_class = GPT2_ATTENTION_CLASSES[...]``, then ``self.attn =
+    attention_class(...)``: as if the item were called where the attribute is set."""
+    attn = callees(ws, "picked.Block.forward")[(62, "self.attn")]
+    assert targets(attn)[1:] == [
+        "picked.EagerAttention.forward:16",
+        "picked.FlashAttention.forward:21",
+        "picked.SdpaAttention.forward:26",
+    ]
+    assert attn.targets[0].via == f"self.attn {_MADE}"
+
+
+def test_a_member_of_an_attribute_made_from_a_tables_item(ws: Workspace) -> None:
+    """``self.self_attn.o_proj``: the member of each class the table holds (one the
+    three share, from their base, once), and on to what it holds."""
+    o_proj = callees(ws, "picked.DecoderLayer.forward")[(46, "self.self_attn.o_proj")]
+    assert targets(o_proj) == ["picked.EagerAttention.o_proj:14", "picked.Proj.forward:8"]
+    assert o_proj.targets[0].via.startswith(f"self.self_attn {_MADE}")
+
+
+def test_callers_and_paths_through_an_attribute_made_from_a_tables_item(ws: Workspace) -> None:
+    """The table names the class, the layer names the table: ``callers`` finds the calls
+    of the attribute (and of a local made the same way), ``path`` goes through them."""
+    found = [(c.kind, c.line) for c in ws.callers("picked.SdpaAttention.forward").callers]
+    assert found == [("call", 44), ("call", 45), ("call", 51), ("call", 62)]  # 62: Block.forward
+    gelu = [(c.kind, c.path, c.line) for c in ws.callers("acts.Gelu.forward").callers]
+    assert gelu == [("call", PICKED, 47)]
+    (chain,) = ws.path("picked.DecoderLayer.forward", "picked.SdpaAttention.forward").search.chains
+    assert [h.callee.site.line for h in chain] == [44]
+
+
+def test_a_path_searched_backwards_reaches_the_methods_of_a_class_naming_a_table_of_classes(
+    ws: Workspace,
+) -> None:
+    """Backwards from ``SdpaAttention.forward``: the table holding the class, then each
+    method of the class whose ``__init__`` calls the table's item (its ``forward`` calls
+    the attribute), not the ``__init__`` alone."""
+    from codewalk.calls.backward import toward
+    from codewalk.calls.graph import key
+
+    (goal,) = ws.find("picked.SdpaAttention.forward").matches
+    (layer_forward,) = ws.find("picked.DecoderLayer.forward").matches
+    near = toward(ws.calling.cr, [goal], ws.calling.code.mentions_of, hops=2)
+    assert key(layer_forward) in near

@@ -5,11 +5,13 @@ indexes the modules it needs, as a first run on a fresh cache does."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from codewalk.cli.main import main
 from codewalk.index.store import Store
 from codewalk.source.checkout import Checkout
 from codewalk.tours.draft import draft_tour
@@ -188,3 +190,26 @@ def test_a_drafted_tour_resolves_in_full(
         ("resolved", (2118, 2118)),
         ("resolved", None),
     ]
+
+
+def test_at_4_46_3_a_decoder_layers_attention_is_each_class_of_its_table(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """transformers 4.46.3 picks the attention class from ``LLAMA_ATTENTION_CLASSES``
+    (line 619) when the layer is made (line 631): ``self.self_attn(...)`` runs each one's
+    forward, and ``callers`` of the sdpa one finds that call."""
+    assert main(["calls", "LlamaDecoderLayer.forward", "--at", "transformers@4.46.3", "--json"]) == 0
+    calls = json.loads(capsys.readouterr().out)["calls"]
+    (attn,) = [c for c in calls if c["expr"] == "self.self_attn"]
+    assert [(t["qualname"].rpartition(".")[2], t["line"]) for t in attn["targets"]] == [
+        ("self_attn", 631),
+        ("forward", 307),  # LlamaAttention
+        ("forward", 415),  # LlamaFlashAttention2
+        ("forward", 528),  # LlamaSdpaAttention
+    ]
+    assert attn["targets"][0]["via"] == (
+        f"self.self_attn is made from one of the 3 entries of LLAMA_ATTENTION_CLASSES ({LLAMA}:619)"
+    )
+    assert main(["callers", "LlamaSdpaAttention.forward", "--at", "transformers@4.46.3", "--json"]) == 0
+    sites = json.loads(capsys.readouterr().out)["callers"]
+    assert [(c["kind"], c["path"], c["line"]) for c in sites if c["kind"] == "call"] == [("call", LLAMA, 676)]

@@ -162,3 +162,42 @@ def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
         ("proj", 11, "Fourier"),
         ("proj", 13, "Steps"),
     ]
+
+
+def test_an_instance_made_by_calling_a_tables_item() -> None:
+    """``TABLE[key](...)`` (transformers 4.36-4.47's ``LLAMA_ATTENTION_CLASSES[...](...)``):
+    an instance of a class the table holds, the key kept when the code names it (and
+    GPT-2's ``attention_class = TABLE[...]`` then ``attention_class(...)``); a table an
+    attribute holds is no module's dict, and says nothing."""
+    facts = extract(
+        textwrap.dedent(
+            """
+            class Layer:
+                def __init__(self, config):
+                    self.attn = ATTENTION_CLASSES[config.attn](config)
+                    self.fast = ATTENTION_CLASSES["sdpa"](config)
+                    self.act = nn.Identity() if config.act is None else acts.ACT2CLS[config.act]()
+                    self.odd = ATTENTION_CLASSES["a|b"](config)
+                    self.own = self.classes[config.attn](config)
+                    attention_class = ATTENTION_CLASSES[config.attn]
+                    self.picked = attention_class(config)
+                    self.typed: Attention = attention_class(config)
+                    made = make_attention
+                    self.made = made(config)
+            """
+        )
+    )
+    assert isinstance(facts, ModuleFacts)
+    by_name = {d.qualname: d for d in facts.definitions}
+    found = targets(facts)
+    assert found["Layer.attn"] == "item[ATTENTION_CLASSES]"
+    assert found["Layer.fast"] == "item[ATTENTION_CLASSES:sdpa]"
+    assert found["Layer.act"] == "nn.Identity|item[acts.ACT2CLS]"
+    assert found["Layer.odd"] == "item[ATTENTION_CLASSES]"  # a key the type text cannot carry
+    assert found["Layer.own"] == ""
+    assert found["Layer.picked"] == "item[ATTENTION_CLASSES]"  # the class picked into a local first
+    assert found["Layer.made"] == "made()"  # a local holding no table's item: as before
+    assert found["Layer.typed"] == ":Attention"  # an annotation says what it holds
+    assert declared(by_name["Layer.fast"]) == Declared(made_from=(("ATTENTION_CLASSES", "sdpa"),))
+    act = Declared(classes=("nn.Identity",), made_from=(("acts.ACT2CLS", ""),))
+    assert declared(by_name["Layer.act"]) == act

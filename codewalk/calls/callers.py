@@ -10,11 +10,13 @@ name whose receiver codewalk cannot type is listed apart, as a possible caller.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk.calls.graph import key
+from codewalk.calls.holders import holds
 from codewalk.calls.model import RESOLVED, Body, Callee
 from codewalk.calls.records import CLS, LOCAL, PARAM, SELF, CallFacts, Site
 from codewalk.calls.sites import CallResolver, own_sites
@@ -255,16 +257,25 @@ def _attributes_holding(cr: CallResolver, mentions: Mentions, target: Resolved) 
     X or of a class deriving from it, or a list of them (``self.rotary_emb =
     LlamaRotaryEmbedding(...)``, ``self.layers = nn.ModuleList([LlamaDecoderLayer(...)
     ...])``): calling one (``self.rotary_emb(x)``, ``for layer in self.layers: layer(x)``)
-    runs X's forward, and names neither. Read from the lines naming the class; a name
-    proposed wrongly only costs the reading of more bodies, whose sites still count when
-    they resolve to the target alone."""
+    runs X's forward, and names neither; and the tables of classes holding X or one
+    deriving from it (``LLAMA_ATTENTION_CLASSES``), whose item called makes one (the
+    attributes assigned it, a local naming the table). Read from the lines naming the
+    class, then the table; a name proposed wrongly only costs the reading of more
+    bodies, whose sites still count when they resolve to the target alone."""
     owner, _, member = target.qualname.rpartition(".")
     if member not in ("forward", "__call__"):
         return set()
     names: set[str] = set()
-    for _, mention in _made(cr, mentions, [owner]):
+    tables: set[str] = set()
+    for name, mention in itertools.chain(_made(cr, mentions, [owner]), _tabled(cr, mentions, tables)):
         body = mention.body
-        if body is None or not body.cls:
+        if body is None:  # an entry of a table of classes: TABLE[key](...) makes one
+            tables.add(cr.code.holder(mention.repo, mention.path, mention.line))
+            continue
+        if not body.cls:
+            continue
+        if name in tables:
+            names.update(_made_from_a_table(cr, mention.repo, mention.path, body))
             continue
         lines = cr.code.lines(mention.repo, mention.path)
         first = max(mention.line - _ASSIGNMENT_LINES, body.target.start_line, 1)
@@ -281,7 +292,26 @@ def _attributes_holding(cr: CallResolver, mentions: Mentions, target: Resolved) 
             for a in cr.code.attributes(mention.repo, mention.path, body.cls)
             if mention.line <= a.line <= last and _SET_BY_A_CALL.match(a.signature)
         )
-    return names
+    return names | tables - {""}
+
+
+def _made_from_a_table(cr: CallResolver, repo: str, path: str, body: Body) -> set[str]:
+    """The attributes the method ``body`` makes by calling a table's item, as the index
+    says (``self.attn = attention_class(...)`` after ``attention_class = TABLE[...]``
+    too, a few lines apart)."""
+    return {
+        a.qualname.rpartition(".")[2]
+        for a in cr.code.attributes(repo, path, body.cls)
+        if body.target.start_line <= a.line <= body.target.end_line and holds(cr, a).from_table
+    }
+
+
+def _tabled(cr: CallResolver, mentions: Mentions, tables: set[str]) -> Iterator[tuple[str, Mention]]:
+    """Each use of the tables ``tables`` names, as it holds them when first asked (after
+    the uses of the classes filled it): ``self.self_attn = LLAMA_ATTENTION_CLASSES[...](...)``."""
+    for table in sorted(tables - {""}):
+        for mention in mentions(table):
+            yield table, mention
 
 
 def _made(cr: CallResolver, mentions: Mentions, qualnames: Sequence[str]) -> Iterator[tuple[str, Mention]]:

@@ -3,7 +3,9 @@ type text, a property's return annotation: :func:`codewalk.resolve.types.declare
 resolved to classes: an instance of a class
 (constructed, or annotated: then of it or of a class deriving from it), a container of
 instances (``nn.ModuleList([LlamaDecoderLayer(...) ...])``: what a loop over it, an index
-into it, or ``zip``/``enumerate`` of it gives), or a class itself."""
+into it, or ``zip``/``enumerate`` of it gives), or a class itself. An instance made by
+calling an item of a table of classes (``LLAMA_ATTENTION_CLASSES[key](...)``) is one of
+each class the table holds, read by :mod:`codewalk.calls.tables`."""
 
 from __future__ import annotations
 
@@ -28,10 +30,13 @@ class Holds(NamedTuple):
     how: str = ""  # "self.layers holds LlamaDecoderLayer elements (set at path:line)"
     element_classes: tuple[Resolved, ...] = ()  # a container of these classes themselves
     # an attribute its class assigns instances of several classes: "one of 2 assignments
-    # to self.time_proj: GaussianFourierProjection at line 562, Timesteps at line 569"
+    # to self.time_proj: GaussianFourierProjection at line 562, Timesteps at line 569", or
+    # makes from a table's item: "self.self_attn is made from one of the 3 entries of ..."
     choice: str = ""
     # an instance of a class no pin defines, as written where it is set ("torch.nn.Linear")
     outside: tuple[str, ...] = ()
+    # those of ``instances`` made from a table's item, each ``via`` naming its entry
+    from_table: tuple[Resolved, ...] = ()
 
 
 class Places(Protocol):
@@ -44,6 +49,18 @@ class Places(Protocol):
     def made_by(self, function: Resolved) -> tuple[Resolved, ...]:
         """The classes whose instances ``function`` returns."""
         ...
+
+    def table_classes(self, resolver: Resolver, view: ModuleView, table: str, key: str) -> Tabled:
+        """The classes the dict ``table`` (a name in ``view``'s module) holds, in its
+        order, the entry of ``key`` first."""
+        ...
+
+
+class Tabled(NamedTuple):
+    """The classes a table holds, each ``via`` its entry, and where the table is."""
+
+    classes: tuple[Resolved, ...] = ()
+    how: str = ""  # "the 3 entries of LLAMA_ATTENTION_CLASSES (path:619)"
 
 
 def holds(r: Places, holder: Resolved) -> Holds:
@@ -65,20 +82,27 @@ def _holds(r: Places, holder: Resolved) -> Holds:
         defs = [d for d in assigned if d.line == holder.line]
     for d in defs:
         said = declared(d)
-        if not (said.classes or said.elements or said.held or said.element_classes):
+        if not (said.classes or said.elements or said.held or said.element_classes or said.made_from):
             continue
+        tabled = [r.table_classes(resolver, view, table, key) for table, key in said.made_from]
+        from_table = tuple(c for t in tabled for c in t.classes)
         found = Holds(
-            _classes(r, resolver, view, said.classes),
+            _classes(r, resolver, view, said.classes) + from_table,
             _classes(r, resolver, view, said.elements),
             _classes(r, resolver, view, said.held),
             said.annotated,
             element_classes=_classes(r, resolver, view, said.element_classes),
+            from_table=from_table,
         )
         held = f"self.{d.name}" if d.kind in ("attribute", "property") else d.name
         where = declared_how(Hit(view, d, "", 0))
         if len(assigned) > 1:
             where = f"{where}, one of {len(assigned)} assignments"
             found = found._replace(choice=_choice(held, assigned))
+        if from_table and len(from_table) == len(found.instances):
+            made = f"{held} is made from one of {' or '.join(t.how for t in tabled if t.classes)}"
+            choice = "; ".join(c for c in (found.choice, made) if c)  # said on the attribute itself
+            return found._replace(how=f"{made}, {where}", choice=choice)
         worded = _worded(found, said.classes, held, where)
         if worded is not None:
             return worded

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from codewalk.calls import selves
 from codewalk.calls.cache import CallFactsTable, facts_of
-from codewalk.calls.holders import Holds, parameter_names
+from codewalk.calls.holders import Holds, Tabled, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body, Code
 from codewalk.calls.reached import Reach, a, found, unresolved, with_via
 from codewalk.calls.records import (
@@ -330,4 +330,8 @@ class Reacher:
 
     def made_by(self, function: Resolved) -> tuple[Resolved, ...]:
         """The classes whose instances ``function`` returns."""
+        raise NotImplementedError
+
+    def table_classes(self, resolver: Resolver, view: ModuleView, table: str, key: str) -> Tabled:
+        """The classes the dict ``table`` (a name in ``view``'s module) holds."""
         raise NotImplementedError

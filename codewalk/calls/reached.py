@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
-from codewalk.calls.holders import Holds
+from codewalk.calls.holders import Holds, Tabled
 from codewalk.calls.model import RESOLVED, UNRESOLVED, Body, Code
 from codewalk.resolve.model import ModuleView, Resolved
 from codewalk.resolve.resolver import Resolver
@@ -87,6 +87,8 @@ class Reaching(Protocol):
     def outside(self, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach: ...
 
     def made_by(self, function: Resolved) -> tuple[Resolved, ...]: ...
+
+    def table_classes(self, resolver: Resolver, view: ModuleView, table: str, key: str) -> Tabled: ...
 
 
 def torch_module(external: str) -> bool:

@@ -123,6 +123,8 @@ def _self_member(
                 return _candidates(cls, parts[1], hits, others)
     if not hits and len(parts) > 2:  # self.prop.x: x of what the property returns
         hits = _through_property(r, resolver, view, qualname, parts)
+        # self.self_attn.o_proj, self_attn made from a table's item: o_proj of each class
+        hits = hits or _through_table(r, resolver, view, qualname, parts)
     elif hits and len(parts) == 3 and candidates:  # self.formatter.format_column: its overrides too
         hits += _annotated_overrides(r, resolver, view, qualname, parts)
     if hits:
@@ -386,6 +388,25 @@ def _through_property(
                 hits = place[0].resolve_in(place[1].module, ".".join(["self", *parts[2:]]), place[2])
                 out.extend(with_via(hits, f"{how}: {_a(cls.qualname.rpartition('.')[2])}"))
     return out
+
+
+def _through_table(
+    r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str]
+) -> list[Resolved]:
+    """``self.a.x...`` where ``a`` is made by calling an item of a table of classes
+    (``LLAMA_ATTENTION_CLASSES[...](...)``): ``x`` of each class the table holds."""
+    out: list[Resolved] = []
+    for attribute in resolver.ns.members(view, qualname, parts[1], ())[:1]:
+        said = holds(r, to_resolved(attribute, resolver.facts.repo))
+        for cls in said.from_table:
+            place = r.place(cls)
+            if place is not None:
+                hits = place[0].resolve_in(place[1].module, ".".join(["self", *parts[2:]]), place[2])
+                out.extend(with_via(hits, f"{said.how}: {cls.via}"))
+    once: dict[tuple[str, int], Resolved] = {}  # a member the classes inherit from one, once
+    for hit in out:
+        once.setdefault((hit.path, hit.line), hit)
+    return list(once.values())
 
 
 def through_parameter(

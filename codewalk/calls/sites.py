@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from codewalk.calls.cache import CallFactsTable
-from codewalk.calls.holders import holds, parameter_names
+from codewalk.calls.holders import Tabled, holds, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
 from codewalk.calls.passed import instances
@@ -39,6 +39,7 @@ from codewalk.calls.tables import (
     returned,
     returned_instances,
     subscript,
+    table_classes,
 )
 from codewalk.resolve.model import ModuleView, Resolved
 from codewalk.resolve.resolver import Resolver
@@ -111,6 +112,9 @@ class CallResolver(Reacher):
 
     def made_by(self, function: Resolved) -> tuple[Resolved, ...]:
         return returned_instances(self, function, 0).targets
+
+    def table_classes(self, resolver: Resolver, view: ModuleView, table: str, key: str) -> Tabled:
+        return table_classes(self, resolver, view, table, key)
 
     def host_of(self, nested: Resolved) -> Body | None:
         """The body of the function (not nested) that defines ``nested``."""
@@ -303,7 +307,8 @@ class CallResolver(Reacher):
             runs = self.instance_call(cls)
             if found.annotated:  # of this class, or of one deriving from it
                 runs = [t._replace(receiver="") for t in runs] or self.overridden_call(cls)
-            out.extend(with_via(runs, found.how))
+            how = f"{found.how}: {cls.via}" if cls in found.from_table else found.how  # which entry
+            out.extend(with_via(runs, how))
         out.extend(c._replace(via=f"{found.how}; calling it makes one") for c in found.classes)
         return out
 

@@ -12,21 +12,25 @@ What a local holds is what it was assigned (:class:`~codewalk.calls.records.Orig
 - ``f(self.method, ...)``: a wrapper called with a method (``find_executable_batch_size``)
   returns something that runs that method;
 - ``Cls(...)``: an instance, whose call runs ``__call__`` or ``forward``.
+
+An attribute assigned ``TABLE[key](...)`` holds an instance of each class the table
+holds (:func:`table_classes`, for :mod:`codewalk.calls.holders`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codewalk.calls.holders import holds, parameter
+from codewalk.calls.holders import Tabled, holds, parameter
 from codewalk.calls.model import RESOLVED, Body
 from codewalk.calls.passed import returned_argument
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, found, unresolved, with_via
 from codewalk.calls.records import CLS, GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Origin
 from codewalk.index.records import DictEntry
-from codewalk.resolve.model import Resolved, to_resolved
+from codewalk.resolve.model import ModuleView, Resolved, to_resolved
 from codewalk.resolve.query import is_dotted
+from codewalk.resolve.resolver import Resolver
 from codewalk.resolve.types import declared_type, returns
 
 _PARTIAL = ("functools.partial", "functools.wraps")  # another package's wrappers that run their argument
@@ -367,6 +371,21 @@ def subscript(
     if exact:
         items = [e for e in items if e.key in keys] or items
     return _targets(r, entries[0], items, keys, defaults, for_class)
+
+
+def table_classes(r: Reacher, resolver: Resolver, view: ModuleView, table: str, key: str) -> Tabled:
+    """The classes the dict ``table`` (as named in ``view``'s module: its own, or
+    imported) holds, in the table's order, the entry of ``key`` first; each ``via``
+    names its entry. Its other values (functions, classes no pin has) are left out."""
+    hits = resolver.ns.lookup(view, table.split("."), (), 0)
+    holder = found([to_resolved(h, resolver.facts.repo) for h in hits[:1]])
+    entries = _entries_of(r, holder) if holder.targets else None
+    if entries is None:
+        return Tabled()
+    where, items = entries
+    reach = _targets(r, where, items, [key] if key else [], [], "")
+    how = f"the {len(items)} entries of {items[0].table} ({where.path}:{where.line})"
+    return Tabled(tuple(t for t in reach.targets if t.kind == "class"), how)
 
 
 def _targets(

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import NamedTuple
 
 from codewalk.index.bindings import sets_keywords
-from codewalk.index.declared import declared, filled_lists, parameters, unpacked, unpacking
+from codewalk.index.declared import declared, filled_lists, made_from_table, parameters, unpacked, unpacking
 from codewalk.index.records import ANNOTATED, SET_BY_CALL
 from codewalk.index.syntax import FunctionNode, statements
 
@@ -116,11 +116,14 @@ def _sets(node: FunctionNode, me: str, calls_setting: Setters, lists: dict[str, 
     params = parameters(node)
     values: dict[str, list[ast.expr]] = {}
 
+    def local_values() -> dict[str, list[ast.expr]]:
+        if not values:  # read when first asked (most methods need none)
+            values.update(_local_values(node.body) or {"": []})  # {"": []}: read, and none
+        return values
+
     def held(value: ast.expr) -> str:
         """The type ``value`` has; a local, the types of what the method assigns it."""
-        if not values:  # read when first asked (most methods pass nothing to a setter)
-            values.update(_local_values(node.body) or {"": []})  # {"": []}: read, and none
-        if not isinstance(value, ast.Name) or value.id not in values:
+        if not isinstance(value, ast.Name) or value.id not in local_values():
             return declared(value, None, lists, params)
         types = [declared(v, None, lists, params) for v in values[value.id]]
         if value.id in params:  # ``processor: X | None = None``, replaced when None
@@ -143,7 +146,8 @@ def _sets(node: FunctionNode, me: str, calls_setting: Setters, lists: dict[str, 
             if not (isinstance(target, ast.Attribute) and _is_name(target.value, me)):
                 continue
             if part < 0:
-                given = declared(stmt.value, annotation, lists, params)
+                picked = _picked(stmt.value, local_values) if annotation is None else ""  # annotated: as said
+                given = picked or declared(stmt.value, annotation, lists, params)
             else:  # self.optimizer, self.lr_scheduler = optimizers: kept where it says a type
                 given = unpacked(stmt.value, part, lists, params)
                 if not given:
@@ -173,6 +177,21 @@ def _set_by(stmt: ast.stmt, call: ast.Call, calling: Calling | None, held: Held)
         given = held(value) if value is not None else ""
         if value is not None and given:  # an untyped value says nothing the method's own assignment does not
             yield Set(stmt, setter.attribute, (value.lineno, value.col_offset), given, 0)
+
+
+def _picked(value: ast.expr | None, local_values: Callable[[], dict[str, list[ast.expr]]]) -> str:
+    """``local(...)`` where the method assigns ``local`` a table's item, and nothing else
+    (``attention_class = GPT2_ATTENTION_CLASSES[...]``, then ``self.attn =
+    attention_class(...)``): an instance of a class the table holds."""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+        return ""
+    if value.func.id[:1].isupper():  # a class (the locals are read only for a name in lower case)
+        return ""
+    assigned = local_values().get(value.func.id, [])
+    items = [v for v in assigned if isinstance(v, ast.Subscript)]
+    if not items or len(items) != len(assigned):
+        return ""
+    return "|".join(dict.fromkeys(t for item in items for t in made_from_table(item)))
 
 
 def _local_values(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:

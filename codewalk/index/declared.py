@@ -12,7 +12,10 @@ The text is a small type expression, names as written in the module:
   ``Sequence[X]`` in an annotation);
 - ``type[SomeClass]``: the class itself (``self.factory = SomeClass``);
 - ``make_block()``: what the function ``make_block`` returns (an instance made by a
-  factory: ``self.blocks.append(get_down_block(...))``).
+  factory: ``self.blocks.append(get_down_block(...))``);
+- ``item[TABLE]``, ``item[TABLE:sdpa]``: an instance of a class an item of the dict
+  ``TABLE`` holds, made by calling it (``LLAMA_ATTENTION_CLASSES[config._attn_implementation](...)``
+  in transformers 4.36-4.47); after ``:`` the key, when the code names it as a literal.
 
 "" when the syntax says nothing. Pure: ``ast`` nodes in, text out.
 """
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from codewalk import parsing
@@ -166,10 +170,13 @@ def elements_of(node: ast.expr, lists: dict[str, list[str]]) -> list[str]:
 
 
 def constructed(node: ast.expr) -> list[str]:
-    """The class a ``Class(...)`` expression constructs (both of a conditional one), or
-    ``f()`` for what a function ``f(...)`` returns (``get_down_block(...)``)."""
+    """The class a ``Class(...)`` expression constructs (both of a conditional one),
+    ``f()`` for what a function ``f(...)`` returns (``get_down_block(...)``), or
+    ``item[TABLE]`` for an instance of a class a table holds (``TABLE[key](...)``)."""
     if isinstance(node, ast.IfExp):
         return [*constructed(node.body), *constructed(node.orelse)]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Subscript):
+        return made_from_table(node.func)
     if isinstance(node, ast.Call):
         name = dotted(node.func)
         if _class_like(name):
@@ -177,6 +184,21 @@ def constructed(node: ast.expr) -> list[str]:
         if name and name not in _BUILTINS and not name.startswith(("self.", "cls.")):
             return [f"{name}()"]
     return []
+
+
+_KEY = re.compile(r"[\w.-]+")  # a key the type text can carry (no "|", "[", "]" nor ":")
+
+
+def made_from_table(item: ast.Subscript) -> list[str]:
+    """``item[TABLE]`` for ``TABLE[key](...)``, with ``:key`` when the key is a string
+    literal: TABLE a module-level name (an attribute's table is no dict the index keeps)."""
+    table = dotted(item.value)
+    if not table or table.split(".")[0] in ("self", "cls"):
+        return []
+    key = item.slice.value if isinstance(item.slice, ast.Constant) else None
+    if isinstance(key, str) and _KEY.fullmatch(key):
+        return [f"item[{table}:{key}]"]
+    return [f"item[{table}]"]
 
 
 def filled_lists(body: Sequence[ast.stmt]) -> dict[str, list[str]]:

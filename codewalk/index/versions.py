@@ -21,8 +21,10 @@ if TYPE_CHECKING:
 # attributes, and the attributes ``self.M(x=...)`` may set that way; 19: what ``self.M(value)``
 # sets where the class's own ``M`` assigns that parameter to an attribute; 20: only where what
 # it passes has a type; 21: keywords of a call of the class's own method only if it sets them,
-# setters past a *args or of a rebound parameter left out, a method's flag not on its attributes
-FACTS_VERSION = 21
+# setters past a *args or of a rebound parameter left out, a method's flag not on its attributes;
+# 22: an instance made by calling a table's item (``TABLE[key](...)``: ``item[TABLE:key]``; or a
+# local assigned one, ``attention_class(...)``)
+FACTS_VERSION = 22
 
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table

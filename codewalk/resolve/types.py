@@ -25,6 +25,9 @@ class Declared(NamedTuple):
     held: tuple[str, ...] = ()  # the class itself (``type[X]``)
     annotated: bool = False  # only annotated: an instance of one of them or of a class deriving from one
     element_classes: tuple[str, ...] = ()  # a container of classes (``dict[K, type[X]]``)
+    # an instance of a class an item of a table holds: (the table's name, the key the code
+    # names or ""), for ``TABLE[key](...)``
+    made_from: tuple[tuple[str, str], ...] = ()
 
 
 def declared(d: Definition) -> Declared:
@@ -57,23 +60,30 @@ def returns(signature: str) -> Declared:
 
 
 def parse(text: str) -> Declared:
-    """The type text of the index (``:A|B``, ``nn.ModuleList[X|Y]``, ``type[X]``)."""
+    """The type text of the index (``:A|B``, ``nn.ModuleList[X|Y]``, ``type[X]``,
+    ``item[TABLE:key]``)."""
     is_annotated = text.startswith(ANNOTATED)
     classes: list[str] = []
     elements: list[str] = []
     held: list[str] = []
     element_classes: list[str] = []
+    made_from: list[tuple[str, str]] = []
     for alternative in _split(text.removeprefix(ANNOTATED)):
         outer, bracket, inner = alternative.partition("[")
         if not bracket:
             classes.append(outer)
         elif outer == "type":
             held.extend(_split(inner[:-1]))
+        elif outer == "item":
+            table, _, key = inner[:-1].partition(":")
+            made_from.append((table, key))
         elif outer.rpartition(".")[2] in _CONTAINERS:
             items = _split(inner[:-1])
             elements.extend(a for a in items if "[" not in a)
             element_classes.extend(a[5:-1] for a in items if a.startswith("type[") and "[" not in a[5:-1])
-    return Declared(tuple(classes), tuple(elements), tuple(held), is_annotated, tuple(element_classes))
+    return Declared(
+        tuple(classes), tuple(elements), tuple(held), is_annotated, tuple(element_classes), tuple(made_from)
+    )
 
 
 def _split(text: str) -> list[str]:
