@@ -762,7 +762,7 @@ def test_a_name_the_pin_lacks_is_said_to_be_in_a_release_the_cache_holds(
     demo: dict[str, str], isolated_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``legacy`` is in demo 1.0 only, and 2.0 is pinned: once 1.0 is in the cache (never
-    fetched for a hint), ``find``, ``calls`` and ``callers`` say it has the name and which
+    fetched for a hint), ``find``, ``show``, ``calls`` and ``callers`` say it has the name and which
     ``--at`` reads it (``--json``: ``in_a_release``)."""
     assert main(["find", "legacy"]) == 1
     assert "in the cache, has it" not in capsys.readouterr().err
@@ -778,6 +778,8 @@ def test_a_name_the_pin_lacks_is_said_to_be_in_a_release_the_cache_holds(
         released = json_of(capsys, command, "legacy", code=1)["in_a_release"]
         assert isinstance(released, dict)
         assert (released["qualname"], released["version"]) == ("demo.core.legacy", "demo==1.0")
+    assert main(["show", "legacy"]) == 1  # show says it as find does
+    assert "hint: demo==1.0, in the cache, has it: demo.core.legacy" in capsys.readouterr().err
     assert main(["find", "legacy", "--at", "demo@3.0"]) == 1  # --at asked: the pin is the one to say
     assert "in the cache, has it" not in capsys.readouterr().err
 

@@ -268,6 +268,31 @@ def index_command(args: argparse.Namespace, checkout: Checkout) -> str:
     return f"codewalk index {asked}" if asked else "codewalk index"
 
 
+def no_definition(args: argparse.Namespace, workspace: Workspace, found: FindResult) -> QueryError:
+    """The error for a name ``found`` has no definition of, with every hint that fits: the
+    pin's definition (``--at`` read another version), a cached release's, why the
+    repository that would answer could not be opened, and how to index a partial index."""
+    pinned = at_the_pin(args, workspace, args.query)
+    released = in_a_cached_release(args, workspace, args.query) if pinned is None else None
+    if pinned is not None or released is not None:  # not a base outside the pins: another version's
+        found = found._replace(note="")
+    if pinned is not None:
+        why = the_pin_has_it(pinned)
+    elif released is not None:
+        why = a_release_has_it(released)
+    else:
+        why = unavailable_owner(workspace, args.query)
+    checkout = workspace.checkout
+    return not_found(
+        found,
+        checkout,
+        fully_indexed=workspace.fully_indexed,
+        indexing=index_command(args, checkout),
+        why=why,
+        others=search_scope(args, workspace)[1:],
+    )
+
+
 def not_found(
     found: FindResult,
     checkout: Checkout,

@@ -7,7 +7,6 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import (
-    a_release_has_it,
     add_json,
     add_symbol,
     at_the_pin,
@@ -15,14 +14,11 @@ from codewalk.cli.common import (
     format_result,
     header_dict,
     in_a_cached_release,
-    index_command,
-    not_found,
+    no_definition,
     open_stack,
     positive,
     result_dict,
     search_scope,
-    the_pin_has_it,
-    unavailable_owner,
 )
 from codewalk.visible import visible
 
@@ -97,21 +93,7 @@ def run(args: argparse.Namespace) -> int:
             dump(data)
             return 0 if found.results else 1
         if not found.results:
-            pinned = at_the_pin(args, workspace, args.query)
-            released = in_a_cached_release(args, workspace, args.query)
-            if pinned is not None or released is not None:  # not a base outside the pins: another version's
-                found = found._replace(note="")
-            why = the_pin_has_it(pinned) if pinned is not None else unavailable_owner(workspace, args.query)
-            why = a_release_has_it(released) if released is not None else why
-            others = search_scope(args, workspace)[1:]
-            raise not_found(
-                found,
-                checkout,
-                fully_indexed=workspace.fully_indexed,
-                indexing=index_command(args, checkout),
-                why=why,
-                others=others,
-            )
+            raise no_definition(args, workspace, found)
         color = use_color(sys.stdout)
         out = [format_result(r, checkout, color=color) for r in found.results]
         print("\n\n".join(out))

@@ -10,13 +10,11 @@ from codewalk.cli.common import (
     add_json,
     add_symbol,
     dump_answer,
-    index_command,
-    not_found,
+    no_definition,
     open_workspace,
     repo_version,
     result_dict,
     search_scope,
-    unavailable_owner,
 )
 from codewalk.visible import visible
 
@@ -51,16 +49,7 @@ def run(args: argparse.Namespace) -> int:
                 suggestions = list(found.suggestions)
                 dump_answer(found.query, checkout, result=None, source_text="", suggestions=suggestions)
                 return 1
-            why = unavailable_owner(workspace, args.query)
-            others = search_scope(args, workspace)[1:]
-            raise not_found(
-                found,
-                checkout,
-                fully_indexed=workspace.fully_indexed,
-                indexing=index_command(args, checkout),
-                why=why,
-                others=others,
-            )
+            raise no_definition(args, workspace, found)
         best = found.results[0]
         lines = workspace.source_text(best.path, best.repo).splitlines()
         code = "\n".join(lines[best.start_line - 1 : best.end_line])
