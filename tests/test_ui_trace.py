@@ -44,6 +44,22 @@ def notes(app: CodewalkApp) -> list[str]:
 
 
 @run_async
+async def test_a_traces_short_notes_go_under_the_code_to_give_it_the_width(toy: Path) -> None:
+    """Where a tour's note stands beside the code (NARROW columns and up), a trace's goes
+    under it, up to NARROW_TRACE: the call tree takes a wide column of its own."""
+    from codewalk.ui.columns import NARROW, NARROW_TRACE
+    from codewalk.ui.note import NoteView
+
+    for width, under in ((NARROW + 10, True), (NARROW_TRACE + 10, False)):
+        app = trace_app()
+        async with app.run_test(size=(width, 44)) as pilot:
+            await settle(pilot)
+            code, note = app.screen.query_one(CodeView), app.screen.query_one(NoteView)
+            assert (note.region.y > code.region.y) is under, width
+            assert (note.region.x > code.region.x) is not under, width
+
+
+@run_async
 async def test_a_trace_opens_on_the_programs_first_call_past_its_imports(toy: Path) -> None:
     app = trace_app()
     async with app.run_test(size=(150, 44)) as pilot:

@@ -17,6 +17,9 @@ from textual.events import Resize
 from codewalk.ui.places import Places
 
 NARROW = 150  # below this many columns the note goes under the code
+# a trace read as a tour: its steps' column is wide (a call tree), its notes short (who
+# called, how often, how long), so the note goes under the code below this many columns
+NARROW_TRACE = 220
 SLIM = 100  # below this many columns the code gets the width: the steps list is hidden (``s`` shows it)
 SLIM_LIST = 24  # the list's width when ``s`` shows it on a slim terminal
 
@@ -41,10 +44,15 @@ class Columns(Places):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("s", "toggle_steps", "Steps", show=False)]
+    narrow = NARROW  # below this many columns the note goes under the code
 
     def on_resize(self, event: Resize) -> None:
-        self.set_class(event.size.width < NARROW, "-narrow")
-        self.set_class(event.size.width < SLIM, "-slim")
+        self.fit(event.size.width)
+
+    def fit(self, width: int) -> None:
+        """The columns for a terminal ``width`` columns wide."""
+        self.set_class(width < self.narrow, "-narrow")
+        self.set_class(width < SLIM, "-slim")
 
     def action_toggle_steps(self) -> None:
         """Show or hide the steps list (hidden by default on a slim terminal)."""

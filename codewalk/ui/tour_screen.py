@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 from codewalk.tours.model import ResolvedLink, ResolvedStep
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
-from codewalk.ui.columns import Columns
+from codewalk.ui.columns import NARROW_TRACE, Columns
 from codewalk.ui.header import TourHeader
 from codewalk.ui.history import Location, step_location
 from codewalk.ui.keys import DIGITS_TOGETHER_S, TOUR_BINDINGS, typed_number
@@ -80,7 +80,10 @@ class TourScreen(Columns):
 
     def on_mount(self) -> None:
         assert self.session is not None
-        self.set_class(self.session.trace is not None, "-trace")
+        if self.session.trace is not None:
+            self.add_class("-trace")
+            self.narrow = NARROW_TRACE
+            self.fit(self.app.size.width)
         self.session.activity.listen(self.query_one(StepProblem).heard)
         self.query_one(StepsList).set_tour(self.session.tour, self.session.repo, self.session.depths)
         self.query_one(CodeView).focus()
