@@ -256,6 +256,20 @@ def test_a_stubs_rust_source_is_found_by_the_name_find_gives_it(lib: Workspace) 
     assert [(r.line, r.end_line) for r in lib.find("lib.models.BPE (compiled)").results] == [(25, 25)]
 
 
+def test_show_of_a_stub_names_its_own_rust_source_only(lib: Workspace) -> None:
+    """``show`` of a stub's declaration says where the code that runs is: the Rust ``find``
+    relates to that name, not another's, and nothing for Python source."""
+    from codewalk.cli.commands.show import compiled
+
+    found = lib.find("lib.Engine.backward").results
+    assert [(r.qualname, r.path, r.line) for r in compiled(found[0], found)] == [
+        ("lib.Engine.backward (compiled)", "bindings/src/lib.rs", 14)
+    ]
+    assert compiled(found[0], [r._replace(qualname="lib.Engine.forward (compiled)") for r in found]) == []
+    python = lib.find("lib.io.load").results
+    assert compiled(python[0], python) == []
+
+
 def test_a_name_with_no_rust_source_says_so_when_asked_compiled(lib: Workspace) -> None:
     found = lib.find("lib.io.load (compiled)")
     assert found.results == ()

@@ -234,13 +234,19 @@ def test_tokenizers_two_stubs_of_one_module_each_name_their_file(
 
 def test_where_python_ends_and_rust_begins(stack_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The Rust ``find`` names is what ``show`` and ``goto`` (from the default pin, too)
-    take; ``calls`` of the stub says it is compiled and where its Rust is."""
+    take, and ``show`` of the stub says where it is; ``calls`` of the stub says it is
+    compiled and where its Rust is."""
     found = run_json(capsys, "find", "tokenizers.Tokenizer.encode_batch")["results"]
     assert isinstance(found, list)
     rust = next(r for r in found if r["kind"] == "native")
     shown = run_json(capsys, "show", rust["qualname"])
     assert isinstance(shown["result"], dict) and shown["result"]["path"] == rust["path"]
     assert str(shown["source_text"]).lstrip().startswith("fn encode_batch(")
+    assert main(["show", "tokenizers.Tokenizer.encode_batch"]) == 0  # the stub: where its Rust is
+    said = capsys.readouterr().out.splitlines()
+    assert said[2] == (
+        f"its Rust source is {rust['path']}:{rust['line']}; `codewalk show '{rust['qualname']}'` shows it"
+    )
     at = run_json(capsys, "goto", f"{rust['path']}:{rust['line']}")
     assert at["read_as"] == (
         f"read {rust['path']} in tokenizers==0.23.1 (the transformers checkout has no such file)"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import (
     add_json,
@@ -17,6 +18,9 @@ from codewalk.cli.common import (
     search_scope,
 )
 from codewalk.visible import visible
+
+if TYPE_CHECKING:
+    from codewalk.resolve.model import Resolved
 
 
 def register(subparsers: Any) -> None:
@@ -59,6 +63,21 @@ def run(args: argparse.Namespace) -> int:
         color = use_color(sys.stdout)
         print(visible(f"{best.qualname}  {best.kind}  [{repo_version(best, checkout)}]"))
         print(visible(f"{best.path}:{best.start_line}-{best.end_line}  via: {best.via}"))
+        for native in compiled(best, found.results):
+            print(
+                visible(
+                    f"its Rust source is {native.path}:{native.line}; "
+                    f"`codewalk show '{native.qualname}'` shows it"
+                )
+            )
         print()
         print(numbered(visible(code), best.start_line, color=color, mark={best.line}))
         return 0
+
+
+def compiled(best: Resolved, results: Sequence[Resolved]) -> list[Resolved]:
+    """The Rust that implements ``best`` when it is a stub's declaration (``find`` lists
+    it among the related answers): a reader of a stub wants the code that runs."""
+    if not best.path.endswith(".pyi"):
+        return []
+    return [r for r in results if r.kind == "native" and r.qualname == f"{best.qualname} (compiled)"]
