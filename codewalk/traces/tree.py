@@ -1,4 +1,4 @@
-"""A trace's calling-context tree, walked: its nodes in order, each function's totals, and
+"""A trace's calling-context tree, walked: its nodes in order and
 the chains that ran from one function to another.
 
 Pure: a :class:`~codewalk.traces.model.Trace` in, answers out.
@@ -127,33 +127,6 @@ class Tree:
             out.append(Shown(here, tuple(through)))
             through = []
         return out
-
-
-class Totals(NamedTuple):
-    calls: int
-    seconds: float  # inclusive, a recursive function's inner calls not counted twice
-
-
-def totals(trace: Trace, tree: Tree) -> list[Totals]:
-    """Each function's calls and inclusive time over the whole tree."""
-    calls = [0] * len(trace.functions)
-    seconds = [0.0] * len(trace.functions)
-    nodes = trace.nodes
-    active: dict[int, int] = {}  # function -> how many of the current node's ancestors run it
-    stack: list[tuple[int, bool]] = [(child, True) for child in reversed(tree.children[0])]
-    while stack:
-        index, entering = stack.pop()
-        function = nodes[index].function
-        if not entering:
-            active[function] -= 1
-            continue
-        calls[function] += nodes[index].calls
-        if not active.get(function):
-            seconds[function] += nodes[index].seconds
-        active[function] = active.get(function, 0) + 1
-        stack.append((index, False))
-        stack.extend((child, True) for child in reversed(tree.children[index]))
-    return [Totals(c, s) for c, s in zip(calls, seconds, strict=True)]
 
 
 def is_definition(function: Function, target: Resolved) -> bool:
