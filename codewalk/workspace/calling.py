@@ -376,7 +376,7 @@ class Calling:
 
     def calls_at(self, path: str, line: int) -> CallList | None:
         """The function around ``path:line`` and its calls, resolved (the UI's ``c``)."""
-        body = self.code.body_at(path, line)
+        body = self.code.around("", path, line)
         if body is None:
             return None
         rows = tuple(CallRow.of(callee) for callee in self.cr.callees(body))
@@ -386,7 +386,7 @@ class Calling:
         """What the call site at ``path:line:col`` reaches (None: no call site there)."""
         from codewalk.calls.model import EXTERNAL, RESOLVED, UNRESOLVED
 
-        body = self.code.body_at(path, line)
+        body = self.code.around("", path, line)
         if body is None:
             return None
         facts = self.cr.facts(body)

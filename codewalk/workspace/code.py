@@ -143,15 +143,9 @@ class WorkspaceCode:
         return "".join(lines[d.start_line - 1 : d.end_line])
 
     def around(self, repo: str, path: str, line: int) -> Body | None:
-        return self.body_at(path, line, repo)
-
-    def body_at(self, path: str, line: int, repo: str = "") -> Body | None:
-        """The innermost function, method or property whose span holds ``line``."""
-        return self.bodies_at(repo or self.repo, path, [line]).get(line)
-
-    def bodies_at(self, repo: str, path: str, lines: list[int]) -> dict[int, Body]:
-        """For each of ``lines``, the innermost function, method or property around it."""
-        return self.bodies_in(repo, {path: lines}).get(path, {})
+        """The innermost function, method or property whose span holds ``line`` (``repo``
+        "": this workspace's)."""
+        return self.bodies_in(repo or self.repo, {path: [line]}).get(path, {}).get(line)
 
     def bodies_in(self, repo: str, lines: dict[str, list[int]]) -> dict[str, dict[int, Body]]:
         """For each file of ``lines`` and each of its lines, the innermost function,
