@@ -10,15 +10,16 @@ it: ``codewalk index`` alone does not run it.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 from codewalk.calls.cache import CallFactsTable
 from codewalk.calls.records import CallFacts
+from codewalk.index.indexer import in_workers
 from codewalk.index.store import Store
 from codewalk.source.checkout import Checkout
 
@@ -91,27 +92,14 @@ def index_calls(
     done = bodies = failed = 0
     if progress:
         progress(0, len(work))
-    results = iter(_run(work, workers))
-    while batch := list(itertools.islice(results, _BATCH)):
-        rows = [row for rows in batch for row in rows]
-        table.put(rows)
-        bodies += len(rows)
-        failed += sum(1 for _, _, facts in rows if facts.error)
-        done += len(batch)
-        if progress:
-            progress(done, len(work))
+    size = lambda job: sum(last - first for _, _, first, last, _ in job[2])  # noqa: E731
+    with contextlib.closing(in_workers(analyse_file, work, workers, size, 4)) as results:
+        while batch := list(itertools.islice(results, _BATCH)):
+            rows = [row for rows in batch for row in rows]
+            table.put(rows)
+            bodies += len(rows)
+            failed += sum(1 for _, _, facts in rows if facts.error)
+            done += len(batch)
+            if progress:
+                progress(done, len(work))
     return CallsReport(len(work), bodies, known, failed, time.perf_counter() - started, workers)
-
-
-def _run(
-    jobs: Sequence[tuple[str, str, list[Span]]], workers: int
-) -> Iterable[list[tuple[int, int, CallFacts]]]:
-    if workers <= 1 or len(jobs) < 8:
-        yield from map(analyse_file, jobs)
-        return
-    import multiprocessing
-
-    ordered = sorted(jobs, key=lambda job: -sum(last - first for _, _, first, last, _ in job[2]))
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with context.Pool(workers) as pool:
-        yield from pool.imap_unordered(analyse_file, ordered, chunksize=4)

@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from codewalk.index.records import FileRow
 from codewalk.index.store import FactRows, Store, fact_rows
@@ -29,6 +29,8 @@ from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.integrity import blob_sha, read_with_sha
 
 Progress = Callable[[int, int], None]
+_Job = TypeVar("_Job")
+_Done = TypeVar("_Done")
 
 
 class IndexReport(NamedTuple):
@@ -254,7 +256,7 @@ def index_all(
     # held for moments, not for the whole run.
     # closed however the loop ends: a write that fails (a full disk) stops the workers
     # now, not whenever the generator holding their pool is collected
-    with contextlib.closing(_run(jobs, workers)) as results:
+    with contextlib.closing(in_workers(_work, jobs, workers, _size, 8)) as results:
         while batch := list(itertools.islice(results, _BATCH)):
             with store.transaction():
                 for path, sha, rows in batch:
@@ -280,17 +282,24 @@ def index_all(
     )
 
 
-def _run(jobs: Sequence[tuple[str, str]], workers: int) -> Generator[tuple[str, str, FactRows]]:
+def in_workers(
+    work: Callable[[_Job], _Done],
+    jobs: Sequence[_Job],
+    workers: int,
+    size: Callable[[_Job], int],
+    chunks: int,
+) -> Generator[_Done]:
+    """``work`` of each of ``jobs``, in any order: in ``workers`` processes, the biggest
+    jobs first (no worker ends the run alone on trainer.py); in this one for a few."""
     if workers <= 1 or len(jobs) < 8:
-        yield from map(_work, jobs)
+        yield from map(work, jobs)
         return
     import multiprocessing
 
-    # Big files first, so that no worker ends the run alone on trainer.py.
-    ordered = sorted(jobs, key=lambda job: -_size(job))
+    ordered = sorted(jobs, key=lambda job: -size(job))
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with context.Pool(workers) as pool:
-        yield from pool.imap_unordered(_work, ordered, chunksize=8)
+        yield from pool.imap_unordered(work, ordered, chunksize=chunks)
 
 
 def _size(job: tuple[str, str]) -> int:
