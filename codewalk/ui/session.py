@@ -384,17 +384,12 @@ class Catalogue:
 
 
 def github_permalink(url: str, ref: str) -> Permalink:
-    """Permalinks on a GitHub-style host for a pin's ``url`` at ``ref``; ``None``
-    elsewhere."""
-    base = url.removesuffix(".git").rstrip("/")
-    if not base.startswith("https://github.com/") or not ref:
-        return lambda path, start, end: None
+    """Permalinks to a pin's lines at ``ref`` on the web host of its ``url``, as the exports
+    make them; ``None`` where there is none (a local URL, no ref)."""
+    from codewalk.render.export import permalink, web_base
 
-    def link(path: str, start: int, end: int) -> str:
-        lines = f"L{start}" if start == end else f"L{start}-L{end}"
-        return f"{base}/blob/{ref}/{path}#{lines}"
-
-    return link
+    base = web_base(url) if ref else None
+    return lambda path, start, end: permalink(base, ref, path, start, end) if base else None
 
 
 def _warm_up() -> None:
