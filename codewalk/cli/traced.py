@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import dump, result_dict, search_scope
@@ -86,20 +87,7 @@ def run_path(args: argparse.Namespace) -> int:
         if starts and all(g.path.endswith(".pyi") for g in goals):  # compiled: never recorded
             return _path_to_compiled(args, opened, workspace, start, goals[0])
         found_chains = chains(trace, opened.tree, starts, ends) if starts and ends else []
-        shown = found_chains[: args.limit]
-        if args.json:
-            data: dict[str, Any] = {
-                "query": f"{args.start} {args.goal}",
-                "trace": trace.name,
-                "start": result_dict(start),
-                "goal": result_dict(goals[0]),
-                "compiled": False,  # TO is Python code, which a trace records
-                "chains": [_chain_json(opened, chain) for chain in shown],
-                "more": len(found_chains) - len(shown),
-            }
-            dump(data)
-            return 0 if shown else 1
-        if not shown:
+        if not found_chains and not args.json:
             did_not = start.qualname if not starts else goals[0].qualname
             elsewhere = _other_processes(opened, starts, anywhere=not ends) if starts else ""
             raise QueryError(
@@ -111,19 +99,52 @@ def run_path(args: argparse.Namespace) -> int:
                 + elsewhere,
                 hint=f"codewalk path {args.start} {args.goal} (without --trace) says what could run",
             )
-        count = len(found_chains)
-        print(
-            visible(
-                f"{start.qualname} -> {goals[0].qualname}: {count} chain{'s' if count != 1 else ''} ran "
-                f"in trace {trace.name!r} ({trace.command}) [{_versions(trace)}]"
-            )
+        ran = f"{len(found_chains)} chain{'s' if len(found_chains) != 1 else ''} ran"
+        return _chains_ran(args, opened, start, goals[0], [(c, None) for c in found_chains], ran)
+
+
+def _chains_ran(
+    args: argparse.Namespace,
+    opened: Opened,
+    start: Resolved,
+    goal: Resolved,
+    ran: Sequence[tuple[Chain, Caller | None]],
+    said: str,
+    compiled: bool = False,
+) -> int:
+    """The first ``--limit`` chains that ran, as JSON or text; where ``goal`` is
+    ``compiled``, each with the call site of it that its chain ends at."""
+    trace, shown = opened.trace, ran[: args.limit]
+    if args.json:
+        chains = [
+            _chain_json(opened, chain) + ([_compiled_hop(goal, site.line)] if site else [])
+            for chain, site in shown
+        ]
+        dump(
+            {
+                "query": f"{args.start} {args.goal}",
+                "trace": trace.name,
+                "start": result_dict(start),
+                "goal": result_dict(goal),
+                "compiled": compiled,  # a trace records Python code only
+                "chains": chains,
+                "more": len(ran) - len(shown),
+            }
         )
-        for number, chain in enumerate(shown, start=1):
-            print(f"\n{number}.")
-            print(visible(format_ran_chain(opened, chain)))
-        if count > len(shown):
-            print(f"\n... and {count - len(shown)} more (--limit N shows them)")
-        return 0
+        return 0 if shown else 1
+    where = f"in trace {trace.name!r} ({trace.command}) [{_versions(trace)}]"
+    print(visible(f"{start.qualname} -> {goal.qualname}: {said} {where}"))
+    sources = Sources(opened)
+    for number, (chain, site) in enumerate(shown, start=1):
+        print(f"\n{number}.")
+        print(visible(format_ran_chain(opened, chain)))
+        if site is not None:
+            text = sources.line(site.repo, site.path, site.line)
+            unrecorded = f"line ran (calls {goal.qualname}: compiled, not recorded)"
+            print(visible(f"    {site.line:>6}  {text}    {unrecorded}"))
+    if len(ran) > len(shown):
+        print(f"\n... and {len(ran) - len(shown)} more (--limit N shows them)")
+    return 0
 
 
 def _other_processes(opened: Opened, starts: set[int], anywhere: bool) -> str:
@@ -161,47 +182,17 @@ def _path_to_compiled(
     """``path A B --trace`` where B is compiled code (a ``.pyi`` stub declares it): a trace
     cannot record it running, so the chains that ran are those to the lines that call it
     (the call sites ``callers`` lists) and executed."""
-    trace = opened.trace
     sites = workspace.calling.callers_of(goal).callers
-    ran = [(site, chain) for site in sites for chain in _chains_to_line(opened, start, site)]
-    shown = ran[: args.limit]
+    ran = [(chain, site) for site in sites for chain in _chains_to_line(opened, start, site)]
     compiled = f"{goal.qualname} is compiled code (a .pyi stub declares it): a trace cannot record it"
-    if args.json:
-        data: dict[str, Any] = {
-            "query": f"{args.start} {args.goal}",
-            "trace": trace.name,
-            "start": result_dict(start),
-            "goal": result_dict(goal),
-            "compiled": True,
-            "chains": [
-                [*_chain_json(opened, chain), _compiled_hop(goal, site.line)] for site, chain in shown
-            ],
-            "more": len(ran) - len(shown),
-        }
-        dump(data)
-        return 0 if shown else 1
-    if not shown:
+    if not ran and not args.json:
         raise QueryError(
             f"{compiled}, and none of the call sites codewalk lists for it ({len(sites)}) ran "
-            f"under {start.qualname} in trace {trace.name!r}",
+            f"under {start.qualname} in trace {opened.trace.name!r}",
             hint=f"codewalk callers {goal.qualname} lists those lines",
         )
-    print(
-        visible(
-            f"{start.qualname} -> {goal.qualname}: {compiled}; {len(ran)} chain{'s' if len(ran) != 1 else ''}"
-            f" to a line calling it ran in trace {trace.name!r} ({trace.command}) [{_versions(trace)}]"
-        )
-    )
-    sources = Sources(opened)
-    for number, (site, chain) in enumerate(shown, start=1):
-        print(f"\n{number}.")
-        print(visible(format_ran_chain(opened, chain)))
-        text = sources.line(site.repo, site.path, site.line)
-        unrecorded = f"line ran (calls {goal.qualname}: compiled, not recorded)"
-        print(visible(f"    {site.line:>6}  {text}    {unrecorded}"))
-    if len(ran) > len(shown):
-        print(f"\n... and {len(ran) - len(shown)} more (--limit N shows them)")
-    return 0
+    said = f"{compiled}; {len(ran)} chain{'s' if len(ran) != 1 else ''} to a line calling it ran"
+    return _chains_ran(args, opened, start, goal, ran, said, compiled=True)
 
 
 def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> list[Chain]:
