@@ -5,7 +5,8 @@ picks them; only those are parsed)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from codewalk.index.indexer import index_paths
 from codewalk.index.records import Definition, DictEntry, FileRow, Import, NativeDefinition
@@ -59,46 +60,41 @@ class IndexFacts:
     def scan_all(self, kind: str, needles: Sequence[str]) -> None:
         """Index the not-yet-indexed files that may hold each of ``needles`` (lazy mode
         only), the scans an earlier process ran asked for in one query."""
-        if self.complete:
-            return
-        todo = [n for n in dict.fromkeys(needles) if (kind, n) not in self._scanned]
-        self._scanned.update((kind, n) for n in todo)
-        done = self.store.scanned(self.snap, kind, todo)  # an earlier process indexed their finds
-        left = [n for n in todo if n not in done]
-        if not left:
-            return
         from codewalk.index.prefilter import scan_paths
 
-        for needle in left:
-            pending = self._pending()
-            hits = scan_paths(self.checkout, pending, kind, needle)
-            if hits:
-                index_paths(self.store, self.snap, self.checkout, hits)
-                indexed = {r.path for r in hits}
-                self._unindexed = [r for r in pending if r.path not in indexed]
+        for needle in self._unscanned(kind, needles):
+            self._index(partial(scan_paths, self.checkout, kind=kind, needle=needle))
             self.store.record_scan(self.snap, kind, needle)
 
     def scan_bases(self, names: Sequence[str]) -> None:
         """Index the not-yet-indexed files with a class deriving from one of ``names``
         (lazy mode only): one pass over the files for all of them."""
-        if self.complete:
-            return
-        todo = [n for n in dict.fromkeys(names) if ("base", n) not in self._scanned]
-        self._scanned.update(("base", n) for n in todo)
-        done = self.store.scanned(self.snap, "base", todo)
-        todo = [n for n in todo if n not in done]
-        if not todo:
-            return
         from codewalk.index.prefilter import base_paths
 
-        pending = self._pending()
-        hits = base_paths(self.checkout, pending, todo)
-        if hits:
-            index_paths(self.store, self.snap, self.checkout, hits)
-            done = {r.path for r in hits}
-            self._unindexed = [r for r in pending if r.path not in done]
+        todo = self._unscanned("base", names)
+        if todo:
+            self._index(lambda pending: base_paths(self.checkout, pending, todo))
         for name in todo:
             self.store.record_scan(self.snap, "base", name)
+
+    def _unscanned(self, kind: str, needles: Sequence[str]) -> list[str]:
+        """Those of ``needles`` no scan as ``kind`` has run for, here or in an earlier
+        process (which indexed their finds); none once the index is complete."""
+        if self.complete:
+            return []
+        todo = [n for n in dict.fromkeys(needles) if (kind, n) not in self._scanned]
+        self._scanned.update((kind, n) for n in todo)
+        done = self.store.scanned(self.snap, kind, todo)
+        return [n for n in todo if n not in done]
+
+    def _index(self, scan: Callable[[list[FileRow]], list[FileRow]]) -> None:
+        """Index the files ``scan`` picks of those not indexed yet."""
+        pending = self._pending()
+        hits = scan(pending)
+        if hits:
+            index_paths(self.store, self.snap, self.checkout, hits)
+            indexed = {r.path for r in hits}
+            self._unindexed = [r for r in pending if r.path not in indexed]
 
     def classes_decorated(self, name: str) -> list[tuple[FileRow, Definition]]:
         """Classes with a decorator named ``name`` (its last dotted part); while the
