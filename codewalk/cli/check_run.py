@@ -82,6 +82,7 @@ def verdict(trace: Trace, resolved: ResolvedStep, *, marks: bool = True) -> Verd
 
 
 def _ran(trace: Trace, resolved: ResolvedStep) -> Verdict:
+    from codewalk.tours.shown import span_text
     from codewalk.traces.joined import step_run
 
     target = resolved.target
@@ -111,7 +112,7 @@ def _ran(trace: Trace, resolved: ResolvedStep) -> Verdict:
         return Verdict("not run", "its code did not run")
     if run.idle:
         first, last = run.idle[0]
-        lines = f"line {first}" if first == last else f"lines {first}-{last}"
+        lines = span_text(first, last)
         which = (
             "its focus"
             if len(resolved.regions) == 1

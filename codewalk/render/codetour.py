@@ -12,6 +12,7 @@ from typing import Any
 from codewalk.render.export import SourceText, note_with_permalinks, permalink, require_resolved
 from codewalk.source.checkout import repo_at_version
 from codewalk.tours.model import ResolvedStep, ResolvedTour
+from codewalk.tours.shown import span_text
 from codewalk.visible import json_text
 
 CODETOUR_SCHEMA = "https://aka.ms/codetour-schema"
@@ -93,7 +94,7 @@ def _description(resolved: ResolvedStep, links: Mapping[str, tuple[str | None, s
     base, ref = links.get(resolved.repo, (None, ""))
     shown = []
     for first, last in others:
-        span = f"line {first}" if first == last else f"lines {first}-{last}"
+        span = span_text(first, last)
         url = permalink(base, ref, target.path, first, last) if base is not None and ref else None
         shown.append(f"[{span}]({url})" if url else span)
     return f"{note}\n\n*Also lit: {', '.join(shown)}.*"

@@ -10,7 +10,7 @@ from codewalk.render.export import SourceText, note_with_permalinks, permalink, 
 from codewalk.source.checkout import repo_at_version
 from codewalk.tours.model import Lines, ResolvedStep, ResolvedTour
 from codewalk.tours.notes import plain_markdown
-from codewalk.tours.shown import windows
+from codewalk.tours.shown import merged, span_text, windows
 from codewalk.visible import visible
 
 
@@ -55,7 +55,7 @@ def _markdown_step(
     else:
         out.append(f"`{target.qualname}` in `{where}`")
     if resolved.regions:
-        spans = [_span(first, last) for first, last in resolved.regions]
+        spans = [span_text(first, last) for first, last in resolved.regions]
         if base is not None:
             spans = [
                 f"[{span}]({permalink(base, ref, target.path, first, last)})"
@@ -76,25 +76,11 @@ def _markdown_step(
     return out
 
 
-def _span(first: int, last: int) -> str:
-    return f"line {first}" if first == last else f"lines {first}-{last}"
-
-
 def _quoted(resolved: ResolvedStep) -> list[Lines]:
     """The pieces of code a step quotes: a whole file's regions (they are its point),
     else what the plain tour shows of its span."""
     target = resolved.target
     assert target is not None
     if target.kind == "file" and resolved.regions:
-        return _merged(resolved.regions)
+        return merged(resolved.regions)
     return windows(target.start_line, target.end_line, resolved.regions)
-
-
-def _merged(regions: tuple[Lines, ...]) -> list[Lines]:
-    merged: list[Lines] = []
-    for first, last in sorted(regions):
-        if merged and first <= merged[-1][1] + 1:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
-        else:
-            merged.append((first, last))
-    return merged

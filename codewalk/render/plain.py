@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from codewalk.source.checkout import repo_at_version
 from codewalk.tours.model import Lines, ResolvedStep, Tour
 from codewalk.tours.notes import Link, link_as_written, rewrite_links
-from codewalk.tours.shown import shown_lines
+from codewalk.tours.shown import merged, shown_lines, span_text
 from codewalk.visible import visible
 
 FOCUS_MARK = "▶"
@@ -59,7 +59,7 @@ def render_code(
     if not shown:
         return []
     painted: list[str] = []
-    for first, last in _runs(shown):
+    for first, last in merged([(n, n) for n in shown]):
         painted += highlight_lines("\n".join(all_lines[first - 1 : last]) + "\n", color=color)
     width = len(str(shown[-1]))
     dim, bold, reset = ("\x1b[2m", "\x1b[1;33m", "\x1b[0m") if color else ("", "", "")
@@ -67,31 +67,15 @@ def render_code(
     previous = start - 1
     for number, line in zip(shown, painted, strict=True):
         if number > previous + 1:
-            out.append(f"{dim}{' ' * (width + 3)}⋮ {_lines(previous + 1, number - 1)} not shown{reset}")
+            out.append(f"{dim}{' ' * (width + 3)}⋮ {span_text(previous + 1, number - 1)} not shown{reset}")
         previous = number
         if any(first <= number <= last for first, last in regions):
             out.append(f"{bold}{FOCUS_MARK} {number:>{width}}{reset} │ {line}")
         else:
             out.append(f"{dim}  {number:>{width}}{reset} │ {line}")
     if shown[-1] < end:
-        out.append(f"{dim}{' ' * (width + 3)}⋮ {_lines(shown[-1] + 1, end)} not shown{reset}")
+        out.append(f"{dim}{' ' * (width + 3)}⋮ {span_text(shown[-1] + 1, end)} not shown{reset}")
     return out
-
-
-def _runs(numbers: list[int]) -> list[tuple[int, int]]:
-    """Consecutive line numbers as (first, last) runs: each highlighted on its own, as
-    a piece of code that stands together."""
-    runs: list[tuple[int, int]] = []
-    for number in numbers:
-        if runs and number == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], number)
-        else:
-            runs.append((number, number))
-    return runs
-
-
-def _lines(first: int, last: int) -> str:
-    return f"line {first}" if first == last else f"lines {first}-{last}"
 
 
 def render_markdown(markdown: str, *, color: bool, width: int) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from codewalk.tours.model import ResolvedStep, ResolvedTour
 from codewalk.tours.notes import identifier, scan
-from codewalk.tours.shown import step_lines
+from codewalk.tours.shown import merged, step_lines
 
 SourceText = Callable[[str, str], str]  # (repo, path) -> text
 _WORD_RE = re.compile(r"\w+")
@@ -99,11 +99,6 @@ def _bare(text: str) -> str:
 
 
 def _ranges(lines: list[int]) -> str:
-    runs: list[list[int]] = []
-    for number in lines:
-        if runs and number == runs[-1][1] + 1:
-            runs[-1][1] = number
-        else:
-            runs.append([number, number])
+    runs = merged([(n, n) for n in lines])
     text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
     return f"line {text}" if len(lines) == 1 else f"lines {text}"

@@ -28,14 +28,28 @@ def windows(start: int, end: int, regions: Sequence[Lines]) -> list[Lines]:
         return [(start, end)]
     if not regions:
         return [(start, start + MAX_LINES - 1)]
-    found: list[Lines] = []
-    for first, last in sorted(regions):
-        window = (max(start, first - WINDOW_BEFORE), min(end, max(first, last) + WINDOW_AFTER))
-        if found and window[0] <= found[-1][1] + 1:
-            found[-1] = (found[-1][0], max(found[-1][1], window[1]))
+    return merged(
+        [
+            (max(start, first - WINDOW_BEFORE), min(end, max(first, last) + WINDOW_AFTER))
+            for first, last in regions
+        ]
+    )
+
+
+def merged(ranges: Sequence[Lines]) -> list[Lines]:
+    """``ranges`` in order, those that overlap or touch made one."""
+    out: list[Lines] = []
+    for first, last in sorted(ranges):
+        if out and first <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], last))
         else:
-            found.append(window)
-    return found
+            out.append((first, last))
+    return out
+
+
+def span_text(first: int, last: int) -> str:
+    """``line 7``, ``lines 7-9``."""
+    return f"line {first}" if first == last else f"lines {first}-{last}"
 
 
 def shown_lines(start: int, end: int, regions: Sequence[Lines], header: int | None = None) -> list[int]:
