@@ -11,7 +11,7 @@ from codewalk.ui.header import off_tour_line
 from codewalk.ui.highlight import HighlightedSource, chunk_starts, highlight_lines, unsafe_lines
 from codewalk.ui.history import JumpHistory, Location
 from codewalk.ui.keys import typed_number
-from codewalk.ui.session import github_permalink
+from codewalk.ui.session import web_permalink
 from codewalk.ui.state import ProgressStore
 
 # A docstring that spans lines 3-8 and holds code-looking lines, one with an escaped newline.
@@ -108,13 +108,19 @@ def test_progress_store_round_trip_and_bad_file(tmp_path: Path) -> None:
     assert store.step("trainer") == 2
 
 
-def test_github_permalink() -> None:
-    link = github_permalink("https://github.com/huggingface/transformers.git", "v5.23.0")
+def test_web_permalink_is_the_exports() -> None:
+    """``y`` copies the link an export would write: on any web host, none for a local one."""
+    link = web_permalink("https://github.com/huggingface/transformers.git", "v5.23.0")
     assert link("src/transformers/loss/loss_utils.py", 30, 60) == (
         "https://github.com/huggingface/transformers/blob/v5.23.0/src/transformers/loss/loss_utils.py#L30-L60"
     )
     assert link("a.py", 4, 4).endswith("a.py#L4")
-    assert github_permalink("https://gitee.com/x/y.git", "v1")("a.py", 1, 2) is None
+    assert (
+        web_permalink("git@gitee.com:x/y.git", "v1")("a.py", 1, 2)
+        == "https://gitee.com/x/y/blob/v1/a.py#L1-L2"
+    )
+    assert web_permalink("file:///srv/y.git", "v1")("a.py", 1, 2) is None
+    assert web_permalink("https://github.com/x/y.git", "")("a.py", 1, 2) is None
 
 
 def test_editor_command_and_lit_lines() -> None:

@@ -383,7 +383,7 @@ class Catalogue:
         self.open_tour = open_tour
 
 
-def github_permalink(url: str, ref: str) -> Permalink:
+def web_permalink(url: str, ref: str) -> Permalink:
     """Permalinks to a pin's lines at ``ref`` on the web host of its ``url``, as the exports
     make them; ``None`` where there is none (a local URL, no ref)."""
     from codewalk.render.export import permalink, web_base

@@ -18,7 +18,7 @@ from codewalk.source.checkout import SourceKind
 from codewalk.source.reporter import Reporter, transfer_text
 from codewalk.source.versions import same_version
 from codewalk.tours.model import ResolvedStep, Tour
-from codewalk.ui.session import CheckFinding, Permalink, RepoInfo, github_permalink
+from codewalk.ui.session import CheckFinding, Permalink, RepoInfo, web_permalink
 from codewalk.ui.versions import DiffSide, StepDiff, older_first, version_label
 
 if TYPE_CHECKING:
@@ -52,8 +52,8 @@ def checkout_reader(checkout: Checkout) -> Callable[[str], str]:
 
 def permalink_of(checkout: Checkout, pin: Pin | None) -> Permalink:
     if pin is None:
-        return github_permalink("", "")
-    return github_permalink(pin.url, checkout.permalink_ref)
+        return web_permalink("", "")
+    return web_permalink(pin.url, checkout.permalink_ref)
 
 
 def describer(pins: Mapping[str, Pin]) -> Callable[[Workspace], RepoInfo]:
