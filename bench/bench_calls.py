@@ -70,9 +70,9 @@ def part_tree() -> None:
         if not ws.fully_indexed:
             raise SystemExit("run `codewalk index` in the bench cache first")
         jobs, _known = plan(ws.store, ws.snap, CallFactsTable(ws.store.db))
-        files = [str(co.root / path) for path, _ in jobs]
-        bodies = sum(len(spans) for _, spans in jobs)
-        lines = sum(last - first + 1 for _, spans in jobs for _, _, first, last, _ in spans)
+        files = [str(co.root / job.path) for job in jobs]
+        bodies = sum(len(job.spans) for job in jobs)
+        lines = sum(last - first + 1 for job in jobs for _, _, first, last, _ in job.spans)
         started = time.perf_counter()
         with multiprocessing.get_context("fork").Pool(2) as pool:
             pool.map(_parse, files, chunksize=16)

@@ -173,3 +173,22 @@ def test_a_link_planted_in_the_cache_is_never_written_through(
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "modeling_llama.py" in done.stdout, done.stderr
     assert victim.read_text() == "mine\n"
+
+
+def test_the_call_facts_pass_never_keeps_an_edited_cached_files_calls(
+    pinned: Upstream, isolated_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``index --calls`` reads each file itself: one edited in the cache since it was
+    indexed is passed over (a command reads it restored), never analysed as its blob."""
+    code, _, err = run(capsys, "index")
+    assert code == 0, err
+    target = tree(isolated_home) / LLAMA
+    pristine = target.read_bytes()
+    target.chmod(0o644)
+    target.write_bytes(pristine.replace(b"self.layers = []", b"self.layers = edited()"))
+    code, _, err = run(capsys, "index", "--calls")
+    assert code == 0, err
+    code, out, err = run(capsys, "calls", "LlamaModel.__init__", "--all", "--json")
+    assert code == 0, err
+    assert "edited" not in out
+    assert target.read_bytes() == pristine

@@ -22,6 +22,7 @@ from codewalk.calls.records import CallFacts
 from codewalk.index.indexer import in_workers
 from codewalk.index.store import Store
 from codewalk.source.checkout import Checkout
+from codewalk.source.integrity import as_text, blob_sha
 
 Progress = Callable[[int, int], None]
 BODY_KINDS = ("function", "method", "property")
@@ -29,6 +30,14 @@ _BATCH = 50  # files per transaction
 
 # (blob, def line, first line, last line, in a class) of one body
 Span = tuple[int, int, int, int, bool]
+
+
+class FileJob(NamedTuple):
+    """The bodies of one file still to analyse."""
+
+    path: str
+    sha: str  # the blob the index read: the file analysed must still be it
+    spans: list[Span]
 
 
 class CallsReport(NamedTuple):
@@ -40,11 +49,12 @@ class CallsReport(NamedTuple):
     workers: int
 
 
-def plan(store: Store, snap: int, table: CallFactsTable) -> tuple[list[tuple[str, list[Span]]], int]:
+def plan(store: Store, snap: int, table: CallFactsTable) -> tuple[list[FileJob], int]:
     """Per file (one per blob), the bodies still to analyse; and how many were known."""
     known = table.known()
+    shas = {blob: sha for sha, blob in store.blob_ids().items()}
     seen_blobs: set[int] = set()
-    jobs: list[tuple[str, list[Span]]] = []
+    jobs: list[FileJob] = []
     skipped = 0
     for row in store.files(snap):
         if row.blob is None or row.blob in seen_blobs:
@@ -59,23 +69,27 @@ def plan(store: Store, snap: int, table: CallFactsTable) -> tuple[list[tuple[str
             else:
                 spans.append((row.blob, d.line, d.start_line, d.end_line, bool(d.parent)))
         if spans:
-            jobs.append((row.path, spans))
+            jobs.append(FileJob(row.path, shas[row.blob], spans))
     return jobs, skipped
 
 
-def analyse_file(job: tuple[str, str, list[Span]]) -> list[tuple[int, int, CallFacts]]:
-    """The facts of the bodies of one file (a worker's unit of work)."""
+def analyse_file(work: tuple[str, FileJob]) -> list[tuple[int, int, CallFacts]]:
+    """The facts of the bodies of one file (a worker's unit of work under ``root``).
+    None when the file cannot be read or is no longer the blob the index read (edited
+    in the cache since): facts are kept by blob, and a command that needs them reads
+    the file itself (restored, or saying why it cannot)."""
     from codewalk.calls.extract import call_facts
 
-    root, path, spans = job
+    root, job = work
     try:
-        lines = Path(root, path).read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
-    except OSError as exc:
-        return [
-            (blob, line, CallFacts((), {}, (), f"cannot read: {exc.strerror}")) for blob, line, *_ in spans
-        ]
+        data = Path(root, job.path).read_bytes()
+    except OSError:
+        return []
+    if blob_sha(data) != job.sha:
+        return []
+    lines = as_text(data).splitlines(keepends=True)
     out: list[tuple[int, int, CallFacts]] = []
-    for blob, line, first, last, method in spans:
+    for blob, line, first, last, method in job.spans:
         text = "".join(lines[first - 1 : last])
         out.append((blob, line, call_facts(text, first, method=method)))
     return out
@@ -88,12 +102,11 @@ def index_calls(
     started = time.perf_counter()
     table = CallFactsTable(store.db)
     jobs, known = plan(store, snap, table)
-    work = [(str(checkout.root), path, spans) for path, spans in jobs]
+    work = [(str(checkout.root), job) for job in jobs]
     done = bodies = failed = 0
     if progress:
         progress(0, len(work))
-    size = lambda job: sum(last - first for _, _, first, last, _ in job[2])  # noqa: E731
-    with contextlib.closing(in_workers(analyse_file, work, workers, size, 4)) as results:
+    with contextlib.closing(in_workers(analyse_file, work, workers, _lines, 4)) as results:
         while batch := list(itertools.islice(results, _BATCH)):
             rows = [row for rows in batch for row in rows]
             table.put(rows)
@@ -103,3 +116,7 @@ def index_calls(
             if progress:
                 progress(done, len(work))
     return CallsReport(len(work), bodies, known, failed, time.perf_counter() - started, workers)
+
+
+def _lines(work: tuple[str, FileJob]) -> int:
+    return sum(last - first for _, _, first, last, _ in work[1].spans)

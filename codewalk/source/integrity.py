@@ -41,6 +41,12 @@ def blob_sha(data: bytes) -> str:
     return digest.hexdigest()
 
 
+def as_text(data: bytes) -> str:
+    """A source file's bytes as text mode reads them: universal newlines, undecodable
+    bytes replaced."""
+    return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def recorded_blobs(checkout: Checkout) -> dict[str, str] | None:
     """Path -> blob id of the regular files the cached tree records; None for the user's
     own checkout, or a tree without a readable git index (then nothing is checked)."""

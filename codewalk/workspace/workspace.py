@@ -34,7 +34,7 @@ from codewalk.resolve.model import FindOptions, FindResult, Resolved, result_of
 from codewalk.resolve.query import parse_query
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout, fetched_again_by
-from codewalk.source.integrity import read_verified
+from codewalk.source.integrity import as_text, read_verified
 from codewalk.workspace.facts import IndexFacts
 from codewalk.workspace.guard import guarded, locked
 from codewalk.workspace.stack import Stack
@@ -489,8 +489,7 @@ class Workspace:
             ) from None
         except OSError as exc:
             raise QueryError(f"{path}: cannot read it: {exc.strerror}") from None
-        # as text mode reads it: universal newlines, undecodable bytes replaced
-        return data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+        return as_text(data)
 
     # -- indexing ----------------------------------------------------------------------------
     @locked
