@@ -21,11 +21,11 @@ from codewalk.calls.cache import CallFactsTable
 from codewalk.calls.records import CallFacts
 from codewalk.index.indexer import in_workers
 from codewalk.index.store import Store
+from codewalk.resolve.model import BODY_KINDS
 from codewalk.source.checkout import Checkout
 from codewalk.source.integrity import as_text, blob_sha
 
 Progress = Callable[[int, int], None]
-BODY_KINDS = ("function", "method", "property")
 _BATCH = 50  # files per transaction
 
 # (blob, def line, first line, last line, in a class) of one body

@@ -18,9 +18,8 @@ from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee, is_holder
 from codewalk.calls.reached import annotation_text
 from codewalk.calls.records import PARAM
 from codewalk.calls.sites import CallResolver
-from codewalk.resolve.model import Resolved
+from codewalk.resolve.model import BODY_KINDS, Resolved
 
-FUNCTIONS = ("function", "method", "property")
 MAX_BODIES = 1500  # bodies a path search analyses before it gives up
 WIDE = 12  # candidates of a call above which path searches it lazily
 NARROW_BODIES = 800  # bodies searched before the calls of many candidates are
@@ -75,10 +74,10 @@ def body_for(cr: CallResolver, target: Resolved) -> Body | None:
     body: Body | None = None
     receiver = target.receiver
     path = target.qualname.partition(".<locals>.")[2]
-    if path and target.kind in FUNCTIONS:  # a nested function: the one its host defines
+    if path and target.kind in BODY_KINDS:  # a nested function: the one its host defines
         outer = cr.host_of(target)
         body = cr.nested(outer, path) if outer is not None else None
-    elif target.kind in FUNCTIONS:
+    elif target.kind in BODY_KINDS:
         body = cr.code.body(target)
     elif target.kind == "class":
         receiver = "" if target.loose else target.qualname
@@ -223,7 +222,7 @@ def _functions_by_name(near: Near) -> Named:
     """The functions of ``near`` by their name (``forward``), each with its place in ``near``."""
     named: Named = {}
     for place, target in enumerate(near.values()):
-        if target.kind in FUNCTIONS:
+        if target.kind in BODY_KINDS:
             named.setdefault(target.qualname.rpartition(".")[2], []).append((place, target))
     return named
 

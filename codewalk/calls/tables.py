@@ -28,7 +28,7 @@ from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, found, unresolved, with_via
 from codewalk.calls.records import CLS, GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Origin
 from codewalk.index.records import DictEntry
-from codewalk.resolve.model import ModuleView, Resolved, to_resolved
+from codewalk.resolve.model import BODY_KINDS, ModuleView, Resolved, to_resolved
 from codewalk.resolve.query import is_dotted
 from codewalk.resolve.resolver import Resolver
 from codewalk.resolve.types import declared_type, returns
@@ -183,7 +183,7 @@ def call_result(r: Reacher, callee: Reach, depth: int, part: int = -1) -> Reach:
     for target in callee.targets if callee.status == RESOLVED else ():
         if target.kind == "class" and not callee.instance and part < 0:
             out.append(target._replace(via=f"an instance of {target.qualname.rpartition('.')[2]}"))
-        elif target.kind in ("function", "method", "property") and depth < MAX_DEPTH:
+        elif target.kind in BODY_KINDS and depth < MAX_DEPTH:
             made = returned_instances(r, target, depth + 1, part)
             out.extend(made.targets)
             loose = loose or made.loose

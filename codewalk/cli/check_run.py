@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from codewalk.traces.model import Trace
     from codewalk.traces.reading import Opened
 
-FUNCTIONS = ("function", "method", "property")
 STDERR = 2  # the program's output goes to codewalk's standard error (the descriptor: a test's may be no file)
 
 
@@ -82,6 +81,7 @@ def verdict(trace: Trace, resolved: ResolvedStep, *, marks: bool = True) -> Verd
 
 
 def _ran(trace: Trace, resolved: ResolvedStep) -> Verdict:
+    from codewalk.resolve.model import BODY_KINDS
     from codewalk.tours.shown import span_text
     from codewalk.traces.joined import step_run
 
@@ -97,7 +97,7 @@ def _ran(trace: Trace, resolved: ResolvedStep) -> Verdict:
     if trace.repo_run(target.repo) is None:
         return Verdict("not run", f"nothing of {target.repo} ran")
     run = step_run(trace, target, [(r[0], r[1]) for r in resolved.regions])
-    if target.kind in FUNCTIONS:
+    if target.kind in BODY_KINDS:
         ran, what = run.calls > 0, f"x{run.calls}"
     elif target.kind == "class":
         ran = run.calls > 0 or run.executed > 0

@@ -24,6 +24,8 @@ from codewalk.index.records import (
     NativeDefinition,
 )
 
+BODY_KINDS = ("function", "method", "property")  # the kinds of a definition with a body of code
+
 
 class Resolved(NamedTuple):
     repo: str  # pin name

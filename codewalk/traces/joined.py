@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import CodewalkError
-from codewalk.resolve.model import Resolved
+from codewalk.resolve.model import BODY_KINDS, Resolved
 from codewalk.traces.model import Function, Trace
 from codewalk.traces.tree import ANONYMOUS, GETATTRIBUTE, Tree, is_definition, owner_name, part_of
 
@@ -108,7 +108,6 @@ class CallsRun(NamedTuple):
 # a target that holds what a call of it runs (not a property, as calls.model.is_holder has it:
 # a getter is code that runs, which a trace records)
 HOLDERS = frozenset(("attribute", "variable"))
-_RECORDED_KINDS = frozenset(("function", "method", "property"))  # their code is the pins'
 # Run by an attribute read, a subscript, ``in`` or ``with``: never by a call a site names.
 _LOOKUPS = frozenset((GETATTRIBUTE, "__getattr__"))
 _BY_SYNTAX = frozenset(
@@ -122,7 +121,7 @@ _BY_SYNTAX = frozenset(
 def _recorded(target: Resolved) -> bool:
     """Whether a trace records ``target`` running: Python code of the pins (a ``.pyi``
     stub's function is compiled)."""
-    return target.kind in _RECORDED_KINDS and not target.path.endswith(".pyi")
+    return target.kind in BODY_KINDS and not target.path.endswith(".pyi")
 
 
 # What making an instance runs of its class's code (``__init__`` may be inherited:

@@ -23,6 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, OptionList
 from textual.worker import Worker, WorkerState
 
+from codewalk.resolve.model import BODY_KINDS
 from codewalk.tours.model import ResolvedLink, ResolvedStep
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
@@ -105,7 +106,7 @@ class TourScreen(Columns):
             return None
         if target.repo and target.repo != self.here_repo:
             return None
-        return target.line if target.kind in ("function", "method", "property") else None
+        return target.line if target.kind in BODY_KINDS else None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed (a bug, or an error nobody caught) is a notification."""

@@ -23,14 +23,13 @@ from codewalk.calls.model import Body
 from codewalk.errors import QueryError
 from codewalk.index.records import Definition, DictEntry
 from codewalk.index.store import Store
-from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
+from codewalk.resolve.model import BODY_KINDS, Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.rebinding import installed
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout, fetched_again_by
 from codewalk.workspace.facts import IndexFacts
 from codewalk.workspace.stack import Stack
 
-BODY_KINDS = ("function", "method", "property")
 _FILES_KEPT = 64  # source files kept in memory while walking
 
 
