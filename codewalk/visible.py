@@ -23,6 +23,9 @@ import re
 _UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
 _UNSAFE_RE = re.compile(f"[{_UNSAFE}]")
 _SHORT = {"\r": "\\r", "\x0b": "\\v", "\x0c": "\\f", "\x1b": "\\x1b"}
+# what a name, a path or a version written in a file may never hold: C0 (tab and newline
+# too), DEL and C1 (pins and tours refuse them, where printing would only show them)
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # what JSON leaves raw (it escapes C0 itself): DEL, C1, the bidi controls, U+2028/9
 _JSON_RAW_RE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 

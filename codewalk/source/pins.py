@@ -33,7 +33,7 @@ from codewalk.errors import PinError
 from codewalk.locations import read_text
 from codewalk.source.urls import ALLOWED_SCHEMES, url_scheme
 from codewalk.source.versions import same_version
-from codewalk.visible import quoted
+from codewalk.visible import CONTROL_RE, quoted
 
 _REQUIRED = ("url", "tag", "package_root", "packages", "release")
 _OPTIONAL = ("commit", "release_root", "tree", "tree_omits", "wheel")
@@ -41,7 +41,6 @@ _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _RELEASE_RE = re.compile(r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[A-Za-z0-9.+!_-]+)")
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")  # names cache directories and lock files
 _VERSION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+!_-]*")
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # A repo name, a tag and a version each name a directory or file of the cache, so they
 # are bounded well below any file system's limit on a name (255 bytes): a longer one is
 # a mistake, never a release (PEP 440 versions seen in the wild are under 40).
@@ -189,7 +188,7 @@ def _strings(table: dict[str, object], where: str) -> dict[str, str]:
         value = table.get(key, "")
         if not isinstance(value, str):
             raise PinError(f"{where}.{key}: expected a string, found {type(value).__name__}")
-        control = _CONTROL_RE.search(value)
+        control = CONTROL_RE.search(value)
         if control is not None:
             raise PinError(
                 f"{where}.{key}: {value!r} holds a control character (U+{ord(control.group()):04X})"

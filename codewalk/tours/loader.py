@@ -38,6 +38,7 @@ from codewalk.errors import TourError, TourProblems
 from codewalk.source.versions import valid_range, valid_version
 from codewalk.tours.model import Step, Tour
 from codewalk.tours.notes import Link, link_as_written, scan
+from codewalk.visible import CONTROL_RE
 
 # libyaml's safe composer when PyYAML was built with it (faster), else the pure one;
 # both keep node marks and neither constructs anything.
@@ -51,7 +52,6 @@ _T = TypeVar("_T")
 # C0 and C1 control characters (a NUL makes every path operation raise; ESC moves the
 # terminal). A focus may hold tabs and newlines (a multi-line pattern); a symbol or a
 # path never does.
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_FOCUS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TAG_NAMES = {
     "tag:yaml.org,2002:int": "a number",
@@ -200,7 +200,7 @@ def _program(text: str, line: int, where: _Where) -> tuple[str, ...]:
     directory) and its arguments, split as a shell would, without one."""
     import shlex
 
-    _refuse_controls(text, "program", _CONTROL_RE, line, "the tour", where)
+    _refuse_controls(text, "program", CONTROL_RE, line, "the tour", where)
     try:
         words = tuple(shlex.split(text))
     except ValueError as error:
@@ -229,7 +229,7 @@ def _versions(node: yaml.Node, where: _Where) -> tuple[str, ...]:
         raise where.error(_line(node), f"'versions' must be a list of versions, found {_kind(node)}")
     found: list[str] = []
     for item in node.value:
-        if not isinstance(item, yaml.ScalarNode) or _CONTROL_RE.search(str(item.value)):
+        if not isinstance(item, yaml.ScalarNode) or CONTROL_RE.search(str(item.value)):
             raise where.error(_line(item), "'versions' must list versions such as 4.57.6")
         problem = valid_version(str(item.value))
         if problem:
@@ -358,9 +358,9 @@ def _step(index: int, node: yaml.Node, where: _Where) -> Step:
     at, file = get("at"), get("file")
     if at is not None:
         at = at.strip()  # a block scalar's final newline, stray spaces
-        _refuse_controls(at, "at", _CONTROL_RE, _line(fields["at"][1]), what, where)
+        _refuse_controls(at, "at", CONTROL_RE, _line(fields["at"][1]), what, where)
     if file is not None:
-        _refuse_controls(file, "file", _CONTROL_RE, _line(fields["file"][1]), what, where)
+        _refuse_controls(file, "file", CONTROL_RE, _line(fields["file"][1]), what, where)
     if at is None and file is None and not meant & {"at", "file"}:
         raise where.error(
             line,
