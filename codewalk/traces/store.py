@@ -14,6 +14,7 @@ trace.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import time
@@ -214,6 +215,9 @@ def _header(head: bytes, where: str) -> dict[str, Any]:
 def _summary(header: dict[str, Any], where: str, name: str) -> Summary:
     try:
         scalars = {field: _typed(header[field], kind, field) for field, kind in _SCALARS.items()}
+        _moment(scalars["started"])
+        if scalars["seconds"] < 0:
+            raise ValueError("seconds is negative")
         return Summary(
             name=name,
             program=tuple(_typed(p, str, "program") for p in header["program"]),
@@ -231,7 +235,17 @@ def _typed(value: Any, kind: type, what: str) -> Any:
         return float(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ValueError(f"{what} is not {kind.__name__}")
+    if kind is float and not math.isfinite(value):  # Python's JSON reads NaN, Infinity and 1e999
+        raise ValueError(f"{what} is not a finite number")
     return value
+
+
+def _moment(started: float) -> None:
+    """Refuse a start the clock cannot show: ``traces`` prints it as a date."""
+    try:
+        time.localtime(started)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError("started is not a time") from None
 
 
 def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
@@ -303,6 +317,8 @@ def _nodes(raw: list[Any], functions: int, others: int) -> tuple[Node, ...]:
             seconds
         ) is not float:
             raise ValueError(f"node {index} is not numbers")
+        if calls < 0 or not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"node {index} has a negative or non-finite count")
         if index == 0:
             if parent != -1 or function != -1:
                 raise ValueError("no program node")

@@ -1,0 +1,77 @@
+"""A kept trace is input like any other: numbers no recorder writes (NaN, infinities, a
+start no clock can show, counts below nothing) are refused in one line naming the
+trace, by ``traces`` as by every reader, never a traceback nor JSON that is not JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codewalk.cli.main import main
+from codewalk.traces import store
+from tests.traceprog import use_toy
+
+
+@pytest.fixture()
+def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The toy program, run once and kept as trace 'toy'."""
+    root = use_toy(tmp_path, monkeypatch)
+    assert main(["trace", "--python", sys.executable, "--name", "toy", "prog.py"]) == 0
+    capsys.readouterr()
+    return root
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def rewrite(head: dict[str, Any], body: dict[str, Any]) -> None:
+    """Trace 'toy' made of these two lines (Python's JSON writes NaN and Infinity)."""
+    store.path_of("toy").write_text(f"{json.dumps(head)}\n{json.dumps(body)}\n")
+
+
+def parts() -> tuple[dict[str, Any], dict[str, Any]]:
+    head, body = store.path_of("toy").read_text().splitlines()
+    return json.loads(head), json.loads(body)
+
+
+NUMBERS = {  # what the summary says, and why it is refused
+    "started NaN": ("started", float("nan"), "started is not a finite number"),
+    "started 1e999": ("started", float("inf"), "started is not a finite number"),
+    "started past any clock": ("started", 1e300, "started is not a time"),
+    "started before any clock": ("started", -1e18, "started is not a time"),
+    "seconds infinite": ("seconds", float("inf"), "seconds is not a finite number"),
+    "seconds negative": ("seconds", -1.0, "seconds is negative"),
+}
+
+
+@pytest.mark.parametrize("case", NUMBERS)
+def test_a_summary_of_numbers_no_run_has_is_refused_by_traces_and_readers(
+    toy: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    field, value, why = NUMBERS[case]
+    head, body = parts()
+    rewrite(head | {field: value}, body)
+    code, out, err = run(capsys, "traces")
+    assert code == 0 and "toy  (cannot be read: trace 'toy' (" in out and f"is damaged: {why})" in out, err
+    code, out, _ = run(capsys, "traces", "--json")
+    assert code == 0 and json.loads(out, parse_constant=pytest.fail)["traces"][0]["error"].endswith(why)
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and f"is damaged: {why}" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("change", "value"), [("calls", -5), ("seconds", float("nan")), ("seconds", -1.0)])
+def test_a_node_of_a_count_no_run_has_is_refused(
+    toy: Path, capsys: pytest.CaptureFixture[str], change: str, value: float
+) -> None:
+    head, body = parts()
+    body["nodes"][1][{"calls": 4, "seconds": 5}[change]] = value
+    rewrite(head, body)
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and "is damaged: node 1 has a negative or non-finite count" in err, err
