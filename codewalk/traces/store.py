@@ -235,7 +235,7 @@ def _typed(value: Any, kind: type, what: str) -> Any:
         return float(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ValueError(f"{what} is not {kind.__name__}")
-    if kind is float and not math.isfinite(value):  # Python's JSON reads NaN, Infinity and 1e999
+    if isinstance(value, float) and not math.isfinite(value):  # Python's JSON reads NaN, Infinity and 1e999
         raise ValueError(f"{what} is not a finite number")
     return value
 
