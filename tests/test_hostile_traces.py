@@ -75,3 +75,17 @@ def test_a_node_of_a_count_no_run_has_is_refused(
     rewrite(head, body)
     code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
     assert code == 2 and "is damaged: node 1 has a negative or non-finite count" in err, err
+
+
+def test_a_release_that_ran_at_no_release_version_is_refused_naming_the_trace(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head, body = parts()
+    head["repos"][0][1:4] = ["0.0.0-nope\x1b[31m", "release", ""]
+    rewrite(head, body)
+    code, out, _ = run(capsys, "traces")
+    assert code == 0 and "toy  (cannot be read: trace 'toy' (" in out
+    assert "is damaged: 'toy' ran at '0.0.0-nope\\x1b[31m', which is not a release version)" in out
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and "trace 'toy' (" in err and "which is not a release version" in err
+    assert "\x1b" not in err

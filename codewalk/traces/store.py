@@ -24,6 +24,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from codewalk import locations
 from codewalk.errors import TraceError
+from codewalk.source.versions import valid_version
 from codewalk.traces.model import LOCAL, RELEASE, Function, Node, Other, RepoRun, Summary, Trace
 
 FORMAT = 2
@@ -336,6 +337,9 @@ def _repo(r: list[Any]) -> RepoRun:
         raise ValueError(f"source {source!r}")
     if source == LOCAL and not os.path.isabs(_typed(root, str, "root")):
         raise ValueError(f"the installed copy of {repo!r} is not at an absolute path: {root!r}")
+    if source == RELEASE and valid_version(_typed(version, str, "version")) is not None:
+        # a release is fetched by its version: one no release has is no version to fetch
+        raise ValueError(f"{repo!r} ran at {version!r}, which is not a release version")
     return RepoRun(
         _typed(repo, str, "repo"),
         _typed(version, str, "version"),
