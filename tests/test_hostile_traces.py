@@ -89,3 +89,26 @@ def test_a_release_that_ran_at_no_release_version_is_refused_naming_the_trace(
     code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
     assert code == 2 and "trace 'toy' (" in err and "which is not a release version" in err
     assert "\x1b" not in err
+
+
+def test_a_release_that_cannot_be_had_again_is_said_of_the_trace(
+    toy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A trace read at a version the cache no longer has, which cannot be fetched (offline,
+    or withdrawn): the error says which trace and which version, not the fetch alone."""
+    from codewalk.errors import SourceError
+    from codewalk.workspace.pinned import PinnedStack
+
+    def unreachable(_stack: PinnedStack, repo: str) -> None:
+        raise SourceError(f"no source distribution of {repo}==1.2.3 found", hint="are you online?")
+
+    head, body = parts()
+    head["repos"][0][1:4] = ["1.2.3", "release", ""]
+    rewrite(head, body)
+    monkeypatch.setattr(PinnedStack, "checkout", unreachable)
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and "Traceback" not in err
+    assert err.startswith(
+        "codewalk: error: trace 'toy' ran toy 1.2.3, which cannot be read: "
+        "no source distribution of toy==1.2.3 found\n  hint: are you online?"
+    ), err
