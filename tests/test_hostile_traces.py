@@ -5,6 +5,7 @@ trace, by ``traces`` as by every reader, never a traceback nor JSON that is not 
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -112,3 +113,20 @@ def test_a_release_that_cannot_be_had_again_is_said_of_the_trace(
         "codewalk: error: trace 'toy' ran toy 1.2.3, which cannot be read: "
         "no source distribution of toy==1.2.3 found\n  hint: are you online?"
     ), err
+
+
+def test_a_file_where_the_traces_go_is_said_before_the_program_runs(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not as a trace "kept by another run", and not after a long run to be lost."""
+    directory = store.path_of("toy").parent
+    shutil.rmtree(directory)
+    directory.write_text("not a directory\n")
+    Path("mark.py").write_text("open('ran', 'w').close()\n")
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "again", "mark.py")
+    assert code == 2 and not Path("ran").exists()
+    assert err == (
+        f"codewalk: error: cannot keep traces in {directory}: something that is not a directory is "
+        "in its place\n  hint: nothing was run; move what is in its place\n"
+    )
+    assert directory.read_text() == "not a directory\n"

@@ -77,6 +77,7 @@ def record_and_keep(
 
     pins = _pins()
     interpreter = python or _reader_python()
+    _make_room(name)  # before the program runs: a long run's trace is not lost at its end
     ran = record(interpreter, _packages(pins), program, module=module, stdout=stdout)
     if ran.record is None:
         print(visible(f"codewalk: no trace: {ran.problem}"), file=sys.stderr)
@@ -88,7 +89,6 @@ def record_and_keep(
             print(visible(f"codewalk: {line}"), file=sys.stderr)
         return Kept(ran.status or 2, problem)
     try:
-        store.path_of(name).parent.mkdir(parents=True, exist_ok=True)
         write_atomically(store.path_of(name), store.encode(trace), replace=replace)
     except FileExistsError:
         raise TraceError(
@@ -100,6 +100,28 @@ def record_and_keep(
     for line in summary(trace):
         print(visible(f"codewalk: {line}"), file=sys.stderr)
     return Kept(ran.status, "")
+
+
+def _make_room(name: str) -> None:
+    """The directory trace ``name`` is kept in, made if need be; TraceError saying why
+    it cannot be (a file in its place, no permission)."""
+    from codewalk.errors import TraceError
+    from codewalk.traces import store
+
+    directory = store.path_of(name).parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        # mkdir(exist_ok=True) says "File exists" of what is there but no directory
+        why = (
+            "something that is not a directory is in its place"
+            if isinstance(error, FileExistsError)
+            else None
+        )
+        raise TraceError(
+            f"cannot keep traces in {directory}: {why or error.strerror or error}",
+            hint="nothing was run; move what is in its place",
+        ) from None
 
 
 def summary(trace: Any) -> list[str]:
