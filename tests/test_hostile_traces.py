@@ -130,3 +130,14 @@ def test_a_file_where_the_traces_go_is_said_before_the_program_runs(
         "in its place\n  hint: nothing was run; move what is in its place\n"
     )
     assert directory.read_text() == "not a directory\n"
+
+
+def test_a_name_no_trace_can_have_is_refused_before_the_program_runs(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty ``--name`` is refused, not read as no name; a long one is quoted cut short."""
+    Path("mark.py").write_text("open('ran', 'w').close()\n")
+    for name, quoted in [("", "''"), ("a" * 500, f"'{'a' * 110}'... (500 characters)")]:
+        code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", name, "mark.py")
+        assert code == 2 and err.startswith(f"codewalk: error: {quoted} cannot name a trace: "), err
+        assert len(err) < 400 and not Path("ran").exists()

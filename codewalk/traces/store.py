@@ -26,6 +26,7 @@ from codewalk import locations
 from codewalk.errors import TraceError
 from codewalk.source.versions import valid_version
 from codewalk.traces.model import LOCAL, RELEASE, Function, Node, Other, RepoRun, Summary, Trace
+from codewalk.visible import quoted
 
 FORMAT = 2
 SUFFIX = ".json"
@@ -39,7 +40,7 @@ def check_name(name: str) -> str:
     """``name`` if it can name a trace (letters, digits, '.', '_', '-'; at most 100)."""
     if not _NAME_RE.fullmatch(name) or name.endswith(SUFFIX):
         raise TraceError(
-            f"{name!r} cannot name a trace: use letters, digits, '.', '_' and '-' (at most 100), "
+            f"{quoted(name, 110)} cannot name a trace: use letters, digits, '.', '_' and '-' (at most 100), "
             "starting with a letter or digit"
         )
     return name

@@ -42,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
     program = [args.module, *args.program] if args.module else list(args.program)
     if not program or (not args.module and not program[0]):
         raise TraceError("name the program to trace: codewalk trace SCRIPT [ARGS...] or -m MODULE")
-    name = store.check_name(args.trace_name) if args.trace_name else store.default_name(program[0])
+    name = (
+        store.check_name(args.trace_name) if args.trace_name is not None else store.default_name(program[0])
+    )
     if store.path_of(name).exists() and not args.force:
         raise TraceError(f"a trace named {name!r} exists", hint="--force replaces it, --name names another")
     return record_and_keep(
