@@ -5,10 +5,13 @@ traceback nor a wait of the whole timeout quoted back as a command line."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
 
+from codewalk.errors import PinError
+from codewalk.source import targets
 from codewalk.source.versions import in_range, older, valid_range, valid_version
 from tests.hardening import run, toy_source
 
@@ -45,3 +48,33 @@ def test_a_tours_versions_of_thousands_of_digits_are_its_error(
         code, out, err = run(capsys, "check", str(tour))
         assert code == 1 and "Traceback" not in err
         assert f"{tour}:{line}: " in out and " characters) is not a " in out, out
+
+
+def fake_python(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "python"
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        ("echo 'not python at all'", "answered 'not python at all', which is not a release version"),
+        ("printf '5.0\\033]0;x\\007\\n'", "answered '5.0\\x1b]0;x\\x07', which is not a release version"),
+        (f"echo {HUGE}", "(5000 characters), which is not a release version"),
+        ("sleep 5", "did not answer in 0 s"),
+    ],
+    ids=["garbage", "control-bytes", "huge", "hangs"],
+)
+def test_a_python_on_path_that_answers_no_version_is_said_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, said: str
+) -> None:
+    python = fake_python(tmp_path, body)
+    monkeypatch.setattr(targets, "reader_python", lambda: python)
+    monkeypatch.setattr(targets, "_METADATA_TIMEOUT_S", 0.2)
+    with pytest.raises(PinError) as caught:
+        targets.installed_version("toy")
+    assert caught.value.message.startswith(f"toy@installed: {python} "), caught.value.message
+    assert caught.value.message.endswith(said) and "\n" not in caught.value.message
+    assert caught.value.hint == "is it a Python? name a version: REPO@X.Y.Z"
