@@ -141,3 +141,10 @@ def test_a_name_no_trace_can_have_is_refused_before_the_program_runs(
         code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", name, "mark.py")
         assert code == 2 and err.startswith(f"codewalk: error: {quoted} cannot name a trace: "), err
         assert len(err) < 400 and not Path("ran").exists()
+
+
+def test_a_file_no_trace_name_reaches_is_not_listed(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``x.json.json`` would be listed as trace 'x.json', which no command can name."""
+    store.path_of("toy").with_name("x.json.json").write_bytes(store.path_of("toy").read_bytes())
+    code, out, _ = run(capsys, "traces", "--json")
+    assert code == 0 and [item["name"] for item in json.loads(out)["traces"]] == ["toy"]

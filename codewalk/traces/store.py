@@ -38,12 +38,16 @@ _Read = TypeVar("_Read")
 
 def check_name(name: str) -> str:
     """``name`` if it can name a trace (letters, digits, '.', '_', '-'; at most 100)."""
-    if not _NAME_RE.fullmatch(name) or name.endswith(SUFFIX):
+    if not _can_name(name):
         raise TraceError(
             f"{quoted(name, 110)} cannot name a trace: use letters, digits, '.', '_' and '-' (at most 100), "
             "starting with a letter or digit"
         )
     return name
+
+
+def _can_name(name: str) -> bool:
+    return bool(_NAME_RE.fullmatch(name)) and not name.endswith(SUFFIX)
 
 
 def default_name(program: str, when: float | None = None) -> str:
@@ -69,7 +73,7 @@ def names() -> list[str]:
         found = [p.name[: -len(SUFFIX)] for p in directory.iterdir() if p.name.endswith(SUFFIX)]
     except OSError:
         return []
-    return sorted(name for name in found if _NAME_RE.fullmatch(name))
+    return sorted(name for name in found if _can_name(name))  # a file no name reaches is not listed
 
 
 def listing() -> list[Listed]:
