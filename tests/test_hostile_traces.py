@@ -148,3 +148,20 @@ def test_a_file_no_trace_name_reaches_is_not_listed(toy: Path, capsys: pytest.Ca
     store.path_of("toy").with_name("x.json.json").write_bytes(store.path_of("toy").read_bytes())
     code, out, _ = run(capsys, "traces", "--json")
     assert code == 0 and [item["name"] for item in json.loads(out)["traces"]] == ["toy"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "ran"),
+    [
+        (["--", "mark.py", "-x"], ["mark.py", "-x"]),
+        (["mark.py", "--", "-x"], ["mark.py", "--", "-x"]),  # after the program: its own
+        (["--", "mark.py", "--"], ["mark.py", "--"]),
+    ],
+)
+def test_a_double_dash_before_the_program_ends_codewalks_options(
+    toy: Path, capsys: pytest.CaptureFixture[str], argv: list[str], ran: list[str]
+) -> None:
+    Path("mark.py").write_text("import sys\nopen('ran', 'w').write(repr(sys.argv))\nimport toypkg\n")
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "dd", *argv)
+    assert code == 0, err
+    assert Path("ran").read_text() == repr(ran)

@@ -39,7 +39,10 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.errors import TraceError
     from codewalk.traces import store
 
-    program = [args.module, *args.program] if args.module else list(args.program)
+    given = list(args.program)
+    if given[:1] == ["--"]:  # codewalk's own end of options (trace -- SCRIPT): not the program's
+        given = given[1:]
+    program = [args.module, *given] if args.module else given
     if not program or (not args.module and not program[0]):
         raise TraceError("name the program to trace: codewalk trace SCRIPT [ARGS...] or -m MODULE")
     name = (
