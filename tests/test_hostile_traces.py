@@ -165,3 +165,31 @@ def test_a_double_dash_before_the_program_ends_codewalks_options(
     code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "dd", *argv)
     assert code == 0, err
     assert Path("ran").read_text() == repr(ran)
+
+
+@pytest.mark.parametrize("force", [True, False])
+def test_a_link_where_a_trace_goes_is_never_written_through(
+    toy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], force: bool
+) -> None:
+    """A link to a file elsewhere (replaced by --force) or to none (made there), refused
+    before the program runs."""
+    target = tmp_path / "notes.txt"
+    if force:
+        target.write_text("the reader's own\n")
+    link = store.path_of("linked")
+    link.symlink_to(target)
+    Path("mark.py").write_text("open('ran', 'w').close()\nimport toypkg\n")  # a trace to keep
+    argv = [
+        "trace",
+        "--python",
+        sys.executable,
+        "--name",
+        "linked",
+        *(["--force"] if force else []),
+        "mark.py",
+    ]
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and not Path("ran").exists()
+    assert err.startswith(f"codewalk: error: trace 'linked' ({link}) is a link to {target}: "), err
+    assert (target.read_text() if force else target.exists()) == ("the reader's own\n" if force else False)
+    assert link.is_symlink()

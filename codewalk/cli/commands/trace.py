@@ -93,6 +93,7 @@ def record_and_keep(
         for line in [*_ending(trace), *trace.notes, f"no trace kept: {problem}"]:
             print(visible(f"codewalk: {line}"), file=sys.stderr)
         return Kept(ran.status or 2, problem)
+    _refuse_link(name)  # again: one may have been made while the program ran
     try:
         write_atomically(store.path_of(name), store.encode(trace), replace=replace)
     except FileExistsError:
@@ -108,11 +109,12 @@ def record_and_keep(
 
 
 def _make_room(name: str) -> None:
-    """The directory trace ``name`` is kept in, made if need be; TraceError saying why
-    it cannot be (a file in its place, no permission)."""
+    """The directory trace ``name`` is kept in, made if need be, and no link where the
+    trace goes; TraceError saying why it cannot be (a file in its place, no permission)."""
     from codewalk.errors import TraceError
     from codewalk.traces import store
 
+    _refuse_link(name)
     directory = store.path_of(name).parent
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -127,6 +129,22 @@ def _make_room(name: str) -> None:
             f"cannot keep traces in {directory}: {why or error.strerror or error}",
             hint="nothing was run; move what is in its place",
         ) from None
+
+
+def _refuse_link(name: str) -> None:
+    """A link where trace ``name`` goes is refused: the writer follows links, and a trace
+    replaced would be the file it points to, wherever that is (or one made there)."""
+    import os
+
+    from codewalk.errors import TraceError
+    from codewalk.traces import store
+
+    path = store.path_of(name)
+    if path.is_symlink():
+        raise TraceError(
+            f"trace {name!r} ({path}) is a link to {os.readlink(path)}: codewalk does not write through it",
+            hint=f"delete it (codewalk traces --delete {name}) or --name names another",
+        )
 
 
 def summary(trace: Any) -> list[str]:
