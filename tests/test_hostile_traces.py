@@ -193,3 +193,16 @@ def test_a_link_where_a_trace_goes_is_never_written_through(
     assert err.startswith(f"codewalk: error: trace 'linked' ({link}) is a link to {target}: "), err
     assert (target.read_text() if force else target.exists()) == ("the reader's own\n" if force else False)
     assert link.is_symlink()
+
+
+def test_a_run_with_an_argument_that_is_not_utf8_is_kept(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Such an argument (a file name in another encoding) is a lone surrogate in Python,
+    which UTF-8 cannot write: the trace was lost at its end, in a traceback."""
+    Path("mark.py").write_text("import toypkg\n")
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "odd", "mark.py", "caf\udce9")
+    assert code == 0 and "Traceback" not in err, err
+    code, out, _ = run(capsys, "traces", "--json")
+    assert json.loads(out)["traces"][0]["program"] == ["mark.py", "caf\udce9"]
+    assert store.load("odd").program == ("mark.py", "caf\udce9")

@@ -162,7 +162,9 @@ def encode(trace: Trace) -> str:
         "passed": [list(pair) for pair in trace.passed],
         "processes": [list(started) for started in trace.processes],
     }
-    lines = (json.dumps(part, separators=(",", ":"), ensure_ascii=False) for part in (header, body))
+    # ASCII: a path or argument that is not UTF-8 is a lone surrogate, which UTF-8 cannot
+    # write but a JSON escape can (and reads back as it was)
+    lines = (json.dumps(part, separators=(",", ":")) for part in (header, body))
     return "".join(f"{line}\n" for line in lines)
 
 
