@@ -5,7 +5,9 @@ trace, by ``traces`` as by every reader, never a traceback nor JSON that is not 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -206,3 +208,20 @@ def test_a_run_with_an_argument_that_is_not_utf8_is_kept(
     code, out, _ = run(capsys, "traces", "--json")
     assert json.loads(out)["traces"][0]["program"] == ["mark.py", "caf\udce9"]
     assert store.load("odd").program == ("mark.py", "caf\udce9")
+
+
+def test_a_byte_of_a_c1_control_in_an_argument_is_shown_escaped(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Byte 0x9b (CSI) of a name that is not UTF-8 is a lone surrogate to Python, which
+    a stream in UTF-8 mode (a C locale) writes back as the raw byte."""
+    Path("mark.py").write_text("import toypkg\n")
+    assert main(["trace", "--python", sys.executable, "--name", "c1", "mark.py", "\udc9b2J"]) == 0
+    capsys.readouterr()
+    for argv in (["traces"], ["tour", "--trace", "c1", "--plain"]):
+        command = [sys.executable, "-m", "codewalk", *argv]
+        done = subprocess.run(
+            command, capture_output=True, env={**os.environ, "PYTHONUTF8": "1"}, check=False
+        )
+        assert done.returncode == 0 and b"mark.py \\udc9b2J" in done.stdout, done.stdout
+        assert b"\x9b" not in done.stdout
