@@ -225,3 +225,15 @@ def test_a_byte_of_a_c1_control_in_an_argument_is_shown_escaped(
         )
         assert done.returncode == 0 and b"mark.py \\udc9b2J" in done.stdout, done.stdout
         assert b"\x9b" not in done.stdout
+
+
+def test_deleting_traces_one_of_which_is_not_there_deletes_none(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store.path_of("other").write_bytes(store.path_of("toy").read_bytes())
+    code, out, err = run(capsys, "traces", "--delete", "toy", "--delete", "typo", "--delete", "other")
+    assert code == 2 and out == "" and err.startswith("codewalk: error: no trace named 'typo'\n"), err
+    assert store.path_of("toy").exists() and store.path_of("other").exists()
+    code, out, _ = run(capsys, "traces", "--delete", "toy", "--delete", "other", "--delete", "toy")
+    assert code == 0 and out == "deleted trace 'toy'\ndeleted trace 'other'\n"
+    assert not store.path_of("toy").exists() and not store.path_of("other").exists()

@@ -18,7 +18,7 @@ import math
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -88,14 +88,19 @@ def listing() -> list[Listed]:
     return sorted(out, key=lambda item: -(item.summary.started if item.summary else 0.0))
 
 
-def delete(name: str) -> None:
-    path = path_of(name)
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        raise TraceError(f"no trace named {name!r}", hint=_known_hint()) from None
-    except OSError as error:
-        raise TraceError(f"trace {name!r}: cannot delete {path}: {error.strerror or error}") from None
+def delete(names: Sequence[str]) -> None:
+    """Delete the traces ``names``: none unless each is there (a typo deletes nothing)."""
+    paths = {name: path_of(name) for name in names}
+    for name, path in paths.items():
+        if not (path.is_symlink() or path.exists()):
+            raise TraceError(f"no trace named {name!r}", hint=_known_hint())
+    for name, path in paths.items():
+        try:
+            path.unlink()
+        except FileNotFoundError:  # deleted meanwhile: as asked
+            pass
+        except OSError as error:
+            raise TraceError(f"trace {name!r}: cannot delete {path}: {error.strerror or error}") from None
 
 
 def _known_hint() -> str:
