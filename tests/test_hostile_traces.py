@@ -237,3 +237,19 @@ def test_deleting_traces_one_of_which_is_not_there_deletes_none(
     code, out, _ = run(capsys, "traces", "--delete", "toy", "--delete", "other", "--delete", "toy")
     assert code == 0 and out == "deleted trace 'toy'\ndeleted trace 'other'\n"
     assert not store.path_of("toy").exists() and not store.path_of("other").exists()
+
+
+def test_a_run_thousands_of_calls_deep_is_printed_in_bounded_lines(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each level indented two spaces made the plain tree of a run recursing N deep N²
+    characters: a 200,000-deep one (6 MB of trace) never finished printing."""
+    head, body = parts()
+    recursing = [i for i, f in enumerate(body["functions"]) if f[3] != "<module>"][:2]
+    chain = [[i, 1, recursing[i % 2], -1, 1, 0.001] for i in range(3000)]
+    rewrite(head, body | {"nodes": [body["nodes"][0], *chain], "passed": [], "processes": []})
+    code, out, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert len(lines) > 3000 and max(len(line) for line in lines) < 250
+    assert any("[depth 2999] " in line for line in lines)
