@@ -253,3 +253,12 @@ def test_a_run_thousands_of_calls_deep_is_printed_in_bounded_lines(
     lines = out.splitlines()
     assert len(lines) > 3000 and max(len(line) for line in lines) < 250
     assert any("[depth 2999] " in line for line in lines)
+
+
+@pytest.mark.parametrize("recording", [["--new", "mine"], ["--edit"]])
+def test_recording_options_with_a_trace_alone_are_refused_not_ignored(
+    toy: Path, capsys: pytest.CaptureFixture[str], recording: list[str]
+) -> None:
+    code, out, err = run(capsys, "tour", "--trace", "toy", *recording)
+    assert code == 2 and out == "", out
+    assert err.startswith("codewalk: error: --trace reads a run; --new and --edit record a tour: not both\n")
