@@ -890,7 +890,7 @@ def test_a_tour_walked_against_a_trace_refuses_what_it_would_ignore(
     code, out, err = run(capsys, "tour", str(tour), "--trace", "toy", "--at", "toy@2", "--plain")
     assert (code, out) == (2, "") and "--trace reads each repository at the version that ran" in err
     code, out, err = run(capsys, "tour", str(tour), "--trace", "toy", "--edit")
-    assert (code, out) == (2, "") and "--new and --edit record one: not both" in err
+    assert (code, out) == (2, "") and "--new and --edit record a tour: not both" in err
     code, out, err = run(capsys, "tour", str(tour), "--trace", "nosuch", "--plain")
     assert (code, out) == (2, "") and "no trace named 'nosuch'" in err
 
