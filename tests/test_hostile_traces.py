@@ -262,3 +262,26 @@ def test_recording_options_with_a_trace_alone_are_refused_not_ignored(
     code, out, err = run(capsys, "tour", "--trace", "toy", *recording)
     assert code == 2 and out == "", out
     assert err.startswith("codewalk: error: --trace reads a run; --new and --edit record a tour: not both\n")
+
+
+def test_the_chains_of_a_deep_recursion_are_found_without_walking_each(
+    toy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run recursing N deep holds N chains N long: writing each out before reading the
+    first few took N² time and memory (`path --trace` of a 200,000-deep trace: 19 GB,
+    unfinished after two minutes). Only the chains read are walked."""
+    from codewalk.traces.tree import Chain, Tree, chains
+
+    head, body = parts()
+    a, b = [i for i, f in enumerate(body["functions"]) if f[3] != "<module>"][:2]
+    chain = [[i, 7, (a, b)[i % 2], -1, 1, 0.001] for i in range(3000)]  # a b a b ..., a first
+    rewrite(head, body | {"nodes": [body["nodes"][0], *chain], "passed": [], "processes": []})
+    trace = store.load("toy")
+    tree = Tree(trace)
+    walked: list[int] = []
+    ancestors = Tree.ancestors
+    monkeypatch.setattr(Tree, "ancestors", lambda self, node: walked.append(node) or ancestors(self, node))
+    found = chains(trace, tree, {a}, {b})
+    assert len(found) == 1500 and walked == []
+    assert found[0] == Chain((1, 2), (1, 1)) and found[1].nodes == (1, 2, 3, 4)
+    assert found[:2] == [found[0], found[1]] and len(walked) < 20  # those read, not 1,500

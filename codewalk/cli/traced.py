@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import dump, result_dict, search_scope
@@ -204,7 +205,7 @@ def _path_to_compiled(
     return 0
 
 
-def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> list[Chain]:
+def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> Sequence[Chain]:
     """The chains that ran from ``start`` to the function ``site`` is in, where its line
     executed (``start`` alone when it is that function)."""
     from codewalk.traces.tree import Chain, chains, functions_of
