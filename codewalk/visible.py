@@ -13,14 +13,16 @@ Made visible, as Python writes them in a string literal: C0 controls but tab and
 newline, DEL, C1 controls, the bidirectional controls of Unicode (the "Trojan Source"
 set: U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) and the line and paragraph
 separators U+2028 and U+2029. A carriage return before a newline is a line end, not a
-character to show.
+character to show. Lone surrogates are made visible too: Python reads a byte of a path or
+argument that is not UTF-8 as one (U+DC80-U+DCFF), and writes it back to a terminal as
+that raw byte, which in 0x80-0x9f is a C1 control (0x9b: CSI).
 """
 
 from __future__ import annotations
 
 import re
 
-_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+_UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff"
 _UNSAFE_RE = re.compile(f"[{_UNSAFE}]")
 _SHORT = {"\r": "\\r", "\x0b": "\\v", "\x0c": "\\f", "\x1b": "\\x1b"}
 # what a name, a path or a version written in a file may never hold: C0 (tab and newline

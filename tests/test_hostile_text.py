@@ -52,6 +52,7 @@ def test_visible_escapes_controls_and_keeps_layout() -> None:
     assert visible(f"a{CLEAR_SCREEN}b") == "a\\x1b[2Jb"
     assert visible(f"left{RLO}right\x00\x07\x9b") == "left\\u202eright\\x00\\x07\\x9b"
     assert visible("one\r\ntwo\rthree") == "one\ntwo\\rthree"
+    assert visible("caf\udce9 \udc9b2J") == "caf\\udce9 \\udc9b2J"  # bytes not UTF-8, as Python reads them
     assert json.loads(json_text(json.dumps({"t": f"{RLO}\x85"}, ensure_ascii=False))) == {"t": f"{RLO}\x85"}
     assert RLO not in json_text(json.dumps({"t": RLO}, ensure_ascii=False))
 

@@ -258,8 +258,10 @@ def test_a_deep_tree_prints_as_json_and_as_text(toy: Path, capsys: pytest.Captur
     assert len(downs) == 3001
     assert all(nodes[node["parent"]]["qualname"] == "toypkg.down" for node in downs[1:])
     code, out, _ = run(capsys, "tour", "--trace", "deep", "--plain")
-    rows = [label for _, _, label in tree_rows(out) if label.startswith("down  ")]
+    found = [(depth, label) for _, depth, label in tree_rows(out) if label.startswith("down  ")]
+    rows = [label for _, label in found]
     assert code == 0 and len(rows) == 3001 and rows[0].startswith("down  [toy]  x1 ")
+    assert [depth for depth, _ in found] == list(range(found[0][0], found[0][0] + 3001))
     assert all(row.startswith("down  x1 ") for row in rows[1:])
 
 
@@ -888,7 +890,7 @@ def test_a_tour_walked_against_a_trace_refuses_what_it_would_ignore(
     code, out, err = run(capsys, "tour", str(tour), "--trace", "toy", "--at", "toy@2", "--plain")
     assert (code, out) == (2, "") and "--trace reads each repository at the version that ran" in err
     code, out, err = run(capsys, "tour", str(tour), "--trace", "toy", "--edit")
-    assert (code, out) == (2, "") and "--new and --edit record one: not both" in err
+    assert (code, out) == (2, "") and "--new and --edit record a tour: not both" in err
     code, out, err = run(capsys, "tour", str(tour), "--trace", "nosuch", "--plain")
     assert (code, out) == (2, "") and "no trace named 'nosuch'" in err
 

@@ -347,12 +347,14 @@ def use_toy(directory: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def tree_rows(out: str) -> list[tuple[int, int, str]]:
-    """The lines of ``tour --trace NAME --plain``'s tree as (step, depth, label)."""
+    """The lines of ``tour --trace NAME --plain``'s tree as (step, depth, label) (past the
+    deepest indent, a line says its depth)."""
     rows = []
     for line in out.splitlines():
-        found = re.fullmatch(r" *([0-9]+)  ((?:  )*)(\S.*)", line)
+        found = re.fullmatch(r" *([0-9]+)  ((?:  )*)(?:\[depth ([0-9]+)\] )?(\S.*)", line)
         if found:
-            rows.append((int(found[1]), len(found[2]) // 2, found[3]))
+            depth = int(found[3]) if found[3] else len(found[2]) // 2
+            rows.append((int(found[1]), depth, found[4]))
     return rows
 
 

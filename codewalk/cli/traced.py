@@ -195,7 +195,7 @@ def _path_to_compiled(
     return _chains_ran(args, opened, start, goal, ran, said, compiled=True)
 
 
-def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> list[Chain]:
+def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> Sequence[Chain]:
     """The chains that ran from ``start`` to the function ``site`` is in, where its line
     executed (``start`` alone when it is that function)."""
     from codewalk.traces.tree import Chain, chains, functions_of

@@ -42,5 +42,16 @@ def render_tree(trace: Trace, rows: Sequence[Row], step: int | None = None) -> s
     return "\n".join(lines) + "\n"
 
 
+# indentation stops at this depth and says the depth instead: a run recursing 100,000 calls
+# deep (sys.setrecursionlimit) would otherwise print gigabytes of spaces
+DEEPEST_INDENT = 40
+
+
 def _line(trace: Trace, row: Row, number: int, width: int) -> str:
-    return visible(f"{number:>{width}}  " + "  " * row.depth + node_label(trace, row))
+    return visible(f"{number:>{width}}  " + _indent(row.depth) + node_label(trace, row))
+
+
+def _indent(depth: int) -> str:
+    if depth <= DEEPEST_INDENT:
+        return "  " * depth
+    return "  " * DEEPEST_INDENT + f"[depth {depth}] "

@@ -121,8 +121,13 @@ def installed_version(distribution: str) -> tuple[str, str]:
             timeout=_METADATA_TIMEOUT_S,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise PinError(f"{distribution}@installed: cannot ask {python}: {exc}") from None
+    except subprocess.TimeoutExpired:
+        raise PinError(
+            f"{distribution}@installed: {python} did not answer in {_METADATA_TIMEOUT_S:.0f} s",
+            hint="is it a Python? name a version: REPO@X.Y.Z",
+        ) from None
+    except OSError as exc:
+        raise PinError(f"{distribution}@installed: cannot ask {python}: {exc.strerror or exc}") from None
     if done.returncode == 3:
         raise PinError(
             f"{distribution}@installed: {distribution} is not installed for {python}",
@@ -131,4 +136,9 @@ def installed_version(distribution: str) -> tuple[str, str]:
     version = done.stdout.strip()
     if done.returncode != 0 or not version:
         raise PinError(f"{distribution}@installed: {python} could not say: {done.stderr.strip()[:200]}")
+    if valid_version(version) is not None:  # not a Python, or one that prints more than asked
+        raise PinError(
+            f"{distribution}@installed: {python} answered {quoted(version)}, which is not a release version",
+            hint="is it a Python? name a version: REPO@X.Y.Z",
+        )
     return version, python

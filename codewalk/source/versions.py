@@ -8,15 +8,17 @@ release outside it, the step is *skipped*, not broken), and so does the terminal
 
 from __future__ import annotations
 
+from codewalk.visible import quoted
+
 
 def valid_version(text: str) -> str | None:
     """Why ``text`` is not a release version (``None`` when it is one)."""
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import Version
 
     try:
         Version(text)
-    except InvalidVersion:
-        return f"{text!r} is not a release version, e.g. 4.57.6"
+    except ValueError:  # InvalidVersion, or a number of thousands of digits (int's limit)
+        return f"{quoted(text)} is not a release version, e.g. 4.57.6"
     return None
 
 
@@ -24,24 +26,24 @@ def valid_range(text: str) -> str | None:
     """Why ``text`` is not a version range (``None`` when it is one)."""
     if not text.strip():
         return "the range is empty; write one such as '>=5.0' or '<5'"
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.specifiers import SpecifierSet
 
     try:
-        SpecifierSet(text)
-    except InvalidSpecifier:
-        return f"{text!r} is not a version range, e.g. '>=5.0' or '>=4.46,<5'"
+        SpecifierSet(text).contains("0", prereleases=True)  # reads the versions it names
+    except ValueError:  # InvalidSpecifier, or a number of thousands of digits
+        return f"{quoted(text)} is not a version range, e.g. '>=5.0' or '>=4.46,<5'"
     return None
 
 
 def in_range(version: str, spec: str) -> bool:
     """Whether release ``version`` lies in the range ``spec`` (a version codewalk cannot
     read, a local checkout's, is taken to lie in every range)."""
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-    from packaging.version import InvalidVersion, Version
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
 
     try:
         return SpecifierSet(spec).contains(Version(version), prereleases=True)
-    except (InvalidSpecifier, InvalidVersion):
+    except ValueError:  # InvalidSpecifier, InvalidVersion, a number of thousands of digits
         return True
 
 
@@ -67,9 +69,9 @@ def same_version(one: str, other: str) -> bool:
 def older(one: str, other: str) -> bool:
     """Whether release ``one`` comes before ``other`` (False when either cannot be
     read as a version, e.g. a local checkout's)."""
-    from packaging.version import InvalidVersion, Version
+    from packaging.version import Version
 
     try:
         return Version(release_of(one)) < Version(release_of(other))
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or a number of thousands of digits
         return False

@@ -7,9 +7,9 @@ import os
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from codewalk.errors import TraceError
+from codewalk.errors import CodewalkError, TraceError
 from codewalk.traces import store
-from codewalk.traces.model import LOCAL, Trace
+from codewalk.traces.model import LOCAL, RepoRun, Trace
 from codewalk.traces.tree import Tree
 from codewalk.workspace.pinned import PinnedStack
 
@@ -54,6 +54,20 @@ def open_trace(name: str) -> Opened:
         )
     at, local = versions_that_ran(trace, list(pins))
     stack = PinnedStack(None, at=at, local=local)
-    roots = {r.repo: "." if r.source == LOCAL else stack.checkout(r.repo).package_root for r in trace.repos}
+    roots = {r.repo: _package_root(name, stack, r) for r in trace.repos}
     placed = trace.placed(roots)
     return Opened(placed, Tree(placed), stack)
+
+
+def _package_root(name: str, stack: PinnedStack, ran: RepoRun) -> str:
+    """Where the checkout of a repository that ran holds its packages (fetched if the
+    cache lost it), the error naming the trace when it cannot be had."""
+    if ran.source == LOCAL:
+        return "."
+    try:
+        return stack.checkout(ran.repo).package_root
+    except CodewalkError as error:
+        raise TraceError(
+            f"trace {name!r} ran {ran.repo} {ran.version}, which cannot be read: {error.message}",
+            hint=error.hint,
+        ) from None

@@ -14,16 +14,19 @@ trace.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from codewalk import locations
 from codewalk.errors import TraceError
+from codewalk.source.versions import valid_version
 from codewalk.traces.model import LOCAL, RELEASE, Function, Node, Other, RepoRun, Summary, Trace
+from codewalk.visible import quoted
 
 FORMAT = 2
 SUFFIX = ".json"
@@ -35,12 +38,16 @@ _Read = TypeVar("_Read")
 
 def check_name(name: str) -> str:
     """``name`` if it can name a trace (letters, digits, '.', '_', '-'; at most 100)."""
-    if not _NAME_RE.fullmatch(name) or name.endswith(SUFFIX):
+    if not _can_name(name):
         raise TraceError(
-            f"{name!r} cannot name a trace: use letters, digits, '.', '_' and '-' (at most 100), "
+            f"{quoted(name, 110)} cannot name a trace: use letters, digits, '.', '_' and '-' (at most 100), "
             "starting with a letter or digit"
         )
     return name
+
+
+def _can_name(name: str) -> bool:
+    return bool(_NAME_RE.fullmatch(name)) and not name.endswith(SUFFIX)
 
 
 def default_name(program: str, when: float | None = None) -> str:
@@ -66,7 +73,7 @@ def names() -> list[str]:
         found = [p.name[: -len(SUFFIX)] for p in directory.iterdir() if p.name.endswith(SUFFIX)]
     except OSError:
         return []
-    return sorted(name for name in found if _NAME_RE.fullmatch(name))
+    return sorted(name for name in found if _can_name(name))  # a file no name reaches is not listed
 
 
 def listing() -> list[Listed]:
@@ -81,14 +88,19 @@ def listing() -> list[Listed]:
     return sorted(out, key=lambda item: -(item.summary.started if item.summary else 0.0))
 
 
-def delete(name: str) -> None:
-    path = path_of(name)
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        raise TraceError(f"no trace named {name!r}", hint=_known_hint()) from None
-    except OSError as error:
-        raise TraceError(f"trace {name!r}: cannot delete {path}: {error.strerror or error}") from None
+def delete(names: Sequence[str]) -> None:
+    """Delete the traces ``names``: none unless each is there (a typo deletes nothing)."""
+    paths = {name: path_of(name) for name in names}
+    for name, path in paths.items():
+        if not (path.is_symlink() or path.exists()):
+            raise TraceError(f"no trace named {name!r}", hint=_known_hint())
+    for name, path in paths.items():
+        try:
+            path.unlink()
+        except FileNotFoundError:  # deleted meanwhile: as asked
+            pass
+        except OSError as error:
+            raise TraceError(f"trace {name!r}: cannot delete {path}: {error.strerror or error}") from None
 
 
 def _known_hint() -> str:
@@ -155,7 +167,9 @@ def encode(trace: Trace) -> str:
         "passed": [list(pair) for pair in trace.passed],
         "processes": [list(started) for started in trace.processes],
     }
-    lines = (json.dumps(part, separators=(",", ":"), ensure_ascii=False) for part in (header, body))
+    # ASCII: a path or argument that is not UTF-8 is a lone surrogate, which UTF-8 cannot
+    # write but a JSON escape can (and reads back as it was)
+    lines = (json.dumps(part, separators=(",", ":")) for part in (header, body))
     return "".join(f"{line}\n" for line in lines)
 
 
@@ -214,6 +228,9 @@ def _header(head: bytes, where: str) -> dict[str, Any]:
 def _summary(header: dict[str, Any], where: str, name: str) -> Summary:
     try:
         scalars = {field: _typed(header[field], kind, field) for field, kind in _SCALARS.items()}
+        _moment(scalars["started"])
+        if scalars["seconds"] < 0:
+            raise ValueError("seconds is negative")
         return Summary(
             name=name,
             program=tuple(_typed(p, str, "program") for p in header["program"]),
@@ -231,7 +248,17 @@ def _typed(value: Any, kind: type, what: str) -> Any:
         return float(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ValueError(f"{what} is not {kind.__name__}")
+    if isinstance(value, float) and not math.isfinite(value):  # Python's JSON reads NaN, Infinity and 1e999
+        raise ValueError(f"{what} is not a finite number")
     return value
+
+
+def _moment(started: float) -> None:
+    """Refuse a start the clock cannot show: ``traces`` prints it as a date."""
+    try:
+        time.localtime(started)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError("started is not a time") from None
 
 
 def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
@@ -303,6 +330,8 @@ def _nodes(raw: list[Any], functions: int, others: int) -> tuple[Node, ...]:
             seconds
         ) is not float:
             raise ValueError(f"node {index} is not numbers")
+        if calls < 0 or not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"node {index} has a negative or non-finite count")
         if index == 0:
             if parent != -1 or function != -1:
                 raise ValueError("no program node")
@@ -320,6 +349,9 @@ def _repo(r: list[Any]) -> RepoRun:
         raise ValueError(f"source {source!r}")
     if source == LOCAL and not os.path.isabs(_typed(root, str, "root")):
         raise ValueError(f"the installed copy of {repo!r} is not at an absolute path: {root!r}")
+    if source == RELEASE and valid_version(_typed(version, str, "version")) is not None:
+        # a release is fetched by its version: one no release has is no version to fetch
+        raise ValueError(f"{repo!r} ran at {version!r}, which is not a release version")
     return RepoRun(
         _typed(repo, str, "repo"),
         _typed(version, str, "version"),

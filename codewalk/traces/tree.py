@@ -7,7 +7,7 @@ Pure: a :class:`~codewalk.traces.model.Trace` in, answers out.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, overload
 
 from codewalk.resolve.model import Resolved
 from codewalk.traces.model import Function, Trace
@@ -156,32 +156,73 @@ class Chain(NamedTuple):
         return self.calls[self.nodes.index(node)]
 
 
-def chains(trace: Trace, tree: Tree, starts: set[int], goals: set[int]) -> list[Chain]:
+def chains(trace: Trace, tree: Tree, starts: set[int], goals: set[int]) -> Chains:
     """Every distinct chain that ran from a function in ``starts`` to one in ``goals``
     (by the functions and call-site lines it passes from the start on, shortest first,
     then most called over the run),
     each from the outermost call of a start: a start called again below it (an assistant
-    model's ``generate`` inside the reader's) is a part of that chain, not one of its own."""
-    first: dict[tuple[tuple[int, int], ...], tuple[int, ...]] = {}
-    places: dict[tuple[tuple[int, int], ...], list[set[int]]] = {}  # the nodes at each place
+    model's ``generate`` inside the reader's) is a part of that chain, not one of its own.
+
+    Found in one pass down the tree, each chain named by a number for its functions and
+    lines (a trie: a chain one longer than another is its number and one more hop), and
+    made of nodes only when read: a run recursing N deep holds N chains N long, and
+    writing each out took N² time and memory (gigabytes) to print the first few."""
     nodes = trace.nodes
-    for index, node in enumerate(nodes):
-        if node.function not in goals or index == 0:
+    outermost = [-1] * len(nodes)  # each node's outermost start at or above it (-1: none)
+    place = [-1] * len(nodes)  # under a start: the number of the chain from it down to here
+    length = [0] * len(nodes)  # under a start: how many nodes that chain has
+    named: dict[tuple[int, int, int], int] = {}  # (chain above, function, line) -> its number
+    found: dict[int, list[int]] = {}  # a chain's number -> the goal nodes it ends at
+    for index in range(1, len(nodes)):
+        node = nodes[index]
+        above = outermost[node.parent] if node.parent > 0 else -1
+        if above < 0 and node.function not in starts:
             continue
-        path = tree.ancestors(index)
-        for at, ancestor in enumerate(path[:-1]):
-            if nodes[ancestor].function in starts:
-                here = tuple(path[at:])
-                # where the start was called from is no part of the chain (nor shown)
-                key = tuple((nodes[n].function, nodes[n].line if n != here[0] else 0) for n in here)
-                first.setdefault(key, here)
-                for place, below in zip(places.setdefault(key, [set() for _ in here]), here, strict=True):
-                    place.add(below)  # a set: chains to two goals may share a node
-                break
-    found = [
-        Chain(first[key], tuple(sum(nodes[n].calls for n in place) for place in places[key])) for key in first
-    ]
-    return sorted(found, key=lambda chain: (len(chain.nodes), -chain.calls[-1]))
+        # where the start was called from is no part of the chain (nor shown)
+        hop = (place[node.parent], node.function, node.line) if above >= 0 else (-1, node.function, 0)
+        outermost[index], place[index] = (above if above >= 0 else index), named.setdefault(hop, len(named))
+        length[index] = length[node.parent] + 1 if above >= 0 else 1
+        if above >= 0 and node.function in goals:
+            found.setdefault(place[index], []).append(index)
+    ordered = sorted(found.values(), key=lambda ends: (length[ends[0]], -sum(nodes[n].calls for n in ends)))
+    return Chains(trace, tree, outermost, ordered)
+
+
+class Chains(Sequence[Chain]):
+    """The chains :func:`chains` found, in order, each made of its nodes when read."""
+
+    def __init__(self, trace: Trace, tree: Tree, outermost: list[int], ends: list[list[int]]) -> None:
+        self.trace, self.tree, self.outermost = trace, tree, outermost
+        self.ends = ends  # per chain, in order, the goal nodes it ends at (the first first)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    @overload
+    def __getitem__(self, index: int) -> Chain: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Chain]: ...
+
+    def __getitem__(self, index: int | slice) -> Chain | list[Chain]:
+        if isinstance(index, slice):
+            return [self._chain(ends) for ends in self.ends[index]]
+        return self._chain(self.ends[index])
+
+    def _chain(self, ends: list[int]) -> Chain:
+        """The chain ending at the goal nodes ``ends``: the nodes of the first, and at each
+        place the calls of every node there (a set: chains to two goals may share one)."""
+        here = self._from_start(ends[0])
+        places: list[set[int]] = [set() for _ in here]
+        for end in ends:
+            for at, node in zip(places, self._from_start(end), strict=True):
+                at.add(node)
+        nodes = self.trace.nodes
+        return Chain(tuple(here), tuple(sum(nodes[n].calls for n in at) for at in places))
+
+    def _from_start(self, end: int) -> list[int]:
+        path = self.tree.ancestors(end)
+        return path[path.index(self.outermost[end]) :]
 
 
 def calls_from(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int, int], int]:

@@ -99,14 +99,17 @@ def link_json(link: ResolvedLink) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.trace and (args.new is not None or args.edit):  # the recorder reads no trace
+        from codewalk.errors import TourError
+
+        raise TourError(
+            "--trace reads a run; --new and --edit record a tour: not both",
+            hint="in the terminal UI of tour --trace NAME, R records a tour of the run",
+        )
     if args.trace and args.name is None:
         from codewalk.cli import trace_tour
 
         return trace_tour.run(args)
-    if args.trace and (args.new is not None or args.edit):  # the recorder reads no trace
-        from codewalk.errors import TourError
-
-        raise TourError("--trace walks a tour against a run; --new and --edit record one: not both")
     if args.new is not None or args.edit:
         from codewalk.cli.recording import record
 

@@ -39,10 +39,15 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.errors import TraceError
     from codewalk.traces import store
 
-    program = [args.module, *args.program] if args.module else list(args.program)
+    given = list(args.program)
+    if given[:1] == ["--"]:  # codewalk's own end of options (trace -- SCRIPT): not the program's
+        given = given[1:]
+    program = [args.module, *given] if args.module else given
     if not program or (not args.module and not program[0]):
         raise TraceError("name the program to trace: codewalk trace SCRIPT [ARGS...] or -m MODULE")
-    name = store.check_name(args.trace_name) if args.trace_name else store.default_name(program[0])
+    name = (
+        store.check_name(args.trace_name) if args.trace_name is not None else store.default_name(program[0])
+    )
     if store.path_of(name).exists() and not args.force:
         raise TraceError(f"a trace named {name!r} exists", hint="--force replaces it, --name names another")
     return record_and_keep(
@@ -77,6 +82,7 @@ def record_and_keep(
 
     pins = _pins()
     interpreter = python or _reader_python()
+    _make_room(name)  # before the program runs: a long run's trace is not lost at its end
     ran = record(interpreter, _packages(pins), program, module=module, stdout=stdout)
     if ran.record is None:
         print(visible(f"codewalk: no trace: {ran.problem}"), file=sys.stderr)
@@ -87,8 +93,8 @@ def record_and_keep(
         for line in [*_ending(trace), *trace.notes, f"no trace kept: {problem}"]:
             print(visible(f"codewalk: {line}"), file=sys.stderr)
         return Kept(ran.status or 2, problem)
+    _refuse_link(name)  # again: one may have been made while the program ran
     try:
-        store.path_of(name).parent.mkdir(parents=True, exist_ok=True)
         write_atomically(store.path_of(name), store.encode(trace), replace=replace)
     except FileExistsError:
         raise TraceError(
@@ -100,6 +106,45 @@ def record_and_keep(
     for line in summary(trace):
         print(visible(f"codewalk: {line}"), file=sys.stderr)
     return Kept(ran.status, "")
+
+
+def _make_room(name: str) -> None:
+    """The directory trace ``name`` is kept in, made if need be, and no link where the
+    trace goes; TraceError saying why it cannot be (a file in its place, no permission)."""
+    from codewalk.errors import TraceError
+    from codewalk.traces import store
+
+    _refuse_link(name)
+    directory = store.path_of(name).parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        # mkdir(exist_ok=True) says "File exists" of what is there but no directory
+        why = (
+            "something that is not a directory is in its place"
+            if isinstance(error, FileExistsError)
+            else None
+        )
+        raise TraceError(
+            f"cannot keep traces in {directory}: {why or error.strerror or error}",
+            hint="nothing was run; move what is in its place",
+        ) from None
+
+
+def _refuse_link(name: str) -> None:
+    """A link where trace ``name`` goes is refused: the writer follows links, and a trace
+    replaced would be the file it points to, wherever that is (or one made there)."""
+    import os
+
+    from codewalk.errors import TraceError
+    from codewalk.traces import store
+
+    path = store.path_of(name)
+    if path.is_symlink():
+        raise TraceError(
+            f"trace {name!r} ({path}) is a link to {os.readlink(path)}: codewalk does not write through it",
+            hint=f"delete it (codewalk traces --delete {name}) or --name names another",
+        )
 
 
 def summary(trace: Any) -> list[str]:

@@ -30,8 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.traces import store
 
     if args.delete:
-        for name in args.delete:
-            store.delete(name)
+        store.delete(args.delete)
+        for name in dict.fromkeys(args.delete):
             print(visible(f"deleted trace {name!r}"))
         return 0
     listed = store.listing()
