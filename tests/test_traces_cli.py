@@ -122,10 +122,15 @@ def test_a_trace_kept_under_the_same_name_while_the_program_ran_is_not_replaced(
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGTERM") or sys.platform == "win32", reason="POSIX signals")
-def test_sigterm_to_trace_ends_the_program_and_leaves_no_scratch(toy: Path, tmp_path: Path) -> None:
+def test_sigterm_to_trace_ends_the_program_keeps_what_ran_and_leaves_no_scratch(
+    toy: Path, tmp_path: Path
+) -> None:
     """SIGTERM (or SIGHUP) to codewalk trace is passed on to the program: it never
-    outlives codewalk, and the scratch directory goes."""
-    (toy / "slow.py").write_text("import os, time, toypkg\nprint(os.getpid(), flush=True)\ntime.sleep(120)\n")
+    outlives codewalk, what it ran until then is kept (``timeout 60 codewalk trace``), and
+    the scratch directory goes."""
+    (toy / "slow.py").write_text(
+        "import os, time, toypkg\ntoypkg.square(3)\nprint(os.getpid(), flush=True)\ntime.sleep(120)\n"
+    )
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
@@ -137,12 +142,41 @@ def test_sigterm_to_trace_ends_the_program_and_leaves_no_scratch(toy: Path, tmp_
         codewalk.send_signal(signal.SIGTERM)
         _, err = codewalk.communicate(timeout=60)
         assert codewalk.returncode == 128 + signal.SIGTERM, err
-        assert "no trace: SIGTERM ended the program before the recorder could write" in err
+        assert f"codewalk: the program was terminated by a signal with status {128 + signal.SIGTERM}" in err
+        kept = store.load("s")
+        assert (kept.ended, kept.status) == ("terminated", 128 + signal.SIGTERM)
+        assert "toypkg.square" in [f.qualname for f in kept.functions]
         deadline = time.monotonic() + 10
         while running(program) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not running(program)
         assert list(scratch.iterdir()) == []
+    finally:
+        if running(program):
+            os.kill(program, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or sys.platform == "win32", reason="POSIX signals")
+def test_a_programs_own_sigterm_handler_is_the_one_that_runs(toy: Path) -> None:
+    """The recorder writes on SIGTERM only where the program leaves it to end the
+    process: a handler of the program's own is kept, and decides how the run ends."""
+    (toy / "handles.py").write_text(
+        "import os, signal, sys, time, toypkg\n"
+        "signal.signal(signal.SIGTERM, lambda *_: sys.exit(toypkg.square(2)))\n"
+        "print(os.getpid(), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    argv = [sys.executable, "-m", "codewalk", "trace", "--python", sys.executable, "--name", "h"]
+    argv.append("handles.py")
+    codewalk = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert codewalk.stdout is not None
+    program = int(codewalk.stdout.readline())
+    try:
+        codewalk.send_signal(signal.SIGTERM)
+        _, err = codewalk.communicate(timeout=60)
+        assert codewalk.returncode == 4, err
+        kept = store.load("h")
+        assert (kept.ended, kept.status) == ("exit", 4)
     finally:
         if running(program):
             os.kill(program, signal.SIGKILL)

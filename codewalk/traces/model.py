@@ -114,7 +114,7 @@ class Trace(NamedTuple):
     engine: str  # sys.monitoring | sys.settrace
     started: float  # seconds since the epoch
     seconds: float  # the program's wall time, recorded
-    ended: str  # returned | exit | exception | interrupted
+    ended: str  # returned | exit | exception | interrupted | terminated
     status: int  # its exit status
     error: str  # the exception that ended it, in one line
     repos: tuple[RepoRun, ...]

@@ -10,7 +10,9 @@ through ``runpy`` as ``python SCRIPT`` (or ``python -m MODULE``) would run it: t
 recorder's own; an exception prints its traceback and exits 1, ``sys.exit(3)`` exits 3,
 ctrl+c exits 130. The record is written when the interpreter exits (after the program's
 threads are joined), whatever the program did, and says how it ended; a child the
-program forks records nothing and never writes it.
+program forks records nothing and never writes it. SIGTERM and SIGHUP, which would end
+the interpreter before it writes, write the record first (unless the program handles them
+itself), then end the program as they would have.
 
 What is recorded, for frames whose code lives in the files of the ``--package`` import
 roots (found on the program's ``sys.path`` without importing them):
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
 import time
 from typing import Any
@@ -118,7 +121,7 @@ class Run:
         self.recorder = recording.Recorder(dirs)
         self.engine = recording.engine_for(self.recorder)
         self.status = 0
-        self.ended = "returned"  # returned | exit | exception | interrupted
+        self.ended = "returned"  # returned | exit | exception | interrupted | terminated
         self.error = ""
         self.started = time.time()
         self.clock = time.perf_counter()
@@ -131,6 +134,10 @@ class Run:
         import zipfile
 
         atexit.register(self.write)
+        for name in ("SIGTERM", "SIGHUP"):
+            signum = getattr(signal, name, None)
+            if signum is not None and signal.getsignal(signum) is signal.SIG_DFL:
+                signal.signal(signum, self.terminated)
         if hasattr(os, "register_at_fork"):  # POSIX
             os.register_at_fork(after_in_child=self.forked)
         sys.addaudithook(self.audited)
@@ -179,6 +186,18 @@ class Run:
         if event in PROCESS_EVENTS and not self.seconds and os.getpid() == self.pid:
             with contextlib.suppress(Exception):
                 self.recorder.started_process(sys._getframe(1))
+
+    def terminated(self, signum: int, _frame: object) -> None:
+        """SIGTERM or SIGHUP, which the program left to end it (``timeout 60 codewalk trace
+        ...``): what ran until then is written, then the signal ends the program as it
+        would have (a forked child writes nothing, and ends the same way)."""
+        try:
+            if os.getpid() == self.pid:
+                self.ended, self.status = "terminated", 128 + signum
+                self.write()
+        finally:  # ended as the signal would have, written or not
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
 
     def forked(self) -> None:
         """In a child the program forked (a daemon, a DataLoader worker): nothing more

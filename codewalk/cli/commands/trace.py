@@ -167,9 +167,12 @@ def _ending(trace: Any) -> list[str]:
     """How the program ended, when it did not return with status 0 (none or one line)."""
     if trace.ended == "returned" and not trace.status:
         return []
-    how = {"exception": "raised", "interrupted": "was interrupted", "exit": "exited"}.get(
-        trace.ended, "ended"
-    )
+    how = {
+        "exception": "raised",
+        "interrupted": "was interrupted",
+        "exit": "exited",
+        "terminated": "was terminated by a signal",
+    }.get(trace.ended, "ended")
     error = f" ({trace.error.splitlines()[0]})" if trace.error else ""
     return [f"the program {how} with status {trace.status}{error}"]
 
