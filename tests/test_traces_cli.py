@@ -157,6 +157,29 @@ def test_sigterm_to_trace_ends_the_program_keeps_what_ran_and_leaves_no_scratch(
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGTERM") or sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_again_while_the_trace_is_written_is_the_same_request(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``timeout`` signals codewalk's whole process group and codewalk passes the signal
+    on: the program gets it twice, and the second, while its trace is being written, must
+    not end it half-written (here: a thread sending it again and again)."""
+    (toy / "flood.py").write_text(
+        "import os, signal, threading, time, toypkg\n"
+        "toypkg.square(3)\n"
+        "def flood():\n"
+        "    while True:\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        time.sleep(0.0002)\n"
+        "threading.Thread(target=flood, daemon=True).start()\n"
+        "time.sleep(60)\n"
+    )
+    code, _, err = run(capsys, "trace", "--python", sys.executable, "--name", "flood", "flood.py")
+    assert code == 128 + signal.SIGTERM, err
+    kept = store.load("flood")
+    assert (kept.ended, kept.status) == ("terminated", 128 + signal.SIGTERM)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or sys.platform == "win32", reason="POSIX signals")
 def test_a_programs_own_sigterm_handler_is_the_one_that_runs(toy: Path) -> None:
     """The recorder writes on SIGTERM only where the program leaves it to end the
     process: a handler of the program's own is kept, and decides how the run ends."""

@@ -127,6 +127,7 @@ class Run:
         self.clock = time.perf_counter()
         self.seconds = 0.0
         self.written = False
+        self.terminating = False  # a signal is ending the run: the record is being written
 
     def run(self) -> None:
         import atexit
@@ -190,7 +191,13 @@ class Run:
     def terminated(self, signum: int, _frame: object) -> None:
         """SIGTERM or SIGHUP, which the program left to end it (``timeout 60 codewalk trace
         ...``): what ran until then is written, then the signal ends the program as it
-        would have (a forked child writes nothing, and ends the same way)."""
+        would have (a forked child writes nothing, and ends the same way). The same signal
+        again meanwhile is ignored: ``timeout`` signals codewalk's process group, and
+        codewalk passes the signal on too."""
+        if self.terminating:  # it came again before it was ignored
+            return
+        self.terminating = True
+        signal.signal(signum, signal.SIG_IGN)
         try:
             if os.getpid() == self.pid:
                 self.ended, self.status = "terminated", 128 + signum
