@@ -134,7 +134,7 @@ class Resolver:
         question; when none is close, the note says where the member may come from instead,
         and the class is returned (the repository to name is its own)."""
         owner = self._owner(parts, context)
-        if owner is None and len(parts) == 2 and parts[0] not in self.packages:
+        if owner is None and len(parts) >= 2:
             respelled = self._owners_respelled(parts, context)
             if respelled:
                 return respelled, "", None
@@ -160,13 +160,14 @@ class Resolver:
         )
 
     def _owners_respelled(self, parts: list[str], context: Sequence[str]) -> tuple[str, ...]:
-        """``Class.member`` whose class names nothing (``LlamaAtention.forward``): the
-        classes spelled close to it that have the member (``LlamaAttention.forward``).
-        Names close to the member alone (``_forward``) answer another question."""
-        member = parts[1]
+        """``Class.member`` whose class names nothing (``LlamaAtention.forward``,
+        ``peft.tuners.lora.layer.Linaer.forward``): the classes spelled close to it that
+        have the member, written as asked (``LlamaAttention.forward``). Names close to the
+        member alone (``_forward``) answer another question."""
+        *prefix, owner, member = parts
         found: list[str] = []
-        for name in self.suggest(parts[0], limit=_MEMBER_POOL):
-            query = f"{name}.{member}"
+        for name in self.suggest(owner, limit=_MEMBER_POOL):
+            query = ".".join([*prefix, name, member])
             if self.find(query, context=context, related=False, suggest=False).results:
                 found.append(query)
                 if len(found) == _SUGGESTIONS:
