@@ -20,7 +20,8 @@ roots (found on the program's ``sys.path`` without importing them):
   that passed through frames of other code (torch's ``Module.__call__``) names the first
   of them (``via``); a call from outside every recorded package is a root, naming the
   frame it came from, past the wrappers of other code it went through (``passed``: a
-  frame whose closure holds the function it calls, as torch.no_grad's does);
+  frame whose closure holds the function it calls, as torch.no_grad's does, or a method
+  of the object whose method it calls, as torch's ``Module.__call__`` is);
 - the lines of each recorded function that executed.
 
 Two engines: ``sys.monitoring`` on Python 3.12+ (each line reported once, then disabled;
