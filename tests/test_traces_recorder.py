@@ -193,6 +193,28 @@ def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) 
     assert nodes_named(data, "fib")  # what ran before the failure is kept
 
 
+def test_a_ctrl_c_in_the_recorders_trace_function_is_shown_in_the_programs_code() -> None:
+    """A ctrl+c lands where the interpreter is, often in the recorder's trace function:
+    the traceback ends at the program's frame it ran for, not in codewalk's file."""
+    from codewalk.traces.recorder import RECORDING, programs_traceback
+
+    recorder_code: dict[str, Any] = {}
+    exec(compile("def local():\n    raise KeyboardInterrupt\n", RECORDING, "exec"), recorder_code)
+
+    def program() -> None:
+        recorder_code["local"]()
+
+    try:
+        program()
+    except KeyboardInterrupt as error:
+        tb = programs_traceback(error.__traceback__, {RECORDING})
+    frames = []
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    assert frames[-1] == "program" and "local" not in frames
+
+
 def nodes_named(data: dict[str, Any], name: str) -> bool:
     return any(key[-1] == name for key in tree(data))
 
