@@ -98,6 +98,15 @@ def test_a_class_from_a_registry_of_type_x_makes_any_class_deriving_from_x(ws: W
     assert chains[0][-1].callee.how.startswith("self may be any Tuner: its _replace, then the 1 override")
 
 
+def test_an_attribute_made_from_a_registry_of_type_x_holds_an_x(ws: Workspace) -> None:
+    """``cls = TUNERS[kind]; self.tuner = cls(model)`` where TUNERS, empty, is annotated
+    ``dict[str, type[Tuner]]`` (peft's ``self.base_model``): ``self.tuner.inject`` is
+    Tuner's (it reached nothing: the table has no entries to read)."""
+    R = "callpkg.tuners."
+    called = callees(ws, R + "Tuned.replace")[(64, "self.tuner.inject")]
+    assert [t.qualname.removeprefix(R) for t in called.targets] == ["Tuner.inject"]
+
+
 def test_a_loop_over_a_local_list_the_body_fills_calls_what_it_put_in(ws: Workspace) -> None:
     """``dispatchers.append(f)`` / ``.extend([g])``, then ``for dispatcher in dispatchers:
     dispatcher(layer)`` (peft's LoRA dispatchers): the call runs what was put in, in order,

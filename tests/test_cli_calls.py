@@ -566,16 +566,20 @@ def test_a_slow_path_on_a_partial_index_says_codewalk_index_speeds_it(
     """The first ``path`` of a new cache indexes the modules it reads one at a time (half
     a minute on transformers): past a few seconds it says what indexes them all at once;
     on a whole index it has nothing to say."""
-    from codewalk.cli.commands import path
+    from codewalk.cli import common
 
-    monkeypatch.setattr(path, "SLOW_ON_A_PARTIAL_INDEX", 0.0)  # the fixture is small: any time is slow
+    monkeypatch.setattr(common, "SLOW_ON_A_PARTIAL_INDEX", 0.0)  # the fixture is small: any time is slow
     argv = ("path", "Trainer.train", "accelerate.Accelerator.backward")
     code, _, err = run(capsys, *argv)
     assert code == 0
     assert "indexing the modules it read one at a time: `codewalk index` indexes every pin" in err
+    code, _, err = run(capsys, "calls", "Trainer.train")  # calls too (self.base_model(...): every model)
+    assert code == 0 and err.startswith("codewalk: calls took ")
+    assert "`codewalk index` indexes every pin" in err
     assert run(capsys, "index")[0] == 0
-    code, _, err = run(capsys, *argv)
-    assert code == 0 and "codewalk index" not in err
+    for again in (argv, ("calls", "Trainer.train")):
+        code, _, err = run(capsys, *again)
+        assert code == 0 and "codewalk index" not in err
 
 
 @pytest.mark.parametrize("command", ["find", "show", "calls", "callers"])

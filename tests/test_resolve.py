@@ -324,6 +324,15 @@ def test_a_misspelled_member_is_answered_by_the_class_members_alone(ws: Workspac
     assert ws.find("helpr").suggestions[0] == "helper"
 
 
+def test_a_misspelled_class_of_a_member_is_answered_by_the_classes_spelled_alike(ws: Workspace) -> None:
+    """``Engin.step`` means ``Engine.step``: not the names spelled like ``step`` alone."""
+    suggestions = ws.find("Engin.step").suggestions
+    assert suggestions[0] == "Engine.step" and all(name.endswith("Engine.step") for name in suggestions)
+    assert ws.find("toypkg.core.Engin.step").suggestions[0] == "toypkg.core.Engine.step"
+    # no class spelled alike has the member: the names close to it, as before
+    assert ws.find("Engin.helpr").suggestions[0] == "helper"
+
+
 def test_goto_follows_an_attribute_to_its_type(ws: Workspace) -> None:
     # modeling_tiny.py:35  `return self.norm.eps + self.helper.eps`
     # self.norm = TinyNorm() (constructed, line 16); helper: TinyNorm (annotated, line 32)

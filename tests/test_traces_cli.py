@@ -744,6 +744,18 @@ def test_check_run_never_replaces_a_good_trace_with_one_where_nothing_ran(
     assert store.path_of("check-toy").read_bytes() == good
 
 
+def test_check_run_stopped_by_ctrl_c_stops_and_says_no_verdict(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ctrl+c while a tour's program runs (its KeyboardInterrupt) stops the check, status
+    130: the steps left to run are not said "not run" (exit 1, as a broken tour)."""
+    (toy / "stopped.py").write_text("import toypkg\n\ntoypkg.total(3)\nraise KeyboardInterrupt\n")
+    tour = write_tour(toy, "stopped.py")
+    code, out, err = run(capsys, "check", "--run", "--python", sys.executable, str(tour))
+    assert (code, out) == (130, "")
+    assert "the program was interrupted with status 130" in err and err.endswith("codewalk: interrupted\n")
+
+
 def test_a_step_skipped_at_the_version_that_ran_is_not_traced_not_broken(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -138,6 +138,43 @@ def test_a_root_called_through_wrappers_of_other_code_names_the_programs_call(
     assert passed == [(square, "decorate"), (square, "decorate")]
 
 
+OBJECTS_MACHINERY = """
+import toypkg
+
+class Module:  # as torch's nn.Module: calling one runs a method of its own, by its machinery
+    def __call__(self, *args):
+        return self._call_impl(*args)
+
+    def _call_impl(self, *args):
+        step = self.step
+        return step(*args)
+
+class Stepper(Module, toypkg.Engine):
+    pass
+
+Stepper()()
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_root_called_by_its_objects_machinery_names_the_programs_call(python: str, tmp_path: Path) -> None:
+    """``model(x)`` runs ``forward`` through torch's ``Module.__call__`` and
+    ``_call_impl``, methods of the same object: the root names the program's line, and
+    those as what it went through (it named ``_call_impl``'s line in torch's file)."""
+    done, data = record(python, tmp_path, script=OBJECTS_MACHINERY)
+    assert done.returncode == 0, done.stderr
+    assert tree(data)[("Engine.step",)] == (1, 15)
+    others = data["others"]
+    (step,) = [
+        n
+        for n, node in enumerate(data["nodes"])
+        if node[2] >= 0 and data["codes"][node[2]][1].endswith("step")
+    ]
+    assert others[data["nodes"][step][3]][1] == "<module>"
+    passed = [others[other][1].rsplit(".", 1)[-1] for node, other in data["passed"] if node == step]
+    assert passed == ["__call__", "_call_impl"]
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) -> None:
     done, data = record(python, tmp_path, "exit")
@@ -154,6 +191,28 @@ def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) 
     assert done.returncode == 130
     assert (data["ended"], data["error"]) == ("interrupted", "KeyboardInterrupt")
     assert nodes_named(data, "fib")  # what ran before the failure is kept
+
+
+def test_a_ctrl_c_in_the_recorders_trace_function_is_shown_in_the_programs_code() -> None:
+    """A ctrl+c lands where the interpreter is, often in the recorder's trace function:
+    the traceback ends at the program's frame it ran for, not in codewalk's file."""
+    from codewalk.traces.recorder import RECORDING, programs_traceback
+
+    recorder_code: dict[str, Any] = {}
+    exec(compile("def local():\n    raise KeyboardInterrupt\n", RECORDING, "exec"), recorder_code)
+
+    def program() -> None:
+        recorder_code["local"]()
+
+    try:
+        program()
+    except KeyboardInterrupt as error:
+        tb = programs_traceback(error.__traceback__, {RECORDING})
+    frames = []
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_name)
+        tb = tb.tb_next
+    assert frames[-1] == "program" and "local" not in frames
 
 
 def nodes_named(data: dict[str, Any], name: str) -> bool:

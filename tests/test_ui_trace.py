@@ -350,6 +350,40 @@ async def test_the_palette_finds_the_steps_where_a_call_ran(toy: Path) -> None:
 
 
 @run_async
+async def test_the_recorders_palette_lists_the_steps_it_writes_not_the_traces(toy: Path) -> None:
+    """ctrl+p in the recorder opened from a trace: the steps it finds are the recording's,
+    and choosing one selects it (the trace's steps were listed, and choosing "step 2"
+    selected the recording's second step, or nothing)."""
+    from textual.command import CommandPalette
+
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("enter", "a")  # step 1: fib, where the trace opened
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"square")
+        await settle(pilot)
+        await pilot.press("enter", "a")  # the symbol found first: step 2, square
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen) and screen.selected == 1
+        assert [step.anchor for step in screen.draft.steps] == ["toypkg.fib", "toypkg.square"]
+        await pilot.press("ctrl+p", *"fib")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        rows = [str(option.prompt) for option in palette.query_one(OptionList).options]
+        steps = [row.split("\n")[0] for row in rows if row.startswith("step ")]
+        assert steps == ["step 1: toypkg.fib"]
+        first = next(n for n, row in enumerate(rows) if row.startswith("step "))
+        await pilot.press(*["down"] * first, "enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.selected == 0
+
+
+@run_async
 async def test_a_tour_walked_against_a_trace_says_under_each_title_whether_it_ran(
     toy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -740,9 +740,9 @@ def test_a_release_read_with_at_is_indexed_by_naming_it(
     """On a partial index, ``find`` and a slow ``path`` at a release ``--at`` read name the
     ``codewalk index demo@1.0`` that indexes that release (a bare ``codewalk index``
     indexes the pins, not it); after it, ``find`` has no such hint."""
-    from codewalk.cli.commands import path
+    from codewalk.cli import common
 
-    monkeypatch.setattr(path, "SLOW_ON_A_PARTIAL_INDEX", 0.0)  # the fixture is small: any time is slow
+    monkeypatch.setattr(common, "SLOW_ON_A_PARTIAL_INDEX", 0.0)  # the fixture is small: any time is slow
     assert main(["path", "Engine.run", "Engine.step", "--at", "demo@1.0"]) == 0
     err = capsys.readouterr().err
     assert "`codewalk index demo@1.0` indexes that release in parallel, once" in err

@@ -380,12 +380,29 @@ def table_classes(r: Reacher, resolver: Resolver, view: ModuleView, table: str, 
     hits = resolver.ns.lookup(view, table.split("."), (), 0)
     holder = found([to_resolved(h, resolver.facts.repo) for h in hits[:1]])
     entries = _entries_of(r, holder) if holder.targets else None
-    if entries is None:
-        return Tabled()
-    where, items = entries
-    reach = _targets(r, where, items, [key] if key else [], [], "")
-    how = f"the {len(items)} entries of {items[0].table} ({where.path}:{where.line})"
-    return Tabled(tuple(t for t in reach.targets if t.kind == "class"), how)
+    if entries is not None:
+        where, items = entries
+        reach = _targets(r, where, items, [key] if key else [], [], "")
+        classes = tuple(t for t in reach.targets if t.kind == "class")
+        if classes:
+            return Tabled(
+                classes, f"the {len(items)} entries of {items[0].table} ({where.path}:{where.line})"
+            )
+    return _annotated_classes(r, holder)
+
+
+def _annotated_classes(r: Reacher, table: Reach) -> Tabled:
+    """The classes ``table`` is annotated to hold (``dict[PeftType, type[BaseTuner]]``),
+    for a table a registry fills at run time, whose entries are not in the code: an item
+    is one of them, or of a class deriving from one."""
+    for target in table.targets:
+        if target.kind in ("attribute", "variable"):
+            said = holds(r, target)
+            if said.element_classes:
+                return Tabled(
+                    tuple(c._replace(via=said.how, loose=True) for c in said.element_classes), said.how
+                )
+    return Tabled()
 
 
 def _targets(

@@ -146,6 +146,9 @@ def run(args: argparse.Namespace, tours: list[Tour], load_errors: list[str]) -> 
         except CodewalkError as error:
             reports.append({"id": tour.id, "path": str(tour.path), "ok": False, "error": error.message})
             continue
+        if opened.trace.ended == "interrupted":
+            # ctrl+c stopped the check: its steps did not "not run", the reader stopped them
+            raise KeyboardInterrupt
         reports.append(_report(tour, opened, status))
     return _finish(args, reports, load_errors)
 

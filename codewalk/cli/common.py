@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from codewalk.errors import QueryError
@@ -266,6 +268,27 @@ def index_command(args: argparse.Namespace, checkout: Checkout) -> str:
     leaves other releases out)."""
     asked = asked_release(args, checkout)
     return f"codewalk index {asked}" if asked else "codewalk index"
+
+
+SLOW_ON_A_PARTIAL_INDEX = 5.0  # seconds after which a question on a partial index says how to speed it
+
+
+@contextmanager
+def said_when_slow(args: argparse.Namespace, workspace: Workspace, command: str) -> Iterator[None]:
+    """Around a question that may read much of a repository (``path``, ``calls``): one
+    that took long on a partial index says what indexes it all at once (the first
+    questions of a new cache index the modules they read one at a time)."""
+    partial, started = not workspace.fully_indexed, time.perf_counter()
+    yield
+    took = time.perf_counter() - started
+    if partial and took >= SLOW_ON_A_PARTIAL_INDEX:
+        indexing = index_command(args, workspace.checkout)
+        what = "that release" if asked_release(args, workspace.checkout) else "every pin"
+        print(
+            f"codewalk: {command} took {took:.0f} s, indexing the modules it read one at a time: "
+            f"`{indexing}` indexes {what} in parallel, once, for every question after",
+            file=sys.stderr,
+        )
 
 
 def no_definition(args: argparse.Namespace, workspace: Workspace, found: FindResult) -> QueryError:

@@ -134,6 +134,10 @@ class Resolver:
         question; when none is close, the note says where the member may come from instead,
         and the class is returned (the repository to name is its own)."""
         owner = self._owner(parts, context)
+        if owner is None and len(parts) >= 2:
+            respelled = self._owners_respelled(parts, context)
+            if respelled:
+                return respelled, "", None
         names = self.suggest(parts[-1], limit=_MEMBER_POOL if owner is not None else _SUGGESTIONS)
         if owner is None:
             return tuple(names), "", None
@@ -154,6 +158,21 @@ class Resolver:
             ),
             found,
         )
+
+    def _owners_respelled(self, parts: list[str], context: Sequence[str]) -> tuple[str, ...]:
+        """``Class.member`` whose class names nothing (``LlamaAtention.forward``,
+        ``peft.tuners.lora.layer.Linaer.forward``): the classes spelled close to it that
+        have the member, written as asked (``LlamaAttention.forward``). Names close to the
+        member alone (``_forward``) answer another question."""
+        *prefix, owner, member = parts
+        found: list[str] = []
+        for name in self.suggest(owner, limit=_MEMBER_POOL):
+            query = ".".join([*prefix, name, member])
+            if self.find(query, context=context, related=False, suggest=False).results:
+                found.append(query)
+                if len(found) == _SUGGESTIONS:
+                    break
+        return tuple(found)
 
     def _unfollowed_note(self, name: str) -> str:
         """Why only a fallback stand-in answers: the real definition is in another pin,

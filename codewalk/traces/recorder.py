@@ -22,7 +22,8 @@ roots (found on the program's ``sys.path`` without importing them):
   that passed through frames of other code (torch's ``Module.__call__``) names the first
   of them (``via``); a call from outside every recorded package is a root, naming the
   frame it came from, past the wrappers of other code it went through (``passed``: a
-  frame whose closure holds the function it calls, as torch.no_grad's does);
+  frame whose closure holds the function it calls, as torch.no_grad's does, or a method
+  of the object whose method it calls, as torch's ``Module.__call__`` is);
 - the lines of each recorded function that executed.
 
 Two engines: ``sys.monitoring`` on Python 3.12+ (each line reported once, then disabled;
@@ -50,13 +51,15 @@ PROCESS_EVENTS = frozenset(
 )
 
 
+RECORDING = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recording.py")
+
+
 def _recording() -> Any:
     """``recording.py`` beside this file, loaded by its path under a name no program uses
     (this file runs as a script: its directory is not a package on ``sys.path``)."""
     import importlib.util
 
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recording.py")
-    spec = importlib.util.spec_from_file_location("_codewalk_trace_recording", path)
+    spec = importlib.util.spec_from_file_location("_codewalk_trace_recording", RECORDING)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -142,7 +145,7 @@ class Run:
         if hasattr(os, "register_at_fork"):  # POSIX
             os.register_at_fork(after_in_child=self.forked)
         sys.addaudithook(self.audited)
-        skipped = {os.path.abspath(__file__), runpy.__file__, "<frozen runpy>"}
+        skipped = {os.path.abspath(__file__), RECORDING, runpy.__file__, "<frozen runpy>"}
         self.engine.start()
         try:
             if self.module:
@@ -163,9 +166,7 @@ class Run:
             said = str(error)  # as Python's traceback says it: the name alone when there is no message
             self.error = (f"{type(error).__name__}: {said}" if said else type(error).__name__)[:2000]
             self.status = 130 if isinstance(error, KeyboardInterrupt) else 1
-            tb = error.__traceback__
-            while tb is not None and tb.tb_frame.f_code.co_filename in skipped:
-                tb = tb.tb_next
+            tb = programs_traceback(error.__traceback__, skipped)
             sys.excepthook(type(error), error.with_traceback(tb), tb)
             raise SystemExit(self.status) from None  # the record is written at exit
         self.finish()
@@ -241,6 +242,23 @@ class Run:
         with open(partial, "w", encoding="utf-8") as handle:
             json.dump(record, handle, separators=(",", ":"))
         os.replace(partial, self.out)
+
+
+def programs_traceback(tb: Any, skipped: set[str]) -> Any:
+    """``tb`` without the recorder's frames (of the files ``skipped``): those it starts
+    with (runpy's, this file's), and those it ends with (a ctrl+c that lands in the
+    recorder's trace function)."""
+    while tb is not None and tb.tb_frame.f_code.co_filename in skipped:
+        tb = tb.tb_next
+    last = None  # the last frame of the program's
+    here = tb
+    while here is not None:
+        if here.tb_frame.f_code.co_filename not in skipped:
+            last = here
+        here = here.tb_next
+    if last is not None:
+        last.tb_next = None
+    return tb
 
 
 def run_script(target: str) -> None:

@@ -115,15 +115,21 @@ class Recorder:
 
     def unwrap(self, frame: object) -> tuple[object | None, list[object]]:
         """The frame that called ``frame``, past the wrappers of other code it was called
-        through (a decorator's: torch.no_grad's ``decorate_context``); those, outermost
+        through (a decorator's: torch.no_grad's ``decorate_context``; the object's own
+        machinery: torch's ``Module.__call__`` running its ``forward``); those, outermost
         first. A frame of other code is a wrapper when its closure holds the function it
-        called, as :meth:`wrapping` tells one of the recorded code."""
-        called = frame.f_code  # type: ignore[attr-defined]
+        called, as :meth:`wrapping` tells one of the recorded code, or when it runs a
+        method of the object whose method it called."""
+        called, inner = frame.f_code, frame  # type: ignore[attr-defined]
         back = frame.f_back  # type: ignore[attr-defined]
         wrappers: list[object] = []
-        while back is not None and back.f_back is not None and self.wraps_code(back, called):
+        while (
+            back is not None
+            and back.f_back is not None
+            and (self.wraps_code(back, called) or _same_self(back, inner))
+        ):
             wrappers.insert(0, back)
-            called, back = back.f_code, back.f_back
+            called, inner, back = back.f_code, back, back.f_back
         return back, wrappers
 
     def wraps_code(self, frame: object, code: object) -> bool:
@@ -178,6 +184,18 @@ class Recorder:
             "passed": [list(pair) for pair in self.passed],
             "processes": [[node, line, count] for (node, line), count in self.processes.items()],
         }
+
+
+def _same_self(outer: object, inner: object) -> bool:
+    """Whether ``outer`` runs a method of the object whose method runs in ``inner``: the
+    object's machinery calling it (torch's ``_wrapped_call_impl`` and ``_call_impl``
+    running a module's ``forward``), which the program's call went through."""
+    try:
+        mine = outer.f_locals.get("self")  # type: ignore[attr-defined]
+        theirs = inner.f_locals.get("self")  # type: ignore[attr-defined]
+    except Exception:  # a frame's locals that cannot be read: not known to be one
+        return False
+    return mine is not None and mine is theirs
 
 
 def _holds(frame: object, code: object) -> bool:

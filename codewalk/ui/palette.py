@@ -3,13 +3,15 @@ types (``Workspace.complete``, a few milliseconds a keystroke on the full index;
 ``bench/bench_palette.py``), in every pinned repository whose source is in the cache
 (the repository on screen and those the tour reads first; none is fetched for a
 keystroke), each hit naming its repository; then the tour's steps whose title or symbol
-the text matches (in a trace: the calls that ran), to go to. The palette lists symbols
+the text matches (in a trace: the calls that ran; in the recorder: the steps it writes),
+to go to. The palette lists symbols
 and steps only: the app has no commands."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol, cast
 
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Matcher, Provider
@@ -24,9 +26,18 @@ STEPS = 20  # steps listed at most, after the symbols (a trace has thousands)
 DEBOUNCE = 0.02  # seconds of no typing before a search reaches the index (a search takes a few ms)
 
 
+@dataclass(frozen=True, slots=True)
+class ListedStep:
+    """A step the palette lists: step ``n`` of these is the one ``show_step(n - 1)`` shows."""
+
+    title: str  # its title, else its symbol or file
+    anchor: str
+    repo: str
+
+
 class SymbolHost(Protocol):
-    """The screen the palette searches for (the tour screen): its session, and where a
-    chosen hit goes."""
+    """The screen the palette searches for (the tour screen, the recorder): its session,
+    its steps, and where a chosen hit goes."""
 
     session: TourSession | None
 
@@ -36,6 +47,22 @@ class SymbolHost(Protocol):
     def jump_to_target(self, target: Target) -> None: ...
 
     def show_step(self, index: int) -> None: ...
+
+    def listed_steps(self) -> Sequence[ListedStep]:
+        """The steps ``show_step`` goes to, in its order (the recorder's are those of the
+        tour it writes, not those of the tour or trace it was opened from)."""
+        ...
+
+
+def tour_steps(session: TourSession | None) -> list[ListedStep]:
+    """The steps of ``session``'s tour, as the palette lists them."""
+    if session is None:
+        return []
+    tour = session.tour
+    return [
+        ListedStep(step.title or step.anchor, step.anchor, tour.step_repo(step) or session.repo)
+        for step in tour.steps
+    ]
 
 
 def searched_repos(host: SymbolHost) -> list[str]:
@@ -122,29 +149,24 @@ class SymbolProvider(Provider):
         screen = self._tour_screen()
         if screen is None:
             return
-        assert screen.session is not None
-        tour = screen.session.tour
-        for number, step in enumerate(tour.steps):
-            title = visible(step.title or step.anchor)
-            repo = tour.step_repo(step) or screen.session.repo
+        for number, step in enumerate(screen.listed_steps()):
             yield DiscoveryHit(
-                f"step {number + 1}: {title}",
+                f"step {number + 1}: {visible(step.title)}",
                 lambda number=number: screen.show_step(number),
-                help=visible(f"{repo}  {step.anchor}"),
+                help=visible(f"{step.repo}  {step.anchor}"),
             )
 
 
 def steps_matching(screen: SymbolHost, matcher: Matcher) -> list[Hit]:
-    """The tour's steps whose title or symbol ``matcher`` matches, best first (at most
+    """The screen's steps whose title or symbol ``matcher`` matches, best first (at most
     ``STEPS``), each going to its step; listed below the symbols found (scored below the
     last of them)."""
-    assert screen.session is not None
+    listed = screen.listed_steps()
     scored: list[tuple[float, int, str]] = []
-    for number, step in enumerate(screen.session.tour.steps):
-        title = step.title or step.anchor
-        score = max(matcher.match(title), matcher.match(step.anchor))
+    for number, step in enumerate(listed):
+        score = max(matcher.match(step.title), matcher.match(step.anchor))
         if score > 0:
-            scored.append((score, number, title))
+            scored.append((score, number, step.title))
     scored.sort(key=lambda found: (-found[0], found[1]))
     below = 1 / LIMIT  # the score of the last symbol
     return [
@@ -153,7 +175,7 @@ def steps_matching(screen: SymbolHost, matcher: Matcher) -> list[Hit]:
             Content(f"step {number + 1}: ") + matcher.highlight(visible(title)),
             lambda number=number: screen.show_step(number),
             text=f"step {number + 1}: {title}",
-            help=visible(screen.session.tour.steps[number].anchor),
+            help=visible(listed[number].anchor),
         )
         for rank, (_, number, title) in enumerate(scored[:STEPS])
     ]

@@ -38,7 +38,7 @@ from codewalk.ui.help import RECORD_KEYS, HelpScreen
 from codewalk.ui.history import Location, step_location
 from codewalk.ui.note import NoteView
 from codewalk.ui.note_editor import Edited, NoteEditor
-from codewalk.ui.palette import SymbolProvider
+from codewalk.ui.palette import ListedStep, SymbolProvider
 from codewalk.ui.places import code_column
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.record_panel import RecordPanel, statuses
@@ -171,6 +171,13 @@ class RecordScreen(Columns):
 
     def show_step(self, index: int) -> None:
         self._select(index)
+
+    def listed_steps(self) -> list[ListedStep]:
+        """The steps being written, as the list beside the code numbers them."""
+        repo = self.draft.repo or (self.session.repo if self.session is not None else "")
+        return [
+            ListedStep(step.title or step.anchor, step.anchor, step.repo or repo) for step in self.draft.steps
+        ]
 
     def _set_off_tour(self, off: bool, name: str = "", place: str = "") -> None:
         self.off_tour = True  # a recording has no tour to return to

@@ -33,7 +33,7 @@ from codewalk.ui.history import Location, step_location
 from codewalk.ui.keys import DIGITS_TOGETHER_S, TOUR_BINDINGS, typed_number
 from codewalk.ui.links_panel import LinksPanel, link_text
 from codewalk.ui.note import NoteView
-from codewalk.ui.palette import SymbolProvider
+from codewalk.ui.palette import ListedStep, SymbolProvider, tour_steps
 from codewalk.ui.places import code_column
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
@@ -118,6 +118,9 @@ class TourScreen(Columns):
             )
 
     # -- steps ---------------------------------------------------------------------
+
+    def listed_steps(self) -> list[ListedStep]:
+        return tour_steps(self.session)
 
     def show_step(self, index: int) -> None:
         """Make step ``index`` (0-based) current and show it."""

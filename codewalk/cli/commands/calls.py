@@ -13,6 +13,7 @@ from codewalk.cli.common import (
     positive,
     repo_version,
     result_dict,
+    said_when_slow,
     search_scope,
 )
 from codewalk.cli.traced import add_trace_option
@@ -48,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     with open_workspace(args) as workspace:
         checkout = workspace.checkout
         try:
-            answer = workspace.calls(args.query, depth=args.depth, scope=search_scope(args, workspace))
+            with said_when_slow(args, workspace, "calls"):
+                answer = workspace.calls(args.query, depth=args.depth, scope=search_scope(args, workspace))
         except (NoDefinition, Ambiguous) as error:
             return unanswered(args, workspace, error, calls=[])
         if args.json:

@@ -4,19 +4,17 @@ those a call longer)."""
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import (
     add_chain,
     add_json,
-    asked_release,
     dump_answer,
-    index_command,
     open_workspace,
     positive,
     repo_version,
     result_dict,
+    said_when_slow,
     search_scope,
 )
 from codewalk.cli.traced import add_trace_option
@@ -26,8 +24,6 @@ from codewalk.visible import visible
 if TYPE_CHECKING:
     from codewalk.workspace.calling import PathAnswer
     from codewalk.workspace.workspace import Workspace
-
-SLOW_ON_A_PARTIAL_INDEX = 5.0  # seconds after which a path on a partial index says how to speed it
 
 
 def register(subparsers: Any) -> None:
@@ -50,33 +46,21 @@ def searched(args: argparse.Namespace, workspace: Workspace, command: str, *, li
     """The chains from ``args.start`` to ``args.goal``, the functions read counted on
     stderr as they are; a search that took long on a partial index says how to speed the
     next (the first question of a new cache)."""
-    import time
-
     from codewalk.cli.progress import StderrCount
 
-    partial, started = not workspace.fully_indexed, time.perf_counter()
     reading = StderrCount(f"{command}: functions read")
-    try:
-        answer = workspace.path(
-            args.start,
-            args.goal,
-            limit=limit,
-            max_depth=args.depth,
-            scope=search_scope(args, workspace),
-            progress=reading,
-        )
-    finally:
-        reading.end()
-    took = time.perf_counter() - started
-    if partial and took >= SLOW_ON_A_PARTIAL_INDEX:
-        indexing = index_command(args, workspace.checkout)
-        what = "that release" if asked_release(args, workspace.checkout) else "every pin"
-        print(
-            f"codewalk: {command} took {took:.0f} s, indexing the modules it read one at a time: "
-            f"`{indexing}` indexes {what} in parallel, once, for every question after",
-            file=sys.stderr,
-        )
-    return answer
+    with said_when_slow(args, workspace, command):
+        try:
+            return workspace.path(
+                args.start,
+                args.goal,
+                limit=limit,
+                max_depth=args.depth,
+                scope=search_scope(args, workspace),
+                progress=reading,
+            )
+        finally:
+            reading.end()
 
 
 def run(args: argparse.Namespace) -> int:
