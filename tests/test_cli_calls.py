@@ -582,6 +582,28 @@ def test_a_slow_path_on_a_partial_index_says_codewalk_index_speeds_it(
         assert code == 0 and "codewalk index" not in err
 
 
+def test_a_slow_question_of_a_trace_names_the_release_that_ran(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``calls --trace`` reads each repository at the release that ran: the index command it
+    suggests names that release; of a repository read from its installed copy, which no
+    command indexes whole, it suggests none."""
+    import argparse
+    from types import SimpleNamespace
+
+    from codewalk.cli import common
+
+    monkeypatch.setattr(common, "SLOW_ON_A_PARTIAL_INDEX", 0.0)
+    workspace: Any = SimpleNamespace(fully_indexed=False, checkout=SimpleNamespace(repo="transformers"))
+    with common.said_when_slow(argparse.Namespace(), workspace, "calls --trace", at=["transformers@4.57.6"]):
+        pass
+    err = capsys.readouterr().err
+    assert "`codewalk index transformers@4.57.6` indexes that release in parallel" in err
+    with common.said_when_slow(argparse.Namespace(), workspace, "calls --trace", at=[]):
+        pass
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.parametrize("command", ["find", "show", "calls", "callers"])
 def test_a_member_a_getattr_forwards_is_pointed_at_in_the_class_s_repository(
     stack_repo: Path, capsys: pytest.CaptureFixture[str], command: str

@@ -252,21 +252,23 @@ def a_release_has_it(match: Resolved) -> str:
     return f"{where}, in the cache, has it: {match.qualname} ({match.path}:{match.line}); {at} reads it"
 
 
-def asked_release(args: argparse.Namespace, checkout: Checkout) -> str | None:
-    """The ``--at`` that named ``checkout``'s release (``transformers@4.57.6``), if one did."""
+def asked_release(
+    args: argparse.Namespace, checkout: Checkout, at: Sequence[str] | None = None
+) -> str | None:
+    """The ``--at`` that named ``checkout``'s release (``transformers@4.57.6``), if one did
+    (``at``: the releases read instead, a trace's)."""
     from codewalk.source.targets import parse_target
 
-    asked = [
-        text.strip() for text in getattr(args, "at", None) or () if parse_target(text)[0] == checkout.repo
-    ]
+    texts = at if at is not None else getattr(args, "at", None) or ()
+    asked = [text.strip() for text in texts if parse_target(text)[0] == checkout.repo]
     return asked[0] if asked else None
 
 
-def index_command(args: argparse.Namespace, checkout: Checkout) -> str:
+def index_command(args: argparse.Namespace, checkout: Checkout, at: Sequence[str] | None = None) -> str:
     """The command that indexes the whole of ``checkout``: ``codewalk index`` (the pins),
     or, for the release ``--at`` named, ``codewalk index transformers@4.57.6`` (a bare one
     leaves other releases out)."""
-    asked = asked_release(args, checkout)
+    asked = asked_release(args, checkout, at)
     return f"codewalk index {asked}" if asked else "codewalk index"
 
 
@@ -274,16 +276,21 @@ SLOW_ON_A_PARTIAL_INDEX = 5.0  # seconds after which a question on a partial ind
 
 
 @contextmanager
-def said_when_slow(args: argparse.Namespace, workspace: Workspace, command: str) -> Iterator[None]:
+def said_when_slow(
+    args: argparse.Namespace, workspace: Workspace, command: str, at: Sequence[str] | None = None
+) -> Iterator[None]:
     """Around a question that may read much of a repository (``path``, ``calls``): one
     that took long on a partial index says what indexes it all at once (the first
-    questions of a new cache index the modules they read one at a time)."""
+    questions of a new cache index the modules they read one at a time). ``at``: the
+    releases read instead of ``--at``'s (a trace's: none for a repository it read from its
+    installed copy, which no command indexes whole)."""
     partial, started = not workspace.fully_indexed, time.perf_counter()
     yield
     took = time.perf_counter() - started
-    if partial and took >= SLOW_ON_A_PARTIAL_INDEX:
-        indexing = index_command(args, workspace.checkout)
-        what = "that release" if asked_release(args, workspace.checkout) else "every pin"
+    asked = asked_release(args, workspace.checkout, at)
+    if partial and took >= SLOW_ON_A_PARTIAL_INDEX and (asked or at is None):
+        indexing = index_command(args, workspace.checkout, at)
+        what = "that release" if asked else "every pin"
         print(
             f"codewalk: {command} took {took:.0f} s, indexing the modules it read one at a time: "
             f"`{indexing}` indexes {what} in parallel, once, for every question after",

@@ -9,7 +9,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from codewalk.cli.common import dump, result_dict, search_scope
+from codewalk.cli.common import dump, result_dict, said_when_slow, search_scope
 from codewalk.errors import QueryError
 from codewalk.visible import visible
 
@@ -302,6 +302,7 @@ def run_calls(args: argparse.Namespace) -> int:
     from codewalk.calls.graph import tree as call_tree
     from codewalk.cli.calls_output import callee_dict, place
     from codewalk.traces.joined import calls_run
+    from codewalk.traces.reading import versions_that_ran
     from codewalk.traces.tree import functions_of
 
     if getattr(args, "depth", 1) != 1:
@@ -311,9 +312,11 @@ def run_calls(args: argparse.Namespace) -> int:
         trace = opened.trace
         calling = workspace.calling
         scope = search_scope(args, workspace)
-        target = calling.definition(args.query, scope)
-        body = calling.body_of(target, calling.receiver(args.query, target, scope))  # as calls reads it
-        callees = [level.callee for level in call_tree(calling.cr, body, 1)]
+        ran_at = versions_that_ran(trace, list(opened.stack.pins))[0]
+        with said_when_slow(args, workspace, "calls --trace", at=ran_at):
+            target = calling.definition(args.query, scope)
+            body = calling.body_of(target, calling.receiver(args.query, target, scope))  # as calls reads it
+            callees = [level.callee for level in call_tree(calling.cr, body, 1)]
         answer = calls_run(trace, opened.tree, functions_of(trace, [target]), callees)
         if args.json:
             data = {
