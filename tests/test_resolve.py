@@ -333,6 +333,17 @@ def test_a_misspelled_class_of_a_member_is_answered_by_the_classes_spelled_alike
     assert ws.find("Engin.helpr").suggestions[0] == "helper"
 
 
+def test_of_names_spelled_alike_but_cased_apart_the_one_cased_as_asked_is_suggested() -> None:
+    """``Linaer`` means the class ``Linear``, not the constant ``LINEAR`` that sorts first
+    (whose ``LINEAR.forward`` names nothing): case counts letter by letter."""
+    from codewalk.resolve.resolver import _close_names
+
+    pool = ["LINEAR", "Linear", "linear", "lines"]
+    assert _close_names("Linaer", pool, 1) == ["Linear"]
+    assert _close_names("linaer", pool, 1) == ["linear"]
+    assert _close_names("LINAER", pool, 1) == ["LINEAR"]
+
+
 def test_goto_follows_an_attribute_to_its_type(ws: Workspace) -> None:
     # modeling_tiny.py:35  `return self.norm.eps + self.helper.eps`
     # self.norm = TinyNorm() (constructed, line 16); helper: TinyNorm (annotated, line 32)

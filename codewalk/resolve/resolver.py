@@ -367,6 +367,12 @@ def _closeness(name: str, other: str) -> float:
     return difflib.SequenceMatcher(None, name.lower(), other.lower()).ratio()
 
 
+def _cased_alike(candidate: str, name: str) -> int:
+    """How many letters of ``candidate`` are cased as in ``name``, place by place (of
+    LINEAR and Linear, Linear is the one close to Linaer)."""
+    return sum(a == b for a, b in zip(candidate, name, strict=False))
+
+
 def _close_names(name: str, pool: Sequence[str], limit: int) -> list[str]:
     """The names of ``pool`` close to ``name`` (case aside), closest first; never ``name``."""
     import difflib
@@ -375,7 +381,7 @@ def _close_names(name: str, pool: Sequence[str], limit: int) -> list[str]:
     by_lower: dict[str, str] = {}
     for candidate in sorted(set(pool)):  # of Accelerator and accelerator, the one cased as asked
         key = candidate.lower()
-        if key not in by_lower or (candidate[:1] == name[:1] != by_lower[key][:1]):
+        if key not in by_lower or _cased_alike(candidate, name) > _cased_alike(by_lower[key], name):
             by_lower[key] = candidate
     by_lower.pop(lowered, None)  # the name itself answered nothing: never "did you mean" it
     close = difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=0.6)
