@@ -21,7 +21,7 @@ from codewalk.ui.confirm import Confirm
 from codewalk.ui.launch import trace_session
 from codewalk.ui.record_screen import RecordScreen
 from codewalk.ui.tour_screen import TourScreen
-from tests.traceprog import use_toy
+from tests.traceprog import package_line, use_toy
 
 
 @pytest.fixture()
@@ -318,6 +318,41 @@ async def test_the_calls_panel_of_a_trace_says_which_calls_never_ran(toy: Path) 
         listed = panel.query_one(OptionList)
         labels = {row.expr: str(listed.get_option_at_index(n).prompt) for n, row in enumerate(panel.rows)}
         assert labels["math.ceil"].endswith("not run") and not labels["math.floor"].endswith("not run")
+
+
+@run_async
+async def test_the_calls_panel_of_a_trace_names_what_ran_at_each_call_and_goes_there(toy: Path) -> None:
+    """``self.step()`` in ``Engine.run`` may run any of three ``step``s: the run took
+    FastEngine's, which the row names with its count, and enter goes to it; in
+    ``Unet.embed``, ``self.proj(x)`` ran a class codewalk does not read there (a factory
+    made it), and enter goes to what ran all the same."""
+    from codewalk.ui.calls_panel import CallsPanel
+
+    assert main(["trace", "--python", sys.executable, "--name", "joined", "prog.py", "joined"]) == 0
+    session, first = trace_session(open_trace("joined"))
+    app = make_app(session, start_step=first)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        titles = [step.title for step in screen.session.tour.steps]
+        for title, expr, ran, cls in (
+            ("Engine.run x1", "self.step", "toypkg.FastEngine.step", "class FastEngine(Engine):"),
+            ("Unet.embed x1", "self.proj", "toypkg.Steps.__call__", "class Steps:"),
+        ):
+            screen.show_step(titles.index(title))
+            await settle(pilot)
+            await pilot.press("c")
+            await settle(pilot)
+            panel = screen.query_one(CallsPanel)
+            n = [row.expr for row in panel.rows].index(expr)
+            label = str(panel.query_one(OptionList).get_option_at_index(n).prompt)
+            assert f"→ {ran}  ran x1" in label, label
+            panel.query_one(OptionList).highlighted = n
+            await pilot.press("enter")
+            await settle(pilot)
+            assert screen.location is not None
+            assert screen.location.line == package_line(cls) + 1, ran  # its def, under the class
 
 
 @run_async

@@ -175,6 +175,36 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
     return CallsRun(calls, tuple(sites), tuple(unplaced))
 
 
+class RanThere(NamedTuple):
+    """A function that ran at a call site, as a reader goes to it: ``target`` when it is
+    one of the site's static targets, else its place as the trace recorded it."""
+
+    qualname: str
+    repo: str
+    path: str
+    line: int
+    calls: int
+    target: Resolved | None
+
+
+def ran_at_sites(
+    trace: Trace, tree: Tree, function: Resolved, callees: Sequence[Callee]
+) -> list[tuple[RanThere, ...]]:
+    """Per call site of ``function`` (``callees``, in order), what ran there in the run,
+    most calls first: its static targets that ran, then what else it reached."""
+    from codewalk.traces.tree import functions_of
+
+    functions = functions_of(trace, [function])
+    if not functions:
+        return [() for _ in callees]
+    out: list[tuple[RanThere, ...]] = []
+    for site in calls_run(trace, tree, functions, callees).sites:
+        ran = [RanThere(t.qualname, t.repo, t.path, t.line, n, t) for t, n in site.targets if n]
+        ran += [RanThere(f.qualname, f.repo, f.path, f.line, n, None) for f, n in site.reached]
+        out.append(tuple(sorted(ran, key=lambda there: -there.calls)))
+    return out
+
+
 def _executed(trace: Trace, functions: set[int]) -> frozenset[int]:
     """The lines of ``functions`` that executed, those of their comprehensions and
     lambdas (which run in frames of their own) included."""

@@ -3,7 +3,9 @@
 Each row is a call site (its line, the callee as written) and what it reaches, resolved
 the way ``codewalk calls`` resolves it; ``enter`` goes to the definition it runs (the
 ``forward`` of a module an attribute holds), lists them when it may run several (a
-dispatch table), or goes to the call site when codewalk cannot tell.
+dispatch table), or goes to the call site when codewalk cannot tell. With a trace read,
+a row says what ran there (its count), ``enter`` goes to it, and a call on a value codewalk
+cannot type is listed when something of the pins ran there.
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ from codewalk.ui.ports import CallList, CallRow, Target
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from codewalk.traces.joined import RanThere
     from codewalk.ui.session import NavThread
+
+    RanAtCalls = Callable[[CallList], Sequence[Sequence[RanThere]]]
 
 _STATUS = {"external": "another package", "unresolved": "not resolved", "builtin": "builtin"}
 
@@ -49,14 +56,20 @@ def function_name(function: Target) -> str:
     return ".".join(parts[-2:] if function.kind in ("method", "property") else parts[-1:])
 
 
-def call_label(row: CallRow, ran: frozenset[int] | None = None) -> Hanging:
+def call_label(row: CallRow, ran: frozenset[int] | None = None, there: Sequence[RanThere] = ()) -> Hanging:
     """``line``, then the callee as written and what it reaches, wrapped under them (at
     the dots of a long qualified name, never mid-word); with a trace read (``ran``: the
-    lines of the file that executed), a call whose line never executed says so."""
+    lines of the file that executed), a call whose line never executed says so, and one
+    that ran functions of the pins (``there``, most calls first) names them instead."""
     head = Content.from_markup("[b]$line[/b]  ", line=f"{row.line:>5}")
     written = Content(visible(row.expr or row.text))
     if row.kind == "ref":
         written += Content.assemble(("  (passed)", "dim"))
+    if there:
+        others = f"  +{len(there) - 1} more ran" if len(there) > 1 else ""
+        first, count = visible(there[0].qualname), f"  ran x{there[0].calls}"
+        said = written + Content.assemble("  → ", (first, "bold"), (count, "green"), (others, "dim"))
+        return Hanging(head, said, at_dots=True)
     idle = Content.assemble(("  not run", "dim")) if ran is not None and row.line not in ran else Content()
     running = runs(row)
     if running:
@@ -78,11 +91,12 @@ class CallsPanel(BottomPanel):
     """
 
     class Chosen(Message):
-        def __init__(self, row: CallRow, path: str, repo: str) -> None:
+        def __init__(self, row: CallRow, path: str, repo: str, there: Sequence[RanThere] = ()) -> None:
             super().__init__()
             self.row = row
             self.path = path  # the file the call sites are in
             self.repo = repo  # and its repository
+            self.there = there  # what ran there, in the trace read (most calls first)
 
     class Closed(Message):
         pass
@@ -92,6 +106,8 @@ class CallsPanel(BottomPanel):
         self.calls: CallList | None = None
         self.rows: list[CallRow] = []  # the calls listed (builtins and untyped values left out)
         self.ran: frozenset[int] | None = None  # the lines that executed, when a trace is read
+        self.there: list[Sequence[RanThere]] = []  # per row listed, what ran there (a trace read)
+        self.ran_at_calls: RanAtCalls | None = None
         self.pending: int | None = None
         self._asked = 0
 
@@ -107,11 +123,14 @@ class CallsPanel(BottomPanel):
         line: int,
         fallback: int | None = None,
         ran: frozenset[int] | None = None,
+        ran_at_calls: RanAtCalls | None = None,
     ) -> None:
         """Find the calls of the function around ``path:line`` of ``repo`` (else around
         ``fallback``, the step's own function) and show them; ``ran``: the lines of the
-        file a trace read executed (a call at another line is said not to have run)."""
+        file a trace read executed (a call at another line is said not to have run);
+        ``ran_at_calls``: what ran at each call, in that trace."""
         self.ran = ran
+        self.ran_at_calls = ran_at_calls
         self._asked += 1
         token = self._asked
         self.pending = token
@@ -136,6 +155,7 @@ class CallsPanel(BottomPanel):
             found = nav.calls_at(repo, path, line)
             if found is None and fallback is not None:
                 found = nav.calls_at(repo, path, fallback)
+            there = self.ran_at_calls(found) if found is not None and self.ran_at_calls is not None else None
         except Exception as error:
             self.app.call_from_thread(self.abandon, token)
             self.app.call_from_thread(self.notify, f"calls: {error}", severity="error", markup=False)
@@ -148,15 +168,21 @@ class CallsPanel(BottomPanel):
                 self.notify, "the cursor is not in a function: no calls to list", markup=False
             )
         else:
-            self.app.call_from_thread(self.show_calls, found, token)
+            self.app.call_from_thread(self.show_calls, found, token, there)
 
-    def show_calls(self, calls: CallList, token: int | None = None) -> bool:
-        """Fill the panel; False (nothing shown) when another search came since ``token``."""
+    def show_calls(
+        self, calls: CallList, token: int | None = None, there: Sequence[Sequence[RanThere]] | None = None
+    ) -> bool:
+        """Fill the panel; False (nothing shown) when another search came since ``token``.
+        ``there``: per call, what ran there in the trace read."""
         if token is not None and token != self.pending:
             return False
         self.pending = None
         self.calls = calls
-        self.rows = [row for row in calls.rows if not row.minor]
+        ran_there = there if there is not None else [() for _ in calls.rows]
+        listed = [(row, ran) for row, ran in zip(calls.rows, ran_there, strict=True) if not row.minor or ran]
+        self.rows = [row for row, _ in listed]
+        self.there = [ran for _, ran in listed]
         name = visible(function_name(calls.function))
         count = len(self.rows)
         left_out = len(calls.rows) - count
@@ -172,7 +198,10 @@ class CallsPanel(BottomPanel):
         options = self.query_one(OptionList)
         options.loading = False
         options.clear_options()
-        options.add_options(Option(call_label(row, self.ran), id=str(n)) for n, row in enumerate(self.rows))
+        options.add_options(
+            Option(call_label(row, self.ran, ran), id=str(n))
+            for n, (row, ran) in enumerate(zip(self.rows, self.there, strict=True))
+        )
         self.add_class("-shown")
         if self.rows:
             options.highlighted = 0
@@ -182,5 +211,5 @@ class CallsPanel(BottomPanel):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if self.calls is not None:
-            function = self.calls.function
-            self.post_message(self.Chosen(self.rows[event.option_index], function.path, function.repo))
+            function, n = self.calls.function, event.option_index
+            self.post_message(self.Chosen(self.rows[n], function.path, function.repo, self.there[n]))

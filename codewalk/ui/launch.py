@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from codewalk.tours.recording import Draft
+    from codewalk.traces.joined import RanThere
     from codewalk.traces.model import Trace
     from codewalk.traces.reading import Opened
+    from codewalk.ui.ports import CallList
     from codewalk.workspace.pinned import PinnedStack
 
 
@@ -76,6 +78,7 @@ def open_session(
         activity=activity,
         check=check_tour,
         executed=executed_lines(traced[0].trace) if traced is not None else None,
+        ran_at_calls=ran_at_calls(traced[0]) if traced is not None else None,
         judge_step=traced[1] if traced is not None else None,
     )
 
@@ -90,6 +93,20 @@ def executed_lines(trace: Trace) -> Callable[[str, str], frozenset[int] | None]:
         return ran.get((repo, path), frozenset()) if repo in repos else None
 
     return executed
+
+
+def ran_at_calls(opened: Opened) -> Callable[[CallList], Sequence[Sequence[RanThere]]]:
+    """Per call of a function the ``c`` panel lists, what ran there in the trace."""
+    from typing import cast
+
+    from codewalk.resolve.model import Resolved
+    from codewalk.traces.joined import ran_at_sites
+
+    def ran(calls: CallList) -> Sequence[Sequence[RanThere]]:
+        # the nav thread's CallList: the workspace's, whose function is a Resolved
+        return ran_at_sites(opened.trace, opened.tree, cast(Resolved, calls.function), calls.callees)
+
+    return ran
 
 
 def start_step(args: argparse.Namespace, session: TourSession) -> int:
@@ -188,6 +205,7 @@ def trace_session(opened: Opened) -> tuple[TourSession, int]:
         versions=VersionReader(),
         progress=None,
         executed=executed_lines(trace),
+        ran_at_calls=ran_at_calls(opened),
         check=check_tour,  # a tour recorded from the trace (R), at the versions that ran
         trace=trace.name,
         depths=traced.depths,

@@ -149,7 +149,13 @@ class LookupActions(Screen[None]):
         self.add_class("-panel-open")
         ran = self.session.ran(self.here_repo, code.source.path)  # a trace read: what executed
         self.query_one(CallsPanel).find(
-            self.session.nav, self.here_repo, code.source.path, code.cursor[0], self.step_line(), ran
+            self.session.nav,
+            self.here_repo,
+            code.source.path,
+            code.cursor[0],
+            self.step_line(),
+            ran,
+            self.session.ran_at_calls,
         )
 
     def step_line(self) -> int | None:
@@ -185,6 +191,14 @@ class LookupActions(Screen[None]):
 
     def on_calls_panel_chosen(self, event: CallsPanel.Chosen) -> None:
         row = event.row
+        if event.there:  # a trace read: what ran there, the most called
+            ran = event.there[0]
+            if ran.target is not None:
+                self.jump_to_target(ran.target)
+            else:
+                self.go_to(Location(ran.path, ran.line, repo=ran.repo))
+            self.code.focus()
+            return
         running = runs(row)
         if len(running) > 1:  # each of them, to choose from; what holds them too
             self.list_targets(row.expr or row.text, row.targets)

@@ -78,6 +78,8 @@ class CallList(Protocol):
     def function(self) -> Target: ...
     @property
     def rows(self) -> Sequence[CallRow]: ...
+    @property
+    def callees(self) -> Sequence[Any]: ...  # what the rows are made of (a trace joins them)
 
 
 class Caller(Reference, Protocol):

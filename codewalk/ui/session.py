@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import ResolvedStep, Tour
@@ -30,6 +30,9 @@ from codewalk.ui.ports import Callers, CallList, Navigator, Reached, Reference, 
 from codewalk.ui.state import ProgressStore
 from codewalk.ui.versions import StepDiff
 from codewalk.workspace.symbols import match_rank, needle_of
+
+if TYPE_CHECKING:
+    from codewalk.traces.joined import RanThere
 
 T = TypeVar("T")
 
@@ -312,6 +315,8 @@ class TourSession:
     activity: Activity = field(default_factory=Activity)  # what slow work is doing, for the screen
     check: TourCheck | None = None  # a recorded tour, checked once written
     executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
+    # a trace's: per call of a function (its CallList's rows), what ran there (nav thread)
+    ran_at_calls: Callable[[CallList], Sequence[Sequence[RanThere]]] | None = None
     trace: str | None = None  # the name of the trace read as this tour, if one is
     depths: tuple[int, ...] = ()  # a trace's: each step's depth in its call tree
     judge_step: RanSaid | None = None  # a tour walked against a trace: each step's verdict

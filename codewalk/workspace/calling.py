@@ -129,6 +129,7 @@ class CallRow(NamedTuple):
 class CallList(NamedTuple):
     function: Resolved
     rows: tuple[CallRow, ...]
+    callees: tuple[Callee, ...] = ()  # what the rows are made of, in order (a trace joins them)
 
 
 class GotoAnswer(NamedTuple):
@@ -379,8 +380,8 @@ class Calling:
         body = self.code.around("", path, line)
         if body is None:
             return None
-        rows = tuple(CallRow.of(callee) for callee in self.cr.callees(body))
-        return CallList(body.target, rows)
+        callees = tuple(self.cr.callees(body))
+        return CallList(body.target, tuple(CallRow.of(callee) for callee in callees), callees)
 
     def goto(self, path: str, line: int, col: int) -> GotoAnswer | None:
         """What the call site at ``path:line:col`` reaches (None: no call site there)."""
