@@ -74,8 +74,8 @@ def plan(store: Store, snap: int, table: CallFactsTable) -> tuple[list[FileJob],
 
 
 def analyse_file(work: tuple[str, FileJob]) -> list[tuple[int, int, CallFacts]]:
-    """The facts of the bodies of one file (a worker's unit of work under ``root``).
-    None when the file cannot be read or is no longer the blob the index read (edited
+    """The facts of the bodies of one file (a worker's unit of work under ``root``);
+    none when the file cannot be read or is no longer the blob the index read (edited
     in the cache since): facts are kept by blob, and a command that needs them reads
     the file itself (restored, or saying why it cannot)."""
     from codewalk.calls.extract import call_facts
