@@ -195,10 +195,9 @@ class Run:
         would have (a forked child writes nothing, and ends the same way). The same signal
         again meanwhile is ignored: ``timeout`` signals codewalk's process group, and
         codewalk passes the signal on too."""
-        if self.terminating:  # it came again before it was ignored
+        if self.terminating:  # it came again while the trace is written
             return
         self.terminating = True
-        signal.signal(signum, signal.SIG_IGN)
         try:
             if os.getpid() == self.pid:
                 self.ended, self.status = "terminated", 128 + signum
