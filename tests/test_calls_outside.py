@@ -302,6 +302,22 @@ def test_a_misspelled_name_is_suggested_from_whichever_pin_is_closest(tmp_path: 
     )
 
 
+def test_calls_of_a_class_misspelled_suggests_it_from_the_pin_that_has_it(tmp_path: Path) -> None:
+    """``calls Acelerator.backward`` asked of the call package: accelerate's
+    ``Accelerator.backward``, as ``find`` suggests it, not names spelled like ``backward``
+    in the package asked about."""
+    from codewalk.workspace.calling import NoDefinition
+
+    checkout = make_callrepo(tmp_path)
+    stack = two_pins(checkout)
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        ws.index_all(workers=1)
+        stack.facts("accel")
+        with pytest.raises(NoDefinition) as raised:
+            ws.calls("Acelerator.backward", scope=["calls", "accel"])
+    assert raised.value.suggestions[:1] == ("Accelerator.backward",)
+
+
 def test_a_table_entry_found_beside_a_function_says_its_version(ws: Workspace) -> None:
     """``find causal_loss``: the ``LOSSES`` entry reaching it is of the same pin and
     version as the function (``find --json`` printed an empty version for it)."""

@@ -174,8 +174,10 @@ class Calling:
         if found.matches or len(scope) < 2:
             return explained(self.ws, found)
         wider = self.ws.resolver_for(scope).find(query, related=related)
-        # a class of another pin that lacks the member says more than names spelled alike here
-        better = wider.matches or (wider.owner is not None and found.owner is None)
+        # unless a class of this pin lacks the member, the wider search says more: its
+        # match, the class of another pin that lacks it, or the names spelled alike in
+        # every pin (``Acelerator.backward``: accelerate's ``Accelerator.backward``)
+        better = wider.matches or found.owner is None
         return explained(self.ws, wider if better else found)
 
     def nested(self, host: Resolved, path: str, query: str) -> Resolved:
