@@ -1149,6 +1149,7 @@ def test_path_with_a_trace_to_compiled_code_gives_the_chains_to_the_lines_callin
     (chain,) = data["chains"]
     assert [hop["qualname"] for hop in chain] == ["toypkg.grind", "toypkg.crush", "toypkg._native.crunch"]
     assert (chain[-1]["call_line"], chain[-1]["calls"]) == (at, None)
+    assert list(chain[-1]) == list(chain[0])  # the compiled hop has every hop's keys, in order
     code, out, _ = run(capsys, "path", "toypkg.crush", "toypkg._native.crunch", "--trace", "toy")
     assert code == 0 and "1 chain to a line calling it ran" in out  # FROM holds the line
     code, _, err = run(capsys, "path", "toypkg.unbox", "toypkg._native.crunch", "--trace", "toy")

@@ -47,7 +47,7 @@ def open_traced(args: argparse.Namespace) -> tuple[Opened, Workspace]:
     return opened, opened.stack.workspace(getattr(args, "repo", None) or opened.home)
 
 
-def function_dict(function: Function) -> dict[str, Any]:
+def function_dict(function: Function | Resolved) -> dict[str, Any]:
     return {
         "qualname": function.qualname,
         "repo": function.repo,
@@ -213,8 +213,7 @@ def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> Sequence[C
 
 def _compiled_hop(goal: Resolved, line: int) -> dict[str, Any]:
     """The last hop of a chain to compiled code: called at ``line``, never recorded."""
-    where = {"qualname": goal.qualname, "repo": goal.repo, "path": goal.path, "line": goal.line}
-    return where | {"call_line": line, "calls": None, "via": None, "through": []}
+    return function_dict(goal) | {"call_line": line, "calls": None, "via": None, "through": []}
 
 
 def format_ran_chain(opened: Opened, chain: Chain) -> str:
