@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from textwrap import dedent
 
@@ -294,6 +295,23 @@ def test_name_uses_are_every_use_ast_walk_meets() -> None:
     for source in sources:
         tree = ast.parse(source)
         assert name_uses(tree) == _by_ast_walk(tree)
+
+
+def test_walk_and_child_nodes_meet_what_ast_meets_less_the_contexts() -> None:
+    """``walk`` and ``child_nodes`` take the step ``name_uses`` takes: they yield what
+    ``ast.walk`` and ``ast.iter_child_nodes`` yield, in their order, less Load and Store."""
+    from codewalk.index.syntax import child_nodes, walk
+
+    def nodes(found: Iterable[ast.AST]) -> list[ast.AST]:
+        return [node for node in found if not isinstance(node, ast.expr_context)]
+
+    own = sorted(Path(__file__).parents[1].glob("codewalk/index/*.py"))
+    singleton = "match flag:\n    case True: pass\n"  # a constant, not a node, in its field
+    for source in [SHAPES, singleton, *(path.read_text() for path in own)]:
+        tree = ast.parse(source)
+        walked = list(walk(tree))
+        assert walked == nodes(ast.walk(tree))
+        assert all(child_nodes(node) == nodes(ast.iter_child_nodes(node)) for node in walked)
 
 
 def test_fallbacks_are_flagged_as_stand_ins() -> None:

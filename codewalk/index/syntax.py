@@ -167,8 +167,9 @@ def name_uses(tree: ast.AST) -> list[tuple[str, int, int]]:
     return found
 
 
-# Fields that never hold a node (names, flags, a Constant's value; but a TypeAlias's
-# name is a Name), or hold a list of strings: what name_uses need not look into.
+# Fields that never hold a node (names, flags, the value of a Constant or of a pattern's
+# True, False or None; but a TypeAlias's name is a Name), or hold a list of strings:
+# what the walks need not look into.
 _SCALAR_FIELDS = frozenset(
     (
         "id",
@@ -190,7 +191,13 @@ _SCALAR_FIELDS = frozenset(
     )
 )
 _STRING_FIELDS = frozenset(
-    ((ast.Global, "names"), (ast.Nonlocal, "names"), (ast.MatchClass, "kwd_attrs"), (ast.Constant, "value"))
+    (
+        (ast.Global, "names"),
+        (ast.Nonlocal, "names"),
+        (ast.MatchClass, "kwd_attrs"),
+        (ast.Constant, "value"),
+        (ast.MatchSingleton, "value"),
+    )
 )
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
