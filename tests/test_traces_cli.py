@@ -433,7 +433,10 @@ def test_path_and_calls_with_a_trace(toy: Path, capsys: pytest.CaptureFixture[st
     code, _, err = run(capsys, "calls", "toypkg.fib", "--trace", "nothere")
     assert code == 2 and "no trace named 'nothere'" in err
     code, _, err = run(capsys, "calls", "toypkg.fib", "--trace", "toy", "--at", "toy@2")
-    assert code == 1 and "leave out --at" in err
+    assert code == 2 and "leave out --at" in err  # an option it would ignore, as tour --trace says
+    code, _, err = run(capsys, "path", "toypkg.fib", "toypkg.square", "--trace", "toy", "--source", str(toy))
+    assert code == 2 and err.startswith("codewalk: error: --trace reads each repository at the version")
+    assert "leave out --source" in err
 
 
 def test_calls_with_a_trace_tell_a_call_that_ran_into_code_a_trace_does_not_record(
@@ -806,7 +809,7 @@ def test_what_a_trace_would_ignore_is_refused(toy: Path, capsys: pytest.CaptureF
     assert not store.path_of("check-t").exists()  # nothing ran
     traced(capsys)
     code, out, err = run(capsys, "calls", "toypkg.fib", "--trace", "toy", "--depth", "2")
-    assert (code, out) == (1, "") and "calls --trace marks the calls one level deep: leave out --depth" in err
+    assert (code, out) == (2, "") and "calls --trace marks the calls one level deep: leave out --depth" in err
 
 
 def test_check_trace_says_which_steps_ran_in_a_run_recorded_before(

@@ -11,6 +11,7 @@ from codewalk.errors import TourError
 
 
 def run(args: argparse.Namespace) -> int:
+    from codewalk.cli.traced import refuse_versions
     from codewalk.traces.reading import open_trace
 
     refuse_versions(args)
@@ -45,12 +46,6 @@ def run(args: argparse.Namespace) -> int:
 
     sys.stdout.write(render_tree(opened.trace, rows, args.step))
     return 0
-
-
-def refuse_versions(args: argparse.Namespace) -> None:
-    """A trace is read at the versions that ran: another one asked for is refused, not dropped."""
-    if args.at or args.source:
-        raise TourError("--trace reads each repository at the version that ran: leave out --at and --source")
 
 
 def tree_json(trace: Any, tree: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import dump, result_dict, said_when_slow, search_scope
-from codewalk.errors import QueryError
+from codewalk.errors import CodewalkError, QueryError
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -39,12 +39,18 @@ def open_traced(args: argparse.Namespace) -> tuple[Opened, Workspace]:
     workspace of ``--repo`` (else the first pin that ran)."""
     from codewalk.traces.reading import open_trace
 
-    if getattr(args, "at", None):
-        raise QueryError("--trace reads each repository at the version that ran: leave out --at")
-    if getattr(args, "source", None):
-        raise QueryError("--trace reads the code that ran: leave out --source")
+    refuse_versions(args)
     opened = open_trace(args.trace)
     return opened, opened.stack.workspace(getattr(args, "repo", None) or opened.home)
+
+
+def refuse_versions(args: argparse.Namespace) -> None:
+    """A trace is read at the versions that ran: another one asked for is refused, not
+    dropped, as any option a command would ignore is (exit 2)."""
+    given = [f"--{option}" for option in ("at", "source") if getattr(args, option, None)]
+    if given:
+        leave = " and ".join(given)
+        raise CodewalkError(f"--trace reads each repository at the version that ran: leave out {leave}")
 
 
 def function_dict(function: Function | Resolved) -> dict[str, Any]:
@@ -305,7 +311,7 @@ def run_calls(args: argparse.Namespace) -> int:
     from codewalk.traces.tree import functions_of
 
     if getattr(args, "depth", 1) != 1:
-        raise QueryError("calls --trace marks the calls one level deep: leave out --depth")
+        raise CodewalkError("calls --trace marks the calls one level deep: leave out --depth")
     opened, workspace = open_traced(args)
     with workspace:
         trace = opened.trace

@@ -148,7 +148,7 @@ def _opened_for(tour: Tour, args: argparse.Namespace) -> Opened | None:
     if not args.trace:
         return None
     from codewalk.cli.check_run import refuse_unrelated
-    from codewalk.cli.trace_tour import refuse_versions
+    from codewalk.cli.traced import refuse_versions
     from codewalk.traces.reading import open_trace
 
     refuse_versions(args)
