@@ -248,6 +248,8 @@ def test_query_errors(ws: Workspace) -> None:
         ws.calls("LOSSES")
     with pytest.raises(NotCallable):
         ws.callers("MODES")
+    with pytest.raises(NotCallable, match=r"'Reader\.config' is an attribute "):  # not "a attribute"
+        ws.callers("Reader.config")
     with pytest.raises(QueryError, match="no definition found"):
         ws.path("Trainer.train", "callpkg.nothing_here")
 
