@@ -248,8 +248,14 @@ def test_query_errors(ws: Workspace) -> None:
         ws.calls("LOSSES")
     with pytest.raises(NotCallable):
         ws.callers("MODES")
-    with pytest.raises(NotCallable, match=r"'Reader\.config' is an attribute "):  # not "a attribute"
+    with pytest.raises(
+        NotCallable, match=r"'Reader\.config' is an attribute "
+    ) as attribute:  # not "a attribute"
         ws.callers("Reader.config")
+    assert (
+        attribute.value.hint
+        == "`codewalk find callpkg.models.Reader.config --refs` lists where it is read and set"
+    )
     with pytest.raises(QueryError, match="no definition found"):
         ws.path("Trainer.train", "callpkg.nothing_here")
 

@@ -216,6 +216,7 @@ class Calling:
         raise NotCallable(
             f"{found.query!r} is {a(first.kind)} ({first.path}:{first.line}): calls are followed "
             "from functions, methods, properties and classes",
+            hint=f"`codewalk find {first.qualname} --refs` lists where it is read and set",
         )
 
     def receiver(self, query: str, target: Resolved, scope: Sequence[str] = ()) -> Resolved | None:
