@@ -586,6 +586,15 @@ class Num:
 
 def total_of(nums, start):
     return sum(nums, start)
+
+
+def later():
+    return 1
+
+
+def deferred():
+    call = functools.partial(later)
+    return call()
 """
 
 
@@ -608,6 +617,23 @@ def test_what_code_a_trace_does_not_record_called_back_is_no_count_of_its_call(
     assert "  sum  [line ran]\n" in out, out
     assert "-> toypkg.Num.__add__  [ran x2, called from inside it]" in out
     assert out.rstrip().endswith("not those into torch, the standard library or a builtin")
+
+
+def test_a_function_passed_as_a_value_and_called_later_is_not_said_not_run_where_it_was_passed(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``functools.partial(self.accelerator.no_sync, ...)`` in ``_run_epoch`` was
+    ``[not run]`` on its line, ``no_sync`` ``[ran x3]`` on the next, where the partial is
+    called: the line that passes it ran, and says so."""
+    with (toy / "toypkg" / "__init__.py").open("a") as handle:
+        handle.write(ADDING)
+    (toy / "deferring.py").write_text("import toypkg\ntoypkg.deferred()\n")
+    assert main(["trace", "--python", sys.executable, "--name", "deferring", "deferring.py"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "calls", "toypkg.deferred", "--trace", "deferring")
+    assert code == 0
+    assert "later -> toypkg.later  [line ran: passed as a value, not called here]" in out, out
+    assert "call -> toypkg.later  [ran x1]" in out
 
 
 def test_draft_along_the_chain_that_ran(

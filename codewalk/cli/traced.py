@@ -414,7 +414,9 @@ def _site_lines(site: Any, show_all: bool) -> str:
     single = len(targets) == 1 and not site.reached  # the site's mark is its target's
     marks = [(t, n or m or b, _mark(n, single and site.ran_unrecorded, m, b)) for t, n, m, b in targets]
     if single:
-        target, _, mark = marks[0]
+        target, count, mark = marks[0]
+        if callee.site.kind == "ref" and not count and site.line_ran:  # functools.partial(f): called later
+            mark = "line ran: passed as a value, not called here"
         return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{mark}]"
     beside = sum(site.shared)
     inside = _calls_unrecorded_code(site)
