@@ -248,6 +248,14 @@ def test_query_errors(ws: Workspace) -> None:
         ws.calls("LOSSES")
     with pytest.raises(NotCallable):
         ws.callers("MODES")
+    with pytest.raises(
+        NotCallable, match=r"'Reader\.config' is an attribute "
+    ) as attribute:  # not "a attribute"
+        ws.callers("Reader.config")
+    assert (
+        attribute.value.hint
+        == "`codewalk find callpkg.models.Reader.config --refs` lists where it is read and set"
+    )
     with pytest.raises(QueryError, match="no definition found"):
         ws.path("Trainer.train", "callpkg.nothing_here")
 
@@ -372,6 +380,34 @@ def test_a_module_level_mention_is_a_possible_call_only_when_it_calls_the_name()
     assert not calls_by_name("class Wrapped(LlamaModel):", names)
     assert not calls_by_name("other = DiffLlamaModel(config)", names)
     assert not calls_by_name("from .modeling import LlamaModel", names)
+
+
+COUNTING = """from itertools import accumulate
+
+
+class Counter:
+    def accumulate(self, xs):
+        return xs
+
+
+def running(xs):
+    return list(accumulate(xs))
+
+
+def total(counter, xs):
+    return counter.accumulate(xs)
+"""
+
+
+def test_a_name_followed_into_a_package_no_pin_provides_is_no_possible_caller(tmp_path: Path) -> None:
+    """``callers Accelerator.accumulate`` listed transformers' ``list(accumulate(x))`` as
+    a call on a value codewalk cannot type: the name is ``itertools.accumulate``,
+    followed there, so no caller; ``counter.accumulate(xs)`` on a parameter may be one."""
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src" / "callpkg" / "counting.py").write_text(COUNTING)
+    with Workspace(checkout, Store.memory()) as ws:
+        found = ws.callers("callpkg.counting.Counter.accumulate").callers
+    assert [(c.kind, c.line) for c in found] == [("maybe", 14)]
 
 
 def test_the_uses_of_many_names_each_with_the_function_around_it(ws: Workspace) -> None:

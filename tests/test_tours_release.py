@@ -182,6 +182,8 @@ def test_trainer_and_attention_tours_land_on_the_right_lines(resolved: dict[str,
         2818,
     )
     assert (trainer.steps[7].repo, trainer.steps[7].version) == ("accelerate", "accelerate==1.14.0")
+    # Megatron-LM's branch is its `return` (2844): its `elif` (2843) runs on every backward
+    assert where(trainer, 11)[5] == (2844, 2844)
     attention = resolved["attention-dispatch"]
     assert where(attention, 1)[5] == (253, 255)
     assert where(attention, 4)[5] == (5254, 5270)  # get_interface: the if/elif checks and the return

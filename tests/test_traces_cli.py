@@ -574,6 +574,68 @@ def test_functions_sharing_a_wrapper_are_each_called_where_the_wrapper_was(
     assert "toypkg.first  [ran x1, " in out and "toypkg.second  [ran x1, " in out, out
 
 
+ADDING = """
+
+class Num:
+    def __init__(self, v):
+        self.v = v
+
+    def __add__(self, other):
+        return Num(self.v + other.v)
+
+
+def total_of(nums, start):
+    return sum(nums, start)
+
+
+def later():
+    return 1
+
+
+def deferred():
+    call = functools.partial(later)
+    return call()
+"""
+
+
+def test_what_code_a_trace_does_not_record_called_back_is_no_count_of_its_call(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self.lr_scheduler.step()`` (torch's) said ``[ran x12]`` for one call a step: the
+    learning-rate lambda and a property it called back, six times each. ``sum(nums,
+    start)`` calls ``Num.__add__`` twice from inside it: its line ran, its calls are not
+    counted, and what it called back is said to be called from inside it."""
+    with (toy / "toypkg" / "__init__.py").open("a") as handle:
+        handle.write(ADDING)
+    (toy / "adding.py").write_text(
+        "import toypkg\ntoypkg.total_of([toypkg.Num(1), toypkg.Num(2)], toypkg.Num(0))\n"
+    )
+    assert main(["trace", "--python", sys.executable, "--name", "adding", "adding.py"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "calls", "toypkg.total_of", "--trace", "adding")
+    assert code == 0
+    assert "  sum  [line ran]\n" in out, out
+    assert "-> toypkg.Num.__add__  [ran x2, called from inside it]" in out
+    assert out.rstrip().endswith("not those into torch, the standard library or a builtin")
+
+
+def test_a_function_passed_as_a_value_and_called_later_is_not_said_not_run_where_it_was_passed(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``functools.partial(self.accelerator.no_sync, ...)`` in ``_run_epoch`` was
+    ``[not run]`` on its line, ``no_sync`` ``[ran x3]`` on the next, where the partial is
+    called: the line that passes it ran, and says so."""
+    with (toy / "toypkg" / "__init__.py").open("a") as handle:
+        handle.write(ADDING)
+    (toy / "deferring.py").write_text("import toypkg\ntoypkg.deferred()\n")
+    assert main(["trace", "--python", sys.executable, "--name", "deferring", "deferring.py"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "calls", "toypkg.deferred", "--trace", "deferring")
+    assert code == 0
+    assert "later -> toypkg.later  [line ran: passed as a value, not called here]" in out, out
+    assert "call -> toypkg.later  [ran x1]" in out
+
+
 def test_draft_along_the_chain_that_ran(
     toy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

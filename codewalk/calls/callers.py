@@ -17,7 +17,7 @@ from typing import NamedTuple, Protocol
 
 from codewalk.calls.graph import key
 from codewalk.calls.holders import holds
-from codewalk.calls.model import RESOLVED, Body, Callee
+from codewalk.calls.model import EXTERNAL, RESOLVED, Body, Callee, Code
 from codewalk.calls.records import CLS, LOCAL, PARAM, SELF, CallFacts, Site
 from codewalk.calls.sites import CallResolver, own_sites
 from codewalk.resolve.model import ModuleView, Resolved
@@ -100,7 +100,7 @@ def callers(
                 continue
             if hits:
                 found.append(_caller(site.kind, body, site.line, site.col, site.text, hits[0].via))
-            elif _maybe(callee, names):
+            elif _maybe(callee, names, cr.code):
                 maybe.append(_caller("maybe", body, site.line, site.col, site.text, callee.how))
     if progress is not None:
         progress(len(bodies), len(bodies))
@@ -152,12 +152,15 @@ def _caller(kind: str, body: Body, line: int, col: int, text: str, how: str) -> 
     return Caller(kind, body.repo, body.target.path, line, col, text, body.target, how)
 
 
-def _maybe(callee: Callee, names: set[str]) -> bool:
+def _maybe(callee: Callee, names: set[str], code: Code) -> bool:
     """A call of the name that codewalk cannot tie to a definition: a method called on
     a value it cannot type, or a module-level name it cannot follow. A parameter or a
-    local of that name is something else, known not to be the definition."""
+    local of that name is something else, known not to be the definition; so is a name
+    followed into a package no pin provides (``accumulate`` imported from ``itertools``)."""
     site = callee.site
     if callee.status == RESOLVED or site.kind == "ref":
+        return False
+    if callee.status == EXTERNAL and code.owner(callee.external) is None:
         return False
     expr = site.name.expr.removesuffix("[]")
     if expr.rpartition(".")[2] not in names:

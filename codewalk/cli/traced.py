@@ -364,7 +364,7 @@ def run_calls(args: argparse.Namespace) -> int:
             print("\nalso ran, where no call site codewalk lists is known to have made the call:")
             for line, function, calls in answer.unplaced:
                 print(visible(f"  {line:>6}  -> {function.qualname}  x{calls}"))
-        if any(s.ran_unrecorded for s in shown):
+        if any(s.ran_unrecorded or _calls_unrecorded_code(s) for s in shown):
             print("\n" + LINE_RAN)
         if any(any(s.shared) for s in shown):
             print("\n" + BESIDE)
@@ -391,6 +391,15 @@ def _mark(calls: int, unrecorded: bool = False, looked_up: int = 0, beside: int 
     return f"ran x{calls}" if calls else "line ran" if unrecorded else "not run"
 
 
+def _calls_unrecorded_code(site: Any) -> bool:
+    """Whether the site calls code a trace does not record (torch's ``LambdaLR.step``, a
+    builtin): what ran at its line was called back from inside it (a learning-rate lambda,
+    a property), so its count is no count of the site's calls."""
+    from codewalk.calls.model import BUILTIN, EXTERNAL
+
+    return not site.targets and site.callee.status in (BUILTIN, EXTERNAL) and bool(site.reached)
+
+
 def _site_lines(site: Any, show_all: bool) -> str:
     from codewalk.cli.calls_output import MORE_TARGETS
     from codewalk.traces.joined import HOLDERS
@@ -405,10 +414,14 @@ def _site_lines(site: Any, show_all: bool) -> str:
     single = len(targets) == 1 and not site.reached  # the site's mark is its target's
     marks = [(t, n or m or b, _mark(n, single and site.ran_unrecorded, m, b)) for t, n, m, b in targets]
     if single:
-        target, _, mark = marks[0]
+        target, count, mark = marks[0]
+        if callee.site.kind == "ref" and not count and site.line_ran:  # functools.partial(f): called later
+            mark = "line ran: passed as a value, not called here"
         return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{mark}]"
     beside = sum(site.shared)
-    out = [f"  {callee.site.line:>6}  {what}  [{_mark(site.calls, site.ran_unrecorded, beside=beside)}]"]
+    inside = _calls_unrecorded_code(site)
+    head = _mark(0, site.line_ran) if inside else _mark(site.calls, site.ran_unrecorded, beside=beside)
+    out = [f"  {callee.site.line:>6}  {what}  [{head}]"]
     ran = [(t, mark) for t, count, mark in marks if count]
     idle = [(t, mark) for t, count, mark in marks if not count]
     shown = idle if show_all else idle[: max(0, MORE_TARGETS + 1 - len(ran))]
@@ -416,8 +429,9 @@ def _site_lines(site: Any, show_all: bool) -> str:
         out.append(f"            -> {target.qualname}  [{mark}]")
     if len(idle) > len(shown):
         out.append(f"            ... and {len(idle) - len(shown)} more targets, not run (--all lists them)")
+    why = "called from inside it" if inside else "not among the static targets"
     for function, calls in site.reached:
-        out.append(f"            -> {function.qualname}  [ran x{calls}, not among the static targets]")
+        out.append(f"            -> {function.qualname}  [ran x{calls}, {why}]")
     if not site.targets and callee.external:
         out[0] += f"  ({callee.external}, in another package)"
     return "\n".join(out)

@@ -210,10 +210,13 @@ class Calling:
         if callable_matches:
             unambiguous(found._replace(results=tuple(callable_matches)))
             return callable_matches[0]
+        from codewalk.calls.reached import a
+
         first = matches[0]
         raise NotCallable(
-            f"{found.query!r} is a {first.kind} ({first.path}:{first.line}): calls are followed "
+            f"{found.query!r} is {a(first.kind)} ({first.path}:{first.line}): calls are followed "
             "from functions, methods, properties and classes",
+            hint=f"`codewalk find {first.qualname} --refs` lists where it is read and set",
         )
 
     def receiver(self, query: str, target: Resolved, scope: Sequence[str] = ()) -> Resolved | None:
