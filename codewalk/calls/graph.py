@@ -502,17 +502,19 @@ def route(chain: tuple[Hop, ...], *, lines: bool = False) -> tuple[tuple[str | i
     a call of many candidates on (or a guess among the definitions of a name), whichever
     candidate it takes: that call and those after it by what they are written as
     (``self.loss_function``), so that chains differing only by the candidate are one route.
-    With ``lines``, up to there by the line and column of each call instead."""
+    With ``lines``, by the place of each call instead (``self.loss_function(`` in one
+    candidate's ``forward`` or another's): what tells a search through calls of many
+    candidates it has found enough (:func:`_enough`)."""
     out: list[tuple[str | int, ...]] = []
     fanned = False
     for hop in chain:
         site = hop.callee.site
         caller = hop.caller.target
         fans = hop.guessed
-        if fanned:
-            out.append((site.name.expr, site.kind))
-        elif lines:
+        if lines:
             out.append((caller.path, site.line, site.col))
+        elif fanned:
+            out.append((site.name.expr, site.kind))
         elif fans or hop.target is None:
             out.append((caller.path, caller.line, site.name.expr or hop.callee.external, site.kind))
         else:
