@@ -93,8 +93,8 @@ class SymbolNames:
         order = {name: index for index, name in enumerate(names)}
         rows = [
             (row, d)
-            for row, d in self.store.defs_in(self.snap, names, _PER_NAME)
-            if _listed(d) and (not owner or owner.lower() in f"{row.module}.{d.qualname}".lower())
+            for row, d in self.store.defs_in(self.snap, names, _PER_NAME, holding=owner)
+            if _listed(d)
         ]
         # each name's definitions as the resolver ranks them: an @overload stub after the real one
         rows.sort(
