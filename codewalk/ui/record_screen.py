@@ -402,6 +402,8 @@ class RecordScreen(Columns):
             question = f"Write the new tour {self.draft.id} to {self.draft.path}?"
             self._ask(question, lambda: self._write(text, tour))
         elif text == self.on_disk and self.draft.path.exists():  # as read: no write, the check alone
+            self.saved = True  # edits undone since (a step moved down and up): nothing to lose
+            self._refresh()
             self.notify(f"{self.draft.path} holds these steps already; checking it …", markup=False)
             self._check(tour, self.draft.steps)
         else:
