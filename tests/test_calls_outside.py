@@ -106,6 +106,26 @@ def test_a_method_of_a_builtin_container_an_attribute_or_property_holds(ws: Work
     assert append.how == "list.append, a Python builtin (self.seen is a list, src/callpkg/bases.py:24)"
 
 
+def test_an_attribute_of_a_local_first_assigned_none_is_no_builtin(ws: Workspace) -> None:
+    """``outputs = None`` before the loop that assigns what ``outputs.past.crop()`` runs
+    (``_assisted_decoding``): ``None.past.crop`` is said to be nothing, not "a Python builtin"."""
+    found = callees(ws, "callpkg.generation.assisted_loop")
+    crop = found[(41, "outputs.past.crop")]
+    assert crop.status == UNRESOLVED
+    assert "outputs = None (line 38): None has no attribute past: not what the call runs" in crop.how
+    assert "a Python builtin" not in crop.how
+
+
+def test_what_calling_an_instance_returns_is_what_its_forward_returns(ws: Workspace) -> None:
+    """``outputs = self(**model_inputs)`` (``_assisted_decoding``): a module called returns
+    what its ``forward`` is annotated to, so ``outputs.past_key_values.crop`` is
+    ``Cache.crop`` (it was a value codewalk could not type)."""
+    found = callees(ws, "callpkg.generation.Net.verify")
+    crop = found[(59, "outputs.past.crop")]
+    assert [t.qualname for t in crop.targets] == ["callpkg.generation.Past.crop"]
+    assert "forward returns Output (annotated)" in crop.how
+
+
 def test_calling_a_module_s_instance_of_a_class_named_in_lower_case_runs_its_call(ws: Workspace) -> None:
     """``progress = _progress_cls()`` (``tqdm = _tqdm_cls()``): ``progress(items)`` runs
     ``_progress_cls.__call__``, not only the variable."""

@@ -255,6 +255,26 @@ def test_complete_reads_the_names_of_files_indexed_since(tmp_path: Path) -> None
         ws.close()
 
 
+def test_complete_finds_a_class_member_among_many_of_its_name(tmp_path: Path) -> None:
+    """``Owner.__init__`` in the palette: the definitions of ``Owner`` are chosen before
+    the few read of a name that thousands share, not filtered out of them after, and
+    ``Owner``'s own comes before that of a class whose name holds it."""
+    checkout = make_toy(tmp_path)
+    classes = "".join(f"class Filler{i}:\n    def __init__(self):\n        pass\n\n" for i in range(40))
+    (checkout.root / "src" / "toypkg" / "crowd.py").write_text(
+        classes + "class BigAssistedGen:\n    def __init__(self):\n        pass\n\n"
+        "class AssistedGen:\n    def __init__(self):\n        pass\n"
+    )
+    ws = Workspace(checkout, Store.memory())
+    try:
+        ws.index_all(workers=1)
+        names = [r.qualname for r in ws.complete("AssistedGen.__init__")]
+        # the owner typed whole first, before a class whose name holds it (defined first)
+        assert names == ["toypkg.crowd.AssistedGen.__init__", "toypkg.crowd.BigAssistedGen.__init__"]
+    finally:
+        ws.close()
+
+
 def test_workspace_is_usable_from_other_threads(ws: Workspace) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

@@ -272,6 +272,15 @@ steps:
 """
 
 
+def test_a_regex_focus_not_found_is_quoted_as_the_file_holds_it(tmp_path: Path) -> None:
+    """``/self\\.x = \\d/`` not found is said with its backslashes single, as in the file
+    the reader searches for it (a repr doubled them: ``/self\\\\.x``)."""
+    workspace = FakeWorkspace(tmp_path / "repo")
+    text = "id: t\ntitle: t\nrepo: demo\nsteps:\n  - at: Child.run\n    focus: /self\\.x = \\d/\n"
+    (step,) = resolve_tour({"demo": workspace}, parse_tour(text, tmp_path / "t.yaml")).steps
+    assert step.error == "focus '/self\\.x = \\d/' does not occur in pkg.core.Base.run (src/pkg/core.py:2-6)"
+
+
 def test_resolve_tour_statuses_focus_and_context(tmp_path: Path) -> None:
     workspace = FakeWorkspace(tmp_path / "repo")
     tour = parse_tour(TOUR, tmp_path / "t.yaml")

@@ -407,6 +407,30 @@ async def test_r_records_the_tour_on_screen_and_q_warns_of_unsaved_steps(tmp_pat
 
 
 @run_async
+async def test_w_after_edits_undone_says_the_file_holds_them_and_q_leaves_at_once(tmp_path: Path) -> None:
+    """A step moved down and back up: the file holds the steps already, so ``w`` writes
+    nothing, and the recording is as written (it still said "changed: w writes it", and
+    ``q`` warned of changes not written)."""
+    path = tmp_path / "kept.yaml"
+    app = recording_of(path)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        await pilot.press("]", "[")
+        await settle(pilot)
+        assert not screen.saved
+        await pilot.press("w")
+        await settle(pilot)
+        assert screen.saved and any("holds these steps already" in note for note in notes(app))
+        assert "as read: nothing to write" in str(screen.query_one("#record-where").render())
+        await pilot.press("q")
+        await settle(pilot)
+    assert app.return_code == 0  # left at once: no warning of changes not written
+    assert path.read_text() == COMMENTED
+
+
+@run_async
 async def test_ctrl_c_quits_like_q_and_warns_first_of_unsaved_steps(tmp_path: Path) -> None:
     path = tmp_path / "kept.yaml"
     app = tour_app(path)

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import Markdown, OptionList
 from ui_fakes import run_async, settle
 
 from codewalk.cli.main import main
@@ -19,6 +19,7 @@ from codewalk.ui.ask import Ask
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.confirm import Confirm
 from codewalk.ui.launch import trace_session
+from codewalk.ui.note import NoteView
 from codewalk.ui.record_screen import RecordScreen
 from codewalk.ui.tour_screen import TourScreen
 from tests.traceprog import package_line, use_toy
@@ -165,6 +166,43 @@ async def test_r_again_with_the_id_of_a_tour_written_adds_the_step_on_screen_to_
     written = (toy / "tours" / "toy.yaml").read_text()
     assert written.count("  - ") == 2 and "  - at: toypkg.fib\n" in written
     assert main(["check", "--source", str(toy / "work"), str(toy / "tours" / "toy.yaml")]) == 0
+
+
+@run_async
+async def test_adding_to_a_tour_from_a_trace_n_and_p_select_its_steps_and_the_note_says_so(toy: Path) -> None:
+    """``R`` into a tour written before opens with no step selected: the note says so (it
+    said "No step yet." of a tour of steps), ``n`` selects the first and ``p`` the last
+    (both did nothing), and ``e`` says which key selects one."""
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("enter", "a", "a", "w")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("enter")  # the same id: the tour written above
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen) and screen.selected is None
+        assert "No step selected" in str(screen.query_one(NoteView).query_one(Markdown).source)
+        await pilot.press("e")
+        await settle(pilot)
+        assert "n selects one" in notes(app)[-1]
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.selected == 0
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.selected == 0
+        await pilot.press("n")
+        await settle(pilot)
+        assert screen.selected == 1
 
 
 @run_async

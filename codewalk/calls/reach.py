@@ -45,6 +45,8 @@ from codewalk.resolve.rebinding import rebinds, rebound_to
 from codewalk.resolve.resolver import Resolver
 from codewalk.resolve.types import builtin_held, declared_how, declared_type
 
+_CONSTANTS = frozenset(("None", "True", "False"))  # builtins no attribute of which is code
+
 
 class Reacher:
     """Resolves names of bodies; memoises what a (module, class, name) reaches."""
@@ -157,6 +159,9 @@ class Reacher:
                 typed = self._through_declared(resolver, body.module, parts)
                 if typed is not None:
                     return typed
+            if root == BUILTIN_ROOT and len(parts) > 1 and parts[0] in _CONSTANTS:
+                # ``outputs = None`` before a loop assigns what ``outputs.x.crop()`` runs
+                return unresolved(f"{parts[0]} has no attribute {parts[1]}: not what the call runs")
             if root == BUILTIN_ROOT:
                 return Reach((), f"{name.expr}: a Python builtin", BUILTIN)
             return self.outside(resolver, view, parts)

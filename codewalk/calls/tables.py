@@ -165,6 +165,8 @@ def _call_result(
             name = wrapped[0].qualname.rpartition(".")[2]
             how = f"returned by {what}(…), a wrapper around {name}, passed to it"
             return found([t._replace(via=how) for t in wrapped[:1]], how)
+    if callee.instance:  # calling an instance: what its __call__ (a module's forward) returns
+        callee = r.called(body, callee, depth)
     result = call_result(r, callee, depth, o.part)
     if not result.targets and o.slots:
         result = returned_argument(r, body, facts, o, callee, depth)

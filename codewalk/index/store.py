@@ -39,6 +39,11 @@ _T = TypeVar("_T")
 _FUNCTIONS = "kind IN ('function', 'method', 'property')"  # the definitions with a body
 
 
+def _like_escaped(text: str) -> str:
+    """``text`` matched literally by a ``LIKE ... ESCAPE '\\'`` pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _chunks(items: Sequence[_T]) -> Iterator[tuple[list[_T], str]]:
     """``items`` in slices one query can bind, each with its marks (``?, ?, ?``)."""
     for start in range(0, len(items), _PARAMETERS):
@@ -377,15 +382,20 @@ class Store:
     def defs_named(self, snap: int, name: str, limit: int = -1) -> list[tuple[FileRow, Definition]]:
         return self._defs_where(snap, "d.name=?", (name,), limit)
 
-    def defs_in(self, snap: int, names: Sequence[str], per_name: int) -> list[tuple[FileRow, Definition]]:
+    def defs_in(
+        self, snap: int, names: Sequence[str], per_name: int, holding: str = ""
+    ) -> list[tuple[FileRow, Definition]]:
         """Definitions named any of ``names``, at most ``per_name`` of each (in no
-        particular order: a name such as ``forward`` has thousands)."""
+        particular order: a name such as ``forward`` has thousands); with ``holding``,
+        only those whose qualified name holds it (case-insensitive), chosen before the
+        cap: ``AssistedCandidateGenerator`` among the thousands of ``__init__``."""
         found: list[tuple[FileRow, Definition]] = []
         for name in names:
             rows = self.db.execute(
                 f"SELECT {_FILE_DEF} FROM defs d "
-                "CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? WHERE d.name = ? LIMIT ?",
-                (snap, name, per_name),
+                "CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? WHERE d.name = ? "
+                "AND (f.module || '.' || d.qualname) LIKE ? ESCAPE '\\' LIMIT ?",
+                (snap, name, f"%{_like_escaped(holding)}%", per_name),
             )
             found.extend((file_row(r), definition(r[4:])) for r in rows)
         return found
@@ -396,11 +406,10 @@ class Store:
     def copy_counts(self, snap: int, name: str) -> dict[str, int]:
         """For each ``# Copied from`` target ending in ``.name``: how many definitions of
         the indexed files of ``snap`` name it."""
-        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self.db.execute(
             "SELECT d.copied_from, count(*) FROM defs d CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? "
             "WHERE d.copied_from != '' AND d.copied_from LIKE ? ESCAPE '\\' GROUP BY d.copied_from",
-            (snap, f"%.{escaped}"),
+            (snap, f"%.{_like_escaped(name)}"),
         )
         return {original: int(count) for original, count in rows}
 

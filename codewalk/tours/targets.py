@@ -72,8 +72,14 @@ def region_lines(text: str, target: Resolved, focus: str) -> tuple[Lines | None,
         return None, "timeout"
     if lines is None:
         where = f"{target.qualname} ({target.path}:{target.start_line}-{target.end_line})"
-        return None, f"{focus!r} does not occur in {where}"
+        return None, f"{_as_written(focus)} does not occur in {where}"
     return lines, None
+
+
+def _as_written(focus: str) -> str:
+    """``focus`` quoted as the tour file holds it, to be searched for there: a regex's
+    backslashes single (``repr`` doubles them: ``/self\\\\.x/``), a newline ``\\n``."""
+    return "'" + focus.replace("\n", "\\n") + "'"
 
 
 class Ambiguity(NamedTuple):

@@ -239,7 +239,8 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
     callee codewalk cannot read (unresolved, or a value that may hold anything:
     ``logging.tqdm(init_dict.items())``, ``tqdm`` an instance), else the line's one call
     (what it reached is not among its static targets: an attribute holding another class
-    than the one codewalk reads); of several such sites, none (said at the line, not given
+    than the one codewalk reads), unless an argument of it reads an attribute of that name
+    (a property's getter); of several such sites, none (said at the line, not given
     to the first: ``self.down_proj(self.act_fn(x))``). At a line with no site, the first
     site anywhere that names it."""
     if not here:
@@ -256,7 +257,19 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
         return ()
     unread = [n for n in here if all(t.kind in HOLDERS for t in callees[n].targets)]
     candidates = unread or [n for n in here if callees[n].site.kind == "call"] or list(here)
-    return tuple(candidates) if len(candidates) == 1 else ()
+    if len(candidates) != 1 or _read_in_arguments(function, callees[candidates[0]]):
+        return ()
+    return tuple(candidates)
+
+
+def _read_in_arguments(function: Function, callee: Callee) -> bool:
+    """Whether ``function`` is named as the attribute an argument of the call reads, not
+    as what the call calls: the getter of a property codewalk could not type
+    (``ids.to(self.device)`` ran ``device`` at the line; ``to`` did not)."""
+    name, site = _name(function), callee.site
+    if name == site.name.expr.rpartition(".")[2]:
+        return False
+    return any("." in arg.expr and arg.expr.rpartition(".")[2] == name for arg in site.args)
 
 
 class StepRun(NamedTuple):

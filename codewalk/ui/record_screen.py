@@ -57,6 +57,14 @@ HINT = (
     "what the check after [b]w[/b] says of each."
 )
 
+# with no step selected: the tour has none, or the recording started on a place of the
+# reader's own (``R`` in a trace, adding to a tour of theirs)
+_NONE_SELECTED = ("*No step yet.*", "*No step selected: n selects the first, a adds one last.*")
+_NO_STEP_FOR_NOTE = (
+    "no step to write a note for: a adds one at the cursor",
+    "no step selected: n selects one, a adds one at the cursor",
+)
+
 Checked = tuple[str | None, str | None, tuple[str, ...], str | None, str]  # what a check read of a step
 
 
@@ -164,7 +172,7 @@ class RecordScreen(Columns):
         self.query_one(RecordPanel).show(draft, self.selected, state=state, marks=marks)
         note = self.query_one(NoteView)
         if self.selected is None:
-            note.show(draft.title, draft.summary or "*No step yet.*")
+            note.show(draft.title, draft.summary or _NONE_SELECTED[bool(draft.steps)])
         else:
             step = draft.steps[self.selected]
             note.show(step.title or step.anchor, step.note or "*No note yet: e writes it.*")
@@ -190,8 +198,12 @@ class RecordScreen(Columns):
         self._show_place(self.selected)
 
     def action_select(self, by: int) -> None:
+        """The next (``by`` 1) or previous step; with none selected (a step added to a
+        tour from a trace goes last), the first or the last."""
         if self.selected is not None:
             self._select(self.selected + by)
+        else:
+            self._select(0 if by > 0 else len(self.draft.steps) - 1)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         """A step clicked in the list. (Not each step the list highlights: it highlights
@@ -344,7 +356,7 @@ class RecordScreen(Columns):
 
     def action_edit_note(self) -> None:
         if self.selected is None:
-            self.notify("no step to write a note for: a adds one at the cursor", markup=False)
+            self.notify(_NO_STEP_FOR_NOTE[bool(self.draft.steps)], markup=False)
             return
         index = self.selected
         step = self.draft.steps[index]
@@ -390,6 +402,8 @@ class RecordScreen(Columns):
             question = f"Write the new tour {self.draft.id} to {self.draft.path}?"
             self._ask(question, lambda: self._write(text, tour))
         elif text == self.on_disk and self.draft.path.exists():  # as read: no write, the check alone
+            self.saved = True  # edits undone since (a step moved down and up): nothing to lose
+            self._refresh()
             self.notify(f"{self.draft.path} holds these steps already; checking it …", markup=False)
             self._check(tour, self.draft.steps)
         else:

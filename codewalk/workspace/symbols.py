@@ -93,14 +93,28 @@ class SymbolNames:
         order = {name: index for index, name in enumerate(names)}
         rows = [
             (row, d)
-            for row, d in self.store.defs_in(self.snap, names, _PER_NAME)
-            if _listed(d) and (not owner or owner.lower() in f"{row.module}.{d.qualname}".lower())
+            for row, d in self.store.defs_in(self.snap, names, _PER_NAME, holding=owner)
+            if _listed(d)
         ]
-        # each name's definitions as the resolver ranks them: an @overload stub after the real one
+        # each name's definitions, those of the owner typed whole first (LlamaAttention.forward
+        # before DiffLlamaAttention.forward), then as the resolver ranks them: an @overload
+        # stub after the real one
         rows.sort(
-            key=lambda item: (order[item[1].name], definition_penalty(item[1], item[0].path), item[0].path)
+            key=lambda item: (
+                order[item[1].name],
+                not _owned_by(item[0], item[1], owner),
+                definition_penalty(item[1], item[0].path),
+                item[0].path,
+            )
         )
         return rows[:limit]
+
+
+def _owned_by(row: FileRow, d: Definition, owner: str) -> bool:
+    """Whether ``owner`` (typed before the dot) names what holds ``d`` whole: its class,
+    its module or a package above it (``llama``), not a part of a longer name."""
+    holder = f"{row.module}.{d.qualname}".rpartition(".")[0].lower()
+    return bool(owner) and f".{owner.lower()}." in f".{holder}."
 
 
 def _listed(d: Definition) -> bool:

@@ -1,0 +1,69 @@
+"""Which static call site a call the trace recorded at a line is of, on synthetic recorded
+runs: a trace records the line of a call, not its column."""
+
+from __future__ import annotations
+
+from codewalk.calls.model import UNRESOLVED, Callee
+from codewalk.calls.records import LOCAL, SELF, Name, Site
+from codewalk.traces.joined import calls_run
+from codewalk.traces.model import Function, Node, Trace
+from codewalk.traces.tree import Tree
+
+LINE = 12  # the line of the call site in ``run``
+
+
+def run_calling(name: str) -> Trace:
+    """``pkg.Engine.run`` called by the program, calling ``pkg.Engine.<name>`` at ``LINE``."""
+    functions = (
+        Function("pkg", "pkg/__init__.py", "pkg", "Engine.run", 10),
+        Function("pkg", "pkg/__init__.py", "pkg", f"Engine.{name}", 30),
+    )
+    nodes = (Node(-1, 0, -1, -1, 0, 0.0), Node(0, 1, 0, -1, 1, 0.002), Node(1, LINE, 1, -1, 1, 0.001))
+    return Trace(
+        name="toy",
+        program=("prog.py",),
+        module=False,
+        cwd="/",
+        python="3.11.7",
+        executable="python",
+        engine="sys.settrace",
+        started=0.0,
+        seconds=1.0,
+        ended="returned",
+        status=0,
+        error="",
+        repos=(),
+        functions=functions,
+        others=(),
+        nodes=nodes,
+        lines=((LINE,), ()),
+        notes=(),
+    )
+
+
+def untyped_to(*args: Name) -> Callee:
+    """``ids.to(...)`` on a local codewalk cannot type."""
+    site = Site("call", Name("ids.to", LOCAL), LINE, 14, 16, args=args)
+    return Callee(site, (), "to of a value whose type codewalk does not know", UNRESOLVED)
+
+
+def test_a_property_read_in_a_calls_arguments_is_not_what_the_untyped_call_ran() -> None:
+    """``ids.to(self.device)``, ``self`` untyped: the getter of ``device`` ran at the line,
+    which ``calls --trace`` gave to ``ids.to`` as what it reached. It is listed as a call
+    no site is known to have made."""
+    trace = run_calling("device")
+    ran = calls_run(trace, Tree(trace), {0}, [untyped_to(Name("self.device", SELF))])
+    (site,) = ran.sites
+    assert site.reached == () and site.calls == 0
+    assert [(line, function.name, calls) for line, function, calls in ran.unplaced] == [
+        (LINE, "Engine.device", 1)
+    ]
+
+
+def test_what_an_untyped_call_reached_is_still_its_own() -> None:
+    """The function the call reached, named as nothing its arguments read, stays the site's."""
+    trace = run_calling("convert")
+    ran = calls_run(trace, Tree(trace), {0}, [untyped_to(Name("self.device", SELF))])
+    (site,) = ran.sites
+    assert [(function.name, calls) for function, calls in site.reached] == [("Engine.convert", 1)]
+    assert ran.unplaced == ()
