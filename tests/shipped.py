@@ -2,6 +2,7 @@
 
 SHIPPED_TOURS = (
     "accelerate-backends",
+    "assisted-decoding",
     "attention-dispatch",
     "beam-search",
     "big-model-loading",

@@ -32,6 +32,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
         "accelerate-backends       13 steps  How Accelerator.prepare picks DeepSpeed, FSDP or DDP",
+        "assisted-decoding         11 steps  Assisted generation: the assistant drafts, the model verifies",
         "attention-dispatch         8 steps  Which attention function runs, and who chose it",
         "beam-search               13 steps  "
         "_beam_search: running beams, finished hypotheses, early stopping",
@@ -94,9 +95,9 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
     out = lines
     assert out[:4] == [
         "ok      accelerate-backends (13 steps at accelerate==1.14.0)",
+        "ok      assisted-decoding (11 steps at transformers==5.23.0)",
         "ok      attention-dispatch (8 steps at transformers==5.23.0)",
         "ok      attention-dispatch (8 steps at transformers==5.24.0)",  # the tour lists 5.24.0
-        "ok      beam-search (13 steps at transformers==5.23.0)",
     ]
     assert "ok      paddle-layer-call (9 steps at paddle (paddlepaddle==3.3.1))" in out
     crossing = [line for line in out if line.count("==") >= 2 and "5.23.0" in line]
@@ -109,7 +110,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "24 tour(s) (31 readings, with their versions), 373 step(s): 0 broken step(s), 0 file error(s)"
+        "25 tour(s) (32 readings, with their versions), 384 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -502,7 +503,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "27 tour(s) (32 readings, with their versions), 374 step(s): 0 broken step(s), 2 file error(s)"
+        "28 tour(s) (33 readings, with their versions), 385 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
