@@ -23,7 +23,16 @@ _LIKE = (  # the baseline: one scan of every definition's name
     "WHERE d.name LIKE ? AND d.kind NOT IN ('variable', 'attribute', 'rebind', 'applies', 'keyword') "
     "LIMIT 800"
 )
-QUERIES = ("ForCausalLMLoss", "Trainer.train", "generate", "llamaattention", "fixed_cross", "loss_fn")
+QUERIES = (
+    "ForCausalLMLoss",
+    "Trainer.train",
+    "generate",
+    "llamaattention",
+    "fixed_cross",
+    "loss_fn",
+    "LlamaAttention.forward",  # a member of thousands of definitions: the owner picks them
+    "AssistedCandidateGenerator.__init__",
+)
 
 
 def main() -> None:
