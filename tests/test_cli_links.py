@@ -87,7 +87,7 @@ def test_a_link_that_does_not_resolve_breaks_its_step(tour: Path, capsys: pytest
     code, out = run(capsys, "check", str(tour))
     lines = out.splitlines()
     assert code == 1
-    assert lines[0] == "BROKEN  links (1 of 1 steps at calls@local)"
+    assert lines[0] == "BROKEN  links (1 of 1 steps broken at calls@local)"
     where = f"  {tour}:4: step 1 (Trainer.step): broken link: "
     assert lines[2] == (
         f"{where}link [the attention](codewalk:#attention(y)): 'attention(y)' does not occur in "

@@ -134,7 +134,7 @@ def test_check_fails_with_the_broken_step_line(
     path.write_text(BROKEN, encoding="utf-8")
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "BROKEN  typo (1 of 3 steps at transformers==5.23.0)"
+    assert out[0] == "BROKEN  typo (1 of 3 steps broken at transformers==5.23.0)"
     assert out[1] == (
         f"  {path}:7: step 3 (fixed_cross_entropyy): missing: "
         "'fixed_cross_entropyy' names nothing in transformers==5.23.0"
@@ -322,7 +322,7 @@ def test_forward_after_a_step_in_modeling_llama_is_ambiguous_there(
     assert main(["check", str(path)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[:3] == [
-        "BROKEN  forward (1 of 3 steps at transformers==5.23.0)",
+        "BROKEN  forward (1 of 3 steps broken at transformers==5.23.0)",
         f"  {path}:4: step 2 (forward): ambiguous: 7 definitions named forward in modeling_llama.py: "
         "LlamaRMSNorm.forward (line 61), LlamaRotaryEmbedding.forward (line 110), "
         "LlamaMLP.forward (line 163), LlamaAttention.forward (line 232), "

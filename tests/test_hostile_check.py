@@ -38,7 +38,7 @@ def test_an_unknown_repo_is_that_tours_error_and_the_others_are_checked(
     assert code == 1, err
     lines = out.splitlines()
     assert lines[0].startswith("ok      a-good (2 steps at toy@local")
-    assert lines[1] == "BROKEN  m-nope (1 of 2 steps at nope, toy@local)"
+    assert lines[1] == "BROKEN  m-nope (1 of 2 steps broken at nope, toy@local)"
     assert lines[2] == (
         f"  {folder / 'm-nope.yaml'}:4: step 1 (Trainer.train): missing: "
         "unknown repo 'nope': the pins are toy"

@@ -87,7 +87,7 @@ def test_a_name_several_classes_of_the_step_s_file_define_is_a_broken_step(
     code, out, _ = run(capsys, "check", str(tour), "--source", str(net))
     assert code == 1
     assert out.splitlines() == [
-        "BROKEN  t (1 of 2 steps at net@local)",
+        "BROKEN  t (1 of 2 steps broken at net@local)",
         f"  {tour}:4: step 2 (forward): ambiguous: {IN_FILE}",
         f"      {SUGGESTED}",
         "1 tour(s), 2 step(s): 1 broken step(s), 0 file error(s)",

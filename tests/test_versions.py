@@ -253,7 +253,7 @@ def test_check_reads_a_tour_at_every_version_it_lists(
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "ok      demo-tour (3 steps at demo==2.0, 1 not at this version)"
     assert out[1] == "ok      demo-tour (3 steps at demo==1.0)"
-    assert out[2] == "BROKEN  demo-tour (1 of 3 steps at demo==3.0)"
+    assert out[2] == "BROKEN  demo-tour (1 of 3 steps broken at demo==3.0)"
     assert out[3] == (
         f"  {tour}:10: step 3 (demo.core.load): missing: 'demo.core.load' names nothing in demo==3.0"
     )

@@ -219,7 +219,7 @@ def report_text(report: Report) -> str:
             word = "WARNED " if report.strict and warned else "ok     "  # --strict fails on warnings
             lines.append(f"{word} {tour.id} ({count} at {where_read}{also})")
         else:
-            broken_of = f"{len(resolved.broken)} of {len(resolved.steps)} steps"
+            broken_of = f"{len(resolved.broken)} of {len(resolved.steps)} steps broken"
             lines.append(f"BROKEN  {tour.id} ({broken_of} at {where_read})")
         lines += [f"  warning: {warning.message}" for warning in warned]
         for step in resolved.broken:
