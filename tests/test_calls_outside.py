@@ -379,3 +379,14 @@ def test_super_call_of_a_torch_module_runs_the_forward_of_self_s_class(ws: Works
         OUT + "Blocks.forward",
         OUT + "CheckpointedLayer.__call__",
     ]
+
+
+def test_an_attribute_of_no_declared_type_names_where_it_is_first_set(ws: Workspace) -> None:
+    """``self.scaler.amplify(loss)`` where ``__init__`` sets ``self.scaler = None`` and then
+    what a call makes: the first assignment is said to be the first, not the only one
+    (accelerate's ``Accelerator.scaler`` is set again three times)."""
+    amplify = callees(ws, OUT + "Scaled.backward")[(131, "self.scaler.amplify")]
+    assert amplify.status == UNRESOLVED
+    assert amplify.how == (
+        "self.scaler: its type is not declared (first set at src/callpkg/outside.py:126: self.scaler = None)"
+    )

@@ -485,10 +485,9 @@ def self_outside(
         return Reach(
             (), f"{kind}.{parts[2]}, a Python builtin ({'.'.join(parts[:2])} is {_a(kind)}, {where})", BUILTIN
         )
-    return unresolved(
-        f"{'.'.join(parts[:2])}: its type is not declared ({first.view.path}:{first.definition.line}: "
-        f"{first.definition.signature})"
-    )
+    # the index keeps an attribute's first assignment: others may follow
+    set_at = f"{first.view.path}:{first.definition.line}: {first.definition.signature}"
+    return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {set_at})")
 
 
 def _outside_base(r: Reaching, resolver: Resolver, view: ModuleView, qualname: str) -> str:
