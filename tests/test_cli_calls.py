@@ -696,3 +696,15 @@ def test_a_call_site_in_another_repository_says_its_version() -> None:
     lines = format_callers([site], home="accelerate").splitlines()
     assert lines[1] == "  src/transformers/trainer.py:4071  [transformers==4.57.6]  in training_step"
     assert format_callers([site], home="transformers").splitlines()[1].endswith(":4071  in training_step")
+
+
+def test_goto_on_a_call_into_another_package_names_what_it_runs(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``data.numpy()`` of ``data: torch.Tensor``: goto has no definition to land on, and
+    says which one the call runs and that it is in another package, not "no definition
+    found for the name there"."""
+    code, out, err = run(capsys, "goto", "src/callpkg/outside.py:33:14")
+    assert (code, out) == (1, "")
+    assert "codewalk: error: src/callpkg/outside.py:33:14: torch.Tensor.numpy, in another package\n" in err
+    assert "no pin provides torch" in err

@@ -141,6 +141,7 @@ class GotoAnswer(NamedTuple):
     # the note of a call codewalk cannot follow (``target.merge(...)``): said only when
     # neither the resolver nor jedi answers instead
     unresolved: bool = False
+    external: str = ""  # what the call runs in another package (``torch.optim.lr_scheduler.LambdaLR.step``)
 
 
 class Calling:
@@ -404,7 +405,7 @@ class Calling:
                 if callee.status == RESOLVED:
                     return GotoAnswer(callee.targets)
                 if callee.status == EXTERNAL:
-                    return GotoAnswer((), callee.how)
+                    return GotoAnswer((), callee.how, external=callee.external)
                 if callee.status == UNRESOLVED:  # the resolver and jedi may say more (an assignment)
                     return GotoAnswer((), _untyped_note(body, callee), unresolved=True)
                 return None

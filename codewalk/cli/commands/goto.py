@@ -117,6 +117,8 @@ def run(args: argparse.Namespace) -> int:
             said = _nothing_there(text, line, col)
             if answer.unresolved:
                 said = UNTYPED
+            elif answer.external:
+                said = f"{answer.external}, in another package"  # the note says why it is not read
             raise QueryError(
                 f"{path}:{line}:{col}: {said or 'no definition found for the name there'}",
                 hint=answer.note or None,
