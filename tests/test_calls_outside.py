@@ -126,6 +126,20 @@ def test_what_calling_an_instance_returns_is_what_its_forward_returns(ws: Worksp
     assert "forward returns Output (annotated)" in crop.how
 
 
+def test_what_calling_one_of_many_modules_returns_is_not_read(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``outputs = model(**inputs)`` of a model that may be any of 1,818 classes: what each
+    forward returns is no type to go on with, and reading them all made ``path Trainer.train
+    ForCausalLMLoss`` a third slower. Made "many" here, the call's result is not typed."""
+    from codewalk.calls import tables
+
+    monkeypatch.setattr(tables, "WIDE", 0)
+    crop = callees(ws, "callpkg.generation.Net.verify")[(59, "outputs.past.crop")]
+    assert not crop.targets
+    assert crop.how == "outputs = self(1) (line 58): past.crop of a value whose type codewalk does not know"
+
+
 def test_calling_a_module_s_instance_of_a_class_named_in_lower_case_runs_its_call(ws: Workspace) -> None:
     """``progress = _progress_cls()`` (``tqdm = _tqdm_cls()``): ``progress(items)`` runs
     ``_progress_cls.__call__``, not only the variable."""

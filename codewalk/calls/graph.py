@@ -15,13 +15,12 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import NamedTuple
 
 from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee, is_holder
-from codewalk.calls.reached import annotation_text
+from codewalk.calls.reached import WIDE, annotation_text
 from codewalk.calls.records import PARAM
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import BODY_KINDS, Resolved
 
 MAX_BODIES = 1500  # bodies a path search analyses before it gives up
-WIDE = 12  # candidates of a call above which path searches it lazily
 NARROW_BODIES = 800  # bodies searched before the calls of many candidates are
 # in the order bodies are searched, a hop through one of a call's many candidates counts
 # as WIDE_HOP calls; a hop to a definition an untyped x.m(...) may reach by name, as POSSIBLE_HOP

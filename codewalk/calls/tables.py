@@ -25,7 +25,7 @@ from codewalk.calls.holders import Tabled, holds, parameter
 from codewalk.calls.model import RESOLVED, Body
 from codewalk.calls.passed import returned_argument
 from codewalk.calls.reach import Reacher
-from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, found, unresolved, with_via
+from codewalk.calls.reached import CALLABLE, MAX_DEPTH, WIDE, Reach, found, unresolved, with_via
 from codewalk.calls.records import CLS, GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Origin
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import BODY_KINDS, ModuleView, Resolved, to_resolved
@@ -167,6 +167,8 @@ def _call_result(
             return found([t._replace(via=how) for t in wrapped[:1]], how)
     if callee.instance:  # calling an instance: what its __call__ (a module's forward) returns
         callee = r.called(body, callee, depth)
+        if len(callee.targets) > WIDE:  # any of many models: what each returns is no type to go on
+            return unresolved(f"what {what}(…) returns")
     result = call_result(r, callee, depth, o.part)
     if not result.targets and o.slots:
         result = returned_argument(r, body, facts, o, callee, depth)
