@@ -27,6 +27,7 @@ from codewalk.calls.model import BUILTIN, EXTERNAL, Body
 from codewalk.calls.reached import (
     Reach,
     Reaching,
+    a,
     annotation,
     enum_note,
     found,
@@ -62,7 +63,7 @@ def self_class(r: Reaching, body: Body) -> tuple[Resolved | None, str]:
         name = body.receiver.qualname.rpartition(".")[2]
         # a classmethod's first parameter is the class itself, not an instance of it
         is_class = parameter_names(body.target.signature)[:1] == ["cls"]
-        said = f"cls is {name}" if is_class else f"self is {_a(name)}"
+        said = f"cls is {name}" if is_class else f"self is {a(name)}"
         return body.receiver, f"{said} ({body.receiver.via})"
     return enclosing_class(r, body), ""
 
@@ -90,7 +91,7 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
         name_ = cls.qualname.rpartition(".")[2]
         said = f"{parts[0]} is the class {name_} ({cls.via}), an instance of its metaclass {body.cls}"
     if len(parts) == 1:  # self itself: an instance (calling it runs its forward), or the class
-        how = said or f"{parts[0]} is {'the class' if klass else _a(cls.qualname.rpartition('.')[2])}"
+        how = said or f"{parts[0]} is {'the class' if klass else a(cls.qualname.rpartition('.')[2])}"
         return found([cls._replace(via=how, receiver=cls.qualname)], how, instance=not klass)
     hits = resolver.resolve_in(view.module, ".".join(["self", *parts[1:]]), qualname)
     if parts[1:] == ["__call__"] and not hits:  # self.__call__ of an nn.Module: calling self
@@ -347,7 +348,7 @@ def _module_call(r: Reaching, cls: Resolved, outside: Reach, me: str, said: str)
     if not forward:
         return None
     name = cls.qualname.rpartition(".")[2]
-    how = f"super() in {me}: torch.nn.Module.__call__, which runs the forward of {_a(name)}"
+    how = f"super() in {me}: torch.nn.Module.__call__, which runs the forward of {a(name)}"
     how += f"; {said}" if said else ""
     return found([f._replace(receiver=cls.qualname) for f in with_via(forward, how)], how)
 
@@ -386,7 +387,7 @@ def _through_property(
             place = r.place(cls)
             if place is not None:
                 hits = place[0].resolve_in(place[1].module, ".".join(["self", *parts[2:]]), place[2])
-                out.extend(with_via(hits, f"{how}: {_a(cls.qualname.rpartition('.')[2])}"))
+                out.extend(with_via(hits, f"{how}: {a(cls.qualname.rpartition('.')[2])}"))
     return out
 
 
@@ -468,7 +469,7 @@ def self_outside(
         if not type_name:
             continue
         outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
-        prefix = f"{'.'.join(parts[:2])} is {_a(type_name)} ({declared_how(hit)})"
+        prefix = f"{'.'.join(parts[:2])} is {a(type_name)} ({declared_how(hit)})"
         if outside.status == EXTERNAL and len(parts) == 3:
             return with_overrides(r, hit.view, outside, prefix)
         if outside.status == EXTERNAL or outside.targets:
@@ -483,7 +484,7 @@ def self_outside(
     if held is not None and hasattr(held, parts[2]):  # self.attn_processors.keys() of a dict
         kind, where = held.__name__, f"{first.view.path}:{first.definition.line}"
         return Reach(
-            (), f"{kind}.{parts[2]}, a Python builtin ({'.'.join(parts[:2])} is {_a(kind)}, {where})", BUILTIN
+            (), f"{kind}.{parts[2]}, a Python builtin ({'.'.join(parts[:2])} is {a(kind)}, {where})", BUILTIN
         )
     # the index keeps an attribute's first assignment: others may follow
     set_at = f"{first.view.path}:{first.definition.line}: {first.definition.signature}"
@@ -518,7 +519,3 @@ def with_overrides(r: Reaching, view: ModuleView, outside: Reach, said: str) -> 
         f"{'s' if count != 1 else ''} in classes deriving from it"
     )
     return found(others, how)
-
-
-def _a(name: str) -> str:
-    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
