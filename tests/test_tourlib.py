@@ -36,6 +36,12 @@ def test_shipped_tours_are_found() -> None:
     assert ids == SHIPPED
 
 
+def test_every_shipped_tour_names_its_repository() -> None:
+    """A tour without ``repo:`` is read in the first pin of whoever reads it (pins of a
+    reader's own may put another repository first): a shipped one says which it is about."""
+    assert [tour.id for tour in discover_tours() if tour.repo is None] == []
+
+
 def test_env_and_explicit_dirs_add_tours(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env_a, env_b, explicit = tmp_path / "a", tmp_path / "b", tmp_path / "c"
     write_tour(env_a, "alpha")
