@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from codewalk.tours.focus import find_match, focus_lines
+from codewalk.tours.focus import branch_bodies, find_match, focus_lines
 
 SOURCE = textwrap.dedent(
     '''
@@ -124,3 +124,44 @@ def test_the_head_of_a_long_literal_lights_the_whole_statement() -> None:
     assert focus_lines(TABLE, (1, 16), "TASKS = {") == (1, 11)
     # a match across two entries belongs to no one entry: the statement
     assert focus_lines(TABLE, (1, 16), '/"type": "text",\n    },\n    "text-generation"/') == (1, 11)
+
+
+BRANCHES = textwrap.dedent(
+    """
+    def step(x, items):
+        if x > 0:
+            x -= 1
+        elif x < -10:
+
+            # far below
+            x = 0
+        while x:
+            x -= 1
+        for item in items:
+            print(item)
+            print(x)
+        if x: x = 1
+        with open("f") as f:
+            f.read()
+        return x
+    """
+).lstrip("\n")
+
+
+def test_a_branch_header_knows_its_body() -> None:
+    span = (1, len(BRANCHES.splitlines()))
+    regions = [
+        focus_lines(BRANCHES, span, text)
+        for text in ("if x > 0", "elif", "while", "for item", "if x:", "with", "return")
+    ]
+    assert regions[1] == (4, 4) and regions[3] == (10, 10)
+    bodies = branch_bodies(BRANCHES, span, [r for r in regions if r is not None])
+    # the body of each test: one line, two lines after a comment, a loop's; none for
+    # a one-line ``if``, a ``with`` (its body always runs) or a simple statement
+    assert bodies == ((3, 3), (7, 7), (9, 9), (11, 12), None, None, None)
+
+
+def test_a_branch_body_in_an_indented_span_is_in_file_lines() -> None:
+    source = "class A:\n    def f(self, x):\n        if x:\n            return 1\n        return 2\n"
+    assert branch_bodies(source, (2, 5), [(3, 3), (5, 5)]) == ((4, 4), None)
+    assert branch_bodies("def broken(:\n", (1, 1), [(1, 1)]) == (None,)

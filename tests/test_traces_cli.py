@@ -754,6 +754,34 @@ def write_tour(directory: Path, program: str, focus: str = "return sum(numbers(n
     return tour
 
 
+def test_check_run_reads_a_branch_by_its_body(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A step focused on an ``if`` (or a loop) alone is about its branch: the test running
+    is not the branch taken. Beside a focus that ran, the test is said, not the step."""
+    tour = toy / "branches.yaml"
+    tour.write_text(
+        "title: Branches\nrepo: toy\nprogram: prog.py\nsteps:\n"
+        "  - at: toypkg.warn\n    focus: 'if flag:'\n"
+        "  - at: toypkg.warn\n    focus: 'for _ in range(flag):'\n"
+        "  - at: toypkg.fib\n    focus: 'if n < 2:'\n"
+        "  - at: toypkg.warn\n    focus: ['return flag', 'if flag:']\n"
+    )
+    code, out, _ = run(capsys, "check", "--run", "--python", sys.executable, str(tour))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "NOT RUN branches: 2 of 4 steps ran (trace 'check-branches')"
+    warn = package_line(
+        "def warn(flag):  # a test that runs, its branch not taken; a loop that never goes round"
+    )
+    test, loop = warn + 1, warn + 3
+    untaken = "ran only its test: the body under it did not"
+    assert lines[1].startswith("  not run ")
+    assert f"step 1 (toypkg.warn): ran (x1), but its focus (line {test}) {untaken}" in lines[1]
+    assert f"step 2 (toypkg.warn): ran (x1), but its focus (line {loop}) {untaken}" in lines[2]
+    assert lines[3].startswith("  ran ") and lines[3].endswith("step 3 (toypkg.fib): x9")
+    assert lines[4].startswith("  ran ")
+    assert lines[4].endswith(f"step 4 (toypkg.warn): x1; 1 of its 2 focus regions (line {test}) {untaken}")
+
+
 def test_check_run_says_which_steps_ran(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tour = write_tour(toy, "prog.py")
     code, out, _ = run(capsys, "check", "--run", "--python", sys.executable, str(tour))

@@ -89,7 +89,7 @@ async def test_digits_typed_together_name_one_step_and_one_alone_jumps_at_once(
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, TourScreen) and screen.session is not None
-        assert len(screen.session.tour.steps) == 32
+        assert len(screen.session.tour.steps) == 33
         for keys, step in ((("2", "1"), 21), (("1", "0"), 10), (("3", "5"), 5), (("3",), 3), (("0",), 3)):
             monkeypatch.setattr(tour_screen, "DIGITS_TOGETHER_S", 0.0)  # a pause before the first
             await pilot.press(keys[0])

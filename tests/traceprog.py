@@ -1,8 +1,9 @@
 """A toy package and a program that calls into it, written into a directory for the trace
 tests: recursion, a generator, an exception caught, a thread, a callback through C code
 (``sorted(key=...)``), a decorator's wrapper, a closure that wraps nothing, a branch taken
-and one not, a function called again inside itself, a class made by the ``__init__`` it
-inherits, calls into the standard library (which a trace does not record); run with
+and one not, a test that ran whose body did not, a function called again inside itself, a
+class made by the ``__init__`` it inherits, calls into the standard library (which a trace
+does not record); run with
 ``joined``, what ``calls --trace`` reads beside the static calls (a subscript, a method of
 a subclass, an attribute holding another class than the one codewalk reads, a property read
 through ``__getattribute__``, a compiled function a ``.pyi`` stub declares, generator
@@ -260,6 +261,14 @@ def forking():  # a forked child runs in_child, then another program runs: a tra
         os._exit(0)
     os.waitpid(pid, 0)
     subprocess.run([sys.executable, "-c", ""], check=True)
+
+
+def warn(flag):  # a test that runs, its branch not taken; a loop that never goes round
+    if flag:
+        print("warned")
+    for _ in range(flag):
+        print("again")
+    return flag
 """
 
 NATIVE = """
@@ -283,6 +292,7 @@ toypkg.twice(2)
 toypkg.squares(2)
 toypkg.generate(2, assistant=True)
 toypkg.pick(True)
+toypkg.warn(False)
 if sys.argv[1:] == ["joined"]:  # what calls --trace reads beside the static calls
     toypkg.unbox(toypkg.Box())
     toypkg.checked(toypkg.Box())

@@ -22,7 +22,9 @@ from codewalk.errors import CodewalkError, TourError, TraceError
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
-    from codewalk.tours.model import ResolvedStep, Tour
+    from collections.abc import Sequence
+
+    from codewalk.tours.model import Lines, ResolvedStep, Tour
     from codewalk.traces.model import Trace
     from codewalk.traces.reading import Opened
 
@@ -82,7 +84,6 @@ def verdict(trace: Trace, resolved: ResolvedStep, *, marks: bool = True) -> Verd
 
 def _ran(trace: Trace, resolved: ResolvedStep) -> Verdict:
     from codewalk.resolve.model import BODY_KINDS
-    from codewalk.tours.shown import span_text
     from codewalk.traces.joined import step_run
 
     target = resolved.target
@@ -96,7 +97,7 @@ def _ran(trace: Trace, resolved: ResolvedStep) -> Verdict:
         return Verdict("not traced", "not Python: a trace sees only Python code")
     if trace.repo_run(target.repo) is None:
         return Verdict("not run", f"nothing of {target.repo} ran")
-    run = step_run(trace, target, [(r[0], r[1]) for r in resolved.regions])
+    run = step_run(trace, target, resolved.regions, resolved.bodies)
     if target.kind in BODY_KINDS:
         ran, what = run.calls > 0, f"x{run.calls}"
     elif target.kind == "class":
@@ -111,15 +112,25 @@ def _ran(trace: Trace, resolved: ResolvedStep) -> Verdict:
     if not ran:
         return Verdict("not run", "its code did not run")
     if run.idle:
-        first, last = run.idle[0]
-        lines = span_text(first, last)
-        which = (
-            "its focus"
-            if len(resolved.regions) == 1
-            else f"{len(run.idle)} of its {len(resolved.regions)} focus regions"
-        )
-        return Verdict("not run", f"ran ({what}), but {which} ({lines}) did not execute")
+        return Verdict("not run", f"ran ({what}), but {_regions_said(resolved, run.idle)} did not execute")
+    if run.untaken:  # a focus on an ``if`` or a loop whose test ran: its body tells whether it went on
+        untaken = f"{_regions_said(resolved, run.untaken)} ran only its test: the body under it did not"
+        if len(run.untaken) == len(resolved.regions):  # the step is about a branch not taken
+            return Verdict("not run", f"ran ({what}), but {untaken}")
+        return Verdict("ran", f"{what}; {untaken}")
     return Verdict("ran", what)
+
+
+def _regions_said(resolved: ResolvedStep, regions: Sequence[Lines]) -> str:
+    """``its focus (line 65)``, or ``1 of its 2 focus regions (line 65)``: the first of them."""
+    from codewalk.tours.shown import span_text
+
+    which = (
+        "its focus"
+        if len(resolved.regions) == 1
+        else f"{len(regions)} of its {len(resolved.regions)} focus regions"
+    )
+    return f"{which} ({span_text(*regions[0])})"
 
 
 def run(args: argparse.Namespace, tours: list[Tour], load_errors: list[str]) -> int:

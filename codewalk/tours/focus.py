@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from codewalk import parsing
@@ -45,6 +46,7 @@ _COMPOUND = (
     ast.Match,
     *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
 )
+_BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While)  # headers that test: their body may not run
 
 
 FOCUS_TIMEOUT_S = 1.0  # far beyond what any sane pattern takes on a 5,000-line span
@@ -97,6 +99,40 @@ def statement_ranges(text: str, span: Lines, around: Lines | None = None) -> lis
     parameter in the span (file line numbers); empty when the code does not parse.
     With ``around`` (file lines), only those of the statements that may contain it: a
     step's focus needs no more, and walking the whole of ``generate`` for it is slow."""
+    parsed = _parsed(text, span)
+    if parsed is None:
+        return []
+    tree, lines, shift = parsed
+    inside = (around[0] - shift, around[1] - shift) if around else None
+    ranges = [(a + shift, b + shift) for a, b in _ranges(tree, lines, inside)]
+    return [(a, b) for a, b in ranges if a <= span[1] and b >= span[0]]
+
+
+def branch_bodies(text: str, span: Lines, regions: Sequence[Lines]) -> tuple[Lines | None, ...]:
+    """For each region (file lines) that is the header of an ``if``, ``elif``, ``for``
+    or ``while`` in the span, the lines of the body it opens; None for any other. A
+    header that ran is a test that ran: whether the branch was taken, or the loop went
+    round, its body tells."""
+    parsed = _parsed(text, span)
+    if parsed is None:
+        return tuple(None for _ in regions)
+    tree, lines, shift = parsed
+    bodies: dict[Lines, Lines] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, _BRANCHES):
+            first, last = _header(node, lines)
+            inner = node.body[0]
+            body_first = min([inner.lineno, *(d.lineno for d in getattr(inner, "decorator_list", ()))])
+            if body_first > last:  # a one-line ``if x: y`` has no lines of its own to tell
+                body_last = node.body[-1].end_lineno or node.body[-1].lineno
+                bodies[(first + shift, last + shift)] = (body_first + shift, body_last + shift)
+    return tuple(bodies.get(region) for region in regions)
+
+
+def _parsed(text: str, span: Lines) -> tuple[ast.AST, list[str], int] | None:
+    """The tree of the span's lines, those lines, and the shift from their line numbers
+    to the file's; None when the code does not parse. Only the span is parsed when its
+    lines stand alone (dedented), else the whole file."""
     lines = text.splitlines(keepends=True)
     start, end = max(span[0], 1), min(span[1], len(lines))
     snippet = _dedented(lines[start - 1 : end])
@@ -106,16 +142,12 @@ def statement_ranges(text: str, span: Lines, around: Lines | None = None) -> lis
         except (SyntaxError, ValueError):
             pass  # not a standalone block: parse the whole file below
         else:
-            local = [line.rstrip("\r\n") for line in snippet.splitlines()]
-            shift = start - 1
-            inside = (around[0] - shift, around[1] - shift) if around else None
-            return [(a + shift, b + shift) for a, b in _ranges(tree, local, inside)]
+            return tree, [line.rstrip("\r\n") for line in snippet.splitlines()], start - 1
     try:
         tree = parsing.parse(text)
     except (SyntaxError, ValueError):
-        return []
-    whole = [line.rstrip("\r\n") for line in lines]
-    return [(a, b) for a, b in _ranges(tree, whole, around) if a <= end and b >= start]
+        return None
+    return tree, [line.rstrip("\r\n") for line in lines], 0
 
 
 def _dedented(lines: list[str]) -> str | None:

@@ -81,6 +81,9 @@ class ResolvedStep:
     version: str
     regions: tuple[Lines, ...] = ()  # every region lit, in the order of ``focus:`` (the first is ``focus``)
     links: tuple[ResolvedLink, ...] = ()  # the note's links, in order (none resolved for a broken step)
+    # of each region that is the header of an ``if``, ``elif``, ``for`` or ``while``: its
+    # body's lines (the test ran; the branch was taken, the loop went round, if they did)
+    bodies: tuple[Lines | None, ...] = ()
 
     def __post_init__(self) -> None:
         # one truth: ``focus`` is the first region (a record made with ``focus`` alone has that one)

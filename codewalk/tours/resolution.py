@@ -14,13 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from difflib import get_close_matches
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import CodewalkError, PinError, QueryError
 from codewalk.resolve.model import Resolved
 from codewalk.source.checkout import repo_at_version
 from codewalk.source.pins import close_repos, unknown_repo
 from codewalk.source.versions import in_range, release_of
+from codewalk.tours.focus import branch_bodies
 from codewalk.tours.linking import resolve_links
 from codewalk.tours.model import (
     Lines,
@@ -58,6 +59,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
         target: Resolved | None = None,
         *,
         regions: tuple[Lines, ...] = (),
+        bodies: tuple[Lines | None, ...] = (),
         candidates: tuple[Resolved, ...] = (),
         suggestions: tuple[str, ...] = (),
         error: str | None = None,
@@ -73,6 +75,7 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             repo=target.repo if target is not None and target.repo else checkout.repo,
             version=target.version if target is not None and target.version else checkout.version,
             regions=regions,
+            bodies=bodies,
         )
 
     if step.versions is not None and not in_range(release_of(checkout.version), step.versions):
@@ -112,15 +115,22 @@ def resolve_step(workspace: Workspace, tour: Tour, step: Step, context: Sequence
             return make(
                 "ambiguous",
                 target,
-                regions=_regions(workspace, target, step, tour.path)[0],
+                regions=_regions(workspace, target, step, tour.path).lines,
                 candidates=unclear.candidates,
                 suggestions=unclear.suggestions,
                 error=unclear.message,
             )
-    regions, problem = _regions(workspace, target, step, tour.path)
-    if problem is not None:
-        return make("missing", target, candidates=candidates, error=problem)
-    return make("resolved", target, regions=regions, candidates=candidates, suggestions=suggestions)
+    regions = _regions(workspace, target, step, tour.path)
+    if regions.problem is not None:
+        return make("missing", target, candidates=candidates, error=regions.problem)
+    return make(
+        "resolved",
+        target,
+        regions=regions.lines,
+        bodies=regions.bodies,
+        candidates=candidates,
+        suggestions=suggestions,
+    )
 
 
 def steps_over(
@@ -212,17 +222,15 @@ def _where(path: object, line: int) -> str:
     return f"{path}:{line}: " if path else ""
 
 
-def _regions(
-    workspace: Workspace, target: Resolved, step: Step, tour_path: object = None
-) -> tuple[tuple[Lines, ...], str | None]:
-    """The lines of each of the step's regions in ``target``, or what went wrong with
-    the first that did not resolve."""
+def _regions(workspace: Workspace, target: Resolved, step: Step, tour_path: object = None) -> _Regions:
+    """The lines of each of the step's regions in ``target`` (with the body of each that
+    is a branch's header), or what went wrong with the first that did not resolve."""
     if not step.focus:
-        return (), None
+        return _Regions((), (), None)
     try:
         text = workspace.source_text(target.path)
     except (CodewalkError, OSError, ValueError) as exc:  # ValueError: a NUL in the path
-        return (), f"cannot read {target.path}: {exc}"
+        return _Regions((), (), f"cannot read {target.path}: {exc}")
     found: list[Lines] = []
     for number, focus in enumerate(step.focus):
         lines, problem = region_lines(text, target, focus)
@@ -230,11 +238,18 @@ def _regions(
             which = f"focus {number + 1} " if len(step.focus) > 1 else "focus "
             if problem == "timeout":
                 where = _where(tour_path, step.focus_line(number))
-                return tuple(found), f"{where}{which}pattern took too long"
-            return tuple(found), f"{which}{problem}"
+                return _Regions(tuple(found), (), f"{where}{which}pattern took too long")
+            return _Regions(tuple(found), (), f"{which}{problem}")
         assert lines is not None
         found.append(lines)
-    return tuple(found), None
+    bodies = branch_bodies(text, (target.start_line, target.end_line), found)
+    return _Regions(tuple(found), bodies, None)
+
+
+class _Regions(NamedTuple):
+    lines: tuple[Lines, ...]
+    bodies: tuple[Lines | None, ...]  # of each region that is the header of a branch or loop
+    problem: str | None
 
 
 def _file_target(workspace: Workspace, path: str) -> Resolved | str:

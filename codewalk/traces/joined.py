@@ -274,15 +274,24 @@ def _read_in_arguments(function: Function, callee: Callee) -> bool:
 
 class StepRun(NamedTuple):
     """Whether a tour step's code ran: calls of its function (of a class: of the functions
-    inside it), how many lines of its span executed, and its focus regions none of whose
-    lines executed."""
+    inside it), how many lines of its span executed, its focus regions none of whose
+    lines executed, and those that are a test that ran whose body did not (an ``if``
+    not taken, a loop that never went round)."""
 
     calls: int
     executed: int
     idle: tuple[tuple[int, int], ...]
+    untaken: tuple[tuple[int, int], ...] = ()
 
 
-def step_run(trace: Trace, target: Resolved, regions: Sequence[tuple[int, int]]) -> StepRun:
+def step_run(
+    trace: Trace,
+    target: Resolved,
+    regions: Sequence[tuple[int, int]],
+    bodies: Sequence[tuple[int, int] | None] = (),
+) -> StepRun:
+    """How ``target`` ran in ``trace``; ``bodies``: of each region that is the header of
+    a branch or a loop, the lines of its body."""
     executed = trace.executed(target.repo, target.path)
     inside = target.kind == "class"
 
@@ -292,9 +301,14 @@ def step_run(trace: Trace, target: Resolved, regions: Sequence[tuple[int, int]])
             return same and target.line < function.line <= target.end_line
         return is_definition(function, target)
 
+    def ran(lines: tuple[int, int]) -> bool:
+        return any(line in executed for line in range(lines[0], lines[1] + 1))
+
     calls = sum(
         node.calls for i, node in enumerate(trace.nodes) if i and counts(trace.functions[node.function])
     )
     span = range(target.start_line, target.end_line + 1)
-    idle = tuple(r for r in regions if not any(line in executed for line in range(r[0], r[1] + 1)))
-    return StepRun(calls, sum(1 for line in span if line in executed), idle)
+    idle = tuple(r for r in regions if not ran(r))
+    branches = [(r, body) for r, body in zip(regions, bodies, strict=False) if body is not None]
+    untaken = tuple(r for r, body in branches if ran(r) and not ran(body))
+    return StepRun(calls, sum(1 for line in span if line in executed), idle, untaken)
