@@ -1,8 +1,12 @@
 """Pilot tests of how text too long for its pane is shown: a step's title and a row of the
-calls panel wrap at their words, under themselves, never inside a word that fits; the
-calls panel's title wraps whole."""
+calls panel wrap at their words, under themselves, never inside a word that fits (a name
+too wide for a line after its dots, then inside its parts); the calls panel's title wraps
+whole."""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from itertools import pairwise
 
 from textual.app import App, ComposeResult
 from textual.widget import Widget
@@ -12,6 +16,7 @@ from ui_fakes import make_session, make_stack_tour, run_async, settle
 from codewalk.resolve.model import Resolved
 from codewalk.ui.app import make_app
 from codewalk.ui.calls_panel import CallsPanel
+from codewalk.ui.hanging import dotted_breaks
 from codewalk.ui.steps import StepsList
 from codewalk.workspace.calling import CallList, CallRow
 
@@ -40,6 +45,37 @@ async def test_a_step_title_too_long_for_the_list_wraps_at_its_words_under_itsel
             elif line.startswith("     ") and line.strip() and rows:
                 rows[-1] += " " + line.strip()
         assert rows == titles
+
+
+@run_async
+async def test_a_name_wider_than_the_steps_list_wraps_inside_it_before_a_capital() -> None:
+    tour = make_stack_tour()
+    first = replace(tour.steps[0], title="So AssistedCandidateGenerator")
+    app = make_app(make_session(tour=replace(tour, steps=(first, *tour.steps[1:]))))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        lines = shown(app.screen.query_one(StepsList))
+        start = lines.index("●  1 So Assisted")  # a piece fills the line, as after a dot
+        assert lines[start + 1] == "     CandidateGenerator"
+
+
+def test_a_name_wider_than_a_line_breaks_after_its_dots_then_inside_its_parts() -> None:
+    def lines(text: str, width: int) -> list[str]:
+        cuts = [0, *dotted_breaks(text, width), len(text)]
+        return [text[a:b] for a, b in pairwise(cuts)]
+
+    name = "transformers.generation.utils.GenerationMixin._get_candidate_generator"
+    assert lines(name, 22) == [
+        "transformers.",
+        "generation.utils.",
+        "GenerationMixin._get_",
+        "candidate_generator",
+    ]
+    assert lines(name, 80) == [name]
+    assert lines("a LlamaRMSNorm.forward", 12) == ["a Llama", "RMSNorm.", "forward"]  # a part that fits
+    assert lines("x" * 30, 10) == ["x" * 30]  # no place to break: folded by the text's overflow rule
 
 
 class _Calls(App[None]):

@@ -6,7 +6,8 @@ body reads as one column beside the head.
 
 A body of dotted names (``transformers.models.llama.LlamaRMSNorm.forward``) may wrap
 after its dots as well (``at_dots``), where a name too long for a line would be folded
-mid-word.
+mid-word; a part of it too long still, after an underscore or before a capital
+(``AssistedCandidate`` ``Generator``).
 
 Part of the head may give way (its cells past the first ``keep``: the guides of a deep
 step): on a narrow list they are dropped, the outermost first, until the body has
@@ -26,23 +27,35 @@ from textual.visual import RenderOptions, Visual
 ROOM = 12  # the cells a body keeps, where the head can give them up
 _WORD = re.compile(r"\S+")
 _DOTTED = re.compile(r"[^.]*\.+|[^.]+")  # a word cut after each of its dots
+_NAMED = re.compile(r"(?<=_)(?=[^_])|(?<=[a-z0-9])(?=[A-Z])")  # a name, after an underscore, before a capital
 
 
 def dotted_breaks(text: str, width: int) -> list[int]:
-    """Where ``text`` breaks to fit ``width`` cells: before a word that does not fit, and
-    inside a word wider than a line only after a dot (a piece wider still is left whole,
-    for the text's overflow rule)."""
+    """Where ``text`` breaks to fit ``width`` cells: before a word that does not fit;
+    inside a word wider than a line, after a dot; inside a piece wider still, after an
+    underscore or before a capital (a part wider still is left whole, for the text's
+    overflow rule)."""
     breaks: list[int] = []
     start = 0  # where the line being filled starts
     for word in _WORD.finditer(text):
-        whole = cell_len(word.group()) <= width
         at = word.start()
-        for piece in [word.group()] if whole else _DOTTED.findall(word.group()):
+        for piece in _pieces(word.group(), width):
             if at > start and cell_len(text[start : at + len(piece)].rstrip()) > width:
                 breaks.append(at)
                 start = at
             at += len(piece)
     return breaks
+
+
+def _pieces(word: str, width: int) -> list[str]:
+    """``word`` whole when it fits ``width``, else cut after its dots, and each piece
+    still too wide cut inside its name."""
+    if cell_len(word) <= width:
+        return [word]
+    dotted = _DOTTED.findall(word)
+    return [
+        part for piece in dotted for part in ([piece] if cell_len(piece) <= width else _NAMED.split(piece))
+    ]
 
 
 class Hanging(Visual):

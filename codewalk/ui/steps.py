@@ -4,7 +4,8 @@ A tour that reads several repositories has a heading row before each run of step
 repository (``── accelerate``): the steps under it are in that repository, and those in
 another than the tour's are told apart at a glance, at any width.
 
-A title longer than the list is wide wraps at its words, under itself. The steps of a
+A title longer than the list is wide wraps at its words, under itself (a name wider than
+the list after its dots, then inside it: ``AssistedCandidate`` ``Generator``). The steps of a
 trace are its call tree, a row a call: each is drawn behind a guide per level of the calls
 it is inside, its name cut with an ellipsis where it does not fit (the note names it whole).
 """
@@ -79,7 +80,7 @@ def step_label(index: int, title: str, status: str | None, number_width: int = 2
     under = Content(" " * (number_width + 3)) + tree  # the guides go on beside a wrapped title
     head = _MARK_CONTENT[mark] + Content(f" {index:>{number_width}} ")
     # on a narrow list the outer guides give way to the title
-    return Hanging(head + tree, Content(title), under, keep=head.cell_length)
+    return Hanging(head + tree, Content(title), under, keep=head.cell_length, at_dots=True)
 
 
 class StepsList(OptionList):
