@@ -564,6 +564,47 @@ async def test_after_w_each_step_is_marked_as_check_says_and_a_change_unmarks_it
 
 
 @run_async
+async def test_a_dialog_opens_over_no_toast_and_a_check_done_meanwhile_is_said_once_it_closes(
+    tmp_path: Path,
+) -> None:
+    """The check's findings (up for 30 s) would cover the note editor opened to fix them:
+    opening it clears them (the steps keep their marks); a check that ends while a dialog
+    is open says so once it closes."""
+    path = tmp_path / "fake.yaml"
+    tour = make_tour()  # its step 3 names nothing
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", path), None))
+    async with app.run_test(size=(150, 44), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("w", "y")
+        await settle(pilot)
+        assert any("check: 1 to fix" in n for n in notes(app))
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        for key in ("e", "E", "D"):  # the note editor, the tour's, the question before a delete
+            screen._select(0)
+            screen.draft = screen.draft.edit(0, note="A note.", title=None)  # D asks
+            await pilot.press("w")
+            await settle(pilot)
+            assert any("check: 1 to fix" in n for n in notes(app))
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen is not screen and notes(app) == [], key
+            assert not app.screen.query(Toast)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.screen is screen
+
+        await pilot.press("e")
+        await settle(pilot)
+        screen._checked_as([], screen.draft.steps)  # a check ending while the note is edited
+        await settle(pilot)
+        assert notes(app) == [] and isinstance(app.screen, NoteEditor)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and notes(app) == ["check: all 4 steps resolve, no note warnings"]
+
+
+@run_async
 async def test_a_step_read_that_does_not_resolve_is_marked_so_and_renumbered_by_D(tmp_path: Path) -> None:
     tour = make_tour()  # its step 3 names nothing
     app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))

@@ -16,13 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from time import monotonic
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
+from textual.screen import Screen
 from textual.widgets import Footer, OptionList
 
 from codewalk.errors import TourError, TourFileTaken
@@ -44,6 +46,8 @@ from codewalk.ui.problem import StepProblem
 from codewalk.ui.record_panel import RecordPanel, statuses
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import CheckFinding, TourSession
+
+_R = TypeVar("_R")  # what a dialog returns
 
 LEAVE_AGAIN = 5.0  # seconds in which a second q leaves without writing; the warning shows as long
 
@@ -123,6 +127,7 @@ class RecordScreen(Columns):
         # the steps read from the tour that do not resolve (by key): shown again at once
         self._unresolved: dict[int, ResolvedStep] = {}
         self.off_tour = True  # every place is the reader's own: no step to return to
+        self._untold: tuple[str, SeverityLevel, float | None] | None = None  # said once a dialog closes
 
     def compose(self) -> ComposeResult:
         yield TourHeader(id="header")
@@ -344,7 +349,7 @@ class RecordScreen(Columns):
             self._delete(index)
             return
         question = f"Delete step {index + 1} ({step.anchor}) and the note written for it?"
-        self.app.push_screen(Confirm(question), lambda yes: self._delete(index) if yes else None)
+        self._ask(question, lambda: self._delete(index))
 
     def _delete(self, index: int) -> None:
         if index >= len(self.draft.steps):
@@ -367,9 +372,7 @@ class RecordScreen(Columns):
                 if (title or None, note) != (step.title, step.note):
                     self._changed(self.draft.edit(index, note=note, title=title), index)
 
-        self.app.push_screen(
-            NoteEditor(f"step {index + 1}: {step.anchor}", step.title or "", step.note), done
-        )
+        self._dialog(NoteEditor(f"step {index + 1}: {step.anchor}", step.title or "", step.note), done)
 
     def action_edit_tour(self) -> None:
         """The tour's title and summary."""
@@ -384,7 +387,7 @@ class RecordScreen(Columns):
         editor = NoteEditor(
             f"the tour {self.draft.id}: its title and summary", self.draft.title, self.draft.summary
         )
-        self.app.push_screen(editor, done)
+        self._dialog(editor, done)
 
     # -- writing -----------------------------------------------------------------------
 
@@ -410,10 +413,15 @@ class RecordScreen(Columns):
             self._write(text, tour)
 
     def _ask(self, question: str, then: Callable[[], None]) -> None:
-        """``then()`` once the reader says yes to ``question`` (the notifications on screen
-        cleared first: they would cover it)."""
+        """``then()`` once the reader says yes to ``question``."""
+        self._dialog(Confirm(question), lambda yes: then() if yes else None)
+
+    def _dialog(self, dialog: Screen[_R], done: Callable[[_R | None], None]) -> None:
+        """Open ``dialog`` (a question, an editor), the notifications on screen cleared
+        first: they would cover it (a check's findings, up for 30 s, over the note editor
+        opened to fix them; the steps column keeps their marks)."""
         self.app.clear_notifications()
-        self.app.push_screen(Confirm(question), lambda yes: then() if yes else None)
+        self.app.push_screen(dialog, done)
 
     def _write(self, text: str, tour: object) -> None:
         try:
@@ -474,10 +482,23 @@ class RecordScreen(Columns):
         self._refresh()
         if not found:
             resolve = "the step resolves" if len(steps) == 1 else f"all {len(steps)} steps resolve"
-            self.notify(f"check: {resolve}, no note warnings", markup=False)
+            self._tell(f"check: {resolve}, no note warnings", "information", None)
             return
         lines = "\n".join(finding.message for finding in found)
-        self.notify(f"check: {len(found)} to fix\n{lines}", severity="warning", markup=False, timeout=30)
+        self._tell(f"check: {len(found)} to fix\n{lines}", "warning", 30)
+
+    def _tell(self, message: str, severity: SeverityLevel, timeout: float | None) -> None:
+        """A check's outcome, said now, or once the dialog opened meanwhile (a note being
+        edited) closes: it would cover it."""
+        if self.app.screen is self:
+            self.notify(message, severity=severity, markup=False, timeout=timeout)
+        else:
+            self._untold = (message, severity, timeout)
+
+    def on_screen_resume(self) -> None:
+        if self._untold is not None:
+            told, self._untold = self._untold, None
+            self._tell(*told)
 
     # -- leaving -----------------------------------------------------------------------
 
