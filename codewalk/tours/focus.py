@@ -50,6 +50,13 @@ _COMPOUND = (
 FOCUS_TIMEOUT_S = 1.0  # far beyond what any sane pattern takes on a 5,000-line span
 
 
+def as_regex(text: str) -> str:
+    """``text`` as a ``/regex/`` focus's part that matches it, escaping only what a regex
+    reads specially (``re.escape`` escapes spaces too, which a reader of the tour has to
+    unpick)."""
+    return re.sub(r"([.^$*+?{}\[\]\\|()/])", r"\\\1", text)
+
+
 def search_focus(pattern: Any, text: str) -> Any:
     """``pattern.search(text)``; a ``/regex/`` focus within :data:`FOCUS_TIMEOUT_S`, and
     without holding the interpreter's lock (the UI keeps drawing and taking keys
