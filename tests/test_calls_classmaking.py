@@ -107,6 +107,15 @@ def test_an_attribute_made_from_a_registry_of_type_x_holds_an_x(ws: Workspace) -
     assert [t.qualname.removeprefix(R) for t in called.targets] == ["Tuner.inject"]
 
 
+def test_an_attribute_assigned_twice_says_the_registry_s_item_as_the_code_writes_it(ws: Workspace) -> None:
+    """``self.base = model`` or ``self.base = cls(model)`` with ``cls = TUNERS[kind]``
+    (peft's ``PeftModel.base_model``): the index's ``item[TUNERS]`` is no text for a reader."""
+    R = "callpkg.tuners."
+    called = callees(ws, R + "PlainOrTuned.run")[(84, "self.base")]
+    assert "one of 2 assignments to self.base: Plain at line 78, TUNERS[…](…) at line 81" in called.how
+    assert "item[" not in called.how
+
+
 def test_a_loop_over_a_local_list_the_body_fills_calls_what_it_put_in(ws: Workspace) -> None:
     """``dispatchers.append(f)`` / ``.extend([g])``, then ``for dispatcher in dispatchers:
     dispatcher(layer)`` (peft's LoRA dispatchers): the call runs what was put in, in order,

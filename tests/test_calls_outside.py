@@ -404,3 +404,14 @@ def test_an_attribute_of_no_declared_type_names_where_it_is_first_set(ws: Worksp
     assert amplify.how == (
         "self.scaler: its type is not declared (first set at src/callpkg/outside.py:126: self.scaler = None)"
     )
+
+
+def test_an_item_of_a_torch_module_dict_says_what_holds_it(ws: Workspace) -> None:
+    """``lora_A = self.lora_A[name]`` where ``self.lora_A = nn.ModuleDict({})`` (peft's
+    LoRA layer): not "no dict literal", but torch's class, filled at run time."""
+    called = callees(ws, OUT + "Adapted.forward")[(142, "lora_A")]
+    assert called.status == UNRESOLVED
+    assert (
+        "an item of callpkg.outside.Adapted.lora_A, a nn.ModuleDict (of a package no pin provides), "
+        "filled at run time" in called.how
+    )

@@ -54,6 +54,13 @@ def test_regex_focus() -> None:
     assert focus_lines(SOURCE, (5, 12), r"/self\.\w+ = nn\.Embedding/") == (7, 7)
 
 
+def test_a_regex_from_one_statement_into_the_next_lights_both_whole() -> None:
+    """The recorder makes such a focus when a statement's first line occurs twice in
+    the symbol (peft's two ``return self.base_model(``): the line before it comes too."""
+    assert focus_lines(SOURCE, (5, 12), r"/nn\.Embedding\(10, 4\)\n\s*self\.layers = /") == (7, 10)
+    assert focus_lines(SOURCE, (5, 12), r"/ModuleList\(\n(?:.*\n)*?\s*# the norm/") == (8, 11)
+
+
 def test_compound_statement_lights_only_its_header() -> None:
     assert focus_lines(SOURCE, (14, 24), "for layer in self.layers[") == (19, 21)
     assert focus_lines(SOURCE, (14, 24), "x = layer(x)") == (22, 22)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
@@ -20,6 +21,8 @@ from codewalk.index.records import ANNOTATED, Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.resolver import Resolver
 from codewalk.resolve.types import declared, declared_how, parse
+
+_ITEM = re.compile(r"item\[([\w.]+)(?::([^\]|]*))?\]")  # the index's text for TABLE[key](...)
 
 
 class Holds(NamedTuple):
@@ -111,8 +114,16 @@ def _holds(r: Places, holder: Resolved) -> Holds:
 
 def _choice(held: str, assigned: list[Definition]) -> str:
     """What an attribute assigned instances of several classes may hold, each where it is set."""
-    each = ", ".join(f"{d.target.removeprefix(ANNOTATED)} at line {d.line}" for d in assigned)
+    each = ", ".join(f"{_as_written(d.target)} at line {d.line}" for d in assigned)
     return f"one of {len(assigned)} assignments to {held}: {each}"
+
+
+def _as_written(target: str) -> str:
+    """An assignment's type text as the code says it: an instance made by calling a
+    table's item (the index's ``item[TABLE:key]``) is ``TABLE['key'](…)``."""
+    return _ITEM.sub(
+        lambda m: f"{m[1]}[{m[2]!r}](…)" if m[2] else f"{m[1]}[…](…)", target.removeprefix(ANNOTATED)
+    )
 
 
 def _classes(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, ...]) -> tuple[Resolved, ...]:

@@ -369,12 +369,24 @@ def subscript(
         held = elements(r, table)  # self.layers[i]: an element of a module list
         if held is not None:
             return held
-        what = table.targets[0].qualname if table.targets else "a value"
-        return unresolved(f"an item of {what}, which is not a dict literal codewalk can read")
+        return unresolved(_no_entries(r, table))
     items = entries[1]
     if exact:
         items = [e for e in items if e.key in keys] or items
     return _targets(r, entries[0], items, keys, defaults, for_class)
+
+
+def _no_entries(r: Reacher, table: Reach) -> str:
+    """Why an item of ``table`` is not read: it is no dict literal, or it holds an
+    instance of a class no pin provides (torch's ``nn.ModuleDict``), filled at run time."""
+    target = table.targets[0] if table.targets else None
+    if target is None:
+        return "an item of a value, which is not a dict literal codewalk can read"
+    outside = holds(r, target).outside if target.kind in ("attribute", "variable") else ()
+    if outside:
+        held = f"a {outside[0]} (of a package no pin provides)"
+        return f"an item of {target.qualname}, {held}, filled at run time"
+    return f"an item of {target.qualname}, which is not a dict literal codewalk can read"
 
 
 def table_classes(r: Reacher, resolver: Resolver, view: ModuleView, table: str, key: str) -> Tabled:

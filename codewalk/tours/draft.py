@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from codewalk.calls.graph import Hop
 from codewalk.resolve.model import Resolved
-from codewalk.tours.focus import find_match
+from codewalk.tours.focus import as_regex, find_match
 
 TODO = "TODO: what the reader should see here."
 
@@ -126,7 +126,7 @@ def focus_for(text: str, span: tuple[int, int], line: int) -> str | None:
         if line - back < span[0]:
             break
         before = [lines[i].strip() for i in range(line - 1 - back, line - 1)]
-        pattern = r"\n\s*".join(re.escape(part) for part in [*before, here])
+        pattern = r"\n\s*".join(as_regex(part) for part in [*before, here])
         candidate = f"/{pattern}/"
         if _lands(text, span, candidate, line):
             return candidate

@@ -52,6 +52,13 @@ _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While)  # headers that test: the
 FOCUS_TIMEOUT_S = 1.0  # far beyond what any sane pattern takes on a 5,000-line span
 
 
+def as_regex(text: str) -> str:
+    """``text`` as a ``/regex/`` focus's part that matches it, escaping only what a regex
+    reads specially (``re.escape`` escapes spaces too, which a reader of the tour has to
+    unpick)."""
+    return re.sub(r"([.^$*+?{}\[\]\\|()/])", r"\\\1", text)
+
+
 def search_focus(pattern: Any, text: str) -> Any:
     """``pattern.search(text)``; a ``/regex/`` focus within :data:`FOCUS_TIMEOUT_S`, and
     without holding the interpreter's lock (the UI keeps drawing and taking keys
@@ -82,15 +89,27 @@ def find_match(text: str, span: Lines, focus: Any) -> Lines | None:
 
 
 def focus_lines(text: str, span: Lines, focus: Any) -> Lines | None:
-    """The lines of the statement containing the first match of ``focus`` in ``span``,
+    """The lines of the statement containing the first match of ``focus`` in ``span``
+    (of the statements it touches, for a ``/regex/`` from one statement into the next),
     or None when the focus does not occur in the span."""
     found = find_match(text, span, focus)
     if found is None:
         return None
-    statements = statement_ranges(text, span, around=found)
-    containing = [r for r in statements if r[0] <= found[0] and found[1] <= r[1]]
+    whole = _innermost(text, span, found)
+    if whole is not None:
+        return whole
+    first = _innermost(text, span, (found[0], found[0])) or found
+    last = _innermost(text, span, (found[1], found[1])) or found
+    return min(first[0], found[0]), max(last[1], found[1])
+
+
+def _innermost(text: str, span: Lines, lines: Lines) -> Lines | None:
+    """The lines of the innermost statement (header, parameter, literal's entry) that
+    holds all of ``lines``, or None when none does (a comment, or lines of two)."""
+    statements = statement_ranges(text, span, around=lines)
+    containing = [r for r in statements if r[0] <= lines[0] and lines[1] <= r[1]]
     if not containing:
-        return found
+        return None
     return min(containing, key=lambda r: (r[1] - r[0], -r[0]))
 
 

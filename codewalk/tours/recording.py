@@ -18,7 +18,7 @@ from pathlib import Path
 from codewalk import parsing
 from codewalk.errors import FocusTimeout, TourError
 from codewalk.tours.draft import focus_for
-from codewalk.tours.focus import find_match, focus_lines, statement_ranges
+from codewalk.tours.focus import as_regex, find_match, focus_lines, statement_ranges
 from codewalk.tours.model import Lines, Tour
 from codewalk.tours.targets import module_of
 
@@ -285,10 +285,10 @@ def _range_patterns(parts: list[str]) -> list[str]:
     """Regexes for the lines ``parts`` (stripped, in order), the one a person would write
     first: the first and the last line with any lines between (an edit between them
     leaves the step whole), then every line, for when the short one lands elsewhere."""
-    every = "/" + r"\n\s*".join(_escape(part) for part in parts) + "/"
+    every = "/" + r"\n\s*".join(as_regex(part) for part in parts) + "/"
     if len(parts) <= 2:
         return [every]
-    return [rf"/{_escape(parts[0])}\n(?:.*\n)*?\s*{_escape(parts[-1])}/", every]
+    return [rf"/{as_regex(parts[0])}\n(?:.*\n)*?\s*{as_regex(parts[-1])}/", every]
 
 
 def _worded(text: str, statement: Lines) -> int:
@@ -298,12 +298,6 @@ def _worded(text: str, statement: Lines) -> int:
     return next(
         (n for n in range(statement[0], statement[1] + 1) if re.search(r"\w", lines[n - 1])), statement[0]
     )
-
-
-def _escape(text: str) -> str:
-    """``text`` as a regex that matches it, escaping only what a regex reads specially
-    (``re.escape`` escapes spaces too, which a reader of the tour has to unpick)."""
-    return re.sub(r"([.^$*+?{}\[\]\\|()/])", r"\\\1", text)
 
 
 def _matched(text: str, span: Lines, focus: str) -> Lines | None:
