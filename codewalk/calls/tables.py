@@ -25,7 +25,7 @@ from codewalk.calls.holders import Tabled, holds, parameter
 from codewalk.calls.model import RESOLVED, Body
 from codewalk.calls.passed import returned_argument
 from codewalk.calls.reach import Reacher
-from codewalk.calls.reached import CALLABLE, MAX_DEPTH, WIDE, Reach, found, unresolved, with_via
+from codewalk.calls.reached import CALLABLE, MAX_DEPTH, WIDE, Reach, a, found, unresolved, with_via
 from codewalk.calls.records import CLS, GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Origin
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import BODY_KINDS, ModuleView, Resolved, to_resolved
@@ -384,7 +384,7 @@ def _no_entries(r: Reacher, table: Reach) -> str:
         return "an item of a value, which is not a dict literal codewalk can read"
     outside = holds(r, target).outside if target.kind in ("attribute", "variable") else ()
     if outside:
-        held = f"a {outside[0]} (of a package no pin provides)"
+        held = f"{a(outside[0])} (of a package no pin provides)"
         return f"an item of {target.qualname}, {held}, filled at run time"
     return f"an item of {target.qualname}, which is not a dict literal codewalk can read"
 
