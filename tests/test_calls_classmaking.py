@@ -116,6 +116,17 @@ def test_an_attribute_assigned_twice_says_the_registry_s_item_as_the_code_writes
     assert "item[" not in called.how
 
 
+def test_of_two_assignments_the_one_that_may_run_any_of_many_classes_comes_last(ws: Workspace) -> None:
+    """``self.base = model`` (``model: Model``: 13 classes derive from it, each its forward) or
+    ``self.base = WRAPPERS[kind](model)`` (peft's ``PeftModel.base_model``): calling it
+    lists what the registry's class runs first, then the model's many."""
+    R = "callpkg.wrapped."
+    called = callees(ws, R + "Wrapped.run")[(93, "self.base")]
+    runs = [(t.qualname.removeprefix(R), t.line) for t in called.targets]
+    assert runs[:3] == [("Wrapped.base", 90), ("Wrapper.forward", 78), ("Wrapped.base", 88)]
+    assert {name for name, _ in runs[3:]} == {f"Model{i}.forward" for i in range(1, 14)}
+
+
 def test_a_loop_over_a_local_list_the_body_fills_calls_what_it_put_in(ws: Workspace) -> None:
     """``dispatchers.append(f)`` / ``.extend([g])``, then ``for dispatcher in dispatchers:
     dispatcher(layer)`` (peft's LoRA dispatchers): the call runs what was put in, in order,

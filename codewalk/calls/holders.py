@@ -63,7 +63,7 @@ class Tabled(NamedTuple):
     """The classes a table holds, each ``via`` its entry, and where the table is."""
 
     classes: tuple[Resolved, ...] = ()
-    how: str = ""  # "the 3 entries of LLAMA_ATTENTION_CLASSES (path:619)"
+    how: str = ""  # "one of the 3 entries of LLAMA_ATTENTION_CLASSES (path:619)"
 
 
 def holds(r: Places, holder: Resolved) -> Holds:
@@ -103,7 +103,7 @@ def _holds(r: Places, holder: Resolved) -> Holds:
             where = f"{where}, one of {len(assigned)} assignments"
             found = found._replace(choice=_choice(held, assigned))
         if from_table and len(from_table) == len(found.instances):
-            made = f"{held} is made from one of {' or '.join(t.how for t in tabled if t.classes)}"
+            made = f"{held} is made from {' or '.join(t.how for t in tabled if t.classes)}"
             choice = "; ".join(c for c in (found.choice, made) if c)  # said on the attribute itself
             return found._replace(how=f"{made}, {where}", choice=choice)
         worded = _worded(found, said.classes, held, where)

@@ -20,6 +20,7 @@ from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import (
     CALLABLE,
     MAX_DEPTH,
+    WIDE,
     Reach,
     a,
     annotation,
@@ -238,7 +239,8 @@ class CallResolver(Reacher):
         construction."""
         if reach.status != RESOLVED:
             return reach
-        out: list[Resolved] = []
+        groups: list[list[Resolved]] = []  # what each target runs
+        held: list[int] = []  # the groups of the assignments of an attribute
         notes: list[str] = []  # what an attribute holds when no pin defines its class
         for target in reach.targets:
             if reach.instance and target.kind == "class":
@@ -247,18 +249,26 @@ class CallResolver(Reacher):
                     runs = [t._replace(receiver="") for t in runs] or self.overridden_call(target)
                 elif not runs and body.receiver is None and target.qualname == f"{body.module}.{body.cls}":
                     runs = self.overridden_call(target)  # self(...) in a mixin: any class deriving from it
-                out.extend(with_via(runs, target.via) if target.via != "direct" else runs)
+                groups.append(with_via(runs, target.via) if target.via != "direct" else runs)
             elif target.kind == "property":
-                out.append(target)
-                if depth < MAX_DEPTH:
-                    out.extend(returned(self, target, body, depth + 1).targets)
+                returns = returned(self, target, body, depth + 1).targets if depth < MAX_DEPTH else []
+                groups.append([target, *returns])
             elif target.kind in ("attribute", "variable"):
-                out.append(self.assigned(target))  # the attribute (its type shows), then what calling it runs
                 runs = self.held_call(target)
-                out.extend(runs)
+                held.append(len(groups))
+                groups.append(
+                    [self.assigned(target), *runs]
+                )  # the attribute (its type shows), then what it runs
                 notes.extend(self.held_outside(target) if not runs else ())
             else:
-                out.append(target)
+                groups.append([target])
+        # of several assignments, those that may run more than WIDE functions last, in the
+        # code's order: PeftModel.base_model, a tuner made from a table (line 164) before any
+        # of the 1,800 models a parameter annotated PreTrainedModel may be (line 157)
+        ranked = sorted(held, key=lambda i: len(groups[i]) > WIDE + 1)  # the attribute, what it runs
+        for slot, group in zip(held, [groups[i] for i in ranked], strict=True):
+            groups[slot] = group
+        out = [target for group in groups for target in group]
         if not out and reach.instance:
             name = reach.targets[0].qualname.rpartition(".")[2]
             return unresolved(f"calling {a(name)}: it defines no __call__ or forward codewalk can read")

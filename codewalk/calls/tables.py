@@ -402,7 +402,7 @@ def table_classes(r: Reacher, resolver: Resolver, view: ModuleView, table: str, 
         classes = tuple(t for t in reach.targets if t.kind == "class")
         if classes:
             return Tabled(
-                classes, f"the {len(items)} entries of {items[0].table} ({where.path}:{where.line})"
+                classes, f"one of the {len(items)} entries of {items[0].table} ({where.path}:{where.line})"
             )
     return _annotated_classes(r, holder)
 
@@ -415,9 +415,8 @@ def _annotated_classes(r: Reacher, table: Reach) -> Tabled:
         if target.kind in ("attribute", "variable"):
             said = holds(r, target)
             if said.element_classes:
-                return Tabled(
-                    tuple(c._replace(via=said.how, loose=True) for c in said.element_classes), said.how
-                )
+                classes = tuple(c._replace(via=said.how, loose=True) for c in said.element_classes)
+                return Tabled(classes, f"an entry of a table: {said.how}")
     return Tabled()
 
 
