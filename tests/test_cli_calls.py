@@ -543,6 +543,23 @@ def test_path_says_when_it_stopped_at_enough_chains(repo: Path, capsys: pytest.C
     assert code == 0 and "unsearched" not in out.splitlines()[0]
 
 
+def test_path_says_the_calls_of_many_candidates_it_did_not_search(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Chains of definite calls found, the calls of many candidates are not searched: what
+    runs may go through one (peft's ``get_peft_model`` to the LoRA layer), which is said."""
+    code, out, _ = run(capsys, "path", "callpkg.wrapped.Checked.check", "callpkg.wrapped.checked")
+    assert code == 0 and out.splitlines()[0].startswith(
+        "callpkg.wrapped.Checked.check -> callpkg.wrapped.checked"
+    )
+    assert out.rstrip().splitlines()[-1] == (
+        "(not searched, as chains of definite calls were found: 1 call of many candidates; what runs "
+        "may go through one: path ... --trace NAME reads a run recorded with codewalk trace)"
+    )
+    code, out, _ = run(capsys, "path", "callpkg.heads.run", "callpkg.heads.Job.finish")
+    assert code == 0 and "not searched" not in out  # searched through them: said in the first line
+
+
 def test_an_ambiguity_of_more_names_than_find_lists_says_the_limit_that_lists_them() -> None:
     """``show generate``: 110 definitions, five named; ``codewalk find generate`` alone
     lists 20, so the hint gives the ``--limit`` that lists them all."""

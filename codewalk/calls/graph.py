@@ -165,6 +165,7 @@ class PathSearch(NamedTuple):
     bodies: int  # bodies analysed
     complete: bool  # False when the search stopped at its bounds before finding all
     widened: bool = False  # the calls of many candidates were searched (toward the goal only)
+    passed_over: int = 0  # calls of many candidates met and not searched (the search not widened)
 
 
 def shortest_paths(
@@ -360,6 +361,7 @@ def _search(
     frontier = _Frontier(start, lambda hop: _child(cr, hop, known_before))
     ends: list[tuple[Cost, Hop, Cost]] = []  # each with its cost from the start, and its own
     analysed = 0
+    passed_over = 0
     complete = True
     enough = False
     while not enough:
@@ -380,6 +382,8 @@ def _search(
             known_before.callees[here] = cr.callees(body)
             if known_before.progress is not None:
                 known_before.progress(len(known_before.callees))
+        if near is None:
+            passed_over += sum(1 for c in known_before.callees[here] if c.followed and len(c.targets) > WIDE)
         for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named):
             step = (calls, int(calls > 1 or hop.callee.site.kind == "ref"))  # passed as a value: may not run
             cost = (order[0] + calls, order[1] + step[1])
@@ -393,7 +397,7 @@ def _search(
                 continue
             frontier.offer(hop, cost, level + 1, step)
     chains = [chain for _, chain in _chains(ends, frontier.parents, limit)]
-    return PathSearch(tuple(chains), analysed, complete)
+    return PathSearch(tuple(chains), analysed, complete, passed_over=passed_over)
 
 
 def _enough(

@@ -121,4 +121,10 @@ def run(args: argparse.Namespace) -> int:
             print(
                 visible(f"\n({answer.goal} is in a package no pin provides: the chain ends at its call site)")
             )
+        if search.passed_over and not search.widened:
+            many = f"{search.passed_over} call{'s' if search.passed_over != 1 else ''} of many candidates"
+            print(
+                f"\n(not searched, as chains of definite calls were found: {many}; what runs may go "
+                "through one: path ... --trace NAME reads a run recorded with codewalk trace)"
+            )
         return 0
