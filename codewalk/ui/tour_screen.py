@@ -379,6 +379,13 @@ class TourScreen(Columns):
 
     # -- the note's links ---------------------------------------------------------------
 
+    def close_other_panels(self) -> None:
+        """The links give way to the calls or the references asked for after them (left
+        open under them, they took the code's last lines on an 80x24 terminal)."""
+        links = self.query_one(LinksPanel)
+        if links.shown:
+            links.close()
+
     def action_links(self) -> None:
         """List the note's links (again: the next one); ``enter`` follows one."""
         panel = self.query_one(LinksPanel)
