@@ -325,3 +325,25 @@ def test_calls_of_a_stubs_declaration_names_its_rust_source(app: tuple[Workspace
     )
     assert raised.value.hint is not None
     assert raised.value.hint.startswith("`codewalk show 'lib.Engine.backward (compiled)'` shows it")
+
+
+def test_a_name_another_pin_star_imports_is_found_from_a_body_of_either(roots: Path) -> None:
+    """``lib``'s ``__init__`` star-imports ``lib.extras``: ``lib.Reader.open(...)`` is
+    ``lib.extras.Reader.open``, in a body of ``app`` (whose questions search names in
+    ``app`` only) and in one of ``lib`` itself, as datasets' ``Json._split_generators``
+    calls ``datasets.Features.from_arrow_schema`` while the question is transformers'."""
+    lib = roots / "lib" / "py_src" / "lib"
+    (lib / "extras.py").write_text(
+        "class Reader:\n    @classmethod\n    def open(cls, name):\n        return name\n"
+    )
+    (lib / "__init__.py").write_text((lib / "__init__.py").read_text() + "from .extras import *\n")
+    (lib / "use.py").write_text("import lib\n\n\ndef reopen(name):\n    return lib.Reader.open(name)\n")
+    app_src = roots / "app" / "src" / "app"
+    (app_src / "reading.py").write_text("import lib\n\n\ndef read(name):\n    return lib.Reader.open(name)\n")
+    ws = open_app(roots, Opener(roots))
+    try:
+        for query in ("app.reading.read", "lib.use.reopen"):
+            (level,) = ws.calls(query).levels
+            assert [t.qualname for t in level.callee.targets] == ["lib.extras.Reader.open"], query
+    finally:
+        ws.close()

@@ -110,3 +110,25 @@ async def test_a_link_to_a_definition_puts_the_cursor_on_its_name() -> None:
         view = code(app)
         assert view.source is not None and view.source.path == "ext/engine.py"
         assert view.cursor == (5, 8)  # "    def backward(self, loss):"
+
+
+@run_async
+async def test_the_links_give_way_to_the_calls_or_the_uses_asked_for_after_them() -> None:
+    """``l`` then ``c`` (or ``x``): one panel at a time, as ``c`` and ``x`` give way to
+    each other; the links left open under the calls took the code's last lines at 80x24."""
+    from codewalk.ui.calls_panel import CallsPanel
+    from codewalk.ui.references import ReferencesPanel
+
+    app = make_app(make_session(tour=links_tour()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        links = app.screen.query_one(LinksPanel)
+        await pilot.press("ctrl+right")  # on the name after the indent: what x asks about
+        for key, asked in (("c", CallsPanel), ("x", ReferencesPanel)):
+            await pilot.press("l")
+            await settle(pilot)
+            assert links.shown
+            await pilot.press(key)
+            await settle(pilot)
+            assert app.screen.query_one(asked).shown and not links.shown, key
+            assert code(app).region.height > 0

@@ -242,6 +242,39 @@ async def test_the_note_editor_starts_in_the_title_at_its_end_and_tab_goes_to_th
 
 
 @run_async
+async def test_a_new_tours_title_typed_with_e_is_the_title_not_added_to_its_id(tmp_path: Path) -> None:
+    """A new tour is titled by its id until the author writes one: ``E`` opens on an
+    empty title (the id its placeholder), so the title typed is the whole title, not
+    ``rec`` followed by it; kept empty, the title stays the id."""
+    path = tmp_path / "tours" / "rec.yaml"
+    app = make_app(make_session(tour=empty_tour(path)), recording=(new_draft("rec", path, "pkg"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)
+        title = app.screen.query_one("#editor-title", Input)
+        assert (title.value, title.placeholder) == ("", "rec")
+        await pilot.press(*"Records", "tab", *"Why.", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert (app.screen.draft.title, app.screen.draft.summary) == ("Records", "Why.")
+        await pilot.press("E")
+        await settle(pilot)
+        assert app.screen.query_one("#editor-title", Input).value == "Records"  # a title written: as is
+        await pilot.press("ctrl+a", "ctrl+k", "ctrl+s")  # emptied: the id again
+        await settle(pilot)
+        assert app.screen.draft.title == "rec"  # type: ignore[attr-defined]
+    untitled = COMMENTED.replace('title: "Kept"   # quoted on purpose', "title: kept")  # titled by its id
+    app = recording_of(tmp_path / "kept.yaml", untitled)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("E", "ctrl+s")  # opened and kept as it was: nothing to write
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and app.screen.saved
+
+
+@run_async
 async def test_keys_typed_in_one_burst_after_tab_go_to_the_note(tmp_path: Path) -> None:
     """``abc``, tab, ``def`` arriving at once (pasted, or sent by a terminal in one read):
     what follows tab goes to the note, not on into the title."""

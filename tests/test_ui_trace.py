@@ -169,6 +169,37 @@ async def test_r_again_with_the_id_of_a_tour_written_adds_the_step_on_screen_to_
 
 
 @run_async
+async def test_r_in_a_trace_read_with_tours_dir_finds_and_writes_the_tour_there(toy: Path) -> None:
+    """``tour --trace NAME --tours-dir DIR``: ``R`` writes a new tour into DIR, as ``tour
+    --new ID --tours-dir DIR`` does, and ``R`` again with its id adds to that tour (it
+    went to the first ``CODEWALK_TOURS_PATH`` directory, or the current one, as a new
+    tour beside it)."""
+    mine = toy / "mine"
+    session, first = trace_session(open_trace("toy"), [str(mine)])
+    app = make_app(session, start_step=first)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        for added in (1, 2):
+            await pilot.press("R")
+            await settle(pilot)
+            app.screen.query_one("#ask-answer").value = "mine"  # type: ignore[attr-defined]
+            await pilot.press("enter")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, RecordScreen) and screen.draft.path == mine / "mine.yaml"
+            assert len(screen.draft.steps) == added - 1
+            await pilot.press("a", "w")
+            await settle(pilot)
+            if added == 1:  # a new file: asked first
+                await pilot.press("y")
+                await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+    assert (mine / "mine.yaml").read_text().count("  - at: ") == 2
+    assert sorted(p.name for p in (toy / "tours").iterdir()) == []
+
+
+@run_async
 async def test_adding_to_a_tour_from_a_trace_n_and_p_select_its_steps_and_the_note_says_so(toy: Path) -> None:
     """``R`` into a tour written before opens with no step selected: the note says so (it
     said "No step yet." of a tour of steps), ``n`` selects the first and ``p`` the last

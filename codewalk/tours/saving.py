@@ -57,19 +57,21 @@ def new_tour_place(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Path:
     return path
 
 
-def own_tour(tour_id: str) -> Tour | None:
+def own_tour(tour_id: str, tours_dirs: Sequence[Path | str] = ()) -> Tour | None:
     """The reader's own tour ``tour_id`` (not one installed with codewalk), to add to: the
-    one the tour directories hold, else the file ``tour --new`` writes it to; None when
-    there is none. Raises TourError for a file there that is no readable tour."""
+    one the tour directories (and ``tours_dirs``, ``--tours-dir``) hold, else the file
+    ``tour --new`` writes it to; None when there is none. Raises TourError for a file
+    there that is no readable tour."""
     from codewalk.tours.discovery import read_tour, scan_tours
     from codewalk.tours.loader import valid_id
 
     if valid_id(tour_id):  # no tour id (``../x``): no file named after it is read
         return None
-    known = {tour.id: tour for tour in scan_tours().tours}
+    there = [d for d in tours_dirs if os.path.lexists(Path(d).expanduser())]  # one not made yet holds none
+    known = {tour.id: tour for tour in scan_tours(there).tours}
     tour = known.get(tour_id)
     if tour is None:
-        path = new_tour_path(tour_id)
+        path = new_tour_path(tour_id, tours_dirs)
         tour = read_tour(path) if path.exists() else None
     return tour if tour is not None and not locations.installed_with_codewalk(tour.path) else None
 

@@ -182,7 +182,7 @@ def run_picker(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def trace_session(opened: Opened) -> tuple[TourSession, int]:
+def trace_session(opened: Opened, tours_dirs: Sequence[str] = ()) -> tuple[TourSession, int]:
     """A session on a trace read like a tour: its call tree as the steps, the lines that
     ran lit in the code; and the step of the program's first call (past its imports)."""
     from codewalk import locations
@@ -208,6 +208,7 @@ def trace_session(opened: Opened) -> tuple[TourSession, int]:
         ran_at_calls=ran_at_calls(opened),
         check=check_tour,  # a tour recorded from the trace (R), at the versions that ran
         trace=trace.name,
+        tours_dirs=tuple(tours_dirs),
         depths=traced.depths,
     )
     return session, traced.first
@@ -218,7 +219,7 @@ def run_trace(args: argparse.Namespace, opened: Opened) -> int:
     step to start at instead)."""
     from codewalk.ui.app import make_app
 
-    session, first = trace_session(opened)
+    session, first = trace_session(opened, getattr(args, "tours_dir", None) or ())
     start = start_step(args, session) if getattr(args, "step", None) is not None else first
     app = make_app(session, start_step=start)
     app.run()

@@ -124,8 +124,13 @@ class LookupActions(Screen[None]):
                 self.notify, f"no definition found for {word}{why}", severity="warning", markup=False
             )
 
+    def close_other_panels(self) -> None:
+        """Close the screen's panels other than these lookups' (the tour's links): one
+        panel at a time, as the calls and the references give way to each other."""
+
     def list_targets(self, word: str, targets: Sequence[Target]) -> None:
         """The definitions ``word`` may reach, listed in the references panel to choose from."""
+        self.close_other_panels()
         self.query_one(CallsPanel).close()
         self.query_one(ReferencesPanel).show_targets(word, targets)
         self.add_class("-panel-open")
@@ -136,6 +141,7 @@ class LookupActions(Screen[None]):
         if at is None:
             return
         assert self.session is not None
+        self.close_other_panels()
         self.query_one(CallsPanel).close()
         self.add_class("-panel-open")
         self.query_one(ReferencesPanel).find(self.session.nav, self.here_repo, *at)
@@ -145,6 +151,7 @@ class LookupActions(Screen[None]):
         code = self.code
         if code.source is None or self.session is None:
             return
+        self.close_other_panels()
         self.query_one(ReferencesPanel).close()
         self.add_class("-panel-open")
         ran = self.session.ran(self.here_repo, code.source.path)  # a trace read: what executed

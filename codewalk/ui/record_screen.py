@@ -378,14 +378,20 @@ class RecordScreen(Columns):
         """The tour's title and summary."""
 
         def done(edited: Edited | None) -> None:
-            if edited is not None and edited != (self.draft.title, self.draft.summary):
-                title, summary = edited
-                self._changed(
-                    replace(self.draft, title=title or self.draft.id, summary=summary), self.selected
-                )
+            if edited is None:
+                return
+            title, summary = edited[0] or self.draft.id, edited[1]  # no title: titled by the id
+            if (title, summary) != (self.draft.title, self.draft.summary):
+                self._changed(replace(self.draft, title=title, summary=summary), self.selected)
 
+        # a tour titled by its id has no title written yet: the field starts empty, the id
+        # its placeholder (else a title typed there was added to the id, "recFrom ...")
+        written = "" if self.draft.title == self.draft.id else self.draft.title
         editor = NoteEditor(
-            f"the tour {self.draft.id}: its title and summary", self.draft.title, self.draft.summary
+            f"the tour {self.draft.id}: its title and summary",
+            written,
+            self.draft.summary,
+            title_label=self.draft.id,
         )
         self._dialog(editor, done)
 

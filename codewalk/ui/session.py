@@ -318,6 +318,7 @@ class TourSession:
     # a trace's: per call of a function (its CallList's rows), what ran there (nav thread)
     ran_at_calls: Callable[[CallList], Sequence[Sequence[RanThere]]] | None = None
     trace: str | None = None  # the name of the trace read as this tour, if one is
+    tours_dirs: tuple[str, ...] = ()  # --tours-dir: where R in a trace finds and writes a tour
     depths: tuple[int, ...] = ()  # a trace's: each step's depth in its call tree
     judge_step: RanSaid | None = None  # a tour walked against a trace: each step's verdict
     nav: NavThread = field(init=False)

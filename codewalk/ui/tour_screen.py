@@ -361,13 +361,13 @@ class TourScreen(Columns):
                 return
             assert self.session is not None
             try:
-                mine = own_tour(tour_id)
+                mine = own_tour(tour_id, self.session.tours_dirs)
                 if mine is not None:
                     text = mine.path.read_text(encoding="utf-8")
                     adding = RecordScreen(self.session, draft_of(mine, text), on_disk=text, start=here)
                     self.app.push_screen(adding)
                     return
-                path = new_tour_place(tour_id)
+                path = new_tour_place(tour_id, self.session.tours_dirs)
             except (OSError, UnicodeDecodeError, TourError) as error:
                 self.notify(f"cannot record {tour_id}: {error}", severity="error", markup=False, timeout=10)
                 return
@@ -378,6 +378,13 @@ class TourScreen(Columns):
         self.app.push_screen(Ask(asked, default), answered)
 
     # -- the note's links ---------------------------------------------------------------
+
+    def close_other_panels(self) -> None:
+        """The links give way to the calls or the references asked for after them (left
+        open under them, they took the code's last lines on an 80x24 terminal)."""
+        links = self.query_one(LinksPanel)
+        if links.shown:
+            links.close()
 
     def action_links(self) -> None:
         """List the note's links (again: the next one); ``enter`` follows one."""
