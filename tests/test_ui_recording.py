@@ -672,6 +672,22 @@ async def test_at_80x24_the_steps_get_the_column_and_the_keys_give_way(tmp_path:
         assert panel.query_one("#record-keys").display and panel.query_one("#record-legend").display
 
 
+@run_async
+async def test_a_name_wider_than_the_recorders_steps_column_breaks_after_its_dots(tmp_path: Path) -> None:
+    tour = make_tour()
+    long = "DatasetBuilder.download_and_prepare_the_splits"
+    tour = replace(tour, steps=(replace(tour.steps[0], title=long), *tour.steps[1:]))
+    app = make_app(make_session(tour=tour), recording=(draft_of(tour, "", tmp_path / "fake.yaml"), None))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        steps = app.screen.query_one(RecordPanel).query_one("OptionList")
+        lines = [steps.render_line(y).text.strip(" ▌▐│") for y in range(steps.size.height)]
+        first = next(n for n, line in enumerate(lines) if line.endswith("1 DatasetBuilder."))
+        assert lines[first + 1 : first + 3] == ["download_and_", "prepare_the_splits"], lines
+
+
 def help_shown(app: CodewalkApp) -> str:
     assert isinstance(app.screen, HelpScreen)
     return "\n".join(str(line.render()) for line in app.screen.query(Static))

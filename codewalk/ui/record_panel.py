@@ -66,7 +66,8 @@ def statuses(found: Sequence[CheckFinding], count: int) -> list[str]:
 def step_row(number: int, step: DraftStep, home: str | None, status: str | None) -> Hanging:
     """One step: its mark (``status``: what the last check said of it, None: not checked
     as it stands), its number, what it is anchored on (its last names), the repository
-    when not the tour's, how many regions, whether it has no note; wrapped at its words."""
+    when not the tour's, how many regions, whether it has no note; wrapped at its words
+    (a name wider than the column after its dots, then inside it)."""
     anchor = step.at.rsplit(".", 2) if step.at else [step.file or ""]
     name = ".".join(anchor[-2:]) if step.at and len(anchor) > 1 and anchor[-2][:1].isupper() else anchor[-1]
     mark = Content.from_markup(CHECK_MARKS.get(status or "", PENDING)) + Content(" ")
@@ -77,7 +78,7 @@ def step_row(number: int, step: DraftStep, home: str | None, status: str | None)
         parts.append((f"  {len(step.focus)} regions", "dim"))
     if not step.note.strip():
         parts.append(("  no note", "dim"))
-    return Hanging(Content.assemble(mark, (f"{number:>2} ", "bold")), Content.assemble(*parts))
+    return Hanging(Content.assemble(mark, (f"{number:>2} ", "bold")), Content.assemble(*parts), at_dots=True)
 
 
 class RecordPanel(Vertical):
