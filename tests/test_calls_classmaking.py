@@ -127,6 +127,21 @@ def test_of_two_assignments_the_one_that_may_run_any_of_many_classes_comes_last(
     assert {name for name, _ in runs[3:]} == {f"Model{i}.forward" for i in range(1, 14)}
 
 
+def test_a_function_annotated_to_return_a_class_returns_one_calling_constructs(ws: Workspace) -> None:
+    """``cls = builder_class(kind)`` where ``builder_class(...) -> type[Builder]``
+    (datasets' ``get_dataset_builder_class``): ``cls(kind)`` constructs a Builder, or a
+    class deriving from it, and what it made has their methods."""
+    R = "callpkg.wrapped."
+    called = callees(ws, R + "build")
+    made = called[(128, "cls")]
+    assert [t.qualname.removeprefix(R) for t in made.targets] == ["Builder"]
+    assert made.targets[0].via.endswith(
+        "builder_class returns the class Builder, or one deriving from it (annotated)"
+    )
+    prepare = called[(129, "made.prepare")]
+    assert [t.qualname.removeprefix(R) for t in prepare.targets] == ["Builder.prepare", "JsonBuilder.prepare"]
+
+
 def test_a_loop_over_a_local_list_the_body_fills_calls_what_it_put_in(ws: Workspace) -> None:
     """``dispatchers.append(f)`` / ``.extend([g])``, then ``for dispatcher in dispatchers:
     dispatcher(layer)`` (peft's LoRA dispatchers): the call runs what was put in, in order,

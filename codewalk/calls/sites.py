@@ -112,7 +112,8 @@ class CallResolver(Reacher):
         return tuple(out)
 
     def made_by(self, function: Resolved) -> tuple[Resolved, ...]:
-        return returned_instances(self, function, 0).targets
+        made = returned_instances(self, function, 0)
+        return made.targets if made.instance else ()  # not the class a -> type[X] returns
 
     def table_classes(self, resolver: Resolver, view: ModuleView, table: str, key: str) -> Tabled:
         return table_classes(self, resolver, view, table, key)

@@ -184,15 +184,21 @@ def call_result(r: Reacher, callee: Reach, depth: int, part: int = -1) -> Reach:
     that index of the tuple it returns."""
     out: list[Resolved] = []
     loose = False
+    classes = True  # every function called returns a class itself (-> type[X]), not an instance
     for target in callee.targets if callee.status == RESOLVED else ():
         if target.kind == "class" and not callee.instance and part < 0:
             out.append(target._replace(via=f"an instance of {target.qualname.rpartition('.')[2]}"))
+            classes = False
+            loose = loose or target.loose  # of a class a -> type[X] returns: X or one deriving from it
         elif target.kind in BODY_KINDS and depth < MAX_DEPTH:
             made = returned_instances(r, target, depth + 1, part)
             out.extend(made.targets)
             loose = loose or made.loose
+            classes = classes and not (made.targets and made.instance)
     if not out:
         return unresolved("")
+    if classes:  # calling one constructs it
+        return found(out, out[0].via, loose=loose)
     return found(
         [c._replace(receiver="" if loose else c.qualname) for c in out],
         out[0].via,
@@ -216,17 +222,21 @@ def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -
     name = function.qualname.rpartition(".")[2]
     place = r.place(function)
     said = returns(function.signature)
-    if place is not None and said.classes and part < 0:
+    if place is not None and (said.classes or said.held) and part < 0:
         resolver, view, _ = place
         classes: list[Resolved] = []
-        for dotted in said.classes:
+        for dotted in said.classes or said.held:
             hits = [
                 h for h in resolver.ns.lookup(view, dotted.split("."), (), 0) if h.definition.kind == "class"
             ]
             classes.extend(to_resolved(h, resolver.facts.repo) for h in hits[:1])
-        if classes:  # else a class outside the pins (torch.nn.Module): what it returns says more
-            how = f"{name} returns {' or '.join(c.qualname.rpartition('.')[2] for c in classes)} (annotated)"
+        names = " or ".join(c.qualname.rpartition(".")[2] for c in classes)
+        if classes and said.classes:  # else a class outside the pins (torch.nn.Module): its returns say more
+            how = f"{name} returns {names} (annotated)"
             return found([c._replace(via=how) for c in classes], how, instance=True, loose=True)
+        if classes:  # -> type[X]: the class itself, or one deriving from it (get_dataset_builder_class)
+            how = f"{name} returns the class {names}, or one deriving from it (annotated)"
+            return found([c._replace(via=how, loose=True) for c in classes], how, loose=True)
     body = r.code.body(function) if function.kind != "class" else None
     if body is None:
         return unresolved("")
