@@ -199,10 +199,10 @@ def test_overload_signatures_fold_into_the_function_python_binds(ws: Workspace, 
 
 def test_the_palette_lists_the_function_python_binds_before_its_overload_signatures(ws: Workspace) -> None:
     ws.find("fetch")  # indexed (a lazy workspace's palette reads what is indexed)
-    assert [(r.qualname, r.line) for r in ws.complete("fetch", 5)] == [
-        ("carefulpkg.loading.fetch", 14),
-        ("carefulpkg.loading.fetch", 7),
-        ("carefulpkg.loading.fetch", 11),
+    assert [(r.qualname, r.line, r.via) for r in ws.complete("fetch", 5)] == [
+        ("carefulpkg.loading.fetch", 14, "direct"),
+        ("carefulpkg.loading.fetch", 7, "an @overload signature"),  # said beside it in the palette
+        ("carefulpkg.loading.fetch", 11, "an @overload signature"),
     ]
 
 

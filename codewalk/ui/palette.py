@@ -140,7 +140,7 @@ class SymbolProvider(Provider):
                 matcher.highlight(visible(target.qualname)),
                 lambda target=target: screen.jump_to_target(target),
                 text=target.qualname,
-                help=visible(f"{target.repo}  {target.kind}  {target.path}:{target.line}"),
+                help=visible(f"{target.repo}  {target.kind}  {target.path}:{target.line}{_said(target)}"),
             )
         if found.not_cached:
             yield not_searched(found.not_cached, self.app.notify)
@@ -179,3 +179,8 @@ def steps_matching(screen: SymbolHost, matcher: Matcher) -> list[Hit]:
         )
         for rank, (_, number, title) in enumerate(scored[:STEPS])
     ]
+
+
+def _said(target: Target) -> str:
+    """What a definition listed says of itself beside its place (an @overload signature)."""
+    return "" if target.via == "direct" else f"  ({target.via})"

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from codewalk import locations
 from codewalk.errors import QueryError
 from codewalk.index.indexer import IndexReport, Progress, index_all
-from codewalk.index.records import Reference
+from codewalk.index.records import OVERLOAD, Definition, Reference
 from codewalk.index.store import Store
 from codewalk.index.versions import index_path
 from codewalk.resolve.model import FindOptions, FindResult, Resolved, result_of
@@ -426,7 +426,7 @@ class Workspace:
             self._symbols_of = indexed
         repo, version = self.checkout.repo, self.checkout.version
         return [
-            result_of(d, row.module, row.path, repo=repo, version=version)
+            result_of(d, row.module, row.path, repo=repo, version=version, via=_said_of(d))
             for row, d in self._symbols.definitions(text, limit)
         ]
 
@@ -506,3 +506,9 @@ class Workspace:
         from codewalk.calls.fullpass import index_calls
 
         return index_calls(self.store, self.snap, self.checkout, workers=workers, progress=progress)
+
+
+def _said_of(d: Definition) -> str:
+    """What the palette says of a definition beside its place: an ``@overload`` signature
+    is listed after the function Python binds, and says it is one."""
+    return "an @overload signature" if d.flags & OVERLOAD else "direct"
