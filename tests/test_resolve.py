@@ -435,3 +435,24 @@ def test_a_name_a_lazy_module_imports_for_type_checkers_alone_is_said_to_be_re_e
         assert lazy.via == "re-exported by lazyhub (lazy module __getattr__; imported under TYPE_CHECKING)"
         (typed,) = workspace.find("typed.upload").matches
         assert typed.via == "imported by typed under TYPE_CHECKING only"
+
+
+def test_a_module_a_module_imports_is_said_imported_once(tmp_path: Path) -> None:
+    """``import shop`` and ``import shop.stock`` both bind ``shop`` in ``shop.sell``
+    (datasets' json builder): the name is the package, imported by that module, said once."""
+    from codewalk.source.checkout import Checkout, SourceKind
+
+    files = {
+        "shop/__init__.py": "",
+        "shop/stock.py": "COUNT = 1\n",
+        "shop/sell.py": "import shop\nimport shop.stock\n\n\ndef sell():\n    return shop.stock.COUNT\n",
+    }
+    for name, text in files.items():
+        (tmp_path / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "src" / name).write_text(text)
+    checkout = Checkout("shop", tmp_path, "src", ("shop",), SourceKind.LOCAL, "s-1", "v0", "shop==0")
+    with Workspace(checkout, Store.memory()) as workspace:
+        found = workspace.find("shop.sell.shop").matches
+        assert [(r.qualname, r.via) for r in found] == [("shop", "imported by shop.sell")]
+        (stock,) = workspace.find("shop.sell.shop.stock").matches
+        assert (stock.qualname, stock.via) == ("shop.stock", "imported by shop.sell")

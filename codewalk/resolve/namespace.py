@@ -115,17 +115,23 @@ class Namespace:
             module = self.imported_module(view, target)
             if module is None:
                 return []
-            hits = [self.module_hit(module, how)] if not rest else self.lookup(module, rest, seen, depth + 1)
+            hits = (
+                [self.module_hit(module, "direct")]
+                if not rest
+                else self.lookup(module, rest, seen, depth + 1)
+            )
         else:
             module = self.imported_module(view, target)
             if module is None:
                 return self.through_stub(view, imp, target, rest, seen, depth)
             sub = self.imported_module(view, f"{target}.{imp.name}") if module.is_package else None
             if sub is not None and not module.defs(imp.name) and not self.rebinds(module, imp.name):
-                hits = [self.module_hit(sub, how)] if not rest else self.lookup(sub, rest, seen, depth + 1)
+                hits = (
+                    [self.module_hit(sub, "direct")] if not rest else self.lookup(sub, rest, seen, depth + 1)
+                )
             else:
                 hits = self.lookup(module, [imp.name, *rest], seen, depth + 1)
-        extra = 40 if imp.flags & TYPE_CHECKING_ONLY and not view.is_lazy else 0
+        extra = 40 if imp.flags & TYPE_CHECKING_ONLY and not view.is_lazy else 0  # said once, here
         return [h._replace(via=chain(how, h.via), penalty=h.penalty + extra) for h in hits]
 
     @staticmethod
