@@ -138,8 +138,23 @@ def test_a_function_annotated_to_return_a_class_returns_one_calling_constructs(w
     assert made.targets[0].via.endswith(
         "builder_class returns the class Builder, or one deriving from it (annotated)"
     )
-    prepare = called[(129, "made.prepare")]
-    assert [t.qualname.removeprefix(R) for t in prepare.targets] == ["Builder.prepare", "JsonBuilder.prepare"]
+    prepare = called[(129, "made.assemble")]
+    assert [t.qualname.removeprefix(R) for t in prepare.targets] == ["Builder.assemble", "JsonBuilder.assemble"]
+
+
+def test_a_local_annotated_with_a_class_holds_one_when_its_value_says_nothing(ws: Workspace) -> None:
+    """``made: Builder = factory()`` of an untyped parameter (datasets'
+    ``builder_instance: DatasetBuilder = ...``), ``spare: "Builder | None" = None``: each
+    is a Builder, or of a class deriving from it, as annotated."""
+    R = "callpkg.wrapped."
+    called = callees(ws, R + "build_declared")
+    for site in ((135, "made.assemble"), (136, "spare.assemble")):
+        prepare = called[site]
+        assert [t.qualname.removeprefix(R) for t in prepare.targets] == [
+            "Builder.assemble",
+            "JsonBuilder.assemble",
+        ]
+        assert "a Builder, or an instance of a class deriving from it (annotated)" in prepare.targets[0].via
 
 
 def test_a_loop_over_a_local_list_the_body_fills_calls_what_it_put_in(ws: Workspace) -> None:

@@ -35,6 +35,7 @@ from codewalk.calls.records import (
     Site,
 )
 from codewalk.calls.scopes import Scopes
+from codewalk.index.declared import annotated
 
 _NestedFunction = ast.FunctionDef | ast.AsyncFunctionDef
 _REFERENCED = (SELF, CLS, GLOBAL, IMPORT)  # roots of a name passed as a value that may be a function
@@ -271,11 +272,20 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        line = self.where(node)[0]
         if node.value is not None:
-            line = self.where(node)[0]
             self.bind_target(node.target, self.origins(node.value, line))
             self.add_refs(node.value)
+        if isinstance(node.target, ast.Name):  # builder: DatasetBuilder = ...: what it is declared to be
+            self.bind_target(node.target, self.declared_as(node.annotation, line))
         self.generic_visit(node)
+
+    def declared_as(self, annotation: ast.expr, line: int) -> list[Origin]:
+        """The classes a local's annotation names (``Optional[X]``, ``X | None``, ``"X"``;
+        not a container's elements), each an origin read when its values say nothing."""
+        names = [name for name in annotated(annotation).split("|") if name and "[" not in name]
+        text = self.text_at(line)
+        return [Origin("annotated", Name(name, EXPR), line, text=text) for name in names if name != "None"]
 
     def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
         line = self.where(node)[0]

@@ -17,13 +17,13 @@ from typing import Any, NamedTuple
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 18  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 19  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
 # 15: stored flat, each text once; 16: X()(...) names its callee X(); 17: no reference passed
 # to a builtin that only inspects it (callable, isinstance, ...); 18: a list of strings, a
-# loop over one, getattr(obj, name) of such a name
+# loop over one, getattr(obj, name) of such a name; 19: a local's annotation
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -50,10 +50,11 @@ class Name(NamedTuple):
 class Origin(NamedTuple):
     """What a local name (or a return value) was bound to."""
 
-    kind: str  # name | call | item | getattr | str | strs | param | loop | def | import | other
+    kind: str  # name | call | item | getattr | str | strs | param | loop | def | import | annotated | other
     # (strs: a list or tuple of strings, in ``keys``)
     # (def: a function or class defined in the body; ``name.qualified`` is its path there,
     # "inner" or "inner.<locals>.deeper")
+    # (annotated: a class the local's annotation names, as written, in ``name.expr``)
     name: Name  # name: the dotted value; call: the callee; item/getattr: the table; loop: the iterable
     line: int
     keys: tuple[str, ...] = ()  # item/getattr: the string keys the code names (a literal, a default)

@@ -361,7 +361,10 @@ class CallResolver(Reacher):
         statuses: list[str] = []
         instances: list[bool] = []  # each assignment that reaches something holds instances
         loose = False  # of a class deriving from those too, as one assignment says
-        for o in origins:
+        # the values assigned first; what the name is annotated with when they say nothing
+        for o in sorted(origins, key=lambda o: o.kind == "annotated"):
+            if o.kind == "annotated" and targets:
+                break
             if len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:
                 longer = o.name._replace(expr=".".join([o.name.expr, *parts[1:]]))
                 reach = self.reach_name(body, facts, longer, call=call, depth=depth + 1)

@@ -62,7 +62,27 @@ def origin(
         target = nested_definition(body, o)
         reach = found([target], target.via) if target.kind == "function" else unresolved(target.via)
         return r.called(body, reach, depth) if call else reach
+    if o.kind == "annotated":
+        reach = _declared_instance(r, body, o)
+        return r.called(body, reach, depth) if call else reach
     return unresolved("")
+
+
+def _declared_instance(r: Reacher, body: Body, o: Origin) -> Reach:
+    """A local annotated with a class (``builder_instance: DatasetBuilder = ...``): an
+    instance of it, or of a class deriving from it."""
+    place = r.view(body)
+    if place is None:
+        return unresolved("")
+    resolver, view = place
+    hits = [
+        h for h in resolver.ns.lookup(view, o.name.expr.split("."), (), 0) if h.definition.kind == "class"
+    ]
+    if not hits:
+        return unresolved(f"{o.name.expr}, the class it is annotated with, is not one codewalk reads")
+    cls = to_resolved(hits[0], resolver.facts.repo)
+    how = f"{a(o.name.expr.rpartition('.')[2])}, or an instance of a class deriving from it (annotated)"
+    return found([cls._replace(via=how, receiver="")], how, instance=True, loose=True)
 
 
 def nested_definition(body: Body, o: Origin) -> Resolved:
