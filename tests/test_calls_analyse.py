@@ -292,3 +292,42 @@ def test_a_name_looped_over_lists_of_strings_holds_one_and_getattr_of_it_is_each
     assert all(
         o.kind != "name" or o.name.expr in ("self.audio", "self.text", "self.encoder") for o in facts.returns
     )
+
+
+def test_a_nested_function_keeps_its_names_apart_and_reads_the_body_s_free_ones() -> None:
+    """``w`` assigned in ``inner`` and in the body (datasets' ``_map_single``, whose
+    ``init_buffer_and_writer`` makes its own ``writer``) are two names, as Python keeps
+    them; ``reader`` reads the body's ``seen``, which it does not assign."""
+    text = textwrap.dedent(
+        """\
+        def outer(kind):
+            def inner():
+                w = Writer()
+                return w
+
+            w = make(kind)
+            w.write()
+            seen = inner
+
+            def reader():
+                return seen()
+
+            class Local:
+                w = Other()
+
+                def method(self):
+                    return w
+        """
+    )
+    facts = call_facts(text, 1, method=False)
+    assert [(o.kind, o.name.expr) for o in facts.bound("w")] == [("call", "make")]
+    assert [(o.kind, o.name.expr) for o in facts.bound("w", "inner.<locals>.")] == [("call", "Writer")]
+    assert [(o.kind, o.name.expr) for o in facts.bound("seen", "reader.<locals>.")] == [("name", "inner")]
+    # a method of a class the body defines skips the class's names, as Python does
+    assert [(o.kind, o.name.expr) for o in facts.bound("w", "Local.method.<locals>.")] == [("call", "make")]
+    assert [o.name.qualified for o in facts.locals["inner"]] == ["inner"]  # a def is bound where it is
+    assert facts.bound("Writer") == ()
+    # a nested function's returns are its own: the body's, none
+    assert [(o.kind, o.name.expr) for o in facts.returned("inner.<locals>.")] == [("name", "w")]
+    assert facts.returned() == ()
+    assert from_json(to_json(facts)) == facts

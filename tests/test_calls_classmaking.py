@@ -157,6 +157,21 @@ def test_a_local_annotated_with_a_class_holds_one_when_its_value_says_nothing(ws
         assert "a Builder, or an instance of a class deriving from it (annotated)" in prepare.targets[0].via
 
 
+def test_a_name_a_nested_function_assigns_is_not_the_body_s(ws: Workspace) -> None:
+    """``shelf = Reader()`` in the nested ``opened``, ``shelf = shelved()`` in the body
+    (datasets' ``_map_single`` and its ``init_buffer_and_writer``): each ``shelf.fetch()``
+    runs its own scope's."""
+    R = "callpkg.wrapped."
+    outer = callees(ws, R + "scoped")[(159, "shelf.fetch")]
+    assert [t.qualname.removeprefix(R) for t in outer.targets] == ["Shelf.fetch"]
+    inner = callees(ws, R + "scoped.<locals>.opened")[(156, "shelf.fetch")]
+    assert [t.qualname.removeprefix(R) for t in inner.targets] == ["Reader.fetch"]
+    # what a nested function returns is its own, not the body's (init_buffer_and_writer)
+    kept = callees(ws, R + "scoped_made")[(168, "kept.fetch")]
+    assert [t.qualname.removeprefix(R) for t in kept.targets] == ["Reader.fetch"]
+    assert kept.targets[0].via.endswith("kept, _ = made() (line 167); returned by made (line 165)")
+
+
 def test_a_loop_over_a_local_list_the_body_fills_calls_what_it_put_in(ws: Workspace) -> None:
     """``dispatchers.append(f)`` / ``.extend([g])``, then ``for dispatcher in dispatchers:
     dispatcher(layer)`` (peft's LoRA dispatchers): the call runs what was put in, in order,

@@ -89,7 +89,7 @@ def callers(
             progress(done, len(bodies))
         facts = cr.facts(body)
         for site in own_sites(body, facts):
-            if not _may_reach(site, facts, needles, constructs):
+            if not _may_reach(site, facts, needles, constructs, body.scope):
                 continue
             callee = cr.callee(body, site, facts, candidates=False)
             hits = [t for t in callee.targets if key(t) in goals] if callee is not None else []
@@ -168,7 +168,7 @@ def _maybe(callee: Callee, names: set[str], code: Code) -> bool:
     return "." in expr or site.name.root not in (LOCAL, PARAM)
 
 
-def _may_reach(site: Site, facts: CallFacts, needles: set[str], constructs: bool) -> bool:
+def _may_reach(site: Site, facts: CallFacts, needles: set[str], constructs: bool, scope: str) -> bool:
     """Whether a site may reach the definition, by the names it is written with: its
     last name is one of ``needles`` (the definition's, a table's, a function's returning
     a table's item), a local assigned from one, or (for an ``__init__``) ``cls(...)``."""
@@ -178,7 +178,7 @@ def _may_reach(site: Site, facts: CallFacts, needles: set[str], constructs: bool
     if constructs and (site.name.root == CLS or "__class__" in parts):
         return True
     if site.name.root == LOCAL:
-        origins = facts.locals.get(site.name.expr.partition(".")[0].removesuffix("[]"), ())
+        origins = facts.bound(site.name.expr.partition(".")[0].removesuffix("[]"), scope)
         return any(needles & set(re.findall(r"\w+", o.text)) for o in origins)
     return False
 
@@ -329,7 +329,7 @@ def _made(cr: CallResolver, mentions: Mentions, qualnames: Sequence[str]) -> Ite
 
 def _returns(cr: CallResolver, body: Body, needle: str) -> bool:
     facts = cr.facts(body)
-    return any(needle in o.name.expr.removesuffix("[]").split(".") for o in facts.returns)
+    return any(needle in o.name.expr.removesuffix("[]").split(".") for o in facts.returned(body.scope))
 
 
 def _classes(cr: CallResolver, init: Resolved) -> list[Resolved]:

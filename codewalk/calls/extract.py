@@ -33,6 +33,8 @@ from codewalk.calls.records import (
     Name,
     Origin,
     Site,
+    bound_in,
+    scope_of,
 )
 from codewalk.calls.scopes import Scopes
 from codewalk.index.declared import annotated
@@ -87,6 +89,7 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.sites: list[Site] = []
         self.locals: dict[str, list[Origin]] = {}
         self.returns: list[Origin] = []
+        self.nested_returns: dict[str, list[Origin]] = {}  # a nested function's, by its scope
         self.depth = 0  # function nesting: 1 in the analysed function's own body
         self.decorator_calls: set[int] = set()  # @f(...): that call is the decorator's site
         self.called_getattrs: set[int] = set()  # getattr(obj, "x") whose result is called
@@ -105,17 +108,28 @@ class _Visitor(Namer, ast.NodeVisitor):
             for name, origins in self.locals.items()
         }
 
-        def keyed(origin: Origin) -> Origin:
+        def keyed(origin: Origin, scope: str) -> Origin:
             if not any(k.startswith("=") for k in origin.keys):
                 return origin
             keys: list[str] = []
             for key in origin.keys:
-                keys.extend(strings.get(key[1:], ()) if key.startswith("=") else (key,))
+                keys.extend(bound_in(strings, key[1:], scope) if key.startswith("=") else (key,))
             return origin._replace(keys=tuple(keys))
 
         sites = sorted(self.sites, key=lambda s: (s.line, s.col, s.kind != "call"))
-        local_origins = {name: tuple(keyed(o) for o in origins) for name, origins in self.locals.items()}
-        return CallFacts(tuple(sites), local_origins, tuple(keyed(o) for o in self.returns))
+        local_origins = {
+            name: tuple(keyed(o, scope_of(name)) for o in origins) for name, origins in self.locals.items()
+        }
+        nested = {
+            scope: tuple(keyed(o, scope) for o in origins) for scope, origins in self.nested_returns.items()
+        }
+        return CallFacts(tuple(sites), local_origins, tuple(keyed(o, "") for o in self.returns), "", nested)
+
+    @property
+    def scope(self) -> str:
+        """Where the walk is: ``""`` in the body's own code, ``inner.<locals>.`` in a
+        function it defines (its names kept apart, as Python keeps them)."""
+        return self.nested[-1] if self.nested else ""
 
     # -- positions ---------------------------------------------------------------------
     def assign(self, target: ast.expr, value: ast.expr, line: int) -> None:
@@ -128,7 +142,7 @@ class _Visitor(Namer, ast.NodeVisitor):
 
     def bind_target(self, target: ast.expr, origins: list[Origin]) -> None:
         if isinstance(target, ast.Name):
-            self.locals.setdefault(target.id, []).extend(origins)
+            self.locals.setdefault(self.scope + target.id, []).extend(origins)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, origins)
         elif isinstance(target, ast.Tuple | ast.List):
@@ -193,8 +207,8 @@ class _Visitor(Namer, ast.NodeVisitor):
         line = self.file_position(node.lineno, 0)[0]
         first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
         span = (self.file_position(first, 0)[0], self.file_position(node.end_lineno or node.lineno, 0)[0])
-        path = (self.nested[-1] if self.nested else "") + node.name
-        self.locals.setdefault(node.name, []).append(
+        path = self.scope + node.name  # bound where it is defined
+        self.locals.setdefault(path, []).append(
             Origin("def", Name(node.name, LOCAL, path), line, text=self.text_at(line), span=span)
         )
         return path
@@ -333,7 +347,7 @@ class _Visitor(Namer, ast.NodeVisitor):
         attr, obj = args[1], self.name_of(args[0])
         if obj is None or not isinstance(attr, ast.Name) or self.bind(attr)[0] != LOCAL:
             return []
-        held = self.locals.get(attr.id, [])
+        held = bound_in(self.locals, attr.id, self.scope)
         if not held or any(o.kind != "str" for o in held):
             return []
         text, name = self.text_at(line), obj[0]
@@ -366,7 +380,7 @@ class _Visitor(Namer, ast.NodeVisitor):
             return [k for o in self.origins(over, 0) if o.kind == "strs" for k in o.keys]
         if not (isinstance(over, ast.Name) and self.bind(over)[0] == LOCAL):
             return []
-        held = self.locals.get(over.id, [])
+        held = bound_in(self.locals, over.id, self.scope)
         if not held or any(o.kind != "strs" for o in held):
             return []
         return list(dict.fromkeys(k for o in held for k in o.keys))
@@ -382,11 +396,13 @@ class _Visitor(Namer, ast.NodeVisitor):
     def visit_Return(self, node: ast.Return) -> None:
         if node.value is not None:
             line = self.where(node)[0]
-            if self.depth == 1 and isinstance(node.value, ast.Tuple) and _unstarred(node.value):
+            # the body's own, or a nested function's (init_buffer_and_writer's writer)
+            returns = self.returns if self.depth == 1 else self.nested_returns.setdefault(self.scope, [])
+            if isinstance(node.value, ast.Tuple) and _unstarred(node.value):
                 for index, element in enumerate(node.value.elts):  # return model, loader
-                    self.returns.extend(o._replace(part=index) for o in self.origins(element, line))
-            elif self.depth == 1:
-                self.returns.extend(self.origins(node.value, line))
+                    returns.extend(o._replace(part=index) for o in self.origins(element, line))
+            else:
+                returns.extend(self.origins(node.value, line))
             self.add_refs(node.value)
         self.generic_visit(node)
 

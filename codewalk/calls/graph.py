@@ -72,12 +72,8 @@ def body_for(cr: CallResolver, target: Resolved) -> Body | None:
     ``self`` there is the class the call reached it through, when the call said."""
     body: Body | None = None
     receiver = target.receiver
-    path = target.qualname.partition(".<locals>.")[2]
-    if path and target.kind in BODY_KINDS:  # a nested function: the one its host defines
-        outer = cr.host_of(target)
-        body = cr.nested(outer, path) if outer is not None else None
-    elif target.kind in BODY_KINDS:
-        body = cr.code.body(target)
+    if target.kind in BODY_KINDS:  # a nested function: the one its host defines
+        body = cr.body_of(target)
     elif target.kind == "class":
         receiver = "" if target.loose else target.qualname
         for init in cr.members(target, "__init__"):

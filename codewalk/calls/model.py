@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from typing import NamedTuple, Protocol
 
-from codewalk.calls.records import Site
+from codewalk.calls.records import LOCALS, Site
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import Resolved
 from codewalk.resolve.resolver import Resolver
@@ -58,6 +58,14 @@ class Body(NamedTuple):
     def nested(self) -> bool:
         """A function defined in another (``f.<locals>.g``)."""
         return "<locals>" in self.target.qualname
+
+    @property
+    def scope(self) -> str:
+        """Where its names are kept in its host's facts (:meth:`CallFacts.bound`): ``""``
+        for a body of its own, ``inner.<locals>.`` for a function nested in it."""
+        if self.host is None:
+            return ""
+        return self.target.qualname.removeprefix(self.host.qualname + LOCALS) + LOCALS
 
     @property
     def name(self) -> str:

@@ -20,12 +20,12 @@ def returned_argument(
     """``model = self._wrap_model(self.model_wrapped)`` where ``_wrap_model`` returns its
     parameter: what this call passed in it."""
     for function in callee.targets if callee.status == RESOLVED and depth < MAX_DEPTH else ():
-        inner = r.code.body(function) if function.kind in CALLABLE else None
+        inner = r.body_of(function) if function.kind in CALLABLE else None
         if inner is None:
             continue
         params = parameter_names(function.signature)
         offset = 1 if inner.cls and params[:1] in (["self"], ["cls"]) else 0
-        returns = r.facts(inner).returns
+        returns = r.facts(inner).returned(inner.scope)
         returned = {ret.name.expr for ret in returns if ret.name.root == PARAM and ret.part == o.part}
         for arg, slot in zip(o.args, o.slots, strict=False):
             index = int(slot[1:]) + offset if slot.startswith("#") else -1

@@ -337,6 +337,10 @@ class Reacher:
         """The classes whose instances ``function`` returns."""
         raise NotImplementedError
 
+    def body_of(self, function: Resolved) -> Body | None:
+        """The body of ``function``: one of its own, or (``f.<locals>.g``) in its host's."""
+        raise NotImplementedError
+
     def table_classes(self, resolver: Resolver, view: ModuleView, table: str, key: str) -> Tabled:
         """The classes the dict ``table`` (a name in ``view``'s module) holds."""
         raise NotImplementedError

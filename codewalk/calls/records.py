@@ -13,17 +13,21 @@ Lines are 1-based and columns 0-based, in the file (not in the analysed span).
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+T = TypeVar("T")
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 19  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 20  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
 # 15: stored flat, each text once; 16: X()(...) names its callee X(); 17: no reference passed
 # to a builtin that only inspects it (callable, isinstance, ...); 18: a list of strings, a
-# loop over one, getattr(obj, name) of such a name; 19: a local's annotation
+# loop over one, getattr(obj, name) of such a name; 19: a local's annotation; 20: a nested
+# function's locals and returns apart from the body's
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -81,17 +85,59 @@ class Site(NamedTuple):
     slots: tuple[str, ...] = ()  # call: the slot each of ``args`` is passed in ("#0", "config", "" unknown)
 
 
+LOCALS = ".<locals>."  # how Python names what a function defines (``inner.<locals>.deeper``)
+
+
 class CallFacts(NamedTuple):
     """Everything the analysis keeps about one function body."""
 
     sites: tuple[Site, ...]
-    locals: dict[str, tuple[Origin, ...]]  # local name -> what it was bound to, in order
+    # local name -> what it was bound to, in order; a name bound in a function the body
+    # defines is keyed by that function's scope (``inner.<locals>.w``), the way Python
+    # keeps it apart from the body's own ``w``
+    locals: dict[str, tuple[Origin, ...]]
     returns: tuple[Origin, ...]  # what the function returns (a property's value)
     error: str = ""  # why the body could not be analysed ("" when it was)
+    # what each function the body defines returns, by its scope (``inner.<locals>.``)
+    nested_returns: Mapping[str, tuple[Origin, ...]] = {}
+
+    def bound(self, name: str, scope: str = "") -> tuple[Origin, ...]:
+        """What ``name`` was bound to as the code in ``scope`` sees it (:func:`bound_in`)."""
+        return tuple(bound_in(self.locals, name, scope))
+
+    def returned(self, scope: str = "") -> tuple[Origin, ...]:
+        """What the function of ``scope`` returns: the body's own (``""``), or a nested one's."""
+        return self.nested_returns.get(scope, ()) if scope else self.returns
+
+
+def bound_in(names: Mapping[str, Sequence[T]], name: str, scope: str) -> Sequence[T]:
+    """What ``name`` is bound to in ``names`` (keyed by scope and name) as the code in
+    ``scope`` (``""``: the body's own; a nested function's, ``inner.<locals>.``) sees it:
+    its own binding, else that of the nearest function around it (a closure's free
+    variable)."""
+    while True:
+        found = names.get(scope + name)
+        if found is not None or not scope:
+            return found or ()
+        scope = enclosing(scope)
+
+
+def scope_of(key: str) -> str:
+    """The scope part of a key of :attr:`CallFacts.locals` (``inner.<locals>.w``: ``inner.<locals>.``)."""
+    return key[: len(key) - len(key.rpartition(".")[2])]
+
+
+def enclosing(scope: str) -> str:
+    """The scope of the function around a nested function's (a class between them is
+    skipped, as Python skips it): ``a.<locals>.b.<locals>.`` -> ``a.<locals>.``;
+    ``Cls.method.<locals>.`` -> ``""``."""
+    inner = scope.removesuffix(LOCALS)
+    cut = inner.rfind(LOCALS)
+    return inner[: cut + len(LOCALS)] if cut >= 0 else ""
 
 
 def to_json(facts: CallFacts) -> str:
-    """The facts as stored: ``[texts, sites, locals, returns, error]``, each record a flat
+    """The facts as stored: ``[texts, sites, locals, returns, error, nested returns]``, each record a flat
     list (a name as its three fields, in place; a text as its index in ``texts``: the
     sites of one line share it), so that reading back makes few objects beyond the
     records themselves."""
@@ -113,18 +159,20 @@ def to_json(facts: CallFacts) -> str:
     ]
     bound = {k: [origin(o) for o in v] for k, v in facts.locals.items()}
     returns = [origin(o) for o in facts.returns]
-    return json.dumps([list(texts), sites, bound, returns, facts.error], separators=(",", ":"))
+    nested = {k: [origin(o) for o in v] for k, v in facts.nested_returns.items()}
+    return json.dumps([list(texts), sites, bound, returns, facts.error, nested], separators=(",", ":"))
 
 
 def from_json(text: str) -> CallFacts | None:
     """The facts ``to_json`` wrote; None for text it did not write (a damaged row)."""
     try:
-        texts, sites, bound, returns, error = json.loads(text)
+        texts, sites, bound, returns, error, nested = json.loads(text)
         return CallFacts(
             sites=tuple([_site(s, texts) for s in sites]),
             locals={k: tuple([_origin(o, texts) for o in v]) for k, v in bound.items()},
             returns=tuple([_origin(o, texts) for o in returns]),
             error=error,
+            nested_returns={k: tuple([_origin(o, texts) for o in v]) for k, v in nested.items()},
         )
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):  # not JSON, or not its shape
         return None

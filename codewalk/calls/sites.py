@@ -31,7 +31,7 @@ from codewalk.calls.reached import (
     with_via,
 )
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
-from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Site
+from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, LOCALS, PARAM, SELF, CallFacts, Name, Site
 from codewalk.calls.selves import overrides, reach_self, with_overrides
 from codewalk.calls.tables import (
     call_result,
@@ -118,6 +118,13 @@ class CallResolver(Reacher):
     def table_classes(self, resolver: Resolver, view: ModuleView, table: str, key: str) -> Tabled:
         return table_classes(self, resolver, view, table, key)
 
+    def body_of(self, function: Resolved) -> Body | None:
+        path = function.qualname.partition(LOCALS)[2]
+        if not path:
+            return self.code.body(function)
+        host = self.host_of(function)
+        return self.nested(host, path) if host is not None else None
+
     def host_of(self, nested: Resolved) -> Body | None:
         """The body of the function (not nested) that defines ``nested``."""
         host = nested.qualname.partition(".<locals>.")[0]
@@ -129,7 +136,7 @@ class CallResolver(Reacher):
 
     def nested(self, host: Body, path: str) -> Body | None:
         """The function ``path`` (``inner``, ``inner.<locals>.deeper``) defined in ``host``."""
-        for o in self.facts(host).locals.get(path.rpartition(".")[2], ()):
+        for o in self.facts(host).locals.get(path, ()):  # bound where it is defined: keyed by its path
             if o.kind == "def" and o.name.qualified == path:
                 target = nested_definition(host, o)
                 return host._replace(target=target, host=host.host or host.target)
@@ -352,7 +359,7 @@ class CallResolver(Reacher):
 
     def _local(self, body: Body, facts: CallFacts, expr: str, *, call: bool, depth: int) -> Reach:
         parts = expr.removesuffix("[]").split(".")
-        origins = facts.locals.get(parts[0], ())
+        origins = facts.bound(parts[0], body.scope)
         if not origins or depth > MAX_DEPTH:
             return unresolved(f"{parts[0]}: a local name codewalk cannot follow")
         targets: list[Resolved] = []

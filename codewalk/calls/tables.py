@@ -257,7 +257,7 @@ def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -
         if classes:  # -> type[X]: the class itself, or one deriving from it (get_dataset_builder_class)
             how = f"{name} returns the class {names}, or one deriving from it (annotated)"
             return found([c._replace(via=how, loose=True) for c in classes], how, loose=True)
-    body = r.code.body(function) if function.kind != "class" else None
+    body = r.body_of(function) if function.kind != "class" else None
     if body is None:
         return unresolved("")
     receiver = r.class_named(function.receiver) if function.receiver and body.cls else None
@@ -266,7 +266,7 @@ def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -
     facts = r.facts(body)
     out: list[Resolved] = []
     loose = False
-    for o in facts.returns:
+    for o in facts.returned(body.scope):
         if o.kind in ("call", "name", "item") and o.part == part:
             reach = origin(r, body, facts, o._replace(part=-1), call=False, depth=depth)
             if reach.instance:
