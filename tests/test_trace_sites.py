@@ -3,7 +3,8 @@ runs: a trace records the line of a call, not its column."""
 
 from __future__ import annotations
 
-from codewalk.calls.model import UNRESOLVED, Callee
+from codewalk.calls.model import BUILTIN, UNRESOLVED, Callee
+from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
 from codewalk.calls.records import LOCAL, SELF, Name, Site
 from codewalk.traces.joined import calls_run
 from codewalk.traces.model import Function, Node, Trace
@@ -67,3 +68,17 @@ def test_what_an_untyped_call_reached_is_still_its_own() -> None:
     (site,) = ran.sites
     assert [(function.name, calls) for function, calls in site.reached] == [("Engine.convert", 1)]
     assert ran.unplaced == ()
+
+
+def test_an_untyped_call_inside_a_builtins_is_the_one_that_names_what_ran() -> None:
+    """``len(self.config.f())``, ``self.config`` untyped: ``f`` ran at the line, where
+    ``len`` is a call too. It is the site that names it that made the call, not one no site
+    is known to have made."""
+    trace = run_calling("f")
+    sized = Callee(
+        Site("call", Name("len", BUILTIN_ROOT, "len"), LINE, 11, 14), (), "a Python builtin", BUILTIN
+    )
+    untyped = Callee(Site("call", Name("self.config.f", SELF), LINE, 27, 28), (), "not resolved", UNRESOLVED)
+    ran = calls_run(trace, Tree(trace), {0}, [sized, untyped])
+    assert [(function.name, calls) for function, calls in ran.sites[1].reached] == [("Engine.f", 1)]
+    assert ran.sites[0].reached == () and ran.unplaced == ()

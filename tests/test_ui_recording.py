@@ -908,3 +908,25 @@ async def test_a_long_question_wraps_in_its_dialog() -> None:
         lines = label.render_lines(label.region.reset_offset)
         assert " ".join("".join(s.text for s in line) for line in lines).split() == question.split()
         assert label.region.right <= 80
+
+
+@run_async
+async def test_a_check_with_many_findings_says_a_few_and_counts_the_rest(tmp_path: Path) -> None:
+    """Every finding in one toast made it taller than an 80x24 screen, which cut its head:
+    the count and the first findings were lost. It says the first few, then how many more
+    and the command that lists them all."""
+    path = tmp_path / "fake.yaml"
+    tour = make_tour()  # its step 3 names nothing
+    draft = draft_of(tour, "", path)
+    for index in (0, 1, 3):
+        draft = draft.edit(index, note="WARN: the note says so", title=draft.steps[index].title)
+    app = make_app(make_session(tour=tour), recording=(draft, None))
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("w", "y")
+        await settle(pilot)
+        (told,) = [n for n in notes(app) if n.startswith("check: ")]
+        lines = told.splitlines()
+        assert lines[0] == "check: 4 to fix" and len(lines) == 5
+        assert lines[1].startswith("step 3 (Nowhere): ") and lines[2] == "step 1: the note says WARN"
+        assert lines[4] == f"… and 1 more: codewalk check {path} lists all"

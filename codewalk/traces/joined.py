@@ -240,8 +240,9 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
     ``logging.tqdm(init_dict.items())``, ``tqdm`` an instance), else the line's one call
     (what it reached is not among its static targets: an attribute holding another class
     than the one codewalk reads), unless an argument of it reads an attribute of that name
-    (a property's getter); of several such sites, none (said at the line, not given
-    to the first: ``self.down_proj(self.act_fn(x))``). At a line with no site, the first
+    (a property's getter); of several such sites, the one calling it by its name
+    (``self.config.f`` in ``len(self.config.f())``), else none (said at the line, not
+    given to the first: ``self.down_proj(self.act_fn(x))``). At a line with no site, the first
     site anywhere that names it."""
     if not here:
         first = next(
@@ -257,9 +258,16 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
         return ()
     unread = [n for n in here if all(t.kind in HOLDERS for t in callees[n].targets)]
     candidates = unread or [n for n in here if callees[n].site.kind == "call"] or list(here)
+    if len(candidates) > 1:  # len(self.config.f()): the builtin around it ran nothing recorded
+        candidates = [n for n in candidates if _called_name(callees[n]) == _name(function)]
     if len(candidates) != 1 or _read_in_arguments(function, callees[candidates[0]]):
         return ()
     return tuple(candidates)
+
+
+def _called_name(callee: Callee) -> str:
+    """The last name of what a site calls (``f`` of ``self.config.f(...)``)."""
+    return callee.site.name.expr.rpartition(".")[2]
 
 
 def _read_in_arguments(function: Function, callee: Callee) -> bool:
@@ -267,7 +275,7 @@ def _read_in_arguments(function: Function, callee: Callee) -> bool:
     as what the call calls: the getter of a property codewalk could not type
     (``ids.to(self.device)`` ran ``device`` at the line; ``to`` did not)."""
     name, site = _name(function), callee.site
-    if name == site.name.expr.rpartition(".")[2]:
+    if name == _called_name(callee):
         return False
     return any("." in arg.expr and arg.expr.rpartition(".")[2] == name for arg in site.args)
 

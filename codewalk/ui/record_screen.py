@@ -49,6 +49,7 @@ from codewalk.ui.session import CheckFinding, TourSession
 
 _R = TypeVar("_R")  # what a dialog returns
 
+TOLD = 3  # the check's findings said in its toast: each is a few lines long, the rest is counted
 LEAVE_AGAIN = 5.0  # seconds in which a second q leaves without writing; the warning shows as long
 
 HINT = (
@@ -490,8 +491,11 @@ class RecordScreen(Columns):
             resolve = "the step resolves" if len(steps) == 1 else f"all {len(steps)} steps resolve"
             self._tell(f"check: {resolve}, no note warnings", "information", None)
             return
-        lines = "\n".join(finding.message for finding in found)
-        self._tell(f"check: {len(found)} to fix\n{lines}", "warning", 30)
+        lines = [finding.message for finding in found[:TOLD]]
+        if len(found) > TOLD:  # a toast taller than the screen loses its head, the count
+            command = f"codewalk check {_as_typed(self.draft.path)}"
+            lines.append(f"… and {len(found) - TOLD} more: {command} lists all")
+        self._tell(f"check: {len(found)} to fix\n" + "\n".join(lines), "warning", 30)
 
     def _tell(self, message: str, severity: SeverityLevel, timeout: float | None) -> None:
         """A check's outcome, said now, or once the dialog opened meanwhile (a note being
