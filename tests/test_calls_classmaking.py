@@ -139,7 +139,10 @@ def test_a_function_annotated_to_return_a_class_returns_one_calling_constructs(w
         "builder_class returns the class Builder, or one deriving from it (annotated)"
     )
     prepare = called[(129, "made.assemble")]
-    assert [t.qualname.removeprefix(R) for t in prepare.targets] == ["Builder.assemble", "JsonBuilder.assemble"]
+    assert [t.qualname.removeprefix(R) for t in prepare.targets] == [
+        "Builder.assemble",
+        "JsonBuilder.assemble",
+    ]
 
 
 def test_a_local_annotated_with_a_class_holds_one_when_its_value_says_nothing(ws: Workspace) -> None:
