@@ -560,6 +560,18 @@ def test_path_says_the_calls_of_many_candidates_it_did_not_search(
     assert code == 0 and "not searched" not in out  # searched through them: said in the first line
 
 
+def test_path_goes_through_a_loop_variable_called_as_a_possible_call(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``for step in self: x = step(x)`` over a list subclass (transformers'
+    ``LogitsProcessorList``): the item called may be any ``__call__``; a path to one goes
+    through it, said to be possible."""
+    code, out, _ = run(capsys, "path", "callpkg.wrapped.run_steps", "callpkg.wrapped.Clip.__call__")
+    assert code == 0, out
+    assert "step(…) on a value codewalk cannot type: possibly callpkg.wrapped.Clip.__call__" in out
+    assert "callpkg.wrapped.Steps.__call__" in out
+
+
 def test_an_ambiguity_of_more_names_than_find_lists_says_the_limit_that_lists_them() -> None:
     """``show generate``: 110 definitions, five named; ``codewalk find generate`` alone
     lists 20, so the hint gives the ``--limit`` that lists them all."""

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Sequence
+from functools import partial
 from typing import NamedTuple
 
 from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee, is_holder
 from codewalk.calls.reached import WIDE, annotation_text
-from codewalk.calls.records import PARAM
+from codewalk.calls.records import LOCAL, PARAM, CallFacts
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import BODY_KINDS, Resolved
 
@@ -229,10 +230,11 @@ def _hops(
     goal_keys: set[tuple[str, str, int]],
     near: Near | None,
     named: Named,
+    facts: Callable[[], CallFacts],
 ) -> Iterator[tuple[Hop, int]]:
     """A body's hops, each with the calls it counts as: a call of many candidates only
     toward the goal (none without ``near``), an untyped method call to the definitions
-    of that name ``near`` holds."""
+    of that name ``near`` holds (``facts``: the body's, asked of a bare name called)."""
     for callee in callees:
         if callee.site.kind == "decorator" or not callee.followed:
             continue
@@ -243,14 +245,17 @@ def _hops(
             if not wide or key(target) in goal_keys or (near is not None and key(target) in near):
                 yield Hop(body, callee, target), WIDE_HOP if wide else 1
         if near is not None and callee.status == UNRESOLVED and callee.site.kind == "call":
-            yield from ((hop, POSSIBLE_HOP) for hop in _possible(body, callee, named))
+            yield from ((hop, POSSIBLE_HOP) for hop in _possible(body, callee, named, facts()))
 
 
-def _possible(body: Body, callee: Callee, named: Named) -> Iterator[Hop]:
+def _possible(body: Body, callee: Callee, named: Named, facts: CallFacts) -> Iterator[Hop]:
     """``x.m(...)`` on a value codewalk cannot type: the definitions named ``m`` that may
-    lead to the goal (each said to be a possible target by :func:`_said`)."""
+    lead to the goal (each said to be a possible target by :func:`_said`); ``x(...)`` of
+    a parameter or of a loop's variable (``for processor in self: processor(...)``): a
+    ``forward`` or ``__call__``."""
     expr = callee.site.name.expr
-    if not expr or "[" in expr or "(" in expr or ("." not in expr and callee.site.name.root != PARAM):
+    bare = "." not in expr and not (callee.site.name.root == PARAM or _looped(body, callee, facts))
+    if not expr or "[" in expr or "(" in expr or bare:
         return
     if "." not in expr and annotation_text(body.target.signature, expr):
         return  # sampler_fn: Callable[...], operation: str: what the annotation says, not a module
@@ -258,6 +263,14 @@ def _possible(body: Body, callee: Callee, named: Named) -> Iterator[Hop]:
     names = (expr.rpartition(".")[2],) if "." in expr else ("forward", "__call__")
     for _, target in sorted(found for n in names for found in named.get(n, ())):
         yield Hop(body, callee, target)  # said to be a guess (_said) once the search gets to it
+
+
+def _looped(body: Body, callee: Callee, facts: CallFacts) -> bool:
+    """A local whose every value is a loop's element (of a container codewalk cannot type)."""
+    if callee.site.name.root != LOCAL:
+        return False
+    values = facts.bound(callee.site.name.expr, body.scope)
+    return bool(values) and all(o.kind == "loop" for o in values)
 
 
 def _said(hop: Hop) -> Hop:
@@ -380,7 +393,8 @@ def _search(
                 known_before.progress(len(known_before.callees))
         if near is None:
             passed_over += sum(1 for c in known_before.callees[here] if c.followed and len(c.targets) > WIDE)
-        for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named):
+        facts = partial(cr.facts, body)
+        for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named, facts):
             step = (calls, int(calls > 1 or hop.callee.site.kind == "ref"))  # passed as a value: may not run
             cost = (order[0] + calls, order[1] + step[1])
             if _is_goal(hop, goal_keys, goal_name) or _constructs_goal(cr, hop, goal_keys, bodies):
