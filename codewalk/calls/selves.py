@@ -39,7 +39,7 @@ from codewalk.calls.records import CLS, Name
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import absolute
 from codewalk.resolve.resolver import Resolver
-from codewalk.resolve.types import builtin_held, declared_how, declared_type
+from codewalk.resolve.types import builtin_held, declared_how, declared_type, made_by
 
 NAMED = 3  # classes named in a ``how`` before "and N more"
 
@@ -470,7 +470,7 @@ def self_outside(
             continue
         outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
         prefix = f"{'.'.join(parts[:2])} is {a(type_name)} ({declared_how(hit)})"
-        if outside.status == EXTERNAL and len(parts) == 3:
+        if outside.status == EXTERNAL and len(parts) == 3 and not made_by(hit.definition, type_name):
             return with_overrides(r, hit.view, outside, prefix)
         if outside.status == EXTERNAL or outside.targets:
             return outside._replace(how=f"{prefix}; {outside.how}")
