@@ -425,3 +425,15 @@ def test_a_method_of_an_attribute_made_by_a_class_of_another_package_is_that_cla
     (to,) = callees(ws, OUT + "Placed.move").values()
     assert (to.status, to.external, to.targets) == (EXTERNAL, "torch.nn.Module.to", ())
     assert to.how.startswith("self.module is a nn.Module (set at src/callpkg/outside.py:150)")
+
+
+def test_a_method_of_an_untyped_attribute_of_a_typed_one_says_where_it_is_set(ws: Workspace) -> None:
+    """``self.gradient_state.plugin_kwargs.get(...)``: ``Gradients`` sets ``plugin_kwargs``
+    to a value of no type codewalk reads; it said the class "defines no plugin_kwargs.get",
+    as if it had no such attribute."""
+    (get,) = callees(ws, OUT + "Trainer2.syncs_each_batch").values()
+    assert get.status == UNRESOLVED
+    assert get.how == (  # the statement's first line, said to go on (not an empty tuple)
+        "self.gradient_state is a Gradients (set at src/callpkg/outside.py:169); its plugin_kwargs: its "
+        "type is not declared (first set at src/callpkg/outside.py:160: self.plugin_kwargs = ( …)"
+    )
