@@ -415,3 +415,25 @@ def test_an_item_of_a_torch_module_dict_says_what_holds_it(ws: Workspace) -> Non
         "an item of callpkg.outside.Adapted.lora_A, a nn.ModuleDict (of a package no pin provides), "
         "filled at run time" in called.how
     )
+
+
+def test_a_method_of_an_attribute_made_by_a_class_of_another_package_is_that_class_s(ws: Workspace) -> None:
+    """``self.module = nn.Module()``: ``self.module.to`` is torch's ``Module.to``, not an
+    override of a class deriving from it (``Tiny.to``): the value was made by calling
+    ``nn.Module`` itself (accelerate's ``OrderedDict()`` of hooks listed transformers'
+    ``_LazyAutoMapping.values`` as what ``.values()`` ran)."""
+    (to,) = callees(ws, OUT + "Placed.move").values()
+    assert (to.status, to.external, to.targets) == (EXTERNAL, "torch.nn.Module.to", ())
+    assert to.how.startswith("self.module is a nn.Module (set at src/callpkg/outside.py:150)")
+
+
+def test_a_method_of_an_untyped_attribute_of_a_typed_one_says_where_it_is_set(ws: Workspace) -> None:
+    """``self.gradient_state.plugin_kwargs.get(...)``: ``Gradients`` sets ``plugin_kwargs``
+    to a value of no type codewalk reads; it said the class "defines no plugin_kwargs.get",
+    as if it had no such attribute."""
+    (get,) = callees(ws, OUT + "Trainer2.syncs_each_batch").values()
+    assert get.status == UNRESOLVED
+    assert get.how == (  # the statement's first line, said to go on (not an empty tuple)
+        "self.gradient_state is a Gradients (set at src/callpkg/outside.py:169); its plugin_kwargs: its "
+        "type is not declared (first set at src/callpkg/outside.py:160: self.plugin_kwargs = ( …)"
+    )

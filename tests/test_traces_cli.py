@@ -1253,6 +1253,24 @@ def test_path_with_a_trace_to_compiled_code_gives_the_chains_to_the_lines_callin
     assert "crunch -> toypkg._native.crunch  [line ran]" in out  # as path says
 
 
+def test_path_with_a_trace_to_a_name_no_pin_provides_says_a_trace_cannot_record_it(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``path A torch.nn.utils.clip_grad_norm_ --trace`` said "no definition found in
+    transformers", with "did you mean" names of other pins: the name is of a package no
+    pin provides (or of the standard library), which a trace never records."""
+    traced(capsys, "toy", "joined")
+    code, _, err = run(capsys, "path", "toypkg.total", "torch.nn.utils.clip_grad_norm_", "--trace", "toy")
+    assert code == 1
+    assert err.startswith(
+        "codewalk: error: torch.nn.utils.clip_grad_norm_ is in another package (no pin provides torch): "
+        "a trace records the calls into the pinned packages only\n"
+    ), err
+    assert "did you mean" not in err and "codewalk calls toypkg.total --trace toy" in err
+    code, _, err = run(capsys, "path", "toypkg.total", "os.path.join", "--trace", "toy")
+    assert code == 1 and "os.path.join is in another package (in Python's standard library)" in err
+
+
 def test_what_a_generator_expression_of_the_body_calls_is_the_functions_call(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

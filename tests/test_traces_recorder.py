@@ -175,6 +175,31 @@ def test_a_root_called_by_its_objects_machinery_names_the_programs_call(python: 
     assert passed == ["__call__", "_call_impl"]
 
 
+CONTEXT_MANAGER = """
+import contextlib
+import toypkg
+
+with contextlib.contextmanager(toypkg.numbers)(1):  # accelerate's accumulate, as a program enters it
+    pass
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_root_started_by_a_with_statement_names_the_programs_line(python: str, tmp_path: Path) -> None:
+    """A generator made a context manager by ``contextlib.contextmanager`` starts in the
+    manager's ``__enter__``: the root names the program's ``with`` line and ``__enter__``
+    as what it went through (it named ``__enter__``'s line in ``contextlib.py``)."""
+    done, data = record(python, tmp_path, script=CONTEXT_MANAGER)
+    assert done.returncode == 0, done.stderr
+    assert tree(data)[("numbers",)] == (1, 5)
+    others = data["others"]
+    names = [data["codes"][node[2]][1] if node[2] >= 0 else "" for node in data["nodes"]]
+    numbers = names.index("numbers")
+    assert others[data["nodes"][numbers][3]][1] == "<module>"
+    passed = [others[other][1].rsplit(".", 1)[-1] for node, other in data["passed"] if node == numbers]
+    assert passed == ["__enter__"]
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) -> None:
     done, data = record(python, tmp_path, "exit")

@@ -39,7 +39,7 @@ from codewalk.calls.records import CLS, Name
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import absolute
 from codewalk.resolve.resolver import Resolver
-from codewalk.resolve.types import builtin_held, declared_how, declared_type
+from codewalk.resolve.types import builtin_held, declared_how, declared_type, made_by
 
 NAMED = 3  # classes named in a ``how`` before "and N more"
 
@@ -470,14 +470,16 @@ def self_outside(
             continue
         outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
         prefix = f"{'.'.join(parts[:2])} is {a(type_name)} ({declared_how(hit)})"
-        if outside.status == EXTERNAL and len(parts) == 3:
+        if outside.status == EXTERNAL and len(parts) == 3 and not made_by(hit.definition, type_name):
             return with_overrides(r, hit.view, outside, prefix)
         if outside.status == EXTERNAL or outside.targets:
             return outside._replace(how=f"{prefix}; {outside.how}")
         named = resolver.ns.lookup(hit.view, type_name.split("."), (), 0)
-        kinds = enum_note(
-            resolver, [(c.view, c.definition.qualname) for c in named if c.definition.kind == "class"]
-        )
+        classes = [(c.view, c.definition.qualname) for c in named if c.definition.kind == "class"]
+        untyped = _untyped_member(resolver, classes, parts) if len(parts) > 3 else ""
+        if untyped:
+            return unresolved(f"{prefix}; {untyped}")
+        kinds = enum_note(resolver, classes)
         return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
     first = attrs[0]
     held = builtin_held(first.definition) if len(parts) == 3 else None
@@ -487,8 +489,35 @@ def self_outside(
             (), f"{kind}.{parts[2]}, a Python builtin ({'.'.join(parts[:2])} is {a(kind)}, {where})", BUILTIN
         )
     # the index keeps an attribute's first assignment: others may follow
-    set_at = f"{first.view.path}:{first.definition.line}: {first.definition.signature}"
-    return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {set_at})")
+    return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
+
+
+def _untyped_member(resolver: Resolver, classes: list[tuple[ModuleView, str]], parts: list[str]) -> str:
+    """``self.a.b.m()`` where ``a`` holds one of ``classes``: where the first of them sets
+    ``b``, when it does and codewalk cannot type it (accelerate's ``GradientState`` sets
+    ``plugin_kwargs`` to a plugin's ``to_kwargs()`` or ``{}``); "" when none sets it."""
+    for view, qualname in classes[:1]:
+        for member in resolver.ns.members(view, qualname, parts[2], ()):
+            d = member.definition
+            if d.kind == "attribute" and not _names_a_class(resolver, member.view, declared_type(d)):
+                return f"its {parts[2]}: its type is not declared (first set at {_set_at(member)})"
+    return ""
+
+
+def _set_at(hit: Hit) -> str:
+    """Where an attribute is set and the statement's first line, marked cut when the
+    statement goes on (``self.plugin_kwargs = ( …``: not an empty tuple)."""
+    d = hit.definition
+    cut = " …" if d.end_line > d.start_line else ""
+    return f"{hit.view.path}:{d.line}: {d.signature}{cut}"
+
+
+def _names_a_class(resolver: Resolver, view: ModuleView, type_name: str) -> bool:
+    """Whether ``type_name``, as ``view``'s module reads it, is a class codewalk reads (a
+    type the index keeps may be a call's result instead: ``plugin.to_kwargs()``)."""
+    if not type_name or not all(part.isidentifier() for part in type_name.split(".")):
+        return False
+    return any(c.definition.kind == "class" for c in resolver.ns.lookup(view, type_name.split("."), (), 0))
 
 
 def _outside_base(r: Reaching, resolver: Resolver, view: ModuleView, qualname: str) -> str:

@@ -88,6 +88,8 @@ def run_path(args: argparse.Namespace) -> int:
         scope = search_scope(args, workspace)
         start = workspace.calling.definition(args.start, scope)
         found = workspace.calling.find(args.goal, scope, related=False)
+        if not found.matches:
+            _refuse_unpinned_goal(args, workspace)
         goals = list(found.matches) or [workspace.calling.definition(args.goal, scope)]
         starts, ends = functions_of(trace, [start]), functions_of(trace, goals)
         if starts and all(g.path.endswith(".pyi") for g in goals):  # compiled: never recorded
@@ -107,6 +109,28 @@ def run_path(args: argparse.Namespace) -> int:
             )
         ran = f"{len(found_chains)} chain{'s' if len(found_chains) != 1 else ''} ran"
         return _chains_ran(args, opened, start, goals[0], [(c, None) for c in found_chains], ran)
+
+
+def _refuse_unpinned_goal(args: argparse.Namespace, workspace: Workspace) -> None:
+    """``path A torch.nn.utils.clip_grad_norm_ --trace``: a name of a package no pin
+    provides (the static ``path`` ends a chain at a call of it) never runs in a trace,
+    which records the pinned packages' code only: said so, not "no definition found in
+    transformers" with names spelled alike in other pins."""
+    if "." not in args.goal:
+        return
+    matches, why = workspace.calling.code.elsewhere(args.goal)
+    if matches or not why.startswith(_UNPINNED):
+        return
+    raise QueryError(
+        f"{args.goal} is in another package ({why}): a trace records the calls into the pinned packages only",
+        hint=(
+            f"codewalk calls {args.start} --trace {args.trace} says which lines calling it ran; "
+            f"codewalk path {args.start} {args.goal} (without --trace) the chains that may reach it"
+        ),
+    )
+
+
+_UNPINNED = ("no pin provides", "in Python's standard library")  # as WorkspaceCode.elsewhere says it
 
 
 def _chains_ran(

@@ -145,6 +145,15 @@ def builtin_held(d: Definition) -> type | None:
     return str if value[:1] in ("'", '"') else None
 
 
+def made_by(d: Definition, type_name: str) -> bool:
+    """Whether the attribute or variable ``d`` is assigned an instance made by calling the
+    class ``type_name`` itself (``self.hooks = OrderedDict()``): one of that class, never of
+    a class deriving from it, as an annotated or returned value may be."""
+    match = _ASSIGNED.fullmatch(d.signature) if d.kind in ("variable", "attribute") else None
+    made = _MADE.match(match["value"]) if match is not None and not match["annotation"] else None
+    return made is not None and made[1] == type_name
+
+
 def declared_how(hit: Hit) -> str:
     """Where and how the type was declared, for ``via``."""
     d = hit.definition

@@ -8,6 +8,7 @@ library and nothing of codewalk: it runs in the reader's interpreter.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -118,15 +119,16 @@ class Recorder:
         through (a decorator's: torch.no_grad's ``decorate_context``; the object's own
         machinery: torch's ``Module.__call__`` running its ``forward``); those, outermost
         first. A frame of other code is a wrapper when its closure holds the function it
-        called, as :meth:`wrapping` tells one of the recorded code, or when it runs a
-        method of the object whose method it called."""
+        called, as :meth:`wrapping` tells one of the recorded code, when it runs a
+        method of the object whose method it called, or when it starts the generator of a
+        ``contextlib.contextmanager`` (:func:`_resumes`)."""
         called, inner = frame.f_code, frame  # type: ignore[attr-defined]
         back = frame.f_back  # type: ignore[attr-defined]
         wrappers: list[object] = []
         while (
             back is not None
             and back.f_back is not None
-            and (self.wraps_code(back, called) or _same_self(back, inner))
+            and (self.wraps_code(back, called) or _same_self(back, inner) or _resumes(back, inner))
         ):
             wrappers.insert(0, back)
             called, inner, back = back.f_code, back, back.f_back
@@ -196,6 +198,23 @@ def _same_self(outer: object, inner: object) -> bool:
     except Exception:  # a frame's locals that cannot be read: not known to be one
         return False
     return mine is not None and mine is theirs
+
+
+# the base of what @contextlib.contextmanager returns, whose __enter__ starts the generator
+_MANAGER = contextlib._GeneratorContextManagerBase
+
+
+def _resumes(outer: object, inner: object) -> bool:
+    """Whether ``outer`` is a method of a ``contextlib.contextmanager`` object running
+    the generator of ``inner``: its ``__enter__`` started by the program's ``with``
+    (accelerate's ``accumulate``), which the program's call went through."""
+    try:
+        mine = outer.f_locals.get("self")  # type: ignore[attr-defined]
+    except Exception:  # a frame's locals that cannot be read: not known to be one
+        return False
+    if not isinstance(mine, _MANAGER):  # nothing else is asked for an attribute: no code runs
+        return False
+    return getattr(getattr(mine, "gen", None), "gi_frame", None) is inner
 
 
 def _holds(frame: object, code: object) -> bool:
