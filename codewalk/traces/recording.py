@@ -201,7 +201,7 @@ def _same_self(outer: object, inner: object) -> bool:
 
 
 # the base of what @contextlib.contextmanager returns, whose __enter__ starts the generator
-_MANAGER = contextlib._GeneratorContextManagerBase
+_MANAGER = getattr(contextlib, "_GeneratorContextManagerBase", ())  # () where a Python lacks it: none is
 
 
 def _resumes(outer: object, inner: object) -> bool:
