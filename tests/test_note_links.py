@@ -46,7 +46,7 @@ def test_the_three_link_forms_and_their_parts() -> None:
 def test_what_is_not_a_codewalk_link() -> None:
     note = (
         "[web](https://example.org/a_(b)) \\[not](codewalk:x) `[code](codewalk:y)`\n"
-        "[spaces](codewalk:a b) [unclosed](<codewalk:z)\n"
+        "[spaces](codewalk:a b)\n"
         "```\n[fenced](codewalk:w) `fenced`\n```\n"
         "[nested [brackets]](codewalk:n.m) [title](codewalk:t 'a title')"
     )
@@ -64,6 +64,20 @@ def test_a_link_that_names_nothing_is_a_problem() -> None:
         "link [c](codewalk:x#  ): the focus after '#' is empty",
         "link [d](codewalk:1x): '1x' is not a dotted name",
     )
+
+
+def test_a_codewalk_link_whose_destination_does_not_close_is_a_problem() -> None:
+    """``[x](<codewalk:f#a >= b>)``: the ``>`` of ``>=`` ends the destination, and the link
+    is text to a Markdown reader; said, not left for a warning that the name is not linked."""
+    note = "[`max_length`](<codewalk:Stop.__call__#cur_len >= self.max_length>) [ok](<codewalk:f#a \\>= b>)"
+    parts = scan(note)
+    assert parts.problems == (
+        "link [`max_length`](<codewalk:…>) does not close where its destination ends: "
+        "inside <…>, a > or < is written \\> or \\<, and no line breaks",
+    )
+    assert [link.focus for link in parts.links] == ["a >= b"]
+    assert scan("[a](<http://x >y>) [b](<codewalk:x>)").problems == ()  # not a codewalk link; one that closes
+    assert scan("[unclosed](<codewalk:z)").problems  # what was text is said
 
 
 def test_code_spans_as_commonmark_reads_them() -> None:

@@ -244,6 +244,12 @@ class _Scanner:
             return close + 1
         parsed = self._destination(close + 2, end)
         if parsed is None:
+            if note.startswith(f"<{SCHEME}", _skip_space(note, close + 2, end)):  # meant, not text
+                text = note[opener.at + 1 : close]
+                self.problems.append(
+                    f"link [{text}](<{SCHEME}…>) does not close where its destination ends: "
+                    "inside <…>, a > or < is written \\> or \\<, and no line breaks"
+                )
             return close + 1
         destination, after = parsed
         for outer in openers:  # a link is never inside another's text
