@@ -177,6 +177,8 @@ def test_path_text_json_and_no_chain(repo: Path, capsys: pytest.CaptureFixture[s
     )
     assert "callpkg.models.GenerationMixin.prepare, callpkg.models.ChatModel.prepare) within 8 calls\n" in err
     assert "a call codewalk cannot follow" in err  # not only --depth: a longer search may not help
+    hint = err.partition("hint: ")[2]
+    assert hint.startswith("a call codewalk cannot follow") and hint.rstrip().endswith("longer chains")
     assert "a run recorded with `codewalk trace` answers for sure (path ... --trace NAME)" in err
     code, _, err = run(capsys, "path", "Trainer.train", "Trainer.nothing")
     assert code == 1 and "no definition found" in err

@@ -92,11 +92,11 @@ def run(args: argparse.Namespace) -> int:
             why = "" if search.complete else f" (the search stopped after {search.bodies} functions)"
             breaks = f"a call codewalk cannot follow breaks one ('calls {args.start} --all' lists them)"
             ran = "a run recorded with `codewalk trace` answers for sure (path ... --trace NAME)"
-            longer = "--depth N searches longer chains; " if search.complete else ""
-            raise QueryError(
+            longer = "; --depth N searches longer chains" if search.complete else ""
+            raise QueryError(  # what breaks a chain first: a longer search rarely finds one
                 f"no call chain from {answer.start.qualname} to {answer.unreached} within {args.depth} "
                 f"calls{why}",
-                hint=f"{longer}{breaks}; {ran}",
+                hint=f"{breaks}; {ran}{longer}",
             )
         count = len(search.chains)
         hops = len(search.chains[0])
