@@ -222,22 +222,13 @@ class Namespace:
         if defining:
             return defining
         importing = through([row for row, found in self.facts.importers(head) if found.name not in ("", "*")])
-        return importing or self.in_star_module(view, imp, target, parts, seen, depth)
-
-    def in_star_module(
-        self,
-        view: ModuleView,
-        imp: Import,
-        target: str,
-        parts: Sequence[str],
-        seen: tuple[str, ...],
-        depth: int,
-    ) -> list[Hit]:
-        """``from target import *`` read as Python reads it, in ``target`` itself: the
-        searches by name look in the question's repositories only, and miss a module of
-        another pin (datasets' ``from .features import *`` in a transformers question)."""
+        if importing:
+            return importing
+        # read as Python reads it, in ``target`` itself: the searches by name above look in
+        # the question's repositories only, and miss a module of another pin (datasets'
+        # ``from .features import *`` in a transformers question)
         module = self.facts.module(target)
-        if module is None or module.repo == self.facts.repo or not module.exports(parts[0]):
+        if module is None or module.repo == self.facts.repo or not module.exports(head):
             return []
         how = import_how(view, imp)
         return [h._replace(via=chain(how, h.via)) for h in self.lookup(module, parts, seen, depth + 1)]
