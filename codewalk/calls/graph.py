@@ -73,7 +73,7 @@ def body_for(cr: CallResolver, target: Resolved) -> Body | None:
     ``self`` there is the class the call reached it through, when the call said."""
     body: Body | None = None
     receiver = target.receiver
-    if target.kind in BODY_KINDS:  # a nested function: the one its host defines
+    if target.kind in BODY_KINDS:  # a function, or one nested in another: in its host's lines
         body = cr.body_of(target)
     elif target.kind == "class":
         receiver = "" if target.loose else target.qualname

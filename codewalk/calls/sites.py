@@ -264,9 +264,8 @@ class CallResolver(Reacher):
             elif target.kind in ("attribute", "variable"):
                 runs = self.held_call(target)
                 held.append(len(groups))
-                groups.append(
-                    [self.assigned(target), *runs]
-                )  # the attribute (its type shows), then what it runs
+                # the attribute (its type shows), then what calling it runs
+                groups.append([self.assigned(target), *runs])
                 notes.extend(self.held_outside(target) if not runs else ())
             else:
                 groups.append([target])
