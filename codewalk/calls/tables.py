@@ -240,23 +240,9 @@ def returned_instances(r: Reacher, function: Resolved, depth: int, part: int = -
 
 def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -> Reach:
     name = function.qualname.rpartition(".")[2]
-    place = r.place(function)
-    said = returns(function.signature)
-    if place is not None and (said.classes or said.held) and part < 0:
-        resolver, view, _ = place
-        classes: list[Resolved] = []
-        for dotted in said.classes or said.held:
-            hits = [
-                h for h in resolver.ns.lookup(view, dotted.split("."), (), 0) if h.definition.kind == "class"
-            ]
-            classes.extend(to_resolved(h, resolver.facts.repo) for h in hits[:1])
-        names = " or ".join(c.qualname.rpartition(".")[2] for c in classes)
-        if classes and said.classes:  # else a class outside the pins (torch.nn.Module): its returns say more
-            how = f"{name} returns {names} (annotated)"
-            return found([c._replace(via=how) for c in classes], how, instance=True, loose=True)
-        if classes:  # -> type[X]: the class itself, or one deriving from it (get_dataset_builder_class)
-            how = f"{name} returns the class {names}, or one deriving from it (annotated)"
-            return found([c._replace(via=how, loose=True) for c in classes], how, loose=True)
+    annotated = _annotated_return(r, function) if part < 0 else None
+    if annotated is not None:
+        return annotated
     body = r.body_of(function) if function.kind != "class" else None
     if body is None:
         return unresolved("")
@@ -277,6 +263,33 @@ def _returned_instances(r: Reacher, function: Resolved, depth: int, part: int) -
                 out.extend(c._replace(via=how) for c in held.instances)  # return self.base_model
                 loose = loose or (held.annotated and bool(held.instances))
     return found(out, out[0].via, instance=True, loose=loose) if out else unresolved("")
+
+
+def _annotated_return(r: Reacher, function: Resolved) -> Reach | None:
+    """What ``function``'s return annotation names, when codewalk reads its classes: an
+    instance of one (or of a class deriving from it), or (``-> type[X]``,
+    ``get_dataset_builder_class``) the class itself, or one deriving from it. None for a
+    class outside the pins (``torch.nn.Module``): what its returns say is more."""
+    place = r.place(function)
+    said = returns(function.signature)
+    if place is None or not (said.classes or said.held):
+        return None
+    resolver, view, _ = place
+    classes: list[Resolved] = []
+    for dotted in said.classes or said.held:
+        hits = [h for h in resolver.ns.lookup(view, dotted.split("."), (), 0) if h.definition.kind == "class"]
+        classes.extend(to_resolved(h, resolver.facts.repo) for h in hits[:1])
+    if not classes:
+        return None
+    name, names = (
+        function.qualname.rpartition(".")[2],
+        " or ".join(c.qualname.rpartition(".")[2] for c in classes),
+    )
+    if said.classes:
+        how = f"{name} returns {names} (annotated)"
+        return found([c._replace(via=how) for c in classes], how, instance=True, loose=True)
+    how = f"{name} returns the class {names}, or one deriving from it (annotated)"
+    return found([c._replace(via=how, loose=True) for c in classes], how, loose=True)
 
 
 def _declared_for(r: Reacher, function: Resolved, held: Resolved) -> bool:
