@@ -79,11 +79,17 @@ def test_a_method_a_class_inherits_called_on_the_class_runs_with_cls_that_class(
 
 
 def test_a_path_to_an_init_ends_where_the_class_is_called(ws: Workspace) -> None:
-    """``LocalFileSystem(root)`` runs ``FileSystem.__init__``, the goal."""
+    """``LocalFileSystem(root)`` runs ``FileSystem.__init__``, the goal: the chain ends
+    there, as one through ``super().__init__`` does, saying which class was made."""
     (chain, *_) = ws.path("callpkg.outside.make_local", M + "FileSystem.__init__").search.chains
     assert [(hop.caller.target.qualname, hop.reached) for hop in chain] == [
-        ("callpkg.outside.make_local", M + "LocalFileSystem")
+        ("callpkg.outside.make_local", M + "FileSystem.__init__")
     ]
+    assert chain[-1].callee.site.name.expr == "LocalFileSystem"
+    assert (
+        chain[-1].target is not None
+        and chain[-1].target.via == "constructing a LocalFileSystem runs its __init__"
+    )
 
 
 def test_a_class_from_a_registry_of_type_x_makes_any_class_deriving_from_x(ws: Workspace) -> None:
@@ -189,6 +195,10 @@ def test_a_loop_over_a_local_list_the_body_fills_calls_what_it_put_in(ws: Worksp
     (chain,) = ws.path(R + "replace_layer", R + "LoraTuner.__init__").search.chains[:1]
     callers = [hop.caller.target.qualname.removeprefix(R) for hop in chain]
     assert callers == ["replace_layer", "dispatch_default"]
+    # LoraTuner() runs Tuner.__init__, which it inherits: the chain ends there, not at the class line
+    end = chain[-1].target
+    assert end is not None and (end.qualname.removeprefix(R), end.kind) == ("Tuner.__init__", "method")
+    assert end.via == "constructing a LoraTuner runs its __init__"
 
 
 X = "callpkg.experts."

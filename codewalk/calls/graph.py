@@ -16,7 +16,7 @@ from functools import partial
 from typing import NamedTuple
 
 from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee, is_holder
-from codewalk.calls.reached import WIDE, annotation_text
+from codewalk.calls.reached import WIDE, a, annotation_text
 from codewalk.calls.records import LOCAL, PARAM, CallFacts
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import BODY_KINDS, Resolved
@@ -397,8 +397,9 @@ def _search(
         for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named, facts):
             step = (calls, int(calls > 1 or hop.callee.site.kind == "ref"))  # passed as a value: may not run
             cost = (order[0] + calls, order[1] + step[1])
-            if _is_goal(hop, goal_keys, goal_name) or _constructs_goal(cr, hop, goal_keys, bodies):
-                ends.append((cost, _said(hop), step))
+            constructs = _constructs_goal(cr, hop, goal_keys, bodies)
+            if _is_goal(hop, goal_keys, goal_name) or constructs is not None:
+                ends.append((cost, constructs or _said(hop), step))
                 enough, complete = _enough(ends, frontier.parents, limit, order, near is not None, complete)
                 continue
             if hop.target is None or hop.target.repo not in within:
@@ -463,12 +464,16 @@ def _constructs_goal(
     hop: Hop,
     goal_keys: set[tuple[str, str, int]],
     bodies: dict[Node, Body | None],
-) -> bool:
-    """``X(...)`` where the goal is what constructing ``X`` runs (``X.__init__``)."""
+) -> Hop | None:
+    """``X(...)`` where the goal is what constructing ``X`` runs (``X.__init__``): the hop,
+    ending at that ``__init__`` as the chains through ``super().__init__`` do."""
     if hop.target is None or hop.target.kind != "class":
-        return False
+        return None
     made = kept_body(cr, hop.target, bodies)
-    return made is not None and key(made.target) in goal_keys
+    if made is None or key(made.target) not in goal_keys:
+        return None
+    name = hop.target.qualname.rpartition(".")[2]
+    return hop._replace(target=made.target._replace(via=f"constructing {a(name)} runs its __init__"))
 
 
 def _chains(
