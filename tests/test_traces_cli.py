@@ -47,6 +47,16 @@ def traced(capsys: pytest.CaptureFixture[str], name: str = "toy", *args: str) ->
     return code, capsys.readouterr().err
 
 
+def traced_with(toy: Path, capsys: pytest.CaptureFixture[str], added: str, name: str, program: str) -> None:
+    """``added`` appended to the toy package, ``program`` written as ``NAME.py`` and traced
+    as NAME (its output read and dropped)."""
+    with (toy / "toypkg" / "__init__.py").open("a") as handle:
+        handle.write(added)
+    (toy / f"{name}.py").write_text(program)
+    assert main(["trace", "--python", sys.executable, "--name", name, f"{name}.py"]) == 0
+    capsys.readouterr()
+
+
 def test_trace_keeps_a_run_read_from_the_installed_copy(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -526,13 +536,8 @@ def test_functions_sharing_a_wrapper_are_each_called_where_the_wrapper_was(
     node of the tree, called twice): each is called from that line through the wrapper,
     with its own count, neither under the other; the wrapper's own calls, made for both,
     are its own, under it."""
-    with (toy / "toypkg" / "__init__.py").open("a") as handle:
-        handle.write(SHARED)
-    (toy / "multi.py").write_text(
-        "import toypkg\nfor make in (toypkg.first, toypkg.second): make(1)\ntoypkg.both()\n"
-    )
-    assert main(["trace", "--python", sys.executable, "--name", "multi", "multi.py"]) == 0
-    capsys.readouterr()
+    program = "import toypkg\nfor make in (toypkg.first, toypkg.second): make(1)\ntoypkg.both()\n"
+    traced_with(toy, capsys, SHARED, "multi", program)
     source = (toy / "toypkg" / "__init__.py").read_text().splitlines()
 
     def line(text: str) -> int:
@@ -605,13 +610,8 @@ def test_what_code_a_trace_does_not_record_called_back_is_no_count_of_its_call(
     learning-rate lambda and a property it called back, six times each. ``sum(nums,
     start)`` calls ``Num.__add__`` twice from inside it: its line ran, its calls are not
     counted, and what it called back is said to be called from inside it."""
-    with (toy / "toypkg" / "__init__.py").open("a") as handle:
-        handle.write(ADDING)
-    (toy / "adding.py").write_text(
-        "import toypkg\ntoypkg.total_of([toypkg.Num(1), toypkg.Num(2)], toypkg.Num(0))\n"
-    )
-    assert main(["trace", "--python", sys.executable, "--name", "adding", "adding.py"]) == 0
-    capsys.readouterr()
+    program = "import toypkg\ntoypkg.total_of([toypkg.Num(1), toypkg.Num(2)], toypkg.Num(0))\n"
+    traced_with(toy, capsys, ADDING, "adding", program)
     code, out, _ = run(capsys, "calls", "toypkg.total_of", "--trace", "adding")
     assert code == 0
     assert "  sum  [line ran]\n" in out, out
@@ -625,11 +625,7 @@ def test_a_function_passed_as_a_value_and_called_later_is_not_said_not_run_where
     """``functools.partial(self.accelerator.no_sync, ...)`` in ``_run_epoch`` was
     ``[not run]`` on its line, ``no_sync`` ``[ran x3]`` on the next, where the partial is
     called: the line that passes it ran, and says so."""
-    with (toy / "toypkg" / "__init__.py").open("a") as handle:
-        handle.write(ADDING)
-    (toy / "deferring.py").write_text("import toypkg\ntoypkg.deferred()\n")
-    assert main(["trace", "--python", sys.executable, "--name", "deferring", "deferring.py"]) == 0
-    capsys.readouterr()
+    traced_with(toy, capsys, ADDING, "deferring", "import toypkg\ntoypkg.deferred()\n")
     code, out, _ = run(capsys, "calls", "toypkg.deferred", "--trace", "deferring")
     assert code == 0
     assert "later -> toypkg.later  [line ran: passed as a value, not called here]" in out, out
@@ -1172,11 +1168,9 @@ def test_a_run_at_a_line_of_several_calls_naming_it_is_not_given_to_the_first(
     "not run". ``bar(table.items())``, ``bar`` an instance: its ``__call__`` ran at the
     line, by ``bar(...)`` or by ``table.items()`` (codewalk reads neither): said at the
     line, not given to ``table.items``."""
-    with (toy / "toypkg" / "__init__.py").open("a") as handle:
-        handle.write(ONE_LINE)
-    (toy / "line.py").write_text("import toypkg\ntoypkg.Options().scale()\ntoypkg.loop({1: 2})\n")
-    assert main(["trace", "--python", sys.executable, "--name", "line", "line.py"]) == 0
-    capsys.readouterr()
+    traced_with(
+        toy, capsys, ONE_LINE, "line", "import toypkg\ntoypkg.Options().scale()\ntoypkg.loop({1: 2})\n"
+    )
     source = (toy / "toypkg" / "__init__.py").read_text().splitlines()
     at = source.index('        return self.extra.get("scale") if self.extra is not None else None') + 1
     code, out, _ = run(capsys, "calls", "toypkg.Options.scale", "--trace", "line")
