@@ -13,6 +13,7 @@ from codewalk.render.trace_tree import render_tree
 from codewalk.tours.traced import trace_tour
 from codewalk.traces.model import Function, Node, Other, Trace
 from codewalk.traces.tree import Row, Tree, folded, row_calls
+from tests.synthetic_trace import synthetic_trace
 
 TOOK = re.compile(r"[\d.]+ (s|ms|us)$")
 
@@ -34,25 +35,10 @@ def recorded(
     for number, (parent, line, name, count) in enumerate(calls, start=1):
         other = (via or {}).get(number, -1)
         nodes.append(Node(parent, line, names.index(name), other, count, count / 1000))
-    return Trace(
-        name="toy",
-        program=("prog.py",),
-        module=False,
-        cwd="/",
-        python="3.11.7",
-        executable="python",
-        engine="sys.settrace",
-        started=0.0,
-        seconds=1.0,
-        ended="returned",
-        status=0,
-        error="",
-        repos=(),
-        functions=functions,
+    return synthetic_trace(
+        functions,
+        nodes,
         others=(Other("/lib/other.py", "hand_over", 1),),
-        nodes=tuple(nodes),
-        lines=tuple(() for _ in functions),
-        notes=(),
         wrappers=tuple((names.index(w), names.index(f)) for w, f in wrappers),
     )
 

@@ -9,6 +9,7 @@ from codewalk.calls.records import LOCAL, SELF, Name, Site
 from codewalk.traces.joined import calls_run
 from codewalk.traces.model import Function, Node, Trace
 from codewalk.traces.tree import Tree
+from tests.synthetic_trace import synthetic_trace
 
 LINE = 12  # the line of the call site in ``run``
 
@@ -20,26 +21,7 @@ def run_calling(name: str) -> Trace:
         Function("pkg", "pkg/__init__.py", "pkg", f"Engine.{name}", 30),
     )
     nodes = (Node(-1, 0, -1, -1, 0, 0.0), Node(0, 1, 0, -1, 1, 0.002), Node(1, LINE, 1, -1, 1, 0.001))
-    return Trace(
-        name="toy",
-        program=("prog.py",),
-        module=False,
-        cwd="/",
-        python="3.11.7",
-        executable="python",
-        engine="sys.settrace",
-        started=0.0,
-        seconds=1.0,
-        ended="returned",
-        status=0,
-        error="",
-        repos=(),
-        functions=functions,
-        others=(),
-        nodes=nodes,
-        lines=((LINE,), ()),
-        notes=(),
-    )
+    return synthetic_trace(functions, nodes, lines=((LINE,), ()))
 
 
 def untyped_to(*args: Name) -> Callee:
