@@ -189,6 +189,64 @@ def test_callers_of_a_forward_are_the_calls_of_the_modules_holding_its_class(ws:
     }
 
 
+_TWINS = """\
+import torch.nn as nn
+
+
+class LayerNorm(nn.Module):
+    def forward(self, x):
+        return x
+
+
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.ln = nn.LayerNorm(4)
+        self.norm = LayerNorm()
+
+    def forward(self, x):
+        return self.norm(self.ln(x))
+"""
+
+_TORCH_NORM = """\
+from torch.nn import LayerNorm
+
+
+class Head:
+    def __init__(self):
+        self.ln_imported = LayerNorm(4)
+
+    def __call__(self, x):
+        return self.ln_imported(x)
+"""
+
+
+def test_callers_of_a_forward_do_not_follow_torch_s_class_of_the_same_name(tmp_path: Path) -> None:
+    """peft's ``Linear`` beside ``nn.Linear``: an attribute assigned torch's class of the
+    same name (``nn.LayerNorm(4)``, or ``LayerNorm`` imported from ``torch.nn``) holds no
+    instance of the package's class, and its uses are not looked up (for ``Linear``,
+    thousands of bodies were read for them); an attribute assigned the package's own is."""
+    from codewalk.calls.callers import Mention, callers
+
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src/callpkg/twins.py").write_text(_TWINS)
+    (checkout.root / "src/callpkg/twins_torch.py").write_text(_TORCH_NORM)
+    ws = Workspace(checkout, Store.memory())
+    asked: list[str] = []
+
+    def mentions(name: str) -> list[Mention]:
+        asked.append(name)
+        return ws.calling.code.mentions(name)
+
+    target = ws.calling.definition("callpkg.twins.LayerNorm.forward")
+    found = callers(ws.calling.cr, target, mentions)
+    assert [(c.path, c.line, c.text) for c in found] == [
+        ("src/callpkg/twins.py", 16, "return self.norm(self.ln(x))")
+    ]
+    assert "norm" in asked and "ln" not in asked and "ln_imported" not in asked
+    ws.close()
+
+
 def test_callers_of_a_method_include_value_references(ws: Workspace) -> None:
     found = [(c.kind, c.line) for c in ws.callers("Trainer._inner_loop").callers]
     assert found == [("ref", 30), ("call", 31)]

@@ -324,7 +324,31 @@ def _made(cr: CallResolver, mentions: Mentions, qualnames: Sequence[str]) -> Ite
     for cls in [*classes, *(d for c in classes for d in cr.descendants(c))]:
         short = cls.qualname.rpartition(".")[2]
         for mention in mentions(short):
-            yield short, mention
+            if not _read_outside_the_pins(cr, mention, short):
+                yield short, mention
+
+
+_DOTTED_BEFORE = re.compile(r"(\w+)(?:\s*\.\s*\w+)*\s*\.\s*$")  # the root of `nn.` before a name
+
+
+def _read_outside_the_pins(cr: CallResolver, mention: Mention, name: str) -> bool:
+    """Whether ``name`` is read at ``mention`` from a package no pin provides: ``nn.Linear``
+    or ``Linear`` imported from ``torch.nn``, where the class asked about is peft's
+    ``Linear``. What is made there is torch's class; following the attributes it is
+    assigned to would read every body calling one (thousands, for ``Linear``)."""
+    resolver = cr.code.resolver(mention.repo)
+    view = resolver.facts.module_by_path(mention.path, mention.repo) if resolver is not None else None
+    lines = cr.code.lines(mention.repo, mention.path)
+    if view is None or not 0 < mention.line <= len(lines):
+        return False
+    written = _DOTTED_BEFORE.search(lines[mention.line - 1][: mention.col])
+    root = written[1] if written is not None else name
+    imports = view.imports(root)
+    return (
+        bool(imports)
+        and not view.defs(root)
+        and all(imp.level == 0 and cr.code.owner(imp.module) is None for imp in imports)
+    )
 
 
 def _returns(cr: CallResolver, body: Body, needle: str) -> bool:
