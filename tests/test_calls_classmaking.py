@@ -166,6 +166,19 @@ def test_a_local_annotated_with_a_class_holds_one_when_its_value_says_nothing(ws
         assert "a Builder, or an instance of a class deriving from it (annotated)" in prepare.targets[0].via
 
 
+def test_a_local_annotated_with_a_container_of_a_union_is_said_once(ws: Workspace) -> None:
+    """``table: dict[str, Builder | JsonBuilder] = {}`` (transformers'
+    ``param_name_to_load``) declares no instance: its one assignment is said, once, and
+    ``JsonBuilder]``, the union cut at its ``|``, is no annotation of it."""
+    R = "callpkg.wrapped."
+    setdefault = callees(ws, R + "tabled")[(189, "table.setdefault")]
+    assert setdefault.status == UNRESOLVED and not setdefault.targets
+    assert setdefault.how == (
+        "table: dict[str, Builder | JsonBuilder] = {} (line 188): "
+        "setdefault of a value whose type codewalk does not know"
+    )
+
+
 def test_a_name_a_nested_function_assigns_is_not_the_body_s(ws: Workspace) -> None:
     """``shelf = Reader()`` in the nested ``opened``, ``shelf = shelved()`` in the body
     (datasets' ``_map_single`` and its ``init_buffer_and_writer``): each ``shelf.fetch()``

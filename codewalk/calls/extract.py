@@ -37,7 +37,7 @@ from codewalk.calls.records import (
     scope_of,
 )
 from codewalk.calls.scopes import Scopes
-from codewalk.index.declared import annotated
+from codewalk.index.declared import annotated_names
 
 _NestedFunction = ast.FunctionDef | ast.AsyncFunctionDef
 _REFERENCED = (SELF, CLS, GLOBAL, IMPORT)  # roots of a name passed as a value that may be a function
@@ -297,7 +297,7 @@ class _Visitor(Namer, ast.NodeVisitor):
     def declared_as(self, annotation: ast.expr, line: int) -> list[Origin]:
         """The classes a local's annotation names (``Optional[X]``, ``X | None``, ``"X"``;
         not a container's elements), each an origin read when its values say nothing."""
-        names = [name for name in annotated(annotation).split("|") if name and "[" not in name]
+        names = [name for name in annotated_names(annotation) if "[" not in name]
         text = self.text_at(line)
         return [Origin("annotated", Name(name, EXPR), line, text=text) for name in names if name != "None"]
 

@@ -20,14 +20,15 @@ T = TypeVar("T")
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 20  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 21  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
 # 15: stored flat, each text once; 16: X()(...) names its callee X(); 17: no reference passed
 # to a builtin that only inspects it (callable, isinstance, ...); 18: a list of strings, a
 # loop over one, getattr(obj, name) of such a name; 19: a local's annotation; 20: a nested
-# function's locals and returns apart from the body's
+# function's locals and returns apart from the body's; 21: a local annotated with a container
+# of a union (``dict[str, A | B]``) is not also annotated with ``B]``
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)

@@ -92,7 +92,13 @@ def unpacked(
 
 def annotated(node: ast.expr) -> str:
     """The classes an annotation names (``Optional``, ``|``, quotes and containers read)."""
-    return "|".join(_annotation(node))
+    return "|".join(annotated_names(node))
+
+
+def annotated_names(node: ast.expr) -> list[str]:
+    """The classes an annotation names, each whole: a container is one name with its
+    elements (``dict[A|B]``), never cut at the ``|`` inside its brackets."""
+    return _annotation(node)
 
 
 def _annotation(node: ast.expr) -> list[str]:
