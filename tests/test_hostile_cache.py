@@ -4,6 +4,9 @@ file list read again, and a symlink out of a checkout is neither indexed nor sho
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -94,6 +97,34 @@ def test_after_sync_repairs_an_entry_its_file_list_is_read_again(
     assert code == 0, err
     assert out.splitlines()[1].startswith(f"  {LLAMA}:1  [transformers@v5.23.0]")
     assert_untouched(before, outside_cache(tmp_path, isolated_home))
+
+
+def test_a_cache_copied_with_its_times_keeps_its_index(
+    pinned: Upstream,
+    tmp_path: Path,
+    isolated_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A cache moved, copied with its times (``cp -a``) or restored from a CI job's archive
+    (new paths, new inodes) holds the same builds: its index answers at once, complete,
+    with no snapshot made again (listing every file of every pin took seconds)."""
+    code, _, err = run(capsys, "index")
+    assert code == 0, err
+
+    def snapshots(home: Path) -> list[tuple[str, str, int]]:
+        with contextlib.closing(sqlite3.connect(next(home.glob("index-*.sqlite3")))) as db:
+            return db.execute("SELECT root, commit_id, complete FROM snapshots ORDER BY id").fetchall()
+
+    before = snapshots(isolated_home)
+    assert [complete for _, _, complete in before] == [1]
+    copy = tmp_path / "elsewhere" / "codewalk"
+    shutil.copytree(isolated_home, copy, symlinks=True)  # copy2: the times kept, the inodes new
+    monkeypatch.setenv("CODEWALK_HOME", str(copy))
+    code, out, err = run(capsys, "callers", "LlamaModel.__init__")
+    assert code == 0, err
+    assert "the index is partial" not in out
+    assert snapshots(copy) == before
 
 
 def test_a_symlink_out_of_the_checkout_is_neither_indexed_nor_shown(

@@ -62,7 +62,7 @@ def test_names_like_answers_for_several_snapshots_in_one_pass(tmp_path: Path) ->
     def indexed(commit: str) -> int:
         checkout = make_toy(tmp_path, commit=commit)
         index_all(store, checkout, workers=1)
-        found = store.snapshot("toy", str(checkout.root), indexer.snapshot_key(checkout))
+        found = store.snapshot("toy", indexer.root_key(store, checkout), indexer.snapshot_key(checkout))
         assert found is not None
         return found[0]
 
@@ -101,7 +101,8 @@ def test_interrupted_index_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     with pytest.raises(KeyboardInterrupt):
         index_all(store, checkout, workers=1)
     assert store.blob_ids() == {}
-    assert store.snapshot("toy", str(checkout.root), indexer.snapshot_key(checkout)) == (1, False)
+    found = store.snapshot("toy", indexer.root_key(store, checkout), indexer.snapshot_key(checkout))
+    assert found == (1, False)
 
 
 def test_corrupt_index_is_rebuilt(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -94,6 +94,17 @@ def _package_files(checkout: Checkout) -> Iterator[tuple[str, str, bool, os.DirE
 _RACY_NS = 3_000_000_000  # a file changed this recently may change again within its timestamps' tick
 
 
+def root_key(store: Store, checkout: Checkout) -> str:
+    """Where the checkout is, as a snapshot records it: inside the cache the index is
+    in, relative to it (a cache moved, copied, or restored from an archive by a CI job
+    keeps its snapshots, which a fresh listing would take seconds to make again); a
+    checkout of the reader's own, its absolute path."""
+    home = store.path.parent if store.path is not None else None
+    if home is not None and checkout.root.is_relative_to(home):
+        return checkout.root.relative_to(home).as_posix()
+    return str(checkout.root)
+
+
 def snapshot_key(checkout: Checkout) -> str:
     """What identifies the checkout's content: its commit, and for the user's own
     checkout (``--source``, maybe edited or not under git) a fingerprint of every file
@@ -131,7 +142,7 @@ def snapshot_key(checkout: Checkout) -> str:
 
 def open_snapshot(store: Store, checkout: Checkout) -> tuple[int, bool]:
     """The snapshot of this checkout in the store (created with its file list if new)."""
-    key = (checkout.repo, str(checkout.root), snapshot_key(checkout))
+    key = (checkout.repo, root_key(store, checkout), snapshot_key(checkout))
     found = store.snapshot(*key)
     if found is not None:
         return found

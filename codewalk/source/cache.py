@@ -132,12 +132,14 @@ def checkout_from(pin: Pin, entry: Path, manifest: Manifest) -> Checkout:
 
 def entry_stamp(checkout: Checkout) -> str:
     """What tells one build of a cached entry from the next: its manifest, written last
-    when the entry was built (``""`` when there is none to read)."""
+    when the entry was built (``""`` when there is none to read), by its time and size.
+    Not by its inode: a cache copied with its times (``cp -a``, ``rsync -a``, a CI job's
+    archive restored) holds the same builds."""
     try:
         info = (checkout.root.parent / "manifest.json").stat()
     except OSError:
         return ""
-    return f"{info.st_ino}.{info.st_mtime_ns}"
+    return f"{info.st_mtime_ns}.{info.st_size}"
 
 
 def write_manifest(directory: Path, manifest: Manifest) -> None:
