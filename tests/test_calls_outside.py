@@ -106,6 +106,17 @@ def test_a_method_of_a_builtin_container_an_attribute_or_property_holds(ws: Work
     assert append.how == "list.append, a Python builtin (self.seen is a list, src/callpkg/bases.py:24)"
 
 
+def test_a_method_of_an_attribute_set_from_a_parameter_annotated_a_list_is_the_builtin(ws: Workspace) -> None:
+    """``self.layers.append`` where ``self.layers = layers if layers is not None else []``
+    and ``layers: list[Registry] | None`` (transformers' ``Cache.update``): the list's
+    ``append``, not an attribute "whose type is not declared"."""
+    (append,) = [
+        c for (_, name), c in callees(ws, "callpkg.bases.Layers.grow").items() if name == "self.layers.append"
+    ]
+    assert append.status == BUILTIN
+    assert append.how == "list.append, a Python builtin (self.layers is a list, src/callpkg/bases.py:76)"
+
+
 def test_an_attribute_of_a_local_first_assigned_none_is_no_builtin(ws: Workspace) -> None:
     """``outputs = None`` before the loop that assigns what ``outputs.past.crop()`` runs
     (``_assisted_decoding``): ``None.past.crop`` is said to be nothing, not "a Python builtin"."""

@@ -123,12 +123,30 @@ def builtin_held(d: Definition) -> type | None:
     """The builtin container a variable or an attribute holds (``dict``, ``list``, ``set``,
     ``tuple``, ``str``), as its annotation (``X: dict[K, V] = ...``), the literal it is
     assigned (``X = {``, ``self.x = [``) or the container it is made by (``X =
-    OrderedDict(``) says, or a property's return annotation (``-> dict[str, X]``); None
-    for anything else."""
+    OrderedDict(``) says, or a property's return annotation (``-> dict[str, X]``), else
+    as its type text does (``self.layers = layers if ... else []``, ``layers`` a
+    parameter annotated ``list[X] | None``); None for anything else."""
     if d.kind == "property":
         returned = _RETURNS.search(d.signature)
         return _BUILTIN_CONTAINERS.get(returned[1].rpartition(".")[2]) if returned else None
-    match = _ASSIGNED.fullmatch(d.signature) if d.kind in ("variable", "attribute") else None
+    if d.kind not in ("variable", "attribute"):
+        return None
+    return _held_as_written(d.signature) or _held_as_typed(d.target)
+
+
+def _held_as_typed(target: str) -> type | None:
+    """The builtin container each alternative of the type text ``target`` names, when
+    they all name the same one (``:list[A|B]``: list), else None."""
+    kinds = {
+        _BUILTIN_CONTAINERS.get(part.partition("[")[0].rpartition(".")[2])
+        for part in _split(target.removeprefix(ANNOTATED))
+    }
+    return kinds.pop() if len(kinds) == 1 and None not in kinds else None
+
+
+def _held_as_written(signature: str) -> type | None:
+    """The builtin container an assignment's annotation, literal or constructor says."""
+    match = _ASSIGNED.fullmatch(signature)
     if match is None:
         return None
     annotation = (match["annotation"] or "").rpartition(".")[2]
