@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
+from codewalk.calls.holders import parameter_names
 from codewalk.index.extract import extract
 from codewalk.index.records import ModuleFacts
 from codewalk.resolve.types import Declared, declared, returns
@@ -97,6 +98,18 @@ def test_the_type_text_read_back() -> None:
     assert returns("def load(path) -> Optional[DatasetBuilder]:") == builder
     assert returns("def items(self) -> list['Item']:") == Declared(elements=("Item",), annotated=True)
     assert returns("def f(x):") == Declared()
+
+
+def test_a_header_with_its_body_on_its_line_is_read() -> None:
+    """A stub's ``def f(...) -> X: ...`` (its header, as the index keeps it, holds the
+    body written after the colon): the return annotation and the parameters are read."""
+    facts = extract("class Tokenizer:\n    def from_str(json: str) -> Tokenizer: ...  # a stub\n")
+    assert isinstance(facts, ModuleFacts)
+    (method,) = [d for d in facts.definitions if d.qualname == "Tokenizer.from_str"]
+    assert declared(method) == Declared(("Tokenizer",), annotated=True)
+    assert parameter_names("def pick(a, b: Engine): return b") == ["a", "b"]
+    assert returns("def f(x) -> Engine: return x") == Declared(("Engine",), annotated=True)
+    assert returns("def f(x) -> Engine: return (") == Declared()  # neither way parses
 
 
 def test_an_attribute_unpacked_from_a_tuple_declares_its_element() -> None:

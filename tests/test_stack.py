@@ -347,3 +347,45 @@ def test_a_name_another_pin_star_imports_is_found_from_a_body_of_either(roots: P
             assert [t.qualname for t in level.callee.targets] == ["lib.extras.Reader.open"], query
     finally:
         ws.close()
+
+
+def _write_go(roots: Path, body: str) -> Workspace:
+    """``app.loading.go``, with ``body``, and ``lib.Loader`` declared in the stub beside
+    lib's ``__init__.py`` (which only imports it from the compiled module), as
+    tokenizers declares ``Tokenizer``: ``def from_str(json: str) -> Tokenizer``."""
+    stub = roots / "lib" / "py_src" / "lib" / "__init__.pyi"
+    stub.write_text(
+        stub.read_text() + "\nclass Loader:\n    @staticmethod\n    def from_str(s: str) -> Loader: ...\n"
+        "    def run(self) -> None: ...\n"
+    )
+    init = roots / "lib" / "py_src" / "lib" / "__init__.py"
+    init.write_text(init.read_text().replace("Decoder, Engine,", "Decoder, Engine, Loader,"))
+    app_src = roots / "app" / "src" / "app"
+    (app_src / "loading.py").write_text(f"from lib import Engine, Loader\n\n\ndef go(args):\n{body}")
+    return open_app(roots, Opener(roots))
+
+
+def _reached(ws: Workspace) -> dict[str, list[str]]:
+    levels = ws.calls("app.loading.go").levels
+    return {lv.callee.site.name.expr: [t.qualname for t in lv.callee.targets] for lv in levels}
+
+
+def test_a_method_of_a_stub_class_a_local_holds_is_the_stubs(roots: Path) -> None:
+    """``engine = Engine(args)``, then ``engine.backward(...)``: the method is the one
+    the stub declares, not one of the ``__init__.py`` that imports the class."""
+    ws = _write_go(roots, "    engine = Engine(args)\n    engine.backward(1)\n")
+    try:
+        assert _reached(ws)["engine.backward"] == ["lib.Engine.backward"]
+    finally:
+        ws.close()
+
+
+def test_what_a_one_line_stub_def_returns_is_read(roots: Path) -> None:
+    """``loader = Loader.from_str(...)`` (``def from_str(s: str) -> Loader: ...``, its
+    body on its line), then ``loader.run()``: transformers' ``train_new_from_iterator``
+    calling ``tokenizer.train_from_iterator``."""
+    ws = _write_go(roots, "    loader = Loader.from_str('x')\n    loader.run()\n")
+    try:
+        assert _reached(ws)["loader.run"] == ["lib.Loader.run"]
+    finally:
+        ws.close()

@@ -88,6 +88,19 @@ def test_trace_passes_the_programs_status_through_and_keeps_the_trace(
     assert store.load("failed").ended == "exception"
     code, err = traced(capsys, "exited", "exit")
     assert code == 3
+    assert "the program exited with status 3: the trace holds what ran until then" in err
+
+
+def test_a_program_ending_by_sys_exit_0_is_a_whole_run(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``sys.exit(0)`` at the end of a script ends it as returning does: nothing is said
+    of what the trace holds "until then"."""
+    code, err = traced(capsys, "done", "done")
+    assert code == 0 and store.load("done").ended == "exit"
+    assert "the trace holds what ran until then" not in err and "exited with status" not in err
+    code, out, _ = run(capsys, "traces")
+    assert code == 0 and "[status" not in out
+    code, out, _ = run(capsys, "tour", "--trace", "done", "--plain")
+    assert code == 0 and "status 0" not in out.splitlines()[1]
 
 
 def test_trace_refuses_what_it_cannot_do(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:

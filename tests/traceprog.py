@@ -309,6 +309,8 @@ print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)
 if sys.argv[1:] == ["exit"]:
     sys.exit(3)
+if sys.argv[1:] == ["done"]:
+    sys.exit(0)
 if sys.argv[1:] == ["raise"]:
     toypkg.fail()
 if sys.argv[1:] == ["interrupt"]:

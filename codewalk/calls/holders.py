@@ -10,17 +10,15 @@ each class the table holds, read by :mod:`codewalk.calls.tables`."""
 from __future__ import annotations
 
 import ast
-import functools
 import re
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
-from codewalk import parsing
 from codewalk.index.declared import annotated, parameters
 from codewalk.index.records import ANNOTATED, Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.resolver import Resolver
-from codewalk.resolve.types import declared, declared_how, parse
+from codewalk.resolve.types import declared, declared_how, header, parse
 
 _ITEM = re.compile(r"item\[([\w.]+)(?::([^\]|]*))?\]")  # the index's text for TABLE[key](...)
 
@@ -199,25 +197,14 @@ def _parameter(r: Places, function: Resolved, name: str) -> Holds:
 
 def parameter_names(signature: str) -> list[str]:
     """A ``def`` header's parameters in order, positional ones first ([] when it does not parse)."""
-    node = _header(signature)
+    node = header(signature)
     if node is None:
         return []
     args = node.args
     return [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
 
 
-@functools.lru_cache(maxsize=4096)
-def _header(signature: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    """A ``def`` header parsed (shared: read it, never change it)."""
-    try:
-        tree = parsing.parse(signature.strip() + "\n    pass\n")
-    except SyntaxError:
-        return None
-    node = tree.body[0] if tree.body else None
-    return node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else None
-
-
 def parameter_annotations(signature: str) -> dict[str, ast.expr]:
     """The annotations of a ``def`` header's parameters, by name ({} when it does not parse)."""
-    node = _header(signature)
+    node = header(signature)
     return parameters(node) if node is not None else {}

@@ -412,7 +412,10 @@ class CallResolver(Reacher):
             if place is None:
                 continue
             resolver, view, qualname = place
-            own = resolver.resolve_in(view.module, ".".join(["self", *rest]), qualname)
+            # in the file that declares the class: a stub's, not the ``__init__.py`` beside it
+            own = resolver.resolve_in(
+                view.module, ".".join(["self", *rest]), qualname, path=view.path, repo=view.repo
+            )
             if len(rest) == 1:
                 own = [h._replace(receiver="" if reach.loose else cls.qualname) for h in own]
                 own += overrides(self, cls, rest[0]) if reach.loose and not read else []

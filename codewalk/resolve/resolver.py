@@ -196,12 +196,13 @@ class Resolver:
         return rank(owners, context, self.facts.repo)[0] if owners else None
 
     def resolve_in(
-        self, module: str, dotted_name: str, enclosing_class: str = "", *, path: str = ""
+        self, module: str, dotted_name: str, enclosing_class: str = "", *, path: str = "", repo: str = ""
     ) -> list[Resolved]:
-        """What ``dotted_name`` written in ``module`` (in its file at ``path``, when given:
-        a stub names what that stub declares, not the Python source beside it) refers to
-        (``self.x`` inside ``enclosing_class`` included): the goto-definition of the resolver."""
-        view = self.facts.module_by_path(path) if path else self.facts.module(module)
+        """What ``dotted_name`` written in ``module`` (in its file at ``path`` of ``repo``, the
+        first pin's by default, when given: a stub names what that stub declares, not the
+        Python source beside it) refers to (``self.x`` inside ``enclosing_class`` included):
+        the goto-definition of the resolver."""
+        view = self.facts.module_by_path(path, repo) if path else self.facts.module(module)
         if view is None:
             return []
         parts = dotted_name.split(".")

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.index.records import ANNOTATED, SET_BY_CALL, Definition
 from codewalk.resolve.model import Hit
+
+if TYPE_CHECKING:
+    import ast
 
 _CALLED = re.compile(r"\w+\.(\w+)\s*\(")  # the method of ``self.M(x=...)``, as its line begins
 _CONTAINERS = ("list", "dict", "ModuleList", "Sequential", "ModuleDict", "ParameterList", "tuple")
@@ -44,19 +47,31 @@ def returns(signature: str) -> Declared:
     """What a ``def`` header's return annotation names (``-> Optional[Cache]``)."""
     if "->" not in signature:
         return Declared()
+    from codewalk.index.declared import annotated
+
+    node = header(signature)
+    if node is None or node.returns is None:
+        return Declared()
+    return parse(ANNOTATED + annotated(node.returns))
+
+
+@functools.lru_cache(maxsize=4096)
+def header(signature: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """A ``def`` header parsed (shared: read it, never change it); None when it does not
+    parse. A header holds the lines up to its colon, and the body written on that line
+    after it (a stub's ``def run(self) -> None: ...``): then it is a whole ``def``."""
     import ast  # the extractor's reading of an annotation: only a signature's needs it here
 
     from codewalk import parsing
-    from codewalk.index.declared import annotated
 
-    try:
-        tree = parsing.parse(signature.strip() + "\n    pass\n")
-    except SyntaxError:
-        return Declared()
-    node = tree.body[0] if tree.body else None
-    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.returns is None:
-        return Declared()
-    return parse(ANNOTATED + annotated(node.returns))
+    for tail in ("\n    pass\n", "\n"):
+        try:
+            tree = parsing.parse(signature.strip() + tail)
+        except SyntaxError:
+            continue
+        node = tree.body[0] if tree.body else None
+        return node if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) else None
+    return None
 
 
 def parse(text: str) -> Declared:

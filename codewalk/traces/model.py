@@ -77,6 +77,11 @@ def versions_of(repos: tuple[RepoRun, ...]) -> str:
     return ", ".join(repo.label for repo in repos)
 
 
+def ended_well(ended: str, status: int) -> bool:
+    """The program ran to its end: it returned, or called ``sys.exit`` with status 0."""
+    return ended in ("returned", "exit") and not status
+
+
 class Summary(NamedTuple):
     """What a trace file says of itself in its first line: enough to list it without
     reading the rest."""
@@ -102,6 +107,10 @@ class Summary(NamedTuple):
     @property
     def versions(self) -> str:
         return versions_of(self.repos)
+
+    @property
+    def ended_well(self) -> bool:
+        return ended_well(self.ended, self.status)
 
 
 class Trace(NamedTuple):
@@ -137,6 +146,10 @@ class Trace(NamedTuple):
     @property
     def command(self) -> str:
         return command_of(self.program, self.module)
+
+    @property
+    def ended_well(self) -> bool:
+        return ended_well(self.ended, self.status)
 
     @property
     def summary(self) -> Summary:

@@ -89,9 +89,7 @@ def _crossing(trace: Trace, shown: Shown) -> str:
 
 
 def header(trace: Trace) -> str:
-    ended = (
-        "" if trace.ended == "returned" and not trace.status else f", status {trace.status} ({trace.ended})"
-    )
+    ended = "" if trace.ended_well else f", status {trace.status} ({trace.ended})"
     return (
         f"trace {trace.name!r}: {trace.command}  [{versions_of(trace.repos) or 'no pinned package ran'}]\n"
         f"  Python {trace.python}, {trace.engine}, {seconds_text(trace.seconds)}{ended}"

@@ -164,8 +164,9 @@ def summary(trace: Any) -> list[str]:
 
 
 def _ending(trace: Any) -> list[str]:
-    """How the program ended, when it did not return with status 0 (none or one line)."""
-    if trace.ended == "returned" and not trace.status:
+    """How the program ended, when it did not end well: by returning or by ``sys.exit``
+    with status 0 (none or one line)."""
+    if trace.ended_well:
         return []
     how = {
         "exception": "raised",

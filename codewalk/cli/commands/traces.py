@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
             print(visible(f"{item.name}  (cannot be read: {item.problem})"))
             continue
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(trace.started))
-        ended = "" if trace.ended == "returned" and not trace.status else f"  [status {trace.status}]"
+        ended = "" if trace.ended_well else f"  [status {trace.status}]"
         print(
             visible(
                 f"{trace.name}  {trace.command}  {trace.versions or '(no pinned package ran)'}  {when}{ended}"
