@@ -351,6 +351,8 @@ def test_a_misspelled_class_of_a_member_is_answered_by_the_classes_spelled_alike
     assert ws.find("toypkg.core.Engin.step").suggestions[0] == "toypkg.core.Engine.step"
     # no class spelled alike has the member: the names close to it, as before
     assert ws.find("Engin.helpr").suggestions[0] == "helper"
+    # but not for a protocol's name: a module's ``__all__`` is no answer to ``X.__call__``
+    assert ws.find("__call__").suggestions and ws.find("Engin.__call__").suggestions == ()
 
 
 def test_of_names_spelled_alike_but_cased_apart_the_one_cased_as_asked_is_suggested() -> None:

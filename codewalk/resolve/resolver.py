@@ -136,7 +136,7 @@ class Resolver:
         owner = self._owner(parts, context)
         if owner is None and len(parts) >= 2:
             respelled = self._owners_respelled(parts, context)
-            if respelled:
+            if respelled or _dunder(parts[-1]):  # ``__all__`` is never what ``X.__call__`` meant
                 return respelled, "", None
         names = self.suggest(parts[-1], limit=_MEMBER_POOL if owner is not None else _SUGGESTIONS)
         if owner is None:
@@ -372,6 +372,10 @@ def _cased_alike(candidate: str, name: str) -> int:
     """How many letters of ``candidate`` are cased as in ``name``, place by place (of
     LINEAR and Linear, Linear is the one close to Linaer)."""
     return sum(a == b for a, b in zip(candidate, name, strict=False))
+
+
+def _dunder(name: str) -> bool:
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
 def _close_names(name: str, pool: Sequence[str], limit: int) -> list[str]:
