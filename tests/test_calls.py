@@ -655,3 +655,36 @@ def test_a_path_searched_backwards_reaches_the_methods_of_a_class_naming_a_table
     (layer_forward,) = ws.find("picked.DecoderLayer.forward").matches
     near = toward(ws.calling.cr, [goal], ws.calling.code.mentions_of, hops=2)
     assert key(layer_forward) in near
+
+
+GATHERING = "src/callpkg/gathering.py"
+
+
+def test_an_attribute_assigned_a_method_of_self_runs_it(ws: Workspace) -> None:
+    """``self.scorer = self.score``: calling ``self.scorer`` runs ``score``; an attribute
+    assigned what a property returns (``self.where = self.accelerator.device``) holds no
+    method codewalk reads, nor does one assigned a method of another package no pin here
+    provides."""
+    calls = callees(ws, "gathering.Evaluator.loop")
+    scorer = calls[(17, "self.scorer")]
+    assert targets(scorer) == ["gathering.Evaluator.scorer:8", "gathering.Evaluator.score:11"]
+    assert scorer.targets[1].via == f"self.scorer holds the method self.score (set at {GATHERING}:8)"
+    assert targets(calls[(16, "self.where")]) == ["gathering.Evaluator.where:9"]
+    assert targets(calls[(15, "self.gather_function")]) == ["gathering.Evaluator.gather_function:7"]
+
+
+def test_an_attribute_assigned_a_method_of_another_pin_runs_it(stacked: Workspace) -> None:
+    """``self.gather_function = self.accelerator.gather`` (transformers' Trainer): calling
+    the attribute runs ``Accelerator.gather``, the name read as the assigning method reads
+    it; a property's value (``self.accelerator.device``) is no method."""
+    calls = callees(stacked, "gathering.Evaluator.loop")
+    gather = calls[(15, "self.gather_function")]
+    assert [(t.repo, t.qualname, t.line) for t in gather.targets] == [
+        ("calls", "callpkg.gathering.Evaluator.gather_function", 7),
+        ("accel", "accelerate.accelerator.Accelerator.gather", 9),
+    ]
+    assert gather.targets[1].via.startswith(
+        f"self.gather_function holds the method self.accelerator.gather (set at {GATHERING}:7); "
+        "accelerator is an Accelerator"
+    )
+    assert targets(calls[(16, "self.where")]) == ["gathering.Evaluator.where:9"]

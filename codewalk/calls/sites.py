@@ -8,9 +8,11 @@ calling a definition runs (a property and what it returns, an instance's ``forwa
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 
+from codewalk import parsing
 from codewalk.calls.cache import CallFactsTable
 from codewalk.calls.holders import Tabled, holds, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
@@ -42,6 +44,7 @@ from codewalk.calls.tables import (
     subscript,
     table_classes,
 )
+from codewalk.index.syntax import dotted
 from codewalk.resolve.model import ModuleView, Resolved
 from codewalk.resolve.resolver import Resolver
 
@@ -327,7 +330,21 @@ class CallResolver(Reacher):
             how = f"{found.how}: {cls.via}" if cls in found.from_table else found.how  # which entry
             out.extend(with_via(runs, how))
         out.extend(c._replace(via=f"{found.how}; calling it makes one") for c in found.classes)
-        return out
+        return out or self.held_method(holder)
+
+    def held_method(self, holder: Resolved) -> list[Resolved]:
+        """Calling an attribute assigned a method read off ``self`` and not called
+        (``self.gather_function = self.accelerator.gather_for_metrics``): that method, as
+        the method that assigns it reads the name."""
+        value = _method_assigned(holder.signature) if holder.kind == "attribute" else ""
+        body = self.code.around(holder.repo, holder.path, holder.line) if value else None
+        if body is None:
+            return []
+        reach = self.dotted(body, Name(value, SELF), read=True)
+        methods = [t for t in reach.targets if t.kind in ("function", "method")]
+        attribute = holder.qualname.rpartition(".")[2]
+        how = f"self.{attribute} holds the method {value} (set at {holder.path}:{holder.line})"
+        return with_via(methods, how) if reach.status == RESOLVED else []
 
     def held_outside(self, holder: Resolved) -> list[str]:
         """What an attribute holds when its class is in another package no pin provides
@@ -552,3 +569,17 @@ def _kinds(places: list[tuple[Resolver, ModuleView, str]]) -> str:
     """What to say of the classes a value was annotated with, where none defines the member
     called: that one is an Enum (``scheduler: KarrasDiffusionSchedulers``), if one is."""
     return next((note for r, view, name in places if (note := enum_note(r, [(view, name)]))), "")
+
+
+def _method_assigned(signature: str) -> str:
+    """``self.a.b`` of an assignment ``self.x = self.a.b`` (an attribute's first line, as
+    the index keeps it), else ""."""
+    try:
+        tree = parsing.parse(signature.strip())
+    except SyntaxError:
+        return ""
+    statement = tree.body[0] if len(tree.body) == 1 else None
+    if not isinstance(statement, ast.Assign) or not isinstance(statement.value, ast.Attribute):
+        return ""
+    value = dotted(statement.value)
+    return value if value.startswith("self.") else ""
