@@ -64,6 +64,15 @@ def test_an_attribute_assigned_several_classes_runs_any_of_their_forwards(ws: Wo
     assert head.targets[1].via.startswith(f"self.head is a Head (set at {EMBEDDINGS}:21); calling")
 
 
+def test_an_attribute_set_to_none_first_runs_what_it_is_made_later(ws: Workspace) -> None:
+    """``self.mid = None``, then ``self.mid = Middle()`` in a branch (diffusers'
+    ``UNet2DModel.mid_block``): calling it runs ``Middle.forward``, not nothing at the
+    ``None``."""
+    mid = callees(ws, "embeddings.Blocks.run")[(51, "self.mid")]
+    assert targets(mid) == ["embeddings.Blocks.mid:47", "embeddings.Middle.forward:37"]
+    assert mid.targets[1].via.startswith(f"self.mid is a Middle (set at {EMBEDDINGS}:47); calling a Middle")
+
+
 def test_a_path_follows_each_class_an_attribute_is_assigned(ws: Workspace) -> None:
     for goal in ("Fourier.forward", "Steps.forward"):
         (chain,) = ws.path("embeddings.UNet.embed", goal).search.chains

@@ -142,8 +142,11 @@ def test_an_attribute_unpacked_from_a_tuple_declares_its_element() -> None:
 def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
     """``self.time_proj = GaussianFourierProjection(...)`` in one branch and
     ``Timesteps(...)`` in another: either may be what it holds, so both are kept, in
-    source order; the same class again (made where it was annotated too), or a class
-    after ``None``, adds nothing."""
+    source order; the same class again (made where it was annotated too) adds nothing.
+    A first ``None`` is a placeholder: the first assignment that says a type takes its
+    place (diffusers' ``self.mid_block = None``, then ``UNetMidBlock2D(...)``), a later
+    class is added as any other; ``None``, or a value of no known type, after one says
+    nothing."""
     facts = extract(
         textwrap.dedent(
             """
@@ -153,6 +156,9 @@ def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
                     self.head = Steps()
                     self.set_proj()
                     self.norm: Norm | None = None
+                    self.mid = None
+                    self.unknown = None
+                    self.unknown = 0
 
                 def set_proj(self, kind):
                     if kind == "fourier":
@@ -163,17 +169,24 @@ def test_an_attribute_keeps_each_assignment_of_another_class() -> None:
                     self.head = Steps()
                     self.cache = Cache()
                     self.norm = Norm()
+                    self.mid = None
+                    self.mid = Mid()
+                    self.mid = Other()
+                    self.head = None
             """
         )
     )
     assert isinstance(facts, ModuleFacts)
     attributes = [(d.name, d.line, d.target) for d in facts.definitions if d.kind == "attribute"]
     assert attributes == [
-        ("cache", 4, ""),
         ("head", 5, "Steps"),
         ("norm", 7, ":Norm"),
-        ("proj", 11, "Fourier"),
-        ("proj", 13, "Steps"),
+        ("unknown", 9, ""),
+        ("proj", 14, "Fourier"),
+        ("proj", 16, "Steps"),
+        ("cache", 19, "Cache"),
+        ("mid", 22, "Mid"),
+        ("mid", 23, "Other"),
     ]
 
 

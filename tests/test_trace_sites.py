@@ -3,9 +3,9 @@ runs: a trace records the line of a call, not its column."""
 
 from __future__ import annotations
 
-from codewalk.calls.model import BUILTIN, UNRESOLVED, Callee
+from codewalk.calls.model import BUILTIN, EXTERNAL, UNRESOLVED, Callee
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
-from codewalk.calls.records import LOCAL, SELF, Name, Site
+from codewalk.calls.records import GLOBAL, LOCAL, SELF, Name, Site
 from codewalk.traces.joined import calls_run
 from codewalk.traces.model import Function, Node, Trace
 from codewalk.traces.tree import Tree
@@ -64,3 +64,24 @@ def test_an_untyped_call_inside_a_builtins_is_the_one_that_names_what_ran() -> N
     ran = calls_run(trace, Tree(trace), {0}, [sized, untyped])
     assert [(function.name, calls) for function, calls in ran.sites[1].reached] == [("Engine.f", 1)]
     assert ran.sites[0].reached == () and ran.unplaced == ()
+
+
+def test_an_untyped_call_beside_a_call_into_another_package_is_the_one_that_ran() -> None:
+    """``load_method(os.path.join(folder, name))`` (diffusers' ``load_sub_model``),
+    ``load_method`` a local codewalk cannot type: ``from_pretrained`` ran at the line. The
+    standard library's ``os.path.join`` did not call it: ``load_method`` did, and says so,
+    rather than a call no site is known to have made."""
+    trace = run_calling("from_pretrained")
+    local = Callee(Site("call", Name("load_method", LOCAL), LINE, 27, 38), (), "not resolved", UNRESOLVED)
+    join = Callee(
+        Site("call", Name("os.path.join", GLOBAL), LINE, 39, 51),
+        (),
+        "os.path.join, in another package",
+        EXTERNAL,
+        "os.path.join",
+    )
+    ran = calls_run(trace, Tree(trace), {0}, [local, join])
+    assert [(function.name, calls) for function, calls in ran.sites[0].reached] == [
+        ("Engine.from_pretrained", 1)
+    ]
+    assert ran.sites[1].reached == () and ran.unplaced == ()

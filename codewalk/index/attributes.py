@@ -206,7 +206,7 @@ def _local_values(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
 def another_type(given: list[str], held: str) -> bool:
     """A later ``self.x = ...`` holding ``held`` says something its earlier ones did not
     (the types they were ``given``): a type none of them has, where the first had one
-    (after ``self.x = None`` the later assignments are left as before). A class made
+    (a first ``self.x = None`` is replaced by the extractor, not added to). A class made
     where it was annotated (``self.cache: Cache | None = None``, then ``Cache()``) is none."""
     plain = held.removeprefix(ANNOTATED)
     return bool(held) and all(given) and plain not in (g.removeprefix(ANNOTATED) for g in given)

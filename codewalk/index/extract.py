@@ -191,16 +191,19 @@ class _Collector:
         assignment of each name, ``__init__`` read first, and each later one that makes
         an instance of another class (``self.time_proj = GaussianFourierProjection(...)``
         in one branch, ``Timesteps(...)`` in the other: either may be what it holds); a
-        name the class body itself defines is left to that definition. A call of a method
-        that sets an attribute sets it too (:mod:`~codewalk.index.attributes`)."""
+        first ``self.x = None`` is a placeholder, replaced by the first assignment that
+        says a type (``self.mid_block = None``, then ``UNetMidBlock2D(...)``); a name the
+        class body itself defines is left to that definition. A call of a method that
+        sets an attribute sets it too (:mod:`~codewalk.index.attributes`)."""
         methods = self._methods.pop(qualname, [])
         methods.sort(key=lambda item: item[0].name not in _INIT_METHODS)  # stable: source order otherwise
         own = {d.name for d in self.definitions if d.parent == qualname}
         seen: dict[str, list[str]] = {}
+        placeholders: dict[str, Definition] = {}
         calls_setting = attributes.Setters([node for node, _ in methods])
         for node, flags in methods:
             skip = set() if node.name in _INIT_METHODS else own
-            self.instance_attributes(node, qualname, flags, seen, skip, calls_setting)
+            self.instance_attributes(node, qualname, flags, (seen, placeholders), skip, calls_setting)
 
     def function_def(self, node: FunctionNode, parent: str, in_class: bool, flags: int) -> None:
         decorators = tuple(d for d in (decorator_name(d) for d in node.decorator_list) if d)
@@ -230,16 +233,20 @@ class _Collector:
         node: FunctionNode,
         parent: str,
         flags: int,
-        seen: dict[str, list[str]],
+        assigned: tuple[dict[str, list[str]], dict[str, Definition]],
         skip: set[str],
         calls_setting: attributes.Setters,
     ) -> None:
         """What one method sets on ``self`` (:func:`~codewalk.index.attributes.instance_sets`),
-        but the names in ``skip``, and those in ``seen`` (each with the types it was given,
-        added to) unless given another type; a keyword that a call may set
-        (:data:`~codewalk.index.records.SET_BY_CALL`) only where nothing else set its name."""
+        but the names in ``skip``, and those already seen (each with the types it was
+        given, added to) unless given another type; a keyword that a call may set
+        (:data:`~codewalk.index.records.SET_BY_CALL`) only where nothing else set its name.
+        ``assigned`` holds the types each name was given and, while a name has been set
+        to ``None`` only, that placeholder's definition: the first assignment that says a
+        type takes its place."""
         if not node.args.args:
             return
+        seen, placeholders = assigned
         me = node.args.args[0].arg
         for stmt, attr, position, held, set_by in attributes.instance_sets(node, me, calls_setting):
             if attr in skip:
@@ -247,12 +254,17 @@ class _Collector:
             if set_by:  # what a call may set: typed, and never in place of what is assigned
                 if not held or attr in seen:
                     continue
+            elif attr in placeholders and held:  # ``self.x = None`` first: this says what x holds
+                self.definitions.remove(placeholders.pop(attr))
+                seen[attr] = [held]
             else:
                 if attr in seen and not attributes.another_type(seen[attr], held):
                     continue
                 seen.setdefault(attr, []).append(held)
             made = self.bound(stmt, parent, attr, "attribute", position, held, flags | set_by)
             self.definitions.append(made)
+            if not held and not set_by and isinstance(stmt, ast.Assign) and is_none(stmt.value):
+                placeholders[attr] = made
 
     def assignment(self, node: ast.Assign | ast.AnnAssign, parent: str, flags: int) -> None:
         value = node.value

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+from codewalk.calls.model import BUILTIN, EXTERNAL
 from codewalk.errors import CodewalkError
 from codewalk.resolve.model import BODY_KINDS, Resolved
 from codewalk.traces.model import Function, Trace
@@ -237,7 +238,9 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
     None``); an attribute lookup (``__getattr__``) the first that reads an attribute;
     what syntax runs (a subscript's ``__getitem__``) none; anything else the one whose
     callee codewalk cannot read (unresolved, or a value that may hold anything:
-    ``logging.tqdm(init_dict.items())``, ``tqdm`` an instance), else the line's one call
+    ``logging.tqdm(init_dict.items())``, ``tqdm`` an instance; a call into another
+    package or a builtin only when no other is there: ``load_method(os.path.join(...))``
+    ran ``from_pretrained`` from ``load_method``), else the line's one call
     (what it reached is not among its static targets: an attribute holding another class
     than the one codewalk reads), unless an argument of it reads an attribute of that name
     (a property's getter); of several such sites, the one calling it by its name
@@ -257,6 +260,9 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
     if _name(function) in _BY_SYNTAX:
         return ()
     unread = [n for n in here if all(t.kind in HOLDERS for t in callees[n].targets)]
+    # a call into another package or a builtin beside it (``f(os.path.join(a, b))``) is
+    # not what a pinned function was called by, when a site codewalk cannot read is there
+    unread = [n for n in unread if callees[n].status not in (EXTERNAL, BUILTIN)] or unread
     candidates = unread or [n for n in here if callees[n].site.kind == "call"] or list(here)
     if len(candidates) > 1:  # len(self.config.f()): the builtin around it ran nothing recorded
         candidates = [n for n in candidates if _called_name(callees[n]) == _name(function)]
