@@ -96,6 +96,33 @@ def test_a_method_of_self_no_pinned_class_defines_is_the_outside_base_s(ws: Work
     assert plan.status == UNRESOLVED and plan.how.startswith("self.execute: neither Plan nor the bases")
 
 
+def test_a_method_of_a_typed_value_no_pinned_class_defines_is_the_outside_base_s(ws: Workspace) -> None:
+    """``model_to_save.state_dict()`` where ``model_to_save = unwrap_model(self)`` is a
+    ``PreTrainedModel``: torch's ``nn.Module.state_dict``, as ``self.state_dict()`` is,
+    not a call on a value codewalk cannot type; a local or a parameter alike. A method no
+    base defines stays not resolved."""
+    found = callees(ws, "callpkg.bases.typed")
+    for line, expr, said in [
+        (
+            91,
+            "held.named_children",
+            "held = unwrap(walker) (line 90): unwrap returns its model, passed walker",
+        ),
+        (92, "walker.named_children", "walker is annotated (walker: Walker in typed)"),
+    ]:
+        call = found[(line, expr)]
+        assert (call.status, call.external, call.minor) == (EXTERNAL, "torch.nn.Module.named_children", False)
+        assert call.how == (
+            f"{said}; no class of Walker's MRO codewalk can read defines named_children; it derives "
+            "from torch.nn.Module, of another package"
+        )
+    execute = found[(93, "plan.execute")]
+    assert execute.status == UNRESOLVED
+    assert execute.how == (
+        "plan is annotated (plan: Plan in typed), which defines no execute codewalk can read"
+    )
+
+
 def test_a_method_of_a_builtin_container_an_attribute_or_property_holds(ws: Workspace) -> None:
     """``self.parts.keys()`` where the property ``parts`` returns ``dict[...]``, and
     ``self.seen.append`` where ``self.seen = []``: builtin methods, not untyped values."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from codewalk.cli.main import main
-from tests.callrepo import pin_callrepo
+from tests.callrepo import callrepo_workspace, pin_callrepo
 
 TOUR = """\
 title: Links
@@ -76,6 +76,30 @@ def test_check_resolves_the_links_and_warns_about_a_name_not_shown(
         ("callpkg.trainer.Trainer.train", "calls", 29, 29, 31),
     ]
     assert all(link["error"] is None for link in step["links"])
+
+
+def test_check_takes_a_file_name_or_a_state_dict_key_for_no_code(
+    tour: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tour.write_text(
+        TOUR.replace(
+            "`retry` is not.",
+            "`retry` is not.\n      It writes `config.json` and `model.safetensors`, keys `lm_head.weight`; "
+            "`out.weight` is code.",
+        )
+    )
+    code, out = run(capsys, "check", str(tour), "--json")
+    assert code == 0, out
+    assert [w["name"] for w in json.loads(out)["tours"][0]["warnings"]] == ["retry", "out.weight"]
+
+
+def test_a_note_name_is_a_definition_when_the_pin_finds_it(tmp_path: Path) -> None:
+    from codewalk.tours.targets import names_a_definition
+
+    for workspace in callrepo_workspace(tmp_path, "lazy"):
+        assert names_a_definition(workspace, "Trainer.step")
+        assert not names_a_definition(workspace, "config.json")
+        assert not names_a_definition(workspace, "a" * 1000 + ".json")  # too long to be a query
 
 
 def test_a_link_that_does_not_resolve_breaks_its_step(tour: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -221,6 +221,10 @@ def _resolved(note: str, start: int, end: int, regions: tuple[tuple[int, int], .
     return ResolvedStep(step, "resolved", target, None, (target,), (), None, "app", "1", regions, links)
 
 
+def _defines_nothing(name: str) -> bool:  # a pin that defines no name a note writes
+    return False
+
+
 CODE = "\n".join(
     ["def f(x):", "    y = helper(x)", "    return y.total"]
     + [f"    line_{n} = {n}" for n in range(4, 300)]
@@ -233,20 +237,51 @@ def test_a_note_warns_about_a_name_the_step_does_not_show() -> None:
         "`f` calls `helper` and reads `Y.total`, then `hidden_call(...)` and `gone()`; "
         "`None` is a keyword, `a + b` no name, [`gone`](codewalk:gone) a link, `x.y(z)` a call."
     )
-    warnings = step_warnings(_resolved(note, 1, 300), PATH, CODE)
+    warnings = step_warnings(_resolved(note, 1, 300), PATH, CODE, _defines_nothing)
     assert [w.name for w in warnings] == ["hidden_call(...)"]
     assert warnings[0].message == (
         "tours/t.yaml:7: step 1 (f): the note names `hidden_call(...)`, which is neither on the "
         "lines 1-120 the step shows nor linked: link it, or widen the focus"
     )
     # a second region brings the line on screen
-    assert step_warnings(_resolved(note, 1, 300, ((2, 2), (300, 300))), PATH, CODE) == []
+    assert step_warnings(_resolved(note, 1, 300, ((2, 2), (300, 300))), PATH, CODE, _defines_nothing) == []
+
+
+def test_a_file_name_or_a_state_dict_key_is_no_code_unless_the_pin_defines_it() -> None:
+    note = (
+        "It writes `config.json`, `model.safetensors` and `vocab.TXT`, keyed `lm_head.weight` and "
+        "`model.layers.0.q_proj.bias`; `y.weight` and `x.bias` are code (`y` is), and so are "
+        "`resp.json()`, `self.config.to_json_string` and `hidden_call`."
+    )
+    warnings = step_warnings(_resolved(note, 1, 300), PATH, CODE, _defines_nothing)
+    assert [w.name for w in warnings] == [
+        "y.weight",
+        "x.bias",
+        "resp.json()",
+        "self.config.to_json_string",
+        "hidden_call",
+    ]
+    # a name the pin defines is code whatever its shape
+    defined = step_warnings(_resolved(note, 1, 300), PATH, CODE, lambda name: name == "config.json")
+    assert [w.name for w in defined][:2] == ["config.json", "y.weight"]
+
+
+def test_a_key_is_code_when_its_symbol_does_not_tokenize() -> None:
+    # a word of a string is no name the code uses ...
+    closed = 'def f():\n    """Keys such as lm_head."""\n'
+    assert step_warnings(_resolved("`lm_head.weight`", 1, 2), PATH, closed, _defines_nothing) == []
+    # ... but in a string left open, which names the code uses is not known: the name warns
+    code = 'def f():\n    """Keys such as lm_head.\n'
+    warnings = step_warnings(_resolved("`lm_head.weight`", 1, 2), PATH, code, _defines_nothing)
+    assert [w.name for w in warnings] == ["lm_head.weight"]
 
 
 def test_a_note_still_the_drafts_placeholder_warns() -> None:
     from codewalk.tours.draft import TODO
 
-    warnings = step_warnings(_resolved(f"{TODO}\nIt calls `hidden_call`.", 1, 300), PATH, CODE)
+    warnings = step_warnings(
+        _resolved(f"{TODO}\nIt calls `hidden_call`.", 1, 300), PATH, CODE, _defines_nothing
+    )
     assert [w.name for w in warnings] == [TODO]
     assert warnings[0].message == (
         "tours/t.yaml:7: step 1 (f): the note is still the draft's placeholder "
@@ -256,10 +291,10 @@ def test_a_note_still_the_drafts_placeholder_warns() -> None:
 
 def test_a_broken_step_or_an_empty_note_has_no_warning() -> None:
     resolved = _resolved("`nowhere`", 1, 3)
-    assert [w.name for w in step_warnings(resolved, PATH, CODE)] == ["nowhere"]
+    assert [w.name for w in step_warnings(resolved, PATH, CODE, _defines_nothing)] == ["nowhere"]
     missing = ResolvedStep(resolved.step, "missing", None, None, (), (), "gone", "app", "1")
-    assert step_warnings(missing, PATH, CODE) == []
-    assert step_warnings(_resolved("   ", 1, 3), PATH, CODE) == []
+    assert step_warnings(missing, PATH, CODE, _defines_nothing) == []
+    assert step_warnings(_resolved("   ", 1, 3), PATH, CODE, _defines_nothing) == []
 
 
 def test_a_resolved_step_keeps_focus_and_regions_as_one() -> None:

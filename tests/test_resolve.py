@@ -10,6 +10,7 @@ import pytest
 
 from codewalk.errors import QueryError
 from codewalk.index.store import Store
+from codewalk.resolve.model import Resolved, rivals
 from codewalk.workspace.workspace import Workspace
 from tests.toyrepo import make_toy
 
@@ -458,3 +459,25 @@ def test_a_module_a_module_imports_is_said_imported_once(tmp_path: Path) -> None
         assert [(r.qualname, r.via) for r in found] == [("shop", "imported by shop.sell")]
         (stock,) = workspace.find("shop.sell.shop.stock").matches
         assert (stock.qualname, stock.via) == ("shop.stock", "imported by shop.sell")
+
+
+def _definition(qualname: str, kind: str, path: str) -> Resolved:
+    return Resolved("r", qualname, kind, path, 1, 1, 2, "direct", "")
+
+
+def test_a_class_attribute_is_no_rival_of_a_module_s_class_of_its_name() -> None:
+    """``show StaticCache``: paddle's ``MultiHeadAttention.StaticCache`` (a namedtuple set
+    in a class body, read through its class) does not make transformers' class ambiguous;
+    a method, or two module-level names, still do."""
+    cls = _definition("transformers.cache_utils.StaticCache", "class", "src/transformers/cache_utils.py")
+    nested = "paddle.nn.layer.transformer.MultiHeadAttention.StaticCache"
+    attribute = _definition(nested, "variable", "paddle/nn/layer/transformer.py")
+    assert rivals("StaticCache", [cls, attribute]) == ()
+    in_init = _definition("paddle.StaticCache", "class", "paddle/__init__.py")  # a package's own name
+    assert rivals("StaticCache", [cls, attribute, in_init]) == (in_init,)
+    method = _definition(
+        "paddle.nn.layer.transformer.Layer.StaticCache", "method", "paddle/nn/layer/transformer.py"
+    )
+    assert rivals("StaticCache", [cls, method]) == (method,)
+    # a class attribute best: the others are its rivals
+    assert rivals("StaticCache", [attribute, cls]) == (cls,)

@@ -39,6 +39,7 @@ backend = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_to
 backend.pre_tokenizer = pre_tokenizers.Whitespace()
 tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, unk_token="[UNK]", pad_token="[PAD]")
 print(type(config).__name__, tokenizer("the cat sat")["input_ids"])
+trained = tokenizer.train_new_from_iterator(["the cat sat on the mat"] * 4, vocab_size=8)
 """
 
 
@@ -107,6 +108,11 @@ def test_the_tokenizer_and_config_path_mapped_onto_the_release(
     data = json.loads(out)
     assert data["ran"] == 1
     assert any(site["ran"] for site in data["calls"])
+    # a call into tokenizers' Rust leaves no call in the trace: its line ran, and the end says why
+    code, out, _ = run(capsys, "calls", "TokenizersBackend.train_new_from_iterator", "--trace", "light")
+    assert code == 0, out
+    assert "tokenizer.train_from_iterator -> tokenizers.Tokenizer.train_from_iterator  [line ran]" in out
+    assert "not those into their compiled code (what a .pyi stub\ndeclares: tokenizers' Rust)" in out
 
 
 def test_a_patched_installed_file_is_read_from_the_installed_copy(

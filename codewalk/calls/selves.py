@@ -520,6 +520,24 @@ def _names_a_class(resolver: Resolver, view: ModuleView, type_name: str) -> bool
     return any(c.definition.kind == "class" for c in resolver.ns.lookup(view, type_name.split("."), (), 0))
 
 
+def member_outside(
+    r: Reaching, places: Sequence[tuple[Resolver, ModuleView, str]], member: str, said: str
+) -> Reach | None:
+    """``x.m`` where ``x`` (``said``) holds an instance of the classes of ``places``, none
+    of whose pinned MRO defines ``m``: the ``m`` of the first base of another package
+    their MRO has (``torch.nn.Module.state_dict``), as ``self.m`` is said; None when
+    every base is pinned."""
+    for resolver, view, qualname in places:
+        base = _outside_base(r, resolver, view, qualname)
+        if base:
+            how = (
+                f"{said}; no class of {qualname.rpartition('.')[2]}'s MRO codewalk can read "
+                f"defines {member}; it derives from {base}, of another package"
+            )
+            return Reach((), how, EXTERNAL, f"{base}.{member}")
+    return None
+
+
 def _outside_base(r: Reaching, resolver: Resolver, view: ModuleView, qualname: str) -> str:
     """The first base of a class of another package (``torch.nn.Module``), through the
     pinned classes of its MRO; "" when every base is pinned."""

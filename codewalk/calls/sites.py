@@ -34,7 +34,7 @@ from codewalk.calls.reached import (
 )
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
 from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, LOCALS, PARAM, SELF, CallFacts, Name, Site
-from codewalk.calls.selves import overrides, reach_self, with_overrides
+from codewalk.calls.selves import member_outside, overrides, reach_self, with_overrides
 from codewalk.calls.tables import (
     call_result,
     nested_definition,
@@ -438,6 +438,9 @@ class CallResolver(Reacher):
                 own += overrides(self, cls, rest[0]) if reach.loose and not read else []
             hits.extend(own)
             places.append((resolver, view, qualname))
+        outside = member_outside(self, places, rest[0], reach.how) if not hits and len(rest) == 1 else None
+        if outside is not None:  # model_to_save.state_dict(): torch's nn.Module.state_dict
+            return outside
         result = (
             found(with_via(hits, reach.how), reach.how)
             if hits

@@ -397,7 +397,8 @@ def run_calls(args: argparse.Namespace) -> int:
 
 LINE_RAN = (
     "line ran: no call was recorded there, but the line executed: a trace records the calls into\n"
-    "the pinned packages only, not those into torch, the standard library or a builtin"
+    "the pinned packages' Python code only, not those into their compiled code (what a .pyi stub\n"
+    "declares: tokenizers' Rust), torch, the standard library or a builtin"
 )
 
 

@@ -86,3 +86,9 @@ class Workspaces:
 
     def source_text(self, repo: str, path: str) -> str:
         return self.get(None).source_text(path, repo)
+
+    def defines(self, repo: str, name: str) -> bool:
+        """Whether ``repo``'s pin defines something by ``name`` (a note's name)."""
+        from codewalk.tours.targets import names_a_definition
+
+        return names_a_definition(self.get(repo), name)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 from typing import NamedTuple, Protocol, TypedDict
 
 from codewalk.index.records import (
@@ -70,18 +71,37 @@ def rivals(query: str, candidates: Sequence[Resolved]) -> tuple[Resolved, ...]:
     The resolver's ranking decides for dotted queries (``Trainer.train``,
     ``transformers.PreTrainedModel``); a short name several definitions have is
     ambiguous. Several names for one definition (a property's getter and setter) are one
-    answer, and ``DummyObject`` placeholders (``utils/dummy_*.py``) never compete with a
-    real definition. (A tour narrows the rivals to the modules it has visited:
-    ``codewalk.tours.targets.ambiguity``.)"""
+    answer, ``DummyObject`` placeholders (``utils/dummy_*.py``) never compete with a
+    real definition, and a class attribute (paddle's ``MultiHeadAttention.StaticCache``,
+    a namedtuple set in a class body: read through its class only) never competes with a
+    module's class or function (transformers' ``StaticCache``). (A tour narrows the
+    rivals to the modules it has visited: ``codewalk.tours.targets.ambiguity``.)"""
     if "." in query or len(candidates) < 2:
         return ()
-    seen = {candidates[0].qualname}
+    best = candidates[0]
+    top_level = best.kind in ("class", "function") and not _in_a_class(best)
+    seen = {best.qualname}
     others: list[Resolved] = []
     for candidate in candidates[1:]:
-        if candidate.qualname not in seen and "/dummy_" not in candidate.path:
-            seen.add(candidate.qualname)
-            others.append(candidate)
+        if candidate.qualname in seen or "/dummy_" in candidate.path:
+            continue
+        if top_level and candidate.kind in _VALUES and _in_a_class(candidate):
+            continue
+        seen.add(candidate.qualname)
+        others.append(candidate)
     return tuple(others)
+
+
+_VALUES = ("variable", "alias", "attribute")  # what a class body or a method may set
+
+
+def _in_a_class(found: Resolved) -> bool:
+    """Whether ``found`` is defined inside a class or a function, not at its module's top
+    level: its qualname's part before its name is not its module's (the file's name, or
+    its package's for an ``__init__``)."""
+    path = PurePosixPath(found.path)
+    module = path.parent.name if path.stem == "__init__" else path.stem
+    return found.qualname.rpartition(".")[0].rpartition(".")[2] != module
 
 
 class FindOptions(TypedDict, total=False):

@@ -10,7 +10,11 @@ puts in backticks (a name or a dotted name, optionally called with ``()`` or ``(
 - not the text of one of the note's ``codewalk:`` links (a code span inside a link's
   text is that link's).
 
-Python's keywords (``None``, ``True``, ``return``) are syntax, not names, and never warn.
+Python's keywords (``None``, ``True``, ``return``) are syntax, not names, and never warn;
+nor does a dotted name the pin defines nothing by that has the shape of a file's name
+(its last part a file's extension: `` `config.json` ``, `` `model.safetensors` ``) or of a
+state dict's key (`` `lm_head.weight` ``: its last part ``weight`` or ``bias``, its first
+part no name the step's code uses). A name called (`` `resp.json()` ``) is code.
 The fix is to link the name (``[`x`](codewalk:x)``), or to widen what the step shows
 (another region in ``focus:``). A note with a line that starts ``TODO`` (what ``draft``
 writes for the author to replace) warns too. Pure: resolved steps and file text in,
@@ -19,10 +23,13 @@ warnings out.
 
 from __future__ import annotations
 
+import io
 import keyword
 import re
+import tokenize
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from codewalk.tours.model import ResolvedStep, ResolvedTour
@@ -30,7 +37,16 @@ from codewalk.tours.notes import identifier, scan
 from codewalk.tours.shown import merged, step_lines
 
 SourceText = Callable[[str, str], str]  # (repo, path) -> text
+Defines = Callable[[str, str], bool]  # (repo, name) -> whether the pin defines something by that name
 _WORD_RE = re.compile(r"\w+")
+# the extensions of the files a model, a tokenizer, a dataset or a checkout holds; not
+# ``model`` (``tokenizer.model``), which is as often an attribute (``self.base_model.model``)
+_FILE_EXTENSIONS = frozenset(
+    {"arrow", "bin", "cfg", "ckpt", "csv", "gguf", "gz", "h5", "ini", "json", "jsonl", "md"}
+    | {"msgpack", "npy", "npz", "onnx", "parquet", "pickle", "pkl", "pt", "pth", "py"}
+    | {"safetensors", "tar", "toml", "tsv", "txt", "yaml", "yml", "zip"}
+)
+_PARAMETERS = frozenset({"weight", "bias"})  # the last part of a state dict's key
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +72,12 @@ class NoteWarning:
         )
 
 
-def step_warnings(resolved: ResolvedStep, path: Path, text: str) -> list[NoteWarning]:
+def step_warnings(
+    resolved: ResolvedStep, path: Path, text: str, defines: Callable[[str], bool]
+) -> list[NoteWarning]:
     """The warnings of one resolved step whose file's text is ``text`` (none for a step
-    that did not resolve: it is broken, which says more)."""
+    that did not resolve: it is broken, which says more); ``defines(name)``: whether the
+    step's pin defines something by that name (asked only of a file's or a key's shape)."""
     step = resolved.step
     if not step.note.strip():
         return []
@@ -78,19 +97,49 @@ def step_warnings(resolved: ResolvedStep, path: Path, text: str) -> list[NoteWar
             continue
         if name in linked or name.rsplit(".", 1)[-1] in words or span.text in found:
             continue
+        if _not_code(span.text, name, file_lines, resolved) and not defines(name):
+            continue
         found[span.text] = NoteWarning(path, step.line, step.index, step.anchor, span.text, _ranges(lines))
     return list(found.values())
 
 
-def tour_warnings(tour: ResolvedTour, source_text: SourceText) -> list[NoteWarning]:
+def tour_warnings(tour: ResolvedTour, source_text: SourceText, defines: Defines) -> list[NoteWarning]:
     """The warnings of every step of ``tour``, in order."""
     found: list[NoteWarning] = []
     for resolved in tour.steps:
         target = resolved.target
         if target is None or not resolved.step.note.strip():
             continue
-        found += step_warnings(resolved, tour.tour.path, source_text(resolved.repo, target.path))
+        text = source_text(resolved.repo, target.path)
+        found += step_warnings(resolved, tour.tour.path, text, partial(defines, resolved.repo))
     return found
+
+
+def _not_code(written: str, name: str, file_lines: list[str], resolved: ResolvedStep) -> bool:
+    """Whether ``name`` (written ``written``) has the shape of a file's name or of a state
+    dict's key rather than of code: then only a definition by that name makes it code."""
+    first, _, rest = name.partition(".")
+    if not rest or written != name:  # a plain name, or a call: code
+        return False
+    last = rest.rpartition(".")[2]
+    if last.lower() in _FILE_EXTENSIONS:
+        return True
+    if last not in _PARAMETERS:
+        return False
+    target = resolved.target
+    assert target is not None
+    names = _code_names(file_lines[target.start_line - 1 : target.end_line])
+    return names is not None and first not in names
+
+
+def _code_names(lines: list[str]) -> set[str] | None:
+    """The names the code of ``lines`` uses (not the words of its strings and comments),
+    None when they do not tokenize."""
+    readline = io.StringIO("\n".join(lines) + "\n").readline
+    try:
+        return {token.string for token in tokenize.generate_tokens(readline) if token.type == tokenize.NAME}
+    except (tokenize.TokenError, SyntaxError):
+        return None
 
 
 def _bare(text: str) -> str:

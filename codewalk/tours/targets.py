@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, NamedTuple
 
-from codewalk.errors import FocusTimeout
+from codewalk.errors import FocusTimeout, QueryError
 from codewalk.resolve.model import FindResult, Resolved, rivals
 from codewalk.source.checkout import repo_at_version
 from codewalk.tours.focus import focus_lines
@@ -61,6 +61,15 @@ def find_step_target(workspace: Workspace, query: str, context: Sequence[str]) -
                 return FindResult(query=query, results=local.matches, suggestions=())
     found: FindResult = workspace.find(query, context=context, related=False, thorough=False)
     return found
+
+
+def names_a_definition(workspace: Workspace, name: str) -> bool:
+    """Whether ``name`` names a definition in ``workspace``'s pin (a note's
+    `` `config.json` `` names none: a file, not code)."""
+    try:
+        return bool(workspace.find(name, related=False, suggest=False, thorough=False).results)
+    except QueryError:  # not a query at all
+        return False
 
 
 def region_lines(text: str, target: Resolved, focus: str) -> tuple[Lines | None, str | None]:

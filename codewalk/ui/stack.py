@@ -82,6 +82,7 @@ def check_tour(repos: PinnedStack, tour: Tour) -> list[CheckFinding]:
     step, then each note warning, with its step (0-based)."""
     from codewalk.tours.note_warnings import tour_warnings
     from codewalk.tours.resolution import steps_over
+    from codewalk.tours.targets import names_a_definition
 
     resolved = steps_over(tour, repos).resolved()
     found = [
@@ -95,9 +96,12 @@ def check_tour(repos: PinnedStack, tour: Tour) -> list[CheckFinding]:
     def source_text(repo: str, path: str) -> str:
         return repos.workspace(repo).source_text(path)
 
+    def defines(repo: str, name: str) -> bool:
+        return names_a_definition(repos.workspace(repo), name)
+
     found += [
         CheckFinding(warning.step - 1, warning.message, broken=False)
-        for warning in tour_warnings(resolved, source_text)
+        for warning in tour_warnings(resolved, source_text, defines)
     ]
     return found
 

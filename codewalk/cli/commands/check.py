@@ -169,7 +169,8 @@ def collect(args: argparse.Namespace, tours: list[Tour], errors: list[str], unlo
                 stacks[at] = Workspaces(args.source, at)
             resolved = stacks[at].steps(tour).resolved()
             stacks[at].refuse_unreadable(tour)  # a pin out of reach is not a broken step
-            warned = tour_warnings(resolved, stacks[at].source_text) if number == 0 else []
+            stack = stacks[at]
+            warned = tour_warnings(resolved, stack.source_text, stack.defines) if number == 0 else []
             readings.append(Reading(resolved, at, warned))
     return Report(readings, errors, len(tours), unloaded, args.strict)
 
