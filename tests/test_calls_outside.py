@@ -433,14 +433,16 @@ def test_super_call_of_a_torch_module_runs_the_forward_of_self_s_class(ws: Works
     ]
 
 
-def test_an_attribute_of_no_declared_type_names_where_it_is_first_set(ws: Workspace) -> None:
+def test_an_attribute_first_set_to_none_is_said_by_what_it_is_made_later(ws: Workspace) -> None:
     """``self.scaler.amplify(loss)`` where ``__init__`` sets ``self.scaler = None`` and then
-    what a call makes: the first assignment is said to be the first, not the only one
-    (accelerate's ``Accelerator.scaler`` is set again three times)."""
+    what a call makes (accelerate's ``Accelerator.scaler``, set again three times): the
+    ``None`` is a placeholder, and the answer names the assignment that makes the value,
+    whose maker codewalk cannot read here."""
     amplify = callees(ws, OUT + "Scaled.backward")[(131, "self.scaler.amplify")]
     assert amplify.status == UNRESOLVED
     assert amplify.how == (
-        "self.scaler: its type is not declared (first set at src/callpkg/outside.py:126: self.scaler = None)"
+        "self.scaler is a make_scaler() (set at src/callpkg/outside.py:128), which defines no amplify "
+        "codewalk can read"
     )
 
 
@@ -475,3 +477,19 @@ def test_a_method_of_an_untyped_attribute_of_a_typed_one_says_where_it_is_set(ws
         "self.gradient_state is a Gradients (set at src/callpkg/outside.py:169); its plugin_kwargs: its "
         "type is not declared (first set at src/callpkg/outside.py:160: self.plugin_kwargs = ( …)"
     )
+
+
+def test_a_method_of_a_parameter_annotated_with_a_builtin_among_others_is_the_builtin_s(
+    ws: Workspace,
+) -> None:
+    """``path: str | os.PathLike``, then ``path.count(...)`` (diffusers' ``from_pretrained``):
+    ``str.count``, a builtin; not the first class of another package in the annotation. A
+    method no builtin of the annotation has is still the other package's."""
+    found = callees(ws, OUT + "lines_of")
+    lines, items, numpy = (found[(176, name)] for name in ("text.splitlines", "table.items", "table.numpy"))
+    assert (lines.status, lines.how) == (
+        BUILTIN,
+        "text is annotated str | torch.Tensor in lines_of: str.splitlines, a Python builtin",
+    )
+    assert items.status == BUILTIN and items.how.endswith("dict.items, a Python builtin")
+    assert (numpy.status, numpy.external) == (EXTERNAL, "torch.Tensor.numpy")

@@ -510,7 +510,12 @@ class CallResolver(Reacher):
         if where is None or not (len(parts) == 2 or (len(parts) == 1 and call)):
             return None
         resolver, view = where
-        for name in annotation(body.target.signature, parts[0]):
+        names = annotation(body.target.signature, parts[0])
+        builtin = next((n for n in names if len(parts) == 2 and _builtin_has(n, parts[1])), None)
+        if builtin is not None:  # ``path: str | os.PathLike``: ``path.count`` is str's
+            said = f"{parts[0]} is annotated {' | '.join(names)} in {body.name}"
+            return Reach((), f"{said}: {builtin}.{parts[1]}, a Python builtin", BUILTIN)
+        for name in names:
             said = f"{parts[0]} is annotated {name} in {body.name}"
             member = parts[1:]
             if not member:  # calling the instance: only a torch module's is known (nn.Module.__call__)
@@ -521,6 +526,14 @@ class CallResolver(Reacher):
             if outside.status == EXTERNAL:
                 return with_overrides(self, view, outside, said)
         return None
+
+
+def _builtin_has(name: str, member: str) -> bool:
+    """Whether ``name`` is a builtin class (``str``, ``dict``) that has ``member``."""
+    import builtins
+
+    found = getattr(builtins, name, None) if name.isidentifier() else None
+    return isinstance(found, type) and hasattr(found, member)
 
 
 def own_sites(body: Body, facts: CallFacts) -> tuple[Site, ...]:
