@@ -25,7 +25,7 @@ from codewalk.ui.confirm import Confirm
 from codewalk.ui.header import TourHeader
 from codewalk.ui.help import RECORD_KEYS, HelpScreen
 from codewalk.ui.note import NoteView
-from codewalk.ui.note_editor import NoteEditor
+from codewalk.ui.note_editor import PREVIEW_PAUSE, NoteEditor
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.record_panel import RecordPanel
 from codewalk.ui.record_screen import RecordScreen
@@ -129,9 +129,7 @@ async def test_a_new_tour_recorded_in_two_repositories_is_written_and_checked(tm
         await pilot.press(*"Building")  # the title first, as the editor shows it: at the top
         await pilot.press("tab")
         await pilot.press(*"`build` makes a `Big` model.")
-        preview = app.screen.query_one("#editor-preview")
-        await settle(pilot)
-        assert "build" in str(preview.source)  # type: ignore[attr-defined]
+        assert await preview_drawn(pilot, "`build` makes a `Big` model.")
         await pilot.press("escape")  # what was written is not dropped at once
         await settle(pilot)
         assert isinstance(app.screen, NoteEditor)
@@ -219,6 +217,42 @@ async def edit_note(app, pilot) -> Input:  # type: ignore[no-untyped-def]
     await settle(pilot)
     assert isinstance(app.screen, NoteEditor)
     return app.screen.query_one("#editor-title", Input)
+
+
+async def preview_drawn(pilot, text: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the note editor's preview comes to show ``text``, once the typing pauses."""
+    preview = pilot.app.screen.query_one("#editor-preview", Markdown)
+    for _ in range(20):
+        await pilot.pause(PREVIEW_PAUSE)
+        if preview.source == text:
+            return True
+    return False
+
+
+@run_async
+async def test_the_preview_is_drawn_when_the_typing_pauses_not_at_each_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawn at each key, the preview of a note a few hundred characters long took
+    longer than a key repeat to render: a held backspace went on deleting for a minute
+    after the key was let go. Keys typed and deleted in a run draw it once, after them."""
+    drawn: list[str] = []
+    update = Markdown.update
+
+    def counted(self: Markdown, markdown: str):  # type: ignore[no-untyped-def]
+        if self.id == "editor-preview":
+            drawn.append(markdown)
+        return update(self, markdown)
+
+    monkeypatch.setattr(Markdown, "update", counted)
+    app = recording_of(tmp_path / "kept.yaml", COMMENTED)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await edit_note(app, pilot)
+        typed = (*" `build` makes a **Big** model.", *["backspace"] * 6, *"net.")
+        await pilot.press("tab", *typed)
+        assert await preview_drawn(pilot, "First. `build` makes a **Big** net.")
+        assert len(drawn) < len(typed) // 4, drawn  # once, but for a slow machine's pause
 
 
 @run_async

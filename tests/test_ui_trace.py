@@ -110,6 +110,7 @@ async def test_r_in_a_trace_records_a_new_tour_from_the_step_on_screen(toy: Path
         await pilot.press("R")
         await settle(pilot)
         assert isinstance(app.screen, Ask)
+        assert "a adds the step on screen to it" in app.screen.question  # before the recorder opens
         await pilot.press("enter")  # the default: the trace's name
         await settle(pilot)
         screen = app.screen
@@ -118,6 +119,7 @@ async def test_r_in_a_trace_records_a_new_tour_from_the_step_on_screen(toy: Path
         code = screen.query_one(CodeView)
         assert code.display and code.source is not None  # where the reader was
         assert code.source.lines[code.cursor[0] - 1].startswith("def fib(n):")
+        assert screen.draft.steps == ()  # nothing added until a: the reader may move on first
         await pilot.press("a")
         await settle(pilot)
         assert [step.anchor for step in screen.draft.steps] == ["toypkg.fib"]

@@ -49,7 +49,7 @@ class LookupActions(Screen[None]):
     def code(self) -> CodeView:
         return self.query_one(CodeView)
 
-    def jump_to_target(self, target: Target) -> None:
+    def jump_to_target(self, target: Target, *, more: str = "") -> None:
         raise NotImplementedError
 
     def go_to(self, there: Location) -> None:
@@ -117,12 +117,28 @@ class LookupActions(Screen[None]):
         if len(answer.results) > 1:  # a dispatch table's targets, a property and what it returns
             self.app.call_from_thread(self.list_targets, word, answer.results)
         elif answer.results:
-            self.app.call_from_thread(self.jump_to_target, answer.results[0])
+            self._go_to_code_that_runs(repo, path, line, answer.results[0])
         else:
             why = f": {answer.note}" if answer.note else ""
             self.app.call_from_thread(
                 self.notify, f"no definition found for {word}{why}", severity="warning", markup=False
             )
+
+    def _go_to_code_that_runs(self, repo: str, path: str, line: int, target: Target) -> None:
+        """On the worker's thread: go to ``target``; a ``.pyi`` stub's declaration is said
+        with the Rust source that implements it, where ``g`` on the declaration's own name
+        goes (as ``find`` and ``show`` name it)."""
+        assert self.session is not None
+        rust = self.session.nav.compiled(target)
+        if get_current_worker().is_cancelled:
+            return
+        if rust is None:
+            self.app.call_from_thread(self.jump_to_target, target)
+        elif (target.repo or repo, target.path, target.line) == (repo, path, line):  # on the stub itself
+            self.app.call_from_thread(self.jump_to_target, rust)
+        else:
+            said = f"its Rust source is {rust.path}:{rust.line} (g on its name goes there)"
+            self.app.call_from_thread(lambda: self.jump_to_target(target, more=said))
 
     def close_other_panels(self) -> None:
         """Close the screen's panels other than these lookups' (the tour's links): one

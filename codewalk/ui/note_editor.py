@@ -1,6 +1,8 @@
 """Editing a step's note (or the tour's title and summary): a title line, a text area
-for the Markdown and, beside it, the note as the reader will see it, redrawn as you
-type. The cursor starts in the title, the field at the top, at the end of what it holds;
+for the Markdown and, beside it, the note as the reader will see it, redrawn once the
+typing pauses (redrawn at each key, rendering a note of a few hundred characters took
+longer than a key repeat: a held backspace ran on for a minute after the key was let go).
+The cursor starts in the title, the field at the top, at the end of what it holds;
 ``tab`` goes to the note (at its end) and back. ``ctrl+s`` keeps the text, ``escape``
 drops it (said first when something was written: a second ``escape`` drops it)."""
 
@@ -12,11 +14,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Input, Label, Markdown, TextArea
 
 from codewalk.visible import visible
 
 Edited = tuple[str, str]  # (title, Markdown)
+
+PREVIEW_PAUSE = 0.3
+"""Seconds without a change to the note before its preview is drawn again."""
 
 
 class NoteEditor(ModalScreen[Edited | None]):
@@ -50,6 +56,7 @@ class NoteEditor(ModalScreen[Edited | None]):
         self.markdown = markdown
         self.title_label = title_label
         self.warned = False  # that escape drops what was written
+        self.preview_timer: Timer | None = None  # the redraw waiting for a pause in the typing
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -78,7 +85,13 @@ class NoteEditor(ModalScreen[Edited | None]):
         self.call_after_refresh(area.move_cursor, area.document.end)  # tab: go on writing at the end
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        self.query_one(Markdown).update(visible(event.text_area.text))
+        if self.preview_timer is not None:
+            self.preview_timer.stop()
+        self.preview_timer = self.set_timer(PREVIEW_PAUSE, self.redraw_preview)
+
+    def redraw_preview(self) -> None:
+        self.preview_timer = None
+        self.query_one(Markdown).update(visible(self.query_one(TextArea).text))
 
     def action_switch(self) -> None:
         """From the note to the title, and back, at once: keys typed after tab in the same

@@ -229,21 +229,23 @@ class Places(LookupActions):
             name = what.rsplit(".", 1)[-1]
             self._set_off_tour(True, name, place)
 
-    def jump_to_target(self, target: Target) -> None:
+    def jump_to_target(self, target: Target, *, more: str = "") -> None:
         """Go to a definition found by goto, the palette or a panel (off tour), in
         whichever repository it is, the cursor on its name (where ``x`` asks for its
-        callers); its header (decorators to the ``def``/``class`` line) is lit."""
+        callers); its header (decorators to the ``def``/``class`` line) is lit. How it
+        was reached is said, and ``more`` after it."""
         repo = target.repo or self.here_repo
         if not self._known(repo):  # its first use may fetch it: its file is read after
-            self._describe_then(repo, lambda: self.jump_to_target(target))
+            self._describe_then(repo, lambda: self.jump_to_target(target, more=more))
             return
         col = self.name_col(repo, target.path, target.line, target.qualname)
         self._go(
             Location(target.path, target.line, col, None, (target.start_line, target.line), repo=repo),
             what=target.qualname,
         )
-        if target.via and target.via != "direct":
-            self.notify(target.via, title=target.qualname.rsplit(".", 1)[-1], timeout=6, markup=False)
+        said = "; ".join(part for part in (target.via if target.via != "direct" else "", more) if part)
+        if said:
+            self.notify(said, title=target.qualname.rsplit(".", 1)[-1], timeout=6, markup=False)
 
     def name_col(self, repo: str, path: str, line: int, qualname: str) -> int:
         """The column of ``qualname``'s name on ``line`` of the file (where ``x`` asks for

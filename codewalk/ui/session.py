@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from codewalk.errors import CodewalkError
+from codewalk.resolve.related import COMPILED
 from codewalk.tours.model import ResolvedStep, Tour
 from codewalk.ui.lanes import Lane
 from codewalk.ui.ports import Callers, CallList, Navigator, Reached, Reference, Repos, Target
@@ -167,6 +168,12 @@ class NavThread:
     def references(self, repo: str, qualname: str) -> Sequence[Reference]:
         return self.on(repo, lambda nav: list(nav.references(qualname)))
 
+    def compiled(self, stub: Target) -> Target | None:
+        """The Rust source that implements ``stub`` (see :func:`compiled_of`)."""
+        if not is_stub(stub):
+            return None
+        return self.on(stub.repo, lambda nav: compiled_of(nav, stub))
+
     def goto_all(self, repo: str, path: str, line: int, col: int, *, fallback: bool = True) -> Reached:
         def goto(nav: Navigator) -> Reached:
             return nav.goto_all(path, line, col, fallback=fallback)
@@ -268,18 +275,54 @@ def interleave(lists: Iterable[Sequence[Target]]) -> list[Target]:
 def search_symbols(navigator: Navigator, text: str, limit: int) -> list[Target]:
     """Symbols matching ``text``, for the palette: the names of the index as the reader
     types; while the index is partial, first what the resolver finds for the text (it
-    indexes the files a byte scan picks), which costs more than a keystroke should."""
+    indexes the files a byte scan picks), which costs more than a keystroke should. A
+    ``.pyi`` stub's declaration the text names whole is followed by the Rust source that
+    implements it, which ``NAME (compiled)`` finds alone, as ``find`` names it."""
+    query = text.strip()
+    if query.endswith(COMPILED):
+        with contextlib.suppress(CodewalkError):
+            return list(navigator.find(query, limit=limit, suggest=False).results)
+        return []
     found: list[Target] = []
-    if text and all(part.isidentifier() for part in text.split(".")) and not navigator.fully_indexed:
+    if query and all(part.isidentifier() for part in query.split(".")) and not navigator.fully_indexed:
         # a text the resolver rejects still gets the fuzzy list below
         with contextlib.suppress(CodewalkError):
-            found.extend(navigator.find(text, limit=10, suggest=False).results)  # no did-you-mean
+            found.extend(navigator.find(query, limit=10, suggest=False).results)  # no did-you-mean
     seen = {(target.path, target.line) for target in found}
     for target in navigator.complete(text, limit):
         if (target.path, target.line) not in seen:
             seen.add((target.path, target.line))
             found.append(target)
-    return found[:limit]
+    listed: list[Target] = []
+    for target in found[:limit]:
+        listed.append(target)
+        named = target.qualname == query or target.qualname.endswith(f".{query}")
+        rust = compiled_of(navigator, target) if named and len(listed) < COMPILED_ASKED else None
+        if rust is not None and (rust.path, rust.line) not in seen:
+            seen.add((rust.path, rust.line))
+            listed.append(rust)
+    return listed[:limit]
+
+
+COMPILED_ASKED = 5  # the palette's first rows: a stub among them is followed by its Rust
+
+
+def is_stub(target: Target) -> bool:
+    """Whether ``target`` is a class or function a ``.pyi`` stub declares (its code is compiled)."""
+    return target.path.endswith(".pyi") and target.kind in ("class", "function", "method")
+
+
+def compiled_of(navigator: Navigator, stub: Target) -> Target | None:
+    """The Rust source that implements ``stub``, a ``.pyi`` declaration, as ``find`` names
+    it (``NAME (compiled)``); None when ``stub`` is not one, or its release ships no
+    source codewalk reads for it."""
+    if not is_stub(stub):
+        return None
+    try:
+        found = navigator.find(f"{stub.qualname}{COMPILED}", suggest=False).results
+    except CodewalkError:
+        return None
+    return next((target for target in found if target.kind == "native"), None)
 
 
 class Activity:

@@ -374,7 +374,11 @@ class TourScreen(Columns):
             draft = new_draft(tour_id, path, self.session.tour.repo)
             self.app.push_screen(RecordScreen(self.session, draft, on_disk=None, start=here))
 
-        asked = "Record a tour from here: a new id, or one of your tours to add to"
+        # the recorder opens here with no step added (the reader may move on first): said
+        # here, where a reader who expected this step in the tour looks
+        asked = (
+            "Record a tour here: a adds the step on screen to it.\nA new id, or one of your tours to add to:"
+        )
         self.app.push_screen(Ask(asked, default), answered)
 
     # -- the note's links ---------------------------------------------------------------
