@@ -436,13 +436,14 @@ def test_super_call_of_a_torch_module_runs_the_forward_of_self_s_class(ws: Works
 def test_an_attribute_first_set_to_none_is_said_by_what_it_is_made_later(ws: Workspace) -> None:
     """``self.scaler.amplify(loss)`` where ``__init__`` sets ``self.scaler = None`` and then
     what a call makes (accelerate's ``Accelerator.scaler``, set again three times): the
-    ``None`` is a placeholder, and the answer names the assignment that makes the value,
-    whose maker codewalk cannot read here."""
+    ``None`` is a placeholder, and the answer names the assignment that makes the value;
+    what a function returns may be of any class (not "a make_scaler(), which defines no
+    amplify")."""
     amplify = callees(ws, OUT + "Scaled.backward")[(131, "self.scaler.amplify")]
     assert amplify.status == UNRESOLVED
     assert amplify.how == (
-        "self.scaler is a make_scaler() (set at src/callpkg/outside.py:128), which defines no amplify "
-        "codewalk can read"
+        "self.scaler is what make_scaler(…) returns (set at src/callpkg/outside.py:128), whose class "
+        "codewalk does not know"
     )
 
 

@@ -5,6 +5,7 @@ the draft written back as YAML that keeps the file's comments and layout
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -142,6 +143,21 @@ def test_the_draft_edits_are_values() -> None:
     assert [s.at for s in draft.delete(1).steps] == ["a", "c"]
     edited = draft.edit(1, note="N", title="")
     assert (edited.steps[1].note, edited.steps[1].title) == ("N", None)
+
+
+def test_the_first_step_of_a_new_tour_sets_its_repository() -> None:
+    """A tour recorded from a diffusers run was written ``repo: transformers`` (the
+    default pin's), each step ``repo: diffusers``: the first step of a tour with no file
+    sets the tour's repository; later steps name theirs only when it is another. A tour
+    read from its file keeps its own."""
+    draft = new_draft("loop", Path("loop.yaml"), "transformers")
+    first = DraftStep(at="DDIMScheduler.step", file=None, repo="diffusers")
+    draft = draft.add(first, None).add(DraftStep(at="Trainer.train", file=None, repo="transformers"), 0)
+    assert (draft.repo, [s.repo for s in draft.steps]) == ("diffusers", [None, "transformers"])
+    assert "\nrepo: diffusers\n" in draft_text(draft) and "repo: transformers" in draft_text(draft)
+    written = replace(new_draft("loop", Path("loop.yaml"), "transformers"), text="id: loop\n")
+    kept = written.add(first, None)
+    assert (kept.repo, kept.steps[0].repo) == ("transformers", "diffusers")
 
 
 @pytest.mark.parametrize("name", SHIPPED_TOURS)

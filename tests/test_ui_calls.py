@@ -251,6 +251,27 @@ async def test_c_outside_any_function_lists_the_steps_function() -> None:
 
 
 @run_async
+async def test_c_opens_on_the_call_at_the_cursor() -> None:
+    """In a long function the call under the cursor was 40 rows down the panel: ``c`` opens
+    on the first call at or after the cursor's line (``model.greet``, the second), and on
+    the first when the cursor is outside the function listed."""
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("4")  # step 4: `def build():` in pkg/use.py
+        await settle(pilot)
+        await pilot.press("down", "down", "c")  # line 10: return model.greet("you")
+        await settle(pilot)
+        panel = app.screen.query_one(CallsPanel)
+        assert where(app)[1] == 10 and [row.expr for row in panel.rows] == ["Big", "greet"]
+        assert panel.query_one(OptionList).highlighted == 1
+        await pilot.press("escape", "end", "c")  # no function around: the step's, from its first call
+        await settle(pilot)
+        assert panel.calls is not None and panel.calls.function.qualname == "pkg.use.build"
+        assert panel.query_one(OptionList).highlighted == 0
+
+
+@run_async
 async def test_a_target_in_a_repository_that_cannot_be_read_is_a_notification() -> None:
     from codewalk.resolve.model import Resolved
 

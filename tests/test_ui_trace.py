@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.widgets import Markdown, OptionList
+from textual.widgets import Label, Markdown, OptionList
 from ui_fakes import run_async, settle
 
 from codewalk.cli.main import main
@@ -419,6 +419,7 @@ async def test_the_calls_panel_of_a_trace_names_what_ran_at_each_call_and_goes_t
             n = [row.expr for row in panel.rows].index(expr)
             label = str(panel.query_one(OptionList).get_option_at_index(n).prompt)
             assert f"→ {ran}  ran x1" in label, label
+            assert "; ran xN: over the whole run" in str(panel.query_one(Label).render())
             panel.query_one(OptionList).highlighted = n
             await pilot.press("enter")
             await settle(pilot)

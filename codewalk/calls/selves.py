@@ -479,6 +479,12 @@ def self_outside(
         untyped = _untyped_member(resolver, classes, parts) if len(parts) > 3 else ""
         if untyped:
             return unresolved(f"{prefix}; {untyped}")
+        if not classes and type_name.endswith("()"):  # made by a function: a value of any class
+            maker = type_name.removesuffix("()")
+            return unresolved(
+                f"{'.'.join(parts[:2])} is what {maker}(…) returns ({declared_how(hit)}), "
+                "whose class codewalk does not know"
+            )
         kinds = enum_note(resolver, classes)
         return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
     first = attrs[0]

@@ -72,7 +72,11 @@ class Draft:
     summary: str = ""
 
     def add(self, step: DraftStep, after: int | None) -> Draft:
-        """``step`` inserted after step ``after`` (0-based; None: at the end)."""
+        """``step`` inserted after step ``after`` (0-based; None: at the end). The first
+        step of a tour with no file yet sets the tour's repository: a tour recorded in
+        diffusers is diffusers', its steps free of a ``repo:`` each."""
+        if not self.text and not self.steps and step.repo is not None:
+            return replace(self, repo=step.repo, steps=(replace(step, repo=None),))
         where = len(self.steps) if after is None else max(0, min(after + 1, len(self.steps)))
         return replace(self, steps=(*self.steps[:where], step, *self.steps[where:]))
 

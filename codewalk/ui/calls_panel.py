@@ -82,6 +82,15 @@ def call_label(row: CallRow, ran: frozenset[int] | None = None, there: Sequence[
     return Hanging(head, said, at_dots=True)
 
 
+def opened_on(rows: Sequence[CallRow], function: Target, line: int | None) -> int:
+    """The row the panel opens on: the first call at or after the cursor's line, when the
+    cursor is in the function listed (a long function's calls are not scrolled to by
+    hand); else its first call."""
+    if line is None or not function.start_line <= line <= function.end_line:
+        return 0
+    return next((n for n, row in enumerate(rows) if row.line >= line), len(rows) - 1)
+
+
 class CallsPanel(BottomPanel):
     """Hidden until shown; ``enter`` on a row posts :class:`CallsPanel.Chosen`. A row
     too long for the panel wraps at its words and dots: what a call reaches is read whole."""
@@ -108,6 +117,7 @@ class CallsPanel(BottomPanel):
         self.ran: frozenset[int] | None = None  # the lines that executed, when a trace is read
         self.there: list[Sequence[RanThere]] = []  # per row listed, what ran there (a trace read)
         self.ran_at_calls: RanAtCalls | None = None
+        self.cursor_line: int | None = None  # where the reader asked: the row opened on
         self.pending: int | None = None
         self._asked = 0
 
@@ -131,6 +141,7 @@ class CallsPanel(BottomPanel):
         ``ran_at_calls``: what ran at each call, in that trace."""
         self.ran = ran
         self.ran_at_calls = ran_at_calls
+        self.cursor_line = line
         self._asked += 1
         token = self._asked
         self.pending = token
@@ -191,6 +202,7 @@ class CallsPanel(BottomPanel):
                 f"{count} call{'s' if count != 1 else ''} in ",
                 (name, "bold"),
                 (f" (and {left_out} builtins or calls on untyped values)" if left_out else "", "dim"),
+                ("; ran xN: over the whole run" if any(self.there) else "", "dim"),
                 "  ",
                 ("(enter: go, escape: close)", "dim"),
             )
@@ -204,7 +216,7 @@ class CallsPanel(BottomPanel):
         )
         self.add_class("-shown")
         if self.rows:
-            options.highlighted = 0
+            options.highlighted = opened_on(self.rows, calls.function, self.cursor_line)
         options.focus()
         return True
 
