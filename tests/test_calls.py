@@ -164,6 +164,20 @@ def test_callers_are_binding_precise(ws: Workspace) -> None:
     )
 
 
+def test_callers_include_the_sites_of_a_function_nested_in_another(ws: Workspace) -> None:
+    """``Builder().build()`` in ``outer``'s ``helper_of_inner``, a function the index keeps
+    no definition of (as accelerate's ``add_hook_to_module.<locals>.new_forward``, whose
+    ``pre_forward`` call is the one that runs): its host's own sites leave it out, so
+    ``callers`` listed none of its calls."""
+    found = {
+        (c.kind, c.line, c.caller.qualname if c.caller is not None else "")
+        for c in ws.callers("callpkg.models.Builder.build").callers
+        if c.path == "src/callpkg/models.py"
+    }
+    assert ("call", 126, "callpkg.models.outer.<locals>.helper_of_inner") in found
+    assert ("call", 112, "callpkg.models.use") in found  # the host-level sites are kept
+
+
 def test_callers_leave_out_modular_sources_but_of_a_modular_definition(ws: Workspace) -> None:
     """``modular_losses.py`` calls fixed_loss, but a modular source never runs (the file
     generated from it does, with its own calls): not a caller. Asked about a definition

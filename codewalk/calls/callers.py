@@ -88,20 +88,21 @@ def callers(
         if progress is not None:
             progress(done, len(bodies))
         facts = cr.facts(body)
-        for site in own_sites(body, facts):
-            if not _may_reach(site, facts, needles, constructs, body.scope):
-                continue
-            callee = cr.callee(body, site, facts, candidates=False)
-            hits = [t for t in callee.targets if key(t) in goals] if callee is not None else []
-            if not hits and site.name.root in (SELF, CLS) and f"{body.module}.{body.cls}" in below:
-                callee = cr.callee(body, site, facts)  # self may be of the class that defines it
+        for inner in (body, *_nested(cr, body, facts)):
+            for site in own_sites(inner, facts):
+                if not _may_reach(site, facts, needles, constructs, inner.scope):
+                    continue
+                callee = cr.callee(inner, site, facts, candidates=False)
                 hits = [t for t in callee.targets if key(t) in goals] if callee is not None else []
-            if callee is None:
-                continue
-            if hits:
-                found.append(_caller(site.kind, body, site.line, site.col, site.text, hits[0].via))
-            elif _maybe(callee, names, cr.code):
-                maybe.append(_caller("maybe", body, site.line, site.col, site.text, callee.how))
+                if not hits and site.name.root in (SELF, CLS) and f"{inner.module}.{inner.cls}" in below:
+                    callee = cr.callee(inner, site, facts)  # self may be of the class that defines it
+                    hits = [t for t in callee.targets if key(t) in goals] if callee is not None else []
+                if callee is None:
+                    continue
+                if hits:
+                    found.append(_caller(site.kind, inner, site.line, site.col, site.text, hits[0].via))
+                elif _maybe(callee, names, cr.code):
+                    maybe.append(_caller("maybe", inner, site.line, site.col, site.text, callee.how))
     if progress is not None:
         progress(len(bodies), len(bodies))
     for mention in module_level:
@@ -124,6 +125,14 @@ def callers(
 
 
 _TESTS = frozenset(("tests", "test", "testing", "test_utils", "testing_utils", "examples", "benchmarks"))
+
+
+def _nested(cr: CallResolver, body: Body, facts: CallFacts) -> list[Body]:
+    """The functions ``body`` defines, at any depth (``add_hook_to_module.<locals>.new_forward``):
+    their sites are none of ``body``'s own, and the index keeps no body of most of them, so
+    a mention in one is found as a mention in ``body``."""
+    paths = (path for path, origins in facts.locals.items() for o in origins if o.kind == "def")
+    return [b for path in dict.fromkeys(paths) if (b := cr.nested(body, path)) is not None]
 
 
 def _of_tests(path: str) -> bool:
