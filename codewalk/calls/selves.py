@@ -214,7 +214,8 @@ def _candidates(cls: Resolved, member: str, own: list[Resolved], others: list[Re
         word = "an override in"
     else:
         classes = f"{count} class{'es' if count != 1 else ''}"
-        how = f"{name} does not define {member}; {classes} deriving from it do ({listed})"
+        verb = "do" if count != 1 else "does"
+        how = f"{name} does not define {member}; {classes} deriving from it {verb} ({listed})"
         word = "defined in"
     overriding = [
         o._replace(via=chain(f"{word} {owner}, a class deriving from {name}", o.via))
