@@ -137,6 +137,12 @@ def test_getattr_through_a_dispatch_table_in_a_mixin(ws: Workspace) -> None:
     assert (forward.site.kind, targets(forward)) == ("ref", ["generation.Model.forward:27"])
 
 
+def test_a_method_one_class_deriving_from_a_mixin_defines(ws: Workspace) -> None:
+    called = callees(ws, "AdapterMixin.load_adapter")[(67, "self.eval")]
+    assert targets(called) == ["generation.Pretrained.eval:71"]
+    assert called.how == "AdapterMixin does not define eval; 1 class deriving from it does (Pretrained)"
+
+
 def test_super_goes_on_in_the_mro(ws: Workspace) -> None:
     init = callees(ws, "Model.__init__")[(25, "super().__init__")]
     assert targets(init) == ["generation.Base.__init__:19"]

@@ -122,6 +122,30 @@ def test_an_attribute_assigned_twice_says_the_registry_s_item_as_the_code_writes
     assert "item[" not in called.how
 
 
+def test_a_member_of_an_attribute_assigned_twice_is_each_assignment_s(ws: Workspace) -> None:
+    """``self.base = model`` (``model: Plain``) or ``self.base = cls(model)`` with ``cls =
+    TUNERS[kind]`` (peft's ``PeftModel.base_model``): ``self.base.inject`` is the Tuner's
+    (any Tuner, as the registry's annotation says) before Plain's, and ``self.base._replace``,
+    which Plain lacks, is the Tuner's and its override, not unresolved."""
+    R = "callpkg.tuners."
+    called = callees(ws, R + "PlainOrTuned.tune")
+    inject = called[(89, "self.base.inject")]
+    assert [t.qualname.removeprefix(R) for t in inject.targets] == ["Tuner.inject", "Plain.inject"]
+    assert inject.targets[0].via.startswith("self.base is made from an entry of a table: TUNERS holds Tuner")
+    assert inject.targets[0].via.count("TUNERS holds") == 1
+    replace = called[(87, "self.base._replace")]
+    assert [t.qualname.removeprefix(R) for t in replace.targets] == ["Tuner._replace", "LoraTuner._replace"]
+    assert replace.targets[1].via.endswith("an override in LoraTuner, deriving from Tuner")
+
+
+def test_a_method_of_an_attribute_s_dict_is_a_builtin(ws: Workspace) -> None:
+    """``self.base.__dict__.get("name")`` (peft's ``save_pretrained``): every object's
+    ``__dict__`` is a dict, whatever class ``self.base`` holds."""
+    got = callees(ws, "callpkg.tuners.PlainOrTuned.tune")[(88, "self.base.__dict__.get")]
+    assert got.status == BUILTIN
+    assert got.how == "self.base.__dict__.get: a Python builtin, dict.get (self.base.__dict__ is a dict)"
+
+
 def test_of_two_assignments_the_one_that_may_run_any_of_many_classes_comes_last(ws: Workspace) -> None:
     """``self.base = model`` (``model: Model``: 13 classes derive from it, each its forward) or
     ``self.base = WRAPPERS[kind](model)`` (peft's ``PeftModel.base_model``): calling it

@@ -168,6 +168,41 @@ def test_a_branch_header_knows_its_body() -> None:
     assert bodies == ((3, 3), (7, 7), (9, 9), (11, 12), None, None, None)
 
 
+CLAUSES = textwrap.dedent(
+    """
+    def f(x):
+        if x:
+            a = 1
+        else:  # LoRA, LoHa, etc.
+            # the comment between
+            b = 2
+        try:
+            c = 3
+        finally:
+            d = 4
+        for i in x:
+            pass
+        else:
+            e = 5
+    """
+).lstrip("\n")
+
+
+def test_an_else_or_finally_line_is_a_header_whose_body_tells_it_ran() -> None:
+    """Python runs nothing on ``else:`` or ``finally:`` (peft's ``disable_adapter``:
+    ``else:  # LoRA, LoHa, etc.``): a focus on one ran when its clause's body did."""
+    span = (1, len(CLAUSES.splitlines()))
+    focuses = ("else:  # LoRA", "finally:", "    else:\n        e")
+    regions = [focus_lines(CLAUSES, span, text) for text in focuses]
+    assert regions == [(4, 4), (9, 9), (13, 14)]
+    assert branch_bodies(CLAUSES, span, [r for r in regions if r is not None] + [(12, 12)]) == (
+        (6, 6),
+        (10, 10),
+        None,  # the keyword and its body: the body's line tells, as it is
+        None,  # a line of a loop's body is no header
+    )
+
+
 def test_a_branch_body_in_an_indented_span_is_in_file_lines() -> None:
     source = "class A:\n    def f(self, x):\n        if x:\n            return 1\n        return 2\n"
     assert branch_bodies(source, (2, 5), [(3, 3), (5, 5)]) == ((4, 4), None)

@@ -797,6 +797,41 @@ def test_check_run_reads_a_branch_by_its_body(toy: Path, capsys: pytest.CaptureF
     assert lines[4].endswith(f"step 4 (toypkg.warn): x1; 1 of its 2 focus regions (line {test}) {untaken}")
 
 
+SWITCH = """
+
+def switch(flag):
+    if flag:
+        value = 1
+    else:  # the way not taken
+        value = 2
+    try:
+        value += 1
+    finally:
+        value += 2
+    return value
+"""
+
+
+def test_check_trace_reads_an_else_or_finally_line_by_its_body(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python runs nothing on ``else:`` or ``finally:`` (peft's ``disable_adapter``,
+    ``else:  # LoRA, LoHa, etc.``): a step focused on one ran when its body did."""
+    traced_with(toy, capsys, SWITCH, "switch", "import toypkg\ntoypkg.switch(True)\n")
+    tour = toy / "clauses.yaml"
+    tour.write_text(
+        "title: Clauses\nrepo: toy\nsteps:\n"
+        "  - at: toypkg.switch\n    focus: 'finally:'\n"
+        "  - at: toypkg.switch\n    focus: 'else:  # the way not taken'\n"
+    )
+    code, out, _ = run(capsys, "check", str(tour), "--trace", "switch")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "NOT RUN clauses: 1 of 2 steps ran (trace 'switch')"
+    assert lines[1].startswith("  ran ") and lines[1].endswith("step 1 (toypkg.switch): x1")
+    assert lines[2].startswith("  not run ") and "step 2 (toypkg.switch): ran (x1), but its focus" in lines[2]
+
+
 def test_check_run_says_which_steps_ran(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tour = write_tour(toy, "prog.py")
     code, out, _ = run(capsys, "check", "--run", "--python", sys.executable, str(tour))

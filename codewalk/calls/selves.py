@@ -73,7 +73,7 @@ def reach_self(r: Reaching, body: Body, name: Name, *, candidates: bool = True) 
     receiver, the overrides of ``self.x`` too, when ``candidates``."""
 
     parts = name.expr.removesuffix("[]").split(".")
-    named = _class_name_method(parts)
+    named = _class_name_method(parts) or _dict_method(parts)
     if named:
         return Reach((), named, BUILTIN)
     if not body.cls and body.receiver is None:
@@ -126,8 +126,10 @@ def _self_member(
         hits = _through_property(r, resolver, view, qualname, parts)
         # self.self_attn.o_proj, self_attn made from a table's item: o_proj of each class
         hits = hits or _through_table(r, resolver, view, qualname, parts)
-    elif hits and len(parts) == 3 and candidates:  # self.formatter.format_column: its overrides too
-        hits += _annotated_overrides(r, resolver, view, qualname, parts)
+    elif hits and len(parts) > 2:
+        if len(parts) == 3 and candidates:  # self.formatter.format_column: its overrides too
+            hits += _annotated_overrides(r, resolver, view, qualname, parts)
+        hits = _with_table(_through_table(r, resolver, view, qualname, parts), hits)
     if hits:
         return found(with_via(hits, said)) if said else found(hits)
     typed = through_parameter(r, body, resolver, view, qualname, parts)
@@ -144,6 +146,14 @@ def _class_name_method(parts: list[str]) -> str:
     if not hasattr(str, parts[3]):
         return ""
     return f"{'.'.join(parts)}: a Python builtin, str.{parts[3]} ({'.'.join(parts[:3])} is a str)"
+
+
+def _dict_method(parts: list[str]) -> str:
+    """``self.base_model.__dict__.get``: an object's ``__dict__`` is a dict, whatever its
+    class, and this a method of dict; "" for anything else."""
+    if len(parts) < 3 or parts[-2] != "__dict__" or not hasattr(dict, parts[-1]):
+        return ""
+    return f"{'.'.join(parts)}: a Python builtin, dict.{parts[-1]} ({'.'.join(parts[:-1])} is a dict)"
 
 
 def _outside_class(r: Reaching, body: Body, parts: list[str], *, candidates: bool) -> Reach:
@@ -204,7 +214,8 @@ def _candidates(cls: Resolved, member: str, own: list[Resolved], others: list[Re
         word = "an override in"
     else:
         classes = f"{count} class{'es' if count != 1 else ''}"
-        how = f"{name} does not define {member}; {classes} deriving from it do ({listed})"
+        verb = "do" if count != 1 else "does"
+        how = f"{name} does not define {member}; {classes} deriving from it {verb} ({listed})"
         word = "defined in"
     overriding = [
         o._replace(via=chain(f"{word} {owner}, a class deriving from {name}", o.via))
@@ -395,19 +406,53 @@ def _through_table(
     r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str]
 ) -> list[Resolved]:
     """``self.a.x...`` where ``a`` is made by calling an item of a table of classes
-    (``LLAMA_ATTENTION_CLASSES[...](...)``): ``x`` of each class the table holds."""
+    (``LLAMA_ATTENTION_CLASSES[...](...)``): ``x`` of each class the table holds; of a
+    table annotated to hold a class (``dict[PeftType, type[BaseTuner]]``), its ``x`` and
+    every override of it in a class deriving from it."""
     out: list[Resolved] = []
-    for attribute in resolver.ns.members(view, qualname, parts[1], ())[:1]:
+    for attribute in _assignments(resolver.ns.members(view, qualname, parts[1], ())):
         said = holds(r, to_resolved(attribute, resolver.facts.repo))
         for cls in said.from_table:
             place = r.place(cls)
-            if place is not None:
-                hits = place[0].resolve_in(place[1].module, ".".join(["self", *parts[2:]]), place[2])
-                out.extend(with_via(hits, f"{said.how}: {cls.via}"))
+            if place is None:
+                continue
+            how = said.how if cls.via in said.how else f"{said.how}: {cls.via}"
+            hits = place[0].resolve_in(place[1].module, ".".join(["self", *parts[2:]]), place[2])
+            out.extend(with_via(hits, how))
+            if cls.loose and len(parts) == 3:  # any class deriving from it: its overrides too
+                name = cls.qualname.rpartition(".")[2]
+                for o in overrides(r, cls, parts[2]):
+                    owner = o.qualname.rpartition(".")[0].rpartition(".")[2]
+                    out.append(
+                        o._replace(via=chain(f"{how}: an override in {owner}, deriving from {name}", o.via))
+                    )
     once: dict[tuple[str, int], Resolved] = {}  # a member the classes inherit from one, once
     for hit in out:
         once.setdefault((hit.path, hit.line), hit)
     return list(once.values())
+
+
+def _assignments(hits: list[Hit]) -> list[Hit]:
+    """The definitions of an attribute as its class's MRO finds it: every assignment to it
+    in the class that first assigns it (``PeftModel.base_model``: the model at line 157,
+    a tuner made from a table at line 164), else the first definition alone."""
+    first = hits[:1]
+    if not first or first[0].definition.kind != "attribute":
+        return first
+    owner = first[0].definition.qualname
+    return [h for h in hits if h.definition.kind == "attribute" and h.definition.qualname == owner]
+
+
+def _with_table(tabled: list[Resolved], hits: list[Resolved]) -> list[Resolved]:
+    """``self.a.m`` found through one of ``a``'s assignments (``hits``), with ``m`` of the
+    classes another assignment makes from a table (``tabled``) first, each once: the
+    attribute made by the code from a table, before a value it was given (peft's
+    ``self.base_model``: the tuner a LoRA model runs, before the model prompt learning
+    keeps), as calling the attribute lists them."""
+    if not tabled:
+        return hits
+    seen = {(t.path, t.line) for t in tabled}
+    return tabled + [h for h in hits if (h.path, h.line) not in seen]
 
 
 def through_parameter(

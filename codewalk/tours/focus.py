@@ -47,6 +47,7 @@ _COMPOUND = (
     *((ast.TryStar,) if hasattr(ast, "TryStar") else ()),
 )
 _BRANCHES = (ast.If, ast.For, ast.AsyncFor, ast.While)  # headers that test: their body may not run
+_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()
 
 
 FOCUS_TIMEOUT_S = 1.0  # far beyond what any sane pattern takes on a 5,000-line span
@@ -145,7 +146,32 @@ def branch_bodies(text: str, span: Lines, regions: Sequence[Lines]) -> tuple[Lin
             if body_first > last:  # a one-line ``if x: y`` has no lines of its own to tell
                 body_last = node.body[-1].end_lineno or node.body[-1].lineno
                 bodies[(first + shift, last + shift)] = (body_first + shift, body_last + shift)
+        for keyword, clause in _clauses(node, lines):
+            clause_last = clause[-1].end_lineno or clause[-1].lineno
+            bodies.setdefault(
+                (keyword + shift, keyword + shift), (clause[0].lineno + shift, clause_last + shift)
+            )
     return tuple(bodies.get(region) for region in regions)
+
+
+_CLAUSE = re.compile(r"\s*(else|finally)\s*:\s*(#.*)?$")
+
+
+def _clauses(node: ast.AST, lines: list[str]) -> list[tuple[int, list[ast.stmt]]]:
+    """The ``else:`` and ``finally:`` clauses of ``node``, each as the line of its keyword
+    and its body: a line Python runs nothing on, so a focus on it ran when its body did
+    (an ``elif`` is an ``if`` of its own)."""
+    if not isinstance(node, (*_BRANCHES, ast.Try, *_TRY_STAR)):
+        return []
+    out: list[tuple[int, list[ast.stmt]]] = []
+    for clause in (getattr(node, "orelse", []), getattr(node, "finalbody", [])):
+        # above its body, past blank lines and comments only: the keyword, if any
+        number = clause[0].lineno - 1 if clause else 0
+        while 0 < number <= len(lines) and lines[number - 1].strip()[:1] in ("", "#"):
+            number -= 1
+        if 0 < number <= len(lines) and _CLAUSE.match(lines[number - 1]):
+            out.append((number, clause))
+    return out
 
 
 def _parsed(text: str, span: Lines) -> tuple[ast.AST, list[str], int] | None:

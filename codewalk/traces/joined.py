@@ -305,7 +305,7 @@ def step_run(
     bodies: Sequence[tuple[int, int] | None] = (),
 ) -> StepRun:
     """How ``target`` ran in ``trace``; ``bodies``: of each region that is the header of
-    a branch or a loop, the lines of its body."""
+    a branch or a loop (or an ``else:`` or ``finally:`` line), the lines of its body."""
     executed = trace.executed(target.repo, target.path)
     inside = target.kind == "class"
 
@@ -322,7 +322,9 @@ def step_run(
         node.calls for i, node in enumerate(trace.nodes) if i and counts(trace.functions[node.function])
     )
     span = range(target.start_line, target.end_line + 1)
-    idle = tuple(r for r in regions if not ran(r))
     branches = [(r, body) for r, body in zip(regions, bodies, strict=False) if body is not None]
+    # a header whose body ran ran too: an ``else:`` or ``finally:`` line itself never executes
+    opened = {r for r, body in branches if ran(body)}
+    idle = tuple(r for r in regions if not ran(r) and r not in opened)
     untaken = tuple(r for r, body in branches if ran(r) and not ran(body))
     return StepRun(calls, sum(1 for line in span if line in executed), idle, untaken)
