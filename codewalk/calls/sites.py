@@ -419,8 +419,11 @@ class CallResolver(Reacher):
         self, body: Body, reach: Reach, rest: list[str], call: bool, depth: int, *, read: bool = False
     ) -> Reach:
         """``x.y...`` where ``x`` holds an instance of the classes of ``reach`` (of classes
-        deriving from them too, when ``reach`` is loose: then every override of ``y``)."""
-        if not reach.instance or not reach.targets:
+        deriving from them too, when ``reach`` is loose: then every override of ``y``), or
+        one of those classes itself (``TABLE[key].from_pretrained``, ``TABLE`` annotated
+        ``dict[K, type[X]]``: a class's member, read as ``self.y`` is)."""
+        classes = reach.targets and all(t.kind == "class" for t in reach.targets)
+        if not reach.targets or not (reach.instance or classes):
             return unresolved(f"{'.'.join(rest)} of a value whose type codewalk does not know")
         hits: list[Resolved] = []
         places: list[tuple[Resolver, ModuleView, str]] = []
@@ -434,8 +437,9 @@ class CallResolver(Reacher):
                 view.module, ".".join(["self", *rest]), qualname, path=view.path, repo=view.repo
             )
             if len(rest) == 1:
-                own = [h._replace(receiver="" if reach.loose else cls.qualname) for h in own]
-                own += overrides(self, cls, rest[0]) if reach.loose and not read else []
+                loose = reach.loose or cls.loose  # of a class or of one deriving from it
+                own = [h._replace(receiver="" if loose else cls.qualname) for h in own]
+                own += overrides(self, cls, rest[0]) if loose and not read else []
             hits.extend(own)
             places.append((resolver, view, qualname))
         outside = member_outside(self, places, rest[0], reach.how) if not hits and len(rest) == 1 else None
