@@ -160,6 +160,20 @@ def test_a_method_of_an_item_of_a_table_annotated_to_hold_classes_is_the_class_s
     assert got.targets[0].via.startswith("CONFIGS holds Config classes, or classes deriving from it")
 
 
+def test_a_parameter_assigned_again_is_first_what_it_is_assigned(ws: Workspace) -> None:
+    """``model = Rewrapped()`` in the body, ``model: Plain`` as given (peft's
+    ``PeftModel.from_pretrained``: ``model = cls(model, ...)``, ``model: nn.Module``):
+    ``model.inject`` is first ``Rewrapped.inject``, then, as given, ``Plain.inject``;
+    the annotation alone answered."""
+    got = callees(ws, "callpkg.tuners.rewrap")[(119, "model.inject")]
+    assert [t.qualname for t in got.targets] == [
+        "callpkg.tuners.Rewrapped.inject",
+        "callpkg.tuners.Plain.inject",
+    ]
+    assert got.how.startswith("model = Rewrapped() (line 118)")
+    assert "; or as given: model is annotated" in got.how
+
+
 def test_of_two_assignments_the_one_that_may_run_any_of_many_classes_comes_last(ws: Workspace) -> None:
     """``self.base = model`` (``model: Model``: 13 classes derive from it, each its forward) or
     ``self.base = WRAPPERS[kind](model)`` (peft's ``PeftModel.base_model``): calling it

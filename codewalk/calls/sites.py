@@ -457,9 +457,27 @@ class CallResolver(Reacher):
     def parameter(
         self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int, read: bool = False
     ) -> Reach:
-        """A parameter, as its annotation says (an instance of those classes or of
-        classes deriving from them), else as the call that reached the body passed it;
-        else its value is the caller's."""
+        """A parameter: what the body assigns it again first (``model = cls(model, ...)``
+        in peft's ``from_pretrained``, where ``model: nn.Module`` came in), then what it
+        holds as given (:meth:`given`)."""
+        given = self.given(body, facts, name, call=call, depth=depth, read=read)
+        root = name.expr.removesuffix("[]").partition(".")[0]
+        if not facts.bound(root, body.scope):
+            return given
+        again = self.local(body, facts, name.expr, call=call, depth=depth)
+        if not again.targets:
+            return given
+        if given.status != RESOLVED or not given.targets:
+            return again
+        how = f"{again.how}; or as given: {given.how}" if given.how else again.how
+        return found([*again.targets, *given.targets], how)
+
+    def given(
+        self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int, read: bool = False
+    ) -> Reach:
+        """A parameter as it comes in: as its annotation says (an instance of those
+        classes or of classes deriving from them), else as the call that reached the body
+        passed it; else its value is the caller's."""
         parts = name.expr.removesuffix("[]").split(".")
         found_ = holds_parameter(self, self.declaring(body, parts[0]), parts[0])
         for param, classes, loose in body.arguments if not (found_.instances or found_.classes) else ():
