@@ -435,6 +435,18 @@ def add_hook(module, hook: Hook):
 """
 
 
+def test_an_attribute_of_a_class_of_the_pins_or_of_torch_says_torch_s_as_the_other(ws: Workspace) -> None:
+    """diffusers' ``UNet2DModel.time_proj``: ``Steps()`` in one branch, ``torch.nn.Embedding``
+    in the other. What torch's is was said after the first target, as if it were what that
+    target is: it is the other assignment, said so."""
+    (called,) = callees(ws, "callpkg.embeddings.Projected.embed").values()
+    assert called.how.endswith(
+        "; or self.proj is a torch.nn.Embedding (set at src/callpkg/embeddings.py:66, one of 2 assignments); "
+        "torch is the module torch (no pin provides torch)"
+    )
+    assert [t.qualname for t in called.targets][1] == "callpkg.embeddings.Steps.forward"
+
+
 def test_calls_and_goto_at_a_line_of_a_nested_function_read_that_function(tmp_path: Path) -> None:
     """accelerate's ``add_hook_to_module.<locals>.new_forward``: the UI's ``c`` there listed
     the host's calls, not the nested function's, and ``goto`` on its

@@ -284,6 +284,8 @@ class CallResolver(Reacher):
             return unresolved(f"calling {a(name)}: it defines no __call__ or forward codewalk can read")
         how = reach.how if out == list(reach.targets) else ""
         if notes:  # said after the first target's via, as the line under it shows
+            if any(len(groups[i]) > 1 for i in held):  # another assignment runs code of the pins
+                notes = [f"or {note}" for note in notes]
             how = "; ".join(dict.fromkeys([how or out[0].via, *notes]))
         return found(out, how)
 
