@@ -420,6 +420,55 @@ def test_a_pin_that_cannot_be_opened_is_named_with_why(tmp_path: Path) -> None:
     assert "the accel pin cannot be opened: accel: the package index could not be reached" in backward.how
 
 
+_HOOKED = """\
+class Hook:
+    def pre_forward(self, x):
+        return x
+
+
+def add_hook(module, hook: Hook):
+    def new_forward(module, x):
+        return module.hook.pre_forward(x)
+
+    module.forward = new_forward
+    return hook.pre_forward(module)
+"""
+
+
+def test_an_attribute_of_a_class_of_the_pins_or_of_torch_says_torch_s_as_the_other(ws: Workspace) -> None:
+    """diffusers' ``UNet2DModel.time_proj``: ``Steps()`` in one branch, ``torch.nn.Embedding``
+    in the other. What torch's is was said after the first target, as if it were what that
+    target is: it is the other assignment, said so."""
+    (called,) = callees(ws, "callpkg.embeddings.Projected.embed").values()
+    assert called.how.endswith(
+        "; or self.proj is a torch.nn.Embedding (set at src/callpkg/embeddings.py:66, one of 2 assignments); "
+        "torch is the module torch (no pin provides torch)"
+    )
+    assert [t.qualname for t in called.targets][1] == "callpkg.embeddings.Steps.forward"
+
+
+def test_calls_and_goto_at_a_line_of_a_nested_function_read_that_function(tmp_path: Path) -> None:
+    """accelerate's ``add_hook_to_module.<locals>.new_forward``: the UI's ``c`` there listed
+    the host's calls, not the nested function's, and ``goto`` on its
+    ``module._hf_hook.pre_forward`` said ``module`` is a parameter of the host (the nested
+    function's own parameter hides it)."""
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src/callpkg/hooked.py").write_text(_HOOKED)
+    ws = Workspace(checkout, Store.memory())
+    ws.index_all(workers=1)
+    found = ws.calls_at("src/callpkg/hooked.py", 8)
+    assert found is not None and found.function.qualname == "callpkg.hooked.add_hook.<locals>.new_forward"
+    assert [row.expr for row in found.rows] == ["module.hook.pre_forward"]
+    answer = ws.goto_all("src/callpkg/hooked.py", 8, 30, fallback=False)
+    assert answer.results == () and answer.note.startswith(
+        "module is a parameter of add_hook.<locals>.new_forward: its value is the caller's"
+    )
+    assert "`codewalk path add_hook.<locals>.new_forward CLASS.pre_forward`" in answer.note
+    host = ws.calls_at("src/callpkg/hooked.py", 11)  # the host's own line: the host
+    assert host is not None and host.function.qualname == "callpkg.hooked.add_hook"
+    ws.close()
+
+
 def test_calls_at_a_line_and_callers_at_a_definition(ws: Workspace) -> None:
     found = ws.calls_at(TRAINER, 40)  # inside Trainer.step
     assert found is not None and found.function.qualname == "callpkg.trainer.Trainer.step"

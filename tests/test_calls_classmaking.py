@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.calls.model import BUILTIN, UNRESOLVED
+from codewalk.calls.model import BUILTIN, RESOLVED, UNRESOLVED
 from codewalk.workspace.workspace import Workspace
 from tests.callrepo import callees, callrepo_workspace
 
@@ -144,6 +144,34 @@ def test_a_method_of_an_attribute_s_dict_is_a_builtin(ws: Workspace) -> None:
     got = callees(ws, "callpkg.tuners.PlainOrTuned.tune")[(88, "self.base.__dict__.get")]
     assert got.status == BUILTIN
     assert got.how == "self.base.__dict__.get: a Python builtin, dict.get (self.base.__dict__ is a dict)"
+
+
+def test_a_method_of_an_item_of_a_table_annotated_to_hold_classes_is_the_class_s(ws: Workspace) -> None:
+    """``CONFIGS[kind].load(name)``, ``CONFIGS: dict[str, type[Config]]`` filled at run time
+    (peft's ``PEFT_TYPE_TO_CONFIG_MAPPING[...].from_pretrained``): the item is a class, so
+    ``load`` is ``Config.load``, or an override in a class deriving from it; it was "load
+    of a value whose type codewalk does not know"."""
+    got = callees(ws, "callpkg.tuners.load_config")[(108, "CONFIGS[].load")]
+    assert got.status == RESOLVED
+    assert [t.qualname for t in got.targets] == [
+        "callpkg.tuners.Config.load",
+        "callpkg.tuners.LoraConfig.load",
+    ]
+    assert got.targets[0].via.startswith("CONFIGS holds Config classes, or classes deriving from it")
+
+
+def test_a_parameter_assigned_again_is_first_what_it_is_assigned(ws: Workspace) -> None:
+    """``model = Rewrapped()`` in the body, ``model: Plain`` as given (peft's
+    ``PeftModel.from_pretrained``: ``model = cls(model, ...)``, ``model: nn.Module``):
+    ``model.inject`` is first ``Rewrapped.inject``, then, as given, ``Plain.inject``;
+    the annotation alone answered."""
+    got = callees(ws, "callpkg.tuners.rewrap")[(119, "model.inject")]
+    assert [t.qualname for t in got.targets] == [
+        "callpkg.tuners.Rewrapped.inject",
+        "callpkg.tuners.Plain.inject",
+    ]
+    assert got.how.startswith("model = Rewrapped() (line 118)")
+    assert "; or as given: model is annotated" in got.how
 
 
 def test_of_two_assignments_the_one_that_may_run_any_of_many_classes_comes_last(ws: Workspace) -> None:

@@ -284,6 +284,8 @@ class CallResolver(Reacher):
             return unresolved(f"calling {a(name)}: it defines no __call__ or forward codewalk can read")
         how = reach.how if out == list(reach.targets) else ""
         if notes:  # said after the first target's via, as the line under it shows
+            if any(len(groups[i]) > 1 for i in held):  # another assignment runs code of the pins
+                notes = [f"or {note}" for note in notes]
             how = "; ".join(dict.fromkeys([how or out[0].via, *notes]))
         return found(out, how)
 
@@ -419,8 +421,11 @@ class CallResolver(Reacher):
         self, body: Body, reach: Reach, rest: list[str], call: bool, depth: int, *, read: bool = False
     ) -> Reach:
         """``x.y...`` where ``x`` holds an instance of the classes of ``reach`` (of classes
-        deriving from them too, when ``reach`` is loose: then every override of ``y``)."""
-        if not reach.instance or not reach.targets:
+        deriving from them too, when ``reach`` is loose: then every override of ``y``), or
+        one of those classes itself (``TABLE[key].from_pretrained``, ``TABLE`` annotated
+        ``dict[K, type[X]]``: a class's member, read as ``self.y`` is)."""
+        classes = reach.targets and all(t.kind == "class" for t in reach.targets)
+        if not reach.targets or not (reach.instance or classes):
             return unresolved(f"{'.'.join(rest)} of a value whose type codewalk does not know")
         hits: list[Resolved] = []
         places: list[tuple[Resolver, ModuleView, str]] = []
@@ -434,8 +439,9 @@ class CallResolver(Reacher):
                 view.module, ".".join(["self", *rest]), qualname, path=view.path, repo=view.repo
             )
             if len(rest) == 1:
-                own = [h._replace(receiver="" if reach.loose else cls.qualname) for h in own]
-                own += overrides(self, cls, rest[0]) if reach.loose and not read else []
+                loose = reach.loose or cls.loose  # of a class or of one deriving from it
+                own = [h._replace(receiver="" if loose else cls.qualname) for h in own]
+                own += overrides(self, cls, rest[0]) if loose and not read else []
             hits.extend(own)
             places.append((resolver, view, qualname))
         outside = member_outside(self, places, rest[0], reach.how) if not hits and len(rest) == 1 else None
@@ -453,9 +459,27 @@ class CallResolver(Reacher):
     def parameter(
         self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int, read: bool = False
     ) -> Reach:
-        """A parameter, as its annotation says (an instance of those classes or of
-        classes deriving from them), else as the call that reached the body passed it;
-        else its value is the caller's."""
+        """A parameter: what the body assigns it again first (``model = cls(model, ...)``
+        in peft's ``from_pretrained``, where ``model: nn.Module`` came in), then what it
+        holds as given (:meth:`given`)."""
+        given = self.given(body, facts, name, call=call, depth=depth, read=read)
+        root = name.expr.removesuffix("[]").partition(".")[0]
+        if not facts.bound(root, body.scope):
+            return given
+        again = self.local(body, facts, name.expr, call=call, depth=depth)
+        if not again.targets:
+            return given
+        if given.status != RESOLVED or not given.targets:
+            return again
+        how = f"{again.how}; or as given: {given.how}" if given.how else again.how
+        return found([*again.targets, *given.targets], how)
+
+    def given(
+        self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int, read: bool = False
+    ) -> Reach:
+        """A parameter as it comes in: as its annotation says (an instance of those
+        classes or of classes deriving from them), else as the call that reached the body
+        passed it; else its value is the caller's."""
         parts = name.expr.removesuffix("[]").split(".")
         found_ = holds_parameter(self, self.declaring(body, parts[0]), parts[0])
         for param, classes, loose in body.arguments if not (found_.instances or found_.classes) else ():

@@ -381,9 +381,27 @@ class Calling:
         name = reached or (goals[0].qualname if goals else goal)
         return PathAnswer(source, name, bool(goals), search, tuple(g.qualname for g in goals))
 
+    def around(self, path: str, line: int) -> Body | None:
+        """The innermost function around ``path:line``: one nested in an indexed function
+        (``add_hook_to_module.<locals>.new_forward``, which the index keeps no definition
+        of) when its lines hold it, its own names read there (a parameter of its own
+        hides the host's of that name)."""
+        body = self.code.around("", path, line)
+        if body is None:
+            return None
+        facts = self.cr.facts(body)
+        best = body
+        for name, origins in facts.locals.items():
+            if not any(o.kind == "def" and o.line < line <= o.span[1] for o in origins):
+                continue
+            inner = self.cr.nested(body, name)
+            if inner is not None and inner.target.line >= best.target.line:
+                best = inner
+        return best
+
     def calls_at(self, path: str, line: int) -> CallList | None:
         """The function around ``path:line`` and its calls, resolved (the UI's ``c``)."""
-        body = self.code.around("", path, line)
+        body = self.around(path, line)
         if body is None:
             return None
         callees = tuple(self.cr.callees(body))
@@ -393,7 +411,7 @@ class Calling:
         """What the call site at ``path:line:col`` reaches (None: no call site there)."""
         from codewalk.calls.model import EXTERNAL, RESOLVED, UNRESOLVED
 
-        body = self.code.around("", path, line)
+        body = self.around(path, line)
         if body is None:
             return None
         facts = self.cr.facts(body)
@@ -427,7 +445,7 @@ def _untyped_note(body: Body, callee: Callee) -> str:
     definitions of the attribute's name, and ``path`` from the function the call is in."""
     how = callee.how or "codewalk cannot tell what it calls"
     name = callee.site.name.expr.rpartition(".")[2]
-    here = ".".join(body.target.qualname.split(".")[-2 if body.cls else -1 :])
+    here = body.target.qualname.removeprefix(f"{body.module}.")  # Class.m, f.<locals>.g
     if "." not in callee.site.name.expr or not name.isidentifier():
         return f"{how}; `codewalk calls {here}` says what else it calls"
     return (
