@@ -461,10 +461,13 @@ class CallResolver(Reacher):
     ) -> Reach:
         """A parameter: what the body assigns it again first (``model = cls(model, ...)``
         in peft's ``from_pretrained``, where ``model: nn.Module`` came in), then what it
-        holds as given (:meth:`given`)."""
+        holds as given (:meth:`given`). Read again at the call asked about only, not in
+        the bodies its values are read from (``depth``): there, each reassignment's value
+        read through the callers' arguments made a path from peft's ``get_peft_model``
+        take 78 s instead of 9."""
         given = self.given(body, facts, name, call=call, depth=depth, read=read)
         root = name.expr.removesuffix("[]").partition(".")[0]
-        if not facts.bound(root, body.scope):
+        if depth or not facts.bound(root, body.scope):
             return given
         again = self.local(body, facts, name.expr, call=call, depth=depth)
         if not again.targets:
