@@ -462,9 +462,9 @@ class CallResolver(Reacher):
         """A parameter: what the body assigns it again first (``model = cls(model, ...)``
         in peft's ``from_pretrained``, where ``model: nn.Module`` came in), then what it
         holds as given (:meth:`given`). Read again at the call asked about only, not in
-        the bodies its values are read from (``depth``): there, each reassignment's value
-        read through the callers' arguments made a path from peft's ``get_peft_model``
-        take 78 s instead of 9."""
+        the bodies its values are read from (``depth``): there, each reassignment's value,
+        read through the callers' arguments, multiplied a path search's work many times
+        over (``bench/callgraph_score.py``'s pairs from peft's ``get_peft_model``)."""
         given = self.given(body, facts, name, call=call, depth=depth, read=read)
         root = name.expr.removesuffix("[]").partition(".")[0]
         if depth or not facts.bound(root, body.scope):

@@ -97,7 +97,7 @@ _RACY_NS = 3_000_000_000  # a file changed this recently may change again within
 def root_key(store: Store, checkout: Checkout) -> str:
     """Where the checkout is, as a snapshot records it: inside the cache the index is
     in, relative to it (a cache moved, copied, or restored from an archive by a CI job
-    keeps its snapshots, which a fresh listing would take seconds to make again); a
+    keeps its snapshots, not listing every file of every pin again); a
     checkout of the reader's own, its absolute path."""
     home = store.path.parent if store.path is not None else None
     if home is not None and checkout.root.is_relative_to(home):

@@ -1,7 +1,7 @@
 """Editing a step's note (or the tour's title and summary): a title line, a text area
 for the Markdown and, beside it, the note as the reader will see it, redrawn once the
 typing pauses (redrawn at each key, rendering a note of a few hundred characters took
-longer than a key repeat: a held backspace ran on for a minute after the key was let go).
+longer than a key repeat: a held backspace ran on long after the key was let go).
 The cursor starts in the title, the field at the top, at the end of what it holds;
 ``tab`` goes to the note (at its end) and back. ``ctrl+s`` keeps the text, ``escape``
 drops it (said first when something was written: a second ``escape`` drops it)."""
