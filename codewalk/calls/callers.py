@@ -88,7 +88,7 @@ def callers(
         if progress is not None:
             progress(done, len(bodies))
         facts = cr.facts(body)
-        for inner in (body, *_nested(cr, body, facts)):
+        for inner in (body, *cr.nested_in(body)):  # a nested function's sites are none of body's
             for site in own_sites(inner, facts):
                 if not _may_reach(site, facts, needles, constructs, inner.scope):
                     continue
@@ -125,14 +125,6 @@ def callers(
 
 
 _TESTS = frozenset(("tests", "test", "testing", "test_utils", "testing_utils", "examples", "benchmarks"))
-
-
-def _nested(cr: CallResolver, body: Body, facts: CallFacts) -> list[Body]:
-    """The functions ``body`` defines, at any depth (``add_hook_to_module.<locals>.new_forward``):
-    their sites are none of ``body``'s own, and the index keeps no body of most of them, so
-    a mention in one is found as a mention in ``body``."""
-    paths = (path for path, origins in facts.locals.items() for o in origins if o.kind == "def")
-    return [b for path in dict.fromkeys(paths) if (b := cr.nested(body, path)) is not None]
 
 
 def _of_tests(path: str) -> bool:

@@ -9,6 +9,7 @@ calling a definition runs (a property and what it returns, an instance's ``forwa
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from collections.abc import Iterable
 
@@ -144,6 +145,13 @@ class CallResolver(Reacher):
                 target = nested_definition(host, o)
                 return host._replace(target=target, host=host.host or host.target)
         return None
+
+    def nested_in(self, host: Body) -> list[Body]:
+        """The functions ``host`` defines, at any depth (``add_hook_to_module.<locals>.new_forward``):
+        the index keeps no body of most of them, so a line in one is found in ``host``."""
+        locals_ = self.facts(host).locals
+        paths = (path for path, origins in locals_.items() for o in origins if o.kind == "def")
+        return [b for path in dict.fromkeys(paths) if (b := self.nested(host, path)) is not None]
 
     def callee(
         self, body: Body, site: Site, facts: CallFacts | None = None, *, candidates: bool = True
@@ -557,8 +565,6 @@ class CallResolver(Reacher):
 
 def _builtin_has(name: str, member: str) -> bool:
     """Whether ``name`` is a builtin class (``str``, ``dict``) that has ``member``."""
-    import builtins
-
     found = getattr(builtins, name, None) if name.isidentifier() else None
     return isinstance(found, type) and hasattr(found, member)
 

@@ -389,15 +389,8 @@ class Calling:
         body = self.code.around("", path, line)
         if body is None:
             return None
-        facts = self.cr.facts(body)
-        best = body
-        for name, origins in facts.locals.items():
-            if not any(o.kind == "def" and o.line < line <= o.span[1] for o in origins):
-                continue
-            inner = self.cr.nested(body, name)
-            if inner is not None and inner.target.line >= best.target.line:
-                best = inner
-        return best
+        inside = [b for b in self.cr.nested_in(body) if b.target.line < line <= b.target.end_line]
+        return max(inside, key=lambda b: b.target.line, default=body)
 
     def calls_at(self, path: str, line: int) -> CallList | None:
         """The function around ``path:line`` and its calls, resolved (the UI's ``c``)."""
