@@ -11,6 +11,7 @@ import hashlib
 import io
 import subprocess
 import tarfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,6 +155,7 @@ class SilentServer:
         self.port = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/simple/"
         self._held: list[socket.socket] = []
+        self.accepted: list[float] = []  # when each connection came (time.monotonic())
         self._thread = threading.Thread(target=self._accept, daemon=True)
         self._thread.start()
 
@@ -163,6 +165,7 @@ class SilentServer:
                 connection, _ = self._socket.accept()
             except OSError:  # closed
                 return
+            self.accepted.append(time.monotonic())
             self._held.append(connection)  # held open, never read, never answered
 
     @property

@@ -403,3 +403,18 @@ def test_the_callers_of_what_a_setter_was_passed_include_the_attribute_s_calls(w
     call of ``self.processor(...)`` in ``forward`` is a caller of its ``__call__``."""
     answer = ws.callers("callpkg.registering.FastProcessor.__call__")
     assert [(c.kind, c.line) for c in answer.callers if c.kind == "call"] == [("call", 66)]
+
+
+def test_a_path_goes_into_the_init_a_class_decorator_set_and_on_from_there(ws: Workspace) -> None:
+    """Making a class whose ``__init__`` a decorator set (``@strict`` on transformers'
+    configs) runs that function, nested in the decorator: a chain goes through it, and
+    through the ``__init__`` it wraps, to what that calls on ``self``. A goal is named
+    as ``calls`` and tracebacks name a function defined in another."""
+    (chain, *_) = ws.path(M + "make_settings", M + "Settings.post_init").search.chains
+    assert [(h.callee.site.line, h.reached) for h in chain] == [
+        (66, M + "Settings"),
+        (49, M + "checked.<locals>.__init__"),
+        (38, M + "Settings.post_init"),
+    ]
+    (to_nested, *_) = ws.path(M + "make_settings", M + "checked.<locals>.__init__").search.chains
+    assert [h.reached for h in to_nested] == [M + "Settings", M + "checked.<locals>.__init__"]

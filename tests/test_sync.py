@@ -520,13 +520,12 @@ def _started(*argv: str) -> tuple[subprocess.Popen[str], list[tuple[float, str]]
         text=True,
         preexec_fn=as_from_a_terminal,
     )
-    lines: list[tuple[float, str]] = []
-    started = time.monotonic()
+    lines: list[tuple[float, str]] = []  # each with when it was read (time.monotonic())
 
     def read() -> None:
         assert process.stderr is not None
         for line in process.stderr:
-            lines.append((time.monotonic() - started, line.rstrip("\n")))
+            lines.append((time.monotonic(), line.rstrip("\n")))
 
     threading.Thread(target=read, daemon=True).start()
     return process, lines
@@ -554,7 +553,9 @@ def test_a_silent_index_is_said_within_seconds_and_ctrl_c_ends_the_fetch_at_once
     process, lines = _started("sync")
     try:
         said = _wait_for(lines, "waiting for the package index at " + silent_index.url + "transformers/", 10)
-        assert said < 6  # two seconds of silence, and the start of a Python process
+        # two seconds of silence from the connection on (how long a Python process took to
+        # start and connect, on a loaded machine, is not what is asked)
+        assert said - silent_index.accepted[0] < 4
         assert "no answer for 2 s (given up after 15 s of silence; PIP_TIMEOUT sets it)" in lines[-1][1]
         assert silent_index.connections == 1
         process.send_signal(signal.SIGINT)

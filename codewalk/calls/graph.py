@@ -78,7 +78,7 @@ def body_for(cr: CallResolver, target: Resolved) -> Body | None:
     elif target.kind == "class":
         receiver = "" if target.loose else target.qualname
         for init in cr.members(target, "__init__"):
-            body = cr.code.body(init)
+            body = cr.body_of(init)  # a def of its own, or one a class decorator set (nested in it)
             break
     if body is None or not receiver or not (body.cls or body.nested):  # a nested def a class is given
         return body

@@ -337,12 +337,16 @@ class Calling:
 
         source = self.definition(start, scope)
         body = self.body_of(source, self.receiver(start, source, scope))
-        parts = parse_query(goal)
         goals: Sequence[Resolved] = ()
-        found = self.find(goal, scope, related=False)
-        if found.matches:
+        if ".<locals>." in goal:  # a function defined in another, as calls and tracebacks name it
+            goals = [self.definition(goal, scope)]
+        elif (found := self.find(goal, scope, related=False)).matches:
             goals = [m for m in found.matches if m.kind in CALLABLE_KINDS] or list(found.matches)
-        elif len(parts) > 1 and parts[0] not in self.ws.checkout.packages and parts[0].islower():
+        elif (
+            len(parts := parse_query(goal)) > 1
+            and parts[0] not in self.ws.checkout.packages
+            and parts[0].islower()
+        ):
             goals = self.code.elsewhere(goal)[0]  # another package: its pin, if any; else matched by name
         else:
             self.callable_match(found)  # raises: not found, with suggestions
