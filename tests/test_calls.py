@@ -606,6 +606,33 @@ def test_reading_classes_ahead_reads_what_their_mro_looks_up_and_changes_no_answ
     assert [t.qualname for t in fit] == ["callpkg.heads.Fitting.fit"]
 
 
+def test_reading_bases_ahead_reads_the_names_they_are_written_with_and_changes_no_answer(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """The classes deriving from one (``self.x`` in its methods may be any of thousands)
+    have their bases read ahead, in bulk: the names each is written with, as
+    definitions and as imports (the star imports too), and nothing else. The subclasses
+    found are those a workspace that read nothing ahead finds."""
+    facts = ws.resolver.facts
+    view = facts.module("callpkg.heads")
+    assert view is not None
+    head = next(d for d in view.defs("Head") if d.kind == "class")
+    ws.resolver.ns.read_bases([(view, head)])  # Head(nn.Module, Fitting)
+    assert view.unread(["nn.Module", "nn", "Fitting"], ["*", "nn", "Fitting"]) == ([], [])
+    assert view.unread(["Fitting.fit", "SumHead.forward"], ["Head"]) == (
+        ["Fitting.fit", "SumHead.forward"],
+        ["Head"],
+    )
+    (fitting,) = ws.find("callpkg.heads.Fitting").matches
+    below = [c.qualname for c in ws.calling.cr.descendants(fitting)]
+    assert below == [f"callpkg.heads.{name}" for name in ("Head", "SumHead", "MeanHead", "MaxHead")]
+    with Workspace(make_callrepo(tmp_path / "again"), Store.memory()) as fresh:
+        if ws.facts.complete:
+            fresh.index_all(workers=1)
+        (again,) = fresh.find("callpkg.heads.Fitting").matches
+        assert below == [c.qualname for c in fresh.calling.cr.descendants(again)]
+
+
 def test_backwards_a_constant_named_in_a_method_brings_that_method_not_its_class(ws: Workspace) -> None:
     """``LOSSES[loss_type]`` in ``Trainer.loss_function``: the property may lead to the
     loss; a class named in a method would bring its class's methods (they call
