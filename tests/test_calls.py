@@ -12,6 +12,7 @@ import pytest
 from codewalk.calls.model import Callee
 from codewalk.errors import QueryError, SourceError
 from codewalk.index.store import Store
+from codewalk.resolve.model import Resolved
 from codewalk.source.checkout import Checkout
 from codewalk.workspace.calling import NoDefinition, NotCallable
 from codewalk.workspace.stack import Stack
@@ -631,6 +632,30 @@ def test_reading_bases_ahead_reads_the_names_they_are_written_with_and_changes_n
             fresh.index_all(workers=1)
         (again,) = fresh.find("callpkg.heads.Fitting").matches
         assert below == [c.qualname for c in fresh.calling.cr.descendants(again)]
+
+
+def test_the_overrides_of_a_member_are_found_once_a_question(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``self.forward`` of a class thousands derive from is asked at every call of an
+    instance annotated as one: its overrides, and what calling one runs, are found once
+    (the descendants are not walked again), the same each time."""
+    from codewalk.calls.selves import overrides
+
+    cr = ws.calling.cr
+    (fitting,) = ws.find("callpkg.heads.Fitting").matches
+    first = [d.qualname for d in overrides(cr, fitting, "forward")]
+    runs = [(d.qualname, d.via) for d in cr.overridden_call(fitting)]
+    assert first == [f"callpkg.heads.{name}.forward" for name in ("Head", "SumHead", "MeanHead", "MaxHead")]
+    assert [qualname for qualname, _ in runs] == first
+    assert runs[0][1].startswith("it may be any Fitting: calling one runs its forward (4 classes deriving")
+
+    def walked(cls: Resolved) -> None:
+        raise AssertionError(f"the descendants of {cls.qualname} walked again")
+
+    monkeypatch.setattr(cr, "descended", walked)
+    assert [d.qualname for d in overrides(cr, fitting, "forward")] == first
+    assert [(d.qualname, d.via) for d in cr.overridden_call(fitting)] == runs
 
 
 def test_backwards_a_constant_named_in_a_method_brings_that_method_not_its_class(ws: Workspace) -> None:

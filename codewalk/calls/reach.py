@@ -67,6 +67,7 @@ class Reacher:
         self.held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds] = {}
         self.derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]] = {}  # selves.overrides_outside
         self.imported: dict[tuple[str, str], tuple[str, ...]] = {}  # ... and the pins a module imports from
+        self.overriding: dict[tuple[str, str, int, str, int], list[Resolved]] = {}  # selves.overrides
 
     # -- helpers ----------------------------------------------------------------------------
     def facts(self, body: Body) -> CallFacts:
