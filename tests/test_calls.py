@@ -12,6 +12,7 @@ import pytest
 from codewalk.calls.model import Callee
 from codewalk.errors import QueryError, SourceError
 from codewalk.index.store import Store
+from codewalk.resolve.model import Resolved
 from codewalk.source.checkout import Checkout
 from codewalk.workspace.calling import NoDefinition, NotCallable
 from codewalk.workspace.stack import Stack
@@ -604,6 +605,57 @@ def test_reading_classes_ahead_reads_what_their_mro_looks_up_and_changes_no_answ
         assert mro == [f"{v.module}.{c.qualname}" for v, c in fresh.resolver.ns.mro(again, "SumHead")]
         assert fit == fresh.resolver.resolve_in("callpkg.heads", "self.fit", "SumHead")
     assert [t.qualname for t in fit] == ["callpkg.heads.Fitting.fit"]
+
+
+def test_reading_bases_ahead_reads_the_names_they_are_written_with_and_changes_no_answer(
+    ws: Workspace, tmp_path: Path
+) -> None:
+    """The classes deriving from one (``self.x`` in its methods may be any of thousands)
+    have their bases read ahead, in bulk: the names each is written with, as
+    definitions and as imports (the star imports too), and nothing else. The subclasses
+    found are those a workspace that read nothing ahead finds."""
+    facts = ws.resolver.facts
+    view = facts.module("callpkg.heads")
+    assert view is not None
+    head = next(d for d in view.defs("Head") if d.kind == "class")
+    ws.resolver.ns.read_bases([(view, head)])  # Head(nn.Module, Fitting)
+    assert view.unread(["nn.Module", "nn", "Fitting"], ["*", "nn", "Fitting"]) == ([], [])
+    assert view.unread(["Fitting.fit", "SumHead.forward"], ["Head"]) == (
+        ["Fitting.fit", "SumHead.forward"],
+        ["Head"],
+    )
+    (fitting,) = ws.find("callpkg.heads.Fitting").matches
+    below = [c.qualname for c in ws.calling.cr.descendants(fitting)]
+    assert below == [f"callpkg.heads.{name}" for name in ("Head", "SumHead", "MeanHead", "MaxHead")]
+    with Workspace(make_callrepo(tmp_path / "again"), Store.memory()) as fresh:
+        if ws.facts.complete:
+            fresh.index_all(workers=1)
+        (again,) = fresh.find("callpkg.heads.Fitting").matches
+        assert below == [c.qualname for c in fresh.calling.cr.descendants(again)]
+
+
+def test_the_overrides_of_a_member_are_found_once_a_question(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``self.forward`` of a class thousands derive from is asked at every call of an
+    instance annotated as one: its overrides, and what calling one runs, are found once
+    (the descendants are not walked again), the same each time."""
+    from codewalk.calls.selves import overrides
+
+    cr = ws.calling.cr
+    (fitting,) = ws.find("callpkg.heads.Fitting").matches
+    first = [d.qualname for d in overrides(cr, fitting, "forward")]
+    runs = [(d.qualname, d.via) for d in cr.overridden_call(fitting)]
+    assert first == [f"callpkg.heads.{name}.forward" for name in ("Head", "SumHead", "MeanHead", "MaxHead")]
+    assert [qualname for qualname, _ in runs] == first
+    assert runs[0][1].startswith("it may be any Fitting: calling one runs its forward (4 classes deriving")
+
+    def walked(cls: Resolved) -> None:
+        raise AssertionError(f"the descendants of {cls.qualname} walked again")
+
+    monkeypatch.setattr(cr, "descended", walked)
+    assert [d.qualname for d in overrides(cr, fitting, "forward")] == first
+    assert [(d.qualname, d.via) for d in cr.overridden_call(fitting)] == runs
 
 
 def test_backwards_a_constant_named_in_a_method_brings_that_method_not_its_class(ws: Workspace) -> None:

@@ -17,7 +17,8 @@ characters, in the file.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from codewalk import parsing
 from codewalk.calls.naming import Namer, arguments
@@ -38,6 +39,7 @@ from codewalk.calls.records import (
 )
 from codewalk.calls.scopes import Scopes
 from codewalk.index.declared import annotated_names
+from codewalk.index.syntax import child_nodes, walk
 
 _NestedFunction = ast.FunctionDef | ast.AsyncFunctionDef
 _REFERENCED = (SELF, CLS, GLOBAL, IMPORT)  # roots of a name passed as a value that may be a function
@@ -99,7 +101,7 @@ class _Visitor(Namer, ast.NodeVisitor):
     def uses_doubtful(self, tree: ast.Module) -> bool:
         return any(
             isinstance(n, ast.Name) and n.id in self.scopes.doubtful and not isinstance(n.ctx, ast.Store)
-            for n in ast.walk(tree)
+            for n in walk(tree)
         )
 
     def facts(self) -> CallFacts:
@@ -184,6 +186,21 @@ class _Visitor(Namer, ast.NodeVisitor):
             self.sites.append(Site("ref", named[0], line, col, end, to, self.text_at(line)))
 
     # -- visiting ------------------------------------------------------------------------
+    def visit(self, node: ast.AST) -> None:
+        """``ast.NodeVisitor.visit``, its method looked up once per node type: a
+        ``callers`` or ``path`` visits the nodes of a thousand bodies."""
+        kind = node.__class__
+        method = _VISITS.get(kind)
+        if method is None:
+            method = _VISITS[kind] = getattr(_Visitor, f"visit_{kind.__name__}", _Visitor.generic_visit)
+        method(self, node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """The nodes under ``node``, in order, less the expression contexts (no method
+        visits a ``Load``)."""
+        for child in child_nodes(node):
+            self.visit(child)
+
     def visit_FunctionDef(self, node: _NestedFunction) -> None:
         self.function(node)
 
@@ -405,6 +422,9 @@ class _Visitor(Namer, ast.NodeVisitor):
                 returns.extend(self.origins(node.value, line))
             self.add_refs(node.value)
         self.generic_visit(node)
+
+
+_VISITS: dict[type, Callable[[_Visitor, Any], None]] = {}  # a node type's visit_ method
 
 
 def _unstarred(value: ast.Tuple | ast.List) -> bool:

@@ -57,6 +57,7 @@ class Reacher:
         self._facts: dict[tuple[int, int], CallFacts] = {}  # the facts read, by (blob, line)
         self._memo: dict[tuple[str, str, str, str, str, str, str, bool], Reach] = {}
         self._descendants: dict[tuple[str, str, int, int], list[Resolved]] = {}
+        self._descended: dict[tuple[str, str, int, int], tuple[dict[str, int], frozenset[str]]] = {}
         self._classes: dict[str, Resolved | None] = {}
         self._named: dict[tuple[str, frozenset[str], int], list[Resolved]] = {}  # by name, pins, pins open
         self._views: dict[tuple[str, str], ModuleView | None] = {}  # a file's module
@@ -66,6 +67,7 @@ class Reacher:
         self.held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds] = {}
         self.derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]] = {}  # selves.overrides_outside
         self.imported: dict[tuple[str, str], tuple[str, ...]] = {}  # ... and the pins a module imports from
+        self.overriding: dict[tuple[str, str, int, str, int], list[Resolved]] = {}  # selves.overrides
 
     # -- helpers ----------------------------------------------------------------------------
     def facts(self, body: Body) -> CallFacts:
@@ -107,6 +109,17 @@ class Reacher:
             found_ = self.code.descendants(cls.repo, place[1].module, place[2]) if place is not None else []
             self._descendants[key] = [c for c in found_ if not modular_source(c.path)]  # its twin runs
         return self._descendants[key]
+
+    def descended(self, cls: Resolved) -> tuple[dict[str, int], frozenset[str]]:
+        """The place of each class of :meth:`descendants` by qualname, and the pins
+        holding them (memoised): what the overrides of each member of ``cls`` are read
+        against, a thousand members of one class each."""
+        key = (cls.repo, cls.path, cls.line, self.code.opened())
+        if key not in self._descended:
+            below = self.descendants(cls)
+            order = {d.qualname: index for index, d in enumerate(below)}
+            self._descended[key] = (order, frozenset(c.repo for c in below))
+        return self._descended[key]
 
     def named(self, name: str, within: frozenset[str]) -> list[Resolved]:
         """Every definition named ``name`` in the opened repositories of ``within`` (memoised)."""

@@ -76,6 +76,9 @@ class Reaching(Protocol):
     # by (that class, the member, the pins read)
     derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]]
     imported: dict[tuple[str, str], tuple[str, ...]]  # the pins a module imports from, by its file
+    # the overrides of a member in the classes deriving from a pinned class, by (the
+    # class, the member, the pins open)
+    overriding: dict[tuple[str, str, int, str, int], list[Resolved]]
 
     def view(self, body: Body) -> tuple[Resolver, ModuleView] | None: ...
 
@@ -84,6 +87,8 @@ class Reaching(Protocol):
     def members(self, cls: Resolved, member: str) -> list[Resolved]: ...
 
     def descendants(self, cls: Resolved) -> list[Resolved]: ...
+
+    def descended(self, cls: Resolved) -> tuple[dict[str, int], frozenset[str]]: ...
 
     def named(self, name: str, within: frozenset[str]) -> list[Resolved]: ...
 

@@ -24,10 +24,31 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from codewalk.calls.records import BUILTIN, CLS, GLOBAL, IMPORT, LOCAL, PARAM, SELF
+from codewalk.index.syntax import child_nodes, walk
 
 _BUILTINS = frozenset(dir(builtins))
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+# the node types :meth:`Scopes._visit` reads for what they bind or where they scope (and
+# ``Name``); under any other, only the nodes it holds are read
+_BINDING = frozenset(
+    (
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.Lambda,
+        *_COMPREHENSIONS,
+        ast.ClassDef,
+        ast.Global,
+        ast.Nonlocal,
+        ast.Import,
+        ast.ImportFrom,
+        ast.ExceptHandler,
+        ast.NamedExpr,
+        ast.MatchAs,
+        ast.MatchStar,
+        ast.MatchMapping,
+    )
+)
 
 
 class Binding(NamedTuple):
@@ -125,7 +146,12 @@ class Scopes:
             self._visit(stmt, inner)
 
     def _visit(self, node: ast.AST, scope: _Scope) -> None:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        kind = node.__class__
+        if kind is ast.Name:  # most nodes are names, or bind nothing: told apart at once
+            self._name(node, scope)  # type: ignore[arg-type]
+        elif kind not in _BINDING:
+            self._children(node, scope)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
             self._function(node, scope)
         elif isinstance(node, _COMPREHENSIONS):
             self._comprehension(node, scope)
@@ -138,13 +164,6 @@ class Scopes:
                 self._visit(stmt, scope)
         elif isinstance(node, ast.Global | ast.Nonlocal):
             scope.declared.update(dict.fromkeys(node.names, isinstance(node, ast.Global)))
-        elif isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Store):
-                scope.bound.add(node.id)
-            elif isinstance(node.ctx, ast.Del):
-                self._deleted.append((scope, node.id))
-            else:
-                self.scope_of[id(node)] = scope
         elif isinstance(node, ast.Import | ast.ImportFrom):
             for alias in node.names:
                 bound, dotted = _imported(node, alias)
@@ -168,8 +187,16 @@ class Scopes:
         else:
             self._children(node, scope)
 
+    def _name(self, node: ast.Name, scope: _Scope) -> None:
+        if isinstance(node.ctx, ast.Store):
+            scope.bound.add(node.id)
+        elif isinstance(node.ctx, ast.Del):
+            self._deleted.append((scope, node.id))
+        else:
+            self.scope_of[id(node)] = scope
+
     def _children(self, node: ast.AST, scope: _Scope) -> None:
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):  # less the expression contexts, which bind nothing
             self._visit(child, scope)
 
     def _comprehension(self, node: ast.expr, outer: _Scope) -> None:
@@ -186,7 +213,7 @@ class Scopes:
 
     def _in_doubt(self, node: ast.AST) -> None:
         """Every name ``node`` binds (or declares ``global``) is left to libcst."""
-        for inner in ast.walk(node):
+        for inner in walk(node):
             if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
                 self.doubtful.add(inner.id)
             elif isinstance(inner, ast.Global | ast.Nonlocal):

@@ -56,6 +56,7 @@ class CallResolver(Reacher):
     def __init__(self, code: Code, table: CallFactsTable) -> None:
         super().__init__(code, table)
         self._locals: dict[tuple[str, str, int, str, str, bool], Reach] = {}
+        self._overridden: dict[tuple[str, str, int, int], list[Resolved]] = {}  # overridden_call's
 
     def read_ahead(self, bodies: Iterable[Body]) -> None:
         """Read the kept facts of many bodies at once (``callers`` reads thousands)."""
@@ -314,10 +315,14 @@ class CallResolver(Reacher):
         ``__call__`` nor ``forward``): each one's ``forward``."""
         from codewalk.calls.selves import overrides
 
-        name = cls.qualname.rpartition(".")[2]
-        found_ = overrides(self, cls, "forward")
-        how = f"it may be any {name}: calling one runs its forward ({len(found_)} classes deriving from it)"
-        return with_via(found_, how)
+        key = (cls.repo, cls.path, cls.line, self.code.opened())
+        if key not in self._overridden:  # each call of an instance annotated as one asks
+            name = cls.qualname.rpartition(".")[2]
+            found_ = overrides(self, cls, "forward")
+            how = f"it may be any {name}: calling one runs its forward"
+            how += f" ({len(found_)} classes deriving from it)"
+            self._overridden[key] = with_via(found_, how)
+        return self._overridden[key]
 
     def assigned(self, holder: Resolved) -> Resolved:
         """An attribute or variable, its ``via`` saying when it is one of several

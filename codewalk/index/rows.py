@@ -85,6 +85,11 @@ def file_row(row: Sequence[Any]) -> FileRow:
 
 
 def definition(row: Sequence[Any]) -> Definition:
+    """A ``defs`` row (:data:`DEF_COLUMNS`) as its record, made from the values as SQLite
+    hands them back (the columns are typed and NOT NULL: text, and integers for the
+    lines, the column and the flags) through ``tuple.__new__``: a ``path`` or ``callers``
+    reads tens of thousands of rows, and a NamedTuple's own ``__new__`` spells out every
+    field."""
     (
         qualname,
         name,
@@ -102,20 +107,10 @@ def definition(row: Sequence[Any]) -> Definition:
         flags,
         copied,
     ) = row
-    return Definition(
-        qualname=str(qualname),
-        name=str(name),
-        kind=str(kind),
-        parent=str(parent),
-        line=int(line),
-        col=int(col),
-        start_line=int(start),
-        end_line=int(end),
-        signature=str(signature),
-        doc=str(doc),
-        bases=tuple(str(bases).split(SEP)) if bases else (),
-        target=str(target),
-        decorators=tuple(str(decorators).split(SEP)) if decorators else (),
-        flags=int(flags),
-        copied_from=str(copied),
-    )
+    split_bases = tuple(bases.split(SEP)) if bases else ()
+    split_decorators = tuple(decorators.split(SEP)) if decorators else ()
+    fields = (qualname, name, kind, parent, line, col, start, end, signature, doc, split_bases, target)
+    return _new(Definition, (*fields, split_decorators, flags, copied))
+
+
+_new = tuple.__new__

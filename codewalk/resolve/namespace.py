@@ -384,6 +384,23 @@ class Namespace:
                 return [Hit(owner_view, d, how, penalty(owner_view, d)) for d in found]
         return []
 
+    def read_bases(self, classes: Sequence[ClassRef]) -> None:
+        """Read ahead, for many classes at once and in a few queries for all their
+        modules, what :meth:`bases` reads first of those not asked yet: the names their
+        bases are written with, there as definitions, else as imports (the module's star
+        imports too). Only a read ahead: what it leaves out is read when looked up."""
+        wanted: dict[int, tuple[ModuleView, list[str], list[str]]] = {}
+        for view, d in classes:
+            if (view.repo, view.path, d.qualname, d.line, self.thorough) in self._bases:
+                continue
+            _, names, imported = wanted.setdefault(id(view), (view, [], ["*"]))
+            for base in d.bases:
+                head = base.partition(".")[0]
+                names.extend((base, head))
+                imported.append(head)
+        if wanted:
+            self.facts.read(list(wanted.values()))
+
     def read_classes(self, classes: Sequence[tuple[ModuleView, str]], member: str) -> None:
         """Read ahead, for many classes at once and in a few queries for all their
         modules, what finding ``member`` on each reads first: the class and its own

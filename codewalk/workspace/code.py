@@ -239,10 +239,10 @@ class WorkspaceCode:
             for base in todo:
                 self._children[(facts.repo, base)] = []
             names = sorted({qualname.rpartition(".")[2] for _, qualname in todo})
-            for row, d in facts.classes_naming_bases(names):
-                view = facts.module(row.module)
-                if view is None:
-                    continue
+            classes = [(facts.module(row.module), d) for row, d in facts.classes_naming_bases(names)]
+            found_in = [(view, d) for view, d in classes if view is not None]
+            ns.read_bases(found_in)  # thousands of classes' bases, read in a few queries
+            for view, d in found_in:
                 for b_view, b in ns.bases((view, d)):
                     base = (b_view.module, b.qualname)
                     if base in todo:

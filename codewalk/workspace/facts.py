@@ -113,12 +113,14 @@ class IndexFacts:
             self._classes[blob] = []
         for blob, d in self.store.classes_with_bases(new):
             self._classes[blob].append(d)
+        for blob in new:  # in line order, once
+            self._classes[blob].sort(key=lambda d: d.line)
         wanted = set(names)
         return [
             (row, d)
             for row in users
             if row.blob is not None
-            for d in sorted(self._classes[row.blob], key=lambda d: d.line)
+            for d in self._classes[row.blob]
             if any(b.rpartition(".")[2] in wanted for b in d.bases)
         ]
 
