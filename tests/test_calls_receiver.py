@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from codewalk.calls.model import Callee
+from codewalk.errors import QueryError
 from codewalk.workspace.calling import NoDefinition
 from codewalk.workspace.workspace import Workspace
 from tests.callrepo import callees, callrepo_workspace
@@ -166,6 +167,17 @@ def test_a_function_defined_in_another_is_called_by_name_and_asked_about(ws: Wor
     ]
     with pytest.raises(NoDefinition, match="defines no function nothing"):
         ws.calls(M + "outer.<locals>.nothing")
+
+
+@pytest.mark.parametrize("host", [M + "outer", M + "no_such_host"])
+def test_a_nested_name_that_is_not_a_name_is_said_before_its_host_is_looked_up(
+    ws: Workspace, host: str
+) -> None:
+    """``host.<locals>.1a`` is malformed whatever ``host`` is: the reader is told what is
+    wrong with what they typed, not something about the host."""
+    for ask in (lambda q: ws.calls(q), lambda q: ws.path(M + "outer", q), lambda q: ws.path(q, M + "outer")):
+        with pytest.raises(QueryError, match="<locals> is followed by the name of a function"):
+            ask(host + ".<locals>.1a")
 
 
 def test_find_and_show_take_the_name_calls_gives_a_nested_function(ws: Workspace) -> None:

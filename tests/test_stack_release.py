@@ -143,6 +143,13 @@ def test_goto_takes_what_a_traceback_gives(stack_home: Path, capsys: pytest.Capt
         "accelerate",
         "accelerate.accelerator.Accelerator.backward",
     )
+    # accelerate's file as its own checkout names it, asked from transformers: read in that pin
+    as_named = json.loads(_goto(capsys, "src/accelerate/accelerator.py:2818"))
+    assert (as_named["repo"], as_named["result"]["qualname"]) == (
+        "accelerate",
+        "accelerate.accelerator.Accelerator.backward",
+    )
+    assert as_named["read_as"] == "read src/accelerate/accelerator.py in accelerate==1.14.0"
 
 
 def _goto(capsys: pytest.CaptureFixture[str], position: str) -> str:

@@ -162,6 +162,8 @@ class Calling:
     def definition(self, query: str, scope: Sequence[str] = ()) -> Resolved:
         host, nested, path = query.strip().partition(".<locals>.")
         if nested:  # a function defined in another: Trainer.train.<locals>.inner
+            if not all(part.isidentifier() or part == "<locals>" for part in path.split(".")):
+                raise QueryError(f"malformed query {query!r}: <locals> is followed by the name of a function")
             return self.nested(self.definition(host, scope), path, query)
         return self.callable_match(self.find(query, scope))
 
@@ -183,8 +185,6 @@ class Calling:
 
     def nested(self, host: Resolved, path: str, query: str) -> Resolved:
         """The function ``path`` (``inner``, ``inner.<locals>.deeper``) defined in ``host``."""
-        if not all(part.isidentifier() or part == "<locals>" for part in path.split(".")):
-            raise QueryError(f"malformed query {query!r}: <locals> is followed by the name of a function")
         body = self.cr.nested(self.body_of(host), path)
         if body is None:
             raise NoDefinition(

@@ -108,7 +108,8 @@ def read_as(path: str, relative: str, reading: installed.Reading, checkout: Chec
     """One line: which pin file ``path`` was read as and, for an installed copy on this
     machine, whether it is that file byte for byte (and, when not, its version, when the
     metadata beside it says)."""
-    said = f"read {path} as {relative} of {repo_at_version(checkout.repo, checkout.version)}"
+    at = repo_at_version(checkout.repo, checkout.version)
+    said = f"read {path} in {at}" if path == relative else f"read {path} as {relative} of {at}"
     if not _absolute(path):
         return said
     if _same_file(Path(path), checkout, relative):
