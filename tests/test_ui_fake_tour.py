@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from textual.widgets import Static
-from ui_fakes import make_session, make_tour, run_async
+from ui_fakes import FILES, make_session, make_tour, run_async
 from ui_fakes import settle as settle_all
 
 from codewalk.ui.app import CodewalkApp, make_app
@@ -181,6 +181,30 @@ async def test_palette_finds_a_symbol_and_jumps_off_tour() -> None:
         await settle(app, pilot)
         assert isinstance(app.screen, TourScreen)
         assert where(app) == ("pkg/base.py", 22, 6)  # class Layer: on its name
+        assert app.screen.query_one(OffTourBanner).display
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/base.py", 11, 0)
+
+
+@run_async
+async def test_the_palette_goes_to_a_line_of_the_file_on_screen_and_says_a_line_past_its_end() -> None:
+    lines = len(FILES["pkg/base.py"].splitlines())
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *f":{lines + 1}")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/base.py", 11, 0)  # stayed
+        assert any(f"base.py has lines 1 to {lines}" in str(n.message) for n in app._notifications)
+        await pilot.press("ctrl+p", *f":{lines - 1}")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TourScreen)
+        assert where(app) == ("pkg/base.py", lines - 1, 0)
         assert app.screen.query_one(OffTourBanner).display
         await pilot.press("b")
         await settle(app, pilot)

@@ -182,6 +182,29 @@ def recording_of(path: Path, text: str = COMMENTED) -> CodewalkApp:
 
 
 @run_async
+async def test_a_step_is_added_at_a_line_the_palette_went_to(tmp_path: Path) -> None:
+    """``:N`` in the palette puts the cursor on line N of the file on screen, where ``a``
+    adds the step; with no file on screen, it says so."""
+    path = tmp_path / "tours" / "rec.yaml"
+    app = make_app(make_session(tour=empty_tour(path)), recording=(new_draft("rec", path, "pkg"), None))
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await go_to(pilot, ":3")
+        assert ":3: no file is on screen" in notes(app)[-1]
+        await go_to(pilot, "build")
+        assert code(app).source is not None and code(app).source.path == "pkg/use.py"
+        await go_to(pilot, ":10")  # return model.greet("you")
+        await pilot.press("a")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        assert (screen.draft.steps[0].at, screen.draft.steps[0].focus) == (
+            "pkg.use.build",
+            ('return model.greet("you")',),
+        )
+
+
+@run_async
 async def test_comments_survive_an_edit_and_the_file_is_checked(tmp_path: Path) -> None:
     path = tmp_path / "kept.yaml"
     app = recording_of(path)

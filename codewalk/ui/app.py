@@ -27,7 +27,7 @@ from codewalk.visible import visible
 
 Recording = tuple[Draft, "str | None"]  # a draft, and the text of its file as read (None: new)
 
-PALETTE_PLACEHOLDER = "Search symbols: classes, functions, methods (not commands)…"
+PALETTE_PLACEHOLDER = "Search symbols: classes, functions, methods; :N for line N (not commands)…"
 
 
 class CodewalkApp(App[None]):

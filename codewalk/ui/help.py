@@ -26,7 +26,7 @@ _LOOKUPS: tuple[tuple[str, str], ...] = (
     ("c", "the calls of the function around the cursor, to jump into"),
 )
 _GOTO = ("g / enter", "go to the definition of the name at the cursor, in any pinned repo")
-_SEARCH = ("ctrl+p", "search a symbol in any pinned repo in the cache, or a step (not commands)")
+_SEARCH = ("ctrl+p", "search a symbol in any pinned repo in the cache, or a step; :N, line N (not commands)")
 
 KEYS: tuple[Group, ...] = (
     (

@@ -4,12 +4,13 @@ types (``Workspace.complete``, a few milliseconds a keystroke on the full index;
 (the repository on screen and those the tour reads first; none is fetched for a
 keystroke), each hit naming its repository; then the tour's steps whose title or symbol
 the text matches (in a trace: the calls that ran; in the recorder: the steps it writes),
-to go to. The palette lists symbols
-and steps only: the app has no commands."""
+to go to. ``:N`` is line N of the file on screen. The palette lists symbols, steps and
+lines only: the app has no commands."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, cast
@@ -17,6 +18,7 @@ from typing import Protocol, cast
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
+from codewalk.ui.history import Location
 from codewalk.ui.ports import Target
 from codewalk.ui.session import TourSession
 from codewalk.visible import visible
@@ -24,6 +26,7 @@ from codewalk.visible import visible
 LIMIT = 40
 STEPS = 20  # steps listed at most, after the symbols (a trace has thousands)
 DEBOUNCE = 0.02  # seconds of no typing before a search reaches the index (a search takes a few ms)
+_LINE = re.compile(r":\s*(\d{1,9})")  # `:120`: a line of the file on screen
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +43,16 @@ class SymbolHost(Protocol):
     its steps, and where a chosen hit goes."""
 
     session: TourSession | None
+    location: Location | None  # where the file on screen was opened
 
     @property
     def here_repo(self) -> str: ...
+
+    def lines_on_screen(self) -> int:
+        """How many lines the file on screen has (0: no file is on screen)."""
+        ...
+
+    def go_to(self, there: Location) -> None: ...
 
     def jump_to_target(self, target: Target, *, more: str = "") -> None: ...
 
@@ -122,6 +132,9 @@ class SymbolProvider(Provider):
         screen = self._tour_screen()
         if screen is None or len(query.strip()) < 2:
             return
+        if (typed := _LINE.fullmatch(query.strip())) is not None:
+            yield line_hit(screen, int(typed.group(1)), self.app.notify)
+            return
         assert screen.session is not None
         navigator = screen.session.nav
         repos = searched_repos(screen)
@@ -155,6 +168,24 @@ class SymbolProvider(Provider):
                 lambda number=number: screen.show_step(number),
                 help=visible(f"{step.repo}  {step.anchor}"),
             )
+
+
+def line_hit(screen: SymbolHost, number: int, notify: Callable[..., None]) -> Hit:
+    """``:N``: the row going to line ``number`` of the file on screen (off tour, as a
+    symbol chosen is; ``b`` comes back), or saying why it cannot."""
+    here, count = screen.location, screen.lines_on_screen()
+    if here is None or not count:
+        said = f":{number}: no file is on screen to go to a line of"
+        return Hit(1.0, Content(said), lambda: notify(said, markup=False), text=said)
+    name = visible(here.path.rsplit("/", 1)[-1])
+    if not 1 <= number <= count:
+        said = f":{number}: {name} has lines 1 to {count}"
+        return Hit(1.0, Content(said), lambda: notify(said, markup=False), text=said)
+    there = Location(here.path, number, 0, repo=here.repo)
+    text = f"line {number} of {name}"
+    return Hit(
+        1.0, Content(text), lambda: screen.go_to(there), text=text, help=visible(f"{here.repo}  {here.path}")
+    )
 
 
 def steps_matching(screen: SymbolHost, matcher: Matcher) -> list[Hit]:

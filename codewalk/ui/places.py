@@ -117,6 +117,11 @@ class Places(LookupActions):
         self.location = where
         self.show_repo(where.repo)
 
+    def lines_on_screen(self) -> int:
+        """How many lines the file on screen has (0: no file is on screen)."""
+        source = self.code.source
+        return len(source) if source is not None and self.code.display else 0
+
     def _known(self, repo: str) -> bool:
         return self.session is not None and self.session.info(repo) is not None
 
