@@ -106,6 +106,22 @@ def test_a_registry_object_lists_the_default_passed_then_its_entries(ws: Workspa
     assert "Registry._mapping['fast'] -> causal_loss" in attention.targets[1].via
 
 
+def test_a_module_variable_made_by_calling_a_class_with_a_private_name_is_an_instance_of_it(
+    ws: Workspace,
+) -> None:
+    """``_FLAGS = _Flags()``: the index keeps the value as a call's result (``_Flags`` does
+    not look like a class's name); ``_FLAGS.get(...)`` is still ``_Flags.get``, and its
+    callers are found."""
+    (flags,) = callees(ws, "registry.flags_of").values()
+    assert targets(flags) == ["registry._Flags.get:34"]
+    assert flags.how == "_FLAGS is a _Flags (set at src/callpkg/registry.py:38)"
+    found = [(c.path, c.line) for c in ws.callers("callpkg.registry._Flags.get").callers if c.kind == "call"]
+    assert found == [("src/callpkg/registry.py", 42)]
+    # made by a function declared to return a typing.Protocol: not that Protocol's stub
+    (any_flags,) = callees(ws, "registry.any_flags_of").values()
+    assert any_flags.targets == () and "FLAGS is a variable of callpkg.registry" in any_flags.how
+
+
 def test_another_package_is_named_not_dropped(ws: Workspace) -> None:
     step = callees(ws, "Trainer.step")
     backward = step[(42, "self.accelerator.backward")]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from codewalk.calls import selves
 from codewalk.calls.cache import CallFactsTable, facts_of
-from codewalk.calls.holders import Holds, Tabled, parameter_names
+from codewalk.calls.holders import Holds, Tabled, holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body, Code
 from codewalk.calls.reached import Reach, a, found, unresolved, with_via
 from codewalk.calls.records import (
@@ -188,7 +188,9 @@ class Reacher:
 
     def _through_declared(self, resolver: Resolver, module: str, parts: list[str]) -> Reach | None:
         """``REGISTRY.get(...)`` where ``REGISTRY`` is a module-level variable declared to
-        hold an instance of a class (``ALL_ATTENTION_FUNCTIONS: AttentionInterface = ...``)."""
+        hold an instance of a class (``ALL_ATTENTION_FUNCTIONS: AttentionInterface = ...``),
+        or made by calling one (``_CAN_RECORD_REGISTRY = _CanRecordRegistry()``: a class
+        whose name does not look like one, which the index keeps as a call's result)."""
         for holder in resolver.resolve_in(module, parts[0]):
             if holder.kind not in ("variable", "attribute"):
                 continue
@@ -197,15 +199,28 @@ class Reacher:
                 continue
             _, view, qualname = place
             for d in view.defs(qualname):
-                type_name = declared_type(d)
-                hits = resolver.ns.lookup(view, type_name.split("."), (), 0) if type_name else []
-                for cls in [h for h in hits if h.definition.kind == "class"][:1]:
-                    members = resolver.ns.members(cls.view, cls.definition.qualname, parts[1], parts[2:])
-                    how = f"{parts[0]} is {a(type_name)} ({declared_how(Hit(view, d, '', 0))})"
-                    targets = [to_resolved(m, resolver.facts.repo) for m in members]
+                for owner, cls_view, cls in self._declared_classes(resolver, view, declared_type(d), holder):
+                    members = owner.ns.members(cls_view, cls, parts[1], parts[2:])
+                    how = f"{parts[0]} is {a(cls.rpartition('.')[2])} ({declared_how(Hit(view, d, '', 0))})"
+                    targets = [to_resolved(m, owner.facts.repo) for m in members]
                     if targets:
                         return found(with_via(targets, how), how)
         return None
+
+    def _declared_classes(
+        self, resolver: Resolver, view: ModuleView, type_name: str, holder: Resolved
+    ) -> list[tuple[Resolver, ModuleView, str]]:
+        """The class (its pin's resolver, its module and in-module qualname) of the instance
+        ``type_name``, the type text of ``holder``, says it holds: a class named, or
+        (``f()``) the one calling ``f`` makes: not a ``typing.Protocol`` it is declared to
+        return (``logger = logging.get_logger(...)``: a ``TransformersLogger``, whose
+        methods are stubs; the value is a ``logging.Logger``)."""
+        if type_name.endswith("()"):
+            made = holds(self, holder).instances[:1]
+            places = [where for c in made if (where := self.place(c)) is not None]
+            return [(owner, v, cls) for owner, v, cls in places if not _protocol(v, cls)]
+        hits = resolver.ns.lookup(view, type_name.split("."), (), 0) if type_name else []
+        return [(resolver, h.view, h.definition.qualname) for h in hits if h.definition.kind == "class"][:1]
 
     def _imported(self, body: Body, resolver: Resolver, view: ModuleView, qualified: str) -> Reach:
         """A name imported inside the body (``from accelerate.utils import x``)."""
@@ -357,3 +372,10 @@ class Reacher:
     def table_classes(self, resolver: Resolver, view: ModuleView, table: str, key: str) -> Tabled:
         """The classes the dict ``table`` (a name in ``view``'s module) holds."""
         raise NotImplementedError
+
+
+def _protocol(view: ModuleView, cls: str) -> bool:
+    """Whether the class ``cls`` of ``view``'s module is a ``typing.Protocol``."""
+    return any(
+        b.rpartition(".")[2] == "Protocol" for d in view.defs(cls) if d.kind == "class" for b in d.bases
+    )
