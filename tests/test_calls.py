@@ -111,12 +111,15 @@ def test_a_module_variable_made_by_calling_a_class_with_a_private_name_is_an_ins
 ) -> None:
     """``_FLAGS = _Flags()``: the index keeps the value as a call's result (``_Flags`` does
     not look like a class's name); ``_FLAGS.get(...)`` is still ``_Flags.get``, and its
-    callers are found."""
+    callers are found; the ``super().get`` in it is ``dict.get``, a builtin."""
     (flags,) = callees(ws, "registry.flags_of").values()
     assert targets(flags) == ["registry._Flags.get:34"]
     assert flags.how == "_FLAGS is a _Flags (set at src/callpkg/registry.py:38)"
     found = [(c.path, c.line) for c in ws.callers("callpkg.registry._Flags.get").callers if c.kind == "call"]
     assert found == [("src/callpkg/registry.py", 42)]
+    # its super().get is dict's: a builtin, not a call on a value codewalk cannot type
+    inherited = callees(ws, "registry._Flags.get")[(35, "super().get")]
+    assert (inherited.status, inherited.how) == ("builtin", "super() in _Flags: dict.get, a Python builtin")
     # made by a function declared to return a typing.Protocol: not that Protocol's stub
     (any_flags,) = callees(ws, "registry.any_flags_of").values()
     assert any_flags.targets == () and "FLAGS is a variable of callpkg.registry" in any_flags.how

@@ -20,6 +20,7 @@ A value annotated with a class may hold an instance of a class deriving from it:
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 
 from codewalk.calls.holders import holds, parameter_names
@@ -353,7 +354,14 @@ def reach_super(r: Reaching, body: Body, parts: list[str]) -> Reach:
                 runs = _module_call(r, cls, outside, me, said) if member == "__call__" else None
                 how = f"super() in {me}: a base outside the repo; {outside.how}"
                 return runs or outside._replace(how=how)
+            if hasattr(_BUILTIN_TYPES.get(base), member) and not owner_view.imports(base):
+                return Reach((), f"super() in {me}: {base}.{member}, a Python builtin", BUILTIN)
     return unresolved(f"super().{member}: no class in {within} that codewalk can read defines it")
+
+
+_BUILTIN_TYPES = {
+    name: t for name, t in vars(builtins).items() if isinstance(t, type)
+}  # dict, list, Exception
 
 
 def _module_call(r: Reaching, cls: Resolved, outside: Reach, me: str, said: str) -> Reach | None:
