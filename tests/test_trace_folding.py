@@ -187,6 +187,38 @@ def test_what_folded_calls_ran_merges_line_by_line_in_the_order_it_ran() -> None
     assert covered_once(trace)
 
 
+# the program calls generate, then a helper of its own that calls size, three times: the
+# helper's line is each size's, yet the recording keeps a node per statement of the program
+STATEMENTS = [
+    (0, 19, "generate", 1),
+    (1, 30, "forward", 4),
+    (0, 16, "size", 1),
+    (0, 21, "generate", 1),
+    (4, 30, "forward", 6),
+    (0, 16, "size", 1),
+    (0, 23, "generate", 1),
+    (0, 16, "size", 1),
+]
+
+
+def test_the_programs_calls_keep_each_statements_place() -> None:
+    """Each statement's calls are rows of their own, in the order they ran: the calls of
+    the helper are not one row before the second ``generate``, nor the last two
+    ``generate`` one row."""
+    trace = recorded(STATEMENTS, via={3: 0, 6: 0, 8: 0})
+    assert plain(trace) == [
+        "generate [pkg] x1 (line 19)",
+        "forward x4 (line 30)",
+        "size [pkg] x1 (from other.py:16 hand_over)",
+        "generate [pkg] x1 (line 21)",
+        "forward x6 (line 30)",
+        "size [pkg] x1 (from other.py:16 hand_over)",
+        "generate [pkg] x1 (line 23)",
+        "size [pkg] x1 (from other.py:16 hand_over)",
+    ]
+    assert covered_once(trace)
+
+
 # one wrapper's calls from two lines, of two functions; f called directly, and through
 # code outside the packages
 READ_APART = [

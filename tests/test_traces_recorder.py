@@ -200,6 +200,36 @@ def test_a_root_started_by_a_with_statement_names_the_programs_line(python: str,
     assert passed == ["__enter__"]
 
 
+STATEMENTS = """
+import toypkg
+
+def describe(x):  # a helper of the program's, calling into the package
+    return toypkg.square(x)
+
+toypkg.fib(1)
+describe(1)
+toypkg.fib(2)
+describe(2)
+for i in range(3):
+    describe(i)
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_each_statement_of_the_program_has_its_own_calls(python: str, tmp_path: Path) -> None:
+    """A root called from the program's helper, from one line of it, is a node per
+    statement of the program that called the helper (the calls of a loop's statement one
+    node), in the order they ran; each names the helper's line, where it was called."""
+    done, data = record(python, tmp_path, script=STATEMENTS)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    roots = [
+        (names[code], line, calls) for parent, line, code, _via, calls, _ in data["nodes"][1:] if parent == 0
+    ]
+    ran = [root for root in roots if root[0] in ("fib", "square")]
+    assert ran == [("fib", 7, 1), ("square", 5, 1), ("fib", 9, 1), ("square", 5, 1), ("square", 5, 3)]
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) -> None:
     done, data = record(python, tmp_path, "exit")

@@ -39,7 +39,10 @@ class Recorder:
         self.via: list[int] = [-1]  # index in ``others``, -1 when the caller called it directly
         self.count: list[int] = [0]
         self.seconds: list[float] = [0.0]
-        self.children: dict[tuple[int, int, int, int], int] = {}
+        # (parent, line, code, via) -> node; a root's key adds the lines of the frames above
+        # the one that called it, up to the program's top: each statement of the program
+        # has its own calls (the calls of a loop's statement are one node)
+        self.children: dict[tuple[int | None, ...], int] = {}
         self.running: dict[int, tuple[int, float]] = {}  # id(frame) -> (node, started)
         self.suspended: dict[int, int] = {}  # id(generator frame) -> node
         # (node, line) -> processes the program started there (a fork, a subprocess): what
@@ -93,12 +96,13 @@ class Recorder:
             back, wrappers = self.unwrap(frame)
             line = back.f_lineno if back is not None else 0  # type: ignore[attr-defined]
             via = self.other(back) if back is not None else -1
+            key: tuple[int | None, ...] = (parent, line, index, via, *_lines_above(back))
         else:
             running = self.running.get(id(caller))
             parent = running[0] if running is not None else 0
             line = caller.f_lineno
             via = self.other(first) if first is not None else -1
-        key = (parent, line, index, via)
+            key = (parent, line, index, via)
         node = self.children.get(key)
         if node is None:
             if caller is not None and self.closure[found]:
@@ -186,6 +190,19 @@ class Recorder:
             "passed": [list(pair) for pair in self.passed],
             "processes": [[node, line, count] for (node, line), count in self.processes.items()],
         }
+
+
+def _lines_above(frame: object | None) -> list[int | None]:
+    """The lines the frames above ``frame`` are at, up to the top of its thread's stack:
+    where the program's own code, and the recorder's around it, are running. Asked only of
+    a root's call (from outside the recorded code), whose walk up the stack found no
+    recorded caller anyway."""
+    lines: list[int | None] = []
+    above = getattr(frame, "f_back", None)
+    while above is not None:
+        lines.append(above.f_lineno)
+        above = above.f_back
+    return lines
 
 
 def _same_self(outer: object, inner: object) -> bool:

@@ -412,7 +412,7 @@ def folded(trace: Trace, tree: Tree) -> list[Row]:
         passed[node] = (*passed.get(node, ()), other)
     rows: list[Row] = []
     roots = [shown for child in tree.children[0] for shown in tree.shown(child)]
-    stack = [(group, 0) for group in reversed(_fold(trace, roots, passed))]
+    stack = [(group, 0) for group in reversed(_fold(trace, roots, passed, apart=True))]
     while stack:
         group, depth = stack.pop()
         first = group[0]
@@ -439,7 +439,7 @@ ReadAs = tuple[int, int, tuple[int, ...], tuple[int, ...]]
 
 
 def _fold(
-    trace: Trace, called: Sequence[Shown], passed: dict[int, tuple[int, ...]]
+    trace: Trace, called: Sequence[Shown], passed: dict[int, tuple[int, ...]], apart: bool = False
 ) -> list[tuple[Shown, ...]]:
     """The rows of ``called`` (what one row's calls called, in the order they first ran).
 
@@ -450,10 +450,15 @@ def _fold(
     line by line, a table built of constructor calls): its lines stay in its text, its
     counts and time are their sums. A call of anything else between them keeps them
     apart, so the rows keep the order the calls first ran (a layer's norm, attention, then
-    its second norm: three rows)."""
+    its second norm: three rows).
+
+    ``apart``: the program's calls (the roots), where the recording keeps the calls of
+    each of its statements a node of their own, though they share their line (a helper
+    of the program's, called after each of three ``generate``): each is its place."""
     at_line: dict[tuple[int, ReadAs], list[Shown]] = {}
     for shown in called:
-        at_line.setdefault((trace.nodes[shown.call].line, _read_as(trace, shown, passed)), []).append(shown)
+        place = shown.call if apart else trace.nodes[shown.call].line
+        at_line.setdefault((place, _read_as(trace, shown, passed)), []).append(shown)
     rows: list[list[Shown]] = []
     last: ReadAs | None = None
     for (_, read_as), calls in at_line.items():
