@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 
 from codewalk.traces.model import Node, Trace, versions_of
-from codewalk.traces.tree import Row, Shown, call_lines, row_calls, row_seconds
+from codewalk.traces.tree import Row, Shown, besides, call_lines, row_calls, row_seconds
 
 
 def seconds_text(seconds: float) -> str:
@@ -44,6 +44,9 @@ def where_shown(trace: Trace, shown: Shown, name: Callable[[str], str] = str, li
     return ", ".join([where, *(f"through {name(wrapper)}" for wrapper in [*outside, *inside])])
 
 
+# a wrapper's row beside the functions it wraps: its time leaves theirs out (in their rows)
+BESIDES = "besides the functions it wraps"
+
 LISTED = 4  # a folded row names its lines up to this many, else their span and number
 
 
@@ -74,7 +77,7 @@ def each_line(trace: Trace, row: Row) -> str:
 def node_label(trace: Trace, row: Row) -> str:
     function = trace.functions[trace.nodes[row.shown.node].function]
     inside = f", {row.hidden} calls inside folded" if row.hidden else ""
-    took = seconds_text(row_seconds(trace, row))
+    took = seconds_text(row_seconds(trace, row)) + (f" {BESIDES}" if besides(row) else "")
     where = f"({where_shown(trace, row.shown, lines=lines_text(trace, row))}{inside})"
     return f"{function.short}{_crossing(trace, row.shown)}  x{row_calls(trace, row)}  {took}  {where}"
 

@@ -20,6 +20,9 @@ class Shown(NamedTuple):
 
     node: int
     through: tuple[int, ...] = ()
+    # a wrapper read as itself, beside the functions it wraps: their nodes, each read
+    # apart; its time is what it did besides them (:func:`shown_seconds`)
+    besides: tuple[int, ...] = ()
 
     @property
     def call(self) -> int:
@@ -87,7 +90,7 @@ class Tree:
         own = (
             []
             if len(wrapped) == 1 or not self._shared_calls(Shown(node, through))
-            else [Shown(node, through)]
+            else [Shown(node, through, tuple(wrapped))]
         )
         return own + [shown for inner in wrapped for shown in self.shown(inner, (*through, node))]
 
@@ -381,10 +384,26 @@ def row_calls(trace: Trace, row: Row) -> int:
     return sum(trace.nodes[shown.node].calls for shown in row.members)
 
 
+def shown_seconds(trace: Trace, shown: Shown) -> float:
+    """The inclusive time of ``shown``'s calls, but for a wrapper read beside the
+    functions it wraps: what it did besides them (their time is in their rows)."""
+    nodes = trace.nodes
+    seconds = nodes[shown.node].seconds
+    if not shown.besides:
+        return seconds
+    return max(0.0, seconds - sum(nodes[wrapped].seconds for wrapped in shown.besides))
+
+
 def row_seconds(trace: Trace, row: Row) -> float:
     """The inclusive time of the row's calls: none of them runs inside another (each is
     a call of its caller's row), so their times add."""
-    return sum(trace.nodes[shown.node].seconds for shown in row.members)
+    return sum(shown_seconds(trace, shown) for shown in row.members)
+
+
+def besides(row: Row) -> bool:
+    """Whether the row is a wrapper's read beside the functions it wraps (its time is
+    what it did besides them)."""
+    return any(shown.besides for shown in row.members)
 
 
 class AtLine(NamedTuple):
@@ -396,9 +415,9 @@ def call_lines(trace: Trace, row: Row) -> dict[int, AtLine]:
     """``call-site line -> its calls and their time`` of the row's calls, by line."""
     out: dict[int, AtLine] = {}
     for shown in row.members:
-        node = trace.nodes[shown.node]
         calls, seconds = out.get(trace.nodes[shown.call].line, AtLine(0, 0.0))
-        out[trace.nodes[shown.call].line] = AtLine(calls + node.calls, seconds + node.seconds)
+        took = shown_seconds(trace, shown)
+        out[trace.nodes[shown.call].line] = AtLine(calls + trace.nodes[shown.node].calls, seconds + took)
     return dict(sorted(out.items()))
 
 
