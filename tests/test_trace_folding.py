@@ -284,3 +284,33 @@ def test_a_shared_wrappers_row_leaves_out_the_time_of_the_functions_it_wraps() -
     note = trace_tour(trace, Tree(trace)).tour.steps[1].note
     assert "3.0 ms besides the functions it wraps" in note and "in all" not in note
     assert "4.0 ms in all" in trace_tour(trace, Tree(trace)).tour.steps[4].note
+
+
+# a model's forward through a wrapper that checks its inputs first, as
+# merge_with_config_defaults' does: the check is read as forward's call
+THROUGH_ONE = [
+    (0, 1, "run", 1),
+    (1, 10, "merge.<locals>.wrapper", 2),
+    (2, 5, "check", 2),
+    (2, 6, "forward", 2),
+    (4, 20, "attention", 2),
+]
+
+
+def test_a_functions_row_holds_the_time_of_the_wrapper_whose_calls_it_shows() -> None:
+    """A function read through its wrapper shows the wrapper's other calls under it: its
+    row said its own time alone, less than the rows under it (a config's ``__setattr__``
+    through two ``@strict`` wrappers: 16 us, its wrappers' validators 203 us)."""
+    trace = recorded(
+        THROUGH_ONE,
+        [("merge.<locals>.wrapper", "forward")],
+        seconds={1: 0.012, 2: 0.010, 3: 0.005, 4: 0.004, 5: 0.003},
+    )
+    rows = rows_of(trace)
+    assert plain(trace) == [
+        "run [pkg] x1 (line 1)",
+        "forward x2 (line 10, through merge.<locals>.wrapper)",
+        "check x2 (line 5)",
+        "attention x2 (line 20)",
+    ]
+    assert [row_seconds(trace, row) for row in rows] == pytest.approx([0.012, 0.010, 0.005, 0.003])

@@ -23,6 +23,9 @@ class Shown(NamedTuple):
     # a wrapper read as itself, beside the functions it wraps: their nodes, each read
     # apart; its time is what it did besides them (:func:`shown_seconds`)
     besides: tuple[int, ...] = ()
+    # the node whose time is this one's (-1: ``node``'s): the outermost of the wrappers in
+    # ``through`` whose other calls are read as this one's, so its time holds them too
+    timed: int = -1
 
     @property
     def call(self) -> int:
@@ -85,14 +88,20 @@ class Tree:
         wrapper whose calls ran several functions is no one of them: it is read as itself
         too (before them), for what it called besides them, when it called anything."""
         if node not in self.wrapped:
-            return [Shown(node, through)]
+            return [Shown(node, through, timed=self._outermost(through, 1))]
         wrapped = self.wrapped[node]
         own = (
             []
             if len(wrapped) == 1 or not self._shared_calls(Shown(node, through))
-            else [Shown(node, through, tuple(wrapped))]
+            else [Shown(node, through, tuple(wrapped), self._outermost(through, self.leads[node]))]
         )
         return own + [shown for inner in wrapped for shown in self.shown(inner, (*through, node))]
+
+    def _outermost(self, through: tuple[int, ...], leads: int) -> int:
+        """The outermost wrapper of ``through`` whose calls went on to ``leads`` functions
+        (-1: none): those read with the function (or the wrapper) they lead to, which
+        lead to no more functions than it (:meth:`shown_children`)."""
+        return next((wrapper for wrapper in through if self.leads[wrapper] == leads), -1)
 
     def shown_children(self, shown: Shown) -> list[Shown]:
         """What the function ``shown`` called, with what its wrappers called besides it,
@@ -385,10 +394,11 @@ def row_calls(trace: Trace, row: Row) -> int:
 
 
 def shown_seconds(trace: Trace, shown: Shown) -> float:
-    """The inclusive time of ``shown``'s calls, but for a wrapper read beside the
-    functions it wraps: what it did besides them (their time is in their rows)."""
+    """The inclusive time of ``shown``'s calls, with the wrappers' whose other calls are
+    read as its own; for a wrapper read beside the functions it wraps, what it did
+    besides them (their time is in their rows)."""
     nodes = trace.nodes
-    seconds = nodes[shown.node].seconds
+    seconds = nodes[shown.timed if shown.timed >= 0 else shown.node].seconds
     if not shown.besides:
         return seconds
     return max(0.0, seconds - sum(nodes[wrapped].seconds for wrapped in shown.besides))
