@@ -150,12 +150,14 @@ class Recorder:
     def wrapping(self, caller: object, outer: int, code: object, inner: int) -> None:
         """Whether recorded function ``outer``, running in frame ``caller``, called
         ``inner`` (whose code is ``code``) as the function its closure holds: what a
-        decorator's wrapper does with the function it wraps. Looked at once per pair."""
+        decorator's wrapper does with the function it wraps (another wrapper of its own
+        code too: ``@strict`` on a class and on its base), not a nested function calling
+        itself (recursion). Looked at once per pair."""
         pair = (outer, inner)
         if pair in self.checked:
             return
         self.checked.add(pair)
-        if _holds(caller, code):
+        if _holds(caller, code, itself=outer != inner):
             self.wraps.append(pair)
 
     def started_process(self, frame: object | None) -> None:
@@ -234,9 +236,12 @@ def _resumes(outer: object, inner: object) -> bool:
     return getattr(getattr(mine, "gen", None), "gi_frame", None) is inner
 
 
-def _holds(frame: object, code: object) -> bool:
+def _holds(frame: object, code: object, itself: bool = True) -> bool:
     """Whether the closure of the function running in ``frame`` holds the function whose
-    code is ``code``: what a decorator's wrapper holds, the function it wraps."""
+    code is ``code``: what a decorator's wrapper holds, the function it wraps. Without
+    ``itself``, ``code`` is the frame's own, and a function holding itself (to recurse:
+    its closure is the frame's) is not counted, only another of that code (the one an
+    outer ``@strict`` wraps, which an inner ``@strict`` made)."""
     try:
         held = frame.f_locals  # type: ignore[attr-defined]  # the free variables too
         names = frame.f_code.co_freevars  # type: ignore[attr-defined]
@@ -246,9 +251,25 @@ def _holds(frame: object, code: object) -> bool:
     for value in values:  # only functions are asked for their code: nothing else runs
         if isinstance(value, types.MethodType):
             value = value.__func__
-        if isinstance(value, types.FunctionType) and value.__code__ is code:
+        if (
+            isinstance(value, types.FunctionType)
+            and value.__code__ is code
+            and (itself or not _same_closure(value, values))
+        ):
             return True
     return False
+
+
+def _same_closure(function: types.FunctionType, values: list[object]) -> bool:
+    """Whether ``function``'s closure holds ``values`` (its code's free variables, as a
+    frame of that code has them): the function running in that frame, as far as can be told."""
+    try:
+        return all(
+            cell.cell_contents is value
+            for cell, value in zip(function.__closure__ or (), values, strict=True)
+        )
+    except (ValueError, TypeError):  # an empty cell, or another number of them: another function
+        return False
 
 
 # -- the engine before 3.12: sys.settrace ------------------------------------------------
