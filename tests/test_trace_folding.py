@@ -300,7 +300,8 @@ THROUGH_ONE = [
 def test_a_functions_row_holds_the_time_of_the_wrapper_whose_calls_it_shows() -> None:
     """A function read through its wrapper shows the wrapper's other calls under it: its
     row said its own time alone, less than the rows under it (a config's ``__setattr__``
-    through two ``@strict`` wrappers: 16 us, its wrappers' validators 203 us)."""
+    through two ``@strict`` wrappers: 16 us, its wrappers' validators 203 us); and those
+    calls' rows said the wrapper's lines as if they were the function's."""
     trace = recorded(
         THROUGH_ONE,
         [("merge.<locals>.wrapper", "forward")],
@@ -310,7 +311,7 @@ def test_a_functions_row_holds_the_time_of_the_wrapper_whose_calls_it_shows() ->
     assert plain(trace) == [
         "run [pkg] x1 (line 1)",
         "forward x2 (line 10, through merge.<locals>.wrapper)",
-        "check x2 (line 5)",
+        "check x2 (line 5 of merge.<locals>.wrapper)",  # the wrapper's line, not forward's
         "attention x2 (line 20)",
     ]
     assert [row_seconds(trace, row) for row in rows] == pytest.approx([0.012, 0.010, 0.005, 0.003])

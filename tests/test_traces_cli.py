@@ -647,13 +647,17 @@ def test_nested_wrappers_of_one_code_are_read_through_to_the_function_they_wrap(
     recursing = f"line {source.index('        return down(k - 1) if k else 0') + 1})"
     assert code == 0 and rows[-6:] == [
         (0, "Base.__setattr__", f"from nested.py:3 <module>, {through}, {through})"),
-        (1, "square", f"line {source.index('        square(value)') + 1})"),  # x2: each wrapper's
+        (
+            1,
+            "square",
+            f"line {source.index('        square(value)') + 1} of strict.<locals>.__strict_setattr__)",
+        ),
         (0, "countdown", "from nested.py:4 <module>)"),
         (1, "countdown.<locals>.down", f"line {source.index('    return down(n)') + 1})"),
         (2, "countdown.<locals>.down", recursing),
         (3, "countdown.<locals>.down", recursing),
     ], out
-    assert "square  x2 " in out
+    assert "square  x2 " in out  # each wrapper's
 
 
 ADDING = """

@@ -383,10 +383,22 @@ class Row(NamedTuple):
     # caller's (or its caller's row's) calls of it from other lines, or from the same line
     # under another of the calls its caller's row folds
     also: tuple[Shown, ...] = ()
+    under: int = -1  # the function of the row it is under (-1: the program's call)
 
     @property
     def members(self) -> tuple[Shown, ...]:
         return (self.shown, *self.also)
+
+
+def made_by(trace: Trace, row: Row) -> int:
+    """The function whose code made the row's call when it is not the one of the row it
+    is under (-1 otherwise): a wrapper read through to the function it wraps, whose
+    calls are under that function, at the wrapper's lines."""
+    parent = trace.nodes[row.shown.call].parent
+    if parent <= 0 or row.under < 0:
+        return -1
+    function = trace.nodes[parent].function
+    return function if function != row.under else -1
 
 
 def row_calls(trace: Trace, row: Row) -> int:
@@ -441,19 +453,20 @@ def folded(trace: Trace, tree: Tree) -> list[Row]:
         passed[node] = (*passed.get(node, ()), other)
     rows: list[Row] = []
     roots = [shown for child in tree.children[0] for shown in tree.shown(child)]
-    stack = [(group, 0) for group in reversed(_fold(trace, roots, passed, apart=True))]
+    stack = [(group, 0, -1) for group in reversed(_fold(trace, roots, passed, apart=True))]
     while stack:
-        group, depth = stack.pop()
+        group, depth, under = stack.pop()
         first = group[0]
         imported = depth == 0 and on_import(trace, first.call)
-        if imported or trace.functions[trace.nodes[first.node].function].name == "<module>":
+        function = trace.nodes[first.node].function
+        if imported or trace.functions[function].name == "<module>":
             hidden = sum(tree.size(shown.call) - len(shown.through) for shown in group)
-            rows.append(Row(first, depth, hidden, imported, group[1:]))
+            rows.append(Row(first, depth, hidden, imported, group[1:], under))
             continue
-        rows.append(Row(first, depth, 0, False, group[1:]))
+        rows.append(Row(first, depth, 0, False, group[1:], under))
         # the calls of all the row's calls, in the order they first ran (a node's number)
         called = sorted((child for shown in group for child in tree.shown_children(shown)), key=_first_ran)
-        stack.extend((child, depth + 1) for child in reversed(_fold(trace, called, passed)))
+        stack.extend((child, depth + 1, function) for child in reversed(_fold(trace, called, passed)))
     return rows
 
 
