@@ -637,7 +637,8 @@ def test_nested_wrappers_of_one_code_are_read_through_to_the_function_they_wrap(
     which runs the base's (one code), which runs the base's ``__setattr__``: one row, the
     base's ``__setattr__`` through both, each wrapper's check (``square``) under it. The outer wrapper
     was a row of its own, the inner read as the function it wraps. A nested function
-    recursing stays a call inside itself."""
+    recursing stays a call inside itself. ``calls --trace`` of the wrapper counts each
+    call its line made once (the base's ``__setattr__`` was counted for both wrappers)."""
     program = "import toypkg\nc = toypkg.Child()\nc.x = 1\ntoypkg.countdown(2)\n"
     traced_with(toy, capsys, NESTED_STRICT, "nested", program)
     source = (toy / "toypkg" / "__init__.py").read_text().splitlines()
@@ -658,6 +659,10 @@ def test_nested_wrappers_of_one_code_are_read_through_to_the_function_they_wrap(
         (3, "countdown.<locals>.down", recursing),
     ], out
     assert "square  x2 " in out  # each wrapper's
+    # the wrapper's line ran twice: once calling the inner wrapper, once the base's __setattr__
+    code, out, _ = run(capsys, "calls", "toypkg.strict.<locals>.__strict_setattr__", "--trace", "nested")
+    assert "-> toypkg.strict.<locals>.__strict_setattr__  [ran x1, " in out, out
+    assert "-> toypkg.Base.__setattr__  x1\n" in out, out
 
 
 ADDING = """

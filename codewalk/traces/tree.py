@@ -240,11 +240,18 @@ class Chains(Sequence[Chain]):
 def calls_from(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int, int], int]:
     """``(call-site line, callee function) -> calls`` out of every call of ``functions``
     (a call through a decorator's wrapper is a call of the function it wraps; a call made
-    by a comprehension or lambda of its body is its own: :func:`own_calls`)."""
+    by a comprehension or lambda of its body is its own: :func:`own_calls`). A call of
+    ``functions`` is one of them, never read through (a wrapper around another wrapper
+    of its code, as two ``@strict`` make: what the inner one called is its own call)."""
     out: dict[tuple[int, int], int] = {}
-    for index, node in enumerate(trace.nodes):
+    nodes = trace.nodes
+    for index, node in enumerate(nodes):
         if index and node.function in functions:
             for child in own_calls(trace, tree, index, functions):
+                if nodes[child].function in functions:
+                    key = (nodes[child].line, nodes[child].function)
+                    out[key] = out.get(key, 0) + nodes[child].calls
+                    continue
                 for shown in tree.shown(child):
                     if shown.node not in tree.wrapped:  # a function's call, not a shared wrapper's
                         key = (trace.nodes[shown.call].line, trace.nodes[shown.node].function)
