@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import pytest
+
 from codewalk.render.trace_tree import render_tree
 from codewalk.tours.traced import trace_tour
 from codewalk.traces.model import Function, Node, Other, Trace
-from codewalk.traces.tree import Row, Tree, folded, row_calls
+from codewalk.traces.tree import Row, Tree, folded, row_calls, row_seconds
 from tests.synthetic_trace import synthetic_trace
 
 TOOK = re.compile(r"[\d.]+ (s|ms|us)$")
@@ -22,11 +24,15 @@ Calls = Sequence[tuple[int, int, str, int]]
 
 
 def recorded(
-    calls: Calls, wrappers: Sequence[tuple[str, str]] = (), via: dict[int, int] | None = None
+    calls: Calls,
+    wrappers: Sequence[tuple[str, str]] = (),
+    via: dict[int, int] | None = None,
+    seconds: dict[int, float] | None = None,
 ) -> Trace:
     """A run of the functions ``calls`` names (each defined in ``pkg``), a node per entry
     (numbered from 1, in the order given: the order they first ran); ``via``: node -> the
-    frame of other code it was called through."""
+    frame of other code it was called through; ``seconds``: node -> its time (else a
+    millisecond a call)."""
     names = list(dict.fromkeys(name for _, _, name, _ in calls))
     functions = tuple(
         Function("pkg", "pkg/__init__.py", "pkg", name, 100 + n) for n, name in enumerate(names)
@@ -34,7 +40,8 @@ def recorded(
     nodes = [Node(-1, 0, -1, -1, 0, 0.0)]
     for number, (parent, line, name, count) in enumerate(calls, start=1):
         other = (via or {}).get(number, -1)
-        nodes.append(Node(parent, line, names.index(name), other, count, count / 1000))
+        took = (seconds or {}).get(number, count / 1000)
+        nodes.append(Node(parent, line, names.index(name), other, count, took))
     return synthetic_trace(
         functions,
         nodes,
@@ -187,6 +194,38 @@ def test_what_folded_calls_ran_merges_line_by_line_in_the_order_it_ran() -> None
     assert covered_once(trace)
 
 
+# the program calls generate, then a helper of its own that calls size, three times: the
+# helper's line is each size's, yet the recording keeps a node per statement of the program
+STATEMENTS = [
+    (0, 19, "generate", 1),
+    (1, 30, "forward", 4),
+    (0, 16, "size", 1),
+    (0, 21, "generate", 1),
+    (4, 30, "forward", 6),
+    (0, 16, "size", 1),
+    (0, 23, "generate", 1),
+    (0, 16, "size", 1),
+]
+
+
+def test_the_programs_calls_keep_each_statements_place() -> None:
+    """Each statement's calls are rows of their own, in the order they ran: the calls of
+    the helper are not one row before the second ``generate``, nor the last two
+    ``generate`` one row."""
+    trace = recorded(STATEMENTS, via={3: 0, 6: 0, 8: 0})
+    assert plain(trace) == [
+        "generate [pkg] x1 (line 19)",
+        "forward x4 (line 30)",
+        "size [pkg] x1 (from other.py:16 hand_over)",
+        "generate [pkg] x1 (line 21)",
+        "forward x6 (line 30)",
+        "size [pkg] x1 (from other.py:16 hand_over)",
+        "generate [pkg] x1 (line 23)",
+        "size [pkg] x1 (from other.py:16 hand_over)",
+    ]
+    assert covered_once(trace)
+
+
 # one wrapper's calls from two lines, of two functions; f called directly, and through
 # code outside the packages
 READ_APART = [
@@ -213,3 +252,66 @@ def test_calls_read_otherwise_stay_apart() -> None:
         "f x1 (line 13, through hand_over)",
     ]
     assert [row_calls(trace, row) for row in rows_of(trace)] == [1, 1, 1, 1, 1]
+
+
+# one line calls first and second through one decorator's wrapper, which checks for both
+SHARED = [
+    (0, 1, "run", 1),
+    (1, 10, "shared.<locals>.wrapper", 2),
+    (2, 5, "check", 2),
+    (2, 6, "first", 1),
+    (2, 6, "second", 1),
+]
+
+
+def test_a_shared_wrappers_row_leaves_out_the_time_of_the_functions_it_wraps() -> None:
+    """The wrapper's row beside ``first`` and ``second`` said its whole time, theirs in
+    it, and theirs again in their rows: it says what it did besides them, and says so."""
+    wrapped = [("shared.<locals>.wrapper", "first"), ("shared.<locals>.wrapper", "second")]
+    trace = recorded(SHARED, wrapped, seconds={1: 0.012, 2: 0.010, 3: 0.001, 4: 0.003, 5: 0.004})
+    rows = rows_of(trace)
+    assert plain(trace) == [
+        "run [pkg] x1 (line 1)",
+        "shared.<locals>.wrapper x2 3.0 ms besides the functions it wraps (line 10)",
+        "check x2 (line 5)",
+        "first x1 (line 10, through shared.<locals>.wrapper)",
+        "second x1 (line 10, through shared.<locals>.wrapper)",
+    ]
+    took = [row_seconds(trace, row) for row in rows]
+    assert took == pytest.approx([0.012, 0.003, 0.001, 0.003, 0.004])
+    # the rows under run add up to no more than its time: nothing is counted twice
+    assert sum(t for row, t in zip(rows, took, strict=True) if row.depth == 1) <= took[0]
+    note = trace_tour(trace, Tree(trace)).tour.steps[1].note
+    assert "3.0 ms besides the functions it wraps" in note and "in all" not in note
+    assert "4.0 ms in all" in trace_tour(trace, Tree(trace)).tour.steps[4].note
+
+
+# a model's forward through a wrapper that checks its inputs first, as
+# merge_with_config_defaults' does: the check is read as forward's call
+THROUGH_ONE = [
+    (0, 1, "run", 1),
+    (1, 10, "merge.<locals>.wrapper", 2),
+    (2, 5, "check", 2),
+    (2, 6, "forward", 2),
+    (4, 20, "attention", 2),
+]
+
+
+def test_a_functions_row_holds_the_time_of_the_wrapper_whose_calls_it_shows() -> None:
+    """A function read through its wrapper shows the wrapper's other calls under it: its
+    row said its own time alone, less than the rows under it (a config's ``__setattr__``
+    through two ``@strict`` wrappers: 16 us, its wrappers' validators 203 us); and those
+    calls' rows said the wrapper's lines as if they were the function's."""
+    trace = recorded(
+        THROUGH_ONE,
+        [("merge.<locals>.wrapper", "forward")],
+        seconds={1: 0.012, 2: 0.010, 3: 0.005, 4: 0.004, 5: 0.003},
+    )
+    rows = rows_of(trace)
+    assert plain(trace) == [
+        "run [pkg] x1 (line 1)",
+        "forward x2 (line 10, through merge.<locals>.wrapper)",
+        "check x2 (line 5 of merge.<locals>.wrapper)",  # the wrapper's line, not forward's
+        "attention x2 (line 20)",
+    ]
+    assert [row_seconds(trace, row) for row in rows] == pytest.approx([0.012, 0.010, 0.005, 0.003])

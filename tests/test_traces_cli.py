@@ -598,6 +598,73 @@ def test_functions_sharing_a_wrapper_are_each_called_where_the_wrapper_was(
     assert "toypkg.first  [ran x1, " in out and "toypkg.second  [ran x1, " in out, out
 
 
+NESTED_STRICT = """
+
+def strict(cls):
+    original_setattr = cls.__setattr__
+
+    def __strict_setattr__(self, name, value):
+        square(value)
+        original_setattr(self, name, value)
+
+    cls.__setattr__ = __strict_setattr__
+    return cls
+
+
+@strict
+class Base:
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+
+
+@strict
+class Child(Base):
+    pass
+
+
+def countdown(n):
+    def down(k):
+        return down(k - 1) if k else 0
+
+    return down(n)
+"""
+
+
+def test_nested_wrappers_of_one_code_are_read_through_to_the_function_they_wrap(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A config's attribute set after it is made runs the class's ``@strict`` wrapper,
+    which runs the base's (one code), which runs the base's ``__setattr__``: one row, the
+    base's ``__setattr__`` through both, each wrapper's check (``square``) under it. The outer wrapper
+    was a row of its own, the inner read as the function it wraps. A nested function
+    recursing stays a call inside itself. ``calls --trace`` of the wrapper counts each
+    call its line made once (the base's ``__setattr__`` was counted for both wrappers)."""
+    program = "import toypkg\nc = toypkg.Child()\nc.x = 1\ntoypkg.countdown(2)\n"
+    traced_with(toy, capsys, NESTED_STRICT, "nested", program)
+    source = (toy / "toypkg" / "__init__.py").read_text().splitlines()
+    code, out, _ = run(capsys, "tour", "--trace", "nested", "--plain")
+    rows = [(depth, label.split("  ")[0], label.split("(")[-1]) for _, depth, label in tree_rows(out)]
+    through = "through strict.<locals>.__strict_setattr__"
+    recursing = f"line {source.index('        return down(k - 1) if k else 0') + 1})"
+    assert code == 0 and rows[-6:] == [
+        (0, "Base.__setattr__", f"from nested.py:3 <module>, {through}, {through})"),
+        (
+            1,
+            "square",
+            f"line {source.index('        square(value)') + 1} of strict.<locals>.__strict_setattr__)",
+        ),
+        (0, "countdown", "from nested.py:4 <module>)"),
+        (1, "countdown.<locals>.down", f"line {source.index('    return down(n)') + 1})"),
+        (2, "countdown.<locals>.down", recursing),
+        (3, "countdown.<locals>.down", recursing),
+    ], out
+    assert "square  x2 " in out  # each wrapper's
+    # the wrapper's line ran twice: once calling the inner wrapper, once the base's __setattr__
+    code, out, _ = run(capsys, "calls", "toypkg.strict.<locals>.__strict_setattr__", "--trace", "nested")
+    assert "-> toypkg.strict.<locals>.__strict_setattr__  [ran x1, " in out, out
+    assert "-> toypkg.Base.__setattr__  x1\n" in out, out
+
+
 ADDING = """
 
 class Num:

@@ -200,6 +200,91 @@ def test_a_root_started_by_a_with_statement_names_the_programs_line(python: str,
     assert passed == ["__enter__"]
 
 
+STATEMENTS = """
+import toypkg
+
+def describe(x):  # a helper of the program's, calling into the package
+    return toypkg.square(x)
+
+toypkg.fib(1)
+describe(1)
+toypkg.fib(2)
+describe(2)
+for i in range(3):
+    describe(i)
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_each_statement_of_the_program_has_its_own_calls(python: str, tmp_path: Path) -> None:
+    """A root called from the program's helper, from one line of it, is a node per
+    statement of the program that called the helper (the calls of a loop's statement one
+    node), in the order they ran; each names the helper's line, where it was called."""
+    done, data = record(python, tmp_path, script=STATEMENTS)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    roots = [
+        (names[code], line, calls) for parent, line, code, _via, calls, _ in data["nodes"][1:] if parent == 0
+    ]
+    ran = [root for root in roots if root[0] in ("fib", "square")]
+    assert ran == [("fib", 7, 1), ("square", 5, 1), ("fib", 9, 1), ("square", 5, 1), ("square", 5, 3)]
+
+
+NESTED = """
+def strict(cls):  # as huggingface_hub's @strict: a class's __setattr__ wrapped
+    original_setattr = cls.__setattr__
+
+    def __strict_setattr__(self, name, value):
+        check(value)
+        original_setattr(self, name, value)
+
+    cls.__setattr__ = __strict_setattr__
+    return cls
+
+
+def check(value):
+    return value
+
+
+@strict
+class Base:
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+
+
+@strict
+class Child(Base):  # its wrapper wraps the base's wrapper: one code, two functions
+    pass
+
+
+def countdown(n):
+    def down(k):  # a nested function recursing: its closure holds itself, it wraps nothing
+        return down(k - 1) if k else 0
+
+    return down(n)
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_wrapper_of_a_wrapper_of_its_own_code_wraps_it_and_recursion_does_not(
+    python: str, tmp_path: Path
+) -> None:
+    """``@strict`` on a config class and on its base: the class's ``__setattr__``
+    wrapper holds the base's, a function of the same code, and wraps it (it was dropped
+    as a function calling itself, so the outer wrapper stood apart as a call of its own);
+    a nested function that recurses holds itself, and wraps nothing."""
+    (tmp_path / "toypkg").mkdir()
+    (tmp_path / "toypkg" / "nested.py").write_text(NESTED)
+    script = "from toypkg import nested\nnested.Child().x = 1\nnested.countdown(2)\n"
+    done, data = record(python, tmp_path, script=script)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    assert sorted((names[a], names[b]) for a, b in data["wraps"]) == [
+        ("strict.<locals>.__strict_setattr__", "Base.__setattr__"),
+        ("strict.<locals>.__strict_setattr__", "strict.<locals>.__strict_setattr__"),
+    ]
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) -> None:
     done, data = record(python, tmp_path, "exit")

@@ -18,8 +18,8 @@ from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.tours.notes import code_span
 from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Function, Trace
-from codewalk.traces.text import each_line, header, lines_text, seconds_text, where_shown
-from codewalk.traces.tree import Row, Shown, Tree, first_call, folded, row_calls, row_seconds
+from codewalk.traces.text import BESIDES, each_line, header, lines_text, seconds_text, where_shown
+from codewalk.traces.tree import Row, Shown, Tree, besides, first_call, folded, row_calls, row_seconds
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -75,9 +75,14 @@ def _note(trace: Trace, row: Row) -> str:
         caller = code_span(trace.functions[trace.nodes[call.parent].function].short)
     calls = row_calls(trace, row)
     several = lines_text(trace, row)
+    took = (
+        f"{BESIDES} (with what else it called; theirs is in their steps)"
+        if besides(row)
+        else "in all (with what it called)"
+    )
     lines = [
         f"{_named(function)} ran **{calls}** time{'s' if calls != 1 else ''} here, "
-        f"{seconds_text(row_seconds(trace, row))} in all (with what it called).",
+        f"{seconds_text(row_seconds(trace, row))} {took}.",
         "",
         f"Called by {caller} ({where_shown(trace, shown, code_span, several)}).",
     ]

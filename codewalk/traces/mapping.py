@@ -103,7 +103,7 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         nodes=tuple(nodes),
         lines=tuple(tuple(sorted(lines)) for lines in lines_of),
         notes=tuple(notes),
-        wrappers=tuple(sorted((a, b) for a, b in wrappers if a >= 0 and b >= 0 and a != b)),
+        wrappers=tuple(sorted((a, b) for a, b in wrappers if a >= 0 and b >= 0)),
         passed=tuple((int(node), int(other)) for node, other in raw["passed"]),
         processes=tuple((int(node), int(line), int(n)) for node, line, n in raw.get("processes", [])),
     )

@@ -21,7 +21,8 @@ roots (found on the program's ``sys.path`` without importing them):
   nearest recorded caller at a call-site line, with a count and inclusive seconds; a call
   that passed through frames of other code (torch's ``Module.__call__``) names the first
   of them (``via``); a call from outside every recorded package is a root, naming the
-  frame it came from, past the wrappers of other code it went through (``passed``: a
+  frame it came from (one per line of each frame above it: a node per statement of the
+  program), past the wrappers of other code it went through (``passed``: a
   frame whose closure holds the function it calls, as torch.no_grad's does, or a method
   of the object whose method it calls, as torch's ``Module.__call__`` is);
 - the lines of each recorded function that executed.

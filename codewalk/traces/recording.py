@@ -39,7 +39,10 @@ class Recorder:
         self.via: list[int] = [-1]  # index in ``others``, -1 when the caller called it directly
         self.count: list[int] = [0]
         self.seconds: list[float] = [0.0]
-        self.children: dict[tuple[int, int, int, int], int] = {}
+        # (parent, line, code, via) -> node; a root's key adds the lines of the frames above
+        # the one that called it, up to the program's top: each statement of the program
+        # has its own calls (the calls of a loop's statement are one node)
+        self.children: dict[tuple[int | None, ...], int] = {}
         self.running: dict[int, tuple[int, float]] = {}  # id(frame) -> (node, started)
         self.suspended: dict[int, int] = {}  # id(generator frame) -> node
         # (node, line) -> processes the program started there (a fork, a subprocess): what
@@ -93,12 +96,13 @@ class Recorder:
             back, wrappers = self.unwrap(frame)
             line = back.f_lineno if back is not None else 0  # type: ignore[attr-defined]
             via = self.other(back) if back is not None else -1
+            key: tuple[int | None, ...] = (parent, line, index, via, *_lines_above(back))
         else:
             running = self.running.get(id(caller))
             parent = running[0] if running is not None else 0
             line = caller.f_lineno
             via = self.other(first) if first is not None else -1
-        key = (parent, line, index, via)
+            key = (parent, line, index, via)
         node = self.children.get(key)
         if node is None:
             if caller is not None and self.closure[found]:
@@ -146,12 +150,14 @@ class Recorder:
     def wrapping(self, caller: object, outer: int, code: object, inner: int) -> None:
         """Whether recorded function ``outer``, running in frame ``caller``, called
         ``inner`` (whose code is ``code``) as the function its closure holds: what a
-        decorator's wrapper does with the function it wraps. Looked at once per pair."""
+        decorator's wrapper does with the function it wraps (another wrapper of its own
+        code too: ``@strict`` on a class and on its base), not a nested function calling
+        itself (recursion). Looked at once per pair."""
         pair = (outer, inner)
         if pair in self.checked:
             return
         self.checked.add(pair)
-        if _holds(caller, code):
+        if _holds(caller, code, itself=outer != inner):
             self.wraps.append(pair)
 
     def started_process(self, frame: object | None) -> None:
@@ -188,6 +194,19 @@ class Recorder:
         }
 
 
+def _lines_above(frame: object | None) -> list[int | None]:
+    """The lines the frames above ``frame`` are at, up to the top of its thread's stack:
+    where the program's own code, and the recorder's around it, are running. Asked only of
+    a root's call (from outside the recorded code), whose walk up the stack found no
+    recorded caller anyway."""
+    lines: list[int | None] = []
+    above = getattr(frame, "f_back", None)
+    while above is not None:
+        lines.append(above.f_lineno)
+        above = above.f_back
+    return lines
+
+
 def _same_self(outer: object, inner: object) -> bool:
     """Whether ``outer`` runs a method of the object whose method runs in ``inner``: the
     object's machinery calling it (torch's ``_wrapped_call_impl`` and ``_call_impl``
@@ -217,9 +236,12 @@ def _resumes(outer: object, inner: object) -> bool:
     return getattr(getattr(mine, "gen", None), "gi_frame", None) is inner
 
 
-def _holds(frame: object, code: object) -> bool:
+def _holds(frame: object, code: object, itself: bool = True) -> bool:
     """Whether the closure of the function running in ``frame`` holds the function whose
-    code is ``code``: what a decorator's wrapper holds, the function it wraps."""
+    code is ``code``: what a decorator's wrapper holds, the function it wraps. Without
+    ``itself``, ``code`` is the frame's own, and a function holding itself (to recurse:
+    its closure is the frame's) is not counted, only another of that code (the one an
+    outer ``@strict`` wraps, which an inner ``@strict`` made)."""
     try:
         held = frame.f_locals  # type: ignore[attr-defined]  # the free variables too
         names = frame.f_code.co_freevars  # type: ignore[attr-defined]
@@ -229,9 +251,25 @@ def _holds(frame: object, code: object) -> bool:
     for value in values:  # only functions are asked for their code: nothing else runs
         if isinstance(value, types.MethodType):
             value = value.__func__
-        if isinstance(value, types.FunctionType) and value.__code__ is code:
+        if (
+            isinstance(value, types.FunctionType)
+            and value.__code__ is code
+            and (itself or not _same_closure(value, values))
+        ):
             return True
     return False
+
+
+def _same_closure(function: types.FunctionType, values: list[object]) -> bool:
+    """Whether ``function``'s closure holds ``values`` (its code's free variables, as a
+    frame of that code has them): the function running in that frame, as far as can be told."""
+    try:
+        return all(
+            cell.cell_contents is value
+            for cell, value in zip(function.__closure__ or (), values, strict=True)
+        )
+    except (ValueError, TypeError):  # an empty cell, or another number of them: another function
+        return False
 
 
 # -- the engine before 3.12: sys.settrace ------------------------------------------------

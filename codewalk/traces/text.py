@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable
 
 from codewalk.traces.model import Node, Trace, versions_of
-from codewalk.traces.tree import Row, Shown, call_lines, row_calls, row_seconds
+from codewalk.traces.tree import Row, Shown, besides, call_lines, made_by, row_calls, row_seconds
 
 
 def seconds_text(seconds: float) -> str:
@@ -19,11 +19,15 @@ def seconds_text(seconds: float) -> str:
     return f"{seconds * 1_000_000:.0f} us"
 
 
-def where_called(trace: Trace, node: Node, name: Callable[[str], str] = str, lines: str = "") -> str:
+def where_called(
+    trace: Trace, node: Node, name: Callable[[str], str] = str, lines: str = "", by: str = ""
+) -> str:
     """``line 3007``; for a call from outside the pinned packages, where it came from.
     ``name`` writes a name of code (a Markdown note puts it in a code span); ``lines``
-    (:func:`lines_text`) stands for the line of a row that folds calls from several."""
-    at = lines or f"line {node.line}"
+    (:func:`lines_text`) stands for the line of a row that folds calls from several;
+    ``by``, the function whose lines they are, where it is not the one above the call's
+    row (a wrapper read through: ``line 142 of strict.<locals>...__strict_setattr__``)."""
+    at = (lines or f"line {node.line}") + (f" of {name(by)}" if by else "")
     if node.via < 0:
         return at
     other = trace.others[node.via]
@@ -34,15 +38,20 @@ def where_called(trace: Trace, node: Node, name: Callable[[str], str] = str, lin
     return f"{at}, through {name(other.name)}"
 
 
-def where_shown(trace: Trace, shown: Shown, name: Callable[[str], str] = str, lines: str = "") -> str:
+def where_shown(
+    trace: Trace, shown: Shown, name: Callable[[str], str] = str, lines: str = "", by: str = ""
+) -> str:
     """Where the call of a function read through its wrappers came from, and each
     wrapper it went through: ``line 172, through can_return_tuple.<locals>.wrapper``
     (first those of code outside the pinned packages, for a call of the program)."""
     outside = (trace.others[other].name for node, other in trace.passed if node == shown.call)
     inside = (trace.functions[trace.nodes[node].function].short for node in shown.through)
-    where = where_called(trace, trace.nodes[shown.call], name, lines)
+    where = where_called(trace, trace.nodes[shown.call], name, lines, by)
     return ", ".join([where, *(f"through {name(wrapper)}" for wrapper in [*outside, *inside])])
 
+
+# a wrapper's row beside the functions it wraps: its time leaves theirs out (in their rows)
+BESIDES = "besides the functions it wraps"
 
 LISTED = 4  # a folded row names its lines up to this many, else their span and number
 
@@ -74,8 +83,10 @@ def each_line(trace: Trace, row: Row) -> str:
 def node_label(trace: Trace, row: Row) -> str:
     function = trace.functions[trace.nodes[row.shown.node].function]
     inside = f", {row.hidden} calls inside folded" if row.hidden else ""
-    took = seconds_text(row_seconds(trace, row))
-    where = f"({where_shown(trace, row.shown, lines=lines_text(trace, row))}{inside})"
+    took = seconds_text(row_seconds(trace, row)) + (f" {BESIDES}" if besides(row) else "")
+    by = made_by(trace, row)
+    maker = trace.functions[by].short if by >= 0 else ""
+    where = f"({where_shown(trace, row.shown, lines=lines_text(trace, row), by=maker)}{inside})"
     return f"{function.short}{_crossing(trace, row.shown)}  x{row_calls(trace, row)}  {took}  {where}"
 
 

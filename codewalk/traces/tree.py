@@ -20,6 +20,12 @@ class Shown(NamedTuple):
 
     node: int
     through: tuple[int, ...] = ()
+    # a wrapper read as itself, beside the functions it wraps: their nodes, each read
+    # apart; its time is what it did besides them (:func:`shown_seconds`)
+    besides: tuple[int, ...] = ()
+    # the node whose time is this one's (-1: ``node``'s): the outermost of the wrappers in
+    # ``through`` whose other calls are read as this one's, so its time holds them too
+    timed: int = -1
 
     @property
     def call(self) -> int:
@@ -82,14 +88,20 @@ class Tree:
         wrapper whose calls ran several functions is no one of them: it is read as itself
         too (before them), for what it called besides them, when it called anything."""
         if node not in self.wrapped:
-            return [Shown(node, through)]
+            return [Shown(node, through, timed=self._outermost(through, 1))]
         wrapped = self.wrapped[node]
         own = (
             []
             if len(wrapped) == 1 or not self._shared_calls(Shown(node, through))
-            else [Shown(node, through)]
+            else [Shown(node, through, tuple(wrapped), self._outermost(through, self.leads[node]))]
         )
         return own + [shown for inner in wrapped for shown in self.shown(inner, (*through, node))]
+
+    def _outermost(self, through: tuple[int, ...], leads: int) -> int:
+        """The outermost wrapper of ``through`` whose calls went on to ``leads`` functions
+        (-1: none): those read with the function (or the wrapper) they lead to, which
+        lead to no more functions than it (:meth:`shown_children`)."""
+        return next((wrapper for wrapper in through if self.leads[wrapper] == leads), -1)
 
     def shown_children(self, shown: Shown) -> list[Shown]:
         """What the function ``shown`` called, with what its wrappers called besides it,
@@ -228,11 +240,18 @@ class Chains(Sequence[Chain]):
 def calls_from(trace: Trace, tree: Tree, functions: set[int]) -> dict[tuple[int, int], int]:
     """``(call-site line, callee function) -> calls`` out of every call of ``functions``
     (a call through a decorator's wrapper is a call of the function it wraps; a call made
-    by a comprehension or lambda of its body is its own: :func:`own_calls`)."""
+    by a comprehension or lambda of its body is its own: :func:`own_calls`). A call of
+    ``functions`` is one of them, never read through (a wrapper around another wrapper
+    of its code, as two ``@strict`` make: what the inner one called is its own call)."""
     out: dict[tuple[int, int], int] = {}
-    for index, node in enumerate(trace.nodes):
+    nodes = trace.nodes
+    for index, node in enumerate(nodes):
         if index and node.function in functions:
             for child in own_calls(trace, tree, index, functions):
+                if nodes[child].function in functions:
+                    key = (nodes[child].line, nodes[child].function)
+                    out[key] = out.get(key, 0) + nodes[child].calls
+                    continue
                 for shown in tree.shown(child):
                     if shown.node not in tree.wrapped:  # a function's call, not a shared wrapper's
                         key = (trace.nodes[shown.call].line, trace.nodes[shown.node].function)
@@ -371,20 +390,49 @@ class Row(NamedTuple):
     # caller's (or its caller's row's) calls of it from other lines, or from the same line
     # under another of the calls its caller's row folds
     also: tuple[Shown, ...] = ()
+    under: int = -1  # the function of the row it is under (-1: the program's call)
 
     @property
     def members(self) -> tuple[Shown, ...]:
         return (self.shown, *self.also)
 
 
+def made_by(trace: Trace, row: Row) -> int:
+    """The function whose code made the row's call when it is not the one of the row it
+    is under (-1 otherwise): a wrapper read through to the function it wraps, whose
+    calls are under that function, at the wrapper's lines."""
+    parent = trace.nodes[row.shown.call].parent
+    if parent <= 0 or row.under < 0:
+        return -1
+    function = trace.nodes[parent].function
+    return function if function != row.under else -1
+
+
 def row_calls(trace: Trace, row: Row) -> int:
     return sum(trace.nodes[shown.node].calls for shown in row.members)
+
+
+def shown_seconds(trace: Trace, shown: Shown) -> float:
+    """The inclusive time of ``shown``'s calls, with the wrappers' whose other calls are
+    read as its own; for a wrapper read beside the functions it wraps, what it did
+    besides them (their time is in their rows)."""
+    nodes = trace.nodes
+    seconds = nodes[shown.timed if shown.timed >= 0 else shown.node].seconds
+    if not shown.besides:
+        return seconds
+    return max(0.0, seconds - sum(nodes[wrapped].seconds for wrapped in shown.besides))
 
 
 def row_seconds(trace: Trace, row: Row) -> float:
     """The inclusive time of the row's calls: none of them runs inside another (each is
     a call of its caller's row), so their times add."""
-    return sum(trace.nodes[shown.node].seconds for shown in row.members)
+    return sum(shown_seconds(trace, shown) for shown in row.members)
+
+
+def besides(row: Row) -> bool:
+    """Whether the row is a wrapper's read beside the functions it wraps (its time is
+    what it did besides them)."""
+    return any(shown.besides for shown in row.members)
 
 
 class AtLine(NamedTuple):
@@ -396,9 +444,9 @@ def call_lines(trace: Trace, row: Row) -> dict[int, AtLine]:
     """``call-site line -> its calls and their time`` of the row's calls, by line."""
     out: dict[int, AtLine] = {}
     for shown in row.members:
-        node = trace.nodes[shown.node]
         calls, seconds = out.get(trace.nodes[shown.call].line, AtLine(0, 0.0))
-        out[trace.nodes[shown.call].line] = AtLine(calls + node.calls, seconds + node.seconds)
+        took = shown_seconds(trace, shown)
+        out[trace.nodes[shown.call].line] = AtLine(calls + trace.nodes[shown.node].calls, seconds + took)
     return dict(sorted(out.items()))
 
 
@@ -412,19 +460,20 @@ def folded(trace: Trace, tree: Tree) -> list[Row]:
         passed[node] = (*passed.get(node, ()), other)
     rows: list[Row] = []
     roots = [shown for child in tree.children[0] for shown in tree.shown(child)]
-    stack = [(group, 0) for group in reversed(_fold(trace, roots, passed))]
+    stack = [(group, 0, -1) for group in reversed(_fold(trace, roots, passed, apart=True))]
     while stack:
-        group, depth = stack.pop()
+        group, depth, under = stack.pop()
         first = group[0]
         imported = depth == 0 and on_import(trace, first.call)
-        if imported or trace.functions[trace.nodes[first.node].function].name == "<module>":
+        function = trace.nodes[first.node].function
+        if imported or trace.functions[function].name == "<module>":
             hidden = sum(tree.size(shown.call) - len(shown.through) for shown in group)
-            rows.append(Row(first, depth, hidden, imported, group[1:]))
+            rows.append(Row(first, depth, hidden, imported, group[1:], under))
             continue
-        rows.append(Row(first, depth, 0, False, group[1:]))
+        rows.append(Row(first, depth, 0, False, group[1:], under))
         # the calls of all the row's calls, in the order they first ran (a node's number)
         called = sorted((child for shown in group for child in tree.shown_children(shown)), key=_first_ran)
-        stack.extend((child, depth + 1) for child in reversed(_fold(trace, called, passed)))
+        stack.extend((child, depth + 1, function) for child in reversed(_fold(trace, called, passed)))
     return rows
 
 
@@ -439,7 +488,7 @@ ReadAs = tuple[int, int, tuple[int, ...], tuple[int, ...]]
 
 
 def _fold(
-    trace: Trace, called: Sequence[Shown], passed: dict[int, tuple[int, ...]]
+    trace: Trace, called: Sequence[Shown], passed: dict[int, tuple[int, ...]], apart: bool = False
 ) -> list[tuple[Shown, ...]]:
     """The rows of ``called`` (what one row's calls called, in the order they first ran).
 
@@ -450,10 +499,15 @@ def _fold(
     line by line, a table built of constructor calls): its lines stay in its text, its
     counts and time are their sums. A call of anything else between them keeps them
     apart, so the rows keep the order the calls first ran (a layer's norm, attention, then
-    its second norm: three rows)."""
+    its second norm: three rows).
+
+    ``apart``: the program's calls (the roots), where the recording keeps the calls of
+    each of its statements a node of their own, though they share their line (a helper
+    of the program's, called after each of three ``generate``): each is its place."""
     at_line: dict[tuple[int, ReadAs], list[Shown]] = {}
     for shown in called:
-        at_line.setdefault((trace.nodes[shown.call].line, _read_as(trace, shown, passed)), []).append(shown)
+        place = shown.call if apart else trace.nodes[shown.call].line
+        at_line.setdefault((place, _read_as(trace, shown, passed)), []).append(shown)
     rows: list[list[Shown]] = []
     last: ReadAs | None = None
     for (_, read_as), calls in at_line.items():
