@@ -248,7 +248,11 @@ class CallResolver(Reacher):
             head = name.expr.removesuffix("()")
             callee = self.reach_name(body, facts, name._replace(expr=head), call=False, line=line)
             made = call_result(self, callee, depth)
-            made = made if made.targets else self.element_got(body, facts, name, head, callee, line) or made
+            made = (
+                made
+                if made.targets
+                else self.element_got(body, facts, name, head, callee, depth, line) or made
+            )
             if not made.targets:
                 return unresolved(f"what {head}(…) returns, whose class codewalk does not know")
             return self.called(body, made, depth) if call else made
@@ -256,7 +260,11 @@ class CallResolver(Reacher):
         if head and head != "super":  # X(...).m: m of what calling X returns
             callee = self.reach_name(body, facts, name._replace(expr=head), call=False, line=line)
             made = call_result(self, callee, depth)
-            made = made if made.targets else self.element_got(body, facts, name, head, callee, line) or made
+            made = (
+                made
+                if made.targets
+                else self.element_got(body, facts, name, head, callee, depth, line) or made
+            )
             if not made.targets:
                 return unresolved(f"{rest} of what {head}(…) returns, whose class codewalk does not know")
             return self.member_of(body, made, rest.split("."), call, depth, read=read)
@@ -265,8 +273,10 @@ class CallResolver(Reacher):
                 reach = self.local(body, facts, name.expr, call=call, depth=depth, line=line)
             else:
                 reach = self.parameter(body, facts, name, call=call, depth=depth, read=read, line=line)
-            item = element(self, body, facts, name, depth, line) if name.expr.endswith("[]") else None
-            if reach.targets or item is None:  # x[k] of x: dict[K, V]: a V
+            if reach.targets or not name.expr.endswith("[]"):
+                return reach
+            item = element(self, body, facts, name, depth, line)  # x[k] of x: dict[K, V]: a V
+            if item is None:
                 return reach
             return self.called(body, item, depth) if call else item
         reach = self.dotted(body, name, read=read)
@@ -275,14 +285,14 @@ class CallResolver(Reacher):
         return self.called(body, reach, depth) if call else reach
 
     def element_got(
-        self, body: Body, facts: CallFacts, name: Name, head: str, callee: Reach, line: int
+        self, body: Body, facts: CallFacts, name: Name, head: str, callee: Reach, depth: int, line: int
     ) -> Reach | None:
         """``x.get(k)``, ``x.setdefault(k, v)``, ``x.pop(k)`` (``head``) of a container
         ``x`` declared to hold instances (``x: dict[K, V]``): an element of it; None else."""
         receiver, _, method = head.rpartition(".")
         if callee.status == RESOLVED or method not in ELEMENT_METHODS or not receiver:
             return None
-        return element(self, body, facts, name._replace(expr=receiver), 0, line)
+        return element(self, body, facts, name._replace(expr=receiver), depth, line)
 
     # -- calling what a name reaches ---------------------------------------------------------
     def called(self, body: Body, reach: Reach, depth: int = 0) -> Reach:
