@@ -220,14 +220,13 @@ def test_a_local_annotated_with_a_class_holds_one_when_its_value_says_nothing(ws
 
 def test_a_local_annotated_with_a_container_of_a_union_is_said_once(ws: Workspace) -> None:
     """``table: dict[str, Builder | JsonBuilder] = {}`` (transformers'
-    ``param_name_to_load``) declares no instance: its one assignment is said, once, and
-    ``JsonBuilder]``, the union cut at its ``|``, is no annotation of it."""
+    ``param_name_to_load``) declares no instance: ``table.setdefault`` is dict's, said
+    once, and ``JsonBuilder]``, the union cut at its ``|``, is no annotation of it."""
     R = "callpkg.wrapped."
     setdefault = callees(ws, R + "tabled")[(189, "table.setdefault")]
-    assert setdefault.status == UNRESOLVED and not setdefault.targets
+    assert setdefault.status == BUILTIN and not setdefault.targets
     assert setdefault.how == (
-        "table: dict[str, Builder | JsonBuilder] = {} (line 188): "
-        "setdefault of a value whose type codewalk does not know"
+        "dict.setdefault, a Python builtin (table: dict[str, Builder | JsonBuilder], line 188)"
     )
 
 

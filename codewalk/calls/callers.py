@@ -179,7 +179,7 @@ def _may_reach(site: Site, facts: CallFacts, needles: set[str], constructs: bool
     if constructs and (site.name.root == CLS or "__class__" in parts):
         return True
     if site.name.root == LOCAL:
-        origins = facts.bound(site.name.expr.partition(".")[0].removesuffix("[]"), scope)
+        origins = facts.bound(site.name.expr.partition(".")[0].removesuffix("[]"), scope, site.line)
         return any(needles & set(re.findall(r"\w+", o.text)) for o in origins)
     return False
 

@@ -27,6 +27,7 @@ from codewalk.calls.records import (
     CLS,
     EXPR,
     GLOBAL,
+    HOLDING,
     IMPORT,
     LOCAL,
     SELF,
@@ -97,6 +98,8 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.called_getattrs: set[int] = set()  # getattr(obj, "x") whose result is called
         self.not_read: set[int] = set()  # attributes called or decorating: not ``read`` sites
         self.nested: list[str] = []  # the path of the definition the walk is in ("inner.<locals>.")
+        self.loops: list[tuple[int, int]] = []  # CallFacts.loops
+        self.deferred: list[tuple[int, int]] = []  # CallFacts.deferred
 
     def uses_doubtful(self, tree: ast.Module) -> bool:
         return any(
@@ -125,7 +128,9 @@ class _Visitor(Namer, ast.NodeVisitor):
         nested = {
             scope: tuple(keyed(o, scope) for o in origins) for scope, origins in self.nested_returns.items()
         }
-        return CallFacts(tuple(sites), local_origins, tuple(keyed(o, "") for o in self.returns), "", nested)
+        returns = tuple(keyed(o, "") for o in self.returns)
+        spans = (tuple(self.loops), tuple(self.deferred))
+        return CallFacts(tuple(sites), local_origins, returns, "", nested, *spans)
 
     @property
     def scope(self) -> str:
@@ -230,7 +235,12 @@ class _Visitor(Namer, ast.NodeVisitor):
         )
         return path
 
+    def span_of(self, node: ast.expr | ast.stmt) -> tuple[int, int]:
+        """The first and last lines of ``node`` in the file."""
+        return self.file_position(node.lineno, 0)[0], self.file_position(node.end_lineno or node.lineno, 0)[0]
+
     def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.deferred.append(self.span_of(node))  # its body runs when it is called
         self.depth += 1
         self.generic_visit(node)
         self.depth -= 1
@@ -312,9 +322,10 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.generic_visit(node)
 
     def declared_as(self, annotation: ast.expr, line: int) -> list[Origin]:
-        """The classes a local's annotation names (``Optional[X]``, ``X | None``, ``"X"``;
-        not a container's elements), each an origin read when its values say nothing."""
-        names = [name for name in annotated_names(annotation) if "[" not in name]
+        """The classes a local's annotation names (``Optional[X]``, ``X | None``, ``"X"``),
+        and the containers (``dict[A|B]``, ``list[A]``: of instances of those), each an
+        origin read when its values say nothing."""
+        names = [name for name in annotated_names(annotation) if "[" not in name or name.startswith(HOLDING)]
         text = self.text_at(line)
         return [Origin("annotated", Name(name, EXPR), line, text=text) for name in names if name != "None"]
 
@@ -324,10 +335,25 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
+        self.loops.append(self.span_of(node))
         self.loop(node.target, node.iter)
         self.generic_visit(node)
 
     visit_AsyncFor = visit_For
+
+    def visit_While(self, node: ast.While) -> None:
+        self.loops.append(self.span_of(node))
+        self.generic_visit(node)
+
+    def visit_ListComp(self, node: ast.ListComp | ast.SetComp | ast.DictComp) -> None:
+        self.loops.append(self.span_of(node))  # [x.m() for x in xs]: bound after the use is written
+        self.generic_visit(node)
+
+    visit_SetComp = visit_DictComp = visit_ListComp
+
+    def visit_GeneratorExp(self, node: ast.GeneratorExp) -> None:
+        self.deferred.append(self.span_of(node))  # run as it is iterated, maybe after later assignments
+        self.generic_visit(node)
 
     def visit_comprehension(self, node: ast.comprehension) -> None:
         self.loop(node.target, node.iter)

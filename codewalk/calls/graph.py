@@ -269,7 +269,7 @@ def _looped(body: Body, callee: Callee, facts: CallFacts) -> bool:
     """A local whose every value is a loop's element (of a container codewalk cannot type)."""
     if callee.site.name.root != LOCAL:
         return False
-    values = facts.bound(callee.site.name.expr, body.scope)
+    values = facts.bound(callee.site.name.expr, body.scope, callee.site.line)
     return bool(values) and all(o.kind == "loop" for o in values)
 
 

@@ -31,7 +31,7 @@ def returned_argument(
             index = int(slot[1:]) + offset if slot.startswith("#") else -1
             param = params[index] if 0 <= index < len(params) else slot
             if param in returned:
-                reach = instances(r, r.reach_name(body, facts, arg, call=False, depth=depth + 1))
+                reach = instances(r, r.reach_name(body, facts, arg, call=False, depth=depth + 1, line=o.line))
                 if reach.targets:
                     how = f"{function.qualname.rpartition('.')[2]} returns its {param}, passed {arg.expr}"
                     return reach._replace(how=how)

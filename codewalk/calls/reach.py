@@ -353,8 +353,11 @@ class Reacher:
         return cls if cls is not None and (cls.path, cls.qualname) in installed else None
 
     # -- what the call layer adds (codewalk.calls.sites), named here for tables.py --------
-    def reach_name(self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0) -> Reach:
-        """What ``name`` reaches in ``body``; called, if ``call``."""
+    def reach_name(
+        self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0, line: int = 0
+    ) -> Reach:
+        """What ``name`` reaches in ``body``, used on ``line`` (a local: as the
+        assignments that may reach that line left it; 0: any); called, if ``call``."""
         raise NotImplementedError
 
     def called(self, body: Body, reach: Reach, depth: int = 0) -> Reach:

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 21  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 22  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
@@ -28,7 +28,8 @@ CALLS_VERSION = 21  # 2: a literal key is exact; 3: getattr(obj, "x") not called
 # to a builtin that only inspects it (callable, isinstance, ...); 18: a list of strings, a
 # loop over one, getattr(obj, name) of such a name; 19: a local's annotation; 20: a nested
 # function's locals and returns apart from the body's; 21: a local annotated with a container
-# of a union (``dict[str, A | B]``) is not also annotated with ``B]``
+# of a union (``dict[str, A | B]``) is not also annotated with ``B]``; 22: the spans of loops and of
+# code run later (lambdas, generator expressions), a local's container annotation
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -86,7 +87,10 @@ class Site(NamedTuple):
     slots: tuple[str, ...] = ()  # call: the slot each of ``args`` is passed in ("#0", "config", "" unknown)
 
 
-LOCALS = ".<locals>."  # how Python names what a function defines (``inner.<locals>.deeper``)
+LOCALS = ".<locals>."
+# how an ``annotated`` origin names a container of instances (``dict[A|B]``, ``list[A]``:
+# of a mapping's values, of a sequence's elements), as ``index.declared`` writes it
+HOLDING = ("list[", "dict[")  # how Python names what a function defines (``inner.<locals>.deeper``)
 
 
 class CallFacts(NamedTuple):
@@ -101,10 +105,29 @@ class CallFacts(NamedTuple):
     error: str = ""  # why the body could not be analysed ("" when it was)
     # what each function the body defines returns, by its scope (``inner.<locals>.``)
     nested_returns: Mapping[str, tuple[Origin, ...]] = {}
+    # the first and last lines of each loop (``for``, ``while``, a comprehension): an
+    # assignment on a later line reaches a use inside the same loop
+    loops: tuple[tuple[int, int], ...] = ()
+    # the first and last lines of the code that runs later than it is written (a lambda's
+    # body, a generator expression): a use there may see any assignment
+    deferred: tuple[tuple[int, int], ...] = ()
 
-    def bound(self, name: str, scope: str = "") -> tuple[Origin, ...]:
-        """What ``name`` was bound to as the code in ``scope`` sees it (:func:`bound_in`)."""
-        return tuple(bound_in(self.locals, name, scope))
+    def bound(self, name: str, scope: str = "", line: int = 0) -> tuple[Origin, ...]:
+        """What ``name`` was bound to as the code in ``scope`` sees it (:func:`bound_in`);
+        at ``line`` (a use of it), only the assignments that may reach it (:meth:`reaches`)."""
+        own = self.locals.get(scope + name)
+        if own is None:  # a closure's free variable: the function may run after any assignment
+            return tuple(bound_in(self.locals, name, scope))
+        if not line or any(first <= line <= last for first, last in self.deferred):
+            return own
+        return tuple([o for o in own if self.reaches(o.line, line)])
+
+    def reaches(self, assigned: int, line: int) -> bool:
+        """Whether an assignment on line ``assigned`` may reach a use on ``line``: it is
+        on an earlier line (or the same: ``if (m := f()) and m.group()``), or a loop holds
+        both, so a pass of the loop may run the assignment before the next pass runs the
+        use. A branch (``if``, ``try``) does not matter: either of its arms may run."""
+        return assigned <= line or any(first <= line and assigned <= last for first, last in self.loops)
 
     def returned(self, scope: str = "") -> tuple[Origin, ...]:
         """What the function of ``scope`` returns: the body's own (``""``), or a nested one's."""
@@ -138,7 +161,8 @@ def enclosing(scope: str) -> str:
 
 
 def to_json(facts: CallFacts) -> str:
-    """The facts as stored: ``[texts, sites, locals, returns, error, nested returns]``, each record a flat
+    """The facts as stored: ``[texts, sites, locals, returns, error, nested returns, loops,
+    deferred]``, each record a flat
     list (a name as its three fields, in place; a text as its index in ``texts``: the
     sites of one line share it), so that reading back makes few objects beyond the
     records themselves."""
@@ -161,19 +185,24 @@ def to_json(facts: CallFacts) -> str:
     bound = {k: [origin(o) for o in v] for k, v in facts.locals.items()}
     returns = [origin(o) for o in facts.returns]
     nested = {k: [origin(o) for o in v] for k, v in facts.nested_returns.items()}
-    return json.dumps([list(texts), sites, bound, returns, facts.error, nested], separators=(",", ":"))
+    spans = [list(facts.loops), list(facts.deferred)]
+    return json.dumps(
+        [list(texts), sites, bound, returns, facts.error, nested, *spans], separators=(",", ":")
+    )
 
 
 def from_json(text: str) -> CallFacts | None:
     """The facts ``to_json`` wrote; None for text it did not write (a damaged row)."""
     try:
-        texts, sites, bound, returns, error, nested = json.loads(text)
+        texts, sites, bound, returns, error, nested, loops, deferred = json.loads(text)
         return CallFacts(
             sites=tuple([_site(s, texts) for s in sites]),
             locals={k: tuple([_origin(o, texts) for o in v]) for k, v in bound.items()},
             returns=tuple([_origin(o, texts) for o in returns]),
             error=error,
             nested_returns={k: tuple([_origin(o, texts) for o in v]) for k, v in nested.items()},
+            loops=tuple([(first, last) for first, last in loops]),
+            deferred=tuple([(first, last) for first, last in deferred]),
         )
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):  # not JSON, or not its shape
         return None

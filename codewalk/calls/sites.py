@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from codewalk import parsing
 from codewalk.calls.cache import CallFactsTable
+from codewalk.calls.contained import ELEMENT_METHODS, container_member, is_container
 from codewalk.calls.holders import Tabled, holds, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
@@ -34,10 +35,11 @@ from codewalk.calls.reached import (
     with_via,
 )
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
-from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, LOCALS, PARAM, SELF, CallFacts, Name, Site
+from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, LOCALS, PARAM, SELF, CallFacts, Name, Origin, Site
 from codewalk.calls.selves import member_outside, overrides, reach_self, with_overrides
 from codewalk.calls.tables import (
     call_result,
+    element,
     nested_definition,
     origin,
     returned,
@@ -55,7 +57,9 @@ class CallResolver(Reacher):
 
     def __init__(self, code: Code, table: CallFactsTable) -> None:
         super().__init__(code, table)
-        self._locals: dict[tuple[str, str, int, str, str, bool], Reach] = {}
+        # what a local reaches, by the body, the name, called or not, and the lines of the
+        # assignments that reach its use
+        self._locals: dict[tuple[str, str, int, str, str, bool, tuple[tuple[int, bool], ...]], Reach] = {}
         self._overridden: dict[tuple[str, str, int, int], list[Resolved]] = {}  # overridden_call's
 
     def read_ahead(self, bodies: Iterable[Body]) -> None:
@@ -78,7 +82,7 @@ class CallResolver(Reacher):
         if not site.args:
             return "passed as a value", False
         to = site.args[0]
-        reach = self.reach_name(body, facts, to, call=False)
+        reach = self.reach_name(body, facts, to, call=False, line=site.line)
         read = reach.status == RESOLVED and any(t.kind in (*CALLABLE, "class") for t in reach.targets)
         if read:
             return f"passed as a value to {to.expr}", True
@@ -110,7 +114,7 @@ class CallResolver(Reacher):
             said = holds_parameter(self, callee.target, param)
             if said.instances or said.classes:  # annotated with a class codewalk reads
                 continue
-            reach = instances(self, self.reach_name(caller, facts, arg, call=False))
+            reach = instances(self, self.reach_name(caller, facts, arg, call=False, line=site.line))
             classes = tuple(c for c in reach.targets if c.kind == "class")
             if reach.instance and classes:
                 out.append((param, classes, reach.loose))
@@ -162,7 +166,7 @@ class CallResolver(Reacher):
         overrides in classes deriving from it)."""
         facts = facts if facts is not None else self.facts(body)
         if site.kind == "ref":
-            reach = self.reach_name(body, facts, site.name, call=False)
+            reach = self.reach_name(body, facts, site.name, call=False, line=site.line)
             passed, followed = self.passed(body, facts, site)
             targets = tuple(
                 t._replace(via=f"{passed}; {t.via}" if t.via != "direct" else passed)
@@ -171,13 +175,14 @@ class CallResolver(Reacher):
             )
             return Callee(site, targets, targets[0].via, RESOLVED, followed=followed) if targets else None
         if site.kind == "read":
-            reach = self.reach_name(body, facts, site.name, call=False, read=True)
+            reach = self.reach_name(body, facts, site.name, call=False, read=True, line=site.line)
             props = without_setters(t for t in reach.targets if t.kind == "property")
             return Callee(site, props, props[0].via, RESOLVED) if props else None
         first = site.args[0] if site.args else None
         if site.name.expr == "type.__call__" and site.name.root == BUILTIN_ROOT and first is not None:
             return self.constructed(body, facts, site, first)
-        reach = self.reach_name(body, facts, site.name, call=site.kind == "call", read=not candidates)
+        call = site.kind == "call"
+        reach = self.reach_name(body, facts, site.name, call=call, read=not candidates, line=site.line)
         targets = without_setters(reach.targets)
         unbound = site.name.root in (GLOBAL, IMPORT) and "." in site.name.expr  # Class.method(self, ...)
         if (
@@ -191,15 +196,16 @@ class CallResolver(Reacher):
             mine = body.receiver.qualname
             targets = tuple(t._replace(receiver=mine) if t.kind == "method" else t for t in targets)
         elif unbound and any(t.kind == "method" and not t.receiver for t in targets):
-            targets = self.on_class(body, facts, site.name, targets)
+            targets = self.on_class(body, facts, site, targets)
         return Callee(site, targets, reach.how, reach.status, reach.external)
 
     def on_class(
-        self, body: Body, facts: CallFacts, name: Name, targets: tuple[Resolved, ...]
+        self, body: Body, facts: CallFacts, site: Site, targets: tuple[Resolved, ...]
     ) -> tuple[Resolved, ...]:
         """``TokenizersBackend.from_pretrained(...)``, a method a class inherits called on
         the class: ``cls`` (``self``) there is that class, carried down."""
-        owner = self.reach_name(body, facts, name._replace(expr=name.expr.rpartition(".")[0]), call=False)
+        owner_name = site.name._replace(expr=site.name.expr.rpartition(".")[0])
+        owner = self.reach_name(body, facts, owner_name, call=False, line=site.line)
         classes = [t for t in owner.targets if t.kind == "class"] if not owner.instance else []
         if len(classes) != 1:
             return targets
@@ -209,7 +215,7 @@ class CallResolver(Reacher):
     def constructed(self, body: Body, facts: CallFacts, site: Site, cls: Name) -> Callee:
         """``type.__call__(cls, ...)`` (in a metaclass's ``__call__``): the class ``cls``
         holds constructed, as ``cls(...)`` would without the metaclass's ``__call__``."""
-        reach = self.reach_name(body, facts, cls, call=False)
+        reach = self.reach_name(body, facts, cls, call=False, line=site.line)
         classes = () if reach.instance else tuple(t for t in reach.targets if t.kind == "class")
         if not classes:
             return Callee(site, (), "type.__call__: a Python builtin", BUILTIN)
@@ -218,39 +224,75 @@ class CallResolver(Reacher):
 
     # -- Reacher ------------------------------------------------------------------------------
     def reach_name(
-        self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int = 0, read: bool = False
+        self,
+        body: Body,
+        facts: CallFacts,
+        name: Name,
+        *,
+        call: bool,
+        depth: int = 0,
+        read: bool = False,
+        line: int = 0,
     ) -> Reach:
-        """What ``name`` reaches in ``body``; called, if ``call``. ``read``: an attribute
-        read, which runs what the owner's class finds (not the overrides in the classes
-        deriving from it)."""
+        """What ``name`` reaches in ``body``, used on ``line`` (a local: as the
+        assignments that may reach that line left it; 0: any); called, if ``call``.
+        ``read``: an attribute read, which runs what the owner's class finds (not the
+        overrides in the classes deriving from it)."""
         container, _, member = name.expr.rpartition("[].")
         if container and "()." not in member:  # X[i].m: m of an item of X
             items = self.reach_name(
-                body, facts, name._replace(expr=container + "[]"), call=False, depth=depth
+                body, facts, name._replace(expr=container + "[]"), call=False, depth=depth, line=line
             )
             return self.member_of(body, items, member.split("."), call, depth, read=read)
         if name.expr.endswith("()"):  # X(...)(...): calling what calling X returns
             head = name.expr.removesuffix("()")
-            callee = self.reach_name(body, facts, name._replace(expr=head), call=False)
+            callee = self.reach_name(body, facts, name._replace(expr=head), call=False, line=line)
             made = call_result(self, callee, depth)
+            made = (
+                made
+                if made.targets
+                else self.element_got(body, facts, name, head, callee, depth, line) or made
+            )
             if not made.targets:
                 return unresolved(f"what {head}(…) returns, whose class codewalk does not know")
             return self.called(body, made, depth) if call else made
         head, _, rest = name.expr.rpartition("().")
         if head and head != "super":  # X(...).m: m of what calling X returns
-            callee = self.reach_name(body, facts, name._replace(expr=head), call=False)
+            callee = self.reach_name(body, facts, name._replace(expr=head), call=False, line=line)
             made = call_result(self, callee, depth)
+            made = (
+                made
+                if made.targets
+                else self.element_got(body, facts, name, head, callee, depth, line) or made
+            )
             if not made.targets:
                 return unresolved(f"{rest} of what {head}(…) returns, whose class codewalk does not know")
             return self.member_of(body, made, rest.split("."), call, depth, read=read)
-        if name.root == LOCAL:
-            return self.local(body, facts, name.expr, call=call, depth=depth)
-        if name.root == PARAM:
-            return self.parameter(body, facts, name, call=call, depth=depth, read=read)
+        if name.root in (LOCAL, PARAM):
+            if name.root == LOCAL:
+                reach = self.local(body, facts, name.expr, call=call, depth=depth, line=line)
+            else:
+                reach = self.parameter(body, facts, name, call=call, depth=depth, read=read, line=line)
+            if reach.targets or not name.expr.endswith("[]"):
+                return reach
+            item = element(self, body, facts, name, depth, line)  # x[k] of x: dict[K, V]: a V
+            if item is None:
+                return reach
+            return self.called(body, item, depth) if call else item
         reach = self.dotted(body, name, read=read)
         if name.expr.endswith("[]"):
             reach = subscript(self, reach, (), [], "")
         return self.called(body, reach, depth) if call else reach
+
+    def element_got(
+        self, body: Body, facts: CallFacts, name: Name, head: str, callee: Reach, depth: int, line: int
+    ) -> Reach | None:
+        """``x.get(k)``, ``x.setdefault(k, v)``, ``x.pop(k)`` (``head``) of a container
+        ``x`` declared to hold instances (``x: dict[K, V]``): an element of it; None else."""
+        receiver, _, method = head.rpartition(".")
+        if callee.status == RESOLVED or method not in ELEMENT_METHODS or not receiver:
+            return None
+        return element(self, body, facts, name._replace(expr=receiver), depth, line)
 
     # -- calling what a name reaches ---------------------------------------------------------
     def called(self, body: Body, reach: Reach, depth: int = 0) -> Reach:
@@ -376,21 +418,40 @@ class CallResolver(Reacher):
         return [f"{found.how}; {outside.how}"]
 
     # -- locals ------------------------------------------------------------------------------
-    def local(self, body: Body, facts: CallFacts, expr: str, *, call: bool, depth: int) -> Reach:
-        """What a local name (or an attribute of it) reaches, memoised per body (a local
-        assigned from itself, ``x = f(x)``, is cut where it loops)."""
-        key = (*body.key, expr, call)
+    def local(
+        self, body: Body, facts: CallFacts, expr: str, *, call: bool, depth: int, line: int = 0
+    ) -> Reach:
+        """What a local name (or an attribute of it) used on ``line`` reaches: what the
+        assignments that may reach that line assigned (:meth:`CallFacts.bound`);
+        memoised per body and those assignments (a local assigned from itself,
+        ``x = f(x)``, is cut where it loops)."""
+        origins = facts.bound(expr.removesuffix("[]").partition(".")[0], body.scope, line)
+        # each assignment's line, and whether a loop runs it before ``line`` (said in its step)
+        reaching = tuple(dict.fromkeys((o.line, o.line > line > 0) for o in origins)) or ((-line, False),)
+        key = (*body.key, expr, call, reaching)
         known = self._locals.get(key)
         if known is not None:
             return known
         self._locals[key] = unresolved(f"{expr}: assigned from itself")
-        reach = self._local(body, facts, expr, call=call, depth=depth)
+        reach = self._local(body, facts, expr, origins, call=call, depth=depth, line=line)
         self._locals[key] = reach
         return reach
 
-    def _local(self, body: Body, facts: CallFacts, expr: str, *, call: bool, depth: int) -> Reach:
+    def _local(
+        self,
+        body: Body,
+        facts: CallFacts,
+        expr: str,
+        origins: tuple[Origin, ...],
+        *,
+        call: bool,
+        depth: int,
+        line: int,
+    ) -> Reach:
         parts = expr.removesuffix("[]").split(".")
-        origins = facts.bound(parts[0], body.scope)
+        if not origins and line and facts.bound(parts[0], body.scope):
+            later = ", ".join(str(o.line) for o in facts.bound(parts[0], body.scope))
+            return unresolved(f"{parts[0]}: a local assigned only after line {line} (line {later})")
         if not origins or depth > MAX_DEPTH:
             return unresolved(f"{parts[0]}: a local name codewalk cannot follow")
         targets: list[Resolved] = []
@@ -399,19 +460,24 @@ class CallResolver(Reacher):
         statuses: list[str] = []
         instances: list[bool] = []  # each assignment that reaches something holds instances
         loose = False  # of a class deriving from those too, as one assignment says
+        declared: Reach | None = None  # a container's builtin method, as its annotation says
         # the values assigned first; what the name is annotated with when they say nothing
         for o in sorted(origins, key=lambda o: o.kind == "annotated"):
             if o.kind == "annotated" and targets:
                 break
-            if len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:
+            if is_container(o):  # x: dict[K, V]: x.setdefault is dict's
+                reach = container_member(o, parts[0], parts[1:])
+                declared = declared or (reach if reach.status == BUILTIN else None)
+            elif len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:
                 longer = o.name._replace(expr=".".join([o.name.expr, *parts[1:]]))
-                reach = self.reach_name(body, facts, longer, call=call, depth=depth + 1)
+                reach = self.reach_name(body, facts, longer, call=call, depth=depth + 1, line=o.line)
             elif len(parts) > 1:
                 reach = origin(self, body, facts, o, call=False, depth=depth + 1)
                 reach = self.member_of(body, reach, parts[1:], call, depth)
             else:
                 reach = origin(self, body, facts, o, call=call, depth=depth + 1)
-            step = f"{o.text or parts[0] + ' = ' + o.name.expr} (line {o.line})"
+            again = f": a loop runs it before line {line}" if line and o.line > line else ""
+            step = f"{o.text or parts[0] + ' = ' + o.name.expr} (line {o.line}{again})"
             if reach.targets:
                 targets.extend(with_via(list(reach.targets), step))
                 instances.append(reach.instance)
@@ -426,6 +492,8 @@ class CallResolver(Reacher):
             return found(targets, also, instance=held, loose=held and loose)
         if targets:
             return found(targets, instance=held, loose=held and loose)
+        if declared is not None:
+            return declared
         if len(origins) == 1 and statuses[0] in (EXTERNAL, BUILTIN):
             return Reach((), known[0], statuses[0], external)
         return unresolved("; ".join(known[:3]))
@@ -470,7 +538,15 @@ class CallResolver(Reacher):
         return self.called(body, result, depth) if call else result
 
     def parameter(
-        self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int, read: bool = False
+        self,
+        body: Body,
+        facts: CallFacts,
+        name: Name,
+        *,
+        call: bool,
+        depth: int,
+        read: bool = False,
+        line: int = 0,
     ) -> Reach:
         """A parameter: what the body assigns it again first (``model = cls(model, ...)``
         in peft's ``from_pretrained``, where ``model: nn.Module`` came in), then what it
@@ -480,9 +556,9 @@ class CallResolver(Reacher):
         over (``bench/callgraph_score.py``'s pairs from peft's ``get_peft_model``)."""
         given = self.given(body, facts, name, call=call, depth=depth, read=read)
         root = name.expr.removesuffix("[]").partition(".")[0]
-        if depth or not facts.bound(root, body.scope):
+        if depth or not facts.bound(root, body.scope, line):
             return given
-        again = self.local(body, facts, name.expr, call=call, depth=depth)
+        again = self.local(body, facts, name.expr, call=call, depth=depth, line=line)
         if not again.targets:
             return given
         if given.status != RESOLVED or not given.targets:

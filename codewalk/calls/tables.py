@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from codewalk.calls.contained import ELEMENT_METHODS, annotated_elements, is_container
 from codewalk.calls.holders import Tabled, holds, parameter
 from codewalk.calls.model import RESOLVED, Body
 from codewalk.calls.passed import returned_argument
@@ -45,23 +46,27 @@ def origin(
         early = r.set_by_enclosing(body, parts, before=o.line) if o.name.root == PARAM else None
         if early is not None:  # x = cls.m in a class decorator: what it had set by then
             return r.called(body, early, depth) if call else early
-        return r.reach_name(body, facts, o.name, call=call, depth=depth)
+        return r.reach_name(body, facts, o.name, call=call, depth=depth, line=o.line)
     if o.kind == "call":
         return _call_result(r, body, facts, o, call=call, depth=depth, for_class=for_class)
     if o.kind == "item":
-        table = r.reach_name(body, facts, o.name, call=False, depth=depth)
-        defaults = _callable_args(r, body, facts, o.args, depth)
+        table = r.reach_name(body, facts, o.name, call=False, depth=depth, line=o.line)
+        defaults = _callable_args(r, body, facts, o.args, depth, o.line)
         reach = subscript(r, table, o.keys, defaults, for_class, exact=o.exact)
+        if not reach.targets and o.name.root in (LOCAL, PARAM):  # x[k], x.get(k) of x: dict[K, V]
+            reach = element(r, body, facts, o.name, depth, o.line) or reach
         return r.called(body, reach, depth) if call else reach
     if o.kind == "getattr":
         return _getattr(r, body, facts, o, depth)
     if o.kind == "loop":
-        reach = _element(r, body, facts, o.name, depth)
+        reach = _element(r, body, facts, o.name, depth, o.line)
         return r.called(body, reach, depth) if call and reach.targets else reach
     if o.kind == "def" and o.span != (0, 0):
         target = nested_definition(body, o)
         reach = found([target], target.via) if target.kind == "function" else unresolved(target.via)
         return r.called(body, reach, depth) if call else reach
+    if o.kind == "annotated" and is_container(o):  # x: dict[K, V]: no instance of V itself
+        return unresolved(f"{o.text} (line {o.line}): a container")
     if o.kind == "annotated":
         reach = _declared_instance(r, body, o)
         return r.called(body, reach, depth) if call else reach
@@ -104,21 +109,36 @@ def nested_definition(body: Body, o: Origin) -> Resolved:
     )
 
 
-def _element(r: Reacher, body: Body, facts: CallFacts, over: Name, depth: int) -> Reach:
+def _element(r: Reacher, body: Body, facts: CallFacts, over: Name, depth: int, line: int) -> Reach:
     """A loop variable over ``over``: an element of the container it names."""
     what = over.expr.removesuffix("[]")
     if not what:
         return unresolved("a loop variable over an expression")
-    if over.root == PARAM and "." not in what:  # items: list[Item]
-        said = parameter(r, body.target, what)
-        if said.elements:
-            return Reach(said.elements, said.how, RESOLVED, instance=True, loose=True)
     if over.root == LOCAL and "." not in what:
         put = _put_in(r, body, facts, what, depth)
         if put is not None:
             return put
-    container = r.reach_name(body, facts, over._replace(expr=what), call=False, depth=depth + 1)
-    return elements(r, container) or unresolved(f"a loop variable over {what}")
+    return element(r, body, facts, over, depth, line) or unresolved(f"a loop variable over {what}")
+
+
+def element(r: Reacher, body: Body, facts: CallFacts, container: Name, depth: int, line: int) -> Reach | None:
+    """An element of what ``container`` (used on ``line``) holds, as declared: a
+    parameter or a local annotated ``dict[K, V]``, ``list[V]`` (an instance of ``V``, or
+    of a class deriving from it), an attribute or a variable declared to hold them; None
+    when nothing says."""
+    what = container.expr.removesuffix("[]")
+    if not what or "(" in what or "[" in what:  # an element of an item, of what a call returns
+        return None
+    if container.root == PARAM and "." not in what:  # items: list[Item]
+        said = parameter(r, body.target, what)
+        if said.elements:
+            return Reach(said.elements, said.how, RESOLVED, instance=True, loose=True)
+    if container.root == LOCAL and "." not in what:
+        annotated = annotated_elements(r, body, facts, what, line)
+        if annotated is not None:
+            return annotated
+    reach = r.reach_name(body, facts, container._replace(expr=what), call=False, depth=depth + 1, line=line)
+    return elements(r, reach)
 
 
 _PUT = ("append", "extend", "insert")  # what fills a list
@@ -132,7 +152,7 @@ def _put_in(r: Reacher, body: Body, facts: CallFacts, local: str, depth: int) ->
     lines: list[int] = []
     for site in facts.sites:
         if site.kind == "ref" and site.args and site.args[0].root == LOCAL and site.args[0].expr in adders:
-            reach = r.reach_name(body, facts, site.name, call=False, depth=depth + 1)
+            reach = r.reach_name(body, facts, site.name, call=False, depth=depth + 1, line=site.line)
             out.extend(t for t in reach.targets if t.kind in (*CALLABLE, "class"))
             lines.append(site.line)
     if not out:
@@ -161,11 +181,11 @@ def elements(r: Reacher, container: Reach) -> Reach | None:
 
 
 def _callable_args(
-    r: Reacher, body: Body, facts: CallFacts, args: Sequence[Name], depth: int
+    r: Reacher, body: Body, facts: CallFacts, args: Sequence[Name], depth: int, line: int
 ) -> list[Resolved]:
     out: list[Resolved] = []
     for arg in args:
-        reach = r.reach_name(body, facts, arg, call=False, depth=depth + 1)
+        reach = r.reach_name(body, facts, arg, call=False, depth=depth + 1, line=line)
         out.extend(t for t in reach.targets if t.kind in CALLABLE)
     return out
 
@@ -174,13 +194,13 @@ def _call_result(
     r: Reacher, body: Body, facts: CallFacts, o: Origin, *, call: bool, depth: int, for_class: str
 ) -> Reach:
     what = o.name.expr or "an expression"
-    callee = r.reach_name(body, facts, o.name, call=False, depth=depth)
+    callee = r.reach_name(body, facts, o.name, call=False, depth=depth, line=o.line)
     registry = _registry(r, body, facts, o, depth, for_class)
     if registry is not None:
         return r.called(body, registry, depth) if call else registry
     wraps = callee.status == RESOLVED and any(t.kind in CALLABLE for t in callee.targets)
     if call and (wraps or callee.external in _PARTIAL):
-        wrapped = _callable_args(r, body, facts, o.args, depth)
+        wrapped = _callable_args(r, body, facts, o.args, depth, o.line)
         if wrapped:
             name = wrapped[0].qualname.rpartition(".")[2]
             how = f"returned by {what}(…), a wrapper around {name}, passed to it"
@@ -192,6 +212,9 @@ def _call_result(
     result = call_result(r, callee, depth, o.part)
     if not result.targets and o.slots:
         result = returned_argument(r, body, facts, o, callee, depth)
+    receiver, _, method = o.name.expr.rpartition(".")
+    if not result.targets and callee.status != RESOLVED and method in ELEMENT_METHODS and receiver:
+        result = element(r, body, facts, o.name._replace(expr=receiver), depth, o.line) or result
     if result.targets:
         return r.called(body, result, depth) if call else result
     return unresolved(f"what {what}(…) returns")
@@ -318,28 +341,30 @@ def _registry(
     receiver, _, method = o.name.expr.rpartition(".")
     if not receiver or receiver.endswith(("]", ")")) or o.name.root not in (GLOBAL, IMPORT, PARAM):
         return None  # a registry is an object a module holds, or a parameter annotated to hold one
-    holder = r.reach_name(body, facts, o.name._replace(expr=receiver), call=False, depth=depth + 1)
+    holder = r.reach_name(
+        body, facts, o.name._replace(expr=receiver), call=False, depth=depth + 1, line=o.line
+    )
     entries = _entries_of(r, holder)
     if entries is None:
         return None
     table, items = entries
-    defaults = _callable_args(r, body, facts, o.args, depth)
+    defaults = _callable_args(r, body, facts, o.args, depth, o.line)
     reach = _targets(r, table, items, o.keys, defaults, for_class)
     how = f"{receiver}.{method}(…): a registry, {len(items)} entries ({table.path}:{table.line})"
-    unknown = "" if defaults else _unknown_default(r, body, facts, o.args, depth)
+    unknown = "" if defaults else _unknown_default(r, body, facts, o, depth)
     if unknown and reach.targets:  # said before the entries, where the default would be
         first = reach.targets[0]
         reach = reach._replace(targets=(first._replace(via=f"{unknown}; {first.via}"), *reach.targets[1:]))
     return reach._replace(how=how) if reach.targets else None
 
 
-def _unknown_default(r: Reacher, body: Body, facts: CallFacts, args: Sequence[Name], depth: int) -> str:
+def _unknown_default(r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: int) -> str:
     """What is known of a registry call's default (a name after its key) that reaches no
     function here: ``original_forward`` in a class decorator's dispatcher, the decorated
     class's own ``forward``, which only a known class says."""
-    for arg in args[1:]:
+    for arg in o.args[1:]:
         if arg.root in (LOCAL, PARAM) and "." not in arg.expr:
-            reach = r.reach_name(body, facts, arg, call=False, depth=depth + 1)
+            reach = r.reach_name(body, facts, arg, call=False, depth=depth + 1, line=o.line)
             if not reach.targets and reach.how:
                 return f"the default {arg.expr}, not known here: {reach.how}"
     return ""
@@ -503,7 +528,7 @@ def _targets(
 
 def _getattr(r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: int) -> Reach:
     """``getattr(self, TABLE[key])``: the methods the table's strings name."""
-    table = r.reach_name(body, facts, o.name, call=False, depth=depth)
+    table = r.reach_name(body, facts, o.name, call=False, depth=depth, line=o.line)
     entries = _entries_of(r, table)
     if entries is None:
         return unresolved(f"getattr through {o.name.expr}, which is not a dict literal codewalk can read")
@@ -521,7 +546,7 @@ def _getattr(r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: int) ->
             member = owner._replace(expr=f"{owner.expr.split('.')[0]}.{entry.value}")
         else:
             member = owner._replace(expr=f"{owner.expr}.{entry.value}")
-        reach = r.reach_name(body, facts, member, call=False, depth=depth + 1)
+        reach = r.reach_name(body, facts, member, call=False, depth=depth + 1, line=o.line)
         key = entry.key if is_dotted(entry.key) else repr(entry.key)
         table_name = entries[1][0].table
         entry_text = f"{table_name}[{key}] -> {entry.value!r} ({where.path}:{entry.line})"

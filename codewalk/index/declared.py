@@ -33,7 +33,7 @@ from codewalk.index.syntax import dotted, walk
 
 _CONTAINERS = ("ModuleList", "Sequential", "ModuleDict", "ParameterList", "list", "tuple")
 _ELEMENT_ANNOTATIONS = ("list", "List", "Sequence", "Iterable", "Iterator", "tuple", "Tuple", "set", "Set")
-_MAPPINGS = ("dict", "Dict", "Mapping", "MutableMapping", "OrderedDict")
+_MAPPINGS = ("dict", "Dict", "Mapping", "MutableMapping", "OrderedDict", "defaultdict", "DefaultDict")
 _UNIONS = ("Optional", "Union")
 _NOT_CLASSES = frozenset(("None", "Any", "object", "Callable", "type", "Type"))
 _BUILTINS = frozenset(dir(builtins))

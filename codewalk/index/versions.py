@@ -24,8 +24,9 @@ if TYPE_CHECKING:
 # setters past a *args or of a rebound parameter left out, a method's flag not on its attributes;
 # 22: an instance made by calling a table's item (``TABLE[key](...)``: ``item[TABLE:key]``; or a
 # local assigned one, ``attention_class(...)``); 23: an attribute first set to ``None`` is the
-# first assignment that says a type (``self.mid_block = None``, then ``UNetMidBlock2D(...)``)
-FACTS_VERSION = 23
+# first assignment that says a type (``self.mid_block = None``, then ``UNetMidBlock2D(...)``);
+# 24: ``defaultdict[K, V]`` annotates a mapping of ``V``, as ``dict[K, V]`` does
+FACTS_VERSION = 24
 
 SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table

@@ -1,0 +1,163 @@
+"""A local's values as the order of the code lets them reach a call, and the elements of
+a container a local, a parameter or an attribute is annotated to hold, on the synthetic
+package (tests/fixtures/callrepo/src/callpkg/ordering.py) and on bodies given inline."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.calls.extract import call_facts
+from codewalk.calls.model import BUILTIN, UNRESOLVED, Callee
+from codewalk.calls.records import from_json, to_json
+from codewalk.workspace.workspace import Workspace
+from tests.callrepo import callees, callrepo_workspace
+
+ORD = "callpkg.ordering."
+ORDERING = "src/callpkg/ordering.py"
+
+
+@pytest.fixture(params=["lazy", "full"])
+def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    yield from callrepo_workspace(tmp_path, request.param)
+
+
+def names(callee: Callee) -> list[str]:
+    return [t.qualname.removeprefix(ORD) for t in callee.targets]
+
+
+def test_the_facts_keep_the_spans_of_loops_and_of_code_run_later() -> None:
+    """A use sees the assignments on lines before it, and those a loop holding both runs
+    before its next pass; in a lambda or a generator expression (run later), any."""
+    text = textwrap.dedent(
+        """\
+        def f(items, n):
+            x = A()
+            for _ in items:
+                x.m()
+                x = C()
+            while n:
+                n -= 1
+            ys = [y.m()
+                  for y in items]
+            later = lambda: x.m()
+            gen = (x.m() for _ in items)
+            x = B()
+        """
+    )
+    facts = call_facts(text, 10, method=False)
+    assert facts.loops == ((12, 14), (15, 16), (17, 18))
+    assert facts.deferred == ((19, 19), (20, 20))
+    assert [o.line for o in facts.bound("x", "", 0)] == [11, 14, 21]  # no line: every assignment
+    assert [o.line for o in facts.bound("x", "", 13)] == [11, 14]  # x = C(): the loop's next pass
+    assert [o.line for o in facts.bound("x", "", 19)] == [11, 14, 21]  # in the lambda: any
+    assert [o.line for o in facts.bound("x", "", 20)] == [11, 14, 21]  # in the generator: any
+    assert [o.line for o in facts.bound("y", "", 17)] == [18]  # the comprehension binds y first
+    assert from_json(to_json(facts)) == facts
+
+
+def test_an_assignment_after_a_call_is_no_value_the_call_sees(ws: Workspace) -> None:
+    """``x = First(); x.run(); x = Second()``: the call runs ``First.run`` only, and
+    ``path``, ``callers`` and ``goto`` agree; after ``x = Second()``, either (a branch
+    may have skipped it, as far as the order of lines tells)."""
+    called = callees(ws, ORD + "reassigned")
+    first = called[(24, "x.run")]
+    assert names(first) == ["First.run"]
+    assert "also" not in first.how and "Second" not in first.targets[0].via
+    assert names(called[(26, "x.run")]) == ["First.run", "Second.run"]
+    (chain,) = ws.path(ORD + "reassigned", ORD + "Second.run").search.chains
+    assert [h.callee.site.line for h in chain] == [26]
+    sites = [(c.line, c.caller.qualname if c.caller else "") for c in ws.callers(ORD + "Second.run").callers]
+    assert (24, ORD + "reassigned") not in sites and (26, ORD + "reassigned") in sites
+    assert [r.qualname for r in ws.goto_all(ORDERING, 24, 6).results] == [ORD + "First.run"]
+
+
+def test_a_loop_runs_a_later_assignment_before_its_next_pass(ws: Workspace) -> None:
+    for query, line in (("looped", 32), ("polled", 39)):
+        run = callees(ws, ORD + query)[(line, "x.run")]
+        assert names(run) == ["First.run", "Second.run"]
+        assert run.targets[1].via.startswith(
+            f"x = Second() (line {line + 1}: a loop runs it before line {line})"
+        )
+    each = callees(ws, ORD + "comprehended")[(63, "each.run")]  # bound on the line after, by its for
+    assert names(each) == ["First.run"]
+
+
+def test_code_that_runs_later_sees_every_assignment(ws: Workspace) -> None:
+    """A lambda's body and a nested function run when called: after ``x = Second()``."""
+    assert names(callees(ws, ORD + "deferred")[(46, "x.run")]) == ["First.run", "Second.run"]
+    inner = callees(ws, ORD + "closed.<locals>.inner")[(55, "x.run")]
+    assert names(inner) == ["First.run", "Second.run"]
+
+
+def test_a_parameter_assigned_after_a_call_is_as_given_there(ws: Workspace) -> None:
+    run = callees(ws, ORD + "given_first")[(69, "x.run")]
+    assert names(run) == ["First.run"]
+    assert run.how == "x is annotated (x: First in given_first)"
+
+
+def test_a_local_assigned_only_after_its_use_is_said_to_be(ws: Workspace) -> None:
+    run = callees(ws, ORD + "unbound")[(75, "x.run")]
+    assert (run.status, run.targets) == (UNRESOLVED, ())
+    assert run.how == "x: a local assigned only after line 75 (line 76)"
+
+
+def test_an_element_of_a_local_annotated_with_a_mapping(ws: Workspace) -> None:
+    """``param_name_to_load: dict[str, Renaming | Converter] = {}``: what ``setdefault``,
+    ``get``, ``pop``, an item and a loop over ``items()`` or ``values()`` give is one of
+    them (or of a class deriving from one); its own methods are dict's."""
+    called = callees(ws, ORD + "load")
+    annotated = (
+        f"an element of param_name_to_load: dict[str, Renaming | Converter] (annotated at {ORDERING}:96)"
+    )
+    add = called[(99, "mapping.add_tensor")]
+    assert names(add) == ["Transform.add_tensor"]
+    assert add.targets[0].via.startswith(
+        f"mapping = param_name_to_load.setdefault(key, Renaming()) (line 98); {annotated}"
+    )
+    for site in ((101, "mapping.convert"), (103, "mapping.convert"), (105, "got.convert")):
+        assert names(called[site]) == ["Renaming.convert", "Converter.convert"]
+    item = called[(106, "param_name_to_load[].convert")]
+    assert names(item) == ["Renaming.convert", "Converter.convert"]
+    assert item.targets[0].via == annotated
+    assert names(called[(108, "popped.convert")]) == ["Renaming.convert", "Converter.convert"]
+    setdefault = called[(98, "param_name_to_load.setdefault")]
+    assert (setdefault.status, setdefault.how) == (
+        BUILTIN,
+        "dict.setdefault, a Python builtin (param_name_to_load: dict[str, Renaming | Converter], line 96)",
+    )
+
+
+def test_an_element_of_a_local_annotated_with_a_list_or_a_defaultdict(ws: Workspace) -> None:
+    called = callees(ws, ORD + "listed")
+    looped = called[(114, "converter.convert")]  # Optional[List["Converter"]]
+    assert names(looped) == ["Converter.convert"]
+    assert looped.targets[0].via.startswith(
+        f'for converter in converters: (line 113); an element of converters: Optional[List["Converter"]] '
+        f"(annotated at {ORDERING}:112)"
+    )
+    assert names(called[(116, "binned[].convert")]) == ["Converter.convert"]  # defaultdict[str, Converter]
+    assert names(called[(117, "converters[].convert")]) == ["Converter.convert"]
+
+
+def test_an_element_of_a_parameter_annotated_with_a_mapping(ws: Workspace) -> None:
+    called = callees(ws, ORD + "from_parameter")
+    for site in (
+        (121, "table[].convert"),
+        (122, "table.get().convert"),
+        (124, "value.convert"),
+        (125, "table.setdefault().convert"),
+    ):
+        assert names(called[site]) == ["Converter.convert"], site
+        assert "table is annotated (table: Mapping[str, Converter] in from_parameter)" in called[site].how
+
+
+def test_an_element_of_an_attribute_annotated_with_a_mapping(ws: Workspace) -> None:
+    called = callees(ws, ORD + "Holder.run")
+    held = f"self.table holds Converter elements (annotated at {ORDERING}:130)"
+    for site in ((133, "self.table[].convert"), (134, "self.table.get().convert"), (138, "found.convert")):
+        assert names(called[site]) == ["Converter.convert"], site
+        assert held in called[site].targets[0].via
