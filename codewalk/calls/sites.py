@@ -246,25 +246,13 @@ class CallResolver(Reacher):
             return self.member_of(body, items, member.split("."), call, depth, read=read)
         if name.expr.endswith("()"):  # X(...)(...): calling what calling X returns
             head = name.expr.removesuffix("()")
-            callee = self.reach_name(body, facts, name._replace(expr=head), call=False, line=line)
-            made = call_result(self, callee, depth)
-            made = (
-                made
-                if made.targets
-                else self.element_got(body, facts, name, head, callee, depth, line) or made
-            )
+            made = self._returned(body, facts, name, head, depth, line)
             if not made.targets:
                 return unresolved(f"what {head}(…) returns, whose class codewalk does not know")
             return self.called(body, made, depth) if call else made
         head, _, rest = name.expr.rpartition("().")
         if head and head != "super":  # X(...).m: m of what calling X returns
-            callee = self.reach_name(body, facts, name._replace(expr=head), call=False, line=line)
-            made = call_result(self, callee, depth)
-            made = (
-                made
-                if made.targets
-                else self.element_got(body, facts, name, head, callee, depth, line) or made
-            )
+            made = self._returned(body, facts, name, head, depth, line)
             if not made.targets:
                 return unresolved(f"{rest} of what {head}(…) returns, whose class codewalk does not know")
             return self.member_of(body, made, rest.split("."), call, depth, read=read)
@@ -283,6 +271,15 @@ class CallResolver(Reacher):
         if name.expr.endswith("[]"):
             reach = subscript(self, reach, (), [], "")
         return self.called(body, reach, depth) if call else reach
+
+    def _returned(self, body: Body, facts: CallFacts, name: Name, head: str, depth: int, line: int) -> Reach:
+        """What calling ``head`` (``X`` of ``X(...)``) returns: what its definitions return
+        or make, else an element of the container it gets one from (``x.get(k)``)."""
+        callee = self.reach_name(body, facts, name._replace(expr=head), call=False, line=line)
+        made = call_result(self, callee, depth)
+        if made.targets:
+            return made
+        return self.element_got(body, facts, name, head, callee, depth, line) or made
 
     def element_got(
         self, body: Body, facts: CallFacts, name: Name, head: str, callee: Reach, depth: int, line: int
