@@ -87,10 +87,10 @@ class Site(NamedTuple):
     slots: tuple[str, ...] = ()  # call: the slot each of ``args`` is passed in ("#0", "config", "" unknown)
 
 
-LOCALS = ".<locals>."
+LOCALS = ".<locals>."  # how Python names what a function defines (``inner.<locals>.deeper``)
 # how an ``annotated`` origin names a container of instances (``dict[A|B]``, ``list[A]``:
 # of a mapping's values, of a sequence's elements), as ``index.declared`` writes it
-HOLDING = ("list[", "dict[")  # how Python names what a function defines (``inner.<locals>.deeper``)
+HOLDING = ("list[", "dict[")
 
 
 class CallFacts(NamedTuple):
