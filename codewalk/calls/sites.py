@@ -462,17 +462,9 @@ class CallResolver(Reacher):
         for o in sorted(origins, key=lambda o: o.kind == "annotated"):
             if o.kind == "annotated" and targets:
                 break
-            if is_container(o):  # x: dict[K, V]: x.setdefault is dict's
-                reach = container_member(o, parts[0], parts[1:])
-                declared = declared or (reach if reach.status == BUILTIN else None)
-            elif len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:
-                longer = o.name._replace(expr=".".join([o.name.expr, *parts[1:]]))
-                reach = self.reach_name(body, facts, longer, call=call, depth=depth + 1, line=o.line)
-            elif len(parts) > 1:
-                reach = origin(self, body, facts, o, call=False, depth=depth + 1)
-                reach = self.member_of(body, reach, parts[1:], call, depth)
-            else:
-                reach = origin(self, body, facts, o, call=call, depth=depth + 1)
+            reach = self._assigned(body, facts, o, parts, call=call, depth=depth)
+            if is_container(o) and reach.status == BUILTIN:  # x: dict[K, V]: x.setdefault is dict's
+                declared = declared or reach
             again = f": a loop runs it before line {line}" if line and o.line > line else ""
             step = f"{o.text or parts[0] + ' = ' + o.name.expr} (line {o.line}{again})"
             if reach.targets:
@@ -494,6 +486,21 @@ class CallResolver(Reacher):
         if len(origins) == 1 and statuses[0] in (EXTERNAL, BUILTIN):
             return Reach((), known[0], statuses[0], external)
         return unresolved("; ".join(known[:3]))
+
+    def _assigned(
+        self, body: Body, facts: CallFacts, o: Origin, parts: list[str], *, call: bool, depth: int
+    ) -> Reach:
+        """What ``parts`` (a local, then attributes of it: ``x.y.z``) reach as the assignment
+        (or the annotation) ``o`` of the local leaves them."""
+        if is_container(o):  # x: dict[K, V]: its own methods are the builtin container's
+            return container_member(o, parts[0], parts[1:])
+        if len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:  # x = self.a: x.y is self.a.y
+            longer = o.name._replace(expr=".".join([o.name.expr, *parts[1:]]))
+            return self.reach_name(body, facts, longer, call=call, depth=depth + 1, line=o.line)
+        if len(parts) > 1:
+            reach = origin(self, body, facts, o, call=False, depth=depth + 1)
+            return self.member_of(body, reach, parts[1:], call, depth)
+        return origin(self, body, facts, o, call=call, depth=depth + 1)
 
     def member_of(
         self, body: Body, reach: Reach, rest: list[str], call: bool, depth: int, *, read: bool = False
