@@ -120,6 +120,10 @@ def test_a_module_variable_made_by_calling_a_class_with_a_private_name_is_an_ins
     # its super().get is dict's: a builtin, not a call on a value codewalk cannot type
     inherited = callees(ws, "registry._Flags.get")[(35, "super().get")]
     assert (inherited.status, inherited.how) == ("builtin", "super() in _Flags: dict.get, a Python builtin")
+    deeper = callees(ws, "registry.SubFlags.__init__")[(74, "super().__init__")]
+    assert (deeper.status, deeper.how) == ("builtin", "super() in SubFlags: dict.__init__, a Python builtin")
+    plain = callees(ws, "registry.Child.__init__")[(69, "super().__init__")]  # Plain is no builtin
+    assert plain.status != "builtin" and "Plain.__init__" not in plain.how
     # made by a function declared to return a typing.Protocol: not that Protocol's stub
     (any_flags,) = callees(ws, "registry.any_flags_of").values()
     assert any_flags.targets == () and "FLAGS is a variable of callpkg.registry" in any_flags.how

@@ -87,10 +87,44 @@ def test_a_loop_runs_a_later_assignment_before_its_next_pass(ws: Workspace) -> N
 
 
 def test_code_that_runs_later_sees_every_assignment(ws: Workspace) -> None:
-    """A lambda's body and a nested function run when called: after ``x = Second()``."""
-    assert names(callees(ws, ORD + "deferred")[(46, "x.run")]) == ["First.run", "Second.run"]
+    """A lambda's body and a nested function run when called: after ``x = Second()``,
+    which their steps say (no loop runs it first)."""
+    later = callees(ws, ORD + "deferred")[(46, "x.run")]
+    assert names(later) == ["First.run", "Second.run"]
+    assert later.targets[1].via.startswith("x = Second() (line 47: line 46 runs later than it is written)")
     inner = callees(ws, ORD + "closed.<locals>.inner")[(55, "x.run")]
     assert names(inner) == ["First.run", "Second.run"]
+    assert inner.targets[1].via.startswith("x = Second() (line 57: line 55 runs later than it is written)")
+
+
+def test_each_use_in_a_loop_says_its_own_line(ws: Workspace) -> None:
+    """Two uses of one local in a loop, each reached by the assignment after them: each
+    step names the use's own line (what a local reaches is kept per use, not shared)."""
+    called = callees(ws, ORD + "looped_twice")
+    for line in (144, 145):
+        run = called[(line, "x.run")]
+        assert run.targets[1].via.startswith(f"x = Second() (line 146: a loop runs it before line {line})")
+
+
+def test_a_loops_else_is_not_in_the_span_it_repeats() -> None:
+    """``for``/``while`` ... ``else:``: the ``else`` runs once, after the loop, so an
+    assignment there reaches no use in the loop's body."""
+    text = textwrap.dedent(
+        """\
+        def f(items, n):
+            for _ in items:
+                x.m()
+            else:
+                x = B()
+            while n:
+                y.m()
+            else:
+                y = C()
+        """
+    )
+    facts = call_facts(text, 10, method=False)
+    assert facts.loops == ((11, 12), (15, 16))
+    assert facts.bound("x", "", 12) == () and facts.bound("y", "", 16) == ()
 
 
 def test_a_parameter_assigned_after_a_call_is_as_given_there(ws: Workspace) -> None:

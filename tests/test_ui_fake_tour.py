@@ -199,6 +199,14 @@ async def test_the_palette_goes_to_a_line_of_the_file_on_screen_and_says_a_line_
         await settle(app, pilot)
         assert where(app) == ("pkg/base.py", 11, 0)  # stayed
         assert any(f"base.py has lines 1 to {lines}" in str(n.message) for n in app._notifications)
+        await pilot.press("ctrl+p", *":12345678901")  # a line number of any length, no symbol search
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/base.py", 11, 0)
+        assert any(
+            f":12345678901: base.py has lines 1 to {lines}" in str(n.message) for n in app._notifications
+        )
         await pilot.press("ctrl+p", *f":{lines - 1}")
         await settle(app, pilot)
         await pilot.press("enter")

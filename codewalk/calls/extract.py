@@ -334,15 +334,20 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.bind_target(node.target, self.origins(node.value, line))
         self.generic_visit(node)
 
+    def loop_span(self, node: ast.For | ast.AsyncFor | ast.While) -> tuple[int, int]:
+        """The first and last lines a loop repeats: its header and body, not its ``else:``
+        (run once, after the loop)."""
+        return self.span_of(node)[0], self.span_of(node.body[-1])[1]
+
     def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
-        self.loops.append(self.span_of(node))
+        self.loops.append(self.loop_span(node))
         self.loop(node.target, node.iter)
         self.generic_visit(node)
 
     visit_AsyncFor = visit_For
 
     def visit_While(self, node: ast.While) -> None:
-        self.loops.append(self.span_of(node))
+        self.loops.append(self.loop_span(node))
         self.generic_visit(node)
 
     def visit_ListComp(self, node: ast.ListComp | ast.SetComp | ast.DictComp) -> None:

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 22  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 23  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
@@ -29,7 +29,8 @@ CALLS_VERSION = 22  # 2: a literal key is exact; 3: getattr(obj, "x") not called
 # loop over one, getattr(obj, name) of such a name; 19: a local's annotation; 20: a nested
 # function's locals and returns apart from the body's; 21: a local annotated with a container
 # of a union (``dict[str, A | B]``) is not also annotated with ``B]``; 22: the spans of loops and of
-# code run later (lambdas, generator expressions), a local's container annotation
+# code run later (lambdas, generator expressions), a local's container annotation; 23: a loop's
+# span ends with its body (its ``else:`` runs once, after it)
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -127,7 +128,12 @@ class CallFacts(NamedTuple):
         on an earlier line (or the same: ``if (m := f()) and m.group()``), or a loop holds
         both, so a pass of the loop may run the assignment before the next pass runs the
         use. A branch (``if``, ``try``) does not matter: either of its arms may run."""
-        return assigned <= line or any(first <= line and assigned <= last for first, last in self.loops)
+        return assigned <= line or self.looped(assigned, line)
+
+    def looped(self, assigned: int, line: int) -> bool:
+        """Whether a loop holds both an assignment on line ``assigned`` and a use on an
+        earlier ``line``: a pass of the loop runs the assignment before the next runs the use."""
+        return any(first <= line and assigned <= last for first, last in self.loops)
 
     def returned(self, scope: str = "") -> tuple[Origin, ...]:
         """What the function of ``scope`` returns: the body's own (``""``), or a nested one's."""

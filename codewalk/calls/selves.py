@@ -354,7 +354,8 @@ def reach_super(r: Reaching, body: Body, parts: list[str]) -> Reach:
                 runs = _module_call(r, cls, outside, me, said) if member == "__call__" else None
                 how = f"super() in {me}: a base outside the repo; {outside.how}"
                 return runs or outside._replace(how=how)
-            if hasattr(_BUILTIN_TYPES.get(base), member) and not owner_view.imports(base):
+            builtin = _BUILTIN_TYPES.get(base)
+            if builtin is not None and hasattr(builtin, member) and not owner_view.imports(base):
                 return Reach((), f"super() in {me}: {base}.{member}, a Python builtin", BUILTIN)
     return unresolved(f"super().{member}: no class in {within} that codewalk can read defines it")
 

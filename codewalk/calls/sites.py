@@ -58,8 +58,8 @@ class CallResolver(Reacher):
     def __init__(self, code: Code, table: CallFactsTable) -> None:
         super().__init__(code, table)
         # what a local reaches, by the body, the name, called or not, and the lines of the
-        # assignments that reach its use
-        self._locals: dict[tuple[str, str, int, str, str, bool, tuple[tuple[int, bool], ...]], Reach] = {}
+        # assignments that reach its use (each with the use's line where it comes later)
+        self._locals: dict[tuple[str, str, int, str, str, bool, tuple[tuple[int, int], ...]], Reach] = {}
         self._overridden: dict[tuple[str, str, int, int], list[Resolved]] = {}  # overridden_call's
 
     def read_ahead(self, bodies: Iterable[Body]) -> None:
@@ -423,8 +423,9 @@ class CallResolver(Reacher):
         memoised per body and those assignments (a local assigned from itself,
         ``x = f(x)``, is cut where it loops)."""
         origins = facts.bound(expr.removesuffix("[]").partition(".")[0], body.scope, line)
-        # each assignment's line, and whether a loop runs it before ``line`` (said in its step)
-        reaching = tuple(dict.fromkeys((o.line, o.line > line > 0) for o in origins)) or ((-line, False),)
+        # each assignment's line, and the use's where the assignment comes later (its step says it)
+        later = tuple(dict.fromkeys((o.line, line if o.line > line else 0) for o in origins))
+        reaching = later or ((-line, 0),)
         key = (*body.key, expr, call, reaching)
         known = self._locals.get(key)
         if known is not None:
@@ -465,7 +466,7 @@ class CallResolver(Reacher):
             reach = self._assigned(body, facts, o, parts, call=call, depth=depth)
             if is_container(o) and reach.status == BUILTIN:  # x: dict[K, V]: x.setdefault is dict's
                 declared = declared or reach
-            again = f": a loop runs it before line {line}" if line and o.line > line else ""
+            again = _later(facts, o.line, line)
             step = f"{o.text or parts[0] + ' = ' + o.name.expr} (line {o.line}{again})"
             if reach.targets:
                 targets.extend(with_via(list(reach.targets), step))
@@ -717,3 +718,13 @@ def _method_assigned(signature: str) -> str:
         return ""
     value = dotted(statement.value)
     return value if value.startswith("self.") else ""
+
+
+def _later(facts: CallFacts, assigned: int, line: int) -> str:
+    """What a step says of an assignment on a line after the use it reaches: a loop runs
+    it first, or the use runs later (in a lambda, a generator expression, a nested function)."""
+    if not line or assigned <= line:
+        return ""
+    if facts.looped(assigned, line):
+        return f": a loop runs it before line {line}"
+    return f": line {line} runs later than it is written"

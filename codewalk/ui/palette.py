@@ -26,7 +26,7 @@ from codewalk.visible import visible
 LIMIT = 40
 STEPS = 20  # steps listed at most, after the symbols (a trace has thousands)
 DEBOUNCE = 0.02  # seconds of no typing before a search reaches the index (a search takes a few ms)
-_LINE = re.compile(r":\s*(\d{1,9})")  # `:120`: a line of the file on screen
+_LINE = re.compile(r":\s*(\d+)")  # `:120`: a line of the file on screen
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +133,7 @@ class SymbolProvider(Provider):
         if screen is None or len(query.strip()) < 2:
             return
         if (typed := _LINE.fullmatch(query.strip())) is not None:
-            yield line_hit(screen, int(typed.group(1)), self.app.notify)
+            yield line_hit(screen, typed.group(1), self.app.notify)
             return
         assert screen.session is not None
         navigator = screen.session.nav
@@ -170,16 +170,17 @@ class SymbolProvider(Provider):
             )
 
 
-def line_hit(screen: SymbolHost, number: int, notify: Callable[..., None]) -> Hit:
-    """``:N``: the row going to line ``number`` of the file on screen (off tour, as a
+def line_hit(screen: SymbolHost, digits: str, notify: Callable[..., None]) -> Hit:
+    """``:N`` (``digits``): the row going to line N of the file on screen (off tour, as a
     symbol chosen is; ``b`` comes back), or saying why it cannot."""
     here, count = screen.location, screen.lines_on_screen()
     if here is None or not count:
-        said = f":{number}: no file is on screen to go to a line of"
+        said = f":{digits}: no file is on screen to go to a line of"
         return Hit(1.0, Content(said), lambda: notify(said, markup=False), text=said)
     name = visible(here.path.rsplit("/", 1)[-1])
+    number = int(digits) if len(digits) <= 9 else 0  # past any file's end, however many digits
     if not 1 <= number <= count:
-        said = f":{number}: {name} has lines 1 to {count}"
+        said = f":{digits}: {name} has lines 1 to {count}"
         return Hit(1.0, Content(said), lambda: notify(said, markup=False), text=said)
     there = Location(here.path, number, 0, repo=here.repo)
     text = f"line {number} of {name}"
