@@ -22,6 +22,7 @@ from tests.traceprog import (
     BRANCH_NO,
     BRANCH_YES,
     DOUBLE_DEF,
+    NESTED_STRICT,
     TWICE_CALLS,
     package_line,
     running,
@@ -596,38 +597,6 @@ def test_functions_sharing_a_wrapper_are_each_called_where_the_wrapper_was(
     assert code == 1 and "no chain" in out + err, out + err
     code, out, _ = run(capsys, "calls", "toypkg.both", "--trace", "multi")
     assert "toypkg.first  [ran x1, " in out and "toypkg.second  [ran x1, " in out, out
-
-
-NESTED_STRICT = """
-
-def strict(cls):
-    original_setattr = cls.__setattr__
-
-    def __strict_setattr__(self, name, value):
-        square(value)
-        original_setattr(self, name, value)
-
-    cls.__setattr__ = __strict_setattr__
-    return cls
-
-
-@strict
-class Base:
-    def __setattr__(self, name, value):
-        object.__setattr__(self, name, value)
-
-
-@strict
-class Child(Base):
-    pass
-
-
-def countdown(n):
-    def down(k):
-        return down(k - 1) if k else 0
-
-    return down(n)
-"""
 
 
 def test_nested_wrappers_of_one_code_are_read_through_to_the_function_they_wrap(

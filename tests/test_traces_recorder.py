@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from codewalk.traces.run import RECORDER, command
-from tests.traceprog import BRANCH_NO, BRANCH_YES, FIB_RECURSES, running, write_program
+from tests.traceprog import BRANCH_NO, BRANCH_YES, FIB_RECURSES, NESTED_STRICT, running, write_program
 
 PYTHONS = [sys.executable, *(p for p in os.environ.get("CODEWALK_TEST_PYTHONS", "").split(os.pathsep) if p)]
 
@@ -230,41 +230,6 @@ def test_each_statement_of_the_program_has_its_own_calls(python: str, tmp_path: 
     assert ran == [("fib", 7, 1), ("square", 5, 1), ("fib", 9, 1), ("square", 5, 1), ("square", 5, 3)]
 
 
-NESTED = """
-def strict(cls):  # as huggingface_hub's @strict: a class's __setattr__ wrapped
-    original_setattr = cls.__setattr__
-
-    def __strict_setattr__(self, name, value):
-        check(value)
-        original_setattr(self, name, value)
-
-    cls.__setattr__ = __strict_setattr__
-    return cls
-
-
-def check(value):
-    return value
-
-
-@strict
-class Base:
-    def __setattr__(self, name, value):
-        object.__setattr__(self, name, value)
-
-
-@strict
-class Child(Base):  # its wrapper wraps the base's wrapper: one code, two functions
-    pass
-
-
-def countdown(n):
-    def down(k):  # a nested function recursing: its closure holds itself, it wraps nothing
-        return down(k - 1) if k else 0
-
-    return down(n)
-"""
-
-
 @pytest.mark.parametrize("python", PYTHONS)
 def test_a_wrapper_of_a_wrapper_of_its_own_code_wraps_it_and_recursion_does_not(
     python: str, tmp_path: Path
@@ -274,7 +239,8 @@ def test_a_wrapper_of_a_wrapper_of_its_own_code_wraps_it_and_recursion_does_not(
     as a function calling itself, so the outer wrapper stood apart as a call of its own);
     a nested function that recurses holds itself, and wraps nothing."""
     (tmp_path / "toypkg").mkdir()
-    (tmp_path / "toypkg" / "nested.py").write_text(NESTED)
+    square = "\n\ndef square(value):\n    return value\n"  # the toy package's, which it calls
+    (tmp_path / "toypkg" / "nested.py").write_text(NESTED_STRICT + square)
     script = "from toypkg import nested\nnested.Child().x = 1\nnested.countdown(2)\n"
     done, data = record(python, tmp_path, script=script)
     assert done.returncode == 0, done.stderr

@@ -271,6 +271,42 @@ def warn(flag):  # a test that runs, its branch not taken; a loop that never goe
     return flag
 """
 
+# ``@strict`` on a class and on its base, as huggingface_hub's on a config and its base: the
+# class's ``__setattr__`` wrapper wraps the base's, a function of the same code; and a nested
+# function that recurses, whose closure holds itself (it wraps nothing). It calls the toy
+# package's ``square``.
+NESTED_STRICT = """
+
+def strict(cls):
+    original_setattr = cls.__setattr__
+
+    def __strict_setattr__(self, name, value):
+        square(value)
+        original_setattr(self, name, value)
+
+    cls.__setattr__ = __strict_setattr__
+    return cls
+
+
+@strict
+class Base:
+    def __setattr__(self, name, value):
+        object.__setattr__(self, name, value)
+
+
+@strict
+class Child(Base):
+    pass
+
+
+def countdown(n):
+    def down(k):
+        return down(k - 1) if k else 0
+
+    return down(n)
+"""
+
+
 NATIVE = """
 def crunch(x: float) -> int: ...
 """
