@@ -1012,6 +1012,37 @@ def test_check_trace_says_which_steps_ran_in_a_run_recorded_before(
     assert set(data["steps"][0]) == {"index", "line", "anchor", "ran", "detail", "ok"}  # as --run's
 
 
+def test_check_trace_of_every_tour_says_which_tours_the_run_took(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without a tour named, every tour is read against the run: a line for each tour it
+    took steps of, most steps first, then one line for the tours none of whose steps ran
+    (not a line per step of each), and how to see a tour's steps. The JSON keeps them all."""
+    traced(capsys, "mine")  # prog.py: calls toypkg.total, not gather or steps
+    tours = toy / "tours"
+    write_tour(tours, "prog.py")  # toy: 2 of its 3 steps run
+    (tours / "all.yaml").write_text(
+        "title: All\nrepo: toy\nsteps:\n  - at: toypkg.total\n  - at: toypkg.numbers\n  - at: toypkg.total\n"
+    )
+    for name in ("never", "nor"):
+        (tours / f"{name}.yaml").write_text(
+            f"title: {name}\nrepo: toy\nsteps:\n  - at: toypkg.gather\n  - at: toypkg.steps\n"
+        )
+    code, out, _ = run(capsys, "check", "--trace", "mine", "--tours-dir", str(tours))
+    assert code == 1  # steps did not run
+    lines = out.splitlines()
+    assert lines[:3] == [
+        "ran     all: 3 of 3 steps ran (trace 'mine')",
+        "NOT RUN toy: 2 of 3 steps ran (trace 'mine')",
+        "none    never, nor: none of their steps ran",
+    ]
+    assert lines[3].startswith("no run  accelerate-backends, ")  # the shipped tours: none about toy
+    assert lines[4:] == ["each step of a tour: codewalk check TOUR --trace mine"]
+    code, out, _ = run(capsys, "check", "--trace", "mine", "--tours-dir", str(tours), "--json")
+    read = [t for t in json.loads(out)["tours"] if "steps" in t]  # every step, as before
+    assert [(t["id"], len(t["steps"])) for t in read] == [("all", 3), ("never", 2), ("nor", 2), ("toy", 3)]
+
+
 def test_a_tours_not_run_marks_are_weighed_only_against_a_run_of_its_own_program(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1083,8 +1114,17 @@ def test_a_trace_of_none_of_a_tours_repositories_is_said_not_walked(
     code, out, err = run(capsys, "check", "--trace", "toy", str(tour))
     assert (code, out) == (1, f"FAILED  other: {said}\n"), err
     code, out, _ = run(capsys, "check", "--trace", "toy", "--tours-dir", str(toy / "tours"))
-    said_of_all = f"no run  other: {said.replace(str(tour), str(moved))}"
-    assert code == 0 and said_of_all in out.splitlines()  # of all tours: one this run is not about
+    assert code == 0  # of all tours (the shipped ones too): those this run is not about, in one line
+    (about_others,) = [line for line in out.splitlines() if line.startswith("no run  ")]
+    assert ", other, " in about_others and about_others.endswith(": of repositories the run did not run")
+    code, out, _ = run(capsys, "check", "--trace", "toy", "--tours-dir", str(toy / "tours"), "--json")
+    (listed,) = [t for t in json.loads(out)["tours"] if t["id"] == "other"]
+    assert listed == {
+        "id": "other",
+        "path": str(moved),
+        "ok": True,
+        "error": said.replace(str(tour), str(moved)),
+    }
     for how in ("--plain", "--json"):
         code, out, err = run(capsys, "tour", str(tour), "--trace", "toy", how)
         assert (code, out, err) == (2, "", f"codewalk: error: {said}\n")

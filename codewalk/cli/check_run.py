@@ -228,6 +228,9 @@ def _finish(args: argparse.Namespace, reports: list[dict[str, Any]], load_errors
         return 0 if ok else 1
     for message in load_errors:
         print(visible(f"error: {message}"))
+    if args.trace and not args.tours:
+        _print_every_tour(reports, args.trace)
+        return 0 if ok else 1
     for report in reports:
         _print(report)
     return 0 if ok else 1
@@ -241,11 +244,37 @@ def _steps(tour: Tour, opened: Opened) -> list[tuple[ResolvedStep, Verdict]]:
     return [(step, verdict(opened.trace, step, marks=marks)) for step in resolved.steps]
 
 
+def _print_every_tour(reports: list[dict[str, Any]], trace: str) -> None:
+    """Every tour against one run, as a reader asks which tours the run took: a line for
+    each tour it took steps of, most steps first; one line naming the tours of whose
+    steps none ran, and one the tours about none of its repositories; then how to see a
+    tour's steps."""
+    took = [r for r in reports if "steps" in r and any(s["ran"] == "ran" for s in r["steps"])]
+    took.sort(key=lambda r: -sum(s["ran"] == "ran" for s in r["steps"]))  # stable: by id within
+    for report in took:
+        print(visible(_headline(report)))
+    untaken = [r["id"] for r in reports if "steps" in r and r not in took]
+    if untaken:
+        print(visible(f"none    {', '.join(untaken)}: none of their steps ran"))
+    about_others = [r["id"] for r in reports if "steps" not in r]
+    if about_others:
+        print(visible(f"no run  {', '.join(about_others)}: of repositories the run did not run"))
+    print(visible(f"each step of a tour: codewalk check TOUR --trace {trace}"))
+
+
 def _print(report: dict[str, Any]) -> None:
     if "steps" not in report:
         word = "no run " if report["ok"] else "FAILED "
         print(visible(f"{word} {report['id']}: {report['error']}"))
         return
+    print(visible(_headline(report)))
+    for step in report["steps"]:
+        where = f"{report['path']}:{step['line']}: step {step['index']} ({step['anchor']})"
+        print(visible(f"  {step['ran']:<10} {where}: {step['detail']}"))
+
+
+def _headline(report: dict[str, Any]) -> str:
+    """A tour's line: its verdict, how many of its steps ran, the run."""
     steps = report["steps"]
     ran = sum(1 for s in steps if s["ran"] == "ran")
     failed = [s for s in steps if not s["ok"]]
@@ -254,7 +283,4 @@ def _print(report: dict[str, Any]) -> None:
     also = f", {marked} not run as marked" if marked else ""
     status = f", the program exited with {report['status']}" if report["status"] else ""
     counted = f"{ran} of {len(steps)} steps ran{also}"
-    print(visible(f"{word} {report['id']}: {counted} (trace {report['trace']!r}{status})"))
-    for step in steps:
-        where = f"{report['path']}:{step['line']}: step {step['index']} ({step['anchor']})"
-        print(visible(f"  {step['ran']:<10} {where}: {step['detail']}"))
+    return f"{word} {report['id']}: {counted} (trace {report['trace']!r}{status})"
