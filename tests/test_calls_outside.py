@@ -206,7 +206,8 @@ def test_an_attribute_unpacked_from_an_annotated_tuple_parameter(ws: Workspace) 
     step = callees(ws, OUT + "Loop.run")[(34, "self.optimizer.step")]
     assert [t.qualname for t in step.targets] == [OUT + "Wrapped.step"]
     assert step.how.startswith(
-        "self.optimizer is a torch.optim.Optimizer (annotated at src/callpkg/outside.py:29)"
+        "self.optimizer is a torch.optim.Optimizer "
+        "(set at src/callpkg/outside.py:29 from an annotated parameter)"
     )
 
 
@@ -240,7 +241,7 @@ def test_an_attribute_annotated_with_a_base_class_may_hold_a_class_deriving_from
     (fmt,) = callees(ws, OUT + "Row.get").values()
     assert [t.qualname for t in fmt.targets] == [OUT + "Formatter.format", OUT + "PlainFormatter.format"]
     assert fmt.targets[1].via.startswith(
-        "self.formatter is a Formatter (annotated at src/callpkg/outside.py:"
+        "self.formatter is a Formatter (set at src/callpkg/outside.py:62 from an annotated parameter)"
     ) and fmt.targets[1].via.endswith("an override in PlainFormatter, deriving from Formatter")
 
 

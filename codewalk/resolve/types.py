@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     import ast
 
 _CALLED = re.compile(r"\w+\.(\w+)\s*\(")  # the method of ``self.M(x=...)``, as its line begins
+_ANNOTATES = re.compile(r"[\w.]+\s*:(?!=)")  # ``self.x: T = ...``, ``X: T``: the line annotates its target
 _CONTAINERS = ("list", "dict", "ModuleList", "Sequential", "ModuleDict", "ParameterList", "tuple")
 
 
@@ -195,6 +196,8 @@ def declared_how(hit: Hit) -> str:
         return f"returned by the {what} at {hit.view.path}:{d.line}"
     how = "annotated" if d.target.startswith(ANNOTATED) else "set"
     method = setting_method(d)
+    if how == "annotated" and not method and not _ANNOTATES.match(d.signature):
+        return f"set at {hit.view.path}:{d.line} from an annotated parameter"  # self.x = x, of x: T
     if method:  # where the value is passed; its annotation, if any, is the caller's parameter's
         passed = f"{d.name}=..." if d.flags & SET_BY_CALL else "..."
         annotated = " (annotated)" if how == "annotated" else ""
