@@ -209,12 +209,12 @@ def _candidates(cls: Resolved, member: str, own: list[Resolved], others: list[Re
     count = len(others)
     if own:
         how = (
-            f"self may be any {name}: its {member}, then the {count} override{'s' if count != 1 else ''} "
+            f"self may be any {name}: its {member}, then the {count:,} override{'s' if count != 1 else ''} "
             f"in classes deriving from it ({listed})"
         )
         word = "an override in"
     else:
-        classes = f"{count} class{'es' if count != 1 else ''}"
+        classes = f"{count:,} class{'es' if count != 1 else ''}"
         verb = "do" if count != 1 else "does"
         how = f"{name} does not define {member}; {classes} deriving from it {verb} ({listed})"
         word = "defined in"
@@ -630,7 +630,7 @@ def with_overrides(r: Reaching, view: ModuleView, outside: Reach, said: str) -> 
         return outside._replace(how=f"{said}; {outside.how}")
     count = len(others)
     how = (
-        f"{said}: {outside.external} (in another package), or the {count} override"
+        f"{said}: {outside.external} (in another package), or the {count:,} override"
         f"{'s' if count != 1 else ''} in classes deriving from it"
     )
     return found(others, how)

@@ -359,7 +359,7 @@ class CallResolver(Reacher):
             name = cls.qualname.rpartition(".")[2]
             found_ = overrides(self, cls, "forward")
             how = f"it may be any {name}: calling one runs its forward"
-            how += f" ({len(found_)} classes deriving from it)"
+            how += f" ({len(found_):,} classes deriving from it)"
             self._overridden[key] = with_via(found_, how)
         return self._overridden[key]
 
