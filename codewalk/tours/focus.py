@@ -21,6 +21,7 @@ cheap; the whole file is parsed only when they cannot.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -174,10 +175,12 @@ def _clauses(node: ast.AST, lines: list[str]) -> list[tuple[int, list[ast.stmt]]
     return out
 
 
+@functools.lru_cache(maxsize=4)
 def _parsed(text: str, span: Lines) -> tuple[ast.AST, list[str], int] | None:
     """The tree of the span's lines, those lines, and the shift from their line numbers
     to the file's; None when the code does not parse. Only the span is parsed when its
-    lines stand alone (dedented), else the whole file."""
+    lines stand alone (dedented), else the whole file. A step's focus and its branches
+    read the same span up to five times: the last few trees are kept (never changed)."""
     lines = text.splitlines(keepends=True)
     start, end = max(span[0], 1), min(span[1], len(lines))
     snippet = _dedented(lines[start - 1 : end])
