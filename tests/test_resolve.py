@@ -244,6 +244,20 @@ def test_complete_is_fuzzy(ws: Workspace) -> None:
     assert names[0] == "toypkg.core.Mixin._fast_path"
 
 
+def test_complete_finds_a_qualified_name_longer_than_a_fuzzy_pattern(tmp_path: Path) -> None:
+    """The palette lists a method by its qualified name; typed or pasted whole, over 64
+    characters (``transformers.data.data_collator.DataCollatorForLanguageModeling.torch_call``),
+    it finds that method again: only the name matched letter by letter is cut."""
+    checkout = make_toy(tmp_path)
+    module = checkout.root / "src" / "toypkg" / "data_collator_for_language_modeling.py"
+    module.write_text("class DataCollatorForLanguageModeling:\n    def torch_call(self):\n        pass\n")
+    qualname = "toypkg.data_collator_for_language_modeling.DataCollatorForLanguageModeling.torch_call"
+    with Workspace(checkout, Store.memory()) as ws:
+        ws.index_all(workers=1)
+        assert [r.qualname for r in ws.complete(qualname, 5)][:1] == [qualname]
+        assert ws.complete("x" * 2000 + "." + qualname, 5) == []  # an owner no name holds
+
+
 def test_complete_reads_the_names_of_files_indexed_since(tmp_path: Path) -> None:
     """As the reader types in the palette, a query indexes the file of ``Engine``: the
     names read before it was indexed do not hide its methods from the next keystroke."""
