@@ -195,6 +195,29 @@ def test_goto_falls_back_to_jedi(ws: Workspace) -> None:
     assert "getattr through the dispatch table MODES['fast'] -> '_fast_path'" in called.results[0].via
 
 
+def test_goto_names_a_parameter_of_a_signature_written_one_parameter_a_line(tmp_path: Path) -> None:
+    """``function(*fn_args)`` in datasets' ``_map_single``, whose signature lists a
+    parameter a line: the parameter is its function's, as on a one-line signature; it was
+    named as a module's (``datasets.arrow_dataset.function``)."""
+    checkout = make_toy(tmp_path)
+    module = checkout.root / "src" / "toypkg" / "mapping.py"
+    module.write_text(
+        "class Dataset:\n"
+        "    def _map_single(\n"
+        "        self,\n"
+        "        function=None,\n"
+        "    ):\n"
+        "        return function(1)\n"
+    )
+    with Workspace(checkout, Store.memory()) as ws:
+        hit = ws.goto("src/toypkg/mapping.py", 6, 16)
+        assert hit is not None and (hit.line, hit.kind) == (4, "param")
+        assert (hit.qualname, hit.via) == (
+            "toypkg.mapping.Dataset._map_single.function",
+            "jedi: function is a parameter of _map_single: its value is what the caller passes",
+        )
+
+
 def test_jedi_can_be_asked_apart_from_the_index(ws: Workspace) -> None:
     """The UI asks the index first (``fallback=False``) and jedi on a thread of its own:
     the same answer in two halves."""

@@ -331,6 +331,9 @@ class Workspace:
             signature=target.signature,
             version=self.checkout.version,
         )
+        owner = target.owner_line  # a signature of a parameter a line: its def is above it
+        if target.kind == "param" and owner not in (0, target.line) and row is not None and row.blob:
+            opened = self.store.defs_where(row.blob, "line", owner)
         if target.kind == "param" and opened and view is not None:  # on its function's def line
             of = opened[0]
             said = f"{target.name} is a parameter of {of.name}: its value is what the caller passes"
