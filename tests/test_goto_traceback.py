@@ -374,8 +374,21 @@ def test_a_call_on_an_untyped_value_says_why_and_where_to_look(
     code, _, err = run(capsys, "goto", "src/callpkg/choosing.py:15")
     assert code == 1
     assert (
-        "src/callpkg/choosing.py:15:15: a call on a value codewalk cannot type "
-        "(a parameter, a loop variable, a result unpacked)\n"
+        "src/callpkg/choosing.py:15:15: a call codewalk cannot follow to a definition "
+        "(the hint says what it knows of its receiver)\n"
     ) in err
     assert "`codewalk find merge` lists the definitions of merge" in err
     assert "`codewalk path merge_each CLASS.merge`" in err
+
+
+def test_a_call_of_a_member_the_receivers_class_lacks_is_not_said_untyped(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``plan.execute()``, ``plan`` annotated a ``Plan`` that defines no ``execute`` (as
+    ``self.model.generate`` in ``TextGenerationPipeline._forward``, ``self.model`` a
+    ``PreTrainedModel``): the receiver is typed, and the error does not say it is not."""
+    code, _, err = run(capsys, "goto", "src/callpkg/bases.py:93")
+    assert code == 1
+    assert "cannot type" not in err
+    assert "a call codewalk cannot follow to a definition" in err
+    assert "plan is annotated (plan: Plan in typed), which defines no execute codewalk can read" in err

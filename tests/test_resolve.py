@@ -195,6 +195,29 @@ def test_goto_falls_back_to_jedi(ws: Workspace) -> None:
     assert "getattr through the dispatch table MODES['fast'] -> '_fast_path'" in called.results[0].via
 
 
+def test_goto_names_a_parameter_of_a_signature_written_one_parameter_a_line(tmp_path: Path) -> None:
+    """``function(*fn_args)`` in datasets' ``_map_single``, whose signature lists a
+    parameter a line: the parameter is its function's, as on a one-line signature; it was
+    named as a module's (``datasets.arrow_dataset.function``)."""
+    checkout = make_toy(tmp_path)
+    module = checkout.root / "src" / "toypkg" / "mapping.py"
+    module.write_text(
+        "class Dataset:\n"
+        "    def _map_single(\n"
+        "        self,\n"
+        "        function=None,\n"
+        "    ):\n"
+        "        return function(1)\n"
+    )
+    with Workspace(checkout, Store.memory()) as ws:
+        hit = ws.goto("src/toypkg/mapping.py", 6, 16)
+        assert hit is not None and (hit.line, hit.kind) == (4, "param")
+        assert (hit.qualname, hit.via) == (
+            "toypkg.mapping.Dataset._map_single.function",
+            "jedi: function is a parameter of _map_single: its value is what the caller passes",
+        )
+
+
 def test_jedi_can_be_asked_apart_from_the_index(ws: Workspace) -> None:
     """The UI asks the index first (``fallback=False``) and jedi on a thread of its own:
     the same answer in two halves."""
@@ -242,6 +265,20 @@ def test_complete_is_fuzzy(ws: Workspace) -> None:
         ws.index_all(workers=1)
     names = [r.qualname for r in ws.complete("fstpth")]
     assert names[0] == "toypkg.core.Mixin._fast_path"
+
+
+def test_complete_finds_a_qualified_name_longer_than_a_fuzzy_pattern(tmp_path: Path) -> None:
+    """The palette lists a method by its qualified name; typed or pasted whole, over 64
+    characters (``transformers.data.data_collator.DataCollatorForLanguageModeling.torch_call``),
+    it finds that method again: only the name matched letter by letter is cut."""
+    checkout = make_toy(tmp_path)
+    module = checkout.root / "src" / "toypkg" / "data_collator_for_language_modeling.py"
+    module.write_text("class DataCollatorForLanguageModeling:\n    def torch_call(self):\n        pass\n")
+    qualname = "toypkg.data_collator_for_language_modeling.DataCollatorForLanguageModeling.torch_call"
+    with Workspace(checkout, Store.memory()) as ws:
+        ws.index_all(workers=1)
+        assert [r.qualname for r in ws.complete(qualname, 5)][:1] == [qualname]
+        assert ws.complete("x" * 2000 + "." + qualname, 5) == []  # an owner no name holds
 
 
 def test_complete_reads_the_names_of_files_indexed_since(tmp_path: Path) -> None:

@@ -33,7 +33,8 @@ from tests.traceprog import (
 # how the answer of ``calls --trace`` ends when a site's line ran with no call recorded
 LINE_RAN_END = (
     "the pinned packages' Python code only, not those into their compiled code (what a .pyi stub\n"
-    "declares: tokenizers' Rust), torch, the standard library or a builtin"
+    "declares: tokenizers' Rust), torch, the standard library or a builtin, nor a call a cache\n"
+    "answered (a function under @lru_cache or @cache, whose code then does not run)"
 )
 
 
@@ -1263,6 +1264,27 @@ def test_a_call_at_a_line_of_several_sites_none_names_goes_to_none_of_them(
     at = package_line("        return self.outer(self.inner(x))")
     assert "ran x" not in "".join(line for line in out.splitlines() if line.startswith(f"  {at:>6}  self."))
     assert f"  {at:>6}  -> toypkg.Steps.__call__  x2" in out.split("also ran")[1]
+
+
+def test_a_call_a_cache_answered_ran_its_line_not_its_function(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``available`` is under ``@functools.lru_cache``: its second call is answered from
+    the cache and runs none of its code, so the trace records no call at that line,
+    which ran. It is ``line ran``, as a call into code a trace does not record is, not
+    ``not run`` (``is_torch_available()`` in ``Pipeline.__call__``)."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.ready", "--trace", "toy")
+    assert code == 0
+    first, second = package_line("    available()"), package_line("    return available()")
+    assert f"  {first:>6}  available -> toypkg.available  [ran x1]" in out, out
+    assert f"  {second:>6}  available -> toypkg.available  [line ran]" in out, out
+    assert out.rstrip().endswith(LINE_RAN_END)
+    code, out, _ = run(capsys, "calls", "toypkg.ready", "--trace", "toy", "--json")
+    assert [(s["line"], s["ran"], s["ran_unrecorded"]) for s in json.loads(out)["calls"]] == [
+        (first, 1, False),
+        (second, 0, True),
+    ]
 
 
 ONE_LINE = """

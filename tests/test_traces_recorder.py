@@ -251,6 +251,40 @@ def test_a_wrapper_of_a_wrapper_of_its_own_code_wraps_it_and_recursion_does_not(
     ]
 
 
+HELPERS = """
+def square(value):
+    return value * value
+
+
+def mapped(rows):  # as datasets' Dataset._map_single: helpers defined beside each other
+    def prepare(row):
+        return square(row)
+
+    def apply(row):
+        return prepare(row) + 1
+
+    def outputs():
+        for row in rows:
+            yield apply(row)
+
+    return list(outputs())
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_closure_calling_a_helper_by_its_name_wraps_nothing(python: str, tmp_path: Path) -> None:
+    """A function defined in another, calling another defined there by its name, calls
+    it: no decorator's wrapper, which holds the function it was given (``func``)."""
+    (tmp_path / "toypkg").mkdir()
+    (tmp_path / "toypkg" / "helpers.py").write_text(HELPERS)
+    script = "from toypkg import helpers\nhelpers.mapped([1, 2])\n"
+    done, data = record(python, tmp_path, script=script)
+    assert done.returncode == 0, done.stderr
+    assert data["wraps"] == []
+    helpers = ("outputs", "apply", "prepare")
+    assert tree(data)[("mapped", *(f"mapped.<locals>.{h}" for h in helpers), "square")][0] == 2
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) -> None:
     done, data = record(python, tmp_path, "exit")

@@ -7,7 +7,8 @@ does not record); run with
 ``joined``, what ``calls --trace`` reads beside the static calls (a subscript, a method of
 a subclass, an attribute holding another class than the one codewalk reads, a property read
 through ``__getattribute__``, a compiled function a ``.pyi`` stub declares, generator
-expressions and a lambda, a function called from two lines, processes started)."""
+expressions and a lambda, a function called from two lines, processes started, a call a
+cache answered)."""
 
 from __future__ import annotations
 
@@ -269,6 +270,16 @@ def warn(flag):  # a test that runs, its branch not taken; a loop that never goe
     for _ in range(flag):
         print("again")
     return flag
+
+
+@functools.lru_cache
+def available():
+    return True
+
+
+def ready():  # the second call is answered from the cache: available's code does not run
+    available()
+    return available()
 """
 
 # ``@strict`` on a class and on its base, as huggingface_hub's on a config and its base: the
@@ -340,6 +351,7 @@ if sys.argv[1:] == ["joined"]:  # what calls --trace reads beside the static cal
     toypkg.gather(2)
     toypkg.steps(1)
     toypkg.forking()
+    toypkg.ready()
 print("argv", sys.argv, __name__)
 print("stdin", sys.stdin.read().strip())
 print("to stderr", file=sys.stderr)

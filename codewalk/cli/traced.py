@@ -346,7 +346,8 @@ def run_calls(args: argparse.Namespace) -> int:
             target = calling.definition(args.query, scope)
             body = calling.body_of(target, calling.receiver(args.query, target, scope))  # as calls reads it
             callees = [level.callee for level in call_tree(calling.cr, body, 1)]
-        answer = calls_run(trace, opened.tree, functions_of(trace, [target]), callees)
+        functions = functions_of(trace, [target])
+        answer = calls_run(trace, opened.tree, functions, callees, calling.code.decorators)
         if args.json:
             data = {
                 "query": args.query.strip(),
@@ -398,7 +399,8 @@ def run_calls(args: argparse.Namespace) -> int:
 LINE_RAN = (
     "line ran: no call was recorded there, but the line executed: a trace records the calls into\n"
     "the pinned packages' Python code only, not those into their compiled code (what a .pyi stub\n"
-    "declares: tokenizers' Rust), torch, the standard library or a builtin"
+    "declares: tokenizers' Rust), torch, the standard library or a builtin, nor a call a cache\n"
+    "answered (a function under @lru_cache or @cache, whose code then does not run)"
 )
 
 

@@ -11,7 +11,7 @@ defined inside another (a decorator's wrapper, a closure) has none yet, and says
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.calls.model import BUILTIN, EXTERNAL
@@ -82,6 +82,9 @@ class SiteRun(NamedTuple):
     # per target: its calls at the site's line, made by this site or another of the line
     # that names it too (``a.f() if a.g else a.f()``): a trace records a call's line only
     shared: tuple[int, ...]
+    # per target: a memoizing decorator wraps it (``@lru_cache``): a call its cache
+    # answered ran none of its code, which a trace would have recorded
+    cached: tuple[bool, ...] = ()
 
     @property
     def targets_ran(self) -> tuple[Resolved, ...]:
@@ -94,10 +97,12 @@ class SiteRun(NamedTuple):
         """No call recorded, yet its line executed and what it calls may be code a trace
         does not record (torch's, the standard library's, a builtin): an untyped or
         external call, a module attribute (its class's ``forward``), a class (its
-        ``__init__``). A function of the pins that ran is recorded: not one of these."""
+        ``__init__``); or it may have been answered from a cache (``@lru_cache``: its
+        function's code does not run). A function of the pins that ran is recorded: not
+        one of these."""
         if self.calls or not self.line_ran:
             return False
-        return not self.targets or any(not _recorded(t) for t, _ in self.targets)
+        return not self.targets or any(not _recorded(t) for t, _ in self.targets) or any(self.cached)
 
 
 class CallsRun(NamedTuple):
@@ -119,6 +124,16 @@ _BY_SYNTAX = frozenset(
 )
 
 
+# decorators that answer a call from a cache, without running the function's code
+MEMOIZING = frozenset(("lru_cache", "cache"))
+
+
+def memoized(decorators: Sequence[str]) -> bool:
+    """Whether ``decorators`` (dotted names, as the index reads them: ``lru_cache``,
+    ``functools.cache``) include one that may answer a call from its cache."""
+    return any(d.rpartition(".")[2] in MEMOIZING for d in decorators)
+
+
 def _recorded(target: Resolved) -> bool:
     """Whether a trace records ``target`` running: Python code of the pins (a ``.pyi``
     stub's function is compiled)."""
@@ -130,12 +145,19 @@ def _recorded(target: Resolved) -> bool:
 _CONSTRUCTION = frozenset(("__new__", "__init__", "__post_init__"))
 
 
-def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[Callee]) -> CallsRun:
+def calls_run(
+    trace: Trace,
+    tree: Tree,
+    functions: set[int],
+    callees: Sequence[Callee],
+    decorators: Callable[[Resolved], Sequence[str]] = lambda target: (),
+) -> CallsRun:
     """Each static call site of a function (``callees``) with what ran there. A call the
     trace recorded goes to a site at its line (:func:`_site_of`); a call at a line with no
     site goes to the first site that names what it reached; the rest is ``unplaced``. A
     target run beneath a ``__getattribute__`` at its site's line (a property read) ran
-    there too. A site with no call recorded says whether its line executed."""
+    there too. A site with no call recorded says whether its line executed, and whether
+    a target's ``decorators`` may have answered it from a cache."""
     from codewalk.traces.tree import calls_from, looked_up
 
     by_line: dict[int, list[int]] = {}
@@ -171,7 +193,11 @@ def calls_run(trace: Trace, tree: Tree, functions: set[int], callees: Sequence[C
             and not (any(looked) and _name(trace.functions[f]) == GETATTRIBUTE)  # said by the target
         )
         line_ran = callee.site.line in executed
-        sites.append(SiteRun(callee, marks, sum(ran_here.values()), reached, line_ran, looked, beside))
+        cached = tuple(
+            line_ran and not n and _recorded(t) and memoized(decorators(t)) for t, n in marks
+        )  # read only where it says something
+        calls = sum(ran_here.values())
+        sites.append(SiteRun(callee, marks, calls, reached, line_ran, looked, beside, cached))
     calls = sum(node.calls for i, node in enumerate(trace.nodes) if i and node.function in functions)
     return CallsRun(calls, tuple(sites), tuple(unplaced))
 

@@ -241,23 +241,34 @@ def _holds(frame: object, code: object, itself: bool = True) -> bool:
     code is ``code``: what a decorator's wrapper holds, the function it wraps. Without
     ``itself``, ``code`` is the frame's own, and a function holding itself (to recurse:
     its closure is the frame's) is not counted, only another of that code (the one an
-    outer ``@strict`` wraps, which an inner ``@strict`` made)."""
+    outer ``@strict`` wraps, which an inner ``@strict`` made). A function defined in
+    another that the closure names by its own name is a helper it calls, not one it
+    wraps (datasets' ``_map_single``: ``iter_outputs`` calls ``apply_function``, which
+    calls ``prepare_inputs``, each defined beside it)."""
     try:
         held = frame.f_locals  # type: ignore[attr-defined]  # the free variables too
         names = frame.f_code.co_freevars  # type: ignore[attr-defined]
         values = [held.get(name) for name in names]
     except Exception:  # a frame's locals that cannot be read: no wrapper known
         return False
-    for value in values:  # only functions are asked for their code: nothing else runs
+    for name, value in zip(names, values, strict=True):  # only functions are asked for their code
         if isinstance(value, types.MethodType):
             value = value.__func__
         if (
             isinstance(value, types.FunctionType)
             and value.__code__ is code
+            and not _helper(name, value)
             and (itself or not _same_closure(value, values))
         ):
             return True
     return False
+
+
+def _helper(name: str, function: types.FunctionType) -> bool:
+    """Whether ``function``, held by a closure as its free variable ``name``, is a
+    function defined in another that the closure calls by its own name: a helper beside
+    it, not the function a decorator's wrapper was given (held as its parameter, ``func``)."""
+    return function.__name__ == name and function.__qualname__.endswith(f"<locals>.{name}")
 
 
 def _same_closure(function: types.FunctionType, values: list[object]) -> bool:

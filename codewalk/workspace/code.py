@@ -124,6 +124,16 @@ class WorkspaceCode:
             return None
         return self._body(target.repo, view.module, row.blob, defs[0], target)
 
+    def decorators(self, target: Resolved) -> tuple[str, ...]:
+        """The dotted names of the decorators of ``target``'s definition (``lru_cache``,
+        ``functools.cache``), as the index read them; () when it has none."""
+        facts = self._member(target.repo)
+        view = facts.module_by_path(target.path) if facts is not None else None
+        if view is None or not target.qualname.startswith(f"{view.module}."):
+            return ()
+        inner = target.qualname[len(view.module) + 1 :]
+        return next((d.decorators for d in view.defs(inner) if d.line == target.line), ())
+
     def _body(self, repo: str, module: str, blob: int, d: Definition, target: Resolved) -> Body:
         return Body(repo, module, d.parent, target, blob, partial(self._text, repo, target.path, d))
 

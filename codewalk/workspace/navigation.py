@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from codewalk.errors import QueryError
 
@@ -26,6 +27,9 @@ class JediTarget:
     kind: str  # jedi's type: "class", "function", "statement", "module", "param", ...
     signature: str
     full_name: str = ""  # jedi's dotted name when it knows one ("pkg.mod.Class.attr")
+    # a parameter's: the line of its function's ``def`` (0: no parameter, or none known),
+    # which a signature of one parameter a line leaves above the parameter's own
+    owner_line: int = 0
 
 
 def warm_up() -> None:
@@ -56,7 +60,18 @@ def goto_definition(project_root: Path, path: Path, source: str, line: int, col:
             except (AttributeError, OSError):
                 text = ""
             full = name.full_name or ""
+            owner = _owner_line(name) if name.type == "param" else 0
             return JediTarget(
-                Path(name.module_path), name.line, name.column or 0, name.name, kind, text, full
+                Path(name.module_path), name.line, name.column or 0, name.name, kind, text, full, owner
             )
     return None
+
+
+def _owner_line(name: Any) -> int:
+    """The line of the ``def`` of the function a jedi parameter ``name`` belongs to (0
+    when jedi cannot say)."""
+    try:
+        parent = name.parent()
+    except Exception:  # jedi's own failures on odd code: no owner known
+        return 0
+    return int(parent.line or 0) if parent is not None and parent.type == "function" else 0

@@ -31,7 +31,7 @@ from codewalk.index.records import OVERLOAD, Definition, Reference
 from codewalk.index.store import Store
 from codewalk.index.versions import index_path
 from codewalk.resolve.model import FindOptions, FindResult, Resolved, result_of
-from codewalk.resolve.query import parse_query
+from codewalk.resolve.query import MAX_QUERY, parse_query
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout, fetched_again_by
 from codewalk.source.integrity import as_text, read_verified
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FindResult", "Reference", "Resolved", "Workspace"]
 
-_MAX_FUZZY = 64  # characters of a fuzzy search kept: a longer pattern only costs
+_MAX_FUZZY = 64  # characters of a fuzzy search's name kept: a longer pattern only costs
 
 
 class Workspace:
@@ -331,6 +331,9 @@ class Workspace:
             signature=target.signature,
             version=self.checkout.version,
         )
+        owner = target.owner_line  # a signature of a parameter a line: its def is above it
+        if target.kind == "param" and owner not in (0, target.line) and row is not None and row.blob:
+            opened = self.store.defs_where(row.blob, "line", owner)
         if target.kind == "param" and opened and view is not None:  # on its function's def line
             of = opened[0]
             said = f"{target.name} is a parameter of {of.name}: its value is what the caller passes"
@@ -417,7 +420,12 @@ class Workspace:
     def complete(self, text: str, limit: int = 50) -> list[Resolved]:
         """Definitions whose name matches ``text`` as the reader types it (exact, prefix,
         substring, letters in order), best first; ``Owner.part`` narrows to ``Owner``."""
-        text = text[:_MAX_FUZZY]  # a keystroke's text, not a 50,000-character pattern
+        # a keystroke's text, not a 50,000-character pattern: the name matched letter by
+        # letter is cut, and the owner, matched as a whole, is at most a query's length
+        # (a qualified name the palette lists is found again when typed or pasted whole:
+        # ``transformers.data.data_collator.DataCollatorForLanguageModeling.torch_call``)
+        owner, dot, name = text.rpartition(".")
+        text = owner[:MAX_QUERY] + dot + name[:_MAX_FUZZY]
         indexed = self.facts.indexed_now()
         if self._symbols is None or self._symbols_of != indexed:  # files indexed since: their names
             from codewalk.workspace.symbols import SymbolNames

@@ -24,7 +24,9 @@ from codewalk.visible import quoted, visible
 if TYPE_CHECKING:
     from codewalk.workspace.workspace import Workspace
 
-UNTYPED = "a call on a value codewalk cannot type (a parameter, a loop variable, a result unpacked)"
+# the hint says why: the value is untyped (a parameter, a loop variable, a result unpacked),
+# or its class defines no such member (``self.model.generate``, ``self.model`` a PreTrainedModel)
+UNFOLLOWED = "a call codewalk cannot follow to a definition (the hint says what it knows of its receiver)"
 LINE_SHOWN = 120  # characters of a line an error quotes whole (transformers' lines are at most 119)
 _POSITION_RE = re.compile(r"(?P<path>.+?):(?P<line>\d+)(?::(?P<col>\d+))?", re.DOTALL)
 # a traceback's frame: its File line, maybe followed by the lines it quotes (ignored)
@@ -116,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         if result is None:
             said = _nothing_there(text, line, col)
             if answer.unresolved:
-                said = UNTYPED
+                said = UNFOLLOWED
             elif answer.external:
                 said = f"{answer.external}, in another package"  # the note says why it is not read
             raise QueryError(
