@@ -873,3 +873,16 @@ def test_self_in_a_mixin_takes_what_the_classes_deriving_from_it_inherit(ws: Wor
         "DraftGenerating does not define get_input_embeddings; classes deriving from it take it from "
         "another base (DraftEmbedding), and 1 class deriving from it does (DraftAudio)"
     )
+
+
+def test_the_callers_of_a_member_taken_from_a_mixin_are_the_sites_on_its_base(ws: Workspace) -> None:
+    """``callers`` of the mixin's ``generate`` finds the calls on a value annotated with
+    the base that lacks it (the assistant's ``generate`` of assisted decoding), as calls,
+    not as possible callers; so for the embedding mixin's method, called on ``self`` in
+    the generation mixin."""
+    drafting = "src/callpkg/drafting.py"
+    generating = ws.callers("callpkg.drafting.DraftGenerating.generate").callers
+    found = {(c.kind, c.path, c.line) for c in generating}
+    assert {("call", drafting, 46), ("call", drafting, 50)} <= found
+    embedded = ws.callers("callpkg.drafting.DraftEmbedding.get_input_embeddings").callers
+    assert ("call", drafting, 25) in {(c.kind, c.path, c.line) for c in embedded}

@@ -119,8 +119,8 @@ def _self_member(
     resolver, view, qualname = place
     if len(parts) == 2:  # the receiver goes on to the body reached; without one, none does
         hits = [h._replace(receiver=cls.qualname if body.receiver is not None else "") for h in hits]
-        if body.receiver is None and candidates:
-            others = overrides(r, cls, parts[1])
+        if body.receiver is None:  # what the class lacks, the classes deriving from it take: its callers too
+            others = overrides(r, cls, parts[1]) if candidates else []
             mixed = [] if hits else taken(r, cls, parts[1])
             if others or mixed:
                 return _candidates(cls, parts[1], hits, others, mixed)
@@ -128,8 +128,8 @@ def _self_member(
         hits = _through_property(r, resolver, view, qualname, parts)
         # self.self_attn.o_proj, self_attn made from a table's item: o_proj of each class
         hits = hits or _through_table(r, resolver, view, qualname, parts)
-        if not hits and len(parts) == 3 and candidates:  # a member only classes deriving from its class have
-            hits = _annotated_overrides(r, resolver, view, qualname, parts)
+        if not hits and len(parts) == 3:  # a member only classes deriving from its class have
+            hits = _annotated_overrides(r, resolver, view, qualname, parts, overriding=candidates)
     elif hits and len(parts) > 2:
         if len(parts) == 3 and candidates:  # self.formatter.format_column: its overrides too
             hits += _annotated_overrides(r, resolver, view, qualname, parts)
@@ -450,10 +450,17 @@ def _module_call(r: Reaching, cls: Resolved, outside: Reach, me: str, said: str)
 
 
 def _annotated_overrides(
-    r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str]
+    r: Reaching,
+    resolver: Resolver,
+    view: ModuleView,
+    qualname: str,
+    parts: list[str],
+    *,
+    overriding: bool = True,
 ) -> list[Resolved]:
     """``self.a.m`` where ``a`` is annotated with a class (``formatter: Formatter``): it
-    may hold an instance of a class deriving from it, so the overrides of ``m`` there."""
+    may hold an instance of a class deriving from it, so what those take from another
+    base when the class has no ``m``, and (``overriding``) the overrides of ``m`` there."""
     for hit in resolver.ns.members(view, qualname, parts[1], ())[:1]:
         said = holds(r, to_resolved(hit, resolver.facts.repo))
         if not said.annotated:
@@ -462,7 +469,7 @@ def _annotated_overrides(
         for cls in said.instances:
             name = cls.qualname.rpartition(".")[2]
             out += with_via(taken(r, cls, parts[2]), said.how)
-            for o in overrides(r, cls, parts[2]):
+            for o in overrides(r, cls, parts[2]) if overriding else ():
                 owner = o.qualname.rpartition(".")[0].rpartition(".")[2]
                 how = f"{said.how}: an override in {owner}, deriving from {name}"
                 out.append(o._replace(via=chain(how, o.via)))

@@ -528,7 +528,8 @@ class CallResolver(Reacher):
                 loose = reach.loose or cls.loose  # of a class or of one deriving from it
                 own = [h._replace(receiver="" if loose else cls.qualname) for h in own]
                 # what classes deriving from it take from another base (when it has none), its overrides
-                own += taken(self, cls, rest[0]) + overrides(self, cls, rest[0]) if loose and not read else []
+                own += taken(self, cls, rest[0]) if loose else []
+                own += overrides(self, cls, rest[0]) if loose and not read else []
             hits.extend(own)
             places.append((resolver, view, qualname))
         outside = member_outside(self, places, rest[0], reach.how) if not hits and len(rest) == 1 else None
