@@ -7,14 +7,18 @@ class's MRO, the override wins, ``self(...)`` is its ``forward``, ``super().x`` 
 next class after the body's own in *its* MRO. Without one, ``self`` may be an instance of
 the body's class or of any class deriving from it: ``self.x`` is the definition the
 class's MRO finds, then every override in a class deriving from it (all of them, said
-with their number), and a member only subclasses define is looked for there.
+with their number), and a member only subclasses define is looked for there, or in
+another of their bases (``get_input_embeddings`` in ``GenerationMixin``: a model takes
+it from ``EmbeddingAccessMixin``, through ``PreTrainedModel``).
 
 ``cls`` (a classmethod's first parameter), ``type(self)`` and ``self.__class__`` are the
 class itself: calling it constructs one; so is the first parameter of a method of the
 receiver's metaclass (``_Cached.__call__`` reached as ``HfFileSystem.__call__``).
 
 A value annotated with a class may hold an instance of a class deriving from it:
-``self.a.m`` lists the overrides of ``m`` there too; when the class is another package's
+``self.a.m`` lists the overrides of ``m`` there too, and, when the class has no ``m``,
+what those classes take from another base (``assistant_model: PreTrainedModel``:
+``generate`` is ``GenerationMixin``'s); when the class is another package's
 (``model: nn.Module``), the overrides in the pinned classes deriving from it.
 """
 
