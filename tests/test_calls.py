@@ -841,3 +841,48 @@ def test_an_attribute_assigned_a_method_of_another_pin_runs_it(stacked: Workspac
         "accelerator is an Accelerator"
     )
     assert targets(calls[(16, "self.where")]) == ["gathering.Evaluator.where:9"]
+
+
+def test_a_member_the_annotated_class_lacks_is_taken_from_a_mixin_beside_it(ws: Workspace) -> None:
+    """``self.assistant.generate()`` where ``self.assistant`` is annotated with a class that
+    defines no ``generate``, and the classes deriving from it take it from a mixin beside
+    it (transformers' ``PreTrainedModel`` and ``GenerationMixin``): the mixin's, then the
+    overrides; so for a parameter annotated so, where the class deriving from another
+    package's (``nn.Module``) is no reason to say that package's."""
+    drafted = callees(ws, "drafting.Drafter.draft")[(50, "self.assistant.generate")]
+    assert targets(drafted) == ["drafting.DraftGenerating.generate:24", "drafting.DraftAudio.generate:36"]
+    assert drafted.targets[0].via.endswith(
+        "defined in DraftGenerating, a base of DraftCausalLM, which derives from DraftPretrained"
+    )
+    made = callees(ws, "drafting.Drafter.__init__")
+    generate = made[(46, "assistant.generate")]
+    assert targets(generate) == ["drafting.DraftGenerating.generate:24", "drafting.DraftAudio.generate:36"]
+    keeps = made[(47, "assistant.keeps_logits")]
+    assert (keeps.status, targets(keeps)) == ("resolved", ["drafting.DraftGenerating.keeps_logits:27"])
+
+
+def test_self_in_a_mixin_takes_what_the_classes_deriving_from_it_inherit(ws: Workspace) -> None:
+    """``self.get_input_embeddings()`` in a mixin that defines none: the definition the
+    classes deriving from it inherit through their other base, then their overrides."""
+    embeddings = callees(ws, "drafting.DraftGenerating.generate")[(25, "self.get_input_embeddings")]
+    assert targets(embeddings) == [
+        "drafting.DraftEmbedding.get_input_embeddings:11",
+        "drafting.DraftAudio.get_input_embeddings:39",
+    ]
+    assert embeddings.how == (
+        "DraftGenerating does not define get_input_embeddings; classes deriving from it take it from "
+        "another base (DraftEmbedding), and 1 class deriving from it does (DraftAudio)"
+    )
+
+
+def test_the_callers_of_a_member_taken_from_a_mixin_are_the_sites_on_its_base(ws: Workspace) -> None:
+    """``callers`` of the mixin's ``generate`` finds the calls on a value annotated with
+    the base that lacks it (the assistant's ``generate`` of assisted decoding), as calls,
+    not as possible callers; so for the embedding mixin's method, called on ``self`` in
+    the generation mixin."""
+    drafting = "src/callpkg/drafting.py"
+    generating = ws.callers("callpkg.drafting.DraftGenerating.generate").callers
+    found = {(c.kind, c.path, c.line) for c in generating}
+    assert {("call", drafting, 46), ("call", drafting, 50)} <= found
+    embedded = ws.callers("callpkg.drafting.DraftEmbedding.get_input_embeddings").callers
+    assert ("call", drafting, 25) in {(c.kind, c.path, c.line) for c in embedded}

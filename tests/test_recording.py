@@ -114,6 +114,33 @@ def test_a_chosen_range_whose_first_line_comes_earlier_too_is_written_line_by_li
     assert focus_lines(code, (1, 6), step.focus[0]) == (4, 6)
 
 
+def test_a_statement_whose_first_line_comes_earlier_too_is_found_by_its_own_lines() -> None:
+    """``a`` on the second ``criteria.append(`` of a function (transformers'
+    ``_get_stopping_criteria``, whose ``ConfidenceCriteria`` is appended under an ``if``):
+    the focus goes on with the statement's next line, so that it lights that statement
+    alone; with the line before it (the ``if``'s closing ``):``) it lit the whole ``if``."""
+    code = (
+        "def f(c):\n"
+        "    criteria = []\n"
+        "    criteria.append(\n"
+        "        Length(),\n"
+        "    )\n"
+        "    if (\n"
+        "        c\n"
+        "    ):\n"
+        "        criteria.append(\n"
+        "            Confidence(c),\n"
+        "        )\n"
+        "    return criteria\n"
+    )
+    step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=9)
+    assert step.focus == (r"/criteria\.append\(\n\s*Confidence\(c\),/",)
+    assert step.spot is not None and step.spot.regions == ((9, 11),)
+    one_line = "def g():\n    x = 1\n    if y:\n        x = 1\n    return x\n"
+    step = step_at(one_line, repo="pkg", path="src/pkg/mod.py", package_root="src", first=4)
+    assert step.focus == (r"/if y:\n\s*x = 1/",)  # nothing after it is its own: the line before
+
+
 def test_a_module_level_constant_is_anchored_by_its_name_when_that_names_it_alone() -> None:
     table = at(23)  # TABLE = {"a": 1}: a definition at: resolves to
     assert (table.at, table.file, table.focus) == ("pkg.mod.TABLE", None, ())

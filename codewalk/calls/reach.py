@@ -68,6 +68,8 @@ class Reacher:
         self.derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]] = {}  # selves.overrides_outside
         self.imported: dict[tuple[str, str], tuple[str, ...]] = {}  # ... and the pins a module imports from
         self.overriding: dict[tuple[str, str, int, str, int], list[Resolved]] = {}  # selves.overrides
+        # selves.joined: the classes with several bases deriving from one, and their other bases
+        self.joins: dict[tuple[str, str, int, int], tuple[list[Resolved], frozenset[str]]] = {}
 
     # -- helpers ----------------------------------------------------------------------------
     def facts(self, body: Body) -> CallFacts:

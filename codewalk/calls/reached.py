@@ -79,6 +79,9 @@ class Reaching(Protocol):
     # the overrides of a member in the classes deriving from a pinned class, by (the
     # class, the member, the pins open)
     overriding: dict[tuple[str, str, int, str, int], list[Resolved]]
+    # the classes deriving from a pinned class with several bases, and the classes of
+    # their MROs not deriving from it, by (the class, the pins open)
+    joins: dict[tuple[str, str, int, int], tuple[list[Resolved], frozenset[str]]]
 
     def view(self, body: Body) -> tuple[Resolver, ModuleView] | None: ...
 

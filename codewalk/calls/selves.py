@@ -7,14 +7,18 @@ class's MRO, the override wins, ``self(...)`` is its ``forward``, ``super().x`` 
 next class after the body's own in *its* MRO. Without one, ``self`` may be an instance of
 the body's class or of any class deriving from it: ``self.x`` is the definition the
 class's MRO finds, then every override in a class deriving from it (all of them, said
-with their number), and a member only subclasses define is looked for there.
+with their number), and a member only subclasses define is looked for there, or in
+another of their bases (``get_input_embeddings`` in ``GenerationMixin``: a model takes
+it from ``EmbeddingAccessMixin``, through ``PreTrainedModel``).
 
 ``cls`` (a classmethod's first parameter), ``type(self)`` and ``self.__class__`` are the
 class itself: calling it constructs one; so is the first parameter of a method of the
 receiver's metaclass (``_Cached.__call__`` reached as ``HfFileSystem.__call__``).
 
 A value annotated with a class may hold an instance of a class deriving from it:
-``self.a.m`` lists the overrides of ``m`` there too; when the class is another package's
+``self.a.m`` lists the overrides of ``m`` there too, and, when the class has no ``m``,
+what those classes take from another base (``assistant_model: PreTrainedModel``:
+``generate`` is ``GenerationMixin``'s); when the class is another package's
 (``model: nn.Module``), the overrides in the pinned classes deriving from it.
 """
 
@@ -119,14 +123,17 @@ def _self_member(
     resolver, view, qualname = place
     if len(parts) == 2:  # the receiver goes on to the body reached; without one, none does
         hits = [h._replace(receiver=cls.qualname if body.receiver is not None else "") for h in hits]
-        if body.receiver is None and candidates:
-            others = overrides(r, cls, parts[1])
-            if others:
-                return _candidates(cls, parts[1], hits, others)
+        if body.receiver is None:  # what the class lacks, the classes deriving from it take: its callers too
+            others = overrides(r, cls, parts[1]) if candidates else []
+            mixed = [] if hits else taken(r, cls, parts[1])
+            if others or mixed:
+                return _candidates(cls, parts[1], hits, others, mixed)
     if not hits and len(parts) > 2:  # self.prop.x: x of what the property returns
         hits = _through_property(r, resolver, view, qualname, parts)
         # self.self_attn.o_proj, self_attn made from a table's item: o_proj of each class
         hits = hits or _through_table(r, resolver, view, qualname, parts)
+        if not hits and len(parts) == 3:  # a member only classes deriving from its class have
+            hits = _annotated_overrides(r, resolver, view, qualname, parts, overriding=candidates)
     elif hits and len(parts) > 2:
         if len(parts) == 3 and candidates:  # self.formatter.format_column: its overrides too
             hits += _annotated_overrides(r, resolver, view, qualname, parts)
@@ -199,8 +206,12 @@ def of_metaclass(r: Reaching, body: Body) -> bool:
     return any(v.module == body.module and c.qualname == body.cls for v, c in mro)
 
 
-def _candidates(cls: Resolved, member: str, own: list[Resolved], others: list[Resolved]) -> Reach:
-    """``self.member`` where ``self`` may be any class deriving from ``cls``."""
+def _candidates(
+    cls: Resolved, member: str, own: list[Resolved], others: list[Resolved], mixed: list[Resolved]
+) -> Reach:
+    """``self.member`` where ``self`` may be any class deriving from ``cls``: ``own``
+    what its MRO finds, ``others`` the overrides in classes deriving from it, ``mixed``
+    (when it has none) what they take from another of their bases."""
 
     owners = [o.qualname.rpartition(".")[0].rpartition(".")[2] for o in others]
     more = f" and {len(owners) - NAMED} more" if len(owners) > NAMED else ""
@@ -216,13 +227,19 @@ def _candidates(cls: Resolved, member: str, own: list[Resolved], others: list[Re
     else:
         classes = f"{count:,} class{'es' if count != 1 else ''}"
         verb = "do" if count != 1 else "does"
-        how = f"{name} does not define {member}; {classes} deriving from it {verb} ({listed})"
+        said = [f"{classes} deriving from it {verb} ({listed})"] if others else []
+        if mixed:
+            bases = [m.qualname.rpartition(".")[0].rpartition(".")[2] for m in mixed]
+            more = f" and {len(bases) - NAMED} more" if len(bases) > NAMED else ""
+            listed_bases = f"{', '.join(bases[:NAMED])}{more}"
+            said.insert(0, f"classes deriving from it take it from another base ({listed_bases})")
+        how = f"{name} does not define {member}; {', and '.join(said)}"
         word = "defined in"
     overriding = [
         o._replace(via=chain(f"{word} {owner}, a class deriving from {name}", o.via))
         for o, owner in zip(others, owners, strict=True)
     ]
-    return found([*own, *overriding], how)
+    return found([*own, *mixed, *overriding], how)
 
 
 _MEMBER_KINDS = ("method", "property", "function", "attribute", "variable", "alias")
@@ -249,6 +266,61 @@ def _overrides(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
         if owner in order and d.kind in _MEMBER_KINDS and owner not in own:
             own[owner] = d
     return sorted(own.values(), key=lambda d: order[d.qualname.rpartition(".")[0]])
+
+
+def taken(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
+    """``member`` as the classes deriving from ``cls`` take it from another of their
+    bases, when ``cls`` has none: ``generate`` of a ``PreTrainedModel``, which
+    ``LlamaForCausalLM(LlamaPreTrainedModel, GenerationMixin)`` takes from
+    ``GenerationMixin``; ``get_input_embeddings`` of a ``GenerationMixin``, which it takes
+    from ``EmbeddingAccessMixin`` through ``PreTrainedModel``. Each definition once, in the
+    order of :meth:`Reaching.descendants` (memoised)."""
+    key = (cls.repo, cls.path, cls.line, f"{member} of another base", r.code.opened())
+    if key not in r.overriding:
+        r.overriding[key] = _taken(r, cls, member) if not r.members(cls, member) else []
+    return r.overriding[key]
+
+
+def _taken(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
+    order, pins = r.descended(cls)
+    joins, others = joined(r, cls)
+    elsewhere = {  # what there is to take: a definition in a class of those MROs not deriving from cls
+        (d.path, d.line)
+        for d in r.named(member, pins)
+        if d.kind in _MEMBER_KINDS and d.qualname.rpartition(".")[0] in others
+    }
+    name = cls.qualname.rpartition(".")[2]
+    out: dict[tuple[str, int], Resolved] = {}
+    for sub in joins if elsewhere else ():
+        if len(out) == len(elsewhere):
+            break
+        for hit in r.members(sub, member)[:1]:
+            owner = hit.qualname.rpartition(".")[0]
+            if owner not in order and (hit.path, hit.line) not in out:
+                taker = sub.qualname.rpartition(".")[2]
+                via = f"defined in {owner.rpartition('.')[2]}, a base of {taker}, which derives from {name}"
+                out[(hit.path, hit.line)] = hit._replace(via=via)
+    return list(out.values())
+
+
+def joined(r: Reaching, cls: Resolved) -> tuple[list[Resolved], frozenset[str]]:
+    """The classes deriving from ``cls`` with more than one base, in the order of
+    :meth:`Reaching.descendants` (one that has one base takes what that base took), and
+    the classes of their MROs that do not derive from ``cls``, by qualname (memoised)."""
+    key = (cls.repo, cls.path, cls.line, r.code.opened())
+    if key not in r.joins:
+        order, _ = r.descended(cls)
+        joins: list[Resolved] = []
+        others: set[str] = set()
+        for sub in r.descendants(cls):
+            place = r.place(sub)
+            if place is None or all(len(c.bases) < 2 for c in place[1].defs(place[2]) if c.kind == "class"):
+                continue
+            joins.append(sub)
+            mro = place[0].ns.mro(place[1], place[2])
+            others.update(f"{v.module}.{c.qualname}" for v, c in mro)
+        r.joins[key] = (joins, frozenset(others.difference(order)))
+    return r.joins[key]
 
 
 def overrides_outside(r: Reaching, view: ModuleView, base: str, member: str) -> list[Resolved]:
@@ -382,10 +454,17 @@ def _module_call(r: Reaching, cls: Resolved, outside: Reach, me: str, said: str)
 
 
 def _annotated_overrides(
-    r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str]
+    r: Reaching,
+    resolver: Resolver,
+    view: ModuleView,
+    qualname: str,
+    parts: list[str],
+    *,
+    overriding: bool = True,
 ) -> list[Resolved]:
     """``self.a.m`` where ``a`` is annotated with a class (``formatter: Formatter``): it
-    may hold an instance of a class deriving from it, so the overrides of ``m`` there."""
+    may hold an instance of a class deriving from it, so what those take from another
+    base when the class has no ``m``, and (``overriding``) the overrides of ``m`` there."""
     for hit in resolver.ns.members(view, qualname, parts[1], ())[:1]:
         said = holds(r, to_resolved(hit, resolver.facts.repo))
         if not said.annotated:
@@ -393,7 +472,8 @@ def _annotated_overrides(
         out: list[Resolved] = []
         for cls in said.instances:
             name = cls.qualname.rpartition(".")[2]
-            for o in overrides(r, cls, parts[2]):
+            out += with_via(taken(r, cls, parts[2]), said.how)
+            for o in overrides(r, cls, parts[2]) if overriding else ():
                 owner = o.qualname.rpartition(".")[0].rpartition(".")[2]
                 how = f"{said.how}: an override in {owner}, deriving from {name}"
                 out.append(o._replace(via=chain(how, o.via)))

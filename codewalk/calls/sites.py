@@ -36,7 +36,7 @@ from codewalk.calls.reached import (
 )
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
 from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, LOCALS, PARAM, SELF, CallFacts, Name, Origin, Site
-from codewalk.calls.selves import member_outside, overrides, reach_self, with_overrides
+from codewalk.calls.selves import member_outside, overrides, reach_self, taken, with_overrides
 from codewalk.calls.tables import (
     call_result,
     element,
@@ -527,6 +527,8 @@ class CallResolver(Reacher):
             if len(rest) == 1:
                 loose = reach.loose or cls.loose  # of a class or of one deriving from it
                 own = [h._replace(receiver="" if loose else cls.qualname) for h in own]
+                # what classes deriving from it take from another base (when it has none), its overrides
+                own += taken(self, cls, rest[0]) if loose else []
                 own += overrides(self, cls, rest[0]) if loose and not read else []
             hits.extend(own)
             places.append((resolver, view, qualname))

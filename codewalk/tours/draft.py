@@ -113,15 +113,23 @@ def _title(hop: Hop) -> str:
     return f"{caller} calls {callee}"
 
 
-def focus_for(text: str, span: tuple[int, int], line: int) -> str | None:
+def focus_for(text: str, span: tuple[int, int], line: int, *, last: int | None = None) -> str | None:
     """A focus text whose first match inside ``span`` is on ``line``: the line itself,
-    or, when that text occurs earlier in the span, a regex with the lines before it."""
+    or, when that text occurs earlier in the span, a regex with the lines after it up to
+    ``last`` (the statement's own, which light no other), then with the lines before it."""
     lines = text.splitlines()
     if not 0 < line <= len(lines):
         return None
     here = lines[line - 1].strip()
     if here and _lands(text, span, here, line):
         return here
+    for ahead in range(1, 4):
+        if last is None or line + ahead > last:
+            break
+        after = [lines[i].strip() for i in range(line, line + ahead)]
+        candidate = "/" + r"\n\s*".join(as_regex(part) for part in [here, *after]) + "/"
+        if _lands(text, span, candidate, line):
+            return candidate
     for back in range(1, 4):
         if line - back < span[0]:
             break

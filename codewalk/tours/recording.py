@@ -271,7 +271,8 @@ def _focus(
         statement = min(around, key=_size) if around else None
         if statement is None or (header is not None and statement[0] <= header):
             return (), None  # between statements, or on the symbol's own header
-        found = focus_for(text, span, _worded(text, statement))  # its first line reads best
+        # its first line reads best; its next lines, when that text comes earlier too
+        found = focus_for(text, span, _worded(text, statement), last=statement[1])
         return ((found,), _lit(text, span, found)) if found else ((), None)
     lines = text.split("\n")
     chosen = [(number, lines[number - 1].strip()) for number in range(first, last + 1)]
