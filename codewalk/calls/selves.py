@@ -203,7 +203,7 @@ def _candidates(cls: Resolved, member: str, own: list[Resolved], others: list[Re
     """``self.member`` where ``self`` may be any class deriving from ``cls``."""
 
     owners = [o.qualname.rpartition(".")[0].rpartition(".")[2] for o in others]
-    more = f" and {len(owners) - NAMED} more" if len(owners) > NAMED else ""
+    more = f" and {len(owners) - NAMED:,} more" if len(owners) > NAMED else ""
     listed = f"{', '.join(owners[:NAMED])}{more}"
     name = cls.qualname.rpartition(".")[2]
     count = len(others)
