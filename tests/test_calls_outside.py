@@ -415,6 +415,23 @@ def test_calls_says_the_call_is_of_another_packages_method_before_its_overrides(
     ]
 
 
+def test_calls_counts_the_targets_it_leaves_out_with_thousands_separators(ws: Workspace) -> None:
+    """Under a ``via`` that says ``1,818 classes deriving from it``, the targets left out
+    are counted as it counts them (``... and 1,815 more``), not ``1815``."""
+    from codewalk.cli.calls_output import MORE_TARGETS, callee_lines
+
+    to = callees(ws, OUT + "Loop.run")[(32, "model.to")]
+    many = to._replace(targets=to.targets * (1816 + MORE_TARGETS))
+    assert callee_lines(many)[-1].strip() == "... and 1,815 more (--json lists them)"
+    from codewalk.cli.traced import _site_lines
+    from codewalk.traces.joined import SiteRun
+
+    count = len(many.targets)
+    idle = SiteRun(many, tuple((t, 0) for t in many.targets), 0, (), False, (0,) * count, (0,) * count)
+    said = "... and 1,815 more targets, not run (--all lists them)"  # as calls --trace marks them
+    assert _site_lines(idle, show_all=False).splitlines()[-1].strip() == said
+
+
 def test_super_call_of_a_torch_module_runs_the_forward_of_self_s_class(ws: Workspace) -> None:
     """A layer wrapping ``nn.Module.__call__`` (4.x's ``GradientCheckpointingLayer``):
     calling a ``Block`` runs the wrapper, whose ``super().__call__(...)`` runs

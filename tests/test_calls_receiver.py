@@ -52,6 +52,26 @@ def test_a_class_named_by_an_alias_says_so_where_it_says_what_self_is(ws: Worksp
     )
 
 
+def test_a_count_of_classes_deriving_is_written_with_thousands_separators() -> None:
+    """As the count under it is (``any of 1,819``): a class with 1,818 classes deriving
+    from it (PreTrainedModel, at transformers 5.23.0) says ``1,818``, not ``1818``."""
+    from codewalk.calls.selves import _candidates
+    from codewalk.resolve.model import Resolved
+
+    def method(owner: str) -> Resolved:
+        return Resolved("toy", f"toypkg.m.{owner}.forward", "method", "src/toypkg/m.py", 1, 1, 1, "", "")
+
+    base = Resolved("toy", "toypkg.m.Base", "class", "src/toypkg/m.py", 1, 1, 1, "", "")
+    others = [method(f"Model{n}") for n in range(1818)]
+    assert (
+        "then the 1,818 overrides in classes deriving"
+        in _candidates(base, "forward", [method("Base")], others).how
+    )
+    assert "; 1,818 classes deriving from it do (Model0, Model1, Model2 and 1,815 more)" in (
+        _candidates(base, "forward", [], others).how
+    )
+
+
 def test_without_a_concrete_class_every_candidate_is_listed(ws: Workspace) -> None:
     found = callees(ws, "GenerationMixin._sample")
     assert targets(found[(10, "self")]) == ["ChatModel.forward", "OtherChatModel.forward"]

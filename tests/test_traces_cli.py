@@ -1044,6 +1044,34 @@ def test_check_trace_of_every_tour_says_which_tours_the_run_took(
     assert [(t["id"], len(t["steps"])) for t in read] == [("all", 3), ("never", 2), ("nor", 2), ("toy", 3)]
 
 
+def test_check_trace_of_every_tour_says_which_tours_have_broken_steps(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A step that names nothing at the versions that ran is broken, not run: said of all
+    tours, a tour of broken steps is named as such, not as one none of whose steps ran
+    (nor is one with steps that ran left without a word of its broken step)."""
+    traced(capsys, "mine")  # prog.py: calls toypkg.total, not gather
+    tours = toy / "tours"
+    tours.mkdir()
+    (tours / "gone.yaml").write_text("title: Gone\nrepo: toy\nsteps:\n  - at: toypkg.no_such_thing\n")
+    (tours / "half.yaml").write_text(
+        "title: Half\nrepo: toy\nsteps:\n  - at: toypkg.total\n  - at: toypkg.no_such_thing\n"
+    )
+    (tours / "never.yaml").write_text(
+        "title: Never\nrepo: toy\nsteps:\n  - at: toypkg.gather\n  - at: toypkg.no_such_thing\n"
+    )
+    code, out, _ = run(capsys, "check", "--trace", "mine", "--tours-dir", str(tours))
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[:3] == [
+        "NOT RUN half: 1 of 2 steps ran (trace 'mine')",
+        "none    never: none of their steps ran",
+        "broken  gone, half, never: steps of theirs do not resolve at the versions that ran",
+    ]
+    code, out, _ = run(capsys, "check", "--trace", "mine", str(tours / "gone.yaml"))
+    assert code == 1 and "  broken     " in out  # the tour's own steps say why
+
+
 def test_a_tours_not_run_marks_are_weighed_only_against_a_run_of_its_own_program(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -285,6 +285,41 @@ def test_a_closure_calling_a_helper_by_its_name_wraps_nothing(python: str, tmp_p
     assert tree(data)[("mapped", *(f"mapped.<locals>.{h}" for h in helpers), "square")][0] == 2
 
 
+NAMESAKE = """
+import functools
+
+
+def deco(step):
+    @functools.wraps(step)
+    def wrapper(*args):
+        return step(*args)
+
+    return wrapper
+
+
+def outer():
+    @deco
+    def step(value):  # of the name of deco's parameter: still the function the wrapper wraps
+        return value
+
+    return step(1)
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_wrapper_of_a_function_named_as_its_parameter_wraps_it(python: str, tmp_path: Path) -> None:
+    """A decorator's wrapper holding a nested function of its parameter's name wraps it:
+    the function was made outside the decorator, not beside the wrapper as a helper is."""
+    (tmp_path / "toypkg").mkdir()
+    (tmp_path / "toypkg" / "namesake.py").write_text(NAMESAKE)
+    done, data = record(python, tmp_path, script="from toypkg import namesake\nnamesake.outer()\n")
+    assert done.returncode == 0, done.stderr
+    assert tree(data)[("outer", "deco.<locals>.wrapper", "outer.<locals>.step")][0] == 1
+    names = [code[1] for code in data["codes"]]
+    wrapped = [(names[a], names[b]) for a, b in data["wraps"]]
+    assert wrapped == [("deco.<locals>.wrapper", "outer.<locals>.step")]
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) -> None:
     done, data = record(python, tmp_path, "exit")

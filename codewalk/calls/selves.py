@@ -214,7 +214,7 @@ def _candidates(
     (when it has none) what they take from another of their bases."""
 
     owners = [o.qualname.rpartition(".")[0].rpartition(".")[2] for o in others]
-    more = f" and {len(owners) - NAMED} more" if len(owners) > NAMED else ""
+    more = f" and {len(owners) - NAMED:,} more" if len(owners) > NAMED else ""
     listed = f"{', '.join(owners[:NAMED])}{more}"
     name = cls.qualname.rpartition(".")[2]
     count = len(others)

@@ -137,7 +137,7 @@ def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str
             out.append(f"{pad}{word} {other.qualname}  {place(other, home)}")
             before = other
         if len(callee.targets) > 1 + MORE_TARGETS:
-            out.append(f"{pad}... and {len(callee.targets) - 1 - MORE_TARGETS} more (--json lists them)")
+            out.append(f"{pad}... and {len(callee.targets) - 1 - MORE_TARGETS:,} more (--json lists them)")
         return out
     if callee.external:
         return [

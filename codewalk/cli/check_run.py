@@ -247,19 +247,30 @@ def _steps(tour: Tour, opened: Opened) -> list[tuple[ResolvedStep, Verdict]]:
 def _print_every_tour(reports: list[dict[str, Any]], trace: str) -> None:
     """Every tour against one run, as a reader asks which tours the run took: a line for
     each tour it took steps of, most steps first; one line naming the tours of whose
-    steps none ran, and one the tours about none of its repositories; then how to see a
-    tour's steps."""
-    took = [r for r in reports if "steps" in r and any(s["ran"] == "ran" for s in r["steps"])]
+    steps none ran, one the tours with steps that do not resolve at the versions that
+    ran (a step "broken": no run tells of it), and one the tours about none of its
+    repositories; then how to see a tour's steps."""
+    read = [r for r in reports if "steps" in r]
+    took = [r for r in read if any(s["ran"] == "ran" for s in r["steps"])]
     took.sort(key=lambda r: -sum(s["ran"] == "ran" for s in r["steps"]))  # stable: by id within
     for report in took:
         print(visible(_headline(report)))
-    untaken = [r["id"] for r in reports if "steps" in r and r not in took]
+    broken = [r for r in read if any(s["ran"] == "broken" for s in r["steps"])]
+    # a tour every step of which is broken says nothing of the run: only that it is broken
+    untaken = [r["id"] for r in read if r not in took and not (r in broken and _all_broken(r))]
     if untaken:
         print(visible(f"none    {', '.join(untaken)}: none of their steps ran"))
+    if broken:
+        names = ", ".join(r["id"] for r in broken)
+        print(visible(f"broken  {names}: steps of theirs do not resolve at the versions that ran"))
     about_others = [r["id"] for r in reports if "steps" not in r]
     if about_others:
         print(visible(f"no run  {', '.join(about_others)}: of repositories the run did not run"))
     print(visible(f"each step of a tour: codewalk check TOUR --trace {trace}"))
+
+
+def _all_broken(report: dict[str, Any]) -> bool:
+    return all(s["ran"] == "broken" for s in report["steps"])
 
 
 def _print(report: dict[str, Any]) -> None:

@@ -455,7 +455,7 @@ def _site_lines(site: Any, show_all: bool) -> str:
     for target, mark in [*ran, *shown]:
         out.append(f"            -> {target.qualname}  [{mark}]")
     if len(idle) > len(shown):
-        out.append(f"            ... and {len(idle) - len(shown)} more targets, not run (--all lists them)")
+        out.append(f"            ... and {len(idle) - len(shown):,} more targets, not run (--all lists them)")
     why = "called from inside it" if inside else "not among the static targets"
     for function, calls in site.reached:
         out.append(f"            -> {function.qualname}  [ran x{calls}, {why}]")

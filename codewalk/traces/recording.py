@@ -249,6 +249,7 @@ def _holds(frame: object, code: object, itself: bool = True) -> bool:
         held = frame.f_locals  # type: ignore[attr-defined]  # the free variables too
         names = frame.f_code.co_freevars  # type: ignore[attr-defined]
         values = [held.get(name) for name in names]
+        within = getattr(frame.f_code, "co_qualname", None)  # type: ignore[attr-defined]  # 3.11+
     except Exception:  # a frame's locals that cannot be read: no wrapper known
         return False
     for name, value in zip(names, values, strict=True):  # only functions are asked for their code
@@ -257,18 +258,23 @@ def _holds(frame: object, code: object, itself: bool = True) -> bool:
         if (
             isinstance(value, types.FunctionType)
             and value.__code__ is code
-            and not _helper(name, value)
+            and not _helper(name, value, within)
             and (itself or not _same_closure(value, values))
         ):
             return True
     return False
 
 
-def _helper(name: str, function: types.FunctionType) -> bool:
+def _helper(name: str, function: types.FunctionType, within: str | None) -> bool:
     """Whether ``function``, held by a closure as its free variable ``name``, is a
     function defined in another that the closure calls by its own name: a helper beside
-    it, not the function a decorator's wrapper was given (held as its parameter, ``func``)."""
-    return function.__name__ == name and function.__qualname__.endswith(f"<locals>.{name}")
+    it, not the function a decorator's wrapper was given (held as its parameter, ``func``).
+    Where the closure's qualified name is known (``within``, Python 3.11 on), the helper
+    is defined in a function enclosing it: a wrapper holding a function of the name of
+    its parameter (``def deco(step)`` on a nested ``def step``) was made elsewhere."""
+    if function.__name__ != name or not function.__qualname__.endswith(f"<locals>.{name}"):
+        return False
+    return within is None or within.startswith(function.__qualname__[: -len(name)])
 
 
 def _same_closure(function: types.FunctionType, values: list[object]) -> bool:
