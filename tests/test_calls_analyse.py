@@ -263,6 +263,37 @@ def test_libcst_binds_only_the_bodies_whose_bindings_are_in_doubt(monkeypatch: p
         assert call.name.root == "global", why
 
 
+def test_a_class_defined_in_a_body_is_bound_there_without_libcst(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A class statement binds its name in the function around it, as any assignment:
+    only the names its body binds are in doubt (``core_model_loading``'s ``convert``
+    makes a ``DummyModule`` and calls it, and had libcst imported for that alone)."""
+    from codewalk.calls import analyse as libcst_analysis
+
+    asked: list[str] = []
+    real = libcst_analysis.bindings
+
+    def bindings(source: str, *, method: bool) -> dict[tuple[int, int], tuple[str, str]]:
+        asked.append(source)
+        return real(source, method=method)
+
+    monkeypatch.setattr(libcst_analysis, "bindings", bindings)
+    source = """\
+        def f(self, x):
+            class Dummy(nn.Module):
+                def __init__(self):
+                    super().__init__()
+
+                def forward(self, y):
+                    return Dummy.helper(y)
+            module = Dummy()
+            return module(x)
+        """
+    result = facts(source, method=True)  # and libcst binds every name alike
+    asked.clear()
+    assert call_facts(textwrap.dedent(source), 1, method=True) == result and asked == []
+    assert ("Dummy", "local", "") in calls(result) and ("Dummy.helper", "local", "") in calls(result)
+
+
 def test_a_name_looped_over_lists_of_strings_holds_one_and_getattr_of_it_is_each_attribute() -> None:
     """``names`` assigned two lists of strings, ``name`` looped over it: ``name`` holds
     one of their strings, and ``getattr(self, name)`` returned is each attribute; a list

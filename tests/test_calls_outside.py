@@ -256,13 +256,17 @@ def test_a_pin_opened_later_is_seen_by_a_name_asked_before(tmp_path: Path) -> No
         synced=lambda: [],
     )
     with Workspace(checkout, stack.store, stack=stack) as ws:
-        cr = ws.calling.cr
-        before = [r.qualname for r in cr.named("step", frozenset({"calls", "accel"}))]
+        code, pins = ws.calling.code, frozenset({"calls", "accel"})
+        owners = {OUT + "Wrapped", "accelerate.optimizer.AcceleratedOptimizer"}
+        before = [r.qualname for r in code.named("step", within=pins)]
         assert OUT + "Wrapped.step" in before
         assert "accelerate.optimizer.AcceleratedOptimizer.step" not in before
+        assert [r.qualname for r in code.members_named("step", owners, pins)] == [OUT + "Wrapped.step"]
         assert stack.facts("accel") is not None
-        after = [r.qualname for r in cr.named("step", frozenset({"calls", "accel"}))]
+        after = [r.qualname for r in code.named("step", within=pins)]
         assert after == [*before, "accelerate.optimizer.AcceleratedOptimizer.step"]
+        members = [r.qualname for r in code.members_named("step", owners, pins)]
+        assert members == [OUT + "Wrapped.step", "accelerate.optimizer.AcceleratedOptimizer.step"]
 
 
 def test_a_pin_opened_later_is_searched_for_classes_deriving_from_one_asked_before(tmp_path: Path) -> None:

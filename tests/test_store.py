@@ -389,3 +389,19 @@ def test_the_names_of_a_snapshot_cost_the_same_however_big_the_others_are() -> N
     store.set_blob(other, "b.py", big)
     assert sorted(read()) == ["Small", "grow"]
     assert _steps_of(store, read) < 2 * alone  # not the 3,000 definitions of the other (15,000 steps)
+
+
+def test_a_table_of_a_blob_costs_the_same_however_many_entries_the_others_hold() -> None:
+    """A call through a dispatch table reads its entries by blob: read through every
+    blob's entries, each of a path's few hundred tables cost a scan of them all."""
+    store = Store.memory()
+    small = store.add_blob("small", fact_rows(extract_module.extract(b"TABLE = {'a': 'x', 'b': 'y'}\n")))
+
+    def read() -> list[str]:
+        return [entry.key for entry in store.table_entries(small, "TABLE")]
+
+    alone = _steps_of(store, read)
+    code = "".join(f"T{i} = {{'k': 'x', 'v': 'y'}}\n" for i in range(3000)).encode()
+    store.add_blob("big", fact_rows(extract_module.extract(code)))
+    assert read() == ["a", "b"]
+    assert _steps_of(store, read) < 2 * alone  # not the 6,000 entries of the other blob

@@ -180,6 +180,11 @@ class Code(Protocol):
         if given."""
         ...
 
+    def members_named(self, name: str, owners: Collection[str], within: Collection[str]) -> list[Resolved]:
+        """The definitions of :meth:`named` (in the opened repositories of ``within``)
+        defined in one of ``owners`` (fully qualified classes), in the same order."""
+        ...
+
     def owner(self, dotted: str) -> str | None:
         """The pinned repo whose packages provide the module or name ``dotted``."""
         ...

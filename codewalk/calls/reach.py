@@ -59,7 +59,6 @@ class Reacher:
         self._descendants: dict[tuple[str, str, int, int], list[Resolved]] = {}
         self._descended: dict[tuple[str, str, int, int], tuple[dict[str, int], frozenset[str]]] = {}
         self._classes: dict[str, Resolved | None] = {}
-        self._named: dict[tuple[str, frozenset[str], int], list[Resolved]] = {}  # by name, pins, pins open
         self._views: dict[tuple[str, str], ModuleView | None] = {}  # a file's module
         self.returns: dict[tuple[str, str, int, str, str], Reach] = {}  # what properties, functions return
         self.tables: dict[tuple[object, ...], tuple[Resolved, list[DictEntry]] | None] = {}  # a name's table
@@ -122,13 +121,6 @@ class Reacher:
             order = {d.qualname: index for index, d in enumerate(below)}
             self._descended[key] = (order, frozenset(c.repo for c in below))
         return self._descended[key]
-
-    def named(self, name: str, within: frozenset[str]) -> list[Resolved]:
-        """Every definition named ``name`` in the opened repositories of ``within`` (memoised)."""
-        key = (name, within, self.code.opened())
-        if key not in self._named:
-            self._named[key] = self.code.named(name, within=within)
-        return self._named[key]
 
     def class_named(self, qualname: str) -> Resolved | None:
         """The class of a fully qualified name (a receiver's), memoised."""

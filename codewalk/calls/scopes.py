@@ -211,9 +211,12 @@ class Scopes:
         for part in parts:
             self._visit(part, inner)
 
-    def _in_doubt(self, node: ast.AST) -> None:
-        """Every name ``node`` binds (or declares ``global``) is left to libcst."""
+    def _in_doubt(self, node: ast.ClassDef) -> None:
+        """Every name a class statement binds (or declares ``global``) is left to libcst,
+        but the class's own name: bound in the scope around it, as the ``ast`` pass has it."""
         for inner in walk(node):
+            if inner is node:
+                continue
             if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
                 self.doubtful.add(inner.id)
             elif isinstance(inner, ast.Global | ast.Nonlocal):

@@ -261,7 +261,7 @@ def _overrides(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
     if not order:
         return []
     own: dict[str, Resolved] = {}
-    for d in r.named(member, pins):  # a pin holding no such class has none
+    for d in r.code.members_named(member, order, pins):  # a pin holding no such class has none
         owner = d.qualname.rpartition(".")[0]
         if owner in order and d.kind in _MEMBER_KINDS and owner not in own:
             own[owner] = d

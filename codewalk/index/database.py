@@ -62,6 +62,7 @@ CREATE TABLE entries (
     value_name TEXT NOT NULL, value_is_str INTEGER NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL
 );
 CREATE INDEX entries_value ON entries (value_name);
+CREATE INDEX entries_blob ON entries (blob, tbl);
 CREATE TABLE refnames (name TEXT NOT NULL, blob INTEGER NOT NULL, PRIMARY KEY (name, blob)) WITHOUT ROWID;
 CREATE TABLE counts (
     snap INTEGER NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (snap, name)

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 # 24: ``defaultdict[K, V]`` annotates a mapping of ``V``, as ``dict[K, V]`` does
 FACTS_VERSION = 24
 
-SCHEMA_VERSION = 7  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
-# counts kept; 6: answers kept for replay; 7: no answers table
+SCHEMA_VERSION = 8  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
+# counts kept; 6: answers kept for replay; 7: no answers table; 8: a blob's table entries by blob
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
 
 SEP = "\x1f"  # joins the parts of a tuple stored in one column (a class's bases, ...)

@@ -21,7 +21,7 @@ from typing import Protocol
 from codewalk.calls.callers import Mention
 from codewalk.calls.model import Body
 from codewalk.errors import QueryError
-from codewalk.index.records import Definition, DictEntry
+from codewalk.index.records import Definition, DictEntry, FileRow
 from codewalk.index.store import Store
 from codewalk.resolve.model import BODY_KINDS, Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.rebinding import installed
@@ -64,6 +64,8 @@ class WorkspaceCode:
         self._rows: dict[int, Definition] = {}  # by row of the index
         self._globals: dict[int, list[Definition]] = {}
         self._named: dict[tuple[str, str], list[Resolved]] = {}  # a pin's definitions, by (pin, name)
+        # ... as the index holds them, each with the dotted name of what defines it
+        self._rows_named: dict[tuple[str, str], list[tuple[str, FileRow, Definition]]] = {}
         self._unsynced: set[str] = set()  # pins ``named`` found not in the cache
         # the classes of a pin decorated with a function, by (pin, its module, its name)
         self._decorated_by: dict[tuple[str, str, str], list[Resolved]] = {}
@@ -318,11 +320,29 @@ class WorkspaceCode:
             if within and facts.repo not in within:
                 continue
             if (facts.repo, name) not in self._named:  # a pin's definitions stay when another opens
-                views = ((facts.view_of(row), d) for row, d in facts.defs_named(name))
-                hits = [Hit(view, d, "direct", 0) for view, d in views if view is not None]
-                self._named[(facts.repo, name)] = [to_resolved(hit, facts.repo) for hit in hits]
+                rows = [(row, d) for _, row, d in self._defs_named(facts, name)]
+                self._named[(facts.repo, name)] = _resolved(facts, rows)
             found.extend(self._named[(facts.repo, name)])
         return found
+
+    def members_named(self, name: str, owners: Collection[str], within: Collection[str]) -> list[Resolved]:
+        found: list[Resolved] = []
+        for facts in list(self.ws.stack.members.values()):
+            if facts.repo in within:  # only those of owners: a name such as forward has thousands
+                rows = [(row, d) for owner, row, d in self._defs_named(facts, name) if owner in owners]
+                found.extend(_resolved(facts, rows))
+        return found
+
+    def _defs_named(self, facts: IndexFacts, name: str) -> list[tuple[str, FileRow, Definition]]:
+        """The definitions of a pin named ``name``, each with its owner: the dotted name of
+        the class (or module) defining it, as its :class:`Resolved` says."""
+        key = (facts.repo, name)
+        if key not in self._rows_named:
+            self._rows_named[key] = [
+                ((f"{row.module}.{d.qualname}" if d.qualname else row.module).rpartition(".")[0], row, d)
+                for row, d in facts.defs_named(name)
+            ]
+        return self._rows_named[key]
 
     def installed_on(self, target: Resolved) -> list[Resolved]:
         found = self._file(target.repo, target.path) if "<locals>" in target.qualname else None
@@ -410,3 +430,9 @@ def _innermost(spans: list[tuple[int, int, int]], lines: list[int]) -> dict[int,
                 out[line] = row
                 break
     return out
+
+
+def _resolved(facts: IndexFacts, rows: Sequence[tuple[FileRow, Definition]]) -> list[Resolved]:
+    """The answers of a pin's definitions (of a file the pin has a view of)."""
+    views = ((facts.view_of(row), d) for row, d in rows)
+    return [to_resolved(Hit(view, d, "direct", 0), facts.repo) for view, d in views if view is not None]

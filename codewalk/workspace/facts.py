@@ -31,9 +31,10 @@ class IndexFacts:
         self._unscanned_names: set[str] | None = None
         self._rust_files: list[str] | None = None
         # What this process keeps of the index, so that a question asked a thousand times
-        # reads it once: the classes naming a base, by blob (a blob's facts never change);
-        # the importers of a name, read again when more files are indexed (indexed_now)
-        self._classes: dict[int, list[Definition]] = {}
+        # reads it once: the classes naming a base, by blob (a blob's facts never change),
+        # each with the last parts of its bases; the importers of a name, read again when
+        # more files are indexed (indexed_now)
+        self._classes: dict[int, list[tuple[Definition, frozenset[str]]]] = {}
         self._importers: dict[str, list[tuple[FileRow, Import]]] = {}
         self._importers_at = -1
         self._indexed = -1
@@ -112,16 +113,16 @@ class IndexFacts:
         for blob in new:
             self._classes[blob] = []
         for blob, d in self.store.classes_with_bases(new):
-            self._classes[blob].append(d)
+            self._classes[blob].append((d, frozenset(b.rpartition(".")[2] for b in d.bases)))
         for blob in new:  # in line order, once
-            self._classes[blob].sort(key=lambda d: d.line)
+            self._classes[blob].sort(key=lambda pair: pair[0].line)
         wanted = set(names)
         return [
             (row, d)
             for row in users
             if row.blob is not None
-            for d in self._classes[row.blob]
-            if any(b.rpartition(".")[2] in wanted for b in d.bases)
+            for d, last in self._classes[row.blob]
+            if not last.isdisjoint(wanted)
         ]
 
     def indexed_now(self) -> int:
