@@ -65,10 +65,10 @@ def test_a_count_of_classes_deriving_is_written_with_thousands_separators() -> N
     others = [method(f"Model{n}") for n in range(1818)]
     assert (
         "then the 1,818 overrides in classes deriving"
-        in _candidates(base, "forward", [method("Base")], others).how
+        in _candidates(base, "forward", [method("Base")], others, []).how
     )
     assert "; 1,818 classes deriving from it do (Model0, Model1, Model2 and 1,815 more)" in (
-        _candidates(base, "forward", [], others).how
+        _candidates(base, "forward", [], others, []).how
     )
 
 

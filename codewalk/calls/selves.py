@@ -285,9 +285,7 @@ def _taken(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
     order, pins = r.descended(cls)
     joins, others = joined(r, cls)
     elsewhere = {  # what there is to take: a definition in a class of those MROs not deriving from cls
-        (d.path, d.line)
-        for d in r.named(member, pins)
-        if d.kind in _MEMBER_KINDS and d.qualname.rpartition(".")[0] in others
+        (d.path, d.line) for d in r.code.members_named(member, others, pins) if d.kind in _MEMBER_KINDS
     }
     name = cls.qualname.rpartition(".")[2]
     out: dict[tuple[str, int], Resolved] = {}
