@@ -175,31 +175,44 @@ def calls_run(
             into[function] = into.get(function, 0) + calls
     executed = _executed(trace, functions)
     beneath = looked_up(trace, tree, functions)
-    sites: list[SiteRun] = []
-    for callee, ran_here, maybe in zip(callees, got, shared, strict=True):
-        marks = tuple(
-            (t, sum(n for f, n in ran_here.items() if _runs_for(trace.functions[f], t)))
-            for t in callee.targets
-        )
-        beside = tuple(
-            sum(n for f, n in maybe.items() if _runs_for(trace.functions[f], t)) for t in callee.targets
-        )
-        below = [(trace.functions[f], n) for (line, f), n in beneath.items() if line == callee.site.line]
-        looked = tuple(sum(n for f, n in below if _runs_for(f, t)) for t in callee.targets)
-        reached = tuple(
-            (trace.functions[f], n)
-            for f, n in ran_here.items()
-            if not any(_runs_for(trace.functions[f], t) for t in callee.targets)
-            and not (any(looked) and _name(trace.functions[f]) == GETATTRIBUTE)  # said by the target
-        )
-        line_ran = callee.site.line in executed
-        cached = tuple(
-            line_ran and not n and _recorded(t) and memoized(decorators(t)) for t, n in marks
-        )  # read only where it says something
-        calls = sum(ran_here.values())
-        sites.append(SiteRun(callee, marks, calls, reached, line_ran, looked, beside, cached))
+    sites = [
+        _site_run(trace, callee, ran_here, maybe, beneath, callee.site.line in executed, decorators)
+        for callee, ran_here, maybe in zip(callees, got, shared, strict=True)
+    ]
     calls = sum(node.calls for i, node in enumerate(trace.nodes) if i and node.function in functions)
     return CallsRun(calls, tuple(sites), tuple(unplaced))
+
+
+def _site_run(
+    trace: Trace,
+    callee: Callee,
+    ran_here: dict[int, int],
+    maybe: dict[int, int],
+    beneath: dict[tuple[int, int], int],
+    line_ran: bool,
+    decorators: Callable[[Resolved], Sequence[str]],
+) -> SiteRun:
+    """What ran at one call site: the calls of each target made there (``ran_here``) or
+    by another site of its line naming it too (``maybe``), those read beneath a
+    ``__getattribute__`` there (``beneath``, by line and function), what else it reached."""
+    marks = tuple(
+        (t, sum(n for f, n in ran_here.items() if _runs_for(trace.functions[f], t))) for t in callee.targets
+    )
+    beside = tuple(
+        sum(n for f, n in maybe.items() if _runs_for(trace.functions[f], t)) for t in callee.targets
+    )
+    below = [(trace.functions[f], n) for (line, f), n in beneath.items() if line == callee.site.line]
+    looked = tuple(sum(n for f, n in below if _runs_for(f, t)) for t in callee.targets)
+    reached = tuple(
+        (trace.functions[f], n)
+        for f, n in ran_here.items()
+        if not any(_runs_for(trace.functions[f], t) for t in callee.targets)
+        and not (any(looked) and _name(trace.functions[f]) == GETATTRIBUTE)  # said by the target
+    )
+    cached = tuple(
+        line_ran and not n and _recorded(t) and memoized(decorators(t)) for t, n in marks
+    )  # read only where it says something
+    return SiteRun(callee, marks, sum(ran_here.values()), reached, line_ran, looked, beside, cached)
 
 
 class RanThere(NamedTuple):
