@@ -220,17 +220,23 @@ def test_facts_survive_json() -> None:
     assert from_json(to_json(result)) == result
 
 
-def test_libcst_binds_only_the_bodies_whose_bindings_are_in_doubt(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources libcst is asked to bind, from now on."""
     from codewalk.calls import analyse as libcst_analysis
 
-    asked: list[str] = []
+    sources: list[str] = []
     real = libcst_analysis.bindings
 
     def bindings(source: str, *, method: bool) -> dict[tuple[int, int], tuple[str, str]]:
-        asked.append(source)
+        sources.append(source)
         return real(source, method=method)
 
     monkeypatch.setattr(libcst_analysis, "bindings", bindings)
+    return sources
+
+
+def test_libcst_binds_only_the_bodies_whose_bindings_are_in_doubt(asked: list[str]) -> None:
     plain = call_facts("def f(x):\n    y = g(x)\n    return [h(i) for i in y]\n", 1, method=False)
     assert asked == [] and [s.name.root for s in plain.sites if s.kind == "call"] == ["global", "global"]
     bound_here = (
@@ -263,20 +269,10 @@ def test_libcst_binds_only_the_bodies_whose_bindings_are_in_doubt(monkeypatch: p
         assert call.name.root == "global", why
 
 
-def test_a_class_defined_in_a_body_is_bound_there_without_libcst(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_class_defined_in_a_body_is_bound_there_without_libcst(asked: list[str]) -> None:
     """A class statement binds its name in the function around it, as any assignment:
     only the names its body binds are in doubt (``core_model_loading``'s ``convert``
     makes a ``DummyModule`` and calls it, and had libcst imported for that alone)."""
-    from codewalk.calls import analyse as libcst_analysis
-
-    asked: list[str] = []
-    real = libcst_analysis.bindings
-
-    def bindings(source: str, *, method: bool) -> dict[tuple[int, int], tuple[str, str]]:
-        asked.append(source)
-        return real(source, method=method)
-
-    monkeypatch.setattr(libcst_analysis, "bindings", bindings)
     source = """\
         def f(self, x):
             class Dummy(nn.Module):
