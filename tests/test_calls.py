@@ -886,3 +886,16 @@ def test_the_callers_of_a_member_taken_from_a_mixin_are_the_sites_on_its_base(ws
     assert {("call", drafting, 46), ("call", drafting, 50)} <= found
     embedded = ws.callers("callpkg.drafting.DraftEmbedding.get_input_embeddings").callers
     assert ("call", drafting, 25) in {(c.kind, c.path, c.line) for c in embedded}
+
+
+def test_a_member_taken_from_a_base_in_another_pin(stacked: Workspace) -> None:
+    """``self.gather`` in a class that defines none, whose only class deriving from it
+    takes it from a class of another pin (``Accelerator``): that pin's definition, though
+    no class deriving from the first is in it."""
+    gather = callees(stacked, "launching.Launching.launch")[(10, "self.gather")]
+    assert [(t.repo, t.qualname, t.line) for t in gather.targets] == [
+        ("accel", "accelerate.accelerator.Accelerator.gather", 9)
+    ]
+    assert gather.targets[0].via == (
+        "defined in Accelerator, a base of AcceleratedLauncher, which derives from Launching"
+    )

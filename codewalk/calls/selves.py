@@ -284,8 +284,10 @@ def taken(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
 def _taken(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
     order, pins = r.descended(cls)
     joins, others = joined(r, cls)
+    # those classes may be another pin's, which no class deriving from cls is in
+    within = pins.union(repo for repo in map(r.code.owner, others) if repo is not None)
     elsewhere = {  # what there is to take: a definition in a class of those MROs not deriving from cls
-        (d.path, d.line) for d in r.code.members_named(member, others, pins) if d.kind in _MEMBER_KINDS
+        (d.path, d.line) for d in r.code.members_named(member, others, within) if d.kind in _MEMBER_KINDS
     }
     name = cls.qualname.rpartition(".")[2]
     out: dict[tuple[str, int], Resolved] = {}
