@@ -21,7 +21,7 @@ from codewalk.calls import selves
 from codewalk.calls.cache import CallFactsTable, facts_of
 from codewalk.calls.holders import Holds, Tabled, holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body, Code
-from codewalk.calls.reached import Reach, a, found, unresolved, with_via
+from codewalk.calls.reached import Joined, Reach, a, found, unresolved, with_via
 from codewalk.calls.records import (
     BUILTIN as BUILTIN_ROOT,
 )
@@ -68,7 +68,7 @@ class Reacher:
         self.imported: dict[tuple[str, str], tuple[str, ...]] = {}  # ... and the pins a module imports from
         self.overriding: dict[tuple[str, str, int, str, int], list[Resolved]] = {}  # selves.overrides
         # selves.joined: the classes with several bases deriving from one, and their other bases
-        self.joins: dict[tuple[str, str, int, int], tuple[list[Resolved], frozenset[str]]] = {}
+        self.joins: dict[tuple[str, str, int, int], Joined] = {}
 
     # -- helpers ----------------------------------------------------------------------------
     def facts(self, body: Body) -> CallFacts:

@@ -19,6 +19,9 @@ MAX_DEPTH = 6  # locals assigned from locals, properties returning properties
 # candidates of a call above which it is "many": path searches it lazily, and what each
 # returns is not read (a module called may be any of 1,818 models)
 WIDE = 12
+# selves.joined: the classes deriving from one with several bases, the classes of their
+# MROs not deriving from it, and the pins those are in
+Joined = tuple[list[Resolved], frozenset[str], frozenset[str]]
 
 
 class Reach(NamedTuple):
@@ -79,9 +82,8 @@ class Reaching(Protocol):
     # the overrides of a member in the classes deriving from a pinned class, by (the
     # class, the member, the pins open)
     overriding: dict[tuple[str, str, int, str, int], list[Resolved]]
-    # the classes deriving from a pinned class with several bases, and the classes of
-    # their MROs not deriving from it, by (the class, the pins open)
-    joins: dict[tuple[str, str, int, int], tuple[list[Resolved], frozenset[str]]]
+    # selves.joined, by (the class, the pins open)
+    joins: dict[tuple[str, str, int, int], Joined]
 
     def view(self, body: Body) -> tuple[Resolver, ModuleView] | None: ...
 

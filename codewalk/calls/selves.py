@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from codewalk.calls.holders import holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body
 from codewalk.calls.reached import (
+    Joined,
     Reach,
     Reaching,
     a,
@@ -283,9 +284,8 @@ def taken(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
 
 def _taken(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
     order, pins = r.descended(cls)
-    joins, others = joined(r, cls)
-    # those classes may be another pin's, which no class deriving from cls is in
-    within = pins.union(repo for repo in map(r.code.owner, others) if repo is not None)
+    joins, others, theirs = joined(r, cls)
+    within = pins | theirs  # those classes may be another pin's, which no class deriving from cls is in
     elsewhere = {  # what there is to take: a definition in a class of those MROs not deriving from cls
         (d.path, d.line) for d in r.code.members_named(member, others, within) if d.kind in _MEMBER_KINDS
     }
@@ -303,10 +303,11 @@ def _taken(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
     return list(out.values())
 
 
-def joined(r: Reaching, cls: Resolved) -> tuple[list[Resolved], frozenset[str]]:
+def joined(r: Reaching, cls: Resolved) -> Joined:
     """The classes deriving from ``cls`` with more than one base, in the order of
-    :meth:`Reaching.descendants` (one that has one base takes what that base took), and
-    the classes of their MROs that do not derive from ``cls``, by qualname (memoised)."""
+    :meth:`Reaching.descendants` (one that has one base takes what that base took), the
+    classes of their MROs that do not derive from ``cls``, by qualname, and the pins
+    those are in (memoised)."""
     key = (cls.repo, cls.path, cls.line, r.code.opened())
     if key not in r.joins:
         order, _ = r.descended(cls)
@@ -319,7 +320,9 @@ def joined(r: Reaching, cls: Resolved) -> tuple[list[Resolved], frozenset[str]]:
             joins.append(sub)
             mro = place[0].ns.mro(place[1], place[2])
             others.update(f"{v.module}.{c.qualname}" for v, c in mro)
-        r.joins[key] = (joins, frozenset(others.difference(order)))
+        outside = frozenset(others.difference(order))
+        pins = frozenset(repo for repo in map(r.code.owner, outside) if repo is not None)
+        r.joins[key] = (joins, outside, pins)
     return r.joins[key]
 
 
