@@ -875,6 +875,18 @@ def test_self_in_a_mixin_takes_what_the_classes_deriving_from_it_inherit(ws: Wor
     )
 
 
+def test_an_attribute_of_self_in_a_mixin_is_read_as_the_base_introducing_it_types_it(ws: Workspace) -> None:
+    """``self.config.to_dict()`` in a mixin without ``config``: ``config`` as the farthest
+    base of the classes deriving from the mixin that defines it (the pretrained base's
+    annotated parameter, not the nearest class's narrower annotation) says."""
+    saved = callees(ws, "drafting.Saving.save")[(74, "self.config.to_dict")]
+    assert targets(saved) == ["drafting.DraftConfig.to_dict:54"]
+    assert saved.status == "resolved"
+    assert saved.targets[0].via.startswith(
+        "self.config: defined in ConfiguredPretrained, a base of classes deriving from Saving; "
+    )
+
+
 def test_the_callers_of_a_member_taken_from_a_mixin_are_the_sites_on_its_base(ws: Workspace) -> None:
     """``callers`` of the mixin's ``generate`` finds the calls on a value annotated with
     the base that lacks it (the assistant's ``generate`` of assisted decoding), as calls,

@@ -141,10 +141,47 @@ def _self_member(
         hits = _with_table(_through_table(r, resolver, view, qualname, parts), hits)
     if hits:
         return found(with_via(hits, said)) if said else found(hits)
+    if len(parts) > 2 and body.receiver is None:
+        owned = _owned_elsewhere(r, body, cls, said, parts, candidates=candidates)
+        if owned is not None:
+            return owned
     typed = through_parameter(r, body, resolver, view, qualname, parts)
     if typed is not None:
         return typed
     return self_outside(r, body, resolver, view, qualname, parts)
+
+
+def _owned_elsewhere(
+    r: Reaching, body: Body, cls: Resolved, said: str, parts: list[str], *, candidates: bool
+) -> Reach | None:
+    """``self.config.get_text_config()`` in ``GenerationMixin``, which has no ``config``:
+    the rest of the name as the class that introduces ``config`` for the classes deriving
+    from ``cls`` reads it (``PreTrainedModel``, the farthest base defining it of the first
+    class they take it from); None when no such class defines it, or the rest resolves to
+    nothing there."""
+    for hit in taken(r, cls, parts[1])[:1]:
+        first = r.class_named(hit.qualname.rpartition(".")[0])
+        place = r.place(first) if first is not None else None
+        if first is None or place is None:
+            return None
+        owner, where = first, place
+        resolver, view, qualname = place
+        for base_view, base in reversed(resolver.ns.mro(view, qualname)):
+            if base_view.defs(f"{base.qualname}.{parts[1]}"):
+                farthest = r.class_named(f"{base_view.module}.{base.qualname}")
+                owner, where = (farthest, r.place(farthest) or place) if farthest else (first, place)
+                break
+        resolver, view, qualname = where
+        mixin = cls.qualname.rpartition(".")[2]
+        how = (
+            f"{'.'.join(parts[:2])}: defined in {owner.qualname.rpartition('.')[2]}, a base of classes "
+            f"deriving from {mixin}"
+        )
+        told = f"{said}; {how}" if said else how
+        hits = resolver.resolve_in(view.module, ".".join(["self", *parts[1:]]), qualname)
+        reach = _self_member(r, body, owner, told, where, parts, hits, candidates=candidates)
+        return reach if reach.targets or reach.status == EXTERNAL else None
+    return None
 
 
 def _class_name_method(parts: list[str]) -> str:
