@@ -294,6 +294,52 @@ async def test_tours_list_switches_tour() -> None:
 
 
 @run_async
+async def test_the_palette_over_the_tours_list_finds_tours_by_a_word_and_opens_one() -> None:
+    """ctrl+p over the picker of a bare ``codewalk`` (it found nothing there): the tours
+    whose id or title holds the typed text, best first, enter opening one; so over the
+    list ``t`` shows on a tour."""
+    from textual.command import CommandList, CommandPalette
+    from textual.widgets import Input
+
+    from codewalk.ui.session import Catalogue, TourEntry
+
+    opened: list[str] = []
+
+    def open_tour(tour_id: str):  # type: ignore[no-untyped-def]
+        opened.append(tour_id)
+        return make_session()
+
+    entries = [
+        TourEntry("kv-cache", "The KV cache", 14),
+        TourEntry("peft-lora", "How PEFT puts a LoRA layer", 10),
+    ]
+    app = make_app(None, catalogue=Catalogue(lambda: entries, open_tour))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        for typed, tour in (("lora", "peft-lora"), ("cache", "kv-cache")):
+            if opened:  # a tour is open: t shows the list over it
+                await pilot.press("t")
+                await settle(app, pilot)
+            assert type(app.screen).__name__ == "ToursScreen"
+            await pilot.press("ctrl+p")
+            await settle(app, pilot)
+            palette = app.screen
+            assert isinstance(palette, CommandPalette)
+            assert "Search tours" in str(palette.query_one(Input).placeholder)
+            await pilot.press(*typed)
+            await pilot.pause(0.3)
+            await settle(app, pilot)
+            rows = palette.query_one(CommandList)
+            listed = [str(rows.get_option_at_index(i).prompt) for i in range(rows.option_count)]
+            assert listed and tour in listed[0], listed
+            await pilot.press("enter")
+            await pilot.pause(0.3)
+            await settle(app, pilot)
+            assert opened[-1] == tour
+            assert isinstance(app.screen, TourScreen)
+
+
+@run_async
 async def test_q_quits_the_picker_of_a_bare_codewalk_but_types_into_a_text_input() -> None:
     from textual.widgets import Input
 

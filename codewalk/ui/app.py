@@ -28,12 +28,14 @@ from codewalk.visible import visible
 Recording = tuple[Draft, "str | None"]  # a draft, and the text of its file as read (None: new)
 
 PALETTE_PLACEHOLDER = "Search symbols: classes, functions, methods; :N for line N (not commands)…"
+TOURS_PLACEHOLDER = "Search tours: a word of an id or title…"
 
 
 class CodewalkApp(App[None]):
     TITLE = "codewalk"
     ENABLE_COMMAND_PALETTE = True
-    # the palette searches symbols only (the tour screen's provider); no app commands
+    # the palette searches symbols (the tour screen's provider), or tours over the tours
+    # list; no app commands
     COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = set()
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -99,7 +101,8 @@ class CodewalkApp(App[None]):
     def action_command_palette(self) -> None:
         """The palette, saying what it searches."""
         if self.use_command_palette and not any(isinstance(s, CommandPalette) for s in self.screen_stack):
-            self.push_screen(SymbolPalette(id="--command-palette", placeholder=PALETTE_PLACEHOLDER))
+            said = TOURS_PLACEHOLDER if isinstance(self.screen, ToursScreen) else PALETTE_PLACEHOLDER
+            self.push_screen(SymbolPalette(id="--command-palette", placeholder=said))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -4,8 +4,9 @@ types (``Workspace.complete``, a few milliseconds a keystroke on the full index;
 (the repository on screen and those the tour reads first; none is fetched for a
 keystroke), each hit naming its repository; then the tour's steps whose title or symbol
 the text matches (in a trace: the calls that ran; in the recorder: the steps it writes),
-to go to. ``:N`` is line N of the file on screen. The palette lists symbols, steps and
-lines only: the app has no commands."""
+to go to. ``:N`` is line N of the file on screen. Over the tours list, it lists the tours
+whose id or title the text matches, to open. The palette lists symbols, steps, lines and
+tours only: the app has no commands."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ import asyncio
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, cast
+from functools import partial
+from typing import Any, Protocol, cast
 
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
 from codewalk.ui.history import Location
 from codewalk.ui.ports import Target
-from codewalk.ui.session import TourSession
+from codewalk.ui.session import TourEntry, TourSession
 from codewalk.visible import visible
 
 LIMIT = 40
@@ -167,6 +169,43 @@ class SymbolProvider(Provider):
                 f"step {number + 1}: {visible(step.title)}",
                 lambda number=number: screen.show_step(number),
                 help=visible(f"{step.repo}  {step.anchor}"),
+            )
+
+
+class TourChooser(Protocol):
+    """The screen listing the tours (the tours list): what it lists, and how one is chosen."""
+
+    entries: list[TourEntry]
+
+    def dismiss(self, result: str | None = None) -> Any: ...
+
+
+class TourProvider(Provider):
+    """Over the tours list: the tours whose id or title the text matches, best first;
+    choosing one opens it, as enter on its row does."""
+
+    async def search(self, query: str) -> Hits:
+        chooser = cast(TourChooser, self.screen)
+        matcher = self.matcher(query)
+        for entry in chooser.entries:
+            label = f"{entry.id}  {entry.title}"
+            score = max(matcher.match(entry.id), matcher.match(label))
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(visible(label)),
+                    partial(chooser.dismiss, entry.id),
+                    text=label,
+                    help=f"{entry.steps} step{'s' if entry.steps != 1 else ''}",
+                )
+
+    async def discover(self) -> Hits:
+        chooser = cast(TourChooser, self.screen)
+        for entry in chooser.entries:
+            yield DiscoveryHit(
+                visible(f"{entry.id}  {entry.title}"),
+                partial(chooser.dismiss, entry.id),
+                help=f"{entry.steps} step{'s' if entry.steps != 1 else ''}",
             )
 
 

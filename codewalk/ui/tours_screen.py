@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Vertical
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from codewalk.ui.dialog import Dialog
+from codewalk.ui.palette import TourProvider
 from codewalk.ui.session import TourEntry
 from codewalk.visible import visible
 
@@ -30,6 +32,7 @@ class ToursScreen(Dialog["str | None"]):
     ToursScreen OptionList { height: auto; max-height: 100%; border: none; }
     """
 
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {TourProvider}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_none", "Close"),
         # q as everywhere else (a modal screen does not reach the app's q); not a priority
