@@ -202,6 +202,10 @@ def test_name_at_a_cursor() -> None:
     assert name_at(source, 2, 8) == ("A.f", "")
     assert name_at(source, 1, 6) == ("A", "")
     assert name_at(source, 3, 0) is None
+    # a bare name in a method's body is not looked up in its class; in its default it is
+    method = "class A:\n    x = 1\n    def f(self, y=x):\n        return x\n"
+    assert name_at(method, 4, 15) == ("x", "")
+    assert name_at(method, 3, 18) == ("x", "A")
 
 
 KEYWORD_READS = dedent(

@@ -218,6 +218,40 @@ def test_goto_names_a_parameter_of_a_signature_written_one_parameter_a_line(tmp_
         )
 
 
+def test_goto_on_a_bare_name_in_a_method_is_never_a_member_of_its_class(tmp_path: Path) -> None:
+    """``generation_config`` passed on in ``GenerationMixin.generate``, whose class has an
+    attribute of that name: the method's parameter (Python does not look up a bare name in
+    the class around a function); it was the attribute. In the class body and a method's
+    default, the class's own name is still the member."""
+    checkout = make_toy(tmp_path)
+    module = checkout.root / "src" / "toypkg" / "generating.py"
+    module.write_text(
+        "class Mixin:\n"
+        "    generation_config = None\n"
+        "    fallback = generation_config\n"
+        "\n"
+        "    def generate(self, generation_config=None, default=fallback):\n"
+        "        return self.prepare(generation_config)\n"
+        "\n"
+        "    def prepare(self, config):\n"
+        "        return config\n"
+    )
+    with Workspace(checkout, Store.memory()) as ws:
+        hit = ws.goto("src/toypkg/generating.py", 6, 30)
+        assert hit is not None and (hit.line, hit.kind) == (5, "param")
+        assert hit.qualname == "toypkg.generating.Mixin.generate.generation_config"
+        in_class = ws.goto("src/toypkg/generating.py", 3, 20)
+        assert in_class is not None and (in_class.qualname, in_class.line) == (
+            "toypkg.generating.Mixin.generation_config",
+            2,
+        )
+        default = ws.goto("src/toypkg/generating.py", 5, 60)
+        assert default is not None and (default.qualname, default.line) == (
+            "toypkg.generating.Mixin.fallback",
+            3,
+        )
+
+
 def test_jedi_can_be_asked_apart_from_the_index(ws: Workspace) -> None:
     """The UI asks the index first (``fallback=False``) and jedi on a thread of its own:
     the same answer in two halves."""

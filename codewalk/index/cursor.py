@@ -20,26 +20,35 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
     except (SyntaxError, ValueError):
         return None
     best: tuple[str, str] | None = None
-    stack: list[tuple[ast.AST, str]] = [(tree, "")]
+    # a node, the class around it, and whether it is in the body of a function of that
+    # class, where a bare name never means a member of the class (Python does not look there)
+    stack: list[tuple[ast.AST, str, bool]] = [(tree, "", False)]
     while stack:
-        node, cls = stack.pop()
+        node, cls, in_body = stack.pop()
         if isinstance(node, ast.ClassDef):
             start = name_col(node, "class")
             if node.lineno == line and start <= col < start + len(node.name):
                 return (f"{cls}.{node.name}" if cls else node.name, "")
             inner = f"{cls}.{node.name}" if cls else node.name
             # bases, keywords and decorators are evaluated outside the class body
-            stack.extend((outer, cls) for outer in (*node.bases, *node.keywords, *node.decorator_list))
-            stack.extend((statement, inner) for statement in node.body)
+            stack.extend(
+                (outer, cls, in_body) for outer in (*node.bases, *node.keywords, *node.decorator_list)
+            )
+            stack.extend((statement, inner, False) for statement in node.body)
             continue
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             keyword = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
             start = name_col(node, keyword)
             if node.lineno == line and start <= col < start + len(node.name):
                 return (f"{cls}.{node.name}" if cls else node.name, "")
-        elif isinstance(node, ast.Name):
+            # its decorators, defaults and annotations are evaluated where it is defined
+            stack.extend((statement, cls, True) for statement in node.body)
+            outside = (*node.decorator_list, node.args, *([node.returns] if node.returns else []))
+            stack.extend((child, cls, in_body) for child in outside)
+            continue
+        if isinstance(node, ast.Name):
             if node.lineno == line and node.col_offset <= col < (node.end_col_offset or 0):
-                return (node.id, cls)
+                return (node.id, "" if in_body else cls)
         elif isinstance(node, ast.Attribute) and node.end_lineno == line:
             end = node.end_col_offset or 0
             if end - len(node.attr) <= col < end:
@@ -51,7 +60,7 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
             and node.col_offset <= col < (node.end_col_offset or 0)
         ):
             best = (node.name, cls)
-        stack.extend((child, cls) for child in ast.iter_child_nodes(node))
+        stack.extend((child, cls, in_body) for child in ast.iter_child_nodes(node))
     return best
 
 
