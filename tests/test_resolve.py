@@ -252,6 +252,36 @@ def test_goto_on_a_bare_name_in_a_method_is_never_a_member_of_its_class(tmp_path
         )
 
 
+def test_goto_names_a_parameter_of_a_nested_function_as_python_names_the_function(tmp_path: Path) -> None:
+    """A parameter of a function defined in another (``_map_single``'s
+    ``apply_function``): ``outer.<locals>.inner.x``, as ``calls`` and ``find`` take the
+    function's name; it was named as the module's (``toypkg.nest.x``)."""
+    checkout = make_toy(tmp_path)
+    (checkout.root / "src" / "toypkg" / "nest.py").write_text(
+        "def outer(a):\n"
+        "    def inner(x):\n"
+        "        return x + a\n"
+        "    return inner\n"
+        "\n"
+        "\n"
+        "class K:\n"
+        "    def m(self):\n"
+        "        def helper(\n"
+        "            y,\n"
+        "        ):\n"
+        "            return y\n"
+        "        return helper\n"
+    )
+    with Workspace(checkout, Store.memory()) as ws:
+        said = "jedi: {} is a parameter of {}: its value is what the caller passes"
+        found = [ws.goto("src/toypkg/nest.py", line, col) for line, col in ((3, 15), (3, 19), (12, 19))]
+        assert [(h.qualname, h.line, h.via) for h in found if h is not None] == [
+            ("toypkg.nest.outer.<locals>.inner.x", 2, said.format("x", "inner")),
+            ("toypkg.nest.outer.a", 1, said.format("a", "outer")),
+            ("toypkg.nest.K.m.<locals>.helper.y", 10, said.format("y", "helper")),
+        ]
+
+
 def test_jedi_can_be_asked_apart_from_the_index(ws: Workspace) -> None:
     """The UI asks the index first (``fallback=False``) and jedi on a thread of its own:
     the same answer in two halves."""

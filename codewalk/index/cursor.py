@@ -160,6 +160,28 @@ def scope_at(data: bytes | str, line: int) -> str | None:
         name, body = inner.name, inner.body
 
 
+def defined_at(data: bytes | str, line: int) -> str | None:
+    """The qualified name Python gives the function or class whose ``def`` or ``class``
+    line is ``line``, a nested one's included (``outer.<locals>.inner``); None when none
+    opens there, or the file does not parse."""
+    try:
+        tree = parsing.parse(data)
+    except (SyntaxError, ValueError):
+        return None
+    prefix = ""
+    body: list[ast.stmt] = tree.body
+    while True:
+        scopes = _scopes(body)
+        opened = next((node for node in scopes if node.lineno == line), None)
+        if opened is not None:
+            return prefix + opened.name
+        inner = next((node for node in scopes if node.lineno < line <= (node.end_lineno or 0)), None)
+        if inner is None:
+            return None
+        prefix += inner.name + (".<locals>." if isinstance(inner, FunctionNode) else ".")
+        body = inner.body
+
+
 def _scopes(body: list[ast.stmt]) -> list[ast.ClassDef | FunctionNode]:
     """The functions and classes defined in ``body``, at any depth of its compound
     statements (an ``if``, a ``try``), not inside other functions or classes."""

@@ -303,6 +303,8 @@ class Workspace:
         return GotoAnswer((found,) if found is not None else ())
 
     def _from_jedi(self, target: JediTarget) -> Resolved | None:
+        from codewalk.index.cursor import defined_at
+
         try:
             rel = target.path.resolve().relative_to(self.checkout.root.resolve()).as_posix()
         except ValueError:
@@ -331,14 +333,18 @@ class Workspace:
             signature=target.signature,
             version=self.checkout.version,
         )
-        owner = target.owner_line  # a signature of a parameter a line: its def is above it
-        if target.kind == "param" and owner not in (0, target.line) and row is not None and row.blob:
+        if target.kind != "param" or view is None:
+            return found
+        owner = target.owner_line or target.line  # a signature of a parameter a line: its def is above
+        if owner != target.line and row is not None and row.blob:
             opened = self.store.defs_where(row.blob, "line", owner)
-        if target.kind == "param" and opened and view is not None:  # on its function's def line
-            of = opened[0]
-            said = f"{target.name} is a parameter of {of.name}: its value is what the caller passes"
-            return found._replace(qualname=f"{view.module}.{of.qualname}.{target.name}", via=f"jedi: {said}")
-        return found
+        # on its function's def line; a nested function is not in the index: named as Python does
+        function = opened[0].qualname if opened else defined_at(self.source_text(rel), owner)
+        if not function:
+            return found
+        of = function.rpartition(".")[2]
+        said = f"{target.name} is a parameter of {of}: its value is what the caller passes"
+        return found._replace(qualname=f"{view.module}.{function}.{target.name}", via=f"jedi: {said}")
 
     # -- calls -----------------------------------------------------------------------------
     @property
