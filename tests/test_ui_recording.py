@@ -350,6 +350,30 @@ async def test_keys_typed_in_one_burst_after_tab_go_to_the_note(tmp_path: Path) 
 
 
 @run_async
+async def test_ctrl_s_in_a_burst_keeps_the_keys_before_it_and_none_after(tmp_path: Path) -> None:
+    """``x``, ``y``, ctrl+s, ``w`` arriving at once (typed ahead on a busy machine, or
+    sent by a terminal in one read): the note keeps ``xy`` and no ``w``; in the title too."""
+    path = tmp_path / "kept.yaml"
+    app = recording_of(path, COMMENTED)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await edit_note(app, pilot)
+        await pilot.press("tab")
+        for key in ("x", "y", "ctrl+s", "w", "z"):  # posted together, none awaited
+            app.post_message(events.Key(key, None if key == "ctrl+s" else key))
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert app.screen.draft.steps[0].note == "First.xy"
+        await edit_note(app, pilot)  # the title field has the focus
+        for key in ("T", "ctrl+s", "q"):
+            app.post_message(events.Key(key, None if key == "ctrl+s" else key))
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert (app.screen.draft.steps[0].title, app.screen.draft.steps[0].note) == ("T", "First.xy")
+    assert path.read_text() == COMMENTED  # the w after ctrl+s wrote nothing
+
+
+@run_async
 async def test_a_file_that_appeared_or_changed_is_never_written_over_and_the_recording_may_go_beside(
     tmp_path: Path,
 ) -> None:
