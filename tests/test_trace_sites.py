@@ -85,3 +85,49 @@ def test_an_untyped_call_beside_a_call_into_another_package_is_the_one_that_ran(
         ("Engine.from_pretrained", 1)
     ]
     assert ran.sites[1].reached == () and ran.unplaced == ()
+
+
+def lazy_module_trace() -> Trace:
+    """``pkg.load`` called by the program, running a lazy module's ``__getattr__`` (twice)
+    at ``LINE``."""
+    functions = (
+        Function("pkg", "pkg/__init__.py", "pkg", "load", 10),
+        Function("pkg", "pkg/lazy.py", "pkg.lazy", "LazyModule.__getattr__", 30),
+    )
+    nodes = (Node(-1, 0, -1, -1, 0, 0.0), Node(0, 1, 0, -1, 1, 0.002), Node(1, LINE, 1, -1, 2, 0.001))
+    return synthetic_trace(functions, nodes, lines=((LINE,), ()))
+
+
+def test_a_lazy_modules_getattr_at_a_line_is_the_getattr_builtins_not_a_method_call_beside_it() -> None:
+    """``{c: getattr(library, c, None) for c in classes.keys()}`` (diffusers'
+    ``get_class_obj_and_candidates``): the module's ``__getattr__`` ran in ``getattr``, which
+    ``calls --trace`` gave to ``classes.keys``, the line's one dotted call, as "ran x16"."""
+    trace = lazy_module_trace()
+    getattr_ = Callee(
+        Site("call", Name("getattr", BUILTIN_ROOT, "getattr"), LINE, 8, 15), (), "a Python builtin", BUILTIN
+    )
+    keys = Callee(Site("call", Name("classes.keys", LOCAL), LINE, 40, 52), (), "not resolved", UNRESOLVED)
+    ran = calls_run(trace, Tree(trace), {0}, [getattr_, keys])
+    assert [(function.name, calls) for function, calls in ran.sites[0].reached] == [
+        ("LazyModule.__getattr__", 2)
+    ]
+    assert ran.sites[1].reached == () and ran.sites[1].calls == 0 and ran.unplaced == ()
+
+
+def test_a_lookup_in_the_arguments_of_another_packages_function_is_no_sites() -> None:
+    """``version.parse(version.parse(transformers.__version__).base_version)`` (diffusers'
+    ``load_sub_model``): the lazy module's ``__getattr__`` ran reading ``__version__``, an
+    argument; ``packaging``'s ``parse`` did not run it, and is not said to have ("called from
+    inside it"): a call no site is known to have made."""
+    trace = lazy_module_trace()
+    parse = Callee(
+        Site("call", Name("version.parse", GLOBAL), LINE, 29, 42),
+        (),
+        "packaging.version.parse, in another package",
+        EXTERNAL,
+    )
+    ran = calls_run(trace, Tree(trace), {0}, [parse, parse._replace(site=parse.site._replace(col=43))])
+    assert all(site.reached == () for site in ran.sites)
+    assert [(line, function.name, calls) for line, function, calls in ran.unplaced] == [
+        (LINE, "LazyModule.__getattr__", 2)
+    ]

@@ -350,6 +350,71 @@ async def test_keys_typed_in_one_burst_after_tab_go_to_the_note(tmp_path: Path) 
 
 
 @run_async
+async def test_u_undoes_each_change_not_written_and_none_once_written(tmp_path: Path) -> None:
+    """A step with its note deleted (asked first), the other moved, a note edited: ``u``
+    undoes them one by one, last first, the step each selected selected again; once all
+    are undone there is nothing to write. After ``w``, nothing is undone (the file holds it)."""
+    path = tmp_path / "kept.yaml"
+    app = recording_of(path, COMMENTED)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        read = [(s.key, s.at, s.focus, s.note) for s in screen.draft.steps]
+        await pilot.press("u")
+        assert notes(app)[-1] == "nothing to undo"
+        await pilot.press("n", "D")  # Model.__init__, with its note: asked first
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert [s.anchor for s in screen.draft.steps] == ["Model"]
+        await edit_note(app, pilot)
+        await pilot.press("tab", *" More.", "ctrl+s")
+        await settle(pilot)
+        assert screen.draft.steps[0].note == "First. More."
+        await pilot.press("u")
+        await settle(pilot)
+        assert screen.draft.steps[0].note == "First." and not screen.saved
+        await pilot.press("u")  # the step deleted is back, with its note, and selected
+        await settle(pilot)
+        assert [(s.key, s.at, s.focus, s.note) for s in screen.draft.steps] == read
+        assert screen.selected == 1 and screen.saved
+        assert "as read: nothing to write" in str(screen.query_one("#record-where").render())
+        await pilot.press("[", "w")  # moved up, and written
+        await settle(pilot)
+        await pilot.press("u")
+        assert notes(app)[-1] == "nothing to undo since the tour was written"
+        assert [s.anchor for s in screen.draft.steps] == ["Model.__init__", "Model"]
+    written = path.read_text()
+    assert written.index("  - at: Model.__init__") < written.index("  - at: Model\n")
+    assert "# building the layers" in written and "note: Second." in written
+
+
+@run_async
+async def test_ctrl_s_in_a_burst_keeps_the_keys_before_it_and_none_after(tmp_path: Path) -> None:
+    """``x``, ``y``, ctrl+s, ``w`` arriving at once (typed ahead on a busy machine, or
+    sent by a terminal in one read): the note keeps ``xy`` and no ``w``; in the title too."""
+    path = tmp_path / "kept.yaml"
+    app = recording_of(path, COMMENTED)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await edit_note(app, pilot)
+        await pilot.press("tab")
+        for key in ("x", "y", "ctrl+s", "w", "z"):  # posted together, none awaited
+            app.post_message(events.Key(key, None if key == "ctrl+s" else key))
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert app.screen.draft.steps[0].note == "First.xy"
+        await edit_note(app, pilot)  # the title field has the focus
+        for key in ("T", "ctrl+s", "q"):
+            app.post_message(events.Key(key, None if key == "ctrl+s" else key))
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        assert (app.screen.draft.steps[0].title, app.screen.draft.steps[0].note) == ("T", "First.xy")
+    assert path.read_text() == COMMENTED  # the w after ctrl+s wrote nothing
+
+
+@run_async
 async def test_a_file_that_appeared_or_changed_is_never_written_over_and_the_recording_may_go_beside(
     tmp_path: Path,
 ) -> None:

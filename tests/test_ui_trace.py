@@ -202,6 +202,33 @@ async def test_r_in_a_trace_read_with_tours_dir_finds_and_writes_the_tour_there(
 
 
 @run_async
+async def test_r_again_asks_for_the_tour_recorded_last_by_default(toy: Path) -> None:
+    """Adding a step after step to a tour of another id than the trace's: ``R`` again
+    offers that id (it offered the trace's name each time, to be deleted and typed again)."""
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        assert app.screen.query_one("#ask-answer").value == "toy"  # type: ignore[attr-defined]
+        app.screen.query_one("#ask-answer").value = "walk"  # type: ignore[attr-defined]
+        await pilot.press("enter", "a", "w")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        assert app.screen.query_one("#ask-answer").value == "walk"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen) and screen.draft.id == "walk"
+        assert [step.anchor for step in screen.draft.steps] == ["toypkg.fib"]
+
+
+@run_async
 async def test_adding_to_a_tour_from_a_trace_n_and_p_select_its_steps_and_the_note_says_so(toy: Path) -> None:
     """``R`` into a tour written before opens with no step selected: the note says so (it
     said "No step yet." of a tour of steps), ``n`` selects the first and ``p`` the last

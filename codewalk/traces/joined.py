@@ -124,6 +124,9 @@ _BY_SYNTAX = frozenset(
 )
 
 
+# the builtins that read an attribute by name (``__getattr__`` runs in them)
+_READING_BUILTINS = frozenset(("getattr", "hasattr"))
+
 # decorators that answer a call from a cache, without running the function's code
 MEMOIZING = frozenset(("lru_cache", "cache"))
 
@@ -274,7 +277,7 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
     """The static sites a call of ``function`` recorded at a line may be of (``here``: the
     sites at that line), a trace recording the line of a call, not its column: the sites
     that name it or the class it constructs (several: any of them, ``a.f if a.g else
-    None``); an attribute lookup (``__getattr__``) the first that reads an attribute;
+    None``); an attribute lookup (``__getattr__``) the one that read it (:func:`_looked_up_by`);
     what syntax runs (a subscript's ``__getitem__``) none; anything else the one whose
     callee codewalk cannot read (unresolved, or a value that may hold anything:
     ``logging.tqdm(init_dict.items())``, ``tqdm`` an instance; a call into another
@@ -295,7 +298,7 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
     if owners:
         return owners
     if _name(function) in _LOOKUPS:
-        return tuple(n for n in here if "." in callees[n].site.name.expr)[:1]
+        return _looked_up_by(here, callees)
     if _name(function) in _BY_SYNTAX:
         return ()
     unread = [n for n in here if all(t.kind in HOLDERS for t in callees[n].targets)]
@@ -308,6 +311,23 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
     if len(candidates) != 1 or _read_in_arguments(function, callees[candidates[0]]):
         return ()
     return tuple(candidates)
+
+
+def _looked_up_by(here: Sequence[int], callees: Sequence[Callee]) -> tuple[int, ...]:
+    """The site at a line whose attribute read ran a pinned ``__getattr__`` (or
+    ``__getattribute__``): the first that reads one on a value a pinned package may have
+    made, ``getattr(library, c)`` and ``hasattr`` included (``{c: getattr(library, c) for c
+    in classes.keys()}``: the builtin, not ``keys``); not a function of another package
+    or of Python's reached through its module (``version.parse(transformers.__version__)``:
+    the read is in the arguments, which no site names); none when none is."""
+    for number in here:
+        callee = callees[number]
+        if callee.status == BUILTIN:
+            if callee.site.name.expr in _READING_BUILTINS:
+                return (number,)
+        elif "." in callee.site.name.expr and callee.status != EXTERNAL:
+            return (number,)
+    return ()
 
 
 def _called_name(callee: Callee) -> str:

@@ -87,6 +87,7 @@ RECORD_KEYS: tuple[Group, ...] = (
             ("E", "the tour's title and summary"),
             ("[ / ]", "move the selected step up / down"),
             ("D", "delete the selected step"),
+            ("u", "undo the last change not written yet"),
             ("n / p", "select the next / previous step"),
             ("w", "write the tour, then check it (the marks below)"),
             ("s", "show / hide the steps (hidden when narrow)"),

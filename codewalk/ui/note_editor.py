@@ -4,17 +4,25 @@ typing pauses (redrawn at each key, rendering a note of a few hundred characters
 longer than a key repeat: a held backspace ran on long after the key was let go).
 The cursor starts in the title, the field at the top, at the end of what it holds;
 ``tab`` goes to the note (at its end) and back. ``ctrl+s`` keeps the text, ``escape``
-drops it (said first when something was written: a second ``escape`` drops it)."""
+drops it (said first when something was written: a second ``escape`` drops it).
+
+``ctrl+s`` is taken by the field it is typed in, in its turn among the keys typed there:
+as a binding of the editor it was run once the key had gone round the field and up to
+the app, behind the keys typed after it (``ctrl+s`` then ``w`` at once kept the note with a
+``w`` at its end), and as a priority binding ahead of those typed before it (the note was
+kept without its last words). Keys that reach a field after it are dropped."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Label, Markdown, TextArea
 
 from codewalk.visible import visible
@@ -23,6 +31,32 @@ Edited = tuple[str, str]  # (title, Markdown)
 
 PREVIEW_PAUSE = 0.3
 """Seconds without a change to the note before its preview is drawn again."""
+
+KEEP = "ctrl+s"
+
+
+def _taken(field: Widget, event: events.Key) -> None:
+    """Take ``event`` from ``field`` of an editor when it is the editor's: ``ctrl+s`` (the
+    editor keeps what the fields hold now), or any key after it (dropped)."""
+    editor = field.screen
+    if isinstance(editor, NoteEditor) and (event.key == KEEP or editor.kept):
+        event.stop()
+        event.prevent_default()
+        editor.action_keep()
+
+
+# Textual calls the ``_on_key`` of each class of a widget's MRO in turn, until one
+# prevents the default: the field's own typing runs after these unless they took the key
+
+
+class _TitleField(Input):
+    async def _on_key(self, event: events.Key) -> None:
+        _taken(self, event)
+
+
+class _NoteField(TextArea):
+    async def _on_key(self, event: events.Key) -> None:
+        _taken(self, event)
 
 
 class NoteEditor(ModalScreen[Edited | None]):
@@ -42,9 +76,8 @@ class NoteEditor(ModalScreen[Edited | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # not a priority binding: it waits behind the keys typed before it (a priority one
-        # was taken ahead of them, and kept the note without its last words)
-        Binding("ctrl+s", "keep", "Keep"),
+        # the fields take it first, in order (_taken); this one where no field has the focus
+        Binding(KEEP, "keep", "Keep"),
         Binding("escape", "drop", "Drop", priority=True),
         Binding("tab", "switch", "Title / note", priority=True),
     ]
@@ -57,6 +90,7 @@ class NoteEditor(ModalScreen[Edited | None]):
         self.title_label = title_label
         self.warned = False  # that escape drops what was written
         self.preview_timer: Timer | None = None  # the redraw waiting for a pause in the typing
+        self.kept = False  # dismissed with what was written: later keys change nothing
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -66,14 +100,14 @@ class NoteEditor(ModalScreen[Edited | None]):
             yield Label("ctrl+s: keep   escape: drop   tab: title / note", id="editor-keys", markup=False)
             # not select_on_focus: tab back to the title to mend it, and a key typed there
             # must not replace the whole of it
-            yield Input(
+            yield _TitleField(
                 self.title_text,
                 placeholder=self.title_label,
                 id="editor-title",
                 select_on_focus=False,
             )
             with Horizontal():
-                yield TextArea(self.markdown, language="markdown", id="editor-text", soft_wrap=True)
+                yield _NoteField(self.markdown, language="markdown", id="editor-text", soft_wrap=True)
                 with VerticalScroll(can_focus=False):
                     yield Markdown(visible(self.markdown), id="editor-preview", open_links=False)
 
@@ -100,6 +134,9 @@ class NoteEditor(ModalScreen[Edited | None]):
         self.set_focus(self.query_one(Input) if area.has_focus else area)
 
     def action_keep(self) -> None:
+        if self.kept:
+            return
+        self.kept = True
         self.dismiss((self.query_one(Input).value.strip(), self.query_one(TextArea).text))
 
     def action_drop(self) -> None:

@@ -1,7 +1,7 @@
 """Recording a tour where the reader reads: move through the code as in a tour (``g``,
 ``b``, ``ctrl+p``, ``x``, ``c``), add a step at the cursor (``a``), write its note with a
-live preview (``e``), order the steps (``[`` ``]``, ``D``), write the file (``w``) and
-see at once what ``check`` says of it.
+live preview (``e``), order the steps (``[`` ``]``, ``D``), undo a change (``u``), write
+the file (``w``) and see at once what ``check`` says of it.
 
 The draft (:class:`~codewalk.tours.recording.Draft`) is a value the screen replaces at
 each edit; the YAML is written by :mod:`codewalk.tours.yaml_edit`, which keeps the
@@ -92,6 +92,7 @@ class RecordScreen(Columns):
         Binding("left_square_bracket", "move(-1)", "Up", show=False),
         Binding("right_square_bracket", "move(1)", "Down", show=False),
         Binding("D", "delete_step", "Delete"),
+        Binding("u", "undo", "Undo", show=False),
         Binding("w", "write", "Write"),
         Binding("s", "toggle_steps", "Steps"),
         Binding("n", "select(1)", "Next", show=False),
@@ -122,6 +123,9 @@ class RecordScreen(Columns):
         self.saved = on_disk is not None or not draft.steps  # a draft's steps are not written yet
         self._wrote = False
         self._warned = -LEAVE_AGAIN  # when the first q warned of unsaved steps
+        # the draft before each change not written yet, with the step then selected: u
+        # goes back one (emptied by a write: the file's text the steps are placed in changed)
+        self._undo: list[tuple[Draft, int | None]] = []
         # what the last check said of each step (by key), with what it checked of the step:
         # a mark stands while the step is unchanged
         self._checked: dict[int, tuple[Checked, str]] = {}
@@ -277,6 +281,7 @@ class RecordScreen(Columns):
     # -- editing -----------------------------------------------------------------------
 
     def _changed(self, draft: Draft, selected: int | None) -> None:
+        self._undo.append((self.draft, self.selected))
         self.draft = draft
         self.selected = selected
         self.saved = False
@@ -342,7 +347,7 @@ class RecordScreen(Columns):
 
     def action_delete_step(self) -> None:
         """Delete the selected step; asked first when it holds the author's words (its
-        note or title), which nothing brings back."""
+        note or title): ``u`` brings it back only until the tour is written."""
         if self.selected is None:
             return
         index, step = self.selected, self.draft.steps[self.selected]
@@ -357,6 +362,23 @@ class RecordScreen(Columns):
             return
         draft = self.draft.delete(index)
         self._changed(draft, min(index, len(draft.steps) - 1) if draft.steps else None)
+        if self.selected is not None:
+            self._show_place(self.selected)
+
+    def action_undo(self) -> None:
+        """Undo the last change not written yet (a step added, moved, mended with ``A`` or
+        deleted, a note or the tour's title edited), the step it selected selected again."""
+        if not self._undo:
+            since = " since the tour was written" if self._wrote else ""
+            self.notify(f"nothing to undo{since}", markup=False)
+            return
+        before, selected = self._undo.pop()
+        self.draft = replace(self.draft, steps=before.steps, title=before.title, summary=before.summary)
+        self.selected = selected if selected is not None and selected < len(before.steps) else None
+        # all undone: the tour as read or last written (a new tour: nothing to lose)
+        self.saved = not self._undo and (self.on_disk is not None or not self.draft.steps)
+        self._warned = -LEAVE_AGAIN
+        self._refresh()
         if self.selected is not None:
             self._show_place(self.selected)
 
@@ -443,6 +465,7 @@ class RecordScreen(Columns):
             self.notify(str(error), severity="error", markup=False, timeout=10)
             return
         self.on_disk = text
+        self._undo.clear()
         steps = tuple(replace(step, origin=number) for number, step in enumerate(self.draft.steps))
         self.draft = replace(self.draft, text=text, steps=steps)
         self.saved = self._wrote = True

@@ -63,6 +63,7 @@ class TourScreen(Columns):
         self._pending: set[int] = set()  # steps being resolved
         self._under_version: tuple[bool, bool] | None = None  # what the version diff hides
         self._typed = ("", 0.0)  # the step number typed so far, and when its last digit was
+        self._recorded: str | None = None  # the id last recorded from here (a trace): R's default
 
     # -- layout --------------------------------------------------------------------
 
@@ -326,7 +327,7 @@ class TourScreen(Columns):
 
         assert self.session is not None
         if self.session.trace is not None:
-            self._record_new(self.session.trace)
+            self._record_new(self._recorded or self.session.trace)
             return
         tour = self.session.tour
         refused = refusal_to_record(tour)
@@ -347,7 +348,8 @@ class TourScreen(Columns):
     def _record_new(self, default: str) -> None:
         """A tour recorded from where the reader is (a trace is no tour file): its id asked
         for, a new one written where ``tour --new ID`` writes it; the id of one of the
-        reader's own tours adds to it (``R`` again further on in a trace)."""
+        reader's own tours adds to it (``R`` again further on in a trace: the id recorded
+        last is asked by default)."""
         from codewalk.errors import TourError
         from codewalk.tours.recording import draft_of, new_draft
         from codewalk.tours.saving import new_tour_place, own_tour
@@ -365,6 +367,7 @@ class TourScreen(Columns):
                 if mine is not None:
                     text = mine.path.read_text(encoding="utf-8")
                     adding = RecordScreen(self.session, draft_of(mine, text), on_disk=text, start=here)
+                    self._recorded = tour_id
                     self.app.push_screen(adding)
                     return
                 path = new_tour_place(tour_id, self.session.tours_dirs)
@@ -372,6 +375,7 @@ class TourScreen(Columns):
                 self.notify(f"cannot record {tour_id}: {error}", severity="error", markup=False, timeout=10)
                 return
             draft = new_draft(tour_id, path, self.session.tour.repo)
+            self._recorded = tour_id
             self.app.push_screen(RecordScreen(self.session, draft, on_disk=None, start=here))
 
         # the recorder opens here with no step added (the reader may move on first): said
