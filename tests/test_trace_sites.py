@@ -3,9 +3,10 @@ runs: a trace records the line of a call, not its column."""
 
 from __future__ import annotations
 
-from codewalk.calls.model import BUILTIN, EXTERNAL, UNRESOLVED, Callee
+from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, UNRESOLVED, Callee
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
 from codewalk.calls.records import GLOBAL, LOCAL, SELF, Name, Site
+from codewalk.resolve.model import Resolved
 from codewalk.traces.joined import calls_run
 from codewalk.traces.model import Function, Node, Trace
 from codewalk.traces.tree import Tree
@@ -85,3 +86,33 @@ def test_an_untyped_call_beside_a_call_into_another_package_is_the_one_that_ran(
         ("Engine.from_pretrained", 1)
     ]
     assert ran.sites[1].reached == () and ran.unplaced == ()
+
+
+def test_a_table_of_classes_ran_only_the_class_whose_own_init_ran() -> None:
+    """``MODEL_TYPE_TO_PEFT_MODEL_MAPPING[config.task_type](model, config)`` (peft's
+    ``PeftModel.from_pretrained``) may construct any class of the table; the run made a
+    ``ForCausalLM``, whose own ``__init__`` is what ran at the line. The other classes of
+    the table did not run; a class without an ``__init__`` of its own (``Plain``) may have,
+    through an inherited one, and says so only when no target's own ``__init__`` ran."""
+    functions = (
+        Function("pkg", "pkg/__init__.py", "pkg", "Engine.run", 10),
+        Function("pkg", "pkg/__init__.py", "pkg", "ForCausalLM.__init__", 41),
+    )
+    nodes = (Node(-1, 0, -1, -1, 0, 0.0), Node(0, 1, 0, -1, 1, 0.002), Node(1, LINE, 1, -1, 1, 0.001))
+    trace = synthetic_trace(functions, nodes, lines=((LINE,), ()))
+
+    def cls(name: str, start: int, end: int) -> Resolved:
+        return Resolved("pkg", f"pkg.{name}", "class", "pkg/__init__.py", start, start, end, "", "")
+
+    seq2seq, causal = cls("ForSeq2Seq", 30, 38), cls("ForCausalLM", 40, 48)
+    site = Site("call", Name("MAPPING[]", GLOBAL), LINE, 16, 24)
+    table = Callee(site, (seq2seq, causal), "an entry of MAPPING", RESOLVED)
+    (ran,) = calls_run(trace, Tree(trace), {0}, [table]).sites
+    assert [(t.qualname, n) for t, n in ran.targets] == [("pkg.ForSeq2Seq", 0), ("pkg.ForCausalLM", 1)]
+
+    inherited = Function("pkg", "pkg/__init__.py", "pkg", "Base.__init__", 21)
+    trace = synthetic_trace((functions[0], inherited), nodes, lines=((LINE,), ()))
+    plain = cls("Plain", 50, 52)
+    table = Callee(site, (seq2seq, plain), "an entry of MAPPING", RESOLVED)
+    (ran,) = calls_run(trace, Tree(trace), {0}, [table]).sites
+    assert [(t.qualname, n) for t, n in ran.targets] == [("pkg.ForSeq2Seq", 1), ("pkg.Plain", 1)]

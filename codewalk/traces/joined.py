@@ -195,14 +195,15 @@ def _site_run(
     """What ran at one call site: the calls of each target made there (``ran_here``) or
     by another site of its line naming it too (``maybe``), those read beneath a
     ``__getattribute__`` there (``beneath``, by line and function), what else it reached."""
+    targets = callee.targets
     marks = tuple(
-        (t, sum(n for f, n in ran_here.items() if _runs_for(trace.functions[f], t))) for t in callee.targets
+        (t, sum(n for f, n in ran_here.items() if _runs_for(trace.functions[f], t, targets))) for t in targets
     )
     beside = tuple(
-        sum(n for f, n in maybe.items() if _runs_for(trace.functions[f], t)) for t in callee.targets
+        sum(n for f, n in maybe.items() if _runs_for(trace.functions[f], t, targets)) for t in targets
     )
     below = [(trace.functions[f], n) for (line, f), n in beneath.items() if line == callee.site.line]
-    looked = tuple(sum(n for f, n in below if _runs_for(f, t)) for t in callee.targets)
+    looked = tuple(sum(n for f, n in below if _runs_for(f, t, targets)) for t in targets)
     reached = tuple(
         (trace.functions[f], n)
         for f, n in ran_here.items()
@@ -257,13 +258,24 @@ def _executed(trace: Trace, functions: set[int]) -> frozenset[int]:
     )
 
 
-def _runs_for(function: Function, target: Resolved) -> bool:
+def _runs_for(function: Function, target: Resolved, targets: Sequence[Resolved] = ()) -> bool:
     """Whether ``function`` running, recorded at a site of ``target``, is ``target`` run:
     the definition itself, or for a class the code making an instance (its own or an
-    inherited ``__init__``: the call at the site's line is what ran it)."""
+    inherited ``__init__``: the call at the site's line is what ran it). Of a site that
+    may construct several classes (``targets``: an entry of a table of classes), one whose
+    own ``__init__`` ran is the one made there, not the others."""
     if is_definition(function, target):
         return True
-    return target.kind == "class" and function.name.rpartition(".")[2] in _CONSTRUCTION
+    if target.kind != "class" or function.name.rpartition(".")[2] not in _CONSTRUCTION:
+        return False
+    owners = [t for t in targets if t.kind == "class" and _defined_in(function, t)]
+    return not owners or target in owners
+
+
+def _defined_in(function: Function, target: Resolved) -> bool:
+    """Whether ``function``'s code is inside the definition ``target`` (a class's method)."""
+    same = function.repo == target.repo and function.path == target.path
+    return same and target.start_line <= function.line <= target.end_line
 
 
 def _name(function: Function) -> str:
