@@ -116,3 +116,37 @@ def test_a_table_of_classes_ran_only_the_class_whose_own_init_ran() -> None:
     table = Callee(site, (seq2seq, plain), "an entry of MAPPING", RESOLVED)
     (ran,) = calls_run(trace, Tree(trace), {0}, [table]).sites
     assert [(t.qualname, n) for t, n in ran.targets] == [("pkg.ForSeq2Seq", 1), ("pkg.Plain", 1)]
+
+
+def test_an_attribute_lookup_on_the_way_is_no_call_of_the_site() -> None:
+    """``return self.base_model(...)`` in peft's ``PeftModelForCausalLM.forward``: reading
+    ``self.base_model`` runs ``PeftModel.__getattr__`` at the line, then the call runs the
+    tuner's ``forward``. The site ran once, not twice: the lookup is listed as what else
+    ran there, and counts no call of the site; a site whose only recorded function was
+    such a lookup ran code a trace does not record (a torch module's method)."""
+    functions = (
+        Function("pkg", "pkg/__init__.py", "pkg", "Engine.run", 10),
+        Function("pkg", "pkg/__init__.py", "pkg", "Engine.__getattr__", 20),
+        Function("pkg", "pkg/__init__.py", "pkg", "Tuner.forward", 40),
+    )
+    nodes = (
+        Node(-1, 0, -1, -1, 0, 0.0),
+        Node(0, 1, 0, -1, 1, 0.003),
+        Node(1, LINE, 1, -1, 1, 0.001),
+        Node(1, LINE, 2, -1, 1, 0.001),
+    )
+    trace = synthetic_trace(functions, nodes, lines=((LINE,), (), ()))
+    forward = Resolved("pkg", "pkg.Tuner.forward", "method", "pkg/__init__.py", 40, 40, 45, "", "")
+    called = Callee(Site("call", Name("self.base_model", SELF), LINE, 15, 30), (forward,), "", RESOLVED)
+    (site,) = calls_run(trace, Tree(trace), {0}, [called]).sites
+    assert [(t.qualname, n) for t, n in site.targets] == [("pkg.Tuner.forward", 1)]
+    assert site.calls == 1
+    assert [(f.name, n) for f, n in site.reached] == [("Engine.__getattr__", 1)]
+
+    torch_call = Callee(
+        Site("call", Name("self.model.named_modules", SELF), LINE, 15, 38), (), "", UNRESOLVED
+    )
+    trace = synthetic_trace(functions[:2], nodes[:3], lines=((LINE,), ()))
+    (site,) = calls_run(trace, Tree(trace), {0}, [torch_call]).sites
+    assert site.calls == 0 and site.ran_unrecorded
+    assert [(f.name, n) for f, n in site.reached] == [("Engine.__getattr__", 1)]

@@ -75,7 +75,7 @@ class SiteRun(NamedTuple):
 
     callee: Callee
     targets: tuple[tuple[Resolved, int], ...]
-    calls: int  # all calls recorded at the site, whatever they reached
+    calls: int  # the calls recorded at the site, whatever they reached (not a lookup on the way)
     reached: tuple[tuple[Function, int], ...]  # functions it reached that are none of ``targets``
     line_ran: bool  # its line executed
     looked_up: tuple[int, ...]  # per target: its calls beneath a __getattribute__ run there
@@ -213,7 +213,9 @@ def _site_run(
     cached = tuple(
         line_ran and not n and _recorded(t) and memoized(decorators(t)) for t, n in marks
     )  # read only where it says something
-    return SiteRun(callee, marks, sum(ran_here.values()), reached, line_ran, looked, beside, cached)
+    # an attribute lookup on the way (``self.base_model`` through ``__getattr__``) is no call of the site
+    made = sum(n for f, n in ran_here.items() if _name(trace.functions[f]) not in _LOOKUPS)
+    return SiteRun(callee, marks, made, reached, line_ran, looked, beside, cached)
 
 
 class RanThere(NamedTuple):
