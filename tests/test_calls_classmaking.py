@@ -417,3 +417,16 @@ def test_a_path_goes_into_the_init_a_class_decorator_set_and_on_from_there(ws: W
     ]
     (to_nested, *_) = ws.path(M + "make_settings", M + "checked.<locals>.__init__").search.chains
     assert [h.reached for h in to_nested] == [M + "Settings", M + "checked.<locals>.__init__"]
+
+
+def test_calling_an_attribute_made_from_a_table_of_classes_says_the_table_once(ws: Workspace) -> None:
+    """``self.layer = cls()`` with ``cls = LAYERS[kind]``, ``LAYERS: dict[str, type[Layer]]``,
+    then ``self.layer(x)`` (peft's ``self.base_model(...)``): it runs Layer's forward, and
+    says what the table holds once; the entry it reached was said again after the
+    attribute's own account, in the same words."""
+    got = callees(ws, "callpkg.tuners.Stack.forward")[(139, "self.layer")]
+    assert [t.qualname for t in got.targets][-1] == "callpkg.tuners.Layer.forward"
+    via = got.targets[-1].via
+    assert via.startswith("self.layer is made from an entry of a table: LAYERS holds Layer classes")
+    assert via.count("LAYERS holds") == 1
+    assert via.endswith("calling a Layer runs its forward (nn.Module.__call__)")

@@ -360,6 +360,18 @@ def test_a_method_of_a_module_variable_holding_a_builtin_container_is_the_builti
     }
 
 
+def test_a_method_of_a_container_imported_in_the_body_is_the_builtin(ws: Workspace) -> None:
+    """``from .losses import LOSSES as losses_table`` inside the function, then
+    ``losses_table.keys()`` (peft's ``MODEL_TYPE_TO_PEFT_MODEL_MAPPING.keys()`` in
+    ``PeftModel.from_pretrained``): the dict's builtin method, as for a module-level
+    import; it was "imported in the body, but not found", of a table that is there."""
+    keys = callees(ws, "callpkg.mappings.known_later")[(20, "losses_table.keys")]
+    assert (keys.status, keys.how) == (
+        "builtin",
+        "dict.keys, a Python builtin (LOSSES is a dict, src/callpkg/losses.py:14)",
+    )
+
+
 def test_a_misspelled_name_is_suggested_from_whichever_pin_is_closest(tmp_path: Path) -> None:
     """``find Acelerator`` over both pins: accelerate's ``Accelerator`` first, though the
     call package (the one asked about) has ``accelerator`` (cased otherwise) and

@@ -208,6 +208,31 @@ def test_name_at_a_cursor() -> None:
     assert name_at(method, 3, 18) == ("x", "A")
 
 
+def test_a_bare_name_in_a_method_body_does_not_see_the_class() -> None:
+    """Python looks a bare name in a function up in the function, then the module: a
+    class's members are not in scope there (peft's ``lora_B = self.lora_B[adapter]``, then
+    ``lora_B(x)``, is the local, not ``LoraLayer.lora_B``). In the class body, and in a
+    method's decorators, defaults and annotations, which run in it, they are."""
+    source = dedent(
+        """
+        class A:
+            size = 4
+            def f(self, n=size) -> size:
+                lora_B = self.lora_B[n]
+                return lora_B(size)
+            twice = size * 2
+            half = lambda: size
+        """
+    )
+    assert name_at(source, 6, 15) == ("lora_B", "")
+    assert name_at(source, 6, 22) == ("size", "")
+    assert name_at(source, 5, 23) == ("self.lora_B", "A")
+    assert name_at(source, 4, 18) == ("size", "A")
+    assert name_at(source, 4, 27) == ("size", "A")
+    assert name_at(source, 7, 12) == ("size", "A")
+    assert name_at(source, 8, 19) == ("size", "")
+
+
 KEYWORD_READS = dedent(
     """
     def spaced(**kwargs):

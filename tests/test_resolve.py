@@ -282,6 +282,27 @@ def test_goto_names_a_parameter_of_a_nested_function_as_python_names_the_functio
         ]
 
 
+def test_goto_on_a_local_named_as_a_class_attribute_is_the_local(tmp_path: Path) -> None:
+    """``lora_B = self.lora_B[adapter]`` then ``lora_B(x)`` (peft's ``lora.Linear.forward``):
+    the bare name is the method's local, not the class's attribute ``lora_B``, which a
+    bare name in a method body never sees; ``goto`` (and a traceback's line) said the
+    attribute, "inherited from LoraLayer"."""
+    checkout = make_toy(tmp_path)
+    module = checkout.root / "src" / "toypkg" / "adapters.py"
+    module.write_text(
+        "class Layer:\n"
+        "    def __init__(self):\n"
+        "        self.lora_B = {}\n"
+        "\n"
+        "    def forward(self, x, adapter):\n"
+        "        lora_B = self.lora_B[adapter]\n"
+        "        return lora_B(x)\n"
+    )
+    with Workspace(checkout, Store.memory()) as ws:
+        hit = ws.goto("src/toypkg/adapters.py", 7, 15)
+        assert hit is not None and (hit.qualname, hit.line) == ("toypkg.adapters.Layer.forward.lora_B", 6)
+
+
 def test_jedi_can_be_asked_apart_from_the_index(ws: Workspace) -> None:
     """The UI asks the index first (``fallback=False``) and jedi on a thread of its own:
     the same answer in two halves."""

@@ -3,9 +3,10 @@ runs: a trace records the line of a call, not its column."""
 
 from __future__ import annotations
 
-from codewalk.calls.model import BUILTIN, EXTERNAL, UNRESOLVED, Callee
+from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, UNRESOLVED, Callee
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
 from codewalk.calls.records import GLOBAL, LOCAL, SELF, Name, Site
+from codewalk.resolve.model import Resolved
 from codewalk.traces.joined import calls_run
 from codewalk.traces.model import Function, Node, Trace
 from codewalk.traces.tree import Tree
@@ -131,3 +132,67 @@ def test_a_lookup_in_the_arguments_of_another_packages_function_is_no_sites() ->
     assert [(line, function.name, calls) for line, function, calls in ran.unplaced] == [
         (LINE, "LazyModule.__getattr__", 2)
     ]
+
+
+def test_a_table_of_classes_ran_only_the_class_whose_own_init_ran() -> None:
+    """``MODEL_TYPE_TO_PEFT_MODEL_MAPPING[config.task_type](model, config)`` (peft's
+    ``PeftModel.from_pretrained``) may construct any class of the table; the run made a
+    ``ForCausalLM``, whose own ``__init__`` is what ran at the line. The other classes of
+    the table did not run; a class without an ``__init__`` of its own (``Plain``) may have,
+    through an inherited one, and says so only when no target's own ``__init__`` ran."""
+    functions = (
+        Function("pkg", "pkg/__init__.py", "pkg", "Engine.run", 10),
+        Function("pkg", "pkg/__init__.py", "pkg", "ForCausalLM.__init__", 41),
+    )
+    nodes = (Node(-1, 0, -1, -1, 0, 0.0), Node(0, 1, 0, -1, 1, 0.002), Node(1, LINE, 1, -1, 1, 0.001))
+    trace = synthetic_trace(functions, nodes, lines=((LINE,), ()))
+
+    def cls(name: str, start: int, end: int) -> Resolved:
+        return Resolved("pkg", f"pkg.{name}", "class", "pkg/__init__.py", start, start, end, "", "")
+
+    seq2seq, causal = cls("ForSeq2Seq", 30, 38), cls("ForCausalLM", 40, 48)
+    site = Site("call", Name("MAPPING[]", GLOBAL), LINE, 16, 24)
+    table = Callee(site, (seq2seq, causal), "an entry of MAPPING", RESOLVED)
+    (ran,) = calls_run(trace, Tree(trace), {0}, [table]).sites
+    assert [(t.qualname, n) for t, n in ran.targets] == [("pkg.ForSeq2Seq", 0), ("pkg.ForCausalLM", 1)]
+
+    inherited = Function("pkg", "pkg/__init__.py", "pkg", "Base.__init__", 21)
+    trace = synthetic_trace((functions[0], inherited), nodes, lines=((LINE,), ()))
+    plain = cls("Plain", 50, 52)
+    table = Callee(site, (seq2seq, plain), "an entry of MAPPING", RESOLVED)
+    (ran,) = calls_run(trace, Tree(trace), {0}, [table]).sites
+    assert [(t.qualname, n) for t, n in ran.targets] == [("pkg.ForSeq2Seq", 1), ("pkg.Plain", 1)]
+
+
+def test_an_attribute_lookup_on_the_way_is_no_call_of_the_site() -> None:
+    """``return self.base_model(...)`` in peft's ``PeftModelForCausalLM.forward``: reading
+    ``self.base_model`` runs ``PeftModel.__getattr__`` at the line, then the call runs the
+    tuner's ``forward``. The site ran once, not twice: the lookup is listed as what else
+    ran there, and counts no call of the site; a site whose only recorded function was
+    such a lookup ran code a trace does not record (a torch module's method)."""
+    functions = (
+        Function("pkg", "pkg/__init__.py", "pkg", "Engine.run", 10),
+        Function("pkg", "pkg/__init__.py", "pkg", "Engine.__getattr__", 20),
+        Function("pkg", "pkg/__init__.py", "pkg", "Tuner.forward", 40),
+    )
+    nodes = (
+        Node(-1, 0, -1, -1, 0, 0.0),
+        Node(0, 1, 0, -1, 1, 0.003),
+        Node(1, LINE, 1, -1, 1, 0.001),
+        Node(1, LINE, 2, -1, 1, 0.001),
+    )
+    trace = synthetic_trace(functions, nodes, lines=((LINE,), (), ()))
+    forward = Resolved("pkg", "pkg.Tuner.forward", "method", "pkg/__init__.py", 40, 40, 45, "", "")
+    called = Callee(Site("call", Name("self.base_model", SELF), LINE, 15, 30), (forward,), "", RESOLVED)
+    (site,) = calls_run(trace, Tree(trace), {0}, [called]).sites
+    assert [(t.qualname, n) for t, n in site.targets] == [("pkg.Tuner.forward", 1)]
+    assert site.calls == 1
+    assert [(f.name, n) for f, n in site.reached] == [("Engine.__getattr__", 1)]
+
+    torch_call = Callee(
+        Site("call", Name("self.model.named_modules", SELF), LINE, 15, 38), (), "", UNRESOLVED
+    )
+    trace = synthetic_trace(functions[:2], nodes[:3], lines=((LINE,), ()))
+    (site,) = calls_run(trace, Tree(trace), {0}, [torch_call]).sites
+    assert site.calls == 0 and site.ran_unrecorded
+    assert [(f.name, n) for f, n in site.reached] == [("Engine.__getattr__", 1)]

@@ -238,8 +238,19 @@ class Reacher:
             how = f"imported in the body from {dotted.rpartition('.')[0]}"
             if hits:
                 return found(with_via(list(hits), how), how)
+            builtin = self._imported_builtin(resolver, dotted)
+            if builtin is not None:
+                return builtin
             return unresolved(f"{dotted}: imported in the body, but not found in {body.repo}")
         return self._elsewhere(dotted, f"imported in the body from {dotted.rpartition('.')[0]}")
+
+    def _imported_builtin(self, resolver: Resolver, dotted: str) -> Reach | None:
+        """``X.keys`` of a name ``X`` imported in the body (``dotted``: ``pkg.mod.X.keys``)
+        that holds a builtin container: the builtin method, as of a module-level ``X``."""
+        holder, _, member = dotted.rpartition(".")
+        module, _, name = holder.rpartition(".")
+        view = resolver.facts.module(module) if module else None
+        return self._builtin_method(resolver, view, [name, member]) if view is not None else None
 
     def outside(self, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach:
         """A module-level name the resolver could not follow: imported from another

@@ -381,7 +381,13 @@ class CallResolver(Reacher):
             runs = self.instance_call(cls)
             if found.annotated:  # of this class, or of one deriving from it
                 runs = [t._replace(receiver="") for t in runs] or self.overridden_call(cls)
-            how = f"{found.how}: {cls.via}" if cls in found.from_table else found.how  # which entry
+            # which entry, unless that is what the attribute's account says already (every
+            # entry of a table annotated to hold classes is said as the table is)
+            how = (
+                f"{found.how}: {cls.via}"
+                if cls in found.from_table and cls.via not in found.how
+                else found.how
+            )
             out.extend(with_via(runs, how))
         out.extend(c._replace(via=f"{found.how}; calling it makes one") for c in found.classes)
         return out or self.held_method(holder)

@@ -12,43 +12,47 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
     """The dotted name under a cursor and the qualname of the class around it.
 
     Returns ``("self.model.generate", "LlamaForCausalLM")`` style pairs: the chain of
-    names up to and including the part under the cursor. ``None`` when the cursor is
-    on nothing nameable or the file does not parse.
+    names up to and including the part under the cursor. A bare name is paired with the
+    class only where Python looks it up in the class's scope (the class body, a method's
+    decorators, defaults and annotations), not in a function's body, where it is a local
+    or the module's (``lora_B`` in ``return lora_B(x)``). ``None`` when the cursor is on
+    nothing nameable or the file does not parse.
     """
     try:
         tree = parsing.parse(data)
     except (SyntaxError, ValueError):
         return None
     best: tuple[str, str] | None = None
-    # a node, the class around it, and whether it is in the body of a function of that
-    # class, where a bare name never means a member of the class (Python does not look there)
+    # each node, the class around it, and whether a bare name there sees that class's scope
     stack: list[tuple[ast.AST, str, bool]] = [(tree, "", False)]
     while stack:
-        node, cls, in_body = stack.pop()
+        node, cls, in_class = stack.pop()
         if isinstance(node, ast.ClassDef):
             start = name_col(node, "class")
             if node.lineno == line and start <= col < start + len(node.name):
                 return (f"{cls}.{node.name}" if cls else node.name, "")
             inner = f"{cls}.{node.name}" if cls else node.name
             # bases, keywords and decorators are evaluated outside the class body
-            stack.extend(
-                (outer, cls, in_body) for outer in (*node.bases, *node.keywords, *node.decorator_list)
-            )
-            stack.extend((statement, inner, False) for statement in node.body)
+            outside = (*node.bases, *node.keywords, *node.decorator_list)
+            stack.extend((outer, cls, in_class) for outer in outside)
+            stack.extend((statement, inner, True) for statement in node.body)
             continue
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             keyword = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
             start = name_col(node, keyword)
             if node.lineno == line and start <= col < start + len(node.name):
                 return (f"{cls}.{node.name}" if cls else node.name, "")
-            # its decorators, defaults and annotations are evaluated where it is defined
-            stack.extend((statement, cls, True) for statement in node.body)
-            outside = (*node.decorator_list, node.args, *([node.returns] if node.returns else []))
-            stack.extend((child, cls, in_body) for child in outside)
+            # its decorators, defaults and annotations run where it is defined; its body in its own scope
+            header = [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
+            stack.extend((part, cls, in_class) for part in header)
+            stack.extend((statement, cls, False) for statement in node.body)
+            continue
+        if isinstance(node, ast.Lambda):  # its body, as a function's, in its own scope
+            stack.extend([(node.args, cls, in_class), (node.body, cls, False)])
             continue
         if isinstance(node, ast.Name):
             if node.lineno == line and node.col_offset <= col < (node.end_col_offset or 0):
-                return (node.id, "" if in_body else cls)
+                return (node.id, cls if in_class else "")
         elif isinstance(node, ast.Attribute) and node.end_lineno == line:
             end = node.end_col_offset or 0
             if end - len(node.attr) <= col < end:
@@ -60,7 +64,7 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
             and node.col_offset <= col < (node.end_col_offset or 0)
         ):
             best = (node.name, cls)
-        stack.extend((child, cls, in_body) for child in ast.iter_child_nodes(node))
+        stack.extend((child, cls, in_class) for child in ast.iter_child_nodes(node))
     return best
 
 

@@ -75,7 +75,7 @@ class SiteRun(NamedTuple):
 
     callee: Callee
     targets: tuple[tuple[Resolved, int], ...]
-    calls: int  # all calls recorded at the site, whatever they reached
+    calls: int  # the calls recorded at the site, whatever they reached (not a lookup on the way)
     reached: tuple[tuple[Function, int], ...]  # functions it reached that are none of ``targets``
     line_ran: bool  # its line executed
     looked_up: tuple[int, ...]  # per target: its calls beneath a __getattribute__ run there
@@ -198,14 +198,15 @@ def _site_run(
     """What ran at one call site: the calls of each target made there (``ran_here``) or
     by another site of its line naming it too (``maybe``), those read beneath a
     ``__getattribute__`` there (``beneath``, by line and function), what else it reached."""
+    targets = callee.targets
     marks = tuple(
-        (t, sum(n for f, n in ran_here.items() if _runs_for(trace.functions[f], t))) for t in callee.targets
+        (t, sum(n for f, n in ran_here.items() if _runs_for(trace.functions[f], t, targets))) for t in targets
     )
     beside = tuple(
-        sum(n for f, n in maybe.items() if _runs_for(trace.functions[f], t)) for t in callee.targets
+        sum(n for f, n in maybe.items() if _runs_for(trace.functions[f], t, targets)) for t in targets
     )
     below = [(trace.functions[f], n) for (line, f), n in beneath.items() if line == callee.site.line]
-    looked = tuple(sum(n for f, n in below if _runs_for(f, t)) for t in callee.targets)
+    looked = tuple(sum(n for f, n in below if _runs_for(f, t, targets)) for t in targets)
     reached = tuple(
         (trace.functions[f], n)
         for f, n in ran_here.items()
@@ -215,7 +216,9 @@ def _site_run(
     cached = tuple(
         line_ran and not n and _recorded(t) and memoized(decorators(t)) for t, n in marks
     )  # read only where it says something
-    return SiteRun(callee, marks, sum(ran_here.values()), reached, line_ran, looked, beside, cached)
+    # an attribute lookup on the way (``self.base_model`` through ``__getattr__``) is no call of the site
+    made = sum(n for f, n in ran_here.items() if _name(trace.functions[f]) not in _LOOKUPS)
+    return SiteRun(callee, marks, made, reached, line_ran, looked, beside, cached)
 
 
 class RanThere(NamedTuple):
@@ -260,13 +263,24 @@ def _executed(trace: Trace, functions: set[int]) -> frozenset[int]:
     )
 
 
-def _runs_for(function: Function, target: Resolved) -> bool:
+def _runs_for(function: Function, target: Resolved, targets: Sequence[Resolved] = ()) -> bool:
     """Whether ``function`` running, recorded at a site of ``target``, is ``target`` run:
     the definition itself, or for a class the code making an instance (its own or an
-    inherited ``__init__``: the call at the site's line is what ran it)."""
+    inherited ``__init__``: the call at the site's line is what ran it). Of a site that
+    may construct several classes (``targets``: an entry of a table of classes), one whose
+    own ``__init__`` ran is the one made there, not the others."""
     if is_definition(function, target):
         return True
-    return target.kind == "class" and function.name.rpartition(".")[2] in _CONSTRUCTION
+    if target.kind != "class" or function.name.rpartition(".")[2] not in _CONSTRUCTION:
+        return False
+    owners = [t for t in targets if t.kind == "class" and _defined_in(function, t)]
+    return not owners or target in owners
+
+
+def _defined_in(function: Function, target: Resolved) -> bool:
+    """Whether ``function``'s code is inside the definition ``target`` (a class's method)."""
+    same = function.repo == target.repo and function.path == target.path
+    return same and target.start_line <= function.line <= target.end_line
 
 
 def _name(function: Function) -> str:
