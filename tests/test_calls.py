@@ -274,16 +274,49 @@ class Head:
 """
 
 
+_OWN_NORM = """\
+class LayerNorm:
+    def __call__(self, x):
+        return x
+
+
+class Head:
+    def __init__(self):
+        self.ln_own = LayerNorm()
+
+    def __call__(self, x):
+        return self.ln_own(x)
+"""
+
+_THEIR_NORMS = """\
+from callpkg.twins import LayerNorm
+from callpkg.twins_own import LayerNorm as OwnNorm
+
+
+class Head:
+    def __init__(self):
+        self.ln_theirs = LayerNorm()
+        self.ln_reimported = OwnNorm()
+
+    def __call__(self, x):
+        return self.ln_theirs(self.ln_reimported(x))
+"""
+
+
 def test_callers_of_a_forward_do_not_follow_torch_s_class_of_the_same_name(tmp_path: Path) -> None:
-    """peft's ``Linear`` beside ``nn.Linear``: an attribute assigned torch's class of the
-    same name (``nn.LayerNorm(4)``, or ``LayerNorm`` imported from ``torch.nn``) holds no
-    instance of the package's class, and its uses are not looked up (for ``Linear``,
-    thousands of bodies were read for them); an attribute assigned the package's own is."""
+    """peft's ``Linear`` beside ``nn.Linear`` and paddle's own ``Linear``: an attribute
+    assigned torch's class of the same name (``nn.LayerNorm(4)``, or ``LayerNorm`` imported
+    from ``torch.nn``) or another module's (``self.ln_own``, also imported from there)
+    holds no instance of the package's class, and its uses are not looked up (for peft's
+    ``Linear``, 40,674 bodies were read for paddle's); an attribute assigned the asked
+    class is, imported from its module too."""
     from codewalk.calls.callers import Mention, callers
 
     checkout = make_callrepo(tmp_path)
     (checkout.root / "src/callpkg/twins.py").write_text(_TWINS)
     (checkout.root / "src/callpkg/twins_torch.py").write_text(_TORCH_NORM)
+    (checkout.root / "src/callpkg/twins_own.py").write_text(_OWN_NORM)
+    (checkout.root / "src/callpkg/twins_theirs.py").write_text(_THEIR_NORMS)
     ws = Workspace(checkout, Store.memory())
     asked: list[str] = []
 
@@ -294,9 +327,11 @@ def test_callers_of_a_forward_do_not_follow_torch_s_class_of_the_same_name(tmp_p
     target = ws.calling.definition("callpkg.twins.LayerNorm.forward")
     found = callers(ws.calling.cr, target, mentions)
     assert [(c.path, c.line, c.text) for c in found] == [
-        ("src/callpkg/twins.py", 16, "return self.norm(self.ln(x))")
+        ("src/callpkg/twins.py", 16, "return self.norm(self.ln(x))"),
+        ("src/callpkg/twins_theirs.py", 11, "return self.ln_theirs(self.ln_reimported(x))"),
     ]
-    assert "norm" in asked and "ln" not in asked and "ln_imported" not in asked
+    assert "norm" in asked and "ln_theirs" in asked
+    assert not {"ln", "ln_imported", "ln_own", "ln_reimported"} & set(asked)
     ws.close()
 
 

@@ -322,34 +322,41 @@ def _made(cr: CallResolver, mentions: Mentions, qualnames: Sequence[str]) -> Ite
     """Each use of the name of the classes ``qualnames`` (those codewalk finds) and of the
     classes deriving from them, with that name: where an instance of one may be made."""
     classes = [c for c in (cr.class_named(q) for q in qualnames) if c is not None]
-    for cls in [*classes, *(d for c in classes for d in cr.descendants(c))]:
+    every = [*classes, *(d for c in classes for d in cr.descendants(c))]
+    wanted = {c.qualname for c in every}
+    for cls in every:
         short = cls.qualname.rpartition(".")[2]
         for mention in mentions(short):
-            if not _read_outside_the_pins(cr, mention, short):
+            if _may_name(cr, mention, short, wanted):
                 yield short, mention
 
 
-_DOTTED_BEFORE = re.compile(r"(\w+)(?:\s*\.\s*\w+)*\s*\.\s*$")  # the root of `nn.` before a name
+_DOTTED_BEFORE = re.compile(r"((?:\w+\s*\.\s*)+)$")  # `nn.` or `lora .` before a name
 
 
-def _read_outside_the_pins(cr: CallResolver, mention: Mention, name: str) -> bool:
-    """Whether ``name`` is read at ``mention`` from a package no pin provides: ``nn.Linear``
-    or ``Linear`` imported from ``torch.nn``, where the class asked about is peft's
-    ``Linear``. What is made there is torch's class; following the attributes it is
-    assigned to would read every body calling one (thousands, for ``Linear``)."""
+def _may_name(cr: CallResolver, mention: Mention, name: str, classes: set[str]) -> bool:
+    """Whether ``name``, read at ``mention`` (``nn.Linear``, ``Linear``), may be one of
+    ``classes`` (qualnames): not when the module reads it from a package no pin provides
+    (``torch.nn``'s ``Linear``, where peft's is asked), nor when it finds another class
+    there (paddle's own ``Linear``). Following the attributes such a class is assigned to
+    would read every body calling one (tens of thousands, for ``Linear``). A name the
+    module does not resolve (a parameter, a local) may be one."""
     resolver = cr.code.resolver(mention.repo)
     view = resolver.facts.module_by_path(mention.path, mention.repo) if resolver is not None else None
     lines = cr.code.lines(mention.repo, mention.path)
-    if view is None or not 0 < mention.line <= len(lines):
-        return False
+    if resolver is None or view is None or not 0 < mention.line <= len(lines):
+        return True
     written = _DOTTED_BEFORE.search(lines[mention.line - 1][: mention.col])
-    root = written[1] if written is not None else name
-    imports = view.imports(root)
-    return (
-        bool(imports)
-        and not view.defs(root)
+    parts = [*re.findall(r"\w+", written[1]), name] if written is not None else [name]
+    imports = view.imports(parts[0])
+    if (
+        imports
+        and not view.defs(parts[0])
         and all(imp.level == 0 and cr.code.owner(imp.module) is None for imp in imports)
-    )
+    ):
+        return False
+    hits = resolver.ns.lookup(view, parts, (), 0)
+    return not hits or any(f"{h.view.module}.{h.definition.qualname}" in classes for h in hits)
 
 
 def _returns(cr: CallResolver, body: Body, needle: str) -> bool:
