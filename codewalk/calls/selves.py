@@ -25,6 +25,7 @@ what those classes take from another base (``assistant_model: PreTrainedModel``:
 from __future__ import annotations
 
 import builtins
+import textwrap
 from collections.abc import Sequence
 
 from codewalk.calls.holders import holds, parameter_names
@@ -615,7 +616,7 @@ def self_outside(
             continue
         outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
         prefix = f"{'.'.join(parts[:2])} is {a(type_name)} ({declared_how(hit)})"
-        if outside.status == EXTERNAL and len(parts) == 3 and not made_by(hit.definition, type_name):
+        if outside.status == EXTERNAL and len(parts) == 3 and not _made_there(r, hit, type_name):
             return with_overrides(r, hit.view, outside, prefix)
         if outside.status == EXTERNAL or outside.targets:
             return outside._replace(how=f"{prefix}; {outside.how}")
@@ -641,6 +642,17 @@ def self_outside(
         )
     # the index keeps an attribute's first assignment: others may follow
     return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
+
+
+def _made_there(r: Reaching, hit: Hit, type_name: str) -> bool:
+    """Whether the attribute ``hit`` is assigned an instance made by calling ``type_name``
+    itself, read from its whole statement when it goes on past the first line the index
+    keeps (paddle's ``self._forward_post_hooks: OrderedDict[int, Hook] = (``)."""
+    d = hit.definition
+    if d.end_line <= d.start_line:
+        return made_by(d, type_name)
+    lines = r.code.lines(hit.view.repo, hit.view.path)[d.start_line - 1 : d.end_line]
+    return made_by(d, type_name, textwrap.dedent("".join(lines)))
 
 
 def _untyped_member(resolver: Resolver, classes: list[tuple[ModuleView, str]], parts: list[str]) -> str:
