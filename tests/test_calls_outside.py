@@ -530,3 +530,16 @@ def test_an_attribute_made_by_a_class_of_another_package_on_a_later_line_is_of_i
         assert (to.status, to.external, to.targets) == (EXTERNAL, "torch.nn.Module.to", ())
     declared = next(c for (_, expr), c in found.items() if expr == "self.declared.to")
     assert [t.qualname for t in declared.targets] == [OUT + "Tiny.to"]
+
+
+def test_apply_of_a_torch_autograd_function_runs_its_forward(ws: Workspace) -> None:
+    """``_fMHA.apply(...)`` in xformers' ``_memory_efficient_attention`` was not resolved
+    (``_fMHA is a class of xformers.ops.fmha``), so ``calls`` and ``path`` stopped there:
+    ``apply`` of a class deriving from ``torch.autograd.Function`` runs the class's
+    ``forward``; another member the class lacks is said as before."""
+    found = callees(ws, OUT + "through_autograd")
+    vjp = next(c for (_, expr), c in found.items() if expr == "Doubled.vjp")
+    assert vjp.status == UNRESOLVED and vjp.how.startswith("Doubled is a class of callpkg.outside")
+    apply = next(c for (_, expr), c in found.items() if expr == "Doubled.apply")
+    assert [t.qualname for t in apply.targets] == [OUT + "Doubled.forward"]
+    assert "runs its forward" in apply.how
