@@ -417,3 +417,15 @@ def test_a_path_goes_into_the_init_a_class_decorator_set_and_on_from_there(ws: W
     ]
     (to_nested, *_) = ws.path(M + "make_settings", M + "checked.<locals>.__init__").search.chains
     assert [h.reached for h in to_nested] == [M + "Settings", M + "checked.<locals>.__init__"]
+
+
+def test_a_method_of_a_class_a_class_attribute_holds_is_that_class_s(ws: Workspace) -> None:
+    """``self.generation_config_class.from_model_config(config)`` in ``PreTrainedModel.__init__``
+    was not resolved, said "its type is not declared (first set at ... class
+    GenerationConfig ...)": the attribute holds the class (``= GenerationConfig``,
+    annotated ``type[GenerationConfig]`` or not), and the call is its classmethod."""
+    found = callees(ws, "callpkg.classmaking.Holder.build")
+    for expr in ("self.plain_class.make", "self.helper_class.make"):
+        make = next(c for (_, e), c in found.items() if e == expr)
+        assert [t.qualname for t in make.targets] == ["callpkg.classmaking.Helper.make"], expr
+        assert "holds the class Helper" in make.how, make.how

@@ -610,6 +610,9 @@ def self_outside(
         )
     if len(parts) == 2:
         return unresolved(f"{'.'.join(parts)}: {attrs[0].definition.signature}")
+    held = next((hit for hit in attrs if hit.definition.kind == "class"), None)
+    if held is not None and len(parts) == 3:  # self.OP.m of OP = cutlass.FwOp: the class's m
+        return _held_class_member(resolver, held, parts)
     for hit in attrs:
         type_name = declared_type(hit.definition)
         if not type_name:
@@ -634,14 +637,30 @@ def self_outside(
         kinds = enum_note(resolver, classes)
         return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
     first = attrs[0]
-    held = builtin_held(first.definition) if len(parts) == 3 else None
-    if held is not None and hasattr(held, parts[2]):  # self.attn_processors.keys() of a dict
-        kind, where = held.__name__, f"{first.view.path}:{first.definition.line}"
+    builtin = builtin_held(first.definition) if len(parts) == 3 else None
+    if builtin is not None and hasattr(builtin, parts[2]):  # self.attn_processors.keys() of a dict
+        kind, where = builtin.__name__, f"{first.view.path}:{first.definition.line}"
         return Reach(
             (), f"{kind}.{parts[2]}, a Python builtin ({'.'.join(parts[:2])} is {a(kind)}, {where})", BUILTIN
         )
     # the index keeps an attribute's first assignment: others may follow
     return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
+
+
+def _held_class_member(resolver: Resolver, held: Hit, parts: list[str]) -> Reach:
+    """``self.a.m`` where the class attribute ``a`` holds the class ``held`` itself
+    (transformers' ``generation_config_class: type[GenerationConfig] = GenerationConfig``):
+    that class's ``m``, through its MRO (a classmethod, or a function of the class)."""
+    setting = held.alias if held.alias is not None else (held.view, held.definition)
+    how = (
+        f"{'.'.join(parts[:2])} holds the class {held.definition.qualname} "
+        f"(set at {setting[0].path}:{setting[1].line})"
+    )
+    members = resolver.ns.members(held.view, held.definition.qualname, parts[2], ())
+    if not members:
+        return unresolved(f"{how}, which defines no {parts[2]} codewalk can read")
+    repo = held.view.repo or resolver.facts.repo
+    return found(with_via([to_resolved(m, repo) for m in members], how), how)
 
 
 def _made_there(r: Reaching, hit: Hit, type_name: str) -> bool:
