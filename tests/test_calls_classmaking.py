@@ -429,3 +429,19 @@ def test_a_method_of_a_class_a_class_attribute_holds_is_that_class_s(ws: Workspa
         make = next(c for (_, e), c in found.items() if e == expr)
         assert [t.qualname for t in make.targets] == ["callpkg.classmaking.Helper.make"], expr
         assert "holds the class Helper" in make.how, make.how
+
+
+@pytest.mark.parametrize("function", ["make_each", "make_first"])
+def test_a_loop_over_a_parameter_annotated_to_hold_classes_calls_their_classmethods(
+    ws: Workspace, function: str
+) -> None:
+    """``for op in priority_list: op.not_supported_reasons(inp)`` in xformers'
+    ``_run_priority_list`` (``priority_list: Sequence[T]``, ``T = TypeVar("T",
+    Type[AttentionFwOpBase], Type[AttentionBwOpBase])``) was a call on a value of unknown
+    type: each element is one of the classes (or one deriving from it), a TypeVar read as
+    what it may be."""
+    (make,) = callees(ws, f"callpkg.classmaking.{function}").values()
+    assert [t.qualname for t in make.targets] == [
+        "callpkg.classmaking.Helper.make",
+        "callpkg.classmaking.FastHelper.make",
+    ]
