@@ -506,6 +506,22 @@ def test_an_attribute_of_a_class_of_the_pins_or_of_torch_says_torch_s_as_the_oth
     assert [t.qualname for t in called.targets][1] == "callpkg.embeddings.Steps.forward"
 
 
+def test_the_goto_hint_names_the_function_whole_so_its_command_reads_that_one(tmp_path: Path) -> None:
+    """``goto`` on paddle's ``_C_ops.linear(...)`` hinted `codewalk path linear CLASS.linear`,
+    which reads transformers' ``FP8Experts.linear`` (a short name is looked for in the
+    first pin): the hint names the function it is in by its qualified name, which no
+    other definition shares (here ``merge_each``, which another module defines too)."""
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src/callpkg/again.py").write_text("def merge_each(layers):\n    return layers\n")
+    with Workspace(checkout, Store.memory()) as ws:
+        ws.index_all(workers=1)
+        assert len(ws.find("merge_each").matches) == 2  # the short name names either
+        answer = ws.goto_all("src/callpkg/choosing.py", 15, 15, fallback=False)
+        assert answer.results == ()
+        assert "`codewalk path callpkg.choosing.merge_each CLASS.merge`" in answer.note
+        assert ws.find("callpkg.choosing.merge_each").matches[0].path == "src/callpkg/choosing.py"
+
+
 def test_calls_and_goto_at_a_line_of_a_nested_function_read_that_function(tmp_path: Path) -> None:
     """accelerate's ``add_hook_to_module.<locals>.new_forward``: the UI's ``c`` there listed
     the host's calls, not the nested function's, and ``goto`` on its
@@ -522,7 +538,7 @@ def test_calls_and_goto_at_a_line_of_a_nested_function_read_that_function(tmp_pa
     assert answer.results == () and answer.note.startswith(
         "module is a parameter of add_hook.<locals>.new_forward: its value is the caller's"
     )
-    assert "`codewalk path add_hook.<locals>.new_forward CLASS.pre_forward`" in answer.note
+    assert "`codewalk path callpkg.hooked.add_hook.<locals>.new_forward CLASS.pre_forward`" in answer.note
     host = ws.calls_at("src/callpkg/hooked.py", 11)  # the host's own line: the host
     assert host is not None and host.function.qualname == "callpkg.hooked.add_hook"
     ws.close()

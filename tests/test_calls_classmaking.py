@@ -430,3 +430,31 @@ def test_calling_an_attribute_made_from_a_table_of_classes_says_the_table_once(w
     assert via.startswith("self.layer is made from an entry of a table: LAYERS holds Layer classes")
     assert via.count("LAYERS holds") == 1
     assert via.endswith("calling a Layer runs its forward (nn.Module.__call__)")
+
+
+def test_a_method_of_a_class_a_class_attribute_holds_is_that_class_s(ws: Workspace) -> None:
+    """``self.generation_config_class.from_model_config(config)`` in ``PreTrainedModel.__init__``
+    was not resolved, said "its type is not declared (first set at ... class
+    GenerationConfig ...)": the attribute holds the class (``= GenerationConfig``,
+    annotated ``type[GenerationConfig]`` or not), and the call is its classmethod."""
+    found = callees(ws, "callpkg.classmaking.Holder.build")
+    for expr in ("self.plain_class.make", "self.helper_class.make"):
+        make = next(c for (_, e), c in found.items() if e == expr)
+        assert [t.qualname for t in make.targets] == ["callpkg.classmaking.Helper.make"], expr
+        assert "holds the class Helper" in make.how, make.how
+
+
+@pytest.mark.parametrize("function", ["make_each", "make_first"])
+def test_a_loop_over_a_parameter_annotated_to_hold_classes_calls_their_classmethods(
+    ws: Workspace, function: str
+) -> None:
+    """``for op in priority_list: op.not_supported_reasons(inp)`` in xformers'
+    ``_run_priority_list`` (``priority_list: Sequence[T]``, ``T = TypeVar("T",
+    Type[AttentionFwOpBase], Type[AttentionBwOpBase])``) was a call on a value of unknown
+    type: each element is one of the classes (or one deriving from it), a TypeVar read as
+    what it may be."""
+    (make,) = callees(ws, f"callpkg.classmaking.{function}").values()
+    assert [t.qualname for t in make.targets] == [
+        "callpkg.classmaking.Helper.make",
+        "callpkg.classmaking.FastHelper.make",
+    ]

@@ -528,3 +528,30 @@ def test_a_method_of_a_parameter_annotated_with_a_builtin_among_others_is_the_bu
     )
     assert items.status == BUILTIN and items.how.endswith("dict.items, a Python builtin")
     assert (numpy.status, numpy.external) == (EXTERNAL, "torch.Tensor.numpy")
+
+
+def test_an_attribute_made_by_a_class_of_another_package_on_a_later_line_is_of_it(ws: Workspace) -> None:
+    """``self.hooks: nn.Module = (`` then ``nn.Module()`` on the next line (paddle's
+    ``Layer._forward_post_hooks``, whose ``.items()`` was said to run transformers'
+    ``_LazyAutoMapping.items``): the value is read from the whole statement, and made by
+    the class itself, annotated or not; one a function makes may be of a class deriving
+    from it (``Tiny.to``)."""
+    found = callees(ws, OUT + "Hooked.move")
+    for made in ("self.hooks.to", "self.typed.to"):  # self.typed: nn.Module = nn.Module(), on one line
+        to = next(c for (_, expr), c in found.items() if expr == made)
+        assert (to.status, to.external, to.targets) == (EXTERNAL, "torch.nn.Module.to", ())
+    declared = next(c for (_, expr), c in found.items() if expr == "self.declared.to")
+    assert [t.qualname for t in declared.targets] == [OUT + "Tiny.to"]
+
+
+def test_apply_of_a_torch_autograd_function_runs_its_forward(ws: Workspace) -> None:
+    """``_fMHA.apply(...)`` in xformers' ``_memory_efficient_attention`` was not resolved
+    (``_fMHA is a class of xformers.ops.fmha``), so ``calls`` and ``path`` stopped there:
+    ``apply`` of a class deriving from ``torch.autograd.Function`` runs the class's
+    ``forward``; another member the class lacks is said as before."""
+    found = callees(ws, OUT + "through_autograd")
+    vjp = next(c for (_, expr), c in found.items() if expr == "Doubled.vjp")
+    assert vjp.status == UNRESOLVED and vjp.how.startswith("Doubled is a class of callpkg.outside")
+    apply = next(c for (_, expr), c in found.items() if expr == "Doubled.apply")
+    assert [t.qualname for t in apply.targets] == [OUT + "Doubled.forward"]
+    assert "runs its forward" in apply.how

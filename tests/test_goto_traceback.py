@@ -378,7 +378,7 @@ def test_a_call_on_an_untyped_value_says_why_and_where_to_look(
         "(the hint says what it knows of its receiver)\n"
     ) in err
     assert "`codewalk find merge` lists the definitions of merge" in err
-    assert "`codewalk path merge_each CLASS.merge`" in err
+    assert "`codewalk path callpkg.choosing.merge_each CLASS.merge`" in err
 
 
 def test_a_call_of_a_member_the_receivers_class_lacks_is_not_said_untyped(

@@ -398,6 +398,23 @@ def test_complete_finds_a_class_member_among_many_of_its_name(tmp_path: Path) ->
         ws.close()
 
 
+def test_complete_puts_the_class_typed_whole_before_a_module_of_its_name(tmp_path: Path) -> None:
+    """``Gen.__init__``: the class ``Gen`` (in ``zz.py``) before the ``__init__`` of a class
+    in a module named ``gen``, which names the owner too, but not as its class (paddle's
+    ``paddle.jit.layer.Function.__call__`` came before ``Layer.__call__``)."""
+    checkout = make_toy(tmp_path)
+    init = "    def __init__(self):\n        pass\n"
+    (checkout.root / "src" / "toypkg" / "gen.py").write_text("class Other:\n" + init)
+    (checkout.root / "src" / "toypkg" / "zz.py").write_text("class Gen:\n" + init)
+    ws = Workspace(checkout, Store.memory())
+    try:
+        ws.index_all(workers=1)
+        names = [r.qualname for r in ws.complete("Gen.__init__")]
+        assert names[:2] == ["toypkg.zz.Gen.__init__", "toypkg.gen.Other.__init__"]
+    finally:
+        ws.close()
+
+
 def test_workspace_is_usable_from_other_threads(ws: Workspace) -> None:
     from concurrent.futures import ThreadPoolExecutor
 

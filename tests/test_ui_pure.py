@@ -166,3 +166,31 @@ def test_the_off_tour_line_cuts_the_way_back_then_the_name_never_the_place() -> 
     assert line(45, name="") == "off tour (r: step 1)  modeling_llama.py:261"
     for width in range(31, 100):
         assert "modeling_llama.py:261" in line(width) and len(line(width)) <= width, width
+
+
+def test_the_palette_puts_the_class_typed_whole_before_a_module_of_its_name_and_longer_names() -> None:
+    """``Layer.__call__`` typed in the palette listed diffusers' ``QwenImageLayeredPipeline
+    .__call__`` and paddle's ``paddle.jit.layer.Function.__call__`` (a module ``layer``)
+    before ``paddle.nn.layer.layers.Layer.__call__``: among equal matches of the name, the
+    class typed comes first, then a module or package of its name, then the rest."""
+    from codewalk.resolve.model import Resolved
+    from codewalk.ui.session import best_first
+
+    def call(repo: str, qualname: str) -> Resolved:
+        return Resolved(repo, qualname, "method", qualname.replace(".", "/") + ".py", 1, 1, 2, "direct", "")
+
+    diffusers = [call("diffusers", "diffusers.pipelines.QwenImageLayeredPipeline.__call__")]
+    paddle = [
+        call("paddle", "paddle.jit.layer.Function.__call__"),
+        call("paddle", "paddle.nn.layer.layers.Layer.__call__"),
+    ]
+    ranked = [t.qualname for t in best_first([diffusers, paddle], "Layer.__call__")]
+    assert ranked == [
+        "paddle.nn.layer.layers.Layer.__call__",
+        "paddle.jit.layer.Function.__call__",
+        "diffusers.pipelines.QwenImageLayeredPipeline.__call__",
+    ]
+    dotted = best_first([diffusers, paddle], "layers.Layer.__call__")
+    assert dotted[0].qualname == "paddle.nn.layer.layers.Layer.__call__"
+    untyped = [t.qualname for t in best_first([diffusers, paddle], "__call__")]  # no owner: as they came
+    assert untyped == [diffusers[0].qualname, paddle[0].qualname, paddle[1].qualname]

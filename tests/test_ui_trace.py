@@ -608,3 +608,33 @@ async def test_a_step_folding_calls_from_several_lines_counts_them_all_and_says_
         assert "ran **3** times here" in markdown and f"(lines {first}, {first + 1})" in markdown
         by_line = re.search(r"The calls folded here, by line: (\d+) x(\d+) \S+ \S+, (\d+) x(\d+) ", markdown)
         assert by_line is not None and by_line.groups() == (str(first), "1", str(first + 1), "2")
+
+
+@run_async
+async def test_a_step_whose_docstring_fills_the_screen_opens_on_the_first_line_that_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Paddle's ``linear`` has a docstring of 60 lines: its step showed them, and none of the
+    lines that ran. Such a step opens on the first line its function ran; a short
+    function's step stays on its ``def`` (the first line that ran is on screen below it)."""
+    work = use_toy(tmp_path, monkeypatch)
+    doc = "\n".join(f"    line {i} of a long docstring" for i in range(60))
+    with (work / "toypkg" / "__init__.py").open("a") as package:
+        package.write(f'\n\ndef documented(x):\n    """\n{doc}\n    """\n    return square(x)\n')
+    (work / "doc.py").write_text("import toypkg\n\ntoypkg.fib(2)\ntoypkg.documented(3)\n")
+    assert main(["trace", "--python", sys.executable, "--name", "doc", "doc.py"]) == 0
+    session, first = trace_session(open_trace("doc"))
+    app = make_app(session, start_step=first)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        code = screen.query_one(CodeView)
+        assert code.source is not None
+        assert code.source.lines[code.cursor[0] - 1].startswith("def fib(n):")
+        titles = [step.title for step in screen.session.tour.steps]
+        await pilot.press(*str(titles.index("documented x1") + 1))
+        await settle(pilot)
+        line = code.cursor[0]
+        assert code.source.lines[line - 1] == "    return square(x)"
+        assert code.top_line <= line < code.top_line + code.scrollable_content_region.height

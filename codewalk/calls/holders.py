@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
+from codewalk import parsing
 from codewalk.index.declared import annotated, parameters
 from codewalk.index.records import ANNOTATED, Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
@@ -179,12 +180,12 @@ def _parameter(r: Places, function: Resolved, name: str) -> Holds:
     if place is None or annotation is None:
         return Holds()
     resolver, view, _ = place
-    said = parse(ANNOTATED + annotated(annotation))
+    text = ast.unparse(annotation)
+    said = parse(ANNOTATED + annotated(_type_variables_read(view, annotation)))
 
     def classes(names: tuple[str, ...]) -> tuple[Resolved, ...]:
         return _classes(r, resolver, view, names)
 
-    text = ast.unparse(annotation)
     where = f"{name}: {text} in {function.qualname.rpartition('.')[2]}"
     return Holds(
         classes(said.classes),
@@ -192,7 +193,58 @@ def _parameter(r: Places, function: Resolved, name: str) -> Holds:
         classes(said.held),
         True,
         f"{name} is annotated ({where})",
+        element_classes=classes(said.element_classes),
     )
+
+
+def _type_variables_read(view: ModuleView, annotation: ast.expr) -> ast.expr:
+    """``annotation`` with each name of a ``TypeVar`` ``view``'s module defines read as
+    what it may be: its constraints, or its bound (xformers' ``Sequence[T]``, ``T =
+    TypeVar("T", Type[AttentionFwOpBase], Type[AttentionBwOpBase])``); as it is when it
+    names none, or when the module does not import ``TypeVar`` by that name (most do not:
+    their names are then not looked for, one question of the index each)."""
+    if not view.imports("TypeVar"):
+        return annotation
+    names = {node.id for node in ast.walk(annotation) if isinstance(node, ast.Name)}
+    read: dict[str, ast.expr] = {}
+    for name in names:
+        for d in view.defs(name)[:1]:  # a module's own: a TypeVar is rarely imported
+            bound = _type_variable(d) if d.kind == "variable" else None
+            if bound is not None:
+                read[name] = bound
+    if not read:
+        return annotation
+
+    class Reading(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.expr:
+            return read.get(node.id, node)
+
+    copy = parsing.parse_expression(ast.unparse(annotation)).body  # the header's nodes are shared
+    read_copy: ast.expr = Reading().visit(copy)
+    return read_copy
+
+
+def _type_variable(d: Definition) -> ast.expr | None:
+    """What the ``TypeVar`` a module variable is assigned may be, as one annotation (its
+    constraints joined by ``|``, else its bound); None for any other variable, or one
+    whose statement goes on past the line the index keeps."""
+    try:
+        tree = parsing.parse(d.signature.strip())
+    except SyntaxError:
+        return None
+    node = tree.body[0] if len(tree.body) == 1 else None
+    call = node.value if isinstance(node, ast.Assign) else None
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name | ast.Attribute):
+        return None
+    if (call.func.id if isinstance(call.func, ast.Name) else call.func.attr) != "TypeVar":
+        return None
+    kinds = list(call.args[1:]) or [k.value for k in call.keywords if k.arg == "bound"]
+    if not kinds:
+        return None
+    joined = kinds[0]
+    for kind in kinds[1:]:
+        joined = ast.BinOp(joined, ast.BitOr(), kind)
+    return joined
 
 
 def parameter_names(signature: str) -> list[str]:

@@ -268,12 +268,32 @@ class Reacher:
         defs = view.defs(parts[0])
         if defs:
             d = defs[0]
+            taken = self._taken_outside(resolver, view, parts) if d.kind == "class" else None
+            if taken is not None:
+                return taken
             return unresolved(
                 f"{parts[0]} is a {d.kind} of {view.module} ({view.path}:{d.line}: {d.signature})"
             )
         if view.imports(parts[0]):
             return unresolved(f"{'.'.join(parts)}: imported, but codewalk cannot find it")
         return unresolved(f"{parts[0]}: not defined in {view.module}")
+
+    def _taken_outside(self, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach | None:
+        """``X.apply`` of a class ``X`` of ``view``'s module deriving from
+        ``torch.autograd.Function`` (xformers' ``_fMHA.apply``), none of whose pinned MRO
+        defines ``apply``: the class's ``forward``, which torch's ``apply`` runs; None for
+        any other name."""
+        if len(parts) != 2 or parts[1] != "apply":
+            return None
+        said = f"{parts[0]} is a class of {view.module} ({view.path})"
+        outside = selves.member_outside(self, [(resolver, view, parts[0])], parts[1], said)
+        base = outside.external.rpartition(".")[0] if outside is not None else ""
+        if base.partition(".")[0] != "torch" or base.rpartition(".")[2] != "Function":
+            return None
+        members = resolver.ns.members(view, parts[0], "forward", ())
+        forwards = [to_resolved(h, resolver.facts.repo) for h in members]
+        how = f"{said}, deriving from {base}: its apply runs its forward"
+        return found(with_via(forwards, how), how) if forwards else None
 
     def _builtin_method(self, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach | None:
         """``X.get`` of a module variable ``X`` holding a dict (a list, a set...): the

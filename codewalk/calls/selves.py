@@ -25,6 +25,7 @@ what those classes take from another base (``assistant_model: PreTrainedModel``:
 from __future__ import annotations
 
 import builtins
+import textwrap
 from collections.abc import Sequence
 
 from codewalk.calls.holders import holds, parameter_names
@@ -646,13 +647,16 @@ def self_outside(
         )
     if len(parts) == 2:
         return unresolved(f"{'.'.join(parts)}: {attrs[0].definition.signature}")
+    held = next((hit for hit in attrs if hit.definition.kind == "class"), None)
+    if held is not None and len(parts) == 3:  # self.OP.m of OP = cutlass.FwOp: the class's m
+        return _held_class_member(resolver, held, parts)
     for hit in attrs:
         type_name = declared_type(hit.definition)
         if not type_name:
             continue
         outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
         prefix = f"{'.'.join(parts[:2])} is {a(type_name)} ({declared_how(hit)})"
-        if outside.status == EXTERNAL and len(parts) == 3 and not made_by(hit.definition, type_name):
+        if outside.status == EXTERNAL and len(parts) == 3 and not _made_there(r, hit, type_name):
             return with_overrides(r, hit.view, outside, prefix)
         if outside.status == EXTERNAL or outside.targets:
             return outside._replace(how=f"{prefix}; {outside.how}")
@@ -670,14 +674,41 @@ def self_outside(
         kinds = enum_note(resolver, classes)
         return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
     first = attrs[0]
-    held = builtin_held(first.definition) if len(parts) == 3 else None
-    if held is not None and hasattr(held, parts[2]):  # self.attn_processors.keys() of a dict
-        kind, where = held.__name__, f"{first.view.path}:{first.definition.line}"
+    builtin = builtin_held(first.definition) if len(parts) == 3 else None
+    if builtin is not None and hasattr(builtin, parts[2]):  # self.attn_processors.keys() of a dict
+        kind, where = builtin.__name__, f"{first.view.path}:{first.definition.line}"
         return Reach(
             (), f"{kind}.{parts[2]}, a Python builtin ({'.'.join(parts[:2])} is {a(kind)}, {where})", BUILTIN
         )
     # the index keeps an attribute's first assignment: others may follow
     return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
+
+
+def _held_class_member(resolver: Resolver, held: Hit, parts: list[str]) -> Reach:
+    """``self.a.m`` where the class attribute ``a`` holds the class ``held`` itself
+    (transformers' ``generation_config_class: type[GenerationConfig] = GenerationConfig``):
+    that class's ``m``, through its MRO (a classmethod, or a function of the class)."""
+    setting = held.alias if held.alias is not None else (held.view, held.definition)
+    how = (
+        f"{'.'.join(parts[:2])} holds the class {held.definition.qualname} "
+        f"(set at {setting[0].path}:{setting[1].line})"
+    )
+    members = resolver.ns.members(held.view, held.definition.qualname, parts[2], ())
+    if not members:
+        return unresolved(f"{how}, which defines no {parts[2]} codewalk can read")
+    repo = held.view.repo or resolver.facts.repo
+    return found(with_via([to_resolved(m, repo) for m in members], how), how)
+
+
+def _made_there(r: Reaching, hit: Hit, type_name: str) -> bool:
+    """Whether the attribute ``hit`` is assigned an instance made by calling ``type_name``
+    itself, read from its whole statement when it goes on past the first line the index
+    keeps (paddle's ``self._forward_post_hooks: OrderedDict[int, Hook] = (``)."""
+    d = hit.definition
+    if d.end_line <= d.start_line:
+        return made_by(d, type_name)
+    lines = r.code.lines(hit.view.repo, hit.view.path)[d.start_line - 1 : d.end_line]
+    return made_by(d, type_name, textwrap.dedent("".join(lines)))
 
 
 def _untyped_member(resolver: Resolver, classes: list[tuple[ModuleView, str]], parts: list[str]) -> str:

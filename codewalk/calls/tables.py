@@ -133,6 +133,10 @@ def element(r: Reacher, body: Body, facts: CallFacts, container: Name, depth: in
         said = parameter(r, body.target, what)
         if said.elements:
             return Reach(said.elements, said.how, RESOLVED, instance=True, loose=True)
+        if said.element_classes:  # ops: Sequence[type[Op]]: the classes themselves
+            return Reach(
+                tuple(c._replace(via=said.how, loose=True) for c in said.element_classes), said.how, RESOLVED
+            )
     if container.root == LOCAL and "." not in what:
         annotated = annotated_elements(r, body, facts, what, line)
         if annotated is not None:

@@ -179,13 +179,37 @@ def _held_as_written(signature: str) -> type | None:
     return str if value[:1] in ("'", '"') else None
 
 
-def made_by(d: Definition, type_name: str) -> bool:
+def made_by(d: Definition, type_name: str, statement: str = "") -> bool:
     """Whether the attribute or variable ``d`` is assigned an instance made by calling the
     class ``type_name`` itself (``self.hooks = OrderedDict()``): one of that class, never of
-    a class deriving from it, as an annotated or returned value may be."""
-    match = _ASSIGNED.fullmatch(d.signature) if d.kind in ("variable", "attribute") else None
-    made = _MADE.match(match["value"]) if match is not None and not match["annotation"] else None
+    a class deriving from it, as a value only annotated or returned may be. ``statement``:
+    the whole assignment, dedented, when it goes on past the first line the index keeps
+    (paddle's ``self._forward_post_hooks: OrderedDict[int, Hook] = (``, then
+    ``OrderedDict()``). An annotation beside such a call does not change what it makes
+    (``x: Base = Derived()`` names ``Base``, which made nothing)."""
+    if d.kind not in ("variable", "attribute"):
+        return False
+    if statement:
+        return _called_by(statement) == type_name
+    match = _ASSIGNED.fullmatch(d.signature)
+    made = _MADE.match(match["value"]) if match is not None else None
     return made is not None and made[1] == type_name
+
+
+def _called_by(statement: str) -> str:
+    """The dotted name an assignment's value calls (``OrderedDict`` of ``x: T = (OrderedDict())``),
+    "" for any other statement or value."""
+    import ast  # as header's: only a statement that goes on past its first line needs it
+
+    from codewalk import parsing
+    from codewalk.index.syntax import dotted
+
+    try:
+        body = parsing.parse(statement).body
+    except SyntaxError:
+        return ""
+    value = body[0].value if len(body) == 1 and isinstance(body[0], ast.Assign | ast.AnnAssign) else None
+    return dotted(value.func) if isinstance(value, ast.Call) else ""
 
 
 def declared_how(hit: Hit) -> str:

@@ -84,6 +84,9 @@ class ResolvedStep:
     # of each region that is the header of an ``if``, ``elif``, ``for`` or ``while``: its
     # body's lines (the test ran; the branch was taken, the loop went round, if they did)
     bodies: tuple[Lines | None, ...] = ()
+    # a step without focus: the first line its symbol ran, where the view goes when the
+    # lines above it (a long docstring) leave it off the screen (a trace's step); 0: none
+    opens: int = 0
 
     def __post_init__(self) -> None:
         # one truth: ``focus`` is the first region (a record made with ``focus`` alone has that one)

@@ -140,8 +140,8 @@ class TraceSteps:
         workspace = self.workspace_of(function.repo)
         target = definition_of(workspace, function)
         version = workspace.checkout.version
+        executed = self.trace.lines[self.trace.nodes[self.nodes[index]].function]
         if target is None:
-            executed = self.trace.lines[self.trace.nodes[self.nodes[index]].function]
             last = max((function.line, *executed))
             why = why_not_indexed(function) or "no definition of its name starts on this line"
             target = Resolved(
@@ -166,4 +166,5 @@ class TraceSteps:
             error=None,
             repo=function.repo,
             version=version,
+            opens=min((n for n in executed if n > target.line), default=0),
         )

@@ -70,6 +70,7 @@ class _Place:
     focus: tuple[int, int] | None
     top: int | None
     left: int | None
+    opens: int = 0
 
 
 class CodeView(ScrollView, can_focus=True):
@@ -134,13 +135,16 @@ class CodeView(ScrollView, can_focus=True):
         left: int | None = None,
         regions: tuple[tuple[int, int], ...] = (),
         ran: frozenset[int] | None = None,
+        opens: int = 0,
     ) -> None:
         """Show ``source`` with the cursor at 1-based ``line``; ``top`` is the first
         1-based line on screen (default: a little context above the focus or line),
         ``left`` the first 0-based column (default: 0, or as far as the focus or the
         cursor needs to be seen: :meth:`_fit_sideways`);
         ``regions`` are lit (default: the focus alone); ``ran``: the lines a trace saw
-        execute (marked; the others dimmed)."""
+        execute (marked; the others dimmed); ``opens``: the line the cursor goes to
+        instead of ``line`` when the view placed at ``line`` would not show it (a trace's
+        step: the first line its function ran, below a docstring longer than the screen)."""
         self.source = source
         self.selection_anchor = None
         self.shown = Shown(source.path, span, focus, regions, ran)
@@ -149,7 +153,7 @@ class CodeView(ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(source))
         self.cursor_line = self._clamp_line(line - 1)
         self.cursor_col = max(0, col)
-        place = _Place(line, span, focus, top, left)
+        place = _Place(line, span, focus, top, left, opens)
         if self.scrollable_content_region.height <= 0:
             self._pending_place = place  # placed on the first resize
         else:
@@ -216,7 +220,12 @@ class CodeView(ScrollView, can_focus=True):
     def _scroll_to_place(self, place: _Place) -> None:
         """Scroll to where ``place`` asks, both ways: the horizontal scroll of the place
         before is never kept for another (it cut the start of its lines)."""
-        self._scroll_top((place.top or self.default_top(place.line, place.span, place.focus)) - 1)
+        top = place.top or self.default_top(place.line, place.span, place.focus)
+        if place.opens and place.top is None and place.opens >= top + self.scrollable_content_region.height:
+            self.cursor_line = self._clamp_line(place.opens - 1)  # what ran, not the docstring
+            top = self.default_top(place.opens, place.span, place.focus)
+            self.post_message(self.CursorMoved(self.cursor_line + 1, self.cursor_col))
+        self._scroll_top(top - 1)
         if place.left is not None:
             self.scroll_to(x=place.left, animate=False, immediate=True, force=True)
         else:

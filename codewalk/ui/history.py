@@ -25,6 +25,9 @@ class Location:
     left: int | None = None  # first column on screen (0-based), likewise
     repo: str = ""  # the repository ``path`` is in
     regions: tuple[tuple[int, int], ...] = ()  # every region lit (the focus first); empty: the focus
+    # where the cursor goes instead of ``line`` when the two do not fit on one screen (a
+    # trace's step: the first line its function ran, below a long docstring); 0: none
+    opens: int = 0
 
     @property
     def file(self) -> tuple[str, str]:
@@ -54,6 +57,7 @@ def step_location(resolved: ResolvedStep) -> Location | None:
         focus,
         repo=target.repo or resolved.repo,
         regions=resolved.regions,
+        opens=0 if focus else resolved.opens,
     )
 
 

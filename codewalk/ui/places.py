@@ -113,6 +113,7 @@ class Places(LookupActions):
             left=where.left,
             regions=where.regions,
             ran=ran,
+            opens=where.opens,
         )
         self.location = where
         self.show_repo(where.repo)

@@ -30,7 +30,7 @@ from codewalk.ui.lanes import Lane
 from codewalk.ui.ports import Callers, CallList, Navigator, Reached, Reference, Repos, Target
 from codewalk.ui.state import ProgressStore
 from codewalk.ui.versions import StepDiff
-from codewalk.workspace.symbols import match_rank, needle_of
+from codewalk.workspace.symbols import match_rank, needle_of, owner_rank
 
 if TYPE_CHECKING:
     from codewalk.traces.joined import RanThere
@@ -247,11 +247,15 @@ class Searched:
 def best_first(lists: Iterable[Sequence[Target]], text: str) -> list[Target]:
     """Each repository's hits for ``text`` (each list ranked by its repository) as one list:
     the better match of the name first (an exact one, a prefix, ...: ``match_rank``),
-    whatever its repository; the repositories interleaved among equal matches."""
-    needle = needle_of(text.rpartition(".")[2])
+    whatever its repository, then the one held by the owner typed (``owner_rank``: the
+    class ``Layer`` of ``Layer.__call__``, then a module ``layer``), then the shorter
+    name; the repositories interleaved among equal matches."""
+    owner, _, last = text.strip().rpartition(".")
+    needle = needle_of(last)
 
-    def rank(target: Target) -> tuple[int, int]:
-        return match_rank(target.qualname.rpartition(".")[2], needle)
+    def rank(target: Target) -> tuple[int, int, int]:
+        match, length = match_rank(target.qualname.rpartition(".")[2], needle)
+        return match, owner_rank(target.qualname, owner), length
 
     return sorted(interleave(lists), key=rank)
 

@@ -439,10 +439,12 @@ def as_written(query: str, goals: Sequence[Resolved]) -> Sequence[Resolved]:
 
 def _untyped_note(body: Body, callee: Callee) -> str:
     """Why a call is not followed (what its receiver is bound to), and where to look: the
-    definitions of the attribute's name, and ``path`` from the function the call is in."""
+    definitions of the attribute's name, and ``path`` from the function the call is in,
+    named whole: a short name may be read as another's (paddle's ``linear``, in a command,
+    is transformers' ``FP8Experts.linear``, the first pin's)."""
     how = callee.how or "codewalk cannot tell what it calls"
     name = callee.site.name.expr.rpartition(".")[2]
-    here = body.target.qualname.removeprefix(f"{body.module}.")  # Class.m, f.<locals>.g
+    here = body.target.qualname
     if "." not in callee.site.name.expr or not name.isidentifier():
         return f"{how}; `codewalk calls {here}` says what else it calls"
     return (

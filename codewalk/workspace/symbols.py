@@ -97,12 +97,12 @@ class SymbolNames:
             if _listed(d)
         ]
         # each name's definitions, those of the owner typed whole first (LlamaAttention.forward
-        # before DiffLlamaAttention.forward), then as the resolver ranks them: an @overload
-        # stub after the real one
+        # before DiffLlamaAttention.forward; the class before a module of its name), then as
+        # the resolver ranks them: an @overload stub after the real one
         rows.sort(
             key=lambda item: (
                 order[item[1].name],
-                not _owned_by(item[0], item[1], owner),
+                owner_rank(f"{item[0].module}.{item[1].qualname}", owner),
                 definition_penalty(item[1], item[0].path),
                 item[0].path,
             )
@@ -110,11 +110,17 @@ class SymbolNames:
         return rows[:limit]
 
 
-def _owned_by(row: FileRow, d: Definition, owner: str) -> bool:
-    """Whether ``owner`` (typed before the dot) names what holds ``d`` whole: its class,
-    its module or a package above it (``llama``), not a part of a longer name."""
-    holder = f"{row.module}.{d.qualname}".rpartition(".")[0].lower()
-    return bool(owner) and f".{owner.lower()}." in f".{holder}."
+def owner_rank(qualname: str, owner: str) -> int:
+    """How well ``owner`` (typed before the last dot) names what holds the definition
+    ``qualname`` (fully qualified), best lowest: 0 its class (or the dotted tail of its
+    holder) as typed, or no owner typed; 1 a module or package above it, or a class, read
+    without case (``llama``); 2 none of them, or only a part of a longer name
+    (``Layer`` in ``QwenImageLayeredPipeline``, or the module ``paddle.jit.layer`` before
+    ``paddle.nn.layer.layers.Layer``)."""
+    holder = qualname.rpartition(".")[0]
+    if not owner or holder == owner or holder.endswith(f".{owner}"):
+        return 0
+    return 1 if f".{owner.lower()}." in f".{holder.lower()}." else 2
 
 
 def _listed(d: Definition) -> bool:
