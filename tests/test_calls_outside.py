@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from codewalk.calls.model import BUILTIN, EXTERNAL, UNRESOLVED
+from codewalk.index.records import Definition, FileRow
 from codewalk.index.store import Store
 from codewalk.source.checkout import Checkout
+from codewalk.workspace.facts import IndexFacts
 from codewalk.workspace.stack import Stack
 from codewalk.workspace.workspace import Workspace
 from tests.callrepo import callees, callrepo_workspace, make_accel, make_callrepo
@@ -297,6 +299,39 @@ def test_a_pin_opened_later_is_searched_for_classes_deriving_from_one_asked_befo
         assert fresh.facts("accel") is not None
         formatter = ws.resolver.find(OUT + "Formatter", related=False).matches[0]
         assert [c.qualname for c in ws.calling.cr.descendants(formatter)] == after
+
+
+def test_a_pin_opened_later_holding_no_class_deriving_from_one_leaves_its_classes_as_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked again after a pin opened, "every class deriving from C" asks the new pin
+    alone, about C and every class found below it at once (not a level at a time, as if
+    asked the first time): one that holds none of them leaves the answer as it was."""
+    checkout = make_callrepo(tmp_path)
+    stack = Stack(
+        Store.memory(),
+        owners={"callpkg": "calls", "accelerate": "accel"},
+        opener=lambda repo: make_accel(checkout.root),
+        synced=lambda: [],
+    )
+    asked: list[str] = []
+    naming = IndexFacts.classes_naming_bases
+
+    def spy(facts: IndexFacts, names: Sequence[str]) -> list[tuple[FileRow, Definition]]:
+        asked.append(facts.repo)
+        return naming(facts, names)
+
+    monkeypatch.setattr(IndexFacts, "classes_naming_bases", spy)
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        cr = ws.calling.cr
+        pretrained = ws.resolver.find("callpkg.drafting.DraftPretrained", related=False).matches[0]
+        before = [c.qualname for c in cr.descendants(pretrained)]
+        drafts = ["DraftText", "DraftAudio", "DraftCausalLM"]
+        assert before == [f"callpkg.drafting.{name}" for name in drafts]
+        assert stack.facts("accel") is not None
+        asked.clear()
+        assert [c.qualname for c in cr.descendants(pretrained)] == before
+        assert asked == ["accel"]
 
 
 def test_path_fetches_only_the_pins_of_its_two_ends(tmp_path: Path) -> None:

@@ -202,9 +202,13 @@ class _Visitor(Namer, ast.NodeVisitor):
 
     def generic_visit(self, node: ast.AST) -> None:
         """The nodes under ``node``, in order, less the expression contexts (no method
-        visits a ``Load``)."""
+        visits a ``Load``), each visited as :meth:`visit` does, without a call to it."""
         for child in child_nodes(node):
-            self.visit(child)
+            method = _VISITS.get(child.__class__)
+            if method is None:
+                kind = child.__class__
+                method = _VISITS[kind] = getattr(_Visitor, f"visit_{kind.__name__}", _Visitor.generic_visit)
+            method(self, child)
 
     def visit_FunctionDef(self, node: _NestedFunction) -> None:
         self.function(node)

@@ -239,8 +239,8 @@ def child_nodes(node: ast.AST) -> list[Any]:
         value = getattr(node, field, None)
         if value is None:
             continue
-        if value.__class__ is list:
-            found.extend(item for item in value if item is not None)
+        if value.__class__ is list:  # None only where a field may lack a node (a Dict's ``**`` key)
+            found.extend(value if None not in value else [item for item in value if item is not None])
         else:
             found.append(value)
     return found

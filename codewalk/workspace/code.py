@@ -48,13 +48,20 @@ class Parts(Protocol):
     def resolver_for(self, scope: Sequence[str]) -> Resolver: ...
 
 
+# the classes deriving from one as found: the pins open when asked, the classes (module, qualname)
+# asked the children of, and the classes found
+_Found = tuple[list[str], list[tuple[str, str]], list[Resolved]]
+
+
 class WorkspaceCode:
     """:class:`~codewalk.calls.model.Code` over one workspace and its stack."""
 
     def __init__(self, workspace: Parts) -> None:
         self.ws = workspace
         self._lines: dict[tuple[str, str], list[str]] = {}
-        self._descendants: dict[tuple[str, str, str, int], list[Resolved]] = {}  # by the pins open
+        # the classes deriving from a class (repo, module, qualname), as found: kept while the pins
+        # opened since hold none deriving from it or from one of them
+        self._descendants: dict[tuple[str, str, str], _Found] = {}
         # the direct subclasses of a class (module, qualname) in one pin, by (pin, class): what
         # a pin holds does not change when another opens (a base it names opens its own pin)
         self._children: dict[tuple[str, tuple[str, str]], list[tuple[str, Resolved]]] = {}
@@ -206,10 +213,25 @@ class WorkspaceCode:
         return len(self.ws.stack.members)  # a stack only grows (a reopened one makes a new self)
 
     def descendants(self, repo: str, module: str, cls: str) -> list[Resolved]:
-        key = (repo, module, cls, self.opened())  # a pin opened since may hold more
-        if key not in self._descendants:
-            self._descendants[key] = self._find_descendants(module, cls)
-        return self._descendants[key]
+        key = (repo, module, cls)
+        pins = list(self.ws.stack.members)
+        known = self._descendants.get(key)
+        if known is None or (known[0] != pins and self._gained(known[0], known[1])):
+            walked, found = self._find_descendants(module, cls)
+            self._descendants[key] = (pins, walked, found)
+        elif known[0] != pins:  # the pins opened since hold no class deriving from it: as found
+            self._descendants[key] = (pins, *known[1:])
+        return self._descendants[key][2]
+
+    def _gained(self, asked: list[str], walked: list[tuple[str, str]]) -> bool:
+        """Whether a pin opened since the pins ``asked`` holds a class deriving directly
+        from one of ``walked`` (asked of those pins alone, all together), or another pin
+        opened meanwhile: then the classes are walked again, as if asked the first time."""
+        before = list(self.ws.stack.members)
+        self._look_for_children(walked)
+        if list(self.ws.stack.members) != before:
+            return True
+        return any(self._children.get((pin, base)) for pin in before if pin not in asked for base in walked)
 
     def children(self, classes: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[Resolved]]:
         self._look_for_children(list(dict.fromkeys(classes)))
@@ -218,7 +240,7 @@ class WorkspaceCode:
             base: [sub for pin in pins for _, sub in self._children.get((pin, base), ())] for base in classes
         }
 
-    def _find_descendants(self, module: str, cls: str) -> list[Resolved]:
+    def _find_descendants(self, module: str, cls: str) -> tuple[list[tuple[str, str]], list[Resolved]]:
         """Classes of the opened repositories deriving from ``module.cls``, a level at a
         time (while a snapshot is partial, the files that may define a level are indexed
         first, in one pass over the files per level); each class's direct subclasses are
@@ -226,6 +248,7 @@ class WorkspaceCode:
         asked before another pin opened (only the new pin is then searched)."""
         out: dict[tuple[str, str], Resolved] = {}
         frontier = [(module, cls)]
+        walked = list(frontier)
         while frontier:
             bases = list(dict.fromkeys(frontier))
             pins = [facts.repo for facts in self.ws.stack.members.values()]
@@ -238,7 +261,8 @@ class WorkspaceCode:
                             out[(sub_module, sub.qualname)] = sub
                             later.append((sub_module, sub.qualname[len(sub_module) + 1 :]))
             frontier = later
-        return list(out.values())
+            walked += later
+        return walked, list(out.values())
 
     def _look_for_children(self, bases: list[tuple[str, str]]) -> None:
         """Look up the direct subclasses of ``bases`` ((module, class)) in each opened pin
