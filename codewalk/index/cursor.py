@@ -23,42 +23,21 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
     except (SyntaxError, ValueError):
         return None
     best: tuple[str, str] | None = None
-    # each node, the class around it, and whether a bare name there sees that class's scope
-    stack: list[tuple[ast.AST, str, bool]] = [(tree, "", False)]
+    stack: list[_Frame] = [(tree, "", False)]
     while stack:
         node, cls, in_class = stack.pop()
-        if isinstance(node, ast.ClassDef):
-            start = name_col(node, "class")
-            if node.lineno == line and start <= col < start + len(node.name):
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            if _names_definition(node, line, col):
                 return (f"{cls}.{node.name}" if cls else node.name, "")
-            inner = f"{cls}.{node.name}" if cls else node.name
-            # bases, keywords and decorators are evaluated outside the class body
-            outside = (*node.bases, *node.keywords, *node.decorator_list)
-            stack.extend((outer, cls, in_class) for outer in outside)
-            stack.extend((statement, inner, True) for statement in node.body)
-            continue
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            keyword = "async def" if isinstance(node, ast.AsyncFunctionDef) else "def"
-            start = name_col(node, keyword)
-            if node.lineno == line and start <= col < start + len(node.name):
-                return (f"{cls}.{node.name}" if cls else node.name, "")
-            # its decorators, defaults and annotations run where it is defined; its body in its own scope
-            header = [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
-            stack.extend((part, cls, in_class) for part in header)
-            stack.extend((statement, cls, False) for statement in node.body)
+            stack.extend(_scoped(node, cls, in_class))
             continue
         if isinstance(node, ast.Lambda):  # its body, as a function's, in its own scope
             stack.extend([(node.args, cls, in_class), (node.body, cls, False)])
             continue
-        if isinstance(node, ast.Name):
-            if node.lineno == line and node.col_offset <= col < (node.end_col_offset or 0):
-                return (node.id, cls if in_class else "")
-        elif isinstance(node, ast.Attribute) and node.end_lineno == line:
-            end = node.end_col_offset or 0
-            if end - len(node.attr) <= col < end:
-                chain = dotted(node)
-                return (chain, cls) if chain else (f"?.{node.attr}", cls)
-        elif (
+        found = _name_under(node, cls, in_class, line, col)
+        if found is not None:
+            return found
+        if (
             isinstance(node, ast.alias)
             and node.lineno == line
             and node.col_offset <= col < (node.end_col_offset or 0)
@@ -66,6 +45,56 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
             best = (node.name, cls)
         stack.extend((child, cls, in_class) for child in ast.iter_child_nodes(node))
     return best
+
+
+_Frame = tuple[ast.AST, str, bool]  # a node, the class around it, whether a bare name there sees its scope
+
+
+def _names_definition(node: ast.ClassDef | FunctionNode, line: int, col: int) -> bool:
+    """Whether ``line:col`` is on the name a ``class`` or ``def`` statement defines."""
+    keyword = (
+        "class"
+        if isinstance(node, ast.ClassDef)
+        else "async def"
+        if isinstance(node, ast.AsyncFunctionDef)
+        else "def"
+    )
+    start = name_col(node, keyword)
+    return node.lineno == line and start <= col < start + len(node.name)
+
+
+def _scoped(node: ast.ClassDef | FunctionNode, cls: str, in_class: bool) -> list[_Frame]:
+    """The parts of a ``class`` or ``def`` statement to look into, each with the class
+    around it and whether a bare name there sees that class's scope: a class's bases,
+    keywords and decorators, and a function's decorators, defaults and annotations, are
+    evaluated where the statement is; a class's body in the class's scope, a function's
+    in its own."""
+    if isinstance(node, ast.ClassDef):
+        inner = f"{cls}.{node.name}" if cls else node.name
+        outside: list[ast.AST] = [*node.bases, *node.keywords, *node.decorator_list]
+        return [
+            *((part, cls, in_class) for part in outside),
+            *((statement, inner, True) for statement in node.body),
+        ]
+    header: list[ast.AST] = [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
+    return [
+        *((part, cls, in_class) for part in header),
+        *((statement, cls, False) for statement in node.body),
+    ]
+
+
+def _name_under(node: ast.AST, cls: str, in_class: bool, line: int, col: int) -> tuple[str, str] | None:
+    """The name or dotted attribute ``node`` is, if ``line:col`` is on its last part,
+    paired with the class a bare name there sees (none in a function's body)."""
+    if isinstance(node, ast.Name):
+        if node.lineno == line and node.col_offset <= col < (node.end_col_offset or 0):
+            return (node.id, cls if in_class else "")
+    elif isinstance(node, ast.Attribute) and node.end_lineno == line:
+        end = node.end_col_offset or 0
+        if end - len(node.attr) <= col < end:
+            chain = dotted(node)
+            return (chain, cls) if chain else (f"?.{node.attr}", cls)
+    return None
 
 
 def name_col(node: ast.ClassDef | FunctionNode, keyword: str) -> int:
