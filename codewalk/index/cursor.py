@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from codewalk import parsing
 from codewalk.index.syntax import FunctionNode, dotted, start_line
@@ -184,13 +185,8 @@ def scope_at(data: bytes | str, line: int) -> str | None:
         tree = parsing.parse(data)
     except (SyntaxError, ValueError):
         return None
-    name = "<module>"
-    body: list[ast.stmt] = tree.body
-    while True:
-        inner = next((node for node in _scopes(body) if _holds(node, line)), None)
-        if inner is None:
-            return name
-        name, body = inner.name, inner.body
+    around = _around(tree.body, line, _holds)
+    return around[-1].name if around else "<module>"
 
 
 def defined_at(data: bytes | str, line: int) -> str | None:
@@ -201,18 +197,25 @@ def defined_at(data: bytes | str, line: int) -> str | None:
         tree = parsing.parse(data)
     except (SyntaxError, ValueError):
         return None
-    prefix = ""
-    body: list[ast.stmt] = tree.body
-    while True:
-        scopes = _scopes(body)
-        opened = next((node for node in scopes if node.lineno == line), None)
-        if opened is not None:
-            return prefix + opened.name
-        inner = next((node for node in scopes if node.lineno < line <= (node.end_lineno or 0)), None)
-        if inner is None:
-            return None
-        prefix += inner.name + (".<locals>." if isinstance(inner, FunctionNode) else ".")
+    around = _around(tree.body, line, lambda node, at: node.lineno <= at <= (node.end_lineno or 0))
+    if not around or around[-1].lineno != line:
+        return None
+    return (
+        "".join(node.name + (".<locals>." if isinstance(node, FunctionNode) else ".") for node in around[:-1])
+        + around[-1].name
+    )
+
+
+def _around(
+    body: list[ast.stmt], line: int, within: Callable[[ast.ClassDef | FunctionNode, int], bool]
+) -> list[ast.ClassDef | FunctionNode]:
+    """The functions and classes around ``line``, outermost first: each the one of the
+    body of the one before (of ``body``, first) that ``within`` says holds it."""
+    found: list[ast.ClassDef | FunctionNode] = []
+    while (inner := next((node for node in _scopes(body) if within(node, line)), None)) is not None:
+        found.append(inner)
         body = inner.body
+    return found
 
 
 def _scopes(body: list[ast.stmt]) -> list[ast.ClassDef | FunctionNode]:
