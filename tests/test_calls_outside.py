@@ -251,12 +251,7 @@ def test_a_pin_opened_later_is_seen_by_a_name_asked_before(tmp_path: Path) -> No
     """What "every definition named X" answered holds only while no other pin is opened:
     one opened later (a question reached into it) counts."""
     checkout = make_callrepo(tmp_path)
-    stack = Stack(
-        Store.memory(),
-        owners={"callpkg": "calls", "accelerate": "accel"},
-        opener=lambda repo: make_accel(checkout.root),
-        synced=lambda: [],
-    )
+    stack = two_pins(checkout)
     with Workspace(checkout, stack.store, stack=stack) as ws:
         code, pins = ws.calling.code, frozenset({"calls", "accel"})
         owners = {OUT + "Wrapped", "accelerate.optimizer.AcceleratedOptimizer"}
@@ -276,16 +271,7 @@ def test_a_pin_opened_later_is_searched_for_classes_deriving_from_one_asked_befo
     the pins open then; asked again, the new pin's classes come after, in the order a
     workspace that opened both pins first gives."""
     checkout = make_callrepo(tmp_path)
-
-    def opened_stack() -> Stack:
-        return Stack(
-            Store.memory(),
-            owners={"callpkg": "calls", "accelerate": "accel"},
-            opener=lambda repo: make_accel(checkout.root),
-            synced=lambda: [],
-        )
-
-    stack = opened_stack()
+    stack = two_pins(checkout)
     with Workspace(checkout, stack.store, stack=stack) as ws:
         cr = ws.calling.cr
         formatter = ws.resolver.find(OUT + "Formatter", related=False).matches[0]
@@ -294,7 +280,7 @@ def test_a_pin_opened_later_is_searched_for_classes_deriving_from_one_asked_befo
         assert stack.facts("accel") is not None
         after = [c.qualname for c in cr.descendants(formatter)]
         assert after == [*before, "accelerate.tracking.TrackedFormatter"]
-    fresh = opened_stack()
+    fresh = two_pins(checkout)
     with Workspace(checkout, fresh.store, stack=fresh) as ws:
         assert fresh.facts("accel") is not None
         formatter = ws.resolver.find(OUT + "Formatter", related=False).matches[0]
@@ -308,12 +294,7 @@ def test_a_pin_opened_later_holding_no_class_deriving_from_one_leaves_its_classe
     alone, about C and every class found below it at once (not a level at a time, as if
     asked the first time): one that holds none of them leaves the answer as it was."""
     checkout = make_callrepo(tmp_path)
-    stack = Stack(
-        Store.memory(),
-        owners={"callpkg": "calls", "accelerate": "accel"},
-        opener=lambda repo: make_accel(checkout.root),
-        synced=lambda: [],
-    )
+    stack = two_pins(checkout)
     asked: list[str] = []
     naming = IndexFacts.classes_naming_bases
 
