@@ -14,8 +14,9 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
     Returns ``("self.model.generate", "LlamaForCausalLM")`` style pairs: the chain of
     names up to and including the part under the cursor. A bare name is paired with the
     class only where Python looks it up in the class's scope (the class body, a method's
-    decorators, defaults and annotations), not in a function's body, where it is a local
-    or the module's (``lora_B`` in ``return lora_B(x)``). ``None`` when the cursor is on
+    decorators, defaults and annotations, a comprehension's first iterable), not in a
+    function's body or the rest of a comprehension, where it is a local or the module's
+    (``lora_B`` in ``return lora_B(x)``). ``None`` when the cursor is on
     nothing nameable or the file does not parse.
     """
     try:
@@ -49,6 +50,13 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
             continue
         if isinstance(node, ast.Lambda):  # its body, as a function's, in its own scope
             stack.extend([(node.args, cls, in_class), (node.body, cls, False)])
+            continue
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            # a scope of its own too, but for its first iterable, evaluated where it is written
+            first = node.generators[0]
+            own = [n for n in ast.iter_child_nodes(node) if n is not first]
+            stack.extend((part, cls, False) for part in [*own, first.target, *first.ifs])
+            stack.append((first.iter, cls, in_class))
             continue
         if isinstance(node, ast.Name):
             if node.lineno == line and node.col_offset <= col < (node.end_col_offset or 0):
