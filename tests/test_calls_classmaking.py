@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from codewalk.calls.model import BUILTIN, RESOLVED, UNRESOLVED
+from codewalk.index.store import Store
 from codewalk.workspace.workspace import Workspace
-from tests.callrepo import callees, callrepo_workspace
+from tests.callrepo import callees, callrepo_workspace, make_callrepo
 
 M = "callpkg.classmaking."
 
@@ -458,3 +459,32 @@ def test_a_loop_over_a_parameter_annotated_to_hold_classes_calls_their_classmeth
         "callpkg.classmaking.Helper.make",
         "callpkg.classmaking.FastHelper.make",
     ]
+
+
+@pytest.mark.parametrize("mode", ["lazy", "full"])
+def test_a_class_an_override_of_the_attribute_holds_gives_its_method_too(tmp_path: Path, mode: str) -> None:
+    """``self.generation_config_class.from_model_config(config)`` in ``PreTrainedModel``:
+    ``DiffusionGemmaForBlockDiffusion`` sets ``generation_config_class`` to a class
+    overriding ``from_model_config``, which runs for one of them. Without a receiver
+    saying which class ``self`` is, the classes an override of the attribute holds give
+    their method too; it was the base's class's alone."""
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src/callpkg/classheld.py").write_text(
+        "from callpkg.classmaking import FastHelper, Holder\n\n\n"
+        "class FastHolder(Holder):\n    helper_class = FastHelper\n"
+    )
+    with Workspace(checkout, Store.memory()) as ws:
+        if mode == "full":
+            ws.index_all(workers=1)
+        found = callees(ws, "callpkg.classmaking.Holder.build")
+        make = next(c for (_, e), c in found.items() if e == "self.helper_class.make")
+        assert [t.qualname for t in make.targets] == [
+            "callpkg.classmaking.Helper.make",
+            "callpkg.classmaking.FastHelper.make",
+        ]
+        assert make.targets[1].via == (
+            "self.helper_class holds the class FastHelper in FastHolder, a class deriving from Holder "
+            "(set at src/callpkg/classheld.py:5)"
+        )
+        plain = next(c for (_, e), c in found.items() if e == "self.plain_class.make")
+        assert [t.qualname for t in plain.targets] == ["callpkg.classmaking.Helper.make"]

@@ -571,3 +571,26 @@ def test_apply_of_a_torch_autograd_function_runs_its_forward(ws: Workspace) -> N
     apply = next(c for (_, expr), c in found.items() if expr == "Doubled.apply")
     assert [t.qualname for t in apply.targets] == [OUT + "Doubled.forward"]
     assert "runs its forward" in apply.how
+
+
+@pytest.mark.parametrize("mode", ["lazy", "full"])
+def test_apply_of_a_torch_autograd_function_imported_from_another_module_runs_its_forward(
+    tmp_path: Path, mode: str
+) -> None:
+    """``BlockCircularConvolution.apply(x, kernel)`` in peft's ``C3ALinear.forward``, the
+    class imported from the package's ``utils`` (transformers' ``_AllReduceBackward`` from
+    ``parallel_utils`` alike): the class's ``forward``, as for one the module defines; it
+    was "imported, but codewalk cannot find it", of a class that is there."""
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src/callpkg/autograd_use.py").write_text(
+        "from callpkg.outside import Doubled\n\n\ndef twice(x):\n    return Doubled.apply(x)\n"
+    )
+    with Workspace(checkout, Store.memory()) as ws:
+        if mode == "full":
+            ws.index_all(workers=1)
+        apply = callees(ws, "callpkg.autograd_use.twice")[(5, "Doubled.apply")]
+        assert [t.qualname for t in apply.targets] == [OUT + "Doubled.forward"]
+        assert apply.how == (
+            "Doubled is a class of callpkg.outside (src/callpkg/outside.py), deriving from "
+            "torch.autograd.Function: its apply runs its forward"
+        )

@@ -233,6 +233,23 @@ def test_a_bare_name_in_a_method_body_does_not_see_the_class() -> None:
     assert name_at(source, 8, 19) == ("size", "")
 
 
+def test_a_bare_name_in_a_comprehension_of_a_class_body_sees_the_class_only_in_its_first_iterable() -> None:
+    """A comprehension has a scope of its own, as a function does: in a class body only its
+    first iterable is evaluated in the class (``range(size)``); its element and conditions
+    read the module's ``size``, never the class's."""
+    source = dedent(
+        """
+        size = 1
+        class A:
+            size = 4
+            sizes = [size for _ in range(size) if size]
+        """
+    )
+    assert name_at(source, 5, 33) == ("size", "A")
+    assert name_at(source, 5, 13) == ("size", "")
+    assert name_at(source, 5, 42) == ("size", "")
+
+
 KEYWORD_READS = dedent(
     """
     def spaced(**kwargs):

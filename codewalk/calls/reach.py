@@ -275,22 +275,31 @@ class Reacher:
                 f"{parts[0]} is a {d.kind} of {view.module} ({view.path}:{d.line}: {d.signature})"
             )
         if view.imports(parts[0]):
+            taken = self._taken_outside(resolver, view, parts)
+            if taken is not None:
+                return taken
             return unresolved(f"{'.'.join(parts)}: imported, but codewalk cannot find it")
         return unresolved(f"{parts[0]}: not defined in {view.module}")
 
     def _taken_outside(self, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach | None:
-        """``X.apply`` of a class ``X`` of ``view``'s module deriving from
-        ``torch.autograd.Function`` (xformers' ``_fMHA.apply``), none of whose pinned MRO
-        defines ``apply``: the class's ``forward``, which torch's ``apply`` runs; None for
-        any other name."""
+        """``X.apply`` of a class ``X`` deriving from ``torch.autograd.Function``, which
+        ``view``'s module defines (xformers' ``_fMHA.apply``) or imports (peft's
+        ``BlockCircularConvolution``, from its ``utils``), none of whose pinned MRO defines
+        ``apply``: the class's ``forward``, which torch's ``apply`` runs; None for any
+        other name."""
         if len(parts) != 2 or parts[1] != "apply":
             return None
-        said = f"{parts[0]} is a class of {view.module} ({view.path})"
-        outside = selves.member_outside(self, [(resolver, view, parts[0])], parts[1], said)
+        classes = [h for h in resolver.ns.lookup(view, parts[:1], (), 0) if h.definition.kind == "class"]
+        if not classes:
+            return None
+        hit = classes[0]
+        home, qualname = hit.view, hit.definition.qualname
+        said = f"{parts[0]} is a class of {home.module} ({home.path})"
+        outside = selves.member_outside(self, [(resolver, home, qualname)], parts[1], said)
         base = outside.external.rpartition(".")[0] if outside is not None else ""
         if base.partition(".")[0] != "torch" or base.rpartition(".")[2] != "Function":
             return None
-        members = resolver.ns.members(view, parts[0], "forward", ())
+        members = resolver.ns.members(home, qualname, "forward", ())
         forwards = [to_resolved(h, resolver.facts.repo) for h in members]
         how = f"{said}, deriving from {base}: its apply runs its forward"
         return found(with_via(forwards, how), how) if forwards else None

@@ -649,7 +649,9 @@ def self_outside(
         return unresolved(f"{'.'.join(parts)}: {attrs[0].definition.signature}")
     held = next((hit for hit in attrs if hit.definition.kind == "class"), None)
     if held is not None and len(parts) == 3:  # self.OP.m of OP = cutlass.FwOp: the class's m
-        return _held_class_member(resolver, held, parts)
+        reach = _held_class_member(resolver, held, parts)
+        cls = r.class_named(f"{view.module}.{qualname}") if body.receiver is None else None
+        return _held_by_overrides(r, cls, parts, reach) if cls is not None else reach
     for hit in attrs:
         type_name = declared_type(hit.definition)
         if not type_name:
@@ -698,6 +700,39 @@ def _held_class_member(resolver: Resolver, held: Hit, parts: list[str]) -> Reach
         return unresolved(f"{how}, which defines no {parts[2]} codewalk can read")
     repo = held.view.repo or resolver.facts.repo
     return found(with_via([to_resolved(m, repo) for m in members], how), how)
+
+
+def _held_by_overrides(r: Reaching, cls: Resolved, parts: list[str], reach: Reach) -> Reach:
+    """``reach`` (``self.a.m`` of the class ``a`` holds in ``cls``) with the ``m`` of the
+    classes an override of ``a`` in a class deriving from ``cls`` holds, when no receiver
+    says which class ``self`` is (``DiffusionGemmaForBlockDiffusion``'s
+    ``generation_config_class``, whose class overrides ``from_model_config``)."""
+    name = cls.qualname.rpartition(".")[2]
+    targets = list(reach.targets)
+    seen = {(t.path, t.line) for t in targets}
+    for attribute in overrides(r, cls, parts[1]):
+        owner = r.class_named(attribute.qualname.rpartition(".")[0])
+        place = r.place(owner) if owner is not None else None
+        if owner is None or place is None:
+            continue
+        resolver, view, qualname = place
+        holds = [h for h in resolver.ns.members(view, qualname, parts[1], ()) if h.definition.kind == "class"]
+        for held in holds[:1]:
+            setting = held.alias if held.alias is not None else (held.view, held.definition)
+            how = (
+                f"{'.'.join(parts[:2])} holds the class {held.definition.qualname} in "
+                f"{owner.qualname.rpartition('.')[2]}, a class deriving from {name} "
+                f"(set at {setting[0].path}:{setting[1].line})"
+            )
+            repo = held.view.repo or resolver.facts.repo
+            for m in resolver.ns.members(held.view, held.definition.qualname, parts[2], ()):
+                target = to_resolved(m, repo)
+                if (target.path, target.line) not in seen:
+                    seen.add((target.path, target.line))
+                    targets.append(target._replace(via=how))
+    if len(targets) == len(reach.targets):
+        return reach
+    return found(targets, reach.how) if reach.targets else found(targets, targets[len(reach.targets)].via)
 
 
 def _made_there(r: Reaching, hit: Hit, type_name: str) -> bool:

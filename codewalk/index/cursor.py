@@ -15,8 +15,9 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
     Returns ``("self.model.generate", "LlamaForCausalLM")`` style pairs: the chain of
     names up to and including the part under the cursor. A bare name is paired with the
     class only where Python looks it up in the class's scope (the class body, a method's
-    decorators, defaults and annotations), not in a function's body, where it is a local
-    or the module's (``lora_B`` in ``return lora_B(x)``). ``None`` when the cursor is on
+    decorators, defaults and annotations, a comprehension's first iterable), not in a
+    function's body or the rest of a comprehension, where it is a local or the module's
+    (``lora_B`` in ``return lora_B(x)``). ``None`` when the cursor is on
     nothing nameable or the file does not parse.
     """
     try:
@@ -32,8 +33,8 @@ def name_at(data: bytes | str, line: int, col: int) -> tuple[str, str] | None:
                 return (f"{cls}.{node.name}" if cls else node.name, "")
             stack.extend(_scoped(node, cls, in_class))
             continue
-        if isinstance(node, ast.Lambda):  # its body, as a function's, in its own scope
-            stack.extend([(node.args, cls, in_class), (node.body, cls, False)])
+        if isinstance(node, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            stack.extend(_own_scope(node, cls, in_class))
             continue
         found = _name_under(node, cls, in_class, line, col)
         if found is not None:
@@ -82,6 +83,19 @@ def _scoped(node: ast.ClassDef | FunctionNode, cls: str, in_class: bool) -> list
         *((part, cls, in_class) for part in header),
         *((statement, cls, False) for statement in node.body),
     ]
+
+
+def _own_scope(
+    node: ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp, cls: str, in_class: bool
+) -> list[_Frame]:
+    """The parts of a lambda or a comprehension, a scope of its own: its body, element
+    and conditions see no class's names; a lambda's defaults and a comprehension's first
+    iterable are evaluated where it is written."""
+    if isinstance(node, ast.Lambda):
+        return [(node.args, cls, in_class), (node.body, cls, False)]
+    first = node.generators[0]
+    own = [n for n in ast.iter_child_nodes(node) if n is not first]
+    return [*((part, cls, False) for part in [*own, first.target, *first.ifs]), (first.iter, cls, in_class)]
 
 
 def _name_under(node: ast.AST, cls: str, in_class: bool, line: int, col: int) -> tuple[str, str] | None:
