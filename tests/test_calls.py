@@ -927,14 +927,21 @@ def test_self_in_a_mixin_takes_what_the_classes_deriving_from_it_inherit(ws: Wor
 
 
 def test_an_attribute_of_self_in_a_mixin_is_read_as_the_base_introducing_it_types_it(ws: Workspace) -> None:
-    """``self.config.to_dict()`` in a mixin without ``config``: ``config`` as the farthest
-    base of the classes deriving from the mixin that defines it (the pretrained base's
-    annotated parameter, not the nearest class's narrower annotation) says."""
+    """``self.config.to_dict()`` in a mixin without ``config``: ``config`` as the class
+    the classes deriving from the mixin take it from says; when they take it from several
+    (each family's narrower annotation), as the farthest base defining it (the pretrained
+    base's annotated parameter) says."""
     saved = callees(ws, "drafting.Saving.save")[(74, "self.config.to_dict")]
     assert targets(saved) == ["drafting.DraftConfig.to_dict:54"]
     assert saved.status == "resolved"
     assert saved.targets[0].via.startswith(
         "self.config: defined in ConfiguredPretrained, a base of classes deriving from Saving; "
+    )
+    # the classes deriving from the mixin all take it from one class: as that one types it
+    loaded = callees(ws, "drafting.Loading.load")[(91, "self.config.to_dict")]
+    assert targets(loaded) == ["drafting.DraftConfig.to_dict:54"]
+    assert loaded.targets[0].via.startswith(
+        "self.config: defined in ConfiguredText, a base of classes deriving from Loading; "
     )
 
 

@@ -156,33 +156,36 @@ def _owned_elsewhere(
     r: Reaching, body: Body, cls: Resolved, said: str, parts: list[str], *, candidates: bool
 ) -> Reach | None:
     """``self.config.get_text_config()`` in ``GenerationMixin``, which has no ``config``:
-    the rest of the name as the class that introduces ``config`` for the classes deriving
-    from ``cls`` reads it (``PreTrainedModel``, the farthest base defining it of the first
-    class they take it from); None when no such class defines it, or the rest resolves to
-    nothing there."""
-    for hit in taken(r, cls, parts[1])[:1]:
-        first = r.class_named(hit.qualname.rpartition(".")[0])
-        place = r.place(first) if first is not None else None
-        if first is None or place is None:
-            return None
-        owner, where = first, place
+    the rest of the name as the class the classes deriving from ``cls`` take ``config``
+    from reads it; when they take it from several (each model family's pretrained class
+    annotates its own), as the base introducing it to them does (``PreTrainedModel``, the
+    farthest base defining it of the first). None when no such class defines it, or the
+    rest resolves to nothing there."""
+    hits = taken(r, cls, parts[1])
+    first = r.class_named(hits[0].qualname.rpartition(".")[0]) if hits else None
+    place = r.place(first) if first is not None else None
+    if first is None or place is None:
+        return None
+    owner, where = first, place
+    if len(hits) > 1:
         resolver, view, qualname = place
         for base_view, base in reversed(resolver.ns.mro(view, qualname)):
             if base_view.defs(f"{base.qualname}.{parts[1]}"):
                 farthest = r.class_named(f"{base_view.module}.{base.qualname}")
-                owner, where = (farthest, r.place(farthest) or place) if farthest else (first, place)
+                there = r.place(farthest) if farthest is not None else None
+                if farthest is not None and there is not None:
+                    owner, where = farthest, there
                 break
-        resolver, view, qualname = where
-        mixin = cls.qualname.rpartition(".")[2]
-        how = (
-            f"{'.'.join(parts[:2])}: defined in {owner.qualname.rpartition('.')[2]}, a base of classes "
-            f"deriving from {mixin}"
-        )
-        told = f"{said}; {how}" if said else how
-        hits = resolver.resolve_in(view.module, ".".join(["self", *parts[1:]]), qualname)
-        reach = _self_member(r, body, owner, told, where, parts, hits, candidates=candidates)
-        return reach if reach.targets or reach.status == EXTERNAL else None
-    return None
+    resolver, view, qualname = where
+    mixin = cls.qualname.rpartition(".")[2]
+    how = (
+        f"{'.'.join(parts[:2])}: defined in {owner.qualname.rpartition('.')[2]}, a base of classes "
+        f"deriving from {mixin}"
+    )
+    told = f"{said}; {how}" if said else how
+    found = resolver.resolve_in(view.module, ".".join(["self", *parts[1:]]), qualname)
+    reach = _self_member(r, body, owner, told, where, parts, found, candidates=candidates)
+    return reach if reach.targets or reach.status == EXTERNAL else None
 
 
 def _class_name_method(parts: list[str]) -> str:
