@@ -818,6 +818,10 @@ async def test_at_80x24_the_steps_get_the_column_and_the_keys_give_way(tmp_path:
         await pilot.resize_terminal(150, 44)  # room again: the keys are said again
         await settle(pilot)
         assert panel.query_one("#record-keys").display and panel.query_one("#record-legend").display
+        keys = panel.query_one("#record-keys", Static)
+        said = str(keys.render())
+        assert "u undo" in said  # a key the footer leaves out (the recorder's only way back)
+        assert keys.size.height == said.count("\n") + 1  # each line fits the column whole
 
 
 @run_async
