@@ -415,6 +415,32 @@ async def test_ctrl_s_in_a_burst_keeps_the_keys_before_it_and_none_after(tmp_pat
 
 
 @run_async
+async def test_ctrl_s_and_escape_in_one_burst_close_the_editor_once(tmp_path: Path) -> None:
+    """``ctrl+s`` and ``escape`` arriving together, either way round: ``escape`` (a priority
+    binding) closed the editor at once, then the field took ``ctrl+s`` and dismissed it
+    again, which closed the recorder under it, its steps not written. The editor closes
+    once; the recorder stays, its steps as they were."""
+    path = tmp_path / "kept.yaml"
+    app = recording_of(path, COMMENTED)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen)
+        await pilot.press("a")  # a step not written yet
+        await settle(pilot)
+        steps = screen.draft.steps
+        for burst in (("ctrl+s", "escape"), ("escape", "ctrl+s")):
+            await edit_note(app, pilot)
+            await pilot.press("tab")
+            for key in burst:
+                app.post_message(events.Key(key, None))
+            await settle(pilot)
+            assert app.screen is screen, burst
+            assert screen.draft.steps == steps and not screen.saved
+    assert path.read_text() == COMMENTED
+
+
+@run_async
 async def test_a_file_that_appeared_or_changed_is_never_written_over_and_the_recording_may_go_beside(
     tmp_path: Path,
 ) -> None:
@@ -792,6 +818,10 @@ async def test_at_80x24_the_steps_get_the_column_and_the_keys_give_way(tmp_path:
         await pilot.resize_terminal(150, 44)  # room again: the keys are said again
         await settle(pilot)
         assert panel.query_one("#record-keys").display and panel.query_one("#record-legend").display
+        keys = panel.query_one("#record-keys", Static)
+        said = str(keys.render())
+        assert "u undo" in said  # a key the footer leaves out (the recorder's only way back)
+        assert keys.size.height == said.count("\n") + 1  # each line fits the column whole
 
 
 @run_async

@@ -37,9 +37,10 @@ KEEP = "ctrl+s"
 
 def _taken(field: Widget, event: events.Key) -> None:
     """Take ``event`` from ``field`` of an editor when it is the editor's: ``ctrl+s`` (the
-    editor keeps what the fields hold now), or any key after it (dropped)."""
+    editor keeps what the fields hold now), or any key once the editor is closed (dropped:
+    a ``ctrl+s`` behind an ``escape`` that closed it keeps nothing)."""
     editor = field.screen
-    if isinstance(editor, NoteEditor) and (event.key == KEEP or editor.kept):
+    if isinstance(editor, NoteEditor) and (event.key == KEEP or editor.closed):
         event.stop()
         event.prevent_default()
         editor.action_keep()
@@ -90,7 +91,9 @@ class NoteEditor(ModalScreen[Edited | None]):
         self.title_label = title_label
         self.warned = False  # that escape drops what was written
         self.preview_timer: Timer | None = None  # the redraw waiting for a pause in the typing
-        self.kept = False  # dismissed with what was written: later keys change nothing
+        # dismissed, kept or dropped: later keys change nothing (a second dismiss would close
+        # the screen under it, the recorder and its steps not written)
+        self.closed = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -134,16 +137,19 @@ class NoteEditor(ModalScreen[Edited | None]):
         self.set_focus(self.query_one(Input) if area.has_focus else area)
 
     def action_keep(self) -> None:
-        if self.kept:
+        if self.closed:
             return
-        self.kept = True
+        self.closed = True
         self.dismiss((self.query_one(Input).value.strip(), self.query_one(TextArea).text))
 
     def action_drop(self) -> None:
+        if self.closed:
+            return
         now = (self.query_one(Input).value, self.query_one(TextArea).text)
         written = now != (self.title_text, self.markdown)
         if written and not self.warned:
             self.warned = True
             self.notify("escape again drops what you wrote; ctrl+s keeps it", severity="warning")
             return
+        self.closed = True
         self.dismiss(None)

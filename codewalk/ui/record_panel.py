@@ -24,7 +24,7 @@ KEYS_HELP = (
     "[b]a[/] add a step at the cursor\n"
     "  (shift+↑↓ chooses lines)\n"
     "[b]e[/] its note   [b]E[/] the tour's title\n"
-    "[b]\\[[/] [b]][/] move up, down  [b]D[/] delete\n"
+    "[b]\\[[/] [b]][/] up, down  [b]D[/] delete  [b]u[/] undo\n"
     "[b]n[/] [b]p[/] next, previous step\n"
     "[b]w[/] write the tour, and check it\n"
     "[b]ctrl+p[/] a symbol  [b]g[/] its definition"
