@@ -46,17 +46,18 @@ def _taken(field: Widget, event: events.Key) -> None:
         editor.action_keep()
 
 
-# Textual calls the ``_on_key`` of each class of a widget's MRO in turn, until one
-# prevents the default: the field's own typing runs after these unless they took the key
+# Textual calls the key handler of each class of a widget's MRO in turn, most derived
+# first, until one prevents the default: the field's own typing (its ``_on_key``) runs
+# after these unless they took the key
 
 
 class _TitleField(Input):
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         _taken(self, event)
 
 
 class _NoteField(TextArea):
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         _taken(self, event)
 
 
