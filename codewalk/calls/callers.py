@@ -332,6 +332,7 @@ def _made(cr: CallResolver, mentions: Mentions, qualnames: Sequence[str]) -> Ite
 
 
 _DOTTED_BEFORE = re.compile(r"((?:\w+\s*\.\s*)+)$")  # `nn.` or `lora .` before a name
+_BEFORE = 200  # the characters before a name the search reads: a line may be a minified megabyte
 
 
 def _may_name(cr: CallResolver, mention: Mention, name: str, classes: set[str]) -> bool:
@@ -346,7 +347,7 @@ def _may_name(cr: CallResolver, mention: Mention, name: str, classes: set[str]) 
     lines = cr.code.lines(mention.repo, mention.path)
     if resolver is None or view is None or not 0 < mention.line <= len(lines):
         return True
-    written = _DOTTED_BEFORE.search(lines[mention.line - 1][: mention.col])
+    written = _DOTTED_BEFORE.search(lines[mention.line - 1][max(mention.col - _BEFORE, 0) : mention.col])
     parts = [*re.findall(r"\w+", written[1]), name] if written is not None else [name]
     imports = view.imports(parts[0])
     if (
