@@ -397,6 +397,36 @@ async def test_a_deep_step_in_a_narrow_list_gives_its_outer_guides_to_its_title(
 
 
 @run_async
+async def test_steps_marked_at_once_change_their_own_rows_and_no_other(toy: Path) -> None:
+    """A trace opened deep has the steps before it marked at once when they are resolved
+    on the way: each shows its mark, and the other rows are left as they were (the list
+    of thousands of rows is not made again)."""
+    from textual.app import App, ComposeResult
+
+    from codewalk.ui.steps import StepsList
+
+    traced = trace_session(open_trace("toy"))[0]
+
+    class Steps(App[None]):
+        def compose(self) -> ComposeResult:
+            yield StepsList()
+
+    app = Steps()
+    async with app.run_test(size=(80, 44)) as pilot:
+        listed = app.query_one(StepsList)
+        listed.set_tour(traced.tour, traced.repo, traced.depths)
+        listed.highlight_step(12)
+        rows = [row.prompt for row in listed.options]
+        listed.mark_many({index: "resolved" for index in range(10)} | {10: "missing"})
+        await pilot.pause()
+        kept = [row.prompt is before for row, before in zip(listed.options, rows, strict=True)]
+        assert kept == [index > 10 for index in range(len(rows))]
+        marks = [listed.render_line(y).text[:1] for y in range(12)]
+        assert marks == ["●"] * 10 + ["✗", "○"]
+        assert listed.highlighted_step == 12
+
+
+@run_async
 async def test_the_calls_panel_of_a_trace_says_which_calls_never_ran(toy: Path) -> None:
     """In ``pick(True)``, ``math.floor`` ran and ``math.ceil`` (the other branch) did not:
     the panel marks the call whose line never executed."""

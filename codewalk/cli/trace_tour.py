@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         except ModuleNotFoundError:
             pass  # no UI installed: print the tree
         else:
-            return launch.run_trace(args, opened)
+            return launch.run_trace(args, opened, rows)
     from codewalk.render.trace_tree import render_tree
 
     sys.stdout.write(render_tree(opened.trace, rows, args.step))

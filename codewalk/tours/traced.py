@@ -9,7 +9,7 @@ file that ran, saying why.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -33,9 +33,10 @@ class TracedTour(NamedTuple):
     first: int  # the step of the program's first call that is not an import (0-based)
 
 
-def trace_tour(trace: Trace, tree: Tree) -> TracedTour:
-    """The tour of ``trace``: a step per line of the plain tree."""
-    rows = tuple(folded(trace, tree))
+def trace_tour(trace: Trace, tree: Tree, rows: Sequence[Row] | None = None) -> TracedTour:
+    """The tour of ``trace``: a step per line of the plain tree (``rows``, when the
+    caller has folded it already)."""
+    rows = tuple(folded(trace, tree) if rows is None else rows)
     steps: list[Step] = []
     for row in rows:
         function = trace.functions[trace.nodes[row.shown.node].function]

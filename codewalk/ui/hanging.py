@@ -102,6 +102,8 @@ class Hanging(Visual):
         return Content("\n").join(line.rstrip() for line in lines)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
+        if rules.get("text_wrap", "wrap") == "nowrap" and "\n" not in self.body.plain:
+            return 1  # a trace's list of thousands of rows is measured without wrapping each
         left = self.head.cell_length - self._dropped(width)
         room = max(1, width - left)
         return max(1, self._body(rules, room).get_height(rules, room))

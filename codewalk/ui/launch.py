@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from codewalk.traces.joined import RanThere
     from codewalk.traces.model import Trace
     from codewalk.traces.reading import Opened
+    from codewalk.traces.tree import Row
     from codewalk.ui.ports import CallList
     from codewalk.workspace.pinned import PinnedStack
 
@@ -182,16 +183,19 @@ def run_picker(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def trace_session(opened: Opened, tours_dirs: Sequence[str] = ()) -> tuple[TourSession, int]:
-    """A session on a trace read like a tour: its call tree as the steps, the lines that
-    ran lit in the code; and the step of the program's first call (past its imports)."""
+def trace_session(
+    opened: Opened, tours_dirs: Sequence[str] = (), rows: Sequence[Row] | None = None
+) -> tuple[TourSession, int]:
+    """A session on a trace read like a tour: its call tree as the steps (``rows``: the
+    tree folded, when the caller has it), the lines that ran lit in the code; and the step
+    of the program's first call (past its imports)."""
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.tours.traced import TraceSteps, trace_tour
     from codewalk.ui.stack import VersionReader, check_tour, describer
 
     trace = opened.trace
-    traced = trace_tour(trace, opened.tree)
+    traced = trace_tour(trace, opened.tree, rows)
 
     def steps(stack: PinnedStack) -> TraceSteps:
         return TraceSteps(traced, trace, stack.workspace)
@@ -214,12 +218,12 @@ def trace_session(opened: Opened, tours_dirs: Sequence[str] = ()) -> tuple[TourS
     return session, traced.first
 
 
-def run_trace(args: argparse.Namespace, opened: Opened) -> int:
-    """Open the app on a trace, at the program's first call (``args.step``: the 1-based
-    step to start at instead)."""
+def run_trace(args: argparse.Namespace, opened: Opened, rows: Sequence[Row]) -> int:
+    """Open the app on a trace (``rows``: its tree folded), at the program's first call
+    (``args.step``: the 1-based step to start at instead)."""
     from codewalk.ui.app import make_app
 
-    session, first = trace_session(opened, getattr(args, "tours_dir", None) or ())
+    session, first = trace_session(opened, getattr(args, "tours_dir", None) or (), rows)
     start = start_step(args, session) if getattr(args, "step", None) is not None else first
     app = make_app(session, start_step=start)
     app.run()

@@ -160,16 +160,11 @@ class StepsList(OptionList):
         return step_label(index + 1, self._titles[index], self._status[index], width, self._depths[index])
 
     def mark_many(self, marks: dict[int, str]) -> None:
-        """Mark several steps at once: the rows are made again once, where marking them one
-        by one would measure every row each time."""
-        changed = {index: status for index, status in marks.items() if self._status[index] != status}
-        if len(changed) <= 1:
-            for index, status in changed.items():
-                self.mark(index, status)
-            return
-        for index, status in changed.items():
-            self._status[index] = status
-        self._fill()
+        """Mark several steps at once (a trace's tour opened deep has a thousand resolved
+        on the way): a mark is as wide as the one it replaces, so only the changed rows are
+        made again, and the list measures its rows once, when it is next drawn."""
+        for index, status in marks.items():
+            self.mark(index, status)
 
 
 class StepsLegend(Static):
