@@ -543,6 +543,9 @@ async def test_shift_a_moves_the_selected_step_to_the_cursor_and_keeps_its_note(
             "  # building the layers\n  - at: pkg.base.Model.__init__\n"
             "    focus: 'self.size = size' # single quotes\n    note: Second.\n"
         )
+        await pilot.press("u")
+        await settle(pilot)
+        assert notes(app)[-1] == "undone: step 2 put at pkg.base.Model.__init__ (it was at Model.__init__)"
 
 
 @run_async
@@ -598,7 +601,10 @@ async def test_w_after_edits_undone_says_the_file_holds_them_and_q_leaves_at_onc
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, RecordScreen)
-        await pilot.press("]", "[")
+        await pilot.press("]", "[", "u")
+        await settle(pilot)
+        assert notes(app)[-1] == "undone: step 2 (Model) moved up"
+        await pilot.press("[")
         await settle(pilot)
         assert not screen.saved
         await pilot.press("w")

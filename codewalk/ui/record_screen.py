@@ -46,6 +46,7 @@ from codewalk.ui.problem import StepProblem
 from codewalk.ui.record_panel import RecordPanel, statuses
 from codewalk.ui.references import ReferencesPanel
 from codewalk.ui.session import CheckFinding, TourSession
+from codewalk.visible import visible
 
 _R = TypeVar("_R")  # what a dialog returns
 
@@ -125,7 +126,7 @@ class RecordScreen(Columns):
         self._warned = -LEAVE_AGAIN  # when the first q warned of unsaved steps
         # the draft before each change not written yet, with the step then selected: u
         # goes back one (emptied by a write: the file's text the steps are placed in changed)
-        self._undo: list[tuple[Draft, int | None]] = []
+        self._undo: list[tuple[Draft, int | None, str]] = []  # each change: before it, and what it did
         # what the last check said of each step (by key), with what it checked of the step:
         # a mark stands while the step is unchanged
         self._checked: dict[int, tuple[Checked, str]] = {}
@@ -280,8 +281,10 @@ class RecordScreen(Columns):
 
     # -- editing -----------------------------------------------------------------------
 
-    def _changed(self, draft: Draft, selected: int | None) -> None:
-        self._undo.append((self.draft, self.selected))
+    def _changed(self, draft: Draft, selected: int | None, what: str) -> None:
+        """``draft`` the tour now, step ``selected`` selected; ``what``: the change, as
+        ``u`` says it undid it (``step 3 (Model.forward) added``)."""
+        self._undo.append((self.draft, self.selected, what))
         self.draft = draft
         self.selected = selected
         self.saved = False
@@ -312,7 +315,7 @@ class RecordScreen(Columns):
         if step is None:
             return
         where = self.selected + 1 if self.selected is not None else len(self.draft.steps)
-        self._changed(self.draft.add(step, self.selected), where)
+        self._changed(self.draft.add(step, self.selected), where, f"step {where + 1} ({step.anchor}) added")
         self._placed_here(where, step)
 
     def action_reanchor(self) -> None:
@@ -325,7 +328,8 @@ class RecordScreen(Columns):
         if step is None:
             return
         where = self.selected
-        self._changed(self.draft.reanchor(where, step), where)
+        what = f"step {where + 1} put at {step.anchor} (it was at {self.draft.steps[where].anchor})"
+        self._changed(self.draft.reanchor(where, step), where, what)
         self._placed_here(where, step)
 
     def _placed_here(self, where: int, step: DraftStep) -> None:
@@ -343,7 +347,9 @@ class RecordScreen(Columns):
             return
         moved = self.draft.move(self.selected, by)
         if moved is not self.draft:
-            self._changed(moved, self.selected + by)
+            anchor = self.draft.steps[self.selected].anchor
+            what = f"step {self.selected + 1} ({anchor}) moved {'up' if by < 0 else 'down'}"
+            self._changed(moved, self.selected + by, what)
 
     def action_delete_step(self) -> None:
         """Delete the selected step; asked first when it holds the author's words (its
@@ -360,8 +366,9 @@ class RecordScreen(Columns):
     def _delete(self, index: int) -> None:
         if index >= len(self.draft.steps):
             return
-        draft = self.draft.delete(index)
-        self._changed(draft, min(index, len(draft.steps) - 1) if draft.steps else None)
+        draft, anchor = self.draft.delete(index), self.draft.steps[index].anchor
+        what = f"step {index + 1} ({anchor}) deleted"
+        self._changed(draft, min(index, len(draft.steps) - 1) if draft.steps else None, what)
         if self.selected is not None:
             self._show_place(self.selected)
 
@@ -372,13 +379,14 @@ class RecordScreen(Columns):
             since = " since the tour was written" if self._wrote else ""
             self.notify(f"nothing to undo{since}", markup=False)
             return
-        before, selected = self._undo.pop()
+        before, selected, what = self._undo.pop()
         self.draft = replace(self.draft, steps=before.steps, title=before.title, summary=before.summary)
         self.selected = selected if selected is not None and selected < len(before.steps) else None
         # all undone: the tour as read or last written (a new tour: nothing to lose)
         self.saved = not self._undo and (self.on_disk is not None or not self.draft.steps)
         self._warned = -LEAVE_AGAIN
         self._refresh()
+        self.notify(f"undone: {visible(what)}", markup=False)
         if self.selected is not None:
             self._show_place(self.selected)
 
@@ -393,7 +401,8 @@ class RecordScreen(Columns):
             if edited is not None and index < len(self.draft.steps):
                 title, note = edited
                 if (title or None, note) != (step.title, step.note):
-                    self._changed(self.draft.edit(index, note=note, title=title), index)
+                    what = f"the note of step {index + 1} ({step.anchor}) edited"
+                    self._changed(self.draft.edit(index, note=note, title=title), index, what)
 
         self._dialog(NoteEditor(f"step {index + 1}: {step.anchor}", step.title or "", step.note), done)
 
@@ -405,7 +414,8 @@ class RecordScreen(Columns):
                 return
             title, summary = edited[0] or self.draft.id, edited[1]  # no title: titled by the id
             if (title, summary) != (self.draft.title, self.draft.summary):
-                self._changed(replace(self.draft, title=title, summary=summary), self.selected)
+                what = "the tour's title and summary edited"
+                self._changed(replace(self.draft, title=title, summary=summary), self.selected, what)
 
         # a tour titled by its id has no title written yet: the field starts empty, the id
         # its placeholder (else a title typed there was added to the id, "recFrom ...")
