@@ -229,6 +229,25 @@ async def test_r_again_asks_for_the_tour_recorded_last_by_default(toy: Path) -> 
 
 
 @run_async
+async def test_r_again_after_a_recording_left_unwritten_asks_for_the_traces_name(toy: Path) -> None:
+    """A new tour's recording left without writing it: no tour has that id, so ``R``
+    again offers the trace's name, not the id of a tour that is not there."""
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        app.screen.query_one("#ask-answer").value = "gone"  # type: ignore[attr-defined]
+        await pilot.press("enter", "a", "escape", "escape")  # warned of the step, then left
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen)
+        await pilot.press("R")
+        await settle(pilot)
+        assert app.screen.query_one("#ask-answer").value == "toy"  # type: ignore[attr-defined]
+    assert sorted(p.name for p in (toy / "tours").iterdir()) == []
+
+
+@run_async
 async def test_adding_to_a_tour_from_a_trace_n_and_p_select_its_steps_and_the_note_says_so(toy: Path) -> None:
     """``R`` into a tour written before opens with no step selected: the note says so (it
     said "No step yet." of a tour of steps), ``n`` selects the first and ``p`` the last

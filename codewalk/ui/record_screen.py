@@ -122,7 +122,7 @@ class RecordScreen(Columns):
         self.on_disk = on_disk
         self.selected: int | None = 0 if draft.steps and start is None else None
         self.saved = on_disk is not None or not draft.steps  # a draft's steps are not written yet
-        self._wrote = False
+        self.wrote = False  # the tour written from this recording (once at least)
         self._warned = -LEAVE_AGAIN  # when the first q warned of unsaved steps
         # the draft before each change not written yet, with the step then selected: u
         # goes back one (emptied by a write: the file's text the steps are placed in changed)
@@ -171,7 +171,7 @@ class RecordScreen(Columns):
         elif not self.saved:
             state = "changed: w writes it"
         else:
-            state = "written" if self._wrote else "as read: nothing to write"
+            state = "written" if self.wrote else "as read: nothing to write"
         marks = {
             step.key: checked[1]
             for step in draft.steps
@@ -376,7 +376,7 @@ class RecordScreen(Columns):
         """Undo the last change not written yet (a step added, moved, mended with ``A`` or
         deleted, a note or the tour's title edited), the step it selected selected again."""
         if not self._undo:
-            since = " since the tour was written" if self._wrote else ""
+            since = " since the tour was written" if self.wrote else ""
             self.notify(f"nothing to undo{since}", markup=False)
             return
         before, selected, what = self._undo.pop()
@@ -478,7 +478,7 @@ class RecordScreen(Columns):
         self._undo.clear()
         steps = tuple(replace(step, origin=number) for number, step in enumerate(self.draft.steps))
         self.draft = replace(self.draft, text=text, steps=steps)
-        self.saved = self._wrote = True
+        self.saved = self.wrote = True
         self._refresh()
         reads = f"codewalk tour {_as_typed(self.draft.path)} reads it"  # wherever the tours path looks
         self.notify(f"wrote {self.draft.path}; checking it … ({reads})", markup=False)

@@ -63,7 +63,7 @@ class TourScreen(Columns):
         self._pending: set[int] = set()  # steps being resolved
         self._under_version: tuple[bool, bool] | None = None  # what the version diff hides
         self._typed = ("", 0.0)  # the step number typed so far, and when its last digit was
-        self._recorded: str | None = None  # the id last recorded from here (a trace): R's default
+        self._recorded: str | None = None  # the id last written from here (a trace): R's default
 
     # -- layout --------------------------------------------------------------------
 
@@ -348,7 +348,7 @@ class TourScreen(Columns):
     def _record_new(self, default: str) -> None:
         """A tour recorded from where the reader is (a trace is no tour file): its id asked
         for, a new one written where ``tour --new ID`` writes it; the id of one of the
-        reader's own tours adds to it (``R`` again further on in a trace: the id recorded
+        reader's own tours adds to it (``R`` again further on in a trace: the id written
         last is asked by default)."""
         from codewalk.errors import TourError
         from codewalk.tours.recording import draft_of, new_draft
@@ -375,8 +375,13 @@ class TourScreen(Columns):
                 self.notify(f"cannot record {tour_id}: {error}", severity="error", markup=False, timeout=10)
                 return
             draft = new_draft(tour_id, path, self.session.tour.repo)
-            self._recorded = tour_id
-            self.app.push_screen(RecordScreen(self.session, draft, on_disk=None, start=here))
+            recording = RecordScreen(self.session, draft, on_disk=None, start=here)
+
+            def left(_: object) -> None:  # an id left unwritten is no tour to add to
+                if recording.wrote:
+                    self._recorded = tour_id
+
+            self.app.push_screen(recording, left)
 
         # the recorder opens here with no step added (the reader may move on first): said
         # here, where a reader who expected this step in the tour looks
