@@ -541,6 +541,8 @@ def test_calls_and_goto_at_a_line_of_a_nested_function_read_that_function(tmp_pa
     assert "`codewalk path callpkg.hooked.add_hook.<locals>.new_forward CLASS.pre_forward`" in answer.note
     host = ws.calls_at("src/callpkg/hooked.py", 11)  # the host's own line: the host
     assert host is not None and host.function.qualname == "callpkg.hooked.add_hook"
+    header = ws.calls_at("src/callpkg/hooked.py", 7)  # its def line: where a trace's step opens
+    assert header is not None and header.function.qualname == found.function.qualname
     ws.close()
 
 

@@ -385,20 +385,23 @@ class Calling:
         name = reached or (goals[0].qualname if goals else goal)
         return PathAnswer(source, name, bool(goals), search, tuple(g.qualname for g in goals))
 
-    def around(self, path: str, line: int) -> Body | None:
+    def around(self, path: str, line: int, *, header: bool = False) -> Body | None:
         """The innermost function around ``path:line``: one nested in an indexed function
         (``add_hook_to_module.<locals>.new_forward``, which the index keeps no definition
         of) when its lines hold it, its own names read there (a parameter of its own
-        hides the host's of that name)."""
+        hides the host's of that name). Its ``def`` line is the host's (the host runs
+        it), unless ``header``: the function a reader on that line is looking at."""
         body = self.code.around("", path, line)
         if body is None:
             return None
-        inside = [b for b in self.cr.nested_in(body) if b.target.line < line <= b.target.end_line]
+        first = 0 if header else 1
+        inside = [b for b in self.cr.nested_in(body) if b.target.line + first <= line <= b.target.end_line]
         return max(inside, key=lambda b: b.target.line, default=body)
 
     def calls_at(self, path: str, line: int) -> CallList | None:
-        """The function around ``path:line`` and its calls, resolved (the UI's ``c``)."""
-        body = self.around(path, line)
+        """The function around ``path:line`` and its calls, resolved (the UI's ``c``; on
+        a nested function's ``def`` line, where a trace's step of it opens, its own)."""
+        body = self.around(path, line, header=True)
         if body is None:
             return None
         callees = tuple(self.cr.callees(body))
