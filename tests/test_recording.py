@@ -98,6 +98,8 @@ def test_a_chosen_range_and_a_place_outside_any_symbol() -> None:
     assert other.repo == "pkg"  # not the tour's repository: said
     outside = step_at(CODE, repo="pkg", path="scripts/run.py", package_root="src", first=10)
     assert (outside.at, outside.file) == (None, "scripts/run.py")  # no module name: the file
+    stub = step_at(CODE, repo="pkg", path="src/pkg/mod.pyi", package_root="src", first=10)
+    assert (stub.at, stub.file) == (at(10).at, None)  # a type stub declares its module's names
 
 
 def test_a_chosen_range_is_its_first_and_last_line_and_survives_an_edit_between() -> None:

@@ -381,6 +381,7 @@ def test_module_of() -> None:
     assert module_of("src/transformers/loss/loss_utils.py", "src") == "transformers.loss.loss_utils"
     assert module_of("src/transformers/__init__.py", "src") == "transformers"
     assert module_of("pkg/mod.py", ".") == "pkg.mod"
+    assert module_of("py_src/tokenizers/__init__.pyi", "py_src") == "tokenizers"  # a stub: its module
     assert module_of("docs/x.md", "src") is None
     assert module_of("other/x.py", "src") is None
 

@@ -24,9 +24,10 @@ _SHOWN = 5  # candidates an ambiguity names (and suggests, when they are the who
 
 def module_of(path: str, package_root: str) -> str | None:
     """The dotted module name of a repo-relative ``.py`` path under ``package_root``
-    (``src/transformers/loss/loss_utils.py`` -> ``transformers.loss.loss_utils``)."""
+    (``src/transformers/loss/loss_utils.py`` -> ``transformers.loss.loss_utils``), or of
+    a ``.pyi`` stub, which declares that module (``py_src/tokenizers/__init__.pyi``)."""
     posix = PurePosixPath(path)
-    if posix.suffix != ".py":
+    if posix.suffix not in (".py", ".pyi"):
         return None
     root = PurePosixPath(package_root) if package_root not in ("", ".") else PurePosixPath()
     try:
