@@ -72,7 +72,8 @@ def test_a_step_at_the_cursor_is_anchored_on_the_symbol_around_it() -> None:
     assert at(14).focus == ("return out",)
     assert at(15).focus == ("return None",)  # the first "return" of the span is another line
     assert at(9).focus == ()  # the symbol's own header: nothing more to light
-    assert at(19).at == "pkg.mod.Trainer.helper"  # a nested function is no anchor: the method is
+    assert at(19).at == "pkg.mod.Trainer.helper.<locals>.inner"  # named as calls and find name it
+    assert at(20).at == "pkg.mod.Trainer.helper"
     assert at(5).at == "pkg.mod.Trainer" and at(5).focus == ()  # the decorator is the class's
     assert at(7).focus == ('"""Trains."""',)
 
@@ -153,6 +154,25 @@ def test_a_module_level_constant_is_anchored_by_its_name_when_that_names_it_alon
     for line in (5, 6):  # an alias (at: names what it aliases), a name bound twice: the file
         step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=line)
         assert (step.at, step.file) == (None, "src/pkg/mod.py"), line
+
+
+def test_a_definition_under_an_if_or_a_try_is_named_in_the_block_it_binds_in() -> None:
+    code = (
+        "if FAST:\n"
+        "    def load(path):\n"
+        "        try:\n"
+        "            def read():\n"
+        "                return path\n"
+        "        except OSError:\n"
+        "            class Missing:\n"
+        "                def say(self):\n"
+        "                    return 1\n"
+        "        return read\n"
+    )
+    assert enclosing(code, 5, 5) == ("load.<locals>.read", (4, 5), 4)
+    assert enclosing(code, 9, 9) == ("load.<locals>.Missing.say", (8, 9), 8)
+    assert enclosing(code, 10, 10) == ("load", (2, 10), 2)
+    assert enclosing(code, 1, 1) is None
 
 
 def test_enclosing_needs_a_file_that_parses() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -181,9 +182,9 @@ def step_at(
 def enclosing(text: str, first: int, last: int) -> tuple[str, Lines, int] | None:
     """The innermost class, function or method whose span (decorators included) holds
     lines ``first``-``last``, as its qualified name in the module, its span and its
-    ``def``/``class`` line; a function's own nested definitions are not named (a
-    ``<locals>`` name is no anchor), so the function is. None at module level, or when
-    the file does not parse."""
+    ``def``/``class`` line; a function nested in another is named as Python names it
+    (``add_hook_to_module.<locals>.new_forward``, which a step's ``at`` takes). None at
+    module level, or when the file does not parse."""
     tree = _parsed(text)
     return _enclosing(tree, first, last) if tree is not None else None
 
@@ -209,19 +210,31 @@ def _enclosing(tree: ast.Module, first: int, last: int) -> tuple[str, Lines, int
     prefix = ""
     body: list[ast.stmt] = tree.body
     while True:
-        for node in body:
-            if not isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
+        for node in _definitions(body):
             start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             end = node.end_lineno or node.lineno
             if start <= first and last <= end:
                 found = (f"{prefix}{node.name}", (start, end), node.lineno)
-                if isinstance(node, ast.ClassDef):
-                    prefix, body = f"{found[0]}.", node.body
-                    break
-                return found
+                inside = "." if isinstance(node, ast.ClassDef) else ".<locals>."
+                prefix, body = f"{found[0]}{inside}", node.body
+                break
         else:
             return found
+
+
+def _definitions(body: list[ast.stmt]) -> Iterator[ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef]:
+    """The classes and functions a block defines, those under its ``if``, ``try``,
+    ``with`` and loops too (they bind the block's names), not those inside them."""
+    pending = list(reversed(body))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
+            continue
+        inner = [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)]
+        inner += [s for handler in getattr(node, "handlers", ()) for s in handler.body]
+        inner += [s for case in getattr(node, "cases", ()) for s in case.body]
+        pending.extend(reversed(inner))
 
 
 def _constant(tree: ast.Module, first: int, last: int) -> tuple[str, Lines, int] | None:
