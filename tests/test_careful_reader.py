@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from codewalk.index.store import Store
+from codewalk.resolve.model import rivals
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.workspace.workspace import Workspace
 
@@ -170,6 +171,18 @@ def test_a_name_that_is_only_a_keyword_leads_to_where_it_is_consumed(ws: Workspa
     assert found.results[0].signature == 'self.implementation = kwargs.pop("attn_implementation", None)'
     missing = ws.find("implementation_attn")
     assert "implementation_attn" not in missing.suggestions  # never "did you mean" itself
+
+
+def test_a_keyword_beside_a_definition_of_its_name_comes_after_it_and_is_no_rival(ws: Workspace) -> None:
+    """``find length_penalty`` answered FSMTConfig's class attribute alone, leaving out
+    where GenerationConfig takes it out of its ``**kwargs``: the keyword is listed after
+    the definitions, and does not make the short name ambiguous (a tour's ``at:``, ``show``)."""
+    found = ws.find("rope_theta")
+    assert [(r.qualname, r.kind) for r in found.matches] == [
+        ("carefulpkg.heads.DecoderForGeneration.rope_theta", "variable"),
+        ("carefulpkg.configs.BaseConfig.__post_init__(rope_theta=...)", "keyword"),
+    ]
+    assert rivals("rope_theta", found.matches) == ()
 
 
 def test_legacy_module_paths(ws: Workspace) -> None:

@@ -739,3 +739,22 @@ def test_goto_on_a_call_into_another_package_names_what_it_runs(
     assert (code, out) == (1, "")
     assert "codewalk: error: src/callpkg/outside.py:33:14: torch.Tensor.numpy, in another package\n" in err
     assert "no pin provides torch" in err
+
+
+def test_goto_on_a_builtins_call_says_it_is_one_and_which_function_the_line_is_in(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A traceback's last frame is often a ``raise ValueError(...)``: goto on the line
+    (its first call is the builtin) says the name is a Python builtin no pin defines and
+    which function the line is in, not "no definition found for the name there"."""
+    frame = f'  File "{repo}/src/callpkg/encoders.py", line 14, in get_encoder'
+    code, out, err = run(capsys, "goto", frame)
+    assert (code, out) == (1, "")
+    assert (
+        "codewalk: error: src/callpkg/encoders.py:14:19: ValueError: a Python builtin, "
+        "which no pinned package defines\n"
+    ) in err
+    assert "hint: the line is in get_encoder; name the column of another name on it: PATH:LINE:COL" in err
+    code, out, _ = run(capsys, "goto", "src/callpkg/encoders.py:14", "--json")
+    assert code == 1
+    assert json.loads(out)["note"] == "ValueError: a Python builtin"

@@ -226,6 +226,38 @@ def test_the_programs_calls_keep_each_statements_place() -> None:
     assert covered_once(trace)
 
 
+# the program calls generate three times, one statement after another (greedy, beam,
+# assisted: each ran another decoding loop)
+MODES = [
+    (0, 50, "generate", 1),
+    (1, 30, "_sample", 1),
+    (0, 55, "generate", 1),
+    (3, 31, "_beam_search", 1),
+    (0, 59, "generate", 1),
+    (5, 32, "_assisted_decoding", 1),
+    (0, 60, "generate", 2),
+    (7, 30, "_sample", 2),
+]
+
+
+def test_the_programs_statements_one_after_another_are_a_row_each() -> None:
+    """Calls of one function by the program's statements one after another are not folded
+    as a function's calls from its lines are: each statement is its own row, with what it
+    ran under it (a loop's calls, one node, stay one row)."""
+    trace = recorded(MODES)
+    assert plain(trace) == [
+        "generate [pkg] x1 (line 50)",
+        "_sample x1 (line 30)",
+        "generate [pkg] x1 (line 55)",
+        "_beam_search x1 (line 31)",
+        "generate [pkg] x1 (line 59)",
+        "_assisted_decoding x1 (line 32)",
+        "generate [pkg] x2 (line 60)",
+        "_sample x2 (line 30)",
+    ]
+    assert covered_once(trace)
+
+
 # one wrapper's calls from two lines, of two functions; f called directly, and through
 # code outside the packages
 READ_APART = [

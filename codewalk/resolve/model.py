@@ -87,6 +87,8 @@ def rivals(query: str, candidates: Sequence[Resolved]) -> tuple[Resolved, ...]:
             continue
         if top_level and candidate.kind in _VALUES and _in_a_class(candidate):
             continue
+        if candidate.kind == "keyword" and best.kind != "keyword":
+            continue
         seen.add(candidate.qualname)
         others.append(candidate)
     return tuple(others)

@@ -41,6 +41,9 @@ from codewalk.resolve.ranking import (
 _MAX_MODULE_GUESSES = 12  # modules tried for a first part that names a module by its last part
 _NOT_A_NAME = ("attribute", "rebind", "applies")  # facts about names, not definitions of one
 _SUGGESTIONS = 5  # "did you mean" names
+# a keyword argument beside definitions of its name ranks after them, a tour's modules included
+# (``length_penalty``: FSMTConfig's class attribute, then GenerationConfig's keyword)
+_KEYWORD_AFTER = 100
 _MEMBER_POOL = 20  # close names searched for the members of a class
 _LEGACY_FAST_MODULE = re.compile(r"^(image_processing_(?!pil_)\w+)_fast$")
 
@@ -273,6 +276,8 @@ class Resolver:
                     if owner.definition.kind == "class":
                         members = self.ns.of_class(owner.view, owner.definition.qualname, parts[1], parts[2:])
                         hits.extend(h._replace(penalty=h.penalty + owner.penalty) for h in members)
+        if len(parts) == 1:  # where a keyword is consumed, after the definitions (never their rival)
+            hits.extend(k._replace(penalty=k.penalty + _KEYWORD_AFTER) for k in keywords)
         return hits
 
     def _in_modules_named(self, parts: list[str]) -> list[Hit]:

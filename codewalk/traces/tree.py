@@ -503,7 +503,9 @@ def _fold(
 
     ``apart``: the program's calls (the roots), where the recording keeps the calls of
     each of its statements a node of their own, though they share their line (a helper
-    of the program's, called after each of three ``generate``): each is its place."""
+    of the program's, called after each of three ``generate``): each is its place, and
+    its own row (three ``generate`` statements one after another are three rows, each
+    with what it ran: a greedy, a beam and an assisted one are not merged)."""
     at_line: dict[tuple[int, ReadAs], list[Shown]] = {}
     for shown in called:
         place = shown.call if apart else trace.nodes[shown.call].line
@@ -511,7 +513,7 @@ def _fold(
     rows: list[list[Shown]] = []
     last: ReadAs | None = None
     for (_, read_as), calls in at_line.items():
-        if rows and read_as == last:
+        if rows and read_as == last and not apart:
             rows[-1].extend(calls)
         else:
             rows.append(list(calls))

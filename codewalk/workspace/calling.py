@@ -142,6 +142,8 @@ class GotoAnswer(NamedTuple):
     # neither the resolver nor jedi answers instead
     unresolved: bool = False
     external: str = ""  # what the call runs in another package (``torch.optim.lr_scheduler.LambdaLR.step``)
+    # a Python builtin (``raise ValueError(...)``, ``len(x)``): the note says which; no pin defines it
+    builtin: bool = False
 
 
 class Calling:
@@ -409,7 +411,7 @@ class Calling:
 
     def goto(self, path: str, line: int, col: int) -> GotoAnswer | None:
         """What the call site at ``path:line:col`` reaches (None: no call site there)."""
-        from codewalk.calls.model import EXTERNAL, RESOLVED, UNRESOLVED
+        from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, UNRESOLVED
 
         body = self.around(path, line)
         if body is None:
@@ -426,6 +428,8 @@ class Calling:
                     return GotoAnswer((), callee.how, external=callee.external)
                 if callee.status == UNRESOLVED:  # the resolver and jedi may say more (an assignment)
                     return GotoAnswer((), _untyped_note(body, callee), unresolved=True)
+                if callee.status == BUILTIN:
+                    return GotoAnswer((), callee.how, builtin=True)
                 return None
         return None
 

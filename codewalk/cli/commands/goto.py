@@ -117,19 +117,28 @@ def run(args: argparse.Namespace) -> int:
             return 0 if result else 1
         if result is None:
             said = _nothing_there(text, line, col)
+            hint = answer.note or None
             if answer.unresolved:
                 said = UNFOLLOWED
             elif answer.external:
                 said = f"{answer.external}, in another package"  # the note says why it is not read
-            raise QueryError(
-                f"{path}:{line}:{col}: {said or 'no definition found for the name there'}",
-                hint=answer.note or None,
-            )
+            elif answer.builtin:  # a traceback's last frame often raises one
+                said = f"{answer.note}, which no pinned package defines"
+                hint = _builtin_hint(workspace, path, line)
+            said = said or "no definition found for the name there"
+            raise QueryError(f"{path}:{line}:{col}: {said}", hint=hint)
         color = use_color(sys.stdout)
         print("\n\n".join(format_result(r, checkout, color=color) for r in answer.results))
         return 0
     finally:
         pinned.close()
+
+
+def _builtin_hint(workspace: Workspace, path: str, line: int) -> str:
+    """Where to go from a builtin's call: the function the line is in, or another name's column."""
+    scope = workspace.scope_at(path, line)
+    where = f"the line is {_in(scope)}; " if scope else ""
+    return f"{where}name the column of another name on it: PATH:LINE:COL"
 
 
 def _column_of(meant: int | None) -> int | None:
