@@ -513,8 +513,12 @@ def test_making_a_dataclass_runs_the_post_init_its_generated_init_calls(ws: Work
         "constructing a State runs its __post_init__, which the __init__ @dataclass made calls"
     )
     assert [(line, expr) for line, expr in callees(ws, M + "State")] == [(122, "self.make_log")]
-    with pytest.raises(QueryError, match="no body to read"):
+    with pytest.raises(QueryError, match="no body to read") as flags:
         ws.calls(M + "Flags")
+    assert flags.value.hint == (
+        "a dataclass without a __post_init__: the __init__ @dataclass makes sets its fields and "
+        "calls nothing else"
+    )
 
 
 def test_the_callers_of_a_dataclass_post_init_are_where_the_class_is_made(ws: Workspace) -> None:
