@@ -527,3 +527,13 @@ def test_the_callers_of_a_dataclass_post_init_are_where_the_class_is_made(ws: Wo
     found = [(c.kind, c.line, c.text) for c in ws.callers(M + "State.__post_init__").callers]
     assert ("call", 139, "return State(steps=1), ResumedState(), Flags()") in found
     assert all(kind != "call" or line == 139 for kind, line, _ in found)
+
+
+def test_a_dataclass_field_holds_what_its_annotation_says_not_what_field_returns(ws: Workspace) -> None:
+    """``options: dict[str, int] | None = field(default=None)``: ``field(...)`` makes the
+    default, not the value; ``self.options.get`` is a dict's (``fsdp_config.get`` in
+    ``TrainingArguments``, said to be "what field(…) returns")."""
+    found = callees(ws, M + "Arguments.option")
+    for site in ((152, "self.options.get"), (151, "self.names.append")):
+        assert found[site].status == BUILTIN, found[site].how
+    assert "options is a dict" in found[(152, "self.options.get")].how
