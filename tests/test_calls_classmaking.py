@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from codewalk.calls.model import BUILTIN, RESOLVED, UNRESOLVED
+from codewalk.errors import QueryError
 from codewalk.index.store import Store
 from codewalk.workspace.workspace import Workspace
 from tests.callrepo import callees, callrepo_workspace, make_callrepo
@@ -488,3 +489,51 @@ def test_a_class_an_override_of_the_attribute_holds_gives_its_method_too(tmp_pat
         )
         plain = next(c for (_, e), c in found.items() if e == "self.plain_class.make")
         assert [t.qualname for t in plain.targets] == ["callpkg.classmaking.Helper.make"]
+
+
+def test_making_a_dataclass_runs_the_post_init_its_generated_init_calls(ws: Workspace) -> None:
+    """``TrainerState(...)`` runs the ``__init__`` ``@dataclass`` made, which calls
+    ``__post_init__``: a path goes on into it (``self`` the class made), ``calls`` of the
+    class lists its calls, and a dataclass without one still has no body to read."""
+    (chain, *_) = ws.path(M + "make_states", M + "State.make_log").search.chains
+    assert [(hop.caller.target.qualname, hop.reached) for hop in chain] == [
+        (M + "make_states", M + "State"),
+        (M + "State.__post_init__", M + "State.make_log"),
+    ]
+    # a subclass inherits the generated __init__: its own make_log runs there
+    (resumed, *_) = ws.path(M + "make_states", M + "ResumedState.make_log").search.chains
+    assert [(hop.caller.target.qualname, hop.reached) for hop in resumed] == [
+        (M + "make_states", M + "ResumedState"),
+        (M + "State.__post_init__", M + "ResumedState.make_log"),
+    ]
+    # the chain to __post_init__ itself ends at the call that makes the class
+    (ended,) = ws.path(M + "make_states", M + "State.__post_init__").search.chains[:1]
+    assert ended[-1].target is not None and ended[-1].target.qualname == M + "State.__post_init__"
+    assert ended[-1].target.via == (
+        "constructing a State runs its __post_init__, which the __init__ @dataclass made calls"
+    )
+    assert [(line, expr) for line, expr in callees(ws, M + "State")] == [(122, "self.make_log")]
+    with pytest.raises(QueryError, match="no body to read") as flags:
+        ws.calls(M + "Flags")
+    assert flags.value.hint == (
+        "a dataclass without a __post_init__: the __init__ @dataclass makes sets its fields and "
+        "calls nothing else"
+    )
+
+
+def test_the_callers_of_a_dataclass_post_init_are_where_the_class_is_made(ws: Workspace) -> None:
+    """``callers TrainerState.__post_init__``: the sites making the class (its generated
+    ``__init__`` runs it); a ``__post_init__`` no generated ``__init__`` calls has none."""
+    found = [(c.kind, c.line, c.text) for c in ws.callers(M + "State.__post_init__").callers]
+    assert ("call", 139, "return State(steps=1), ResumedState(), Flags()") in found
+    assert all(kind != "call" or line == 139 for kind, line, _ in found)
+
+
+def test_a_dataclass_field_holds_what_its_annotation_says_not_what_field_returns(ws: Workspace) -> None:
+    """``options: dict[str, int] | None = field(default=None)``: ``field(...)`` makes the
+    default, not the value; ``self.options.get`` is a dict's (``fsdp_config.get`` in
+    ``TrainingArguments``, said to be "what field(…) returns")."""
+    found = callees(ws, M + "Arguments.option")
+    for site in ((152, "self.options.get"), (151, "self.names.append")):
+        assert found[site].status == BUILTIN, found[site].how
+    assert "options is a dict" in found[(152, "self.options.get")].how

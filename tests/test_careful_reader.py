@@ -237,3 +237,20 @@ def test_among_copies_of_a_function_the_one_other_modules_import_comes_first(
     assert used is runtime("carefulpkg.block_two").eager_forward
     assert used is runtime("carefulpkg.attention_z").eager_forward
     agrees(ws.find("eager_forward").results[0], used)
+
+
+def test_a_dataclass_init_replaces_the_init_of_a_base(ws: Workspace, runtime: Any) -> None:
+    """``@dataclass`` on a class without an ``__init__`` of its own makes one, though a base
+    has one (transformers' ``ModelOutput.__init__`` never runs for ``CausalLMOutputWithPast``):
+    the base's is listed after it; a class deriving without ``@dataclass`` keeps the base's."""
+    results = ws.find("LossOutput.__init__").results
+    assert [(r.qualname, r.kind) for r in results[:2]] == [
+        ("carefulpkg.configs.LossOutput", "class"),
+        ("carefulpkg.configs.Output.__init__", "method"),
+    ]
+    assert results[0].via == f"made by @dataclass from the fields of LossOutput ({PKG}/configs.py:98)"
+    assert "replaced by the first result" in results[1].via
+    assert runtime("carefulpkg.configs").LossOutput.__init__.__code__.co_filename == "<string>"
+    plain = first(ws, "PlainOutput.__init__")
+    assert plain.qualname == "carefulpkg.configs.Output.__init__"
+    agrees(plain, runtime("carefulpkg.configs").PlainOutput.__init__)

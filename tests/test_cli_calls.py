@@ -169,6 +169,8 @@ def test_path_text_json_and_no_chain(repo: Path, capsys: pytest.CaptureFixture[s
     assert data["goal_found"] is True and data["complete"] is True
     code, _, err = run(capsys, "path", "helper", "Trainer.train")
     assert code == 1 and "no call chain from callpkg.utils.helper to callpkg.trainer.Trainer.train" in err
+    # the chain may break at its end (transformers' getattr(callback, event)(...)): callers says
+    assert "'calls helper --all' lists them; 'callers callpkg.trainer.Trainer.train' those that reach" in err
     code, out, _ = run(capsys, "path", "helper", "Trainer.train", "--json")
     assert code == 1 and json.loads(out)["chains"] == []
     code, _, err = run(capsys, "path", "helper", "prepare")  # a name three classes define
@@ -177,6 +179,7 @@ def test_path_text_json_and_no_chain(repo: Path, capsys: pytest.CaptureFixture[s
     )
     assert "callpkg.models.GenerationMixin.prepare, callpkg.models.ChatModel.prepare) within 8 calls\n" in err
     assert "a call codewalk cannot follow" in err  # not only --depth: a longer search may not help
+    assert "'callers" not in err  # a name three classes define: callers asks which one
     hint = err.partition("hint: ")[2]
     assert hint.startswith("a call codewalk cannot follow") and hint.rstrip().endswith("longer chains")
     assert "a run recorded with `codewalk trace` answers for sure (path ... --trace NAME)" in err

@@ -620,3 +620,15 @@ def test_a_class_attribute_is_no_rival_of_a_module_s_class_of_its_name() -> None
     assert rivals("StaticCache", [cls, method]) == (method,)
     # a class attribute best: the others are its rivals
     assert rivals("StaticCache", [attribute, cls]) == (cls,)
+
+
+def test_a_bare_name_only_set_on_self_is_suggested_with_its_class(ws: Workspace) -> None:
+    """``find norm`` where only ``self.norm = TinyNorm()`` (in ``TinyModel.__init__``) makes
+    it: a bare name is what a module or a class body defines, so nothing is found, and the
+    answer says how to ask (``find gradient_state``: ``Accelerator.gradient_state``)."""
+    found = ws.find("norm")
+    assert found.results == ()
+    assert found.suggestions[0] == "TinyModel.norm"
+    assert found.note == "norm is an attribute set on self in 1 class: ask for it with its class"
+    assert ws.find("TinyModel.norm").results[0].signature == "self.norm = TinyNorm()"
+    assert ws.find("helpr").note == ""  # a misspelling: only names spelled alike

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple, Protocol
 
-from codewalk.calls.graph import key
+from codewalk.calls.graph import body_for, key
 from codewalk.calls.holders import holds
 from codewalk.calls.model import EXTERNAL, RESOLVED, Body, Callee, Code
 from codewalk.calls.records import CLS, LOCAL, PARAM, SELF, CallFacts, Site
@@ -70,11 +70,15 @@ def callers(
     name = target.qualname.rpartition(".")[2]
     goals = {key(target)}
     names = {name}
-    constructs = name == "__init__" and target.kind == "method"
+    constructs = target.kind == "method" and name in ("__init__", "__post_init__")
+    made = _classes(cr, target) if constructs else []
+    if name == "__post_init__":  # run by the __init__ @dataclass made, when the class has no other
+        made = [c for c in made if _runs(cr, c, target)]
+        constructs = bool(made)
     if constructs:
         owner = target.qualname.rpartition(".")[0]
         names.add(owner.rpartition(".")[2])  # Cls(...) constructs, and runs __init__
-        goals.update(key(c) for c in _classes(cr, target))
+        goals.update(key(c) for c in made)
     tables = {e.qualname.rpartition("[")[0].rpartition(".")[2] for e in entries}
     tables |= _registries(cr, mentions, entries)
     tables |= _attributes_holding(cr, mentions, target)
@@ -363,6 +367,13 @@ def _may_name(cr: CallResolver, mention: Mention, name: str, classes: set[str]) 
 def _returns(cr: CallResolver, body: Body, needle: str) -> bool:
     facts = cr.facts(body)
     return any(needle in o.name.expr.removesuffix("[]").split(".") for o in facts.returned(body.scope))
+
+
+def _runs(cr: CallResolver, cls: Resolved, method: Resolved) -> bool:
+    """Whether constructing ``cls`` runs ``method``: its ``__init__``, or the
+    ``__post_init__`` the ``__init__`` ``@dataclass`` made calls."""
+    body = body_for(cr, cls)
+    return body is not None and key(body.target) == key(method)
 
 
 def _classes(cr: CallResolver, init: Resolved) -> list[Resolved]:

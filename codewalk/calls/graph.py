@@ -69,8 +69,9 @@ def kept_body(cr: CallResolver, target: Resolved, bodies: dict[Node, Body | None
 
 
 def body_for(cr: CallResolver, target: Resolved) -> Body | None:
-    """The body that runs when ``target`` is called: itself, or a class's ``__init__``;
-    ``self`` there is the class the call reached it through, when the call said."""
+    """The body that runs when ``target`` is called: itself, or a class's ``__init__``
+    (a dataclass's, which ``@dataclass`` made from the fields: the ``__post_init__`` it
+    calls); ``self`` there is the class the call reached it through, when the call said."""
     body: Body | None = None
     receiver = target.receiver
     if target.kind in BODY_KINDS:  # a function, or one nested in another: in its host's lines
@@ -78,7 +79,11 @@ def body_for(cr: CallResolver, target: Resolved) -> Body | None:
     elif target.kind == "class":
         receiver = "" if target.loose else target.qualname
         for init in cr.members(target, "__init__"):
-            body = cr.body_of(init)  # a def of its own, or one a class decorator set (nested in it)
+            if init.kind == "class":  # made by @dataclass, without source: it runs __post_init__
+                made = cr.members(target, "__post_init__")
+                body = cr.body_of(made[0]) if made else None
+            else:
+                body = cr.body_of(init)  # a def of its own, or one a class decorator set (nested in it)
             break
     if body is None or not receiver or not (body.cls or body.nested):  # a nested def a class is given
         return body
@@ -473,7 +478,11 @@ def _constructs_goal(
     if made is None or key(made.target) not in goal_keys:
         return None
     name = hop.target.qualname.rpartition(".")[2]
-    return hop._replace(target=made.target._replace(via=f"constructing {a(name)} runs its __init__"))
+    runs = made.target.qualname.rpartition(".")[2]
+    how = f"constructing {a(name)} runs its {runs}"
+    if runs == "__post_init__":
+        how += ", which the __init__ @dataclass made calls"
+    return hop._replace(target=made.target._replace(via=how))
 
 
 def _chains(

@@ -43,6 +43,7 @@ from codewalk.calls.reached import (
     with_via,
 )
 from codewalk.calls.records import CLS, Name
+from codewalk.index.records import Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import absolute
 from codewalk.resolve.resolver import Resolver
@@ -657,7 +658,7 @@ def self_outside(
         return _held_by_overrides(r, cls, parts, reach) if cls is not None else reach
     for hit in attrs:
         type_name = declared_type(hit.definition)
-        if not type_name:
+        if not type_name or _field_default(hit.definition, type_name):
             continue
         outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
         prefix = f"{'.'.join(parts[:2])} is {a(type_name)} ({declared_how(hit)})"
@@ -687,6 +688,13 @@ def self_outside(
         )
     # the index keeps an attribute's first assignment: others may follow
     return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
+
+
+def _field_default(d: Definition, type_name: str) -> bool:
+    """``x: dict[str, int] | None = field(default=None)`` in a class body: ``field(...)``
+    makes a dataclass field's default, not the value an instance holds (the annotation
+    says that one)."""
+    return d.kind == "variable" and type_name.endswith("()") and type_name[:-2].rpartition(".")[2] == "field"
 
 
 def _held_class_member(resolver: Resolver, held: Hit, parts: list[str]) -> Reach:

@@ -12,7 +12,8 @@
   sets a dispatching ``forward``): followed for the special methods and ``forward``, the
   topmost decorator that sets one having the last word;
 - made by ``@dataclass``: ``__init__``, ``__repr__`` and ``__eq__`` of a dataclass whose
-  body defines none have no source of their own: the class (its fields) is the answer.
+  body defines none have no source of their own: the class (its fields) is the answer,
+  though a base defines one (``ModelOutput.__init__`` never runs for its dataclasses).
 
 Read from the ``rebind``/``applies`` facts of :mod:`codewalk.index.bindings`. Pure.
 """
@@ -92,12 +93,24 @@ def _made_at_creation(
             ]
             if created:
                 return created + [_replaced(h, "set on the class when it is made") for h in hits]
-    if not hits and member in DATACLASS_MADE:
-        for class_view, klass in mro:
-            if any(d.rpartition(".")[2] == "dataclass" for d in klass.decorators):
-                how = f"made by @dataclass from the fields of {klass.name} ({class_view.path}:{klass.line})"
-                return [Hit(class_view, klass, how, 0)]
+    if member in DATACLASS_MADE:
+        made = _made_by_dataclass(mro, member)
+        if made is not None:  # a base's own member does not run: the one @dataclass made does
+            return [made, *(_replaced(h, "made again by @dataclass") for h in hits)]
     return hits
+
+
+def _made_by_dataclass(mro: list[ClassRef], member: str) -> Hit | None:
+    """The ``member`` ``@dataclass`` made, when the first class of ``mro`` whose body
+    defines it or is a dataclass is a dataclass (which makes it only when its body does
+    not): ``CausalLMOutputWithPast.__init__`` is its own, not ``ModelOutput``'s."""
+    for class_view, klass in mro:
+        if class_view.defs(f"{klass.qualname}.{member}"):
+            return None
+        if any(d.rpartition(".")[2] == "dataclass" for d in klass.decorators):
+            how = f"made by @dataclass from the fields of {klass.name} ({class_view.path}:{klass.line})"
+            return Hit(class_view, klass, how, 0)
+    return None
 
 
 def _decorated(ns: Namespace, view: ModuleView, cls: Definition, member: str, has: bool) -> list[Hit]:

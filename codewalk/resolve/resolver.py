@@ -142,6 +142,9 @@ class Resolver:
             if respelled or _dunder(parts[-1]):  # ``__all__`` is never what ``X.__call__`` meant
                 return respelled, "", None
         names = self.suggest(parts[-1], limit=_MEMBER_POOL if owner is not None else _SUGGESTIONS)
+        if owner is None and len(parts) == 1:
+            held, note = self._set_on_self(parts[0], context)
+            return tuple(dict.fromkeys([*held, *names]))[:_SUGGESTIONS], note, None
         if owner is None:
             return tuple(names), "", None
         view, cls = owner.view, owner.definition.qualname
@@ -161,6 +164,22 @@ class Resolver:
             ),
             found,
         )
+
+    def _set_on_self(self, name: str, context: Sequence[str]) -> tuple[list[str], str]:
+        """``self.gradient_state = ...``: a name only methods set on instances, which a
+        bare query does not answer (``Accelerator.gradient_state`` does), the classes
+        holding it written so, best first, and a note saying so ("" when none)."""
+        hits = [
+            Hit(view, d, "direct", penalty(view, d))
+            for row, d in self.facts.defs_named(name)
+            if d.kind == "attribute" and (view := self.ns.view_of(row)) is not None
+        ]
+        if not hits:
+            return [], ""
+        ranked = rank(hits, context, self.facts.repo, self._importance(hits), self._named_by(hits))
+        held = list(dict.fromkeys(h.definition.qualname for h in ranked))
+        count = f"{len(held)} class" if len(held) == 1 else f"{len(held)} classes"
+        return held, f"{name} is an attribute set on self in {count}: ask for it with its class"
 
     def _owners_respelled(self, parts: list[str], context: Sequence[str]) -> tuple[str, ...]:
         """``Class.member`` whose class names nothing (``LlamaAtention.forward``,

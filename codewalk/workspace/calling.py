@@ -256,9 +256,16 @@ class Calling:
             raise self._compiled(target)
         body = body_for(self.cr, target)
         if body is None:
+            inits = self.cr.members(target, "__init__") if target.kind == "class" else []
+            made = any(i.kind == "class" for i in inits)  # by @dataclass: no source but its fields
             raise QueryError(
                 f"{target.qualname}: no body to read ({target.path}:{target.line})",
-                hint="a class without an __init__ codewalk can read, or a source file that is missing",
+                hint=(
+                    "a dataclass without a __post_init__: the __init__ @dataclass makes sets its fields and "
+                    "calls nothing else"
+                    if made
+                    else "a class without an __init__ codewalk can read, or a source file that is missing"
+                ),
             )
         return body._replace(receiver=receiver) if receiver is not None else body
 

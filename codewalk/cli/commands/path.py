@@ -90,7 +90,10 @@ def run(args: argparse.Namespace) -> int:
             return 0 if search.chains else 1
         if not search.chains:
             why = "" if search.complete else f" (the search stopped after {search.bodies} functions)"
-            breaks = f"a call codewalk cannot follow breaks one ('calls {args.start} --all' lists them)"
+            breaks = f"a call codewalk cannot follow breaks one ('calls {args.start} --all' lists them"
+            if answer.goal_found and len(answer.goals) < 2:  # or none reaches the goal: getattr(obj, name)()
+                breaks += f"; 'callers {answer.goal}' those that reach the end"
+            breaks += ")"
             ran = "a run recorded with `codewalk trace` answers for sure (path ... --trace NAME)"
             longer = "; --depth N searches longer chains" if search.complete else ""
             raise QueryError(  # what breaks a chain first: a longer search rarely finds one
