@@ -100,6 +100,34 @@ def test_a_chosen_range_and_a_place_outside_any_symbol() -> None:
     assert (outside.at, outside.file) == (None, "scripts/run.py")  # no module name: the file
 
 
+RUST = """#[pymethods]
+impl PyTokenizer {
+    fn encode_batch(
+        &self,
+        input: Vec<Input>,
+    ) -> PyResult<Vec<PyEncoding>> {
+        let items = convert(input);
+        py.detach(|| {
+            self.tokenizer.encode_batch_char_offsets(items)
+        })
+    }
+}
+"""
+
+
+def test_a_step_at_a_line_of_a_file_that_is_not_python_is_focused_on_that_line() -> None:
+    """``a`` on ``py.detach(|| {`` in tokenizers' ``tokenizer.rs``: a ``file:`` step
+    focused on that line (a file with no Python statements had no focus: the step
+    showed the file's first lines); a line that says nothing (blank) has none."""
+    step = step_at(
+        RUST, repo="tokenizers", path="bindings/python/src/tokenizer.rs", package_root="py_src", first=8
+    )
+    assert (step.at, step.file, step.focus) == (None, "bindings/python/src/tokenizer.rs", ("py.detach(|| {",))
+    assert step.spot is not None and step.spot.regions == ((8, 8),)
+    blank = step_at(RUST + "\n", repo="tokenizers", path="src/lib.rs", package_root="py_src", first=14)
+    assert blank.focus == ()
+
+
 def test_a_chosen_range_is_its_first_and_last_line_and_survives_an_edit_between() -> None:
     step = at(9, 15)
     assert step.focus == (r"/def step\(self, x\):\n(?:.*\n)*?\s*return None/",)

@@ -265,7 +265,11 @@ def _module_bindings(tree: ast.Module, name: str) -> int:
 def _focus(
     text: str, span: Lines, first: int, last: int, header: int | None
 ) -> tuple[tuple[str, ...], Lines | None]:
-    """The focus for lines ``first``-``last`` inside ``span``, and the lines it lights."""
+    """The focus for lines ``first``-``last`` inside ``span``, and the lines it lights: for
+    one line, the statement there (in a file that is not Python, the line)."""
+    if first == last and _parsed(text) is None:  # not Python (a .rs file): the line itself
+        found = focus_for(text, span, first)
+        return ((found,), _lit(text, span, found)) if found else ((), None)
     if first == last:
         around = [r for r in statement_ranges(text, span, around=(first, first)) if r[0] <= first <= r[1]]
         statement = min(around, key=_size) if around else None
