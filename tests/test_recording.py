@@ -135,6 +135,34 @@ def test_a_chosen_range_is_its_first_and_last_line_and_survives_an_edit_between(
     assert focus_lines(edited, (9, 16), step.focus[0]) == (9, 16)
 
 
+def test_a_chosen_range_whose_ends_come_earlier_too_takes_a_line_more_at_an_end() -> None:
+    """huggingface_hub's ``_raise_on_head_call_error``: ``if local_files_only:`` comes
+    twice. Lines 7-15 chosen were written every line of them (a regex an edit between
+    breaks); the first two lines and the last find them, and leave the lines between free."""
+    code = (
+        "def f(error, force, local):\n"  # 1
+        "    if force:\n"
+        "        if local:\n"
+        "            raise ValueError('both')\n"
+        "        raise ValueError('force') from error\n"  # 5
+        "    # no file\n"
+        "    if local:\n"
+        "        raise LookupError('local')\n"
+        "    elif isinstance(error, KeyError):\n"
+        "        raise KeyError('key') from error\n"  # 10
+        "    elif isinstance(error, TypeError):\n"
+        "        raise TypeError('type') from error\n"
+        "    else:\n"
+        "        # most likely the connection\n"
+        "        raise LookupError('else') from error\n"  # 15
+    )
+    step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=7, last=15)
+    assert step.focus == (
+        r"/if local:\n\s*raise LookupError\('local'\)\n(?:.*\n)*?\s*raise LookupError\('else'\) from error/",
+    )
+    assert focus_lines(code, (1, 15), step.focus[0]) == (7, 15)
+
+
 def test_a_chosen_range_whose_first_line_comes_earlier_too_is_written_line_by_line() -> None:
     code = "def f():\n    x = 1\n    y = 2\n    x = 1\n    z = 3\n    w = 4\n"
     step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=4, last=6)
