@@ -971,3 +971,22 @@ def test_a_member_taken_from_a_base_in_another_pin(stacked: Workspace) -> None:
     assert gather.targets[0].via == (
         "defined in Accelerator, a base of AcceleratedLauncher, which derives from Launching"
     )
+
+
+BACKENDS = "src/callpkg/backends.py"
+
+
+def test_an_attribute_assigned_a_local_holds_what_the_method_assigns_the_local(stacked: Workspace) -> None:
+    """``self.backend = made``, ``made`` a copy of what was given in one branch and an
+    ``Accelerator()`` in the other (transformers' ``TokenizersBackend._tokenizer``): the
+    attribute holds what the local is assigned, and a call on it reaches the class the
+    other branch makes, past the copy of a value of no known class (which alone says so)."""
+    calls = callees(stacked, "backends.Backed.run")
+    gather = calls[(22, "self.backend.gather")]
+    assert [(t.repo, t.qualname) for t in gather.targets] == [
+        ("accel", "accelerate.accelerator.Accelerator.gather")
+    ]
+    assert gather.how.startswith(f"self.backend is an Accelerator (set at {BACKENDS}:17)")
+    plain = calls[(21, "self.plain.gather")]
+    assert not plain.targets
+    assert plain.how.startswith(f"self.plain is what copy.deepcopy(…) returns (set at {BACKENDS}:18)")

@@ -147,6 +147,32 @@ def test_goto(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
 
 
+def test_goto_on_a_name_of_compiled_code_gives_its_stub_then_its_rust_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``goto`` at ``self._tokenizer.encode_batch(`` in transformers gave the ``.pyi``
+    stub alone, where ``find`` gives the Rust source that implements it too: the stub
+    comes first, then its Rust source, related (tests/fixtures/stack's ``lib``)."""
+    import shutil
+
+    lib = tmp_path / "lib"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "stack" / "lib", lib)
+    pins = tmp_path / "pins.toml"
+    pins.write_text(
+        '[lib]\nurl = "https://example.invalid/lib.git"\ntag = "v1"\npackage_root = "py_src"\n'
+        'packages = ["lib"]\nrelease = "lib==1"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    # "Engine" in `from ._native import Decoder, Engine, fetch, models`
+    code, out, _ = run(capsys, "goto", "py_src/lib/__init__.py:1:32", "--json", "--source", str(lib))
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert [(r["qualname"], r["kind"], r["role"], r["path"], r["line"]) for r in results] == [
+        ("lib.Engine", "class", "match", "py_src/lib/__init__.pyi", 1),
+        ("lib.Engine (compiled)", "native", "related", "bindings/src/lib.rs", 8),
+    ]
+
+
 def test_a_position_on_no_name_quotes_its_line_whole_or_says_where_it_is_cut() -> None:
     """The line as it is, indentation and all; one longer than any line of transformers
     is cut, saying so and how long it is, never silently."""

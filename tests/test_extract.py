@@ -518,4 +518,5 @@ def test_what_a_setter_method_of_the_class_sets_from_its_callers() -> None:
     )
     assert isinstance(result, ModuleFacts)
     typed = [(d.name, d.target, d.line) for d in result.definitions if d.kind == "attribute" and d.target]
-    assert typed == [("processor", "Fast", 3), ("named", "Slow", 6)]
+    # set_wrapped's own assignment says what it holds: what wrap returns, not what the call passes
+    assert typed == [("processor", "Fast", 3), ("named", "Slow", 6), ("wrapped", "wrap()", 13)]

@@ -266,6 +266,14 @@ def test_a_file_name_or_a_state_dict_key_is_no_code_unless_the_pin_defines_it() 
     assert [w.name for w in defined][:2] == ["config.json", "y.weight"]
 
 
+def test_the_name_of_a_compiled_extension_s_file_is_no_code() -> None:
+    """A note on a tour into tokenizers or safetensors names their Rust files and stubs
+    (`` `lib.rs` ``, `` `__init__.pyi` ``, `` `attention.cu` ``): file names, as
+    `` `config.json` `` is, which no step's lines need to show."""
+    note = "A `#[pyclass]` in `lib.rs` (`tokenizer.rs`, `attention.cu`), declared in `__init__.pyi`."
+    assert step_warnings(_resolved(note, 1, 300), PATH, CODE, _defines_nothing) == []
+
+
 def test_a_key_is_code_when_its_symbol_does_not_tokenize() -> None:
     # a word of a string is no name the code uses ...
     closed = 'def f():\n    """Keys such as lm_head."""\n'

@@ -103,11 +103,67 @@ def test_a_chosen_range_and_a_place_outside_any_symbol() -> None:
     assert (stub.at, stub.file) == (at(10).at, None)  # a type stub declares its module's names
 
 
+RUST = """#[pymethods]
+impl PyTokenizer {
+    fn encode_batch(
+        &self,
+        input: Vec<Input>,
+    ) -> PyResult<Vec<PyEncoding>> {
+        let items = convert(input);
+        py.detach(|| {
+            self.tokenizer.encode_batch_char_offsets(items)
+        })
+    }
+}
+"""
+
+
+def test_a_step_at_a_line_of_a_file_that_is_not_python_is_focused_on_that_line() -> None:
+    """``a`` on ``py.detach(|| {`` in tokenizers' ``tokenizer.rs``: a ``file:`` step
+    focused on that line (a file with no Python statements had no focus: the step
+    showed the file's first lines); a line that says nothing (blank) has none."""
+    step = step_at(
+        RUST, repo="tokenizers", path="bindings/python/src/tokenizer.rs", package_root="py_src", first=8
+    )
+    assert (step.at, step.file, step.focus) == (None, "bindings/python/src/tokenizer.rs", ("py.detach(|| {",))
+    assert step.spot is not None and step.spot.regions == ((8, 8),)
+    blank = step_at(RUST + "\n", repo="tokenizers", path="src/lib.rs", package_root="py_src", first=14)
+    assert blank.focus == ()
+
+
 def test_a_chosen_range_is_its_first_and_last_line_and_survives_an_edit_between() -> None:
     step = at(9, 15)
     assert step.focus == (r"/def step\(self, x\):\n(?:.*\n)*?\s*return None/",)
     edited = CODE.replace("            x,\n", "            x,\n            y,\n")  # a line more between
     assert focus_lines(edited, (9, 16), step.focus[0]) == (9, 16)
+
+
+def test_a_chosen_range_whose_ends_come_earlier_too_takes_a_line_more_at_an_end() -> None:
+    """huggingface_hub's ``_raise_on_head_call_error``: ``if local_files_only:`` comes
+    twice. Lines 7-15 chosen were written every line of them (a regex an edit between
+    breaks); the first two lines and the last find them, and leave the lines between free."""
+    code = (
+        "def f(error, force, local):\n"  # 1
+        "    if force:\n"
+        "        if local:\n"
+        "            raise ValueError('both')\n"
+        "        raise ValueError('force') from error\n"  # 5
+        "    # no file\n"
+        "    if local:\n"
+        "        raise LookupError('local')\n"
+        "    elif isinstance(error, KeyError):\n"
+        "        raise KeyError('key') from error\n"  # 10
+        "    elif isinstance(error, TypeError):\n"
+        "        raise TypeError('type') from error\n"
+        "    else:\n"
+        "        # most likely the connection\n"
+        "        raise LookupError('else') from error\n"  # 15
+    )
+    step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=7, last=15)
+    assert step.focus == (
+        r"/if local:\n\s*raise LookupError\('local'\)\n(?:.*\n)*?\s*raise LookupError\('else'\) from error/",
+    )
+    assert focus_lines(code, (1, 15), step.focus[0]) == (7, 15)
 
 
 def test_a_chosen_range_whose_first_line_comes_earlier_too_is_written_line_by_line() -> None:

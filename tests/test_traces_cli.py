@@ -1518,3 +1518,34 @@ def test_a_goal_that_may_have_run_in_another_process_is_said_so(
     assert "no chain from toypkg.forking to toypkg.square ran in trace 'forked': it may have run in" in err
     code, _, err = run(capsys, "path", "toypkg.total", "toypkg.fib", "--trace", "forked")
     assert "no chain from toypkg.total" in err and "process" not in err  # none started under total
+
+
+LAZY = """
+
+def _attach():
+    def __getattr__(name):
+        if name in ("first", "second"):
+            return square
+        raise AttributeError(name)
+
+    return __getattr__
+
+
+__getattr__ = _attach()
+"""
+
+
+def test_a_lazy_modules_getattr_asked_by_the_program_s_from_import_is_an_import(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``from huggingface_hub import hf_hub_download, ...``: its lazy ``__getattr__`` (made
+    by ``_attach``, keeping no name it gives) is asked once by the import machinery and
+    again by the statement itself, from the program's line. Both are the import: the
+    trace opens on the program's first call past it, not on the second ``__getattr__``."""
+    traced_with(toy, capsys, LAZY, "lazy", "from toypkg import first, second\nfirst(2)\n")
+    code, out, _ = run(capsys, "tour", "--trace", "lazy", "--json")
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["nodes"][answer["first_call"]]["qualname"] == "toypkg.square"
+    getattrs = [n for n in answer["nodes"] if n["qualname"].endswith("<locals>.__getattr__")]
+    assert len(getattrs) == 2  # the machinery's and the statement's, both kept in the tree

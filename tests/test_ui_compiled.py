@@ -152,3 +152,34 @@ def test_a_name_the_resolver_refuses_is_no_rust_and_no_row() -> None:
     assert compiled_of(CompiledNavigator(), KERNEL) is None  # a stub the release has no Rust for
     python = next(d for d in navigator.defs if d.path == "ext/engine.py")
     assert compiled_of(CompiledNavigator(), python) is None  # Python: no stub
+
+
+RUN_FAST = Resolved(
+    "ext", "ext._native.Kernel.run_fast", "method", STUB, 3, 3, 3, "direct", "def run_fast(self) -> int: ..."
+)
+
+
+class FindingAll(CompiledNavigator):
+    """ext, whose ``find`` of a stub's name answers as the real one does while the index
+    is partial: the stub, another name it starts, then the stub's Rust, related
+    (``tokenizers.Tokenizer.encode_batch``, ``encode_batch_fast``, ``encode_batch (compiled)``)."""
+
+    def find(self, query: str, *, limit: int | None = None, suggest: bool = True) -> FindResult:
+        if query == "ext._native.Kernel.run":
+            return FindResult(query, (RUN, RUN_FAST, RUN_RUST._replace(role="related")), ())
+        return super().find(query, limit=limit, suggest=suggest)
+
+
+def test_a_stubs_rust_the_search_found_further_down_is_listed_right_after_the_stub() -> None:
+    """``ctrl+p`` ``tokenizers.Tokenizer.encode_batch`` listed the stub, then
+    ``encode_batch_fast``, then the Rust: the Rust was already among the rows found, so it
+    was not put after the stub. It is moved there, listed once."""
+    from codewalk.ui.session import search_symbols
+
+    listed = search_symbols(FindingAll(), "ext._native.Kernel.run", 10)
+    assert [t.qualname for t in listed][:3] == [
+        "ext._native.Kernel.run",
+        "ext._native.Kernel.run (compiled)",
+        "ext._native.Kernel.run_fast",
+    ]
+    assert len({(t.path, t.line) for t in listed}) == len(listed)

@@ -47,7 +47,7 @@ from codewalk.index.records import Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import absolute
 from codewalk.resolve.resolver import Resolver
-from codewalk.resolve.types import builtin_held, declared_how, declared_type, made_by
+from codewalk.resolve.types import builtin_held, declared, declared_how, declared_type, made_by
 
 NAMED = 3  # classes named in a ``how`` before "and N more"
 
@@ -657,11 +657,13 @@ def self_outside(
         cls = r.class_named(f"{view.module}.{qualname}") if body.receiver is None else None
         return _held_by_overrides(r, cls, parts, reach) if cls is not None else reach
     for hit in attrs:
-        type_name = declared_type(hit.definition)
+        type_name = _type_read(r, resolver, hit, parts)
         if not type_name or _field_default(hit.definition, type_name):
             continue
         outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
         prefix = f"{'.'.join(parts[:2])} is {a(type_name)} ({declared_how(hit)})"
+        if outside.status == EXTERNAL and type_name.endswith("()"):  # copy.deepcopy(x): of no class known
+            return unresolved(f"{_returned(parts, type_name, hit)}; {outside.how}")
         if outside.status == EXTERNAL and len(parts) == 3 and not _made_there(r, hit, type_name):
             return with_overrides(r, hit.view, outside, prefix)
         if outside.status == EXTERNAL or outside.targets:
@@ -672,11 +674,7 @@ def self_outside(
         if untyped:
             return unresolved(f"{prefix}; {untyped}")
         if not classes and type_name.endswith("()"):  # made by a function: a value of any class
-            maker = type_name.removesuffix("()")
-            return unresolved(
-                f"{'.'.join(parts[:2])} is what {maker}(…) returns ({declared_how(hit)}), "
-                "whose class codewalk does not know"
-            )
+            return unresolved(_returned(parts, type_name, hit))
         kinds = enum_note(resolver, classes)
         return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
     first = attrs[0]
@@ -744,6 +742,29 @@ def _held_by_overrides(r: Reaching, cls: Resolved, parts: list[str], reach: Reac
     if len(targets) == len(reach.targets):
         return reach
     return found(targets, reach.how) if reach.targets else found(targets, targets[len(reach.targets)].via)
+
+
+def _returned(parts: list[str], maker: str, hit: Hit) -> str:
+    """``self.a`` holds what the function ``maker`` (``f()``) returns, of no class codewalk knows."""
+    return (
+        f"{'.'.join(parts[:2])} is what {maker.removesuffix('()')}(…) returns ({declared_how(hit)}), "
+        "whose class codewalk does not know"
+    )
+
+
+def _type_read(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str]) -> str:
+    """The class the attribute ``hit`` is read as holding, for ``parts[2:]`` on it: the
+    first its assignment names, unless that is what a function returns
+    (``copy.deepcopy(tokenizer_object)``) and a later one is a class whose member codewalk
+    reaches (``TokenizerFast(...)``, assigned in another branch: transformers'
+    ``TokenizersBackend._tokenizer``)."""
+    names = declared(hit.definition).classes
+    if not names or not names[0].endswith("()"):
+        return names[0] if names else ""
+    for name in names[1:]:
+        if not name.endswith("()") and r.outside(resolver, hit.view, [*name.split("."), *parts[2:]]).targets:
+            return name
+    return names[0]
 
 
 def _made_there(r: Reaching, hit: Hit, type_name: str) -> bool:

@@ -148,6 +148,8 @@ def _sets(node: FunctionNode, me: str, calls_setting: Setters, lists: dict[str, 
             if part < 0:
                 picked = _picked(stmt.value, local_values) if annotation is None else ""  # annotated: as said
                 given = picked or declared(stmt.value, annotation, lists, params)
+                if not given and isinstance(stmt.value, ast.Name):  # a local: what the method assigns it
+                    given = held(stmt.value)
             else:  # self.optimizer, self.lr_scheduler = optimizers: kept where it says a type
                 given = unpacked(stmt.value, part, lists, params)
                 if not given:

@@ -45,6 +45,7 @@ _FILE_EXTENSIONS = frozenset(
     {"arrow", "bin", "cfg", "ckpt", "csv", "gguf", "gz", "h5", "ini", "json", "jsonl", "md"}
     | {"msgpack", "npy", "npz", "onnx", "parquet", "pickle", "pkl", "pt", "pth", "py"}
     | {"safetensors", "tar", "toml", "tsv", "txt", "yaml", "yml", "zip"}
+    | {"cc", "cpp", "cu", "pyi", "pyx", "rs", "so"}  # a compiled extension's: its source, its stub
 )
 _PARAMETERS = frozenset({"weight", "bias"})  # the last part of a state dict's key
 

@@ -278,7 +278,11 @@ def _module_bindings(tree: ast.Module, name: str) -> int:
 def _focus(
     text: str, span: Lines, first: int, last: int, header: int | None
 ) -> tuple[tuple[str, ...], Lines | None]:
-    """The focus for lines ``first``-``last`` inside ``span``, and the lines it lights."""
+    """The focus for lines ``first``-``last`` inside ``span``, and the lines it lights: for
+    one line, the statement there (in a file that is not Python, the line)."""
+    if first == last and _parsed(text) is None:  # not Python (a .rs file): the line itself
+        found = focus_for(text, span, first)
+        return ((found,), _lit(text, span, found)) if found else ((), None)
     if first == last:
         around = [r for r in statement_ranges(text, span, around=(first, first)) if r[0] <= first <= r[1]]
         statement = min(around, key=_size) if around else None
@@ -302,11 +306,22 @@ def _focus(
 def _range_patterns(parts: list[str]) -> list[str]:
     """Regexes for the lines ``parts`` (stripped, in order), the one a person would write
     first: the first and the last line with any lines between (an edit between them
-    leaves the step whole), then every line, for when the short one lands elsewhere."""
+    leaves the step whole); when those land elsewhere (the first line comes earlier too, or
+    the last sooner after it: ``if local_files_only:`` twice in a function), with a line or
+    two more at either end; then every line."""
     every = "/" + r"\n\s*".join(as_regex(part) for part in parts) + "/"
     if len(parts) <= 2:
         return [every]
-    return [rf"/{as_regex(parts[0])}\n(?:.*\n)*?\s*{as_regex(parts[-1])}/", every]
+    found = []
+    for more in range(3):  # lines added at the ends, the start's first
+        for head in range(1, min(2 + more, len(parts) - 1) + 1):
+            tail = 1 + more - (head - 1)
+            if tail < 1 or head + tail >= len(parts):
+                continue
+            start = r"\n\s*".join(as_regex(part) for part in parts[:head])
+            end = r"\n\s*".join(as_regex(part) for part in parts[-tail:])
+            found.append(rf"/{start}\n(?:.*\n)*?\s*{end}/")
+    return [*dict.fromkeys(found), every]
 
 
 def _worded(text: str, statement: Lines) -> int:

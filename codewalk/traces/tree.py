@@ -367,15 +367,21 @@ _IMPORTLIB = ("<frozen importlib.", "importlib/_bootstrap.py", "importlib/_boots
 
 
 def on_import(trace: Trace, node: int) -> bool:
-    """Whether a root of the tree is what an import ran: a module's own code, or a call
-    from the import machinery (a lazy module's ``__getattr__`` asked by ``from x import y``)."""
+    """Whether a root of the tree is what an import ran: a module's own code, a call from
+    the import machinery (a lazy module's ``__getattr__`` asked by ``from x import y``), or
+    a module's own ``__getattr__`` (PEP 562) asked by the program: ``from x import y`` asks
+    it again for each name (huggingface_hub's, which keeps no name it gives), as ``x.y`` does."""
     here = trace.nodes[node]
-    if trace.functions[here.function].name == "<module>":
+    name = trace.functions[here.function].name
+    if name == "<module>" or name == _GETATTR or name.endswith(f".<locals>.{_GETATTR}"):
         return True
     if here.via < 0:
         return False
     filename = trace.others[here.via].filename.replace("\\", "/")
     return filename.startswith(_IMPORTLIB[0]) or filename.endswith(_IMPORTLIB[1:])
+
+
+_GETATTR = "__getattr__"  # a module's: the function, at its top level or made by another
 
 
 class Row(NamedTuple):

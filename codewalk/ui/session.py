@@ -298,12 +298,16 @@ def search_symbols(navigator: Navigator, text: str, limit: int) -> list[Target]:
             seen.add((target.path, target.line))
             found.append(target)
     listed: list[Target] = []
+    placed: set[tuple[str, int]] = set()  # a stub's Rust, listed after it: not again where found
     for target in found[:limit]:
+        if (target.path, target.line) in placed:
+            continue
         listed.append(target)
+        placed.add((target.path, target.line))
         named = target.qualname == query or target.qualname.endswith(f".{query}")
         rust = compiled_of(navigator, target) if named and len(listed) < COMPILED_ASKED else None
-        if rust is not None and (rust.path, rust.line) not in seen:
-            seen.add((rust.path, rust.line))
+        if rust is not None and (rust.path, rust.line) not in placed:
+            placed.add((rust.path, rust.line))
             listed.append(rust)
     return listed[:limit]
 

@@ -22,6 +22,9 @@ from codewalk.errors import QueryError
 from codewalk.visible import quoted, visible
 
 if TYPE_CHECKING:
+    from codewalk.resolve.model import Resolved
+    from codewalk.workspace.calling import GotoAnswer
+    from codewalk.workspace.pinned import PinnedStack
     from codewalk.workspace.workspace import Workspace
 
 # the hint says why: the value is untyped (a parameter, a loop variable, a result unpacked),
@@ -99,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         if moved:
             print(visible(f"codewalk: {moved}"), file=sys.stderr)
         checkout = workspace.checkout
-        answer = named or workspace.goto_all(path, line, col - 1)
+        answer = named or _with_compiled(pinned, workspace.goto_all(path, line, col - 1))
         result = answer.results[0] if answer.results else None
         if args.json:
             data = {
@@ -139,6 +142,26 @@ def _builtin_hint(workspace: Workspace, path: str, line: int) -> str:
     scope = workspace.scope_at(path, line)
     where = f"the line is {_in(scope)}; " if scope else ""
     return f"{where}name the column of another name on it: PATH:LINE:COL"
+
+
+def _with_compiled(pinned: PinnedStack, answer: GotoAnswer) -> GotoAnswer:
+    """``answer`` with, after each ``.pyi`` stub's declaration it holds, the Rust source
+    that implements it (``tokenizers.Tokenizer.encode_batch (compiled)``), as ``find``
+    gives it: where the call goes on, which the stub does not show."""
+    from codewalk.errors import CodewalkError
+    from codewalk.resolve.related import COMPILED
+
+    results: list[Resolved] = []
+    for result in answer.results:
+        results.append(result)
+        if not result.path.endswith(".pyi") or result.kind == "native":
+            continue
+        try:
+            found = pinned.workspace(result.repo).find(f"{result.qualname}{COMPILED}", suggest=False).results
+        except CodewalkError:
+            continue
+        results.extend(r._replace(role="related") for r in found if r.kind == "native" and r not in results)
+    return answer._replace(results=tuple(results))
 
 
 def _column_of(meant: int | None) -> int | None:
