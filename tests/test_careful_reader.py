@@ -248,7 +248,7 @@ def test_a_dataclass_init_replaces_the_init_of_a_base(ws: Workspace, runtime: An
         ("carefulpkg.configs.LossOutput", "class"),
         ("carefulpkg.configs.Output.__init__", "method"),
     ]
-    assert results[0].via == f"made by @dataclass from the fields of LossOutput ({PKG}/configs.py:98)"
+    assert results[0].via == f"made by @dataclass from the fields of LossOutput ({PKG}/configs.py:99)"
     assert "replaced by the first result" in results[1].via
     assert runtime("carefulpkg.configs").LossOutput.__init__.__code__.co_filename == "<string>"
     plain = first(ws, "PlainOutput.__init__")
