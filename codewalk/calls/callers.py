@@ -70,11 +70,7 @@ def callers(
     name = target.qualname.rpartition(".")[2]
     goals = {key(target)}
     names = {name}
-    constructs = target.kind == "method" and name in ("__init__", "__post_init__")
-    made = _classes(cr, target) if constructs else []
-    if name == "__post_init__":  # run by the __init__ @dataclass made, when the class has no other
-        made = [c for c in made if _runs(cr, c, target)]
-        constructs = bool(made)
+    constructs, made = _constructing(cr, target)
     if constructs:
         owner = target.qualname.rpartition(".")[0]
         names.add(owner.rpartition(".")[2])  # Cls(...) constructs, and runs __init__
@@ -367,6 +363,19 @@ def _may_name(cr: CallResolver, mention: Mention, name: str, classes: set[str]) 
 def _returns(cr: CallResolver, body: Body, needle: str) -> bool:
     facts = cr.facts(body)
     return any(needle in o.name.expr.removesuffix("[]").split(".") for o in facts.returned(body.scope))
+
+
+def _constructing(cr: CallResolver, target: Resolved) -> tuple[bool, list[Resolved]]:
+    """Whether making a class runs ``target`` (its ``__init__``, or a ``__post_init__``
+    the ``__init__`` ``@dataclass`` made calls), and the classes whose making runs it."""
+    name = target.qualname.rpartition(".")[2]
+    if target.kind != "method" or name not in ("__init__", "__post_init__"):
+        return False, []
+    made = _classes(cr, target)
+    if name == "__post_init__":  # run by the __init__ @dataclass made, when the class has no other
+        made = [c for c in made if _runs(cr, c, target)]
+        return bool(made), made
+    return True, made
 
 
 def _runs(cr: CallResolver, cls: Resolved, method: Resolved) -> bool:

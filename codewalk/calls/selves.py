@@ -658,25 +658,8 @@ def self_outside(
         return _held_by_overrides(r, cls, parts, reach) if cls is not None else reach
     for hit in attrs:
         type_name = _type_read(r, resolver, hit, parts)
-        if not type_name or _field_default(hit.definition, type_name):
-            continue
-        outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
-        prefix = f"{'.'.join(parts[:2])} is {a(type_name)} ({declared_how(hit)})"
-        if outside.status == EXTERNAL and type_name.endswith("()"):  # copy.deepcopy(x): of no class known
-            return unresolved(f"{_returned(parts, type_name, hit)}; {outside.how}")
-        if outside.status == EXTERNAL and len(parts) == 3 and not _made_there(r, hit, type_name):
-            return with_overrides(r, hit.view, outside, prefix)
-        if outside.status == EXTERNAL or outside.targets:
-            return outside._replace(how=f"{prefix}; {outside.how}")
-        named = resolver.ns.lookup(hit.view, type_name.split("."), (), 0)
-        classes = [(c.view, c.definition.qualname) for c in named if c.definition.kind == "class"]
-        untyped = _untyped_member(resolver, classes, parts) if len(parts) > 3 else ""
-        if untyped:
-            return unresolved(f"{prefix}; {untyped}")
-        if not classes and type_name.endswith("()"):  # made by a function: a value of any class
-            return unresolved(_returned(parts, type_name, hit))
-        kinds = enum_note(resolver, classes)
-        return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
+        if type_name and not _field_default(hit.definition, type_name):
+            return _member_of_type(r, resolver, hit, parts, type_name)
     first = attrs[0]
     builtin = builtin_held(first.definition) if len(parts) == 3 else None
     if builtin is not None and hasattr(builtin, parts[2]):  # self.attn_processors.keys() of a dict
@@ -686,6 +669,28 @@ def self_outside(
         )
     # the index keeps an attribute's first assignment: others may follow
     return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
+
+
+def _member_of_type(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str], type_name: str) -> Reach:
+    """``self.a.b`` where the attribute ``hit`` holds ``type_name`` (a class, or what a
+    function returns, ``name()``): ``b`` of it, outside the pins or in them, or why not."""
+    outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
+    prefix = f"{'.'.join(parts[:2])} is {a(type_name)} ({declared_how(hit)})"
+    if outside.status == EXTERNAL and type_name.endswith("()"):  # copy.deepcopy(x): of no class known
+        return unresolved(f"{_returned(parts, type_name, hit)}; {outside.how}")
+    if outside.status == EXTERNAL and len(parts) == 3 and not _made_there(r, hit, type_name):
+        return with_overrides(r, hit.view, outside, prefix)
+    if outside.status == EXTERNAL or outside.targets:
+        return outside._replace(how=f"{prefix}; {outside.how}")
+    named = resolver.ns.lookup(hit.view, type_name.split("."), (), 0)
+    classes = [(c.view, c.definition.qualname) for c in named if c.definition.kind == "class"]
+    untyped = _untyped_member(resolver, classes, parts) if len(parts) > 3 else ""
+    if untyped:
+        return unresolved(f"{prefix}; {untyped}")
+    if not classes and type_name.endswith("()"):  # made by a function: a value of any class
+        return unresolved(_returned(parts, type_name, hit))
+    kinds = enum_note(resolver, classes)
+    return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
 
 
 def _field_default(d: Definition, type_name: str) -> bool:
