@@ -537,3 +537,25 @@ def test_a_dataclass_field_holds_what_its_annotation_says_not_what_field_returns
     for site in ((152, "self.options.get"), (151, "self.names.append")):
         assert found[site].status == BUILTIN, found[site].how
     assert "options is a dict" in found[(152, "self.options.get")].how
+
+
+def test_a_post_init_the_class_s_own_init_never_calls_has_no_callers_making_it(tmp_path: Path) -> None:
+    """``__post_init__`` is called by the ``__init__`` ``@dataclass`` makes, never by one
+    the class writes (a dataclass's ``__init__`` of its own, or a plain class's such as
+    ``ModelOutput``): making that class is no call of its ``__post_init__``."""
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src/callpkg/posts.py").write_text(
+        "from dataclasses import dataclass\n\n\n"
+        "@dataclass\nclass Written:\n    n: int = 0\n\n"
+        "    def __init__(self, n):\n        self.n = n\n\n"
+        "    def __post_init__(self):\n        self.m = 1\n\n\n"
+        "class Plain:\n    def __init__(self):\n        self.n = 0\n\n"
+        "    def __post_init__(self):\n        self.m = 1\n\n\n"
+        "def make():\n    return Written(2), Plain()\n"
+    )
+    with Workspace(checkout, Store.memory()) as ws:
+        made = [(c.kind, c.line) for c in ws.callers("callpkg.posts.Written.__init__").callers]
+        assert ("call", 24) in made  # the site makes the class: its own __init__ runs
+        for cls in ("Written", "Plain"):
+            found = [(c.kind, c.line) for c in ws.callers(f"callpkg.posts.{cls}.__post_init__").callers]
+            assert ("call", 24) not in found, cls
