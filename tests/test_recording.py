@@ -231,6 +231,40 @@ def test_a_definition_under_an_if_or_a_try_is_named_in_the_block_it_binds_in() -
     assert enclosing(code, 1, 1) is None
 
 
+def test_a_name_defined_under_an_if_and_its_else_is_no_anchor() -> None:
+    """``use_kernel_forward_from_hub`` defined with kernels installed and again without: the
+    name resolves to the first, so a step in the second is a ``file:`` step (a closure in
+    it, its host's), and one of two definitions side by side (overloads) keeps its name."""
+    code = (
+        "if KERNELS:\n"
+        "    def use_hub(name):\n"
+        "        return name\n"
+        "else:\n"
+        "    def use_hub(*args):\n"
+        "        def decorator(cls):\n"
+        "            return cls\n"
+        "        return decorator\n"
+        "def wrap():\n"
+        "    try:\n"
+        "        def inner():\n"
+        "            return 1\n"
+        "    except ImportError:\n"
+        "        def inner():\n"
+        "            return 2\n"
+        "    return inner\n"
+        "def load(x):\n"
+        "    return x\n"
+        "def load(x, y):\n"
+        "    return y\n"
+    )
+    assert enclosing(code, 3, 3) is None
+    assert enclosing(code, 7, 7) is None
+    assert enclosing(code, 15, 15) == ("wrap", (9, 16), 9)
+    assert enclosing(code, 20, 20) == ("load", (19, 20), 19)
+    step = step_at(code, repo="pkg", path="src/pkg/mod.py", package_root="src", first=8)
+    assert (step.at, step.file, step.focus) == (None, "src/pkg/mod.py", ("return decorator",))
+
+
 def test_enclosing_needs_a_file_that_parses() -> None:
     assert enclosing("def f(:\n", 1, 1) is None
     assert enclosing(CODE, 2, 2) is None

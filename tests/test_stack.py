@@ -389,3 +389,22 @@ def test_what_a_one_line_stub_def_returns_is_read(roots: Path) -> None:
         assert _reached(ws)["loader.run"] == ["lib.Loader.run"]
     finally:
         ws.close()
+
+
+def test_a_step_in_a_stub_scopes_the_tours_next_short_names(lib: Workspace, tmp_path: Path) -> None:
+    """``save`` is ``lib.io.save`` and ``Model.save`` in ``models/__init__.pyi``: after a step
+    in that stub the tour means the stub's, as after a step in a ``.py`` file; a ``file:``
+    step on a stub is named by the module it declares."""
+    from codewalk.tours.loader import parse_tour
+    from tests.tourwalk import resolve_tour
+
+    text = (
+        "id: stubbed\ntitle: Stubbed\nrepo: lib\nsteps:\n"
+        "  - at: save\n  - at: lib.models.BPE\n  - at: save\n  - file: py_src/lib/models.pyi\n"
+    )
+    steps = resolve_tour({"lib": lib}, parse_tour(text, tmp_path / "stubbed.yaml")).steps
+    assert steps[0].status == "ambiguous"  # nothing read yet: the whole repository's
+    assert steps[2].status == "resolved" and steps[2].target is not None
+    target = (steps[2].target.qualname, steps[2].target.path)
+    assert target == ("lib.models.Model.save", "py_src/lib/models/__init__.pyi")
+    assert steps[3].target is not None and steps[3].target.qualname == "lib.models"

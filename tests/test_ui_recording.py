@@ -545,7 +545,10 @@ async def test_shift_a_moves_the_selected_step_to_the_cursor_and_keeps_its_note(
         )
         await pilot.press("u")
         await settle(pilot)
-        assert notes(app)[-1] == "undone: step 2 put at pkg.base.Model.__init__ (it was at Model.__init__)"
+        assert notes(app)[-1] == (  # the focus it was mended from and to (the anchors may read alike)
+            "undone: step 2 put at pkg.base.Model.__init__, focus: self.size = size "
+            "(it was at Model.__init__, focus: self.layers)"
+        )
 
 
 @run_async

@@ -183,8 +183,10 @@ def enclosing(text: str, first: int, last: int) -> tuple[str, Lines, int] | None
     """The innermost class, function or method whose span (decorators included) holds
     lines ``first``-``last``, as its qualified name in the module, its span and its
     ``def``/``class`` line; a function nested in another is named as Python names it
-    (``add_hook_to_module.<locals>.new_forward``, which a step's ``at`` takes). None at
-    module level, or when the file does not parse."""
+    (``add_hook_to_module.<locals>.new_forward``, which a step's ``at`` takes). A name
+    defined twice in one block, once under an ``if`` or a ``try`` at least, names no one
+    definition (``at`` resolves it to the first): the definition around it is named. None
+    at module level, or when the file does not parse."""
     tree = _parsed(text)
     return _enclosing(tree, first, last) if tree is not None else None
 
@@ -210,10 +212,17 @@ def _enclosing(tree: ast.Module, first: int, last: int) -> tuple[str, Lines, int
     prefix = ""
     body: list[ast.stmt] = tree.body
     while True:
-        for node in _definitions(body):
+        defined = list(_definitions(body))
+        for node in defined:
             start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
             end = node.end_lineno or node.lineno
             if start <= first and last <= end:
+                twins = [other for other in defined if other.name == node.name]
+                if len(twins) > 1 and any(other not in body for other in twins):
+                    # one name defined under an if and its else (kernels' decorators with
+                    # the library and without): which one a run has depends on the run,
+                    # the name resolves to the first; the step is anchored around them
+                    return found
                 found = (f"{prefix}{node.name}", (start, end), node.lineno)
                 inside = "." if isinstance(node, ast.ClassDef) else ".<locals>."
                 prefix, body = f"{found[0]}{inside}", node.body

@@ -328,7 +328,8 @@ class RecordScreen(Columns):
         if step is None:
             return
         where = self.selected
-        what = f"step {where + 1} put at {step.anchor} (it was at {self.draft.steps[where].anchor})"
+        # its focus said too: mending the focus in its symbol is what A is for
+        what = f"step {where + 1} put at {_place(step)} (it was at {_place(self.draft.steps[where])})"
         self._changed(self.draft.reanchor(where, step), where, what)
         self._placed_here(where, step)
 
@@ -575,6 +576,11 @@ class RecordScreen(Columns):
             return
         if len(self.app.screen_stack) > 2 and self._may_leave():
             self.dismiss()
+
+
+def _place(step: DraftStep) -> str:
+    """Where ``step`` is, as ``u`` says it (``Model.__init__, focus: self.size = size``)."""
+    return f"{step.anchor}, focus: {step.focus[0]}" if step.focus else f"{step.anchor}, no focus"
 
 
 def _as_typed(path: Path) -> str:
