@@ -232,7 +232,7 @@ class WorkspaceCode:
         if list(self.ws.stack.members) != before:
             return True
         gained = (self._children.get(pin, {}) for pin in before if pin not in asked)
-        return any(found.get(base) for found in gained for base in walked)
+        return any(any(map(found.get, walked)) for found in gained)
 
     def children(self, classes: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[Resolved]]:
         self._look_for_children(list(dict.fromkeys(classes)))
@@ -252,10 +252,11 @@ class WorkspaceCode:
             bases = list(dict.fromkeys(frontier))
             pins = [facts.repo for facts in self.ws.stack.members.values()]
             self._look_for_children(bases)
+            found_in = [self._children.get(pin, {}) for pin in pins]
             later: list[tuple[str, str]] = []
             for base in bases:
-                for pin in pins:
-                    for sub_module, sub in self._children.get(pin, {}).get(base, ()):
+                for found in found_in:
+                    for sub_module, sub in found.get(base, ()):
                         if (sub_module, sub.qualname) not in out:
                             out[(sub_module, sub.qualname)] = sub
                             later.append((sub_module, sub.qualname[len(sub_module) + 1 :]))
