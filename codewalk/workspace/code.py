@@ -62,9 +62,9 @@ class WorkspaceCode:
         # the classes deriving from a class (repo, module, qualname), as found: kept while the pins
         # opened since hold none deriving from it or from one of them
         self._descendants: dict[tuple[str, str, str], _Found] = {}
-        # the direct subclasses of a class (module, qualname) in one pin, by (pin, class): what
+        # the direct subclasses of a class (module, qualname) in one pin, by pin, then class: what
         # a pin holds does not change when another opens (a base it names opens its own pin)
-        self._children: dict[tuple[str, tuple[str, str]], list[tuple[str, Resolved]]] = {}
+        self._children: dict[str, dict[tuple[str, str], list[tuple[str, Resolved]]]] = {}
         self._functions: dict[int, list[Definition]] = {}  # by blob: a blob's text never changes
         self._attributes: dict[int, list[Definition]] = {}  # by blob, as the functions
         self._spans: dict[int, list[tuple[int, int, int]]] = {}  # by blob: its functions' rows and lines
@@ -231,14 +231,13 @@ class WorkspaceCode:
         self._look_for_children(walked)
         if list(self.ws.stack.members) != before:
             return True
-        return any(self._children.get((pin, base)) for pin in before if pin not in asked for base in walked)
+        gained = (self._children.get(pin, {}) for pin in before if pin not in asked)
+        return any(any(map(found.get, walked)) for found in gained)
 
     def children(self, classes: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[Resolved]]:
         self._look_for_children(list(dict.fromkeys(classes)))
-        pins = [facts.repo for facts in self.ws.stack.members.values()]
-        return {
-            base: [sub for pin in pins for _, sub in self._children.get((pin, base), ())] for base in classes
-        }
+        found = [self._children.get(facts.repo, {}) for facts in self.ws.stack.members.values()]
+        return {base: [sub for subs in found for _, sub in subs.get(base, ())] for base in classes}
 
     def _find_descendants(self, module: str, cls: str) -> tuple[list[tuple[str, str]], list[Resolved]]:
         """Classes of the opened repositories deriving from ``module.cls``, a level at a
@@ -253,10 +252,11 @@ class WorkspaceCode:
             bases = list(dict.fromkeys(frontier))
             pins = [facts.repo for facts in self.ws.stack.members.values()]
             self._look_for_children(bases)
+            found_in = [self._children.get(pin, {}) for pin in pins]
             later: list[tuple[str, str]] = []
             for base in bases:
-                for pin in pins:
-                    for sub_module, sub in self._children.get((pin, base), ()):
+                for found in found_in:
+                    for sub_module, sub in found.get(base, ()):
                         if (sub_module, sub.qualname) not in out:
                             out[(sub_module, sub.qualname)] = sub
                             later.append((sub_module, sub.qualname[len(sub_module) + 1 :]))
@@ -266,14 +266,17 @@ class WorkspaceCode:
 
     def _look_for_children(self, bases: list[tuple[str, str]]) -> None:
         """Look up the direct subclasses of ``bases`` ((module, class)) in each opened pin
-        not yet asked about them: one query a pin."""
+        not yet asked about them: one query a pin (those asked, found by a set difference:
+        a walk asks again the thousands of classes deriving from PreTrainedModel in each pin)."""
         ns = self.ws.resolver.ns
+        wanted = set(bases)
         for facts in list(self.ws.stack.members.values()):
-            todo = {base for base in bases if (facts.repo, base) not in self._children}
+            known = self._children.setdefault(facts.repo, {})
+            todo = wanted.difference(known)  # a dict: its keys are looked up, not copied
             if not todo:
                 continue
             for base in todo:
-                self._children[(facts.repo, base)] = []
+                known[base] = []
             names = sorted({qualname.rpartition(".")[2] for _, qualname in todo})
             classes = [(facts.module(row.module), d) for row, d in facts.classes_naming_bases(names)]
             found_in = [(view, d) for view, d in classes if view is not None]
@@ -283,7 +286,7 @@ class WorkspaceCode:
                     base = (b_view.module, b.qualname)
                     if base in todo:
                         found = to_resolved(Hit(view, d, "direct", 0), facts.repo)
-                        self._children[(facts.repo, base)].append((view.module, found))
+                        known[base].append((view.module, found))
 
     def holder(self, repo: str, path: str, line: int) -> str:
         found = self._file(repo, path)
