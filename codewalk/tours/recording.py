@@ -167,14 +167,15 @@ def step_at(
     first = max(1, min(first, len(lines)))
     last = first if last is None else max(first, min(last, len(lines)))
     module = module_of(path, package_root)
-    symbol = _symbol_around(text, first, last) if module is not None else None
+    tree = _parsed(text)  # None: not Python (a .rs file), or a file that does not parse
+    symbol = _symbol_around(tree, first, last) if module is not None and tree is not None else None
     if symbol is not None:
         name, span, header = symbol
         at, file = f"{module}.{name}", None
     else:
         span, header = (1, len(lines)), None
         at, file = None, path
-    focus, lit = _focus(text, span, first, last, header)
+    focus, lit = _focus(text, span, first, last, header, python=tree is not None)
     spot = Spot(repo, path, lit[0] if lit else first, span, (lit,) if lit else ())
     return DraftStep(at=at, file=file, focus=focus, repo=repo if repo != tour_repo else None, spot=spot)
 
@@ -191,12 +192,9 @@ def enclosing(text: str, first: int, last: int) -> tuple[str, Lines, int] | None
     return _enclosing(tree, first, last) if tree is not None else None
 
 
-def _symbol_around(text: str, first: int, last: int) -> tuple[str, Lines, int] | None:
+def _symbol_around(tree: ast.Module, first: int, last: int) -> tuple[str, Lines, int] | None:
     """What a step at lines ``first``-``last`` is anchored on, as :func:`enclosing` says it:
     the definition around them, else a module-level constant that holds them."""
-    tree = _parsed(text)
-    if tree is None:
-        return None
     return _enclosing(tree, first, last) or _constant(tree, first, last)
 
 
@@ -285,11 +283,11 @@ def _module_bindings(tree: ast.Module, name: str) -> int:
 
 
 def _focus(
-    text: str, span: Lines, first: int, last: int, header: int | None
+    text: str, span: Lines, first: int, last: int, header: int | None, *, python: bool
 ) -> tuple[tuple[str, ...], Lines | None]:
     """The focus for lines ``first``-``last`` inside ``span``, and the lines it lights: for
     one line, the statement there (in a file that is not Python, the line)."""
-    if first == last and _parsed(text) is None:  # not Python (a .rs file): the line itself
+    if first == last and not python:  # not Python (a .rs file): the line itself
         found = focus_for(text, span, first)
         return ((found,), _lit(text, span, found)) if found else ((), None)
     if first == last:
