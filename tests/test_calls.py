@@ -990,3 +990,54 @@ def test_an_attribute_assigned_a_local_holds_what_the_method_assigns_the_local(s
     plain = calls[(21, "self.plain.gather")]
     assert not plain.targets
     assert plain.how.startswith(f"self.plain is what copy.deepcopy(…) returns (set at {BACKENDS}:18)")
+
+
+_LOADING = """\
+def load_component(flag, component, loader):
+    try:
+        return loader(component)
+    except Exception:
+        if flag:
+            raise
+        return None
+
+
+def finish(name):
+    return name
+
+
+def resolve_tokenizer(name):
+    def load(given):
+        return finish(given)
+
+    return load_component(True, name, load)
+
+
+def decorate(function):
+    def wrapper(*args):
+        return function(*args)
+
+    return wrapper
+"""
+
+
+def test_a_function_the_body_defines_passed_to_a_call_is_followed_there(tmp_path: Path) -> None:
+    """transformers' ``_resolve_tokenizer`` hands its nested ``load`` to
+    ``_load_pipeline_component``, which calls it: ``path pipeline
+    AutoTokenizer.from_pretrained`` found no chain through it (and showed a guessed one
+    instead). A nested function passed to a call is a reference, as a module's function
+    is; one only returned (a decorator's ``return wrapper``: it runs later, when the
+    decorated function is called) is not."""
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src/callpkg/loading.py").write_text(_LOADING)
+    with Workspace(checkout, Store.memory()) as ws:
+        ws.index_all(workers=1)
+        answer = ws.calls("callpkg.loading.resolve_tokenizer")
+        sites = [lv.callee for lv in answer.levels]
+        refs = [(c.site.kind, c.site.line, [t.qualname for t in c.targets]) for c in sites]
+        assert ("ref", 18, ["callpkg.loading.resolve_tokenizer.<locals>.load"]) in refs
+        (chain,) = ws.path("callpkg.loading.resolve_tokenizer", "callpkg.loading.finish").search.chains
+        assert [h.caller.target.qualname.rpartition(".")[2] for h in chain] == ["resolve_tokenizer", "load"]
+        assert chain[0].callee.site.kind == "ref"
+        returned = ws.calls("callpkg.loading.decorate").levels
+        assert [lv.callee.site.kind for lv in returned] == []
