@@ -688,6 +688,45 @@ def test_a_function_passed_as_a_value_and_called_later_is_not_said_not_run_where
     assert "call -> toypkg.later  [ran x1]" in out
 
 
+PASSING = """
+
+class Step:
+    def prep(self, x):
+        return x
+
+    def run(self, items):
+        return apply_each(self.prep, items)
+
+
+class Doubled(Step):
+    def prep(self, x):
+        return 2 * x
+
+
+def apply_each(function, items):
+    return [function(i) for i in items]
+"""
+
+
+def test_a_method_of_many_candidates_passed_as_a_value_is_not_said_not_run_where_it_was_passed(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``PipelineDataset(inputs, self.preprocess, ...)`` in ``Pipeline.get_iterator``, whose
+    ``self`` may be any of 27 pipelines: ``[not run]``, and each candidate ``[not run]``,
+    while the line ran and ``TextGenerationPipeline.preprocess`` was called later, from
+    the dataset. As for one candidate, the line that passes it says so."""
+    traced_with(toy, capsys, PASSING, "passing", "import toypkg\ntoypkg.Doubled().run([1, 2])\n")
+    code, out, _ = run(capsys, "calls", "toypkg.Step.run", "--trace", "passing")
+    assert code == 0
+    assert (
+        "  self.prep  [line ran: passed as a value, not called here]\n"
+        "            -> toypkg.Step.prep  [not called here]\n"
+        "            -> toypkg.Doubled.prep  [not called here]\n"
+    ) in out, out
+    code, out, _ = run(capsys, "calls", "toypkg.apply_each", "--trace", "passing")
+    assert "-> toypkg.Doubled.prep  [ran x2" in out, out
+
+
 def test_draft_along_the_chain_that_ran(
     toy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
