@@ -1041,3 +1041,43 @@ def test_a_function_the_body_defines_passed_to_a_call_is_followed_there(tmp_path
         assert chain[0].callee.site.kind == "ref"
         returned = ws.calls("callpkg.loading.decorate").levels
         assert [lv.callee.site.kind for lv in returned] == []
+
+
+_COPYING = """\
+import copy
+
+
+class Table:
+    def iter(self, size):
+        return [size]
+
+    def with_format(self, kind):
+        dataset = copy.deepcopy(self)
+        dataset.kind = kind
+        return dataset
+
+
+def save(shard: Table):
+    for batch in shard.with_format("arrow").iter(10):
+        return batch
+
+
+def shallow(table: Table):
+    other = copy.copy(table)
+    return other.iter(1)
+"""
+
+
+def test_a_copy_is_of_the_class_of_what_was_copied(tmp_path: Path) -> None:
+    """datasets' ``with_format`` returns ``copy.deepcopy(self)``: in ``_save_to_disk_single``,
+    ``shard.with_format("arrow").iter(batch_size)`` was not resolved (what ``with_format``
+    returns, codewalk did not know), though the run called ``Dataset.iter`` there."""
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src/callpkg/copying.py").write_text(_COPYING)
+    with Workspace(checkout, Store.memory()) as ws:
+        ws.index_all(workers=1)
+        iterated = callees(ws, "callpkg.copying.save")[(15, "shard.with_format().iter")]
+        assert [t.qualname for t in iterated.targets] == ["callpkg.copying.Table.iter"]
+        copied = callees(ws, "callpkg.copying.shallow")[(21, "other.iter")]
+        assert [t.qualname for t in copied.targets] == ["callpkg.copying.Table.iter"]
+        assert "copy.copy returns a copy of table" in copied.how
