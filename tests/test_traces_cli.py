@@ -1559,6 +1559,34 @@ def test_a_goal_that_may_have_run_in_another_process_is_said_so(
     assert "no chain from toypkg.total" in err and "process" not in err  # none started under total
 
 
+def test_a_row_that_started_processes_says_so_in_the_tree_and_its_note(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """datasets' ``map(num_proc=1)`` runs ``_map_single`` in a pool's worker: in the tree
+    (and a step's note) ``Dataset.map`` ran 324 ms with nothing under it doing the work,
+    and only ``path --trace`` said a process had been started. The row that started one
+    says where, and that it is not traced."""
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.tree import Tree
+
+    traced(capsys, "forked", "joined")
+    code, out, _ = run(capsys, "tour", "--trace", "forked", "--plain", "--no-color")
+    fork, spawn = (
+        package_line("    pid = os.fork()"),
+        package_line('    subprocess.run([sys.executable, "-c", ""], check=True)'),
+    )
+    (row,) = [line for line in out.splitlines() if " forking  " in line]
+    assert row.endswith(f"  [started 2 processes at lines {fork}, {spawn}: not traced]"), out
+    assert sum("not traced]" in line for line in out.splitlines()) == 1
+    trace = store.load("forked")
+    tour = trace_tour(trace, Tree(trace)).tour
+    (note,) = [step.note for step in tour.steps if step.at == "toypkg.forking"]
+    assert f"It started 2 processes at lines {fork}, {spawn}, whose code a trace does not record." in note
+    traced(capsys)  # starts no process
+    code, out, _ = run(capsys, "tour", "--trace", "toy", "--plain", "--no-color")
+    assert code == 0 and "not traced]" not in out
+
+
 LAZY = """
 
 def _attach():
