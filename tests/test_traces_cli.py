@@ -727,6 +727,37 @@ def test_a_method_of_many_candidates_passed_as_a_value_is_not_said_not_run_where
     assert "-> toypkg.Doubled.prep  [ran x2" in out, out
 
 
+HOLDING = """
+
+class Runner:
+    def __init__(self, function):
+        self.function = function
+
+    def go(self, x):
+        return self.function(x)
+
+
+def twice(x):
+    return 2 * x
+"""
+
+
+def test_an_attribute_holding_what_ran_is_not_said_not_run(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self.infer(item, **self.params)`` in ``PipelineIterator.__next__`` (``self.infer =
+    infer``, a parameter): ``[ran x10]``, then the attribute ``PipelineIterator.infer [not
+    run]`` above what it held, which ran. The attribute runs nothing: it holds what ran."""
+    traced_with(toy, capsys, HOLDING, "holding", "import toypkg\ntoypkg.Runner(toypkg.twice).go(3)\n")
+    code, out, _ = run(capsys, "calls", "toypkg.Runner.go", "--trace", "holding")
+    assert code == 0
+    assert (
+        "  self.function  [ran x1]\n"
+        "            -> toypkg.Runner.function  [holds what ran: below]\n"
+        "            -> toypkg.twice  [ran x1, not among the static targets]\n"
+    ) in out, out
+
+
 def test_draft_along_the_chain_that_ran(
     toy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -443,6 +443,8 @@ def _site_lines(site: Any, show_all: bool) -> str:
     targets = [each for each in every if each[0].kind not in HOLDERS] or every
     single = len(targets) == 1 and not site.reached  # the site's mark is its target's
     marks = [(t, n or m or b, _mark(n, single and site.ran_unrecorded, m, b)) for t, n, m, b in targets]
+    if site.calls and all(t.kind in HOLDERS for t, _, _ in marks):  # self.infer = infer, a parameter
+        marks = [(t, n, mark if n else "holds what ran: below") for t, n, mark in marks]
     # functools.partial(f), PipelineDataset(inputs, self.preprocess): called later, elsewhere
     passed = callee.site.kind == "ref" and not site.calls and site.line_ran
     if single:
