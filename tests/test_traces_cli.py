@@ -1022,6 +1022,19 @@ def test_a_step_skipped_at_the_version_that_ran_is_not_traced_not_broken(
     assert (found.word, found.detail, found.ok) == ("not traced", error, True)
 
 
+def test_a_tours_line_counts_the_steps_a_trace_cannot_see_apart() -> None:
+    """``tokenizer-call`` against a run of it: "NOT RUN tokenizer-call: 5 of 15 steps ran",
+    though 9 of the 10 others are a stub or Rust, which no trace sees (and which do not
+    fail the check): the line says how many are not traced."""
+    from codewalk.cli.check_run import _headline
+
+    steps = [{"ran": "ran", "ok": True}, {"ran": "not traced", "ok": True}, {"ran": "not traced", "ok": True}]
+    report = {"id": "t", "trace": "x", "status": 0, "ok": True, "steps": steps}
+    assert _headline(report) == "ran     t: 1 of 3 steps ran, 2 not traced (trace 'x')"
+    report |= {"ok": False, "steps": [*steps, {"ran": "not run", "ok": False}]}
+    assert _headline(report) == "NOT RUN t: 1 of 4 steps ran, 2 not traced (trace 'x')"
+
+
 def test_a_program_outside_the_tours_directory_never_runs(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
