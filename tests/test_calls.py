@@ -990,3 +990,94 @@ def test_an_attribute_assigned_a_local_holds_what_the_method_assigns_the_local(s
     plain = calls[(21, "self.plain.gather")]
     assert not plain.targets
     assert plain.how.startswith(f"self.plain is what copy.deepcopy(…) returns (set at {BACKENDS}:18)")
+
+
+_LOADING = """\
+def load_component(flag, component, loader):
+    try:
+        return loader(component)
+    except Exception:
+        if flag:
+            raise
+        return None
+
+
+def finish(name):
+    return name
+
+
+def resolve_tokenizer(name):
+    def load(given):
+        return finish(given)
+
+    return load_component(True, name, load)
+
+
+def decorate(function):
+    def wrapper(*args):
+        return function(*args)
+
+    return wrapper
+"""
+
+
+def test_a_function_the_body_defines_passed_to_a_call_is_followed_there(tmp_path: Path) -> None:
+    """transformers' ``_resolve_tokenizer`` hands its nested ``load`` to
+    ``_load_pipeline_component``, which calls it: ``path pipeline
+    AutoTokenizer.from_pretrained`` found no chain through it (and showed a guessed one
+    instead). A nested function passed to a call is a reference, as a module's function
+    is; one only returned (a decorator's ``return wrapper``: it runs later, when the
+    decorated function is called) is not."""
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src/callpkg/loading.py").write_text(_LOADING)
+    with Workspace(checkout, Store.memory()) as ws:
+        ws.index_all(workers=1)
+        answer = ws.calls("callpkg.loading.resolve_tokenizer")
+        sites = [lv.callee for lv in answer.levels]
+        refs = [(c.site.kind, c.site.line, [t.qualname for t in c.targets]) for c in sites]
+        assert ("ref", 18, ["callpkg.loading.resolve_tokenizer.<locals>.load"]) in refs
+        (chain,) = ws.path("callpkg.loading.resolve_tokenizer", "callpkg.loading.finish").search.chains
+        assert [h.caller.target.qualname.rpartition(".")[2] for h in chain] == ["resolve_tokenizer", "load"]
+        assert chain[0].callee.site.kind == "ref"
+        returned = ws.calls("callpkg.loading.decorate").levels
+        assert [lv.callee.site.kind for lv in returned] == []
+
+
+_COPYING = """\
+import copy
+
+
+class Table:
+    def iter(self, size):
+        return [size]
+
+    def with_format(self, kind):
+        dataset = copy.deepcopy(self)
+        dataset.kind = kind
+        return dataset
+
+
+def save(shard: Table):
+    for batch in shard.with_format("arrow").iter(10):
+        return batch
+
+
+def shallow(table: Table):
+    other = copy.copy(table)
+    return other.iter(1)
+"""
+
+
+def test_a_copy_is_of_the_class_of_what_was_copied(tmp_path: Path) -> None:
+    """datasets' ``with_format`` returns ``copy.deepcopy(self)``: in ``_save_to_disk_single``,
+    ``shard.with_format("arrow").iter(batch_size)`` was not resolved (what ``with_format``
+    returns, codewalk did not know), though the run called ``Dataset.iter`` there."""
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src/callpkg/copying.py").write_text(_COPYING)
+    with Workspace(checkout, Store.memory()) as ws:
+        ws.index_all(workers=1)
+        iterated = callees(ws, "callpkg.copying.save")[(15, "shard.with_format().iter")]
+        assert [t.qualname for t in iterated.targets] == ["callpkg.copying.Table.iter"]
+        copied = callees(ws, "callpkg.copying.shallow")[(21, "other.iter")]
+        assert [t.qualname for t in copied.targets] == ["callpkg.copying.Table.iter"]
+        assert "copy.copy returns a copy of table" in copied.how

@@ -102,6 +102,25 @@ def test_a_note_name_is_a_definition_when_the_pin_finds_it(tmp_path: Path) -> No
         assert not names_a_definition(workspace, "a" * 1000 + ".json")  # too long to be a query
 
 
+def test_a_link_to_a_function_defined_in_another_resolves_as_a_step_at_does(
+    tour: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``[x](codewalk:outer.<locals>.inner)``: a step's ``at:`` takes the name the recorder
+    writes for a nested function; a link to it was refused as "not a dotted name"."""
+    tour.write_text(
+        "title: Nested\nrepo: calls\nsteps:\n  - at: callpkg.models.outer\n    note: |\n"
+        "      It returns [what `inner` gives](codewalk:callpkg.models.outer.<locals>.inner).\n"
+    )
+    code, out = run(capsys, "check", str(tour), "--json")
+    assert code == 0, out
+    [link] = json.loads(out)["tours"][0]["steps"][0]["links"]
+    assert link["error"] is None
+    assert (link["qualname"], link["start_line"]) == ("callpkg.models.outer.<locals>.inner", 122)
+    tour.write_text(tour.read_text().replace("<locals>.inner", "<locals>.1inner"))
+    code, out = run(capsys, "check", str(tour))
+    assert code != 0 and "'callpkg.models.outer.<locals>.1inner' is not a dotted name" in out, out
+
+
 def test_a_link_that_does_not_resolve_breaks_its_step(tour: Path, capsys: pytest.CaptureFixture[str]) -> None:
     tour.write_text(
         TOUR.replace("codewalk:Trainer.train", "codewalk:Trainer.trian").replace(

@@ -688,6 +688,76 @@ def test_a_function_passed_as_a_value_and_called_later_is_not_said_not_run_where
     assert "call -> toypkg.later  [ran x1]" in out
 
 
+PASSING = """
+
+class Step:
+    def prep(self, x):
+        return x
+
+    def run(self, items):
+        return apply_each(self.prep, items)
+
+
+class Doubled(Step):
+    def prep(self, x):
+        return 2 * x
+
+
+def apply_each(function, items):
+    return [function(i) for i in items]
+"""
+
+
+def test_a_method_of_many_candidates_passed_as_a_value_is_not_said_not_run_where_it_was_passed(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``PipelineDataset(inputs, self.preprocess, ...)`` in ``Pipeline.get_iterator``, whose
+    ``self`` may be any of 27 pipelines: ``[not run]``, and each candidate ``[not run]``,
+    while the line ran and ``TextGenerationPipeline.preprocess`` was called later, from
+    the dataset. As for one candidate, the line that passes it says so."""
+    traced_with(toy, capsys, PASSING, "passing", "import toypkg\ntoypkg.Doubled().run([1, 2])\n")
+    code, out, _ = run(capsys, "calls", "toypkg.Step.run", "--trace", "passing")
+    assert code == 0
+    assert (
+        "  self.prep  [line ran: passed as a value, not called here]\n"
+        "            -> toypkg.Step.prep  [not called here]\n"
+        "            -> toypkg.Doubled.prep  [not called here]\n"
+    ) in out, out
+    code, out, _ = run(capsys, "calls", "toypkg.apply_each", "--trace", "passing")
+    assert "-> toypkg.Doubled.prep  [ran x2" in out, out
+
+
+HOLDING = """
+
+class Runner:
+    def __init__(self, function):
+        self.function = function
+
+    def go(self, x):
+        return self.function(x)
+
+
+def twice(x):
+    return 2 * x
+"""
+
+
+def test_an_attribute_holding_what_ran_is_not_said_not_run(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self.infer(item, **self.params)`` in ``PipelineIterator.__next__`` (``self.infer =
+    infer``, a parameter): ``[ran x10]``, then the attribute ``PipelineIterator.infer [not
+    run]`` above what it held, which ran. The attribute runs nothing: it holds what ran."""
+    traced_with(toy, capsys, HOLDING, "holding", "import toypkg\ntoypkg.Runner(toypkg.twice).go(3)\n")
+    code, out, _ = run(capsys, "calls", "toypkg.Runner.go", "--trace", "holding")
+    assert code == 0
+    assert (
+        "  self.function  [ran x1]\n"
+        "            -> toypkg.Runner.function  [holds what ran: below]\n"
+        "            -> toypkg.twice  [ran x1, not among the static targets]\n"
+    ) in out, out
+
+
 def test_draft_along_the_chain_that_ran(
     toy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -950,6 +1020,19 @@ def test_a_step_skipped_at_the_version_that_ran_is_not_traced_not_broken(
     skipped = ResolvedStep(step, "skipped", None, None, (), (), error, "toy", "2.0")
     found = verdict(store.load("toy"), skipped)
     assert (found.word, found.detail, found.ok) == ("not traced", error, True)
+
+
+def test_a_tours_line_counts_the_steps_a_trace_cannot_see_apart() -> None:
+    """``tokenizer-call`` against a run of it: "NOT RUN tokenizer-call: 5 of 15 steps ran",
+    though 9 of the 10 others are a stub or Rust, which no trace sees (and which do not
+    fail the check): the line says how many are not traced."""
+    from codewalk.cli.check_run import _headline
+
+    steps = [{"ran": "ran", "ok": True}, {"ran": "not traced", "ok": True}, {"ran": "not traced", "ok": True}]
+    report = {"id": "t", "trace": "x", "status": 0, "ok": True, "steps": steps}
+    assert _headline(report) == "ran     t: 1 of 3 steps ran, 2 not traced (trace 'x')"
+    report |= {"ok": False, "steps": [*steps, {"ran": "not run", "ok": False}]}
+    assert _headline(report) == "NOT RUN t: 1 of 4 steps ran, 2 not traced (trace 'x')"
 
 
 def test_a_program_outside_the_tours_directory_never_runs(
@@ -1518,6 +1601,34 @@ def test_a_goal_that_may_have_run_in_another_process_is_said_so(
     assert "no chain from toypkg.forking to toypkg.square ran in trace 'forked': it may have run in" in err
     code, _, err = run(capsys, "path", "toypkg.total", "toypkg.fib", "--trace", "forked")
     assert "no chain from toypkg.total" in err and "process" not in err  # none started under total
+
+
+def test_a_row_that_started_processes_says_so_in_the_tree_and_its_note(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """datasets' ``map(num_proc=1)`` runs ``_map_single`` in a pool's worker: in the tree
+    (and a step's note) ``Dataset.map`` ran 324 ms with nothing under it doing the work,
+    and only ``path --trace`` said a process had been started. The row that started one
+    says where, and that it is not traced."""
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.tree import Tree
+
+    traced(capsys, "forked", "joined")
+    code, out, _ = run(capsys, "tour", "--trace", "forked", "--plain", "--no-color")
+    fork, spawn = (
+        package_line("    pid = os.fork()"),
+        package_line('    subprocess.run([sys.executable, "-c", ""], check=True)'),
+    )
+    (row,) = [line for line in out.splitlines() if " forking  " in line]
+    assert row.endswith(f"  [started 2 processes at lines {fork}, {spawn}: not traced]"), out
+    assert sum("not traced]" in line for line in out.splitlines()) == 1
+    trace = store.load("forked")
+    tour = trace_tour(trace, Tree(trace)).tour
+    (note,) = [step.note for step in tour.steps if step.at == "toypkg.forking"]
+    assert f"It started 2 processes at lines {fork}, {spawn}, whose code a trace does not record." in note
+    traced(capsys)  # starts no process
+    code, out, _ = run(capsys, "tour", "--trace", "toy", "--plain", "--no-color")
+    assert code == 0 and "not traced]" not in out
 
 
 LAZY = """

@@ -184,11 +184,22 @@ class _Visitor(Namer, ast.NodeVisitor):
         the function they are passed to (kept in the site's ``args``)."""
         for node in self.refs(value):
             named = self.name_of(node)
-            if named is None or named[0].root not in _REFERENCED or named[0].expr.endswith("]"):
+            if named is None or named[0].expr.endswith("]"):
+                continue
+            passed_def = passed_to is not None and self.defined_here(named[0])  # not one returned
+            if named[0].root not in _REFERENCED and not passed_def:
                 continue
             line, col, end = named[1]
             to = (passed_to,) if passed_to is not None else ()
             self.sites.append(Site("ref", named[0], line, col, end, to, self.text_at(line)))
+
+    def defined_here(self, name: Name) -> bool:
+        """Whether ``name`` is a function the body defines, by name alone (``load`` in
+        ``_load_pipeline_component(flag, tokenizer, load)``): passed to a call, it may be
+        called there."""
+        if name.root != LOCAL or "." in name.expr:
+            return False
+        return any(o.kind == "def" for o in self.locals.get(self.scope + name.expr, ()))
 
     # -- visiting ------------------------------------------------------------------------
     def visit(self, node: ast.AST) -> None:

@@ -38,6 +38,23 @@ def returned_argument(
     return unresolved("")
 
 
+# the standard library's copies: what they return is of the class of what they were given
+_COPIES = frozenset(("copy.copy", "copy.deepcopy"))
+
+
+def copied_argument(r: Reacher, body: Body, facts: CallFacts, o: Origin, callee: Reach, depth: int) -> Reach:
+    """``dataset = copy.deepcopy(self)`` (datasets' ``with_format``): a copy of what was
+    passed, an instance of its class."""
+    if callee.external not in _COPIES or depth >= MAX_DEPTH:
+        return unresolved("")
+    for arg, slot in zip(o.args, o.slots, strict=False):
+        if slot == "#0":
+            reach = instances(r, r.reach_name(body, facts, arg, call=False, depth=depth + 1, line=o.line))
+            if reach.targets:
+                return reach._replace(how=f"{callee.external} returns a copy of {arg.expr}")
+    return unresolved("")
+
+
 def instances(r: Reacher, reach: Reach) -> Reach:
     """The instances a value is: itself when it is one, else what the attributes or
     variables it reaches hold (``self.model``, declared ``self.model = model`` of a

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 23  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 24  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
@@ -30,7 +30,8 @@ CALLS_VERSION = 23  # 2: a literal key is exact; 3: getattr(obj, "x") not called
 # function's locals and returns apart from the body's; 21: a local annotated with a container
 # of a union (``dict[str, A | B]``) is not also annotated with ``B]``; 22: the spans of loops and of
 # code run later (lambdas, generator expressions), a local's container annotation; 23: a loop's
-# span ends with its body (its ``else:`` runs once, after it)
+# span ends with its body (its ``else:`` runs once, after it); 24: a function the body defines,
+# passed as a value, is a reference
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from codewalk.calls.contained import ELEMENT_METHODS, annotated_elements, is_container
 from codewalk.calls.holders import Tabled, holds, parameter
 from codewalk.calls.model import RESOLVED, Body
-from codewalk.calls.passed import returned_argument
+from codewalk.calls.passed import copied_argument, returned_argument
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, WIDE, Reach, a, found, unresolved, with_via
 from codewalk.calls.records import CLS, GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Origin
@@ -216,6 +216,7 @@ def _call_result(
     result = call_result(r, callee, depth, o.part)
     if not result.targets and o.slots:
         result = returned_argument(r, body, facts, o, callee, depth)
+        result = result if result.targets else copied_argument(r, body, facts, o, callee, depth)
     receiver, _, method = o.name.expr.rpartition(".")
     if not result.targets and callee.status != RESOLVED and method in ELEMENT_METHODS and receiver:
         result = element(r, body, facts, o.name._replace(expr=receiver), depth, o.line) or result

@@ -291,7 +291,9 @@ def _headline(report: dict[str, Any]) -> str:
     failed = [s for s in steps if not s["ok"]]
     word = "ran    " if report["ok"] else "STALE  " if all(s["ran"] == "ran" for s in failed) else "NOT RUN"
     marked = sum(1 for s in steps if s["ok"] and s["ran"] == "not run")
+    untraced = sum(1 for s in steps if s["ran"] == "not traced")  # a stub, Rust: never counted as ran
     also = f", {marked} not run as marked" if marked else ""
+    also += f", {untraced} not traced" if untraced else ""
     status = f", the program exited with {report['status']}" if report["status"] else ""
     counted = f"{ran} of {len(steps)} steps ran{also}"
     return f"{word} {report['id']}: {counted} (trace {report['trace']!r}{status})"

@@ -410,6 +410,9 @@ BESIDE = (
 )
 
 
+PASSED = "line ran: passed as a value, not called here"
+
+
 def _mark(calls: int, unrecorded: bool = False, looked_up: int = 0, beside: int = 0) -> str:
     if looked_up and not calls:  # a property read: its getter ran under the class's __getattribute__
         return f"ran x{looked_up} through __getattribute__"
@@ -440,14 +443,22 @@ def _site_lines(site: Any, show_all: bool) -> str:
     targets = [each for each in every if each[0].kind not in HOLDERS] or every
     single = len(targets) == 1 and not site.reached  # the site's mark is its target's
     marks = [(t, n or m or b, _mark(n, single and site.ran_unrecorded, m, b)) for t, n, m, b in targets]
+    if site.calls and all(t.kind in HOLDERS for t, _, _ in marks):  # self.infer = infer, a parameter
+        marks = [(t, n, mark if n else "holds what ran: below") for t, n, mark in marks]
+    # functools.partial(f), PipelineDataset(inputs, self.preprocess): called later, elsewhere
+    passed = callee.site.kind == "ref" and not site.calls and site.line_ran
     if single:
         target, count, mark = marks[0]
-        if callee.site.kind == "ref" and not count and site.line_ran:  # functools.partial(f): called later
-            mark = "line ran: passed as a value, not called here"
+        if passed and not count:
+            mark = PASSED
         return f"  {callee.site.line:>6}  {what} -> {target.qualname}  [{mark}]"
     beside = sum(site.shared)
     inside = _calls_unrecorded_code(site)
     head = _mark(0, site.line_ran) if inside else _mark(site.calls, site.ran_unrecorded, beside=beside)
+    idle_mark = "not run"
+    if passed and not beside:
+        head, idle_mark = PASSED, "not called here"
+        marks = [(t, count, mark if count else idle_mark) for t, count, mark in marks]
     out = [f"  {callee.site.line:>6}  {what}  [{head}]"]
     ran = [(t, mark) for t, count, mark in marks if count]
     idle = [(t, mark) for t, count, mark in marks if not count]
@@ -455,7 +466,8 @@ def _site_lines(site: Any, show_all: bool) -> str:
     for target, mark in [*ran, *shown]:
         out.append(f"            -> {target.qualname}  [{mark}]")
     if len(idle) > len(shown):
-        out.append(f"            ... and {len(idle) - len(shown):,} more targets, not run (--all lists them)")
+        more = len(idle) - len(shown)
+        out.append(f"            ... and {more:,} more targets, {idle_mark} (--all lists them)")
     why = "called from inside it" if inside else "not among the static targets"
     for function, calls in site.reached:
         out.append(f"            -> {function.qualname}  [ran x{calls}, {why}]")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from codewalk.tours.traced import started_processes
 from codewalk.traces.model import Trace
 from codewalk.traces.text import each_line, header, lines_text, node_label
 from codewalk.traces.tree import Row, first_call
@@ -48,7 +49,9 @@ DEEPEST_INDENT = 40
 
 
 def _line(trace: Trace, row: Row, number: int, width: int) -> str:
-    return visible(f"{number:>{width}}  " + _indent(row.depth) + node_label(trace, row))
+    started = started_processes(trace, row)
+    beside = f"  [{started}: not traced]" if started else ""
+    return visible(f"{number:>{width}}  " + _indent(row.depth) + node_label(trace, row) + beside)
 
 
 def _indent(depth: int) -> str:

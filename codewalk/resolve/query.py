@@ -30,6 +30,12 @@ def parse_query(query: str) -> list[str]:
     return text.split(".")
 
 
+def is_symbol_name(text: str) -> bool:
+    """A dotted name, or one of a function defined in another as Python names it
+    (``outer.<locals>.inner``), which a step's ``at:`` and ``calls`` take."""
+    return is_name(text.replace(".<locals>.", "."))
+
+
 def is_dotted(text: str) -> bool:
     """``a.b``, a dotted name (not a lone name, not other text)."""
     return "." in text and is_name(text)

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from codewalk.resolve.query import is_name
+from codewalk.resolve.query import is_symbol_name
 
 SCHEME = "codewalk:"
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -335,7 +335,7 @@ def _target_problem(link: Link) -> str | None:
         return f"link {written} names nothing: write {forms}"
     if link.focus is not None and not link.focus.strip():
         return f"link {written}: the focus after '#' is empty"
-    if link.query and not is_name(link.query):
+    if link.query and not is_symbol_name(link.query):
         return f"link {written}: {link.query!r} is not a dotted name"
     return None
 

@@ -92,11 +92,28 @@ def _note(trace: Trace, row: Row) -> str:
     why = why_not_indexed(function)
     if why:
         lines += ["", f"It has no definition of its own: {why}."]
+    started = started_processes(trace, row)
+    if started:
+        lines += ["", f"It {started}, whose code a trace does not record."]
     if row.on_import:
         lines += ["", f"An import of the program: what it ran ({row.hidden} calls) is folded here."]
     elif row.hidden:
         lines += ["", f"What ran while the module was imported ({row.hidden} calls) is folded here."]
     return visible("\n".join(lines))  # names of frames outside the packages come from the program
+
+
+def started_processes(trace: Trace, row: Row) -> str:
+    """``started 1 process at line 3620``: the processes the calls of ``row`` started (a
+    pool's workers, a fork, a subprocess), whose code a trace does not record (datasets'
+    ``map(num_proc=1)`` runs ``_map_single`` in one); "" for none."""
+    nodes = {member.node for member in row.members}
+    started = [(line, count) for node, line, count in trace.processes if node in nodes]
+    if not started:
+        return ""
+    count = sum(n for _, n in started)
+    lines = sorted({line for line, _ in started})
+    at = f"line{'s' if len(lines) > 1 else ''} {', '.join(str(line) for line in lines)}"
+    return f"started {count} process{'es' if count > 1 else ''} at {at}"
 
 
 def _shared(trace: Trace, tree: Tree, shown: Shown) -> str:
