@@ -1660,3 +1660,37 @@ def test_a_lazy_modules_getattr_asked_by_the_program_s_from_import_is_an_import(
     assert answer["nodes"][answer["first_call"]]["qualname"] == "toypkg.square"
     getattrs = [n for n in answer["nodes"] if n["qualname"].endswith("<locals>.__getattr__")]
     assert len(getattrs) == 2  # the machinery's and the statement's, both kept in the tree
+
+
+def test_a_name_the_first_pin_defines_but_another_ran_is_the_one_that_ran(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``calls NAME --trace``: the first pin's definition when it ran; else the other pin's
+    that ran (the question is about the run), and when several ran, a choice to make. (A
+    function on a module's first line is not the module, whose code starts there too.)"""
+    pins = Path(os.environ["CODEWALK_PINS"])
+    other = '[other]\nurl = "https://example.invalid/o.git"\ntag = "v1"\npackage_root = "."\n'
+    pins.write_text(pins.read_text() + other + 'packages = ["otherpkg"]\nrelease = "otherpkg==1"\n')
+    (toy / "otherpkg").mkdir()
+    (toy / "otherpkg" / "__init__.py").write_text(
+        "def opened(x):\n    return x + 1\n\n\ndef loaded(x):\n    return x * 2\n\n\n"
+        "class Box:\n    def loaded(self, x):\n        return loaded(opened(x))\n"
+    )
+    program = "import toypkg\nimport otherpkg\n\notherpkg.opened(1)\notherpkg.Box().loaded(2)\n"
+    added = "\n\ndef opened(x):\n    return x\n\n\ndef loaded(x):\n    return x\n"
+    traced_with(toy, capsys, added, "both", program)
+    code, out, err = run(capsys, "calls", "opened", "--trace", "both")
+    assert code == 0, err
+    assert out.splitlines()[0].startswith("otherpkg.opened  otherpkg/__init__.py:1  ran x2 in trace 'both'")
+    code, out, err = run(capsys, "calls", "toypkg.opened", "--trace", "both")
+    assert code == 0 and "did not run in trace 'both'" in out.splitlines()[0]  # named: answered
+    code, out, err = run(capsys, "calls", "loaded", "--trace", "both")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "codewalk: error: 'loaded' is ambiguous: toypkg.loaded did not run in trace 'both',"
+        " 2 other definitions did",
+        "  hint: name one: otherpkg.loaded (otherpkg/__init__.py:5),"
+        " otherpkg.Box.loaded (otherpkg/__init__.py:10)",
+    ]
+    code, out, err = run(capsys, "path", "otherpkg.Box.loaded", "opened", "--trace", "both")
+    assert code == 0 and "otherpkg.Box.loaded -> otherpkg.opened: 1 chain ran in trace 'both'" in out

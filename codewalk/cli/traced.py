@@ -44,6 +44,32 @@ def open_traced(args: argparse.Namespace) -> tuple[Opened, Workspace]:
     return opened, opened.stack.workspace(getattr(args, "repo", None) or opened.home)
 
 
+def ran_instead(
+    args: argparse.Namespace, workspace: Workspace, trace: Trace, query: str, taken: Sequence[Resolved]
+) -> list[Resolved]:
+    """``taken``, the definitions of ``query`` the static answer takes (the first pin's),
+    unless none of them ran in ``trace`` and another definition of the name in a
+    repository the run ran did: the run says which was meant (``load_from_disk``:
+    datasets' ran, not the RAG index's of transformers, the first pin). Several that ran
+    are named for the reader to choose, as an ambiguous name is; ``--repo`` keeps to its own."""
+    from codewalk.traces.tree import functions_of
+
+    if getattr(args, "repo", None) or functions_of(trace, taken) or ".<locals>." in query:
+        return list(taken)
+    home = workspace.checkout.repo
+    scope = [home, *sorted({repo.repo for repo in trace.repos} - {home})]
+    found = workspace.find(query, scope=scope, related=False).matches
+    ran = [match for match in found if functions_of(trace, [match])]
+    if len(ran) > 1:
+        shown = ", ".join(f"{r.qualname} ({r.path}:{r.line})" for r in ran)
+        raise QueryError(
+            f"{query.strip()!r} is ambiguous: {taken[0].qualname} did not run in trace {trace.name!r},"
+            f" {len(ran)} other definitions did",
+            hint=f"name one: {shown}",
+        )
+    return ran or list(taken)
+
+
 def refuse_versions(args: argparse.Namespace) -> None:
     """A trace is read at the versions that ran: another one asked for is refused, not
     dropped, as any option a command would ignore is (exit 2)."""
@@ -87,10 +113,12 @@ def run_path(args: argparse.Namespace) -> int:
         trace = opened.trace
         scope = search_scope(args, workspace)
         start = workspace.calling.definition(args.start, scope)
+        (start,) = ran_instead(args, workspace, trace, args.start, [start])
         found = workspace.calling.find(args.goal, scope, related=False)
         if not found.matches:
             _refuse_unpinned_goal(args, workspace)
         goals = list(found.matches) or [workspace.calling.definition(args.goal, scope)]
+        goals = ran_instead(args, workspace, trace, args.goal, goals)
         starts, ends = functions_of(trace, [start]), functions_of(trace, goals)
         if starts and all(g.path.endswith(".pyi") for g in goals):  # compiled: never recorded
             return _path_to_compiled(args, opened, workspace, start, goals[0])
@@ -343,7 +371,8 @@ def run_calls(args: argparse.Namespace) -> int:
         scope = search_scope(args, workspace)
         ran_at = versions_that_ran(trace, list(opened.stack.pins))[0]
         with said_when_slow(args, workspace, "calls --trace", at=ran_at):
-            target = calling.definition(args.query, scope)
+            static = calling.definition(args.query, scope)
+            (target,) = ran_instead(args, workspace, trace, args.query, [static])
             body = calling.body_of(target, calling.receiver(args.query, target, scope))  # as calls reads it
             callees = [level.callee for level in call_tree(calling.cr, body, 1)]
         functions = functions_of(trace, [target])

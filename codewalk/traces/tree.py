@@ -142,11 +142,13 @@ class Tree:
 
 
 def is_definition(function: Function, target: Resolved) -> bool:
-    """Whether ``function`` (a placed trace's) is the code of the definition ``target``."""
+    """Whether ``function`` (a placed trace's) is the code of the definition ``target``
+    (a module's code starts at line 1, as a function defined on its first line does)."""
     return (
         function.repo == target.repo
         and function.path == target.path
         and function.line in (target.start_line, target.line)
+        and (function.name == "<module>") == (target.kind == "module")
     )
 
 
