@@ -1694,3 +1694,25 @@ def test_a_name_the_first_pin_defines_but_another_ran_is_the_one_that_ran(
     ]
     code, out, err = run(capsys, "path", "otherpkg.Box.loaded", "opened", "--trace", "both")
     assert code == 0 and "otherpkg.Box.loaded -> otherpkg.opened: 1 chain ran in trace 'both'" in out
+
+
+def test_classes_made_on_one_line_each_run_their_own_init_at_their_own_site(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Outer(Inner())``: each class's own ``__init__`` ran at its own site, once; an
+    ``__init__`` the class inherits is said at the line, by either (a trace records the
+    line of a call, not its column)."""
+    added = (
+        "\n\nclass Inner:\n    def __init__(self):\n        self.x = 1\n\n\n"
+        "class Outer:\n    def __init__(self, inner):\n        self.inner = inner\n\n\n"
+        "class Plain(Inner):\n    pass\n\n\n"
+        "def build():\n    return Outer(Inner())\n\n\n"
+        "def both():\n    return Outer(Plain())\n"
+    )
+    traced_with(toy, capsys, added, "made", "import toypkg\ntoypkg.build()\ntoypkg.both()\n")
+    code, out, err = run(capsys, "calls", "toypkg.build", "--trace", "made")
+    assert code == 0, err
+    assert "Outer -> toypkg.Outer  [ran x1]" in out and "Inner -> toypkg.Inner  [ran x1]" in out, out
+    code, out, err = run(capsys, "calls", "toypkg.both", "--trace", "made")
+    assert "Outer -> toypkg.Outer  [ran x1]" in out, out  # Outer's own __init__
+    assert "Plain -> toypkg.Plain  [ran x1 at this line, by this call or another]" in out, out

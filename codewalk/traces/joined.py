@@ -273,7 +273,7 @@ def _runs_for(function: Function, target: Resolved, targets: Sequence[Resolved] 
         return True
     if target.kind != "class" or function.name.rpartition(".")[2] not in _CONSTRUCTION:
         return False
-    owners = [t for t in targets if t.kind == "class" and _defined_in(function, t)]
+    owners = [t for t in targets if _owns(function, t)]
     return not owners or target in owners
 
 
@@ -281,6 +281,11 @@ def _defined_in(function: Function, target: Resolved) -> bool:
     """Whether ``function``'s code is inside the definition ``target`` (a class's method)."""
     same = function.repo == target.repo and function.path == target.path
     return same and target.start_line <= function.line <= target.end_line
+
+
+def _owns(function: Function, target: Resolved) -> bool:
+    """Whether ``function`` is code of the class ``target`` (its own ``__init__``)."""
+    return target.kind == "class" and _defined_in(function, target)
 
 
 def _name(function: Function) -> str:
@@ -291,7 +296,8 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
     """The static sites a call of ``function`` recorded at a line may be of (``here``: the
     sites at that line), a trace recording the line of a call, not its column: the sites
     that name it or the class it constructs (several: any of them, ``a.f if a.g else
-    None``); an attribute lookup (``__getattr__``) the one that read it (:func:`_looked_up_by`);
+    None``; a class's own ``__init__`` its class's site alone); an attribute lookup
+    (``__getattr__``) the one that read it (:func:`_looked_up_by`);
     what syntax runs (a subscript's ``__getitem__``) none; anything else the one whose
     callee codewalk cannot read (unresolved, or a value that may hold anything:
     ``logging.tqdm(init_dict.items())``, ``tqdm`` an instance; a call into another
@@ -309,6 +315,9 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
         )
         return () if first is None else (first,)
     owners = tuple(n for n in here if any(_runs_for(function, t) for t in callees[n].targets))
+    if len(owners) > 1:  # Outer(Inner()): an __init__ of Inner's own is Inner's site's
+        inside = tuple(n for n in owners if any(_owns(function, t) for t in callees[n].targets))
+        owners = inside or owners
     if owners:
         return owners
     if _name(function) in _LOOKUPS:
