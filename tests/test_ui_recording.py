@@ -350,6 +350,32 @@ async def test_keys_typed_in_one_burst_after_tab_go_to_the_note(tmp_path: Path) 
 
 
 @run_async
+async def test_keys_typed_in_one_burst_with_e_open_the_editor_and_act_there_in_order(tmp_path: Path) -> None:
+    """``e`` and the keys after it arriving at once: each goes to the editor, a backspace
+    or an arrow acting where it was typed among the characters (the characters went to
+    the code view under the editor and were lost, and a backspace ran behind those typed
+    after it); ``E`` likewise."""
+    app = recording_of(tmp_path / "kept.yaml", COMMENTED)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        keys = ("e", "a", "b", "backspace", "c", "tab", "x", "left", "y", "backspace", "z")
+        for key in keys:  # posted together, none awaited
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        step = app.screen.draft.steps[0]  # type: ignore[attr-defined]
+        assert (step.title, step.note) == ("ac", "First.zx")
+        for key in ("E", "ctrl+a", "ctrl+k", "T", "o", "u", "backspace", "r"):
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen.draft.title == "Tor"  # type: ignore[attr-defined]
+
+
+@run_async
 async def test_u_undoes_each_change_not_written_and_none_once_written(tmp_path: Path) -> None:
     """A step with its note deleted (asked first), the other moved, a note edited: ``u``
     undoes them one by one, last first, the step each selected selected again; once all

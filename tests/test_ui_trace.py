@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.widgets import Label, Markdown, OptionList
+from textual import events
+from textual.widgets import Input, Label, Markdown, OptionList
 from ui_fakes import run_async, settle
 
 from codewalk.cli.main import main
@@ -132,6 +133,26 @@ async def test_r_in_a_trace_records_a_new_tour_from_the_step_on_screen(toy: Path
     written = (toy / "tours" / "toy.yaml").read_text()
     assert "id: toy\n" in written and "  - at: toypkg.fib\n" in written
     assert main(["check", "--source", str(toy / "work"), str(toy / "tours" / "toy.yaml")]) == 0
+
+
+@run_async
+async def test_keys_typed_in_one_burst_with_r_go_to_the_id_asked_in_order(toy: Path) -> None:
+    """``R`` and the keys after it arriving at once (the id asked mended at once: end,
+    backspaces, a new one): each goes to the question, in the order typed (the characters
+    went to the code view under it and were lost, the backspaces ran on the question's
+    field behind those typed after them)."""
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        keys = ["R", "end", *["backspace"] * 5, *"mine", "left", "x", "right", "backspace", "2"]
+        for key in keys:  # posted together, none awaited
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        assert isinstance(app.screen, Ask)
+        assert app.screen.query_one("#ask-answer", Input).value == "minx2"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and app.screen.draft.id == "minx2"
 
 
 @run_async

@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label, Markdown, TextArea
 
+from codewalk.ui.fields import Area, Field
 from codewalk.visible import visible
 
 Edited = tuple[str, str]  # (title, Markdown)
@@ -51,12 +52,12 @@ def _taken(field: Widget, event: events.Key) -> None:
 # after these unless they took the key
 
 
-class _TitleField(Input):
+class _TitleField(Field):
     async def on_key(self, event: events.Key) -> None:
         _taken(self, event)
 
 
-class _NoteField(TextArea):
+class _NoteField(Area):
     async def on_key(self, event: events.Key) -> None:
         _taken(self, event)
 
@@ -118,9 +119,14 @@ class NoteEditor(ModalScreen[Edited | None]):
     def on_mount(self) -> None:
         # the title first: it is the field at the top, the one a user types first (the
         # note first took a title typed, then tab and the note, as the note and the title)
-        self.query_one(Input).focus()
+        # at once, not behind the keys waiting (as focus() would): the recorder awaits the
+        # editor on screen before it reads the keys typed after e
+        self.set_focus(self.query_one(Input))
+        # tab: go on writing at the end; the cursor put there at once (keys typed after e
+        # may be waiting), the view scrolled to it once the area has its size
         area = self.query_one(TextArea)
-        self.call_after_refresh(area.move_cursor, area.document.end)  # tab: go on writing at the end
+        area.move_cursor(area.document.end)
+        self.call_after_refresh(area.scroll_cursor_visible)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self.preview_timer is not None:

@@ -318,7 +318,7 @@ class TourScreen(Columns):
 
     # -- recording ---------------------------------------------------------------------
 
-    def action_record(self) -> None:
+    async def action_record(self) -> None:
         """Record this tour: its steps, to edit, reorder and add to, then write back."""
         from codewalk.errors import TourError
         from codewalk.tours.discovery import read_tour
@@ -327,7 +327,7 @@ class TourScreen(Columns):
 
         assert self.session is not None
         if self.session.trace is not None:
-            self._record_new(self._recorded or self.session.trace)
+            await self._record_new(self._recorded or self.session.trace)
             return
         tour = self.session.tour
         refused = refusal_to_record(tour)
@@ -345,7 +345,7 @@ class TourScreen(Columns):
             return
         self.app.push_screen(RecordScreen(self.session, draft_of(tour, text), on_disk=text))
 
-    def _record_new(self, default: str) -> None:
+    async def _record_new(self, default: str) -> None:
         """A tour recorded from where the reader is (a trace is no tour file): its id asked
         for, a new one written where ``tour --new ID`` writes it; the id of one of the
         reader's own tours adds to it (``R`` again further on in a trace: the id written
@@ -388,7 +388,7 @@ class TourScreen(Columns):
         asked = (
             "Record a tour here: a adds the step on screen to it.\nA new id, or one of your tours to add to:"
         )
-        self.app.push_screen(Ask(asked, default), answered)
+        await self.app.push_screen(Ask(asked, default), answered)  # its field focused: typing goes there
 
     # -- the note's links ---------------------------------------------------------------
 
