@@ -647,6 +647,46 @@ async def test_w_after_edits_undone_says_the_file_holds_them_and_q_leaves_at_onc
 
 
 @run_async
+async def test_q_in_a_recorder_opened_over_a_tour_goes_back_to_it_as_the_footer_says(tmp_path: Path) -> None:
+    """``q`` closes the recorder as it closes every screen opened over another: back to
+    the tour (it quit the app, the tour or trace read lost), warned first of changes not
+    written; the footer says ``Close``. Where the recorder is the app's own screen, ``q``
+    quits, and the footer says ``Quit``."""
+    from textual.widgets._footer import FooterKey
+
+    def q_says(app: CodewalkApp) -> list[str]:
+        return [key.description for key in app.screen.query(FooterKey) if key.key == "q"]
+
+    path = tmp_path / "kept.yaml"
+    app = tour_app(path)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert q_says(app) == ["Quit"]  # the tour's q
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and q_says(app) == ["Close"]
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen) and app.return_code is None
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("D", "y", "q")  # a change not written: said first
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and "not written" in notes(app)[-1]
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen) and app.return_code is None
+    assert path.read_text() == COMMENTED
+    app = recording_of(path)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert q_says(app) == ["Quit"]
+        await pilot.press("q")
+        await settle(pilot)
+    assert app.return_code == 0
+
+
+@run_async
 async def test_ctrl_c_quits_like_q_and_warns_first_of_unsaved_steps(tmp_path: Path) -> None:
     path = tmp_path / "kept.yaml"
     app = tour_app(path)

@@ -110,7 +110,8 @@ RECORD_KEYS: tuple[Group, ...] = (
             _SEARCH,
             ("escape", "close a panel; else back to the tour recorded"),
             ("?", "this help"),
-            ("q  ctrl+c", "quit (changes not written: said first)"),
+            ("q", "back to the tour or trace it was opened from, else quit (unwritten changes: said first)"),
+            ("ctrl+c", "quit (changes not written: said first)"),
         ),
     ),
 )

@@ -109,8 +109,13 @@ class RecordScreen(Columns):
         Binding("c", "calls", "Calls", show=False),
         Binding("escape", "leave", "Close", show=False),
         Binding("question_mark", "help", "Help"),
+        # q closes the recorder as it closes every screen opened over another (the help,
+        # the tours list, the version chooser): back to the tour or trace it was opened
+        # from, as escape; it quits where the recorder is the app's own screen (tour --new,
+        # --edit, draft --edit). The footer shows the one that applies
+        Binding("q", "back_to_tour", "Close"),
         Binding("q", "quit_recording", "Quit"),
-        Binding("ctrl+c", "quit_recording", "Quit", show=False),
+        Binding("ctrl+c", "quit_app", "Quit", show=False),
     ]
 
     def __init__(
@@ -568,9 +573,34 @@ class RecordScreen(Columns):
         """The recorder's keys (the app's ``?`` shows the tour's)."""
         self.app.push_screen(HelpScreen(RECORD_KEYS))
 
+    @property
+    def over_tour(self) -> bool:
+        """Whether the recorder was opened over a tour or a trace (``R``), not as the
+        app's own screen."""
+        stack = self.app.screen_stack
+        return self in stack and stack.index(self) > 1  # the app's default screen is under all
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Of ``q``'s two bindings, the one that applies (the other is hidden, and not run)."""
+        if action == "back_to_tour":
+            return self.over_tour
+        if action == "quit_recording":
+            return not self.over_tour
+        return True
+
     def action_quit_recording(self) -> None:
+        """``q`` in a recorder that is the app's own screen: quit."""
+        self.action_quit_app()
+
+    def action_quit_app(self) -> None:
+        """``ctrl+c``: quit, from any recorder."""
         if self._may_leave():
             self.app.exit()
+
+    def action_back_to_tour(self) -> None:
+        """``q`` in a recorder opened over a tour or a trace: back to it."""
+        if self._may_leave():
+            self.dismiss()
 
     def action_leave(self) -> None:
         """``escape``: closes a panel; else leaves the recording for the tour it was
@@ -578,7 +608,7 @@ class RecordScreen(Columns):
         if any(panel.shown for panel in (self.query_one(ReferencesPanel), self.query_one(CallsPanel))):
             self.action_close_references()
             return
-        if len(self.app.screen_stack) > 2 and self._may_leave():
+        if self.over_tour and self._may_leave():
             self.dismiss()
 
 
