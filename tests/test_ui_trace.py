@@ -79,6 +79,28 @@ async def test_a_trace_opens_on_the_programs_first_call_past_its_imports(toy: Pa
 
 
 @run_async
+async def test_the_legend_of_a_trace_says_the_bar_of_a_line_that_ran_and_the_focus_whole(toy: Path) -> None:
+    """Under the marks, a trace's legend says what the gutter says (``▌`` a line that ran,
+    reversed numbers the focus), on a line of its own, shown whole; a tour's does not."""
+    from ui_fakes import make_session
+
+    from codewalk.ui.steps import StepsLegend
+
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        legend = app.screen.query_one(StepsLegend)
+        lines = str(legend.render()).splitlines()
+        assert lines[-1] == "▌ line ran  12 focus" and legend.content_region.height == len(lines) == 4
+        reversed_text = [seg.text for seg in legend.render_line(3) if seg.style and seg.style.reverse]
+        assert reversed_text == ["12"]  # as the focus's numbers are drawn
+    app = make_app(make_session())
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert "line ran" not in str(app.screen.query_one(StepsLegend).render())
+
+
+@run_async
 async def test_digits_typed_together_name_one_step_and_one_alone_jumps_at_once(
     toy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

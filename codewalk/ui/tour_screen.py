@@ -88,6 +88,8 @@ class TourScreen(Columns):
             self.fit(self.app.size.width)
         self.session.activity.listen(self.query_one(StepProblem).heard)
         self.query_one(StepsList).set_tour(self.session.tour, self.session.repo, self.session.depths)
+        if self.session.executed is not None:  # lines that ran are lit
+            self.query_one(StepsLegend).show_ran()
         self.query_one(CodeView).focus()
         self.show_step(self.step_index)
         for note in self.session.notes:
