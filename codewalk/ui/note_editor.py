@@ -76,6 +76,9 @@ class NoteEditor(ModalScreen[Edited | None]):
     NoteEditor Horizontal { height: 1fr; }
     NoteEditor TextArea { width: 1fr; height: 1fr; }
     NoteEditor VerticalScroll { width: 1fr; height: 1fr; border-left: vkey $foreground 30%; padding: 0 1; }
+    /* a code block's long line wraps, as in the note (NoteView) */
+    NoteEditor MarkdownFence { overflow-x: hidden; }
+    NoteEditor MarkdownFence > Label { width: 1fr; text-wrap: wrap; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
