@@ -299,6 +299,23 @@ async def test_the_note_editor_starts_in_the_title_at_its_end_and_tab_goes_to_th
 
 
 @run_async
+async def test_f7_selects_all_of_the_title_or_the_note_as_the_editor_says(tmp_path: Path) -> None:
+    """The editor's keys name f7, which selects all of the field it is typed in (the
+    note's TextArea had it, unsaid; the title had only ctrl+shift+a, which few terminals
+    send apart from ctrl+a): what is typed then replaces it."""
+    text = COMMENTED.replace("  - at: Model\n", "  - at: Model\n    title: The model\n")
+    app = recording_of(tmp_path / "kept.yaml", text)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await edit_note(app, pilot)
+        assert "f7: select all" in str(app.screen.query_one("#editor-keys", Label).render())
+        await pilot.press("f7", *"New", "tab", "f7", *"Other.", "ctrl+s")
+        await settle(pilot)
+        step = app.screen.draft.steps[0]  # type: ignore[attr-defined]
+        assert (step.title, step.note) == ("New", "Other.")
+
+
+@run_async
 async def test_a_new_tours_title_typed_with_e_is_the_title_not_added_to_its_id(tmp_path: Path) -> None:
     """A new tour is titled by its id until the author writes one: ``E`` opens on an
     empty title (the id its placeholder), so the title typed is the whole title, not
@@ -1112,8 +1129,8 @@ async def test_at_80_columns_the_recorder_says_its_file_its_steps_and_the_key_th
         await pilot.press("e")
         await settle(pilot)
         said = app.screen.query_one("#editor-keys", Label)
-        assert str(said.render()) == "ctrl+s: keep   escape: drop   tab: title / note"
-        assert said.region.width >= len("ctrl+s: keep   escape: drop   tab: title / note")
+        keys = "ctrl+s: keep   escape: drop   tab: title / note   f7: select all"
+        assert str(said.render()) == keys and said.region.width >= len(keys)
 
 
 @run_async

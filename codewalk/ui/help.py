@@ -83,7 +83,7 @@ RECORD_KEYS: tuple[Group, ...] = (
         (
             ("a", "add a step at the cursor (shift+↑↓: its lines)"),
             ("A", "move the selected step to the cursor, its note kept"),
-            ("e", "the selected step's title and note"),
+            ("e", "the selected step's title and note (there, f7 selects all of the field)"),
             ("E", "the tour's title and summary"),
             ("[ / ]", "move the selected step up / down"),
             ("D", "delete the selected step"),

@@ -34,6 +34,8 @@ PREVIEW_PAUSE = 0.3
 """Seconds without a change to the note before its preview is drawn again."""
 
 KEEP = "ctrl+s"
+SELECT_ALL = "f7"  # TextArea's select_all; the title field is given it too
+KEYS = f"{KEEP}: keep   escape: drop   tab: title / note   {SELECT_ALL}: select all"
 
 
 def _taken(field: Widget, event: events.Key) -> None:
@@ -53,6 +55,10 @@ def _taken(field: Widget, event: events.Key) -> None:
 
 
 class _TitleField(Field):
+    # select all by the note's key (TextArea's f7; an Input's own, ctrl+shift+a, reaches
+    # few terminals apart from ctrl+a, which goes to the start of the line in both)
+    BINDINGS: ClassVar[list[BindingType]] = [Binding(SELECT_ALL, "select_all", "Select all", show=False)]
+
     async def on_key(self, event: events.Key) -> None:
         _taken(self, event)
 
@@ -105,7 +111,7 @@ class NoteEditor(ModalScreen[Edited | None]):
             # the keys on a line of their own: after what is edited (a long qualified
             # name), an 80-column terminal cut them
             yield Label(visible(self.what), id="editor-what", markup=False)
-            yield Label("ctrl+s: keep   escape: drop   tab: title / note", id="editor-keys", markup=False)
+            yield Label(KEYS, id="editor-keys", markup=False)
             # not select_on_focus: tab back to the title to mend it, and a key typed there
             # must not replace the whole of it
             yield _TitleField(
