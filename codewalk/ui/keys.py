@@ -18,7 +18,7 @@ TOUR_BINDINGS: list[BindingType] = [
     Binding("x", "references", "Callers"),
     Binding("c", "calls", "Calls"),
     Binding("l", "links", "Links", show=False),  # the note says it has links
-    Binding("v", "other_version", "Version"),
+    Binding("v", "other_version", "Version", priority=True),  # a dialog typed in at once, as R
     Binding("escape", "close_references", "Close", show=False),
     Binding("o", "open_editor", "Edit", show=False),
     # a priority binding, run as the app reads the key: the dialog it opens is on screen,

@@ -268,7 +268,7 @@ class TourScreen(Columns):
 
     # -- another version of the step's symbol ----------------------------------------
 
-    def action_other_version(self) -> None:
+    async def action_other_version(self) -> None:
         """Ask for another version of the step's symbol and show its diff in place of
         the code; again (or escape) goes back to the code."""
         if self.query_one(VersionDiff).shown:
@@ -279,7 +279,7 @@ class TourScreen(Columns):
         if resolved is None:
             self.notify("this step is still being resolved", markup=False)
             return
-        self.query_one(VersionDiff).ask(self.session, resolved, self._make_room_for_version)
+        await self.query_one(VersionDiff).ask(self.session, resolved, self._make_room_for_version)
 
     def _make_room_for_version(self) -> None:
         if self._under_version is None:
