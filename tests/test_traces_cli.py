@@ -31,10 +31,11 @@ from tests.traceprog import (
 )
 
 # how the answer of ``calls --trace`` ends when a site's line ran with no call recorded
+# (none of them into compiled code a stub declares: no library's Rust is named)
 LINE_RAN_END = (
     "the pinned packages' Python code only, not those into their compiled code (what a .pyi stub\n"
-    "declares: tokenizers' Rust), torch, the standard library or a builtin, nor a call a cache\n"
-    "answered (a function under @lru_cache or @cache, whose code then does not run)"
+    "declares), torch, the standard library or a builtin, nor a call a cache answered (a function\n"
+    "under @lru_cache or @cache, whose code then does not run)"
 )
 
 
@@ -1476,6 +1477,20 @@ def test_a_subscript_beside_a_builtin_is_not_the_builtins(
     at = package_line("    return isinstance(box, Box) and box[2]")
     assert f"  {at:>6}  -> toypkg.Box.__getitem__  x1" in out.split("also ran")[1], out
     assert "\n1 call of builtins or on untyped values left out" in out
+
+
+def test_calls_with_a_trace_name_the_library_whose_compiled_code_a_line_that_ran_called(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``crush`` calls ``crunch``, which the toy's ``.pyi`` stub declares: its line ran,
+    and the end says whose Rust a trace does not record, the toy's (it said tokenizers'
+    for a call into safetensors' too)."""
+    traced(capsys, "toy", "joined")
+    code, out, _ = run(capsys, "calls", "toypkg.crush", "--trace", "toy")
+    assert code == 0, out
+    assert "crunch -> toypkg._native.crunch  [line ran]" in out, out
+    assert "(what a .pyi stub\ndeclares: toy's Rust), torch" in out, out
+    assert "tokenizers" not in out
 
 
 def test_path_with_a_trace_to_compiled_code_gives_the_chains_to_the_lines_calling_it(

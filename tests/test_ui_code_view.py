@@ -170,3 +170,24 @@ async def test_no_color_takes_the_colour_out_of_the_terminal_ui(
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert bool(_hues(app)) is not off
+
+
+@run_async
+async def test_in_a_trace_the_gutter_tells_the_focus_from_a_line_that_ran_without_colour() -> None:
+    """In a trace the bar says a line ran, and the focus is said by its reversed numbers:
+    under ``--no-color`` a focus bar and a ran bar, both ``▌``, differed by a grey."""
+    ran = frozenset({11, 14})
+    async with viewing(LOOP, (64, 24), line=14, span=(2, 18), focus=(14, 16), ran=ran) as (code, _):
+
+        def gutter(line: int) -> tuple[str, bool]:
+            """The bar after ``line``'s number, and whether the number is reversed."""
+            number = code.render_line(line - code.top_line)._segments[0]
+            assert number.text.startswith(str(line))
+            return row_text(code, line)[2], bool(number.style and number.style.reverse)
+
+        assert gutter(14) == ("▌", True)  # the focus, ran
+        assert gutter(15) == ("│", True)  # the focus, not run: no bar of a line that ran
+        assert gutter(11) == ("▌", False)  # ran
+        assert gutter(12) == ("│", False)
+    async with viewing(LOOP, (64, 24), line=14, span=(2, 18), focus=(14, 16)) as (code, _):
+        assert row_text(code, 15).startswith("15▌")  # no trace: the bar is the focus's, as ever

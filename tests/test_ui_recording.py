@@ -299,6 +299,23 @@ async def test_the_note_editor_starts_in_the_title_at_its_end_and_tab_goes_to_th
 
 
 @run_async
+async def test_f7_selects_all_of_the_title_or_the_note_as_the_editor_says(tmp_path: Path) -> None:
+    """The editor's keys name f7, which selects all of the field it is typed in (the
+    note's TextArea had it, unsaid; the title had only ctrl+shift+a, which few terminals
+    send apart from ctrl+a): what is typed then replaces it."""
+    text = COMMENTED.replace("  - at: Model\n", "  - at: Model\n    title: The model\n")
+    app = recording_of(tmp_path / "kept.yaml", text)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await edit_note(app, pilot)
+        assert "f7: select all" in str(app.screen.query_one("#editor-keys", Label).render())
+        await pilot.press("f7", *"New", "tab", "f7", *"Other.", "ctrl+s")
+        await settle(pilot)
+        step = app.screen.draft.steps[0]  # type: ignore[attr-defined]
+        assert (step.title, step.note) == ("New", "Other.")
+
+
+@run_async
 async def test_a_new_tours_title_typed_with_e_is_the_title_not_added_to_its_id(tmp_path: Path) -> None:
     """A new tour is titled by its id until the author writes one: ``E`` opens on an
     empty title (the id its placeholder), so the title typed is the whole title, not
@@ -347,6 +364,32 @@ async def test_keys_typed_in_one_burst_after_tab_go_to_the_note(tmp_path: Path) 
         step = app.screen.draft.steps[0]  # type: ignore[attr-defined]
         assert (step.title, step.note) == ("abc", "First.def")
     assert title.value == "abc"
+
+
+@run_async
+async def test_keys_typed_in_one_burst_with_e_open_the_editor_and_act_there_in_order(tmp_path: Path) -> None:
+    """``e`` and the keys after it arriving at once: each goes to the editor, a backspace
+    or an arrow acting where it was typed among the characters (the characters went to
+    the code view under the editor and were lost, and a backspace ran behind those typed
+    after it); ``E`` likewise."""
+    app = recording_of(tmp_path / "kept.yaml", COMMENTED)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        keys = ("e", "a", "b", "backspace", "c", "tab", "x", "left", "y", "backspace", "z")
+        for key in keys:  # posted together, none awaited
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        step = app.screen.draft.steps[0]  # type: ignore[attr-defined]
+        assert (step.title, step.note) == ("ac", "First.zx")
+        for key in ("E", "ctrl+a", "ctrl+k", "T", "o", "u", "backspace", "r"):
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen.draft.title == "Tor"  # type: ignore[attr-defined]
 
 
 @run_async
@@ -618,6 +661,46 @@ async def test_w_after_edits_undone_says_the_file_holds_them_and_q_leaves_at_onc
         await settle(pilot)
     assert app.return_code == 0  # left at once: no warning of changes not written
     assert path.read_text() == COMMENTED
+
+
+@run_async
+async def test_q_in_a_recorder_opened_over_a_tour_goes_back_to_it_as_the_footer_says(tmp_path: Path) -> None:
+    """``q`` closes the recorder as it closes every screen opened over another: back to
+    the tour (it quit the app, the tour or trace read lost), warned first of changes not
+    written; the footer says ``Close``. Where the recorder is the app's own screen, ``q``
+    quits, and the footer says ``Quit``."""
+    from textual.widgets._footer import FooterKey
+
+    def q_says(app: CodewalkApp) -> list[str]:
+        return [key.description for key in app.screen.query(FooterKey) if key.key == "q"]
+
+    path = tmp_path / "kept.yaml"
+    app = tour_app(path)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert q_says(app) == ["Quit"]  # the tour's q
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and q_says(app) == ["Close"]
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen) and app.return_code is None
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("D", "y", "q")  # a change not written: said first
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and "not written" in notes(app)[-1]
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, TourScreen) and app.return_code is None
+    assert path.read_text() == COMMENTED
+    app = recording_of(path)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert q_says(app) == ["Quit"]
+        await pilot.press("q")
+        await settle(pilot)
+    assert app.return_code == 0
 
 
 @run_async
@@ -1046,8 +1129,8 @@ async def test_at_80_columns_the_recorder_says_its_file_its_steps_and_the_key_th
         await pilot.press("e")
         await settle(pilot)
         said = app.screen.query_one("#editor-keys", Label)
-        assert str(said.render()) == "ctrl+s: keep   escape: drop   tab: title / note"
-        assert said.region.width >= len("ctrl+s: keep   escape: drop   tab: title / note")
+        keys = "ctrl+s: keep   escape: drop   tab: title / note   f7: select all"
+        assert str(said.render()) == keys and said.region.width >= len(keys)
 
 
 @run_async

@@ -8,6 +8,7 @@ import re
 import threading
 from collections.abc import Sequence
 
+from textual import events
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList
 from ui_fakes import (
@@ -376,6 +377,29 @@ async def test_typing_on_the_offers_types_into_the_field() -> None:
         assert app.screen is chooser and app.focused is chooser.query_one(Input)
         assert chooser.query_one(Input).value == "banana"
         assert chooser.error.startswith("'banana' is not a release version"), chooser.error
+
+
+@run_async
+async def test_keys_typed_in_one_burst_with_v_go_to_the_version_asked_in_order() -> None:
+    """``v`` and a version typed at once, a backspace among it: each key reaches the
+    chooser, in the order typed (they went to the code under it and were lost), on the
+    offers too (typing there types into the field)."""
+    for tour, keys, typed in (
+        (None, ("v", "0", ".", "8", "backspace", "9"), "0.9"),
+        (make_stack_tour(), ("v", "b", "x", "backspace", "c", "left", "a"), "bac"),
+    ):
+        app = make_app(make_session(tour=tour) if tour is not None else make_session())
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            if tour is not None:
+                await pilot.press("4", "down")  # a step with offers
+                await settle(pilot)
+            for key in keys:  # posted together, none awaited
+                app.post_message(events.Key(key, key if len(key) == 1 else None))
+            await settle(pilot)
+            chooser = app.screen
+            assert isinstance(chooser, VersionChooser)
+            assert chooser.query_one(Input).value == typed, keys
 
 
 @run_async

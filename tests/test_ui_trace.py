@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from textual.widgets import Label, Markdown, OptionList
+from textual import events
+from textual.widgets import Input, Label, Markdown, OptionList
 from ui_fakes import run_async, settle
 
 from codewalk.cli.main import main
@@ -78,6 +79,28 @@ async def test_a_trace_opens_on_the_programs_first_call_past_its_imports(toy: Pa
 
 
 @run_async
+async def test_the_legend_of_a_trace_says_the_bar_of_a_line_that_ran_and_the_focus_whole(toy: Path) -> None:
+    """Under the marks, a trace's legend says what the gutter says (``▌`` a line that ran,
+    reversed numbers the focus), on a line of its own, shown whole; a tour's does not."""
+    from ui_fakes import make_session
+
+    from codewalk.ui.steps import StepsLegend
+
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        legend = app.screen.query_one(StepsLegend)
+        lines = str(legend.render()).splitlines()
+        assert lines[-1] == "▌ line ran  12 focus" and legend.content_region.height == len(lines) == 4
+        reversed_text = [seg.text for seg in legend.render_line(3) if seg.style and seg.style.reverse]
+        assert reversed_text == ["12"]  # as the focus's numbers are drawn
+    app = make_app(make_session())
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert "line ran" not in str(app.screen.query_one(StepsLegend).render())
+
+
+@run_async
 async def test_digits_typed_together_name_one_step_and_one_alone_jumps_at_once(
     toy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -132,6 +155,26 @@ async def test_r_in_a_trace_records_a_new_tour_from_the_step_on_screen(toy: Path
     written = (toy / "tours" / "toy.yaml").read_text()
     assert "id: toy\n" in written and "  - at: toypkg.fib\n" in written
     assert main(["check", "--source", str(toy / "work"), str(toy / "tours" / "toy.yaml")]) == 0
+
+
+@run_async
+async def test_keys_typed_in_one_burst_with_r_go_to_the_id_asked_in_order(toy: Path) -> None:
+    """``R`` and the keys after it arriving at once (the id asked mended at once: end,
+    backspaces, a new one): each goes to the question, in the order typed (the characters
+    went to the code view under it and were lost, the backspaces ran on the question's
+    field behind those typed after them)."""
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        keys = ["R", "end", *["backspace"] * 5, *"mine", "left", "x", "right", "backspace", "2"]
+        for key in keys:  # posted together, none awaited
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        assert isinstance(app.screen, Ask)
+        assert app.screen.query_one("#ask-answer", Input).value == "minx2"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen) and app.screen.draft.id == "minx2"
 
 
 @run_async

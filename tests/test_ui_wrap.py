@@ -106,3 +106,34 @@ async def test_a_calls_row_too_long_for_the_panel_wraps_what_it_reaches_whole() 
             "1 call in __init__ (and 2 builtins or calls on untyped values)",
             "(enter: go, escape: close)",
         ]
+
+
+LONG_CALL = "loss = self.loss_function(logits=logits, labels=labels, vocab_size=self.config.vocab_size)  # E"
+LONG_WORD = "x" * 90 + "TAIL"  # no space to wrap at
+
+
+@run_async
+async def test_a_code_block_in_a_note_wraps_at_the_notes_width_its_lines_read_whole() -> None:
+    """A note's code block drew its long lines cut at the note's edge (Textual scrolls a
+    code block sideways, with no scrollbar and no key to): they wrap, each read whole in
+    the note and in the note editor's preview."""
+    from codewalk.ui.note import NoteView
+    from codewalk.ui.note_editor import NoteEditor
+
+    note = f"Before.\n\n```python\n{LONG_CALL}\n{LONG_WORD}\n```\n\nAfter."
+    tour = make_stack_tour()
+    first = replace(tour.steps[0], note=note)
+    app = make_app(make_session(tour=replace(tour, steps=(first, *tour.steps[1:]))))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        view = app.screen.query_one(NoteView)
+        fence = view.query_one("MarkdownFence Label", Label)
+        assert fence.region.right <= view.content_region.right
+        assert "".join(shown(fence)).replace(" ", "") == (LONG_CALL + LONG_WORD).replace(" ", "")  # all drawn
+        editor = NoteEditor("step 1", "", note)
+        await app.push_screen(editor)
+        await pilot.pause(0.5)
+        fence = editor.query_one("#editor-preview MarkdownFence Label", Label)
+        preview = editor.query_one("#editor-preview").parent
+        assert preview is not None and fence.region.right <= preview.region.right
+        assert "".join(shown(fence)).replace(" ", "") == (LONG_CALL + LONG_WORD).replace(" ", "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -419,18 +420,38 @@ def run_calls(args: argparse.Namespace) -> int:
             for line, function, calls in answer.unplaced:
                 print(visible(f"  {line:>6}  -> {function.qualname}  x{calls}"))
         if any(s.ran_unrecorded or _calls_unrecorded_code(s) for s in shown):
-            print("\n" + LINE_RAN)
+            print("\n" + line_ran_said(_compiled_repos(shown)))
         if any(any(s.shared) for s in shown):
             print("\n" + BESIDE)
         return 0
 
 
-LINE_RAN = (
-    "line ran: no call was recorded there, but the line executed: a trace records the calls into\n"
-    "the pinned packages' Python code only, not those into their compiled code (what a .pyi stub\n"
-    "declares: tokenizers' Rust), torch, the standard library or a builtin, nor a call a cache\n"
-    "answered (a function under @lru_cache or @cache, whose code then does not run)"
-)
+def line_ran_said(compiled: Sequence[str]) -> str:
+    """What ``line ran`` means, said under the calls; ``compiled``: the repositories whose
+    compiled code (what a ``.pyi`` stub declares) a call shown reached, each named (the
+    legend named tokenizers' Rust for a call into safetensors' too)."""
+    names = sorted(set(compiled))
+    owners = [name + ("'" if name.endswith("s") else "'s") for name in names]  # tokenizers', toy's
+    rust = f": {' and '.join(owners)} Rust" if names else ""
+    said = (
+        "line ran: no call was recorded there, but the line executed: a trace records the calls into "
+        "the pinned packages' Python code only, not those into their compiled code (what a .pyi stub "
+        f"declares{rust}), torch, the standard library or a builtin, nor a call a cache answered (a "
+        "function under @lru_cache or @cache, whose code then does not run)"
+    )
+    return textwrap.fill(said, width=92, break_on_hyphens=False)
+
+
+def _compiled_repos(sites: Sequence[Any]) -> list[str]:
+    """The repositories of the compiled code (a stub's declaration) the ``line ran`` calls
+    of ``sites`` reach."""
+    return [
+        target.repo
+        for site in sites
+        if site.ran_unrecorded
+        for target, _ in site.targets
+        if target.path.endswith(".pyi")
+    ]
 
 
 BESIDE = (

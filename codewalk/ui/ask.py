@@ -7,9 +7,10 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Input, Label
+from textual.widgets import Label
 
 from codewalk.ui.dialog import Dialog
+from codewalk.ui.fields import Field
 from codewalk.visible import visible
 
 
@@ -29,13 +30,15 @@ class Ask(Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(visible(self.question), markup=False)
-            yield Input(self.answer, id="ask-answer")
+            yield Field(self.answer, id="ask-answer")
             yield Label("enter: done    escape: cancel", id="ask-keys", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        # at once, not after the keys waiting (focus() would be): pushed and awaited, the
+        # dialog takes the keys typed straight after the one that opened it
+        self.set_focus(self.query_one(Field))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Field.Submitted) -> None:
         event.stop()
         self.dismiss(event.value.strip())
 

@@ -6,7 +6,9 @@ by chunk, and keeps. Opening a 5,000-line file therefore costs a split of its te
 lexing of the chunk on screen, not a highlight of the whole file.
 
 The step's span is lit with a bar in the gutter and a tinted background, its focus with a
-stronger tint; the cursor is one reversed cell that moves by line and by word.
+stronger tint; the cursor is one reversed cell that moves by line and by word. In a trace
+the gutter's bar says which lines ran, and the focus's line numbers are reversed: the two
+differ without colour too (``--no-color``, where a green bar and a blue one are two greys).
 """
 
 from __future__ import annotations
@@ -35,7 +37,10 @@ _FOCUS_BG = Style.parse("on #3a3520")
 _CURSOR_LINE_BG = Style.parse("on #262a33")
 _SELECTED_BG = Style.parse("on #27456b")
 _CURSOR = Style(reverse=True)
-_RAN = Style.parse("#9ece6a")  # the gutter mark of a line a trace saw execute
+RAN_COLOR = "#9ece6a"  # the gutter mark of a line a trace saw execute
+RAN_MARK = "▌"
+_RAN = Style.parse(RAN_COLOR)
+_FOCUS_NUMBER = Style(reverse=True)  # a focus line's number, in a trace (where the bar says ran)
 _NOT_RAN = Style(dim=True)
 _EMPTY = Style.parse("#f8f8f2")
 _CODE_ROOM = 12  # cells of a focused line's code that scrolling sideways brings into view
@@ -402,8 +407,11 @@ class CodeView(ScrollView, can_focus=True):
         bar = "▌" if in_focus else ("│" if in_span else " ")
         bar_style = _GUTTER_SPAN if in_span else _GUTTER
         ran = shown.ran is not None and number in shown.ran
-        if ran:
-            bar, bar_style = "▌", _RAN
+        if shown.ran is not None:  # the bar says what ran; the focus is said by its numbers
+            bar = RAN_MARK if ran else ("│" if in_span else " ")
+            bar_style = _RAN if ran else bar_style
+            if in_focus:
+                gutter_style = gutter_style + _FOCUS_NUMBER
         gutter = Strip(
             [
                 Segment(f"{number:>{digits}}", row_style + gutter_style),

@@ -83,7 +83,7 @@ RECORD_KEYS: tuple[Group, ...] = (
         (
             ("a", "add a step at the cursor (shift+↑↓: its lines)"),
             ("A", "move the selected step to the cursor, its note kept"),
-            ("e", "the selected step's title and note"),
+            ("e", "the selected step's title and note (there, f7 selects all of the field)"),
             ("E", "the tour's title and summary"),
             ("[ / ]", "move the selected step up / down"),
             ("D", "delete the selected step"),
@@ -110,7 +110,8 @@ RECORD_KEYS: tuple[Group, ...] = (
             _SEARCH,
             ("escape", "close a panel; else back to the tour recorded"),
             ("?", "this help"),
-            ("q  ctrl+c", "quit (changes not written: said first)"),
+            ("q", "back to the tour or trace it was opened from, else quit (unwritten changes: said first)"),
+            ("ctrl+c", "quit (changes not written: said first)"),
         ),
     ),
 )

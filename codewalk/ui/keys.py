@@ -18,10 +18,14 @@ TOUR_BINDINGS: list[BindingType] = [
     Binding("x", "references", "Callers"),
     Binding("c", "calls", "Calls"),
     Binding("l", "links", "Links", show=False),  # the note says it has links
-    Binding("v", "other_version", "Version"),
+    Binding("v", "other_version", "Version", priority=True),  # a dialog typed in at once, as R
     Binding("escape", "close_references", "Close", show=False),
     Binding("o", "open_editor", "Edit", show=False),
-    Binding("R", "record", "Record", show=False),
+    # a priority binding, run as the app reads the key: the dialog it opens is on screen,
+    # its field focused, before the keys typed after it in one burst are read (as a
+    # binding of the code view's, it ran once those had gone to the code view, where they
+    # were dropped, the screen no longer on top)
+    Binding("R", "record", "Record", show=False, priority=True),
     Binding("y", "copy_permalink", "Link", show=False),
     *(Binding(str(k), f"digit('{k}')", f"Step {k}", show=False) for k in range(10)),
 ]

@@ -24,6 +24,10 @@ class NoteView(VerticalScroll, can_focus=False):
     }
     NoteView Markdown { margin: 0; padding: 0; }
     NoteView MarkdownH2 { margin: 0 0 1 0; }
+    /* a code block's long line wraps at the note's width (Textual scrolls it sideways,
+       with no scrollbar and no key to: the line was cut at the note's edge) */
+    NoteView MarkdownFence { overflow-x: hidden; }
+    NoteView MarkdownFence > Label { width: 1fr; text-wrap: wrap; }
     """
 
     class LinkClicked(Message):

@@ -25,6 +25,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label, Markdown, TextArea
 
+from codewalk.ui.fields import Area, Field
 from codewalk.visible import visible
 
 Edited = tuple[str, str]  # (title, Markdown)
@@ -33,6 +34,8 @@ PREVIEW_PAUSE = 0.3
 """Seconds without a change to the note before its preview is drawn again."""
 
 KEEP = "ctrl+s"
+SELECT_ALL = "f7"  # TextArea's select_all; the title field is given it too
+KEYS = f"{KEEP}: keep   escape: drop   tab: title / note   {SELECT_ALL}: select all"
 
 
 def _taken(field: Widget, event: events.Key) -> None:
@@ -51,12 +54,16 @@ def _taken(field: Widget, event: events.Key) -> None:
 # after these unless they took the key
 
 
-class _TitleField(Input):
+class _TitleField(Field):
+    # select all by the note's key (TextArea's f7; an Input's own, ctrl+shift+a, reaches
+    # few terminals apart from ctrl+a, which goes to the start of the line in both)
+    BINDINGS: ClassVar[list[BindingType]] = [Binding(SELECT_ALL, "select_all", "Select all", show=False)]
+
     async def on_key(self, event: events.Key) -> None:
         _taken(self, event)
 
 
-class _NoteField(TextArea):
+class _NoteField(Area):
     async def on_key(self, event: events.Key) -> None:
         _taken(self, event)
 
@@ -75,6 +82,9 @@ class NoteEditor(ModalScreen[Edited | None]):
     NoteEditor Horizontal { height: 1fr; }
     NoteEditor TextArea { width: 1fr; height: 1fr; }
     NoteEditor VerticalScroll { width: 1fr; height: 1fr; border-left: vkey $foreground 30%; padding: 0 1; }
+    /* a code block's long line wraps, as in the note (NoteView) */
+    NoteEditor MarkdownFence { overflow-x: hidden; }
+    NoteEditor MarkdownFence > Label { width: 1fr; text-wrap: wrap; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -101,7 +111,7 @@ class NoteEditor(ModalScreen[Edited | None]):
             # the keys on a line of their own: after what is edited (a long qualified
             # name), an 80-column terminal cut them
             yield Label(visible(self.what), id="editor-what", markup=False)
-            yield Label("ctrl+s: keep   escape: drop   tab: title / note", id="editor-keys", markup=False)
+            yield Label(KEYS, id="editor-keys", markup=False)
             # not select_on_focus: tab back to the title to mend it, and a key typed there
             # must not replace the whole of it
             yield _TitleField(
@@ -118,9 +128,14 @@ class NoteEditor(ModalScreen[Edited | None]):
     def on_mount(self) -> None:
         # the title first: it is the field at the top, the one a user types first (the
         # note first took a title typed, then tab and the note, as the note and the title)
-        self.query_one(Input).focus()
+        # at once, not behind the keys waiting (as focus() would): the recorder awaits the
+        # editor on screen before it reads the keys typed after e
+        self.set_focus(self.query_one(Input))
+        # tab: go on writing at the end; the cursor put there at once (keys typed after e
+        # may be waiting), the view scrolled to it once the area has its size
         area = self.query_one(TextArea)
-        self.call_after_refresh(area.move_cursor, area.document.end)  # tab: go on writing at the end
+        area.move_cursor(area.document.end)
+        self.call_after_refresh(area.scroll_cursor_visible)
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self.preview_timer is not None:

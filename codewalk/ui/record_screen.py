@@ -25,6 +25,7 @@ from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import Footer, OptionList
 
 from codewalk.errors import TourError, TourFileTaken
@@ -86,8 +87,11 @@ class RecordScreen(Columns):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add_step", "Add"),  # a step: the intro says so (80 columns hold the footer)
         Binding("A", "reanchor", "Move here", show=False),
-        Binding("e", "edit_note", "Note"),
-        Binding("E", "edit_tour", "Tour title", show=False),
+        # priority bindings, run as the app reads the key: the editor is on screen, its
+        # title focused, before the keys typed after e in one burst are read (as bindings
+        # of the code view's, those keys had gone to the code view, and were dropped)
+        Binding("e", "edit_note", "Note", priority=True),
+        Binding("E", "edit_tour", "Tour title", show=False, priority=True),
         # [ ] are said in the steps column, where the order they change is seen: the
         # footer keeps its room for s, which shows that column on a slim terminal
         Binding("left_square_bracket", "move(-1)", "Up", show=False),
@@ -105,8 +109,13 @@ class RecordScreen(Columns):
         Binding("c", "calls", "Calls", show=False),
         Binding("escape", "leave", "Close", show=False),
         Binding("question_mark", "help", "Help"),
+        # q closes the recorder as it closes every screen opened over another (the help,
+        # the tours list, the version chooser): back to the tour or trace it was opened
+        # from, as escape; it quits where the recorder is the app's own screen (tour --new,
+        # --edit, draft --edit). The footer shows the one that applies
+        Binding("q", "back_to_tour", "Close"),
         Binding("q", "quit_recording", "Quit"),
-        Binding("ctrl+c", "quit_recording", "Quit", show=False),
+        Binding("ctrl+c", "quit_app", "Quit", show=False),
     ]
 
     def __init__(
@@ -391,7 +400,7 @@ class RecordScreen(Columns):
         if self.selected is not None:
             self._show_place(self.selected)
 
-    def action_edit_note(self) -> None:
+    async def action_edit_note(self) -> None:
         if self.selected is None:
             self.notify(_NO_STEP_FOR_NOTE[bool(self.draft.steps)], markup=False)
             return
@@ -405,9 +414,9 @@ class RecordScreen(Columns):
                     what = f"the note of step {index + 1} ({step.anchor}) edited"
                     self._changed(self.draft.edit(index, note=note, title=title), index, what)
 
-        self._dialog(NoteEditor(f"step {index + 1}: {step.anchor}", step.title or "", step.note), done)
+        await self._dialog(NoteEditor(f"step {index + 1}: {step.anchor}", step.title or "", step.note), done)
 
-    def action_edit_tour(self) -> None:
+    async def action_edit_tour(self) -> None:
         """The tour's title and summary."""
 
         def done(edited: Edited | None) -> None:
@@ -427,7 +436,7 @@ class RecordScreen(Columns):
             self.draft.summary,
             title_label=self.draft.id,
         )
-        self._dialog(editor, done)
+        await self._dialog(editor, done)
 
     # -- writing -----------------------------------------------------------------------
 
@@ -456,12 +465,12 @@ class RecordScreen(Columns):
         """``then()`` once the reader says yes to ``question``."""
         self._dialog(Confirm(question), lambda yes: then() if yes else None)
 
-    def _dialog(self, dialog: Screen[_R], done: Callable[[_R | None], None]) -> None:
+    def _dialog(self, dialog: Screen[_R], done: Callable[[_R | None], None]) -> AwaitMount:
         """Open ``dialog`` (a question, an editor), the notifications on screen cleared
         first: they would cover it (a check's findings, up for 30 s, over the note editor
-        opened to fix them; the steps column keeps their marks)."""
+        opened to fix them; the steps column keeps their marks). Awaited, it is on screen."""
         self.app.clear_notifications()
-        self.app.push_screen(dialog, done)
+        return self.app.push_screen(dialog, done)
 
     def _write(self, text: str, tour: object) -> None:
         try:
@@ -564,9 +573,34 @@ class RecordScreen(Columns):
         """The recorder's keys (the app's ``?`` shows the tour's)."""
         self.app.push_screen(HelpScreen(RECORD_KEYS))
 
+    @property
+    def over_tour(self) -> bool:
+        """Whether the recorder was opened over a tour or a trace (``R``), not as the
+        app's own screen."""
+        stack = self.app.screen_stack
+        return self in stack and stack.index(self) > 1  # the app's default screen is under all
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Of ``q``'s two bindings, the one that applies (the other is hidden, and not run)."""
+        if action == "back_to_tour":
+            return self.over_tour
+        if action == "quit_recording":
+            return not self.over_tour
+        return True
+
     def action_quit_recording(self) -> None:
+        """``q`` in a recorder that is the app's own screen: quit."""
+        self.action_quit_app()
+
+    def action_quit_app(self) -> None:
+        """``ctrl+c``: quit, from any recorder."""
         if self._may_leave():
             self.app.exit()
+
+    def action_back_to_tour(self) -> None:
+        """``q`` in a recorder opened over a tour or a trace: back to it."""
+        if self._may_leave():
+            self.dismiss()
 
     def action_leave(self) -> None:
         """``escape``: closes a panel; else leaves the recording for the tour it was
@@ -574,7 +608,7 @@ class RecordScreen(Columns):
         if any(panel.shown for panel in (self.query_one(ReferencesPanel), self.query_one(CallsPanel))):
             self.action_close_references()
             return
-        if len(self.app.screen_stack) > 2 and self._may_leave():
+        if self.over_tour and self._may_leave():
             self.dismiss()
 
 

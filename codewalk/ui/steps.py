@@ -19,6 +19,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from codewalk.tours.model import Tour
+from codewalk.ui.code_view import RAN_COLOR, RAN_MARK
 from codewalk.ui.hanging import Hanging
 from codewalk.visible import visible
 
@@ -29,6 +30,9 @@ MARKS = {
     "skipped": "[dim]◌[/]",
 }
 PENDING = "[dim]○[/]"
+# in a trace, what the code view's gutter says: a line that ran, the focus (the reversed
+# numbers): told apart without colour too
+RAN_LEGEND = f"[{RAN_COLOR}]{RAN_MARK}[/] line ran  [reverse]12[/] focus"
 LEGEND = (
     f"{MARKS['resolved']} found  {MARKS['ambiguous']} ambiguous\n"
     f"{MARKS['missing']} missing  {MARKS['skipped']} skipped\n"
@@ -183,3 +187,8 @@ class StepsLegend(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(LEGEND, id=id)
+
+    def show_ran(self) -> None:
+        """Say, under the marks, what the gutter says of a trace's lines."""
+        self.update(f"{LEGEND}\n{RAN_LEGEND}")
+        self.styles.height = 4

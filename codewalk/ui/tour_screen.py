@@ -88,6 +88,8 @@ class TourScreen(Columns):
             self.fit(self.app.size.width)
         self.session.activity.listen(self.query_one(StepProblem).heard)
         self.query_one(StepsList).set_tour(self.session.tour, self.session.repo, self.session.depths)
+        if self.session.executed is not None:  # lines that ran are lit
+            self.query_one(StepsLegend).show_ran()
         self.query_one(CodeView).focus()
         self.show_step(self.step_index)
         for note in self.session.notes:
@@ -266,7 +268,7 @@ class TourScreen(Columns):
 
     # -- another version of the step's symbol ----------------------------------------
 
-    def action_other_version(self) -> None:
+    async def action_other_version(self) -> None:
         """Ask for another version of the step's symbol and show its diff in place of
         the code; again (or escape) goes back to the code."""
         if self.query_one(VersionDiff).shown:
@@ -277,7 +279,7 @@ class TourScreen(Columns):
         if resolved is None:
             self.notify("this step is still being resolved", markup=False)
             return
-        self.query_one(VersionDiff).ask(self.session, resolved, self._make_room_for_version)
+        await self.query_one(VersionDiff).ask(self.session, resolved, self._make_room_for_version)
 
     def _make_room_for_version(self) -> None:
         if self._under_version is None:
@@ -318,7 +320,7 @@ class TourScreen(Columns):
 
     # -- recording ---------------------------------------------------------------------
 
-    def action_record(self) -> None:
+    async def action_record(self) -> None:
         """Record this tour: its steps, to edit, reorder and add to, then write back."""
         from codewalk.errors import TourError
         from codewalk.tours.discovery import read_tour
@@ -327,7 +329,7 @@ class TourScreen(Columns):
 
         assert self.session is not None
         if self.session.trace is not None:
-            self._record_new(self._recorded or self.session.trace)
+            await self._record_new(self._recorded or self.session.trace)
             return
         tour = self.session.tour
         refused = refusal_to_record(tour)
@@ -345,7 +347,7 @@ class TourScreen(Columns):
             return
         self.app.push_screen(RecordScreen(self.session, draft_of(tour, text), on_disk=text))
 
-    def _record_new(self, default: str) -> None:
+    async def _record_new(self, default: str) -> None:
         """A tour recorded from where the reader is (a trace is no tour file): its id asked
         for, a new one written where ``tour --new ID`` writes it; the id of one of the
         reader's own tours adds to it (``R`` again further on in a trace: the id written
@@ -388,7 +390,7 @@ class TourScreen(Columns):
         asked = (
             "Record a tour here: a adds the step on screen to it.\nA new id, or one of your tours to add to:"
         )
-        self.app.push_screen(Ask(asked, default), answered)
+        await self.app.push_screen(Ask(asked, default), answered)  # its field focused: typing goes there
 
     # -- the note's links ---------------------------------------------------------------
 

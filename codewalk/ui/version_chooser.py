@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from codewalk.source.targets import INSTALLED
 from codewalk.ui.dialog import Dialog
+from codewalk.ui.fields import Field, bound_here
 from codewalk.ui.versions import Offer, example_version, parse_choice
 from codewalk.visible import visible
 
@@ -37,7 +38,7 @@ def q_types(repo: str, typed: str) -> bool:
     return bool(typed) or repo.lower().startswith("q")
 
 
-class VersionField(Input):
+class VersionField(Field):
     """The field for a version; it lets ``q`` through to the chooser while ``q`` would not
     start what is typed (an input takes every printable key it has focus for)."""
 
@@ -102,12 +103,14 @@ class VersionChooser(Dialog[str | None]):
             yield Label("enter: compare   tab: offers / type one   q or escape: back", id="chooser-keys")
 
     def on_mount(self) -> None:
+        # focused at once, not behind the keys waiting (as focus() would): v awaits the
+        # chooser on screen before the keys typed after it are read
         if self.offers:
             options = self.query_one(OptionList)
             options.highlighted = 0
-            options.focus()
+            self.set_focus(options)
         else:
-            self.query_one(Input).focus()
+            self.set_focus(self.query_one(Input))
 
     def action_close_on_q(self) -> None:
         """Close, unless ``q`` is a character of what the reader is typing."""
@@ -115,15 +118,20 @@ class VersionChooser(Dialog[str | None]):
             raise SkipAction()
         self.dismiss(None)
 
-    def on_key(self, event: Key) -> None:
+    async def on_key(self, event: Key) -> None:
         """Typing on the offers types into the field: a reader who knows the version
-        types it at once (enter on the offers would take the highlighted one)."""
-        field = self.query_one(Input)
-        if event.is_printable and event.character and not field.has_focus:
+        types it at once (enter on the offers would take the highlighted one). Once the
+        field has the focus, a key typed in the same burst that reached the offers first
+        is the field's too, in its turn (a key from the field reaches here only when the
+        field has no binding of it)."""
+        field = self.query_one(VersionField)
+        if event.is_printable and event.character:
             event.stop()
             event.prevent_default()
-            field.focus()
+            self.set_focus(field)  # at once: the next key typed goes there
             field.insert_text_at_cursor(event.character)
+        elif self.focused is field:
+            await bound_here(field, event)  # taken when the field has a binding of it
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

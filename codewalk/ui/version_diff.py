@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer, Vertical
 from textual.message import Message
+from textual.widget import AwaitMount
 from textual.widgets import Static
 
 from codewalk.source.versions import release_of
@@ -193,9 +194,9 @@ class VersionDiff(Vertical, can_focus=False):
     def shown(self) -> bool:
         return self.has_class("-shown")
 
-    def ask(self, session: TourSession, resolved: ResolvedStep, on_open: Callable[[], None]) -> None:
+    def ask(self, session: TourSession, resolved: ResolvedStep, on_open: Callable[[], None]) -> AwaitMount:
         """Ask which version of the step's repository, then compare (``on_open`` runs
-        when the view takes the code's place)."""
+        when the view takes the code's place); awaited, the question is on screen."""
         repo = resolved.repo
         info = session.info(repo)
         read = release_of(resolved.version or (info.version if info is not None else ""))
@@ -212,7 +213,7 @@ class VersionDiff(Vertical, can_focus=False):
                 on_open()
                 self.compare(session, resolved, spec)
 
-        self.app.push_screen(VersionChooser(step_name(resolved), repo, read, offered), chosen)
+        return self.app.push_screen(VersionChooser(step_name(resolved), repo, read, offered), chosen)
 
     def compare(self, session: TourSession, resolved: ResolvedStep, spec: str) -> None:
         """Compare the step's symbol with ``spec`` (``REPO@VERSION``) in a worker."""

@@ -1,0 +1,40 @@
+"""Text fields whose own keys (backspace, the arrows, ``end``, ``enter`` ...) act in turn
+with the characters typed around them.
+
+Textual's ``Input`` and ``TextArea`` insert a character as they receive its key, but run
+a key bound to one of their actions only once the key has gone up to the app, behind the
+keys the field received after it: in a burst (the id ``R`` asks for, mended at once with
+``end``, backspaces and a new id) the characters typed after the backspaces went in
+first, and the backspaces then deleted them. A field here runs its own binding of a key
+as it receives the key; a key it has no binding for goes on as before (a character is
+typed, a key of the dialog's goes up to it)."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
+
+
+async def bound_here(field: Widget, event: events.Key) -> None:
+    """Run ``field``'s own binding of ``event``'s key now, and take the key (a priority
+    binding ran before the key reached the field: it is not run twice)."""
+    for binding in field._bindings.key_to_bindings.get(event.key, ()):
+        if not binding.priority and await field.app.run_action(binding.action, field):
+            event.stop()
+            event.prevent_default()
+            return
+
+
+class Field(Input):
+    """A line of text whose keys act in the order typed."""
+
+    async def on_key(self, event: events.Key) -> None:
+        await bound_here(self, event)
+
+
+class Area(TextArea):
+    """A text area whose keys act in the order typed."""
+
+    async def on_key(self, event: events.Key) -> None:
+        await bound_here(self, event)
