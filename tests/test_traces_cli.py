@@ -1731,3 +1731,20 @@ def test_classes_made_on_one_line_each_run_their_own_init_at_their_own_site(
     code, out, err = run(capsys, "calls", "toypkg.both", "--trace", "made")
     assert "Outer -> toypkg.Outer  [ran x1]" in out, out  # Outer's own __init__
     assert "Plain -> toypkg.Plain  [ran x1 at this line, by this call or another]" in out, out
+
+
+def test_a_finalizer_run_at_a_line_is_no_call_of_that_lines_site(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``h = swallow(1)`` drops the last reference to a ``Holder``, whose ``__del__`` runs
+    there: it ran at the line, not by ``swallow(...)``."""
+    added = (
+        "\n\nclass Holder:\n    def __del__(self):\n        pass\n\n\n"
+        "def swallow(n):\n    return n\n\n\n"
+        "def drop():\n    h = Holder()\n    h = swallow(1)\n    return h\n"
+    )
+    traced_with(toy, capsys, added, "gone", "import toypkg\ntoypkg.drop()\n")
+    code, out, err = run(capsys, "calls", "toypkg.drop", "--trace", "gone")
+    assert code == 0, err
+    assert "swallow -> toypkg.swallow  [ran x1]" in out, out
+    assert "toypkg.Holder.__del__  x1" in out.split("also ran")[1], out

@@ -114,12 +114,13 @@ class CallsRun(NamedTuple):
 # a target that holds what a call of it runs (not a property, as calls.model.is_holder has it:
 # a getter is code that runs, which a trace records)
 HOLDERS = frozenset(("attribute", "variable"))
-# Run by an attribute read, a subscript, ``in`` or ``with``: never by a call a site names.
+# Run by an attribute read, a subscript, ``in`` or ``with``, or by the last reference to a
+# value going (``__del__``, wherever that happens): never by a call a site names.
 _LOOKUPS = frozenset((GETATTRIBUTE, "__getattr__"))
 _BY_SYNTAX = frozenset(
     (
         *("__getitem__", "__setitem__", "__delitem__", "__contains__"),
-        *("__setattr__", "__delattr__", "__enter__", "__exit__"),
+        *("__setattr__", "__delattr__", "__enter__", "__exit__", "__del__"),
     )
 )
 
