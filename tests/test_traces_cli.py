@@ -292,6 +292,10 @@ def test_tour_trace_plain_and_json(toy: Path, capsys: pytest.CaptureFixture[str]
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "trace 'toy': prog.py  [toy (no version) (installed copy at " + str(toy) + ")]"
+    assert lines[2] == (
+        "  step 1 is what the program's imports ran, each folded into one line; "
+        "the program's own calls start at step 2, fib"
+    )
     rows = tree_rows(out)
     assert [number for number, _, _ in rows] == list(range(1, len(rows) + 1))  # each numbered by its step
     fib = [(depth, label) for _, depth, label in rows if label.startswith("fib  ")]
@@ -1707,6 +1711,8 @@ def test_a_name_the_first_pin_defines_but_another_ran_is_the_one_that_ran(
         "  hint: name one: otherpkg.loaded (otherpkg/__init__.py:5),"
         " otherpkg.Box.loaded (otherpkg/__init__.py:10)",
     ]
+    code, out, err = run(capsys, "tour", "--trace", "both", "--plain")
+    assert out.splitlines()[2].startswith("  steps 1-2 are what the program's imports ran, each folded")
     code, out, err = run(capsys, "path", "otherpkg.Box.loaded", "opened", "--trace", "both")
     assert code == 0 and "otherpkg.Box.loaded -> otherpkg.opened: 1 chain ran in trace 'both'" in out
 

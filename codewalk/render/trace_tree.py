@@ -32,9 +32,12 @@ def render_tree(trace: Trace, rows: Sequence[Row], step: int | None = None) -> s
     first = first_call(rows)
     if first:
         function = trace.functions[trace.nodes[rows[first].shown.node].function]
+        # a step per call an import made, not per import statement (``from x import a, b``
+        # may run two modules' code)
+        steps = f"steps 1-{first} are" if first > 1 else "step 1 is"
         lines.append(
             visible(
-                f"  {first} import{'s' if first != 1 else ''} ran first, each folded into one line; "
+                f"  {steps} what the program's imports ran, each folded into one line; "
                 f"the program's own calls start at step {first + 1}, {function.short}"
             )
         )
