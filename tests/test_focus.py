@@ -248,3 +248,26 @@ def test_the_branches_are_looked_for_in_the_statements_around_the_regions_alone(
     walked = _statements_over(tree, [(11, 11)])
     assert [type(node).__name__ for node in walked] == ["Module", "FunctionDef", "Match", "match_case", "For"]
     assert _statements_over(tree, [(7, 7)])[-1].lineno == 7  # the while, in the except clause
+
+
+class _CountedText(str):
+    """A file's text that counts the times it is split into lines with their ends."""
+
+    splits = 0
+
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        if keepends:
+            _CountedText.splits += 1
+        return super().splitlines(keepends)
+
+
+def test_a_file_is_split_into_lines_once_for_the_focuses_of_its_steps() -> None:
+    """The steps of a tour in one big file (``generate``'s in generation/utils.py) each
+    find their focus and read its statements in the file's lines: the file is split once,
+    not for every focus and span."""
+    text = _CountedText(SOURCE + "# split once\n")
+    span = (1, len(text.splitlines()))
+    assert focus_lines(text, span, "self.layers = nn.ModuleList(") == (8, 10)
+    assert focus_lines(text, (13, span[1]), "for layer in self.layers[") == (19, 21)
+    assert branch_bodies(text, (13, span[1]), [(19, 21)]) == ((22, 22),)
+    assert _CountedText.splits == 1

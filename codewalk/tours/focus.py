@@ -78,7 +78,7 @@ def find_match(text: str, span: Lines, focus: Any) -> Lines | None:
     compiled pattern) inside ``span`` (1-based, inclusive), or None when it does not
     occur there. Raises FocusTimeout for a regex that runs out of time."""
     pattern = compile_focus(focus) if isinstance(focus, str) else focus
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     start, end = max(span[0], 1), min(span[1], len(lines))
     segment = "".join(lines[start - 1 : end])
     match = search_focus(pattern, segment)
@@ -211,7 +211,7 @@ def _parsed(text: str, span: Lines) -> tuple[ast.AST, list[str], int] | None:
     to the file's; None when the code does not parse. Only the span is parsed when its
     lines stand alone (dedented), else the whole file. A step's focus and its branches
     read the same span up to five times: the last few trees are kept (never changed)."""
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     start, end = max(span[0], 1), min(span[1], len(lines))
     snippet = _dedented(lines[start - 1 : end])
     if snippet is not None:
@@ -228,7 +228,15 @@ def _parsed(text: str, span: Lines) -> tuple[ast.AST, list[str], int] | None:
     return tree, [line.rstrip("\r\n") for line in lines], 0
 
 
-def _dedented(lines: list[str]) -> str | None:
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    """The lines of a file's text, their ends kept. Each focus of a step, and each
+    span parsed, takes its lines from the file the step is in: it is split once, not
+    once for every one of them (the last few files are kept, never changed)."""
+    return tuple(text.splitlines(keepends=True))
+
+
+def _dedented(lines: Sequence[str]) -> str | None:
     """The lines with their common leading indentation removed, or None when some
     line is indented less than the first (then they cannot be parsed alone)."""
     first = next((line for line in lines if line.strip()), None)
