@@ -3,7 +3,10 @@ and the resolver reads it back (``declared``)."""
 
 from __future__ import annotations
 
+import ast
 import textwrap
+
+import pytest
 
 from codewalk.calls.holders import parameter_names
 from codewalk.index.extract import extract
@@ -227,3 +230,39 @@ def test_an_instance_made_by_calling_a_tables_item() -> None:
     assert declared(by_name["Layer.fast"]) == Declared(made_from=(("ATTENTION_CLASSES", "sdpa"),))
     act = Declared(classes=("nn.Identity",), made_from=(("acts.ACT2CLS", ""),))
     assert declared(by_name["Layer.act"]) == act
+
+
+def test_the_lists_a_method_fills_are_read_only_where_it_sets_an_attribute(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Which lists a method fills says what an attribute it sets holds; a method that sets
+    nothing on ``self`` (most of a model's ``forward``s) is not walked for them."""
+    from codewalk.index import attributes
+
+    read: list[str] = []
+    filled_lists = attributes.filled_lists
+
+    def counted(body: list[ast.stmt]) -> dict[str, list[str]]:
+        read.append(body[0].__class__.__name__)
+        return filled_lists(body)
+
+    monkeypatch.setattr(attributes, "filled_lists", counted)
+    source = textwrap.dedent(
+        """
+        class Stack(nn.Module):
+            def __init__(self, n):
+                self.layers = nn.ModuleList()
+                for _ in range(n):
+                    self.layers.append(Layer(n))
+
+            def forward(self, x):
+                outputs = []
+                for layer in self.layers:
+                    outputs.append(layer(x))
+                return outputs
+        """
+    )
+    facts = extract(source)
+    assert isinstance(facts, ModuleFacts)
+    assert targets(facts)["Stack.layers"] == "nn.ModuleList[Layer]"
+    assert read == ["Assign"]  # __init__'s body alone

@@ -207,3 +207,67 @@ def test_a_branch_body_in_an_indented_span_is_in_file_lines() -> None:
     source = "class A:\n    def f(self, x):\n        if x:\n            return 1\n        return 2\n"
     assert branch_bodies(source, (2, 5), [(3, 3), (5, 5)]) == ((4, 4), None)
     assert branch_bodies("def broken(:\n", (1, 1), [(1, 1)]) == (None,)
+
+
+BRANCHES_IN_BLOCKS = textwrap.dedent(
+    """
+    def f(x, items):
+        total = [y for y in items if y]
+        try:
+            if x:
+                x += 1
+        except ValueError:
+            while x:
+                x -= 1
+        match x:
+            case 1:
+                for item in items:
+                    total.append(item)
+            case _:
+                pass
+        return total
+    """
+).lstrip("\n")
+
+
+def test_a_branch_inside_a_try_an_except_or_a_case_knows_its_body() -> None:
+    span = (1, len(BRANCHES_IN_BLOCKS.splitlines()))
+    regions = [(4, 4), (7, 7), (11, 11), (2, 2)]
+    assert branch_bodies(BRANCHES_IN_BLOCKS, span, regions) == ((5, 5), (8, 8), (12, 12), None)
+
+
+def test_the_branches_are_looked_for_in_the_statements_around_the_regions_alone() -> None:
+    """A focus inside a method of thousands of lines (a class's whole body, as a step on
+    ``class PreTrainedModel(`` has it) asks about the statements that hold it, not about
+    every node of the span."""
+    import ast
+
+    from codewalk.tours.focus import _statements_over
+
+    tree = ast.parse(BRANCHES_IN_BLOCKS)
+    walked = _statements_over(tree, [(11, 11)])
+    assert [type(node).__name__ for node in walked] == ["Module", "FunctionDef", "Match", "match_case", "For"]
+    assert _statements_over(tree, [(7, 7)])[-1].lineno == 7  # the while, in the except clause
+
+
+class _CountedText(str):
+    """A file's text that counts the times it is split into lines with their ends."""
+
+    splits = 0
+
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        if keepends:
+            _CountedText.splits += 1
+        return super().splitlines(keepends)
+
+
+def test_a_file_is_split_into_lines_once_for_the_focuses_of_its_steps() -> None:
+    """The steps of a tour in one big file (``generate``'s in generation/utils.py) each
+    find their focus and read its statements in the file's lines: the file is split once,
+    not for every focus and span."""
+    text = _CountedText(SOURCE + "# split once\n")
+    span = (1, len(text.splitlines()))
+    assert focus_lines(text, span, "self.layers = nn.ModuleList(") == (8, 10)
+    assert focus_lines(text, (13, span[1]), "for layer in self.layers[") == (19, 21)
+    assert branch_bodies(text, (13, span[1]), [(19, 21)]) == ((22, 22),)
+    assert _CountedText.splits == 1

@@ -211,3 +211,25 @@ def test_a_stdout_that_cannot_encode_gets_escapes(argv: list[str], toy: Path, tm
         assert json.loads(done.stdout)["results"][0]["signature"] == "def greet():  # 你好"
     else:
         assert expected[argv[0]] in done.stdout
+
+
+def test_a_steps_code_is_made_visible_line_by_line_as_the_whole_file_would_be(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A step shows a few lines of a file of thousands: those lines are made visible, not
+    the whole file for each step, with the same escapes (a carriage return that ends a
+    line is a line end, a lone one an escape)."""
+    from codewalk.render import plain
+
+    text = "".join(f"x{n} = {n}\r\n" for n in range(1, 3000)) + f"s = '{CLEAR_SCREEN}\ra'\nt = 1\n"
+    asked: list[int] = []
+
+    def watched(part: str) -> str:
+        asked.append(len(part))
+        return visible(part)
+
+    monkeypatch.setattr(plain, "visible", watched)
+    shown = plain.render_code(text, 2995, 3001, [(3000, 3000)], color=False)
+    assert max(asked) < 100  # a line at a time
+    assert [line.partition("│ ")[2] for line in shown] == visible(text).split("\n")[2994:3001]
+    assert "s = '\\x1b[2J\\ra'" in shown[5]

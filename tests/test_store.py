@@ -405,3 +405,32 @@ def test_a_table_of_a_blob_costs_the_same_however_many_entries_the_others_hold()
     store.add_blob("big", fact_rows(extract_module.extract(code)))
     assert read() == ["a", "b"]
     assert _steps_of(store, read) < 2 * alone  # not the 6,000 entries of the other blob
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_a_file_indexed_in_process_is_parsed_with_the_collector_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, collecting: bool
+) -> None:
+    """A syntax tree is acyclic: the cyclic collector would only walk its nodes again and
+    again while a cold query or tour indexes a file. It waits while the file is read, and
+    is as it was afterwards."""
+    import gc
+
+    seen: list[bool] = []
+    real = extract_module.extract
+
+    def watched(data: bytes | str) -> object:
+        seen.append(gc.isenabled())
+        return real(data)
+
+    monkeypatch.setattr(extract_module, "extract", watched)
+    checkout = make_toy(tmp_path)
+    was = gc.isenabled()
+    try:
+        (gc.enable if collecting else gc.disable)()
+        with Workspace(checkout, Store.open(tmp_path / "index.sqlite3")) as workspace:
+            assert workspace.facts.module_by_path("src/toypkg/model.py") is not None
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen and not any(seen)

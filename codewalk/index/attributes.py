@@ -104,15 +104,23 @@ def instance_sets(node: FunctionNode, me: str, calls_setting: Setters) -> Iterat
     """In source order, what each statement of method ``node`` sets on ``me``; a call of
     one of ``calls_setting`` (the class's :class:`Setters`) sets what that method assigns;
     a list the method fills (``self.layers.append(X(...))``) holds what it puts in."""
-    lists = filled_lists(node.body)
-    for found in _sets(node, me, calls_setting, lists):
-        filled = lists.get(f"{me}.{found.attribute}")
-        if filled and "[" not in found.held and not found.held.startswith(ANNOTATED):
-            found = found._replace(held=f"{found.held or 'list'}[{'|'.join(filled)}]")
+    lists: list[dict[str, list[str]]] = []
+
+    def filled() -> dict[str, list[str]]:
+        if not lists:  # read when first asked: most methods set nothing on ``self``
+            lists.append(filled_lists(node.body))
+        return lists[0]
+
+    for found in _sets(node, me, calls_setting, filled):
+        filled_with = filled().get(f"{me}.{found.attribute}")
+        if filled_with and "[" not in found.held and not found.held.startswith(ANNOTATED):
+            found = found._replace(held=f"{found.held or 'list'}[{'|'.join(filled_with)}]")
         yield found
 
 
-def _sets(node: FunctionNode, me: str, calls_setting: Setters, lists: dict[str, list[str]]) -> Iterator[Set]:
+def _sets(
+    node: FunctionNode, me: str, calls_setting: Setters, filled: Callable[[], dict[str, list[str]]]
+) -> Iterator[Set]:
     params = parameters(node)
     values: dict[str, list[ast.expr]] = {}
 
@@ -124,10 +132,10 @@ def _sets(node: FunctionNode, me: str, calls_setting: Setters, lists: dict[str, 
     def held(value: ast.expr) -> str:
         """The type ``value`` has; a local, the types of what the method assigns it."""
         if not isinstance(value, ast.Name) or value.id not in local_values():
-            return declared(value, None, lists, params)
-        types = [declared(v, None, lists, params) for v in values[value.id]]
+            return declared(value, None, filled(), params)
+        types = [declared(v, None, filled(), params) for v in values[value.id]]
         if value.id in params:  # ``processor: X | None = None``, replaced when None
-            types.append(declared(value, None, lists, params))
+            types.append(declared(value, None, filled(), params))
         plain = "|".join(
             dict.fromkeys(part for t in types if t for part in t.removeprefix(ANNOTATED).split("|"))
         )
@@ -147,11 +155,11 @@ def _sets(node: FunctionNode, me: str, calls_setting: Setters, lists: dict[str, 
                 continue
             if part < 0:
                 picked = _picked(stmt.value, local_values) if annotation is None else ""  # annotated: as said
-                given = picked or declared(stmt.value, annotation, lists, params)
+                given = picked or declared(stmt.value, annotation, filled(), params)
                 if not given and isinstance(stmt.value, ast.Name):  # a local: what the method assigns it
                     given = held(stmt.value)
             else:  # self.optimizer, self.lr_scheduler = optimizers: kept where it says a type
-                given = unpacked(stmt.value, part, lists, params)
+                given = unpacked(stmt.value, part, filled(), params)
                 if not given:
                     continue
             yield Set(stmt, target.attr, (stmt.lineno, target.col_offset), given, 0)

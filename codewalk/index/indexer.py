@@ -190,8 +190,6 @@ def index_paths(store: Store, snap: int, checkout: Checkout, rows: Iterable[File
     """Index these files now, in this process; returns them with their blob ids. The
     files are parsed before the index is locked for writing, which then takes only the
     writes: another codewalk indexing at the same time waits for those alone."""
-    from codewalk.index.extract import extract
-
     done: list[FileRow] = []
     read: list[tuple[FileRow, bytes, str, FactRows | None]] = []
     for row in rows:
@@ -201,7 +199,7 @@ def index_paths(store: Store, snap: int, checkout: Checkout, rows: Iterable[File
         if found is None:
             continue
         data, sha = found
-        facts = fact_rows(extract(data)) if store.blob_id(sha) is None else None
+        facts = extracted(data) if store.blob_id(sha) is None else None
         read.append((row, data, sha, facts))
     if not read:
         return done
@@ -209,24 +207,33 @@ def index_paths(store: Store, snap: int, checkout: Checkout, rows: Iterable[File
         for row, data, sha, facts in read:
             blob = store.blob_id(sha)  # another codewalk may have added it meanwhile
             if blob is None:
-                blob = store.add_blob(sha, facts if facts is not None else fact_rows(extract(data)))
+                blob = store.add_blob(sha, facts if facts is not None else extracted(data))
             store.set_blob(snap, row.path, blob)
             done.append(FileRow(row.path, row.module, row.is_package, blob))
     return done
 
 
-def _work(job: tuple[str, str]) -> tuple[str, str, FactRows]:
+def extracted(data: bytes) -> FactRows:
+    """The facts of a file's bytes, as rows. The cyclic collector waits meanwhile: a
+    syntax tree is acyclic, so refcounting frees it, and the collector would only walk
+    its hundred thousand nodes again and again (it is switched back on only if it was on)."""
     import gc
 
     from codewalk.index.extract import extract
 
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return fact_rows(extract(data))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _work(job: tuple[str, str]) -> tuple[str, str, FactRows]:
     root, path = job
     data = Path(root, path).read_bytes()  # read_checked made it what the pin records
-    gc.disable()  # syntax trees are acyclic: refcounting frees them; the collector only slows the walk
-    try:
-        return path, blob_sha(data), fact_rows(extract(data))
-    finally:
-        gc.enable()
+    return path, blob_sha(data), extracted(data)
 
 
 _BATCH = 100  # files per transaction in a full index

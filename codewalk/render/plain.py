@@ -53,14 +53,15 @@ def render_code(
     """The numbered, highlighted lines ``start..end`` of ``text``, each line of a region
     marked, cut as :mod:`codewalk.tours.shown` says (windows around the regions, under
     the ``header`` line of the ``def``/``class``), each gap said."""
-    all_lines = visible(text).split("\n")
+    all_lines = text.replace("\r\n", "\n").split("\n")  # a line's end, as visible() reads one
     end = min(end, len(all_lines))
     shown = shown_lines(start, end, regions, header)
     if not shown:
         return []
     painted: list[str] = []
-    for first, last in merged([(n, n) for n in shown]):
-        painted += highlight_lines("\n".join(all_lines[first - 1 : last]) + "\n", color=color)
+    for first, last in merged([(n, n) for n in shown]):  # the lines shown made visible, not the file
+        window = "\n".join(visible(line) for line in all_lines[first - 1 : last])
+        painted += highlight_lines(window + "\n", color=color)
     width = len(str(shown[-1]))
     dim, bold, reset = ("\x1b[2m", "\x1b[1;33m", "\x1b[0m") if color else ("", "", "")
     out: list[str] = []

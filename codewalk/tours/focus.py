@@ -78,7 +78,7 @@ def find_match(text: str, span: Lines, focus: Any) -> Lines | None:
     compiled pattern) inside ``span`` (1-based, inclusive), or None when it does not
     occur there. Raises FocusTimeout for a regex that runs out of time."""
     pattern = compile_focus(focus) if isinstance(focus, str) else focus
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     start, end = max(span[0], 1), min(span[1], len(lines))
     segment = "".join(lines[start - 1 : end])
     match = search_focus(pattern, segment)
@@ -139,7 +139,7 @@ def branch_bodies(text: str, span: Lines, regions: Sequence[Lines]) -> tuple[Lin
         return tuple(None for _ in regions)
     tree, lines, shift = parsed
     bodies: dict[Lines, Lines] = {}
-    for node in ast.walk(tree):
+    for node in _statements_over(tree, [(a - shift, b - shift) for a, b in regions]):
         if isinstance(node, _BRANCHES):
             first, last = _header(node, lines)
             inner = node.body[0]
@@ -153,6 +153,36 @@ def branch_bodies(text: str, span: Lines, regions: Sequence[Lines]) -> tuple[Lin
                 (keyword + shift, keyword + shift), (clause[0].lineno + shift, clause_last + shift)
             )
     return tuple(bodies.get(region) for region in regions)
+
+
+def _statements_over(tree: ast.AST, regions: Sequence[Lines]) -> list[ast.AST]:
+    """The statements (and ``except`` clauses, ``case`` blocks) of ``tree`` whose lines
+    hold one of ``regions``, outermost first: a branch's header, or the keyword of its
+    ``else:``, lies within its statement's lines, and no statement is inside an
+    expression. Walking these alone, not every node of a 500-line method (or of a class
+    of thousands of lines), finds the same branches."""
+    found: list[ast.AST] = []
+    level: list[ast.AST] = [tree]
+    while level:
+        found += level
+        inner: list[ast.AST] = []
+        for node in level:
+            for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                for child in getattr(node, field, ()):
+                    first, last = _lines_of(child)
+                    if any(first <= a and b <= last for a, b in regions):
+                        inner.append(child)
+        level = inner
+    return found
+
+
+def _lines_of(node: ast.AST) -> Lines:
+    """A statement's lines; a ``case`` block (which has none of its own) from its pattern
+    to the end of its body."""
+    if isinstance(node, ast.match_case):
+        return node.pattern.lineno, node.body[-1].end_lineno or node.body[-1].lineno
+    first: int = getattr(node, "lineno", 0)
+    return first, getattr(node, "end_lineno", None) or first
 
 
 _CLAUSE = re.compile(r"\s*(else|finally)\s*:\s*(#.*)?$")
@@ -181,7 +211,7 @@ def _parsed(text: str, span: Lines) -> tuple[ast.AST, list[str], int] | None:
     to the file's; None when the code does not parse. Only the span is parsed when its
     lines stand alone (dedented), else the whole file. A step's focus and its branches
     read the same span up to five times: the last few trees are kept (never changed)."""
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     start, end = max(span[0], 1), min(span[1], len(lines))
     snippet = _dedented(lines[start - 1 : end])
     if snippet is not None:
@@ -198,7 +228,15 @@ def _parsed(text: str, span: Lines) -> tuple[ast.AST, list[str], int] | None:
     return tree, [line.rstrip("\r\n") for line in lines], 0
 
 
-def _dedented(lines: list[str]) -> str | None:
+@functools.lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[str, ...]:
+    """The lines of a file's text, their ends kept. Each focus of a step, and each
+    span parsed, takes its lines from the file the step is in: it is split once, not
+    once for every one of them (the last few files are kept, never changed)."""
+    return tuple(text.splitlines(keepends=True))
+
+
+def _dedented(lines: Sequence[str]) -> str | None:
     """The lines with their common leading indentation removed, or None when some
     line is indented less than the first (then they cannot be parsed alone)."""
     first = next((line for line in lines if line.strip()), None)
