@@ -43,7 +43,6 @@ from codewalk.calls.reached import (
     with_via,
 )
 from codewalk.calls.records import CLS, Name
-from codewalk.index.records import Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import absolute
 from codewalk.resolve.resolver import Resolver
@@ -658,7 +657,7 @@ def self_outside(
         return _held_by_overrides(r, cls, parts, reach) if cls is not None else reach
     for hit in attrs:
         type_name = _type_read(r, resolver, hit, parts)
-        if type_name and not _field_default(hit.definition, type_name):
+        if type_name:
             return _member_of_type(r, resolver, hit, parts, type_name)
     first = attrs[0]
     builtin = builtin_held(first.definition) if len(parts) == 3 else None
@@ -691,13 +690,6 @@ def _member_of_type(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str],
         return unresolved(_returned(parts, type_name, hit))
     kinds = enum_note(resolver, classes)
     return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
-
-
-def _field_default(d: Definition, type_name: str) -> bool:
-    """``x: dict[str, int] | None = field(default=None)`` in a class body: ``field(...)``
-    makes a dataclass field's default, not the value an instance holds (the annotation
-    says that one)."""
-    return d.kind == "variable" and type_name.endswith("()") and type_name[:-2].rpartition(".")[2] == "field"
 
 
 def _held_class_member(resolver: Resolver, held: Hit, parts: list[str]) -> Reach:
