@@ -594,3 +594,20 @@ def test_apply_of_a_torch_autograd_function_imported_from_another_module_runs_it
             "Doubled is a class of callpkg.outside (src/callpkg/outside.py), deriving from "
             "torch.autograd.Function: its apply runs its forward"
         )
+
+
+def test_a_union_with_a_class_of_another_package_reaches_either_s_method(ws: Workspace) -> None:
+    """``model: Pretrained | nn.Module | None``: ``self.model.export_weights`` is
+    ``Pretrained``'s, or an override in a class deriving from ``nn.Module`` (peft's
+    ``PeftModel.save_pretrained`` from ``Trainer._save``), and ``callers`` finds the site."""
+    unions = "callpkg.unions."
+    (site,) = callees(ws, unions + "Saver.save").values()
+    assert [t.qualname for t in site.targets] == [
+        unions + "Pretrained.export_weights",
+        unions + "Adapter.export_weights",
+    ]
+    assert site.targets[1].via.startswith(
+        "self.model is a Pretrained or nn.Module (set at src/callpkg/unions.py:20"
+    )
+    found = [(c.kind, c.line) for c in ws.callers(unions + "Adapter.export_weights").callers]
+    assert found == [("call", 23)]
