@@ -611,3 +611,17 @@ def test_a_union_with_a_class_of_another_package_reaches_either_s_method(ws: Wor
     )
     found = [(c.kind, c.line) for c in ws.callers(unions + "Adapter.export_weights").callers]
     assert found == [("call", 23)]
+
+
+def test_a_method_the_logger_factory_s_module_sets_on_a_class_of_another_package(ws: Workspace) -> None:
+    """``logger = logging.get_logger(__name__)``, annotated to return a ``Protocol``:
+    ``logger.warning_once`` is the function transformers' ``utils/logging.py`` sets as
+    ``logging.Logger.warning_once``, and ``callers`` finds the site."""
+    (once,) = callees(ws, "callpkg.logged.report").values()
+    assert [t.qualname for t in once.targets] == ["callpkg.logs.warning_once"]
+    assert once.how == (
+        "logger is what logs.get_logger returns (src/callpkg/logged.py:3), a logging.Logger: "
+        "callpkg.logs sets logging.Logger.warning_once = warning_once (src/callpkg/logs.py:20)"
+    )
+    found = [(c.kind, c.path, c.line) for c in ws.callers("callpkg.logs.warning_once").callers]
+    assert found == [("call", "src/callpkg/logged.py", 7)]

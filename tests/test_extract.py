@@ -19,6 +19,7 @@ from codewalk.index.records import (
     OVERLOAD,
     SET_BY_CALL,
     SETS_KEYWORDS,
+    SETS_OUTSIDE,
     SETTER,
     TYPE_CHECKING_ONLY,
     ModuleFacts,
@@ -545,3 +546,19 @@ def test_what_a_dataclass_s_keywords_leave_unmade_and_what_a_field_holds() -> No
     (applied,) = [d for d in result.definitions if d.kind == "applies"]
     assert (applied.target, applied.flags) == ("dataclass", NO_DATACLASS_REPR)
     assert not any(d.flags for d in result.definitions if d.parent == "A")  # the class's alone
+
+
+def test_a_member_set_at_module_level_on_a_class_of_an_imported_module() -> None:
+    result = extract(
+        "import logging\nfrom . import helpers\n\ndef warning_once(self):\n    pass\n\n"
+        "logging.Logger.warning_once = warning_once\nhelpers.Local.x = warning_once\n"
+        "unknown.Thing.y = warning_once\nlogging.z = warning_once\n"
+    )
+    assert isinstance(result, ModuleFacts)
+    (patched,) = [d for d in result.definitions if d.kind == "rebind"]
+    assert (patched.qualname, patched.name, patched.target) == (
+        "logging.Logger.warning_once",
+        "warning_once",
+        "warning_once",
+    )
+    assert (patched.flags, patched.line) == (SETS_OUTSIDE, 7)

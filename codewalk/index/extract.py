@@ -29,6 +29,7 @@ from codewalk.index.records import (
     PROTOCOL,
     REBOUND,
     SETS_KEYWORDS,
+    SETS_OUTSIDE,
     SETTER,
     TYPE_CHECKING_ONLY,
     Definition,
@@ -118,6 +119,8 @@ class _Collector:
             self.function_def(stmt, parent, in_class, flags)
         elif isinstance(stmt, ast.Assign | ast.AnnAssign):
             self.assignment(stmt, parent, flags)
+            if isinstance(stmt, ast.Assign) and not parent:
+                self.set_outside(stmt)
         elif isinstance(stmt, ast.AugAssign):
             self.aug_assignment(stmt, parent)
         elif isinstance(stmt, ast.Expr) and not parent:
@@ -297,6 +300,20 @@ class _Collector:
                     self.copied_from(node),
                 )
             )
+
+    def set_outside(self, node: ast.Assign) -> None:
+        """``logging.Logger.warning_once = warning_once`` at module level, the name set on
+        a module imported (``import logging``): a ``rebind`` fact, named as written, of
+        the function it sets (transformers' ``utils/logging.py``)."""
+        value = dotted(node.value)
+        for target in node.targets:
+            written = dotted(target) if isinstance(target, ast.Attribute) else ""
+            root = written.partition(".")[0]
+            imported = any(i.asname == root and not i.name for i in self.imports)  # import logging
+            if value and written.count(".") >= 2 and imported:
+                at = (target.lineno, target.col_offset)
+                made = self.bound(node, "", written, "rebind", at, value, SETS_OUTSIDE)
+                self.definitions.append(made._replace(name=written.rpartition(".")[2]))
 
     def bound(
         self,

@@ -34,6 +34,9 @@ SET_BY_CALL = 8192
 NO_DATACLASS_INIT = 16384
 NO_DATACLASS_REPR = 32768
 NO_DATACLASS_EQ = 65536
+# a module-level ``mod.Class.NAME = f`` (a ``rebind`` fact whose qualname is the name as
+# written, ``logging.Logger.warning_once``): sets a member on a class of another package
+SETS_OUTSIDE = 131072
 DATACLASS_MADE = {"__init__": NO_DATACLASS_INIT, "__repr__": NO_DATACLASS_REPR, "__eq__": NO_DATACLASS_EQ}
 
 # An attribute's or a variable's type text (``Definition.target``) begins so when the
