@@ -69,6 +69,7 @@ class Reacher:
         self.overriding: dict[tuple[str, str, int, str, int], list[Resolved]] = {}  # selves.overrides
         # selves.joined: the classes with several bases deriving from one, and their other bases
         self.joins: dict[tuple[str, str, int, int], Joined] = {}
+        self.filled: dict[tuple[str, int], list[tuple[Body, Resolved]]] = {}  # listed.put_in
 
     # -- helpers ----------------------------------------------------------------------------
     def facts(self, body: Body) -> CallFacts:

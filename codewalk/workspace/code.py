@@ -18,8 +18,7 @@ from functools import partial
 from itertools import accumulate
 from typing import Protocol
 
-from codewalk.calls.callers import Mention
-from codewalk.calls.model import Body
+from codewalk.calls.model import Body, Mention
 from codewalk.errors import QueryError
 from codewalk.index.records import Definition, DictEntry, FileRow
 from codewalk.index.store import Store
