@@ -91,37 +91,20 @@ def _classes(r: Filling, body: Body, facts: CallFacts, put: tuple[Origin, ...]) 
 
 
 def holding(r: Filling, cls: Resolved) -> list[Resolved]:
-    """The classes deriving from ``list`` that the functions putting a ``cls`` in a list
-    make (``processors.append(TopPLogitsWarper(...))`` in a ``LogitsProcessorList``)."""
-    short = cls.qualname.rpartition(".")[2]
-    out: dict[str, Resolved] = {}
-    for mention in r.code.mentions(short):
-        body = mention.body
-        if body is None:
-            continue
-        facts = r.facts(body)
-        for local, put in facts.filled.items():
-            named = [o for o in put if _names(facts, o, short, mention.line)]
-            if not any(c.qualname == cls.qualname for c in _classes(r, body, facts, tuple(named))):
-                continue
-            for made in facts.locals.get(local, ()):
-                if made.kind != "call":
-                    continue
-                reach = r.reach_name(body, facts, made.name, call=False, depth=1, line=made.line)
-                for target in reach.targets:
-                    if target.kind == "class" and is_list(r, target):
-                        out.setdefault(target.qualname, target)
-    return list(out.values())
+    """The classes deriving from ``list`` (written so) that the functions making one put an
+    instance of ``cls`` in, or of a class deriving from it (``processors.append(
+    TopPLogitsWarper(...))`` in a ``LogitsProcessorList``)."""
+    out: list[Resolved] = []
+    for listing in r.code.classes_naming(sorted(_LISTS)):
+        if any(_derives(r, element, cls) for _, element in put_in(r, listing)):
+            out.append(listing)
+    return out
 
 
-def _names(facts: CallFacts, origin: Origin, short: str, line: int) -> bool:
-    """Whether what is put in a list (``origin``) is made on ``line`` by calling ``short``:
-    there, or in a local put in it (``warm = Temperature()``, then ``items.append(warm)``)."""
-    if origin.kind == "call":
-        return origin.line == line and origin.name.expr.rpartition(".")[2] == short
-    if origin.kind == "name" and "." not in origin.name.expr:
-        made = facts.locals.get(origin.name.expr, ())
-        return any(
-            o.kind == "call" and o.line == line and o.name.expr.rpartition(".")[2] == short for o in made
-        )
-    return False
+def _derives(r: Filling, cls: Resolved, base: Resolved) -> bool:
+    """Whether ``cls`` is ``base`` or derives from it."""
+    place = r.place(cls)
+    if cls.qualname == base.qualname or place is None:
+        return cls.qualname == base.qualname
+    resolver, view, qualname = place
+    return any(f"{v.module}.{c.qualname}" == base.qualname for v, c in resolver.ns.mro(view, qualname))

@@ -183,6 +183,11 @@ class Code(Protocol):
         class's ``via`` says how; [] for a function no class gets."""
         ...
 
+    def classes_naming(self, bases: Sequence[str]) -> list[Resolved]:
+        """The classes of the opened repositories whose bases, as written, end with one of
+        ``bases`` (``list``: a name no pin defines)."""
+        ...
+
     def mentions(self, name: str) -> list[Mention]:
         """Every use of ``name`` in the opened repositories, with the body around it."""
         ...

@@ -233,6 +233,13 @@ class WorkspaceCode:
         gained = (self._children.get(pin, {}) for pin in before if pin not in asked)
         return any(any(map(found.get, walked)) for found in gained)
 
+    def classes_naming(self, bases: Sequence[str]) -> list[Resolved]:
+        return [
+            c
+            for facts in list(self.ws.stack.members.values())
+            for c in _resolved(facts, facts.classes_naming_bases(bases))
+        ]
+
     def children(self, classes: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[Resolved]]:
         self._look_for_children(list(dict.fromkeys(classes)))
         found = [self._children.get(facts.repo, {}) for facts in self.ws.stack.members.values()]
