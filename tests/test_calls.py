@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from codewalk.calls.extract import call_facts
 from codewalk.calls.model import Callee
+from codewalk.calls.records import from_json, to_json
 from codewalk.errors import QueryError, SourceError
 from codewalk.index.store import Store
 from codewalk.resolve.model import Resolved
@@ -1081,3 +1083,34 @@ def test_a_copy_is_of_the_class_of_what_was_copied(tmp_path: Path) -> None:
         copied = callees(ws, "callpkg.copying.shallow")[(21, "other.iter")]
         assert [t.qualname for t in copied.targets] == ["callpkg.copying.Table.iter"]
         assert "copy.copy returns a copy of table" in copied.how
+def test_what_a_function_puts_in_a_local_list_is_a_call_fact() -> None:
+    facts = call_facts(
+        "def make(top_p):\n    items = Items()\n    items.append(\n        TopP()\n    )\n"
+        "    warm = Warm()\n    items.insert(0, warm)\n    items.extend([A(), B()])\n    items.append('x')\n",
+        1,
+        method=False,
+    )
+    put = [(o.kind, o.name.expr, o.line) for o in facts.filled["items"]]
+    assert put == [
+        ("call", "TopP", 4),
+        ("name", "warm", 7),
+        ("call", "A", 8),
+        ("call", "B", 8),
+        ("str", "x", 9),
+    ]
+    assert from_json(to_json(facts)) == facts
+
+
+def test_a_loop_over_self_of_a_list_gives_what_its_makers_put_in_it(ws: Workspace) -> None:
+    """transformers' ``LogitsProcessorList.__call__``: ``for processor in self:`` in a class
+    deriving from ``list`` gives an instance of each class the functions making one put in
+    it (``make_processors``, ``make_more``), so ``callers TopP.__call__`` finds the site."""
+    (call,) = callees(ws, "callpkg.processing.ProcessorList.__call__").values()
+    assert [t.qualname for t in call.targets] == [
+        "callpkg.processing.TopP.__call__",
+        "callpkg.processing.Temperature.__call__",
+    ]
+    assert "an element of self, a ProcessorList (a list): one of the 2 classes" in call.how
+    for made in ("TopP", "Temperature"):
+        found = [(c.kind, c.path, c.line) for c in ws.callers(f"callpkg.processing.{made}.__call__").callers]
+        assert ("call", "src/callpkg/processing.py", 8) in found, made

@@ -594,3 +594,34 @@ def test_apply_of_a_torch_autograd_function_imported_from_another_module_runs_it
             "Doubled is a class of callpkg.outside (src/callpkg/outside.py), deriving from "
             "torch.autograd.Function: its apply runs its forward"
         )
+
+
+def test_a_union_with_a_class_of_another_package_reaches_either_s_method(ws: Workspace) -> None:
+    """``model: Pretrained | nn.Module | None``: ``self.model.export_weights`` is
+    ``Pretrained``'s, or an override in a class deriving from ``nn.Module`` (peft's
+    ``PeftModel.save_pretrained`` from ``Trainer._save``), and ``callers`` finds the site."""
+    unions = "callpkg.unions."
+    (site,) = callees(ws, unions + "Saver.save").values()
+    assert [t.qualname for t in site.targets] == [
+        unions + "Pretrained.export_weights",
+        unions + "Adapter.export_weights",
+    ]
+    assert site.targets[1].via.startswith(
+        "self.model is a Pretrained or nn.Module (set at src/callpkg/unions.py:20"
+    )
+    found = [(c.kind, c.line) for c in ws.callers(unions + "Adapter.export_weights").callers]
+    assert found == [("call", 23)]
+
+
+def test_a_method_the_logger_factory_s_module_sets_on_a_class_of_another_package(ws: Workspace) -> None:
+    """``logger = logging.get_logger(__name__)``, annotated to return a ``Protocol``:
+    ``logger.warning_once`` is the function transformers' ``utils/logging.py`` sets as
+    ``logging.Logger.warning_once``, and ``callers`` finds the site."""
+    (once,) = callees(ws, "callpkg.logged.report").values()
+    assert [t.qualname for t in once.targets] == ["callpkg.logs.warning_once"]
+    assert once.how == (
+        "logger is what logs.get_logger returns (src/callpkg/logged.py:3), a logging.Logger: "
+        "callpkg.logs sets logging.Logger.warning_once = warning_once (src/callpkg/logs.py:20)"
+    )
+    found = [(c.kind, c.path, c.line) for c in ws.callers("callpkg.logs.warning_once").callers]
+    assert found == [("call", "src/callpkg/logged.py", 7)]

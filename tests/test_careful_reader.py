@@ -254,3 +254,51 @@ def test_a_dataclass_init_replaces_the_init_of_a_base(ws: Workspace, runtime: An
     plain = first(ws, "PlainOutput.__init__")
     assert plain.qualname == "carefulpkg.configs.Output.__init__"
     agrees(plain, runtime("carefulpkg.configs").PlainOutput.__init__)
+
+
+def test_a_dataclass_s_keywords_leave_a_base_s_members_in_place(ws: Workspace, runtime: Any) -> None:
+    """``@dataclass(init=False)`` makes no ``__init__`` (the base's runs), but its
+    ``__eq__``; ``@dataclass(repr=False, eq=False)`` makes the ``__init__`` only."""
+    module = runtime("carefulpkg.dataclassed")
+    kept = first(ws, "KeepsInit.__init__")
+    assert kept.qualname == "carefulpkg.dataclassed.Shaped.__init__"
+    agrees(kept, module.KeepsInit.__init__)
+    made = first(ws, "KeepsInit.__eq__")
+    assert (made.qualname, made.kind) == ("carefulpkg.dataclassed.KeepsInit", "class")
+    assert module.KeepsInit.__eq__.__code__.co_filename == "<string>"
+    for member in ("__repr__", "__eq__"):
+        base = first(ws, f"KeepsRepr.{member}")
+        assert base.qualname == f"carefulpkg.dataclassed.Shaped.{member}"
+        agrees(base, getattr(module.KeepsRepr, member))
+    assert first(ws, "KeepsRepr.__init__").qualname == "carefulpkg.dataclassed.KeepsRepr"
+
+
+def test_a_dataclass_a_base_s_init_subclass_applies_makes_the_members(ws: Workspace, runtime: Any) -> None:
+    """``dataclass(cls, repr=False)`` in ``__init_subclass__`` (transformers'
+    ``PreTrainedConfig``): every class deriving has an ``__eq__`` made from its fields
+    (``LlamaConfig.__eq__``), its base's listed after it; the ``__repr__`` is the base's."""
+    module = runtime("carefulpkg.dataclassed")
+    results = ws.find("Registration.__eq__").results
+    assert [(r.qualname, r.kind) for r in results[:2]] == [
+        ("carefulpkg.dataclassed.Registration", "class"),
+        ("carefulpkg.dataclassed.Shaped.__eq__", "method"),
+    ]
+    assert results[0].via == (
+        f"made from the fields of Registration ({PKG}/dataclassed.py:35) by dataclass(cls) in "
+        f"Registered.__init_subclass__ ({PKG}/dataclassed.py:32)"
+    )
+    assert "made again by dataclass(cls)" in results[1].via
+    assert module.Registration.__eq__.__code__.co_filename == "<string>"
+    assert first(ws, "Registration.__init__").qualname == "carefulpkg.dataclassed.Registration"
+    kept = first(ws, "Registration.__repr__")
+    assert kept.qualname == "carefulpkg.dataclassed.Shaped.__repr__"
+    agrees(kept, module.Registration.__repr__)
+
+
+def test_a_field_holds_what_its_default_factory_makes(ws: Workspace, runtime: Any) -> None:
+    """``tally: object = field(default_factory=Tally)``: ``self.tally`` is a ``Tally``."""
+    module = runtime("carefulpkg.dataclassed")
+    assert isinstance(module.Counted().tally, module.Tally)
+    (count,) = [lv.callee for lv in ws.calls("carefulpkg.dataclassed.Counted.total").levels]
+    assert count.site.name.expr == "self.tally.count"
+    assert [t.qualname for t in count.targets] == ["carefulpkg.dataclassed.Tally.count"]

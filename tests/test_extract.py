@@ -13,13 +13,18 @@ from codewalk.index.extract import extract
 from codewalk.index.records import (
     DUMMY,
     LAZY,
+    NO_DATACLASS_EQ,
+    NO_DATACLASS_INIT,
+    NO_DATACLASS_REPR,
     OVERLOAD,
     SET_BY_CALL,
     SETS_KEYWORDS,
+    SETS_OUTSIDE,
     SETTER,
     TYPE_CHECKING_ONLY,
     ModuleFacts,
     Skipped,
+    dataclass_makes,
 )
 
 SOURCE = dedent(
@@ -520,3 +525,40 @@ def test_what_a_setter_method_of_the_class_sets_from_its_callers() -> None:
     typed = [(d.name, d.target, d.line) for d in result.definitions if d.kind == "attribute" and d.target]
     # set_wrapped's own assignment says what it holds: what wrap returns, not what the call passes
     assert typed == [("processor", "Fast", 3), ("named", "Slow", 6), ("wrapped", "wrap()", 13)]
+
+
+def test_what_a_dataclass_s_keywords_leave_unmade_and_what_a_field_holds() -> None:
+    result = extract(
+        "@dataclasses.dataclass(init=False, eq=False)\nclass A(Base):\n"
+        "    tally: object = field(default_factory=Tally)\n    names: list = field(default_factory=list)\n"
+        "    made: object = field(default_factory=lambda: Made(1))\n"
+        "    none: object = field(default=None)\n\n"
+        "@dataclass\nclass B:\n    def __init_subclass__(cls):\n        dataclass(cls, repr=False)\n"
+    )
+    assert isinstance(result, ModuleFacts)
+    by_name = {d.qualname: d for d in result.definitions}
+    assert by_name["A"].flags == NO_DATACLASS_INIT | NO_DATACLASS_EQ
+    assert not dataclass_makes(by_name["A"].flags, "__init__")
+    assert dataclass_makes(by_name["A"].flags, "__repr__")
+    assert by_name["B"].flags == 0  # a bare @dataclass makes every one
+    fields = {name: by_name[f"A.{name}"].target for name in ("tally", "names", "made", "none")}
+    assert fields == {"tally": "Tally", "names": "", "made": "Made", "none": ""}
+    (applied,) = [d for d in result.definitions if d.kind == "applies"]
+    assert (applied.target, applied.flags) == ("dataclass", NO_DATACLASS_REPR)
+    assert not any(d.flags for d in result.definitions if d.parent == "A")  # the class's alone
+
+
+def test_a_member_set_at_module_level_on_a_class_of_an_imported_module() -> None:
+    result = extract(
+        "import logging\nfrom . import helpers\n\ndef warning_once(self):\n    pass\n\n"
+        "logging.Logger.warning_once = warning_once\nhelpers.Local.x = warning_once\n"
+        "unknown.Thing.y = warning_once\nlogging.z = warning_once\n"
+    )
+    assert isinstance(result, ModuleFacts)
+    (patched,) = [d for d in result.definitions if d.kind == "rebind"]
+    assert (patched.qualname, patched.name, patched.target) == (
+        "logging.Logger.warning_once",
+        "warning_once",
+        "warning_once",
+    )
+    assert (patched.flags, patched.line) == (SETS_OUTSIDE, 7)

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from codewalk.calls.callers import Mention
 from codewalk.calls.graph import key
+from codewalk.calls.model import Mention
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import Resolved
 

@@ -15,9 +15,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple, Protocol
 
+from codewalk.calls import listed
 from codewalk.calls.graph import body_for, key
 from codewalk.calls.holders import holds
-from codewalk.calls.model import EXTERNAL, RESOLVED, Body, Callee, Code
+from codewalk.calls.model import EXTERNAL, RESOLVED, Body, Callee, Code, Mention
 from codewalk.calls.records import CLS, LOCAL, PARAM, SELF, CallFacts, Site
 from codewalk.calls.sites import CallResolver, own_sites
 from codewalk.resolve.model import ModuleView, Resolved
@@ -26,16 +27,6 @@ from codewalk.resolve.resolver import Resolver
 
 Progress = Callable[[int, int], None]  # (bodies read, bodies to read)
 _HOPS = 3  # tables and the functions returning their items, followed this far
-
-
-class Mention(NamedTuple):
-    """A use of a name in a file, and the body around it (None: module or class level)."""
-
-    repo: str
-    path: str
-    line: int
-    col: int
-    body: Body | None
 
 
 class Mentions(Protocol):
@@ -79,6 +70,10 @@ def callers(
     tables |= _registries(cr, mentions, entries)
     tables |= _attributes_holding(cr, mentions, target)
     bodies, module_level, needles = _bodies(cr, mentions, names, tables, modular=modular_source(target.path))
+    looped = _lists_holding(cr, target)  # for x in self: x(...) in a list the class is put in
+    for body in looped:
+        bodies.setdefault(key(body.target), body)
+    looping = {key(body.target) for body in looped}
     below = _below(cr, target)
     cr.read_ahead(bodies.values())
     _read_classes(cr, bodies.values(), name)
@@ -89,8 +84,9 @@ def callers(
             progress(done, len(bodies))
         facts = cr.facts(body)
         for inner in (body, *cr.nested_in(body)):  # a nested function's sites are none of body's
+            wanted = needles | {"self"} if key(body.target) in looping else needles
             for site in own_sites(inner, facts):
-                if not _may_reach(site, facts, needles, constructs, inner.scope):
+                if not _may_reach(site, facts, wanted, constructs, inner.scope):
                     continue
                 callee = cr.callee(inner, site, facts, candidates=False)
                 hits = [t for t in callee.targets if key(t) in goals] if callee is not None else []
@@ -182,6 +178,25 @@ def _may_reach(site: Site, facts: CallFacts, needles: set[str], constructs: bool
         origins = facts.bound(site.name.expr.partition(".")[0].removesuffix("[]"), scope, site.line)
         return any(needles & set(re.findall(r"\w+", o.text)) for o in origins)
     return False
+
+
+def _lists_holding(cr: CallResolver, target: Resolved) -> list[Body]:
+    """The methods of the classes deriving from ``list`` that an instance of the class
+    defining ``target`` is put in (:func:`codewalk.calls.listed.holding`): a loop over
+    ``self`` there gives one (``LogitsProcessorList.__call__`` runs each processor's)."""
+    owner = cr.class_named(target.qualname.rpartition(".")[0]) if "." in target.qualname else None
+    if owner is None or target.kind != "method":
+        return []
+    out: list[Body] = []
+    for held_in in listed.holding(cr, owner):
+        place = cr.place(held_in)
+        if place is None:
+            continue
+        for method in cr.code.methods(held_in.repo, held_in.path, place[2]):
+            body = cr.code.body(method)
+            if body is not None:
+                out.append(body)
+    return out
 
 
 def _below(cr: CallResolver, target: Resolved) -> set[str]:

@@ -84,6 +84,9 @@ def call_facts(text: str, first_line: int, *, method: bool) -> CallFacts:
     return visitor.facts()
 
 
+_FILLING = {"append": 0, "insert": 1, "extend": 0}  # what fills a list: the argument put in
+
+
 class _Visitor(Namer, ast.NodeVisitor):
     def __init__(
         self, lines: list[str], dedented: list[str], shifts: list[int], first_line: int, scopes: Scopes
@@ -100,6 +103,7 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.nested: list[str] = []  # the path of the definition the walk is in ("inner.<locals>.")
         self.loops: list[tuple[int, int]] = []  # CallFacts.loops
         self.deferred: list[tuple[int, int]] = []  # CallFacts.deferred
+        self.filled: dict[str, list[Origin]] = {}  # CallFacts.filled
 
     def uses_doubtful(self, tree: ast.Module) -> bool:
         return any(
@@ -130,7 +134,8 @@ class _Visitor(Namer, ast.NodeVisitor):
         }
         returns = tuple(keyed(o, "") for o in self.returns)
         spans = (tuple(self.loops), tuple(self.deferred))
-        return CallFacts(tuple(sites), local_origins, returns, "", nested, *spans)
+        filled = {name: tuple(origins) for name, origins in self.filled.items()}
+        return CallFacts(tuple(sites), local_origins, returns, "", nested, *spans, filled)
 
     @property
     def scope(self) -> str:
@@ -288,6 +293,7 @@ class _Visitor(Namer, ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         self.not_read.add(id(node.func))  # called: the call site says it
+        self.fill(node)
         named = self.name_of(node.func)
         if named is not None:
             name, (line, col, end) = named
@@ -311,6 +317,24 @@ class _Visitor(Namer, ast.NodeVisitor):
             for arg in args:
                 self.add_refs(arg, name)
         self.generic_visit(node)
+
+    def fill(self, node: ast.Call) -> None:
+        """``items.append(x)`` (``insert(i, x)``, ``extend([x, y])``) on a local ``items``:
+        what it puts in the list, as assigning it would bind a name (CallFacts.filled)."""
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+            return
+        if func.attr not in _FILLING or self.bind(func.value)[0] != LOCAL:
+            return
+        put = node.args[_FILLING[func.attr]] if len(node.args) > _FILLING[func.attr] else None
+        if func.attr == "extend" and isinstance(put, ast.List | ast.Tuple):
+            values = list(put.elts)
+        else:
+            values = [put] if put is not None and func.attr != "extend" else []
+        for value in values:  # each on its own line (``append(\n    X(...)\n)``: X's)
+            origins = self.origins(value, self.where(value)[0])
+            if origins:
+                self.filled.setdefault(self.scope + func.value.id, []).extend(origins)
 
     def made_by_call(self, func: ast.expr) -> Name:
         """The callee of ``X(...)(...)``: ``X()``, what calling X returns (an nn.Module

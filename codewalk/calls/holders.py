@@ -35,7 +35,8 @@ class Holds(NamedTuple):
     # to self.time_proj: GaussianFourierProjection at line 562, Timesteps at line 569", or
     # makes from a table's item: "self.self_attn is made from one of the 3 entries of ..."
     choice: str = ""
-    # an instance of a class no pin defines, as written where it is set ("torch.nn.Linear")
+    # an instance of a class no pin defines, as written where it is set ("torch.nn.Linear"),
+    # or one of those a union names beside ``instances`` (``PreTrainedModel | nn.Module``)
     outside: tuple[str, ...] = ()
     # those of ``instances`` made from a table's item, each ``via`` naming its entry
     from_table: tuple[Resolved, ...] = ()
@@ -105,6 +106,8 @@ def _holds(r: Places, holder: Resolved) -> Holds:
             made = f"{held} is made from {' or '.join(t.how for t in tabled if t.classes)}"
             choice = "; ".join(c for c in (found.choice, made) if c)  # said on the attribute itself
             return found._replace(how=f"{made}, {where}", choice=choice)
+        if found.instances and len(said.classes) > 1:  # PreTrainedModel | nn.Module: one of them
+            found = found._replace(outside=_unpinned(r, resolver, view, said.classes))
         worded = _worded(found, said.classes, held, where)
         if worded is not None:
             return worded
@@ -142,6 +145,12 @@ def _classes(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, 
     return tuple(out)
 
 
+def _unpinned(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of ``names`` (classes as written in ``view``'s module) that are no class of
+    the pins (``nn.Module``), of a union that names a pinned one too."""
+    return tuple(n for n in names if not n.endswith("()") and not _classes(r, resolver, view, (n,)))
+
+
 def _worded(found: Holds, written: Sequence[str], held: str, where: str) -> Holds | None:
     """``found`` with ``how`` it is held said (``held`` the name, ``where`` its
     declaration), or None when it holds nothing: elements, classes, instances, or an
@@ -159,6 +168,8 @@ def _worded(found: Holds, written: Sequence[str], held: str, where: str) -> Hold
     unpinned = tuple(name for name in written if not name.endswith("()"))
     if not names and unpinned:
         found, names = found._replace(outside=unpinned), unpinned[0]
+    elif found.outside:  # one of a union's classes is of a package no pin provides
+        names = " or ".join((names, *found.outside))
     if not names:
         return None
     article = "an" if names[:1].lower() in "aeiou" else "a"

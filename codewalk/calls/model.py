@@ -114,6 +114,16 @@ class Callee(NamedTuple):
         return self.external or self.site.name.expr or self.site.text
 
 
+class Mention(NamedTuple):
+    """A use of a name in a file, and the body around it (None: module or class level)."""
+
+    repo: str
+    path: str
+    line: int
+    col: int
+    body: Body | None
+
+
 class Code(Protocol):
     """The code the call layer reads (implemented by the workspace)."""
 
@@ -171,6 +181,15 @@ class Code(Protocol):
         decorates, or the class whose ``__init_subclass__`` hands it each class deriving
         from it; ``self`` there is an instance of one or of a class deriving from one. Each
         class's ``via`` says how; [] for a function no class gets."""
+        ...
+
+    def classes_naming(self, bases: Sequence[str]) -> list[Resolved]:
+        """The classes of the opened repositories whose bases, as written, end with one of
+        ``bases`` (``list``: a name no pin defines)."""
+        ...
+
+    def mentions(self, name: str) -> list[Mention]:
+        """Every use of ``name`` in the opened repositories, with the body around it."""
         ...
 
     def named(self, name: str, also: Sequence[str] = (), within: Collection[str] = ()) -> list[Resolved]:

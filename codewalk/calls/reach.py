@@ -37,7 +37,7 @@ from codewalk.calls.records import (
     Name,
 )
 from codewalk.errors import QueryError
-from codewalk.index.records import DictEntry
+from codewalk.index.records import SETS_OUTSIDE, Definition, DictEntry
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
 from codewalk.resolve.namespace import absolute
 from codewalk.resolve.ranking import modular_source
@@ -69,6 +69,7 @@ class Reacher:
         self.overriding: dict[tuple[str, str, int, str, int], list[Resolved]] = {}  # selves.overrides
         # selves.joined: the classes with several bases deriving from one, and their other bases
         self.joins: dict[tuple[str, str, int, int], Joined] = {}
+        self.filled: dict[tuple[str, int], list[tuple[Body, Resolved]]] = {}  # listed.put_in
 
     # -- helpers ----------------------------------------------------------------------------
     def facts(self, body: Body) -> CallFacts:
@@ -199,6 +200,42 @@ class Reacher:
                     targets = [to_resolved(m, owner.facts.repo) for m in members]
                     if targets:
                         return found(with_via(targets, how), how)
+                patched = self._set_outside(resolver, view, d, parts)
+                if patched is not None:
+                    return patched
+        return None
+
+    def _set_outside(
+        self, resolver: Resolver, view: ModuleView, d: Definition, parts: list[str]
+    ) -> Reach | None:
+        """``logger.warning_once`` of ``logger = logging.get_logger(...)``, a value of no class
+        codewalk reads (a ``Protocol`` the factory is annotated to return): the function the
+        factory's module sets as that member on a class of another package
+        (``logging.Logger.warning_once = warning_once``, transformers' ``utils/logging.py``)."""
+        type_name = declared_type(d)
+        if len(parts) != 2 or not type_name.endswith("()"):
+            return None
+        for factory in resolver.ns.lookup(view, type_name.removesuffix("()").split("."), (), 0)[:1]:
+            home = factory.view
+            owner = self.code.resolver(home.repo) if home.repo else resolver
+            if factory.definition.kind != "function" or owner is None:
+                continue
+            for row, s in owner.facts.defs_named(parts[1]):
+                if row.path != home.path or s.kind != "rebind" or not s.flags & SETS_OUTSIDE:
+                    continue
+                hits = [
+                    h
+                    for h in owner.ns.lookup(home, s.target.split("."), (), 0)
+                    if h.definition.kind == "function"
+                ]
+                how = (
+                    f"{parts[0]} is what {type_name.removesuffix('()')} returns "
+                    f"({view.path}:{d.line}), a {s.qualname.rpartition('.')[0]}: {home.module} sets "
+                    f"{s.qualname} = {s.target} ({home.path}:{s.line})"
+                )
+                targets = [to_resolved(h, owner.facts.repo) for h in hits]
+                if targets:
+                    return found(with_via(targets, how), how)
         return None
 
     def _declared_classes(

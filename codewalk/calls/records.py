@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 24  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 25  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
@@ -31,7 +31,8 @@ CALLS_VERSION = 24  # 2: a literal key is exact; 3: getattr(obj, "x") not called
 # of a union (``dict[str, A | B]``) is not also annotated with ``B]``; 22: the spans of loops and of
 # code run later (lambdas, generator expressions), a local's container annotation; 23: a loop's
 # span ends with its body (its ``else:`` runs once, after it); 24: a function the body defines,
-# passed as a value, is a reference
+# passed as a value, is a reference; 25: what a local list is filled with
+# (``processors.append(TopPLogitsWarper(...))``)
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -113,6 +114,9 @@ class CallFacts(NamedTuple):
     # the first and last lines of the code that runs later than it is written (a lambda's
     # body, a generator expression): a use there may see any assignment
     deferred: tuple[tuple[int, int], ...] = ()
+    # local name -> what ``name.append(x)``, ``name.insert(i, x)``, ``name.extend([x, y])``
+    # put in it, as an assignment of each would bind it (keyed as ``locals`` is)
+    filled: Mapping[str, tuple[Origin, ...]] = {}
 
     def bound(self, name: str, scope: str = "", line: int = 0) -> tuple[Origin, ...]:
         """What ``name`` was bound to as the code in ``scope`` sees it (:func:`bound_in`);
@@ -193,15 +197,16 @@ def to_json(facts: CallFacts) -> str:
     returns = [origin(o) for o in facts.returns]
     nested = {k: [origin(o) for o in v] for k, v in facts.nested_returns.items()}
     spans = [list(facts.loops), list(facts.deferred)]
+    filled = {k: [origin(o) for o in v] for k, v in facts.filled.items()}
     return json.dumps(
-        [list(texts), sites, bound, returns, facts.error, nested, *spans], separators=(",", ":")
+        [list(texts), sites, bound, returns, facts.error, nested, *spans, filled], separators=(",", ":")
     )
 
 
 def from_json(text: str) -> CallFacts | None:
     """The facts ``to_json`` wrote; None for text it did not write (a damaged row)."""
     try:
-        texts, sites, bound, returns, error, nested, loops, deferred = json.loads(text)
+        texts, sites, bound, returns, error, nested, loops, deferred, filled = json.loads(text)
         return CallFacts(
             sites=tuple([_site(s, texts) for s in sites]),
             locals={k: tuple([_origin(o, texts) for o in v]) for k, v in bound.items()},
@@ -210,6 +215,7 @@ def from_json(text: str) -> CallFacts | None:
             nested_returns={k: tuple([_origin(o, texts) for o in v]) for k, v in nested.items()},
             loops=tuple([(first, last) for first, last in loops]),
             deferred=tuple([(first, last) for first, last in deferred]),
+            filled={k: tuple([_origin(o, texts) for o in v]) for k, v in filled.items()},
         )
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):  # not JSON, or not its shape
         return None

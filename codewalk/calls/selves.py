@@ -28,7 +28,7 @@ import builtins
 import textwrap
 from collections.abc import Sequence
 
-from codewalk.calls.holders import holds, parameter_names
+from codewalk.calls.holders import Holds, holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body
 from codewalk.calls.reached import (
     Joined,
@@ -43,7 +43,6 @@ from codewalk.calls.reached import (
     with_via,
 )
 from codewalk.calls.records import CLS, Name
-from codewalk.index.records import Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import absolute
 from codewalk.resolve.resolver import Resolver
@@ -140,6 +139,8 @@ def _self_member(
     elif hits and len(parts) > 2:
         if len(parts) == 3 and candidates:  # self.formatter.format_column: its overrides too
             hits += _annotated_overrides(r, resolver, view, qualname, parts)
+        elif len(parts) == 3:  # model: PreTrainedModel | nn.Module: nn.Module's overrides, as for one
+            hits += _union_outside(r, resolver, view, qualname, parts, hits)
         hits = _with_table(_through_table(r, resolver, view, qualname, parts), hits)
     if hits:
         return found(with_via(hits, said)) if said else found(hits)
@@ -522,8 +523,44 @@ def _annotated_overrides(
                 owner = o.qualname.rpartition(".")[0].rpartition(".")[2]
                 how = f"{said.how}: an override in {owner}, deriving from {name}"
                 out.append(o._replace(via=chain(how, o.via)))
+        if said.instances:  # a union's class of another package: its overrides
+            out += _outside_overrides(r, resolver, hit.view, said, parts[2], out)
         return out
     return []
+
+
+def _union_outside(
+    r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str], known: list[Resolved]
+) -> list[Resolved]:
+    """``self.a.m`` where ``a`` is annotated with a union naming a class of another package
+    beside pinned ones: that class's overrides of ``m`` (:func:`_outside_overrides`), as
+    an annotation naming it alone gives them (:func:`with_overrides`)."""
+    for hit in resolver.ns.members(view, qualname, parts[1], ())[:1]:
+        said = holds(r, to_resolved(hit, resolver.facts.repo))
+        if said.instances and said.outside:
+            return _outside_overrides(r, resolver, hit.view, said, parts[2], known)
+    return []
+
+
+def _outside_overrides(
+    r: Reaching, resolver: Resolver, view: ModuleView, said: Holds, member: str, known: list[Resolved]
+) -> list[Resolved]:
+    """``self.a.m`` where ``a`` is annotated with a union naming a class of another package
+    beside pinned ones (``model: PreTrainedModel | nn.Module``): the overrides of ``m`` in
+    the pinned classes deriving from that one (``PeftModel.save_pretrained``), but those
+    already ``known``."""
+    seen = {(t.path, t.line) for t in known}
+    out: list[Resolved] = []
+    for name in said.outside:
+        outside = r.outside(resolver, view, [*name.split("."), member])
+        if outside.status != EXTERNAL:
+            continue
+        base = outside.external.rpartition(".")[0]
+        for o in overrides_outside(r, view, base, member):
+            if (o.path, o.line) not in seen:
+                seen.add((o.path, o.line))
+                out.append(o._replace(via=chain(said.how, o.via)))
+    return out
 
 
 def _through_property(
@@ -658,7 +695,7 @@ def self_outside(
         return _held_by_overrides(r, cls, parts, reach) if cls is not None else reach
     for hit in attrs:
         type_name = _type_read(r, resolver, hit, parts)
-        if type_name and not _field_default(hit.definition, type_name):
+        if type_name:
             return _member_of_type(r, resolver, hit, parts, type_name)
     first = attrs[0]
     builtin = builtin_held(first.definition) if len(parts) == 3 else None
@@ -691,13 +728,6 @@ def _member_of_type(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str],
         return unresolved(_returned(parts, type_name, hit))
     kinds = enum_note(resolver, classes)
     return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
-
-
-def _field_default(d: Definition, type_name: str) -> bool:
-    """``x: dict[str, int] | None = field(default=None)`` in a class body: ``field(...)``
-    makes a dataclass field's default, not the value an instance holds (the annotation
-    says that one)."""
-    return d.kind == "variable" and type_name.endswith("()") and type_name[:-2].rpartition(".")[2] == "field"
 
 
 def _held_class_member(resolver: Resolver, held: Hit, parts: list[str]) -> Reach:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from codewalk.calls import listed
 from codewalk.calls.contained import ELEMENT_METHODS, annotated_elements, is_container
 from codewalk.calls.holders import Tabled, holds, parameter
 from codewalk.calls.model import RESOLVED, Body
@@ -28,6 +29,7 @@ from codewalk.calls.passed import copied_argument, returned_argument
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, WIDE, Reach, a, found, unresolved, with_via
 from codewalk.calls.records import CLS, GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Origin
+from codewalk.calls.selves import self_class
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import BODY_KINDS, ModuleView, Resolved, to_resolved
 from codewalk.resolve.query import is_dotted
@@ -118,7 +120,31 @@ def _element(r: Reacher, body: Body, facts: CallFacts, over: Name, depth: int, l
         put = _put_in(r, body, facts, what, depth)
         if put is not None:
             return put
+    if over.root == SELF and what == over.expr and "." not in what:  # for x in self: of a list
+        held = _listed(r, body)
+        if held is not None:
+            return held
     return element(r, body, facts, over, depth, line) or unresolved(f"a loop variable over {what}")
+
+
+def _listed(r: Reacher, body: Body) -> Reach | None:
+    """An element of ``self``, of a class deriving from ``list``: an instance of each class
+    the functions making one put in it (:mod:`codewalk.calls.listed`); None otherwise."""
+    cls, _ = self_class(r, body)
+    if cls is None or not listed.is_list(r, cls):
+        return None
+    put = listed.put_in(r, cls)
+    if not put:
+        return None
+    short = cls.qualname.rpartition(".")[2]
+    makers = list(
+        dict.fromkeys(f"{maker.target.qualname.rpartition('.')[2]} ({maker.target.path})" for maker, _ in put)
+    )
+    how = (
+        f"an element of self, {a(short)} (a list): one of the {len(put)} classes "
+        f"{', '.join(makers[:3])}{' and others' if len(makers) > 3 else ''} put in one"
+    )
+    return Reach(tuple(c._replace(via=how) for _, c in put), how, RESOLVED, instance=True)
 
 
 def element(r: Reacher, body: Body, facts: CallFacts, container: Name, depth: int, line: int) -> Reach | None:

@@ -32,6 +32,7 @@ import ast
 import re
 from collections.abc import Callable, Iterator
 
+from codewalk.index import dataclassing
 from codewalk.index.records import BOUND_BY_IMPORT, LEGACY_ALIAS, UNLESS_DEFINED, Definition, Import
 from codewalk.index.syntax import FunctionNode, child_nodes, dotted, statements, walk
 
@@ -118,7 +119,9 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
                 continue
             target = local(function) if function in nested else function
             name = function.rpartition(".")[2]
-            found.append(_definition(f"{qualname}.<applies>", name, "applies", "", stmt, line, target, 0))
+            unmade = dataclassing.unmade(call) if dataclassing.names_dataclass(function) else 0
+            applies = f"{qualname}.<applies>"
+            found.append(_definition(applies, name, "applies", "", stmt, line, target, unmade))
     for name in sorted(named):
         inner = nested[name]
         inner_name = f"{qualname}.<locals>.{name}"

@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 
 from codewalk import parsing
-from codewalk.index import attributes, bindings, lazy
+from codewalk.index import attributes, bindings, dataclassing, lazy
 from codewalk.index.declared import declared
 from codewalk.index.records import (
     DUMMY,
@@ -29,6 +29,7 @@ from codewalk.index.records import (
     PROTOCOL,
     REBOUND,
     SETS_KEYWORDS,
+    SETS_OUTSIDE,
     SETTER,
     TYPE_CHECKING_ONLY,
     Definition,
@@ -118,6 +119,8 @@ class _Collector:
             self.function_def(stmt, parent, in_class, flags)
         elif isinstance(stmt, ast.Assign | ast.AnnAssign):
             self.assignment(stmt, parent, flags)
+            if isinstance(stmt, ast.Assign) and not parent:
+                self.set_outside(stmt)
         elif isinstance(stmt, ast.AugAssign):
             self.aug_assignment(stmt, parent)
         elif isinstance(stmt, ast.Expr) and not parent:
@@ -149,7 +152,11 @@ class _Collector:
             flags |= DUMMY
         decorators = tuple(d for d in (decorator_name(d) for d in node.decorator_list) if d)
         made = self.defined(node, qualname, parent, "class", flags, decorators, bases)
-        self.definitions.append(made._replace(target=metaclass))
+        unmade = 0  # what its @dataclass(init=False, ...) does not make: the class's, not its members'
+        for decorator in node.decorator_list:
+            if dataclassing.names_dataclass(decorator_name(decorator)):
+                unmade |= dataclassing.unmade(decorator)
+        self.definitions.append(made._replace(target=metaclass, flags=made.flags | unmade))
         members = flags & ~DUMMY
         if any(base.rpartition(".")[2] == "Protocol" for base in bases):
             members |= PROTOCOL
@@ -275,7 +282,9 @@ class _Collector:
             self._facts_of_value(name.id, qualname, value, parent)
             rebound = bindings.rebound_by(value, name.id) if not parent and len(names) == 1 else ""
             annotation = node.annotation if isinstance(node, ast.AnnAssign) else None
-            held = "" if alias_target or rebound or len(names) != 1 else declared(value, annotation)
+            # a class body's ``x = field(default_factory=X)`` holds what its default makes
+            default = dataclassing.field_default(value) if parent else value
+            held = "" if alias_target or rebound or len(names) != 1 else declared(default, annotation)
             placeholder = FALLBACK if not parent and is_none(value) else 0  # X = None: not X itself
             kind = "alias" if alias_target else "variable"
             flags_of = flags | (REBOUND if rebound else 0) | placeholder
@@ -291,6 +300,20 @@ class _Collector:
                     self.copied_from(node),
                 )
             )
+
+    def set_outside(self, node: ast.Assign) -> None:
+        """``logging.Logger.warning_once = warning_once`` at module level, the name set on
+        a module imported (``import logging``): a ``rebind`` fact, named as written, of
+        the function it sets (transformers' ``utils/logging.py``)."""
+        value = dotted(node.value)
+        for target in node.targets:
+            written = dotted(target) if isinstance(target, ast.Attribute) else ""
+            root = written.partition(".")[0]
+            imported = any(i.asname == root and not i.name for i in self.imports)  # import logging
+            if value and written.count(".") >= 2 and imported:
+                at = (target.lineno, target.col_offset)
+                made = self.bound(node, "", written, "rebind", at, value, SETS_OUTSIDE)
+                self.definitions.append(made._replace(name=written.rpartition(".")[2]))
 
     def bound(
         self,

@@ -29,10 +29,26 @@ SETS_KEYWORDS = 4096  # a method that sets an attribute of self per keyword argu
 # an attribute ``self.M(NAME=value)`` sets, in a method of its class: one only where M is
 # a method that sets its keywords (SETS_KEYWORDS; diffusers' ``register_modules``)
 SET_BY_CALL = 8192
+# a class ``@dataclass(...)`` decorates (or an ``applies`` fact of ``dataclass(cls, ...)``)
+# whose keywords say it makes no ``__init__`` (``init=False``), ``__repr__`` or ``__eq__``
+NO_DATACLASS_INIT = 16384
+NO_DATACLASS_REPR = 32768
+NO_DATACLASS_EQ = 65536
+# a module-level ``mod.Class.NAME = f`` (a ``rebind`` fact whose qualname is the name as
+# written, ``logging.Logger.warning_once``): sets a member on a class of another package
+SETS_OUTSIDE = 131072
+DATACLASS_MADE = {"__init__": NO_DATACLASS_INIT, "__repr__": NO_DATACLASS_REPR, "__eq__": NO_DATACLASS_EQ}
 
 # An attribute's or a variable's type text (``Definition.target``) begins so when the
 # source annotates it (``:Cache|None``); without it, the text names what was assigned.
 ANNOTATED = ":"
+
+
+def dataclass_makes(flags: int, member: str) -> bool:
+    """Whether a ``dataclass`` whose keywords left ``flags`` makes ``member`` (when the
+    class body defines none): one of ``DATACLASS_MADE``, not switched off."""
+    bit = DATACLASS_MADE.get(member)
+    return bit is not None and not flags & bit
 
 
 class Definition(NamedTuple):

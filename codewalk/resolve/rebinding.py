@@ -7,13 +7,15 @@
 - made at class creation: a base's ``__init_subclass__`` hands the new class to functions
   (``dataclass(cls)``, ``wrap_init_to_accept_kwargs(cls)``) that set its members: a
   config class's ``__init__`` is the wrapper those set, around the one ``dataclass`` made
-  from the fields (applied when the class body defines no such member);
+  from the fields (applied when the class body defines no such member), and the members
+  that ``dataclass(cls, ...)`` makes there (every config's ``__eq__``);
 - made by a class decorator (``@strict`` wraps ``__init__``, ``@use_experts_implementation``
   sets a dispatching ``forward``): followed for the special methods and ``forward``, the
   topmost decorator that sets one having the last word;
 - made by ``@dataclass``: ``__init__``, ``__repr__`` and ``__eq__`` of a dataclass whose
   body defines none have no source of their own: the class (its fields) is the answer,
-  though a base defines one (``ModelOutput.__init__`` never runs for its dataclasses).
+  though a base defines one (``ModelOutput.__init__`` never runs for its dataclasses);
+  ``@dataclass(init=False)`` (``repr=False``, ``eq=False``) makes none (an index fact).
 
 Read from the ``rebind``/``applies`` facts of :mod:`codewalk.index.bindings`. Pure.
 """
@@ -23,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from codewalk.index.records import REBOUND, UNLESS_DEFINED, Definition
+from codewalk.index.records import DATACLASS_MADE, REBOUND, UNLESS_DEFINED, Definition, dataclass_makes
 from codewalk.resolve.model import Hit, ModuleView, chain
 from codewalk.resolve.mro import ClassRef
 
@@ -36,7 +38,6 @@ class Namespace(Protocol):
     ) -> list[Hit]: ...
 
 
-DATACLASS_MADE = ("__init__", "__repr__", "__eq__")
 _CALLABLE = ("function", "method", "class", "property")
 _DEPTH = 3  # functions handing the class on to functions
 
@@ -93,6 +94,9 @@ def _made_at_creation(
             ]
             if created:
                 return created + [_replaced(h, "set on the class when it is made") for h in hits]
+            made = _made_by_hook(mro[0], base, base_view, member)
+            if made is not None:  # dataclass(cls) in the hook: the member made from the fields
+                return [made, *(_replaced(h, "made again by dataclass(cls)") for h in hits)]
     if member in DATACLASS_MADE:
         made = _made_by_dataclass(mro, member)
         if made is not None:  # a base's own member does not run: the one @dataclass made does
@@ -107,9 +111,27 @@ def _made_by_dataclass(mro: list[ClassRef], member: str) -> Hit | None:
     for class_view, klass in mro:
         if class_view.defs(f"{klass.qualname}.{member}"):
             return None
-        if any(d.rpartition(".")[2] == "dataclass" for d in klass.decorators):
+        if any(d.rpartition(".")[2] == "dataclass" for d in klass.decorators) and dataclass_makes(
+            klass.flags, member
+        ):  # @dataclass(init=False) leaves a base's __init__ in place
             how = f"made by @dataclass from the fields of {klass.name} ({class_view.path}:{klass.line})"
             return Hit(class_view, klass, how, 0)
+    return None
+
+
+def _made_by_hook(made: ClassRef, base: Definition, base_view: ModuleView, member: str) -> Hit | None:
+    """The ``member`` a ``dataclass(cls, ...)`` in ``base.__init_subclass__`` makes for
+    the class ``made`` (whose body defines none), when its keywords do not switch it off:
+    ``PreTrainedConfig``'s makes every config's ``__eq__`` (not its ``__repr__``)."""
+    view, cls = made
+    for applied in base_view.defs(f"{base.qualname}.__init_subclass__.<applies>"):
+        dataclass = applied.kind == "applies" and applied.name == "dataclass"
+        if dataclass and dataclass_makes(applied.flags, member):
+            how = (
+                f"made from the fields of {cls.name} ({view.path}:{cls.line}) by dataclass(cls) in "
+                f"{base.name}.__init_subclass__ ({base_view.path}:{applied.line})"
+            )
+            return Hit(view, cls, how, 0)
     return None
 
 
@@ -160,7 +182,7 @@ def _set_by(
         if applied.kind != "applies":
             continue
         if applied.target.rpartition(".")[2] == "dataclass":
-            made_by_dataclass = member in DATACLASS_MADE
+            made_by_dataclass = dataclass_makes(applied.flags, member)
             continue
         for inner in _functions(ns, view, applied.target):
             onward = f"{how} hands the class to {applied.target} ({view.path}:{applied.line}), which"

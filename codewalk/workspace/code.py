@@ -18,8 +18,7 @@ from functools import partial
 from itertools import accumulate
 from typing import Protocol
 
-from codewalk.calls.callers import Mention
-from codewalk.calls.model import Body
+from codewalk.calls.model import Body, Mention
 from codewalk.errors import QueryError
 from codewalk.index.records import Definition, DictEntry, FileRow
 from codewalk.index.store import Store
@@ -233,6 +232,13 @@ class WorkspaceCode:
             return True
         gained = (self._children.get(pin, {}) for pin in before if pin not in asked)
         return any(any(map(found.get, walked)) for found in gained)
+
+    def classes_naming(self, bases: Sequence[str]) -> list[Resolved]:
+        return [
+            c
+            for facts in list(self.ws.stack.members.values())
+            for c in _resolved(facts, facts.classes_naming_bases(bases))
+        ]
 
     def children(self, classes: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[Resolved]]:
         self._look_for_children(list(dict.fromkeys(classes)))
