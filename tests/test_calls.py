@@ -1083,6 +1083,8 @@ def test_a_copy_is_of_the_class_of_what_was_copied(tmp_path: Path) -> None:
         copied = callees(ws, "callpkg.copying.shallow")[(21, "other.iter")]
         assert [t.qualname for t in copied.targets] == ["callpkg.copying.Table.iter"]
         assert "copy.copy returns a copy of table" in copied.how
+
+
 def test_what_a_function_puts_in_a_local_list_is_a_call_fact() -> None:
     facts = call_facts(
         "def make(top_p):\n    items = Items()\n    items.append(\n        TopP()\n    )\n"
