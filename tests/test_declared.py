@@ -57,6 +57,9 @@ class Block(nn.Module):
         for kind in config.kinds:
             down = get_down_block(kind)
             self.downs.append(down)
+        self.own_cache = copy(cache)
+        self.own_model = copy.deepcopy(model)
+        self.own_config = copy.deepcopy(config)
 """
 
 
@@ -87,6 +90,9 @@ def test_what_each_assignment_declares() -> None:
     assert found["Block.layer_list"] == ":list[Layer]"  # the parameter, or an empty list
     assert found["Block.download"] == ":Download"  # the parameter, or one made
     assert found["Block.downs"] == "nn.ModuleList[get_down_block()]"  # filled by a factory
+    assert found["Block.own_cache"] == ":Cache"  # a copy: of its original's class
+    assert found["Block.own_model"] == ":PreTrainedModel|nn.Module"
+    assert found["Block.own_config"] == "copy.deepcopy()"  # of no class the syntax says
 
 
 def test_the_type_text_read_back() -> None:

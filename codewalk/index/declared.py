@@ -11,6 +11,7 @@ The text is a small type expression, names as written in the module:
   arguments of ``nn.Sequential``, the values of ``nn.ModuleDict`` (or ``list[X]``,
   ``Sequence[X]`` in an annotation);
 - ``type[SomeClass]``: the class itself (``self.factory = SomeClass``);
+- a copy (``copy(x)``, ``copy.deepcopy(x)``) declares what ``x`` does;
 - ``make_block()``: what the function ``make_block`` returns (an instance made by a
   factory: ``self.blocks.append(get_down_block(...))``);
 - ``item[TABLE]``, ``item[TABLE:sdpa]``: an instance of a class an item of the dict
@@ -35,6 +36,8 @@ _CONTAINERS = ("ModuleList", "Sequential", "ModuleDict", "ParameterList", "list"
 _ELEMENT_ANNOTATIONS = ("list", "List", "Sequence", "Iterable", "Iterator", "tuple", "Tuple", "set", "Set")
 _MAPPINGS = ("dict", "Dict", "Mapping", "MutableMapping", "OrderedDict", "defaultdict", "DefaultDict")
 _UNIONS = ("Optional", "Union")
+# the standard library's copies, as modules call them (``from copy import copy``)
+_COPIES = frozenset(("copy", "deepcopy", "copy.copy", "copy.deepcopy"))
 _NOT_CLASSES = frozenset(("None", "Any", "object", "Callable", "type", "Type"))
 _BUILTINS = frozenset(dir(builtins))
 
@@ -62,6 +65,10 @@ def declared(
     if isinstance(value, ast.Name) and params and value.id in params:
         found = annotated(params[value.id])
         return ANNOTATED + found if found else ""
+    if isinstance(value, ast.Call) and dotted(value.func) in _COPIES and len(value.args) == 1:
+        copied = declared(value.args[0], None, lists, params)  # a copy is of its original's class
+        if copied:
+            return copied
     return _value(value, lists or {})
 
 
