@@ -140,6 +140,23 @@ def test_a_member_of_an_attribute_assigned_twice_is_each_assignment_s(ws: Worksp
     assert replace.targets[1].via.endswith("an override in LoraTuner, deriving from Tuner")
 
 
+def test_a_member_of_an_attribute_assigned_twice_is_also_what_the_given_class_s_heirs_take(
+    ws: Workspace,
+) -> None:
+    """``self.base = model`` (``model: Plain``) or a Tuner made from the registry (peft's
+    ``PeftModel.base_model``), then ``self.base.generate(...)``, which Plain lacks and the
+    classes deriving from it take from another base (a causal LM's
+    ``GenerationMixin.generate``): the Tuner's overrides first, then Generating's; the
+    overrides alone were listed, and prompt learning's ``generate`` was not among them."""
+    R = "callpkg.tuners."
+    called = callees(ws, R + "PlainOrTunedLM.generate")[(169, "self.base.generate")]
+    assert [t.qualname.removeprefix(R) for t in called.targets] == [
+        "GeneratingTuner.generate",
+        "Generating.generate",
+    ]
+    assert called.targets[1].via.startswith("self.base is a Plain")
+
+
 def test_a_method_of_an_attribute_s_dict_is_a_builtin(ws: Workspace) -> None:
     """``self.base.__dict__.get("name")`` (peft's ``save_pretrained``): every object's
     ``__dict__`` is a dict, whatever class ``self.base`` holds."""

@@ -388,6 +388,18 @@ def test_a_method_of_a_container_imported_in_the_body_is_the_builtin(ws: Workspa
     )
 
 
+def test_a_method_of_an_instance_imported_in_the_body_is_its_class_s(ws: Workspace) -> None:
+    """``from .registry import REGISTRY`` inside the function, then
+    ``REGISTRY.get_interface(...)`` (transformers' ``ALL_ATTENTION_FUNCTIONS.register`` in
+    ``load_and_register_attn_kernel``): the method of the class ``REGISTRY`` is declared to
+    hold, as for a module-level import; it was "imported in the body, but not found"."""
+    found = callees(ws, "callpkg.mappings.registered_later")[(26, "REGISTRY.get_interface")]
+    assert [t.qualname for t in found.targets] == ["callpkg.registry.Registry.get_interface"]
+    assert found.how == "REGISTRY is a Registry (annotated at src/callpkg/registry.py:11)"
+    callers = ws.callers("callpkg.registry.Registry.get_interface").callers
+    assert ("src/callpkg/mappings.py", 26) in [(c.path, c.line) for c in callers if c.kind == "call"]
+
+
 def test_a_misspelled_name_is_suggested_from_whichever_pin_is_closest(tmp_path: Path) -> None:
     """``find Acelerator`` over both pins: accelerate's ``Accelerator`` first, though the
     call package (the one asked about) has ``accelerator`` (cased otherwise) and

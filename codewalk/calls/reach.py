@@ -278,6 +278,9 @@ class Reacher:
             builtin = self._imported_builtin(resolver, dotted)
             if builtin is not None:
                 return builtin
+            declared = self._imported_declared(resolver, dotted)
+            if declared is not None:
+                return declared
             return unresolved(f"{dotted}: imported in the body, but not found in {body.repo}")
         return self._elsewhere(dotted, f"imported in the body from {dotted.rpartition('.')[0]}")
 
@@ -288,6 +291,18 @@ class Reacher:
         module, _, name = holder.rpartition(".")
         view = resolver.facts.module(module) if module else None
         return self._builtin_method(resolver, view, [name, member]) if view is not None else None
+
+    def _imported_declared(self, resolver: Resolver, dotted: str) -> Reach | None:
+        """``X.m`` of a name ``X`` imported in the body (``dotted``: ``pkg.mod.X.m``) that
+        its module declares to hold an instance (``from ..modeling_utils import
+        ALL_ATTENTION_FUNCTIONS``, then ``.register``): the class's method, as of a
+        module-level ``X``."""
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 2, 0, -1):
+            module = ".".join(parts[:cut])
+            if resolver.facts.module(module) is not None:
+                return self._through_declared(resolver, module, parts[cut:])
+        return None
 
     def outside(self, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach:
         """A module-level name the resolver could not follow: imported from another

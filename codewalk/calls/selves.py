@@ -133,9 +133,11 @@ def _self_member(
     if not hits and len(parts) > 2:  # self.prop.x: x of what the property returns
         hits = _through_property(r, resolver, view, qualname, parts)
         # self.self_attn.o_proj, self_attn made from a table's item: o_proj of each class
-        hits = hits or _through_table(r, resolver, view, qualname, parts)
+        tabled = [] if hits else _through_table(r, resolver, view, qualname, parts)
         if not hits and len(parts) == 3:  # a member only classes deriving from its class have
+            # (peft's self.base_model.generate: a tuner's override, or the model's GenerationMixin's)
             hits = _annotated_overrides(r, resolver, view, qualname, parts, overriding=candidates)
+        hits = _with_table(tabled, hits)
     elif hits and len(parts) > 2:
         if len(parts) == 3 and candidates:  # self.formatter.format_column: its overrides too
             hits += _annotated_overrides(r, resolver, view, qualname, parts)
