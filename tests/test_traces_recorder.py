@@ -43,7 +43,7 @@ def tree(record: dict[str, Any]) -> dict[tuple[str, ...], tuple[int, int]]:
     names = [code[1] for code in record["codes"]]
     nodes = record["nodes"]
     out: dict[tuple[str, ...], tuple[int, int]] = {}
-    for parent, line, code, _via, calls, _seconds in nodes[1:]:
+    for parent, line, code, _via, calls, _seconds, _raised in nodes[1:]:
         path = [names[code]]
         while parent > 0:
             path.append(names[nodes[parent][2]])
@@ -224,7 +224,9 @@ def test_each_statement_of_the_program_has_its_own_calls(python: str, tmp_path: 
     assert done.returncode == 0, done.stderr
     names = [code[1] for code in data["codes"]]
     roots = [
-        (names[code], line, calls) for parent, line, code, _via, calls, _ in data["nodes"][1:] if parent == 0
+        (names[code], line, calls)
+        for parent, line, code, _via, calls, _, _raised in data["nodes"][1:]
+        if parent == 0
     ]
     ran = [root for root in roots if root[0] in ("fib", "square")]
     assert ran == [("fib", 7, 1), ("square", 5, 1), ("fib", 9, 1), ("square", 5, 1), ("square", 5, 3)]

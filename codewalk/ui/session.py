@@ -372,6 +372,8 @@ class TourSession:
     tours_dirs: tuple[str, ...] = ()  # --tours-dir: where R in a trace finds and writes a tour
     depths: tuple[int, ...] = ()  # a trace's: each step's depth in its call tree
     judge_step: RanSaid | None = None  # a tour walked against a trace: each step's verdict
+    # repositories no workspace reads, known from the start: a trace's program files
+    known: tuple[RepoInfo, ...] = ()
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
     verdicts: dict[int, tuple[str, bool]] = field(
@@ -380,6 +382,7 @@ class TourSession:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nav", NavThread(self.open_repos, self.describe))
+        self.nav.known.update((info.repo, info) for info in self.known)
 
     def resolve(self, index: int) -> ResolvedStep:
         """Resolve step ``index`` (0-based) on the nav thread; slow, call from a worker."""
