@@ -17,7 +17,7 @@ import pytest
 from ui_fakes import run_async, settle
 
 from codewalk.cli.main import main
-from codewalk.errors import TraceError
+from codewalk.errors import CodewalkError, TraceError
 from codewalk.tours.recording import refusal_to_anchor
 from codewalk.tours.traced import TraceSteps, trace_tour
 from codewalk.traces import store
@@ -268,6 +268,11 @@ async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_
         code = app.screen.query_one(CodeView)
         assert code.source is not None and code.source.path == str(work / "own.py")
         assert code.source.lines[code.cursor[0] - 1].startswith("def mine(x):")
+        assert session.nav.known[PROGRAM].unread.startswith(
+            "the program's own code is in no pinned repository"
+        )
+        with pytest.raises(CodewalkError, match="in no pinned repository"):  # c, g, x: no workspace reads it
+            session.nav.calls_at(PROGRAM, code.source.path, code.cursor[0])
         await pilot.press("R")
         await settle(pilot)
         await pilot.press("enter")

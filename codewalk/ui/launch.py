@@ -232,6 +232,9 @@ def own_files(trace: Trace) -> RepoInfo:
         read=lambda path: read_own(trace, path),
         root=Path("/"),
         read_only=False,  # the reader's own files
+        unread=(
+            "the program's own code is in no pinned repository: codewalk indexes and follows the pins only"
+        ),
     )
 
 

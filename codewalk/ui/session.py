@@ -91,6 +91,8 @@ class RepoInfo:
     pinned: str = ""  # the pin's release of this repo, when another one is read
     read_only: bool = True  # ``o`` opens the editor read-only (the cache); False: the user's own files
     package_root: str = ""  # where its packages are (``src``): a file's module name, for a recorded step
+    # files no workspace reads (a trace's program files): why a question on them has no answer
+    unread: str = ""
 
 
 class NavThread:
@@ -138,6 +140,8 @@ class NavThread:
             self._learn(repos, [repo, *reaches(answer)])
             return answer
 
+        if repo in self.known and self.known[repo].unread:
+            raise CodewalkError(self.known[repo].unread)
         return self.call(run)
 
     def info(self, repo: str) -> RepoInfo:
