@@ -25,6 +25,13 @@ roots (found on the program's ``sys.path`` without importing them):
   program), past the wrappers of other code it went through (``passed``: a
   frame whose closure holds the function it calls, as torch.no_grad's does, or a method
   of the object whose method it calls, as torch's ``Module.__call__`` is);
+- the program's own code called beneath a recorded call (a callback of the program's
+  the pinned code calls: a ``LogitsProcessor``, a ``TrainerCallback``): the files under
+  the program's directory (``own_dir``: the script's, for ``-m`` the current directory)
+  that are neither an installed package's nor the interpreter's, as nodes like the
+  pinned code's (``own``: their code indices); the program's own calls of its functions,
+  with no recorded call beneath them, are not recorded;
+- how many calls of each node ended by an exception (``raised``);
 - the lines of each recorded function that executed.
 
 Two engines: ``sys.monitoring`` on Python 3.12+ (each line reported once, then disabled;
