@@ -179,6 +179,7 @@ def test_draft_along_a_chain_through_the_programs_code_leaves_its_step_out_and_s
     assert code == 0, err
     assert "codewalk: no step at mine (the program's, own.py): the program's own code is in no pinned" in err
     written = out_file.read_text()
+    assert 'title: "call_it calls mine (the program\'s, own.py) (ran 1 time)"' in written
     assert "at: toypkg.call_it" in written and "__main__" not in written.split("steps:")[1].split("title")[0]
     assert refusal_to_anchor("toy", "x") is None
 

@@ -497,6 +497,7 @@ def run_draft(args: argparse.Namespace) -> str:
     from codewalk.tours.draft import Ran, draft_ran
     from codewalk.tours.recording import refusal_to_anchor
     from codewalk.traces.joined import definition_of
+    from codewalk.traces.own import own_label
     from codewalk.traces.tree import chains, functions_of
 
     opened, workspace = open_traced(args)
@@ -524,6 +525,7 @@ def run_draft(args: argparse.Namespace) -> str:
             wrappers = tuple(trace.functions[trace.nodes[n].function].short for n in following.through)
             line, calls = trace.nodes[following.call].line, found[0].ran(following.node)
             text = sources.text(caller.repo, caller.path)
-            hops.append(Ran(caller, line, ran_name(callee), calls, wrappers, text))
+            own = own_label(callee) if callee.own else ""
+            hops.append(Ran(caller, line, callee.qualname, calls, wrappers, text, own))
         command = f"codewalk draft {args.start} {args.goal} --trace {trace.name}"
         return draft_ran(hops, goal, command, workspace.checkout.repo)
