@@ -451,3 +451,46 @@ def test_a_program_that_profiles_itself_still_can(python: str, tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "profiled True"
     assert tree(data)[("fib",)][0] == 1
+
+
+OWN_CALLBACKS = """
+import toypkg
+
+
+def mine(x):
+    return toypkg.square(x)
+
+
+def boom(x):
+    raise KeyError(x)
+
+
+def helper(x):
+    return x
+
+
+for i in range(3):  # the program's own loop over its helper: the program itself, not recorded
+    helper(i)
+toypkg.call_it(mine)
+try:
+    toypkg.call_it(boom)
+except KeyError:
+    pass
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_programs_own_callbacks_are_recorded_under_the_pinned_call_and_a_raise_counted(
+    python: str, tmp_path: Path
+) -> None:
+    done, data = record(python, tmp_path, script=OWN_CALLBACKS)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    own = {names[i] for i in data["own"]}
+    assert {"mine", "boom"} <= own and "call_it" not in own
+    nodes = tree(data)
+    assert nodes[("call_it", "mine")][0] == 1
+    assert nodes[("call_it", "mine", "square")][0] == 1
+    assert not any("helper" in path for path in nodes)  # called by the program, not beneath a recorded call
+    raised = {names[n[2]]: n[6] for n in data["nodes"][1:]}
+    assert raised["boom"] == 1 and raised["mine"] == 0 and raised["square"] == 0

@@ -107,6 +107,12 @@ class Recorder:
         own = self.own
         active = self.running
         caller = frame.f_back  # type: ignore[attr-defined]
+        if own[index]:  # recorded only under a recorded call: looked for by frame, no code hashed
+            above = caller
+            while above is not None and id(above) not in active:
+                above = above.f_back
+            if above is None:  # the program's own loop calling its helper: kept cheap
+                return -1
         first = None  # the outermost frame of other code between the caller and ``frame``
         found = -1  # the caller's code index
         while caller is not None:
@@ -391,7 +397,7 @@ class SettraceEngine:
         index = recorder.codes.get(code)
         if index is None:
             index = recorder.learn(code)
-        if index < 0:
+        if index < 0 or (not recorder.running and recorder.own[index]):  # nothing recorded under way
             return None
         node = None
         if recorder.generator[index] and not self._fresh(frame):
@@ -463,6 +469,9 @@ class MonitoringEngine:
         local_events = events.LINE | events.PY_RETURN | events.PY_YIELD | events.PY_RESUME
         tool = self.tool
 
+        own = recorder.own
+        running = recorder.running
+
         def on_start(code, offset):  # type: ignore[no-untyped-def]
             index = recorder.codes.get(code)
             if index is None:
@@ -471,6 +480,8 @@ class MonitoringEngine:
                     mon.set_local_events(tool, code, local_events)
             if index < 0:
                 return disable
+            if not running and own[index]:  # the program's own code, no recorded call under way
+                return None
             frame = getframe(1)
             node = recorder.enter(frame, index)
             if node >= 0:  # else the program's own code, called by the program: not recorded
@@ -484,10 +495,12 @@ class MonitoringEngine:
                 recorder.running[id(frame)] = (node, clock())
 
         def on_return(code, offset, value):  # type: ignore[no-untyped-def]
-            recorder.leave(getframe(1), clock(), False)
+            if running:  # else none of it is recorded: the program's own code, called by itself
+                recorder.leave(getframe(1), clock(), False)
 
         def on_yield(code, offset, value):  # type: ignore[no-untyped-def]
-            recorder.leave(getframe(1), clock(), True)
+            if running:
+                recorder.leave(getframe(1), clock(), True)
 
         def on_unwind(code, offset, _exception):  # type: ignore[no-untyped-def]
             if recorder.codes.get(code, -1) >= 0:
