@@ -252,8 +252,10 @@ async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_
 ) -> None:
     from codewalk.ui.app import make_app
     from codewalk.ui.code_view import CodeView
+    from codewalk.ui.header import TourHeader
     from codewalk.ui.launch import trace_session
     from codewalk.ui.record_screen import RecordScreen
+    from codewalk.ui.steps import StepsList
 
     opened = open_trace("own")
     rows = folded(opened.trace, opened.tree)
@@ -269,6 +271,9 @@ async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_
         code = app.screen.query_one(CodeView)
         assert code.source is not None and code.source.path == str(work / "own.py")
         assert code.source.lines[code.cursor[0] - 1].startswith("def mine(x):")
+        assert app.screen.query_one(TourHeader).text.endswith("·  your program")  # not "<program>"
+        steps = app.screen.query_one(StepsList)
+        assert "── your program ↗" in [str(o.prompt) for o in steps.options if steps.step_of(o) is None]
         assert session.nav.known[PROGRAM].unread.startswith(
             "the program's own code is in no pinned repository"
         )

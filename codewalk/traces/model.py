@@ -18,6 +18,11 @@ LOCAL = "local"  # read from the installed copy (it differs from the release, or
 PROGRAM = "<program>"
 
 
+def repo_shown(repo: str) -> str:
+    """A repository as a screen names it: the program's own code as "your program"."""
+    return "your program" if repo == PROGRAM else repo
+
+
 class Function(NamedTuple):
     repo: str  # PROGRAM for the program's own code
     path: str  # posix, relative to the directory holding the package ("transformers/trainer.py");
