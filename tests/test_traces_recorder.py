@@ -469,9 +469,15 @@ def helper(x):
     return x
 
 
+def firsts():
+    for first in toypkg.numbers(5):  # a generator of the pins, closed after its first value
+        return first
+
+
 for i in range(3):  # the program's own loop over its helper: the program itself, not recorded
     helper(i)
 toypkg.call_it(mine)
+toypkg.call_it(lambda x: firsts())
 try:
     toypkg.call_it(boom)
 except KeyError:
@@ -494,3 +500,5 @@ def test_the_programs_own_callbacks_are_recorded_under_the_pinned_call_and_a_rai
     assert not any("helper" in path for path in nodes)  # called by the program, not beneath a recorded call
     raised = {names[n[2]]: n[6] for n in data["nodes"][1:]}
     assert raised["boom"] == 1 and raised["mine"] == 0 and raised["square"] == 0
+    assert nodes[("call_it", "<lambda>", "firsts", "numbers")][0] == 1
+    assert raised["numbers"] == 0  # closed early (GeneratorExit): it did not raise
