@@ -244,6 +244,16 @@ def test_a_trace_of_the_format_before_still_reads_and_a_program_file_it_does_not
         TraceError, match="damaged: a function of the program's names a file the trace does not"
     ):
         store.load("own")
+    relative = [["own.py", blob] for _, blob in body["own"]]
+    path.write_text(json.dumps(head) + "\n" + json.dumps(body | {"own": relative}) + "\n")
+    with pytest.raises(TraceError, match=r"damaged: the program's file 'own\.py' is not an absolute path"):
+        store.load("own")
+    more = [body["nodes"][0], [*body["nodes"][1][:6], body["nodes"][1][4] + 1], *body["nodes"][2:]]
+    path.write_text(json.dumps(head) + "\n" + json.dumps(body | {"nodes": more}) + "\n")
+    with pytest.raises(
+        TraceError, match="damaged: node 1 has a negative or non-finite count"
+    ):  # raised > calls
+        store.load("own")
 
 
 @run_async
