@@ -782,8 +782,8 @@ def test_draft_along_the_chain_that_ran(
     [
         (b"not json", "is not a trace file (not JSON)"),
         (b"[1, 2]", "is not a trace file"),
-        (b'{"format": 99}', "is of trace format 99, and this codewalk reads format 2"),
-        (b'{"format": 1, "nodes": []}', "is of trace format 1, and this codewalk reads format 2"),
+        (b'{"format": 99}', "is of trace format 99, and this codewalk reads formats 2 and 3"),
+        (b'{"format": 1, "nodes": []}', "is of trace format 1, and this codewalk reads formats 2 and 3"),
         (b'{"format": 2}', "is damaged: 'module'"),
     ],
 )

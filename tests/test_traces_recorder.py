@@ -43,7 +43,7 @@ def tree(record: dict[str, Any]) -> dict[tuple[str, ...], tuple[int, int]]:
     names = [code[1] for code in record["codes"]]
     nodes = record["nodes"]
     out: dict[tuple[str, ...], tuple[int, int]] = {}
-    for parent, line, code, _via, calls, _seconds in nodes[1:]:
+    for parent, line, code, _via, calls, _seconds, _raised in nodes[1:]:
         path = [names[code]]
         while parent > 0:
             path.append(names[nodes[parent][2]])
@@ -224,7 +224,9 @@ def test_each_statement_of_the_program_has_its_own_calls(python: str, tmp_path: 
     assert done.returncode == 0, done.stderr
     names = [code[1] for code in data["codes"]]
     roots = [
-        (names[code], line, calls) for parent, line, code, _via, calls, _ in data["nodes"][1:] if parent == 0
+        (names[code], line, calls)
+        for parent, line, code, _via, calls, _, _raised in data["nodes"][1:]
+        if parent == 0
     ]
     ran = [root for root in roots if root[0] in ("fib", "square")]
     assert ran == [("fib", 7, 1), ("square", 5, 1), ("fib", 9, 1), ("square", 5, 1), ("square", 5, 3)]
@@ -449,3 +451,54 @@ def test_a_program_that_profiles_itself_still_can(python: str, tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "profiled True"
     assert tree(data)[("fib",)][0] == 1
+
+
+OWN_CALLBACKS = """
+import toypkg
+
+
+def mine(x):
+    return toypkg.square(x)
+
+
+def boom(x):
+    raise KeyError(x)
+
+
+def helper(x):
+    return x
+
+
+def firsts():
+    for first in toypkg.numbers(5):  # a generator of the pins, closed after its first value
+        return first
+
+
+for i in range(3):  # the program's own loop over its helper: the program itself, not recorded
+    helper(i)
+toypkg.call_it(mine)
+toypkg.call_it(lambda x: firsts())
+try:
+    toypkg.call_it(boom)
+except KeyError:
+    pass
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_programs_own_callbacks_are_recorded_under_the_pinned_call_and_a_raise_counted(
+    python: str, tmp_path: Path
+) -> None:
+    done, data = record(python, tmp_path, script=OWN_CALLBACKS)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    own = {names[i] for i in data["own"]}
+    assert {"mine", "boom"} <= own and "call_it" not in own
+    nodes = tree(data)
+    assert nodes[("call_it", "mine")][0] == 1
+    assert nodes[("call_it", "mine", "square")][0] == 1
+    assert not any("helper" in path for path in nodes)  # called by the program, not beneath a recorded call
+    raised = {names[n[2]]: n[6] for n in data["nodes"][1:]}
+    assert raised["boom"] == 1 and raised["mine"] == 0 and raised["square"] == 0
+    assert nodes[("call_it", "<lambda>", "firsts", "numbers")][0] == 1
+    assert raised["numbers"] == 0  # closed early (GeneratorExit): it did not raise

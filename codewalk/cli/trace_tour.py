@@ -59,6 +59,7 @@ def tree_json(trace: Any, tree: Any) -> dict[str, Any]:
             **function_dict(trace.functions[node.function]),
             "parent": node.parent - 1 if node.parent > 0 else None,
             "calls": node.calls,
+            "raised": node.raised,  # of its calls, those that ended by an exception
             "seconds": node.seconds,
             "call_line": node.line,
             "via": via_text(trace, node.via) or None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import sys
 import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -81,12 +82,24 @@ def refuse_versions(args: argparse.Namespace) -> None:
 
 
 def function_dict(function: Function | Resolved) -> dict[str, Any]:
+    """A definition, or a function that ran: the program's own (``program``: true) has
+    no repository, and its path is its file's, absolute."""
+    own = bool(getattr(function, "own", False))
     return {
         "qualname": function.qualname,
-        "repo": function.repo,
+        "repo": None if own else function.repo,
         "path": function.path,
         "line": function.line,
+        "program": own,
     }
+
+
+def ran_name(function: Function) -> str:
+    """A function that ran as an answer names it: its qualified name, or the program's
+    own: ``BanToken.__call__ (the program's, gen.py)``."""
+    from codewalk.traces.own import own_label
+
+    return f"{function.short} ({own_label(function)})" if function.own else function.qualname
 
 
 def via_text(trace: Trace, via: int) -> str:
@@ -285,7 +298,7 @@ def format_ran_chain(opened: Opened, chain: Chain) -> str:
     for here, following in zip(shown, [*shown[1:], None], strict=True):
         function = trace.functions[trace.nodes[here.node].function]
         where = f"{function.path}:{sources.def_line(function)}"
-        lines.append(f"  {function.short}  {where}  [{function.repo}]")
+        lines.append(f"  {function.short}  {where}  [{_repo_label(function)}]")
         if following is None:
             lines.append(f"            ran x{chain.ran(here.node)}")
             continue
@@ -295,6 +308,12 @@ def format_ran_chain(opened: Opened, chain: Chain) -> str:
         through = [via_text(trace, call.via), *(_wrapper_text(trace, node) for node in following.through)]
         lines.extend(f"            {what}" for what in through if what)
     return "\n".join(lines)
+
+
+def _repo_label(function: Function) -> str:
+    from codewalk.traces.own import own_label
+
+    return own_label(function) if function.own else function.repo
 
 
 def _wrapper_text(trace: Trace, node: int) -> str:
@@ -311,11 +330,16 @@ class Sources:
     def text(self, repo: str, path: str) -> str:
         """The file's text ("" when it cannot be read)."""
         from codewalk.errors import CodewalkError
+        from codewalk.traces.model import PROGRAM
+        from codewalk.traces.own import read_own
 
         key = (repo, path)
         if key not in self.texts:
             try:
-                self.texts[key] = self.opened.stack.workspace(repo).source_text(path)
+                if repo == PROGRAM:  # from disk, while it is the file that ran
+                    self.texts[key] = read_own(self.opened.trace, path)
+                else:
+                    self.texts[key] = self.opened.stack.workspace(repo).source_text(path)
             except (CodewalkError, OSError):
                 self.texts[key] = ""
         return self.texts[key]
@@ -418,7 +442,7 @@ def run_calls(args: argparse.Namespace) -> int:
         if answer.unplaced:
             print("\nalso ran, where no call site codewalk lists is known to have made the call:")
             for line, function, calls in answer.unplaced:
-                print(visible(f"  {line:>6}  -> {function.qualname}  x{calls}"))
+                print(visible(f"  {line:>6}  -> {ran_name(function)}  x{calls}"))
         if any(s.ran_unrecorded or _calls_unrecorded_code(s) for s in shown):
             print("\n" + line_ran_said(_compiled_repos(shown)))
         if any(any(s.shared) for s in shown):
@@ -519,8 +543,9 @@ def _site_lines(site: Any, show_all: bool) -> str:
         more = len(idle) - len(shown)
         out.append(f"            ... and {more:,} more targets, {idle_mark} (--all lists them)")
     why = "called from inside it" if inside else "not among the static targets"
-    for function, calls in site.reached:
-        out.append(f"            -> {function.qualname}  [ran x{calls}, {why}]")
+    for function, calls in site.reached:  # the program's own: a callback it handed in
+        said = "" if function.own else f", {why}"
+        out.append(f"            -> {ran_name(function)}  [ran x{calls}{said}]")
     if not site.targets and callee.external:
         out[0] += f"  ({callee.external}, in another package)"
     return "\n".join(out)
@@ -532,7 +557,9 @@ def run_draft(args: argparse.Namespace) -> str:
     ``args.goal``: a step per function that ran on the way (a decorator's wrapper read
     as the function it wraps), each focused on the call site that ran."""
     from codewalk.tours.draft import Ran, draft_ran
+    from codewalk.tours.recording import refusal_to_anchor
     from codewalk.traces.joined import definition_of
+    from codewalk.traces.own import own_label
     from codewalk.traces.tree import chains, functions_of
 
     opened, workspace = open_traced(args)
@@ -549,6 +576,10 @@ def run_draft(args: argparse.Namespace) -> str:
         shown = opened.tree.shown_chain(found[0].nodes)
         for here, following in itertools.pairwise(shown):
             function = trace.functions[trace.nodes[here.node].function]
+            refused = refusal_to_anchor(function.repo, ran_name(function))
+            if refused is not None:  # the program's own code: in no pin, said and left out
+                print(visible(f"codewalk: {refused}"), file=sys.stderr)
+                continue
             caller = definition_of(opened.stack.workspace(function.repo), function)
             if caller is None:
                 continue
@@ -556,6 +587,7 @@ def run_draft(args: argparse.Namespace) -> str:
             wrappers = tuple(trace.functions[trace.nodes[n].function].short for n in following.through)
             line, calls = trace.nodes[following.call].line, found[0].ran(following.node)
             text = sources.text(caller.repo, caller.path)
-            hops.append(Ran(caller, line, callee.qualname, calls, wrappers, text))
+            own = own_label(callee) if callee.own else ""
+            hops.append(Ran(caller, line, callee.qualname, calls, wrappers, text, own))
         command = f"codewalk draft {args.start} {args.goal} --trace {trace.name}"
         return draft_ran(hops, goal, command, workspace.checkout.repo)

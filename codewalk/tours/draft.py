@@ -182,6 +182,7 @@ class Ran(NamedTuple):
     calls: int
     through: tuple[str, ...]
     text: str
+    own: str = ""  # the callee is the program's own code: how it is said ("the program's, gen.py")
 
 
 def draft_ran(hops: Sequence[Ran], goal: Resolved, command: str, default_repo: str) -> str:
@@ -199,7 +200,8 @@ def draft_ran(hops: Sequence[Ran], goal: Resolved, command: str, default_repo: s
     for hop in hops:
         through = f" through {', '.join(hop.through)}" if hop.through else ""
         times = f"{hop.calls} time{'s' if hop.calls != 1 else ''}"
-        title = f"{_short(hop.caller.qualname)} calls {_short(hop.callee)}{through} (ran {times})"
+        callee = _short(hop.callee) + (f" ({hop.own})" if hop.own else "")
+        title = f"{_short(hop.caller.qualname)} calls {callee}{through} (ran {times})"
         lines.extend(_step(hop.caller, title, hop.text, hop.line, default_repo))
     lines.extend(_goal_step(goal, default_repo))
     return "\n".join(lines) + "\n"

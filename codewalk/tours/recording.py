@@ -147,6 +147,20 @@ def new_draft(tour_id: str, path: Path, repo: str | None) -> Draft:
     return Draft(tour_id, tour_id, repo, (), path)
 
 
+def refusal_to_anchor(repo: str, where: str) -> str | None:
+    """Why no step can be anchored at ``where`` in ``repo``, or None when one can: the
+    program's own code a trace recorded (a callback of its own) is in no pinned
+    repository, and a tour is shared: a step there would resolve for no other reader."""
+    from codewalk.traces.model import PROGRAM
+
+    if repo != PROGRAM:
+        return None
+    return (
+        f"no step at {where}: the program's own code is in no pinned repository, so a tour "
+        "(which others read at the pins) cannot anchor a step there"
+    )
+
+
 def step_at(
     text: str,
     *,

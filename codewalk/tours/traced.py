@@ -90,11 +90,20 @@ def _note(trace: Trace, row: Row) -> str:
     if several:
         lines += ["", f"The calls folded here, by line: {each_line(trace, row)}."]
     why = why_not_indexed(function)
-    if why:
+    if function.own:
+        lines += [
+            "",
+            f"The program's own code ({code_span(function.path)}), in no pinned repository: "
+            "its file is read from disk, as long as it is the one that ran.",
+        ]
+    elif why:
         lines += ["", f"It has no definition of its own: {why}."]
     started = started_processes(trace, row)
     if started:
         lines += ["", f"It {started}, whose code a trace does not record."]
+    raised = sum(trace.nodes[shown.node].raised for shown in row.members)
+    if raised:
+        lines += ["", f"**{raised}** of its calls ended by an exception (raised), not by returning."]
     if row.on_import:
         lines += ["", f"An import of the program: what it ran ({row.hidden} calls) is folded here."]
     elif row.hidden:
@@ -155,6 +164,8 @@ class TraceSteps:
     def __call__(self, index: int) -> ResolvedStep:
         step = self.tour.steps[index]
         function = self.trace.functions[self.trace.nodes[self.nodes[index]].function]
+        if function.own:
+            return self._own(step, function, self.trace.lines[self.trace.nodes[self.nodes[index]].function])
         workspace = self.workspace_of(function.repo)
         target = definition_of(workspace, function)
         version = workspace.checkout.version
@@ -186,3 +197,53 @@ class TraceSteps:
             version=version,
             opens=min((n for n in executed if n > target.line), default=0),
         )
+
+    def _own(self, step: Step, function: Function, executed: tuple[int, ...]) -> ResolvedStep:
+        """A step on the program's own function: its file read from disk, where it ran,
+        while it is the file that ran (else the step says why, in place of the code)."""
+        from codewalk.errors import TraceError
+        from codewalk.traces.own import own_label, read_own
+
+        try:
+            text = read_own(self.trace, function.path)
+        except TraceError as error:
+            return ResolvedStep(step, "missing", None, None, (), (), error.message, function.repo, "")
+        last = max((function.line, *executed))
+        end = min(max(last, _block_end(text, function.line)), len(text.splitlines()) or 1)
+        target = Resolved(
+            repo=function.repo,
+            qualname=function.qualname,
+            kind="function",
+            path=function.path,
+            line=function.line,
+            start_line=function.line,
+            end_line=end,
+            via=f"ran here ({own_label(function)}, read from disk as it ran)",
+            signature="",
+            version="",
+        )
+        opens = min((n for n in executed if n > function.line), default=0)
+        return ResolvedStep(
+            step, "resolved", target, None, (target,), (), None, function.repo, "", opens=opens
+        )
+
+
+def _block_end(text: str, first: int) -> int:
+    """The last line of the definition whose first line (its first decorator's, as
+    Python counts it) is ``first`` in ``text``: its ``def`` or ``class`` line and the
+    lines after it indented deeper (blank ones between them included)."""
+    lines = text.splitlines()
+    start = first
+    while 0 < start <= len(lines) and lines[start - 1].lstrip().startswith("@"):
+        start += 1
+    if not 0 < start <= len(lines):
+        return first
+    indent = len(lines[start - 1]) - len(lines[start - 1].lstrip())
+    end = start
+    for number in range(start + 1, len(lines) + 1):
+        line = lines[number - 1]
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break
+        if line.strip():
+            end = number
+    return end

@@ -20,7 +20,7 @@ from codewalk.errors import CodewalkError, TraceError
 from codewalk.source.checkout import Checkout
 from codewalk.source.integrity import blob_sha, recorded_blobs
 from codewalk.source.pins import Pin
-from codewalk.traces.model import LOCAL, RELEASE, Function, Node, Other, RepoRun, Trace
+from codewalk.traces.model import LOCAL, PROGRAM, RELEASE, Function, Node, Other, RepoRun, Trace
 
 Fetch = Callable[[Pin], Checkout]  # a pin at a version -> its verified checkout (may download)
 _SHOWN_DIFFERENT = 3  # files named in the note of a repository read from its installed copy
@@ -74,14 +74,15 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
     owners = {package: pin for pin in pins.values() for package in pin.packages}
     packages: Mapping[str, Any] = raw["packages"]
     located = _Located(packages, owners)
-    placed, files = _placed(raw["codes"], located, owners)
+    own = _Own(raw)
+    placed, files = _placed(raw["codes"], located, owners, own)
     notes = _import_notes(raw.get("imported_from") or {}, packages)
     runs = {repo: _read_as(pins[repo], ran, packages, located, fetch) for repo, ran in sorted(files.items())}
     functions, lines_of, remap = _functions(placed, raw["lines"])
     others = tuple(Other(str(f), str(q), int(n)) for f, q, n in raw["others"])
     nodes = _nodes(raw["nodes"], remap)
     wrappers = {(remap[outer], remap[inner]) for outer, inner in raw["wraps"]}
-    dropped = sum(1 for place in placed if place is None)
+    dropped = sum(1 for index, place in enumerate(placed) if place is None and index not in own.unused)
     if dropped:
         notes.append(f"{dropped} recorded functions are in no pinned package's directory")
     return Trace(
@@ -106,7 +107,41 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         wrappers=tuple(sorted((a, b) for a, b in wrappers if a >= 0 and b >= 0)),
         passed=tuple((int(node), int(other)) for node, other in raw["passed"]),
         processes=tuple((int(node), int(line), int(n)) for node, line, n in raw.get("processes", [])),
+        own=own.blobs(functions),
     )
+
+
+class _Own:
+    """The program's own files that ran: which codes are, and the module each file is."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        learnt = {int(index) for index in raw.get("own", [])}
+        called = {int(node[2]) for node in raw["nodes"][1:]}
+        self.codes = learnt & called  # called under a recorded call: the program itself is not
+        self.unused = learnt - called
+        self.dir = str(raw.get("own_dir") or "")
+        program = [str(p) for p in raw["program"]]
+        self.script = "" if raw["module"] else os.path.join(str(raw["cwd"]), program[0])
+
+    def module(self, filename: str) -> str:
+        """``__main__`` for the script; a file beside it by its path from there."""
+        if self.script and os.path.realpath(filename) == os.path.realpath(self.script):
+            return "__main__"
+        return _module(os.path.relpath(filename, self.dir).replace(os.sep, "/"))
+
+    @staticmethod
+    def blobs(functions: Sequence[Function]) -> tuple[tuple[str, str], ...]:
+        """Each of the program's files that ran with its blob id as it is now, when the
+        run has just ended ("" when it cannot be read)."""
+        found: dict[str, str] = {}
+        for function in functions:
+            if function.own and function.path not in found:
+                try:
+                    with open(function.path, "rb") as handle:
+                        found[function.path] = blob_sha(handle.read())
+                except OSError:
+                    found[function.path] = ""
+        return tuple(sorted(found.items()))
 
 
 def _read_as(
@@ -127,25 +162,36 @@ def _nodes(recorded: Sequence[Any], remap: Sequence[int]) -> list[Node]:
     """The recorded tree's nodes, each naming its function (``remap``: code -> function);
     node 0 is the program."""
     nodes = [Node(-1, 0, -1, -1, 0, 0.0)]
-    for parent, site, code, via, count, seconds in recorded[1:]:
+    for parent, site, code, via, count, seconds, raised in recorded[1:]:
         function = remap[code]
         if function < 0:
             raise ValueError(f"a node of code {code} that is in no pinned package")
-        nodes.append(Node(int(parent), int(site), function, int(via), int(count), float(seconds)))
+        nodes.append(
+            Node(int(parent), int(site), function, int(via), int(count), float(seconds), int(raised))
+        )
     return nodes
 
 
-Placed = tuple[str, str, str, str, int]  # (repo, directory, path from its parent, name, line)
+# (repo, directory, path from its parent, name, line, module); the program's own: PROGRAM,
+# its directory, its absolute path
+Placed = tuple[str, str, str, str, int, str]
 
 
 def _placed(
-    codes: Sequence[Any], located: _Located, owners: Mapping[str, Pin]
+    codes: Sequence[Any], located: _Located, owners: Mapping[str, Pin], own: _Own
 ) -> tuple[list[Placed | None], dict[str, dict[str, str]]]:
     """Where each recorded code is (None: in no pinned package), and the files that ran,
     by repository (path relative to its package directory's parent -> installed file)."""
     placed: list[Placed | None] = []
     files: dict[str, dict[str, str]] = {}
-    for filename, qualname, line in codes:
+    for index, (filename, qualname, line) in enumerate(codes):
+        if index in own.unused:
+            placed.append(None)
+            continue
+        if index in own.codes:
+            path = os.path.abspath(str(filename))
+            placed.append((PROGRAM, own.dir, path, str(qualname), int(line), own.module(path)))
+            continue
         where = located.find(str(filename))
         if where is None:
             placed.append(None)
@@ -155,7 +201,7 @@ def _placed(
         relative = os.path.relpath(os.path.realpath(filename), os.path.dirname(os.path.realpath(directory)))
         relative = relative.replace(os.sep, "/")
         files.setdefault(repo, {})[relative] = str(filename)
-        placed.append((repo, directory, relative, str(qualname), int(line)))
+        placed.append((repo, directory, relative, str(qualname), int(line), _module(relative)))
     return placed, files
 
 
@@ -183,8 +229,8 @@ def _functions(
         if place is None:
             remap.append(-1)
             continue
-        repo, _directory, relative, qualname, line = place
-        function = Function(repo, relative, _module(relative), qualname, line)
+        repo, _directory, relative, qualname, line, module = place
+        function = Function(repo, relative, module, qualname, line)
         index = index_of.get(function)
         if index is None:
             index = index_of[function] = len(functions)

@@ -13,13 +13,22 @@ from typing import NamedTuple
 
 RELEASE = "release"  # the installed files are the release's, blob for blob
 LOCAL = "local"  # read from the installed copy (it differs from the release, or has no version)
+# the repository of the program's own functions (a callback the pinned code called): no
+# pin can be named so, and its files are read from disk, where the program ran them
+PROGRAM = "<program>"
+
+
+def repo_shown(repo: str) -> str:
+    """A repository as a screen names it: the program's own code as "your program"."""
+    return "your program" if repo == PROGRAM else repo
 
 
 class Function(NamedTuple):
-    repo: str
+    repo: str  # PROGRAM for the program's own code
     path: str  # posix, relative to the directory holding the package ("transformers/trainer.py");
-    # repo-relative once the trace is opened on its checkouts (Trace.placed)
-    module: str  # "transformers.generation.utils"
+    # repo-relative once the trace is opened on its checkouts (Trace.placed); the program's
+    # own: the file's absolute path, as it ran
+    module: str  # "transformers.generation.utils"; the program's script: "__main__"
     name: str  # inside the module: "GenerationMixin.generate", "<module>", "f.<locals>.g"
     line: int  # the code's first line (its first decorator's, as Python counts it)
 
@@ -31,6 +40,11 @@ class Function(NamedTuple):
     def short(self) -> str:
         """``GenerationMixin.generate``; a module's code is ``<module transformers.x>``."""
         return self.name if self.name != "<module>" else f"<module {self.module}>"
+
+    @property
+    def own(self) -> bool:
+        """Whether it is the program's own code, not a pinned package's."""
+        return self.repo == PROGRAM
 
 
 class Other(NamedTuple):
@@ -48,6 +62,7 @@ class Node(NamedTuple):
     via: int  # index in Trace.others: the first frame of other code on the way; -1: direct
     calls: int
     seconds: float  # inclusive
+    raised: int = 0  # how many of its calls ended by an exception
 
 
 class RepoRun(NamedTuple):
@@ -142,6 +157,9 @@ class Trace(NamedTuple):
     # call of ``node`` at its function's ``line``; node 0, line 0: from the program's own
     # code. What ran in them is not recorded.
     processes: tuple[tuple[int, int, int], ...] = ()
+    # (absolute path, git blob id) of each of the program's own files that ran, read when
+    # the run ended ("" when it could not be): the file is shown only while it still is that
+    own: tuple[tuple[str, str], ...] = ()
 
     @property
     def command(self) -> str:
@@ -191,6 +209,8 @@ class Trace(NamedTuple):
         naming where each repository's checkout holds its packages."""
 
         def place(function: Function) -> Function:
+            if function.own:  # its absolute path, as it ran
+                return function
             root = package_roots.get(function.repo, ".")
             path = function.path if root in ("", ".") else f"{root}/{function.path}"
             return function._replace(path=path)

@@ -25,6 +25,13 @@ roots (found on the program's ``sys.path`` without importing them):
   program), past the wrappers of other code it went through (``passed``: a
   frame whose closure holds the function it calls, as torch.no_grad's does, or a method
   of the object whose method it calls, as torch's ``Module.__call__`` is);
+- the program's own code called beneath a recorded call (a callback of the program's
+  the pinned code calls: a ``LogitsProcessor``, a ``TrainerCallback``): the files under
+  the program's directory (``own_dir``: the script's, for ``-m`` the current directory)
+  that are neither an installed package's nor the interpreter's, as nodes like the
+  pinned code's (``own``: their code indices); the program's own calls of its functions,
+  with no recorded call beneath them, are not recorded;
+- how many calls of each node ended by an exception (``raised``);
 - the lines of each recorded function that executed.
 
 Two engines: ``sys.monitoring`` on Python 3.12+ (each line reported once, then disabled;
@@ -44,7 +51,7 @@ import sys
 import time
 from typing import Any
 
-FORMAT = 2  # of what this file writes; codewalk reads it back (traces/run.py)
+FORMAT = 3  # of what this file writes; codewalk reads it back (traces/run.py)
 # The audit events of a process starting: its code never reaches the record (a forked
 # child's recording stops, another program is not recorded), so the record says where.
 PROCESS_EVENTS = frozenset(
@@ -107,6 +114,28 @@ def imported_from(roots: list[str]) -> dict[str, list[str]]:
     return out
 
 
+def own_dir(module: bool, target: str) -> str:
+    """The directory of the program's own files: the one Python puts first on
+    ``sys.path`` for it (the script's; a directory or zip file run as a program itself;
+    for ``-m``, the current directory)."""
+    import zipfile
+
+    if module:
+        return os.getcwd()
+    path = os.path.abspath(target)
+    if os.path.isdir(path) or zipfile.is_zipfile(path):
+        return path
+    return os.path.dirname(path)
+
+
+def outside_dirs() -> tuple[str, ...]:
+    """Where no file is the program's own, though it may be under its directory: the
+    interpreter's (a virtualenv made beside the script), and the recorder's."""
+    found = {os.path.abspath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    found.add(os.path.dirname(os.path.abspath(__file__)))
+    return tuple(sorted(found))
+
+
 # -- running the program -----------------------------------------------------------------
 class Run:
     """One recorded run: the program, how it ended, the record written at exit."""
@@ -122,7 +151,8 @@ class Run:
         self.located = locate(packages)
         dirs = [d for entry in self.located.values() for d in entry["dirs"]]  # type: ignore[attr-defined]
         recording = _recording()
-        self.recorder = recording.Recorder(dirs)
+        self.own = own_dir(module, target)
+        self.recorder = recording.Recorder(dirs, (self.own,), outside_dirs())
         self.engine = recording.engine_for(self.recorder)
         self.status = 0
         self.ended = "returned"  # returned | exit | exception | interrupted | terminated
@@ -235,6 +265,7 @@ class Run:
             "status": self.status,
             "error": self.error,
             "packages": self.located,
+            "own_dir": self.own,
             "imported_from": imported_from(self.roots),
             **self.recorder.as_json(),
         }

@@ -18,8 +18,14 @@ import types
 class Recorder:
     """The tree and the lines, as the program runs; one per process."""
 
-    def __init__(self, dirs: list[str]) -> None:
+    def __init__(self, dirs: list[str], own: tuple[str, ...] = (), outside: tuple[str, ...] = ()) -> None:
         self.prefixes = tuple(os.path.join(d, "") for d in dirs)
+        # the program's own files: under ``own`` (its directory), not under ``outside``
+        # (installed packages, the interpreter's, the recorder's); recorded only when a
+        # recorded call is running beneath them (a callback the pinned code calls)
+        self.own_prefixes = tuple(os.path.join(d, "") for d in own)
+        self.outside = tuple(os.path.join(d, "") for d in outside)
+        self.own: list[bool] = []  # by code index: the program's own code
         self.codes: dict[object, int] = {}  # code object -> index in ``recorded``, -1 elsewhere
         self.recorded: list[list[object]] = []  # [filename, qualname, first line]
         self.generator: list[bool] = []  # by code index: a generator or coroutine
@@ -39,6 +45,7 @@ class Recorder:
         self.via: list[int] = [-1]  # index in ``others``, -1 when the caller called it directly
         self.count: list[int] = [0]
         self.seconds: list[float] = [0.0]
+        self.raised: list[int] = [0]  # the calls that ended by an exception
         # (parent, line, code, via) -> node; a root's key adds the lines of the frames above
         # the one that called it, up to the program's top: each statement of the program
         # has its own calls (the calls of a loop's statement are one node)
@@ -51,16 +58,20 @@ class Recorder:
 
     # -- what is recorded ------------------------------------------------------------
     def learn(self, code: object) -> int:
-        """The index of ``code`` if it lives in a recorded file, else -1 (kept)."""
+        """The index of ``code`` if it lives in a recorded file (a pinned package's or the
+        program's own), else -1 (kept)."""
         filename = getattr(code, "co_filename", "")
         recorded = filename.startswith(self.prefixes)
+        own = False
         if not recorded and filename and not filename.startswith("<"):
             real = os.path.realpath(filename)
             recorded = real.startswith(self.prefixes)
-        if not recorded:
+            own = not recorded and self._own(filename, real)
+        if not (recorded or own):
             self.codes[code] = -1
             return -1
         index = len(self.recorded)
+        self.own.append(own)
         qualname = getattr(code, "co_qualname", None) or code.co_name  # type: ignore[attr-defined]
         self.recorded.append([filename, qualname, code.co_firstlineno])  # type: ignore[attr-defined]
         self.generator.append(bool(code.co_flags & 0x2A0))  # type: ignore[attr-defined]
@@ -68,6 +79,17 @@ class Recorder:
         self.lines.append(set())
         self.codes[code] = index
         return index
+
+    def _own(self, filename: str, real: str) -> bool:
+        """Whether a file that is no pinned package's is the program's own: under its
+        directory, and neither an installed package's nor the interpreter's."""
+        if not self.own_prefixes:
+            return False
+        for name in (filename, real):
+            if name.startswith(self.own_prefixes) and not name.startswith(self.outside):
+                parts = name.split(os.sep)
+                return "site-packages" not in parts and "dist-packages" not in parts
+        return False
 
     def other(self, frame: object) -> int:
         code = frame.f_code  # type: ignore[attr-defined]
@@ -78,18 +100,31 @@ class Recorder:
         return found
 
     def enter(self, frame: object, index: int) -> int:
-        """The node of a new call of recorded function ``index`` in ``frame``."""
+        """The node of a new call of recorded function ``index`` in ``frame``; -1 for the
+        program's own code called where no recorded call is running (the program itself,
+        which the roots' places already say): not recorded."""
         codes = self.codes
+        own = self.own
+        active = self.running
         caller = frame.f_back  # type: ignore[attr-defined]
+        if own[index]:  # recorded only under a recorded call: looked for by frame, no code hashed
+            above = caller
+            while above is not None and id(above) not in active:
+                above = above.f_back
+            if above is None:  # the program's own loop calling its helper: kept cheap
+                return -1
         first = None  # the outermost frame of other code between the caller and ``frame``
         found = -1  # the caller's code index
         while caller is not None:
             known = codes.get(caller.f_code)
             found = self.learn(caller.f_code) if known is None else known
-            if found >= 0:
+            # the program's own frame counts as a caller only when it is recorded itself
+            if found >= 0 and (not own[found] or id(caller) in active):
                 break
             first = caller
             caller = caller.f_back
+        if caller is None and own[index]:
+            return -1
         wrappers: list[object] = []
         if caller is None:  # a root: called from the program, or a thread's start
             parent = 0
@@ -114,6 +149,7 @@ class Recorder:
             self.via.append(via)
             self.count.append(0)
             self.seconds.append(0.0)
+            self.raised.append(0)
             self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
         self.count[node] += 1
         return node
@@ -168,7 +204,7 @@ class Recorder:
         key = (self.running[id(frame)][0], frame.f_lineno) if frame is not None else (0, 0)  # type: ignore[attr-defined]
         self.processes[key] = self.processes.get(key, 0) + 1
 
-    def leave(self, frame: object, now: float, suspended: bool) -> None:
+    def leave(self, frame: object, now: float, suspended: bool, raised: bool = False) -> None:
         running = self.running.pop(id(frame), None)
         if running is None:
             return
@@ -176,6 +212,8 @@ class Recorder:
         self.seconds[node] += now - started
         if suspended:
             self.suspended[id(frame)] = node
+        elif raised:
+            self.raised[node] += 1
 
     # -- the record ------------------------------------------------------------------
     def as_json(self) -> dict[str, object]:
@@ -184,9 +222,18 @@ class Recorder:
             "codes": self.recorded,
             "others": others,
             "nodes": [
-                [self.parent[i], self.site[i], self.code[i], self.via[i], self.count[i], self.seconds[i]]
+                [
+                    self.parent[i],
+                    self.site[i],
+                    self.code[i],
+                    self.via[i],
+                    self.count[i],
+                    self.seconds[i],
+                    self.raised[i],
+                ]
                 for i in range(len(self.parent))
             ],
+            "own": [index for index, own in enumerate(self.own) if own],
             "lines": [sorted(lines) for lines in self.lines],
             "wraps": [list(pair) for pair in self.wraps],
             "passed": [list(pair) for pair in self.passed],
@@ -307,6 +354,9 @@ class SettraceEngine:
         self.resume = _opcode("RESUME")
         self.yield_value = _opcode("YIELD_VALUE")
         self.local: list[object] = []  # by code index: its local trace function
+        # frames an exception is passing through: one that returns before a line runs in
+        # it again ended by that exception (settrace says "return" either way)
+        self.raising: set[int] = set()
 
     def _local_for(self, index: int) -> object:
         while len(self.local) <= index:
@@ -320,12 +370,21 @@ class SettraceEngine:
         yield_value = self.yield_value
         clock = time.perf_counter
 
+        raising = self.raising
+
         def local(frame, event, arg):  # type: ignore[no-untyped-def]
             if event == "line":
                 add(frame.f_lineno)
+                if raising:  # a line after an exception: the frame caught it
+                    raising.discard(id(frame))
             elif event == "return":
                 suspended = generator and frame.f_code.co_code[frame.f_lasti] == yield_value
-                recorder.leave(frame, clock(), suspended)
+                raised = id(frame) in raising
+                if raised:
+                    raising.discard(id(frame))
+                recorder.leave(frame, clock(), suspended, raised and not suspended)
+            elif event == "exception":
+                raising.add(id(frame))
             return local
 
         return local
@@ -338,13 +397,17 @@ class SettraceEngine:
         index = recorder.codes.get(code)
         if index is None:
             index = recorder.learn(code)
-        if index < 0:
+        if index < 0 or (not recorder.running and recorder.own[index]):  # nothing recorded under way
             return None
         node = None
         if recorder.generator[index] and not self._fresh(frame):
             node = recorder.suspended.pop(id(frame), None)
+            if node is None and recorder.own[index]:  # the program's, started unrecorded
+                return None
         if node is None:
             node = recorder.enter(frame, index)
+            if node < 0:  # the program's own code, called by the program: not recorded
+                return None
         recorder.running[id(frame)] = (node, time.perf_counter())
         return self._local_for(index)
 
@@ -406,6 +469,9 @@ class MonitoringEngine:
         local_events = events.LINE | events.PY_RETURN | events.PY_YIELD | events.PY_RESUME
         tool = self.tool
 
+        own = recorder.own
+        running = recorder.running
+
         def on_start(code, offset):  # type: ignore[no-untyped-def]
             index = recorder.codes.get(code)
             if index is None:
@@ -414,8 +480,12 @@ class MonitoringEngine:
                     mon.set_local_events(tool, code, local_events)
             if index < 0:
                 return disable
+            if not running and own[index]:  # the program's own code, no recorded call under way
+                return None
             frame = getframe(1)
-            recorder.running[id(frame)] = (recorder.enter(frame, index), clock())
+            node = recorder.enter(frame, index)
+            if node >= 0:  # else the program's own code, called by the program: not recorded
+                recorder.running[id(frame)] = (node, clock())
             return None
 
         def on_resume(code, offset):  # type: ignore[no-untyped-def]
@@ -425,14 +495,16 @@ class MonitoringEngine:
                 recorder.running[id(frame)] = (node, clock())
 
         def on_return(code, offset, value):  # type: ignore[no-untyped-def]
-            recorder.leave(getframe(1), clock(), False)
+            if running:  # else none of it is recorded: the program's own code, called by itself
+                recorder.leave(getframe(1), clock(), False)
 
         def on_yield(code, offset, value):  # type: ignore[no-untyped-def]
-            recorder.leave(getframe(1), clock(), True)
+            if running:
+                recorder.leave(getframe(1), clock(), True)
 
         def on_unwind(code, offset, _exception):  # type: ignore[no-untyped-def]
             if recorder.codes.get(code, -1) >= 0:
-                recorder.leave(getframe(1), clock(), False)
+                recorder.leave(getframe(1), clock(), False, True)
 
         def on_line(code, line):  # type: ignore[no-untyped-def]
             index = recorder.codes.get(code, -1)

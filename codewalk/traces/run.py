@@ -25,7 +25,7 @@ from codewalk.locations import TooLarge, read_limited
 from codewalk.visible import visible
 
 RECORDER = Path(__file__).with_name("recorder.py")
-RECORD_FORMAT = 2  # recorder.FORMAT, which codewalk never imports (it is the reader's)
+RECORD_FORMAT = 3  # recorder.FORMAT, which codewalk never imports (it is the reader's)
 RECORD_LIMIT = 512 << 20
 
 

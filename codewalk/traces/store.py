@@ -25,10 +25,12 @@ from typing import Any, NamedTuple, TypeVar
 from codewalk import locations
 from codewalk.errors import TraceError
 from codewalk.source.versions import valid_version
-from codewalk.traces.model import LOCAL, RELEASE, Function, Node, Other, RepoRun, Summary, Trace
+from codewalk.traces.model import LOCAL, PROGRAM, RELEASE, Function, Node, Other, RepoRun, Summary, Trace
 from codewalk.visible import quoted
 
-FORMAT = 2
+FORMAT = 3
+# the formats this codewalk reads: 2 has no program's own functions, nor which calls raised
+READS = (2, FORMAT)
 SUFFIX = ".json"
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 LIMIT = 64 << 20  # a tiny llama's generate is 0.6 MiB: a runaway or planted file is not read whole
@@ -166,6 +168,7 @@ def encode(trace: Trace) -> str:
         "wrappers": [list(pair) for pair in trace.wrappers],
         "passed": [list(pair) for pair in trace.passed],
         "processes": [list(started) for started in trace.processes],
+        "own": [list(own) for own in trace.own],
     }
     # ASCII: a path or argument that is not UTF-8 is a lone surrogate, which UTF-8 cannot
     # write but a JSON escape can (and reads back as it was)
@@ -216,10 +219,11 @@ def _header(head: bytes, where: str) -> dict[str, Any]:
     if not isinstance(header, dict):
         raise TraceError(f"{where} is not a trace file")
     version = header.get("format")
-    if version != FORMAT:
+    if version not in READS or isinstance(version, bool):
         newer = isinstance(version, int) and version > FORMAT
         raise TraceError(
-            f"{where} is of trace format {version!r}, and this codewalk reads format {FORMAT}",
+            f"{where} is of trace format {version!r}, and this codewalk reads formats "
+            + " and ".join(map(str, READS)),
             hint="a newer codewalk wrote it" if newer else "record it again with codewalk trace",
         )
     return header
@@ -262,7 +266,7 @@ def _moment(started: float) -> None:
 
 
 def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
-    repos = {repo.repo for repo in summary.repos}
+    repos = {repo.repo for repo in summary.repos} | {PROGRAM}
     functions = tuple(_function(f, repos) for f in body["functions"])
     others = tuple(
         Other(_typed(o[0], str, "other"), _typed(o[1], str, "other"), _typed(o[2], int, "other"))
@@ -276,6 +280,9 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
     # (a trace kept by an earlier codewalk has none: its roots name the wrapper as their caller)
     passed = tuple(_passed(pair, len(nodes), len(others)) for pair in body.get("passed", []))
     processes = tuple(_process(started, len(nodes)) for started in body.get("processes", []))  # likewise
+    own = tuple(_own(pair) for pair in body.get("own", []))  # format 2 has none
+    if {f.path for f in functions if f.own} - {path for path, _ in own}:
+        raise ValueError("a function of the program's names a file the trace does not")
     said = {key: value for key, value in summary._asdict().items() if key not in ("functions", "calls")}
     return Trace(
         **said,  # what the summary line says: name, program, python, engine, how it ended, repos
@@ -289,7 +296,15 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
         wrappers=wrappers,
         passed=passed,
         processes=processes,
+        own=own,
     )
+
+
+def _own(pair: list[Any]) -> tuple[str, str]:
+    path, blob = pair
+    if not os.path.isabs(_typed(path, str, "path")) or not isinstance(blob, str):
+        raise ValueError(f"the program's file {path!r} is not an absolute path with its blob")
+    return path, blob
 
 
 def _ints(values: list[Any], what: str) -> tuple[int, ...]:
@@ -323,21 +338,22 @@ def _nodes(raw: list[Any], functions: int, others: int) -> tuple[Node, ...]:
     """The tree's nodes, each checked to name only what is there (node 0: the program)."""
     out: list[Node] = []
     for index, item in enumerate(raw):
-        parent, line, function, via, calls, seconds = item
+        parent, line, function, via, calls, seconds, *more = item  # format 2: no raised
+        raised: Any = more[0] if len(more) == 1 else (0 if not more else None)
         if type(seconds) is int:
             seconds = float(seconds)
-        if {type(parent), type(line), type(function), type(via), type(calls)} != {int} or type(
+        if {type(parent), type(line), type(function), type(via), type(calls), type(raised)} != {int} or type(
             seconds
         ) is not float:
             raise ValueError(f"node {index} is not numbers")
-        if calls < 0 or not (math.isfinite(seconds) and seconds >= 0):
+        if calls < 0 or not (math.isfinite(seconds) and seconds >= 0) or not 0 <= raised <= calls:
             raise ValueError(f"node {index} has a negative or non-finite count")
         if index == 0:
             if parent != -1 or function != -1:
                 raise ValueError("no program node")
         elif not (0 <= parent < index and 0 <= function < functions and -1 <= via < others):
             raise ValueError(f"node {index} names what is not there")
-        out.append(Node(parent, line, function, via, calls, seconds))
+        out.append(Node(parent, line, function, via, calls, seconds, raised))
     if not out:
         raise ValueError("no program node")
     return tuple(out)

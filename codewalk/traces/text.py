@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable
 
 from codewalk.traces.model import Node, Trace, versions_of
+from codewalk.traces.own import own_label
 from codewalk.traces.tree import Row, Shown, besides, call_lines, made_by, row_calls, row_seconds
 
 
@@ -87,13 +88,27 @@ def node_label(trace: Trace, row: Row) -> str:
     by = made_by(trace, row)
     maker = trace.functions[by].short if by >= 0 else ""
     where = f"({where_shown(trace, row.shown, lines=lines_text(trace, row), by=maker)}{inside})"
-    return f"{function.short}{_crossing(trace, row.shown)}  x{row_calls(trace, row)}  {took}  {where}"
+    calls = f"x{row_calls(trace, row)}{raised_text(trace, row)}"
+    return f"{function.short}{_crossing(trace, row.shown)}  {calls}  {took}  {where}"
+
+
+def raised_text(trace: Trace, row: Row) -> str:
+    """`` raised`` when every call of the row ended by an exception, `` (2 raised)`` when
+    some did, else "": a call that raised is not one that returned."""
+    raised = sum(trace.nodes[shown.node].raised for shown in row.members)
+    if not raised:
+        return ""
+    return " raised" if raised == row_calls(trace, row) else f" ({raised} raised)"
 
 
 def _crossing(trace: Trace, shown: Shown) -> str:
     """``  [transformers]`` where a call comes from another repository's code (or from the
-    program): the row's line is in its caller's file, and this says the row's is another."""
-    repo = trace.functions[trace.nodes[shown.node].function].repo
+    program): the row's line is in its caller's file, and this says the row's is another.
+    The program's own function is always marked: ``  [the program's, gen.py]``."""
+    function = trace.functions[trace.nodes[shown.node].function]
+    if function.own:
+        return f"  [{own_label(function)}]"
+    repo = function.repo
     parent = trace.nodes[shown.call].parent  # past the wrappers it was called through
     caller = trace.nodes[parent].function if parent > 0 else -1
     return "" if caller >= 0 and trace.functions[caller].repo == repo else f"  [{repo}]"

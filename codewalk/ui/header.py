@@ -8,13 +8,15 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
+from codewalk.traces.model import repo_shown
 from codewalk.visible import visible
 
 
 def header_parts(title: str, step: int, total: int, repo: str, version: str) -> tuple[str, str]:
     """The title (cut first when the line is short) and ``step k/n · repo@version``."""
     safe = visible(title).replace("[", r"\[")
-    where = visible(f"{repo}@{short_version(repo, version)}" if version else repo).replace("[", r"\[")
+    shown = repo_shown(repo)
+    where = visible(f"{shown}@{short_version(repo, version)}" if version else shown).replace("[", r"\[")
     return f"[b]{safe}[/b]", f"step {step}/{total}  ·  {where}"
 
 

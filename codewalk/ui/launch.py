@@ -10,11 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import Tour
-from codewalk.ui.session import Activity, Catalogue, RanSaid, TourEntry, TourSession
+from codewalk.traces.model import PROGRAM
+from codewalk.ui.session import Activity, Catalogue, RanSaid, RepoInfo, TourEntry, TourSession
 from codewalk.ui.state import ProgressStore
 
 if TYPE_CHECKING:
@@ -88,7 +90,7 @@ def executed_lines(trace: Trace) -> Callable[[str, str], frozenset[int] | None]:
     """The lines of a file that ran in ``trace`` (None: a repository it did not run, whose
     lines are then not dimmed)."""
     ran = trace.executed_by_file()
-    repos = {repo.repo for repo in trace.repos}
+    repos = {repo.repo for repo in trace.repos} | {PROGRAM}
 
     def executed(repo: str, path: str) -> frozenset[int] | None:
         return ran.get((repo, path), frozenset()) if repo in repos else None
@@ -214,8 +216,26 @@ def trace_session(
         trace=trace.name,
         tours_dirs=tuple(tours_dirs),
         depths=traced.depths,
+        known=(own_files(trace),),
     )
     return session, traced.first
+
+
+def own_files(trace: Trace) -> RepoInfo:
+    """The program's own files that ran, as the UI reads a repository: each by its
+    absolute path, from disk, while it is the file that ran (else the read says why)."""
+    from codewalk.traces.own import read_own
+
+    return RepoInfo(
+        repo=PROGRAM,
+        version="",
+        read=lambda path: read_own(trace, path),
+        root=Path("/"),
+        read_only=False,  # the reader's own files
+        unread=(
+            "the program's own code is in no pinned repository: codewalk indexes and follows the pins only"
+        ),
+    )
 
 
 def run_trace(args: argparse.Namespace, opened: Opened, rows: Sequence[Row]) -> int:

@@ -31,7 +31,7 @@ from textual.widgets import Footer, OptionList
 from codewalk.errors import TourError, TourFileTaken
 from codewalk.tours.loader import parse_tour
 from codewalk.tours.model import ResolvedStep
-from codewalk.tours.recording import Draft, DraftStep, Spot, step_at
+from codewalk.tours.recording import Draft, DraftStep, Spot, refusal_to_anchor, step_at
 from codewalk.tours.saving import beside, write_tour
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.columns import Columns
@@ -306,6 +306,10 @@ class RecordScreen(Columns):
         info = self.session.info(self.here_repo) if self.session is not None else None
         if code.source is None or not code.display or info is None:
             self.notify("no code on screen: ctrl+p finds a symbol, g goes to a definition", markup=False)
+            return None
+        refused = refusal_to_anchor(info.repo, code.source.path)
+        if refused is not None:
+            self.notify(refused, severity="warning", markup=False)
             return None
         first, last = code.selected_lines or (code.cursor[0], None)
         return step_at(

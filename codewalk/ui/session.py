@@ -91,6 +91,8 @@ class RepoInfo:
     pinned: str = ""  # the pin's release of this repo, when another one is read
     read_only: bool = True  # ``o`` opens the editor read-only (the cache); False: the user's own files
     package_root: str = ""  # where its packages are (``src``): a file's module name, for a recorded step
+    # files no workspace reads (a trace's program files): why a question on them has no answer
+    unread: str = ""
 
 
 class NavThread:
@@ -138,6 +140,8 @@ class NavThread:
             self._learn(repos, [repo, *reaches(answer)])
             return answer
 
+        if repo in self.known and self.known[repo].unread:
+            raise CodewalkError(self.known[repo].unread)
         return self.call(run)
 
     def info(self, repo: str) -> RepoInfo:
@@ -372,6 +376,8 @@ class TourSession:
     tours_dirs: tuple[str, ...] = ()  # --tours-dir: where R in a trace finds and writes a tour
     depths: tuple[int, ...] = ()  # a trace's: each step's depth in its call tree
     judge_step: RanSaid | None = None  # a tour walked against a trace: each step's verdict
+    # repositories no workspace reads, known from the start: a trace's program files
+    known: tuple[RepoInfo, ...] = ()
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
     verdicts: dict[int, tuple[str, bool]] = field(
@@ -380,6 +386,7 @@ class TourSession:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nav", NavThread(self.open_repos, self.describe))
+        self.nav.known.update((info.repo, info) for info in self.known)
 
     def resolve(self, index: int) -> ResolvedStep:
         """Resolve step ``index`` (0-based) on the nav thread; slow, call from a worker."""

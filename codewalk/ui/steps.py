@@ -19,6 +19,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from codewalk.tours.model import Tour
+from codewalk.traces.model import repo_shown
 from codewalk.ui.code_view import RAN_COLOR, RAN_MARK
 from codewalk.ui.hanging import Hanging
 from codewalk.visible import visible
@@ -54,7 +55,9 @@ def repo_runs(tour: Tour, repo: str) -> list[tuple[str, int]]:
 def heading_label(repo: str, home: bool) -> Content:
     """The row above a run of steps in ``repo`` (``home``: the tour's own)."""
     style = "dim" if home else "bold $text-accent"
-    return Content.assemble(("── ", "dim"), (visible(repo), style), (" ──" if home else " ↗", "dim"))
+    return Content.assemble(
+        ("── ", "dim"), (visible(repo_shown(repo)), style), (" ──" if home else " ↗", "dim")
+    )
 
 
 _MARK_CONTENT: dict[str, Content] = {}  # each mark parsed once: a trace's tour has thousands of steps

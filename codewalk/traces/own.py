@@ -1,0 +1,43 @@
+"""The program's own files in a trace (a callback of its own the pinned code called): read
+from disk where the program ran them, and only while each is the file that ran.
+
+A pinned repository's file is read at its release, blob-checked; the program's file is in
+no pin, so the trace keeps its git blob id as the run left it, and a file changed since
+(or gone) is said to be, never shown on lines that are no longer the ones that ran.
+"""
+
+from __future__ import annotations
+
+import os
+
+from codewalk.errors import TraceError
+from codewalk.source.integrity import blob_sha
+from codewalk.traces.model import Function, Trace
+
+LIMIT = 16 << 20  # a program's file larger than this is not shown
+
+
+def own_label(function: Function) -> str:
+    """How a function of the program's own is marked: ``the program's, gen.py``."""
+    return f"the program's, {os.path.basename(function.path)}"
+
+
+def read_own(trace: Trace, path: str) -> str:
+    """The text of the program's file ``path`` as the run ran it; TraceError when it is
+    none of the trace's program files, cannot be read, or has changed since the run."""
+    recorded = dict(trace.own).get(path)
+    if recorded is None:
+        raise TraceError(f"{path} is not one of the program's files that ran in trace {trace.name!r}")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(LIMIT + 1)
+    except OSError as error:
+        raise TraceError(f"{path}: cannot read it: {error.strerror or error}") from None
+    if len(data) > LIMIT:
+        raise TraceError(f"{path} is larger than any program file codewalk shows")
+    if blob_sha(data) != recorded:
+        raise TraceError(
+            f"{path} has changed since trace {trace.name!r} ran it: its lines are not the ones that ran",
+            hint=f"record it again: codewalk trace --name {trace.name} --force ...",
+        )
+    return data.decode("utf-8", errors="replace")

@@ -1,0 +1,301 @@
+"""The program's own code in a trace: a callback of the script's, and a callable of a module
+beside it, that the pinned code called back are nodes of the tree under the pinned frame
+that called them, marked as the program's; what they call is under them. The program's
+own calls of its functions are not recorded (its statements are the roots' places). A
+call that raised is said to. Read by the plain tree, ``calls``, ``path`` and ``draft``
+with ``--trace``, a trace read as a tour (its file read from disk while it is the one that
+ran), the app and the recorder (which anchors no step there)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from ui_fakes import run_async, settle
+
+from codewalk.cli.main import main
+from codewalk.errors import CodewalkError, TraceError
+from codewalk.tours.recording import refusal_to_anchor
+from codewalk.tours.traced import TraceSteps, trace_tour
+from codewalk.traces import store
+from codewalk.traces.model import PROGRAM, Trace
+from codewalk.traces.own import read_own
+from codewalk.traces.reading import open_trace
+from codewalk.traces.tree import folded
+from tests.traceprog import package_line, tree_rows, use_toy
+
+PROGRAM_TEXT = """
+import toypkg
+from helpers import Ban
+
+
+def mine(x):
+    return toypkg.square(x) + 1
+
+
+def boom(x):
+    raise KeyError(x)
+
+
+def main():
+    toypkg.call_it(mine)
+    toypkg.call_it(Ban())
+    try:
+        toypkg.call_it(boom)
+    except KeyError:
+        pass
+    toypkg.recover()
+
+
+def helper():
+    return 1
+
+
+helper()
+main()
+"""
+
+HELPERS = """
+class Ban:
+    def __call__(self, x):
+        return x * 0
+"""
+
+CALL_IT = package_line("    return func(2)")
+
+
+def own_line(text: str) -> int:
+    return textwrap.dedent(PROGRAM_TEXT).lstrip("\n").splitlines().index(text) + 1
+
+
+@pytest.fixture()
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``own.py`` and ``helpers.py`` beside the toy package, traced as ``own``."""
+    work = use_toy(tmp_path, monkeypatch)
+    (work / "own.py").write_text(textwrap.dedent(PROGRAM_TEXT).lstrip("\n"))
+    (work / "helpers.py").write_text(textwrap.dedent(HELPERS).lstrip("\n"))
+    (tmp_path / "tours").mkdir()
+    monkeypatch.setenv("CODEWALK_TOURS_PATH", str(tmp_path / "tours"))
+    assert main(["trace", "--python", sys.executable, "--name", "own", "own.py"]) == 0
+    return work
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def named(trace: Trace, qualname: str) -> int:
+    return next(i for i, f in enumerate(trace.functions) if f.qualname == qualname)
+
+
+def test_the_programs_callbacks_are_recorded_under_the_pinned_call_and_its_own_calls_are_not(
+    work: Path,
+) -> None:
+    trace = store.load("own")
+    own = {f.qualname: f for f in trace.functions if f.own}
+    assert set(own) == {"__main__.mine", "__main__.boom", "helpers.Ban.__call__"}  # not main, not helper
+    assert own["__main__.mine"].repo == PROGRAM and own["__main__.mine"].path == str(work / "own.py")
+    assert own["helpers.Ban.__call__"].path == str(work / "helpers.py")
+    assert own["__main__.mine"].line == own_line("def mine(x):")
+    assert {path for path, _ in trace.own} == {str(work / "own.py"), str(work / "helpers.py")}
+    nodes = trace.nodes
+    mine = next(i for i, n in enumerate(nodes) if i and n.function == named(trace, "__main__.mine"))
+    assert trace.functions[nodes[nodes[mine].parent].function].qualname == "toypkg.call_it"
+    assert nodes[mine].line == CALL_IT
+    square = [i for i, n in enumerate(nodes) if i and n.parent == mine]
+    assert [trace.functions[nodes[i].function].qualname for i in square] == ["toypkg.square"]
+    assert own_line("    return toypkg.square(x) + 1") in trace.lines[named(trace, "__main__.mine")]
+    boom = next(n for n in nodes[1:] if n.function == named(trace, "__main__.boom"))
+    fail = next(n for n in nodes[1:] if n.function == named(trace, "toypkg.fail"))
+    assert (boom.calls, boom.raised, fail.raised) == (1, 1, 1)
+    assert all(not n.raised for n in nodes[1:] if n.function == named(trace, "__main__.mine"))
+
+
+def test_the_plain_tree_marks_the_programs_code_and_the_calls_that_raised(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "tour", "--trace", "own", "--plain")
+    assert code == 0
+    rows = [(depth, label.split("  ")[:3]) for _, depth, label in tree_rows(out)]
+    assert (1, ["mine", "[the program's, own.py]", "x1"]) in rows
+    assert (2, ["square", "[toy]", "x1"]) in rows  # the program's callee: another repository's again
+    assert (1, ["Ban.__call__", "[the program's, helpers.py]", "x1"]) in rows
+    assert (1, ["boom", "[the program's, own.py]", "x1 raised"]) in rows
+    assert (1, ["fail", "x1 raised", rows[-1][1][2]]) in rows
+    code, out, _ = run(capsys, "tour", "--trace", "own", "--json")
+    nodes = json.loads(out)["nodes"]
+    boom = next(n for n in nodes if n["qualname"] == "__main__.boom")
+    assert (boom["program"], boom["repo"], boom["raised"], boom["path"]) == (
+        True,
+        None,
+        1,
+        str(work / "own.py"),
+    )
+    assert next(n for n in nodes if n["qualname"] == "toypkg.square")["program"] is False
+
+
+def test_calls_and_path_with_a_trace_go_through_the_programs_code(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "calls", "toypkg.call_it", "--trace", "own")
+    assert code == 0
+    assert "-> mine (the program's, own.py)  [ran x1]" in out
+    assert "-> Ban.__call__ (the program's, helpers.py)  [ran x1]" in out
+    code, out, _ = run(capsys, "calls", "toypkg.call_it", "--trace", "own", "--json")
+    reached = {r["qualname"]: r for site in json.loads(out)["calls"] for r in site["reached"]}
+    assert reached["__main__.mine"] | {"line": 0} == {
+        "qualname": "__main__.mine",
+        "repo": None,
+        "path": str(work / "own.py"),
+        "line": 0,
+        "program": True,
+        "calls": 1,
+    }
+    code, out, _ = run(capsys, "path", "toypkg.call_it", "toypkg.square", "--trace", "own")
+    assert code == 0, out
+    assert f"  mine  {work / 'own.py'}:{own_line('def mine(x):')}  [the program's, own.py]" in out
+    assert "return toypkg.square(x) + 1" in out  # the program's line, read from its file
+    code, out, _ = run(capsys, "path", "toypkg.call_it", "toypkg.square", "--trace", "own", "--json")
+    (chain,) = json.loads(out)["chains"]
+    assert [(hop["qualname"], hop["program"]) for hop in chain] == [
+        ("toypkg.call_it", False),
+        ("__main__.mine", True),
+        ("toypkg.square", False),
+    ]
+
+
+def test_draft_along_a_chain_through_the_programs_code_leaves_its_step_out_and_says_why(
+    work: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out_file = tmp_path / "drafted.yaml"
+    code, _, err = run(
+        capsys, "draft", "toypkg.call_it", "toypkg.square", "--trace", "own", "-o", str(out_file)
+    )
+    assert code == 0, err
+    assert "codewalk: no step at mine (the program's, own.py): the program's own code is in no pinned" in err
+    written = out_file.read_text()
+    assert 'title: "call_it calls mine (the program\'s, own.py) (ran 1 time)"' in written
+    assert "at: toypkg.call_it" in written and "__main__" not in written.split("steps:")[1].split("title")[0]
+    assert refusal_to_anchor("toy", "x") is None
+
+
+def test_a_step_on_the_programs_code_reads_its_file_while_it_is_the_one_that_ran(work: Path) -> None:
+    opened = open_trace("own")
+    traced = trace_tour(opened.trace, opened.tree)
+    steps = TraceSteps(traced, opened.trace, opened.stack.workspace)
+    index = next(i for i, step in enumerate(traced.tour.steps) if step.title == "mine x1")
+    assert "The program's own code" in (traced.tour.steps[index].note or "")
+    resolved = steps(index)
+    assert resolved.status == "resolved" and resolved.target is not None
+    target = resolved.target
+    assert (target.repo, target.path) == (PROGRAM, str(work / "own.py"))
+    assert (target.start_line, target.end_line) == (own_line("def mine(x):"), own_line("def mine(x):") + 1)
+    boom = next(i for i, step in enumerate(traced.tour.steps) if step.title == "boom x1")
+    assert "ended by an exception" in (traced.tour.steps[boom].note or "")
+    (work / "own.py").write_text("# edited since\n" + (work / "own.py").read_text())
+    changed = steps(index)
+    assert changed.status == "missing" and changed.target is None
+    assert "has changed since trace 'own' ran it" in (changed.error or "")
+
+
+def test_reading_a_programs_file_says_why_it_cannot(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trace = store.load("own")
+    assert "def mine(x):" in read_own(trace, str(work / "own.py"))
+    with pytest.raises(TraceError, match="is not one of the program's files that ran"):
+        read_own(trace, str(work / "prog.py"))
+    monkeypatch.setattr("codewalk.traces.own.LIMIT", 10)
+    with pytest.raises(TraceError, match="larger than any program file"):
+        read_own(trace, str(work / "own.py"))
+    (work / "helpers.py").unlink()
+    with pytest.raises(TraceError, match="cannot read it"):
+        read_own(trace, str(work / "helpers.py"))
+
+
+def test_a_trace_of_the_format_before_still_reads_and_a_program_file_it_does_not_name_is_damage(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = store.path_of("own")
+    head, body = (json.loads(line) for line in path.read_text().splitlines())
+    # as format 2 wrote it: nodes of six numbers, no program's code, no "own"
+    keep = [i for i, f in enumerate(body["functions"]) if f[0] != PROGRAM]
+    assert len(keep) < len(body["functions"])
+    old_head = head | {"format": 2, "functions": len(keep)}
+    old_body = body | {
+        "functions": [body["functions"][i] for i in keep],
+        "lines": [body["lines"][i] for i in keep],
+        "nodes": [body["nodes"][0][:6], [0, 1, 0, -1, 1, 0.5]],
+        "wrappers": [],
+        "passed": [],
+        "processes": [],
+    }
+    del old_body["own"]
+    path.write_text(json.dumps(old_head) + "\n" + json.dumps(old_body) + "\n")
+    trace = store.load("own")
+    assert trace.own == () and trace.nodes[1].raised == 0
+    code, out, _ = run(capsys, "tour", "--trace", "own", "--plain")
+    assert code == 0 and "raised" not in out
+    path.write_text(json.dumps(head) + "\n" + json.dumps(body | {"own": []}) + "\n")
+    with pytest.raises(
+        TraceError, match="damaged: a function of the program's names a file the trace does not"
+    ):
+        store.load("own")
+    relative = [["own.py", blob] for _, blob in body["own"]]
+    path.write_text(json.dumps(head) + "\n" + json.dumps(body | {"own": relative}) + "\n")
+    with pytest.raises(TraceError, match=r"damaged: the program's file 'own\.py' is not an absolute path"):
+        store.load("own")
+    more = [body["nodes"][0], [*body["nodes"][1][:6], body["nodes"][1][4] + 1], *body["nodes"][2:]]
+    path.write_text(json.dumps(head) + "\n" + json.dumps(body | {"nodes": more}) + "\n")
+    with pytest.raises(
+        TraceError, match="damaged: node 1 has a negative or non-finite count"
+    ):  # raised > calls
+        store.load("own")
+
+
+@run_async
+async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_anchors_no_step_there(
+    work: Path,
+) -> None:
+    from codewalk.ui.app import make_app
+    from codewalk.ui.code_view import CodeView
+    from codewalk.ui.header import TourHeader
+    from codewalk.ui.launch import trace_session
+    from codewalk.ui.record_screen import RecordScreen
+    from codewalk.ui.steps import StepsList
+
+    opened = open_trace("own")
+    rows = folded(opened.trace, opened.tree)
+    mine = next(
+        n
+        for n, row in enumerate(rows)
+        if opened.trace.functions[opened.trace.nodes[row.shown.node].function].name == "mine"
+    )
+    session, _ = trace_session(opened)
+    app = make_app(session, start_step=mine)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        code = app.screen.query_one(CodeView)
+        assert code.source is not None and code.source.path == str(work / "own.py")
+        assert code.source.lines[code.cursor[0] - 1].startswith("def mine(x):")
+        assert app.screen.query_one(TourHeader).text.endswith("·  your program")  # not "<program>"
+        steps = app.screen.query_one(StepsList)
+        assert "── your program ↗" in [str(o.prompt) for o in steps.options if steps.step_of(o) is None]
+        assert session.nav.known[PROGRAM].unread.startswith(
+            "the program's own code is in no pinned repository"
+        )
+        with pytest.raises(CodewalkError, match="in no pinned repository"):  # c, g, x: no workspace reads it
+            session.nav.calls_at(PROGRAM, code.source.path, code.cursor[0])
+        await pilot.press("R")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordScreen)
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen.draft.steps == ()
+        said = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("no step at ") and "in no pinned repository" in m for m in said), said
