@@ -31,6 +31,7 @@ class Block(nn.Module):
         cache: "Cache" = None,
         layers: list[Layer] | None = None,
         download: Optional[Download] = None,
+        source: _BaseSource = None,
     ):
         self.layers = nn.ModuleList([Layer(config, i) for i in range(config.n)])
         self.pairs = nn.ModuleList([First(config), Second(config)])
@@ -60,6 +61,7 @@ class Block(nn.Module):
         self.own_cache = copy(cache)
         self.own_model = copy.deepcopy(model)
         self.own_config = copy.deepcopy(config)
+        self.own_source = copy(source)
 """
 
 
@@ -93,6 +95,7 @@ def test_what_each_assignment_declares() -> None:
     assert found["Block.own_cache"] == ":Cache"  # a copy: of its original's class
     assert found["Block.own_model"] == ":PreTrainedModel|nn.Module"
     assert found["Block.own_config"] == "copy.deepcopy()"  # of no class the syntax says
+    assert found["Block.own_source"] == ":_BaseSource"  # a private class is a class
 
 
 def test_the_type_text_read_back() -> None:

@@ -268,9 +268,10 @@ def _walk(body: Iterable[ast.stmt]) -> Iterator[ast.AST]:
 
 
 def _class_like(name: str) -> bool:
-    """A dotted name that may be a class: its last part capitalised and not a constant."""
+    """A dotted name that may be a class: its last part capitalised (after the underscores
+    of a private one: ``_BaseExamplesIterable``) and not a constant."""
     last = name.rpartition(".")[2]
-    return bool(last[:1].isupper()) and not last.isupper() and last not in _NOT_CLASSES
+    return bool(last.lstrip("_")[:1].isupper()) and not last.isupper() and last not in _NOT_CLASSES
 
 
 def _is_ellipsis(node: ast.expr) -> bool:
