@@ -576,3 +576,17 @@ def test_a_post_init_the_class_s_own_init_never_calls_has_no_callers_making_it(t
         for cls in ("Written", "Plain"):
             found = [(c.kind, c.line) for c in ws.callers(f"callpkg.posts.{cls}.__post_init__").callers]
             assert ("call", 24) not in found, cls
+
+
+def test_a_class_attribute_set_to_a_module_variable_holds_what_that_variable_holds(ws: Workspace) -> None:
+    """``cls._model_mapping.register(...)`` in ``AutoModelForCausalLM.register`` was not
+    resolved, said "its type is not declared (first set at ... _model_mapping =
+    MODEL_FOR_CAUSAL_LM_MAPPING)": the class body names a module-level variable made by
+    calling a class (``_LazyAutoMapping(...)``), and the call is that class's method."""
+    (register,) = callees(ws, M + "AutoCausal.register").values()
+    assert register.status == RESOLVED
+    assert [t.qualname for t in register.targets] == [M + "LazyMapping.register"]
+    assert register.how.startswith("cls._mapping = CAUSAL_MAPPING (src/callpkg/classmaking.py:177); ")
+    assert "CAUSAL_MAPPING is a LazyMapping" in register.how
+    (base,) = callees(ws, M + "BaseAuto.register").values()  # the base's own None: not typed
+    assert base.status == UNRESOLVED

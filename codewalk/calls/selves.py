@@ -706,8 +706,29 @@ def self_outside(
         return Reach(
             (), f"{kind}.{parts[2]}, a Python builtin ({'.'.join(parts[:2])} is {a(kind)}, {where})", BUILTIN
         )
+    named = _through_module_variable(r, resolver, attrs, parts) if len(parts) >= 3 else None
+    if named is not None:
+        return named
     # the index keeps an attribute's first assignment: others may follow
     return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
+
+
+def _through_module_variable(
+    r: Reaching, resolver: Resolver, attrs: list[Hit], parts: list[str]
+) -> Reach | None:
+    """``cls.a.b`` where a class body sets ``a = NAME``, a module-level variable of its
+    module that holds an instance (``_model_mapping = MODEL_FOR_CAUSAL_LM_MAPPING`` in
+    transformers' ``AutoModelForCausalLM``, ``MODEL_FOR_CAUSAL_LM_MAPPING =
+    _LazyAutoMapping(...)``): ``b`` of that instance's class, as of ``NAME.b``."""
+    for hit in attrs:
+        value = hit.definition.signature.partition("=")[2].strip()
+        if hit.definition.kind not in ("attribute", "alias") or not value.isidentifier() or value == parts[1]:
+            continue
+        reach = r.through_declared(resolver, hit.view.module, [value, *parts[2:]])
+        if reach is not None and reach.targets:
+            how = f"{'.'.join(parts[:2])} = {value} ({hit.view.path}:{hit.definition.line}); {reach.how}"
+            return found([t._replace(via=how) for t in reach.targets], how)
+    return None
 
 
 def _member_of_type(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str], type_name: str) -> Reach:
