@@ -576,3 +576,29 @@ def test_a_post_init_the_class_s_own_init_never_calls_has_no_callers_making_it(t
         for cls in ("Written", "Plain"):
             found = [(c.kind, c.line) for c in ws.callers(f"callpkg.posts.{cls}.__post_init__").callers]
             assert ("call", 24) not in found, cls
+
+
+def test_a_class_attribute_set_to_a_module_variable_holds_what_that_variable_holds(ws: Workspace) -> None:
+    """``cls._model_mapping.register(...)`` in ``AutoModelForCausalLM.register`` was not
+    resolved, said "its type is not declared (first set at ... _model_mapping =
+    MODEL_FOR_CAUSAL_LM_MAPPING)": the class body names a module-level variable made by
+    calling a class (``_LazyAutoMapping(...)``), and the call is that class's method."""
+    (register,) = callees(ws, M + "AutoForLm.register").values()
+    assert register.status == RESOLVED
+    assert [t.qualname for t in register.targets] == [M + "LazyMapping.register"]
+    assert register.how.startswith("cls._mapping = LM_MAPPING (src/callpkg/classmaking.py:177); ")
+    assert "LM_MAPPING is a LazyMapping" in register.how
+
+
+def test_a_class_attribute_the_base_leaves_none_holds_what_the_derived_classes_set(ws: Workspace) -> None:
+    """``cls._model_mapping.register(...)`` in ``_BaseAutoModelClass.register`` (whose own
+    ``_model_mapping`` is ``None``), asked with no class for ``cls``: the ``register`` of
+    what the Auto classes set it to, once, saying which class and how many more; so
+    ``callers _LazyAutoMapping.register`` lists the call every Auto class's ``register`` runs."""
+    (register,) = callees(ws, M + "BaseAuto.register").values()
+    assert register.status == RESOLVED
+    assert [t.qualname for t in register.targets] == [M + "LazyMapping.register"]
+    assert register.how.startswith("in AutoForLm, a class deriving from BaseAuto, cls._mapping = LM_MAPPING")
+    assert register.how.endswith("(and so in 1 other classes deriving from it)")
+    sites = [(c.path, c.line) for c in ws.callers(M + "LazyMapping.register").callers]
+    assert ("src/callpkg/classmaking.py", 173) in sites

@@ -164,7 +164,7 @@ class Reacher:
             if hits:
                 return found(hits)
             if len(parts) > 1:
-                typed = self._through_declared(resolver, body.module, parts)
+                typed = self.through_declared(resolver, body.module, parts)
                 if typed is not None:
                     return typed
             if root == BUILTIN_ROOT and len(parts) > 1 and parts[0] in _CONSTANTS:
@@ -181,7 +181,7 @@ class Reacher:
             return unresolved("called on the value of an expression")
         return unresolved(f"{name.expr}: bound in a way codewalk does not follow")
 
-    def _through_declared(self, resolver: Resolver, module: str, parts: list[str]) -> Reach | None:
+    def through_declared(self, resolver: Resolver, module: str, parts: list[str]) -> Reach | None:
         """``REGISTRY.get(...)`` where ``REGISTRY`` is a module-level variable declared to
         hold an instance of a class (``ALL_ATTENTION_FUNCTIONS: AttentionInterface = ...``),
         or made by calling one (``_CAN_RECORD_REGISTRY = _CanRecordRegistry()``: a class
@@ -301,7 +301,7 @@ class Reacher:
         for cut in range(len(parts) - 2, 0, -1):
             module = ".".join(parts[:cut])
             if resolver.facts.module(module) is not None:
-                return self._through_declared(resolver, module, parts[cut:])
+                return self.through_declared(resolver, module, parts[cut:])
         return None
 
     def outside(self, resolver: Resolver, view: ModuleView, parts: list[str]) -> Reach:

@@ -706,8 +706,61 @@ def self_outside(
         return Reach(
             (), f"{kind}.{parts[2]}, a Python builtin ({'.'.join(parts[:2])} is {a(kind)}, {where})", BUILTIN
         )
+    named = _through_module_variable(r, resolver, attrs, parts) if len(parts) >= 3 else None
+    cls = r.class_named(f"{view.module}.{qualname}") if named is None and body.receiver is None else None
+    named = _named_by_overrides(r, cls, parts) if cls is not None and len(parts) >= 3 else named
+    if named is not None:
+        return named
     # the index keeps an attribute's first assignment: others may follow
     return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
+
+
+def _through_module_variable(
+    r: Reaching, resolver: Resolver, attrs: list[Hit], parts: list[str]
+) -> Reach | None:
+    """``cls.a.b`` where a class body sets ``a = NAME``, a module-level variable of its
+    module that holds an instance (``_model_mapping = MODEL_FOR_CAUSAL_LM_MAPPING`` in
+    transformers' ``AutoModelForCausalLM``, ``MODEL_FOR_CAUSAL_LM_MAPPING =
+    _LazyAutoMapping(...)``): ``b`` of that instance's class, as of ``NAME.b``."""
+    for hit in attrs:
+        value = hit.definition.signature.partition("=")[2].strip()
+        if hit.definition.kind not in ("attribute", "alias") or not value.isidentifier() or value == parts[1]:
+            continue
+        reach = r.through_declared(resolver, hit.view.module, [value, *parts[2:]])
+        if reach is not None and reach.targets:
+            how = f"{'.'.join(parts[:2])} = {value} ({hit.view.path}:{hit.definition.line}); {reach.how}"
+            return found([t._replace(via=how) for t in reach.targets], how)
+    return None
+
+
+def _named_by_overrides(r: Reaching, cls: Resolved, parts: list[str]) -> Reach | None:
+    """``cls.a.b`` where ``cls`` leaves ``a`` untyped (``_model_mapping = None`` in
+    ``_BaseAutoModelClass``) and no receiver says which class ``cls`` is: the ``b`` of what
+    the classes deriving from it set ``a`` to, a module-level variable each
+    (``AutoModelForCausalLM._model_mapping = MODEL_FOR_CAUSAL_LM_MAPPING``), once per target."""
+    targets: dict[tuple[str, str, int], Resolved] = {}
+    owners = 0
+    for attribute in overrides(r, cls, parts[1]):
+        owner = r.class_named(attribute.qualname.rpartition(".")[0])
+        place = r.place(owner) if owner is not None else None
+        if owner is None or place is None:
+            continue
+        resolver, view, qualname = place
+        reach = _through_module_variable(
+            r, resolver, resolver.ns.members(view, qualname, parts[1], ()), parts
+        )
+        owners += 1 if reach is not None and reach.targets else 0
+        derived = (
+            f"in {owner.qualname.rpartition('.')[2]}, a class deriving from {cls.qualname.rpartition('.')[2]}"
+        )
+        for target in reach.targets if reach is not None else ():
+            how = f"{derived}, "
+            targets.setdefault((target.repo, target.path, target.line), target._replace(via=how + target.via))
+    if not targets:
+        return None
+    others = f" (and so in {owners - 1} other classes deriving from it)" if owners > 1 else ""
+    said = [t._replace(via=t.via + others) for t in targets.values()]
+    return found(said, said[0].via)
 
 
 def _member_of_type(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str], type_name: str) -> Reach:
