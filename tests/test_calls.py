@@ -1112,7 +1112,8 @@ def test_a_loop_over_self_of_a_list_gives_what_its_makers_put_in_it(ws: Workspac
         "callpkg.processing.TopP.__call__",
         "callpkg.processing.Temperature.__call__",
     ]
-    assert "an element of self, a ProcessorList (a list): one of the 2 classes" in call.how
+    # the functions named as what put the classes in: not read as the classes' names
+    assert "an element of self, a ProcessorList (a list): one of the 2 classes put in one by " in call.how
     for made in ("TopP", "Temperature"):
         found = [(c.kind, c.path, c.line) for c in ws.callers(f"callpkg.processing.{made}.__call__").callers]
         assert ("call", "src/callpkg/processing.py", 8) in found, made

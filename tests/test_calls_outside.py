@@ -637,3 +637,31 @@ def test_a_method_the_logger_factory_s_module_sets_on_a_class_of_another_package
     )
     found = [(c.kind, c.path, c.line) for c in ws.callers("callpkg.logs.warning_once").callers]
     assert found == [("call", "src/callpkg/logged.py", 7)]
+
+
+_MODULAR_ADAPTER = '''\
+"""The source an adapter's modeling file is generated from: never imported, never run."""
+
+from torch import nn
+
+
+class Adapter(nn.Module):
+    def export_weights(self, path):
+        return path
+'''
+
+
+def test_a_union_with_a_class_of_another_package_leaves_out_the_modular_sources(tmp_path: Path) -> None:
+    """transformers' ``Trainer._save``: ``self.model.save_pretrained`` of ``model:
+    PreTrainedModel | nn.Module`` listed ``modular_csm.CsmForConditionalGeneration``'s
+    beside ``modeling_csm``'s: a modular file is what a modeling file is generated from,
+    never run; its twin, the generated class, is the override."""
+    checkout = make_callrepo(tmp_path)
+    (checkout.root / "src/callpkg/modular_unions.py").write_text(_MODULAR_ADAPTER)
+    with Workspace(checkout, Store.memory()) as ws:
+        ws.index_all(workers=1)
+        (site,) = callees(ws, "callpkg.unions.Saver.save").values()
+        assert [t.qualname for t in site.targets] == [
+            "callpkg.unions.Pretrained.export_weights",
+            "callpkg.unions.Adapter.export_weights",
+        ]

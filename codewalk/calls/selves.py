@@ -45,6 +45,7 @@ from codewalk.calls.reached import (
 from codewalk.calls.records import CLS, Name
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import absolute
+from codewalk.resolve.ranking import modular_source
 from codewalk.resolve.resolver import Resolver
 from codewalk.resolve.types import builtin_held, declared, declared_how, declared_type, made_by
 
@@ -375,7 +376,8 @@ def overrides_outside(r: Reaching, view: ModuleView, base: str, member: str) -> 
     """The definitions of ``member`` in the classes of the pinned repositories that derive
     from ``base``, a class of another package (``torch.nn.Module``: ``PreTrainedModel.to``),
     those of the repositories ``view``'s module imports from included (opened to be read);
-    a base is the same class when its package and name are (``torch.nn.modules.module.Module``)."""
+    a base is the same class when its package and name are (``torch.nn.modules.module.Module``).
+    A modular source's (``modular_csm.py``) is left out: it never runs, its generated twin does."""
     where = (view.repo, view.path)
     if where not in r.imported:
         owners = {r.code.owner(absolute(view, imp)) for imp in view.all_imports()}
@@ -391,7 +393,7 @@ def _overrides_outside(r: Reaching, base: str, member: str, also: tuple[str, ...
     mixins: list[tuple[Resolved, str, str]] = []  # a definition, its class's module and qualname
     for d in r.code.named(member, also):
         place = r.place(d) if d.kind in ("method", "property") else None
-        if place is None or "<locals>" in d.qualname:
+        if place is None or "<locals>" in d.qualname or modular_source(d.path):
             continue
         resolver, module_view, qualname = place
         owner = qualname.rpartition(".")[0]
