@@ -244,33 +244,3 @@ def test_an_empty_repo_is_refused_not_read_as_the_first_pin(
         assert err.endswith(
             "error: argument --repo: names no repo: give one of vendor_pins.toml, or leave --repo out\n"
         )
-
-
-def test_the_process_s_own_command_leaves_what_it_made_out_of_the_collectors_exit_walks() -> None:
-    """At exit Python walks every object with the cyclic collector several times, to free
-    what the system frees anyway: the command freezes them once it is done (an exit
-    handler registered before it runs after it, and sees them frozen)."""
-    script = (
-        "import atexit, gc, sys\n"
-        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
-        "sys.argv = ['codewalk', '--version']\n"
-        "from codewalk.cli.main import main\n"
-        "main()\n"
-    )
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == [f"codewalk {__version__}", "frozen True"]
-
-
-def test_a_command_run_in_process_freezes_nothing(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A caller that runs commands in its own process (a test, an editor's plugin) keeps
-    its collector as it was: its garbage is never frozen for good."""
-    import atexit
-
-    registered: list[object] = []
-    monkeypatch.setattr(atexit, "register", registered.append)
-    with pytest.raises(SystemExit):
-        main(["--version"])
-    assert registered == []

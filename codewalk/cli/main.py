@@ -7,7 +7,6 @@ commands that need them, and only the named command's subparser is built
 
 from __future__ import annotations
 
-import atexit
 import gc
 import os
 import sys
@@ -21,12 +20,6 @@ _GC_EVERY = 10_000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    if argv is None:  # the process's own command line (the console script, python -m codewalk)
-        # What the command made dies with the process: at exit Python walks every object
-        # with the cyclic collector again, several times, only to free what the system
-        # frees anyway. Frozen, they are left out of those walks (files, the index and
-        # the state are closed and written before main returns).
-        atexit.register(gc.freeze)
     argv = sys.argv[1:] if argv is None else list(argv)
     gc.set_threshold(max(_GC_EVERY, gc.get_threshold()[0]), *gc.get_threshold()[1:])
     _escape_what_cannot_be_written()
