@@ -6,12 +6,10 @@ Pure: ``ast`` nodes in, flags and nodes out."""
 from __future__ import annotations
 
 import ast
-import builtins
 
 from codewalk.index.records import DATACLASS_MADE
-from codewalk.index.syntax import dotted
+from codewalk.index.syntax import BUILTIN_NAMES, dotted
 
-_BUILTINS = frozenset(dir(builtins))
 _KEYWORDS = {"init": "__init__", "repr": "__repr__", "eq": "__eq__"}
 
 
@@ -47,7 +45,7 @@ def field_default(value: ast.expr | None) -> ast.expr | None:
             factory = keyword.value
             if isinstance(factory, ast.Lambda):
                 return factory.body
-            if isinstance(factory, ast.Name) and factory.id in _BUILTINS:
+            if isinstance(factory, ast.Name) and factory.id in BUILTIN_NAMES:
                 return None  # list, dict: the annotation says what it holds
             return ast.Call(func=factory, args=[], keywords=[])
     return None

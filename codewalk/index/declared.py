@@ -24,13 +24,12 @@ The text is a small type expression, names as written in the module:
 from __future__ import annotations
 
 import ast
-import builtins
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from codewalk import parsing
 from codewalk.index.records import ANNOTATED
-from codewalk.index.syntax import dotted, walk
+from codewalk.index.syntax import BUILTIN_NAMES, dotted, walk
 
 _CONTAINERS = ("ModuleList", "Sequential", "ModuleDict", "ParameterList", "list", "tuple")
 _ELEMENT_ANNOTATIONS = ("list", "List", "Sequence", "Iterable", "Iterator", "tuple", "Tuple", "set", "Set")
@@ -39,7 +38,6 @@ _UNIONS = ("Optional", "Union")
 # the standard library's copies, as modules call them (``from copy import copy``)
 _COPIES = frozenset(("copy", "deepcopy", "copy.copy", "copy.deepcopy"))
 _NOT_CLASSES = frozenset(("None", "Any", "object", "Callable", "type", "Type"))
-_BUILTINS = frozenset(dir(builtins))
 
 
 def declared(
@@ -194,7 +192,7 @@ def constructed(node: ast.expr) -> list[str]:
         name = dotted(node.func)
         if _class_like(name):
             return [name]
-        if name and name not in _BUILTINS and not name.startswith(("self.", "cls.")):
+        if name and name not in BUILTIN_NAMES and not name.startswith(("self.", "cls.")):
             return [f"{name}()"]
     return []
 

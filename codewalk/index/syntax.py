@@ -4,6 +4,7 @@ cursor lookup."""
 from __future__ import annotations
 
 import ast
+import builtins
 from collections import deque
 from collections.abc import Iterator
 from typing import Any
@@ -51,6 +52,8 @@ def is_type_checking(test: ast.expr) -> bool:
 def is_none(value: ast.expr | None) -> bool:
     return isinstance(value, ast.Constant) and value.value is None
 
+
+BUILTIN_NAMES = frozenset(dir(builtins))  # a bare name that is one is no class of the module's
 
 _IMPORT_FAILURES = ("ImportError", "ModuleNotFoundError", "Exception", "BaseException")
 
