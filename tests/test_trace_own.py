@@ -9,6 +9,7 @@ ran), the app and the recorder (which anchors no step there)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -299,3 +300,15 @@ async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_
         assert app.screen.draft.steps == ()
         said = [str(n.message) for n in app._notifications]
         assert any(m.startswith("no step at ") and "in no pinned repository" in m for m in said), said
+
+
+def test_a_damaged_trace_naming_a_fifo_or_a_nul_as_the_programs_file_is_refused_not_read(
+    work: Path, tmp_path: Path
+) -> None:
+    trace = store.load("own")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)  # no writer: an open that waits for one never returns
+    for path in (str(tmp_path / "x\0y.py"), str(fifo)):
+        damaged = trace._replace(own=((path, "0" * 40),))
+        with pytest.raises(TraceError, match="cannot read it: "):
+            read_own(damaged, path)
