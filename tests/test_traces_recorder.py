@@ -454,6 +454,7 @@ def test_a_program_that_profiles_itself_still_can(python: str, tmp_path: Path) -
 
 
 OWN_CALLBACKS = """
+import contextlib
 import toypkg
 
 
@@ -474,10 +475,15 @@ def firsts():
         return first
 
 
+def quiet(x):  # the exception is caught on the line that raised it: no line runs after it
+    with contextlib.suppress(KeyError): {}[x]
+
+
 for i in range(3):  # the program's own loop over its helper: the program itself, not recorded
     helper(i)
 toypkg.call_it(mine)
 toypkg.call_it(lambda x: firsts())
+toypkg.call_it(quiet)
 try:
     toypkg.call_it(boom)
 except KeyError:
@@ -500,5 +506,6 @@ def test_the_programs_own_callbacks_are_recorded_under_the_pinned_call_and_a_rai
     assert not any("helper" in path for path in nodes)  # called by the program, not beneath a recorded call
     raised = {names[n[2]]: n[6] for n in data["nodes"][1:]}
     assert raised["boom"] == 1 and raised["mine"] == 0 and raised["square"] == 0
+    assert raised["quiet"] == 0  # it caught what it raised, on that line, and returned
     assert nodes[("call_it", "<lambda>", "firsts", "numbers")][0] == 1
     assert raised["numbers"] == 0  # closed early (GeneratorExit): it did not raise
