@@ -26,6 +26,7 @@ from codewalk.traces.model import PROGRAM, Trace
 from codewalk.traces.own import read_own
 from codewalk.traces.reading import open_trace
 from codewalk.traces.tree import folded
+from codewalk.ui.problem import problem_text
 from tests.traceprog import package_line, tree_rows, use_toy
 
 PROGRAM_TEXT = """
@@ -202,6 +203,7 @@ def test_a_step_on_the_programs_code_reads_its_file_while_it_is_the_one_that_ran
     changed = steps(index)
     assert changed.status == "missing" and changed.target is None
     assert "has changed since trace 'own' ran it" in (changed.error or "")
+    assert "does not resolve[/] at your program\n" in problem_text(changed)  # as the header names it
 
 
 def test_reading_a_programs_file_says_why_it_cannot(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
