@@ -107,7 +107,14 @@ class Recorder:
         own = self.own
         active = self.running
         caller = frame.f_back  # type: ignore[attr-defined]
-        if own[index]:  # recorded only under a recorded call: looked for by frame, no code hashed
+        if own[index]:  # recorded only under a recorded call: looked for by frame
+            if caller is not None and id(caller) not in active:
+                # called by the program's own code that is not recorded (and is no generator,
+                # whose caller changes as it resumes): no recorded call is above that one
+                # either, and the stack is not walked again for each call of a loop of its own
+                by = codes.get(caller.f_code, -1)
+                if by >= 0 and own[by] and not self.generator[by]:
+                    return -1
             above = caller
             while above is not None and id(above) not in active:
                 above = above.f_back
