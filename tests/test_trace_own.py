@@ -269,6 +269,7 @@ async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_
     from codewalk.ui.launch import trace_session
     from codewalk.ui.record_screen import RecordScreen
     from codewalk.ui.steps import StepsList
+    from codewalk.ui.version_chooser import VersionChooser
 
     opened = open_trace("own")
     rows = folded(opened.trace, opened.tree)
@@ -292,6 +293,11 @@ async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_
         )
         with pytest.raises(CodewalkError, match="in no pinned repository"):  # c, g, x: no workspace reads it
             session.nav.calls_at(PROGRAM, code.source.path, code.cursor[0])
+        await pilot.press("v")  # no version of it but the one that ran: none offered
+        await settle(pilot)
+        assert not isinstance(app.screen, VersionChooser)
+        said = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("versions: the program's own code is in no pinned") for m in said), said
         await pilot.press("R")
         await settle(pilot)
         await pilot.press("enter")
