@@ -209,6 +209,9 @@ def test_a_step_on_the_programs_code_reads_its_file_while_it_is_the_one_that_ran
 def test_reading_a_programs_file_says_why_it_cannot(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     trace = store.load("own")
     assert "def mine(x):" in read_own(trace, str(work / "own.py"))
+    unread = trace._replace(own=((str(work / "own.py"), ""),))  # unreadable as the run ended
+    with pytest.raises(TraceError, match="could not be read when trace 'own' ended"):
+        read_own(unread, str(work / "own.py"))
     with pytest.raises(TraceError, match="is not one of the program's files that ran"):
         read_own(trace, str(work / "prog.py"))
     monkeypatch.setattr("codewalk.traces.own.LIMIT", 10)

@@ -30,6 +30,10 @@ def read_own(trace: Trace, path: str) -> str:
     recorded = dict(trace.own).get(path)
     if recorded is None:
         raise TraceError(f"{path} is not one of the program's files that ran in trace {trace.name!r}")
+    if not recorded:  # gone, or unreadable, when the run ended: what ran is not known
+        raise TraceError(
+            f"{path} could not be read when trace {trace.name!r} ended: what ran there is not known"
+        )
     try:  # a regular file only: a damaged trace may name a FIFO, whose open never returns
         data = read_limited(Path(path), LIMIT)
     except TooLarge:
