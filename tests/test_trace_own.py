@@ -9,6 +9,7 @@ ran), the app and the recorder (which anchors no step there)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -25,6 +26,7 @@ from codewalk.traces.model import PROGRAM, Trace
 from codewalk.traces.own import read_own
 from codewalk.traces.reading import open_trace
 from codewalk.traces.tree import folded
+from codewalk.ui.problem import problem_text
 from tests.traceprog import package_line, tree_rows, use_toy
 
 PROGRAM_TEXT = """
@@ -201,11 +203,15 @@ def test_a_step_on_the_programs_code_reads_its_file_while_it_is_the_one_that_ran
     changed = steps(index)
     assert changed.status == "missing" and changed.target is None
     assert "has changed since trace 'own' ran it" in (changed.error or "")
+    assert "does not resolve[/] at your program\n" in problem_text(changed)  # as the header names it
 
 
 def test_reading_a_programs_file_says_why_it_cannot(work: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     trace = store.load("own")
     assert "def mine(x):" in read_own(trace, str(work / "own.py"))
+    unread = trace._replace(own=((str(work / "own.py"), ""),))  # unreadable as the run ended
+    with pytest.raises(TraceError, match="could not be read when trace 'own' ended"):
+        read_own(unread, str(work / "own.py"))
     with pytest.raises(TraceError, match="is not one of the program's files that ran"):
         read_own(trace, str(work / "prog.py"))
     monkeypatch.setattr("codewalk.traces.own.LIMIT", 10)
@@ -266,6 +272,7 @@ async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_
     from codewalk.ui.launch import trace_session
     from codewalk.ui.record_screen import RecordScreen
     from codewalk.ui.steps import StepsList
+    from codewalk.ui.version_chooser import VersionChooser
 
     opened = open_trace("own")
     rows = folded(opened.trace, opened.tree)
@@ -289,6 +296,11 @@ async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_
         )
         with pytest.raises(CodewalkError, match="in no pinned repository"):  # c, g, x: no workspace reads it
             session.nav.calls_at(PROGRAM, code.source.path, code.cursor[0])
+        await pilot.press("v")  # no version of it but the one that ran: none offered
+        await settle(pilot)
+        assert not isinstance(app.screen, VersionChooser)
+        said = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("versions: the program's own code is in no pinned") for m in said), said
         await pilot.press("R")
         await settle(pilot)
         await pilot.press("enter")
@@ -299,3 +311,15 @@ async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_
         assert app.screen.draft.steps == ()
         said = [str(n.message) for n in app._notifications]
         assert any(m.startswith("no step at ") and "in no pinned repository" in m for m in said), said
+
+
+def test_a_damaged_trace_naming_a_fifo_or_a_nul_as_the_programs_file_is_refused_not_read(
+    work: Path, tmp_path: Path
+) -> None:
+    trace = store.load("own")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)  # no writer: an open that waits for one never returns
+    for path in (str(tmp_path / "x\0y.py"), str(fifo)):
+        damaged = trace._replace(own=((path, "0" * 40),))
+        with pytest.raises(TraceError, match="cannot read it: "):
+            read_own(damaged, path)

@@ -9,8 +9,10 @@ no pin, so the trace keeps its git blob id as the run left it, and a file change
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from codewalk.errors import TraceError
+from codewalk.locations import TooLarge, read_limited
 from codewalk.source.integrity import blob_sha
 from codewalk.traces.model import Function, Trace
 
@@ -28,13 +30,16 @@ def read_own(trace: Trace, path: str) -> str:
     recorded = dict(trace.own).get(path)
     if recorded is None:
         raise TraceError(f"{path} is not one of the program's files that ran in trace {trace.name!r}")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(LIMIT + 1)
-    except OSError as error:
-        raise TraceError(f"{path}: cannot read it: {error.strerror or error}") from None
-    if len(data) > LIMIT:
-        raise TraceError(f"{path} is larger than any program file codewalk shows")
+    if not recorded:  # gone, or unreadable, when the run ended: what ran is not known
+        raise TraceError(
+            f"{path} could not be read when trace {trace.name!r} ended: what ran there is not known"
+        )
+    try:  # a regular file only: a damaged trace may name a FIFO, whose open never returns
+        data = read_limited(Path(path), LIMIT)
+    except TooLarge:
+        raise TraceError(f"{path} is larger than any program file codewalk shows") from None
+    except (OSError, ValueError) as error:  # ValueError: not a regular file, a NUL in the path
+        raise TraceError(f"{path}: cannot read it: {getattr(error, 'strerror', None) or error}") from None
     if blob_sha(data) != recorded:
         raise TraceError(
             f"{path} has changed since trace {trace.name!r} ran it: its lines are not the ones that ran",

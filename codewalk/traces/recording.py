@@ -107,7 +107,14 @@ class Recorder:
         own = self.own
         active = self.running
         caller = frame.f_back  # type: ignore[attr-defined]
-        if own[index]:  # recorded only under a recorded call: looked for by frame, no code hashed
+        if own[index]:  # recorded only under a recorded call: looked for by frame
+            if caller is not None and id(caller) not in active:
+                # called by the program's own code that is not recorded (and is no generator,
+                # whose caller changes as it resumes): no recorded call is above that one
+                # either, and the stack is not walked again for each call of a loop of its own
+                by = codes.get(caller.f_code, -1)
+                if by >= 0 and own[by] and not self.generator[by]:
+                    return -1
             above = caller
             while above is not None and id(above) not in active:
                 above = above.f_back
@@ -353,10 +360,11 @@ class SettraceEngine:
         self.recorder = recorder
         self.resume = _opcode("RESUME")
         self.yield_value = _opcode("YIELD_VALUE")
+        # a frame's "return" that is not at a return instruction (nor a yield) is an
+        # exception leaving it: settrace says "return" either way, and a line after an
+        # "exception" does not tell (``with suppress(KeyError): d[k]`` caught it on its line)
+        self.returns = frozenset(op for op in map(_opcode, ("RETURN_VALUE", "RETURN_CONST")) if op >= 0)
         self.local: list[object] = []  # by code index: its local trace function
-        # frames an exception is passing through: one that returns before a line runs in
-        # it again ended by that exception (settrace says "return" either way)
-        self.raising: set[int] = set()
 
     def _local_for(self, index: int) -> object:
         while len(self.local) <= index:
@@ -368,23 +376,16 @@ class SettraceEngine:
         add = recorder.lines[index].add
         generator = recorder.generator[index]
         yield_value = self.yield_value
+        returns = self.returns
         clock = time.perf_counter
-
-        raising = self.raising
 
         def local(frame, event, arg):  # type: ignore[no-untyped-def]
             if event == "line":
                 add(frame.f_lineno)
-                if raising:  # a line after an exception: the frame caught it
-                    raising.discard(id(frame))
             elif event == "return":
-                suspended = generator and frame.f_code.co_code[frame.f_lasti] == yield_value
-                raised = id(frame) in raising
-                if raised:
-                    raising.discard(id(frame))
-                recorder.leave(frame, clock(), suspended, raised and not suspended)
-            elif event == "exception":
-                raising.add(id(frame))
+                op = frame.f_code.co_code[frame.f_lasti]
+                suspended = generator and op == yield_value
+                recorder.leave(frame, clock(), suspended, not suspended and op not in returns)
             return local
 
         return local

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from codewalk.source.checkout import repo_at_version
 from codewalk.tours.model import ResolvedStep
+from codewalk.traces.model import repo_shown
 from codewalk.visible import visible
 
 TOUR_KEYS = "n / p: next / previous step   v: this step at another version   ctrl+p: search a symbol"
@@ -18,7 +19,7 @@ def problem_text(resolved: ResolvedStep, keys: str = TOUR_KEYS) -> str:
     """Why ``resolved`` is not shown, and ``keys``: what the screen offers from there."""
     said = f"[dim]{keys}[/]"
     step = resolved.step
-    where = _esc(repo_at_version(resolved.repo, resolved.version))
+    where = _esc(repo_at_version(repo_shown(resolved.repo), resolved.version))  # not "<program>"
     if resolved.status == "skipped":
         return "\n".join(
             [

@@ -279,6 +279,10 @@ class TourScreen(Columns):
         if resolved is None:
             self.notify("this step is still being resolved", markup=False)
             return
+        info = self.session.info(resolved.repo)
+        if info is not None and info.unread:  # the program's own file: no version but the one that ran
+            self.notify(f"versions: {info.unread}", markup=False)
+            return
         await self.query_one(VersionDiff).ask(self.session, resolved, self._make_room_for_version)
 
     def _make_room_for_version(self) -> None:
