@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol, cast
 
@@ -218,8 +218,10 @@ class TourProvider(Provider):
 
 
 def line_hit(screen: SymbolHost, digits: str, notify: Callable[..., None]) -> Hit:
-    """``:N`` (``digits``): the row going to line N of the file on screen (off tour, as a
-    symbol chosen is; ``b`` comes back), or saying why it cannot."""
+    """``:N`` (``digits``): the row going to line N of the file on screen, or saying why it
+    cannot. A line of the code of the step on screen stays on that step (its lines still
+    lit; the row says when the line is off its focus), any other is off tour, as a symbol
+    chosen is; ``b`` comes back either way."""
     here, count = screen.location, screen.lines_on_screen()
     if here is None or not count:
         said = f":{digits}: no file is on screen to go to a line of"
@@ -230,9 +232,19 @@ def line_hit(screen: SymbolHost, digits: str, notify: Callable[..., None]) -> Hi
         said = f":{digits}: {name} has lines 1 to {count}"
         return Hit(1.0, Content(said), lambda: notify(said, markup=False), text=said)
     there = Location(here.path, number, 0, repo=here.repo)
+    said = "off tour"
+    if here.step is not None and here.span is not None and here.span[0] <= number <= here.span[1]:
+        there = replace(here, line=number, col=0, top=None, left=None, opens=0)
+        lit = here.regions or ((here.focus,) if here.focus else ())
+        focused = not lit or any(start <= number <= end for start, end in lit)
+        said = f"on step {here.step + 1}" + ("" if focused else ", off its focus")
     text = f"line {number} of {name}"
     return Hit(
-        1.0, Content(text), lambda: screen.go_to(there), text=text, help=visible(f"{here.repo}  {here.path}")
+        1.0,
+        Content(text),
+        lambda: screen.go_to(there),
+        text=text,
+        help=visible(f"{here.repo}  {here.path}  ({said})"),
     )
 
 
