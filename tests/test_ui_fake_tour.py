@@ -220,6 +220,46 @@ async def test_the_palette_goes_to_a_line_of_the_file_on_screen_and_says_a_line_
 
 
 @run_async
+async def test_the_palette_goes_to_a_line_of_the_steps_own_code_on_the_step() -> None:
+    """``:N`` inside the code of the step on screen stays on that step (its lines lit, no
+    "off tour"), the row saying so, and off its focus when it is; ``b`` comes back.
+    (Any line was said to be off tour, a line of the step's own function too.)"""
+    from textual.command import CommandList
+
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")  # step 2: Model.__init__, lines 12 to 14, its focus on 14
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and where(app) == ("pkg/base.py", 14, 0)
+        await pilot.press("ctrl+p", *":13")
+        await settle(app, pilot)
+        rows = [str(option.prompt) for option in app.screen.query_one(CommandList).options]
+        assert rows == ["line 13 of base.py\npkg  pkg/base.py  (on step 2, off its focus)"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen and where(app) == ("pkg/base.py", 13, 0)
+        assert not screen.query_one(OffTourBanner).display and screen.step_index == 1
+        assert screen.code.shown is not None and screen.code.shown.span == (12, 14)  # still lit
+        await pilot.press("ctrl+p", *":14")
+        await settle(app, pilot)
+        rows = [str(option.prompt) for option in app.screen.query_one(CommandList).options]
+        assert rows == ["line 14 of base.py\npkg  pkg/base.py  (on step 2)"]
+        await pilot.press("escape", "ctrl+p", *":18")  # Model.forward: not the step's code
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/base.py", 18, 0) and screen.query_one(OffTourBanner).display
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/base.py", 13, 0) and not screen.query_one(OffTourBanner).display
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert where(app) == ("pkg/base.py", 14, 0) and screen.step_index == 1
+
+
+@run_async
 async def test_worker_failure_is_a_notification() -> None:
     session = make_session()
 

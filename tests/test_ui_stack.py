@@ -156,8 +156,9 @@ async def test_calls_panel_and_palette_reach_the_other_repository() -> None:
         palette = app.screen
         assert isinstance(palette, CommandPalette)
         hits = [str(option.prompt) for option in palette.query_one(OptionList).options]
-        assert "ext.engine.step\next  function  ext/engine.py:9" in hits  # the fakes' names are flat
-        await pilot.press("enter")
+        symbol = hits.index("ext.engine.step\next  function  ext/engine.py:9")  # the fakes' names are flat
+        assert symbol == 1 and hits[0].startswith("step 3: ")  # the step at Engine.step: named
+        await pilot.press("down", "enter")
         await settle(pilot)
         assert where(app) == ("ext", "ext/engine.py", 9, 8)
 
@@ -283,7 +284,7 @@ async def test_the_palette_fetches_nothing_and_says_which_pins_it_did_not_search
         await pilot.press("ctrl+p", *"Model")  # found in pkg: the line comes after its symbols
         await settle(pilot)
         hits = palette_hits(app)
-        assert hits[0].startswith("pkg.base.Model\n") and hits[-1] == said
+        assert hits[0].startswith("step 1: ") and hits[1].startswith("pkg.base.Model\n") and hits[-1] == said
 
 
 @run_async

@@ -547,9 +547,13 @@ async def test_the_calls_panel_of_a_trace_names_what_ran_at_each_call_and_goes_t
 
 
 @run_async
-async def test_the_palette_finds_the_steps_where_a_call_ran(toy: Path) -> None:
-    """ctrl+p ``square`` in a trace: after the symbol, the steps that are calls of it,
-    each going to its step (a trace has thousands of steps to find a call among)."""
+async def test_the_palette_lists_the_calls_of_the_function_named_first_and_enter_opens_the_first(
+    toy: Path,
+) -> None:
+    """ctrl+p ``square`` in a trace: the steps that are calls of ``square`` first, in the
+    order they ran, then the symbols, then the other steps matched (``squares``); enter at
+    once goes to the first call (the symbols were listed first, the calls after them, and
+    enter opened the symbol)."""
     from textual.command import CommandPalette
     from textual.widgets import OptionList
 
@@ -560,19 +564,65 @@ async def test_the_palette_finds_the_steps_where_a_call_ran(toy: Path) -> None:
         assert isinstance(screen, TourScreen) and screen.session is not None
         steps_of = screen.session.tour.steps
         squares = [n + 1 for n, step in enumerate(steps_of) if step.anchor.endswith(".square")]
+        others = [n + 1 for n, step in enumerate(steps_of) if step.anchor.endswith(".squares")]
+        assert squares and others
         await pilot.press("ctrl+p", *"square")
         await settle(pilot)
         palette = app.screen
         assert isinstance(palette, CommandPalette)
         rows = [str(option.prompt) for option in palette.query_one(OptionList).options]
-        steps = [row for row in rows if row.startswith("step ")]
-        numbers = [int(row.split(":")[0].split()[1]) for row in steps]
-        assert set(squares) <= set(numbers) and numbers[0] == squares[0]  # the best match first
-        first = rows.index(steps[0])
-        assert first > 0 and rows[0].startswith("toypkg.square\n")  # the symbols first
-        await pilot.press(*["down"] * first, "enter")
+        numbers = [int(row.split(":")[0].split()[1]) for row in rows if row.startswith("step ")]
+        assert numbers[: len(squares)] == squares  # the calls of square, as they ran
+        assert set(others) <= set(numbers[len(squares) :])
+        symbol = rows.index(next(row for row in rows if row.startswith("toypkg.square\n")))
+        assert all(row.startswith("step ") for row in rows[: len(squares)]) and symbol == len(squares)
+        assert all(row.startswith("step ") for row in rows[symbol + 1 :] if not row.startswith("toypkg."))
+        await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen and screen.step_index == squares[0] - 1
+
+
+@run_async
+async def test_rows_found_while_the_symbols_load_stay_where_they_were_listed(
+    toy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A symbol search that takes a while (the first of a session takes seconds): each
+    batch of rows the palette shows is the start of the rows it shows in the end, so the
+    row lit first is the row enter chooses (the steps were listed, then the symbols went
+    above them)."""
+    import time
+
+    from textual.command import CommandList, CommandPalette
+
+    from codewalk.ui.session import NavThread
+
+    search = NavThread.search
+
+    def slow(self: NavThread, *args: object) -> object:
+        time.sleep(0.6)  # past Textual's batch time: the rows before it are shown first
+        return search(self, *args)  # type: ignore[arg-type]
+
+    shown: list[list[str]] = []
+    refresh = CommandPalette._refresh_command_list
+
+    def seen(self: CommandPalette, command_list: CommandList, *args: object) -> None:
+        refresh(self, command_list, *args)  # type: ignore[arg-type]
+        shown.append([str(option.prompt) for option in command_list.options])
+
+    monkeypatch.setattr(NavThread, "search", slow)
+    monkeypatch.setattr(CommandPalette, "_refresh_command_list", seen)
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")  # the steps, before any text is typed
+        await settle(pilot)
+        shown.clear()
+        await pilot.press(*"square")
+        await settle(pilot)
+        final = shown[-1]
+        assert len(shown) > 1 and final[0].startswith("step ")
+        assert any(row.startswith("toypkg.square\n") for row in final)
+        assert all(rows == final[: len(rows)] for rows in shown if rows), shown
 
 
 @run_async

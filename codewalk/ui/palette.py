@@ -2,18 +2,20 @@
 types (``Workspace.complete``, a few milliseconds a keystroke on the full index;
 ``bench/bench_palette.py``), in every pinned repository whose source is in the cache
 (the repository on screen and those the tour reads first; none is fetched for a
-keystroke), each hit naming its repository; then the tour's steps whose title or symbol
-the text matches (in a trace: the calls that ran; in the recorder: the steps it writes),
-to go to. ``:N`` is line N of the file on screen. Over the tours list, it lists the tours
-whose id or title the text matches, to open. The palette lists symbols, steps, lines and
-tours only: the app has no commands."""
+keystroke), each hit naming its repository; the steps whose function the text names
+(``Dataset.map``: in a trace, the calls of it that ran) above them, the other steps whose
+title or symbol the text matches below (in the recorder: the steps it writes), to go to.
+Rows are yielded in the order they are listed, so a search still running only adds rows
+below those on screen. ``:N`` is line N of the file on screen. Over the tours list, it
+lists the tours whose id or title the text matches, to open. The palette lists symbols,
+steps, lines and tours only: the app has no commands."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol, cast
 
@@ -142,7 +144,9 @@ class SymbolProvider(Provider):
         repos = searched_repos(screen)
         await asyncio.sleep(DEBOUNCE)  # a newer keystroke cancels this search here
         matcher = self.matcher(query)
-        for hit in await asyncio.to_thread(steps_matching, screen, matcher):  # a trace has thousands
+        # a trace has thousands of steps: both lists are made in one pass, off the loop
+        named, matching = await asyncio.to_thread(steps_found, screen, query.strip(), matcher)
+        for hit in named:  # at once, and never moved down by the symbols found after
             yield hit
         try:
             found = await asyncio.to_thread(navigator.search, repos, query.strip(), LIMIT)
@@ -151,12 +155,14 @@ class SymbolProvider(Provider):
             return
         for rank, target in enumerate(found.targets):
             yield Hit(
-                (LIMIT - rank) / LIMIT,  # keep the resolver's order: real definitions first
+                (LIMIT - rank) / (LIMIT + 1),  # the resolver's order: real definitions first
                 matcher.highlight(visible(target.qualname)),
                 lambda target=target: screen.jump_to_target(target),
                 text=target.qualname,
                 help=visible(f"{target.repo}  {target.kind}  {target.path}:{target.line}{_said(target)}"),
             )
+        for hit in matching:
+            yield hit
         if found.not_cached:
             yield not_searched(found.not_cached, self.app.notify)
 
@@ -212,8 +218,10 @@ class TourProvider(Provider):
 
 
 def line_hit(screen: SymbolHost, digits: str, notify: Callable[..., None]) -> Hit:
-    """``:N`` (``digits``): the row going to line N of the file on screen (off tour, as a
-    symbol chosen is; ``b`` comes back), or saying why it cannot."""
+    """``:N`` (``digits``): the row going to line N of the file on screen, or saying why it
+    cannot. A line of the code of the step on screen stays on that step (its lines still
+    lit; the row says when the line is off its focus), any other is off tour, as a symbol
+    chosen is; ``b`` comes back either way."""
     here, count = screen.location, screen.lines_on_screen()
     if here is None or not count:
         said = f":{digits}: no file is on screen to go to a line of"
@@ -224,34 +232,65 @@ def line_hit(screen: SymbolHost, digits: str, notify: Callable[..., None]) -> Hi
         said = f":{digits}: {name} has lines 1 to {count}"
         return Hit(1.0, Content(said), lambda: notify(said, markup=False), text=said)
     there = Location(here.path, number, 0, repo=here.repo)
+    said = "off tour"
+    if here.step is not None and here.span is not None and here.span[0] <= number <= here.span[1]:
+        there = replace(here, line=number, col=0, top=None, left=None, opens=0)
+        lit = here.regions or ((here.focus,) if here.focus else ())
+        focused = not lit or any(start <= number <= end for start, end in lit)
+        said = f"on step {here.step + 1}" + ("" if focused else ", off its focus")
     text = f"line {number} of {name}"
     return Hit(
-        1.0, Content(text), lambda: screen.go_to(there), text=text, help=visible(f"{here.repo}  {here.path}")
+        1.0,
+        Content(text),
+        lambda: screen.go_to(there),
+        text=text,
+        help=visible(f"{here.repo}  {here.path}  ({said})"),
     )
 
 
-def steps_matching(screen: SymbolHost, matcher: Matcher) -> list[Hit]:
-    """The screen's steps whose title or symbol ``matcher`` matches, best first (at most
-    ``STEPS``), each going to its step; listed below the symbols found (scored below the
-    last of them)."""
+def names_function(text: str, step: ListedStep) -> bool:
+    """Whether ``text`` names ``step``'s function: its symbol, or a dotted tail of it
+    (``Dataset.map``, ``map`` for ``datasets.arrow_dataset.Dataset.map``), or its title,
+    regardless of case."""
+    typed, anchor = text.lower(), step.anchor.lower()
+    return typed in (anchor, step.title.lower()) or anchor.endswith(f".{typed}")
+
+
+def steps_found(screen: SymbolHost, text: str, matcher: Matcher) -> tuple[list[Hit], list[Hit]]:
+    """The screen's steps whose function ``text`` names, in their order (listed above the
+    symbols: in a trace, the calls of it that ran, the first first), and the other steps
+    whose title or symbol ``matcher`` matches, best first (listed below the symbols);
+    ``STEPS`` at most of each, each going to its step."""
     listed = screen.listed_steps()
-    scored: list[tuple[float, int, str]] = []
+    named: list[int] = []
+    scored: list[tuple[float, int]] = []
     for number, step in enumerate(listed):
-        score = max(matcher.match(step.title), matcher.match(step.anchor))
-        if score > 0:
-            scored.append((score, number, step.title))
+        if names_function(text, step):
+            named.append(number)
+        elif (score := max(matcher.match(step.title), matcher.match(step.anchor))) > 0:
+            scored.append((score, number))
     scored.sort(key=lambda found: (-found[0], found[1]))
-    below = 1 / LIMIT  # the score of the last symbol
-    return [
-        Hit(
-            below * (STEPS - rank) / (STEPS + 1),
-            Content(f"step {number + 1}: ") + matcher.highlight(visible(title)),
-            lambda number=number: screen.show_step(number),
-            text=f"step {number + 1}: {title}",
-            help=visible(listed[number].anchor),
-        )
-        for rank, (_, number, title) in enumerate(scored[:STEPS])
-    ]
+    below = 1 / (LIMIT + 1)  # the score of the last symbol
+    return (
+        [_step_hit(screen, listed, number, 1.0, matcher) for number in named[:STEPS]],
+        [
+            _step_hit(screen, listed, number, below * (STEPS - rank) / (STEPS + 1), matcher)
+            for rank, (_, number) in enumerate(scored[:STEPS])
+        ],
+    )
+
+
+def _step_hit(
+    screen: SymbolHost, listed: Sequence[ListedStep], number: int, score: float, matcher: Matcher
+) -> Hit:
+    title = listed[number].title
+    return Hit(
+        score,
+        Content(f"step {number + 1}: ") + matcher.highlight(visible(title)),
+        lambda: screen.show_step(number),
+        text=f"step {number + 1}: {title}",
+        help=visible(listed[number].anchor),
+    )
 
 
 def _said(target: Target) -> str:
