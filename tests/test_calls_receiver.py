@@ -152,6 +152,14 @@ def test_a_property_read_runs_the_getter_not_the_setter(ws: Workspace) -> None:
         assert [(t.qualname.removeprefix(M), t.line) for t in found[key].targets] == [("Settable.level", 245)]
 
 
+def test_a_property_read_on_a_base_typed_receiver_lists_the_overrides(ws: Workspace) -> None:
+    """``options.prompted``, ``options: BaseOptions``: the instance may be a
+    ``PromptOptions``, whose property overrides the base's, as a method call lists it."""
+    read = callees(ws, M + "is_prompted")[(282, "options.prompted")]
+    assert read.site.kind == "read"
+    assert targets(read) == ["BaseOptions.prompted", "PromptOptions.prompted"]
+
+
 def test_a_classmethods_cls_is_said_to_be_the_class_not_an_instance(ws: Workspace) -> None:
     made = callees(ws, M + "LoadedChatModel.from_config")[(74, "cls")]
     assert made.how == "cls is LoadedChatModel (the class the question names)"
