@@ -160,6 +160,19 @@ def test_a_property_read_on_a_base_typed_receiver_lists_the_overrides(ws: Worksp
     assert targets(read) == ["BaseOptions.prompted", "PromptOptions.prompted"]
 
 
+def test_calls_says_an_inherited_method_of_a_module_variable_once(ws: Workspace) -> None:
+    """``ATTENTION_FUNCTIONS.valid_keys()``, a method ``AttentionInterface`` inherits: its
+    ``via`` goes on from what the variable is, which is not said again under it."""
+    from codewalk.cli.calls_output import callee_lines
+
+    keys = callees(ws, M + "attention_keys")[(298, "ATTENTION_FUNCTIONS.valid_keys")]
+    annotated = "ATTENTION_FUNCTIONS is an AttentionInterface (annotated at src/callpkg/models.py:294)"
+    assert keys.how == annotated
+    assert [line.strip() for line in callee_lines(keys)][1:] == [
+        f"via: {annotated}; inherited from Interface (MRO of AttentionInterface)"
+    ]
+
+
 def test_a_classmethods_cls_is_said_to_be_the_class_not_an_instance(ws: Workspace) -> None:
     made = callees(ws, M + "LoadedChatModel.from_config")[(74, "cls")]
     assert made.how == "cls is LoadedChatModel (the class the question names)"
