@@ -152,6 +152,27 @@ def test_a_property_read_runs_the_getter_not_the_setter(ws: Workspace) -> None:
         assert [(t.qualname.removeprefix(M), t.line) for t in found[key].targets] == [("Settable.level", 245)]
 
 
+def test_a_property_read_on_a_base_typed_receiver_lists_the_overrides(ws: Workspace) -> None:
+    """``options.prompted``, ``options: BaseOptions``: the instance may be a
+    ``PromptOptions``, whose property overrides the base's, as a method call lists it."""
+    read = callees(ws, M + "is_prompted")[(282, "options.prompted")]
+    assert read.site.kind == "read"
+    assert targets(read) == ["BaseOptions.prompted", "PromptOptions.prompted"]
+
+
+def test_calls_says_an_inherited_method_of_a_module_variable_once(ws: Workspace) -> None:
+    """``ATTENTION_FUNCTIONS.valid_keys()``, a method ``AttentionInterface`` inherits: its
+    ``via`` goes on from what the variable is, which is not said again under it."""
+    from codewalk.cli.calls_output import callee_lines
+
+    keys = callees(ws, M + "attention_keys")[(298, "ATTENTION_FUNCTIONS.valid_keys")]
+    annotated = "ATTENTION_FUNCTIONS is an AttentionInterface (annotated at src/callpkg/models.py:294)"
+    assert keys.how == annotated
+    assert [line.strip() for line in callee_lines(keys)][1:] == [
+        f"via: {annotated}; inherited from Interface (MRO of AttentionInterface)"
+    ]
+
+
 def test_a_classmethods_cls_is_said_to_be_the_class_not_an_instance(ws: Workspace) -> None:
     made = callees(ws, M + "LoadedChatModel.from_config")[(74, "cls")]
     assert made.how == "cls is LoadedChatModel (the class the question names)"

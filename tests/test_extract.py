@@ -436,6 +436,28 @@ def test_a_function_handed_a_class_rebinds_its_attributes_from_every_block() -> 
     assert rebinds == {"patch.forward": 3, "patch.generate": 5, "patch.train": 10}
 
 
+def test_what_init_subclass_sets_on_cls_is_no_attribute_of_the_class_itself() -> None:
+    """``cls.forward = wrapper`` in ``__init_subclass__`` sets ``forward`` on each class
+    deriving from ``Layer``, not on ``Layer`` (whose ``forward`` is its base's); the
+    ``self.x`` a method sets is still one."""
+    result = extract(
+        dedent(
+            """\
+            class Layer(Module):
+                def __init_subclass__(cls, **kwargs):
+                    super().__init_subclass__(**kwargs)
+                    cls.forward = wrap(cls.forward)
+                    cls.checkpointed = True
+                def setup(self):
+                    self.size = 4
+            """
+        ).encode()
+    )
+    assert isinstance(result, ModuleFacts)
+    attributes = {d.qualname for d in result.definitions if d.kind == "attribute"}
+    assert attributes == {"Layer.size"}
+
+
 def test_a_function_handed_a_class_under_another_name_rebinds_its_attributes() -> None:
     """The class parameter named ``experts_class`` or annotated ``type[...]`` (as well as
     ``cls``): its ``NAME = value`` are rebinds; another first parameter's are not."""

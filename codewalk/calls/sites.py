@@ -174,8 +174,8 @@ class CallResolver(Reacher):
                 if t.kind in CALLABLE
             )
             return Callee(site, targets, targets[0].via, RESOLVED, followed=followed) if targets else None
-        if site.kind == "read":
-            reach = self.reach_name(body, facts, site.name, call=False, read=True, line=site.line)
+        if site.kind == "read":  # a property's overrides as a method's: the receiver may derive
+            reach = self.reach_name(body, facts, site.name, call=False, read=not candidates, line=site.line)
             props = without_setters(t for t in reach.targets if t.kind == "property")
             return Callee(site, props, props[0].via, RESOLVED) if props else None
         first = site.args[0] if site.args else None

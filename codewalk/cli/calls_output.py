@@ -126,7 +126,8 @@ def callee_lines(callee: Callee, indent: str = "  ", home: str = "") -> list[str
             out.append(f"{pad}via: {first.via}")
         if callee.how.startswith(first.via) and callee.how != first.via:
             out.append(f"{pad}{callee.how[len(first.via) :].lstrip('; ')}")  # what else it may be
-        elif callee.how and first.via not in callee.how:  # what the call is, beyond its first target
+        elif callee.how and first.via not in callee.how and callee.how not in first.via:
+            # what the call is, beyond its first target (a how the via goes on from is said)
             out.append(f"{pad}{callee.how}")
         # a property or an attribute is followed by what calling it runs ("then"); the
         # rest are alternatives ("or"): another function it may hold, another assignment

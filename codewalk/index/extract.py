@@ -226,7 +226,11 @@ class _Collector:
         qualname = f"{parent}.{node.name}" if parent else node.name
         own = SETS_KEYWORDS if kind == "method" and bindings.sets_keywords(node) else 0  # not its attributes'
         self.definitions.append(self.defined(node, qualname, parent, kind, flags | own, decorators))
-        if kind == "method" and not any(d.rpartition(".")[2] in _NOT_ON_SELF for d in decorators):
+        # ``__init_subclass__(cls)``: cls is a class deriving from this one, what it sets is set there
+        on_self = node.name != "__init_subclass__" and not any(
+            d.rpartition(".")[2] in _NOT_ON_SELF for d in decorators
+        )
+        if kind == "method" and on_self:
             self._methods.setdefault(parent, []).append((node, flags))
         self.definitions += bindings.class_facts(node, qualname, self.line_text)
         self.definitions += bindings.keyword_uses(node, qualname, self.line_text)
