@@ -8,10 +8,12 @@ library and nothing of codewalk: it runs in the reader's interpreter.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import os
 import sys
 import time
+import tokenize
 import types
 
 
@@ -225,8 +227,14 @@ class Recorder:
     # -- the record ------------------------------------------------------------------
     def as_json(self) -> dict[str, object]:
         others = [list(key) for key, _ in sorted(self.others.items(), key=lambda item: item[1])]
+        if sys.version_info < (3, 11):  # its codes carry their own names only: qualified here
+            named = _Qualnames()
+            return self._as_json(named.of(self.recorded), named.of(others))
+        return self._as_json(self.recorded, others)
+
+    def _as_json(self, codes: list[list[object]], others: list[list[object]]) -> dict[str, object]:
         return {
-            "codes": self.recorded,
+            "codes": codes,
             "others": others,
             "nodes": [
                 [
@@ -540,3 +548,72 @@ def engine_for(recorder: Recorder) -> SettraceEngine | MonitoringEngine:
     if sys.version_info >= (3, 12) and os.environ.get("CODEWALK_TRACE_ENGINE") != "settrace":
         return MonitoringEngine(recorder)
     return SettraceEngine(recorder)
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_ANONYMOUS = {
+    ast.Lambda: "<lambda>",
+    ast.ListComp: "<listcomp>",
+    ast.SetComp: "<setcomp>",
+    ast.DictComp: "<dictcomp>",
+    ast.GeneratorExp: "<genexpr>",
+}
+
+
+def qualnames(source: str) -> dict[tuple[int, str], str]:
+    """The qualified name Python 3.11 gives each code of ``source`` (``co_qualname``), by
+    its first line and its own name (``co_firstlineno``, ``co_name``): a Python before 3.11
+    keeps only the name (``step`` for ``Engine.step``, ``<listcomp>`` for one in ``f``).
+    Of two codes of one name on one line (a comprehension in another), the first is named."""
+    found: dict[tuple[int, str], str] = {}
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        comprehension = type(node) in _ANONYMOUS and not isinstance(node, ast.Lambda)
+        for field, value in ast.iter_fields(node):
+            # a function's or class's body, a lambda's, a comprehension whole but for its
+            # first iterable, which is evaluated where the comprehension is
+            inside = field == "body" if isinstance(node, (*_SCOPES, ast.Lambda)) else comprehension
+            for child in value if isinstance(value, list) else [value]:
+                if comprehension and field == "generators" and child is node.generators[0]:  # type: ignore[attr-defined]
+                    name(child.iter, prefix)
+                    for part in (child.target, *child.ifs):
+                        name(part, found_prefix[node])
+                elif isinstance(child, ast.AST):
+                    name(child, found_prefix[node] if inside else prefix)
+
+    def name(node: ast.AST, prefix: str) -> None:
+        if isinstance(node, _SCOPES):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            qualname = found.setdefault((first, node.name), prefix + node.name)
+            found_prefix[node] = qualname + ("." if isinstance(node, ast.ClassDef) else ".<locals>.")
+        elif type(node) in _ANONYMOUS:
+            label = _ANONYMOUS[type(node)]
+            qualname = found.setdefault((node.lineno, label), prefix + label)  # type: ignore[attr-defined]
+            found_prefix[node] = qualname + (".<locals>." if isinstance(node, ast.Lambda) else ".")
+        visit(node, prefix)
+
+    found_prefix: dict[ast.AST, str] = {}
+    visit(ast.parse(source), "")
+    return found
+
+
+class _Qualnames:
+    """Each recorded code's ``[file, name, first line]`` named as :func:`qualnames` reads
+    its file (once): a file that cannot be read keeps the names as they are."""
+
+    def __init__(self) -> None:
+        self.files: dict[object, dict[tuple[int, str], str]] = {}
+
+    def of(self, rows: list[list[object]]) -> list[list[object]]:
+        return [[file, self._named(file, name, line), line, *rest] for file, name, line, *rest in rows]
+
+    def _named(self, file: object, name: object, line: object) -> object:
+        names = self.files.get(file)
+        if names is None:
+            try:
+                with tokenize.open(str(file)) as handle:  # its coding cookie honoured
+                    names = qualnames(handle.read())
+            except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+                names = {}
+            self.files[file] = names
+        return names.get((line, name), name) if isinstance(line, int) and isinstance(name, str) else name
