@@ -101,14 +101,7 @@ def callers(
                     maybe.append(_caller("maybe", inner, site.line, site.col, site.text, callee.how))
     if progress is not None:
         progress(len(bodies), len(bodies))
-    for mention in module_level:
-        lines = cr.code.lines(mention.repo, mention.path)
-        text = lines[mention.line - 1].strip() if 0 < mention.line <= len(lines) else ""
-        if calls_by_name(text, names):  # a call at module level (not an import, an entry)
-            where = "at module or class level, outside any function"
-            maybe.append(
-                Caller("maybe", mention.repo, mention.path, mention.line, mention.col, text, None, where)
-            )
+    maybe += _at_module_level(cr, module_level, names)
     table_rows = [Caller("entry", e.repo, e.path, e.line, 0, e.signature, None, e.via) for e in entries]
 
     def order(c: Caller) -> tuple[bool, bool, str, int, int]:
@@ -118,6 +111,20 @@ def callers(
     for caller in (*sorted(found, key=order), *table_rows, *sorted(maybe, key=order)):
         unique.setdefault((caller.path, caller.line, caller.col if caller.kind != "entry" else -1), caller)
     return list(unique.values())
+
+
+def _at_module_level(cr: CallResolver, mentions: Sequence[Mention], names: set[str]) -> list[Caller]:
+    """The possible callers among ``mentions`` of a name outside any function: a line at
+    module or class level calling one of ``names`` (not an import, not a table's entry)."""
+    out = []
+    for mention in mentions:
+        lines = cr.code.lines(mention.repo, mention.path)
+        text = lines[mention.line - 1].strip() if 0 < mention.line <= len(lines) else ""
+        if calls_by_name(text, names):
+            where = "at module or class level, outside any function"
+            at = (mention.repo, mention.path, mention.line, mention.col)
+            out.append(Caller("maybe", *at, text, None, where))
+    return out
 
 
 _TESTS = frozenset(("tests", "test", "testing", "test_utils", "testing_utils", "examples", "benchmarks"))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import builtins
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from codewalk.calls.holders import Holds, holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body
@@ -735,6 +735,18 @@ def _through_module_variable(
     return None
 
 
+def _setting(r: Reaching, cls: Resolved, attribute: str) -> Iterator[tuple[Resolved, Resolver, list[Hit]]]:
+    """Each class deriving from ``cls`` that sets ``attribute`` again, with the resolver of
+    its pin and what ``attribute`` is in it (through its MRO)."""
+    for override in overrides(r, cls, attribute):
+        owner = r.class_named(override.qualname.rpartition(".")[0])
+        place = r.place(owner) if owner is not None else None
+        if owner is None or place is None:
+            continue
+        resolver, view, qualname = place
+        yield owner, resolver, resolver.ns.members(view, qualname, attribute, ())
+
+
 def _named_by_overrides(r: Reaching, cls: Resolved, parts: list[str]) -> Reach | None:
     """``cls.a.b`` where ``cls`` leaves ``a`` untyped (``_model_mapping = None`` in
     ``_BaseAutoModelClass``) and no receiver says which class ``cls`` is: the ``b`` of what
@@ -742,15 +754,8 @@ def _named_by_overrides(r: Reaching, cls: Resolved, parts: list[str]) -> Reach |
     (``AutoModelForCausalLM._model_mapping = MODEL_FOR_CAUSAL_LM_MAPPING``), once per target."""
     targets: dict[tuple[str, str, int], Resolved] = {}
     owners = 0
-    for attribute in overrides(r, cls, parts[1]):
-        owner = r.class_named(attribute.qualname.rpartition(".")[0])
-        place = r.place(owner) if owner is not None else None
-        if owner is None or place is None:
-            continue
-        resolver, view, qualname = place
-        reach = _through_module_variable(
-            r, resolver, resolver.ns.members(view, qualname, parts[1], ()), parts
-        )
+    for owner, resolver, members in _setting(r, cls, parts[1]):
+        reach = _through_module_variable(r, resolver, members, parts)
         owners += 1 if reach is not None and reach.targets else 0
         derived = (
             f"in {owner.qualname.rpartition('.')[2]}, a class deriving from {cls.qualname.rpartition('.')[2]}"
@@ -811,13 +816,8 @@ def _held_by_overrides(r: Reaching, cls: Resolved, parts: list[str], reach: Reac
     name = cls.qualname.rpartition(".")[2]
     targets = list(reach.targets)
     seen = {(t.path, t.line) for t in targets}
-    for attribute in overrides(r, cls, parts[1]):
-        owner = r.class_named(attribute.qualname.rpartition(".")[0])
-        place = r.place(owner) if owner is not None else None
-        if owner is None or place is None:
-            continue
-        resolver, view, qualname = place
-        holds = [h for h in resolver.ns.members(view, qualname, parts[1], ()) if h.definition.kind == "class"]
+    for owner, resolver, members in _setting(r, cls, parts[1]):
+        holds = [h for h in members if h.definition.kind == "class"]
         for held in holds[:1]:
             setting = held.alias if held.alias is not None else (held.view, held.definition)
             how = (

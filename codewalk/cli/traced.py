@@ -505,20 +505,11 @@ def _calls_unrecorded_code(site: Any) -> bool:
 
 
 def _site_lines(site: Any, show_all: bool) -> str:
-    from codewalk.cli.calls_output import MORE_TARGETS
-    from codewalk.traces.joined import HOLDERS
-
     callee = site.callee
     what = callee.site.name.expr or callee.site.text
     if callee.site.kind == "decorator":
         return f"  {callee.site.line:>6}  {what}  (decorator: runs when the function is defined)"
-    every = [(t, n, m, b) for (t, n), m, b in zip(site.targets, site.looked_up, site.shared, strict=True)]
-    # the attribute holding what is called (self.norm) runs nothing: its forward is listed
-    targets = [each for each in every if each[0].kind not in HOLDERS] or every
-    single = len(targets) == 1 and not site.reached  # the site's mark is its target's
-    marks = [(t, n or m or b, _mark(n, single and site.ran_unrecorded, m, b)) for t, n, m, b in targets]
-    if site.calls and all(t.kind in HOLDERS for t, _, _ in marks):  # self.infer = infer, a parameter
-        marks = [(t, n, mark if n else "holds what ran: below") for t, n, mark in marks]
+    single, marks = _target_marks(site)
     # functools.partial(f), PipelineDataset(inputs, self.preprocess): called later, elsewhere
     passed = callee.site.kind == "ref" and not site.calls and site.line_ran
     if single:
@@ -533,15 +524,7 @@ def _site_lines(site: Any, show_all: bool) -> str:
     if passed and not beside:
         head, idle_mark = PASSED, "not called here"
         marks = [(t, count, mark if count else idle_mark) for t, count, mark in marks]
-    out = [f"  {callee.site.line:>6}  {what}  [{head}]"]
-    ran = [(t, mark) for t, count, mark in marks if count]
-    idle = [(t, mark) for t, count, mark in marks if not count]
-    shown = idle if show_all else idle[: max(0, MORE_TARGETS + 1 - len(ran))]
-    for target, mark in [*ran, *shown]:
-        out.append(f"            -> {target.qualname}  [{mark}]")
-    if len(idle) > len(shown):
-        more = len(idle) - len(shown)
-        out.append(f"            ... and {more:,} more targets, {idle_mark} (--all lists them)")
+    out = [f"  {callee.site.line:>6}  {what}  [{head}]", *_targets_listed(marks, show_all, idle_mark)]
     why = "called from inside it" if inside else "not among the static targets"
     for function, calls in site.reached:  # the program's own: a callback it handed in
         said = "" if function.own else f", {why}"
@@ -549,6 +532,36 @@ def _site_lines(site: Any, show_all: bool) -> str:
     if not site.targets and callee.external:
         out[0] += f"  ({callee.external}, in another package)"
     return "\n".join(out)
+
+
+def _target_marks(site: Any) -> tuple[bool, list[tuple[Any, int, str]]]:
+    """Whether a site's mark is its one target's, and each target's calls and mark: the
+    attribute holding what is called (``self.norm``) runs nothing, its ``forward`` is
+    listed; one holding what ran (``self.infer = infer``, a parameter) says so."""
+    from codewalk.traces.joined import HOLDERS
+
+    every = [(t, n, m, b) for (t, n), m, b in zip(site.targets, site.looked_up, site.shared, strict=True)]
+    targets = [each for each in every if each[0].kind not in HOLDERS] or every
+    single = len(targets) == 1 and not site.reached
+    marks = [(t, n or m or b, _mark(n, single and site.ran_unrecorded, m, b)) for t, n, m, b in targets]
+    if site.calls and all(t.kind in HOLDERS for t, _, _ in marks):
+        marks = [(t, n, mark if n else "holds what ran: below") for t, n, mark in marks]
+    return single, marks
+
+
+def _targets_listed(marks: list[tuple[Any, int, str]], show_all: bool, idle_mark: str) -> list[str]:
+    """A line per target of a site of several: those that ran, then the others, as many
+    as ``MORE_TARGETS`` allows unless ``show_all``, then how many more."""
+    from codewalk.cli.calls_output import MORE_TARGETS
+
+    ran = [(t, mark) for t, count, mark in marks if count]
+    idle = [(t, mark) for t, count, mark in marks if not count]
+    shown = idle if show_all else idle[: max(0, MORE_TARGETS + 1 - len(ran))]
+    out = [f"            -> {target.qualname}  [{mark}]" for target, mark in [*ran, *shown]]
+    more = len(idle) - len(shown)
+    if more:
+        out.append(f"            ... and {more:,} more targets, {idle_mark} (--all lists them)")
+    return out
 
 
 # -- draft A B --trace NAME -o FILE -------------------------------------------------------

@@ -173,18 +173,7 @@ class TraceSteps:
         if target is None:
             last = max((function.line, *executed))
             why = why_not_indexed(function) or "no definition of its name starts on this line"
-            target = Resolved(
-                repo=function.repo,
-                qualname=function.qualname,
-                kind="function",
-                path=function.path,
-                line=function.line,
-                start_line=function.line,
-                end_line=last,
-                via=f"ran here ({why})",
-                signature="",
-                version=version,
-            )
+            target = _ran_here(function, last, f"ran here ({why})", version)
         return ResolvedStep(
             step=step,
             status="resolved",
@@ -210,18 +199,7 @@ class TraceSteps:
             return ResolvedStep(step, "missing", None, None, (), (), error.message, function.repo, "")
         last = max((function.line, *executed))
         end = min(max(last, _block_end(text, function.line)), len(text.splitlines()) or 1)
-        target = Resolved(
-            repo=function.repo,
-            qualname=function.qualname,
-            kind="function",
-            path=function.path,
-            line=function.line,
-            start_line=function.line,
-            end_line=end,
-            via=f"ran here ({own_label(function)}, read from disk as it ran)",
-            signature="",
-            version="",
-        )
+        target = _ran_here(function, end, f"ran here ({own_label(function)}, read from disk as it ran)", "")
         opens = min((n for n in executed if n > function.line), default=0)
         return ResolvedStep(
             step, "resolved", target, None, (target,), (), None, function.repo, "", opens=opens
@@ -247,3 +225,20 @@ def _block_end(text: str, first: int) -> int:
         if line.strip():
             end = number
     return end
+
+
+def _ran_here(function: Function, end: int, via: str, version: str) -> Resolved:
+    """The code of ``function`` as a trace places it, from its first line to ``end``, for a
+    step with no definition in the index to give it (``via`` says why)."""
+    return Resolved(
+        repo=function.repo,
+        qualname=function.qualname,
+        kind="function",
+        path=function.path,
+        line=function.line,
+        start_line=function.line,
+        end_line=end,
+        via=via,
+        signature="",
+        version=version,
+    )

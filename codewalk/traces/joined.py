@@ -315,16 +315,30 @@ def _site_of(function: Function, here: Sequence[int], callees: Sequence[Callee])
             (n for n, c in enumerate(callees) if any(is_definition(function, t) for t in c.targets)), None
         )
         return () if first is None else (first,)
-    owners = tuple(n for n in here if any(_runs_for(function, t) for t in callees[n].targets))
-    if len(owners) > 1:  # Outer(Inner()): an __init__ of Inner's own is Inner's site's
-        inside = tuple(n for n in owners if any(_owns(function, t) for t in callees[n].targets))
-        owners = inside or owners
+    owners = _naming(function, here, callees)
     if owners:
         return owners
     if _name(function) in _LOOKUPS:
         return _looked_up_by(here, callees)
     if _name(function) in _BY_SYNTAX:
         return ()
+    return _unnamed_site(function, here, callees)
+
+
+def _naming(function: Function, here: Sequence[int], callees: Sequence[Callee]) -> tuple[int, ...]:
+    """The sites of a line that name ``function`` or the class it constructs; of several,
+    the one whose class the code is of (``Outer(Inner())``: an ``__init__`` of Inner's own
+    is Inner's site's)."""
+    owners = tuple(n for n in here if any(_runs_for(function, t) for t in callees[n].targets))
+    if len(owners) > 1:
+        inside = tuple(n for n in owners if any(_owns(function, t) for t in callees[n].targets))
+        owners = inside or owners
+    return owners
+
+
+def _unnamed_site(function: Function, here: Sequence[int], callees: Sequence[Callee]) -> tuple[int, ...]:
+    """The one site of a line none of whose sites names ``function`` that made its call
+    (:func:`_site_of` says which), else none."""
     unread = [n for n in here if all(t.kind in HOLDERS for t in callees[n].targets)]
     # a call into another package or a builtin beside it (``f(os.path.join(a, b))``) is
     # not what a pinned function was called by, when a site codewalk cannot read is there
