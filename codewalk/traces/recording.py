@@ -15,6 +15,7 @@ import sys
 import time
 import tokenize
 import types
+import warnings
 
 
 class Recorder:
@@ -593,7 +594,10 @@ def qualnames(source: str) -> dict[tuple[int, str], str]:
         visit(node, prefix)
 
     found_prefix: dict[ast.AST, str] = {}
-    visit(ast.parse(source), "")
+    with warnings.catch_warnings():  # a library's "\w" is no warning of the program's
+        warnings.simplefilter("ignore")
+        tree = ast.parse(source)
+    visit(tree, "")
     return found
 
 
