@@ -19,7 +19,17 @@ from codewalk.tours.notes import code_span
 from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Function, Trace
 from codewalk.traces.text import BESIDES, each_line, header, lines_text, seconds_text, where_shown
-from codewalk.traces.tree import Row, Shown, Tree, besides, first_call, folded, row_calls, row_seconds
+from codewalk.traces.tree import (
+    Row,
+    Shown,
+    Tree,
+    besides,
+    first_call,
+    folded,
+    row_calls,
+    row_raised,
+    row_seconds,
+)
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -101,7 +111,7 @@ def _note(trace: Trace, row: Row) -> str:
     started = started_processes(trace, row)
     if started:
         lines += ["", f"It {started}, whose code a trace does not record."]
-    raised = sum(trace.nodes[shown.node].raised for shown in row.members)
+    raised = row_raised(trace, row)
     if raised:
         lines += ["", f"**{raised}** of its calls ended by an exception (raised), not by returning."]
     if row.on_import:

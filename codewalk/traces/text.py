@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from codewalk.traces.model import Node, Trace, versions_of
 from codewalk.traces.own import own_label
-from codewalk.traces.tree import Row, Shown, besides, call_lines, made_by, row_calls, row_seconds
+from codewalk.traces.tree import Row, Shown, besides, call_lines, made_by, row_calls, row_raised, row_seconds
 
 
 def seconds_text(seconds: float) -> str:
@@ -95,7 +95,7 @@ def node_label(trace: Trace, row: Row) -> str:
 def raised_text(trace: Trace, row: Row) -> str:
     """`` raised`` when every call of the row ended by an exception, `` (2 raised)`` when
     some did, else "": a call that raised is not one that returned."""
-    raised = sum(trace.nodes[shown.node].raised for shown in row.members)
+    raised = row_raised(trace, row)
     if not raised:
         return ""
     return " raised" if raised == row_calls(trace, row) else f" ({raised} raised)"

@@ -420,6 +420,11 @@ def row_calls(trace: Trace, row: Row) -> int:
     return sum(trace.nodes[shown.node].calls for shown in row.members)
 
 
+def row_raised(trace: Trace, row: Row) -> int:
+    """How many of the row's calls ended by an exception."""
+    return sum(trace.nodes[shown.node].raised for shown in row.members)
+
+
 def shown_seconds(trace: Trace, shown: Shown) -> float:
     """The inclusive time of ``shown``'s calls, with the wrappers' whose other calls are
     read as its own; for a wrapper read beside the functions it wraps, what it did
