@@ -639,6 +639,30 @@ def test_a_method_the_logger_factory_s_module_sets_on_a_class_of_another_package
     assert found == [("call", "src/callpkg/logged.py", 7)]
 
 
+def test_a_method_of_a_logger_a_factory_makes_is_the_logging_class_s(ws: Workspace) -> None:
+    """``logger.error`` of ``logger = get_logger(__name__)``: a factory annotated to return
+    ``logging.Logger`` (datasets') makes one, whose ``error`` is the standard library's; one
+    annotated to return a ``Protocol`` (transformers' ``TransformersLogger``) that returns
+    ``logging.getLogger(name)`` makes what that returns; one returning a pinned class
+    deriving from ``logging.LoggerAdapter`` (accelerate's) that defines no ``info`` runs the
+    base's. Each said, none "not resolved"."""
+    (error,) = callees(ws, "callpkg.logged.complain").values()
+    assert (error.status, error.external) == (EXTERNAL, "logging.Logger.error")
+    assert error.how.startswith(
+        "std_logger is what logs.get_std_logger returns (src/callpkg/logged.py:14), "
+        "annotated logging.Logger (src/callpkg/logs.py:23); logging is the module logging"
+    )
+    (info,) = callees(ws, "callpkg.logged.announce").values()
+    assert (info.status, info.external) == (EXTERNAL, "logging.getLogger(…).info")
+    assert info.how.startswith(
+        "logger is what logs.get_logger returns (src/callpkg/logged.py:3), annotated "
+        "PackageLogger (src/callpkg/logs.py:12), a Protocol; it returns what logging.getLogger returns"
+    )
+    (adapted,) = callees(ws, "callpkg.logged.chat").values()  # accelerate's MultiProcessAdapter
+    assert (adapted.status, adapted.external) == (EXTERNAL, "logging.LoggerAdapter.info")
+    assert adapted.how.startswith("adapter is a ProcessAdapter (set at src/callpkg/logged.py:21)")
+
+
 _MODULAR_ADAPTER = '''\
 """The source an adapter's modeling file is generated from: never imported, never run."""
 

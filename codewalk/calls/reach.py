@@ -43,7 +43,7 @@ from codewalk.resolve.namespace import absolute
 from codewalk.resolve.ranking import modular_source
 from codewalk.resolve.rebinding import rebinds, rebound_to
 from codewalk.resolve.resolver import Resolver
-from codewalk.resolve.types import builtin_held, declared_how, declared_type
+from codewalk.resolve.types import builtin_held, declared_how, declared_type, returns
 
 _CONSTANTS = frozenset(("None", "True", "False"))  # builtins no attribute of which is code
 
@@ -194,16 +194,72 @@ class Reacher:
                 continue
             _, view, qualname = place
             for d in view.defs(qualname):
+                inherited: Reach | None = None  # of a base of another package (logging.LoggerAdapter)
                 for owner, cls_view, cls in self._declared_classes(resolver, view, declared_type(d), holder):
                     members = owner.ns.members(cls_view, cls, parts[1], parts[2:])
                     how = f"{parts[0]} is {a(cls.rpartition('.')[2])} ({declared_how(Hit(view, d, '', 0))})"
                     targets = [to_resolved(m, owner.facts.repo) for m in members]
                     if targets:
                         return found(with_via(targets, how), how)
-                patched = self._set_outside(resolver, view, d, parts)
+                    if inherited is None and len(parts) == 2:
+                        inherited = selves.member_outside(self, [(owner, cls_view, cls)], parts[1], how)
+                patched = (
+                    self._set_outside(resolver, view, d, parts)
+                    or self._made_outside(resolver, view, d, parts)
+                    or inherited
+                )
                 if patched is not None:
                     return patched
         return None
+
+    def _made_outside(
+        self, resolver: Resolver, view: ModuleView, d: Definition, parts: list[str]
+    ) -> Reach | None:
+        """``logger.error`` of ``logger = get_logger(__name__)``, a factory that makes an
+        instance of a class no pin provides: annotated to return it (datasets' ``->
+        logging.Logger``), that class's method, in the package that provides it; annotated
+        to return a ``Protocol`` (transformers' ``TransformersLogger``, whose methods are
+        stubs) and returning another package's call alone (``return logging.getLogger(name)``),
+        the method of what that call returns."""
+        type_name = declared_type(d)
+        if len(parts) != 2 or not type_name.endswith("()"):
+            return None
+        for factory in resolver.ns.lookup(view, type_name.removesuffix("()").split("."), (), 0)[:1]:
+            home, function = factory.view, factory.definition
+            owner = self.code.resolver(home.repo) if home.repo else resolver
+            said = returns(function.signature).classes
+            if function.kind != "function" or owner is None or len(said) != 1:
+                continue
+            written = said[0].split(".")
+            classes = [h for h in owner.ns.lookup(home, written, (), 0) if h.definition.kind == "class"]
+            annotated = f"annotated {said[0]} ({home.path}:{function.line})"
+            if not classes:
+                reach, made = self.outside(owner, home, [*written, parts[1]]), annotated
+            elif _protocol(classes[0].view, classes[0].definition.qualname):
+                call = self._returned_outside(owner, home, to_resolved(factory, owner.facts.repo))
+                if call is None:
+                    continue
+                reach = call._replace(external=f"{call.external}(…).{parts[1]}")
+                made = f"{annotated}, a Protocol; it returns what {call.external} returns"
+            else:
+                continue  # a pinned class: _declared_classes's
+            if reach.status == EXTERNAL or reach.targets:
+                called = type_name.removesuffix("()")
+                how = f"{parts[0]} is what {called} returns ({view.path}:{d.line}), {made}; {reach.how}"
+                return reach._replace(how=how, targets=tuple(with_via(list(reach.targets), how)))
+        return None
+
+    def _returned_outside(self, resolver: Resolver, view: ModuleView, function: Resolved) -> Reach | None:
+        """The call of another package's function that ``function`` (of ``view``'s module)
+        returns, its every ``return`` being that one call (``return logging.getLogger(name)``):
+        where that function is; None otherwise."""
+        body = self.code.body(function)
+        said = self.facts(body).returned(body.scope) if body is not None else ()
+        names = {o.name.expr for o in said if o.kind == "call" and o.name.root in (GLOBAL, IMPORT)}
+        if len(names) != 1 or len(said) != len([o for o in said if o.kind == "call"]):
+            return None
+        reach = self.outside(resolver, view, next(iter(names)).split("."))
+        return reach if reach.status == EXTERNAL else None
 
     def _set_outside(
         self, resolver: Resolver, view: ModuleView, d: Definition, parts: list[str]
