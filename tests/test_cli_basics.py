@@ -42,6 +42,25 @@ def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
         assert f"usage: codewalk {name}" in capsys.readouterr().out
 
 
+def test_an_option_shared_by_commands_reads_alike_in_each() -> None:
+    """``--trace NAME`` names a run recorded with ``codewalk trace`` and ``--python PY``
+    the interpreter a program runs in, the same way in every command that takes them."""
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    shared = {
+        "--trace": ("NAME", "(a trace of codewalk trace)"),
+        "--python": ("PY", "(default: python on PATH)"),
+    }
+    taking: dict[str, set[str]] = {option: set() for option in shared}
+    for name, command in commands.items():
+        for action in command._actions:
+            for option in set(action.option_strings) & set(shared):
+                metavar, said = shared[option]
+                assert action.metavar == metavar, (name, option)
+                assert action.help is not None and action.help.endswith(said), (name, option)
+                taking[option].add(name)
+    assert taking == {"--trace": {"tour", "check", "calls", "path", "draft"}, "--python": {"trace", "check"}}
+
+
 def test_command_modules_are_all_listed() -> None:
     shipped = {p.stem for p in (Path(__file__).parents[1] / "codewalk" / "commands").glob("*.py")}
     listed = {name.rsplit(".", 1)[1] for name in COMMAND_MODULES}

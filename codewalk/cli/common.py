@@ -77,6 +77,18 @@ def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="machine-readable output (docs/json.md)")
 
 
+def add_trace_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--trace NAME``: a run recorded with ``codewalk trace``; ``what`` says what the
+    command does with it (``tour``, ``check``, ``calls``, ``path``, ``draft``)."""
+    parser.add_argument("--trace", metavar="NAME", help=f"{what} (a trace of codewalk trace)")
+
+
+def add_python_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--python PY``: the interpreter a program is run with (``trace``, ``check --run``);
+    ``what`` says when. Without it, the python on ``PATH`` runs it."""
+    parser.add_argument("--python", metavar="PY", help=f"{what} (default: python on PATH)")
+
+
 def open_stack(args: argparse.Namespace) -> PinnedStack:
     """Every pin, the ``--at`` ones at their versions; says how an @installed was read."""
     from codewalk.workspace.pinned import PinnedStack

@@ -32,10 +32,6 @@ def _versions(trace: Trace) -> str:
     return versions_of(trace.repos)
 
 
-def add_trace_option(parser: argparse.ArgumentParser, what: str) -> None:
-    parser.add_argument("--trace", metavar="NAME", help=f"{what} (a trace of codewalk trace)")
-
-
 def open_traced(args: argparse.Namespace) -> tuple[Opened, Workspace]:
     """The trace ``--trace`` names, its repositories at the versions that ran, and the
     workspace of ``--repo`` (else the first pin that ran)."""

@@ -8,6 +8,7 @@ from typing import Any
 from codewalk.cli.common import (
     add_json,
     add_symbol,
+    add_trace_option,
     dump_answer,
     open_workspace,
     positive,
@@ -16,7 +17,6 @@ from codewalk.cli.common import (
     said_when_slow,
     search_scope,
 )
-from codewalk.cli.traced import add_trace_option
 from codewalk.visible import visible
 
 

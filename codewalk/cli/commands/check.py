@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from codewalk.cli.commands.tour import step_json
-from codewalk.cli.common import add_tours, dump
+from codewalk.cli.common import add_python_option, add_tours, add_trace_option, dump
 from codewalk.cli.workspaces import Workspaces
 from codewalk.visible import visible
 
@@ -73,14 +73,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--run", action="store_true", help="run each tour's program: and say which steps ran (see README)"
     )
-    parser.add_argument(
-        "--python", metavar="PY", help="with --run: the interpreter (default: python on PATH)"
-    )
-    parser.add_argument(
-        "--trace",
-        metavar="NAME",
-        help="say which steps ran in a run recorded with 'codewalk trace' (see README); nothing runs",
-    )
+    add_python_option(parser, "with --run: the interpreter")
+    add_trace_option(parser, "say which steps ran in this recorded run (see README); nothing runs")
     add_tours(parser)
     parser.set_defaults(handler=run)
 

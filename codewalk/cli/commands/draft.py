@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from codewalk import locations
-from codewalk.cli.common import add_chain, open_workspace
-from codewalk.cli.traced import add_trace_option
+from codewalk.cli.common import add_chain, add_trace_option, open_workspace
 from codewalk.errors import CodewalkError, QueryError
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from codewalk.cli.common import (
     add_chain,
     add_json,
+    add_trace_option,
     dump_answer,
     open_workspace,
     positive,
@@ -17,7 +18,6 @@ from codewalk.cli.common import (
     said_when_slow,
     search_scope,
 )
-from codewalk.cli.traced import add_trace_option
 from codewalk.errors import QueryError
 from codewalk.visible import visible
 

@@ -11,7 +11,7 @@ import shutil
 import sys
 from typing import TYPE_CHECKING, Any
 
-from codewalk.cli.common import add_tours
+from codewalk.cli.common import add_tours, add_trace_option
 from codewalk.cli.workspaces import Workspaces
 
 if TYPE_CHECKING:  # the records of a tour, needed only when one is read
@@ -34,11 +34,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "name", nargs="?", metavar="TOUR", help="a tour id (see 'codewalk tours') or a tour file"
     )
-    parser.add_argument(
-        "--trace",
-        metavar="TRACE",
-        help="read a recorded run (codewalk trace) like a tour; with TOUR: walk TOUR, each step "
-        "said ran or not in that run",
+    add_trace_option(
+        parser, "read this recorded run like a tour; with TOUR: walk TOUR, each step said ran or not in it"
     )
     parser.add_argument(
         "--new",

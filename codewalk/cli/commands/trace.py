@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Any, NamedTuple
 
+from codewalk.cli.common import add_python_option
 from codewalk.visible import visible
 
 
@@ -20,9 +21,7 @@ def register(subparsers: Any) -> None:
         "status are its own. Read it with `codewalk tour --trace NAME`.",
         usage="codewalk trace [--python PY] [--name NAME] [--force] (SCRIPT | -m MODULE) [ARGS...]",
     )
-    parser.add_argument(
-        "--python", metavar="PY", help="the interpreter to run it with (default: python on PATH)"
-    )
+    add_python_option(parser, "the interpreter to run it with")
     parser.add_argument(
         "--name",
         dest="trace_name",
