@@ -453,9 +453,51 @@ async def test_a_deep_step_in_a_narrow_list_gives_its_outer_guides_to_its_title(
             await pilot.pause()
             listed = app.query_one(OptionList)
             deep, shallow = (listed.render_line(y).text.rstrip() for y in range(2))
-            assert deep.startswith(f"○ 1234 {'│' * guides}count"), (width, deep)
-            assert deep[7 + guides :] in ("counting.<l…", "counting.<locals>.count x1"), deep
+            assert deep.startswith(f"○ 1234 {'│' * guides}cou"), (width, deep)
+            # cut in its middle, its last part kept: "cou…count x1"
+            assert deep[7 + guides :] in ("cou…count x1", "counting.<locals>.count x1"), deep
             assert shallow == "○    5 ││fib x2"
+
+
+@run_async
+async def test_calls_of_one_name_beside_each_other_read_apart_in_a_list_of_any_width() -> None:
+    """The four ``<dictcomp>`` one function ran at four lines: each row keeps the last part
+    of its name and its line, its name cut in its middle; a list wide enough shows it whole."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import OptionList
+
+    from codewalk.ui.steps import step_label
+
+    comp = "register_to_config.<locals>.inner_init.<locals>.<dictcomp>"
+    lines = (697, 698, 709, 717)
+
+    class Steps(App[None]):
+        CSS = "OptionList { text-wrap: nowrap; text-overflow: ellipsis; padding: 0; border: none; }"
+
+        def __init__(self, width: int) -> None:
+            super().__init__()
+            self.width = width
+
+        def compose(self) -> ComposeResult:
+            labels = [step_label(n, f"{comp} from line {at} x1", None, 2, 3) for n, at in enumerate(lines)]
+            listed = OptionList(*labels)
+            listed.styles.width = self.width
+            yield listed
+
+    for width in (24, 30, 44, 60, 100):
+        app = Steps(width)
+        async with app.run_test(size=(120, 10)) as pilot:
+            await pilot.pause()
+            listed = app.query_one(OptionList)
+            rows = [listed.render_line(y).text.rstrip() for y in range(len(lines))]
+            assert len(set(rows)) == len(lines), (width, rows)
+            for row, line in zip(rows, lines, strict=True):
+                assert row.endswith(f" from line {line} x1"), (width, row)  # the outer guides gave way
+                assert len(row) <= width
+                if 44 <= width < 100:  # its last part whole, and as much of its start as fits
+                    assert "│register" in row and f"…<dictcomp> from line {line} x1" in row, (width, row)
+            if width == 100:
+                assert rows[0].endswith(f"{comp} from line 697 x1")
 
 
 @run_async
