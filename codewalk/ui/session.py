@@ -93,6 +93,9 @@ class RepoInfo:
     package_root: str = ""  # where its packages are (``src``): a file's module name, for a recorded step
     # files no workspace reads (a trace's program files): why a question on them has no answer
     unread: str = ""
+    # its files may change while the app runs (a trace's program files, read while each is
+    # the one that ran): read again each time one is opened, a step in one resolved again
+    changes: bool = False
 
 
 class NavThread:
