@@ -822,3 +822,43 @@ async def test_a_step_whose_docstring_fills_the_screen_opens_on_the_first_line_t
         line = code.cursor[0]
         assert code.source.lines[line - 1] == "    return square(x)"
         assert code.top_line <= line < code.top_line + code.scrollable_content_region.height
+
+
+@run_async
+async def test_the_palette_lists_the_functions_a_function_defines_under_it_and_goes_to_one(
+    toy: Path,
+) -> None:
+    """ctrl+p ``counting``: the symbol, then the function it defines (``count``, which
+    the index keeps no definition of) right under it; ``counting.<locals>.co``, as calls
+    and tracebacks name it, lists it first; enter goes to its ``def``."""
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen)
+        await pilot.press("ctrl+p", *"counting")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        rows = [str(option.prompt).split("\n")[0] for option in palette.query_one(OptionList).options]
+        symbols = [row for row in rows if row.startswith("toypkg.")]
+        assert symbols[:2] == ["toypkg.counting", "toypkg.counting.<locals>.count"], rows
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"counting.<locals>.co")
+        await settle(pilot)
+        palette = app.screen
+        listed = palette.query_one(OptionList)
+        rows = [str(option.prompt).split("\n")[0] for option in listed.options]
+        first = next(n for n, row in enumerate(rows) if row.startswith("toypkg."))
+        assert rows[first] == "toypkg.counting.<locals>.count", rows
+        listed.highlighted = first
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.location is not None
+        assert screen.location.line == package_line(
+            "    def count(x):  # a closure that calls a function it does not hold: no wrapper"
+        )
