@@ -19,6 +19,7 @@ from textual.widgets import Input, TextArea
 async def bound_here(field: Widget, event: events.Key) -> None:
     """Run ``field``'s own binding of ``event``'s key now, and take the key (a priority
     binding ran before the key reached the field: it is not run twice)."""
+    # no public API: Screen.active_bindings follows the focus, which a burst's key reaches the field ahead of
     for binding in field._bindings.key_to_bindings.get(event.key, ()):
         if not binding.priority and await field.app.run_action(binding.action, field):
             event.stop()
