@@ -90,4 +90,10 @@ def _defined_in(calling: Calling, function: Resolved) -> list[Resolved]:
     except CodewalkError:
         return []
     nested = [b.target for b in calling.cr.nested_in(body) if b.target.kind == "function"]
-    return sorted(nested, key=lambda r: r.line)
+    # the palette says its line beside it: the function it is in, alone
+    return sorted((r._replace(via=f"defined in {_holder(r.qualname)}") for r in nested), key=lambda r: r.line)
+
+
+def _holder(qualname: str) -> str:
+    """The function a nested one is defined in (``inner`` of ``m.f.<locals>.inner.<locals>.g``)."""
+    return qualname.rpartition(LOCALS)[0].rpartition(".")[2]
