@@ -571,6 +571,25 @@ def test_complete_as_the_reader_types(ws: Workspace) -> None:
     assert ws.complete("", 5) == [] and ws.complete("zzz", 5) == []
 
 
+def test_complete_lists_the_functions_a_function_defines_under_it(ws: Workspace) -> None:
+    """The index keeps no definition of ``outer``'s ``inner`` and ``helper_of_inner``: the
+    palette lists them under ``outer`` when the text names it whole, and first when the
+    text names one below it, as ``calls`` does (``outer.<locals>.help``) or as a member
+    (``models.outer.inn``); ``outer.<locals>.`` lists them all."""
+    if not ws.fully_indexed:
+        ws.find("callpkg.models.outer")
+    inner, helper = "callpkg.models.outer.<locals>.inner", "callpkg.models.outer.<locals>.helper_of_inner"
+    names = [r.qualname for r in ws.complete("outer", 20)]
+    at = names.index("callpkg.models.outer")
+    assert names[at + 1 : at + 3] == [inner, helper]  # in source order
+    found = ws.complete("outer.<locals>.help", 5)
+    assert [r.qualname for r in found][:1] == [helper]
+    assert (found[0].kind, found[0].path, found[0].line) == ("function", "src/callpkg/models.py", 125)
+    assert [r.qualname for r in ws.complete("models.outer.inn", 5)][:1] == [inner]
+    assert {inner, helper} <= {r.qualname for r in ws.complete("outer.<locals>.", 5)}
+    assert not any("<locals>" in r.qualname for r in ws.complete("outr", 20))  # not named whole
+
+
 def test_complete_lists_a_modules_variables_but_not_a_classs(ws: Workspace) -> None:
     """A module's table (``MODES``, a step's anchor as often as a function) is a symbol
     the reader looks for; a class's fields (``_global_mapping``) are not listed apart."""

@@ -157,10 +157,10 @@ def test_calls_of_one_function_with_another_between_stay_in_the_order_they_ran()
     trace = recorded(APART)
     assert plain(trace) == [
         "run [pkg] x1 (line 1)",
-        "f x1 (line 10)",
+        "f from line 10 x1",  # two rows of f under one: each says its line beside its name
         "h x1 (line 20)",
         "g x1 (line 11)",
-        "f x3 (line 12)",
+        "f from line 12 x3",
         "k x3 (line 21)",
     ]
     assert [row.depth for row in rows_of(trace)] == [0, 1, 2, 1, 1, 2]
@@ -187,9 +187,9 @@ def test_what_folded_calls_ran_merges_line_by_line_in_the_order_it_ran() -> None
     assert plain(trace) == [
         "model [pkg] x1 (line 1)",
         "layer x2 (lines 10, 11)",
-        "norm x2 (line 30)",
+        "norm from line 30 x2",
         "attention x2 (line 31)",
-        "norm x2 (line 32)",
+        "norm from line 32 x2",
     ]
     assert covered_once(trace)
 
@@ -214,14 +214,14 @@ def test_the_programs_calls_keep_each_statements_place() -> None:
     ``generate`` one row."""
     trace = recorded(STATEMENTS, via={3: 0, 6: 0, 8: 0})
     assert plain(trace) == [
-        "generate [pkg] x1 (line 19)",
+        "generate from line 19 [pkg] x1",
         "forward x4 (line 30)",
-        "size [pkg] x1 (from other.py:16 hand_over)",
-        "generate [pkg] x1 (line 21)",
+        "size from other.py:16 [pkg] x1 (from other.py:16 hand_over)",
+        "generate from line 21 [pkg] x1",
         "forward x6 (line 30)",
-        "size [pkg] x1 (from other.py:16 hand_over)",
-        "generate [pkg] x1 (line 23)",
-        "size [pkg] x1 (from other.py:16 hand_over)",
+        "size from other.py:16 [pkg] x1 (from other.py:16 hand_over)",
+        "generate from line 23 [pkg] x1",
+        "size from other.py:16 [pkg] x1 (from other.py:16 hand_over)",
     ]
     assert covered_once(trace)
 
@@ -246,13 +246,13 @@ def test_the_programs_statements_one_after_another_are_a_row_each() -> None:
     ran under it (a loop's calls, one node, stay one row)."""
     trace = recorded(MODES)
     assert plain(trace) == [
-        "generate [pkg] x1 (line 50)",
+        "generate from line 50 [pkg] x1",
         "_sample x1 (line 30)",
-        "generate [pkg] x1 (line 55)",
+        "generate from line 55 [pkg] x1",
         "_beam_search x1 (line 31)",
-        "generate [pkg] x1 (line 59)",
+        "generate from line 59 [pkg] x1",
         "_assisted_decoding x1 (line 32)",
-        "generate [pkg] x2 (line 60)",
+        "generate from line 60 [pkg] x2",
         "_sample x2 (line 30)",
     ]
     assert covered_once(trace)
@@ -278,10 +278,10 @@ def test_calls_read_otherwise_stay_apart() -> None:
     trace = recorded(READ_APART, wrapped, via={7: 0})  # f at line 13, through other code
     assert plain(trace) == [
         "run [pkg] x1 (line 1)",
-        "f x1 (line 10, through logged.<locals>.wrapper)",
+        "f from line 10 x1 (line 10, through logged.<locals>.wrapper)",
         "g x1 (line 11, through logged.<locals>.wrapper)",
-        "f x1 (line 12)",
-        "f x1 (line 13, through hand_over)",
+        "f from line 12 x1",
+        "f from line 13 x1 (line 13, through hand_over)",
     ]
     assert [row_calls(trace, row) for row in rows_of(trace)] == [1, 1, 1, 1, 1]
 
@@ -347,3 +347,29 @@ def test_a_functions_row_holds_the_time_of_the_wrapper_whose_calls_it_shows() ->
         "attention x2 (line 20)",
     ]
     assert [row_seconds(trace, row) for row in rows] == pytest.approx([0.012, 0.010, 0.005, 0.003])
+
+
+def test_comprehensions_of_one_function_called_from_several_lines_say_each_line() -> None:
+    """diffusers' ``inner_init`` runs a ``<dictcomp>`` at four lines: four functions of one
+    name, four rows under it, each saying its line beside its name (in the plain tree, its
+    ``--step K`` and the step's title), where a reader would otherwise see four alike;
+    a name no row beside it shares says nothing more."""
+    comp = "register_to_config.<locals>.inner_init.<locals>.<dictcomp>"
+    functions = [
+        Function("pkg", "pkg/config.py", "pkg.config", "register_to_config.<locals>.inner_init", 680),
+        *(Function("pkg", "pkg/config.py", "pkg.config", comp, line) for line in (697, 698, 709, 717)),
+        Function("pkg", "pkg/config.py", "pkg.config", "check", 800),
+    ]
+    nodes = [Node(-1, 0, -1, -1, 0, 0.0), Node(0, 5, 0, -1, 1, 0.01)]
+    nodes += [Node(1, line, n, -1, 1, 0.001) for n, line in enumerate((697, 698, 709, 717), start=1)]
+    nodes.append(Node(1, 720, 5, -1, 1, 0.001))
+    trace = synthetic_trace(functions, nodes)
+    assert plain(trace) == [
+        "register_to_config.<locals>.inner_init [pkg] x1 (line 5)",
+        *(f"{comp} from line {line} x1" for line in (697, 698, 709, 717)),
+        "check x1 (line 720)",
+    ]
+    rows = rows_of(trace)
+    assert render_tree(trace, rows, 4).startswith(f"4    {comp} from line 709  x1  ")
+    titles = [step.title for step in trace_tour(trace, Tree(trace)).tour.steps]
+    assert titles[1:] == [*(f"{comp} from line {line} x1" for line in (697, 698, 709, 717)), "check x1"]

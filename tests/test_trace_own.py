@@ -313,6 +313,60 @@ async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_
         assert any(m.startswith("no step at ") and "in no pinned repository" in m for m in said), said
 
 
+@run_async
+async def test_a_step_of_the_programs_resolved_ahead_shows_its_file_as_it_is_when_the_reader_comes(
+    work: Path,
+) -> None:
+    """The step after the one on screen is resolved ahead of the reader; the program's
+    file changes meanwhile: ``n`` says it changed, in place of the code that ran (not
+    the text read before); put back as it ran, the step shows it again."""
+    from codewalk.ui.app import make_app
+    from codewalk.ui.code_view import CodeView
+    from codewalk.ui.launch import trace_session
+    from codewalk.ui.problem import StepProblem
+    from codewalk.ui.steps import StepsList
+
+    opened = open_trace("own")
+    rows = folded(opened.trace, opened.tree)
+    names = [opened.trace.functions[opened.trace.nodes[row.shown.node].function].name for row in rows]
+    mine = names.index("mine")
+    session, _ = trace_session(opened)
+    app = make_app(session, start_step=mine)
+    own = work / "own.py"
+    ran = own.read_text()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        code, problem = screen.query_one(CodeView), screen.query_one(StepProblem)
+        assert code.source is not None and code.source.path == str(own)  # read, and kept
+        boom = names.index("boom")
+        await pilot.press("p")
+        await settle(pilot)
+        assert screen.resolved[mine].status == "resolved"  # resolved again ahead of the reader
+        assert str(code.source.path) != str(own)
+        own.write_text("# edited since\n" + ran)
+        for _ in range(boom - mine + 1):
+            await pilot.press("n")
+            await settle(pilot)
+        assert screen.step_index == boom
+        assert not code.display and problem.has_class("-shown")
+        assert "has changed since trace 'own' ran it" in str(problem.render())
+        assert screen.query_one(StepsList).highlighted_step == boom
+        await pilot.press("p")  # mine, resolved before the change: said to have changed too
+        for _ in range(boom - mine - 1):
+            await pilot.press("p")
+        await settle(pilot)
+        assert screen.step_index == mine and not code.display
+        assert "has changed since trace 'own' ran it" in str(problem.render())
+        own.write_text(ran)
+        await pilot.press("n")
+        for _ in range(boom - mine - 1):
+            await pilot.press("n")
+        await settle(pilot)
+        assert screen.step_index == boom and code.display and not problem.has_class("-shown")
+        assert code.source is not None and code.source.lines[code.cursor[0] - 1].startswith("def boom(x):")
+
+
 def test_a_damaged_trace_naming_a_fifo_or_a_nul_as_the_programs_file_is_refused_not_read(
     work: Path, tmp_path: Path
 ) -> None:

@@ -188,6 +188,27 @@ async def test_palette_finds_a_symbol_and_jumps_off_tour() -> None:
 
 
 @run_async
+async def test_keys_typed_in_one_burst_into_the_palette_act_in_the_order_typed() -> None:
+    """ctrl+p and ``Llam``, three backspaces and ``xyz`` arriving at once: the field holds
+    ``Lxyz`` (the backspaces ran behind the letters typed after them, leaving ``Llam``),
+    and an arrow or ``home`` acts where it was typed too."""
+    from textual import events
+    from textual.command import CommandInput
+
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        keys = ("L", "l", "a", "m", "backspace", "backspace", "backspace", "x", "y", "z")
+        keys += ("home", "A", "end", "left", "backspace", "B")
+        for key in keys:  # posted together, none awaited
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(app, pilot)
+        assert app.screen.query_one(CommandInput).value == "ALxBz"
+
+
+@run_async
 async def test_the_palette_goes_to_a_line_of_the_file_on_screen_and_says_a_line_past_its_end() -> None:
     lines = len(FILES["pkg/base.py"].splitlines())
     app = make_app(make_session())

@@ -453,9 +453,51 @@ async def test_a_deep_step_in_a_narrow_list_gives_its_outer_guides_to_its_title(
             await pilot.pause()
             listed = app.query_one(OptionList)
             deep, shallow = (listed.render_line(y).text.rstrip() for y in range(2))
-            assert deep.startswith(f"○ 1234 {'│' * guides}count"), (width, deep)
-            assert deep[7 + guides :] in ("counting.<l…", "counting.<locals>.count x1"), deep
+            assert deep.startswith(f"○ 1234 {'│' * guides}cou"), (width, deep)
+            # cut in its middle, its last part kept: "cou…count x1"
+            assert deep[7 + guides :] in ("cou…count x1", "counting.<locals>.count x1"), deep
             assert shallow == "○    5 ││fib x2"
+
+
+@run_async
+async def test_calls_of_one_name_beside_each_other_read_apart_in_a_list_of_any_width() -> None:
+    """The four ``<dictcomp>`` one function ran at four lines: each row keeps the last part
+    of its name and its line, its name cut in its middle; a list wide enough shows it whole."""
+    from textual.app import App, ComposeResult
+    from textual.widgets import OptionList
+
+    from codewalk.ui.steps import step_label
+
+    comp = "register_to_config.<locals>.inner_init.<locals>.<dictcomp>"
+    lines = (697, 698, 709, 717)
+
+    class Steps(App[None]):
+        CSS = "OptionList { text-wrap: nowrap; text-overflow: ellipsis; padding: 0; border: none; }"
+
+        def __init__(self, width: int) -> None:
+            super().__init__()
+            self.width = width
+
+        def compose(self) -> ComposeResult:
+            labels = [step_label(n, f"{comp} from line {at} x1", None, 2, 3) for n, at in enumerate(lines)]
+            listed = OptionList(*labels)
+            listed.styles.width = self.width
+            yield listed
+
+    for width in (24, 30, 44, 60, 100):
+        app = Steps(width)
+        async with app.run_test(size=(120, 10)) as pilot:
+            await pilot.pause()
+            listed = app.query_one(OptionList)
+            rows = [listed.render_line(y).text.rstrip() for y in range(len(lines))]
+            assert len(set(rows)) == len(lines), (width, rows)
+            for row, line in zip(rows, lines, strict=True):
+                assert row.endswith(f" from line {line} x1"), (width, row)  # the outer guides gave way
+                assert len(row) <= width
+                if 44 <= width < 100:  # its last part whole, and as much of its start as fits
+                    assert "│register" in row and f"…<dictcomp> from line {line} x1" in row, (width, row)
+            if width == 100:
+                assert rows[0].endswith(f"{comp} from line 697 x1")
 
 
 @run_async
@@ -780,3 +822,43 @@ async def test_a_step_whose_docstring_fills_the_screen_opens_on_the_first_line_t
         line = code.cursor[0]
         assert code.source.lines[line - 1] == "    return square(x)"
         assert code.top_line <= line < code.top_line + code.scrollable_content_region.height
+
+
+@run_async
+async def test_the_palette_lists_the_functions_a_function_defines_under_it_and_goes_to_one(
+    toy: Path,
+) -> None:
+    """ctrl+p ``counting``: the symbol, then the function it defines (``count``, which
+    the index keeps no definition of) right under it; ``counting.<locals>.co``, as calls
+    and tracebacks name it, lists it first; enter goes to its ``def``."""
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen)
+        await pilot.press("ctrl+p", *"counting")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        rows = [str(option.prompt).split("\n")[0] for option in palette.query_one(OptionList).options]
+        symbols = [row for row in rows if row.startswith("toypkg.")]
+        assert symbols[:2] == ["toypkg.counting", "toypkg.counting.<locals>.count"], rows
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"counting.<locals>.co")
+        await settle(pilot)
+        palette = app.screen
+        listed = palette.query_one(OptionList)
+        rows = [str(option.prompt).split("\n")[0] for option in listed.options]
+        first = next(n for n, row in enumerate(rows) if row.startswith("toypkg."))
+        assert rows[first] == "toypkg.counting.<locals>.count", rows
+        listed.highlighted = first
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.location is not None
+        assert screen.location.line == package_line(
+            "    def count(x):  # a closure that calls a function it does not hold: no wrapper"
+        )

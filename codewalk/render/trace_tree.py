@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from codewalk.tours.traced import started_processes
 from codewalk.traces.model import Trace
-from codewalk.traces.text import each_line, header, lines_text, node_label
+from codewalk.traces.text import called_from, each_line, header, lines_text, node_label
 from codewalk.traces.tree import Row, first_call
 from codewalk.visible import visible
 
@@ -24,10 +24,11 @@ def render_tree(trace: Trace, rows: Sequence[Row], step: int | None = None) -> s
     (1-based, in range), that step's line alone, as ``tour --plain --step K`` prints a
     tour's step alone."""
     width = len(str(len(rows)))
+    apart = called_from(trace, rows)
     if step is not None:  # a row folding calls from several lines says each, as its note does
         row = rows[step - 1]
         each = f"\n{' ' * width}  calls by line: {each_line(trace, row)}" if lines_text(trace, row) else ""
-        return _line(trace, row, step, width) + visible(each) + "\n"
+        return _line(trace, row, step, width, apart[step - 1]) + visible(each) + "\n"
     lines = [visible(header(trace))]
     first = first_call(rows)
     if first:
@@ -42,7 +43,9 @@ def render_tree(trace: Trace, rows: Sequence[Row], step: int | None = None) -> s
             )
         )
     lines.append("")
-    lines.extend(_line(trace, row, number, width) for number, row in enumerate(rows, start=1))
+    lines.extend(
+        _line(trace, row, number, width, apart[number - 1]) for number, row in enumerate(rows, start=1)
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -51,10 +54,10 @@ def render_tree(trace: Trace, rows: Sequence[Row], step: int | None = None) -> s
 DEEPEST_INDENT = 40
 
 
-def _line(trace: Trace, row: Row, number: int, width: int) -> str:
+def _line(trace: Trace, row: Row, number: int, width: int, apart: str) -> str:
     started = started_processes(trace, row)
     beside = f"  [{started}: not traced]" if started else ""
-    return visible(f"{number:>{width}}  " + _indent(row.depth) + node_label(trace, row) + beside)
+    return visible(f"{number:>{width}}  " + _indent(row.depth) + node_label(trace, row, apart) + beside)
 
 
 def _indent(depth: int) -> str:

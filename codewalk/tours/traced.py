@@ -18,7 +18,15 @@ from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.tours.notes import code_span
 from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Function, Trace
-from codewalk.traces.text import BESIDES, each_line, header, lines_text, seconds_text, where_shown
+from codewalk.traces.text import (
+    BESIDES,
+    called_from,
+    each_line,
+    header,
+    lines_text,
+    seconds_text,
+    where_shown,
+)
 from codewalk.traces.tree import (
     Row,
     Shown,
@@ -48,7 +56,8 @@ def trace_tour(trace: Trace, tree: Tree, rows: Sequence[Row] | None = None) -> T
     caller has folded it already)."""
     rows = tuple(folded(trace, tree) if rows is None else rows)
     steps: list[Step] = []
-    for row in rows:
+    apart = called_from(trace, rows)  # siblings of one name told apart by their calling lines
+    for row, lines in zip(rows, apart, strict=True):
         function = trace.functions[trace.nodes[row.shown.node].function]
         steps.append(
             Step(
@@ -56,7 +65,7 @@ def trace_tour(trace: Trace, tree: Tree, rows: Sequence[Row] | None = None) -> T
                 at=function.qualname,
                 file=None,
                 focus=(),
-                title=f"{function.short} x{row_calls(trace, row)}",
+                title=f"{function.short} {lines + ' ' if lines else ''}x{row_calls(trace, row)}",
                 repo=function.repo,
                 note=_note(trace, row) + _shared(trace, tree, row.shown),
                 line=0,

@@ -5,7 +5,8 @@ as a tour (``tours/traced.py``)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 
 from codewalk.traces.model import Node, Trace, versions_of
 from codewalk.traces.own import own_label
@@ -68,6 +69,37 @@ def lines_text(trace: Trace, row: Row) -> str:
     return f"lines {lines[0]}-{lines[-1]}, {len(lines)} lines"
 
 
+def called_from(trace: Trace, rows: Sequence[Row]) -> list[str]:
+    """Each row's calling lines (``from line 697``, ``from lines 659, 661``) where a row
+    beside it (under the same row) calls a function of the same name, else "": the four
+    ``<dictcomp>`` one function runs at lines 697, 698, 709 and 717 are told apart."""
+    under: list[int] = []  # the row each row is under (-1: the program's calls)
+    above: list[int] = []  # the rows down to the one being read, one a level
+    for index, row in enumerate(rows):
+        del above[row.depth :]
+        under.append(above[-1] if above else -1)
+        above.append(index)
+    named = Counter((under[i], _short(trace, row)) for i, row in enumerate(rows))
+    return [
+        _from_lines(trace, row) if named[(under[i], _short(trace, row))] > 1 else ""
+        for i, row in enumerate(rows)
+    ]
+
+
+def _short(trace: Trace, row: Row) -> str:
+    return trace.functions[trace.nodes[row.shown.node].function].short
+
+
+def _from_lines(trace: Trace, row: Row) -> str:
+    """``from line 697``; for a call of the program's through code outside the pinned
+    packages, the line of that code's file (``from other.py:16``)."""
+    call = trace.nodes[row.shown.call]
+    several = lines_text(trace, row)
+    if call.via >= 0 and call.parent == 0 and not several:
+        return f"from {os.path.basename(trace.others[call.via].filename)}:{call.line}"
+    return "from " + (several or f"line {call.line}")
+
+
 def each_line(trace: Trace, row: Row) -> str:
     """The calls of each line a folded row's calls came from, and their time (``1005 x3
     78.2 ms, 1043 x3 94.5 ms``: self- and cross-attention); past a few lines, only their
@@ -81,15 +113,22 @@ def each_line(trace: Trace, row: Row) -> str:
     return ", ".join(f"{line} x{at.calls}" for line, at in lines.items())
 
 
-def node_label(trace: Trace, row: Row) -> str:
+def node_label(trace: Trace, row: Row, apart: str = "") -> str:
+    """The row's line of the plain tree; ``apart``, its calling lines where a row beside
+    it has its name (:func:`called_from`), said after the name (and not again at the end,
+    where that is all the end would say)."""
     function = trace.functions[trace.nodes[row.shown.node].function]
     inside = f", {row.hidden} calls inside folded" if row.hidden else ""
     took = seconds_text(row_seconds(trace, row)) + (f" {BESIDES}" if besides(row) else "")
     by = made_by(trace, row)
     maker = trace.functions[by].short if by >= 0 else ""
-    where = f"({where_shown(trace, row.shown, lines=lines_text(trace, row), by=maker)}{inside})"
+    several = lines_text(trace, row)
+    where = f"{where_shown(trace, row.shown, lines=several, by=maker)}{inside}"
     calls = f"x{row_calls(trace, row)}{raised_text(trace, row)}"
-    return f"{function.short}{_crossing(trace, row.shown)}  {calls}  {took}  {where}"
+    name = f"{function.short} {apart}" if apart else function.short
+    line = several or f"line {trace.nodes[row.shown.call].line}"
+    said = f"  ({where})" if not apart or where != line else ""
+    return f"{name}{_crossing(trace, row.shown)}  {calls}  {took}{said}"
 
 
 def raised_text(trace: Trace, row: Row) -> str:

@@ -7,11 +7,13 @@ keys the field received after it: in a burst (the id ``R`` asks for, mended at o
 ``end``, backspaces and a new id) the characters typed after the backspaces went in
 first, and the backspaces then deleted them. A field here runs its own binding of a key
 as it receives the key; a key it has no binding for goes on as before (a character is
-typed, a key of the dialog's goes up to it)."""
+typed, a key of the dialog's goes up to it). The palette's field (Textual's
+``CommandInput``) is one of them too (:class:`PaletteField`)."""
 
 from __future__ import annotations
 
 from textual import events
+from textual.command import CommandInput
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
@@ -19,6 +21,7 @@ from textual.widgets import Input, TextArea
 async def bound_here(field: Widget, event: events.Key) -> None:
     """Run ``field``'s own binding of ``event``'s key now, and take the key (a priority
     binding ran before the key reached the field: it is not run twice)."""
+    # no public API: Screen.active_bindings follows the focus, which a burst's key reaches the field ahead of
     for binding in field._bindings.key_to_bindings.get(event.key, ()):
         if not binding.priority and await field.app.run_action(binding.action, field):
             event.stop()
@@ -35,6 +38,14 @@ class Field(Input):
 
 class Area(TextArea):
     """A text area whose keys act in the order typed."""
+
+    async def on_key(self, event: events.Key) -> None:
+        await bound_here(self, event)
+
+
+class PaletteField(CommandInput):
+    """The palette's field, whose keys act in the order typed (``palette.SymbolPalette``
+    puts it in place of Textual's)."""
 
     async def on_key(self, event: events.Key) -> None:
         await bound_here(self, event)

@@ -9,9 +9,15 @@ after its dots as well (``at_dots``), where a name too long for a line would be 
 mid-word; a part of it too long still, after an underscore or before a capital
 (``AssistedCandidate`` ``Generator``).
 
+A body kept on one line (``text-wrap: nowrap``) that is too wide may be cut in its middle
+(``middle``): the start of its dotted name, an ellipsis, then its last part and what follows
+it whole (``register_to_config.<locals>.in…<dictcomp> from line 697 x1``), where cutting its
+end would leave rows that differ only there alike.
+
 Part of the head may give way (its cells past the first ``keep``: the guides of a deep
 step): on a narrow list they are dropped, the outermost first, until the body has
-``ROOM`` cells, so that a step 16 calls deep in a 24-column list still shows its name."""
+``ROOM`` cells (a body cut in its middle: what follows its name too), so that a step 16
+calls deep in a 24-column list still shows its name."""
 
 from __future__ import annotations
 
@@ -58,6 +64,51 @@ def _pieces(word: str, width: int) -> list[str]:
     ]
 
 
+ELLIPSIS = "…"
+
+
+def middle_cut(text: str, width: int) -> tuple[slice, slice] | None:
+    """How to cut ``text`` to fit ``width`` cells: the two pieces kept, an ellipsis
+    between them (``text[before] + "…" + text[after]``). What follows its first name (the line it
+    was called from, its calls) is kept whole, then the last part of the name (after its
+    last dot), then as much of the name's start as fits; in a width too narrow for the
+    last part, as much of the last part's start. None when it fits, or when what follows
+    the name is too wide alone (it is cut at its end then, as any text is)."""
+    if cell_len(text) <= width:
+        return None
+    name_end = _name_end(text)
+    last = text.rfind(".", 0, name_end) + 1  # 0: a name without a dot is all its last part
+    room = width - cell_len(ELLIPSIS) - cell_len(text[name_end:])
+    if room < 0:
+        return None
+    if room >= cell_len(text[last:name_end]):
+        return slice(0, _fitting(text, 0, last, room - cell_len(text[last:name_end]))), slice(last, None)
+    return slice(last, _fitting(text, last, name_end, room)), slice(name_end, None)
+
+
+def _fitting(text: str, start: int, end: int, room: int) -> int:
+    """Where the characters of ``text[start:end]`` that fit in ``room`` cells end."""
+    used = 0
+    while start < end and used + cell_len(text[start]) <= room:
+        used += cell_len(text[start])
+        start += 1
+    return start
+
+
+def _name_end(text: str) -> int:
+    """Where the dotted name that starts ``text`` ends: at the first space outside angle
+    brackets (``<module transformers.x>`` is one name)."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char == "<":
+            depth += 1
+        elif char == ">":
+            depth = max(0, depth - 1)
+        elif char == " " and not depth:
+            return index
+    return len(text)
+
+
 class Hanging(Visual):
     def __init__(
         self,
@@ -67,10 +118,12 @@ class Hanging(Visual):
         *,
         keep: int | None = None,
         at_dots: bool = False,
+        middle: bool = False,
     ) -> None:
         self.head = head
         self.body = body
         self.at_dots = at_dots  # the body wraps after its dots too
+        self.middle = middle  # kept on one line, the body is cut in its middle (middle_cut)
         self.under = under if under is not None else Content(" " * head.cell_length)
         self.keep = head.cell_length if keep is None else keep  # the head's cells that never give way
 
@@ -79,8 +132,16 @@ class Hanging(Visual):
 
     def _dropped(self, width: int) -> int:
         """How many cells of the head give way to the body at ``width``."""
-        short = min(ROOM, self.body.cell_length) - (width - self.head.cell_length)
+        short = min(self._room(), self.body.cell_length) - (width - self.head.cell_length)
         return max(0, min(short, self.head.cell_length - self.keep))
+
+    def _room(self) -> int:
+        """The cells the body keeps where the head can give them up: ``ROOM``, and for a
+        body cut in its middle, what follows its name with a cell of the name beside it."""
+        if not self.middle:
+            return ROOM
+        text = self.body.plain
+        return max(ROOM, cell_len(text[_name_end(text) :]) + cell_len(ELLIPSIS) + 1)
 
     def _heads(self, width: int) -> tuple[Content, Content]:
         """The head and ``under`` as drawn at ``width``."""
@@ -96,7 +157,10 @@ class Hanging(Visual):
 
     def _body(self, rules: RulesMap, width: int) -> Content:
         """The body, its lines broken after dots to fit ``width`` where it wraps so."""
-        if not self.at_dots or rules.get("text_wrap", "wrap") == "nowrap":
+        if rules.get("text_wrap", "wrap") == "nowrap":
+            cut = middle_cut(self.body.plain, width) if self.middle else None
+            return self.body if cut is None else self.body[cut[0]] + ELLIPSIS + self.body[cut[1]]
+        if not self.at_dots:
             return self.body
         lines = self.body.divide(dotted_breaks(self.body.plain, width))
         return Content("\n").join(line.rstrip() for line in lines)

@@ -147,6 +147,7 @@ class HighlightedSource:
 
     def __init__(self, path: str, text: str) -> None:
         self.path = path
+        self.text = text  # as read
         # shown, never sent: a control character in the file is drawn as its escape
         text = visible(text.expandtabs(4))
         self.lines: list[str] = split_lines(text)

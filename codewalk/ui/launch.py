@@ -235,6 +235,7 @@ def own_files(trace: Trace) -> RepoInfo:
         unread=(
             "the program's own code is in no pinned repository: codewalk indexes and follows the pins only"
         ),
+        changes=True,
     )
 
 

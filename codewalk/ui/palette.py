@@ -19,9 +19,20 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol, cast
 
-from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Matcher, Provider
+from textual.app import ComposeResult
+from textual.command import (
+    CommandInput,
+    CommandList,
+    CommandPalette,
+    DiscoveryHit,
+    Hit,
+    Hits,
+    Matcher,
+    Provider,
+)
 from textual.content import Content
 
+from codewalk.ui.fields import PaletteField
 from codewalk.ui.history import Location
 from codewalk.ui.ports import Target
 from codewalk.ui.session import TourEntry, TourSession
@@ -114,7 +125,15 @@ class SymbolPalette(CommandPalette):
     """Textual's palette, whose rows are always those of the text in its field: Textual
     keeps the rows of the text before (the tour's steps, before any was typed) until the
     new search yields its first hit, and Enter would choose one of those meanwhile (the
-    first search of a session takes seconds)."""
+    first search of a session takes seconds). Its field is a :class:`PaletteField
+    <codewalk.ui.fields.PaletteField>`: a burst's backspaces ran behind the letters typed
+    after them."""
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():  # Textual's widgets, placed as it places them
+            if type(widget) is CommandInput:
+                widget = PaletteField(placeholder=widget.placeholder, select_on_focus=False)
+            yield widget
 
     def on_input_changed(self) -> None:
         # runs before the palette's own handler (this class comes first in the MRO), which

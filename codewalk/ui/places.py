@@ -73,17 +73,35 @@ class Places(LookupActions):
         self.query_one(TourHeader).show_repo(repo, info.version if info is not None else version)
 
     def source(self, repo: str, path: str) -> HighlightedSource:
-        """A file of ``repo``, highlighted lazily; kept for the session. Raises
-        LookupError when ``repo`` is not described yet, OSError or ValueError when the
-        file cannot be read."""
+        """A file of ``repo``, highlighted lazily; kept for the session (a file that may
+        change, read again each time: as it is now, or the error that says it changed).
+        Raises LookupError when ``repo`` is not described yet, OSError, ValueError or a
+        CodewalkError when the file cannot be read."""
         cached = self.sources.get((repo, path))
-        if cached is None:
-            info = self.session.info(repo) if self.session is not None else None
+        info = self.session.info(repo) if self.session is not None else None
+        if cached is None or (info is not None and info.changes):
             if info is None:
                 raise LookupError(repo)
-            cached = HighlightedSource(path, info.read(path))
-            self.sources[(repo, path)] = cached
+            text = info.read(path)
+            if cached is None or cached.text != text:
+                cached = HighlightedSource(path, text)
+                self.sources[(repo, path)] = cached
         return cached
+
+    def stale(self, resolved: ResolvedStep) -> bool:
+        """Whether a step resolved before the reader came to it is to be resolved again:
+        it is in files that may change (the program's own, in a trace) and they are not
+        as it was resolved from (it did not resolve, or its file cannot be read as it was)."""
+        info = self.session.info(resolved.repo) if self.session is not None else None
+        if info is None or not info.changes:
+            return False
+        if resolved.target is None:
+            return True  # its file may be back as it ran
+        try:
+            info.read(resolved.target.path)
+        except (OSError, ValueError, CodewalkError):
+            return True
+        return False
 
     def _open(self, where: Location) -> None:
         try:

@@ -30,6 +30,7 @@ from codewalk.ui.lanes import Lane
 from codewalk.ui.ports import Callers, CallList, Navigator, Reached, Reference, Repos, Target
 from codewalk.ui.state import ProgressStore
 from codewalk.ui.versions import StepDiff
+from codewalk.workspace.nesting import nested_name
 from codewalk.workspace.symbols import match_rank, needle_of, owner_rank
 
 if TYPE_CHECKING:
@@ -93,6 +94,9 @@ class RepoInfo:
     package_root: str = ""  # where its packages are (``src``): a file's module name, for a recorded step
     # files no workspace reads (a trace's program files): why a question on them has no answer
     unread: str = ""
+    # its files may change while the app runs (a trace's program files, read while each is
+    # the one that ran): read again each time one is opened, a step in one resolved again
+    changes: bool = False
 
 
 class NavThread:
@@ -257,9 +261,15 @@ def best_first(lists: Iterable[Sequence[Target]], text: str) -> list[Target]:
     owner, _, last = text.strip().rpartition(".")
     needle = needle_of(last)
 
-    def rank(target: Target) -> tuple[int, int, int]:
-        match, length = match_rank(target.qualname.rpartition(".")[2], needle)
-        return match, owner_rank(target.qualname, owner), length
+    def named(qualname: str) -> tuple[int, int, int]:
+        match, length = match_rank(qualname.rpartition(".")[2], needle)
+        return match, owner_rank(qualname, owner), length
+
+    def rank(target: Target) -> tuple[int, int, int, int]:
+        # a function defined in another comes right after it, where the text names that one better
+        own = (*named(target.qualname), 0)
+        host, _ = nested_name(target.qualname)
+        return min(own, (*named(host), 1)) if host else own
 
     return sorted(interleave(lists), key=rank)
 

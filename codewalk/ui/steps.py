@@ -7,7 +7,8 @@ another than the tour's are told apart at a glance, at any width.
 A title longer than the list is wide wraps at its words, under itself (a name wider than
 the list after its dots, then inside it: ``AssistedCandidate`` ``Generator``). The steps of a
 trace are its call tree, a row a call: each is drawn behind a guide per level of the calls
-it is inside, its name cut with an ellipsis where it does not fit (the note names it whole).
+it is inside, its name cut in its middle where it does not fit, its last part kept (the note
+names it whole); calls of one name beside each other say the lines they were called from.
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def step_label(index: int, title: str, status: str | None, number_width: int = 2
     under = Content(" " * (number_width + 3)) + tree  # the guides go on beside a wrapped title
     head = _MARK_CONTENT[mark] + Content(f" {index:>{number_width}} ")
     # on a narrow list the outer guides give way to the title
-    return Hanging(head + tree, Content(title), under, keep=head.cell_length, at_dots=True)
+    return Hanging(head + tree, Content(title), under, keep=head.cell_length, at_dots=True, middle=True)
 
 
 class StepsList(OptionList):

@@ -144,6 +144,9 @@ class TourScreen(Columns):
             except OSError as error:
                 self.notify(f"could not remember progress: {error}", severity="warning", markup=False)
         resolved = self.resolved.get(index)
+        if resolved is not None and index not in self._pending and self.stale(resolved):
+            del self.resolved[index]  # resolved ahead of the reader, its file changed since
+            resolved = None
         if resolved is None:
             self.show_repo(tour.step_repo(step) or self.session.repo)
             self.close_version()

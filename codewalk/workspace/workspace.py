@@ -425,7 +425,9 @@ class Workspace:
     @locked
     def complete(self, text: str, limit: int = 50) -> list[Resolved]:
         """Definitions whose name matches ``text`` as the reader types it (exact, prefix,
-        substring, letters in order), best first; ``Owner.part`` narrows to ``Owner``."""
+        substring, letters in order), best first; ``Owner.part`` narrows to ``Owner``. A
+        function the text names whole is followed by those defined inside it, which the
+        index keeps no definition of (``workspace/nesting.py``)."""
         # a keystroke's text, not a 50,000-character pattern: the name matched letter by
         # letter is cut, and the owner, matched as a whole, is at most a query's length
         # (a qualified name the palette lists is found again when typed or pasted whole:
@@ -438,11 +440,14 @@ class Workspace:
 
             self._symbols = SymbolNames(self.store, self.snap)
             self._symbols_of = indexed
+        from codewalk.workspace.nesting import with_nested
+
         repo, version = self.checkout.repo, self.checkout.version
-        return [
+        hits = [
             result_of(d, row.module, row.path, repo=repo, version=version, via=_said_of(d))
             for row, d in self._symbols.definitions(text, limit)
         ]
+        return with_nested(self.calling, text, hits, limit)
 
     @locked
     def checkout_of(self, repo: str = "") -> Checkout:
