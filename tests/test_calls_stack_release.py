@@ -159,4 +159,7 @@ def test_a_scheduler_remade_by_from_config_is_the_pipelines_scheduler(
     ddim = "diffusers.schedulers.scheduling_ddim.DDIMScheduler"
     assert found[(153, "self.scheduler.set_timesteps")] == [f"{ddim}.set_timesteps"]
     assert found[(162, "self.scheduler.step")] == [f"{ddim}.step"]
-    assert found[(157, "self.unet")] == ["diffusers.models.unets.unet_2d.UNet2DModel.forward"]
+    assert found[(157, "self.unet")] == [
+        "diffusers.pipelines.ddim.pipeline_ddim.DDIMPipeline.unet",
+        "diffusers.models.unets.unet_2d.UNet2DModel.forward",
+    ]

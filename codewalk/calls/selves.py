@@ -137,7 +137,7 @@ def _self_member(
         tabled = [] if hits else _through_table(r, resolver, view, qualname, parts)
         if not hits and len(parts) == 3:  # a member only classes deriving from its class have
             # (peft's self.base_model.generate: a tuner's override, or the model's GenerationMixin's)
-            hits = _annotated_overrides(r, resolver, view, qualname, parts, overriding=candidates)
+            hits = _annotated_overrides(r, resolver, view, qualname, parts, overriding=candidates, own=True)
         hits = _with_table(tabled, hits)
     elif hits and len(parts) > 2:
         if len(parts) == 3 and candidates:  # self.formatter.format_column: its overrides too
@@ -511,13 +511,15 @@ def _annotated_overrides(
     parts: list[str],
     *,
     overriding: bool = True,
+    own: bool = False,
 ) -> list[Resolved]:
     """``self.a.m`` where ``a`` is annotated with a class (``formatter: Formatter``): it
     may hold an instance of a class deriving from it, so what those take from another
     base when the class has no ``m``, and (``overriding``) the overrides of ``m`` there.
-    The class's own ``m`` when the index's first type for ``a`` is no class (diffusers'
-    ``scheduler = DDIMScheduler.from_config(...)``, then ``self.register_modules(scheduler=scheduler)``:
-    what the call returns, which the holder's analysis reads)."""
+    ``own``: the class's own ``m`` too, which the resolver did not find (the index's first
+    type for ``a`` is no class: diffusers' ``scheduler = DDIMScheduler.from_config(...)``,
+    then ``self.register_modules(scheduler=scheduler)``, what the call returns, which the
+    holder's analysis reads)."""
     for hit in resolver.ns.members(view, qualname, parts[1], ())[:1]:
         said = holds(r, to_resolved(hit, resolver.facts.repo))
         if not said.annotated:
@@ -525,7 +527,8 @@ def _annotated_overrides(
         out: list[Resolved] = []
         for cls in {c.qualname: c for c in said.instances}.values():
             name = cls.qualname.rpartition(".")[2]
-            out += with_via(r.members(cls, parts[2]) or taken(r, cls, parts[2]), said.how)
+            mine = r.members(cls, parts[2]) if own else []
+            out += with_via(mine or taken(r, cls, parts[2]), said.how)
             for o in overrides(r, cls, parts[2]) if overriding else ():
                 owner = o.qualname.rpartition(".")[0].rpartition(".")[2]
                 how = f"{said.how}: an override in {owner}, deriving from {name}"
