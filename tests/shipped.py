@@ -10,6 +10,7 @@ SHIPPED_TOURS = (
     "chat-template",
     "datasets-json",
     "diffusers-denoising",
+    "diffusers-schedulers",
     "from-pretrained",
     "gradient-checkpointing",
     "kv-cache",

@@ -145,3 +145,21 @@ def test_a_class_of_another_pin_named_by_the_question_is_self(
     ]
     said = "self is a StableDiffusionPipeline (the class the question names)"
     assert offload["targets"][0]["via"].startswith(said)
+
+
+def test_a_scheduler_remade_by_from_config_is_the_pipelines_scheduler(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``DDIMPipeline.__init__`` remakes its scheduler (``scheduler =
+    DDIMScheduler.from_config(scheduler.config)``, ``ConfigMixin.from_config(...) -> Self |
+    tuple[Self, dict[str, Any]]``) and registers it with the UNet on one line: the loop's
+    ``self.scheduler.set_timesteps`` and ``step`` are DDIMScheduler's (they were unknown),
+    and ``self.unet`` stays the UNet."""
+    found = calls_of(capsys, "diffusers.pipelines.ddim.pipeline_ddim.DDIMPipeline.__call__")
+    ddim = "diffusers.schedulers.scheduling_ddim.DDIMScheduler"
+    assert found[(153, "self.scheduler.set_timesteps")] == [f"{ddim}.set_timesteps"]
+    assert found[(162, "self.scheduler.step")] == [f"{ddim}.step"]
+    assert found[(157, "self.unet")] == [
+        "diffusers.pipelines.ddim.pipeline_ddim.DDIMPipeline.unet",
+        "diffusers.models.unets.unet_2d.UNet2DModel.forward",
+    ]

@@ -43,6 +43,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "datasets-json             12 steps  "
         'load_dataset("json"), from a file name to a memory-mapped Arrow table',
         "diffusers-denoising       11 steps  The denoising loop of StableDiffusionPipeline",
+        "diffusers-schedulers       6 steps  "
+        "Diffusers schedulers: set_timesteps, scale_model_input and step",
         "from-pretrained           20 steps  from_pretrained, from a Hub name to tensors in memory",
         "gradient-checkpointing    11 steps  Gradient checkpointing: from the Trainer's flag to each layer",
         "kv-cache                  14 steps  "
@@ -110,7 +112,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "25 tour(s) (32 readings, with their versions), 384 step(s): 0 broken step(s), 0 file error(s)"
+        "26 tour(s) (33 readings, with their versions), 390 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -503,7 +505,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "28 tour(s) (33 readings, with their versions), 385 step(s): 0 broken step(s), 2 file error(s)"
+        "29 tour(s) (34 readings, with their versions), 391 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

@@ -45,7 +45,7 @@ class Holds(NamedTuple):
 class Places(Protocol):
     """What :func:`holds` asks of the :class:`~codewalk.calls.reach.Reacher`."""
 
-    held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds]
+    held: dict[tuple[str, str, int, str], Holds]
 
     def place(self, target: Resolved) -> tuple[Resolver, ModuleView, str] | None: ...
 
@@ -67,8 +67,10 @@ class Tabled(NamedTuple):
 
 
 def holds(r: Places, holder: Resolved) -> Holds:
-    """What ``holder`` (an attribute or a variable) holds, memoised."""
-    key = (holder.repo, holder.path, holder.line)
+    """What ``holder`` (an attribute or a variable) holds, memoised by its name too:
+    attributes set on one line (``self.register_modules(unet=unet, scheduler=scheduler)``)
+    hold each its own (a parameter's key ends in its name, which has no dot)."""
+    key = (holder.repo, holder.path, holder.line, holder.qualname)
     if key not in r.held:
         r.held[key] = _holds(r, holder)
     return r.held[key]
@@ -139,10 +141,23 @@ def _classes(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, 
         for hit in hits[:1]:
             target = to_resolved(hit, resolver.facts.repo)
             if made and hit.definition.kind in ("function", "method"):
-                out.extend(r.made_by(target))
+                out.extend(r.made_by(_on_class(resolver, view, name, target)))
             elif hit.definition.kind == "class":
                 out.append(target)
     return tuple(out)
+
+
+def _on_class(resolver: Resolver, view: ModuleView, name: str, method: Resolved) -> Resolved:
+    """``method`` of ``X.m()`` (as written in ``view``'s module) called on the class ``X``
+    (diffusers' ``DDIMScheduler.from_config()``): ``cls`` there is ``X``, so what it
+    makes (``cls(...)``, ``-> Self``) is one."""
+    owner = name.removesuffix("()").split(".")[:-1]
+    if method.kind != "method" or method.receiver or not owner:
+        return method
+    hits = resolver.ns.lookup(view, owner, (), 0)
+    if not hits or hits[0].definition.kind != "class":
+        return method
+    return method._replace(receiver=to_resolved(hits[0], resolver.facts.repo).qualname)
 
 
 def _unpinned(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, ...]) -> tuple[str, ...]:

@@ -63,7 +63,7 @@ class Reacher:
         self.returns: dict[tuple[str, str, int, str, str], Reach] = {}  # what properties, functions return
         self.tables: dict[tuple[object, ...], tuple[Resolved, list[DictEntry]] | None] = {}  # a name's table
         # what attributes, variables (by definition) and parameters (and their name) hold
-        self.held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds] = {}
+        self.held: dict[tuple[str, str, int, str], Holds] = {}
         self.derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]] = {}  # selves.overrides_outside
         self.imported: dict[tuple[str, str], tuple[str, ...]] = {}  # ... and the pins a module imports from
         self.overriding: dict[tuple[str, str, int, str, int], list[Resolved]] = {}  # selves.overrides
@@ -501,6 +501,27 @@ class Reacher:
         """What ``name`` reaches in ``body``, used on ``line`` (a local: as the
         assignments that may reach that line left it; 0: any); called, if ``call``."""
         raise NotImplementedError
+
+    def on_class(
+        self, body: Body, facts: CallFacts, name: Name, line: int, targets: tuple[Resolved, ...]
+    ) -> tuple[Resolved, ...]:
+        """``targets`` of ``name`` as called on a class: a method it inherits
+        (``TokenizersBackend.from_pretrained(...)``, ``DDIMScheduler.from_config(...)``)
+        runs with ``cls`` (``self``) that class, carried down (what ``cls(...)`` makes
+        there, what ``Self`` is)."""
+        if name.root not in (GLOBAL, IMPORT) or "." not in name.expr:
+            return targets
+        if not any(t.kind == "method" and not t.receiver for t in targets):
+            return targets
+        owner_name = name._replace(
+            expr=name.expr.rpartition(".")[0], qualified=name.qualified.rpartition(".")[0]
+        )
+        owner = self.reach_name(body, facts, owner_name, call=False, line=line)
+        classes = [t for t in owner.targets if t.kind == "class"] if not owner.instance else []
+        if len(classes) != 1:
+            return targets
+        mine = classes[0].qualname
+        return tuple(t._replace(receiver=t.receiver or mine) if t.kind == "method" else t for t in targets)
 
     def called(self, body: Body, reach: Reach, depth: int = 0) -> Reach:
         """What calling the definitions of ``reach`` runs."""

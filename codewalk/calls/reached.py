@@ -74,7 +74,7 @@ class Reaching(Protocol):
     """What the resolving modules ask of the :class:`~codewalk.calls.reach.Reacher`."""
 
     code: Code
-    held: dict[tuple[str, str, int] | tuple[str, str, int, str], Holds]
+    held: dict[tuple[str, str, int, str], Holds]
     # the overrides of a member in the classes deriving from a class of another package,
     # by (that class, the member, the pins read)
     derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]]

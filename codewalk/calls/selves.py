@@ -137,7 +137,7 @@ def _self_member(
         tabled = [] if hits else _through_table(r, resolver, view, qualname, parts)
         if not hits and len(parts) == 3:  # a member only classes deriving from its class have
             # (peft's self.base_model.generate: a tuner's override, or the model's GenerationMixin's)
-            hits = _annotated_overrides(r, resolver, view, qualname, parts, overriding=candidates)
+            hits = _annotated_overrides(r, resolver, view, qualname, parts, overriding=candidates, own=True)
         hits = _with_table(tabled, hits)
     elif hits and len(parts) > 2:
         if len(parts) == 3 and candidates:  # self.formatter.format_column: its overrides too
@@ -511,18 +511,24 @@ def _annotated_overrides(
     parts: list[str],
     *,
     overriding: bool = True,
+    own: bool = False,
 ) -> list[Resolved]:
     """``self.a.m`` where ``a`` is annotated with a class (``formatter: Formatter``): it
     may hold an instance of a class deriving from it, so what those take from another
-    base when the class has no ``m``, and (``overriding``) the overrides of ``m`` there."""
+    base when the class has no ``m``, and (``overriding``) the overrides of ``m`` there.
+    ``own``: the class's own ``m`` too, which the resolver did not find (the index's first
+    type for ``a`` is no class: diffusers' ``scheduler = DDIMScheduler.from_config(...)``,
+    then ``self.register_modules(scheduler=scheduler)``, what the call returns, which the
+    holder's analysis reads)."""
     for hit in resolver.ns.members(view, qualname, parts[1], ())[:1]:
         said = holds(r, to_resolved(hit, resolver.facts.repo))
         if not said.annotated:
             return []
         out: list[Resolved] = []
-        for cls in said.instances:
+        for cls in {c.qualname: c for c in said.instances}.values():
             name = cls.qualname.rpartition(".")[2]
-            out += with_via(taken(r, cls, parts[2]), said.how)
+            mine = r.members(cls, parts[2]) if own else []
+            out += with_via(mine or taken(r, cls, parts[2]), said.how)
             for o in overrides(r, cls, parts[2]) if overriding else ():
                 owner = o.qualname.rpartition(".")[0].rpartition(".")[2]
                 how = f"{said.how}: an override in {owner}, deriving from {name}"
@@ -786,10 +792,26 @@ def _member_of_type(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str],
     untyped = _untyped_member(resolver, classes, parts) if len(parts) > 3 else ""
     if untyped:
         return unresolved(f"{prefix}; {untyped}")
-    if not classes and type_name.endswith("()"):  # made by a function: a value of any class
-        return unresolved(_returned(parts, type_name, hit))
+    if not classes and type_name.endswith("()"):  # made by a function: of the classes it returns, else any
+        return _made_member(r, resolver, hit, parts) or unresolved(_returned(parts, type_name, hit))
     kinds = enum_note(resolver, classes)
     return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
+
+
+def _made_member(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str]) -> Reach | None:
+    """``self.a.b`` where the attribute ``hit`` holds what a function returns, of classes
+    codewalk reads (``scheduler = EulerScheduler.from_config(...)``, a classmethod
+    annotated ``-> Self``; a function whose returns construct one): ``b`` of those
+    classes; None when it returns none codewalk knows."""
+    said = holds(r, to_resolved(hit, resolver.facts.repo))
+    targets: list[Resolved] = []
+    for cls in {c.qualname: c for c in said.instances}.values():
+        place = r.place(cls)
+        if place is not None:
+            owner, view, qualname = place
+            members = owner.ns.members(view, qualname, parts[2], tuple(parts[3:]))
+            targets.extend(to_resolved(m, owner.facts.repo) for m in members)
+    return found(with_via(targets, said.how), said.how) if targets else None
 
 
 def _held_class_member(resolver: Resolver, held: Hit, parts: list[str]) -> Reach:

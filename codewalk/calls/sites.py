@@ -195,22 +195,9 @@ class CallResolver(Reacher):
             # GenerationMixin.generate(self, ...): the method runs on this self
             mine = body.receiver.qualname
             targets = tuple(t._replace(receiver=mine) if t.kind == "method" else t for t in targets)
-        elif unbound and any(t.kind == "method" and not t.receiver for t in targets):
-            targets = self.on_class(body, facts, site, targets)
+        elif unbound:
+            targets = self.on_class(body, facts, site.name, site.line, targets)
         return Callee(site, targets, reach.how, reach.status, reach.external)
-
-    def on_class(
-        self, body: Body, facts: CallFacts, site: Site, targets: tuple[Resolved, ...]
-    ) -> tuple[Resolved, ...]:
-        """``TokenizersBackend.from_pretrained(...)``, a method a class inherits called on
-        the class: ``cls`` (``self``) there is that class, carried down."""
-        owner_name = site.name._replace(expr=site.name.expr.rpartition(".")[0])
-        owner = self.reach_name(body, facts, owner_name, call=False, line=site.line)
-        classes = [t for t in owner.targets if t.kind == "class"] if not owner.instance else []
-        if len(classes) != 1:
-            return targets
-        mine = classes[0].qualname
-        return tuple(t._replace(receiver=t.receiver or mine) if t.kind == "method" else t for t in targets)
 
     def constructed(self, body: Body, facts: CallFacts, site: Site, cls: Name) -> Callee:
         """``type.__call__(cls, ...)`` (in a metaclass's ``__call__``): the class ``cls``
@@ -275,7 +262,9 @@ class CallResolver(Reacher):
     def _returned(self, body: Body, facts: CallFacts, name: Name, head: str, depth: int, line: int) -> Reach:
         """What calling ``head`` (``X`` of ``X(...)``) returns: what its definitions return
         or make, else an element of the container it gets one from (``x.get(k)``)."""
-        callee = self.reach_name(body, facts, name._replace(expr=head), call=False, line=line)
+        named = name._replace(expr=head)
+        callee = self.reach_name(body, facts, named, call=False, line=line)
+        callee = callee._replace(targets=self.on_class(body, facts, named, line, callee.targets))
         made = call_result(self, callee, depth)
         if made.targets:
             return made

@@ -225,6 +225,7 @@ def _call_result(
 ) -> Reach:
     what = o.name.expr or "an expression"
     callee = r.reach_name(body, facts, o.name, call=False, depth=depth, line=o.line)
+    callee = callee._replace(targets=r.on_class(body, facts, o.name, o.line, callee.targets))
     registry = _registry(r, body, facts, o, depth, for_class)
     if registry is not None:
         return r.called(body, registry, depth) if call else registry
@@ -330,7 +331,13 @@ def _annotated_return(r: Reacher, function: Resolved) -> Reach | None:
         return None
     resolver, view, _ = place
     classes: list[Resolved] = []
+    exact = False  # -> Self, called on a class known
     for dotted in said.classes or said.held:
+        if dotted.rpartition(".")[2] == "Self":
+            mine = _self_class(r, function)
+            classes.extend(mine[:1])
+            exact = exact or bool(mine and function.receiver)
+            continue
         hits = [h for h in resolver.ns.lookup(view, dotted.split("."), (), 0) if h.definition.kind == "class"]
         classes.extend(to_resolved(h, resolver.facts.repo) for h in hits[:1])
     if not classes:
@@ -341,9 +348,18 @@ def _annotated_return(r: Reacher, function: Resolved) -> Reach | None:
     )
     if said.classes:
         how = f"{name} returns {names} (annotated)"
-        return found([c._replace(via=how) for c in classes], how, instance=True, loose=True)
+        loose = not (exact and len(classes) == 1)
+        return found([c._replace(via=how) for c in classes], how, instance=True, loose=loose)
     how = f"{name} returns the class {names}, or one deriving from it (annotated)"
     return found([c._replace(via=how, loose=True) for c in classes], how, loose=True)
+
+
+def _self_class(r: Reacher, function: Resolved) -> list[Resolved]:
+    """What ``Self`` in ``function``'s return annotation is: the class the call reached
+    it through, else the class defining it (or one deriving from it)."""
+    owner = function.receiver or function.qualname.rpartition(".")[0]
+    cls = r.class_named(owner) if function.kind in ("method", "property") and owner else None
+    return [cls] if cls is not None else []
 
 
 def _declared_for(r: Reacher, function: Resolved, held: Resolved) -> bool:
