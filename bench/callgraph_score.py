@@ -194,9 +194,11 @@ class Scorer:
             return False
         heads = {(caller.path, caller.start_line), (caller.path, caller.line)}
         ends = {(target.path, target.start_line), (target.path, target.line)}
-        if target.kind == "class":
-            for init in self.workspace(target.repo).calling.cr.members(target, "__init__"):
-                ends |= {(init.path, init.start_line), (init.path, init.line)}
+        if target.kind == "class":  # constructing it ran its __init__ (a dataclass's: its __post_init__)
+            cr = self.workspace(target.repo).calling.cr
+            for init in cr.members(target, "__init__"):
+                made = cr.members(target, "__post_init__") if init.kind == "class" else [init]
+                ends |= {(m.path, line) for m in made for line in (m.start_line, m.line)}
         return any((h[0], h[1], e[0], e[1]) in ran for h in heads for e in ends)
 
 

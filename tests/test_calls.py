@@ -789,6 +789,21 @@ def test_after_the_shortest_chains_come_those_one_call_longer(ws: Workspace) -> 
     assert [h.caller.target.qualname.rpartition(".")[2] for h in only] == ["publish", "quote"]
 
 
+def test_of_chains_as_costly_those_through_candidates_the_code_types_come_first(ws: Workspace) -> None:
+    """``settle`` reaches ``record`` at the same cost through ``ledger.close_book(...)`` on
+    an untyped parameter (possibly ``Book.close_book``: a guess by name) and through
+    ``self.count_up(...)``, one of fourteen overrides of a method of ``Counter``: the
+    second is listed first, though the search found the first sooner."""
+    search = ws.path("callpkg.doubts.Counter.settle", "callpkg.doubts.record").search
+    assert search.widened
+    hops = [[h.reached.removeprefix("callpkg.doubts.") for h in c] for c in search.chains]
+    assert hops == [
+        ["Counter1.count_up", "Counter1.carry", "Counter1.post_entry", "record"],
+        ["Book.close_book", "record"],
+    ]
+    assert "possibly callpkg.doubts.Book.close_book" in search.chains[1][0].callee.how
+
+
 def test_a_short_name_this_pin_does_not_define_is_looked_for_in_the_scope(stacked: Workspace) -> None:
     """``scale`` is accelerate's alone: ``calls``, ``callers`` and ``path`` look for it in the
     pins of the scope (the CLI's: every pin in the cache, as ``find`` looks), not in this

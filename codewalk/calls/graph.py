@@ -494,8 +494,9 @@ def _chains(
 ) -> list[tuple[Cost, tuple[Hop, ...]]]:
     """Up to ``limit`` chains back from ``ends``, cheapest first, each with its cost, one
     per :func:`route` (``lines``: one per route by the lines of its calls): the cheapest,
-    then those up to ``SLACK`` calls dearer. A chain goes through a function once."""
-    out: list[tuple[Cost, int, tuple[Hop, ...]]] = []
+    then those up to ``SLACK`` calls dearer; of chains as costly, the least guessed first
+    (:func:`doubt`). A chain goes through a function once."""
+    out: list[tuple[Cost, Doubt, int, tuple[Hop, ...]]] = []
     seen: set[tuple[tuple[str | int, ...], ...]] = set()
     budget = [CHAIN_STEPS]
 
@@ -509,7 +510,7 @@ def _chains(
             marker = route(chain, lines=lines)
             if marker not in seen:
                 seen.add(marker)
-                out.append((cost, len(out), chain))
+                out.append((cost, doubt(chain), len(out), chain))
             return
         for parent, step in parents[here]:
             there = node(parent.caller)
@@ -520,7 +521,19 @@ def _chains(
         back(end, step, (), frozenset())
     out.sort()
     cheapest = out[0][0][0] if out else 0
-    return [(cost, chain) for cost, _, chain in out[:limit] if cost[0] <= cheapest + SLACK]
+    return [(cost, chain) for cost, _, _, chain in out[:limit] if cost[0] <= cheapest + SLACK]
+
+
+Doubt = tuple[int, int]  # hops to a definition of a name (possibly), then through one of many candidates
+
+
+def doubt(chain: tuple[Hop, ...]) -> Doubt:
+    """How a chain guesses, to order chains as costly: first by its hops to a definition
+    an untyped ``x.m(...)`` may reach by its name alone, then by its hops through one of a
+    call's many candidates (an override of a method the code names on a class it types).
+    Either is one guess in a chain's cost; the second is the narrower."""
+    possible = sum(1 for hop in chain if hop.target is not None and hop.callee.status == UNRESOLVED)
+    return possible, sum(1 for hop in chain if hop.guessed) - possible
 
 
 def route(chain: tuple[Hop, ...], *, lines: bool = False) -> tuple[tuple[str | int, ...], ...]:
