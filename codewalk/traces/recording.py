@@ -16,6 +16,7 @@ import time
 import tokenize
 import types
 import warnings
+from collections.abc import Callable
 
 
 class Recorder:
@@ -58,6 +59,15 @@ class Recorder:
         # (node, line) -> processes the program started there (a fork, a subprocess): what
         # runs in them is never recorded; node 0 line 0: from outside the recorded code
         self.processes: dict[tuple[int, int], int] = {}
+        self.names = _Qualnames()  # before 3.11, a wrapper's qualified name read from its file
+
+    def qualname_of(self, code: object) -> str | None:
+        """``code``'s qualified name: its ``co_qualname`` (3.11 on), else as its file says,
+        read once (None where it cannot be)."""
+        known = getattr(code, "co_qualname", None)
+        if known is not None:
+            return str(known)
+        return self.names.found(code.co_filename, code.co_name, code.co_firstlineno)  # type: ignore[attr-defined]
 
     # -- what is recorded ------------------------------------------------------------
     def learn(self, code: object) -> int:
@@ -190,7 +200,9 @@ class Recorder:
         own = frame.f_code  # type: ignore[attr-defined]
         found = self.unwrapping.get((own, code))
         if found is None:
-            found = self.unwrapping[(own, code)] = bool(own.co_freevars) and _holds(frame, code)
+            found = self.unwrapping[(own, code)] = bool(own.co_freevars) and _holds(
+                frame, code, qualname_of=self.qualname_of
+            )
         return found
 
     def wrapping(self, caller: object, outer: int, code: object, inner: int) -> None:
@@ -203,7 +215,7 @@ class Recorder:
         if pair in self.checked:
             return
         self.checked.add(pair)
-        if _holds(caller, code, itself=outer != inner):
+        if _holds(caller, code, itself=outer != inner, qualname_of=self.qualname_of):
             self.wraps.append(pair)
 
     def started_process(self, frame: object | None) -> None:
@@ -299,7 +311,12 @@ def _resumes(outer: object, inner: object) -> bool:
     return getattr(getattr(mine, "gen", None), "gi_frame", None) is inner
 
 
-def _holds(frame: object, code: object, itself: bool = True) -> bool:
+def _holds(
+    frame: object,
+    code: object,
+    itself: bool = True,
+    qualname_of: Callable[[object], str | None] = lambda code: getattr(code, "co_qualname", None),
+) -> bool:
     """Whether the closure of the function running in ``frame`` holds the function whose
     code is ``code``: what a decorator's wrapper holds, the function it wraps. Without
     ``itself``, ``code`` is the frame's own, and a function holding itself (to recurse:
@@ -307,12 +324,12 @@ def _holds(frame: object, code: object, itself: bool = True) -> bool:
     outer ``@strict`` wraps, which an inner ``@strict`` made). A function defined in
     another that the closure names by its own name is a helper it calls, not one it
     wraps (datasets' ``_map_single``: ``iter_outputs`` calls ``apply_function``, which
-    calls ``prepare_inputs``, each defined beside it)."""
+    calls ``prepare_inputs``, each defined beside it). ``qualname_of`` names the frame's
+    code (Python 3.10 has no ``co_qualname``: the recorder reads it from the file)."""
     try:
         held = frame.f_locals  # type: ignore[attr-defined]  # the free variables too
         names = frame.f_code.co_freevars  # type: ignore[attr-defined]
         values = [held.get(name) for name in names]
-        within = getattr(frame.f_code, "co_qualname", None)  # type: ignore[attr-defined]  # 3.11+
     except Exception:  # a frame's locals that cannot be read: no wrapper known
         return False
     for name, value in zip(names, values, strict=True):  # only functions are asked for their code
@@ -321,23 +338,24 @@ def _holds(frame: object, code: object, itself: bool = True) -> bool:
         if (
             isinstance(value, types.FunctionType)
             and value.__code__ is code
-            and not _helper(name, value, within)
+            and not _helper(name, value, lambda: qualname_of(frame.f_code))  # type: ignore[attr-defined]
             and (itself or not _same_closure(value, values))
         ):
             return True
     return False
 
 
-def _helper(name: str, function: types.FunctionType, within: str | None) -> bool:
+def _helper(name: str, function: types.FunctionType, within: Callable[[], str | None]) -> bool:
     """Whether ``function``, held by a closure as its free variable ``name``, is a
     function defined in another that the closure calls by its own name: a helper beside
     it, not the function a decorator's wrapper was given (held as its parameter, ``func``).
-    Where the closure's qualified name is known (``within``, Python 3.11 on), the helper
+    Where the closure's qualified name is known (``within``, asked only here), the helper
     is defined in a function enclosing it: a wrapper holding a function of the name of
     its parameter (``def deco(step)`` on a nested ``def step``) was made elsewhere."""
     if function.__name__ != name or not function.__qualname__.endswith(f"<locals>.{name}"):
         return False
-    return within is None or within.startswith(function.__qualname__[: -len(name)])
+    qualname = within()
+    return qualname is None or qualname.startswith(function.__qualname__[: -len(name)])
 
 
 def _same_closure(function: types.FunctionType, values: list[object]) -> bool:
@@ -621,3 +639,9 @@ class _Qualnames:
                 names = {}
             self.files[file] = names
         return names.get((line, name), name) if isinstance(line, int) and isinstance(name, str) else name
+
+    def found(self, file: str, name: str, line: int) -> str | None:
+        """The qualified name of the code ``name`` at ``line`` of ``file``, None where its
+        file does not say (unreadable, changed since it was imported)."""
+        self._named(file, name, line)  # the file read once
+        return self.files[file].get((line, name))
