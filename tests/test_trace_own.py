@@ -358,3 +358,32 @@ def test_a_module_run_with_dash_m_from_another_directory_has_its_packages_callba
     assert code == 0
     assert any(label.startswith("mine  [the program's, hooks.py]") for _, _, label in tree_rows(out)), out
     assert str(work) != str(package.parent)
+
+
+def test_a_models_remote_code_copied_outside_the_programs_directory_is_recorded_as_remote_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A module under a ``transformers_modules`` directory (where transformers copies a
+    model's code loaded with ``trust_remote_code=True``, ``HF_MODULES_CACHE``) that the
+    pinned code calls is recorded as the program's is, named as it was imported, and
+    marked as remote code."""
+    work = use_toy(tmp_path, monkeypatch)
+    copied = tmp_path / "hf-modules" / "transformers_modules" / "toy" / "abc123"
+    copied.mkdir(parents=True)
+    (copied / "modeling_toy.py").write_text("def forward(x):\n    return x\n")
+    (work / "remote.py").write_text(
+        f"import sys\nsys.path.append({str(tmp_path / 'hf-modules')!r})\nimport toypkg\n"
+        "from transformers_modules.toy.abc123 import modeling_toy\n\ntoypkg.call_it(modeling_toy.forward)\n"
+    )
+    assert main(["trace", "--python", sys.executable, "--name", "remote", "remote.py"]) == 0
+    trace = store.load("remote")
+    own = {f.qualname: f.path for f in trace.functions if f.own}
+    assert own == {"transformers_modules.toy.abc123.modeling_toy.forward": str(copied / "modeling_toy.py")}
+    code, out, _ = run(capsys, "tour", "--trace", "remote", "--plain")
+    assert code == 0
+    assert (1, ["forward", "[remote code, modeling_toy.py]", "x1"]) in [
+        (depth, label.split("  ")[:3]) for _, depth, label in tree_rows(out)
+    ], out
+    opened = open_trace("remote")
+    notes = [step.note or "" for step in trace_tour(opened.trace, opened.tree).tour.steps]
+    assert any("A model's code loaded as remote code (transformers' copy of it, " in note for note in notes)

@@ -21,6 +21,7 @@ from codewalk.source.checkout import Checkout
 from codewalk.source.integrity import blob_sha, recorded_blobs
 from codewalk.source.pins import Pin
 from codewalk.traces.model import LOCAL, PROGRAM, RELEASE, Function, Node, Other, RepoRun, Trace
+from codewalk.traces.own import remote_base
 
 Fetch = Callable[[Pin], Checkout]  # a pin at a version -> its verified checkout (may download)
 _SHOWN_DIFFERENT = 3  # files named in the note of a repository read from its installed copy
@@ -129,7 +130,11 @@ class _Own:
 
     def base(self, filename: str) -> str:
         """The directory the module of the program's file ``filename`` is named from: that
-        of the innermost of the program's directories holding it."""
+        of the innermost of the program's directories holding it; for a model's remote
+        code, ``HF_MODULES_CACHE`` (``transformers_modules.NAME.HASH.modeling_x``)."""
+        remote = remote_base(filename)
+        if remote is not None:
+            return remote
         for directory, base in self.dirs:
             if filename.startswith(os.path.join(directory, "")):
                 return base

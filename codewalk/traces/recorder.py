@@ -29,9 +29,11 @@ roots (found on the program's ``sys.path`` without importing them):
   the pinned code calls: a ``LogitsProcessor``, a ``TrainerCallback``): the files under
   the program's directory (``own_dir``: the script's, for ``-m`` the current directory
   and the module's top package wherever it is imported from: ``own_dirs``)
-  that are neither an installed package's nor the interpreter's, as nodes like the
-  pinned code's (``own``: their code indices); the program's own calls of its functions,
-  with no recorded call beneath them, are not recorded;
+  that are neither an installed package's nor the interpreter's, and a model's code
+  transformers loaded as remote code (its copy under a ``transformers_modules``
+  directory), as nodes like the pinned code's (``own``: their code indices); the
+  program's own calls of its functions, with no recorded call beneath them, are not
+  recorded;
 - how many calls of each node ended by an exception (``raised``);
 - the lines of each recorded function that executed.
 

@@ -18,6 +18,9 @@ import types
 import warnings
 from collections.abc import Callable
 
+# the package transformers imports a model's remote code as, under HF_MODULES_CACHE
+REMOTE = "transformers_modules"
+
 
 class Recorder:
     """The tree and the lines, as the program runs; one per process."""
@@ -95,7 +98,12 @@ class Recorder:
 
     def _own(self, filename: str, real: str) -> bool:
         """Whether a file that is no pinned package's is the program's own: under its
-        directory, and neither an installed package's nor the interpreter's."""
+        directory, and neither an installed package's nor the interpreter's; or a model's
+        own code that transformers loaded as remote code (``trust_remote_code=True``: its
+        copy of the model's files under ``HF_MODULES_CACHE``, in a ``transformers_modules``
+        directory wherever the program put that), which runs as the program's does."""
+        if REMOTE in filename.split(os.sep)[:-1]:
+            return True
         if not self.own_prefixes:
             return False
         for name in (filename, real):
