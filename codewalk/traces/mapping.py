@@ -107,6 +107,8 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         notes=tuple(notes),
         wrappers=tuple(sorted((a, b) for a, b in wrappers if a >= 0 and b >= 0)),
         passed=tuple((int(node), int(other)) for node, other in raw["passed"]),
+        # by node (a thread's call may have come between another's frames), each in order
+        between=tuple(sorted(((int(n), int(o)) for n, o in raw.get("between", [])), key=lambda p: p[0])),
         processes=tuple((int(node), int(line), int(n)) for node, line, n in raw.get("processes", [])),
         own=own.blobs(functions),
     )

@@ -20,11 +20,12 @@ roots (found on the program's ``sys.path`` without importing them):
 - a calling-context tree of those functions: each node a function called from its
   nearest recorded caller at a call-site line, with a count and inclusive seconds; a call
   that passed through frames of other code (torch's ``Module.__call__``) names the first
-  of them (``via``); a call from outside every recorded package is a root, naming the
-  frame it came from (one per line of each frame above it: a node per statement of the
-  program), past the wrappers of other code it went through (``passed``: a
-  frame whose closure holds the function it calls, as torch.no_grad's does, or a method
-  of the object whose method it calls, as torch's ``Module.__call__`` is);
+  of them (``via``) and the others after it (``between``); a call from outside every
+  recorded package is a root, naming the frame it came from (one per line of each frame
+  above it: a node per statement of the program), past the wrappers of other code it
+  went through (``passed``: a frame whose closure holds the function it calls, as
+  torch.no_grad's does, or a method of the object whose method it calls, as torch's
+  ``Module.__call__`` is);
 - the program's own code called beneath a recorded call (a callback of the program's
   the pinned code calls: a ``LogitsProcessor``, a ``TrainerCallback``): the files under
   the program's directory (``own_dir``: the script's, for ``-m`` the current directory

@@ -42,6 +42,10 @@ class Recorder:
         # (root node, index in ``others``): a wrapper of other code that the program's call
         # of a root went through (torch.no_grad's), outermost first
         self.passed: list[tuple[int, int]] = []
+        # (node, index in ``others``): the frames of other code a call went through after
+        # its ``via`` (torch's ``_call_impl`` after ``_wrapped_call_impl``), outermost first,
+        # as the node's first call went (its calls are one node by their first frame)
+        self.between: list[tuple[int, int]] = []
         self.unwrapping: dict[tuple[object, object], bool] = {}  # (code, called code) -> it wraps it
         self.lines: list[set[int]] = []  # by code index
         self.others: dict[tuple[str, str, int], int] = {}  # a frame of other code -> its index
@@ -179,6 +183,8 @@ class Recorder:
             self.seconds.append(0.0)
             self.raised.append(0)
             self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
+            if first is not None and caller is not None:
+                self.between.extend((node, self.other(other)) for other in _after(frame, first))
         self.count[node] += 1
         return node
 
@@ -273,8 +279,20 @@ class Recorder:
             "lines": [sorted(lines) for lines in self.lines],
             "wraps": [list(pair) for pair in self.wraps],
             "passed": [list(pair) for pair in self.passed],
+            "between": [list(pair) for pair in self.between],
             "processes": [[node, line, count] for (node, line), count in self.processes.items()],
         }
+
+
+def _after(frame: object, first: object) -> list[object]:
+    """The frames between ``first`` (an outer caller of ``frame``) and ``frame``,
+    outermost first."""
+    found: list[object] = []
+    above = frame.f_back  # type: ignore[attr-defined]
+    while above is not None and above is not first:
+        found.append(above)
+        above = above.f_back
+    return found[::-1]
 
 
 def _lines_above(frame: object | None) -> list[int | None]:
