@@ -17,9 +17,14 @@ import tokenize
 import types
 import warnings
 from collections.abc import Callable
+from typing import Any
 
 # the package transformers imports a model's remote code as, under HF_MODULES_CACHE
 REMOTE = "transformers_modules"
+# a live frame's key in ``running`` and ``suspended``: its hash, which for a frame is its
+# address (rotated), as unique among the live frames as ``id()``; ``id()`` is an audited
+# event, each call of which runs every audit hook (the recorder's own, the program's)
+_key = hash
 
 
 class Recorder:
@@ -61,8 +66,8 @@ class Recorder:
         # the one that called it, up to the program's top: each statement of the program
         # has its own calls (the calls of a loop's statement are one node)
         self.children: dict[tuple[int | None, ...], int] = {}
-        self.running: dict[int, tuple[int, float]] = {}  # id(frame) -> (node, started)
-        self.suspended: dict[int, int] = {}  # id(generator frame) -> node
+        self.running: dict[int, tuple[int, float]] = {}  # _key(frame) -> (node, started)
+        self.suspended: dict[int, int] = {}  # _key(generator frame) -> node
         # (node, line) -> processes the program started there (a fork, a subprocess): what
         # runs in them is never recorded; node 0 line 0: from outside the recorded code
         self.processes: dict[tuple[int, int], int] = {}
@@ -128,35 +133,16 @@ class Recorder:
         """The node of a new call of recorded function ``index`` in ``frame``; -1 for the
         program's own code called where no recorded call is running (the program itself,
         which the roots' places already say): not recorded."""
-        codes = self.codes
         own = self.own
-        active = self.running
         caller = frame.f_back  # type: ignore[attr-defined]
-        if own[index]:  # recorded only under a recorded call: looked for by frame
-            if caller is not None and id(caller) not in active:
-                # called by the program's own code that is not recorded (and is no generator,
-                # whose caller changes as it resumes): no recorded call is above that one
-                # either, and the stack is not walked again for each call of a loop of its own
-                by = codes.get(caller.f_code, -1)
-                if by >= 0 and own[by] and not self.generator[by]:
-                    return -1
-            above = caller
-            while above is not None and id(above) not in active:
-                above = above.f_back
-            if above is None:  # the program's own loop calling its helper: kept cheap
-                return -1
+        running = self.running.get(_key(caller)) if caller is not None else None  # the caller's call
         first = None  # the outermost frame of other code between the caller and ``frame``
-        found = -1  # the caller's code index
-        while caller is not None:
-            known = codes.get(caller.f_code)
-            found = self.learn(caller.f_code) if known is None else known
-            # the program's own frame counts as a caller only when it is recorded itself
-            if found >= 0 and (not own[found] or id(caller) in active):
-                break
-            first = caller
-            caller = caller.f_back
-        if caller is None and own[index]:
-            return -1
+        if running is None:  # not called by a recorded call that is running: looked for
+            if own[index] and self._unrecorded(caller):
+                return -1
+            caller, first, running = self._recorded_caller(caller)
+            if caller is None and own[index]:
+                return -1
         wrappers: list[object] = []
         if caller is None:  # a root: called from the program, or a thread's start
             parent = 0
@@ -165,27 +151,69 @@ class Recorder:
             via = self.other(back) if back is not None else -1
             key: tuple[int | None, ...] = (parent, line, index, via, *_lines_above(back))
         else:
-            running = self.running.get(id(caller))
             parent = running[0] if running is not None else 0
             line = caller.f_lineno
             via = self.other(first) if first is not None else -1
             key = (parent, line, index, via)
         node = self.children.get(key)
         if node is None:
-            if caller is not None and self.closure[found]:
-                self.wrapping(caller, found, frame.f_code, index)  # type: ignore[attr-defined]
-            node = self.children[key] = len(self.parent)
-            self.parent.append(parent)
-            self.site.append(line)
-            self.code.append(index)
-            self.via.append(via)
-            self.count.append(0)
-            self.seconds.append(0.0)
-            self.raised.append(0)
+            node = self.children[key] = self._node(frame, index, caller, key)
             self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
             if first is not None and caller is not None:
                 self.between.extend((node, self.other(other)) for other in _after(frame, first))
         self.count[node] += 1
+        return node
+
+    def _unrecorded(self, caller: object | None) -> bool:
+        """Whether the program's own code, called in a frame whose caller is ``caller``
+        (not a recorded call that is running), is outside every recorded call: not recorded."""
+        if caller is not None:
+            # called by the program's own code that is not recorded (and is no generator,
+            # whose caller changes as it resumes): no recorded call is above that one
+            # either, and the stack is not walked again for each call of a loop of its own
+            by = self.codes.get(caller.f_code, -1)  # type: ignore[attr-defined]
+            if by >= 0 and self.own[by] and not self.generator[by]:
+                return True
+        above = caller
+        while above is not None and _key(above) not in self.running:
+            above = above.f_back  # type: ignore[attr-defined]
+        return above is None  # the program's own loop calling its helper: kept cheap
+
+    def _recorded_caller(self, caller: object | None) -> tuple[Any, object | None, Any]:
+        """The nearest recorded caller from ``caller`` up (None: none, a root), the
+        outermost frame of other code below it, and its running call (None when it is not
+        running). The program's own frame counts only when it is running."""
+        codes, own, active = self.codes, self.own, self.running
+        first = None
+        running = None
+        while caller is not None:
+            code = caller.f_code  # type: ignore[attr-defined]
+            known = codes.get(code)
+            found = self.learn(code) if known is None else known
+            if found >= 0 and not own[found]:
+                break
+            first = caller
+            caller = caller.f_back  # type: ignore[attr-defined]
+            running = active.get(_key(caller)) if caller is not None else None
+            if running is not None:
+                break
+        return caller, first, running
+
+    def _node(self, frame: Any, index: int, caller: Any, key: tuple[int | None, ...]) -> int:
+        """A new node of the tree, for ``key`` (parent, line, code, via, ...); the caller's
+        closure looked at for the function it wraps."""
+        found = self.codes[caller.f_code] if caller is not None else -1  # the caller's code
+        if found >= 0 and self.closure[found]:
+            self.wrapping(caller, found, frame.f_code, index)
+        node = len(self.parent)
+        parent, line, _code, via = key[:4]
+        self.parent.append(parent)  # type: ignore[arg-type]
+        self.site.append(line)  # type: ignore[arg-type]
+        self.code.append(index)
+        self.via.append(via)  # type: ignore[arg-type]
+        self.count.append(0)
+        self.seconds.append(0.0)
+        self.raised.append(0)
         return node
 
     def unwrap(self, frame: object) -> tuple[object | None, list[object]]:
@@ -235,19 +263,19 @@ class Recorder:
     def started_process(self, frame: object | None) -> None:
         """A process is starting in ``frame``'s stack: counted at the innermost recorded
         call running there, at its line."""
-        while frame is not None and id(frame) not in self.running:
+        while frame is not None and _key(frame) not in self.running:
             frame = frame.f_back  # type: ignore[attr-defined]
-        key = (self.running[id(frame)][0], frame.f_lineno) if frame is not None else (0, 0)  # type: ignore[attr-defined]
+        key = (self.running[_key(frame)][0], frame.f_lineno) if frame is not None else (0, 0)  # type: ignore[attr-defined]
         self.processes[key] = self.processes.get(key, 0) + 1
 
     def leave(self, frame: object, now: float, suspended: bool, raised: bool = False) -> None:
-        running = self.running.pop(id(frame), None)
+        running = self.running.pop(_key(frame), None)
         if running is None:
             return
         node, started = running
         self.seconds[node] += now - started
         if suspended:
-            self.suspended[id(frame)] = node
+            self.suspended[_key(frame)] = node
         elif raised:
             self.raised[node] += 1
 
@@ -417,15 +445,20 @@ class SettraceEngine:
         # exception leaving it: settrace says "return" either way, and a line after an
         # "exception" does not tell (``with suppress(KeyError): d[k]`` caught it on its line)
         self.returns = frozenset(op for op in map(_opcode, ("RETURN_VALUE", "RETURN_CONST")) if op >= 0)
-        self.local: list[object] = []  # by code index: its local trace function
+        self.local: list[object] = []  # by code index: its local trace function (None: not made yet)
 
-    def _local_for(self, index: int) -> object:
+    def _local_for(self, index: int, code: object) -> object:
         while len(self.local) <= index:
-            self.local.append(self._make_local(len(self.local)))
-        return self.local[index]
+            self.local.append(None)
+        made = self.local[index]
+        if made is None:
+            made = self.local[index] = self._make_local(index, code)
+        return made
 
-    def _make_local(self, index: int) -> object:
+    def _make_local(self, index: int, code: object) -> object:
+        """The local trace function of the frames of recorded ``code`` (index ``index``)."""
         recorder = self.recorder
+        instructions = code.co_code  # type: ignore[attr-defined]  # (a frame's f_code is an audited event)
         add = recorder.lines[index].add
         generator = recorder.generator[index]
         yield_value = self.yield_value
@@ -436,7 +469,7 @@ class SettraceEngine:
             if event == "line":
                 add(frame.f_lineno)
             elif event == "return":
-                op = frame.f_code.co_code[frame.f_lasti]
+                op = instructions[frame.f_lasti]
                 suspended = generator and op == yield_value
                 recorder.leave(frame, clock(), suspended, not suspended and op not in returns)
             return local
@@ -454,25 +487,25 @@ class SettraceEngine:
         if index < 0 or (not recorder.running and recorder.own[index]):  # nothing recorded under way
             return None
         node = None
-        if recorder.generator[index] and not self._fresh(frame):
-            node = recorder.suspended.pop(id(frame), None)
+        if recorder.generator[index] and not self._fresh(frame, code):
+            node = recorder.suspended.pop(_key(frame), None)
             if node is None and recorder.own[index]:  # the program's, started unrecorded
                 return None
         if node is None:
             node = recorder.enter(frame, index)
             if node < 0:  # the program's own code, called by the program: not recorded
                 return None
-        recorder.running[id(frame)] = (node, time.perf_counter())
-        return self._local_for(index)
+        recorder.running[_key(frame)] = (node, time.perf_counter())
+        return self._local_for(index, code)
 
-    def _fresh(self, frame: object) -> bool:
-        """Whether a generator's frame starts (not resumes): before 3.11 its last
-        instruction is -1, from 3.11 on it is the ``RESUME 0`` of its start."""
+    def _fresh(self, frame: object, code: object) -> bool:
+        """Whether a generator's frame (of ``code``) starts (not resumes): before 3.11 its
+        last instruction is -1, from 3.11 on it is the ``RESUME 0`` of its start."""
         lasti = frame.f_lasti  # type: ignore[attr-defined]
         if lasti < 0:
             return True
-        code = frame.f_code.co_code  # type: ignore[attr-defined]
-        return self.resume >= 0 and code[lasti] == self.resume and code[lasti + 1] == 0
+        instructions = code.co_code  # type: ignore[attr-defined]
+        return self.resume >= 0 and instructions[lasti] == self.resume and instructions[lasti + 1] == 0
 
     def start(self) -> None:
         import threading
@@ -539,14 +572,14 @@ class MonitoringEngine:
             frame = getframe(1)
             node = recorder.enter(frame, index)
             if node >= 0:  # else the program's own code, called by the program: not recorded
-                recorder.running[id(frame)] = (node, clock())
+                recorder.running[_key(frame)] = (node, clock())
             return None
 
         def on_resume(code, offset):  # type: ignore[no-untyped-def]
             frame = getframe(1)
-            node = recorder.suspended.pop(id(frame), None)
+            node = recorder.suspended.pop(_key(frame), None)
             if node is not None:
-                recorder.running[id(frame)] = (node, clock())
+                recorder.running[_key(frame)] = (node, clock())
 
         def on_return(code, offset, value):  # type: ignore[no-untyped-def]
             if running:  # else none of it is recorded: the program's own code, called by itself
