@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from codewalk.cli.main import main
+from codewalk.errors import TraceError
 from codewalk.tours.traced import trace_tour
 from codewalk.traces import store
 from codewalk.traces.reading import open_trace
@@ -116,3 +117,17 @@ def test_a_trace_kept_before_the_run_was_names_its_first_frame(through: Path) ->
     square = next(i for i, n in enumerate(old.nodes) if i and old.functions[n.function].name == "square")
     assert where_called(old, square) == f"line {CALL_IT}, through Module.__call__"
     assert where_called(trace, square).endswith("Module._call_impl")
+
+
+def test_a_damaged_trace_whose_frames_are_out_of_order_or_name_what_is_not_there_is_refused(
+    through: Path,
+) -> None:
+    head, body = store.encode(store.load("through")).splitlines()
+    kept = json.loads(body)
+    for between, said in (
+        ([list(pair) for pair in reversed(kept["between"])], "not in the order of their nodes"),
+        ([[1, 10_000]], "names what is not there"),
+    ):
+        damaged = {**kept, "between": between}
+        with pytest.raises(TraceError, match=f"the trace is damaged: .*{said}"):
+            store.decode(f"{head}\n{json.dumps(damaged)}\n".encode(), "the trace", "through")
