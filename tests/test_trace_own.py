@@ -377,3 +377,67 @@ def test_a_damaged_trace_naming_a_fifo_or_a_nul_as_the_programs_file_is_refused_
         damaged = trace._replace(own=((path, "0" * 40),))
         with pytest.raises(TraceError, match="cannot read it: "):
             read_own(damaged, path)
+
+
+def test_a_module_run_with_dash_m_from_another_directory_has_its_packages_callbacks_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``trace -m myprog.cli`` run from a directory other than the package's (found on
+    ``PYTHONPATH``, as an editable install's is): its package's files are the program's,
+    named as its modules; a single-file module's, the files beside it."""
+    work = use_toy(tmp_path, monkeypatch)
+    package = tmp_path / "src" / "myprog"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "hooks.py").write_text("import toypkg\n\n\ndef mine(x):\n    return toypkg.square(x)\n")
+    (package / "cli.py").write_text("import toypkg\nfrom myprog.hooks import mine\n\ntoypkg.call_it(mine)\n")
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    (lone / "lonely.py").write_text(
+        "import toypkg\n\n\ndef mine(x):\n    return x\n\n\ntoypkg.call_it(mine)\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(tmp_path / "src"), str(lone)]))
+    for name, module in (("pkg", "myprog.cli"), ("lone", "lonely")):
+        assert main(["trace", "--python", sys.executable, "--name", name, "-m", module]) == 0
+    trace = store.load("pkg")
+    own = {f.qualname: f.path for f in trace.functions if f.own}
+    assert own == {"myprog.hooks.mine": str(package / "hooks.py")}
+    mine = next(i for i, n in enumerate(trace.nodes) if i and n.function == named(trace, "myprog.hooks.mine"))
+    called = [trace.functions[n.function].qualname for n in trace.nodes if n.parent == mine]
+    assert called == ["toypkg.square"]
+    assert {f.qualname: f.path for f in store.load("lone").functions if f.own} == {
+        "lonely.mine": str(lone / "lonely.py")
+    }
+    code, out, _ = run(capsys, "tour", "--trace", "pkg", "--plain")
+    assert code == 0
+    assert any(label.startswith("mine  [the program's, hooks.py]") for _, _, label in tree_rows(out)), out
+    assert str(work) != str(package.parent)
+
+
+def test_a_models_remote_code_copied_outside_the_programs_directory_is_recorded_as_remote_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A module under a ``transformers_modules`` directory (where transformers copies a
+    model's code loaded with ``trust_remote_code=True``, ``HF_MODULES_CACHE``) that the
+    pinned code calls is recorded as the program's is, named as it was imported, and
+    marked as remote code."""
+    work = use_toy(tmp_path, monkeypatch)
+    copied = tmp_path / "hf-modules" / "transformers_modules" / "toy" / "abc123"
+    copied.mkdir(parents=True)
+    (copied / "modeling_toy.py").write_text("def forward(x):\n    return x\n")
+    (work / "remote.py").write_text(
+        f"import sys\nsys.path.append({str(tmp_path / 'hf-modules')!r})\nimport toypkg\n"
+        "from transformers_modules.toy.abc123 import modeling_toy\n\ntoypkg.call_it(modeling_toy.forward)\n"
+    )
+    assert main(["trace", "--python", sys.executable, "--name", "remote", "remote.py"]) == 0
+    trace = store.load("remote")
+    own = {f.qualname: f.path for f in trace.functions if f.own}
+    assert own == {"transformers_modules.toy.abc123.modeling_toy.forward": str(copied / "modeling_toy.py")}
+    code, out, _ = run(capsys, "tour", "--trace", "remote", "--plain")
+    assert code == 0
+    assert (1, ["forward", "[remote code, modeling_toy.py]", "x1"]) in [
+        (depth, label.split("  ")[:3]) for _, depth, label in tree_rows(out)
+    ], out
+    opened = open_trace("remote")
+    notes = [step.note or "" for step in trace_tour(opened.trace, opened.tree).tour.steps]
+    assert any("A model's code loaded as remote code (transformers' copy of it, " in note for note in notes)

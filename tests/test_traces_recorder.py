@@ -322,6 +322,48 @@ def test_a_wrapper_of_a_function_named_as_its_parameter_wraps_it(python: str, tm
     assert wrapped == [("deco.<locals>.wrapper", "outer.<locals>.step")]
 
 
+AUDITED = """
+import sys
+import toypkg
+
+seen = {"builtins.id": 0, "object.__getattr__": 0}
+
+
+def hook(event, args):
+    if event in seen:
+        seen[event] += 1
+
+
+def helper(x):
+    return x + 1
+
+
+def callback(x):
+    return sum(helper(i) for i in range(1000))
+
+
+sys.addaudithook(hook)
+toypkg.call_it(callback)
+print(seen["builtins.id"], seen["object.__getattr__"])
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_recording_a_callbacks_calls_raises_no_audit_event_for_each_of_them(
+    python: str, tmp_path: Path
+) -> None:
+    """The program's own audit hook sees no event of the recorder's for each recorded call
+    (``id()`` is audited: each call of it ran every hook, the recorder's own among them)
+    and at most one frame's ``f_code`` read per call or resumption of a generator (whose
+    ``f_code`` is audited too)."""
+    done, data = record(python, tmp_path, script=AUDITED)
+    assert done.returncode == 0, done.stderr
+    assert tree(data)[("call_it", "callback", "callback.<locals>.<genexpr>", "helper")][0] == 1000
+    ids, attributes = map(int, done.stdout.split())
+    assert ids == 0
+    assert attributes <= 2020  # 1000 calls of helper, 1001 resumptions of the generator, a few more
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) -> None:
     done, data = record(python, tmp_path, "exit")

@@ -163,3 +163,39 @@ def test_generate_with_an_assistant_runs_through_assisted_decoding(
     code, out, _ = run(capsys, "calls", "GenerationMixin.generate", "--trace", "assisted")
     assert "-> transformers.generation.utils.GenerationMixin._assisted_decoding  [ran x1]" in out
     assert "-> transformers.generation.utils.GenerationMixin._beam_search  [not run]" in out
+
+
+def test_a_models_remote_code_is_recorded_where_the_pinned_code_calls_it(
+    stack_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tiny model of the fixtures' own, saved with its ``auto_map`` and loaded with
+    ``trust_remote_code=True``: transformers runs its copy under ``HF_MODULES_CACHE``
+    (outside the program's directory), whose ``forward`` is in the trace of ``generate``,
+    under the pinned frame that called it, marked as remote code."""
+    python = os.environ.get("CODEWALK_TEST_TORCH_PYTHON", "")
+    if not python or subprocess.run([python, "-c", "import torch"], capture_output=True).returncode != 0:
+        pytest.skip("no Python with torch: set CODEWALK_TEST_TORCH_PYTHON to one with the pinned stack")
+    monkeypatch.setenv("HF_MODULES_CACHE", str(tmp_path / "hf-modules"))
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    program = Path(__file__).parent / "fixtures" / "remote_model" / "generate_remote.py"
+    code, _, err = run(
+        capsys, "trace", "--python", python, "--name", "remote", str(program), str(tmp_path / "toy")
+    )
+    assert code == 0, err
+    trace = store.load("remote")
+    forward = next(i for i, f in enumerate(trace.functions) if f.name == "ToyForCausalLM.forward")
+    function = trace.functions[forward]
+    assert function.own and function.module.startswith("transformers_modules.toy.")
+    assert function.module.endswith(".modeling_toy")
+    assert Path(function.path).is_relative_to(tmp_path / "hf-modules" / "transformers_modules")
+    callers = {
+        trace.functions[trace.nodes[n.parent].function].repo for n in trace.nodes[1:] if n.function == forward
+    }
+    assert callers == {"transformers"}  # called by generate's loop, through torch's Module.__call__
+    code, out, _ = run(capsys, "tour", "--trace", "remote", "--plain")
+    assert code == 0
+    assert any(
+        label.startswith("ToyForCausalLM.forward  [remote code, modeling_toy.py]")
+        for _, _, label in tree_rows(out)
+    ), out

@@ -62,7 +62,7 @@ def tree_json(trace: Any, tree: Any) -> dict[str, Any]:
             "raised": node.raised,  # of its calls, those that ended by an exception
             "seconds": node.seconds,
             "call_line": node.line,
-            "via": via_text(trace, node.via) or None,
+            "via": via_text(trace, index) or None,
             "passed": [other_text(trace, other) for passed, other in trace.passed if passed == index],
             "wraps": [wrapped - 1 for wrapped in tree.wrapped.get(index, ())],
         }

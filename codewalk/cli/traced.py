@@ -98,8 +98,13 @@ def ran_name(function: Function) -> str:
     return f"{function.short} ({own_label(function)})" if function.own else function.qualname
 
 
-def via_text(trace: Trace, via: int) -> str:
-    return f"through {other_text(trace, via)}, outside the pinned packages" if via >= 0 else ""
+def via_text(trace: Trace, node: int) -> str:
+    """Each frame of code outside the pinned packages the call of ``node`` went through:
+    ``through _wrapped_call_impl (torch/nn/modules/module.py) → _call_impl (...)``."""
+    from codewalk.traces.model import outside_run
+
+    run = [other_text(trace, other) for other in outside_run(trace, node)]
+    return f"through {' → '.join(run)}, outside the pinned packages" if run else ""
 
 
 def other_text(trace: Trace, other: int) -> str:
@@ -301,7 +306,8 @@ def format_ran_chain(opened: Opened, chain: Chain) -> str:
         call = trace.nodes[following.call]
         text = sources.line(function.repo, function.path, call.line)
         lines.append(f"    {call.line:>6}  {text}    x{chain.ran(following.node)}")
-        through = [via_text(trace, call.via), *(_wrapper_text(trace, node) for node in following.through)]
+        wrappers = (_wrapper_text(trace, node) for node in following.through)
+        through = [via_text(trace, following.call), *wrappers]
         lines.extend(f"            {what}" for what in through if what)
     return "\n".join(lines)
 
@@ -368,7 +374,7 @@ def _chain_json(opened: Opened, chain: Chain) -> list[dict[str, Any]]:
                 **function_dict(trace.functions[node.function]),
                 "call_line": call.line,  # in the function before it
                 "calls": chain.ran(shown.node),
-                "via": via_text(trace, call.via) or None,
+                "via": via_text(trace, shown.call) or None,
                 "through": [trace.functions[trace.nodes[n].function].qualname for n in shown.through],
             }
         )

@@ -110,9 +110,16 @@ def _note(trace: Trace, row: Row) -> str:
         lines += ["", f"The calls folded here, by line: {each_line(trace, row)}."]
     why = why_not_indexed(function)
     if function.own:
+        from codewalk.traces.own import remote_base
+
+        whose = (
+            "A model's code loaded as remote code (transformers' copy of it, "
+            if remote_base(function.path) is not None
+            else "The program's own code ("
+        )
         lines += [
             "",
-            f"The program's own code ({code_span(function.path)}), in no pinned repository: "
+            f"{whose}{code_span(function.path)}), in no pinned repository: "
             "its file is read from disk, as long as it is the one that ran.",
         ]
     elif why:

@@ -21,6 +21,7 @@ from codewalk.source.checkout import Checkout
 from codewalk.source.integrity import blob_sha, recorded_blobs
 from codewalk.source.pins import Pin
 from codewalk.traces.model import LOCAL, PROGRAM, RELEASE, Function, Node, Other, RepoRun, Trace
+from codewalk.traces.own import remote_base
 
 Fetch = Callable[[Pin], Checkout]  # a pin at a version -> its verified checkout (may download)
 _SHOWN_DIFFERENT = 3  # files named in the note of a repository read from its installed copy
@@ -106,6 +107,8 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         notes=tuple(notes),
         wrappers=tuple(sorted((a, b) for a, b in wrappers if a >= 0 and b >= 0)),
         passed=tuple((int(node), int(other)) for node, other in raw["passed"]),
+        # by node (a thread's call may have come between another's frames), each in order
+        between=tuple(sorted(((int(n), int(o)) for n, o in raw.get("between", [])), key=lambda p: p[0])),
         processes=tuple((int(node), int(line), int(n)) for node, line, n in raw.get("processes", [])),
         own=own.blobs(functions),
     )
@@ -120,14 +123,31 @@ class _Own:
         self.codes = learnt & called  # called under a recorded call: the program itself is not
         self.unused = learnt - called
         self.dir = str(raw.get("own_dir") or "")
+        # each directory of the program's files, and where its modules are named from (a
+        # trace recorded before ``-m``'s package was the program's has the one directory)
+        dirs = raw.get("own_dirs") or [[self.dir, self.dir]]
+        self.dirs = sorted(((str(d), str(base)) for d, base in dirs), key=lambda pair: -len(pair[0]))
         program = [str(p) for p in raw["program"]]
         self.script = "" if raw["module"] else os.path.join(str(raw["cwd"]), program[0])
 
+    def base(self, filename: str) -> str:
+        """The directory the module of the program's file ``filename`` is named from: that
+        of the innermost of the program's directories holding it; for a model's remote
+        code, ``HF_MODULES_CACHE`` (``transformers_modules.NAME.HASH.modeling_x``)."""
+        remote = remote_base(filename)
+        if remote is not None:
+            return remote
+        for directory, base in self.dirs:
+            if filename.startswith(os.path.join(directory, "")):
+                return base
+        return self.dir
+
     def module(self, filename: str) -> str:
-        """``__main__`` for the script; a file beside it by its path from there."""
+        """``__main__`` for the script; a file beside it by its path from there (a file of
+        ``-m``'s package, by its path from the directory the package is in)."""
         if self.script and os.path.realpath(filename) == os.path.realpath(self.script):
             return "__main__"
-        return _module(os.path.relpath(filename, self.dir).replace(os.sep, "/"))
+        return _module(os.path.relpath(filename, self.base(filename)).replace(os.sep, "/"))
 
     @staticmethod
     def blobs(functions: Sequence[Function]) -> tuple[tuple[str, str], ...]:
@@ -190,7 +210,7 @@ def _placed(
             continue
         if index in own.codes:
             path = os.path.abspath(str(filename))
-            placed.append((PROGRAM, own.dir, path, str(qualname), int(line), own.module(path)))
+            placed.append((PROGRAM, own.base(path), path, str(qualname), int(line), own.module(path)))
             continue
         where = located.find(str(filename))
         if where is None:

@@ -9,6 +9,7 @@ frame is always shown on the lines that ran.
 
 from __future__ import annotations
 
+import bisect
 from typing import NamedTuple
 
 RELEASE = "release"  # the installed files are the release's, blob for blob
@@ -153,6 +154,10 @@ class Trace(NamedTuple):
     # (root node, index in ``others``): a wrapper of code outside the pinned packages that
     # the program's call of a root went through (torch.no_grad's), outermost first
     passed: tuple[tuple[int, int], ...] = ()
+    # (node, index in ``others``): the frames of code outside the pinned packages a call
+    # went through after its ``via`` (torch's ``_call_impl`` after ``_wrapped_call_impl``),
+    # outermost first, ordered by node (see :func:`outside_run`)
+    between: tuple[tuple[int, int], ...] = ()
     # (node, line, count): processes the program started (a fork, a subprocess) during the
     # call of ``node`` at its function's ``line``; node 0, line 0: from the program's own
     # code. What ran in them is not recorded.
@@ -216,3 +221,17 @@ class Trace(NamedTuple):
             return function._replace(path=path)
 
         return self._replace(functions=tuple(place(f) for f in self.functions))
+
+
+def outside_run(trace: Trace, node: int) -> list[int]:
+    """The frames of code outside the pinned packages the call of ``node`` went through,
+    outermost first, as indices in ``trace.others``: its ``via`` and those after it."""
+    via = trace.nodes[node].via
+    if via < 0:
+        return []
+    run = [via]
+    at = bisect.bisect_left(trace.between, (node, -1))
+    while at < len(trace.between) and trace.between[at][0] == node:
+        run.append(trace.between[at][1])
+        at += 1
+    return run

@@ -19,9 +19,25 @@ from codewalk.traces.model import Function, Trace
 LIMIT = 16 << 20  # a program's file larger than this is not shown
 
 
+# the package transformers imports a model's remote code as (``trust_remote_code=True``),
+# its copy of the model's files under ``HF_MODULES_CACHE``
+REMOTE = "transformers_modules"
+
+
+def remote_base(path: str) -> str | None:
+    """The directory the module of remote code at ``path`` is named from (the one holding
+    ``transformers_modules``: ``HF_MODULES_CACHE``), None for a file that is not."""
+    parts = path.split(os.sep)
+    if REMOTE not in parts[:-1]:
+        return None
+    return os.sep.join(parts[: parts.index(REMOTE)]) or os.sep
+
+
 def own_label(function: Function) -> str:
-    """How a function of the program's own is marked: ``the program's, gen.py``."""
-    return f"the program's, {os.path.basename(function.path)}"
+    """How a function of the program's own is marked: ``the program's, gen.py``; a model's
+    code loaded as remote code, ``remote code, modeling_x.py`` (transformers' copy of it)."""
+    whose = "remote code" if remote_base(function.path) is not None else "the program's"
+    return f"{whose}, {os.path.basename(function.path)}"
 
 
 def read_own(trace: Trace, path: str) -> str:

@@ -20,17 +20,21 @@ roots (found on the program's ``sys.path`` without importing them):
 - a calling-context tree of those functions: each node a function called from its
   nearest recorded caller at a call-site line, with a count and inclusive seconds; a call
   that passed through frames of other code (torch's ``Module.__call__``) names the first
-  of them (``via``); a call from outside every recorded package is a root, naming the
-  frame it came from (one per line of each frame above it: a node per statement of the
-  program), past the wrappers of other code it went through (``passed``: a
-  frame whose closure holds the function it calls, as torch.no_grad's does, or a method
-  of the object whose method it calls, as torch's ``Module.__call__`` is);
+  of them (``via``) and the others after it (``between``); a call from outside every
+  recorded package is a root, naming the frame it came from (one per line of each frame
+  above it: a node per statement of the program), past the wrappers of other code it
+  went through (``passed``: a frame whose closure holds the function it calls, as
+  torch.no_grad's does, or a method of the object whose method it calls, as torch's
+  ``Module.__call__`` is);
 - the program's own code called beneath a recorded call (a callback of the program's
   the pinned code calls: a ``LogitsProcessor``, a ``TrainerCallback``): the files under
-  the program's directory (``own_dir``: the script's, for ``-m`` the current directory)
-  that are neither an installed package's nor the interpreter's, as nodes like the
-  pinned code's (``own``: their code indices); the program's own calls of its functions,
-  with no recorded call beneath them, are not recorded;
+  the program's directory (``own_dir``: the script's, for ``-m`` the current directory
+  and the module's top package wherever it is imported from: ``own_dirs``)
+  that are neither an installed package's nor the interpreter's, and a model's code
+  transformers loaded as remote code (its copy under a ``transformers_modules``
+  directory), as nodes like the pinned code's (``own``: their code indices); the
+  program's own calls of its functions, with no recorded call beneath them, are not
+  recorded;
 - how many calls of each node ended by an exception (``raised``);
 - the lines of each recorded function that executed.
 
@@ -128,6 +132,36 @@ def own_dir(module: bool, target: str) -> str:
     return os.path.dirname(path)
 
 
+def own_dirs(module: bool, target: str, pinned: list[str]) -> list[list[str]]:
+    """Each directory of the program's own files, with the directory its modules are named
+    from: :func:`own_dir`, and for ``-m`` the module's top package too, found as runpy
+    finds it (without importing it: a package on ``PYTHONPATH``, or installed editable,
+    run from another directory), its modules named from the directory it is in; a
+    single-file module, the directory it is in (the modules beside it, as a script's).
+    A pinned package's is not the program's (it is recorded anyway)."""
+    first = own_dir(module, target)
+    found = [[first, first]]
+    top = target.partition(".")[0]
+    if not module or not top or top in pinned:
+        return found
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):  # runpy says why, as python -m would
+        return found
+    if spec is None:
+        return found
+    if spec.submodule_search_locations:  # a package (a namespace package's every part)
+        dirs = [os.path.abspath(d) for d in spec.submodule_search_locations]
+        found += [[d, os.path.dirname(d)] for d in dirs if d != first]
+    elif spec.origin and os.path.isfile(spec.origin):
+        where = os.path.dirname(os.path.abspath(spec.origin))
+        if where != first:
+            found.append([where, where])
+    return found
+
+
 def outside_dirs() -> tuple[str, ...]:
     """Where no file is the program's own, though it may be under its directory: the
     interpreter's (a virtualenv made beside the script), and the recorder's."""
@@ -151,8 +185,8 @@ class Run:
         self.located = locate(packages)
         dirs = [d for entry in self.located.values() for d in entry["dirs"]]  # type: ignore[attr-defined]
         recording = _recording()
-        self.own = own_dir(module, target)
-        self.recorder = recording.Recorder(dirs, (self.own,), outside_dirs())
+        self.own = own_dirs(module, target, self.roots)
+        self.recorder = recording.Recorder(dirs, tuple(d for d, _ in self.own), outside_dirs())
         self.engine = recording.engine_for(self.recorder)
         self.status = 0
         self.ended = "returned"  # returned | exit | exception | interrupted | terminated
@@ -265,7 +299,8 @@ class Run:
             "status": self.status,
             "error": self.error,
             "packages": self.located,
-            "own_dir": self.own,
+            "own_dir": self.own[0][0],
+            "own_dirs": self.own,
             "imported_from": imported_from(self.roots),
             **self.recorder.as_json(),
         }

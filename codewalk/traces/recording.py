@@ -16,6 +16,15 @@ import time
 import tokenize
 import types
 import warnings
+from collections.abc import Callable
+from typing import Any
+
+# the package transformers imports a model's remote code as, under HF_MODULES_CACHE
+REMOTE = "transformers_modules"
+# a live frame's key in ``running`` and ``suspended``: its hash, which for a frame is its
+# address (rotated), as unique among the live frames as ``id()``; ``id()`` is an audited
+# event, each call of which runs every audit hook (the recorder's own, the program's)
+_key = hash
 
 
 class Recorder:
@@ -38,6 +47,10 @@ class Recorder:
         # (root node, index in ``others``): a wrapper of other code that the program's call
         # of a root went through (torch.no_grad's), outermost first
         self.passed: list[tuple[int, int]] = []
+        # (node, index in ``others``): the frames of other code a call went through after
+        # its ``via`` (torch's ``_call_impl`` after ``_wrapped_call_impl``), outermost first,
+        # as the node's first call went (its calls are one node by their first frame)
+        self.between: list[tuple[int, int]] = []
         self.unwrapping: dict[tuple[object, object], bool] = {}  # (code, called code) -> it wraps it
         self.lines: list[set[int]] = []  # by code index
         self.others: dict[tuple[str, str, int], int] = {}  # a frame of other code -> its index
@@ -53,11 +66,20 @@ class Recorder:
         # the one that called it, up to the program's top: each statement of the program
         # has its own calls (the calls of a loop's statement are one node)
         self.children: dict[tuple[int | None, ...], int] = {}
-        self.running: dict[int, tuple[int, float]] = {}  # id(frame) -> (node, started)
-        self.suspended: dict[int, int] = {}  # id(generator frame) -> node
+        self.running: dict[int, tuple[int, float]] = {}  # _key(frame) -> (node, started)
+        self.suspended: dict[int, int] = {}  # _key(generator frame) -> node
         # (node, line) -> processes the program started there (a fork, a subprocess): what
         # runs in them is never recorded; node 0 line 0: from outside the recorded code
         self.processes: dict[tuple[int, int], int] = {}
+        self.names = _Qualnames()  # before 3.11, a wrapper's qualified name read from its file
+
+    def qualname_of(self, code: object) -> str | None:
+        """``code``'s qualified name: its ``co_qualname`` (3.11 on), else as its file says,
+        read once (None where it cannot be)."""
+        known = getattr(code, "co_qualname", None)
+        if known is not None:
+            return str(known)
+        return self.names.found(code.co_filename, code.co_name, code.co_firstlineno)  # type: ignore[attr-defined]
 
     # -- what is recorded ------------------------------------------------------------
     def learn(self, code: object) -> int:
@@ -85,7 +107,12 @@ class Recorder:
 
     def _own(self, filename: str, real: str) -> bool:
         """Whether a file that is no pinned package's is the program's own: under its
-        directory, and neither an installed package's nor the interpreter's."""
+        directory, and neither an installed package's nor the interpreter's; or a model's
+        own code that transformers loaded as remote code (``trust_remote_code=True``: its
+        copy of the model's files under ``HF_MODULES_CACHE``, in a ``transformers_modules``
+        directory wherever the program put that), which runs as the program's does."""
+        if REMOTE in filename.split(os.sep)[:-1]:
+            return True
         if not self.own_prefixes:
             return False
         for name in (filename, real):
@@ -106,35 +133,16 @@ class Recorder:
         """The node of a new call of recorded function ``index`` in ``frame``; -1 for the
         program's own code called where no recorded call is running (the program itself,
         which the roots' places already say): not recorded."""
-        codes = self.codes
         own = self.own
-        active = self.running
         caller = frame.f_back  # type: ignore[attr-defined]
-        if own[index]:  # recorded only under a recorded call: looked for by frame
-            if caller is not None and id(caller) not in active:
-                # called by the program's own code that is not recorded (and is no generator,
-                # whose caller changes as it resumes): no recorded call is above that one
-                # either, and the stack is not walked again for each call of a loop of its own
-                by = codes.get(caller.f_code, -1)
-                if by >= 0 and own[by] and not self.generator[by]:
-                    return -1
-            above = caller
-            while above is not None and id(above) not in active:
-                above = above.f_back
-            if above is None:  # the program's own loop calling its helper: kept cheap
-                return -1
+        running = self.running.get(_key(caller)) if caller is not None else None  # the caller's call
         first = None  # the outermost frame of other code between the caller and ``frame``
-        found = -1  # the caller's code index
-        while caller is not None:
-            known = codes.get(caller.f_code)
-            found = self.learn(caller.f_code) if known is None else known
-            # the program's own frame counts as a caller only when it is recorded itself
-            if found >= 0 and (not own[found] or id(caller) in active):
-                break
-            first = caller
-            caller = caller.f_back
-        if caller is None and own[index]:
-            return -1
+        if running is None:  # not called by a recorded call that is running: looked for
+            if own[index] and self._unrecorded(caller):
+                return -1
+            caller, first, running = self._recorded_caller(caller)
+            if caller is None and own[index]:
+                return -1
         wrappers: list[object] = []
         if caller is None:  # a root: called from the program, or a thread's start
             parent = 0
@@ -143,25 +151,69 @@ class Recorder:
             via = self.other(back) if back is not None else -1
             key: tuple[int | None, ...] = (parent, line, index, via, *_lines_above(back))
         else:
-            running = self.running.get(id(caller))
             parent = running[0] if running is not None else 0
             line = caller.f_lineno
             via = self.other(first) if first is not None else -1
             key = (parent, line, index, via)
         node = self.children.get(key)
         if node is None:
-            if caller is not None and self.closure[found]:
-                self.wrapping(caller, found, frame.f_code, index)  # type: ignore[attr-defined]
-            node = self.children[key] = len(self.parent)
-            self.parent.append(parent)
-            self.site.append(line)
-            self.code.append(index)
-            self.via.append(via)
-            self.count.append(0)
-            self.seconds.append(0.0)
-            self.raised.append(0)
+            node = self.children[key] = self._node(frame, index, caller, key)
             self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
+            if first is not None and caller is not None:
+                self.between.extend((node, self.other(other)) for other in _after(frame, first))
         self.count[node] += 1
+        return node
+
+    def _unrecorded(self, caller: object | None) -> bool:
+        """Whether the program's own code, called in a frame whose caller is ``caller``
+        (not a recorded call that is running), is outside every recorded call: not recorded."""
+        if caller is not None:
+            # called by the program's own code that is not recorded (and is no generator,
+            # whose caller changes as it resumes): no recorded call is above that one
+            # either, and the stack is not walked again for each call of a loop of its own
+            by = self.codes.get(caller.f_code, -1)  # type: ignore[attr-defined]
+            if by >= 0 and self.own[by] and not self.generator[by]:
+                return True
+        above = caller
+        while above is not None and _key(above) not in self.running:
+            above = above.f_back  # type: ignore[attr-defined]
+        return above is None  # the program's own loop calling its helper: kept cheap
+
+    def _recorded_caller(self, caller: object | None) -> tuple[Any, object | None, Any]:
+        """The nearest recorded caller from ``caller`` up (None: none, a root), the
+        outermost frame of other code below it, and its running call (None when it is not
+        running). The program's own frame counts only when it is running."""
+        codes, own, active = self.codes, self.own, self.running
+        first = None
+        running = None
+        while caller is not None:
+            code = caller.f_code  # type: ignore[attr-defined]
+            known = codes.get(code)
+            found = self.learn(code) if known is None else known
+            if found >= 0 and not own[found]:
+                break
+            first = caller
+            caller = caller.f_back  # type: ignore[attr-defined]
+            running = active.get(_key(caller)) if caller is not None else None
+            if running is not None:
+                break
+        return caller, first, running
+
+    def _node(self, frame: Any, index: int, caller: Any, key: tuple[int | None, ...]) -> int:
+        """A new node of the tree, for ``key`` (parent, line, code, via, ...); the caller's
+        closure looked at for the function it wraps."""
+        found = self.codes[caller.f_code] if caller is not None else -1  # the caller's code
+        if found >= 0 and self.closure[found]:
+            self.wrapping(caller, found, frame.f_code, index)
+        node = len(self.parent)
+        parent, line, _code, via = key[:4]
+        self.parent.append(parent)  # type: ignore[arg-type]
+        self.site.append(line)  # type: ignore[arg-type]
+        self.code.append(index)
+        self.via.append(via)  # type: ignore[arg-type]
+        self.count.append(0)
+        self.seconds.append(0.0)
+        self.raised.append(0)
         return node
 
     def unwrap(self, frame: object) -> tuple[object | None, list[object]]:
@@ -190,7 +242,9 @@ class Recorder:
         own = frame.f_code  # type: ignore[attr-defined]
         found = self.unwrapping.get((own, code))
         if found is None:
-            found = self.unwrapping[(own, code)] = bool(own.co_freevars) and _holds(frame, code)
+            found = self.unwrapping[(own, code)] = bool(own.co_freevars) and _holds(
+                frame, code, qualname_of=self.qualname_of
+            )
         return found
 
     def wrapping(self, caller: object, outer: int, code: object, inner: int) -> None:
@@ -203,25 +257,25 @@ class Recorder:
         if pair in self.checked:
             return
         self.checked.add(pair)
-        if _holds(caller, code, itself=outer != inner):
+        if _holds(caller, code, itself=outer != inner, qualname_of=self.qualname_of):
             self.wraps.append(pair)
 
     def started_process(self, frame: object | None) -> None:
         """A process is starting in ``frame``'s stack: counted at the innermost recorded
         call running there, at its line."""
-        while frame is not None and id(frame) not in self.running:
+        while frame is not None and _key(frame) not in self.running:
             frame = frame.f_back  # type: ignore[attr-defined]
-        key = (self.running[id(frame)][0], frame.f_lineno) if frame is not None else (0, 0)  # type: ignore[attr-defined]
+        key = (self.running[_key(frame)][0], frame.f_lineno) if frame is not None else (0, 0)  # type: ignore[attr-defined]
         self.processes[key] = self.processes.get(key, 0) + 1
 
     def leave(self, frame: object, now: float, suspended: bool, raised: bool = False) -> None:
-        running = self.running.pop(id(frame), None)
+        running = self.running.pop(_key(frame), None)
         if running is None:
             return
         node, started = running
         self.seconds[node] += now - started
         if suspended:
-            self.suspended[id(frame)] = node
+            self.suspended[_key(frame)] = node
         elif raised:
             self.raised[node] += 1
 
@@ -253,8 +307,20 @@ class Recorder:
             "lines": [sorted(lines) for lines in self.lines],
             "wraps": [list(pair) for pair in self.wraps],
             "passed": [list(pair) for pair in self.passed],
+            "between": [list(pair) for pair in self.between],
             "processes": [[node, line, count] for (node, line), count in self.processes.items()],
         }
+
+
+def _after(frame: object, first: object) -> list[object]:
+    """The frames between ``first`` (an outer caller of ``frame``) and ``frame``,
+    outermost first."""
+    found: list[object] = []
+    above = frame.f_back  # type: ignore[attr-defined]
+    while above is not None and above is not first:
+        found.append(above)
+        above = above.f_back
+    return found[::-1]
 
 
 def _lines_above(frame: object | None) -> list[int | None]:
@@ -299,7 +365,12 @@ def _resumes(outer: object, inner: object) -> bool:
     return getattr(getattr(mine, "gen", None), "gi_frame", None) is inner
 
 
-def _holds(frame: object, code: object, itself: bool = True) -> bool:
+def _holds(
+    frame: object,
+    code: object,
+    itself: bool = True,
+    qualname_of: Callable[[object], str | None] = lambda code: getattr(code, "co_qualname", None),
+) -> bool:
     """Whether the closure of the function running in ``frame`` holds the function whose
     code is ``code``: what a decorator's wrapper holds, the function it wraps. Without
     ``itself``, ``code`` is the frame's own, and a function holding itself (to recurse:
@@ -307,12 +378,12 @@ def _holds(frame: object, code: object, itself: bool = True) -> bool:
     outer ``@strict`` wraps, which an inner ``@strict`` made). A function defined in
     another that the closure names by its own name is a helper it calls, not one it
     wraps (datasets' ``_map_single``: ``iter_outputs`` calls ``apply_function``, which
-    calls ``prepare_inputs``, each defined beside it)."""
+    calls ``prepare_inputs``, each defined beside it). ``qualname_of`` names the frame's
+    code (Python 3.10 has no ``co_qualname``: the recorder reads it from the file)."""
     try:
         held = frame.f_locals  # type: ignore[attr-defined]  # the free variables too
         names = frame.f_code.co_freevars  # type: ignore[attr-defined]
         values = [held.get(name) for name in names]
-        within = getattr(frame.f_code, "co_qualname", None)  # type: ignore[attr-defined]  # 3.11+
     except Exception:  # a frame's locals that cannot be read: no wrapper known
         return False
     for name, value in zip(names, values, strict=True):  # only functions are asked for their code
@@ -321,23 +392,24 @@ def _holds(frame: object, code: object, itself: bool = True) -> bool:
         if (
             isinstance(value, types.FunctionType)
             and value.__code__ is code
-            and not _helper(name, value, within)
+            and not _helper(name, value, lambda: qualname_of(frame.f_code))  # type: ignore[attr-defined]
             and (itself or not _same_closure(value, values))
         ):
             return True
     return False
 
 
-def _helper(name: str, function: types.FunctionType, within: str | None) -> bool:
+def _helper(name: str, function: types.FunctionType, within: Callable[[], str | None]) -> bool:
     """Whether ``function``, held by a closure as its free variable ``name``, is a
     function defined in another that the closure calls by its own name: a helper beside
     it, not the function a decorator's wrapper was given (held as its parameter, ``func``).
-    Where the closure's qualified name is known (``within``, Python 3.11 on), the helper
+    Where the closure's qualified name is known (``within``, asked only here), the helper
     is defined in a function enclosing it: a wrapper holding a function of the name of
     its parameter (``def deco(step)`` on a nested ``def step``) was made elsewhere."""
     if function.__name__ != name or not function.__qualname__.endswith(f"<locals>.{name}"):
         return False
-    return within is None or within.startswith(function.__qualname__[: -len(name)])
+    qualname = within()
+    return qualname is None or qualname.startswith(function.__qualname__[: -len(name)])
 
 
 def _same_closure(function: types.FunctionType, values: list[object]) -> bool:
@@ -373,15 +445,20 @@ class SettraceEngine:
         # exception leaving it: settrace says "return" either way, and a line after an
         # "exception" does not tell (``with suppress(KeyError): d[k]`` caught it on its line)
         self.returns = frozenset(op for op in map(_opcode, ("RETURN_VALUE", "RETURN_CONST")) if op >= 0)
-        self.local: list[object] = []  # by code index: its local trace function
+        self.local: list[object] = []  # by code index: its local trace function (None: not made yet)
 
-    def _local_for(self, index: int) -> object:
+    def _local_for(self, index: int, code: object) -> object:
         while len(self.local) <= index:
-            self.local.append(self._make_local(len(self.local)))
-        return self.local[index]
+            self.local.append(None)
+        made = self.local[index]
+        if made is None:
+            made = self.local[index] = self._make_local(index, code)
+        return made
 
-    def _make_local(self, index: int) -> object:
+    def _make_local(self, index: int, code: object) -> object:
+        """The local trace function of the frames of recorded ``code`` (index ``index``)."""
         recorder = self.recorder
+        instructions = code.co_code  # type: ignore[attr-defined]  # (a frame's f_code is an audited event)
         add = recorder.lines[index].add
         generator = recorder.generator[index]
         yield_value = self.yield_value
@@ -392,7 +469,7 @@ class SettraceEngine:
             if event == "line":
                 add(frame.f_lineno)
             elif event == "return":
-                op = frame.f_code.co_code[frame.f_lasti]
+                op = instructions[frame.f_lasti]
                 suspended = generator and op == yield_value
                 recorder.leave(frame, clock(), suspended, not suspended and op not in returns)
             return local
@@ -410,25 +487,25 @@ class SettraceEngine:
         if index < 0 or (not recorder.running and recorder.own[index]):  # nothing recorded under way
             return None
         node = None
-        if recorder.generator[index] and not self._fresh(frame):
-            node = recorder.suspended.pop(id(frame), None)
+        if recorder.generator[index] and not self._fresh(frame, code):
+            node = recorder.suspended.pop(_key(frame), None)
             if node is None and recorder.own[index]:  # the program's, started unrecorded
                 return None
         if node is None:
             node = recorder.enter(frame, index)
             if node < 0:  # the program's own code, called by the program: not recorded
                 return None
-        recorder.running[id(frame)] = (node, time.perf_counter())
-        return self._local_for(index)
+        recorder.running[_key(frame)] = (node, time.perf_counter())
+        return self._local_for(index, code)
 
-    def _fresh(self, frame: object) -> bool:
-        """Whether a generator's frame starts (not resumes): before 3.11 its last
-        instruction is -1, from 3.11 on it is the ``RESUME 0`` of its start."""
+    def _fresh(self, frame: object, code: object) -> bool:
+        """Whether a generator's frame (of ``code``) starts (not resumes): before 3.11 its
+        last instruction is -1, from 3.11 on it is the ``RESUME 0`` of its start."""
         lasti = frame.f_lasti  # type: ignore[attr-defined]
         if lasti < 0:
             return True
-        code = frame.f_code.co_code  # type: ignore[attr-defined]
-        return self.resume >= 0 and code[lasti] == self.resume and code[lasti + 1] == 0
+        instructions = code.co_code  # type: ignore[attr-defined]
+        return self.resume >= 0 and instructions[lasti] == self.resume and instructions[lasti + 1] == 0
 
     def start(self) -> None:
         import threading
@@ -495,14 +572,14 @@ class MonitoringEngine:
             frame = getframe(1)
             node = recorder.enter(frame, index)
             if node >= 0:  # else the program's own code, called by the program: not recorded
-                recorder.running[id(frame)] = (node, clock())
+                recorder.running[_key(frame)] = (node, clock())
             return None
 
         def on_resume(code, offset):  # type: ignore[no-untyped-def]
             frame = getframe(1)
-            node = recorder.suspended.pop(id(frame), None)
+            node = recorder.suspended.pop(_key(frame), None)
             if node is not None:
-                recorder.running[id(frame)] = (node, clock())
+                recorder.running[_key(frame)] = (node, clock())
 
         def on_return(code, offset, value):  # type: ignore[no-untyped-def]
             if running:  # else none of it is recorded: the program's own code, called by itself
@@ -621,3 +698,9 @@ class _Qualnames:
                 names = {}
             self.files[file] = names
         return names.get((line, name), name) if isinstance(line, int) and isinstance(name, str) else name
+
+    def found(self, file: str, name: str, line: int) -> str | None:
+        """The qualified name of the code ``name`` at ``line`` of ``file``, None where its
+        file does not say (unreadable, changed since it was imported)."""
+        self._named(file, name, line)  # the file read once
+        return self.files[file].get((line, name))

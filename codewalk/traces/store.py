@@ -31,6 +31,8 @@ from codewalk.visible import quoted
 FORMAT = 3
 # the formats this codewalk reads: 2 has no program's own functions, nor which calls raised
 READS = (2, FORMAT)
+# (a format 3 trace kept before the frames a call went through after its first were kept
+# has no ``between``: it reads, naming the first alone)
 SUFFIX = ".json"
 _NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 LIMIT = 64 << 20  # a tiny llama's generate is 0.6 MiB: a runaway or planted file is not read whole
@@ -167,6 +169,7 @@ def encode(trace: Trace) -> str:
         "notes": list(trace.notes),
         "wrappers": [list(pair) for pair in trace.wrappers],
         "passed": [list(pair) for pair in trace.passed],
+        "between": [list(pair) for pair in trace.between],
         "processes": [list(started) for started in trace.processes],
         "own": [list(own) for own in trace.own],
     }
@@ -280,6 +283,9 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
     # (a trace kept by an earlier codewalk has none: its roots name the wrapper as their caller)
     passed = tuple(_passed(pair, len(nodes), len(others)) for pair in body.get("passed", []))
     processes = tuple(_process(started, len(nodes)) for started in body.get("processes", []))  # likewise
+    between = tuple(_passed(pair, len(nodes), len(others)) for pair in body.get("between", []))
+    if list(between) != sorted(between, key=lambda pair: pair[0]):
+        raise ValueError("the frames calls went through are not in the order of their nodes")
     own = tuple(_own(pair) for pair in body.get("own", []))  # format 2 has none
     if {f.path for f in functions if f.own} - {path for path, _ in own}:
         raise ValueError("a function of the program's names a file the trace does not")
@@ -295,6 +301,7 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
         notes=tuple(_typed(n, str, "note") for n in body["notes"]),
         wrappers=wrappers,
         passed=passed,
+        between=between,
         processes=processes,
         own=own,
     )

@@ -8,7 +8,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from codewalk.traces.model import Node, Trace, versions_of
+from codewalk.traces.model import Trace, outside_run, versions_of
 from codewalk.traces.own import own_label
 from codewalk.traces.tree import Row, Shown, besides, call_lines, made_by, row_calls, row_raised, row_seconds
 
@@ -22,13 +22,16 @@ def seconds_text(seconds: float) -> str:
 
 
 def where_called(
-    trace: Trace, node: Node, name: Callable[[str], str] = str, lines: str = "", by: str = ""
+    trace: Trace, index: int, name: Callable[[str], str] = str, lines: str = "", by: str = ""
 ) -> str:
-    """``line 3007``; for a call from outside the pinned packages, where it came from.
+    """``line 3007``; for a call from outside the pinned packages, where it came from; for
+    a call that went through code outside them, each frame of it (``line 4319, through
+    Module._wrapped_call_impl → Module._call_impl``, a long run cut in its middle).
     ``name`` writes a name of code (a Markdown note puts it in a code span); ``lines``
     (:func:`lines_text`) stands for the line of a row that folds calls from several;
     ``by``, the function whose lines they are, where it is not the one above the call's
     row (a wrapper read through: ``line 142 of strict.<locals>...__strict_setattr__``)."""
+    node = trace.nodes[index]
     at = (lines or f"line {node.line}") + (f" of {name(by)}" if by else "")
     if node.via < 0:
         return at
@@ -37,7 +40,13 @@ def where_called(
         if lines:
             return f"from {name(os.path.basename(other.filename))} {name(other.name)}, {lines}"
         return f"from {name(f'{os.path.basename(other.filename)}:{node.line}')} {name(other.name)}"
-    return f"{at}, through {name(other.name)}"
+    run = [name(trace.others[other].name) for other in outside_run(trace, index)]
+    if len(run) > RUN_SHOWN + 1:  # its first frames and its last, and how many between
+        run = [*run[: RUN_SHOWN - 1], f"{len(run) - RUN_SHOWN} more", run[-1]]
+    return f"{at}, through {' → '.join(run)}"
+
+
+RUN_SHOWN = 4  # the frames of a longer run of code outside the pins named in a row
 
 
 def where_shown(
@@ -48,7 +57,7 @@ def where_shown(
     (first those of code outside the pinned packages, for a call of the program)."""
     outside = (trace.others[other].name for node, other in trace.passed if node == shown.call)
     inside = (trace.functions[trace.nodes[node].function].short for node in shown.through)
-    where = where_called(trace, trace.nodes[shown.call], name, lines, by)
+    where = where_called(trace, shown.call, name, lines, by)
     return ", ".join([where, *(f"through {name(wrapper)}" for wrapper in [*outside, *inside])])
 
 
