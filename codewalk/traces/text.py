@@ -39,6 +39,35 @@ def where_called(
     return f"{at}, through {name(other.name)}"
 
 
+def called_by_the_program(trace: Trace, node: Node) -> bool:
+    """Whether a root's call came from the program: a statement of its own, or code of
+    its own beside it, as the recorder tells the program's files (under its directory,
+    neither an installed package's nor the interpreter's); not code outside the pinned
+    packages that called back (``inspect.getmodule`` while torch imports, a thread's
+    ``Thread.run``, ``copy.deepcopy``)."""
+    if node.via < 0:
+        return True
+    filename = trace.others[node.via].filename
+    if not os.path.isabs(filename):  # <frozen importlib._bootstrap>, <string>
+        return False
+    script = os.path.join(trace.cwd, trace.program[0]) if trace.program else trace.cwd
+    top = trace.cwd if trace.module or os.path.isdir(script) else os.path.dirname(script)
+
+    def under(path: str, directory: str) -> bool:
+        return path.startswith(directory.rstrip(os.sep) + os.sep)
+
+    # a virtualenv made beside the script (its bin/python two levels below its prefix)
+    interpreter = os.path.dirname(os.path.dirname(trace.executable)) if trace.executable else ""
+    beside = bool(interpreter) and under(interpreter, top)
+    parts = filename.split(os.sep)
+    return (
+        under(filename, top)
+        and not (beside and under(filename, interpreter))
+        and "site-packages" not in parts
+        and "dist-packages" not in parts
+    )
+
+
 def where_shown(
     trace: Trace, shown: Shown, name: Callable[[str], str] = str, lines: str = "", by: str = ""
 ) -> str:
