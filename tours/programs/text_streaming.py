@@ -10,10 +10,11 @@ from transformers import TextIteratorStreamer, TextStreamer
 model = _tiny.llama().eval()
 tokenizer = _tiny.tokenizer()
 prompt = tokenizer("the cat sat", return_tensors="pt", return_token_type_ids=False)
-model.generate(**prompt, streamer=TextStreamer(tokenizer, skip_prompt=True), max_new_tokens=6, do_sample=False)
+greedy = {"max_new_tokens": 6, "do_sample": False}
+model.generate(**prompt, streamer=TextStreamer(tokenizer, skip_prompt=True), **greedy)
 
 streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
-worker = Thread(target=model.generate, kwargs={**prompt, "streamer": streamer, "max_new_tokens": 6, "do_sample": False})
+worker = Thread(target=model.generate, kwargs={**prompt, "streamer": streamer, **greedy})
 worker.start()
 pieces = list(streamer)
 worker.join()
