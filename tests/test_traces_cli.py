@@ -1781,3 +1781,24 @@ def test_a_root_called_back_by_other_code_is_not_said_called_by_the_program(
     kept = notes["toypkg.Kept.__deepcopy__"]
     assert "Called by code outside the pinned packages and the program (from `copy.py:" in kept
     assert "Called by the program (from `copied.py:4` `<module>`)." in notes["toypkg.made"]
+
+
+def test_a_short_name_several_definitions_share_is_the_one_that_ran(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``calls apply_chat_template --trace chat``: eight classes define it, the run ran
+    the tokenizer's alone, so the run says which was meant (as ``find`` cannot); when none
+    or several of them ran, the name stays ambiguous."""
+    added = (
+        "\n\nclass Near:\n    def go(self):\n        return square(2)\n\n\n"
+        "class Far:\n    def go(self):\n        return square(3)\n\n\n"
+        "def drive():\n    return Near().go()\n"
+    )
+    traced_with(toy, capsys, added, "went", "import toypkg\n\ntoypkg.drive()\n")
+    code, out, _ = run(capsys, "calls", "go", "--trace", "went", "--no-color")
+    assert code == 0 and out.splitlines()[0].startswith("toypkg.Near.go  ")
+    code, out, _ = run(capsys, "path", "go", "square", "--trace", "went", "--no-color")
+    assert code == 0 and out.splitlines()[0].startswith("toypkg.Near.go -> toypkg.square: ")
+    assert traced(capsys)[0] == 0
+    code, _, err = run(capsys, "calls", "go", "--trace", "toy")  # a run that ran neither
+    assert code == 1 and "'go' is ambiguous: 2 definitions" in err
