@@ -23,6 +23,7 @@ SHIPPED_TOURS = (
     "quantized-loading",
     "special-tokens",
     "text-generation-pipeline",
+    "text-streaming",
     "tokenizer-call",
     "trainer-evaluate",
     "trainer-train",

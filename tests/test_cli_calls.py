@@ -766,3 +766,27 @@ def test_goto_on_a_builtins_call_says_it_is_one_and_which_function_the_line_is_i
     code, out, _ = run(capsys, "goto", "src/callpkg/encoders.py:14", "--json")
     assert code == 1
     assert json.loads(out)["note"] == "ValueError: a Python builtin"
+
+
+def test_a_path_search_that_stopped_at_its_bound_says_so_not_that_a_call_breaks(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``path from_pretrained replace_with_bnb_linear`` read 1,500 functions without
+    reaching the quantizer's call three calls down: the hint says the search stopped before
+    it read them all and how to search less (from a caller of TO), not that a call
+    codewalk cannot follow broke the chain."""
+    from codewalk.calls import graph
+
+    defaults = graph.shortest_paths.__kwdefaults__
+    assert defaults is not None
+    monkeypatch.setitem(defaults, "max_bodies", 1)
+    code, _, err = run(capsys, "path", "publish", "callpkg.exporting.finish")
+    assert code == 1
+    first, hint = err.splitlines()[-2:]
+    assert first.endswith("within 8 calls (the search stopped after 1 function)")
+    assert hint == (
+        "  hint: the search stopped before it read every function within 8 calls, so a chain may"
+        " lie past where it stopped; a path between two functions nearer each other searches less"
+        " ('calls publish' lists what FROM calls, 'callers callpkg.exporting.finish' what calls TO);"
+        " a run recorded with `codewalk trace` answers for sure (path ... --trace NAME)"
+    )

@@ -63,6 +63,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "bos_token_id and eos_token_id, from config to the stop of generation",
         "text-generation-pipeline  14 steps  "
         'pipeline("text-generation"), from the task name to generated text',
+        "text-streaming             7 steps  "
+        "Streaming generation: TextStreamer, and TextIteratorStreamer in a thread",
         'tokenizer-call            15 steps  tokenizer("text"), from transformers down to Rust',
         "trainer-evaluate          13 steps  Trainer.evaluate, from the eval dataloader to the eval_ metrics",
         "trainer-train             17 steps  How Trainer.train reaches backward",
@@ -112,7 +114,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "26 tour(s) (33 readings, with their versions), 390 step(s): 0 broken step(s), 0 file error(s)"
+        "27 tour(s) (34 readings, with their versions), 397 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -505,7 +507,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "29 tour(s) (34 readings, with their versions), 391 step(s): 0 broken step(s), 2 file error(s)"
+        "30 tour(s) (35 readings, with their versions), 398 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

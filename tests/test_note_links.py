@@ -247,6 +247,28 @@ def test_a_note_warns_about_a_name_the_step_does_not_show() -> None:
     assert step_warnings(_resolved(note, 1, 300, ((2, 2), (300, 300))), PATH, CODE, _defines_nothing) == []
 
 
+def test_the_class_and_module_of_the_steps_own_symbol_are_shown() -> None:
+    """A step at a method shows its qualified name above its code (``tour --plain``'s
+    header, the terminal UI's): a note naming the method's class (`` `TextIteratorStreamer` ``
+    at ``TextIteratorStreamer.on_finalized_text``) or its module names what the reader
+    sees; a class the name merely ends like does not."""
+    method = "    def put(self, value):\n        self.queue.put(value)\n"
+    target = Resolved("app", "app.streams.Streamer.put", "method", "app/streams.py", 1, 1, 2, "direct", "")
+
+    def names(note: str) -> list[str]:
+        step = Step(1, "put", None, (), None, None, note, 7)
+        resolved = ResolvedStep(step, "resolved", target, None, (target,), (), None, "app", "1")
+        return [w.name for w in step_warnings(resolved, PATH, method, _defines_nothing)]
+
+    assert names("A `Streamer` keeps a `queue` (in `streams`, `app.streams.Streamer`).") == []
+    assert names("Not an `Other` nor a `BigStreamer`, nor `Streamer.get` nor `app.Streamer`.") == [
+        "Other",
+        "BigStreamer",
+        "Streamer.get",
+        "app.Streamer",
+    ]
+
+
 def test_a_file_name_or_a_state_dict_key_is_no_code_unless_the_pin_defines_it() -> None:
     note = (
         "It writes `config.json`, `model.safetensors` and `vocab.TXT`, keyed `lm_head.weight` and "

@@ -408,3 +408,20 @@ def test_a_step_in_a_stub_scopes_the_tours_next_short_names(lib: Workspace, tmp_
     target = (steps[2].target.qualname, steps[2].target.path)
     assert target == ("lib.models.Model.save", "py_src/lib/models/__init__.pyi")
     assert steps[3].target is not None and steps[3].target.qualname == "lib.models"
+
+
+def test_a_dispatch_table_of_another_pin_is_said_to_be_that_pins(roots: Path) -> None:
+    """A short name found in ``lib`` from ``app``'s workspace: the entry of ``lib``'s own
+    table that names it (as diffusers' ``AUTO_QUANTIZATION_CONFIG_MAPPING`` names its
+    ``BitsAndBytesConfig`` beside transformers') is ``lib``'s, not the first pin's."""
+    lib = roots / "lib" / "py_src" / "lib"
+    (lib / "savers.py").write_text("from lib.io import save\n\nSAVERS = {\n    'plain': save,\n}\n")
+    ws = open_app(roots, Opener(roots))
+    try:
+        found = ws.find("save", scope=("app", "lib"))
+        entries = [r for r in found.results if r.kind == "entry"]
+        assert [(r.qualname, r.repo, r.version) for r in entries] == [
+            ("lib.savers.SAVERS['plain']", "lib", "lib==1.0")
+        ]
+    finally:
+        ws.close()

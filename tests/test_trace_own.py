@@ -254,6 +254,13 @@ def test_a_trace_of_the_format_before_still_reads_and_a_program_file_it_does_not
     path.write_text(json.dumps(head) + "\n" + json.dumps(body | {"own": relative}) + "\n")
     with pytest.raises(TraceError, match=r"damaged: the program's file 'own\.py' is not an absolute path"):
         store.load("own")
+    path.write_text(json.dumps(head) + "\n" + json.dumps(body) + "\n")
+    assert store.load("own").own_dirs == (str(work),)  # where the program's files are, as recorded
+    relative_dir = "the program's directory 'here' is not an absolute path"
+    for dirs, said in ((["here"], relative_dir), ([3], "directory is not str")):
+        path.write_text(json.dumps(head) + "\n" + json.dumps(body | {"own_dirs": dirs}) + "\n")
+        with pytest.raises(TraceError, match=f"damaged: .*{said}"):
+            store.load("own")
     more = [body["nodes"][0], [*body["nodes"][1][:6], body["nodes"][1][4] + 1], *body["nodes"][2:]]
     path.write_text(json.dumps(head) + "\n" + json.dumps(body | {"nodes": more}) + "\n")
     with pytest.raises(
@@ -412,6 +419,15 @@ def test_a_module_run_with_dash_m_from_another_directory_has_its_packages_callba
     assert code == 0
     assert any(label.startswith("mine  [the program's, hooks.py]") for _, _, label in tree_rows(out)), out
     assert str(work) != str(package.parent)
+    # the package's statement calling the pinned code is the program's, not outside code
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.reading import open_trace
+
+    opened = open_trace("pkg")
+    traced_tour = trace_tour(opened.trace, opened.tree)
+    steps = zip(traced_tour.tour.steps, traced_tour.depths, strict=True)
+    roots = [step.note for step, depth in steps if depth == 0]
+    assert any("Called by the program (from `cli.py:4`" in note for note in roots), roots
 
 
 def test_a_models_remote_code_copied_outside_the_programs_directory_is_recorded_as_remote_code(

@@ -1754,3 +1754,51 @@ def test_a_finalizer_run_at_a_line_is_no_call_of_that_lines_site(
     assert code == 0, err
     assert "swallow -> toypkg.swallow  [ran x1]" in out, out
     assert "toypkg.Holder.__del__  x1" in out.split("also ran")[1], out
+
+
+def test_a_root_called_back_by_other_code_is_not_said_called_by_the_program(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``copy.deepcopy`` (the standard library's Python) calls the pinned ``__deepcopy__``
+    back, as ``inspect.getmodule`` asks huggingface_hub's lazy module while torch imports:
+    the step's note names that code as the caller, not the program; the program's own
+    statement (its ``<module>``) is still the program."""
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.reading import open_trace
+
+    added = (
+        "\n\nclass Kept:\n    def __deepcopy__(self, memo):\n        return self\n\n\n"
+        "def made():\n    return Kept()\n"
+    )
+    traced_with(toy, capsys, added, "copied", "import copy\nimport toypkg\n\ncopy.deepcopy(toypkg.made())\n")
+    opened = open_trace("copied")
+    traced_tour = trace_tour(opened.trace, opened.tree)
+    notes = {
+        step.at: step.note
+        for step, depth in zip(traced_tour.tour.steps, traced_tour.depths, strict=True)
+        if depth == 0
+    }
+    kept = notes["toypkg.Kept.__deepcopy__"]
+    assert "Called by code outside the pinned packages and the program (from `copy.py:" in kept
+    assert "Called by the program (from `copied.py:4` `<module>`)." in notes["toypkg.made"]
+
+
+def test_a_short_name_several_definitions_share_is_the_one_that_ran(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``calls apply_chat_template --trace chat``: eight classes define it, the run ran
+    the tokenizer's alone, so the run says which was meant (as ``find`` cannot); when none
+    or several of them ran, the name stays ambiguous."""
+    added = (
+        "\n\nclass Near:\n    def go(self):\n        return square(2)\n\n\n"
+        "class Far:\n    def go(self):\n        return square(3)\n\n\n"
+        "def drive():\n    return Near().go()\n"
+    )
+    traced_with(toy, capsys, added, "went", "import toypkg\n\ntoypkg.drive()\n")
+    code, out, _ = run(capsys, "calls", "go", "--trace", "went", "--no-color")
+    assert code == 0 and out.splitlines()[0].startswith("toypkg.Near.go  ")
+    code, out, _ = run(capsys, "path", "go", "square", "--trace", "went", "--no-color")
+    assert code == 0 and out.splitlines()[0].startswith("toypkg.Near.go -> toypkg.square: ")
+    assert traced(capsys)[0] == 0
+    code, _, err = run(capsys, "calls", "go", "--trace", "toy")  # a run that ran neither
+    assert code == 1 and "'go' is ambiguous: 2 definitions" in err

@@ -533,7 +533,8 @@ async def test_steps_marked_at_once_change_their_own_rows_and_no_other(toy: Path
 @run_async
 async def test_the_calls_panel_of_a_trace_says_which_calls_never_ran(toy: Path) -> None:
     """In ``pick(True)``, ``math.floor`` ran and ``math.ceil`` (the other branch) did not:
-    the panel marks the call whose line never executed."""
+    the panel marks the call whose line never executed, and the one whose line did but
+    whose call a trace does not record (``line ran``, as ``calls --trace`` says)."""
     from codewalk.ui.calls_panel import CallsPanel
 
     app = trace_app()
@@ -550,6 +551,8 @@ async def test_the_calls_panel_of_a_trace_says_which_calls_never_ran(toy: Path) 
         listed = panel.query_one(OptionList)
         labels = {row.expr: str(listed.get_option_at_index(n).prompt) for n, row in enumerate(panel.rows)}
         assert labels["math.ceil"].endswith("not run") and not labels["math.floor"].endswith("not run")
+        # math.floor is no pinned code: its line executed, no call of it is recorded (as calls --trace says)
+        assert labels["math.floor"].endswith("line ran")
 
 
 @run_async

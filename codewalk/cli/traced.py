@@ -68,6 +68,27 @@ def ran_instead(
     return ran or list(taken)
 
 
+def traced_definition(
+    args: argparse.Namespace, workspace: Workspace, trace: Trace, query: str, scope: Sequence[str]
+) -> Resolved:
+    """The definition ``query`` names, as the static commands take it (then as
+    :func:`ran_instead` has it); a short name several definitions share is the one of
+    them that ran in ``trace``, when one alone did (``apply_chat_template``: the
+    tokenizer's, where eight classes define it). Else it stays ambiguous."""
+    from codewalk.traces.tree import functions_of
+    from codewalk.workspace.calling import Ambiguous
+
+    try:
+        static = workspace.calling.definition(query, scope)
+    except Ambiguous as ambiguous:
+        ran = [c for c in ambiguous.candidates if functions_of(trace, [c])]
+        if len(ran) != 1:
+            raise
+        return ran[0]
+    (taken,) = ran_instead(args, workspace, trace, query, [static])
+    return taken
+
+
 def refuse_versions(args: argparse.Namespace) -> None:
     """A trace is read at the versions that ran: another one asked for is refused, not
     dropped, as any option a command would ignore is (exit 2)."""
@@ -127,8 +148,7 @@ def run_path(args: argparse.Namespace) -> int:
     with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
-        start = workspace.calling.definition(args.start, scope)
-        (start,) = ran_instead(args, workspace, trace, args.start, [start])
+        start = traced_definition(args, workspace, trace, args.start, scope)
         found = workspace.calling.find(args.goal, scope, related=False)
         if not found.matches:
             _refuse_unpinned_goal(args, workspace)
@@ -398,8 +418,7 @@ def run_calls(args: argparse.Namespace) -> int:
         scope = search_scope(args, workspace)
         ran_at = versions_that_ran(trace, list(opened.stack.pins))[0]
         with said_when_slow(args, workspace, "calls --trace", at=ran_at):
-            static = calling.definition(args.query, scope)
-            (target,) = ran_instead(args, workspace, trace, args.query, [static])
+            target = traced_definition(args, workspace, trace, args.query, scope)
             body = calling.body_of(target, calling.receiver(args.query, target, scope))  # as calls reads it
             callees = [level.callee for level in call_tree(calling.cr, body, 1)]
         functions = functions_of(trace, [target])
@@ -581,8 +600,8 @@ def run_draft(args: argparse.Namespace) -> str:
     with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
-        start = workspace.calling.definition(args.start, scope)
-        goal = workspace.calling.definition(args.goal, scope)
+        start = traced_definition(args, workspace, trace, args.start, scope)
+        goal = traced_definition(args, workspace, trace, args.goal, scope)
         found = chains(trace, opened.tree, functions_of(trace, [start]), functions_of(trace, [goal]))
         if not found:
             raise QueryError(f"no chain from {start.qualname} to {goal.qualname} ran in trace {trace.name!r}")

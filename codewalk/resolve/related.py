@@ -105,7 +105,7 @@ def table_entries(ns: Namespace, hit: Hit) -> list[Resolved]:
         end = table_def[0].end_line if table_def else entry.line
         found.append(
             Resolved(
-                repo=facts.repo,
+                repo=view.repo or facts.repo,  # the table's own pin (diffusers' beside transformers')
                 qualname=f"{view.module}.{entry.table}[{key}]",
                 kind="entry",
                 path=view.path,

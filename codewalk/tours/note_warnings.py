@@ -8,7 +8,9 @@ puts in backticks (a name or a dotted name, optionally called with ``()`` or ``(
   prints), where a dotted name counts as shown when its last part is there as a word
   (`` `Trainer.train` `` on the lines of ``def train(``), and
 - not the text of one of the note's ``codewalk:`` links (a code span inside a link's
-  text is that link's).
+  text is that link's), and
+- not a part of the step's own qualified name, which its header shows (the class of a
+  method, its module).
 
 Python's keywords (``None``, ``True``, ``return``) are syntax, not names, and never warn;
 nor does a dotted name the pin defines nothing by that has the shape of a file's name
@@ -98,6 +100,8 @@ def step_warnings(
             continue
         if name in linked or name.rsplit(".", 1)[-1] in words or span.text in found:
             continue
+        if _in_header(name, resolved):
+            continue
         if _not_code(span.text, name, file_lines, resolved) and not defines(name):
             continue
         found[span.text] = NoteWarning(path, step.line, step.index, step.anchor, span.text, _ranges(lines))
@@ -114,6 +118,17 @@ def tour_warnings(tour: ResolvedTour, source_text: SourceText, defines: Defines)
         text = source_text(resolved.repo, target.path)
         found += step_warnings(resolved, tour.tour.path, text, partial(defines, resolved.repo))
     return found
+
+
+def _in_header(name: str, resolved: ResolvedStep) -> bool:
+    """Whether ``name`` is part of the step's own qualified name, which its header shows
+    above the code: the class of a method (`` `TextIteratorStreamer` `` at
+    ``...streamers.TextIteratorStreamer.on_finalized_text``), its module, or a run of them."""
+    target = resolved.target
+    if target is None:
+        return False
+    parts, own = name.split("."), target.qualname.split(".")
+    return any(own[i : i + len(parts)] == parts for i in range(len(own) - len(parts) + 1))
 
 
 def _not_code(written: str, name: str, file_lines: list[str], resolved: ResolvedStep) -> bool:

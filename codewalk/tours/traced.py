@@ -20,6 +20,7 @@ from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Function, Trace
 from codewalk.traces.text import (
     BESIDES,
+    called_by_the_program,
     called_from,
     each_line,
     header,
@@ -91,7 +92,9 @@ def _note(trace: Trace, row: Row) -> str:
     function = trace.functions[trace.nodes[shown.node].function]
     call = trace.nodes[shown.call]
     caller = "the program"
-    if call.parent > 0:
+    if call.parent == 0 and not called_by_the_program(trace, call):
+        caller = "code outside the pinned packages and the program"
+    elif call.parent > 0:
         caller = code_span(trace.functions[trace.nodes[call.parent].function].short)
     calls = row_calls(trace, row)
     several = lines_text(trace, row)

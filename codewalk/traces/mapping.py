@@ -111,6 +111,7 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         between=tuple(sorted(((int(n), int(o)) for n, o in raw.get("between", [])), key=lambda p: p[0])),
         processes=tuple((int(node), int(line), int(n)) for node, line, n in raw.get("processes", [])),
         own=own.blobs(functions),
+        own_dirs=tuple(directory for directory, _ in own.dirs if directory),
     )
 
 

@@ -165,6 +165,9 @@ class Trace(NamedTuple):
     # (absolute path, git blob id) of each of the program's own files that ran, read when
     # the run ended ("" when it could not be): the file is shown only while it still is that
     own: tuple[tuple[str, str], ...] = ()
+    # the directories of the program's own files, as the recorder told them (where it ran,
+    # and for ``-m`` the module's top package wherever it was imported from)
+    own_dirs: tuple[str, ...] = ()
 
     @property
     def command(self) -> str:

@@ -172,6 +172,7 @@ def encode(trace: Trace) -> str:
         "between": [list(pair) for pair in trace.between],
         "processes": [list(started) for started in trace.processes],
         "own": [list(own) for own in trace.own],
+        "own_dirs": list(trace.own_dirs),
     }
     # ASCII: a path or argument that is not UTF-8 is a lone surrogate, which UTF-8 cannot
     # write but a JSON escape can (and reads back as it was)
@@ -289,6 +290,7 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
     own = tuple(_own(pair) for pair in body.get("own", []))  # format 2 has none
     if {f.path for f in functions if f.own} - {path for path, _ in own}:
         raise ValueError("a function of the program's names a file the trace does not")
+    own_dirs = tuple(_own_dir(d) for d in body.get("own_dirs", []))  # none before -m's package was
     said = {key: value for key, value in summary._asdict().items() if key not in ("functions", "calls")}
     return Trace(
         **said,  # what the summary line says: name, program, python, engine, how it ended, repos
@@ -304,7 +306,14 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
         between=between,
         processes=processes,
         own=own,
+        own_dirs=own_dirs,
     )
+
+
+def _own_dir(directory: Any) -> str:
+    if not os.path.isabs(_typed(directory, str, "directory")):
+        raise ValueError(f"the program's directory {directory!r} is not an absolute path")
+    return str(directory)
 
 
 def _own(pair: list[Any]) -> tuple[str, str]:

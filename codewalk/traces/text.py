@@ -8,7 +8,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from codewalk.traces.model import Trace, outside_run, versions_of
+from codewalk.traces.model import Node, Trace, outside_run, versions_of
 from codewalk.traces.own import own_label
 from codewalk.traces.tree import Row, Shown, besides, call_lines, made_by, row_calls, row_raised, row_seconds
 
@@ -47,6 +47,38 @@ def where_called(
 
 
 RUN_SHOWN = 4  # the frames of a longer run of code outside the pins named in a row
+
+
+def called_by_the_program(trace: Trace, node: Node) -> bool:
+    """Whether a root's call came from the program: a statement of its own, or code of
+    its own beside it, as the recorder tells the program's files (under its directory,
+    neither an installed package's nor the interpreter's; for ``-m``, the module's package
+    wherever it was imported from); not code outside the pinned
+    packages that called back (``inspect.getmodule`` while torch imports, a thread's
+    ``Thread.run``, ``copy.deepcopy``)."""
+    if node.via < 0:
+        return True
+    filename = trace.others[node.via].filename
+    if not os.path.isabs(filename):  # <frozen importlib._bootstrap>, <string>
+        return False
+    script = os.path.join(trace.cwd, trace.program[0]) if trace.program else trace.cwd
+    top = trace.cwd if trace.module or os.path.isdir(script) else os.path.dirname(script)
+
+    def under(path: str, directory: str) -> bool:
+        return path.startswith(directory.rstrip(os.sep) + os.sep)
+
+    # a virtualenv made beside the script (its bin/python two levels below its prefix)
+    interpreter = os.path.dirname(os.path.dirname(trace.executable)) if trace.executable else ""
+    beside = bool(interpreter) and under(interpreter, top)
+    parts = filename.split(os.sep)
+    if any(under(filename, d) for d in trace.own_dirs if d != top):
+        return True  # -m's package, imported from elsewhere
+    return (
+        under(filename, top)
+        and not (beside and under(filename, interpreter))
+        and "site-packages" not in parts
+        and "dist-packages" not in parts
+    )
 
 
 def where_shown(

@@ -59,8 +59,10 @@ def function_name(function: Target) -> str:
 def call_label(row: CallRow, ran: frozenset[int] | None = None, there: Sequence[RanThere] = ()) -> Hanging:
     """``line``, then the callee as written and what it reaches, wrapped under them (at
     the dots of a long qualified name, never mid-word); with a trace read (``ran``: the
-    lines of the file that executed), a call whose line never executed says so, and one
-    that ran functions of the pins (``there``, most calls first) names them instead."""
+    lines of the file that executed), a call whose line never executed says so (``not
+    run``), one whose line executed with no call of the pins recorded there says that
+    (``line ran``: a builtin, torch, a cached call), and one that ran functions of the pins
+    (``there``, most calls first) names them instead."""
     head = Content.from_markup("[b]$line[/b]  ", line=f"{row.line:>5}")
     written = Content(visible(row.expr or row.text))
     if row.kind == "ref":
@@ -70,7 +72,9 @@ def call_label(row: CallRow, ran: frozenset[int] | None = None, there: Sequence[
         first, count = visible(there[0].qualname), f"  ran x{there[0].calls}"
         said = written + Content.assemble("  → ", (first, "bold"), (count, "green"), (others, "dim"))
         return Hanging(head, said, at_dots=True)
-    idle = Content.assemble(("  not run", "dim")) if ran is not None and row.line not in ran else Content()
+    idle = Content()
+    if ran is not None:  # no call of the pins recorded there: its line did not execute, or did
+        idle = Content.assemble(("  not run" if row.line not in ran else "  line ran", "dim"))
     running = runs(row)
     if running:
         first = visible(running[0].qualname)

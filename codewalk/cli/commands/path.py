@@ -89,18 +89,7 @@ def run(args: argparse.Namespace) -> int:
             )
             return 0 if search.chains else 1
         if not search.chains:
-            why = "" if search.complete else f" (the search stopped after {search.bodies} functions)"
-            breaks = f"a call codewalk cannot follow breaks one ('calls {args.start} --all' lists them"
-            if answer.goal_found and len(answer.goals) < 2:  # or none reaches the goal: getattr(obj, name)()
-                breaks += f"; 'callers {answer.goal}' those that reach the end"
-            breaks += ")"
-            ran = "a run recorded with `codewalk trace` answers for sure (path ... --trace NAME)"
-            longer = "; --depth N searches longer chains" if search.complete else ""
-            raise QueryError(  # what breaks a chain first: a longer search rarely finds one
-                f"no call chain from {answer.start.qualname} to {answer.unreached} within {args.depth} "
-                f"calls{why}",
-                hint=f"{breaks}; {ran}{longer}",
-            )
+            raise _no_chain(args, answer)
         count = len(search.chains)
         hops = len(search.chains[0])
         lengths = {len(chain) for chain in search.chains}
@@ -131,3 +120,29 @@ def run(args: argparse.Namespace) -> int:
                 "through one: path ... --trace NAME reads a run recorded with codewalk trace)"
             )
         return 0
+
+
+def _no_chain(args: argparse.Namespace, answer: PathAnswer) -> QueryError:
+    """No chain found: a search that read every function within ``--depth`` calls was
+    broken by a call codewalk cannot follow (a longer search rarely finds one); one that
+    stopped at its bound may have a chain past where it stopped."""
+    search = answer.search
+    single = answer.goal_found and len(answer.goals) < 2  # or none reaches the goal: getattr(obj, name)()
+    ran = "a run recorded with `codewalk trace` answers for sure (path ... --trace NAME)"
+    if search.complete:
+        why, longer = "", "; --depth N searches longer chains"
+        hint = f"a call codewalk cannot follow breaks one ('calls {args.start} --all' lists them"
+        hint += f"; 'callers {answer.goal}' those that reach the end)" if single else ")"
+    else:
+        functions = f"{search.bodies} function{'s' if search.bodies != 1 else ''}"
+        why, longer = f" (the search stopped after {functions})", ""
+        hint = (
+            f"the search stopped before it read every function within {args.depth} calls, so a chain "
+            "may lie past where it stopped; a path between two functions nearer each other searches "
+            f"less ('calls {args.start}' lists what FROM calls"
+        )
+        hint += f", 'callers {answer.goal}' what calls TO)" if single else ")"
+    return QueryError(
+        f"no call chain from {answer.start.qualname} to {answer.unreached} within {args.depth} calls{why}",
+        hint=f"{hint}; {ran}{longer}",
+    )
