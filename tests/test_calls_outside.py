@@ -632,11 +632,11 @@ def test_a_method_the_logger_factory_s_module_sets_on_a_class_of_another_package
     (once,) = callees(ws, "callpkg.logged.report").values()
     assert [t.qualname for t in once.targets] == ["callpkg.logs.warning_once"]
     assert once.how == (
-        "logger is what logs.get_logger returns (src/callpkg/logged.py:3), a logging.Logger: "
+        "logger is what logs.get_logger returns (src/callpkg/logged.py:5), a logging.Logger: "
         "callpkg.logs sets logging.Logger.warning_once = warning_once (src/callpkg/logs.py:20)"
     )
     found = [(c.kind, c.path, c.line) for c in ws.callers("callpkg.logs.warning_once").callers]
-    assert found == [("call", "src/callpkg/logged.py", 7)]
+    assert found == [("call", "src/callpkg/logged.py", 9)]
 
 
 def test_a_method_of_a_logger_a_factory_makes_is_the_logging_class_s(ws: Workspace) -> None:
@@ -649,18 +649,30 @@ def test_a_method_of_a_logger_a_factory_makes_is_the_logging_class_s(ws: Workspa
     (error,) = callees(ws, "callpkg.logged.complain").values()
     assert (error.status, error.external) == (EXTERNAL, "logging.Logger.error")
     assert error.how.startswith(
-        "std_logger is what logs.get_std_logger returns (src/callpkg/logged.py:14), "
+        "std_logger is what logs.get_std_logger returns (src/callpkg/logged.py:16), "
         "annotated logging.Logger (src/callpkg/logs.py:23); logging is the module logging"
     )
     (info,) = callees(ws, "callpkg.logged.announce").values()
     assert (info.status, info.external) == (EXTERNAL, "logging.getLogger(…).info")
     assert info.how.startswith(
-        "logger is what logs.get_logger returns (src/callpkg/logged.py:3), annotated "
+        "logger is what logs.get_logger returns (src/callpkg/logged.py:5), annotated "
         "PackageLogger (src/callpkg/logs.py:12), a Protocol; it returns what logging.getLogger returns"
     )
     (adapted,) = callees(ws, "callpkg.logged.chat").values()  # accelerate's MultiProcessAdapter
     assert (adapted.status, adapted.external) == (EXTERNAL, "logging.LoggerAdapter.info")
-    assert adapted.how.startswith("adapter is a ProcessAdapter (set at src/callpkg/logged.py:21)")
+    assert adapted.how.startswith("adapter is a ProcessAdapter (set at src/callpkg/logged.py:23)")
+
+
+def test_a_method_of_a_logger_another_package_s_call_makes_is_what_that_returns(ws: Workspace) -> None:
+    """``logger.warning`` of ``logger = logging.getLogger(__name__)`` itself (accelerate's
+    ``big_modeling``, huggingface_hub's ``_local_folder``, diffusers' pipelines): the method
+    of what that call returns, in another package, as for a factory returning that call;
+    not "not resolved"."""
+    (warning,) = callees(ws, "callpkg.logged.grumble").values()
+    assert (warning.status, warning.external) == (EXTERNAL, "logging.getLogger(…).warning")
+    assert warning.how.startswith(
+        "direct is what logging.getLogger returns (src/callpkg/logged.py:30); logging is the module logging"
+    )
 
 
 _MODULAR_ADAPTER = '''\

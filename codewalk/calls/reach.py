@@ -224,7 +224,10 @@ class Reacher:
         type_name = declared_type(d)
         if len(parts) != 2 or not type_name.endswith("()"):
             return None
-        for factory in resolver.ns.lookup(view, type_name.removesuffix("()").split("."), (), 0)[:1]:
+        factories = resolver.ns.lookup(view, type_name.removesuffix("()").split("."), (), 0)
+        if not factories:
+            return self._called_outside(resolver, view, d, parts)
+        for factory in factories[:1]:
             home, function = factory.view, factory.definition
             owner = self.code.resolver(home.repo) if home.repo else resolver
             said = returns(function.signature).classes
@@ -249,6 +252,20 @@ class Reacher:
                 return reach._replace(how=how, targets=tuple(with_via(list(reach.targets), how)))
         return None
 
+    def _called_outside(
+        self, resolver: Resolver, view: ModuleView, d: Definition, parts: list[str]
+    ) -> Reach | None:
+        """``logger.warning`` of ``logger = logging.getLogger(__name__)``, a call of another
+        package's function itself (accelerate's, huggingface_hub's, diffusers' modules that
+        call the standard library's): the method of what that call returns, as for a
+        factory returning that call."""
+        called = declared_type(d).removesuffix("()")
+        call = self.outside(resolver, view, called.split("."))
+        if call.status != EXTERNAL:
+            return None
+        how = f"{parts[0]} is what {called} returns ({view.path}:{d.line}); {call.how}"
+        return call._replace(external=f"{call.external}(…).{parts[1]}", how=how)
+
     def _returned_outside(self, resolver: Resolver, view: ModuleView, function: Resolved) -> Reach | None:
         """The call of another package's function that ``function`` (of ``view``'s module)
         returns, its every ``return`` being that one call (``return logging.getLogger(name)``):
@@ -271,7 +288,10 @@ class Reacher:
         type_name = declared_type(d)
         if len(parts) != 2 or not type_name.endswith("()"):
             return None
-        for factory in resolver.ns.lookup(view, type_name.removesuffix("()").split("."), (), 0)[:1]:
+        factories = resolver.ns.lookup(view, type_name.removesuffix("()").split("."), (), 0)
+        if not factories:
+            return self._called_outside(resolver, view, d, parts)
+        for factory in factories[:1]:
             home = factory.view
             owner = self.code.resolver(home.repo) if home.repo else resolver
             if factory.definition.kind != "function" or owner is None:
