@@ -221,10 +221,9 @@ class Reacher:
         to return a ``Protocol`` (transformers' ``TransformersLogger``, whose methods are
         stubs) and returning another package's call alone (``return logging.getLogger(name)``),
         the method of what that call returns."""
-        type_name = declared_type(d)
-        if len(parts) != 2 or not type_name.endswith("()"):
+        factories = _factories(resolver, view, d, parts)
+        if factories is None:
             return None
-        factories = resolver.ns.lookup(view, type_name.removesuffix("()").split("."), (), 0)
         if not factories:
             return self._called_outside(resolver, view, d, parts)
         for factory in factories[:1]:
@@ -247,7 +246,7 @@ class Reacher:
             else:
                 continue  # a pinned class: _declared_classes's
             if reach.status == EXTERNAL or reach.targets:
-                called = type_name.removesuffix("()")
+                called = declared_type(d).removesuffix("()")
                 how = f"{parts[0]} is what {called} returns ({view.path}:{d.line}), {made}; {reach.how}"
                 return reach._replace(how=how, targets=tuple(with_via(list(reach.targets), how)))
         return None
@@ -285,13 +284,7 @@ class Reacher:
         codewalk reads (a ``Protocol`` the factory is annotated to return): the function the
         factory's module sets as that member on a class of another package
         (``logging.Logger.warning_once = warning_once``, transformers' ``utils/logging.py``)."""
-        type_name = declared_type(d)
-        if len(parts) != 2 or not type_name.endswith("()"):
-            return None
-        factories = resolver.ns.lookup(view, type_name.removesuffix("()").split("."), (), 0)
-        if not factories:
-            return self._called_outside(resolver, view, d, parts)
-        for factory in factories[:1]:
+        for factory in _factories(resolver, view, d, parts) or []:
             home = factory.view
             owner = self.code.resolver(home.repo) if home.repo else resolver
             if factory.definition.kind != "function" or owner is None:
@@ -305,7 +298,7 @@ class Reacher:
                     if h.definition.kind == "function"
                 ]
                 how = (
-                    f"{parts[0]} is what {type_name.removesuffix('()')} returns "
+                    f"{parts[0]} is what {declared_type(d).removesuffix('()')} returns "
                     f"({view.path}:{d.line}), a {s.qualname.rpartition('.')[0]}: {home.module} sets "
                     f"{s.qualname} = {s.target} ({home.path}:{s.line})"
                 )
@@ -565,3 +558,13 @@ def _protocol(view: ModuleView, cls: str) -> bool:
     return any(
         b.rpartition(".")[2] == "Protocol" for d in view.defs(cls) if d.kind == "class" for b in d.bases
     )
+
+
+def _factories(resolver: Resolver, view: ModuleView, d: Definition, parts: list[str]) -> list[Hit] | None:
+    """The definition of the pins (its first) of ``f`` in ``x.m`` where ``x = f(...)`` is
+    the variable ``d`` of ``view``'s module: none when ``f`` is no pin's
+    (``logging.getLogger``); None when ``parts`` is no ``x.m`` or ``d`` no call's result."""
+    type_name = declared_type(d)
+    if len(parts) != 2 or not type_name.endswith("()"):
+        return None
+    return resolver.ns.lookup(view, type_name.removesuffix("()").split("."), (), 0)[:1]
