@@ -1802,3 +1802,7 @@ def test_a_short_name_several_definitions_share_is_the_one_that_ran(
     assert traced(capsys)[0] == 0
     code, _, err = run(capsys, "calls", "go", "--trace", "toy")  # a run that ran neither
     assert code == 1 and "'go' is ambiguous: 2 definitions" in err
+    traced_with(toy, capsys, "", "each", "import toypkg\n\ntoypkg.drive()\ntoypkg.Far().go()\n")
+    for command in (["calls", "go"], ["path", "go", "square"]):  # a run that ran both
+        code, _, err = run(capsys, *command, "--trace", "each")
+        assert code == 1 and "'go' is ambiguous: 2 definitions" in err, command
