@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from codewalk.traces.model import Node, Trace, outside_run, versions_of
-from codewalk.traces.own import own_label
+from codewalk.traces.own import own_label, remote_base
 from codewalk.traces.tree import Row, Shown, besides, call_lines, made_by, row_calls, row_raised, row_seconds
 
 
@@ -55,12 +55,15 @@ def called_by_the_program(trace: Trace, node: Node) -> bool:
     neither an installed package's nor the interpreter's; for ``-m``, the module's package
     wherever it was imported from); not code outside the pinned
     packages that called back (``inspect.getmodule`` while torch imports, a thread's
-    ``Thread.run``, ``copy.deepcopy``)."""
+    ``Thread.run``, ``copy.deepcopy``). A model's remote code, which the recorder records
+    as the program's wherever transformers copied it, is the program's here too."""
     if node.via < 0:
         return True
     filename = trace.others[node.via].filename
     if not os.path.isabs(filename):  # <frozen importlib._bootstrap>, <string>
         return False
+    if remote_base(filename) is not None:  # the program called the model's code itself
+        return True
     script = os.path.join(trace.cwd, trace.program[0]) if trace.program else trace.cwd
     top = trace.cwd if trace.module or os.path.isdir(script) else os.path.dirname(script)
 
