@@ -211,17 +211,18 @@ STATEMENTS = [
 def test_the_programs_calls_keep_each_statements_place() -> None:
     """Each statement's calls are rows of their own, in the order they ran: the calls of
     the helper are not one row before the second ``generate``, nor the last two
-    ``generate`` one row."""
+    ``generate`` one row. The helper's calls, all from its one line, say it once each,
+    at their end (their calling lines tell them from none of the others)."""
     trace = recorded(STATEMENTS, via={3: 0, 6: 0, 8: 0})
     assert plain(trace) == [
         "generate from line 19 [pkg] x1",
         "forward x4 (line 30)",
-        "size from other.py:16 [pkg] x1 (from other.py:16 hand_over)",
+        "size [pkg] x1 (from other.py:16 hand_over)",
         "generate from line 21 [pkg] x1",
         "forward x6 (line 30)",
-        "size from other.py:16 [pkg] x1 (from other.py:16 hand_over)",
+        "size [pkg] x1 (from other.py:16 hand_over)",
         "generate from line 23 [pkg] x1",
-        "size from other.py:16 [pkg] x1 (from other.py:16 hand_over)",
+        "size [pkg] x1 (from other.py:16 hand_over)",
     ]
     assert covered_once(trace)
 

@@ -457,3 +457,29 @@ def test_a_models_remote_code_copied_outside_the_programs_directory_is_recorded_
     opened = open_trace("remote")
     notes = [step.note or "" for step in trace_tour(opened.trace, opened.tree).tour.steps]
     assert any("A model's code loaded as remote code (transformers' copy of it, " in note for note in notes)
+
+
+def test_a_root_the_models_remote_code_called_is_called_by_it_not_by_code_outside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The program calling a model's remote code itself (``model(ids)``, not under a pinned
+    call): what that code calls of the pins is a root, called by the remote code, which
+    runs as the program's does, not by code outside the pinned packages and the program."""
+    work = use_toy(tmp_path, monkeypatch)
+    copied = tmp_path / "hf-modules" / "transformers_modules" / "toy" / "abc123"
+    copied.mkdir(parents=True)
+    (copied / "modeling_toy.py").write_text(
+        "import toypkg\n\n\ndef forward(x):\n    return toypkg.square(x)\n"
+    )
+    (work / "direct.py").write_text(
+        f"import sys\nsys.path.append({str(tmp_path / 'hf-modules')!r})\n"
+        "from transformers_modules.toy.abc123 import modeling_toy\n\nmodeling_toy.forward(3)\n"
+    )
+    assert main(["trace", "--python", sys.executable, "--name", "direct", "direct.py"]) == 0
+    opened = open_trace("direct")
+    traced = trace_tour(opened.trace, opened.tree)
+    steps = zip(traced.tour.steps, traced.depths, strict=True)
+    square = [step.note or "" for step, depth in steps if not depth and step.title.startswith("square ")]
+    assert square, traced.tour.steps
+    assert all("code outside the pinned packages" not in note for note in square), square
+    assert any("Called by the program (from `modeling_toy.py:5`" in note for note in square), square

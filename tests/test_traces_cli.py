@@ -4,6 +4,7 @@ release), and every way a kept trace can be refused."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -1806,3 +1807,27 @@ def test_a_short_name_several_definitions_share_is_the_one_that_ran(
     for command in (["calls", "go"], ["path", "go", "square"]):  # a run that ran both
         code, _, err = run(capsys, *command, "--trace", "each")
         assert code == 1 and "'go' is ambiguous: 2 definitions" in err, command
+
+
+def test_a_module_of_the_interpreter_run_with_dash_m_is_not_the_programs(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``trace -m cProfile copied.py``: the module run is the standard library's, so its
+    directory is none of the program's; code of the standard library calling the pinned
+    code back (``copy.deepcopy``) is still code outside the pinned packages and the
+    program, the script's statements still the program's."""
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.reading import open_trace
+
+    added = "\n\nclass Kept:\n    def __deepcopy__(self, memo):\n        return self\n"
+    traced_with(toy, capsys, added, "copied", "import copy\nimport toypkg\n\ncopy.deepcopy(toypkg.Kept())\n")
+    argv = ["trace", "--python", sys.executable, "--name", "profiled", "-m", "cProfile", "copied.py"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    trace = store.load("profiled")
+    assert os.path.dirname(copy.__file__) not in trace.own_dirs, trace.own_dirs
+    opened = open_trace("profiled")
+    traced_tour = trace_tour(opened.trace, opened.tree)
+    notes = [step.note or "" for step in traced_tour.tour.steps if step.at == "toypkg.Kept.__deepcopy__"]
+    assert notes, traced_tour.tour.steps
+    assert all("Called by code outside the pinned packages and the program" in n for n in notes), notes

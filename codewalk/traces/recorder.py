@@ -138,7 +138,10 @@ def own_dirs(module: bool, target: str, pinned: list[str]) -> list[list[str]]:
     finds it (without importing it: a package on ``PYTHONPATH``, or installed editable,
     run from another directory), its modules named from the directory it is in; a
     single-file module, the directory it is in (the modules beside it, as a script's).
-    A pinned package's is not the program's (it is recorded anyway)."""
+    A pinned package's is not the program's (it is recorded anyway), nor one no file of
+    which the recorder takes for the program's (``-m cProfile``'s, the interpreter's;
+    ``-m pytest``'s, an installed package's): code there calling the pins back is not the
+    program."""
     first = own_dir(module, target)
     found = [[first, first]]
     top = target.partition(".")[0]
@@ -154,12 +157,24 @@ def own_dirs(module: bool, target: str, pinned: list[str]) -> list[list[str]]:
         return found
     if spec.submodule_search_locations:  # a package (a namespace package's every part)
         dirs = [os.path.abspath(d) for d in spec.submodule_search_locations]
-        found += [[d, os.path.dirname(d)] for d in dirs if d != first]
+        found += [[d, os.path.dirname(d)] for d in dirs if d != first and _may_be_own(d)]
     elif spec.origin and os.path.isfile(spec.origin):
         where = os.path.dirname(os.path.abspath(spec.origin))
-        if where != first:
+        if where != first and _may_be_own(where):
             found.append([where, where])
     return found
+
+
+def _may_be_own(directory: str) -> bool:
+    """Whether files under ``directory`` may be the program's own: it is neither an
+    installed package's nor under :func:`outside_dirs` (as ``Recorder._own`` tells a file)."""
+    parts = directory.split(os.sep)
+    inside = os.path.join(directory, "")
+    return (
+        "site-packages" not in parts
+        and "dist-packages" not in parts
+        and not inside.startswith(tuple(os.path.join(d, "") for d in outside_dirs()))
+    )
 
 
 def outside_dirs() -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from codewalk.traces.model import Node, Trace, outside_run, versions_of
-from codewalk.traces.own import own_label
+from codewalk.traces.own import own_label, remote_base
 from codewalk.traces.tree import Row, Shown, besides, call_lines, made_by, row_calls, row_raised, row_seconds
 
 
@@ -55,12 +55,15 @@ def called_by_the_program(trace: Trace, node: Node) -> bool:
     neither an installed package's nor the interpreter's; for ``-m``, the module's package
     wherever it was imported from); not code outside the pinned
     packages that called back (``inspect.getmodule`` while torch imports, a thread's
-    ``Thread.run``, ``copy.deepcopy``)."""
+    ``Thread.run``, ``copy.deepcopy``). A model's remote code, which the recorder records
+    as the program's wherever transformers copied it, is the program's here too."""
     if node.via < 0:
         return True
     filename = trace.others[node.via].filename
     if not os.path.isabs(filename):  # <frozen importlib._bootstrap>, <string>
         return False
+    if remote_base(filename) is not None:  # the program called the model's code itself
+        return True
     script = os.path.join(trace.cwd, trace.program[0]) if trace.program else trace.cwd
     top = trace.cwd if trace.module or os.path.isdir(script) else os.path.dirname(script)
 
@@ -112,19 +115,24 @@ def lines_text(trace: Trace, row: Row) -> str:
 
 def called_from(trace: Trace, rows: Sequence[Row]) -> list[str]:
     """Each row's calling lines (``from line 697``, ``from lines 659, 661``) where a row
-    beside it (under the same row) calls a function of the same name, else "": the four
-    ``<dictcomp>`` one function runs at lines 697, 698, 709 and 717 are told apart."""
+    beside it (under the same row) calls a function of the same name from other lines,
+    else "": the four ``<dictcomp>`` one function runs at lines 697, 698, 709 and 717 are
+    told apart."""
     under: list[int] = []  # the row each row is under (-1: the program's calls)
     above: list[int] = []  # the rows down to the one being read, one a level
     for index, row in enumerate(rows):
         del above[row.depth :]
         under.append(above[-1] if above else -1)
         above.append(index)
-    named = Counter((under[i], _short(trace, row)) for i, row in enumerate(rows))
-    return [
-        _from_lines(trace, row) if named[(under[i], _short(trace, row))] > 1 else ""
-        for i, row in enumerate(rows)
-    ]
+    keys = [(under[i], _short(trace, row)) for i, row in enumerate(rows)]
+    named = Counter(keys)
+    said = [_from_lines(trace, row) if named[key] > 1 else "" for key, row in zip(keys, rows, strict=True)]
+    told: dict[tuple[int, str], set[str]] = {}
+    for key, text in zip(keys, said, strict=True):
+        told.setdefault(key, set()).add(text)
+    # rows their calling lines do not tell apart (a helper's line, imports through one
+    # line of importlib) say nothing more: the end of each row says where it came from
+    return [text if len(told[key]) > 1 else "" for key, text in zip(keys, said, strict=True)]
 
 
 def _short(trace: Trace, row: Row) -> str:
