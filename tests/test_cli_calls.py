@@ -790,3 +790,21 @@ def test_a_path_search_that_stopped_at_its_bound_says_so_not_that_a_call_breaks(
         " ('calls publish' lists what FROM calls, 'callers callpkg.exporting.finish' what calls TO);"
         " a run recorded with `codewalk trace` answers for sure (path ... --trace NAME)"
     )
+
+
+def test_a_path_search_stopped_at_its_bound_counts_its_functions_as_the_other_messages_do() -> None:
+    """The bound is 1,500 functions, written with its thousands separated as the other
+    messages write it (``'x' is ambiguous: 1,500 definitions``), not ``1500``."""
+    import argparse
+
+    from codewalk.calls.graph import PathSearch
+    from codewalk.cli.commands.path import _no_chain
+    from codewalk.resolve.model import Resolved
+    from codewalk.workspace.calling import PathAnswer
+
+    name, where = "callpkg.models.publish", "src/callpkg/models.py"
+    start = Resolved("callpkg", name, "function", where, 1, 1, 2, "direct", "def publish():")
+    answer = PathAnswer(start, "callpkg.exporting.finish", True, PathSearch((), 1500, False))
+    error = _no_chain(argparse.Namespace(start="publish", depth=8), answer)
+    said = str(error).splitlines()[0]
+    assert said.endswith("within 8 calls (the search stopped after 1,500 functions)"), said

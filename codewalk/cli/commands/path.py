@@ -134,7 +134,7 @@ def _no_chain(args: argparse.Namespace, answer: PathAnswer) -> QueryError:
         hint = f"a call codewalk cannot follow breaks one ('calls {args.start} --all' lists them"
         hint += f"; 'callers {answer.goal}' those that reach the end)" if single else ")"
     else:
-        functions = f"{search.bodies} function{'s' if search.bodies != 1 else ''}"
+        functions = f"{search.bodies:,} function{'s' if search.bodies != 1 else ''}"
         why, longer = f" (the search stopped after {functions})", ""
         hint = (
             f"the search stopped before it read every function within {args.depth} calls, so a chain "
