@@ -18,6 +18,7 @@ from codewalk.tours.model import ResolvedStep, Step, Tour
 from codewalk.tours.notes import code_span
 from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Function, Trace
+from codewalk.traces.own import remote_base
 from codewalk.traces.text import (
     BESIDES,
     called_by_the_program,
@@ -113,8 +114,6 @@ def _note(trace: Trace, row: Row) -> str:
         lines += ["", f"The calls folded here, by line: {each_line(trace, row)}."]
     why = why_not_indexed(function)
     if function.own:
-        from codewalk.traces.own import remote_base
-
         whose = (
             "A model's code loaded as remote code (transformers' copy of it, "
             if remote_base(function.path) is not None

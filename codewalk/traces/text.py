@@ -53,10 +53,9 @@ def called_by_the_program(trace: Trace, node: Node) -> bool:
     """Whether a root's call came from the program: a statement of its own, or code of
     its own beside it, as the recorder tells the program's files (under its directory,
     neither an installed package's nor the interpreter's; for ``-m``, the module's package
-    wherever it was imported from); not code outside the pinned
-    packages that called back (``inspect.getmodule`` while torch imports, a thread's
-    ``Thread.run``, ``copy.deepcopy``). A model's remote code, which the recorder records
-    as the program's wherever transformers copied it, is the program's here too."""
+    wherever it was imported from; a model's remote code, wherever transformers copied
+    it); not code outside the pinned packages that called back (``inspect.getmodule``
+    while torch imports, a thread's ``Thread.run``, ``copy.deepcopy``)."""
     if node.via < 0:
         return True
     filename = trace.others[node.via].filename
@@ -70,12 +69,12 @@ def called_by_the_program(trace: Trace, node: Node) -> bool:
     def under(path: str, directory: str) -> bool:
         return path.startswith(directory.rstrip(os.sep) + os.sep)
 
+    if any(under(filename, d) for d in trace.own_dirs if d != top):
+        return True  # -m's package, imported from elsewhere
     # a virtualenv made beside the script (its bin/python two levels below its prefix)
     interpreter = os.path.dirname(os.path.dirname(trace.executable)) if trace.executable else ""
     beside = bool(interpreter) and under(interpreter, top)
     parts = filename.split(os.sep)
-    if any(under(filename, d) for d in trace.own_dirs if d != top):
-        return True  # -m's package, imported from elsewhere
     return (
         under(filename, top)
         and not (beside and under(filename, interpreter))
