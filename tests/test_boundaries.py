@@ -112,6 +112,42 @@ def test_find_on_an_indexed_cache_parses_nothing(
     assert "modeling_llama.py:1" in done.stdout
 
 
+@pytest.mark.parametrize(
+    "module",
+    [
+        "codewalk.index.records",
+        "codewalk.index.rows",
+        "codewalk.index.indexer",
+        "codewalk.source.checkout",
+        "codewalk.source.cache",
+        "codewalk.source.local",
+        "codewalk.resolve.model",
+    ],
+)
+def test_the_records_every_find_imports_have_their_types_evaluated(module: str) -> None:
+    """The records a ``find`` defines as it starts (the index's, a checkout's, the
+    resolver's) declare evaluated types: ``typing.NamedTuple`` (and ``TypedDict``) turn a
+    string annotation (``from __future__ import annotations``) into a ``ForwardRef``,
+    compiling it, at every start of the command."""
+    import importlib
+    from typing import ForwardRef
+
+    loaded = importlib.import_module(module)
+    records = [
+        value
+        for value in vars(loaded).values()
+        if isinstance(value, type) and value.__module__ == module and "__annotations__" in vars(value)
+    ]
+    assert records
+    for record in records:
+        strings = [
+            name
+            for name, kind in vars(record)["__annotations__"].items()
+            if isinstance(kind, ForwardRef | str)
+        ]
+        assert not strings, f"{record.__name__}: {strings}"
+
+
 def _probe(
     argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
 ) -> tuple[subprocess.CompletedProcess[str], str]:
