@@ -8,6 +8,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from codewalk.cli.common import positive
+
 if TYPE_CHECKING:
     from codewalk.source.checkout import Checkout
     from codewalk.source.pins import Pin
@@ -46,13 +48,7 @@ MAX_WORKERS = 64
 
 def workers(text: str) -> int:
     """``--workers N``: a number of processes this machine can start."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 1 <= value <= MAX_WORKERS:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WORKERS}")
-    return value
+    return positive(text, MAX_WORKERS)
 
 
 def run(args: argparse.Namespace) -> int:
