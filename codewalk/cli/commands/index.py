@@ -40,7 +40,6 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also analyse the calls of every function now (commands otherwise do it on demand)",
     )
-    parser.set_defaults(handler=run)
 
 
 MAX_WORKERS = 64

@@ -14,7 +14,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="List each pin in vendor_pins.toml: tag, commit, release, and the cached source.",
     )
     add_json(parser)
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,7 +18,6 @@ def register(subparsers: Any) -> None:
     )
     add_tours_dir(parser)
     add_json(parser)
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
