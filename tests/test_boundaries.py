@@ -101,13 +101,14 @@ def test_find_on_an_indexed_cache_parses_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
 ) -> None:
     """``find`` answers from the index: once the cache is indexed it loads no parser
-    (``ast`` is the extractor's, and a missing member's ``__getattr__`` reading)."""
+    (``ast`` is the extractor's, and a missing member's ``__getattr__`` reading), nor the
+    byte pre-filter a partial index scans files with."""
     env = _synced(tmp_path, monkeypatch, isolated_home)
     indexed = subprocess.run(
         [sys.executable, "-m", "codewalk", "index"], env=env, capture_output=True, text=True, timeout=300
     )
     assert indexed.returncode == 0, indexed.stdout + indexed.stderr
-    done, probe = _run(PROBE.format(heavy=("ast",)), ["find", "LlamaModel"], env)
+    done, probe = _run(PROBE.format(heavy=("ast", "codewalk.index.prefilter")), ["find", "LlamaModel"], env)
     assert probe == "PROBE 0 -", done.stdout + done.stderr
     assert "modeling_llama.py:1" in done.stdout
 
