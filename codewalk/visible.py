@@ -6,8 +6,8 @@ file named by a tour step, a title with a right-to-left override (U+202E) would 
 the cursor, recolour or reorder what the reader sees. Every printer (the plain tour,
 ``find``/``show``/``goto``, error messages, the terminal UI) passes such text through
 :func:`visible` before adding colour of its own, so the only escape sequences that
-reach a terminal are codewalk's own SGR colours. JSON output keeps the data exact and
-escapes the same characters as JSON does (:func:`json_text`).
+reach a terminal are codewalk's own SGR colours. JSON output keeps the data exact, the same
+characters written as JSON escapes (:func:`json_text`).
 
 Made visible, as Python writes them in a string literal: C0 controls but tab and
 newline, DEL, C1 controls, the bidirectional controls of Unicode (the "Trojan Source"
@@ -28,8 +28,6 @@ _SHORT = {"\r": "\\r", "\x0b": "\\v", "\x0c": "\\f", "\x1b": "\\x1b"}
 # what a name, a path or a version written in a file may never hold: C0 (tab and newline
 # too), DEL and C1 (pins and tours refuse them, where printing would only show them)
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# what JSON leaves raw (it escapes C0 itself): DEL, C1, the bidi controls, U+2028/9
-_JSON_RAW_RE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -50,10 +48,12 @@ def visible(text: str) -> str:
 
 
 def json_text(encoded: str) -> str:
-    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with the characters JSON
-    leaves raw escaped as ``\\uXXXX``: the same data, safe to print. They occur only
-    inside strings, where the escape means the same character."""
-    return _JSON_RAW_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with the characters
+    :func:`visible` escapes written as ``\\uXXXX``: the same data, safe to print and to
+    write as UTF-8 (a lone surrogate, a path's byte that is not UTF-8, included). JSON
+    escapes C0 itself, so they occur only inside strings, where the escape means the same
+    character."""
+    return _UNSAFE_RE.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
 
 
 def quoted(text: str, limit: int = 40) -> str:

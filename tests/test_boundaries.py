@@ -101,15 +101,52 @@ def test_find_on_an_indexed_cache_parses_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
 ) -> None:
     """``find`` answers from the index: once the cache is indexed it loads no parser
-    (``ast`` is the extractor's, and a missing member's ``__getattr__`` reading)."""
+    (``ast`` is the extractor's, and a missing member's ``__getattr__`` reading), nor the
+    byte pre-filter a partial index scans files with."""
     env = _synced(tmp_path, monkeypatch, isolated_home)
     indexed = subprocess.run(
         [sys.executable, "-m", "codewalk", "index"], env=env, capture_output=True, text=True, timeout=300
     )
     assert indexed.returncode == 0, indexed.stdout + indexed.stderr
-    done, probe = _run(PROBE.format(heavy=("ast",)), ["find", "LlamaModel"], env)
+    done, probe = _run(PROBE.format(heavy=("ast", "codewalk.index.prefilter")), ["find", "LlamaModel"], env)
     assert probe == "PROBE 0 -", done.stdout + done.stderr
     assert "modeling_llama.py:1" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "codewalk.index.records",
+        "codewalk.index.rows",
+        "codewalk.index.indexer",
+        "codewalk.source.checkout",
+        "codewalk.source.cache",
+        "codewalk.source.local",
+        "codewalk.resolve.model",
+    ],
+)
+def test_the_records_every_find_imports_have_their_types_evaluated(module: str) -> None:
+    """The records a ``find`` defines as it starts (the index's, a checkout's, the
+    resolver's) declare evaluated types: ``typing.NamedTuple`` (and ``TypedDict``) turn a
+    string annotation (``from __future__ import annotations``) into a ``ForwardRef``,
+    compiling it, at every start of the command."""
+    import importlib
+    from typing import ForwardRef
+
+    loaded = importlib.import_module(module)
+    records = [
+        value
+        for value in vars(loaded).values()
+        if isinstance(value, type) and value.__module__ == module and "__annotations__" in vars(value)
+    ]
+    assert records
+    for record in records:
+        strings = [
+            name
+            for name, kind in vars(record)["__annotations__"].items()
+            if isinstance(kind, ForwardRef | str)
+        ]
+        assert not strings, f"{record.__name__}: {strings}"
 
 
 def _probe(

@@ -55,6 +55,10 @@ def test_visible_escapes_controls_and_keeps_layout() -> None:
     assert visible("caf\udce9 \udc9b2J") == "caf\\udce9 \\udc9b2J"  # bytes not UTF-8, as Python reads them
     assert json.loads(json_text(json.dumps({"t": f"{RLO}\x85"}, ensure_ascii=False))) == {"t": f"{RLO}\x85"}
     assert RLO not in json_text(json.dumps({"t": RLO}, ensure_ascii=False))
+    path = "caf\udce9.py"  # a file name whose bytes are not UTF-8: JSON escapes it, and it reads back
+    text = json_text(json.dumps({"path": path}, ensure_ascii=False))
+    assert text == '{"path": "caf\\udce9.py"}'
+    assert json.loads(text.encode("utf-8")) == {"path": path}
 
 
 def test_show_prints_an_escape_in_a_string_literal_as_text(

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk import parsing
+from codewalk.calls.model import called_on, unbound
 from codewalk.index.declared import annotated, parameters
 from codewalk.index.records import ANNOTATED, Definition
 from codewalk.resolve.model import Hit, ModuleView, Resolved, to_resolved
@@ -148,16 +149,15 @@ def _classes(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, 
 
 
 def _on_class(resolver: Resolver, view: ModuleView, name: str, method: Resolved) -> Resolved:
-    """``method`` of ``X.m()`` (as written in ``view``'s module) called on the class ``X``
-    (diffusers' ``DDIMScheduler.from_config()``): ``cls`` there is ``X``, so what it
-    makes (``cls(...)``, ``-> Self``) is one."""
+    """``method`` of ``X.m()`` (as written in ``view``'s module)
+    :func:`~codewalk.calls.model.called_on` the class ``X``, if ``X`` is one there."""
     owner = name.removesuffix("()").split(".")[:-1]
-    if method.kind != "method" or method.receiver or not owner:
+    if not unbound(method) or not owner:
         return method
     hits = resolver.ns.lookup(view, owner, (), 0)
     if not hits or hits[0].definition.kind != "class":
         return method
-    return method._replace(receiver=to_resolved(hits[0], resolver.facts.repo).qualname)
+    return called_on((method,), to_resolved(hits[0], resolver.facts.repo).qualname)[0]
 
 
 def _unpinned(r: Places, resolver: Resolver, view: ModuleView, names: tuple[str, ...]) -> tuple[str, ...]:

@@ -31,6 +31,19 @@ def is_holder(kind: str) -> bool:
     return kind in ("property", "attribute", "variable")
 
 
+def called_on(targets: Sequence[Resolved], cls: str) -> tuple[Resolved, ...]:
+    """``targets`` of ``X.m`` called on the class ``X`` (``cls``, fully qualified): a
+    method reached through no class yet runs with ``cls`` (``self``) that class, carried
+    down (what ``cls(...)`` makes there, what ``Self`` is: ``DDIMScheduler.from_config()``
+    makes a ``DDIMScheduler``); the rest are as they were."""
+    return tuple(t._replace(receiver=cls) if unbound(t) else t for t in targets)
+
+
+def unbound(target: Resolved) -> bool:
+    """Whether ``target`` is a method reached through no class (:func:`called_on` gives it one)."""
+    return target.kind == "method" and not target.receiver
+
+
 class Body(NamedTuple):
     """A function, method or property of a pinned repo, with its source lines."""
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from codewalk.calls import selves
 from codewalk.calls.cache import CallFactsTable, facts_of
 from codewalk.calls.holders import Holds, Tabled, holds, parameter_names
-from codewalk.calls.model import BUILTIN, EXTERNAL, Body, Code
+from codewalk.calls.model import BUILTIN, EXTERNAL, Body, Code, called_on, unbound
 from codewalk.calls.reached import Joined, Reach, a, found, unresolved, with_via
 from codewalk.calls.records import (
     BUILTIN as BUILTIN_ROOT,
@@ -518,13 +518,11 @@ class Reacher:
     def on_class(
         self, body: Body, facts: CallFacts, name: Name, line: int, targets: tuple[Resolved, ...]
     ) -> tuple[Resolved, ...]:
-        """``targets`` of ``name`` as called on a class: a method it inherits
-        (``TokenizersBackend.from_pretrained(...)``, ``DDIMScheduler.from_config(...)``)
-        runs with ``cls`` (``self``) that class, carried down (what ``cls(...)`` makes
-        there, what ``Self`` is)."""
+        """``targets`` of ``name`` (``X.m``, ``TokenizersBackend.from_pretrained(...)``)
+        :func:`~codewalk.calls.model.called_on` the class ``X`` is in ``body``, if it is one."""
         if name.root not in (GLOBAL, IMPORT) or "." not in name.expr:
             return targets
-        if not any(t.kind == "method" and not t.receiver for t in targets):
+        if not any(unbound(t) for t in targets):
             return targets
         owner_name = name._replace(
             expr=name.expr.rpartition(".")[0], qualified=name.qualified.rpartition(".")[0]
@@ -533,8 +531,7 @@ class Reacher:
         classes = [t for t in owner.targets if t.kind == "class"] if not owner.instance else []
         if len(classes) != 1:
             return targets
-        mine = classes[0].qualname
-        return tuple(t._replace(receiver=t.receiver or mine) if t.kind == "method" else t for t in targets)
+        return called_on(targets, classes[0].qualname)
 
     def called(self, body: Body, reach: Reach, depth: int = 0) -> Reach:
         """What calling the definitions of ``reach`` runs."""

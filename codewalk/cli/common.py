@@ -63,6 +63,12 @@ def add_source(parser: argparse.ArgumentParser) -> None:
 
 def add_tours(parser: argparse.ArgumentParser) -> None:
     """What a command over tours reads: ``--tours-dir`` besides the code's options."""
+    add_tours_dir(parser)
+    add_source(parser)
+
+
+def add_tours_dir(parser: argparse.ArgumentParser) -> None:
+    """``--tours-dir DIR``: where tours are read from, besides the shipped ones."""
     parser.add_argument(
         "--tours-dir",
         action="append",
@@ -70,7 +76,6 @@ def add_tours(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="also read tours from DIR (repeatable; CODEWALK_TOURS_PATH works too)",
     )
-    add_source(parser)
 
 
 def add_json(parser: argparse.ArgumentParser) -> None:
@@ -106,13 +111,14 @@ def repo_name(text: str) -> str:
     return text
 
 
-def positive(text: str) -> int:
+def positive(text: str, most: int = 0) -> int:
+    """``N``: a whole number from 1 (to ``most``, when given)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+    if value < 1 or 0 < most < value:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {most}" if most else "must be at least 1")
     return value
 
 

@@ -1,9 +1,10 @@
 """The argument parser: one subparser per command module, built lazily.
 
 Each command lives in its own module under ``codewalk.cli.commands`` and exposes
-``register(subparsers)`` (cheap: no heavy imports) and ``run(args) -> int``. The parser
-is stdlib ``argparse``: a warm ``codewalk find`` is mostly Python starting, and a CLI
-framework's import would be a large part of the rest.
+``register(subparsers)`` (cheap: no heavy imports) and ``run(args) -> int``, the handler
+the parser gives the subparser ``register`` adds. The parser is stdlib ``argparse``: a
+warm ``codewalk find`` is mostly Python starting, and a CLI framework's import would be a
+large part of the rest.
 """
 
 from __future__ import annotations
@@ -53,7 +54,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--no-color", dest="no_color_first", action="store_true", help=_NO_COLOR_HELP)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _available_commands(_named_command(argv)):
+        known = set(subparsers.choices)
         module.register(subparsers)
+        for name in subparsers.choices.keys() - known:  # the one it added
+            subparsers.choices[name].set_defaults(handler=module.run)
     for command in dict.fromkeys(subparsers.choices.values()):  # an alias names the same parser
         add_shared(command)
     return parser

@@ -11,7 +11,8 @@ This is the I/O edge of the index: ``extract`` (parsing) and ``store`` (SQL) sta
 of each other and of the disk layout.
 """
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
 import contextlib
 import itertools

@@ -9,7 +9,8 @@ git blob) share one set of facts, whatever their paths and pins.
 Lines are 1-based, columns 0-based (as in ``ast`` and LibCST).
 """
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
 from typing import NamedTuple
 

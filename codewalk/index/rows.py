@@ -1,7 +1,8 @@
 """Index records to SQLite rows and back: what the extractor made, flattened for
 ``executemany``, and the definitions read back from a query."""
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
 from collections.abc import Sequence
 from typing import Any, NamedTuple

@@ -8,7 +8,8 @@
 - :class:`Hit`: a candidate before ranking.
 """
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
 from collections.abc import Sequence
 from pathlib import PurePosixPath

@@ -14,7 +14,8 @@ trusted. This module imports no git: reading the cache is the fast path of every
 command.
 """
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
 import contextlib
 import os

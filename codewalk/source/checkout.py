@@ -6,7 +6,8 @@ sees one kind of thing: a git work tree at ``root`` with a HEAD ``commit``, and 
 ``label`` that says honestly where the code came from.
 """
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
 import enum
 from pathlib import Path

@@ -1,7 +1,8 @@
 """The user's own checkout (``--source PATH``, ``CODEWALK_SOURCE_PATH``): read in place,
 as it is, named by its commit, with a warning when it is not the pinned version."""
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
 from pathlib import Path
 from typing import NamedTuple

@@ -61,20 +61,24 @@ class IndexFacts:
     def scan_all(self, kind: str, needles: Sequence[str]) -> None:
         """Index the not-yet-indexed files that may hold each of ``needles`` (lazy mode
         only), the scans an earlier process ran asked for in one query."""
+        todo = self._unscanned(kind, needles)
+        if not todo:  # the index is complete, or earlier scans indexed what they found
+            return
         from codewalk.index.prefilter import scan_paths
 
-        for needle in self._unscanned(kind, needles):
+        for needle in todo:
             self._index(partial(scan_paths, self.checkout, kind=kind, needle=needle))
             self.store.record_scan(self.snap, kind, needle)
 
     def scan_bases(self, names: Sequence[str]) -> None:
         """Index the not-yet-indexed files with a class deriving from one of ``names``
         (lazy mode only): one pass over the files for all of them."""
+        todo = self._unscanned("base", names)
+        if not todo:
+            return
         from codewalk.index.prefilter import base_paths
 
-        todo = self._unscanned("base", names)
-        if todo:
-            self._index(lambda pending: base_paths(self.checkout, pending, todo))
+        self._index(lambda pending: base_paths(self.checkout, pending, todo))
         for name in todo:
             self.store.record_scan(self.snap, "base", name)
 

@@ -28,7 +28,6 @@ def register(subparsers: Any) -> None:
     )
     add_symbol(parser)
     add_json(parser)
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

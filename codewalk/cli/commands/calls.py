@@ -34,7 +34,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--all", action="store_true", help="list builtins and calls on untyped values too")
     add_json(parser)
     add_trace_option(parser, "mark each call ran (xN) or not in this recorded run")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

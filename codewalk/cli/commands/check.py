@@ -76,7 +76,6 @@ def register(subparsers: Any) -> None:
     add_python_option(parser, "with --run: the interpreter")
     add_trace_option(parser, "say which steps ran in this recorded run (see README); nothing runs")
     add_tours(parser)
-    parser.set_defaults(handler=run)
 
 
 def versions_to_check(

@@ -19,7 +19,6 @@ def register(subparsers: Any) -> None:
         "`codewalk completion bash >> ~/.bashrc` (or zsh >> ~/.zshrc), then open a new shell.",
     )
     parser.add_argument("shell", choices=("bash", "zsh"))
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -54,7 +54,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--context", type=int, default=3, metavar="N", help="lines of context (default 3)")
     add_json(parser)
-    parser.set_defaults(handler=run)
 
 
 def _target(text: str, repo: str | None) -> str:

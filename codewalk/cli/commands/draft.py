@@ -30,7 +30,6 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     add_trace_option(parser, "draft along the chain that ran in this recorded run")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -29,7 +29,6 @@ def register(subparsers: Any) -> None:
         help="write to FILE, as a shell's > would (a regular file is replaced whole; missing "
         "directories are made; '-': stdout)",
     )
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -53,7 +53,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--limit", type=positive, metavar="N", help="at most N results (default 20)")
     parser.add_argument("--refs", action="store_true", help="also list uses of the name, grouped by file")
     add_json(parser)
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

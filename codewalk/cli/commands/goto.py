@@ -57,7 +57,6 @@ def register(subparsers: Any) -> None:
     )
     add_common(parser)
     add_json(parser)
-    parser.set_defaults(handler=run)
 
 
 def parse_position(text: str) -> Position:

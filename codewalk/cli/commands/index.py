@@ -8,6 +8,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from codewalk.cli.common import positive
+
 if TYPE_CHECKING:
     from codewalk.source.checkout import Checkout
     from codewalk.source.pins import Pin
@@ -38,7 +40,6 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="also analyse the calls of every function now (commands otherwise do it on demand)",
     )
-    parser.set_defaults(handler=run)
 
 
 MAX_WORKERS = 64
@@ -46,13 +47,7 @@ MAX_WORKERS = 64
 
 def workers(text: str) -> int:
     """``--workers N``: a number of processes this machine can start."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 1 <= value <= MAX_WORKERS:
-        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_WORKERS}")
-    return value
+    return positive(text, MAX_WORKERS)
 
 
 def run(args: argparse.Namespace) -> int:

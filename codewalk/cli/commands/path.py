@@ -39,7 +39,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--limit", type=positive, default=3, metavar="N", help="at most N chains (default 3)")
     add_json(parser)
     add_trace_option(parser, "the chains that ran in this recorded run")
-    parser.set_defaults(handler=run)
 
 
 def searched(args: argparse.Namespace, workspace: Workspace, command: str, *, limit: int) -> PathAnswer:

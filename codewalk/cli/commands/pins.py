@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from codewalk.cli.common import add_json
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -11,8 +13,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="list the pinned repos and what the cache holds of each",
         description="List each pin in vendor_pins.toml: tag, commit, release, and the cached source.",
     )
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(handler=run)
+    add_json(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -27,7 +27,6 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("show", help="print the source of a symbol's best match")
     add_symbol(parser, "QUERY")
     add_json(parser)
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -28,7 +28,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         choices=("auto", "git", "release"),
         help="where to fetch from (default: $CODEWALK_SOURCE, else auto: git, then the release)",
     )
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -52,7 +52,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--plain", action="store_true", help="print the tour instead of opening the UI")
     parser.add_argument("--json", action="store_true", help="print the resolved steps as JSON")
     add_tours(parser)
-    parser.set_defaults(handler=run)
 
 
 def step_json(resolved: ResolvedStep) -> dict[str, object]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from codewalk.cli.common import add_json, add_tours_dir
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -14,15 +16,8 @@ def register(subparsers: Any) -> None:
         "and --tours-dir: id, number of steps, title. A file that does not load is "
         "skipped with a warning on stderr ('codewalk check' reports it as an error).",
     )
-    parser.add_argument(
-        "--tours-dir",
-        action="append",
-        default=[],
-        metavar="DIR",
-        help="also read tours from DIR (repeatable)",
-    )
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.set_defaults(handler=run)
+    add_tours_dir(parser)
+    add_json(parser)
 
 
 def run(args: argparse.Namespace) -> int:

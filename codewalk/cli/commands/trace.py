@@ -31,7 +31,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--force", action="store_true", help="replace a trace of that name")
     parser.add_argument("-m", dest="module", metavar="MODULE", help="run a module, as python -m does")
     parser.add_argument("program", nargs=argparse.REMAINDER, metavar="SCRIPT [ARGS...]")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,7 +20,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--delete", metavar="NAME", action="append", default=[], help="delete a trace (repeatable)"
     )
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
