@@ -173,6 +173,7 @@ def encode(trace: Trace) -> str:
         "processes": [list(started) for started in trace.processes],
         "own": [list(own) for own in trace.own],
         "own_dirs": list(trace.own_dirs),
+        "imported": sorted(trace.imported),
     }
     # ASCII: a path or argument that is not UTF-8 is a lone surrogate, which UTF-8 cannot
     # write but a JSON escape can (and reads back as it was)
@@ -291,6 +292,7 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
     if {f.path for f in functions if f.own} - {path for path, _ in own}:
         raise ValueError("a function of the program's names a file the trace does not")
     own_dirs = tuple(_own_dir(d) for d in body.get("own_dirs", []))  # none before -m's package was
+    imported = frozenset(_root(node, nodes) for node in body.get("imported", []))  # none before it was kept
     said = {key: value for key, value in summary._asdict().items() if key not in ("functions", "calls")}
     return Trace(
         **said,  # what the summary line says: name, program, python, engine, how it ended, repos
@@ -307,6 +309,7 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
         processes=processes,
         own=own,
         own_dirs=own_dirs,
+        imported=imported,
     )
 
 
@@ -341,6 +344,12 @@ def _passed(pair: list[Any], nodes: int, others: int) -> tuple[int, int]:
     if not (0 < node < nodes and 0 <= other < others):
         raise ValueError("a wrapper of other code names what is not there")
     return node, other
+
+
+def _root(node: Any, nodes: tuple[Node, ...]) -> int:
+    if type(node) is not int or not 0 < node < len(nodes) or nodes[node].parent != 0:
+        raise ValueError("a call said to run inside an import is not a root of the tree")
+    return node
 
 
 def _process(started: list[Any], nodes: int) -> tuple[int, int, int]:
