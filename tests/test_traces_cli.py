@@ -1786,6 +1786,24 @@ def test_a_root_called_back_by_other_code_is_not_said_called_by_the_program(
     assert "Called by the program (from `copied.py:4` `<module>`)." in notes["toypkg.made"]
 
 
+def test_a_root_a_thread_ran_is_said_run_by_a_thread(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``Thread(target=model.generate).start()`` beside a ``TextIteratorStreamer``: the
+    thread's ``generate`` is the function the thread ran, not a call of other code's."""
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.reading import open_trace
+
+    program = (
+        "import threading\nimport toypkg\n\n"
+        "worker = threading.Thread(target=toypkg.fib, args=(3,))\nworker.start()\nworker.join()\n"
+    )
+    traced_with(toy, capsys, "", "threaded", program)
+    opened = open_trace("threaded")
+    traced_tour = trace_tour(opened.trace, opened.tree)
+    notes = [step.note or "" for step in traced_tour.tour.steps if step.at == "toypkg.fib"]
+    assert notes and "Called by a thread, as the function it runs (from `threading.py:" in notes[0], notes
+    assert "` `Thread.run`)." in notes[0]
+
+
 def test_a_short_name_several_definitions_share_is_the_one_that_ran(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

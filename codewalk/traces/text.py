@@ -49,6 +49,16 @@ def where_called(
 RUN_SHOWN = 4  # the frames of a longer run of code outside the pins named in a row
 
 
+def run_by_a_thread(trace: Trace, node: Node) -> bool:
+    """Whether a root's call is a thread's: the function a ``threading.Thread`` ran as its
+    target (its ``Thread.run`` called it: ``Thread(target=model.generate)`` beside a
+    ``TextIteratorStreamer``)."""
+    if node.parent != 0 or node.via < 0:
+        return False
+    other = trace.others[node.via]
+    return other.name == "Thread.run" and os.path.basename(other.filename) == "threading.py"
+
+
 def called_by_the_program(trace: Trace, node: Node) -> bool:
     """Whether a root's call came from the program: a statement of its own, or code of
     its own beside it, as the recorder tells the program's files (under its directory,
