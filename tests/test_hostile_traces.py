@@ -311,3 +311,20 @@ def test_the_calls_run_inside_an_import_are_kept_and_a_trace_without_them_still_
     assert store.load("toy").imported == frozenset()
     code, out, err = run(capsys, "tour", "--trace", "toy", "--plain")
     assert code == 0 and out == kept, err  # the toy's imports ran from the import machinery
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "why"),
+    [
+        ("direct", [0], "a call said to be the program's is not a root of the tree"),
+        ("direct", 3, "a list of the tree's roots is not a list"),
+        ("imported", {"1": 1}, "a list of the tree's roots is not a list"),
+    ],
+)
+def test_roots_said_the_programs_or_imported_that_are_no_list_of_roots_are_refused(
+    toy: Path, capsys: pytest.CaptureFixture[str], key: str, value: Any, why: str
+) -> None:
+    head, body = parts()
+    rewrite(head, body | {key: value})
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and f"is damaged: {why}" in err and "Traceback" not in err, err

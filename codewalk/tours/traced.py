@@ -96,7 +96,7 @@ def _note(trace: Trace, row: Row) -> str:
     caller = "the program"
     if run_by_a_thread(trace, call):
         caller = "a thread, as the function it runs"
-    elif call.parent == 0 and not called_by_the_program(trace, call):
+    elif call.parent == 0 and not called_by_the_program(trace, shown.call):
         caller = "code outside the pinned packages and the program"
     elif call.parent > 0:
         caller = code_span(trace.functions[trace.nodes[call.parent].function].short)

@@ -172,6 +172,10 @@ class Trace(NamedTuple):
     # them: ``inspect`` asking a lazy module while torch is imported); a
     # trace recorded before it said so has none (its roots' callers tell)
     imported: frozenset[int] = frozenset()
+    # the roots the program's own code called, as the recorder told them (a statement of
+    # its script, a helper of its own, a model's remote code); None in a trace recorded
+    # before it said so, read then from where each root's caller's file is
+    direct: frozenset[int] | None = None
 
     @property
     def command(self) -> str:

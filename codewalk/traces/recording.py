@@ -76,6 +76,9 @@ class Recorder:
         # the roots called inside an import (a module's code running, or the import
         # machinery asking a lazy module): work an import did, whoever's frame called them
         self.imported: list[int] = []
+        # the roots the program's own code called (a statement of its script, a helper of
+        # its own, a model's remote code), not other code calling back (``copy.deepcopy``)
+        self.direct: list[int] = []
         self.names = _Qualnames()  # before 3.11, a wrapper's qualified name read from its file
 
     def qualname_of(self, code: object) -> str | None:
@@ -166,10 +169,22 @@ class Recorder:
             self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
             if caller is None and self._importing(frame):
                 self.imported.append(node)
+            if caller is None and self._programs(back):
+                self.direct.append(node)
             if first is not None and caller is not None:
                 self.between.extend((node, self.other(other)) for other in _after(frame, first))
         self.count[node] += 1
         return node
+
+    def _programs(self, back: object | None) -> bool:
+        """Whether ``back``, the frame that called a root (past the wrappers of other
+        code), is the program's own code, as :meth:`learn` tells it."""
+        if back is None:
+            return False
+        code = back.f_code  # type: ignore[attr-defined]
+        known = self.codes.get(code)
+        index = self.learn(code) if known is None else known
+        return index >= 0 and self.own[index]
 
     def _importing(self, frame: object) -> bool:
         """Whether ``frame`` runs inside an import: the import machinery's frame is above
@@ -333,6 +348,7 @@ class Recorder:
             "between": [list(pair) for pair in self.between],
             "processes": [[node, line, count] for (node, line), count in self.processes.items()],
             "imported": self.imported,
+            "direct": self.direct,
         }
 
 
