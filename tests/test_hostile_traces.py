@@ -247,7 +247,11 @@ def test_a_run_thousands_of_calls_deep_is_printed_in_bounded_lines(
     head, body = parts()
     recursing = [i for i, f in enumerate(body["functions"]) if f[3] != "<module>"][:2]
     chain = [[i, 1, recursing[i % 2], -1, 1, 0.001] for i in range(3000)]
-    rewrite(head, body | {"nodes": [body["nodes"][0], *chain], "passed": [], "processes": [], "imported": []})
+    rewrite(
+        head,
+        body
+        | {"nodes": [body["nodes"][0], *chain], "passed": [], "processes": [], "imported": [], "direct": []},
+    )
     code, out, err = run(capsys, "tour", "--trace", "toy", "--plain")
     assert code == 0, err
     lines = out.splitlines()
@@ -275,7 +279,11 @@ def test_the_chains_of_a_deep_recursion_are_found_without_walking_each(
     head, body = parts()
     a, b = [i for i, f in enumerate(body["functions"]) if f[3] != "<module>"][:2]
     chain = [[i, 7, (a, b)[i % 2], -1, 1, 0.001] for i in range(3000)]  # a b a b ..., a first
-    rewrite(head, body | {"nodes": [body["nodes"][0], *chain], "passed": [], "processes": [], "imported": []})
+    rewrite(
+        head,
+        body
+        | {"nodes": [body["nodes"][0], *chain], "passed": [], "processes": [], "imported": [], "direct": []},
+    )
     trace = store.load("toy")
     tree = Tree(trace)
     walked: list[int] = []

@@ -275,7 +275,14 @@ def test_a_kept_trace_that_holds_no_call_is_not_shown(toy: Path, capsys: pytest.
     traced(capsys)
     kept = store.load("toy")
     empty = kept._replace(
-        name="idle", repos=(), functions=(), nodes=kept.nodes[:1], lines=(), wrappers=(), imported=frozenset()
+        name="idle",
+        repos=(),
+        functions=(),
+        nodes=kept.nodes[:1],
+        lines=(),
+        wrappers=(),
+        imported=frozenset(),
+        direct=None,
     )
     store.path_of("idle").write_text(store.encode(empty), encoding="utf-8")
     for shown in ("--plain", "--no-color"):  # as text, and in the terminal UI (were there one)
