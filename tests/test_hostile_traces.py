@@ -247,7 +247,11 @@ def test_a_run_thousands_of_calls_deep_is_printed_in_bounded_lines(
     head, body = parts()
     recursing = [i for i, f in enumerate(body["functions"]) if f[3] != "<module>"][:2]
     chain = [[i, 1, recursing[i % 2], -1, 1, 0.001] for i in range(3000)]
-    rewrite(head, body | {"nodes": [body["nodes"][0], *chain], "passed": [], "processes": []})
+    rewrite(
+        head,
+        body
+        | {"nodes": [body["nodes"][0], *chain], "passed": [], "processes": [], "imported": [], "direct": []},
+    )
     code, out, err = run(capsys, "tour", "--trace", "toy", "--plain")
     assert code == 0, err
     lines = out.splitlines()
@@ -275,7 +279,11 @@ def test_the_chains_of_a_deep_recursion_are_found_without_walking_each(
     head, body = parts()
     a, b = [i for i, f in enumerate(body["functions"]) if f[3] != "<module>"][:2]
     chain = [[i, 7, (a, b)[i % 2], -1, 1, 0.001] for i in range(3000)]  # a b a b ..., a first
-    rewrite(head, body | {"nodes": [body["nodes"][0], *chain], "passed": [], "processes": []})
+    rewrite(
+        head,
+        body
+        | {"nodes": [body["nodes"][0], *chain], "passed": [], "processes": [], "imported": [], "direct": []},
+    )
     trace = store.load("toy")
     tree = Tree(trace)
     walked: list[int] = []
@@ -285,3 +293,46 @@ def test_the_chains_of_a_deep_recursion_are_found_without_walking_each(
     assert len(found) == 1500 and walked == []
     assert found[0] == Chain((1, 2), (1, 1)) and found[1].nodes == (1, 2, 3, 4)
     assert found[:2] == [found[0], found[1]] and len(walked) < 20  # those read, not 1,500
+
+
+@pytest.mark.parametrize("imported", [[0], [10**6], ["1"], "tail"])
+def test_a_call_said_to_run_inside_an_import_that_is_no_root_is_refused(
+    toy: Path, capsys: pytest.CaptureFixture[str], imported: Any
+) -> None:
+    head, body = parts()
+    nested = next(index for index, node in enumerate(body["nodes"]) if node[0] > 0)
+    rewrite(head, body | {"imported": imported if imported != "tail" else [nested]})
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and "Traceback" not in err
+    assert "is damaged: a call said to run inside an import is not a root of the tree" in err, err
+
+
+def test_the_calls_run_inside_an_import_are_kept_and_a_trace_without_them_still_reads(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head, body = parts()
+    assert body["imported"]  # the toy package's import, at least
+    assert store.load("toy").imported == frozenset(body["imported"])
+    code, kept, _ = run(capsys, "tour", "--trace", "toy", "--plain")
+    del body["imported"]  # as a codewalk before it kept them wrote it
+    rewrite(head, body)
+    assert store.load("toy").imported == frozenset()
+    code, out, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 0 and out == kept, err  # the toy's imports ran from the import machinery
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "why"),
+    [
+        ("direct", [0], "a call said to be the program's is not a root of the tree"),
+        ("direct", 3, "a list of the tree's roots is not a list"),
+        ("imported", {"1": 1}, "a list of the tree's roots is not a list"),
+    ],
+)
+def test_roots_said_the_programs_or_imported_that_are_no_list_of_roots_are_refused(
+    toy: Path, capsys: pytest.CaptureFixture[str], key: str, value: Any, why: str
+) -> None:
+    head, body = parts()
+    rewrite(head, body | {key: value})
+    code, _, err = run(capsys, "tour", "--trace", "toy", "--plain")
+    assert code == 2 and f"is damaged: {why}" in err and "Traceback" not in err, err

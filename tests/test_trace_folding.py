@@ -14,7 +14,7 @@ import pytest
 from codewalk.render.trace_tree import render_tree
 from codewalk.tours.traced import trace_tour
 from codewalk.traces.model import Function, Node, Other, Trace
-from codewalk.traces.tree import Row, Tree, folded, row_calls, row_seconds
+from codewalk.traces.tree import Row, Tree, first_call, folded, row_calls, row_seconds
 from tests.synthetic_trace import synthetic_trace
 
 TOOK = re.compile(r"[\d.]+ (s|ms|us)$")
@@ -374,3 +374,17 @@ def test_comprehensions_of_one_function_called_from_several_lines_say_each_line(
     assert render_tree(trace, rows, 4).startswith(f"4    {comp} from line 709  x1  ")
     titles = [step.title for step in trace_tour(trace, Tree(trace)).tour.steps]
     assert titles[1:] == [*(f"{comp} from line {line} x1" for line in (697, 698, 709, 717)), "check x1"]
+
+
+def test_a_root_the_recorder_saw_called_inside_an_import_is_folded_as_the_imports() -> None:
+    """``inspect`` asking a lazy module for its ``__file__`` while torch is imported: the
+    call comes from other code (no import machinery's frame called it), yet the recorder
+    saw an import running above it. It is an import's row, folded, before the program's
+    first call; a trace that does not say so reads it as the program's call."""
+    calls = [(0, 992, "_LazyUtilsModule.__getattribute__", 1), (0, 3, "generate", 1), (2, 40, "forward", 1)]
+    said = recorded(calls, via={1: 0})._replace(imported=frozenset({1}))
+    rows = rows_of(said)
+    assert [(row.on_import, row.hidden) for row in rows] == [(True, 0), (False, 0), (False, 0)]
+    assert first_call(rows) == 1
+    rows = rows_of(recorded(calls, via={1: 0}))
+    assert [row.on_import for row in rows] == [False, False, False] and first_call(rows) == 0

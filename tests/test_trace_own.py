@@ -171,6 +171,33 @@ def test_calls_and_path_with_a_trace_go_through_the_programs_code(
     ]
 
 
+def test_path_with_a_trace_ends_at_the_programs_own_function(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``path A B --trace`` with B the program's own code (a callback, a model's remote
+    ``forward``): the chains that ran to it, B named as the run names it, as the tree does,
+    or with its module."""
+    for goal in ("Ban.__call__", "helpers.Ban.__call__"):
+        code, out, err = run(capsys, "path", "toypkg.call_it", goal, "--trace", "own")
+        assert code == 0, err
+        assert out.splitlines()[0].startswith(
+            "toypkg.call_it -> Ban.__call__ (the program's, helpers.py): 1 chain ran"
+        )
+        assert "  Ban.__call__  " in out and "[the program's, helpers.py]" in out
+    code, out, _ = run(capsys, "path", "toypkg.call_it", "mine", "--trace", "own", "--json")
+    data = json.loads(out)
+    assert data["goal"]["qualname"] == "__main__.mine" and data["goal"]["program"] is True
+    (chain,) = data["chains"]
+    assert [(hop["qualname"], hop["program"]) for hop in chain] == [
+        ("toypkg.call_it", False),
+        ("__main__.mine", True),
+    ]
+    code, _, err = run(capsys, "path", "toypkg.recover", "mine", "--trace", "own")
+    assert (
+        code == 1 and "no chain from toypkg.recover to mine (the program's, own.py) ran in trace 'own'" in err
+    )
+
+
 def test_draft_along_a_chain_through_the_programs_code_leaves_its_step_out_and_says_why(
     work: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -239,7 +266,8 @@ def test_a_trace_of_the_format_before_still_reads_and_a_program_file_it_does_not
         "passed": [],
         "processes": [],
     }
-    del old_body["own"]
+    for later in ("own", "imported", "direct"):  # what format 2 did not keep
+        del old_body[later]
     path.write_text(json.dumps(old_head) + "\n" + json.dumps(old_body) + "\n")
     trace = store.load("own")
     assert trace.own == () and trace.nodes[1].raised == 0

@@ -274,7 +274,16 @@ def test_a_kept_trace_that_holds_no_call_is_not_shown(toy: Path, capsys: pytest.
     """A trace with no call (kept by an earlier codewalk) has nothing to show."""
     traced(capsys)
     kept = store.load("toy")
-    empty = kept._replace(name="idle", repos=(), functions=(), nodes=kept.nodes[:1], lines=(), wrappers=())
+    empty = kept._replace(
+        name="idle",
+        repos=(),
+        functions=(),
+        nodes=kept.nodes[:1],
+        lines=(),
+        wrappers=(),
+        imported=frozenset(),
+        direct=None,
+    )
     store.path_of("idle").write_text(store.encode(empty), encoding="utf-8")
     for shown in ("--plain", "--no-color"):  # as text, and in the terminal UI (were there one)
         code, out, err = run(capsys, "tour", "--trace", "idle", shown)
@@ -1782,6 +1791,60 @@ def test_a_root_called_back_by_other_code_is_not_said_called_by_the_program(
     kept = notes["toypkg.Kept.__deepcopy__"]
     assert "Called by code outside the pinned packages and the program (from `copy.py:" in kept
     assert "Called by the program (from `copied.py:4` `<module>`)." in notes["toypkg.made"]
+
+
+def test_who_called_a_root_is_what_the_recorder_said_and_an_older_trace_reads_as_before(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The recorder marks the roots the program's own code called (``direct``); a trace
+    read says so from that mark, not from where the caller's file's name lies (a module of
+    the program's imported through a link from outside its directory is the program's, as
+    the recorder tells it by its real path). A trace kept before the recorder said it is
+    read as before, from the caller's file's name."""
+    import json as json_
+
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.reading import open_trace
+
+    added = "\n\ndef made():\n    return square(2)\n"
+    (toy / "lib").mkdir()
+    (toy / "lib" / "helper.py").write_text("import toypkg\n\n\ndef make():\n    return toypkg.made()\n")
+    link = toy.parent / f"{toy.name}-lib"
+    link.symlink_to(toy / "lib")
+    program = f"import sys\nsys.path.insert(0, {str(link)!r})\nimport helper\n\nhelper.make()\n"
+    traced_with(toy, capsys, added, "beside", program)
+
+    def caller() -> str:
+        opened = open_trace("beside")
+        steps = trace_tour(opened.trace, opened.tree).tour.steps
+        (note,) = [step.note or "" for step in steps if step.at == "toypkg.made"]
+        return note.split("Called by ", 1)[1].split(" (", 1)[0]
+
+    assert caller() == "the program"  # its helper, through the link
+    head, body = store.path_of("beside").read_text().splitlines()
+    data = json_.loads(body)
+    assert data["direct"]
+    del data["direct"]  # as a codewalk before the recorder said it kept it
+    store.path_of("beside").write_text(f"{head}\n{json_.dumps(data)}\n")
+    assert caller() == "code outside the pinned packages and the program"
+
+
+def test_a_root_a_thread_ran_is_said_run_by_a_thread(toy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``Thread(target=model.generate).start()`` beside a ``TextIteratorStreamer``: the
+    thread's ``generate`` is the function the thread ran, not a call of other code's."""
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.reading import open_trace
+
+    program = (
+        "import threading\nimport toypkg\n\n"
+        "worker = threading.Thread(target=toypkg.fib, args=(3,))\nworker.start()\nworker.join()\n"
+    )
+    traced_with(toy, capsys, "", "threaded", program)
+    opened = open_trace("threaded")
+    traced_tour = trace_tour(opened.trace, opened.tree)
+    notes = [step.note or "" for step in traced_tour.tour.steps if step.at == "toypkg.fib"]
+    assert notes and "Called by a thread, as the function it runs (from `threading.py:" in notes[0], notes
+    assert "` `Thread.run`)." in notes[0]
 
 
 def test_a_short_name_several_definitions_share_is_the_one_that_ran(

@@ -232,6 +232,48 @@ def test_each_statement_of_the_program_has_its_own_calls(python: str, tmp_path: 
     assert ran == [("fib", 7, 1), ("square", 5, 1), ("fib", 9, 1), ("square", 5, 1), ("square", 5, 3)]
 
 
+IMPORTING = """
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib", "site-packages"))
+import toypkg
+import other  # another's module, calling the package as it is imported (torch's inspect)
+import mine  # the program's own module, doing its work as it is imported
+toypkg.square(5)
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_calls_made_inside_an_import_and_those_of_the_programs_own_code_are_said_to_be(
+    python: str, tmp_path: Path
+) -> None:
+    """The recorder marks the roots called inside an import (the import machinery's frame
+    above them): torch's import asking huggingface_hub's lazy module through ``inspect``
+    is the import's work, not a call of the program's; a module of the program's own doing
+    its work as it is imported is the program. It marks too the roots the program's own
+    code called (``direct``), which other code's are not."""
+    installed = tmp_path / "lib" / "site-packages"
+    installed.mkdir(parents=True)
+    (installed / "other.py").write_text("import toypkg\n\ntoypkg.square(3)\n")
+    (tmp_path / "mine.py").write_text("import toypkg\n\ntoypkg.square(4)\n")
+    done, data = record(python, tmp_path, script=IMPORTING)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    imported, direct = set(data["imported"]), set(data["direct"])
+    roots = [
+        (names[code], line, index in imported, index in direct)
+        for index, (parent, line, code, *_rest) in enumerate(data["nodes"])
+        if parent == 0
+    ]
+    # the package's import, other's call as it was imported, then the program's (called
+    # by its own code): mine's as it was imported, and its own statement's
+    assert [(name, line if name != "<module>" else 0, *said) for name, line, *said in roots] == [
+        ("<module>", 0, True, False),
+        ("square", 3, True, False),
+        ("square", 3, False, True),
+        ("square", 7, False, True),
+    ]
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_a_wrapper_of_a_wrapper_of_its_own_code_wraps_it_and_recursion_does_not(
     python: str, tmp_path: Path

@@ -865,3 +865,48 @@ async def test_the_palette_lists_the_functions_a_function_defines_under_it_and_g
         assert screen.location.line == package_line(
             "    def count(x):  # a closure that calls a function it does not hold: no wrapper"
         )
+
+
+@run_async
+async def test_a_steps_lit_lines_are_what_its_calls_ran_not_the_signature_its_import_ran(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``def``'s decorator, defaults and annotations run when its module is imported,
+    on its signature's lines: lit beside its body, they read as the call's. A step lights
+    the lines its calls ran; a ``def`` inside a function, run by that call, stays lit."""
+    work = use_toy(tmp_path, monkeypatch)
+    signed = (
+        "\n\n@logged\n"
+        "def signed(\n"
+        "    x: int = square(2),\n"
+        "    y: int = 1,\n"
+        ") -> int:\n"
+        "    def inner(z):\n"
+        "        return z\n"
+        "    return inner(x + y)\n"
+    )
+    with (work / "toypkg" / "__init__.py").open("a") as package:
+        package.write(signed)
+    (work / "signed.py").write_text("import toypkg\n\ntoypkg.fib(2)\ntoypkg.signed(3)\n")
+    assert main(["trace", "--python", sys.executable, "--name", "signed", "signed.py"]) == 0
+    session, first = trace_session(open_trace("signed"))
+    app = make_app(session, start_step=first)
+    async with app.run_test(size=(150, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        titles = [step.title for step in screen.session.tour.steps]
+        await pilot.press(*str(next(i for i, t in enumerate(titles) if t.startswith("signed")) + 1))
+        await settle(pilot)
+        code = screen.query_one(CodeView)
+        assert code.source is not None and code.shown.ran is not None
+        text = code.source.lines
+        at = {line: number for number, line in enumerate(text, 1)}
+        header = range(at["def signed("] - 1, at[") -> int:"] + 1)  # from its decorator on
+        assert text[header[0] - 1] == "@logged" and not set(header) & code.shown.ran
+        body = {at["    def inner(z):"], at["    return inner(x + y)"], at["        return z"]}
+        assert body <= code.shown.ran
+        assert at["def square(x):"] not in code.shown.ran  # every def the import ran, called or not
+        assert at["import threading"] in code.shown.ran  # the rest of what the import ran
+        assert screen.location is not None  # what executed is as the run said: the import ran it
+        assert set(header) <= (session.ran(screen.location.repo, code.source.path) or set())

@@ -150,6 +150,9 @@ def run_path(args: argparse.Namespace) -> int:
         scope = search_scope(args, workspace)
         start = traced_definition(args, workspace, trace, args.start, scope)
         found = workspace.calling.find(args.goal, scope, related=False)
+        own = _own_functions(trace, args.goal) if not found.matches else set()
+        if own:  # the program's own code, or a model's remote code: in the run alone
+            return _path_to_own(args, opened, start, own)
         if not found.matches:
             _refuse_unpinned_goal(args, workspace)
         goals = list(found.matches) or [workspace.calling.definition(args.goal, scope)]
@@ -172,6 +175,39 @@ def run_path(args: argparse.Namespace) -> int:
             )
         ran = f"{len(found_chains)} chain{'s' if len(found_chains) != 1 else ''} ran"
         return _chains_ran(args, opened, start, goals[0], [(c, None) for c in found_chains], ran)
+
+
+def _own_functions(trace: Trace, name: str) -> set[int]:
+    """The program's own functions (a model's remote code among them) that ran, named by
+    ``name``: as the tree names them (``BanToken.__call__``), or with their module
+    (``__main__.BanToken.__call__``, ``transformers_modules.x.HASH.modeling_x.Model.forward``)."""
+    name = name.strip()
+    return {
+        index
+        for index, function in enumerate(trace.functions)
+        if function.own
+        and (name in (function.name, function.qualname) or function.qualname.endswith(f".{name}"))
+    }
+
+
+def _path_to_own(args: argparse.Namespace, opened: Opened, start: Resolved, goals: set[int]) -> int:
+    """``path A B --trace`` where B is the program's own code (a callback the pinned code
+    called back, a model's remote ``forward``): the chains that ran to it."""
+    from codewalk.traces.tree import chains, functions_of
+
+    trace = opened.trace
+    starts = functions_of(trace, [start])
+    goal = trace.functions[min(goals)]
+    found_chains = chains(trace, opened.tree, starts, goals) if starts else []
+    if not found_chains and not args.json:
+        raise QueryError(
+            f"{start.qualname} did not run in trace {trace.name!r}"
+            if not starts
+            else f"no chain from {start.qualname} to {ran_name(goal)} ran in trace {trace.name!r}",
+            hint=f"codewalk tour --trace {trace.name} shows where {goal.short} ran",
+        )
+    ran = f"{len(found_chains)} chain{'s' if len(found_chains) != 1 else ''} ran"
+    return _chains_ran(args, opened, start, goal, [(c, None) for c in found_chains], ran)
 
 
 def _refuse_unpinned_goal(args: argparse.Namespace, workspace: Workspace) -> None:
@@ -200,17 +236,21 @@ def _chains_ran(
     args: argparse.Namespace,
     opened: Opened,
     start: Resolved,
-    goal: Resolved,
+    goal: Resolved | Function,
     ran: Sequence[tuple[Chain, Caller | None]],
     said: str,
     compiled: bool = False,
 ) -> int:
     """The first ``--limit`` chains that ran, as JSON or text; where ``goal`` is
-    ``compiled``, each with the call site of it that its chain ends at."""
+    ``compiled``, each with the call site of it that its chain ends at; a goal that is the
+    program's own code (a ``Function`` that ran) is named as the run names it."""
+    from codewalk.traces.model import Function
+
     trace, shown = opened.trace, ran[: args.limit]
     if args.json:
         chains = [
-            _chain_json(opened, chain) + ([_compiled_hop(goal, site.line)] if site else [])
+            _chain_json(opened, chain)
+            + ([_compiled_hop(goal, site.line)] if site and not isinstance(goal, Function) else [])
             for chain, site in shown
         ]
         dump(
@@ -218,7 +258,7 @@ def _chains_ran(
                 "query": f"{args.start} {args.goal}",
                 "trace": trace.name,
                 "start": result_dict(start),
-                "goal": result_dict(goal),
+                "goal": function_dict(goal) if isinstance(goal, Function) else result_dict(goal),
                 "compiled": compiled,  # a trace records Python code only
                 "chains": chains,
                 "more": len(ran) - len(shown),
@@ -226,7 +266,8 @@ def _chains_ran(
         )
         return 0 if shown else 1
     where = f"in trace {trace.name!r} ({trace.command}) [{_versions(trace)}]"
-    print(visible(f"{start.qualname} -> {goal.qualname}: {said} {where}"))
+    named = ran_name(goal) if isinstance(goal, Function) else goal.qualname
+    print(visible(f"{start.qualname} -> {named}: {said} {where}"))
     sources = Sources(opened)
     for number, (chain, site) in enumerate(shown, start=1):
         print(f"\n{number}.")

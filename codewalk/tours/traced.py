@@ -26,6 +26,7 @@ from codewalk.traces.text import (
     each_line,
     header,
     lines_text,
+    run_by_a_thread,
     seconds_text,
     where_shown,
 )
@@ -93,7 +94,9 @@ def _note(trace: Trace, row: Row) -> str:
     function = trace.functions[trace.nodes[shown.node].function]
     call = trace.nodes[shown.call]
     caller = "the program"
-    if call.parent == 0 and not called_by_the_program(trace, call):
+    if run_by_a_thread(trace, call):
+        caller = "a thread, as the function it runs"
+    elif call.parent == 0 and not called_by_the_program(trace, shown.call):
         caller = "code outside the pinned packages and the program"
     elif call.parent > 0:
         caller = code_span(trace.functions[trace.nodes[call.parent].function].short)

@@ -112,6 +112,8 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         processes=tuple((int(node), int(line), int(n)) for node, line, n in raw.get("processes", [])),
         own=own.blobs(functions),
         own_dirs=tuple(directory for directory, _ in own.dirs if directory),
+        imported=frozenset(int(node) for node in raw.get("imported", [])),
+        direct=frozenset(int(node) for node in raw["direct"]) if "direct" in raw else None,
     )
 
 

@@ -168,6 +168,14 @@ class Trace(NamedTuple):
     # the directories of the program's own files, as the recorder told them (where it ran,
     # and for ``-m`` the module's top package wherever it was imported from)
     own_dirs: tuple[str, ...] = ()
+    # the roots the recorder saw called inside an import (a module's code running above
+    # them: ``inspect`` asking a lazy module while torch is imported); a
+    # trace recorded before it said so has none (its roots' callers tell)
+    imported: frozenset[int] = frozenset()
+    # the roots the program's own code called, as the recorder told them (a statement of
+    # its script, a helper of its own, a model's remote code); None in a trace recorded
+    # before it said so, read then from where each root's caller's file is
+    direct: frozenset[int] | None = None
 
     @property
     def command(self) -> str:

@@ -35,6 +35,9 @@ roots (found on the program's ``sys.path`` without importing them):
   directory), as nodes like the pinned code's (``own``: their code indices); the
   program's own calls of its functions, with no recorded call beneath them, are not
   recorded;
+- which roots were called inside an import of code not the program's (``imported``: an
+  import machinery's frame above them, as torch's import running ``inspect``), and which
+  the program's own code called (``direct``: not other code calling back);
 - how many calls of each node ended by an exception (``raised``);
 - the lines of each recorded function that executed.
 

@@ -25,6 +25,8 @@ REMOTE = "transformers_modules"
 # address (rotated), as unique among the live frames as ``id()``; ``id()`` is an audited
 # event, each call of which runs every audit hook (the recorder's own, the program's)
 _key = hash
+# the import machinery's files: a frame of theirs is an import under way
+_IMPORTLIB = ("<frozen importlib.", "importlib/_bootstrap.py", "importlib/_bootstrap_external.py")
 
 
 class Recorder:
@@ -71,6 +73,12 @@ class Recorder:
         # (node, line) -> processes the program started there (a fork, a subprocess): what
         # runs in them is never recorded; node 0 line 0: from outside the recorded code
         self.processes: dict[tuple[int, int], int] = {}
+        # the roots called inside an import (a module's code running, or the import
+        # machinery asking a lazy module): work an import did, whoever's frame called them
+        self.imported: list[int] = []
+        # the roots the program's own code called (a statement of its script, a helper of
+        # its own, a model's remote code), not other code calling back (``copy.deepcopy``)
+        self.direct: list[int] = []
         self.names = _Qualnames()  # before 3.11, a wrapper's qualified name read from its file
 
     def qualname_of(self, code: object) -> str | None:
@@ -159,10 +167,40 @@ class Recorder:
         if node is None:
             node = self.children[key] = self._node(frame, index, caller, key)
             self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
+            if caller is None and self._importing(frame):
+                self.imported.append(node)
+            if caller is None and self._programs(back):
+                self.direct.append(node)
             if first is not None and caller is not None:
                 self.between.extend((node, self.other(other)) for other in _after(frame, first))
         self.count[node] += 1
         return node
+
+    def _programs(self, back: object | None) -> bool:
+        """Whether ``back``, the frame that called a root (past the wrappers of other
+        code), is the program's own code, as :meth:`learn` tells it."""
+        if back is None:
+            return False
+        code = back.f_code  # type: ignore[attr-defined]
+        known = self.codes.get(code)
+        index = self.learn(code) if known is None else known
+        return index >= 0 and self.own[index]
+
+    def _importing(self, frame: object) -> bool:
+        """Whether ``frame`` runs inside an import: the import machinery's frame is above
+        it (``importlib._bootstrap``'s), running a module that is not the program's own
+        (a module of the program's doing its work as it is imported is the program)."""
+        below = frame
+        above = frame.f_back  # type: ignore[attr-defined]
+        while above is not None:
+            filename = above.f_code.co_filename.replace("\\", "/")
+            if filename.startswith(_IMPORTLIB[0]) or filename.endswith(_IMPORTLIB[1:]):
+                code = below.f_code  # type: ignore[attr-defined]
+                known = self.codes.get(code)
+                index = self.learn(code) if known is None else known
+                return index < 0 or not self.own[index]
+            below, above = above, above.f_back
+        return False
 
     def _unrecorded(self, caller: object | None) -> bool:
         """Whether the program's own code, called in a frame whose caller is ``caller``
@@ -309,6 +347,8 @@ class Recorder:
             "passed": [list(pair) for pair in self.passed],
             "between": [list(pair) for pair in self.between],
             "processes": [[node, line, count] for (node, line), count in self.processes.items()],
+            "imported": self.imported,
+            "direct": self.direct,
         }
 
 

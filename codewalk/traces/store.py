@@ -173,6 +173,8 @@ def encode(trace: Trace) -> str:
         "processes": [list(started) for started in trace.processes],
         "own": [list(own) for own in trace.own],
         "own_dirs": list(trace.own_dirs),
+        "imported": sorted(trace.imported),
+        **({"direct": sorted(trace.direct)} if trace.direct is not None else {}),
     }
     # ASCII: a path or argument that is not UTF-8 is a lone surrogate, which UTF-8 cannot
     # write but a JSON escape can (and reads back as it was)
@@ -291,6 +293,11 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
     if {f.path for f in functions if f.own} - {path for path, _ in own}:
         raise ValueError("a function of the program's names a file the trace does not")
     own_dirs = tuple(_own_dir(d) for d in body.get("own_dirs", []))  # none before -m's package was
+    # none before the recorder said them
+    imported = frozenset(_root(node, nodes) for node in _list(body.get("imported", [])))
+    direct = body.get("direct")
+    if direct is not None:
+        direct = frozenset(_root(node, nodes, "a call said to be the program's") for node in _list(direct))
     said = {key: value for key, value in summary._asdict().items() if key not in ("functions", "calls")}
     return Trace(
         **said,  # what the summary line says: name, program, python, engine, how it ended, repos
@@ -307,6 +314,8 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
         processes=processes,
         own=own,
         own_dirs=own_dirs,
+        imported=imported,
+        direct=direct,
     )
 
 
@@ -341,6 +350,18 @@ def _passed(pair: list[Any], nodes: int, others: int) -> tuple[int, int]:
     if not (0 < node < nodes and 0 <= other < others):
         raise ValueError("a wrapper of other code names what is not there")
     return node, other
+
+
+def _root(node: Any, nodes: tuple[Node, ...], what: str = "a call said to run inside an import") -> int:
+    if type(node) is not int or not 0 < node < len(nodes) or nodes[node].parent != 0:
+        raise ValueError(f"{what} is not a root of the tree")
+    return node
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError("a list of the tree's roots is not a list")
+    return value
 
 
 def _process(started: list[Any], nodes: int) -> tuple[int, int, int]:

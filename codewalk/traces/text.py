@@ -49,13 +49,28 @@ def where_called(
 RUN_SHOWN = 4  # the frames of a longer run of code outside the pins named in a row
 
 
-def called_by_the_program(trace: Trace, node: Node) -> bool:
-    """Whether a root's call came from the program: a statement of its own, or code of
-    its own beside it, as the recorder tells the program's files (under its directory,
-    neither an installed package's nor the interpreter's; for ``-m``, the module's package
-    wherever it was imported from; a model's remote code, wherever transformers copied
-    it); not code outside the pinned packages that called back (``inspect.getmodule``
-    while torch imports, a thread's ``Thread.run``, ``copy.deepcopy``)."""
+def run_by_a_thread(trace: Trace, node: Node) -> bool:
+    """Whether a root's call is a thread's: the function a ``threading.Thread`` ran as its
+    target (its ``Thread.run`` called it: ``Thread(target=model.generate)`` beside a
+    ``TextIteratorStreamer``)."""
+    if node.parent != 0 or node.via < 0:
+        return False
+    other = trace.others[node.via]
+    return other.name == "Thread.run" and os.path.basename(other.filename) == "threading.py"
+
+
+def called_by_the_program(trace: Trace, index: int) -> bool:
+    """Whether root ``index``'s call came from the program: a statement of its own, or
+    code of its own beside it, as the recorder told the program's files (under its
+    directory, neither an installed package's nor the interpreter's; for ``-m``, the
+    module's package wherever it was imported from; a model's remote code, wherever
+    transformers copied it); not code outside the pinned packages that called back
+    (``inspect.getmodule`` while torch imports, a thread's ``Thread.run``,
+    ``copy.deepcopy``). A trace recorded before the recorder said so is read by the same
+    rule, from where the caller's file is."""
+    if trace.direct is not None:
+        return index in trace.direct
+    node = trace.nodes[index]
     if node.via < 0:
         return True
     filename = trace.others[node.via].filename

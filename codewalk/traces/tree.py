@@ -372,7 +372,11 @@ def on_import(trace: Trace, node: int) -> bool:
     """Whether a root of the tree is what an import ran: a module's own code, a call from
     the import machinery (a lazy module's ``__getattr__`` asked by ``from x import y``), or
     a module's own ``__getattr__`` (PEP 562) asked by the program: ``from x import y`` asks
-    it again for each name (huggingface_hub's, which keeps no name it gives), as ``x.y`` does."""
+    it again for each name (huggingface_hub's, which keeps no name it gives), as ``x.y`` does;
+    or any call the recorder saw made inside an import (``inspect`` asking a lazy module
+    for its ``__file__`` while torch is imported)."""
+    if node in trace.imported:
+        return True
     here = trace.nodes[node]
     name = trace.functions[here.function].name
     if name == "<module>" or name == _GETATTR or name.endswith(f".<locals>.{_GETATTR}"):

@@ -19,6 +19,7 @@ from textual.widget import Widget
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import ResolvedStep
+from codewalk.traces.lit import import_lines
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
@@ -54,6 +55,8 @@ class Places(LookupActions):
         super().__init__()
         self.step_index = 0
         self.sources: dict[tuple[str, str], HighlightedSource] = {}
+        # of each file a trace lit: the lines its import ran in its defs, read from the source
+        self.imports: dict[tuple[str, str], tuple[HighlightedSource, frozenset[int]]] = {}
         self.file_positions: dict[tuple[str, str], tuple[int, int]] = {}  # last position per file
         self.history = JumpHistory()
         self.off_tour = False
@@ -120,7 +123,6 @@ class Places(LookupActions):
         if self.focused is None or self._focus_code:
             self._focus_code = False
             self.code.focus()
-        ran = self.session.ran(where.repo, where.path) if self.session is not None else None
         self.code.show(
             source,
             line=where.line,
@@ -130,11 +132,23 @@ class Places(LookupActions):
             top=where.top,
             left=where.left,
             regions=where.regions,
-            ran=ran,
+            ran=self._lit(where.repo, source),
             opens=where.opens,
         )
         self.location = where
         self.show_repo(where.repo)
+
+    def _lit(self, repo: str, source: HighlightedSource) -> frozenset[int] | None:
+        """The lines of ``source`` a trace read lights (None: no trace, or one that did not
+        run ``repo``): those that executed, less a ``def``'s decorators and signature,
+        which ran when its module was imported, not when it was called."""
+        ran = self.session.ran(repo, source.path) if self.session is not None else None
+        if not ran or not source.path.endswith(".py"):
+            return ran
+        known = self.imports.get((repo, source.path))
+        if known is None or known[0] is not source:  # read again: the file changed
+            known = self.imports[(repo, source.path)] = (source, import_lines(source.text))
+        return ran - known[1]
 
     def lines_on_screen(self) -> int:
         """How many lines the file on screen has (0: no file is on screen)."""
