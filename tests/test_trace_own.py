@@ -171,6 +171,54 @@ def test_calls_and_path_with_a_trace_go_through_the_programs_code(
     ]
 
 
+def test_path_with_a_trace_takes_the_programs_own_function_as_either_end(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``path Trainer.train MyTrainer.compute_loss --trace``: no pin defines the program's
+    own function, but the run called it: the chains that ran to it (and from it), not
+    "in another package" nor "no definition found"."""
+    for goal in ("mine", "__main__.mine"):
+        code, out, err = run(capsys, "path", "toypkg.call_it", goal, "--trace", "own")
+        assert code == 0, err
+        assert out.startswith("toypkg.call_it -> mine (the program's, own.py): 1 chain ran in trace 'own'")
+        assert out.rstrip().endswith("ran x1")
+    code, out, err = run(capsys, "path", "toypkg.call_it", "Ban.__call__", "--trace", "own")
+    assert code == 0, err  # a class no pin provides: once "a trace records the pinned packages only"
+    assert "-> Ban.__call__ (the program's, helpers.py): 1 chain ran" in out
+    code, out, err = run(capsys, "path", "mine", "toypkg.square", "--trace", "own")
+    assert code == 0, err
+    assert out.startswith("mine (the program's, own.py) -> toypkg.square: 1 chain ran")
+    assert "return toypkg.square(x) + 1" in out
+    code, out, _ = run(capsys, "path", "toypkg.call_it", "mine", "--trace", "own", "--json")
+    answer = json.loads(out)
+    assert answer["goal"] == {
+        "qualname": "__main__.mine",
+        "repo": None,
+        "path": str(work / "own.py"),
+        "line": own_line("def mine(x):"),
+        "program": True,
+    }
+    assert [hop["qualname"] for hop in answer["chains"][0]] == ["toypkg.call_it", "__main__.mine"]
+    code, _, err = run(capsys, "path", "toypkg.recover", "mine", "--trace", "own")
+    assert code == 1 and "no chain from toypkg.recover to mine (the program's, own.py) ran" in err
+    assert "hint: codewalk tour --trace own shows where the program's own code ran" in err
+    code, _, err = run(capsys, "path", "toypkg.call_it", "helper", "--trace", "own")
+    assert code == 1 and "'helper': no definition found" in err  # the program's, but it never ran
+
+
+def test_calls_with_a_trace_on_the_programs_own_function_says_what_it_is_and_where_to_look(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "calls", "mine", "--trace", "own")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "codewalk: error: mine (the program's, own.py) is the program's own code, which codewalk does not"
+        " index: trace 'own' says what it called, not which call sites it has",
+        "  hint: codewalk path mine TO --trace own gives the chains that ran from it; codewalk tour --trace"
+        " own lists its calls under it",
+    ]
+
+
 def test_draft_along_a_chain_through_the_programs_code_leaves_its_step_out_and_says_why(
     work: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
