@@ -508,7 +508,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "30 tour(s) (35 readings, with their versions), 398 step(s): 0 broken step(s), 2 file error(s)"
+        "31 tour(s) (36 readings, with their versions), 412 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
