@@ -531,3 +531,28 @@ def test_a_root_the_models_remote_code_called_is_called_by_it_not_by_code_outsid
     assert square, traced.tour.steps
     assert all("code outside the pinned packages" not in note for note in square), square
     assert any("Called by the program (from `modeling_toy.py:5`" in note for note in square), square
+
+
+def test_a_name_two_of_the_programs_own_functions_that_ran_share_is_ambiguous() -> None:
+    """``f`` in the script and ``f`` in a module beside it both ran: the reader names one,
+    by its module; a name none of them has gives the static answer's refusal back."""
+    from codewalk.cli.traced import own_instead
+    from codewalk.errors import QueryError
+    from codewalk.traces.model import Function, Node
+    from tests.synthetic_trace import synthetic_trace
+
+    functions = [
+        Function(PROGRAM, "/w/prog.py", "__main__", "f", 1),
+        Function(PROGRAM, "/w/helpers.py", "helpers", "f", 1),
+    ]
+    nodes = [Node(-1, 0, -1, -1, 1, 0.0), Node(0, 3, 0, -1, 1, 0.0), Node(0, 4, 1, -1, 1, 0.0)]
+    trace = synthetic_trace(functions, nodes)
+    with pytest.raises(QueryError) as info:
+        own_instead(trace, "f", QueryError("'f': no definition found"))
+    assert str(info.value) == (
+        "'f' is ambiguous: 2 of the program's own functions ran in trace 'toy'\n"
+        "  hint: name one: __main__.f, helpers.f"
+    )
+    assert own_instead(trace, "helpers.f", None) == functions[1]
+    with pytest.raises(QueryError, match="'g': no definition found"):
+        own_instead(trace, "g", QueryError("'g': no definition found"))
