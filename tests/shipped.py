@@ -26,6 +26,7 @@ SHIPPED_TOURS = (
     "text-streaming",
     "tokenizer-call",
     "trainer-evaluate",
+    "trainer-subclass",
     "trainer-train",
     "xformers-dispatch",
 )

@@ -67,6 +67,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "Streaming generation: TextStreamer, and TextIteratorStreamer in a thread",
         'tokenizer-call            15 steps  tokenizer("text"), from transformers down to Rust',
         "trainer-evaluate          13 steps  Trainer.evaluate, from the eval dataloader to the eval_ metrics",
+        "trainer-subclass          14 steps  A Trainer of your own, and what the Trainer does around it",
         "trainer-train             17 steps  How Trainer.train reaches backward",
         "xformers-dispatch          9 steps  xformers' memory_efficient_attention, and how it picks a kernel",
     ]
@@ -114,7 +115,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "27 tour(s) (34 readings, with their versions), 397 step(s): 0 broken step(s), 0 file error(s)"
+        "28 tour(s) (35 readings, with their versions), 411 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -507,7 +508,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "30 tour(s) (35 readings, with their versions), 398 step(s): 0 broken step(s), 2 file error(s)"
+        "31 tour(s) (36 readings, with their versions), 412 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

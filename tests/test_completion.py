@@ -64,7 +64,7 @@ def test_commands_and_options(tmp_path: Path, isolated_home: Path) -> None:
 
 def test_tour_ids(tmp_path: Path, isolated_home: Path) -> None:
     assert complete("codewalk tour llama", tmp_path, isolated_home) == ["llama-generate"]
-    trainer_tours = ["trainer-evaluate", "trainer-train"]
+    trainer_tours = ["trainer-evaluate", "trainer-subclass", "trainer-train"]
     assert complete("codewalk check trainer", tmp_path, isolated_home) == trainer_tours
 
 

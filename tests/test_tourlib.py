@@ -3,6 +3,7 @@ resolve against a workspace (here a small fake one, so the rules are tested alon
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -52,6 +53,24 @@ def test_env_and_explicit_dirs_add_tours(tmp_path: Path, monkeypatch: pytest.Mon
     ids = [tour.id for tour in discover_tours([explicit])]
     assert ids == sorted([*SHIPPED, "alpha", "beta", "gamma"])
     assert load_tour("gamma", [explicit]).path == explicit / "gamma.yaml"
+
+
+def test_a_directory_named_twice_however_spelled_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--tours-dir tours`` in a checkout whose ``tours/`` is the shipped directory: every
+    tour there was "defined twice", in the directory and in itself, and ``check`` failed."""
+    shipped = tour_dirs()[0]
+    monkeypatch.chdir(shipped.parent)
+    assert tour_dirs([shipped.name]) == [shipped]
+    assert [p.message for p in scan_tours([shipped.name]).problems] == []
+    assert load_tour("llama-generate", [shipped.name]).id == "llama-generate"
+    mine = tmp_path / "mine"
+    write_tour(mine, "alpha")
+    (tmp_path / "link").symlink_to(mine)
+    monkeypatch.setenv("CODEWALK_TOURS_PATH", f"{mine}{os.sep}")
+    assert tour_dirs([tmp_path / "link", mine])[1:] == [Path(f"{mine}{os.sep}")]
+    assert [p.message for p in scan_tours([tmp_path / "link"]).problems] == []
 
 
 def test_a_duplicate_id_names_both_files(tmp_path: Path) -> None:

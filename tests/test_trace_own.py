@@ -196,6 +196,52 @@ def test_path_with_a_trace_ends_at_the_programs_own_function(
     assert (
         code == 1 and "no chain from toypkg.recover to mine (the program's, own.py) ran in trace 'own'" in err
     )
+def test_path_with_a_trace_takes_the_programs_own_function_as_either_end(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``path Trainer.train MyTrainer.compute_loss --trace``: no pin defines the program's
+    own function, but the run called it: the chains that ran to it (and from it), not
+    "in another package" nor "no definition found"."""
+    for goal in ("mine", "__main__.mine"):
+        code, out, err = run(capsys, "path", "toypkg.call_it", goal, "--trace", "own")
+        assert code == 0, err
+        assert out.startswith("toypkg.call_it -> mine (the program's, own.py): 1 chain ran in trace 'own'")
+        assert out.rstrip().endswith("ran x1")
+    code, out, err = run(capsys, "path", "toypkg.call_it", "Ban.__call__", "--trace", "own")
+    assert code == 0, err  # a class no pin provides: once "a trace records the pinned packages only"
+    assert "-> Ban.__call__ (the program's, helpers.py): 1 chain ran" in out
+    code, out, err = run(capsys, "path", "mine", "toypkg.square", "--trace", "own")
+    assert code == 0, err
+    assert out.startswith("mine (the program's, own.py) -> toypkg.square: 1 chain ran")
+    assert "return toypkg.square(x) + 1" in out
+    code, out, _ = run(capsys, "path", "toypkg.call_it", "mine", "--trace", "own", "--json")
+    answer = json.loads(out)
+    assert answer["goal"] == {
+        "qualname": "__main__.mine",
+        "repo": None,
+        "path": str(work / "own.py"),
+        "line": own_line("def mine(x):"),
+        "program": True,
+    }
+    assert [hop["qualname"] for hop in answer["chains"][0]] == ["toypkg.call_it", "__main__.mine"]
+    code, _, err = run(capsys, "path", "toypkg.recover", "mine", "--trace", "own")
+    assert code == 1 and "no chain from toypkg.recover to mine (the program's, own.py) ran" in err
+    assert "hint: codewalk tour --trace own shows where the program's own code ran" in err
+    code, _, err = run(capsys, "path", "toypkg.call_it", "helper", "--trace", "own")
+    assert code == 1 and "'helper': no definition found" in err  # the program's, but it never ran
+
+
+def test_calls_with_a_trace_on_the_programs_own_function_says_what_it_is_and_where_to_look(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "calls", "mine", "--trace", "own")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "codewalk: error: mine (the program's, own.py) is the program's own code, which codewalk does not"
+        " index: trace 'own' says what it called, not which call sites it has",
+        "  hint: codewalk path mine TO --trace own gives the chains that ran from it; codewalk tour --trace"
+        " own lists its calls under it",
+    ]
 
 
 def test_draft_along_a_chain_through_the_programs_code_leaves_its_step_out_and_says_why(
@@ -511,3 +557,28 @@ def test_a_root_the_models_remote_code_called_is_called_by_it_not_by_code_outsid
     assert square, traced.tour.steps
     assert all("code outside the pinned packages" not in note for note in square), square
     assert any("Called by the program (from `modeling_toy.py:5`" in note for note in square), square
+
+
+def test_a_name_two_of_the_programs_own_functions_that_ran_share_is_ambiguous() -> None:
+    """``f`` in the script and ``f`` in a module beside it both ran: the reader names one,
+    by its module; a name none of them has gives the static answer's refusal back."""
+    from codewalk.cli.traced import own_instead
+    from codewalk.errors import QueryError
+    from codewalk.traces.model import Function, Node
+    from tests.synthetic_trace import synthetic_trace
+
+    functions = [
+        Function(PROGRAM, "/w/prog.py", "__main__", "f", 1),
+        Function(PROGRAM, "/w/helpers.py", "helpers", "f", 1),
+    ]
+    nodes = [Node(-1, 0, -1, -1, 1, 0.0), Node(0, 3, 0, -1, 1, 0.0), Node(0, 4, 1, -1, 1, 0.0)]
+    trace = synthetic_trace(functions, nodes)
+    with pytest.raises(QueryError) as info:
+        own_instead(trace, "f", QueryError("'f': no definition found"))
+    assert str(info.value) == (
+        "'f' is ambiguous: 2 of the program's own functions ran in trace 'toy'\n"
+        "  hint: name one: __main__.f, helpers.f"
+    )
+    assert own_instead(trace, "helpers.f", None) == functions[1]
+    with pytest.raises(QueryError, match="'g': no definition found"):
+        own_instead(trace, "g", QueryError("'g': no definition found"))

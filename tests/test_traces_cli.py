@@ -390,6 +390,31 @@ def test_a_trace_read_as_a_tour_writes_names_as_code(toy: Path, capsys: pytest.C
     assert "Called by `counting` (line " in count
 
 
+def test_a_root_called_through_a_run_of_other_code_names_it_as_one_run(
+    toy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The program calls ``square`` through two frames of code outside the pinned packages
+    (a model called through torch's ``_wrapped_call_impl`` and ``_call_impl``): one run,
+    ``through A → B``, as a call from inside the pinned code says it, not
+    ``through A, through B`` as if each were a decorator's wrapper of its own."""
+    library = toy.parent / "library"  # neither the program's directory nor a pinned package's
+    library.mkdir()
+    (library / "machinery.py").write_text(  # as torch's Module.__call__ runs forward
+        "class Module:\n    def __call__(self, x):\n        return self._call_impl(x)\n\n"
+        "    def _call_impl(self, x):\n        return self.forward(x)\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(library))
+    (toy / "called.py").write_text(
+        "import toypkg, machinery\n\n\nclass Layer(machinery.Module):\n"
+        "    forward = toypkg.Fourier.__call__\n\n\nLayer()(3)\n"
+    )
+    assert main(["trace", "--python", sys.executable, "--name", "run", "called.py"]) == 0
+    code, out, _ = run(capsys, "tour", "--trace", "run", "--plain", "--no-color")
+    row = next(line for line in out.splitlines() if " Fourier.__call__  " in line)
+    assert code == 0, out
+    assert row.endswith("(from called.py:8 <module>, through Module.__call__ → Module._call_impl)"), row
+
+
 def test_a_root_called_through_a_wrapper_of_other_code_is_called_by_the_program(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -165,6 +165,33 @@ def test_generate_with_an_assistant_runs_through_assisted_decoding(
     assert "-> transformers.generation.utils.GenerationMixin._beam_search  [not run]" in out
 
 
+def test_a_trainer_subclass_s_own_compute_loss_is_an_end_of_the_chains_that_ran(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The trainer-subclass tour's program: its ``compute_loss`` override, in no pin, is
+    reached from ``Trainer.train`` through ``training_step`` and, in the evaluation a
+    callback's step asks for, through ``prediction_step``; every step of the tour ran but
+    the one it marks not run."""
+    python = os.environ.get("CODEWALK_TEST_TORCH_PYTHON", "")
+    if not python or subprocess.run([python, "-c", "import torch"], capture_output=True).returncode != 0:
+        pytest.skip("no Python with torch: set CODEWALK_TEST_TORCH_PYTHON to one with the pinned stack")
+    program = locations.shipped_tours_dir() / "programs" / "trainer_subclass.py"
+    code, _, err = run(capsys, "trace", "--python", python, "--name", "subclass", str(program))
+    assert code == 0, err
+    code, out, err = run(
+        capsys, "path", "Trainer.train", "SummedLossTrainer.compute_loss", "--trace", "subclass", "--json"
+    )
+    assert code == 0, err
+    answer = json.loads(out)
+    goal = answer["goal"]
+    assert goal["program"] is True and goal["qualname"] == "__main__.SummedLossTrainer.compute_loss"
+    callers = {chain[-2]["qualname"].rpartition(".")[2] for chain in answer["chains"]}
+    assert callers == {"training_step", "prediction_step"}
+    code, out, _ = run(capsys, "check", "trainer-subclass", "--trace", "subclass")
+    assert code == 0, out
+    assert out.splitlines()[0].startswith("ran     trainer-subclass: 13 of 14 steps ran, 1 not run as marked")
+
+
 def test_a_models_remote_code_is_recorded_where_the_pinned_code_calls_it(
     stack_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

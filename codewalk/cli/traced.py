@@ -142,72 +142,120 @@ def other_text(trace: Trace, other: int) -> str:
 
 # -- path A B --trace NAME ---------------------------------------------------------------
 def run_path(args: argparse.Namespace) -> int:
-    from codewalk.traces.tree import chains, functions_of
+    from codewalk.traces.model import Function
+    from codewalk.traces.tree import chains
 
     opened, workspace = open_traced(args)
     with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
-        start = traced_definition(args, workspace, trace, args.start, scope)
-        found = workspace.calling.find(args.goal, scope, related=False)
-        own = _own_functions(trace, args.goal) if not found.matches else set()
-        if own:  # the program's own code, or a model's remote code: in the run alone
-            return _path_to_own(args, opened, start, own)
-        if not found.matches:
-            _refuse_unpinned_goal(args, workspace)
-        goals = list(found.matches) or [workspace.calling.definition(args.goal, scope)]
-        goals = ran_instead(args, workspace, trace, args.goal, goals)
-        starts, ends = functions_of(trace, [start]), functions_of(trace, goals)
-        if starts and all(g.path.endswith(".pyi") for g in goals):  # compiled: never recorded
-            return _path_to_compiled(args, opened, workspace, start, goals[0])
+        start: Resolved | Function
+        try:
+            start = traced_definition(args, workspace, trace, args.start, scope)
+        except QueryError as error:  # none in the pins: the program's own function that ran?
+            start = own_instead(trace, args.start, error)
+        goals = _path_goals(args, workspace, trace, scope)
+        goal = goals[0]
+        starts, ends = ran_as(trace, [start]), ran_as(trace, goals)
+        pinned = [g for g in goals if not isinstance(g, Function)]
+        if starts and pinned and all(g.path.endswith(".pyi") for g in pinned):  # compiled: never recorded
+            return _path_to_compiled(args, opened, workspace, start, pinned[0])
         found_chains = chains(trace, opened.tree, starts, ends) if starts and ends else []
         if not found_chains and not args.json:
-            did_not = start.qualname if not starts else goals[0].qualname
+            did_not = endpoint_name(start) if not starts else endpoint_name(goal)
             elsewhere = _other_processes(opened, starts, anywhere=not ends) if starts else ""
             raise QueryError(
                 (
                     f"{did_not} did not run in trace {trace.name!r}"
                     if not (starts and ends)
-                    else f"no chain from {start.qualname} to {goals[0].qualname} ran in trace {trace.name!r}"
+                    else f"no chain from {endpoint_name(start)} to {endpoint_name(goal)} ran"
+                    f" in trace {trace.name!r}"
                 )
                 + elsewhere,
-                hint=f"codewalk path {args.start} {args.goal} (without --trace) says what could run",
+                hint=(
+                    f"codewalk tour --trace {trace.name} shows where the program's own code ran"
+                    if any(isinstance(end, Function) for end in (start, goal))
+                    else f"codewalk path {args.start} {args.goal} (without --trace) says what could run"
+                ),
             )
         ran = f"{len(found_chains)} chain{'s' if len(found_chains) != 1 else ''} ran"
-        return _chains_ran(args, opened, start, goals[0], [(c, None) for c in found_chains], ran)
+        return _chains_ran(args, opened, start, goal, [(c, None) for c in found_chains], ran)
 
 
-def _own_functions(trace: Trace, name: str) -> set[int]:
-    """The program's own functions (a model's remote code among them) that ran, named by
-    ``name``: as the tree names them (``BanToken.__call__``), or with their module
-    (``__main__.BanToken.__call__``, ``transformers_modules.x.HASH.modeling_x.Model.forward``)."""
-    name = name.strip()
+def _path_goals(
+    args: argparse.Namespace, workspace: Workspace, trace: Trace, scope: Sequence[str]
+) -> Sequence[Resolved | Function]:
+    """The definitions TO names, as the static ``path`` takes them (then as
+    :func:`ran_instead` has them); where no pin defines it, the program's own function
+    of that name that ran."""
+    found = workspace.calling.find(args.goal, scope, related=False)
+    if not found.matches and own_named(trace, args.goal):
+        return [own_instead(trace, args.goal, None)]
+    if not found.matches:
+        _refuse_unpinned_goal(args, workspace)
+    goals = list(found.matches) or [workspace.calling.definition(args.goal, scope)]
+    return ran_instead(args, workspace, trace, args.goal, goals)
+
+
+def own_named(trace: Trace, query: str) -> set[int]:
+    """The functions of the program's own that ran in ``trace`` (a callback, a method of a
+    ``Trainer`` subclass the pinned code called, a model's remote code) named ``query``: as
+    its module names it (``__main__.MyTrainer.compute_loss``), inside it
+    (``MyTrainer.compute_loss``), or with the end of its module's name
+    (``modeling_x.Model.forward`` of ``transformers_modules.x.HASH.modeling_x``)."""
+    query = query.strip()
     return {
-        index
-        for index, function in enumerate(trace.functions)
-        if function.own
-        and (name in (function.name, function.qualname) or function.qualname.endswith(f".{name}"))
+        i
+        for i, f in enumerate(trace.functions)
+        if f.own and (query in (f.qualname, f.name) or f.qualname.endswith(f".{query}"))
     }
 
 
-def _path_to_own(args: argparse.Namespace, opened: Opened, start: Resolved, goals: set[int]) -> int:
-    """``path A B --trace`` where B is the program's own code (a callback the pinned code
-    called back, a model's remote ``forward``): the chains that ran to it."""
-    from codewalk.traces.tree import chains, functions_of
+def own_instead(trace: Trace, query: str, error: QueryError | None) -> Function:
+    """The program's own function ``query`` names, where no pin defines it (``error``, the
+    static answer's refusal, is raised again when none of the program's ran either, or
+    when the pins' definitions are several); of several functions of that name (in two of
+    the program's files), the reader names one."""
+    from codewalk.workspace.calling import Ambiguous
 
-    trace = opened.trace
-    starts = functions_of(trace, [start])
-    goal = trace.functions[min(goals)]
-    found_chains = chains(trace, opened.tree, starts, goals) if starts else []
-    if not found_chains and not args.json:
+    found = sorted(own_named(trace, query))
+    if error is not None and (isinstance(error, Ambiguous) or not found):
+        raise error
+    qualnames = sorted({trace.functions[i].qualname for i in found})
+    if len(qualnames) > 1:
         raise QueryError(
-            f"{start.qualname} did not run in trace {trace.name!r}"
-            if not starts
-            else f"no chain from {start.qualname} to {ran_name(goal)} ran in trace {trace.name!r}",
-            hint=f"codewalk tour --trace {trace.name} shows where {goal.short} ran",
+            f"{query.strip()!r} is ambiguous: {len(qualnames)} of the program's own functions ran in trace"
+            f" {trace.name!r}",
+            hint="name one: " + ", ".join(qualnames),
         )
-    ran = f"{len(found_chains)} chain{'s' if len(found_chains) != 1 else ''} ran"
-    return _chains_ran(args, opened, start, goal, [(c, None) for c in found_chains], ran)
+    return trace.functions[found[0]]
+
+
+def ran_as(trace: Trace, endpoints: Sequence[Resolved | Function]) -> set[int]:
+    """The functions of ``trace`` that are ``endpoints``: a definition of a pin, or the
+    program's own function that ran (every one of its name, as :func:`own_named` reads it)."""
+    from codewalk.traces.model import Function
+    from codewalk.traces.tree import functions_of
+
+    own = [e for e in endpoints if isinstance(e, Function)]
+    pinned = [e for e in endpoints if not isinstance(e, Function)]
+    return {i for e in own for i in own_named(trace, e.qualname)} | functions_of(trace, pinned)
+
+
+def endpoint_name(endpoint: Resolved | Function) -> str:
+    """An end of a chain as an answer names it: ``MyTrainer.compute_loss (the program's,
+    train.py)`` for the program's own, else its qualified name."""
+    from codewalk.traces.model import Function
+
+    return ran_name(endpoint) if isinstance(endpoint, Function) else endpoint.qualname
+
+
+def endpoint_dict(endpoint: Resolved | Function) -> dict[str, Any]:
+    """The JSON object of an end of a chain: the result object of a definition, the
+    function object (``program``: true) of the program's own."""
+    from codewalk.traces.model import Function
+
+    return function_dict(endpoint) if isinstance(endpoint, Function) else result_dict(endpoint)
 
 
 def _refuse_unpinned_goal(args: argparse.Namespace, workspace: Workspace) -> None:
@@ -235,7 +283,7 @@ _UNPINNED = ("no pin provides", "in Python's standard library")  # as WorkspaceC
 def _chains_ran(
     args: argparse.Namespace,
     opened: Opened,
-    start: Resolved,
+    start: Resolved | Function,
     goal: Resolved | Function,
     ran: Sequence[tuple[Chain, Caller | None]],
     said: str,
@@ -257,8 +305,8 @@ def _chains_ran(
             {
                 "query": f"{args.start} {args.goal}",
                 "trace": trace.name,
-                "start": result_dict(start),
-                "goal": function_dict(goal) if isinstance(goal, Function) else result_dict(goal),
+                "start": endpoint_dict(start),
+                "goal": endpoint_dict(goal),
                 "compiled": compiled,  # a trace records Python code only
                 "chains": chains,
                 "more": len(ran) - len(shown),
@@ -266,15 +314,14 @@ def _chains_ran(
         )
         return 0 if shown else 1
     where = f"in trace {trace.name!r} ({trace.command}) [{_versions(trace)}]"
-    named = ran_name(goal) if isinstance(goal, Function) else goal.qualname
-    print(visible(f"{start.qualname} -> {named}: {said} {where}"))
+    print(visible(f"{endpoint_name(start)} -> {endpoint_name(goal)}: {said} {where}"))
     sources = Sources(opened)
     for number, (chain, site) in enumerate(shown, start=1):
         print(f"\n{number}.")
         print(visible(format_ran_chain(opened, chain)))
         if site is not None:
             text = sources.line(site.repo, site.path, site.line)
-            unrecorded = f"line ran (calls {goal.qualname}: compiled, not recorded)"
+            unrecorded = f"line ran (calls {endpoint_name(goal)}: compiled, not recorded)"
             print(visible(f"    {site.line:>6}  {text}    {unrecorded}"))
     if len(ran) > len(shown):
         print(f"\n... and {len(ran) - len(shown)} more (--limit N shows them)")
@@ -311,7 +358,7 @@ def _other_processes(opened: Opened, starts: set[int], anywhere: bool) -> str:
 
 
 def _path_to_compiled(
-    args: argparse.Namespace, opened: Opened, workspace: Workspace, start: Resolved, goal: Resolved
+    args: argparse.Namespace, opened: Opened, workspace: Workspace, start: Resolved | Function, goal: Resolved
 ) -> int:
     """``path A B --trace`` where B is compiled code (a ``.pyi`` stub declares it): a trace
     cannot record it running, so the chains that ran are those to the lines that call it
@@ -322,14 +369,14 @@ def _path_to_compiled(
     if not ran and not args.json:
         raise QueryError(
             f"{compiled}, and none of the call sites codewalk lists for it ({len(sites)}) ran "
-            f"under {start.qualname} in trace {opened.trace.name!r}",
+            f"under {endpoint_name(start)} in trace {opened.trace.name!r}",
             hint=f"codewalk callers {goal.qualname} lists those lines",
         )
     said = f"{compiled}; {len(ran)} chain{'s' if len(ran) != 1 else ''} to a line calling it ran"
     return _chains_ran(args, opened, start, goal, ran, said, compiled=True)
 
 
-def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> Sequence[Chain]:
+def _chains_to_line(opened: Opened, start: Resolved | Function, site: Caller) -> Sequence[Chain]:
     """The chains that ran from ``start`` to the function ``site`` is in, where its line
     executed (``start`` alone when it is that function)."""
     from codewalk.traces.tree import Chain, chains, functions_of
@@ -338,14 +385,14 @@ def _chains_to_line(opened: Opened, start: Resolved, site: Caller) -> Sequence[C
     if site.caller is None:  # module level, or a table's entry
         return []
     holders = {f for f in functions_of(trace, [site.caller]) if site.line in trace.lines[f]}
-    starts = functions_of(trace, [start])
+    starts = ran_as(trace, [start])
     if starts & holders:
         ran = [i for i, node in enumerate(trace.nodes) if i and node.function in holders]
         return [Chain((ran[0],), (sum(trace.nodes[i].calls for i in ran),))]
     return chains(trace, opened.tree, starts, holders) if holders else []
 
 
-def _compiled_hop(goal: Resolved, line: int) -> dict[str, Any]:
+def _compiled_hop(goal: Resolved | Function, line: int) -> dict[str, Any]:
     """The last hop of a chain to compiled code: called at ``line``, never recorded."""
     return function_dict(goal) | {"call_line": line, "calls": None, "via": None, "through": []}
 
@@ -459,7 +506,11 @@ def run_calls(args: argparse.Namespace) -> int:
         scope = search_scope(args, workspace)
         ran_at = versions_that_ran(trace, list(opened.stack.pins))[0]
         with said_when_slow(args, workspace, "calls --trace", at=ran_at):
-            target = traced_definition(args, workspace, trace, args.query, scope)
+            try:
+                target = traced_definition(args, workspace, trace, args.query, scope)
+            except QueryError as error:
+                _refuse_own(trace, args.query, error)
+                raise
             body = calling.body_of(target, calling.receiver(args.query, target, scope))  # as calls reads it
             callees = [level.callee for level in call_tree(calling.cr, body, 1)]
         functions = functions_of(trace, [target])
@@ -510,6 +561,25 @@ def run_calls(args: argparse.Namespace) -> int:
         if any(any(s.shared) for s in shown):
             print("\n" + BESIDE)
         return 0
+
+
+def _refuse_own(trace: Trace, query: str, error: QueryError) -> None:
+    """``calls MyTrainer.compute_loss --trace``: the program's own function that ran, which
+    no pin defines, has no call sites codewalk reads (the program's files are not indexed):
+    said so, with where the run shows what it called, not "no definition found"."""
+    from codewalk.workspace.calling import Ambiguous
+
+    if isinstance(error, Ambiguous) or not own_named(trace, query):
+        return
+    function = own_instead(trace, query, error)
+    raise QueryError(
+        f"{ran_name(function)} is the program's own code, which codewalk does not index: "
+        f"trace {trace.name!r} says what it called, not which call sites it has",
+        hint=(
+            f"codewalk path {query.strip()} TO --trace {trace.name} gives the chains that ran from it; "
+            f"codewalk tour --trace {trace.name} lists its calls under it"
+        ),
+    )
 
 
 def line_ran_said(compiled: Sequence[str]) -> str:

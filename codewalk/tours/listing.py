@@ -5,6 +5,7 @@ skips the files of other tours. :mod:`codewalk.tours.discovery` loads the files 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -19,10 +20,16 @@ ID_LINE_RE = re.compile(r"""^id[ \t]*:[ \t]*(["']?)(?P<id>[^"'#\s]+)\1[ \t]*(?:#
 
 def tour_dirs(extra_dirs: Iterable[Path | str] = ()) -> list[Path]:
     """Every directory tours are read from, in order, once each: the shipped one, those
-    of ``CODEWALK_TOURS_PATH``, then ``extra_dirs`` (``--tours-dir``)."""
+    of ``CODEWALK_TOURS_PATH``, then ``extra_dirs`` (``--tours-dir``). One directory
+    named twice, however it is spelled (``--tours-dir tours`` in a checkout whose
+    ``tours/`` is the shipped one, a trailing ``/``, a symlink), is read once, as first
+    named: else each of its tours was "defined twice", in it and in itself."""
     dirs = [locations.shipped_tours_dir(), *locations.extra_tour_dirs()]
     dirs.extend(Path(d).expanduser() for d in extra_dirs)
-    return list(dict.fromkeys(dirs))
+    by_place: dict[str, Path] = {}
+    for directory in dirs:
+        by_place.setdefault(os.path.normcase(os.path.realpath(directory)), directory)
+    return list(by_place.values())
 
 
 def tour_files(dirs: Sequence[Path]) -> list[Path]:

@@ -103,11 +103,16 @@ def where_shown(
 ) -> str:
     """Where the call of a function read through its wrappers came from, and each
     wrapper it went through: ``line 172, through can_return_tuple.<locals>.wrapper``
-    (first those of code outside the pinned packages, for a call of the program)."""
-    outside = (trace.others[other].name for node, other in trace.passed if node == shown.call)
+    (first, for a call of the program, the frames of code outside the pinned packages,
+    one run as a call from inside them says it: ``through Module._wrapped_call_impl →
+    Module._call_impl``)."""
+    run = [name(trace.others[other].name) for node, other in trace.passed if node == shown.call]
+    if len(run) > RUN_SHOWN + 1:
+        run = [*run[: RUN_SHOWN - 1], f"{len(run) - RUN_SHOWN} more", run[-1]]
+    outside = [f"through {' → '.join(run)}"] if run else []
     inside = (trace.functions[trace.nodes[node].function].short for node in shown.through)
     where = where_called(trace, shown.call, name, lines, by)
-    return ", ".join([where, *(f"through {name(wrapper)}" for wrapper in [*outside, *inside])])
+    return ", ".join([where, *outside, *(f"through {name(wrapper)}" for wrapper in inside)])
 
 
 # a wrapper's row beside the functions it wraps: its time leaves theirs out (in their rows)
