@@ -25,6 +25,7 @@ SHIPPED_TOURS = (
     "text-generation-pipeline",
     "text-streaming",
     "tokenizer-call",
+    "tokenizer-train-save",
     "trainer-evaluate",
     "trainer-subclass",
     "trainer-train",

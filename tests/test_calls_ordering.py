@@ -195,3 +195,22 @@ def test_an_element_of_an_attribute_annotated_with_a_mapping(ws: Workspace) -> N
     for site in ((133, "self.table[].convert"), (134, "self.table.get().convert"), (138, "found.convert")):
         assert names(called[site]) == ["Converter.convert"], site
         assert held in called[site].targets[0].via
+
+
+def test_a_local_assigned_a_literal_has_the_builtins_methods(ws: Workspace) -> None:
+    """``args = {k: v for ...}``: ``args.update`` is dict's, not any ``update`` of the
+    package (transformers' ``generate_arguments.update(kwargs)`` in ``generate`` was a
+    value codewalk could not type, and ``path`` went through it to a cache's ``update``)."""
+    called = callees(ws, ORD + "literals")
+    update = called[(156, "args.update")]
+    assert (update.status, update.how) == (
+        BUILTIN,
+        "args = {key: value for key, value in kwargs.items()} (line 155): dict.update, a Python builtin",
+    )
+    assert called[(160, "pair.index")].status == BUILTIN
+    assert called[(160, "pair.index")].how.endswith("tuple.index, a Python builtin")
+    missing = called[(162, "values.update")]  # a list has none
+    assert (missing.status, missing.targets) == (UNRESOLVED, ())
+    assert missing.how == "values = [1, 2] (line 161): update of a list"
+    chains = ws.path(ORD + "literals", ORD + "Layer.update").search.chains
+    assert [hop.callee.site.line for chain in chains for hop in chain] == [162]  # a guess, as the list's

@@ -66,6 +66,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "text-streaming             7 steps  "
         "Streaming generation: TextStreamer, and TextIteratorStreamer in a thread",
         'tokenizer-call            15 steps  tokenizer("text"), from transformers down to Rust',
+        "tokenizer-train-save      11 steps  A tokenizer trained, wrapped, extended, saved and loaded back",
         "trainer-evaluate          13 steps  Trainer.evaluate, from the eval dataloader to the eval_ metrics",
         "trainer-subclass          14 steps  A Trainer of your own, and what the Trainer does around it",
         "trainer-train             17 steps  How Trainer.train reaches backward",
@@ -111,11 +112,12 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      from-pretrained (20 steps at "
         "transformers==5.23.0, huggingface_hub==1.33.0, safetensors==0.8.0)",
         "ok      tokenizer-call (15 steps at transformers==5.23.0, tokenizers==0.23.1)",
+        "ok      tokenizer-train-save (11 steps at transformers==5.23.0, tokenizers==0.23.1)",
         "ok      trainer-evaluate (13 steps at transformers==5.23.0, accelerate==1.14.0)",
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "28 tour(s) (35 readings, with their versions), 411 step(s): 0 broken step(s), 0 file error(s)"
+        "29 tour(s) (36 readings, with their versions), 422 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -508,7 +510,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "31 tour(s) (36 readings, with their versions), 412 step(s): 0 broken step(s), 2 file error(s)"
+        "32 tour(s) (37 readings, with their versions), 423 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

@@ -209,6 +209,27 @@ async def test_keys_typed_in_one_burst_into_the_palette_act_in_the_order_typed()
 
 
 @run_async
+async def test_an_arrow_and_enter_typed_in_one_burst_in_the_palette_open_the_row_the_arrow_lit() -> None:
+    """``Layer`` lists the class, then step 2; ``down`` and ``enter`` arriving at once open
+    step 2. (The palette's arrows went up behind the field's ``enter``, which chose the
+    first row: ``down down enter`` typed quickly opened the first hit.)"""
+    from textual import events
+
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p", *"Layer")
+        await settle(app, pilot)
+        for key in ("down", "enter"):  # posted together, none awaited
+            app.post_message(events.Key(key, None))
+        await settle(app, pilot)
+        assert isinstance(app.screen, TourScreen)
+        assert "step 2/4" in header(app)
+        assert where(app) == ("pkg/base.py", 14, 0)  # Model.__init__'s focus, not class Layer
+        assert not app.screen.query_one(OffTourBanner).display
+
+
+@run_async
 async def test_the_palette_goes_to_a_line_of_the_file_on_screen_and_says_a_line_past_its_end() -> None:
     lines = len(FILES["pkg/base.py"].splitlines())
     app = make_app(make_session())

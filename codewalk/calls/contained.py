@@ -3,7 +3,8 @@
 (a mapping's values) are instances of the classes the annotation names, or of classes
 deriving from them, as an item of it, ``get``, ``setdefault``, ``pop`` and a loop over
 it (its ``values()``, its ``items()``) give them; its own methods are the builtin
-container's (``dict.setdefault``)."""
+container's (``dict.setdefault``), as are those of a local assigned a literal
+(``x = {k: v for ...}``: ``x.update`` is ``dict.update``)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,20 @@ def container_member(o: Origin, name: str, member: Sequence[str]) -> Reach:
         how = f"{kind.__name__}.{member[0]}, a Python builtin ({annotation}, line {o.line})"
         return Reach((), how, BUILTIN)
     return unresolved(f"{'.'.join(member) or name} of a container ({annotation}, line {o.line})")
+
+
+def is_literal(o: Origin) -> bool:
+    """``o`` is a literal dict, list, set or tuple (a comprehension too): ``x = {}``."""
+    return o.kind == "literal" and o.name.expr in _BUILTIN
+
+
+def literal_member(o: Origin, member: Sequence[str]) -> Reach:
+    """``x.update`` where the local ``x`` was assigned a literal (``x = {k: v for ...}``):
+    the builtin's method (``dict.update``), else what is known."""
+    kind = _BUILTIN[o.name.expr]
+    if len(member) == 1 and hasattr(kind, member[0]):
+        return Reach((), f"{kind.__name__}.{member[0]}, a Python builtin", BUILTIN)
+    return unresolved(f"{'.'.join(member)} of a {kind.__name__}" if member else f"a {kind.__name__}")
 
 
 def annotated_elements(r: Reacher, body: Body, facts: CallFacts, name: str, line: int) -> Reach | None:

@@ -15,6 +15,11 @@ from collections.abc import Sequence
 from codewalk.calls.records import BUILTIN, EXPR, GLOBAL, IMPORT, LOCAL, SUPER, Name, Origin
 from codewalk.calls.scopes import Binding, Scopes
 
+# a value written as one of these is an instance of the builtin named
+_LITERALS: dict[type[ast.expr], str] = {
+    ast.Dict: "dict", ast.DictComp: "dict", ast.List: "list", ast.ListComp: "list",
+    ast.Set: "set", ast.SetComp: "set", ast.Tuple: "tuple",
+}  # fmt: skip
 _TEXT = 120  # characters of a call's line kept as its text
 Bindings = dict[tuple[int, int], tuple[str, str]]  # (line, column) in the dedented text -> (root, qualified)
 Position = tuple[int, int, int]  # file line, file column, end column on that line
@@ -184,6 +189,9 @@ class Namer:
             return [Origin("name", named[0], line, text=text)]
         if isinstance(value, ast.Call):
             return [self.call_origin(value, line, text)]
+        literal = _LITERALS.get(type(value))
+        if literal is not None:  # {k: v for ...}: a dict, whose .update is dict's
+            return [Origin("literal", Name(literal, EXPR), line, text=text)]
         return [Origin("other", Name("", EXPR), line, text=text)]
 
     def call_origin(self, call: ast.Call, line: int, text: str) -> Origin:

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 25  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 26  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
@@ -31,7 +31,8 @@ CALLS_VERSION = 25  # 2: a literal key is exact; 3: getattr(obj, "x") not called
 # of a union (``dict[str, A | B]``) is not also annotated with ``B]``; 22: the spans of loops and of
 # code run later (lambdas, generator expressions), a local's container annotation; 23: a loop's
 # span ends with its body (its ``else:`` runs once, after it); 24: a function the body defines,
-# passed as a value, is a reference; 25: what a local list is filled with
+# passed as a value, is a reference; 25: what a local list is filled with; 26: a literal
+# dict, list, set or tuple (or a comprehension making one) is that builtin
 # (``processors.append(TopPLogitsWarper(...))``)
 
 # Name.root: how the first name of a dotted expression is bound
@@ -59,8 +60,10 @@ class Name(NamedTuple):
 class Origin(NamedTuple):
     """What a local name (or a return value) was bound to."""
 
-    kind: str  # name | call | item | getattr | str | strs | param | loop | def | import | annotated | other
+    # name | call | item | getattr | str | strs | param | loop | def | import | annotated | literal | other
+    kind: str
     # (strs: a list or tuple of strings, in ``keys``)
+    # (literal: a dict, list, set or tuple as written, or a comprehension: its builtin in ``name.expr``)
     # (def: a function or class defined in the body; ``name.qualified`` is its path there,
     # "inner" or "inner.<locals>.deeper")
     # (annotated: a class the local's annotation names, as written, in ``name.expr``)

@@ -15,7 +15,13 @@ from collections.abc import Iterable
 
 from codewalk import parsing
 from codewalk.calls.cache import CallFactsTable
-from codewalk.calls.contained import ELEMENT_METHODS, container_member, is_container
+from codewalk.calls.contained import (
+    ELEMENT_METHODS,
+    container_member,
+    is_container,
+    is_literal,
+    literal_member,
+)
 from codewalk.calls.holders import Tabled, holds, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
@@ -490,6 +496,8 @@ class CallResolver(Reacher):
         (or the annotation) ``o`` of the local leaves them."""
         if is_container(o):  # x: dict[K, V]: its own methods are the builtin container's
             return container_member(o, parts[0], parts[1:])
+        if is_literal(o):  # x = {...}: x.update is dict's
+            return literal_member(o, parts[1:])
         if len(parts) > 1 and o.kind == "name" and o.name.root != LOCAL:  # x = self.a: x.y is self.a.y
             longer = o.name._replace(expr=".".join([o.name.expr, *parts[1:]]))
             return self.reach_name(body, facts, longer, call=call, depth=depth + 1, line=o.line)

@@ -8,7 +8,9 @@ keys the field received after it: in a burst (the id ``R`` asks for, mended at o
 first, and the backspaces then deleted them. A field here runs its own binding of a key
 as it receives the key; a key it has no binding for goes on as before (a character is
 typed, a key of the dialog's goes up to it). The palette's field (Textual's
-``CommandInput``) is one of them too (:class:`PaletteField`)."""
+``CommandInput``) is one of them too (:class:`PaletteField`), and runs the palette's own
+keys (the arrows that move through its rows) as it receives them: ``down``, ``down``,
+``enter`` typed together chose the first row, the arrows going up behind ``enter``."""
 
 from __future__ import annotations
 
@@ -18,15 +20,18 @@ from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 
-async def bound_here(field: Widget, event: events.Key) -> None:
-    """Run ``field``'s own binding of ``event``'s key now, and take the key (a priority
-    binding ran before the key reached the field: it is not run twice)."""
+async def bound_here(field: Widget, event: events.Key, owner: Widget | None = None) -> bool:
+    """Run ``owner``'s (by default ``field``'s) own binding of ``event``'s key now, and
+    take the key (a priority binding ran before the key reached the field: it is not run
+    twice); whether one ran."""
     # no public API: Screen.active_bindings follows the focus, which a burst's key reaches the field ahead of
-    for binding in field._bindings.key_to_bindings.get(event.key, ()):
-        if not binding.priority and await field.app.run_action(binding.action, field):
+    owner = field if owner is None else owner
+    for binding in owner._bindings.key_to_bindings.get(event.key, ()):
+        if not binding.priority and await field.app.run_action(binding.action, owner):
             event.stop()
             event.prevent_default()
-            return
+            return True
+    return False
 
 
 class Field(Input):
@@ -44,8 +49,9 @@ class Area(TextArea):
 
 
 class PaletteField(CommandInput):
-    """The palette's field, whose keys act in the order typed (``palette.SymbolPalette``
-    puts it in place of Textual's)."""
+    """The palette's field, whose keys act in the order typed, the palette's own among
+    them (``palette.SymbolPalette`` puts it in place of Textual's)."""
 
     async def on_key(self, event: events.Key) -> None:
-        await bound_here(self, event)
+        if not await bound_here(self, event):  # not the field's: the palette's (down, up, pagedown ...)?
+            await bound_here(self, event, self.screen)
