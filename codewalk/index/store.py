@@ -307,6 +307,11 @@ class Store:
         )
         return [definition(row) for row in rows]
 
+    def qualnames_of(self, blob: int) -> frozenset[str]:
+        """The qualnames a blob defines (read from the index alone, not the table)."""
+        rows = self.db.execute("SELECT DISTINCT qualname FROM defs WHERE blob=?", (blob,))
+        return frozenset(row[0] for row in rows)
+
     def defs_at(self, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], list[Definition]]:
         """The definitions of each (blob, qualname) of ``pairs``, as :meth:`defs_where`
         reads one, in few queries; every pair has its list, empty without any."""

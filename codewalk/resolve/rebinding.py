@@ -86,15 +86,17 @@ def _made_at_creation(
     cls = mro[0][1]
     if not own:
         for base_view, base in mro[1:]:
+            hooks = base_view.defs(f"{base.qualname}.__init_subclass__")
             created = [
                 hit
-                for hook in base_view.defs(f"{base.qualname}.__init_subclass__")
+                for hook in hooks
                 if hook.kind == "method"
                 for hit in _set_by(ns, base_view, hook, member, _made(cls, base, base_view, hook), bool(hits))
             ]
             if created:
                 return created + [_replaced(h, "set on the class when it is made") for h in hits]
-            made = _made_by_hook(mro[0], base, base_view, member)
+            # what a hook applies is recorded under it: a base without one applies nothing
+            made = _made_by_hook(mro[0], base, base_view, member) if hooks else None
             if made is not None:  # dataclass(cls) in the hook: the member made from the fields
                 return [made, *(_replaced(h, "made again by dataclass(cls)") for h in hits)]
     if member in DATACLASS_MADE:

@@ -284,7 +284,9 @@ class WorkspaceCode:
             for base in todo:
                 known[base] = []
             names = sorted({qualname.rpartition(".")[2] for _, qualname in todo})
-            classes = [(facts.module(row.module), d) for row, d in facts.classes_naming_bases(names)]
+            named = facts.classes_naming_bases(names)
+            facts.read_files([row.path for row, _ in named])  # their modules' views, in a few queries
+            classes = [(facts.module(row.module), d) for row, d in named]
             found_in = [(view, d) for view, d in classes if view is not None]
             ns.read_bases(found_in)  # thousands of classes' bases, read in a few queries
             for view, d in found_in:

@@ -336,14 +336,23 @@ def _like(name: str, pattern: str) -> bool:
 
 
 class BlobSource:
-    """A module's facts, read from the index one question at a time."""
+    """A module's facts, read from the index one question at a time; once asked for a
+    qualname the module does not define, the qualnames it does are read, and the next
+    such question is answered from them (a class's MRO asks each class of it for a
+    member most of them lack)."""
 
     def __init__(self, store: Store, blob: int) -> None:
         self.store = store
         self.blob = blob
+        self._qualnames: frozenset[str] | None = None  # all it defines, once one was missed
 
     def defs(self, qualname: str) -> list[Definition]:
-        return self.store.defs_where(self.blob, "qualname", qualname)
+        if self._qualnames is not None and qualname not in self._qualnames:
+            return []
+        found = self.store.defs_where(self.blob, "qualname", qualname)
+        if not found and self._qualnames is None:
+            self._qualnames = self.store.qualnames_of(self.blob)
+        return found
 
     def imports(self, asname: str) -> list[Import]:
         return self.store.imports_binding(self.blob, asname)
