@@ -4,6 +4,7 @@ a tour file's comments kept through an edit; the file the recording never writes
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -41,7 +42,13 @@ def code(app: CodewalkApp) -> CodeView:
 
 
 def notes(app: CodewalkApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    """The app's notifications, as written: without the line breaks a name or a path too
+    wide for a line of its toast gets after a dot, a slash or an underscore, or before a
+    capital (``ui.hanging.broken_at_dots``)."""
+    return [_UNBROKEN.sub("", str(n.message)) for n in app._notifications]
+
+
+_UNBROKEN = re.compile(r"(?<=[./_])\n|(?<=[a-z0-9])\n(?=[A-Z])")
 
 
 async def go_to(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -1174,3 +1181,21 @@ async def test_a_check_with_many_findings_says_a_few_and_counts_the_rest(tmp_pat
         assert lines[0] == "check: 4 to fix" and len(lines) == 5
         assert lines[1].startswith("step 3 (Nowhere): ") and lines[2] == "step 1: the note says WARN"
         assert lines[4] == f"… and 1 more: codewalk check {path} lists all"
+
+
+@run_async
+async def test_the_file_a_recording_goes_to_wraps_after_the_slashes_of_its_path(tmp_path: Path) -> None:
+    """The steps column said ``.../tours/save-pre`` then ``trained.yaml``: a path too wide
+    for the column breaks after its slashes, its file's name whole."""
+    path = tmp_path / "a-directory-of-tours" / "save-pretrained.yaml"
+    draft = new_draft("save-pretrained", path, "pkg")
+    app = make_app(make_session(tour=empty_tour(path)), recording=(draft, None))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        where = app.screen.query_one("#record-where", Static)
+        lines = [strip.text.strip() for strip in where.render_lines(where.region.reset_offset)]
+        start = next(index for index, line in enumerate(lines) if line.startswith("/"))
+        end = next(index for index, line in enumerate(lines) if line.endswith(".yaml"))
+        assert end > start and "".join(lines[start : end + 1]) == str(path)
+        assert all(line.endswith("/") for line in lines[start:end])
+        assert lines[end].endswith("/save-pretrained.yaml") or lines[end] == "save-pretrained.yaml"
