@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -1198,4 +1199,7 @@ async def test_the_file_a_recording_goes_to_wraps_after_the_slashes_of_its_path(
         end = next(index for index, line in enumerate(lines) if line.endswith(".yaml"))
         assert end > start and "".join(lines[start : end + 1]) == str(path)
         assert all(line.endswith("/") for line in lines[start:end])
+        width = where.content_region.width  # each line as full as the next directory lets it be
+        path_lines = lines[start : end + 1]
+        assert all(len(line) + len(after.split("/")[0]) + 1 > width for line, after in pairwise(path_lines))
         assert lines[end].endswith("/save-pretrained.yaml") or lines[end] == "save-pretrained.yaml"

@@ -76,6 +76,11 @@ def test_a_name_wider_than_a_line_breaks_after_its_dots_then_inside_its_parts() 
     assert lines(name, 80) == [name]
     assert lines("a LlamaRMSNorm.forward", 12) == ["a Llama", "RMSNorm.", "forward"]  # a part that fits
     assert lines("x" * 30, 10) == ["x" * 30]  # no place to break: folded by the text's overflow rule
+    # a line after a newline starts empty: the recorder's "where" line, a path under a title
+    assert lines("● recording rec\n/work/scratch/tours/rec.yaml", 20) == [
+        "● recording rec\n/work/scratch/tours/",
+        "rec.yaml",
+    ]
 
 
 class _Calls(App[None]):

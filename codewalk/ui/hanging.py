@@ -48,6 +48,7 @@ def dotted_breaks(text: str, width: int) -> list[int]:
     start = 0  # where the line being filled starts
     for word in _WORD.finditer(text):
         at = word.start()
+        start = max(start, text.rfind("\n", start, at) + 1)  # a line of its own after a newline
         for piece in _pieces(word.group(), width):
             if at > start and cell_len(text[start : at + len(piece)].rstrip()) > width:
                 breaks.append(at)
