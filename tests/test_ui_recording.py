@@ -4,7 +4,6 @@ a tour file's comments kept through an edit; the file the recording never writes
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from itertools import pairwise
@@ -14,7 +13,7 @@ import pytest
 from textual import events
 from textual.widgets import Input, Label, Markdown, Static
 from textual.widgets._toast import Toast
-from ui_fakes import make_session, make_tour, run_async, settle
+from ui_fakes import make_session, make_tour, run_async, said, settle
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.loader import parse_tour
@@ -43,13 +42,7 @@ def code(app: CodewalkApp) -> CodeView:
 
 
 def notes(app: CodewalkApp) -> list[str]:
-    """The app's notifications, as written: without the line breaks a name or a path too
-    wide for a line of its toast gets after a dot, a slash or an underscore, or before a
-    capital (``ui.hanging.broken_at_dots``)."""
-    return [_UNBROKEN.sub("", str(n.message)) for n in app._notifications]
-
-
-_UNBROKEN = re.compile(r"(?<=[./_])\n|(?<=[a-z0-9])\n(?=[A-Z])")
+    return said(app)
 
 
 async def go_to(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
