@@ -21,6 +21,7 @@ SHIPPED_TOURS = (
     "paddle-layer-call",
     "peft-lora",
     "quantized-loading",
+    "save-pretrained",
     "special-tokens",
     "text-generation-pipeline",
     "text-streaming",

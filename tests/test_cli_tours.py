@@ -59,6 +59,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "peft-lora                 10 steps  How PEFT puts a LoRA layer into a model",
         "quantized-loading         13 steps  "
         "from_pretrained(quantization_config=...), the quantizer's hooks, and FP8 weights made on load",
+        "save-pretrained           10 steps  "
+        "save_pretrained, from a model to safetensors shards and their index",
         "special-tokens             8 steps  "
         "bos_token_id and eos_token_id, from config to the stop of generation",
         "text-generation-pipeline  14 steps  "
@@ -111,13 +113,15 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      big-model-loading (14 steps at transformers==5.23.0, accelerate==1.14.0)",
         "ok      from-pretrained (20 steps at "
         "transformers==5.23.0, huggingface_hub==1.33.0, safetensors==0.8.0)",
+        "ok      save-pretrained (10 steps at "
+        "transformers==5.23.0, huggingface_hub==1.33.0, safetensors==0.8.0)",
         "ok      tokenizer-call (15 steps at transformers==5.23.0, tokenizers==0.23.1)",
         "ok      tokenizer-train-save (11 steps at transformers==5.23.0, tokenizers==0.23.1)",
         "ok      trainer-evaluate (13 steps at transformers==5.23.0, accelerate==1.14.0)",
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "29 tour(s) (36 readings, with their versions), 422 step(s): 0 broken step(s), 0 file error(s)"
+        "30 tour(s) (37 readings, with their versions), 432 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -510,7 +514,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "32 tour(s) (37 readings, with their versions), 423 step(s): 0 broken step(s), 2 file error(s)"
+        "33 tour(s) (38 readings, with their versions), 433 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -411,6 +412,52 @@ def test_complete_puts_the_class_typed_whole_before_a_module_of_its_name(tmp_pat
         ws.index_all(workers=1)
         names = [r.qualname for r in ws.complete("Gen.__init__")]
         assert names[:2] == ["toypkg.zz.Gen.__init__", "toypkg.gen.Other.__init__"]
+    finally:
+        ws.close()
+
+
+def test_complete_asks_each_name_of_an_owner_once_while_the_member_is_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Engine.s``, ``Engine.st``, ``Engine.ste``: the definitions of ``Engine`` named
+    alike are asked of the index once, not at each key (the owner's scan of each name
+    made a dotted text in the palette twice as slow as a bare one); a new owner asks again."""
+    ws = Workspace(make_toy(tmp_path), Store.memory())
+    try:
+        ws.index_all(workers=1)
+        asked: list[str] = []
+        defs_in = ws.store.defs_in
+
+        def counted(snap: int, names: Sequence[str], per_name: int, holding: str = "") -> list[Any]:
+            asked.extend(f"{holding}:{name}" for name in names)
+            return defs_in(snap, names, per_name, holding)
+
+        monkeypatch.setattr(ws.store, "defs_in", counted)
+        typed = ("Engine.s", "Engine.st", "Engine.ste")
+        found = [[r.qualname for r in ws.complete(text)][:1] for text in typed]
+        assert found == [["toypkg.core.Engine.step"]] * 3
+        assert "Engine:step" in asked and len(asked) == len(set(asked))
+        ws.complete("Mixin.st")
+        assert "Mixin:step" in asked
+    finally:
+        ws.close()
+
+
+def test_complete_with_an_owner_the_repository_lacks_asks_for_no_did_you_mean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The palette searches every pin for ``LlamaModel.forw``: in a pin with no
+    ``LlamaModel``, looking for functions defined inside it made the resolver list the
+    names alike (a scan of every name of the index, at each key), for nobody to read."""
+    ws = Workspace(make_toy(tmp_path), Store.memory())
+    try:
+        ws.index_all(workers=1)
+
+        def no_scan(*args: object, **kwargs: object) -> list[str]:
+            raise AssertionError("a did-you-mean was computed")
+
+        monkeypatch.setattr(ws.store, "names_like", no_scan)
+        assert ws.complete("NoSuchOwner.forw") == []
     finally:
         ws.close()
 

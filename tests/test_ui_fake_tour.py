@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from textual.widgets import Static
-from ui_fakes import FILES, make_session, make_tour, run_async
+from ui_fakes import FILES, make_session, make_tour, run_async, said
 from ui_fakes import settle as settle_all
 
 from codewalk.ui.app import CodewalkApp, make_app
@@ -315,7 +315,7 @@ async def test_worker_failure_is_a_notification() -> None:
     app = make_app(session)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        assert any("index is on fire" in str(n.message) for n in app._notifications)
+        assert any("index is on fire" in message for message in said(app))
         await pilot.press("n")
         await settle(app, pilot)
         assert "step 2/4" in header(app)
@@ -546,7 +546,7 @@ class _Terminal:
 
 
 def _messages(app: CodewalkApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return said(app)
 
 
 def _editor_env(monkeypatch, editor: str) -> None:  # type: ignore[no-untyped-def]

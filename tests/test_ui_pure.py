@@ -194,3 +194,18 @@ def test_the_palette_puts_the_class_typed_whole_before_a_module_of_its_name_and_
     assert dotted[0].qualname == "paddle.nn.layer.layers.Layer.__call__"
     untyped = [t.qualname for t in best_first([diffusers, paddle], "__call__")]  # no owner: as they came
     assert untyped == [diffusers[0].qualname, paddle[0].qualname, paddle[1].qualname]
+
+
+def test_a_fields_own_keys_are_those_textual_binds_on_it() -> None:
+    """The fields run their own binding of a key as they receive it, read from the
+    ``BINDINGS`` their classes declare (public), not from Textual's private map: the two
+    agree, key for key and action for action."""
+    from codewalk.ui.fields import Area, Field, PaletteField, declared
+
+    for field in (Field(), Area(), PaletteField()):
+        textual_s = field._bindings.key_to_bindings  # what Textual merged for this field
+        ours = declared(type(field)).key_to_bindings
+        assert {key: [b.action for b in bs] for key, bs in ours.items()} == {
+            key: [b.action for b in bs] for key, bs in textual_s.items()
+        }
+        assert "backspace" in ours

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from textual import events
 from textual.widgets import Input, Label, Markdown, Static
 from textual.widgets._toast import Toast
-from ui_fakes import make_session, make_tour, run_async, settle
+from ui_fakes import make_session, make_tour, run_async, said, settle
 
 from codewalk.errors import CodewalkError
 from codewalk.tours.loader import parse_tour
@@ -41,7 +42,7 @@ def code(app: CodewalkApp) -> CodeView:
 
 
 def notes(app: CodewalkApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return said(app)
 
 
 async def go_to(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -1174,3 +1175,24 @@ async def test_a_check_with_many_findings_says_a_few_and_counts_the_rest(tmp_pat
         assert lines[0] == "check: 4 to fix" and len(lines) == 5
         assert lines[1].startswith("step 3 (Nowhere): ") and lines[2] == "step 1: the note says WARN"
         assert lines[4] == f"… and 1 more: codewalk check {path} lists all"
+
+
+@run_async
+async def test_the_file_a_recording_goes_to_wraps_after_the_slashes_of_its_path(tmp_path: Path) -> None:
+    """The steps column said ``.../tours/save-pre`` then ``trained.yaml``: a path too wide
+    for the column breaks after its slashes, its file's name whole."""
+    path = tmp_path / "a-directory-of-tours" / "save-pretrained.yaml"
+    draft = new_draft("save-pretrained", path, "pkg")
+    app = make_app(make_session(tour=empty_tour(path)), recording=(draft, None))
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        where = app.screen.query_one("#record-where", Static)
+        lines = [strip.text.strip() for strip in where.render_lines(where.region.reset_offset)]
+        start = next(index for index, line in enumerate(lines) if line.startswith("/"))
+        end = next(index for index, line in enumerate(lines) if line.endswith(".yaml"))
+        assert end > start and "".join(lines[start : end + 1]) == str(path)
+        assert all(line.endswith("/") for line in lines[start:end])
+        width = where.content_region.width  # each line as full as the next directory lets it be
+        path_lines = lines[start : end + 1]
+        assert all(len(line) + len(after.split("/")[0]) + 1 > width for line, after in pairwise(path_lines))
+        assert lines[end].endswith("/save-pretrained.yaml") or lines[end] == "save-pretrained.yaml"

@@ -76,6 +76,11 @@ def test_a_name_wider_than_a_line_breaks_after_its_dots_then_inside_its_parts() 
     assert lines(name, 80) == [name]
     assert lines("a LlamaRMSNorm.forward", 12) == ["a Llama", "RMSNorm.", "forward"]  # a part that fits
     assert lines("x" * 30, 10) == ["x" * 30]  # no place to break: folded by the text's overflow rule
+    # a line after a newline starts empty: the recorder's "where" line, a path under a title
+    assert lines("● recording rec\n/work/scratch/tours/rec.yaml", 20) == [
+        "● recording rec\n/work/scratch/tours/",
+        "rec.yaml",
+    ]
 
 
 class _Calls(App[None]):
@@ -137,3 +142,49 @@ async def test_a_code_block_in_a_note_wraps_at_the_notes_width_its_lines_read_wh
         preview = editor.query_one("#editor-preview").parent
         assert preview is not None and fence.region.right <= preview.region.right
         assert "".join(shown(fence)).replace(" ", "") == (LONG_CALL + LONG_WORD).replace(" ", "")
+
+
+LONG_NAME = "transformers.modeling_utils.PreTrainedModel.save_pretrained"  # wider than a toast's line
+
+
+@run_async
+async def test_a_notification_breaks_a_name_too_wide_for_it_after_its_dots() -> None:
+    """The recorder's toast for a step added drew ``...PreTrainedModel.save_pretrain`` and
+    ``ed, no focus`` on the next line: a name too wide for a line of the toast breaks after
+    its dots, the rest of the message wraps at its words."""
+    from textual.widgets._toast import Toast
+
+    app = make_app(make_session(tour=make_stack_tour()))
+    async with app.run_test(size=(140, 45), notifications=True) as pilot:
+        await settle(pilot)
+        app.notify(f"step 1: {LONG_NAME}, no focus (the symbol's header)", markup=False)
+        await pilot.pause(0.1)
+        toast = app.screen.query_one(Toast)
+        drawn = toast.render_lines(toast.region.reset_offset)
+        lines = [text for line in drawn if (text := "".join(s.text for s in line).strip(" ▌"))]
+        assert lines == [
+            "step 1: transformers.modeling_utils.PreTrainedModel.",
+            "save_pretrained, no focus (the symbol's header)",
+        ]
+
+
+@run_async
+async def test_a_name_too_wide_for_the_note_breaks_after_its_dots_in_the_note_and_its_title() -> None:
+    """A qualified name wider than the note's column, in its text or as a step's title,
+    was folded mid-name (``..._get_candidate_gen`` / ``erator``): it breaks after its dots."""
+    from codewalk.ui.note import NoteView
+
+    name = "transformers.generation.utils.GenerationMixin._get_candidate_generator"
+    tour = make_stack_tour()
+    first = replace(tour.steps[0], title=name, note=f"Then `{name}` picks it.")
+    app = make_app(make_session(tour=replace(tour, steps=(first, *tour.steps[1:]))))
+    async with app.run_test(size=(60, 40)) as pilot:  # the note under the code, 60 wide
+        await settle(pilot)
+        view = app.screen.query_one(NoteView)
+        drawn = [line.strip() for block in view.query("MarkdownBlock") for line in shown(block)]
+        assert [line for line in drawn if line][1:] == [
+            "transformers.generation.utils.GenerationMixin.",  # the title
+            "_get_candidate_generator",
+            "Then transformers.generation.utils.GenerationMixin.",  # the note
+            "_get_candidate_generator picks it.",
+        ]

@@ -536,3 +536,13 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
             return
         await app.workers.wait_for_complete()
     raise AssertionError("workers never settled")
+
+
+_UNBROKEN = re.compile(r"(?<=[./_])\n|(?<=[a-z0-9])\n(?=[A-Z])")
+
+
+def said(app: object) -> list[str]:
+    """The app's notifications as codewalk wrote them: without the line breaks a name or a
+    path too wide for a line of its toast gets after a dot, a slash or an underscore, or
+    before a capital (``ui.hanging.broken_at_dots``)."""
+    return [_UNBROKEN.sub("", str(n.message)) for n in app._notifications]  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from textual.notifications import SeverityLevel
 
 from codewalk.color import switched_off
 from codewalk.tours.recording import Draft
+from codewalk.ui.hanging import broken_at_dots
 from codewalk.ui.help import HelpScreen
 from codewalk.ui.palette import SymbolPalette
 from codewalk.ui.record_screen import RecordScreen
@@ -27,12 +28,15 @@ from codewalk.visible import visible
 
 Recording = tuple[Draft, "str | None"]  # a draft, and the text of its file as read (None: new)
 
+TOAST_WIDTH = 60  # a notification's cells, at most half the screen's (Textual's rule, stated in CSS below)
+TOAST_FRAME = 3  # its left border and padding
 PALETTE_PLACEHOLDER = "Search symbols: classes, functions, methods; :N for line N (not commands)…"
 TOURS_PLACEHOLDER = "Search tours: a word of an id or title…"
 
 
 class CodewalkApp(App[None]):
     TITLE = "codewalk"
+    CSS = f"Toast {{ width: {TOAST_WIDTH}; max-width: 50%; }}"
     ENABLE_COMMAND_PALETTE = True
     # the palette searches symbols (the tour screen's provider), or tours over the tours
     # list; no app commands
@@ -89,10 +93,14 @@ class CodewalkApp(App[None]):
         markup: bool = True,
     ) -> None:
         """Every notification of the app (errors carry paths and names from files that
-        are not codewalk's) with its control characters made visible."""
-        super().notify(
-            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=markup
-        )
+        are not codewalk's) with its control characters made visible, and a name too wide
+        for a line of it broken after its dots, not folded mid-name
+        (``transformers.modeling_utils.PreTrainedModel.save_pretrain`` / ``ed``)."""
+        text = visible(message)
+        width = min(TOAST_WIDTH, self.size.width // 2) - TOAST_FRAME  # the toast's text, on this screen
+        if not markup and width > 0:
+            text = broken_at_dots(text, width)
+        super().notify(text, title=visible(title), severity=severity, timeout=timeout, markup=markup)
 
     def on_unmount(self) -> None:
         if self.session is not None:

@@ -14,19 +14,32 @@ keys (the arrows that move through its rows) as it receives them: ``down``, ``do
 
 from __future__ import annotations
 
+from functools import cache
+
 from textual import events
+from textual.binding import Binding, BindingsMap
 from textual.command import CommandInput
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
+
+
+@cache
+def declared(field_class: type[Widget]) -> BindingsMap:
+    """The bindings ``field_class`` and its bases declare (their ``BINDINGS``), a class's
+    binding of a key in place of its bases', as Textual merges them. Not the screen's
+    active bindings: those follow the focus, which a burst's key reaches the field ahead of."""
+    keys: dict[str, list[Binding]] = {}
+    for declaring in reversed(field_class.__mro__):
+        keys.update(BindingsMap(vars(declaring).get("BINDINGS", ())).key_to_bindings)
+    return BindingsMap.from_keys(keys)
 
 
 async def bound_here(field: Widget, event: events.Key, owner: Widget | None = None) -> bool:
     """Run ``owner``'s (by default ``field``'s) own binding of ``event``'s key now, and
     take the key (a priority binding ran before the key reached the field: it is not run
     twice); whether one ran."""
-    # no public API: Screen.active_bindings follows the focus, which a burst's key reaches the field ahead of
     owner = field if owner is None else owner
-    for binding in owner._bindings.key_to_bindings.get(event.key, ()):
+    for binding in declared(type(owner)).key_to_bindings.get(event.key, ()):
         if not binding.priority and await field.app.run_action(binding.action, owner):
             event.stop()
             event.prevent_default()

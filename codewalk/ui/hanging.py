@@ -6,8 +6,10 @@ body reads as one column beside the head.
 
 A body of dotted names (``transformers.models.llama.LlamaRMSNorm.forward``) may wrap
 after its dots as well (``at_dots``), where a name too long for a line would be folded
-mid-word; a part of it too long still, after an underscore or before a capital
-(``AssistedCandidate`` ``Generator``).
+mid-word (a path after its slashes); a part of it too long still, after an underscore or
+before a capital (``AssistedCandidate`` ``Generator``). :func:`at_dots` draws any text so
+(a note's paragraph), :func:`broken_at_dots` breaks a text another widget wraps (a
+notification).
 
 A body kept on one line (``text-wrap: nowrap``) that is too wide may be cut in its middle
 (``middle``): the start of its dotted name, an ellipsis, then its last part and what follows
@@ -22,6 +24,7 @@ calls deep in a 24-column list still shows its name."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from rich.cells import cell_len
 from textual.content import Content
@@ -32,7 +35,7 @@ from textual.visual import RenderOptions, Visual
 
 ROOM = 12  # the cells a body keeps, where the head can give them up
 _WORD = re.compile(r"\S+")
-_DOTTED = re.compile(r"[^.]*\.+|[^.]+")  # a word cut after each of its dots
+_DOTTED = re.compile(r"[^./]*[./]+|[^./]+")  # a word cut after each of its dots (and a path's slashes)
 _NAMED = re.compile(r"(?<=_)(?=[^_])|(?<=[a-z0-9])(?=[A-Z])")  # a name, after an underscore, before a capital
 
 
@@ -45,12 +48,35 @@ def dotted_breaks(text: str, width: int) -> list[int]:
     start = 0  # where the line being filled starts
     for word in _WORD.finditer(text):
         at = word.start()
+        start = max(start, text.rfind("\n", start, at) + 1)  # a line of its own after a newline
         for piece in _pieces(word.group(), width):
             if at > start and cell_len(text[start : at + len(piece)].rstrip()) > width:
                 breaks.append(at)
                 start = at
             at += len(piece)
     return breaks
+
+
+def broken_at_dots(text: str, width: int) -> str:
+    """``text`` with a line break inside each word too wide for ``width`` cells (after its
+    dots, then inside its parts, as :func:`dotted_breaks` breaks it on a line of its own),
+    where Textual would fold it mid-name; the rest is left for Textual to wrap. For text
+    drawn by a widget that wraps it itself (a notification)."""
+
+    def broken(word: re.Match[str]) -> str:
+        piece = word.group()
+        if cell_len(piece) <= width:
+            return piece
+        cuts = [0, *dotted_breaks(piece, width), len(piece)]
+        return "\n".join(piece[start:end] for start, end in pairwise(cuts))
+
+    return _WORD.sub(broken, text)
+
+
+def at_dots(visual: Visual) -> Visual:
+    """``visual`` (a widget's text) wrapping at its words, and after a name's dots where
+    the name is too wide for a line."""
+    return Hanging(Content(), visual, at_dots=True) if isinstance(visual, Content) else visual
 
 
 def _pieces(word: str, width: int) -> list[str]:

@@ -1,6 +1,7 @@
 """The note beside the code: the step's Markdown, under its title. A click on a
 ``codewalk:`` link of the note follows it (:class:`NoteView.LinkClicked`); another link
-opens in the browser."""
+opens in the browser. A name too wide for a line of the note (a qualified name in a
+narrow column) breaks after its dots, as the steps list breaks it, not mid-name."""
 
 from __future__ import annotations
 
@@ -8,9 +9,29 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown
+from textual.widgets.markdown import MarkdownBlock
 
 from codewalk.tours.notes import SCHEME, plain_markdown
+from codewalk.ui.hanging import at_dots
 from codewalk.visible import visible
+
+
+def _wrapping(block: type[MarkdownBlock]) -> type[MarkdownBlock]:
+    """Textual's ``block`` (not public but through ``Markdown.BLOCKS``) drawn by :func:`at_dots`,
+    under its own name (its CSS applies)."""
+    drawn = {"render": lambda self: at_dots(self.visual), "__module__": __name__}
+    return type(block.__name__, (block,), drawn)
+
+
+_WRAPPED = {name: _wrapping(Markdown.BLOCKS[name]) for name in ("paragraph_open", "h2")}
+
+
+class NoteMarkdown(Markdown):
+    """Markdown whose paragraphs (a list item's too) and title (``##``: a step's title, or
+    its qualified name where it has none) wrap as a note's do."""
+
+    def get_block_class(self, block_name: str) -> type[MarkdownBlock]:
+        return _WRAPPED.get(block_name) or super().get_block_class(block_name)
 
 
 class NoteView(VerticalScroll, can_focus=False):
@@ -38,7 +59,7 @@ class NoteView(VerticalScroll, can_focus=False):
             self.target = target
 
     def compose(self) -> ComposeResult:
-        yield Markdown(id="note-markdown", open_links=False)
+        yield NoteMarkdown(id="note-markdown", open_links=False)
 
     def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
         event.stop()

@@ -26,6 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Markdown, TextArea
 
 from codewalk.ui.fields import Area, Field
+from codewalk.ui.note import NoteMarkdown
 from codewalk.visible import visible
 
 Edited = tuple[str, str]  # (title, Markdown)
@@ -123,7 +124,7 @@ class NoteEditor(ModalScreen[Edited | None]):
             with Horizontal():
                 yield _NoteField(self.markdown, language="markdown", id="editor-text", soft_wrap=True)
                 with VerticalScroll(can_focus=False):
-                    yield Markdown(visible(self.markdown), id="editor-preview", open_links=False)
+                    yield NoteMarkdown(visible(self.markdown), id="editor-preview", open_links=False)
 
     def on_mount(self) -> None:
         # the title first: it is the field at the top, the one a user types first (the

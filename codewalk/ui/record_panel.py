@@ -15,7 +15,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from codewalk.tours.recording import Draft, DraftStep
-from codewalk.ui.hanging import Hanging
+from codewalk.ui.hanging import Hanging, at_dots
 from codewalk.ui.session import CheckFinding
 from codewalk.ui.steps import MARKS, PENDING
 from codewalk.visible import visible
@@ -107,7 +107,7 @@ class RecordPanel(Vertical):
         """List ``draft``'s steps, ``selected`` highlighted; ``state`` says whether it is
         written; ``marks``: by a step's key, what the last check said of it (a status of
         :func:`statuses`), for the steps it checked as they stand."""
-        self.query_one("#record-where", Static).update(where_line(draft.id, draft.path, state))
+        self.query_one("#record-where", Static).update(at_dots(where_line(draft.id, draft.path, state)))
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options(

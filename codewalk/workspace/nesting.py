@@ -61,7 +61,7 @@ def _named_below(calling: Calling, typed: str, limit: int) -> list[Resolved]:
     if not host or not (needle or sep):  # ``f.<locals>.``: every function f defines
         return []
     try:
-        found = calling.ws.resolver.find(host, related=False).matches
+        found = calling.ws.resolver.find(host, related=False, suggest=False).matches
     except CodewalkError:
         return []
     functions = [r for r in found if r.kind in _FUNCTIONS][:HOSTS]

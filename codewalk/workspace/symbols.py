@@ -3,8 +3,9 @@ of the index, held in memory once, matched on each keystroke without SQL.
 
 A keystroke matches the names (exact, then prefix, then substring, then the letters in
 order) with one regular-expression pass over all of them joined, then reads the few
-definitions of the best names by the name index. ``bench/bench_palette.py`` measures a
-keystroke.
+definitions of the best names by the name index (with ``Owner.`` typed, those it holds:
+each name asked once while the owner stays as typed). ``bench/bench_palette.py`` measures
+a keystroke.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ class SymbolNames:
         self._names: list[str] = []  # the same names as written, in that order
         self._joined: str | None = None
         self._last: tuple[str, str] = ("", "")  # (needle, its matches joined): typing narrows
+        # the definitions of each name asked while the owner typed stays the same (typing
+        # ``LlamaModel.forw`` asks ``forward`` of ``LlamaModel`` once, not at each key)
+        self._held: tuple[str, dict[str, list[tuple[FileRow, Definition]]]] = ("", {})
 
     def load(self) -> None:
         names = self.store.def_names(self.snap, _KINDS, _MODULE_KINDS)
@@ -91,11 +95,7 @@ class SymbolNames:
         owner, _, last = text.strip().rpartition(".")
         names = self.names(last, limit * 2 if owner else limit)
         order = {name: index for index, name in enumerate(names)}
-        rows = [
-            (row, d)
-            for row, d in self.store.defs_in(self.snap, names, _PER_NAME, holding=owner)
-            if _listed(d)
-        ]
+        rows = [(row, d) for row, d in self._held_by(owner, names) if _listed(d)]
         # each name's definitions, those of the owner typed whole first (LlamaAttention.forward
         # before DiffLlamaAttention.forward; the class before a module of its name), then as
         # the resolver ranks them: an @overload stub after the real one
@@ -108,6 +108,20 @@ class SymbolNames:
             )
         )
         return rows[:limit]
+
+
+    def _held_by(self, owner: str, names: list[str]) -> list[tuple[FileRow, Definition]]:
+        """The definitions named each of ``names`` whose qualified name holds ``owner``
+        (``Store.defs_in``), each name asked once while the owner typed is the same."""
+        if self._held[0] != owner:
+            self._held = (owner, {})
+        held = self._held[1]
+        asked = [name for name in names if name not in held]
+        for name in asked:
+            held[name] = []
+        for row, d in self.store.defs_in(self.snap, asked, _PER_NAME, holding=owner):
+            held[d.name].append((row, d))
+        return [item for name in names for item in held[name]]
 
 
 def owner_rank(qualname: str, owner: str) -> int:

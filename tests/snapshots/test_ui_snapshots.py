@@ -81,3 +81,17 @@ def _recording() -> Any:
     tour = make_tour()
     draft = draft_of(tour, "", Path("tours/fake-tour.yaml"))
     return make_app(make_session(tour=tour), recording=(draft, None))
+
+
+def test_long_names_in_the_note_break_after_their_dots(snap_compare: Any) -> None:
+    """Step 1 of the two-repository tour at 60x40, titled and noted with a qualified name
+    wider than the note: each line of it ends at a dot, none mid-name."""
+    from dataclasses import replace
+
+    from ui_fakes import make_stack_tour
+
+    name = "transformers.generation.utils.GenerationMixin._get_candidate_generator"
+    tour = make_stack_tour()
+    first = replace(tour.steps[0], title=name, note=f"Then `{name}` picks the assistant's generator.")
+    app = make_app(make_session(tour=replace(tour, steps=(first, *tour.steps[1:]))))
+    assert snap_compare(app, terminal_size=(60, 40), run_before=_after())
