@@ -99,6 +99,13 @@ class Hop(NamedTuple):
     caller: Body
     callee: Callee
     target: Resolved | None  # None: the name of another package in ``callee.external``
+    # the other lines ``caller`` makes this call at, in a route listed once (:func:`_chains`)
+    also: tuple[int, ...] = ()
+
+    @property
+    def lines(self) -> tuple[int, ...]:
+        """Every line ``caller`` makes this call at in the route: its own, then the others."""
+        return (self.callee.site.line, *self.also)
 
     @property
     def reached(self) -> str:
@@ -366,9 +373,9 @@ def _search(
     least cost first, then those up to ``SLACK`` calls dearer (:func:`_chains`).
 
     Searching toward the goal (``near``), it stops once it has ``limit`` routes (chains
-    that differ only by the candidate they take of a call of many candidates are one
-    route), cheapest first; when a cheaper one may be left unsearched, the search says it
-    is not complete."""
+    that differ only by the candidate they take of a call of many candidates, or by the
+    lines of their calls, are one route), cheapest first; when a cheaper one may be left
+    unsearched, the search says it is not complete."""
     goal_keys = {key(g) for g in goals}
     named = _functions_by_name(near) if near is not None else {}
     bodies = known_before.bodies
@@ -424,16 +431,19 @@ def _enough(
     widened: bool,
     complete: bool,
 ) -> tuple[bool, bool]:
-    """Whether the chains found are enough to stop, and whether the search is still
-    complete: enough chains that nothing searched later can be shorter; or, searching
+    """Whether the routes found are enough to stop, and whether the search is still
+    complete: enough routes that nothing searched later can be shorter; or, searching
     through calls of many candidates (``widened``), ``limit`` routes, a shorter one
-    perhaps unsearched."""
-    found = _chains(ends, parents, limit)
+    perhaps unsearched. Chains that differ only by the lines of their calls are one route
+    and count once (:func:`route`)."""
+    routes = _routes(ends, parents, limit)
+    found = _listed(routes, limit)
     if len([cost for cost, _ in found if cost[0] <= order[0] + 1]) >= limit:
         return True, complete
-    # through calls of many candidates, ``limit`` chains that differ in a call's line are
-    # enough: a search for as many routes goes on to its bound for routes that may not exist
-    if widened and len(_chains(ends, parents, limit, lines=True)) >= limit:
+    # through calls of many candidates, ``limit`` chains through other functions are enough
+    # (other candidates of one call, one route): a search for as many routes would read every
+    # candidate of such a call, to its bound, for routes that may not exist
+    if widened and len(_through(routes, found)) >= limit:
         return True, False
     return False, complete
 
@@ -485,43 +495,92 @@ def _constructs_goal(
     return hop._replace(target=made.target._replace(via=how))
 
 
+Routes = dict[tuple[tuple[str | int, ...], ...], list[tuple[Cost, "Doubt", tuple[Hop, ...]]]]
+
+
 def _chains(
     ends: list[tuple[Cost, Hop, Cost]],
     parents: dict[Node, list[tuple[Hop, Cost]]],
     limit: int,
-    *,
-    lines: bool = False,
 ) -> list[tuple[Cost, tuple[Hop, ...]]]:
-    """Up to ``limit`` chains back from ``ends``, cheapest first, each with its cost, one
-    per :func:`route` (``lines``: one per route by the lines of its calls): the cheapest,
-    then those up to ``SLACK`` calls dearer; of chains as costly, the least guessed first
-    (:func:`doubt`). A chain goes through a function once."""
-    out: list[tuple[Cost, Doubt, int, tuple[Hop, ...]]] = []
-    seen: set[tuple[tuple[str | int, ...], ...]] = set()
+    """Up to ``limit`` routes back from ``ends`` (:func:`_routes`), cheapest first, each
+    as its cheapest chain with its cost, the other lines of each of its calls said
+    (``Hop.also``): the cheapest, then those up to ``SLACK`` calls dearer; of chains as
+    costly, the least guessed first (:func:`doubt`)."""
+    return _listed(_routes(ends, parents, limit), limit)
+
+
+def _routes(
+    ends: list[tuple[Cost, Hop, Cost]],
+    parents: dict[Node, list[tuple[Hop, Cost]]],
+    limit: int,
+) -> Routes:
+    """The chains back from ``ends`` by :func:`route`, in the order found, each with its
+    cost and doubt. A chain goes through a function once: one that comes back to a
+    function it went through (``generate`` calling ``generate``) is a loop, not a route."""
+    routes: Routes = {}
     budget = [CHAIN_STEPS]
 
-    def back(hop: Hop, cost: Cost, tail: tuple[Hop, ...], through: frozenset[Node]) -> None:
+    def back(hop: Hop, cost: Cost, tail: tuple[Hop, ...], through: frozenset[Place]) -> None:
         budget[0] -= 1
-        if len(out) >= limit * CHAINS_READ or budget[0] < 0:
+        if len(routes) >= limit * CHAINS_READ or budget[0] < 0:
             return
         chain = (hop, *tail)
         here = node(hop.caller)
         if here not in parents:
-            marker = route(chain, lines=lines)
-            if marker not in seen:
-                seen.add(marker)
-                out.append((cost, doubt(chain), len(out), chain))
+            routes.setdefault(route(chain), []).append((cost, doubt(chain), chain))
             return
         for parent, step in parents[here]:
-            there = node(parent.caller)
+            there = _place(parent.caller)
             if there not in through:
-                back(parent, (cost[0] + step[0], cost[1] + step[1]), chain, through | {here})
+                back(parent, (cost[0] + step[0], cost[1] + step[1]), chain, through | {there})
 
     for _, end, step in sorted(ends, key=lambda end: end[0]):
-        back(end, step, (), frozenset())
-    out.sort()
+        back(end, step, (), frozenset({_place(end.caller)}))
+    return routes
+
+
+def _listed(routes: Routes, limit: int) -> list[tuple[Cost, tuple[Hop, ...]]]:
+    """The routes to list, as :func:`_chains` says."""
+    out: list[tuple[Cost, Doubt, int, tuple[Hop, ...]]] = []
+    for found, variants in enumerate(routes.values()):
+        cost, guessed, chain = min(variants, key=lambda variant: variant[:2])  # the first of the cheapest
+        out.append((cost, guessed, found, _with_lines(chain, [v[2] for v in variants])))
+    out.sort(key=lambda listed: listed[:3])
     cheapest = out[0][0][0] if out else 0
     return [(cost, chain) for cost, _, _, chain in out[:limit] if cost[0] <= cheapest + SLACK]
+
+
+def _through(
+    routes: Routes, listed: list[tuple[Cost, tuple[Hop, ...]]]
+) -> set[tuple[tuple[Place, str], ...]]:
+    """The functions each chain of the ``listed`` routes goes through: several for a route
+    through a call of many candidates (one per candidate taken), one for a route whatever
+    the lines of its calls."""
+    markers = {route(chain) for _, chain in listed}
+    return {
+        tuple((_place(hop.caller), hop.reached) for hop in chain)
+        for marker in markers
+        for _, _, chain in routes[marker]
+    }
+
+
+Place = tuple[str, str, int]  # a definition: its repository, file and line
+
+
+def _place(body: Body) -> Place:
+    return body.key[:3]
+
+
+def _with_lines(chain: tuple[Hop, ...], variants: list[tuple[Hop, ...]]) -> tuple[Hop, ...]:
+    """``chain`` with the other lines of each call: those at which a chain of the same
+    route (``variants``) calls the same definition from the same function."""
+    out: list[Hop] = []
+    for at, hop in enumerate(chain):
+        same = (_place(hop.caller), hop.reached)
+        lines = {v[at].callee.site.line for v in variants if (_place(v[at].caller), v[at].reached) == same}
+        out.append(hop._replace(also=tuple(sorted(lines - {hop.callee.site.line}))))
+    return tuple(out)
 
 
 Doubt = tuple[int, int]  # hops to a definition of a name (possibly), then through one of many candidates
@@ -536,24 +595,20 @@ def doubt(chain: tuple[Hop, ...]) -> Doubt:
     return possible, sum(1 for hop in chain if hop.guessed) - possible
 
 
-def route(chain: tuple[Hop, ...], *, lines: bool = False) -> tuple[tuple[str | int, ...], ...]:
-    """A chain as the functions it goes through, so that chains differing only by the line
-    a function calls the next at are one route, shown once (at the first such line). From
-    a call of many candidates on (or a guess among the definitions of a name), whichever
-    candidate it takes: that call and those after it by what they are written as
-    (``self.loss_function``), so that chains differing only by the candidate are one route.
-    With ``lines``, by the place of each call instead (``self.loss_function(`` in one
-    candidate's ``forward`` or another's): what tells a search through calls of many
-    candidates it has found enough (:func:`_enough`)."""
+def route(chain: tuple[Hop, ...]) -> tuple[tuple[str | int, ...], ...]:
+    """A chain as the functions it goes through, so that chains differing only by the
+    lines a function calls the next at are one route, shown once (with each of those
+    lines). From a call of many candidates on (or a guess among the definitions of a
+    name), whichever candidate it takes: that call and those after it by what they are
+    written as (``self.loss_function``), so that chains differing only by the candidate
+    are one route."""
     out: list[tuple[str | int, ...]] = []
     fanned = False
     for hop in chain:
         site = hop.callee.site
         caller = hop.caller.target
         fans = hop.guessed
-        if lines:
-            out.append((caller.path, site.line, site.col))
-        elif fanned:
+        if fanned:
             out.append((site.name.expr, site.kind))
         elif fans or hop.target is None:
             out.append((caller.path, caller.line, site.name.expr or hop.callee.external, site.kind))
