@@ -243,19 +243,23 @@ def _hops(
     near: Near | None,
     named: Named,
     facts: Callable[[], CallFacts],
+    places: dict[tuple[str, str, int], int],
 ) -> Iterator[tuple[Hop, int]]:
     """A body's hops, each with the calls it counts as: a call of many candidates only
-    toward the goal (none without ``near``), an untyped method call to the definitions
-    of that name ``near`` holds (``facts``: the body's, asked of a bare name called)."""
+    toward the goal (to those ``places`` numbers in ``near``'s order, nearest the goal
+    first; none without ``near``), an untyped method call to the definitions of that name
+    ``near`` holds (``facts``: the body's, asked of a bare name called)."""
     for callee in callees:
         if callee.site.kind == "decorator" or not callee.followed:
             continue
         if callee.status == EXTERNAL:
             yield Hop(body, callee, None), 1
-        wide = len(callee.targets) > WIDE
-        for target in callee.targets:
-            if not wide or key(target) in goal_keys or (near is not None and key(target) in near):
-                yield Hop(body, callee, target), WIDE_HOP if wide else 1
+        if len(callee.targets) <= WIDE:
+            yield from ((Hop(body, callee, target), 1) for target in callee.targets)
+        else:  # toward the goal only, those found nearer it first (``places``: their order in near)
+            toward = [t for t in callee.targets if key(t) in goal_keys or key(t) in places]
+            toward.sort(key=lambda t: places.get(key(t), -1))
+            yield from ((Hop(body, callee, target), WIDE_HOP) for target in toward)
         if near is not None and callee.status == UNRESOLVED and callee.site.kind == "call":
             yield from ((hop, POSSIBLE_HOP) for hop in _possible(body, callee, named, facts()))
 
@@ -304,14 +308,16 @@ class _Frontier:
 
     The body a hop runs is made (told what the call passes on) only when the hops of its
     cost come up, all of them together: the search mostly stops well before it reaches
-    the dearest hops, whose bodies are never needed."""
+    the dearest hops, whose bodies are never needed. A hop may come up later than its
+    cost (:func:`_searched_at`); the body it reaches keeps its cost."""
 
     def __init__(self, start: Body, child: Callable[[Hop], Body | None]) -> None:
         self.child = child
         self.parents: dict[Node, list[tuple[Hop, Cost]]] = {}  # each hop with its own cost
         self.cost_of: dict[Node, Cost] = {node(start): (0, 0)}
         self.depth_of: dict[Node, int] = {node(start): 0}
-        self.hops: dict[Cost, list[tuple[Hop, int, Cost]]] = {}  # by cost, with the depth reached
+        # by when they come up, with the depth reached, the hop's own cost and the cost reached
+        self.hops: dict[Cost, list[tuple[Hop, int, Cost, Cost]]] = {}
         self.bodies: deque[Body] = deque([start])  # those of the least cost, in the order reached
         self.order = (0, 0)
 
@@ -330,16 +336,24 @@ class _Frontier:
     def pop(self) -> Body:
         return self.bodies.popleft()
 
-    def offer(self, hop: Hop, cost: Cost, depth: int, step: Cost) -> None:
-        """``hop`` (of cost ``step``) reaches a body at ``cost``, ``depth`` calls from the start."""
-        self.hops.setdefault(cost, []).append((hop, depth, step))
+    def offer(self, hop: Hop, cost: Cost, depth: int, step: Cost, at: Cost) -> None:
+        """``hop`` (of cost ``step``) reaches a body at ``cost``, ``depth`` calls from the
+        start, to be searched when the bodies of cost ``at`` are."""
+        self.hops.setdefault(at, []).append((hop, depth, step, cost))
 
-    def _reach(self, cost: Cost) -> None:
-        """The bodies the hops of ``cost`` reach, in order: each one new at that cost is
-        searched next, and a hop to one already reached at that cost, or at up to
-        ``SLACK`` calls less, is one more parent."""
-        self.order = cost
-        for offered, depth, step in self.hops.pop(cost):
+    def put_off(self, below: int) -> bool:
+        """Whether a body of fewer calls than ``below`` is left unsearched, its hop having
+        come up later than its cost."""
+        late = (cost for at, offered in self.hops.items() for *_, cost in offered if cost != at)
+        pending = (self.cost_of[node(body)] for body in self.bodies)
+        return any(cost[0] < below for cost in late) or any(cost[0] < below for cost in pending)
+
+    def _reach(self, at: Cost) -> None:
+        """The bodies the hops that come up at ``at`` reach, in order: each one new is
+        searched next, at the cost its hop reached it, and a hop to one already reached at
+        that cost, or at up to ``SLACK`` calls less, is one more parent."""
+        self.order = at
+        for offered, depth, step, cost in self.hops.pop(at):
             hop = _said(offered)
             child = self.child(hop)
             if child is None:
@@ -378,6 +392,7 @@ def _search(
     unsearched, the search says it is not complete."""
     goal_keys = {key(g) for g in goals}
     named = _functions_by_name(near) if near is not None else {}
+    places = {k: place for place, k in enumerate(near or ())}  # nearest the goal first
     bodies = known_before.bodies
     frontier = _Frontier(start, lambda hop: _child(cr, hop, known_before))
     ends: list[tuple[Cost, Hop, Cost]] = []  # each with its cost from the start, and its own
@@ -387,11 +402,11 @@ def _search(
     enough = False
     while not enough:
         best = min((end[0][0] for end in ends), default=None)
-        order = frontier.next_cost(below=None if best is None else best + SLACK)
-        if order is None:  # none left, or none cheaper than a chain found
-            break
+        if frontier.next_cost(below=None if best is None else best + SLACK) is None:
+            break  # none left, or none cheaper than a chain found
         body = frontier.pop()
         here = node(body)
+        order = frontier.cost_of[here]
         level = frontier.depth_of[here]
         if level >= max_depth:
             continue
@@ -406,7 +421,8 @@ def _search(
         if near is None:
             passed_over += sum(1 for c in known_before.callees[here] if c.followed and len(c.targets) > WIDE)
         facts = partial(cr.facts, body)
-        for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named, facts):
+        fanned: dict[tuple[int, int], int] = {}  # the candidates of each call of many offered so far
+        for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named, facts, places):
             step = (calls, int(calls > 1 or hop.callee.site.kind == "ref"))  # passed as a value: may not run
             cost = (order[0] + calls, order[1] + step[1])
             constructs = _constructs_goal(cr, hop, goal_keys, bodies)
@@ -418,9 +434,27 @@ def _search(
                 continue
             if best is not None and cost[0] >= best + SLACK:
                 continue
-            frontier.offer(hop, cost, level + 1, step)
+            frontier.offer(hop, cost, level + 1, step, _searched_at(hop, cost, fanned))
+    best = min((end[0][0] for end in ends), default=None)
+    if best is not None and frontier.put_off(best + SLACK):  # a candidate as cheap not searched
+        complete = False
     chains = [chain for _, chain in _chains(ends, frontier.parents, limit)]
     return PathSearch(tuple(chains), analysed, complete, passed_over=passed_over)
+
+
+def _searched_at(hop: Hop, cost: Cost, fanned: dict[tuple[int, int], int]) -> Cost:
+    """When the body a hop reaches is searched: at its cost, but for the candidates of a
+    call of many (or the definitions a guess by name may reach), which are charged as one
+    call more each time their number doubles (the second a call later, the third and
+    fourth two, the fifth to eighth three...): a call of thousands of candidates does not
+    take the search's bound from the narrow calls beside it, and the candidates nearest
+    the goal come first (:func:`_hops`). The chain's cost is its calls' (:func:`_chains`)."""
+    if not hop.guessed:
+        return cost
+    site = (hop.callee.site.line, hop.callee.site.col)
+    rank = fanned.get(site, 0)
+    fanned[site] = rank + 1
+    return (cost[0] + rank.bit_length(), cost[1])
 
 
 def _enough(
