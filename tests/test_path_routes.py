@@ -16,6 +16,7 @@ from tests.callrepo import callrepo_workspace
 from tests.test_cli_calls import repo, run  # noqa: F401 (the CLI's fixture)
 
 R = "callpkg.routes."
+F = "callpkg.fanout."
 
 
 @pytest.fixture(params=["lazy", "full"])
@@ -60,3 +61,23 @@ def test_path_says_the_lines_of_a_route_in_text_and_json(
     first, second = json.loads(out)["chains"]
     assert [(hop["line"], hop["lines"]) for hop in first] == [(18, [18, 19]), (9, [9])]
     assert [hop["lines"] for hop in second] == [[20], [13]]
+
+
+def test_a_call_of_many_candidates_does_not_take_the_bound_from_the_calls_beside_it(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tool.use(x)`` and ``gauge.read(x)`` in ``measure``, calls of several candidates
+    (made "many" here): with room for three functions once it widens, it reads the first
+    candidate of each, each later one of ``tool.use`` a call later as their number
+    doubles, and reaches ``mark`` through ``gauge.read``; reading every candidate of
+    ``tool.use`` first, it stopped at its bound before that."""
+    from codewalk.calls import graph
+
+    monkeypatch.setattr(graph, "WIDE", 1)
+    defaults = graph.shortest_paths.__kwdefaults__
+    assert defaults is not None
+    monkeypatch.setitem(defaults, "max_bodies", 4)  # the start, then the start again and three
+    search = ws.path(F + "measure", F + "mark").search
+    assert search.widened and not search.complete
+    (chain,) = search.chains
+    assert [h.reached.removeprefix(F) for h in chain] == ["Gauge.read", "mark"]
