@@ -341,12 +341,22 @@ class _Frontier:
         start, to be searched when the bodies of cost ``at`` are."""
         self.hops.setdefault(at, []).append((hop, depth, step, cost))
 
-    def put_off(self, below: int) -> bool:
-        """Whether a body of fewer calls than ``below`` is left unsearched, its hop having
-        come up later than its cost."""
-        late = (cost for at, offered in self.hops.items() for *_, cost in offered if cost != at)
-        pending = (self.cost_of[node(body)] for body in self.bodies)
-        return any(cost[0] < below for cost in late) or any(cost[0] < below for cost in pending)
+    def put_off(self, below: int, max_depth: int) -> bool:
+        """Whether a body of fewer calls than ``below`` and within ``max_depth`` calls of
+        the start is left unsearched, its hop having come up later than its cost."""
+        late = [
+            cost[0]
+            for at, offered in self.hops.items()
+            for _, depth, _, cost in offered
+            if cost != at and depth < max_depth
+        ]
+        reached = map(node, self.bodies)  # at the cost now searched, or put off to it
+        late += [
+            self.cost_of[n][0]
+            for n in reached
+            if self.cost_of[n] != self.order and self.depth_of[n] < max_depth
+        ]
+        return any(cost < below for cost in late)
 
     def _reach(self, at: Cost) -> None:
         """The bodies the hops that come up at ``at`` reach, in order: each one new is
@@ -436,7 +446,7 @@ def _search(
                 continue
             frontier.offer(hop, cost, level + 1, step, _searched_at(hop, cost, fanned))
     best = min((end[0][0] for end in ends), default=None)
-    if best is not None and frontier.put_off(best + SLACK):  # a candidate as cheap not searched
+    if best is not None and frontier.put_off(best + SLACK, max_depth):  # a candidate as cheap not searched
         complete = False
     chains = [chain for _, chain in _chains(ends, frontier.parents, limit)]
     return PathSearch(tuple(chains), analysed, complete, passed_over=passed_over)
