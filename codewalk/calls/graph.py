@@ -454,17 +454,18 @@ def _search(
 
 def _searched_at(hop: Hop, cost: Cost, fanned: dict[tuple[int, int], int]) -> Cost:
     """When the body a hop reaches is searched: at its cost, but for the candidates of a
-    call of many (or the definitions a guess by name may reach), which are charged as one
-    call more each time their number doubles (the second a call later, the third and
-    fourth two, the fifth to eighth three...): a call of thousands of candidates does not
-    take the search's bound from the narrow calls beside it, and the candidates nearest
-    the goal come first (:func:`_hops`). The chain's cost is its calls' (:func:`_chains`)."""
+    call of many (or the definitions a guess by name may reach): the first ``WIDE`` as a
+    call of fewer would be, then one call later each time their number doubles (the next
+    ``WIDE`` a call later, the ``2 * WIDE`` after them two...): a call of thousands of
+    candidates does not take the search's bound from the narrow calls beside it, and the
+    candidates nearest the goal come first (:func:`_hops`). The chain's cost is its
+    calls' (:func:`_chains`)."""
     if not hop.guessed:
         return cost
     site = (hop.callee.site.line, hop.callee.site.col)
     rank = fanned.get(site, 0)
     fanned[site] = rank + 1
-    return (cost[0] + rank.bit_length(), cost[1])
+    return (cost[0] + (rank // WIDE).bit_length(), cost[1])
 
 
 def _enough(
