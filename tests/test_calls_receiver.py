@@ -340,8 +340,8 @@ def test_chains_that_differ_only_by_the_candidate_they_take_are_one_route(
     """``self(x)`` in the mixin's fit, asked about without a concrete class, has the
     candidates of Head.forward and its overrides: made "many" here, the three heads that call
     ``loss`` make one route, shown once with the first of them (not three chains that
-    differ only there). Their calls of ``loss`` are at three places: as many chains as
-    asked for, which stop the search (it says it may have missed others) rather than let
+    differ only there). The chains through three candidates are as many as asked
+    for, which stop the search (it says it may have missed others) rather than let
     it read every candidate (``model(**inputs)`` in the Trainer's ``compute_loss``: 8,495)."""
     from codewalk.calls import graph
 
@@ -370,9 +370,10 @@ def test_a_search_through_guesses_stops_at_enough_chains_and_says_it_may_have_mi
 def test_through_calls_of_many_candidates_chains_by_other_lines_are_enough_to_stop(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``self(x)`` at two lines of Twice.fit, made "many" here: the two chains that differ
-    in the line are one route, shown once; and as many such chains as asked for stop the
-    search (it says it may have missed others), rather than searching on to its bound for
+    """``self(x)`` at two lines of Twice.fit, made "many" here: the chains that differ
+    in the line are one route, shown once with both lines; the chains through its two
+    candidates (Part's and OtherPart's forward), as many as asked for, stop the search
+    (it says it may have missed others), rather than searching on to its bound for
     routes there may not be."""
     from codewalk.calls import graph
 
@@ -380,9 +381,9 @@ def test_through_calls_of_many_candidates_chains_by_other_lines_are_enough_to_st
     search = ws.path("callpkg.fanning.Twice.fit", "callpkg.fanning.loss", limit=2).search
     assert search.widened and not search.complete
     (chain,) = search.chains
-    assert [(hop.caller.target.qualname, hop.callee.site.line) for hop in chain] == [
-        ("callpkg.fanning.Twice.fit", 13),
-        ("callpkg.fanning.Part.forward", 19),  # its call of loss
+    assert [(hop.caller.target.qualname, hop.lines) for hop in chain] == [
+        ("callpkg.fanning.Twice.fit", (13, 14)),
+        ("callpkg.fanning.Part.forward", (19,)),  # its call of loss
     ]
 
 

@@ -99,6 +99,13 @@ class Hop(NamedTuple):
     caller: Body
     callee: Callee
     target: Resolved | None  # None: the name of another package in ``callee.external``
+    # the other lines ``caller`` makes this call at, in a route listed once (:func:`_chains`)
+    also: tuple[int, ...] = ()
+
+    @property
+    def lines(self) -> tuple[int, ...]:
+        """Every line ``caller`` makes this call at in the route: its own, then the others."""
+        return (self.callee.site.line, *self.also)
 
     @property
     def reached(self) -> str:
@@ -236,19 +243,23 @@ def _hops(
     near: Near | None,
     named: Named,
     facts: Callable[[], CallFacts],
+    places: dict[tuple[str, str, int], int],
 ) -> Iterator[tuple[Hop, int]]:
     """A body's hops, each with the calls it counts as: a call of many candidates only
-    toward the goal (none without ``near``), an untyped method call to the definitions
-    of that name ``near`` holds (``facts``: the body's, asked of a bare name called)."""
+    toward the goal (to those ``places`` numbers in ``near``'s order, nearest the goal
+    first; none without ``near``), an untyped method call to the definitions of that name
+    ``near`` holds (``facts``: the body's, asked of a bare name called)."""
     for callee in callees:
         if callee.site.kind == "decorator" or not callee.followed:
             continue
         if callee.status == EXTERNAL:
             yield Hop(body, callee, None), 1
-        wide = len(callee.targets) > WIDE
-        for target in callee.targets:
-            if not wide or key(target) in goal_keys or (near is not None and key(target) in near):
-                yield Hop(body, callee, target), WIDE_HOP if wide else 1
+        if len(callee.targets) <= WIDE:
+            yield from ((Hop(body, callee, target), 1) for target in callee.targets)
+        else:  # toward the goal only, those found nearer it first (``places``: their order in near)
+            toward = [t for t in callee.targets if key(t) in goal_keys or key(t) in places]
+            toward.sort(key=lambda t: places.get(key(t), -1))
+            yield from ((Hop(body, callee, target), WIDE_HOP) for target in toward)
         if near is not None and callee.status == UNRESOLVED and callee.site.kind == "call":
             yield from ((hop, POSSIBLE_HOP) for hop in _possible(body, callee, named, facts()))
 
@@ -297,14 +308,16 @@ class _Frontier:
 
     The body a hop runs is made (told what the call passes on) only when the hops of its
     cost come up, all of them together: the search mostly stops well before it reaches
-    the dearest hops, whose bodies are never needed."""
+    the dearest hops, whose bodies are never needed. A hop may come up later than its
+    cost (:func:`_searched_at`); the body it reaches keeps its cost."""
 
     def __init__(self, start: Body, child: Callable[[Hop], Body | None]) -> None:
         self.child = child
         self.parents: dict[Node, list[tuple[Hop, Cost]]] = {}  # each hop with its own cost
         self.cost_of: dict[Node, Cost] = {node(start): (0, 0)}
         self.depth_of: dict[Node, int] = {node(start): 0}
-        self.hops: dict[Cost, list[tuple[Hop, int, Cost]]] = {}  # by cost, with the depth reached
+        # by when they come up, with the depth reached, the hop's own cost and the cost reached
+        self.hops: dict[Cost, list[tuple[Hop, int, Cost, Cost]]] = {}
         self.bodies: deque[Body] = deque([start])  # those of the least cost, in the order reached
         self.order = (0, 0)
 
@@ -323,16 +336,34 @@ class _Frontier:
     def pop(self) -> Body:
         return self.bodies.popleft()
 
-    def offer(self, hop: Hop, cost: Cost, depth: int, step: Cost) -> None:
-        """``hop`` (of cost ``step``) reaches a body at ``cost``, ``depth`` calls from the start."""
-        self.hops.setdefault(cost, []).append((hop, depth, step))
+    def offer(self, hop: Hop, cost: Cost, depth: int, step: Cost, at: Cost) -> None:
+        """``hop`` (of cost ``step``) reaches a body at ``cost``, ``depth`` calls from the
+        start, to be searched when the bodies of cost ``at`` are."""
+        self.hops.setdefault(at, []).append((hop, depth, step, cost))
 
-    def _reach(self, cost: Cost) -> None:
-        """The bodies the hops of ``cost`` reach, in order: each one new at that cost is
-        searched next, and a hop to one already reached at that cost, or at up to
-        ``SLACK`` calls less, is one more parent."""
-        self.order = cost
-        for offered, depth, step in self.hops.pop(cost):
+    def put_off(self, below: int, max_depth: int) -> bool:
+        """Whether a body of fewer calls than ``below`` and within ``max_depth`` calls of
+        the start is left unsearched, its hop having come up later than its cost."""
+        late = [
+            cost[0]
+            for at, offered in self.hops.items()
+            for _, depth, _, cost in offered
+            if cost != at and depth < max_depth
+        ]
+        reached = map(node, self.bodies)  # at the cost now searched, or put off to it
+        late += [
+            self.cost_of[n][0]
+            for n in reached
+            if self.cost_of[n] != self.order and self.depth_of[n] < max_depth
+        ]
+        return any(cost < below for cost in late)
+
+    def _reach(self, at: Cost) -> None:
+        """The bodies the hops that come up at ``at`` reach, in order: each one new is
+        searched next, at the cost its hop reached it, and a hop to one already reached at
+        that cost, or at up to ``SLACK`` calls less, is one more parent."""
+        self.order = at
+        for offered, depth, step, cost in self.hops.pop(at):
             hop = _said(offered)
             child = self.child(hop)
             if child is None:
@@ -366,11 +397,12 @@ def _search(
     least cost first, then those up to ``SLACK`` calls dearer (:func:`_chains`).
 
     Searching toward the goal (``near``), it stops once it has ``limit`` routes (chains
-    that differ only by the candidate they take of a call of many candidates are one
-    route), cheapest first; when a cheaper one may be left unsearched, the search says it
-    is not complete."""
+    that differ only by the candidate they take of a call of many candidates, or by the
+    lines of their calls, are one route), cheapest first; when a cheaper one may be left
+    unsearched, the search says it is not complete."""
     goal_keys = {key(g) for g in goals}
     named = _functions_by_name(near) if near is not None else {}
+    places = {k: place for place, k in enumerate(near or ())}  # nearest the goal first
     bodies = known_before.bodies
     frontier = _Frontier(start, lambda hop: _child(cr, hop, known_before))
     ends: list[tuple[Cost, Hop, Cost]] = []  # each with its cost from the start, and its own
@@ -380,11 +412,11 @@ def _search(
     enough = False
     while not enough:
         best = min((end[0][0] for end in ends), default=None)
-        order = frontier.next_cost(below=None if best is None else best + SLACK)
-        if order is None:  # none left, or none cheaper than a chain found
-            break
+        if frontier.next_cost(below=None if best is None else best + SLACK) is None:
+            break  # none left, or none cheaper than a chain found
         body = frontier.pop()
         here = node(body)
+        order = frontier.cost_of[here]
         level = frontier.depth_of[here]
         if level >= max_depth:
             continue
@@ -399,7 +431,8 @@ def _search(
         if near is None:
             passed_over += sum(1 for c in known_before.callees[here] if c.followed and len(c.targets) > WIDE)
         facts = partial(cr.facts, body)
-        for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named, facts):
+        fanned: dict[tuple[int, int], int] = {}  # the candidates of each call of many offered so far
+        for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named, facts, places):
             step = (calls, int(calls > 1 or hop.callee.site.kind == "ref"))  # passed as a value: may not run
             cost = (order[0] + calls, order[1] + step[1])
             constructs = _constructs_goal(cr, hop, goal_keys, bodies)
@@ -411,9 +444,28 @@ def _search(
                 continue
             if best is not None and cost[0] >= best + SLACK:
                 continue
-            frontier.offer(hop, cost, level + 1, step)
+            frontier.offer(hop, cost, level + 1, step, _searched_at(hop, cost, fanned))
+    best = min((end[0][0] for end in ends), default=None)
+    if best is not None and frontier.put_off(best + SLACK, max_depth):  # a candidate as cheap not searched
+        complete = False
     chains = [chain for _, chain in _chains(ends, frontier.parents, limit)]
     return PathSearch(tuple(chains), analysed, complete, passed_over=passed_over)
+
+
+def _searched_at(hop: Hop, cost: Cost, fanned: dict[tuple[int, int], int]) -> Cost:
+    """When the body a hop reaches is searched: at its cost, but for the candidates of a
+    call of many (or the definitions a guess by name may reach): the first ``WIDE`` as a
+    call of fewer would be, then one call later each time their number doubles (the next
+    ``WIDE`` a call later, the ``2 * WIDE`` after them two...): a call of thousands of
+    candidates does not take the search's bound from the narrow calls beside it, and the
+    candidates nearest the goal come first (:func:`_hops`). The chain's cost is its
+    calls' (:func:`_chains`)."""
+    if not hop.guessed:
+        return cost
+    site = (hop.callee.site.line, hop.callee.site.col)
+    rank = fanned.get(site, 0)
+    fanned[site] = rank + 1
+    return (cost[0] + (rank // WIDE).bit_length(), cost[1])
 
 
 def _enough(
@@ -424,16 +476,19 @@ def _enough(
     widened: bool,
     complete: bool,
 ) -> tuple[bool, bool]:
-    """Whether the chains found are enough to stop, and whether the search is still
-    complete: enough chains that nothing searched later can be shorter; or, searching
+    """Whether the routes found are enough to stop, and whether the search is still
+    complete: enough routes that nothing searched later can be shorter; or, searching
     through calls of many candidates (``widened``), ``limit`` routes, a shorter one
-    perhaps unsearched."""
-    found = _chains(ends, parents, limit)
+    perhaps unsearched. Chains that differ only by the lines of their calls are one route
+    and count once (:func:`route`)."""
+    routes = _routes(ends, parents, limit)
+    found = _listed(routes, limit)
     if len([cost for cost, _ in found if cost[0] <= order[0] + 1]) >= limit:
         return True, complete
-    # through calls of many candidates, ``limit`` chains that differ in a call's line are
-    # enough: a search for as many routes goes on to its bound for routes that may not exist
-    if widened and len(_chains(ends, parents, limit, lines=True)) >= limit:
+    # through calls of many candidates, ``limit`` chains through other functions are enough
+    # (other candidates of one call, one route): a search for as many routes would read every
+    # candidate of such a call, to its bound, for routes that may not exist
+    if widened and len(_through(routes, found)) >= limit:
         return True, False
     return False, complete
 
@@ -485,43 +540,92 @@ def _constructs_goal(
     return hop._replace(target=made.target._replace(via=how))
 
 
+Routes = dict[tuple[tuple[str | int, ...], ...], list[tuple[Cost, "Doubt", tuple[Hop, ...]]]]
+
+
 def _chains(
     ends: list[tuple[Cost, Hop, Cost]],
     parents: dict[Node, list[tuple[Hop, Cost]]],
     limit: int,
-    *,
-    lines: bool = False,
 ) -> list[tuple[Cost, tuple[Hop, ...]]]:
-    """Up to ``limit`` chains back from ``ends``, cheapest first, each with its cost, one
-    per :func:`route` (``lines``: one per route by the lines of its calls): the cheapest,
-    then those up to ``SLACK`` calls dearer; of chains as costly, the least guessed first
-    (:func:`doubt`). A chain goes through a function once."""
-    out: list[tuple[Cost, Doubt, int, tuple[Hop, ...]]] = []
-    seen: set[tuple[tuple[str | int, ...], ...]] = set()
+    """Up to ``limit`` routes back from ``ends`` (:func:`_routes`), cheapest first, each
+    as its cheapest chain with its cost, the other lines of each of its calls said
+    (``Hop.also``): the cheapest, then those up to ``SLACK`` calls dearer; of chains as
+    costly, the least guessed first (:func:`doubt`)."""
+    return _listed(_routes(ends, parents, limit), limit)
+
+
+def _routes(
+    ends: list[tuple[Cost, Hop, Cost]],
+    parents: dict[Node, list[tuple[Hop, Cost]]],
+    limit: int,
+) -> Routes:
+    """The chains back from ``ends`` by :func:`route`, in the order found, each with its
+    cost and doubt. A chain goes through a function once: one that comes back to a
+    function it went through (``generate`` calling ``generate``) is a loop, not a route."""
+    routes: Routes = {}
     budget = [CHAIN_STEPS]
 
-    def back(hop: Hop, cost: Cost, tail: tuple[Hop, ...], through: frozenset[Node]) -> None:
+    def back(hop: Hop, cost: Cost, tail: tuple[Hop, ...], through: frozenset[Place]) -> None:
         budget[0] -= 1
-        if len(out) >= limit * CHAINS_READ or budget[0] < 0:
+        if len(routes) >= limit * CHAINS_READ or budget[0] < 0:
             return
         chain = (hop, *tail)
         here = node(hop.caller)
         if here not in parents:
-            marker = route(chain, lines=lines)
-            if marker not in seen:
-                seen.add(marker)
-                out.append((cost, doubt(chain), len(out), chain))
+            routes.setdefault(route(chain), []).append((cost, doubt(chain), chain))
             return
         for parent, step in parents[here]:
-            there = node(parent.caller)
+            there = _place(parent.caller)
             if there not in through:
-                back(parent, (cost[0] + step[0], cost[1] + step[1]), chain, through | {here})
+                back(parent, (cost[0] + step[0], cost[1] + step[1]), chain, through | {there})
 
     for _, end, step in sorted(ends, key=lambda end: end[0]):
-        back(end, step, (), frozenset())
-    out.sort()
+        back(end, step, (), frozenset({_place(end.caller)}))
+    return routes
+
+
+def _listed(routes: Routes, limit: int) -> list[tuple[Cost, tuple[Hop, ...]]]:
+    """The routes to list, as :func:`_chains` says."""
+    out: list[tuple[Cost, Doubt, int, tuple[Hop, ...]]] = []
+    for found, variants in enumerate(routes.values()):
+        cost, guessed, chain = min(variants, key=lambda variant: variant[:2])  # the first of the cheapest
+        out.append((cost, guessed, found, _with_lines(chain, [v[2] for v in variants])))
+    out.sort(key=lambda listed: listed[:3])
     cheapest = out[0][0][0] if out else 0
     return [(cost, chain) for cost, _, _, chain in out[:limit] if cost[0] <= cheapest + SLACK]
+
+
+def _through(
+    routes: Routes, listed: list[tuple[Cost, tuple[Hop, ...]]]
+) -> set[tuple[tuple[Place, str], ...]]:
+    """The functions each chain of the ``listed`` routes goes through: several for a route
+    through a call of many candidates (one per candidate taken), one for a route whatever
+    the lines of its calls."""
+    markers = {route(chain) for _, chain in listed}
+    return {
+        tuple((_place(hop.caller), hop.reached) for hop in chain)
+        for marker in markers
+        for _, _, chain in routes[marker]
+    }
+
+
+Place = tuple[str, str, int]  # a definition: its repository, file and line
+
+
+def _place(body: Body) -> Place:
+    return body.key[:3]
+
+
+def _with_lines(chain: tuple[Hop, ...], variants: list[tuple[Hop, ...]]) -> tuple[Hop, ...]:
+    """``chain`` with the other lines of each call: those at which a chain of the same
+    route (``variants``) calls the same definition from the same function."""
+    out: list[Hop] = []
+    for at, hop in enumerate(chain):
+        same = (_place(hop.caller), hop.reached)
+        lines = {v[at].callee.site.line for v in variants if (_place(v[at].caller), v[at].reached) == same}
+        out.append(hop._replace(also=tuple(sorted(lines - {hop.callee.site.line}))))
+    return tuple(out)
 
 
 Doubt = tuple[int, int]  # hops to a definition of a name (possibly), then through one of many candidates
@@ -536,24 +640,20 @@ def doubt(chain: tuple[Hop, ...]) -> Doubt:
     return possible, sum(1 for hop in chain if hop.guessed) - possible
 
 
-def route(chain: tuple[Hop, ...], *, lines: bool = False) -> tuple[tuple[str | int, ...], ...]:
-    """A chain as the functions it goes through, so that chains differing only by the line
-    a function calls the next at are one route, shown once (at the first such line). From
-    a call of many candidates on (or a guess among the definitions of a name), whichever
-    candidate it takes: that call and those after it by what they are written as
-    (``self.loss_function``), so that chains differing only by the candidate are one route.
-    With ``lines``, by the place of each call instead (``self.loss_function(`` in one
-    candidate's ``forward`` or another's): what tells a search through calls of many
-    candidates it has found enough (:func:`_enough`)."""
+def route(chain: tuple[Hop, ...]) -> tuple[tuple[str | int, ...], ...]:
+    """A chain as the functions it goes through, so that chains differing only by the
+    lines a function calls the next at are one route, shown once (with each of those
+    lines). From a call of many candidates on (or a guess among the definitions of a
+    name), whichever candidate it takes: that call and those after it by what they are
+    written as (``self.loss_function``), so that chains differing only by the candidate
+    are one route."""
     out: list[tuple[str | int, ...]] = []
     fanned = False
     for hop in chain:
         site = hop.callee.site
         caller = hop.caller.target
         fans = hop.guessed
-        if lines:
-            out.append((caller.path, site.line, site.col))
-        elif fanned:
+        if fanned:
             out.append((site.name.expr, site.kind))
         elif fans or hop.target is None:
             out.append((caller.path, caller.line, site.name.expr or hop.callee.external, site.kind))

@@ -199,6 +199,7 @@ def hop_dict(hop: Hop) -> dict[str, Any]:
     return {
         "caller": result_dict(hop.caller.target),
         **callee_dict(hop.callee),
+        "lines": list(hop.lines),
         "target": result_dict(hop.target) if hop.target is not None else None,
         "reached": hop.reached,
     }
@@ -215,6 +216,9 @@ def format_chain(chain: Sequence[Hop], home: str = "") -> str:
         lines.append(f"  {caller.qualname}  {place(caller, home)}")
         kind = "  (passed as a value)" if site.kind == "ref" else ""
         lines.append(f"    {site.line:>6}  {site.text}{kind}")
+        if hop.also:  # the same call at other lines: one route, listed once
+            at = ", ".join(str(line) for line in hop.lines)
+            lines.append(f"            at lines {at} (one route: the same call at each)")
         via = hop.target.via if hop.target is not None else hop.callee.how
         if via and via != "direct":
             lines.append(f"            via: {via}")
