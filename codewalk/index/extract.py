@@ -157,6 +157,7 @@ class _Collector:
             if dataclassing.names_dataclass(decorator_name(decorator)):
                 unmade |= dataclassing.unmade(decorator)
         self.definitions.append(made._replace(target=metaclass, flags=made.flags | unmade))
+        self.definitions += bindings.decorator_facts(node, qualname, self.line_text)
         members = flags & ~DUMMY
         if any(base.rpartition(".")[2] == "Protocol" for base in bases):
             members |= PROTOCOL
