@@ -354,3 +354,25 @@ def test_what_a_decorator_sets_in_the_else_of_a_keyword_runs_only_without_it(
     assert runtime("carefulpkg.guarded").PlainChecked.checked_plainly is True
     assert not ws.find("ReprChecked.checked_plainly").results
     assert not hasattr(runtime("carefulpkg.guarded").ReprChecked, "checked_plainly")
+
+
+def test_a_function_defined_in_a_method_is_found_by_its_bare_name(ws: Workspace, runtime: Any) -> None:
+    hit = first(ws, "only_nested")
+    assert hit.qualname == "carefulpkg.nesting.Table.map_rows.<locals>.only_nested"
+    assert (hit.kind, hit.line) == ("function", 14)
+    code = next(
+        c
+        for c in runtime("carefulpkg.nesting").Table.map_rows.__code__.co_consts
+        if hasattr(c, "co_name") and c.co_name == "only_nested"
+    )
+    assert code.co_firstlineno == hit.line
+    if sys.version_info >= (3, 11):
+        assert hit.qualname.endswith(code.co_qualname)
+
+
+def test_a_nested_function_ranks_after_the_module_level_one_of_its_name(ws: Workspace) -> None:
+    results = ws.find("apply_rows").results
+    assert [r.qualname for r in results] == [
+        "carefulpkg.nesting.apply_rows",
+        "carefulpkg.nesting.Table.map_rows.<locals>.apply_rows",
+    ]

@@ -133,11 +133,8 @@ def class_facts(
             unmade = dataclassing.unmade(call) if dataclassing.names_dataclass(function) else 0
             applies = f"{qualname}.<applies>"
             found.append(_definition(applies, name, "applies", "", stmt, line, target, unmade))
-    for name in sorted(named):
-        inner = nested[name]
-        inner_name = f"{qualname}.<locals>.{name}"
-        found.append(_definition(inner_name, name, "function", "", inner, line, "", 0, span=True))
-        found += class_facts(inner, inner_name, line, keywords)
+    for name in sorted(named):  # the nested defs themselves are the extractor's (any def's)
+        found += class_facts(nested[name], f"{qualname}.<locals>.{name}", line, keywords)
     return found
 
 
@@ -439,12 +436,7 @@ def _definition(
     line: Line,
     target: str,
     flags: int,
-    *,
-    span: bool = False,
 ) -> Definition:
-    first = node.lineno
-    if span and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list:
-        first = min(first, *(d.lineno for d in node.decorator_list))
     return Definition(
         qualname=qualname,
         name=name,
@@ -452,7 +444,7 @@ def _definition(
         parent=parent,
         line=node.lineno,
         col=node.col_offset,
-        start_line=first,
+        start_line=node.lineno,
         end_line=getattr(node, "end_lineno", None) or node.lineno,
         signature=line(node.lineno)[:300],
         target=target,
