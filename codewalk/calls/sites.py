@@ -154,7 +154,7 @@ class CallResolver(Reacher):
 
     def nested_in(self, host: Body) -> list[Body]:
         """The functions ``host`` defines, at any depth (``add_hook_to_module.<locals>.new_forward``):
-        the index keeps no body of most of them, so a line in one is found in ``host``."""
+        the index keeps no span of them, so a line in one is found in ``host``."""
         locals_ = self.facts(host).locals
         paths = (path for path, origins in locals_.items() for o in origins if o.kind == "def")
         return [b for path in dict.fromkeys(paths) if (b := self.nested(host, path)) is not None]

@@ -277,14 +277,16 @@ class Store:
 
     def function_spans(self, blobs: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
         """(row id, first line, last line) of each blob's functions, methods and
-        properties, in the order ``functions_of`` reads them; every blob of ``blobs`` has
-        its list (empty without any), read in few queries (``callers`` reads hundreds)."""
+        properties, in the order ``functions_of`` reads them, but those defined in a
+        function (``f.<locals>.g``: a line in one is its host's, whose body defines it and
+        whose names it reads); every blob of ``blobs`` has its list (empty without any),
+        read in few queries (``callers`` reads hundreds)."""
         found: dict[int, list[tuple[int, int, int]]] = {blob: [] for blob in blobs}
         wanted = list(found)
         for chunk, marks in _chunks(wanted):
             query = (
                 f"SELECT blob, rowid, start_line, end_line FROM defs WHERE blob IN ({marks}) "
-                f"AND {_FUNCTIONS} ORDER BY rowid"
+                f"AND {_FUNCTIONS} AND qualname NOT LIKE '%<locals>%' ORDER BY rowid"
             )
             for blob, r, first, last in self.db.execute(query, chunk):
                 found[blob].append((int(r), int(first), int(last)))
