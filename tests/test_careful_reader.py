@@ -376,3 +376,14 @@ def test_a_nested_function_ranks_after_the_module_level_one_of_its_name(ws: Work
         "carefulpkg.nesting.apply_rows",
         "carefulpkg.nesting.Table.map_rows.<locals>.apply_rows",
     ]
+
+
+def test_a_call_in_a_nested_function_reads_the_names_of_the_function_around_it(
+    ws: Workspace, runtime: Any
+) -> None:
+    # ``apply_rows`` in ``only_nested`` is the one ``map_rows`` defines (Python's closure),
+    # not the module's: a nested def is kept, but its lines are read in its host's body
+    answer = ws.goto_all(f"{PKG}/nesting.py", 15, 19)
+    nested = "carefulpkg.nesting.Table.map_rows.<locals>.apply_rows"
+    assert [r.qualname for r in answer.results][:1] == [nested]
+    assert runtime("carefulpkg.nesting").Table().map_rows([1, 0]) == [1]  # the nested one filters
