@@ -387,3 +387,9 @@ def test_a_call_in_a_nested_function_reads_the_names_of_the_function_around_it(
     nested = "carefulpkg.nesting.Table.map_rows.<locals>.apply_rows"
     assert [r.qualname for r in answer.results][:1] == [nested]
     assert runtime("carefulpkg.nesting").Table().map_rows([1, 0]) == [1]  # the nested one filters
+
+
+def test_the_palette_finds_a_nested_function_by_its_own_name(ws: Workspace) -> None:
+    ws.index_all(workers=1)  # the palette lists what is indexed
+    found = [r.qualname for r in ws.complete("only_nested")]
+    assert found[:1] == ["carefulpkg.nesting.Table.map_rows.<locals>.only_nested"]
