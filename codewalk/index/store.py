@@ -36,7 +36,9 @@ _FILE_DEF = f"{_FILE}, {_DEF}"
 _PAIRS = 400  # pairs asked for in one query (two parameters each: SQLite allows 999)
 _PARAMETERS = 500  # values asked for in one query, under SQLite's limit on bound parameters
 _T = TypeVar("_T")
-_FUNCTIONS = "kind IN ('function', 'method', 'property')"  # the definitions with a body
+# the definitions with a body of their own: not those defined in a function (``f.<locals>.g``),
+# whose lines are their host's (its closure names what they read)
+_FUNCTIONS = "kind IN ('function', 'method', 'property') AND qualname NOT LIKE '%<locals>%'"
 
 
 def _like_escaped(text: str) -> str:
@@ -260,7 +262,8 @@ class Store:
         return self._blob_defs(blob, "1")
 
     def functions_of(self, blob: int) -> list[Definition]:
-        """A blob's functions, methods and properties (the bodies it holds)."""
+        """A blob's functions, methods and properties (the bodies it holds; not those
+        defined in a function, read in their host's)."""
         return self._blob_defs(blob, _FUNCTIONS)
 
     def attributes_of(self, blob: int) -> list[Definition]:
@@ -277,16 +280,14 @@ class Store:
 
     def function_spans(self, blobs: Sequence[int]) -> dict[int, list[tuple[int, int, int]]]:
         """(row id, first line, last line) of each blob's functions, methods and
-        properties, in the order ``functions_of`` reads them, but those defined in a
-        function (``f.<locals>.g``: a line in one is its host's, whose body defines it and
-        whose names it reads); every blob of ``blobs`` has its list (empty without any),
-        read in few queries (``callers`` reads hundreds)."""
+        properties, in the order ``functions_of`` reads them; every blob of ``blobs`` has
+        its list (empty without any), read in few queries (``callers`` reads hundreds)."""
         found: dict[int, list[tuple[int, int, int]]] = {blob: [] for blob in blobs}
         wanted = list(found)
         for chunk, marks in _chunks(wanted):
             query = (
                 f"SELECT blob, rowid, start_line, end_line FROM defs WHERE blob IN ({marks}) "
-                f"AND {_FUNCTIONS} AND qualname NOT LIKE '%<locals>%' ORDER BY rowid"
+                f"AND {_FUNCTIONS} ORDER BY rowid"
             )
             for blob, r, first, last in self.db.execute(query, chunk):
                 found[blob].append((int(r), int(first), int(last)))
