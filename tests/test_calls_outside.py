@@ -701,3 +701,32 @@ def test_a_union_with_a_class_of_another_package_leaves_out_the_modular_sources(
             "callpkg.unions.Pretrained.export_weights",
             "callpkg.unions.Adapter.export_weights",
         ]
+
+
+def test_a_method_of_a_logger_a_local_or_an_attribute_holds_is_what_the_call_returns(ws: Workspace) -> None:
+    """``log = logging.getLogger(name)`` in the body, ``self.logger = logging.getLogger(...)``
+    in ``__init__``: ``log.warning``, ``self.logger.info`` are of what that call returns, in
+    another package, as for a module-level logger; a copy (``copy.copy(log)``) returns its
+    argument, of no class codewalk knows here: still not resolved."""
+    found = callees(ws, "callpkg.logged.grumble_locally")
+    warning = found[(41, "log.warning")]
+    assert (warning.status, warning.external) == (EXTERNAL, "logging.getLogger(…).warning")
+    assert warning.how.startswith(
+        "log = logging.getLogger(name) (line 40): what logging.getLogger returns; "
+        "logging is the module logging"
+    )
+    assert found[(43, "kept.warning")].status == UNRESOLVED
+    (info,) = callees(ws, "callpkg.logged.Worker.work").values()
+    assert (info.status, info.external) == (EXTERNAL, "logging.getLogger(…).info")
+    assert info.how.startswith(
+        "self.logger is what logging.getLogger(…) returns (set at src/callpkg/logged.py:51); "
+        "logging is the module logging"
+    )
+
+
+def test_a_name_imported_in_the_body_is_said_to_come_from_its_module(ws: Workspace) -> None:
+    """``from logging import root as root_logger`` (transformers' ``from deepspeed.utils
+    import logger as ds_logger``): imported from ``logging``, not ``logging.root``."""
+    info = callees(ws, "callpkg.logged.grumble_locally")[(46, "root_logger.info")]
+    assert (info.status, info.external) == (EXTERNAL, "logging.root.info")
+    assert info.how == "imported in the body from logging (in Python's standard library)"

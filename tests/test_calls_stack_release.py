@@ -55,6 +55,21 @@ def test_a_strict_config_is_made_by_the_init_the_decorator_sets(
     assert found[(276, "cls.validate")] == [HUB + "dataclasses.strict.<locals>.wrap.<locals>.validate"]
 
 
+def test_a_bare_strict_config_lists_none_of_what_strict_sets_only_with_accept_kwargs(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # @strict without accept_kwargs=True (every model's config): strict's own __init__ and
+    # __repr__ are never set on it; its __repr__ is PreTrainedConfig's (repr=False besides)
+    results = run_json(capsys, "find", "LlamaConfig.__init__")["results"]
+    assert [r["qualname"] for r in results] == [
+        HUB + "dataclasses.strict.<locals>.wrap.<locals>.init_with_validate",
+        "transformers.configuration_utils.wrap_init_to_accept_kwargs.<locals>.__init__",
+    ]
+    assert "@strict of LlamaConfig leaves accept_kwargs at its default (False)" in results[0]["via"]
+    results = run_json(capsys, "find", "LlamaConfig.__repr__")["results"]
+    assert [r["qualname"] for r in results] == ["transformers.configuration_utils.PreTrainedConfig.__repr__"]
+
+
 def test_the_trainers_optimizer_and_model_among_the_overrides_of_torchs_classes(
     stack_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

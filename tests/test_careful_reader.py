@@ -302,3 +302,94 @@ def test_a_field_holds_what_its_default_factory_makes(ws: Workspace, runtime: An
     (count,) = [lv.callee for lv in ws.calls("carefulpkg.dataclassed.Counted.total").levels]
     assert count.site.name.expr == "self.tally.count"
     assert [t.qualname for t in count.targets] == ["carefulpkg.dataclassed.Tally.count"]
+
+
+def test_a_member_a_decorator_sets_under_a_keyword_it_is_not_passed_is_left_out(
+    ws: Workspace, runtime: Any
+) -> None:
+    # a bare @checked leaves accept_kwargs False: its __init__ and __repr__ never run
+    results = ws.find("PlainChecked.__init__").results
+    assert results[0].qualname == "carefulpkg.guarded.checked.<locals>.wrap.<locals>.init_with_validate"
+    assert all(r.qualname != "carefulpkg.guarded.checked.<locals>.wrap.<locals>.__init__" for r in results)
+    assert results[0].via.endswith(
+        f"(not checked.<locals>.wrap's cls.__init__ ({PKG}/guarded.py:18): set only if accept_kwargs "
+        f"({PKG}/guarded.py:11), and @checked of PlainChecked leaves accept_kwargs at its default (False))"
+    )
+    agrees(results[0], runtime("carefulpkg.guarded").PlainChecked.__init__)
+    hit = first(ws, "PlainChecked.__repr__")
+    assert hit.qualname == "carefulpkg.guarded.GuardedBase.__repr__"
+    agrees(hit, runtime("carefulpkg.guarded").PlainChecked.__repr__)
+
+
+def test_a_member_a_decorator_sets_under_a_keyword_it_is_passed_is_kept(ws: Workspace, runtime: Any) -> None:
+    results = ws.find("ReprChecked.__init__").results
+    assert [r.qualname for r in results[:2]] == [
+        "carefulpkg.guarded.checked.<locals>.wrap.<locals>.init_with_validate",
+        "carefulpkg.guarded.checked.<locals>.wrap.<locals>.__init__",
+    ]
+    hit = first(ws, "ReprChecked.__repr__")
+    assert hit.qualname == "carefulpkg.guarded.checked.<locals>.wrap.<locals>.__repr__"
+    agrees(hit, runtime("carefulpkg.guarded").ReprChecked.__repr__)
+
+
+def test_a_member_set_only_for_a_dataclass_with_repr_is_left_out_for_one_without(
+    ws: Workspace, runtime: Any
+) -> None:
+    # @checked(accept_kwargs=True) on a @dataclass(repr=False): the __repr__ guard is false
+    hit = first(ws, "GuardedBase.__repr__")
+    assert hit.qualname == "carefulpkg.guarded.GuardedBase.__repr__"
+    assert hit.via == (
+        f"direct (not checked.<locals>.wrap's cls.__repr__ ({PKG}/guarded.py:26): set only if "
+        f"cls.__dataclass_params__.repr ({PKG}/guarded.py:25), "
+        "and GuardedBase is a dataclass with repr=False)"
+    )
+    agrees(hit, runtime("carefulpkg.guarded").GuardedBase.__repr__)
+
+
+def test_what_a_decorator_sets_in_the_else_of_a_keyword_runs_only_without_it(
+    ws: Workspace, runtime: Any
+) -> None:
+    hit = first(ws, "PlainChecked.checked_plainly")
+    assert hit.line == 28
+    assert runtime("carefulpkg.guarded").PlainChecked.checked_plainly is True
+    assert not ws.find("ReprChecked.checked_plainly").results
+    assert not hasattr(runtime("carefulpkg.guarded").ReprChecked, "checked_plainly")
+
+
+def test_a_function_defined_in_a_method_is_found_by_its_bare_name(ws: Workspace, runtime: Any) -> None:
+    hit = first(ws, "only_nested")
+    assert hit.qualname == "carefulpkg.nesting.Table.map_rows.<locals>.only_nested"
+    assert (hit.kind, hit.line) == ("function", 14)
+    code = next(
+        c
+        for c in runtime("carefulpkg.nesting").Table.map_rows.__code__.co_consts
+        if hasattr(c, "co_name") and c.co_name == "only_nested"
+    )
+    assert code.co_firstlineno == hit.line
+    if sys.version_info >= (3, 11):
+        assert hit.qualname.endswith(code.co_qualname)
+
+
+def test_a_nested_function_ranks_after_the_module_level_one_of_its_name(ws: Workspace) -> None:
+    results = ws.find("apply_rows").results
+    assert [r.qualname for r in results] == [
+        "carefulpkg.nesting.apply_rows",
+        "carefulpkg.nesting.Table.map_rows.<locals>.apply_rows",
+    ]
+
+
+def test_a_call_in_a_nested_function_reads_the_names_of_the_function_around_it(
+    ws: Workspace, runtime: Any
+) -> None:
+    # ``apply_rows`` in ``only_nested`` is the one ``map_rows`` defines (Python's closure),
+    # not the module's: a nested def is kept, but its lines are read in its host's body
+    answer = ws.goto_all(f"{PKG}/nesting.py", 15, 19)
+    nested = "carefulpkg.nesting.Table.map_rows.<locals>.apply_rows"
+    assert [r.qualname for r in answer.results][:1] == [nested]
+    assert runtime("carefulpkg.nesting").Table().map_rows([1, 0]) == [1]  # the nested one filters
+
+
+def test_the_palette_finds_a_nested_function_by_its_own_name(ws: Workspace) -> None:
+    ws.index_all(workers=1)  # the palette lists what is indexed
+    found = [r.qualname for r in ws.complete("only_nested")]
+    assert found[:1] == ["carefulpkg.nesting.Table.map_rows.<locals>.only_nested"]

@@ -584,3 +584,39 @@ def test_a_member_set_at_module_level_on_a_class_of_an_imported_module() -> None
         "warning_once",
     )
     assert (patched.flags, patched.line) == (SETS_OUTSIDE, 7)
+
+
+def test_functions_and_classes_defined_in_a_function_are_kept_as_python_names_them() -> None:
+    source = dedent(
+        """\
+        class Dataset:
+            def map(self):
+                def apply(batch):
+                    def deeper():
+                        return batch
+
+                    return deeper
+
+                if self:
+
+                    @staticmethod
+                    def guarded():
+                        pass
+
+                class Local(Base):
+                    def method(self):
+                        def inside():
+                            pass
+
+                return apply, Local
+        """
+    )
+    result = extract(source.encode())
+    assert isinstance(result, ModuleFacts)
+    found = {d.qualname: (d.kind, d.parent, d.line, d.start_line) for d in result.definitions}
+    assert found["Dataset.map.<locals>.apply"] == ("function", "", 3, 3)
+    assert found["Dataset.map.<locals>.apply.<locals>.deeper"] == ("function", "", 4, 4)
+    assert found["Dataset.map.<locals>.guarded"] == ("function", "", 12, 11)  # under an if, decorated
+    assert found["Dataset.map.<locals>.Local"] == ("class", "", 15, 15)
+    assert found["Dataset.map.<locals>.Local.method"] == ("method", "Dataset.map.<locals>.Local", 16, 16)
+    assert found["Dataset.map.<locals>.Local.method.<locals>.inside"] == ("function", "", 17, 17)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from codewalk.calls.holders import holds, parameter_names
 from codewalk.calls.model import RESOLVED, Body
 from codewalk.calls.reach import Reacher
-from codewalk.calls.reached import CALLABLE, MAX_DEPTH, Reach, found, unresolved
+from codewalk.calls.reached import CALLABLE, COPIES, MAX_DEPTH, Reach, found, unresolved
 from codewalk.calls.records import PARAM, CallFacts, Origin
 from codewalk.resolve.model import Resolved
 
@@ -39,13 +39,12 @@ def returned_argument(
 
 
 # the standard library's copies: what they return is of the class of what they were given
-_COPIES = frozenset(("copy.copy", "copy.deepcopy"))
 
 
 def copied_argument(r: Reacher, body: Body, facts: CallFacts, o: Origin, callee: Reach, depth: int) -> Reach:
     """``dataset = copy.deepcopy(self)`` (datasets' ``with_format``): a copy of what was
     passed, an instance of its class."""
-    if callee.external not in _COPIES or depth >= MAX_DEPTH:
+    if callee.external not in COPIES or depth >= MAX_DEPTH:
         return unresolved("")
     for arg, slot in zip(o.args, o.slots, strict=False):
         if slot == "#0":

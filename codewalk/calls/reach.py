@@ -174,7 +174,7 @@ class Reacher:
                 return Reach((), f"{name.expr}: a Python builtin", BUILTIN)
             return self.outside(resolver, view, parts)
         if root == IMPORT:
-            return self._imported(body, resolver, view, name.qualified)
+            return self._imported(body, resolver, view, name.qualified, name.expr.count("."))
         if root == PARAM:
             return unresolved(f"{parts[0]} is a parameter of {body.name}: its value is the caller's")
         if root == EXPR:
@@ -322,8 +322,11 @@ class Reacher:
         hits = resolver.ns.lookup(view, type_name.split("."), (), 0) if type_name else []
         return [(resolver, h.view, h.definition.qualname) for h in hits if h.definition.kind == "class"][:1]
 
-    def _imported(self, body: Body, resolver: Resolver, view: ModuleView, qualified: str) -> Reach:
-        """A name imported inside the body (``from accelerate.utils import x``)."""
+    def _imported(
+        self, body: Body, resolver: Resolver, view: ModuleView, qualified: str, attributes: int
+    ) -> Reach:
+        """A name imported inside the body (``from accelerate.utils import x``); the
+        call reads ``attributes`` attributes of it (``x.setLevel``: 1)."""
         level = len(qualified) - len(qualified.lstrip("."))
         dotted = qualified.lstrip(".")
         if level:
@@ -331,6 +334,7 @@ class Reacher:
             for _ in range(level - 1):
                 package = package.rpartition(".")[0]
             dotted = f"{package}.{dotted}" if dotted else package
+        how = f"imported in the body from {_imported_from(dotted, attributes)}"
         if self.code.owner(dotted) == body.repo:
             # as Python reads it: attributes from the top package down (a package's own
             # import of a name wins over its submodule of that name), else the index's answer
@@ -341,7 +345,6 @@ class Reacher:
                 tuple(to_resolved(h, resolver.facts.repo) for h in found_)
                 or resolver.find(dotted, related=False).matches
             )
-            how = f"imported in the body from {dotted.rpartition('.')[0]}"
             if hits:
                 return found(with_via(list(hits), how), how)
             builtin = self._imported_builtin(resolver, dotted)
@@ -351,7 +354,7 @@ class Reacher:
             if declared is not None:
                 return declared
             return unresolved(f"{dotted}: imported in the body, but not found in {body.repo}")
-        return self._elsewhere(dotted, f"imported in the body from {dotted.rpartition('.')[0]}")
+        return self._elsewhere(dotted, how)
 
     def _imported_builtin(self, resolver: Resolver, dotted: str) -> Reach | None:
         """``X.keys`` of a name ``X`` imported in the body (``dotted``: ``pkg.mod.X.keys``)
@@ -565,3 +568,12 @@ def _factories(resolver: Resolver, view: ModuleView, d: Definition, parts: list[
     if len(parts) != 2 or not type_name.endswith("()"):
         return None
     return resolver.ns.lookup(view, type_name.removesuffix("()").split("."), (), 0)[:1]
+
+
+def _imported_from(dotted: str, attributes: int) -> str:
+    """The module a name imported in a body comes from, given the dotted name a call
+    reads (``deepspeed.utils.logger.setLevel`` of ``from deepspeed.utils import logger``,
+    1 attribute: ``deepspeed.utils``; ``torch.cat`` of ``import torch``: ``torch``)."""
+    parts = dotted.split(".")
+    bound = parts[: len(parts) - attributes] if 0 <= attributes < len(parts) else parts[:-1]
+    return ".".join(bound[:-1]) or ".".join(bound)

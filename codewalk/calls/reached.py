@@ -16,6 +16,7 @@ from codewalk.resolve.resolver import Resolver
 
 CALLABLE = ("function", "method")
 MAX_DEPTH = 6  # locals assigned from locals, properties returning properties
+COPIES = frozenset(("copy.copy", "copy.deepcopy"))  # functions of another package returning their argument
 # candidates of a call above which it is "many": path searches it lazily, and what each
 # returns is not read (a module called may be any of 1,818 models)
 WIDE = 12

@@ -31,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from codewalk.calls.holders import Holds, holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body
 from codewalk.calls.reached import (
+    COPIES,
     Joined,
     Reach,
     Reaching,
@@ -781,8 +782,13 @@ def _member_of_type(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str],
     function returns, ``name()``): ``b`` of it, outside the pins or in them, or why not."""
     outside = r.outside(resolver, hit.view, [*type_name.split("."), *parts[2:]])
     prefix = f"{'.'.join(parts[:2])} is {a(type_name)} ({declared_how(hit)})"
-    if outside.status == EXTERNAL and type_name.endswith("()"):  # copy.deepcopy(x): of no class known
-        return unresolved(f"{_returned(parts, type_name, hit)}; {outside.how}")
+    if outside.status == EXTERNAL and type_name.endswith("()"):
+        maker = type_name.removesuffix("()")
+        if maker in COPIES:  # copy.deepcopy(x): of no class known
+            return unresolved(f"{_returned(parts, type_name, hit)}; {outside.how}")
+        # self.logger = logging.getLogger(...): of what that call returns, in that package
+        made = f"{'.'.join(parts[:2])} is what {maker}(…) returns ({declared_how(hit)})"
+        return outside._replace(external=f"{maker}(…).{'.'.join(parts[2:])}", how=f"{made}; {outside.how}")
     if outside.status == EXTERNAL and len(parts) == 3 and not _made_there(r, hit, type_name):
         return with_overrides(r, hit.view, outside, prefix)
     if outside.status == EXTERNAL or outside.targets:

@@ -29,6 +29,7 @@ from codewalk.calls.passed import instances
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import (
     CALLABLE,
+    COPIES,
     MAX_DEPTH,
     WIDE,
     Reach,
@@ -159,7 +160,7 @@ class CallResolver(Reacher):
 
     def nested_in(self, host: Body) -> list[Body]:
         """The functions ``host`` defines, at any depth (``add_hook_to_module.<locals>.new_forward``):
-        the index keeps no body of most of them, so a line in one is found in ``host``."""
+        the index keeps no span of them, so a line in one is found in ``host``."""
         locals_ = self.facts(host).locals
         paths = (path for path, origins in locals_.items() for o in origins if o.kind == "def")
         return [b for path in dict.fromkeys(paths) if (b := self.nested(host, path)) is not None]
@@ -503,8 +504,24 @@ class CallResolver(Reacher):
             return self.reach_name(body, facts, longer, call=call, depth=depth + 1, line=o.line)
         if len(parts) > 1:
             reach = origin(self, body, facts, o, call=False, depth=depth + 1)
+            if o.kind == "call" and not reach.targets:
+                outside = self._local_made_outside(body, facts, o, parts, depth)
+                if outside is not None:
+                    return outside
             return self.member_of(body, reach, parts[1:], call, depth)
         return origin(self, body, facts, o, call=call, depth=depth + 1)
+
+    def _local_made_outside(
+        self, body: Body, facts: CallFacts, o: Origin, parts: list[str], depth: int
+    ) -> Reach | None:
+        """``log.info`` of ``log = logging.getLogger(...)``, a call of another package's
+        function (not a copy, which returns its argument): the member of what that call
+        returns, in that package, as for a module-level name; None otherwise."""
+        callee = self.reach_name(body, facts, o.name, call=False, depth=depth + 1, line=o.line)
+        if callee.status != EXTERNAL or not callee.external or callee.external in COPIES:
+            return None
+        how = f"what {callee.external} returns" + (f"; {callee.how}" if callee.how else "")
+        return callee._replace(external=f"{callee.external}(…).{'.'.join(parts[1:])}", how=how)
 
     def member_of(
         self, body: Body, reach: Reach, rest: list[str], call: bool, depth: int, *, read: bool = False

@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from codewalk.index import dataclassing
-from codewalk.index.records import BOUND_BY_IMPORT, LEGACY_ALIAS, UNLESS_DEFINED, Definition, Import
+from codewalk.index.records import BOUND_BY_IMPORT, LEGACY_ALIAS, UNLESS_DEFINED, Definition, Guard, Import
 from codewalk.index.syntax import FunctionNode, child_nodes, dotted, statements, walk
 
 CLASS_PARAMETERS = ("cls", "klass", "class_")
@@ -81,14 +81,23 @@ def class_body_import(
     return found
 
 
-def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definition]:
+def class_facts(
+    node: FunctionNode, qualname: str, line: Line, keywords: dict[str, bool] | None = None
+) -> list[Definition]:
     """The ``rebind`` and ``applies`` facts of a function whose first parameter is the
     class it works on (and of the functions nested in it that take one), and the
-    nested defs those name."""
+    nested defs those name. A rebind carries the conditions it is set under
+    (:func:`guards`); ``keywords``: the parameters with a literal default of the
+    functions it is nested in (their truth), which its conditions may name."""
     params = node.args.posonlyargs + node.args.args
     if not params or not takes_class(params[0]):
         return []
     me = params[0].arg
+    own = literal_defaults(node)
+    keywords = {**(keywords or {}), **own}
+    for param in (*params, *node.args.kwonlyargs):
+        if param.arg not in own or param.arg == me:
+            keywords.pop(param.arg, None)
     nested = {
         s.name: s for s in statements(node.body) if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)
     }
@@ -99,6 +108,7 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
     found: list[Definition] = []
     named: set[str] = set()
     defaults = _defaults(node.body, me)
+    conditions = guards(node.body, me, keywords)
 
     def local(name: str) -> str:
         named.add(name)
@@ -110,7 +120,8 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
             if source.startswith(f"{qualname}.<locals>."):
                 named.add(source.rpartition(".")[2])
             flags = UNLESS_DEFINED if (id(stmt), attr) in defaults else 0
-            found.append(_definition(f"{qualname}.{attr}", attr, "rebind", "", stmt, line, source, flags))
+            made = _definition(f"{qualname}.{attr}", attr, "rebind", "", stmt, line, source, flags)
+            found.append(made._replace(decorators=tuple(g.text() for g in conditions.get(id(stmt), ()))))
         for call in _calls(stmt):
             if not (call.args and _is_name(call.args[0], me)):
                 continue
@@ -122,11 +133,97 @@ def class_facts(node: FunctionNode, qualname: str, line: Line) -> list[Definitio
             unmade = dataclassing.unmade(call) if dataclassing.names_dataclass(function) else 0
             applies = f"{qualname}.<applies>"
             found.append(_definition(applies, name, "applies", "", stmt, line, target, unmade))
-    for name in sorted(named):
-        inner = nested[name]
-        inner_name = f"{qualname}.<locals>.{name}"
-        found.append(_definition(inner_name, name, "function", "", inner, line, "", 0, span=True))
-        found += class_facts(inner, inner_name, line)
+    for name in sorted(named):  # the nested defs themselves are the extractor's (any def's)
+        found += class_facts(nested[name], f"{qualname}.<locals>.{name}", line, keywords)
+    return found
+
+
+def literal_defaults(node: FunctionNode) -> dict[str, bool]:
+    """The parameters of ``node`` whose default is a literal (``accept_kwargs=False``),
+    with its truth."""
+    args = node.args
+    positional = args.posonlyargs + args.args
+    pairs = [
+        *zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True),
+        *((a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None),
+    ]
+    return {a.arg: bool(d.value) for a, d in pairs if isinstance(d, ast.Constant)}
+
+
+def guards(body: list[ast.stmt], me: str, keywords: dict[str, bool]) -> dict[int, tuple[Guard, ...]]:
+    """(statement id) -> the conditions it runs under that the code states in terms the
+    class's own definition answers: ``if accept_kwargs:`` (a parameter in ``keywords``:
+    what the decorator is called with, or its default) and ``if
+    cls.__dataclass_params__.repr is True:`` (its dataclass keywords); the ``else`` of
+    one runs under the opposite. Other conditions are left out (they rule nothing out)."""
+    out: dict[int, tuple[Guard, ...]] = {}
+
+    def visit(block: list[ast.stmt], above: tuple[Guard, ...]) -> None:
+        for stmt in block:
+            if above:
+                out[id(stmt)] = above
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                continue
+            if isinstance(stmt, ast.If):
+                guard = _guard(stmt.test, me, keywords)
+                visit(stmt.body, above + ((guard,) if guard else ()))
+                flipped = guard._replace(wanted=not guard.wanted) if guard else None
+                visit(stmt.orelse, above + ((flipped,) if flipped else ()))
+                continue
+            for field in ("body", "orelse", "finalbody"):
+                inner = getattr(stmt, field, None)
+                if isinstance(inner, list):
+                    visit(inner, above)
+            for handler in (*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())):
+                visit(handler.body, above)
+
+    visit(body, ())
+    return out
+
+
+_DATACLASS_KEYWORDS = ("init", "repr", "eq")
+
+
+def _guard(test: ast.expr, me: str, keywords: dict[str, bool]) -> Guard | None:
+    """The condition ``if test:`` states, when it is one :func:`guards` reads."""
+    wanted = True
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        test, wanted = test.operand, False
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is | ast.IsNot):
+        against = test.comparators[0]
+        if not (isinstance(against, ast.Constant) and isinstance(against.value, bool)):
+            return None
+        same = isinstance(test.ops[0], ast.Is) == against.value
+        test, wanted = test.left, wanted == same
+    if isinstance(test, ast.Name) and test.id in keywords:
+        return Guard("keyword", test.id, wanted, keywords[test.id], test.lineno)
+    if (
+        isinstance(test, ast.Attribute)
+        and test.attr in _DATACLASS_KEYWORDS
+        and isinstance(test.value, ast.Attribute)
+        and test.value.attr == "__dataclass_params__"
+        and _is_name(test.value.value, me)
+    ):
+        return Guard("dataclass", test.attr, wanted, True, test.lineno)
+    return None
+
+
+def decorator_facts(node: ast.ClassDef, qualname: str, line: Line) -> list[Definition]:
+    """A ``decorator`` fact, ``Class.<decorator>``, per decorator of the class called with
+    keywords (``@strict(accept_kwargs=True)``): its name, and the keywords as truths
+    (``accept_kwargs=1``; ``=?`` for a value that is no literal). A decorator without
+    one passes none: every parameter keeps its default."""
+    found: list[Definition] = []
+    for decorator in node.decorator_list:
+        name = dotted(decorator.func) if isinstance(decorator, ast.Call) else ""
+        given = tuple(
+            f"{k.arg}={int(bool(k.value.value)) if isinstance(k.value, ast.Constant) else '?'}"
+            for k in (decorator.keywords if isinstance(decorator, ast.Call) else ())
+            if k.arg
+        )
+        if name and given:
+            made = _definition(f"{qualname}.<decorator>", name, "decorator", "", decorator, line, name, 0)
+            found.append(made._replace(decorators=given))
     return found
 
 
@@ -339,12 +436,7 @@ def _definition(
     line: Line,
     target: str,
     flags: int,
-    *,
-    span: bool = False,
 ) -> Definition:
-    first = node.lineno
-    if span and isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list:
-        first = min(first, *(d.lineno for d in node.decorator_list))
     return Definition(
         qualname=qualname,
         name=name,
@@ -352,7 +444,7 @@ def _definition(
         parent=parent,
         line=node.lineno,
         col=node.col_offset,
-        start_line=first,
+        start_line=node.lineno,
         end_line=getattr(node, "end_lineno", None) or node.lineno,
         signature=line(node.lineno)[:300],
         target=target,

@@ -50,6 +50,7 @@ from codewalk.index.syntax import (
     literal_or_dotted,
     name_uses,
     start_line,
+    statements,
     string_list,
     unsubscript,
 )
@@ -157,6 +158,7 @@ class _Collector:
             if dataclassing.names_dataclass(decorator_name(decorator)):
                 unmade |= dataclassing.unmade(decorator)
         self.definitions.append(made._replace(target=metaclass, flags=made.flags | unmade))
+        self.definitions += bindings.decorator_facts(node, qualname, self.line_text)
         members = flags & ~DUMMY
         if any(base.rpartition(".")[2] == "Protocol" for base in bases):
             members |= PROTOCOL
@@ -234,6 +236,24 @@ class _Collector:
             self._methods.setdefault(parent, []).append((node, flags))
         self.definitions += bindings.class_facts(node, qualname, self.line_text)
         self.definitions += bindings.keyword_uses(node, qualname, self.line_text)
+        self.nested(node, qualname, flags & ~SETTER)
+
+    def nested(self, node: FunctionNode, qualname: str, flags: int) -> None:
+        """The functions and classes defined in a function's body, at any depth, named as
+        Python names them (``Dataset._map_single.<locals>.apply_function``), at module
+        level (no ``parent``): a bare name finds them, ranked after the module's own
+        (:func:`~codewalk.resolve.ranking.definition_penalty`). A class's members are its
+        own, as any class's are."""
+        for stmt in statements(node.body):
+            inner = f"{qualname}.<locals>.{getattr(stmt, 'name', '')}"
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                decorators = tuple(d for d in (decorator_name(d) for d in stmt.decorator_list) if d)
+                self.definitions.append(self.defined(stmt, inner, "", "function", flags, decorators))
+                self.nested(stmt, inner, flags)
+            elif isinstance(stmt, ast.ClassDef):
+                at = len(self.definitions)
+                self.class_def(stmt, f"{qualname}.<locals>", flags)
+                self.definitions[at] = self.definitions[at]._replace(parent="")
 
     def line_text(self, number: int) -> str:
         """Line ``number`` (1-based) of the file, stripped."""

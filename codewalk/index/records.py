@@ -70,9 +70,35 @@ class Definition(NamedTuple):
     # it declares (index/declared.py: "LlamaModel", ":Cache|None", "nn.ModuleList[X]");
     # class: its metaclass as written ("_Cached" for ``metaclass=_Cached``), "" when none
     target: str = ""
-    decorators: tuple[str, ...] = ()  # dotted names of decorators ("property", "x.setter", "wraps")
+    # dotted names of decorators ("property", "x.setter", "wraps"); of a ``rebind``, the
+    # conditions it is set under (:class:`Guard`, as text); of a ``decorator`` fact, the
+    # keywords the decorator is called with (``accept_kwargs=1``: truthy, ``=?``: not a literal)
+    decorators: tuple[str, ...] = ()
     flags: int = 0
     copied_from: str = ""  # "transformers.models.llama.modeling_llama.LlamaRMSNorm" from "# Copied from"
+
+
+class Guard(NamedTuple):
+    """A condition a ``cls.NAME = ...`` is set under, as the function's code states it:
+    ``if accept_kwargs:`` (``keyword``: a parameter of the function handed the class, or
+    of one it is nested in, with a literal default) or ``if cls.__dataclass_params__.repr
+    is True:`` (``dataclass``: one of the class's dataclass keywords)."""
+
+    kind: str  # keyword | dataclass
+    name: str  # "accept_kwargs", "repr"
+    wanted: bool  # what the value must be, as truth, for the statement to run
+    default: bool  # keyword: the truth of the parameter's default (dataclass: True)
+    line: int  # the ``if``'s line
+
+    def text(self) -> str:
+        return f"{self.kind}:{self.name}:{int(self.wanted)}:{int(self.default)}:{self.line}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Guard | None":
+        parts = text.split(":")
+        if len(parts) != 5 or parts[0] not in ("keyword", "dataclass") or not parts[4].isdigit():
+            return None
+        return cls(parts[0], parts[1], parts[2] == "1", parts[3] == "1", int(parts[4]))
 
 
 class Import(NamedTuple):

@@ -36,7 +36,9 @@ _FILE_DEF = f"{_FILE}, {_DEF}"
 _PAIRS = 400  # pairs asked for in one query (two parameters each: SQLite allows 999)
 _PARAMETERS = 500  # values asked for in one query, under SQLite's limit on bound parameters
 _T = TypeVar("_T")
-_FUNCTIONS = "kind IN ('function', 'method', 'property')"  # the definitions with a body
+# the definitions with a body of their own: not those defined in a function (``f.<locals>.g``),
+# whose lines are their host's (its closure names what they read)
+_FUNCTIONS = "kind IN ('function', 'method', 'property') AND qualname NOT LIKE '%<locals>%'"
 
 
 def _like_escaped(text: str) -> str:
@@ -260,7 +262,8 @@ class Store:
         return self._blob_defs(blob, "1")
 
     def functions_of(self, blob: int) -> list[Definition]:
-        """A blob's functions, methods and properties (the bodies it holds)."""
+        """A blob's functions, methods and properties (the bodies it holds; not those
+        defined in a function, read in their host's)."""
         return self._blob_defs(blob, _FUNCTIONS)
 
     def attributes_of(self, blob: int) -> list[Definition]:

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 # a module-level ``mod.Class.NAME = f`` setting a member on a class of another package; 28: a
 # copy declares what its original does (``self._ex_iterable = copy(ex_iterable)``); 29: a
 # private class (``_BaseExamplesIterable``) in an annotation or a call is a class; 30: what
-# ``__init_subclass__`` sets on ``cls`` is no attribute of the class itself
-FACTS_VERSION = 30
+# ``__init_subclass__`` sets on ``cls`` is no attribute of the class itself; 31: the conditions a
+# rebind is set under (``if accept_kwargs:``) and the keywords a class decorator is called with
+FACTS_VERSION = 31
 
 SCHEMA_VERSION = 8  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table; 8: a blob's table entries by blob

@@ -15,7 +15,11 @@
 - made by ``@dataclass``: ``__init__``, ``__repr__`` and ``__eq__`` of a dataclass whose
   body defines none have no source of their own: the class (its fields) is the answer,
   though a base defines one (``ModelOutput.__init__`` never runs for its dataclasses);
-  ``@dataclass(init=False)`` (``repr=False``, ``eq=False``) makes none (an index fact).
+  ``@dataclass(init=False)`` (``repr=False``, ``eq=False``) makes none (an index fact);
+- not what a condition the code states rules out for this class: ``@strict`` sets
+  ``__init__`` under ``if accept_kwargs:``, which a bare ``@strict`` leaves at its default
+  (false), and ``__repr__`` under ``if cls.__dataclass_params__.repr is True:``, false for
+  a class made with ``dataclass(cls, repr=False)``; the answer says which was left out.
 
 Read from the ``rebind``/``applies`` facts of :mod:`codewalk.index.bindings`. Pure.
 """
@@ -23,9 +27,16 @@ Read from the ``rebind``/``applies`` facts of :mod:`codewalk.index.bindings`. Pu
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
-from codewalk.index.records import DATACLASS_MADE, REBOUND, UNLESS_DEFINED, Definition, dataclass_makes
+from codewalk.index.records import (
+    DATACLASS_MADE,
+    REBOUND,
+    UNLESS_DEFINED,
+    Definition,
+    Guard,
+    dataclass_makes,
+)
 from codewalk.resolve.model import Hit, ModuleView, chain
 from codewalk.resolve.mro import ClassRef
 
@@ -42,12 +53,90 @@ _CALLABLE = ("function", "method", "class", "property")
 _DEPTH = 3  # functions handing the class on to functions
 
 
+class Rule(NamedTuple):
+    """What tells whether a ``cls.NAME = ...`` runs for the class being made: its
+    dataclass keywords (None: not known), and, while the class is in the hands of one
+    of its decorators, the decorator's function and the keywords it is called with
+    (None: not a literal). ``left_out`` collects a line per rebind ruled out."""
+
+    cls: Definition
+    dataclass: dict[str, bool] | None
+    left_out: list[str]
+    decorator: str = ""  # the name as the class writes it ("strict")
+    giver: tuple[str, str] = ("", "")  # (path, qualname) of the function the decorator names
+    given: tuple[tuple[str, bool | None], ...] = ()
+
+    def ruled_out(self, view: ModuleView, function: str, rebind: Definition) -> bool:
+        """Whether a condition ``rebind`` is set under is false for this class (noted)."""
+        for guard in filter(None, map(Guard.parse, rebind.decorators)):
+            value = self._value(view, function, guard)
+            if value is not None and value != guard.wanted:
+                self.left_out.append(self._why(view, function, rebind, guard, value))
+                return True
+        return False
+
+    def _value(self, view: ModuleView, function: str, guard: Guard) -> bool | None:
+        if guard.kind == "dataclass":
+            return None if self.dataclass is None else self.dataclass.get(guard.name)
+        path, giver = self.giver
+        if view.path != path or not (function == giver or function.startswith(f"{giver}.<locals>.")):
+            return None  # a parameter of a function not called by the decorator: not known
+        return dict(self.given).get(guard.name, guard.default)
+
+    def _why(self, view: ModuleView, function: str, rebind: Definition, guard: Guard, value: bool) -> str:
+        where = f"{view.path}:{guard.line}"
+        wanted = "" if guard.wanted else "not "
+        if guard.kind == "dataclass":
+            condition = f"if {wanted}cls.__dataclass_params__.{guard.name} ({where})"
+            why = f"{self.cls.name} is a dataclass with {guard.name}={value}"
+        else:
+            condition = f"if {wanted}{guard.name} ({where})"
+            passed = guard.name in dict(self.given)
+            why = f"@{self.decorator} of {self.cls.name} " + (
+                f"passes {guard.name}={value}" if passed else f"leaves {guard.name} at its default ({value})"
+            )
+        at = f"{view.path}:{rebind.line}"
+        return f"not {function}'s cls.{rebind.name} ({at}): set only {condition}, and {why}"
+
+
 def with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit]) -> list[Hit]:
     """``hits`` (the members the MRO finds) with what import time and class creation
-    set in their place, in the order Python would find them."""
+    set in their place, in the order Python would find them; the first says which
+    rebinds a stated condition left out."""
+    rule = Rule(mro[0][1], dataclass_keywords(mro), [])
+    found = _with_rebinds(ns, mro, member, hits, rule)
+    if found and rule.left_out:
+        notes = "; ".join(dict.fromkeys(rule.left_out))
+        found[0] = found[0]._replace(via=f"{found[0].via} ({notes})")
+    return found
+
+
+def dataclass_keywords(mro: list[ClassRef]) -> dict[str, bool] | None:
+    """The ``init``/``repr``/``eq`` keywords the class was made a dataclass with, as
+    truths: its own ``@dataclass(...)``, else a ``dataclass(cls, ...)`` in a base's
+    ``__init_subclass__``, else the nearest dataclass base's (inherited); None when
+    none of them is a dataclass."""
+    cls = mro[0][1]
+    if any(d.rpartition(".")[2] == "dataclass" for d in cls.decorators):
+        return _keywords(cls.flags)
+    for base_view, base in mro[1:]:
+        for applied in base_view.defs(f"{base.qualname}.__init_subclass__.<applies>"):
+            if applied.kind == "applies" and applied.name == "dataclass":
+                return _keywords(applied.flags)
+    for _, klass in mro[1:]:
+        if any(d.rpartition(".")[2] == "dataclass" for d in klass.decorators):
+            return _keywords(klass.flags)
+    return None
+
+
+def _keywords(flags: int) -> dict[str, bool]:
+    return {member.strip("_"): dataclass_makes(flags, member) for member in DATACLASS_MADE}
+
+
+def _with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit], rule: Rule) -> list[Hit]:
     view, cls = mro[0]
     own = any(h.view.path == view.path and h.definition.parent == cls.qualname for h in hits)
-    at_import = _at_import(ns, mro, member, hits)
+    at_import = _at_import(ns, mro, member, hits, rule)
     if at_import:
         return at_import
     # class decorators are followed for the special methods they make (``__init__``), for
@@ -56,31 +145,31 @@ def with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit
     # ``validate``): following one for every member would open (and fetch) the
     # repositories they live in
     followed = member.startswith("__") or member == "forward" or not hits
-    decorated = _decorated(ns, view, cls, member, bool(hits)) if followed else []
+    decorated = _decorated(ns, view, cls, member, bool(hits), rule) if followed else []
     if decorated:
-        before = _made_at_creation(ns, mro, member, hits, own)
+        before = _made_at_creation(ns, mro, member, hits, own, rule)
         around = f", around {before[0].definition.qualname}" if before else ""
         return [h._replace(via=f"{h.via}{around}") for h in decorated] + [
             _replaced(h, "wrapped by the class's decorator") for h in before
         ]
-    return _made_at_creation(ns, mro, member, hits, own)
+    return _made_at_creation(ns, mro, member, hits, own, rule)
 
 
 def rebound_at_import(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit]) -> list[Hit]:
     """``hits`` with what import time set in their place first: the class body's def
     never runs (a def a decorator wraps still runs, inside the wrapper)."""
-    return _at_import(ns, mro, member, hits) or hits
+    return _at_import(ns, mro, member, hits, Rule(mro[0][1], dataclass_keywords(mro), [])) or hits
 
 
-def _at_import(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit]) -> list[Hit]:
+def _at_import(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit], rule: Rule) -> list[Hit]:
     """What import time set in the place of ``hits``, then ``hits``; [] when nothing."""
     view, cls = mro[0]
-    at_import = _rebound_at_import(ns, view, cls, member, bool(hits))
+    at_import = _rebound_at_import(ns, view, cls, member, bool(hits), rule)
     return at_import + [_replaced(h, "rebound at import time") for h in hits] if at_import else []
 
 
 def _made_at_creation(
-    ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit], own: bool
+    ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit], own: bool, rule: Rule
 ) -> list[Hit]:
     """``hits``, or what a base's ``__init_subclass__`` (or ``@dataclass``) made."""
     cls = mro[0][1]
@@ -91,7 +180,9 @@ def _made_at_creation(
                 hit
                 for hook in hooks
                 if hook.kind == "method"
-                for hit in _set_by(ns, base_view, hook, member, _made(cls, base, base_view, hook), bool(hits))
+                for hit in _set_by(
+                    ns, base_view, hook, member, _made(cls, base, base_view, hook), bool(hits), rule
+                )
             ]
             if created:
                 return created + [_replaced(h, "set on the class when it is made") for h in hits]
@@ -137,19 +228,34 @@ def _made_by_hook(made: ClassRef, base: Definition, base_view: ModuleView, membe
     return None
 
 
-def _decorated(ns: Namespace, view: ModuleView, cls: Definition, member: str, has: bool) -> list[Hit]:
+def _decorated(
+    ns: Namespace, view: ModuleView, cls: Definition, member: str, has: bool, rule: Rule
+) -> list[Hit]:
     """What the class's decorators set ``member`` to (applied bottom-up: the topmost one
     that sets it has the last word); ``has``: the class has a ``member`` of its own."""
     found: list[Hit] = []
+    facts = view.defs(f"{cls.qualname}.<decorator>")
+    called = {d.target: d.decorators for d in facts if d.kind == "decorator"}
     for name in reversed(cls.decorators):
+        given = tuple(_given(k) for k in called.get(name, ()))
         for function in _functions(ns, view, name):
             how = f"made by the decorator @{name} of {cls.name} ({view.path}:{cls.start_line})"
-            later = _set_by(ns, function.view, function.definition, member, how, has)
+            giver = (function.view.path, function.definition.qualname)
+            under = rule._replace(decorator=name, giver=giver, given=given)
+            later = _set_by(ns, function.view, function.definition, member, how, has, under)
             found = later or found
     return found
 
 
-def _rebound_at_import(ns: Namespace, view: ModuleView, cls: Definition, member: str, has: bool) -> list[Hit]:
+def _given(keyword: str) -> tuple[str, bool | None]:
+    """``accept_kwargs=1`` (a ``decorator`` fact's keyword) as (name, truth or None)."""
+    name, _, value = keyword.partition("=")
+    return name, None if value == "?" else value == "1"
+
+
+def _rebound_at_import(
+    ns: Namespace, view: ModuleView, cls: Definition, member: str, has: bool, rule: Rule
+) -> list[Hit]:
     """``Cls = f(Cls, ...)`` in the class's module: what ``f`` sets ``cls.member`` to."""
     if cls.parent:
         return []
@@ -160,22 +266,33 @@ def _rebound_at_import(ns: Namespace, view: ModuleView, cls: Definition, member:
         where = f"{view.path}:{statement.line}"
         for function in _functions(ns, view, statement.target):
             how = f"{cls.name} = {statement.target}({cls.name}, ...) at import time ({where})"
-            found += _set_by(ns, function.view, function.definition, member, how, has)
+            found += _set_by(ns, function.view, function.definition, member, how, has, rule)
     return found
 
 
 def _set_by(
-    ns: Namespace, view: ModuleView, function: Definition, member: str, how: str, has: bool, depth: int = 0
+    ns: Namespace,
+    view: ModuleView,
+    function: Definition,
+    member: str,
+    how: str,
+    has: bool,
+    rule: Rule,
+    depth: int = 0,
 ) -> list[Hit]:
     """What ``function`` (handed the class) sets ``cls.member`` to, itself or through
     the functions it hands the class on to (the last one to set it wins); ``has``: the
     class has a ``member`` already, so a default set under ``if not hasattr(cls, ...)``
-    is not."""
+    is not; nor is one set under a condition ``rule`` says is false."""
     if depth > _DEPTH:
         return []
     found: list[Hit] = []
     made_by_dataclass = False
-    sets = [d for d in rebinds(view, function.qualname, member) if not (has and d.flags & UNLESS_DEFINED)]
+    sets = [
+        d
+        for d in rebinds(view, function.qualname, member)
+        if not (has and d.flags & UNLESS_DEFINED) and not rule.ruled_out(view, function.qualname, d)
+    ]
     for rebind in reversed(sets):  # the last one wins; one set before may be what it wraps
         hits = rebound_to(ns, view, rebind, f"{how} sets cls.{member} ({view.path}:{rebind.line})")
         again = f"set again at line {sets[-1].line}"
@@ -188,7 +305,7 @@ def _set_by(
             continue
         for inner in _functions(ns, view, applied.target):
             onward = f"{how} hands the class to {applied.target} ({view.path}:{applied.line}), which"
-            later = _set_by(ns, inner.view, inner.definition, member, onward, has, depth + 1)
+            later = _set_by(ns, inner.view, inner.definition, member, onward, has, rule, depth + 1)
             found = later or found
     if made_by_dataclass and found:
         around = f"around the {member} dataclass(cls) made from the fields"

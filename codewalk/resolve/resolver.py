@@ -39,7 +39,7 @@ from codewalk.resolve.ranking import (
 )
 
 _MAX_MODULE_GUESSES = 12  # modules tried for a first part that names a module by its last part
-_NOT_A_NAME = ("attribute", "rebind", "applies")  # facts about names, not definitions of one
+_NOT_A_NAME = ("attribute", "rebind", "applies", "decorator")  # facts about names, not definitions of one
 _SUGGESTIONS = 5  # "did you mean" names
 # a keyword argument beside definitions of its name ranks after them, a tour's modules included
 # (``length_penalty``: FSMTConfig's class attribute, then GenerationConfig's keyword)

@@ -397,10 +397,10 @@ class Calling:
 
     def around(self, path: str, line: int, *, header: bool = False) -> Body | None:
         """The innermost function around ``path:line``: one nested in an indexed function
-        (``add_hook_to_module.<locals>.new_forward``, which the index keeps no definition
-        of) when its lines hold it, its own names read there (a parameter of its own
-        hides the host's of that name). Its ``def`` line is the host's (the host runs
-        it), unless ``header``: the function a reader on that line is looking at."""
+        (``add_hook_to_module.<locals>.new_forward``, read in its host's body: the index
+        keeps its definition, not its span) when its lines hold it, its own names read
+        there (a parameter of its own hides the host's of that name). Its ``def`` line is
+        the host's (the host runs it), unless ``header``: the function a reader on that line is looking at."""
         body = self.code.around("", path, line)
         if body is None:
             return None

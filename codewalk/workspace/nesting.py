@@ -1,6 +1,6 @@
-"""The functions defined inside others, where the palette lists them: the index keeps no
-definition of them (``Dataset._map_single.<locals>.apply_function``), the call facts of
-the function around them do.
+"""The functions defined inside others, where the palette lists them besides their own
+name (``apply_function``, which the index finds as ``Dataset._map_single.<locals>.apply_function``),
+read from the call facts of the function around them.
 
 They are listed under the function that defines them, when the text names it whole
 (``_map_single``, ``Dataset._map_single``), and when the text names one of them below it

@@ -426,8 +426,8 @@ class Workspace:
     def complete(self, text: str, limit: int = 50) -> list[Resolved]:
         """Definitions whose name matches ``text`` as the reader types it (exact, prefix,
         substring, letters in order), best first; ``Owner.part`` narrows to ``Owner``. A
-        function the text names whole is followed by those defined inside it, which the
-        index keeps no definition of (``workspace/nesting.py``)."""
+        function the text names whole is followed by those defined inside it
+        (``workspace/nesting.py``)."""
         # a keystroke's text, not a 50,000-character pattern: the name matched letter by
         # letter is cut, and the owner, matched as a whole, is at most a query's length
         # (a qualified name the palette lists is found again when typed or pasted whole:
