@@ -214,3 +214,13 @@ def test_a_local_assigned_a_literal_has_the_builtins_methods(ws: Workspace) -> N
     assert missing.how == "values = [1, 2] (line 161): update of a list"
     chains = ws.path(ORD + "literals", ORD + "Layer.update").search.chains
     assert [hop.callee.site.line for chain in chains for hop in chain] == [162]  # a guess, as the list's
+
+
+def test_a_local_assigned_a_builtin_containers_call_has_its_methods(ws: Workspace) -> None:
+    """``seen = set()``: ``seen.add`` is set's, as for a literal (transformers'
+    ``keys_to_pop = set()`` then ``keys_to_pop.update(...)`` was a value codewalk could not
+    type, and ``path MistralForCausalLM.generate DynamicSlidingWindowLayer.update`` went
+    through it)."""
+    called = callees(ws, ORD + "literals")
+    add = called[(158, "seen.add")]
+    assert (add.status, add.how) == (BUILTIN, "seen = set() (line 157): set.add, a Python builtin")

@@ -393,3 +393,13 @@ def test_the_palette_finds_a_nested_function_by_its_own_name(ws: Workspace) -> N
     ws.index_all(workers=1)  # the palette lists what is indexed
     found = [r.qualname for r in ws.complete("only_nested")]
     assert found[:1] == ["carefulpkg.nesting.Table.map_rows.<locals>.only_nested"]
+
+
+def test_a_keyword_of_a_function_the_decorator_defines_is_not_the_decorators(
+    ws: Workspace, runtime: Any
+) -> None:
+    # ``if shout:`` in a function nested in the decorator: its own parameter, which the
+    # decorator's call passes True, not a keyword of ``@tagged`` left at a default
+    hit = first(ws, "Tagged.__str__")
+    assert hit.qualname == "carefulpkg.guarded.tagged.<locals>.wrap.<locals>.mark.<locals>.__str__"
+    agrees(hit, runtime("carefulpkg.guarded").Tagged.__str__)

@@ -4,7 +4,8 @@
 deriving from them, as an item of it, ``get``, ``setdefault``, ``pop`` and a loop over
 it (its ``values()``, its ``items()``) give them; its own methods are the builtin
 container's (``dict.setdefault``), as are those of a local assigned a literal
-(``x = {k: v for ...}``: ``x.update`` is ``dict.update``)."""
+(``x = {k: v for ...}``: ``x.update`` is ``dict.update``) or a call of the builtin class
+(``x = set()``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from codewalk.calls.model import BUILTIN, RESOLVED, Body
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import Reach, unresolved
+from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
 from codewalk.calls.records import HOLDING, CallFacts, Origin
 from codewalk.index.records import ANNOTATED
 from codewalk.resolve.model import Resolved, to_resolved
@@ -26,6 +28,7 @@ _BUILTIN = {
     "Mapping": dict, "MutableMapping": dict, "list": list, "List": list, "Sequence": list,
     "MutableSequence": list, "set": set, "Set": set, "tuple": tuple, "Tuple": tuple,
 }  # fmt: skip
+_MADE = ("dict", "list", "set", "tuple")  # the builtin classes a call (``set()``) makes one of
 _OUTER = re.compile(r"\b(" + "|".join(_BUILTIN) + r")\[")
 
 
@@ -53,7 +56,10 @@ def container_member(o: Origin, name: str, member: Sequence[str]) -> Reach:
 
 
 def is_literal(o: Origin) -> bool:
-    """``o`` is a literal dict, list, set or tuple (a comprehension too): ``x = {}``."""
+    """``o`` is a literal dict, list, set or tuple (a comprehension too): ``x = {}``; or
+    a call of one of those builtin classes: ``x = set()``."""
+    if o.kind == "call":
+        return o.name.root == BUILTIN_ROOT and o.name.expr in _MADE
     return o.kind == "literal" and o.name.expr in _BUILTIN
 
 

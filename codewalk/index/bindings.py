@@ -88,15 +88,18 @@ def class_facts(
     class it works on (and of the functions nested in it that take one), and the
     nested defs those name. A rebind carries the conditions it is set under
     (:func:`guards`); ``keywords``: the parameters with a literal default of the
-    functions it is nested in (their truth), which its conditions may name."""
+    outermost function it is nested in (their truth) its own and those around it do not
+    hide, which its conditions may name."""
     params = node.args.posonlyargs + node.args.args
     if not params or not takes_class(params[0]):
         return []
     me = params[0].arg
-    own = literal_defaults(node)
+    # the outermost function's literal defaults are the decorator's keywords; a nested
+    # one's parameters hide those names (what its caller passes them is not known here)
+    own = literal_defaults(node) if keywords is None else {}
     keywords = {**(keywords or {}), **own}
-    for param in (*params, *node.args.kwonlyargs):
-        if param.arg not in own or param.arg == me:
+    for param in (*params, *node.args.kwonlyargs, node.args.vararg, node.args.kwarg):
+        if param is not None and (param.arg not in own or param.arg == me):
             keywords.pop(param.arg, None)
     nested = {
         s.name: s for s in statements(node.body) if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)

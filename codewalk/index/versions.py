@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 # copy declares what its original does (``self._ex_iterable = copy(ex_iterable)``); 29: a
 # private class (``_BaseExamplesIterable``) in an annotation or a call is a class; 30: what
 # ``__init_subclass__`` sets on ``cls`` is no attribute of the class itself; 31: the conditions a
-# rebind is set under (``if accept_kwargs:``) and the keywords a class decorator is called with
-FACTS_VERSION = 31
+# rebind is set under (``if accept_kwargs:``) and the keywords a class decorator is called with;
+# 32: a parameter of a function nested in the decorator is no keyword of the decorator's
+FACTS_VERSION = 32
 
 SCHEMA_VERSION = 8  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table; 8: a blob's table entries by blob

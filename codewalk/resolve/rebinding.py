@@ -27,6 +27,7 @@ Read from the ``rebind``/``applies`` facts of :mod:`codewalk.index.bindings`. Pu
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache, partial
 from typing import NamedTuple, Protocol
 
 from codewalk.index.records import (
@@ -55,12 +56,13 @@ _DEPTH = 3  # functions handing the class on to functions
 
 class Rule(NamedTuple):
     """What tells whether a ``cls.NAME = ...`` runs for the class being made: its
-    dataclass keywords (None: not known), and, while the class is in the hands of one
+    dataclass keywords (None: not known; read from the MRO only when a condition asks,
+    :func:`ruling`), and, while the class is in the hands of one
     of its decorators, the decorator's function and the keywords it is called with
     (None: not a literal). ``left_out`` collects a line per rebind ruled out."""
 
     cls: Definition
-    dataclass: dict[str, bool] | None
+    dataclass: Callable[[], dict[str, bool] | None]
     left_out: list[str]
     decorator: str = ""  # the name as the class writes it ("strict")
     giver: tuple[str, str] = ("", "")  # (path, qualname) of the function the decorator names
@@ -77,7 +79,8 @@ class Rule(NamedTuple):
 
     def _value(self, view: ModuleView, function: str, guard: Guard) -> bool | None:
         if guard.kind == "dataclass":
-            return None if self.dataclass is None else self.dataclass.get(guard.name)
+            keywords = self.dataclass()
+            return None if keywords is None else keywords.get(guard.name)
         path, giver = self.giver
         if view.path != path or not (function == giver or function.startswith(f"{giver}.<locals>.")):
             return None  # a parameter of a function not called by the decorator: not known
@@ -103,12 +106,19 @@ def with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit
     """``hits`` (the members the MRO finds) with what import time and class creation
     set in their place, in the order Python would find them; the first says which
     rebinds a stated condition left out."""
-    rule = Rule(mro[0][1], dataclass_keywords(mro), [])
+    rule = ruling(mro)
     found = _with_rebinds(ns, mro, member, hits, rule)
     if found and rule.left_out:
         notes = "; ".join(dict.fromkeys(rule.left_out))
         found[0] = found[0]._replace(via=f"{found[0].via} ({notes})")
     return found
+
+
+def ruling(mro: list[ClassRef]) -> Rule:
+    """The :class:`Rule` for the class ``mro`` starts with: its dataclass keywords are read once
+    a rebind's condition names one (a lookup through a class no such rebind sets asks its
+    bases nothing of them)."""
+    return Rule(mro[0][1], cache(partial(dataclass_keywords, mro)), [])
 
 
 def dataclass_keywords(mro: list[ClassRef]) -> dict[str, bool] | None:
@@ -158,7 +168,7 @@ def _with_rebinds(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hi
 def rebound_at_import(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit]) -> list[Hit]:
     """``hits`` with what import time set in their place first: the class body's def
     never runs (a def a decorator wraps still runs, inside the wrapper)."""
-    return _at_import(ns, mro, member, hits, Rule(mro[0][1], dataclass_keywords(mro), [])) or hits
+    return _at_import(ns, mro, member, hits, ruling(mro)) or hits
 
 
 def _at_import(ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit], rule: Rule) -> list[Hit]:
