@@ -59,5 +59,23 @@ def test_the_import_lines_are_each_top_level_or_class_level_defs_decorators_and_
     assert not apart & found
 
 
+def test_a_decorator_of_a_def_that_starts_a_body_is_the_calls() -> None:
+    # a wrapper's factory: ``@wraps(func)`` runs at each call of it, not at the import
+    source = textwrap.dedent(
+        """\
+        import functools
+
+
+        def can_return(func):
+            @functools.wraps(func)
+            def wrapper(*args):
+                return func(*args)
+            return wrapper
+        """
+    )
+    lines = source.splitlines()
+    assert sorted(lines[n - 1].strip() for n in import_lines(source)) == ["def can_return(func):"]
+
+
 def test_text_that_is_not_python_has_no_import_lines() -> None:
     assert import_lines("def broken(:\n") == frozenset()

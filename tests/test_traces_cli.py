@@ -1919,3 +1919,33 @@ def test_a_module_of_the_interpreter_run_with_dash_m_is_not_the_programs(
     notes = [step.note or "" for step in traced_tour.tour.steps if step.at == "toypkg.Kept.__deepcopy__"]
     assert notes, traced_tour.tour.steps
     assert all("Called by code outside the pinned packages and the program" in n for n in notes), notes
+
+
+def test_a_root_called_through_a_long_run_of_other_code_names_its_ends_and_counts_the_rest(
+    toy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seven frames of code outside the pins between the program and a root: the first
+    three, how many more, and the last, as a call inside the pinned code names its run."""
+    library = toy.parent / "library"
+    library.mkdir()
+    hops = ["__call__", "a", "b", "c", "d", "e", "_call_impl"]
+    (library / "machinery.py").write_text(
+        "class Module:\n"
+        + "".join(
+            f"    def {hop}(self, x):\n        return self.{after}(x)\n\n"
+            for hop, after in zip(hops, [*hops[1:], "forward"], strict=True)
+        )
+    )
+    monkeypatch.setenv("PYTHONPATH", str(library))
+    (toy / "called.py").write_text(
+        "import toypkg, machinery\n\n\nclass Layer(machinery.Module):\n"
+        "    forward = toypkg.Fourier.__call__\n\n\nLayer()(3)\n"
+    )
+    assert main(["trace", "--python", sys.executable, "--name", "run", "called.py"]) == 0
+    code, out, _ = run(capsys, "tour", "--trace", "run", "--plain", "--no-color")
+    row = next(line for line in out.splitlines() if " Fourier.__call__  " in line)
+    assert code == 0, out
+    assert row.endswith(
+        "(from called.py:8 <module>, through Module.__call__ → Module.a → Module.b → 3 more"
+        " → Module._call_impl)"
+    ), row

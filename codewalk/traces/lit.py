@@ -18,7 +18,8 @@ from codewalk.parsing import parse
 def import_lines(text: str) -> frozenset[int]:
     """The 1-based lines of ``text`` that its module's import runs for the ``def``s at its
     top level or in a class there (each decorator's first line to the line before its
-    body); none when ``text`` is not Python that parses."""
+    body, whose first statement starts at its decorators: a decorated ``def`` in the body
+    runs them at each call); none when ``text`` is not Python that parses."""
     try:
         tree = parse(text)
     except (SyntaxError, ValueError):  # not Python codewalk can read: nothing is told apart
@@ -30,8 +31,13 @@ def import_lines(text: str) -> frozenset[int]:
             if isinstance(node, ast.ClassDef):
                 scopes.append(node)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-                found.update(range(first, node.body[0].lineno))
+                found.update(range(_first_line(node), _first_line(node.body[0])))
             elif not isinstance(node, (ast.expr, ast.expr_context)):  # an if, a try: its defs too
                 scopes.append(node)
     return frozenset(found)
+
+
+def _first_line(node: ast.stmt) -> int:
+    """The first line of ``node``: its first decorator's, where it has decorators."""
+    decorators: list[ast.expr] = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(d.lineno for d in decorators)])
