@@ -43,8 +43,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "datasets-json             12 steps  "
         'load_dataset("json"), from a file name to a memory-mapped Arrow table',
         "diffusers-denoising       11 steps  The denoising loop of StableDiffusionPipeline",
-        "diffusers-schedulers       6 steps  "
-        "Diffusers schedulers: set_timesteps, scale_model_input and step",
+        "diffusers-schedulers       6 steps  Diffusers schedulers: set_timesteps, scale_model_input and step",
         "from-pretrained           20 steps  from_pretrained, from a Hub name to tensors in memory",
         "gradient-checkpointing    11 steps  Gradient checkpointing: from the Trainer's flag to each layer",
         "kv-cache                  14 steps  "

@@ -196,6 +196,8 @@ def test_path_with_a_trace_ends_at_the_programs_own_function(
     assert (
         code == 1 and "no chain from toypkg.recover to mine (the program's, own.py) ran in trace 'own'" in err
     )
+
+
 def test_path_with_a_trace_takes_the_programs_own_function_as_either_end(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -109,7 +109,6 @@ class SymbolNames:
         )
         return rows[:limit]
 
-
     def _held_by(self, owner: str, names: list[str]) -> list[tuple[FileRow, Definition]]:
         """The definitions named each of ``names`` whose qualified name holds ``owner``
         (``Store.defs_in``), each name asked once while the owner typed is the same."""
