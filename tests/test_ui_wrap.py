@@ -77,8 +77,8 @@ def test_a_name_wider_than_a_line_breaks_after_its_dots_then_inside_its_parts() 
     assert lines("a LlamaRMSNorm.forward", 12) == ["a Llama", "RMSNorm.", "forward"]  # a part that fits
     assert lines("x" * 30, 10) == ["x" * 30]  # no place to break: folded by the text's overflow rule
     # a line after a newline starts empty: the recorder's "where" line, a path under a title
-    assert lines("● recording rec\n/work/scratch/tours/rec.yaml", 20) == [
-        "● recording rec\n/work/scratch/tours/",
+    assert lines("● recording rec\n/home/user/my/tours/rec.yaml", 20) == [
+        "● recording rec\n/home/user/my/tours/",
         "rec.yaml",
     ]
 
