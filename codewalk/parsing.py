@@ -22,14 +22,25 @@ _LOCK = threading.Lock()
 
 
 def parse(source: str | bytes) -> ast.Module:
-    """``ast.parse(source)``, its warnings unsaid."""
+    """``ast.parse(source)``, its warnings unsaid; source nested too deeply for Python's
+    parser (``x = 1 + 1 + ...`` thousands of times) is a ``SyntaxError``, as other source
+    Python cannot read is, not the ``RecursionError`` or ``MemoryError`` it raises."""
     with _LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ast.parse(source)
+        try:
+            return ast.parse(source)
+        except (RecursionError, MemoryError):
+            raise SyntaxError(_TOO_DEEP) from None
 
 
 def parse_expression(source: str) -> ast.Expression:
-    """``ast.parse(source, mode="eval")``, its warnings unsaid."""
+    """``ast.parse(source, mode="eval")``, as :func:`parse` says."""
     with _LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return ast.parse(source, mode="eval")
+        try:
+            return ast.parse(source, mode="eval")
+        except (RecursionError, MemoryError):
+            raise SyntaxError(_TOO_DEEP) from None
+
+
+_TOO_DEEP = "nested too deeply for Python's parser"

@@ -199,6 +199,19 @@ def test_a_file_that_does_not_parse_is_skipped() -> None:
     assert isinstance(extract(b"x = 1\0"), Skipped)
 
 
+def test_a_file_nested_too_deeply_is_skipped_not_raised() -> None:
+    """Python's parser raises ``RecursionError`` or ``MemoryError`` on source nested past
+    its limits, and a tree it could build may still be too deep to walk: each is a skipped
+    file, as source that does not parse is."""
+    for source, reason in (
+        ("x = a" + ".a" * 200_000, "syntax error at unknown line: nested too deeply for Python's parser"),
+        ("x = " + "-" * 200_000 + "1", "syntax error at unknown line: nested too deeply for Python's parser"),
+        ("def f():\n    pass\nx = 1" + " + 1" * 1_000, "nested too deeply to read"),
+    ):
+        result = extract(source)
+        assert isinstance(result, Skipped) and result.reason == reason
+
+
 def test_name_at_a_cursor() -> None:
     source = "class A(B):\n    def f(self):\n        return self.g(nn.Module)\n"
     assert name_at(source, 1, 8) == ("B", "")

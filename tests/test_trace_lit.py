@@ -79,3 +79,9 @@ def test_a_decorator_of_a_def_that_starts_a_body_is_the_calls() -> None:
 
 def test_text_that_is_not_python_has_no_import_lines() -> None:
     assert import_lines("def broken(:\n") == frozenset()
+
+
+def test_source_nested_too_deeply_for_the_parser_lights_as_it_ran() -> None:
+    """A file Python's parser cannot read (``RecursionError`` past its nesting limit) has
+    nothing told apart, as a file that does not parse, rather than breaking the UI."""
+    assert import_lines("def f():\n    pass\nx = a" + ".a" * 200_000) == frozenset()

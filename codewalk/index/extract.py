@@ -73,6 +73,13 @@ def extract(data: bytes | str) -> ModuleFacts | Skipped:
         return Skipped(f"syntax error at {where}: {exc.msg}")
     except (ValueError, UnicodeDecodeError) as exc:  # null bytes, undecodable text
         return Skipped(f"cannot decode as Python source: {exc}")
+    try:
+        return _facts(data, tree)
+    except RecursionError:  # parsed, but too deep to walk (a sum of a thousand terms)
+        return Skipped("nested too deeply to read")
+
+
+def _facts(data: bytes | str, tree: ast.Module) -> ModuleFacts:
     text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     lines = text.splitlines()
     collector = _Collector(lines)
