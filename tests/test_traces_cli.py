@@ -397,11 +397,25 @@ def test_a_root_called_through_a_run_of_other_code_names_it_as_one_run(
     (a model called through torch's ``_wrapped_call_impl`` and ``_call_impl``): one run,
     ``through A → B``, as a call from inside the pinned code says it, not
     ``through A, through B`` as if each were a decorator's wrapper of its own."""
+    row = _row_called_through(toy, capsys, monkeypatch, ["__call__", "_call_impl"])
+    assert row.endswith("(from called.py:8 <module>, through Module.__call__ → Module._call_impl)"), row
+
+
+def _row_called_through(
+    toy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, hops: list[str]
+) -> str:
+    """The tour's row of ``Fourier.__call__`` in a trace of a program calling it as a
+    module's ``forward``, through ``hops``: methods of a class outside the program's
+    directory and the pins, each calling the next, as torch's ``Module.__call__`` runs
+    ``_wrapped_call_impl`` then ``_call_impl`` then ``forward``."""
     library = toy.parent / "library"  # neither the program's directory nor a pinned package's
     library.mkdir()
-    (library / "machinery.py").write_text(  # as torch's Module.__call__ runs forward
-        "class Module:\n    def __call__(self, x):\n        return self._call_impl(x)\n\n"
-        "    def _call_impl(self, x):\n        return self.forward(x)\n"
+    (library / "machinery.py").write_text(
+        "class Module:\n"
+        + "".join(
+            f"    def {hop}(self, x):\n        return self.{after}(x)\n\n"
+            for hop, after in zip(hops, [*hops[1:], "forward"], strict=True)
+        )
     )
     monkeypatch.setenv("PYTHONPATH", str(library))
     (toy / "called.py").write_text(
@@ -410,9 +424,8 @@ def test_a_root_called_through_a_run_of_other_code_names_it_as_one_run(
     )
     assert main(["trace", "--python", sys.executable, "--name", "run", "called.py"]) == 0
     code, out, _ = run(capsys, "tour", "--trace", "run", "--plain", "--no-color")
-    row = next(line for line in out.splitlines() if " Fourier.__call__  " in line)
     assert code == 0, out
-    assert row.endswith("(from called.py:8 <module>, through Module.__call__ → Module._call_impl)"), row
+    return next(line for line in out.splitlines() if " Fourier.__call__  " in line)
 
 
 def test_a_root_called_through_a_wrapper_of_other_code_is_called_by_the_program(
@@ -1926,25 +1939,8 @@ def test_a_root_called_through_a_long_run_of_other_code_names_its_ends_and_count
 ) -> None:
     """Seven frames of code outside the pins between the program and a root: the first
     three, how many more, and the last, as a call inside the pinned code names its run."""
-    library = toy.parent / "library"
-    library.mkdir()
     hops = ["__call__", "a", "b", "c", "d", "e", "_call_impl"]
-    (library / "machinery.py").write_text(
-        "class Module:\n"
-        + "".join(
-            f"    def {hop}(self, x):\n        return self.{after}(x)\n\n"
-            for hop, after in zip(hops, [*hops[1:], "forward"], strict=True)
-        )
-    )
-    monkeypatch.setenv("PYTHONPATH", str(library))
-    (toy / "called.py").write_text(
-        "import toypkg, machinery\n\n\nclass Layer(machinery.Module):\n"
-        "    forward = toypkg.Fourier.__call__\n\n\nLayer()(3)\n"
-    )
-    assert main(["trace", "--python", sys.executable, "--name", "run", "called.py"]) == 0
-    code, out, _ = run(capsys, "tour", "--trace", "run", "--plain", "--no-color")
-    row = next(line for line in out.splitlines() if " Fourier.__call__  " in line)
-    assert code == 0, out
+    row = _row_called_through(toy, capsys, monkeypatch, hops)
     assert row.endswith(
         "(from called.py:8 <module>, through Module.__call__ → Module.a → Module.b → 3 more"
         " → Module._call_impl)"
