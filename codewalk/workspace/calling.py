@@ -435,11 +435,17 @@ class Calling:
                 if callee.status == EXTERNAL:
                     return GotoAnswer((), callee.how, external=callee.external)
                 if callee.status == UNRESOLVED:  # the resolver and jedi may say more (an assignment)
-                    return GotoAnswer((), _untyped_note(body, callee), unresolved=True)
+                    return GotoAnswer((), _untyped_note(body, callee, self._defined), unresolved=True)
                 if callee.status == BUILTIN:
                     return GotoAnswer((), callee.how, builtin=True)
                 return None
         return None
+
+    def _defined(self, name: str) -> bool:
+        """Whether a pin whose source is in the cache defines a function or method named
+        ``name``: what ``codewalk find NAME`` searches."""
+        found = self.ws.resolver_for(self.ws.stack.synced()).find(name, related=False, suggest=False)
+        return any(r.kind in CALLABLE_KINDS for r in found.matches)
 
 
 def as_written(query: str, goals: Sequence[Resolved]) -> Sequence[Resolved]:
@@ -452,16 +458,24 @@ def as_written(query: str, goals: Sequence[Resolved]) -> Sequence[Resolved]:
     return [g for g in goals if g.kind in ("method", "property")] or goals
 
 
-def _untyped_note(body: Body, callee: Callee) -> str:
+def _untyped_note(body: Body, callee: Callee, defined: Callable[[str], bool]) -> str:
     """Why a call is not followed (what its receiver is bound to), and where to look: the
     definitions of the attribute's name, and ``path`` from the function the call is in,
     named whole: a short name may be read as another's (paddle's ``linear``, in a command,
-    is transformers' ``FP8Experts.linear``, the first pin's)."""
+    is transformers' ``FP8Experts.linear``, the first pin's). A name no pin ``defined``
+    (``module._old_forward``, an attribute accelerate sets on a module at run time) has no
+    definition to list: a run says what the call reached."""
     how = callee.how or "codewalk cannot tell what it calls"
     name = callee.site.name.expr.rpartition(".")[2]
     here = body.target.qualname
     if "." not in callee.site.name.expr or not name.isidentifier():
         return f"{how}; `codewalk calls {here}` says what else it calls"
+    if not defined(name):
+        return (
+            f"{how}; no pin in the cache defines a function named {name} (one set at run time, "
+            f"or another package's): a run you recorded says what it called, "
+            f"`codewalk calls {here} --trace NAME`"
+        )
     return (
         f"{how}; `codewalk find {name}` lists the definitions of {name}, and "
         f"`codewalk path {here} CLASS.{name}` says whether this call can reach one"
