@@ -9,6 +9,7 @@ SHIPPED_TOURS = (
     "causal-lm-loss",
     "chat-template",
     "datasets-json",
+    "datasets-map",
     "diffusers-denoising",
     "diffusers-schedulers",
     "from-pretrained",

@@ -42,6 +42,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "apply_chat_template, from messages to a Jinja-rendered prompt and its token ids",
         "datasets-json             12 steps  "
         'load_dataset("json"), from a file name to a memory-mapped Arrow table',
+        "datasets-map              11 steps  "
+        "Dataset.map, from a function to a cache file named by a fingerprint",
         "diffusers-denoising       11 steps  The denoising loop of StableDiffusionPipeline",
         "diffusers-schedulers       6 steps  Diffusers schedulers: set_timesteps, scale_model_input and step",
         "from-pretrained           20 steps  from_pretrained, from a Hub name to tensors in memory",
@@ -120,7 +122,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "30 tour(s) (37 readings, with their versions), 432 step(s): 0 broken step(s), 0 file error(s)"
+        "31 tour(s) (38 readings, with their versions), 443 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -513,7 +515,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "33 tour(s) (38 readings, with their versions), 433 step(s): 0 broken step(s), 2 file error(s)"
+        "34 tour(s) (39 readings, with their versions), 444 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
