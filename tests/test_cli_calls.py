@@ -109,6 +109,24 @@ def test_calls_json_shape(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert [c["expr"] for c in passed["calls"]][:2] == ["range", "self.step"]
 
 
+def test_a_nested_function_named_as_a_member_suggests_its_locals_name(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Dataset.map.load_processed_shard_from_cache``, as a reader writes a function that
+    ``map`` defines, names nothing: the "did you mean" puts first the name Python gives
+    it, which every command takes (the suggestions were names spelled alike elsewhere)."""
+    spelled = "callpkg.models.outer.<locals>.helper_of_inner"
+    for command in ("find", "calls", "callers", "show"):
+        code, _, err = run(capsys, command, "models.outer.helper_of_inner")
+        assert code == 1 and f"did you mean: {spelled}" in err, (command, err)
+    code, out, _ = run(capsys, "calls", "models.outer.helper_of_inner", "--json")
+    assert code == 1 and json.loads(out)["suggestions"][0] == spelled
+    code, out, _ = run(capsys, "calls", spelled)  # the name suggested answers
+    assert code == 0 and "Builder" in out
+    code, _, err = run(capsys, "find", "models.outer.nowhere")  # outer defines no such function
+    assert code == 1 and "<locals>" not in err
+
+
 def test_calls_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "calls", "Trainer.stepp")
     assert code == 1

@@ -167,7 +167,7 @@ class Calling:
             if not all(part.isidentifier() or part == "<locals>" for part in path.split(".")):
                 raise QueryError(f"malformed query {query!r}: <locals> is followed by the name of a function")
             return self.nested(self.definition(host, scope), path, query)
-        return self.callable_match(self.find(query, scope))
+        return self.callable_match(self.find(query, scope), scope)
 
     def find(self, query: str, scope: Sequence[str] = (), *, related: bool = True) -> FindResult:
         """``query`` as this pin answers it; when it has no definition of that name, as the
@@ -185,6 +185,26 @@ class Calling:
         better = wider.matches or found.owner is None
         return explained(self.ws, wider if better else found)
 
+    def spelled_nested(self, found: FindResult, scope: Sequence[str] = ()) -> FindResult:
+        """``found``, when nothing answers ``Dataset.map.load_processed_shard_from_cache``
+        and ``Dataset.map`` defines a function of that name: the name Python gives it
+        (``...Dataset.map.<locals>.load_processed_shard_from_cache``, which ``find``,
+        ``calls`` and a tour's links take) first among the "did you mean" names."""
+        host, _, name = found.query.strip().rpartition(".")
+        if found.results or not host or "<" in found.query or not name.isidentifier():
+            return found
+        hosts = self.find(host, scope, related=False).matches
+        if not hosts or hosts[0].kind not in ("function", "method") or hosts[0].path.endswith(".pyi"):
+            return found
+        try:
+            body = self.cr.nested(self.body_of(hosts[0]), name)
+        except QueryError:  # no body to read: nothing is defined in it that codewalk knows
+            return found
+        if body is None:
+            return found
+        spelled = body.target.qualname
+        return found._replace(suggestions=(spelled, *(s for s in found.suggestions if s != spelled)))
+
     def nested(self, host: Resolved, path: str, query: str) -> Resolved:
         """The function ``path`` (``inner``, ``inner.<locals>.deeper``) defined in ``host``."""
         body = self.cr.nested(self.body_of(host), path)
@@ -196,9 +216,10 @@ class Calling:
             )
         return body.target
 
-    def callable_match(self, found: FindResult) -> Resolved:
+    def callable_match(self, found: FindResult, scope: Sequence[str] = ()) -> Resolved:
         matches = found.matches
         if not matches:
+            found = self.spelled_nested(found, scope)
             from codewalk.workspace.forwarding import not_found_message
 
             hint = (
@@ -295,7 +316,7 @@ class Calling:
         self, query: str, progress: Progress | None = None, scope: Sequence[str] = ()
     ) -> CallersAnswer:
         found = self.find(query, scope)
-        target = self.callable_match(found)
+        target = self.callable_match(found, scope)
         entries = [r for r in found.results if r.kind == "entry" and r.role == "related"]
         return self.callers_of(target, entries, progress)
 
@@ -359,7 +380,7 @@ class Calling:
         ):
             goals = self.code.elsewhere(goal)[0]  # another package: its pin, if any; else matched by name
         else:
-            self.callable_match(found)  # raises: not found, with suggestions
+            self.callable_match(found, scope)  # raises: not found, with suggestions
         same = [g for g in goals if (g.repo, g.path, g.line) == (source.repo, source.path, source.line)]
         if same:
             raise QueryError(

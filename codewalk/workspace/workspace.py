@@ -151,7 +151,10 @@ class Workspace:
             return FindResult(query, (self.calling.definition(query),), ())
         from codewalk.workspace.forwarding import explained
 
-        return explained(self, self.resolver_for(scope).find(query, **options))
+        found = explained(self, self.resolver_for(scope).find(query, **options))
+        if found.results or options.get("suggest") is False:
+            return found
+        return self.calling.spelled_nested(found, scope)
 
     @locked
     def members_of(self, owner: str) -> list[Resolved]:
