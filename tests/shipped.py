@@ -20,6 +20,7 @@ SHIPPED_TOURS = (
     "optimum-backends",
     "paddle-layer-call",
     "peft-lora",
+    "pipeline-batching",
     "quantized-loading",
     "save-pretrained",
     "special-tokens",

@@ -56,6 +56,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "optimum-backends           9 steps  optimum, a namespace that backends plug into",
         "paddle-layer-call          9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
         "peft-lora                 10 steps  How PEFT puts a LoRA layer into a model",
+        "pipeline-batching         12 steps  "
+        "A pipeline over a list, batch_size=2, from the list to each output",
         "quantized-loading         13 steps  "
         "from_pretrained(quantization_config=...), the quantizer's hooks, and FP8 weights made on load",
         "save-pretrained           10 steps  "
@@ -120,7 +122,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "30 tour(s) (37 readings, with their versions), 432 step(s): 0 broken step(s), 0 file error(s)"
+        "31 tour(s) (38 readings, with their versions), 444 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -513,7 +515,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "33 tour(s) (38 readings, with their versions), 433 step(s): 0 broken step(s), 2 file error(s)"
+        "34 tour(s) (39 readings, with their versions), 445 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
