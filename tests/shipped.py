@@ -31,5 +31,6 @@ SHIPPED_TOURS = (
     "trainer-evaluate",
     "trainer-subclass",
     "trainer-train",
+    "whisper-generate",
     "xformers-dispatch",
 )
