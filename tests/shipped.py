@@ -21,6 +21,7 @@ SHIPPED_TOURS = (
     "optimum-backends",
     "paddle-layer-call",
     "peft-lora",
+    "pipeline-batching",
     "quantized-loading",
     "save-pretrained",
     "special-tokens",
@@ -31,5 +32,6 @@ SHIPPED_TOURS = (
     "trainer-evaluate",
     "trainer-subclass",
     "trainer-train",
+    "whisper-generate",
     "xformers-dispatch",
 )

@@ -109,6 +109,31 @@ def test_every_command_takes_no_color_after_its_name(capsys: pytest.CaptureFixtu
         assert out and "\x1b[" not in out and "unrecognized" not in err, argv
 
 
+def test_an_option_of_other_commands_is_refused_by_the_command_named_with_those_named(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``callers X --trace run``: the error is the command's own, under its usage (argparse
+    printed the top-level parser's usage, ``codewalk: error``, and exited from ``main``),
+    and names the commands that take the option; nothing runs."""
+    for argv, said, hint in (
+        (["callers", "pad_collate_fn", "--trace", "run"], "--trace run", "--trace"),
+        (["goto", "src/x.py:3", "--trace=run"], "--trace=run", "--trace"),
+        (["find", "X", "--depth", "2"], "--depth 2", "--depth"),
+    ):
+        assert main(argv) == 2, argv
+        out, err = capsys.readouterr()
+        lines = err.splitlines()
+        command = argv[0]
+        assert out == "" and lines[0].startswith(f"usage: codewalk {command} "), argv
+        assert lines[-2] == f"codewalk {command}: error: unrecognized arguments: {said}", argv
+        taking = "calls, check, draft, path and tour" if hint == "--trace" else "calls, draft and path"
+        assert lines[-1] == f"  hint: {hint} is an option of {taking}, not of {command}", argv
+    assert main(["find", "X", "Y"]) == 2  # no option: no hint
+    assert capsys.readouterr().err.splitlines()[-1] == "codewalk find: error: unrecognized arguments: Y"
+    assert main(["--bogus"]) == 2  # no command: the top-level parser's usage, as argparse has it
+    assert capsys.readouterr().err.splitlines()[-1] == "codewalk: error: unrecognized arguments: --bogus"
+
+
 def test_user_error_is_one_line_on_stderr_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "vendor_pins.toml"
     bad.write_text('[transformers]\nurl = "ext::sh"\n')

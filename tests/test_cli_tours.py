@@ -58,6 +58,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "optimum-backends           9 steps  optimum, a namespace that backends plug into",
         "paddle-layer-call          9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
         "peft-lora                 10 steps  How PEFT puts a LoRA layer into a model",
+        "pipeline-batching         12 steps  "
+        "A pipeline over a list, batch_size=2, from the list to each output",
         "quantized-loading         13 steps  "
         "from_pretrained(quantization_config=...), the quantizer's hooks, and FP8 weights made on load",
         "save-pretrained           10 steps  "
@@ -73,6 +75,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "trainer-evaluate          13 steps  Trainer.evaluate, from the eval dataloader to the eval_ metrics",
         "trainer-subclass          14 steps  A Trainer of your own, and what the Trainer does around it",
         "trainer-train             17 steps  How Trainer.train reaches backward",
+        "whisper-generate          12 steps  "
+        "Whisper, from audio samples to log-mel features to generated tokens",
         "xformers-dispatch          9 steps  xformers' memory_efficient_attention, and how it picks a kernel",
     ]
 
@@ -122,7 +126,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "31 tour(s) (38 readings, with their versions), 443 step(s): 0 broken step(s), 0 file error(s)"
+        "33 tour(s) (40 readings, with their versions), 467 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -515,7 +519,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "34 tour(s) (39 readings, with their versions), 444 step(s): 0 broken step(s), 2 file error(s)"
+        "36 tour(s) (41 readings, with their versions), 468 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

@@ -38,7 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from codewalk.visible import visible
 
     parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        from codewalk.cli.parser import unrecognized
+        from codewalk.visible import visible
+
+        print(visible(unrecognized(parser, args.command, extra)), end="", file=sys.stderr)
+        return 2
     from codewalk.color import switch_off
 
     # each command as its own options say, given before or after its name

@@ -75,3 +75,30 @@ def _named_command(argv: Sequence[str] | None) -> str | None:
     first = next((arg for arg in argv if not arg.startswith("-")), None)
     known = {name.rsplit(".", 1)[1] for name in COMMAND_MODULES}
     return first if first in known else None
+
+
+def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """The subparsers ``parser`` built, by command name."""
+    found = (action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    return next((dict(action.choices) for action in found), {})
+
+
+def unrecognized(parser: argparse.ArgumentParser, command: str | None, extra: Sequence[str]) -> str:
+    """What to say of arguments the named ``command`` does not take (``callers X --trace
+    run``): its own usage and error, as argparse words them (not the top-level parser's,
+    which argparse would print), and, for an option other commands take, which they are."""
+    named = commands(parser).get(command or "")
+    said = named or parser
+    text = said.format_usage() + f"{said.prog}: error: unrecognized arguments: {' '.join(extra)}\n"
+    option = next((arg.partition("=")[0] for arg in extra if arg.startswith("--")), None)
+    if named is None or option is None:
+        return text
+    taking = sorted(
+        name
+        for name, other in commands(build_parser()).items()
+        if name != command and option in other._option_string_actions
+    )
+    if taking:
+        names = ", ".join(taking[:-1]) + " and " + taking[-1] if len(taking) > 1 else taking[0]
+        text += f"  hint: {option} is an option of {names}, not of {command}\n"
+    return text
