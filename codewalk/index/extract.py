@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from codewalk import parsing
 from codewalk.index import attributes, bindings, dataclassing, lazy
@@ -217,9 +217,11 @@ class _Collector:
         seen: dict[str, list[str]] = {}
         placeholders: dict[str, Definition] = {}
         calls_setting = attributes.Setters([node for node, _ in methods])
+        classes = attributes.held_classes(d for d in self.definitions if d.parent == qualname)
         for node, flags in methods:
             skip = set() if node.name in _INIT_METHODS else own
-            self.instance_attributes(node, qualname, flags, (seen, placeholders), skip, calls_setting)
+            setting = (calls_setting, classes)
+            self.instance_attributes(node, qualname, flags, (seen, placeholders), skip, setting)
 
     def function_def(self, node: FunctionNode, parent: str, in_class: bool, flags: int) -> None:
         decorators = tuple(d for d in (decorator_name(d) for d in node.decorator_list) if d)
@@ -273,7 +275,7 @@ class _Collector:
         flags: int,
         assigned: tuple[dict[str, list[str]], dict[str, Definition]],
         skip: set[str],
-        calls_setting: attributes.Setters,
+        setting: tuple[attributes.Setters, Mapping[str, str]],
     ) -> None:
         """What one method sets on ``self`` (:func:`~codewalk.index.attributes.instance_sets`),
         but the names in ``skip``, and those already seen (each with the types it was
@@ -281,12 +283,13 @@ class _Collector:
         (:data:`~codewalk.index.records.SET_BY_CALL`) only where nothing else set its name.
         ``assigned`` holds the types each name was given and, while a name has been set
         to ``None`` only, that placeholder's definition: the first assignment that says a
-        type takes its place."""
+        type takes its place. ``setting``: the class's methods read for what calling one
+        sets, and the names its body binds to a class (:func:`~codewalk.index.attributes.held_classes`)."""
         if not node.args.args:
             return
         seen, placeholders = assigned
         me = node.args.args[0].arg
-        for stmt, attr, position, held, set_by in attributes.instance_sets(node, me, calls_setting):
+        for stmt, attr, position, held, set_by in attributes.instance_sets(node, me, *setting):
             if attr in skip:
                 continue
             if set_by:  # what a call may set: typed, and never in place of what is assigned
