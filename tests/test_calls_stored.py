@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from codewalk.cli.main import main
 from codewalk.workspace.workspace import Workspace
-from tests.callrepo import callees, callrepo_workspace
+from tests.callrepo import callees, callrepo_workspace, make_callrepo
 
 STORING = "src/callpkg/storing.py"
 
@@ -74,3 +75,28 @@ def test_a_class_imported_in_the_method_that_sets_the_attribute(ws: Workspace) -
     called = callees(ws, "callpkg.storing.Drafting.step")[(65, "self.cache.crop")]
     assert [t.qualname for t in called.targets] == ["callpkg.storing_cache.DraftCache.crop"]
     assert called.how.endswith("imported in Drafting.__init__'s body")
+
+
+@pytest.fixture()
+def pinned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The call package as the pins every command reads."""
+    checkout = make_callrepo(tmp_path)
+    pins = tmp_path / "pins.toml"
+    pins.write_text(
+        '[calls]\nurl = "https://example.invalid/calls.git"\ntag = "v0"\npackage_root = "src"\n'
+        'packages = ["callpkg"]\nrelease = "callpkg==0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_PINS", str(pins))
+    monkeypatch.setenv("CODEWALK_SOURCE_PATH", str(checkout.root))
+
+
+@pytest.mark.usefixtures("pinned")
+def test_what_a_module_outside_the_pins_is_is_said_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """``torch.cat`` then ``torch.stack``: "torch is the module torch" under the first only."""
+    assert main(["calls", "callpkg.storing.stacked"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1:] == [
+        "      69  torch.cat -> torch.cat, in another package",
+        "          torch is the module torch (no pin provides torch)",
+        "      70  torch.stack -> torch.stack, in another package",
+    ]
