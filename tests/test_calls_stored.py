@@ -6,6 +6,7 @@ pins said once in ``calls``' text."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,3 +101,19 @@ def test_what_a_module_outside_the_pins_is_is_said_once(capsys: pytest.CaptureFi
         "          torch is the module torch (no pin provides torch)",
         "      70  torch.stack -> torch.stack, in another package",
     ]
+
+
+@pytest.mark.usefixtures("pinned")
+def test_callers_of_a_post_init_say_python_calls_it(capsys: pytest.CaptureFixture[str]) -> None:
+    """``callers ModelOutput.__post_init__``: no line names it; the @dataclass ``__init__``
+    of the classes deriving from it calls it, said so (in the text and in ``--json``)."""
+    assert main(["callers", "callpkg.storing.Output.__post_init__"]) == 0
+    said = (
+        "Python calls Output.__post_init__ from the __init__ @dataclass makes, of Output or of a "
+        "dataclass deriving from it (that does not define its own): each construction of one runs it"
+    )
+    assert capsys.readouterr().out.splitlines()[1:3] == ["0 call sites reach it", said]
+    assert main(["callers", "callpkg.storing.Output.__post_init__", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["note"] == said
+    assert main(["callers", "callpkg.storing.stacked", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["note"] is None
