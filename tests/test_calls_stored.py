@@ -117,3 +117,18 @@ def test_callers_of_a_post_init_say_python_calls_it(capsys: pytest.CaptureFixtur
     assert json.loads(capsys.readouterr().out)["note"] == said
     assert main(["callers", "callpkg.storing.stacked", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["note"] is None
+
+
+def test_a_module_function_a_class_decorator_sets_on_the_class_is_what_runs(ws: Workspace) -> None:
+    """``cls.__str__ = _loud`` in the decorator ``shouting``: ``Quiet.__str__`` is ``_loud``
+    (not the statement that sets it), found and called so; ``cls.name = name``, a name
+    the decorator binds itself, stays the statement."""
+    (found,) = ws.find("callpkg.shouting.Quiet.__str__").results
+    assert (found.qualname, found.line) == ("callpkg.shouting._loud", 5)
+    assert found.via == (
+        "made by the decorator @shouting of Quiet (src/callpkg/shouting.py:17) sets cls.__str__ "
+        "(src/callpkg/shouting.py:12)"
+    )
+    assert targets(ws, "callpkg.shouting.show", 23, "quiet.__str__") == ["shouting._loud:5"]
+    (named,) = ws.find("callpkg.shouting.Quiet.name").results
+    assert (named.kind, named.line) == ("rebind", 13)
