@@ -723,7 +723,7 @@ def self_outside(
     named = _named_by_overrides(r, cls, parts) if cls is not None and len(parts) >= 3 else named
     if named is not None:
         return named
-    # the index keeps an attribute's first assignment: others may follow
+    # the index keeps each assignment that says a type none before it said: none of these does
     return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
 
 

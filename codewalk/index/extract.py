@@ -204,9 +204,12 @@ class _Collector:
         """``self.x = ...`` in the methods of class ``qualname``: where a model's parts
         (``self.model``, ``self.layers``) are made, and what a trainer holds
         (``self.accelerator``, set in ``create_accelerator_and_postprocess``). The first
-        assignment of each name, ``__init__`` read first, and each later one that makes
-        an instance of another class (``self.time_proj = GaussianFourierProjection(...)``
-        in one branch, ``Timesteps(...)`` in the other: either may be what it holds); a
+        assignment of each name, ``__init__`` read first, and each later one that says a
+        type none before it said (``self.time_proj = GaussianFourierProjection(...)`` in one
+        branch, ``Timesteps(...)`` in the other: either may be what it holds; a first
+        ``self.generation_config = self.generation_config.from_dict(...)``, then
+        ``GenerationConfig.from_pretrained(...)``); ``self.K(...)`` of a class the class
+        body binds to ``K`` makes one of it (:func:`~codewalk.index.attributes.held_classes`); a
         first ``self.x = None`` is a placeholder, replaced by the first assignment that
         says a type (``self.mid_block = None``, then ``UNetMidBlock2D(...)``); a name the
         class body itself defines is left to that definition. A call of a method that
