@@ -236,6 +236,17 @@ def test_each_of_a_modules_two_stubs_is_named_by_its_own_path(lib: Workspace) ->
     assert text[6] == "class BPE(Model):"
 
 
+def test_a_modules_stub_beside_its_packages_is_said_shadowed_and_listed_after(lib: Workspace) -> None:
+    """``find BPE``: the class in ``models/__init__.pyi`` (the stub type checkers read, as
+    Python imports the package) first; the one in ``models.pyi`` after, said shadowed."""
+    classes = [r for r in lib.find("BPE").results if r.kind == "class"]
+    assert [r.path for r in classes] == ["py_src/lib/models/__init__.pyi", "py_src/lib/models.pyi"]
+    assert "shadowed" not in classes[0].via
+    assert "; shadowed by the package's stub py_src/lib/models/__init__.pyi, which type checkers read" in (
+        classes[1].via
+    )
+
+
 def test_goto_on_a_stubs_class_line_lands_on_that_class(lib: Workspace) -> None:
     """Not on the alias of the module's Python source, nor on its other stub."""
     answer = lib.goto_all("py_src/lib/models/__init__.pyi", 7, len("class "))

@@ -382,6 +382,20 @@ def _may_name(cr: CallResolver, mention: Mention, name: str, classes: set[str]) 
     return not hits or any(f"{h.view.module}.{h.definition.qualname}" in classes for h in hits)
 
 
+def called_by_python(target: Resolved) -> str:
+    """What calls ``target`` where no line of code names it, or "": a ``__post_init__`` is
+    called by the ``__init__`` ``@dataclass`` makes (transformers' ``ModelOutput``, whose
+    dataclasses derive from it: constructing any of them runs it)."""
+    owner, _, name = target.qualname.rpartition(".")
+    if target.kind != "method" or name != "__post_init__":
+        return ""
+    cls = owner.rpartition(".")[2]
+    return (
+        f"Python calls {cls}.__post_init__ from the __init__ @dataclass makes, of {cls} or of a "
+        f"dataclass deriving from it (that does not define its own): each construction of one runs it"
+    )
+
+
 def _returns(cr: CallResolver, body: Body, needle: str) -> bool:
     facts = cr.facts(body)
     return any(needle in o.name.expr.removesuffix("[]").split(".") for o in facts.returned(body.scope))

@@ -11,6 +11,7 @@ from typing import NamedTuple, Protocol
 
 from codewalk.calls.holders import Holds, Tabled
 from codewalk.calls.model import RESOLVED, UNRESOLVED, Body, Code
+from codewalk.calls.records import CallFacts, Name
 from codewalk.resolve.model import ModuleView, Resolved
 from codewalk.resolve.resolver import Resolver
 
@@ -85,6 +86,10 @@ class Reaching(Protocol):
     overriding: dict[tuple[str, str, int, str, int], list[Resolved]]
     # selves.joined, by (the class, the pins open)
     joins: dict[tuple[str, str, int, int], Joined]
+
+    def facts(self, body: Body) -> CallFacts: ...
+
+    def dotted(self, body: Body, name: Name, *, read: bool = False) -> Reach: ...
 
     def view(self, body: Body) -> tuple[Resolver, ModuleView] | None: ...
 

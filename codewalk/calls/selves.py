@@ -43,7 +43,7 @@ from codewalk.calls.reached import (
     unresolved,
     with_via,
 )
-from codewalk.calls.records import CLS, Name
+from codewalk.calls.records import CLS, IMPORT, Name
 from codewalk.resolve.model import Hit, ModuleView, Resolved, chain, to_resolved
 from codewalk.resolve.namespace import absolute
 from codewalk.resolve.ranking import modular_source
@@ -704,6 +704,9 @@ def self_outside(
         reach = _held_class_member(resolver, held, parts)
         cls = r.class_named(f"{view.module}.{qualname}") if body.receiver is None else None
         return _held_by_overrides(r, cls, parts, reach) if cls is not None else reach
+    kept = _kept_class_member(resolver, attrs, parts) if len(parts) == 3 else None
+    if kept is not None:
+        return kept
     for hit in attrs:
         type_name = _type_read(r, resolver, hit, parts)
         if type_name:
@@ -720,7 +723,7 @@ def self_outside(
     named = _named_by_overrides(r, cls, parts) if cls is not None and len(parts) >= 3 else named
     if named is not None:
         return named
-    # the index keeps an attribute's first assignment: others may follow
+    # the index keeps each assignment that says a type none before it said: none of these does
     return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
 
 
@@ -795,6 +798,9 @@ def _member_of_type(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str],
         return outside._replace(how=f"{prefix}; {outside.how}")
     named = resolver.ns.lookup(hit.view, type_name.split("."), (), 0)
     classes = [(c.view, c.definition.qualname) for c in named if c.definition.kind == "class"]
+    imported = None if classes or len(parts) != 3 else _imported_there(r, resolver, hit, parts, type_name)
+    if imported is not None:
+        return imported
     untyped = _untyped_member(resolver, classes, parts) if len(parts) > 3 else ""
     if untyped:
         return unresolved(f"{prefix}; {untyped}")
@@ -802,6 +808,35 @@ def _member_of_type(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str],
         return _made_member(r, resolver, hit, parts) or unresolved(_returned(parts, type_name, hit))
     kinds = enum_note(resolver, classes)
     return unresolved(f"{prefix}, which defines no {'.'.join(parts[2:])} codewalk can read{kinds}")
+
+
+def _imported_there(
+    r: Reaching, resolver: Resolver, hit: Hit, parts: list[str], type_name: str
+) -> Reach | None:
+    """``self.a.m`` where the method that sets ``a`` makes it of a class it imports in its
+    body (``from ..cache_utils import MtpCache``, then ``self.mtp_cache = MtpCache(...)``,
+    transformers' ``MTPCandidateGenerator``): ``m`` of that class; None when the method
+    imports no such name."""
+    method = r.code.around(hit.view.repo or resolver.facts.repo, hit.view.path, hit.definition.line)
+    if method is None:
+        return None
+    head, _, rest = type_name.partition(".")
+    facts = r.facts(method)
+    names = [site.name for site in facts.sites] + [o.name for said in facts.locals.values() for o in said]
+    imported = next((n for n in names if n.root == IMPORT and n.expr.split(".")[0] == head), None)
+    if imported is None:
+        return None
+    attributes = imported.expr.count(".")  # ``MtpCache.x`` qualified ``..cache_utils.MtpCache.x``
+    base = imported.qualified.rsplit(".", attributes)[0] if attributes else imported.qualified
+    reach = r.dotted(method, Name(type_name, IMPORT, f"{base}.{rest}" if rest else base), read=True)
+    classes = [t for t in reach.targets if t.kind == "class"]
+    if not classes:
+        return None
+    how = f"{'.'.join(parts[:2])} is {a(type_name)} ({declared_how(hit)}), imported in {method.name}'s body"
+    members = r.members(classes[0], parts[2])
+    if not members:
+        return unresolved(f"{how}, which defines no {parts[2]} codewalk can read")
+    return found(with_via(members, how), how)
 
 
 def _made_member(r: Reaching, resolver: Resolver, hit: Hit, parts: list[str]) -> Reach | None:
@@ -834,6 +869,30 @@ def _held_class_member(resolver: Resolver, held: Hit, parts: list[str]) -> Reach
         return unresolved(f"{how}, which defines no {parts[2]} codewalk can read")
     repo = held.view.repo or resolver.facts.repo
     return found(with_via([to_resolved(m, repo) for m in members], how), how)
+
+
+def _kept_class_member(resolver: Resolver, attrs: list[Hit], parts: list[str]) -> Reach | None:
+    """``self.a.m`` where a method stores a class itself in ``a`` (``self.extractor =
+    Extractor``, datasets' ``ExtractManager``): that class's ``m`` (a classmethod or a
+    staticmethod, called on the class); None when no assignment of ``a`` holds a class
+    codewalk reads."""
+    for hit in attrs:
+        for name in declared(hit.definition).held if hit.definition.kind == "attribute" else ():
+            named = resolver.ns.lookup(hit.view, name.split("."), (), 0)
+            classes = [c for c in named if c.definition.kind == "class"]
+            if not classes:
+                continue
+            cls = classes[0]
+            how = (
+                f"{'.'.join(parts[:2])} holds the class {cls.definition.qualname.rpartition('.')[2]} "
+                f"(set at {hit.view.path}:{hit.definition.line})"
+            )
+            members = resolver.ns.members(cls.view, cls.definition.qualname, parts[2], ())
+            if not members:
+                return unresolved(f"{how}, which defines no {parts[2]} codewalk can read")
+            repo = cls.view.repo or resolver.facts.repo
+            return found(with_via([to_resolved(m, repo) for m in members], how), how)
+    return None
 
 
 def _held_by_overrides(r: Reaching, cls: Resolved, parts: list[str], reach: Reach) -> Reach:

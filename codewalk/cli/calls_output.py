@@ -4,6 +4,7 @@ reader, and the JSON shapes of docs/json.md."""
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +76,7 @@ def format_levels(levels: Sequence[Level], *, show_all: bool, home: str = "") ->
     untyped: dict[str, list[str]] = {}
     builtins: dict[str, list[str]] = {}
     caller_at: dict[int, str] = {0: ""}  # the function whose calls the next depth lists
+    hinted: set[str] = set()  # what a name outside the pins is, said once (``torch is the module torch``)
     for level in levels:
         callee = level.callee
         first = callee.targets[0].qualname if callee.targets else ""
@@ -85,6 +87,7 @@ def format_levels(levels: Sequence[Level], *, show_all: bool, home: str = "") ->
             kept.setdefault(caller_at.get(level.depth - 1, ""), []).append(f"{name} ({callee.site.line})")
             continue
         listed = callee_lines(callee, "  " * level.depth, home)
+        listed[1:] = [said for line in listed[1:] if (said := _hinted_once(line, hinted))]
         if level.expanded_above:
             listed[0] += f"  ({_expanded(level.expanded_above)})"
         lines.extend(listed)
@@ -96,6 +99,24 @@ def format_levels(levels: Sequence[Level], *, show_all: bool, home: str = "") ->
         said = "; ".join(f"{_in(caller)}{', '.join(calls)}" for caller, calls in _root_first(builtins))
         lines.append(f"builtins: {said}")
     return "\n".join(lines)
+
+
+_HINT = re.compile(r"[\w.]+ is (?:the module|imported from) [\w.]+ \(.*\)")  # ... (no pin provides torch)
+
+
+def _hinted_once(line: str, hinted: set[str]) -> str:
+    """``line`` without the clauses saying what a module outside the pins is (``torch is the
+    module torch (no pin provides torch)``) that an earlier line said; "" when nothing else
+    is left of it."""
+    body = line.lstrip(" ")
+    pad = line[: len(line) - len(body)]
+    prefix = "via: " if body.startswith("via: ") else ""
+    clauses = body.removeprefix(prefix).split("; ")
+    kept = [c for c in clauses if not (_HINT.fullmatch(c) and c in hinted)]
+    hinted.update(c for c in clauses if _HINT.fullmatch(c))
+    if len(kept) == len(clauses):
+        return line
+    return f"{pad}{prefix}{'; '.join(kept)}" if kept else ""
 
 
 def _expanded(line: int) -> str:

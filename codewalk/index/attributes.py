@@ -16,12 +16,20 @@ Pure: ``ast`` nodes in, tuples out.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from codewalk.index.bindings import sets_keywords
-from codewalk.index.declared import declared, filled_lists, made_from_table, parameters, unpacked, unpacking
-from codewalk.index.records import ANNOTATED, SET_BY_CALL
+from codewalk.index.declared import (
+    class_like,
+    declared,
+    filled_lists,
+    made_from_table,
+    parameters,
+    unpacked,
+    unpacking,
+)
+from codewalk.index.records import ANNOTATED, SET_BY_CALL, Definition
 from codewalk.index.syntax import FunctionNode, statements
 
 Held = Callable[[ast.expr], str]  # the type text of a value, where the method has it
@@ -100,10 +108,17 @@ def _setters_of(node: FunctionNode) -> list[Setter]:
     return found
 
 
-def instance_sets(node: FunctionNode, me: str, calls_setting: Setters) -> Iterator[Set]:
+def instance_sets(
+    node: FunctionNode, me: str, calls_setting: Setters, classes: Mapping[str, str] | None = None
+) -> Iterator[Set]:
     """In source order, what each statement of method ``node`` sets on ``me``; a call of
     one of ``calls_setting`` (the class's :class:`Setters`) sets what that method assigns;
-    a list the method fills (``self.layers.append(X(...))``) holds what it puts in."""
+    a list the method fills (``self.layers.append(X(...))``) holds what it puts in.
+    ``classes``: the names the class body binds to a class (``config_class =
+    GenerationConfig``, ``config_class: type[GenerationConfig]``), each with that class:
+    ``self.config_class(...)`` makes one of it (or of a class deriving from it, which a
+    class deriving from this one may name instead), ``self.config_class.load(...)`` holds
+    what its ``load`` returns."""
     lists: list[dict[str, list[str]]] = []
 
     def filled() -> dict[str, list[str]]:
@@ -111,7 +126,7 @@ def instance_sets(node: FunctionNode, me: str, calls_setting: Setters) -> Iterat
             lists.append(filled_lists(node.body))
         return lists[0]
 
-    for found in _sets(node, me, calls_setting, filled):
+    for found in _sets(node, me, calls_setting, filled, classes or {}):
         filled_with = filled().get(f"{me}.{found.attribute}")
         if filled_with and "[" not in found.held and not found.held.startswith(ANNOTATED):
             found = found._replace(held=f"{found.held or 'list'}[{'|'.join(filled_with)}]")
@@ -119,7 +134,11 @@ def instance_sets(node: FunctionNode, me: str, calls_setting: Setters) -> Iterat
 
 
 def _sets(
-    node: FunctionNode, me: str, calls_setting: Setters, filled: Callable[[], dict[str, list[str]]]
+    node: FunctionNode,
+    me: str,
+    calls_setting: Setters,
+    filled: Callable[[], dict[str, list[str]]],
+    classes: Mapping[str, str],
 ) -> Iterator[Set]:
     params = parameters(node)
     values: dict[str, list[ast.expr]] = {}
@@ -155,6 +174,7 @@ def _sets(
                 continue
             if part < 0:
                 picked = _picked(stmt.value, local_values) if annotation is None else ""  # annotated: as said
+                picked = picked or (_made_by_held(stmt.value, me, classes) if annotation is None else "")
                 given = picked or declared(stmt.value, annotation, filled(), params)
                 if not given and isinstance(stmt.value, ast.Name):  # a local: what the method assigns it
                     given = held(stmt.value)
@@ -204,6 +224,23 @@ def _picked(value: ast.expr | None, local_values: Callable[[], dict[str, list[as
     return "|".join(dict.fromkeys(t for item in items for t in made_from_table(item)))
 
 
+def _made_by_held(value: ast.expr | None, me: str, classes: Mapping[str, str]) -> str:
+    """``self.K(...)`` or ``self.K.m(...)``, where the class body binds ``K`` to a class
+    (``classes``): an instance of it or of a class deriving from it (a class deriving from
+    this one may bind ``K`` to one), or what its ``m`` returns (``C.m()``)."""
+    if not isinstance(value, ast.Call):
+        return ""
+    func = value.func
+    if isinstance(func, ast.Attribute) and _is_name(func.value, me):
+        held = classes.get(func.attr, "")
+        return ANNOTATED + held if held else ""
+    owner = func.value if isinstance(func, ast.Attribute) else None
+    if isinstance(func, ast.Attribute) and isinstance(owner, ast.Attribute) and _is_name(owner.value, me):
+        held = classes.get(owner.attr, "")
+        return f"{held}.{func.attr}()" if held else ""
+    return ""
+
+
 def _local_values(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
     """What a method assigns each of its plain names (``processor = ...``)."""
     found: dict[str, list[ast.expr]] = {}
@@ -213,13 +250,30 @@ def _local_values(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
     return found
 
 
+def held_classes(body: Iterable[Definition]) -> dict[str, str]:
+    """The names a class body binds to a class, each with the class as written (``config_class
+    = GenerationConfig``, an alias; ``config_class: type[GenerationConfig]``, annotated)."""
+    found: dict[str, str] = {}
+    for d in body:
+        if d.kind == "alias" and class_like(d.target):
+            found[d.name] = d.target
+        elif d.kind == "variable":
+            named = d.target.removeprefix(ANNOTATED)
+            inner = named[5:-1] if named.startswith("type[") and named.endswith("]") else ""
+            if inner and "|" not in inner and "[" not in inner:
+                found[d.name] = inner
+    return found
+
+
 def another_type(given: list[str], held: str) -> bool:
     """A later ``self.x = ...`` holding ``held`` says something its earlier ones did not
-    (the types they were ``given``): a type none of them has, where the first had one
-    (a first ``self.x = None`` is replaced by the extractor, not added to). A class made
+    (the types they were ``given``): a type none of them has, also where the earlier ones
+    said none (transformers' ``self.generation_config = self.generation_config.from_dict(...)``
+    before ``GenerationConfig.from_pretrained(...)``: each may be what it holds); a first
+    ``self.x = None`` is replaced by the extractor, not added to. A class made
     where it was annotated (``self.cache: Cache | None = None``, then ``Cache()``) is none."""
     plain = held.removeprefix(ANNOTATED)
-    return bool(held) and all(given) and plain not in (g.removeprefix(ANNOTATED) for g in given)
+    return bool(held) and plain not in (g.removeprefix(ANNOTATED) for g in given)
 
 
 def _is_name(node: ast.expr, name: str) -> bool:

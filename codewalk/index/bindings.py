@@ -108,6 +108,7 @@ def class_facts(
     for stmt in statements(node.body):
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
             values.setdefault(stmt.targets[0].id, []).append(stmt.value)
+    local_names = _bound_names(node)
     found: list[Definition] = []
     named: set[str] = set()
     defaults = _defaults(node.body, me)
@@ -119,7 +120,7 @@ def class_facts(
 
     for stmt in statements(node.body):
         for attr, value in _sets(stmt, me):
-            source = _source(value, attr, me, nested, values, qualname)
+            source = _source(value, attr, me, nested, (values, local_names), qualname)
             if source.startswith(f"{qualname}.<locals>."):
                 named.add(source.rpartition(".")[2])
             flags = UNLESS_DEFINED if (id(stmt), attr) in defaults else 0
@@ -390,16 +391,33 @@ def rebound_by(value: ast.expr | None, name: str) -> str:
     return ""
 
 
+def _bound_names(node: FunctionNode) -> set[str]:
+    """The names a function binds itself: its parameters, and every name it assigns (a
+    loop's, a ``with``'s, an import's)."""
+    args = node.args
+    names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}
+    for stmt in node.body:
+        for inner in walk(stmt):
+            if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                names.add(inner.id)
+            elif isinstance(inner, ast.alias):
+                names.add((inner.asname or inner.name).partition(".")[0])
+    return names
+
+
 def _source(
     value: ast.expr,
     attr: str,
     me: str,
     nested: dict[str, FunctionNode],
-    values: dict[str, list[ast.expr]],
+    local: tuple[dict[str, list[ast.expr]], set[str]],
     qualname: str,
 ) -> str:
-    """What ``cls.attr = value`` makes run: a nested def, or a dotted name (one ending in
-    ``.attr`` preferred: ``copy_func(_BaseAutoModelClass.from_pretrained)``)."""
+    """What ``cls.attr = value`` makes run: a nested def, a dotted name (one ending in
+    ``.attr`` preferred: ``copy_func(_BaseAutoModelClass.from_pretrained)``), or a name
+    the function does not bind, its module's (``cls.__str__ = _loud``). ``local``: what
+    the function assigns each of its names, and every name it binds."""
+    values, bound = local
     candidates: list[str] = []
     todo: list[tuple[ast.expr, int]] = [(value, 0)]
     while todo:
@@ -413,6 +431,8 @@ def _source(
         elif isinstance(node, ast.Name):
             if node.id in nested:
                 return f"{qualname}.<locals>.{node.id}"
+            if node.id not in bound:  # the module's (or a builtin's, which no lookup finds)
+                candidates.append(node.id)
             todo.extend((earlier, hops + 1) for earlier in values.get(node.id, []))
         elif isinstance(node, ast.Attribute):
             text = dotted(node)

@@ -131,7 +131,7 @@ def _annotation(node: ast.expr) -> list[str]:
             return [f"type[{t}]" for t in _annotation(items[0]) if "[" not in t]
         return []
     name = dotted(node)
-    return [name] if _class_like(name) else []
+    return [name] if class_like(name) else []
 
 
 def _value(value: ast.expr, lists: dict[str, list[str]]) -> str:
@@ -146,7 +146,7 @@ def _value(value: ast.expr, lists: dict[str, list[str]]) -> str:
         elements = list(dict.fromkeys(elements_of(value, lists)))
         return f"list[{'|'.join(elements)}]" if elements else ""
     name = dotted(value)
-    return f"type[{name}]" if _class_like(name) else ""
+    return f"type[{name}]" if class_like(name) else ""
 
 
 def _elements(call: ast.Call, lists: dict[str, list[str]]) -> list[str]:
@@ -190,7 +190,7 @@ def constructed(node: ast.expr) -> list[str]:
         return made_from_table(node.func)
     if isinstance(node, ast.Call):
         name = dotted(node.func)
-        if _class_like(name):
+        if class_like(name):
             return [name]
         if name and name not in BUILTIN_NAMES and not name.startswith(("self.", "cls.")):
             return [f"{name}()"]
@@ -265,7 +265,7 @@ def _walk(body: Iterable[ast.stmt]) -> Iterator[ast.AST]:
         yield from walk(stmt)
 
 
-def _class_like(name: str) -> bool:
+def class_like(name: str) -> bool:
     """A dotted name that may be a class: its last part capitalised (after the underscores
     of a private one: ``_BaseExamplesIterable``) and not a constant."""
     last = name.rpartition(".")[2]

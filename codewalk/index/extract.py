@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from codewalk import parsing
 from codewalk.index import attributes, bindings, dataclassing, lazy
@@ -204,9 +204,12 @@ class _Collector:
         """``self.x = ...`` in the methods of class ``qualname``: where a model's parts
         (``self.model``, ``self.layers``) are made, and what a trainer holds
         (``self.accelerator``, set in ``create_accelerator_and_postprocess``). The first
-        assignment of each name, ``__init__`` read first, and each later one that makes
-        an instance of another class (``self.time_proj = GaussianFourierProjection(...)``
-        in one branch, ``Timesteps(...)`` in the other: either may be what it holds); a
+        assignment of each name, ``__init__`` read first, and each later one that says a
+        type none before it said (``self.time_proj = GaussianFourierProjection(...)`` in one
+        branch, ``Timesteps(...)`` in the other: either may be what it holds; a first
+        ``self.generation_config = self.generation_config.from_dict(...)``, then
+        ``GenerationConfig.from_pretrained(...)``); ``self.K(...)`` of a class the class
+        body binds to ``K`` makes one of it (:func:`~codewalk.index.attributes.held_classes`); a
         first ``self.x = None`` is a placeholder, replaced by the first assignment that
         says a type (``self.mid_block = None``, then ``UNetMidBlock2D(...)``); a name the
         class body itself defines is left to that definition. A call of a method that
@@ -217,9 +220,11 @@ class _Collector:
         seen: dict[str, list[str]] = {}
         placeholders: dict[str, Definition] = {}
         calls_setting = attributes.Setters([node for node, _ in methods])
+        classes = attributes.held_classes(d for d in self.definitions if d.parent == qualname)
         for node, flags in methods:
             skip = set() if node.name in _INIT_METHODS else own
-            self.instance_attributes(node, qualname, flags, (seen, placeholders), skip, calls_setting)
+            setting = (calls_setting, classes)
+            self.instance_attributes(node, qualname, flags, (seen, placeholders), skip, setting)
 
     def function_def(self, node: FunctionNode, parent: str, in_class: bool, flags: int) -> None:
         decorators = tuple(d for d in (decorator_name(d) for d in node.decorator_list) if d)
@@ -273,7 +278,7 @@ class _Collector:
         flags: int,
         assigned: tuple[dict[str, list[str]], dict[str, Definition]],
         skip: set[str],
-        calls_setting: attributes.Setters,
+        setting: tuple[attributes.Setters, Mapping[str, str]],
     ) -> None:
         """What one method sets on ``self`` (:func:`~codewalk.index.attributes.instance_sets`),
         but the names in ``skip``, and those already seen (each with the types it was
@@ -281,12 +286,13 @@ class _Collector:
         (:data:`~codewalk.index.records.SET_BY_CALL`) only where nothing else set its name.
         ``assigned`` holds the types each name was given and, while a name has been set
         to ``None`` only, that placeholder's definition: the first assignment that says a
-        type takes its place."""
+        type takes its place. ``setting``: the class's methods read for what calling one
+        sets, and the names its body binds to a class (:func:`~codewalk.index.attributes.held_classes`)."""
         if not node.args.args:
             return
         seen, placeholders = assigned
         me = node.args.args[0].arg
-        for stmt, attr, position, held, set_by in attributes.instance_sets(node, me, calls_setting):
+        for stmt, attr, position, held, set_by in attributes.instance_sets(node, me, *setting):
             if attr in skip:
                 continue
             if set_by:  # what a call may set: typed, and never in place of what is assigned

@@ -33,8 +33,11 @@ if TYPE_CHECKING:
 # private class (``_BaseExamplesIterable``) in an annotation or a call is a class; 30: what
 # ``__init_subclass__`` sets on ``cls`` is no attribute of the class itself; 31: the conditions a
 # rebind is set under (``if accept_kwargs:``) and the keywords a class decorator is called with;
-# 32: a parameter of a function nested in the decorator is no keyword of the decorator's
-FACTS_VERSION = 32
+# 32: a parameter of a function nested in the decorator is no keyword of the decorator's; 33: an
+# attribute's later typed assignment after untyped ones, and ``self.K(...)`` of a class the class
+# body binds to ``K`` (``generation_config_class``), and ``cls.x = f`` of a module-level ``f``
+# in a function handed a class (``cls.__repr__ = _repr_with_extra``)
+FACTS_VERSION = 33
 
 SCHEMA_VERSION = 8  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table; 8: a blob's table entries by blob

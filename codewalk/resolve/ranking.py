@@ -22,7 +22,7 @@ from codewalk.index.records import (
     TYPE_CHECKING_ONLY,
     Definition,
 )
-from codewalk.resolve.model import Hit, ModuleView, Resolved
+from codewalk.resolve.model import Hit, ModuleView, Resolved, chain
 
 
 def penalty(view: ModuleView, d: Definition) -> int:
@@ -122,6 +122,28 @@ def without_overload_stubs(hits: list[Hit]) -> list[Hit]:
         if not hit.definition.flags & OVERLOAD
         or not any(not d.flags & OVERLOAD for d in hit.view.defs(hit.definition.qualname))
     ]
+
+
+def shadowed_stubs_last(ranked: list[Hit]) -> list[Hit]:
+    """A module's stub beside a package's stub of the same name (tokenizers ships
+    ``trainers.pyi`` and ``trainers/__init__.pyi``): the package's is the one Python
+    imports and type checkers read, the module's is shadowed; kept, for its own path,
+    said so and listed after the others."""
+    packages = {
+        (h.view.repo, h.view.path.removesuffix("/__init__.pyi"))
+        for h in ranked
+        if h.view.path.endswith("/__init__.pyi")
+    }
+    kept: list[Hit] = []
+    shadowed: list[Hit] = []
+    for hit in ranked:
+        stem = hit.view.path.removesuffix(".pyi")
+        if hit.view.is_stub and (hit.view.repo, stem) in packages:
+            how = f"shadowed by the package's stub {stem}/__init__.pyi, which type checkers read"
+            shadowed.append(hit._replace(via=chain(hit.via, how)))
+        else:
+            kept.append(hit)
+    return kept + shadowed
 
 
 def is_fallback(hit: Hit) -> bool:

@@ -34,6 +34,7 @@ from codewalk.resolve.ranking import (
     owner_name,
     penalty,
     rank,
+    shadowed_stubs_last,
     without_modular_twins,
     without_overload_stubs,
 )
@@ -97,6 +98,7 @@ class Resolver:
             hits = [*followed, *hits]
         hits = without_overload_stubs(hits)
         ranked = rank(hits, context, self.facts.repo, self._importance(hits), self._named_by(hits))
+        ranked = shadowed_stubs_last(ranked)
         results = [self._answer(h) for h in ranked]
         if related and results:
             results.extend(related_results.related(self.ns, ranked, self._originals))

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 _CALLED = re.compile(r"\w+\.(\w+)\s*\(")  # the method of ``self.M(x=...)``, as its line begins
 _ANNOTATES = re.compile(r"[\w.]+\s*:(?!=)")  # ``self.x: T = ...``, ``X: T``: the line annotates its target
+_HELD_CALLED = re.compile(r"\w+\.\w+\s*=\s*(\w+\.\w+)\(")  # ``self.x = self.config_class(``
 _CONTAINERS = ("list", "dict", "ModuleList", "Sequential", "ModuleDict", "ParameterList", "tuple")
 
 
@@ -220,6 +221,9 @@ def declared_how(hit: Hit) -> str:
         return f"returned by the {what} at {hit.view.path}:{d.line}"
     how = "annotated" if d.target.startswith(ANNOTATED) else "set"
     method = setting_method(d)
+    called = _HELD_CALLED.match(d.signature) if how == "annotated" and not method else None
+    if called is not None:  # the class a name of the class body holds, or one deriving from it
+        return f"set at {hit.view.path}:{d.line} by calling {called[1]}, a class the class body names"
     if how == "annotated" and not method and not _ANNOTATES.match(d.signature):
         return f"set at {hit.view.path}:{d.line} from an annotated parameter"  # self.x = x, of x: T
     if method:  # where the value is passed; its annotation, if any, is the caller's parameter's

@@ -67,6 +67,7 @@ class CallersAnswer(NamedTuple):
     target: Resolved
     callers: tuple[Caller, ...]
     complete: bool  # False while the index is partial (uses in unindexed files may be missed)
+    note: str = ""  # what calls it where no line names it (``__post_init__``: @dataclass's __init__)
 
 
 class PathOptions(TypedDict, total=False):
@@ -323,13 +324,13 @@ class Calling:
     def callers_of(
         self, target: Resolved, entries: Sequence[Resolved] | None = None, progress: Progress | None = None
     ) -> CallersAnswer:
-        from codewalk.calls.callers import callers
+        from codewalk.calls.callers import called_by_python, callers
 
         if entries is None:
             related = self.ws.resolver.find(target.qualname).results
             entries = [r for r in related if r.kind == "entry" and r.role == "related"]
         found_callers = callers(self.cr, target, self.code.mentions, entries, progress, self.ws.checkout.repo)
-        return CallersAnswer(target, tuple(found_callers), self.ws.facts.complete)
+        return CallersAnswer(target, tuple(found_callers), self.ws.facts.complete, called_by_python(target))
 
     def definition_at(self, path: str, line: int, col: int) -> Resolved | None:
         """The function, method, property or class whose name is at ``path:line:col``

@@ -53,12 +53,15 @@ def run(args: argparse.Namespace) -> int:
                 function=result_dict(answer.target),
                 callers=[caller_dict(c) for c in answer.callers],
                 complete=answer.complete,
+                note=answer.note or None,
             )
             return 0
         target = answer.target
         precise = sum(1 for c in answer.callers if c.kind in ("call", "ref", "decorator", "read"))
         print(visible(f"callers of {target.qualname}  {place(target)}  [{repo_version(target, checkout)}]"))
         print(f"{precise} call site{'s reach' if precise != 1 else ' reaches'} it")
+        if answer.note:
+            print(visible(answer.note))
         if answer.callers:
             print(visible(format_callers(answer.callers, target.repo or checkout.repo)))
         if not answer.complete:
