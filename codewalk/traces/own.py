@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from codewalk.errors import TraceError
+from codewalk.errors import TraceError, system_words
 from codewalk.locations import TooLarge, read_limited
 from codewalk.source.integrity import blob_sha
 from codewalk.traces.model import Function, Trace
@@ -55,7 +55,7 @@ def read_own(trace: Trace, path: str) -> str:
     except TooLarge:
         raise TraceError(f"{path} is larger than any program file codewalk shows") from None
     except (OSError, ValueError) as error:  # ValueError: not a regular file, a NUL in the path
-        raise TraceError(f"{path}: cannot read it: {getattr(error, 'strerror', None) or error}") from None
+        raise TraceError(f"{path}: cannot read it: {system_words(error)}") from None
     if blob_sha(data) != recorded:
         raise TraceError(
             f"{path} has changed since trace {trace.name!r} ran it: its lines are not the ones that ran",
