@@ -584,3 +584,36 @@ def test_a_name_two_of_the_programs_own_functions_that_ran_share_is_ambiguous() 
     assert own_instead(trace, "helpers.f", None) == functions[1]
     with pytest.raises(QueryError, match="'g': no definition found"):
         own_instead(trace, "g", QueryError("'g': no definition found"))
+
+
+@run_async
+async def test_a_line_of_the_programs_file_is_said_to_be_in_your_program_not_program(work: Path) -> None:
+    """``:N`` on the program's file, and the way back from there: the palette's row and
+    the off-tour line named the program's code by codewalk's own mark, ``<program>``, where
+    the header and the steps say "your program"."""
+    from textual.command import CommandList
+
+    from codewalk.ui.app import make_app
+    from codewalk.ui.header import OffTourBanner
+    from codewalk.ui.launch import trace_session
+
+    opened = open_trace("own")
+    rows = folded(opened.trace, opened.tree)
+    mine = next(
+        n
+        for n, row in enumerate(rows)
+        if opened.trace.functions[opened.trace.nodes[row.shown.node].function].name == "mine"
+    )
+    session, _ = trace_session(opened)
+    app = make_app(session, start_step=mine)
+    line = own_line("def main():")
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *f":{line}")
+        await settle(pilot)
+        (row,) = [str(option.prompt) for option in app.screen.query_one(CommandList).options]
+        assert row.splitlines()[1] == f"your program  {work / 'own.py'}  (off tour)"
+        await pilot.press("enter")
+        await settle(pilot)
+        banner = app.screen.query_one(OffTourBanner)
+        assert str(banner.render()).endswith(f"your program: own.py:{line}")
