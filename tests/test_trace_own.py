@@ -623,7 +623,8 @@ async def test_a_line_of_the_programs_file_is_said_to_be_in_your_program_not_pro
 async def test_g_on_a_name_the_programs_file_imports_goes_to_its_pinned_definition(work: Path) -> None:
     """``g`` in the program's own file said it is in no pinned repository, even on a name
     the program imports from a pinned package: it goes there, as the file's imports say;
-    a name imported from elsewhere, or one of the program's own, is said to be outside."""
+    a name imported from elsewhere, or one of the program's own, is said to be outside.
+    ``c`` there says where the calls that ran are: under its step."""
     from codewalk.ui.app import make_app
     from codewalk.ui.code_view import CodeView
     from codewalk.ui.launch import trace_session
@@ -662,3 +663,9 @@ async def test_g_on_a_name_the_programs_file_imports_goes_to_its_pinned_definiti
             " codewalk reads the pins only"
         )
         assert said[1].startswith("go to boom: the program's own code is in no pinned repository")
+        app.clear_notifications()
+        await pilot.press("c")  # no call site of it is read: where the calls that ran are
+        await settle(pilot)
+        (said_c,) = [str(n.message).replace("\n", "") for n in app._notifications]
+        assert said_c.startswith("calls: the program's own code is in no pinned repository")
+        assert said_c.endswith("the trace's steps (under its own, when pinned code called it)")
