@@ -115,6 +115,13 @@ class TraceError(CodewalkError):
     that cannot be started)."""
 
 
+def system_words(error: BaseException) -> str:
+    """What the system said of ``error``: an ``OSError``'s ``strerror`` ("No such file or
+    directory"), without the errno and path the message already names, else the error's own
+    text (an ``OSError`` made without an errno has no ``strerror``)."""
+    return getattr(error, "strerror", None) or str(error)
+
+
 FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 DISK_FULL_HINT = "free some space there (or set CODEWALK_HOME to a directory on another disk), then try again"
 
@@ -129,7 +136,7 @@ def why_not_written(error: OSError) -> str:
         return "it is on a read-only file system"
     if error.errno in (errno.EACCES, errno.EPERM):
         return "it is not writable here"
-    return error.strerror or str(error)
+    return system_words(error)
 
 
 def cache_refused(what: str, error: OSError) -> CacheError:

@@ -18,7 +18,7 @@ import os
 import stat
 from pathlib import Path
 
-from codewalk.errors import CodewalkError
+from codewalk.errors import CodewalkError, system_words
 
 APP_NAME = "codewalk"
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -157,7 +157,7 @@ def read_text(
     except IsADirectoryError:
         raise error(f"{path}: a directory, not a {what}", hint=hint) from None
     except OSError as exc:
-        raise error(f"{path}: cannot read {what}: {exc.strerror}") from None
+        raise error(f"{path}: cannot read {what}: {system_words(exc)}") from None
     except Refused as exc:
         raise error(f"{path}: not a {what}: {exc}", hint=hint) from None
     except ValueError:  # a NUL in the path

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import codewalk
 from codewalk import locations
 from codewalk.index.store import Store
 from codewalk.index.versions import INDEX_VERSION
@@ -17,6 +18,14 @@ from codewalk.workspace.workspace import Workspace
 from tests.toyrepo import make_toy
 
 BASH_BREAKS = " \t\n\"'@><=;|&(:"  # bash's default COMP_WORDBREAKS
+# the checkout under test: the shell's ``codewalk`` runs in the directory the user is in
+# (``tmp_path`` here), where ``-m codewalk`` would import the installed one
+CHECKOUT = Path(codewalk.__file__).resolve().parents[1]
+
+
+def _ours(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with the checkout under test first on ``PYTHONPATH``."""
+    return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH")]))}
 
 
 def complete(line: str, tmp_path: Path, home: Path, **env: str) -> list[str]:
@@ -42,9 +51,20 @@ def _tab(line: str, tmp_path: Path, home: Path, **extra: str) -> subprocess.Comp
         "_ARGCOMPLETE_STDOUT_FILENAME": str(out),
         **extra,
     }
-    return subprocess.run(
-        [sys.executable, "-m", "codewalk"], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path
-    )
+    return _in_shell([sys.executable, "-m", "codewalk"], env, tmp_path)
+
+
+def _in_shell(argv: list[str], env: dict[str, str], where: Path) -> subprocess.CompletedProcess[str]:
+    """``argv`` run as the shell runs codewalk's completer: in the directory ``where``."""
+    return subprocess.run(argv, env=_ours(env), capture_output=True, text=True, timeout=60, cwd=where)
+
+
+def test_the_tab_runs_the_codewalk_under_test(tmp_path: Path) -> None:
+    """From a directory of its own, the completing process imports this checkout's
+    codewalk, not the one installed (another checkout's, when run from a worktree)."""
+    asked = [sys.executable, "-c", "import codewalk; print(codewalk.__file__)"]
+    done = _in_shell(asked, dict(os.environ), tmp_path)
+    assert Path(done.stdout.strip()).resolve() == Path(codewalk.__file__).resolve()
 
 
 @pytest.fixture

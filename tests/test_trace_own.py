@@ -584,3 +584,88 @@ def test_a_name_two_of_the_programs_own_functions_that_ran_share_is_ambiguous() 
     assert own_instead(trace, "helpers.f", None) == functions[1]
     with pytest.raises(QueryError, match="'g': no definition found"):
         own_instead(trace, "g", QueryError("'g': no definition found"))
+
+
+@run_async
+async def test_a_line_of_the_programs_file_is_said_to_be_in_your_program_not_program(work: Path) -> None:
+    """``:N`` on the program's file, and the way back from there: the palette's row and
+    the off-tour line named the program's code by codewalk's own mark, ``<program>``, where
+    the header and the steps say "your program"."""
+    from textual.command import CommandList
+
+    from codewalk.ui.app import make_app
+    from codewalk.ui.header import OffTourBanner
+    from codewalk.ui.launch import trace_session
+
+    opened = open_trace("own")
+    rows = folded(opened.trace, opened.tree)
+    mine = next(
+        n
+        for n, row in enumerate(rows)
+        if opened.trace.functions[opened.trace.nodes[row.shown.node].function].name == "mine"
+    )
+    session, _ = trace_session(opened)
+    app = make_app(session, start_step=mine)
+    line = own_line("def main():")
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *f":{line}")
+        await settle(pilot)
+        (row,) = [str(option.prompt) for option in app.screen.query_one(CommandList).options]
+        assert row.splitlines()[1] == f"your program  {work / 'own.py'}  (off tour)"
+        await pilot.press("enter")
+        await settle(pilot)
+        banner = app.screen.query_one(OffTourBanner)
+        assert str(banner.render()).endswith(f"your program: own.py:{line}")
+
+
+@run_async
+async def test_g_on_a_name_the_programs_file_imports_goes_to_its_pinned_definition(work: Path) -> None:
+    """``g`` in the program's own file said it is in no pinned repository, even on a name
+    the program imports from a pinned package: it goes there, as the file's imports say;
+    a name imported from elsewhere, or one of the program's own, is said to be outside.
+    ``c`` there says where the calls that ran are: under its step."""
+    from codewalk.ui.app import make_app
+    from codewalk.ui.code_view import CodeView
+    from codewalk.ui.launch import trace_session
+
+    opened = open_trace("own")
+    rows = folded(opened.trace, opened.tree)
+    mine = next(
+        n
+        for n, row in enumerate(rows)
+        if opened.trace.functions[opened.trace.nodes[row.shown.node].function].name == "mine"
+    )
+    session, _ = trace_session(opened)
+    app = make_app(session, start_step=mine)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        code = app.screen.query_one(CodeView)
+
+        async def g_on(text: str, word: str) -> None:
+            line = own_line(text)
+            code.move_cursor(line, text.index(word))
+            await pilot.press("g")
+            await settle(pilot)
+
+        await g_on("    return toypkg.square(x) + 1", "square")
+        assert code.source is not None and code.source.path == "toypkg/__init__.py"
+        assert code.source.lines[code.cursor[0] - 1].startswith("def square(")
+        await pilot.press("b")
+        await settle(pilot)
+        assert code.source is not None and code.source.path == str(work / "own.py")
+        app.clear_notifications()
+        await g_on("    toypkg.call_it(Ban())", "Ban")
+        await g_on("        toypkg.call_it(boom)", "boom")
+        said = [str(n.message).replace("\n", "") for n in app._notifications]
+        assert said[0] == (
+            "go to Ban: helpers.Ban (the program imports it) is in no pinned repository:"
+            " codewalk reads the pins only"
+        )
+        assert said[1].startswith("go to boom: the program's own code is in no pinned repository")
+        app.clear_notifications()
+        await pilot.press("c")  # no call site of it is read: where the calls that ran are
+        await settle(pilot)
+        (said_c,) = [str(n.message).replace("\n", "") for n in app._notifications]
+        assert said_c.startswith("calls: the program's own code is in no pinned repository")
+        assert said_c.endswith("the trace's steps (under its own, when pinned code called it)")

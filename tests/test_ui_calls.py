@@ -42,7 +42,7 @@ async def test_c_lists_the_calls_of_the_function_and_jumps_into_one() -> None:
         panel = app.screen.query_one(CallsPanel)
         assert panel.shown
         assert [row.expr for row in panel.rows] == ["Layer"]  # range, a builtin, is left out
-        assert label_of(panel).startswith("1 call in __init__ (and 1 builtins or calls on untyped values)")
+        assert label_of(panel).startswith("1 call in __init__ (and 1 builtin or call on an untyped value)")
         await pilot.press("enter")
         await settle(pilot)
         assert where(app) == ("pkg/base.py", 22, 6)  # class Layer: on its name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
 from codewalk.ui import highlight
 from codewalk.ui.code_view import next_word_col, previous_word_col, word_at
@@ -197,9 +198,8 @@ def test_the_palette_puts_the_class_typed_whole_before_a_module_of_its_name_and_
 
 
 def test_a_fields_own_keys_are_those_textual_binds_on_it() -> None:
-    """The fields run their own binding of a key as they receive it, read from the
-    ``BINDINGS`` their classes declare (public), not from Textual's private map: the two
-    agree, key for key and action for action."""
+    """The fields run their own binding of a key as they receive it: those Textual binds
+    on the field, key for key and action for action."""
     from codewalk.ui.fields import Area, Field, PaletteField, declared
 
     for field in (Field(), Area(), PaletteField()):
@@ -209,3 +209,19 @@ def test_a_fields_own_keys_are_those_textual_binds_on_it() -> None:
             key: [b.action for b in bs] for key, bs in textual_s.items()
         }
         assert "backspace" in ours
+
+
+def test_a_field_that_inherits_no_bindings_runs_none_of_its_bases() -> None:
+    """``inherit_bindings=False`` (as Textual's ``Static`` says): a field of such a class
+    runs only the bindings its class declares, as Textual does."""
+    from textual.binding import Binding, BindingType
+
+    from codewalk.ui.fields import Field, declared
+
+    class Bare(Field, inherit_bindings=False):
+        BINDINGS: ClassVar[list[BindingType]] = [Binding("f7", "select_all", "Select all")]
+
+    assert {key: [b.action for b in bs] for key, bs in declared(Bare).key_to_bindings.items()} == {
+        "f7": ["select_all"]
+    }
+    assert "backspace" in declared(Field).key_to_bindings

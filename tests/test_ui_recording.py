@@ -1196,3 +1196,25 @@ async def test_the_file_a_recording_goes_to_wraps_after_the_slashes_of_its_path(
         path_lines = lines[start : end + 1]
         assert all(len(line) + len(after.split("/")[0]) + 1 > width for line, after in pairwise(path_lines))
         assert lines[end].endswith("/save-pretrained.yaml") or lines[end] == "save-pretrained.yaml"
+
+
+@run_async
+async def test_a_check_s_findings_go_when_the_tour_is_written_again(tmp_path: Path) -> None:
+    """The check's findings stay up 30 s, to be read while mending: written again, the tour
+    is checked again, and the findings of the file as it was went on saying "1 to fix"
+    beside the new check's "all steps resolve"."""
+    tour = make_tour()  # its step 3 names nothing
+    draft = draft_of(tour, "", tmp_path / "fake.yaml").edit(2, note="", title="")  # nothing to ask before D
+    app = make_app(make_session(tour=tour), recording=(draft, None))
+    async with app.run_test(size=(150, 44), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("w", "y")
+        await settle(pilot)
+        (told,) = [n for n in notes(app) if n.startswith("check: ")]
+        assert told.startswith("check: 1 to fix\nstep 3 (Nowhere): ")
+        app.screen._select(2)  # type: ignore[attr-defined]
+        await pilot.press("D")  # no note of the author's: deleted at once
+        await pilot.press("w")
+        await settle(pilot)
+        checks = [n for n in notes(app) if n.startswith("check: ")]
+        assert checks == ["check: all 3 steps resolve, no note warnings"]

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from codewalk.errors import TourError
+from codewalk.errors import TourError, system_words
 
 if TYPE_CHECKING:
     from codewalk.tours.model import Tour
@@ -34,7 +34,7 @@ def record(args: argparse.Namespace) -> int:
     try:
         text = tour.path.read_text(encoding="utf-8")
     except OSError as error:
-        raise TourError(f"{tour.path}: cannot read the tour: {error.strerror or error}") from None
+        raise TourError(f"{tour.path}: cannot read the tour: {system_words(error)}") from None
     return open_recorder(args, tour, draft_of(tour, text), text)
 
 

@@ -21,7 +21,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from codewalk.errors import DISK_FULL_HINT, CacheError, cache_refused
+from codewalk.errors import DISK_FULL_HINT, CacheError, cache_refused, system_words
 from codewalk.index.versions import INDEX_VERSION
 from codewalk.visible import visible
 
@@ -81,7 +81,7 @@ def open_database(path: Path) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CacheError(
-            f"cannot create the cache directory {path.parent}: {exc.strerror}",
+            f"cannot create the cache directory {path.parent}: {system_words(exc)}",
             hint="set CODEWALK_HOME to a writable directory",
         ) from None
     if not writable(path):
@@ -202,7 +202,7 @@ def _replace_if_unusable(path: Path) -> None:
         except FileNotFoundError:
             pass
         except OSError as exc:
-            raise CacheError(f"cannot replace the index {path}: {exc.strerror}") from None
+            raise CacheError(f"cannot replace the index {path}: {system_words(exc)}") from None
 
 
 def writable(path: Path) -> bool:
@@ -283,7 +283,7 @@ def quarantine(path: Path, reason: str, inode: int | None) -> None:
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
             except OSError as exc:
                 raise CacheError(
-                    f"the index {path} is damaged ({reason}) and cannot be moved aside: {exc.strerror}",
+                    f"the index {path} is damaged ({reason}) and cannot be moved aside: {system_words(exc)}",
                     hint=f"delete {path}, or set CODEWALK_HOME to another directory",
                 ) from None
             _say(f"the index {path} was damaged ({reason}); moved it to {aside.name} and started a new one")

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from codewalk import locations
-from codewalk.errors import CacheError, cache_refused
+from codewalk.errors import CacheError, cache_refused, system_words
 from codewalk.files import write_atomically
 from codewalk.source.checkout import Checkout, SourceKind
 from codewalk.source.pins import Pin
@@ -248,7 +248,8 @@ def install(built: Path, entry: Path) -> None:
             os.replace(entry, aside / "replaced")
         os.replace(built, entry)
     except OSError as exc:
-        raise CacheError(f"{entry}: cannot move the finished checkout into place: {exc.strerror}") from None
+        why = system_words(exc)
+        raise CacheError(f"{entry}: cannot move the finished checkout into place: {why}") from None
     if aside is not None:
         shutil.rmtree(aside, ignore_errors=True)
 
@@ -258,6 +259,6 @@ def _mkdir(path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CacheError(
-            f"{path}: cannot create the cache directory: {exc.strerror}",
+            f"{path}: cannot create the cache directory: {system_words(exc)}",
             hint="set CODEWALK_HOME to a writable directory",
         ) from None

@@ -31,7 +31,7 @@ from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
-from codewalk.errors import CodewalkError, NetworkError, SourceError, VerificationError
+from codewalk.errors import CodewalkError, NetworkError, SourceError, VerificationError, system_words
 from codewalk.source.urls import redact_url
 
 DEFAULT_INDEX = "https://pypi.org/simple/"
@@ -256,7 +256,7 @@ def _fetch_page(url: str, limit: float, waiting: Waiting | None = None) -> tuple
         try:
             body = path.read_bytes()
         except OSError as exc:
-            raise urllib.error.URLError(exc.strerror or str(exc)) from None
+            raise urllib.error.URLError(system_words(exc)) from None
         return body, "application/json" if body.lstrip().startswith(b"{") else "text/html"
     accept = "application/vnd.pypi.simple.v1+json, text/html;q=0.1"
     with (

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from codewalk.errors import PinError
+from codewalk.errors import PinError, system_words
 from codewalk.source.pins import Pin, get_pin
 from codewalk.source.versions import release_of, same_version, valid_version
 from codewalk.visible import quoted
@@ -127,7 +127,7 @@ def installed_version(distribution: str) -> tuple[str, str]:
             hint="is it a Python? name a version: REPO@X.Y.Z",
         ) from None
     except OSError as exc:
-        raise PinError(f"{distribution}@installed: cannot ask {python}: {exc.strerror or exc}") from None
+        raise PinError(f"{distribution}@installed: cannot ask {python}: {system_words(exc)}") from None
     if done.returncode == 3:
         raise PinError(
             f"{distribution}@installed: {distribution} is not installed for {python}",

@@ -21,6 +21,12 @@ StepStatus = Literal["resolved", "ambiguous", "missing", "skipped"]
 Lines = tuple[int, int]  # first and last line, 1-based, inclusive
 
 
+def anchor_of(at: str | None, file: str | None) -> str:
+    """What a step (a tour's, or one being recorded) points at, as its author wrote it:
+    its ``at``, else ``file: PATH``."""
+    return at if at is not None else f"file: {file}"
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One stop of a tour, as written: a symbol (``at``) or a file (``file``)."""
@@ -47,7 +53,7 @@ class Step:
     @property
     def anchor(self) -> str:
         """What the step points at, as the author wrote it."""
-        return self.at if self.at is not None else f"file: {self.file}"
+        return anchor_of(self.at, self.file)
 
 
 @dataclass(frozen=True, slots=True)

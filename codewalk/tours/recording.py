@@ -20,7 +20,7 @@ from codewalk import parsing
 from codewalk.errors import FocusTimeout, TourError
 from codewalk.tours.draft import focus_for
 from codewalk.tours.focus import as_regex, find_match, focus_lines, statement_ranges
-from codewalk.tours.model import Lines, Tour
+from codewalk.tours.model import Lines, Tour, anchor_of
 from codewalk.tours.targets import module_of
 
 _KEYS = itertools.count(1)
@@ -56,7 +56,8 @@ class DraftStep:
 
     @property
     def anchor(self) -> str:
-        return self.at if self.at is not None else f"file: {self.file}"
+        """What the step points at, as a tour's step says it (``Step.anchor``)."""
+        return anchor_of(self.at, self.file)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from codewalk import locations
-from codewalk.errors import TourError, TourFileTaken
+from codewalk.errors import TourError, TourFileTaken, system_words
 from codewalk.files import write_atomically
 from codewalk.tours.model import Tour
 
@@ -97,7 +97,7 @@ def write_tour(path: Path, text: str, was: str | None) -> None:
             )
         write_atomically(path, text)  # replaced whole, keeping its mode
     except OSError as error:
-        raise TourError(f"{path}: cannot write the tour: {error.strerror or error}") from None
+        raise TourError(f"{path}: cannot write the tour: {system_words(error)}") from None
 
 
 def _create(path: Path, text: str) -> None:

@@ -4,14 +4,20 @@ from disk where the program ran them, and only while each is the file that ran.
 A pinned repository's file is read at its release, blob-checked; the program's file is in
 no pin, so the trace keeps its git blob id as the run left it, and a file changed since
 (or gone) is said to be, never shown on lines that are no longer the ones that ran.
+No index holds such a file: what one of its names stands for in the pins is what the
+file's own imports say (:func:`imported_at`, the UI's ``g`` there).
 """
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
+from typing import TypeGuard
 
-from codewalk.errors import TraceError
+from codewalk import parsing
+from codewalk.errors import TraceError, system_words
+from codewalk.index.cursor import name_at
 from codewalk.locations import TooLarge, read_limited
 from codewalk.source.integrity import blob_sha
 from codewalk.traces.model import Function, Trace
@@ -55,10 +61,51 @@ def read_own(trace: Trace, path: str) -> str:
     except TooLarge:
         raise TraceError(f"{path} is larger than any program file codewalk shows") from None
     except (OSError, ValueError) as error:  # ValueError: not a regular file, a NUL in the path
-        raise TraceError(f"{path}: cannot read it: {getattr(error, 'strerror', None) or error}") from None
+        raise TraceError(f"{path}: cannot read it: {system_words(error)}") from None
     if blob_sha(data) != recorded:
         raise TraceError(
             f"{path} has changed since trace {trace.name!r} ran it: its lines are not the ones that ran",
             hint=f"record it again: codewalk trace --name {trace.name} --force ...",
         )
     return data.decode("utf-8", errors="replace")
+
+
+def imported_at(data: bytes | str, line: int, col: int) -> str | None:
+    """What the name under a cursor stands for through the file's own ``import``
+    statements, in full: ``transformers.TrainerCallback`` for ``TrainerCallback`` under
+    ``from transformers import TrainerCallback``, ``torch.nn.functional.relu`` for
+    ``F.relu`` under ``import torch.nn.functional as F``. For a file no index holds (a
+    traced program's own), whose imports are all that says where its names come from; the
+    last import of the name in the file counts. None when the name is not imported there
+    (a name of its own, a relative import) or the file does not parse."""
+    found = name_at(data, line, col)
+    if found is None or found[0].startswith("?"):
+        return None
+    head, _, rest = found[0].partition(".")
+    try:
+        tree = parsing.parse(data)
+    except (SyntaxError, ValueError):
+        return None
+    full = None
+    for node in sorted(_imports(tree), key=lambda node: (node.lineno, node.col_offset)):
+        for alias in node.names:
+            if isinstance(node, ast.ImportFrom) and (alias.asname or alias.name) == head:
+                full = f"{node.module}.{alias.name}"
+            elif isinstance(node, ast.Import) and alias.asname == head:
+                full = alias.name
+            elif isinstance(node, ast.Import) and alias.asname is None and alias.name.split(".")[0] == head:
+                full = head  # ``import a.b`` binds ``a``
+    if full is None:
+        return None
+    return f"{full}.{rest}" if rest else full
+
+
+def _imports(tree: ast.AST) -> list[ast.Import | ast.ImportFrom]:
+    """The absolute imports anywhere in ``tree`` (a relative one names a package the
+    program's own file is in, not a pinned one)."""
+    nodes = ast.walk(tree)
+    return [node for node in nodes if isinstance(node, ast.Import) or _absolute_from(node)]
+
+
+def _absolute_from(node: ast.AST) -> TypeGuard[ast.ImportFrom]:
+    return isinstance(node, ast.ImportFrom) and not node.level and node.module is not None

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TextIO
 
 from codewalk import locations
-from codewalk.errors import TraceError
+from codewalk.errors import TraceError, system_words
 from codewalk.locations import TooLarge, read_limited
 from codewalk.visible import visible
 
@@ -65,7 +65,7 @@ def record(
             child = subprocess.Popen(command(python, out, packages, program, module), stdout=stdout)
         except OSError as error:
             raise TraceError(
-                f"{python}: cannot run it: {error.strerror or error}",
+                f"{python}: cannot run it: {system_words(error)}",
                 hint="--python PY names another interpreter",
             ) from None
         try:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from codewalk import locations
-from codewalk.errors import TraceError
+from codewalk.errors import TraceError, system_words
 from codewalk.source.versions import valid_version
 from codewalk.traces.model import LOCAL, PROGRAM, RELEASE, Function, Node, Other, RepoRun, Summary, Trace
 from codewalk.visible import quoted
@@ -104,7 +104,7 @@ def delete(names: Sequence[str]) -> None:
         except FileNotFoundError:  # deleted meanwhile: as asked
             pass
         except OSError as error:
-            raise TraceError(f"trace {name!r}: cannot delete {path}: {error.strerror or error}") from None
+            raise TraceError(f"trace {name!r}: cannot delete {path}: {system_words(error)}") from None
 
 
 def _known_hint() -> str:
@@ -145,7 +145,7 @@ def _read(name: str, path: Path, reading: Callable[[], _Read]) -> _Read:
     except locations.NotRegular as error:
         raise TraceError(f"trace {name!r} ({path}) is {error}") from None
     except OSError as error:
-        raise TraceError(f"trace {name!r}: cannot read {path}: {error.strerror or error}") from None
+        raise TraceError(f"trace {name!r}: cannot read {path}: {system_words(error)}") from None
 
 
 def encode(trace: Trace) -> str:

@@ -205,7 +205,7 @@ class CallsPanel(BottomPanel):
             Content.assemble(
                 f"{count} call{'s' if count != 1 else ''} in ",
                 (name, "bold"),
-                (f" (and {left_out} builtins or calls on untyped values)" if left_out else "", "dim"),
+                (f" (and {_left_out(left_out)})" if left_out else "", "dim"),
                 ("; ran xN: over the whole run" if any(self.there) else "", "dim"),
                 "  ",
                 ("(enter: go, escape: close)", "dim"),
@@ -229,3 +229,10 @@ class CallsPanel(BottomPanel):
         if self.calls is not None:
             function, n = self.calls.function, event.option_index
             self.post_message(self.Chosen(self.rows[n], function.path, function.repo, self.there[n]))
+
+
+def _left_out(count: int) -> str:
+    """The calls the panel leaves out, counted: builtins and calls on untyped values."""
+    if count == 1:
+        return "1 builtin or call on an untyped value"
+    return f"{count} builtins or calls on untyped values"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import cache
 
 from textual import events
-from textual.binding import Binding, BindingsMap
+from textual.binding import BindingsMap
 from textual.command import CommandInput
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
@@ -25,13 +25,13 @@ from textual.widgets import Input, TextArea
 
 @cache
 def declared(field_class: type[Widget]) -> BindingsMap:
-    """The bindings ``field_class`` and its bases declare (their ``BINDINGS``), a class's
-    binding of a key in place of its bases', as Textual merges them. Not the screen's
-    active bindings: those follow the focus, which a burst's key reaches the field ahead of."""
-    keys: dict[str, list[Binding]] = {}
-    for declaring in reversed(field_class.__mro__):
-        keys.update(BindingsMap(vars(declaring).get("BINDINGS", ())).key_to_bindings)
-    return BindingsMap.from_keys(keys)
+    """The bindings ``field_class`` and its bases declare (their ``BINDINGS``), merged as
+    Textual merges them for it: a class's binding of a key in place of its bases', none of
+    its bases' when it says ``inherit_bindings=False`` (as Textual's ``Static`` does). Not
+    the screen's active bindings: those follow the focus, which a burst's key reaches the
+    field ahead of. Textual's own merge (``_merge_bindings``, private): a copy of it here
+    missed ``inherit_bindings``, and would miss the next rule Textual adds."""
+    return field_class._merge_bindings()
 
 
 async def bound_here(field: Widget, event: events.Key, owner: Widget | None = None) -> bool:

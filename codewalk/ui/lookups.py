@@ -167,6 +167,11 @@ class LookupActions(Screen[None]):
         code = self.code
         if code.source is None or self.session is None:
             return
+        known = self.session.nav.known.get(self.here_repo)
+        if known is not None and known.unread:  # a traced program's own file: no call sites read
+            said = f"calls: {known.unread}; its calls into the pins that ran are the trace's steps"
+            self.notify(f"{said} (under its own, when pinned code called it)", markup=False)
+            return
         self.close_other_panels()
         self.query_one(ReferencesPanel).close()
         self.add_class("-panel-open")

@@ -32,6 +32,7 @@ from textual.command import (
 )
 from textual.content import Content
 
+from codewalk.traces.model import repo_shown
 from codewalk.ui.fields import PaletteField
 from codewalk.ui.history import Location
 from codewalk.ui.ports import Target
@@ -193,7 +194,7 @@ class SymbolProvider(Provider):
             yield DiscoveryHit(
                 f"step {number + 1}: {visible(step.title)}",
                 lambda number=number: screen.show_step(number),
-                help=visible(f"{step.repo}  {step.anchor}"),
+                help=visible(f"{repo_shown(step.repo)}  {step.anchor}"),
             )
 
 
@@ -263,7 +264,7 @@ def line_hit(screen: SymbolHost, digits: str, notify: Callable[..., None]) -> Hi
         Content(text),
         lambda: screen.go_to(there),
         text=text,
-        help=visible(f"{here.repo}  {here.path}  ({said})"),
+        help=visible(f"{repo_shown(here.repo)}  {here.path}  ({said})"),  # not "<program>"
     )
 
 

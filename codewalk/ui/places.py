@@ -20,6 +20,7 @@ from textual.widget import Widget
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import ResolvedStep
 from codewalk.traces.lit import import_lines
+from codewalk.traces.model import repo_shown
 from codewalk.ui.calls_panel import CallsPanel
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner, TourHeader
@@ -263,7 +264,7 @@ class Places(LookupActions):
             self._open(there)
             place = f"{there.path.rsplit('/', 1)[-1]}:{there.line}"
             if self.session is not None and there.repo != self.session.repo:
-                place = f"{there.repo}: {place}"
+                place = f"{repo_shown(there.repo)}: {place}"  # not "<program>"
             name = what.rsplit(".", 1)[-1]
             self._set_off_tour(True, name, place)
 

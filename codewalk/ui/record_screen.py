@@ -495,6 +495,8 @@ class RecordScreen(Columns):
         self.saved = self.wrote = True
         self._refresh()
         reads = f"codewalk tour {_as_typed(self.draft.path)} reads it"  # wherever the tours path looks
+        # the last check's findings (up 30 s) were of the file as it was: this one's follow
+        self.app.clear_notifications()
         self.notify(f"wrote {self.draft.path}; checking it … ({reads})", markup=False)
         self._check(tour, steps)
 

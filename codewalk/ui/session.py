@@ -99,6 +99,14 @@ class RepoInfo:
     changes: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """What a name a program's own file imports reaches in the pins (a ``Reached``)."""
+
+    results: Sequence[Target]
+    note: str = ""
+
+
 class NavThread:
     """One thread that opens the repositories and makes every call on them.
 
@@ -186,7 +194,31 @@ class NavThread:
         def goto(nav: Navigator) -> Reached:
             return nav.goto_all(path, line, col, fallback=fallback)
 
+        if repo in self.known and self.known[repo].unread:
+            return self._imported(repo, path, line, col)
         return self.on(repo, goto, lambda a: [t.repo for t in a.results])
+
+    def _imported(self, repo: str, path: str, line: int, col: int) -> Reached:
+        """In a file no workspace reads (a traced program's own), the pinned definition of
+        the name there that the file imports (``from transformers import Trainer``), as
+        ``find`` finds its full name; else why there is no answer."""
+        from codewalk.traces.own import imported_at
+
+        unread = self.known[repo].unread
+        name = imported_at(self.known[repo].read(path), line, col)
+        if name is None:
+            raise CodewalkError(unread)
+
+        def find(repos: Repos) -> Reached:
+            found = repos.workspace().find(name, limit=1, suggest=False).results
+            self._learn(repos, [target.repo for target in found])
+            return Imported(tuple(found))
+
+        answer = self.call(find)
+        if not answer.results:
+            said = f"{name} (the program imports it) is in no pinned repository: codewalk reads the pins only"
+            raise CodewalkError(said)
+        return answer
 
     def goto_jedi(self, repo: str, path: str, line: int, col: int, *, timeout: float) -> Reached | None:
         """What jedi says the name there is, asked on a thread of its own (it takes

@@ -71,7 +71,7 @@ def _index_why(unused: UnusedIndex) -> str:
 def remove(removals: list[Removal]) -> dict[Path, str]:
     """Delete each removal (a cache entry or scratch directory under its repo's lock, as
     a fetch would); what could not be deleted, with why."""
-    from codewalk.errors import CodewalkError
+    from codewalk.errors import CodewalkError, system_words
     from codewalk.source import cache
 
     failed: dict[Path, str] = {}
@@ -84,7 +84,7 @@ def remove(removals: list[Removal]) -> dict[Path, str]:
             with cache.repo_lock(removal.repo):
                 cache.discard(removal.path)
         except OSError as error:
-            failed[removal.path] = error.strerror or str(error)
+            failed[removal.path] = system_words(error)
         except CodewalkError as error:
             failed[removal.path] = error.message
     return failed

@@ -25,7 +25,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from codewalk import locations
-from codewalk.errors import QueryError
+from codewalk.errors import QueryError, system_words
 from codewalk.index.indexer import IndexReport, Progress, index_all
 from codewalk.index.records import OVERLOAD, Definition, Reference
 from codewalk.index.store import Store
@@ -510,7 +510,7 @@ class Workspace:
                 hint=hint,
             ) from None
         except OSError as exc:
-            raise QueryError(f"{path}: cannot read it: {exc.strerror}") from None
+            raise QueryError(f"{path}: cannot read it: {system_words(exc)}") from None
         return as_text(data)
 
     # -- indexing ----------------------------------------------------------------------------

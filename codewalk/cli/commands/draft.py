@@ -9,7 +9,7 @@ from typing import Any
 
 from codewalk import locations
 from codewalk.cli.common import add_chain, add_trace_option, open_workspace
-from codewalk.errors import CodewalkError, QueryError
+from codewalk.errors import CodewalkError, QueryError, system_words
 
 
 def register(subparsers: Any) -> None:
@@ -122,7 +122,7 @@ def _write(output: Path, text: str, along: str, *, replace: bool) -> int:
             f"{output}: the file exists (it was made while the draft was written)", hint="--force replaces it"
         ) from None
     except OSError as error:
-        raise CodewalkError(f"{output}: cannot write it: {error.strerror or error}") from None
+        raise CodewalkError(f"{output}: cannot write it: {system_words(error)}") from None
     steps = text.count("\n  - at: ")
     print(visible(f"wrote {where}: {steps} steps {along}"))
     print(visible(f"write the notes (TODO), then: codewalk check {output}"))

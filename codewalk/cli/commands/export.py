@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.cli.output import write_output
-    from codewalk.errors import CodewalkError
+    from codewalk.errors import CodewalkError, system_words
     from codewalk.render import codetour, export, markdown
     from codewalk.tours.discovery import load_tour
     from codewalk.visible import visible
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             where = write_output(args.output, text)
         except OSError as exc:
-            raise CodewalkError(f"{args.output}: cannot write the export: {exc.strerror}") from None
+            raise CodewalkError(f"{args.output}: cannot write the export: {system_words(exc)}") from None
         print(visible(f"wrote {where}"), file=sys.stderr)
     else:
         write_output("-", text)

@@ -72,7 +72,7 @@ def record_and_keep(
     ``stdout``, default codewalk's own), and why no trace was kept. A run in which
     nothing of the pinned packages ran is not kept: there would be nothing to read, and it
     would replace a trace that has."""
-    from codewalk.errors import TraceError
+    from codewalk.errors import TraceError, system_words
     from codewalk.files import write_atomically
     from codewalk.traces import store
     from codewalk.traces.mapping import installed
@@ -100,7 +100,7 @@ def record_and_keep(
             hint="--force replaces it, --name names another",
         ) from None
     except OSError as error:
-        raise TraceError(f"cannot keep the trace {name!r}: {error.strerror or error}") from None
+        raise TraceError(f"cannot keep the trace {name!r}: {system_words(error)}") from None
     for line in summary(trace):
         print(visible(f"codewalk: {line}"), file=sys.stderr)
     return Kept(ran.status, "")
@@ -109,7 +109,7 @@ def record_and_keep(
 def _make_room(name: str) -> None:
     """The directory trace ``name`` is kept in, made if need be, and no link where the
     trace goes; TraceError saying why it cannot be (a file in its place, no permission)."""
-    from codewalk.errors import TraceError
+    from codewalk.errors import TraceError, system_words
     from codewalk.traces import store
 
     _refuse_link(name)
@@ -124,7 +124,7 @@ def _make_room(name: str) -> None:
             else None
         )
         raise TraceError(
-            f"cannot keep traces in {directory}: {why or error.strerror or error}",
+            f"cannot keep traces in {directory}: {why or system_words(error)}",
             hint="nothing was run; move what is in its place",
         ) from None
 
