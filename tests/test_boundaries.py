@@ -149,6 +149,26 @@ def test_the_records_every_find_imports_have_their_types_evaluated(module: str) 
         assert not strings, f"{record.__name__}: {strings}"
 
 
+def test_the_resolver_compiles_no_pattern_as_it_is_imported() -> None:
+    """A pattern used on some questions only (an attribute's type, transformers' legacy
+    module paths) is compiled when first used: a ``find`` that needs none of them does not
+    compile them at every start."""
+    probe = (
+        "import re, sys\n"
+        "compiled = []\n"
+        "real = re.compile\n"
+        "def compile(pattern, flags=0):\n"
+        "    compiled.append(sys._getframe(1).f_globals.get('__name__'))\n"
+        "    return real(pattern, flags)\n"
+        "re.compile = compile\n"
+        "import codewalk.resolve.resolver\n"
+        "print(sorted({name for name in compiled if name.startswith('codewalk.resolve')}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 def _probe(
     argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_home: Path
 ) -> tuple[subprocess.CompletedProcess[str], str]:

@@ -162,3 +162,27 @@ def test_the_recorders_check_over_a_real_stack_tells_a_broken_step_from_a_note_w
     assert [(f.step, f.broken) for f in found] == [(1, True), (2, False)]
     assert "step 2 (transformers.nothere)" in found[0].message
     assert "frobnicate_everything" in found[1].message
+
+
+def test_a_find_over_every_pin_in_the_cache_reads_each_entry_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``find`` asks which pins are in the cache, then opens each of them to search it:
+    the manifest each entry was found by is the one it is opened with, read once."""
+    from collections import Counter
+
+    from codewalk.source import cache
+    from codewalk.source.pins import load_pins
+    from codewalk.source.sync import ensure_checkout
+    from tests.sourcefixtures import pin_upstream
+
+    pin_upstream(tmp_path, monkeypatch)
+    pin_hub(tmp_path, monkeypatch)
+    ensure_checkout(load_pins(Path(os.environ["CODEWALK_PINS"]))["hub"], mode="git")
+    read: list[str] = []
+    real = cache.read_manifest
+    monkeypatch.setattr(cache, "read_manifest", lambda entry: read.append(entry.parent.name) or real(entry))
+    code, out, err = run(capsys, "find", "SECRET_TOKENS", "--no-color")
+    assert code == 0, err
+    assert "hub.SECRET_TOKENS" in out and "[hub@v1.0]" in out
+    assert Counter(read) == {"transformers": 1, "hub": 1}

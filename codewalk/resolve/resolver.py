@@ -46,7 +46,7 @@ _SUGGESTIONS = 5  # "did you mean" names
 # (``length_penalty``: FSMTConfig's class attribute, then GenerationConfig's keyword)
 _KEYWORD_AFTER = 100
 _MEMBER_POOL = 20  # close names searched for the members of a class
-_LEGACY_FAST_MODULE = re.compile(r"^(image_processing_(?!pil_)\w+)_fast$")
+_LEGACY_FAST_MODULE = r"^(image_processing_(?!pil_)\w+)_fast$"
 
 
 class Resolver:
@@ -336,7 +336,7 @@ class Resolver:
         """transformers' legacy module paths: ``models.x.image_processing_x_fast`` is
         served as ``models.x.image_processing_x`` (its ``_LegacyModuleAliasFinder``), and
         ``XImageProcessorFast`` there as ``XImageProcessor``."""
-        renamed = [_LEGACY_FAST_MODULE.sub(r"\1", part) for part in parts[:-1]]
+        renamed = [re.sub(_LEGACY_FAST_MODULE, r"\1", part) for part in parts[:-1]]
         last = parts[-1]
         if last.endswith("ImageProcessorFast"):
             last = last[: -len("Fast")]

@@ -16,9 +16,9 @@ from codewalk.resolve.model import Hit
 if TYPE_CHECKING:
     import ast
 
-_CALLED = re.compile(r"\w+\.(\w+)\s*\(")  # the method of ``self.M(x=...)``, as its line begins
-_ANNOTATES = re.compile(r"[\w.]+\s*:(?!=)")  # ``self.x: T = ...``, ``X: T``: the line annotates its target
-_HELD_CALLED = re.compile(r"\w+\.\w+\s*=\s*(\w+\.\w+)\(")  # ``self.x = self.config_class(``
+_CALLED = r"\w+\.(\w+)\s*\("  # the method of ``self.M(x=...)``, as its line begins
+_ANNOTATES = r"[\w.]+\s*:(?!=)"  # ``self.x: T = ...``, ``X: T``: the line annotates its target
+_HELD_CALLED = r"\w+\.\w+\s*=\s*(\w+\.\w+)\("  # ``self.x = self.config_class(``
 _CONTAINERS = ("list", "dict", "ModuleList", "Sequential", "ModuleDict", "ParameterList", "tuple")
 
 
@@ -131,9 +131,9 @@ _BUILTIN_CONTAINERS: dict[str, type] = {
     "list": list, "List": list, "set": set, "Set": set, "frozenset": frozenset, "FrozenSet": frozenset,
     "tuple": tuple, "Tuple": tuple, "str": str,
 }  # fmt: skip
-_MADE = re.compile(r"([\w.]+)\(")  # a constructor's call: collections.OrderedDict(
-_RETURNS = re.compile(r"->\s*([\w.]+)")  # a def's return annotation, as written
-_ASSIGNED = re.compile(r"\s*[\w.]+\s*(?::\s*(?P<annotation>[\w.]+)[^=]*)?=\s*(?P<value>.*)")
+_MADE = r"([\w.]+)\("  # a constructor's call: collections.OrderedDict(
+_RETURNS = r"->\s*([\w.]+)"  # a def's return annotation, as written
+_ASSIGNED = r"\s*[\w.]+\s*(?::\s*(?P<annotation>[\w.]+)[^=]*)?=\s*(?P<value>.*)"
 
 
 def builtin_held(d: Definition) -> type | None:
@@ -144,7 +144,7 @@ def builtin_held(d: Definition) -> type | None:
     as its type text does (``self.layers = layers if ... else []``, ``layers`` a
     parameter annotated ``list[X] | None``); None for anything else."""
     if d.kind == "property":
-        returned = _RETURNS.search(d.signature)
+        returned = re.search(_RETURNS, d.signature)
         return _BUILTIN_CONTAINERS.get(returned[1].rpartition(".")[2]) if returned else None
     if d.kind not in ("variable", "attribute"):
         return None
@@ -163,7 +163,7 @@ def _held_as_typed(target: str) -> type | None:
 
 def _held_as_written(signature: str) -> type | None:
     """The builtin container an assignment's annotation, literal or constructor says."""
-    match = _ASSIGNED.fullmatch(signature)
+    match = re.fullmatch(_ASSIGNED, signature)
     if match is None:
         return None
     annotation = (match["annotation"] or "").rpartition(".")[2]
@@ -174,7 +174,7 @@ def _held_as_written(signature: str) -> type | None:
         return set if value not in ("{", "{}") and ":" not in value and "**" not in value else dict
     if value.startswith("["):
         return list
-    made = _MADE.match(value)
+    made = re.match(_MADE, value)
     if made is not None:
         return _BUILTIN_CONTAINERS.get(made[1].rpartition(".")[2])
     return str if value[:1] in ("'", '"') else None
@@ -192,8 +192,8 @@ def made_by(d: Definition, type_name: str, statement: str = "") -> bool:
         return False
     if statement:
         return _called_by(statement) == type_name
-    match = _ASSIGNED.fullmatch(d.signature)
-    made = _MADE.match(match["value"]) if match is not None else None
+    match = re.fullmatch(_ASSIGNED, d.signature)
+    made = re.match(_MADE, match["value"]) if match is not None else None
     return made is not None and made[1] == type_name
 
 
@@ -221,10 +221,10 @@ def declared_how(hit: Hit) -> str:
         return f"returned by the {what} at {hit.view.path}:{d.line}"
     how = "annotated" if d.target.startswith(ANNOTATED) else "set"
     method = setting_method(d)
-    called = _HELD_CALLED.match(d.signature) if how == "annotated" and not method else None
+    called = re.match(_HELD_CALLED, d.signature) if how == "annotated" and not method else None
     if called is not None:  # the class a name of the class body holds, or one deriving from it
         return f"set at {hit.view.path}:{d.line} by calling {called[1]}, a class the class body names"
-    if how == "annotated" and not method and not _ANNOTATES.match(d.signature):
+    if how == "annotated" and not method and not re.match(_ANNOTATES, d.signature):
         return f"set at {hit.view.path}:{d.line} from an annotated parameter"  # self.x = x, of x: T
     if method:  # where the value is passed; its annotation, if any, is the caller's parameter's
         passed = f"{d.name}=..." if d.flags & SET_BY_CALL else "..."
@@ -236,5 +236,5 @@ def declared_how(hit: Hit) -> str:
 def setting_method(attribute: Definition) -> str:
     """The method ``M`` of ``self.M(...)``, for an attribute that call sets (the index
     keeps the call's first line), else ""."""
-    called = _CALLED.match(attribute.signature) if attribute.kind == "attribute" else None
+    called = re.match(_CALLED, attribute.signature) if attribute.kind == "attribute" else None
     return called[1] if called else ""

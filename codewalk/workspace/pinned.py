@@ -56,6 +56,7 @@ class PinnedStack:
         owners = {package: pin.name for pin in self.pins.values() for package in pin.packages}
         self.stack = Stack(store, owners=owners, opener=self._open, synced=self._synced)
         self._workspaces: dict[str, Workspace] = {}
+        self._in_cache: dict[str, Checkout] = {}  # entries :meth:`_synced` found, not yet opened
 
     @property
     def first_pin(self) -> str:
@@ -97,13 +98,22 @@ class PinnedStack:
         local = self.source_path is not None and (
             primary or (Path(self.source_path) / pin.package_root / pin.packages[0]).is_dir()
         )
+        found = self._in_cache.pop(repo, None)
+        if found is not None and not local:
+            return found
         reporter = self._reporter(repo) if self._reporter is not None else None
         return sync.open_checkout(
             repo, self.source_path if local else None, pin=pin, local=local, reporter=reporter
         )
 
     def _synced(self) -> list[str]:
-        return sync.cached_repos(self.pins)
+        """The repositories not open yet whose source is in the cache (the open ones
+        :meth:`Stack.synced` lists itself). The entry found for each is what
+        :meth:`_open` opens next, without reading its manifest again."""
+        opened = self.stack.members
+        found = {name: sync.cached_checkout(pin) for name, pin in self.pins.items() if name not in opened}
+        self._in_cache = {name: checkout for name, checkout in found.items() if checkout is not None}
+        return list(self._in_cache)
 
     def pinned(self) -> list[str]:
         """Every pinned repository, in the pins file's order."""
