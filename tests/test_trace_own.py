@@ -564,9 +564,9 @@ def test_a_root_the_models_remote_code_called_is_called_by_it_not_by_code_outsid
 def test_a_name_two_of_the_programs_own_functions_that_ran_share_is_ambiguous() -> None:
     """``f`` in the script and ``f`` in a module beside it both ran: the reader names one,
     by its module; a name none of them has gives the static answer's refusal back."""
-    from codewalk.cli.traced import own_instead
     from codewalk.errors import QueryError
     from codewalk.traces.model import Function, Node
+    from codewalk.traces.named import own_instead
     from tests.synthetic_trace import synthetic_trace
 
     functions = [
