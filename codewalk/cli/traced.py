@@ -150,11 +150,9 @@ def run_path(args: argparse.Namespace) -> int:
     with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
-        start: Resolved | Function
-        try:
-            start = traced_definition(args, workspace, trace, args.start, scope)
-        except QueryError as error:  # none in the pins: the program's own function that ran?
-            start = own_instead(trace, args.start, error)
+        start = _traced_end(
+            args, workspace, trace, args.start, scope
+        )  # the program's own, where no pin has it
         goals = _path_goals(args, workspace, trace, scope)
         goal = goals[0]
         starts, ends = ran_as(trace, [start]), ran_as(trace, goals)
@@ -660,18 +658,20 @@ def run_draft(args: argparse.Namespace) -> str:
     from codewalk.tours.draft import Ran, draft_ran
     from codewalk.tours.recording import refusal_to_anchor
     from codewalk.traces.joined import definition_of
+    from codewalk.traces.model import Function
     from codewalk.traces.own import own_label
-    from codewalk.traces.tree import chains, functions_of
+    from codewalk.traces.tree import chains
 
     opened, workspace = open_traced(args)
     with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
-        start = traced_definition(args, workspace, trace, args.start, scope)
-        goal = traced_definition(args, workspace, trace, args.goal, scope)
-        found = chains(trace, opened.tree, functions_of(trace, [start]), functions_of(trace, [goal]))
+        start, goal = (_traced_end(args, workspace, trace, query, scope) for query in (args.start, args.goal))
+        found = chains(trace, opened.tree, ran_as(trace, [start]), ran_as(trace, [goal]))
         if not found:
-            raise QueryError(f"no chain from {start.qualname} to {goal.qualname} ran in trace {trace.name!r}")
+            raise QueryError(
+                f"no chain from {endpoint_name(start)} to {endpoint_name(goal)} ran in trace {trace.name!r}"
+            )
         sources = Sources(opened)
         hops: list[Ran] = []
         shown = opened.tree.shown_chain(found[0].nodes)
@@ -690,5 +690,22 @@ def run_draft(args: argparse.Namespace) -> str:
             text = sources.text(caller.repo, caller.path)
             own = own_label(callee) if callee.own else ""
             hops.append(Ran(caller, line, callee.qualname, calls, wrappers, text, own))
+        if not hops and isinstance(goal, Function):  # the program's code alone: no step to anchor
+            raise QueryError(
+                f"no step to draft: the chain from {endpoint_name(start)} to {endpoint_name(goal)} that ran"
+                " is the program's own code alone, which no pinned repository holds"
+            )
         command = f"codewalk draft {args.start} {args.goal} --trace {trace.name}"
-        return draft_ran(hops, goal, command, workspace.checkout.repo)
+        ended = None if isinstance(goal, Function) else goal
+        return draft_ran(hops, ended, (start.qualname, goal.qualname), command, workspace.checkout.repo)
+
+
+def _traced_end(
+    args: argparse.Namespace, workspace: Workspace, trace: Trace, query: str, scope: Sequence[str]
+) -> Resolved | Function:
+    """An end of a chain a command names: the definition, as :func:`traced_definition`
+    takes it, else the program's own function of that name that ran (no pin defines it)."""
+    try:
+        return traced_definition(args, workspace, trace, query, scope)
+    except QueryError as error:
+        return own_instead(trace, query, error)
