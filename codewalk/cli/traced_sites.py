@@ -168,11 +168,12 @@ def _unlisted_text(trace: Trace, sources: Sources, ran: CalledFrom) -> str:
 def _root_caller(trace: Trace, node: int) -> str:
     """Who made a root's call: the program (a statement of its own), a thread, or code
     outside the pinned packages and the program; and where, as the call tree says it."""
-    from codewalk.traces.text import called_by_the_program, run_by_a_thread, where_called
+    from codewalk.traces.text import called_by_the_program, thread_runner, where_called
 
     where = where_called(trace, node)
-    if run_by_a_thread(trace, trace.nodes[node]):
-        return f"a thread, as the function it runs ({where})"
+    thread = thread_runner(trace, trace.nodes[node])
+    if thread:
+        return f"{thread} ({where})"
     if not called_by_the_program(trace, node):
         return f"code outside the pinned packages and the program ({where})"
     return f"the program ({where})"
