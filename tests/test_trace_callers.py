@@ -87,6 +87,18 @@ def test_callers_with_a_trace_reads_a_wrappers_call_as_the_wrapped_functions(
     assert f"  the program (from prog.py:{program_line('toypkg.double(1)')} <module>)  x1" in out.splitlines()
 
 
+def test_callers_of_a_class_with_a_trace_count_the_init_its_construction_ran(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Made(1.5)``: the class defines no ``__init__``, the one it inherits from ``Base``
+    ran: the site called it (not "did not run", nor "line ran")."""
+    made = package_line("    made = Made(1.5)")
+    code, out, err = run(capsys, "callers", "toypkg.Made", "--trace", "toy")
+    assert code == 0, err
+    assert " ran x1 in trace 'toy'" in out.splitlines()[0]
+    assert f"  toypkg/__init__.py:{made}  in pick  [ran x1]" in out.splitlines()
+
+
 def test_callers_with_a_trace_refuses_another_version_and_a_trace_not_kept(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

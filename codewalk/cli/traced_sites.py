@@ -49,7 +49,7 @@ def run_callers(args: argparse.Namespace) -> int:
         except QueryError as error:  # none in the pins: the program's own function that ran?
             target = own_instead(trace, args.query, error)
         sites = () if isinstance(target, Function) else _static_callers(workspace, target)
-        ran = callers_ran(trace, opened.tree, _functions(trace, target))
+        ran = callers_ran(trace, opened.tree, _functions(workspace, trace, target))
         marks = [_site_ran(trace, ran, site) for site in sites]
         listed = {(site.repo, site.path, site.line) for site in sites}
         unlisted = [r for r in ran if _place(trace, r) not in listed]
@@ -69,16 +69,20 @@ def _static_callers(workspace: Workspace, target: Resolved) -> tuple[Caller, ...
     return workspace.calling.callers_of(target, progress=progress).callers
 
 
-def _functions(trace: Trace, target: Resolved | Function) -> set[int]:
-    """The functions of ``trace`` whose calls are calls of ``target``: for a class, its
-    ``__init__`` (what calling it runs, where the class defines one)."""
+def _functions(workspace: Workspace, trace: Trace, target: Resolved | Function) -> set[int]:
+    """The functions of ``trace`` whose calls are calls of ``target``: for a class, the
+    ``__init__`` calling it runs (its own, else the one its bases give it: then every
+    construction that ran it is counted, of this class or another)."""
     from codewalk.traces.model import Function
     from codewalk.traces.named import ran_as
 
-    if not isinstance(target, Function) and target.kind == "class":
-        init = f"{target.qualname}.__init__"
-        return {i for i, f in enumerate(trace.functions) if f.qualname == init and f.path == target.path}
-    return ran_as(trace, [target])
+    if isinstance(target, Function) or target.kind != "class":
+        return ran_as(trace, [target])
+    try:
+        init = workspace.calling.definition(f"{target.qualname}.__init__")
+    except QueryError:  # object's own: no Python code runs
+        return set()
+    return ran_as(trace, [init])
 
 
 def _place(trace: Trace, ran: CalledFrom) -> tuple[str, str, int] | None:
