@@ -8,6 +8,8 @@ many of its recorded call edges land on an indexed ``def``.
 (bench/requirements-torch.txt). Targets: trace <= 3x untraced with
 sys.monitoring (Python 3.12+), <= 8x with sys.settrace (before); the trace opens in the
 UI in <= 1 s. Interleaved rounds, min/median/max; the bench cache is CODEWALK_BENCH_HOME.
+``no-op settrace`` runs the program under a trace function that records nothing: what
+``sys.settrace`` costs by itself, the part of the recorder's figure it cannot cut there.
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ def overhead(python: str, rounds: int) -> str:
         rounds,
         {
             "untraced": lambda: timed([python, str(PROGRAM), *ARGS], env),
+            # the interpreter's tracing alone: the floor of the sys.settrace engine
+            "no-op settrace": lambda: timed(
+                [python, str(HERE / "settrace_floor.py"), str(PROGRAM), *ARGS], env
+            ),
             "recorder alone": lambda: timed(alone, env),
             "codewalk trace": lambda: timed(
                 [codewalk(), "trace", "--python", python, "--name", NAME, "--force", str(PROGRAM), *ARGS], env

@@ -58,7 +58,8 @@ def test_an_option_shared_by_commands_reads_alike_in_each() -> None:
                 assert action.metavar == metavar, (name, option)
                 assert action.help is not None and action.help.endswith(said), (name, option)
                 taking[option].add(name)
-    assert taking == {"--trace": {"tour", "check", "calls", "path", "draft"}, "--python": {"trace", "check"}}
+    traced = {"tour", "check", "calls", "callers", "goto", "path", "draft"}
+    assert taking == {"--trace": traced, "--python": {"trace", "check"}}
 
 
 def test_command_modules_are_all_listed() -> None:

@@ -261,6 +261,59 @@ def test_draft_along_a_chain_through_the_programs_code_leaves_its_step_out_and_s
     assert refusal_to_anchor("toy", "x") is None
 
 
+def test_callers_with_a_trace_takes_the_programs_own_function_and_names_it_among_the_callers(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``callers MyTrainer.compute_loss --trace``: no pin defines it, the run says who
+    called it; a pinned function the program's own code called has it among its callers,
+    where codewalk lists no call site (the program's files are not indexed)."""
+    code, out, err = run(capsys, "callers", "mine", "--trace", "own")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"callers of mine (the program's, own.py)  {work / 'own.py'}:")
+    assert "ran x1 in trace 'own'" in lines[0]
+    assert f"  toypkg/__init__.py:{CALL_IT}  in call_it  x1" in lines
+    assert "      return func(2)" in lines
+    code, out, _ = run(capsys, "callers", "__main__.mine", "--trace", "own", "--json")
+    data = json.loads(out)
+    assert data["function"]["program"] is True and data["callers"] == []
+    assert [(u["caller"]["qualname"], u["line"], u["calls"]) for u in data["unlisted"]] == [
+        ("toypkg.call_it", CALL_IT, 1)
+    ]
+    code, out, _ = run(capsys, "callers", "toypkg.square", "--trace", "own")
+    assert code == 0
+    square_line = own_line("    return toypkg.square(x) + 1")
+    assert f"  {work / 'own.py'}:{square_line}  in mine (the program's, own.py)  x1" in out
+    code, _, err = run(capsys, "callers", "helper", "--trace", "own")
+    assert code == 1 and "'helper': no definition found" in err  # the program's, but it never ran
+
+
+def test_draft_with_a_trace_takes_the_programs_own_function_as_either_end(
+    work: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """As ``path --trace`` does: a tour to the program's callback ends at the pinned call
+    of it (no step is anchored in the program's file); one from it starts below it."""
+    out_file = tmp_path / "to_mine.yaml"
+    code, _, err = run(capsys, "draft", "toypkg.call_it", "mine", "--trace", "own", "-o", str(out_file))
+    assert code == 0, err
+    written = out_file.read_text()
+    assert 'title: "From call_it to mine, as it ran"' in written
+    assert written.count("  - at: ") == 1 and "  - at: toypkg.call_it" in written
+    assert "call_it calls mine (the program's, own.py) (ran 1 time)" in written
+    out_file = tmp_path / "from_mine.yaml"
+    code, _, err = run(capsys, "draft", "mine", "toypkg.square", "--trace", "own", "-o", str(out_file))
+    assert code == 0, err
+    assert "codewalk: no step at mine (the program's, own.py)" in err
+    written = out_file.read_text()
+    assert 'title: "From mine to square, as it ran"' in written and "  - at: toypkg.square" in written
+    code, _, err = run(
+        capsys, "draft", "toypkg.recover", "mine", "--trace", "own", "-o", str(tmp_path / "no.yaml")
+    )
+    assert (
+        code == 1 and "no chain from toypkg.recover to mine (the program's, own.py) ran in trace 'own'" in err
+    )
+
+
 def test_a_step_on_the_programs_code_reads_its_file_while_it_is_the_one_that_ran(work: Path) -> None:
     opened = open_trace("own")
     traced = trace_tour(opened.trace, opened.tree)
@@ -564,9 +617,9 @@ def test_a_root_the_models_remote_code_called_is_called_by_it_not_by_code_outsid
 def test_a_name_two_of_the_programs_own_functions_that_ran_share_is_ambiguous() -> None:
     """``f`` in the script and ``f`` in a module beside it both ran: the reader names one,
     by its module; a name none of them has gives the static answer's refusal back."""
-    from codewalk.cli.traced import own_instead
     from codewalk.errors import QueryError
     from codewalk.traces.model import Function, Node
+    from codewalk.traces.named import own_instead
     from tests.synthetic_trace import synthetic_trace
 
     functions = [

@@ -1885,6 +1885,29 @@ def test_a_root_a_thread_ran_is_said_run_by_a_thread(toy: Path, capsys: pytest.C
     assert "` `Thread.run`)." in notes[0]
 
 
+def test_a_root_a_thread_pools_worker_ran_is_said_run_by_one(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``pool.map(toypkg.fib, ...)`` on a ``concurrent.futures.ThreadPoolExecutor``: the
+    tasks' ``fib`` is what the pool's worker ran, not a call of other code's."""
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.reading import open_trace
+
+    program = (
+        "from concurrent.futures import ThreadPoolExecutor\nimport toypkg\n\n"
+        "with ThreadPoolExecutor(max_workers=2) as pool:\n    list(pool.map(toypkg.fib, [3, 4]))\n"
+    )
+    traced_with(toy, capsys, "", "pooled", program)
+    opened = open_trace("pooled")
+    traced_tour = trace_tour(opened.trace, opened.tree)
+    notes = [step.note or "" for step in traced_tour.tour.steps if step.at == "toypkg.fib"]
+    assert (
+        notes and "Called by a thread pool's worker, as the task it was given (from `thread.py:" in notes[0]
+    )
+    code, out, _ = run(capsys, "callers", "toypkg.fib", "--trace", "pooled")
+    assert code == 0 and "  a thread pool's worker, as the task it was given (from thread.py:" in out
+
+
 def test_a_short_name_several_definitions_share_is_the_one_that_ran(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

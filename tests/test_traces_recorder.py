@@ -100,6 +100,41 @@ def test_what_the_recorder_sees(python: str, tmp_path: Path) -> None:
     assert data["ended"] == "returned" and data["status"] == 0
 
 
+RESUMED_ELSEWHERE = """
+import threading
+import toypkg
+
+gen = toypkg.numbers(5)
+
+def pull():
+    return next(gen)
+
+next(gen)
+pull()
+worker = threading.Thread(target=pull)
+worker.start()
+worker.join()
+toypkg.consume(gen)
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_generator_resumed_in_other_frames_and_threads_stays_one_call(python: str, tmp_path: Path) -> None:
+    """A generator the program started, resumed by a function of its own, by another
+    thread and by a pinned function (each a frame other than the one that started it):
+    one call of it, what it called each time under it, and no call counted twice or
+    left as a root of its own (the recorder keys a running call by its frame, which a
+    generator keeps however it is resumed)."""
+    done, data = record(python, tmp_path, script=RESUMED_ELSEWHERE)
+    assert done.returncode == 0, done.stderr
+    nodes = tree(data)
+    assert nodes[("numbers",)][0] == 1
+    assert nodes[("numbers", "square")][0] == 5
+    assert ("square",) not in nodes
+    assert nodes[("consume",)][0] == 1 and ("consume", "numbers") not in nodes
+    assert all(seconds >= 0 for *_, seconds, _raised in data["nodes"][1:])
+
+
 OUTSIDE_WRAPPERS = """
 import functools
 import toypkg

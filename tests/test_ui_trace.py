@@ -628,6 +628,27 @@ async def test_the_palette_lists_the_calls_of_the_function_named_first_and_enter
 
 
 @run_async
+async def test_the_palette_in_a_trace_lists_what_ran_before_what_merely_shares_a_name(toy: Path) -> None:
+    """ctrl+p ``co`` in a trace: ``counting``, which ran, above ``consume``, which did not
+    (the index lists it first), and the steps matched (what ran) above it too."""
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    app = trace_app()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"co")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        rows = [str(option.prompt) for option in palette.query_one(OptionList).options]
+        ran = rows.index(next(row for row in rows if row.startswith("toypkg.counting\n")))
+        idle = rows.index(next(row for row in rows if row.startswith("toypkg.consume\n")))
+        steps = [n for n, row in enumerate(rows) if row.startswith("step ")]
+        assert ran < idle and steps and max(steps) < idle, rows
+
+
+@run_async
 async def test_rows_found_while_the_symbols_load_stay_where_they_were_listed(
     toy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

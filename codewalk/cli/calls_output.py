@@ -186,7 +186,9 @@ def caller_dict(caller: Caller) -> dict[str, Any]:
     }
 
 
-def format_callers(callers: Sequence[Caller], home: str = "") -> str:
+def format_callers(callers: Sequence[Caller], home: str = "", marks: Sequence[str] = ()) -> str:
+    """The call sites, by kind; ``marks`` (``callers --trace``), one per site, is said
+    after its place (``[ran x3]``, ``[not run]``; "" for none)."""
     from codewalk.source.checkout import repo_at_version
 
     lines: list[str] = []
@@ -196,7 +198,7 @@ def format_callers(callers: Sequence[Caller], home: str = "") -> str:
         "maybe": "possible callers: the name is called, but codewalk cannot tell on what",
     }
     current = ""
-    for caller in callers:
+    for index, caller in enumerate(callers):
         group = "call" if caller.kind in ("call", "ref", "decorator", "read") else caller.kind
         if group != current:
             current = group
@@ -208,7 +210,8 @@ def format_callers(callers: Sequence[Caller], home: str = "") -> str:
         kind = {"ref": " (passed as a value)", "decorator": " (decorator)", "read": " (property read)"}.get(
             caller.kind, ""
         )
-        lines.append(f"  {where}{inside}{kind}")
+        mark = marks[index] if index < len(marks) and marks[index] else ""
+        lines.append(f"  {where}{inside}{kind}" + (f"  [{mark}]" if mark else ""))
         if caller.text:
             lines.append(f"      {caller.text}")
         if caller.kind == "maybe" or (caller.how and caller.how not in ("direct",)):

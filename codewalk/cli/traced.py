@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import dump, result_dict, said_when_slow, search_scope
 from codewalk.errors import CodewalkError, QueryError
+from codewalk.traces.named import own_instead, own_named, ran_as
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -149,11 +150,9 @@ def run_path(args: argparse.Namespace) -> int:
     with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
-        start: Resolved | Function
-        try:
-            start = traced_definition(args, workspace, trace, args.start, scope)
-        except QueryError as error:  # none in the pins: the program's own function that ran?
-            start = own_instead(trace, args.start, error)
+        start = _traced_end(
+            args, workspace, trace, args.start, scope
+        )  # the program's own, where no pin has it
         goals = _path_goals(args, workspace, trace, scope)
         goal = goals[0]
         starts, ends = ran_as(trace, [start]), ran_as(trace, goals)
@@ -195,51 +194,6 @@ def _path_goals(
         _refuse_unpinned_goal(args, workspace)
     goals = list(found.matches) or [workspace.calling.definition(args.goal, scope)]
     return ran_instead(args, workspace, trace, args.goal, goals)
-
-
-def own_named(trace: Trace, query: str) -> set[int]:
-    """The functions of the program's own that ran in ``trace`` (a callback, a method of a
-    ``Trainer`` subclass the pinned code called, a model's remote code) named ``query``: as
-    its module names it (``__main__.MyTrainer.compute_loss``), inside it
-    (``MyTrainer.compute_loss``), or with the end of its module's name
-    (``modeling_x.Model.forward`` of ``transformers_modules.x.HASH.modeling_x``)."""
-    query = query.strip()
-    return {
-        i
-        for i, f in enumerate(trace.functions)
-        if f.own and (query in (f.qualname, f.name) or f.qualname.endswith(f".{query}"))
-    }
-
-
-def own_instead(trace: Trace, query: str, error: QueryError | None) -> Function:
-    """The program's own function ``query`` names, where no pin defines it (``error``, the
-    static answer's refusal, is raised again when none of the program's ran either, or
-    when the pins' definitions are several); of several functions of that name (in two of
-    the program's files), the reader names one."""
-    from codewalk.workspace.calling import Ambiguous
-
-    found = sorted(own_named(trace, query))
-    if error is not None and (isinstance(error, Ambiguous) or not found):
-        raise error
-    qualnames = sorted({trace.functions[i].qualname for i in found})
-    if len(qualnames) > 1:
-        raise QueryError(
-            f"{query.strip()!r} is ambiguous: {len(qualnames)} of the program's own functions ran in trace"
-            f" {trace.name!r}",
-            hint="name one: " + ", ".join(qualnames),
-        )
-    return trace.functions[found[0]]
-
-
-def ran_as(trace: Trace, endpoints: Sequence[Resolved | Function]) -> set[int]:
-    """The functions of ``trace`` that are ``endpoints``: a definition of a pin, or the
-    program's own function that ran (every one of its name, as :func:`own_named` reads it)."""
-    from codewalk.traces.model import Function
-    from codewalk.traces.tree import functions_of
-
-    own = [e for e in endpoints if isinstance(e, Function)]
-    pinned = [e for e in endpoints if not isinstance(e, Function)]
-    return {i for e in own for i in own_named(trace, e.qualname)} | functions_of(trace, pinned)
 
 
 def endpoint_name(endpoint: Resolved | Function) -> str:
@@ -704,18 +658,20 @@ def run_draft(args: argparse.Namespace) -> str:
     from codewalk.tours.draft import Ran, draft_ran
     from codewalk.tours.recording import refusal_to_anchor
     from codewalk.traces.joined import definition_of
+    from codewalk.traces.model import Function
     from codewalk.traces.own import own_label
-    from codewalk.traces.tree import chains, functions_of
+    from codewalk.traces.tree import chains
 
     opened, workspace = open_traced(args)
     with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
-        start = traced_definition(args, workspace, trace, args.start, scope)
-        goal = traced_definition(args, workspace, trace, args.goal, scope)
-        found = chains(trace, opened.tree, functions_of(trace, [start]), functions_of(trace, [goal]))
+        start, goal = (_traced_end(args, workspace, trace, query, scope) for query in (args.start, args.goal))
+        found = chains(trace, opened.tree, ran_as(trace, [start]), ran_as(trace, [goal]))
         if not found:
-            raise QueryError(f"no chain from {start.qualname} to {goal.qualname} ran in trace {trace.name!r}")
+            raise QueryError(
+                f"no chain from {endpoint_name(start)} to {endpoint_name(goal)} ran in trace {trace.name!r}"
+            )
         sources = Sources(opened)
         hops: list[Ran] = []
         shown = opened.tree.shown_chain(found[0].nodes)
@@ -734,5 +690,22 @@ def run_draft(args: argparse.Namespace) -> str:
             text = sources.text(caller.repo, caller.path)
             own = own_label(callee) if callee.own else ""
             hops.append(Ran(caller, line, callee.qualname, calls, wrappers, text, own))
+        if not hops and isinstance(goal, Function):  # the program's code alone: no step to anchor
+            raise QueryError(
+                f"no step to draft: the chain from {endpoint_name(start)} to {endpoint_name(goal)} that ran"
+                " is the program's own code alone, which no pinned repository holds"
+            )
         command = f"codewalk draft {args.start} {args.goal} --trace {trace.name}"
-        return draft_ran(hops, goal, command, workspace.checkout.repo)
+        ended = None if isinstance(goal, Function) else goal
+        return draft_ran(hops, ended, (start.qualname, goal.qualname), command, workspace.checkout.repo)
+
+
+def _traced_end(
+    args: argparse.Namespace, workspace: Workspace, trace: Trace, query: str, scope: Sequence[str]
+) -> Resolved | Function:
+    """An end of a chain a command names: the definition, as :func:`traced_definition`
+    takes it, else the program's own function of that name that ran (no pin defines it)."""
+    try:
+        return traced_definition(args, workspace, trace, query, scope)
+    except QueryError as error:
+        return own_instead(trace, query, error)

@@ -185,17 +185,23 @@ class Ran(NamedTuple):
     own: str = ""  # the callee is the program's own code: how it is said ("the program's, gen.py")
 
 
-def draft_ran(hops: Sequence[Ran], goal: Resolved, command: str, default_repo: str) -> str:
+def draft_ran(
+    hops: Sequence[Ran], goal: Resolved | None, ends: tuple[str, str], command: str, default_repo: str
+) -> str:
     """The YAML text of a tour along a chain that ran, each step focused on the call site
-    that executed; the tour's repository is its first step's (else ``default_repo``)."""
-    default_repo = (hops[0].caller if hops else goal).repo or default_repo
-    first = _short(hops[0].caller.qualname if hops else goal.qualname)
+    that executed, then a step at ``goal``; None when it is the program's own code, which
+    no pin holds: the last hop's step, naming it, ends the tour. ``ends``: the qualified
+    names of the chain's start and goal (the program's own too). The tour's repository is
+    its first step's (else ``default_repo``)."""
+    anchor = hops[0].caller if hops else goal
+    default_repo = (anchor.repo if anchor is not None else "") or default_repo
+    first, last = _short(ends[0]), _short(ends[1])
     lines = _head(
         f"`{command}` along the chain that ran",
-        _slug(f"{first}-to-{_short(goal.qualname)}-ran"),
-        f"From {first} to {_short(goal.qualname)}, as it ran",
+        _slug(f"{first}-to-{last}-ran"),
+        f"From {first} to {last}, as it ran",
         default_repo,
-        f"this run from {first} to {_short(goal.qualname)}",
+        f"this run from {first} to {last}",
     )
     for hop in hops:
         through = f" through {', '.join(hop.through)}" if hop.through else ""
@@ -203,5 +209,6 @@ def draft_ran(hops: Sequence[Ran], goal: Resolved, command: str, default_repo: s
         callee = _short(hop.callee) + (f" ({hop.own})" if hop.own else "")
         title = f"{_short(hop.caller.qualname)} calls {callee}{through} (ran {times})"
         lines.extend(_step(hop.caller, title, hop.text, hop.line, default_repo))
-    lines.extend(_goal_step(goal, default_repo))
+    if goal is not None:
+        lines.extend(_goal_step(goal, default_repo))
     return "\n".join(lines) + "\n"

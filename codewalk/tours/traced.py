@@ -26,8 +26,8 @@ from codewalk.traces.text import (
     each_line,
     header,
     lines_text,
-    run_by_a_thread,
     seconds_text,
+    thread_runner,
     where_shown,
 )
 from codewalk.traces.tree import (
@@ -93,12 +93,11 @@ def _note(trace: Trace, row: Row) -> str:
     shown = row.shown
     function = trace.functions[trace.nodes[shown.node].function]
     call = trace.nodes[shown.call]
-    caller = "the program"
-    if run_by_a_thread(trace, call):
-        caller = "a thread, as the function it runs"
-    elif call.parent == 0 and not called_by_the_program(trace, shown.call):
-        caller = "code outside the pinned packages and the program"
-    elif call.parent > 0:
+    caller = thread_runner(trace, call)  # a thread's, else the program's or its caller's
+    if not caller and call.parent == 0:
+        called = called_by_the_program(trace, shown.call)
+        caller = "the program" if called else "code outside the pinned packages and the program"
+    elif not caller:
         caller = code_span(trace.functions[trace.nodes[call.parent].function].short)
     calls = row_calls(trace, row)
     several = lines_text(trace, row)

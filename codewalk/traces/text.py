@@ -49,14 +49,31 @@ def where_called(
 RUN_SHOWN = 4  # the frames of a longer run of code outside the pins named in a row
 
 
-def run_by_a_thread(trace: Trace, node: Node) -> bool:
-    """Whether a root's call is a thread's: the function a ``threading.Thread`` ran as its
-    target (its ``Thread.run`` called it: ``Thread(target=model.generate)`` beside a
-    ``TextIteratorStreamer``)."""
+# the standard library's frames that run a thread's function, by name and file's end, and
+# how a root's caller is then said
+THREAD_RUNNERS = {
+    ("Thread.run", "/threading.py"): "a thread, as the function it runs",
+    ("_WorkItem.run", "/concurrent/futures/thread.py"): "a thread pool's worker, as the task it was given",
+}
+
+
+def thread_runner(trace: Trace, node: Node) -> str:
+    """Who ran a root's call, when a thread did: a ``threading.Thread`` as its target (its
+    ``Thread.run`` called it: ``Thread(target=model.generate)`` beside a
+    ``TextIteratorStreamer``), or a ``concurrent.futures`` pool's worker as a task
+    submitted to it (``pool.map(tokenize, texts)``); "" for any other call."""
     if node.parent != 0 or node.via < 0:
-        return False
+        return ""
     other = trace.others[node.via]
-    return other.name == "Thread.run" and os.path.basename(other.filename) == "threading.py"
+    filename = other.filename.replace(os.sep, "/")
+    return next(
+        (
+            said
+            for (name, tail), said in THREAD_RUNNERS.items()
+            if other.name == name and filename.endswith(tail)
+        ),
+        "",
+    )
 
 
 def called_by_the_program(trace: Trace, index: int) -> bool:

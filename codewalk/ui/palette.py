@@ -173,16 +173,26 @@ class SymbolProvider(Provider):
         except Exception as error:  # a failing index is a notification, not a crash
             self.app.notify(f"symbol search failed: {error}", severity="error", markup=False)
             return
-        for rank, target in enumerate(found.targets):
-            yield Hit(
-                (LIMIT - rank) / (LIMIT + 1),  # the resolver's order: real definitions first
+        symbols = [
+            Hit(
+                0.0,  # scored below, in the order listed
                 matcher.highlight(visible(target.qualname)),
                 lambda target=target: screen.jump_to_target(target),
                 text=target.qualname,
                 help=visible(f"{target.repo}  {target.kind}  {target.path}:{target.line}{_said(target)}"),
             )
-        for hit in matching:
-            yield hit
+            for target in found.targets  # the resolver's order: real definitions first
+        ]
+        ran = ran_names(screen)
+        if ran:  # in a trace: what ran before what merely shares a name
+            pairs = list(zip(symbols, found.targets, strict=True))
+            took = [hit for hit, target in pairs if target.qualname in ran]
+            rest = [hit for hit, target in pairs if target.qualname not in ran]
+            listed = [*took, *matching, *rest]
+        else:
+            listed = [*symbols, *matching]
+        for rank, hit in enumerate(listed):  # below the steps named, each below the one before
+            yield replace(hit, score=(len(listed) - rank) / (len(listed) + 1))
         if found.not_cached:
             yield not_searched(found.not_cached, self.app.notify)
 
@@ -268,6 +278,15 @@ def line_hit(screen: SymbolHost, digits: str, notify: Callable[..., None]) -> Hi
     )
 
 
+def ran_names(screen: SymbolHost) -> set[str]:
+    """In a trace read as a tour, the qualified names of the functions that ran (its
+    steps'); else none."""
+    session = screen.session
+    if session is None or session.trace is None:
+        return set()
+    return {step.anchor for step in screen.listed_steps()}
+
+
 def names_function(text: str, step: ListedStep) -> bool:
     """Whether ``text`` names ``step``'s function: its symbol, or a dotted tail of it
     (``Dataset.map``, ``map`` for ``datasets.arrow_dataset.Dataset.map``), or its title,
@@ -290,13 +309,9 @@ def steps_found(screen: SymbolHost, text: str, matcher: Matcher) -> tuple[list[H
         elif (score := max(matcher.match(step.title), matcher.match(step.anchor))) > 0:
             scored.append((score, number))
     scored.sort(key=lambda found: (-found[0], found[1]))
-    below = 1 / (LIMIT + 1)  # the score of the last symbol
     return (
         [_step_hit(screen, listed, number, 1.0, matcher) for number in named[:STEPS]],
-        [
-            _step_hit(screen, listed, number, below * (STEPS - rank) / (STEPS + 1), matcher)
-            for rank, (_, number) in enumerate(scored[:STEPS])
-        ],
+        [_step_hit(screen, listed, number, 0.0, matcher) for _, number in scored[:STEPS]],  # scored as listed
     )
 
 

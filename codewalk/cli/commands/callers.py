@@ -8,6 +8,7 @@ from typing import Any
 from codewalk.cli.common import (
     add_json,
     add_symbol,
+    add_trace_option,
     dump_answer,
     open_workspace,
     repo_version,
@@ -28,12 +29,17 @@ def register(subparsers: Any) -> None:
     )
     add_symbol(parser)
     add_json(parser)
+    add_trace_option(parser, "mark each call site ran (xN) or not in this recorded run; who else called it")
 
 
 def run(args: argparse.Namespace) -> int:
     from codewalk.cli.calls_output import caller_dict, format_callers, place, unanswered
     from codewalk.workspace.calling import Ambiguous, NoDefinition
 
+    if args.trace:
+        from codewalk.cli.traced_sites import run_callers
+
+        return run_callers(args)
     with open_workspace(args) as workspace:
         checkout = workspace.checkout
         try:

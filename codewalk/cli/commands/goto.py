@@ -17,12 +17,22 @@ import re
 import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from codewalk.cli.common import add_common, add_json, dump, format_result, open_stack, result_dict
+from codewalk.cli.common import (
+    add_common,
+    add_json,
+    add_trace_option,
+    dump,
+    format_result,
+    open_stack,
+    result_dict,
+)
 from codewalk.errors import QueryError
 from codewalk.visible import quoted, visible
 
 if TYPE_CHECKING:
+    from codewalk.cli.traced_sites import LineRan
     from codewalk.resolve.model import Resolved
+    from codewalk.traces.reading import Opened
     from codewalk.workspace.calling import GotoAnswer
     from codewalk.workspace.pinned import PinnedStack
     from codewalk.workspace.workspace import Workspace
@@ -57,6 +67,9 @@ def register(subparsers: Any) -> None:
     )
     add_common(parser)
     add_json(parser)
+    add_trace_option(
+        parser, "say also what the line called in this recorded run, read at the versions that ran"
+    )
 
 
 def parse_position(text: str) -> Position:
@@ -81,28 +94,22 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.workspace.located import locate
 
     position = parse_position(args.position)
-    pinned = open_stack(args)
+    opened = _opened(args)
+    pinned = opened.stack if opened is not None else open_stack(args)
     try:
-        located = locate(pinned, position.path, args.repo)
+        located = locate(pinned, position.path, args.repo or (opened.home if opened is not None else None))
         if located.read_as:
             print(visible(f"codewalk: {located.read_as}"), file=sys.stderr)
         workspace, path, line = located.workspace, located.path, position.line
         text = workspace.source_text(path)
-        named = workspace.compiled_at(path, line) if path.endswith(".rs") else None
-        if named is not None and not named.results:
-            raise _no_stub_implemented(text, path, line)
-        col = position.col or (1 if named else _column_of(workspace.column_meant(path, line)))
-        if col is None:  # a line naming functions as values: every one of them
-            named, first = workspace.values_named(path, line)
-            if not named.results or first is None:
-                raise _nothing_meant(text, path, line)
-            col = first + 1
+        named, col = _meant(workspace, text, path, position)
         moved = _moved(workspace, path, line, position.scope)
         if moved:
             print(visible(f"codewalk: {moved}"), file=sys.stderr)
         checkout = workspace.checkout
         answer = named or _with_compiled(pinned, workspace.goto_all(path, line, col - 1))
         result = answer.results[0] if answer.results else None
+        ran = _ran(opened, checkout.repo, path, line)
         if args.json:
             data = {
                 "repo": checkout.repo,
@@ -114,26 +121,78 @@ def run(args: argparse.Namespace) -> int:
                 "result": result_dict(result) if result else None,
                 "results": [result_dict(r) for r in answer.results],
                 "note": answer.note or None,
+                **(ran.fields(answer.results) if ran is not None else {}),
             }
             dump(data)
-            return 0 if result else 1
+            return 0 if result or (ran is not None and ran.ran) else 1
+        if result is None and ran is not None and ran.ran:  # the run says what the reading could not
+            print(visible(ran.text(line)))
+            return 0
         if result is None:
-            said = _nothing_there(text, line, col)
-            hint = answer.note or None
-            if answer.unresolved:
-                said = UNFOLLOWED
-            elif answer.external:
-                said = f"{answer.external}, in another package"  # the note says why it is not read
-            elif answer.builtin:  # a traceback's last frame often raises one
-                said = f"{answer.note}, which no pinned package defines"
-                hint = _builtin_hint(workspace, path, line)
-            said = said or "no definition found for the name there"
-            raise QueryError(f"{path}:{line}:{col}: {said}", hint=hint)
+            raise _unanswered(workspace, answer, text, (path, line, col))
         color = use_color(sys.stdout)
         print("\n\n".join(format_result(r, checkout, color=color) for r in answer.results))
+        if ran is not None:
+            print("\n" + visible(ran.text(line)))
         return 0
     finally:
         pinned.close()
+
+
+def _meant(workspace: Workspace, text: str, path: str, position: Position) -> tuple[GotoAnswer | None, int]:
+    """The answer already known at the position (a Rust line's stub declarations, the
+    functions a line names as values) and the 1-based column meant: the one given, else
+    the line's definition or first call."""
+    line = position.line
+    named = workspace.compiled_at(path, line) if path.endswith(".rs") else None
+    if named is not None and not named.results:
+        raise _no_stub_implemented(text, path, line)
+    col = position.col or (1 if named else _column_of(workspace.column_meant(path, line)))
+    if col is None:  # a line naming functions as values: every one of them
+        named, first = workspace.values_named(path, line)
+        if not named.results or first is None:
+            raise _nothing_meant(text, path, line)
+        col = first + 1
+    return named, col
+
+
+def _opened(args: argparse.Namespace) -> Opened | None:
+    """The trace ``--trace`` names, its repositories at the versions that ran (None without
+    one)."""
+    if not args.trace:
+        return None
+    from codewalk.cli.traced import refuse_versions
+    from codewalk.traces.reading import open_trace
+
+    refuse_versions(args)
+    return open_trace(args.trace)
+
+
+def _ran(opened: Opened | None, repo: str, path: str, line: int) -> LineRan | None:
+    """What the run ``--trace`` names did at the line (None without one)."""
+    if opened is None:
+        return None
+    from codewalk.cli.traced_sites import line_ran
+
+    return line_ran(opened, repo, path, line)
+
+
+def _unanswered(
+    workspace: Workspace, answer: GotoAnswer, text: str, where: tuple[str, int, int]
+) -> QueryError:
+    """Why no definition answers at ``where`` (path, line, column)."""
+    path, line, col = where
+    said = _nothing_there(text, line, col)
+    hint = answer.note or None
+    if answer.unresolved:
+        said = UNFOLLOWED
+    elif answer.external:
+        said = f"{answer.external}, in another package"  # the note says why it is not read
+    elif answer.builtin:  # a traceback's last frame often raises one
+        said = f"{answer.note}, which no pinned package defines"
+        hint = _builtin_hint(workspace, path, line)
+    said = said or "no definition found for the name there"
+    return QueryError(f"{path}:{line}:{col}: {said}", hint=hint)
 
 
 def _builtin_hint(workspace: Workspace, path: str, line: int) -> str:

@@ -1,0 +1,275 @@
+"""``--trace NAME`` on ``callers`` and ``goto``: who called a function in a recorded run,
+and what a line called, beside the static answer (the call sites codewalk lists, the
+definition a name refers to), in text and in the JSON shapes of docs/json.md."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from codewalk.cli.common import dump, search_scope
+from codewalk.cli.traced import (
+    Sources,
+    function_dict,
+    open_traced,
+    ran_name,
+    traced_definition,
+    via_text,
+)
+from codewalk.errors import QueryError
+from codewalk.traces.named import own_instead
+from codewalk.visible import visible
+
+if TYPE_CHECKING:
+    from codewalk.calls.callers import Caller
+    from codewalk.resolve.model import Resolved
+    from codewalk.traces.called import CalledFrom
+    from codewalk.traces.model import Function, Trace
+    from codewalk.traces.reading import Opened
+    from codewalk.workspace.workspace import Workspace
+
+
+# -- callers SYMBOL --trace NAME ---------------------------------------------------------
+def run_callers(args: argparse.Namespace) -> int:
+    """The call sites codewalk lists for SYMBOL, each ``ran xN``, ``line ran`` or ``not
+    run`` in the run, then the places the run called it from that no site listed names (the
+    program's own code, a call codewalk could not follow). SYMBOL may be the program's own
+    function that ran, which no pin defines: its callers are then the run's alone."""
+    from codewalk.traces.called import callers_ran
+    from codewalk.traces.model import Function
+
+    opened, workspace = open_traced(args)
+    with workspace:
+        trace = opened.trace
+        target: Resolved | Function
+        try:
+            target = traced_definition(args, workspace, trace, args.query, search_scope(args, workspace))
+        except QueryError as error:  # none in the pins: the program's own function that ran?
+            target = own_instead(trace, args.query, error)
+        sites = () if isinstance(target, Function) else _static_callers(workspace, target)
+        ran = callers_ran(trace, opened.tree, _functions(workspace, trace, target))
+        marks = [_site_ran(trace, ran, site) for site in sites]
+        listed = {(site.repo, site.path, site.line) for site in sites}
+        unlisted = [r for r in ran if _place(trace, r) not in listed]
+        total = sum(r.calls for r in ran)
+        if args.json:
+            _callers_json(args, opened, target, sites, marks, unlisted, total)
+            return 0
+        _callers_text(opened, workspace, target, sites, marks, unlisted, total)
+        return 0
+
+
+def _static_callers(workspace: Workspace, target: Resolved) -> tuple[Caller, ...]:
+    from codewalk.cli.progress import stderr_progress
+
+    name = target.qualname.rpartition(".")[2]
+    progress = stderr_progress(f"callers of {name}: reading", unit="functions that name it", after=1.0)
+    return workspace.calling.callers_of(target, progress=progress).callers
+
+
+def _functions(workspace: Workspace, trace: Trace, target: Resolved | Function) -> set[int]:
+    """The functions of ``trace`` whose calls are calls of ``target``: for a class, the
+    ``__init__`` calling it runs (its own, else the one its bases give it: then every
+    construction that ran it is counted, of this class or another)."""
+    from codewalk.traces.model import Function
+    from codewalk.traces.named import ran_as
+
+    if isinstance(target, Function) or target.kind != "class":
+        return ran_as(trace, [target])
+    try:
+        init = workspace.calling.definition(f"{target.qualname}.__init__")
+    except QueryError:  # object's own: no Python code runs
+        return set()
+    return ran_as(trace, [init])
+
+
+def _place(trace: Trace, ran: CalledFrom) -> tuple[str, str, int] | None:
+    """The file and line a place the run called from is, None for the program's statement
+    (its own code, which no site lists)."""
+    if ran.caller < 0:
+        return None
+    caller = trace.functions[ran.caller]
+    return (caller.repo, caller.path, ran.line)
+
+
+def _site_ran(trace: Trace, ran: Sequence[CalledFrom], site: Caller) -> tuple[int, bool]:
+    """The calls the run made at ``site``'s line, and whether the line executed."""
+    calls = sum(r.calls for r in ran if _place(trace, r) == (site.repo, site.path, site.line))
+    return calls, bool(calls) or site.line in trace.executed(site.repo, site.path)
+
+
+def _mark(site: Caller, calls: int, line_ran: bool, shared: bool) -> str:
+    """``ran xN``; on a line of several sites of it (``shared``), whose calls a trace
+    cannot tell apart (it records a call's line, not its column), the line's calls."""
+    if site.kind == "entry":  # a table's entry is called where the table is read
+        return ""
+    if calls:
+        return f"ran x{calls} at this line, by this call or another" if shared else f"ran x{calls}"
+    if line_ran:
+        return "line ran: passed on, not called here" if site.kind == "ref" else "line ran, no call of it"
+    return "not run"
+
+
+def _callers_text(
+    opened: Opened,
+    workspace: Workspace,
+    target: Resolved | Function,
+    sites: Sequence[Caller],
+    marks: Sequence[tuple[int, bool]],
+    unlisted: Sequence[CalledFrom],
+    total: int,
+) -> None:
+    from codewalk.cli.calls_output import format_callers, place
+    from codewalk.cli.traced import endpoint_name
+    from codewalk.traces.model import Function, versions_of
+
+    trace = opened.trace
+    ran = f"ran x{total}" if total else "did not run"
+    where = f"{target.path}:{target.line}" if isinstance(target, Function) else place(target)
+    versions = versions_of(trace.repos)
+    print(visible(f"callers of {endpoint_name(target)}  {where}  {ran} in trace {trace.name!r} [{versions}]"))
+    if isinstance(target, Function):
+        print("the program's own code: codewalk lists no call site of it, the run says who called it")
+    else:
+        precise = sum(1 for c in sites if c.kind in ("call", "ref", "decorator", "read"))
+        ran_sites = sum(1 for calls, _ in marks if calls)
+        reach = "s reach" if precise != 1 else " reaches"
+        print(f"{precise} call site{reach} it, {ran_sites} of them called it in the run")
+        if sites:
+            lines = Counter((site.repo, site.path, site.line) for site in sites if site.kind != "entry")
+            said = [
+                _mark(site, calls, line, lines[site.repo, site.path, site.line] > 1)
+                for site, (calls, line) in zip(sites, marks, strict=True)
+            ]
+            home = getattr(target, "repo", "") or workspace.checkout.repo
+            print(visible(format_callers(sites, home, said)))
+    if unlisted:
+        print("\ncalled in the run from, where codewalk lists no call site:" if sites else "\ncalled from:")
+        sources = Sources(opened)
+        for each in unlisted:
+            print(visible(_unlisted_text(trace, sources, each)))
+
+
+def _unlisted_text(trace: Trace, sources: Sources, ran: CalledFrom) -> str:
+    """A place the run called from that no site listed: the function and line, the line's
+    text, and what the call went through (code outside the pinned packages)."""
+    if ran.caller < 0:
+        return f"  {_root_caller(trace, ran.node)}  x{ran.calls}"
+    caller = trace.functions[ran.caller]
+    name = ran_name(caller) if caller.own else caller.short
+    lines = [f"  {caller.path}:{ran.line}  in {name}  x{ran.calls}"]
+    text = sources.line(caller.repo, caller.path, ran.line)
+    if text:
+        lines.append(f"      {text}")
+    through = via_text(trace, ran.node)
+    if through:
+        lines.append(f"      {through}")
+    return "\n".join(lines)
+
+
+def _root_caller(trace: Trace, node: int) -> str:
+    """Who made a root's call: the program (a statement of its own), a thread, or code
+    outside the pinned packages and the program; and where, as the call tree says it."""
+    from codewalk.traces.text import called_by_the_program, thread_runner, where_called
+
+    where = where_called(trace, node)
+    thread = thread_runner(trace, trace.nodes[node])
+    if thread:
+        return f"{thread} ({where})"
+    if not called_by_the_program(trace, node):
+        return f"code outside the pinned packages and the program ({where})"
+    return f"the program ({where})"
+
+
+def _callers_json(
+    args: argparse.Namespace,
+    opened: Opened,
+    target: Resolved | Function,
+    sites: Sequence[Caller],
+    marks: Sequence[tuple[int, bool]],
+    unlisted: Sequence[CalledFrom],
+    total: int,
+) -> None:
+    from codewalk.cli.calls_output import caller_dict
+    from codewalk.cli.traced import endpoint_dict
+    from codewalk.traces.text import called_by_the_program
+
+    trace = opened.trace
+
+    def unlisted_dict(ran: CalledFrom) -> dict[str, Any]:
+        caller = trace.functions[ran.caller] if ran.caller >= 0 else None
+        return {
+            "caller": function_dict(caller) if caller is not None else None,
+            "program": caller is None and called_by_the_program(trace, ran.node),
+            "line": ran.line,
+            "calls": ran.calls,
+            "via": via_text(trace, ran.node) or None,
+        }
+
+    dump(
+        {
+            "query": args.query.strip(),
+            "trace": trace.name,
+            "function": endpoint_dict(target),
+            "ran": total,
+            "callers": [
+                caller_dict(site) | {"ran": calls, "line_ran": line}
+                for site, (calls, line) in zip(sites, marks, strict=True)
+            ],
+            "unlisted": [unlisted_dict(ran) for ran in unlisted],
+        }
+    )
+
+
+# -- goto PATH:LINE[:COL] --trace NAME ---------------------------------------------------
+
+
+class LineRan(NamedTuple):
+    """What a run did at one line of a pinned file: the functions called there (a
+    wrapper's call read as the function it wraps) and their calls, and whether it ran."""
+
+    opened: Opened
+    ran: list[tuple[Function, int]]
+    line_ran: bool
+
+    def fields(self, results: Sequence[Resolved]) -> dict[str, Any]:
+        """The fields ``goto --json --trace`` adds: the run's name, whether the line ran,
+        what it called there, and per result (in ``results``' order) its calls there."""
+        from codewalk.traces.tree import is_definition
+
+        return {
+            "trace": self.opened.trace.name,
+            "line_ran": self.line_ran,
+            "ran": [function_dict(f) | {"calls": n} for f, n in self.ran],
+            "results_ran": [sum(n for f, n in self.ran if is_definition(f, r)) for r in results],
+        }
+
+    def text(self, line: int) -> str:
+        """What the run called at ``line``, said after the static answer: each function
+        that ran there and its calls, or that the line ran and called none of the pinned
+        Python code, or did not run."""
+        from codewalk.traces.model import versions_of
+
+        trace = self.opened.trace
+        head = f"in trace {trace.name!r} [{versions_of(trace.repos)}], line {line}"
+        if not self.ran:
+            if self.line_ran:
+                return f"{head} ran; no call of the pinned packages' Python code was recorded there"
+            return f"{head} did not run"
+        sources = Sources(self.opened)
+        out = [f"{head} called:"]
+        for function, calls in self.ran:
+            name = ran_name(function) if function.own else f"{function.short}  [{function.repo}]"
+            out.append(f"  {name}  {function.path}:{sources.def_line(function)}  x{calls}")
+        return "\n".join(out)
+
+
+def line_ran(opened: Opened, repo: str, path: str, line: int) -> LineRan:
+    """What the run did at ``line`` of ``path`` in ``repo``."""
+    from codewalk.traces.called import ran_at_line
+
+    trace = opened.trace
+    ran = [(trace.functions[f], n) for f, n in ran_at_line(trace, opened.tree, repo, path, line)]
+    return LineRan(opened, ran, bool(ran) or line in trace.executed(repo, path))

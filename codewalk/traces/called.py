@@ -1,0 +1,71 @@
+"""Who called a function in a run, and what a line called: the answers ``callers`` and
+``goto`` give beside their static ones with ``--trace``.
+
+A call through a decorator's wrapper is a call of the function it wraps, made where the
+outermost wrapper was called, as the call tree reads it. Pure: a trace in, answers out.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from codewalk.traces.model import Trace
+from codewalk.traces.tree import Tree, part_of
+
+
+class CalledFrom(NamedTuple):
+    """The calls of a function made at one line of another over a run."""
+
+    caller: int  # the calling function, in ``trace.functions``; -1: the program's own statement
+    line: int  # the call-site line in the caller (for the program: in its code)
+    calls: int
+    node: int  # the first call's node (its outermost wrapper's): where it came from, through what
+
+
+def callers_ran(trace: Trace, tree: Tree, functions: set[int]) -> list[CalledFrom]:
+    """Each place the functions ``functions`` were called from in ``trace``, the calls
+    made there summed, in the order the places first ran."""
+    found: dict[tuple[int, int], CalledFrom] = {}
+    nodes = trace.nodes
+    for index in range(1, len(nodes)):
+        if nodes[index].function not in functions:
+            continue
+        call = _call_of(tree, index)
+        parent = nodes[call].parent
+        caller = nodes[parent].function if parent > 0 else -1
+        key = (caller, nodes[call].line)
+        before = found.get(key)
+        calls = nodes[index].calls + (before.calls if before else 0)
+        found[key] = CalledFrom(caller, nodes[call].line, calls, before.node if before else call)
+    return list(found.values())
+
+
+def _call_of(tree: Tree, node: int) -> int:
+    """The node whose call site is in the caller: the outermost of the wrappers whose
+    closure called ``node``, else ``node`` itself."""
+    nodes = tree.trace.nodes
+    while nodes[node].parent > 0 and node in tree.wrapped.get(nodes[node].parent, ()):
+        node = nodes[node].parent
+    return node
+
+
+def ran_at_line(trace: Trace, tree: Tree, repo: str, path: str, line: int) -> list[tuple[int, int]]:
+    """``(function, calls)`` of each function called at ``line`` of the file ``path`` of
+    ``repo`` over the run (a wrapper's call read as the function it wraps; a comprehension
+    or lambda of the body is the line's own code, what it called is the line's), in the
+    order they first ran."""
+    here = {i for i, f in enumerate(trace.functions) if (f.repo, f.path) == (repo, path)}
+    found: dict[int, int] = {}
+    nodes = trace.nodes
+    for index in range(1, len(nodes)):
+        node = nodes[index]
+        if node.line != line or node.parent <= 0 or nodes[node.parent].function not in here:
+            continue
+        if part_of(trace.functions[node.function], trace.functions[nodes[node.parent].function]):
+            continue  # a comprehension or lambda of the body: its code is the line's own, its calls below
+        for shown in tree.shown(index):
+            if shown.node in tree.wrapped:  # a wrapper read as itself, beside what it wraps
+                continue
+            function = nodes[shown.node].function
+            found[function] = found.get(function, 0) + nodes[shown.node].calls
+    return list(found.items())

@@ -1,0 +1,153 @@
+"""``callers`` and ``goto`` with ``--trace``: the call sites codewalk lists, each said to
+have called the function in the run or not, and the places the run called it from that no
+site names; what a line called in the run, beside the definition a name there refers to."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from codewalk.cli.main import main
+from tests.traceprog import PACKAGE, PROGRAM, package_line, use_toy
+
+
+@pytest.fixture()
+def toy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The toy program traced as ``toy``."""
+    work = use_toy(tmp_path, monkeypatch)
+    assert main(["trace", "--python", sys.executable, "--name", "toy", "prog.py"]) == 0
+    capsys.readouterr()
+    return work
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def program_line(text: str) -> int:
+    return textwrap.dedent(PROGRAM).lstrip("\n").splitlines().index(text) + 1
+
+
+def package_line_text(line: int) -> str:
+    return textwrap.dedent(PACKAGE).lstrip("\n").splitlines()[line - 1]
+
+
+YIELD = package_line("        yield square(i)")
+SQUARES = package_line("    return [square(i) for i in range(n)] + list(map(lambda i: square(i), range(n)))")
+THREAD = package_line("    worker = threading.Thread(target=square, args=(3,))")
+GATHER = package_line("    firsts = tuple(square(i) for i in range(n))")
+TWICE = package_line("    return double(x) + double(x)")
+
+
+def test_callers_with_a_trace_marks_each_site_and_names_the_callers_no_site_lists(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "callers", "toypkg.square", "--trace", "toy")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("callers of toypkg.square  toypkg/__init__.py:") and " ran x" in lines[0]
+    assert "in trace 'toy'" in lines[0]
+    assert f"  toypkg/__init__.py:{YIELD}  in numbers  [ran x3]" in lines
+    assert f"  toypkg/__init__.py:{GATHER}  in gather  [not run]" in lines
+    # a thread's target: passed at its line, called by threading, which the trace names
+    passed = "[line ran: passed on, not called here]"
+    assert f"  toypkg/__init__.py:{THREAD}  in in_thread (passed as a value)  {passed}" in lines
+    assert "  a thread, as the function it runs (from threading.py:" in out
+    # two sites on one line: a trace records the line of a call, not its column
+    shared = f"  toypkg/__init__.py:{SQUARES}  in squares  [ran x4 at this line, by this call or another]"
+    assert lines.count(shared) == 2
+    code, out, _ = run(capsys, "callers", "toypkg.square", "--trace", "toy", "--json")
+    data = json.loads(out)
+    assert data["trace"] == "toy" and data["function"]["qualname"] == "toypkg.square"
+    by_line = {(c["line"], c["ran"], c["line_ran"]) for c in data["callers"]}
+    assert {(YIELD, 3, True), (GATHER, 0, False), (THREAD, 0, True)} <= by_line
+    (thread,) = data["unlisted"]
+    assert thread["caller"] is None and thread["program"] is False and thread["calls"] == 1
+
+
+def test_callers_with_a_trace_reads_a_wrappers_call_as_the_wrapped_functions(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``double`` under ``@logged``: the run called it through the wrapper, from ``twice``'s
+    line, where codewalk lists the site: not from the wrapper's ``return func(*args)``."""
+    code, out, _ = run(capsys, "callers", "toypkg.double", "--trace", "toy", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert [(c["line"], c["ran"]) for c in data["callers"] if c["line"] == TWICE] == [(TWICE, 2)] * 2
+    (program,) = data["unlisted"]  # the program's own toypkg.double(1), not the wrapper's line
+    assert (program["caller"], program["program"], program["calls"]) == (None, True, 1)
+    assert program["line"] == program_line("toypkg.double(1)")
+    code, out, _ = run(capsys, "callers", "toypkg.double", "--trace", "toy")
+    assert f"  the program (from prog.py:{program_line('toypkg.double(1)')} <module>)  x1" in out.splitlines()
+
+
+def test_callers_of_a_class_with_a_trace_count_the_init_its_construction_ran(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Made(1.5)``: the class defines no ``__init__``, the one it inherits from ``Base``
+    ran: the site called it (not "did not run", nor "line ran")."""
+    made = package_line("    made = Made(1.5)")
+    code, out, err = run(capsys, "callers", "toypkg.Made", "--trace", "toy")
+    assert code == 0, err
+    assert " ran x1 in trace 'toy'" in out.splitlines()[0]
+    assert f"  toypkg/__init__.py:{made}  in pick  [ran x1]" in out.splitlines()
+
+
+def test_callers_with_a_trace_refuses_another_version_and_a_trace_not_kept(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "callers", "toypkg.square", "--trace", "toy", "--at", "toy@2")
+    assert code == 2 and "leave out --at" in err
+    code, _, err = run(capsys, "callers", "toypkg.square", "--trace", "nothere")
+    assert code == 2 and "no trace named 'nothere'" in err
+
+
+def test_goto_with_a_trace_says_what_the_line_called_in_the_run(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "goto", f"toypkg/__init__.py:{TWICE}", "--trace", "toy")
+    assert code == 0, err
+    assert out.startswith("toypkg.double  function")
+    tail = out.split("\n\n")[-1].splitlines()
+    assert tail[0].startswith("in trace 'toy' [") and tail[0].endswith(f"line {TWICE} called:")
+    assert tail[1].startswith("  double  [toy]  toypkg/__init__.py:") and tail[1].endswith("  x2")
+    # a comprehension and a lambda of the line are its own code: what they called is listed
+    code, out, _ = run(capsys, "goto", f"toypkg/__init__.py:{SQUARES}", "--trace", "toy", "--json")
+    data = json.loads(out)
+    assert [(f["qualname"], f["calls"]) for f in data["ran"]] == [("toypkg.square", 4)]
+    assert data["line_ran"] is True and data["results_ran"][0] == 4
+    column = package_line_text(GATHER).index("square(") + 1
+    code, out, _ = run(capsys, "goto", f"toypkg/__init__.py:{GATHER}:{column}", "--trace", "toy")
+    assert code == 0 and out.rstrip().endswith(f"line {GATHER} did not run")
+    code, _, err = run(capsys, "goto", f"toypkg/__init__.py:{TWICE}", "--trace", "toy", "--at", "toy@2")
+    assert code == 2 and "leave out --at" in err
+
+
+def test_goto_with_a_trace_says_what_an_attribute_held_when_it_ran(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self.outer(...)`` calls what a parameter made: codewalk reads the attribute, the
+    run says what it held (``Steps.__call__``, called twice on the line); at a column on
+    no name, the run alone answers."""
+    assert main(["trace", "--python", sys.executable, "--name", "joined", "prog.py", "joined"]) == 0
+    capsys.readouterr()
+    line = package_line("        return self.outer(self.inner(x))")
+    code, out, err = run(capsys, "goto", f"toypkg/__init__.py:{line}:21", "--trace", "joined")
+    assert code == 0, err
+    assert out.startswith("toypkg.Pair.outer  attribute")
+    tail = out.split("\n\n")[-1].splitlines()
+    assert tail[0].endswith(f"line {line} called:")
+    assert tail[1].startswith("  Steps.__call__  [toy]  toypkg/__init__.py:") and tail[1].endswith("  x2")
+    blank = 1  # the indent: no name
+    code, out, _ = run(capsys, "goto", f"toypkg/__init__.py:{line}:{blank}", "--trace", "joined", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["result"] is None and data["results_ran"] == []
+    assert [(f["qualname"], f["calls"]) for f in data["ran"]] == [("toypkg.Steps.__call__", 2)]
+    code, out, _ = run(capsys, "goto", f"toypkg/__init__.py:{line}:{blank}", "--trace", "joined")
+    assert code == 0 and out.splitlines()[0].endswith(f"line {line} called:")
