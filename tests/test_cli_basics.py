@@ -113,13 +113,13 @@ def test_every_command_takes_no_color_after_its_name(capsys: pytest.CaptureFixtu
 def test_an_option_of_other_commands_is_refused_by_the_command_named_with_those_named(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """``callers X --trace run``: the error is the command's own, under its usage (argparse
+    """``find X --trace run``: the error is the command's own, under its usage (argparse
     printed the top-level parser's usage, ``codewalk: error``, and exited from ``main``),
     and names the commands that take the option; nothing runs."""
     for argv, said, hint in (
-        (["callers", "pad_collate_fn", "--trace", "run"], "--trace run", "--trace"),
-        (["goto", "src/x.py:3", "--trace=run"], "--trace=run", "--trace"),
-        (["find", "X", "--depth", "2"], "--depth 2", "--depth"),
+        (["find", "X", "--trace", "run"], "--trace run", "--trace"),
+        (["callers", "pad_collate_fn", "--depth", "2"], "--depth 2", "--depth"),
+        (["goto", "src/x.py:3", "--depth=2"], "--depth=2", "--depth"),
     ):
         assert main(argv) == 2, argv
         out, err = capsys.readouterr()
@@ -127,7 +127,8 @@ def test_an_option_of_other_commands_is_refused_by_the_command_named_with_those_
         command = argv[0]
         assert out == "" and lines[0].startswith(f"usage: codewalk {command} "), argv
         assert lines[-2] == f"codewalk {command}: error: unrecognized arguments: {said}", argv
-        taking = "calls, check, draft, path and tour" if hint == "--trace" else "calls, draft and path"
+        tracing = "callers, calls, check, draft, goto, path and tour"
+        taking = tracing if hint == "--trace" else "calls, draft and path"
         assert lines[-1] == f"  hint: {hint} is an option of {taking}, not of {command}", argv
     assert main(["find", "X", "Y"]) == 2  # no option: no hint
     assert capsys.readouterr().err.splitlines()[-1] == "codewalk find: error: unrecognized arguments: Y"

@@ -84,7 +84,7 @@ def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentPars
 
 
 def unrecognized(parser: argparse.ArgumentParser, command: str | None, extra: Sequence[str]) -> str:
-    """What to say of arguments the named ``command`` does not take (``callers X --trace
+    """What to say of arguments the named ``command`` does not take (``find X --trace
     run``): its own usage and error, as argparse words them (not the top-level parser's,
     which argparse would print), and, for an option other commands take, which they are."""
     named = commands(parser).get(command or "")
