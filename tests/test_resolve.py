@@ -11,7 +11,7 @@ import pytest
 
 from codewalk.errors import QueryError
 from codewalk.index.store import Store
-from codewalk.resolve.model import Resolved, rivals
+from codewalk.resolve.model import ModuleView, Resolved, rivals
 from codewalk.workspace.workspace import Workspace
 from tests.toyrepo import make_toy
 
@@ -679,3 +679,37 @@ def test_a_bare_name_only_set_on_self_is_suggested_with_its_class(ws: Workspace)
     assert found.note == "norm is an attribute set on self in 1 class: ask for it with its class"
     assert ws.find("TinyModel.norm").results[0].signature == "self.norm = TinyNorm()"
     assert ws.find("helpr").note == ""  # a misspelling: only names spelled alike
+
+
+def test_a_member_of_a_class_is_found_once_and_handed_out_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Engine.generate`` asked again (every ``self.generate()`` in the methods of a
+    class asks it) reads no definition of its MRO again, and the list handed out is the
+    caller's: changing it changes no later answer."""
+    ws = Workspace(make_toy(tmp_path), Store.memory())
+    try:
+        ws.index_all(workers=1)
+        ns = ws.resolver.ns
+        view = ws.resolver.facts.module("toypkg.core")
+        assert view is not None
+        first = ns.members(view, "Engine", "generate", ())
+        assert [(h.definition.qualname, h.via) for h in first] == [
+            ("Mixin.generate", "inherited from Mixin (MRO of Engine)")
+        ]
+        read: list[str] = []
+        defs = ModuleView.defs
+
+        def counted(self: ModuleView, qualname: str) -> list[Any]:
+            read.append(qualname)
+            return defs(self, qualname)
+
+        monkeypatch.setattr(ModuleView, "defs", counted)
+        first.clear()
+        again = ns.members(view, "Engine", "generate", ())
+        assert [h.definition.qualname for h in again] == ["Mixin.generate"]
+        assert read == []
+        assert [h.definition.qualname for h in ns.members(view, "Engine", "run", ())] == ["Base.run"]
+        assert "Engine.run" in read
+    finally:
+        ws.close()

@@ -38,6 +38,7 @@ class Namespace:
         self._linear: dict[str, list[ClassRef]] = {}  # the same, by module.Class, while computing
         self._bases: dict[tuple[str, str, str, int, bool], list[ClassRef]] = {}  # a class's bases, once
         self._found: dict[tuple[str, str, tuple[str, ...], bool], list[Hit]] = {}  # a name in a module, once
+        self._members: dict[tuple[str, str, str, str, tuple[str, ...], bool], list[Hit]] = {}  # members, once
 
     def module_hit(self, view: ModuleView, via: str) -> Hit:
         end = view.last_line()
@@ -292,7 +293,16 @@ class Namespace:
     def members(self, view: ModuleView, class_qualname: str, member: str, rest: Sequence[str]) -> list[Hit]:
         """``member`` of a class, as Python finds it: through the MRO (a property
         anywhere in it before an instance attribute; aliases and members bound by an
-        import followed), and what import time and class creation set in its place."""
+        import followed), and what import time and class creation set in its place.
+        Found once: every call on ``self`` in a class's methods asks it again."""
+        key = (view.repo, view.path, class_qualname, member, tuple(rest), self.thorough)
+        if key not in self._members:
+            self._members[key] = self._members_of(view, class_qualname, member, rest)
+        return list(self._members[key])
+
+    def _members_of(
+        self, view: ModuleView, class_qualname: str, member: str, rest: Sequence[str]
+    ) -> list[Hit]:
         mro = self.mro(view, class_qualname)
         hits = self._through_mro(mro, class_qualname, member, rest)
         if rest or not mro:
