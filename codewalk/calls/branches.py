@@ -1,0 +1,106 @@
+"""How conditional each place of one function body is: the code under an ``if``, its
+``else``, an ``except``, a ``case``, a loop's body, or after a guard's ``return`` or
+``raise`` (``if not x: return``, then the rest of the body), each a branch of its own.
+
+A call on the function's main line runs whenever the function does; one in a branch only
+when the run goes that way. ``path`` lists a route through main-line calls before one
+through branches. What is *not* a branch: the test of an ``if`` (it runs to decide), a
+``try:`` body and its ``finally:`` (they run unless an exception is raised), a ``with``
+body (it runs whenever the statement does), a loop's ``else:`` (it runs once, after it).
+
+Pure: the body's ``ast`` in (positions mapped to the file by the caller), regions out.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
+
+Point = tuple[int, int]  # a file line (1-based) and column (0-based characters)
+
+IF = "if"  # the body of an ``if`` or ``elif`` (or the value an ``x if c else y`` takes when c holds)
+ELSE = "else"  # the ``else:`` of an ``if`` (an ``elif`` too is in it)
+EXCEPT = "except"  # a ``try``'s handler
+CASE = "case"  # a ``match``'s case
+LOOP = "loop"  # a ``for`` or ``while`` body (it may run no time)
+AFTER = "after"  # after an ``if`` whose body ends in ``return`` or ``raise``: the guard's line
+
+
+class Branch(NamedTuple):
+    """Where the code from ``start`` to ``end`` is conditional: ``kind`` (one of the
+    constants above), and the line of the statement that makes it so (the ``if``, the
+    ``except``, the loop's header, the guard's ``return``)."""
+
+    start: Point
+    end: Point
+    kind: str
+    line: int
+
+
+_SAID = {
+    IF: "under the if at line {}",
+    ELSE: "in the else of the if at line {}",
+    EXCEPT: "in the except at line {}",
+    CASE: "in the case at line {}",
+    LOOP: "in the loop at line {}",
+    AFTER: "after the early exit at line {}",
+}
+
+
+def said(kind: str, line: int) -> str:
+    """A branch as a reader is told it ("under the if at line 2907"); "" for the main line."""
+    return _SAID[kind].format(line) if kind in _SAID else ""
+
+
+def branches(tree: ast.AST, position: Callable[[int, int], Point]) -> list[Branch]:
+    """The branches of ``tree``, nested ones included; ``position`` maps a line and byte
+    offset of the parsed text to the file's line and column."""
+    out: list[Branch] = []
+    for node in ast.walk(tree):
+        for kind, line, block in _blocks(node):
+            first, last = block[0], block[-1]
+            start = position(first.lineno, first.col_offset)
+            end = position(last.end_lineno or last.lineno, last.end_col_offset or 0)
+            out.append(Branch(start, end, kind, position(line, 0)[0]))
+    return out
+
+
+def innermost(found: Sequence[Branch], at: Point) -> Branch | None:
+    """The innermost of ``found`` holding ``at`` (None: ``at`` is on the main line)."""
+    holding = [b for b in found if b.start <= at < b.end]
+    return max(holding, key=lambda b: (b.start, (-b.end[0], -b.end[1])), default=None)
+
+
+_Block = tuple[str, int, Sequence[ast.stmt] | Sequence[ast.expr]]
+
+
+def _blocks(node: ast.AST) -> Iterator[_Block]:
+    """The conditional blocks ``node`` opens (each non-empty), with their kind and line."""
+    if isinstance(node, ast.If):
+        yield IF, node.lineno, node.body
+        if node.orelse:
+            yield ELSE, node.lineno, node.orelse
+    elif isinstance(node, ast.IfExp):
+        yield IF, node.lineno, [node.body]
+        yield ELSE, node.lineno, [node.orelse]
+    elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
+        yield LOOP, node.lineno, node.body
+    elif isinstance(node, ast.ExceptHandler):  # of a ``try`` or a ``try``/``except*``
+        yield EXCEPT, node.lineno, node.body
+    elif isinstance(node, ast.Match):
+        yield from ((CASE, c.pattern.lineno, c.body) for c in node.cases if c.body)
+    for field in ("body", "orelse", "finalbody"):
+        statements = getattr(node, field, None)
+        if isinstance(statements, list):
+            yield from _guarded(statements)
+
+
+def _guarded(statements: list[ast.stmt]) -> Iterator[_Block]:
+    """The rest of a block after each guard in it: an ``if`` without ``else`` whose body
+    ends in ``return`` or ``raise`` (the line of that ``return``)."""
+    for at, statement in enumerate(statements[:-1]):
+        if isinstance(statement, ast.If) and not statement.orelse:
+            last = statement.body[-1]
+            if isinstance(last, ast.Return | ast.Raise):
+                yield AFTER, last.lineno, statements[at + 1 :]  # a later guard's: within it
