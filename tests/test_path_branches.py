@@ -77,7 +77,18 @@ def test_of_routes_as_costly_the_one_through_main_line_calls_is_listed_first(ws:
     chains = ws.path(B + "closing", B + "reconcile").search.chains
     routes = [[h.caller.target.qualname.removeprefix(B) for h in chain] for chain in chains]
     assert routes == [["closing", "totalled"], ["closing", "audited"]]
-    assert chains[1][1].callee.site.branch == "if" and chains[1][1].callee.site.branch_line == 10
+    assert chains[1][1].callee.site.branch == "if" and chains[1][1].callee.site.branch_line == 11
+
+
+def test_a_call_a_route_makes_at_several_lines_is_on_the_main_line_if_one_of_them_is(ws: Workspace) -> None:
+    """``twice`` calls ``reconcile`` under an ``if``, then on its main line: listed before
+    ``audited``, met first, which calls it under an ``if`` only."""
+    chains = ws.path(B + "closing_twice", B + "reconcile").search.chains
+    routes = [[(h.caller.target.qualname.removeprefix(B), h.lines) for h in chain] for chain in chains]
+    assert routes == [
+        [("closing_twice", (33,)), ("twice", (27, 28))],
+        [("closing_twice", (32,)), ("audited", (12,))],
+    ]
 
 
 def test_path_says_a_call_in_a_branch_in_text_and_json(
@@ -87,10 +98,10 @@ def test_path_says_a_call_in_a_branch_in_text_and_json(
     code, out, _ = run(capsys, "path", B + "closing", B + "reconcile")
     assert code == 0
     lines = out.splitlines()
-    at = lines.index("        11  return reconcile(x)")
-    assert lines[at + 1] == "            branch: under the if at line 10"
+    at = lines.index("        12  return reconcile(x)")
+    assert lines[at + 1] == "            branch: under the if at line 11"
     assert sum("branch:" in line for line in lines) == 1  # the main line's calls say nothing
     code, out, _ = run(capsys, "path", B + "closing", B + "reconcile", "--json")
     first, second = json.loads(out)["chains"]
     assert [hop["branch"] for hop in first] == [None, None]
-    assert [hop["branch"] for hop in second] == [None, {"kind": "if", "line": 10}]
+    assert [hop["branch"] for hop in second] == [None, {"kind": "if", "line": 11}]
