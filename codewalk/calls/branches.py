@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 Point = tuple[int, int]  # a file line (1-based) and column (0-based characters)
 
-IF = "if"  # the body of an ``if`` or ``elif`` (or the value an ``x if c else y`` takes when c holds)
+IF = "if"  # the body of an ``if`` or ``elif``
 ELSE = "else"  # the ``else:`` of an ``if`` (an ``elif`` too is in it)
 EXCEPT = "except"  # a ``try``'s handler
 CASE = "case"  # a ``match``'s case
@@ -53,16 +53,16 @@ def said(kind: str, line: int) -> str:
     return _SAID[kind].format(line) if kind in _SAID else ""
 
 
-def branches(tree: ast.AST, position: Callable[[int, int], Point]) -> list[Branch]:
-    """The branches of ``tree``, nested ones included; ``position`` maps a line and byte
-    offset of the parsed text to the file's line and column."""
+def branches(tree: ast.Module, position: Callable[[int, int], Point]) -> list[Branch]:
+    """The branches of ``tree``, nested ones included (its statements only: what an
+    expression runs is where its statement is); ``position`` maps a line and byte offset
+    of the parsed text to the file's line and column."""
     out: list[Branch] = []
-    for node in ast.walk(tree):
-        for kind, line, block in _blocks(node):
-            first, last = block[0], block[-1]
-            start = position(first.lineno, first.col_offset)
-            end = position(last.end_lineno or last.lineno, last.end_col_offset or 0)
-            out.append(Branch(start, end, kind, position(line, 0)[0]))
+    for kind, line, block in _blocks(tree.body):
+        first, last = block[0], block[-1]
+        start = position(first.lineno, first.col_offset)
+        end = position(last.end_lineno or last.lineno, last.end_col_offset or 0)
+        out.append(Branch(start, end, kind, position(line, 0)[0]))
     return out
 
 
@@ -72,35 +72,29 @@ def innermost(found: Sequence[Branch], at: Point) -> Branch | None:
     return max(holding, key=lambda b: (b.start, (-b.end[0], -b.end[1])), default=None)
 
 
-_Block = tuple[str, int, Sequence[ast.stmt] | Sequence[ast.expr]]
+_Block = tuple[str, int, list[ast.stmt]]
 
 
-def _blocks(node: ast.AST) -> Iterator[_Block]:
-    """The conditional blocks ``node`` opens (each non-empty), with their kind and line."""
-    if isinstance(node, ast.If):
-        yield IF, node.lineno, node.body
-        if node.orelse:
-            yield ELSE, node.lineno, node.orelse
-    elif isinstance(node, ast.IfExp):
-        yield IF, node.lineno, [node.body]
-        yield ELSE, node.lineno, [node.orelse]
-    elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
-        yield LOOP, node.lineno, node.body
-    elif isinstance(node, ast.ExceptHandler):  # of a ``try`` or a ``try``/``except*``
-        yield EXCEPT, node.lineno, node.body
-    elif isinstance(node, ast.Match):
-        yield from ((CASE, c.pattern.lineno, c.body) for c in node.cases if c.body)
-    for field in ("body", "orelse", "finalbody"):
-        statements = getattr(node, field, None)
-        if isinstance(statements, list):
-            yield from _guarded(statements)
-
-
-def _guarded(statements: list[ast.stmt]) -> Iterator[_Block]:
-    """The rest of a block after each guard in it: an ``if`` without ``else`` whose body
-    ends in ``return`` or ``raise`` (the line of that ``return``)."""
-    for at, statement in enumerate(statements[:-1]):
-        if isinstance(statement, ast.If) and not statement.orelse:
-            last = statement.body[-1]
-            if isinstance(last, ast.Return | ast.Raise):
-                yield AFTER, last.lineno, statements[at + 1 :]  # a later guard's: within it
+def _blocks(statements: list[ast.stmt]) -> Iterator[_Block]:
+    """The conditional blocks in ``statements`` and in those nested in them (each
+    non-empty), with their kind and line."""
+    for at, node in enumerate(statements):
+        if isinstance(node, ast.If):
+            yield IF, node.lineno, node.body
+            if node.orelse:
+                yield ELSE, node.lineno, node.orelse
+            elif at + 1 < len(statements) and isinstance(node.body[-1], ast.Return | ast.Raise):
+                # a guard: the rest of the block runs only when it did not return
+                yield AFTER, node.body[-1].lineno, statements[at + 1 :]
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
+            yield LOOP, node.lineno, node.body
+        for handler in getattr(node, "handlers", ()):  # a try's (or a try/except*'s)
+            yield EXCEPT, handler.lineno, handler.body
+            yield from _blocks(handler.body)
+        for case in getattr(node, "cases", ()):  # a match's
+            yield CASE, case.pattern.lineno, case.body
+            yield from _blocks(case.body)
+        for field in ("body", "orelse", "finalbody"):  # the statements nested in it
+            nested = getattr(node, field, None)
+            if isinstance(nested, list) and nested:
+                yield from _blocks(nested)
