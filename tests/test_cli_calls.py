@@ -97,6 +97,7 @@ def test_calls_json_shape(repo: Path, capsys: pytest.CaptureFixture[str]) -> Non
         "how",
         "external",
         "targets",
+        "branch",
         "expanded_above",
         "calls",
     }

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from codewalk import parsing
+from codewalk.calls.branches import Branch, branches, innermost
 from codewalk.calls.naming import Namer, arguments
 from codewalk.calls.records import (
     BUILTIN,
@@ -80,6 +81,7 @@ def call_facts(text: str, first_line: int, *, method: bool) -> CallFacts:
         from codewalk.calls.analyse import bindings
 
         visitor.bound = bindings(source, method=method)
+    visitor.branches = branches(tree, visitor.point)
     visitor.visit(tree)
     return visitor.facts()
 
@@ -104,6 +106,7 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.loops: list[tuple[int, int]] = []  # CallFacts.loops
         self.deferred: list[tuple[int, int]] = []  # CallFacts.deferred
         self.filled: dict[str, list[Origin]] = {}  # CallFacts.filled
+        self.branches: list[Branch] = []  # the body's, set before the walk
 
     def uses_doubtful(self, tree: ast.Module) -> bool:
         return any(
@@ -125,7 +128,7 @@ class _Visitor(Namer, ast.NodeVisitor):
                 keys.extend(bound_in(strings, key[1:], scope) if key.startswith("=") else (key,))
             return origin._replace(keys=tuple(keys))
 
-        sites = sorted(self.sites, key=lambda s: (s.line, s.col, s.kind != "call"))
+        sites = sorted(self._placed(self.sites), key=lambda s: (s.line, s.col, s.kind != "call"))
         local_origins = {
             name: tuple(keyed(o, scope_of(name)) for o in origins) for name, origins in self.locals.items()
         }
@@ -136,6 +139,17 @@ class _Visitor(Namer, ast.NodeVisitor):
         spans = (tuple(self.loops), tuple(self.deferred))
         filled = {name: tuple(origins) for name, origins in self.filled.items()}
         return CallFacts(tuple(sites), local_origins, returns, "", nested, *spans, filled)
+
+    def _placed(self, sites: list[Site]) -> Iterator[Site]:
+        """``sites``, each with the innermost branch it is in (:mod:`codewalk.calls.branches`)."""
+        found = self.branches
+        for site in sites:
+            branch = innermost(found, (site.line, site.col)) if found else None
+            yield site if branch is None else site._replace(branch=branch.kind, branch_line=branch.line)
+
+    def point(self, line: int, offset: int) -> tuple[int, int]:
+        """The file's line and column of byte ``offset`` on parsed ``line``."""
+        return self.file_position(line, self.column(line, offset))
 
     @property
     def scope(self) -> str:

@@ -482,7 +482,7 @@ def _enough(
     perhaps unsearched. Chains that differ only by the lines of their calls are one route
     and count once (:func:`route`)."""
     routes = _routes(ends, parents, limit)
-    found = _listed(routes, limit)
+    found = _listed(routes, limit, branched=False)  # the search stops as it would without branches
     if len([cost for cost, _ in found if cost[0] <= order[0] + 1]) >= limit:
         return True, complete
     # through calls of many candidates, ``limit`` chains through other functions are enough
@@ -551,7 +551,8 @@ def _chains(
     """Up to ``limit`` routes back from ``ends`` (:func:`_routes`), cheapest first, each
     as its cheapest chain with its cost, the other lines of each of its calls said
     (``Hop.also``): the cheapest, then those up to ``SLACK`` calls dearer; of chains as
-    costly, the least guessed first (:func:`doubt`)."""
+    costly, the least guessed first (:func:`doubt`), then the one through fewer calls in
+    branches (:func:`branched_calls`)."""
     return _listed(_routes(ends, parents, limit), limit)
 
 
@@ -585,15 +586,18 @@ def _routes(
     return routes
 
 
-def _listed(routes: Routes, limit: int) -> list[tuple[Cost, tuple[Hop, ...]]]:
-    """The routes to list, as :func:`_chains` says."""
-    out: list[tuple[Cost, Doubt, int, tuple[Hop, ...]]] = []
+def _listed(routes: Routes, limit: int, *, branched: bool = True) -> list[tuple[Cost, tuple[Hop, ...]]]:
+    """The routes to list, as :func:`_chains` says (``branched``: of routes as costly and
+    as guessed, the one through fewer calls in branches first; else in the order found)."""
+    out: list[tuple[Cost, Doubt, int, int, tuple[Hop, ...]]] = []
     for found, variants in enumerate(routes.values()):
         cost, guessed, chain = min(variants, key=lambda variant: variant[:2])  # the first of the cheapest
-        out.append((cost, guessed, found, _with_lines(chain, [v[2] for v in variants])))
-    out.sort(key=lambda listed: listed[:3])
+        chains = [v[2] for v in variants]
+        rank = branched_calls(chain, chains) if branched else 0
+        out.append((cost, guessed, rank, found, _with_lines(chain, chains)))
+    out.sort(key=lambda listed: listed[:4])
     cheapest = out[0][0][0] if out else 0
-    return [(cost, chain) for cost, _, _, chain in out[:limit] if cost[0] <= cheapest + SLACK]
+    return [(cost, chain) for cost, _, _, _, chain in out[:limit] if cost[0] <= cheapest + SLACK]
 
 
 def _through(
@@ -661,3 +665,15 @@ def route(chain: tuple[Hop, ...]) -> tuple[tuple[str | int, ...], ...]:
             out.append((caller.path, caller.line, *key(hop.target)))
         fanned = fanned or fans
     return tuple(out)
+
+
+def branched_calls(chain: tuple[Hop, ...], variants: Sequence[tuple[Hop, ...]] = ()) -> int:
+    """How many of a chain's calls are in a branch of their function (under an ``if``, in
+    an ``except``, a loop, after a guard's ``return``: :mod:`codewalk.calls.branches`) at
+    every line the route makes them (``variants``: the route's chains)."""
+    count = 0
+    for at, hop in enumerate(chain):
+        same = (_place(hop.caller), hop.reached)
+        sites = [v[at].callee.site for v in variants if (_place(v[at].caller), v[at].reached) == same]
+        count += all(site.branch for site in [hop.callee.site, *sites])
+    return count

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 26  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 27  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
@@ -33,7 +33,8 @@ CALLS_VERSION = 26  # 2: a literal key is exact; 3: getattr(obj, "x") not called
 # span ends with its body (its ``else:`` runs once, after it); 24: a function the body defines,
 # passed as a value, is a reference; 25: what a local list is filled with; 26: a literal
 # dict, list, set or tuple (or a comprehension making one) is that builtin
-# (``processors.append(TopPLogitsWarper(...))``)
+# (``processors.append(TopPLogitsWarper(...))``); 27: the branch each site is in (``if``,
+# ``except``, a loop, after a guard's ``return``...), for ``path`` to list main-line routes first
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -91,6 +92,10 @@ class Site(NamedTuple):
     args: tuple[Name, ...] = ()  # call: the dotted names among its arguments; ref: what it is passed to
     text: str = ""  # the call as written, cut to one short line
     slots: tuple[str, ...] = ()  # call: the slot each of ``args`` is passed in ("#0", "config", "" unknown)
+    # the innermost branch the site is in (:mod:`codewalk.calls.branches`: "if", "else",
+    # "except", "case", "loop", "after" a guard), and the line that makes it one; "": the main line
+    branch: str = ""
+    branch_line: int = 0
 
 
 LOCALS = ".<locals>."  # how Python names what a function defines (``inner.<locals>.deeper``)
@@ -193,7 +198,18 @@ def to_json(facts: CallFacts) -> str:
         return [*fields, *o.span, list(o.slots), o.part]
 
     sites = [
-        [s.kind, *s.name, s.line, s.col, s.end_col, names(s.args), text(s.text), list(s.slots)]
+        [
+            s.kind,
+            *s.name,
+            s.line,
+            s.col,
+            s.end_col,
+            names(s.args),
+            text(s.text),
+            list(s.slots),
+            s.branch,
+            s.branch_line,
+        ]
         for s in facts.sites
     ]
     bound = {k: [origin(o) for o in v] for k, v in facts.locals.items()}
@@ -245,6 +261,7 @@ def _origin(data: list[Any], texts: list[str]) -> Origin:
 
 
 def _site(data: list[Any], texts: list[str]) -> Site:
-    kind, expr, root, qualified, line, col, end_col, args, text, slots = data
+    kind, expr, root, qualified, line, col, end_col, args, text, slots, branch, branch_line = data
     name = _new(Name, (expr, root, qualified))
-    return _new(Site, (kind, name, line, col, end_col, _names(args), texts[text], tuple(slots)))
+    fields = (kind, name, line, col, end_col, _names(args), texts[text], tuple(slots))
+    return _new(Site, (*fields, branch, branch_line))

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from codewalk.calls.branches import said
 from codewalk.calls.model import is_holder
 from codewalk.cli.common import (
     a_release_has_it,
@@ -52,6 +53,7 @@ def callee_dict(callee: Callee) -> dict[str, Any]:
         "how": callee.how,
         "external": callee.external or None,
         "targets": [result_dict(t) for t in callee.targets],
+        "branch": {"kind": site.branch, "line": site.branch_line} if site.branch else None,
     }
 
 
@@ -246,6 +248,8 @@ def format_chain(chain: Sequence[Hop], home: str = "") -> str:
         via = hop.target.via if hop.target is not None else hop.callee.how
         if via and via != "direct":
             lines.append(f"            via: {via}")
+        if site.branch:  # runs only when the run goes that way (a route through fewer is listed first)
+            lines.append(f"            branch: {said(site.branch, site.branch_line)}")
         runs = [t for t in hop.callee.targets if t.kind in _RUNS]  # not the attribute holding them
         if len(runs) > 1:  # the chain goes through one: not the one a run must take
             which = "which one depends on the value at run time"

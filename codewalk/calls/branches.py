@@ -1,0 +1,100 @@
+"""How conditional each place of one function body is: the code under an ``if``, its
+``else``, an ``except``, a ``case``, a loop's body, or after a guard's ``return`` or
+``raise`` (``if not x: return``, then the rest of the body), each a branch of its own.
+
+A call on the function's main line runs whenever the function does; one in a branch only
+when the run goes that way. ``path`` lists a route through main-line calls before one
+through branches. What is *not* a branch: the test of an ``if`` (it runs to decide), a
+``try:`` body and its ``finally:`` (they run unless an exception is raised), a ``with``
+body (it runs whenever the statement does), a loop's ``else:`` (it runs once, after it).
+
+Pure: the body's ``ast`` in (positions mapped to the file by the caller), regions out.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
+
+Point = tuple[int, int]  # a file line (1-based) and column (0-based characters)
+
+IF = "if"  # the body of an ``if`` or ``elif``
+ELSE = "else"  # the ``else:`` of an ``if`` (an ``elif`` too is in it)
+EXCEPT = "except"  # a ``try``'s handler
+CASE = "case"  # a ``match``'s case
+LOOP = "loop"  # a ``for`` or ``while`` body (it may run no time)
+AFTER = "after"  # after an ``if`` whose body ends in ``return`` or ``raise``: the guard's line
+
+
+class Branch(NamedTuple):
+    """Where the code from ``start`` to ``end`` is conditional: ``kind`` (one of the
+    constants above), and the line of the statement that makes it so (the ``if``, the
+    ``except``, the loop's header, the guard's ``return``)."""
+
+    start: Point
+    end: Point
+    kind: str
+    line: int
+
+
+_SAID = {
+    IF: "under the if at line {}",
+    ELSE: "in the else of the if at line {}",
+    EXCEPT: "in the except at line {}",
+    CASE: "in the case at line {}",
+    LOOP: "in the loop at line {}",
+    AFTER: "after the early exit at line {}",
+}
+
+
+def said(kind: str, line: int) -> str:
+    """A branch as a reader is told it ("under the if at line 2907"); "" for the main line."""
+    return _SAID[kind].format(line) if kind in _SAID else ""
+
+
+def branches(tree: ast.Module, position: Callable[[int, int], Point]) -> list[Branch]:
+    """The branches of ``tree``, nested ones included (its statements only: what an
+    expression runs is where its statement is); ``position`` maps a line and byte offset
+    of the parsed text to the file's line and column."""
+    out: list[Branch] = []
+    for kind, line, block in _blocks(tree.body):
+        first, last = block[0], block[-1]
+        start = position(first.lineno, first.col_offset)
+        end = position(last.end_lineno or last.lineno, last.end_col_offset or 0)
+        out.append(Branch(start, end, kind, position(line, 0)[0]))
+    return out
+
+
+def innermost(found: Sequence[Branch], at: Point) -> Branch | None:
+    """The innermost of ``found`` holding ``at`` (None: ``at`` is on the main line)."""
+    holding = [b for b in found if b.start <= at < b.end]
+    return max(holding, key=lambda b: (b.start, (-b.end[0], -b.end[1])), default=None)
+
+
+_Block = tuple[str, int, list[ast.stmt]]
+
+
+def _blocks(statements: list[ast.stmt]) -> Iterator[_Block]:
+    """The conditional blocks in ``statements`` and in those nested in them (each
+    non-empty), with their kind and line."""
+    for at, node in enumerate(statements):
+        if isinstance(node, ast.If):
+            yield IF, node.lineno, node.body
+            if node.orelse:
+                yield ELSE, node.lineno, node.orelse
+            elif at + 1 < len(statements) and isinstance(node.body[-1], ast.Return | ast.Raise):
+                # a guard: the rest of the block runs only when it did not return
+                yield AFTER, node.body[-1].lineno, statements[at + 1 :]
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
+            yield LOOP, node.lineno, node.body
+        for handler in getattr(node, "handlers", ()):  # a try's (or a try/except*'s)
+            yield EXCEPT, handler.lineno, handler.body
+            yield from _blocks(handler.body)
+        for case in getattr(node, "cases", ()):  # a match's
+            yield CASE, case.pattern.lineno, case.body
+            yield from _blocks(case.body)
+        for field in ("body", "orelse", "finalbody"):  # the statements nested in it
+            nested = getattr(node, field, None)
+            if isinstance(nested, list) and nested:
+                yield from _blocks(nested)

@@ -1,0 +1,108 @@
+"""How conditional each call site is (``codewalk.calls.branches``), and how ``path``
+uses it: of routes as costly, the one through fewer calls in branches first, each such
+call said (tests/fixtures/callrepo's ``callpkg.branching``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from codewalk.calls.extract import call_facts
+from codewalk.workspace.workspace import Workspace
+from tests.callrepo import callrepo_workspace
+from tests.test_cli_calls import repo, run  # noqa: F401 (the CLI's fixture)
+
+B = "callpkg.branching."
+
+BODY = """\
+    def f(self, x):
+        a()
+        if b(x):
+            c()
+        elif d():
+            e()
+        else:
+            g()
+        try:
+            h()
+        except E:
+            i()
+        finally:
+            j()
+        for y in k():
+            m(y)
+        with n():
+            o()
+        match x:
+            case 1:
+                p()
+        if not x:
+            raise q()
+        r()
+        s() if t() else u()
+"""
+
+
+def test_each_call_says_the_innermost_branch_it_is_in_and_the_line_making_it_one() -> None:
+    """The test of an ``if``, a ``try:`` body, its ``finally:``, a loop's iterable and a
+    ``with`` are the main line; the rest of a body after a guard's ``raise`` is a branch
+    (the parts of a conditional expression are where their statement is)."""
+    facts = call_facts(BODY, 10, method=True)
+    got = {s.name.expr: (s.branch, s.branch_line) for s in facts.sites if s.kind == "call"}
+    assert got == {
+        "a": ("", 0), "b": ("", 0), "c": ("if", 12), "d": ("else", 12), "e": ("if", 14),
+        "g": ("else", 14), "h": ("", 0), "i": ("except", 20), "j": ("", 0), "k": ("", 0),
+        "m": ("loop", 24), "n": ("", 0), "o": ("", 0), "p": ("case", 29),
+        "q": ("if", 31), "r": ("after", 32), "s": ("after", 32), "t": ("after", 32), "u": ("after", 32),
+    }  # fmt: skip
+
+
+def test_the_branch_is_kept_with_the_facts() -> None:
+    from codewalk.calls.records import from_json, to_json
+
+    facts = call_facts(BODY, 10, method=True)
+    assert from_json(to_json(facts)) == facts
+
+
+@pytest.fixture(params=["lazy", "full"])
+def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
+    yield from callrepo_workspace(tmp_path, request.param)
+
+
+def test_of_routes_as_costly_the_one_through_main_line_calls_is_listed_first(ws: Workspace) -> None:
+    """``closing`` calls ``audited`` first, which calls ``reconcile`` under an ``if``;
+    ``totalled``, called after it, calls ``reconcile`` on its main line: listed first."""
+    chains = ws.path(B + "closing", B + "reconcile").search.chains
+    routes = [[h.caller.target.qualname.removeprefix(B) for h in chain] for chain in chains]
+    assert routes == [["closing", "totalled"], ["closing", "audited"]]
+    assert chains[1][1].callee.site.branch == "if" and chains[1][1].callee.site.branch_line == 11
+
+
+def test_a_call_a_route_makes_at_several_lines_is_on_the_main_line_if_one_of_them_is(ws: Workspace) -> None:
+    """``twice`` calls ``reconcile`` under an ``if``, then on its main line: listed before
+    ``audited``, met first, which calls it under an ``if`` only."""
+    chains = ws.path(B + "closing_twice", B + "reconcile").search.chains
+    routes = [[(h.caller.target.qualname.removeprefix(B), h.lines) for h in chain] for chain in chains]
+    assert routes == [
+        [("closing_twice", (33,)), ("twice", (27, 28))],
+        [("closing_twice", (32,)), ("audited", (12,))],
+    ]
+
+
+def test_path_says_a_call_in_a_branch_in_text_and_json(
+    repo: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "path", B + "closing", B + "reconcile")
+    assert code == 0
+    lines = out.splitlines()
+    at = lines.index("        12  return reconcile(x)")
+    assert lines[at + 1] == "            branch: under the if at line 11"
+    assert sum("branch:" in line for line in lines) == 1  # the main line's calls say nothing
+    code, out, _ = run(capsys, "path", B + "closing", B + "reconcile", "--json")
+    first, second = json.loads(out)["chains"]
+    assert [hop["branch"] for hop in first] == [None, None]
+    assert [hop["branch"] for hop in second] == [None, {"kind": "if", "line": 11}]
