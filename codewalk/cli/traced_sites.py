@@ -50,15 +50,31 @@ def run_callers(args: argparse.Namespace) -> int:
             target = own_instead(trace, args.query, error)
         sites = () if isinstance(target, Function) else _static_callers(workspace, target)
         ran = callers_ran(trace, opened.tree, _functions(workspace, trace, target))
-        marks = [_site_ran(trace, ran, site) for site in sites]
         listed = {(site.repo, site.path, site.line) for site in sites}
-        unlisted = [r for r in ran if _place(trace, r) not in listed]
-        total = sum(r.calls for r in ran)
+        found = _CallersRan(
+            target,
+            sites,
+            [_site_ran(trace, ran, site) for site in sites],
+            [r for r in ran if _place(trace, r) not in listed],
+            sum(r.calls for r in ran),
+        )
         if args.json:
-            _callers_json(args, opened, target, sites, marks, unlisted, total)
+            _callers_json(args, opened, found)
             return 0
-        _callers_text(opened, workspace, target, sites, marks, unlisted, total)
+        _callers_text(opened, workspace, found)
         return 0
+
+
+class _CallersRan(NamedTuple):
+    """What ``callers --trace`` says of ``target``: the call sites codewalk lists, each
+    site's calls in the run and whether its line ran (``marks``, in the sites' order), the
+    places the run called it from that no site names, and its calls in all."""
+
+    target: Resolved | Function
+    sites: Sequence[Caller]
+    marks: Sequence[tuple[int, bool]]
+    unlisted: Sequence[CalledFrom]
+    total: int
 
 
 def _static_callers(workspace: Workspace, target: Resolved) -> tuple[Caller, ...]:
@@ -112,19 +128,12 @@ def _mark(site: Caller, calls: int, line_ran: bool, shared: bool) -> str:
     return "not run"
 
 
-def _callers_text(
-    opened: Opened,
-    workspace: Workspace,
-    target: Resolved | Function,
-    sites: Sequence[Caller],
-    marks: Sequence[tuple[int, bool]],
-    unlisted: Sequence[CalledFrom],
-    total: int,
-) -> None:
+def _callers_text(opened: Opened, workspace: Workspace, found: _CallersRan) -> None:
     from codewalk.cli.calls_output import format_callers, place
     from codewalk.cli.traced import endpoint_name
     from codewalk.traces.model import Function, versions_of
 
+    target, sites, marks, unlisted, total = found
     trace = opened.trace
     ran = f"ran x{total}" if total else "did not run"
     where = f"{target.path}:{target.line}" if isinstance(target, Function) else place(target)
@@ -183,19 +192,12 @@ def _root_caller(trace: Trace, node: int) -> str:
     return f"the program ({where})"
 
 
-def _callers_json(
-    args: argparse.Namespace,
-    opened: Opened,
-    target: Resolved | Function,
-    sites: Sequence[Caller],
-    marks: Sequence[tuple[int, bool]],
-    unlisted: Sequence[CalledFrom],
-    total: int,
-) -> None:
+def _callers_json(args: argparse.Namespace, opened: Opened, found: _CallersRan) -> None:
     from codewalk.cli.calls_output import caller_dict
     from codewalk.cli.traced import endpoint_dict
     from codewalk.traces.text import called_by_the_program
 
+    target, sites, marks, unlisted, total = found
     trace = opened.trace
 
     def unlisted_dict(ran: CalledFrom) -> dict[str, Any]:
