@@ -864,10 +864,15 @@ def _held_class_member(resolver: Resolver, held: Hit, parts: list[str]) -> Reach
         f"{'.'.join(parts[:2])} holds the class {held.definition.qualname} "
         f"(set at {setting[0].path}:{setting[1].line})"
     )
-    members = resolver.ns.members(held.view, held.definition.qualname, parts[2], ())
+    return _class_member(resolver, held, parts[2], how)
+
+
+def _class_member(resolver: Resolver, cls: Hit, member: str, how: str) -> Reach:
+    """``member`` of the class ``cls``, through its MRO, each said reached ``how``."""
+    members = resolver.ns.members(cls.view, cls.definition.qualname, member, ())
     if not members:
-        return unresolved(f"{how}, which defines no {parts[2]} codewalk can read")
-    repo = held.view.repo or resolver.facts.repo
+        return unresolved(f"{how}, which defines no {member} codewalk can read")
+    repo = cls.view.repo or resolver.facts.repo
     return found(with_via([to_resolved(m, repo) for m in members], how), how)
 
 
@@ -887,11 +892,7 @@ def _kept_class_member(resolver: Resolver, attrs: list[Hit], parts: list[str]) -
                 f"{'.'.join(parts[:2])} holds the class {cls.definition.qualname.rpartition('.')[2]} "
                 f"(set at {hit.view.path}:{hit.definition.line})"
             )
-            members = resolver.ns.members(cls.view, cls.definition.qualname, parts[2], ())
-            if not members:
-                return unresolved(f"{how}, which defines no {parts[2]} codewalk can read")
-            repo = cls.view.repo or resolver.facts.repo
-            return found(with_via([to_resolved(m, repo) for m in members], how), how)
+            return _class_member(resolver, cls, parts[2], how)
     return None
 
 
