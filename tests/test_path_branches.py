@@ -106,3 +106,26 @@ def test_path_says_a_call_in_a_branch_in_text_and_json(
     first, second = json.loads(out)["chains"]
     assert [hop["branch"] for hop in first] == [None, None]
     assert [hop["branch"] for hop in second] == [None, {"kind": "if", "line": 11}]
+
+
+NESTED = """\
+    def f(self, xs):
+        for x in xs:
+            def inner():
+                a()
+                if x:
+                    b()
+            inner()
+        if xs:
+            class Local:
+                c()
+"""
+
+
+def test_a_function_defined_in_a_branch_has_its_own_main_line() -> None:
+    """The body of a ``def`` under a loop runs when it is called, not because the run went
+    that way: its calls are on its own main line, or in its own branches; the call of it
+    is in the loop. A class body runs where its statement is: in the ``if``."""
+    facts = call_facts(NESTED, 10, method=True)
+    got = {s.name.expr: (s.branch, s.branch_line) for s in facts.sites if s.kind == "call"}
+    assert got == {"a": ("", 0), "b": ("if", 14), "inner": ("loop", 11), "c": ("if", 17)}

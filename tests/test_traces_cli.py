@@ -1968,3 +1968,20 @@ def test_a_root_called_through_a_long_run_of_other_code_names_its_ends_and_count
         "(from called.py:8 <module>, through Module.__call__ → Module.a → Module.b → 3 more"
         " → Module._call_impl)"
     ), row
+
+
+def test_the_arguments_after_dash_m_module_are_the_module_s_options_and_all(
+    toy: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``trace -m MODULE --epochs 1 -v``, as ``python -m`` takes it: everything after
+    MODULE is the program's, options too (argparse took ``--epochs`` and ``-v`` for
+    codewalk's own and refused them); ``-m`` alone names no program."""
+    (toy / "sayargs.py").write_text("import sys\nimport toypkg\n\nprint(sys.argv[1:])\ntoypkg.Kept()\n")
+    with (toy / "toypkg" / "__init__.py").open("a") as handle:
+        handle.write("\n\nclass Kept:\n    pass\n")
+    code = main(["trace", "--python", sys.executable, "--name", "m", "-m", "sayargs", "--epochs", "1", "-v"])
+    out, err = capfd.readouterr()
+    assert code == 0, err
+    assert "['--epochs', '1', '-v']" in out and store.path_of("m").exists()
+    code = main(["trace", "--python", sys.executable, "--name", "e", "-m"])
+    assert code != 0 and "name the program to trace" in capfd.readouterr().err

@@ -6,7 +6,8 @@ A call on the function's main line runs whenever the function does; one in a bra
 when the run goes that way. ``path`` lists a route through main-line calls before one
 through branches. What is *not* a branch: the test of an ``if`` (it runs to decide), a
 ``try:`` body and its ``finally:`` (they run unless an exception is raised), a ``with``
-body (it runs whenever the statement does), a loop's ``else:`` (it runs once, after it).
+body (it runs whenever the statement does), a loop's ``else:`` (it runs once, after it),
+the body of a function defined in a branch (it runs when called: its own main line).
 
 Pure: the body's ``ast`` in (positions mapped to the file by the caller), regions out.
 """
@@ -67,17 +68,20 @@ def branches(tree: ast.Module, position: Callable[[int, int], Point]) -> list[Br
 
 
 def innermost(found: Sequence[Branch], at: Point) -> Branch | None:
-    """The innermost of ``found`` holding ``at`` (None: ``at`` is on the main line)."""
+    """The innermost of ``found`` holding ``at`` (None: ``at`` is on the main line, its
+    function's: a function defined in a branch has a main line of its own)."""
     holding = [b for b in found if b.start <= at < b.end]
-    return max(holding, key=lambda b: (b.start, (-b.end[0], -b.end[1])), default=None)
+    inner = max(holding, key=lambda b: (b.start, (-b.end[0], -b.end[1])), default=None)
+    return inner if inner is not None and inner.kind != _OWN else None
 
 
 _Block = tuple[str, int, list[ast.stmt]]
+_OWN = ""  # the body of a function defined in the one read: its own main line, not a branch
 
 
 def _blocks(statements: list[ast.stmt]) -> Iterator[_Block]:
     """The conditional blocks in ``statements`` and in those nested in them (each
-    non-empty), with their kind and line."""
+    non-empty), with their kind and line; the body of a ``def`` as ``_OWN``."""
     for at, node in enumerate(statements):
         if isinstance(node, ast.If):
             yield IF, node.lineno, node.body
@@ -88,6 +92,8 @@ def _blocks(statements: list[ast.stmt]) -> Iterator[_Block]:
                 yield AFTER, node.body[-1].lineno, statements[at + 1 :]
         elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
             yield LOOP, node.lineno, node.body
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):  # runs when called
+            yield _OWN, node.lineno, node.body
         for handler in getattr(node, "handlers", ()):  # a try's (or a try/except*'s)
             yield EXCEPT, handler.lineno, handler.body
             yield from _blocks(handler.body)

@@ -867,6 +867,15 @@ def _held_class_member(resolver: Resolver, held: Hit, parts: list[str]) -> Reach
     return _class_member(resolver, held, parts[2], how)
 
 
+def _class_member(resolver: Resolver, cls: Hit, member: str, how: str) -> Reach:
+    """``member`` of the class ``cls``, through its MRO, each said reached ``how``."""
+    members = resolver.ns.members(cls.view, cls.definition.qualname, member, ())
+    if not members:
+        return unresolved(f"{how}, which defines no {member} codewalk can read")
+    repo = cls.view.repo or resolver.facts.repo
+    return found(with_via([to_resolved(m, repo) for m in members], how), how)
+
+
 def _kept_class_member(resolver: Resolver, attrs: list[Hit], parts: list[str]) -> Reach | None:
     """``self.a.m`` where a method stores a class itself in ``a`` (``self.extractor =
     Extractor``, datasets' ``ExtractManager``): that class's ``m`` (a classmethod or a
@@ -885,15 +894,6 @@ def _kept_class_member(resolver: Resolver, attrs: list[Hit], parts: list[str]) -
             )
             return _class_member(resolver, cls, parts[2], how)
     return None
-
-
-def _class_member(resolver: Resolver, cls: Hit, member: str, how: str) -> Reach:
-    """``member`` of the class ``cls`` holds, through its MRO, said to be reached ``how``."""
-    members = resolver.ns.members(cls.view, cls.definition.qualname, member, ())
-    if not members:
-        return unresolved(f"{how}, which defines no {member} codewalk can read")
-    repo = cls.view.repo or resolver.facts.repo
-    return found(with_via([to_resolved(m, repo) for m in members], how), how)
 
 
 def _held_by_overrides(r: Reaching, cls: Resolved, parts: list[str], reach: Reach) -> Reach:

@@ -29,7 +29,13 @@ def register(subparsers: Any) -> None:
         help="the trace's name (default: the program's and the time)",
     )
     parser.add_argument("--force", action="store_true", help="replace a trace of that name")
-    parser.add_argument("-m", dest="module", metavar="MODULE", help="run a module, as python -m does")
+    parser.add_argument(  # what follows MODULE is the module's, options too, as python -m takes them
+        "-m",
+        dest="module",
+        nargs=argparse.REMAINDER,
+        metavar="MODULE [ARGS...]",
+        help="run a module, as python -m does",
+    )
     parser.add_argument("program", nargs=argparse.REMAINDER, metavar="SCRIPT [ARGS...]")
 
 
@@ -40,17 +46,16 @@ def run(args: argparse.Namespace) -> int:
     given = list(args.program)
     if given[:1] == ["--"]:  # codewalk's own end of options (trace -- SCRIPT): not the program's
         given = given[1:]
-    program = [args.module, *given] if args.module else given
-    if not program or (not args.module and not program[0]):
+    module = args.module or []  # -m MODULE [ARGS...]
+    program = [*module, *given]
+    if not program or not program[0]:
         raise TraceError("name the program to trace: codewalk trace SCRIPT [ARGS...] or -m MODULE")
     name = (
         store.check_name(args.trace_name) if args.trace_name is not None else store.default_name(program[0])
     )
     if store.path_of(name).exists() and not args.force:
         raise TraceError(f"a trace named {name!r} exists", hint="--force replaces it, --name names another")
-    return record_and_keep(
-        name, program, module=bool(args.module), python=args.python, replace=args.force
-    ).status
+    return record_and_keep(name, program, module=bool(module), python=args.python, replace=args.force).status
 
 
 class Kept(NamedTuple):
