@@ -1,13 +1,15 @@
 """How conditional each place of one function body is: the code under an ``if``, its
-``else``, an ``except``, a ``case``, a loop's body, or after a guard's ``return`` or
-``raise`` (``if not x: return``, then the rest of the body), each a branch of its own.
+``else``, an ``except``, a ``case`` or a loop's body, each a branch of its own.
 
 A call on the function's main line runs whenever the function does; one in a branch only
 when the run goes that way. ``path`` lists a route through main-line calls before one
 through branches. What is *not* a branch: the test of an ``if`` (it runs to decide), a
 ``try:`` body and its ``finally:`` (they run unless an exception is raised), a ``with``
 body (it runs whenever the statement does), a loop's ``else:`` (it runs once, after it),
-the body of a function defined in a branch (it runs when called: its own main line).
+the body of a function defined in a branch (it runs when called: its own main line), the
+rest of a body after a guard (``if x is None: return``, then the rest: a reader reads the
+guard as a precondition and the rest as the function; half of ``generate``'s calls follow
+an early exit a run rarely takes).
 
 Pure: the body's ``ast`` in (positions mapped to the file by the caller), regions out.
 """
@@ -25,13 +27,12 @@ ELSE = "else"  # the ``else:`` of an ``if`` (an ``elif`` too is in it)
 EXCEPT = "except"  # a ``try``'s handler
 CASE = "case"  # a ``match``'s case
 LOOP = "loop"  # a ``for`` or ``while`` body (it may run no time)
-AFTER = "after"  # after an ``if`` whose body ends in ``return`` or ``raise``: the guard's line
 
 
 class Branch(NamedTuple):
     """Where the code from ``start`` to ``end`` is conditional: ``kind`` (one of the
     constants above), and the line of the statement that makes it so (the ``if``, the
-    ``except``, the loop's header, the guard's ``return``)."""
+    ``except``, the loop's header)."""
 
     start: Point
     end: Point
@@ -45,7 +46,6 @@ _SAID = {
     EXCEPT: "in the except at line {}",
     CASE: "in the case at line {}",
     LOOP: "in the loop at line {}",
-    AFTER: "after the early exit at line {}",
 }
 
 
@@ -82,14 +82,11 @@ _OWN = ""  # the body of a function defined in the one read: its own main line, 
 def _blocks(statements: list[ast.stmt]) -> Iterator[_Block]:
     """The conditional blocks in ``statements`` and in those nested in them (each
     non-empty), with their kind and line; the body of a ``def`` as ``_OWN``."""
-    for at, node in enumerate(statements):
+    for node in statements:
         if isinstance(node, ast.If):
             yield IF, node.lineno, node.body
             if node.orelse:
                 yield ELSE, node.lineno, node.orelse
-            elif at + 1 < len(statements) and isinstance(node.body[-1], ast.Return | ast.Raise):
-                # a guard: the rest of the block runs only when it did not return
-                yield AFTER, node.body[-1].lineno, statements[at + 1 :]
         elif isinstance(node, ast.For | ast.AsyncFor | ast.While):
             yield LOOP, node.lineno, node.body
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):  # runs when called
