@@ -147,7 +147,7 @@ def _callers_text(
     trace = opened.trace
     ran = f"ran x{total}" if total else "did not run"
     if total is None:  # no call to count: the header says where and which run
-        ran = "made"
+        ran = "not counted"
     where = f"{target.path}:{target.line}" if isinstance(target, Function) else place(target)
     versions = versions_of(trace.repos)
     print(visible(f"callers of {endpoint_name(target)}  {where}  {ran} in trace {trace.name!r} [{versions}]"))
@@ -160,8 +160,8 @@ def _callers_text(
         if total is None:
             print(
                 f"{precise} call site{reach} it; making it runs no Python code of the pinned packages"
-                " (object's __init__, or the one @dataclass makes with no __post_init__), and a trace"
-                " records only that: each site says whether its line ran"
+                " (object's __init__, or the one @dataclass makes with no __post_init__), the only code"
+                " a trace records: each site says whether its line ran"
             )
         else:
             print(f"{precise} call site{reach} it, {ran_sites} of them called it in the run")
