@@ -151,6 +151,22 @@ def test_callers_of_a_dataclass_with_a_trace_count_its_post_init_not_its_class_b
     assert code == 0 and json.loads(out)["ran"] is None
 
 
+def test_a_function_defined_in_another_is_taken_by_callers_and_path_with_a_trace(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``counting.<locals>.count``, the name Python gives it (and "did you mean" offers):
+    ``callers --trace`` and ``path --trace`` refused it as a malformed query, where
+    ``calls`` and ``show`` take it."""
+    called = package_line("    return count(2)")
+    nested = "toypkg.counting.<locals>.count"
+    code, out, err = run(capsys, "callers", nested, "--trace", "toy")
+    assert code == 0, err
+    assert f"callers of {nested}  toypkg/__init__.py:" in out.splitlines()[0]
+    assert f"  toypkg/__init__.py:{called}  in counting  [ran x1]" in out.splitlines()
+    code, out, err = run(capsys, "path", "toypkg.counting", nested, "--trace", "toy")
+    assert code == 0 and f"toypkg.counting -> {nested}" in out, err
+
+
 def test_callers_with_a_trace_refuses_another_version_and_a_trace_not_kept(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
