@@ -128,6 +128,14 @@ def test_a_nested_function_named_as_a_member_suggests_its_locals_name(
     assert code == 1 and "<locals>" not in err
 
 
+def test_callers_takes_a_nested_functions_locals_name(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``callers`` of the name "did you mean" offers for a function defined in another
+    refused it as a malformed query: the sites in its host's body call it."""
+    code, out, err = run(capsys, "callers", "callpkg.models.outer.<locals>.helper_of_inner")
+    assert code == 0, err
+    assert "in inner" in out and "return helper_of_inner(y)" in out
+
+
 def test_calls_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "calls", "Trainer.stepp")
     assert code == 1

@@ -97,6 +97,74 @@ def test_callers_of_a_class_with_a_trace_count_the_init_its_construction_ran(
     assert code == 0, err
     assert " ran x1 in trace 'toy'" in out.splitlines()[0]
     assert f"  toypkg/__init__.py:{made}  in pick  [ran x1]" in out.splitlines()
+    assert "(counted as the calls of toypkg.Base.__init__, which making another class" in out
+
+
+DATACLASSED = """
+
+import dataclasses
+
+
+@dataclasses.dataclass
+class Record:  # its __init__ made by @dataclass: no file holds it, its __post_init__ runs
+    x: int
+
+    def __post_init__(self):
+        self.x = square(self.x)
+
+
+@dataclasses.dataclass
+class Plain:  # nor has it a __post_init__: nothing of the package runs as it is made
+    x: int
+
+
+def records():
+    return Record(2), Plain(3)
+"""
+
+
+def test_callers_of_a_dataclass_with_a_trace_count_its_post_init_not_its_class_body(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Record(2)`` runs the ``__init__`` @dataclass made (no file's code) and, from it, the
+    class's ``__post_init__``: the site called it. The class's body, run once as the module
+    was imported, is no call of it (it was said called from the module's line, x1)."""
+    from tests.test_traces_cli import traced_with
+
+    traced_with(toy, capsys, DATACLASSED, "records", "import toypkg\ntoypkg.records()\n")
+    source = (toy / "toypkg" / "__init__.py").read_text().splitlines()
+    made = source.index("    return Record(2), Plain(3)") + 1
+    code, out, err = run(capsys, "callers", "toypkg.Record", "--trace", "records")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert " ran x1 in trace 'records'" in lines[0]
+    assert f"  toypkg/__init__.py:{made}  in records  [ran x1]" in lines
+    assert "<module" not in out and "(counted as the calls of" not in out  # its own __post_init__
+    code, out, err = run(capsys, "callers", "toypkg.Plain", "--trace", "records")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert "<module" not in out and " did not run " not in lines[0]
+    assert " not counted in trace 'records'" in lines[0]
+    assert "making it runs no Python code of the pinned packages" in lines[1]
+    assert f"  toypkg/__init__.py:{made}  in records  [line ran]" in lines
+    code, out, err = run(capsys, "callers", "toypkg.Plain", "--trace", "records", "--json")
+    assert code == 0 and json.loads(out)["ran"] is None
+
+
+def test_a_function_defined_in_another_is_taken_by_callers_and_path_with_a_trace(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``counting.<locals>.count``, the name Python gives it (and "did you mean" offers):
+    ``callers --trace`` and ``path --trace`` refused it as a malformed query, where
+    ``calls`` and ``show`` take it."""
+    called = package_line("    return count(2)")
+    nested = "toypkg.counting.<locals>.count"
+    code, out, err = run(capsys, "callers", nested, "--trace", "toy")
+    assert code == 0, err
+    assert f"callers of {nested}  toypkg/__init__.py:" in out.splitlines()[0]
+    assert f"  toypkg/__init__.py:{called}  in counting  [ran x1]" in out.splitlines()
+    code, out, err = run(capsys, "path", "toypkg.counting", nested, "--trace", "toy")
+    assert code == 0 and f"toypkg.counting -> {nested}" in out, err
 
 
 def test_callers_with_a_trace_refuses_another_version_and_a_trace_not_kept(

@@ -722,3 +722,44 @@ async def test_g_on_a_name_the_programs_file_imports_goes_to_its_pinned_definiti
         (said_c,) = [str(n.message).replace("\n", "") for n in app._notifications]
         assert said_c.startswith("calls: the program's own code is in no pinned repository")
         assert said_c.endswith("the trace's steps (under its own, when pinned code called it)")
+
+
+def test_g_on_a_name_imported_from_the_programs_own_module_does_not_go_to_a_pins_of_that_tail() -> None:
+    """``from utils import logging`` in the program's file: ``utils`` is the program's own
+    module (a ``utils.py`` beside it), and ``find utils.logging`` answers transformers'
+    ``transformers.utils.logging`` (a dotted tail, as a reader may type it): ``g`` went
+    there. A definition outside the package the file imported from is no answer; one
+    inside it (``transformers.Trainer``, defined in ``transformers.trainer``) is."""
+    from types import SimpleNamespace
+
+    from codewalk.errors import CodewalkError
+    from codewalk.ui.session import NavThread, RepoInfo
+
+    text = "from utils import logging\nfrom transformers import Trainer\nlogging.x\nTrainer\n"
+    defined = {
+        "utils.logging.x": "transformers.utils.logging.x",
+        "transformers.Trainer": "transformers.trainer.Trainer",
+    }
+
+    class Workspace:
+        def find(self, name: str, **_: object) -> SimpleNamespace:
+            found = [SimpleNamespace(qualname=defined[name], repo="transformers")] if name in defined else []
+            return SimpleNamespace(results=found)
+
+    class Repos:
+        def workspace(self, repo: str | None = None) -> Workspace:
+            return Workspace()
+
+    nav = NavThread(lambda: Repos(), lambda _: RepoInfo("transformers", "v5", lambda _: "", Path(".")))  # type: ignore[arg-type,return-value]
+    unread = "the program's own code is in no pinned repository"
+    nav.known[PROGRAM] = RepoInfo(PROGRAM, "", lambda _: text, Path("."), unread=unread)
+    try:
+        answer = nav.goto_all(PROGRAM, "own.py", 4, 0)
+        assert [t.qualname for t in answer.results] == ["transformers.trainer.Trainer"]
+        with pytest.raises(CodewalkError) as refused:
+            nav.goto_all(PROGRAM, "own.py", 3, 8)
+        assert str(refused.value).startswith(
+            "utils.logging.x (the program imports it) is in no pinned repository"
+        )
+    finally:
+        nav.shutdown()

@@ -187,6 +187,8 @@ def _path_goals(
     """The definitions TO names, as the static ``path`` takes them (then as
     :func:`ran_instead` has them); where no pin defines it, the program's own function
     of that name that ran."""
+    if ".<locals>." in args.goal:  # a function defined in another: found in its host's body
+        return [_traced_end(args, workspace, trace, args.goal, scope)]
     found = workspace.calling.find(args.goal, scope, related=False)
     if not found.matches and own_named(trace, args.goal):
         return [own_instead(trace, args.goal, None)]

@@ -49,32 +49,39 @@ def run_callers(args: argparse.Namespace) -> int:
         except QueryError as error:  # none in the pins: the program's own function that ran?
             target = own_instead(trace, args.query, error)
         sites = () if isinstance(target, Function) else _static_callers(workspace, target)
-        ran = callers_ran(trace, opened.tree, _functions(workspace, trace, target))
+        functions, counted = _functions(workspace, trace, target)
+        ran = callers_ran(trace, opened.tree, functions or set())
         listed = {(site.repo, site.path, site.line) for site in sites}
         found = _CallersRan(
             target,
             sites,
             [_site_ran(trace, ran, site) for site in sites],
             [r for r in ran if _place(trace, r) not in listed],
-            sum(r.calls for r in ran),
+            sum(r.calls for r in ran) if functions is not None else None,
         )
         if args.json:
             _callers_json(args, opened, found)
             return 0
         _callers_text(opened, workspace, found)
+        if counted is not None and not counted.startswith(f"{getattr(target, 'qualname', '')}."):
+            print(
+                f"\n(counted as the calls of {counted}, which making another class that inherits it"
+                " runs too: the places above may have made that one)"
+            )
         return 0
 
 
 class _CallersRan(NamedTuple):
     """What ``callers --trace`` says of ``target``: the call sites codewalk lists, each
     site's calls in the run and whether its line ran (``marks``, in the sites' order), the
-    places the run called it from that no site names, and its calls in all."""
+    places the run called it from that no site names, and its calls in all (None: making
+    the class runs no Python code to count)."""
 
     target: Resolved | Function
     sites: Sequence[Caller]
     marks: Sequence[tuple[int, bool]]
     unlisted: Sequence[CalledFrom]
-    total: int
+    total: int | None
 
 
 def _static_callers(workspace: Workspace, target: Resolved) -> tuple[Caller, ...]:
@@ -85,20 +92,30 @@ def _static_callers(workspace: Workspace, target: Resolved) -> tuple[Caller, ...
     return workspace.calling.callers_of(target, progress=progress).callers
 
 
-def _functions(workspace: Workspace, trace: Trace, target: Resolved | Function) -> set[int]:
+def _functions(
+    workspace: Workspace, trace: Trace, target: Resolved | Function
+) -> tuple[set[int] | None, str | None]:
     """The functions of ``trace`` whose calls are calls of ``target``: for a class, the
     ``__init__`` calling it runs (its own, else the one its bases give it: then every
-    construction that ran it is counted, of this class or another)."""
+    construction that ran it is counted, of this class or another); for a class whose
+    ``__init__`` @dataclass made (code of no file, which a trace does not record), the
+    ``__post_init__`` that one calls. None when making the class runs no Python code of the
+    pins (``object``'s ``__init__``, or @dataclass's without a ``__post_init__``): the run
+    cannot say where it was made. Never the class's body, which ran once, as its module
+    was imported. With them, the qualified name of the member counted, for a class."""
     from codewalk.traces.model import Function
     from codewalk.traces.named import ran_as
 
     if isinstance(target, Function) or target.kind != "class":
-        return ran_as(trace, [target])
-    try:
-        init = workspace.calling.definition(f"{target.qualname}.__init__")
-    except QueryError:  # object's own: no Python code runs
-        return set()
-    return ran_as(trace, [init])
+        return ran_as(trace, [target]), None
+    for member in ("__init__", "__post_init__"):
+        try:
+            made = workspace.calling.definition(f"{target.qualname}.{member}")
+        except QueryError:  # object's own: no Python code runs
+            return None, None
+        if made.kind != "class":  # the class itself: its __init__ is the one @dataclass made
+            return ran_as(trace, [made]), made.qualname
+    return None, None
 
 
 def _place(trace: Trace, ran: CalledFrom) -> tuple[str, str, int] | None:
@@ -116,11 +133,14 @@ def _site_ran(trace: Trace, ran: Sequence[CalledFrom], site: Caller) -> tuple[in
     return calls, bool(calls) or site.line in trace.executed(site.repo, site.path)
 
 
-def _mark(site: Caller, calls: int, line_ran: bool, shared: bool) -> str:
+def _mark(site: Caller, calls: int, line_ran: bool, shared: bool, counted: bool = True) -> str:
     """``ran xN``; on a line of several sites of it (``shared``), whose calls a trace
-    cannot tell apart (it records a call's line, not its column), the line's calls."""
+    cannot tell apart (it records a call's line, not its column), the line's calls. Where
+    the run cannot count its calls (not ``counted``), whether the line ran."""
     if site.kind == "entry":  # a table's entry is called where the table is read
         return ""
+    if not counted:
+        return "line ran" if line_ran else "not run"
     if calls:
         return f"ran x{calls} at this line, by this call or another" if shared else f"ran x{calls}"
     if line_ran:
@@ -136,6 +156,8 @@ def _callers_text(opened: Opened, workspace: Workspace, found: _CallersRan) -> N
     target, sites, marks, unlisted, total = found
     trace = opened.trace
     ran = f"ran x{total}" if total else "did not run"
+    if total is None:  # no call to count: the header says where and which run
+        ran = "not counted"
     where = f"{target.path}:{target.line}" if isinstance(target, Function) else place(target)
     versions = versions_of(trace.repos)
     print(visible(f"callers of {endpoint_name(target)}  {where}  {ran} in trace {trace.name!r} [{versions}]"))
@@ -145,11 +167,18 @@ def _callers_text(opened: Opened, workspace: Workspace, found: _CallersRan) -> N
         precise = sum(1 for c in sites if c.kind in ("call", "ref", "decorator", "read"))
         ran_sites = sum(1 for calls, _ in marks if calls)
         reach = "s reach" if precise != 1 else " reaches"
-        print(f"{precise} call site{reach} it, {ran_sites} of them called it in the run")
+        if total is None:
+            print(
+                f"{precise} call site{reach} it; making it runs no Python code of the pinned packages"
+                " (object's __init__, or the one @dataclass makes with no __post_init__), the only code"
+                " a trace records: each site says whether its line ran"
+            )
+        else:
+            print(f"{precise} call site{reach} it, {ran_sites} of them called it in the run")
         if sites:
             lines = Counter((site.repo, site.path, site.line) for site in sites if site.kind != "entry")
             said = [
-                _mark(site, calls, line, lines[site.repo, site.path, site.line] > 1)
+                _mark(site, calls, line, lines[site.repo, site.path, site.line] > 1, total is not None)
                 for site, (calls, line) in zip(sites, marks, strict=True)
             ]
             home = getattr(target, "repo", "") or workspace.checkout.repo

@@ -201,7 +201,8 @@ class NavThread:
     def _imported(self, repo: str, path: str, line: int, col: int) -> Reached:
         """In a file no workspace reads (a traced program's own), the pinned definition of
         the name there that the file imports (``from transformers import Trainer``), as
-        ``find`` finds its full name; else why there is no answer."""
+        ``find`` finds its full name in the package it was imported from; else why there is
+        no answer."""
         from codewalk.traces.own import imported_at
 
         unread = self.known[repo].unread
@@ -209,8 +210,13 @@ class NavThread:
         if name is None:
             raise CodewalkError(unread)
 
+        package = name.split(".")[0]
+
         def find(repos: Repos) -> Reached:
             found = repos.workspace().find(name, limit=1, suggest=False).results
+            # in the package imported from: find reads a dotted tail too (utils.logging is
+            # transformers.utils.logging), where the program's own utils.py is meant
+            found = [target for target in found if target.qualname.split(".")[0] == package]
             self._learn(repos, [target.repo for target in found])
             return Imported(tuple(found))
 

@@ -316,6 +316,8 @@ class Calling:
     def callers(
         self, query: str, progress: Progress | None = None, scope: Sequence[str] = ()
     ) -> CallersAnswer:
+        if ".<locals>." in query:  # a function defined in another: no table names it
+            return self.callers_of(self.definition(query, scope), (), progress)
         found = self.find(query, scope)
         target = self.callable_match(found, scope)
         entries = [r for r in found.results if r.kind == "entry" and r.role == "related"]
@@ -326,6 +328,8 @@ class Calling:
     ) -> CallersAnswer:
         from codewalk.calls.callers import called_by_python, callers
 
+        if entries is None and ".<locals>." in target.qualname:  # no table names a nested function
+            entries = ()
         if entries is None:
             related = self.ws.resolver.find(target.qualname).results
             entries = [r for r in related if r.kind == "entry" and r.role == "related"]
