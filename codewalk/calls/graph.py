@@ -669,7 +669,7 @@ def route(chain: tuple[Hop, ...]) -> tuple[tuple[str | int, ...], ...]:
 
 def branched_calls(chain: tuple[Hop, ...], variants: Sequence[tuple[Hop, ...]] = ()) -> int:
     """How many of a chain's calls are in a branch of their function (under an ``if``, in
-    an ``except``, a loop, after a guard's ``return``: :mod:`codewalk.calls.branches`) at
+    an ``except``, a loop: :mod:`codewalk.calls.branches`) at
     every line the route makes them (``variants``: the route's chains)."""
     count = 0
     for at, hop in enumerate(chain):
