@@ -14,7 +14,7 @@ import pytest
 
 from codewalk.cli.main import main
 from codewalk.workspace.workspace import Workspace
-from tests.callrepo import callees, callrepo_workspace, make_callrepo
+from tests.callrepo import callees, callrepo_workspace, pin_callrepo
 
 STORING = "src/callpkg/storing.py"
 
@@ -81,14 +81,7 @@ def test_a_class_imported_in_the_method_that_sets_the_attribute(ws: Workspace) -
 @pytest.fixture()
 def pinned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The call package as the pins every command reads."""
-    checkout = make_callrepo(tmp_path)
-    pins = tmp_path / "pins.toml"
-    pins.write_text(
-        '[calls]\nurl = "https://example.invalid/calls.git"\ntag = "v0"\npackage_root = "src"\n'
-        'packages = ["callpkg"]\nrelease = "callpkg==0"\n'
-    )
-    monkeypatch.setenv("CODEWALK_PINS", str(pins))
-    monkeypatch.setenv("CODEWALK_SOURCE_PATH", str(checkout.root))
+    pin_callrepo(tmp_path, monkeypatch)
 
 
 @pytest.mark.usefixtures("pinned")

@@ -12,22 +12,14 @@ from typing import Any
 import pytest
 
 from codewalk.cli.main import main
-from tests.callrepo import FIXTURE, make_callrepo
+from tests.callrepo import ACCEL_PIN, CALLS_PIN, FIXTURE, pin_callrepo
 
 TRAINER = "src/callpkg/trainer.py"
 
 
 @pytest.fixture()
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    checkout = make_callrepo(tmp_path)
-    pins = tmp_path / "pins.toml"
-    pins.write_text(
-        '[calls]\nurl = "https://example.invalid/calls.git"\ntag = "v0"\npackage_root = "src"\n'
-        'packages = ["callpkg"]\nrelease = "callpkg==0"\n'
-    )
-    monkeypatch.setenv("CODEWALK_PINS", str(pins))
-    monkeypatch.setenv("CODEWALK_SOURCE_PATH", str(checkout.root))
-    return checkout.root
+    return pin_callrepo(tmp_path, monkeypatch).root
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -339,12 +331,7 @@ def test_draft_keeps_a_file_made_while_it_ran_and_says_a_directory_is_one(
 def stack_repo(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The call package and its ``accelerate`` stand-in, two pins read from one tree."""
     pins = tmp_path / "stack-pins.toml"
-    pins.write_text(
-        '[calls]\nurl = "https://example.invalid/calls.git"\ntag = "v0"\npackage_root = "src"\n'
-        'packages = ["callpkg"]\nrelease = "callpkg==0"\n\n'
-        '[accel]\nurl = "https://example.invalid/accel.git"\ntag = "v1"\npackage_root = "src"\n'
-        'packages = ["accelerate"]\nrelease = "accelerate==1"\n'
-    )
+    pins.write_text(CALLS_PIN + "\n" + ACCEL_PIN)
     monkeypatch.setenv("CODEWALK_PINS", str(pins))
     return repo
 
