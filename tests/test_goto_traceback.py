@@ -386,7 +386,7 @@ def test_a_call_of_a_name_no_pin_defines_points_at_a_run_not_at_find(
 ) -> None:
     """``module._swapped_forward(x)`` (as accelerate's hook calls ``module._old_forward``, an
     attribute it sets on the module): ``find _swapped_forward`` would find nothing, so the
-    hint names what does answer, the calls a recorded run made there."""
+    hint names what does answer, the calls a recorded run made at that line."""
     code, _, err = run(capsys, "goto", "src/callpkg/choosing.py:43")
     assert code == 1
     assert "a call codewalk cannot follow to a definition" in err
@@ -394,7 +394,7 @@ def test_a_call_of_a_name_no_pin_defines_points_at_a_run_not_at_find(
     assert (
         "no pin in the cache defines a function named _swapped_forward (one set at run time, or "
         "another package's): a run you recorded says what it called, "
-        "`codewalk calls callpkg.choosing.run_swapped --trace NAME`"
+        "`codewalk goto src/callpkg/choosing.py:43 --trace NAME`"
     ) in err
     assert main(["find", "_swapped_forward"]) == 1  # what the hint no longer sends the reader to
     capsys.readouterr()

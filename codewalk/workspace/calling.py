@@ -490,7 +490,7 @@ def _untyped_note(body: Body, callee: Callee, defined: Callable[[str], bool]) ->
     named whole: a short name may be read as another's (paddle's ``linear``, in a command,
     is transformers' ``FP8Experts.linear``, the first pin's). A name no pin ``defined``
     (``module._old_forward``, an attribute accelerate sets on a module at run time) has no
-    definition to list: a run says what the call reached."""
+    definition to list: a run says what the call reached (``goto --trace`` at the very line)."""
     how = callee.how or "codewalk cannot tell what it calls"
     name = callee.site.name.expr.rpartition(".")[2]
     here = body.target.qualname
@@ -500,7 +500,7 @@ def _untyped_note(body: Body, callee: Callee, defined: Callable[[str], bool]) ->
         return (
             f"{how}; no pin in the cache defines a function named {name} (one set at run time, "
             f"or another package's): a run you recorded says what it called, "
-            f"`codewalk calls {here} --trace NAME`"
+            f"`codewalk goto {body.target.path}:{callee.site.line} --trace NAME`"
         )
     return (
         f"{how}; `codewalk find {name}` lists the definitions of {name}, and "
