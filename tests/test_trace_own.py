@@ -13,6 +13,7 @@ import os
 import sys
 import textwrap
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from ui_fakes import run_async, settle
@@ -28,6 +29,9 @@ from codewalk.traces.reading import open_trace
 from codewalk.traces.tree import folded
 from codewalk.ui.problem import problem_text
 from tests.traceprog import package_line, tree_rows, use_toy
+
+if TYPE_CHECKING:
+    from codewalk.ui.app import CodewalkApp
 
 PROGRAM_TEXT = """
 import toypkg
@@ -398,17 +402,10 @@ def test_a_trace_of_the_format_before_still_reads_and_a_program_file_it_does_not
         store.load("own")
 
 
-@run_async
-async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_anchors_no_step_there(
-    work: Path,
-) -> None:
+def _app_at_mine() -> CodewalkApp:
+    """The terminal UI on trace ``own``, at the step of the program's own ``mine``."""
     from codewalk.ui.app import make_app
-    from codewalk.ui.code_view import CodeView
-    from codewalk.ui.header import TourHeader
     from codewalk.ui.launch import trace_session
-    from codewalk.ui.record_screen import RecordScreen
-    from codewalk.ui.steps import StepsList
-    from codewalk.ui.version_chooser import VersionChooser
 
     opened = open_trace("own")
     rows = folded(opened.trace, opened.tree)
@@ -418,7 +415,22 @@ async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_
         if opened.trace.functions[opened.trace.nodes[row.shown.node].function].name == "mine"
     )
     session, _ = trace_session(opened)
-    app = make_app(session, start_step=mine)
+    return make_app(session, start_step=mine)
+
+
+@run_async
+async def test_the_app_opens_the_programs_file_at_its_function_and_the_recorder_anchors_no_step_there(
+    work: Path,
+) -> None:
+    from codewalk.ui.code_view import CodeView
+    from codewalk.ui.header import TourHeader
+    from codewalk.ui.record_screen import RecordScreen
+    from codewalk.ui.steps import StepsList
+    from codewalk.ui.version_chooser import VersionChooser
+
+    app = _app_at_mine()
+    session = app.session
+    assert session is not None
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
         code = app.screen.query_one(CodeView)
@@ -646,19 +658,9 @@ async def test_a_line_of_the_programs_file_is_said_to_be_in_your_program_not_pro
     the header and the steps say "your program"."""
     from textual.command import CommandList
 
-    from codewalk.ui.app import make_app
     from codewalk.ui.header import OffTourBanner
-    from codewalk.ui.launch import trace_session
 
-    opened = open_trace("own")
-    rows = folded(opened.trace, opened.tree)
-    mine = next(
-        n
-        for n, row in enumerate(rows)
-        if opened.trace.functions[opened.trace.nodes[row.shown.node].function].name == "mine"
-    )
-    session, _ = trace_session(opened)
-    app = make_app(session, start_step=mine)
+    app = _app_at_mine()
     line = own_line("def main():")
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
@@ -678,19 +680,9 @@ async def test_g_on_a_name_the_programs_file_imports_goes_to_its_pinned_definiti
     the program imports from a pinned package: it goes there, as the file's imports say;
     a name imported from elsewhere, or one of the program's own, is said to be outside.
     ``c`` there says where the calls that ran are: under its step."""
-    from codewalk.ui.app import make_app
     from codewalk.ui.code_view import CodeView
-    from codewalk.ui.launch import trace_session
 
-    opened = open_trace("own")
-    rows = folded(opened.trace, opened.tree)
-    mine = next(
-        n
-        for n, row in enumerate(rows)
-        if opened.trace.functions[opened.trace.nodes[row.shown.node].function].name == "mine"
-    )
-    session, _ = trace_session(opened)
-    app = make_app(session, start_step=mine)
+    app = _app_at_mine()
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
         code = app.screen.query_one(CodeView)
