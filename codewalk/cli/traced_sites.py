@@ -65,8 +65,10 @@ def run_callers(args: argparse.Namespace) -> int:
         _callers_text(opened, workspace, found)
         if counted is not None and not counted.startswith(f"{getattr(target, 'qualname', '')}."):
             print(
-                f"\n(counted as the calls of {counted}, which making another class that inherits it"
-                " runs too: the places above may have made that one)"
+                visible(
+                    f"\n(counted as the calls of {counted}, which making another class that inherits it"
+                    " runs too: the places above may have made that one)"
+                )
             )
         return 0
 
