@@ -737,7 +737,7 @@ def test_the_overrides_of_a_member_are_found_once_a_question(
     """``self.forward`` of a class thousands derive from is asked at every call of an
     instance annotated as one: its overrides, and what calling one runs, are found once
     (the descendants are not walked again), the same each time."""
-    from codewalk.calls.selves import overrides
+    from codewalk.calls.derived import overrides
 
     cr = ws.calling.cr
     (fitting,) = ws.find("callpkg.heads.Fitting").matches

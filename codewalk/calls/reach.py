@@ -17,7 +17,7 @@ Calling a property reaches the property and what it returns; calling an instance
 
 from __future__ import annotations
 
-from codewalk.calls import selves
+from codewalk.calls import assigned, selves
 from codewalk.calls.cache import CallFactsTable, facts_of
 from codewalk.calls.holders import Holds, Tabled, holds, parameter_names
 from codewalk.calls.model import BUILTIN, EXTERNAL, Body, Code, called_on, unbound
@@ -64,10 +64,10 @@ class Reacher:
         self.tables: dict[tuple[object, ...], tuple[Resolved, list[DictEntry]] | None] = {}  # a name's table
         # what attributes, variables (by definition) and parameters (and their name) hold
         self.held: dict[tuple[str, str, int, str], Holds] = {}
-        self.derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]] = {}  # selves.overrides_outside
+        self.derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]] = {}  # derived.overrides_outside
         self.imported: dict[tuple[str, str], tuple[str, ...]] = {}  # ... and the pins a module imports from
-        self.overriding: dict[tuple[str, str, int, str, int], list[Resolved]] = {}  # selves.overrides
-        # selves.joined: the classes with several bases deriving from one, and their other bases
+        self.overriding: dict[tuple[str, str, int, str, int], list[Resolved]] = {}  # derived.overrides
+        # derived.joined: the classes with several bases deriving from one, and their other bases
         self.joins: dict[tuple[str, str, int, int], Joined] = {}
         self.filled: dict[tuple[str, int], list[tuple[Body, Resolved]]] = {}  # listed.put_in
 
@@ -202,7 +202,7 @@ class Reacher:
                     if targets:
                         return found(with_via(targets, how), how)
                     if inherited is None and len(parts) == 2:
-                        inherited = selves.member_outside(self, [(owner, cls_view, cls)], parts[1], how)
+                        inherited = assigned.member_outside(self, [(owner, cls_view, cls)], parts[1], how)
                 patched = (
                     self._set_outside(resolver, view, d, parts)
                     or self._made_outside(resolver, view, d, parts)
@@ -419,7 +419,7 @@ class Reacher:
         hit = classes[0]
         home, qualname = hit.view, hit.definition.qualname
         said = f"{parts[0]} is a class of {home.module} ({home.path})"
-        outside = selves.member_outside(self, [(resolver, home, qualname)], parts[1], said)
+        outside = assigned.member_outside(self, [(resolver, home, qualname)], parts[1], said)
         base = outside.external.rpartition(".")[0] if outside is not None else ""
         if base.partition(".")[0] != "torch" or base.rpartition(".")[2] != "Function":
             return None

@@ -1,6 +1,6 @@
 """What a name in a body reaches (:class:`Reach`) and the helpers every resolving
-module shares; :class:`Reaching` is what :mod:`codewalk.calls.selves`,
-:mod:`codewalk.calls.holders` and :mod:`codewalk.calls.tables` ask of the
+module shares; :class:`Reaching` is what :mod:`codewalk.calls.selves` (``assigned``,
+``derived``), :mod:`codewalk.calls.holders` and :mod:`codewalk.calls.tables` ask of the
 :class:`~codewalk.calls.reach.Reacher` (so that they need not import it)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ COPIES = frozenset(("copy.copy", "copy.deepcopy"))  # functions of another packa
 # candidates of a call above which it is "many": path searches it lazily, and what each
 # returns is not read (a module called may be any of 1,818 models)
 WIDE = 12
-# selves.joined: the classes deriving from one with several bases, the classes of their
+# derived.joined: the classes deriving from one with several bases, the classes of their
 # MROs not deriving from it, and the pins those are in
 Joined = tuple[list[Resolved], frozenset[str], frozenset[str]]
 
@@ -84,7 +84,7 @@ class Reaching(Protocol):
     # the overrides of a member in the classes deriving from a pinned class, by (the
     # class, the member, the pins open)
     overriding: dict[tuple[str, str, int, str, int], list[Resolved]]
-    # selves.joined, by (the class, the pins open)
+    # derived.joined, by (the class, the pins open)
     joins: dict[tuple[str, str, int, int], Joined]
 
     def facts(self, body: Body) -> CallFacts: ...

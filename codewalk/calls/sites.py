@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from codewalk import parsing
+from codewalk.calls.assigned import member_outside
 from codewalk.calls.cache import CallFactsTable
 from codewalk.calls.contained import (
     ELEMENT_METHODS,
@@ -22,6 +23,7 @@ from codewalk.calls.contained import (
     is_literal,
     literal_member,
 )
+from codewalk.calls.derived import overrides, taken, with_overrides
 from codewalk.calls.holders import Tabled, holds, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
@@ -43,7 +45,7 @@ from codewalk.calls.reached import (
 )
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
 from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, LOCALS, PARAM, SELF, CallFacts, Name, Origin, Site
-from codewalk.calls.selves import member_outside, overrides, reach_self, taken, with_overrides
+from codewalk.calls.selves import reach_self
 from codewalk.calls.tables import (
     call_result,
     element,
@@ -348,8 +350,6 @@ class CallResolver(Reacher):
     def overridden_call(self, cls: Resolved) -> list[Resolved]:
         """Calling an instance of a class deriving from ``cls`` (which defines neither
         ``__call__`` nor ``forward``): each one's ``forward``."""
-        from codewalk.calls.selves import overrides
-
         key = (cls.repo, cls.path, cls.line, self.code.opened())
         if key not in self._overridden:  # each call of an instance annotated as one asks
             name = cls.qualname.rpartition(".")[2]
@@ -647,7 +647,7 @@ class CallResolver(Reacher):
 
     def annotated_outside(self, body: Body, parts: list[str], *, call: bool = False) -> Reach | None:
         """``x.m`` where the parameter ``x`` is annotated with a class of another package
-        (``model: nn.Module``): as :func:`~codewalk.calls.selves.with_overrides` says; so is
+        (``model: nn.Module``): as :func:`~codewalk.calls.derived.with_overrides` says; so is
         ``model(...)`` of a torch module, which runs its ``forward``."""
         where = self.view(body)
         if where is None or not (len(parts) == 2 or (len(parts) == 1 and call)):
