@@ -550,6 +550,25 @@ def test_a_hop_through_one_of_several_targets_says_how_many_the_call_may_run(
     assert code == 0 and "may run any of" not in out
 
 
+def test_path_says_what_its_order_rests_on(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under the chains, what their order rests on: the fewest calls, not the likeliest way
+    (a run often goes a longer one); a chain through one of the several definitions a call
+    may run says that one leads to the end, not necessarily the one a program runs."""
+    code, out, _ = run(capsys, "path", "callpkg.heads.Fitting.fit", "callpkg.heads.loss", "--limit", "1")
+    assert code == 0
+    assert out.rstrip().splitlines()[-1] == (
+        "(the shortest way the code allows, not the likeliest; a run often goes a longer way; at a "
+        "call that may run several definitions, the one shown is one that leads on to the end, not "
+        "necessarily the one a program runs: path ... --trace NAME shows the way a recorded run went)"
+    )
+    code, out, _ = run(capsys, "path", "publish", "finish")  # two chains of definite calls
+    assert code == 0 and out.rstrip().splitlines()[-1] == (
+        "(listed by the fewest calls, then the fewest guesses, then the fewest calls in branches: the "
+        "shortest ways the code allows, not the likeliest; a run often goes a longer way: path ... "
+        "--trace NAME shows the way a recorded run went)"
+    )
+
+
 def test_path_says_when_it_stopped_at_enough_chains(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A search through guesses that stops at ``--limit`` chains says a shorter one may be
     unsearched (and ``complete`` is false); one that searched everywhere says nothing."""

@@ -234,6 +234,12 @@ def hop_dict(hop: Hop) -> dict[str, Any]:
 _RUNS = frozenset(("function", "method", "class"))  # what a call may run, besides what holds it
 
 
+def may_run(hop: Hop) -> int:
+    """How many definitions the call of ``hop`` may run (not the attribute holding them):
+    past one, the chain goes through one of them, not the one a run must take."""
+    return sum(1 for target in hop.callee.targets if target.kind in _RUNS)
+
+
 def format_chain(chain: Sequence[Hop], home: str = "") -> str:
     lines: list[str] = []
     for hop in chain:
@@ -250,10 +256,10 @@ def format_chain(chain: Sequence[Hop], home: str = "") -> str:
             lines.append(f"            via: {via}")
         if site.branch:  # runs only when the run goes that way (a route through fewer is listed first)
             lines.append(f"            branch: {said(site.branch, site.branch_line)}")
-        runs = [t for t in hop.callee.targets if t.kind in _RUNS]  # not the attribute holding them
-        if len(runs) > 1:  # the chain goes through one: not the one a run must take
+        runs = may_run(hop)
+        if runs > 1:
             which = "which one depends on the value at run time"
-            lines.append(f"            this call may run any of {len(runs):,}: {which}")
+            lines.append(f"            this call may run any of {runs:,}: {which}")
     last = chain[-1]
     if last.target is not None:
         lines.append(f"  {last.target.qualname}  {place(last.target, home)}")

@@ -4,6 +4,7 @@ those a call longer)."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from codewalk.cli.common import (
@@ -22,6 +23,7 @@ from codewalk.errors import QueryError
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
+    from codewalk.calls.graph import Hop
     from codewalk.workspace.calling import PathAnswer
     from codewalk.workspace.workspace import Workspace
 
@@ -108,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
             longer = f" ({len(chain)} calls)" if len(chain) != hops else ""  # past the shortest
             print(f"\n{number}.{longer}")
             print(visible(format_chain(chain, answer.start.repo or checkout.repo)))
+        print(f"\n{order_note(search.chains)}")
         if not answer.goal_found:
             print(
                 visible(f"\n({answer.goal} is in a package no pin provides: the chain ends at its call site)")
@@ -119,6 +122,30 @@ def run(args: argparse.Namespace) -> int:
                 "through one: path ... --trace NAME reads a run recorded with codewalk trace)"
             )
         return 0
+
+
+def order_note(chains: Sequence[Sequence[Hop]]) -> str:
+    """What the order of ``chains`` rests on, for a reader to weigh it: the fewest calls
+    (a guess counting as more), then the fewest guesses, then the fewest calls in a branch
+    (:mod:`codewalk.calls.graph`): the ways the code allows in the fewest calls, not the
+    likeliest (where a run goes another way, it is mostly a longer one, through calls on
+    its functions' main lines); and, when a chain takes one of the several definitions a
+    call may run, that it is one leading on to the end, not the one a program runs (which
+    only the values of a run decide)."""
+    from codewalk.cli.calls_output import may_run
+
+    if len(chains) > 1:
+        note = "(listed by the fewest calls, then the fewest guesses, then the fewest calls in branches: "
+        note += "the shortest ways the code allows, not the likeliest"
+    else:
+        note = "(the shortest way the code allows, not the likeliest"
+    note += "; a run often goes a longer way"
+    if any(may_run(hop) > 1 for chain in chains for hop in chain):
+        note += (
+            "; at a call that may run several definitions, the one shown is one that leads on "
+            "to the end, not necessarily the one a program runs"
+        )
+    return note + ": path ... --trace NAME shows the way a recorded run went)"
 
 
 def _no_chain(args: argparse.Namespace, answer: PathAnswer) -> QueryError:
