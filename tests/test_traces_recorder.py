@@ -456,6 +456,47 @@ def test_a_closure_calling_a_helper_by_its_name_wraps_nothing(python: str, tmp_p
     assert tree(data)[("mapped", *(f"mapped.<locals>.{h}" for h in helpers), "square")][0] == 2
 
 
+GIVEN = """
+def square(value):
+    return value * value
+
+
+def mapped(function, rows):  # as datasets' Dataset._map_single: its helper calls the function given
+    def apply_function(row):
+        return function(row) + 1
+
+    def outputs():
+        for row in rows:
+            yield apply_function(row)
+
+    return list(outputs())
+
+
+def deco(function):
+    def wrapper(row):
+        return function(row)
+
+    return wrapper
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_helper_calling_the_function_its_maker_was_given_wraps_nothing(python: str, tmp_path: Path) -> None:
+    """A closure holding the function its maker was given, called while that maker still
+    runs, is the maker's helper calling it (``apply_function`` in ``_map_single``, read
+    as a decorator's wrapper of the function given to ``map``); a decorator's wrapper is
+    called once its decorator has returned it, and wraps the function it holds."""
+    (tmp_path / "toypkg").mkdir()
+    (tmp_path / "toypkg" / "given.py").write_text(GIVEN)
+    script = "from toypkg import given\ngiven.mapped(given.square, [1, 2])\ngiven.deco(given.square)(3)\n"
+    done, data = record(python, tmp_path, script=script)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    assert [(names[a], names[b]) for a, b in data["wraps"]] == [("deco.<locals>.wrapper", "square")]
+    helpers = ("outputs", "apply_function")
+    assert tree(data)[("mapped", *(f"mapped.<locals>.{h}" for h in helpers), "square")][0] == 2
+
+
 NAMESAKE = """
 import functools
 

@@ -314,13 +314,40 @@ class Recorder:
         ``inner`` (whose code is ``code``) as the function its closure holds: what a
         decorator's wrapper does with the function it wraps (another wrapper of its own
         code too: ``@strict`` on a class and on its base), not a nested function calling
-        itself (recursion). Looked at once per pair."""
+        itself (recursion), nor a helper the function that made it is running (datasets'
+        ``apply_function``, made by ``_map_single`` and called while it maps, holding the
+        function ``map`` was given). Looked at once per pair."""
         pair = (outer, inner)
         if pair in self.checked:
             return
         self.checked.add(pair)
-        if _holds(caller, code, itself=outer != inner, qualname_of=self.qualname_of):
+        if _holds(
+            caller, code, itself=outer != inner, qualname_of=self.qualname_of
+        ) and not self._maker_running(caller):
             self.wraps.append(pair)
+
+    def _maker_running(self, frame: Any) -> bool:
+        """Whether the function that made the closure running in ``frame`` (the one its
+        qualified name says it is defined in) is running above it: a decorator has
+        returned its wrapper before the wrapper runs; a function calling a helper of its
+        own is still running."""
+        code = frame.f_code
+        qualname = self.qualname_of(code)
+        maker, _, _ = (qualname or "").rpartition(".<locals>.")
+        if not maker:
+            return False
+        name = maker.rpartition(".")[2]
+        above = frame.f_back
+        while above is not None:
+            made = above.f_code
+            if (
+                made.co_name == name
+                and made.co_filename == code.co_filename
+                and self.qualname_of(made) == maker
+            ):
+                return True
+            above = above.f_back
+        return False
 
     def started_process(self, frame: object | None) -> None:
         """A process is starting in ``frame``'s stack: counted at the innermost recorded
