@@ -435,6 +435,34 @@ def test_calls_of_a_class_misspelled_suggests_it_from_the_pin_that_has_it(tmp_pa
     assert raised.value.suggestions[:1] == ("Accelerator.backward",)
 
 
+def test_a_name_no_pin_defines_is_said_to_be_in_none_of_the_pins_searched(tmp_path: Path) -> None:
+    """``calls``, ``callers`` and ``path`` look for a short name in every pin in the cache
+    (``scope``): the error names them all, as ``find`` does, not the pin asked about alone
+    (a trace's commands, asked from the first pin that ran, named that one)."""
+    from codewalk.workspace.calling import NoDefinition
+
+    checkout = make_callrepo(tmp_path)
+    stack = two_pins(checkout)
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        ws.index_all(workers=1)
+        stack.facts("accel")
+        asked = (
+            lambda: ws.calls("nowhere_defined", scope=["calls", "accel"]),
+            lambda: ws.callers("nowhere_defined", scope=["calls", "accel"]),
+            lambda: ws.path("callpkg.acts.Gelu.forward", "nowhere_defined", scope=["calls", "accel"]),
+        )
+        for ask in asked:
+            with pytest.raises(NoDefinition) as raised:
+                ask()
+            assert raised.value.message == (
+                "'nowhere_defined': no definition found in calls@local@calls-1"
+                " nor in the other pins in the cache (accel)"
+            )
+        with pytest.raises(NoDefinition) as raised:
+            ws.calls("nowhere_defined")
+    assert raised.value.message == "'nowhere_defined': no definition found in calls@local@calls-1"
+
+
 def test_a_table_entry_found_beside_a_function_says_its_version(ws: Workspace) -> None:
     """``find causal_loss``: the ``LOSSES`` entry reaching it is of the same pin and
     version as the function (``find --json`` printed an empty version for it)."""

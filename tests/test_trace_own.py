@@ -265,6 +265,42 @@ def test_draft_along_a_chain_through_the_programs_code_leaves_its_step_out_and_s
     assert refusal_to_anchor("toy", "x") is None
 
 
+ALONE = """
+import toypkg
+
+
+def inner(x):
+    return x
+
+
+def outer(x):
+    return inner(x)
+
+
+toypkg.call_it(outer)
+"""
+
+
+def test_draft_along_a_chain_of_the_programs_code_alone_has_no_step_and_says_so(
+    work: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A chain that ran from the program's callback to a function of its own that the
+    callback called: no hop of it is in a pin, so no tour is written (its steps would all
+    be left out), and the error says why in one line."""
+    (work / "alone.py").write_text(textwrap.dedent(ALONE).lstrip("\n"))
+    assert main(["trace", "--python", sys.executable, "--name", "alone", "alone.py"]) == 0
+    capsys.readouterr()
+    out_file = tmp_path / "alone.yaml"
+    code, _, err = run(capsys, "draft", "outer", "inner", "--trace", "alone", "-o", str(out_file))
+    assert code == 1
+    assert (
+        "no step to draft: the chain from outer (the program's, alone.py) to inner (the program's,"
+        " alone.py) that ran is the program's own code alone, which no pinned repository holds"
+    ) in err
+    assert len(err.strip().splitlines()) <= 2 and "Traceback" not in err  # the hops left out, the error
+    assert not out_file.exists()
+
+
 def test_callers_with_a_trace_takes_the_programs_own_function_and_names_it_among_the_callers(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

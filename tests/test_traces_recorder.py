@@ -210,6 +210,98 @@ def test_a_root_called_by_its_objects_machinery_names_the_programs_call(python: 
     assert passed == ["__call__", "_call_impl"]
 
 
+# torch's machinery, installed: code neither the pins' nor the program's
+MACHINERY = """
+class Fetcher:  # as torch's DataLoader: the iterator the program's for loop runs, its fetcher
+    def __init__(self, collate):
+        self.collate = collate
+
+    def fetch(self, items):
+        return [self.collate(item) for item in items]
+
+
+class Batches:
+    def __init__(self, collate):
+        self.fetcher = Fetcher(collate)
+        self.left = 2
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if not self.left:
+            raise StopIteration
+        self.left -= 1
+        return self._next_data()
+
+    def _next_data(self):
+        return self.fetcher.fetch([1, 2])
+
+
+class Module:  # as torch's nn.Module, whose forward a hook replaced (accelerate's partial)
+    def __call__(self, *args):
+        return self._call_impl(*args)
+
+    def _call_impl(self, *args):
+        return self.forward(*args)
+
+
+def hooked_forward(module, x):  # no method: code outside calling back, not the program's call
+    return module.call(x)
+"""
+
+THROUGH_METHODS = """
+import functools
+import sys
+
+sys.path.insert(0, sys.argv[1])
+import machinery
+import toypkg
+
+for batch in machinery.Batches(toypkg.square):
+    pass
+model = machinery.Module()
+model.forward = functools.partial(toypkg.branch, model)
+model()
+model.call = toypkg.fib
+model.forward = functools.partial(machinery.hooked_forward, model)
+model(1)
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_root_called_back_through_methods_of_other_code_names_the_programs_line(
+    python: str, tmp_path: Path
+) -> None:
+    """A DataLoader's collator, called by the fetcher the program's ``for`` reached through
+    its iterator's methods, and a module's forward replaced by a hook (``functools.partial``
+    around a function taking the module: no ``self`` of its own), each name the program's
+    line, those methods as what it went through (they named the fetcher's line, the
+    ``_call_impl``'s); a function of other code that is no method is still their caller."""
+    installed = tmp_path / "site-packages"
+    installed.mkdir()
+    (installed / "machinery.py").write_text(MACHINERY)
+    done, data = record(python, tmp_path, str(installed), script=THROUGH_METHODS)
+    assert done.returncode == 0, done.stderr
+    nodes = tree(data)
+    line = THROUGH_METHODS.split("\n").index
+    assert nodes[("square",)] == (4, line("for batch in machinery.Batches(toypkg.square):") + 1)
+    assert nodes[("branch",)] == (1, line("model()") + 1)
+    assert nodes[("fib",)][1] == MACHINERY.split("\n").index("    return module.call(x)") + 1
+    others = data["others"]
+    names = [data["codes"][node[2]][1] if node[2] >= 0 else "" for node in data["nodes"]]
+    passed = {
+        names[node]: [others[o][1].rsplit(".", 1)[-1] for n, o in data["passed"] if n == node]
+        for node in (names.index("square"), names.index("branch"))
+    }
+    comprehension = ["<listcomp>"] if int(data["python"].split(".")[1]) < 12 else []  # its own frame
+    assert passed["square"] == ["__next__", "_next_data", "fetch", *comprehension]
+    assert passed["branch"] == ["__call__", "_call_impl"]
+    square = names.index("square")
+    assert others[data["nodes"][square][3]][1] == "<module>"
+    assert square in data["direct"]
+
+
 CONTEXT_MANAGER = """
 import contextlib
 import toypkg
@@ -361,6 +453,47 @@ def test_a_closure_calling_a_helper_by_its_name_wraps_nothing(python: str, tmp_p
     assert done.returncode == 0, done.stderr
     assert data["wraps"] == []
     helpers = ("outputs", "apply", "prepare")
+    assert tree(data)[("mapped", *(f"mapped.<locals>.{h}" for h in helpers), "square")][0] == 2
+
+
+GIVEN = """
+def square(value):
+    return value * value
+
+
+def mapped(function, rows):  # as datasets' Dataset._map_single: its helper calls the function given
+    def apply_function(row):
+        return function(row) + 1
+
+    def outputs():
+        for row in rows:
+            yield apply_function(row)
+
+    return list(outputs())
+
+
+def deco(function):
+    def wrapper(row):
+        return function(row)
+
+    return wrapper
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_helper_calling_the_function_its_maker_was_given_wraps_nothing(python: str, tmp_path: Path) -> None:
+    """A closure holding the function its maker was given, called while that maker still
+    runs, is the maker's helper calling it (``apply_function`` in ``_map_single``, read
+    as a decorator's wrapper of the function given to ``map``); a decorator's wrapper is
+    called once its decorator has returned it, and wraps the function it holds."""
+    (tmp_path / "toypkg").mkdir()
+    (tmp_path / "toypkg" / "given.py").write_text(GIVEN)
+    script = "from toypkg import given\ngiven.mapped(given.square, [1, 2])\ngiven.deco(given.square)(3)\n"
+    done, data = record(python, tmp_path, script=script)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    assert [(names[a], names[b]) for a, b in data["wraps"]] == [("deco.<locals>.wrapper", "square")]
+    helpers = ("outputs", "apply_function")
     assert tree(data)[("mapped", *(f"mapped.<locals>.{h}" for h in helpers), "square")][0] == 2
 
 

@@ -363,9 +363,7 @@ def not_found(
         hint = f"{hint}; {partial}" if hint else partial
     from codewalk.workspace.forwarding import not_found_message
 
-    # a class that lacks the member was found: its repository is the one searched
-    also = f" nor in the other pins in the cache ({', '.join(others)})" if others and not found.owner else ""
-    return QueryError(f"{not_found_message(found, checkout)}{also}", hint=hint)
+    return QueryError(not_found_message(found, checkout, others), hint=hint)
 
 
 def repo_version(result: Resolved, checkout: Checkout) -> str:

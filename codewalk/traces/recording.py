@@ -154,8 +154,8 @@ class Recorder:
         wrappers: list[object] = []
         if caller is None:  # a root: called from the program, or a thread's start
             parent = 0
-            back, wrappers = self.unwrap(frame)
-            line = back.f_lineno if back is not None else 0  # type: ignore[attr-defined]
+            back, code, wrappers = self._programs_call(*self.unwrap(frame))
+            line = back.f_lineno if back is not None else 0
             via = self.other(back) if back is not None else -1
             key: tuple[int | None, ...] = (parent, line, index, via, *_lines_above(back))
         else:
@@ -169,19 +169,42 @@ class Recorder:
             self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
             if caller is None and self._importing(frame):
                 self.imported.append(node)
-            if caller is None and self._programs(back):
+            if caller is None and self._programs(code):
                 self.direct.append(node)
             if first is not None and caller is not None:
                 self.between.extend((node, self.other(other)) for other in _after(frame, first))
         self.count[node] += 1
         return node
 
-    def _programs(self, back: object | None) -> bool:
-        """Whether ``back``, the frame that called a root (past the wrappers of other
+    def _programs_call(self, back: Any, code: Any, wrappers: list[object]) -> tuple[Any, Any, list[object]]:
+        """The program's own frame a root was called from through the methods of objects
+        of other code (:func:`_machinery`: torch's DataLoader iterator's ``__next__``, its
+        fetcher's ``fetch`` calling the collator; a module's ``_call_impl`` running the
+        hook accelerate put in its ``forward``), with those frames first among the
+        wrappers, and its code; ``back`` (of ``code``) and ``wrappers`` as they are when no
+        frame of the program's is above them so (a thread's start, ``copy.deepcopy``, an
+        import: other code's functions). Each frame's code is read once (an audited event)."""
+        found: list[object] = []
+        above, above_code = back, code
+        while above is not None:
+            known = self.codes.get(above_code)
+            index = self.learn(above_code) if known is None else known
+            if index >= 0:  # the program's own code (a recorded caller would have been found)
+                if not self.own[index]:
+                    break
+                return above, above_code, [*reversed(found), *wrappers]
+            if not _machinery(above_code):
+                break
+            found.append(above)
+            above = above.f_back
+            above_code = above.f_code if above is not None else None
+        return back, code, wrappers
+
+    def _programs(self, code: object | None) -> bool:
+        """Whether ``code``, of the frame that called a root (past the wrappers of other
         code), is the program's own code, as :meth:`learn` tells it."""
-        if back is None:
+        if code is None:
             return False
-        code = back.f_code  # type: ignore[attr-defined]
         known = self.codes.get(code)
         index = self.learn(code) if known is None else known
         return index >= 0 and self.own[index]
@@ -254,30 +277,31 @@ class Recorder:
         self.raised.append(0)
         return node
 
-    def unwrap(self, frame: object) -> tuple[object | None, list[object]]:
+    def unwrap(self, frame: object) -> tuple[Any, Any, list[object]]:
         """The frame that called ``frame``, past the wrappers of other code it was called
         through (a decorator's: torch.no_grad's ``decorate_context``; the object's own
         machinery: torch's ``Module.__call__`` running its ``forward``); those, outermost
         first. A frame of other code is a wrapper when its closure holds the function it
         called, as :meth:`wrapping` tells one of the recorded code, when it runs a
         method of the object whose method it called, or when it starts the generator of a
-        ``contextlib.contextmanager`` (:func:`_resumes`)."""
+        ``contextlib.contextmanager`` (:func:`_resumes`). With the frame, its code (each
+        frame's read once: an audited event)."""
         called, inner = frame.f_code, frame  # type: ignore[attr-defined]
-        back = frame.f_back  # type: ignore[attr-defined]
+        back: Any = frame.f_back  # type: ignore[attr-defined]
         wrappers: list[object] = []
-        while (
-            back is not None
-            and back.f_back is not None
-            and (self.wraps_code(back, called) or _same_self(back, inner) or _resumes(back, inner))
-        ):
+        while back is not None:
+            code = back.f_code
+            if back.f_back is None or not (
+                self.wraps_code(back, code, called) or _same_self(back, inner) or _resumes(back, inner)
+            ):
+                return back, code, wrappers
             wrappers.insert(0, back)
-            called, inner, back = back.f_code, back, back.f_back
-        return back, wrappers
+            called, inner, back = code, back, back.f_back
+        return None, None, wrappers
 
-    def wraps_code(self, frame: object, code: object) -> bool:
-        """Whether ``frame``'s closure holds the function of ``code`` (looked at once per
-        pair of codes)."""
-        own = frame.f_code  # type: ignore[attr-defined]
+    def wraps_code(self, frame: object, own: Any, code: object) -> bool:
+        """Whether ``frame`` (of code ``own``)'s closure holds the function of ``code``
+        (looked at once per pair of codes)."""
         found = self.unwrapping.get((own, code))
         if found is None:
             found = self.unwrapping[(own, code)] = bool(own.co_freevars) and _holds(
@@ -290,13 +314,40 @@ class Recorder:
         ``inner`` (whose code is ``code``) as the function its closure holds: what a
         decorator's wrapper does with the function it wraps (another wrapper of its own
         code too: ``@strict`` on a class and on its base), not a nested function calling
-        itself (recursion). Looked at once per pair."""
+        itself (recursion), nor a helper the function that made it is running (datasets'
+        ``apply_function``, made by ``_map_single`` and called while it maps, holding the
+        function ``map`` was given). Looked at once per pair."""
         pair = (outer, inner)
         if pair in self.checked:
             return
         self.checked.add(pair)
-        if _holds(caller, code, itself=outer != inner, qualname_of=self.qualname_of):
+        if _holds(
+            caller, code, itself=outer != inner, qualname_of=self.qualname_of
+        ) and not self._maker_running(caller):
             self.wraps.append(pair)
+
+    def _maker_running(self, frame: Any) -> bool:
+        """Whether the function that made the closure running in ``frame`` (the one its
+        qualified name says it is defined in) is running above it: a decorator has
+        returned its wrapper before the wrapper runs; a function calling a helper of its
+        own is still running."""
+        code = frame.f_code
+        qualname = self.qualname_of(code)
+        maker, _, _ = (qualname or "").rpartition(".<locals>.")
+        if not maker:
+            return False
+        name = maker.rpartition(".")[2]
+        above = frame.f_back
+        while above is not None:
+            made = above.f_code
+            if (
+                made.co_name == name
+                and made.co_filename == code.co_filename
+                and self.qualname_of(made) == maker
+            ):
+                return True
+            above = above.f_back
+        return False
 
     def started_process(self, frame: object | None) -> None:
         """A process is starting in ``frame``'s stack: counted at the innermost recorded
@@ -386,6 +437,17 @@ def _same_self(outer: object, inner: object) -> bool:
     except Exception:  # a frame's locals that cannot be read: not known to be one
         return False
     return mine is not None and mine is theirs
+
+
+# the codes a comprehension or a generator expression runs in (before 3.12, a frame of its own)
+_COMPREHENSIONS = frozenset(("<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"))
+
+
+def _machinery(code: Any) -> bool:
+    """Whether ``code`` is a method (its first parameter ``self``) or a comprehension
+    in one: an object's machinery, which a call of the program's goes through to the
+    code it calls back (told by the code alone: no frame's locals are read)."""
+    return (code.co_argcount > 0 and code.co_varnames[0] == "self") or code.co_name in _COMPREHENSIONS
 
 
 # the base of what @contextlib.contextmanager returns, whose __enter__ starts the generator

@@ -226,8 +226,10 @@ class Calling:
             hint = (
                 f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else found.note or None
             )
+            home = self.ws.checkout.repo
+            searched = [repo for repo in scope if repo != home] if len(scope) > 1 else []  # as find looked
             raise NoDefinition(
-                not_found_message(found, self.ws.checkout),
+                not_found_message(found, self.ws.checkout, searched),
                 hint=hint,
                 suggestions=found.suggestions,
             )

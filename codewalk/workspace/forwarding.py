@@ -8,6 +8,7 @@ needs the source, which only a workspace reads."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.resolve.model import FindResult, Resolved
@@ -28,12 +29,16 @@ class Forward(NamedTuple):
     line: int
 
 
-def not_found_message(found: FindResult, checkout: Checkout) -> str:
+def not_found_message(found: FindResult, checkout: Checkout, others: Sequence[str] = ()) -> str:
     """ "no definition found in REPO", naming the repository of the class that lacks the
-    member when there is one (a peft class asked from the transformers workspace)."""
+    member when there is one (a peft class asked from the transformers workspace); else
+    the other repositories searched too (``others``: a short name is looked for in every
+    pin in the cache)."""
     owner = found.owner
     if owner is None:
-        return f"{found.query!r}: no definition found in {repo_at_version(checkout.repo, checkout.version)}"
+        also = f" nor in the other pins in the cache ({', '.join(others)})" if others else ""
+        home = repo_at_version(checkout.repo, checkout.version)
+        return f"{found.query!r}: no definition found in {home}{also}"
     where = repo_at_version(owner.repo or checkout.repo, owner.version or checkout.version)
     return f"{found.query!r}: no definition found in {where}"
 
