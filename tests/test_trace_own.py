@@ -681,7 +681,8 @@ async def test_g_on_a_name_the_programs_file_imports_goes_to_its_pinned_definiti
     the program imports from a pinned package: it goes there, as the file's imports say;
     a name imported from elsewhere, or one of the program's own, is said to be outside.
     ``c`` there lists the function's calls, a row per line, with what of the pins ran at
-    each (``main``, which no pinned code called, as ``mine``, which was); enter goes there."""
+    each (``main``, which no pinned code called, as ``mine``, which was; in no function, the
+    script's own statements); enter goes there."""
     from textual.widgets import OptionList
 
     from codewalk.ui.calls_panel import CallsPanel
@@ -734,6 +735,19 @@ async def test_g_on_a_name_the_programs_file_imports_goes_to_its_pinned_definiti
         }
         assert code.source is not None and code.source.path == "toypkg/__init__.py"
         assert code.source.lines[code.cursor[0] - 1].startswith("def square(")
+        await pilot.press("b")
+        await settle(pilot)
+        code.move_cursor(own_line("main()"))  # in no function: the script's own statements
+        await pilot.press("c")
+        await settle(pilot)
+        assert panel.calls is not None and panel.calls.function.qualname == "__main__"
+        assert called(panel) == {own_line("helper()"): ("helper", []), own_line("main()"): ("main", [])}
+        said = (
+            "nothing of the pins ran here (the program's own code, a builtin, torch, or the line did not run)"
+        )
+        assert [row.how for row in panel.rows] == [said] * 2  # the run does not follow a script's lines
+        labels = [str(option.prompt) for option in panel.query_one(OptionList).options]
+        assert not any("not run" in label or "line ran" in label for label in labels), labels
 
 
 def called(panel: CallsPanel) -> dict[int, tuple[str, list[tuple[str, int]]]]:

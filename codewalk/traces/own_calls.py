@@ -22,6 +22,7 @@ from codewalk.traces.tree import Tree
 from codewalk.workspace.calling import CallList, CallRow
 
 _DEF = (ast.FunctionDef, ast.AsyncFunctionDef)
+_OWN = "the program's own code"
 
 
 class OwnCalls(NamedTuple):
@@ -31,60 +32,72 @@ class OwnCalls(NamedTuple):
 
     calls: CallList
     ran: tuple[tuple[RanThere, ...], ...]
+    # the lines of the file that ran, when the run recorded this code itself (pinned code
+    # called it); None for code it did not follow line by line (``main()``, a script's)
+    executed: frozenset[int] | None
 
 
-def own_calls(trace: Trace, tree: Tree, path: str, text: str, line: int) -> OwnCalls | None:
+def own_calls(
+    trace: Trace, tree: Tree, path: str, text: str, line: int, module: bool = False
+) -> OwnCalls | None:
     """The calls of the innermost function of the program's file ``path`` (``text``: the
-    file as it ran) around ``line``, with what ran at each over the run; None when
-    ``line`` is in no function, or the text does not parse."""
+    file as it ran) around ``line``, with what ran at each over the run; with ``module``,
+    a line in no function lists the module's own statements' (a script's). None when
+    there is nothing to list, or the text does not parse."""
     try:
-        module = parsing.parse(text)
+        parsed = parsing.parse(text)
     except SyntaxError:
         return None
-    found = _innermost(module, line, ())
-    if found is None:
+    source = text.splitlines()
+    found = _innermost(parsed, line, ())
+    if found is not None:
+        function, names, method = found
+        first = min([function.lineno, *(d.lineno for d in function.decorator_list)])
+        lines = _call_lines(function.body)
+        own = Resolved(
+            PROGRAM,
+            f"{_module_of(trace, path)}.{'.'.join(names)}",
+            "method" if method else "function",
+            path,
+            function.lineno,
+            first,
+            function.end_lineno or function.lineno,
+            _OWN,
+            source[function.lineno - 1].strip() if function.lineno <= len(source) else "",
+        )
+    elif module:
+        first, lines = 1, _call_lines(parsed.body)  # a module's code starts at its line 1
+        own = Resolved(PROGRAM, _module_of(trace, path), "module", path, 1, 1, max(1, len(source)), _OWN, "")
+    else:
         return None
-    function, names, method = found
-    first = min([function.lineno, *(d.lineno for d in function.decorator_list)])
-    lines = _call_lines(function)
     ran = ran_at_lines(trace, tree, PROGRAM, path, set(lines))
     for number, called in _roots_ran(trace, tree, path, first, set(lines)).items():
         ran[number] = [*ran.get(number, ()), *called]
-    executed = trace.executed(PROGRAM, path)
-    source = text.splitlines()
+    recorded = any((f.repo, f.path, f.line) == (PROGRAM, path, first) for f in trace.functions)
+    executed = trace.executed(PROGRAM, path) if recorded else None
+    rows, there = _rows(trace, lines, ran, executed, source)
+    return OwnCalls(CallList(own, rows), there, executed)
+
+
+def _rows(
+    trace: Trace,
+    lines: dict[int, list[tuple[int, str]]],
+    ran: dict[int, list[tuple[int, int]]],
+    executed: frozenset[int] | None,
+    source: list[str],
+) -> tuple[tuple[CallRow, ...], tuple[tuple[RanThere, ...], ...]]:
+    """A row per line of calls, and what ran at each, most calls first."""
     rows: list[CallRow] = []
     there: list[tuple[RanThere, ...]] = []
     for number, calls in sorted(lines.items()):
         written = ", ".join(dict.fromkeys(callee for _, callee in sorted(calls)))
-        said = "" if number in ran else _nothing_ran(number in executed)
-        rows.append(
-            CallRow(
-                number,
-                min(col for col, _ in calls),
-                "call",
-                written,
-                source[number - 1].strip() if number <= len(source) else "",
-                "outside the pins",
-                said,
-                (),
-                "",
-                False,
-            )
-        )
+        said = "" if number in ran else _nothing_ran(None if executed is None else number in executed)
+        text = source[number - 1].strip() if number <= len(source) else ""
+        col = min(col for col, _ in calls)
+        rows.append(CallRow(number, col, "call", written, text, "outside the pins", said, (), "", False))
         functions = sorted(ran.get(number, ()), key=lambda pair: -pair[1])
         there.append(tuple(_ran_there(trace, f, calls) for f, calls in functions))
-    own = Resolved(
-        PROGRAM,
-        f"{_module_of(trace, path)}.{'.'.join(names)}",
-        "method" if method else "function",
-        path,
-        function.lineno,
-        first,
-        function.end_lineno or function.lineno,
-        "the program's own code",
-        source[function.lineno - 1].strip() if function.lineno <= len(source) else "",
-    )
-    return OwnCalls(CallList(own, tuple(rows)), tuple(there))
+    return tuple(rows), tuple(there)
 
 
 def _roots_ran(
@@ -111,8 +124,13 @@ def _roots_ran(
     return {line: list(at.items()) for line, at in found.items() if at}
 
 
-def _nothing_ran(executed: bool) -> str:
-    """What a row of the program's code says when no call into the pins ran there."""
+def _nothing_ran(executed: bool | None) -> str:
+    """What a row of the program's code says when no call into the pins ran there
+    (``executed``: whether its line ran, None when the run did not follow the code)."""
+    if executed is None:
+        return (
+            "nothing of the pins ran here (the program's own code, a builtin, torch, or the line did not run)"
+        )
     if executed:
         return "the line ran, calling nothing of the pins (the program's own code, a builtin, torch)"
     return "the line did not run"
@@ -148,11 +166,12 @@ def _innermost(
     return None
 
 
-def _call_lines(function: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[int, list[tuple[int, str]]]:
-    """``line: [(col, callee as written)]`` of the calls in ``function``'s body, not in
-    a function or class it defines (a comprehension's and a lambda's are the line's)."""
+def _call_lines(body: list[ast.stmt]) -> dict[int, list[tuple[int, str]]]:
+    """``line: [(col, callee as written)]`` of the calls in ``body`` (a function's, a
+    module's), not in a function or class it defines (a comprehension's and a lambda's
+    are the line's)."""
     found: dict[int, list[tuple[int, str]]] = {}
-    pending: list[ast.AST] = list(function.body)
+    pending: list[ast.AST] = list(body)
     while pending:
         node = pending.pop()
         if isinstance(node, (*_DEF, ast.ClassDef)):

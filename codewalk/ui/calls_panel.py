@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from codewalk.ui.session import NavThread
 
     RanAtCalls = Callable[[CallList], Sequence[Sequence[RanThere]]]
-    OwnCallsAt = Callable[[str, str, int], OwnCalls | None]  # (path, text, line)
+    OwnCallsAt = Callable[[str, str, int, bool], OwnCalls | None]  # (path, text, line, module)
     Found = tuple[CallList | None, Sequence[Sequence[RanThere]] | None]
 
 _STATUS = {"external": "another package", "unresolved": "not resolved", "builtin": "builtin"}
@@ -155,24 +155,17 @@ class CallsPanel(BottomPanel):
 
         self._find(search, line, ran)
 
-    def find_own(
-        self,
-        own: OwnCallsAt,
-        path: str,
-        text: str,
-        line: int,
-        fallback: int | None = None,
-        ran: frozenset[int] | None = None,
-    ) -> None:
+    def find_own(self, own: OwnCallsAt, path: str, text: str, line: int, ran: frozenset[int] | None) -> None:
         """In a program's own file (no workspace reads it): the calls of its function
-        around ``line`` (else ``fallback``), a row per line of calls, with what the trace
-        read ran there (``own``: asked of it)."""
+        around ``line``, else of its module's own statements (a script's main line), a row
+        per line of calls, with what the trace read ran there (``own``: asked of it)."""
 
         def search() -> Found:
-            found = own(path, text, line)
-            if found is None and fallback is not None:
-                found = own(path, text, fallback)
-            return (found.calls, found.ran) if found is not None else (None, None)
+            found = own(path, text, line, True)
+            if found is None:
+                return None, None
+            self.ran = found.executed  # None: code the run did not follow line by line
+            return found.calls, found.ran
 
         self._find(search, line, ran)
 

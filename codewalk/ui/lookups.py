@@ -178,9 +178,7 @@ class LookupActions(Screen[None]):
         ran = self.session.ran(self.here_repo, code.source.path)  # a trace read: what executed
         if known is not None and known.unread and own is not None:  # a traced program's own file
             text = "\n".join(code.source.lines)
-            self.query_one(CallsPanel).find_own(
-                own, code.source.path, text, code.cursor[0], self.step_line(), ran
-            )
+            self.query_one(CallsPanel).find_own(own, code.source.path, text, code.cursor[0], ran)
             return
         self.query_one(CallsPanel).find(
             self.session.nav,
