@@ -32,6 +32,7 @@ from tests.traceprog import package_line, tree_rows, use_toy
 
 if TYPE_CHECKING:
     from codewalk.ui.app import CodewalkApp
+    from codewalk.ui.calls_panel import CallsPanel
 
 PROGRAM_TEXT = """
 import toypkg
@@ -715,7 +716,12 @@ async def test_g_on_a_name_the_programs_file_imports_goes_to_its_pinned_definiti
     """``g`` in the program's own file said it is in no pinned repository, even on a name
     the program imports from a pinned package: it goes there, as the file's imports say;
     a name imported from elsewhere, or one of the program's own, is said to be outside.
-    ``c`` there says where the calls that ran are: under its step."""
+    ``c`` there lists the function's calls, a row per line, with what of the pins ran at
+    each (``main``, which no pinned code called, as ``mine``, which was; in no function, the
+    script's own statements); enter goes there."""
+    from textual.widgets import OptionList
+
+    from codewalk.ui.calls_panel import CallsPanel
     from codewalk.ui.code_view import CodeView
 
     app = _app_at_mine()
@@ -744,12 +750,48 @@ async def test_g_on_a_name_the_programs_file_imports_goes_to_its_pinned_definiti
             " codewalk reads the pins only"
         )
         assert said[1].startswith("go to boom: the program's own code is in no pinned repository")
-        app.clear_notifications()
-        await pilot.press("c")  # no call site of it is read: where the calls that ran are
+        await pilot.press("c")  # main's calls, a row per line, and what of the pins ran at each
         await settle(pilot)
-        (said_c,) = [str(n.message).replace("\n", "") for n in app._notifications]
-        assert said_c.startswith("calls: the program's own code is in no pinned repository")
-        assert said_c.endswith("the trace's steps (under its own, when pinned code called it)")
+        panel = app.screen.query_one(CallsPanel)
+        assert panel.calls is not None and panel.calls.function.qualname == "__main__.main"
+        assert called(panel) == {
+            own_line("    toypkg.call_it(mine)"): ("toypkg.call_it", [("toypkg.call_it", 1)]),
+            own_line("    toypkg.call_it(Ban())"): ("toypkg.call_it, Ban", [("toypkg.call_it", 1)]),
+            own_line("        toypkg.call_it(boom)"): ("toypkg.call_it", [("toypkg.call_it", 1)]),
+            own_line("    toypkg.recover()"): ("toypkg.recover", [("toypkg.recover", 1)]),
+        }
+        first = str(panel.query_one(OptionList).get_option_at_index(0).prompt)
+        assert "toypkg.call_it  → toypkg.call_it  ran x1" in first.replace("\n", " "), first
+        await pilot.press("escape")
+        code.move_cursor(own_line("    return toypkg.square(x) + 1"))  # mine: call_it called it
+        await pilot.press("c", "enter")  # enter: to what ran there
+        await settle(pilot)
+        assert called(panel) == {
+            own_line("    return toypkg.square(x) + 1"): ("toypkg.square", [("toypkg.square", 1)])
+        }
+        assert code.source is not None and code.source.path == "toypkg/__init__.py"
+        assert code.source.lines[code.cursor[0] - 1].startswith("def square(")
+        await pilot.press("b")
+        await settle(pilot)
+        code.move_cursor(own_line("main()"))  # in no function: the script's own statements
+        await pilot.press("c")
+        await settle(pilot)
+        assert panel.calls is not None and panel.calls.function.qualname == "__main__"
+        assert called(panel) == {own_line("helper()"): ("helper", []), own_line("main()"): ("main", [])}
+        said = (
+            "nothing of the pins ran here (the program's own code, a builtin, torch, or the line did not run)"
+        )
+        assert [row.how for row in panel.rows] == [said] * 2  # the run does not follow a script's lines
+        labels = [str(option.prompt) for option in panel.query_one(OptionList).options]
+        assert not any("not run" in label or "line ran" in label for label in labels), labels
+
+
+def called(panel: CallsPanel) -> dict[int, tuple[str, list[tuple[str, int]]]]:
+    """The calls panel's rows: line -> (the calls as written, what ran there and how often)."""
+    return {
+        row.line: (row.expr, [(ran.qualname, ran.calls) for ran in there])
+        for row, there in zip(panel.rows, panel.there, strict=True)
+    }
 
 
 def test_g_on_a_name_imported_from_the_programs_own_module_does_not_go_to_a_pins_of_that_tail() -> None:

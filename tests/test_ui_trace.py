@@ -649,6 +649,63 @@ async def test_the_palette_in_a_trace_lists_what_ran_before_what_merely_shares_a
 
 
 @run_async
+async def test_the_palette_in_a_trace_lists_a_class_whose_methods_ran_above_the_steps_it_matches(
+    toy: Path,
+) -> None:
+    """ctrl+p ``Engine`` in a trace where ``FastEngine().run()`` ran: the class ``Engine``
+    (its ``run`` ran) is a name that ran, listed above the steps the text matches
+    (``Engine.run``), which list above ``SlowEngine``, none of whose code ran."""
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    assert main(["trace", "--python", sys.executable, "--name", "joined", "prog.py", "joined"]) == 0
+    session, first = trace_session(open_trace("joined"))
+    app = make_app(session, start_step=first)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Engine")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        rows = [str(option.prompt) for option in palette.query_one(OptionList).options]
+        named = rows.index(next(row for row in rows if row.startswith("toypkg.Engine\n")))
+        idle = rows.index(next(row for row in rows if row.startswith("toypkg.SlowEngine\n")))
+        steps = [n for n, row in enumerate(rows) if row.startswith("step ")]
+        assert steps and named < min(steps) and max(steps) < idle, rows
+
+
+@run_async
+async def test_the_palette_opened_on_a_long_trace_lists_the_steps_around_the_one_on_screen(
+    toy: Path,
+) -> None:
+    """ctrl+p with nothing typed, on a trace of more steps than the palette lists: the
+    steps from a few before the one on screen, then a row saying which of how many are
+    listed and how to find the others (every step of a trace's thousands was drawn)."""
+    from textual.command import CommandPalette
+    from textual.widgets import OptionList
+
+    from codewalk.ui import palette as palette_module
+
+    session, _ = trace_session(open_trace("toy"))
+    count = len(session.tour.steps)
+    listed = 8
+    assert count > listed + 4
+    app = make_app(session, start_step=count - 3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(palette_module, "OPENED", listed, raising=False)
+        async with app.run_test(size=(150, 44)) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+p")
+            await settle(pilot)
+            palette = app.screen
+            assert isinstance(palette, CommandPalette)
+            rows = [str(option.prompt).split("\n")[0] for option in palette.query_one(OptionList).options]
+            numbers = [int(row.split(":")[0][5:]) for row in rows if row.startswith("step ")]
+            assert numbers == list(range(count - listed + 1, count + 1)), rows
+            assert f"steps {count - listed + 1} to {count} of {count} listed" in rows, rows
+
+
+@run_async
 async def test_rows_found_while_the_symbols_load_stay_where_they_were_listed(
     toy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

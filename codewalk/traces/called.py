@@ -54,18 +54,27 @@ def ran_at_line(trace: Trace, tree: Tree, repo: str, path: str, line: int) -> li
     ``repo`` over the run (a wrapper's call read as the function it wraps; a comprehension
     or lambda of the body is the line's own code, what it called is the line's), in the
     order they first ran."""
+    return ran_at_lines(trace, tree, repo, path, {line}).get(line, [])
+
+
+def ran_at_lines(
+    trace: Trace, tree: Tree, repo: str, path: str, lines: set[int]
+) -> dict[int, list[tuple[int, int]]]:
+    """:func:`ran_at_line` of each of ``lines`` (those where nothing ran left out), in one
+    pass over the run."""
     here = {i for i, f in enumerate(trace.functions) if (f.repo, f.path) == (repo, path)}
-    found: dict[int, int] = {}
+    found: dict[int, dict[int, int]] = {}
     nodes = trace.nodes
     for index in range(1, len(nodes)):
         node = nodes[index]
-        if node.line != line or node.parent <= 0 or nodes[node.parent].function not in here:
+        if node.line not in lines or node.parent <= 0 or nodes[node.parent].function not in here:
             continue
         if part_of(trace.functions[node.function], trace.functions[nodes[node.parent].function]):
             continue  # a comprehension or lambda of the body: its code is the line's own, its calls below
+        at = found.setdefault(node.line, {})
         for shown in tree.shown(index):
             if shown.node in tree.wrapped:  # a wrapper read as itself, beside what it wraps
                 continue
             function = nodes[shown.node].function
-            found[function] = found.get(function, 0) + nodes[shown.node].calls
-    return list(found.items())
+            at[function] = at.get(function, 0) + nodes[shown.node].calls
+    return {line: list(at.items()) for line, at in found.items() if at}

@@ -30,9 +30,12 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from codewalk.traces.joined import RanThere
+    from codewalk.traces.own_calls import OwnCalls
     from codewalk.ui.session import NavThread
 
     RanAtCalls = Callable[[CallList], Sequence[Sequence[RanThere]]]
+    OwnCallsAt = Callable[[str, str, int, bool], OwnCalls | None]  # (path, text, line, module)
+    Found = tuple[CallList | None, Sequence[Sequence[RanThere]] | None]
 
 _STATUS = {"external": "another package", "unresolved": "not resolved", "builtin": "builtin"}
 
@@ -120,7 +123,6 @@ class CallsPanel(BottomPanel):
         self.rows: list[CallRow] = []  # the calls listed (builtins and untyped values left out)
         self.ran: frozenset[int] | None = None  # the lines that executed, when a trace is read
         self.there: list[Sequence[RanThere]] = []  # per row listed, what ran there (a trace read)
-        self.ran_at_calls: RanAtCalls | None = None
         self.cursor_line: int | None = None  # where the reader asked: the row opened on
         self.pending: int | None = None
         self._asked = 0
@@ -143,8 +145,32 @@ class CallsPanel(BottomPanel):
         ``fallback``, the step's own function) and show them; ``ran``: the lines of the
         file a trace read executed (a call at another line is said not to have run);
         ``ran_at_calls``: what ran at each call, in that trace."""
+
+        def search() -> Found:
+            found = nav.calls_at(repo, path, line)
+            if found is None and fallback is not None:
+                found = nav.calls_at(repo, path, fallback)
+            there = ran_at_calls(found) if found is not None and ran_at_calls is not None else None
+            return found, there
+
+        self._find(search, line, ran)
+
+    def find_own(self, own: OwnCallsAt, path: str, text: str, line: int, ran: frozenset[int] | None) -> None:
+        """In a program's own file (no workspace reads it): the calls of its function
+        around ``line``, else of its module's own statements (a script's main line), a row
+        per line of calls, with what the trace read ran there (``own``: asked of it)."""
+
+        def search() -> Found:
+            found = own(path, text, line, True)
+            if found is None:
+                return None, None
+            self.ran = found.executed  # None: code the run did not follow line by line
+            return found.calls, found.ran
+
+        self._find(search, line, ran)
+
+    def _find(self, search: Callable[[], Found], line: int, ran: frozenset[int] | None) -> None:
         self.ran = ran
-        self.ran_at_calls = ran_at_calls
         self.cursor_line = line
         self._asked += 1
         token = self._asked
@@ -156,21 +182,12 @@ class CallsPanel(BottomPanel):
         options.loading = True
         self.add_class("-shown")
         self.screen.run_worker(
-            lambda: self._search(nav, repo, path, line, fallback, token),
-            thread=True,
-            exit_on_error=False,
-            exclusive=True,
-            group="nav",
+            lambda: self._search(search, token), thread=True, exit_on_error=False, exclusive=True, group="nav"
         )
 
-    def _search(
-        self, nav: NavThread, repo: str, path: str, line: int, fallback: int | None, token: int
-    ) -> None:
+    def _search(self, search: Callable[[], Found], token: int) -> None:
         try:
-            found = nav.calls_at(repo, path, line)
-            if found is None and fallback is not None:
-                found = nav.calls_at(repo, path, fallback)
-            there = self.ran_at_calls(found) if found is not None and self.ran_at_calls is not None else None
+            found, there = search()
         except Exception as error:
             self.app.call_from_thread(self.abandon, token)
             self.app.call_from_thread(self.notify, f"calls: {error}", severity="error", markup=False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -194,6 +195,7 @@ def trace_session(
     from codewalk import locations
     from codewalk.source.pins import load_pins
     from codewalk.tours.traced import TraceSteps, trace_tour
+    from codewalk.traces.own_calls import own_calls
     from codewalk.ui.stack import VersionReader, check_tour, describer
 
     trace = opened.trace
@@ -212,6 +214,7 @@ def trace_session(
         progress=None,
         executed=executed_lines(trace),
         ran_at_calls=ran_at_calls(opened),
+        own_calls=partial(own_calls, opened.trace, opened.tree),
         check=check_tour,  # a tour recorded from the trace (R), at the versions that ran
         trace=trace.name,
         tours_dirs=tuple(tours_dirs),

@@ -168,14 +168,18 @@ class LookupActions(Screen[None]):
         if code.source is None or self.session is None:
             return
         known = self.session.nav.known.get(self.here_repo)
-        if known is not None and known.unread:  # a traced program's own file: no call sites read
-            said = f"calls: {known.unread}; its calls into the pins that ran are the trace's steps"
-            self.notify(f"{said} (under its own, when pinned code called it)", markup=False)
+        own = self.session.own_calls
+        if known is not None and known.unread and own is None:  # a program's file, no trace to ask
+            self.notify(f"calls: {known.unread}", markup=False)
             return
         self.close_other_panels()
         self.query_one(ReferencesPanel).close()
         self.add_class("-panel-open")
         ran = self.session.ran(self.here_repo, code.source.path)  # a trace read: what executed
+        if known is not None and known.unread and own is not None:  # a traced program's own file
+            text = "\n".join(code.source.lines)
+            self.query_one(CallsPanel).find_own(own, code.source.path, text, code.cursor[0], ran)
+            return
         self.query_one(CallsPanel).find(
             self.session.nav,
             self.here_repo,

@@ -41,6 +41,7 @@ from codewalk.visible import visible
 
 LIMIT = 40
 STEPS = 20  # steps listed at most, after the symbols (a trace has thousands)
+OPENED = 40  # steps the palette lists before anything is typed: those around the one on screen
 DEBOUNCE = 0.02  # seconds of no typing before a search reaches the index (a search takes a few ms)
 _LINE = re.compile(r":\s*(\d+)")  # `:120`: a line of the file on screen
 
@@ -77,6 +78,10 @@ class SymbolHost(Protocol):
     def listed_steps(self) -> Sequence[ListedStep]:
         """The steps ``show_step`` goes to, in its order (the recorder's are those of the
         tour it writes, not those of the tour or trace it was opened from)."""
+        ...
+
+    def step_on_screen(self) -> int | None:
+        """The index in ``listed_steps`` of the step on screen (or selected), if any."""
         ...
 
 
@@ -200,12 +205,19 @@ class SymbolProvider(Provider):
         screen = self._tour_screen()
         if screen is None:
             return
-        for number, step in enumerate(screen.listed_steps()):
+        listed = screen.listed_steps()
+        shown = opened_steps(len(listed), screen.step_on_screen())
+        for number in shown:
+            step = listed[number]
             yield DiscoveryHit(
                 f"step {number + 1}: {visible(step.title)}",
                 lambda number=number: screen.show_step(number),
                 help=visible(f"{repo_shown(step.repo)}  {step.anchor}"),
             )
+        if len(shown) < len(listed):
+            said = f"steps {shown.start + 1} to {shown.stop} of {len(listed)} listed"
+            how = "type a name, a step's title or :N to find the others (s: the steps list)"
+            yield DiscoveryHit(said, lambda: self.app.notify(f"{said}: {how}", markup=False), help=how)
 
 
 class TourChooser(Protocol):
@@ -278,13 +290,28 @@ def line_hit(screen: SymbolHost, digits: str, notify: Callable[..., None]) -> Hi
     )
 
 
+def opened_steps(count: int, on_screen: int | None) -> range:
+    """The steps (of ``count``) the palette lists before anything is typed: every one of a
+    tour, ``OPENED`` of a trace's thousands, from a few before the one on screen (listing
+    them all drew thousands of rows before the first could be read)."""
+    if count <= OPENED:
+        return range(count)
+    start = max(0, min((on_screen or 0) - OPENED // 4, count - OPENED))
+    return range(start, start + OPENED)
+
+
 def ran_names(screen: SymbolHost) -> set[str]:
-    """In a trace read as a tour, the qualified names of the functions that ran (its
-    steps'); else none."""
+    """In a trace read as a tour, the qualified names of what ran: its steps' functions,
+    and the classes and modules that hold them (``Trainer``, whose ``train`` ran, is a
+    name that ran, listed above the steps the text merely matches); else none."""
     session = screen.session
     if session is None or session.trace is None:
         return set()
-    return {step.anchor for step in screen.listed_steps()}
+    ran: set[str] = set()
+    for step in screen.listed_steps():
+        parts = step.anchor.split(".")
+        ran.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+    return ran
 
 
 def names_function(text: str, step: ListedStep) -> bool:

@@ -207,6 +207,9 @@ class RecordScreen(Columns):
             ListedStep(step.title or step.anchor, step.anchor, step.repo or repo) for step in self.draft.steps
         ]
 
+    def step_on_screen(self) -> int | None:
+        return self.selected
+
     def _set_off_tour(self, off: bool, name: str = "", place: str = "") -> None:
         self.off_tour = True  # a recording has no tour to return to
 

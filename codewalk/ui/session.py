@@ -35,6 +35,7 @@ from codewalk.workspace.symbols import match_rank, needle_of, owner_rank
 
 if TYPE_CHECKING:
     from codewalk.traces.joined import RanThere
+    from codewalk.traces.own_calls import OwnCalls
 
 T = TypeVar("T")
 
@@ -420,6 +421,9 @@ class TourSession:
     executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
     # a trace's: per call of a function (its CallList's rows), what ran there (nav thread)
     ran_at_calls: Callable[[CallList], Sequence[Sequence[RanThere]]] | None = None
+    # a trace's: in a program's own file (path, its text, a line, whether a line in no
+    # function lists the module's statements), the calls there a row per line, what ran at each
+    own_calls: Callable[[str, str, int, bool], OwnCalls | None] | None = None
     trace: str | None = None  # the name of the trace read as this tour, if one is
     tours_dirs: tuple[str, ...] = ()  # --tours-dir: where R in a trace finds and writes a tour
     depths: tuple[int, ...] = ()  # a trace's: each step's depth in its call tree

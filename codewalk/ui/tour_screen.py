@@ -125,6 +125,9 @@ class TourScreen(Columns):
     def listed_steps(self) -> list[ListedStep]:
         return tour_steps(self.session)
 
+    def step_on_screen(self) -> int | None:
+        return self.step_index
+
     def show_step(self, index: int) -> None:
         """Make step ``index`` (0-based) current and show it."""
         assert self.session is not None

@@ -1,0 +1,193 @@
+"""What a function of the program's own called, line by line, in a run: the UI's calls
+panel (``c``) in a file no workspace reads.
+
+No index holds the program's file, so its calls are read from its text (``ast``): each
+line of the function's body holding a call is one row, the calls on it as written; beside
+each, what the run recorded called there (a wrapper's call read as the function it wraps;
+the pinned code the program called, not its own code, which a trace does not record).
+Pure: a trace and a file's text in, rows out.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import NamedTuple
+
+from codewalk import parsing
+from codewalk.resolve.model import Resolved
+from codewalk.traces.called import ran_at_lines
+from codewalk.traces.joined import RanThere
+from codewalk.traces.model import PROGRAM, Trace
+from codewalk.traces.tree import Tree
+from codewalk.workspace.calling import CallList, CallRow
+
+_DEF = (ast.FunctionDef, ast.AsyncFunctionDef)
+_OWN = "the program's own code"
+
+
+class OwnCalls(NamedTuple):
+    """The function around a line of the program's file, a row per line of its body
+    holding calls (the calls on it as written), and per row what ran there, most calls
+    first (the calls panel's ``there``)."""
+
+    calls: CallList
+    ran: tuple[tuple[RanThere, ...], ...]
+    # the lines of the file that ran, when the run recorded this code itself (pinned code
+    # called it); None for code it did not follow line by line (``main()``, a script's)
+    executed: frozenset[int] | None
+
+
+def own_calls(
+    trace: Trace, tree: Tree, path: str, text: str, line: int, module: bool = False
+) -> OwnCalls | None:
+    """The calls of the innermost function of the program's file ``path`` (``text``: the
+    file as it ran) around ``line``, with what ran at each over the run; with ``module``,
+    a line in no function lists the module's own statements' (a script's). None when
+    there is nothing to list, or the text does not parse."""
+    try:
+        parsed = parsing.parse(text)
+    except SyntaxError:
+        return None
+    source = text.splitlines()
+    found = _innermost(parsed, line, ())
+    if found is not None:
+        function, names, method = found
+        first = min([function.lineno, *(d.lineno for d in function.decorator_list)])
+        lines = _call_lines(function.body)
+        own = Resolved(
+            PROGRAM,
+            f"{_module_of(trace, path)}.{'.'.join(names)}",
+            "method" if method else "function",
+            path,
+            function.lineno,
+            first,
+            function.end_lineno or function.lineno,
+            _OWN,
+            source[function.lineno - 1].strip() if function.lineno <= len(source) else "",
+        )
+    elif module:
+        first, lines = 1, _call_lines(parsed.body)  # a module's code starts at its line 1
+        own = Resolved(PROGRAM, _module_of(trace, path), "module", path, 1, 1, max(1, len(source)), _OWN, "")
+    else:
+        return None
+    ran = ran_at_lines(trace, tree, PROGRAM, path, set(lines))
+    for number, called in _roots_ran(trace, tree, path, first, set(lines)).items():
+        ran[number] = [*ran.get(number, ()), *called]
+    recorded = any((f.repo, f.path, f.line) == (PROGRAM, path, first) for f in trace.functions)
+    executed = trace.executed(PROGRAM, path) if recorded else None
+    rows, there = _rows(trace, lines, ran, executed, source)
+    return OwnCalls(CallList(own, rows), there, executed)
+
+
+def _rows(
+    trace: Trace,
+    lines: dict[int, list[tuple[int, str]]],
+    ran: dict[int, list[tuple[int, int]]],
+    executed: frozenset[int] | None,
+    source: list[str],
+) -> tuple[tuple[CallRow, ...], tuple[tuple[RanThere, ...], ...]]:
+    """A row per line of calls, and what ran at each, most calls first."""
+    rows: list[CallRow] = []
+    there: list[tuple[RanThere, ...]] = []
+    for number, calls in sorted(lines.items()):
+        written = ", ".join(dict.fromkeys(callee for _, callee in sorted(calls)))
+        said = "" if number in ran else _nothing_ran(None if executed is None else number in executed)
+        text = source[number - 1].strip() if number <= len(source) else ""
+        col = min(col for col, _ in calls)
+        rows.append(CallRow(number, col, "call", written, text, "outside the pins", said, (), "", False))
+        functions = sorted(ran.get(number, ()), key=lambda pair: -pair[1])
+        there.append(tuple(_ran_there(trace, f, calls) for f, calls in functions))
+    return tuple(rows), tuple(there)
+
+
+def _roots_ran(
+    trace: Trace, tree: Tree, path: str, first: int, lines: set[int]
+) -> dict[int, list[tuple[int, int]]]:
+    """What the code of the program's file ``path`` starting at line ``first`` called at
+    ``lines`` where the run did not record that code itself (a function of the program
+    no pinned code called: ``main()``): the roots whose caller was that code, read
+    through their wrappers as ``ran_at_lines`` reads them."""
+    nodes, others = trace.nodes, trace.others
+    found: dict[int, dict[int, int]] = {}
+    for index in range(1, len(nodes)):
+        node = nodes[index]
+        if node.parent != 0 or node.via < 0 or node.line not in lines:
+            continue
+        caller = others[node.via]
+        if (caller.filename, caller.line) != (path, first):
+            continue
+        at = found.setdefault(node.line, {})
+        for shown in tree.shown(index):
+            if shown.node not in tree.wrapped:
+                function = nodes[shown.node].function
+                at[function] = at.get(function, 0) + nodes[shown.node].calls
+    return {line: list(at.items()) for line, at in found.items() if at}
+
+
+def _nothing_ran(executed: bool | None) -> str:
+    """What a row of the program's code says when no call into the pins ran there
+    (``executed``: whether its line ran, None when the run did not follow the code)."""
+    if executed is None:
+        return (
+            "nothing of the pins ran here (the program's own code, a builtin, torch, or the line did not run)"
+        )
+    if executed:
+        return "the line ran, calling nothing of the pins (the program's own code, a builtin, torch)"
+    return "the line did not run"
+
+
+def _ran_there(trace: Trace, function: int, calls: int) -> RanThere:
+    ran = trace.functions[function]
+    return RanThere(ran.qualname, ran.repo, ran.path, ran.line, calls, None)
+
+
+def _module_of(trace: Trace, path: str) -> str:
+    """The module the run named the program's file ``path`` (its script: ``__main__``)."""
+    return next((f.module for f in trace.functions if (f.repo, f.path) == (PROGRAM, path)), "__main__")
+
+
+def _innermost(
+    node: ast.AST, line: int, names: tuple[str, ...]
+) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...], bool] | None:
+    """The innermost ``def`` around ``line`` under ``node``, its nested name, and whether
+    a class's body holds it."""
+    for child in ast.iter_child_nodes(node):
+        if not isinstance(child, (*_DEF, ast.ClassDef)):
+            if (inner := _innermost(child, line, names)) is not None:
+                return inner
+            continue
+        first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
+        if not first <= line <= (child.end_lineno or child.lineno):
+            continue
+        if isinstance(child, ast.ClassDef):  # a line of a class's body outside its methods: none
+            return _innermost(child, line, (*names, child.name))
+        inner = _innermost(child, line, (*names, child.name, "<locals>"))
+        return inner or (child, (*names, child.name), isinstance(node, ast.ClassDef))
+    return None
+
+
+def _call_lines(body: list[ast.stmt]) -> dict[int, list[tuple[int, str]]]:
+    """``line: [(col, callee as written)]`` of the calls in ``body`` (a function's, a
+    module's), not in a function or class it defines (a comprehension's and a lambda's
+    are the line's)."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    pending: list[ast.AST] = list(body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (*_DEF, ast.ClassDef)):
+            pending.extend(node.decorator_list)  # run where it is defined; its body is its own
+            continue
+        if isinstance(node, ast.Call):
+            found.setdefault(node.lineno, []).append((node.col_offset, _written(node.func)))
+        pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _written(func: ast.expr) -> str:
+    """A callee as a reader names it: ``toypkg.call_it``, ``self.model``; a call on what
+    another returns, ``(...)``, or a subscript, ``[...]``."""
+    try:
+        text = ast.unparse(func)
+    except (ValueError, RecursionError):  # an expression too deep to write back
+        return "(...)"
+    return text if len(text) <= 60 else text[:57] + "..."
