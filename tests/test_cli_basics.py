@@ -274,6 +274,25 @@ def test_non_ui_commands_never_import_textual_or_jedi(tmp_path: Path) -> None:
     assert "HEAVY []" in result.stdout
 
 
+def test_the_program_leaves_the_collector_nothing_to_walk_at_exit() -> None:
+    """``python -m codewalk`` (and the console script, the same function) freezes what
+    the command made once it is done: the collector's passes at exit skip it. Called in
+    a process that goes on, ``main`` freezes nothing."""
+    probe = (
+        "import atexit, gc, runpy, sys\n"
+        "from codewalk.cli.main import main\n"
+        "main(['pins'])\n"
+        "print('AFTER MAIN', gc.get_freeze_count())\n"
+        "atexit.register(lambda: print('AT EXIT', gc.get_freeze_count() > 0))\n"
+        "sys.argv = ['codewalk', 'pins']\n"
+        "runpy.run_module('codewalk', run_name='__main__')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "AFTER MAIN 0\n" in result.stdout
+    assert result.stdout.endswith("AT EXIT True\n")
+
+
 @pytest.mark.parametrize(
     "argv", [["find", "Trainer.train"], ["calls", "Trainer.train"], ["diff", "X", "--from", "1", "--to", "2"]]
 )

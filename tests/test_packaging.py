@@ -43,7 +43,7 @@ def test_wheel_ships_tours_and_pins(tmp_path: Path) -> None:
     wheel_zip = zipfile.ZipFile(wheel)
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     text = wheel_zip.read(entry_points).decode()
-    assert "[console_scripts]\ncodewalk = codewalk.cli.main:main" in text
+    assert "[console_scripts]\ncodewalk = codewalk.cli.main:program" in text
 
     # Installed where the source tree is not importable, it still finds them.
     target = tmp_path / "site"

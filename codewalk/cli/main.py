@@ -11,12 +11,24 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 # A question reads tens of thousands of records and keeps them while making few
 # reference cycles: at Python's default (a pass every 700 new objects) the cyclic
 # collector walks them all again and again; a pass every 10,000 collects the same, at a
 # fraction of the walks (bench/bench_callgraph.py: warm callers).
 _GC_EVERY = 10_000
+
+
+def program() -> NoReturn:
+    """The ``codewalk`` program (its console script, ``python -m codewalk``): :func:`main`,
+    then the process ends. What the command made (modules, classes, records) is in use
+    until then, so it is frozen out of the cyclic collector's passes at exit, which would
+    walk every object only to find each still referenced. :func:`main` itself, called
+    in a process that goes on, leaves the collector as it is."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
