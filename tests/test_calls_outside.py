@@ -730,3 +730,18 @@ def test_a_name_imported_in_the_body_is_said_to_come_from_its_module(ws: Workspa
     info = callees(ws, "callpkg.logged.grumble_locally")[(46, "root_logger.info")]
     assert (info.status, info.external) == (EXTERNAL, "logging.root.info")
     assert info.how == "imported in the body from logging (in Python's standard library)"
+
+
+def test_a_method_of_what_a_classmethod_of_another_pin_s_class_makes_is_that_class_s(tmp_path: Path) -> None:
+    """``self.accelerator = accelerate.Accelerator.from_config()`` (diffusers'
+    ``self.tokenizer = BertTokenizer.from_pretrained(...)``, then ``add_special_tokens``):
+    the method of the class the classmethod makes, in the other pin, not an error about
+    the name ``Accelerator.from_config().gather`` (which ``calls`` and ``callers`` said
+    instead of an answer)."""
+    checkout = make_callrepo(tmp_path)
+    stack = two_pins(checkout, ["accel"])
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        ws.stack.facts("accel")
+        gather = callees(ws, OUT + "Tokenized.__init__")[(226, "self.accelerator.gather")]
+    assert [t.qualname for t in gather.targets] == ["accelerate.accelerator.Accelerator.gather"]
+    assert gather.how.startswith("self.accelerator is an Accelerator (set at src/callpkg/outside.py:225)")
