@@ -745,3 +745,16 @@ def test_a_method_of_what_a_classmethod_of_another_pin_s_class_makes_is_that_cla
         gather = callees(ws, OUT + "Tokenized.__init__")[(226, "self.accelerator.gather")]
     assert [t.qualname for t in gather.targets] == ["accelerate.accelerator.Accelerator.gather"]
     assert gather.how.startswith("self.accelerator is an Accelerator (set at src/callpkg/outside.py:225)")
+
+
+def test_callers_of_a_full_name_read_every_pin_of_the_scope_as_a_short_name_does(tmp_path: Path) -> None:
+    """``callers peft.mapping.inject_adapter_in_model`` from transformers listed its two
+    call sites in transformers and none of diffusers', whose pin, in the cache, no lookup
+    of the full name had opened; ``callers inject_adapter_in_model`` listed all four. Asked
+    from the accelerate stand-in, the call package's sites count whichever way it is named."""
+    checkout = make_callrepo(tmp_path)
+    accel = make_accel(checkout.root)
+    stack = Stack(Store.memory(), owners=OWNERS, opener=lambda repo: checkout, synced=lambda: ["calls"])
+    with Workspace(accel, stack.store, stack=stack) as ws:
+        found = ws.callers("accelerate.accelerator.Accelerator.backward", scope=("accel", "calls")).callers
+    assert ("src/callpkg/trainer.py", 42) in [(c.path, c.line) for c in found if c.kind == "call"]
