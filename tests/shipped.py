@@ -8,6 +8,7 @@ SHIPPED_TOURS = (
     "big-model-loading",
     "causal-lm-loss",
     "chat-template",
+    "controlnet-residuals",
     "datasets-json",
     "datasets-map",
     "diffusers-denoising",

@@ -758,3 +758,31 @@ def test_a_name_imported_in_the_body_is_said_to_come_from_its_module(ws: Workspa
     info = callees(ws, "callpkg.logged.grumble_locally")[(46, "root_logger.info")]
     assert (info.status, info.external) == (EXTERNAL, "logging.root.info")
     assert info.how == "imported in the body from logging (in Python's standard library)"
+
+
+def test_a_method_of_what_a_classmethod_of_another_pin_s_class_makes_is_that_class_s(tmp_path: Path) -> None:
+    """``self.accelerator = accelerate.Accelerator.from_config()`` (diffusers'
+    ``self.tokenizer = BertTokenizer.from_pretrained(...)``, then ``add_special_tokens``):
+    the method of the class the classmethod makes, in the other pin, not an error about
+    the name ``Accelerator.from_config().gather`` (which ``calls`` and ``callers`` said
+    instead of an answer)."""
+    checkout = make_callrepo(tmp_path)
+    stack = two_pins(checkout, ["accel"])
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        ws.stack.facts("accel")
+        gather = callees(ws, OUT + "Tokenized.__init__")[(226, "self.accelerator.gather")]
+    assert [t.qualname for t in gather.targets] == ["accelerate.accelerator.Accelerator.gather"]
+    assert gather.how.startswith("self.accelerator is an Accelerator (set at src/callpkg/outside.py:225)")
+
+
+def test_callers_of_a_full_name_read_every_pin_of_the_scope_as_a_short_name_does(tmp_path: Path) -> None:
+    """``callers peft.mapping.inject_adapter_in_model`` from transformers listed its two
+    call sites in transformers and none of diffusers', whose pin, in the cache, no lookup
+    of the full name had opened; ``callers inject_adapter_in_model`` listed all four. Asked
+    from the accelerate stand-in, the call package's sites count whichever way it is named."""
+    checkout = make_callrepo(tmp_path)
+    accel = make_accel(checkout.root)
+    stack = Stack(Store.memory(), owners=OWNERS, opener=lambda repo: checkout, synced=lambda: ["calls"])
+    with Workspace(accel, stack.store, stack=stack) as ws:
+        found = ws.callers("accelerate.accelerator.Accelerator.backward", scope=("accel", "calls")).callers
+    assert ("src/callpkg/trainer.py", 42) in [(c.path, c.line) for c in found if c.kind == "call"]

@@ -125,3 +125,14 @@ def test_a_module_function_a_class_decorator_sets_on_the_class_is_what_runs(ws: 
     assert targets(ws, "callpkg.shouting.show", 23, "quiet.__str__") == ["shouting._loud:5"]
     (named,) = ws.find("callpkg.shouting.Quiet.name").results
     assert (named.kind, named.line) == ("rebind", 13)
+
+
+def test_a_method_of_a_property_of_no_declared_type_says_it_is_a_property(ws: Workspace) -> None:
+    """``self.cross_attention_kwargs.get(...)`` in diffusers' ``StableDiffusionPipeline``:
+    the property is read, never set, so not "its type is not declared (first set at ...:
+    def cross_attention_kwargs(self): …)" but what it is."""
+    (_, got) = callees(ws, "callpkg.models.Attending.lora_scale").values()
+    assert got.how == (
+        "self.attention_kwargs: a property that declares no return type "
+        "(src/callpkg/models.py:306: def attention_kwargs(self):)"
+    )

@@ -40,6 +40,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "causal-lm-loss             6 steps  Where the causal-LM loss comes from",
         "chat-template              9 steps  "
         "apply_chat_template, from messages to a Jinja-rendered prompt and its token ids",
+        "controlnet-residuals       6 steps  Where ControlNet residuals enter the UNet",
         "datasets-json             12 steps  "
         'load_dataset("json"), from a file name to a memory-mapped Arrow table',
         "datasets-map              11 steps  "
@@ -126,7 +127,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "33 tour(s) (40 readings, with their versions), 467 step(s): 0 broken step(s), 0 file error(s)"
+        "34 tour(s) (41 readings, with their versions), 473 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -519,7 +520,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "36 tour(s) (41 readings, with their versions), 468 step(s): 0 broken step(s), 2 file error(s)"
+        "37 tour(s) (42 readings, with their versions), 474 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

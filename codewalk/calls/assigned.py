@@ -254,6 +254,10 @@ def self_outside(
     if named is not None:
         return named
     # the index keeps each assignment that says a type none before it said: none of these does
+    d = first.definition
+    if d.kind == "property":  # read, not set: what its getter returns is of no declared type
+        where = f"{first.view.path}:{d.line}: {d.signature}"
+        return unresolved(f"{'.'.join(parts[:2])}: a property that declares no return type ({where})")
     return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
 
 

@@ -443,12 +443,16 @@ class Reacher:
 
     def _elsewhere(self, dotted: str, how: str) -> Reach:
         """A name of another package: its definition in the pin that provides it, else
-        the name, and why it is not followed."""
+        the name, and why it is not followed. A name through what a call returns
+        (``BertTokenizer.from_pretrained().add_special_tokens``) names no definition of a
+        pin: not found there, so the caller reads what the call returns instead."""
+        owner = self.code.owner(dotted)
+        if owner is not None and not all(part.isidentifier() for part in dotted.split(".")):
+            return unresolved(f"{how}; {dotted}: of what a call returns, no definition of the {owner} pin")
         hits, why = self.code.elsewhere(dotted)
         if hits:
             via = f"{how}, in the {hits[0].repo} pin"
             return found(with_via(hits, via), via)
-        owner = self.code.owner(dotted)
         if owner is not None and self.code.resolver(owner) is not None:  # read, and not there
             return unresolved(
                 f"{how}; {dotted}: no such definition in the {owner} pin (an attribute "

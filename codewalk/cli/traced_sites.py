@@ -43,12 +43,13 @@ def run_callers(args: argparse.Namespace) -> int:
     opened, workspace = open_traced(args)
     with workspace:
         trace = opened.trace
+        scope = search_scope(args, workspace)
         target: Resolved | Function
         try:
-            target = traced_definition(args, workspace, trace, args.query, search_scope(args, workspace))
+            target = traced_definition(args, workspace, trace, args.query, scope)
         except QueryError as error:  # none in the pins: the program's own function that ran?
             target = own_instead(trace, args.query, error)
-        sites = () if isinstance(target, Function) else _static_callers(workspace, target)
+        sites = () if isinstance(target, Function) else _static_callers(workspace, target, scope)
         functions, counted = _functions(workspace, trace, target)
         ran = callers_ran(trace, opened.tree, functions or set())
         listed = {(site.repo, site.path, site.line) for site in sites}
@@ -86,12 +87,12 @@ class _CallersRan(NamedTuple):
     total: int | None
 
 
-def _static_callers(workspace: Workspace, target: Resolved) -> tuple[Caller, ...]:
+def _static_callers(workspace: Workspace, target: Resolved, scope: Sequence[str]) -> tuple[Caller, ...]:
     from codewalk.cli.progress import stderr_progress
 
     name = target.qualname.rpartition(".")[2]
     progress = stderr_progress(f"callers of {name}: reading", unit="functions that name it", after=1.0)
-    return workspace.calling.callers_of(target, progress=progress).callers
+    return workspace.calling.callers_of(target, progress=progress, scope=scope).callers
 
 
 def _functions(

@@ -319,17 +319,26 @@ class Calling:
         self, query: str, progress: Progress | None = None, scope: Sequence[str] = ()
     ) -> CallersAnswer:
         if ".<locals>." in query:  # a function defined in another: no table names it
-            return self.callers_of(self.definition(query, scope), (), progress)
+            return self.callers_of(self.definition(query, scope), (), progress, scope)
         found = self.find(query, scope)
         target = self.callable_match(found, scope)
         entries = [r for r in found.results if r.kind == "entry" and r.role == "related"]
-        return self.callers_of(target, entries, progress)
+        return self.callers_of(target, entries, progress, scope)
 
     def callers_of(
-        self, target: Resolved, entries: Sequence[Resolved] | None = None, progress: Progress | None = None
+        self,
+        target: Resolved,
+        entries: Sequence[Resolved] | None = None,
+        progress: Progress | None = None,
+        scope: Sequence[str] = (),
     ) -> CallersAnswer:
+        """The call sites that reach ``target``, read in every repository opened and in
+        those of ``scope`` (a full name opens its own pin alone: the sites that call it from
+        another, in the cache, are read all the same)."""
         from codewalk.calls.callers import called_by_python, callers
 
+        for repo in scope:
+            self.ws.stack.facts(repo)
         if entries is None and ".<locals>." in target.qualname:  # no table names a nested function
             entries = ()
         if entries is None:
