@@ -1,3 +1,3 @@
-from codewalk.cli.main import main
+from codewalk.cli.main import entry
 
-raise SystemExit(main())
+entry()

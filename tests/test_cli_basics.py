@@ -50,6 +50,32 @@ def test_a_command_walks_the_records_it_keeps_for_reference_cycles_seldom() -> N
         gc.set_threshold(*before)
 
 
+def test_the_program_leaves_what_a_command_read_to_the_exit_without_walking_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``codewalk`` (the script, and ``python -m codewalk``) sets apart what the command
+    left from the cyclic collector before the process exits, where Python would walk
+    every object once more for memory the process hands back whole."""
+    import gc
+
+    from codewalk.cli.main import entry
+
+    monkeypatch.setattr(sys, "argv", ["codewalk", "find", "X", "Y"])
+    try:
+        with pytest.raises(SystemExit) as exit_:
+            entry()
+        assert exit_.value.code == 2  # main's answer, as the program's status
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    code = "import gc, runpy, sys\ntry:\n    runpy.run_module('codewalk', run_name='__main__')\n"
+    code += "except SystemExit as exit_:\n    print(exit_.code, gc.get_freeze_count() > 0)\n"
+    ran = subprocess.run(
+        [sys.executable, "-c", code, "--version"], capture_output=True, text=True, timeout=300
+    )
+    assert ran.stdout.splitlines()[-1] == "0 True"
+
+
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
