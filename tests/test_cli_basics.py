@@ -31,6 +31,25 @@ def test_version() -> None:
     assert result.stdout.strip() == f"codewalk {__version__}"
 
 
+def test_a_command_walks_the_records_it_keeps_for_reference_cycles_seldom() -> None:
+    """A question keeps tens of thousands of records, few of them in cycles: the cyclic
+    collector passes over new objects every 10,000 made (not 700), and over the older
+    ones every hundredth pass (not every tenth), so that it does not walk them all again
+    and again. A process that asked for more keeps its own."""
+    import gc
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        assert main(["find", "X", "Y"]) == 2  # any command, even one refused
+        assert gc.get_threshold() == (10_000, 100, 10)
+        gc.set_threshold(50_000, 500, 10)
+        main(["find", "X", "Y"])
+        assert gc.get_threshold() == (50_000, 500, 10)
+    finally:
+        gc.set_threshold(*before)
+
+
 def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]

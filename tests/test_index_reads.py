@@ -95,3 +95,81 @@ def test_the_classes_deriving_from_one_are_read_with_their_modules_in_a_few_quer
         assert not [s for s in ran if "AND module='pkg.b'" in s]  # pkg.b's view came with its row
     finally:
         ws.close()
+
+
+class _Module:
+    """A module's facts as its code gives them (definitions, imports by the name bound)."""
+
+    def __init__(self, code: bytes) -> None:
+        found = extract_module.extract(code)
+        self.defs_ = list(found.definitions)
+        self.imports_ = list(found.imports)
+
+    def defs(self, qualname: str) -> list[Definition]:
+        return [d for d in self.defs_ if d.qualname == qualname]
+
+    def imports(self, asname: str) -> list[Import]:
+        return [i for i in self.imports_ if i.asname == asname]
+
+    def all_imports(self) -> list[Import]:
+        return list(self.imports_)
+
+    def last_line(self) -> int:
+        return 9
+
+
+class _Modules:
+    """The modules of a question, counting how often each is asked for by name."""
+
+    repo = "r"
+
+    def __init__(self, modules: dict[str, bytes]) -> None:
+        self.views = {
+            name: ModuleView(name, f"{name}.py", False, _Module(code)) for name, code in modules.items()
+        }
+        self.asked: list[str] = []
+
+    def module(self, name: str) -> ModuleView | None:
+        self.asked.append(name)
+        return self.views.get(name)
+
+    def stub(self, name: str, path: str = "") -> ModuleView | None:
+        return None
+
+
+_REEXPORTED = {
+    "core": b"class Base:\n    pass\n",
+    "api": b"from core import Base\n",  # re-exports it
+    "a": b"from api import Base\n\n\nclass A(Base):\n    pass\n",
+    "b": b"from api import Base\n\n\nclass B(Base):\n    pass\n",
+    "x": b"from y import Loop\n",  # a cycle: nothing defines Loop
+    "y": b"from x import Loop\n",
+}
+
+
+def test_a_name_imported_by_many_modules_is_followed_through_its_re_export_once() -> None:
+    """Every model imports ``PreTrainedModel`` (from a module that may re-export it): the
+    import is followed from each, and what it reaches is looked up once, not again from
+    each importing module. The answers are those a fresh lookup gives."""
+    facts = _Modules(_REEXPORTED)
+    ns = Namespace(facts)  # type: ignore[arg-type]  # the facts a lookup through imports reads
+    found_in_a = ns.lookup(facts.views["a"], ["Base"], (), 0)
+    assert [(h.view.module, h.definition.qualname) for h in found_in_a] == [("core", "Base")]
+    facts.asked.clear()
+    found_in_b = ns.lookup(facts.views["b"], ["Base"], (), 0)
+    assert [h.via for h in found_in_b] == ["imported by b; imported by api"]
+    assert facts.asked == ["api"]  # b's own import; api's, to core, was followed once already
+    fresh_facts = _Modules(_REEXPORTED)
+    fresh = Namespace(fresh_facts).lookup(fresh_facts.views["b"], ["Base"], (), 0)  # type: ignore[arg-type]
+    assert [(h.view.module, *h[1:]) for h in fresh] == [(h.view.module, *h[1:]) for h in found_in_b]
+
+
+def test_a_lookup_a_cycle_cut_short_is_made_again_where_asked() -> None:
+    """A lookup that met a cycle found what it found because of where it was asked: asked
+    again from elsewhere, it is followed again, and answers as a fresh lookup does."""
+    facts = _Modules(_REEXPORTED)
+    ns = Namespace(facts)  # type: ignore[arg-type]
+    assert ns.lookup(facts.views["x"], ["Loop"], (), 0) == []
+    facts.asked.clear()
+    assert ns.lookup(facts.views["y"], ["Loop"], (), 0) == []
+    assert facts.asked == ["x", "y"]  # y's import, then x's back to y: followed again

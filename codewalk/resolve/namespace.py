@@ -38,6 +38,11 @@ class Namespace:
         self._linear: dict[str, list[ClassRef]] = {}  # the same, by module.Class, while computing
         self._bases: dict[tuple[str, str, str, int, bool], list[ClassRef]] = {}  # a class's bases, once
         self._found: dict[tuple[str, str, tuple[str, ...], bool], list[Hit]] = {}  # a name in a module, once
+        # the same, found on the way to another name and cut short by no cycle nor depth
+        # limit (so found alike wherever asked), with how deep its lookups went below it
+        self._whole: dict[tuple[str, str, tuple[str, ...], bool], tuple[list[Hit], int]] = {}
+        self._cuts = 0  # lookups cut short so far: a cycle met, or the depth limit
+        self._deepest = 0  # the deepest lookup of the one under way
         self._members: dict[tuple[str, str, str, str, tuple[str, ...], bool], list[Hit]] = {}  # members, once
 
     def module_hit(self, view: ModuleView, via: str) -> Hit:
@@ -58,18 +63,51 @@ class Namespace:
     def lookup(self, view: ModuleView, parts: Sequence[str], seen: tuple[str, ...], depth: int) -> list[Hit]:
         """``parts`` looked up in ``view``'s namespace: definitions, imports, star imports.
         A lookup from the top (no ``seen``) is made once: every class of a module names
-        the same bases, every class made by a hook asks what the same names mean."""
-        if seen or depth:
-            return self._lookup(view, parts, seen, depth)
+        the same bases, every class made by a hook asks what the same names mean. One on
+        the way to another (through an import, a star import, an alias) is made once too
+        when nothing cut it short: the names every module imports from ``modeling_utils``
+        are followed there once, not once per module (:meth:`_whole_lookup`)."""
         key = (view.repo, view.path, tuple(parts), self.thorough)
-        if key not in self._found:
-            self._found[key] = self._lookup(view, parts, seen, depth)
-        return list(self._found[key])
+        top = not seen and not depth
+        if top and key in self._found:
+            return list(self._found[key])
+        hits = self._whole_lookup(key, view, parts, seen, depth)
+        if top:
+            self._found[key] = hits
+        return list(hits)
+
+    def _whole_lookup(
+        self,
+        key: tuple[str, str, tuple[str, ...], bool],
+        view: ModuleView,
+        parts: Sequence[str],
+        seen: tuple[str, ...],
+        depth: int,
+    ) -> list[Hit]:
+        """:meth:`_lookup`, or what it found before, when no cycle nor the depth limit cut
+        that one short. Such a lookup visits no name of ``seen`` (one of them, followed
+        the same way again, would have led back to itself: a cycle), so a lookup asked
+        with other ``seen`` finds the same, unless its depth with the depth the first
+        went below it passes the limit."""
+        kept = self._whole.get(key)
+        if kept is not None and depth + kept[1] <= MAX_DEPTH:
+            self._deepest = max(self._deepest, depth + kept[1])
+            return kept[0]
+        cuts, deepest = self._cuts, self._deepest
+        self._deepest = depth
+        hits = self._lookup(view, parts, seen, depth)
+        below = self._deepest - depth
+        self._deepest = max(deepest, self._deepest)
+        if self._cuts == cuts:
+            self._whole[key] = (hits, below)
+        return hits
 
     def _lookup(self, view: ModuleView, parts: Sequence[str], seen: tuple[str, ...], depth: int) -> list[Hit]:
         key = f"{view.repo}/{view.path}:{'.'.join(parts)}"  # a stub shares its module's name
         if key in seen or depth > MAX_DEPTH:
+            self._cuts += 1
             return []
+        self._deepest = max(self._deepest, depth)
         seen = (*seen, key)
         full = ".".join(parts)
         direct = [d for d in view.defs(full) if self.sets(view, d)]
@@ -266,7 +304,10 @@ class Namespace:
 
     def follow_alias(self, hit: Hit, seen: tuple[str, ...], depth: int) -> list[Hit]:
         definition = hit.definition
-        if definition.kind != "alias" or not definition.target or depth > MAX_DEPTH:
+        if definition.kind != "alias" or not definition.target:
+            return [hit]
+        if depth > MAX_DEPTH:
+            self._cuts += 1
             return [hit]
         where = f"{hit.view.path}:{definition.line}"
         if definition.flags & BOUND_BY_IMPORT:  # ``from .x import f`` in a class body
