@@ -23,7 +23,7 @@ from codewalk.calls.contained import (
     is_literal,
     literal_member,
 )
-from codewalk.calls.derived import overrides, taken, with_overrides
+from codewalk.calls.derived import overrides, shared, taken, with_overrides
 from codewalk.calls.holders import Tabled, holds, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
@@ -556,7 +556,7 @@ class CallResolver(Reacher):
         if outside is not None:  # model_to_save.state_dict(): torch's nn.Module.state_dict
             return outside
         result = (
-            found(with_via(hits, reach.how), reach.how)
+            found(with_via(shared(hits), reach.how), reach.how)
             if hits
             else unresolved(
                 f"{reach.how}, which defines no {'.'.join(rest)} codewalk can read{_kinds(places)}"
