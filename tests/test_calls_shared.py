@@ -1,7 +1,8 @@
 """A method several classes a table holds take from one base, on the synthetic package
 (tests/fixtures/callrepo/src/callpkg/quantizing.py): transformers' ``get_hf_quantizer``
 returns any of the quantizers ``AUTO_QUANTIZER_MAPPING`` holds, and ``preprocess_model``,
-which each takes from ``HfQuantizer``, runs with ``self`` any of them, not the first."""
+which each takes from ``HfQuantizer``, runs with ``self`` any of them, not the first;
+and an attribute holding an argument of ``__init__`` (``PipelineIterator``'s ``self.infer``)."""
 
 from __future__ import annotations
 
@@ -47,3 +48,19 @@ def test_a_chain_reaches_what_only_the_second_class_calls(ws: Workspace) -> None
     chains = ws.path(M + "load", M + "replace_linear").search.chains
     firsts = {chain[0].callee.site.name.expr for chain in chains}
     assert firsts == {"quantizer._before_loading", "quantizer.preprocess"}
+
+
+def test_an_attribute_set_to_an_argument_of_init_says_where_what_it_runs_comes_from(ws: Workspace) -> None:
+    """``self.infer(item, ...)``, ``self.infer = infer`` in ``__init__``
+    (tests/fixtures/callrepo/src/callpkg/iterating.py): the attribute, and that what it
+    runs is what the callers of the class pass."""
+    found = {
+        lv.callee.site.name.expr: lv.callee
+        for lv in ws.calls("callpkg.iterating.ItemIterator.__next__").levels
+    }
+    infer = found["self.infer"]
+    assert [t.qualname for t in infer.targets] == ["callpkg.iterating.ItemIterator.infer"]
+    assert infer.how.endswith(
+        "self.infer holds the argument infer of ItemIterator(...) (set at src/callpkg/iterating.py:14): "
+        "what it runs is what the callers of ItemIterator pass, which codewalk does not follow from here"
+    )
