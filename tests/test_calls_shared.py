@@ -61,6 +61,6 @@ def test_an_attribute_set_to_an_argument_of_init_says_where_what_it_runs_comes_f
     infer = found["self.infer"]
     assert [t.qualname for t in infer.targets] == ["callpkg.iterating.ItemIterator.infer"]
     assert infer.how.endswith(
-        "self.infer holds the argument infer of ItemIterator(...) (set at src/callpkg/iterating.py:14): "
+        "self.infer holds the argument infer of ItemIterator(...) (set at src/callpkg/iterating.py:13): "
         "what it runs is what the callers of ItemIterator pass, which codewalk does not follow from here"
     )
