@@ -1,7 +1,9 @@
 """What the classes deriving from a class define of a member: their overrides, what
 they take from another of their bases when the class has none (``generate`` of a
 ``PreTrainedModel``), and, from a class of another package (``nn.Module``), the
-overrides in the pinned classes deriving from it; each found once per question."""
+overrides in the pinned classes deriving from it; each found once per question; and a
+definition several classes a value may be take from one base, which runs with ``self``
+any class deriving from it (:func:`shared`)."""
 
 from __future__ import annotations
 
