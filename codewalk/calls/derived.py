@@ -1,7 +1,9 @@
 """What the classes deriving from a class define of a member: their overrides, what
 they take from another of their bases when the class has none (``generate`` of a
 ``PreTrainedModel``), and, from a class of another package (``nn.Module``), the
-overrides in the pinned classes deriving from it; each found once per question."""
+overrides in the pinned classes deriving from it; each found once per question; and a
+definition several classes a value may be take from one base, which runs with ``self``
+any class deriving from it (:func:`shared`)."""
 
 from __future__ import annotations
 
@@ -187,3 +189,28 @@ def with_overrides(r: Reaching, view: ModuleView, outside: Reach, said: str) -> 
         f"{'s' if count != 1 else ''} in classes deriving from it"
     )
     return found(others, how)
+
+
+def shared(hits: Sequence[Resolved]) -> list[Resolved]:
+    """``hits`` (a member of each of several classes), each definition once: one that
+    several of those classes take from a base (``preprocess_model`` of any of the
+    quantizers a table holds) runs with ``self`` any of them, so it goes on reached
+    through none (``self.x`` there is then the base's and every override's), its ``via``
+    naming the others."""
+    by_definition: dict[tuple[str, str, int], list[Resolved]] = {}
+    for hit in hits:
+        by_definition.setdefault((hit.repo, hit.path, hit.line), []).append(hit)
+    out: list[Resolved] = []
+    for group in by_definition.values():
+        first = group[0]
+        receivers = list(dict.fromkeys(h.receiver for h in group))
+        if len(receivers) < 2:
+            out.append(first)
+            continue
+        names = [q.rpartition(".")[2] for q in receivers[1:] if q]
+        listed = ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
+        owner = first.qualname.rpartition(".")[0].rpartition(".")[2]
+        also = f"so {'does' if len(names) == 1 else 'do'} {listed}; " if names else ""
+        how = f"{first.via}; {also}self there may be any {owner}"
+        out.append(first._replace(via=how, receiver=""))
+    return out

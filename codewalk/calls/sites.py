@@ -23,7 +23,7 @@ from codewalk.calls.contained import (
     is_literal,
     literal_member,
 )
-from codewalk.calls.derived import overrides, taken, with_overrides
+from codewalk.calls.derived import overrides, shared, taken, with_overrides
 from codewalk.calls.holders import Tabled, holds, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
@@ -315,7 +315,7 @@ class CallResolver(Reacher):
                 held.append(len(groups))
                 # the attribute (its type shows), then what calling it runs
                 groups.append([self.assigned(target), *runs])
-                notes.extend(self.held_outside(target) if not runs else ())
+                notes.extend(self.held_outside(target) or self.held_argument(target) if not runs else ())
             else:
                 groups.append([target])
         # of several assignments, those that may run more than WIDE functions last, in the
@@ -415,6 +415,22 @@ class CallResolver(Reacher):
         if outside.status != EXTERNAL:
             return []
         return [f"{found.how}; {outside.how}"]
+
+    def held_argument(self, holder: Resolved) -> list[str]:
+        """What an attribute holds when its method sets it to one of its own parameters
+        (``self.infer = infer`` in ``PipelineIterator.__init__``): what whoever calls that
+        method passes, which a call of the attribute does not follow; said, with where."""
+        value = _name_assigned(holder.signature) if holder.kind == "attribute" else ""
+        body = self.code.around(holder.repo, holder.path, holder.line) if value else None
+        if body is None or value not in parameter_names(body.target.signature):
+            return []
+        attribute, method = holder.qualname.rpartition(".")[2], body.target.qualname.rpartition(".")[2]
+        made = body.cls if method == "__init__" and body.cls else method
+        return [
+            f"self.{attribute} holds the argument {value} of {made}(...) (set at "
+            f"{holder.path}:{holder.line}): what it runs is what the callers of {made} pass, "
+            "which codewalk does not follow from here"
+        ]
 
     # -- locals ------------------------------------------------------------------------------
     def local(
@@ -556,7 +572,7 @@ class CallResolver(Reacher):
         if outside is not None:  # model_to_save.state_dict(): torch's nn.Module.state_dict
             return outside
         result = (
-            found(with_via(hits, reach.how), reach.how)
+            found(with_via(shared(hits), reach.how), reach.how)
             if hits
             else unresolved(
                 f"{reach.how}, which defines no {'.'.join(rest)} codewalk can read{_kinds(places)}"
@@ -740,6 +756,19 @@ def _method_assigned(signature: str) -> str:
         return ""
     value = dotted(statement.value)
     return value if value.startswith("self.") else ""
+
+
+def _name_assigned(signature: str) -> str:
+    """``x`` of an assignment ``self.a = x`` (an attribute's first line, as the index keeps
+    it), else ""."""
+    try:
+        tree = parsing.parse(signature.strip())
+    except SyntaxError:
+        return ""
+    statement = tree.body[0] if len(tree.body) == 1 else None
+    if not isinstance(statement, ast.Assign) or not isinstance(statement.value, ast.Name):
+        return ""
+    return statement.value.id
 
 
 def _later(facts: CallFacts, assigned: int, line: int) -> str:
