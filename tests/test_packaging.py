@@ -84,7 +84,7 @@ def test_wheel_ships_tours_and_pins(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_package_is_ruff_and_mypy_clean() -> None:
     ruff = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "codewalk"], cwd=ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "ruff", "check", "codewalk", "tours"], cwd=ROOT, capture_output=True, text=True
     )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
     mypy = subprocess.run(

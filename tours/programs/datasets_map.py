@@ -25,7 +25,8 @@ with tempfile.TemporaryDirectory() as directory:
     dataset = Dataset.from_generator(sentences, cache_dir=directory)
     mapped = dataset.map(count_words, batched=True, fn_kwargs={"column": "words"}, remove_columns=["text"])
     again = dataset.map(count_words, batched=True, fn_kwargs={"column": "words"}, remove_columns=["text"])
-    print(mapped._fingerprint == again._fingerprint, [os.path.basename(f["filename"]) for f in mapped.cache_files])
+    files = [os.path.basename(f["filename"]) for f in mapped.cache_files]
+    print(mapped._fingerprint == again._fingerprint, files)
     long = mapped.filter(lambda example: example["words"] > 6)
     long.set_format("torch")
     print(long[0], len(long))

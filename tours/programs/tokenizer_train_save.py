@@ -12,7 +12,8 @@ from transformers import PreTrainedTokenizerFast
 corpus = ["the cat sat on the mat", "a dog reads code", "the dog sat on a cat"] * 20
 backend = Tokenizer(models.BPE(unk_token="[UNK]"))
 backend.pre_tokenizer = pre_tokenizers.Whitespace()
-trainer = trainers.BpeTrainer(vocab_size=60, special_tokens=["[UNK]", "[PAD]", "<s>", "</s>"], show_progress=False)
+special = ["[UNK]", "[PAD]", "<s>", "</s>"]
+trainer = trainers.BpeTrainer(vocab_size=60, special_tokens=special, show_progress=False)
 backend.train_from_iterator(corpus, trainer)
 
 tokenizer = PreTrainedTokenizerFast(
