@@ -149,10 +149,21 @@ def _derives_outside(r: Reaching, resolver: Resolver, view: ModuleView, qualname
     through the pinned classes of its MRO."""
     top, name = base.partition(".")[0], base.rpartition(".")[2]
     for cls_view, cls in resolver.ns.mro(view, qualname):
-        outside = [r.outside(resolver, cls_view, b.split(".")).external for b in cls.bases]
+        outside = [_written_outside(r, resolver, cls_view, b) for b in cls.bases]
         if any(o.partition(".")[0] == top and o.rpartition(".")[2] == name for o in outside):
             return True
     return False
+
+
+def _written_outside(r: Reaching, resolver: Resolver, view: ModuleView, written: str) -> str:
+    """The class of another package a base written ``written`` in ``view``'s module is
+    ("" when none), as :meth:`Reaching.outside` says; memoised: the classes of a module
+    write the same bases, and ``PreTrainedModel`` is in the MRO of thousands of classes
+    whose overrides of each member asked about are read (again once another pin opens)."""
+    key = (resolver.facts.repo, view.repo, view.path, written, r.code.opened())
+    if key not in r.outside_bases:
+        r.outside_bases[key] = r.outside(resolver, view, written.split(".")).external
+    return r.outside_bases[key]
 
 
 def _taken_by(r: Reaching, children: Sequence[Resolved], d: Resolved, base: str) -> str:

@@ -66,6 +66,7 @@ class Reacher:
         self.held: dict[tuple[str, str, int, str], Holds] = {}
         self.derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]] = {}  # derived.overrides_outside
         self.imported: dict[tuple[str, str], tuple[str, ...]] = {}  # ... and the pins a module imports from
+        self.outside_bases: dict[tuple[str, str, str, str, int], str] = {}  # derived._written_outside
         self.overriding: dict[tuple[str, str, int, str, int], list[Resolved]] = {}  # derived.overrides
         # derived.joined: the classes with several bases deriving from one, and their other bases
         self.joins: dict[tuple[str, str, int, int], Joined] = {}

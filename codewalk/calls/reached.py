@@ -81,6 +81,9 @@ class Reaching(Protocol):
     # by (that class, the member, the pins read)
     derived: dict[tuple[str, str, tuple[str, ...]], list[Resolved]]
     imported: dict[tuple[str, str], tuple[str, ...]]  # the pins a module imports from, by its file
+    # the class of another package a base is, by the resolver asking, the module's file,
+    # the base as written and the pins open
+    outside_bases: dict[tuple[str, str, str, str, int], str]
     # the overrides of a member in the classes deriving from a pinned class, by (the
     # class, the member, the pins open)
     overriding: dict[tuple[str, str, int, str, int], list[Resolved]]
