@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codewalk.calls import selves
+from codewalk.calls import derived
 from codewalk.calls.model import BUILTIN, EXTERNAL, UNRESOLVED
 from codewalk.calls.reached import Reach
 from codewalk.index.records import Definition, FileRow
@@ -790,6 +790,8 @@ def test_callers_of_a_full_name_read_every_pin_of_the_scope_as_a_short_name_does
     with Workspace(accel, stack.store, stack=stack) as ws:
         found = ws.callers("accelerate.accelerator.Accelerator.backward", scope=("accel", "calls")).callers
     assert ("src/callpkg/trainer.py", 42) in [(c.path, c.line) for c in found if c.kind == "call"]
+
+
 def test_the_bases_of_a_class_are_read_once_for_the_overrides_of_many_members(ws: Workspace) -> None:
     """Whether a class derives from a class of another package (``nn.Module``) is read
     from the bases each class of its MRO is written with, each base of a module once: not
@@ -807,8 +809,8 @@ def test_the_bases_of_a_class_are_read_once_for_the_overrides_of_many_members(ws
     resolver = cr.code.resolver("calls")
     view = resolver.facts.module("callpkg.outside") if resolver is not None else None
     assert resolver is not None and view is not None
-    forwards = [d.qualname for d in selves.overrides_outside(cr, view, "torch.nn.Module", "forward")]
-    inits = [d.qualname for d in selves.overrides_outside(cr, view, "torch.nn.Module", "__init__")]
+    forwards = [d.qualname for d in derived.overrides_outside(cr, view, "torch.nn.Module", "forward")]
+    inits = [d.qualname for d in derived.overrides_outside(cr, view, "torch.nn.Module", "__init__")]
     assert OUT + "Blocks.forward" in forwards and OUT + "Head.forward" in forwards
     assert OUT + "Blocks.__init__" in inits and OUT + "Loop.__init__" not in inits
     bases = [(path, parts) for path, _, parts in asked]
