@@ -387,8 +387,8 @@ class Store:
         )
         return [Import(*row) for row in rows]
 
-    def defs_named(self, snap: int, name: str, limit: int = -1) -> list[tuple[FileRow, Definition]]:
-        return self._defs_where(snap, "d.name=?", (name,), limit)
+    def defs_named(self, snap: int, name: str) -> list[tuple[FileRow, Definition]]:
+        return self._defs_where(snap, "d.name=?", (name,))
 
     def defs_in(
         self, snap: int, names: Sequence[str], per_name: int, holding: str = ""
@@ -421,14 +421,11 @@ class Store:
         )
         return {original: int(count) for original, count in rows}
 
-    def _defs_where(
-        self, snap: int, where: str, args: tuple[object, ...], limit: int = -1
-    ) -> list[tuple[FileRow, Definition]]:
+    def _defs_where(self, snap: int, where: str, args: tuple[str, ...]) -> list[tuple[FileRow, Definition]]:
         rows = self.db.execute(
             f"SELECT {_FILE_DEF} FROM defs d "
-            f"CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? WHERE {where} "
-            "ORDER BY f.path, d.rowid LIMIT ?",
-            (snap, *args, limit),
+            f"CROSS JOIN files f ON f.blob = d.blob AND f.snap = ? WHERE {where} ORDER BY f.path, d.rowid",
+            (snap, *args),
         )
         return [(file_row(r), definition(r[4:])) for r in rows]
 

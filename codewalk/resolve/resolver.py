@@ -379,8 +379,8 @@ class Resolver:
                 counts[module] = counts.get(module, 0) + count
         return counts
 
-    def _answer(self, hit: Hit, role: str = "match") -> Resolved:
-        return to_resolved(hit, self.facts.repo, role)
+    def _answer(self, hit: Hit) -> Resolved:
+        return to_resolved(hit, self.facts.repo)
 
     def _originals(self, qualname: str) -> tuple[Resolved, ...]:
         """What a ``# Copied from qualname`` comment points at."""

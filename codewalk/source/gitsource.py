@@ -17,7 +17,7 @@ credentials, and every network operation has a timeout.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -158,12 +158,11 @@ def _running(repo: git.Repo, **env: str) -> Iterator[git.Git]:
         repo.close()
 
 
-def effective_url(pin: Pin, environ: Mapping[str, str] | None = None) -> str:
+def effective_url(pin: Pin) -> str:
     """The URL to fetch: the pin's, with ``https://github.com/`` replaced by the mirror
     prefix in ``CODEWALK_GIT_MIRROR`` when one is set. Refuses unsafe transports."""
-    env = os.environ if environ is None else environ
     url = pin.url
-    mirror = env.get(MIRROR_ENV, "").strip()
+    mirror = os.environ.get(MIRROR_ENV, "").strip()
     if mirror and url.startswith(UPSTREAM_PREFIX):
         url = mirror.rstrip("/") + "/" + url[len(UPSTREAM_PREFIX) :]
     check_url(url, where=f"{MIRROR_ENV}" if mirror and url != pin.url else f"[{pin.name}].url")
@@ -185,7 +184,6 @@ def fetch_pinned(
     *,
     url: str,
     timeout: float = DEFAULT_TIMEOUT_S,
-    progress: Callable[[str], None] | None = None,
 ) -> tuple[str, str]:
     """Fetch the pinned tag shallowly (its one commit, no history) into a new
     repository at ``dest`` and check it out. Returns ``(head_commit, upstream_commit)``,
@@ -201,8 +199,6 @@ def fetch_pinned(
     want = f"refs/tags/{pin.tag}"
     try:
         with _running(repo) as run:
-            if progress:
-                progress(f"fetching {want} from {redact_url(url)}")
             # By URL, not through a named remote: a mirror's credentials stay out of
             # the cached repository's config.
             run.fetch("--depth=1", "--no-tags", url, want, kill_after_timeout=timeout)

@@ -62,9 +62,9 @@ def sdist_filenames(name: str, version: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f"{n}-{version}.tar.gz" for n in (underscored.lower(), name, underscored)))
 
 
-def configured_indexes(environ: dict[str, str] | None = None) -> list[str]:
+def configured_indexes() -> list[str]:
     """Index URLs in the order pip would consult them."""
-    env = dict(os.environ if environ is None else environ)
+    env = os.environ
     primary = env.get("PIP_INDEX_URL", "").strip()
     extras = env.get("PIP_EXTRA_INDEX_URL", "").split()
     if not primary or "PIP_EXTRA_INDEX_URL" not in env:

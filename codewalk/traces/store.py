@@ -54,10 +54,10 @@ def _can_name(name: str) -> bool:
     return bool(_NAME_RE.fullmatch(name)) and not name.endswith(SUFFIX)
 
 
-def default_name(program: str, when: float | None = None) -> str:
+def default_name(program: str) -> str:
     """``generate-20250101-120000``: the program's stem and the time it ran."""
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(program).stem.rsplit(".", 1)[-1]).strip("-.") or "trace"
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
+    stamp = time.strftime("%Y%m%d-%H%M%S")
     return f"{stem[:60]}-{stamp}"
 
 

@@ -223,15 +223,13 @@ class TourScreen(Columns):
                 self._display_step(resolved)
             self._request(index + 1)  # ahead of the reader: `n` is then instant
 
-    def _display_step(self, resolved: ResolvedStep, line: int | None = None, col: int = 0) -> None:
+    def _display_step(self, resolved: ResolvedStep) -> None:
         where = step_location(resolved)
         if where is None:
             self.show_problem(resolved)
             return
         self.say_if_guessed(resolved)
-        if line is not None:
-            where = replace(where, line=line, col=col)
-        elif resolved.target is not None and resolved.target.kind in ("module", "file"):
+        if resolved.target is not None and resolved.target.kind in ("module", "file"):
             # a step on a whole file: where the reader last was in it, this session
             last = self.file_positions.get(where.file)
             if last is not None:

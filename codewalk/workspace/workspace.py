@@ -101,10 +101,8 @@ class Workspace:
         self.stack.reopen()
 
     @classmethod
-    def open(cls, checkout: Checkout, store: Store | None = None, *, stack: Stack | None = None) -> Workspace:
-        if store is None:
-            store = stack.store if stack is not None else Store.open(index_path())
-        return cls(checkout, store, stack=stack)
+    def open(cls, checkout: Checkout) -> Workspace:
+        return cls(checkout, Store.open(index_path()))
 
     def resolver_for(self, scope: Sequence[str]) -> Resolver:
         """The resolver whose searches by name cover the repositories in ``scope``."""
