@@ -747,28 +747,26 @@ def _kinds(places: list[tuple[Resolver, ModuleView, str]]) -> str:
 def _method_assigned(signature: str) -> str:
     """``self.a.b`` of an assignment ``self.x = self.a.b`` (an attribute's first line, as
     the index keeps it), else ""."""
-    try:
-        tree = parsing.parse(signature.strip())
-    except SyntaxError:
-        return ""
-    statement = tree.body[0] if len(tree.body) == 1 else None
-    if not isinstance(statement, ast.Assign) or not isinstance(statement.value, ast.Attribute):
-        return ""
-    value = dotted(statement.value)
-    return value if value.startswith("self.") else ""
+    value = _assigned(signature)
+    named = dotted(value) if isinstance(value, ast.Attribute) else ""
+    return named if named.startswith("self.") else ""
 
 
 def _name_assigned(signature: str) -> str:
     """``x`` of an assignment ``self.a = x`` (an attribute's first line, as the index keeps
     it), else ""."""
+    value = _assigned(signature)
+    return value.id if isinstance(value, ast.Name) else ""
+
+
+def _assigned(signature: str) -> ast.expr | None:
+    """The value of the one assignment ``signature`` is, else None."""
     try:
         tree = parsing.parse(signature.strip())
     except SyntaxError:
-        return ""
+        return None
     statement = tree.body[0] if len(tree.body) == 1 else None
-    if not isinstance(statement, ast.Assign) or not isinstance(statement.value, ast.Name):
-        return ""
-    return statement.value.id
+    return statement.value if isinstance(statement, ast.Assign) else None
 
 
 def _later(facts: CallFacts, assigned: int, line: int) -> str:
