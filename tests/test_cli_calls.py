@@ -808,9 +808,9 @@ def test_a_path_search_that_stopped_at_its_bound_says_so_not_that_a_call_breaks(
     reaching the quantizer's call three calls down: the hint says the search stopped before
     it read them all and how to search less (from a caller of TO), not that a call
     codewalk cannot follow broke the chain."""
-    from codewalk.calls import graph
+    from codewalk.calls import paths
 
-    defaults = graph.shortest_paths.__kwdefaults__
+    defaults = paths.shortest_paths.__kwdefaults__
     assert defaults is not None
     monkeypatch.setitem(defaults, "max_bodies", 1)
     code, _, err = run(capsys, "path", "publish", "callpkg.exporting.finish")
@@ -830,7 +830,7 @@ def test_a_path_search_stopped_at_its_bound_counts_its_functions_as_the_other_me
     messages write it (``'x' is ambiguous: 1,500 definitions``), not ``1500``."""
     import argparse
 
-    from codewalk.calls.graph import PathSearch
+    from codewalk.calls.paths import PathSearch
     from codewalk.cli.commands.path import _no_chain
     from codewalk.resolve.model import Resolved
     from codewalk.workspace.calling import PathAnswer

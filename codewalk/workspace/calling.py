@@ -12,8 +12,9 @@ from codewalk.resolve.model import FindResult, Resolved, rivals
 
 if TYPE_CHECKING:
     from codewalk.calls.callers import Caller, Progress
-    from codewalk.calls.graph import Level, PathSearch
+    from codewalk.calls.graph import Level
     from codewalk.calls.model import Body, Callee
+    from codewalk.calls.paths import PathSearch
     from codewalk.calls.sites import CallResolver
     from codewalk.workspace.code import Parts, WorkspaceCode
 
@@ -379,7 +380,7 @@ class Calling:
         from functools import partial
 
         from codewalk.calls.backward import toward
-        from codewalk.calls.graph import shortest_paths
+        from codewalk.calls.paths import shortest_paths
         from codewalk.resolve.query import parse_query
 
         source = self.definition(start, scope)

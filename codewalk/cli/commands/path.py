@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
 def order_note(chains: Sequence[Sequence[Hop]]) -> str:
     """What the order of ``chains`` rests on, for a reader to weigh it: the fewest calls
     (a guess counting as more), then the fewest guesses, then the fewest calls in a branch
-    (:mod:`codewalk.calls.graph`): the ways the code allows in the fewest calls, not the
+    (:mod:`codewalk.calls.paths`): the ways the code allows in the fewest calls, not the
     likeliest (where a run goes another way, it is mostly a longer one, through calls on
     its functions' main lines); and, when a chain takes one of the several definitions a
     call may run, that it is one leading on to the end, not the one a program runs (which
