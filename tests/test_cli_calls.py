@@ -128,6 +128,25 @@ def test_callers_takes_a_nested_functions_locals_name(repo: Path, capsys: pytest
     assert "in inner" in out and "return helper_of_inner(y)" in out
 
 
+def test_a_nested_name_whose_host_is_nowhere_keeps_the_error_of_its_host(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Trainer.stepp.<locals>.inner``: the error is the host's, as the question asked it
+    (across pins: every pin searched, and its "did you mean"). Whether a cached release has
+    the name, for a hint, asked the pin alone again, and that error replaced the first."""
+    import argparse
+
+    from codewalk.cli.common import in_a_cached_release, open_workspace
+
+    code, _, err = run(capsys, "callers", "Trainer.stepp.<locals>.inner")
+    assert code == 1 and "did you mean: Trainer.step" in err
+    args = argparse.Namespace(repo=None, at=None, source=None, kind=None)
+    with open_workspace(args) as workspace:
+        # the fixture's pin is read from a local tree, whose releases are never looked in: as a pin's
+        monkeypatch.setattr("codewalk.source.sync.local_path", lambda path: None)
+        assert in_a_cached_release(args, workspace, "Trainer.stepp.<locals>.inner") is None
+
+
 def test_calls_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "calls", "Trainer.stepp")
     assert code == 1

@@ -224,7 +224,10 @@ def in_a_cached_release(args: argparse.Namespace, workspace: Workspace, query: s
 
     if getattr(args, "at", None) or sync.local_path(getattr(args, "source", None)):
         return None
-    if workspace.find(query, related=False, suggest=False).results:  # the pin has it, of another kind
+    try:
+        if workspace.find(query, related=False, suggest=False).results:  # the pin has it, of another kind
+            return None
+    except CodewalkError:  # a function nested in a host the pin lacks: the error asked about stands
         return None
     repo, read = workspace.checkout.repo, workspace.checkout.release
     pin = sync.load_pin(repo)
