@@ -136,13 +136,19 @@ def test_a_nested_name_whose_host_is_nowhere_keeps_the_error_of_its_host(
     the name, for a hint, asked the pin alone again, and that error replaced the first."""
     import argparse
 
-    from codewalk.cli.common import in_a_cached_release, open_workspace
+    from codewalk.cli.common import at_the_pin, in_a_cached_release, open_workspace
 
     code, _, err = run(capsys, "callers", "Trainer.stepp.<locals>.inner")
     assert code == 1 and "did you mean: Trainer.step" in err
     args = argparse.Namespace(repo=None, at=None, source=None, kind=None)
     with open_workspace(args) as workspace:
-        # the fixture's pin is read from a local tree, whose releases are never looked in: as a pin's
+        # asked of another release (--at): whether the pin (as if in the cache) has the name
+        args.at = ["calls@9"]
+        monkeypatch.setattr("codewalk.source.cached.current", lambda pin, kinds=None: pin)
+        assert at_the_pin(args, workspace, "Trainer.stepp.<locals>.inner") is None
+        # whether a cached release has it (the fixture's pin is read from a local tree,
+        # whose releases are never looked in: as a pin's)
+        args.at = None
         monkeypatch.setattr("codewalk.source.sync.local_path", lambda path: None)
         assert in_a_cached_release(args, workspace, "Trainer.stepp.<locals>.inner") is None
 
