@@ -128,6 +128,31 @@ def test_callers_takes_a_nested_functions_locals_name(repo: Path, capsys: pytest
     assert "in inner" in out and "return helper_of_inner(y)" in out
 
 
+def test_a_nested_name_whose_host_is_nowhere_keeps_the_error_of_its_host(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Trainer.stepp.<locals>.inner``: the error is the host's, as the question asked it
+    (across pins: every pin searched, and its "did you mean"). Whether a cached release has
+    the name, for a hint, asked the pin alone again, and that error replaced the first."""
+    import argparse
+
+    from codewalk.cli.common import at_the_pin, in_a_cached_release, open_workspace
+
+    code, _, err = run(capsys, "callers", "Trainer.stepp.<locals>.inner")
+    assert code == 1 and "did you mean: Trainer.step" in err
+    args = argparse.Namespace(repo=None, at=None, source=None, kind=None)
+    with open_workspace(args) as workspace:
+        # asked of another release (--at): whether the pin (as if in the cache) has the name
+        args.at = ["calls@9"]
+        monkeypatch.setattr("codewalk.source.cached.current", lambda pin, kinds=None: pin)
+        assert at_the_pin(args, workspace, "Trainer.stepp.<locals>.inner") is None
+        # whether a cached release has it (the fixture's pin is read from a local tree,
+        # whose releases are never looked in: as a pin's)
+        args.at = None
+        monkeypatch.setattr("codewalk.source.sync.local_path", lambda path: None)
+        assert in_a_cached_release(args, workspace, "Trainer.stepp.<locals>.inner") is None
+
+
 def test_calls_errors(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "calls", "Trainer.stepp")
     assert code == 1

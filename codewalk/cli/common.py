@@ -187,6 +187,7 @@ def at_the_pin(args: argparse.Namespace, workspace: Workspace, query: str) -> Re
     """When ``--at`` asked for another version than the pin's and ``query`` names nothing
     there: its definition at the pin (read only when the pin's source is in the cache:
     never fetched for a hint), its ``repo`` and ``version`` said; else None."""
+    from codewalk.errors import CodewalkError
     from codewalk.source import cached
     from codewalk.workspace.pinned import PinnedStack
 
@@ -203,6 +204,8 @@ def at_the_pin(args: argparse.Namespace, workspace: Workspace, query: str) -> Re
         if not matches:
             return None
         return matches[0]._replace(repo=repo, version=matches[0].version or pinned.checkout.version)
+    except CodewalkError:  # a function nested in a host the pin lacks: the error asked about stands
+        return None
     finally:
         stack.close()
 
@@ -224,7 +227,10 @@ def in_a_cached_release(args: argparse.Namespace, workspace: Workspace, query: s
 
     if getattr(args, "at", None) or sync.local_path(getattr(args, "source", None)):
         return None
-    if workspace.find(query, related=False, suggest=False).results:  # the pin has it, of another kind
+    try:
+        if workspace.find(query, related=False, suggest=False).results:  # the pin has it, of another kind
+            return None
+    except CodewalkError:  # a function nested in a host the pin lacks: the error asked about stands
         return None
     repo, read = workspace.checkout.repo, workspace.checkout.release
     pin = sync.load_pin(repo)
