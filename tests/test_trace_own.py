@@ -608,6 +608,34 @@ def test_a_module_run_with_dash_m_from_another_directory_has_its_packages_callba
     assert any("Called by the program (from `cli.py:4`" in note for note in roots), roots
 
 
+def test_c_in_a_file_of_the_programs_no_pinned_code_called_names_its_function_by_its_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The calls of a function of a module of the program's that only the program called
+    (none of its code recorded) are headed by that module's name, as the run names it
+    (``tools.steps.run``, run as a script or with ``-m``), not the script's ``__main__``."""
+    from codewalk.traces.own_calls import own_calls
+
+    work = use_toy(tmp_path, monkeypatch)
+    (work / "tools").mkdir()
+    (work / "tools" / "__init__.py").write_text("")
+    steps = work / "tools" / "steps.py"
+    steps.write_text("import toypkg\n\n\ndef run():\n    return toypkg.square(3)\n")
+    (work / "tools" / "cli.py").write_text("from tools.steps import run\n\nrun()\n")
+    (work / "prog.py").write_text("from tools.steps import run\n\nrun()\n")
+    assert main(["trace", "--python", sys.executable, "--name", "script", "prog.py"]) == 0
+    assert main(["trace", "--python", sys.executable, "--name", "dash-m", "-m", "tools.cli"]) == 0
+    for name in ("script", "dash-m"):
+        opened = open_trace(name)
+        found = own_calls(opened.trace, opened.tree, str(steps), steps.read_text(), 5, module=True)
+        assert found is not None
+        assert found.calls.function.qualname == "tools.steps.run", name
+        assert [[ran.qualname for ran in there] for there in found.ran] == [["toypkg.square"]], name
+    opened = open_trace("script")
+    script = own_calls(opened.trace, opened.tree, str(work / "prog.py"), "run()\n", 1, module=True)
+    assert script is not None and script.calls.function.qualname == "__main__"
+
+
 def test_a_models_remote_code_copied_outside_the_programs_directory_is_recorded_as_remote_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

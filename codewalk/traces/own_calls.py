@@ -11,6 +11,8 @@ Pure: a trace and a file's text in, rows out.
 from __future__ import annotations
 
 import ast
+import os
+from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from codewalk import parsing
@@ -142,8 +144,34 @@ def _ran_there(trace: Trace, function: int, calls: int) -> RanThere:
 
 
 def _module_of(trace: Trace, path: str) -> str:
-    """The module the run named the program's file ``path`` (its script: ``__main__``)."""
-    return next((f.module for f in trace.functions if (f.repo, f.path) == (PROGRAM, path)), "__main__")
+    """The module the run named the program's file ``path``; a file none of whose code
+    the run recorded (its functions called by the program alone), named as the run names
+    one: the script ``__main__``, a file beside it by its path from the script's
+    directory (a directory run as a program, from itself), a file of ``-m``'s package by
+    its path from the directory the package is in."""
+    recorded = next((f.module for f in trace.functions if (f.repo, f.path) == (PROGRAM, path)), None)
+    if recorded is not None:
+        return recorded
+    if trace.module or not trace.program:
+        return _named_from(path, trace.cwd, trace.own_dirs)
+    script = os.path.normpath(os.path.join(trace.cwd, trace.program[0]))
+    ran_as_directory = script in trace.own_dirs  # a directory (a zip file) run: its __main__.py
+    if os.path.normpath(path) in (script, os.path.join(script, "__main__.py")):
+        return "__main__"
+    return _named_from(path, script if ran_as_directory else os.path.dirname(script), trace.own_dirs)
+
+
+def _named_from(path: str, top: str, own_dirs: tuple[str, ...]) -> str:
+    """``path``'s module: from the directory the innermost of the program's packages
+    holding it is in (``own_dirs`` other than ``top``), else from ``top``."""
+    holding = [d for d in own_dirs if d != top and path.startswith(os.path.join(d, ""))]
+    base = os.path.dirname(max(holding, key=len)) if holding else top
+    parts = list(PurePosixPath(os.path.relpath(path, base).replace(os.sep, "/")).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    if ".." in parts:  # outside them all (a damaged trace's): its own name
+        parts = parts[-1:]
+    return ".".join(parts) or "__main__"
 
 
 def _innermost(
