@@ -634,6 +634,9 @@ def test_c_in_a_file_of_the_programs_no_pinned_code_called_names_its_function_by
     opened = open_trace("script")
     script = own_calls(opened.trace, opened.tree, str(work / "prog.py"), "run()\n", 1, module=True)
     assert script is not None and script.calls.function.qualname == "__main__"
+    damaged = opened.trace._replace(cwd="", own_dirs=())  # where it ran not said: the file's own name
+    elsewhere = own_calls(damaged, opened.tree, str(steps), steps.read_text(), 5, module=True)
+    assert elsewhere is not None and elsewhere.calls.function.qualname == "steps.run"
 
 
 def test_a_models_remote_code_copied_outside_the_programs_directory_is_recorded_as_remote_code(

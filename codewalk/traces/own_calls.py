@@ -166,10 +166,11 @@ def _named_from(path: str, top: str, own_dirs: tuple[str, ...]) -> str:
     holding it is in (``own_dirs`` other than ``top``), else from ``top``."""
     holding = [d for d in own_dirs if d != top and path.startswith(os.path.join(d, ""))]
     base = os.path.dirname(max(holding, key=len)) if holding else top
-    parts = list(PurePosixPath(os.path.relpath(path, base).replace(os.sep, "/")).with_suffix("").parts)
+    relative = os.path.relpath(path, base) if os.path.isabs(base) else os.path.basename(path)
+    parts = list(PurePosixPath(relative.replace(os.sep, "/")).with_suffix("").parts)
     if parts and parts[-1] == "__init__":
         parts.pop()
-    if ".." in parts:  # outside them all (a damaged trace's): its own name
+    if ".." in parts:  # outside them all (a damaged trace's, as its directory): its own name
         parts = parts[-1:]
     return ".".join(parts) or "__main__"
 
