@@ -639,6 +639,41 @@ def test_c_in_a_file_of_the_programs_no_pinned_code_called_names_its_function_by
     assert elsewhere is not None and elsewhere.calls.function.qualname == "steps.run"
 
 
+SETTINGS = """
+import toypkg
+
+
+class Settings:
+    side = toypkg.square(4)
+
+    def area(self):
+        return self.side
+
+
+print(Settings().area())
+"""
+
+
+def test_c_in_a_class_body_of_the_programs_lists_the_statements_of_the_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line of a class's body outside its methods (a class attribute set by a call):
+    the calls are the class's statements, which run as it is defined (with what ran
+    there), not the module's, which do not hold the line."""
+    from codewalk.traces.own_calls import own_calls
+
+    work = use_toy(tmp_path, monkeypatch)
+    text = textwrap.dedent(SETTINGS).lstrip("\n")
+    (work / "settings.py").write_text(text)
+    assert main(["trace", "--python", sys.executable, "--name", "settings", "settings.py"]) == 0
+    opened = open_trace("settings")
+    found = own_calls(opened.trace, opened.tree, str(work / "settings.py"), text, 5, module=True)
+    assert found is not None
+    assert (found.calls.function.qualname, found.calls.function.kind) == ("__main__.Settings", "class")
+    assert [row.line for row in found.calls.rows] == [5]
+    assert [[(ran.qualname, ran.calls) for ran in there] for there in found.ran] == [[("toypkg.square", 1)]]
+
+
 def test_a_models_remote_code_copied_outside_the_programs_directory_is_recorded_as_remote_code(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -43,8 +43,9 @@ def own_calls(
     trace: Trace, tree: Tree, path: str, text: str, line: int, module: bool = False
 ) -> OwnCalls | None:
     """The calls of the innermost function of the program's file ``path`` (``text``: the
-    file as it ran) around ``line``, with what ran at each over the run; with ``module``,
-    a line in no function lists the module's own statements' (a script's). None when
+    file as it ran) around ``line`` (in a class's body outside its methods, the class's
+    statements), with what ran at each over the run; with ``module``, a line in no
+    function lists the module's own statements' (a script's). None when
     there is nothing to list, or the text does not parse."""
     try:
         parsed = parsing.parse(text)
@@ -59,7 +60,7 @@ def own_calls(
         own = Resolved(
             PROGRAM,
             f"{_module_of(trace, path)}.{'.'.join(names)}",
-            "method" if method else "function",
+            "class" if isinstance(function, ast.ClassDef) else "method" if method else "function",
             path,
             function.lineno,
             first,
@@ -177,9 +178,10 @@ def _named_from(path: str, top: str, own_dirs: tuple[str, ...]) -> str:
 
 def _innermost(
     node: ast.AST, line: int, names: tuple[str, ...]
-) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...], bool] | None:
-    """The innermost ``def`` around ``line`` under ``node``, its nested name, and whether
-    a class's body holds it."""
+) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, tuple[str, ...], bool] | None:
+    """The innermost ``def`` around ``line`` under ``node`` (a ``class`` when the line is
+    in its body outside its methods: its statements run as it is defined), its nested
+    name, and whether a class's body holds it."""
     for child in ast.iter_child_nodes(node):
         if not isinstance(child, (*_DEF, ast.ClassDef)):
             if (inner := _innermost(child, line, names)) is not None:
@@ -188,8 +190,8 @@ def _innermost(
         first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
         if not first <= line <= (child.end_lineno or child.lineno):
             continue
-        if isinstance(child, ast.ClassDef):  # a line of a class's body outside its methods: none
-            return _innermost(child, line, (*names, child.name))
+        if isinstance(child, ast.ClassDef):  # a line of its body outside its methods: the class's
+            return _innermost(child, line, (*names, child.name)) or (child, (*names, child.name), False)
         inner = _innermost(child, line, (*names, child.name, "<locals>"))
         return inner or (child, (*names, child.name), isinstance(node, ast.ClassDef))
     return None
