@@ -30,6 +30,10 @@ from codewalk.traces.tree import folded
 from codewalk.ui.problem import problem_text
 from tests.traceprog import package_line, tree_rows, use_toy
 
+# the interpreters the recorder is run with: CODEWALK_TEST_PYTHONS names more (a run
+# places a call written over lines at one of them or another, by version)
+PYTHONS = [sys.executable, *(p for p in os.environ.get("CODEWALK_TEST_PYTHONS", "").split(os.pathsep) if p)]
+
 if TYPE_CHECKING:
     from codewalk.ui.app import CodewalkApp
     from codewalk.ui.calls_panel import CallsPanel
@@ -650,7 +654,12 @@ class Settings:
         return self.side
 
 
-print(Settings().area())
+def chained():
+    return (toypkg
+        .square(3))
+
+
+print(Settings().area(), chained())
 """
 
 
@@ -671,6 +680,27 @@ def test_c_in_a_class_body_of_the_programs_lists_the_statements_of_the_class(
     assert found is not None
     assert (found.calls.function.qualname, found.calls.function.kind) == ("__main__.Settings", "class")
     assert [row.line for row in found.calls.rows] == [5]
+    assert [[(ran.qualname, ran.calls) for ran in there] for there in found.ran] == [[("toypkg.square", 1)]]
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_c_reads_what_ran_at_a_method_call_written_over_lines(
+    python: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call of a method chained over two lines (``(toypkg`` then ``.square(3))``), a
+    row at the line it starts at, says what ran there, at whichever of its lines the run
+    placed it (3.10 places it at its name, later Pythons at its start)."""
+    from codewalk.traces.own_calls import own_calls
+
+    work = use_toy(tmp_path, monkeypatch)
+    text = textwrap.dedent(SETTINGS).lstrip("\n")
+    (work / "settings.py").write_text(text)
+    assert main(["trace", "--python", python, "--name", "settings", "settings.py"]) == 0
+    opened = open_trace("settings")
+    line = text.splitlines().index("    return (toypkg") + 1
+    found = own_calls(opened.trace, opened.tree, str(work / "settings.py"), text, line + 1, module=True)
+    assert found is not None and found.calls.function.qualname == "__main__.chained"
+    assert [row.line for row in found.calls.rows] == [line]
     assert [[(ran.qualname, ran.calls) for ran in there] for there in found.ran] == [[("toypkg.square", 1)]]
 
 

@@ -73,9 +73,16 @@ def own_calls(
         own = Resolved(PROGRAM, _module_of(trace, path), "module", path, 1, 1, max(1, len(source)), _OWN, "")
     else:
         return None
-    ran = ran_at_lines(trace, tree, PROGRAM, path, set(lines))
-    for number, called in _roots_ran(trace, tree, path, first, set(lines)).items():
+    # a method's call written over lines (``(x`` then ``.m()``) a run may place at its
+    # name's line (3.10; from 3.11 on, its start): what ran at either is the row's
+    also = {named: number for number, calls in lines.items() for _, _, named in calls if named not in lines}
+    asked = set(lines) | set(also)
+    ran = ran_at_lines(trace, tree, PROGRAM, path, asked)
+    for number, called in _roots_ran(trace, tree, path, first, asked).items():
         ran[number] = [*ran.get(number, ()), *called]
+    for named, number in also.items():
+        if named in ran:
+            ran[number] = [*ran.get(number, ()), *ran.pop(named)]
     recorded = any((f.repo, f.path, f.line) == (PROGRAM, path, first) for f in trace.functions)
     executed = trace.executed(PROGRAM, path) if recorded else None
     rows, there = _rows(trace, lines, ran, executed, source)
@@ -84,7 +91,7 @@ def own_calls(
 
 def _rows(
     trace: Trace,
-    lines: dict[int, list[tuple[int, str]]],
+    lines: dict[int, list[tuple[int, str, int]]],
     ran: dict[int, list[tuple[int, int]]],
     executed: frozenset[int] | None,
     source: list[str],
@@ -93,12 +100,15 @@ def _rows(
     rows: list[CallRow] = []
     there: list[tuple[RanThere, ...]] = []
     for number, calls in sorted(lines.items()):
-        written = ", ".join(dict.fromkeys(callee for _, callee in sorted(calls)))
+        written = ", ".join(dict.fromkeys(callee for _, callee, _ in sorted(calls)))
         said = "" if number in ran else _nothing_ran(None if executed is None else number in executed)
         text = source[number - 1].strip() if number <= len(source) else ""
-        col = min(col for col, _ in calls)
+        col = min(col for col, _, _ in calls)
         rows.append(CallRow(number, col, "call", written, text, "outside the pins", said, (), "", False))
-        functions = sorted(ran.get(number, ()), key=lambda pair: -pair[1])
+        totals: dict[int, int] = {}
+        for function, count in ran.get(number, ()):
+            totals[function] = totals.get(function, 0) + count
+        functions = sorted(totals.items(), key=lambda pair: -pair[1])
         there.append(tuple(_ran_there(trace, f, calls) for f, calls in functions))
     return tuple(rows), tuple(there)
 
@@ -197,11 +207,11 @@ def _innermost(
     return None
 
 
-def _call_lines(body: list[ast.stmt]) -> dict[int, list[tuple[int, str]]]:
-    """``line: [(col, callee as written)]`` of the calls in ``body`` (a function's, a
-    module's), not in a function or class it defines (a comprehension's and a lambda's
-    are the line's)."""
-    found: dict[int, list[tuple[int, str]]] = {}
+def _call_lines(body: list[ast.stmt]) -> dict[int, list[tuple[int, str, int]]]:
+    """``line: [(col, callee as written, the line of its name)]`` of the calls in ``body``
+    (a function's, a module's), not in a function or class it defines (a comprehension's
+    and a lambda's are the line's)."""
+    found: dict[int, list[tuple[int, str, int]]] = {}
     pending: list[ast.AST] = list(body)
     while pending:
         node = pending.pop()
@@ -209,7 +219,9 @@ def _call_lines(body: list[ast.stmt]) -> dict[int, list[tuple[int, str]]]:
             pending.extend(node.decorator_list)  # run where it is defined; its body is its own
             continue
         if isinstance(node, ast.Call):
-            found.setdefault(node.lineno, []).append((node.col_offset, _written(node.func)))
+            func = node.func
+            named = func.end_lineno or node.lineno if isinstance(func, ast.Attribute) else node.lineno
+            found.setdefault(node.lineno, []).append((node.col_offset, _written(func), named))
         pending.extend(ast.iter_child_nodes(node))
     return found
 
