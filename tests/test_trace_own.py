@@ -30,6 +30,10 @@ from codewalk.traces.tree import folded
 from codewalk.ui.problem import problem_text
 from tests.traceprog import package_line, tree_rows, use_toy
 
+# the interpreters the recorder is run with: CODEWALK_TEST_PYTHONS names more (a run
+# places a call written over lines at one of them or another, by version)
+PYTHONS = [sys.executable, *(p for p in os.environ.get("CODEWALK_TEST_PYTHONS", "").split(os.pathsep) if p)]
+
 if TYPE_CHECKING:
     from codewalk.ui.app import CodewalkApp
     from codewalk.ui.calls_panel import CallsPanel
@@ -606,6 +610,98 @@ def test_a_module_run_with_dash_m_from_another_directory_has_its_packages_callba
     steps = zip(traced_tour.tour.steps, traced_tour.depths, strict=True)
     roots = [step.note for step, depth in steps if depth == 0]
     assert any("Called by the program (from `cli.py:4`" in note for note in roots), roots
+
+
+def test_c_in_a_file_of_the_programs_no_pinned_code_called_names_its_function_by_its_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The calls of a function of a module of the program's that only the program called
+    (none of its code recorded) are headed by that module's name, as the run names it
+    (``tools.steps.run``, run as a script or with ``-m``), not the script's ``__main__``."""
+    from codewalk.traces.own_calls import own_calls
+
+    work = use_toy(tmp_path, monkeypatch)
+    (work / "tools").mkdir()
+    (work / "tools" / "__init__.py").write_text("")
+    steps = work / "tools" / "steps.py"
+    steps.write_text("import toypkg\n\n\ndef run():\n    return toypkg.square(3)\n")
+    (work / "tools" / "cli.py").write_text("from tools.steps import run\n\nrun()\n")
+    (work / "prog.py").write_text("from tools.steps import run\n\nrun()\n")
+    assert main(["trace", "--python", sys.executable, "--name", "script", "prog.py"]) == 0
+    assert main(["trace", "--python", sys.executable, "--name", "dash-m", "-m", "tools.cli"]) == 0
+    for name in ("script", "dash-m"):
+        opened = open_trace(name)
+        found = own_calls(opened.trace, opened.tree, str(steps), steps.read_text(), 5, module=True)
+        assert found is not None
+        assert found.calls.function.qualname == "tools.steps.run", name
+        assert [[ran.qualname for ran in there] for there in found.ran] == [["toypkg.square"]], name
+    opened = open_trace("script")
+    script = own_calls(opened.trace, opened.tree, str(work / "prog.py"), "run()\n", 1, module=True)
+    assert script is not None and script.calls.function.qualname == "__main__"
+    damaged = opened.trace._replace(cwd="", own_dirs=())  # where it ran not said: the file's own name
+    elsewhere = own_calls(damaged, opened.tree, str(steps), steps.read_text(), 5, module=True)
+    assert elsewhere is not None and elsewhere.calls.function.qualname == "steps.run"
+
+
+SETTINGS = """
+import toypkg
+
+
+class Settings:
+    side = toypkg.square(4)
+
+    def area(self):
+        return self.side
+
+
+def chained():
+    return (toypkg
+        .square(3))
+
+
+print(Settings().area(), chained())
+"""
+
+
+def test_c_in_a_class_body_of_the_programs_lists_the_statements_of_the_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line of a class's body outside its methods (a class attribute set by a call):
+    the calls are the class's statements, which run as it is defined (with what ran
+    there), not the module's, which do not hold the line."""
+    from codewalk.traces.own_calls import own_calls
+
+    work = use_toy(tmp_path, monkeypatch)
+    text = textwrap.dedent(SETTINGS).lstrip("\n")
+    (work / "settings.py").write_text(text)
+    assert main(["trace", "--python", sys.executable, "--name", "settings", "settings.py"]) == 0
+    opened = open_trace("settings")
+    found = own_calls(opened.trace, opened.tree, str(work / "settings.py"), text, 5, module=True)
+    assert found is not None
+    assert (found.calls.function.qualname, found.calls.function.kind) == ("__main__.Settings", "class")
+    assert [row.line for row in found.calls.rows] == [5]
+    assert [[(ran.qualname, ran.calls) for ran in there] for there in found.ran] == [[("toypkg.square", 1)]]
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_c_reads_what_ran_at_a_method_call_written_over_lines(
+    python: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A call of a method chained over two lines (``(toypkg`` then ``.square(3))``), a
+    row at the line it starts at, says what ran there, at whichever of its lines the run
+    placed it (3.10 places it at its name, later Pythons at its start)."""
+    from codewalk.traces.own_calls import own_calls
+
+    work = use_toy(tmp_path, monkeypatch)
+    text = textwrap.dedent(SETTINGS).lstrip("\n")
+    (work / "settings.py").write_text(text)
+    assert main(["trace", "--python", python, "--name", "settings", "settings.py"]) == 0
+    opened = open_trace("settings")
+    line = text.splitlines().index("    return (toypkg") + 1
+    found = own_calls(opened.trace, opened.tree, str(work / "settings.py"), text, line + 1, module=True)
+    assert found is not None and found.calls.function.qualname == "__main__.chained"
+    assert [row.line for row in found.calls.rows] == [line]
+    assert [[(ran.qualname, ran.calls) for ran in there] for there in found.ran] == [[("toypkg.square", 1)]]
 
 
 def test_a_models_remote_code_copied_outside_the_programs_directory_is_recorded_as_remote_code(

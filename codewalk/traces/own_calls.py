@@ -11,6 +11,8 @@ Pure: a trace and a file's text in, rows out.
 from __future__ import annotations
 
 import ast
+import os
+from pathlib import PurePosixPath
 from typing import NamedTuple
 
 from codewalk import parsing
@@ -41,8 +43,9 @@ def own_calls(
     trace: Trace, tree: Tree, path: str, text: str, line: int, module: bool = False
 ) -> OwnCalls | None:
     """The calls of the innermost function of the program's file ``path`` (``text``: the
-    file as it ran) around ``line``, with what ran at each over the run; with ``module``,
-    a line in no function lists the module's own statements' (a script's). None when
+    file as it ran) around ``line`` (in a class's body outside its methods, the class's
+    statements), with what ran at each over the run; with ``module``, a line in no
+    function lists the module's own statements' (a script's). None when
     there is nothing to list, or the text does not parse."""
     try:
         parsed = parsing.parse(text)
@@ -57,7 +60,7 @@ def own_calls(
         own = Resolved(
             PROGRAM,
             f"{_module_of(trace, path)}.{'.'.join(names)}",
-            "method" if method else "function",
+            "class" if isinstance(function, ast.ClassDef) else "method" if method else "function",
             path,
             function.lineno,
             first,
@@ -70,9 +73,16 @@ def own_calls(
         own = Resolved(PROGRAM, _module_of(trace, path), "module", path, 1, 1, max(1, len(source)), _OWN, "")
     else:
         return None
-    ran = ran_at_lines(trace, tree, PROGRAM, path, set(lines))
-    for number, called in _roots_ran(trace, tree, path, first, set(lines)).items():
+    # a method's call written over lines (``(x`` then ``.m()``) a run may place at its
+    # name's line (3.10; from 3.11 on, its start): what ran at either is the row's
+    also = {named: number for number, calls in lines.items() for _, _, named in calls if named not in lines}
+    asked = set(lines) | set(also)
+    ran = ran_at_lines(trace, tree, PROGRAM, path, asked)
+    for number, called in _roots_ran(trace, tree, path, first, asked).items():
         ran[number] = [*ran.get(number, ()), *called]
+    for named, number in also.items():
+        if named in ran:
+            ran[number] = [*ran.get(number, ()), *ran.pop(named)]
     recorded = any((f.repo, f.path, f.line) == (PROGRAM, path, first) for f in trace.functions)
     executed = trace.executed(PROGRAM, path) if recorded else None
     rows, there = _rows(trace, lines, ran, executed, source)
@@ -81,7 +91,7 @@ def own_calls(
 
 def _rows(
     trace: Trace,
-    lines: dict[int, list[tuple[int, str]]],
+    lines: dict[int, list[tuple[int, str, int]]],
     ran: dict[int, list[tuple[int, int]]],
     executed: frozenset[int] | None,
     source: list[str],
@@ -90,12 +100,15 @@ def _rows(
     rows: list[CallRow] = []
     there: list[tuple[RanThere, ...]] = []
     for number, calls in sorted(lines.items()):
-        written = ", ".join(dict.fromkeys(callee for _, callee in sorted(calls)))
+        written = ", ".join(dict.fromkeys(callee for _, callee, _ in sorted(calls)))
         said = "" if number in ran else _nothing_ran(None if executed is None else number in executed)
         text = source[number - 1].strip() if number <= len(source) else ""
-        col = min(col for col, _ in calls)
+        col = min(col for col, _, _ in calls)
         rows.append(CallRow(number, col, "call", written, text, "outside the pins", said, (), "", False))
-        functions = sorted(ran.get(number, ()), key=lambda pair: -pair[1])
+        totals: dict[int, int] = {}
+        for function, count in ran.get(number, ()):
+            totals[function] = totals.get(function, 0) + count
+        functions = sorted(totals.items(), key=lambda pair: -pair[1])
         there.append(tuple(_ran_there(trace, f, calls) for f, calls in functions))
     return tuple(rows), tuple(there)
 
@@ -142,15 +155,43 @@ def _ran_there(trace: Trace, function: int, calls: int) -> RanThere:
 
 
 def _module_of(trace: Trace, path: str) -> str:
-    """The module the run named the program's file ``path`` (its script: ``__main__``)."""
-    return next((f.module for f in trace.functions if (f.repo, f.path) == (PROGRAM, path)), "__main__")
+    """The module the run named the program's file ``path``; a file none of whose code
+    the run recorded (its functions called by the program alone), named as the run names
+    one: the script ``__main__``, a file beside it by its path from the script's
+    directory (a directory run as a program, from itself), a file of ``-m``'s package by
+    its path from the directory the package is in."""
+    recorded = next((f.module for f in trace.functions if (f.repo, f.path) == (PROGRAM, path)), None)
+    if recorded is not None:
+        return recorded
+    if trace.module or not trace.program:
+        return _named_from(path, trace.cwd, trace.own_dirs)
+    script = os.path.normpath(os.path.join(trace.cwd, trace.program[0]))
+    ran_as_directory = script in trace.own_dirs  # a directory (a zip file) run: its __main__.py
+    if os.path.normpath(path) in (script, os.path.join(script, "__main__.py")):
+        return "__main__"
+    return _named_from(path, script if ran_as_directory else os.path.dirname(script), trace.own_dirs)
+
+
+def _named_from(path: str, top: str, own_dirs: tuple[str, ...]) -> str:
+    """``path``'s module: from the directory the innermost of the program's packages
+    holding it is in (``own_dirs`` other than ``top``), else from ``top``."""
+    holding = [d for d in own_dirs if d != top and path.startswith(os.path.join(d, ""))]
+    base = os.path.dirname(max(holding, key=len)) if holding else top
+    relative = os.path.relpath(path, base) if os.path.isabs(base) else os.path.basename(path)
+    parts = list(PurePosixPath(relative.replace(os.sep, "/")).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    if ".." in parts:  # outside them all (a damaged trace's, as its directory): its own name
+        parts = parts[-1:]
+    return ".".join(parts) or "__main__"
 
 
 def _innermost(
     node: ast.AST, line: int, names: tuple[str, ...]
-) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef, tuple[str, ...], bool] | None:
-    """The innermost ``def`` around ``line`` under ``node``, its nested name, and whether
-    a class's body holds it."""
+) -> tuple[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, tuple[str, ...], bool] | None:
+    """The innermost ``def`` around ``line`` under ``node`` (a ``class`` when the line is
+    in its body outside its methods: its statements run as it is defined), its nested
+    name, and whether a class's body holds it."""
     for child in ast.iter_child_nodes(node):
         if not isinstance(child, (*_DEF, ast.ClassDef)):
             if (inner := _innermost(child, line, names)) is not None:
@@ -159,18 +200,18 @@ def _innermost(
         first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
         if not first <= line <= (child.end_lineno or child.lineno):
             continue
-        if isinstance(child, ast.ClassDef):  # a line of a class's body outside its methods: none
-            return _innermost(child, line, (*names, child.name))
+        if isinstance(child, ast.ClassDef):  # a line of its body outside its methods: the class's
+            return _innermost(child, line, (*names, child.name)) or (child, (*names, child.name), False)
         inner = _innermost(child, line, (*names, child.name, "<locals>"))
         return inner or (child, (*names, child.name), isinstance(node, ast.ClassDef))
     return None
 
 
-def _call_lines(body: list[ast.stmt]) -> dict[int, list[tuple[int, str]]]:
-    """``line: [(col, callee as written)]`` of the calls in ``body`` (a function's, a
-    module's), not in a function or class it defines (a comprehension's and a lambda's
-    are the line's)."""
-    found: dict[int, list[tuple[int, str]]] = {}
+def _call_lines(body: list[ast.stmt]) -> dict[int, list[tuple[int, str, int]]]:
+    """``line: [(col, callee as written, the line of its name)]`` of the calls in ``body``
+    (a function's, a module's), not in a function or class it defines (a comprehension's
+    and a lambda's are the line's)."""
+    found: dict[int, list[tuple[int, str, int]]] = {}
     pending: list[ast.AST] = list(body)
     while pending:
         node = pending.pop()
@@ -178,7 +219,9 @@ def _call_lines(body: list[ast.stmt]) -> dict[int, list[tuple[int, str]]]:
             pending.extend(node.decorator_list)  # run where it is defined; its body is its own
             continue
         if isinstance(node, ast.Call):
-            found.setdefault(node.lineno, []).append((node.col_offset, _written(node.func)))
+            func = node.func
+            named = func.end_lineno or node.lineno if isinstance(func, ast.Attribute) else node.lineno
+            found.setdefault(node.lineno, []).append((node.col_offset, _written(func), named))
         pending.extend(ast.iter_child_nodes(node))
     return found
 
