@@ -97,6 +97,10 @@ def test_interrupted_index_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Mo
         return real(data)
 
     monkeypatch.setattr(extract_module, "extract", flaky)
+    # the toy's files are seconds old: their content joins the snapshot's key until they
+    # are not (indexer._RACY_NS), which on a loaded machine falls between the run and the
+    # look-up below; read by their stat alone, the key is the run's
+    monkeypatch.setattr(indexer, "_RACY_NS", 0)
     checkout = make_toy(tmp_path)
     with pytest.raises(KeyboardInterrupt):
         index_all(store, checkout, workers=1)
