@@ -18,7 +18,10 @@ edge, codewalk is asked as a reader would ask:
   (through its ``self``'s class), GOAL a function it reached two or more calls later
   (per distance, the one whose name hashes lowest: no one chose them); a chain must be
   found, and one of the first three must be a chain that ran (every hop an edge Python
-  recorded).
+  recorded). With ``--pairs``, each pair whose first three did not run is read beside the
+  shortest chain Python ran (``ran:``) and codewalk's first (``first:``, each call that did
+  not run marked ``!``): a longer way through the main line, another candidate of a call
+  of many, or a call codewalk does not follow.
 
 Runs 1-12 of ``callgraph_record.RUNS`` are for development; edges seen only in the last
 three are held out.
@@ -170,22 +173,24 @@ class Scorer:
         return bool(results.results) and self.is_def(results.results[0], edge.callee)
 
     # -- paths ----------------------------------------------------------------------------
-    def path(self, start: str, repo: str, goal: kinds.Function, ran: set[tuple[str, int, str, int]]) -> str:
-        """ "chain ran" | "chain" | "none" | "error: ..."."""
+    def path(
+        self, start: str, repo: str, goal: kinds.Function, ran: set[tuple[str, int, str, int]]
+    ) -> tuple[str, tuple[Any, ...]]:
+        """ "chain ran" | "chain" | "none" | "error: ...", and the chains listed."""
         from codewalk.errors import CodewalkError
 
         ws = self.workspace(repo)
         try:
             answer = ws.path(start, f"{goal.module}.{goal.qualname}")
         except CodewalkError as error:
-            return f"error: {error.message}"
+            return f"error: {error.message}", ()
         chains = answer.search.chains
         if not chains:
-            return "none"
+            return "none", chains
         for chain in chains[:3]:
             if all(self.hop_ran(hop, ran) for hop in chain):
-                return "chain ran"
-        return "chain"
+                return "chain ran", chains
+        return "chain", chains
 
     def hop_ran(self, hop: Any, ran: set[tuple[str, int, str, int]]) -> bool:
         caller = hop.caller.target
@@ -265,12 +270,7 @@ def pairs(
 ) -> list[tuple[kinds.Edge, kinds.Function]]:
     """(entry edge, goal): per entry, per distance 2..8 in the runtime graph of calls
     written as such, the reached function whose name hashes lowest."""
-    graph: dict[tuple[str, str, int], set[tuple[str, str, int]]] = defaultdict(set)
-    functions: dict[tuple[str, str, int], kinds.Function] = {}
-    for item in items:
-        if item.kind in PATH_KINDS:
-            graph[node(item.edge.caller)].add(node(item.edge.callee))
-            functions[node(item.edge.callee)] = item.edge.callee
+    graph, functions = runtime_graph(items)
     out: list[tuple[kinds.Edge, kinds.Function]] = []
     seen_entries: set[tuple[str, str, int, str]] = set()
     for entry in entries:
@@ -278,20 +278,58 @@ def pairs(
         if key in seen_entries or "<" in entry.callee.qualname:
             continue
         seen_entries.add(key)
-        distance = {node(entry.callee): 0}
-        queue = deque([node(entry.callee)])
-        while queue:
-            here = queue.popleft()
-            for there in graph.get(here, ()):
-                if there not in distance:
-                    distance[there] = distance[here] + 1
-                    queue.append(there)
+        distance: dict[Place, int] = {}
+        for there, parent in _reached(graph, node(entry.callee)).items():
+            distance[there] = 0 if parent is None else distance[parent] + 1
         for d in _DISTANCES:
             at = [functions[n] for n, k in distance.items() if k == d and "<" not in functions[n].qualname]
             if at:
                 goal = min(at, key=lambda f: (zlib.crc32(f"{f.module}.{f.qualname}".encode()), f.first))
                 out.append((entry, goal))
     return out
+
+
+Place = tuple[str, str, int]  # a function: its repository, file and first line
+Graph = dict[Place, set[Place]]
+
+
+def runtime_graph(items: Iterable[kinds.Classified]) -> tuple[Graph, dict[Place, kinds.Function]]:
+    """What called what at run time (calls written as such), and each function by its node."""
+    graph: Graph = defaultdict(set)
+    callers: dict[Place, kinds.Function] = {}
+    callees: dict[Place, kinds.Function] = {}
+    for item in items:
+        if item.kind in PATH_KINDS:
+            graph[node(item.edge.caller)].add(node(item.edge.callee))
+            callers[node(item.edge.caller)] = item.edge.caller
+            callees[node(item.edge.callee)] = item.edge.callee
+    return graph, {**callers, **callees}
+
+
+def _reached(graph: Graph, start: Place) -> dict[Place, Place | None]:
+    """Each function reached from ``start``, breadth first, with the one it was first
+    reached from (None for ``start``), in the order reached."""
+    parent: dict[Place, Place | None] = {start: None}
+    queue = deque([start])
+    while queue:
+        here = queue.popleft()
+        for there in sorted(graph.get(here, ())):
+            if there not in parent:
+                parent[there] = here
+                queue.append(there)
+    return parent
+
+
+def runtime_chain(graph: Graph, start: Place, goal: Place) -> list[Place]:
+    """One of the shortest chains that ran from ``start`` to ``goal`` (its nodes, the
+    start's included; empty when none ran)."""
+    parent = _reached(graph, start)
+    if goal not in parent:
+        return []
+    out = [goal]
+    while (before := parent[out[-1]]) is not None:
+        out.append(before)
+    return out[::-1]
 
 
 def entry_query(scorer: Scorer, entry: kinds.Edge) -> str:
@@ -364,6 +402,11 @@ def main() -> int:
     return 0
 
 
+def _short(name: str) -> str:
+    """A function as its class and name (``Trainer.train``), a module's as its module's."""
+    return ".".join(name.split(".<locals>.")[-1].split(".")[-2:])
+
+
 def _units(items: list[kinds.Classified]) -> list[kinds.Classified]:
     """One per (caller, called name's place, callee, receiver)."""
     unique: dict[tuple[object, ...], kinds.Classified] = {}
@@ -384,16 +427,23 @@ def _paths(scorer: Scorer, items: list[kinds.Classified], entries: list[kinds.Ed
         for i in items
     }
     chosen = pairs(items, entries)
+    graph, functions = runtime_graph(items)
     verdicts: list[str] = []
     seconds: list[float] = []
     for entry, goal in chosen:
         start = entry_query(scorer, entry)
         began = time.perf_counter()
-        verdict = scorer.path(start, entry.callee.repo, goal, ran)
+        verdict, chains = scorer.path(start, entry.callee.repo, goal, ran)
         seconds.append(time.perf_counter() - began)
         verdicts.append(verdict)
         if show:
             print(f"PAIR {verdict[:60]:<12} {seconds[-1]:5.1f} s  {start} -> {goal.module}.{goal.qualname}")
+        if show and verdict != "chain ran":
+            nodes = runtime_chain(graph, node(entry.callee), node(goal))
+            print(f"     ran:   {' | '.join(_short(functions[n].qualname) for n in nodes[1:])}")
+            if chains:
+                hops = [_short(hop.reached) + ("" if scorer.hop_ran(hop, ran) else "!") for hop in chains[0]]
+                print(f"     first: {' | '.join(hops)}")
     n = len(chosen)
     found = sum(v.startswith("chain") for v in verdicts)
     good = sum(v == "chain ran" for v in verdicts)
