@@ -292,9 +292,8 @@ class LineRan(NamedTuple):
         """What the run called at ``line``, said after the static answer (``results``):
         each function that ran there and its calls (one none of them is: said so), or that
         the line ran and called none of the pinned Python code, or did not run."""
-        from codewalk.traces.tree import is_definition
-
         from codewalk.traces.model import versions_of
+        from codewalk.traces.tree import is_definition
 
         trace = self.opened.trace
         head = f"in trace {trace.name!r} [{versions_of(trace.repos)}], line {line}"
