@@ -33,6 +33,7 @@ SHIPPED_TOURS = (
     "trainer-evaluate",
     "trainer-subclass",
     "trainer-train",
+    "watermarking",
     "whisper-generate",
     "xformers-dispatch",
 )

@@ -76,6 +76,7 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "trainer-evaluate          13 steps  Trainer.evaluate, from the eval dataloader to the eval_ metrics",
         "trainer-subclass          14 steps  A Trainer of your own, and what the Trainer does around it",
         "trainer-train             17 steps  How Trainer.train reaches backward",
+        "watermarking              12 steps  Watermarking generated text, and detecting it",
         "whisper-generate          12 steps  "
         "Whisper, from audio samples to log-mel features to generated tokens",
         "xformers-dispatch          9 steps  xformers' memory_efficient_attention, and how it picks a kernel",
@@ -127,7 +128,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "34 tour(s) (41 readings, with their versions), 473 step(s): 0 broken step(s), 0 file error(s)"
+        "35 tour(s) (42 readings, with their versions), 485 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -520,7 +521,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "37 tour(s) (42 readings, with their versions), 474 step(s): 0 broken step(s), 2 file error(s)"
+        "38 tour(s) (43 readings, with their versions), 486 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

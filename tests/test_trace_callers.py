@@ -197,6 +197,26 @@ def test_goto_with_a_trace_says_what_the_line_called_in_the_run(
     assert code == 2 and "leave out --at" in err
 
 
+def test_goto_with_a_trace_lists_the_definition_that_ran_first(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self.step()`` in ``Engine.run`` may run ``Engine.step`` or an override; the run
+    called ``FastEngine.step``: it is the first definition, the others after it."""
+    assert main(["trace", "--python", sys.executable, "--name", "joined", "prog.py", "joined"]) == 0
+    capsys.readouterr()
+    line = package_line("        return self.step()")
+    code, out, err = run(capsys, "goto", f"toypkg/__init__.py:{line}", "--trace", "joined")
+    assert code == 0, err
+    assert out.startswith("toypkg.FastEngine.step  method")
+    assert "\ntoypkg.Engine.step  method" in out
+    tail = out.split("\n\n")[-1].splitlines()
+    assert tail[1].startswith("  FastEngine.step  [toy]  toypkg/__init__.py:") and tail[1].endswith("  x1")
+    code, out, _ = run(capsys, "goto", f"toypkg/__init__.py:{line}", "--trace", "joined", "--json")
+    data = json.loads(out)
+    assert data["result"]["qualname"] == "toypkg.FastEngine.step"
+    assert data["results_ran"][0] == 1 and not any(data["results_ran"][1:])
+
+
 def test_goto_with_a_trace_says_what_an_attribute_held_when_it_ran(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -211,7 +231,8 @@ def test_goto_with_a_trace_says_what_an_attribute_held_when_it_ran(
     assert out.startswith("toypkg.Pair.outer  attribute")
     tail = out.split("\n\n")[-1].splitlines()
     assert tail[0].endswith(f"line {line} called:")
-    assert tail[1].startswith("  Steps.__call__  [toy]  toypkg/__init__.py:") and tail[1].endswith("  x2")
+    assert tail[1].startswith("  Steps.__call__  [toy]  toypkg/__init__.py:")
+    assert tail[1].endswith("  x2, not among the definitions above")
     blank = 1  # the indent: no name
     code, out, _ = run(capsys, "goto", f"toypkg/__init__.py:{line}:{blank}", "--trace", "joined", "--json")
     data = json.loads(out)

@@ -280,11 +280,20 @@ class LineRan(NamedTuple):
             "results_ran": [sum(n for f, n in self.ran if is_definition(f, r)) for r in results],
         }
 
-    def text(self, line: int) -> str:
-        """What the run called at ``line``, said after the static answer: each function
-        that ran there and its calls, or that the line ran and called none of the pinned
-        Python code, or did not run."""
+    def first(self, results: Sequence[Resolved]) -> tuple[Resolved, ...]:
+        """``results`` with the definitions the run called at the line first (in their
+        order, then the others in theirs): of a call that may run several, the one that ran."""
+        from codewalk.traces.tree import is_definition
+
+        called = [r for r in results if any(is_definition(f, r) for f, _ in self.ran)]
+        return (*called, *(r for r in results if r not in called))
+
+    def text(self, line: int, results: Sequence[Resolved] = ()) -> str:
+        """What the run called at ``line``, said after the static answer (``results``):
+        each function that ran there and its calls (one none of them is: said so), or that
+        the line ran and called none of the pinned Python code, or did not run."""
         from codewalk.traces.model import versions_of
+        from codewalk.traces.tree import is_definition
 
         trace = self.opened.trace
         head = f"in trace {trace.name!r} [{versions_of(trace.repos)}], line {line}"
@@ -296,7 +305,9 @@ class LineRan(NamedTuple):
         out = [f"{head} called:"]
         for function, calls in self.ran:
             name = ran_name(function) if function.own else f"{function.short}  [{function.repo}]"
-            out.append(f"  {name}  {function.path}:{sources.def_line(function)}  x{calls}")
+            unread = results and not any(is_definition(function, r) for r in results)
+            among = ", not among the definitions above" if unread else ""
+            out.append(f"  {name}  {function.path}:{sources.def_line(function)}  x{calls}{among}")
         return "\n".join(out)
 
 

@@ -108,8 +108,10 @@ def run(args: argparse.Namespace) -> int:
             print(visible(f"codewalk: {moved}"), file=sys.stderr)
         checkout = workspace.checkout
         answer = named or _with_compiled(pinned, workspace.goto_all(path, line, col - 1))
-        result = answer.results[0] if answer.results else None
         ran = _ran(opened, checkout.repo, path, line)
+        if ran is not None:  # of several definitions, the one the run called first
+            answer = answer._replace(results=ran.first(answer.results))
+        result = answer.results[0] if answer.results else None
         if args.json:
             data = {
                 "repo": checkout.repo,
@@ -133,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         color = use_color(sys.stdout)
         print("\n\n".join(format_result(r, checkout, color=color) for r in answer.results))
         if ran is not None:
-            print("\n" + visible(ran.text(line)))
+            print("\n" + visible(ran.text(line, answer.results)))
         return 0
     finally:
         pinned.close()
