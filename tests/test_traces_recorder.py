@@ -359,6 +359,43 @@ def test_each_statement_of_the_program_has_its_own_calls(python: str, tmp_path: 
     assert ran == [("fib", 7, 1), ("square", 5, 1), ("fib", 9, 1), ("square", 5, 1), ("square", 5, 3)]
 
 
+# a module of the package calling the package's function written over lines, its name
+# on the line after the module's (``(toypkg`` then ``.square(x))``), and the program so
+CHAINED = """
+import toypkg
+
+
+def chained(x):
+    return (toypkg
+        .square(x))
+"""
+
+CHAINING = """
+import toypkg.chained
+from toypkg import chained as chain
+
+(chain
+    .chained(2))
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_modules_function_called_over_lines_is_recorded_at_its_names_line(
+    python: str, tmp_path: Path
+) -> None:
+    """Python 3.11 on places the call of a function of an imported module written over
+    lines at its start (3.10, and every method call, at the function's name, where
+    codewalk's call sites are): each is recorded at the name's line, in the package's
+    code and in the program's alike."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "chained.py").write_text(CHAINED.lstrip("\n"))
+    done, data = record(python, tmp_path, script=CHAINING.lstrip("\n"))
+    assert done.returncode == 0, done.stderr
+    found = tree(data)
+    assert found[("chained",)] == (1, 5)
+    assert found[("chained", "square")] == (1, 6)
+
+
 IMPORTING = """
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib", "site-packages"))

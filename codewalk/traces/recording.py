@@ -80,6 +80,7 @@ class Recorder:
         # its own, a model's remote code), not other code calling back (``copy.deepcopy``)
         self.direct: list[int] = []
         self.names = _Qualnames()  # before 3.11, a wrapper's qualified name read from its file
+        self.name_lines = _NameLines()  # 3.11 on, the line of a module's function called over lines
 
     def qualname_of(self, code: object) -> str | None:
         """``code``'s qualified name: its ``co_qualname`` (3.11 on), else as its file says,
@@ -155,17 +156,19 @@ class Recorder:
         if caller is None:  # a root: called from the program, or a thread's start
             parent = 0
             back, code, wrappers = self._programs_call(*self.unwrap(frame))
+            at = back, code  # the frame the call was made in, and its code
             line = back.f_lineno if back is not None else 0
             via = self.other(back) if back is not None else -1
             key: tuple[int | None, ...] = (parent, line, index, via, *_lines_above(back))
         else:
             parent = running[0] if running is not None else 0
+            at = caller, None
             line = caller.f_lineno
             via = self.other(first) if first is not None else -1
             key = (parent, line, index, via)
         node = self.children.get(key)
         if node is None:
-            node = self.children[key] = self._node(frame, index, caller, key)
+            node = self.children[key] = self._node(frame, index, caller, key, *at)
             self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
             if caller is None and self._importing(frame):
                 self.imported.append(node)
@@ -260,16 +263,21 @@ class Recorder:
                 break
         return caller, first, running
 
-    def _node(self, frame: Any, index: int, caller: Any, key: tuple[int | None, ...]) -> int:
-        """A new node of the tree, for ``key`` (parent, line, code, via, ...); the caller's
-        closure looked at for the function it wraps."""
-        found = self.codes[caller.f_code] if caller is not None else -1  # the caller's code
+    def _node(
+        self, frame: Any, index: int, caller: Any, key: tuple[int | None, ...], at: Any, at_code: Any
+    ) -> int:
+        """A new node of the tree, for ``key`` (parent, line, code, via, ...), called from
+        frame ``at`` (the caller's, or for a root the program's, whose code ``at_code`` is
+        known); the caller's closure looked at for the function it wraps."""
+        if caller is not None:
+            at_code = caller.f_code  # (read once: an audited event)
+        found = self.codes[at_code] if caller is not None else -1  # the caller's code
         if found >= 0 and self.closure[found]:
             self.wrapping(caller, found, frame.f_code, index)
         node = len(self.parent)
         parent, line, _code, via = key[:4]
         self.parent.append(parent)  # type: ignore[arg-type]
-        self.site.append(line)  # type: ignore[arg-type]
+        self.site.append(self.name_lines.of(at, at_code, line))  # type: ignore[arg-type]
         self.code.append(index)
         self.via.append(via)  # type: ignore[arg-type]
         self.count.append(0)
@@ -354,7 +362,11 @@ class Recorder:
         call running there, at its line."""
         while frame is not None and _key(frame) not in self.running:
             frame = frame.f_back  # type: ignore[attr-defined]
-        key = (self.running[_key(frame)][0], frame.f_lineno) if frame is not None else (0, 0)  # type: ignore[attr-defined]
+        if frame is None:
+            key = (0, 0)
+        else:
+            line = self.name_lines.of(frame, frame.f_code, frame.f_lineno)  # type: ignore[attr-defined]
+            key = (self.running[_key(frame)][0], line)
         self.processes[key] = self.processes.get(key, 0) + 1
 
     def leave(self, frame: object, now: float, suspended: bool, raised: bool = False) -> None:
@@ -401,6 +413,63 @@ class Recorder:
             "imported": self.imported,
             "direct": self.direct,
         }
+
+
+class _NameLines:
+    """The line a call is recorded at, as Python 3.10 places it and codewalk's call sites
+    are: the line of the name it calls. From 3.11 on, a call of a module's function
+    written over lines (``(np`` then ``.square(x))``, the module a name the file imports)
+    is at its start, the module's line, where a method's is at its name; read from the
+    caller's instructions, once per code (a frame's position asked only as a node is made)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[object, dict[int, int]] = {}  # code -> {CALL offset: its name's line}
+
+    def of(self, frame: Any, code: Any, line: int) -> int:
+        """The line of the call ``frame`` (running ``code``) is making, Python placing it at ``line``."""
+        if sys.version_info < (3, 11) or frame is None:
+            return line
+        moved = self.codes.get(code)
+        if moved is None:
+            moved = self.codes[code] = _moved_calls(code)
+        if not moved:
+            return line
+        return moved.get(_instruction(code.co_code, frame.f_lasti), line)
+
+
+def _instruction(instructions: bytes, offset: int) -> int:
+    """The offset of the instruction whose inline caches hold ``offset`` (a frame's last
+    instruction, while it calls, may be one of its CALL's caches)."""
+    while offset > 0 and instructions[offset] == 0:  # CACHE
+        offset -= 2
+    return offset
+
+
+def _moved_calls(code: Any) -> dict[int, int]:
+    """``{offset of a CALL: the line of the name it calls}`` of the calls of ``code`` whose
+    callable is a global's attribute on a later line (``LOAD_GLOBAL`` or ``LOAD_NAME``,
+    then ``LOAD_ATTR`` there) and whose own position starts at that global's, as the
+    CALL of ``(np`` then ``.square(x))`` does."""
+    import dis
+
+    ops = code.co_code
+    loads = (dis.opmap["LOAD_GLOBAL"], dis.opmap["LOAD_NAME"])
+    attr, skipped = dis.opmap["LOAD_ATTR"], (0, dis.opmap["EXTENDED_ARG"])
+    calls = {dis.opmap[name] for name in ("CALL", "CALL_KW", "CALL_FUNCTION_EX") if name in dis.opmap}
+    positions = list(code.co_positions())
+    found: dict[int, int] = {}
+    pending: dict[tuple[int | None, int | None], int] = {}  # a global's start -> the line of its attribute
+    for unit, (line, _end, col, _end_col) in enumerate(positions):
+        op = ops[2 * unit]
+        if op in loads:
+            after = unit + 1
+            while after < len(positions) and ops[2 * after] in skipped:
+                after += 1
+            if after < len(positions) and ops[2 * after] == attr and positions[after][0] not in (None, line):
+                pending[(line, col)] = positions[after][0]
+        elif op in calls and (line, col) in pending:
+            found[2 * unit] = pending.pop((line, col))
+    return found
 
 
 def _after(frame: object, first: object) -> list[object]:
