@@ -396,6 +396,64 @@ def test_a_modules_function_called_over_lines_is_recorded_at_its_names_line(
     assert found[("chained", "square")] == (1, 6)
 
 
+# a module of the package submitting the package's functions to a thread pool from two
+# statements (``map`` and ``submit``), and the program submitting one itself
+POOLED = """
+from concurrent.futures import ThreadPoolExecutor
+
+import toypkg
+
+
+def pooled(xs):
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        squares = list(pool.map(toypkg.square, xs))
+        branched = [pool.submit(toypkg.branch, x) for x in xs]
+    return squares, [future.result() for future in branched]
+"""
+
+POOLING = """
+from concurrent.futures import ThreadPoolExecutor
+
+import toypkg.pooled
+
+toypkg.pooled.pooled([1, 2, 3])
+with ThreadPoolExecutor(max_workers=2) as pool:
+    list(pool.map(toypkg.fib, [3, 4]))
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_thread_pools_tasks_hang_under_the_statement_that_submitted_them(
+    python: str, tmp_path: Path
+) -> None:
+    """Each task a ``concurrent.futures`` pool ran is a call of the recorded call that
+    submitted it, at the line of its statement, through the pool's frames (``map``, then
+    ``submit``, the worker's ``_WorkItem.run``); one the program submitted is a call of
+    the program's statement. Its worker thread is not its caller."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "pooled.py").write_text(POOLED.lstrip("\n"))
+    done, data = record(python, tmp_path, script=POOLING.lstrip("\n"))
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    others = [other[1] for other in data["others"]]
+    nodes = data["nodes"]
+    called = {
+        (names[nodes[parent][2]] if parent else "", names[code], line): calls
+        for parent, line, code, _via, calls, _seconds, _raised in nodes[1:]
+    }
+    assert called[("pooled", "square", 8)] == 3
+    # submitted from a comprehension: its own code on 3.11 and before
+    assert called.get(("pooled", "branch", 9), called.get(("pooled.<locals>.<listcomp>", "branch", 9))) == 3
+    assert called[("", "fib", 7)] == 2
+    assert ("", "square", 8) not in called and ("", "branch", 9) not in called
+    square = next(i for i, node in enumerate(nodes) if i and names[node[2]] == "square" and node[0])
+    through = [others[nodes[square][3]], *(others[o] for node, o in data["between"] if node == square)]
+    assert through == ["Executor.map", "ThreadPoolExecutor.submit", "_WorkItem.run"]
+    fib = next(i for i, node in enumerate(nodes) if i and names[node[2]] == "fib" and not node[0])
+    assert [others[o] for node, o in data["passed"] if node == fib] == through
+    assert others[nodes[fib][3]] == "<module>" and fib in data["direct"]
+
+
 IMPORTING = """
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib", "site-packages"))

@@ -213,15 +213,16 @@ def _unlisted_text(trace: Trace, sources: Sources, ran: CalledFrom) -> str:
 def _root_caller(trace: Trace, node: int) -> str:
     """Who made a root's call: the program (a statement of its own), a thread, or code
     outside the pinned packages and the program; and where, as the call tree says it."""
-    from codewalk.traces.text import called_by_the_program, thread_runner, where_called
+    from codewalk.traces.text import called_by_the_program, pool_task, thread_runner, where_called
 
     where = where_called(trace, node)
     thread = thread_runner(trace, trace.nodes[node])
     if thread:
         return f"{thread} ({where})"
+    task = ", as a task it submitted to a thread pool" if pool_task(trace, node) else ""
     if not called_by_the_program(trace, node):
-        return f"code outside the pinned packages and the program ({where})"
-    return f"the program ({where})"
+        return f"code outside the pinned packages and the program{task} ({where})"
+    return f"the program{task} ({where})"
 
 
 def _callers_json(args: argparse.Namespace, opened: Opened, found: _CallersRan) -> None:

@@ -16,8 +16,9 @@ import time
 import tokenize
 import types
 import warnings
+from _thread import get_ident
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 # the package transformers imports a model's remote code as, under HF_MODULES_CACHE
 REMOTE = "transformers_modules"
@@ -27,6 +28,28 @@ REMOTE = "transformers_modules"
 _key = hash
 # the import machinery's files: a frame of theirs is an import under way
 _IMPORTLIB = ("<frozen importlib.", "importlib/_bootstrap.py", "importlib/_bootstrap_external.py")
+# a code of concurrent.futures' thread pool that the recorder watches (in ``codes``, where
+# -1 is code not recorded): a work item's ``__init__`` and ``run``
+POOL = -2
+_POOL_FILE = "concurrent/futures/thread.py"
+_FUTURES = "/concurrent/futures/"  # the package's files: a submission's frames (Executor.map's too)
+# the end of a pool's task's key in ``children``: never the line of a frame above
+TASK = -3
+
+
+class Submission(NamedTuple):
+    """Where a pool's work item was submitted: the node of the recorded call that
+    submitted it (0: the program's statement, a root's place) and its line, the frame of
+    other code its call went through first (``via``; for a root, the frame that called),
+    for a root the lines of the frames above (as a root's key has them), the pool's frames
+    after ``via`` (in ``others``), and whether the program's own code submitted it."""
+
+    parent: int
+    line: int
+    via: int
+    above: tuple[int | None, ...]
+    through: tuple[int, ...]
+    program: bool
 
 
 class Recorder:
@@ -81,6 +104,11 @@ class Recorder:
         self.direct: list[int] = []
         self.names = _Qualnames()  # before 3.11, a wrapper's qualified name read from its file
         self.name_lines = _NameLines()  # 3.11 on, the line of a module's function called over lines
+        # a thread pool's tasks (concurrent.futures): each work item's submission, by its
+        # hash, as :meth:`submitting` found it; and in each worker thread, by its ident, the
+        # key of the frame running its work item (no frame kept alive) with its submission
+        self.submitted: dict[int, Submission] = {}
+        self.tasks: dict[int, tuple[int, Submission]] = {}
 
     def qualname_of(self, code: object) -> str | None:
         """``code``'s qualified name: its ``co_qualname`` (3.11 on), else as its file says,
@@ -102,8 +130,8 @@ class Recorder:
             recorded = real.startswith(self.prefixes)
             own = not recorded and self._own(filename, real)
         if not (recorded or own):
-            self.codes[code] = -1
-            return -1
+            found = self.codes[code] = POOL if _pools(code) else -1
+            return found
         index = len(self.recorded)
         self.own.append(own)
         qualname = getattr(code, "co_qualname", None) or code.co_name  # type: ignore[attr-defined]
@@ -152,6 +180,9 @@ class Recorder:
             caller, first, running = self._recorded_caller(caller)
             if caller is None and own[index]:
                 return -1
+        task = self._task(frame) if caller is None and self.tasks else None
+        if task is not None:  # a pool's task: under the statement that submitted it
+            return self._task_node(frame, index, *task)
         wrappers: list[object] = []
         if caller is None:  # a root: called from the program, or a thread's start
             parent = 0
@@ -176,6 +207,84 @@ class Recorder:
                 self.direct.append(node)
             if first is not None and caller is not None:
                 self.between.extend((node, self.other(other)) for other in _after(frame, first))
+        self.count[node] += 1
+        return node
+
+    # -- a thread pool's tasks -----------------------------------------------------------
+    def pool_event(self, frame: Any) -> None:
+        """A frame of ``concurrent.futures``' thread pool that the recorder watches starts:
+        a work item made (``_WorkItem.__init__``, in the thread submitting it) or run
+        (``_WorkItem.run``, in a worker)."""
+        try:
+            item = frame.f_locals.get("self")
+        except Exception:  # a frame's locals that cannot be read: no task known
+            return
+        if type(item).__name__ != "_WorkItem":  # the pool's own __init__
+            return
+        if frame.f_code.co_name == "run":
+            submitted = self.submitted.pop(hash(item), None)
+            if submitted is not None:
+                self.tasks[get_ident()] = (_key(frame), submitted)
+            else:
+                self.tasks.pop(get_ident(), None)
+        else:
+            self.submitted[hash(item)] = self.submitting(frame, self.other(frame.f_back))
+
+    def submitting(self, frame: Any, submit: int) -> Submission:
+        """Where the work item made in ``frame`` was submitted from: the nearest recorded
+        call running above the pool's frames (``submit``: the innermost, ``submit``
+        itself), at its line, else the program's statement (a root's place); with the
+        pool's frames it went through (``Executor.map``, ``ThreadPoolExecutor.submit``),
+        outermost first."""
+        through: list[int] = [submit]
+        above = frame.f_back.f_back
+        while above is not None and _FUTURES in above.f_code.co_filename.replace("\\", "/"):
+            if above.f_code.co_name not in _COMPREHENSIONS:
+                through.insert(0, self.other(above))
+            above = above.f_back
+        at = above
+        first = None
+        while at is not None and _key(at) not in self.running:  # other code between, its outermost
+            first, at = at, at.f_back
+        if at is not None:
+            code = at.f_code
+            line = self.name_lines.of(at, code, at.f_lineno)
+            outside = (self.other(first), *through) if first is not None else tuple(through)
+            return Submission(self.running[_key(at)][0], line, outside[0], (), outside[1:], False)
+        if above is None:
+            return Submission(0, 0, -1, (), tuple(through), False)
+        code = above.f_code
+        line = self.name_lines.of(above, code, above.f_lineno)
+        above_lines = tuple(_lines_above(above))
+        return Submission(0, line, self.other(above), above_lines, tuple(through), self._programs(code))
+
+    def _task(self, frame: Any) -> tuple[object, Submission] | None:
+        """The frame of the pool's work item ``frame`` runs under (above it, in its
+        thread: its worker's) and its submission, else None."""
+        found = self.tasks.get(get_ident())
+        if found is None:
+            return None
+        above = frame.f_back
+        while above is not None and _key(above) != found[0]:
+            above = above.f_back
+        return (above, found[1]) if above is not None else None
+
+    def _task_node(self, frame: Any, index: int, run: object, task: Submission) -> int:
+        """The node of a call of recorded ``index`` run as a pool's task (``task``,
+        under the work item's frame ``run``): a child of the call that submitted it, at its
+        line, through the pool's frames (a root at the program's statement when the
+        program submitted it)."""
+        key = (task.parent, task.line, index, task.via, *task.above, TASK)
+        node = self.children.get(key)
+        if node is None:
+            node = self.children[key] = self._node(frame, index, None, key, None, None)
+            run = self.other(run)
+            if task.parent:
+                self.between.extend((node, other) for other in (*task.through, run))
+            else:
+                self.passed.extend((node, other) for other in (*task.through, run))
+            if task.program:
+                self.direct.append(node)
         self.count[node] += 1
         return node
 
@@ -472,6 +581,16 @@ def _moved_calls(code: Any) -> dict[int, int]:
     return found
 
 
+def _pool_file(filename: str) -> bool:
+    return filename.replace("\\", "/").endswith(_POOL_FILE)
+
+
+def _pools(code: Any) -> bool:
+    """Whether ``code`` is one of the thread pool's the recorder watches (a work item's
+    ``__init__`` or ``run``; the pool's own ``__init__`` is told apart as it runs)."""
+    return code.co_name in ("__init__", "run") and _pool_file(code.co_filename)
+
+
 def _after(frame: object, first: object) -> list[object]:
     """The frames between ``first`` (an outer caller of ``frame``) and ``frame``,
     outermost first."""
@@ -656,6 +775,8 @@ class SettraceEngine:
         if index is None:
             index = recorder.learn(code)
         if index < 0 or (not recorder.running and recorder.own[index]):  # nothing recorded under way
+            if index == POOL:
+                recorder.pool_event(frame)
             return None
         node = None
         if recorder.generator[index] and not self._fresh(frame, code):
@@ -737,6 +858,9 @@ class MonitoringEngine:
                 if index >= 0:
                     mon.set_local_events(tool, code, local_events)
             if index < 0:
+                if index == POOL:
+                    recorder.pool_event(getframe(1))
+                    return None
                 return disable
             if not running and own[index]:  # the program's own code, no recorded call under way
                 return None
