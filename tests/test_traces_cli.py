@@ -1927,6 +1927,27 @@ def test_a_task_of_a_trace_recorded_before_tasks_were_hung_is_said_run_by_the_po
     assert not pool_task(trace, 1)
 
 
+def test_a_directory_run_as_the_program_is_its_top_for_whose_call_it_was_as_for_its_modules_names() -> None:
+    """``python app`` (a directory, its ``__main__.py`` run), the directory gone since: a
+    root a trace kept before the recorder said who called it, from a file beside that
+    directory, is not the program's call. Its own modules are named from ``app`` itself,
+    and so is what the program's is (the directory's parent was, as the disk no longer
+    has the directory)."""
+    from codewalk.traces.model import Function, Node, Other
+    from codewalk.traces.own import program_top
+    from codewalk.traces.text import called_by_the_program
+    from tests.synthetic_trace import synthetic_trace
+
+    trace = synthetic_trace(
+        (Function("toy", "toypkg/__init__.py", "toypkg", "fib", 1),),
+        (Node(-1, 0, -1, -1, 0, 0.0), Node(0, 3, 0, 0, 1, 0.001), Node(0, 7, 0, 1, 1, 0.001)),
+        others=(Other("/gone/lib/helper.py", "help", 1), Other("/gone/app/steps.py", "step", 5)),
+    )._replace(cwd="/gone", program=("app",), own_dirs=("/gone/app",))
+    assert program_top(trace) == "/gone/app"
+    assert not called_by_the_program(trace, 1)
+    assert called_by_the_program(trace, 2)
+
+
 def test_a_short_name_several_definitions_share_is_the_one_that_ran(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

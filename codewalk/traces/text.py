@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from codewalk.traces.model import Node, Trace, outside_run, versions_of
-from codewalk.traces.own import own_label, remote_base
+from codewalk.traces.own import own_label, program_top, remote_base
 from codewalk.traces.tree import Row, Shown, besides, call_lines, made_by, row_calls, row_raised, row_seconds
 
 
@@ -114,8 +114,7 @@ def called_by_the_program(trace: Trace, index: int) -> bool:
         return False
     if remote_base(filename) is not None:  # the program called the model's code itself
         return True
-    script = os.path.join(trace.cwd, trace.program[0]) if trace.program else trace.cwd
-    top = trace.cwd if trace.module or os.path.isdir(script) else os.path.dirname(script)
+    top = program_top(trace)
 
     def under(path: str, directory: str) -> bool:
         return path.startswith(directory.rstrip(os.sep) + os.sep)
