@@ -669,6 +669,38 @@ def test_recording_a_callbacks_calls_raises_no_audit_event_for_each_of_them(
     assert attributes <= 2020  # 1000 calls of helper, 1001 resumptions of the generator, a few more
 
 
+# a pinned call running other code's Python function (the standard library's) a thousand
+# times, under the program's audit hook
+AUDITED_OTHER = """
+import posixpath
+import sys
+import toypkg
+
+seen = {"object.__getattr__": 0}
+
+
+def hook(event, args):
+    if event in seen:
+        seen[event] += 1
+
+
+sys.addaudithook(hook)
+toypkg.call_it(lambda n: [posixpath.join("a", str(i)) for i in range(1000)])
+print(seen["object.__getattr__"])
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_calls_of_code_not_recorded_read_no_frames_code(python: str, tmp_path: Path) -> None:
+    """A call of code no recorded file holds (``posixpath.join``, a thousand times) is
+    passed over without reading its frame's ``f_code``, an audited event: each read of it
+    ran every audit hook, the recorder's own and the program's, on every call the program
+    made."""
+    done, _ = record(python, tmp_path, script=AUDITED_OTHER)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) < 100
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_exit_status_and_traceback_as_python_gives(python: str, tmp_path: Path) -> None:
     done, data = record(python, tmp_path, "exit")

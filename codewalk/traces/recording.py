@@ -123,12 +123,7 @@ class Recorder:
         """The index of ``code`` if it lives in a recorded file (a pinned package's or the
         program's own), else -1 (kept)."""
         filename = getattr(code, "co_filename", "")
-        recorded = filename.startswith(self.prefixes)
-        own = False
-        if not recorded and filename and not filename.startswith("<"):
-            real = os.path.realpath(filename)
-            recorded = real.startswith(self.prefixes)
-            own = not recorded and self._own(filename, real)
+        recorded, own = self._recorded(filename)
         if not (recorded or own):
             found = self.codes[code] = POOL if _pools(code) else -1
             return found
@@ -141,6 +136,26 @@ class Recorder:
         self.lines.append(set())
         self.codes[code] = index
         return index
+
+    def _recorded(self, filename: str) -> tuple[bool, bool]:
+        """Whether the code of file ``filename`` is recorded: a pinned package's, the
+        program's own."""
+        recorded = filename.startswith(self.prefixes)
+        own = False
+        if not recorded and filename and not filename.startswith("<"):
+            real = os.path.realpath(filename)
+            recorded = real.startswith(self.prefixes)
+            own = not recorded and self._own(filename, real)
+        return recorded, own
+
+    def passed_over(self, module_file: str) -> bool:
+        """Whether the code of a module whose ``__file__`` is ``module_file`` is none the
+        recorder records or watches, as its functions' file is the module's (a code of
+        another file running in its globals, @dataclass's ``__init__``, is learnt by its
+        code: not passed over here)."""
+        if module_file.startswith("<"):
+            return False
+        return self._recorded(module_file) == (False, False) and not _pool_file(module_file)
 
     def _own(self, filename: str, real: str) -> bool:
         """Whether a file that is no pinned package's is the program's own: under its
@@ -736,6 +751,7 @@ class SettraceEngine:
         # "exception" does not tell (``with suppress(KeyError): d[k]`` caught it on its line)
         self.returns = frozenset(op for op in map(_opcode, ("RETURN_VALUE", "RETURN_CONST")) if op >= 0)
         self.local: list[object] = []  # by code index: its local trace function (None: not made yet)
+        self.passed: dict[str, bool] = {}  # a module's ``__file__`` -> none of its code is recorded
 
     def _local_for(self, index: int, code: object) -> object:
         while len(self.local) <= index:
@@ -769,6 +785,16 @@ class SettraceEngine:
     def _global(self, frame, event, arg):  # type: ignore[no-untyped-def]
         if event != "call":
             return None
+        # a module none of whose code is recorded, told by its globals' ``__file__``: a
+        # frame's ``f_code`` is an audited event, each read of it a call of every audit
+        # hook (the recorder's own, in Python), on every call the program makes
+        module_file = frame.f_globals.get("__file__")
+        if module_file.__class__ is str:
+            passed = self.passed.get(module_file)
+            if passed is None:
+                passed = self.passed[module_file] = self.recorder.passed_over(module_file)
+            if passed:
+                return None
         recorder = self.recorder
         code = frame.f_code
         index = recorder.codes.get(code)
