@@ -100,6 +100,71 @@ def test_callers_of_a_class_with_a_trace_count_the_init_its_construction_ran(
     assert "(counted as the calls of toypkg.Base.__init__, which making another class" in out
 
 
+# classes making Base's __init__ run, beside Made: another subclass, one of Made's own
+# with an __init__ of its own, and a factory codewalk cannot read
+SIBLINGS = """
+
+
+class Sibling(Base):
+    pass
+
+
+class Deeper(Made):
+    def __init__(self):
+        super().__init__(0)
+
+
+def make_sibling():
+    return Sibling(2)
+
+
+def make_both():
+    return [Made(3), Sibling(4)]
+
+
+def make_deeper():
+    return Deeper()
+
+
+def make_any(kind):
+    return kind(5)
+
+
+def make_all():
+    make_sibling()
+    make_both()
+    make_deeper()
+    make_any(Made)
+"""
+
+
+def test_callers_of_a_class_with_an_inherited_init_leave_out_the_lines_making_another_class(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Made`` runs ``Base.__init__``, as ``Sibling(2)`` and ``Deeper``'s
+    ``super().__init__(0)`` do: those lines make another class only (as codewalk reads
+    their calls), and are left out of its callers and its count, said so; a line making
+    both is the line's calls, shared; one codewalk cannot read (``kind(5)``) stays."""
+    from tests.test_traces_cli import traced_with
+
+    traced_with(toy, capsys, SIBLINGS, "siblings", "import toypkg\ntoypkg.make_all()\n")
+    source = (toy / "toypkg" / "__init__.py").read_text().splitlines()
+    both = source.index("    return [Made(3), Sibling(4)]") + 1
+    factory = source.index("    return kind(5)") + 1
+    code, out, err = run(capsys, "callers", "toypkg.Made", "--trace", "siblings")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert " ran x3 in trace 'siblings'" in lines[0]  # Made(3), Sibling(4), kind(5)'s Made: the lines'
+    shared = "[ran x2 at this line, by this call or another]"
+    assert f"  toypkg/__init__.py:{both}  in make_both  {shared}" in lines
+    assert f"  toypkg/__init__.py:{factory}  in make_any  x1" in lines
+    assert "Sibling(2)" not in out and "super().__init__(0)" not in out
+    assert "2 places whose line makes only another class (as codewalk reads its calls) left out" in out
+    code, out, err = run(capsys, "callers", "toypkg.Made", "--trace", "siblings", "--json")
+    data = json.loads(out)
+    assert data["ran"] == 3 and [u["line"] for u in data["unlisted"]] == [factory]
+
+
 DATACLASSED = """
 
 import dataclasses

@@ -1885,11 +1885,12 @@ def test_a_root_a_thread_ran_is_said_run_by_a_thread(toy: Path, capsys: pytest.C
     assert "` `Thread.run`)." in notes[0]
 
 
-def test_a_root_a_thread_pools_worker_ran_is_said_run_by_one(
+def test_a_task_the_program_submitted_to_a_thread_pool_is_said_to_be_one(
     toy: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """``pool.map(toypkg.fib, ...)`` on a ``concurrent.futures.ThreadPoolExecutor``: the
-    tasks' ``fib`` is what the pool's worker ran, not a call of other code's."""
+    tasks' ``fib`` is a call of the program's statement that submitted them, through the
+    pool's frames, not of the pool's worker or of other code."""
     from codewalk.tours.traced import trace_tour
     from codewalk.traces.reading import open_trace
 
@@ -1901,11 +1902,50 @@ def test_a_root_a_thread_pools_worker_ran_is_said_run_by_one(
     opened = open_trace("pooled")
     traced_tour = trace_tour(opened.trace, opened.tree)
     notes = [step.note or "" for step in traced_tour.tour.steps if step.at == "toypkg.fib"]
-    assert (
-        notes and "Called by a thread pool's worker, as the task it was given (from `thread.py:" in notes[0]
-    )
+    assert notes and (
+        "Called by the program, as a task it submitted to a thread pool (from `pooled.py:5` `<module>`, "
+        "through `Executor.map` → `ThreadPoolExecutor.submit` → `_WorkItem.run`)." in notes[0]
+    ), notes
     code, out, _ = run(capsys, "callers", "toypkg.fib", "--trace", "pooled")
-    assert code == 0 and "  a thread pool's worker, as the task it was given (from thread.py:" in out
+    assert code == 0
+    assert "  the program, as a task it submitted to a thread pool (from pooled.py:5 <module>)  x2" in out
+
+
+def test_a_task_of_a_trace_recorded_before_tasks_were_hung_is_said_run_by_the_pools_worker() -> None:
+    """A trace an earlier codewalk kept has a pool's task as a root the worker's
+    ``_WorkItem.run`` called: it still reads, said run by the pool's worker, not submitted."""
+    from codewalk.traces.model import Function, Node, Other
+    from codewalk.traces.text import pool_task, thread_runner
+    from tests.synthetic_trace import synthetic_trace
+
+    trace = synthetic_trace(
+        (Function("toy", "toypkg/__init__.py", "toypkg", "fib", 1),),
+        (Node(-1, 0, -1, -1, 0, 0.0), Node(0, 58, 0, 0, 2, 0.001)),
+        others=(Other("/usr/lib/python3.11/concurrent/futures/thread.py", "_WorkItem.run", 53),),
+    )
+    assert thread_runner(trace, trace.nodes[1]) == "a thread pool's worker, as the task it was given"
+    assert not pool_task(trace, 1)
+
+
+def test_a_directory_run_as_the_program_is_its_top_for_whose_call_it_was_as_for_its_modules_names() -> None:
+    """``python app`` (a directory, its ``__main__.py`` run), the directory gone since: a
+    root a trace kept before the recorder said who called it, from a file beside that
+    directory, is not the program's call. Its own modules are named from ``app`` itself,
+    and so is what the program's is (the directory's parent was, as the disk no longer
+    has the directory)."""
+    from codewalk.traces.model import Function, Node, Other
+    from codewalk.traces.own import program_top
+    from codewalk.traces.text import called_by_the_program
+    from tests.synthetic_trace import synthetic_trace
+
+    trace = synthetic_trace(
+        (Function("toy", "toypkg/__init__.py", "toypkg", "fib", 1),),
+        (Node(-1, 0, -1, -1, 0, 0.0), Node(0, 3, 0, 0, 1, 0.001), Node(0, 7, 0, 1, 1, 0.001)),
+        others=(Other("/gone/lib/helper.py", "help", 1), Other("/gone/app/steps.py", "step", 5)),
+    )._replace(cwd="/gone", program=("app",), own_dirs=("/gone/app",))
+    assert program_top(trace) == "/gone/app"
+    assert not called_by_the_program(trace, 1)
+    assert called_by_the_program(trace, 2)
 
 
 def test_a_short_name_several_definitions_share_is_the_one_that_ran(

@@ -359,6 +359,101 @@ def test_each_statement_of_the_program_has_its_own_calls(python: str, tmp_path: 
     assert ran == [("fib", 7, 1), ("square", 5, 1), ("fib", 9, 1), ("square", 5, 1), ("square", 5, 3)]
 
 
+# a module of the package calling the package's function written over lines, its name
+# on the line after the module's (``(toypkg`` then ``.square(x))``), and the program so
+CHAINED = """
+import toypkg
+
+
+def chained(x):
+    return (toypkg
+        .square(x))
+"""
+
+CHAINING = """
+import toypkg.chained
+from toypkg import chained as chain
+
+(chain
+    .chained(2))
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_modules_function_called_over_lines_is_recorded_at_its_names_line(
+    python: str, tmp_path: Path
+) -> None:
+    """Python 3.11 on places the call of a function of an imported module written over
+    lines at its start (3.10, and every method call, at the function's name, where
+    codewalk's call sites are): each is recorded at the name's line, in the package's
+    code and in the program's alike."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "chained.py").write_text(CHAINED.lstrip("\n"))
+    done, data = record(python, tmp_path, script=CHAINING.lstrip("\n"))
+    assert done.returncode == 0, done.stderr
+    found = tree(data)
+    assert found[("chained",)] == (1, 5)
+    assert found[("chained", "square")] == (1, 6)
+
+
+# a module of the package submitting the package's functions to a thread pool from two
+# statements (``map`` and ``submit``), and the program submitting one itself
+POOLED = """
+from concurrent.futures import ThreadPoolExecutor
+
+import toypkg
+
+
+def pooled(xs):
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        squares = list(pool.map(toypkg.square, xs))
+        branched = [pool.submit(toypkg.branch, x) for x in xs]
+    return squares, [future.result() for future in branched]
+"""
+
+POOLING = """
+from concurrent.futures import ThreadPoolExecutor
+
+import toypkg.pooled
+
+toypkg.pooled.pooled([1, 2, 3])
+with ThreadPoolExecutor(max_workers=2) as pool:
+    list(pool.map(toypkg.fib, [3, 4]))
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_thread_pools_tasks_hang_under_the_statement_that_submitted_them(
+    python: str, tmp_path: Path
+) -> None:
+    """Each task a ``concurrent.futures`` pool ran is a call of the recorded call that
+    submitted it, at the line of its statement, through the pool's frames (``map``, then
+    ``submit``, the worker's ``_WorkItem.run``); one the program submitted is a call of
+    the program's statement. Its worker thread is not its caller."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "pooled.py").write_text(POOLED.lstrip("\n"))
+    done, data = record(python, tmp_path, script=POOLING.lstrip("\n"))
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    others = [other[1] for other in data["others"]]
+    nodes = data["nodes"]
+    called = {
+        (names[nodes[parent][2]] if parent else "", names[code], line): calls
+        for parent, line, code, _via, calls, _seconds, _raised in nodes[1:]
+    }
+    assert called[("pooled", "square", 8)] == 3
+    # submitted from a comprehension: its own code on 3.11 and before
+    assert called.get(("pooled", "branch", 9), called.get(("pooled.<locals>.<listcomp>", "branch", 9))) == 3
+    assert called[("", "fib", 7)] == 2
+    assert ("", "square", 8) not in called and ("", "branch", 9) not in called
+    square = next(i for i, node in enumerate(nodes) if i and names[node[2]] == "square" and node[0])
+    through = [others[nodes[square][3]], *(others[o] for node, o in data["between"] if node == square)]
+    assert through == ["Executor.map", "ThreadPoolExecutor.submit", "_WorkItem.run"]
+    fib = next(i for i, node in enumerate(nodes) if i and names[node[2]] == "fib" and not node[0])
+    assert [others[o] for node, o in data["passed"] if node == fib] == through
+    assert others[nodes[fib][3]] == "<module>" and fib in data["direct"]
+
+
 IMPORTING = """
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib", "site-packages"))
@@ -572,6 +667,38 @@ def test_recording_a_callbacks_calls_raises_no_audit_event_for_each_of_them(
     ids, attributes = map(int, done.stdout.split())
     assert ids == 0
     assert attributes <= 2020  # 1000 calls of helper, 1001 resumptions of the generator, a few more
+
+
+# a pinned call running other code's Python function (the standard library's) a thousand
+# times, under the program's audit hook
+AUDITED_OTHER = """
+import posixpath
+import sys
+import toypkg
+
+seen = {"object.__getattr__": 0}
+
+
+def hook(event, args):
+    if event in seen:
+        seen[event] += 1
+
+
+sys.addaudithook(hook)
+toypkg.call_it(lambda n: [posixpath.join("a", str(i)) for i in range(1000)])
+print(seen["object.__getattr__"])
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_the_calls_of_code_not_recorded_read_no_frames_code(python: str, tmp_path: Path) -> None:
+    """A call of code no recorded file holds (``posixpath.join``, a thousand times) is
+    passed over without reading its frame's ``f_code``, an audited event: each read of it
+    ran every audit hook, the recorder's own and the program's, on every call the program
+    made."""
+    done, _ = record(python, tmp_path, script=AUDITED_OTHER)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) < 100
 
 
 @pytest.mark.parametrize("python", PYTHONS)

@@ -52,6 +52,11 @@ def run_callers(args: argparse.Namespace) -> int:
         sites = () if isinstance(target, Function) else _static_callers(workspace, target, scope)
         functions, counted = _functions(workspace, trace, target)
         ran = callers_ran(trace, opened.tree, functions or set())
+        inherited = counted is not None and not counted.startswith(f"{getattr(target, 'qualname', '')}.")
+        others: set[tuple[str, str, int]] = set()
+        if inherited and not isinstance(target, Function):
+            others = _making_others(workspace, trace, target, counted or "", ran, sites)
+            ran = [r for r in ran if _place(trace, r) not in others or _listed(r, trace, sites)]
         listed = {(site.repo, site.path, site.line) for site in sites}
         found = _CallersRan(
             target,
@@ -59,19 +64,67 @@ def run_callers(args: argparse.Namespace) -> int:
             [_site_ran(trace, ran, site) for site in sites],
             [r for r in ran if _place(trace, r) not in listed],
             sum(r.calls for r in ran) if functions is not None else None,
+            frozenset(others),
         )
         if args.json:
             _callers_json(args, opened, found)
             return 0
         _callers_text(opened, workspace, found)
-        if counted is not None and not counted.startswith(f"{getattr(target, 'qualname', '')}."):
-            print(
-                visible(
-                    f"\n(counted as the calls of {counted}, which making another class that inherits it"
-                    " runs too: the places above may have made that one)"
-                )
-            )
+        if inherited:
+            left = len(others - listed)
+            print(visible(_inherited_note(counted or "", left)))
         return 0
+
+
+def _inherited_note(counted: str, left: int) -> str:
+    """What the count of a class whose ``__init__`` is a base's is, after the places the
+    run made another class at (``left`` of them) are left out."""
+    out = f"\n(counted as the calls of {counted}, which making another class that inherits it runs too"
+    if left:
+        places = f"{left} place{'s' if left != 1 else ''}"
+        out += f": {places} whose line makes only another class (as codewalk reads its calls) left out"
+    return out + "; the places above may have made another one)"
+
+
+def _listed(ran: CalledFrom, trace: Trace, sites: Sequence[Caller]) -> bool:
+    return any(_place(trace, ran) == (s.repo, s.path, s.line) for s in sites)
+
+
+def _making_others(
+    workspace: Workspace,
+    trace: Trace,
+    target: Resolved,
+    counted: str,
+    ran: Sequence[CalledFrom],
+    sites: Sequence[Caller],
+) -> set[tuple[str, str, int]]:
+    """The places of pinned code the run called ``counted`` (the ``__init__`` a class
+    ``target`` inherits) from whose line, as codewalk reads its calls, makes another
+    class only: every call there resolved, none naming ``target``, one naming a class
+    or ``counted`` itself (``Other(2)``; ``super().__init__(0)`` in a subclass's
+    ``__init__``). A line codewalk cannot read whole (``kind(5)``) is kept: it may have
+    made ``target``. A listed site's line making another class too (``[Made(3),
+    Other(4)]``) is one of them: its calls are the line's."""
+    from codewalk.calls.model import RESOLVED
+
+    def names(resolved: Resolved) -> bool:
+        return resolved.qualname == target.qualname and resolved.repo == target.repo
+
+    def other(resolved: Resolved) -> bool:
+        return (resolved.kind == "class" and not names(resolved)) or resolved.qualname == counted
+
+    found: set[tuple[str, str, int]] = set()
+    for place in {p for r in ran if (p := _place(trace, r)) is not None}:
+        repo, path, line = place
+        if repo not in {pin.repo for pin in trace.repos}:
+            continue
+        callees = [c for c in workspace.calling.sites_on_line(repo, path, line) if c.site.kind != "entry"]
+        if not any(other(t) for c in callees for t in c.targets):
+            continue
+        listed = any((s.repo, s.path, s.line) == place for s in sites)
+        if listed or all(c.status == RESOLVED and not any(names(t) for t in c.targets) for c in callees):
+            found.add(place)
+    return found
 
 
 class _CallersRan(NamedTuple):
@@ -85,6 +138,9 @@ class _CallersRan(NamedTuple):
     marks: Sequence[tuple[int, bool]]
     unlisted: Sequence[CalledFrom]
     total: int | None
+    # the places whose line makes another class that inherits the same ``__init__`` (a
+    # listed site's: its calls are the line's, shared; another's: left out)
+    others: frozenset[tuple[str, str, int]] = frozenset()
 
 
 def _static_callers(workspace: Workspace, target: Resolved, scope: Sequence[str]) -> tuple[Caller, ...]:
@@ -156,7 +212,7 @@ def _callers_text(opened: Opened, workspace: Workspace, found: _CallersRan) -> N
     from codewalk.cli.traced import endpoint_name
     from codewalk.traces.model import Function, versions_of
 
-    target, sites, marks, unlisted, total = found
+    target, sites, marks, unlisted, total, others = found
     trace = opened.trace
     ran = f"ran x{total}" if total else "did not run"
     if total is None:  # no call to count: the header says where and which run
@@ -181,8 +237,9 @@ def _callers_text(opened: Opened, workspace: Workspace, found: _CallersRan) -> N
         if sites:
             lines = Counter((site.repo, site.path, site.line) for site in sites if site.kind != "entry")
             said = [
-                _mark(site, calls, line, lines[site.repo, site.path, site.line] > 1, total is not None)
+                _mark(site, calls, line, lines[place] > 1 or place in others, total is not None)
                 for site, (calls, line) in zip(sites, marks, strict=True)
+                for place in [(site.repo, site.path, site.line)]
             ]
             home = getattr(target, "repo", "") or workspace.checkout.repo
             print(visible(format_callers(sites, home, said)))
@@ -213,15 +270,16 @@ def _unlisted_text(trace: Trace, sources: Sources, ran: CalledFrom) -> str:
 def _root_caller(trace: Trace, node: int) -> str:
     """Who made a root's call: the program (a statement of its own), a thread, or code
     outside the pinned packages and the program; and where, as the call tree says it."""
-    from codewalk.traces.text import called_by_the_program, thread_runner, where_called
+    from codewalk.traces.text import called_by_the_program, pool_task, thread_runner, where_called
 
     where = where_called(trace, node)
     thread = thread_runner(trace, trace.nodes[node])
     if thread:
         return f"{thread} ({where})"
+    task = ", as a task it submitted to a thread pool" if pool_task(trace, node) else ""
     if not called_by_the_program(trace, node):
-        return f"code outside the pinned packages and the program ({where})"
-    return f"the program ({where})"
+        return f"code outside the pinned packages and the program{task} ({where})"
+    return f"the program{task} ({where})"
 
 
 def _callers_json(args: argparse.Namespace, opened: Opened, found: _CallersRan) -> None:
@@ -229,7 +287,7 @@ def _callers_json(args: argparse.Namespace, opened: Opened, found: _CallersRan) 
     from codewalk.cli.traced import endpoint_dict
     from codewalk.traces.text import called_by_the_program
 
-    target, sites, marks, unlisted, total = found
+    target, sites, marks, unlisted, total, _ = found
     trace = opened.trace
 
     def unlisted_dict(ran: CalledFrom) -> dict[str, Any]:

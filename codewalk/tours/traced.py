@@ -26,6 +26,7 @@ from codewalk.traces.text import (
     each_line,
     header,
     lines_text,
+    pool_task,
     seconds_text,
     thread_runner,
     where_shown,
@@ -89,6 +90,10 @@ def trace_tour(trace: Trace, tree: Tree, rows: Sequence[Row] | None = None) -> T
     return TracedTour(tour, rows, tuple(row.depth for row in rows), first)
 
 
+def _as_task(trace: Trace, shown: Shown) -> str:
+    return ", as a task it submitted to a thread pool" if pool_task(trace, shown.call) else ""
+
+
 def _note(trace: Trace, row: Row) -> str:
     shown = row.shown
     function = trace.functions[trace.nodes[shown.node].function]
@@ -110,7 +115,7 @@ def _note(trace: Trace, row: Row) -> str:
         f"{_named(function)} ran **{calls}** time{'s' if calls != 1 else ''} here, "
         f"{seconds_text(row_seconds(trace, row))} {took}.",
         "",
-        f"Called by {caller} ({where_shown(trace, shown, code_span, several)}).",
+        f"Called by {caller}{_as_task(trace, shown)} ({where_shown(trace, shown, code_span, several)}).",
     ]
     if several:
         lines += ["", f"The calls folded here, by line: {each_line(trace, row)}."]

@@ -30,6 +30,26 @@ LIMIT = 16 << 20  # a program's file larger than this is not shown
 REMOTE = "transformers_modules"
 
 
+def program_script(trace: Trace) -> str | None:
+    """The script the program ran (a path; a directory or zip file run as a program
+    too), None for ``-m`` or a trace naming no program."""
+    if trace.module or not trace.program:
+        return None
+    return os.path.normpath(os.path.join(trace.cwd, trace.program[0]))
+
+
+def program_top(trace: Trace) -> str:
+    """The directory the program's own modules are named from, as ``sys.path[0]`` was:
+    the current directory for ``-m``, the script's directory, or the directory (zip file)
+    run as the program itself, as the recorder said it (a trace kept before it did: as
+    the disk has it now)."""
+    script = program_script(trace)
+    if script is None:
+        return trace.cwd
+    itself = script in trace.own_dirs if trace.own_dirs else os.path.isdir(script)
+    return script if itself else os.path.dirname(script)
+
+
 def remote_base(path: str) -> str | None:
     """The directory the module of remote code at ``path`` is named from (the one holding
     ``transformers_modules``: ``HF_MODULES_CACHE``), None for a file that is not."""

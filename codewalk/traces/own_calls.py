@@ -20,6 +20,7 @@ from codewalk.resolve.model import Resolved
 from codewalk.traces.called import ran_at_lines
 from codewalk.traces.joined import RanThere
 from codewalk.traces.model import PROGRAM, Trace
+from codewalk.traces.own import program_script, program_top
 from codewalk.traces.tree import Tree
 from codewalk.workspace.calling import CallList, CallRow
 
@@ -163,13 +164,10 @@ def _module_of(trace: Trace, path: str) -> str:
     recorded = next((f.module for f in trace.functions if (f.repo, f.path) == (PROGRAM, path)), None)
     if recorded is not None:
         return recorded
-    if trace.module or not trace.program:
-        return _named_from(path, trace.cwd, trace.own_dirs)
-    script = os.path.normpath(os.path.join(trace.cwd, trace.program[0]))
-    ran_as_directory = script in trace.own_dirs  # a directory (a zip file) run: its __main__.py
-    if os.path.normpath(path) in (script, os.path.join(script, "__main__.py")):
+    script = program_script(trace)  # a directory (a zip file) run: its __main__.py
+    if script is not None and os.path.normpath(path) in (script, os.path.join(script, "__main__.py")):
         return "__main__"
-    return _named_from(path, script if ran_as_directory else os.path.dirname(script), trace.own_dirs)
+    return _named_from(path, program_top(trace), trace.own_dirs)
 
 
 def _named_from(path: str, top: str, own_dirs: tuple[str, ...]) -> str:

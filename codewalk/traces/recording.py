@@ -16,8 +16,9 @@ import time
 import tokenize
 import types
 import warnings
+from _thread import get_ident
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 # the package transformers imports a model's remote code as, under HF_MODULES_CACHE
 REMOTE = "transformers_modules"
@@ -27,6 +28,28 @@ REMOTE = "transformers_modules"
 _key = hash
 # the import machinery's files: a frame of theirs is an import under way
 _IMPORTLIB = ("<frozen importlib.", "importlib/_bootstrap.py", "importlib/_bootstrap_external.py")
+# a code of concurrent.futures' thread pool that the recorder watches (in ``codes``, where
+# -1 is code not recorded): a work item's ``__init__`` and ``run``
+POOL = -2
+_POOL_FILE = "concurrent/futures/thread.py"
+_FUTURES = "/concurrent/futures/"  # the package's files: a submission's frames (Executor.map's too)
+# the end of a pool's task's key in ``children``: never the line of a frame above
+TASK = -3
+
+
+class Submission(NamedTuple):
+    """Where a pool's work item was submitted: the node of the recorded call that
+    submitted it (0: the program's statement, a root's place) and its line, the frame of
+    other code its call went through first (``via``; for a root, the frame that called),
+    for a root the lines of the frames above (as a root's key has them), the pool's frames
+    after ``via`` (in ``others``), and whether the program's own code submitted it."""
+
+    parent: int
+    line: int
+    via: int
+    above: tuple[int | None, ...]
+    through: tuple[int, ...]
+    program: bool
 
 
 class Recorder:
@@ -80,6 +103,12 @@ class Recorder:
         # its own, a model's remote code), not other code calling back (``copy.deepcopy``)
         self.direct: list[int] = []
         self.names = _Qualnames()  # before 3.11, a wrapper's qualified name read from its file
+        self.name_lines = _NameLines()  # 3.11 on, the line of a module's function called over lines
+        # a thread pool's tasks (concurrent.futures): each work item's submission, by its
+        # hash, as :meth:`submitting` found it; and in each worker thread, by its ident, the
+        # key of the frame running its work item (no frame kept alive) with its submission
+        self.submitted: dict[int, Submission] = {}
+        self.tasks: dict[int, tuple[int, Submission]] = {}
 
     def qualname_of(self, code: object) -> str | None:
         """``code``'s qualified name: its ``co_qualname`` (3.11 on), else as its file says,
@@ -94,15 +123,10 @@ class Recorder:
         """The index of ``code`` if it lives in a recorded file (a pinned package's or the
         program's own), else -1 (kept)."""
         filename = getattr(code, "co_filename", "")
-        recorded = filename.startswith(self.prefixes)
-        own = False
-        if not recorded and filename and not filename.startswith("<"):
-            real = os.path.realpath(filename)
-            recorded = real.startswith(self.prefixes)
-            own = not recorded and self._own(filename, real)
+        recorded, own = self._recorded(filename)
         if not (recorded or own):
-            self.codes[code] = -1
-            return -1
+            found = self.codes[code] = POOL if _pools(code) else -1
+            return found
         index = len(self.recorded)
         self.own.append(own)
         qualname = getattr(code, "co_qualname", None) or code.co_name  # type: ignore[attr-defined]
@@ -112,6 +136,26 @@ class Recorder:
         self.lines.append(set())
         self.codes[code] = index
         return index
+
+    def _recorded(self, filename: str) -> tuple[bool, bool]:
+        """Whether the code of file ``filename`` is recorded: a pinned package's, the
+        program's own."""
+        recorded = filename.startswith(self.prefixes)
+        own = False
+        if not recorded and filename and not filename.startswith("<"):
+            real = os.path.realpath(filename)
+            recorded = real.startswith(self.prefixes)
+            own = not recorded and self._own(filename, real)
+        return recorded, own
+
+    def passed_over(self, module_file: str) -> bool:
+        """Whether the code of a module whose ``__file__`` is ``module_file`` is none the
+        recorder records or watches, as its functions' file is the module's (a code of
+        another file running in its globals, @dataclass's ``__init__``, is learnt by its
+        code: not passed over here)."""
+        if module_file.startswith("<"):
+            return False
+        return self._recorded(module_file) == (False, False) and not _pool_file(module_file)
 
     def _own(self, filename: str, real: str) -> bool:
         """Whether a file that is no pinned package's is the program's own: under its
@@ -151,21 +195,26 @@ class Recorder:
             caller, first, running = self._recorded_caller(caller)
             if caller is None and own[index]:
                 return -1
+        task = self._task(frame) if caller is None and self.tasks else None
+        if task is not None:  # a pool's task: under the statement that submitted it
+            return self._task_node(frame, index, *task)
         wrappers: list[object] = []
         if caller is None:  # a root: called from the program, or a thread's start
             parent = 0
             back, code, wrappers = self._programs_call(*self.unwrap(frame))
+            at = back, code  # the frame the call was made in, and its code
             line = back.f_lineno if back is not None else 0
             via = self.other(back) if back is not None else -1
             key: tuple[int | None, ...] = (parent, line, index, via, *_lines_above(back))
         else:
             parent = running[0] if running is not None else 0
+            at = caller, None
             line = caller.f_lineno
             via = self.other(first) if first is not None else -1
             key = (parent, line, index, via)
         node = self.children.get(key)
         if node is None:
-            node = self.children[key] = self._node(frame, index, caller, key)
+            node = self.children[key] = self._node(frame, index, caller, key, *at)
             self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
             if caller is None and self._importing(frame):
                 self.imported.append(node)
@@ -173,6 +222,84 @@ class Recorder:
                 self.direct.append(node)
             if first is not None and caller is not None:
                 self.between.extend((node, self.other(other)) for other in _after(frame, first))
+        self.count[node] += 1
+        return node
+
+    # -- a thread pool's tasks -----------------------------------------------------------
+    def pool_event(self, frame: Any) -> None:
+        """A frame of ``concurrent.futures``' thread pool that the recorder watches starts:
+        a work item made (``_WorkItem.__init__``, in the thread submitting it) or run
+        (``_WorkItem.run``, in a worker)."""
+        try:
+            item = frame.f_locals.get("self")
+        except Exception:  # a frame's locals that cannot be read: no task known
+            return
+        if type(item).__name__ != "_WorkItem":  # the pool's own __init__
+            return
+        if frame.f_code.co_name == "run":
+            submitted = self.submitted.pop(hash(item), None)
+            if submitted is not None:
+                self.tasks[get_ident()] = (_key(frame), submitted)
+            else:
+                self.tasks.pop(get_ident(), None)
+        else:
+            self.submitted[hash(item)] = self.submitting(frame, self.other(frame.f_back))
+
+    def submitting(self, frame: Any, submit: int) -> Submission:
+        """Where the work item made in ``frame`` was submitted from: the nearest recorded
+        call running above the pool's frames (``submit``: the innermost, ``submit``
+        itself), at its line, else the program's statement (a root's place); with the
+        pool's frames it went through (``Executor.map``, ``ThreadPoolExecutor.submit``),
+        outermost first."""
+        through: list[int] = [submit]
+        above = frame.f_back.f_back
+        while above is not None and _FUTURES in above.f_code.co_filename.replace("\\", "/"):
+            if above.f_code.co_name not in _COMPREHENSIONS:
+                through.insert(0, self.other(above))
+            above = above.f_back
+        at = above
+        first = None
+        while at is not None and _key(at) not in self.running:  # other code between, its outermost
+            first, at = at, at.f_back
+        if at is not None:
+            code = at.f_code
+            line = self.name_lines.of(at, code, at.f_lineno)
+            outside = (self.other(first), *through) if first is not None else tuple(through)
+            return Submission(self.running[_key(at)][0], line, outside[0], (), outside[1:], False)
+        if above is None:
+            return Submission(0, 0, -1, (), tuple(through), False)
+        code = above.f_code
+        line = self.name_lines.of(above, code, above.f_lineno)
+        above_lines = tuple(_lines_above(above))
+        return Submission(0, line, self.other(above), above_lines, tuple(through), self._programs(code))
+
+    def _task(self, frame: Any) -> tuple[object, Submission] | None:
+        """The frame of the pool's work item ``frame`` runs under (above it, in its
+        thread: its worker's) and its submission, else None."""
+        found = self.tasks.get(get_ident())
+        if found is None:
+            return None
+        above = frame.f_back
+        while above is not None and _key(above) != found[0]:
+            above = above.f_back
+        return (above, found[1]) if above is not None else None
+
+    def _task_node(self, frame: Any, index: int, run: object, task: Submission) -> int:
+        """The node of a call of recorded ``index`` run as a pool's task (``task``,
+        under the work item's frame ``run``): a child of the call that submitted it, at its
+        line, through the pool's frames (a root at the program's statement when the
+        program submitted it)."""
+        key = (task.parent, task.line, index, task.via, *task.above, TASK)
+        node = self.children.get(key)
+        if node is None:
+            node = self.children[key] = self._node(frame, index, None, key, None, None)
+            run = self.other(run)
+            if task.parent:
+                self.between.extend((node, other) for other in (*task.through, run))
+            else:
+                self.passed.extend((node, other) for other in (*task.through, run))
+            if task.program:
+                self.direct.append(node)
         self.count[node] += 1
         return node
 
@@ -260,16 +387,21 @@ class Recorder:
                 break
         return caller, first, running
 
-    def _node(self, frame: Any, index: int, caller: Any, key: tuple[int | None, ...]) -> int:
-        """A new node of the tree, for ``key`` (parent, line, code, via, ...); the caller's
-        closure looked at for the function it wraps."""
-        found = self.codes[caller.f_code] if caller is not None else -1  # the caller's code
+    def _node(
+        self, frame: Any, index: int, caller: Any, key: tuple[int | None, ...], at: Any, at_code: Any
+    ) -> int:
+        """A new node of the tree, for ``key`` (parent, line, code, via, ...), called from
+        frame ``at`` (the caller's, or for a root the program's, whose code ``at_code`` is
+        known); the caller's closure looked at for the function it wraps."""
+        if caller is not None:
+            at_code = caller.f_code  # (read once: an audited event)
+        found = self.codes[at_code] if caller is not None else -1  # the caller's code
         if found >= 0 and self.closure[found]:
             self.wrapping(caller, found, frame.f_code, index)
         node = len(self.parent)
         parent, line, _code, via = key[:4]
         self.parent.append(parent)  # type: ignore[arg-type]
-        self.site.append(line)  # type: ignore[arg-type]
+        self.site.append(self.name_lines.of(at, at_code, line))  # type: ignore[arg-type]
         self.code.append(index)
         self.via.append(via)  # type: ignore[arg-type]
         self.count.append(0)
@@ -354,7 +486,11 @@ class Recorder:
         call running there, at its line."""
         while frame is not None and _key(frame) not in self.running:
             frame = frame.f_back  # type: ignore[attr-defined]
-        key = (self.running[_key(frame)][0], frame.f_lineno) if frame is not None else (0, 0)  # type: ignore[attr-defined]
+        if frame is None:
+            key = (0, 0)
+        else:
+            line = self.name_lines.of(frame, frame.f_code, frame.f_lineno)  # type: ignore[attr-defined]
+            key = (self.running[_key(frame)][0], line)
         self.processes[key] = self.processes.get(key, 0) + 1
 
     def leave(self, frame: object, now: float, suspended: bool, raised: bool = False) -> None:
@@ -401,6 +537,73 @@ class Recorder:
             "imported": self.imported,
             "direct": self.direct,
         }
+
+
+class _NameLines:
+    """The line a call is recorded at, as Python 3.10 places it and codewalk's call sites
+    are: the line of the name it calls. From 3.11 on, a call of a module's function
+    written over lines (``(np`` then ``.square(x))``, the module a name the file imports)
+    is at its start, the module's line, where a method's is at its name; read from the
+    caller's instructions, once per code (a frame's position asked only as a node is made)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[object, dict[int, int]] = {}  # code -> {CALL offset: its name's line}
+
+    def of(self, frame: Any, code: Any, line: int) -> int:
+        """The line of the call ``frame`` (running ``code``) is making, Python placing it at ``line``."""
+        if sys.version_info < (3, 11) or frame is None:
+            return line
+        moved = self.codes.get(code)
+        if moved is None:
+            moved = self.codes[code] = _moved_calls(code)
+        if not moved:
+            return line
+        return moved.get(_instruction(code.co_code, frame.f_lasti), line)
+
+
+def _instruction(instructions: bytes, offset: int) -> int:
+    """The offset of the instruction whose inline caches hold ``offset`` (a frame's last
+    instruction, while it calls, may be one of its CALL's caches)."""
+    while offset > 0 and instructions[offset] == 0:  # CACHE
+        offset -= 2
+    return offset
+
+
+def _moved_calls(code: Any) -> dict[int, int]:
+    """``{offset of a CALL: the line of the name it calls}`` of the calls of ``code`` whose
+    callable is a global's attribute on a later line (``LOAD_GLOBAL`` or ``LOAD_NAME``,
+    then ``LOAD_ATTR`` there) and whose own position starts at that global's, as the
+    CALL of ``(np`` then ``.square(x))`` does."""
+    import dis
+
+    ops = code.co_code
+    loads = (dis.opmap["LOAD_GLOBAL"], dis.opmap["LOAD_NAME"])
+    attr, skipped = dis.opmap["LOAD_ATTR"], (0, dis.opmap["EXTENDED_ARG"])
+    calls = {dis.opmap[name] for name in ("CALL", "CALL_KW", "CALL_FUNCTION_EX") if name in dis.opmap}
+    positions = list(code.co_positions())
+    found: dict[int, int] = {}
+    pending: dict[tuple[int | None, int | None], int] = {}  # a global's start -> the line of its attribute
+    for unit, (line, _end, col, _end_col) in enumerate(positions):
+        op = ops[2 * unit]
+        if op in loads:
+            after = unit + 1
+            while after < len(positions) and ops[2 * after] in skipped:
+                after += 1
+            if after < len(positions) and ops[2 * after] == attr and positions[after][0] not in (None, line):
+                pending[(line, col)] = positions[after][0]
+        elif op in calls and (line, col) in pending:
+            found[2 * unit] = pending.pop((line, col))
+    return found
+
+
+def _pool_file(filename: str) -> bool:
+    return filename.replace("\\", "/").endswith(_POOL_FILE)
+
+
+def _pools(code: Any) -> bool:
+    """Whether ``code`` is one of the thread pool's the recorder watches (a work item's
+    ``__init__`` or ``run``; the pool's own ``__init__`` is told apart as it runs)."""
+    return code.co_name in ("__init__", "run") and _pool_file(code.co_filename)
 
 
 def _after(frame: object, first: object) -> list[object]:
@@ -548,6 +751,7 @@ class SettraceEngine:
         # "exception" does not tell (``with suppress(KeyError): d[k]`` caught it on its line)
         self.returns = frozenset(op for op in map(_opcode, ("RETURN_VALUE", "RETURN_CONST")) if op >= 0)
         self.local: list[object] = []  # by code index: its local trace function (None: not made yet)
+        self.passed: dict[str, bool] = {}  # a module's ``__file__`` -> none of its code is recorded
 
     def _local_for(self, index: int, code: object) -> object:
         while len(self.local) <= index:
@@ -581,12 +785,24 @@ class SettraceEngine:
     def _global(self, frame, event, arg):  # type: ignore[no-untyped-def]
         if event != "call":
             return None
+        # a module none of whose code is recorded, told by its globals' ``__file__``: a
+        # frame's ``f_code`` is an audited event, each read of it a call of every audit
+        # hook (the recorder's own, in Python), on every call the program makes
+        module_file = frame.f_globals.get("__file__")
+        if module_file.__class__ is str:
+            passed = self.passed.get(module_file)
+            if passed is None:
+                passed = self.passed[module_file] = self.recorder.passed_over(module_file)
+            if passed:
+                return None
         recorder = self.recorder
         code = frame.f_code
         index = recorder.codes.get(code)
         if index is None:
             index = recorder.learn(code)
         if index < 0 or (not recorder.running and recorder.own[index]):  # nothing recorded under way
+            if index == POOL:
+                recorder.pool_event(frame)
             return None
         node = None
         if recorder.generator[index] and not self._fresh(frame, code):
@@ -668,6 +884,9 @@ class MonitoringEngine:
                 if index >= 0:
                     mon.set_local_events(tool, code, local_events)
             if index < 0:
+                if index == POOL:
+                    recorder.pool_event(getframe(1))
+                    return None
                 return disable
             if not running and own[index]:  # the program's own code, no recorded call under way
                 return None

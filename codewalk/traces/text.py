@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from codewalk.traces.model import Node, Trace, outside_run, versions_of
-from codewalk.traces.own import own_label, remote_base
+from codewalk.traces.own import own_label, program_top, remote_base
 from codewalk.traces.tree import Row, Shown, besides, call_lines, made_by, row_calls, row_raised, row_seconds
 
 
@@ -51,9 +51,10 @@ RUN_SHOWN = 4  # the frames of a longer run of code outside the pins named in a 
 
 # the standard library's frames that run a thread's function, by name and file's end, and
 # how a root's caller is then said
+_POOL_RUNNER = ("_WorkItem.run", "/concurrent/futures/thread.py")
 THREAD_RUNNERS = {
     ("Thread.run", "/threading.py"): "a thread, as the function it runs",
-    ("_WorkItem.run", "/concurrent/futures/thread.py"): "a thread pool's worker, as the task it was given",
+    _POOL_RUNNER: "a thread pool's worker, as the task it was given",
 }
 
 
@@ -64,13 +65,31 @@ def thread_runner(trace: Trace, node: Node) -> str:
     submitted to it (``pool.map(tokenize, texts)``); "" for any other call."""
     if node.parent != 0 or node.via < 0:
         return ""
-    other = trace.others[node.via]
-    filename = other.filename.replace(os.sep, "/")
+    return _runs_threads(trace, node.via)
+
+
+def pool_task(trace: Trace, index: int) -> bool:
+    """Whether the call of node ``index`` ran as a task submitted to a ``concurrent.futures``
+    thread pool, hung under the statement that submitted it: its pool's worker
+    (``_WorkItem.run``) among the frames it went through (a trace recorded before tasks
+    were hung so has them as roots its worker called: :func:`thread_runner` says those)."""
+    node = trace.nodes[index]
+    if node.parent == 0:
+        others = [other for at, other in trace.passed if at == index]
+    else:
+        others = outside_run(trace, index)
+    return any(_runs_threads(trace, other) == THREAD_RUNNERS[_POOL_RUNNER] for other in others)
+
+
+def _runs_threads(trace: Trace, other: int) -> str:
+    """What :data:`THREAD_RUNNERS` says of the frame of other code ``other``, else ""."""
+    found = trace.others[other]
+    filename = found.filename.replace(os.sep, "/")
     return next(
         (
             said
             for (name, tail), said in THREAD_RUNNERS.items()
-            if other.name == name and filename.endswith(tail)
+            if found.name == name and filename.endswith(tail)
         ),
         "",
     )
@@ -95,8 +114,7 @@ def called_by_the_program(trace: Trace, index: int) -> bool:
         return False
     if remote_base(filename) is not None:  # the program called the model's code itself
         return True
-    script = os.path.join(trace.cwd, trace.program[0]) if trace.program else trace.cwd
-    top = trace.cwd if trace.module or os.path.isdir(script) else os.path.dirname(script)
+    top = program_top(trace)
 
     def under(path: str, directory: str) -> bool:
         return path.startswith(directory.rstrip(os.sep) + os.sep)

@@ -433,13 +433,14 @@ class Calling:
         name = reached or (goals[0].qualname if goals else goal)
         return PathAnswer(source, name, bool(goals), search, tuple(g.qualname for g in goals))
 
-    def around(self, path: str, line: int, *, header: bool = False) -> Body | None:
-        """The innermost function around ``path:line``: one nested in an indexed function
-        (``add_hook_to_module.<locals>.new_forward``, read in its host's body: the index
-        keeps its definition, not its span) when its lines hold it, its own names read
-        there (a parameter of its own hides the host's of that name). Its ``def`` line is
-        the host's (the host runs it), unless ``header``: the function a reader on that line is looking at."""
-        body = self.code.around("", path, line)
+    def around(self, path: str, line: int, *, header: bool = False, repo: str = "") -> Body | None:
+        """The innermost function around ``path:line`` (of ``repo``, "": this workspace's):
+        one nested in an indexed function (``add_hook_to_module.<locals>.new_forward``,
+        read in its host's body: the index keeps its definition, not its span) when its
+        lines hold it, its own names read there (a parameter of its own hides the host's of
+        that name). Its ``def`` line is the host's (the host runs it), unless ``header``:
+        the function a reader on that line is looking at."""
+        body = self.code.around(repo, path, line)
         if body is None:
             return None
         first = 0 if header else 1
@@ -454,6 +455,12 @@ class Calling:
             return None
         callees = tuple(self.cr.callees(body))
         return CallList(body.target, tuple(CallRow.of(callee) for callee in callees), callees)
+
+    def sites_on_line(self, repo: str, path: str, line: int) -> tuple[Callee, ...]:
+        """The call sites at ``path:line`` of ``repo`` (its function's, resolved); none
+        outside a function."""
+        body = self.around(path, line, repo=repo)
+        return () if body is None else tuple(c for c in self.cr.callees(body) if c.site.line == line)
 
     def goto(self, path: str, line: int, col: int) -> GotoAnswer | None:
         """What the call site at ``path:line:col`` reaches (None: no call site there)."""
