@@ -65,3 +65,19 @@ def test_a_file_another_process_indexed_is_read(tmp_path: Path) -> None:
     assert naming(first, "Other") == ["pkg.b.B:4"]
     first.close()
     second.close()
+
+
+def test_a_class_is_found_once_and_only_where_it_names_the_base(tmp_path: Path) -> None:
+    """A class naming two of the bases asked is listed once; of two classes of one name (one
+    under ``if``, one in its ``else``), only the one whose bases name it; a base written
+    dotted is found by its last part, and a base's module name alone finds nothing."""
+    checkout = make_pkg(tmp_path)
+    (checkout.root / "src/pkg/c.py").write_text(
+        "import collections\nfrom typing import List\n\nimport flag\n\n\n"
+        "class Both(List, collections.UserList):\n    pass\n\n\n"
+        "if flag:\n    class Twice(list):\n        pass\nelse:\n    class Twice:\n        pass\n"
+    )
+    ws = Workspace(checkout, Store.memory())
+    assert naming(ws, "list", "List", "UserList") == ["pkg.c.Both:7", "pkg.c.Twice:12"]
+    assert naming(ws, "collections") == []
+    ws.close()

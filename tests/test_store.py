@@ -438,3 +438,28 @@ def test_a_file_indexed_in_process_is_parsed_with_the_collector_waiting(
     finally:
         (gc.enable if was else gc.disable)()
     assert seen and not any(seen)
+
+
+def _plans(store: Store, read: Callable[[], object]) -> list[str]:
+    """How SQLite reads each query ``read`` makes (its bound values written into it)."""
+    queries: list[str] = []
+    store.db.set_trace_callback(queries.append)
+    read()
+    store.db.set_trace_callback(None)
+    return [" ".join(str(r[-1]) for r in store.db.execute(f"EXPLAIN QUERY PLAN {q}")) for q in queries]
+
+
+def test_spans_and_classes_by_base_are_read_from_indexes_of_their_own(tmp_path: Path) -> None:
+    """``callers`` reads the function spans of hundreds of files and the classes deriving
+    from ``list`` among thousands: the spans come from an index of the functions alone (not
+    every definition of each file), and the classes naming a base from the last parts of the bases
+    kept (not every class of every file that uses the name ``list``)."""
+    checkout = make_toy(tmp_path)
+    store = Store.open(tmp_path / "index.sqlite3")
+    index_all(store, checkout, workers=1)
+    with Workspace(checkout, store) as ws:
+        blobs = [r.blob for r in store.files(ws.snap) if r.blob is not None]
+        (spans,) = _plans(store, lambda: store.function_spans(blobs))
+        (classes,) = _plans(store, lambda: store.classes_naming(ws.snap, ["list", "Model"]))
+    assert spans.startswith("SEARCH defs USING INDEX defs_functions (blob=?)")
+    assert classes.startswith("SEARCH b USING PRIMARY KEY (name=?)")

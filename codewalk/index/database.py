@@ -25,7 +25,12 @@ from codewalk.errors import DISK_FULL_HINT, CacheError, cache_refused, system_wo
 from codewalk.index.versions import INDEX_VERSION
 from codewalk.visible import visible
 
-_SCHEMA = """
+# the definitions with a body of their own: not those defined in a function (``f.<locals>.g``),
+# whose lines are their host's (its closure names what they read); a query's terms must be
+# these, word for word, for SQLite to read the spans from the partial index ``defs_functions``
+FUNCTIONS = "kind IN ('function', 'method', 'property') AND qualname NOT LIKE '%<locals>%'"
+
+_SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE blobs (
     id INTEGER PRIMARY KEY, sha TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
@@ -52,6 +57,10 @@ CREATE INDEX defs_name ON defs (name);
 CREATE INDEX defs_parent ON defs (parent, name);
 CREATE INDEX defs_blob ON defs (blob, qualname);
 CREATE INDEX defs_copied ON defs (copied_from) WHERE copied_from != '';
+CREATE INDEX defs_functions ON defs (blob, start_line, end_line) WHERE {FUNCTIONS};
+CREATE TABLE basenames (
+    name TEXT NOT NULL, blob INTEGER NOT NULL, qualname TEXT NOT NULL, PRIMARY KEY (name, blob, qualname)
+) WITHOUT ROWID;
 CREATE TABLE imports (
     blob INTEGER NOT NULL, level INTEGER NOT NULL, module TEXT NOT NULL, name TEXT NOT NULL,
     asname TEXT NOT NULL, line INTEGER NOT NULL, flags INTEGER NOT NULL

@@ -31,6 +31,7 @@ class FactRows(NamedTuple):
     entries: Sequence[tuple[object, ...]]
     refs: dict[str, str]  # name -> "line:col line:col ..."
     lines: int = 0
+    basenames: Sequence[tuple[str, str]] = ()  # (a base's last dotted part, the class's qualname)
 
 
 def fact_rows(facts: ModuleFacts | Skipped) -> FactRows:
@@ -64,6 +65,8 @@ def fact_rows(facts: ModuleFacts | Skipped) -> FactRows:
     refs: dict[str, list[str]] = {}
     for name, line, col in facts.refs:
         refs.setdefault(name, []).append(f"{line}:{col}")
+    classes = (d for d in facts.definitions if d.kind == "class")
+    basenames = sorted({(base.rpartition(".")[2], d.qualname) for d in classes for base in d.bases})
     all_names = SEP.join(facts.all_names) if facts.all_names is not None else None
     lazy = any(i.flags & LAZY or i.asname in _LAZY_MARKERS for i in facts.imports)
     return FactRows(
@@ -77,6 +80,7 @@ def fact_rows(facts: ModuleFacts | Skipped) -> FactRows:
         entries,
         {name: " ".join(spots) for name, spots in refs.items()},
         facts.lines,
+        basenames,
     )
 
 

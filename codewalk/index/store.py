@@ -4,7 +4,9 @@ Layout (the schema is in :mod:`codewalk.index.database`, which opens the file):
 
 - ``blobs``: one row per file *content* ever indexed (sha1 as git computes it), with its
   status (``ok`` / ``skipped`` + reason), its generated-from header and ``__all__``.
-- ``defs``, ``imports``, ``entries``, ``refnames``/``refdata``: the facts of each blob.
+- ``defs``, ``imports``, ``entries``, ``refnames``/``refdata``: the facts of each blob;
+  ``basenames``, the last dotted part of each base of its classes (what a walk down to the
+  subclasses of a class asks by name).
   They never mention a path, so identical content (two pins, two copies) is parsed once.
 - ``snapshots``: one row per checkout seen (repo, root, commit), ``complete`` once a full
   index has run; ``files``: path -> module and blob for each snapshot (blob is NULL until
@@ -22,7 +24,14 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from codewalk.errors import CacheError
-from codewalk.index.database import Transaction, memory_database, open_database, quarantine, writable
+from codewalk.index.database import (
+    FUNCTIONS,
+    Transaction,
+    memory_database,
+    open_database,
+    quarantine,
+    writable,
+)
 from codewalk.index.records import Definition, DictEntry, FileRow, Import
 from codewalk.index.rows import DEF_COLUMNS, FactRows, definition, fact_rows, file_row
 from codewalk.index.versions import INDEX_VERSION, SCHEMA_VERSION, SEP
@@ -36,9 +45,6 @@ _FILE_DEF = f"{_FILE}, {_DEF}"
 _PAIRS = 400  # pairs asked for in one query (two parameters each: SQLite allows 999)
 _PARAMETERS = 500  # values asked for in one query, under SQLite's limit on bound parameters
 _T = TypeVar("_T")
-# the definitions with a body of their own: not those defined in a function (``f.<locals>.g``),
-# whose lines are their host's (its closure names what they read)
-_FUNCTIONS = "kind IN ('function', 'method', 'property') AND qualname NOT LIKE '%<locals>%'"
 
 
 def _like_escaped(text: str) -> str:
@@ -221,6 +227,10 @@ class Store:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             ((blob, *row) for row in rows.entries),
         )
+        self.db.executemany(
+            "INSERT INTO basenames (name, blob, qualname) VALUES (?, ?, ?)",
+            ((name, blob, qualname) for name, qualname in rows.basenames),
+        )
         if rows.refs:
             self.db.executemany(
                 "INSERT INTO refnames (name, blob) VALUES (?, ?)", ((n, blob) for n in rows.refs)
@@ -264,7 +274,7 @@ class Store:
     def functions_of(self, blob: int) -> list[Definition]:
         """A blob's functions, methods and properties (the bodies it holds; not those
         defined in a function, read in their host's)."""
-        return self._blob_defs(blob, _FUNCTIONS)
+        return self._blob_defs(blob, FUNCTIONS)
 
     def attributes_of(self, blob: int) -> list[Definition]:
         """A blob's instance attributes (``self.x = ...`` in its classes' methods)."""
@@ -287,7 +297,7 @@ class Store:
         for chunk, marks in _chunks(wanted):
             query = (
                 f"SELECT blob, rowid, start_line, end_line FROM defs WHERE blob IN ({marks}) "
-                f"AND {_FUNCTIONS} ORDER BY rowid"
+                f"AND {FUNCTIONS} ORDER BY rowid"
             )
             for blob, r, first, last in self.db.execute(query, chunk):
                 found[blob].append((int(r), int(first), int(last)))
@@ -453,29 +463,26 @@ class Store:
         rows = self.db.execute("SELECT count(*) FROM files WHERE snap=? AND blob IS NOT NULL", (snap,))
         return int(rows.fetchone()[0])
 
-    def files_using(self, snap: int, names: Sequence[str]) -> list[FileRow]:
-        """The indexed files of ``snap`` that use one of ``names``, each once, by path."""
-        found: dict[str, FileRow] = {}
+    def classes_naming(self, snap: int, names: Sequence[str]) -> list[tuple[FileRow, Definition]]:
+        """The classes of ``snap``'s indexed files one of whose bases, as written, ends with
+        one of ``names`` (``GenerationMixin``, ``generation.GenerationMixin``), each once, in
+        path and line order: found by the last part of each base the index keeps."""
+        found: dict[int, tuple[FileRow, Definition]] = {}
+        wanted = set(names)
         for chunk, marks in _chunks(names):
             rows = self.db.execute(
-                f"WITH users AS (SELECT DISTINCT blob FROM refnames WHERE name IN ({marks})) "
-                f"SELECT {_FILE} FROM users r CROSS JOIN files f ON f.blob = r.blob AND f.snap = ?",
-                (*chunk, snap),
+                f"SELECT d.rowid, {_FILE_DEF} FROM basenames b "
+                "CROSS JOIN files f ON f.blob = b.blob AND f.snap = ? "
+                "CROSS JOIN defs d ON d.blob = b.blob AND d.qualname = b.qualname "
+                f"WHERE b.name IN ({marks}) AND d.kind = 'class'",
+                (snap, *chunk),
             )
-            found.update((r[0], file_row(r)) for r in rows)
-        return [found[path] for path in sorted(found)]
-
-    def classes_with_bases(self, blobs: Sequence[int]) -> list[tuple[int, Definition]]:
-        """(blob, class) of the classes of ``blobs`` that name a base."""
-        found: list[tuple[int, Definition]] = []
-        for chunk, marks in _chunks(blobs):
-            rows = self.db.execute(
-                f"SELECT blob, {DEF_COLUMNS} FROM defs WHERE blob IN ({marks}) "
-                "AND kind = 'class' AND bases != ''",
-                chunk,
-            )
-            found.extend((int(r[0]), definition(r[1:])) for r in rows)
-        return found
+            for r in rows:
+                d = definition(r[5:])  # of two classes of one name, the one that names the base
+                if any(base.rpartition(".")[2] in wanted for base in d.bases):
+                    found[int(r[0])] = (file_row(r[1:]), d)
+        order = sorted(found, key=lambda r: (found[r][0].path, found[r][1].line, r))
+        return [found[r] for r in order]
 
     def classes_decorated(self, snap: int, name: str) -> list[tuple[FileRow, Definition]]:
         """The classes of ``snap`` with a decorator whose last dotted part is ``name``

@@ -39,8 +39,10 @@ if TYPE_CHECKING:
 # in a function handed a class (``cls.__repr__ = _repr_with_extra``)
 FACTS_VERSION = 33
 
-SCHEMA_VERSION = 8  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
-# counts kept; 6: answers kept for replay; 7: no answers table; 8: a blob's table entries by blob
+SCHEMA_VERSION = 9  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
+# counts kept; 6: answers kept for replay; 7: no answers table; 8: a blob's table entries by blob;
+# 9: the last part of each base of a class (basenames), and the spans of functions by blob in an
+# index of their own
 INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extractor that filled it
 
 SEP = "\x1f"  # joins the parts of a tuple stored in one column (a class's bases, ...)

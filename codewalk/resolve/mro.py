@@ -3,6 +3,7 @@ can resolve (``nn.Module`` and other classes outside the pinned repos are left o
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from codewalk.index.records import Definition
@@ -43,24 +44,32 @@ def linearize(
 
 
 def c3_merge(sequences: list[list[ClassRef]]) -> list[ClassRef]:
-    """Python's C3 merge; an inconsistent hierarchy falls back to depth-first order."""
+    """Python's C3 merge; an inconsistent hierarchy falls back to depth-first order. Each
+    sequence is read from its head on; how many tails hold a class is counted once and
+    kept as heads move (not every tail made again for each class placed)."""
     seqs = [[(key(x), x) for x in s] for s in sequences if s]
+    heads = [0] * len(seqs)
+    in_tails = Counter(k for seq in seqs for k, _ in seq[1:])
     result: list[ClassRef] = []
-    while seqs:
-        tails = [{k for k, _ in seq[1:]} for seq in seqs]
-        for seq in seqs:
-            head_key, head = seq[0]
-            if not any(head_key in tail for tail in tails):
+    while True:
+        live = [i for i, seq in enumerate(seqs) if heads[i] < len(seq)]
+        if not live:
+            return result
+        for i in live:
+            head_key, head = seqs[i][heads[i]]
+            if not in_tails[head_key]:
                 break
         else:  # inconsistent hierarchy: fall back to depth-first order
             seen = {key(r) for r in result}
-            for seq in seqs:
-                for item_key, item in seq:
+            for i in live:
+                for item_key, item in seqs[i][heads[i] :]:
                     if item_key not in seen:
                         seen.add(item_key)
                         result.append(item)
             return result
         result.append(head)
-        seqs = [[x for x in s if x[0] != head_key] for s in seqs]
-        seqs = [s for s in seqs if s]
-    return result
+        for i in live:  # in no tail, so at most at the head of each sequence
+            if seqs[i][heads[i]][0] == head_key:
+                heads[i] += 1
+                if heads[i] < len(seqs[i]):
+                    in_tails[seqs[i][heads[i]][0]] -= 1

@@ -31,10 +31,8 @@ class IndexFacts:
         self._unscanned_names: set[str] | None = None
         self._rust_files: list[str] | None = None
         # What this process keeps of the index, so that a question asked a thousand times
-        # reads it once: the classes naming a base, by blob (a blob's facts never change),
-        # each with the last parts of its bases; the importers of a name, read again when
-        # more files are indexed (indexed_now)
-        self._classes: dict[int, list[tuple[Definition, frozenset[str]]]] = {}
+        # reads it once: the importers of a name, read again when more files are indexed
+        # (indexed_now)
         self._importers: dict[str, list[tuple[FileRow, Import]]] = {}
         self._importers_at = -1
         self._indexed = -1
@@ -112,22 +110,7 @@ class IndexFacts:
         ``generation.GenerationMixin``), in path and line order; while the snapshot is
         partial, the files that may hold one are indexed first."""
         self.scan_bases(names)
-        users = self.store.files_using(self.snap, names)  # a base's last part is a name its file uses
-        new = sorted({row.blob for row in users if row.blob is not None} - self._classes.keys())
-        for blob in new:
-            self._classes[blob] = []
-        for blob, d in self.store.classes_with_bases(new):
-            self._classes[blob].append((d, frozenset(b.rpartition(".")[2] for b in d.bases)))
-        for blob in new:  # in line order, once
-            self._classes[blob].sort(key=lambda pair: pair[0].line)
-        wanted = set(names)
-        return [
-            (row, d)
-            for row in users
-            if row.blob is not None
-            for d, last in self._classes[row.blob]
-            if not last.isdisjoint(wanted)
-        ]
+        return self.store.classes_naming(self.snap, names)
 
     def indexed_now(self) -> int:
         """How many of the snapshot's files are indexed, by this process or another (a
