@@ -178,3 +178,18 @@ def test_a_scheduler_remade_by_from_config_is_the_pipelines_scheduler(
         "diffusers.pipelines.ddim.pipeline_ddim.DDIMPipeline.unet",
         "diffusers.models.unets.unet_2d.UNet2DModel.forward",
     ]
+
+
+def test_the_hook_add_hook_to_module_stores_is_what_its_new_forward_calls(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``module._hf_hook = hook`` (``hook: ModelHook``), then ``functools.partial(new_forward,
+    module)``: ``new_forward``'s ``module._hf_hook.pre_forward`` is ModelHook's or an override's."""
+    found = calls_of(capsys, "accelerate.hooks.add_hook_to_module.<locals>.new_forward")
+    pre = found[(187, "module._hf_hook.pre_forward")]
+    assert {"accelerate.hooks.ModelHook.pre_forward", "accelerate.hooks.AlignDevicesHook.pre_forward"} <= set(
+        pre
+    )
+    assert "accelerate.hooks.ModelHook.post_forward" in found[(193, "module._hf_hook.post_forward")]
+    data = run_json(capsys, "callers", "accelerate.hooks.AlignDevicesHook.pre_forward")
+    assert ("src/accelerate/hooks.py", 187) in {(c["path"], c["line"]) for c in data["callers"]}

@@ -27,6 +27,7 @@ from codewalk.calls.derived import overrides, shared, taken, with_overrides
 from codewalk.calls.holders import Tabled, holds, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
+from codewalk.calls.partial import bound_by_partial
 from codewalk.calls.passed import instances
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import (
@@ -627,7 +628,11 @@ class CallResolver(Reacher):
             reach = reach_self(self, body, name._replace(root=SELF), candidates=not read)
             return self.called(body, reach, depth) if call else reach
         if not found_.instances and not found_.classes:
-            set_there = self.set_by_enclosing(body, parts) or self.annotated_outside(body, parts, call=call)
+            set_there = (
+                self.set_by_enclosing(body, parts)
+                or bound_by_partial(self, body, parts, depth=depth)
+                or self.annotated_outside(body, parts, call=call)
+            )
             if set_there is not None:
                 return self.called(body, set_there, depth) if call else set_there
             return unresolved(f"{parts[0]} is a parameter of {body.name}: its value is the caller's")
