@@ -64,3 +64,30 @@ def test_an_attribute_set_to_an_argument_of_init_says_where_what_it_runs_comes_f
         "self.infer holds the argument infer of ItemIterator(...) (set at src/callpkg/iterating.py:13): "
         "what it runs is what the callers of ItemIterator pass, which codewalk does not follow from here"
     )
+
+
+def test_a_method_the_first_class_defines_and_the_others_take_is_said_in_a_sentence(ws: Workspace) -> None:
+    """``PLAIN_QUANTIZERS`` holds ``Quantizer`` itself and ``AwqLike``: ``preprocess`` is the
+    first's own, which the second takes from it."""
+    preprocess = next(
+        lv.callee
+        for lv in ws.calls(M + "load_plain").levels
+        if lv.callee.site.name.expr == "quantizer.preprocess"
+    )
+    assert [(t.qualname, t.receiver) for t in preprocess.targets] == [(M + "Quantizer.preprocess", "")]
+    said = "Quantizer's own; AwqLike takes it from Quantizer, so self there may be any Quantizer"
+    assert preprocess.how.endswith(said)
+    assert preprocess.targets[0].via.endswith(said)
+
+
+def test_an_attribute_annotated_and_set_to_an_argument_names_its_default(ws: Workspace) -> None:
+    """``self.infer: object = infer``, ``infer=identity`` in ``__init__``'s header."""
+    found = {
+        lv.callee.site.name.expr: lv.callee
+        for lv in ws.calls("callpkg.iterating.DefaultIterator.__next__").levels
+    }
+    assert found["self.infer"].how.endswith(
+        "self.infer holds the argument infer of DefaultIterator(...) (set at src/callpkg/iterating.py:32), "
+        "identity when none is passed: what it runs is what the callers of DefaultIterator pass, "
+        "which codewalk does not follow from here"
+    )

@@ -193,3 +193,13 @@ def test_the_hook_add_hook_to_module_stores_is_what_its_new_forward_calls(
     assert "accelerate.hooks.ModelHook.post_forward" in found[(193, "module._hf_hook.post_forward")]
     data = run_json(capsys, "callers", "accelerate.hooks.AlignDevicesHook.pre_forward")
     assert ("src/accelerate/hooks.py", 187) in {(c["path"], c["line"]) for c in data["callers"]}
+
+
+def test_the_controlnet_a_pipeline_registers_far_below_its_annotation_calls_its_forward(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``controlnet: ControlNetModel | ...`` in ``__init__``'s header, 27 lines above
+    ``self.register_modules(controlnet=controlnet, ...)``."""
+    data = run_json(capsys, "callers", "diffusers.models.controlnets.controlnet.ControlNetModel.forward")
+    found = {(c["path"], c["kind"]) for c in data["callers"] if c["line"] == 1275}
+    assert found == {("src/diffusers/pipelines/controlnet/pipeline_controlnet.py", "call")}

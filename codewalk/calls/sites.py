@@ -24,7 +24,7 @@ from codewalk.calls.contained import (
     literal_member,
 )
 from codewalk.calls.derived import overrides, shared, taken, with_overrides
-from codewalk.calls.holders import Tabled, holds, parameter_names
+from codewalk.calls.holders import Tabled, holds, parameter_default, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
 from codewalk.calls.partial import bound_by_partial
@@ -427,9 +427,11 @@ class CallResolver(Reacher):
             return []
         attribute, method = holder.qualname.rpartition(".")[2], body.target.qualname.rpartition(".")[2]
         made = body.cls if method == "__init__" and body.cls else method
+        default = parameter_default(body.target.signature, value)
+        unless = f", {default} when none is passed" if default and default != "None" else ""
         return [
             f"self.{attribute} holds the argument {value} of {made}(...) (set at "
-            f"{holder.path}:{holder.line}): what it runs is what the callers of {made} pass, "
+            f"{holder.path}:{holder.line}){unless}: what it runs is what the callers of {made} pass, "
             "which codewalk does not follow from here"
         ]
 
@@ -765,13 +767,13 @@ def _name_assigned(signature: str) -> str:
 
 
 def _assigned(signature: str) -> ast.expr | None:
-    """The value of the one assignment ``signature`` is, else None."""
+    """The value of the one assignment ``signature`` is (``self.fn: T = fn`` too), else None."""
     try:
         tree = parsing.parse(signature.strip())
     except SyntaxError:
         return None
     statement = tree.body[0] if len(tree.body) == 1 else None
-    return statement.value if isinstance(statement, ast.Assign) else None
+    return statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
 
 
 def _later(facts: CallFacts, assigned: int, line: int) -> str:
