@@ -203,3 +203,18 @@ def test_the_controlnet_a_pipeline_registers_far_below_its_annotation_calls_its_
     data = run_json(capsys, "callers", "diffusers.models.controlnets.controlnet.ControlNetModel.forward")
     found = {(c["path"], c["kind"]) for c in data["callers"] if c["line"] == 1275}
     assert found == {("src/diffusers/pipelines/controlnet/pipeline_controlnet.py", "call")}
+
+
+def test_whispers_encoder_is_the_one_get_encoder_finds_through_the_base_model(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``get_encoder`` asks ``self.base_model``, ``getattr(self, self.base_model_prefix, self)``
+    with ``base_model_prefix = "model"``: the WhisperModel, whose ``encoder`` it returns."""
+    found = calls_of(
+        capsys,
+        "transformers.models.whisper.modeling_whisper.WhisperForConditionalGeneration."
+        "_prepare_text_encoder_decoder_kwargs_for_generation",
+    )
+    assert (
+        found[(1017, "encoder")][0] == "transformers.models.whisper.modeling_whisper.WhisperEncoder.forward"
+    )
