@@ -218,3 +218,14 @@ def test_whispers_encoder_is_the_one_get_encoder_finds_through_the_base_model(
     assert (
         found[(1017, "encoder")][0] == "transformers.models.whisper.modeling_whisper.WhisperEncoder.forward"
     )
+
+
+def test_a_pipeline_iterators_infer_is_what_the_pipeline_constructs_it_with(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self.infer = infer`` in ``PipelineIterator.__init__``; ``Pipeline.get_iterator``
+    constructs one with ``self.forward`` (and with ``self.preprocess``, ``self.postprocess``)."""
+    found = calls_of(capsys, "transformers.pipelines.pt_utils.PipelineIterator.__next__")
+    infer = found[(127, "self.infer")]
+    assert infer[0] == "transformers.pipelines.pt_utils.PipelineIterator.infer"
+    assert "transformers.pipelines.base.Pipeline.forward" in infer

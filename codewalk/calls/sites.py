@@ -28,7 +28,7 @@ from codewalk.calls.holders import Tabled, holds, parameter_default, parameter_n
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
 from codewalk.calls.partial import bound_by_partial
-from codewalk.calls.passed import instances
+from codewalk.calls.passed import instances, passed_to_init
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import (
     CALLABLE,
@@ -312,7 +312,7 @@ class CallResolver(Reacher):
                 returns = returned(self, target, body, depth + 1).targets if depth < MAX_DEPTH else []
                 groups.append([target, *returns])
             elif target.kind in ("attribute", "variable"):
-                runs = self.held_call(target)
+                runs = self.held_call(target) or self.held_passed(target)
                 held.append(len(groups))
                 # the attribute (its type shows), then what calling it runs
                 groups.append([self.assigned(target), *runs])
@@ -416,6 +416,19 @@ class CallResolver(Reacher):
         if outside.status != EXTERNAL:
             return []
         return [f"{found.how}; {outside.how}"]
+
+    def held_passed(self, holder: Resolved) -> list[Resolved]:
+        """An attribute ``__init__`` sets to one of its parameters (``self.infer = infer``):
+        the functions the class's constructions pass in it (``Pipeline.forward``)."""
+        value = _name_assigned(holder.signature) if holder.kind == "attribute" else ""
+        body = self.code.around(holder.repo, holder.path, holder.line) if value else None
+        if body is None or body.target.qualname.rpartition(".")[2] != "__init__":
+            return []
+        return (
+            passed_to_init(self, holder, body, value)
+            if value in parameter_names(body.target.signature)
+            else []
+        )
 
     def held_argument(self, holder: Resolved) -> list[str]:
         """What an attribute holds when its method sets it to one of its own parameters
