@@ -229,3 +229,16 @@ def test_a_pipeline_iterators_infer_is_what_the_pipeline_constructs_it_with(
     infer = found[(127, "self.infer")]
     assert infer[0] == "transformers.pipelines.pt_utils.PipelineIterator.infer"
     assert "transformers.pipelines.base.Pipeline.forward" in infer
+
+
+def test_a_processors_feature_extractor_is_the_class_it_names(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``feature_extractor_class = "DacFeatureExtractor"`` in ``HiggsAudioV2Processor``."""
+    found = calls_of(
+        capsys, "transformers.models.higgs_audio_v2.processing_higgs_audio_v2.HiggsAudioV2Processor.__call__"
+    )
+    assert found[(171, "self.feature_extractor")] == [
+        "transformers.processing_utils.ProcessorMixin.feature_extractor",
+        "transformers.models.dac.feature_extraction_dac.DacFeatureExtractor.__call__",
+    ]

@@ -27,6 +27,7 @@ from codewalk.calls.derived import overrides, shared, taken, with_overrides
 from codewalk.calls.holders import Tabled, holds, parameter_default, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
+from codewalk.calls.named import named_classes
 from codewalk.calls.partial import bound_by_partial
 from codewalk.calls.passed import instances, passed_to_init
 from codewalk.calls.reach import Reacher
@@ -312,7 +313,7 @@ class CallResolver(Reacher):
                 returns = returned(self, target, body, depth + 1).targets if depth < MAX_DEPTH else []
                 groups.append([target, *returns])
             elif target.kind in ("attribute", "variable"):
-                runs = self.held_call(target) or self.held_passed(target)
+                runs = self.held_call(target) or self.held_passed(target) or self.held_named(body, target)
                 held.append(len(groups))
                 # the attribute (its type shows), then what calling it runs
                 groups.append([self.assigned(target), *runs])
@@ -416,6 +417,15 @@ class CallResolver(Reacher):
         if outside.status != EXTERNAL:
             return []
         return [f"{found.how}; {outside.how}"]
+
+    def held_named(self, body: Body, holder: Resolved) -> list[Resolved]:
+        """Calling an attribute the class ``self`` is in ``body`` names the class of
+        (``feature_extractor_class = "WhisperFeatureExtractor"``): an instance of it."""
+        cls = body.receiver or (self.class_named(f"{body.module}.{body.cls}") if body.cls else None)
+        out: list[Resolved] = []
+        for named in named_classes(self, holder, cls):
+            out.extend(with_via(self.instance_call(named), named.via))
+        return out
 
     def held_passed(self, holder: Resolved) -> list[Resolved]:
         """An attribute ``__init__`` sets to one of its parameters (``self.infer = infer``):
