@@ -313,7 +313,7 @@ class CallResolver(Reacher):
                 returns = returned(self, target, body, depth + 1).targets if depth < MAX_DEPTH else []
                 groups.append([target, *returns])
             elif target.kind in ("attribute", "variable"):
-                runs = self.held_call(target) or self.held_passed(target) or self.held_named(body, target)
+                runs = self.attribute_call(body, target)
                 held.append(len(groups))
                 # the attribute (its type shows), then what calling it runs
                 groups.append([self.assigned(target), *runs])
@@ -417,6 +417,12 @@ class CallResolver(Reacher):
         if outside.status != EXTERNAL:
             return []
         return [f"{found.how}; {outside.how}"]
+
+    def attribute_call(self, body: Body, holder: Resolved) -> list[Resolved]:
+        """Calling an attribute or variable in ``body``: what it holds runs (:meth:`held_call`),
+        else what the constructions pass to the ``__init__`` keeping it, else the class
+        the class ``self`` is names for it."""
+        return self.held_call(holder) or self.held_passed(holder) or self.held_named(body, holder)
 
     def held_named(self, body: Body, holder: Resolved) -> list[Resolved]:
         """Calling an attribute the class ``self`` is in ``body`` names the class of
