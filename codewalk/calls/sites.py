@@ -72,6 +72,7 @@ class CallResolver(Reacher):
         # assignments that reach its use (each with the use's line where it comes later)
         self._locals: dict[tuple[str, str, int, str, str, bool, tuple[tuple[int, int], ...]], Reach] = {}
         self._overridden: dict[tuple[str, str, int, int], list[Resolved]] = {}  # overridden_call's
+        self._passed: dict[tuple[str, str, int], list[Resolved]] = {}  # held_passed's, by the attribute
 
     def read_ahead(self, bodies: Iterable[Body]) -> None:
         """Read the kept facts of many bodies at once (``callers`` reads thousands)."""
@@ -436,15 +437,18 @@ class CallResolver(Reacher):
     def held_passed(self, holder: Resolved) -> list[Resolved]:
         """An attribute ``__init__`` sets to one of its parameters (``self.infer = infer``):
         the functions the class's constructions pass in it (``Pipeline.forward``)."""
+        key = (holder.repo, holder.path, holder.line)
+        if key not in self._passed:  # the constructions are looked for once per attribute
+            self._passed[key] = self._passed_in(holder)
+        return self._passed[key]
+
+    def _passed_in(self, holder: Resolved) -> list[Resolved]:
         value = _name_assigned(holder.signature) if holder.kind == "attribute" else ""
         body = self.code.around(holder.repo, holder.path, holder.line) if value else None
         if body is None or body.target.qualname.rpartition(".")[2] != "__init__":
             return []
-        return (
-            passed_to_init(self, holder, body, value)
-            if value in parameter_names(body.target.signature)
-            else []
-        )
+        taken = value in parameter_names(body.target.signature)
+        return passed_to_init(self, holder, body, value) if taken else []
 
     def held_argument(self, holder: Resolved) -> list[str]:
         """What an attribute holds when its method sets it to one of its own parameters
