@@ -178,3 +178,67 @@ def test_a_scheduler_remade_by_from_config_is_the_pipelines_scheduler(
         "diffusers.pipelines.ddim.pipeline_ddim.DDIMPipeline.unet",
         "diffusers.models.unets.unet_2d.UNet2DModel.forward",
     ]
+
+
+def test_the_hook_add_hook_to_module_stores_is_what_its_new_forward_calls(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``module._hf_hook = hook`` (``hook: ModelHook``), then ``functools.partial(new_forward,
+    module)``: ``new_forward``'s ``module._hf_hook.pre_forward`` is ModelHook's or an override's."""
+    found = calls_of(capsys, "accelerate.hooks.add_hook_to_module.<locals>.new_forward")
+    pre = found[(187, "module._hf_hook.pre_forward")]
+    assert {"accelerate.hooks.ModelHook.pre_forward", "accelerate.hooks.AlignDevicesHook.pre_forward"} <= set(
+        pre
+    )
+    assert "accelerate.hooks.ModelHook.post_forward" in found[(193, "module._hf_hook.post_forward")]
+    data = run_json(capsys, "callers", "accelerate.hooks.AlignDevicesHook.pre_forward")
+    assert ("src/accelerate/hooks.py", 187) in {(c["path"], c["line"]) for c in data["callers"]}
+
+
+def test_the_controlnet_a_pipeline_registers_far_below_its_annotation_calls_its_forward(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``controlnet: ControlNetModel | ...`` in ``__init__``'s header, 27 lines above
+    ``self.register_modules(controlnet=controlnet, ...)``."""
+    data = run_json(capsys, "callers", "diffusers.models.controlnets.controlnet.ControlNetModel.forward")
+    found = {(c["path"], c["kind"]) for c in data["callers"] if c["line"] == 1275}
+    assert found == {("src/diffusers/pipelines/controlnet/pipeline_controlnet.py", "call")}
+
+
+def test_whispers_encoder_is_the_one_get_encoder_finds_through_the_base_model(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``get_encoder`` asks ``self.base_model``, ``getattr(self, self.base_model_prefix, self)``
+    with ``base_model_prefix = "model"``: the WhisperModel, whose ``encoder`` it returns."""
+    found = calls_of(
+        capsys,
+        "transformers.models.whisper.modeling_whisper.WhisperForConditionalGeneration."
+        "_prepare_text_encoder_decoder_kwargs_for_generation",
+    )
+    assert (
+        found[(1017, "encoder")][0] == "transformers.models.whisper.modeling_whisper.WhisperEncoder.forward"
+    )
+
+
+def test_a_pipeline_iterators_infer_is_what_the_pipeline_constructs_it_with(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``self.infer = infer`` in ``PipelineIterator.__init__``; ``Pipeline.get_iterator``
+    constructs one with ``self.forward`` (and with ``self.preprocess``, ``self.postprocess``)."""
+    found = calls_of(capsys, "transformers.pipelines.pt_utils.PipelineIterator.__next__")
+    infer = found[(127, "self.infer")]
+    assert infer[0] == "transformers.pipelines.pt_utils.PipelineIterator.infer"
+    assert "transformers.pipelines.base.Pipeline.forward" in infer
+
+
+def test_a_processors_feature_extractor_is_the_class_it_names(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``feature_extractor_class = "DacFeatureExtractor"`` in ``HiggsAudioV2Processor``."""
+    found = calls_of(
+        capsys, "transformers.models.higgs_audio_v2.processing_higgs_audio_v2.HiggsAudioV2Processor.__call__"
+    )
+    assert found[(171, "self.feature_extractor")] == [
+        "transformers.processing_utils.ProcessorMixin.feature_extractor",
+        "transformers.models.dac.feature_extraction_dac.DacFeatureExtractor.__call__",
+    ]

@@ -105,19 +105,23 @@ def _outside_overrides(
 
 
 def through_property(
-    r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str]
+    r: Reaching, resolver: Resolver, view: ModuleView, qualname: str, parts: list[str], receiver: str = ""
 ) -> list[Resolved]:
-    """``self.prop.x...`` where the property ``prop`` declares no type: ``x`` of the
-    classes whose instances its return statements give."""
+    """``self.prop.x...`` where the property ``prop`` declares no type codewalk reads: ``x``
+    of the classes whose instances its return statements give, read with ``self`` the
+    ``receiver`` class when one is known (``base_model``'s ``getattr(self,
+    self.base_model_prefix, self)`` is the attribute that class names)."""
     out: list[Resolved] = []
     for prop in resolver.resolve_in(view.module, f"self.{parts[1]}", qualname):
         if prop.kind != "property":
             continue
         how = f"{'.'.join(parts[:2])} returns what its return statements give"
-        for cls in r.made_by(prop):
+        for cls in r.made_by(prop._replace(receiver=receiver) if receiver else prop):
             place = r.place(cls)
             if place is not None:
                 hits = place[0].resolve_in(place[1].module, ".".join(["self", *parts[2:]]), place[2])
+                if receiver and len(parts) == 3:  # self there is that instance
+                    hits = [h._replace(receiver=cls.qualname) if h.kind == "method" else h for h in hits]
                 out.extend(with_via(hits, f"{how}: {a(cls.qualname.rpartition('.')[2])}"))
     return out
 

@@ -10,6 +10,7 @@ name whose receiver codewalk cannot type is listed apart, as a possible caller.
 
 from __future__ import annotations
 
+import ast
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -17,7 +18,7 @@ from typing import NamedTuple, Protocol
 
 from codewalk.calls import listed
 from codewalk.calls.graph import body_for, key
-from codewalk.calls.holders import holds
+from codewalk.calls.holders import holds, parameter_annotations
 from codewalk.calls.model import EXTERNAL, RESOLVED, Body, Callee, Code, Mention
 from codewalk.calls.records import CLS, LOCAL, PARAM, SELF, CallFacts, Site
 from codewalk.calls.sites import CallResolver, own_sites
@@ -308,6 +309,7 @@ def _attributes_holding(cr: CallResolver, mentions: Mentions, target: Resolved) 
             names.update(_made_from_a_table(cr, mention.repo, mention.path, body))
             continue
         lines = cr.code.lines(mention.repo, mention.path)
+        names.update(_kept_parameter(cr, mention, body, name, lines))
         first = max(mention.line - _ASSIGNMENT_LINES, body.target.start_line, 1)
         for number in range(min(mention.line, len(lines)), first - 1, -1):
             assigned = _SELF_ASSIGNED.match(lines[number - 1])
@@ -323,6 +325,35 @@ def _attributes_holding(cr: CallResolver, mentions: Mentions, target: Resolved) 
             if mention.line <= a.line <= last and _SET_BY_A_CALL.match(a.signature)
         )
     return names | tables - {""}
+
+
+def _kept_parameter(
+    cr: CallResolver, mention: Mention, body: Body, name: str, lines: Sequence[str]
+) -> set[str]:
+    """``def __init__(self, controlnet: ControlNetModel | list[ControlNetModel] | ...)``: the
+    mention is in the method's header, the annotation of a parameter, so the attributes
+    the class sets from that parameter hold one, however far below it is stored
+    (``self.controlnet = controlnet``, ``self.register_modules(controlnet=controlnet)``:
+    the line the index gives the attribute, read, says from which parameter). The class
+    named in the body instead is read a few lines around, where it is made."""
+    target = body.target
+    if not target.line <= mention.line < target.line + target.signature.count("\n") + 1:
+        return set()
+    word = re.compile(rf"\b{re.escape(name)}\b")
+    params = {
+        p for p, note in parameter_annotations(target.signature).items() if word.search(ast.unparse(note))
+    }
+    if not params:
+        return set()
+    given = "|".join(map(re.escape, params))
+    kept: set[str] = set()
+    for a in cr.code.attributes(mention.repo, mention.path, body.cls):
+        if not (target.start_line <= a.line <= target.end_line and 0 < a.line <= len(lines)):
+            continue
+        attribute = a.qualname.rpartition(".")[2]  # self.x = x, self.x: T = x, register_modules(x=x, ...)
+        stored = rf"(?:^|[\s(,.]){re.escape(attribute)}\s*(?::[^=]*)?=\s*(?:{given})\b(?!\s*[.(\[])"
+        kept.update([attribute] if re.search(stored, lines[a.line - 1]) else [])
+    return kept
 
 
 def _made_from_a_table(cr: CallResolver, repo: str, path: str, body: Body) -> set[str]:

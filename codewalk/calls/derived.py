@@ -221,7 +221,11 @@ def shared(hits: Sequence[Resolved]) -> list[Resolved]:
         names = [q.rpartition(".")[2] for q in receivers[1:] if q]
         listed = ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
         owner = first.qualname.rpartition(".")[0].rpartition(".")[2]
-        also = f"so {'does' if len(names) == 1 else 'do'} {listed}; " if names else ""
-        how = f"{first.via}; {also}self there may be any {owner}"
+        if first.via == "direct" and names:  # the first is the class defining it: the others take it
+            takes = f"{listed} take{'s' if len(names) == 1 else ''} it from {owner}, "
+            how = f"{owner}'s own; {takes}so self there may be any {owner}"
+        else:
+            also = f"so {'does' if len(names) == 1 else 'do'} {listed}; " if names else ""
+            how = f"{first.via}; {also}self there may be any {owner}"
         out.append(first._replace(via=how, receiver=""))
     return out

@@ -31,6 +31,7 @@ from codewalk.calls.records import (
     HOLDING,
     IMPORT,
     LOCAL,
+    PARAM,
     SELF,
     CallFacts,
     Name,
@@ -106,6 +107,7 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.loops: list[tuple[int, int]] = []  # CallFacts.loops
         self.deferred: list[tuple[int, int]] = []  # CallFacts.deferred
         self.filled: dict[str, list[Origin]] = {}  # CallFacts.filled
+        self.stored: dict[str, list[Origin]] = {}  # CallFacts.stored
         self.branches: list[Branch] = []  # the body's, set before the walk
 
     def uses_doubtful(self, tree: ast.Module) -> bool:
@@ -138,7 +140,8 @@ class _Visitor(Namer, ast.NodeVisitor):
         returns = tuple(keyed(o, "") for o in self.returns)
         spans = (tuple(self.loops), tuple(self.deferred))
         filled = {name: tuple(origins) for name, origins in self.filled.items()}
-        return CallFacts(tuple(sites), local_origins, returns, "", nested, *spans, filled)
+        stored = {name: tuple(origins) for name, origins in self.stored.items()}
+        return CallFacts(tuple(sites), local_origins, returns, "", nested, *spans, filled, stored)
 
     def _placed(self, sites: list[Site]) -> Iterator[Site]:
         """``sites``, each with the innermost branch it is in (:mod:`codewalk.calls.branches`)."""
@@ -169,6 +172,9 @@ class _Visitor(Namer, ast.NodeVisitor):
     def bind_target(self, target: ast.expr, origins: list[Origin]) -> None:
         if isinstance(target, ast.Name):
             self.locals.setdefault(self.scope + target.id, []).extend(origins)
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+            if self.bind(target.value)[0] in (LOCAL, PARAM):  # module._hf_hook = hook
+                self.stored.setdefault(f"{self.scope}{target.value.id}.{target.attr}", []).extend(origins)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, origins)
         elif isinstance(target, ast.Tuple | ast.List):

@@ -282,6 +282,21 @@ def parameter_names(signature: str) -> list[str]:
     return [a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]]
 
 
+def parameter_default(signature: str, name: str) -> str:
+    """The default of the parameter ``name`` of a ``def`` header, as written ("" when it
+    has none, or the header does not parse)."""
+    node = header(signature)
+    if node is None:
+        return ""
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = [
+        *zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True),
+        *zip(args.kwonlyargs, args.kw_defaults, strict=True),
+    ]
+    return next((ast.unparse(d) for a, d in pairs if a.arg == name and d is not None), "")
+
+
 def parameter_annotations(signature: str) -> dict[str, ast.expr]:
     """The annotations of a ``def`` header's parameters, by name ({} when it does not parse)."""
     node = header(signature)

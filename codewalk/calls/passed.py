@@ -1,7 +1,10 @@
-"""What a call passes on: an argument a function returns as it was given.
+"""What a call passes on: an argument a function returns as it was given, and a function
+a construction hands to the ``__init__`` that keeps it.
 
 ``model = self._wrap_model(self.model_wrapped)``, where ``_wrap_model`` ends in
-``return model``, holds what was passed, not what ``_wrap_model`` constructs.
+``return model``, holds what was passed, not what ``_wrap_model`` constructs;
+``self.infer`` of ``PipelineIterator``, kept by its ``__init__``, holds what
+``PipelineIterator(loader, self.forward, ...)`` passed.
 """
 
 from __future__ import annotations
@@ -68,3 +71,54 @@ def instances(r: Reacher, reach: Reach) -> Reach:
             out.extend(c._replace(via=held.how) for c in held.instances)
             loose = loose or held.annotated
     return found(out, out[0].via, instance=True, loose=loose) if out else unresolved("")
+
+
+def passed_to_init(r: Reacher, holder: Resolved, init: Body, param: str) -> list[Resolved]:
+    """The functions the constructions of the class of ``init`` (its ``__init__``, which
+    stores its parameter ``param`` in the attribute ``holder``: ``self.infer = infer``)
+    pass for ``param``, in the holder's repository: ``PipelineIterator(loader,
+    self.forward, ...)`` in ``Pipeline.get_iterator`` hands it ``Pipeline.forward``. A
+    class deriving from it that keeps its ``__init__`` is constructed so too."""
+    cls = r.class_named(f"{init.module}.{init.cls}") if init.cls else None
+    if cls is None:
+        return []
+    keeping = (
+        d
+        for d in r.descendants(cls)
+        if [m.qualname for m in r.members(d, "__init__")[:1]] == [init.target.qualname]
+    )
+    made = {cls.qualname, *(d.qualname for d in keeping)}
+    params = parameter_names(init.target.signature)
+    out: list[Resolved] = []
+    for short in sorted({q.rpartition(".")[2] for q in made}):
+        for mention in r.code.mentions(short):
+            if mention.body is None or mention.repo != holder.repo:
+                continue
+            found = _passed_at(r, mention.body, mention.line, short, made, params, param)
+            kept = f"kept by __init__ in self.{holder.qualname.rpartition('.')[2]}"
+            out.extend(t._replace(via=f"{t.via}, {kept}") for t in found)
+    return list({(t.path, t.line): t for t in out}.values())
+
+
+def _passed_at(
+    r: Reacher, body: Body, line: int, short: str, made: set[str], params: list[str], param: str
+) -> list[Resolved]:
+    """What the construction of one of ``made`` (named ``short``) on ``line`` of ``body``
+    passes for ``param`` (``params``: the ``__init__``'s, ``self`` first), as functions."""
+    facts = r.facts(body)
+    out: list[Resolved] = []
+    for site in facts.sites:
+        if site.kind != "call" or site.line != line or site.name.expr.rpartition(".")[2] != short:
+            continue
+        callee = r.reach_name(body, facts, site.name, call=False, line=line)
+        if not any(t.qualname in made and t.kind == "class" for t in callee.targets):
+            continue
+        for arg, slot in zip(site.args, site.slots, strict=False):
+            index = int(slot[1:]) + 1 if slot.startswith("#") else -1
+            if (params[index] if 0 < index < len(params) else slot) != param:
+                continue
+            reach = r.reach_name(body, facts, arg, call=False, line=line)
+            where = f"{body.target.path}:{line}"
+            how = f"{short}(…) is constructed with {param}={arg.expr} in {body.name} ({where})"
+            out.extend(t._replace(via=how) for t in reach.targets[:1] if t.kind in CALLABLE)
+    return out

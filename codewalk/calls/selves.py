@@ -121,7 +121,7 @@ def _self_member(
             if others or mixed:
                 return _candidates(cls, parts[1], hits, others, mixed)
     if not hits and len(parts) > 2:  # self.prop.x: x of what the property returns
-        hits = through_property(r, resolver, view, qualname, parts)
+        hits = through_property(r, resolver, view, qualname, parts, cls.qualname if body.receiver else "")
         # self.self_attn.o_proj, self_attn made from a table's item: o_proj of each class
         tabled = [] if hits else through_table(r, resolver, view, qualname, parts)
         if not hits and len(parts) == 3:  # a member only classes deriving from its class have

@@ -24,10 +24,12 @@ from codewalk.calls.contained import (
     literal_member,
 )
 from codewalk.calls.derived import overrides, shared, taken, with_overrides
-from codewalk.calls.holders import Tabled, holds, parameter_names
+from codewalk.calls.holders import Tabled, holds, parameter_default, parameter_names
 from codewalk.calls.holders import parameter as holds_parameter
 from codewalk.calls.model import BUILTIN, EXTERNAL, RESOLVED, Body, Callee, Code
-from codewalk.calls.passed import instances
+from codewalk.calls.named import named_classes
+from codewalk.calls.partial import bound_by_partial
+from codewalk.calls.passed import instances, passed_to_init
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import (
     CALLABLE,
@@ -70,6 +72,7 @@ class CallResolver(Reacher):
         # assignments that reach its use (each with the use's line where it comes later)
         self._locals: dict[tuple[str, str, int, str, str, bool, tuple[tuple[int, int], ...]], Reach] = {}
         self._overridden: dict[tuple[str, str, int, int], list[Resolved]] = {}  # overridden_call's
+        self._passed: dict[tuple[str, str, int], list[Resolved]] = {}  # held_passed's, by the attribute
 
     def read_ahead(self, bodies: Iterable[Body]) -> None:
         """Read the kept facts of many bodies at once (``callers`` reads thousands)."""
@@ -311,7 +314,7 @@ class CallResolver(Reacher):
                 returns = returned(self, target, body, depth + 1).targets if depth < MAX_DEPTH else []
                 groups.append([target, *returns])
             elif target.kind in ("attribute", "variable"):
-                runs = self.held_call(target)
+                runs = self.attribute_call(body, target)
                 held.append(len(groups))
                 # the attribute (its type shows), then what calling it runs
                 groups.append([self.assigned(target), *runs])
@@ -416,6 +419,37 @@ class CallResolver(Reacher):
             return []
         return [f"{found.how}; {outside.how}"]
 
+    def attribute_call(self, body: Body, holder: Resolved) -> list[Resolved]:
+        """Calling an attribute or variable in ``body``: what it holds runs (:meth:`held_call`),
+        else what the constructions pass to the ``__init__`` keeping it, else the class
+        the class ``self`` is names for it."""
+        return self.held_call(holder) or self.held_passed(holder) or self.held_named(body, holder)
+
+    def held_named(self, body: Body, holder: Resolved) -> list[Resolved]:
+        """Calling an attribute the class ``self`` is in ``body`` names the class of
+        (``feature_extractor_class = "WhisperFeatureExtractor"``): an instance of it."""
+        cls = body.receiver or (self.class_named(f"{body.module}.{body.cls}") if body.cls else None)
+        out: list[Resolved] = []
+        for named in named_classes(self, holder, cls):
+            out.extend(with_via(self.instance_call(named), named.via))
+        return out
+
+    def held_passed(self, holder: Resolved) -> list[Resolved]:
+        """An attribute ``__init__`` sets to one of its parameters (``self.infer = infer``):
+        the functions the class's constructions pass in it (``Pipeline.forward``)."""
+        key = (holder.repo, holder.path, holder.line)
+        if key not in self._passed:  # the constructions are looked for once per attribute
+            self._passed[key] = self._passed_in(holder)
+        return self._passed[key]
+
+    def _passed_in(self, holder: Resolved) -> list[Resolved]:
+        value = _name_assigned(holder.signature) if holder.kind == "attribute" else ""
+        body = self.code.around(holder.repo, holder.path, holder.line) if value else None
+        if body is None or body.target.qualname.rpartition(".")[2] != "__init__":
+            return []
+        taken = value in parameter_names(body.target.signature)
+        return passed_to_init(self, holder, body, value) if taken else []
+
     def held_argument(self, holder: Resolved) -> list[str]:
         """What an attribute holds when its method sets it to one of its own parameters
         (``self.infer = infer`` in ``PipelineIterator.__init__``): what whoever calls that
@@ -426,9 +460,11 @@ class CallResolver(Reacher):
             return []
         attribute, method = holder.qualname.rpartition(".")[2], body.target.qualname.rpartition(".")[2]
         made = body.cls if method == "__init__" and body.cls else method
+        default = parameter_default(body.target.signature, value)
+        unless = f", {default} when none is passed" if default and default != "None" else ""
         return [
             f"self.{attribute} holds the argument {value} of {made}(...) (set at "
-            f"{holder.path}:{holder.line}): what it runs is what the callers of {made} pass, "
+            f"{holder.path}:{holder.line}){unless}: what it runs is what the callers of {made} pass, "
             "which codewalk does not follow from here"
         ]
 
@@ -627,7 +663,11 @@ class CallResolver(Reacher):
             reach = reach_self(self, body, name._replace(root=SELF), candidates=not read)
             return self.called(body, reach, depth) if call else reach
         if not found_.instances and not found_.classes:
-            set_there = self.set_by_enclosing(body, parts) or self.annotated_outside(body, parts, call=call)
+            set_there = (
+                self.set_by_enclosing(body, parts)
+                or bound_by_partial(self, body, parts, depth=depth)
+                or self.annotated_outside(body, parts, call=call)
+            )
             if set_there is not None:
                 return self.called(body, set_there, depth) if call else set_there
             return unresolved(f"{parts[0]} is a parameter of {body.name}: its value is the caller's")
@@ -760,13 +800,13 @@ def _name_assigned(signature: str) -> str:
 
 
 def _assigned(signature: str) -> ast.expr | None:
-    """The value of the one assignment ``signature`` is, else None."""
+    """The value of the one assignment ``signature`` is (``self.fn: T = fn`` too), else None."""
     try:
         tree = parsing.parse(signature.strip())
     except SyntaxError:
         return None
     statement = tree.body[0] if len(tree.body) == 1 else None
-    return statement.value if isinstance(statement, ast.Assign) else None
+    return statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
 
 
 def _later(facts: CallFacts, assigned: int, line: int) -> str:

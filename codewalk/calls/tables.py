@@ -19,8 +19,10 @@ holds (:func:`table_classes`, for :mod:`codewalk.calls.holders`).
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 
+from codewalk import parsing
 from codewalk.calls import listed
 from codewalk.calls.contained import ELEMENT_METHODS, annotated_elements, is_container
 from codewalk.calls.holders import Tabled, holds, parameter
@@ -28,7 +30,8 @@ from codewalk.calls.model import RESOLVED, Body
 from codewalk.calls.passed import copied_argument, returned_argument
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, WIDE, Reach, a, found, unresolved, with_via
-from codewalk.calls.records import CLS, GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Origin
+from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
+from codewalk.calls.records import CLS, EXPR, GLOBAL, IMPORT, LOCAL, PARAM, SELF, CallFacts, Name, Origin
 from codewalk.calls.selves import self_class
 from codewalk.index.records import DictEntry
 from codewalk.resolve.model import BODY_KINDS, ModuleView, Resolved, to_resolved
@@ -224,6 +227,9 @@ def _call_result(
     r: Reacher, body: Body, facts: CallFacts, o: Origin, *, call: bool, depth: int, for_class: str
 ) -> Reach:
     what = o.name.expr or "an expression"
+    named = _getattr_named(r, body, facts, o, depth)
+    if named is not None:  # getattr(self, self.base_model_prefix, self): the attribute the class names
+        return r.called(body, named, depth) if call else named
     callee = r.reach_name(body, facts, o.name, call=False, depth=depth, line=o.line)
     callee = callee._replace(targets=r.on_class(body, facts, o.name, o.line, callee.targets))
     registry = _registry(r, body, facts, o, depth, for_class)
@@ -250,6 +256,56 @@ def _call_result(
     if result.targets:
         return r.called(body, result, depth) if call else result
     return unresolved(f"what {what}(…) returns")
+
+
+def _getattr_named(r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: int) -> Reach | None:
+    """``getattr(obj, self.prefix[, default])`` where the class ``self`` is (the receiver,
+    else the body's own) sets ``prefix = "model"`` in its body (transformers'
+    ``base_model``, ``getattr(self, self.base_model_prefix, self)``): ``obj.model``, which
+    the class's attribute names; else the default, when the class has no such
+    attribute. None for another call, or a name no class attribute holds as a string."""
+    if o.name.root != BUILTIN_ROOT or o.name.expr != "getattr" or o.slots[:2] != ("#0", "#1"):
+        return None
+    obj, key = o.args[0], o.args[1]
+    if key.root != SELF or key.expr.count(".") != 1 or obj.root in (BUILTIN_ROOT, EXPR):
+        return None
+    cls = body.receiver or (r.class_named(f"{body.module}.{body.cls}") if body.cls else None)
+    place = r.place(cls) if cls is not None else None
+    if place is None:
+        return None
+    resolver, view, qualname = place
+    member = key.expr.partition(".")[2]
+    held = [
+        (h, value)
+        for h in resolver.ns.members(view, qualname, member, ())[:1]
+        if (value := _literal(h.definition.signature))
+    ]
+    if not held:
+        return None
+    hit, value = held[0]
+    name = qualname.rpartition(".")[2]
+    where = f"{hit.view.path}:{hit.definition.line}"
+    how = f"getattr({obj.expr}, {key.expr}): {obj.expr}.{value}, {name}.{member} being {value!r} ({where})"
+    reach = r.reach_name(
+        body, facts, obj._replace(expr=f"{obj.expr}.{value}"), call=False, depth=depth + 1, line=o.line
+    )
+    if not reach.targets and o.slots[2:3] == ("#2",) and len(o.args) > 2:  # the default, when there is none
+        reach = r.reach_name(body, facts, o.args[2], call=False, depth=depth + 1, line=o.line)
+        how = f"{how}, which {name} does not have: the default {o.args[2].expr}"
+    return reach._replace(how=f"{how}; {reach.how}" if reach.how else how) if reach.targets else None
+
+
+def _literal(statement: str) -> str:
+    """``"model"`` of a class body's ``base_model_prefix = "model"`` (the statement as the
+    index keeps it), else ""."""
+    try:
+        tree = parsing.parse(statement.strip())
+    except (SyntaxError, ValueError):
+        return ""
+    assigned = tree.body[0] if len(tree.body) == 1 else None
+    value = assigned.value if isinstance(assigned, ast.Assign | ast.AnnAssign) else None
+    text = value.value if isinstance(value, ast.Constant) else None
+    return text if isinstance(text, str) and text.isidentifier() else ""
 
 
 def call_result(r: Reacher, callee: Reach, depth: int, part: int = -1) -> Reach:

@@ -1,0 +1,57 @@
+"""An attribute whose class a class deriving from its owner names in its body:
+transformers' processors keep ``feature_extractor`` (declared ``feature_extractor: Any``
+on ``ProcessorMixin``, set by its ``__init__`` from whatever is passed) and say which class
+it is with ``feature_extractor_class = "WhisperFeatureExtractor"`` (or a tuple of names,
+``tokenizer_class = ("LlamaTokenizer", "LlamaTokenizerFast")``): ``self.feature_extractor``
+in such a class holds one of those, named as its module or the package exports them.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from codewalk import parsing
+from codewalk.calls.reach import Reacher
+from codewalk.resolve.model import Resolved
+
+_SUFFIX = "_class"
+
+
+def named_classes(r: Reacher, holder: Resolved, cls: Resolved | None) -> list[Resolved]:
+    """The classes ``cls`` (the class ``self`` is, deriving from the holder's) names for
+    the attribute ``holder`` in ``<attribute>_class``: each as its package exports it,
+    its ``via`` saying where it is named. [] when it names none codewalk finds."""
+    place = r.place(cls) if cls is not None and holder.kind in ("attribute", "variable") else None
+    if place is None:
+        return []
+    resolver, view, qualname = place
+    attribute = holder.qualname.rpartition(".")[2]
+    hits = resolver.ns.members(view, qualname, attribute + _SUFFIX, ())[:1]
+    names = _strings(hits[0].definition.signature) if hits else []
+    out: list[Resolved] = []
+    where = f"{hits[0].view.path}:{hits[0].definition.line}" if hits else ""
+    for name in names:
+        # the module's own (defined or imported there), else as the package exports it
+        named = r.class_named(f"{view.module}.{name}") or r.class_named(
+            f"{view.module.partition('.')[0]}.{name}"
+        )
+        how = f"{qualname.rpartition('.')[2]}.{attribute}{_SUFFIX} names {name} ({where})"
+        out.extend([named._replace(via=how)] if named is not None else [])
+    return out
+
+
+def _strings(statement: str) -> list[str]:
+    """The names ``X_class = "A"`` or ``X_class = ("A", "B")`` (a class body's statement,
+    as the index keeps it) gives, None left out."""
+    try:
+        tree = parsing.parse(statement.strip())
+    except (SyntaxError, ValueError):
+        return []
+    assigned = tree.body[0] if len(tree.body) == 1 else None
+    value = assigned.value if isinstance(assigned, ast.Assign | ast.AnnAssign) else None
+    values = value.elts if isinstance(value, ast.Tuple | ast.List) else [value] if value is not None else []
+    return [
+        v.value
+        for v in values
+        if isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.isidentifier()
+    ]
