@@ -21,6 +21,7 @@ from typing import Any, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.command import (
+    Command,
     CommandInput,
     CommandList,
     CommandPalette,
@@ -127,13 +128,21 @@ def not_searched(repos: Sequence[str], notify: Callable[..., None]) -> Hit:
     )
 
 
+@dataclass
+class OnScreen(DiscoveryHit):
+    """The row of the step on screen, among the steps listed before anything is typed:
+    the one the palette opens on."""
+
+
 class SymbolPalette(CommandPalette):
     """Textual's palette, whose rows are always those of the text in its field: Textual
     keeps the rows of the text before (the tour's steps, before any was typed) until the
     new search yields its first hit, and Enter would choose one of those meanwhile (the
     first search of a session takes seconds). Its field is a :class:`PaletteField
     <codewalk.ui.fields.PaletteField>`: a burst's backspaces ran behind the letters typed
-    after them."""
+    after them. Opened with nothing typed, it lights the step on screen among the steps it
+    lists (Textual lights the first row, the best match of a text typed: step 1, however
+    far into the tour the reader was)."""
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():  # Textual's widgets, placed as it places them
@@ -146,6 +155,18 @@ class SymbolPalette(CommandPalette):
         # starts the search of the new text
         self.query_one(CommandList).clear_options()
         self._hit_count = 0
+
+    def _refresh_command_list(
+        self, command_list: CommandList, commands: list[Command], clear_current: bool
+    ) -> None:
+        super()._refresh_command_list(command_list, commands, clear_current)  # lights the first row
+        on_screen = [
+            n
+            for n, option in enumerate(command_list.options)
+            if isinstance(option, Command) and isinstance(option.hit, OnScreen)
+        ]
+        if on_screen:
+            command_list.highlighted = on_screen[0]
 
 
 class SymbolProvider(Provider):
@@ -205,12 +226,13 @@ class SymbolProvider(Provider):
         screen = self._tour_screen()
         if screen is None:
             return
-        listed = screen.listed_steps()
-        shown = opened_steps(len(listed), screen.step_on_screen())
+        listed, on_screen = screen.listed_steps(), screen.step_on_screen()
+        shown = opened_steps(len(listed), on_screen)
         for number in shown:
             step = listed[number]
-            yield DiscoveryHit(
-                f"step {number + 1}: {visible(step.title)}",
+            here = "  (on screen)" if number == on_screen else ""
+            yield (OnScreen if here else DiscoveryHit)(
+                f"step {number + 1}: {visible(step.title)}{here}",
                 lambda number=number: screen.show_step(number),
                 help=visible(f"{repo_shown(step.repo)}  {step.anchor}"),
             )
