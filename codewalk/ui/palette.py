@@ -6,7 +6,8 @@ keystroke), each hit naming its repository; the steps whose function the text na
 (``Dataset.map``: in a trace, the calls of it that ran) above them, the other steps whose
 title or symbol the text matches below (in the recorder: the steps it writes), to go to.
 Rows are yielded in the order they are listed, so a search still running only adds rows
-below those on screen. ``:N`` is line N of the file on screen. Over the tours list, it
+below those on screen. ``:N`` is line N of the file on screen (as in an editor), step N
+listed under it. Over the tours list, it
 lists the tours whose id or title the text matches, to open. The palette lists symbols,
 steps, lines and tours only: the app has no commands."""
 
@@ -184,6 +185,9 @@ class SymbolProvider(Provider):
             return
         if (typed := _LINE.fullmatch(query.strip())) is not None:
             yield line_hit(screen, typed.group(1), self.app.notify)
+            step = step_numbered(screen, typed.group(1))
+            if step is not None:
+                yield step
             return
         assert screen.session is not None
         navigator = screen.session.nav
@@ -309,6 +313,21 @@ def line_hit(screen: SymbolHost, digits: str, notify: Callable[..., None]) -> Hi
         lambda: screen.go_to(there),
         text=text,
         help=visible(f"{repo_shown(here.repo)}  {here.path}  ({said})"),  # not "<program>"
+    )
+
+
+def step_numbered(screen: SymbolHost, digits: str) -> Hit | None:
+    """Below ``:N``'s line, step N, for a reader who took ``:N`` for a step's number (the
+    digits typed on the code go to a step); None when the tour has no step N."""
+    listed = screen.listed_steps()
+    number = int(digits) if len(digits) <= 9 else 0
+    if not 1 <= number <= len(listed):
+        return None
+    step = listed[number - 1]
+    text = f"step {number}: {step.title}"
+    how = f"{repo_shown(step.repo)}  {step.anchor}  (or type {number} on the code)"
+    return Hit(
+        0.5, Content(visible(text)), lambda: screen.show_step(number - 1), text=text, help=visible(how)
     )
 
 
