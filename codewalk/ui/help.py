@@ -65,7 +65,7 @@ KEYS: tuple[Group, ...] = (
             ("✗", "missing: nothing by that name at this version"),
             ("◌", "skipped: the step is not in this version of the tour"),
             ("○", "not resolved yet"),
-            ("▌ · -", "against a trace: ran, did not (red: the tour said it would), no code a trace sees"),
+            ("▌ · -", "against a trace: ran, did not (red: not as the tour says), no code a trace sees"),
             ("── repo ↗", "the steps below it are in another repository than the tour's"),
         ),
     ),

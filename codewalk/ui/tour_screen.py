@@ -138,6 +138,8 @@ class TourScreen(Columns):
         if not tour.steps:
             return
         index = max(0, min(index, len(tour.steps) - 1))
+        if index != self.step_index:  # the links listed are the note's of the step left
+            self._close_links()
         self.step_index = index
         step = tour.steps[index]
         self.query_one(TourHeader).show(tour.title, index + 1, len(tour.steps))
@@ -462,6 +464,14 @@ class TourScreen(Columns):
             other.close()
         self.add_class("-panel-open")
         panel.show_links(resolved.links, resolved.repo)
+
+    def _close_links(self) -> None:
+        links = self.query_one(LinksPanel)
+        if links.shown:
+            links.close()
+            if not (self.query_one(ReferencesPanel).shown or self.query_one(CallsPanel).shown):
+                self.remove_class("-panel-open")
+            self.code.focus()
 
     def on_links_panel_chosen(self, event: LinksPanel.Chosen) -> None:
         self.follow_link(event.link)
