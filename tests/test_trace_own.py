@@ -929,3 +929,63 @@ def test_g_on_a_name_imported_from_the_programs_own_module_does_not_go_to_a_pins
         )
     finally:
         nav.shutdown()
+
+
+NESTED = """
+import toypkg
+
+
+def build(n):
+    def scaled(x, by=toypkg.square(n), *, at=toypkg.fib(3)):
+        return x * by
+
+    class Shape(type(toypkg.Made(n))):
+        size = n
+
+    return scaled(1), Shape
+
+
+toypkg.call_it(build)
+"""
+
+
+@run_async
+async def test_c_in_the_programs_function_lists_what_its_nested_def_and_class_statements_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ``def`` inside a function of the program's calls its defaults when its statement
+    runs, a ``class`` its bases: the calls panel lists them at that line with what ran
+    there (the body of either is its own, not listed: the class's body ran there too)."""
+    from codewalk.ui.app import make_app
+    from codewalk.ui.calls_panel import CallsPanel
+    from codewalk.ui.code_view import CodeView
+    from codewalk.ui.launch import trace_session
+
+    work = use_toy(tmp_path, monkeypatch)
+    text = textwrap.dedent(NESTED).lstrip("\n")
+    (work / "nested.py").write_text(text)
+    assert main(["trace", "--python", sys.executable, "--name", "nested", "nested.py"]) == 0
+    opened = open_trace("nested")
+    session, _ = trace_session(opened)
+    build = next(n for n, step in enumerate(session.tour.steps) if step.title.startswith("build "))
+    app = make_app(session, start_step=build)
+    lines = text.splitlines()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        code = app.screen.query_one(CodeView)
+        assert code.source is not None and code.source.path == str(work / "nested.py")
+        code.move_cursor(lines.index("    return scaled(1), Shape") + 1)
+        await pilot.press("c")
+        await settle(pilot)
+        panel = app.screen.query_one(CallsPanel)
+        assert panel.calls is not None and panel.calls.function.qualname == "__main__.build"
+        at_def = lines.index("    def scaled(x, by=toypkg.square(n), *, at=toypkg.fib(3)):") + 1
+        at_class = lines.index("    class Shape(type(toypkg.Made(n))):") + 1
+        assert called(panel) == {
+            at_def: ("toypkg.square, toypkg.fib", [("toypkg.square", 1), ("toypkg.fib", 1)]),
+            at_class: (
+                "type, toypkg.Made",
+                [("toypkg.Base.__init__", 1), ("__main__.build.<locals>.Shape", 1)],
+            ),
+            at_def + 6: ("scaled", [("__main__.build.<locals>.scaled", 1)]),
+        }

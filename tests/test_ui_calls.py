@@ -3,6 +3,11 @@ the symbols-only palette and the narrow-terminal layout, on the synthetic packag
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 from textual.command import CommandPalette
 from textual.widgets import Label, Markdown, OptionList
 from ui_fakes import FakeNavigator, FakeStack, make_session, run_async, settle
@@ -462,3 +467,62 @@ def test_what_runs_after_each_assignment_of_an_attribute_leaves_the_assignments_
     row = row._replace(targets=(holders[0], fourier, holders[1], steps))
     assert runs(row) == [fourier, steps]
     assert str(call_label(row)).endswith("self.time_proj  → pkg.embeddings.Fourier.forward  +1")
+
+
+@pytest.mark.parametrize("stale_found", [True, False])  # found: the lines it says ran; else it fails
+@run_async
+async def test_a_stale_search_for_the_calls_changes_nothing_of_the_newer_answer(stale_found: bool) -> None:
+    """A search of the program's own file (a trace's) that ends after a newer ``c`` asked:
+    the newer answer is shown as found, not with the lines the stale one says executed
+    (every row said ``not run``), and the stale one says nothing (not its failure). The
+    stale search is held until the newer one has its calls, and the newer one is shown
+    once all the stale one did is done."""
+    from codewalk.traces.own_calls import OwnCalls
+
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")  # step 2: Model.__init__, its `Layer(i)`
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        panel = screen.query_one(CallsPanel)
+        release, stale_done = threading.Event(), threading.Event()
+
+        def slow_own(path: str, text: str, line: int, module: bool) -> OwnCalls | None:
+            assert release.wait(10)
+            function = Resolved("<program>", "prog", "module", "prog.py", 1, 1, 9, "the program's own", "")
+            if not stale_found:
+                raise OSError("prog.py: gone")
+            return OwnCalls(CallList(function, ()), (), frozenset({999}))
+
+        run_worker = screen.run_worker
+
+        def tracked(work: Callable[[], None], *args: Any, **kwargs: Any) -> Any:
+            def then_done() -> None:
+                try:
+                    work()
+                finally:
+                    stale_done.set()
+
+            return run_worker(then_done, *args, **kwargs)
+
+        screen.run_worker = tracked  # type: ignore[method-assign,assignment]
+        panel.find_own(slow_own, "prog.py", "run()\n", 1)
+        screen.run_worker = run_worker  # type: ignore[method-assign]
+        nav = screen.session.nav
+        calls_at = nav.calls_at
+
+        def held(repo: str, path: str, line: int) -> CallList | None:
+            found = calls_at(repo, path, line)
+            release.set()  # the stale search ends now, before this one is shown
+            assert stale_done.wait(10)
+            return found
+
+        nav.calls_at = held  # type: ignore[method-assign]
+        await pilot.press("c")
+        await settle(pilot)
+        assert stale_done.is_set()
+        assert panel.shown and [row.expr for row in panel.rows] == ["Layer"] and panel.ran is None
+        assert not str(panel.query_one(OptionList).get_option_at_index(0).prompt).endswith("not run")
+        assert notifications(app) == []

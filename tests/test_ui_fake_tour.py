@@ -262,6 +262,34 @@ async def test_the_palette_goes_to_a_line_of_the_file_on_screen_and_says_a_line_
 
 
 @run_async
+async def test_colon_n_is_a_line_and_step_n_is_listed_under_it_for_who_meant_the_step() -> None:
+    """A tour's reader may take ``:N`` for step N: ``:N`` is line N of the file on screen
+    (as in an editor), the first row; step N is listed under it, saying the key that goes
+    there from the code. The footer names the palette for what it does: a search."""
+    from textual.command import CommandList
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        palette_key = [key for key in app.screen.query(FooterKey) if key.key == "ctrl+p"]
+        assert [key.description for key in palette_key] == ["Search"]
+        await pilot.press("ctrl+p", *":4")
+        await settle(app, pilot)
+        rows = [str(option.prompt) for option in app.screen.query_one(CommandList).options]
+        assert rows[0] == "line 4 of base.py\npkg  pkg/base.py  (off tour)"
+        assert rows[1].startswith("step 4: Using it\n") and rows[1].endswith("(or type 4 on the code)"), rows
+        assert len(rows) == 2
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert "step 4/4" in header(app) and not app.screen.query_one(OffTourBanner).display
+        await pilot.press("ctrl+p", *":9")  # no step 9: the line alone
+        await settle(app, pilot)
+        rows = [str(option.prompt) for option in app.screen.query_one(CommandList).options]
+        assert len(rows) == 1 and rows[0].startswith("line 9 of "), rows
+
+
+@run_async
 async def test_the_palette_goes_to_a_line_of_the_steps_own_code_on_the_step() -> None:
     """``:N`` inside the code of the step on screen stays on that step (its lines lit, no
     "off tour"), the row saying so, and off its focus when it is; ``b`` comes back.

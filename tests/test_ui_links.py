@@ -132,3 +132,30 @@ async def test_the_links_give_way_to_the_calls_or_the_uses_asked_for_after_them(
             await settle(pilot)
             assert app.screen.query_one(asked).shown and not links.shown, key
             assert code(app).region.height > 0
+
+
+@run_async
+async def test_the_links_listed_close_when_another_step_is_shown() -> None:
+    """``l`` then ``n``: the panel went on listing the links of the step left (``1 link in
+    the note`` under a note with none), and ``enter`` followed one of them from the next
+    step. Another step closes it; ``r`` back to the same step keeps it."""
+    from dataclasses import replace
+
+    from codewalk.tours.model import Step
+
+    tour = links_tour()
+    plain = Step(2, "build", None, (), "Building", None, "No links here.", 12)
+    app = make_app(make_session(tour=replace(tour, steps=(*tour.steps, plain))))
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        panel = app.screen.query_one(LinksPanel)
+        assert panel.shown
+        await pilot.press("enter", "r")  # followed, then back to the step: its links still listed
+        await settle(pilot)
+        assert panel.shown and not app.screen.query_one(OffTourBanner).display
+        await pilot.press("n")
+        await settle(pilot)
+        assert not panel.shown and not app.screen.has_class("-panel-open")
+        assert code(app).has_focus

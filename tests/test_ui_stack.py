@@ -232,6 +232,35 @@ async def test_while_the_palette_searches_it_offers_no_row_of_other_text() -> No
         assert where(app) == ("ext", "ext/engine.py", 5, 8)
 
 
+@run_async
+async def test_the_palette_opened_lights_the_step_on_screen_and_enter_stays_there() -> None:
+    """ctrl+p with nothing typed lists the tour's steps: it lit step 1 (Textual lights its
+    first row), so enter went back to the start of the tour. It lights the step on screen,
+    its row saying so; enter stays there, down goes to the next."""
+    app = make_app(make_session())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        listed = palette.query_one(OptionList)
+        assert listed.highlighted == 2
+        lit = listed.get_option_at_index(2).prompt
+        assert str(lit).startswith("step 3: ") and "(on screen)" in str(lit)
+        assert [hit for hit in palette_hits(app) if "(on screen)" in hit] == [str(lit)]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "step 3/4" in app.screen.query_one(TourHeader).text
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert "step 4/4" in app.screen.query_one(TourHeader).text
+
+
 class LooseNavigator(FakeNavigator):
     """pkg, whose index matches a name by its letters in order and holds
     ``system_prompt``: a weak match for ``step`` (ext's ``step`` is an exact one)."""

@@ -782,22 +782,14 @@ async def test_the_recorders_palette_lists_the_steps_it_writes_not_the_traces(to
         assert app.screen is screen and screen.selected == 0
 
 
-@run_async
-async def test_a_tour_walked_against_a_trace_says_under_each_title_whether_it_ran(
-    toy: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``tour TOUR --trace NAME`` on a terminal: the tour's own steps, read at the versions
-    that ran, each said ran or not under its title, the lines that ran lit as a trace's."""
+async def tour_against_toy(toy: Path, monkeypatch: pytest.MonkeyPatch, steps: str) -> CodewalkApp:
+    """The app ``tour TOUR --trace toy`` opens on a terminal, ``steps`` the tour's YAML."""
     import codewalk.cli.commands.tour
     import codewalk.ui.launch
     from codewalk.ui.launch import open_session
-    from codewalk.ui.note import NoteView
 
     tour_file = toy / "tours" / "toy.yaml"
-    tour_file.write_text(
-        "title: Toy\nrepo: toy\nsteps:\n  - at: toypkg.total\n"
-        "  - at: toypkg.branch\n    focus: 'return \"no\"'\n"
-    )
+    tour_file.write_text(f"title: Toy\nrepo: toy\nsteps:\n{steps}")
     asked: list[tuple[object, ...]] = []
 
     def run_tour(_args: object, tour: object, traced: object = None) -> int:
@@ -809,7 +801,19 @@ async def test_a_tour_walked_against_a_trace_says_under_each_title_whether_it_ra
     assert main(["tour", str(tour_file), "--trace", "toy"]) == 0
     tour, traced = asked[0]
     assert traced is not None
-    app = make_app(open_session(tour, traced=traced))  # type: ignore[arg-type]
+    return make_app(open_session(tour, traced=traced))  # type: ignore[arg-type]
+
+
+@run_async
+async def test_a_tour_walked_against_a_trace_says_under_each_title_whether_it_ran(
+    toy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tour TOUR --trace NAME`` on a terminal: the tour's own steps, read at the versions
+    that ran, each said ran or not under its title, the lines that ran lit as a trace's."""
+    from codewalk.ui.note import NoteView
+
+    steps = "  - at: toypkg.total\n  - at: toypkg.branch\n    focus: 'return \"no\"'\n"
+    app = await tour_against_toy(toy, monkeypatch, steps)
     async with app.run_test(size=(150, 44)) as pilot:
         await settle(pilot)
         note = app.screen.query_one(NoteView).query_one("Markdown")
@@ -836,6 +840,39 @@ async def test_a_tour_walked_against_a_trace_says_under_each_title_whether_it_ra
         view.show("Next", long)
         await settle(pilot)
         assert view.scroll_y == 0
+
+
+@run_async
+async def test_a_tour_walked_against_a_trace_marks_each_step_in_the_list_ran_or_not(
+    toy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether each step ran was said only under its title, once the reader reached it:
+    the list marks every step (all resolved behind the reader), the bar of a line that ran
+    for one that ran, a dot for one that did not, and says so in its legend."""
+    from codewalk.ui.steps import StepsLegend, StepsList
+
+    steps = (
+        "  - at: toypkg.total\n  - at: toypkg.branch\n    focus: 'return \"no\"'\n"
+        "  - at: toypkg.fib\n  - at: toypkg.crush\n"
+    )
+    app = await tour_against_toy(toy, monkeypatch, steps)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        listed = app.screen.query_one(StepsList)
+        rows = [listed.render_line(y).text.rstrip() for y in range(4)]
+        ran, idle = "● ▌ ", "● · "
+        assert rows == [
+            f"{ran} 1 toypkg.total",
+            f"{idle} 2 toypkg.branch",
+            f"{ran} 3 toypkg.fib",
+            f"{idle} 4 toypkg.crush",
+        ]
+        dot = next(seg for seg in listed.render_line(1) if seg.text == "·")
+        assert dot.style is not None and dot.style.bold  # not run, and the tour does not say it would not
+        legend = app.screen.query_one(StepsLegend).render_line(3).text.strip()
+        assert legend == "▌ ran  · not run  - n/a"
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.step_index == 0  # the reader is where they were
 
 
 SPREAD = "\n\ndef spread(x):\n    a = square(x)\n    b = square(x) + square(x)\n    return a + b + key(x)\n"

@@ -208,13 +208,14 @@ def _innermost(
 def _call_lines(body: list[ast.stmt]) -> dict[int, list[tuple[int, str, int]]]:
     """``line: [(col, callee as written, the line of its name)]`` of the calls in ``body``
     (a function's, a module's), not in a function or class it defines (a comprehension's
-    and a lambda's are the line's)."""
+    and a lambda's are the line's); the calls of such a definition's statement are
+    (its decorators, a function's defaults, a class's bases and keywords)."""
     found: dict[int, list[tuple[int, str, int]]] = {}
     pending: list[ast.AST] = list(body)
     while pending:
         node = pending.pop()
         if isinstance(node, (*_DEF, ast.ClassDef)):
-            pending.extend(node.decorator_list)  # run where it is defined; its body is its own
+            pending.extend(_defined_with(node))  # run where it is defined; its body is its own
             continue
         if isinstance(node, ast.Call):
             func = node.func
@@ -222,6 +223,17 @@ def _call_lines(body: list[ast.stmt]) -> dict[int, list[tuple[int, str, int]]]:
             found.setdefault(node.lineno, []).append((node.col_offset, _written(func), named))
         pending.extend(ast.iter_child_nodes(node))
     return found
+
+
+def _defined_with(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> list[ast.expr]:
+    """What a ``def`` or ``class`` statement evaluates as it runs, before its body: its
+    decorators, a function's defaults, a class's bases and keywords (``metaclass=``); not
+    a function's annotations (a call there is rare, and not made at all from Python 3.14
+    on, or under ``from __future__ import annotations``)."""
+    if isinstance(node, ast.ClassDef):
+        return [*node.decorator_list, *node.bases, *(keyword.value for keyword in node.keywords)]
+    defaults = [d for d in node.args.kw_defaults if d is not None]
+    return [*node.decorator_list, *node.args.defaults, *defaults]
 
 
 def _written(func: ast.expr) -> str:

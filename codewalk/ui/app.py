@@ -48,6 +48,9 @@ class CodewalkApp(App[None]):
         # a text area being edited takes it first, to copy
         Binding("ctrl+c", "quit", "Quit", show=False),
         Binding("question_mark", "help", "Help"),
+        # the palette searches (symbols, steps, :N a line), the footer says so; Textual's
+        # own binding, not added when the app has one, says "palette"
+        Binding("ctrl+p", "command_palette", "Search", show=False, priority=True),
         Binding("t", "tours", "Tours", show=False),
     ]
 

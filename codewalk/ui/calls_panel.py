@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
@@ -35,7 +36,8 @@ if TYPE_CHECKING:
 
     RanAtCalls = Callable[[CallList], Sequence[Sequence[RanThere]]]
     OwnCallsAt = Callable[[str, str, int, bool], OwnCalls | None]  # (path, text, line, module)
-    Found = tuple[CallList | None, Sequence[Sequence[RanThere]] | None]
+    # the calls found, what ran at each, and the lines of their file that executed (a trace read)
+    Found = tuple[CallList | None, Sequence[Sequence[RanThere]] | None, frozenset[int] | None]
 
 _STATUS = {"external": "another package", "unresolved": "not resolved", "builtin": "builtin"}
 
@@ -151,26 +153,27 @@ class CallsPanel(BottomPanel):
             if found is None and fallback is not None:
                 found = nav.calls_at(repo, path, fallback)
             there = ran_at_calls(found) if found is not None and ran_at_calls is not None else None
-            return found, there
+            return found, there, ran
 
-        self._find(search, line, ran)
+        self._find(search, line)
 
-    def find_own(self, own: OwnCallsAt, path: str, text: str, line: int, ran: frozenset[int] | None) -> None:
+    def find_own(self, own: OwnCallsAt, path: str, text: str, line: int) -> None:
         """In a program's own file (no workspace reads it): the calls of its function
         around ``line``, else of its module's own statements (a script's main line), a row
-        per line of calls, with what the trace read ran there (``own``: asked of it)."""
+        per line of calls, with what the trace read ran there (``own``: asked of it), and
+        which of its lines executed (None: code the run did not follow line by line)."""
 
         def search() -> Found:
             found = own(path, text, line, True)
             if found is None:
-                return None, None
-            self.ran = found.executed  # None: code the run did not follow line by line
-            return found.calls, found.ran
+                return None, None, None
+            return found.calls, found.ran, found.executed
 
-        self._find(search, line, ran)
+        self._find(search, line)
 
-    def _find(self, search: Callable[[], Found], line: int, ran: frozenset[int] | None) -> None:
-        self.ran = ran
+    def _find(self, search: Callable[[], Found], line: int) -> None:
+        """Search in a worker; what it finds is shown unless another search came since
+        (nothing of the panel is set from the worker: a stale search changes nothing)."""
         self.cursor_line = line
         self._asked += 1
         token = self._asked
@@ -187,30 +190,43 @@ class CallsPanel(BottomPanel):
 
     def _search(self, search: Callable[[], Found], token: int) -> None:
         try:
-            found, there = search()
+            found, there, ran = search()
         except Exception as error:
-            self.app.call_from_thread(self.abandon, token)
-            self.app.call_from_thread(self.notify, f"calls: {error}", severity="error", markup=False)
+            self.app.call_from_thread(self._give_up, token, f"calls: {error}", "error")
             return
         if get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.abandon, token)
+            self.app.call_from_thread(self._give_up, token)
         elif found is None:
-            self.app.call_from_thread(self.abandon, token)
-            self.app.call_from_thread(
-                self.notify, "the cursor is not in a function: no calls to list", markup=False
-            )
+            said = "the cursor is not in a function: no calls to list"
+            self.app.call_from_thread(self._give_up, token, said)
         else:
-            self.app.call_from_thread(self.show_calls, found, token, there)
+            self.app.call_from_thread(self.show_calls, found, token, there, ran)
+
+    def _give_up(self, token: int, said: str = "", severity: SeverityLevel = "information") -> None:
+        """The search for ``token`` found nothing to list, or failed (``said``: why): the
+        panel closes and says so, unless another search came since (its answer is the
+        one the reader waits for)."""
+        if token != self.pending:
+            return
+        self.abandon(token)
+        if said:
+            self.notify(said, severity=severity, markup=False)
 
     def show_calls(
-        self, calls: CallList, token: int | None = None, there: Sequence[Sequence[RanThere]] | None = None
+        self,
+        calls: CallList,
+        token: int | None = None,
+        there: Sequence[Sequence[RanThere]] | None = None,
+        ran: frozenset[int] | None = None,
     ) -> bool:
         """Fill the panel; False (nothing shown) when another search came since ``token``.
-        ``there``: per call, what ran there in the trace read."""
+        ``there``: per call, what ran there in the trace read; ``ran``: the lines of the
+        calls' file that executed in it."""
         if token is not None and token != self.pending:
             return False
         self.pending = None
         self.calls = calls
+        self.ran = ran
         ran_there = there if there is not None else [() for _ in calls.rows]
         listed = [(row, ran) for row, ran in zip(calls.rows, ran_there, strict=True) if not row.minor or ran]
         self.rows = [row for row, _ in listed]

@@ -26,7 +26,11 @@ _LOOKUPS: tuple[tuple[str, str], ...] = (
     ("c", "the calls of the function around the cursor, to jump into"),
 )
 _GOTO = ("g / enter", "go to the definition of the name at the cursor, in any pinned repo")
-_SEARCH = ("ctrl+p", "search a symbol in any pinned repo in the cache, or a step; :N, line N (not commands)")
+_SEARCH = (
+    "ctrl+p",
+    "search a symbol in any pinned repo in the cache, or a step; :N, line N of the file on screen,"
+    " step N under it (not commands)",
+)
 
 KEYS: tuple[Group, ...] = (
     (
@@ -61,6 +65,7 @@ KEYS: tuple[Group, ...] = (
             ("✗", "missing: nothing by that name at this version"),
             ("◌", "skipped: the step is not in this version of the tour"),
             ("○", "not resolved yet"),
+            ("▌ · -", "against a trace: ran, did not (red: not as the tour says), no code a trace sees"),
             ("── repo ↗", "the steps below it are in another repository than the tour's"),
         ),
     ),

@@ -175,11 +175,11 @@ class LookupActions(Screen[None]):
         self.close_other_panels()
         self.query_one(ReferencesPanel).close()
         self.add_class("-panel-open")
-        ran = self.session.ran(self.here_repo, code.source.path)  # a trace read: what executed
         if known is not None and known.unread and own is not None:  # a traced program's own file
             text = "\n".join(code.source.lines)
-            self.query_one(CallsPanel).find_own(own, code.source.path, text, code.cursor[0], ran)
+            self.query_one(CallsPanel).find_own(own, code.source.path, text, code.cursor[0])
             return
+        ran = self.session.ran(self.here_repo, code.source.path)  # a trace read: what executed
         self.query_one(CallsPanel).find(
             self.session.nav,
             self.here_repo,

@@ -6,7 +6,8 @@ keystroke), each hit naming its repository; the steps whose function the text na
 (``Dataset.map``: in a trace, the calls of it that ran) above them, the other steps whose
 title or symbol the text matches below (in the recorder: the steps it writes), to go to.
 Rows are yielded in the order they are listed, so a search still running only adds rows
-below those on screen. ``:N`` is line N of the file on screen. Over the tours list, it
+below those on screen. ``:N`` is line N of the file on screen (as in an editor), step N
+listed under it. Over the tours list, it
 lists the tours whose id or title the text matches, to open. The palette lists symbols,
 steps, lines and tours only: the app has no commands."""
 
@@ -21,6 +22,7 @@ from typing import Any, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.command import (
+    Command,
     CommandInput,
     CommandList,
     CommandPalette,
@@ -127,13 +129,21 @@ def not_searched(repos: Sequence[str], notify: Callable[..., None]) -> Hit:
     )
 
 
+@dataclass
+class OnScreen(DiscoveryHit):
+    """The row of the step on screen, among the steps listed before anything is typed:
+    the one the palette opens on."""
+
+
 class SymbolPalette(CommandPalette):
     """Textual's palette, whose rows are always those of the text in its field: Textual
     keeps the rows of the text before (the tour's steps, before any was typed) until the
     new search yields its first hit, and Enter would choose one of those meanwhile (the
     first search of a session takes seconds). Its field is a :class:`PaletteField
     <codewalk.ui.fields.PaletteField>`: a burst's backspaces ran behind the letters typed
-    after them."""
+    after them. Opened with nothing typed, it lights the step on screen among the steps it
+    lists (Textual lights the first row, the best match of a text typed: step 1, however
+    far into the tour the reader was)."""
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():  # Textual's widgets, placed as it places them
@@ -146,6 +156,18 @@ class SymbolPalette(CommandPalette):
         # starts the search of the new text
         self.query_one(CommandList).clear_options()
         self._hit_count = 0
+
+    def _refresh_command_list(
+        self, command_list: CommandList, commands: list[Command], clear_current: bool
+    ) -> None:
+        super()._refresh_command_list(command_list, commands, clear_current)  # lights the first row
+        on_screen = [
+            n
+            for n, option in enumerate(command_list.options)
+            if isinstance(option, Command) and isinstance(option.hit, OnScreen)
+        ]
+        if on_screen:
+            command_list.highlighted = on_screen[0]
 
 
 class SymbolProvider(Provider):
@@ -163,6 +185,9 @@ class SymbolProvider(Provider):
             return
         if (typed := _LINE.fullmatch(query.strip())) is not None:
             yield line_hit(screen, typed.group(1), self.app.notify)
+            step = step_numbered(screen, typed.group(1))
+            if step is not None:
+                yield step
             return
         assert screen.session is not None
         navigator = screen.session.nav
@@ -205,12 +230,13 @@ class SymbolProvider(Provider):
         screen = self._tour_screen()
         if screen is None:
             return
-        listed = screen.listed_steps()
-        shown = opened_steps(len(listed), screen.step_on_screen())
+        listed, on_screen = screen.listed_steps(), screen.step_on_screen()
+        shown = opened_steps(len(listed), on_screen)
         for number in shown:
             step = listed[number]
-            yield DiscoveryHit(
-                f"step {number + 1}: {visible(step.title)}",
+            here = "  (on screen)" if number == on_screen else ""
+            yield (OnScreen if here else DiscoveryHit)(
+                f"step {number + 1}: {visible(step.title)}{here}",
                 lambda number=number: screen.show_step(number),
                 help=visible(f"{repo_shown(step.repo)}  {step.anchor}"),
             )
@@ -287,6 +313,21 @@ def line_hit(screen: SymbolHost, digits: str, notify: Callable[..., None]) -> Hi
         lambda: screen.go_to(there),
         text=text,
         help=visible(f"{repo_shown(here.repo)}  {here.path}  ({said})"),  # not "<program>"
+    )
+
+
+def step_numbered(screen: SymbolHost, digits: str) -> Hit | None:
+    """Below ``:N``'s line, step N, for a reader who took ``:N`` for a step's number (the
+    digits typed on the code go to a step); None when the tour has no step N."""
+    listed = screen.listed_steps()
+    number = int(digits) if len(digits) <= 9 else 0
+    if not 1 <= number <= len(listed):
+        return None
+    step = listed[number - 1]
+    text = f"step {number}: {step.title}"
+    how = f"{repo_shown(step.repo)}  {step.anchor}  (or type {number} on the code)"
+    return Hit(
+        0.5, Content(visible(text)), lambda: screen.show_step(number - 1), text=text, help=visible(how)
     )
 
 

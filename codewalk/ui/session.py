@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from codewalk.errors import CodewalkError
 from codewalk.resolve.related import COMPILED
@@ -41,9 +41,20 @@ T = TypeVar("T")
 
 # (the repos, 0-based step index) -> the step's resolution; runs on the nav thread
 StepResolver = Callable[[Any], Callable[[int], ResolvedStep]]
-# a step -> whether it ran in the trace the tour is walked against (the words, and
-# whether they bear the tour out); None: nothing to say
-RanSaid = Callable[[ResolvedStep], "tuple[str, bool] | None"]
+
+
+class StepVerdict(NamedTuple):
+    """Whether a step ran in the trace a tour is walked against: ``word`` (``ran``,
+    ``not run``, ``not traced``, ``broken``), the line said under its title, and whether
+    that bears the tour out."""
+
+    word: str
+    said: str
+    ok: bool
+
+
+# a step -> its verdict against the trace the tour is walked against; None: nothing to say
+RanSaid = Callable[[ResolvedStep], "StepVerdict | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,9 +443,7 @@ class TourSession:
     known: tuple[RepoInfo, ...] = ()
     nav: NavThread = field(init=False)
     _resolve: list[Callable[[int], ResolvedStep]] = field(init=False, default_factory=list)
-    verdicts: dict[int, tuple[str, bool]] = field(
-        init=False, default_factory=dict
-    )  # step -> what judge_step said
+    verdicts: dict[int, StepVerdict] = field(init=False, default_factory=dict)  # step -> what judge_step said
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nav", NavThread(self.open_repos, self.describe))

@@ -35,6 +35,10 @@ PENDING = "[dim]○[/]"
 # in a trace, what the code view's gutter says: a line that ran, the focus (the reversed
 # numbers): told apart without colour too
 RAN_LEGEND = f"[{RAN_COLOR}]{RAN_MARK}[/] line ran  [reverse]12[/] focus"
+# a tour walked against a trace: after each step's mark, whether it ran there (the bar of
+# a line that ran), did not (red where the tour expects it to), or is no code a trace sees
+VERDICT_MARKS = {"ran": f"[{RAN_COLOR}]{RAN_MARK}[/]", "not run": "·", "not traced": "-"}
+VERDICT_LEGEND = f"{VERDICT_MARKS['ran']} ran  · not run  - n/a"
 LEGEND = (
     f"{MARKS['resolved']} found  {MARKS['ambiguous']} ambiguous\n"
     f"{MARKS['missing']} missing  {MARKS['skipped']} skipped\n"
@@ -78,15 +82,44 @@ def guides(depth: int) -> Content:
     return _GUIDES[shown]
 
 
-def step_label(index: int, title: str, status: str | None, number_width: int = 2, depth: int = 0) -> Hanging:
-    """The mark, the number (``number_width`` wide: the list's numbers line up), a guide
-    per level of ``depth``, the title."""
-    mark = MARKS.get(status or "", PENDING)
+def verdict_mark(verdict: tuple[str, bool] | None) -> str:
+    """Whether a step ran in the trace its tour is walked against (``verdict``: its word
+    and whether that bears the tour out; None: not known yet, a blank), one cell wide:
+    red where the run does not bear the tour out (a step not run that the tour does not
+    mark ``not_run``), dim where it does."""
+    if verdict is None:
+        return " "
+    word, ok = verdict
+    mark = VERDICT_MARKS.get(word, " ")  # broken: its ✗ says it
+    if word == "ran":
+        return mark if ok else f"[b $text-error]{RAN_MARK}[/]"
+    return f"[dim]{mark}[/]" if ok else f"[b $text-error]{mark}[/]"
+
+
+def _content(mark: str) -> Content:
     if mark not in _MARK_CONTENT:
         _MARK_CONTENT[mark] = Content.from_markup(mark)
+    return _MARK_CONTENT[mark]
+
+
+def step_label(
+    index: int,
+    title: str,
+    status: str | None,
+    number_width: int = 2,
+    depth: int = 0,
+    verdict: str | None = None,
+) -> Hanging:
+    """The mark, the ``verdict`` mark when the tour is walked against a trace (markup,
+    :func:`verdict_mark`), the number (``number_width`` wide: the list's numbers line
+    up), a guide per level of ``depth``, the title."""
+    mark = _content(MARKS.get(status or "", PENDING))
+    if verdict is not None:
+        mark = mark + Content(" ") + _content(verdict)
     tree = guides(depth)
-    under = Content(" " * (number_width + 3)) + tree  # the guides go on beside a wrapped title
-    head = _MARK_CONTENT[mark] + Content(f" {index:>{number_width}} ")
+    # the guides go on beside a wrapped title
+    under = Content(" " * (mark.cell_length + number_width + 2)) + tree
+    head = mark + Content(f" {index:>{number_width}} ")
     # on a narrow list the outer guides give way to the title
     return Hanging(head + tree, Content(title), under, keep=head.cell_length, at_dots=True, middle=True)
 
@@ -111,14 +144,17 @@ class StepsList(OptionList):
         self._titles: list[str] = []
         self._depths: list[int] = []  # each step's depth in its tree (a trace's), else 0
         self._status: list[str | None] = []
+        self._verdicts: list[tuple[str, bool] | None] | None = None  # walked against a trace: each step's
         self.repos: list[str] = []  # each step's repository
         self._starts: dict[int, str] = {}  # the step each run of one repository starts at
         self._home = ""
 
-    def set_tour(self, tour: Tour, repo: str, depths: Sequence[int] = ()) -> None:
+    def set_tour(self, tour: Tour, repo: str, depths: Sequence[int] = (), judged: bool = False) -> None:
         """List ``tour``'s steps; ``repo`` is the tour's repository (its steps' default);
-        ``depths``, a trace's: how deep each step is in its call tree."""
+        ``depths``, a trace's: how deep each step is in its call tree; ``judged``: the tour
+        is walked against a trace, each step marked ran or not once known."""
         self._titles = [visible(step.title or step.anchor) for step in tour.steps]
+        self._verdicts = [None] * len(self._titles) if judged else None
         self._depths = list(depths) or [0] * len(self._titles)
         self.set_class(bool(depths), "-tree")  # a row a call, the tree's shape kept: names cut
         self._status = [None] * len(self._titles)
@@ -163,9 +199,18 @@ class StepsList(OptionList):
         self._status[index] = status
         self.replace_option_prompt(str(index), self._label(index))
 
+    def judge(self, index: int, word: str, ok: bool) -> None:
+        """Mark step ``index`` ran or not in the trace the tour is walked against."""
+        if self._verdicts is None or self._verdicts[index] == (word, ok):
+            return
+        self._verdicts[index] = (word, ok)
+        self.replace_option_prompt(str(index), self._label(index))
+
     def _label(self, index: int) -> Hanging:
         width = max(2, len(str(len(self._titles))))
-        return step_label(index + 1, self._titles[index], self._status[index], width, self._depths[index])
+        verdict = verdict_mark(self._verdicts[index]) if self._verdicts is not None else None
+        status, depth = self._status[index], self._depths[index]
+        return step_label(index + 1, self._titles[index], status, width, depth, verdict)
 
     def mark_many(self, marks: dict[int, str]) -> None:
         """Mark several steps at once (a trace's tour opened deep has a thousand resolved
@@ -192,7 +237,8 @@ class StepsLegend(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(LEGEND, id=id)
 
-    def show_ran(self) -> None:
-        """Say, under the marks, what the gutter says of a trace's lines."""
-        self.update(f"{LEGEND}\n{RAN_LEGEND}")
-        self.styles.height = 4
+    def show_ran(self, judged: bool = False) -> None:
+        """Say, under the marks, what the gutter says of a trace's lines; ``judged``: and
+        what the marks of a tour walked against it say."""
+        self.update("\n".join([LEGEND, *([VERDICT_LEGEND] if judged else []), RAN_LEGEND]))
+        self.styles.height = 5 if judged else 4

@@ -87,11 +87,14 @@ class TourScreen(Columns):
             self.narrow = NARROW_TRACE
             self.fit(self.app.size.width)
         self.session.activity.listen(self.query_one(StepProblem).heard)
-        self.query_one(StepsList).set_tour(self.session.tour, self.session.repo, self.session.depths)
+        judged = self.session.judge_step is not None
+        self.query_one(StepsList).set_tour(self.session.tour, self.session.repo, self.session.depths, judged)
         if self.session.executed is not None:  # lines that ran are lit
-            self.query_one(StepsLegend).show_ran()
+            self.query_one(StepsLegend).show_ran(judged)
         self.query_one(CodeView).focus()
         self.show_step(self.step_index)
+        if judged:  # whether each step ran, in the list: every step resolved, behind the reader's
+            self._judge_all()
         for note in self.session.notes:
             self.notify(note, markup=False)
         # once the first step is on screen: what the first call question and jedi load
@@ -135,6 +138,8 @@ class TourScreen(Columns):
         if not tour.steps:
             return
         index = max(0, min(index, len(tour.steps) - 1))
+        if index != self.step_index:  # the links listed are the note's of the step left
+            self._close_links()
         self.step_index = index
         step = tour.steps[index]
         self.query_one(TourHeader).show(tour.title, index + 1, len(tour.steps))
@@ -168,7 +173,8 @@ class TourScreen(Columns):
         tour = self.session.tour
         step = tour.steps[index]
         summary = tour.summary if index == 0 and tour.summary.strip() else ""
-        ran = self.session.verdicts.get(index)
+        verdict = self.session.verdicts.get(index)
+        ran = (verdict.said, verdict.ok) if verdict is not None else None
         self.query_one(NoteView).show(
             step.title or step.anchor, step.note, summary, len(step.links), ran, home=home
         )
@@ -198,6 +204,34 @@ class TourScreen(Columns):
         if earlier:
             self.app.call_from_thread(self._resolved_earlier, earlier)
 
+    @work(thread=True, exit_on_error=False, group="judge")
+    def _judge_all(self) -> None:
+        """Resolve every step, in order, one at a time on the nav thread (what the reader
+        asks meanwhile waits for one step, not the tour), each marked in the list as it
+        comes, with whether it ran in the trace the tour is walked against."""
+        assert self.session is not None
+        for index in range(len(self.session.tour.steps)):
+            try:
+                resolved = self.session.resolve(index)
+            except Exception:  # said when the reader reaches the step
+                return
+            self.app.call_from_thread(self._judged, index, resolved)
+
+    def _judged(self, index: int, resolved: ResolvedStep) -> None:
+        if index not in self.resolved and index not in self._pending:
+            self._resolved_earlier([(index, resolved)])
+        self._mark_verdicts([index])
+
+    def _mark_verdicts(self, indexes: list[int]) -> None:
+        """Mark in the list whether these steps ran in the trace the tour is walked
+        against (those judged so far)."""
+        assert self.session is not None
+        steps = self.query_one(StepsList)
+        for index in indexes:
+            verdict = self.session.verdicts.get(index)
+            if verdict is not None:
+                steps.judge(index, verdict.word, verdict.ok)
+
     def _failed(self, index: int, error: Exception) -> None:
         self._pending.discard(index)
         self.notify(f"step {index + 1}: {error}", severity="error", title="resolve failed", markup=False)
@@ -209,6 +243,7 @@ class TourScreen(Columns):
             self._pending.discard(index)
             self.resolved[index] = resolved
         self.query_one(StepsList).mark_many({index: resolved.status for index, resolved in steps})
+        self._mark_verdicts([index for index, _ in steps])
 
     def _resolved(self, index: int, resolved: ResolvedStep) -> None:
         assert self.session is not None
@@ -216,6 +251,7 @@ class TourScreen(Columns):
         first = index not in self.resolved
         self.resolved[index] = resolved
         self.query_one(StepsList).mark(index, resolved.status)
+        self._mark_verdicts([index])
         if index == self.step_index and first:
             if index in self.session.verdicts:  # shown before it was known
                 self._show_note(index, home=False)
@@ -428,6 +464,14 @@ class TourScreen(Columns):
             other.close()
         self.add_class("-panel-open")
         panel.show_links(resolved.links, resolved.repo)
+
+    def _close_links(self) -> None:
+        links = self.query_one(LinksPanel)
+        if links.shown:
+            links.close()
+            if not (self.query_one(ReferencesPanel).shown or self.query_one(CallsPanel).shown):
+                self.remove_class("-panel-open")
+            self.code.focus()
 
     def on_links_panel_chosen(self, event: LinksPanel.Chosen) -> None:
         self.follow_link(event.link)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the records of a tour, needed only when one is read
     from codewalk.cli.check_run import Verdict
     from codewalk.tours.model import ResolvedLink, ResolvedStep, Tour
     from codewalk.traces.reading import Opened
+    from codewalk.ui.session import StepVerdict
 
     Judge = Callable[[ResolvedStep], "Verdict | None"]  # a step's verdict against a trace, if one is read
 
@@ -130,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         except ModuleNotFoundError:
             pass  # no UI installed: print the tour
         else:
-            said = (opened, lambda resolved: _ran_line(judge(resolved), args.trace)) if opened else None
+            said = (opened, lambda resolved: _step_verdict(judge(resolved), args.trace)) if opened else None
             return int(launch.run_tour(args, tour, said))
     workspaces = Workspaces(args.source, args.at, opened.stack if opened else None)
     if args.json:
@@ -220,6 +221,15 @@ def _run_plain(tour: Tour, workspaces: Workspaces, args: argparse.Namespace, jud
         )
         out.flush()
     return 1 if broken else 0
+
+
+def _step_verdict(verdict: Verdict | None, trace: str | None) -> StepVerdict | None:
+    """The verdict the terminal UI shows: its word marks the step in the list, its line
+    is said under the title."""
+    from codewalk.ui.session import StepVerdict
+
+    said = _ran_line(verdict, trace)
+    return StepVerdict(verdict.word, *said) if verdict is not None and said is not None else None
 
 
 def _ran_line(verdict: Verdict | None, trace: str | None) -> tuple[str, bool] | None:
