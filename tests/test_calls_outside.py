@@ -184,6 +184,27 @@ def test_what_calling_one_of_many_modules_returns_is_not_read(
     assert crop.how == "outputs = self(1) (line 58): past.crop of a value whose type codewalk does not know"
 
 
+def test_what_a_call_of_many_functions_returns_is_not_read(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``embeddings = model.get_input_embeddings()`` on a base hundreds of models derive
+    from, each overriding it: what each returns is no type to go on with (as for calling
+    any of many modules), nor what each returns of its arguments; reading them all read
+    hundreds of bodies a path never goes through. Made "many" here, the result of a call
+    of one function (``unwrap(walker)``, which returns its argument; ``self.get_base()``,
+    which returns an attribute) is not typed."""
+    from codewalk.calls import tables
+
+    monkeypatch.setattr(tables, "WIDE", 0)  # both typed otherwise (above, and in test_calls_receiver)
+    held = callees(ws, "callpkg.bases.typed")[(91, "held.named_children")]
+    assert (held.status, held.targets, held.external) == (UNRESOLVED, (), "")
+    unknown = "named_children of a value whose type codewalk does not know"
+    assert held.how == f"held = unwrap(walker) (line 90): {unknown}"
+    base = callees(ws, "callpkg.models.Wrapper.forward")[(202, "self.get_base()")]
+    assert (base.status, base.targets) == (UNRESOLVED, ())
+    assert base.how == "what self.get_base(…) returns, whose class codewalk does not know"
+
+
 def test_calling_a_module_s_instance_of_a_class_named_in_lower_case_runs_its_call(ws: Workspace) -> None:
     """``progress = _progress_cls()`` (``tqdm = _tqdm_cls()``): ``progress(items)`` runs
     ``_progress_cls.__call__``, not only the variable."""

@@ -247,7 +247,7 @@ def _call_result(
         if len(callee.targets) > WIDE:  # any of many models: what each returns is no type to go on
             return unresolved(f"what {what}(…) returns")
     result = call_result(r, callee, depth, o.part)
-    if not result.targets and o.slots:
+    if not result.targets and o.slots and not of_many(callee):
         result = returned_argument(r, body, facts, o, callee, depth)
         result = result if result.targets else copied_argument(r, body, facts, o, callee, depth)
     receiver, _, method = o.name.expr.rpartition(".")
@@ -312,7 +312,9 @@ def call_result(r: Reacher, callee: Reach, depth: int, part: int = -1) -> Reach:
     """What calling the definitions of ``callee`` returns, as instances: of a class it
     constructs (``cls(...)``, ``X(...)``), of what a function's return annotation names,
     else of the classes its ``return`` statements construct; ``part``: of the element of
-    that index of the tuple it returns."""
+    that index of the tuple it returns. None for a call of many functions (:func:`of_many`)."""
+    if of_many(callee):
+        return unresolved("")
     out: list[Resolved] = []
     loose = False
     classes = True  # every function called returns a class itself (-> type[X]), not an instance
@@ -336,6 +338,14 @@ def call_result(r: Reacher, callee: Reach, depth: int, part: int = -1) -> Reach:
         instance=True,
         loose=loose,
     )
+
+
+def of_many(callee: Reach) -> bool:
+    """A call of more than ``WIDE`` functions (``model.get_input_embeddings()`` on a base
+    hundreds of models derive from, each overriding it): what each returns, or returns of
+    what it was passed, is no type to go on, as for calling any of many modules; reading
+    every one's ``return``s read hundreds of bodies that nothing else asked for."""
+    return callee.status == RESOLVED and sum(1 for t in callee.targets if t.kind in BODY_KINDS) > WIDE
 
 
 def returned_instances(r: Reacher, function: Resolved, depth: int, part: int = -1) -> Reach:
