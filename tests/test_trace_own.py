@@ -974,3 +974,19 @@ def test_a_name_neither_the_pins_nor_the_program_ran_says_where_it_may_have_run(
         f"{refusal}, nor among the program's own functions that ran in trace 'toy' (the program started 2"
         " processes, whose code a trace does not record: it may have run there)"
     )
+
+
+def test_goto_on_the_programs_own_file_says_it_is_the_programs(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``goto own.py:14 --trace own``: the program's file that ran is in no pin; said so, and
+    where the run shows what its lines called, not "no such file in the checkout"."""
+    capsys.readouterr()
+    code, out, err = run(capsys, "goto", "own.py:14", "--trace", "own")
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "codewalk: error: own.py is the program's own file in trace 'own', which codewalk does not index"
+    ), err
+    assert "codewalk tour --trace own shows it where it ran" in err
+    code, _, err = run(capsys, "goto", "other.py:14", "--trace", "own")  # none of the program's
+    assert code == 1 and "other.py: no such file in the" in err, err
