@@ -15,6 +15,7 @@ SHIPPED_TOURS = (
     "diffusers-schedulers",
     "from-pretrained",
     "gradient-checkpointing",
+    "hub-cache",
     "kv-cache",
     "llama-generate",
     "logits-processors",

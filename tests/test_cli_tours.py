@@ -49,6 +49,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "diffusers-schedulers       6 steps  Diffusers schedulers: set_timesteps, scale_model_input and step",
         "from-pretrained           20 steps  from_pretrained, from a Hub name to tensors in memory",
         "gradient-checkpointing    11 steps  Gradient checkpointing: from the Trainer's flag to each layer",
+        "hub-cache                 12 steps  "
+        "The hub cache offline, from hf_hub_download to a snapshot's symlink",
         "kv-cache                  14 steps  "
         "The KV cache, grown by concatenation or preallocated for compilation",
         "llama-generate            13 steps  From LlamaForCausalLM to assisted decoding",
@@ -128,7 +130,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "35 tour(s) (42 readings, with their versions), 485 step(s): 0 broken step(s), 0 file error(s)"
+        "36 tour(s) (43 readings, with their versions), 497 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -521,7 +523,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "38 tour(s) (43 readings, with their versions), 486 step(s): 0 broken step(s), 2 file error(s)"
+        "39 tour(s) (44 readings, with their versions), 498 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

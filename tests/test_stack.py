@@ -186,6 +186,17 @@ def test_a_fallback_stand_in_does_not_hide_the_definition_in_the_other_pin(
     assert opener.opened == ["lib"] and found.note == ""
 
 
+def test_a_fallback_stand_in_does_not_make_the_name_ambiguous(app: tuple[Workspace, Opener]) -> None:
+    """``show save`` (as ``show hf_hub_download``, which transformers sets to ``None`` where
+    its import fails): the definition answers; the stand-in is no rival of it."""
+    from codewalk.workspace.calling import unambiguous
+
+    ws, _ = app
+    found = ws.find("save")
+    assert [r.qualname for r in found.matches] == ["lib.io.save", "app.hub.save"]
+    unambiguous(found)  # raises Ambiguous when the stand-in competes
+
+
 def test_a_fallback_stand_in_alone_says_the_other_pin_could_not_be_read(roots: Path) -> None:
     opener = Opener(roots, reachable=False)
     ws = open_app(roots, opener)

@@ -989,3 +989,62 @@ async def test_c_in_the_programs_function_lists_what_its_nested_def_and_class_st
             ),
             at_def + 6: ("scaled", [("__main__.build.<locals>.scaled", 1)]),
         }
+def test_the_programs_callback_is_the_name_with_trace_when_the_pins_namesake_did_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``callers upper --trace``, ``upper`` the program's callback given to datasets'
+    ``map`` and also a function a pin defines in another, which did not run: the run says
+    which was meant, the program's, as for ``path`` to it; a pin's that ran still answers."""
+    work = use_toy(tmp_path, monkeypatch)
+    (work / "keyed.py").write_text("import toypkg\n\n\ndef key(x):\n    return x\n\n\ntoypkg.call_it(key)\n")
+    assert main(["trace", "--python", sys.executable, "--name", "keyed", "keyed.py"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "callers", "key", "--trace", "keyed")
+    assert code == 0 and out.startswith("callers of key (the program's, keyed.py)"), out
+    assert "in call_it  x1" in out
+    code, out, _ = run(capsys, "path", "call_it", "key", "--trace", "keyed")
+    assert code == 0 and out.startswith("toypkg.call_it -> key (the program's, keyed.py): 1 chain ran"), out
+    code, out, _ = run(capsys, "callers", "call_it", "--trace", "keyed")
+    assert code == 0 and out.startswith("callers of toypkg.call_it"), out
+
+
+def test_a_name_neither_the_pins_nor_the_program_ran_says_where_it_may_have_run() -> None:
+    """``path Dataset.map add_len --trace``, ``add_len`` given to ``map(num_proc=2)``: it
+    ran in the pool's workers, which a trace does not record; the refusal says it was
+    looked for among the program's functions that ran too, and that processes were started."""
+    from codewalk.traces.model import Function, Node
+    from codewalk.traces.named import own_instead
+    from codewalk.workspace.calling import NoDefinition
+    from tests.synthetic_trace import synthetic_trace
+
+    functions = [Function(PROGRAM, "/w/prog.py", "__main__", "f", 1)]
+    trace = synthetic_trace(functions, [Node(-1, 0, -1, -1, 1, 0.0), Node(0, 3, 0, -1, 1, 0.0)])
+    refusal = "'add_len': no definition found in toy==1"
+    with pytest.raises(NoDefinition) as info:
+        own_instead(trace, "add_len", NoDefinition(refusal, hint="did you mean: add", suggestions=("add",)))
+    assert str(info.value) == (
+        f"{refusal}, nor among the program's own functions that ran in trace 'toy'\n  hint: did you mean: add"
+    )
+    started = trace._replace(processes=((1, 7, 2),))
+    with pytest.raises(NoDefinition) as info:
+        own_instead(started, "add_len", NoDefinition(refusal, hint=None, suggestions=()))
+    assert str(info.value) == (
+        f"{refusal}, nor among the program's own functions that ran in trace 'toy' (the program started 2"
+        " processes, whose code a trace does not record: it may have run there)"
+    )
+
+
+def test_goto_on_the_programs_own_file_says_it_is_the_programs(
+    work: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``goto own.py:14 --trace own``: the program's file that ran is in no pin; said so, and
+    where the run shows what its lines called, not "no such file in the checkout"."""
+    capsys.readouterr()
+    code, out, err = run(capsys, "goto", "own.py:14", "--trace", "own")
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "codewalk: error: own.py is the program's own file in trace 'own', which codewalk does not index"
+    ), err
+    assert "codewalk tour --trace own shows it where it ran" in err
+    code, _, err = run(capsys, "goto", "other.py:14", "--trace", "own")  # none of the program's
+    assert code == 1 and "other.py: no such file in the" in err, err

@@ -150,7 +150,7 @@ def run_path(args: argparse.Namespace) -> int:
     with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
-        start = _traced_end(
+        start = traced_end(
             args, workspace, trace, args.start, scope
         )  # the program's own, where no pin has it
         goals = _path_goals(args, workspace, trace, scope)
@@ -185,17 +185,20 @@ def _path_goals(
     args: argparse.Namespace, workspace: Workspace, trace: Trace, scope: Sequence[str]
 ) -> Sequence[Resolved | Function]:
     """The definitions TO names, as the static ``path`` takes them (then as
-    :func:`ran_instead` has them); where no pin defines it, the program's own function
-    of that name that ran."""
+    :func:`ran_instead` has them); where no pin defines it, or none of the pins'
+    definitions ran, the program's own function of that name that ran."""
     if ".<locals>." in args.goal:  # a function defined in another: found in its host's body
-        return [_traced_end(args, workspace, trace, args.goal, scope)]
+        return [traced_end(args, workspace, trace, args.goal, scope)]
     found = workspace.calling.find(args.goal, scope, related=False)
     if not found.matches and own_named(trace, args.goal):
         return [own_instead(trace, args.goal, None)]
-    if not found.matches:
+    if not found.matches:  # nothing of that name: the refusal says where else it was looked for
         _refuse_unpinned_goal(args, workspace)
-    goals = list(found.matches) or [workspace.calling.definition(args.goal, scope)]
-    return ran_instead(args, workspace, trace, args.goal, goals)
+        return [traced_end(args, workspace, trace, args.goal, scope)]
+    goals = ran_instead(args, workspace, trace, args.goal, list(found.matches))
+    if not getattr(args, "repo", None) and not ran_as(trace, goals) and own_named(trace, args.goal):
+        return [own_instead(trace, args.goal, None)]  # the program's callback, not a pin's namesake
+    return goals
 
 
 def endpoint_name(endpoint: Resolved | Function) -> str:
@@ -668,7 +671,7 @@ def run_draft(args: argparse.Namespace) -> str:
     with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
-        start, goal = (_traced_end(args, workspace, trace, query, scope) for query in (args.start, args.goal))
+        start, goal = (traced_end(args, workspace, trace, query, scope) for query in (args.start, args.goal))
         found = chains(trace, opened.tree, ran_as(trace, [start]), ran_as(trace, [goal]))
         if not found:
             raise QueryError(
@@ -702,12 +705,20 @@ def run_draft(args: argparse.Namespace) -> str:
         return draft_ran(hops, ended, (start.qualname, goal.qualname), command, workspace.checkout.repo)
 
 
-def _traced_end(
+def traced_end(
     args: argparse.Namespace, workspace: Workspace, trace: Trace, query: str, scope: Sequence[str]
 ) -> Resolved | Function:
-    """An end of a chain a command names: the definition, as :func:`traced_definition`
-    takes it, else the program's own function of that name that ran (no pin defines it)."""
+    """What a command given ``--trace`` takes ``query`` for: the definition, as
+    :func:`traced_definition` takes it, unless it did not run and the program's own
+    function of that name did (``upper``, the program's callback given to ``map``, not
+    the function of that name a pin defines in another); else the program's own function
+    of that name that ran (no pin defines it)."""
+    from codewalk.traces.tree import functions_of
+
     try:
-        return traced_definition(args, workspace, trace, query, scope)
+        found = traced_definition(args, workspace, trace, query, scope)
     except QueryError as error:
         return own_instead(trace, query, error)
+    if not getattr(args, "repo", None) and not functions_of(trace, [found]) and own_named(trace, query):
+        return own_instead(trace, query, None)
+    return found

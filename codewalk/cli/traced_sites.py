@@ -15,11 +15,10 @@ from codewalk.cli.traced import (
     function_dict,
     open_traced,
     ran_name,
-    traced_definition,
+    traced_end,
     via_text,
 )
 from codewalk.errors import QueryError
-from codewalk.traces.named import own_instead
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -44,11 +43,8 @@ def run_callers(args: argparse.Namespace) -> int:
     with workspace:
         trace = opened.trace
         scope = search_scope(args, workspace)
-        target: Resolved | Function
-        try:
-            target = traced_definition(args, workspace, trace, args.query, scope)
-        except QueryError as error:  # none in the pins: the program's own function that ran?
-            target = own_instead(trace, args.query, error)
+        # none in the pins, or none of theirs that ran: the program's own function that ran?
+        target = traced_end(args, workspace, trace, args.query, scope)
         sites = () if isinstance(target, Function) else _static_callers(workspace, target, scope)
         functions, counted = _functions(workspace, trace, target)
         ran = callers_ran(trace, opened.tree, functions or set())

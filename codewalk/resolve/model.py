@@ -75,8 +75,10 @@ def rivals(query: str, candidates: Sequence[Resolved]) -> tuple[Resolved, ...]:
     answer, ``DummyObject`` placeholders (``utils/dummy_*.py``) never compete with a
     real definition, and a class attribute (paddle's ``MultiHeadAttention.StaticCache``,
     a namedtuple set in a class body: read through its class only) never competes with a
-    module's class or function (transformers' ``StaticCache``). (A tour narrows the
-    rivals to the modules it has visited: ``codewalk.tours.targets.ambiguity``.)"""
+    module's class or function (transformers' ``StaticCache``), nor does a fallback (``name =
+    None`` where importing ``name`` failed: transformers' ``hf_hub_download``) with a
+    definition. (A tour narrows the rivals to the modules it has visited:
+    ``codewalk.tours.targets.ambiguity``.)"""
     if "." in query or len(candidates) < 2:
         return ()
     best = candidates[0]
@@ -90,12 +92,16 @@ def rivals(query: str, candidates: Sequence[Resolved]) -> tuple[Resolved, ...]:
             continue
         if candidate.kind == "keyword" and best.kind != "keyword":
             continue
+        if FALLBACK_SAID in candidate.via and FALLBACK_SAID not in best.via:
+            continue
         seen.add(candidate.qualname)
         others.append(candidate)
     return tuple(others)
 
 
 _VALUES = ("variable", "alias", "attribute")  # what a class body or a method may set
+# how an answer's ``via`` says it is a name's stand-in for when its import fails
+FALLBACK_SAID = " (a fallback: what the name is when its import fails)"
 
 
 def _in_a_class(found: Resolved) -> bool:
@@ -301,7 +307,7 @@ def to_resolved(hit: Hit, repo: str, role: str = "match") -> Resolved:
     if d.flags & OVERLOAD:
         via = f"{via} (an @overload signature)"
     if d.flags & FALLBACK:
-        via = f"{via} (a fallback: what the name is when its import fails)"
+        via = f"{via}{FALLBACK_SAID}"
     if d.copied_from:
         via = f"{via}; copied from {d.copied_from}"
     if hit.view.generated_from and d.kind != "module":

@@ -31,13 +31,17 @@ def own_named(trace: Trace, query: str) -> set[int]:
 
 def own_instead(trace: Trace, query: str, error: QueryError | None) -> Function:
     """The program's own function ``query`` names, where no pin defines it (``error``, the
-    static answer's refusal, is raised again when none of the program's ran either, or
-    when the pins' definitions are several); of several functions of that name (in two of
-    the program's files), the reader names one."""
-    from codewalk.workspace.calling import Ambiguous
+    static answer's refusal, is raised again when none of the program's ran either, then
+    saying so, and where it may have run unrecorded; or when the pins' definitions are
+    several); of several functions of that name (in two of the program's files), the
+    reader names one."""
+    from codewalk.workspace.calling import Ambiguous, NoDefinition
 
     found = sorted(own_named(trace, query))
     if error is not None and (isinstance(error, Ambiguous) or not found):
+        if isinstance(error, NoDefinition):
+            error.message += f", nor among the program's own functions that ran in trace {trace.name!r}"
+            error.message += _elsewhere(trace)
         raise error
     qualnames = sorted({trace.functions[i].qualname for i in found})
     if len(qualnames) > 1:
@@ -47,6 +51,18 @@ def own_instead(trace: Trace, query: str, error: QueryError | None) -> Function:
             hint="name one: " + ", ".join(qualnames),
         )
     return trace.functions[found[0]]
+
+
+def _elsewhere(trace: Trace) -> str:
+    """Where the program's own code may have run unrecorded: the processes it started
+    (``Dataset.map(num_proc=2)``'s pool, whose workers call the function given to it)."""
+    count = sum(n for _, _, n in trace.processes)
+    if not count:
+        return ""
+    return (
+        f" (the program started {count} process{'es' if count > 1 else ''}, whose code a trace does not"
+        " record: it may have run there)"
+    )
 
 
 def ran_as(trace: Trace, endpoints: Sequence[Resolved | Function]) -> set[int]:

@@ -13,6 +13,7 @@ can't.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -97,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
     opened = _opened(args)
     pinned = opened.stack if opened is not None else open_stack(args)
     try:
+        _refuse_own(opened, position.path)
         located = locate(pinned, position.path, args.repo or (opened.home if opened is not None else None))
         if located.read_as:
             print(visible(f"codewalk: {located.read_as}"), file=sys.stderr)
@@ -168,6 +170,26 @@ def _opened(args: argparse.Namespace) -> Opened | None:
 
     refuse_versions(args)
     return open_trace(args.trace)
+
+
+def _refuse_own(opened: Opened | None, path: str) -> None:
+    """``goto ds_csv.py:21 --trace ds_csv``, the program's own file that ran: no pin has
+    it, and codewalk indexes none of the program's files; said so, with where the run
+    shows what its lines called, not "no such file in the checkout"."""
+    if opened is None:
+        return
+    trace = opened.trace
+    given = os.path.normpath(os.path.join(os.getcwd(), os.path.expanduser(path)))
+    if not any(own == given for own, _ in trace.own):
+        return
+    raise QueryError(
+        f"{path} is the program's own file in trace {trace.name!r}, which codewalk does not index: "
+        "goto reads the pinned packages' files",
+        hint=(
+            f"codewalk tour --trace {trace.name} shows it where it ran, and c there what each of its lines "
+            f"called; calls, callers and path with --trace {trace.name} take its functions by name"
+        ),
+    )
 
 
 def _ran(opened: Opened | None, repo: str, path: str, line: int) -> LineRan | None:
