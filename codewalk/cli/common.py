@@ -209,7 +209,11 @@ def at_the_pin(args: argparse.Namespace, workspace: Workspace, query: str) -> Re
     stack = PinnedStack()
     try:
         pin = stack.pins.get(repo)
-        if pin is None or pin.release_version == workspace.checkout.version or cached.current(pin) is None:
+        if (
+            pin is None
+            or pin.release_version == workspace.checkout.version
+            or cached.current(pin, home=stack.home) is None
+        ):
             return None
         pinned = stack.workspace(repo)
         matches = [m for m in pinned.find(query).results if m.repo in ("", repo)]
