@@ -144,7 +144,7 @@ def test_a_nested_name_whose_host_is_nowhere_keeps_the_error_of_its_host(
     with open_workspace(args) as workspace:
         # asked of another release (--at): whether the pin (as if in the cache) has the name
         args.at = ["calls@9"]
-        monkeypatch.setattr("codewalk.source.cached.current", lambda pin, kinds=None: pin)
+        monkeypatch.setattr("codewalk.source.cached.current", lambda pin, kinds=None, home=None: pin)
         assert at_the_pin(args, workspace, "Trainer.stepp.<locals>.inner") is None
         # whether a cached release has it (the fixture's pin is read from a local tree,
         # whose releases are never looked in: as a pin's)
