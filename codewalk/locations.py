@@ -44,8 +44,10 @@ def state_home() -> Path:
     return user_state_path(APP_NAME, appauthor=False)
 
 
-def sources_dir() -> Path:
-    return cache_home() / "sources"
+def sources_dir(home: Path | None = None) -> Path:
+    """Where the pinned sources are kept: under ``home``, the cache's root a command
+    found once (:func:`cache_home`) and passes on, else under :func:`cache_home`."""
+    return (home or cache_home()) / "sources"
 
 
 def locks_dir() -> Path:
@@ -63,11 +65,12 @@ def traces_dir() -> Path:
     return cache_home() / "traces"
 
 
-def index_db_path(version: str) -> Path:
+def index_db_path(version: str, home: Path | None = None) -> Path:
     """The index of layout ``version`` (``INDEX_VERSION``, which the index layer owns):
     one file per layout (``index-7.8.sqlite3``), so that two codewalk versions sharing a
-    home each keep their own, never rebuilding the other's."""
-    return cache_home() / f"index-{version}.sqlite3"
+    home each keep their own, never rebuilding the other's. Under ``home`` as
+    :func:`sources_dir` says."""
+    return (home or cache_home()) / f"index-{version}.sqlite3"
 
 
 def _data_file(name: str) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import subprocess
 import tarfile
 import time
@@ -139,6 +140,27 @@ def pin_upstream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Upstream:
     monkeypatch.setenv("CODEWALK_SOURCE", "git")
     ensure_checkout(load_pins(pins)["transformers"], mode="git")
     return upstream
+
+
+def pin_hub(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str = "SECRET_TOKENS = 1\n", name: str = "hub"
+) -> None:
+    """Another pin, ``hub`` (or ``name``: a git upstream of a package of that name whose
+    ``__init__.py`` holds ``text``; ``SECRET_TOKENS`` by default), added to the pins file
+    ``CODEWALK_PINS`` names, not in the cache yet; fetched from git."""
+    hub = tmp_path / f"{name}-upstream"
+    (hub / "src" / name).mkdir(parents=True)
+    (hub / "src" / name / "__init__.py").write_text(text)
+    git(hub, "init", "-q", "-b", "main")
+    git(hub, "add", "-A")
+    git(hub, "commit", "-q", "-m", name)
+    git(hub, "tag", "v1.0")
+    pins = Path(os.environ["CODEWALK_PINS"])
+    pins.write_text(
+        pins.read_text() + f'\n[{name}]\nurl = "{hub.as_uri()}"\ntag = "v1.0"\npackage_root = "src"\n'
+        f'packages = ["{name}"]\nrelease = "{name}==1.0"\n'
+    )
+    monkeypatch.setenv("CODEWALK_SOURCE", "git")
 
 
 class SilentServer:

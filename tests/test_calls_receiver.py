@@ -287,10 +287,9 @@ def test_a_call_of_many_candidates_is_searched_lazily_toward_the_goal(
     """``self(x)`` in the mixin, asked about without a concrete class, has two candidates:
     made "many" here, path first searches without them, then through those that may lead
     to the goal (ChatModel.forward, which builds a Model; not OtherChatModel.forward)."""
-    from codewalk.calls import graph, paths
+    from codewalk.calls import reached
 
-    for module in (graph, paths):  # a hop's guess (graph), the search's calls of many (paths)
-        monkeypatch.setattr(module, "WIDE", 1)
+    monkeypatch.setattr(reached, "WIDE", 1)  # a hop's guess (graph), the search's calls of many (paths)
     search = ws.path("GenerationMixin.generate", "Attention.forward").search
     assert search.widened
     chains = [[hop.caller.target.qualname.removeprefix(M) for hop in chain] for chain in search.chains]
@@ -344,10 +343,9 @@ def test_chains_that_differ_only_by_the_candidate_they_take_are_one_route(
     differ only there). The chains through three candidates are as many as asked
     for, which stop the search (it says it may have missed others) rather than let
     it read every candidate (``model(**inputs)`` in the Trainer's ``compute_loss``: 8,495)."""
-    from codewalk.calls import graph, paths
+    from codewalk.calls import reached
 
-    for module in (graph, paths):  # a hop's guess (graph), the search's calls of many (paths)
-        monkeypatch.setattr(module, "WIDE", 1)
+    monkeypatch.setattr(reached, "WIDE", 1)  # a hop's guess (graph), the search's calls of many (paths)
     search = ws.path(H + "Fitting.fit", H + "loss").search
     assert search.widened and not search.complete
     (chain,) = search.chains
@@ -377,10 +375,9 @@ def test_through_calls_of_many_candidates_chains_by_other_lines_are_enough_to_st
     candidates (Part's and OtherPart's forward), as many as asked for, stop the search
     (it says it may have missed others), rather than searching on to its bound for
     routes there may not be."""
-    from codewalk.calls import graph, paths
+    from codewalk.calls import reached
 
-    for module in (graph, paths):  # a hop's guess (graph), the search's calls of many (paths)
-        monkeypatch.setattr(module, "WIDE", 1)
+    monkeypatch.setattr(reached, "WIDE", 1)  # a hop's guess (graph), the search's calls of many (paths)
     search = ws.path("callpkg.fanning.Twice.fit", "callpkg.fanning.loss", limit=2).search
     assert search.widened and not search.complete
     (chain,) = search.chains

@@ -144,7 +144,7 @@ def test_a_nested_name_whose_host_is_nowhere_keeps_the_error_of_its_host(
     with open_workspace(args) as workspace:
         # asked of another release (--at): whether the pin (as if in the cache) has the name
         args.at = ["calls@9"]
-        monkeypatch.setattr("codewalk.source.cached.current", lambda pin, kinds=None: pin)
+        monkeypatch.setattr("codewalk.source.cached.current", lambda pin, kinds=None, home=None: pin)
         assert at_the_pin(args, workspace, "Trainer.stepp.<locals>.inner") is None
         # whether a cached release has it (the fixture's pin is read from a local tree,
         # whose releases are never looked in: as a pin's)
@@ -664,8 +664,14 @@ def test_a_slow_path_on_a_partial_index_says_codewalk_index_speeds_it(
     a minute on transformers): past a few seconds it says what indexes them all at once;
     on a whole index it has nothing to say."""
     from codewalk.cli import common
+    from codewalk.index import indexer
 
     monkeypatch.setattr(common, "SLOW_ON_A_PARTIAL_INDEX", 0.0)  # the fixture is small: any time is slow
+    # the fixture's files are seconds old: their content joins the snapshot's key until
+    # they are not (indexer._RACY_NS), a change of key that on a loaded machine fell
+    # between ``index`` and the question after it (a new snapshot, not indexed); known by
+    # their stat alone, the index and the questions read one snapshot however long they take
+    monkeypatch.setattr(indexer, "_RACY_NS", 0)
     argv = ("path", "Trainer.train", "accelerate.Accelerator.backward")
     code, _, err = run(capsys, *argv)
     assert code == 0

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.hardening import run
-from tests.sourcefixtures import write_pins
+from tests.sourcefixtures import pin_hub, write_pins
 
 INIT = "src/transformers/__init__.py"
 
@@ -30,26 +30,6 @@ def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "mine"]):
         subprocess.run(["git", *command], cwd=root, env=env, check=True, capture_output=True)
     return root
-
-
-def pin_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Another pin, ``hub`` (a git upstream of a package defining ``SECRET_TOKENS``), not
-    in the cache yet; fetched from git."""
-    from tests.sourcefixtures import git
-
-    hub = tmp_path / "hub-upstream"
-    (hub / "src" / "hub").mkdir(parents=True)
-    (hub / "src" / "hub" / "__init__.py").write_text("SECRET_TOKENS = 1\n")
-    git(hub, "init", "-q", "-b", "main")
-    git(hub, "add", "-A")
-    git(hub, "commit", "-q", "-m", "hub")
-    git(hub, "tag", "v1.0")
-    pins = Path(os.environ["CODEWALK_PINS"])
-    pins.write_text(
-        pins.read_text() + f'\n[hub]\nurl = "{hub.as_uri()}"\ntag = "v1.0"\npackage_root = "src"\n'
-        'packages = ["hub"]\nrelease = "hub==1.0"\n'
-    )
-    monkeypatch.setenv("CODEWALK_SOURCE", "git")
 
 
 def found(capsys: pytest.CaptureFixture[str], root: Path, name: str) -> bool:

@@ -71,10 +71,9 @@ def test_a_call_of_many_candidates_does_not_take_the_bound_from_the_calls_beside
     candidate of each, each later one of ``tool.use`` a call later as their number
     doubles, and reaches ``mark`` through ``gauge.read``; reading every candidate of
     ``tool.use`` first, it stopped at its bound before that."""
-    from codewalk.calls import graph, paths
+    from codewalk.calls import paths, reached
 
-    for module in (graph, paths):  # a hop's guess (graph), the search's calls of many (paths)
-        monkeypatch.setattr(module, "WIDE", 1)
+    monkeypatch.setattr(reached, "WIDE", 1)  # a hop's guess (graph), the search's calls of many (paths)
     defaults = paths.shortest_paths.__kwdefaults__
     assert defaults is not None
     monkeypatch.setitem(defaults, "max_bodies", 4)  # the start, then the start again and three

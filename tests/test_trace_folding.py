@@ -14,7 +14,8 @@ import pytest
 from codewalk.render.trace_tree import render_tree
 from codewalk.tours.traced import trace_tour
 from codewalk.traces.model import Function, Node, Other, Trace
-from codewalk.traces.tree import Row, Tree, first_call, folded, row_calls, row_seconds
+from codewalk.traces.rows import Row, first_call, folded, row_calls, row_seconds
+from codewalk.traces.tree import Tree
 from tests.synthetic_trace import synthetic_trace
 
 TOOK = re.compile(r"[\d.]+ (s|ms|us)$")

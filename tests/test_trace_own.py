@@ -26,7 +26,7 @@ from codewalk.traces import store
 from codewalk.traces.model import PROGRAM, Trace
 from codewalk.traces.own import read_own
 from codewalk.traces.reading import open_trace
-from codewalk.traces.tree import folded
+from codewalk.traces.rows import folded
 from codewalk.ui.problem import problem_text
 from tests.traceprog import package_line, tree_rows, use_toy
 

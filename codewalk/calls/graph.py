@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from codewalk.calls import reached as shared
 from codewalk.calls.model import UNRESOLVED, Body, Callee, is_holder
-from codewalk.calls.reached import WIDE
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import BODY_KINDS, Resolved
 
@@ -100,7 +100,7 @@ class Hop(NamedTuple):
         candidates (``self(...)`` in a mixin), or a definition of the name an untyped
         value's method call has."""
         possible = self.callee.status == UNRESOLVED and self.target is not None
-        return possible or len(self.callee.targets) > WIDE
+        return possible or len(self.callee.targets) > shared.WIDE
 
 
 class Level(NamedTuple):

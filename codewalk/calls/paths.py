@@ -10,9 +10,11 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from functools import partial
 from typing import NamedTuple
 
+from codewalk.calls import reached as shared
+from codewalk.calls.backward import Near
 from codewalk.calls.graph import Hop, Node, kept_body, key, node, reached, self_of
 from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee
-from codewalk.calls.reached import WIDE, a, annotation_text
+from codewalk.calls.reached import a, annotation_text
 from codewalk.calls.records import LOCAL, PARAM, CallFacts
 from codewalk.calls.sites import CallResolver
 from codewalk.resolve.model import BODY_KINDS, Resolved
@@ -27,9 +29,6 @@ SLACK = 1  # chains up to this many calls dearer than the cheapest are listed af
 CHAINS_READ = 8  # chains read back per chain listed, to list the cheapest
 CHAIN_STEPS = 20_000  # steps back through the hops before the chains read so far are listed
 Cost = tuple[int, int]  # calls (a guess counting as more), and guesses (a function passed as a value one)
-
-
-Near = dict[tuple[str, str, int], Resolved]  # definitions that may lead to the goal (backward.py)
 
 
 class PathSearch(NamedTuple):
@@ -117,7 +116,7 @@ def _hops(
             continue
         if callee.status == EXTERNAL:
             yield Hop(body, callee, None), 1
-        if len(callee.targets) <= WIDE:
+        if len(callee.targets) <= shared.WIDE:
             yield from ((Hop(body, callee, target), 1) for target in callee.targets)
         else:  # toward the goal only, those found nearer it first (``places``: their order in near)
             toward = [t for t in callee.targets if key(t) in goal_keys or key(t) in places]
@@ -292,7 +291,8 @@ def _search(
             if known_before.progress is not None:
                 known_before.progress(len(known_before.callees))
         if near is None:
-            passed_over += sum(1 for c in known_before.callees[here] if c.followed and len(c.targets) > WIDE)
+            callees = known_before.callees[here]
+            passed_over += sum(1 for c in callees if c.followed and len(c.targets) > shared.WIDE)
         facts = partial(cr.facts, body)
         fanned: dict[tuple[int, int], int] = {}  # the candidates of each call of many offered so far
         for hop, calls in _hops(body, known_before.callees[here], goal_keys, near, named, facts, places):
@@ -328,7 +328,7 @@ def _searched_at(hop: Hop, cost: Cost, fanned: dict[tuple[int, int], int]) -> Co
     site = (hop.callee.site.line, hop.callee.site.col)
     rank = fanned.get(site, 0)
     fanned[site] = rank + 1
-    return (cost[0] + (rank // WIDE).bit_length(), cost[1])
+    return (cost[0] + (rank // shared.WIDE).bit_length(), cost[1])
 
 
 def _enough(

@@ -130,11 +130,23 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
 
 def search_scope(args: argparse.Namespace, workspace: Workspace) -> list[str]:
     """The repositories a short name is searched in: ``--repo`` alone when given, else
-    every pin whose source is in the cache (never one that would have to be fetched)."""
+    every pin whose source is in the cache (never one that would have to be fetched).
+    A pin the names asked about belong to (``peft.tuners...``) is opened first, fetched
+    if it is not in the cache yet, as answering them would: the first question naming
+    it searches it, and says so, as the next one does."""
     if getattr(args, "repo", None):
         return [workspace.checkout.repo]
+    for name in asked(args):
+        owner = workspace.stack.owner(name.strip())
+        if owner is not None:
+            workspace.stack.facts(owner)  # why one cannot be opened is the question's to say
     synced = workspace.stack.synced()
     return [workspace.checkout.repo, *(repo for repo in synced if repo != workspace.checkout.repo)]
+
+
+def asked(args: argparse.Namespace) -> list[str]:
+    """The names a command asks about: its ``SYMBOL``, or the ``FROM`` and ``TO`` of a chain."""
+    return [name for name in (getattr(args, key, None) for key in ("query", "start", "goal")) if name]
 
 
 def result_dict(result: Resolved) -> dict[str, Any]:
@@ -197,7 +209,11 @@ def at_the_pin(args: argparse.Namespace, workspace: Workspace, query: str) -> Re
     stack = PinnedStack()
     try:
         pin = stack.pins.get(repo)
-        if pin is None or pin.release_version == workspace.checkout.version or cached.current(pin) is None:
+        if (
+            pin is None
+            or pin.release_version == workspace.checkout.version
+            or cached.current(pin, home=stack.home) is None
+        ):
             return None
         pinned = stack.workspace(repo)
         matches = [m for m in pinned.find(query).results if m.repo in ("", repo)]

@@ -15,7 +15,7 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.traces.reading import open_trace
 
     refuse_versions(args)
-    from codewalk.traces.tree import folded
+    from codewalk.traces.rows import folded
 
     opened = open_trace(args.trace)
     if not opened.trace.functions and not args.json:  # nothing to read: no blank screen
@@ -52,7 +52,7 @@ def tree_json(trace: Any, tree: Any) -> dict[str, Any]:
     """The whole tree (nothing folded) as a flat list of nodes in the order they first
     ran, each naming its parent by its place in the list (however deep the tree)."""
     from codewalk.cli.traced import function_dict, other_text, via_text
-    from codewalk.traces.tree import first_call, folded
+    from codewalk.traces.rows import first_call, folded
 
     nodes = [
         {

@@ -48,11 +48,12 @@ INDEX_VERSION = f"{SCHEMA_VERSION}.{FACTS_VERSION}"  # the layout, and the extra
 SEP = "\x1f"  # joins the parts of a tuple stored in one column (a class's bases, ...)
 
 
-def index_path() -> Path:
-    """The index file of this layout (``locations`` says where, given the version)."""
+def index_path(home: Path | None = None) -> Path:
+    """The index file of this layout (``locations`` says where, given the version, and
+    the cache's root ``home`` if a command found it already)."""
     from codewalk import locations
 
-    return locations.index_db_path(INDEX_VERSION)
+    return locations.index_db_path(INDEX_VERSION, home)
 
 
 class UnusedIndex(NamedTuple):

@@ -1,6 +1,6 @@
 """A trace's call tree as text (``tour --trace NAME --plain``): one line per function
 called under a line, from one of its lines or several one after another
-(``traces.tree.folded``), numbered by its
+(``traces.rows.folded``), numbered by its
 step (as ``--step K`` names it), indented under its caller, with its calls and inclusive
 time.
 
@@ -14,13 +14,13 @@ from collections.abc import Sequence
 
 from codewalk.tours.traced import started_processes
 from codewalk.traces.model import Trace
+from codewalk.traces.rows import Row, first_call
 from codewalk.traces.text import called_from, each_line, header, lines_text, node_label
-from codewalk.traces.tree import Row, first_call
 from codewalk.visible import visible
 
 
 def render_tree(trace: Trace, rows: Sequence[Row], step: int | None = None) -> str:
-    """The tree of ``rows`` (``traces.tree.folded``), each line numbered; with ``step``
+    """The tree of ``rows`` (``traces.rows.folded``), each line numbered; with ``step``
     (1-based, in range), that step's line alone, as ``tour --plain --step K`` prints a
     tour's step alone."""
     width = len(str(len(rows)))

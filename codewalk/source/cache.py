@@ -59,8 +59,10 @@ def entry_name(pin: Pin, kind: SourceKind) -> str:
     return f"git-{pin.commit or pin.tag}"
 
 
-def entry_dir(pin: Pin, kind: SourceKind) -> Path:
-    return locations.sources_dir() / pin.name / entry_name(pin, kind)
+def entry_dir(pin: Pin, kind: SourceKind, home: Path | None = None) -> Path:
+    """Where the entry ``pin`` maps to is, of ``kind`` (under the cache's root ``home``
+    when the caller found it already)."""
+    return locations.sources_dir(home) / pin.name / entry_name(pin, kind)
 
 
 def entries(repo: str) -> list[tuple[Path, Manifest]]:

@@ -4,6 +4,9 @@ is replaced once a new one is built."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from codewalk import locations
 from codewalk.source import cache, integrity
 from codewalk.source.base import Source
 from codewalk.source.checkout import Checkout, SourceKind
@@ -11,13 +14,17 @@ from codewalk.source.pins import Pin
 from codewalk.source.reporter import Reporter
 
 
-def current(pin: Pin, kinds: tuple[SourceKind, ...] | None = None) -> Checkout | None:
-    """The cached checkout of ``pin`` if one is complete (git preferred), else None.
+def current(
+    pin: Pin, kinds: tuple[SourceKind, ...] | None = None, home: Path | None = None
+) -> Checkout | None:
+    """The cached checkout of ``pin`` if one is complete (git preferred), else None;
+    ``home``: the cache's root, if the caller found it already.
 
     Cheap: reads one small JSON file per candidate; verification of the tree itself
     is ``sync``'s job."""
+    home = home or locations.cache_home()
     for kind in kinds or (SourceKind.GIT, SourceKind.RELEASE, SourceKind.WHEEL):
-        entry = cache.entry_dir(pin, kind)
+        entry = cache.entry_dir(pin, kind, home)
         manifest = cache.read_manifest(entry)
         if manifest is not None and manifest.repo == pin.name and _still_pinned(pin, kind, manifest):
             integrity.protect_entry(entry)  # an entry made before files were protected

@@ -142,15 +142,19 @@ def _ssl_context() -> ssl.SSLContext:
 
 
 class Silence:
-    """Watches a network wait: after :data:`WAIT_NOTICE_S` of silence, says once (until
-    bytes arrive again, :meth:`heard`) what is being waited on, from a thread of its own,
-    so that the reader is told while the read blocks."""
+    """Watches a network wait: after :data:`WAIT_NOTICE_S` of silence on ``clock``, says
+    once (until bytes arrive again, :meth:`heard`) what is being waited on, from a thread
+    of its own (:meth:`check`, ten times a second), so that the reader is told while the
+    read blocks."""
 
-    def __init__(self, what: str, waiting: Waiting | None, limit: float) -> None:
+    def __init__(
+        self, what: str, waiting: Waiting | None, limit: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.what = what
         self.limit = limit
         self._waiting = waiting
-        self._last = time.monotonic()
+        self._clock = clock
+        self._last = clock()
         self._said = False
         self._stop = threading.Event()
 
@@ -164,19 +168,23 @@ class Silence:
 
     def heard(self) -> None:
         """Bytes arrived: the silence, if any, is over."""
-        self._last = time.monotonic()
+        self._last = self._clock()
         self._said = False
 
+    def check(self) -> None:
+        """Tell the reader what is waited on, if it has been silent for
+        :data:`WAIT_NOTICE_S` and this silence was not told yet."""
+        silent = self._clock() - self._last
+        if self._waiting is not None and not self._said and silent >= WAIT_NOTICE_S:
+            self._said = True
+            self._waiting(
+                f"waiting for {self.what}: no answer for {silent:.0f} s "
+                f"(given up after {self.limit:g} s of silence; PIP_TIMEOUT sets it)"
+            )
+
     def _watch(self) -> None:
-        assert self._waiting is not None
         while not self._stop.wait(0.1):
-            silent = time.monotonic() - self._last
-            if not self._said and silent >= WAIT_NOTICE_S:
-                self._said = True
-                self._waiting(
-                    f"waiting for {self.what}: no answer for {silent:.0f} s "
-                    f"(given up after {self.limit:g} s of silence; PIP_TIMEOUT sets it)"
-                )
+            self.check()
 
 
 def _why(error: BaseException, limit: float) -> str:

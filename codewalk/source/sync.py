@@ -67,7 +67,8 @@ def load_pin(repo: str | None) -> Pin:
 
 def cached_repos(pins: Mapping[str, Pin]) -> list[str]:
     """The pinned repositories whose source is in the cache (opening them fetches nothing)."""
-    return [name for name, pin in pins.items() if cached_checkout(pin) is not None]
+    home = locations.cache_home()
+    return [name for name, pin in pins.items() if cached_checkout(pin, home) is not None]
 
 
 def open_checkout(
@@ -77,29 +78,31 @@ def open_checkout(
     pin: Pin | None = None,
     local: bool = True,
     reporter: Reporter | None = None,
+    home: Path | None = None,
 ) -> Checkout:
     """The checkout commands read: ``--source``/``CODEWALK_SOURCE_PATH`` if given (and
     ``local``: a repository other than the one asked about never reads them), the cached
     entry if complete (fast, no git), else a sync (its progress told to ``reporter``,
     by default on stderr). ``pin`` reads another version than the pinned one
-    (``REPO@VERSION``)."""
+    (``REPO@VERSION``); ``home``, the cache's root, if the caller found it already."""
     pin = pin or load_pin(repo)
     own = local_path(source_path) if local else None
     if own:
         outcome = local_checkout(pin, Path(own))
         _print_notes(outcome.notes)
         return outcome.checkout
-    found = cached_checkout(pin)
+    found = cached_checkout(pin, home)
     if found is not None:
         return found
     # The reporter already shows the notes (fallbacks, damaged entries) as they happen.
     return ensure_checkout(pin, reporter=reporter or TerminalReporter()).checkout
 
 
-def cached_checkout(pin: Pin) -> Checkout | None:
+def cached_checkout(pin: Pin, home: Path | None = None) -> Checkout | None:
     """The complete cache entry a command reads for ``pin`` without fetching (of a kind
-    ``CODEWALK_SOURCE`` allows), or None: the command would fetch it first."""
-    return cached.current(pin, kinds_for(pin, source_mode()))
+    ``CODEWALK_SOURCE`` allows), or None: the command would fetch it first. ``home``:
+    the cache's root, if the caller found it already."""
+    return cached.current(pin, kinds_for(pin, source_mode()), home)
 
 
 _shown_notes: set[str] = set()

@@ -19,6 +19,7 @@ from codewalk.tours.notes import code_span
 from codewalk.traces.joined import definition_of, why_not_indexed
 from codewalk.traces.model import Function, Trace
 from codewalk.traces.own import remote_base
+from codewalk.traces.rows import Row, besides, first_call, folded, row_calls, row_raised, row_seconds
 from codewalk.traces.text import (
     BESIDES,
     called_by_the_program,
@@ -31,17 +32,7 @@ from codewalk.traces.text import (
     thread_runner,
     where_shown,
 )
-from codewalk.traces.tree import (
-    Row,
-    Shown,
-    Tree,
-    besides,
-    first_call,
-    folded,
-    row_calls,
-    row_raised,
-    row_seconds,
-)
+from codewalk.traces.tree import Shown, Tree
 from codewalk.visible import visible
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ from collections.abc import Callable, Sequence
 
 from codewalk.traces.model import Node, Trace, outside_run, versions_of
 from codewalk.traces.own import own_label, program_top, remote_base
-from codewalk.traces.tree import Row, Shown, besides, call_lines, made_by, row_calls, row_raised, row_seconds
+from codewalk.traces.rows import Row, besides, call_lines, made_by, row_calls, row_raised, row_seconds
+from codewalk.traces.tree import Shown
 
 
 def seconds_text(seconds: float) -> str:

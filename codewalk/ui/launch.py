@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from codewalk.traces.joined import RanThere
     from codewalk.traces.model import Trace
     from codewalk.traces.reading import Opened
-    from codewalk.traces.tree import Row
+    from codewalk.traces.rows import Row
     from codewalk.ui.ports import CallList
     from codewalk.workspace.pinned import PinnedStack
 

@@ -39,7 +39,8 @@ class PinnedStack:
         reporter: Callable[[str], Reporter] | None = None,
     ) -> None:
         self.pins = load_pins(locations.pins_path())
-        store = Store.open(index_path())
+        self.home = locations.cache_home()  # found once: every pin's entry is looked for under it
+        store = Store.open(index_path(self.home))
         self.notes: list[str] = []  # how a version was chosen (REPO@installed), to show the user
         self.asked: list[str] = []  # the repositories named by ``at``, in order
         for text in at:
@@ -103,7 +104,7 @@ class PinnedStack:
             return found
         reporter = self._reporter(repo) if self._reporter is not None else None
         return sync.open_checkout(
-            repo, self.source_path if local else None, pin=pin, local=local, reporter=reporter
+            repo, self.source_path if local else None, pin=pin, local=local, reporter=reporter, home=self.home
         )
 
     def _synced(self) -> list[str]:
@@ -111,7 +112,11 @@ class PinnedStack:
         :meth:`Stack.synced` lists itself). The entry found for each is what
         :meth:`_open` opens next, without reading its manifest again."""
         opened = self.stack.members
-        found = {name: sync.cached_checkout(pin) for name, pin in self.pins.items() if name not in opened}
+        found = {
+            name: sync.cached_checkout(pin, self.home)
+            for name, pin in self.pins.items()
+            if name not in opened
+        }
         self._in_cache = {name: checkout for name, checkout in found.items() if checkout is not None}
         return list(self._in_cache)
 

@@ -103,11 +103,14 @@ class Stack:
         return self.owners.get(module.partition(".")[0])
 
     def synced(self) -> list[str]:
-        """The repositories whose source is in the cache (no fetch needed to open them)."""
+        """The repositories whose source is in the cache (no fetch needed to open them),
+        in the order their packages were named (the pins file's): the same list whether
+        one was opened by an earlier question or is only in the cache."""
         found = list(self.members)
         if self._synced is not None:
             found += [repo for repo in self._synced() if repo not in found]
-        return found
+        named = {repo: place for place, repo in enumerate(dict.fromkeys(self.owners.values()))}
+        return sorted(found, key=lambda repo: named.get(repo, len(named)))
 
     def scoped(self, scope: Sequence[str], primary: str) -> StackFacts:
         """The resolver's facts over this stack, searching by name in ``scope``."""

@@ -47,7 +47,7 @@ def own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _app_at(function: str) -> Any:
     """The UI on trace ``own`` at the step of the program's ``function``."""
     from codewalk.traces.reading import open_trace
-    from codewalk.traces.tree import folded
+    from codewalk.traces.rows import folded
     from codewalk.ui.app import make_app
     from codewalk.ui.launch import trace_session
 
