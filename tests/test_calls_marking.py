@@ -49,7 +49,7 @@ def test_a_list_holds_what_an_appended_call_returns(ws: Workspace) -> None:
     ``MarkList`` gives what ``construct_processor`` returns, a ``MarkProcessor``."""
     (call,) = callees(ws, M + "MarkList.__call__").values()
     assert [t.qualname for t in call.targets] == [M + "MarkProcessor.__call__"]
-    assert "put in one by make_marking" in call.how
+    assert "an element of self, a MarkList (a list): the class put in one by make_marking" in call.how
     found = [(c.kind, c.path, c.line) for c in ws.callers(M + "MarkProcessor.__call__").callers]
     assert ("call", MARKING, 50) in found
 
