@@ -87,3 +87,20 @@ def test_a_chain_goes_through_the_init_another_pin_s_decorator_set(stacked: Work
     chains = stacked.path(M + "diff", M + "SmallConfig.check_heads").search.chains
     assert chains
     assert all(c[0].reached == M + "SmallConfig" for c in chains)
+
+
+def test_a_path_asked_without_the_decorator_s_pin_leaves_no_members_behind(tmp_path: Path) -> None:
+    """The decorator's pin not in the cache: ``path`` does not fetch it (its chain stops
+    at the ``__init__`` ``@dataclass`` made), and what it read of the class is not kept:
+    the next question fetches the pin and reads the ``__init__`` ``@strict`` wraps."""
+    checkout = make_callrepo(tmp_path)
+    stack = Stack(
+        Store.memory(),
+        owners={"callpkg": "calls", "accelerate": "accel"},
+        opener=lambda repo: make_accel(checkout.root),
+    )
+    with Workspace(checkout, stack.store, stack=stack) as ws:
+        (chain, *_) = ws.path(M + "diff", M + "BaseConfig.standardize").search.chains
+        assert stack.skipped == {"accel"} and [h.callee.site.line for h in chain] == [52, 29]
+        wrapped = (1, "initial_init", [(WRAP + "__init__", M + "BaseConfig")])
+        assert wrapped in _tree(ws, M + "BaseConfig.__init__")
