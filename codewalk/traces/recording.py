@@ -408,11 +408,11 @@ class Recorder:
         if found >= 0 and self.closure[found]:
             self.wrapping(caller, found, frame.f_code, index)
         parent, line, _code, via = key[:4]
-        site = self.name_lines.of(at, at_code, line)  # (reads the caller's code: before the lock)
+        site = self.name_lines.of(at, at_code, line)  # type: ignore[arg-type]  # (before the lock)
         with self.making:
             node = len(self.parent)
             self.parent.append(parent)  # type: ignore[arg-type]
-            self.site.append(site)  # type: ignore[arg-type]
+            self.site.append(site)
             self.code.append(index)
             self.via.append(via)  # type: ignore[arg-type]
             self.count.append(0)
