@@ -454,6 +454,52 @@ def test_a_thread_pools_tasks_hang_under_the_statement_that_submitted_them(
     assert others[nodes[fib][3]] == "<module>" and fib in data["direct"]
 
 
+# four hundred functions of the package, each first called in one of eight workers, the
+# threads switching as often as Python lets them
+RACING = (
+    "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(400))
+    + """
+from concurrent.futures import ThreadPoolExecutor
+
+
+def pooled():
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(globals()[f"f{i}"], i) for i in range(400)]
+    return [future.result() for future in futures]
+"""
+)
+
+RACE = """
+import sys
+
+sys.setswitchinterval(1e-6)
+import toypkg.racing
+
+for _ in range(6):
+    toypkg.racing.pooled()
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_threads_making_nodes_at_once_neither_break_the_program_nor_the_trace(
+    python: str, tmp_path: Path
+) -> None:
+    """Nodes and codes made by several threads at once: a thread switch between taking a
+    node's index and appending its rows raised IndexError in the program (a task's
+    ``f164(x)`` failed), and a trace's frames of other code came out of their nodes'
+    order, which a reader refuses."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "racing.py").write_text(RACING)
+    done, data = record(python, tmp_path, script=RACE.lstrip("\n"))
+    assert done.returncode == 0, done.stderr
+    between = [node for node, _ in data["between"]]
+    assert between == sorted(between)
+    names = [code[1] for code in data["codes"]]
+    assert len(data["codes"]) == len({tuple(code) for code in data["codes"]})  # each code learnt once
+    tasks = [names[code] for _parent, _line, code, *_ in data["nodes"][1:] if names[code].startswith("f")]
+    assert sorted(tasks) == sorted(f"f{i}" for i in range(400))  # one node each, under pooled
+
+
 IMPORTING = """
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib", "site-packages"))

@@ -1025,3 +1025,35 @@ async def test_a_steps_lit_lines_are_what_its_calls_ran_not_the_signature_its_im
         assert at["import threading"] in code.shown.ran  # the rest of what the import ran
         assert screen.location is not None  # what executed is as the run said: the import ran it
         assert set(header) <= (session.ran(screen.location.repo, code.source.path) or set())
+
+
+@run_async
+async def test_a_step_that_cannot_be_resolved_leaves_the_later_steps_marked(
+    toy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every step is judged behind the reader: one whose resolution fails (said when the
+    reader reaches it) stopped the judging, the steps after it left unmarked."""
+    from codewalk.tours.resolution import TourSteps
+    from codewalk.ui.steps import StepsList
+
+    steps = "  - at: toypkg.total\n  - at: toypkg.branch\n    focus: 'return \"no\"'\n  - at: toypkg.fib\n"
+    app = await tour_against_toy(toy, monkeypatch, steps)
+    resolve = TourSteps.__call__
+
+    def failing(self: TourSteps, index: int) -> object:
+        if index == 1:
+            raise RuntimeError("the index broke")
+        return resolve(self, index)
+
+    monkeypatch.setattr(TourSteps, "__call__", failing)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        listed = app.screen.query_one(StepsList)
+        rows = [listed.render_line(y).text.rstrip() for y in range(3)]
+        assert rows[0].startswith("● ▌  1") and rows[2].endswith("3 toypkg.fib")
+        assert "▌" in rows[2]  # the step after the one that failed is judged too
+        screen = app.screen
+        assert isinstance(screen, TourScreen)
+        screen.show_step(1)
+        await settle(pilot)
+        assert any("the index broke" in str(n.message) for n in app._notifications)  # said there

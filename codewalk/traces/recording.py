@@ -16,7 +16,7 @@ import time
 import tokenize
 import types
 import warnings
-from _thread import get_ident
+from _thread import RLock, get_ident
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -57,6 +57,10 @@ class Recorder:
 
     def __init__(self, dirs: list[str], own: tuple[str, ...] = (), outside: tuple[str, ...] = ()) -> None:
         self.prefixes = tuple(os.path.join(d, "") for d in dirs)
+        # held while an index is given and its rows made (a code's, a node's, another
+        # code's frame): the program's threads record at once, and a thread switch between
+        # taking ``len`` and appending gave two of them one index
+        self.making = RLock()
         # the program's own files: under ``own`` (its directory), not under ``outside``
         # (installed packages, the interpreter's, the recorder's); recorded only when a
         # recorded call is running beneath them (a callback the pinned code calls)
@@ -127,14 +131,18 @@ class Recorder:
         if not (recorded or own):
             found = self.codes[code] = POOL if _pools(code) else -1
             return found
-        index = len(self.recorded)
-        self.own.append(own)
         qualname = getattr(code, "co_qualname", None) or code.co_name  # type: ignore[attr-defined]
-        self.recorded.append([filename, qualname, code.co_firstlineno])  # type: ignore[attr-defined]
-        self.generator.append(bool(code.co_flags & 0x2A0))  # type: ignore[attr-defined]
-        self.closure.append(bool(code.co_freevars))  # type: ignore[attr-defined]
-        self.lines.append(set())
-        self.codes[code] = index
+        with self.making:
+            known = self.codes.get(code)  # learnt by another thread meanwhile
+            if known is not None:
+                return known
+            index = len(self.recorded)
+            self.own.append(own)
+            self.recorded.append([filename, qualname, code.co_firstlineno])  # type: ignore[attr-defined]
+            self.generator.append(bool(code.co_flags & 0x2A0))  # type: ignore[attr-defined]
+            self.closure.append(bool(code.co_freevars))  # type: ignore[attr-defined]
+            self.lines.append(set())
+            self.codes[code] = index
         return index
 
     def _recorded(self, filename: str) -> tuple[bool, bool]:
@@ -178,7 +186,8 @@ class Recorder:
         key = (code.co_filename, getattr(code, "co_qualname", None) or code.co_name, code.co_firstlineno)
         found = self.others.get(key)
         if found is None:
-            found = self.others[key] = len(self.others)
+            with self.making:
+                found = self.others.setdefault(key, len(self.others))
         return found
 
     def enter(self, frame: object, index: int) -> int:
@@ -398,15 +407,17 @@ class Recorder:
         found = self.codes[at_code] if caller is not None else -1  # the caller's code
         if found >= 0 and self.closure[found]:
             self.wrapping(caller, found, frame.f_code, index)
-        node = len(self.parent)
         parent, line, _code, via = key[:4]
-        self.parent.append(parent)  # type: ignore[arg-type]
-        self.site.append(self.name_lines.of(at, at_code, line))  # type: ignore[arg-type]
-        self.code.append(index)
-        self.via.append(via)  # type: ignore[arg-type]
-        self.count.append(0)
-        self.seconds.append(0.0)
-        self.raised.append(0)
+        site = self.name_lines.of(at, at_code, line)  # type: ignore[arg-type]  # (before the lock)
+        with self.making:
+            node = len(self.parent)
+            self.parent.append(parent)  # type: ignore[arg-type]
+            self.site.append(site)
+            self.code.append(index)
+            self.via.append(via)  # type: ignore[arg-type]
+            self.count.append(0)
+            self.seconds.append(0.0)
+            self.raised.append(0)
         return node
 
     def unwrap(self, frame: object) -> tuple[Any, Any, list[object]]:
@@ -532,7 +543,9 @@ class Recorder:
             "lines": [sorted(lines) for lines in self.lines],
             "wraps": [list(pair) for pair in self.wraps],
             "passed": [list(pair) for pair in self.passed],
-            "between": [list(pair) for pair in self.between],
+            # in the order of their nodes, as a reader takes them (threads making nodes at
+            # once may add their frames in another); a node's own kept in theirs
+            "between": [list(pair) for pair in sorted(self.between, key=lambda pair: pair[0])],
             "processes": [[node, line, count] for (node, line), count in self.processes.items()],
             "imported": self.imported,
             "direct": self.direct,

@@ -213,8 +213,8 @@ class TourScreen(Columns):
         for index in range(len(self.session.tour.steps)):
             try:
                 resolved = self.session.resolve(index)
-            except Exception:  # said when the reader reaches the step
-                return
+            except Exception:  # said when the reader reaches the step; the others are judged
+                continue
             self.app.call_from_thread(self._judged, index, resolved)
 
     def _judged(self, index: int, resolved: ResolvedStep) -> None:
