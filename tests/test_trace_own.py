@@ -1037,7 +1037,7 @@ def test_a_name_neither_the_pins_nor_the_program_ran_says_where_it_may_have_run(
 
 
 def test_goto_on_the_programs_own_file_says_it_is_the_programs(
-    work: Path, capsys: pytest.CaptureFixture[str]
+    work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """``goto own.py:14 --trace own``: the program's file that ran is in no pin; said so, and
     where the run shows what its lines called, not "no such file in the checkout"."""
@@ -1050,3 +1050,8 @@ def test_goto_on_the_programs_own_file_says_it_is_the_programs(
     assert "codewalk tour --trace own shows it where it ran" in err
     code, _, err = run(capsys, "goto", "other.py:14", "--trace", "own")  # none of the program's
     assert code == 1 and "other.py: no such file in the" in err, err
+    elsewhere = work / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # written as the program's directory reads it, asked from another
+    code, _, err = run(capsys, "goto", "own.py:14", "--trace", "own")
+    assert code == 1 and "own.py is the program's own file in trace 'own'" in err, err

@@ -179,8 +179,9 @@ def _refuse_own(opened: Opened | None, path: str) -> None:
     if opened is None:
         return
     trace = opened.trace
-    given = os.path.normpath(os.path.join(os.getcwd(), os.path.expanduser(path)))
-    if not any(own == given for own, _ in trace.own):
+    written = os.path.expanduser(path)  # as the reader's directory reads it, or the program's
+    given = {os.path.normpath(os.path.join(where, written)) for where in (os.getcwd(), trace.cwd)}
+    if not any(own in given for own, _ in trace.own):
         return
     raise QueryError(
         f"{path} is the program's own file in trace {trace.name!r}, which codewalk does not index: "
