@@ -227,10 +227,9 @@ class Calling:
             hint = (
                 f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else found.note or None
             )
-            owner = self.ws.stack.owner(found.query.strip())
-            why = self.ws.stack.unavailable.get(owner or "", "")
+            why = self.ws.stack.unopened(found.query)
             if why:  # the pin that would answer could not be opened (fetched): that first, as find says
-                hint = f"{owner} could not be opened: {why}" + (f"; {hint}" if hint else "")
+                hint = f"{why}; {hint}" if hint else why
             home = self.ws.checkout.repo
             searched = [repo for repo in scope if repo != home] if len(scope) > 1 else []  # as find looked
             raise NoDefinition(
