@@ -351,6 +351,7 @@ def test_path_fetches_only_the_pins_of_its_two_ends(tmp_path: Path) -> None:
     with Workspace(checkout, stack.store, stack=stack) as ws:
         answer = ws.path("Trainer.train", "Layer.forward")  # through step, which calls accelerate
         assert answer.search.chains and opened == [] and stack.skipped == {"accel"}
+        assert answer.unfetched == ("accel",)  # said, for the reader to weigh the chains
         backward = callees(ws, "Trainer.step")[(42, "self.accelerator.backward")]  # read by path
         assert opened == ["accel"]
         assert [t.qualname for t in backward.targets] == ["accelerate.accelerator.Accelerator.backward"]
@@ -358,7 +359,7 @@ def test_path_fetches_only_the_pins_of_its_two_ends(tmp_path: Path) -> None:
     opened.clear()
     with Workspace(checkout, stack.store, stack=stack) as ws:
         answer = ws.path("Trainer.train", "accelerate.Accelerator.backward")
-        assert opened == ["accel"] and stack.skipped == set()
+        assert opened == ["accel"] and stack.skipped == set() and answer.unfetched == ()
         assert answer.search.chains[0][-1].reached == "accelerate.accelerator.Accelerator.backward"
 
 

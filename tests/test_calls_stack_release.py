@@ -66,6 +66,11 @@ def test_a_bare_strict_config_lists_none_of_what_strict_sets_only_with_accept_kw
         "transformers.configuration_utils.wrap_init_to_accept_kwargs.<locals>.__init__",
     ]
     assert "@strict of LlamaConfig leaves accept_kwargs at its default (False)" in results[0]["via"]
+    # what the wrapper wraps in LlamaConfig: the __init__ the class was made with
+    found = calls_of(capsys, "LlamaConfig.__init__")
+    assert found[(275, "initial_init")] == [
+        "transformers.configuration_utils.wrap_init_to_accept_kwargs.<locals>.__init__"
+    ]
     results = run_json(capsys, "find", "LlamaConfig.__repr__")["results"]
     assert [r["qualname"] for r in results] == ["transformers.configuration_utils.PreTrainedConfig.__repr__"]
 

@@ -872,3 +872,29 @@ def test_a_path_search_stopped_at_its_bound_counts_its_functions_as_the_other_me
     error = _no_chain(argparse.Namespace(start="publish", depth=8), answer)
     said = str(error).splitlines()[0]
     assert said.endswith("within 8 calls (the search stopped after 1,500 functions)"), said
+
+
+def test_a_path_without_a_pin_not_in_the_cache_says_so_in_its_note_and_its_error() -> None:
+    """``path`` fetches only its two ends' pins: one not in the cache is not read, which a
+    chain found or not found may owe to it; the text says which, and how to fetch it."""
+    import argparse
+
+    from codewalk.calls.paths import PathSearch
+    from codewalk.cli.commands.path import _no_chain, unfetched_note
+    from codewalk.resolve.model import Resolved
+    from codewalk.workspace.calling import PathAnswer
+
+    assert unfetched_note(["accelerate"]) == (
+        "(not read, not in the cache: accelerate; a chain through its code is not listed: "
+        "'codewalk sync accelerate' fetches it, 'codewalk sync --all' every pin)"
+    )
+    assert unfetched_note(["accelerate", "peft"]).startswith(
+        "(not read, not in the cache: accelerate, peft; a chain through their code is not listed: "
+        "'codewalk sync accelerate' fetches one,"
+    )
+    name, where = "callpkg.models.publish", "src/callpkg/models.py"
+    start = Resolved("callpkg", name, "function", where, 1, 1, 2, "direct", "def publish():")
+    search = PathSearch((), 40, True)
+    answer = PathAnswer(start, "callpkg.exporting.finish", True, search, unfetched=("accel",))
+    hint = _no_chain(argparse.Namespace(start="publish", depth=8), answer).hint or ""
+    assert hint.startswith("not read, not in the cache: accel; a chain through its code is not listed"), hint

@@ -989,6 +989,8 @@ async def test_c_in_the_programs_function_lists_what_its_nested_def_and_class_st
             ),
             at_def + 6: ("scaled", [("__main__.build.<locals>.scaled", 1)]),
         }
+
+
 def test_the_programs_callback_is_the_name_with_trace_when_the_pins_namesake_did_not_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

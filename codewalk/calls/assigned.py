@@ -241,10 +241,9 @@ def self_outside(
     kept = _kept_class_member(resolver, attrs, parts) if len(parts) == 3 else None
     if kept is not None:
         return kept
-    for hit in attrs:
-        type_name = _type_read(r, resolver, hit, parts)
-        if type_name:
-            return _member_of_type(r, resolver, hit, parts, type_name)
+    typed = typed_member(r, resolver, attrs, parts)
+    if typed is not None:
+        return typed
     first = attrs[0]
     builtin = builtin_held(first.definition) if len(parts) == 3 else None
     if builtin is not None and hasattr(builtin, parts[2]):  # self.attn_processors.keys() of a dict
@@ -263,6 +262,25 @@ def self_outside(
         where = f"{first.view.path}:{d.line}: {d.signature}"
         return unresolved(f"{'.'.join(parts[:2])}: a property that declares no return type ({where})")
     return unresolved(f"{'.'.join(parts[:2])}: its type is not declared (first set at {_set_at(first)})")
+
+
+def typed_member(r: Reaching, resolver: Resolver, attrs: list[Hit], parts: list[str]) -> Reach | None:
+    """``self.a.b`` of the type the assignments of ``a`` (``attrs``) say, the first whose
+    ``b`` codewalk reaches or places in another package: an assignment of what a call
+    returns, of no class codewalk knows, does not hide a later one that says a class
+    (transformers' ``GenerationConfig.watermarking_config``: ``kwargs.pop(...)``, then
+    ``WatermarkingConfig.from_dict(...)`` when given a dict). When none does, why the first
+    typed one does not; None when none says a type."""
+    first: Reach | None = None
+    for hit in attrs:
+        type_name = _type_read(r, resolver, hit, parts)
+        if not type_name:
+            continue
+        reach = _member_of_type(r, resolver, hit, parts, type_name)
+        if reach.targets or reach.status == EXTERNAL:
+            return reach
+        first = first or reach
+    return first
 
 
 def _through_module_variable(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from codewalk.calls.model import Body, Code
-from codewalk.calls.reached import Reach
+from codewalk.calls.reached import CALLABLE, Reach
 from codewalk.calls.records import CallFacts, Name, Origin
 from codewalk.resolve.model import ModuleView, Resolved
 from codewalk.resolve.resolver import Resolver
@@ -31,6 +31,8 @@ class Filling(Protocol):
     def reach_name(
         self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int, line: int = 0
     ) -> Reach: ...
+
+    def made_by(self, function: Resolved) -> tuple[Resolved, ...]: ...
 
 
 def is_list(r: Filling, cls: Resolved) -> bool:
@@ -78,8 +80,9 @@ def _makes(r: Filling, body: Body, facts: CallFacts, origin: Origin, cls: Resolv
 
 
 def _classes(r: Filling, body: Body, facts: CallFacts, put: tuple[Origin, ...]) -> list[Resolved]:
-    """The classes of the instances ``put`` in a list: a class constructed there, or a
-    local holding an instance (``w = MinP()``, then ``items.append(w)``)."""
+    """The classes of the instances ``put`` in a list: a class constructed there, what a
+    function called there returns (``processors.append(watermarking_config.construct_processor(
+    ...))``), or a local holding an instance (``w = MinP()``, then ``items.append(w)``)."""
     out: list[Resolved] = []
     for origin in put:
         if origin.kind not in ("call", "name"):
@@ -87,6 +90,8 @@ def _classes(r: Filling, body: Body, facts: CallFacts, put: tuple[Origin, ...]) 
         reach = r.reach_name(body, facts, origin.name, call=False, depth=1, line=origin.line)
         if origin.kind == "call" or reach.instance:
             out.extend(t for t in reach.targets if t.kind == "class")
+        if origin.kind == "call":
+            out.extend(c for t in reach.targets if t.kind in CALLABLE for c in r.made_by(t))
     return out
 
 

@@ -303,7 +303,7 @@ def _search(
                 ends.append((cost, constructs or _said(hop), step))
                 enough, complete = _enough(ends, frontier.parents, limit, order, near is not None, complete)
                 continue
-            if hop.target is None or hop.target.repo not in within:
+            if not _searched(cr, hop.target, within):
                 continue
             if best is not None and cost[0] >= best + SLACK:
                 continue
@@ -313,6 +313,20 @@ def _search(
         complete = False
     chains = [chain for _, chain in _chains(ends, frontier.parents, limit)]
     return PathSearch(tuple(chains), analysed, complete, passed_over=passed_over)
+
+
+def _searched(cr: CallResolver, target: Resolved | None, within: set[str]) -> bool:
+    """Whether a chain goes on through ``target``: a definition of a pin searched, or a
+    function of another that a function there set on a class of a searched pin, reached
+    through that class (``@strict``'s ``__init__`` on a transformers config, and the
+    ``__init__`` it wraps): it runs as that class's own, so the chain goes on through it
+    to what it calls on ``self``."""
+    if target is None or target.repo in within:
+        return target is not None
+    if not target.receiver or ".<locals>." not in target.qualname:
+        return False
+    cls = cr.class_named(target.receiver)
+    return cls is not None and cls.repo in within
 
 
 def _searched_at(hop: Hop, cost: Cost, fanned: dict[tuple[int, int], int]) -> Cost:

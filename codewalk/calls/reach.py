@@ -465,7 +465,10 @@ class Reacher:
         """``cls.m`` in a function nested in one handed the class ``cls`` (a class
         decorator's ``wrap(cls)``) that sets ``cls.m = ...``: what it sets last (read
         at ``before``, a line of the enclosing function: what it set before that line).
-        None when no enclosing function sets it."""
+        Reached through a class it decorates, only what it sets on that class (not what a
+        condition rules out for it: ``@strict``'s ``__init__``, set ``if accept_kwargs``),
+        and ``self`` in what it reaches is that class. None when no enclosing function
+        sets it."""
         outer = body.target.qualname.rpartition(".<locals>.")[0].removeprefix(body.module + ".")
         where = self.view(body)
         if len(parts) != 2 or not outer or where is None:
@@ -475,13 +478,33 @@ class Reacher:
         sets = rebinds(view, outer, parts[1])
         if not handed or not sets or parts[0] in parameter_names(body.target.signature):
             return None
+        cls = self.decorated(body)
         earlier = [d for d in sets if d.line < before] if before else sets
+        if cls is not None:
+            earlier = [d for d in earlier if self._set_on(cls, resolver, view, d)]
         if not earlier:
             return self.before_set(body, parts, before, outer.partition(".<locals>.")[0])
         name, member = outer.rpartition(".")[2], ".".join(parts)
         how = f"{name} sets {member} ({view.path}:{earlier[-1].line})"
-        hits = rebound_to(resolver.ns, view, earlier[-1], how)
-        return found([to_resolved(h, resolver.facts.repo) for h in hits], how)
+        hits = [to_resolved(h, resolver.facts.repo) for h in rebound_to(resolver.ns, view, earlier[-1], how)]
+        return found([h._replace(receiver=cls.qualname) for h in hits] if cls is not None else hits, how)
+
+    def _set_on(self, cls: Resolved, resolver: Resolver, view: ModuleView, rebind: Definition) -> bool:
+        """Whether ``rebind`` (``cls.m = f`` in a class decorator, of ``view``'s module)
+        sets ``m`` on the class ``cls``: ``f`` is among the ``m`` its MRO and decorators give."""
+        place = self.place(cls)
+        if place is None:
+            return True
+        owner, cls_view, qualname = place
+        given = {
+            (t.repo, t.path, t.line)
+            for t in (
+                to_resolved(h, owner.facts.repo)
+                for h in owner.ns.members(cls_view, qualname, rebind.name, ())
+            )
+        }
+        bound = (to_resolved(h, resolver.facts.repo) for h in rebound_to(resolver.ns, view, rebind, ""))
+        return any((t.repo, t.path, t.line) in given for t in bound)
 
     def before_set(self, body: Body, parts: list[str], before: int, decorator: str) -> Reach:
         """``cls.m`` read (at line ``before``) before the class decorator ``decorator``

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 
 from codewalk import parsing
-from codewalk.calls.assigned import member_outside
+from codewalk.calls.assigned import member_outside, typed_member
 from codewalk.calls.cache import CallFactsTable
 from codewalk.calls.contained import (
     ELEMENT_METHODS,
@@ -602,6 +602,8 @@ class CallResolver(Reacher):
                 # what classes deriving from it take from another base (when it has none), its overrides
                 own += taken(self, cls, rest[0]) if loose else []
                 own += overrides(self, cls, rest[0]) if loose and not read else []
+            elif not own:  # x.a.b, a of what a call returns (kwargs.pop(...), then A.from_dict(...))
+                own = _typed_attribute(self, resolver, view, qualname, rest)
             hits.extend(own)
             places.append((resolver, view, qualname))
         outside = member_outside(self, places, rest[0], reach.how) if not hits and len(rest) == 1 else None
@@ -817,3 +819,16 @@ def _later(facts: CallFacts, assigned: int, line: int) -> str:
     if facts.looped(assigned, line):
         return f": a loop runs it before line {line}"
     return f": line {line} runs later than it is written"
+
+
+def _typed_attribute(
+    r: Reacher, resolver: Resolver, view: ModuleView, qualname: str, rest: list[str]
+) -> list[Resolved]:
+    """``x.a.b...`` where ``x`` holds an instance of the class ``qualname`` of ``view``'s
+    module, whose ``a`` the resolver does not type: ``b`` of what an assignment of ``a``
+    says it holds, the first that says a class codewalk reads (transformers'
+    ``generation_config.watermarking_config.construct_processor``, ``watermarking_config``
+    set from ``kwargs.pop(...)``, then ``WatermarkingConfig.from_dict(...)``)."""
+    attrs = resolver.ns.members(view, qualname, rest[0], ())
+    typed = typed_member(r, resolver, attrs, [qualname.rpartition(".")[2], *rest]) if attrs else None
+    return list(typed.targets) if typed is not None else []  # each says how already

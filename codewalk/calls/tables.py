@@ -144,7 +144,8 @@ def _listed(r: Reacher, body: Body) -> Reach | None:
         dict.fromkeys(f"{maker.target.qualname.rpartition('.')[2]} ({maker.target.path})" for maker, _ in put)
     )
     how = (
-        f"an element of self, {a(short)} (a list): one of the {len(put)} classes put in one by "
+        f"an element of self, {a(short)} (a list): "
+        f"{f'one of the {len(put)} classes' if len(put) > 1 else 'the class'} put in one by "
         f"{', '.join(makers[:3])}{' and others' if len(makers) > 3 else ''}"
     )
     return Reach(tuple(c._replace(via=how) for _, c in put), how, RESOLVED, instance=True)

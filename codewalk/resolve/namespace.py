@@ -351,17 +351,22 @@ class Namespace:
         return rebinding.with_rebinds(self, mro, member, hits)
 
     def as_written(self, view: ModuleView, class_qualname: str, member: str) -> list[Hit]:
-        """``member`` of a class as its body defines it, else as its first base has it,
-        before its decorators (or import time, or class creation) set another: what a
-        class decorator reading ``cls.member`` gets (``@use_experts_implementation`` keeps
-        the class's own forward)."""
+        """``member`` of a class as its body defines it, else as a base's
+        ``__init_subclass__`` set it when the class was made, else as its first base has
+        it, before its decorators (or import time) set another: what a class decorator
+        reading ``cls.member`` gets (``@use_experts_implementation`` keeps the class's own
+        forward; ``@strict`` on a transformers config wraps the ``__init__``
+        ``wrap_init_to_accept_kwargs`` set)."""
         mro = self.mro(view, class_qualname)
         own = self._through_mro(mro[:1], class_qualname, member, ())
         if own or len(mro) < 2:
             return own
         base_view, base = mro[1]
         how = f"inherited from {base.name} (MRO of {class_qualname.rpartition('.')[2]})"
-        return [h._replace(via=chain(how, h.via)) for h in self.members(base_view, base.qualname, member, ())]
+        inherited = [
+            h._replace(via=chain(how, h.via)) for h in self.members(base_view, base.qualname, member, ())
+        ]
+        return rebinding.made_at_creation(self, mro, member, bool(inherited)) or inherited
 
     def of_class(self, view: ModuleView, class_qualname: str, member: str, rest: Sequence[str]) -> list[Hit]:
         """``Class.member`` read on the class itself: as :meth:`members` finds it, else

@@ -182,18 +182,10 @@ def _made_at_creation(
     ns: Namespace, mro: list[ClassRef], member: str, hits: list[Hit], own: bool, rule: Rule
 ) -> list[Hit]:
     """``hits``, or what a base's ``__init_subclass__`` (or ``@dataclass``) made."""
-    cls = mro[0][1]
     if not own:
         for base_view, base in mro[1:]:
             hooks = base_view.defs(f"{base.qualname}.__init_subclass__")
-            created = [
-                hit
-                for hook in hooks
-                if hook.kind == "method"
-                for hit in _set_by(
-                    ns, base_view, hook, member, _made(cls, base, base_view, hook), bool(hits), rule
-                )
-            ]
+            created = _hooked(ns, mro, (base_view, base), member, bool(hits), rule)
             if created:
                 return created + [_replaced(h, "set on the class when it is made") for h in hits]
             # what a hook applies is recorded under it: a base without one applies nothing
@@ -205,6 +197,33 @@ def _made_at_creation(
         if made is not None:  # a base's own member does not run: the one @dataclass made does
             return [made, *(_replaced(h, "made again by @dataclass") for h in hits)]
     return hits
+
+
+def made_at_creation(ns: Namespace, mro: list[ClassRef], member: str, has: bool) -> list[Hit]:
+    """What a base's ``__init_subclass__`` set ``member`` to as the class ``mro`` starts
+    with was made, before any decorator of it ran (``wrap_init_to_accept_kwargs``'s
+    ``__init__`` is what ``@strict`` finds on a config, and wraps); [] when none did.
+    ``has``: the class has a ``member`` already (inherited)."""
+    rule = ruling(mro)
+    for base in mro[1:]:
+        created = _hooked(ns, mro, base, member, has, rule)
+        if created:
+            return created
+    return []
+
+
+def _hooked(
+    ns: Namespace, mro: list[ClassRef], base: ClassRef, member: str, has: bool, rule: Rule
+) -> list[Hit]:
+    """What the ``__init_subclass__`` of ``base`` sets ``member`` to on the class ``mro``
+    starts with, through the functions it hands the class to."""
+    base_view, klass = base
+    return [
+        hit
+        for hook in base_view.defs(f"{klass.qualname}.__init_subclass__")
+        if hook.kind == "method"
+        for hit in _set_by(ns, base_view, hook, member, _made(mro[0][1], klass, base_view, hook), has, rule)
+    ]
 
 
 def _made_by_dataclass(mro: list[ClassRef], member: str) -> Hit | None:

@@ -86,6 +86,7 @@ class PathAnswer(NamedTuple):
     goal_found: bool  # the goal resolved to a definition in a pinned repo
     search: PathSearch
     goals: tuple[str, ...] = ()  # every definition searched for: several for a name defined more than once
+    unfetched: tuple[str, ...] = ()  # pins not in the cache, whose code the search did not read
 
     @property
     def unreached(self) -> str:

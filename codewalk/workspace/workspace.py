@@ -389,9 +389,10 @@ class Workspace:
         :meth:`calls` looks; :class:`~codewalk.workspace.calling.PathOptions` says how).
         Only the repositories of the two are fetched; of the others, those not in the
         cache are not opened, and what was answered without them is not kept (a later
-        question fetches them)."""
+        question fetches them): the answer names them (``unfetched``)."""
         try:
-            return self.calling.path(start, goal, **options)
+            answer = self.calling.path(start, goal, **options)
+            return answer._replace(unfetched=tuple(sorted(self.stack.skipped)))
         finally:
             if self.stack.skipped:
                 self.forget()

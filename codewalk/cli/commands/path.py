@@ -87,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
                 searched=search.bodies,
                 complete=search.complete,
                 widened=search.widened,
+                unfetched=list(answer.unfetched),
             )
             return 0 if search.chains else 1
         if not search.chains:
@@ -115,6 +116,8 @@ def run(args: argparse.Namespace) -> int:
             print(
                 visible(f"\n({answer.goal} is in a package no pin provides: the chain ends at its call site)")
             )
+        if answer.unfetched:
+            print(f"\n{unfetched_note(answer.unfetched)}")
         if search.passed_over and not search.widened:
             many = f"{search.passed_over} call{'s' if search.passed_over != 1 else ''} of many candidates"
             print(
@@ -122,6 +125,17 @@ def run(args: argparse.Namespace) -> int:
                 "through one: path ... --trace NAME reads a run recorded with codewalk trace)"
             )
         return 0
+
+
+def unfetched_note(repos: Sequence[str]) -> str:
+    """The pins a search did not read because they are not in the cache (``path`` fetches
+    only its two ends' pins): a chain through their code is not among those listed."""
+    one = len(repos) == 1
+    return (
+        f"(not read, not in the cache: {', '.join(repos)}; a chain through {'its' if one else 'their'} code "
+        f"is not listed: 'codewalk sync {repos[0]}' fetches {'it' if one else 'one'}, "
+        "'codewalk sync --all' every pin)"
+    )
 
 
 def order_note(chains: Sequence[Sequence[Hop]]) -> str:
@@ -168,6 +182,8 @@ def _no_chain(args: argparse.Namespace, answer: PathAnswer) -> QueryError:
             f"less ('calls {args.start}' lists what FROM calls"
         )
         hint += f", 'callers {answer.goal}' what calls TO)" if single else ")"
+    if answer.unfetched:
+        hint = f"{unfetched_note(answer.unfetched)[1:-1]}; {hint}"
     return QueryError(
         f"no call chain from {answer.start.qualname} to {answer.unreached} within {args.depth} calls{why}",
         hint=f"{hint}; {ran}{longer}",
