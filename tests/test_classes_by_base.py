@@ -81,3 +81,13 @@ def test_a_class_is_found_once_and_only_where_it_names_the_base(tmp_path: Path) 
     assert naming(ws, "list", "List", "UserList") == ["pkg.c.Both:7", "pkg.c.Twice:12"]
     assert naming(ws, "collections") == []
     ws.close()
+
+
+def test_one_content_at_two_paths_gives_the_class_of_each(tmp_path: Path) -> None:
+    """Two files of one content (a module copied beside another) are one blob: a class
+    deriving from the base is found in each file, as a search of the files would."""
+    checkout = make_pkg(tmp_path)
+    (checkout.root / "src/pkg/copy_of_a.py").write_text(FILES["a.py"])
+    ws = Workspace(checkout, Store.memory())
+    assert naming(ws, "Base") == ["pkg.a.A:4", "pkg.copy_of_a.A:4"]
+    ws.close()

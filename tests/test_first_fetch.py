@@ -4,6 +4,7 @@ among the pins, and its names are the ones "did you mean" offers."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,24 @@ def test_with_repo_the_pin_asked_about_alone_is_named(hub: Path, capsys: pytest.
     assert code == 1
     assert err.splitlines()[-1].startswith(NOT_FOUND)
     assert "nor in" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("calls", "hub.load_tokens"),
+        ("callers", "hub.load_tokens"),
+        ("path", "hub.load_tokens", "transformers.models.llama.modeling_llama.LlamaModel"),
+        ("find", "hub.load_tokens"),
+    ],
+)
+def test_a_pin_the_question_could_not_fetch_is_said_why(
+    hub: Path, tmp_path: Path, argv: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its upstream gone (offline, a moved repository): the question says the pin could not
+    be opened, and why, before what it offers from the pins it did search."""
+    shutil.rmtree(tmp_path / "hub-upstream")
+    code, _, err = run(capsys, "--no-color", *argv)
+    assert code == 1 and not hub.exists()
+    hint = err.splitlines()[-1]
+    assert hint.startswith("  hint: hub could not be opened: "), err

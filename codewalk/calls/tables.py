@@ -313,7 +313,7 @@ def call_result(r: Reacher, callee: Reach, depth: int, part: int = -1) -> Reach:
     """What calling the definitions of ``callee`` returns, as instances: of a class it
     constructs (``cls(...)``, ``X(...)``), of what a function's return annotation names,
     else of the classes its ``return`` statements construct; ``part``: of the element of
-    that index of the tuple it returns. None for a call of many functions (:func:`of_many`)."""
+    that index of the tuple it returns. Nothing for a call of many functions (:func:`of_many`)."""
     if of_many(callee):
         return unresolved("")
     out: list[Resolved] = []

@@ -188,13 +188,6 @@ def dump(data: dict[str, Any]) -> None:
     sys.stdout.write(json_text(text) + "\n")
 
 
-def unavailable_owner(workspace: Workspace, query: str) -> str:
-    """Why the repository a dotted query names could not be opened, or ""."""
-    owner = workspace.stack.owner(query.strip())
-    why = workspace.stack.unavailable.get(owner or "", "")
-    return f"{owner} could not be opened: {why}" if why else ""
-
-
 def at_the_pin(args: argparse.Namespace, workspace: Workspace, query: str) -> Resolved | None:
     """When ``--at`` asked for another version than the pin's and ``query`` names nothing
     there: its definition at the pin (read only when the pin's source is in the cache:
@@ -351,7 +344,7 @@ def no_definition(args: argparse.Namespace, workspace: Workspace, found: FindRes
     elif released is not None:
         why = a_release_has_it(released)
     else:
-        why = unavailable_owner(workspace, args.query)
+        why = workspace.stack.unopened(args.query)
     checkout = workspace.checkout
     return not_found(
         found,

@@ -466,8 +466,9 @@ class Store:
     def classes_naming(self, snap: int, names: Sequence[str]) -> list[tuple[FileRow, Definition]]:
         """The classes of ``snap``'s indexed files one of whose bases, as written, ends with
         one of ``names`` (``GenerationMixin``, ``generation.GenerationMixin``), each once, in
-        path and line order: found by the last part of each base the index keeps."""
-        found: dict[int, tuple[FileRow, Definition]] = {}
+        path and line order: found by the last part of each base the index keeps (a blob
+        two files share gives the class of each)."""
+        found: dict[tuple[str, int], tuple[FileRow, Definition]] = {}
         wanted = set(names)
         for chunk, marks in _chunks(names):
             rows = self.db.execute(
@@ -480,9 +481,10 @@ class Store:
             for r in rows:
                 d = definition(r[5:])  # of two classes of one name, the one that names the base
                 if any(base.rpartition(".")[2] in wanted for base in d.bases):
-                    found[int(r[0])] = (file_row(r[1:]), d)
-        order = sorted(found, key=lambda r: (found[r][0].path, found[r][1].line, r))
-        return [found[r] for r in order]
+                    row = file_row(r[1:])
+                    found[(row.path, int(r[0]))] = (row, d)
+        order = sorted(found, key=lambda k: (k[0], found[k][1].line, k[1]))
+        return [found[k] for k in order]
 
     def classes_decorated(self, snap: int, name: str) -> list[tuple[FileRow, Definition]]:
         """The classes of ``snap`` with a decorator whose last dotted part is ``name``

@@ -228,6 +228,9 @@ class Calling:
             hint = (
                 f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else found.note or None
             )
+            why = self.ws.stack.unopened(found.query)
+            if why:  # the pin that would answer could not be opened (fetched): that first, as find says
+                hint = f"{why}; {hint}" if hint else why
             home = self.ws.checkout.repo
             searched = [repo for repo in scope if repo != home] if len(scope) > 1 else []  # as find looked
             raise NoDefinition(

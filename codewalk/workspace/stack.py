@@ -102,6 +102,13 @@ class Stack:
         """The repository whose packages provide ``module``."""
         return self.owners.get(module.partition(".")[0])
 
+    def unopened(self, query: str) -> str:
+        """Why the repository a dotted name belongs to could not be opened (``peft could not
+        be opened: ...``), or "" when it was, or the name is no pin's."""
+        owner = self.owner(query.strip())
+        why = self.unavailable.get(owner or "", "")
+        return f"{owner} could not be opened: {why}" if why else ""
+
     def synced(self) -> list[str]:
         """The repositories whose source is in the cache (no fetch needed to open them),
         in the order their packages were named (the pins file's): the same list whether
