@@ -43,15 +43,21 @@ def named_classes(r: Reacher, holder: Resolved, cls: Resolved | None) -> list[Re
 def _strings(statement: str) -> list[str]:
     """The names ``X_class = "A"`` or ``X_class = ("A", "B")`` (a class body's statement,
     as the index keeps it) gives, None left out."""
-    try:
-        tree = parsing.parse(statement.strip())
-    except (SyntaxError, ValueError):
-        return []
-    assigned = tree.body[0] if len(tree.body) == 1 else None
-    value = assigned.value if isinstance(assigned, ast.Assign | ast.AnnAssign) else None
+    value = assigned_value(statement)
     values = value.elts if isinstance(value, ast.Tuple | ast.List) else [value] if value is not None else []
     return [
         v.value
         for v in values
         if isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value.isidentifier()
     ]
+
+
+def assigned_value(statement: str) -> ast.expr | None:
+    """The value of a class body's single assignment ``X = value`` or ``X: T = value``
+    (the statement as the index keeps it); None for anything else."""
+    try:
+        tree = parsing.parse(statement.strip())
+    except (SyntaxError, ValueError):
+        return None
+    assigned = tree.body[0] if len(tree.body) == 1 else None
+    return assigned.value if isinstance(assigned, ast.Assign | ast.AnnAssign) else None

@@ -22,11 +22,11 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 
-from codewalk import parsing
 from codewalk.calls import listed
 from codewalk.calls.contained import ELEMENT_METHODS, annotated_elements, is_container
 from codewalk.calls.holders import Tabled, holds, parameter
 from codewalk.calls.model import RESOLVED, Body
+from codewalk.calls.named import assigned_value
 from codewalk.calls.passed import copied_argument, returned_argument
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import CALLABLE, MAX_DEPTH, WIDE, Reach, a, found, unresolved, with_via
@@ -299,12 +299,7 @@ def _getattr_named(r: Reacher, body: Body, facts: CallFacts, o: Origin, depth: i
 def _literal(statement: str) -> str:
     """``"model"`` of a class body's ``base_model_prefix = "model"`` (the statement as the
     index keeps it), else ""."""
-    try:
-        tree = parsing.parse(statement.strip())
-    except (SyntaxError, ValueError):
-        return ""
-    assigned = tree.body[0] if len(tree.body) == 1 else None
-    value = assigned.value if isinstance(assigned, ast.Assign | ast.AnnAssign) else None
+    value = assigned_value(statement)
     text = value.value if isinstance(value, ast.Constant) else None
     return text if isinstance(text, str) and text.isidentifier() else ""
 
