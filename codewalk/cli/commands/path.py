@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
                 visible(f"\n({answer.goal} is in a package no pin provides: the chain ends at its call site)")
             )
         if answer.unfetched:
-            print(f"\n{unfetched_note(answer.unfetched)}")
+            print(visible(f"\n{unfetched_note(answer.unfetched)}"))  # pin names: the pins file's
         if search.passed_over and not search.widened:
             many = f"{search.passed_over} call{'s' if search.passed_over != 1 else ''} of many candidates"
             print(
