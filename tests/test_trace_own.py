@@ -1036,22 +1036,66 @@ def test_a_name_neither_the_pins_nor_the_program_ran_says_where_it_may_have_run(
     )
 
 
-def test_goto_on_the_programs_own_file_says_it_is_the_programs(
+def test_goto_on_the_programs_own_file_answers_from_the_run(
     work: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``goto own.py:14 --trace own``: the program's file that ran is in no pin; said so, and
-    where the run shows what its lines called, not "no such file in the checkout"."""
+    """``goto own.py:14 --trace own``: the program's file is in no pin and codewalk indexes
+    none of it, so the run answers alone (said so), as it does where codewalk reads no
+    definition: what the line called, from the program's code the run did not record
+    (``main()``'s statement) as from a callback it did; a line that called none of the
+    pinned code is an error saying that, not "no such file in the checkout"."""
     capsys.readouterr()
     code, out, err = run(capsys, "goto", "own.py:14", "--trace", "own")
+    assert (code, err) == (0, ""), err
+    lines = out.splitlines()
+    assert lines[0] == (
+        "own.py is the program's own file in trace 'own', which codewalk does not index: "
+        "what the run called there"
+    )
+    called = ["call_it", "[toy]", f"toypkg/__init__.py:{package_line('def call_it(func):')}", "x1"]
+    assert lines[1].endswith("line 14 called:") and lines[2].split() == called, out
+    code, out, _ = run(capsys, "goto", "own.py:6", "--trace", "own")  # in mine, the callback call_it called
+    assert code == 0 and out.splitlines()[2].split()[:2] == ["square", "[toy]"], out
+    code, out, err = run(capsys, "goto", "own.py:10", "--trace", "own")  # raise KeyError(x)
     assert (code, out) == (1, "")
     assert err.startswith(
-        "codewalk: error: own.py is the program's own file in trace 'own', which codewalk does not index"
+        "codewalk: error: own.py is the program's own file in trace 'own', which codewalk does not index,"
+        " and the run recorded no call of the pinned packages at its line 10"
     ), err
     assert "codewalk tour --trace own shows it where it ran" in err
+    code, out, _ = run(capsys, "goto", "own.py:14", "--trace", "own", "--json")
+    data = json.loads(out)
+    assert code == 0 and (data["repo"], data["result"], data["line_ran"]) == (PROGRAM, None, True), data
+    assert data["position"]["path"] == str(work / "own.py") and data["position"]["given"] == "own.py:14"
+    assert [f["qualname"] for f in data["ran"]] == ["toypkg.call_it"] and data["ran"][0]["calls"] == 1
     code, _, err = run(capsys, "goto", "other.py:14", "--trace", "own")  # none of the program's
     assert code == 1 and "other.py: no such file in the" in err, err
     elsewhere = work / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # written as the program's directory reads it, asked from another
-    code, _, err = run(capsys, "goto", "own.py:14", "--trace", "own")
-    assert code == 1 and "own.py is the program's own file in trace 'own'" in err, err
+    code, out, _ = run(capsys, "goto", "own.py:14", "--trace", "own")
+    assert code == 0 and out.startswith("own.py is the program's own file in trace 'own'"), out
+
+
+def test_goto_on_a_script_no_pinned_code_called_back_is_the_programs_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script whose code the pinned code never called (statements, and a helper module
+    beside it that builds the model) has no file in ``trace.own``: ``goto plain.py:4
+    --trace`` said "no such file in the checkout". The script and the helper that called
+    the pinned code are the program's, and the run says what their lines called."""
+    work = use_toy(tmp_path, monkeypatch)
+    (work / "maker.py").write_text("import toypkg\n\n\ndef make():\n    return toypkg.square(3)\n")
+    (work / "plain.py").write_text("import toypkg\nimport maker\n\ntoypkg.fib(3)\nmaker.make()\nx = 1\n")
+    assert main(["trace", "--python", sys.executable, "--name", "plain", "plain.py"]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "goto", "plain.py:4", "--trace", "plain")
+    assert (code, err) == (0, ""), err
+    assert out.startswith("plain.py is the program's own file in trace 'plain'"), out
+    fib = ["fib", "[toy]", f"toypkg/__init__.py:{package_line('def fib(n):')}"]
+    assert out.splitlines()[2].split()[:3] == fib, out
+    code, out, _ = run(capsys, "goto", "maker.py:5", "--trace", "plain")
+    assert code == 0 and out.splitlines()[2].split()[:2] == ["square", "[toy]"], out
+    code, _, err = run(capsys, "goto", "plain.py:6", "--trace", "plain")
+    assert code == 1 and "no call of the pinned packages at its line 6" in err, err
+    assert "lists each call the program made, and from which of its lines" in err, err

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from codewalk.traces.model import Trace
+from codewalk.traces.model import PROGRAM, Trace
+from codewalk.traces.own import program_script
+from codewalk.traces.text import called_by_the_program
 from codewalk.traces.tree import Tree, part_of
 
 
@@ -78,3 +80,57 @@ def ran_at_lines(
             function = nodes[shown.node].function
             at[function] = at.get(function, 0) + nodes[shown.node].calls
     return {line: list(at.items()) for line, at in found.items() if at}
+
+
+def roots_ran_at_lines(
+    trace: Trace, tree: Tree, path: str, lines: set[int], first: int | None = None
+) -> dict[int, list[tuple[int, int]]]:
+    """What the code of the program's file ``path`` (as it ran) called at ``lines`` where
+    the run did not record that code itself (a statement of the script, a function of the
+    program no pinned code called: ``main()``): the roots whose caller was that code (only
+    the code starting at line ``first``, when given), read through their wrappers as
+    :func:`ran_at_lines` reads them."""
+    nodes, others = trace.nodes, trace.others
+    found: dict[int, dict[int, int]] = {}
+    for index in range(1, len(nodes)):
+        node = nodes[index]
+        if node.parent != 0 or node.via < 0 or node.line not in lines:
+            continue
+        caller = others[node.via]
+        if caller.filename != path or (first is not None and caller.line != first):
+            continue
+        at = found.setdefault(node.line, {})
+        for shown in tree.shown(index):
+            if shown.node not in tree.wrapped:
+                function = nodes[shown.node].function
+                at[function] = at.get(function, 0) + nodes[shown.node].calls
+    return {line: list(at.items()) for line, at in found.items() if at}
+
+
+def program_ran_at_line(trace: Trace, tree: Tree, path: str, line: int) -> list[tuple[int, int]]:
+    """``(function, calls)`` of each function the program's own file ``path`` (as it ran)
+    called at ``line`` over the run: from the functions of it the run recorded (a callback
+    the pinned code called) and from its code the run did not (a statement of the script),
+    the former first, each in the order they first ran."""
+    totals: dict[int, int] = {}
+    for called in (
+        ran_at_line(trace, tree, PROGRAM, path, line),
+        roots_ran_at_lines(trace, tree, path, {line}).get(line, []),
+    ):
+        for function, calls in called:
+            totals[function] = totals.get(function, 0) + calls
+    return list(totals.items())
+
+
+def program_files(trace: Trace) -> set[str]:
+    """The program's own files in ``trace`` (absolute paths, as they ran): the script,
+    those of its functions the pinned code called (``trace.own``), and those whose code
+    called the pinned code (a helper module beside the script)."""
+    nodes = trace.nodes
+    callers = {
+        trace.others[nodes[index].via].filename
+        for index in range(1, len(nodes))
+        if nodes[index].parent == 0 and nodes[index].via >= 0 and called_by_the_program(trace, index)
+    }
+    script = program_script(trace)
+    return {own for own, _ in trace.own} | callers | ({script} if script else set())

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from codewalk import parsing
 from codewalk.resolve.model import Resolved
-from codewalk.traces.called import ran_at_lines
+from codewalk.traces.called import ran_at_lines, roots_ran_at_lines
 from codewalk.traces.joined import RanThere
 from codewalk.traces.model import PROGRAM, Trace
 from codewalk.traces.own import program_script, program_top
@@ -79,7 +79,7 @@ def own_calls(
     also = {named: number for number, calls in lines.items() for _, _, named in calls if named not in lines}
     asked = set(lines) | set(also)
     ran = ran_at_lines(trace, tree, PROGRAM, path, asked)
-    for number, called in _roots_ran(trace, tree, path, first, asked).items():
+    for number, called in roots_ran_at_lines(trace, tree, path, asked, first).items():
         ran[number] = [*ran.get(number, ()), *called]
     for named, number in also.items():
         if named in ran:
@@ -112,30 +112,6 @@ def _rows(
         functions = sorted(totals.items(), key=lambda pair: -pair[1])
         there.append(tuple(_ran_there(trace, f, calls) for f, calls in functions))
     return tuple(rows), tuple(there)
-
-
-def _roots_ran(
-    trace: Trace, tree: Tree, path: str, first: int, lines: set[int]
-) -> dict[int, list[tuple[int, int]]]:
-    """What the code of the program's file ``path`` starting at line ``first`` called at
-    ``lines`` where the run did not record that code itself (a function of the program
-    no pinned code called: ``main()``): the roots whose caller was that code, read
-    through their wrappers as ``ran_at_lines`` reads them."""
-    nodes, others = trace.nodes, trace.others
-    found: dict[int, dict[int, int]] = {}
-    for index in range(1, len(nodes)):
-        node = nodes[index]
-        if node.parent != 0 or node.via < 0 or node.line not in lines:
-            continue
-        caller = others[node.via]
-        if (caller.filename, caller.line) != (path, first):
-            continue
-        at = found.setdefault(node.line, {})
-        for shown in tree.shown(index):
-            if shown.node not in tree.wrapped:
-                function = nodes[shown.node].function
-                at[function] = at.get(function, 0) + nodes[shown.node].calls
-    return {line: list(at.items()) for line, at in found.items() if at}
 
 
 def _nothing_ran(executed: bool | None) -> str:

@@ -98,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
     opened = _opened(args)
     pinned = opened.stack if opened is not None else open_stack(args)
     try:
-        _refuse_own(opened, position.path)
+        own = _own_file(opened, position.path)
+        if opened is not None and own is not None:
+            return _own_answer(opened, args, position, own)
         located = locate(pinned, position.path, args.repo or (opened.home if opened is not None else None))
         if located.read_as:
             print(visible(f"codewalk: {located.read_as}"), file=sys.stderr)
@@ -172,25 +174,67 @@ def _opened(args: argparse.Namespace) -> Opened | None:
     return open_trace(args.trace)
 
 
-def _refuse_own(opened: Opened | None, path: str) -> None:
-    """``goto ds_csv.py:21 --trace ds_csv``, the program's own file that ran: no pin has
-    it, and codewalk indexes none of the program's files; said so, with where the run
-    shows what its lines called, not "no such file in the checkout"."""
+def _own_file(opened: Opened | None, path: str) -> str | None:
+    """The program's own file ``path`` names in the run ``--trace`` names (its absolute
+    path, as it ran: ``goto ds_csv.py:21 --trace ds_csv``, codewalk.traces.called's
+    ``program_files``); None for any other path, or without a trace. Written as the
+    reader's directory reads it, or as the program's did."""
     if opened is None:
-        return
+        return None
+    from codewalk.traces.called import program_files
+
     trace = opened.trace
-    written = os.path.expanduser(path)  # as the reader's directory reads it, or the program's
-    given = {os.path.normpath(os.path.join(where, written)) for where in (os.getcwd(), trace.cwd)}
-    if not any(own in given for own, _ in trace.own):
-        return
-    raise QueryError(
-        f"{path} is the program's own file in trace {trace.name!r}, which codewalk does not index: "
-        "goto reads the pinned packages' files",
-        hint=(
-            f"codewalk tour --trace {trace.name} shows it where it ran, and c there what each of its lines "
-            f"called; calls, callers and path with --trace {trace.name} take its functions by name"
-        ),
-    )
+    written = os.path.expanduser(path)
+    given = [os.path.normpath(os.path.join(where, written)) for where in (os.getcwd(), trace.cwd)]
+    files = program_files(trace)
+    return next((file for file in given if file in files), None)
+
+
+def _own_answer(opened: Opened, args: argparse.Namespace, position: Position, file: str) -> int:
+    """What the program's own file ``file`` (``position.path`` as typed) called at the
+    line in the run: no pin has the file, and codewalk indexes none of the program's
+    files, so the run answers alone (said so); a line that called none of the pinned code
+    is an error saying that, and where else to look."""
+    from codewalk.cli.traced_sites import LineRan
+    from codewalk.traces.called import program_ran_at_line
+    from codewalk.traces.model import PROGRAM
+
+    trace, line = opened.trace, position.line
+    called = [(trace.functions[f], n) for f, n in program_ran_at_line(trace, opened.tree, file, line)]
+    ran = LineRan(opened, called, bool(called) or line in trace.executed(PROGRAM, file))
+    said = f"{position.path} is the program's own file in trace {trace.name!r}, which codewalk does not index"
+    if args.json:
+        dump(
+            {
+                "repo": PROGRAM,
+                "version": None,
+                "source": None,
+                "position": {"path": file, "line": line, "col": position.col, "given": args.position},
+                "read_as": None,
+                "mismatch": None,
+                "result": None,
+                "results": [],
+                "note": said,
+                **ran.fields(()),
+            }
+        )
+        return 0 if ran.ran else 1
+    if not ran.ran:
+        shown = (
+            "shows it where it ran, and c there what each of its lines called"
+            if file in dict(trace.own)
+            else "lists each call the program made, and from which of its lines"
+        )
+        raise QueryError(
+            f"{said}, and the run recorded no call of the pinned packages at its line {line}",
+            hint=(
+                f"codewalk tour --trace {trace.name} {shown}; calls, callers and path with --trace "
+                f"{trace.name} take its functions by name"
+            ),
+        )
+    print(visible(f"{said}: what the run called there"))
+    print(visible(ran.text(line)))
+    return 0
 
 
 def _ran(opened: Opened | None, repo: str, path: str, line: int) -> LineRan | None:
