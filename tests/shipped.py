@@ -26,6 +26,7 @@ SHIPPED_TOURS = (
     "pipeline-batching",
     "quantized-loading",
     "save-pretrained",
+    "seq2seq-trainer",
     "special-tokens",
     "text-generation-pipeline",
     "text-streaming",

@@ -67,6 +67,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "from_pretrained(quantization_config=...), the quantizer's hooks, and FP8 weights made on load",
         "save-pretrained           10 steps  "
         "save_pretrained, from a model to safetensors shards and their index",
+        "seq2seq-trainer           13 steps  "
+        "Seq2SeqTrainer, from padded labels to generated predictions and early stopping",
         "special-tokens             8 steps  "
         "bos_token_id and eos_token_id, from config to the stop of generation",
         "text-generation-pipeline  14 steps  "
@@ -130,7 +132,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "36 tour(s) (43 readings, with their versions), 497 step(s): 0 broken step(s), 0 file error(s)"
+        "37 tour(s) (44 readings, with their versions), 510 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -523,7 +525,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "39 tour(s) (44 readings, with their versions), 498 step(s): 0 broken step(s), 2 file error(s)"
+        "40 tour(s) (45 readings, with their versions), 511 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

@@ -38,6 +38,28 @@ def llama(*, layers: int = 2, hidden: int = 32, seed: int = 0):  # type: ignore[
     return LlamaForCausalLM(config)
 
 
+def t5(*, seed: int = 0):  # type: ignore[no-untyped-def]
+    """A random-weight ``T5ForConditionalGeneration`` (two encoder and two decoder layers)
+    over the 64-token vocabulary, its decoder starting from the pad token as T5's does."""
+    import torch
+    from transformers import T5Config, T5ForConditionalGeneration
+
+    torch.manual_seed(seed)
+    config = T5Config(
+        vocab_size=64,
+        d_model=32,
+        d_kv=8,
+        d_ff=64,
+        num_layers=2,
+        num_decoder_layers=2,
+        num_heads=4,
+        pad_token_id=1,
+        eos_token_id=3,
+        decoder_start_token_id=1,
+    )
+    return T5ForConditionalGeneration(config)
+
+
 def tokenizer():  # type: ignore[no-untyped-def]
     """A fast word-level tokenizer (the Rust ``tokenizers`` backend) over ``WORDS``."""
     from tokenizers import Tokenizer, models, pre_tokenizers
