@@ -22,6 +22,7 @@ SHIPPED_TOURS = (
     "modular-qwen3",
     "optimum-backends",
     "paddle-layer-call",
+    "peft-adapters",
     "peft-lora",
     "pipeline-batching",
     "quantized-loading",

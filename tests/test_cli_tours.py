@@ -60,6 +60,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "modular_qwen3.py is edited; the generated modeling_qwen3.py runs",
         "optimum-backends           9 steps  optimum, a namespace that backends plug into",
         "paddle-layer-call          9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
+        "peft-adapters             11 steps  "
+        "A LoRA adapter saved, loaded onto a fresh base, merged; a second adapter beside it",
         "peft-lora                 10 steps  How PEFT puts a LoRA layer into a model",
         "pipeline-batching         12 steps  "
         "A pipeline over a list, batch_size=2, from the list to each output",
@@ -132,7 +134,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "37 tour(s) (44 readings, with their versions), 510 step(s): 0 broken step(s), 0 file error(s)"
+        "38 tour(s) (45 readings, with their versions), 521 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -525,7 +527,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "40 tour(s) (45 readings, with their versions), 511 step(s): 0 broken step(s), 2 file error(s)"
+        "41 tour(s) (46 readings, with their versions), 522 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
