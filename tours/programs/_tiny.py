@@ -2,7 +2,7 @@
 from configs in memory: nothing is downloaded (the offline switches are set before any
 Hugging Face library is imported), and each runs on a CPU in seconds.
 
-bench/programs/tiny.py builds the same models for the benchmarks: a tour's program is
+bench/programs/tiny.py builds the same llama and tokenizer for the benchmarks: a tour's program is
 shipped with the tours (a wheel carries it) and must stand alone, so the two are kept
 apart on purpose."""
 
