@@ -4,6 +4,7 @@ SHIPPED_TOURS = (
     "accelerate-backends",
     "assisted-decoding",
     "attention-dispatch",
+    "auto-classes",
     "beam-search",
     "big-model-loading",
     "causal-lm-loss",

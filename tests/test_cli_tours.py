@@ -34,6 +34,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "accelerate-backends       13 steps  How Accelerator.prepare picks DeepSpeed, FSDP or DDP",
         "assisted-decoding         11 steps  Assisted generation: the assistant drafts, the model verifies",
         "attention-dispatch         8 steps  Which attention function runs, and who chose it",
+        "auto-classes              12 steps  "
+        "Auto classes and a model of your own: registered, or loaded as remote code",
         "beam-search               13 steps  "
         "_beam_search: running beams, finished hypotheses, early stopping",
         'big-model-loading         14 steps  device_map="auto", from free memory to accelerate\'s hooks',
@@ -130,7 +132,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "36 tour(s) (43 readings, with their versions), 497 step(s): 0 broken step(s), 0 file error(s)"
+        "37 tour(s) (44 readings, with their versions), 509 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
