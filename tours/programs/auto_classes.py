@@ -11,9 +11,11 @@ import shutil
 import sys
 import tempfile
 
-scratch = tempfile.mkdtemp(prefix="auto-classes-")
+scratch = tempfile.mkdtemp(prefix="auto-classes-")  # the two model directories, removed at exit
 atexit.register(shutil.rmtree, scratch, True)
-os.environ["HF_MODULES_CACHE"] = os.path.join(scratch, "modules")  # before transformers reads it
+# where transformers copies the remote code to import it (set before it is imported), kept
+# after the run: a trace shows the remote code's lines from that copy, the one that ran
+os.environ["HF_MODULES_CACHE"] = os.path.join(tempfile.gettempdir(), "codewalk-auto-classes-modules")
 
 import _tiny  # noqa: E402,F401  (the offline switches, before transformers is imported)
 import torch  # noqa: E402
