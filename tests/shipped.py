@@ -21,6 +21,7 @@ SHIPPED_TOURS = (
     "llama-generate",
     "logits-processors",
     "modular-qwen3",
+    "moe-experts",
     "optimum-backends",
     "paddle-layer-call",
     "peft-lora",

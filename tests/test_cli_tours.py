@@ -60,6 +60,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "Logits processors and stopping criteria, from the config to _sample",
         "modular-qwen3             12 steps  "
         "modular_qwen3.py is edited; the generated modeling_qwen3.py runs",
+        "moe-experts               12 steps  "
+        "Mixture of experts: the router, the experts' kernels, and the load-balancing loss",
         "optimum-backends           9 steps  optimum, a namespace that backends plug into",
         "paddle-layer-call          9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
         "peft-lora                 10 steps  How PEFT puts a LoRA layer into a model",
@@ -132,7 +134,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "37 tour(s) (44 readings, with their versions), 509 step(s): 0 broken step(s), 0 file error(s)"
+        "38 tour(s) (45 readings, with their versions), 521 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
