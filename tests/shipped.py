@@ -27,6 +27,7 @@ SHIPPED_TOURS = (
     "peft-lora",
     "pipeline-batching",
     "quantized-loading",
+    "resize-embeddings",
     "save-pretrained",
     "special-tokens",
     "text-generation-pipeline",

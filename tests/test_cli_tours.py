@@ -69,6 +69,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "A pipeline over a list, batch_size=2, from the list to each output",
         "quantized-loading         13 steps  "
         "from_pretrained(quantization_config=...), the quantizer's hooks, and FP8 weights made on load",
+        "resize-embeddings          8 steps  "
+        "resize_token_embeddings after adding tokens, and the tied output head",
         "save-pretrained           10 steps  "
         "save_pretrained, from a model to safetensors shards and their index",
         "special-tokens             8 steps  "
@@ -134,7 +136,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "38 tour(s) (45 readings, with their versions), 521 step(s): 0 broken step(s), 0 file error(s)"
+        "39 tour(s) (46 readings, with their versions), 529 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -527,7 +529,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "39 tour(s) (44 readings, with their versions), 498 step(s): 0 broken step(s), 2 file error(s)"
+        "42 tour(s) (47 readings, with their versions), 530 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 
