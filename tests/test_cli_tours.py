@@ -34,6 +34,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "accelerate-backends       13 steps  How Accelerator.prepare picks DeepSpeed, FSDP or DDP",
         "assisted-decoding         11 steps  Assisted generation: the assistant drafts, the model verifies",
         "attention-dispatch         8 steps  Which attention function runs, and who chose it",
+        "auto-classes              12 steps  "
+        "Auto classes and a model of your own: registered, or loaded as remote code",
         "beam-search               13 steps  "
         "_beam_search: running beams, finished hypotheses, early stopping",
         'big-model-loading         14 steps  device_map="auto", from free memory to accelerate\'s hooks',
@@ -58,6 +60,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "Logits processors and stopping criteria, from the config to _sample",
         "modular-qwen3             12 steps  "
         "modular_qwen3.py is edited; the generated modeling_qwen3.py runs",
+        "moe-experts               12 steps  "
+        "Mixture of experts: the router, the experts' kernels, and the load-balancing loss",
         "optimum-backends           9 steps  optimum, a namespace that backends plug into",
         "paddle-layer-call          9 steps  PaddlePaddle: layer(x), from Layer.__call__ to the C++ operator",
         "peft-adapters             11 steps  "
@@ -67,6 +71,8 @@ def test_tours_lists_the_shipped_tours(capsys: pytest.CaptureFixture[str]) -> No
         "A pipeline over a list, batch_size=2, from the list to each output",
         "quantized-loading         13 steps  "
         "from_pretrained(quantization_config=...), the quantizer's hooks, and FP8 weights made on load",
+        "resize-embeddings          8 steps  "
+        "resize_token_embeddings after adding tokens, and the tied output head",
         "save-pretrained           10 steps  "
         "save_pretrained, from a model to safetensors shards and their index",
         "seq2seq-trainer           13 steps  "
@@ -134,7 +140,7 @@ def test_check_passes_on_the_shipped_tours(pinned: Checkout, capsys: pytest.Capt
         "ok      trainer-train (17 steps at transformers==5.23.0, accelerate==1.14.0)",
     ]
     assert out[-1] == (
-        "38 tour(s) (45 readings, with their versions), 521 step(s): 0 broken step(s), 0 file error(s)"
+        "41 tour(s) (48 readings, with their versions), 553 step(s): 0 broken step(s), 0 file error(s)"
     )
 
 
@@ -527,7 +533,7 @@ def test_check_with_no_names_reports_every_bad_file(
     ]
     assert "ok      x2 (1 step at transformers==5.23.0)" in out
     assert out[-1] == (
-        "41 tour(s) (46 readings, with their versions), 522 step(s): 0 broken step(s), 2 file error(s)"
+        "44 tour(s) (49 readings, with their versions), 554 step(s): 0 broken step(s), 2 file error(s)"
     )
 
 

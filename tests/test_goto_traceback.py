@@ -13,7 +13,7 @@ import pytest
 from codewalk.cli.main import main
 from codewalk.errors import QueryError
 from codewalk.index.cursor import column_meant, scope_at
-from codewalk.source.installed import readings, stranger, version_beside
+from codewalk.source.installed import readings, remote_module, stranger, version_beside
 from codewalk.source.pins import parse_pins
 from tests.callrepo import ACCEL_PIN, CALLS_PIN, pin_callrepo
 
@@ -72,6 +72,17 @@ def test_an_installed_package_no_pin_has_is_named() -> None:
     assert stranger("/v/lib/site-packages/numpy/core/multiarray.py") == "numpy"
     assert stranger("/v/dist-packages/torch/nn/modules/module.py") == "torch"
     assert stranger("src/numpy/core.py") is None and stranger("/v/site-packages/x.py") is None
+
+
+def test_a_models_remote_code_is_named_by_the_module_transformers_imports_it_as() -> None:
+    assert remote_module("/h/modules/transformers_modules/org/repo/0a1b/modeling_x.py") == (
+        "transformers_modules.org.repo.0a1b.modeling_x"
+    )
+    assert remote_module(r"C:\h\transformers_modules\mine\0a1b\modeling_x.py") == (
+        "transformers_modules.mine.0a1b.modeling_x"
+    )
+    assert remote_module("/v/site-packages/transformers/modeling_utils.py") is None
+    assert remote_module("/h/transformers_modules") is None  # the directory itself: no file in it
 
 
 def test_the_installed_version_is_read_from_the_metadata_beside_the_package(tmp_path: Path) -> None:
@@ -285,6 +296,22 @@ def test_an_installed_package_no_pin_provides_is_one_line_naming_it(
         "(the pins provide accelerate, callpkg)\n"
         "  hint: codewalk reads the pinned packages only; vendor_pins.toml names them\n"
     )
+
+
+def test_a_models_remote_code_is_said_to_be_in_no_pin(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """transformers' copy of a model's own code, as a traceback of ``trust_remote_code=True``
+    prints it: no pin's file, even where a directory of its path bears a pinned package's
+    name (a model directory named ``callpkg``), and the run that loaded it shows it."""
+    copy = "/home/me/.cache/huggingface/modules/transformers_modules/callpkg/0a1b2c/modeling_tiny.py"
+    for position in (f"{copy}:20", f'  File "{copy}", line 20, in __init__'):
+        code, out, err = run(capsys, "goto", position)
+        assert (code, out) == (1, "")
+        assert err.endswith(
+            f"codewalk: error: {copy}: a model's remote code (transformers' copy of it, imported as "
+            "transformers_modules.callpkg.0a1b2c.modeling_tiny), which no pin has\n"
+            "  hint: codewalk reads the pinned packages' files; a run of your program shows the remote "
+            "code where it ran: codewalk trace --name NAME PROGRAM, then codewalk tour --trace NAME\n"
+        )
 
 
 def test_an_installed_file_the_pin_does_not_have_is_said(

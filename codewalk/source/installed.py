@@ -22,6 +22,9 @@ from typing import NamedTuple
 from codewalk.source.pins import Pin
 
 _INSTALL_DIRS = ("site-packages", "dist-packages")
+# the package transformers imports a model's remote code as (``trust_remote_code=True``):
+# its copy of the model's files under ``HF_MODULES_CACHE``, which no pin has
+REMOTE = "transformers_modules"
 _DRIVE_RE = re.compile(r"[A-Za-z]:\\")
 
 
@@ -67,6 +70,17 @@ def stranger(path: str) -> str | None:
         if part in _INSTALL_DIRS:
             return parts[at + 1]
     return None
+
+
+def remote_module(path: str) -> str | None:
+    """The module a path names as a model's remote code, transformers' copy of it under
+    ``HF_MODULES_CACHE`` (``.../transformers_modules/org/repo/HASH/modeling_x.py`` is
+    ``transformers_modules.org.repo.HASH.modeling_x``); None for any other path."""
+    parts = parts_of(path)
+    if REMOTE not in parts[:-1]:
+        return None
+    module = ".".join(parts[parts.index(REMOTE) :])
+    return module[: -len(".py")] if module.endswith(".py") else module
 
 
 def version_beside(holder: str, distribution: str) -> str:

@@ -19,15 +19,11 @@ from codewalk import parsing
 from codewalk.errors import TraceError, system_words
 from codewalk.index.cursor import name_at
 from codewalk.locations import TooLarge, read_limited
+from codewalk.source.installed import REMOTE
 from codewalk.source.integrity import blob_sha
 from codewalk.traces.model import Function, Trace
 
 LIMIT = 16 << 20  # a program's file larger than this is not shown
-
-
-# the package transformers imports a model's remote code as (``trust_remote_code=True``),
-# its copy of the model's files under ``HF_MODULES_CACHE``
-REMOTE = "transformers_modules"
 
 
 def program_script(trace: Trace) -> str | None:

@@ -31,12 +31,20 @@ def locate(pinned: PinnedStack, path: str, repo: str | None = None) -> Located:
     then in the pin whose package it names, then (``repo`` not given) in the other pins
     on this machine (``bindings/python/src/tokenizer.rs``). A path that names none is
     handed on as it is (reading it says what is wrong), unless it names an installed
-    package no pin provides, an installed file the pin does not have, or a file several
-    other pins have: QueryError."""
+    package no pin provides, a model's remote code (transformers' copy of it), an
+    installed file the pin does not have, or a file several other pins have: QueryError."""
     workspace = pinned.workspace(repo)
     inside = workspace.file_named(path)
     if inside is not None:
         return Located(workspace, inside, "")
+    remote = installed.remote_module(path)
+    if remote is not None:  # before the pins: its directories may bear a package's name
+        raise QueryError(
+            f"{path}: a model's remote code (transformers' copy of it, imported as {remote}), "
+            "which no pin has",
+            hint="codewalk reads the pinned packages' files; a run of your program shows the remote "
+            "code where it ran: codewalk trace --name NAME PROGRAM, then codewalk tour --trace NAME",
+        )
     found = installed.readings(path, pinned.pins)
     tried: list[tuple[Checkout, str]] = []
     for reading in found:
