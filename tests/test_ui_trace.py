@@ -592,6 +592,39 @@ async def test_the_calls_panel_of_a_trace_names_what_ran_at_each_call_and_goes_t
 
 
 @run_async
+async def test_g_at_a_call_that_may_run_several_lists_the_one_the_run_took_first(toy: Path) -> None:
+    """``g`` on ``step`` in ``Engine.run``'s ``self.step()``, which may run any of three
+    ``step``s: the run took FastEngine's, listed first, ``ran x1``; the two others are
+    said not to have run there (the line ran)."""
+    from codewalk.ui.references import ReferencesPanel
+
+    assert main(["trace", "--python", sys.executable, "--name", "joined", "prog.py", "joined"]) == 0
+    session, first = trace_session(open_trace("joined"))
+    app = make_app(session, start_step=first)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        titles = [step.title for step in screen.session.tour.steps]
+        screen.show_step(titles.index("Engine.run x1"))
+        await settle(pilot)
+        text = "        return self.step()"
+        screen.query_one(CodeView).move_cursor(package_line(text), text.index("step("))
+        await pilot.press("g")
+        await settle(pilot)
+        panel = screen.query_one(ReferencesPanel)
+        assert str(panel.query_one(Label).render()).startswith(
+            "3 definitions step may reach; ran xN: at this line, over the whole run"
+        )
+        rows = [str(option.prompt).split("  ")[:2] for option in panel.query_one(OptionList).options]
+        assert rows[0] == ["toypkg.FastEngine.step", "ran x1"]
+        assert sorted(rows[1:]) == [
+            ["toypkg.Engine.step", "not run here"],
+            ["toypkg.SlowEngine.step", "not run here"],
+        ]
+
+
+@run_async
 async def test_the_palette_lists_the_calls_of_the_function_named_first_and_enter_opens_the_first(
     toy: Path,
 ) -> None:

@@ -57,6 +57,19 @@ class StepVerdict(NamedTuple):
 RanSaid = Callable[[ResolvedStep], "StepVerdict | None"]
 
 
+class TargetsRan(NamedTuple):
+    """What the trace read ran at a line of a call that may reach several definitions:
+    per definition (in the order asked), its calls there over the run (0: none), and
+    whether the line executed at all."""
+
+    calls: tuple[int, ...]
+    line_ran: bool
+
+
+# (repo, path, line, the definitions a call there may reach) -> what ran of each there
+RanTargets = Callable[[str, str, int, Sequence[Target]], TargetsRan]
+
+
 @dataclass(frozen=True, slots=True)
 class CheckFinding:
     """One thing ``check`` says of a tour: about its step ``step`` (0-based; None: the
@@ -432,6 +445,8 @@ class TourSession:
     executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
     # a trace's: per call of a function (its CallList's rows), what ran there (nav thread)
     ran_at_calls: Callable[[CallList], Sequence[Sequence[RanThere]]] | None = None
+    # a trace's: of the definitions a call at a line may reach (``g`` lists them), which ran there
+    ran_targets: RanTargets | None = None
     # a trace's: in a program's own file (path, its text, a line, whether a line in no
     # function lists the module's statements), the calls there a row per line, what ran at each
     own_calls: Callable[[str, str, int, bool], OwnCalls | None] | None = None
