@@ -131,6 +131,9 @@ class TourScreen(Columns):
     def step_on_screen(self) -> int | None:
         return self.step_index
 
+    def named_steps_first(self) -> bool:
+        return True  # the tour's own stops at the function named, to go back to
+
     def show_step(self, index: int) -> None:
         """Make step ``index`` (0-based) current and show it."""
         assert self.session is not None
