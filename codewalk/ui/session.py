@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from codewalk.errors import CodewalkError
+from codewalk.resolve.model import FALLBACK_VIA, OVERLOAD_VIA
 from codewalk.resolve.related import COMPILED
 from codewalk.tours.model import ResolvedStep, Tour
 from codewalk.ui.lanes import Lane
@@ -328,13 +329,21 @@ def best_first(lists: Iterable[Sequence[Target]], text: str) -> list[Target]:
         match, length = match_rank(qualname.rpartition(".")[2], needle)
         return match, owner_rank(qualname, owner), length
 
-    def rank(target: Target) -> tuple[int, int, int, int]:
+    def rank(target: Target) -> tuple[int, int, bool, int, int]:
         # a function defined in another comes right after it, where the text names that one better
         own = (*named(target.qualname), 0)
         host, _ = nested_name(target.qualname)
-        return min(own, (*named(host), 1)) if host else own
+        match, held, length, nested = min(own, (*named(host), 1)) if host else own
+        return match, held, stand_in(target), length, nested
 
     return sorted(interleave(lists), key=rank)
+
+
+def stand_in(target: Target) -> bool:
+    """Whether ``target`` only stands in for a definition: a name's fallback for when its
+    import fails, which the definition in another pin is what runs; an ``@overload``
+    signature, of the function Python binds."""
+    return FALLBACK_VIA in target.via or OVERLOAD_VIA in target.via
 
 
 def interleave(lists: Iterable[Sequence[Target]]) -> list[Target]:
