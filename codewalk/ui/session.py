@@ -320,8 +320,10 @@ def best_first(lists: Iterable[Sequence[Target]], text: str) -> list[Target]:
     """Each repository's hits for ``text`` (each list ranked by its repository) as one list:
     the better match of the name first (an exact one, a prefix, ...: ``match_rank``),
     whatever its repository, then the one held by the owner typed (``owner_rank``: the
-    class ``Layer`` of ``Layer.__call__``, then a module ``layer``), then the shorter
-    name; the repositories interleaved among equal matches."""
+    class ``Layer`` of ``Layer.__call__``, then a module ``layer``), then a definition
+    before what only stands in for one (``stand_in``: transformers' ``hf_hub_download =
+    None`` after huggingface_hub's function), then the shorter name; the repositories
+    interleaved among equal matches."""
     owner, _, last = text.strip().rpartition(".")
     needle = needle_of(last)
 
