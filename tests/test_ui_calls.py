@@ -241,7 +241,11 @@ async def test_g_at_a_call_with_several_targets_lists_them() -> None:
         assert [(r.path, r.line) for r in panel.references] == [("pkg/base.py", 22), ("pkg/base.py", 26)]
         await pilot.press("down", "enter")
         await settle(pilot)
-        assert where(app)[:2] == ("pkg/base.py", 26)
+        assert where(app) == ("pkg/base.py", 26, 8)  # on its name, as g on a call of one lands
+        code = app.screen.query_one(CodeView)
+        assert code.shown is not None and code.shown.span == (26, 26)  # its header lit, as g lights it
+        banner = app.screen.query_one(OffTourBanner)
+        assert "__call__ (base.py:26)" in str(banner.render())
 
 
 @run_async

@@ -223,8 +223,13 @@ class LookupActions(Screen[None]):
         self.remove_class("-panel-open")
 
     def on_references_panel_chosen(self, event: ReferencesPanel.Chosen) -> None:
+        """A use or a caller: its line; a definition a call may reach: as ``g`` goes to
+        one (the cursor on its name, its header lit, how it was reached said)."""
         ref = event.reference
-        self.go_to(Location(ref.path, ref.line, ref.col, None, repo=event.repo))
+        if event.target is not None:
+            self.jump_to_target(event.target)
+        else:
+            self.go_to(Location(ref.path, ref.line, ref.col, None, repo=event.repo))
         self.code.focus()
 
     def on_references_panel_closed(self, event: ReferencesPanel.Closed) -> None:

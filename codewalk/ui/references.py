@@ -54,9 +54,11 @@ def caller_label(ref: Reference) -> Content:
 
 
 class _TargetRow:
-    """A definition as a row of the panel (a :class:`Reference` to its ``def`` line)."""
+    """A definition as a row of the panel (a :class:`Reference` to its ``def`` line, and
+    the definition, which choosing it goes to as ``g`` goes to one)."""
 
     def __init__(self, target: Target) -> None:
+        self.target = target
         self.repo = target.repo
         self.path = target.path
         self.line = target.line
@@ -131,10 +133,11 @@ class ReferencesPanel(BottomPanel):
     """Hidden until shown; ``enter`` on a row posts :class:`ReferencesPanel.Chosen`."""
 
     class Chosen(Message):
-        def __init__(self, reference: Reference, repo: str) -> None:
+        def __init__(self, reference: Reference, repo: str, target: Target | None = None) -> None:
             super().__init__()
             self.reference = reference
             self.repo = repo  # the repository the reference is in
+            self.target = target  # a definition listed (``show_targets``): gone to as ``g`` goes
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -268,7 +271,8 @@ class ReferencesPanel(BottomPanel):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         reference = self.references[event.option_index]
-        self.post_message(self.Chosen(reference, getattr(reference, "repo", "") or self.repo))
+        target = reference.target if isinstance(reference, _TargetRow) else None
+        self.post_message(self.Chosen(reference, getattr(reference, "repo", "") or self.repo, target))
 
     class Closed(Message):
         pass
