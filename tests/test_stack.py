@@ -197,6 +197,30 @@ def test_a_fallback_stand_in_does_not_make_the_name_ambiguous(app: tuple[Workspa
     unambiguous(found)  # raises Ambiguous when the stand-in competes
 
 
+def test_the_palette_lists_the_definition_in_the_other_pin_before_a_fallback_stand_in(
+    app: tuple[Workspace, Opener], roots: Path
+) -> None:
+    """ctrl+p ``save`` over ``app`` (as ``hf_hub_download`` in a new tour, which searches
+    transformers first): each repository's names, ``app`` searched first, list ``lib``'s
+    definitions before ``app``'s stand-in, which says it is one, as ``find`` does."""
+    from codewalk.ui.session import best_first, search_symbols
+
+    ws, _ = app
+    lib = Workspace(checkout(roots / "lib", "lib", "py_src"), ws.store, stack=ws.stack)
+    try:
+        for workspace in (ws, lib):  # the names of the whole index, as a keystroke reads them
+            workspace.index_all(workers=1)
+            assert workspace.fully_indexed
+        listed = best_first([search_symbols(ws, "save", 10), search_symbols(lib, "save", 10)], "save")
+    finally:
+        lib.close()
+    assert [(t.repo, t.qualname, t.via) for t in listed if t.qualname.endswith(".save")] == [
+        ("lib", "lib.io.save", "direct"),
+        ("lib", "lib.models.Model.save", "direct"),  # a definition too
+        ("app", "app.hub.save", "a fallback: what the name is when its import fails"),
+    ]
+
+
 def test_a_fallback_stand_in_alone_says_the_other_pin_could_not_be_read(roots: Path) -> None:
     opener = Opener(roots, reachable=False)
     ws = open_app(roots, opener)

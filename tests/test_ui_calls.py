@@ -4,7 +4,8 @@ the symbols-only palette and the narrow-terminal layout, on the synthetic packag
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -17,7 +18,9 @@ from codewalk.ui.app import PALETTE_PLACEHOLDER, CodewalkApp, make_app
 from codewalk.ui.calls_panel import CallsPanel, call_label, runs
 from codewalk.ui.code_view import CodeView
 from codewalk.ui.header import OffTourBanner
+from codewalk.ui.ports import Target
 from codewalk.ui.references import ReferencesPanel
+from codewalk.ui.session import TargetsRan
 from codewalk.ui.steps import StepsLegend
 from codewalk.ui.tour_screen import TourScreen
 from codewalk.workspace.calling import CallList, CallRow
@@ -238,7 +241,53 @@ async def test_g_at_a_call_with_several_targets_lists_them() -> None:
         assert [(r.path, r.line) for r in panel.references] == [("pkg/base.py", 22), ("pkg/base.py", 26)]
         await pilot.press("down", "enter")
         await settle(pilot)
+        assert where(app) == ("pkg/base.py", 26, 8)  # on its name, as g on a call of one lands
+        code = app.screen.query_one(CodeView)
+        assert code.shown is not None and code.shown.span == (26, 26)  # its header lit, as g lights it
+        banner = app.screen.query_one(OffTourBanner)
+        assert "__call__ (base.py:26)" in str(banner.render())
+
+
+@run_async
+async def test_g_in_a_trace_lists_the_targets_that_ran_there_first_each_marked() -> None:
+    """Read against a run, ``g`` at a call that may reach several definitions lists the
+    one that ran there first, ``ran xN``, the other ``not run here`` (the line ran), as
+    ``c`` says of a call; a line that did not run says so of each."""
+    asked: list[tuple[str, str, int]] = []
+    run = {"calls": 3, "line_ran": True}  # what the fake run did at the line
+
+    def ran_targets(repo: str, path: str, line: int, targets: Sequence[Target]) -> TargetsRan:
+        asked.append((repo, path, line))
+        calls = tuple(run["calls"] if target.line == 26 else 0 for target in targets)
+        return TargetsRan(calls, bool(run["line_ran"]))
+
+    app = make_app(replace(make_session(), ran_targets=ran_targets))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press(*["down"] * 7, *["ctrl+right"] * 4, "g")  # x = layer(x)
+        await settle(pilot)
+        panel = app.screen.query_one(ReferencesPanel)
+        assert asked == [("pkg", "pkg/base.py", 18)]
+        title = "2 definitions layer may reach; ran xN: at this line, over the whole run"
+        assert label_of(panel).startswith(title)
+        assert [(r.path, r.line) for r in panel.references] == [("pkg/base.py", 26), ("pkg/base.py", 22)]
+        rows = [str(option.prompt) for option in panel.query_one(OptionList).options]
+        assert rows[0].startswith("pkg.base.__call__  ran x3  ")
+        assert rows[1].startswith("pkg.base.Layer  not run here  ")
+        await pilot.press("enter")  # the one that ran, lit first
+        await settle(pilot)
         assert where(app)[:2] == ("pkg/base.py", 26)
+
+        run.update(calls=0, line_ran=False)
+        await pilot.press("b", "g")
+        await settle(pilot)
+        assert label_of(panel).startswith("2 definitions layer may reach; none ran here")
+        assert [(r.path, r.line) for r in panel.references] == [("pkg/base.py", 22), ("pkg/base.py", 26)]
+        rows = [str(option.prompt) for option in panel.query_one(OptionList).options]
+        assert [row.split("  ")[:2] for row in rows] == [
+            ["pkg.base.Layer", "not run"],
+            ["pkg.base.__call__", "not run"],
+        ]
 
 
 @run_async
@@ -421,6 +470,24 @@ async def test_a_call_that_may_run_several_lists_each_to_choose_from() -> None:
         await pilot.press("down", "down", "enter")
         await settle(pilot)
         assert where(app)[:2] == ("pkg/base.py", 26)
+
+
+@run_async
+async def test_a_call_that_may_run_several_and_ran_none_in_the_trace_read_lists_each_not_run() -> None:
+    """From ``c`` in a run where the call's line executed and none of them ran there:
+    each listed ``not run here``, as ``g`` lists them."""
+    navigator = type("Navigator", (ModuleCallNavigator,), {"runs_two": True})
+    session = replace(make_session(repos=FakeStack(navigator)), executed=lambda repo, path: frozenset({18}))
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await calls_of_forward(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        listed = app.screen.query_one(ReferencesPanel)
+        assert label_of(listed).startswith("3 definitions layer may reach; none ran here")
+        rows = [str(option.prompt) for option in listed.query_one(OptionList).options]
+        assert len(rows) == 3 and all(row.split("  ")[1] == "not run here" for row in rows)
 
 
 LONG = "pkg.models.a_model_with_a_long_name.modeling_a_model_with_a_long_name.ALongNamedLayer"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from dataclasses import replace
 from pathlib import Path
 
 from textual.widgets import Static
-from ui_fakes import FILES, make_session, make_tour, run_async, said
+from ui_fakes import FILES, fake_resolver, make_session, make_tour, run_async, said
 from ui_fakes import settle as settle_all
 
 from codewalk.ui.app import CodewalkApp, make_app
@@ -15,6 +17,7 @@ from codewalk.ui.header import OffTourBanner, TourHeader
 from codewalk.ui.help import KEYS, HelpScreen
 from codewalk.ui.problem import StepProblem
 from codewalk.ui.references import ReferencesPanel
+from codewalk.ui.session import StepVerdict
 from codewalk.ui.state import ProgressStore
 from codewalk.ui.steps import StepsList
 from codewalk.ui.tour_screen import TourScreen
@@ -777,3 +780,45 @@ async def test_ctrl_c_quits_as_q_does() -> None:
         await pilot.press("ctrl+c")
         await settle(app, pilot)
     assert app.return_code == 0
+
+
+@run_async
+async def test_the_steps_judged_against_a_run_stop_being_resolved_once_the_tour_is_left() -> None:
+    """A tour walked against a run resolves every step behind the reader, to mark in the
+    list whether each ran; once its screen's workers are cancelled (as Textual cancels
+    them when the screen is removed: another tour opened in its place), it resolves no
+    more of them (it went on through the tour, for a list no longer shown)."""
+    tour = make_tour()
+    gate = threading.Event()
+    asked: list[int] = []
+
+    def resolver(repos):  # type: ignore[no-untyped-def]
+        resolve = fake_resolver(repos, tour)
+
+        def slow(index: int):  # type: ignore[no-untyped-def]
+            if index >= 2:  # the reader's step and the next resolve at once; the rest wait
+                assert gate.wait(10)
+            asked.append(index)
+            return resolve(index)
+
+        return slow
+
+    session = replace(
+        make_session(tour=tour),
+        resolver=resolver,
+        judge_step=lambda resolved: StepVerdict("ran", "it ran", True),
+    )
+    app = make_app(session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(100):  # the judging waits at step 3
+            await pilot.pause()
+            if set(asked) >= {0, 1}:
+                break
+        screen = app.screen
+        assert isinstance(screen, TourScreen)
+        screen.workers.cancel_node(screen)  # what removing the screen does
+        gate.set()
+        for _ in range(25):  # time for the judging to go on, if it does
+            await asyncio.sleep(0.02)
+        assert 3 not in asked, asked
+        assert [w for w in app.workers if w.group == "judge" and w.is_running] == []

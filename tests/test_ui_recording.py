@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual import events
-from textual.widgets import Input, Label, Markdown, Static
+from textual.widgets import Input, Label, Markdown, OptionList, Static
 from textual.widgets._toast import Toast
 from ui_fakes import make_session, make_tour, run_async, said, settle
 
@@ -203,6 +203,43 @@ async def test_a_step_is_added_at_a_line_the_palette_went_to(tmp_path: Path) -> 
             "pkg.use.build",
             ('return model.greet("you")',),
         )
+
+
+@run_async
+async def test_a_symbol_picked_in_the_palette_is_the_symbol_and_a_adds_after_the_step_selected(
+    tmp_path: Path,
+) -> None:
+    """In the recorder, ctrl+p ``Model.forward``, the name of a step already written, and
+    enter: the symbol, where the reader goes to add a step, not that step (which was
+    listed first, so enter selected it, and ``a`` added after it instead of after the step
+    the reader had selected); the step is listed below the symbol, to choose all the same."""
+    from textual.command import CommandPalette
+
+    path = tmp_path / "rec.yaml"
+    app = recording_of(path, RECORDED)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RecordScreen) and screen.selected == 0
+        await pilot.press("ctrl+p", *"Model.forward")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        rows = [str(option.prompt).split("\n")[0] for option in palette.query_one(OptionList).options]
+        assert rows == ["pkg.base.forward", "step 2: pkg.base.Model.forward"]  # the fakes' names are flat
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.selected == 0
+        assert code(app).source is not None and code(app).source.path == "pkg/base.py"
+        await pilot.press("down", "a")
+        await settle(pilot)
+        assert [step.anchor for step in screen.draft.steps] == [
+            "pkg.use.build",
+            "pkg.base.Model.forward",
+            "pkg.base.Model.forward",
+            "ext.engine.Engine.backward",
+        ]
+        assert screen.selected == 1 and screen.draft.steps[1].focus != screen.draft.steps[2].focus
 
 
 @run_async

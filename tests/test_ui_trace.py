@@ -592,6 +592,94 @@ async def test_the_calls_panel_of_a_trace_names_what_ran_at_each_call_and_goes_t
 
 
 @run_async
+async def test_g_at_a_call_that_may_run_several_lists_the_one_the_run_took_first(toy: Path) -> None:
+    """``g`` on ``step`` in ``Engine.run``'s ``self.step()``, which may run any of three
+    ``step``s: the run took FastEngine's, listed first, ``ran x1``; the two others are
+    said not to have run there (the line ran)."""
+    from codewalk.ui.references import ReferencesPanel
+
+    assert main(["trace", "--python", sys.executable, "--name", "joined", "prog.py", "joined"]) == 0
+    session, first = trace_session(open_trace("joined"))
+    app = make_app(session, start_step=first)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TourScreen) and screen.session is not None
+        titles = [step.title for step in screen.session.tour.steps]
+        screen.show_step(titles.index("Engine.run x1"))
+        await settle(pilot)
+        text = "        return self.step()"
+        screen.query_one(CodeView).move_cursor(package_line(text), text.index("step("))
+        await pilot.press("g")
+        await settle(pilot)
+        panel = screen.query_one(ReferencesPanel)
+        assert str(panel.query_one(Label).render()).startswith(
+            "3 definitions step may reach; ran xN: at this line, over the whole run"
+        )
+        rows = [str(option.prompt).split("  ")[:2] for option in panel.query_one(OptionList).options]
+        assert rows[0] == ["toypkg.FastEngine.step", "ran x1"]
+        assert sorted(rows[1:]) == [
+            ["toypkg.Engine.step", "not run here"],
+            ["toypkg.SlowEngine.step", "not run here"],
+        ]
+
+
+NESTED_CLASSES = """\
+import toypkg
+
+
+def build(n):
+    class Shape:
+        side = toypkg.square(n)
+
+    return Shape
+
+
+class Outer:
+    class Inner:
+        size = toypkg.fib(5)
+
+
+toypkg.call_it(build)
+"""
+
+
+@run_async
+async def test_c_on_a_line_of_a_nested_classs_body_in_the_programs_file_lists_its_statements(
+    toy: Path,
+) -> None:
+    """``c`` on a line of the body of a class defined in the program's function, or in
+    another class: the class's own statements (they run as it is defined), each with what
+    of the pins ran there."""
+    from codewalk.ui.calls_panel import CallsPanel
+
+    work = toy / "work"
+    (work / "nested.py").write_text(NESTED_CLASSES)
+    assert main(["trace", "--python", sys.executable, "--name", "nested", "nested.py"]) == 0
+    session, _ = trace_session(open_trace("nested"))
+    build = next(n for n, step in enumerate(session.tour.steps) if step.title.startswith("build "))
+    app = make_app(session, start_step=build)
+    lines = NESTED_CLASSES.splitlines()
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        code = screen.query_one(CodeView)
+        assert code.source is not None and code.source.path == str(work / "nested.py")
+        for text, function, ran in (
+            ("        side = toypkg.square(n)", "__main__.build.<locals>.Shape", ("toypkg.square", 1)),
+            ("        size = toypkg.fib(5)", "__main__.Outer.Inner", ("toypkg.fib", 1)),
+        ):
+            code.move_cursor(lines.index(text) + 1)
+            await pilot.press("c")
+            await settle(pilot)
+            panel = screen.query_one(CallsPanel)
+            assert panel.calls is not None and panel.calls.function.qualname == function
+            assert [row.line for row in panel.rows] == [lines.index(text) + 1]
+            assert [(there.qualname, there.calls) for there in panel.there[0]][:1] == [ran]
+            await pilot.press("escape")
+
+
+@run_async
 async def test_the_palette_lists_the_calls_of_the_function_named_first_and_enter_opens_the_first(
     toy: Path,
 ) -> None:

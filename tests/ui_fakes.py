@@ -538,6 +538,19 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError("workers never settled")
 
 
+def still_cursors(app: object) -> None:
+    """Every text field's cursor drawn, and kept so: Textual blinks it on a wall-clock timer
+    (half a second), so a screenshot taken under load caught it shown or hidden. The app
+    still blinks it for a reader; only the picture is made of one moment."""
+    from textual.app import App
+    from textual.widgets import Input
+
+    assert isinstance(app, App)
+    for screen in app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False  # pauses the timer, the cursor drawn
+
+
 _UNBROKEN = re.compile(r"(?<=[./_])\n|(?<=[a-z0-9])\n(?=[A-Z])")
 
 

@@ -100,8 +100,11 @@ def rivals(query: str, candidates: Sequence[Resolved]) -> tuple[Resolved, ...]:
 
 
 _VALUES = ("variable", "alias", "attribute")  # what a class body or a method may set
-# how an answer's ``via`` says it is a name's stand-in for when its import fails
-FALLBACK_SAID = " (a fallback: what the name is when its import fails)"
+# how an answer's ``via`` says it only stands in for the definition: a name's stand-in for
+# when its import fails; a signature ``@overload`` declares, for the function Python binds
+FALLBACK_VIA = "a fallback: what the name is when its import fails"
+FALLBACK_SAID = f" ({FALLBACK_VIA})"
+OVERLOAD_VIA = "an @overload signature"
 
 
 def _in_a_class(found: Resolved) -> bool:
@@ -305,7 +308,7 @@ def to_resolved(hit: Hit, repo: str, role: str = "match") -> Resolved:
     if d.flags & SETTER:
         via = f"{via} (property setter)"
     if d.flags & OVERLOAD:
-        via = f"{via} (an @overload signature)"
+        via = f"{via} ({OVERLOAD_VIA})"
     if d.flags & FALLBACK:
         via = f"{via}{FALLBACK_SAID}"
     if d.copied_from:

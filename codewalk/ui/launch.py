@@ -17,7 +17,16 @@ from typing import TYPE_CHECKING
 from codewalk.errors import CodewalkError
 from codewalk.tours.model import Tour
 from codewalk.traces.model import PROGRAM
-from codewalk.ui.session import Activity, Catalogue, RanSaid, RepoInfo, TourEntry, TourSession
+from codewalk.ui.session import (
+    Activity,
+    Catalogue,
+    RanSaid,
+    RanTargets,
+    RepoInfo,
+    TargetsRan,
+    TourEntry,
+    TourSession,
+)
 from codewalk.ui.state import ProgressStore
 
 if TYPE_CHECKING:
@@ -28,7 +37,7 @@ if TYPE_CHECKING:
     from codewalk.traces.model import Trace
     from codewalk.traces.reading import Opened
     from codewalk.traces.rows import Row
-    from codewalk.ui.ports import CallList
+    from codewalk.ui.ports import CallList, Target
     from codewalk.workspace.pinned import PinnedStack
 
 
@@ -83,6 +92,7 @@ def open_session(
         check=check_tour,
         executed=executed_lines(traced[0].trace) if traced is not None else None,
         ran_at_calls=ran_at_calls(traced[0]) if traced is not None else None,
+        ran_targets=ran_targets(traced[0]) if traced is not None else None,
         judge_step=traced[1] if traced is not None else None,
     )
 
@@ -109,6 +119,27 @@ def ran_at_calls(opened: Opened) -> Callable[[CallList], Sequence[Sequence[RanTh
     def ran(calls: CallList) -> Sequence[Sequence[RanThere]]:
         # the nav thread's CallList: the workspace's, whose function is a Resolved
         return ran_at_sites(opened.trace, opened.tree, cast(Resolved, calls.function), calls.callees)
+
+    return ran
+
+
+def ran_targets(opened: Opened) -> RanTargets:
+    """Of the definitions a call at a line may reach (``g`` lists them), the calls of each
+    the trace made there (a wrapper's call read as the function it wraps), as ``goto
+    --trace`` counts them."""
+    from typing import cast
+
+    from codewalk.resolve.model import Resolved
+    from codewalk.traces.called import ran_at_line
+    from codewalk.traces.tree import is_definition
+
+    trace = opened.trace
+
+    def ran(repo: str, path: str, line: int, targets: Sequence[Target]) -> TargetsRan:
+        called = [(trace.functions[f], n) for f, n in ran_at_line(trace, opened.tree, repo, path, line)]
+        # the workspace's answers: each a Resolved
+        calls = tuple(sum(n for f, n in called if is_definition(f, cast(Resolved, t))) for t in targets)
+        return TargetsRan(calls, bool(called) or line in trace.executed(repo, path))
 
     return ran
 
@@ -214,6 +245,7 @@ def trace_session(
         progress=None,
         executed=executed_lines(trace),
         ran_at_calls=ran_at_calls(opened),
+        ran_targets=ran_targets(opened),
         own_calls=partial(own_calls, opened.trace, opened.tree),
         check=check_tour,  # a tour recorded from the trace (R), at the versions that ran
         trace=trace.name,

@@ -20,7 +20,7 @@ from codewalk.ui.code_view import CodeView
 from codewalk.ui.history import Location
 from codewalk.ui.ports import Target
 from codewalk.ui.references import ReferencesPanel
-from codewalk.ui.session import TourSession
+from codewalk.ui.session import TargetsRan, TourSession
 
 JEDI_WAIT_S = 5.0  # how long ``g`` waits for jedi once the index has no answer
 _ITSELF = {"self": "the instance itself", "cls": "the class itself"}
@@ -115,7 +115,8 @@ class LookupActions(Screen[None]):
         if get_current_worker().is_cancelled:
             return
         if len(answer.results) > 1:  # a dispatch table's targets, a property and what it returns
-            self.app.call_from_thread(self.list_targets, word, answer.results)
+            ran = self._ran_targets(repo, path, line, answer.results)
+            self.app.call_from_thread(self.list_targets, word, answer.results, ran)
         elif answer.results:
             self._go_to_code_that_runs(repo, path, line, answer.results[0])
         else:
@@ -144,11 +145,20 @@ class LookupActions(Screen[None]):
         """Close the screen's panels other than these lookups' (the tour's links): one
         panel at a time, as the calls and the references give way to each other."""
 
-    def list_targets(self, word: str, targets: Sequence[Target]) -> None:
-        """The definitions ``word`` may reach, listed in the references panel to choose from."""
+    def _ran_targets(self, repo: str, path: str, line: int, targets: Sequence[Target]) -> TargetsRan | None:
+        """With a trace read, what of ``targets`` ran at ``path:line`` of ``repo``; else None."""
+        assert self.session is not None
+        if self.session.ran_targets is None:
+            return None
+        return self.session.ran_targets(repo, path, line, targets)
+
+    def list_targets(self, word: str, targets: Sequence[Target], ran: TargetsRan | None = None) -> None:
+        """The definitions ``word`` may reach, listed in the references panel to choose
+        from; with a trace read (``ran``), those that ran there first, each marked as the
+        calls panel marks a call."""
         self.close_other_panels()
         self.query_one(CallsPanel).close()
-        self.query_one(ReferencesPanel).show_targets(word, targets)
+        self.query_one(ReferencesPanel).show_targets(word, targets, ran)
         self.add_class("-panel-open")
 
     # -- callers and uses, calls ---------------------------------------------------------
@@ -213,8 +223,13 @@ class LookupActions(Screen[None]):
         self.remove_class("-panel-open")
 
     def on_references_panel_chosen(self, event: ReferencesPanel.Chosen) -> None:
+        """A use or a caller: its line; a definition a call may reach: as ``g`` goes to
+        one (the cursor on its name, its header lit, how it was reached said)."""
         ref = event.reference
-        self.go_to(Location(ref.path, ref.line, ref.col, None, repo=event.repo))
+        if event.target is not None:
+            self.jump_to_target(event.target)
+        else:
+            self.go_to(Location(ref.path, ref.line, ref.col, None, repo=event.repo))
         self.code.focus()
 
     def on_references_panel_closed(self, event: ReferencesPanel.Closed) -> None:
@@ -233,7 +248,9 @@ class LookupActions(Screen[None]):
             return
         running = runs(row)
         if len(running) > 1:  # each of them, to choose from; what holds them too
-            self.list_targets(row.expr or row.text, row.targets)
+            lines = self.query_one(CallsPanel).ran  # a trace read: none of them ran there
+            none_ran = TargetsRan((0,) * len(row.targets), row.line in lines) if lines is not None else None
+            self.list_targets(row.expr or row.text, row.targets, none_ran)
             return
         if running:
             self.jump_to_target(running[0])

@@ -4,7 +4,8 @@ types (``Workspace.complete``, a few milliseconds a keystroke on the full index;
 (the repository on screen and those the tour reads first; none is fetched for a
 keystroke), each hit naming its repository; the steps whose function the text names
 (``Dataset.map``: in a trace, the calls of it that ran) above them, the other steps whose
-title or symbol the text matches below (in the recorder: the steps it writes), to go to.
+title or symbol the text matches below (in the recorder: the steps it writes, all below
+the symbols, which the reader looks for to add a step at), to go to.
 Rows are yielded in the order they are listed, so a search still running only adds rows
 below those on screen. ``:N`` is line N of the file on screen (as in an editor), step N
 listed under it. Over the tours list, it
@@ -84,6 +85,12 @@ class SymbolHost(Protocol):
 
     def step_on_screen(self) -> int | None:
         """The index in ``listed_steps`` of the step on screen (or selected), if any."""
+        ...
+
+    def named_steps_first(self) -> bool:
+        """Whether the steps whose function the text names are listed above the symbols
+        (a tour's: the reader goes back to one) or below them (the recorder's: the reader
+        looks for code to add a step at, and a step chosen is selected, where ``a`` adds)."""
         ...
 
 
@@ -196,8 +203,11 @@ class SymbolProvider(Provider):
         matcher = self.matcher(query)
         # a trace has thousands of steps: both lists are made in one pass, off the loop
         named, matching = await asyncio.to_thread(steps_found, screen, query.strip(), matcher)
-        for hit in named:  # at once, and never moved down by the symbols found after
-            yield hit
+        if screen.named_steps_first():
+            for hit in named:  # at once, and never moved down by the symbols found after
+                yield hit
+        else:  # below the symbols, above the other steps matched
+            matching = [*named, *matching]
         try:
             found = await asyncio.to_thread(navigator.search, repos, query.strip(), LIMIT)
         except Exception as error:  # a failing index is a notification, not a crash

@@ -210,6 +210,9 @@ class RecordScreen(Columns):
     def step_on_screen(self) -> int | None:
         return self.selected
 
+    def named_steps_first(self) -> bool:
+        return False  # a symbol typed is code to add a step at, the step selected kept
+
     def _set_off_tour(self, off: bool, name: str = "", place: str = "") -> None:
         self.off_tour = True  # a recording has no tour to return to
 

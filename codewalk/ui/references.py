@@ -21,6 +21,7 @@ from textual.worker import get_current_worker
 
 from codewalk.ui.panel import BottomPanel
 from codewalk.ui.ports import Caller, Callers, Reference, Target
+from codewalk.ui.session import TargetsRan
 from codewalk.visible import visible
 
 if TYPE_CHECKING:
@@ -53,9 +54,11 @@ def caller_label(ref: Reference) -> Content:
 
 
 class _TargetRow:
-    """A definition as a row of the panel (a :class:`Reference` to its ``def`` line)."""
+    """A definition as a row of the panel (a :class:`Reference` to its ``def`` line, and
+    the definition, which choosing it goes to as ``g`` goes to one)."""
 
     def __init__(self, target: Target) -> None:
+        self.target = target
         self.repo = target.repo
         self.path = target.path
         self.line = target.line
@@ -63,16 +66,34 @@ class _TargetRow:
         self.text = target.qualname
 
 
-def target_label(target: Target) -> Content:
-    """A definition the call may reach: its name, where (in which repository), and how."""
+def target_label(target: Target, calls: int | None = None, line_ran: bool = False) -> Content:
+    """A definition the call may reach: its name, where (in which repository), and how;
+    with a trace read (``calls``: its calls there over the run), ``ran xN``, else ``not
+    run`` (``line ran`` when the line executed, calling others or what a trace does not
+    record), as the calls panel says of a call."""
+    ran: tuple[str, str] = ("", "")
+    if calls:
+        ran = (f"  ran x{calls}", "green")
+    elif calls is not None:
+        ran = ("  not run here" if line_ran else "  not run", "dim")
     return Content.assemble(
         (visible(target.qualname), "bold"),
+        ran,
         "  ",
         (visible(f"{target.repo}  ") if target.repo else "", "bold $text-accent"),
         (visible(f"{target.path}:{target.line}"), "dim"),
         "  ",
         (visible(target.via), "italic"),
     )
+
+
+def ran_first(targets: Sequence[Target], ran: TargetsRan | None) -> list[tuple[Target, int | None]]:
+    """``targets`` with their calls in the trace read (None without one): those that ran
+    first, the most called first, then the others in their order."""
+    if ran is None:
+        return [(target, None) for target in targets]
+    ordered = sorted(range(len(targets)), key=lambda n: -ran.calls[n])
+    return [(targets[n], ran.calls[n]) for n in ordered]
 
 
 def callers_title(qualname: str, callers: Sequence[Caller]) -> Content:
@@ -112,10 +133,11 @@ class ReferencesPanel(BottomPanel):
     """Hidden until shown; ``enter`` on a row posts :class:`ReferencesPanel.Chosen`."""
 
     class Chosen(Message):
-        def __init__(self, reference: Reference, repo: str) -> None:
+        def __init__(self, reference: Reference, repo: str, target: Target | None = None) -> None:
             super().__init__()
             self.reference = reference
             self.repo = repo  # the repository the reference is in
+            self.target = target  # a definition listed (``show_targets``): gone to as ``g`` goes
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -192,21 +214,29 @@ class ReferencesPanel(BottomPanel):
             options.highlighted = 0
         options.focus()
 
-    def show_targets(self, word: str, targets: Sequence[Target]) -> None:
+    def show_targets(self, word: str, targets: Sequence[Target], ran: TargetsRan | None = None) -> None:
         """The definitions a call may reach (``g`` at a dispatch through a table, a
-        property and what it returns), each with how; ``enter`` goes to one."""
+        property and what it returns), each with how; with a trace read (``ran``), those
+        that ran there first, each said ``ran xN`` or not run; ``enter`` goes to one."""
         self.pending = None
         self.qualname = word
-        self.references = [_TargetRow(t) for t in targets]
+        listed = ran_first(targets, ran)
+        self.references = [_TargetRow(t) for t, _ in listed]
+        said = ""
+        if ran is not None:
+            said = "; ran xN: at this line, over the whole run" if any(ran.calls) else "; none ran here"
         self.query_one(Label).update(
             Content.assemble(
                 f"{len(targets)} definitions ",
-                (word, "bold"),
-                " may reach  ",
+                (visible(word), "bold"),
+                " may reach",
+                (said, "dim"),
+                "  ",
                 ("(enter: go, escape: close)", "dim"),
             )
         )
-        self._fill([target_label(t) for t in targets])
+        line_ran = ran is not None and ran.line_ran
+        self._fill([target_label(t, calls, line_ran) for t, calls in listed])
 
     def show_pending(self, name: str, token: int) -> None:
         """Open the panel in its "finding" state (a cold index can take many seconds);
@@ -241,7 +271,8 @@ class ReferencesPanel(BottomPanel):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         reference = self.references[event.option_index]
-        self.post_message(self.Chosen(reference, getattr(reference, "repo", "") or self.repo))
+        target = reference.target if isinstance(reference, _TargetRow) else None
+        self.post_message(self.Chosen(reference, getattr(reference, "repo", "") or self.repo, target))
 
     class Closed(Message):
         pass

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from codewalk.errors import CodewalkError
+from codewalk.resolve.model import FALLBACK_VIA, OVERLOAD_VIA
 from codewalk.resolve.related import COMPILED
 from codewalk.tours.model import ResolvedStep, Tour
 from codewalk.ui.lanes import Lane
@@ -55,6 +56,19 @@ class StepVerdict(NamedTuple):
 
 # a step -> its verdict against the trace the tour is walked against; None: nothing to say
 RanSaid = Callable[[ResolvedStep], "StepVerdict | None"]
+
+
+class TargetsRan(NamedTuple):
+    """What the trace read ran at a line of a call that may reach several definitions:
+    per definition (in the order asked), its calls there over the run (0: none), and
+    whether the line executed at all."""
+
+    calls: tuple[int, ...]
+    line_ran: bool
+
+
+# (repo, path, line, the definitions a call there may reach) -> what ran of each there
+RanTargets = Callable[[str, str, int, Sequence[Target]], TargetsRan]
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,8 +320,10 @@ def best_first(lists: Iterable[Sequence[Target]], text: str) -> list[Target]:
     """Each repository's hits for ``text`` (each list ranked by its repository) as one list:
     the better match of the name first (an exact one, a prefix, ...: ``match_rank``),
     whatever its repository, then the one held by the owner typed (``owner_rank``: the
-    class ``Layer`` of ``Layer.__call__``, then a module ``layer``), then the shorter
-    name; the repositories interleaved among equal matches."""
+    class ``Layer`` of ``Layer.__call__``, then a module ``layer``), then a definition
+    before what only stands in for one (``stand_in``: transformers' ``hf_hub_download =
+    None`` after huggingface_hub's function), then the shorter name; the repositories
+    interleaved among equal matches."""
     owner, _, last = text.strip().rpartition(".")
     needle = needle_of(last)
 
@@ -315,13 +331,21 @@ def best_first(lists: Iterable[Sequence[Target]], text: str) -> list[Target]:
         match, length = match_rank(qualname.rpartition(".")[2], needle)
         return match, owner_rank(qualname, owner), length
 
-    def rank(target: Target) -> tuple[int, int, int, int]:
+    def rank(target: Target) -> tuple[int, int, bool, int, int]:
         # a function defined in another comes right after it, where the text names that one better
         own = (*named(target.qualname), 0)
         host, _ = nested_name(target.qualname)
-        return min(own, (*named(host), 1)) if host else own
+        match, held, length, nested = min(own, (*named(host), 1)) if host else own
+        return match, held, stand_in(target), length, nested
 
     return sorted(interleave(lists), key=rank)
+
+
+def stand_in(target: Target) -> bool:
+    """Whether ``target`` only stands in for a definition: a name's fallback for when its
+    import fails, which the definition in another pin is what runs; an ``@overload``
+    signature, of the function Python binds."""
+    return FALLBACK_VIA in target.via or OVERLOAD_VIA in target.via
 
 
 def interleave(lists: Iterable[Sequence[Target]]) -> list[Target]:
@@ -432,6 +456,8 @@ class TourSession:
     executed: Callable[[str, str], frozenset[int] | None] | None = None  # a trace's lines that ran
     # a trace's: per call of a function (its CallList's rows), what ran there (nav thread)
     ran_at_calls: Callable[[CallList], Sequence[Sequence[RanThere]]] | None = None
+    # a trace's: of the definitions a call at a line may reach (``g`` lists them), which ran there
+    ran_targets: RanTargets | None = None
     # a trace's: in a program's own file (path, its text, a line, whether a line in no
     # function lists the module's statements), the calls there a row per line, what ran at each
     own_calls: Callable[[str, str, int, bool], OwnCalls | None] | None = None

@@ -21,7 +21,7 @@ from textual.binding import BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, OptionList
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from codewalk.resolve.model import BODY_KINDS
 from codewalk.tours.model import ResolvedLink, ResolvedStep
@@ -131,6 +131,9 @@ class TourScreen(Columns):
     def step_on_screen(self) -> int | None:
         return self.step_index
 
+    def named_steps_first(self) -> bool:
+        return True  # the tour's own stops at the function named, to go back to
+
     def show_step(self, index: int) -> None:
         """Make step ``index`` (0-based) current and show it."""
         assert self.session is not None
@@ -208,13 +211,19 @@ class TourScreen(Columns):
     def _judge_all(self) -> None:
         """Resolve every step, in order, one at a time on the nav thread (what the reader
         asks meanwhile waits for one step, not the tour), each marked in the list as it
-        comes, with whether it ran in the trace the tour is walked against."""
+        comes, with whether it ran in the trace the tour is walked against; until the
+        screen is left (Textual cancels its workers), when the marks are no one's."""
         assert self.session is not None
+        worker = get_current_worker()
         for index in range(len(self.session.tour.steps)):
+            if worker.is_cancelled:
+                return
             try:
                 resolved = self.session.resolve(index)
             except Exception:  # said when the reader reaches the step; the others are judged
                 continue
+            if worker.is_cancelled:  # left while it resolved: no list to mark
+                return
             self.app.call_from_thread(self._judged, index, resolved)
 
     def _judged(self, index: int, resolved: ResolvedStep) -> None:

@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING
 from codewalk import locations
 from codewalk.errors import QueryError, system_words
 from codewalk.index.indexer import IndexReport, Progress, index_all
-from codewalk.index.records import OVERLOAD, Definition, Reference
+from codewalk.index.records import FALLBACK, OVERLOAD, Definition, Reference
 from codewalk.index.store import Store
 from codewalk.index.versions import index_path
-from codewalk.resolve.model import FindOptions, FindResult, Resolved, result_of
+from codewalk.resolve.model import FALLBACK_VIA, OVERLOAD_VIA, FindOptions, FindResult, Resolved, result_of
 from codewalk.resolve.query import MAX_QUERY, parse_query
 from codewalk.resolve.resolver import Resolver
 from codewalk.source.checkout import Checkout, fetched_again_by
@@ -531,5 +531,8 @@ class Workspace:
 
 def _said_of(d: Definition) -> str:
     """What the palette says of a definition beside its place: an ``@overload`` signature
-    is listed after the function Python binds, and says it is one."""
-    return "an @overload signature" if d.flags & OVERLOAD else "direct"
+    is listed after the function Python binds, and says it is one; so does a name's
+    stand-in for when its import fails (``hf_hub_download = None``), as ``find`` says it."""
+    if d.flags & OVERLOAD:
+        return OVERLOAD_VIA
+    return FALLBACK_VIA if d.flags & FALLBACK else "direct"

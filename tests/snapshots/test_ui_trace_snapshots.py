@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from ui_fakes import settle
+from ui_fakes import settle, still_cursors
 
 from codewalk.cli.main import main
 from codewalk.traces import store
@@ -63,7 +63,8 @@ def _app_at(function: str) -> Any:
 
 
 def _after(*keys: str, line: str | None = None, word: str = "") -> Any:
-    """Settle, put the cursor on ``word`` of the program's ``line`` (when given), press ``keys``."""
+    """Settle, put the cursor on ``word`` of the program's ``line`` (when given), press ``keys``;
+    a text field's cursor is then kept still (drawn), as the picture takes one moment."""
 
     async def run_before(pilot: Pilot[Any]) -> None:
         from codewalk.ui.code_view import CodeView
@@ -75,6 +76,8 @@ def _after(*keys: str, line: str | None = None, word: str = "") -> Any:
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        still_cursors(pilot.app)  # the palette's field: its cursor shown, whenever the picture is taken
+        await pilot.pause()
 
     return run_before
 
