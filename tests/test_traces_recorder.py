@@ -500,6 +500,48 @@ def test_threads_making_nodes_at_once_neither_break_the_program_nor_the_trace(
     assert sorted(tasks) == sorted(f"f{i}" for i in range(400))  # one node each, under pooled
 
 
+# eight workers, each calling the same four hundred functions of the package from one
+# line, for the first time at once
+SAME_KEY = (
+    "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(400))
+    + """
+from concurrent.futures import ThreadPoolExecutor
+
+
+def each():
+    return [function(1) for function in FUNCTIONS]
+
+
+FUNCTIONS = [globals()[f"f{i}"] for i in range(400)]
+
+
+def pooled():
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(each) for _ in range(8)]
+    return [future.result() for future in futures]
+"""
+)
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_threads_making_the_same_node_at_once_make_one(python: str, tmp_path: Path) -> None:
+    """Two threads making the node of one call (the same caller, line and function) at
+    once made two sibling nodes of it, the calls of one of them said apart."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "racing.py").write_text(SAME_KEY)
+    script = RACE.replace("for _ in range(6):\n    ", "").lstrip("\n")
+    done, data = record(python, tmp_path, script=script)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    made: dict[str, list[int]] = {}
+    for _parent, _line, code, _via, calls, *_ in data["nodes"][1:]:
+        if names[code].startswith("f"):
+            made.setdefault(names[code], []).append(calls)
+    assert sorted(made) == sorted(f"f{i}" for i in range(400))
+    assert {name: len(calls) for name, calls in made.items() if len(calls) > 1} == {}
+    assert {name: sum(calls) for name, calls in made.items() if sum(calls) != 8} == {}
+
+
 IMPORTING = """
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib", "site-packages"))
@@ -833,6 +875,57 @@ print(child, flush=True)
 os.chdir("..")  # the record says where the program started, not where it ended
 toypkg.branch(False)
 """
+
+
+# equal code objects in other files: empty packages' ``__init__.py``, a function copied
+# from one package into another, each first run in the file that is not recorded or after
+# the one that is
+EQUAL_CODES = """
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib", "site-packages"))
+import blank
+import toypkg.empty
+import toypkg.hollow
+import vacant
+from copied import same as theirs
+from toypkg.copied import same as ours
+theirs(1)
+ours(2)
+ours(3)
+"""
+SAME = "def same(x):\n    return x + 1\n"
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_code_equal_to_one_in_another_file_is_recorded_by_its_own_file(python: str, tmp_path: Path) -> None:
+    """Python takes two code objects as equal when only their file differs: an empty
+    ``__init__.py`` of another package imported first left the package's own empty ones
+    unrecorded (and the package's, imported first, would have stood for the other's), and
+    a function copied into another package, called there first, left the package's copy
+    unrecorded."""
+    write_program(tmp_path)
+    installed = tmp_path / "lib" / "site-packages"
+    package = tmp_path / "toypkg"
+    for empty in (installed / "blank", installed / "vacant", package / "empty", package / "hollow"):
+        empty.mkdir(parents=True)
+        (empty / "__init__.py").write_text("")
+    (installed / "copied.py").write_text(SAME)
+    (tmp_path / "toypkg" / "copied.py").write_text(SAME)
+    done, data = record(python, tmp_path, script=EQUAL_CODES)
+    assert done.returncode == 0, done.stderr
+    calls: dict[tuple[str, str], int] = {}
+    for _parent, _line, code, _via, count, *_rest in data["nodes"][1:]:
+        file, name, _first = data["codes"][code]
+        where = os.path.relpath(file, tmp_path)
+        if where != os.path.join("toypkg", "__init__.py"):  # the package's own import
+            calls[(where, name)] = calls.get((where, name), 0) + count
+    assert calls == {
+        (os.path.join("toypkg", "empty", "__init__.py"), "<module>"): 1,
+        (os.path.join("toypkg", "hollow", "__init__.py"), "<module>"): 1,
+        (os.path.join("toypkg", "copied.py"), "<module>"): 1,
+        (os.path.join("toypkg", "copied.py"), "same"): 2,
+    }
+    assert lines_of(data, "same") == {2}
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

@@ -26,6 +26,11 @@ REMOTE = "transformers_modules"
 # address (rotated), as unique among the live frames as ``id()``; ``id()`` is an audited
 # event, each call of which runs every audit hook (the recorder's own, the program's)
 _key = hash
+# a code object's key in ``codes``: its identity (its address, as ``_key`` a frame's), as
+# ``id()`` would be without the audit event. Code objects compare equal when only their
+# file differs (an empty ``__init__.py`` is one in every package, a function copied into
+# another package is another), and hashing one hashes its constants, nested codes and all
+_ident = object.__hash__
 # the import machinery's files: a frame of theirs is an import under way
 _IMPORTLIB = ("<frozen importlib.", "importlib/_bootstrap.py", "importlib/_bootstrap_external.py")
 # a code of concurrent.futures' thread pool that the recorder watches (in ``codes``, where
@@ -67,7 +72,10 @@ class Recorder:
         self.own_prefixes = tuple(os.path.join(d, "") for d in own)
         self.outside = tuple(os.path.join(d, "") for d in outside)
         self.own: list[bool] = []  # by code index: the program's own code
-        self.codes: dict[object, int] = {}  # code object -> index in ``recorded``, -1 elsewhere
+        # _ident(code object) -> index in ``recorded``, -1 elsewhere; each code looked at
+        # kept alive in ``learnt`` (its key is its address: no other code may take it)
+        self.codes: dict[int, int] = {}
+        self.learnt: list[object] = []
         self.recorded: list[list[object]] = []  # [filename, qualname, first line]
         self.generator: list[bool] = []  # by code index: a generator or coroutine
         self.closure: list[bool] = []  # by code index: a function with free variables
@@ -129,11 +137,12 @@ class Recorder:
         filename = getattr(code, "co_filename", "")
         recorded, own = self._recorded(filename)
         if not (recorded or own):
-            found = self.codes[code] = POOL if _pools(code) else -1
+            self.learnt.append(code)
+            found = self.codes[_ident(code)] = POOL if _pools(code) else -1
             return found
         qualname = getattr(code, "co_qualname", None) or code.co_name  # type: ignore[attr-defined]
         with self.making:
-            known = self.codes.get(code)  # learnt by another thread meanwhile
+            known = self.codes.get(_ident(code))  # learnt by another thread meanwhile
             if known is not None:
                 return known
             index = len(self.recorded)
@@ -142,7 +151,8 @@ class Recorder:
             self.generator.append(bool(code.co_flags & 0x2A0))  # type: ignore[attr-defined]
             self.closure.append(bool(code.co_freevars))  # type: ignore[attr-defined]
             self.lines.append(set())
-            self.codes[code] = index
+            self.learnt.append(code)
+            self.codes[_ident(code)] = index
         return index
 
     def _recorded(self, filename: str) -> tuple[bool, bool]:
@@ -223,14 +233,17 @@ class Recorder:
             key = (parent, line, index, via)
         node = self.children.get(key)
         if node is None:
-            node = self.children[key] = self._node(frame, index, caller, key, *at)
-            self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
-            if caller is None and self._importing(frame):
-                self.imported.append(node)
-            if caller is None and self._programs(code):
-                self.direct.append(node)
-            if first is not None and caller is not None:
-                self.between.extend((node, self.other(other)) for other in _after(frame, first))
+            node, made = self._node(frame, index, caller, key, *at)
+            if made:  # (not by another thread meanwhile)
+                self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
+                if caller is None and self._importing(frame):
+                    self.imported.append(node)
+                if caller is None and self._programs(code):
+                    self.direct.append(node)
+                if first is not None and caller is not None:
+                    self.between.extend((node, self.other(other)) for other in _after(frame, first))
+        # no lock: with the GIL a thread switches only at a call, a function's start or a
+        # backward jump, none of which this read, add and store has in it
         self.count[node] += 1
         return node
 
@@ -301,14 +314,15 @@ class Recorder:
         key = (task.parent, task.line, index, task.via, *task.above, TASK)
         node = self.children.get(key)
         if node is None:
-            node = self.children[key] = self._node(frame, index, None, key, None, None)
-            run = self.other(run)
-            if task.parent:
-                self.between.extend((node, other) for other in (*task.through, run))
-            else:
-                self.passed.extend((node, other) for other in (*task.through, run))
-            if task.program:
-                self.direct.append(node)
+            node, made = self._node(frame, index, None, key, None, None)
+            if made:  # (not by another thread meanwhile)
+                run = self.other(run)
+                if task.parent:
+                    self.between.extend((node, other) for other in (*task.through, run))
+                else:
+                    self.passed.extend((node, other) for other in (*task.through, run))
+                if task.program:
+                    self.direct.append(node)
         self.count[node] += 1
         return node
 
@@ -323,7 +337,7 @@ class Recorder:
         found: list[object] = []
         above, above_code = back, code
         while above is not None:
-            known = self.codes.get(above_code)
+            known = self.codes.get(_ident(above_code))
             index = self.learn(above_code) if known is None else known
             if index >= 0:  # the program's own code (a recorded caller would have been found)
                 if not self.own[index]:
@@ -341,7 +355,7 @@ class Recorder:
         code), is the program's own code, as :meth:`learn` tells it."""
         if code is None:
             return False
-        known = self.codes.get(code)
+        known = self.codes.get(_ident(code))
         index = self.learn(code) if known is None else known
         return index >= 0 and self.own[index]
 
@@ -355,7 +369,7 @@ class Recorder:
             filename = above.f_code.co_filename.replace("\\", "/")
             if filename.startswith(_IMPORTLIB[0]) or filename.endswith(_IMPORTLIB[1:]):
                 code = below.f_code  # type: ignore[attr-defined]
-                known = self.codes.get(code)
+                known = self.codes.get(_ident(code))
                 index = self.learn(code) if known is None else known
                 return index < 0 or not self.own[index]
             below, above = above, above.f_back
@@ -368,7 +382,7 @@ class Recorder:
             # called by the program's own code that is not recorded (and is no generator,
             # whose caller changes as it resumes): no recorded call is above that one
             # either, and the stack is not walked again for each call of a loop of its own
-            by = self.codes.get(caller.f_code, -1)  # type: ignore[attr-defined]
+            by = self.codes.get(_ident(caller.f_code), -1)  # type: ignore[attr-defined]
             if by >= 0 and self.own[by] and not self.generator[by]:
                 return True
         above = caller
@@ -385,7 +399,7 @@ class Recorder:
         running = None
         while caller is not None:
             code = caller.f_code  # type: ignore[attr-defined]
-            known = codes.get(code)
+            known = codes.get(_ident(code))
             found = self.learn(code) if known is None else known
             if found >= 0 and not own[found]:
                 break
@@ -398,18 +412,24 @@ class Recorder:
 
     def _node(
         self, frame: Any, index: int, caller: Any, key: tuple[int | None, ...], at: Any, at_code: Any
-    ) -> int:
-        """A new node of the tree, for ``key`` (parent, line, code, via, ...), called from
+    ) -> tuple[int, bool]:
+        """The node of the tree for ``key`` (parent, line, code, via, ...), and whether it
+        was made here, called from
         frame ``at`` (the caller's, or for a root the program's, whose code ``at_code`` is
-        known); the caller's closure looked at for the function it wraps."""
+        known); the caller's closure looked at for the function it wraps. Another thread
+        may have made it meanwhile: it is looked for again as the rows are made, under the
+        lock (two threads making one node made two of it, sibling nodes of one call)."""
         if caller is not None:
             at_code = caller.f_code  # (read once: an audited event)
-        found = self.codes[at_code] if caller is not None else -1  # the caller's code
+        found = self.codes[_ident(at_code)] if caller is not None else -1  # the caller's code
         if found >= 0 and self.closure[found]:
             self.wrapping(caller, found, frame.f_code, index)
         parent, line, _code, via = key[:4]
         site = self.name_lines.of(at, at_code, line)  # type: ignore[arg-type]  # (before the lock)
         with self.making:
+            made = self.children.get(key)
+            if made is not None:
+                return made, False
             node = len(self.parent)
             self.parent.append(parent)  # type: ignore[arg-type]
             self.site.append(site)
@@ -418,7 +438,8 @@ class Recorder:
             self.count.append(0)
             self.seconds.append(0.0)
             self.raised.append(0)
-        return node
+            self.children[key] = node  # its rows made: another thread may count its calls
+        return node, True
 
     def unwrap(self, frame: object) -> tuple[Any, Any, list[object]]:
         """The frame that called ``frame``, past the wrappers of other code it was called
@@ -810,7 +831,7 @@ class SettraceEngine:
                 return None
         recorder = self.recorder
         code = frame.f_code
-        index = recorder.codes.get(code)
+        index = recorder.codes.get(_ident(code))
         if index is None:
             index = recorder.learn(code)
         if index < 0 or (not recorder.running and recorder.own[index]):  # nothing recorded under way
@@ -889,9 +910,11 @@ class MonitoringEngine:
 
         own = recorder.own
         running = recorder.running
+        codes = recorder.codes
+        ident = _ident
 
         def on_start(code, offset):  # type: ignore[no-untyped-def]
-            index = recorder.codes.get(code)
+            index = codes.get(ident(code))
             if index is None:
                 index = recorder.learn(code)
                 if index >= 0:
@@ -924,11 +947,11 @@ class MonitoringEngine:
                 recorder.leave(getframe(1), clock(), True)
 
         def on_unwind(code, offset, _exception):  # type: ignore[no-untyped-def]
-            if recorder.codes.get(code, -1) >= 0:
+            if codes.get(ident(code), -1) >= 0:
                 recorder.leave(getframe(1), clock(), False, True)
 
         def on_line(code, line):  # type: ignore[no-untyped-def]
-            index = recorder.codes.get(code, -1)
+            index = codes.get(ident(code), -1)
             if index >= 0:
                 recorder.lines[index].add(line)
             return disable
@@ -949,8 +972,9 @@ class MonitoringEngine:
             return
         mon = self.monitoring
         mon.set_events(self.tool, 0)
-        for code, index in self.recorder.codes.items():
-            if index >= 0:
+        codes = self.recorder.codes
+        for code in self.recorder.learnt:
+            if codes[_ident(code)] >= 0:
                 mon.set_local_events(self.tool, code, 0)
         mon.free_tool_id(self.tool)
         self.tool = -1
