@@ -542,6 +542,44 @@ def test_threads_making_the_same_node_at_once_make_one(python: str, tmp_path: Pa
     assert {name: sum(calls) for name, calls in made.items() if sum(calls) != 8} == {}
 
 
+# the recorder's own state read in the program's interpreter: a pool whose work items are
+# cancelled before they run, its one worker held until they are
+CANCELLED = """
+import importlib.util, sys, threading
+from concurrent.futures import ThreadPoolExecutor
+
+spec = importlib.util.spec_from_file_location("recording", sys.argv[1])
+recording = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(recording)
+recorder = recording.Recorder([sys.argv[2]])
+engine = recording.engine_for(recorder)
+engine.start()
+import toypkg
+
+gate = threading.Event()
+pool = ThreadPoolExecutor(max_workers=1)
+pool.submit(gate.wait)
+futures = [pool.submit(toypkg.square, x) for x in range(50)]
+pool.shutdown(wait=False, cancel_futures=True)
+gate.set()
+pool.shutdown()
+engine.stop()
+print(sum(future.cancelled() for future in futures), len(recorder.submitted))
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_pools_work_item_cancelled_before_it_runs_is_forgotten(python: str, tmp_path: Path) -> None:
+    """A work item the pool dropped unrun (``shutdown(cancel_futures=True)``) stayed among
+    the submissions the recorder waits to see run, one more for each, to the end."""
+    write_program(tmp_path)
+    (tmp_path / "cancelled.py").write_text(CANCELLED.lstrip("\n"))
+    argv = [python, "cancelled.py", str(RECORDER.with_name("recording.py")), str(tmp_path / "toypkg")]
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["50", "0"]
+
+
 IMPORTING = """
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib", "site-packages"))

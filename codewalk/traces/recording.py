@@ -16,6 +16,7 @@ import time
 import tokenize
 import types
 import warnings
+import weakref
 from _thread import RLock, get_ident
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -117,9 +118,11 @@ class Recorder:
         self.names = _Qualnames()  # before 3.11, a wrapper's qualified name read from its file
         self.name_lines = _NameLines()  # 3.11 on, the line of a module's function called over lines
         # a thread pool's tasks (concurrent.futures): each work item's submission, by its
-        # hash, as :meth:`submitting` found it; and in each worker thread, by its ident, the
-        # key of the frame running its work item (no frame kept alive) with its submission
-        self.submitted: dict[int, Submission] = {}
+        # hash, as :meth:`submitting` found it, until it runs or is dropped unrun (cancelled
+        # by ``shutdown(cancel_futures=True)``: its weak reference's callback forgets it);
+        # and in each worker thread, by its ident, the key of the frame running its work
+        # item (no frame kept alive) with its submission
+        self.submitted: dict[int, tuple[Submission, object]] = {}
         self.tasks: dict[int, tuple[int, Submission]] = {}
 
     def qualname_of(self, code: object) -> str | None:
@@ -261,11 +264,16 @@ class Recorder:
         if frame.f_code.co_name == "run":
             submitted = self.submitted.pop(hash(item), None)
             if submitted is not None:
-                self.tasks[get_ident()] = (_key(frame), submitted)
+                self.tasks[get_ident()] = (_key(frame), submitted[0])
             else:
                 self.tasks.pop(get_ident(), None)
         else:
-            self.submitted[hash(item)] = self.submitting(frame, self.other(frame.f_back))
+            key, known = hash(item), self.submitted
+            try:  # (held with the submission: once that is popped, no callback is made)
+                dropped: object = weakref.ref(item, lambda _item: known.pop(key, None))
+            except TypeError:  # a work item that takes no weak reference: kept until it runs
+                dropped = None
+            known[key] = (self.submitting(frame, self.other(frame.f_back)), dropped)
 
     def submitting(self, frame: Any, submit: int) -> Submission:
         """Where the work item made in ``frame`` was submitted from: the nearest recorded
