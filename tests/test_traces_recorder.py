@@ -580,6 +580,34 @@ def test_a_pools_work_item_cancelled_before_it_runs_is_forgotten(python: str, tm
     assert done.stdout.split() == ["50", "0"]
 
 
+LATE = """
+import colorsys
+
+
+def load():
+    import xml.dom.minidom
+
+    return xml.dom.minidom.parseString("<a/>").documentElement.tagName
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_module_a_recorded_call_imported_is_said_where(python: str, tmp_path: Path) -> None:
+    """A recorded function's ``import`` statement loading a module (``import torch``
+    inside datasets' ``_maybe_share_with_torch_persistent_workers``) is kept with its call
+    and line: its load time is that call's. What that module imports in turn, what a
+    module imports as it is imported, and an import of a module already there are not."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "late.py").write_text(LATE.lstrip("\n"))
+    done, data = record(
+        python, tmp_path, script="import toypkg.late\n\ntoypkg.late.load()\ntoypkg.late.load()\n"
+    )
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    imports = [(names[data["nodes"][node][2]], line, module, n) for node, line, module, n in data["imports"]]
+    assert imports == [("load", 5, "xml.dom.minidom", 1)]
+
+
 IMPORTING = """
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib", "site-packages"))

@@ -109,6 +109,10 @@ class Recorder:
         # (node, line) -> processes the program started there (a fork, a subprocess): what
         # runs in them is never recorded; node 0 line 0: from outside the recorded code
         self.processes: dict[tuple[int, int], int] = {}
+        # (node, line, module) -> the imports a recorded function's own statement started
+        # there, of a module not imported yet (``import torch`` inside a function): the
+        # time the module took to load is in that call's
+        self.imports: dict[tuple[int, int, str], int] = {}
         # the roots called inside an import (a module's code running, or the import
         # machinery asking a lazy module): work an import did, whoever's frame called them
         self.imported: list[int] = []
@@ -533,6 +537,16 @@ class Recorder:
             key = (self.running[_key(frame)][0], line)
         self.processes[key] = self.processes.get(key, 0) + 1
 
+    def importing(self, frame: Any, module: str) -> None:
+        """Module ``module``, not imported yet, is being imported by the statement running in
+        ``frame``: counted when that is a recorded call's, not a module's code (what a
+        module imports as it is imported is its import's work)."""
+        running = self.running.get(_key(frame))
+        if running is None or self.recorded[self.code[running[0]]][1] == "<module>":
+            return
+        key = (running[0], frame.f_lineno, module)
+        self.imports[key] = self.imports.get(key, 0) + 1
+
     def leave(self, frame: object, now: float, suspended: bool, raised: bool = False) -> None:
         running = self.running.pop(_key(frame), None)
         if running is None:
@@ -576,6 +590,7 @@ class Recorder:
             # once may add their frames in another); a node's own kept in theirs
             "between": [list(pair) for pair in sorted(self.between, key=lambda pair: pair[0])],
             "processes": [[node, line, count] for (node, line), count in self.processes.items()],
+            "imports": [[node, line, module, count] for (node, line, module), count in self.imports.items()],
             "imported": self.imported,
             "direct": self.direct,
         }
