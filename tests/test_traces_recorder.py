@@ -396,6 +396,43 @@ def test_a_modules_function_called_over_lines_is_recorded_at_its_names_line(
     assert found[("chained", "square")] == (1, 6)
 
 
+KEYED = """
+import toypkg
+
+
+class Holder:
+    def put(self, x, scale=1):
+        return toypkg.square(x) * scale
+
+
+def keyed(box, args):
+    first = (box
+        .put(2, scale=3))
+    second = (box
+        .put(*args))
+    return first, second
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_method_called_over_lines_with_keywords_or_a_star_is_recorded_at_its_names_line(
+    python: str, tmp_path: Path
+) -> None:
+    """Python 3.10 places a method's call with keyword or ``*`` arguments written over
+    lines at its start (a call of ``(box`` then ``.put(2, scale=3))``), 3.11 on its call
+    with ``*args`` too; its code says the line of the name, where codewalk's call sites
+    are, and each is recorded there."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "keyed.py").write_text(KEYED.lstrip("\n"))
+    script = "import toypkg.keyed as k\n\nk.keyed(k.Holder(), (4,))\n"
+    done, data = record(python, tmp_path, script=script)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    nodes = data["nodes"]
+    calls = sorted(line for parent, line, code, *_ in nodes[1:] if names[code].endswith("put") and parent)
+    assert calls == [11, 13]
+
+
 # a module of the package submitting the package's functions to a thread pool from two
 # statements (``map`` and ``submit``), and the program submitting one itself
 POOLED = """

@@ -597,22 +597,26 @@ class Recorder:
 
 
 class _NameLines:
-    """The line a call is recorded at, as Python 3.10 places it and codewalk's call sites
-    are: the line of the name it calls. From 3.11 on, a call of a module's function
-    written over lines (``(np`` then ``.square(x))``, the module a name the file imports)
-    is at its start, the module's line, where a method's is at its name; read from the
-    caller's instructions, once per code (a frame's position asked only as a node is made)."""
+    """The line a call is recorded at, as codewalk's call sites are: the line of the name
+    it calls. Python places a call written over lines (``(np`` then ``.square(x))``) at
+    its start, the line of what the name is an attribute of, where it has no instruction
+    of the call's own at the name: 3.10 a call with keyword or ``*`` arguments, 3.11 on a
+    call of a module's function or one with ``*`` arguments (a method's other calls are
+    at its name). Read from the caller's instructions, once per code (a frame's position
+    asked only as a node is made)."""
 
     def __init__(self) -> None:
         self.codes: dict[object, dict[int, int]] = {}  # code -> {CALL offset: its name's line}
 
     def of(self, frame: Any, code: Any, line: int) -> int:
         """The line of the call ``frame`` (running ``code``) is making, Python placing it at ``line``."""
-        if sys.version_info < (3, 11) or frame is None:
+        if frame is None:
             return line
         moved = self.codes.get(code)
         if moved is None:
-            moved = self.codes[code] = _moved_calls(code)
+            moved = self.codes[code] = (
+                _moved_calls(code) if sys.version_info >= (3, 11) else _moved_calls_310(code)
+            )
         if not moved:
             return line
         return moved.get(_instruction(code.co_code, frame.f_lasti), line)
@@ -634,7 +638,7 @@ def _moved_calls(code: Any) -> dict[int, int]:
     import dis
 
     ops = code.co_code
-    loads = (dis.opmap["LOAD_GLOBAL"], dis.opmap["LOAD_NAME"])
+    loads = tuple(dis.opmap[name] for name in _LOADS if name in dis.opmap)
     attr, skipped = dis.opmap["LOAD_ATTR"], (0, dis.opmap["EXTENDED_ARG"])
     calls = {dis.opmap[name] for name in ("CALL", "CALL_KW", "CALL_FUNCTION_EX") if name in dis.opmap}
     positions = list(code.co_positions())
@@ -651,6 +655,66 @@ def _moved_calls(code: Any) -> dict[int, int]:
         elif op in calls and (line, col) in pending:
             found[2 * unit] = pending.pop((line, col))
     return found
+
+
+# what loads the object a call's name is an attribute of: a module's global, a local
+_LOADS = ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_DEREF")
+
+
+def _moved_calls_310(code: Any) -> dict[int, int]:
+    """``{offset of a call: the line of the name it calls}`` as :func:`_moved_calls`, for
+    Python 3.10, whose code has lines and no columns: the calls with keyword or ``*``
+    arguments (``CALL_FUNCTION_KW``, ``CALL_FUNCTION_EX``) whose callable ends with an
+    attribute (``LOAD_ATTR``) on a later line than the call's, found by the stack its
+    arguments take (none read where a jump is among them)."""
+    import dis
+
+    instructions = list(dis.get_instructions(code))
+    lines: list[int] = []
+    for instruction in instructions:
+        lines.append(instruction.starts_line or (lines[-1] if lines else code.co_firstlineno))
+    jumps = set(dis.hasjrel) | set(dis.hasjabs)
+    found: dict[int, int] = {}
+    for at, call in enumerate(instructions):
+        if call.opname == "CALL_FUNCTION_KW":
+            below = (call.arg or 0) + 1  # its arguments and the names of the keywords
+        elif call.opname == "CALL_FUNCTION_EX":
+            below = 1 + ((call.arg or 0) & 1)  # the arguments' tuple, and the keywords' dict
+        else:
+            continue
+        last = _callable_end(instructions, at, below, jumps)
+        if last >= 0 and instructions[last].opname == "LOAD_ATTR" and lines[last] > lines[at]:
+            found[call.offset] = lines[last]
+    return found
+
+
+def _callable_end(instructions: list[Any], call: int, below: int, jumps: set[int]) -> int:
+    """The index of the last instruction of the callable of the call at index ``call``,
+    whose arguments take ``below`` values of the stack above it; -1 where it cannot be told."""
+    import dis
+
+    def effect(instruction: Any) -> int:
+        arg = instruction.arg if instruction.opcode >= dis.HAVE_ARGUMENT else None
+        return int(dis.stack_effect(instruction.opcode, arg))
+
+    depth, start = 0, call - 1
+    while start >= 0:  # back to the instruction that began the callable
+        if instructions[start].opcode in jumps:
+            return -1
+        depth += effect(instructions[start])
+        if depth > below:
+            break
+        if instructions[start].is_jump_target:
+            return -1
+        start -= 1
+    if start < 0:
+        return -1
+    depth = 0
+    for index in range(start, call):  # on to the first argument, which the callable ends before
+        depth += effect(instructions[index])
+        if depth >= 2:
+            return index - 1 if index > start else -1
+    return -1
 
 
 def _pool_file(filename: str) -> bool:
