@@ -869,6 +869,8 @@ DAMAGES = {  # what a damaged file says: (which line, the change)
     "a wrapper of other code names what is not there": (1, lambda body: body["passed"].append([1, 10_000])),
     "its summary counts another number of functions": (0, lambda head: head.__setitem__("functions", 1)),
     "a process start names what is not there": (1, lambda body: body["processes"].append([10_000, 1, 1])),
+    "a module import names what is not there": (1, lambda body: body["imports"].append([1, 1, "", 1])),
+    "a module import is not a whole number": (1, lambda body: body["imports"].append([1, "1", "m", 1])),
 }
 
 
