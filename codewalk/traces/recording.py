@@ -249,8 +249,8 @@ class Recorder:
                     self.direct.append(node)
                 if first is not None and caller is not None:
                     self.between.extend((node, self.other(other)) for other in _after(frame, first))
-        # no lock: with the GIL a thread switches only at a call, a function's start or a
-        # backward jump, none of which this read, add and store has in it
+        # no lock: with the GIL a thread switches only at some instructions (a call, a
+        # jump, a function's start), none of which this read, add and store has in it
         self.count[node] += 1
         return node
 
