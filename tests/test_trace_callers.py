@@ -305,3 +305,61 @@ def test_goto_with_a_trace_says_what_an_attribute_held_when_it_ran(
     assert [(f["qualname"], f["calls"]) for f in data["ran"]] == [("toypkg.Steps.__call__", 2)]
     code, out, _ = run(capsys, "goto", f"toypkg/__init__.py:{line}:{blank}", "--trace", "joined")
     assert code == 0 and out.splitlines()[0].endswith(f"line {line} called:")
+
+
+PROCS = """
+import subprocess
+import sys
+
+
+def work(x):
+    return x * 2
+
+
+def describe(function):
+    return function.__name__
+
+
+def counted(function, xs):
+    return len(xs)
+
+
+def spread(xs):
+    name = describe(work)
+    subprocess.run([sys.executable, "-c", ""], check=True)
+    return name, counted(work, xs)
+"""
+
+
+def test_callers_with_a_trace_says_a_function_passed_on_may_have_run_in_the_processes_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """datasets' ``map(num_proc=2)`` hands ``Dataset._map_single`` to the pool it started:
+    ``callers --trace`` said that line "passed on, not called here", not that the
+    processes started by then (whose code a trace does not record) may have run it. A value
+    passed on before any process started is said as it was."""
+    work = use_toy(tmp_path, monkeypatch)
+    (work / "toypkg" / "procs.py").write_text(PROCS.lstrip("\n"))
+    (work / "procs_prog.py").write_text("import toypkg.procs\n\ntoypkg.procs.spread([1, 2])\n")
+    assert main(["trace", "--python", sys.executable, "--name", "procs", "procs_prog.py"]) == 0
+    capsys.readouterr()
+    lines = PROCS.lstrip("\n").splitlines()
+    before, started, after = (
+        lines.index(text) + 1
+        for text in (
+            "    name = describe(work)",
+            '    subprocess.run([sys.executable, "-c", ""], check=True)',
+            "    return name, counted(work, xs)",
+        )
+    )
+    code, out, err = run(capsys, "callers", "toypkg.procs.work", "--trace", "procs")
+    assert code == 0, err
+    passed = "[line ran: passed on, not called here"
+    assert f"  toypkg/procs.py:{before}  in spread (passed as a value)  {passed}]" in out.splitlines(), out
+    assert (
+        f"  toypkg/procs.py:{after}  in spread (passed as a value)  {passed}: it may have run in another"
+        f" process, which a trace does not record (a call of spread had started 1 process, at"
+        f" toypkg/procs.py:{started} in spread)]"
+    ) in out.splitlines(), out
+    code, out, err = run(capsys, "callers", "toypkg.procs.work", "--trace", "procs", "--json")
+    assert [(c["line"], c["processes"]) for c in json.loads(out)["callers"]] == [(before, 0), (after, 1)]

@@ -869,6 +869,8 @@ DAMAGES = {  # what a damaged file says: (which line, the change)
     "a wrapper of other code names what is not there": (1, lambda body: body["passed"].append([1, 10_000])),
     "its summary counts another number of functions": (0, lambda head: head.__setitem__("functions", 1)),
     "a process start names what is not there": (1, lambda body: body["processes"].append([10_000, 1, 1])),
+    "a module import names what is not there": (1, lambda body: body["imports"].append([1, 1, "", 1])),
+    "a module import is not a whole number": (1, lambda body: body["imports"].append([1, "1", "m", 1])),
 }
 
 
@@ -1687,7 +1689,7 @@ def test_a_row_that_started_processes_says_so_in_the_tree_and_its_note(
         package_line('    subprocess.run([sys.executable, "-c", ""], check=True)'),
     )
     (row,) = [line for line in out.splitlines() if " forking  " in line]
-    assert row.endswith(f"  [started 2 processes at lines {fork}, {spawn}: not traced]"), out
+    assert f"  [started 2 processes at lines {fork}, {spawn}: not traced]" in row, out
     assert sum("not traced]" in line for line in out.splitlines()) == 1
     trace = store.load("forked")
     tour = trace_tour(trace, Tree(trace)).tour
@@ -2025,3 +2027,40 @@ def test_the_arguments_after_dash_m_module_are_the_module_s_options_and_all(
     assert "['--epochs', '1', '-v']" in out and store.path_of("m").exists()
     code = main(["trace", "--python", sys.executable, "--name", "e", "-m"])
     assert code != 0 and "name the program to trace" in capfd.readouterr().err
+
+
+LATE = """
+
+def load():
+    import colorsys
+
+    return colorsys.rgb_to_hsv(0.2, 0.4, 0.4)
+"""
+
+
+def test_a_row_that_imported_a_module_says_so_in_the_tree_and_its_note(
+    toy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """torch's first import inside a call (datasets' ``_maybe_share_with_torch_persistent_workers``
+    running ``import torch``) made its row take 12.65 s with nothing under it to say why.
+    The row of a call whose own statement imported a module not imported yet says which,
+    and where; a later call, the module there already, says nothing."""
+    from codewalk.tours.traced import trace_tour
+    from codewalk.traces.tree import Tree
+
+    traced_with(toy, capsys, LATE, "late", "import toypkg\n\ntoypkg.load()\ntoypkg.load()\n")
+    package = (toy / "toypkg" / "__init__.py").read_text().splitlines()
+    at = package.index("    import colorsys") + 1
+    code, out, _ = run(capsys, "tour", "--trace", "late", "--plain", "--no-color")
+    assert code == 0
+    rows = [line for line in out.splitlines() if "  load from late.py:" in line]
+    assert len(rows) == 2, out
+    assert rows[0].endswith(f"  [imported colorsys at line {at}]"), out
+    assert "imported" not in rows[1]
+    trace = store.load("late")
+    tour = trace_tour(trace, Tree(trace)).tour
+    notes = [step.note for step in tour.steps if step.at == "toypkg.load"]
+    assert [f"It imported colorsys at line {at}: the module's first import" in note for note in notes] == [
+        True,
+        False,
+    ]

@@ -396,6 +396,43 @@ def test_a_modules_function_called_over_lines_is_recorded_at_its_names_line(
     assert found[("chained", "square")] == (1, 6)
 
 
+KEYED = """
+import toypkg
+
+
+class Holder:
+    def put(self, x, scale=1):
+        return toypkg.square(x) * scale
+
+
+def keyed(box, args):
+    first = (box
+        .put(2, scale=3))
+    second = (box
+        .put(*args))
+    return first, second
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_method_called_over_lines_with_keywords_or_a_star_is_recorded_at_its_names_line(
+    python: str, tmp_path: Path
+) -> None:
+    """Python 3.10 places a method's call with keyword or ``*`` arguments written over
+    lines at its start (a call of ``(box`` then ``.put(2, scale=3))``), 3.11 on its call
+    with ``*args`` too; its code says the line of the name, where codewalk's call sites
+    are, and each is recorded there."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "keyed.py").write_text(KEYED.lstrip("\n"))
+    script = "import toypkg.keyed as k\n\nk.keyed(k.Holder(), (4,))\n"
+    done, data = record(python, tmp_path, script=script)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    nodes = data["nodes"]
+    calls = sorted(line for parent, line, code, *_ in nodes[1:] if names[code].endswith("put") and parent)
+    assert calls == [11, 13]
+
+
 # a module of the package submitting the package's functions to a thread pool from two
 # statements (``map`` and ``submit``), and the program submitting one itself
 POOLED = """
@@ -498,6 +535,114 @@ def test_threads_making_nodes_at_once_neither_break_the_program_nor_the_trace(
     assert len(data["codes"]) == len({tuple(code) for code in data["codes"]})  # each code learnt once
     tasks = [names[code] for _parent, _line, code, *_ in data["nodes"][1:] if names[code].startswith("f")]
     assert sorted(tasks) == sorted(f"f{i}" for i in range(400))  # one node each, under pooled
+
+
+# eight workers, each calling the same four hundred functions of the package from one
+# line, for the first time at once
+SAME_KEY = (
+    "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(400))
+    + """
+from concurrent.futures import ThreadPoolExecutor
+
+
+def each():
+    return [function(1) for function in FUNCTIONS]
+
+
+FUNCTIONS = [globals()[f"f{i}"] for i in range(400)]
+
+
+def pooled():
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(each) for _ in range(8)]
+    return [future.result() for future in futures]
+"""
+)
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_threads_making_the_same_node_at_once_make_one(python: str, tmp_path: Path) -> None:
+    """Two threads making the node of one call (the same caller, line and function) at
+    once made two sibling nodes of it, the calls of one of them said apart."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "racing.py").write_text(SAME_KEY)
+    script = RACE.replace("for _ in range(6):\n    ", "").lstrip("\n")
+    done, data = record(python, tmp_path, script=script)
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    made: dict[str, list[int]] = {}
+    for _parent, _line, code, _via, calls, *_ in data["nodes"][1:]:
+        if names[code].startswith("f"):
+            made.setdefault(names[code], []).append(calls)
+    assert sorted(made) == sorted(f"f{i}" for i in range(400))
+    assert {name: len(calls) for name, calls in made.items() if len(calls) > 1} == {}
+    assert {name: sum(calls) for name, calls in made.items() if sum(calls) != 8} == {}
+
+
+# the recorder's own state read in the program's interpreter: a pool whose work items are
+# cancelled before they run, its one worker held until they are
+CANCELLED = """
+import importlib.util, sys, threading
+from concurrent.futures import ThreadPoolExecutor
+
+spec = importlib.util.spec_from_file_location("recording", sys.argv[1])
+recording = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(recording)
+recorder = recording.Recorder([sys.argv[2]])
+engine = recording.engine_for(recorder)
+engine.start()
+import toypkg
+
+gate = threading.Event()
+pool = ThreadPoolExecutor(max_workers=1)
+pool.submit(gate.wait)
+futures = [pool.submit(toypkg.square, x) for x in range(50)]
+pool.shutdown(wait=False, cancel_futures=True)
+gate.set()
+pool.shutdown()
+engine.stop()
+print(sum(future.cancelled() for future in futures), len(recorder.submitted))
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_pools_work_item_cancelled_before_it_runs_is_forgotten(python: str, tmp_path: Path) -> None:
+    """A work item the pool dropped unrun (``shutdown(cancel_futures=True)``) stayed among
+    the submissions the recorder waits to see run, one more for each, to the end."""
+    write_program(tmp_path)
+    (tmp_path / "cancelled.py").write_text(CANCELLED.lstrip("\n"))
+    argv = [python, "cancelled.py", str(RECORDER.with_name("recording.py")), str(tmp_path / "toypkg")]
+    done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["50", "0"]
+
+
+LATE = """
+import colorsys
+
+
+def load():
+    import xml.dom.minidom
+
+    return xml.dom.minidom.parseString("<a/>").documentElement.tagName
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_module_a_recorded_call_imported_is_said_where(python: str, tmp_path: Path) -> None:
+    """A recorded function's ``import`` statement loading a module (``import torch``
+    inside datasets' ``_maybe_share_with_torch_persistent_workers``) is kept with its call
+    and line: its load time is that call's. What that module imports in turn, what a
+    module imports as it is imported, and an import of a module already there are not."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "late.py").write_text(LATE.lstrip("\n"))
+    done, data = record(
+        python, tmp_path, script="import toypkg.late\n\ntoypkg.late.load()\ntoypkg.late.load()\n"
+    )
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    imports = [(names[data["nodes"][node][2]], line, module, n) for node, line, module, n in data["imports"]]
+    assert imports == [("load", 5, "xml.dom.minidom", 1)]
 
 
 IMPORTING = """
@@ -833,6 +978,57 @@ print(child, flush=True)
 os.chdir("..")  # the record says where the program started, not where it ended
 toypkg.branch(False)
 """
+
+
+# equal code objects in other files: empty packages' ``__init__.py``, a function copied
+# from one package into another, each first run in the file that is not recorded or after
+# the one that is
+EQUAL_CODES = """
+import os, sys
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib", "site-packages"))
+import blank
+import toypkg.empty
+import toypkg.hollow
+import vacant
+from copied import same as theirs
+from toypkg.copied import same as ours
+theirs(1)
+ours(2)
+ours(3)
+"""
+SAME = "def same(x):\n    return x + 1\n"
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_code_equal_to_one_in_another_file_is_recorded_by_its_own_file(python: str, tmp_path: Path) -> None:
+    """Python takes two code objects as equal when only their file differs: an empty
+    ``__init__.py`` of another package imported first left the package's own empty ones
+    unrecorded (and the package's, imported first, would have stood for the other's), and
+    a function copied into another package, called there first, left the package's copy
+    unrecorded."""
+    write_program(tmp_path)
+    installed = tmp_path / "lib" / "site-packages"
+    package = tmp_path / "toypkg"
+    for empty in (installed / "blank", installed / "vacant", package / "empty", package / "hollow"):
+        empty.mkdir(parents=True)
+        (empty / "__init__.py").write_text("")
+    (installed / "copied.py").write_text(SAME)
+    (tmp_path / "toypkg" / "copied.py").write_text(SAME)
+    done, data = record(python, tmp_path, script=EQUAL_CODES)
+    assert done.returncode == 0, done.stderr
+    calls: dict[tuple[str, str], int] = {}
+    for _parent, _line, code, _via, count, *_rest in data["nodes"][1:]:
+        file, name, _first = data["codes"][code]
+        where = os.path.relpath(file, tmp_path)
+        if where != os.path.join("toypkg", "__init__.py"):  # the package's own import
+            calls[(where, name)] = calls.get((where, name), 0) + count
+    assert calls == {
+        (os.path.join("toypkg", "empty", "__init__.py"), "<module>"): 1,
+        (os.path.join("toypkg", "hollow", "__init__.py"), "<module>"): 1,
+        (os.path.join("toypkg", "copied.py"), "<module>"): 1,
+        (os.path.join("toypkg", "copied.py"), "same"): 2,
+    }
+    assert lines_of(data, "same") == {2}
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

@@ -234,6 +234,7 @@ def _callers_text(opened: Opened, workspace: Workspace, found: _CallersRan) -> N
             lines = Counter((site.repo, site.path, site.line) for site in sites if site.kind != "entry")
             said = [
                 _mark(site, calls, line, lines[place] > 1 or place in others, total is not None)
+                + _processes_text(opened, site, _passed_to_processes(opened, site, calls, line))
                 for site, (calls, line) in zip(sites, marks, strict=True)
                 for place in [(site.repo, site.path, site.line)]
             ]
@@ -244,6 +245,38 @@ def _callers_text(opened: Opened, workspace: Workspace, found: _CallersRan) -> N
         sources = Sources(opened)
         for each in unlisted:
             print(visible(_unlisted_text(trace, sources, each)))
+
+
+def _passed_to_processes(
+    opened: Opened, site: Caller, calls: int, line_ran: bool
+) -> list[tuple[int, int, int]]:
+    """Where a site that passed the function on (``pool.map(f, ...)``; datasets' ``map``
+    handing ``Dataset._map_single`` to its pool) may have had it run, out of the trace's
+    sight: the processes (``trace.processes``' rows) the call of the function it is in had
+    started by then (a pool's workers), whose code a trace never records."""
+    from codewalk.traces.called import started_by_then
+    from codewalk.traces.named import ran_as
+
+    trace = opened.trace
+    if site.kind != "ref" or calls or not line_ran or site.caller is None or not trace.processes:
+        return []
+    return started_by_then(trace, opened.tree, ran_as(trace, [site.caller]), site.line)
+
+
+def _processes_text(opened: Opened, site: Caller, started: Sequence[tuple[int, int, int]]) -> str:
+    """``started`` (:func:`_passed_to_processes`), said after a site's mark; "" for none."""
+    if not started or site.caller is None:
+        return ""
+    trace = opened.trace
+    node, line, _ = started[0]
+    count = sum(n for _, _, n in started)
+    function = trace.functions[trace.nodes[node].function]
+    first = "the first " if count > 1 else ""
+    return (
+        f": it may have run in another process, which a trace does not record (a call of"
+        f" {site.caller.qualname.rpartition('.')[2]} had started {count} process{'es' if count > 1 else ''},"
+        f" {first}at {function.path}:{line} in {function.short})"
+    )
 
 
 def _unlisted_text(trace: Trace, sources: Sources, ran: CalledFrom) -> str:
@@ -303,7 +336,12 @@ def _callers_json(args: argparse.Namespace, opened: Opened, found: _CallersRan) 
             "function": endpoint_dict(target),
             "ran": total,
             "callers": [
-                caller_dict(site) | {"ran": calls, "line_ran": line}
+                caller_dict(site)
+                | {
+                    "ran": calls,
+                    "line_ran": line,
+                    "processes": sum(n for _, _, n in _passed_to_processes(opened, site, calls, line)),
+                }
                 for site, (calls, line) in zip(sites, marks, strict=True)
             ],
             "unlisted": [unlisted_dict(ran) for ran in unlisted],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from codewalk.tours.traced import started_processes
+from codewalk.tours.traced import imported_modules, started_processes
 from codewalk.traces.model import Trace
 from codewalk.traces.rows import Row, first_call
 from codewalk.traces.text import called_from, each_line, header, lines_text, node_label
@@ -57,6 +57,8 @@ DEEPEST_INDENT = 40
 def _line(trace: Trace, row: Row, number: int, width: int, apart: str) -> str:
     started = started_processes(trace, row)
     beside = f"  [{started}: not traced]" if started else ""
+    imported = imported_modules(trace, row)
+    beside += f"  [{imported}]" if imported else ""
     return visible(f"{number:>{width}}  " + _indent(row.depth) + node_label(trace, row, apart) + beside)
 
 

@@ -127,6 +127,13 @@ def _note(trace: Trace, row: Row) -> str:
     started = started_processes(trace, row)
     if started:
         lines += ["", f"It {started}, whose code a trace does not record."]
+    imported = imported_modules(trace, row)
+    if imported:
+        lines += [
+            "",
+            f"It {imported}: the module's first import, whose time is in this step's and"
+            " whose code, outside the pinned packages, a trace does not record.",
+        ]
     raised = row_raised(trace, row)
     if raised:
         lines += ["", f"**{raised}** of its calls ended by an exception (raised), not by returning."]
@@ -149,6 +156,24 @@ def started_processes(trace: Trace, row: Row) -> str:
     lines = sorted({line for line, _ in started})
     at = f"line{'s' if len(lines) > 1 else ''} {', '.join(str(line) for line in lines)}"
     return f"started {count} process{'es' if count > 1 else ''} at {at}"
+
+
+def imported_modules(trace: Trace, row: Row) -> str:
+    """``imported torch at line 30``: the modules not imported yet that the calls of
+    ``row`` imported by a statement of their own (``import torch`` in a function's body,
+    whose load time is the row's); "" for none."""
+    nodes = {member.node for member in row.members}
+    found: dict[str, set[int]] = {}
+    for node, line, module, _count in trace.imports:
+        if node in nodes:
+            found.setdefault(module, set()).add(line)
+    if not found:
+        return ""
+    said = [
+        f"{module} at line{'s' if len(lines) > 1 else ''} {', '.join(str(n) for n in sorted(lines))}"
+        for module, lines in found.items()
+    ]
+    return "imported " + ("; ".join(said[:3]) + (f" and {len(said) - 3} more" if len(said) > 3 else ""))
 
 
 def _shared(trace: Trace, tree: Tree, shown: Shown) -> str:

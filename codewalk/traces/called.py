@@ -134,3 +134,21 @@ def program_files(trace: Trace) -> set[str]:
     }
     script = program_script(trace)
     return {own for own, _ in trace.own} | callers | ({script} if script else set())
+
+
+def started_by_then(trace: Trace, tree: Tree, functions: set[int], line: int) -> list[tuple[int, int, int]]:
+    """The processes (``trace.processes``' rows) a call of ``functions`` had started by
+    the time it reached ``line`` of its code: at a line up to it, or beneath the call
+    made there (a pool the function made, then handed what it runs): where a function it
+    passed on at ``line`` may have run, which a trace does not record."""
+    nodes = trace.nodes
+    found = []
+    for started in trace.processes:
+        node, at = started[0], started[1]
+        for above in reversed(tree.ancestors(node)):  # from the process's call up
+            if nodes[above].function in functions:
+                if at <= line:
+                    found.append(started)
+                break
+            at = nodes[above].line  # the line of the call it is beneath, in its caller
+    return found

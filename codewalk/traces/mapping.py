@@ -110,6 +110,9 @@ def _map(raw: Mapping[str, Any], pins: Mapping[str, Pin], name: str, fetch: Fetc
         # by node (a thread's call may have come between another's frames), each in order
         between=tuple(sorted(((int(n), int(o)) for n, o in raw.get("between", [])), key=lambda p: p[0])),
         processes=tuple((int(node), int(line), int(n)) for node, line, n in raw.get("processes", [])),
+        imports=tuple(
+            (int(node), int(line), str(module), int(n)) for node, line, module, n in raw.get("imports", [])
+        ),
         own=own.blobs(functions),
         own_dirs=tuple(directory for directory, _ in own.dirs if directory),
         imported=frozenset(int(node) for node in raw.get("imported", [])),

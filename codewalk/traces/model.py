@@ -162,6 +162,10 @@ class Trace(NamedTuple):
     # call of ``node`` at its function's ``line``; node 0, line 0: from the program's own
     # code. What ran in them is not recorded.
     processes: tuple[tuple[int, int, int], ...] = ()
+    # (node, line, module, count): a module not imported yet that the call of ``node``
+    # imported at its function's ``line`` (``import torch`` in a function's body), which
+    # took the time it took to load within that call's. What the import ran is not recorded.
+    imports: tuple[tuple[int, int, str, int], ...] = ()
     # (absolute path, git blob id) of each of the program's own files that ran, read when
     # the run ended ("" when it could not be): the file is shown only while it still is that
     own: tuple[tuple[str, str], ...] = ()

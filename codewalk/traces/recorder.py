@@ -39,6 +39,8 @@ roots (found on the program's ``sys.path`` without importing them):
   import machinery's frame above them, as torch's import running ``inspect``), and which
   the program's own code called (``direct``: not other code calling back);
 - how many calls of each node ended by an exception (``raised``);
+- where a recorded function's own ``import`` statement loaded a module not imported yet
+  (``imports``: its node, line and the module's name), whose time is in that call's;
 - the lines of each recorded function that executed.
 
 Two engines: ``sys.monitoring`` on Python 3.12+ (each line reported once, then disabled;
@@ -267,10 +269,15 @@ class Run:
 
     def audited(self, event: str, _args: tuple[object, ...]) -> None:
         """Python's audit hook: a process the program starts while it is recorded is
-        counted where it started. It never raises: that would fail the program's call."""
+        counted where it started, and so is an ``import`` statement of a recorded function
+        loading a module (``import torch``). It never raises: that would fail the program's
+        call."""
         if event in PROCESS_EVENTS and not self.seconds and os.getpid() == self.pid:
             with contextlib.suppress(Exception):
                 self.recorder.started_process(sys._getframe(1))
+        elif event == "import" and self.recorder.running and not self.seconds:
+            with contextlib.suppress(Exception):  # the frame of the import statement (C code has none)
+                self.recorder.importing(sys._getframe(1), str(_args[0]))
 
     def terminated(self, signum: int, _frame: object) -> None:
         """SIGTERM or SIGHUP, which the program left to end it (``timeout 60 codewalk trace

@@ -16,6 +16,7 @@ import time
 import tokenize
 import types
 import warnings
+import weakref
 from _thread import RLock, get_ident
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -26,6 +27,11 @@ REMOTE = "transformers_modules"
 # address (rotated), as unique among the live frames as ``id()``; ``id()`` is an audited
 # event, each call of which runs every audit hook (the recorder's own, the program's)
 _key = hash
+# a code object's key in ``codes``: its identity (its address, as ``_key`` a frame's), as
+# ``id()`` would be without the audit event. Code objects compare equal when only their
+# file differs (an empty ``__init__.py`` is one in every package, a function copied into
+# another package is another), and hashing one hashes its constants, nested codes and all
+_ident = object.__hash__
 # the import machinery's files: a frame of theirs is an import under way
 _IMPORTLIB = ("<frozen importlib.", "importlib/_bootstrap.py", "importlib/_bootstrap_external.py")
 # a code of concurrent.futures' thread pool that the recorder watches (in ``codes``, where
@@ -67,7 +73,10 @@ class Recorder:
         self.own_prefixes = tuple(os.path.join(d, "") for d in own)
         self.outside = tuple(os.path.join(d, "") for d in outside)
         self.own: list[bool] = []  # by code index: the program's own code
-        self.codes: dict[object, int] = {}  # code object -> index in ``recorded``, -1 elsewhere
+        # _ident(code object) -> index in ``recorded``, -1 elsewhere; each code looked at
+        # kept alive in ``learnt`` (its key is its address: no other code may take it)
+        self.codes: dict[int, int] = {}
+        self.learnt: list[object] = []
         self.recorded: list[list[object]] = []  # [filename, qualname, first line]
         self.generator: list[bool] = []  # by code index: a generator or coroutine
         self.closure: list[bool] = []  # by code index: a function with free variables
@@ -100,6 +109,10 @@ class Recorder:
         # (node, line) -> processes the program started there (a fork, a subprocess): what
         # runs in them is never recorded; node 0 line 0: from outside the recorded code
         self.processes: dict[tuple[int, int], int] = {}
+        # (node, line, module) -> the imports a recorded function's own statement started
+        # there, of a module not imported yet (``import torch`` inside a function): the
+        # time the module took to load is in that call's
+        self.imports: dict[tuple[int, int, str], int] = {}
         # the roots called inside an import (a module's code running, or the import
         # machinery asking a lazy module): work an import did, whoever's frame called them
         self.imported: list[int] = []
@@ -109,9 +122,11 @@ class Recorder:
         self.names = _Qualnames()  # before 3.11, a wrapper's qualified name read from its file
         self.name_lines = _NameLines()  # 3.11 on, the line of a module's function called over lines
         # a thread pool's tasks (concurrent.futures): each work item's submission, by its
-        # hash, as :meth:`submitting` found it; and in each worker thread, by its ident, the
-        # key of the frame running its work item (no frame kept alive) with its submission
-        self.submitted: dict[int, Submission] = {}
+        # hash, as :meth:`submitting` found it, until it runs or is dropped unrun (cancelled
+        # by ``shutdown(cancel_futures=True)``: its weak reference's callback forgets it);
+        # and in each worker thread, by its ident, the key of the frame running its work
+        # item (no frame kept alive) with its submission
+        self.submitted: dict[int, tuple[Submission, object]] = {}
         self.tasks: dict[int, tuple[int, Submission]] = {}
 
     def qualname_of(self, code: object) -> str | None:
@@ -129,11 +144,12 @@ class Recorder:
         filename = getattr(code, "co_filename", "")
         recorded, own = self._recorded(filename)
         if not (recorded or own):
-            found = self.codes[code] = POOL if _pools(code) else -1
+            self.learnt.append(code)
+            found = self.codes[_ident(code)] = POOL if _pools(code) else -1
             return found
         qualname = getattr(code, "co_qualname", None) or code.co_name  # type: ignore[attr-defined]
         with self.making:
-            known = self.codes.get(code)  # learnt by another thread meanwhile
+            known = self.codes.get(_ident(code))  # learnt by another thread meanwhile
             if known is not None:
                 return known
             index = len(self.recorded)
@@ -142,7 +158,8 @@ class Recorder:
             self.generator.append(bool(code.co_flags & 0x2A0))  # type: ignore[attr-defined]
             self.closure.append(bool(code.co_freevars))  # type: ignore[attr-defined]
             self.lines.append(set())
-            self.codes[code] = index
+            self.learnt.append(code)
+            self.codes[_ident(code)] = index
         return index
 
     def _recorded(self, filename: str) -> tuple[bool, bool]:
@@ -223,14 +240,17 @@ class Recorder:
             key = (parent, line, index, via)
         node = self.children.get(key)
         if node is None:
-            node = self.children[key] = self._node(frame, index, caller, key, *at)
-            self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
-            if caller is None and self._importing(frame):
-                self.imported.append(node)
-            if caller is None and self._programs(code):
-                self.direct.append(node)
-            if first is not None and caller is not None:
-                self.between.extend((node, self.other(other)) for other in _after(frame, first))
+            node, made = self._node(frame, index, caller, key, *at)
+            if made:  # (not by another thread meanwhile)
+                self.passed.extend((node, self.other(wrapper)) for wrapper in wrappers)
+                if caller is None and self._importing(frame):
+                    self.imported.append(node)
+                if caller is None and self._programs(code):
+                    self.direct.append(node)
+                if first is not None and caller is not None:
+                    self.between.extend((node, self.other(other)) for other in _after(frame, first))
+        # no lock: with the GIL a thread switches only at some instructions (a call, a
+        # jump, a function's start), none of which this read, add and store has in it
         self.count[node] += 1
         return node
 
@@ -248,11 +268,16 @@ class Recorder:
         if frame.f_code.co_name == "run":
             submitted = self.submitted.pop(hash(item), None)
             if submitted is not None:
-                self.tasks[get_ident()] = (_key(frame), submitted)
+                self.tasks[get_ident()] = (_key(frame), submitted[0])
             else:
                 self.tasks.pop(get_ident(), None)
         else:
-            self.submitted[hash(item)] = self.submitting(frame, self.other(frame.f_back))
+            key, known = hash(item), self.submitted
+            try:  # (held with the submission: once that is popped, no callback is made)
+                dropped: object = weakref.ref(item, lambda _item: known.pop(key, None))
+            except TypeError:  # a work item that takes no weak reference: kept until it runs
+                dropped = None
+            known[key] = (self.submitting(frame, self.other(frame.f_back)), dropped)
 
     def submitting(self, frame: Any, submit: int) -> Submission:
         """Where the work item made in ``frame`` was submitted from: the nearest recorded
@@ -301,14 +326,15 @@ class Recorder:
         key = (task.parent, task.line, index, task.via, *task.above, TASK)
         node = self.children.get(key)
         if node is None:
-            node = self.children[key] = self._node(frame, index, None, key, None, None)
-            run = self.other(run)
-            if task.parent:
-                self.between.extend((node, other) for other in (*task.through, run))
-            else:
-                self.passed.extend((node, other) for other in (*task.through, run))
-            if task.program:
-                self.direct.append(node)
+            node, made = self._node(frame, index, None, key, None, None)
+            if made:  # (not by another thread meanwhile)
+                run = self.other(run)
+                if task.parent:
+                    self.between.extend((node, other) for other in (*task.through, run))
+                else:
+                    self.passed.extend((node, other) for other in (*task.through, run))
+                if task.program:
+                    self.direct.append(node)
         self.count[node] += 1
         return node
 
@@ -323,7 +349,7 @@ class Recorder:
         found: list[object] = []
         above, above_code = back, code
         while above is not None:
-            known = self.codes.get(above_code)
+            known = self.codes.get(_ident(above_code))
             index = self.learn(above_code) if known is None else known
             if index >= 0:  # the program's own code (a recorded caller would have been found)
                 if not self.own[index]:
@@ -341,7 +367,7 @@ class Recorder:
         code), is the program's own code, as :meth:`learn` tells it."""
         if code is None:
             return False
-        known = self.codes.get(code)
+        known = self.codes.get(_ident(code))
         index = self.learn(code) if known is None else known
         return index >= 0 and self.own[index]
 
@@ -355,7 +381,7 @@ class Recorder:
             filename = above.f_code.co_filename.replace("\\", "/")
             if filename.startswith(_IMPORTLIB[0]) or filename.endswith(_IMPORTLIB[1:]):
                 code = below.f_code  # type: ignore[attr-defined]
-                known = self.codes.get(code)
+                known = self.codes.get(_ident(code))
                 index = self.learn(code) if known is None else known
                 return index < 0 or not self.own[index]
             below, above = above, above.f_back
@@ -368,7 +394,7 @@ class Recorder:
             # called by the program's own code that is not recorded (and is no generator,
             # whose caller changes as it resumes): no recorded call is above that one
             # either, and the stack is not walked again for each call of a loop of its own
-            by = self.codes.get(caller.f_code, -1)  # type: ignore[attr-defined]
+            by = self.codes.get(_ident(caller.f_code), -1)  # type: ignore[attr-defined]
             if by >= 0 and self.own[by] and not self.generator[by]:
                 return True
         above = caller
@@ -385,7 +411,7 @@ class Recorder:
         running = None
         while caller is not None:
             code = caller.f_code  # type: ignore[attr-defined]
-            known = codes.get(code)
+            known = codes.get(_ident(code))
             found = self.learn(code) if known is None else known
             if found >= 0 and not own[found]:
                 break
@@ -398,18 +424,24 @@ class Recorder:
 
     def _node(
         self, frame: Any, index: int, caller: Any, key: tuple[int | None, ...], at: Any, at_code: Any
-    ) -> int:
-        """A new node of the tree, for ``key`` (parent, line, code, via, ...), called from
+    ) -> tuple[int, bool]:
+        """The node of the tree for ``key`` (parent, line, code, via, ...), and whether it
+        was made here, called from
         frame ``at`` (the caller's, or for a root the program's, whose code ``at_code`` is
-        known); the caller's closure looked at for the function it wraps."""
+        known); the caller's closure looked at for the function it wraps. Another thread
+        may have made it meanwhile: it is looked for again as the rows are made, under the
+        lock (two threads making one node made two of it, sibling nodes of one call)."""
         if caller is not None:
             at_code = caller.f_code  # (read once: an audited event)
-        found = self.codes[at_code] if caller is not None else -1  # the caller's code
+        found = self.codes[_ident(at_code)] if caller is not None else -1  # the caller's code
         if found >= 0 and self.closure[found]:
             self.wrapping(caller, found, frame.f_code, index)
         parent, line, _code, via = key[:4]
         site = self.name_lines.of(at, at_code, line)  # type: ignore[arg-type]  # (before the lock)
         with self.making:
+            made = self.children.get(key)
+            if made is not None:
+                return made, False
             node = len(self.parent)
             self.parent.append(parent)  # type: ignore[arg-type]
             self.site.append(site)
@@ -418,7 +450,8 @@ class Recorder:
             self.count.append(0)
             self.seconds.append(0.0)
             self.raised.append(0)
-        return node
+            self.children[key] = node  # its rows made: another thread may count its calls
+        return node, True
 
     def unwrap(self, frame: object) -> tuple[Any, Any, list[object]]:
         """The frame that called ``frame``, past the wrappers of other code it was called
@@ -504,6 +537,16 @@ class Recorder:
             key = (self.running[_key(frame)][0], line)
         self.processes[key] = self.processes.get(key, 0) + 1
 
+    def importing(self, frame: Any, module: str) -> None:
+        """Module ``module``, not imported yet, is being imported by the statement running in
+        ``frame``: counted when that is a recorded call's, not a module's code (what a
+        module imports as it is imported is its import's work)."""
+        running = self.running.get(_key(frame))
+        if running is None or self.recorded[self.code[running[0]]][1] == "<module>":
+            return
+        key = (running[0], frame.f_lineno, module)
+        self.imports[key] = self.imports.get(key, 0) + 1
+
     def leave(self, frame: object, now: float, suspended: bool, raised: bool = False) -> None:
         running = self.running.pop(_key(frame), None)
         if running is None:
@@ -547,28 +590,33 @@ class Recorder:
             # once may add their frames in another); a node's own kept in theirs
             "between": [list(pair) for pair in sorted(self.between, key=lambda pair: pair[0])],
             "processes": [[node, line, count] for (node, line), count in self.processes.items()],
+            "imports": [[node, line, module, count] for (node, line, module), count in self.imports.items()],
             "imported": self.imported,
             "direct": self.direct,
         }
 
 
 class _NameLines:
-    """The line a call is recorded at, as Python 3.10 places it and codewalk's call sites
-    are: the line of the name it calls. From 3.11 on, a call of a module's function
-    written over lines (``(np`` then ``.square(x))``, the module a name the file imports)
-    is at its start, the module's line, where a method's is at its name; read from the
-    caller's instructions, once per code (a frame's position asked only as a node is made)."""
+    """The line a call is recorded at, as codewalk's call sites are: the line of the name
+    it calls. Python places a call written over lines (``(np`` then ``.square(x))``) at
+    its start, the line of what the name is an attribute of, where it has no instruction
+    of the call's own at the name: 3.10 a call with keyword or ``*`` arguments, 3.11 on a
+    call of a module's function or one with ``*`` arguments (a method's other calls are
+    at its name). Read from the caller's instructions, once per code (a frame's position
+    asked only as a node is made)."""
 
     def __init__(self) -> None:
         self.codes: dict[object, dict[int, int]] = {}  # code -> {CALL offset: its name's line}
 
     def of(self, frame: Any, code: Any, line: int) -> int:
         """The line of the call ``frame`` (running ``code``) is making, Python placing it at ``line``."""
-        if sys.version_info < (3, 11) or frame is None:
+        if frame is None:
             return line
         moved = self.codes.get(code)
         if moved is None:
-            moved = self.codes[code] = _moved_calls(code)
+            moved = self.codes[code] = (
+                _moved_calls(code) if sys.version_info >= (3, 11) else _moved_calls_310(code)
+            )
         if not moved:
             return line
         return moved.get(_instruction(code.co_code, frame.f_lasti), line)
@@ -590,7 +638,7 @@ def _moved_calls(code: Any) -> dict[int, int]:
     import dis
 
     ops = code.co_code
-    loads = (dis.opmap["LOAD_GLOBAL"], dis.opmap["LOAD_NAME"])
+    loads = tuple(dis.opmap[name] for name in _LOADS if name in dis.opmap)
     attr, skipped = dis.opmap["LOAD_ATTR"], (0, dis.opmap["EXTENDED_ARG"])
     calls = {dis.opmap[name] for name in ("CALL", "CALL_KW", "CALL_FUNCTION_EX") if name in dis.opmap}
     positions = list(code.co_positions())
@@ -607,6 +655,66 @@ def _moved_calls(code: Any) -> dict[int, int]:
         elif op in calls and (line, col) in pending:
             found[2 * unit] = pending.pop((line, col))
     return found
+
+
+# what loads the object a call's name is an attribute of: a module's global, a local
+_LOADS = ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_DEREF")
+
+
+def _moved_calls_310(code: Any) -> dict[int, int]:
+    """``{offset of a call: the line of the name it calls}`` as :func:`_moved_calls`, for
+    Python 3.10, whose code has lines and no columns: the calls with keyword or ``*``
+    arguments (``CALL_FUNCTION_KW``, ``CALL_FUNCTION_EX``) whose callable ends with an
+    attribute (``LOAD_ATTR``) on a later line than the call's, found by the stack its
+    arguments take (none read where a jump is among them)."""
+    import dis
+
+    instructions = list(dis.get_instructions(code))
+    lines: list[int] = []
+    for instruction in instructions:
+        lines.append(instruction.starts_line or (lines[-1] if lines else code.co_firstlineno))
+    jumps = set(dis.hasjrel) | set(dis.hasjabs)
+    found: dict[int, int] = {}
+    for at, call in enumerate(instructions):
+        if call.opname == "CALL_FUNCTION_KW":
+            below = (call.arg or 0) + 1  # its arguments and the names of the keywords
+        elif call.opname == "CALL_FUNCTION_EX":
+            below = 1 + ((call.arg or 0) & 1)  # the arguments' tuple, and the keywords' dict
+        else:
+            continue
+        last = _callable_end(instructions, at, below, jumps)
+        if last >= 0 and instructions[last].opname == "LOAD_ATTR" and lines[last] > lines[at]:
+            found[call.offset] = lines[last]
+    return found
+
+
+def _callable_end(instructions: list[Any], call: int, below: int, jumps: set[int]) -> int:
+    """The index of the last instruction of the callable of the call at index ``call``,
+    whose arguments take ``below`` values of the stack above it; -1 where it cannot be told."""
+    import dis
+
+    def effect(instruction: Any) -> int:
+        arg = instruction.arg if instruction.opcode >= dis.HAVE_ARGUMENT else None
+        return int(dis.stack_effect(instruction.opcode, arg))
+
+    depth, start = 0, call - 1
+    while start >= 0:  # back to the instruction that began the callable
+        if instructions[start].opcode in jumps:
+            return -1
+        depth += effect(instructions[start])
+        if depth > below:
+            break
+        if instructions[start].is_jump_target:
+            return -1
+        start -= 1
+    if start < 0:
+        return -1
+    depth = 0
+    for index in range(start, call):  # on to the first argument, which the callable ends before
+        depth += effect(instructions[index])
+        if depth >= 2:
+            return index - 1 if index > start else -1
+    return -1
 
 
 def _pool_file(filename: str) -> bool:
@@ -810,7 +918,7 @@ class SettraceEngine:
                 return None
         recorder = self.recorder
         code = frame.f_code
-        index = recorder.codes.get(code)
+        index = recorder.codes.get(_ident(code))
         if index is None:
             index = recorder.learn(code)
         if index < 0 or (not recorder.running and recorder.own[index]):  # nothing recorded under way
@@ -889,9 +997,11 @@ class MonitoringEngine:
 
         own = recorder.own
         running = recorder.running
+        codes = recorder.codes
+        ident = _ident
 
         def on_start(code, offset):  # type: ignore[no-untyped-def]
-            index = recorder.codes.get(code)
+            index = codes.get(ident(code))
             if index is None:
                 index = recorder.learn(code)
                 if index >= 0:
@@ -924,11 +1034,11 @@ class MonitoringEngine:
                 recorder.leave(getframe(1), clock(), True)
 
         def on_unwind(code, offset, _exception):  # type: ignore[no-untyped-def]
-            if recorder.codes.get(code, -1) >= 0:
+            if codes.get(ident(code), -1) >= 0:
                 recorder.leave(getframe(1), clock(), False, True)
 
         def on_line(code, line):  # type: ignore[no-untyped-def]
-            index = recorder.codes.get(code, -1)
+            index = codes.get(ident(code), -1)
             if index >= 0:
                 recorder.lines[index].add(line)
             return disable
@@ -949,8 +1059,9 @@ class MonitoringEngine:
             return
         mon = self.monitoring
         mon.set_events(self.tool, 0)
-        for code, index in self.recorder.codes.items():
-            if index >= 0:
+        codes = self.recorder.codes
+        for code in self.recorder.learnt:
+            if codes[_ident(code)] >= 0:
                 mon.set_local_events(self.tool, code, 0)
         mon.free_tool_id(self.tool)
         self.tool = -1

@@ -171,6 +171,7 @@ def encode(trace: Trace) -> str:
         "passed": [list(pair) for pair in trace.passed],
         "between": [list(pair) for pair in trace.between],
         "processes": [list(started) for started in trace.processes],
+        "imports": [list(imported) for imported in trace.imports],
         "own": [list(own) for own in trace.own],
         "own_dirs": list(trace.own_dirs),
         "imported": sorted(trace.imported),
@@ -286,6 +287,7 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
     # (a trace kept by an earlier codewalk has none: its roots name the wrapper as their caller)
     passed = tuple(_passed(pair, len(nodes), len(others)) for pair in body.get("passed", []))
     processes = tuple(_process(started, len(nodes)) for started in body.get("processes", []))  # likewise
+    imports = tuple(_import(imported, len(nodes)) for imported in body.get("imports", []))  # likewise
     between = tuple(_passed(pair, len(nodes), len(others)) for pair in body.get("between", []))
     if list(between) != sorted(between, key=lambda pair: pair[0]):
         raise ValueError("the frames calls went through are not in the order of their nodes")
@@ -312,6 +314,7 @@ def _trace(summary: Summary, body: dict[str, Any]) -> Trace:
         passed=passed,
         between=between,
         processes=processes,
+        imports=imports,
         own=own,
         own_dirs=own_dirs,
         imported=imported,
@@ -369,6 +372,14 @@ def _process(started: list[Any], nodes: int) -> tuple[int, int, int]:
     if not (0 <= node < nodes and line >= 0 and count > 0):
         raise ValueError("a process start names what is not there")
     return node, line, count
+
+
+def _import(imported: list[Any], nodes: int) -> tuple[int, int, str, int]:
+    node, line, module, count = imported
+    _ints([node, line, count], "module import")
+    if not (0 < node < nodes and line > 0 and count > 0 and isinstance(module, str) and module):
+        raise ValueError("a module import names what is not there")
+    return node, line, module, count
 
 
 def _nodes(raw: list[Any], functions: int, others: int) -> tuple[Node, ...]:
