@@ -123,6 +123,11 @@ def test_find_on_an_indexed_cache_parses_nothing(
         "codewalk.source.cache",
         "codewalk.source.local",
         "codewalk.resolve.model",
+        "codewalk.resolve.rebinding",
+        "codewalk.resolve.types",
+        "codewalk.source.pins",
+        "codewalk.index.store",
+        "codewalk.index.versions",
     ],
 )
 def test_the_records_every_find_imports_have_their_types_evaluated(module: str) -> None:

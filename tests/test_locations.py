@@ -75,11 +75,19 @@ def test_read_limited_reads_a_regular_file_and_names_what_it_refuses(tmp_path: P
         locations.read_limited(tmp_path / "missing")
 
 
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [(["find", "TOKENS"], "hub.TOKENS"), (["pins"], "local commit"), (["pins", "--json"], "also_cached")],
+)
 def test_a_command_asks_platformdirs_for_the_cache_once_however_many_pins_it_holds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    command: list[str],
+    shown: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The cache in its default place (no ``CODEWALK_HOME``): platformdirs names it once
-    per command, and every pin's entry is looked for there, not once per pin and kind."""
+    per command, and every pin's entries are looked for there, not once per pin and kind."""
     from codewalk.cli.main import main
     from tests.sourcefixtures import pin_hub, pin_upstream
 
@@ -98,7 +106,35 @@ def test_a_command_asks_platformdirs_for_the_cache_once_however_many_pins_it_hol
 
     monkeypatch.setattr(platformdirs, "user_cache_path", user_cache_path)
     capsys.readouterr()
-    assert main(["find", "TOKENS"]) == 0
-    assert "hub.TOKENS" in capsys.readouterr().out
+    assert main(command) == 0
+    assert shown in capsys.readouterr().out
     assert asked == ["user_cache_path"]
     assert (tmp_path / "xdg-cache" / "codewalk" / "sources" / "hub").is_dir()
+
+
+def test_the_terminal_uis_other_version_asks_platformdirs_for_the_cache_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``v`` in the terminal UI opens a version in the cache in its default place: its
+    stack names the cache once, and the entry is looked for there."""
+    from codewalk.cli.main import main
+    from codewalk.ui.stack import VersionReader
+    from tests.sourcefixtures import pin_hub, pin_upstream
+
+    monkeypatch.delenv("CODEWALK_HOME")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    pin_upstream(tmp_path, monkeypatch)
+    pin_hub(tmp_path, monkeypatch, "TOKENS = 1\n")
+    assert main(["sync", "--all"]) == 0
+    asked: list[str] = []
+    named = platformdirs.user_cache_path
+
+    def user_cache_path(*args: str | bool, **kwargs: str | bool) -> Path:
+        asked.append("user_cache_path")
+        return named(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(platformdirs, "user_cache_path", user_cache_path)
+    said: list[str] = []
+    VersionReader().fetch("hub@1.0", "hub", said.append)
+    assert said == []  # in the cache: nothing fetched
+    assert asked == ["user_cache_path"]

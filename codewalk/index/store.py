@@ -15,7 +15,8 @@ Layout (the schema is in :mod:`codewalk.index.database`, which opens the file):
 This module does SQL only; reading files and parsing belong to ``indexer``.
 """
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
 import contextlib
 import sqlite3
@@ -78,7 +79,7 @@ class Store:
 
     # -- opening ---------------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path) -> "Store":
         """Open (creating or rebuilding as needed) the database at ``path``."""
         store = cls(open_database(path), path)
         store.read_only = not writable(path)
@@ -103,7 +104,7 @@ class Store:
         self._inode = self.path.stat().st_ino
 
     @classmethod
-    def memory(cls) -> Store:
+    def memory(cls) -> "Store":
         return cls(memory_database(), None)
 
     def close(self) -> None:

@@ -1,11 +1,10 @@
 """The versions of the index: its layout and the extractor that filled it."""
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
-from typing import TYPE_CHECKING, NamedTuple
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from pathlib import Path
+from typing import NamedTuple
 
 # Bump when the extractor's output changes for the same source (a new fact, a fix):
 # facts are keyed by content, so an index built by an older extractor must be rebuilt.

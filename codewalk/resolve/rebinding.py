@@ -24,7 +24,8 @@
 Read from the ``rebind``/``applies`` facts of :mod:`codewalk.index.bindings`. Pure.
 """
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
 from collections.abc import Callable, Sequence
 from functools import cache, partial

@@ -4,7 +4,8 @@ return annotation): ``self.config.vocab_size`` goes on from ``config`` to the cl
 annotation or constructor names; ``for layer in self.layers`` to the class of the
 elements ``nn.ModuleList([...])`` was built with."""
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
 import functools
 import re
@@ -58,7 +59,7 @@ def returns(signature: str) -> Declared:
 
 
 @functools.lru_cache(maxsize=4096)
-def header(signature: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+def header(signature: str) -> "ast.FunctionDef | ast.AsyncFunctionDef | None":
     """A ``def`` header parsed (shared: read it, never change it); None when it does not
     parse. A header holds the lines up to its colon, and the body written on that line
     after it (a stub's ``def run(self) -> None: ...``): then it is a whole ``def``."""

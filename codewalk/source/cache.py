@@ -65,11 +65,12 @@ def entry_dir(pin: Pin, kind: SourceKind, home: Path | None = None) -> Path:
     return locations.sources_dir(home) / pin.name / entry_name(pin, kind)
 
 
-def entries(repo: str) -> list[tuple[Path, Manifest]]:
+def entries(repo: str, home: Path | None = None) -> list[tuple[Path, Manifest]]:
     """Every complete entry the cache holds of ``repo`` (any version), by name: what
-    ``--at``, ``diff`` and traces read without a fetch."""
+    ``--at``, ``diff`` and traces read without a fetch (under the cache's root ``home``
+    when the caller found it already)."""
     try:
-        found = sorted(locations.sources_dir().joinpath(repo).iterdir())
+        found = sorted(locations.sources_dir(home).joinpath(repo).iterdir())
     except OSError:  # no entry yet
         return []
     readable = ((entry, read_manifest(entry)) for entry in found if entry.is_dir())

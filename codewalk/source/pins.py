@@ -21,7 +21,8 @@ distribution).
 Parsing is pure (text in, pins out); every error names the file and the key.
 """
 
-from __future__ import annotations
+# Annotations are evaluated here (no ``from __future__ import annotations``): the types
+# are plain ones, and typing.NamedTuple would compile each string annotation at import.
 
 import re
 import sys
@@ -80,7 +81,7 @@ class Pin(NamedTuple):
         """Where the package directories sit in the release archive."""
         return self.release_root or self.package_root
 
-    def at(self, version: str) -> Pin:
+    def at(self, version: str) -> "Pin":
         """The same repository at another release ``version``: its tag follows the pin's
         own pattern (``v5.23.0`` -> ``v4.57.6``, ``5.0.1`` -> ``4.8.5``); no commit or
         tree is claimed for it. A version equal to the pin's under PEP 440 (``5.23`` for

@@ -14,12 +14,15 @@ a release the cache holds is that release (``4.57`` is a cached ``4.57.0``).
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from codewalk.errors import PinError, system_words
 from codewalk.source.pins import Pin, get_pin
 from codewalk.source.versions import release_of, same_version, valid_version
 from codewalk.visible import quoted
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 INSTALLED = "installed"
 _TARGET_RE = re.compile(r"(?P<repo>[A-Za-z0-9][A-Za-z0-9_.-]*)(?:@(?P<version>[^\s@]+))?")
@@ -56,9 +59,12 @@ def parse_target(text: str) -> tuple[str, str]:
     return repo, version[1:] if re.match(r"v\d", version) else version
 
 
-def resolve_target(pins: dict[str, Pin], text: str | None, named: str | None = None) -> Target:
+def resolve_target(
+    pins: dict[str, Pin], text: str | None, named: str | None = None, home: Path | None = None
+) -> Target:
     """The pin ``text`` names (the first pin when None), at the version it asks for;
-    ``named``, the pins file the user set, for the error naming no pin."""
+    ``named``, the pins file the user set, for the error naming no pin; ``home``, the
+    cache's root, if the caller found it already."""
     if text is None:
         return Target(get_pin(pins, None), "")
     repo, version = parse_target(text)
@@ -70,17 +76,17 @@ def resolve_target(pins: dict[str, Pin], text: str | None, named: str | None = N
         return Target(pin, "")
     if version == INSTALLED:
         found, python = installed_version(pin.release_name)
-        return Target(pin.at(as_cached(pin, found)), f"installed in {python}")
-    return Target(pin.at(as_cached(pin, version)), "")
+        return Target(pin.at(as_cached(pin, found, home)), f"installed in {python}")
+    return Target(pin.at(as_cached(pin, version, home)), "")
 
 
-def as_cached(pin: Pin, version: str) -> str:
+def as_cached(pin: Pin, version: str, home: Path | None = None) -> str:
     """``version`` as the cache spells a release equal to it under PEP 440, else as given
     (the pin's own version, cached or not, :meth:`Pin.at` knows): no fetch for a release
-    kept under another spelling."""
+    kept under another spelling. ``home``: the cache's root, if the caller found it."""
     from codewalk.source.cache import entries
 
-    for _, manifest in entries(pin.name):
+    for _, manifest in entries(pin.name, home):
         kept = release_of(manifest.release)
         if kept != version and manifest.release and same_version(kept, version):
             return kept

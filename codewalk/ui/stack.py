@@ -150,7 +150,7 @@ class VersionReader:
         stack = PinnedStack(at=[spec])  # REPO@installed: asks the python on PATH
         pin = stack.pins[repo]
         mode = source_mode()
-        if stack.source_path is None and cached.current(pin, kinds_for(pin, mode)) is None:
+        if stack.source_path is None and cached.current(pin, kinds_for(pin, mode), stack.home) is None:
             what = f"fetching {repo} {pin.release_version}"
             say(f"{what} …")
             ensure_checkout(pin, mode=mode, reporter=Saying(say, what))  # the cache's lock per repo

@@ -46,7 +46,7 @@ class PinnedStack:
         for text in at:
             from codewalk.source.targets import resolve_target  # only for --at
 
-            target = resolve_target(self.pins, text, locations.pins_named())
+            target = resolve_target(self.pins, text, locations.pins_named(), self.home)
             self.pins[target.pin.name] = target.pin
             self.asked.append(target.pin.name)
             if target.note:

@@ -24,13 +24,14 @@ def run(args: argparse.Namespace) -> int:
     from codewalk.visible import visible
 
     path = locations.pins_path()
+    home = locations.cache_home()  # found once: every pin's entries are looked for under it
     rows = []
     for pin in load_pins(path).values():
-        checkout = cached.current(pin)
+        checkout = cached.current(pin, home=home)
         current = checkout.root.parent if checkout is not None else None
         others = [
             {"source": manifest.kind, "release": manifest.release, "path": str(entry / "tree")}
-            for entry, manifest in cache.entries(pin.name)
+            for entry, manifest in cache.entries(pin.name, home)
             if entry != current
         ]
         rows.append(
