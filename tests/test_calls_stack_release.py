@@ -247,3 +247,16 @@ def test_a_processors_feature_extractor_is_the_class_it_names(
         "transformers.processing_utils.ProcessorMixin.feature_extractor",
         "transformers.models.dac.feature_extraction_dac.DacFeatureExtractor.__call__",
     ]
+
+
+def test_a_processor_naming_no_class_has_the_feature_extractor_the_auto_tables_name(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``WhisperProcessor`` names no ``feature_extractor_class``: ``PROCESSOR_MAPPING_NAMES``
+    maps ``"whisper"`` to it, ``FEATURE_EXTRACTOR_MAPPING_NAMES`` to
+    ``WhisperFeatureExtractor`` (both ``OrderedDict`` of pairs in ``auto_mappings``)."""
+    query = "transformers.models.whisper.processing_whisper.WhisperProcessor.__call__"
+    assert calls_of(capsys, query)[(43, "self.feature_extractor")] == [
+        "transformers.processing_utils.ProcessorMixin.feature_extractor",
+        "transformers.models.whisper.feature_extraction_whisper.WhisperFeatureExtractor.__call__",
+    ]
