@@ -105,6 +105,27 @@ def test_the_auto_tokenizer_reaches_the_backends_init(
     ]
 
 
+def test_strict_s_wrapper_and_the_init_it_wraps_are_one_call_of_the_default_depth(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``PreTrainedConfig()`` runs ``@strict``'s ``init_with_validate``
+    (``@wraps(initial_init)``), then the ``__init__`` it wraps: one call as a run reads it,
+    so the nine hops to ``standardize_rope_params`` are within the default eight."""
+    data = run_json(
+        capsys,
+        "path",
+        "transformers.LlamaForCausalLM.save_pretrained",
+        "transformers.modeling_rope_utils.RotaryEmbeddingConfigMixin.standardize_rope_params",
+    )
+    chain = data["chains"][0]
+    assert len(chain) == 9
+    assert [hop["caller"]["qualname"].rpartition(".")[2] for hop in chain][4:7] == [
+        "to_diff_dict",
+        "init_with_validate",
+        "__init__",  # strict's, which calls __post_init__
+    ]
+
+
 def test_an_annotated_attribute_may_hold_a_class_deriving_from_its_type(
     stack_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
