@@ -58,3 +58,10 @@ def test_a_processor_the_auto_tables_name_reaches_the_class_they_name_for_its_mo
         "PROCESSOR_MAPPING_NAMES maps 'audio' to TabledProcessor (src/callpkg/auto_tables.py:8), "
         "FEATURE_EXTRACTOR_MAPPING_NAMES to AudioFeatures (line 15)"
     )
+
+
+def test_a_class_another_auto_table_names_reaches_the_attribute_alone(ws: Workspace) -> None:
+    """``MODEL_MAPPING_NAMES`` maps ``"audio"`` to ``TabledModel``: only the processors'
+    table says which class an attribute of the class it names holds."""
+    (called,) = callees(ws, P + "TabledModel.__call__").values()
+    assert [t.qualname for t in called.targets] == [P + "ProcessorBase.feature_extractor"]

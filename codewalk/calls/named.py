@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 _SUFFIX = "_class"
 _TABLES = "_MAPPING_NAMES"  # an auto table: a model type to a class's name
+_PROCESSORS = "PROCESSOR" + _TABLES  # the model types' processors (MISSING_...: those added to it)
 
 
 def named_classes(r: Reacher, holder: Resolved, cls: Resolved | None) -> list[Resolved]:
@@ -55,13 +56,14 @@ def named_classes(r: Reacher, holder: Resolved, cls: Resolved | None) -> list[Re
 
 def _tabled(r: Reacher, resolver: Resolver, module: str, cls: str, attribute: str) -> list[Resolved]:
     """The classes the auto table of ``attribute`` (``FEATURE_EXTRACTOR_MAPPING_NAMES``)
-    names for the model types an auto table beside it maps to the class named ``cls``
-    (``PROCESSOR_MAPPING_NAMES``: ``"whisper"`` to ``"WhisperProcessor"``), each as the
-    class's ``module`` names it, else as its package exports it."""
+    names for the model types ``PROCESSOR_MAPPING_NAMES`` beside it maps to the class named
+    ``cls`` (``"whisper"`` to ``"WhisperProcessor"``), each as the class's ``module``
+    names it, else as its package exports it. Only the processors' table: another auto
+    table mapping a model type to ``cls`` (a model's) says nothing of its attributes."""
     wanted = f"{attribute.upper()}{_TABLES}"
     out: list[Resolved] = []
     for row, entry in resolver.facts.entries_valued(cls):
-        if not entry.value_is_str or not entry.table.endswith(_TABLES) or entry.table == wanted:
+        if not entry.value_is_str or entry.table.removeprefix("MISSING_") != _PROCESSORS:
             continue
         view = resolver.ns.view_of(row)
         table = r.code.table(view.repo or resolver.facts.repo, view.module, wanted) if view else []
