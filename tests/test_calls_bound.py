@@ -14,6 +14,7 @@ from codewalk.workspace.workspace import Workspace
 from tests.callrepo import callees, callrepo_workspace
 
 NEW_FORWARD = "callpkg.hooking.attach.<locals>.new_forward"
+KEYWORD_FORWARD = "callpkg.hooking.attach_by_keyword.<locals>.new_forward"
 
 
 @pytest.fixture(params=["lazy", "full"])
@@ -33,12 +34,30 @@ def test_what_the_enclosing_function_stores_on_the_value_a_partial_binds(ws: Wor
     )
 
 
+def test_a_parameter_the_partial_binds_by_keyword(ws: Workspace) -> None:
+    """``functools.partial(new_forward, module=target)``: ``module`` is ``target``, bound by
+    its keyword, on which ``attach_by_keyword`` stores the hook."""
+    called = callees(ws, KEYWORD_FORWARD)[(43, "module._hook.pre")]
+    assert [t.qualname for t in called.targets] == [
+        "callpkg.hooking.Hook.pre",
+        "callpkg.hooking.PrintingHook.pre",
+    ]
+    assert called.how.startswith(
+        "module is attach_by_keyword's target, bound by functools.partial(new_forward, module=…) "
+        "(line 45), on which attach_by_keyword sets _hook (line 40): "
+    )
+
+
 def test_the_site_is_a_caller_of_an_override_and_on_a_path_to_it(ws: Workspace) -> None:
     found = [
         (c.kind, c.caller.qualname if c.caller else "", c.line)
         for c in ws.callers("PrintingHook.pre").callers
     ]
-    assert found == [("call", NEW_FORWARD, 23), ("maybe", "callpkg.hooking.unbound.<locals>.new_forward", 34)]
+    assert found == [
+        ("call", NEW_FORWARD, 23),
+        ("call", KEYWORD_FORWARD, 43),
+        ("maybe", "callpkg.hooking.unbound.<locals>.new_forward", 34),
+    ]
     (chain,) = ws.path(NEW_FORWARD, "callpkg.hooking.PrintingHook.pre").search.chains
     assert [(hop.callee.site.line, hop.target.qualname if hop.target else "") for hop in chain] == [
         (23, "callpkg.hooking.PrintingHook.pre")

@@ -41,3 +41,27 @@ def test_calling_a_part_runs_the_class_the_processor_names(ws: Workspace) -> Non
 def test_a_processor_naming_no_class_reaches_the_attribute_alone(ws: Workspace) -> None:
     (bare,) = callees(ws, P + "BareProcessor.__call__").values()
     assert [t.qualname for t in bare.targets] == [P + "ProcessorBase.feature_extractor"]
+
+
+def test_a_processor_the_auto_tables_name_reaches_the_class_they_name_for_its_model_type(
+    ws: Workspace,
+) -> None:
+    """``TabledProcessor`` names no class in its body: ``PROCESSOR_MAPPING_NAMES`` maps
+    ``"audio"`` to it, ``FEATURE_EXTRACTOR_MAPPING_NAMES`` (an ``OrderedDict`` of pairs)
+    maps ``"audio"`` to ``AudioFeatures``; ``"speech"``'s ``Words`` is another type's."""
+    (called,) = callees(ws, P + "TabledProcessor.__call__").values()
+    assert [t.qualname for t in called.targets] == [
+        P + "ProcessorBase.feature_extractor",
+        P + "AudioFeatures.__call__",
+    ]
+    assert called.targets[1].via.startswith(
+        "PROCESSOR_MAPPING_NAMES maps 'audio' to TabledProcessor (src/callpkg/auto_tables.py:8), "
+        "FEATURE_EXTRACTOR_MAPPING_NAMES to AudioFeatures (line 15)"
+    )
+
+
+def test_a_class_another_auto_table_names_reaches_the_attribute_alone(ws: Workspace) -> None:
+    """``MODEL_MAPPING_NAMES`` maps ``"audio"`` to ``TabledModel``: only the processors'
+    table says which class an attribute of the class it names holds."""
+    (called,) = callees(ws, P + "TabledModel.__call__").values()
+    assert [t.qualname for t in called.targets] == [P + "ProcessorBase.feature_extractor"]

@@ -105,6 +105,27 @@ def test_the_auto_tokenizer_reaches_the_backends_init(
     ]
 
 
+def test_strict_s_wrapper_and_the_init_it_wraps_are_one_call_of_the_default_depth(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``PreTrainedConfig()`` runs ``@strict``'s ``init_with_validate``
+    (``@wraps(initial_init)``), then the ``__init__`` it wraps: one call as a run reads it,
+    so the nine hops to ``standardize_rope_params`` are within the default eight."""
+    data = run_json(
+        capsys,
+        "path",
+        "transformers.LlamaForCausalLM.save_pretrained",
+        "transformers.modeling_rope_utils.RotaryEmbeddingConfigMixin.standardize_rope_params",
+    )
+    chain = data["chains"][0]
+    assert len(chain) == 9
+    assert [hop["caller"]["qualname"].rpartition(".")[2] for hop in chain][4:7] == [
+        "to_diff_dict",
+        "init_with_validate",
+        "__init__",  # strict's, which calls __post_init__
+    ]
+
+
 def test_an_annotated_attribute_may_hold_a_class_deriving_from_its_type(
     stack_home: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -246,4 +267,17 @@ def test_a_processors_feature_extractor_is_the_class_it_names(
     assert found[(171, "self.feature_extractor")] == [
         "transformers.processing_utils.ProcessorMixin.feature_extractor",
         "transformers.models.dac.feature_extraction_dac.DacFeatureExtractor.__call__",
+    ]
+
+
+def test_a_processor_naming_no_class_has_the_feature_extractor_the_auto_tables_name(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``WhisperProcessor`` names no ``feature_extractor_class``: ``PROCESSOR_MAPPING_NAMES``
+    maps ``"whisper"`` to it, ``FEATURE_EXTRACTOR_MAPPING_NAMES`` to
+    ``WhisperFeatureExtractor`` (both ``OrderedDict`` of pairs in ``auto_mappings``)."""
+    query = "transformers.models.whisper.processing_whisper.WhisperProcessor.__call__"
+    assert calls_of(capsys, query)[(43, "self.feature_extractor")] == [
+        "transformers.processing_utils.ProcessorMixin.feature_extractor",
+        "transformers.models.whisper.feature_extraction_whisper.WhisperFeatureExtractor.__call__",
     ]

@@ -89,6 +89,20 @@ def test_a_chain_goes_through_the_init_another_pin_s_decorator_set(stacked: Work
     assert all(c[0].reached == M + "SmallConfig" for c in chains)
 
 
+def test_a_wrapper_and_the_init_it_wraps_count_as_one_call(stacked: Workspace) -> None:
+    """``init_with_validate`` is written ``@functools.wraps(initial_init)`` and calls
+    ``initial_init``: a run reads the two as one function, so the four hops of the chain
+    to ``standardize`` are within three calls."""
+    (chain, *_) = stacked.path(M + "diff", M + "BaseConfig.standardize", max_depth=3).search.chains
+    assert [h.reached for h in chain] == [
+        M + "BaseConfig",
+        WRAP + "__init__",
+        M + "BaseConfig.__post_init__",
+        M + "BaseConfig.standardize",
+    ]
+    assert not stacked.path(M + "diff", M + "BaseConfig.standardize", max_depth=2).search.chains
+
+
 def test_a_path_asked_without_the_decorator_s_pin_leaves_no_members_behind(tmp_path: Path) -> None:
     """The decorator's pin not in the cache: ``path`` does not fetch it (its chain stops
     at the ``__init__`` ``@dataclass`` made), and what it read of the class is not kept:

@@ -158,6 +158,35 @@ def test_dict_entries() -> None:
     ]
 
 
+def test_dict_entries_of_a_list_of_pairs() -> None:
+    """``OrderedDict([(k, v), ...])`` (transformers' auto tables) is read as the dict
+    literal it makes; a call of anything else, or with a pair that is not a 2-tuple, is not."""
+    source = dedent(
+        """\
+        from collections import OrderedDict
+        import collections
+        NAMES = OrderedDict(
+            [
+                ("whisper", "WhisperProcessor"),
+                ("llama", helper),
+            ]
+        )
+        PLAIN = dict((("a", "A"),))
+        QUALIFIED = collections.OrderedDict([("b", "B")])
+        ODD = OrderedDict([("c", "C", "extra")])
+        OTHER = make([("d", "D")])
+        """
+    )
+    result = extract(source)
+    assert isinstance(result, ModuleFacts)
+    assert [(e.table, e.key, e.value, e.value_is_str, e.line) for e in result.entries] == [
+        ("NAMES", "whisper", "WhisperProcessor", True, 5),
+        ("NAMES", "llama", "helper", False, 6),
+        ("PLAIN", "a", "A", True, 9),
+        ("QUALIFIED", "b", "B", True, 10),
+    ]
+
+
 def test_lazy_import_structure() -> None:
     source = dedent(
         """\

@@ -8,6 +8,8 @@ of it reaches; constructing a class goes on into its ``__init__``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from codewalk.calls import reached as shared
@@ -147,3 +149,19 @@ def _runs(callee: Callee) -> Resolved | None:
     attribute, or its several assignments: ``UNet2DModel.forward``), else its first."""
     targets = callee.targets
     return next((t for t in targets if not is_holder(t.kind)), targets[0] if targets else None)
+
+
+_WRAPS = re.compile(r"@(?:functools\.)?wraps\(\s*([A-Za-z_]\w*)\s*[,)]")  # @wraps(f), as written
+
+
+def wraps_call(callees: Sequence[Callee], hop: Hop) -> bool:
+    """Whether ``hop`` is a decorator's wrapper calling the function it wraps: its caller,
+    whose ``callees`` are given, is written ``@wraps(f)`` (``@functools.wraps(f)``) and the
+    call is ``f(...)`` (``@strict``'s ``init_with_validate`` calling ``initial_init``). A run
+    reads such a wrapper as the function it wraps: one call, not two."""
+    site = hop.callee.site
+    if site.kind != "call" or "." in site.name.expr:
+        return False
+    wrapped = (_WRAPS.match(c.site.text) for c in callees if c.site.kind == "decorator")
+    return any(m is not None and m[1] == site.name.expr for m in wrapped)
+

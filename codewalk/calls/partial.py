@@ -4,7 +4,8 @@ the function around it stored on the value it binds.
 accelerate's ``add_hook_to_module`` sets ``module._hf_hook = hook`` (``hook: ModelHook``,
 or the ``SequentialHook`` made of it), then installs
 ``functools.partial(new_forward, module)``: ``new_forward``'s first parameter is that
-``module``, so its ``module._hf_hook.pre_forward(...)`` is ``hook.pre_forward`` as the
+``module`` (bound by position, or by keyword: ``functools.partial(new_forward,
+module=module)``), so its ``module._hf_hook.pre_forward(...)`` is ``hook.pre_forward`` as the
 enclosing function sees ``hook`` where it stores it (its annotation's class and the
 overrides of the classes deriving from it, listed as candidates, as other wide calls are).
 """
@@ -35,15 +36,16 @@ def bound_by_partial(r: Reacher, body: Body, parts: list[str], *, depth: int) ->
     facts = r.facts(host)
     scope = enclosing(body.scope)
     own = body.scope.removesuffix(LOCALS).removeprefix(scope)
-    slot = f"#{params.index(parts[0]) + 1}"
+    slots = (f"#{params.index(parts[0]) + 1}", parts[0])  # by position, or by keyword
     for site in facts.sites:
-        given = _binding(site, own, slot, body)
+        given = _binding(site, own, slots, body)
         stores = facts.stored.get(f"{scope}{given.expr}.{parts[1]}", ()) if given is not None else ()
         reach = _stored(r, host, facts, stores, parts, depth=depth)
         if given is not None and reach is not None:
             outer = host.name.rpartition(".")[2]
+            keyword = f"{parts[0]}=…" if parts[0] in site.slots else "…"
             bound = (
-                f"{parts[0]} is {outer}'s {given.expr}, bound by {site.name.expr}({own}, …) (line "
+                f"{parts[0]} is {outer}'s {given.expr}, bound by {site.name.expr}({own}, {keyword}) (line "
                 f"{site.line}), on which {outer} sets {parts[1]} (line {stores[-1].line})"
             )
             targets = with_via(list(reach.targets), bound)
@@ -51,9 +53,10 @@ def bound_by_partial(r: Reacher, body: Body, parts: list[str], *, depth: int) ->
     return None
 
 
-def _binding(site: Site, function: str, slot: str, body: Body) -> Name | None:
+def _binding(site: Site, function: str, slots: tuple[str, ...], body: Body) -> Name | None:
     """The name ``site`` (a ``functools.partial`` of the local ``function``, outside its
-    lines) passes in ``slot``; None for another site."""
+    lines) passes in the first of ``slots`` it fills (the parameter's position, then its
+    keyword: ``functools.partial(f, module=m)``); None for another site."""
     if site.kind != "call" or site.name.expr not in _PARTIALS or not site.args:
         return None
     if body.target.start_line <= site.line <= body.target.end_line:
@@ -61,7 +64,8 @@ def _binding(site: Site, function: str, slot: str, body: Body) -> Name | None:
     first = site.args[0]
     if first.expr != function or first.root != LOCAL or site.slots[:1] != ("#0",):
         return None
-    passed = dict(zip(site.slots, site.args, strict=False)).get(slot)
+    given = dict(zip(site.slots, site.args, strict=False))
+    passed = next((given[slot] for slot in slots if slot in given), None)
     return passed if passed is not None and "." not in passed.expr else None
 
 

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from codewalk.calls import reached as shared
 from codewalk.calls.backward import Near
-from codewalk.calls.graph import Hop, Node, kept_body, key, node, reached, self_of
+from codewalk.calls.graph import Hop, Node, kept_body, key, node, reached, self_of, wraps_call
 from codewalk.calls.model import EXTERNAL, UNRESOLVED, Body, Callee
 from codewalk.calls.reached import a, annotation_text
 from codewalk.calls.records import LOCAL, PARAM, CallFacts
@@ -307,7 +307,9 @@ def _search(
                 continue
             if best is not None and cost[0] >= best + SLACK:
                 continue
-            frontier.offer(hop, cost, level + 1, step, _searched_at(hop, cost, fanned))
+            # a wrapper and what it wraps count as one call against max_depth
+            deeper = level + (0 if wraps_call(known_before.callees[here], hop) else 1)
+            frontier.offer(hop, cost, deeper, step, _searched_at(hop, cost, fanned))
     best = min((end[0][0] for end in ends), default=None)
     if best is not None and frontier.put_off(best + SLACK, max_depth):  # a candidate as cheap not searched
         complete = False

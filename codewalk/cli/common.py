@@ -39,7 +39,13 @@ def add_chain(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("start", metavar="FROM")
     parser.add_argument("goal", metavar="TO")
     add_common(parser)
-    parser.add_argument("--depth", type=positive, default=8, metavar="N", help="chains of at most N calls")
+    parser.add_argument(
+        "--depth",
+        type=positive,
+        default=8,
+        metavar="N",
+        help="chains of at most N calls (a wrapper's call of the function it wraps not counted)",
+    )
 
 
 def add_tour(parser: argparse.ArgumentParser) -> None:

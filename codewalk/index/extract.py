@@ -49,6 +49,7 @@ from codewalk.index.syntax import (
     is_type_checking,
     literal_or_dotted,
     name_uses,
+    paired_dict,
     start_line,
     statements,
     string_list,
@@ -397,11 +398,15 @@ class _Collector:
 
     def _facts_of_value(self, name: str, qualname: str, value: ast.expr | None, parent: str) -> None:
         """What a value assigned to ``name`` says beyond the name: ``__all__``, a lazy
-        import structure, a dict's entries (and, at module level, the aliases it holds)."""
+        import structure, a dict's entries (a literal's, or a list of pairs':
+        ``OrderedDict([("k", "V"), ...])``; at module level, the aliases a literal holds)."""
         if name == "__all__" and not parent and value is not None:
             self.all_names = string_list(value)
         if name == lazy.STRUCTURE and not parent and isinstance(value, ast.Dict):
             self.imports += lazy.from_dict(value)
+        paired = paired_dict(value) if value is not None else None
+        if paired is not None:
+            self.dict_entries(qualname, paired)
         if isinstance(value, ast.Dict):
             self.dict_entries(qualname, value)
             if not parent:

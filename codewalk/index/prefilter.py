@@ -20,9 +20,9 @@ _END = rb"(?!" + _WORD_BYTE + rb")"
 def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: str) -> list[FileRow]:
     """The files whose bytes may hold ``needle`` as ``kind``: "def" (class/def/assignment
     at the start of a line), "copy" (a ``# Copied from needle`` comment), "copy-of" (one
-    of ``X.needle``, any X), "entry" (a dict
-    value), "base" (a class naming it among its bases) or "ref" (any whole-word use). A
-    cheap pre-filter before parsing."""
+    of ``X.needle``, any X), "entry" (a dict value, or a string second in a pair:
+    ``OrderedDict([("k", "needle")])``), "base" (a class naming it among its bases) or
+    "ref" (any whole-word use). A cheap pre-filter before parsing."""
     word = re.escape(needle.encode())
     keyword: re.Pattern[bytes] | None = None
     if kind == "def":  # a def, a class, an assignment (or a keyword taken out of **kwargs)
@@ -45,8 +45,10 @@ def scan_paths(checkout: Checkout, files: Sequence[FileRow], kind: str, needle: 
         pattern = re.compile(rb"Copied from[ \t]+[\w.]*\." + word + _END)
     elif kind == "base":
         pattern = re.compile(rb"^[ \t]*class[ \t]+\w+[ \t]*\([^)]*" + _START + word + _END, re.MULTILINE)
-    elif kind == "entry":
-        pattern = re.compile(rb":[ \t]*[\"']?" + word + rb"[\"']?[ \t]*[,}\n]")
+    elif kind == "entry":  # a dict literal's value, or a pair's string (``("k", "needle")``)
+        pattern = re.compile(
+            rb":[ \t]*[\"']?" + word + rb"[\"']?[ \t]*[,}\n]|,\s*[\"']" + word + rb"[\"']\s*\)"
+        )
     else:
         pattern = re.compile(_START + word + _END, re.MULTILINE)
     found: list[FileRow] = []

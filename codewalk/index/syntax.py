@@ -97,6 +97,25 @@ def literal_or_dotted(node: ast.expr) -> tuple[str, bool] | None:
     return (text, False) if text else None
 
 
+_PAIRED = frozenset(("OrderedDict", "collections.OrderedDict", "dict"))
+
+
+def paired_dict(node: ast.expr) -> ast.Dict | None:
+    """A dict made of a literal list (or tuple) of pairs, ``OrderedDict([("k", "V"), ...])``
+    (transformers' auto tables), read as the dict literal it makes; None for anything else
+    (a pair that is not a 2-tuple makes the whole call unread)."""
+    if not isinstance(node, ast.Call) or dotted(node.func) not in _PAIRED or node.keywords:
+        return None
+    if len(node.args) != 1 or not isinstance(node.args[0], ast.List | ast.Tuple):
+        return None
+    pairs = node.args[0].elts
+    if not all(isinstance(p, ast.Tuple) and len(p.elts) == 2 for p in pairs):
+        return None
+    keys: list[ast.expr | None] = [p.elts[0] for p in pairs if isinstance(p, ast.Tuple)]
+    values = [p.elts[1] for p in pairs if isinstance(p, ast.Tuple)]
+    return ast.Dict(keys=keys, values=values)
+
+
 def dedent(lines: list[str]) -> str:
     if not lines:
         return ""

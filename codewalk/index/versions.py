@@ -35,8 +35,9 @@ from typing import NamedTuple
 # 32: a parameter of a function nested in the decorator is no keyword of the decorator's; 33: an
 # attribute's later typed assignment after untyped ones, and ``self.K(...)`` of a class the class
 # body binds to ``K`` (``generation_config_class``), and ``cls.x = f`` of a module-level ``f``
-# in a function handed a class (``cls.__repr__ = _repr_with_extra``)
-FACTS_VERSION = 33
+# in a function handed a class (``cls.__repr__ = _repr_with_extra``); 34: the entries of a dict
+# made of a literal list of pairs (``OrderedDict([("whisper", "WhisperProcessor"), ...])``)
+FACTS_VERSION = 34
 
 SCHEMA_VERSION = 9  # 3: .pyi stubs listed, a blob's line count; 4: members by class; 5: scans and
 # counts kept; 6: answers kept for replay; 7: no answers table; 8: a blob's table entries by blob;
