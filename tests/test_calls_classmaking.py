@@ -193,6 +193,19 @@ def test_a_parameter_assigned_again_is_first_what_it_is_assigned(ws: Workspace) 
     assert "; or as given: model is annotated" in got.how
 
 
+def test_a_parameter_assigned_again_on_every_way_is_not_what_was_given(ws: Workspace) -> None:
+    """``model = Rewrapped()`` under the ``if``, ``model = Remade()`` under its ``else`` (an
+    ``elif`` between that raises), ``model: Plain`` as given (peft's
+    ``PeftModel.from_pretrained``): the call after them never sees the ``model`` given, so
+    ``Plain.inject`` is no candidate and the annotation is not said."""
+    got = callees(ws, "callpkg.tuners.rewrap_each_way")[(186, "model.inject")]
+    assert [t.qualname for t in got.targets] == [
+        "callpkg.tuners.Rewrapped.inject",
+        "callpkg.tuners.Remade.inject",
+    ]
+    assert "as given" not in got.how
+
+
 def test_of_two_assignments_the_one_that_may_run_any_of_many_classes_comes_last(ws: Workspace) -> None:
     """``self.base = model`` (``model: Model``: 13 classes derive from it, each its forward) or
     ``self.base = WRAPPERS[kind](model)`` (peft's ``PeftModel.base_model``): calling it
