@@ -193,6 +193,34 @@ def test_a_parameter_assigned_again_is_first_what_it_is_assigned(ws: Workspace) 
     assert "; or as given: model is annotated" in got.how
 
 
+def test_a_parameter_assigned_again_on_every_way_is_not_what_was_given(ws: Workspace) -> None:
+    """``model = Rewrapped()`` under the ``if``, ``model = Remade()`` under its ``else`` (an
+    ``elif`` between that raises), ``model: Plain`` as given (peft's
+    ``PeftModel.from_pretrained``): the call after them never sees the ``model`` given, so
+    ``Plain.inject`` is no candidate and the annotation is not said."""
+    got = callees(ws, "callpkg.tuners.rewrap_each_way")[(186, "model.inject")]
+    assert [t.qualname for t in got.targets] == [
+        "callpkg.tuners.Rewrapped.inject",
+        "callpkg.tuners.Remade.inject",
+    ]
+    assert "as given" not in got.how
+
+
+def test_a_hook_called_by_the_name_a_caller_passes_is_a_possible_caller(ws: Workspace) -> None:
+    """``self.call_event("on_evaluate", state)``, whose ``getattr(callback, event)(state)``
+    calls the attribute so named (transformers' ``CallbackHandler``): no site names the
+    hook, so it is a possible caller of each ``on_evaluate``, saying how; not of ``on_save``."""
+    events = "src/callpkg/events.py"
+    found = ws.callers("callpkg.events.Stopping.on_evaluate").callers
+    assert [(c.kind, c.path, c.line) for c in found] == [("maybe", events, 24)]
+    assert found[0].how == (
+        "passes 'on_evaluate' to call_event, whose getattr(callback, event)(…) "
+        f"({events}:31) calls the attribute so named"
+    )
+    saved = ws.callers("callpkg.events.Callback.on_save").callers
+    assert [(c.kind, c.line) for c in saved] == [("maybe", 27)]
+
+
 def test_of_two_assignments_the_one_that_may_run_any_of_many_classes_comes_last(ws: Workspace) -> None:
     """``self.base = model`` (``model: Model``: 13 classes derive from it, each its forward) or
     ``self.base = WRAPPERS[kind](model)`` (peft's ``PeftModel.base_model``): calling it

@@ -213,3 +213,16 @@ def test_at_4_46_3_a_decoder_layers_attention_is_each_class_of_its_table(
     assert main(["callers", "LlamaSdpaAttention.forward", "--at", "transformers@4.46.3", "--json"]) == 0
     sites = json.loads(capsys.readouterr().out)["callers"]
     assert [(c["kind"], c["path"], c["line"]) for c in sites if c["kind"] == "call"] == [("call", LLAMA, 676)]
+
+
+def test_a_callbacks_hook_is_possibly_called_by_the_handlers_event(ws: Workspace) -> None:
+    """``CallbackHandler.on_evaluate`` passes ``"on_evaluate"`` to ``call_event``, whose
+    ``getattr(callback, event)(...)`` runs each callback's hook: the one possible caller
+    of ``EarlyStoppingCallback.on_evaluate`` (no site names it)."""
+    events = "src/transformers/trainer_callback.py"
+    found = ws.callers("EarlyStoppingCallback.on_evaluate").callers
+    assert [(c.kind, c.path, c.line) for c in found] == [("maybe", events, 524)]
+    assert found[0].how == (
+        "passes 'on_evaluate' to call_event, whose getattr(callback, event)(…) "
+        f"({events}:545) calls the attribute so named"
+    )

@@ -281,3 +281,14 @@ def test_a_processor_naming_no_class_has_the_feature_extractor_the_auto_tables_n
         "transformers.processing_utils.ProcessorMixin.feature_extractor",
         "transformers.models.whisper.feature_extraction_whisper.WhisperFeatureExtractor.__call__",
     ]
+
+
+def test_peft_loads_the_adapter_on_the_model_it_made_not_the_one_given(
+    stack_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``PeftModel.from_pretrained(cls, model: torch.nn.Module, ...)`` assigns ``model``
+    again in both arms of an ``if`` (``cls(model, ...)``, else the task's class from
+    ``MODEL_TYPE_TO_PEFT_MODEL_MAPPING``): ``model.load_adapter(...)`` is PeftModel's, not
+    that of a module deriving from torch's (``PeftMixedModel``, transformers' mixin)."""
+    found = calls_of(capsys, "peft.peft_model.PeftModel.from_pretrained")
+    assert found[(619, "model.load_adapter")] == ["peft.peft_model.PeftModel.load_adapter"]

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import NamedTuple, Protocol
 
 from codewalk.calls import listed
+from codewalk.calls.dispatched import dispatching
 from codewalk.calls.graph import body_for, key
 from codewalk.calls.holders import holds, parameter_annotations
 from codewalk.calls.model import EXTERNAL, RESOLVED, Body, Callee, Code, Mention
@@ -103,6 +104,9 @@ def callers(
     if progress is not None:
         progress(len(bodies), len(bodies))
     maybe += _at_module_level(cr, module_level, names)
+    maybe += [
+        _caller("maybe", d.body, d.site.line, d.site.col, d.site.text, d.how) for d in dispatching(cr, target)
+    ]
     table_rows = [Caller("entry", e.repo, e.path, e.line, 0, e.signature, None, e.via) for e in entries]
 
     def order(c: Caller) -> tuple[bool, bool, str, int, int]:

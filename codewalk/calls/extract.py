@@ -23,6 +23,7 @@ from typing import Any
 from codewalk import parsing
 from codewalk.calls.branches import Branch, branches, innermost
 from codewalk.calls.naming import Namer, arguments
+from codewalk.calls.rebound import rebound
 from codewalk.calls.records import (
     BUILTIN,
     CLS,
@@ -84,7 +85,11 @@ def call_facts(text: str, first_line: int, *, method: bool) -> CallFacts:
         visitor.bound = bindings(source, method=method)
     visitor.branches = branches(tree, visitor.point)
     visitor.visit(tree)
-    return visitor.facts()
+    facts = visitor.facts()
+    function = tree.body[0] if len(tree.body) == 1 else None
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return facts
+    return facts._replace(rebound=rebound(function, lambda line: visitor.point(line, 0)[0]))
 
 
 _FILLING = {"append": 0, "insert": 1, "extend": 0}  # what fills a list: the argument put in

@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 30  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 31  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
@@ -37,7 +37,8 @@ CALLS_VERSION = 30  # 2: a literal key is exact; 3: getattr(obj, "x") not called
 # ``except``, a loop, after a guard's ``return``...), for ``path`` to list main-line routes first; 28: a
 # function defined in a branch has its own main line (its calls are not in the branch); 29: the
 # rest of a body after a guard's ``return`` is the main line (it was half of generate's calls); 30: what
-# ``x.a = v`` stores on a parameter or local ``x`` (CallFacts.stored)
+# ``x.a = v`` stores on a parameter or local ``x`` (CallFacts.stored); 31: where a parameter is
+# assigned again on every way to a read of it (CallFacts.rebound)
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -132,6 +133,10 @@ class CallFacts(NamedTuple):
     # of ``v`` would bind a name, keyed as ``locals`` is (``inner.<locals>.x.a`` in a
     # function the body defines)
     stored: Mapping[str, tuple[Origin, ...]] = {}
+    # parameter -> the lines where every read of it comes after the body assigned it again,
+    # whichever way the run went (:mod:`codewalk.calls.rebound`), keyed as ``locals`` is:
+    # there it no longer holds what the caller passed
+    rebound: Mapping[str, tuple[int, ...]] = {}
 
     def bound(self, name: str, scope: str = "", line: int = 0) -> tuple[Origin, ...]:
         """What ``name`` was bound to as the code in ``scope`` sees it (:func:`bound_in`);
@@ -188,7 +193,7 @@ def enclosing(scope: str) -> str:
 
 def to_json(facts: CallFacts) -> str:
     """The facts as stored: ``[texts, sites, locals, returns, error, nested returns, loops,
-    deferred, filled, stored]``, each record a flat
+    deferred, filled, stored, rebound]``, each record a flat
     list (a name as its three fields, in place; a text as its index in ``texts``: the
     sites of one line share it), so that reading back makes few objects beyond the
     records themselves."""
@@ -225,8 +230,9 @@ def to_json(facts: CallFacts) -> str:
     spans = [list(facts.loops), list(facts.deferred)]
     filled = {k: [origin(o) for o in v] for k, v in facts.filled.items()}
     stored = {k: [origin(o) for o in v] for k, v in facts.stored.items()}
+    rebound = {k: list(v) for k, v in facts.rebound.items()}
     return json.dumps(
-        [list(texts), sites, bound, returns, facts.error, nested, *spans, filled, stored],
+        [list(texts), sites, bound, returns, facts.error, nested, *spans, filled, stored, rebound],
         separators=(",", ":"),
     )
 
@@ -234,7 +240,9 @@ def to_json(facts: CallFacts) -> str:
 def from_json(text: str) -> CallFacts | None:
     """The facts ``to_json`` wrote; None for text it did not write (a damaged row)."""
     try:
-        texts, sites, bound, returns, error, nested, loops, deferred, filled, stored = json.loads(text)
+        texts, sites, bound, returns, error, nested, loops, deferred, filled, stored, rebound = json.loads(
+            text
+        )
         return CallFacts(
             sites=tuple([_site(s, texts) for s in sites]),
             locals={k: tuple([_origin(o, texts) for o in v]) for k, v in bound.items()},
@@ -245,6 +253,7 @@ def from_json(text: str) -> CallFacts | None:
             deferred=tuple([(first, last) for first, last in deferred]),
             filled={k: tuple([_origin(o, texts) for o in v]) for k, v in filled.items()},
             stored={k: tuple([_origin(o, texts) for o in v]) for k, v in stored.items()},
+            rebound={k: tuple(v) for k, v in rebound.items()},
         )
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):  # not JSON, or not its shape
         return None

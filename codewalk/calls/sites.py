@@ -631,15 +631,18 @@ class CallResolver(Reacher):
     ) -> Reach:
         """A parameter: what the body assigns it again first (``model = cls(model, ...)``
         in peft's ``from_pretrained``, where ``model: nn.Module`` came in), then what it
-        holds as given (:meth:`given`). Read again at the call asked about only, not in
-        the bodies its values are read from (``depth``): there, each reassignment's value,
+        holds as given (:meth:`given`), unless every way to ``line`` assigned it again
+        (:attr:`CallFacts.rebound`: both arms of an ``if``). Read again at the call asked
+        about only, not in the bodies its values are read from (``depth``): there, each reassignment's value,
         read through the callers' arguments, multiplied a path search's work many times
         over (``bench/callgraph_score.py``'s pairs from peft's ``get_peft_model``)."""
-        given = self.given(body, facts, name, call=call, depth=depth, read=read)
         root = name.expr.removesuffix("[]").partition(".")[0]
         if depth or not facts.bound(root, body.scope, line):
-            return given
+            return self.given(body, facts, name, call=call, depth=depth, read=read)
         again = self.local(body, facts, name.expr, call=call, depth=depth, line=line)
+        if line in facts.rebound.get(body.scope + root, ()):  # every way here assigned it again
+            return again
+        given = self.given(body, facts, name, call=call, depth=depth, read=read)
         if not again.targets:
             return given
         if given.status != RESOLVED or not given.targets:
