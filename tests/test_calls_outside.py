@@ -272,6 +272,19 @@ def test_an_attribute_annotated_with_a_base_class_may_hold_a_class_deriving_from
     ) and fmt.targets[1].via.endswith("an override in PlainFormatter, deriving from Formatter")
 
 
+def test_every_definition_of_a_name_is_read_of_the_kinds_asked_for(ws: Workspace) -> None:
+    """The overrides of a member of a class of another package are methods and properties:
+    asked for those kinds alone, the functions, rebindings, attributes and variables of
+    the name are not read, and the rest come as when every kind is read."""
+    code = ws.calling.code
+    overriding = ("method", "property")
+    for name in ("forward", "parts", "names"):
+        every = code.named(name)
+        assert {r.kind for r in every} - set(overriding)  # something of another kind is left out
+        assert code.named(name, kinds=overriding) == [r for r in every if r.kind in overriding]
+    assert {r.kind for r in code.named("parts", kinds=overriding)} == {"property"}
+
+
 def test_a_pin_opened_later_is_seen_by_a_name_asked_before(tmp_path: Path) -> None:
     """What "every definition named X" answered holds only while no other pin is opened:
     one opened later (a question reached into it) counts."""

@@ -16,6 +16,7 @@ from codewalk.resolve.ranking import modular_source
 from codewalk.resolve.resolver import Resolver
 
 _MEMBER_KINDS = ("method", "property", "function", "attribute", "variable", "alias")
+_OVERRIDING_KINDS = ("method", "property")  # what overrides a member of a class of another package
 
 
 def overrides(r: Reaching, cls: Resolved, member: str) -> list[Resolved]:
@@ -117,8 +118,8 @@ def overrides_outside(r: Reaching, view: ModuleView, base: str, member: str) -> 
 def _overrides_outside(r: Reaching, base: str, member: str, also: tuple[str, ...]) -> list[Resolved]:
     out: list[Resolved] = []
     mixins: list[tuple[Resolved, str, str]] = []  # a definition, its class's module and qualname
-    for d in r.code.named(member, also):
-        place = r.place(d) if d.kind in ("method", "property") else None
+    for d in r.code.named(member, also, kinds=_OVERRIDING_KINDS):
+        place = r.place(d)
         if place is None or "<locals>" in d.qualname or modular_source(d.path):
             continue
         resolver, module_view, qualname = place

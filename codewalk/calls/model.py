@@ -205,11 +205,14 @@ class Code(Protocol):
         """Every use of ``name`` in the opened repositories, with the body around it."""
         ...
 
-    def named(self, name: str, also: Sequence[str] = (), within: Collection[str] = ()) -> list[Resolved]:
+    def named(
+        self, name: str, also: Sequence[str] = (), within: Collection[str] = (), kinds: Collection[str] = ()
+    ) -> list[Resolved]:
         """Every definition named ``name`` in the opened repositories (the overrides of a
         method are among them), and in the pinned repositories ``also`` whose source is
         in the cache (opened to be read; none is fetched); in those of ``within`` alone,
-        if given."""
+        if given; of ``kinds`` alone, if given (``config`` names thousands of attributes
+        beside the few methods and properties an override can be)."""
         ...
 
     def members_named(self, name: str, owners: Collection[str], within: Collection[str]) -> list[Resolved]:

@@ -58,8 +58,14 @@ def found(
 
 
 def with_via(targets: list[Resolved], how: str) -> list[Resolved]:
-    """``targets``, each reached by ``how`` first (then by its own way, unless direct)."""
-    return [t._replace(via=_then(how, t.via)) for t in targets]
+    """``targets``, each reached by ``how`` first (then by its own way, unless direct);
+    each made through ``tuple.__new__``: a call of a class's thousands of overrides says
+    how for each, and ``_replace`` names every field."""
+    return [_new(Resolved, (*t[:_VIA], _then(how, t.via), *t[_VIA + 1 :])) for t in targets]
+
+
+_new = tuple.__new__
+_VIA = Resolved._fields.index("via")
 
 
 def _then(how: str, via: str) -> str:

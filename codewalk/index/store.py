@@ -21,6 +21,7 @@ This module does SQL only; reading files and parsing belong to ``indexer``.
 import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -324,7 +325,7 @@ class Store:
     def qualnames_of(self, blob: int) -> frozenset[str]:
         """The qualnames a blob defines (read from the index alone, not the table)."""
         rows = self.db.execute("SELECT DISTINCT qualname FROM defs WHERE blob=?", (blob,))
-        return frozenset(row[0] for row in rows)
+        return frozenset(chain.from_iterable(rows))  # each row a 1-tuple: no Python step a row
 
     def defs_at(self, pairs: Sequence[tuple[int, str]]) -> dict[tuple[int, str], list[Definition]]:
         """The definitions of each (blob, qualname) of ``pairs``, as :meth:`defs_where`

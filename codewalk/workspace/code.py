@@ -69,7 +69,8 @@ class WorkspaceCode:
         self._spans: dict[int, list[tuple[int, int, int]]] = {}  # by blob: its functions' rows and lines
         self._rows: dict[int, Definition] = {}  # by row of the index
         self._globals: dict[int, list[Definition]] = {}
-        self._named: dict[tuple[str, str], list[Resolved]] = {}  # a pin's definitions, by (pin, name)
+        # a pin's definitions, by (pin, name, the kinds asked for: all when none)
+        self._named: dict[tuple[str, str, tuple[str, ...]], list[Resolved]] = {}
         # ... as the index holds them, each with the dotted name of what defines it
         self._rows_named: dict[tuple[str, str], list[tuple[str, FileRow, Definition]]] = {}
         self._unsynced: set[str] = set()  # pins ``named`` found not in the cache
@@ -342,7 +343,9 @@ class WorkspaceCode:
             return None
         return view, row.blob
 
-    def named(self, name: str, also: Sequence[str] = (), within: Collection[str] = ()) -> list[Resolved]:
+    def named(
+        self, name: str, also: Sequence[str] = (), within: Collection[str] = (), kinds: Collection[str] = ()
+    ) -> list[Resolved]:
         closed = [repo for repo in also if repo not in self.ws.stack.members and repo not in self._unsynced]
         synced = self.ws.stack.synced() if closed else []
         for repo in closed:
@@ -354,10 +357,13 @@ class WorkspaceCode:
         for facts in list(self.ws.stack.members.values()):
             if within and facts.repo not in within:
                 continue
-            if (facts.repo, name) not in self._named:  # a pin's definitions stay when another opens
-                rows = [(row, d) for _, row, d in self._defs_named(facts, name)]
-                self._named[(facts.repo, name)] = _resolved(facts, rows)
-            found.extend(self._named[(facts.repo, name)])
+            key = (facts.repo, name, tuple(kinds))
+            if key not in self._named:  # a pin's definitions stay when another opens
+                rows = [
+                    (row, d) for _, row, d in self._defs_named(facts, name) if not kinds or d.kind in kinds
+                ]
+                self._named[key] = _resolved(facts, rows)
+            found.extend(self._named[key])
         return found
 
     def members_named(self, name: str, owners: Collection[str], within: Collection[str]) -> list[Resolved]:
