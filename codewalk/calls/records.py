@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 30  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 31  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
@@ -37,7 +37,8 @@ CALLS_VERSION = 30  # 2: a literal key is exact; 3: getattr(obj, "x") not called
 # ``except``, a loop, after a guard's ``return``...), for ``path`` to list main-line routes first; 28: a
 # function defined in a branch has its own main line (its calls are not in the branch); 29: the
 # rest of a body after a guard's ``return`` is the main line (it was half of generate's calls); 30: what
-# ``x.a = v`` stores on a parameter or local ``x`` (CallFacts.stored)
+# ``x.a = v`` stores on a parameter or local ``x`` (CallFacts.stored); 31: the rest of a body
+# after ``if p is None: return`` on an optional parameter ``p`` is a branch (``guard``)
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
