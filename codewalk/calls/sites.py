@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from codewalk import parsing
+from codewalk.calls import outside
 from codewalk.calls.assigned import member_outside, typed_member
 from codewalk.calls.cache import CallFactsTable
 from codewalk.calls.contained import (
@@ -33,7 +34,6 @@ from codewalk.calls.passed import instances, passed_to_init
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import (
     CALLABLE,
-    COPIES,
     MAX_DEPTH,
     WIDE,
     Reach,
@@ -253,7 +253,10 @@ class CallResolver(Reacher):
         if head and head != "super":  # X(...).m: m of what calling X returns
             made = self._returned(body, facts, name, head, depth, line)
             if not made.targets:
-                return unresolved(f"{rest} of what {head}(…) returns, whose class codewalk does not know")
+                outside = self._outside_value(body, facts, name._replace(expr=head), rest, depth, line)
+                return outside or unresolved(
+                    f"{rest} of what {head}(…) returns, whose class codewalk does not know"
+                )
             return self.member_of(body, made, rest.split("."), call, depth, read=read)
         if name.root in (LOCAL, PARAM):
             if name.root == LOCAL:
@@ -513,6 +516,7 @@ class CallResolver(Reacher):
         instances: list[bool] = []  # each assignment that reaches something holds instances
         loose = False  # of a class deriving from those too, as one assignment says
         declared: Reach | None = None  # a container's builtin method, as its annotation says
+        valued: list[Origin] = []  # the assignments reaching nothing pinned (with statuses)
         # the values assigned first; what the name is annotated with when they say nothing
         for o in sorted(origins, key=lambda o: o.kind == "annotated"):
             if o.kind == "annotated" and targets:
@@ -529,6 +533,7 @@ class CallResolver(Reacher):
             else:
                 known.append(f"{step}: {reach.how}" if reach.how else step)
                 statuses.append(reach.status)
+                valued.append(o)
                 external = external or reach.external
         held = bool(instances) and all(instances) and not call
         if targets and known:  # the other assignments stay in view: none is dropped
@@ -540,7 +545,9 @@ class CallResolver(Reacher):
             return declared
         if len(origins) == 1 and statuses[0] in (EXTERNAL, BUILTIN):
             return Reach((), known[0], statuses[0], external)
-        return unresolved("; ".join(known[:3]))
+        return outside.every_value(parts[0], valued, statuses, known, external) or unresolved(
+            "; ".join(known[:3])
+        )
 
     def _assigned(
         self, body: Body, facts: CallFacts, o: Origin, parts: list[str], *, call: bool, depth: int
@@ -569,11 +576,26 @@ class CallResolver(Reacher):
         """``log.info`` of ``log = logging.getLogger(...)``, a call of another package's
         function (not a copy, which returns its argument): the member of what that call
         returns, in that package, as for a module-level name; None otherwise."""
-        callee = self.reach_name(body, facts, o.name, call=False, depth=depth + 1, line=o.line)
-        if callee.status != EXTERNAL or not callee.external or callee.external in COPIES:
+        return self._outside_value(body, facts, o.name, ".".join(parts[1:]), depth, o.line)
+
+    def _outside_value(
+        self, body: Body, facts: CallFacts, called: Name, rest: str, depth: int, line: int
+    ) -> Reach | None:
+        """``rest`` of what calling ``called`` returns, when that is another package's value
+        (:mod:`codewalk.calls.outside`): of ``logging.getLogger(...)``, of
+        ``torch.randn(...)``, of a pinned function every ``return`` of which gives one
+        (diffusers' ``randn_tensor``); None otherwise."""
+        callee = self.reach_name(body, facts, called, call=False, depth=depth + 1, line=line)
+        direct = outside.member(callee, rest)
+        if direct is not None or callee.status != RESOLVED or len(callee.targets) != 1 or depth >= MAX_DEPTH:
+            return direct
+        function = callee.targets[0]
+        made = outside.returns_outside(self, function, depth + 1)
+        if not made:
             return None
-        how = f"what {callee.external} returns" + (f"; {callee.how}" if callee.how else "")
-        return callee._replace(external=f"{callee.external}(…).{'.'.join(parts[1:])}", how=how)
+        said = made.removesuffix("(…)")
+        how = f"{called.expr} returns what {said} returns ({function.path}:{function.line})"
+        return Reach((), how, EXTERNAL, f"{made}.{rest}")
 
     def member_of(
         self, body: Body, reach: Reach, rest: list[str], call: bool, depth: int, *, read: bool = False
