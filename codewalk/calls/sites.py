@@ -46,7 +46,19 @@ from codewalk.calls.reached import (
     with_via,
 )
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
-from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, LOCALS, PARAM, SELF, CallFacts, Name, Origin, Site
+from codewalk.calls.records import (
+    DECLARED,
+    GLOBAL,
+    IMPORT,
+    LOCAL,
+    LOCALS,
+    PARAM,
+    SELF,
+    CallFacts,
+    Name,
+    Origin,
+    Site,
+)
 from codewalk.calls.selves import reach_self
 from codewalk.calls.tables import (
     call_result,
@@ -517,16 +529,18 @@ class CallResolver(Reacher):
         loose = False  # of a class deriving from those too, as one assignment says
         declared: Reach | None = None  # a container's builtin method, as its annotation says
         valued: list[Origin] = []  # the assignments reaching nothing pinned (with statuses)
+        assigned = False  # an assignment (not a declaration) reached something pinned
         # the values assigned first; what the name is annotated with when they say nothing
-        for o in sorted(origins, key=lambda o: o.kind == "annotated"):
-            if o.kind == "annotated" and targets:
-                break
+        for o in sorted(origins, key=lambda o: o.kind in DECLARED):
+            if o.kind in DECLARED and (targets if o.kind == "annotated" else assigned):
+                break  # an isinstance guard's classes are each read (``(A, B)``): not after values
             reach = self._assigned(body, facts, o, parts, call=call, depth=depth)
             if is_container(o) and reach.status == BUILTIN:  # x: dict[K, V]: x.setdefault is dict's
                 declared = declared or reach
             again = _later(facts, o.line, line)
             step = f"{o.text or parts[0] + ' = ' + o.name.expr} (line {o.line}{again})"
             if reach.targets:
+                assigned = assigned or o.kind not in DECLARED
                 targets.extend(with_via(list(reach.targets), step))
                 instances.append(reach.instance)
                 loose = loose or reach.loose
