@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from codewalk.calls.model import EXTERNAL, Body
-from codewalk.calls.reached import COPIES, Reach
+from codewalk.calls.model import BUILTIN, EXTERNAL, Body
+from codewalk.calls.reached import COPIES, Reach, unresolved
 from codewalk.calls.records import LOCAL, CallFacts, Name, Origin
 from codewalk.resolve.model import Resolved
 
@@ -58,6 +58,18 @@ def member(callee: Reach, rest: str) -> Reach | None:
         return None
     how = f"what {made} returns" + (f"; {callee.how}" if callee.how else "")
     return callee._replace(external=f"{made}(…).{rest}", how=how)
+
+
+def unpinned(
+    name: str, count: int, values: list[Origin], statuses: list[str], said: list[str], external: str
+) -> Reach:
+    """What a local reaches when none of its ``count`` assignments reaches a pinned
+    definition (``values``, with each one's status and what is said of it): the one
+    assignment's another package's name, or builtin; else another package's value when
+    each is one (:func:`every_value`); else what is known."""
+    if count == 1 and statuses[0] in (EXTERNAL, BUILTIN):
+        return Reach((), said[0], statuses[0], external)
+    return every_value(name, values, statuses, said, external) or unresolved("; ".join(said[:3]))
 
 
 def every_value(

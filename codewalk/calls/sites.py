@@ -532,8 +532,8 @@ class CallResolver(Reacher):
         assigned = False  # an assignment (not a declaration) reached something pinned
         # the values assigned first; what the name is annotated with when they say nothing
         for o in sorted(origins, key=lambda o: o.kind in DECLARED):
-            if o.kind in DECLARED and (targets if o.kind == "annotated" else assigned):
-                break  # an isinstance guard's classes are each read (``(A, B)``): not after values
+            if _said_enough(o, bool(targets), assigned):
+                break
             reach = self._assigned(body, facts, o, parts, call=call, depth=depth)
             if is_container(o) and reach.status == BUILTIN:  # x: dict[K, V]: x.setdefault is dict's
                 declared = declared or reach
@@ -557,11 +557,7 @@ class CallResolver(Reacher):
             return found(targets, instance=held, loose=held and loose)
         if declared is not None:
             return declared
-        if len(origins) == 1 and statuses[0] in (EXTERNAL, BUILTIN):
-            return Reach((), known[0], statuses[0], external)
-        return outside.every_value(parts[0], valued, statuses, known, external) or unresolved(
-            "; ".join(known[:3])
-        )
+        return outside.unpinned(parts[0], len(origins), valued, statuses, known, external)
 
     def _assigned(
         self, body: Body, facts: CallFacts, o: Origin, parts: list[str], *, call: bool, depth: int
@@ -845,6 +841,13 @@ def _assigned(signature: str) -> ast.expr | None:
         return None
     statement = tree.body[0] if len(tree.body) == 1 else None
     return statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
+
+
+def _said_enough(o: Origin, reached: bool, assigned: bool) -> bool:
+    """Whether the declaration ``o`` of a local (read after its values) adds nothing: an
+    annotation once anything is reached; an ``isinstance`` guard's class once a value is
+    (each class of ``(A, B)`` is read)."""
+    return o.kind in DECLARED and (reached if o.kind == "annotated" else assigned)
 
 
 def _later(facts: CallFacts, assigned: int, line: int) -> str:
