@@ -213,3 +213,33 @@ def test_at_4_46_3_a_decoder_layers_attention_is_each_class_of_its_table(
     assert main(["callers", "LlamaSdpaAttention.forward", "--at", "transformers@4.46.3", "--json"]) == 0
     sites = json.loads(capsys.readouterr().out)["callers"]
     assert [(c["kind"], c["path"], c["line"]) for c in sites if c["kind"] == "call"] == [("call", LLAMA, 676)]
+
+
+def test_a_submodule_an_isinstance_guard_keeps_is_a_pretrained_model(ws: Workspace) -> None:
+    """``get_model_conversion_mapping`` loops over ``model.named_modules()`` and skips any
+    ``submodule`` not a ``PreTrainedModel``: its ``is_custom_code()`` is that class's, and
+    ``path`` from ``from_pretrained`` lists first the 3 calls a run takes."""
+    callees = {
+        (lv.callee.site.line, lv.callee.site.name.expr): lv.callee
+        for lv in ws.calls("transformers.conversion_mapping.get_model_conversion_mapping").levels
+    }
+    (custom,) = callees[(2660, "submodule.is_custom_code")].targets
+    assert (custom.qualname, custom.line) == (
+        "transformers.modeling_utils.PreTrainedModel.is_custom_code",
+        5033,
+    )
+    assert "(the isinstance guard at line 2651)" in custom.via
+    first = ws.path("AutoModelForCausalLM.from_pretrained", "PreTrainedModel.is_custom_code").search.chains[0]
+    assert [(h.caller.target.qualname.rpartition(".")[2], h.callee.site.line) for h in first] == [
+        ("from_pretrained", 389),
+        ("from_pretrained", 4402),
+        ("get_model_conversion_mapping", 2660),
+    ]
+
+
+def test_the_rest_of_hp_search_setup_after_its_guard_on_trial_is_a_branch(ws: Workspace) -> None:
+    """``_hp_search_setup(self, trial: ... | None)`` returns at once when ``trial is None``
+    (``Trainer.train``'s default): its calls after that run only for a search's trial."""
+    callees = {lv.callee.site.name.expr: lv.callee for lv in ws.calls("Trainer._hp_search_setup").levels}
+    site = callees["self.create_accelerator_and_postprocess"].site
+    assert (site.line, site.branch, site.branch_line) == (4650, "guard", 4602)
