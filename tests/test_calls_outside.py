@@ -850,3 +850,35 @@ def test_the_bases_of_a_class_are_read_once_for_the_overrides_of_many_members(ws
     assert OUT + "Blocks.__init__" in inits and OUT + "Loop.__init__" not in inits
     bases = [(path, parts) for path, _, parts in asked]
     assert bases and len(bases) == len(set(bases))
+
+
+def test_a_method_of_a_value_another_package_makes_is_that_package_s(ws: Workspace) -> None:
+    """``torch.randn(...).to``, and a local holding what a function of the package returns
+    when each of its ``return``s is such a value (diffusers' ``randn_tensor``; a list
+    assigned first, then made into a tensor, is not one of them), or what a method of that
+    value returns (``image = image.to(...)``): of another package, not "not resolved" (which
+    ``path`` would try as any definition named ``to``). A function returning an instance of
+    the package on one of its ways is not such a function."""
+    found = callees(ws, "callpkg.tensors.Pipe.run")
+    image = found[(29, "image.to")]
+    assert (image.status, image.external) == (EXTERNAL, "torch.cat(…).to(…).to")
+    assert image.how == (
+        "image = randn_like(shape) (line 28): randn_like returns what torch.cat(…).to returns "
+        "(src/callpkg/tensors.py:8)"
+    )
+    noise = found[(30, "torch.randn().to")]
+    assert (noise.status, noise.external) == (EXTERNAL, "torch.randn(…).to")
+    assert found[(33, "image.cpu")].status == EXTERNAL
+    assert found[(33, "noise.float")].external == "torch.randn(…).to(…).float"
+    other = found[(32, "other.to")]  # made_here returns a Pipe on one of its ways
+    assert [t.qualname for t in other.targets] == ["callpkg.tensors.Pipe.to"]
+    listed = callees(ws, "callpkg.tensors.randn_like")
+    assert listed[(13, "torch.randn().to")].external == "torch.randn(…).to"
+
+
+def test_path_does_not_guess_a_method_of_another_package_s_value_by_its_name(ws: Workspace) -> None:
+    """``image.to(device)`` of a torch tensor (``image = randn_like(...)``): no route to
+    ``Pipe.to`` through it (it was tried as a possible one, the value's class unknown)."""
+    assert ws.path("callpkg.tensors.Pipe.sample", "callpkg.tensors.Pipe.to").search.chains == ()
+    chains = ws.path("callpkg.tensors.Pipe.run", "callpkg.tensors.Pipe.to").search.chains
+    assert [[h.callee.site.line for h in chain] for chain in chains] == [[32]]  # other.to: a Pipe

@@ -226,3 +226,33 @@ def test_a_callbacks_hook_is_possibly_called_by_the_handlers_event(ws: Workspace
         "passes 'on_evaluate' to call_event, whose getattr(callback, event)(…) "
         f"({events}:545) calls the attribute so named"
     )
+
+
+def test_a_submodule_an_isinstance_guard_keeps_is_a_pretrained_model(ws: Workspace) -> None:
+    """``get_model_conversion_mapping`` loops over ``model.named_modules()`` and skips any
+    ``submodule`` not a ``PreTrainedModel``: its ``is_custom_code()`` is that class's, and
+    ``path`` from ``from_pretrained`` lists first the 3 calls a run takes."""
+    callees = {
+        (lv.callee.site.line, lv.callee.site.name.expr): lv.callee
+        for lv in ws.calls("transformers.conversion_mapping.get_model_conversion_mapping").levels
+    }
+    (custom,) = callees[(2660, "submodule.is_custom_code")].targets
+    assert (custom.qualname, custom.line) == (
+        "transformers.modeling_utils.PreTrainedModel.is_custom_code",
+        5033,
+    )
+    assert "(the isinstance guard at line 2651)" in custom.via
+    first = ws.path("AutoModelForCausalLM.from_pretrained", "PreTrainedModel.is_custom_code").search.chains[0]
+    assert [(h.caller.target.qualname.rpartition(".")[2], h.callee.site.line) for h in first] == [
+        ("from_pretrained", 389),
+        ("from_pretrained", 4402),
+        ("get_model_conversion_mapping", 2660),
+    ]
+
+
+def test_the_rest_of_hp_search_setup_after_its_guard_on_trial_is_a_branch(ws: Workspace) -> None:
+    """``_hp_search_setup(self, trial: ... | None)`` returns at once when ``trial is None``
+    (``Trainer.train``'s default): its calls after that run only for a search's trial."""
+    callees = {lv.callee.site.name.expr: lv.callee for lv in ws.calls("Trainer._hp_search_setup").levels}
+    site = callees["self.create_accelerator_and_postprocess"].site
+    assert (site.line, site.branch, site.branch_line) == (4650, "guard", 4602)

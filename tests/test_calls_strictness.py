@@ -53,7 +53,7 @@ def test_the_init_a_bare_decorator_wraps_is_the_one_the_class_was_made_with(stac
     assert (1, "initial_init", [(M + "accepting.<locals>.__init__", small)]) in tree
     assert (2, "self.__post_init__", [(M + "SmallConfig.__post_init__", small)]) in tree
     (initial,) = [
-        lv.callee for lv in stacked.calls(M + "SmallConfig.__init__").levels if lv.callee.site.line == 22
+        lv.callee for lv in stacked.calls(M + "SmallConfig.__init__").levels if lv.callee.site.line == 24
     ]
     assert "SmallConfig's __init__ (made when SmallConfig is created: BaseConfig.__init_subclass__" in (
         initial.targets[0].via
@@ -80,8 +80,8 @@ def test_a_chain_goes_through_the_init_another_pin_s_decorator_set(stacked: Work
     (chain, *_) = stacked.path(M + "diff", M + "BaseConfig.standardize").search.chains
     assert [(h.callee.site.line, h.reached) for h in chain] == [
         (52, M + "BaseConfig"),
-        (22, WRAP + "__init__"),
-        (11, M + "BaseConfig.__post_init__"),
+        (24, WRAP + "__init__"),
+        (12, M + "BaseConfig.__post_init__"),
         (29, M + "BaseConfig.standardize"),
     ]
     chains = stacked.path(M + "diff", M + "SmallConfig.check_heads").search.chains

@@ -67,6 +67,40 @@ def test_the_branch_is_kept_with_the_facts() -> None:
     assert from_json(to_json(facts)) == facts
 
 
+GUARDED = """\
+    def f(self, trial: "Trial | None", x, y=None, *, z: Optional[int] = 3):
+        self._trial = trial
+        if self.backend is None or trial is None:
+            return
+        a()
+        if b():
+            c()
+"""
+
+UNGUARDED = """\
+    def g(self, x, y=None):
+        if x is None:
+            return
+        d()
+        if y is not None:
+            return
+        e()
+"""
+
+
+def test_the_rest_of_a_body_after_a_guard_on_an_optional_parameter_is_a_branch() -> None:
+    """``if trial is None: return`` (among an ``or``'s tests too), ``trial`` a parameter
+    defaulting to ``None`` or annotated to be ``None``: the rest runs only when a caller
+    passes it. A guard on a parameter every call passes, or on anything else, is a
+    precondition: the rest is the main line."""
+    facts = call_facts(GUARDED, 10, method=True)
+    got = {s.name.expr: (s.branch, s.branch_line) for s in facts.sites if s.kind == "call"}
+    assert got == {"a": ("guard", 12), "b": ("guard", 12), "c": ("if", 15)}
+    facts = call_facts(UNGUARDED, 10, method=True)
+    got = {s.name.expr: (s.branch, s.branch_line) for s in facts.sites if s.kind == "call"}
+    assert got == {"d": ("", 0), "e": ("", 0)}
+
+
 @pytest.fixture(params=["lazy", "full"])
 def ws(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Workspace]:
     yield from callrepo_workspace(tmp_path, request.param)
@@ -90,6 +124,18 @@ def test_a_call_a_route_makes_at_several_lines_is_on_the_main_line_if_one_of_the
         [("closing_twice", (33,)), ("twice", (27, 28))],
         [("closing_twice", (32,)), ("audited", (12,))],
     ]
+
+
+def test_a_route_through_the_rest_of_a_guard_on_an_optional_parameter_comes_after_the_main_line(
+    ws: Workspace,
+) -> None:
+    """``searching`` calls ``tuned(trial)`` first, which returns at once when ``trial`` is
+    ``None`` (its default), then ``totalled``, which calls ``reconcile`` on its main line:
+    listed first; ``tuned``'s call is said to come after the early return."""
+    chains = ws.path(B + "searching", B + "reconcile").search.chains
+    routes = [[h.caller.target.qualname.removeprefix(B) for h in chain] for chain in chains]
+    assert routes == [["searching", "totalled"], ["searching", "tuned"]]
+    assert chains[1][1].callee.site.branch == "guard" and chains[1][1].callee.site.branch_line == 37
 
 
 def test_path_says_a_call_in_a_branch_in_text_and_json(

@@ -7,9 +7,12 @@ through branches. What is *not* a branch: the test of an ``if`` (it runs to deci
 ``try:`` body and its ``finally:`` (they run unless an exception is raised), a ``with``
 body (it runs whenever the statement does), a loop's ``else:`` (it runs once, after it),
 the body of a function defined in a branch (it runs when called: its own main line), the
-rest of a body after a guard (``if x is None: return``, then the rest: a reader reads the
-guard as a precondition and the rest as the function; half of ``generate``'s calls follow
-an early exit a run rarely takes).
+rest of a body after a guard (``if x: return``, then the rest: a reader reads the guard as
+a precondition and the rest as the function; half of ``generate``'s calls follow an early
+exit a run rarely takes) -- but for a guard that returns when a parameter the function
+may be called without is ``None`` (``def f(self, trial=None)``, or annotated ``... |
+None``; ``if trial is None: return``, alone or among ``or``'s tests, at the top level of
+the body): the rest runs only when a caller passes that parameter, a branch.
 
 Pure: the body's ``ast`` in (positions mapped to the file by the caller), regions out.
 """
@@ -27,6 +30,7 @@ ELSE = "else"  # the ``else:`` of an ``if`` (an ``elif`` too is in it)
 EXCEPT = "except"  # a ``try``'s handler
 CASE = "case"  # a ``match``'s case
 LOOP = "loop"  # a ``for`` or ``while`` body (it may run no time)
+GUARD = "guard"  # the rest of a body after ``if p is None: return``, ``p`` an optional parameter
 
 
 class Branch(NamedTuple):
@@ -46,6 +50,7 @@ _SAID = {
     EXCEPT: "in the except at line {}",
     CASE: "in the case at line {}",
     LOOP: "in the loop at line {}",
+    GUARD: "after the early return at line {}",
 }
 
 
@@ -81,8 +86,11 @@ _OWN = ""  # the body of a function defined in the one read: its own main line, 
 
 def _blocks(statements: list[ast.stmt]) -> Iterator[_Block]:
     """The conditional blocks in ``statements`` and in those nested in them (each
-    non-empty), with their kind and line; the body of a ``def`` as ``_OWN``."""
+    non-empty), with their kind and line; the body of a ``def`` as ``_OWN``, and the rest
+    of it after a guard on an optional parameter (:func:`_guarded`) as ``GUARD``."""
     for node in statements:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield from _guarded(node)
         if isinstance(node, ast.If):
             yield IF, node.lineno, node.body
             if node.orelse:
@@ -101,3 +109,70 @@ def _blocks(statements: list[ast.stmt]) -> Iterator[_Block]:
             nested = getattr(node, field, None)
             if isinstance(nested, list) and nested:
                 yield from _blocks(nested)
+
+
+def _guarded(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[_Block]:
+    """The rest of ``function``'s body after its first guard ``if p is None: return``
+    (``p`` among the tests of an ``or``, an ``if`` without ``else``), ``p`` a parameter the
+    function may be called without: one defaulting to ``None`` or annotated ``... | None``
+    (``Optional[...]``)."""
+    optional = _optional_parameters(function.args)
+    body = function.body
+    for at, node in enumerate(body[:-1]):
+        if (
+            isinstance(node, ast.If)
+            and not node.orelse
+            and isinstance(node.body[-1], ast.Return)
+            and optional & _tested_none(node.test)
+        ):
+            yield GUARD, node.lineno, body[at + 1 :]
+            return
+
+
+def _optional_parameters(args: ast.arguments) -> set[str]:
+    """The parameters that default to ``None`` or are annotated to be ``None`` too."""
+    positional = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    pairs = [*zip(positional, [*defaults, *args.defaults], strict=True)]
+    pairs += zip(args.kwonlyargs, args.kw_defaults, strict=True)
+    return {
+        arg.arg
+        for arg, default in pairs
+        if (isinstance(default, ast.Constant) and default.value is None) or _may_be_none(arg.annotation)
+    }
+
+
+def _may_be_none(annotation: ast.expr | None) -> bool:
+    """``X | None``, ``Optional[X]``, ``"X | None"`` (a string read as written)."""
+    if annotation is None:
+        return False
+    if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+        text = annotation.value.replace(" ", "")
+        return text.endswith("|None") or text.startswith(("None|", "Optional["))
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return any(_may_be_none(side) or _is_none(side) for side in (annotation.left, annotation.right))
+    if isinstance(annotation, ast.Subscript):
+        base = annotation.value
+        return (isinstance(base, ast.Name) and base.id == "Optional") or (
+            isinstance(base, ast.Attribute) and base.attr == "Optional"
+        )
+    return False
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _tested_none(test: ast.expr) -> set[str]:
+    """The names ``test`` returns on when ``None``: ``p is None``, each of an ``or``'s."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        return {name for value in test.values for name in _tested_none(value)}
+    if (
+        isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.Is)
+        and _is_none(test.comparators[0])
+    ):
+        return {test.left.id}
+    return set()

@@ -43,7 +43,7 @@ from codewalk.calls.records import (
 )
 from codewalk.calls.scopes import Scopes
 from codewalk.index.declared import annotated_names
-from codewalk.index.syntax import child_nodes, walk
+from codewalk.index.syntax import child_nodes, dotted, walk
 
 _NestedFunction = ast.FunctionDef | ast.AsyncFunctionDef
 _REFERENCED = (SELF, CLS, GLOBAL, IMPORT)  # roots of a name passed as a value that may be a function
@@ -409,6 +409,35 @@ class _Visitor(Namer, ast.NodeVisitor):
         self.generic_visit(node)
 
     visit_AsyncFor = visit_For
+
+    def visit_If(self, node: ast.If) -> None:
+        self.narrow(node)
+        self.generic_visit(node)
+
+    def narrow(self, node: ast.If) -> None:
+        """``if not isinstance(x, C): continue`` (or ``return``, ``raise``, no ``else``):
+        the local ``x`` is a ``C`` after it (each class of a tuple's), an origin read when
+        its values say nothing (``for name, m in model.named_modules()``)."""
+        test = node.test
+        if node.orelse or not isinstance(node.body[-1], ast.Continue | ast.Return | ast.Raise):
+            return
+        if not (isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)):
+            return
+        call = test.operand
+        if not (isinstance(call, ast.Call) and dotted(call.func) == "isinstance"):
+            return
+        if len(call.args) != 2 or call.keywords:
+            return
+        local, classes = call.args
+        if not isinstance(local, ast.Name) or self.bind(local)[0] != LOCAL:
+            return
+        given = classes.elts if isinstance(classes, ast.Tuple) else [classes]
+        names = [dotted(c) for c in given]
+        if not names or not all(names):
+            return
+        line = self.where(node)[0]
+        text = self.text_at(line)
+        self.bind_target(local, [Origin("narrowed", Name(n, EXPR), line, text=text) for n in names])
 
     def visit_While(self, node: ast.While) -> None:
         self.loops.append(self.loop_span(node))

@@ -164,4 +164,3 @@ def wraps_call(callees: Sequence[Callee], hop: Hop) -> bool:
         return False
     wrapped = (_WRAPS.match(c.site.text) for c in callees if c.site.kind == "decorator")
     return any(m is not None and m[1] == site.name.expr for m in wrapped)
-

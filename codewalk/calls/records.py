@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 # Bump when the analysis emits different facts for the same text, or they are stored in
 # another shape: stored facts of another version are ignored (and replaced when computed again).
-CALLS_VERSION = 31  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
+CALLS_VERSION = 33  # 2: a literal key is exact; 3: getattr(obj, "x") not called is a site; 4: ast; 5: cls;
 # 6: attribute reads; 7: X().m; 8: nested definitions' paths and spans; 9: getattr(obj, "x") reads;
 # 10: X[i].m; 11: what a reference is passed to; 12: the slots of a call's arguments;
 # 13: an assignment's call's too; 14: the part of a tuple a name is unpacked from;
@@ -37,8 +37,10 @@ CALLS_VERSION = 31  # 2: a literal key is exact; 3: getattr(obj, "x") not called
 # ``except``, a loop, after a guard's ``return``...), for ``path`` to list main-line routes first; 28: a
 # function defined in a branch has its own main line (its calls are not in the branch); 29: the
 # rest of a body after a guard's ``return`` is the main line (it was half of generate's calls); 30: what
-# ``x.a = v`` stores on a parameter or local ``x`` (CallFacts.stored); 31: where a parameter is
-# assigned again on every way to a read of it (CallFacts.rebound)
+# ``x.a = v`` stores on a parameter or local ``x`` (CallFacts.stored); 31: the rest of a body
+# after ``if p is None: return`` on an optional parameter ``p`` is a branch (``guard``); 32: a
+# local after ``if not isinstance(x, C): continue`` is a ``C`` (``narrowed``); 33: where a
+# parameter is assigned again on every way to a read of it (CallFacts.rebound)
 
 # Name.root: how the first name of a dotted expression is bound
 SELF = "self"  # the first parameter of a method: the instance (whatever it is called)
@@ -65,13 +67,15 @@ class Name(NamedTuple):
 class Origin(NamedTuple):
     """What a local name (or a return value) was bound to."""
 
-    # name | call | item | getattr | str | strs | param | loop | def | import | annotated | literal | other
+    # name | call | item | getattr | str | strs | param | loop | def | import | annotated | narrowed
+    # | literal | other
     kind: str
     # (strs: a list or tuple of strings, in ``keys``)
     # (literal: a dict, list, set or tuple as written, or a comprehension: its builtin in ``name.expr``)
     # (def: a function or class defined in the body; ``name.qualified`` is its path there,
     # "inner" or "inner.<locals>.deeper")
     # (annotated: a class the local's annotation names, as written, in ``name.expr``)
+    # (narrowed: a class an ``if not isinstance(x, C): continue`` guard leaves it, in ``name.expr``)
     name: Name  # name: the dotted value; call: the callee; item/getattr: the table; loop: the iterable
     line: int
     keys: tuple[str, ...] = ()  # item/getattr: the string keys the code names (a literal, a default)
@@ -106,6 +110,7 @@ LOCALS = ".<locals>."  # how Python names what a function defines (``inner.<loca
 # how an ``annotated`` origin names a container of instances (``dict[A|B]``, ``list[A]``:
 # of a mapping's values, of a sequence's elements), as ``index.declared`` writes it
 HOLDING = ("list[", "dict[")
+DECLARED = ("annotated", "narrowed")  # what a local is said to be, read when its values say nothing
 
 
 class CallFacts(NamedTuple):

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from codewalk import parsing
+from codewalk.calls import outside
 from codewalk.calls.assigned import member_outside, typed_member
 from codewalk.calls.cache import CallFactsTable
 from codewalk.calls.contained import (
@@ -33,7 +34,6 @@ from codewalk.calls.passed import instances, passed_to_init
 from codewalk.calls.reach import Reacher
 from codewalk.calls.reached import (
     CALLABLE,
-    COPIES,
     MAX_DEPTH,
     WIDE,
     Reach,
@@ -46,7 +46,19 @@ from codewalk.calls.reached import (
     with_via,
 )
 from codewalk.calls.records import BUILTIN as BUILTIN_ROOT
-from codewalk.calls.records import GLOBAL, IMPORT, LOCAL, LOCALS, PARAM, SELF, CallFacts, Name, Origin, Site
+from codewalk.calls.records import (
+    DECLARED,
+    GLOBAL,
+    IMPORT,
+    LOCAL,
+    LOCALS,
+    PARAM,
+    SELF,
+    CallFacts,
+    Name,
+    Origin,
+    Site,
+)
 from codewalk.calls.selves import reach_self
 from codewalk.calls.tables import (
     call_result,
@@ -253,7 +265,10 @@ class CallResolver(Reacher):
         if head and head != "super":  # X(...).m: m of what calling X returns
             made = self._returned(body, facts, name, head, depth, line)
             if not made.targets:
-                return unresolved(f"{rest} of what {head}(…) returns, whose class codewalk does not know")
+                outside = self._outside_value(body, facts, name._replace(expr=head), rest, depth, line)
+                return outside or unresolved(
+                    f"{rest} of what {head}(…) returns, whose class codewalk does not know"
+                )
             return self.member_of(body, made, rest.split("."), call, depth, read=read)
         if name.root in (LOCAL, PARAM):
             if name.root == LOCAL:
@@ -513,9 +528,11 @@ class CallResolver(Reacher):
         instances: list[bool] = []  # each assignment that reaches something holds instances
         loose = False  # of a class deriving from those too, as one assignment says
         declared: Reach | None = None  # a container's builtin method, as its annotation says
+        valued: list[Origin] = []  # the assignments reaching nothing pinned (with statuses)
+        assigned = False  # an assignment (not a declaration) reached something pinned
         # the values assigned first; what the name is annotated with when they say nothing
-        for o in sorted(origins, key=lambda o: o.kind == "annotated"):
-            if o.kind == "annotated" and targets:
+        for o in sorted(origins, key=lambda o: o.kind in DECLARED):
+            if _said_enough(o, bool(targets), assigned):
                 break
             reach = self._assigned(body, facts, o, parts, call=call, depth=depth)
             if is_container(o) and reach.status == BUILTIN:  # x: dict[K, V]: x.setdefault is dict's
@@ -523,12 +540,14 @@ class CallResolver(Reacher):
             again = _later(facts, o.line, line)
             step = f"{o.text or parts[0] + ' = ' + o.name.expr} (line {o.line}{again})"
             if reach.targets:
+                assigned = assigned or o.kind not in DECLARED
                 targets.extend(with_via(list(reach.targets), step))
                 instances.append(reach.instance)
                 loose = loose or reach.loose
             else:
                 known.append(f"{step}: {reach.how}" if reach.how else step)
                 statuses.append(reach.status)
+                valued.append(o)
                 external = external or reach.external
         held = bool(instances) and all(instances) and not call
         if targets and known:  # the other assignments stay in view: none is dropped
@@ -538,9 +557,7 @@ class CallResolver(Reacher):
             return found(targets, instance=held, loose=held and loose)
         if declared is not None:
             return declared
-        if len(origins) == 1 and statuses[0] in (EXTERNAL, BUILTIN):
-            return Reach((), known[0], statuses[0], external)
-        return unresolved("; ".join(known[:3]))
+        return outside.unpinned(parts[0], len(origins), valued, statuses, known, external)
 
     def _assigned(
         self, body: Body, facts: CallFacts, o: Origin, parts: list[str], *, call: bool, depth: int
@@ -569,11 +586,26 @@ class CallResolver(Reacher):
         """``log.info`` of ``log = logging.getLogger(...)``, a call of another package's
         function (not a copy, which returns its argument): the member of what that call
         returns, in that package, as for a module-level name; None otherwise."""
-        callee = self.reach_name(body, facts, o.name, call=False, depth=depth + 1, line=o.line)
-        if callee.status != EXTERNAL or not callee.external or callee.external in COPIES:
+        return self._outside_value(body, facts, o.name, ".".join(parts[1:]), depth, o.line)
+
+    def _outside_value(
+        self, body: Body, facts: CallFacts, called: Name, rest: str, depth: int, line: int
+    ) -> Reach | None:
+        """``rest`` of what calling ``called`` returns, when that is another package's value
+        (:mod:`codewalk.calls.outside`): of ``logging.getLogger(...)``, of
+        ``torch.randn(...)``, of a pinned function every ``return`` of which gives one
+        (diffusers' ``randn_tensor``); None otherwise."""
+        callee = self.reach_name(body, facts, called, call=False, depth=depth + 1, line=line)
+        direct = outside.member(callee, rest)
+        if direct is not None or callee.status != RESOLVED or len(callee.targets) != 1 or depth >= MAX_DEPTH:
+            return direct
+        function = callee.targets[0]
+        made = outside.returns_outside(self, function, depth + 1)
+        if not made:
             return None
-        how = f"what {callee.external} returns" + (f"; {callee.how}" if callee.how else "")
-        return callee._replace(external=f"{callee.external}(…).{'.'.join(parts[1:])}", how=how)
+        said = made.removesuffix("(…)")
+        how = f"{called.expr} returns what {said} returns ({function.path}:{function.line})"
+        return Reach((), how, EXTERNAL, f"{made}.{rest}")
 
     def member_of(
         self, body: Body, reach: Reach, rest: list[str], call: bool, depth: int, *, read: bool = False
@@ -812,6 +844,13 @@ def _assigned(signature: str) -> ast.expr | None:
         return None
     statement = tree.body[0] if len(tree.body) == 1 else None
     return statement.value if isinstance(statement, ast.Assign | ast.AnnAssign) else None
+
+
+def _said_enough(o: Origin, reached: bool, assigned: bool) -> bool:
+    """Whether the declaration ``o`` of a local (read after its values) adds nothing: an
+    annotation once anything is reached; an ``isinstance`` guard's class once a value is
+    (each class of ``(A, B)`` is read)."""
+    return o.kind in DECLARED and (reached if o.kind == "annotated" else assigned)
 
 
 def _later(facts: CallFacts, assigned: int, line: int) -> str:

@@ -72,15 +72,15 @@ def origin(
         return r.called(body, reach, depth) if call else reach
     if o.kind == "annotated" and is_container(o):  # x: dict[K, V]: no instance of V itself
         return unresolved(f"{o.text} (line {o.line}): a container")
-    if o.kind == "annotated":
+    if o.kind in ("annotated", "narrowed"):
         reach = _declared_instance(r, body, o)
         return r.called(body, reach, depth) if call else reach
     return unresolved("")
 
 
 def _declared_instance(r: Reacher, body: Body, o: Origin) -> Reach:
-    """A local annotated with a class (``builder_instance: DatasetBuilder = ...``): an
-    instance of it, or of a class deriving from it."""
+    """A local annotated with a class (``builder_instance: DatasetBuilder = ...``), or left
+    one by an ``isinstance`` guard: an instance of it, or of a class deriving from it."""
     place = r.view(body)
     if place is None:
         return unresolved("")
@@ -91,7 +91,8 @@ def _declared_instance(r: Reacher, body: Body, o: Origin) -> Reach:
     if not hits:
         return unresolved(f"{o.name.expr}, the class it is annotated with, is not one codewalk reads")
     cls = to_resolved(hits[0], resolver.facts.repo)
-    how = f"{a(o.name.expr.rpartition('.')[2])}, or an instance of a class deriving from it (annotated)"
+    said = "annotated" if o.kind == "annotated" else f"the isinstance guard at line {o.line}"
+    how = f"{a(o.name.expr.rpartition('.')[2])}, or an instance of a class deriving from it ({said})"
     return found([cls._replace(via=how, receiver="")], how, instance=True, loose=True)
 
 
