@@ -733,6 +733,42 @@ def test_a_models_remote_code_copied_outside_the_programs_directory_is_recorded_
     assert any("A model's code loaded as remote code (transformers' copy of it, " in note for note in notes)
 
 
+@run_async
+async def test_the_header_says_a_models_remote_code_is_that_not_your_program(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code view's header on a model's remote code (the program's in the trace, as the
+    run imported it) names it as remote code of the model its directories name, without
+    the revision's hash; the program's own file stays "your program"."""
+    from codewalk.ui.app import make_app
+    from codewalk.ui.header import TourHeader
+    from codewalk.ui.launch import trace_session
+
+    work = use_toy(tmp_path, monkeypatch)
+    copied = tmp_path / "hf-modules" / "transformers_modules" / "org" / "toy_hyphen_lm" / ("ab12" * 10)
+    copied.mkdir(parents=True)
+    (copied / "modeling_toy.py").write_text("def forward(x):\n    return x\n")
+    (work / "remote.py").write_text(
+        f"import sys\nsys.path.append({str(tmp_path / 'hf-modules')!r})\nimport toypkg\n"
+        "import importlib\n\nmodeling_toy = importlib.import_module("
+        f"'transformers_modules.org.toy_hyphen_lm.{'ab12' * 10}.modeling_toy')\n"
+        "toypkg.call_it(modeling_toy.forward)\n"
+    )
+    assert main(["trace", "--python", sys.executable, "--name", "remote", "remote.py"]) == 0
+    opened = open_trace("remote")
+    rows = folded(opened.trace, opened.tree)
+    forward = next(
+        n
+        for n, row in enumerate(rows)
+        if opened.trace.functions[opened.trace.nodes[row.shown.node].function].name == "forward"
+    )
+    session, _ = trace_session(opened)
+    app = make_app(session, start_step=forward)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(TourHeader).text.endswith("·  remote code org/toy_hyphen_lm")
+
+
 def test_a_root_the_models_remote_code_called_is_called_by_it_not_by_code_outside(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
