@@ -242,17 +242,58 @@ def test_path_with_a_trace_takes_the_programs_own_function_as_either_end(
     assert code == 1 and "'helper': no definition found" in err  # the program's, but it never ran
 
 
-def test_calls_with_a_trace_on_the_programs_own_function_says_what_it_is_and_where_to_look(
+def test_calls_with_a_trace_on_the_programs_own_function_answers_from_the_run(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """No pin defines ``mine`` and its file is not indexed: its calls are its lines as
+    written, each with what the run called there, as ``c`` lists them in the UI."""
     code, out, err = run(capsys, "calls", "mine", "--trace", "own")
-    assert (code, out) == (1, "")
-    assert err.splitlines() == [
-        "codewalk: error: mine (the program's, own.py) is the program's own code, which codewalk does not"
-        " index: trace 'own' says what it called, not which call sites it has",
-        "  hint: codewalk path mine TO --trace own gives the chains that ran from it; codewalk tour --trace"
-        " own lists its calls under it",
+    assert code == 0, err
+    lines = out.splitlines()
+    place = f"{work / 'own.py'}:{own_line('def mine(x):')}"
+    assert lines[0].startswith(f"mine (the program's, own.py)  {place}  ran x1 ")
+    assert lines[1:] == [
+        "  (the program's own code, which codewalk does not index: its calls as written, and what the run"
+        " called at each line)",
+        f"  {own_line('    return toypkg.square(x) + 1'):>6}  toypkg.square  [ran x1]",
+        "            -> toypkg.square  [ran x1]",
     ]
+    code, out, err = run(capsys, "calls", "Ban.__call__", "--trace", "own", "--json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["function"]["qualname"] == "helpers.Ban.__call__" and answer["function"]["program"]
+    assert answer["function"]["path"] == str(work / "helpers.py") and answer["ran"] == 1
+    assert answer["calls"] == []  # ``x * 0``: no call
+    code, out, err = run(capsys, "calls", "mine", "--trace", "own", "--json")
+    (call,) = json.loads(out)["calls"]
+    assert (call["expr"], call["ran"], call["line_ran"], call["targets"]) == ("toypkg.square", 1, True, [])
+    reached = [(r["qualname"], r["calls"], r["program"]) for r in call["reached"]]
+    assert reached == [("toypkg.square", 1, False)]
+
+
+def test_calls_with_a_trace_on_the_programs_code_with_no_def_or_changed_since_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lambda the pinned code called has no ``def`` whose lines are its own (listing
+    the enclosing code's would be another function's calls); a file changed since the run
+    is not read as it ran: one line each."""
+    work = use_toy(tmp_path, monkeypatch)
+    (work / "lam.py").write_text(
+        "import toypkg\n\n\ndef mine(x):\n    return x\n\n\ntoypkg.call_it(lambda x: x)\n"
+        "toypkg.call_it(mine)\n"
+    )
+    assert main(["trace", "--python", sys.executable, "--name", "lam", "lam.py"]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "calls", "<lambda>", "--trace", "lam")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == (
+        f"codewalk: error: <lambda> (the program's, lam.py) is no def or class of {work / 'lam.py'}"
+        " whose calls codewalk can list (line 8)"
+    )
+    (work / "lam.py").write_text("# edited\n" + (work / "lam.py").read_text())
+    code, out, err = run(capsys, "calls", "mine", "--trace", "lam")
+    assert (code, out) == (2, "")  # as every trace that cannot be read as it ran
+    assert "has changed since trace 'lam' ran it" in err and len(err.splitlines()) <= 2, err
 
 
 def test_draft_along_a_chain_through_the_programs_code_leaves_its_step_out_and_says_why(
