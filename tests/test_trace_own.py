@@ -724,6 +724,46 @@ def test_c_in_a_class_body_of_the_programs_lists_the_statements_of_the_class(
     assert [[(ran.qualname, ran.calls) for ran in there] for there in found.ran] == [[("toypkg.square", 1)]]
 
 
+ONLY_CLASS = """
+import toypkg
+
+
+def main(n):
+    class Settings:
+        side = toypkg.square(n)
+
+        def area(self):
+            return toypkg.fib(self.side)
+
+    return Settings
+
+
+toypkg.call_it(main)
+"""
+
+
+def test_c_on_a_function_whose_body_is_a_class_lists_the_class_bodys_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``def main(n): class Settings: side = toypkg.square(n)``: the class's body runs as
+    main runs its statement, so its calls are main's (said "0 calls in main"); its
+    methods' bodies are their own."""
+    from codewalk.traces.own_calls import own_calls
+
+    work = use_toy(tmp_path, monkeypatch)
+    text = textwrap.dedent(ONLY_CLASS).lstrip("\n")
+    (work / "only.py").write_text(text)
+    assert main(["trace", "--python", sys.executable, "--name", "only", "only.py"]) == 0
+    opened = open_trace("only")
+    lines = text.splitlines()
+    found = own_calls(opened.trace, opened.tree, str(work / "only.py"), text, lines.index("def main(n):") + 1)
+    assert found is not None and found.calls.function.qualname == "__main__.main"
+    assert [(row.line, row.expr) for row in found.calls.rows] == [
+        (lines.index("        side = toypkg.square(n)") + 1, "toypkg.square")
+    ]
+    assert [[(ran.qualname, ran.calls) for ran in there] for there in found.ran] == [[("toypkg.square", 1)]]
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_c_reads_what_ran_at_a_method_call_written_over_lines(
     python: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -1032,7 +1072,7 @@ async def test_c_in_the_programs_function_lists_what_its_nested_def_and_class_st
 ) -> None:
     """A ``def`` inside a function of the program's calls its defaults when its statement
     runs, a ``class`` its bases: the calls panel lists them at that line with what ran
-    there (the body of either is its own, not listed: the class's body ran there too)."""
+    there (a def's body is its own, not listed; a class's body runs there, its calls are)."""
     from codewalk.ui.app import make_app
     from codewalk.ui.calls_panel import CallsPanel
     from codewalk.ui.code_view import CodeView
