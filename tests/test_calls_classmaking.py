@@ -221,6 +221,14 @@ def test_a_hook_called_by_the_name_a_caller_passes_is_a_possible_caller(ws: Work
     assert [(c.kind, c.line) for c in saved] == [("maybe", 27)]
 
 
+def test_a_hook_overridden_in_a_module_of_its_own_has_the_dispatching_caller(ws: Workspace) -> None:
+    """``Printing.on_save``, in a module of its own (transformers' ``TensorBoardCallback.on_log``
+    in ``integration_utils.py``), overrides the hook of the base class whose module runs it
+    by name: the call passing ``"on_save"`` there is its possible caller (it had none)."""
+    found = ws.callers("callpkg.printing.Printing.on_save").callers
+    assert [(c.kind, c.path, c.line) for c in found] == [("maybe", "src/callpkg/events.py", 27)]
+
+
 def test_of_two_assignments_the_one_that_may_run_any_of_many_classes_comes_last(ws: Workspace) -> None:
     """``self.base = model`` (``model: Model``: 13 classes derive from it, each its forward) or
     ``self.base = WRAPPERS[kind](model)`` (peft's ``PeftModel.base_model``): calling it

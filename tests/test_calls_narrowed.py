@@ -32,6 +32,16 @@ def test_a_local_after_an_isinstance_guard_is_of_its_classes(ws: Workspace) -> N
     assert found[(23, "part.is_custom")].status == UNRESOLVED
 
 
+def test_a_guard_narrows_down_to_the_next_binding_only(ws: Workspace) -> None:
+    """The guard says what ``sub`` is from it to the name's next binding: not before it in
+    its loop (the next pass binds ``sub`` again first), nor in a later loop over other
+    values (``for sub in model.children()``), where ``sub.is_custom`` stays unresolved."""
+    found = callees(ws, N + "reused")
+    assert [t.qualname for t in found[(31, "sub.is_custom")].targets] == [N + "Model.is_custom"]
+    assert found[(28, "sub.is_custom")].status == UNRESOLVED
+    assert found[(33, "sub.is_custom")].status == UNRESOLVED
+
+
 def test_path_goes_through_a_call_an_isinstance_guard_types(ws: Workspace) -> None:
     """The route through ``sub.is_custom()`` is a call codewalk resolves, not a guess by
     the method's name (as ``part.is_custom()``'s is)."""

@@ -40,11 +40,8 @@ def dispatching(cr: CallResolver, target: Resolved) -> list[Dispatch]:
     if not name.isidentifier():
         return []
     quoted = re.compile(rf"""(["']){re.escape(name)}\1""")
-    owner = cr.class_named(target.qualname.rpartition(".")[0]) if target.kind == "method" else None
-    defined = [target, *(cr.members(owner, name) if owner is not None else ())]
-    files = sorted({(d.repo, d.path) for d in defined if d.path})
     out: dict[tuple[str, int, int], Dispatch] = {}
-    for repo, path in files:
+    for repo, path in _files(cr, target, name):
         for number, text in enumerate(cr.code.lines(repo, path), start=1):
             if not quoted.search(text):
                 continue
@@ -56,6 +53,20 @@ def dispatching(cr: CallResolver, target: Resolved) -> list[Dispatch]:
                 if how:
                     out.setdefault((path, site.line, site.col), Dispatch(body, site, how))
     return list(out.values())
+
+
+def _files(cr: CallResolver, target: Resolved, name: str) -> list[tuple[str, str]]:
+    """The files defining ``target`` and, a method, each definition of ``name`` in its
+    class's MRO (a callback of a module of its own overrides the hook of the base class
+    whose module dispatches it: transformers' ``TensorBoardCallback.on_log``)."""
+    files = {(target.repo, target.path)} if target.path else set()
+    place = cr.place(target) if target.kind == "method" else None
+    if place is not None and "." in place[2]:
+        resolver, view, qualname = place
+        for base_view, cls in resolver.ns.mro(view, qualname.rpartition(".")[0]):
+            if base_view.defs(f"{cls.qualname}.{name}"):
+                files.add((base_view.repo or resolver.facts.repo, base_view.path))
+    return sorted(files)
 
 
 def _passing(facts: CallFacts, body: Body, line: int, quoted: re.Pattern[str]) -> Iterator[Site]:

@@ -151,7 +151,7 @@ class CallFacts(NamedTuple):
             return tuple(bound_in(self.locals, name, scope))
         if not line or any(first <= line <= last for first, last in self.deferred):
             return own
-        return tuple([o for o in own if self.reaches(o.line, line)])
+        return tuple([o for o in own if self.reaches(o.line, line) and _narrows(o, own, line)])
 
     def reaches(self, assigned: int, line: int) -> bool:
         """Whether an assignment on line ``assigned`` may reach a use on ``line``: it is
@@ -168,6 +168,16 @@ class CallFacts(NamedTuple):
     def returned(self, scope: str = "") -> tuple[Origin, ...]:
         """What the function of ``scope`` returns: the body's own (``""``), or a nested one's."""
         return self.nested_returns.get(scope, ()) if scope else self.returns
+
+
+def _narrows(o: Origin, bound: tuple[Origin, ...], line: int) -> bool:
+    """Whether ``o`` holds at a use on ``line``: any binding does, but an ``isinstance``
+    guard's class (``narrowed``) only down to the next binding of the name (a later loop's
+    ``for sub in ...``: the guard said nothing of those values), and not before the guard
+    (a loop's next pass binds the name again before it)."""
+    if o.kind != "narrowed":
+        return True
+    return o.line <= line and not any(o.line < other.line <= line for other in bound)
 
 
 def bound_in(names: Mapping[str, Sequence[T]], name: str, scope: str) -> Sequence[T]:
