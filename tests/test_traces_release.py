@@ -226,3 +226,20 @@ def test_a_models_remote_code_is_recorded_where_the_pinned_code_calls_it(
         label.startswith("ToyForCausalLM.forward  [remote code, modeling_toy.py]")
         for _, _, label in tree_rows(out)
     ), out
+
+
+def test_the_auto_classes_program_copies_its_remote_code_again_on_a_second_run(
+    stack_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The auto-classes tour's program keeps transformers' copy of its remote code after
+    the run (a trace shows its lines), and transformers copies a file only when its copy is
+    missing or differs: a second run still takes every step, the copy included."""
+    python = os.environ.get("CODEWALK_TEST_TORCH_PYTHON", "")
+    if not python or subprocess.run([python, "-c", "import torch"], capture_output=True).returncode != 0:
+        pytest.skip("no Python with torch: set CODEWALK_TEST_TORCH_PYTHON to one with the pinned stack")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # where the program keeps the copy
+    for _ in range(2):
+        code, out, _ = run(capsys, "check", "--run", "auto-classes", "--python", python)
+        assert code == 0, out
+        assert out.splitlines()[0].startswith("ran     auto-classes: 12 of 12 steps ran"), out
+    assert (tmp_path / "codewalk-auto-classes-modules" / "transformers_modules").is_dir()

@@ -14,8 +14,12 @@ import tempfile
 scratch = tempfile.mkdtemp(prefix="auto-classes-")  # the two model directories, removed at exit
 atexit.register(shutil.rmtree, scratch, True)
 # where transformers copies the remote code to import it (set before it is imported), kept
-# after the run: a trace shows the remote code's lines from that copy, the one that ran
-os.environ["HF_MODULES_CACHE"] = os.path.join(tempfile.gettempdir(), "codewalk-auto-classes-modules")
+# after the run: a trace shows the remote code's lines from that copy, the one that ran.
+# The copy an earlier run kept is removed first: transformers copies the file only when its
+# copy is missing or differs, and the tour's step shows that copy being made.
+modules_cache = os.path.join(tempfile.gettempdir(), "codewalk-auto-classes-modules")
+shutil.rmtree(modules_cache, ignore_errors=True)
+os.environ["HF_MODULES_CACHE"] = modules_cache
 
 import _tiny  # noqa: E402,F401  (the offline switches, before transformers is imported)
 import torch  # noqa: E402
