@@ -580,7 +580,7 @@ def test_threads_making_the_same_node_at_once_make_one(python: str, tmp_path: Pa
 
 
 # the recorder's own state read in the program's interpreter: a pool whose work items are
-# cancelled before they run, its one worker held until they are
+# cancelled before they run, its one worker held (before they are submitted) until they are
 CANCELLED = """
 import importlib.util, sys, threading
 from concurrent.futures import ThreadPoolExecutor
@@ -593,9 +593,10 @@ engine = recording.engine_for(recorder)
 engine.start()
 import toypkg
 
-gate = threading.Event()
+gate, held = threading.Event(), threading.Event()
 pool = ThreadPoolExecutor(max_workers=1)
-pool.submit(gate.wait)
+pool.submit(lambda: (held.set(), gate.wait()))
+held.wait()  # the worker holds: none of the items below is taken off the queue to run
 futures = [pool.submit(toypkg.square, x) for x in range(50)]
 pool.shutdown(wait=False, cancel_futures=True)
 gate.set()
