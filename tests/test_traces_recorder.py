@@ -646,6 +646,28 @@ def test_a_module_a_recorded_call_imported_is_said_where(python: str, tmp_path: 
     assert imports == [("load", 5, "xml.dom.minidom", 1)]
 
 
+FROM = """
+def load():
+    from xml.dom import minidom
+
+    return minidom.parseString("<a/>").documentElement.tagName
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_submodule_a_recorded_calls_from_statement_names_is_said_where(python: str, tmp_path: Path) -> None:
+    """``from xml.dom import minidom`` in a recorded function: ``minidom`` is imported by
+    the import machinery's ``_handle_fromlist``, not by the statement's own frame; it was
+    left out (the row said ``xml.dom`` alone, the module the time went to unnamed)."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "late.py").write_text(FROM.lstrip("\n"))
+    done, data = record(python, tmp_path, script="import toypkg.late\n\ntoypkg.late.load()\n")
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    imports = [(names[data["nodes"][node][2]], line, module, n) for node, line, module, n in data["imports"]]
+    assert sorted(imports) == [("load", 2, "xml.dom", 1), ("load", 2, "xml.dom.minidom", 1)]
+
+
 IMPORTING = """
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib", "site-packages"))

@@ -540,7 +540,10 @@ class Recorder:
     def importing(self, frame: Any, module: str) -> None:
         """Module ``module``, not imported yet, is being imported by the statement running in
         ``frame``: counted when that is a recorded call's, not a module's code (what a
-        module imports as it is imported is its import's work)."""
+        module imports as it is imported is its import's work). A submodule a ``from``
+        statement names (``from xml.dom import minidom``) is imported by the import
+        machinery's ``_handle_fromlist``: counted at that statement too."""
+        frame = _from_statement(frame)
         running = self.running.get(_key(frame))
         if running is None or self.recorded[self.code[running[0]]][1] == "<module>":
             return
@@ -715,6 +718,22 @@ def _callable_end(instructions: list[Any], call: int, below: int, jumps: set[int
         if depth >= 2:
             return index - 1 if index > start else -1
     return -1
+
+
+def _from_statement(frame: Any) -> Any:
+    """The frame of the ``from ... import`` statement whose names the import machinery is
+    importing as submodules in ``frame`` (``_handle_fromlist`` calling ``__import__``),
+    else ``frame`` (a parent package the machinery imports first is not the statement's)."""
+    above = frame
+    while above is not None:
+        code = above.f_code
+        filename = code.co_filename.replace("\\", "/")
+        if not (filename.startswith(_IMPORTLIB[0]) or filename.endswith(_IMPORTLIB[1:])):
+            break
+        if code.co_name == "_handle_fromlist":
+            return above.f_back
+        above = above.f_back
+    return frame
 
 
 def _pool_file(filename: str) -> bool:
