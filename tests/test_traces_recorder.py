@@ -404,13 +404,19 @@ class Holder:
     def put(self, x, scale=1):
         return toypkg.square(x) * scale
 
+    def me(self, x):
+        return self
+
 
 def keyed(box, args):
     first = (box
         .put(2, scale=3))
     second = (box
         .put(*args))
-    return first, second
+    third = (box
+        .me(1)
+        .put(2, scale=3))
+    return first, second, third
 """
 
 
@@ -421,7 +427,8 @@ def test_a_method_called_over_lines_with_keywords_or_a_star_is_recorded_at_its_n
     """Python 3.10 places a method's call with keyword or ``*`` arguments written over
     lines at its start (a call of ``(box`` then ``.put(2, scale=3))``), 3.11 on its call
     with ``*args`` too; its code says the line of the name, where codewalk's call sites
-    are, and each is recorded there."""
+    are, and each is recorded there (after ``.me(1)`` on a line of its own too, which 3.10's
+    was taken for: the first argument was looked for from the expression's start)."""
     write_program(tmp_path)
     (tmp_path / "toypkg" / "keyed.py").write_text(KEYED.lstrip("\n"))
     script = "import toypkg.keyed as k\n\nk.keyed(k.Holder(), (4,))\n"
@@ -430,7 +437,7 @@ def test_a_method_called_over_lines_with_keywords_or_a_star_is_recorded_at_its_n
     names = [code[1] for code in data["codes"]]
     nodes = data["nodes"]
     calls = sorted(line for parent, line, code, *_ in nodes[1:] if names[code].endswith("put") and parent)
-    assert calls == [11, 13]
+    assert calls == [14, 16, 19]  # the last after a call of its own holder's (not at .me's line)
 
 
 # a module of the package submitting the package's functions to a thread pool from two

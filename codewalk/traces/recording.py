@@ -693,7 +693,10 @@ def _moved_calls_310(code: Any) -> dict[int, int]:
 
 def _callable_end(instructions: list[Any], call: int, below: int, jumps: set[int]) -> int:
     """The index of the last instruction of the callable of the call at index ``call``,
-    whose arguments take ``below`` values of the stack above it; -1 where it cannot be told."""
+    whose arguments take ``below`` values of the stack above it; -1 where it cannot be told.
+    Read back from the call: the arguments begin where the values pushed from there on are
+    ``below`` (inside them, more are: the first argument's, at least), the callable just
+    before (which may be a call itself: ``box.me(1)`` then ``.put(2, scale=3)``)."""
     import dis
 
     def effect(instruction: Any) -> int:
@@ -701,22 +704,15 @@ def _callable_end(instructions: list[Any], call: int, below: int, jumps: set[int
         return int(dis.stack_effect(instruction.opcode, arg))
 
     depth, start = 0, call - 1
-    while start >= 0:  # back to the instruction that began the callable
+    while start > 0:
         if instructions[start].opcode in jumps:
             return -1
         depth += effect(instructions[start])
-        if depth > below:
-            break
-        if instructions[start].is_jump_target:
+        if depth == below:  # the first argument starts here
+            return start - 1
+        if depth > below or instructions[start].is_jump_target:
             return -1
         start -= 1
-    if start < 0:
-        return -1
-    depth = 0
-    for index in range(start, call):  # on to the first argument, which the callable ends before
-        depth += effect(instructions[index])
-        if depth >= 2:
-            return index - 1 if index > start else -1
     return -1
 
 
