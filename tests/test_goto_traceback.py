@@ -13,7 +13,7 @@ import pytest
 from codewalk.cli.main import main
 from codewalk.errors import QueryError
 from codewalk.index.cursor import column_meant, scope_at
-from codewalk.source.installed import readings, remote_module, stranger, version_beside
+from codewalk.source.installed import readings, remote_module, remote_name, stranger, version_beside
 from codewalk.source.pins import parse_pins
 from tests.callrepo import ACCEL_PIN, CALLS_PIN, pin_callrepo
 
@@ -83,6 +83,18 @@ def test_a_models_remote_code_is_named_by_the_module_transformers_imports_it_as(
     )
     assert remote_module("/v/site-packages/transformers/modeling_utils.py") is None
     assert remote_module("/h/transformers_modules") is None  # the directory itself: no file in it
+
+
+def test_a_models_remote_code_is_named_by_its_model_without_the_revision() -> None:
+    """The Hub's commit (40 hex digits) and a local directory's source hash (16) are left
+    out; the directories transformers named the model by are kept as it wrote them."""
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    assert (
+        remote_name(f"/h/transformers_modules/org/my_hyphen_lm/{commit}/modeling_x.py") == "org/my_hyphen_lm"
+    )
+    assert remote_name(r"C:\h\transformers_modules\mine\0123456789abcdef\modeling_x.py") == "mine"
+    assert remote_name("/h/transformers_modules/0123456789abcdef/modeling_x.py") == ""
+    assert remote_name("/v/site-packages/transformers/modeling_utils.py") is None
 
 
 def test_the_installed_version_is_read_from_the_metadata_beside_the_package(tmp_path: Path) -> None:

@@ -242,17 +242,58 @@ def test_path_with_a_trace_takes_the_programs_own_function_as_either_end(
     assert code == 1 and "'helper': no definition found" in err  # the program's, but it never ran
 
 
-def test_calls_with_a_trace_on_the_programs_own_function_says_what_it_is_and_where_to_look(
+def test_calls_with_a_trace_on_the_programs_own_function_answers_from_the_run(
     work: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """No pin defines ``mine`` and its file is not indexed: its calls are its lines as
+    written, each with what the run called there, as ``c`` lists them in the UI."""
     code, out, err = run(capsys, "calls", "mine", "--trace", "own")
-    assert (code, out) == (1, "")
-    assert err.splitlines() == [
-        "codewalk: error: mine (the program's, own.py) is the program's own code, which codewalk does not"
-        " index: trace 'own' says what it called, not which call sites it has",
-        "  hint: codewalk path mine TO --trace own gives the chains that ran from it; codewalk tour --trace"
-        " own lists its calls under it",
+    assert code == 0, err
+    lines = out.splitlines()
+    place = f"{work / 'own.py'}:{own_line('def mine(x):')}"
+    assert lines[0].startswith(f"mine (the program's, own.py)  {place}  ran x1 ")
+    assert lines[1:] == [
+        "  (the program's own code, which codewalk does not index: its calls as written, and what the run"
+        " called at each line)",
+        f"  {own_line('    return toypkg.square(x) + 1'):>6}  toypkg.square  [ran x1]",
+        "            -> toypkg.square  [ran x1]",
     ]
+    code, out, err = run(capsys, "calls", "Ban.__call__", "--trace", "own", "--json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["function"]["qualname"] == "helpers.Ban.__call__" and answer["function"]["program"]
+    assert answer["function"]["path"] == str(work / "helpers.py") and answer["ran"] == 1
+    assert answer["calls"] == []  # ``x * 0``: no call
+    code, out, err = run(capsys, "calls", "mine", "--trace", "own", "--json")
+    (call,) = json.loads(out)["calls"]
+    assert (call["expr"], call["ran"], call["line_ran"], call["targets"]) == ("toypkg.square", 1, True, [])
+    reached = [(r["qualname"], r["calls"], r["program"]) for r in call["reached"]]
+    assert reached == [("toypkg.square", 1, False)]
+
+
+def test_calls_with_a_trace_on_the_programs_code_with_no_def_or_changed_since_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lambda the pinned code called has no ``def`` whose lines are its own (listing
+    the enclosing code's would be another function's calls); a file changed since the run
+    is not read as it ran: one line each."""
+    work = use_toy(tmp_path, monkeypatch)
+    (work / "lam.py").write_text(
+        "import toypkg\n\n\ndef mine(x):\n    return x\n\n\ntoypkg.call_it(lambda x: x)\n"
+        "toypkg.call_it(mine)\n"
+    )
+    assert main(["trace", "--python", sys.executable, "--name", "lam", "lam.py"]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "calls", "<lambda>", "--trace", "lam")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[0] == (
+        f"codewalk: error: <lambda> (the program's, lam.py) is no def or class of {work / 'lam.py'}"
+        " whose calls codewalk can list (line 8)"
+    )
+    (work / "lam.py").write_text("# edited\n" + (work / "lam.py").read_text())
+    code, out, err = run(capsys, "calls", "mine", "--trace", "lam")
+    assert (code, out) == (2, "")  # as every trace that cannot be read as it ran
+    assert "has changed since trace 'lam' ran it" in err and len(err.splitlines()) <= 2, err
 
 
 def test_draft_along_a_chain_through_the_programs_code_leaves_its_step_out_and_says_why(
@@ -683,6 +724,46 @@ def test_c_in_a_class_body_of_the_programs_lists_the_statements_of_the_class(
     assert [[(ran.qualname, ran.calls) for ran in there] for there in found.ran] == [[("toypkg.square", 1)]]
 
 
+ONLY_CLASS = """
+import toypkg
+
+
+def main(n):
+    class Settings:
+        side = toypkg.square(n)
+
+        def area(self):
+            return toypkg.fib(self.side)
+
+    return Settings
+
+
+toypkg.call_it(main)
+"""
+
+
+def test_c_on_a_function_whose_body_is_a_class_lists_the_class_bodys_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``def main(n): class Settings: side = toypkg.square(n)``: the class's body runs as
+    main runs its statement, so its calls are main's (said "0 calls in main"); its
+    methods' bodies are their own."""
+    from codewalk.traces.own_calls import own_calls
+
+    work = use_toy(tmp_path, monkeypatch)
+    text = textwrap.dedent(ONLY_CLASS).lstrip("\n")
+    (work / "only.py").write_text(text)
+    assert main(["trace", "--python", sys.executable, "--name", "only", "only.py"]) == 0
+    opened = open_trace("only")
+    lines = text.splitlines()
+    found = own_calls(opened.trace, opened.tree, str(work / "only.py"), text, lines.index("def main(n):") + 1)
+    assert found is not None and found.calls.function.qualname == "__main__.main"
+    assert [(row.line, row.expr) for row in found.calls.rows] == [
+        (lines.index("        side = toypkg.square(n)") + 1, "toypkg.square")
+    ]
+    assert [[(ran.qualname, ran.calls) for ran in there] for there in found.ran] == [[("toypkg.square", 1)]]
+
+
 @pytest.mark.parametrize("python", PYTHONS)
 def test_c_reads_what_ran_at_a_method_call_written_over_lines(
     python: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -731,6 +812,42 @@ def test_a_models_remote_code_copied_outside_the_programs_directory_is_recorded_
     opened = open_trace("remote")
     notes = [step.note or "" for step in trace_tour(opened.trace, opened.tree).tour.steps]
     assert any("A model's code loaded as remote code (transformers' copy of it, " in note for note in notes)
+
+
+@run_async
+async def test_the_header_says_a_models_remote_code_is_that_not_your_program(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The code view's header on a model's remote code (the program's in the trace, as the
+    run imported it) names it as remote code of the model its directories name, without
+    the revision's hash; the program's own file stays "your program"."""
+    from codewalk.ui.app import make_app
+    from codewalk.ui.header import TourHeader
+    from codewalk.ui.launch import trace_session
+
+    work = use_toy(tmp_path, monkeypatch)
+    copied = tmp_path / "hf-modules" / "transformers_modules" / "org" / "toy_hyphen_lm" / ("ab12" * 10)
+    copied.mkdir(parents=True)
+    (copied / "modeling_toy.py").write_text("def forward(x):\n    return x\n")
+    (work / "remote.py").write_text(
+        f"import sys\nsys.path.append({str(tmp_path / 'hf-modules')!r})\nimport toypkg\n"
+        "import importlib\n\nmodeling_toy = importlib.import_module("
+        f"'transformers_modules.org.toy_hyphen_lm.{'ab12' * 10}.modeling_toy')\n"
+        "toypkg.call_it(modeling_toy.forward)\n"
+    )
+    assert main(["trace", "--python", sys.executable, "--name", "remote", "remote.py"]) == 0
+    opened = open_trace("remote")
+    rows = folded(opened.trace, opened.tree)
+    forward = next(
+        n
+        for n, row in enumerate(rows)
+        if opened.trace.functions[opened.trace.nodes[row.shown.node].function].name == "forward"
+    )
+    session, _ = trace_session(opened)
+    app = make_app(session, start_step=forward)
+    async with app.run_test(size=(150, 44)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(TourHeader).text.endswith("·  remote code org/toy_hyphen_lm")
 
 
 def test_a_root_the_models_remote_code_called_is_called_by_it_not_by_code_outside(
@@ -955,7 +1072,7 @@ async def test_c_in_the_programs_function_lists_what_its_nested_def_and_class_st
 ) -> None:
     """A ``def`` inside a function of the program's calls its defaults when its statement
     runs, a ``class`` its bases: the calls panel lists them at that line with what ran
-    there (the body of either is its own, not listed: the class's body ran there too)."""
+    there (a def's body is its own, not listed; a class's body runs there, its calls are)."""
     from codewalk.ui.app import make_app
     from codewalk.ui.calls_panel import CallsPanel
     from codewalk.ui.code_view import CodeView

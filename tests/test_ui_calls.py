@@ -246,6 +246,8 @@ async def test_g_at_a_call_with_several_targets_lists_them() -> None:
         assert code.shown is not None and code.shown.span == (26, 26)  # its header lit, as g lights it
         banner = app.screen.query_one(OffTourBanner)
         assert "__call__ (base.py:26)" in str(banner.render())
+        assert not panel.shown  # the chooser closes on the jump, as the calls panel does
+        assert app.screen.focused is code
 
 
 @run_async

@@ -468,8 +468,12 @@ def run_calls(args: argparse.Namespace) -> int:
             try:
                 target = traced_definition(args, workspace, trace, args.query, scope)
             except QueryError as error:
-                _refuse_own(trace, args.query, error)
-                raise
+                own = _own_function(trace, args.query, error)
+                if own is None:
+                    raise
+                from codewalk.cli.traced_own import own_calls_answer
+
+                return own_calls_answer(args, opened, own)
             body = calling.body_of(target, calling.receiver(args.query, target, scope))  # as calls reads it
             callees = [level.callee for level in call_tree(calling.cr, body, 1)]
         functions = functions_of(trace, [target])
@@ -522,23 +526,15 @@ def run_calls(args: argparse.Namespace) -> int:
         return 0
 
 
-def _refuse_own(trace: Trace, query: str, error: QueryError) -> None:
+def _own_function(trace: Trace, query: str, error: QueryError) -> Function | None:
     """``calls MyTrainer.compute_loss --trace``: the program's own function that ran, which
-    no pin defines, has no call sites codewalk reads (the program's files are not indexed):
-    said so, with where the run shows what it called, not "no definition found"."""
+    no pin defines (answered from the run, ``codewalk.cli.traced_own``); None when ``query``
+    names none of them, or names several definitions of the pins."""
     from codewalk.workspace.calling import Ambiguous
 
     if isinstance(error, Ambiguous) or not own_named(trace, query):
-        return
-    function = own_instead(trace, query, error)
-    raise QueryError(
-        f"{ran_name(function)} is the program's own code, which codewalk does not index: "
-        f"trace {trace.name!r} says what it called, not which call sites it has",
-        hint=(
-            f"codewalk path {query.strip()} TO --trace {trace.name} gives the chains that ran from it; "
-            f"codewalk tour --trace {trace.name} lists its calls under it"
-        ),
-    )
+        return None
+    return own_instead(trace, query, error)
 
 
 def line_ran_said(compiled: Sequence[str]) -> str:

@@ -26,6 +26,9 @@ _INSTALL_DIRS = ("site-packages", "dist-packages")
 # its copy of the model's files under ``HF_MODULES_CACHE``, which no pin has
 REMOTE = "transformers_modules"
 _DRIVE_RE = re.compile(r"[A-Za-z]:\\")
+# the revision transformers names a copy of remote code by: the Hub commit it was read at,
+# or the hash of a local model directory's source files
+_REVISION = re.compile(r"[0-9a-f]{16}|[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 class Reading(NamedTuple):
@@ -81,6 +84,20 @@ def remote_module(path: str) -> str | None:
         return None
     module = ".".join(parts[parts.index(REMOTE) :])
     return module[: -len(".py")] if module.endswith(".py") else module
+
+
+def remote_name(path: str) -> str | None:
+    """The model a path of remote code is the copy of, as its directories under
+    ``transformers_modules`` name it (as transformers wrote them: ``-`` as ``_hyphen_``),
+    without the revision's hash: ``org/repo`` for
+    ``.../transformers_modules/org/repo/HASH/modeling_x.py``, a local model's directory
+    name for one loaded from there; "" when they name none, None for a path that is not
+    remote code."""
+    parts = parts_of(path)
+    if REMOTE not in parts[:-1]:
+        return None
+    named = [part for part in parts[parts.index(REMOTE) + 1 : -1] if not _REVISION.fullmatch(part)]
+    return "/".join(named)
 
 
 def version_beside(holder: str, distribution: str) -> str:

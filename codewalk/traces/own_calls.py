@@ -183,15 +183,18 @@ def _innermost(
 
 def _call_lines(body: list[ast.stmt]) -> dict[int, list[tuple[int, str, int]]]:
     """``line: [(col, callee as written, the line of its name)]`` of the calls in ``body``
-    (a function's, a module's), not in a function or class it defines (a comprehension's
-    and a lambda's are the line's); the calls of such a definition's statement are
-    (its decorators, a function's defaults, a class's bases and keywords)."""
+    (a function's, a module's), not in a function it defines (a comprehension's and a
+    lambda's are the line's); the calls of such a definition's statement are (its
+    decorators, a function's defaults, a class's bases and keywords), and those of a
+    class's body outside its methods, which runs where the class is defined."""
     found: dict[int, list[tuple[int, str, int]]] = {}
     pending: list[ast.AST] = list(body)
     while pending:
         node = pending.pop()
         if isinstance(node, (*_DEF, ast.ClassDef)):
-            pending.extend(_defined_with(node))  # run where it is defined; its body is its own
+            pending.extend(_defined_with(node))  # run where it is defined; a def's body is its own
+            if isinstance(node, ast.ClassDef):
+                pending.extend(node.body)
             continue
         if isinstance(node, ast.Call):
             func = node.func

@@ -8,16 +8,30 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Static
 
-from codewalk.traces.model import repo_shown
+from codewalk.source.installed import remote_name
+from codewalk.traces.model import PROGRAM, repo_shown
 from codewalk.visible import visible
 
 
-def header_parts(title: str, step: int, total: int, repo: str, version: str) -> tuple[str, str]:
-    """The title (cut first when the line is short) and ``step k/n · repo@version``."""
+def header_parts(
+    title: str, step: int, total: int, repo: str, version: str, path: str = ""
+) -> tuple[str, str]:
+    """The title (cut first when the line is short) and ``step k/n · repo@version``; the
+    code on screen at ``path`` a model's remote code, ``remote code org/repo``."""
     safe = visible(title).replace("[", r"\[")
-    shown = repo_shown(repo)
+    shown = code_shown(repo, path)
     where = visible(f"{shown}@{short_version(repo, version)}" if version else shown).replace("[", r"\[")
     return f"[b]{safe}[/b]", f"step {step}/{total}  ·  {where}"
+
+
+def code_shown(repo: str, path: str) -> str:
+    """Whose the code at ``path`` of ``repo`` is: the repository; of the program's, "your
+    program", or a model's remote code (transformers' copy of it the run imported) said to
+    be that, with the model it is from."""
+    model = remote_name(path) if repo == PROGRAM else None
+    if model is None:
+        return repo_shown(repo)
+    return f"remote code {model}" if model else "remote code"
 
 
 def short_version(repo: str, version: str) -> str:
@@ -47,7 +61,7 @@ class TourHeader(Horizontal):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._step = ("", 0, 0)
-        self._repo = ("", "")
+        self._repo = ("", "", "")
         self._shown: tuple[str, str] | None = None
 
     def compose(self) -> ComposeResult:
@@ -59,9 +73,9 @@ class TourHeader(Horizontal):
         self._step = (title, step, total)
         self._update()
 
-    def show_repo(self, repo: str, version: str) -> None:
-        """The repository and version of the code on screen."""
-        self._repo = (repo, version)
+    def show_repo(self, repo: str, version: str, path: str = "") -> None:
+        """The repository and version of the code on screen (at ``path``, when known)."""
+        self._repo = (repo, version, path)
         self._update()
 
     def _update(self) -> None:

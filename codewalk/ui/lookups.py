@@ -207,12 +207,15 @@ class LookupActions(Screen[None]):
 
     def close_calls(self) -> None:
         """Close the calls panel once the code moves elsewhere: it lists the calls of the
-        function the reader asked about, which a jump leaves (``c`` asks again)."""
+        function the reader asked about, which a jump leaves (``c`` asks again); and the
+        definitions a call may reach (``g`` lists them), once one is gone to."""
         calls = self.query_one(CallsPanel)
-        if calls.shown:
-            calls.close()
-            if not self.query_one(ReferencesPanel).shown:
-                self.remove_class("-panel-open")
+        references = self.query_one(ReferencesPanel)
+        closing = [panel for panel, done in ((calls, calls.shown), (references, references.choosing)) if done]
+        for panel in closing:
+            panel.close()
+        if closing and not references.shown:
+            self.remove_class("-panel-open")
 
     def action_close_references(self) -> None:
         """``escape`` outside a panel (it is not focusable while finding) closes it."""

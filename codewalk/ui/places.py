@@ -71,10 +71,11 @@ class Places(LookupActions):
             return self.location.repo
         return self.session.repo if self.session is not None else ""
 
-    def show_repo(self, repo: str, version: str = "") -> None:
-        """Name ``repo`` and its version in the header (the version read, when known)."""
+    def show_repo(self, repo: str, version: str = "", path: str = "") -> None:
+        """Name ``repo`` and its version in the header (the version read, when known); the
+        code on screen at ``path``, whose it is when not the repository's (remote code)."""
         info = self.session.info(repo) if self.session is not None else None
-        self.query_one(TourHeader).show_repo(repo, info.version if info is not None else version)
+        self.query_one(TourHeader).show_repo(repo, info.version if info is not None else version, path)
 
     def source(self, repo: str, path: str) -> HighlightedSource:
         """A file of ``repo``, highlighted lazily; kept for the session (a file that may
@@ -137,7 +138,7 @@ class Places(LookupActions):
             opens=where.opens,
         )
         self.location = where
-        self.show_repo(where.repo)
+        self.show_repo(where.repo, path=where.path)
 
     def _lit(self, repo: str, source: HighlightedSource) -> frozenset[int] | None:
         """The lines of ``source`` a trace read lights (None: no trace, or one that did not

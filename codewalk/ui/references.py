@@ -147,6 +147,13 @@ class ReferencesPanel(BottomPanel):
         self.repo = ""  # the repository searched (a reference's, unless it names its own)
         self._asked = 0  # numbers each search, so that a late answer is recognised
 
+    @property
+    def choosing(self) -> bool:
+        """Whether it lists the definitions a call may reach (``show_targets``), to go to
+        one: a chooser, done with once the code moves, where callers and uses stay to
+        be gone through one after another."""
+        return self.shown and any(isinstance(row, _TargetRow) for row in self.references)
+
     def compose(self) -> ComposeResult:
         yield Label("", id="references-title")
         yield OptionList(id="references-list")
