@@ -635,9 +635,9 @@ def _instruction(instructions: bytes, offset: int) -> int:
 
 def _moved_calls(code: Any) -> dict[int, int]:
     """``{offset of a CALL: the line of the name it calls}`` of the calls of ``code`` whose
-    callable is a global's attribute on a later line (``LOAD_GLOBAL`` or ``LOAD_NAME``,
-    then ``LOAD_ATTR`` there) and whose own position starts at that global's, as the
-    CALL of ``(np`` then ``.square(x))`` does."""
+    callable is an attribute on a later line of a global or a local (one of ``_LOADS``,
+    then ``LOAD_ATTR`` there) and whose own position starts at that name's, as the CALL
+    of ``(np`` then ``.square(x))`` does, and that of ``(box`` then ``.put(*args))``."""
     import dis
 
     ops = code.co_code
