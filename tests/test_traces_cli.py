@@ -2033,6 +2033,7 @@ LATE = """
 
 def load():
     import colorsys
+    import toypkg.__about__
 
     return colorsys.rgb_to_hsv(0.2, 0.4, 0.4)
 """
@@ -2044,10 +2045,13 @@ def test_a_row_that_imported_a_module_says_so_in_the_tree_and_its_note(
     """torch's first import inside a call (datasets' ``_maybe_share_with_torch_persistent_workers``
     running ``import torch``) made its row take 12.65 s with nothing under it to say why.
     The row of a call whose own statement imported a module not imported yet says which,
-    and where; a later call, the module there already, says nothing."""
+    and where; a later call, the module there already, says nothing. In its note, each
+    module is a code span: a name of the run's, ``toypkg.__about__``, was read as Markdown
+    (``__about__`` in bold)."""
     from codewalk.tours.traced import trace_tour
     from codewalk.traces.tree import Tree
 
+    (toy / "toypkg" / "__about__.py").write_text("VERSION = 1\n")
     traced_with(toy, capsys, LATE, "late", "import toypkg\n\ntoypkg.load()\ntoypkg.load()\n")
     package = (toy / "toypkg" / "__init__.py").read_text().splitlines()
     at = package.index("    import colorsys") + 1
@@ -2055,12 +2059,10 @@ def test_a_row_that_imported_a_module_says_so_in_the_tree_and_its_note(
     assert code == 0
     rows = [line for line in out.splitlines() if "  load from late.py:" in line]
     assert len(rows) == 2, out
-    assert rows[0].endswith(f"  [imported colorsys at line {at}]"), out
+    assert rows[0].endswith(f"  [imported colorsys at line {at}; toypkg.__about__ at line {at + 1}]"), out
     assert "imported" not in rows[1]
     trace = store.load("late")
     tour = trace_tour(trace, Tree(trace)).tour
     notes = [step.note for step in tour.steps if step.at == "toypkg.load"]
-    assert [f"It imported colorsys at line {at}: the module's first import" in note for note in notes] == [
-        True,
-        False,
-    ]
+    said = f"It imported `colorsys` at line {at}; `toypkg.__about__` at line {at + 1}: the module's first"
+    assert [said in note for note in notes] == [True, False]

@@ -404,13 +404,19 @@ class Holder:
     def put(self, x, scale=1):
         return toypkg.square(x) * scale
 
+    def me(self, x):
+        return self
+
 
 def keyed(box, args):
     first = (box
         .put(2, scale=3))
     second = (box
         .put(*args))
-    return first, second
+    third = (box
+        .me(1)
+        .put(2, scale=3))
+    return first, second, third
 """
 
 
@@ -421,7 +427,8 @@ def test_a_method_called_over_lines_with_keywords_or_a_star_is_recorded_at_its_n
     """Python 3.10 places a method's call with keyword or ``*`` arguments written over
     lines at its start (a call of ``(box`` then ``.put(2, scale=3))``), 3.11 on its call
     with ``*args`` too; its code says the line of the name, where codewalk's call sites
-    are, and each is recorded there."""
+    are, and each is recorded there (after ``.me(1)`` on a line of its own too, which 3.10's
+    was taken for: the first argument was looked for from the expression's start)."""
     write_program(tmp_path)
     (tmp_path / "toypkg" / "keyed.py").write_text(KEYED.lstrip("\n"))
     script = "import toypkg.keyed as k\n\nk.keyed(k.Holder(), (4,))\n"
@@ -430,7 +437,7 @@ def test_a_method_called_over_lines_with_keywords_or_a_star_is_recorded_at_its_n
     names = [code[1] for code in data["codes"]]
     nodes = data["nodes"]
     calls = sorted(line for parent, line, code, *_ in nodes[1:] if names[code].endswith("put") and parent)
-    assert calls == [11, 13]
+    assert calls == [14, 16, 19]  # the last after a call of its own holder's (not at .me's line)
 
 
 # a module of the package submitting the package's functions to a thread pool from two
@@ -580,7 +587,7 @@ def test_threads_making_the_same_node_at_once_make_one(python: str, tmp_path: Pa
 
 
 # the recorder's own state read in the program's interpreter: a pool whose work items are
-# cancelled before they run, its one worker held until they are
+# cancelled before they run, its one worker held (before they are submitted) until they are
 CANCELLED = """
 import importlib.util, sys, threading
 from concurrent.futures import ThreadPoolExecutor
@@ -593,9 +600,10 @@ engine = recording.engine_for(recorder)
 engine.start()
 import toypkg
 
-gate = threading.Event()
+gate, held = threading.Event(), threading.Event()
 pool = ThreadPoolExecutor(max_workers=1)
-pool.submit(gate.wait)
+pool.submit(lambda: (held.set(), gate.wait()))
+held.wait()  # the worker holds: none of the items below is taken off the queue to run
 futures = [pool.submit(toypkg.square, x) for x in range(50)]
 pool.shutdown(wait=False, cancel_futures=True)
 gate.set()
@@ -643,6 +651,28 @@ def test_a_module_a_recorded_call_imported_is_said_where(python: str, tmp_path: 
     names = [code[1] for code in data["codes"]]
     imports = [(names[data["nodes"][node][2]], line, module, n) for node, line, module, n in data["imports"]]
     assert imports == [("load", 5, "xml.dom.minidom", 1)]
+
+
+FROM = """
+def load():
+    from xml.dom import minidom
+
+    return minidom.parseString("<a/>").documentElement.tagName
+"""
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_a_submodule_a_recorded_calls_from_statement_names_is_said_where(python: str, tmp_path: Path) -> None:
+    """``from xml.dom import minidom`` in a recorded function: ``minidom`` is imported by
+    the import machinery's ``_handle_fromlist``, not by the statement's own frame; it was
+    left out (the row said ``xml.dom`` alone, the module the time went to unnamed)."""
+    write_program(tmp_path)
+    (tmp_path / "toypkg" / "late.py").write_text(FROM.lstrip("\n"))
+    done, data = record(python, tmp_path, script="import toypkg.late\n\ntoypkg.late.load()\n")
+    assert done.returncode == 0, done.stderr
+    names = [code[1] for code in data["codes"]]
+    imports = [(names[data["nodes"][node][2]], line, module, n) for node, line, module, n in data["imports"]]
+    assert sorted(imports) == [("load", 2, "xml.dom", 1), ("load", 2, "xml.dom.minidom", 1)]
 
 
 IMPORTING = """

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual import events
@@ -1145,3 +1146,25 @@ async def test_a_step_that_cannot_be_resolved_leaves_the_later_steps_marked(
         screen.show_step(1)
         await settle(pilot)
         assert any("the index broke" in str(n.message) for n in app._notifications)  # said there
+
+
+def test_g_in_the_script_counts_what_its_statement_called(toy: Path) -> None:
+    """``g`` at a call of the script's own statements (``toypkg.fib(4)`` in ``prog.py``,
+    code the run does not record): what ran there is read from the calls it made, as
+    ``goto prog.py:5 --trace`` reads it (the list said every definition ``not run``)."""
+    from codewalk.resolve.model import Resolved
+    from codewalk.traces.model import PROGRAM
+    from codewalk.ui.launch import ran_targets
+
+    opened = open_trace("toy")
+    trace = opened.trace
+    script = str(toy / "work" / "prog.py")
+    fib = next(f for f in trace.functions if f.name == "fib")
+    other = next(f for f in trace.functions if f.name == "total")
+
+    def target(f: Any) -> Resolved:
+        return Resolved(f.repo, f"toypkg.{f.name}", "function", f.path, f.line, f.line, f.line, "", "")
+
+    line = (toy / "work" / "prog.py").read_text().splitlines().index("toypkg.fib(4)") + 1
+    ran = ran_targets(opened)(PROGRAM, script, line, [target(other), target(fib)])
+    assert ran.calls == (0, 1) and ran.line_ran

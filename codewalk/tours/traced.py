@@ -127,7 +127,7 @@ def _note(trace: Trace, row: Row) -> str:
     started = started_processes(trace, row)
     if started:
         lines += ["", f"It {started}, whose code a trace does not record."]
-    imported = imported_modules(trace, row)
+    imported = imported_modules(trace, row, code_span)
     if imported:
         lines += [
             "",
@@ -158,10 +158,11 @@ def started_processes(trace: Trace, row: Row) -> str:
     return f"started {count} process{'es' if count > 1 else ''} at {at}"
 
 
-def imported_modules(trace: Trace, row: Row) -> str:
+def imported_modules(trace: Trace, row: Row, name: Callable[[str], str] = str) -> str:
     """``imported torch at line 30``: the modules not imported yet that the calls of
     ``row`` imported by a statement of their own (``import torch`` in a function's body,
-    whose load time is the row's); "" for none."""
+    whose load time is the row's), each written by ``name`` (a note's code span: a
+    module's name is the run's, ``torch.__config__``); "" for none."""
     nodes = {member.node for member in row.members}
     found: dict[str, set[int]] = {}
     for node, line, module, _count in trace.imports:
@@ -170,7 +171,7 @@ def imported_modules(trace: Trace, row: Row) -> str:
     if not found:
         return ""
     said = [
-        f"{module} at line{'s' if len(lines) > 1 else ''} {', '.join(str(n) for n in sorted(lines))}"
+        f"{name(module)} at line{'s' if len(lines) > 1 else ''} {', '.join(str(n) for n in sorted(lines))}"
         for module, lines in found.items()
     ]
     return "imported " + ("; ".join(said[:3]) + (f" and {len(said) - 3} more" if len(said) > 3 else ""))

@@ -540,7 +540,10 @@ class Recorder:
     def importing(self, frame: Any, module: str) -> None:
         """Module ``module``, not imported yet, is being imported by the statement running in
         ``frame``: counted when that is a recorded call's, not a module's code (what a
-        module imports as it is imported is its import's work)."""
+        module imports as it is imported is its import's work). A submodule a ``from``
+        statement names (``from xml.dom import minidom``) is imported by the import
+        machinery's ``_handle_fromlist``: counted at that statement too."""
+        frame = _from_statement(frame)
         running = self.running.get(_key(frame))
         if running is None or self.recorded[self.code[running[0]]][1] == "<module>":
             return
@@ -632,9 +635,9 @@ def _instruction(instructions: bytes, offset: int) -> int:
 
 def _moved_calls(code: Any) -> dict[int, int]:
     """``{offset of a CALL: the line of the name it calls}`` of the calls of ``code`` whose
-    callable is a global's attribute on a later line (``LOAD_GLOBAL`` or ``LOAD_NAME``,
-    then ``LOAD_ATTR`` there) and whose own position starts at that global's, as the
-    CALL of ``(np`` then ``.square(x))`` does."""
+    callable is an attribute on a later line of a global or a local (one of ``_LOADS``,
+    then ``LOAD_ATTR`` there) and whose own position starts at that name's, as the CALL
+    of ``(np`` then ``.square(x))`` does, and that of ``(box`` then ``.put(*args))``."""
     import dis
 
     ops = code.co_code
@@ -690,7 +693,10 @@ def _moved_calls_310(code: Any) -> dict[int, int]:
 
 def _callable_end(instructions: list[Any], call: int, below: int, jumps: set[int]) -> int:
     """The index of the last instruction of the callable of the call at index ``call``,
-    whose arguments take ``below`` values of the stack above it; -1 where it cannot be told."""
+    whose arguments take ``below`` values of the stack above it; -1 where it cannot be told.
+    Read back from the call: the arguments begin where the values pushed from there on are
+    ``below`` (inside them, more are: the first argument's, at least), the callable just
+    before (which may be a call itself: ``box.me(1)`` then ``.put(2, scale=3)``)."""
     import dis
 
     def effect(instruction: Any) -> int:
@@ -698,23 +704,32 @@ def _callable_end(instructions: list[Any], call: int, below: int, jumps: set[int
         return int(dis.stack_effect(instruction.opcode, arg))
 
     depth, start = 0, call - 1
-    while start >= 0:  # back to the instruction that began the callable
+    while start > 0:
         if instructions[start].opcode in jumps:
             return -1
         depth += effect(instructions[start])
-        if depth > below:
-            break
-        if instructions[start].is_jump_target:
+        if depth == below:  # the first argument starts here
+            return start - 1
+        if depth > below or instructions[start].is_jump_target:
             return -1
         start -= 1
-    if start < 0:
-        return -1
-    depth = 0
-    for index in range(start, call):  # on to the first argument, which the callable ends before
-        depth += effect(instructions[index])
-        if depth >= 2:
-            return index - 1 if index > start else -1
     return -1
+
+
+def _from_statement(frame: Any) -> Any:
+    """The frame of the ``from ... import`` statement whose names the import machinery is
+    importing as submodules in ``frame`` (``_handle_fromlist`` calling ``__import__``),
+    else ``frame`` (a parent package the machinery imports first is not the statement's)."""
+    above = frame
+    while above is not None:
+        code = above.f_code
+        filename = code.co_filename.replace("\\", "/")
+        if not (filename.startswith(_IMPORTLIB[0]) or filename.endswith(_IMPORTLIB[1:])):
+            break
+        if code.co_name == "_handle_fromlist":
+            return above.f_back
+        above = above.f_back
+    return frame
 
 
 def _pool_file(filename: str) -> bool:

@@ -126,17 +126,23 @@ def ran_at_calls(opened: Opened) -> Callable[[CallList], Sequence[Sequence[RanTh
 def ran_targets(opened: Opened) -> RanTargets:
     """Of the definitions a call at a line may reach (``g`` lists them), the calls of each
     the trace made there (a wrapper's call read as the function it wraps), as ``goto
-    --trace`` counts them."""
+    --trace`` counts them: in the program's own file, what its statements the run did not
+    record called too (the script's ``toypkg.fib(4)``)."""
     from typing import cast
 
     from codewalk.resolve.model import Resolved
-    from codewalk.traces.called import ran_at_line
+    from codewalk.traces.called import program_ran_at_line, ran_at_line
     from codewalk.traces.tree import is_definition
 
     trace = opened.trace
 
     def ran(repo: str, path: str, line: int, targets: Sequence[Target]) -> TargetsRan:
-        called = [(trace.functions[f], n) for f, n in ran_at_line(trace, opened.tree, repo, path, line)]
+        found = (
+            program_ran_at_line(trace, opened.tree, path, line)
+            if repo == PROGRAM
+            else ran_at_line(trace, opened.tree, repo, path, line)
+        )
+        called = [(trace.functions[f], n) for f, n in found]
         # the workspace's answers: each a Resolved
         calls = tuple(sum(n for f, n in called if is_definition(f, cast(Resolved, t))) for t in targets)
         return TargetsRan(calls, bool(called) or line in trace.executed(repo, path))
