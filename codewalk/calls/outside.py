@@ -17,7 +17,6 @@ from codewalk.calls.reached import COPIES, Reach, unresolved
 from codewalk.calls.records import LOCAL, CallFacts, Name, Origin
 from codewalk.resolve.model import Resolved
 
-# a call whose name is this external one returns a value of its package; a copy returns its argument
 MAX_LOCAL_DEPTH = 2  # locals followed back from a ``return`` (``latents = ...; return latents``)
 
 
