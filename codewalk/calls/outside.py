@@ -28,15 +28,7 @@ class Asking(Protocol):
     def body_of(self, function: Resolved) -> Body | None: ...
 
     def reach_name(
-        self,
-        body: Body,
-        facts: CallFacts,
-        name: Name,
-        *,
-        call: bool,
-        depth: int = 0,
-        read: bool = False,
-        line: int = 0,
+        self, body: Body, facts: CallFacts, name: Name, *, call: bool, depth: int, line: int = 0
     ) -> Reach: ...
 
 
