@@ -78,3 +78,22 @@ def test_a_pin_the_question_could_not_fetch_is_said_why(
     assert code == 1 and not hub.exists()
     hint = err.splitlines()[-1]
     assert hint.startswith("  hint: hub could not be opened: "), err
+
+
+@pytest.mark.parametrize("command", ["find", "calls"])
+def test_a_short_name_no_pin_in_the_cache_has_names_the_pins_not_searched(
+    hub: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``load_tokns`` names no pin: it is searched in the pins in the cache alone, and the
+    answer says which were not searched and how to fetch them (a new user's machine holds
+    transformers alone: "no definition found in transformers" said nothing of the rest)."""
+    code, _, err = run(capsys, "--no-color", command, "load_tokns")
+    assert code == 1 and not hub.exists()
+    hint = err.splitlines()[-1]
+    assert "load_tokens" not in err  # hub's names: not searched
+    fetch = "('codewalk sync hub' fetches it, 'codewalk sync --all' every pin)"
+    assert hint.endswith(f"not searched, not in the cache: hub {fetch}"), err
+    assert run(capsys, "sync", "hub")[0] == 0
+    code, _, err = run(capsys, "--no-color", command, "load_tokns")
+    assert code == 1 and "not in the cache" not in err
+    assert "did you mean: load_tokens" in err

@@ -359,6 +359,7 @@ def no_definition(args: argparse.Namespace, workspace: Workspace, found: FindRes
         indexing=index_command(args, checkout),
         why=why,
         others=search_scope(args, workspace)[1:],
+        unsynced=workspace.stack.unsynced(),
     )
 
 
@@ -370,6 +371,7 @@ def not_found(
     indexing: str = "codewalk index",
     why: str = "",
     others: Sequence[str] = (),
+    unsynced: Sequence[str] = (),
 ) -> QueryError:
     if found.note_says_all:  # not "no definition found": one was, of another kind than asked
         return QueryError(f"{found.query!r}: {found.note}")
@@ -382,8 +384,11 @@ def not_found(
     if not fully_indexed and not elsewhere:  # a class of another pin: indexing this one adds nothing
         partial = f"only part of {checkout.repo} is indexed yet: `{indexing}` makes every name findable"
         hint = f"{hint}; {partial}" if hint else partial
-    from codewalk.workspace.forwarding import not_found_message
+    from codewalk.workspace.forwarding import not_found_message, unsearched
 
+    fetch = unsearched(unsynced) if found.owner is None else ""  # a class's member: its pin was read
+    if fetch:
+        hint = f"{hint}; {fetch}" if hint else fetch
     return QueryError(not_found_message(found, checkout, others), hint=hint)
 
 

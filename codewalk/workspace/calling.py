@@ -223,7 +223,7 @@ class Calling:
         matches = found.matches
         if not matches:
             found = self.spelled_nested(found, scope)
-            from codewalk.workspace.forwarding import not_found_message
+            from codewalk.workspace.forwarding import not_found_message, unsearched
 
             hint = (
                 f"did you mean: {', '.join(found.suggestions)}" if found.suggestions else found.note or None
@@ -233,6 +233,10 @@ class Calling:
                 hint = f"{why}; {hint}" if hint else why
             home = self.ws.checkout.repo
             searched = [repo for repo in scope if repo != home] if len(scope) > 1 else []  # as find looked
+            # a class's member not found: the class's pin was read; else name the pins not searched
+            fetch = unsearched(self.ws.stack.unsynced()) if found.owner is None else ""
+            if fetch:
+                hint = f"{hint}; {fetch}" if hint else fetch
             raise NoDefinition(
                 not_found_message(found, self.ws.checkout, searched),
                 hint=hint,

@@ -43,6 +43,18 @@ def not_found_message(found: FindResult, checkout: Checkout, others: Sequence[st
     return f"{found.query!r}: no definition found in {where}"
 
 
+def unsearched(repos: Sequence[str]) -> str:
+    """The hint naming the pins a short name was not searched for in, not being in the
+    cache, and how to fetch them; "" when there are none."""
+    if not repos:
+        return ""
+    one = len(repos) == 1
+    return (
+        f"not searched, not in the cache: {', '.join(repos)} ('codewalk sync {repos[0]}' fetches "
+        f"{'it' if one else 'one'}, 'codewalk sync --all' every pin)"
+    )
+
+
 def explained(ws: Parts, found: FindResult) -> FindResult:
     """``found``, its note saying where a missing member may come from when the class it
     was asked of forwards unknown attributes (else as it was)."""

@@ -119,6 +119,12 @@ class Stack:
         named = {repo: place for place, repo in enumerate(dict.fromkeys(self.owners.values()))}
         return sorted(found, key=lambda repo: named.get(repo, len(named)))
 
+    def unsynced(self) -> list[str]:
+        """The pins whose source is not in the cache, in the pins file's order: a short
+        name is not searched for in them (answering would fetch every pin)."""
+        synced = set(self.synced())
+        return [repo for repo in dict.fromkeys(self.owners.values()) if repo not in synced]
+
     def scoped(self, scope: Sequence[str], primary: str) -> StackFacts:
         """The resolver's facts over this stack, searching by name in ``scope``."""
         return StackFacts(self, tuple(scope) or (primary,), primary)
