@@ -80,7 +80,7 @@ def test_a_pin_the_question_could_not_fetch_is_said_why(
     assert hint.startswith("  hint: hub could not be opened: "), err
 
 
-@pytest.mark.parametrize("command", ["find", "calls"])
+@pytest.mark.parametrize("command", ["find", "show", "calls", "callers"])
 def test_a_short_name_no_pin_in_the_cache_has_names_the_pins_not_searched(
     hub: Path, command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
