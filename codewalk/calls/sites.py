@@ -265,8 +265,8 @@ class CallResolver(Reacher):
         if head and head != "super":  # X(...).m: m of what calling X returns
             made = self._returned(body, facts, name, head, depth, line)
             if not made.targets:
-                outside = self._outside_value(body, facts, name._replace(expr=head), rest, depth, line)
-                return outside or unresolved(
+                value = self._outside_value(body, facts, name._replace(expr=head), rest, depth, line)
+                return value or unresolved(
                     f"{rest} of what {head}(…) returns, whose class codewalk does not know"
                 )
             return self.member_of(body, made, rest.split("."), call, depth, read=read)
