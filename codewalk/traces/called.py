@@ -73,13 +73,19 @@ def ran_at_lines(
             continue
         if part_of(trace.functions[node.function], trace.functions[nodes[node.parent].function]):
             continue  # a comprehension or lambda of the body: its code is the line's own, its calls below
-        at = found.setdefault(node.line, {})
-        for shown in tree.shown(index):
-            if shown.node in tree.wrapped:  # a wrapper read as itself, beside what it wraps
-                continue
-            function = nodes[shown.node].function
-            at[function] = at.get(function, 0) + nodes[shown.node].calls
+        _add_shown(tree, index, found.setdefault(node.line, {}))
     return {line: list(at.items()) for line, at in found.items() if at}
+
+
+def _add_shown(tree: Tree, index: int, at: dict[int, int]) -> None:
+    """Count into ``at`` (function -> calls) the call of node ``index`` as the tree shows
+    it: a wrapper's call read as the function it wraps."""
+    nodes = tree.trace.nodes
+    for shown in tree.shown(index):
+        if shown.node in tree.wrapped:  # a wrapper read as itself, beside what it wraps
+            continue
+        function = nodes[shown.node].function
+        at[function] = at.get(function, 0) + nodes[shown.node].calls
 
 
 def roots_ran_at_lines(
@@ -99,11 +105,7 @@ def roots_ran_at_lines(
         caller = others[node.via]
         if caller.filename != path or (first is not None and caller.line != first):
             continue
-        at = found.setdefault(node.line, {})
-        for shown in tree.shown(index):
-            if shown.node not in tree.wrapped:
-                function = nodes[shown.node].function
-                at[function] = at.get(function, 0) + nodes[shown.node].calls
+        _add_shown(tree, index, found.setdefault(node.line, {}))
     return {line: list(at.items()) for line, at in found.items() if at}
 
 
